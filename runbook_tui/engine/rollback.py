@@ -1,0 +1,204 @@
+"""The rollback planner: from a runbook and what has run so far, exactly which undo runs where, in what order.
+
+Pure on purpose: the controller shows this plan before a rollback starts, the
+journal records it (`to_json`) and `apply()` / `replay` read it back
+(`from_json`), so all of them must agree on the same list without touching
+hosts, files or the screen. Rendering an undo for a host is the caller's job
+(`render_undo`), because lazy templates need captures and the host mapping
+that only the controller holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, cast, get_args
+
+from runbook_tui.runbook.model import READ_ONLY_SECTION_KINDS, Host, Runbook, Step
+
+Outcome = Literal["done", "failed", "timed_out", "unknown", "skipped", "undone"]
+Scope = Literal["checkpoint", "full"]
+
+#: Outcomes after which a command may have changed things, so its undo must run.
+RAN_OUTCOMES: frozenset[str] = frozenset({"done", "failed", "timed_out", "unknown"})
+_OUTCOMES: frozenset[str] = frozenset(get_args(Outcome))
+_SCOPES: frozenset[str] = frozenset(get_args(Scope))
+
+#: Step kinds that change nothing by themselves: without an undo there is nothing to acknowledge.
+_PASSIVE_STEP_KINDS: frozenset[str] = frozenset({"wait", "ask"})
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    """What happened to one step so far, per host, in the order the hosts ran it."""
+
+    step_id: str
+    hosts: tuple[tuple[str, Outcome], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UndoEntry:
+    """One undo on one host; `command` None means the step has no undo and a human must accept that."""
+
+    step_id: str
+    step_title: str
+    host: str
+    command: str | None  # rendered undo for that host; None = the step has no undo
+    outcome: Outcome  # how the original step ended on that host (failed/unknown are marked in UIs)
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackPlan:
+    """Everything a rollback will do, known before it starts so it can be shown and journaled first."""
+
+    scope: Scope
+    checkpoint_step: str | None  # the checkpoint we go back to (None = back to the start)
+    entries: tuple[UndoEntry, ...]  # in the order they will run: newest first
+    rollback_steps: tuple[str, ...]  # full scope only: `rollback` sections' step ids, run after the undos
+
+    @property
+    def without_undo(self) -> tuple[UndoEntry, ...]:
+        """Entries that cannot be undone: the assignee must acknowledge them before the rollback starts."""
+        return tuple(e for e in self.entries if e.command is None)
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        """True when something in the span stays changed after the rollback."""
+        return any(e.command is None for e in self.entries)
+
+
+def plan_rollback(
+    runbook: Runbook,
+    history: Sequence[StepRecord],
+    scope: Scope,
+    render_undo: Callable[[Step, Host], str],
+) -> RollbackPlan:
+    """Plan a rollback to the last completed checkpoint (`checkpoint`) or of the whole change (`full`).
+
+    `history` lists step records in the order the steps were started, oldest
+    first. A record naming a step or host the runbook does not have raises
+    ValueError: a journal that does not match its runbook is a bug to surface,
+    never something to guess around during an incident.
+    """
+    if scope not in _SCOPES:
+        raise ValueError(f"unknown rollback scope {scope!r}; expected 'checkpoint' or 'full'")
+    steps = [_resolve(runbook, record) for record in history]
+
+    checkpoint_step: str | None = None
+    start = 0
+    if scope == "checkpoint":
+        for index in range(len(history) - 1, -1, -1):
+            if steps[index].checkpoint and _completed(history[index]):
+                checkpoint_step = history[index].step_id
+                start = index + 1
+                break
+
+    entries: list[UndoEntry] = []
+    for index in range(len(history) - 1, start - 1, -1):
+        entries.extend(_entries_for(runbook, steps[index], history[index], render_undo))
+
+    rollback_steps = tuple(s.id for s in runbook.rollback_steps) if scope == "full" else ()
+    return RollbackPlan(
+        scope=scope,
+        checkpoint_step=checkpoint_step,
+        entries=tuple(entries),
+        rollback_steps=rollback_steps,
+    )
+
+
+def to_json(plan: RollbackPlan) -> dict[str, Any]:
+    """The plan as plain JSON data for the journal's `rollback_started` event.
+
+    Commands are written as rendered; the journal writer redacts secrets like
+    everywhere else.
+    """
+    return {
+        "scope": plan.scope,
+        "checkpoint_step": plan.checkpoint_step,
+        "entries": [
+            {
+                "step_id": e.step_id,
+                "step_title": e.step_title,
+                "host": e.host,
+                "command": e.command,
+                "outcome": e.outcome,
+            }
+            for e in plan.entries
+        ],
+        "rollback_steps": list(plan.rollback_steps),
+        "needs_acknowledgement": plan.needs_acknowledgement,
+    }
+
+
+def from_json(data: Mapping[str, Any]) -> RollbackPlan:
+    """Read a plan back from a journal event, so `apply()` and `replay` see the plan that was shown."""
+    scope = data["scope"]
+    if scope not in _SCOPES:
+        raise ValueError(f"unknown rollback scope {scope!r} in journal")
+    entries = []
+    for raw in data["entries"]:
+        outcome = raw["outcome"]
+        if outcome not in _OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r} for step {raw['step_id']!r} in journal")
+        entries.append(
+            UndoEntry(
+                step_id=raw["step_id"],
+                step_title=raw["step_title"],
+                host=raw["host"],
+                command=raw["command"],
+                outcome=cast(Outcome, outcome),
+            )
+        )
+    return RollbackPlan(
+        scope=cast(Scope, scope),
+        checkpoint_step=data["checkpoint_step"],
+        entries=tuple(entries),
+        rollback_steps=tuple(data["rollback_steps"]),
+    )
+
+
+def _resolve(runbook: Runbook, record: StepRecord) -> Step:
+    """The record's step, after checking that its step and hosts exist in this runbook."""
+    try:
+        step = runbook.step(record.step_id)
+    except KeyError:
+        raise ValueError(f"history names step {record.step_id!r}, which runbook {runbook.id!r} does not have") from None
+    names = {host.name for host in runbook.targets(step)}
+    for name, outcome in record.hosts:
+        if outcome not in _OUTCOMES:
+            raise ValueError(f"step {record.step_id!r}: unknown outcome {outcome!r}")
+        if name not in names:
+            raise ValueError(f"history says step {record.step_id!r} ran on {name!r}, which is not one of its hosts")
+    return step
+
+
+def _completed(record: StepRecord) -> bool:
+    """A checkpoint counts only when it finished on every host: a half-done safe point is not safe."""
+    return bool(record.hosts) and all(outcome == "done" for _, outcome in record.hosts)
+
+
+def _entries_for(
+    runbook: Runbook,
+    step: Step,
+    record: StepRecord,
+    render_undo: Callable[[Step, Host], str],
+) -> list[UndoEntry]:
+    """Undo entries for one record: hosts where it may have changed things, last host first."""
+    ran = [(name, outcome) for name, outcome in record.hosts if outcome in RAN_OUTCOMES]
+    if not ran:
+        return []
+    if step.undo is None and not _needs_undo(runbook, step):
+        return []
+    targets = {host.name: host for host in runbook.targets(step)}
+    entries = []
+    for name, outcome in reversed(ran):
+        command = None if step.undo is None else render_undo(step, targets[name])
+        entries.append(UndoEntry(step.id, step.title, name, command, outcome))
+    return entries
+
+
+def _needs_undo(runbook: Runbook, step: Step) -> bool:
+    """Whether a step without an undo leaves something changed: `run`/`note` outside sections that only look."""
+    if step.kind in _PASSIVE_STEP_KINDS:
+        return False
+    return runbook.section(step.section_id).kind not in READ_ONLY_SECTION_KINDS

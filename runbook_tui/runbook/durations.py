@@ -1,0 +1,51 @@
+"""Durations as runbooks write them: `30s`, `5m`, `1h30m`, `1d`, or a number of seconds."""
+
+from __future__ import annotations
+
+import math
+import re
+
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds for a duration; raises ValueError saying what was expected."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration like 30s, 5m, 1h30m or a number of seconds, got {value!r}")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError(f"expected a duration of zero or more, got {value}")
+        return float(value)
+    text = str(value).strip().replace(" ", "")
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        if not math.isfinite(seconds):
+            raise ValueError(f"expected a finite duration, got {value!r}")
+        if seconds < 0:
+            raise ValueError(f"expected a duration of zero or more, got {value!r}")
+        return seconds
+    position = 0
+    total = 0.0
+    for match in _PART.finditer(text):
+        if match.start() != position:
+            break
+        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        position = match.end()
+    if position == 0 or position != len(text):
+        raise ValueError(f"expected a duration like 30s, 5m, 1h30m or a number of seconds, got {value!r}")
+    return total
+
+
+def format_duration(seconds: float) -> str:
+    """The short form people read: 90 -> '1m30s', 3600 -> '1h'."""
+    if seconds < 1 and seconds > 0:
+        return f"{int(seconds * 1000)}ms"
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "", f"{secs}s" if secs else ""]
+    return "".join(parts) or "0s"

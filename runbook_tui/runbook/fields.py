@@ -1,0 +1,210 @@
+"""Typed reads of marked YAML values: each one either returns a value or records what was expected.
+
+The loader walks the document with these; a wrong value becomes a
+diagnostic at the value's `FILE:LINE:COL` and the walk goes on, so one
+`validate` reports every problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from runbook_tui.runbook.diagnostics import Collector
+from runbook_tui.runbook.document import YList, YMap
+from runbook_tui.runbook.durations import parse_duration
+from runbook_tui.runbook.model import Mark
+
+T = TypeVar("T")
+_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+
+#: Turns a template string into its load-time text (or None when it cannot be rendered yet).
+Renderer = Callable[[str, Mark], "str | None"]
+
+
+def describe(value: Any) -> str:
+    """How a wrong value is named in a message: its YAML type and, when short, the value."""
+    if isinstance(value, YMap) or isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, YList) or isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def is_percent(value: Any) -> bool:
+    return isinstance(value, str) and _PERCENT.match(value.strip()) is not None
+
+
+class Fields:
+    """Reads one mapping's values with their marks, reporting problems to a Collector."""
+
+    def __init__(self, diags: Collector, render: Renderer) -> None:
+        self.diags = diags
+        self.render = render
+
+    # -- shape ---------------------------------------------------------------
+
+    def mapping(self, value: Any, mark: Mark, what: str) -> YMap | None:
+        if isinstance(value, YMap):
+            return value
+        self.diags.error(mark, f"expected {what} (a mapping), got {describe(value)}")
+        return None
+
+    def sequence(self, value: Any, mark: Mark, what: str) -> YList | None:
+        if isinstance(value, YList):
+            return value
+        self.diags.error(mark, f"expected {what} (a list), got {describe(value)}")
+        return None
+
+    def keys(self, m: YMap, what: str, allowed: Iterable[str], required: Iterable[str] = ()) -> bool:
+        """Unknown keys are errors (a typo must not silently drop a safety check). True when all fit."""
+        allowed_set = set(allowed)
+        ok = True
+        for key in m:
+            if key not in allowed_set:
+                close = difflib.get_close_matches(key, allowed_set, n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                self.diags.error(m.key_mark(key), f"unknown key '{key}' in {what}; {hint}expected one of: {', '.join(sorted(allowed_set))}")
+                ok = False
+        for key in required:
+            if key not in m:
+                self.diags.error(m.mark, f"{what} is missing the required key '{key}'")
+                ok = False
+        return ok
+
+    # -- scalars -------------------------------------------------------------
+
+    def _resolved(self, m: YMap, key: str) -> Any:
+        """The value, with a template string rendered first (so `timeout: "{{ t }}s"` works)."""
+        value = m[key]
+        if isinstance(value, str) and ("{{" in value or "{%" in value):
+            return self.render(value, m.value_mark(key))
+        return value
+
+    def string(self, m: YMap, key: str, default: str | None = None) -> str | None:
+        """A plain string that needs no template (ids, names, enum values)."""
+        if key not in m:
+            return default
+        value = m[key]
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe(value)}")
+        return default
+
+    def identifier(self, m: YMap, key: str, pattern: re.Pattern[str], expected: str) -> str | None:
+        value = self.string(m, key)
+        if value is not None and not pattern.fullmatch(value):
+            self.diags.error(m.value_mark(key), f"'{key}': expected {expected}, got {value!r}")
+            return None
+        return value
+
+    def choice(self, m: YMap, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self._resolved(m, key) if key in m else default
+        if value is None:
+            return default
+        if isinstance(value, str) and value in choices:
+            return value
+        self.diags.error(m.value_mark(key), f"'{key}': expected one of {', '.join(choices)}, got {describe(value)}")
+        return default
+
+    def boolean(self, m: YMap, key: str, default: bool = False) -> bool:
+        value = self._resolved(m, key) if key in m else default
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        if isinstance(value, bool):
+            return value
+        if value is not None:
+            self.diags.error(m.value_mark(key), f"'{key}': expected true or false, got {describe(value)}")
+        return default
+
+    def integer(self, m: YMap, key: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
+        value = self._resolved(m, key) if key in m else default
+        if value is None:
+            return default
+        number = _as_int(value)
+        if number is None:
+            self.diags.error(m.value_mark(key), f"'{key}': expected a whole number, got {describe(value)}")
+            return default
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            bounds = f"from {minimum}" + (f" to {maximum}" if maximum is not None else " up")
+            self.diags.error(m.value_mark(key), f"'{key}': expected a whole number {bounds}, got {number}")
+            return default
+        return number
+
+    def number(self, m: YMap, key: str) -> float | None:
+        if key not in m:
+            return None
+        value = self._resolved(m, key)
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                pass
+        self.diags.error(m.value_mark(key), f"'{key}': expected a number, got {describe(value)}")
+        return None
+
+    def duration(self, m: YMap, key: str, default: float | None = None) -> float | None:
+        if key not in m:
+            return default
+        value = self._resolved(m, key)
+        if value is None:
+            return default
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            self.diags.error(m.value_mark(key), f"'{key}': {exc}")
+            return default
+
+    def count_or_percent(self, value: Any, mark: Mark, key: str, minimum: int) -> int | str | None:
+        """`3` or `"25%"`: a number of hosts, or a share of the group."""
+        number = _as_int(value)
+        if number is not None and number >= minimum:
+            return number
+        if is_percent(value):
+            share = float(_PERCENT.match(value.strip()).group(1))  # type: ignore[union-attr]
+            if 0 < share <= 100 or (minimum == 0 and share == 0):
+                return value.strip()
+        self.diags.error(mark, f"'{key}': expected a whole number of at least {minimum} or a percentage like \"25%\", got {describe(value)}")
+        return None
+
+    def string_list(self, m: YMap, key: str) -> list[tuple[str, Mark]]:
+        """A list of strings (or one string standing for a list of one), each with its mark."""
+        if key not in m:
+            return []
+        value = m[key]
+        if isinstance(value, str):
+            return [(value, m.value_mark(key))]
+        items = self.sequence(value, m.value_mark(key), f"'{key}'")
+        if items is None:
+            return []
+        result = []
+        for item, mark in zip(items, items.item_marks):
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                result.append((str(item), mark))
+            else:
+                self.diags.error(mark, f"'{key}': expected a string, got {describe(item)}")
+        return result
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip(), 10)
+        except ValueError:
+            return None
+    return None

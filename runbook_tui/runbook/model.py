@@ -1,0 +1,289 @@
+"""The runbook as frozen data: what the loader produces and everything downstream reads.
+
+Every value that came from the file keeps its `Mark` so that any later error
+(a bad parameter, a render failure at run time) can still point at
+`FILE:LINE:COL`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ParamType = Literal["string", "int", "float", "bool", "choice", "list"]
+SectionKind = Literal["precheck", "backup", "implement", "verify", "postcheck", "rollback"]
+StepKind = Literal["run", "note", "wait", "ask"]
+VerifyMode = Literal["after", "before", "both", "none"]
+RiskLevel = Literal["low", "medium", "high", "critical"]
+TextKind = Literal["plain", "shell", "regex"]
+
+#: Section kinds whose steps change things; preflight wants an undo or a confirm there.
+MUTATING_SECTION_KINDS: frozenset[str] = frozenset({"backup", "implement"})
+#: Section kinds whose steps only look; a missing undo there is not worth a warning.
+READ_ONLY_SECTION_KINDS: frozenset[str] = frozenset({"precheck", "verify", "postcheck"})
+
+LOCAL = "local"
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A position in a runbook file, 1-based, as editors show it."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A templated string from the runbook.
+
+    `value` holds the text rendered at load. It is None when the template
+    uses `captured.*`, `host` or `secrets.*`: those are rendered just before
+    their step runs (see `runbook.templating.render_text`).
+    """
+
+    source: str
+    mark: Mark
+    kind: TextKind = "plain"
+    value: str | None = None
+    uses: frozenset[str] = frozenset()  # root names used: params, captured, host, secrets, ...
+
+    @property
+    def lazy(self) -> bool:
+        return self.value is None
+
+    def shown(self) -> str:
+        """What a plan shows: the rendered text, or the template where it is not known yet."""
+        return self.value if self.value is not None else self.source
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type: ParamType
+    mark: Mark
+    description: str = ""
+    required: bool = False
+    default: Any = None
+    choices: tuple[Any, ...] = ()
+    pattern: str | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """One machine. `local` is the machine the program runs on."""
+
+    name: str
+    address: str
+    mark: Mark
+    port: int = 22
+    user: str | None = None
+    identity: str | None = None
+    vars: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def is_local(self) -> bool:
+        return self.name == LOCAL
+
+    def as_context(self) -> dict[str, Any]:
+        """The `host` mapping templates see."""
+        ctx: dict[str, Any] = dict(self.vars)
+        ctx.update(name=self.name, address=self.address, port=self.port, user=self.user)
+        return ctx
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """Where a secret's value comes from; the value itself is never kept in the model."""
+
+    name: str
+    mark: Mark
+    env: str | None = None
+    keyring_service: str | None = None
+    keyring_username: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    id: str
+    title: str
+    query: Text
+    mark: Mark
+    unit: str = ""
+    warn: float | None = None
+    critical: float | None = None
+    direction: Literal["above", "below"] = "above"
+    for_seconds: float = 0.0
+    on_critical: Literal["pause", "rollback", "notify"] = "pause"
+
+
+@dataclass(frozen=True, slots=True)
+class MetricCheck:
+    """`{panel: p99, below: 250[, within: 10m]}`: a measured condition."""
+
+    panel: str
+    mark: Mark
+    below: float | None = None
+    above: float | None = None
+    within_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsSource:
+    kind: Literal["prometheus", "scrape"]
+    url: Text
+    token: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    source: MetricsSource | None
+    interval_seconds: float
+    panels: tuple[Panel, ...]
+    success: tuple[MetricCheck, ...]
+
+    def panel(self, panel_id: str) -> Panel:
+        return next(p for p in self.panels if p.id == panel_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Expect:
+    exit: tuple[int, ...] = (0,)
+    stdout: Text | None = None
+    metric: MetricCheck | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step. Exactly one of the four kinds; `body` is its command, note text or question."""
+
+    id: str
+    title: str
+    kind: StepKind
+    section_id: str
+    mark: Mark
+    body: Text | None = None  # run: command; note: text; ask: question; wait: None
+    wait_seconds: float | None = None
+    watch: tuple[str, ...] = ()
+    on: str = LOCAL
+    expect: Expect = field(default_factory=Expect)
+    timeout_seconds: float | None = None
+    retries: int = 0
+    retry_delay_seconds: float = 5.0
+    capture: str | None = None
+    verify: VerifyMode = "after"
+    undo: Text | None = None
+    checkpoint: bool = False
+    env: tuple[tuple[str, Text], ...] = ()
+    cwd: Text | None = None
+    sudo: bool = False
+    serial: tuple[int | str, ...] = ()  # batch sizes: ints or "25%"; last one repeats
+    max_fail: int | str = 0  # a count or "10%"
+    confirm: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    title: str
+    kind: SectionKind
+    steps: tuple[Step, ...]
+    mark: Mark
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    level: RiskLevel
+    summary: str = ""
+    mitigations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: str
+    mark: Mark
+    subject: str = ""
+    description: str = ""
+    window_start: str | None = None  # ISO 8601 with offset, as written (rendered)
+    window_end: str | None = None
+    assignee: str | None = None
+    verifier: str | None = None
+    risk: Risk | None = None
+    success_criteria: tuple[str, ...] = ()
+
+    def as_context(self) -> dict[str, Any]:
+        """The `ticket` mapping templates and the journal see."""
+        return {
+            "id": self.id,
+            "subject": self.subject,
+            "description": self.description,
+            "window": {"start": self.window_start, "end": self.window_end},
+            "assignee": self.assignee,
+            "verifier": self.verifier,
+            "risk": None
+            if self.risk is None
+            else {"level": self.risk.level, "summary": self.risk.summary, "mitigations": list(self.risk.mitigations)},
+            "success_criteria": list(self.success_criteria),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Runbook:
+    """A loaded, validated runbook with its parameters bound and load-time strings rendered."""
+
+    id: str
+    title: str
+    file: str
+    digest: str  # "sha256:<hex>" of the file's bytes
+    ticket: Ticket | None
+    params: tuple[Param, ...]
+    param_values: tuple[tuple[str, Any], ...]
+    hosts: tuple[tuple[str, tuple[Host, ...]], ...]  # group name -> hosts, in file order
+    secrets: tuple[Secret, ...]
+    metrics: Metrics | None
+    sections: tuple[Section, ...]
+    version: int = 1
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """Every step in document order, rollback sections included."""
+        return tuple(step for section in self.sections for step in section.steps)
+
+    @property
+    def forward_steps(self) -> tuple[Step, ...]:
+        """The steps a normal run walks through: everything but `rollback` sections."""
+        return tuple(s for sec in self.sections if sec.kind != "rollback" for s in sec.steps)
+
+    @property
+    def rollback_steps(self) -> tuple[Step, ...]:
+        """The steps of the `rollback` sections, run at the end of a full rollback."""
+        return tuple(s for sec in self.sections if sec.kind == "rollback" for s in sec.steps)
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def section(self, section_id: str) -> Section:
+        return next(s for s in self.sections if s.id == section_id)
+
+    def group(self, name: str) -> tuple[Host, ...]:
+        return dict(self.hosts)[name]
+
+    def targets(self, step: Step) -> tuple[Host, ...]:
+        """The hosts a step runs on: a group's hosts, one named host, or `local`."""
+        groups = dict(self.hosts)
+        if step.on in groups:
+            return groups[step.on]
+        for hosts in groups.values():
+            for host in hosts:
+                if host.name == step.on:
+                    return (host,)
+        raise KeyError(step.on)

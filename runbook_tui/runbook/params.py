@@ -1,0 +1,128 @@
+"""Parameter values: from `-p NAME=VALUE` text (or the TUI's form) to typed, checked values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from runbook_tui.runbook.model import Param
+
+_TRUE = {"true", "yes", "on", "1", "y"}
+_FALSE = {"false", "no", "off", "0", "n"}
+
+
+class ParamError(ValueError):
+    """A value that does not fit its parameter; the message names the parameter."""
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, str]:
+    """`["a=1", "b=@file"]` -> {"a": "1", "b": <file contents>}; `@FILE` reads the value from a file."""
+    values: dict[str, str] = {}
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ParamError(f"-p {item!r}: expected NAME=VALUE or NAME=@FILE")
+        if value.startswith("@"):
+            path = Path(value[1:])
+            try:
+                value = path.read_text(encoding="utf-8").rstrip("\n")
+            except OSError as exc:
+                raise ParamError(f"-p {name}=@{path}: cannot read the file: {exc.strerror}") from None
+        values[name.strip()] = value
+    return values
+
+
+def convert(param: Param, value: Any) -> Any:
+    """Convert text (or an already typed default) to the parameter's type, then check its limits."""
+    typed = _typed(param, value)
+    _check(param, typed)
+    return typed
+
+
+def _typed(param: Param, value: Any) -> Any:
+    kind = param.type
+    name = param.name
+    if kind == "string":
+        if isinstance(value, (dict, list)):
+            raise ParamError(f"parameter '{name}': expected a string, got {type(value).__name__}")
+        return str(value)
+    if kind == "int":
+        if isinstance(value, bool):
+            raise ParamError(f"parameter '{name}': expected an integer, got {value!r}")
+        try:
+            return int(str(value).strip(), 10)
+        except ValueError:
+            raise ParamError(f"parameter '{name}': expected an integer, got {value!r}") from None
+    if kind == "float":
+        if isinstance(value, bool):
+            raise ParamError(f"parameter '{name}': expected a number, got {value!r}")
+        try:
+            return float(str(value).strip())
+        except ValueError:
+            raise ParamError(f"parameter '{name}': expected a number, got {value!r}") from None
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ParamError(f"parameter '{name}': expected true or false, got {value!r}")
+    if kind == "list":
+        if isinstance(value, (list, tuple)):
+            return [str(item) for item in value]
+        return [item.strip() for item in str(value).split(",") if item.strip()]
+    # choice: compare as text, return the declared choice (keeps its YAML type)
+    for choice in param.choices:
+        if str(choice) == str(value):
+            return choice
+    allowed = ", ".join(str(c) for c in param.choices)
+    raise ParamError(f"parameter '{name}': expected one of {allowed}, got {value!r}")
+
+
+def _check(param: Param, value: Any) -> None:
+    name = param.name
+    if param.pattern is not None:
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if re.search(param.pattern, str(item)) is None:
+                raise ParamError(f"parameter '{name}': {item!r} does not match the pattern {param.pattern!r}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if param.min is not None and value < param.min:
+            raise ParamError(f"parameter '{name}': expected at least {_num(param.min)}, got {value}")
+        if param.max is not None and value > param.max:
+            raise ParamError(f"parameter '{name}': expected at most {_num(param.max)}, got {value}")
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def bind(params: tuple[Param, ...], given: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[Param | None, str]]]:
+    """Typed values for every parameter, and the problems: (param or None for an unknown name, message)."""
+    values: dict[str, Any] = {}
+    problems: list[tuple[Param | None, str]] = []
+    declared = {p.name for p in params}
+    for name in given:
+        if name not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            problems.append((None, f"unknown parameter '{name}' (this runbook declares: {known})"))
+    for param in params:
+        if param.name in given:
+            raw = given[param.name]
+        elif param.default is not None:
+            raw = param.default
+        elif param.required:
+            problems.append((param, f"parameter '{param.name}' is required: give it with -p {param.name}=VALUE"))
+            continue
+        else:
+            values[param.name] = None
+            continue
+        try:
+            values[param.name] = convert(param, raw)
+        except ParamError as exc:
+            problems.append((param, str(exc)))
+    return values, problems

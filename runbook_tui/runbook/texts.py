@@ -1,0 +1,174 @@
+"""Template strings checked against what they may use, then rendered at load when they can be.
+
+Every name a template uses must be resolvable at validation: a parameter,
+a secret, a capture of an EARLIER step, a host attribute inside a step, the
+ticket. A reference that cannot resolve is an error at the string's
+`FILE:LINE:COL`; each `| raw` is a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from runbook_tui.runbook.diagnostics import Collector
+from runbook_tui.runbook.model import Mark, Text, TextKind
+from runbook_tui.runbook.templating import LATE_ROOTS, ROOTS, Analysis, TemplateError, analyse, is_template, render
+
+_HOST_ATTRS = frozenset({"name", "address", "port", "user"})
+_TICKET_ATTRS = frozenset(
+    {"id", "subject", "description", "window", "assignee", "verifier", "risk", "success_criteria"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    name: str
+    step_id: str
+    mark: Mark
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a string may refer to, where it stands."""
+
+    in_step: bool = False
+    captures_before: frozenset[str] = frozenset()
+    host_attrs: frozenset[str] = _HOST_ATTRS
+    late_allowed: bool = False  # may this value wait until its step runs?
+
+
+@dataclass
+class Names:
+    """Everything declared in the runbook that templates can refer to."""
+
+    params: frozenset[str]
+    secrets: frozenset[str]
+    captures: dict[str, Capture] = field(default_factory=dict)
+    has_ticket: bool = False
+
+
+class TextMaker:
+    """Builds `Text` values: checks names, warns about `raw`, renders what is known at load."""
+
+    def __init__(self, diags: Collector, names: Names, lines: list[str]) -> None:
+        self.diags = diags
+        self.names = names
+        self.lines = lines
+        self.context: Mapping[str, Any] | None = None  # None while parameters are broken: skip rendering
+
+    def mark_in(self, mark: Mark, template_line: int) -> Mark:
+        """Where line N of a template stands in the file (block scalars start on the next line)."""
+        if template_line <= 1 and not self._is_block(mark):
+            return mark
+        offset = template_line if self._is_block(mark) else template_line - 1
+        line_no = mark.line + offset
+        if line_no - 1 < len(self.lines):
+            line = self.lines[line_no - 1]
+            return Mark(mark.file, line_no, len(line) - len(line.lstrip()) + 1)
+        return mark
+
+    def _is_block(self, mark: Mark) -> bool:
+        if mark.line - 1 >= len(self.lines):
+            return False
+        line = self.lines[mark.line - 1]
+        return line[mark.col - 1 : mark.col] in ("|", ">")
+
+    def make(self, source: str, mark: Mark, kind: TextKind, scope: Scope) -> Text | None:
+        """A Text for `source`, or None when it has errors (already reported)."""
+        if not is_template(source):
+            return Text(source, mark, kind, source)
+        try:
+            analysis = analyse(source)
+        except TemplateError as exc:
+            self.diags.error(self.mark_in(mark, exc.line), f"{exc}; expected a valid Jinja2 template")
+            return None
+        if not self._names_ok(analysis, mark, scope):
+            return None
+        for line in analysis.raw_lines:
+            self.diags.warning(self.mark_in(mark, line), "'| raw' inserts this value without shell quoting or escaping")
+        late = analysis.roots & LATE_ROOTS
+        if late:
+            if not scope.late_allowed:
+                names = ", ".join(sorted(late))
+                self.diags.error(mark, f"{names} cannot be used here: expected a value known when the runbook loads")
+                return None
+            return Text(source, mark, kind, None, analysis.roots)
+        if self.context is None:
+            return Text(source, mark, kind, source, analysis.roots)
+        try:
+            value = render(source, kind, self.context)
+        except TemplateError as exc:
+            self.diags.error(self.mark_in(mark, exc.line), str(exc))
+            return None
+        return Text(source, mark, kind, value, analysis.roots)
+
+    def render_now(self, source: str, mark: Mark) -> str | None:
+        """For typed values written as templates (`timeout: "{{ t }}s"`): render, or report why not."""
+        text = self.make(source, mark, "plain", Scope())
+        if text is None or self.context is None:
+            return None  # already reported, or parameters are broken and nothing can render
+        return text.value
+
+    def _names_ok(self, analysis: Analysis, mark: Mark, scope: Scope) -> bool:
+        ok = True
+        for ref in analysis.references:
+            problem = self._problem(ref.root, ref.attr, scope)
+            if problem:
+                self.diags.error(self.mark_in(mark, ref.line), problem)
+                ok = False
+        return ok
+
+    def _problem(self, root: str, attr: str | None, scope: Scope) -> str | None:
+        names = self.names
+        if root in names.params and root not in ROOTS:
+            return None
+        if root == "now":
+            return None
+        if root == "params":
+            if attr is None or attr in names.params:
+                return None
+            return f"undefined parameter 'params.{attr}'; expected one declared under params: ({_listed(names.params)})"
+        if root == "secrets":
+            if attr is None or attr in names.secrets:
+                return None
+            return f"undefined secret 'secrets.{attr}'; expected one declared under secrets: ({_listed(names.secrets)})"
+        if root == "ticket":
+            if not names.has_ticket:
+                return "'ticket' is used but this runbook has no ticket; expected a ticket: mapping"
+            if attr is None or attr in _TICKET_ATTRS:
+                return None
+            return f"unknown ticket field 'ticket.{attr}'; expected one of: {_listed(_TICKET_ATTRS)}"
+        if root == "captured":
+            return self._capture_problem(attr, scope)
+        if root == "host":
+            if not scope.in_step:
+                return "'host' is only defined inside a step (the host it runs on)"
+            if attr is None or attr in scope.host_attrs:
+                return None
+            return f"unknown host field 'host.{attr}'; expected one of: {_listed(scope.host_attrs)}"
+        return (
+            f"undefined name '{root}'; expected a declared parameter ({_listed(names.params)}) "
+            "or one of: params, ticket, secrets, captured, host, now"
+        )
+
+    def _capture_problem(self, attr: str | None, scope: Scope) -> str | None:
+        if not scope.in_step:
+            return "'captured' is only defined inside steps (values captured by earlier steps)"
+        if attr is None or attr in scope.captures_before:
+            return None
+        later = self.names.captures.get(attr)
+        if later is not None:
+            return (
+                f"capture 'captured.{attr}' is declared only by a later step '{later.step_id}' "
+                f"(line {later.mark.line}); expected a capture of an earlier step"
+            )
+        return (
+            f"undefined capture 'captured.{attr}'; expected one declared with capture: "
+            f"by an earlier step ({_listed(scope.captures_before)})"
+        )
+
+
+def _listed(names: frozenset[str] | set[str]) -> str:
+    return ", ".join(sorted(names)) if names else "none declared"

@@ -1,0 +1,45 @@
+"""The layers below the UI must not pull in Textual (or, for the pure model, asyncssh).
+
+import-linter checks the static import graph (see pyproject.toml); this
+checks what really ends up in `sys.modules`, so an indirect import (a
+dependency that imports Textual) is caught too. Each package and every
+module under it is imported in a fresh interpreter, since this test process
+may have Textual loaded already.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# Package -> top-level modules it must not load. Add each headless package as
+# it lands: runbook_tui.execute, .metrics, .share and .report with ("textual",).
+HEADLESS_PACKAGES: dict[str, tuple[str, ...]] = {
+    "runbook_tui.runbook": ("textual", "asyncssh"),
+    "runbook_tui.engine": ("textual",),
+}
+
+
+def _loaded_after_import(package: str) -> set[str]:
+    code = (
+        "import importlib, json, pkgutil, sys\n"
+        f"package = importlib.import_module({package!r})\n"
+        "for info in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
+        "    importlib.import_module(info.name)\n"
+        "print(json.dumps(sorted({name.partition('.')[0] for name in sys.modules})))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, f"importing {package} failed:\n{proc.stderr}"
+    return set(json.loads(proc.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize("package", sorted(HEADLESS_PACKAGES))
+def test_package_does_not_load_forbidden_modules(package: str) -> None:
+    loaded = _loaded_after_import(package)
+    forbidden = set(HEADLESS_PACKAGES[package]) & loaded
+    assert not forbidden, f"importing {package} loads {sorted(forbidden)}"

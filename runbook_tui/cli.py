@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from runbook_tui import __version__
+from runbook_tui import __version__, headless
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.params import ParamError, parse_assignments
@@ -45,6 +45,41 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("file", metavar="FILE")
     with_params(plan)
     plan.add_argument("--json", action="store_true", help="machine-readable plan")
+
+    execute = commands.add_parser("exec", help="run without a TUI, events as lines on stdout")
+    execute.add_argument("file", metavar="FILE")
+    with_params(execute)
+    who = execute.add_mutually_exclusive_group(required=True)
+    who.add_argument("--solo", metavar="REASON", help="run without a verifier; every step is recorded unverified")
+    who.add_argument("--share", metavar="ADDR", help="wait for a verifier joining over SSH at ADDR")
+    execute.add_argument("--on-failure", choices=("rollback", "stop"), default="stop", help="what a failed step does (default: stop)")
+    execute.add_argument("--journal", metavar="PATH")
+    execute.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
+    execute.add_argument("--dry-run", action="store_true", help="execute nothing; show what would run")
+
+    resume = commands.add_parser("resume", help="continue a run whose process died")
+    resume.add_argument("journal", metavar="JOURNAL")
+    decision = resume.add_mutually_exclusive_group()
+    decision.add_argument("--rerun", dest="decision", action="store_const", const="rerun", help="run the unknown step again")
+    decision.add_argument("--mark-done", dest="reason", metavar="REASON", help="you checked the unknown step by hand: mark it done")
+    decision.add_argument("--rollback", dest="decision", action="store_const", const="rollback", help="roll back to the last checkpoint")
+    resume.add_argument("--continue", dest="go_on", action="store_true", help="then run the remaining steps headless")
+    resume.add_argument("--on-failure", choices=("rollback", "stop"), default="stop")
+
+    rehearse = commands.add_parser("rehearse", help="run forward, roll back, re-run the prechecks; report durations")
+    rehearse.add_argument("file", metavar="FILE")
+    with_params(rehearse)
+    rehearse.add_argument("--fail-at", metavar="STEP_ID", help="fail at this step and roll back to its checkpoint")
+    rehearse.add_argument("--journal", metavar="PATH")
+
+    preflight = commands.add_parser("preflight", help="before the window: hosts, host keys, sudo, secrets, queries, undo coverage")
+    preflight.add_argument("file", metavar="FILE")
+    with_params(preflight)
+
+    journal = commands.add_parser("journal", help="journal tools")
+    journal_commands = journal.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
+    journal_verify = journal_commands.add_parser("verify", help="check the hash chain and the event sequence")
+    journal_verify.add_argument("journal", metavar="JOURNAL")
     return parser
 
 
@@ -100,7 +135,42 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"validate": cmd_validate, "plan": cmd_plan}
+def cmd_exec(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    if args.share:
+        print("runbook-tui: --share is not available yet; use --solo REASON", file=sys.stderr)
+        return EXIT_INVALID
+    return headless.cmd_exec(
+        args.file, params, solo=args.solo, journal=args.journal, on_failure=args.on_failure,
+        override_window=args.override_window, dry_run=args.dry_run,
+    )  # fmt: skip
+
+
+def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    decision = "mark-done" if args.reason else args.decision
+    return headless.cmd_resume(args.journal, decision=decision, reason=args.reason or "", on_failure=args.on_failure, go_on=args.go_on)
+
+
+def cmd_rehearse(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    return headless.cmd_rehearse(args.file, params, fail_at=args.fail_at, journal=args.journal)
+
+
+def cmd_preflight(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    return headless.cmd_preflight(args.file, params)
+
+
+def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    return headless.cmd_journal_verify(args.journal)
+
+
+COMMANDS = {
+    "validate": cmd_validate,
+    "plan": cmd_plan,
+    "exec": cmd_exec,
+    "resume": cmd_resume,
+    "rehearse": cmd_rehearse,
+    "preflight": cmd_preflight,
+    "journal": cmd_journal,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

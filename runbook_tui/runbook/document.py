@@ -24,29 +24,51 @@ _CONSTRUCTORS = yaml.constructor.SafeConstructor.yaml_constructors
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
-class YMap(dict[str, Any]):
-    """A mapping with the mark of itself, of each key and of each value."""
+Position = tuple[int, int]  # (line, column), 1-based; a Mark is made only when one is asked for
 
-    mark: Mark
-    key_marks: dict[str, Mark]
-    value_marks: dict[str, Mark]
+
+class YMap(dict[str, Any]):
+    """A mapping with the position of itself, of each key and of each value."""
+
+    file: str
+    pos: Position
+    key_pos: dict[str, Position]
+    value_pos: dict[str, Position]
+
+    @property
+    def mark(self) -> Mark:
+        return Mark(self.file, *self.pos)
 
     def key_mark(self, key: str) -> Mark:
-        return self.key_marks.get(key, self.mark)
+        return Mark(self.file, *self.key_pos.get(key, self.pos))
 
     def value_mark(self, key: str) -> Mark:
-        return self.value_marks.get(key, self.mark)
+        return Mark(self.file, *self.value_pos.get(key, self.pos))
 
 
 class YList(list[Any]):
-    """A sequence with the mark of itself and of each item."""
+    """A sequence with the position of itself and of each item."""
 
-    mark: Mark
-    item_marks: list[Mark]
+    file: str
+    pos: Position
+    item_pos: list[Position]
+
+    @property
+    def mark(self) -> Mark:
+        return Mark(self.file, *self.pos)
+
+    @property
+    def item_marks(self) -> list[Mark]:
+        return [Mark(self.file, *p) for p in self.item_pos]
+
+
+def _pos(node: yaml.Node) -> Position:
+    mark = node.start_mark
+    return (mark.line + 1, mark.column + 1)
 
 
 def _mark(file: str, node: yaml.Node) -> Mark:
-    return Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
+    return Mark(file, *_pos(node))
 
 
 def compose(text: str, file: str) -> yaml.Node | None:
@@ -55,6 +77,8 @@ def compose(text: str, file: str) -> yaml.Node | None:
         return yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and (mark is None or mark.index >= len(text)):
+            mark = exc.context_mark  # "end of stream while scanning a quoted scalar": point at the quote
         where = Mark(file, mark.line + 1, mark.column + 1) if mark else Mark(file, 1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
@@ -67,29 +91,30 @@ def to_value(node: yaml.Node, file: str, errors: list[Diagnostic]) -> Any:
     """Turn a node into YMap / YList / scalar, recording duplicate keys as errors."""
     if isinstance(node, yaml.MappingNode):
         result = YMap()
-        result.mark = _mark(file, node)
-        result.key_marks = {}
-        result.value_marks = {}
+        result.file = file
+        result.pos = _pos(node)
+        result.key_pos = {}
+        result.value_pos = {}
         for key_node, value_node in node.value:
-            key_mark = _mark(file, key_node)
             if not isinstance(key_node, yaml.ScalarNode):
-                errors.append(Diagnostic(key_mark, "expected a plain key (a name), not a mapping or list"))
+                errors.append(Diagnostic(_mark(file, key_node), "expected a plain key (a name), not a mapping or list"))
                 continue
             key = str(key_node.value)
             if key in result:
-                first = result.key_marks[key]
-                errors.append(Diagnostic(key_mark, f"duplicate key '{key}' (first at line {first.line})"))
+                first = result.key_pos[key][0]
+                errors.append(Diagnostic(_mark(file, key_node), f"duplicate key '{key}' (first at line {first})"))
                 continue
-            result.key_marks[key] = key_mark
-            result.value_marks[key] = _mark(file, value_node)
+            result.key_pos[key] = _pos(key_node)
+            result.value_pos[key] = _pos(value_node)
             result[key] = to_value(value_node, file, errors)
         return result
     if isinstance(node, yaml.SequenceNode):
         items = YList()
-        items.mark = _mark(file, node)
-        items.item_marks = []
+        items.file = file
+        items.pos = _pos(node)
+        items.item_pos = []
         for item in node.value:
-            items.item_marks.append(_mark(file, item))
+            items.item_pos.append(_pos(item))
             items.append(to_value(item, file, errors))
         return items
     try:

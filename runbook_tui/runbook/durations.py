@@ -14,6 +14,8 @@ def parse_duration(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a duration like 30s, 5m, 1h30m or a number of seconds, got {value!r}")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"expected a finite duration, got {value!r}")
         if value < 0:
             raise ValueError(f"expected a duration of zero or more, got {value}")
         return float(value)

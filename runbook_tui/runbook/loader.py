@@ -277,7 +277,7 @@ class _Builder:
                 groups[group] = self._hosts_from_param(group, value, params, values)
                 continue
             items = self.fields.sequence(value, value_mark, f"group '{group}': a list of hosts or {{from_param: NAME}}")
-            hosts = [self._host(item, mark, group) for item, mark in zip(items or [], (items or YList()).item_marks if items else [])]
+            hosts = [self._host(item, mark, group) for item, mark in zip(items, items.item_marks)] if items else []
             groups[group] = tuple(h for h in hosts if h is not None)
         names = {h.name for hosts in groups.values() for h in hosts}
         for group in groups:
@@ -553,9 +553,12 @@ class _Builder:
             captures_before=frozenset(captured),
             host_attrs=self._host_attrs(on),
             late_allowed=True,
+            own_capture=m.get("capture") if isinstance(m.get("capture"), str) else None,
         )
         capture = self._capture(m, kind)
         body = None if kind == "wait" else self._text(m, kind, "shell" if kind == "run" else "plain", scope)
+        # The undo runs only after its step ran, so it may use the step's own capture.
+        undo_scope = replace(scope, captures_before=scope.captures_before | {capture}, own_capture=None) if capture else scope
         step = Step(
             id=step_id or "",
             title=self._plain(m, "title") or step_id or "",
@@ -572,7 +575,7 @@ class _Builder:
             retry_delay_seconds=f.duration(m, "retry_delay", 5.0) or 0.0,
             capture=capture,
             verify=f.choice(m, "verify", ("after", "before", "both", "none"), "after"),  # type: ignore[arg-type]
-            undo=self._text(m, "undo", "shell", scope) if self._only(m, "undo", kind, ("run", "note")) else None,
+            undo=self._text(m, "undo", "shell", undo_scope) if self._only(m, "undo", kind, ("run", "note")) else None,
             checkpoint=f.boolean(m, "checkpoint"),
             env=tuple(self._env(m, scope)),
             cwd=self._text(m, "cwd", "plain", scope) if self._only(m, "cwd", kind, ("run",)) else None,

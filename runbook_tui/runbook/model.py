@@ -8,7 +8,7 @@ Every value that came from the file keeps its `Mark` so that any later error
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 ParamType = Literal["string", "int", "float", "bool", "choice", "list"]
 SectionKind = Literal["precheck", "backup", "implement", "verify", "postcheck", "rollback"]
@@ -25,9 +25,8 @@ READ_ONLY_SECTION_KINDS: frozenset[str] = frozenset({"precheck", "verify", "post
 LOCAL = "local"
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """A position in a runbook file, 1-based, as editors show it."""
+class Mark(NamedTuple):
+    """A position in a runbook file, 1-based, as editors show it (a tuple: tens of thousands are made per load)."""
 
     file: str
     line: int

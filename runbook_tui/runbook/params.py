@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,6 +12,10 @@ from runbook_tui.runbook.model import Param
 
 _TRUE = {"true", "yes", "on", "1", "y"}
 _FALSE = {"false", "no", "off", "0", "n"}
+
+
+#: The value of an optional parameter given no value and no default.
+_EMPTY: dict[str, Any] = {"string": "", "list": []}
 
 
 class ParamError(ValueError):
@@ -59,9 +64,12 @@ def _typed(param: Param, value: Any) -> Any:
         if isinstance(value, bool):
             raise ParamError(f"parameter '{name}': expected a number, got {value!r}")
         try:
-            return float(str(value).strip())
+            number = float(str(value).strip())
         except ValueError:
             raise ParamError(f"parameter '{name}': expected a number, got {value!r}") from None
+        if not math.isfinite(number):
+            raise ParamError(f"parameter '{name}': expected a finite number, got {value!r}")
+        return number
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -119,7 +127,7 @@ def bind(params: tuple[Param, ...], given: Mapping[str, Any]) -> tuple[dict[str,
             problems.append((param, f"parameter '{param.name}' is required: give it with -p {param.name}=VALUE"))
             continue
         else:
-            values[param.name] = None
+            values[param.name] = _EMPTY.get(param.type)
             continue
         try:
             values[param.name] = convert(param, raw)

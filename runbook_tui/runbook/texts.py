@@ -37,6 +37,7 @@ class Scope:
     captures_before: frozenset[str] = frozenset()
     host_attrs: frozenset[str] = _HOST_ATTRS
     late_allowed: bool = False  # may this value wait until its step runs?
+    own_capture: str | None = None  # the capture this very step declares (usable in its undo only)
 
 
 @dataclass
@@ -158,6 +159,11 @@ class TextMaker:
             return "'captured' is only defined inside steps (values captured by earlier steps)"
         if attr is None or attr in scope.captures_before:
             return None
+        if attr == scope.own_capture:
+            return (
+                f"'captured.{attr}' is declared by this same step, so it has no value yet; "
+                "expected it in a later step or in this step's undo"
+            )
         later = self.names.captures.get(attr)
         if later is not None:
             return (

@@ -1,0 +1,66 @@
+"""Events in words: one readable line per event, for `exec`'s stdout and for logs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
+
+
+def _hosts(results: dict[str, Any]) -> str:
+    parts = []
+    for host, r in results.items():
+        code = r.get("exit_code")
+        detail = r.get("status", "?") + (f" exit {code}" if code is not None else "")
+        parts.append(f"{host}: {detail}" + (f" ({r['error']})" if r.get("error") else ""))
+    return "; ".join(parts)
+
+
+def describe(event: Event) -> list[str]:
+    """The lines `exec` prints for an event (output events print one line per output line)."""
+    kind = event["type"]
+    time = str(event.get("ts", ""))[11:19]
+    who = event.get("actor", "")
+    if kind == ev.OUTPUT:
+        prefix = f"  {event.get('host')} {'!' if event.get('stream') == 'stderr' else '|'} "
+        return [prefix + line for line in str(event.get("text", "")).splitlines()]
+    head = f"{time} {kind:<18}"
+    if kind == ev.SESSION_STARTED:
+        ticket = (event.get("ticket") or {}).get("id") or "NO TICKET"
+        solo = f", solo: {event['solo']}" if event.get("solo") else ""
+        return [f"{head} {event.get('runbook')} ({event.get('title')}) {ticket}, mode {event.get('mode')}{solo}, by {who}"]
+    if kind == ev.STEP_STARTED:
+        return [f"{head} {event['step']} (attempt {event.get('attempt')}) on {', '.join(event.get('hosts', []))}"]
+    if kind == ev.STEP_FINISHED:
+        problems = "".join(f"\n    problem: {p}" for p in event.get("problems", []))
+        unverified = " [unverified]" if event.get("verified") is False else ""
+        return [f"{head} {event['step']} {event['status']}{unverified}: {_hosts(event.get('hosts', {}))}{problems}"]
+    if kind in (ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE):
+        reason = f": {event['reason']}" if event.get("reason") else ""
+        phase = f" ({event['phase']})" if event.get("phase") else ""
+        return [f"{head} {event['step']}{phase} by {who}{reason}"]
+    if kind == ev.ROLLBACK_STARTED:
+        plan = event.get("plan", {})
+        lines = [f"{head} scope {event.get('scope')}, back to {plan.get('checkpoint_step') or 'the start'}"]
+        for entry in plan.get("entries", []):
+            command = entry.get("command") or "(no undo: acknowledged)"
+            lines.append(f"    undo {entry['step_id']} on {entry['host']}: {command}")
+        lines += [f"    then rollback step {s}" for s in plan.get("rollback_steps", [])]
+        return lines
+    if kind == ev.UNDO_STARTED:
+        return [f"{head} {event['step']} on {', '.join(event.get('hosts', []))}"]
+    if kind == ev.UNDO_FINISHED:
+        return [f"{head} {event['step']}: {_hosts(event.get('hosts', {}))}"]
+    if kind == ev.ROLLBACK_FINISHED:
+        failed = f", failed at {event['failed_step']}" if event.get("failed_step") else ""
+        return [f"{head} {'ok' if event.get('ok') else 'NOT COMPLETE'}{failed}"]
+    if kind in (ev.NOTE, ev.ERROR):
+        step = f"[{event['step']}] " if event.get("step") else ""
+        return [f"{head} {step}{event.get('text') or event.get('message')}"]
+    if kind == ev.SESSION_FINISHED:
+        return [f"{head} outcome {event.get('outcome')}"]
+    if kind == ev.METRIC_SAMPLE:
+        return []
+    rest = {k: v for k, v in event.items() if k not in ("seq", "ts", "type", "actor", "prev", "hash")}
+    return [f"{head} " + ", ".join(f"{k}={v}" for k, v in rest.items())]

@@ -1,0 +1,133 @@
+"""The fan-out scheduler: one step over a group of hosts, in rolling batches.
+
+Pure asyncio on purpose: it decides only order and when to stop, and takes
+the work as a `run_one(host)` coroutine, so the controller can wrap each
+host's run in its events and tests can drive it with fakes. See the runbook
+format's "Fan-out": `serial` batch sizes (the last one repeats), `max_fail`
+failed hosts stop the rollout before the next batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TypeVar
+
+from runbook_tui.engine.ports import Result
+from runbook_tui.runbook.model import Host
+
+T = TypeVar("T")
+
+#: Hosts running at once when nothing else is said (the format's default).
+DEFAULT_MAX_CONCURRENCY = 50
+
+
+def _percent(value: str) -> Fraction:
+    """`"25%"` -> 25 (exactly: `"12.5%"` of 8 hosts is 1, not 0.99999)."""
+    text = value.strip()
+    if not text.endswith("%"):
+        raise ValueError(f"expected a count or a percentage like '25%', got {value!r}")
+    try:
+        share = Fraction(text[:-1].strip())
+    except ValueError:
+        raise ValueError(f"expected a count or a percentage like '25%', got {value!r}") from None
+    if share < 0:
+        raise ValueError(f"a percentage cannot be negative, got {value!r}")
+    return share
+
+
+def batch_size(size: int | str, total: int) -> int:
+    """One `serial` entry as a number of hosts: an int as is, `"25%"` of `total` rounded up, at least 1."""
+    if isinstance(size, bool) or not isinstance(size, (int, str)):
+        raise ValueError(f"a batch size is a count or a percentage, got {size!r}")
+    if isinstance(size, int):
+        if size < 1:
+            raise ValueError(f"a batch size must be at least 1, got {size}")
+        return size
+    return max(1, math.ceil(_percent(size) * total / 100))
+
+
+def batches(hosts: Sequence[T], serial: Sequence[int | str]) -> list[list[T]]:
+    """Split `hosts` into rolling batches, in order; `serial` empty means one batch of all."""
+    if not hosts:
+        return []
+    if not serial:
+        return [list(hosts)]
+    sizes = [batch_size(s, len(hosts)) for s in serial]
+    result: list[list[T]] = []
+    start = 0
+    index = 0
+    while start < len(hosts):
+        size = sizes[min(index, len(sizes) - 1)]  # the last size repeats until all are placed
+        result.append(list(hosts[start : start + size]))
+        start += size
+        index += 1
+    return result
+
+
+def fail_limit(max_fail: int | str, total: int) -> int:
+    """How many failed hosts are tolerated: an int as is, `"10%"` of `total` rounded down."""
+    if isinstance(max_fail, bool) or not isinstance(max_fail, (int, str)):
+        raise ValueError(f"max_fail is a count or a percentage, got {max_fail!r}")
+    if isinstance(max_fail, int):
+        if max_fail < 0:
+            raise ValueError(f"max_fail cannot be negative, got {max_fail}")
+        return max_fail
+    return math.floor(_percent(max_fail) * total / 100)
+
+
+def default_is_failure(result: Result) -> bool:
+    """A host failed unless its command ran to the end with exit code 0."""
+    return result.status != "ok" or result.exit_code != 0
+
+
+@dataclass(frozen=True)
+class HostOutcome:
+    """What became of one host: its `Result`, or None when the rollout stopped before its batch."""
+
+    host: str
+    result: Result | None
+
+
+async def fan_out(
+    hosts: Sequence[Host],
+    run_one: Callable[[Host], Awaitable[Result]],
+    *,
+    serial: Sequence[int | str] = (),
+    max_fail: int | str = 0,
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    is_failure: Callable[[Result], bool] = default_is_failure,
+    on_batch: Callable[[int, list[Host]], None] | None = None,
+) -> list[HostOutcome]:
+    """Run `run_one` on every host, batch after batch, and stop once failures exceed `max_fail`.
+
+    Outcomes come back in the hosts' order. An exception from `run_one` is a
+    bug, not a host failure (executors report failures as a `Result`): it
+    cancels the rest of its batch and propagates, wrapped in an
+    `ExceptionGroup` by the `TaskGroup`.
+    """
+    if max_concurrency < 1:
+        raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
+    limit = fail_limit(max_fail, len(hosts))
+    gate = asyncio.Semaphore(max_concurrency)
+    results: dict[int, Result] = {}  # position in `hosts` -> result; positions keep duplicates apart
+
+    async def one(position: int, host: Host) -> None:
+        async with gate:
+            results[position] = await run_one(host)
+
+    positions = list(range(len(hosts)))
+    failed = 0
+    for number, batch in enumerate(batches(positions, serial)):
+        if on_batch is not None:
+            on_batch(number, [hosts[p] for p in batch])
+        async with asyncio.TaskGroup() as group:
+            for position in batch:
+                group.create_task(one(position, hosts[position]))
+        failed += sum(1 for p in batch if is_failure(results[p]))
+        if failed > limit:
+            break
+    return [HostOutcome(host.name, results.get(position)) for position, host in enumerate(hosts)]

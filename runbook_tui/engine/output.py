@@ -1,0 +1,64 @@
+"""Command output from raw chunks to journal-ready text.
+
+Chunks arrive split anywhere: in the middle of a line, even in the middle of
+a UTF-8 character. We decode incrementally and hand on only whole lines, so
+a secret split across two chunks is still masked whole, and binary output
+becomes replacement characters rather than an exception.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+#: A line longer than this is handed on in pieces (a binary blob has no newlines).
+MAX_PENDING = 64 * 1024
+#: stdout kept per host for `expect.stdout` and `capture` (the journal keeps all of it).
+KEEP_STDOUT = 1024 * 1024
+
+
+class LineAssembler:
+    """Turns a byte stream into text made of whole lines."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = ""
+
+    def feed(self, data: bytes) -> str:
+        """The whole lines completed by `data` ('' when none is complete yet)."""
+        text = self._pending + self._decoder.decode(data)
+        cut = text.rfind("\n") + 1
+        if cut == 0 and len(text) < MAX_PENDING:
+            self._pending = text
+            return ""
+        if cut == 0:
+            cut = len(text)
+        self._pending = text[cut:]
+        return text[:cut]
+
+    def finish(self) -> str:
+        """Whatever is left at the end of the stream (a last line without newline)."""
+        text = self._pending + self._decoder.decode(b"", final=True)
+        self._pending = ""
+        return text
+
+
+class StdoutKeeper:
+    """The first KEEP_STDOUT characters of a host's stdout, for expectations and captures."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.truncated = False
+
+    def add(self, text: str) -> None:
+        room = KEEP_STDOUT - self.size
+        if room <= 0:
+            self.truncated = self.truncated or bool(text)
+            return
+        self.parts.append(text[:room])
+        self.size += min(len(text), room)
+        self.truncated = self.truncated or len(text) > room
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)

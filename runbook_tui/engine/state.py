@@ -1,0 +1,369 @@
+"""`apply(state, event) -> state`: the one definition of where a run stands.
+
+Live runs, `resume`, `replay`, the verifier's replica and `report` all fold
+the same events with this function. It reads only the events (the plan is in
+`session_started`), never the runbook file, so a journal alone rebuilds the
+whole state. It decides nothing: the controller does that and says so in the
+events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
+
+#: Lines of output kept per step in the state (the journal has all of it).
+OUTPUT_TAIL = 400
+#: Metric samples kept per panel in the state.
+SAMPLES_KEPT = 600
+
+FINAL_STEP = frozenset({"done", "skipped"})
+
+
+@dataclass(frozen=True, slots=True)
+class HostState:
+    status: str = "pending"  # pending running done failed timed_out unknown skipped undone
+    exit_code: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutputLine:
+    host: str
+    stream: str
+    text: str
+    phase: str = "run"
+
+
+@dataclass(frozen=True, slots=True)
+class StepState:
+    """Where one step stands.
+
+    status: pending, running, awaiting_verification, done, failed, timed_out,
+    unknown (the process died while it ran), skipped, rejected, undone.
+    """
+
+    id: str
+    status: str = "pending"
+    hosts: Mapping[str, HostState] = field(default_factory=dict)
+    attempts: int = 0
+    started_at: str | None = None
+    finished_at: str | None = None
+    go_ahead_by: str | None = None  # verifier's go-ahead (verify: before/both)
+    confirmed_by: str | None = None
+    verified: bool | None = None  # False: finished solo, recorded unverified
+    reason: str | None = None  # skip / reject / mark-done reason
+    answer: str | None = None
+    problems: tuple[str, ...] = ()  # why it failed, in words
+    output: tuple[OutputLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackState:
+    scope: str
+    plan: Mapping[str, Any]
+    done_steps: tuple[str, ...] = ()  # undo entries finished, by step id
+    running_step: str | None = None
+    finished: bool = False
+    ok: bool | None = None
+    failed_step: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunState:
+    session: Mapping[str, Any] = field(default_factory=dict)  # the session_started payload
+    steps: Mapping[str, StepState] = field(default_factory=dict)
+    order: tuple[str, ...] = ()  # forward steps, in runbook order
+    rollback_order: tuple[str, ...] = ()  # steps of rollback sections
+    history: tuple[str, ...] = ()  # step ids in the order they last started
+    captured: Mapping[str, str] = field(default_factory=dict)
+    checkpoint: str | None = None
+    paused: bool = False
+    pause_reason: str | None = None
+    hold_requested: str | None = None
+    rollback_requested: str | None = None
+    rollback: RollbackState | None = None
+    participants: Mapping[str, str] = field(default_factory=dict)  # name -> role
+    notes: tuple[Mapping[str, Any], ...] = ()
+    errors: tuple[Mapping[str, Any], ...] = ()
+    guard_trips: tuple[Mapping[str, Any], ...] = ()
+    samples: Mapping[str, tuple[tuple[str, float | None], ...]] = field(default_factory=dict)
+    window_override: str | None = None
+    outcome: str | None = None
+    resumed: int = 0
+    seq: int = -1
+    last_ts: str | None = None
+
+    # -- derived views (never stored, so they cannot disagree) ---------------------
+
+    @property
+    def plan_steps(self) -> Mapping[str, Mapping[str, Any]]:
+        """Each step's plan entry (command, hosts, undo...) from session_started."""
+        return {s["id"]: s for section in self.session.get("plan", {}).get("sections", []) for s in section["steps"]}
+
+    @property
+    def current(self) -> str | None:
+        """The step the run stands at: the first forward step not done or skipped."""
+        for step_id in self.order:
+            if self.steps[step_id].status not in FINAL_STEP:
+                return step_id
+        return None
+
+    @property
+    def finished(self) -> bool:
+        return self.outcome is not None
+
+    @property
+    def mode(self) -> str:
+        return str(self.session.get("mode", "live"))
+
+    @property
+    def solo(self) -> str | None:
+        return self.session.get("solo")
+
+
+def initial() -> RunState:
+    return RunState()
+
+
+def replay(events: Iterable[Event], state: RunState | None = None) -> RunState:
+    """Fold events into a state: the whole of `resume` and of the verifier's catch-up."""
+    state = state or initial()
+    for event in events:
+        state = apply(state, event)
+    return state
+
+
+def apply(state: RunState, event: Event) -> RunState:
+    """The state after `event`. Unknown event types only advance `seq` (newer writers may add types)."""
+    handler = _HANDLERS.get(event["type"])
+    if handler is not None:
+        state = handler(state, event)
+    return replace(state, seq=event["seq"], last_ts=event["ts"])
+
+
+# -- handlers ------------------------------------------------------------------------
+
+
+def _step(state: RunState, step_id: str, **changes: Any) -> RunState:
+    steps = dict(state.steps)
+    steps[step_id] = replace(steps[step_id], **changes)
+    return replace(state, steps=MappingProxyType(steps))
+
+
+def _session_started(state: RunState, e: Event) -> RunState:
+    plan = e.get("plan", {})
+    sections = plan.get("sections", [])
+    order = tuple(s["id"] for sec in sections if sec["kind"] != "rollback" for s in sec["steps"])
+    rollback_order = tuple(s["id"] for sec in sections if sec["kind"] == "rollback" for s in sec["steps"])
+    steps = {sid: StepState(sid) for sid in order + rollback_order}
+    payload = {k: v for k, v in e.items() if k not in ("seq", "ts", "type", "prev", "hash")}
+    payload["started_at"] = e["ts"]
+    return replace(state, session=MappingProxyType(payload), steps=MappingProxyType(steps), order=order, rollback_order=rollback_order)
+
+
+def _session_resumed(state: RunState, e: Event) -> RunState:
+    """A step that was running when the process died is `unknown`: nobody knows how it ended."""
+    steps = dict(state.steps)
+    for sid, step in steps.items():
+        if step.status == "running":
+            hosts = {h: (replace(hs, status="unknown") if hs.status in ("running", "pending") else hs) for h, hs in step.hosts.items()}
+            steps[sid] = replace(step, status="unknown", hosts=MappingProxyType(hosts), problems=step.problems + ("the program stopped while this step ran; its outcome is unknown",))
+    rollback = state.rollback
+    if rollback is not None and not rollback.finished:
+        rollback = replace(rollback, finished=True, ok=False, running_step=None, failed_step=rollback.running_step)
+    return replace(state, steps=MappingProxyType(steps), rollback=rollback, resumed=state.resumed + 1)
+
+
+def _step_started(state: RunState, e: Event) -> RunState:
+    sid = e["step"]
+    hosts = MappingProxyType({h: HostState("running") for h in e.get("hosts", [])})
+    history = tuple(s for s in state.history if s != sid) + (sid,)
+    state = replace(state, history=history)
+    old = state.steps[sid]
+    return _step(state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None, problems=(), confirmed_by=None, verified=None, reason=None)
+
+
+def _output(state: RunState, e: Event) -> RunState:
+    sid = e["step"]
+    step = state.steps.get(sid)
+    if step is None:
+        return state
+    lines = tuple(OutputLine(e.get("host", ""), e.get("stream", "stdout"), text, e.get("phase", "run")) for text in str(e.get("text", "")).splitlines())
+    return _step(state, sid, output=(step.output + lines)[-OUTPUT_TAIL:])
+
+
+def _hosts_from(payload: Mapping[str, Any]) -> Mapping[str, HostState]:
+    return MappingProxyType({h: HostState(r.get("status", "done"), r.get("exit_code"), r.get("error")) for h, r in payload.items()})
+
+
+def _step_finished(state: RunState, e: Event) -> RunState:
+    sid = e["step"]
+    captured = state.captured
+    if e.get("captured"):
+        captured = MappingProxyType({**state.captured, **e["captured"]})
+    state = replace(state, captured=captured)
+    return _step(
+        state,
+        sid,
+        status=e["status"],
+        hosts=_hosts_from(e.get("hosts", {})),
+        finished_at=e["ts"],
+        verified=e.get("verified"),
+        answer=e.get("answer"),
+        problems=tuple(e.get("problems", ())),
+    )
+
+
+def _step_confirmed(state: RunState, e: Event) -> RunState:
+    sid = e["step"]
+    if e.get("phase") == "before":
+        return _step(state, sid, go_ahead_by=e["actor"])
+    return _step(state, sid, status="done", confirmed_by=e["actor"], verified=True)
+
+
+def _step_rejected(state: RunState, e: Event) -> RunState:
+    return _step(state, e["step"], status="rejected", reason=e.get("reason"))
+
+
+def _step_skipped(state: RunState, e: Event) -> RunState:
+    return _step(state, e["step"], status="skipped", reason=e.get("reason"))
+
+
+def _step_marked_done(state: RunState, e: Event) -> RunState:
+    step = state.steps[e["step"]]
+    hosts = MappingProxyType({h: (replace(hs, status="done") if hs.status == "unknown" else hs) for h, hs in step.hosts.items()})
+    return _step(state, e["step"], status="done", hosts=hosts, reason=e.get("reason"), verified=e.get("verified"))
+
+
+def _checkpoint(state: RunState, e: Event) -> RunState:
+    return replace(state, checkpoint=e["step"])
+
+
+def _rollback_started(state: RunState, e: Event) -> RunState:
+    return replace(state, rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {}))), rollback_requested=None, paused=False)
+
+
+def _undo_started(state: RunState, e: Event) -> RunState:
+    if state.rollback is None:
+        return state
+    return replace(state, rollback=replace(state.rollback, running_step=e["step"]))
+
+
+def _undo_finished(state: RunState, e: Event) -> RunState:
+    rollback = state.rollback
+    if rollback is None:
+        return state
+    sid = e["step"]
+    step = state.steps[sid]
+    hosts = dict(step.hosts)
+    for host, result in e.get("hosts", {}).items():
+        ok = result.get("status") == "ok" and result.get("exit_code") == 0
+        previous = hosts.get(host, HostState())
+        hosts[host] = replace(previous, status="undone") if ok else replace(previous, error=result.get("error") or f"undo exited {result.get('exit_code')}")
+    state = _step(state, sid, hosts=MappingProxyType(hosts))
+    all_undone = all(h.status in ("undone", "skipped", "pending") for h in hosts.values())
+    if all_undone:
+        state = _step(state, sid, status="undone")
+    return replace(state, rollback=replace(rollback, done_steps=rollback.done_steps + (sid,), running_step=None))
+
+
+def _rollback_finished(state: RunState, e: Event) -> RunState:
+    rollback = state.rollback
+    if rollback is None:
+        return state
+    rollback = replace(rollback, finished=True, ok=bool(e.get("ok")), running_step=None, failed_step=e.get("failed_step"))
+    checkpoint = state.checkpoint
+    if rollback.ok and rollback.scope == "checkpoint":
+        # Back at the checkpoint: the steps after it are pending again.
+        checkpoint = rollback.plan.get("checkpoint_step")
+    return replace(state, rollback=rollback, checkpoint=checkpoint)
+
+
+def _paused(state: RunState, e: Event) -> RunState:
+    return replace(state, paused=True, pause_reason=e.get("reason"), hold_requested=None)
+
+
+def _resumed(state: RunState, e: Event) -> RunState:
+    return replace(state, paused=False, pause_reason=None)
+
+
+def _hold(state: RunState, e: Event) -> RunState:
+    return replace(state, hold_requested=e.get("reason") or f"{e['actor']} asks to hold")
+
+
+def _rollback_requested(state: RunState, e: Event) -> RunState:
+    return replace(state, rollback_requested=e.get("reason") or f"{e['actor']} requests a rollback")
+
+
+def _note(state: RunState, e: Event) -> RunState:
+    note = MappingProxyType({"actor": e["actor"], "ts": e["ts"], "text": e.get("text", ""), "step": e.get("step")})
+    return replace(state, notes=state.notes + (note,))
+
+
+def _error(state: RunState, e: Event) -> RunState:
+    error = MappingProxyType({k: e.get(k) for k in ("ts", "message", "step", "host")})
+    return replace(state, errors=state.errors + (error,))
+
+
+def _metric_sample(state: RunState, e: Event) -> RunState:
+    panel = e["panel"]
+    samples = dict(state.samples)
+    samples[panel] = (samples.get(panel, ()) + ((e.get("ts_sample") or e["ts"], e.get("value")),))[-SAMPLES_KEPT:]
+    return replace(state, samples=MappingProxyType(samples))
+
+
+def _guard_tripped(state: RunState, e: Event) -> RunState:
+    trip = MappingProxyType({k: v for k, v in e.items() if k not in ("prev", "hash")})
+    return replace(state, guard_trips=state.guard_trips + (trip,))
+
+
+def _joined(state: RunState, e: Event) -> RunState:
+    return replace(state, participants=MappingProxyType({**state.participants, e["name"]: e.get("role", "observer")}))
+
+
+def _left(state: RunState, e: Event) -> RunState:
+    return replace(state, participants=MappingProxyType({k: v for k, v in state.participants.items() if k != e["name"]}))
+
+
+def _window_override(state: RunState, e: Event) -> RunState:
+    return replace(state, window_override=e.get("reason"))
+
+
+def _finished(state: RunState, e: Event) -> RunState:
+    return replace(state, outcome=e["outcome"])
+
+
+_HANDLERS = {
+    ev.SESSION_STARTED: _session_started,
+    ev.SESSION_RESUMED: _session_resumed,
+    ev.WINDOW_OVERRIDE: _window_override,
+    ev.STEP_STARTED: _step_started,
+    ev.OUTPUT: _output,
+    ev.STEP_FINISHED: _step_finished,
+    ev.STEP_CONFIRMED: _step_confirmed,
+    ev.STEP_REJECTED: _step_rejected,
+    ev.STEP_SKIPPED: _step_skipped,
+    ev.STEP_MARKED_DONE: _step_marked_done,
+    ev.CHECKPOINT_REACHED: _checkpoint,
+    ev.ROLLBACK_REQUESTED: _rollback_requested,
+    ev.ROLLBACK_STARTED: _rollback_started,
+    ev.UNDO_STARTED: _undo_started,
+    ev.UNDO_FINISHED: _undo_finished,
+    ev.ROLLBACK_FINISHED: _rollback_finished,
+    ev.PAUSED: _paused,
+    ev.RESUMED: _resumed,
+    ev.HOLD_REQUESTED: _hold,
+    ev.NOTE: _note,
+    ev.ERROR: _error,
+    ev.METRIC_SAMPLE: _metric_sample,
+    ev.GUARD_TRIPPED: _guard_tripped,
+    ev.PARTICIPANT_JOINED: _joined,
+    ev.PARTICIPANT_LEFT: _left,
+    ev.SESSION_FINISHED: _finished,
+}

@@ -1,0 +1,39 @@
+"""An executor that runs nothing and says what it would have run.
+
+It goes through the same controller path as a real run, so a dry run shows
+the commands exactly as rendered for each host, in the order and batches a
+real run would use, and journals them like any output.
+"""
+
+from __future__ import annotations
+
+from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
+
+
+def describe(command: Command) -> str:
+    """`[dry-run] would run on HOST: COMMAND`, with cwd, env and sudo when set.
+
+    Environment variables are shown by name only: their values may be
+    secrets, and this line ends up on screen and in the journal.
+    """
+    extras: list[str] = []
+    if command.cwd:
+        extras.append(f"cwd {command.cwd}")
+    if command.env:
+        extras.append("env " + ", ".join(name for name, _ in command.env))
+    if command.sudo:
+        extras.append("sudo")
+    suffix = f"  ({'; '.join(extras)})" if extras else ""
+    return f"[dry-run] would run on {command.host.name}: {command.command}{suffix}\n"
+
+
+class DryRunExecutor:
+    """An `Executor` that starts no process and opens no connection."""
+
+    async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
+        """Write what would run to stdout and report success, so the run walks on as if it had."""
+        output("stdout", describe(command).encode())
+        return Result("ok", 0)
+
+    async def close(self) -> None:
+        """Nothing to release."""

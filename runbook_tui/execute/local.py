@@ -1,0 +1,235 @@
+"""Run commands on this machine with asyncio subprocesses.
+
+Each command gets its own session and process group, so a timeout or an
+abort can kill everything it started (a `cmd &` grandchild included), not
+just the shell. Output is read in fixed-size chunks, never line by line and
+never whole: a step printing a million lines costs bounded memory here, and
+the sink (journal, screen) decides how to split it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Iterable
+
+from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink, Stream
+
+#: Bytes asked for per read; what the sink gets at most per call.
+CHUNK_SIZE = 65536
+#: Seconds between SIGTERM and SIGKILL when a command outlives its limit.
+KILL_GRACE_SECONDS = 2.0
+#: Seconds to wait for end-of-output after the shell exited: a background
+#: process (`daemon &`) that keeps stdout open must not hang the step forever.
+EOF_GRACE_SECONDS = 2.0
+
+
+def build_argv(command: Command, *, euid: int | None = None) -> list[str]:
+    """The argv for `command`: `sh -c TEXT`, behind `sudo -n` when it needs root and we are not.
+
+    `-n` because there is no terminal to type a password into: sudo fails at
+    once with its own message instead of waiting. Environment variables are
+    passed by name (`--preserve-env=A,B`), so their values (maybe secrets)
+    never show in argv, where `ps` would see them.
+    """
+    as_root = (os.geteuid() if euid is None else euid) == 0
+    shell = ["sh", "-c", command.command]
+    if not command.sudo or as_root:
+        return shell
+    argv = ["sudo", "-n"]
+    if command.env:
+        argv.append("--preserve-env=" + ",".join(name for name, _ in command.env))
+    return [*argv, "--", *shell]
+
+
+def exit_code(returncode: int) -> int:
+    """A shell's view of how a process ended: killed by signal N reads as 128+N, as `$?` shows it."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+class LocalExecutor:
+    """An `Executor` for the machine the program runs on."""
+
+    def __init__(self, *, kill_grace: float = KILL_GRACE_SECONDS, eof_grace: float = EOF_GRACE_SECONDS) -> None:
+        self._kill_grace = kill_grace
+        self._eof_grace = eof_grace
+        self._groups: set[int] = set()  # process groups still running, for close()
+
+    async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
+        """Run `command` to its end; a failure to start, a non-zero exit or a timeout is a `Result`, not an exception."""
+        argv = build_argv(command)
+        env = {**os.environ, **dict(command.env)}
+        loop = asyncio.get_running_loop()
+        try:
+            transport, protocol = await loop.subprocess_exec(
+                lambda: _Protocol(loop),
+                *argv,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=command.cwd,
+                env=env,
+                start_new_session=True,
+            )
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the command or env
+            return Result("error", error=_cannot_start(command, argv, exc))
+
+        proc = asyncio.subprocess.Process(transport, protocol, loop)
+        pgid = proc.pid  # start_new_session: the shell leads its own group
+        self._groups.add(pgid)
+        assert proc.stdout is not None and proc.stderr is not None
+        readers = [
+            asyncio.create_task(_pump(proc.stdout, "stdout", output)),
+            asyncio.create_task(_pump(proc.stderr, "stderr", output)),
+        ]
+        try:
+            return await self._supervise(proc, protocol.exited, pgid, readers, command.timeout, status)
+        except BaseException:
+            # Cancelled (abort) or a sink raised (a bug): leave nothing running behind us.
+            _signal_group(pgid, signal.SIGKILL)
+            for task in readers:
+                task.cancel()
+            raise
+        finally:
+            self._groups.discard(pgid)
+            transport.close()  # the pipes, even if a background process still holds their other end
+
+    async def close(self) -> None:
+        """Kill whatever is still running (only reachable if a run was abandoned without being cancelled)."""
+        for pgid in list(self._groups):
+            _signal_group(pgid, signal.SIGKILL)
+        self._groups.clear()
+
+    async def _supervise(
+        self,
+        proc: asyncio.subprocess.Process,
+        exited: asyncio.Future[None],
+        pgid: int,
+        readers: list[asyncio.Task[None]],
+        timeout: float | None,
+        status: StatusSink | None,
+    ) -> Result:
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        pending: set[asyncio.Future[None]] = {exited, *readers}
+        while not exited.done():
+            remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
+                break
+            done, pending = await asyncio.wait(pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            _raise_first(done)
+
+        if not exited.done():
+            if status is not None:
+                status(f"timed out after {timeout:g} s: stopping its process group")
+            await self._kill(exited, pgid)
+            await self._drain(readers, status=None)
+            return Result("timeout")
+
+        await self._drain(readers, status)
+        returncode = proc.returncode
+        assert returncode is not None  # set before process_exited runs
+        return Result("ok", exit_code(returncode))
+
+    async def _kill(self, exited: asyncio.Future[None], pgid: int) -> None:
+        """SIGTERM the whole group, give it `kill_grace` to go, then SIGKILL whatever is left in it.
+
+        The wait is for the group, not just the shell: a child cleaning up
+        on SIGTERM gets its grace even when the shell exits at once.
+        """
+        _signal_group(pgid, signal.SIGTERM)
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self._kill_grace
+        while loop.time() < end:
+            if exited.done() and not _group_alive(pgid):
+                return
+            await asyncio.sleep(0.02)
+        _signal_group(pgid, signal.SIGKILL)
+        await exited
+
+    async def _drain(self, readers: Iterable[asyncio.Task[None]], status: StatusSink | None) -> None:
+        """Read what is left up to end-of-output, but not longer than `eof_grace`."""
+        readers = list(readers)
+        done, pending = await asyncio.wait(readers, timeout=self._eof_grace)
+        _raise_first(done)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+            if status is not None:
+                status("the command exited but a background process still holds its output open: stopped reading")
+
+
+class _Protocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """The stream protocol `create_subprocess_exec` uses, plus a future set when the shell exits.
+
+    On Python 3.11 `Process.wait()` returns only once the pipes are closed
+    too, so a background process holding stdout would hide the exit; the
+    `process_exited` callback fires at the exit itself.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=CHUNK_SIZE, loop=loop)
+        self.exited: asyncio.Future[None] = loop.create_future()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+
+async def _pump(stream: asyncio.StreamReader, name: Stream, output: OutputSink) -> None:
+    while chunk := await stream.read(CHUNK_SIZE):
+        output(name, chunk)
+
+
+def _raise_first(done: Iterable[asyncio.Future[object]]) -> None:
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            task.result()
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    """Signal a process group that may already be gone; lacking permission (a sudo'd child) is not an error here."""
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether any process of the group still runs; zombies waiting for a slow reaper do not count."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # kill(0) also succeeds on zombies, which linger where PID 1 reaps slowly (containers):
+    # on Linux, look at the members' states instead of waiting out the whole grace.
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return True
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rpartition(b")")[2].split()
+        except OSError:
+            continue
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
+            return True
+    return False
+
+
+def _cannot_start(command: Command, argv: list[str], exc: Exception) -> str:
+    if command.cwd is not None and not os.path.isdir(command.cwd):
+        return f"cannot start the command: working directory {command.cwd!r} does not exist or is not a directory"
+    if isinstance(exc, ValueError):
+        return f"cannot start the command: {exc} (in the command text or an environment variable)"
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    where = f" in {command.cwd!r}" if command.cwd else ""
+    return f"cannot start {argv[0]!r}{where}: {reason}"

@@ -1,0 +1,1 @@
+"""Metrics: sources (Prometheus, direct scrape), poller, guards, success checks."""

@@ -1,0 +1,65 @@
+"""Secret values from the keyring or the environment, read once when a run starts.
+
+Lookups happen in a worker thread (the keyring may block on D-Bus). A
+missing value or a missing keyring backend is an error that names the
+secret and says how to provide it, before any step runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping
+
+from runbook_tui.runbook.model import Runbook, Secret
+
+
+class SecretsError(Exception):
+    """One or more secrets could not be read; the message lists each one and the way out."""
+
+
+def _read_one(secret: Secret, environ: Mapping[str, str]) -> str:
+    if secret.env is not None:
+        value = environ.get(secret.env)
+        if not value:
+            raise SecretsError(f"secret '{secret.name}': environment variable {secret.env} is not set; export it before the run")
+        return value
+    import keyring  # imported here: it costs start-up time and only runs with keyring secrets
+    from keyring.errors import KeyringError, NoKeyringError
+
+    where = f"service '{secret.keyring_service}', user '{secret.keyring_username}'"
+    try:
+        value = keyring.get_password(secret.keyring_service or "", secret.keyring_username or "")
+    except NoKeyringError:
+        raise SecretsError(
+            f"secret '{secret.name}': no keyring is available on this machine ({where}); "
+            "use an env: source for this secret instead, or set up a keyring backend"
+        ) from None
+    except KeyringError as exc:
+        raise SecretsError(f"secret '{secret.name}': the keyring failed ({where}): {exc}") from None
+    if value is None:
+        raise SecretsError(
+            f"secret '{secret.name}': nothing stored in the keyring for {where}; "
+            f"store it with: keyring set {secret.keyring_service} {secret.keyring_username}"
+        )
+    return value
+
+
+def read_secrets(runbook: Runbook, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every declared secret's value; raises SecretsError listing all that are missing."""
+    env = os.environ if environ is None else environ
+    values: dict[str, str] = {}
+    problems: list[str] = []
+    for secret in runbook.secrets:
+        try:
+            values[secret.name] = _read_one(secret, env)
+        except SecretsError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise SecretsError("\n".join(problems))
+    return values
+
+
+async def read_secrets_async(runbook: Runbook) -> dict[str, str]:
+    """read_secrets in a worker thread, so a slow keyring never blocks the event loop."""
+    return await asyncio.to_thread(read_secrets, runbook)

@@ -1,0 +1,178 @@
+"""Wiring one run: runbook, secrets, journal, executors and controller, for every front end.
+
+`exec`, `resume`, `rehearse` and the TUI's `run` all build their session
+here, so a rehearsal exercises exactly what the live run will.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runbook_tui.engine.controller import Actor, Controller, Listener
+from runbook_tui.engine.journal import JournalWriter, cut_partial_tail, read_events
+from runbook_tui.engine.ports import Executor
+from runbook_tui.engine.redact import Redactor
+from runbook_tui.engine.state import RunState, replay
+from runbook_tui.engine.window import window_problem
+from runbook_tui.execute.dryrun import DryRunExecutor
+from runbook_tui.execute.local import LocalExecutor
+from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.loader import Loaded, load_runbook
+from runbook_tui.runbook.model import Host, Runbook
+from runbook_tui.secrets import read_secrets
+from runbook_tui.settings import Settings, default_journal_path, load_settings
+
+#: Modes that execute nothing real, so the change window does not apply.
+EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
+
+
+class SessionError(Exception):
+    """Why a session cannot start, in words (exit code in `code`)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Executors:
+    """Chooses the executor for a host: local for `local`, SSH otherwise, dry-run for everything in dry runs."""
+
+    settings: Settings
+    dry_run: bool = False
+    _local: Executor | None = None
+    _ssh: Executor | None = None
+    _dry: Executor | None = None
+    passphrase_lookup: Callable[[str], str | None] | None = None
+    made: list[Executor] = field(default_factory=list)
+
+    def __call__(self, host: Host) -> Executor:
+        if self.dry_run:
+            if self._dry is None:
+                self._dry = self._keep(DryRunExecutor())
+            return self._dry
+        if host.is_local:
+            if self._local is None:
+                self._local = self._keep(LocalExecutor())
+            return self._local
+        if self._ssh is None:
+            from runbook_tui.execute.ssh import SshExecutor  # asyncssh costs start-up time; only remote runs pay it
+
+            self._ssh = self._keep(
+                SshExecutor(self.settings.known_hosts, max_concurrency=self.settings.max_concurrency, passphrase_lookup=self.passphrase_lookup)
+            )
+        return self._ssh
+
+    def _keep(self, executor: Executor) -> Executor:
+        self.made.append(executor)
+        return executor
+
+    async def close(self) -> None:
+        for executor in self.made:
+            await executor.close()
+
+
+@dataclass
+class Session:
+    controller: Controller
+    journal_path: Path
+    executors: Executors
+    actor: Actor
+
+    async def close(self) -> None:
+        self.controller.journal.flush()
+        await self.executors.close()
+        self.controller.journal.close()
+
+
+def operator_name(runbook: Runbook) -> str:
+    """Who is at the keyboard: RUNBOOK_TUI_USER, else the ticket's assignee, else the login name."""
+    return os.environ.get("RUNBOOK_TUI_USER") or (runbook.ticket.assignee if runbook.ticket and runbook.ticket.assignee else getpass.getuser())
+
+
+def load(file: str, params: dict[str, Any]) -> Loaded:
+    try:
+        return load_runbook(file, params)
+    except RunbookInvalid as invalid:
+        raise SessionError("\n".join(str(d) for d in invalid.diagnostics)) from None
+
+
+def open_session(
+    loaded: Loaded,
+    *,
+    mode: str = "live",
+    solo: str | None = None,
+    journal: str | None = None,
+    override_window: str | None = None,
+    settings: Settings | None = None,
+    now: dt.datetime | None = None,
+    listeners: Sequence[Listener] = (),
+) -> Session:
+    """Everything checked before the first event: window, secrets; then session_started is journaled."""
+    runbook = loaded.runbook
+    settings = settings or load_settings()
+    problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.timezone.utc), settings.blackouts)
+    if problem and not override_window:
+        raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)")
+    secrets = {} if mode == "practice" else _secrets(runbook)
+    path = Path(journal) if journal else default_journal_path(runbook.id)
+    if path.exists() and path.stat().st_size:
+        raise SessionError(f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it")
+    writer = JournalWriter(path, Redactor(secrets.values()))
+    executors = Executors(settings, dry_run=mode in ("dry-run", "practice"))
+    actor = Actor(operator_name(runbook), "assignee")
+    controller = Controller(runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo, secrets=secrets, max_concurrency=settings.max_concurrency)
+    for listener in listeners:
+        controller.subscribe(listener)
+    controller.start(window_override=override_window if problem else None, journal_path=str(path))
+    return Session(controller, path, executors, actor)
+
+
+def _secrets(runbook: Runbook) -> dict[str, str]:
+    from runbook_tui.secrets import SecretsError
+
+    try:
+        return read_secrets(runbook)
+    except SecretsError as exc:
+        raise SessionError(f"secrets missing, nothing was run:\n{exc}", code=2) from None
+
+
+def resume_session(journal: str, *, settings: Settings | None = None, listeners: Sequence[Listener] = ()) -> Session:
+    """Rebuild the state from the journal alone, reload the same runbook, and journal the resume."""
+    path = Path(journal)
+    read = read_events(path)
+    if read.unreadable:
+        raise SessionError(read.unreadable)
+    if read.problems and read.truncated_at is None:
+        raise SessionError(f"{path}: the journal does not verify ({'; '.join(read.problems)}); refusing to resume", code=1)
+    cut_partial_tail(path, read)
+    state: RunState = replay(read.events)
+    if state.finished:
+        raise SessionError(f"{path}: this session already finished ({state.outcome}); nothing to resume", code=1)
+    session = state.session
+    try:
+        loaded = load_runbook(session.get("path") or session["file"], dict(session.get("params") or {}))
+    except RunbookInvalid as invalid:
+        raise SessionError(f"cannot reload {session['file']}:\n" + "\n".join(str(d) for d in invalid.diagnostics)) from None
+    if loaded.runbook.digest != session.get("digest"):
+        raise SessionError(f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1)
+    settings = settings or load_settings()
+    mode = str(session.get("mode", "live"))
+    secrets = {} if mode == "practice" else _secrets(loaded.runbook)
+    writer = JournalWriter(path, Redactor(secrets.values()))
+    executors = Executors(settings, dry_run=mode in ("dry-run", "practice"))
+    actor = Actor(str(session.get("assignee") or operator_name(loaded.runbook)), "assignee")
+    controller = Controller(
+        loaded.runbook, writer, executors, assignee=actor.name, mode=mode, solo=session.get("solo"), secrets=secrets,
+        max_concurrency=settings.max_concurrency, state=state,
+    )  # fmt: skip
+    for listener in listeners:
+        controller.subscribe(listener)
+    controller.resumed(os.getpid())
+    return Session(controller, path, executors, actor)

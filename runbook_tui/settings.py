@@ -1,0 +1,91 @@
+"""The user's settings file and the XDG places the program keeps things.
+
+`$XDG_CONFIG_HOME/runbook-tui/settings.yaml` (or the file named by
+`RUNBOOK_TUI_SETTINGS`), all keys optional:
+
+```yaml
+ssh: {known_hosts: ~/.ssh/known_hosts}
+max_concurrency: 50
+blackouts:
+  - {start: 2026-11-30T00:00:00+00:00, end: 2026-12-01T06:00:00+00:00, reason: month-end billing}
+```
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from runbook_tui.engine.window import Blackout
+
+
+class SettingsError(ValueError):
+    """The settings file is unreadable or has a wrong value; the message names the file and key."""
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var)
+    return Path(value) if value else Path.home() / fallback
+
+
+def config_dir() -> Path:
+    return _xdg("XDG_CONFIG_HOME", ".config") / "runbook-tui"
+
+
+def state_dir() -> Path:
+    return _xdg("XDG_STATE_HOME", ".local/state") / "runbook-tui"
+
+
+def journals_dir() -> Path:
+    return state_dir() / "journals"
+
+
+def default_journal_path(runbook_id: str, now: dt.datetime | None = None) -> Path:
+    """`<runbook id>-<UTC timestamp>.jsonl` in the journals folder."""
+    moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    return journals_dir() / f"{runbook_id}-{moment.strftime('%Y%m%dT%H%M%SZ')}.jsonl"
+
+
+@dataclass(frozen=True)
+class Settings:
+    known_hosts: str = field(default_factory=lambda: str(Path.home() / ".ssh" / "known_hosts"))
+    max_concurrency: int = 50
+    blackouts: tuple[Blackout, ...] = ()
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or Path(os.environ.get("RUNBOOK_TUI_SETTINGS") or config_dir() / "settings.yaml")
+    if not path.exists():
+        return Settings()
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise SettingsError(f"{path}: cannot read the settings: {exc}") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: expected a mapping of settings")
+    ssh = data.get("ssh") or {}
+    known_hosts = os.path.expanduser(str(ssh.get("known_hosts", Settings().known_hosts)))
+    concurrency = data.get("max_concurrency", 50)
+    if not isinstance(concurrency, int) or concurrency < 1:
+        raise SettingsError(f"{path}: max_concurrency: expected a whole number of at least 1")
+    return Settings(known_hosts, concurrency, tuple(_blackout(path, b) for b in data.get("blackouts") or []))
+
+
+def _blackout(path: Path, item: Any) -> Blackout:
+    try:
+        start, end = (_moment(item[k]) for k in ("start", "end"))
+        return Blackout(start, end, str(item.get("reason", "blackout")))
+    except (KeyError, TypeError, ValueError):
+        raise SettingsError(f"{path}: blackouts: expected {{start, end, reason}} with ISO 8601 times with an offset, got {item!r}") from None
+
+
+def _moment(value: Any) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError("no offset")
+    return moment

@@ -1,0 +1,68 @@
+"""Helpers for the runbook model tests (a plain module: test files import it by this unique name).
+
+The `write_runbook` fixture in conftest.py writes a runbook under tmp_path;
+these read back what the loader says about it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
+from runbook_tui.runbook.loader import Loaded, load_runbook
+
+#: The smallest valid runbook (9 lines once written; the step's keys are at column 9).
+MINIMAL = """\
+runbook: 1
+id: demo
+title: Demo
+sections:
+  - id: main
+    steps:
+      - id: hello
+        run: echo hello
+"""
+
+
+def dedent(text: str) -> str:
+    """Dedent and drop the leading newline, so line 1 of the file is the first line written."""
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def load(path: Path, params: Mapping[str, Any] | None = None) -> Loaded:
+    return load_runbook(path, params)
+
+
+def diagnostics(path: Path, params: Mapping[str, Any] | None = None) -> list[Diagnostic]:
+    """Every diagnostic of a runbook that must fail validation (fails the test if it loads)."""
+    with pytest.raises(RunbookInvalid) as info:
+        load_runbook(path, params)
+    return info.value.diagnostics
+
+
+def errors(path: Path, params: Mapping[str, Any] | None = None) -> list[Diagnostic]:
+    return [d for d in diagnostics(path, params) if d.severity == "error"]
+
+
+def only_error(path: Path, params: Mapping[str, Any] | None = None) -> Diagnostic:
+    """The single error of a runbook that has exactly one problem."""
+    found = errors(path, params)
+    assert len(found) == 1, "expected exactly one error, got:\n" + "\n".join(map(str, found))
+    return found[0]
+
+
+def at(diag: Diagnostic) -> tuple[int, int]:
+    """(line, column) of a diagnostic."""
+    return (diag.mark.line, diag.mark.col)
+
+
+def cli_main(argv: list[str]) -> int:
+    """`runbook_tui.cli.main(argv)`, imported when called, so a broken CLI fails only the CLI tests."""
+    from runbook_tui import cli
+
+    return cli.main(argv)

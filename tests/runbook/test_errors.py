@@ -1,0 +1,635 @@
+"""Validation errors: each one at the exact `FILE:LINE:COL` an editor jumps to, saying what was expected.
+
+An author fixing a runbook at 5 PM relies on the position being right (line
+AND column) and on every problem being reported in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers_runbook import MINIMAL, at, cli_main, diagnostics, errors, load, only_error
+
+
+
+# -- unknown keys ---------------------------------------------------------------------
+
+
+def test_unknown_top_level_key_with_did_you_mean(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        tiket: {id: CHG-1}
+        sections:
+          - id: main
+            steps:
+              - id: hello
+                run: echo hello
+        """
+    )
+    err = only_error(path)
+    assert at(err) == (4, 1)
+    assert err.mark.file == str(path)
+    assert "unknown key 'tiket'" in err.message
+    assert "did you mean 'ticket'?" in err.message
+    assert "expected one of:" in err.message and "sections" in err.message
+
+
+def test_unknown_step_key_with_did_you_mean(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: main
+            steps:
+              - id: hello
+                run: echo hello
+                retires: 2
+        """
+    )
+    err = only_error(path)
+    assert at(err) == (9, 9)
+    assert "unknown key 'retires'" in err.message
+    assert "step 'hello'" in err.message
+    assert "did you mean 'retries'?" in err.message
+
+
+def test_unknown_key_without_a_close_match_lists_the_allowed_keys(write_runbook):
+    path = write_runbook(MINIMAL + "        zzzzzz: 1\n")
+    err = only_error(path)
+    assert at(err) == (9, 9)
+    assert "did you mean" not in err.message
+    assert "expected one of:" in err.message and "undo" in err.message
+
+
+# -- wrong types ----------------------------------------------------------------------
+
+
+def test_retries_not_a_number(write_runbook):
+    path = write_runbook(MINIMAL + "        retries: many\n")
+    err = only_error(path)
+    assert at(err) == (9, 18)
+    assert "'retries': expected a whole number" in err.message
+    assert "'many'" in err.message
+
+
+def test_host_port_not_a_number(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        hosts:
+          db:
+            - {name: db1, address: 10.0.0.5}
+            - name: db2
+              port: x
+        sections:
+          - id: main
+            steps:
+              - id: hello
+                on: db
+                run: echo hello
+        """
+    )
+    err = only_error(path)
+    assert at(err) == (8, 13)
+    assert "'port': expected a whole number" in err.message and "'x'" in err.message
+
+
+# -- names in templates -----------------------------------------------------------------
+
+TEMPLATE_NAMES = """
+runbook: 1
+id: demo
+title: Demo
+params:
+  cluster: {type: string, default: pg-main}
+secrets:
+  token: {env: TOKEN}
+sections:
+  - id: main
+    steps:
+      - id: hello
+        run: echo {{ %s }}
+"""
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("clustr", ["undefined name 'clustr'", "expected a declared parameter (cluster)"]),
+        ("params.clustr", ["undefined parameter 'params.clustr'", "expected one declared under params: (cluster)"]),
+        ("secrets.tokn", ["undefined secret 'secrets.tokn'", "expected one declared under secrets: (token)"]),
+    ],
+    ids=["bare-name", "params.x", "secrets.x"],
+)
+def test_undefined_name_in_template(write_runbook, expr, expected):
+    path = write_runbook(TEMPLATE_NAMES % expr)
+    err = only_error(path)
+    assert at(err) == (12, 14)  # where the string starts
+    for part in expected:
+        assert part in err.message
+
+
+def test_declared_names_in_template_are_fine(write_runbook):
+    path = write_runbook(TEMPLATE_NAMES % "cluster ~ params.cluster ~ secrets.token")
+    assert load(path).runbook.step("hello").body is not None
+
+
+def test_undefined_name_inside_block_scalar_points_at_its_line(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: main
+            steps:
+              - id: hello
+                run: |
+                  echo one
+                    echo {{ nope }}
+        """
+    )
+    err = only_error(path)
+    assert at(err) == (10, 13)
+    assert "undefined name 'nope'" in err.message
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("captured.lag", "'captured' is only defined inside steps"),
+        ("host.name", "'host' is only defined inside a step"),
+    ],
+)
+def test_step_only_names_outside_a_step(write_runbook, expr, expected):
+    path = write_runbook(MINIMAL.replace("title: Demo", f'title: "Demo {{{{ {expr} }}}}"') + "        capture: lag\n")
+    err = only_error(path)
+    assert at(err) == (3, 8)
+    assert expected in err.message
+
+
+def test_capture_declared_only_by_a_later_step(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: main
+            steps:
+              - id: use
+                run: echo {{ captured.lag }}
+              - id: measure
+                run: echo 0.1
+                capture: lag
+        """
+    )
+    err = only_error(path)
+    assert at(err) == (8, 14)
+    assert "captured.lag" in err.message
+    assert "later step 'measure'" in err.message
+    assert "expected a capture of an earlier step" in err.message
+
+
+def test_capture_never_declared(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: main
+            steps:
+              - id: measure
+                run: echo 0.1
+                capture: lag
+              - id: use
+                run: echo {{ captured.lga }}
+        """
+    )
+    err = only_error(path)
+    assert at(err) == (11, 14)
+    assert "undefined capture 'captured.lga'" in err.message
+    assert "expected one declared with capture: by an earlier step (lag)" in err.message
+
+
+def test_capture_of_an_earlier_step_is_fine(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: first
+            steps:
+              - id: measure
+                run: echo 0.1
+                capture: lag
+          - id: second
+            steps:
+              - id: use
+                run: echo {{ captured.lag }}
+        """
+    )
+    assert load(path).runbook.step("use").body.lazy
+
+
+def test_undo_may_use_the_capture_of_its_own_step(write_runbook):
+    # The undo runs after its step ran, so the step's capture exists by then
+    # (`run: mktemp -d` / `capture: dir` / `undo: rm -r {{ captured.dir }}`).
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: main
+            steps:
+              - id: scratch
+                run: mktemp -d
+                capture: dir
+                undo: rm -r {{ captured.dir }}
+        """
+    )
+    assert load(path).runbook.step("scratch").undo.lazy
+
+
+# -- unknown references ------------------------------------------------------------------
+
+
+def test_unknown_host_group_in_on(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        hosts:
+          db:
+            - {name: db1}
+        sections:
+          - id: main
+            steps:
+              - id: hello
+                on: dbs
+                run: echo hello
+        """
+    )
+    err = only_error(path)
+    assert at(err) == (11, 13)
+    assert "unknown host or group 'dbs'" in err.message
+    assert "expected local or one of: db, db1" in err.message
+
+
+PANELS = """
+runbook: 1
+id: demo
+title: Demo
+metrics:
+  source: {scrape: {url: "http://127.0.0.1:9100/metrics"}}
+  panels:
+    - {id: p99, query: latency}
+  success:
+    - {panel: %s, below: 250}
+sections:
+  - id: main
+    steps:
+      - id: pause
+        wait: 1m
+        watch: [p99, %s]
+      - id: check
+        run: "true"
+        expect:
+          metric: {panel: %s, below: 250}
+"""
+
+
+@pytest.mark.parametrize(
+    ("names", "where"),
+    [
+        (("p99", "p50", "p99"), (15, 22)),  # watch: [p99, p50]
+        (("p99", "p99", "p50"), (19, 27)),  # expect.metric.panel
+        (("p50", "p99", "p99"), (9, 15)),  # metrics.success[].panel
+    ],
+    ids=["watch", "expect.metric", "metrics.success"],
+)
+def test_unknown_panel(write_runbook, names, where):
+    path = write_runbook(PANELS % names)
+    err = only_error(path)
+    assert at(err) == where
+    assert "unknown panel 'p50'" in err.message
+    assert "expected one of metrics.panels: p99" in err.message
+
+
+# -- duplicates ----------------------------------------------------------------------------
+
+
+def test_duplicate_step_id(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: one
+            steps:
+              - id: a
+                run: echo 1
+          - id: two
+            steps:
+              - id: a
+                run: echo 2
+        """
+    )
+    err = only_error(path)
+    assert at(err) == (11, 13)
+    assert "duplicate step id 'a' (first at line 7)" in err.message
+    assert "expected a unique id" in err.message
+
+
+def test_duplicate_section_id(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: main
+            steps:
+              - id: a
+                run: echo 1
+          - id: main
+            steps:
+              - id: b
+                run: echo 2
+        """
+    )
+    err = only_error(path)
+    assert at(err) == (9, 5)
+    assert "duplicate section id 'main' (first at line 5)" in err.message
+
+
+def test_duplicate_panel_id(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        metrics:
+          source: {scrape: {url: "http://127.0.0.1:9100/metrics"}}
+          panels:
+            - {id: p99, query: latency}
+            - id: p99
+              query: other
+        sections:
+          - id: main
+            steps:
+              - id: a
+                run: echo 1
+        """
+    )
+    err = only_error(path)
+    assert at(err) == (8, 7)
+    assert "duplicate panel id 'p99' (first at line 7)" in err.message
+
+
+def test_duplicate_yaml_key(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: main
+            steps:
+              - id: a
+                run: echo 1
+                run: echo 2
+        """
+    )
+    err = only_error(path)
+    assert at(err) == (9, 9)
+    assert "duplicate key 'run' (first at line 8)" in err.message
+
+
+# -- values ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["timeout", "retry_delay"])
+def test_bad_duration(write_runbook, key):
+    path = write_runbook(MINIMAL + f"        {key}: 5x\n")
+    err = only_error(path)
+    assert at(err) == (9, 11 + len(key))
+    assert f"'{key}': expected a duration like 30s, 5m, 1h30m or a number of seconds" in err.message
+    assert "'5x'" in err.message
+
+
+@pytest.mark.parametrize("value", [".inf", ".nan"])
+def test_non_finite_duration(write_runbook, value):
+    path = write_runbook(MINIMAL + f"        timeout: {value}\n")
+    err = only_error(path)
+    assert at(err) == (9, 18)
+    assert "'timeout': expected" in err.message
+
+
+def test_bad_wait_duration(write_runbook):
+    path = write_runbook(MINIMAL.replace("run: echo hello", "wait: soon"))
+    err = only_error(path)
+    assert at(err) == (8, 15)
+    assert "'wait': expected a duration" in err.message
+
+
+TICKET = """
+runbook: 1
+id: demo
+title: Demo
+ticket:
+  id: CHG-1
+  window:
+    start: %s
+    end: 2026-11-23T04:00:00+09:00
+  assignee: alice
+  verifier: %s
+sections:
+  - id: main
+    steps:
+      - id: a
+        run: echo 1
+"""
+
+
+def test_assignee_is_verifier(write_runbook):
+    path = write_runbook(TICKET % ("2026-11-23T02:00:00+09:00", "alice"))
+    err = only_error(path)
+    assert at(err) == (10, 13)
+    assert "verifier 'alice' is also the assignee" in err.message
+    assert "expected a different person" in err.message
+
+
+def test_window_time_without_offset(write_runbook):
+    path = write_runbook(TICKET % ("2026-11-23T02:00:00", "bob"))
+    err = only_error(path)
+    assert at(err) == (7, 12)
+    assert "window start: expected an ISO 8601 time with an offset" in err.message
+    assert "'2026-11-23T02:00:00'" in err.message
+
+
+def test_valid_ticket_loads(write_runbook):
+    path = write_runbook(TICKET % ("2026-11-23T02:00:00+09:00", "bob"))
+    ticket = load(path).runbook.ticket
+    assert (ticket.window_start, ticket.assignee, ticket.verifier) == ("2026-11-23T02:00:00+09:00", "alice", "bob")
+
+
+# -- steps -------------------------------------------------------------------------------------
+
+
+def test_step_with_two_kinds(write_runbook):
+    path = write_runbook(MINIMAL + "        note: and also this\n")
+    err = only_error(path)
+    assert at(err) == (9, 9)  # the second kind
+    assert "step 'hello': expected exactly one of run, note, wait, ask; got run, note" in err.message
+
+
+def test_step_with_no_kind(write_runbook):
+    path = write_runbook(MINIMAL.replace("        run: echo hello\n", "        title: nothing to do\n"))
+    err = only_error(path)
+    assert at(err) == (7, 9)
+    assert "step 'hello': expected exactly one of run, note, wait, ask; got none" in err.message
+
+
+# -- top level ---------------------------------------------------------------------------------
+
+
+def test_unsupported_format_version(write_runbook):
+    path = write_runbook(MINIMAL.replace("runbook: 1", "runbook: 2"))
+    err = only_error(path)
+    assert at(err) == (1, 10)
+    assert "unsupported format version 2; expected runbook: 1" in err.message
+
+
+@pytest.mark.parametrize("key", ["runbook", "id", "title", "sections"])
+def test_missing_required_top_level_key(write_runbook, key):
+    kept = [line for line in MINIMAL.splitlines(keepends=True) if not line.startswith(f"{key}:")]
+    if key == "sections":
+        kept = kept[:3]
+    path = write_runbook("# a comment first\n" + "".join(kept))
+    err = only_error(path)
+    assert at(err) == (2, 1)  # the runbook mapping starts after the comment
+    assert f"the runbook is missing the required key '{key}'" in err.message
+
+
+# -- broken YAML ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_yaml_unclosed_quote_points_at_the_quote(write_runbook, quote):
+    path = write_runbook(MINIMAL.replace("title: Demo", f"title: {quote}Demo"))
+    err = only_error(path)
+    assert "invalid YAML" in err.message
+    assert "quote" in err.message
+    assert at(err) == (3, 8)
+
+
+def test_yaml_bad_indentation(write_runbook):
+    path = write_runbook(MINIMAL + "       title: one space too far\n")
+    err = only_error(path)
+    assert at(err) == (9, 8)
+    assert "invalid YAML" in err.message
+    assert "expected '-' indicator" in err.message
+
+
+def test_yaml_key_indented_under_a_scalar(write_runbook):
+    path = write_runbook(MINIMAL.replace("sections:", " sections:"))
+    err = only_error(path)
+    assert at(err) == (4, 10)
+    assert "invalid YAML: mapping values are not allowed" in err.message
+
+
+# -- many at once, and the command line -----------------------------------------------------------
+
+THREE_ERRORS = """
+runbook: 1
+id: demo
+title: Demo
+hosts:
+  db: [{name: db1}]
+sections:
+  - id: main
+    steps:
+      - id: hello
+        run: echo hello
+        retries: many
+        on: dbs
+owner: alice
+"""
+
+
+def test_every_error_reported_at_once_sorted_by_line(write_runbook):
+    path = write_runbook(THREE_ERRORS)
+    found = errors(path)
+    assert [at(d) for d in found] == [(11, 18), (12, 13), (13, 1)]
+    assert "'retries'" in found[0].message
+    assert "'dbs'" in found[1].message
+    assert "unknown key 'owner'" in found[2].message
+    assert diagnostics(path) == found  # no warnings here
+
+
+def test_cli_validate_invalid_exits_2_with_positions_on_stderr(write_runbook, capsys):
+    path = write_runbook(THREE_ERRORS)
+    assert cli_main(["validate", str(path)]) == 2
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert len(lines) == 3
+    for line, (row, col) in zip(lines, [(11, 18), (12, 13), (13, 1)]):
+        assert line.startswith(f"{path}:{row}:{col}: ")
+    assert "ok" not in out
+
+
+def test_cli_validate_valid_exits_0(write_runbook, capsys):
+    path = write_runbook(MINIMAL)
+    assert cli_main(["validate", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert f"{path}: ok" in out
+
+
+def test_cli_validate_several_files_one_invalid_exits_2(write_runbook, capsys):
+    good = write_runbook(MINIMAL, "good.yaml")
+    bad = write_runbook(MINIMAL.replace("runbook: 1", "runbook: 2"), "bad.yaml")
+    assert cli_main(["validate", str(good), str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert f"{good}: ok" in out
+    assert err.startswith(f"{bad}:1:10: ")
+
+
+def test_raw_is_a_warning_for_each_use_and_still_valid(write_runbook, capsys):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        params:
+          flags: {type: string, default: "-v -x"}
+        sections:
+          - id: main
+            steps:
+              - id: a
+                run: tool {{ flags | raw }} {{ flags | raw }}
+                undo: untool {{ flags | raw }}
+        """
+    )
+    warnings = load(path).warnings
+    assert [(d.severity, at(d)) for d in warnings] == [("warning", (10, 14)), ("warning", (10, 14)), ("warning", (11, 15))]
+    assert cli_main(["validate", str(path)]) == 0
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert len(lines) == 3
+    assert all(re.match(rf"{re.escape(str(path))}:\d+:\d+: warning: .*raw", line) for line in lines)
+    assert "3 warnings" in out

@@ -1,0 +1,290 @@
+"""Parameters: `-p NAME=VALUE` text becomes typed values, checked against the declaration.
+
+A wrong value must stop the run before anything executes, with a message
+naming the parameter.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers_runbook import at, cli_main, errors, load, only_error
+
+
+PARAMS = """
+runbook: 1
+id: demo
+title: Demo
+params:
+  count: {type: int, min: 1, max: 10, default: 3}
+  ratio: {type: float, min: 0, max: 1, default: 0.5}
+  dry: {type: bool, default: false}
+  cluster: {type: choice, choices: [pg-main, pg-reporting], default: pg-main}
+  hosts: {type: list, default: "a,b"}
+  version: {type: string, pattern: '^15\\.\\d+$', default: "15.4"}
+  note: {type: string, default: ""}
+sections:
+  - id: main
+    steps:
+      - id: hello
+        run: echo {{ count }} {{ ratio }} {{ dry }} {{ cluster }} {{ hosts }} {{ version }}
+"""
+#: Line of each parameter's declaration in PARAMS (column 3).
+LINE = {"count": 5, "ratio": 6, "dry": 7, "cluster": 8, "hosts": 9, "version": 10, "note": 11}
+
+
+def values(path, given):
+    return dict(load(path, given).runbook.param_values)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("count", "7", 7),
+        ("count", " 10 ", 10),
+        ("ratio", "0.25", 0.25),
+        ("ratio", "1", 1.0),
+        ("dry", "true", True),
+        ("dry", "yes", True),
+        ("dry", "False", False),
+        ("dry", "0", False),
+        ("cluster", "pg-reporting", "pg-reporting"),
+        ("hosts", "web1,web2", ["web1", "web2"]),
+        ("hosts", " web1 , web 2,,web3 ", ["web1", "web 2", "web3"]),
+        ("hosts", "", []),
+        ("version", "15.6", "15.6"),
+        ("note", "x; rm -rf / $(id)", "x; rm -rf / $(id)"),
+    ],
+)
+def test_conversion(write_runbook, name, text, expected):
+    got = values(write_runbook(PARAMS), {name: text})[name]
+    assert got == expected
+    assert type(got) is type(expected)
+
+
+def test_defaults_are_applied_with_their_types(write_runbook):
+    assert values(write_runbook(PARAMS), {}) == {
+        "count": 3,
+        "ratio": 0.5,
+        "dry": False,
+        "cluster": "pg-main",
+        "hosts": ["a", "b"],
+        "version": "15.4",
+        "note": "",
+    }
+
+
+def test_converted_values_reach_the_command(write_runbook):
+    given = {"count": "4", "dry": "yes", "hosts": "web1,web 2"}
+    step = load(write_runbook(PARAMS), given).runbook.step("hello")
+    assert step.body.value == "echo 4 0.5 true pg-main web1 'web 2' 15.4"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("count", "many", "expected an integer, got 'many'"),
+        ("count", "2.5", "expected an integer"),
+        ("count", "0", "expected at least 1, got 0"),
+        ("count", "11", "expected at most 10, got 11"),
+        ("ratio", "half", "expected a number, got 'half'"),
+        ("ratio", "-0.1", "expected at least 0"),
+        ("ratio", "1.5", "expected at most 1"),
+        ("dry", "maybe", "expected true or false, got 'maybe'"),
+        ("cluster", "pg-mian", "expected one of pg-main, pg-reporting, got 'pg-mian'"),
+        ("version", "16.1", "'16.1' does not match the pattern"),
+        ("hosts", "", None),  # an empty list is fine: the control case
+    ],
+)
+def test_bad_value_is_an_error_naming_the_parameter(write_runbook, name, text, expected):
+    path = write_runbook(PARAMS)
+    if expected is None:
+        load(path, {name: text})
+        return
+    err = only_error(path, {name: text})
+    assert at(err) == (LINE[name], 3)
+    assert f"parameter '{name}'" in err.message
+    assert expected in err.message
+
+
+def test_pattern_applies_to_each_list_item(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        params:
+          hosts: {type: list, pattern: '^web\\d+$'}
+        sections:
+          - id: main
+            steps:
+              - id: hello
+                run: echo {{ hosts }}
+        """
+    )
+    assert values(path, {"hosts": "web1,web2"}) == {"hosts": ["web1", "web2"]}
+    err = only_error(path, {"hosts": "web1,db1"})
+    assert "parameter 'hosts'" in err.message and "'db1'" in err.message
+
+
+def test_float_nan_is_outside_min_max(write_runbook):
+    err = only_error(write_runbook(PARAMS), {"ratio": "nan"})
+    assert "parameter 'ratio'" in err.message
+
+
+def test_float_infinity_is_outside_max(write_runbook):
+    err = only_error(write_runbook(PARAMS), {"ratio": "inf"})
+    assert "parameter 'ratio'" in err.message
+
+
+REQUIRED = """
+runbook: 1
+id: demo
+title: Demo
+params:
+  to_version: {type: string, required: true}
+sections:
+  - id: main
+    steps:
+      - id: hello
+        run: echo {{ to_version }}
+"""
+
+
+def test_missing_required_parameter(write_runbook):
+    err = only_error(write_runbook(REQUIRED), {})
+    assert at(err) == (5, 3)
+    assert "parameter 'to_version' is required" in err.message
+    assert "-p to_version=VALUE" in err.message
+
+
+def test_required_parameter_given(write_runbook):
+    assert load(write_runbook(REQUIRED), {"to_version": "15.6"}).runbook.step("hello").body.value == "echo 15.6"
+
+
+def test_unknown_parameter_name(write_runbook):
+    found = errors(write_runbook(REQUIRED), {"to_version": "15.6", "to_verison": "15.7"})
+    assert len(found) == 1
+    assert at(found[0]) == (4, 1)  # the params: key
+    assert "unknown parameter 'to_verison'" in found[0].message
+    assert "to_version" in found[0].message.split("declares:")[1]
+
+
+def test_unknown_parameter_when_none_declared(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: main
+            steps:
+              - id: hello
+                run: echo hi
+        """
+    )
+    err = only_error(path, {"cluster": "x"})
+    assert at(err) == (1, 1)
+    assert "unknown parameter 'cluster'" in err.message
+
+
+@pytest.mark.parametrize(
+    ("declaration", "expected"),
+    [
+        ("{type: int, default: abc}", "parameter 'p': expected an integer, got 'abc'"),
+        ("{type: int, default: 50, max: 10}", "parameter 'p': expected at most 10, got 50"),
+        ("{type: choice, choices: [a, b], default: z}", "parameter 'p': expected one of a, b, got 'z'"),
+        ("{type: string, pattern: '^v', default: x1}", "parameter 'p': 'x1' does not match the pattern"),
+        ("{type: bool, default: maybe}", "parameter 'p': expected true or false"),
+    ],
+)
+def test_default_is_type_checked(write_runbook, declaration, expected):
+    path = write_runbook(
+        f"""
+        runbook: 1
+        id: demo
+        title: Demo
+        params:
+          p: {declaration}
+        sections:
+          - id: main
+            steps:
+              - id: hello
+                run: echo {{{{ p }}}}
+        """
+    )
+    err = only_error(path)
+    col = len("  p: ") + declaration.index("default: ") + len("default: ") + 1
+    assert at(err) == (5, col)  # at the default value
+    assert expected in err.message
+
+
+def test_default_in_yaml_type_is_converted(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        params:
+          pause: {type: int, default: "30"}
+          on: {type: bool, default: yes}
+          names: {type: list, default: [a, b]}
+          pick: {type: choice, choices: [1, 2], default: 2}
+        sections:
+          - id: main
+            steps:
+              - id: hello
+                run: echo {{ pause }}
+        """
+    )
+    assert values(path, {}) == {"pause": 30, "on": True, "names": ["a", "b"], "pick": 2}
+    assert values(path, {"pick": "1"})["pick"] == 1  # -p text matches a numeric choice
+
+
+# -- through the command line -------------------------------------------------------------------
+
+
+def plan_params(capsys, args):
+    code = cli_main(["plan", "--json", *args])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out)["params"] if code == 0 else None), err
+
+
+def test_cli_p_converts_and_repeats(write_runbook, capsys):
+    path = write_runbook(PARAMS)
+    code, params, _ = plan_params(capsys, [str(path), "-p", "count=9", "-p", "hosts=x,y", "-p", "note=a=b"])
+    assert code == 0
+    assert params["count"] == 9 and params["hosts"] == ["x", "y"]
+    assert params["note"] == "a=b"  # only the first '=' separates name from value
+
+
+def test_cli_p_at_file_reads_the_value(write_runbook, tmp_path, capsys):
+    path = write_runbook(PARAMS)
+    (tmp_path / "note.txt").write_text("line one\nline 'two'\n", encoding="utf-8")
+    code, params, _ = plan_params(capsys, [str(path), "-p", f"note=@{tmp_path / 'note.txt'}"])
+    assert code == 0
+    assert params["note"] == "line one\nline 'two'"  # the final newline dropped, as $(cat FILE) would
+
+
+def test_cli_p_at_missing_file_exits_2(write_runbook, tmp_path, capsys):
+    path = write_runbook(PARAMS)
+    code, _, err = plan_params(capsys, [str(path), "-p", f"note=@{tmp_path / 'nope.txt'}"])
+    assert code == 2
+    assert "note" in err and "nope.txt" in err
+
+
+@pytest.mark.parametrize("bad", ["count", "=5"])
+def test_cli_p_without_name_or_equals_exits_2(write_runbook, capsys, bad):
+    code, _, err = plan_params(capsys, [str(write_runbook(PARAMS)), "-p", bad])
+    assert code == 2
+    assert "expected NAME=VALUE" in err
+
+
+def test_cli_bad_param_exits_2_naming_it(write_runbook, capsys):
+    path = write_runbook(PARAMS)
+    assert cli_main(["validate", str(path), "-p", "count=99", "-p", "colour=red"]) == 2
+    _, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert any(line.startswith(f"{path}:5:3: ") and "parameter 'count'" in line for line in lines)
+    assert any(line.startswith(f"{path}:4:1: ") and "unknown parameter 'colour'" in line for line in lines)

@@ -1,0 +1,112 @@
+"""`plan`: what will run, where, with which undo, before the window opens.
+
+`plan --json` is a contract for scripts: it is compared to a golden file.
+To regenerate the golden after an intended change (of the plan format or
+of the fixture runbook), run
+
+    UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/runbook/test_plan.py
+
+and review the diff of tests/runbook/data/*.plan.json before committing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from helpers_runbook import MINIMAL, cli_main
+
+
+DATA = Path(__file__).parent / "data"
+FIXTURE = DATA / "web-config-rollout.yaml"
+GOLDEN = DATA / "web-config-rollout.plan.json"
+#: How the golden names the runbook file: the CLI prints the path as given, so the test
+#: passes an absolute path and replaces it with this one, the same on every machine.
+RELATIVE_FIXTURE = "tests/runbook/data/web-config-rollout.yaml"
+PARAMS = ["-p", "config_version=v42", "-p", "env=production"]
+
+
+def plan(capsys, *args: str) -> tuple[int, str, str]:
+    code = cli_main(["plan", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_plan_json_matches_golden(capsys, monkeypatch):
+    # A secret present in the environment must still never reach the plan.
+    monkeypatch.setenv("HEALTH_TOKEN", "tok-3f9a-never-shown")
+    code, out, err = plan(capsys, "--json", str(FIXTURE), *PARAMS)
+    assert code == 0, err
+    assert err == ""
+    assert "tok-3f9a-never-shown" not in out
+    got = json.loads(out)
+    assert got["file"] == str(FIXTURE)
+    got["file"] = RELATIVE_FIXTURE
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert got == json.loads(GOLDEN.read_text(encoding="utf-8"))
+
+
+def test_plan_json_shows_what_differs_per_host_and_what_waits_for_a_capture(capsys):
+    code, out, _ = plan(capsys, "--json", str(FIXTURE), *PARAMS)
+    assert code == 0
+    steps = {s["id"]: s for section in json.loads(out)["sections"] for s in section["steps"]}
+    assert steps["save-config"]["run"] == {
+        "web1": "cp /etc/nginx/nginx.conf /var/backups/nginx.conf.web1",
+        "web2": "cp /etc/nginx/nginx.conf /var/backups/nginx.conf.web2",
+    }
+    assert steps["save-config"]["checkpoint"] is True
+    # The capture is known only once `current-version` ran: the plan shows the template.
+    assert "{{ captured.old_version }}" in steps["install"]["undo"]["web1"]
+    assert steps["install"]["run"]["web1"].startswith("install -m 644 /srv/configs/v42/")
+    assert steps["smoke"]["run"]["web2"] == "curl -fsS --oauth2-bearer '***' http://10.0.1.12/healthz"
+
+
+def test_plan_human_output(capsys):
+    code, out, err = plan(capsys, str(FIXTURE), *PARAMS)
+    assert code == 0, err
+    # A command that differs per host is shown for each host.
+    assert "run [web1]: cp /etc/nginx/nginx.conf /var/backups/nginx.conf.web1" in out
+    assert "run [web2]: cp /etc/nginx/nginx.conf /var/backups/nginx.conf.web2" in out
+    assert "undo [web1]: rm -f /var/backups/nginx.conf.web1" in out
+    assert "run [web1]: curl -fsS --oauth2-bearer '***' http://10.0.1.11/healthz" in out
+    # The same command on every host is shown once.
+    assert "run: nginx -t" in out and "[web1]: nginx -t" not in out
+    assert "CHECKPOINT" in out
+    checkpoint_block = out[out.index("save-config") : out.index("current-version")]
+    assert "CHECKPOINT" in checkpoint_block
+    # A run step without undo says so.
+    nginx_block = out[out.index("nginx-ok") : out.index("save-config")]
+    assert "undo: (none)" in nginx_block
+    assert "ticket CHG-3107" in out
+    assert "NO TICKET" not in out
+    assert "verify none" in nginx_block
+
+
+def test_plan_says_when_there_is_no_ticket(write_runbook, capsys):
+    path = write_runbook(MINIMAL)
+    code, out, _ = plan(capsys, str(path))
+    assert code == 0
+    assert "NO TICKET" in out
+    assert "undo: (none)" in out
+    assert "run: echo hello" in out
+    code, out, _ = plan(capsys, "--json", str(path))
+    assert code == 0 and json.loads(out)["ticket"] is None
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_plan_of_invalid_runbook_exits_2(write_runbook, capsys, as_json):
+    path = write_runbook(MINIMAL.replace("runbook: 1", "runbook: 2"))
+    code, out, err = plan(capsys, *(["--json"] if as_json else []), str(path))
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"{path}:1:10: ")
+
+
+def test_plan_with_bad_param_exits_2(capsys):
+    code, out, err = plan(capsys, str(FIXTURE), "-p", "config_version=42")
+    assert code == 2
+    assert out == ""
+    assert "parameter 'config_version'" in err

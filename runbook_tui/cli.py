@@ -46,6 +46,15 @@ def _parser() -> argparse.ArgumentParser:
     with_params(plan)
     plan.add_argument("--json", action="store_true", help="machine-readable plan")
 
+    run = commands.add_parser("run", help="the TUI, as assignee")
+    run.add_argument("file", metavar="FILE")
+    with_params(run)
+    run.add_argument("--share", metavar="ADDR", help="let a verifier join over SSH at ADDR")
+    run.add_argument("--solo", metavar="REASON", help="run without a verifier; every step is recorded unverified")
+    run.add_argument("--dry-run", action="store_true", help="execute nothing; walk the flow and see what would run")
+    run.add_argument("--journal", metavar="PATH")
+    run.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
+
     execute = commands.add_parser("exec", help="run without a TUI, events as lines on stdout")
     execute.add_argument("file", metavar="FILE")
     with_params(execute)
@@ -135,6 +144,15 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui import tui
+
+    if args.share:
+        print("runbook-tui: --share is not available yet; use --solo REASON", file=sys.stderr)
+        return EXIT_INVALID
+    return tui.run(args.file, params, solo=args.solo, dry_run=args.dry_run, journal=args.journal, override_window=args.override_window)
+
+
 def cmd_exec(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if args.share:
         print("runbook-tui: --share is not available yet; use --solo REASON", file=sys.stderr)
@@ -165,6 +183,7 @@ def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
 COMMANDS = {
     "validate": cmd_validate,
     "plan": cmd_plan,
+    "run": cmd_run,
     "exec": cmd_exec,
     "resume": cmd_resume,
     "rehearse": cmd_rehearse,

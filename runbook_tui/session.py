@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine.controller import Actor, Controller, Listener
+from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.journal import JournalWriter, cut_partial_tail, read_events
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
@@ -32,12 +33,7 @@ from runbook_tui.settings import Settings, default_journal_path, load_settings
 EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
 
 
-class SessionError(Exception):
-    """Why a session cannot start, in words (exit code in `code`)."""
-
-    def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.code = code
+SessionError = StartRefused  # the name the command-line code uses
 
 
 @dataclass
@@ -119,7 +115,7 @@ def open_session(
     settings = settings or load_settings()
     problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.timezone.utc), settings.blackouts)
     if problem and not override_window:
-        raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)")
+        raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)
     secrets = {} if mode == "practice" else _secrets(runbook)
     path = Path(journal) if journal else default_journal_path(runbook.id)
     if path.exists() and path.stat().st_size:
@@ -127,7 +123,10 @@ def open_session(
     writer = JournalWriter(path, Redactor(secrets.values()))
     executors = Executors(settings, dry_run=mode in ("dry-run", "practice"))
     actor = Actor(operator_name(runbook), "assignee")
-    controller = Controller(runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo, secrets=secrets, max_concurrency=settings.max_concurrency)
+    controller = Controller(
+        runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo, secrets=secrets,
+        max_concurrency=settings.max_concurrency, auto_finish=mode != "rehearsal",
+    )  # fmt: skip
     for listener in listeners:
         controller.subscribe(listener)
     controller.start(window_override=override_window if problem else None, journal_path=str(path))

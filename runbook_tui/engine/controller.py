@@ -77,6 +77,7 @@ class Controller:
         max_concurrency: int = 50,
         state: RunState | None = None,
         metric_judge: MetricJudge | None = None,
+        auto_finish: bool = True,
     ) -> None:
         self.runbook = runbook
         self.journal = journal
@@ -87,6 +88,7 @@ class Controller:
         self.secrets = dict(secrets or {})
         self.max_concurrency = max_concurrency
         self.metric_judge = metric_judge
+        self.auto_finish = auto_finish  # finish the session (done) once the last step is done
         self.state = state or initial()
         self._listeners: list[Listener] = []
         self._changed = asyncio.Event()
@@ -115,6 +117,11 @@ class Controller:
                 log.exception("listener failed on %s", type)
         self._changed.set()
         return event
+
+    def _maybe_finish(self) -> None:
+        """Once the last step is done (or skipped), the session is done."""
+        if self.auto_finish and self.state.current is None and not self.state.finished and self.state.order:
+            self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="done")
 
     async def changed(self) -> None:
         """Wait until the next event."""
@@ -236,6 +243,7 @@ class Controller:
         if step is None or self.busy:
             return refused("no step to skip now")
         self.emit(ev.STEP_SKIPPED, actor, step=step.id, reason=reason.strip())
+        self._maybe_finish()
         return Reply(True, f"skipped '{step.id}'")
 
     def mark_done(self, actor: Actor, reason: str) -> Reply:
@@ -249,6 +257,7 @@ class Controller:
         if not reason.strip():
             return refused("marking done needs a note saying how you checked")
         self.emit(ev.STEP_MARKED_DONE, actor, step=step.id, reason=reason.strip(), verified=False if self.solo else None)
+        self._maybe_finish()
         return Reply(True, f"marked '{step.id}' done")
 
     def pause(self, actor: Actor, reason: str = "") -> Reply:
@@ -286,6 +295,7 @@ class Controller:
             self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="after")
             if step.checkpoint:
                 self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=step.id)
+            self._maybe_finish()
             return Reply(True, f"confirmed '{step.id}'")
         if self.needs(step, "before") and status.go_ahead_by is None and status.status in RUNNABLE:
             self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="before")
@@ -423,6 +433,8 @@ class Controller:
         self.emit(ev.STEP_FINISHED, SYSTEM, **payload)
         if status == "done" and step.checkpoint:
             self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=step.id)
+        if status == "done":
+            self._maybe_finish()
 
     async def _execute(self, step: Step, hosts: tuple[Host, ...], attempt: int) -> tuple[dict[str, dict[str, Any]], str | None, list[str]]:
         """Fan the command out; per-host results, the first host's stdout, and problems in words."""

@@ -173,8 +173,8 @@ def read_events(path: str | Path) -> JournalRead:
             break
         problem = _check(obj, number, prev)
         if problem:
-            if number == 1 and not isinstance(obj, dict):
-                result.unreadable = f"{path}: line 1 is not a journal event"
+            if number == 1 and not (isinstance(obj, dict) and {"seq", "hash", "prev", "type"} <= obj.keys()):
+                result.unreadable = f"{path}: line 1 is not a journal event: expected a runbook-tui journal"
             else:
                 result.problems.append(problem)
             break

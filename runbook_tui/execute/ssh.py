@@ -146,8 +146,11 @@ def _follow_script(directory: str, pid: int, out_offset: int, err_offset: int) -
     counts as gone: some container inits reap late or never); the two
     `tail -f --pid=WAITER` then read what is left and exit. The script exits
     with the command's status, or 255 when it cannot tell (checked separately).
+    Only the tails may write to the channel: every other diagnostic goes to
+    /dev/null, or it would end up in the command's stderr.
     """
-    return f"""cd {shlex.quote(directory)} || exit {_UNSURE}
+    return f"""exec 3>&2 2>/dev/null
+cd {shlex.quote(directory)} || exit {_UNSURE}
 alive() {{
   kill -0 {pid} 2>/dev/null || return 1
   [ -r /proc/{pid}/stat ] || return 0
@@ -155,7 +158,7 @@ alive() {{
 }}
 ( while [ ! -e rc ] && alive; do sleep {POLL_SECONDS}; done ) & w=$!
 tail -c +{out_offset + 1} -s {POLL_SECONDS} -f --pid=$w out 2>/dev/null &
-tail -c +{err_offset + 1} -s {POLL_SECONDS} -f --pid=$w err 3>&2 2>/dev/null >&3
+tail -c +{err_offset + 1} -s {POLL_SECONDS} -f --pid=$w err >&3
 wait
 [ -e rc ] || exit {_UNSURE}
 exit "$(cat rc)"
@@ -346,8 +349,9 @@ class SshExecutor:
             raise self._lost_or_failed(conn, command.host, exc, "could not start the command") from exc
         if done.exit_status is None:
             raise self._lost_or_failed(conn, command.host, None, "could not start the command")
-        stdout = str(done.stdout or "").strip()
-        if done.exit_status != 0 or " " not in stdout:
+        lines = str(done.stdout or "").strip().splitlines()
+        stdout = lines[-1] if lines else ""  # the last line: a chatty login shell may print before it
+        if done.exit_status != 0 or " " not in stdout or not stdout.split(" ", 1)[0].isdigit():
             detail = str(done.stderr or "").strip() or f"exit status {done.exit_status}"
             raise _Failed(f"could not start the command on {command.host.name} in {run.where}: {detail}")
         pid, directory = stdout.split(" ", 1)

@@ -1,0 +1,36 @@
+"""How statuses look on screen: one glyph, one word and one colour per status, everywhere."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.theme import Theme
+
+#: status -> (glyph, label, theme colour name); "muted" is the foreground dimmed.
+STATUS: dict[str, tuple[str, str, str]] = {
+    "pending": ("·", "pending", "muted"),
+    "running": ("▶", "running", "accent"),
+    "awaiting_verification": ("⧗", "waiting for verifier", "warning"),
+    "done": ("✓", "done", "success"),
+    "failed": ("✗", "FAILED", "error"),
+    "timed_out": ("⏱", "TIMED OUT", "error"),
+    "rejected": ("✗", "REJECTED", "error"),
+    "skipped": ("↷", "skipped", "muted"),
+    "undone": ("↶", "undone", "secondary"),
+    "unknown": ("?", "UNKNOWN", "warning"),
+}
+_LOUD = frozenset({"failed", "timed_out", "rejected", "unknown", "running", "awaiting_verification"})
+
+
+def colour(theme: Theme, name: str) -> str:
+    """A theme colour by name, with sensible fallbacks for themes that leave some unset."""
+    if name == "muted":
+        return "grey50" if theme.dark else "grey42"
+    value = getattr(theme, name, None)
+    return value or theme.primary
+
+
+def status_text(status: str, theme: Theme, *, with_label: bool = True) -> Text:
+    mark, label, tone = STATUS.get(status, ("·", status, "muted"))
+    style = Style(color=colour(theme, tone), bold=status in _LOUD)
+    return Text(f"{mark} {label}" if with_label else mark, style=style)

@@ -1,0 +1,212 @@
+"""The run screen's parts. Each renders a piece of `RunState`; none of them decides anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.durations import format_duration
+from runbook_tui.ui.glyphs import colour, status_text
+
+RISK_TONE = {"low": "success", "medium": "warning", "high": "error", "critical": "error"}
+#: Minutes before the window closes when the countdown turns amber, then red.
+AMBER_MINUTES = 30
+RED_MINUTES = 10
+
+
+def window_left(state: RunState, now: dt.datetime) -> dt.timedelta | None:
+    window = (state.session.get("ticket") or {}).get("window") or {}
+    end = window.get("end")
+    if not end:
+        return None
+    return dt.datetime.fromisoformat(end) - now
+
+
+def countdown_tone(left: dt.timedelta) -> str:
+    minutes = left.total_seconds() / 60
+    if minutes <= RED_MINUTES:
+        return "error"
+    if minutes <= AMBER_MINUTES:
+        return "warning"
+    return "success"
+
+
+def _clock(delta: dt.timedelta) -> str:
+    seconds = int(abs(delta.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"
+
+
+class RunHeader(Static):
+    """Ticket, title, risk, who is who, the mode, and the countdown to the end of the window."""
+
+    def show(self, state: RunState, now: dt.datetime, connected: Mapping[str, str]) -> None:
+        theme = self.app.current_theme
+        session = state.session
+        ticket = session.get("ticket") or {}
+        line1 = Text()
+        line1.append(f" {ticket.get('id') or 'NO TICKET'} ", style=f"bold reverse {colour(theme, 'error' if not ticket else 'primary')}")
+        line1.append(f"  {session.get('title', '')}", style="bold")
+        risk = (ticket.get("risk") or {}).get("level")
+        if risk:
+            line1.append("   RISK ")
+            line1.append(risk.upper(), style=f"bold {colour(theme, RISK_TONE.get(risk, 'warning'))}")
+        mode = str(session.get("mode", "live"))
+        if mode != "live":
+            line1.append(f"   {mode.upper()}: NOTHING IS EXECUTED " if mode in ("dry-run", "practice") else f"   {mode.upper()} ", style=f"bold reverse {colour(theme, 'warning')}")
+        line2 = Text()
+        line2.append(f" assignee {session.get('assignee') or '?'}")
+        if session.get("solo"):
+            line2.append(f"   SOLO ({session['solo']}): steps are recorded unverified", style=colour(theme, "warning"))
+        else:
+            verifier = session.get("verifier") or "?"
+            online = any(role == "verifier" for role in connected.values())
+            line2.append(f"   verifier {verifier} ")
+            line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))
+        left = window_left(state, now)
+        if left is not None:
+            tone = countdown_tone(left)
+            words = f"window closes in {_clock(left)}" if left.total_seconds() > 0 else f"WINDOW CLOSED {_clock(left)} ago"
+            line2.append(f"   {words}", style=f"bold {colour(theme, tone)}")
+        elif not ticket:
+            line2.append("   no change window", style=colour(theme, "warning"))
+        self.update(Group(line1, line2))
+
+
+class StepTable(DataTable[Any]):
+    """Every step with its status; the current one is highlighted."""
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.add_column("", key="status", width=3)
+        self.add_column("step", key="step")
+        self.add_column("section", key="section", width=10)
+
+    def show(self, state: RunState) -> None:
+        theme = self.app.current_theme
+        plan = state.plan_steps
+        ids = list(state.order) + list(state.rollback_order)
+        if self.row_count != len(ids):
+            self.clear()
+            for sid in ids:
+                entry = plan.get(sid, {})
+                self.add_row(status_text("pending", theme, with_label=False), entry.get("title") or sid, entry.get("section", ""), key=sid)
+        for sid in ids:
+            self.update_cell(sid, "status", status_text(state.steps[sid].status, theme, with_label=False))
+        current = state.current
+        if current is not None:
+            row = self.get_row_index(current)
+            if self.cursor_row != row:
+                self.move_cursor(row=row)
+
+
+class StepDetail(Static):
+    """The current step: what it runs, where, its undo and how it is verified; per-host results."""
+
+    def show(self, state: RunState, step_id: str | None) -> None:
+        theme = self.app.current_theme
+        if step_id is None:
+            outcome = state.outcome or "every step is done"
+            self.update(Text(f"Run {outcome}.", style="bold"))
+            return
+        entry = state.plan_steps.get(step_id, {})
+        step = state.steps[step_id]
+        title = Text()
+        title.append(f"{entry.get('title', step_id)}", style="bold")
+        title.append(f"  [{step_id}]  ")
+        title.append_text(status_text(step.status, theme))
+        hosts = [h["name"] for h in entry.get("hosts", [])]
+        facts = [f"on {entry.get('on')}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" else ""), f"verify {entry.get('verify')}"]
+        if entry.get("checkpoint"):
+            facts.insert(0, "CHECKPOINT")
+        if entry.get("timeout"):
+            facts.append(f"timeout {format_duration(entry['timeout'])}")
+        if entry.get("serial"):
+            facts.append("serial " + ", ".join(str(s) for s in entry["serial"]))
+        lines = [title, Text("  ·  ".join(facts), style=colour(theme, "muted"))]
+        lines += self._body(entry)
+        if step.problems:
+            for problem in step.problems:
+                lines.append(Text(f"✗ {problem}", style=f"bold {colour(theme, 'error')}"))
+        if step.reason:
+            lines.append(Text(f"reason: {step.reason}", style=colour(theme, "warning")))
+        if len(step.hosts) > 1 or any(h.error for h in step.hosts.values()):
+            lines.append(self._hosts(step, theme))
+        self.update(Group(*lines))
+
+    def _body(self, entry: Mapping[str, Any]) -> list[Text]:
+        lines: list[Text] = []
+        kind = entry.get("kind")
+        if kind == "run":
+            commands = entry.get("run") or {}
+            distinct = set(commands.values())
+            if len(distinct) == 1:
+                lines.append(Text("run:  " + distinct.pop()))
+            else:
+                lines += [Text(f"run [{host}]:  {cmd}") for host, cmd in commands.items()]
+        elif kind == "wait":
+            lines.append(Text(f"wait {format_duration(entry.get('wait') or 0)}"))
+        elif kind in ("note", "ask"):
+            lines.append(Text(f"{kind}:  {entry.get(kind)}"))
+        undo = entry.get("undo")
+        if undo:
+            values = set(undo.values())
+            lines.append(Text("undo: " + (values.pop() if len(values) == 1 else "; ".join(f"[{h}] {c}" for h, c in undo.items()))))
+        elif kind in ("run", "note"):
+            lines.append(Text("undo: (none)"))
+        if entry.get("confirm"):
+            lines.append(Text(f"confirm: {entry['confirm']}", style="bold"))
+        return lines
+
+    def _hosts(self, step: Any, theme: Any) -> Table:
+        table = Table.grid(padding=(0, 2))
+        for host, result in step.hosts.items():
+            code = "" if result.exit_code is None else f"exit {result.exit_code}"
+            table.add_row(host, status_text(result.status, theme), code, result.error or "")
+        return table
+
+
+class Banner(Static):
+    """What needs attention now, in one line: waiting, paused, failed, a request from the verifier."""
+
+    def show(self, state: RunState) -> None:
+        text, tone = banner_for(state)
+        self.set_class(bool(text), "visible")
+        self.update(Text(text, style=f"bold {colour(self.app.current_theme, tone)}"))
+
+
+def banner_for(state: RunState) -> tuple[str, str]:
+    """The most important thing to say about the run right now, and its tone."""
+    if state.finished:
+        tone = "success" if state.outcome == "done" else "error"
+        return f"Session finished: {state.outcome}. The journal has everything; q quits.", tone
+    if state.rollback is not None and not state.rollback.finished:
+        return f"Rolling back ({state.rollback.scope}): {state.rollback.running_step or 'starting'}…", "warning"
+    if state.rollback is not None and state.rollback.finished and not state.rollback.ok:
+        return f"ROLLBACK STOPPED at {state.rollback.failed_step}: fix by hand, then u to try again", "error"
+    if state.rollback_requested:
+        return f"ROLLBACK REQUESTED: {state.rollback_requested} — u shows the undo list", "error"
+    if state.hold_requested:
+        return f"HOLD: {state.hold_requested} — p pauses", "warning"
+    if state.paused:
+        return f"PAUSED: {state.pause_reason} — p resumes", "warning"
+    current = state.current
+    if current is None:
+        return "", "success"
+    step = state.steps[current]
+    if step.status == "awaiting_verification":
+        return f"Waiting for the verifier to confirm '{current}'", "warning"
+    if step.status in ("failed", "timed_out"):
+        return f"'{current}' FAILED — enter re-runs it, u rolls back to the last checkpoint, s skips (with a reason)", "error"
+    if step.status == "rejected":
+        return f"'{current}' REJECTED by the verifier: {step.reason} — enter re-runs, u rolls back", "error"
+    if step.status == "unknown":
+        return f"'{current}' outcome UNKNOWN (the program stopped while it ran) — enter re-runs, d marks it done, u rolls back", "warning"
+    return "", "accent"

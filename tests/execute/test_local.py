@@ -1,0 +1,234 @@
+"""LocalExecutor against real processes: exit codes, streams, env/cwd, chunking, timeouts, start failures."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.engine.ports import Command, Result
+from runbook_tui.execute.local import CHUNK_SIZE, LocalExecutor, build_argv, exit_code
+from runbook_tui.runbook.model import Host, Mark
+
+LOCAL = Host(name="local", address="localhost", mark=Mark("<test>", 1, 1))
+
+
+class Collect:
+    """An output sink that keeps every chunk, per stream."""
+
+    def __init__(self) -> None:
+        self.chunks: list[tuple[str, bytes]] = []
+
+    def __call__(self, stream: str, data: bytes) -> None:
+        self.chunks.append((stream, data))
+
+    def data(self, stream: str) -> bytes:
+        return b"".join(d for s, d in self.chunks if s == stream)
+
+    def count(self, stream: str) -> int:
+        return sum(1 for s, _ in self.chunks if s == stream)
+
+
+def run(command: str, executor: LocalExecutor | None = None, **kw: object) -> tuple[Result, Collect, list[str]]:
+    sink = Collect()
+    notes: list[str] = []
+    cmd = Command(host=LOCAL, command=command, **kw)  # type: ignore[arg-type]
+    result = asyncio.run((executor or LocalExecutor()).run(cmd, sink, notes.append))
+    return result, sink, notes
+
+
+def alive(marker: str) -> list[str]:
+    """Live processes whose command line contains `marker` (zombies have none, so they do not count)."""
+    proc = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
+    return proc.stdout.split()
+
+
+def wait_gone(marker: str, seconds: float = 5.0) -> list[str]:
+    end = time.monotonic() + seconds
+    while (left := alive(marker)) and time.monotonic() < end:
+        time.sleep(0.05)
+    return left
+
+
+def unique_sleep() -> str:
+    """A `sleep` argument no other process has, so pgrep finds only ours."""
+    return f"{60 + uuid.uuid4().int % 10**6 / 10**7:.7f}"
+
+
+@pytest.mark.parametrize("code", [0, 1, 3, 255])
+def test_exit_code_is_reported_as_ok(code: int) -> None:
+    result, _, _ = run(f"exit {code}")
+    assert result == Result("ok", code)
+
+
+def test_stdout_and_stderr_arrive_on_their_streams() -> None:
+    result, sink, _ = run("echo out; echo err >&2; echo out2")
+    assert result == Result("ok", 0)
+    assert sink.data("stdout") == b"out\nout2\n"
+    assert sink.data("stderr") == b"err\n"
+
+
+def test_killed_by_signal_reads_like_the_shell() -> None:
+    result, _, _ = run("kill -9 $$")
+    assert result == Result("ok", 137)
+    assert exit_code(-15) == 143
+
+
+def test_env_is_merged_over_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RBT_INHERITED", "from-parent")
+    monkeypatch.setenv("RBT_OVERRIDDEN", "old")
+    result, sink, _ = run(
+        'printf "%s|%s|%s" "$RBT_INHERITED" "$RBT_OVERRIDDEN" "$RBT_NEW"',
+        env=(("RBT_OVERRIDDEN", "new"), ("RBT_NEW", "fresh")),
+    )
+    assert result == Result("ok", 0)
+    assert sink.data("stdout") == b"from-parent|new|fresh"
+
+
+def test_cwd(tmp_path: Path) -> None:
+    result, sink, _ = run("pwd", cwd=str(tmp_path))
+    assert result == Result("ok", 0)
+    assert Path(sink.data("stdout").decode().strip()).resolve() == tmp_path.resolve()
+
+
+def test_stdin_is_dev_null() -> None:
+    result, sink, _ = run("cat; echo done", timeout=10)
+    assert result == Result("ok", 0)
+    assert sink.data("stdout") == b"done\n"
+
+
+def test_output_comes_in_chunks_not_lines() -> None:
+    result, sink, _ = run("seq 200000")
+    assert result == Result("ok", 0)
+    expected = "".join(f"{i}\n" for i in range(1, 200001)).encode()
+    assert sink.data("stdout") == expected
+    assert sink.count("stdout") < 1000
+    assert max(len(d) for _, d in sink.chunks) <= CHUNK_SIZE
+
+
+def test_large_stdout_and_stderr_together_do_not_deadlock() -> None:
+    result, sink, _ = run("seq 300000; seq 300000 >&2", timeout=30)
+    assert result == Result("ok", 0)
+    assert sink.data("stdout").count(b"\n") == 300000
+    assert sink.data("stderr").count(b"\n") == 300000
+
+
+def test_timeout_kills_the_whole_group_grandchild_included() -> None:
+    arg = unique_sleep()
+    started = time.monotonic()
+    inner = f"sleep {arg} & sleep {arg}"
+    result, _, notes = run(f"sh -c {shlex.quote(inner)}", timeout=0.5)
+    assert result == Result("timeout")
+    assert time.monotonic() - started < 5
+    assert any("timed out" in n for n in notes)
+    assert wait_gone(f"sleep {arg}") == []
+
+
+def test_timeout_sigkills_what_ignores_sigterm() -> None:
+    arg = unique_sleep()
+    inner = f'trap "" TERM; sleep {arg} & sleep {arg}; echo survived'
+    started = time.monotonic()
+    result, sink, _ = run(f"sh -c {shlex.quote(inner)}", LocalExecutor(kill_grace=0.3), timeout=0.3)
+    assert result == Result("timeout")
+    assert time.monotonic() - started < 5
+    assert b"survived" not in sink.data("stdout")
+    assert wait_gone(f"sleep {arg}") == []
+
+
+def test_output_before_a_timeout_is_kept() -> None:
+    result, sink, _ = run("echo before; sleep 30", timeout=0.5)
+    assert result == Result("timeout")
+    assert sink.data("stdout") == b"before\n"
+
+
+def test_missing_cwd_is_an_error_result(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    result, _, _ = run("true", cwd=str(missing))
+    assert result.status == "error" and result.exit_code is None
+    assert str(missing) in (result.error or "") and "does not exist" in (result.error or "")
+
+
+def test_nul_byte_is_an_error_result_not_an_exception() -> None:
+    result, _, _ = run("true", env=(("BAD", "a\0b"),))
+    assert result.status == "error"
+    assert "null byte" in (result.error or "")
+
+
+def test_a_background_process_holding_stdout_does_not_hang_the_step() -> None:
+    arg = unique_sleep()
+    started = time.monotonic()
+    result, _, notes = run(f"sleep {arg} & echo started", LocalExecutor(eof_grace=0.3))
+    try:
+        assert result == Result("ok", 0)
+        assert time.monotonic() - started < 5
+        assert any("background" in n for n in notes)
+    finally:
+        subprocess.run(["pkill", "-f", f"sleep {arg}"])
+
+
+@pytest.mark.parametrize("via", ["env", "quoted"])
+def test_hostile_values_stay_inert(tmp_path: Path, via: str) -> None:
+    value = "x; touch pwned"
+    if via == "env":
+        result, sink, _ = run('printf "%s" "$VALUE"', cwd=str(tmp_path), env=(("VALUE", value),))
+    else:
+        result, sink, _ = run(f"printf '%s' {shlex.quote(value)}", cwd=str(tmp_path))
+    assert result == Result("ok", 0)
+    assert sink.data("stdout") == value.encode()
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_cancelling_a_run_kills_its_group() -> None:
+    arg = unique_sleep()
+
+    async def scenario() -> None:
+        executor = LocalExecutor()
+        task = asyncio.create_task(executor.run(Command(LOCAL, f"sleep {arg} & sleep {arg}"), lambda s, d: None))
+        for _ in range(100):
+            if alive(f"sleep {arg}"):
+                break
+            await asyncio.sleep(0.02)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
+    assert wait_gone(f"sleep {arg}") == []
+
+
+def test_a_raising_sink_propagates_and_kills_the_group() -> None:
+    arg = unique_sleep()
+
+    def sink(stream: str, data: bytes) -> None:
+        raise RuntimeError("sink bug")
+
+    with pytest.raises(RuntimeError, match="sink bug"):
+        asyncio.run(LocalExecutor().run(Command(LOCAL, f"echo hi; sleep {arg}"), sink))
+    assert wait_gone(f"sleep {arg}") == []
+
+
+def test_sudo_prefix_only_when_not_root() -> None:
+    cmd = Command(LOCAL, "id -u", env=(("A", "1"), ("TOKEN", "s3cret")), sudo=True)
+    assert build_argv(cmd, euid=0) == ["sh", "-c", "id -u"]
+    argv = build_argv(cmd, euid=1000)
+    assert argv == ["sudo", "-n", "--preserve-env=A,TOKEN", "--", "sh", "-c", "id -u"]
+    assert not any("s3cret" in a for a in argv)
+    assert build_argv(Command(LOCAL, "id -u", sudo=True), euid=1000) == ["sudo", "-n", "--", "sh", "-c", "id -u"]
+    assert build_argv(Command(LOCAL, "id -u"), euid=1000) == ["sh", "-c", "id -u"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="runs as root only")
+def test_sudo_as_root_runs_directly() -> None:
+    result, sink, _ = run("id -u", sudo=True)
+    assert result == Result("ok", 0)
+    assert sink.data("stdout") == b"0\n"
+
+
+def test_close_with_nothing_running() -> None:
+    asyncio.run(LocalExecutor().close())

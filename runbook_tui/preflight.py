@@ -97,6 +97,8 @@ async def preflight(runbook: Runbook, settings: Settings | None = None) -> list[
     try:
         secrets = read_secrets(runbook)
     except SecretsError:
-        secrets = {}
+        if runbook.metrics is not None and runbook.metrics.source is not None:
+            findings.append("metrics: queries not checked, because the secrets above are missing")
+        return findings
     findings += await metric_findings(runbook, secrets)
     return findings

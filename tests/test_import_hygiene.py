@@ -19,7 +19,9 @@ import pytest
 # it lands: runbook_tui.execute, .metrics, .share and .report with ("textual",).
 HEADLESS_PACKAGES: dict[str, tuple[str, ...]] = {
     "runbook_tui.runbook": ("textual", "asyncssh"),
-    "runbook_tui.engine": ("textual",),
+    "runbook_tui.engine": ("textual", "asyncssh"),
+    "runbook_tui.execute": ("textual",),
+    "runbook_tui.metrics": ("textual",),
 }
 
 

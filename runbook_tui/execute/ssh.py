@@ -50,8 +50,8 @@ BACKOFF_CAP = 5.0
 #: Seconds the remote `tail`s and waiter sleep between checks (bounds the end-of-command latency).
 POLL_SECONDS = 0.1
 
-#: (address, port, user): what one SSH connection is for.
-ConnKey = tuple[str, int, str]
+#: (host name, address, port, user): one SSH connection per host entry, so aliases of one machine fan out like distinct hosts.
+ConnKey = tuple[str, str, int, str]
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -225,7 +225,7 @@ def _reason(exc: BaseException) -> str:
 
 
 class SshExecutor:
-    """An `Executor` for remote hosts: one reused SSH connection per (address, port, user)."""
+    """An `Executor` for remote hosts: one reused SSH connection per host (name, address, port, user)."""
 
     def __init__(
         self,
@@ -253,7 +253,7 @@ class SshExecutor:
 
     @property
     def connections(self) -> dict[ConnKey, asyncssh.SSHClientConnection]:
-        """The open connections by (address, port, user): a copy, for diagnostics and tests."""
+        """The open connections by (name, address, port, user): a copy, for diagnostics and tests."""
         return {key: conn for key, conn in self._conns.items() if not conn.is_closed()}
 
     async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
@@ -448,7 +448,7 @@ class SshExecutor:
         self, host: Host, user: str, stale: asyncssh.SSHClientConnection | None = None
     ) -> asyncssh.SSHClientConnection:
         """The live connection for this host, opened on first use; one opener at a time per host."""
-        key: ConnKey = (host.address, host.port, user)
+        key: ConnKey = (host.name, host.address, host.port, user)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             conn = self._conns.get(key)

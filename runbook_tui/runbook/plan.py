@@ -11,17 +11,24 @@ from typing import Any
 
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import Expect, Host, MetricCheck, Runbook, Step, Text
-from runbook_tui.runbook.templating import TemplateError, context_for, render_text
+from runbook_tui.runbook.templating import Raw, TemplateError, context_for, render_text
+
+
+class _NotYetCaptured(dict[str, Raw]):
+    """Captures before the run: each renders as its own template, unquoted, so a plan shows where it goes."""
+
+    def __missing__(self, name: str) -> Raw:
+        return Raw("{{ captured.%s }}" % name)
 
 
 def preview(runbook: Runbook, text: Text, host: Host | None = None) -> str:
     """What `text` will be on `host`, as far as it is known before the run."""
     if text.value is not None:
         return text.value
-    if "captured" in text.uses:
-        return text.source
+    context = context_for(runbook, host=host)
+    context["captured"] = _NotYetCaptured()
     try:
-        return render_text(text, context_for(runbook, host=host))
+        return render_text(text, context)
     except TemplateError:
         return text.source
 

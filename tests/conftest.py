@@ -1,0 +1,3 @@
+"""Fixtures shared by every test directory; the real peers live in peers.py."""
+
+from peers import sshd  # noqa: F401  (session fixture: a real OpenSSH sshd on loopback)

@@ -1,0 +1,327 @@
+"""SshExecutor against a real OpenSSH sshd on loopback: streams, env/cwd, host keys, reuse, reattach, timeouts, volume."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import asyncssh
+import pytest
+from peers import Sshd, public_line
+
+from runbook_tui.engine.ports import Command, Result
+from runbook_tui.execute.ssh import CHUNK_SIZE, SshExecutor, wrapper_script
+from runbook_tui.runbook.model import Host, Mark
+
+pytestmark = pytest.mark.peers
+
+T = TypeVar("T")
+
+
+class Collect:
+    """An output sink that keeps every chunk, per stream."""
+
+    def __init__(self) -> None:
+        self.chunks: list[tuple[str, bytes]] = []
+
+    def __call__(self, stream: str, data: bytes) -> None:
+        self.chunks.append((stream, data))
+
+    def data(self, stream: str) -> bytes:
+        return b"".join(d for s, d in self.chunks if s == stream)
+
+
+def arun(make: Callable[[], Awaitable[T]]) -> T:
+    """Run one coroutine on a fresh loop (connections belong to the loop that opened them)."""
+    return asyncio.run(make())  # type: ignore[arg-type]
+
+
+def executor(sshd: Sshd, tmp_path: Path, **kw: object) -> SshExecutor:
+    """An executor trusting this sshd, keeping its runs under tmp_path (same machine as the 'remote')."""
+    kw.setdefault("known_hosts", str(sshd.known_hosts))
+    return SshExecutor(remote_dir=str(tmp_path / "runs"), **kw)  # type: ignore[arg-type]
+
+
+def cmd(host: Host, text: str, **kw: object) -> Command:
+    return Command(host=host, command=text, key=kw.pop("key", f"t/{uuid.uuid4().hex[:8]}/1"), **kw)  # type: ignore[arg-type]
+
+
+async def run_one(ex: SshExecutor, command: Command) -> tuple[Result, Collect, list[str]]:
+    sink, notes = Collect(), []
+    result = await ex.run(command, sink, notes.append)
+    return result, sink, notes
+
+
+def test_streams_and_exit_code(sshd: Sshd, tmp_path: Path) -> None:
+    async def main() -> tuple[Result, Collect, list[str]]:
+        ex = executor(sshd, tmp_path)
+        try:
+            return await run_one(ex, cmd(sshd.host("db1"), "echo hi; echo err >&2; exit 3"))
+        finally:
+            await ex.close()
+
+    result, sink, _ = arun(main)
+    assert result == Result("ok", exit_code=3)
+    assert sink.data("stdout") == b"hi\n"
+    assert sink.data("stderr") == b"err\n"
+    assert all(isinstance(data, bytes) for _, data in sink.chunks)
+
+
+def test_env_cwd_and_quoting_arrive_literally(sshd: Sshd, tmp_path: Path) -> None:
+    workdir = tmp_path / "dir with 'quote' and $x"
+    workdir.mkdir()
+    env = (("A", "it's $HOME `id` \"q\" \\n;|&"), ("B", "two words\nsecond line"), ("C", ""))
+
+    async def main() -> tuple[Result, Collect, list[str]]:
+        ex = executor(sshd, tmp_path)
+        try:
+            text = 'printf "%s|" "$A" "$B" "$C" "$(pwd)"; printf "%s" \'$literal\''
+            return await run_one(ex, cmd(sshd.host("db1"), text, env=env, cwd=str(workdir)))
+        finally:
+            await ex.close()
+
+    result, sink, _ = arun(main)
+    assert result == Result("ok", exit_code=0), result
+    expected = "|".join([env[0][1], env[1][1], "", str(workdir)]) + "|$literal"
+    assert sink.data("stdout").decode() == expected
+    assert sink.data("stderr") == b""
+
+
+def test_env_values_stay_out_of_argv() -> None:
+    """Values go into the remote run.sh file, not the command line `ps` shows."""
+    host = Host(name="h", address="127.0.0.1", mark=Mark("<test>", 1, 1))
+    script = wrapper_script(Command(host=host, command="true", env=(("TOKEN", "s3cret"),), sudo=True))
+    assert "export TOKEN=s3cret" in script and "--preserve-env=TOKEN" in script
+
+
+def test_unknown_and_changed_host_keys_are_refused(sshd: Sshd, tmp_path: Path) -> None:
+    other = asyncssh.generate_private_key("ssh-ed25519")
+    changed = tmp_path / "known_hosts_changed"
+    changed.write_text(f"[127.0.0.1]:{sshd.port} {public_line(other)}\n")
+    empty = tmp_path / "known_hosts_empty"
+    empty.write_text("")
+    missing = tmp_path / "no_such_known_hosts"
+
+    async def main() -> list[Result]:
+        results = []
+        for path in (changed, empty, missing):
+            ex = executor(sshd, tmp_path, known_hosts=str(path))
+            try:
+                result, sink, _ = await run_one(ex, cmd(sshd.host("db1"), "echo should-not-run"))
+                assert sink.chunks == []
+                results.append(result)
+            finally:
+                await ex.close()
+        return results
+
+    for result, path in zip(arun(main), (changed, empty, missing), strict=True):
+        assert result.status == "error"
+        assert result.error is not None
+        assert result.error.startswith(f"host key for db1 (127.0.0.1:{sshd.port}) not verified: ")
+        assert result.error.endswith(f"expected it in {path}")
+        assert "Traceback" not in result.error
+
+
+def test_unreachable_host_is_a_clear_error(sshd: Sshd, tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+
+    async def main() -> Result:
+        ex = executor(sshd, tmp_path, connect_timeout=2)
+        try:
+            return (await run_one(ex, cmd(sshd.host("db9", port=closed_port), "true")))[0]
+        finally:
+            await ex.close()
+
+    result = arun(main)
+    assert result.status == "error"
+    assert result.error is not None and result.error.startswith(f"cannot connect to db9 (127.0.0.1:{closed_port})")
+
+
+def test_twenty_aliases_concurrently_reuse_connections(sshd: Sshd, tmp_path: Path) -> None:
+    hosts = sshd.hosts(20)
+
+    async def main() -> None:
+        ex = executor(sshd, tmp_path)
+        try:
+            first = await asyncio.gather(*(run_one(ex, cmd(h, f"echo {h.name}")) for h in hosts))
+            conns = ex.connections
+            second = await asyncio.gather(*(run_one(ex, cmd(h, f"echo {h.name} again")) for h in hosts))
+            for host, (result, sink, _), (result2, sink2, _) in zip(hosts, first, second, strict=True):
+                assert result == Result("ok", exit_code=0)
+                assert result2 == Result("ok", exit_code=0)
+                assert sink.data("stdout") == f"{host.name}\n".encode()
+                assert sink2.data("stdout") == f"{host.name} again\n".encode()
+            # One connection per host, opened once and reused by the second round.
+            keys = {(h.name, h.address, h.port, h.user) for h in hosts}
+            assert len(keys) == 20
+            assert set(ex.connections) == keys
+            assert all(ex.connections[key] is conns[key] for key in keys)
+        finally:
+            await ex.close()
+        assert ex.connections == {}
+
+    arun(main)
+
+
+def test_same_key_reattaches_instead_of_running_twice(sshd: Sshd, tmp_path: Path) -> None:
+    """A key names one detached run: asking again (a retry after a crash) re-attaches, it does not start another."""
+
+    async def main() -> tuple[bytes, bytes]:
+        ex = executor(sshd, tmp_path)
+        try:
+            command = cmd(sshd.host("db1"), "echo $$ $(date +%s%N)", key="session/step/1")
+            one = await run_one(ex, command)
+            two = await run_one(ex, command)
+            assert one[0] == two[0] == Result("ok", exit_code=0)
+            return one[1].data("stdout"), two[1].data("stdout")
+        finally:
+            await ex.close()
+
+    first, again = arun(main)
+    assert first == again and first.strip()
+
+
+def _stop_sshd_midway(sshd: Sshd, tmp_path: Path, text: str, drop_after_lines: int, down_for: float) -> tuple[Result, Collect, list[str]]:
+    async def main() -> tuple[Result, Collect, list[str]]:
+        ex = executor(sshd, tmp_path)
+        sink, notes = Collect(), []
+        try:
+            task = asyncio.create_task(ex.run(cmd(sshd.host("db1"), text), sink, notes.append))
+            deadline = time.monotonic() + 10
+            while sink.data("stdout").count(b"\n") < drop_after_lines:
+                assert time.monotonic() < deadline and not task.done(), "no output before the drop"
+                await asyncio.sleep(0.02)
+            await asyncio.to_thread(sshd.stop)
+            await asyncio.sleep(down_for)
+            await asyncio.to_thread(sshd.start)
+            result = await asyncio.wait_for(task, 20)
+            return result, sink, notes
+        finally:
+            await asyncio.to_thread(sshd.start)  # leave it running for the other tests, whatever happened
+            await ex.close()
+
+    return arun(main)
+
+
+def test_dropped_connection_reattaches_without_loss_or_duplicates(sshd: Sshd, tmp_path: Path) -> None:
+    text = "for i in $(seq 1 30); do echo $i; sleep 0.1; done"
+    result, sink, notes = _stop_sshd_midway(sshd, tmp_path, text, drop_after_lines=5, down_for=1.0)
+    assert result == Result("ok", exit_code=0), (result, notes)
+    assert sink.data("stdout") == "".join(f"{i}\n" for i in range(1, 31)).encode()
+    assert any("db1: connection lost, reconnecting (1/5)..." == note for note in notes), notes
+    assert any("re-attaching" in note for note in notes), notes
+
+
+def test_command_that_ended_while_disconnected_is_drained(sshd: Sshd, tmp_path: Path) -> None:
+    text = "for i in $(seq 1 8); do echo $i; echo e$i >&2; sleep 0.05; done; exit 7"
+    result, sink, notes = _stop_sshd_midway(sshd, tmp_path, text, drop_after_lines=2, down_for=1.0)
+    assert result == Result("ok", exit_code=7), (result, notes)
+    assert sink.data("stdout") == "".join(f"{i}\n" for i in range(1, 9)).encode()
+    assert sink.data("stderr") == "".join(f"e{i}\n" for i in range(1, 9)).encode()
+
+
+def test_lost_for_good_says_where_the_command_is(sshd: Sshd, tmp_path: Path) -> None:
+    async def main() -> tuple[Result, list[str]]:
+        ex = executor(sshd, tmp_path, reconnect_attempts=2)
+        sink, notes = Collect(), []
+        try:
+            task = asyncio.create_task(ex.run(cmd(sshd.host("db1"), "echo go; sleep 3"), sink, notes.append))
+            while not sink.data("stdout"):
+                await asyncio.sleep(0.02)
+            await asyncio.to_thread(sshd.stop)
+            return await asyncio.wait_for(task, 10), notes
+        finally:
+            await asyncio.to_thread(sshd.start)
+            await ex.close()
+
+    result, notes = arun(main)
+    assert result.status == "error"
+    assert result.error is not None
+    assert result.error.startswith("lost connection to db1; the command may still be running there (detached in ")
+    assert str(tmp_path / "runs") in result.error
+    assert notes[:2] == ["db1: connection lost, reconnecting (1/2)...", "db1: connection lost, reconnecting (2/2)..."]
+
+
+def test_timeout_kills_the_remote_process_group(sshd: Sshd, tmp_path: Path) -> None:
+    marker = f"0.{random.randrange(10**8, 10**9)}"  # `sleep 30 0.NNN`: a unique command line to look for
+
+    async def main() -> tuple[Result, float]:
+        ex = executor(sshd, tmp_path)
+        try:
+            started = time.monotonic()
+            result, _, _ = await run_one(ex, cmd(sshd.host("db1"), f"sleep 30 {marker}", timeout=1))
+            return result, time.monotonic() - started
+        finally:
+            await ex.close()
+
+    result, elapsed = arun(main)
+    assert result.status == "timeout" and result.exit_code is None, result
+    assert elapsed < 5
+    left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
+    assert left.stdout == "", f"still running: {left.stdout}"
+
+
+def test_large_output_streams_in_chunks(sshd: Sshd, tmp_path: Path) -> None:
+    lines = 200_000
+
+    async def main() -> tuple[Result, int, int, int]:
+        ex = executor(sshd, tmp_path)
+        count = size = biggest = 0
+
+        def sink(stream: str, data: bytes) -> None:  # count, do not keep: memory stays bounded
+            nonlocal count, size, biggest
+            assert stream == "stdout"
+            count += data.count(b"\n")
+            size += len(data)
+            biggest = max(biggest, len(data))
+
+        try:
+            result = await ex.run(cmd(sshd.host("db1"), f"seq 1 {lines}"), sink)
+            return result, count, size, biggest
+        finally:
+            await ex.close()
+
+    result, count, size, biggest = arun(main)
+    assert result == Result("ok", exit_code=0)
+    assert count == lines
+    assert size == sum(len(f"{i}\n") for i in range(1, lines + 1))
+    assert biggest <= CHUNK_SIZE
+
+
+def test_encrypted_identity_uses_the_passphrase_lookup(sshd: Sshd, tmp_path: Path) -> None:
+    encrypted = tmp_path / "client_key_encrypted"
+    # PKCS#8: encrypting in OpenSSH's own format needs the optional bcrypt package.
+    key = asyncssh.read_private_key(str(sshd.client_key))
+    key.write_private_key(str(encrypted), format_name="pkcs8-pem", passphrase="open sesame")
+    encrypted.chmod(0o600)
+    asked: list[str] = []
+
+    def lookup(path: str) -> str | None:
+        asked.append(path)
+        return "open sesame"
+
+    async def main() -> tuple[Result, Result]:
+        host = sshd.host("db1", identity=str(encrypted))
+        with_lookup = executor(sshd, tmp_path, passphrase_lookup=lookup)
+        without = executor(sshd, tmp_path)
+        try:
+            return (await run_one(with_lookup, cmd(host, "true")))[0], (await run_one(without, cmd(host, "true")))[0]
+        finally:
+            await with_lookup.close()
+            await without.close()
+
+    ok, refused = arun(main)
+    assert ok == Result("ok", exit_code=0)
+    assert asked == [str(encrypted)]
+    assert refused.status == "error" and refused.error == (
+        f"identity {encrypted} is encrypted and no passphrase source is set up"
+    )

@@ -37,6 +37,18 @@ def _parser() -> argparse.ArgumentParser:
             help="a parameter value; NAME=@FILE reads it from a file (repeatable)",
         )  # fmt: skip
 
+    def with_participants(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--verifier-key", action="append", default=[], metavar="FILE", help="public key of a verifier who may join (repeatable)")
+        sub.add_argument("--observer-key", action="append", default=[], metavar="FILE", help="public key of a read-only observer (repeatable)")
+        sub.add_argument("--participants", metavar="FILE", help="YAML list of {name, role: verifier|observer, key}")
+
+    join = commands.add_parser("join", help="the TUI as verifier (or observer) of a shared run")
+    join.add_argument("address", metavar="ADDR", help="HOST:PORT the assignee shares at")
+    join.add_argument("--observe", action="store_true", help="join read-only")
+    join.add_argument("--identity", metavar="KEYFILE", help="the private key to join with (default: SSH agent, ~/.ssh/id_*)")
+    join.add_argument("--known-hosts", metavar="PATH", help="where trusted session host keys are kept (default: ~/.ssh/known_hosts)")
+    join.add_argument("--accept-fingerprint", metavar="SHA256:...", help="trust the session's host key on first contact if it has this fingerprint")
+
     validate = commands.add_parser("validate", help="check runbooks; errors as FILE:LINE:COL: message")
     validate.add_argument("files", nargs="+", metavar="FILE")
     with_params(validate)
@@ -46,14 +58,17 @@ def _parser() -> argparse.ArgumentParser:
     with_params(plan)
     plan.add_argument("--json", action="store_true", help="machine-readable plan")
 
-    run = commands.add_parser("run", help="the TUI, as assignee")
-    run.add_argument("file", metavar="FILE")
+    run = commands.add_parser("run", help="the TUI, as assignee; without FILE, pick a runbook from a list")
+    run.add_argument("file", metavar="FILE", nargs="?", help="the runbook; without it, a picker lists ./runbooks and the examples")
     with_params(run)
-    run.add_argument("--share", metavar="ADDR", help="let a verifier join over SSH at ADDR")
+    run.add_argument("--share", metavar="ADDR", help="let a verifier join over SSH at ADDR (HOST:PORT, :PORT for all interfaces)")
+    with_participants(run)
     run.add_argument("--solo", metavar="REASON", help="run without a verifier; every step is recorded unverified")
     run.add_argument("--dry-run", action="store_true", help="execute nothing; walk the flow and see what would run")
     run.add_argument("--journal", metavar="PATH")
+    run.add_argument("--runbooks", metavar="DIR", action="append", default=[], help="without FILE: list the runbooks in DIR (a folder or a file; repeatable)")
     run.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
+    run.add_argument("--theme", metavar="NAME", help="colour theme: night (default), day, high-contrast, or one from your themes folder")
 
     execute = commands.add_parser("exec", help="run without a TUI, events as lines on stdout")
     execute.add_argument("file", metavar="FILE")
@@ -61,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     who = execute.add_mutually_exclusive_group(required=True)
     who.add_argument("--solo", metavar="REASON", help="run without a verifier; every step is recorded unverified")
     who.add_argument("--share", metavar="ADDR", help="wait for a verifier joining over SSH at ADDR")
+    with_participants(execute)
     execute.add_argument("--on-failure", choices=("rollback", "stop"), default="stop", help="what a failed step does (default: stop)")
     execute.add_argument("--journal", metavar="PATH")
     execute.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
@@ -89,6 +105,16 @@ def _parser() -> argparse.ArgumentParser:
     journal_commands = journal.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
     journal_verify = journal_commands.add_parser("verify", help="check the hash chain and the event sequence")
     journal_verify.add_argument("journal", metavar="JOURNAL")
+
+    report = commands.add_parser("report", help="the change record of a run: ticket, who, when, every command and result, rollbacks, metrics, notes")
+    report.add_argument("journal", metavar="JOURNAL")
+    report.add_argument("--format", choices=("md", "html", "json"), default="md", help="Markdown (default), one self-contained HTML file, or JSON")
+    report.add_argument("-o", dest="output", metavar="FILE", help="write the report to FILE instead of stdout")
+
+    demo = commands.add_parser("demo", help="try it here: a sample runbook against a sandbox folder; no SSH, no network")
+    with_params(demo)
+    demo.add_argument("--exec", action="store_true", help="run the demo headless (as `exec`), events as lines on stdout")
+    demo.add_argument("--on-failure", choices=("rollback", "stop"), default="rollback", help="with --exec: what a failed step does (default: rollback)")
     return parser
 
 
@@ -147,19 +173,45 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
 def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from runbook_tui import tui
 
-    if args.share:
-        print("runbook-tui: --share is not available yet; use --solo REASON", file=sys.stderr)
+    share = _share_options(args)
+    if isinstance(share, int):
+        return share
+    return tui.run(
+        args.file, params, solo=args.solo, dry_run=args.dry_run, journal=args.journal, override_window=args.override_window, theme=args.theme,
+        runbooks=args.runbooks, share=share,
+    )  # fmt: skip
+
+
+def _share_options(args: argparse.Namespace) -> Any:
+    """ShareOptions for --share (None without it), or an exit code when the key files are unusable."""
+    if not args.share:
+        return None
+    from runbook_tui.session import ShareOptions
+    from runbook_tui.share.participants import ParticipantsError, from_key_file, from_participants_file
+
+    try:
+        people = [from_key_file(f, "verifier") for f in args.verifier_key] + [from_key_file(f, "observer") for f in args.observer_key]
+        if args.participants:
+            people += from_participants_file(args.participants)
+    except ParticipantsError as exc:
+        print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    return tui.run(args.file, params, solo=args.solo, dry_run=args.dry_run, journal=args.journal, override_window=args.override_window)
+    return ShareOptions(args.share, tuple(people))
+
+
+def cmd_join(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui import join
+
+    return join.join(args.address, observe=args.observe, identity=args.identity, known_hosts=args.known_hosts, accept=args.accept_fingerprint)
 
 
 def cmd_exec(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    if args.share:
-        print("runbook-tui: --share is not available yet; use --solo REASON", file=sys.stderr)
-        return EXIT_INVALID
+    share = _share_options(args)
+    if isinstance(share, int):
+        return share
     return headless.cmd_exec(
         args.file, params, solo=args.solo, journal=args.journal, on_failure=args.on_failure,
-        override_window=args.override_window, dry_run=args.dry_run,
+        override_window=args.override_window, dry_run=args.dry_run, share=share,
     )  # fmt: skip
 
 
@@ -180,15 +232,75 @@ def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
     return headless.cmd_journal_verify(args.journal)
 
 
+def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from pathlib import Path
+
+    from runbook_tui.report import ReportError, build_report, render
+
+    try:
+        text = render(build_report(args.journal), args.format)
+    except ReportError as exc:
+        print(f"runbook-tui: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"runbook-tui: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    import datetime as dt
+    from pathlib import Path
+
+    from runbook_tui import demo
+    from runbook_tui.settings import default_journal_path
+
+    if "sandbox" in params:
+        print("runbook-tui: the demo makes its own sandbox; drop -p sandbox=...", file=sys.stderr)
+        return EXIT_INVALID
+    now = dt.datetime.now(dt.timezone.utc)
+    if _load(str(demo.RUNBOOK), demo.demo_params(Path("/sandbox"), params, now)) is None:
+        return EXIT_INVALID  # a bad -p value: say so before making anything
+    sandbox = demo.new_sandbox(now)
+    values = demo.demo_params(sandbox, params, now)
+    journal = str(default_journal_path(demo.RUNBOOK_ID, now))
+    print(demo.intro(sandbox, headless=args.exec), end="", flush=True)
+    if args.exec:
+        code = headless.cmd_exec(
+            str(demo.RUNBOOK), values, solo="demo", journal=journal, on_failure=args.on_failure, override_window=None, dry_run=False
+        )  # fmt: skip
+    else:
+        from runbook_tui import tui
+
+        if demo.is_interactive():
+            try:
+                input("press enter to start (ctrl-c leaves) ")
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return EXIT_FAILED
+        code = tui.run(str(demo.RUNBOOK), values, solo="demo", dry_run=False, journal=journal, override_window=None)
+        code = EXIT_OK if code in (EXIT_OK, EXIT_FAILED) else code  # a rollback is part of the demo, not a failure
+    print(demo.outro(sandbox, Path(journal), params), end="")
+    return code
+
+
 COMMANDS = {
     "validate": cmd_validate,
     "plan": cmd_plan,
     "run": cmd_run,
+    "join": cmd_join,
     "exec": cmd_exec,
     "resume": cmd_resume,
     "rehearse": cmd_rehearse,
     "preflight": cmd_preflight,
     "journal": cmd_journal,
+    "report": cmd_report,
+    "demo": cmd_demo,
 }
 
 

@@ -19,7 +19,7 @@ from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import verify
 from runbook_tui.engine.state import RunState
-from runbook_tui.session import Session, SessionError, load, open_session, resume_session
+from runbook_tui.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -69,11 +69,14 @@ def _start(opener: Callable[[], Session]) -> Session | int:
 
 
 def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: str | None, on_failure: OnFailure,
-             override_window: str | None, dry_run: bool) -> int:  # fmt: skip
+             override_window: str | None, dry_run: bool, share: ShareOptions | None = None) -> int:  # fmt: skip
     async def main() -> int:
-        session = _start(lambda: _open(file, params, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window))
+        session = _start(lambda: _open(file, params, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window, share=share))
         if isinstance(session, int):
             return session
+        await session.start()
+        if session.share_note:
+            print(session.share_note, flush=True)
 
         async def body(s: Session) -> int:
             return _outcome_code(await drive(s.controller, s.actor, on_failure=on_failure))

@@ -16,6 +16,7 @@ from typing import Any
 
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
+from runbook_tui.engine.events import SHARE_STARTED, Event
 from runbook_tui.engine.journal import JournalWriter, cut_partial_tail, read_events
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
@@ -27,7 +28,9 @@ from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
 from runbook_tui.secrets import read_secrets
-from runbook_tui.settings import Settings, default_journal_path, load_settings
+from runbook_tui.settings import Settings, default_journal_path, load_settings, state_dir
+from runbook_tui.share.participants import Participant
+from runbook_tui.share.server import ShareServer, load_or_create_host_key, parse_address
 
 #: Modes that execute nothing real, so the change window does not apply.
 EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
@@ -74,17 +77,63 @@ class Executors:
             await executor.close()
 
 
+@dataclass(frozen=True)
+class ShareOptions:
+    """`--share ADDR` with who may join."""
+
+    address: str
+    participants: tuple[Participant, ...]
+    host_key_path: Path = field(default_factory=lambda: state_dir() / "share_host_key")
+
+
 @dataclass
 class Session:
     controller: Controller
     journal_path: Path
     executors: Executors
     actor: Actor
+    metrics: Any = None  # the MetricsMonitor polling the panels, when the runbook has metrics
+    share: ShareServer | None = None
+    share_address: str = ""
+
+    async def start(self) -> None:
+        """Open the shared session (when asked) and journal its address and host key fingerprint."""
+        if self.share is None or self.share_address:
+            return
+        host, port = self.share.address
+        bound = await self.share.start(host, port)
+        self.share_address = f"{host}:{bound}"
+        self.controller.emit(SHARE_STARTED, self.actor, address=self.share_address, fingerprint=self.share.fingerprint)
+
+    @property
+    def share_note(self) -> str:
+        if not self.share_address or self.share is None:
+            return ""
+        return f"shared at {self.share_address}, host key {self.share.fingerprint}"
 
     async def close(self) -> None:
+        if self.share is not None:
+            await self.share.close()
+        if self.metrics is not None:
+            await self.metrics.stop()
         self.controller.journal.flush()
         await self.executors.close()
         self.controller.journal.close()
+
+
+def _sharing(controller: Controller, options: ShareOptions | None, events: list[Event]) -> ShareServer | None:
+    """The share server, subscribed before the first event so it relays every one."""
+    if options is None:
+        return None
+    if not options.participants:
+        raise SessionError("--share needs someone who may join: --verifier-key FILE, --observer-key FILE or --participants FILE")
+    try:
+        address = parse_address(options.address)
+    except ValueError as exc:
+        raise SessionError(str(exc)) from None
+    server = ShareServer(controller, options.participants, load_or_create_host_key(options.host_key_path), events)
+    server.address = address
+    return server
 
 
 def operator_name(runbook: Runbook) -> str:
@@ -109,6 +158,7 @@ def open_session(
     settings: Settings | None = None,
     now: dt.datetime | None = None,
     listeners: Sequence[Listener] = (),
+    share: ShareOptions | None = None,
 ) -> Session:
     """Everything checked before the first event: window, secrets; then session_started is journaled."""
     runbook = loaded.runbook
@@ -127,10 +177,26 @@ def open_session(
         runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo, secrets=secrets,
         max_concurrency=settings.max_concurrency, auto_finish=mode != "rehearsal",
     )  # fmt: skip
+    server = _sharing(controller, share, [])
     for listener in listeners:
         controller.subscribe(listener)
     controller.start(window_override=override_window if problem else None, journal_path=str(path))
-    return Session(controller, path, executors, actor)
+    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server)
+
+
+def start_metrics(controller: Controller, mode: str) -> Any:
+    """Poll the panels, trip guards, judge `expect.metric` and `metrics.success` (needs the running event loop).
+
+    Not in practice runs (recorded readings stand in); in dry runs the panels
+    and guards run but `expect.metric` is not enforced (nothing was changed).
+    """
+    metrics = controller.runbook.metrics
+    if metrics is None or metrics.source is None or mode == "practice":
+        return None
+    from runbook_tui.metrics.poller import MetricsMonitor
+
+    monitor = MetricsMonitor(controller, judge_steps=mode != "dry-run")
+    return monitor if monitor.start() else None
 
 
 def _secrets(runbook: Runbook) -> dict[str, str]:
@@ -142,7 +208,9 @@ def _secrets(runbook: Runbook) -> dict[str, str]:
         raise SessionError(f"secrets missing, nothing was run:\n{exc}", code=2) from None
 
 
-def resume_session(journal: str, *, settings: Settings | None = None, listeners: Sequence[Listener] = ()) -> Session:
+def resume_session(
+    journal: str, *, settings: Settings | None = None, listeners: Sequence[Listener] = (), share: ShareOptions | None = None
+) -> Session:
     """Rebuild the state from the journal alone, reload the same runbook, and journal the resume."""
     path = Path(journal)
     read = read_events(path)
@@ -171,7 +239,8 @@ def resume_session(journal: str, *, settings: Settings | None = None, listeners:
         loaded.runbook, writer, executors, assignee=actor.name, mode=mode, solo=session.get("solo"), secrets=secrets,
         max_concurrency=settings.max_concurrency, state=state,
     )  # fmt: skip
+    server = _sharing(controller, share, list(read.events))
     for listener in listeners:
         controller.subscribe(listener)
     controller.resumed(os.getpid())
-    return Session(controller, path, executors, actor)
+    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server)

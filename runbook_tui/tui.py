@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from runbook_tui.session import Session, SessionError, load, open_session, resume_session
-from runbook_tui.ui.app import RunbookApp
+from runbook_tui.runbook.loader import Loaded, probe_runbook
+from runbook_tui.session import Session, ShareOptions, open_session, resume_session
+from runbook_tui.ui.app import RunbookApp, Starter
+from runbook_tui.ui.picker import default_paths
 
 
 def _launch(app: RunbookApp) -> int:
@@ -18,20 +22,46 @@ def _launch(app: RunbookApp) -> int:
     return code if isinstance(code, int) else 1
 
 
-def run(file: str, params: dict[str, Any], *, solo: str | None, dry_run: bool, journal: str | None, override_window: str | None) -> int:
-    """`run FILE`: invalid runbooks never reach the screen (exit 2 with FILE:LINE:COL errors)."""
-    try:
-        loaded = load(file, params)
-    except SessionError as exc:
-        print(exc, file=sys.stderr)
-        return exc.code
+def run(
+    file: str | None,
+    params: dict[str, Any],
+    *,
+    solo: str | None,
+    dry_run: bool,
+    journal: str | None,
+    override_window: str | None,
+    theme: str | None = None,
+    runbooks: Sequence[str] = (),
+    share: ShareOptions | None = None,
+) -> int:
+    """`run [FILE]`: invalid runbooks never reach the screen (exit 2 with FILE:LINE:COL errors).
+
+    Without FILE the picker lists the runbooks in `runbooks` (default: ./runbooks and the examples).
+    A runbook whose only problem is missing or unfitting -p values opens the parameter form instead.
+    """
     mode = "dry-run" if dry_run else "live"
 
-    def starter(override: str | None) -> Session:
-        return open_session(loaded, mode=mode, solo=solo, journal=journal, override_window=override or override_window)
+    def start_for(loaded: Loaded) -> Starter:
+        def starter(override: str | None) -> Session:
+            return open_session(loaded, mode=mode, solo=solo, journal=journal, override_window=override or override_window, share=share)
 
-    return _launch(RunbookApp(starter))
+        return starter
+
+    if file is None:
+        if params:
+            print("runbook-tui: -p needs a FILE; without one, the picker's form asks for the values", file=sys.stderr)
+            return 2
+        paths = [Path(p) for p in runbooks] or default_paths()
+        return _launch(RunbookApp(theme=theme, picker_paths=paths, start_for=start_for))
+    probe = probe_runbook(file, params)
+    if probe.loaded is not None:
+        return _launch(RunbookApp(start_for(probe.loaded), theme=theme))
+    if probe.errors or not probe.value_problems:
+        problems = sorted(probe.errors + probe.value_problems, key=lambda d: (d.mark.line, d.mark.col))
+        print("\n".join(str(d) for d in problems), file=sys.stderr)
+        return 2
+    return _launch(RunbookApp(theme=theme, start_for=start_for, form=probe, given=params))
 
 
-def resume(journal: str) -> int:
-    return _launch(RunbookApp(lambda _override: resume_session(journal)))
+def resume(journal: str, theme: str | None = None) -> int:
+    return _launch(RunbookApp(lambda _override: resume_session(journal), theme=theme))

@@ -22,6 +22,8 @@ HEADLESS_PACKAGES: dict[str, tuple[str, ...]] = {
     "runbook_tui.engine": ("textual", "asyncssh"),
     "runbook_tui.execute": ("textual",),
     "runbook_tui.metrics": ("textual",),
+    "runbook_tui.report": ("textual", "asyncssh"),
+    "runbook_tui.demo": ("textual", "asyncssh"),
 }
 
 

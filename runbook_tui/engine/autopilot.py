@@ -8,7 +8,8 @@ it waits for confirmations; a failure either stops or rolls back.
 from __future__ import annotations
 
 import asyncio
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from runbook_tui.engine.controller import Actor, Controller
 
@@ -23,7 +24,7 @@ async def drive(controller: Controller, actor: Actor, *, on_failure: OnFailure =
     ticker = asyncio.create_task(_flush_every_half_second(controller))
     try:
         outcome = await _loop(controller, actor, on_failure, stop_before)
-        if finish and not controller.state.finished and outcome in ("done", "failed", "aborted") and not controller.fatal:
+        if finish and not controller.state.finished and outcome in ("done", "failed", "aborted", "rolled_back") and not controller.fatal:
             controller.finish(actor, outcome)
         return outcome
     finally:
@@ -39,6 +40,7 @@ async def _flush_every_half_second(controller: Controller) -> None:
 
 async def _loop(controller: Controller, actor: Actor, on_failure: OnFailure, stop_before: str | None) -> str:
     asked_go_ahead: set[str] = set()
+    trips_seen = len(controller.state.guard_trips)  # on resume, earlier trips were dealt with then
     while True:
         await controller.wait_idle()
         state = controller.state
@@ -46,6 +48,10 @@ async def _loop(controller: Controller, actor: Actor, on_failure: OnFailure, sto
             return state.outcome or "aborted"
         if controller.fatal:
             return "failed"  # the journal cannot be written: nothing more may happen
+        trip = next((t for t in state.guard_trips[trips_seen:] if t.get("action") == "rollback"), None)
+        trips_seen = len(state.guard_trips)
+        if trip is not None:
+            return await _guard_rollback(controller, actor, trip)
         rollback = state.rollback
         if rollback is not None and rollback.finished and not rollback.ok:
             return "failed"
@@ -71,6 +77,18 @@ async def _loop(controller: Controller, actor: Actor, on_failure: OnFailure, sto
         if not reply.ok:
             controller.note(actor, f"exec stopped: {reply.message}")
             return "aborted"
+
+
+async def _guard_rollback(controller: Controller, actor: Actor, trip: Mapping[str, Any]) -> str:
+    """A guard with `on_critical: rollback` tripped: with nobody at a screen, roll back to the last checkpoint and stop."""
+    what = trip.get("words") or f"guard '{trip.get('panel')}' tripped"
+    reply = controller.rollback(actor, "checkpoint", acknowledged=True, reason=f"{what}: exec rolls back to the last checkpoint")
+    if not reply.ok:
+        controller.note(actor, f"exec could not roll back after {what}: {reply.message}")
+        return "failed"
+    await controller.wait_idle()
+    rollback = controller.state.rollback
+    return "rolled_back" if rollback is not None and rollback.ok else "failed"
 
 
 def _no_answer(controller: Controller, step_id: str) -> str | None:

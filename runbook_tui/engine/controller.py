@@ -37,6 +37,8 @@ Role = Literal["assignee", "verifier", "observer", "system"]
 Scope = Literal["checkpoint", "full"]
 #: Checks `expect.metric` once a command finished: (met, words). Wired by the metrics layer.
 MetricJudge = Callable[[MetricCheck], Awaitable[tuple[bool, str]]]
+#: Awaited once the last step is done, before the session finishes as done (the metrics layer checks `metrics.success` there).
+BeforeFinish = Callable[[], Awaitable[None]]
 Listener = Callable[[Event, RunState], None]
 
 RUNNABLE = frozenset({"pending", "failed", "rejected", "unknown", "undone"})
@@ -88,11 +90,15 @@ class Controller:
         self.secrets = dict(secrets or {})
         self.max_concurrency = max_concurrency
         self.metric_judge = metric_judge
+        self.before_finish: BeforeFinish | None = None
         self.auto_finish = auto_finish  # finish the session (done) once the last step is done
         self.state = state or initial()
         self._listeners: list[Listener] = []
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._finishing: asyncio.Task[None] | None = None  # before_finish running; a rollback or finish cancels it
+        self._wake_wait: asyncio.Event | None = None  # set while a `wait` step waits; interrupt_wait() ends it
+        self._wait_cut: str | None = None
         self.fatal: str | None = None  # set when the journal cannot be written: nothing more may run
         self._injected: set[str] = set()  # rehearse --fail-at: steps that fail without running
 
@@ -121,7 +127,26 @@ class Controller:
     def _maybe_finish(self) -> None:
         """Once the last step is done (or skipped), the session is done."""
         if self.auto_finish and self.state.current is None and not self.state.finished and self.state.order:
+            if self.before_finish is None:
+                self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="done")
+            elif self._finishing is None or self._finishing.done():
+                self._finishing = asyncio.create_task(self._finish_after_checks())
+
+    async def _finish_after_checks(self) -> None:
+        try:
+            assert self.before_finish is not None
+            await self.before_finish()
+        except JournalError:
+            return
+        except Exception as exc:  # a broken check must not keep the session open forever
+            log.exception("before_finish failed")
+            self._safe_error(f"internal error in the final checks: {exc}")
+        if self.state.current is None and not self.state.finished and not self.fatal and not self.busy:
             self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="done")
+
+    def _cancel_finishing(self) -> None:
+        if self._finishing is not None and not self._finishing.done():
+            self._finishing.cancel()
 
     async def changed(self) -> None:
         """Wait until the next event."""
@@ -129,9 +154,16 @@ class Controller:
         await self._changed.wait()
 
     async def wait_idle(self) -> None:
-        """Wait until no step or rollback is running."""
-        while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
+        """Wait until no step or rollback is running (nor the final checks before finishing)."""
+        while True:
+            task = next((t for t in (self._task, self._finishing) if t is not None and not t.done()), None)
+            if task is None:
+                return
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:
+                if not task.cancelled():
+                    raise  # we were cancelled, not the task
 
     @property
     def busy(self) -> bool:
@@ -176,6 +208,7 @@ class Controller:
             return refused("the session is already finished")
         if self.busy:
             return refused("a step is still running; wait for it or quit (resume continues later)")
+        self._cancel_finishing()
         self.emit(ev.SESSION_FINISHED, actor, outcome=outcome)
         return Reply(True, f"session finished: {outcome}")
 
@@ -242,6 +275,8 @@ class Controller:
         step = self.current_step()
         if step is None or self.busy:
             return refused("no step to skip now")
+        if self.state.steps[step.id].status == "awaiting_verification":
+            return refused(f"'{step.id}' ran and waits for the verifier; it cannot be skipped (two-person rule)")
         self.emit(ev.STEP_SKIPPED, actor, step=step.id, reason=reason.strip())
         self._maybe_finish()
         return Reply(True, f"skipped '{step.id}'")
@@ -281,6 +316,9 @@ class Controller:
             return refused(f"only the verifier can {what}")
         if self.state.finished:
             return refused("the session is finished")
+        previous = self.state.active_verifier
+        if previous is not None and previous != actor.name:
+            self.emit(ev.VERIFIER_HANDOVER, SYSTEM, **{"from": previous, "to": actor.name})
         return None
 
     def confirm(self, actor: Actor) -> Reply:
@@ -368,7 +406,16 @@ class Controller:
         except TemplateError:
             return text.source
 
-    def _command(self, step: Step, text: Text, host: Host, attempt: int, phase: str) -> Command:
+    def _command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, tag: str = "") -> Command:
+        """The rendered command; its `key` is unique per host, attempt, retry and rollback.
+
+        The SSH executor names the detached remote run after the key and treats
+        an existing run of that name as one to re-attach to. So the key must
+        differ between hosts (aliases of one machine, or hosts sharing an NFS
+        home, would otherwise all follow the first host's run), between
+        retries (a retry would re-attach to the failed run instead of running
+        again) and between rollbacks (`tag`).
+        """
         return Command(
             host=host,
             command=self._render(text, host),
@@ -376,7 +423,7 @@ class Controller:
             cwd=self._render(step.cwd, host) if step.cwd is not None else None,
             sudo=step.sudo,
             timeout=step.timeout_seconds,
-            key=f"{self.session_id}/{step.id}/{phase}{attempt}",
+            key=f"{self.session_id}/{step.id}/{host.name}/{phase}{attempt}{tag}",
         )
 
     async def _run_step(self, step: Step, actor: Actor, answer: str | None) -> None:
@@ -409,7 +456,7 @@ class Controller:
                 captured[step.capture] = stdout.strip()
         else:
             if step.kind == "wait":
-                await asyncio.sleep(step.wait_seconds or 0)
+                problems = await self._wait(step.wait_seconds or 0)
             if step.kind == "ask" and step.capture:
                 captured[step.capture] = answer or ""
             host_results = {h.name: {"status": "done", "exit_code": None, "error": None} for h in hosts}
@@ -436,6 +483,26 @@ class Controller:
         if status == "done":
             self._maybe_finish()
 
+    async def _wait(self, seconds: float) -> list[str]:
+        """A `wait` step's pause; `interrupt_wait` ends it early as a failure."""
+        self._wait_cut = None
+        self._wake_wait = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._wake_wait.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            self._wake_wait = None
+        return [self._wait_cut] if self._wait_cut else []
+
+    def interrupt_wait(self, reason: str) -> bool:
+        """End a running `wait` step now, as failed with `reason` (a guard tripped while it watched)."""
+        if self._wake_wait is None:
+            return False
+        self._wait_cut = reason
+        self._wake_wait.set()
+        return True
+
     async def _execute(self, step: Step, hosts: tuple[Host, ...], attempt: int) -> tuple[dict[str, dict[str, Any]], str | None, list[str]]:
         """Fan the command out; per-host results, the first host's stdout, and problems in words."""
         keepers: dict[str, StdoutKeeper] = {}
@@ -453,7 +520,7 @@ class Controller:
                     self.emit(ev.NOTE, SYSTEM, step=step.id, text=f"{host.name}: retry {tries}/{step.retries} in {step.retry_delay_seconds:g}s")
                     await asyncio.sleep(step.retry_delay_seconds)
                     keeper = keepers[host.name] = StdoutKeeper()
-                result = await self._run_command(step, step.body, host, attempt, "run", keeper)
+                result = await self._run_command(step, step.body, host, attempt, "run", keeper, tag=f".{tries}" if tries else "")
                 if result.status == "ok" and result.exit_code in step.expect.exit and (pattern is None or pattern.search(keeper.text)):
                     return result
             return result
@@ -489,10 +556,10 @@ class Controller:
             return {"status": "failed", "exit_code": result.exit_code, "error": "stdout did not match"}
         return {"status": "done", "exit_code": result.exit_code, "error": None}
 
-    async def _run_command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, keeper: StdoutKeeper | None) -> Result:
+    async def _run_command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, keeper: StdoutKeeper | None, tag: str = "") -> Result:
         """One command on one host, its output journaled in whole lines as it comes."""
         try:
-            command = self._command(step, text, host, attempt, phase)
+            command = self._command(step, text, host, attempt, phase, tag)
         except TemplateError as exc:
             return Result("error", error=f"cannot render the command: {exc}")
         assemblers: dict[Stream, LineAssembler] = {"stdout": LineAssembler(), "stderr": LineAssembler()}
@@ -552,6 +619,7 @@ class Controller:
         if plan.needs_acknowledgement and not acknowledged:
             names = ", ".join(sorted({e.step_id for e in plan.without_undo}))
             return refused(f"these steps have no undo and must be acknowledged first: {names}")
+        self._cancel_finishing()  # the final success checks are moot once the change is rolled back
         self._task = asyncio.create_task(self._run_rollback(actor, plan, reason, finish))
         return Reply(True, f"rolling back ({scope})")
 
@@ -565,7 +633,8 @@ class Controller:
             self._safe_error(f"internal error during the rollback: {exc}")
 
     async def _run_rollback_inner(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
-        self.emit(ev.ROLLBACK_STARTED, actor, scope=plan.scope, plan=to_json(plan), acknowledged=plan.needs_acknowledgement, reason=reason)
+        started = self.emit(ev.ROLLBACK_STARTED, actor, scope=plan.scope, plan=to_json(plan), acknowledged=plan.needs_acknowledgement, reason=reason)
+        tag = f"@{started['seq']}"  # a second rollback over the same attempt runs its undos again
         for step_id, entries in _grouped(plan):
             step = self.runbook.step(step_id)
             runnable = [e for e in entries if e.command is not None]
@@ -577,7 +646,7 @@ class Controller:
 
             async def undo_on(entry_host: str) -> None:
                 assert step.undo is not None
-                result = await self._run_command(step, step.undo, hosts[entry_host], self.state.steps[step_id].attempts, "undo", None)
+                result = await self._run_command(step, step.undo, hosts[entry_host], self.state.steps[step_id].attempts, "undo", None, tag)
                 results[entry_host] = {"status": result.status, "exit_code": result.exit_code, "error": result.error}
 
             await asyncio.gather(*(undo_on(e.host) for e in runnable))

@@ -17,6 +17,10 @@ def _hosts(results: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _number(value: Any) -> str:
+    return "?" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def describe(event: Event) -> list[str]:
     """The lines `exec` prints for an event (output events print one line per output line)."""
     kind = event["type"]
@@ -61,6 +65,22 @@ def describe(event: Event) -> list[str]:
     if kind == ev.SESSION_FINISHED:
         return [f"{head} outcome {event.get('outcome')}"]
     if kind == ev.METRIC_SAMPLE:
-        return []
+        return []  # every reading is journaled; exec prints trips, checks and failures instead
+    if kind == ev.GUARD_TRIPPED:
+        words = event.get("words") or f"guard '{event.get('panel')}' tripped at {event.get('value')}"
+        return [f"{head} {words} -> {event.get('action')}"]
+    if kind == ev.METRICS_STARTED:
+        source = event.get("source") or {}
+        panels = ", ".join(p.get("id", "?") for p in event.get("panels", []))
+        return [f"{head} {source.get('kind')} {source.get('url')} every {event.get('interval'):g}s: {panels or 'no panels'}"]
+    if kind == ev.METRIC_BASELINE:
+        if event.get("error"):
+            return [f"{head} {event.get('panel')}: no baseline: {event['error']}"]
+        return [f"{head} {event.get('panel')}: before {_number(event.get('value'))} ({event.get('basis')})"]
+    if kind == ev.SUCCESS_CHECK_STARTED:
+        criteria = "; ".join(str(c.get("text")) for c in event.get("criteria", []))
+        return [f"{head} ({event.get('when')}) {criteria}"]
+    if kind == ev.SUCCESS_CHECKED:
+        return [f"{head} ({event.get('when')}) {event.get('words')}"]
     rest = {k: v for k, v in event.items() if k not in ("seq", "ts", "type", "actor", "prev", "hash")}
     return [f"{head} " + ", ".join(f"{k}={v}" for k, v in rest.items())]

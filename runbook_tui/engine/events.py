@@ -23,9 +23,15 @@ journal.py); the rest is its payload, flat at the top level:
 | hold_requested | reason |
 | note | text |
 | error | message, step?, host? |
-| metric_sample | panel, value, ts_sample |
+| metric_sample | panel, value, ts_sample, error (a failed reading: value null, the error in words) |
 | guard_tripped | panel, value, threshold, for, action, samples |
+| metrics_started | source {kind, url}, interval, timeout, panels [{id, title, query, unit, warn, critical, direction, for, on_critical}], success [criteria] |
+| metric_baseline | panel, value, error, basis (what the panel read before the change) |
+| success_check_started | when ("verify" or "end"), criteria [{panel, below/above, within, text}], until |
+| success_checked | criterion {panel, below/above, within, text}, met, value, when, words |
 | participant_joined / participant_left | name, role |
+| verifier_handover | from, to (a different verifier acts: a shift change) |
+| share_started | address, fingerprint (the session's SSH host key) |
 | session_finished | outcome: done, failed, rolled_back or aborted |
 """
 
@@ -58,9 +64,15 @@ NOTE: Final = "note"
 ERROR: Final = "error"
 METRIC_SAMPLE: Final = "metric_sample"
 GUARD_TRIPPED: Final = "guard_tripped"
+METRICS_STARTED: Final = "metrics_started"
+METRIC_BASELINE: Final = "metric_baseline"
+SUCCESS_CHECK_STARTED: Final = "success_check_started"
+SUCCESS_CHECKED: Final = "success_checked"
 PARTICIPANT_JOINED: Final = "participant_joined"
 PARTICIPANT_LEFT: Final = "participant_left"
 SESSION_FINISHED: Final = "session_finished"
+VERIFIER_HANDOVER: Final = "verifier_handover"
+SHARE_STARTED: Final = "share_started"
 
 #: Events written in groups (fsynced at least once a second and before any other event).
 GROUPED: Final = frozenset({OUTPUT, METRIC_SAMPLE})

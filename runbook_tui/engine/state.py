@@ -89,10 +89,17 @@ class RunState:
     rollback_requested: str | None = None
     rollback: RollbackState | None = None
     participants: Mapping[str, str] = field(default_factory=dict)  # name -> role
+    active_verifier: str | None = None  # who confirmed last (a handover journals a change)
+    share: Mapping[str, Any] = field(default_factory=dict)  # address and host key fingerprint, when shared
     notes: tuple[Mapping[str, Any], ...] = ()
     errors: tuple[Mapping[str, Any], ...] = ()
     guard_trips: tuple[Mapping[str, Any], ...] = ()
     samples: Mapping[str, tuple[tuple[str, float | None], ...]] = field(default_factory=dict)
+    metric_errors: Mapping[str, str | None] = field(default_factory=dict)  # per panel: the last reading's error (None: it had a value)
+    metrics: Mapping[str, Any] = field(default_factory=dict)  # metrics_started: source, interval, panels, success criteria
+    baselines: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per panel: value/error/basis before the change
+    success_checks: tuple[Mapping[str, Any], ...] = ()  # success_checked results, in order
+    success_pending: tuple[Mapping[str, Any], ...] = ()  # criteria being checked now, with their deadline
     window_override: str | None = None
     outcome: str | None = None
     resumed: int = 0
@@ -194,7 +201,9 @@ def _output(state: RunState, e: Event) -> RunState:
     step = state.steps.get(sid)
     if step is None:
         return state
-    lines = tuple(OutputLine(e.get("host", ""), e.get("stream", "stdout"), text, e.get("phase", "run")) for text in str(e.get("text", "")).splitlines())
+    # Only the last OUTPUT_TAIL lines can survive the cut below: build no more (a 64 KiB chunk of `seq` is ~9,000 lines).
+    host, stream, phase = e.get("host", ""), e.get("stream", "stdout"), e.get("phase", "run")
+    lines = tuple(OutputLine(host, stream, text, phase) for text in str(e.get("text", "")).splitlines()[-OUTPUT_TAIL:])
     return _step(state, sid, output=(step.output + lines)[-OUTPUT_TAIL:])
 
 
@@ -222,12 +231,14 @@ def _step_finished(state: RunState, e: Event) -> RunState:
 
 def _step_confirmed(state: RunState, e: Event) -> RunState:
     sid = e["step"]
+    state = replace(state, active_verifier=e["actor"])
     if e.get("phase") == "before":
         return _step(state, sid, go_ahead_by=e["actor"])
     return _step(state, sid, status="done", confirmed_by=e["actor"], verified=True)
 
 
 def _step_rejected(state: RunState, e: Event) -> RunState:
+    state = replace(state, active_verifier=e["actor"])
     return _step(state, e["step"], status="rejected", reason=e.get("reason"))
 
 
@@ -315,7 +326,32 @@ def _metric_sample(state: RunState, e: Event) -> RunState:
     panel = e["panel"]
     samples = dict(state.samples)
     samples[panel] = (samples.get(panel, ()) + ((e.get("ts_sample") or e["ts"], e.get("value")),))[-SAMPLES_KEPT:]
-    return replace(state, samples=MappingProxyType(samples))
+    errors = state.metric_errors
+    if e.get("error") or errors.get(panel):
+        errors = MappingProxyType({**errors, panel: e.get("error")})
+    return replace(state, samples=MappingProxyType(samples), metric_errors=errors)
+
+
+def _metrics_started(state: RunState, e: Event) -> RunState:
+    payload = {k: v for k, v in e.items() if k not in ("seq", "ts", "type", "actor", "prev", "hash")}
+    return replace(state, metrics=MappingProxyType(payload))
+
+
+def _metric_baseline(state: RunState, e: Event) -> RunState:
+    baseline = MappingProxyType({k: e.get(k) for k in ("value", "error", "basis")})
+    return replace(state, baselines=MappingProxyType({**state.baselines, e["panel"]: baseline}))
+
+
+def _success_check_started(state: RunState, e: Event) -> RunState:
+    pending = tuple(MappingProxyType({**c, "when": e.get("when"), "until": e.get("until")}) for c in e.get("criteria", ()))
+    return replace(state, success_pending=state.success_pending + pending)
+
+
+def _success_checked(state: RunState, e: Event) -> RunState:
+    criterion = e.get("criterion") or {}
+    result = MappingProxyType({k: v for k, v in e.items() if k not in ("prev", "hash")})
+    pending = tuple(p for p in state.success_pending if not (p.get("text") == criterion.get("text") and p.get("when") == e.get("when")))
+    return replace(state, success_checks=state.success_checks + (result,), success_pending=pending)
 
 
 def _guard_tripped(state: RunState, e: Event) -> RunState:
@@ -329,6 +365,14 @@ def _joined(state: RunState, e: Event) -> RunState:
 
 def _left(state: RunState, e: Event) -> RunState:
     return replace(state, participants=MappingProxyType({k: v for k, v in state.participants.items() if k != e["name"]}))
+
+
+def _handover(state: RunState, e: Event) -> RunState:
+    return replace(state, active_verifier=e.get("to"))
+
+
+def _share_started(state: RunState, e: Event) -> RunState:
+    return replace(state, share=MappingProxyType({"address": e.get("address"), "fingerprint": e.get("fingerprint")}))
 
 
 def _window_override(state: RunState, e: Event) -> RunState:
@@ -363,7 +407,13 @@ _HANDLERS = {
     ev.ERROR: _error,
     ev.METRIC_SAMPLE: _metric_sample,
     ev.GUARD_TRIPPED: _guard_tripped,
+    ev.METRICS_STARTED: _metrics_started,
+    ev.METRIC_BASELINE: _metric_baseline,
+    ev.SUCCESS_CHECK_STARTED: _success_check_started,
+    ev.SUCCESS_CHECKED: _success_checked,
     ev.PARTICIPANT_JOINED: _joined,
     ev.PARTICIPANT_LEFT: _left,
     ev.SESSION_FINISHED: _finished,
+    ev.VERIFIER_HANDOVER: _handover,
+    ev.SHARE_STARTED: _share_started,
 }

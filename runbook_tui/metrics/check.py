@@ -1,17 +1,17 @@
 """Ask the metrics source whether each panel's query is accepted (for `preflight`).
 
-Blocking (requests under prometheus-api-client): call from a worker thread.
+The same sources the live panels use (sources.py), read once: a query the
+source refuses, a scrape query that does not parse or matches no series, or
+an unreachable source is one finding each. Blocking: call from a worker thread.
 """
 
 from __future__ import annotations
 
-import re
-
-from runbook_tui.runbook.model import Runbook
+from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, QueryError, ScrapeSource, parse_scrape_query
+from runbook_tui.runbook.model import Panel, Runbook
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
 
 TIMEOUT_SECONDS = 10
-_METRIC_NAME = re.compile(r"^\s*(?:rate\(\s*)?([a-zA-Z_:][a-zA-Z0-9_:]*)")
 
 
 def check_queries(runbook: Runbook, secrets: dict[str, str]) -> list[str]:
@@ -24,52 +24,44 @@ def check_queries(runbook: Runbook, secrets: dict[str, str]) -> list[str]:
     try:
         url = render_text(source.url, context)
         token = render_text(source.token, context) if source.token else None
+        queries = [(panel, PanelQuery(panel.id, render_text(panel.query, context), panel.direction)) for panel in metrics.panels]
     except TemplateError as exc:
         return [f"metrics source: {exc}"]
     if source.kind == "prometheus":
-        return _check_prometheus(runbook, url, token)
-    return _check_scrape(runbook, url)
+        return _check_prometheus(url, token, queries)
+    return _check_scrape(url, queries)
 
 
-def _check_prometheus(runbook: Runbook, url: str, token: str | None) -> list[str]:
-    from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
-    from requests import RequestException
-
-    headers = {"Authorization": f"Bearer {token}"} if token else None
-    client = PrometheusConnect(url=url, headers=headers, timeout=TIMEOUT_SECONDS)
+def _check_prometheus(url: str, token: str | None, queries: list[tuple[Panel, PanelQuery]]) -> list[str]:
+    prometheus = PrometheusSource(url, token, timeout=TIMEOUT_SECONDS)
     findings = []
-    assert runbook.metrics is not None
-    for panel in runbook.metrics.panels:
-        try:
-            client.custom_query(panel.query.shown())
-        except PrometheusApiClientException as exc:
-            findings.append(f"{panel.mark}: panel '{panel.id}': Prometheus refused the query: {_short(exc)}")
-        except RequestException as exc:
-            return [f"metrics source {url}: Prometheus is not reachable: {_short(exc)}"]
-    return findings
-
-
-def _check_scrape(runbook: Runbook, url: str) -> list[str]:
-    import requests
-    from prometheus_client.parser import text_string_to_metric_families
-
     try:
-        response = requests.get(url, timeout=TIMEOUT_SECONDS)
-        response.raise_for_status()
-        names = set()
-        for family in text_string_to_metric_families(response.text):
-            names.update(sample.name for sample in family.samples)
-    except (requests.RequestException, ValueError) as exc:
-        return [f"metrics source {url}: cannot scrape: {_short(exc)}"]
-    findings = []
-    assert runbook.metrics is not None
-    for panel in runbook.metrics.panels:
-        match = _METRIC_NAME.match(panel.query.shown())
-        if match is None or match.group(1) not in names:
-            findings.append(f"{panel.mark}: panel '{panel.id}': the exporter at {url} has no metric named in {panel.query.shown()!r}")
+        for panel, query in queries:
+            sample = prometheus.query_now(query)
+            if sample.error is None:
+                continue
+            if "unreachable" in sample.error or "did not answer" in sample.error or "credentials" in sample.error or "TLS" in sample.error:
+                return [f"metrics source {url}: {sample.error}"]
+            if sample.error.startswith("Prometheus refused the query"):
+                findings.append(f"{panel.mark}: panel '{panel.id}': {sample.error}")
+            # An empty result is not a finding the afternoon before: the series may appear with the change.
+    finally:
+        prometheus.close()
     return findings
 
 
-def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
+def _check_scrape(url: str, queries: list[tuple[Panel, PanelQuery]]) -> list[str]:
+    scrape = ScrapeSource(url, timeout=TIMEOUT_SECONDS)
+    samples, error, now = scrape.scrape()
+    if samples is None:
+        return [f"metrics source {url}: cannot scrape: {error}"]
+    findings = []
+    for panel, query in queries:
+        try:
+            parsed = parse_scrape_query(query.query)
+        except QueryError as exc:
+            findings.append(f"{panel.mark}: panel '{panel.id}': {exc}")
+            continue
+        if not parsed.select(samples):
+            findings.append(f"{panel.mark}: panel '{panel.id}': the exporter at {url} has no series matching {query.query!r}")
+    return findings

@@ -681,3 +681,62 @@ class _Builder:
         if not sizes:
             self.diags.error(step.value_mark("serial"), "'serial': expected batch sizes like [1, \"25%\", \"100%\"]")
         return [s for s in sizes if s is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """A runbook as a picker or a parameter form sees it, before (all) values are given.
+
+    `errors` are the runbook's own problems (an author must edit the file);
+    `value_problems` are missing or invalid values for declared parameters,
+    which a form can fix. `loaded` is set when it loaded with the values given.
+    """
+
+    file: str
+    id: str
+    title: str  # rendered when it loaded; the template source otherwise
+    params: tuple[Param, ...]
+    loaded: Loaded | None
+    errors: list[Diagnostic]
+    value_problems: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def probe_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> Probe:
+    """Load with `given`; when that fails, tell the runbook's own errors from problems with the values."""
+    file = str(path)
+    given = dict(given or {})
+    try:
+        loaded = load_runbook(path, given)
+    except RunbookInvalid as invalid:
+        diagnostics = invalid.errors
+    else:
+        runbook = loaded.runbook
+        return Probe(file, runbook.id, runbook.title, runbook.params, loaded, [], [])
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+        document = load_document(text, file)
+    except (OSError, UnicodeDecodeError, RunbookInvalid):
+        return Probe(file, "", "", (), None, diagnostics, [])
+    if not isinstance(document, YMap):
+        return Probe(file, "", "", (), None, diagnostics, [])
+    # The declarations alone, with a throw-away collector: their own problems are in `diagnostics` already.
+    params = _Builder(file, text)._params(document)
+    _, problems = bind(params, given)
+    fixable = {message for param, message in problems if param is not None}
+    errors = [d for d in diagnostics if d.message not in fixable]
+    value_problems = [d for d in diagnostics if d.message in fixable]
+    runbook_id = document.get("id")
+    title = document.get("title")
+    return Probe(
+        file,
+        runbook_id if isinstance(runbook_id, str) else "",
+        title if isinstance(title, str) else "",
+        params,
+        None,
+        errors,
+        value_problems,
+    )

@@ -2,21 +2,27 @@
 
 The command line hands the app a `starter` that opens (or resumes) the
 session; the app only calls it, so the UI never wires executors or journals.
+Without a file, the app opens the picker (then the parameter form) and asks
+the command line's `start_for(loaded)` for the starter of the chosen runbook.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from textual.app import App
 from textual.binding import Binding
 
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.errors import StartRefused
+from runbook_tui.runbook.loader import Loaded, Probe
 from runbook_tui.ui.modals import TextPrompt
+from runbook_tui.ui.params_form import ParamsScreen
+from runbook_tui.ui.picker import PickerScreen
 from runbook_tui.ui.run_screen import RunScreen
+from runbook_tui.ui.themes import DEFAULT_THEME, load_themes, theme_folders
 
 
 class RunHandle(Protocol):
@@ -25,6 +31,11 @@ class RunHandle(Protocol):
     controller: Controller
     actor: Actor
     journal_path: Path
+
+    @property
+    def share_note(self) -> str: ...
+
+    async def start(self) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -38,16 +49,68 @@ class RunbookApp(App[int]):
     TITLE = "runbook-tui"
     BINDINGS = [Binding("ctrl+q", "quit_now", "quit", show=False)]
 
-    def __init__(self, starter: Starter) -> None:
+    def __init__(
+        self,
+        starter: Starter | None = None,
+        theme: str | None = None,
+        *,
+        picker_paths: Sequence[Path] = (),
+        start_for: Callable[[Loaded], Starter] | None = None,
+        form: Probe | None = None,
+        given: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Either `starter` (a runbook already loaded), or `start_for` with the picker's paths,
+        or `start_for` with `form`: a runbook whose parameter values are missing (`given` pre-fills them)."""
         super().__init__()
         self.starter = starter
+        self.picker_paths = list(picker_paths)
+        self.start_for = start_for
+        self.form = form
+        self.given = dict(given or {})
         self.handle: RunHandle | None = None
         self.failure: str | None = None
+        self._theme_problems = self._use_themes(theme)
+
+    def _use_themes(self, wanted: str | None) -> list[str]:
+        """Register the theme files (before `self.theme` is set), then pick one; problems are shown after mount."""
+        themes, problems = load_themes(theme_folders())
+        for theme in themes:
+            self.register_theme(theme)
+        fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        if wanted and wanted not in self.available_themes:
+            ours = ", ".join(sorted(theme.name for theme in themes))
+            problems.append(f"No theme {wanted!r}; using {fallback}. Theme files: {ours} (ctrl+p → Theme lists every theme).")
+            wanted = None
+        self.theme = wanted or fallback
+        return problems
 
     def on_mount(self) -> None:
+        if self._theme_problems:
+            self.notify("\n".join(self._theme_problems), title="Themes", severity="warning", timeout=20, markup=False)
+        if self.starter is not None:
+            self._start(None)
+        elif self.form is not None:
+            form = self.form
+            self.push_screen(
+                ParamsScreen(form.file, form.params, self._chosen, self.given, title=form.title or form.id, quits=True),
+                lambda _: self._give_up("no run started: the parameter form was left"),
+            )
+        else:
+            self.push_screen(PickerScreen(self.picker_paths, self._chosen))
+
+    def _chosen(self, loaded: Loaded) -> None:
+        """A runbook from the picker or the form, loaded with its values: start it like a runbook given on the command line."""
+        assert self.start_for is not None, "the picker and the form need start_for"
+        self.starter = self.start_for(loaded)
+        self.clear_notifications()  # an earlier "Not started" is answered by this attempt
         self._start(None)
 
+    def _give_up(self, why: str) -> None:
+        self.failure = why
+        self.exit(2)
+
     def _start(self, override: str | None) -> None:
+        assert self.starter is not None
         try:
             self.handle = self.starter(override)
         except StartRefused as refused:
@@ -58,13 +121,24 @@ class RunbookApp(App[int]):
                         f"{refused}\n\nStarting anyway needs a reason; it is written to the journal and the report.",
                         placeholder="e.g. window extended by the change manager (CHG-2041 comment)",
                     ),
-                    lambda reason: self._start(reason) if reason else self.exit(2),
+                    lambda reason: self._start(reason) if reason else None if self.start_for else self.exit(2),
                 )
+                return
+            if self.start_for is not None:  # chosen in the picker or the form: say why and stay there
+                self.notify(str(refused), title="Not started", severity="error", timeout=30, markup=False)
                 return
             self.failure = str(refused)
             self.exit(refused.code)
             return
-        self.push_screen(RunScreen(self.handle.controller, self.handle.actor, str(self.handle.journal_path)))
+        self.run_worker(self._show_run(self.handle), exclusive=True, group="start")
+
+    async def _show_run(self, handle: RunHandle) -> None:
+        """Open the shared session if asked (its address and host key go to the screen), then the run."""
+        try:
+            await handle.start()
+        except OSError as exc:
+            self.notify(f"could not open the shared session: {exc.strerror or exc}", severity="error", timeout=30)
+        self.push_screen(RunScreen(handle.controller, handle.actor, str(handle.journal_path), handle.share_note))
 
     async def action_quit_now(self) -> None:
         screen = self.screen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 #: status -> (glyph, label, theme colour name); "muted" is the foreground dimmed.
@@ -23,11 +24,21 @@ _LOUD = frozenset({"failed", "timed_out", "rejected", "unknown", "running", "awa
 
 
 def colour(theme: Theme, name: str) -> str:
-    """A theme colour by name, with sensible fallbacks for themes that leave some unset."""
-    if name == "muted":
-        return "grey50" if theme.dark else "grey42"
-    value = getattr(theme, name, None)
-    return value or theme.primary
+    """A theme colour by name as #rrggbb, with sensible fallbacks for themes that leave some unset.
+
+    Theme files may write colours any way Textual reads them ("hsl(...)", CSS names); Rich,
+    which draws these parts, reads fewer, so they are converted here.
+    """
+    if name == "muted":  # a theme may set it: high contrast wants it brighter, night dimmer
+        return _rich(theme.variables.get("text-muted")) or ("grey50" if theme.dark else "grey42")
+    return _rich(getattr(theme, name, None)) or _rich(theme.primary) or "default"
+
+
+def _rich(value: str | None) -> str | None:
+    try:
+        return Color.parse(value).hex6 if value else None
+    except ColorParseError:  # e.g. Textual's "auto 60%"
+        return None
 
 
 def status_text(status: str, theme: Theme, *, with_label: bool = True) -> Text:

@@ -83,14 +83,30 @@ Everything you do is written to the journal before it happens.
 """
 
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "close")]
+class InfoScreen(ModalScreen[None]):
+    """Something to read; any of escape, q or enter closes it."""
+
+    BINDINGS = [Binding("escape,q,enter,question_mark", "close", "close")]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="wide"):
-            yield Label("Help", id="dialog-title")
-            yield Static(HELP, id="dialog-body")
+            yield Label(self.title_text, id="dialog-title")
+            yield Static(self.body, id="dialog-body", markup=self.markup)
             yield Label("escape: close", id="dialog-keys")
+
+    markup = False  # step details come from the runbook: never interpret them as markup
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class HelpScreen(InfoScreen):
+    markup = True
+
+    def __init__(self) -> None:
+        super().__init__("Help", HELP)

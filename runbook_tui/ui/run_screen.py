@@ -11,6 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from collections.abc import Callable
+from typing import Protocol
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,7 +24,8 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState
-from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
+from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, InfoScreen, TextPrompt
+from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.rollback_modal import RollbackModal
 from runbook_tui.ui.widgets import Banner, RunHeader, StepDetail, StepTable
 
@@ -30,26 +34,24 @@ SCREEN_LINES = 5000
 REPAINT_SECONDS = 1 / 15
 
 
-class RunScreen(Screen[None]):
-    BINDINGS = [
-        Binding("enter", "run_step", "run step", priority=True),
-        Binding("u", "rollback", "roll back"),
-        Binding("s", "skip", "skip"),
-        Binding("d", "mark_done", "mark done"),
-        Binding("n", "note", "note"),
-        Binding("p", "pause", "pause/resume"),
-        Binding("question_mark", "help", "help"),
-        Binding("q", "quit_run", "quit"),
-    ]
+class RunSource(Protocol):
+    """Where a run view gets its state: the assignee's controller, or the verifier's replica."""
 
-    def __init__(self, controller: Controller, actor: Actor, journal_path: str) -> None:
+    state: RunState
+
+    def subscribe(self, listener: Callable[[Event, RunState], None]) -> None: ...
+
+
+class RunView(Screen[None]):
+    """The run as everyone sees it; subclasses add the keys of one role."""
+
+    def __init__(self, source: RunSource, footer_note: str) -> None:
         super().__init__()
-        self.controller = controller
-        self.actor = actor
-        self.journal_path = journal_path
-        self._pending_lines: list[str] = []
+        self.source = source
+        self.footer_note = footer_note
+        self._pending_lines: list[str] = self._history(source.state)
         self._dirty = True
-        controller.subscribe(self._on_event)
+        source.subscribe(self._on_event)
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="header")
@@ -59,17 +61,17 @@ class RunScreen(Screen[None]):
             with Vertical(id="right"):
                 yield StepDetail(id="detail")
                 yield Log(max_lines=SCREEN_LINES, id="output")
-                yield Static("No metric panels in this runbook.", id="metrics")
-        yield Static(f"journal: {self.journal_path}", id="journal-path")
+                yield PanelArea(lambda: self.source.state, id="metrics")
+        yield Static(self.footer_note, id="journal-path")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(StepTable).focus()
         self.set_interval(REPAINT_SECONDS, self._repaint)
         self.set_interval(1.0, self._tick)
-        self.set_interval(0.5, self.controller.flush)
-        self._write_history()
         self._repaint()
+        # Status colours are taken from the theme when a part is drawn: redraw them all when it changes.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: setattr(self, "_dirty", True))
 
     # -- from the controller ---------------------------------------------------------
 
@@ -86,11 +88,14 @@ class RunScreen(Screen[None]):
         if len(self._pending_lines) > SCREEN_LINES * 2:
             del self._pending_lines[: len(self._pending_lines) - SCREEN_LINES]
 
-    def _write_history(self) -> None:
+    @staticmethod
+    def _history(state: RunState) -> list[str]:
         """After resume: the output tails the state kept, so the screen is not blank."""
-        for sid in self.controller.state.history:
-            for line in self.controller.state.steps[sid].output:
-                self._pending_lines.append(f"{line.host} {'!' if line.stream == 'stderr' else '│'} {line.text}")
+        return [
+            f"{line.host} {'!' if line.stream == 'stderr' else '│'} {line.text}"
+            for sid in state.history
+            for line in state.steps[sid].output
+        ]
 
     def _repaint(self) -> None:
         if self._pending_lines:
@@ -103,7 +108,7 @@ class RunScreen(Screen[None]):
         if not self._dirty:
             return
         self._dirty = False
-        state = self.controller.state
+        state = self.source.state
         self.query_one(StepTable).show(state)
         self.query_one(StepDetail).show(state, state.current)
         self.query_one(Banner).show(state)
@@ -111,7 +116,40 @@ class RunScreen(Screen[None]):
         self.refresh_bindings()
 
     def _tick(self) -> None:
-        self.query_one(RunHeader).show(self.controller.state, dt.datetime.now(dt.timezone.utc), self.controller.state.participants)
+        state = self.source.state
+        self.query_one(RunHeader).show(state, dt.datetime.now(dt.timezone.utc), state.participants)
+
+    def _say(self, reply: Reply) -> None:
+        self.notify(reply.message, severity="information" if reply.ok else "warning", timeout=6)
+        self._dirty = True
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+
+class RunScreen(RunView):
+    """The assignee's screen: runs steps, rolls back, skips, pauses."""
+
+    BINDINGS = [
+        Binding("enter", "run_step", "run step", priority=True),
+        Binding("u", "rollback", "roll back"),
+        Binding("s", "skip", "skip"),
+        Binding("d", "mark_done", "mark done"),
+        Binding("n", "note", "note"),
+        Binding("p", "pause", "pause/resume"),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit_run", "quit"),
+    ]
+
+    def __init__(self, controller: Controller, actor: Actor, journal_path: str, share_note: str = "") -> None:
+        super().__init__(controller, f"journal: {journal_path}" + (f"   {share_note}" if share_note else ""))
+        self.controller = controller
+        self.actor = actor
+        self.journal_path = journal_path
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(0.5, self.controller.flush)
 
     # -- keys -------------------------------------------------------------------------
 
@@ -131,10 +169,6 @@ class RunScreen(Screen[None]):
         if action == "skip":
             return current is not None and not self.controller.busy
         return True
-
-    def _say(self, reply: Reply) -> None:
-        self.notify(reply.message, severity="information" if reply.ok else "warning", timeout=6)
-        self._dirty = True
 
     def action_run_step(self) -> None:
         controller = self.controller
@@ -188,8 +222,18 @@ class RunScreen(Screen[None]):
     def action_pause(self) -> None:
         self._say(self.controller.pause(self.actor))
 
-    def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+    def on_panel_area_guard_tripped(self, message: PanelArea.GuardTripped) -> None:
+        """`on_critical: rollback`: show the undo list as soon as no step runs (a tripped guard ends a `wait` early)."""
+        if message.trip.get("action") == "rollback":
+            self._rollback_when_idle()
+
+    def _rollback_when_idle(self) -> None:
+        if self.controller.state.finished or isinstance(self.app.screen, RollbackModal):
+            return
+        if self.controller.busy:
+            self.set_timer(0.3, self._rollback_when_idle)
+            return
+        self.action_rollback()
 
     def action_rollback(self) -> None:
         if self.controller.busy:
@@ -216,6 +260,78 @@ class RunScreen(Screen[None]):
             )
             return
         self.app.exit(_exit_code(self.controller.state))
+
+
+class VerifierScreen(RunView):
+    """The verifier's (or an observer's) screen: the same run, rebuilt from the assignee's events."""
+
+    BINDINGS = [
+        Binding("enter", "details", "details", priority=True),
+        Binding("c", "confirm", "confirm"),
+        Binding("x", "reject", "reject"),
+        Binding("u", "request_rollback", "request rollback"),
+        Binding("n", "note", "note"),
+        Binding("p", "hold", "ask to hold"),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "leave", "leave"),
+    ]
+
+    def __init__(self, client: Any, observe: bool = False) -> None:
+        role = "observer (read-only)" if observe else "verifier"
+        super().__init__(client, f"joined as {role}; your confirmations are journaled under your name")
+        self.client = client
+        self.observe = observe
+        client.on_status(lambda message: self.notify(message, timeout=5))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("help", "leave", "details"):
+            return True
+        if self.observe or self.source.state.finished:
+            return False
+        if action == "confirm":
+            current = self.source.state.current
+            return current is not None and self.source.state.steps[current].status in ("awaiting_verification", "pending", "failed", "unknown", "rejected", "undone")
+        return True
+
+    async def _send(self, action: str, text: str = "") -> None:
+        self._say(await self.client.send(action, text))
+
+    async def action_confirm(self) -> None:
+        await self._send("confirm")
+
+    def action_reject(self) -> None:
+        current = self.source.state.current
+        self.app.push_screen(
+            TextPrompt(f"Reject '{current}'", "The run stops at this step and the assignee sees your reason."),
+            lambda reason: self.run_worker(self._send("reject", reason)) if reason else None,
+        )
+
+    def action_request_rollback(self) -> None:
+        self.app.push_screen(
+            TextPrompt("Request a rollback", "The assignee sees this at once and starts the rollback with u.", required=False),
+            lambda reason: self.run_worker(self._send("request_rollback", reason or "")) if reason is not None else None,
+        )
+
+    def action_note(self) -> None:
+        self.app.push_screen(
+            TextPrompt("Add a note", "It goes into the assignee's journal with the time and your name."),
+            lambda text: self.run_worker(self._send("note", text)) if text else None,
+        )
+
+    def action_hold(self) -> None:
+        self.run_worker(self._send("hold", "the verifier asks to hold"))
+
+    def action_details(self) -> None:
+        state = self.source.state
+        current = state.current
+        if current is None:
+            return
+        entry = state.plan_steps.get(current, {})
+        body = "\n".join(f"{key}: {value}" for key, value in entry.items() if value not in (None, [], {}, ""))
+        self.app.push_screen(InfoScreen(f"Step '{current}'", body))
+
+    def action_leave(self) -> None:
+        self.app.exit(0)
 
 
 def _exit_code(state: RunState) -> int:

@@ -1,0 +1,174 @@
+"""`runbook-tui demo`: the whole flow on this machine, against a sandbox folder.
+
+A fresh folder under `$XDG_STATE_HOME/runbook-tui/demo/` stands in for a
+server: `etc/demo-app/app.conf` is the service's config, `run/` holds its
+health and state files, `var/log/demo-app.log` its log, and
+`bin/demo-appctl` a pretend service manager (what `systemctl reload` would
+be on a real host). The embedded runbook (`demo.yaml`) raises the
+connection pool in that config: prechecks, a backup checkpoint, the edit,
+a reload, verification, and every change with an undo, so a rollback can
+be practised (`-p break_reload=true` makes the reload fail).
+
+Nothing here imports the UI: the command line wires this to the TUI or to
+the headless `exec`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from runbook_tui.settings import state_dir
+
+#: The embedded runbook; it ships inside the package.
+RUNBOOK = Path(__file__).with_name("demo.yaml")
+RUNBOOK_ID = "demo-app-config"
+
+#: The pool size the sandbox starts with (the runbook raises it).
+START_POOL_SIZE = 32
+
+APP_CONF = f"""\
+# demo-app: order service configuration (sandbox copy made by `runbook-tui demo`)
+listen = 127.0.0.1:8080
+log_level = info
+
+[database]
+host = db.demo.internal
+port = 5432
+name = orders
+pool_size = {START_POOL_SIZE}
+pool_timeout = 5s
+statement_timeout = 30s
+"""
+
+# The pretend service manager. It stands in for `systemctl reload demo-app` on a real host
+# and reads and writes only files under its own sandbox (found from where it lives).
+APPCTL = r"""#!/bin/sh
+# demo-appctl: the pretend service manager of the runbook-tui demo.
+# Usage: demo-appctl check | reload [--simulate-failure] | status
+# It only reads and writes files inside this sandbox.
+set -eu
+root=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
+conf="$root/etc/demo-app/app.conf"
+health="$root/run/demo-app.health"
+running="$root/run/demo-app.running"
+log="$root/var/log/demo-app.log"
+stamp() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+
+# Parse app.conf the way demo-app would; sets $pool.
+parse() {
+  if [ ! -f "$conf" ]; then echo "demo-app: $conf: no such file" >&2; return 1; fi
+  pool=$(sed -n 's/^pool_size[[:space:]]*=[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' "$conf")
+  if [ -z "$pool" ]; then echo "demo-app: $conf: pool_size missing or not a whole number" >&2; return 1; fi
+}
+
+case "${1:-}" in
+  check)
+    parse
+    echo "app.conf ok: pool_size = $pool"
+    ;;
+  reload)
+    parse  # a config that does not parse is refused; the running service keeps the old one
+    echo "reloading demo-app with pool_size = $pool"
+    sleep 1
+    if [ "${2:-}" = "--simulate-failure" ]; then
+      echo "down" >"$health"
+      echo "$(stamp) reload FAILED: workers did not come back (simulated)" >>"$log"
+      echo "demo-app: reload failed: workers did not come back; health is now 'down'" >&2
+      echo "(simulated: the demo was started with -p break_reload=true)" >&2
+      exit 1
+    fi
+    echo "pool_size = $pool" >"$running"
+    echo "ok" >"$health"
+    echo "$(stamp) reloaded: pool_size = $pool" >>"$log"
+    echo "demo-app reloaded; health: ok"
+    ;;
+  status)
+    echo "health: $(cat "$health")"
+    echo "running with: $(cat "$running")"
+    ;;
+  *)
+    echo "usage: demo-appctl check | reload [--simulate-failure] | status" >&2
+    exit 2
+    ;;
+esac
+"""
+
+
+def prepare_sandbox(base: Path) -> Path:
+    """Make the pretend server under `base` (created; must be empty or missing) and return its path."""
+    base = Path(base).absolute()
+    base.mkdir(parents=True, exist_ok=True)
+    if any(base.iterdir()):
+        raise FileExistsError(f"{base}: not empty; the demo sandbox needs a fresh folder")
+    (base / "etc" / "demo-app").mkdir(parents=True)
+    (base / "etc" / "demo-app" / "app.conf").write_text(APP_CONF, encoding="utf-8")
+    (base / "run").mkdir()
+    (base / "run" / "demo-app.health").write_text("ok\n", encoding="utf-8")
+    (base / "run" / "demo-app.running").write_text(f"pool_size = {START_POOL_SIZE}\n", encoding="utf-8")
+    (base / "var" / "log").mkdir(parents=True)
+    started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    (base / "var" / "log" / "demo-app.log").write_text(f"{started} started: pool_size = {START_POOL_SIZE}\n", encoding="utf-8")
+    (base / "bin").mkdir()
+    appctl = base / "bin" / "demo-appctl"
+    appctl.write_text(APPCTL, encoding="utf-8")
+    appctl.chmod(0o755)
+    return base
+
+
+def new_sandbox(now: dt.datetime | None = None) -> Path:
+    """A fresh sandbox in `$XDG_STATE_HOME/runbook-tui/demo/<UTC timestamp>`."""
+    stamp = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    parent = state_dir() / "demo"
+    parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 100):
+        base = parent / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            base.mkdir()
+        except FileExistsError:
+            continue
+        return prepare_sandbox(base)
+    raise FileExistsError(f"{parent}: cannot make a fresh sandbox folder")
+
+
+def demo_params(sandbox: Path, given: dict[str, Any], now: dt.datetime | None = None) -> dict[str, Any]:
+    """The runbook's parameters: the sandbox and a change window open now; `-p` values win."""
+    if "sandbox" in given:
+        raise ValueError("the demo makes its own sandbox; -p sandbox=... is for `run`/`exec`/`rehearse` on demo.yaml")
+    moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone().replace(microsecond=0)
+    return {
+        "sandbox": str(sandbox),
+        "window_start": (moment - dt.timedelta(minutes=10)).isoformat(),
+        "window_end": (moment + dt.timedelta(hours=2)).isoformat(),
+        **given,
+    }
+
+
+def intro(sandbox: Path, *, headless: bool) -> str:
+    """What the demo prints before it starts (the journal path follows from the run itself)."""
+    lines = [
+        f"demo: the folder {sandbox} stands in for a server (its config, health file, log, service manager)",
+        "demo: every command of the runbook works inside that folder; nothing else is touched, nothing goes over the network",
+    ]
+    if not headless:
+        lines.append("demo: keys: enter runs the current step · u rolls back to the last checkpoint · ? help · q quits")
+    return "\n".join(lines) + "\n"
+
+
+def outro(sandbox: Path, journal: Path, params: dict[str, Any]) -> str:
+    """What the demo prints when it ends: where to look, what to try next."""
+    if str(params.get("break_reload", "")).lower() in ("1", "true", "yes", "on", "y"):
+        next_try = "demo: the happy path:        runbook-tui demo"
+    else:
+        next_try = "demo: a reload that fails:   runbook-tui demo -p break_reload=true   (then u rolls back)"
+    return (
+        f"demo: what the service saw:  cat {sandbox}/var/log/demo-app.log\n"
+        f"demo: check the journal:     runbook-tui journal verify {journal}\n"
+        f"{next_try}\n"
+    )
+
+
+def is_interactive() -> bool:
+    return os.isatty(0) and os.isatty(1)

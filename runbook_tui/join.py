@@ -1,0 +1,95 @@
+"""`join ADDR`: the verifier's (or an observer's) side of a shared run.
+
+The session's host key is checked like any SSH host's: against known_hosts;
+on first contact its fingerprint is shown and must be accepted (typed, or
+given with --accept-fingerprint after checking it with the assignee, whose
+screen shows it). A changed key is refused, never offered for acceptance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import asyncssh
+
+from runbook_tui.share.client import Endpoint, JoinError, ShareClient, fetch_host_key, trust
+from runbook_tui.share.server import parse_address
+from runbook_tui.ui.verifier_app import VerifierApp
+
+
+def _listed(known_hosts: str, host: str, port: int) -> bool:
+    """Is there any entry for this session in known_hosts (a different key there means it changed)?"""
+    path = Path(known_hosts).expanduser()
+    if not path.exists():
+        return False
+    names = {f"[{host}]:{port}"} if port != 22 else {host}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        fields = line.split()
+        if fields and not line.startswith("#") and names & set(fields[0].split(",")):
+            return True
+    return False
+
+
+async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | None) -> str | None:
+    """None when the host key is (now) trusted; otherwise why not."""
+    if _listed(known_hosts, host, port):
+        return None
+    try:
+        key = await fetch_host_key(host, port)
+    except (OSError, asyncssh.Error) as exc:
+        return f"cannot reach the session at {host}:{port}: {exc}"
+    if key is None:
+        return f"the session at {host}:{port} offered no host key"
+    fingerprint = key.get_fingerprint()
+    if accept is not None:
+        if accept != fingerprint:
+            return f"the session's host key is {fingerprint}, not {accept}: refusing to join (check with the assignee)"
+    elif sys.stdin.isatty():
+        print(f"First contact with the session at {host}:{port}.\nIts host key fingerprint is {fingerprint}")
+        print("The assignee's screen shows the fingerprint; check they match.")
+        if input("Trust this session's key? Type yes: ").strip().lower() != "yes":
+            return "host key not accepted"
+    else:
+        return f"unknown session host key {fingerprint}; check it with the assignee and pass --accept-fingerprint {fingerprint}"
+    trust(known_hosts, host, port, key)
+    return None
+
+
+def join(address: str, *, observe: bool, identity: str | None, known_hosts: str | None, accept: str | None) -> int:
+    try:
+        host, port = parse_address(address)
+    except ValueError as exc:
+        print(f"runbook-tui: {exc}", file=sys.stderr)
+        return 2
+    known = str(Path(known_hosts or "~/.ssh/known_hosts").expanduser())
+
+    async def main() -> int:
+        problem = await _ensure_trusted(known, host, port, accept)
+        if problem:
+            print(f"runbook-tui: {problem}", file=sys.stderr)
+            return 2
+        client = ShareClient(Endpoint(host, port, known, identity, observe))
+        try:
+            await client.connect()
+        except asyncssh.HostKeyNotVerifiable as exc:
+            print(f"runbook-tui: the session's host key does not match {known}: {exc}. Refusing to join.", file=sys.stderr)
+            return 2
+        except asyncssh.PermissionDenied:
+            print("runbook-tui: the session refused your key: it is not one of this session's participants", file=sys.stderr)
+            return 2
+        except (OSError, asyncssh.Error) as exc:
+            print(f"runbook-tui: cannot join {host}:{port}: {exc}", file=sys.stderr)
+            return 2
+        app = VerifierApp(client, observe=observe)
+        try:
+            await app.run_async()
+        except JoinError as exc:
+            print(f"runbook-tui: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            await client.close()
+        return 0
+
+    return asyncio.run(main())

@@ -1,0 +1,178 @@
+"""Guards and thresholds, pure: no I/O, no clock of their own, no asyncio.
+
+A panel's guard trips when its value stays past `critical` (on the side
+`direction` says is bad) for `for` seconds without a break: one `Trip`, once.
+It re-arms when a reading is back on the good side, so a second excursion
+trips again. A reading without a value (the source failed) neither breaks
+nor extends the excursion: a Prometheus outage must not hide a problem that
+was already building, nor invent one.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.model import MetricCheck, Panel
+
+Direction = Literal["above", "below"]
+Level = Literal["ok", "warn", "critical", "unknown"]
+
+#: Readings a trip carries as evidence (the ones that tripped it, newest last).
+TRIP_SAMPLES = 30
+
+
+def past(value: float, line: float, direction: str) -> bool:
+    """Is `value` on the bad side of `line` (reaching the line counts: the line is "the value at which")?"""
+    return value >= line if direction != "below" else value <= line
+
+
+def level(value: float | None, *, warn: float | None, critical: float | None, direction: str = "above") -> Level:
+    """ok / warn / critical for a value against a panel's lines; unknown without a value."""
+    if value is None:
+        return "unknown"
+    if critical is not None and past(value, critical, direction):
+        return "critical"
+    if warn is not None and past(value, warn, direction):
+        return "warn"
+    return "ok"
+
+
+def format_value(value: float | None, unit: str = "") -> str:
+    """A value as a panel shows it: few digits, the unit after a space (none for %)."""
+    if value is None:
+        return "—"
+    magnitude = abs(value)
+    if magnitude >= 1000 or value == int(value):
+        text = f"{value:,.0f}"
+    elif magnitude >= 100:
+        text = f"{value:.1f}"
+    elif magnitude >= 1:
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:.3g}"
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in ("%", "x") else f"{text} {unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class Trip:
+    """A guard tripped: the journal's `guard_tripped` payload."""
+
+    panel: str
+    value: float
+    threshold: float
+    direction: str
+    for_seconds: float
+    action: str
+    since: float  # when the excursion began (Unix time)
+    samples: tuple[tuple[float, float], ...]  # (time, value) readings past the line
+
+    def words(self, unit: str = "") -> str:
+        side = "above" if self.direction != "below" else "below"
+        held = f" for {format_duration(self.for_seconds)}" if self.for_seconds else ""
+        return f"guard '{self.panel}' tripped: {format_value(self.value, unit)} {side} {format_value(self.threshold, unit)}{held}"
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "panel": self.panel,
+            "value": self.value,
+            "threshold": self.threshold,
+            "direction": self.direction,
+            "for": self.for_seconds,
+            "action": self.action,
+            "since": self.since,
+            "samples": [[ts, value] for ts, value in self.samples],
+        }
+
+
+@dataclass
+class Guard:
+    """One panel's guard. Feed it every reading in time order with `observe`."""
+
+    panel: str
+    critical: float | None
+    direction: str = "above"
+    for_seconds: float = 0.0
+    action: str = "pause"
+    since: float | None = None  # start of the current excursion past critical
+    tripped: bool = False  # tripped during this excursion: waits for a recovery to re-arm
+    evidence: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=TRIP_SAMPLES))
+
+    @classmethod
+    def for_panel(cls, panel: Panel) -> Guard:
+        return cls(panel.id, panel.critical, panel.direction, panel.for_seconds, panel.on_critical)
+
+    def observe(self, ts: float, value: float | None) -> Trip | None:
+        """The trip this reading causes, if any."""
+        if self.critical is None or value is None:
+            return None
+        if not past(value, self.critical, self.direction):
+            self.since = None
+            self.tripped = False
+            self.evidence.clear()
+            return None
+        if self.since is None:
+            self.since = ts
+        self.evidence.append((ts, value))
+        if self.tripped or ts - self.since < self.for_seconds:
+            return None
+        self.tripped = True
+        return Trip(self.panel, value, self.critical, self.direction, self.for_seconds, self.action, self.since, tuple(self.evidence))
+
+
+# -- measured conditions: expect.metric and metrics.success -------------------------------------
+
+
+def holds(check: MetricCheck, value: float | None) -> bool:
+    """Does a value meet `{below: N}` / `{above: N}` (strictly)?"""
+    if value is None:
+        return False
+    if check.below is not None:
+        return value < check.below
+    if check.above is not None:
+        return value > check.above
+    return False
+
+
+def check_words(check: MetricCheck, unit: str = "") -> str:
+    """`p99 below 250 ms within 10m`, as the journal and the screen say it."""
+    side, line = ("below", check.below) if check.below is not None else ("above", check.above)
+    within = f" within {format_duration(check.within_seconds)}" if check.within_seconds else ""
+    return f"{check.panel} {side} {format_value(line, unit)}{within}"
+
+
+def check_json(check: MetricCheck) -> dict[str, Any]:
+    """A criterion as the journal records it: {panel, below|above, within?}."""
+    result: dict[str, Any] = {"panel": check.panel}
+    if check.below is not None:
+        result["below"] = check.below
+    if check.above is not None:
+        result["above"] = check.above
+    if check.within_seconds is not None:
+        result["within"] = check.within_seconds
+    return result
+
+
+def panel_json(panel: Panel, query: str) -> dict[str, Any]:
+    """A panel's definition as the journal records it, so replays and reports can draw it."""
+    return {
+        "id": panel.id,
+        "title": panel.title,
+        "query": query,
+        "unit": panel.unit,
+        "warn": panel.warn,
+        "critical": panel.critical,
+        "direction": panel.direction,
+        "for": panel.for_seconds,
+        "on_critical": panel.on_critical,
+    }
+
+
+def panel_level(panel: Mapping[str, Any], value: float | None) -> Level:
+    """`level` for a panel as the journal records it (see `panel_json`)."""
+    return level(value, warn=panel.get("warn"), critical=panel.get("critical"), direction=str(panel.get("direction") or "above"))

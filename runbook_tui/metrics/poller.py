@@ -1,0 +1,391 @@
+"""Live metrics for one run: poll the panels, journal every reading, trip guards, check success.
+
+`Poller` reads every panel every `interval` (the next poll is armed when the
+previous one finished, so polls never overlap, however slow the source).
+`MetricsMonitor` wires it to a controller:
+
+- every reading is journaled as `metric_sample` (panel, value, ts_sample,
+  error); a failed reading carries the error in words and the run goes on;
+- each panel's `Guard` (guards.py) sees every reading; a trip is journaled as
+  `guard_tripped` and acted on: `pause` pauses the run (as the system),
+  `rollback` leaves the choice to the front end (the TUI opens the rollback
+  list; headless `exec` rolls back to the checkpoint, see engine.autopilot),
+  `notify` is only the event (the TUI shows a toast). A `pause` or
+  `rollback` trip also ends a running `wait` step early, as failed;
+- `judge` is the controller's `metric_judge` for `expect.metric`;
+- `metrics.success` is checked when a verify section is complete (if steps
+  follow it) and before the session finishes as done (the controller's
+  `before_finish`), journaled as `success_check_started` and one
+  `success_checked` per criterion.
+
+Readings are evaluated from the poller's own stream: a check waits for the
+next fresh reading instead of querying on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.controller import SYSTEM, Controller
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.journal import JournalError
+from runbook_tui.engine.state import RunState
+from runbook_tui.metrics.guards import Guard, Trip, check_json, check_words, format_value, holds, panel_json
+from runbook_tui.metrics.sources import Baseline, PanelQuery, PrometheusSource, Sample, ScrapeSource, Source
+from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.model import MetricCheck, Metrics, Panel, Runbook
+from runbook_tui.runbook.templating import TemplateError, context_for, render_text
+
+log = logging.getLogger(__name__)
+
+FINAL = frozenset({"done", "skipped"})
+
+
+def default_timeout(interval: float) -> float:
+    """How long one reading may take: the interval, but at least 2 s and at most 10 s."""
+    return min(max(interval, 2.0), 10.0)
+
+
+def iso(ts: float) -> str:
+    """Unix time as the journal writes times: ISO 8601 UTC with milliseconds."""
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> float:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def make_source(runbook: Runbook, secrets: Mapping[str, str], timeout: float) -> tuple[Source, list[PanelQuery]]:
+    """The runbook's source with its URL and token rendered (secrets included), and each panel's query.
+
+    Raises TemplateError when something cannot be rendered.
+    """
+    metrics = runbook.metrics
+    assert metrics is not None and metrics.source is not None
+    context = context_for(runbook, secrets=dict(secrets))
+    url = render_text(metrics.source.url, context)
+    panels = [PanelQuery(p.id, render_text(p.query, context), p.direction) for p in metrics.panels]
+    if metrics.source.kind == "prometheus":
+        token = render_text(metrics.source.token, context) if metrics.source.token is not None else None
+        return PrometheusSource(url, token, timeout=timeout), panels
+    return ScrapeSource(url, timeout=timeout), panels
+
+
+class Poller:
+    """Reads every panel every `interval`; the next poll is armed once the previous one finished."""
+
+    def __init__(self, source: Source, panels: Sequence[PanelQuery], interval: float, on_samples: Callable[[dict[str, Sample]], None]) -> None:
+        self.source = source
+        self.panels = list(panels)
+        self.interval = interval
+        self.on_samples = on_samples
+        self.polls = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self.run(), name="metrics-poller")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def run(self) -> None:
+        while True:
+            started = time.monotonic()
+            samples = await self.source.poll(self.panels)
+            self.polls += 1
+            try:
+                self.on_samples(samples)
+            except JournalError:
+                log.error("journal write failed; metrics polling stopped")
+                return
+            except Exception:  # a bug in a consumer must not end the polling
+                log.exception("metrics consumer failed")
+            spent = time.monotonic() - started
+            # Re-armed after the poll: never overlapping; a slow source is not hammered back to back.
+            await asyncio.sleep(max(self.interval - spent, min(1.0, self.interval / 2)))
+
+
+class MetricsMonitor:
+    """Polling, guards, `expect.metric` and `metrics.success` for one controller's run."""
+
+    def __init__(
+        self,
+        controller: Controller,
+        *,
+        source: Source | None = None,
+        queries: Sequence[PanelQuery] | None = None,
+        timeout: float | None = None,
+        judge_steps: bool = True,
+    ) -> None:
+        metrics = controller.runbook.metrics
+        assert metrics is not None, "a monitor needs a runbook with metrics"
+        self.controller = controller
+        self.metrics: Metrics = metrics
+        self.timeout = timeout if timeout is not None else default_timeout(metrics.interval_seconds)
+        self.judge_steps = judge_steps
+        self.source = source
+        self.queries = list(queries) if queries is not None else None
+        self.panels: dict[str, Panel] = {p.id: p for p in metrics.panels}
+        self.guards = {p.id: Guard.for_panel(p) for p in metrics.panels}
+        self.latest: dict[str, Sample] = {}
+        self.poller: Poller | None = None
+        self._fresh = asyncio.Condition()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._first_value_baseline: set[str] = set()  # panels whose baseline is their first reading
+        self._announced: dict[str, set[str]] = {}  # error message -> panels failing with it
+        self._verify_checked: set[str] = set()
+        self._stopped = False
+
+    # -- life -------------------------------------------------------------------------------
+
+    def start(self) -> bool:
+        """Journal `metrics_started`, fetch baselines, start polling, hook into the controller. False if it cannot start."""
+        controller = self.controller
+        if self.source is None or self.queries is None:
+            try:
+                self.source, self.queries = make_source(controller.runbook, controller.secrets, self.timeout)
+            except TemplateError as exc:
+                self._emit(ev.ERROR, message=f"metrics: cannot render the source or a query: {exc}; panels stay empty")
+                return False
+        source, queries = self.source, self.queries
+        query_of = {q.id: q.query for q in queries}
+        self._emit(
+            ev.METRICS_STARTED,
+            source={"kind": source.kind, "url": source.url},
+            interval=self.metrics.interval_seconds,
+            timeout=self.timeout,
+            panels=[panel_json(p, query_of.get(p.id, p.query.shown())) for p in self.metrics.panels],
+            success=[self._criterion(c) for c in self.metrics.success],
+        )
+        if self.judge_steps:
+            controller.metric_judge = self.judge
+        if self.metrics.success:
+            controller.before_finish = self._final_check
+        controller.subscribe(self._on_event)
+        self._spawn(self._baselines(queries))
+        if queries:
+            self.poller = Poller(source, queries, self.metrics.interval_seconds, self._on_samples)
+            self.poller.start()
+        return True
+
+    async def stop(self) -> None:
+        self._stopped = True
+        if self.poller is not None:
+            await self.poller.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+        if self.source is not None:
+            self.source.close()
+
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    @property
+    def _closed(self) -> bool:
+        """Nothing may follow session_finished in a journal; a broken journal takes no more events."""
+        return self._stopped or self.controller.state.finished or self.controller.fatal is not None
+
+    def _emit(self, type: str, **data: Any) -> Event | None:
+        if self._closed:
+            return None
+        return self.controller.emit(type, SYSTEM, **data)
+
+    def _criterion(self, check: MetricCheck) -> dict[str, Any]:
+        unit = self.panels[check.panel].unit if check.panel in self.panels else ""
+        return {**check_json(check), "text": check_words(check, unit)}
+
+    # -- readings ---------------------------------------------------------------------------
+
+    async def _baselines(self, queries: Sequence[PanelQuery]) -> None:
+        assert self.source is not None
+        started_at = self.controller.state.session.get("started_at")
+        started = parse_iso(started_at) if started_at else time.time()
+        results: list[Baseline] = await asyncio.gather(*(self.source.baseline(q, started) for q in queries))
+        for query, baseline in zip(queries, results):
+            if baseline.value is None and baseline.error is None:
+                self._first_value_baseline.add(query.id)  # the source keeps no history: the first reading is "before"
+                first = self.latest.get(query.id)
+                if first is not None and first.ok:
+                    self._first_value_baseline.discard(query.id)
+                    self._emit(ev.METRIC_BASELINE, panel=query.id, value=first.value, error=None, basis=baseline.basis)
+                continue
+            self._emit(ev.METRIC_BASELINE, panel=query.id, value=baseline.value, error=baseline.error, basis=baseline.basis)
+
+    def _on_samples(self, samples: dict[str, Sample]) -> None:
+        if self._closed:
+            return
+        failing: dict[str, set[str]] = {}
+        trips: list[Trip] = []
+        for panel_id, sample in samples.items():
+            if sample.pending:
+                continue  # rate() warming up: nothing to show yet
+            self.latest[panel_id] = sample
+            self._emit(ev.METRIC_SAMPLE, panel=panel_id, value=sample.value, ts_sample=iso(sample.ts), error=sample.error)
+            if sample.error is not None:
+                failing.setdefault(sample.error, set()).add(panel_id)
+            if panel_id in self._first_value_baseline and sample.ok:
+                self._first_value_baseline.discard(panel_id)
+                self._emit(ev.METRIC_BASELINE, panel=panel_id, value=sample.value, error=None, basis="first reading of the session (an exporter keeps no history)")
+            trip = self.guards[panel_id].observe(sample.ts, sample.value)
+            if trip is not None:
+                trips.append(trip)
+        self._announce(failing, set(samples))
+        for trip in trips:
+            self._trip(trip)
+        self._spawn(self._notify_fresh())
+
+    async def _notify_fresh(self) -> None:
+        async with self._fresh:
+            self._fresh.notify_all()
+
+    def _announce(self, failing: dict[str, set[str]], polled: set[str]) -> None:
+        """One `error` event when readings start failing with a message, one note when they are back."""
+        for message, panels in failing.items():
+            if message not in self._announced:
+                names = ", ".join(sorted(panels))
+                self._emit(ev.ERROR, message=f"metrics ({names}): {message}; the run goes on, panels keep trying", transient=True, metrics=True)
+            self._announced[message] = panels
+        for message in [m for m in self._announced if m not in failing]:
+            panels = self._announced.pop(message) & polled
+            if panels:
+                self._emit(ev.NOTE, text=f"metrics ({', '.join(sorted(panels))}): readings are back ({message} no more)")
+
+    # -- guards -----------------------------------------------------------------------------
+
+    def _trip(self, trip: Trip) -> None:
+        panel = self.panels[trip.panel]
+        words = trip.words(panel.unit)
+        event = self._emit(ev.GUARD_TRIPPED, **trip.payload(), title=panel.title, unit=panel.unit, words=words)
+        if event is None:
+            return
+        controller = self.controller
+        if trip.action in ("pause", "rollback"):
+            controller.interrupt_wait(f"{words}: the wait was cut short")
+        if trip.action == "pause" and not controller.state.paused:
+            controller.pause(SYSTEM, f"{words}; check the panels, then p resumes or u rolls back")
+
+    # -- expect.metric and metrics.success ----------------------------------------------------
+
+    async def _next_reading(self, panel_id: str, after: float, timeout: float) -> Sample | None:
+        """The first reading of `panel_id` taken after `after`, or None if none came within `timeout`."""
+
+        def fresh() -> bool:
+            sample = self.latest.get(panel_id)
+            return sample is not None and sample.ts > after
+
+        async with self._fresh:
+            try:
+                await asyncio.wait_for(self._fresh.wait_for(fresh), timeout)
+            except asyncio.TimeoutError:
+                return None
+        return self.latest.get(panel_id)
+
+    async def evaluate(self, check: MetricCheck) -> tuple[bool, float | None, str]:
+        """(met, last value, words): the next fresh reading decides; with `within`, the first one that holds before the deadline."""
+        panel = self.panels[check.panel]
+        unit = panel.unit
+        text = check_words(check, unit)
+        if self.poller is None or not self.poller.running:
+            return False, None, f"{text}: not checked, the metrics source is not being read"
+        one_reading = self.metrics.interval_seconds + self.timeout + 2.0  # long enough for the next poll to land
+        deadline = time.monotonic() + (check.within_seconds or 0.0)
+        after = time.time()  # only readings taken from now on count
+        last: Sample | None = None
+        while True:
+            wait = max(deadline - time.monotonic(), 0.0)
+            if last is None:
+                wait = max(wait, one_reading)
+            sample = await self._next_reading(check.panel, after, wait)
+            if sample is None:
+                break  # nothing new before the deadline: decide on what came
+            last, after = sample, sample.ts
+            if sample.ok and holds(check, sample.value):
+                return True, sample.value, f"{text}: met ({format_value(sample.value, unit)})"
+            if time.monotonic() >= deadline:
+                break
+        if last is None:
+            return False, None, f"{text}: no reading came from the metrics source"
+        if not last.ok:
+            return False, None, f"{text}: no value to check: {last.error}"
+        waited = f" after {format_duration(check.within_seconds)}" if check.within_seconds else ""
+        return False, last.value, f"{text}: NOT met{waited} (last reading {format_value(last.value, unit)})"
+
+    async def judge(self, check: MetricCheck) -> tuple[bool, str]:
+        """The controller's `metric_judge` for `expect.metric`."""
+        met, _value, words = await self.evaluate(check)
+        return met, words
+
+    async def check_success(self, when: str) -> list[bool | None]:
+        """Check every `metrics.success` criterion now; one `success_checked` event per criterion as it is decided."""
+        criteria = self.metrics.success
+        if not criteria or self._closed:
+            return []
+        longest = max((c.within_seconds or 0.0) for c in criteria)
+        self._emit(ev.SUCCESS_CHECK_STARTED, when=when, criteria=[self._criterion(c) for c in criteria], until=iso(time.time() + longest))
+        decided: list[bool | None] = [None] * len(criteria)
+        done = [False] * len(criteria)
+
+        async def one(index: int, check: MetricCheck) -> None:
+            met, value, words = await self.evaluate(check)
+            done[index] = True
+            decided[index] = met
+            self._emit(ev.SUCCESS_CHECKED, criterion=self._criterion(check), met=met, value=value, when=when, words=words)
+
+        try:
+            await asyncio.gather(*(one(i, c) for i, c in enumerate(criteria)))
+        except asyncio.CancelledError:
+            for index, check in enumerate(criteria):
+                if not done[index]:
+                    text = self._criterion(check)
+                    self._emit(ev.SUCCESS_CHECKED, criterion=text, met=None, value=None, when=when, words=f"{text['text']}: not decided (the check was cancelled: a rollback or finish came first)")
+            raise
+        return decided
+
+    async def _final_check(self) -> None:
+        await self.check_success("end")
+
+    def _on_event(self, event: Event, state: RunState) -> None:
+        """At the end of a verify section with steps after it, check the success criteria (in the background)."""
+        kind = event["type"]
+        if kind == ev.ROLLBACK_FINISHED:
+            self._verify_checked.clear()  # steps will run again: so will the checks
+            return
+        if kind not in (ev.STEP_FINISHED, ev.STEP_CONFIRMED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE) or not self.metrics.success:
+            return
+        runbook = self.controller.runbook
+        order = list(state.order)
+        for section in runbook.sections:
+            if section.kind != "verify" or not section.steps or section.id in self._verify_checked:
+                continue
+            if not all(state.steps[s.id].status in FINAL for s in section.steps):
+                continue
+            last = order.index(section.steps[-1].id)
+            if all(state.steps[sid].status in FINAL for sid in order[last + 1 :]):
+                continue  # nothing follows: the check before finishing covers it
+            self._verify_checked.add(section.id)
+            self._spawn(self.check_success("verify"))

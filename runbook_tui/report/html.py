@@ -1,0 +1,108 @@
+"""The change report as one self-contained HTML file: inline CSS, an inline SVG chart per panel, no script.
+
+The page is a Jinja2 template with autoescaping on, so every piece of
+journal text (commands, output, notes, reasons: any of which can hold
+`<script>`) reaches the page as text. Charts are hand-built SVG polylines
+whose coordinates are computed here; the template only places them. It
+prints as it reads: nothing is collapsed, long output is not cut by scroll
+boxes on paper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+
+import jinja2
+
+from runbook_tui.report import text
+from runbook_tui.report.model import GuardTrip, Panel, Report
+
+#: Chart size in SVG user units (the viewBox; the page scales it).
+WIDTH, HEIGHT, PAD = 320.0, 72.0, 6.0
+
+_TONES = {
+    "done": "ok", "confirmed": "ok", "completed": "ok", "ok": "ok",
+    "failed": "bad", "timed_out": "bad", "unknown": "bad", "rejected": "bad", "aborted": "bad", "rolled_back": "bad", "unfinished": "bad",
+    "undone": "warn", "awaiting_verification": "warn", "unverified": "warn", "did not finish": "bad",
+    "skipped": "muted", "not run": "muted", "not required": "muted", "n/a": "muted", "no undo": "warn",
+}  # fmt: skip
+
+
+def tone(value: str | None) -> str:
+    """The CSS class for an outcome: ok, bad, warn or muted."""
+    return _TONES.get(str(value), "bad" if str(value).startswith("FAILED") else "muted")
+
+
+@dataclass
+class Chart:
+    """A panel's sparkline in SVG coordinates."""
+
+    lines: list[str] = field(default_factory=list)  # polyline `points`, one per unbroken run of samples
+    warn_y: float | None = None
+    critical_y: float | None = None
+    trips: list[tuple[float, float]] = field(default_factory=list)  # (x, y) of guard trips
+    low: str = ""
+    high: str = ""
+
+
+def _epoch(ts: str) -> float:
+    return dt.datetime.fromisoformat(ts).timestamp()
+
+
+def chart(panel: Panel, trips: list[GuardTrip]) -> Chart | None:
+    """The sparkline of one panel with its warn and critical lines; None without samples."""
+    samples = [(_epoch(ts), v) for ts, v in panel.series]
+    values = [v for _, v in samples if v is not None]
+    if not values:
+        return None
+    trips = [trip for trip in trips if trip.panel == panel.id and trip.value is not None]
+    lines = [x for x in (panel.warn, panel.critical) if x is not None]
+    low, high = min(values + lines), max(values + lines)
+    if high == low:
+        low, high = low - 1, high + 1
+    start, end = samples[0][0], samples[-1][0]
+    span = (end - start) or 1.0
+
+    def x(at: float) -> float:
+        return round(PAD + (at - start) / span * (WIDTH - 2 * PAD), 1) if end != start else WIDTH / 2
+
+    def y(v: float) -> float:
+        return round(HEIGHT - PAD - (v - low) / (high - low) * (HEIGHT - 2 * PAD), 1)
+
+    result = Chart(low=text.value(low, panel.unit), high=text.value(high, panel.unit))
+    run: list[str] = []
+    for at, v in samples:
+        if v is None:
+            if run:
+                result.lines.append(" ".join(run))
+            run = []
+            continue
+        run.append(f"{x(at)},{y(v)}")
+    if run:
+        result.lines.append(" ".join(run))
+    result.lines = [points if " " in points else f"{points} {points}" for points in result.lines]  # one point still draws
+    result.warn_y = None if panel.warn is None else y(panel.warn)
+    result.critical_y = None if panel.critical is None else y(panel.critical)
+    result.trips = [(x(min(max(_epoch(t.at), start), end)), y(t.value)) for t in trips if t.value is not None]
+    return result
+
+
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("runbook_tui.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["tone"] = tone
+    return env.get_template("report.html.j2")
+
+
+def render(report: Report) -> str:
+    charts = {panel.id: chart(panel, report.guard_trips) for panel in report.panels}
+    return _template().render(r=report, t=text, charts=charts, width=WIDTH, height=HEIGHT, pad=PAD)

@@ -1,0 +1,46 @@
+"""The change report as JSON, for machines: the `Report` model, field for field.
+
+The object is stable: `format` is `"runbook-tui-report/1"`; keys are only
+ever added within a format version, never renamed or given another meaning.
+Times are the journal's ISO 8601 UTC strings; durations are seconds (float);
+absent values are `null`, never missing keys.
+
+| key | what |
+| --- | --- |
+| format | `"runbook-tui-report/1"` |
+| source | the journal's file name |
+| ticket | id (null: no ticket), subject, description, risk_level, risk_summary, mitigations, assignee, verifier, success_criteria |
+| window | start, end (as the ticket wrote them), started_inside, ended_inside, stayed_inside (null: no window), override, override_by |
+| session | id, runbook, title, file, digest, params (secrets masked), mode, solo (reason or null), assignee, verifier, started_at, finished_at (null: unfinished), last_event_at, duration_seconds, outcome (done, failed, rolled_back, aborted, unfinished), finished_by, resumed_at [], participants [{name, role, joined_at, left_at}], handovers [{at, previous, to}], shared_at, share_fingerprint |
+| counts | {outcome: number of steps} |
+| unverified | ids of steps completed without a verifier's confirmation |
+| steps | every step of the runbook, in order: number, id, title, section, section_title, section_kind, kind, hosts, commands {host: command} or null, text, undo {host: command} or null, checkpoint, verify, outcome (done, failed, timed_out, unknown, rejected, skipped, undone, awaiting_verification, not run), result (the outcome before a rollback undid it), attempts [{number, started_at, started_by, finished_at, duration_seconds, status, during_rollback, hosts [{host, status, exit_code, error}], problems, output_lines, output_tail [{host, stream, text}]}], decisions [{kind: go-ahead, go-ahead refused, confirmed, rejected, skipped, marked done; by, at, reason}], confirmed_by, confirmed_at, go_ahead_by, verification (confirmed, unverified, not required, n/a), unverified, reason, started_at, finished_at, duration_seconds, answer, captured |
+| rollbacks | [{number, scope, reason, started_by, started_at, back_to, acknowledged, requested_by, requested_reason, finished_at, duration_seconds, ok, failed_step, undo [{step, step_title, host, command, original_outcome, status (ok, failed, not run, no undo), exit_code, error, output_tail}], rollback_steps}] |
+| guard_trips | [{at, panel, value, threshold, for_seconds, action, step (where the run stood), words}] |
+| panels | [{id, title, unit, warn, critical, direction, samples, failed_readings, before (the baseline, else the first reading), before_basis, after (the last reading), first_at, last_at, min, max, trips, series [[at, value or null]] (at most 240 points: longer series keep each bucket's lowest and highest), series_reduced}] |
+| success | measured success criteria: [{at (null: undecided), when (verify or end), criterion, met (null: undecided), value, words}] |
+| notes | [{at, by, text, step}] |
+| pauses | [{at, by, reason, resumed_at, resumed_by, ended_by (resumed, rollback, or null: still paused)}] |
+| errors | [{at, message, step, host, transient}] |
+| reviews | [{at, by, planned, surprised, change}] |
+| integrity | events, final_hash, verified (`journal verify` passes), problems |
+| timeline | [{seq, at, actor, type, text}]: every event but output and metric samples, in words |
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from runbook_tui.report.model import Report
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    """The report as plain JSON data, `format` first."""
+    data = asdict(report)
+    return {"format": data.pop("format"), **data}
+
+
+def render(report: Report) -> str:
+    return json.dumps(as_json(report), indent=2, ensure_ascii=False) + "\n"

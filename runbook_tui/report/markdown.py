@@ -1,0 +1,269 @@
+"""The change report as Markdown: headings and tables a reviewer reads in a merge request or a wiki.
+
+Every piece of journal text is escaped (`<script>` in a command's output
+stays text in any Markdown renderer); commands and output go in fenced
+blocks whose fence is longer than any backtick run inside them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from runbook_tui.report import text as t
+from runbook_tui.report.model import OutputLine, Panel, Report, Rollback, Step
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|&#~!])")
+_BULLET = re.compile(r"^()([-+=])")  # a line of text must not become a list item or a heading underline
+_NUMBERED = re.compile(r"^(\d+)([.)])")
+
+
+def esc(value: object) -> str:
+    """Inline text: Markdown and HTML punctuation escaped, on one line (for table cells and headings)."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(value).split("\n")))
+
+
+def para(value: object) -> str:
+    """Multi-line text as a paragraph: escaped, line starts that would make a list defused, hard line breaks kept."""
+    lines = [_NUMBERED.sub(r"\1\\\2", _BULLET.sub(r"\1\\\2", _SPECIAL.sub(r"\\\1", line.lstrip()))) for line in str(value).splitlines() or [""]]
+    return "\\\n".join(lines)
+
+
+def code(value: object) -> str:
+    """An inline code span that holds any text (pipes escaped for tables)."""
+    body = str(value).replace("\n", " ")
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", body)), default=0) + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") else ""
+    return f"{ticks}{pad}{body}{pad}{ticks}".replace("|", "\\|")
+
+
+def block(body: str, info: str = "") -> list[str]:
+    """A fenced code block: the text exactly as it is, whatever it holds."""
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`{3,}", body)), default=0) + 1)
+    return [f"{fence}{info}", *body.rstrip("\n").split("\n"), fence]
+
+
+def table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """A GitHub table; cells must be escaped already."""
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def render(report: Report) -> str:
+    out: list[str] = []
+    out += _header(report)
+    out += _steps(report)
+    out += _skipped(report)
+    out += _rollbacks(report)
+    out += _guards(report)
+    out += _metrics(report)
+    out += _notes(report)
+    out += _pauses_and_errors(report)
+    out += _reviews(report)
+    out += _timeline(report)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# -- sections ---------------------------------------------------------------------------
+
+
+def _header(report: Report) -> list[str]:
+    s, ticket, integrity = report.session, report.ticket, report.integrity
+    title = f"Change report: {esc(s.title)}"
+    verdict = "passes" if integrity.verified else "FAILS: " + "; ".join(integrity.problems)
+    out = [f"# {title}", ""]
+    if not integrity.verified:
+        out += [f"> **Warning:** `journal verify` {esc(verdict)}. This report covers the {integrity.events} whole events before the break.", ""]
+    if report.unverified:
+        out += [f"> **{len(report.unverified)} step(s) UNVERIFIED:** {esc(', '.join(report.unverified))}", ""]
+    rows = [
+        ("Ticket", esc(f"{ticket.id}: {ticket.subject}".rstrip(": ")) if ticket.id else "**NO TICKET**: this run was not tied to an approved change"),
+        ("Risk", esc(f"{ticket.risk_level.upper()}: {ticket.risk_summary}".rstrip(": ")) if ticket.risk_level else t.NONE),
+        ("Mitigations", esc("; ".join(ticket.mitigations)) or t.NONE),
+        ("Runbook", f"{code(s.runbook)} ({esc(s.file)}, {code(s.digest)})"),
+        ("Parameters", esc(", ".join(f"{k}={v}" for k, v in s.params.items())) or t.NONE),
+        ("Mode", esc(s.mode)),
+        ("Assignee", esc(s.assignee or t.NONE)),
+        ("Verifier", esc(t.verifier(report))),
+        ("Approved window", f"{esc(report.window.start)} → {esc(report.window.end)} ({t.window_utc(report.window)})" if report.window.start else t.NONE),
+        ("Actual", f"{t.when(s.started_at)} → {t.when(s.finished_at or s.last_event_at)} ({t.duration(s.duration_seconds)})"),
+        ("Inside the window", esc(t.window_verdict(report.window))),
+        ("Outcome", f"**{esc(t.outcome(s.outcome))}**" + (f" (by {esc(s.finished_by)})" if s.finished_by else "")),
+        ("Steps", esc(t.summary_counts(report))),
+    ]
+    if s.resumed_at:
+        rows.append(("Resumed", esc(", ".join(t.when(at) for at in s.resumed_at))))
+    if s.shared_at:
+        rows.append(("Shared at", f"{esc(s.shared_at)}, host key {code(s.share_fingerprint or t.NONE)}"))
+    if s.handovers:
+        rows.append(("Verifier handovers", esc(", ".join(f"{h.previous} → {h.to} at {t.clock(h.at)}" for h in s.handovers))))
+    if s.participants:
+        rows.append(("Participants", esc(", ".join(f"{p.name} ({p.role}) {t.clock(p.joined_at)}–{t.clock(p.left_at) if p.left_at else 'end'}" for p in s.participants))))
+    rows.append(("Journal", f"{esc(report.source)}: {integrity.events} events, `journal verify` {esc(verdict)}; final hash {code(integrity.final_hash)}"))
+    out += table(["", "Record"], rows)
+    if ticket.description:
+        out += ["", "**Description**", "", para(ticket.description.rstrip())]
+    if ticket.success_criteria:
+        out += ["", "**Success criteria**", ""] + [f"- {esc(c)}" for c in ticket.success_criteria]
+    return out + [""]
+
+
+def _steps(report: Report) -> list[str]:
+    rows = [
+        (str(s.number), f"{esc(s.id)}: {esc(s.title)}" + (" (checkpoint)" if s.checkpoint else ""), esc(s.section_title or s.section),
+         esc(", ".join(s.hosts)), esc(t.step_outcome(s)), f"**{t.confirmed(s)}**" if s.unverified else esc(t.confirmed(s)), t.duration(s.duration_seconds))
+        for s in report.steps
+    ]  # fmt: skip
+    out = ["## Steps", ""] + table(["#", "Step", "Section", "Hosts", "Outcome", "Confirmed by", "Duration"], rows) + [""]
+    for step in report.steps:
+        out += _step(step)
+    return out
+
+
+def _step(step: Step) -> list[str]:
+    mark = " — UNVERIFIED" if step.unverified else ""
+    out = [f"### {step.number}. {esc(step.id)}: {esc(step.title)}{mark}", ""]
+    facts = [f"{esc(step.section_kind)} section {esc(step.section_title or step.section)}", f"on {esc(', '.join(step.hosts))}", f"verify {esc(step.verify)}"]
+    if step.checkpoint:
+        facts.append("checkpoint")
+    out += ["; ".join(facts) + ".", ""]
+    if step.text:
+        out += [para(step.text), ""]
+    for label, groups in (("Command", step.command_groups()), ("Undo", step.undo_groups())):
+        for hosts, command in groups:
+            where = f" on {esc(', '.join(hosts))}" if len(groups) > 1 else ""
+            out += [f"{label}{where}:", ""] + block(command, "sh") + [""]
+    if not step.attempts and step.outcome != "skipped":
+        out += ["Not run.", ""]
+    for attempt in step.attempts:
+        out += [f"- {esc(t.attempt_line(attempt))}"]
+        out += [f"  - problem: {esc(p)}" for p in attempt.problems]
+        if step.fanned_out or any(h.error or (h.exit_code not in (0, None)) for h in attempt.hosts):
+            out += [""] + ["  " + line for line in table(["Host", "Status", "Exit / error"], ((esc(h.host), esc(t.outcome(h.status)), esc(t.exit_text(h))) for h in attempt.hosts))]
+        if attempt.output_tail:
+            shown = len(attempt.output_tail)
+            label = f"  Output ({t.lines(attempt.output_lines)}" + (f", last {shown} per host shown; all of it is in the journal):" if shown < attempt.output_lines else "):")
+            out += ["", label, ""] + ["  " + line for line in block(_output(attempt.output_tail, step.fanned_out))]
+        out += [""]
+    for decision in step.decisions:
+        reason = f": {esc(decision.reason)}" if decision.reason else ""
+        out += [f"- {esc(decision.kind)} by {esc(decision.by)} at {t.clock(decision.at)}{reason}"]
+    if step.answer is not None:
+        out += [f"- answer: {esc(step.answer) or '(empty)'}"]
+    out += [f"- captured {esc(name)}: {code(value)}" for name, value in step.captured.items()]
+    if step.decisions or step.answer is not None or step.captured:
+        out += [""]
+    return out
+
+
+def _output(lines: Sequence[OutputLine], with_host: bool) -> str:
+    return "\n".join((f"{line.host} " if with_host else "") + ("! " if line.stream == "stderr" else "| ") + line.text for line in lines)
+
+
+def _skipped(report: Report) -> list[str]:
+    if not report.skipped:
+        return []
+    rows = []
+    for step in report.skipped:
+        decision = next((d for d in reversed(step.decisions) if d.kind == "skipped"), None)
+        rows.append((f"{step.number}. {esc(step.id)}", esc(decision.by if decision else t.NONE), t.clock(decision.at if decision else None), esc(step.reason or t.NONE)))
+    return ["## Skipped steps", ""] + table(["Step", "By", "At", "Reason"], rows) + [""]
+
+
+def _rollbacks(report: Report) -> list[str]:
+    if not report.rollbacks:
+        return []
+    out = ["## Rollbacks", ""]
+    for rollback in report.rollbacks:
+        out += _rollback(rollback)
+    return out
+
+
+def _rollback(rollback: Rollback) -> list[str]:
+    out = [f"### {esc(t.rollback_title(rollback))}", ""]
+    facts = [
+        f"Started by {esc(rollback.started_by)} at {t.clock(rollback.started_at)}" + (f": {esc(rollback.reason)}" if rollback.reason else ""),
+        f"Result: **{esc(t.rollback_result(rollback))}**" + (f" at {t.clock(rollback.finished_at)} ({t.duration(rollback.duration_seconds)})" if rollback.finished_at else ""),
+    ]
+    if rollback.requested_by:
+        facts.insert(0, f"Requested by {esc(rollback.requested_by)}" + (f": {esc(rollback.requested_reason)}" if rollback.requested_reason else ""))
+    if rollback.acknowledged:
+        facts.append("Steps without an undo were acknowledged before it started")
+    out += [f"- {fact}" for fact in facts] + [""]
+    if rollback.undo:
+        rows = [(str(i), esc(u.step), esc(u.host), esc(t.outcome(u.original_outcome)), esc(u.status), esc(t.exit_text(u)))
+                for i, u in enumerate(rollback.undo, 1)]  # fmt: skip
+        out += ["Undo list, in the order planned (newest first):", ""]
+        out += table(["#", "Step", "Host", "Step had", "Undo", "Exit / error"], rows) + [""]
+        script = "\n".join(f"# {i}. {u.step} on {u.host}\n{u.command if u.command is not None else '# (no undo: acknowledged)'}" for i, u in enumerate(rollback.undo, 1))
+        out += block(script, "sh") + [""]
+        for i, undo in enumerate(rollback.undo, 1):
+            if undo.output_tail:
+                out += [f"Output of undo {i} ({esc(undo.step)} on {esc(undo.host)}):", ""] + block(_output(undo.output_tail, False)) + [""]
+    else:
+        out += ["Nothing to undo.", ""]
+    if rollback.rollback_steps:
+        out += ["Then the rollback section's steps: " + esc(", ".join(rollback.rollback_steps)) + " (see Steps).", ""]
+    return out
+
+
+def _guards(report: Report) -> list[str]:
+    if not report.guard_trips:
+        return []
+    rows = [(t.clock(g.at), esc(g.panel), esc(g.words), esc(g.action or t.NONE), esc(g.step or t.NONE)) for g in report.guard_trips]
+    return ["## Guard trips", ""] + table(["At", "Panel", "What", "Action", "At step"], rows) + [""]
+
+
+def _metrics(report: Report) -> list[str]:
+    out: list[str] = []
+    if report.panels:
+        rows = [(f"{esc(p.title)} ({esc(p.id)})", _v(p, p.before), _v(p, p.after), _v(p, p.min), _v(p, p.max), _v(p, p.warn), _v(p, p.critical),
+                 t.samples(p), str(p.trips))
+                for p in report.panels]  # fmt: skip
+        head = ["Panel", "Before", "After (last)", "Min", "Max", "Warn", "Critical", "Samples", "Guard trips"]
+        out += ["## Metrics", ""] + table(head, rows) + [""]
+        out += [f"- {esc(p.id)}: before is the {esc(p.before_basis)}" for p in report.panels if p.before_basis] + [""]
+    if report.success:
+        rows = [(esc(c.when), esc(c.criterion), f"**{t.success_result(c)}**" if c.met is not True else t.success_result(c), esc(c.words), t.clock(c.at))
+                for c in report.success]  # fmt: skip
+        out += ["## Success criteria, measured", ""] + table(["When", "Criterion", "Result", "Details", "At"], rows) + [""]
+    return out
+
+
+def _v(panel: Panel, number: float | None) -> str:
+    return esc(t.value(number, panel.unit))
+
+
+def _notes(report: Report) -> list[str]:
+    if not report.notes:
+        return []
+    rows = [(t.clock(n.at), esc(n.by), esc(n.step or t.NONE), esc(n.text)) for n in report.notes]
+    return ["## Notes", ""] + table(["At", "By", "Step", "Note"], rows) + [""]
+
+
+def _pauses_and_errors(report: Report) -> list[str]:
+    out: list[str] = []
+    if report.pauses:
+        rows = [(t.clock(p.at), esc(p.by), esc(p.reason or t.NONE), esc(t.pause_end(p))) for p in report.pauses]
+        out += ["## Pauses", ""] + table(["At", "By", "Reason", "Went on"], rows) + [""]
+    if report.errors:
+        rows = [(t.clock(e.at), esc(e.step or t.NONE), esc(e.host or t.NONE), esc(e.message) + (" (transient)" if e.transient else "")) for e in report.errors]
+        out += ["## Errors", ""] + table(["At", "Step", "Host", "Message"], rows) + [""]
+    return out
+
+
+def _reviews(report: Report) -> list[str]:
+    if not report.reviews:
+        return []
+    out = ["## Post-change review", ""]
+    for review in report.reviews:
+        out += [f"By {esc(review.by)} at {t.when(review.at)}.", ""]
+        for label, body in (("What went as planned", review.planned), ("What surprised", review.surprised), ("What to change", review.change)):
+            out += [f"**{label}**", "", para(body) if body.strip() else t.NONE, ""]
+    return out
+
+
+def _timeline(report: Report) -> list[str]:
+    body = "\n".join(entry.text for entry in report.timeline)
+    return ["## Timeline", "", "Every event but output and metric samples, as `exec` prints them (UTC):", ""] + block(body) + [""]

@@ -1,0 +1,179 @@
+"""Times, durations, outcomes and values in the words both the Markdown and the HTML report use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from runbook_tui.report.model import Attempt, HostResult, Panel, Pause, Report, Rollback, Step, SuccessCheck, UndoResult, Window
+from runbook_tui.runbook.durations import format_duration
+
+NONE = "—"
+
+#: Outcomes in words, for people reading the record.
+OUTCOMES = {
+    "done": "done",
+    "failed": "FAILED",
+    "timed_out": "TIMED OUT",
+    "unknown": "UNKNOWN",
+    "rejected": "REJECTED",
+    "skipped": "skipped",
+    "undone": "undone",
+    "not run": "not run",
+    "running": "running",
+    "awaiting_verification": "awaiting verification",
+    "rolled_back": "ROLLED BACK",
+    "aborted": "ABORTED",
+    "unfinished": "UNFINISHED (no session_finished in the journal)",
+}
+
+
+def when(ts: str | None) -> str:
+    """`2026-11-23 17:02:05 UTC` from the journal's ISO form."""
+    if not ts:
+        return NONE
+    return f"{ts[:10]} {ts[11:19]} UTC" if ts.endswith("Z") else ts
+
+
+def clock(ts: str | None) -> str:
+    """`17:02:05`: the time of day, for tables (the report's header gives the date)."""
+    return ts[11:19] if ts and len(ts) >= 19 else NONE
+
+
+def duration(seconds: float | None) -> str:
+    return NONE if seconds is None else format_duration(seconds)
+
+
+def outcome(value: str) -> str:
+    return OUTCOMES.get(value, value)
+
+
+def step_outcome(step: Step) -> str:
+    """The outcome column: the final status, with how the forward run ended when it was undone."""
+    words = outcome(step.outcome)
+    if step.outcome == "undone":
+        words = f"{outcome(step.result)}, then undone"
+    if len(step.attempts) > 1:
+        words += f" ({len(step.attempts)} attempts)"
+    return words
+
+
+def confirmed(step: Step) -> str:
+    """The confirmed-by column."""
+    if step.verification == "confirmed":
+        return str(step.confirmed_by)
+    if step.verification == "unverified":
+        return "UNVERIFIED"
+    if step.verification == "not required":
+        return "not required"
+    return NONE
+
+
+def value(number: float | None, unit: str = "") -> str:
+    if number is None:
+        return NONE
+    text = f"{number:,.0f}" if abs(number) >= 1000 else f"{number:.4g}"
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in ("%", "x") else f"{text} {unit}"
+
+
+def exit_text(host: HostResult | UndoResult) -> str:
+    parts = [] if host.exit_code is None else [f"exit {host.exit_code}"]
+    if host.error:
+        parts.append(host.error)
+    return ", ".join(parts) or NONE
+
+
+def pause_end(pause: Pause) -> str:
+    if pause.ended_by is None:
+        return "still paused when the journal ends"
+    how = " (a rollback started)" if pause.ended_by == "rollback" else ""
+    return f"{clock(pause.resumed_at)} by {pause.resumed_by}{how}"
+
+
+def window_utc(window: Window) -> str:
+    """The approved window in UTC, to compare with the journal's times."""
+    start, end = _utc(window.start), _utc(window.end)
+    if start is None or end is None:
+        return ""
+    return f"{start:%Y-%m-%d %H:%M:%S} UTC → {end:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _utc(text: str | None) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    if moment is None:
+        return None
+    return moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment
+
+
+def window_verdict(window: Window) -> str:
+    """Whether the run stayed inside the approved window, in one line."""
+    if window.start is None or window.end is None:
+        return "no window on the ticket"
+    if window.stayed_inside:
+        verdict = "yes: started and ended inside the window"
+    elif window.started_inside is False and window.ended_inside is False:
+        verdict = "NO: started and ended outside the window"
+    elif window.started_inside is False:
+        verdict = "NO: started outside the window"
+    else:
+        verdict = "NO: ended after the window"
+    if window.override:
+        verdict += f"; started with an override by {window.override_by}: {window.override}"
+    return verdict
+
+
+def lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"
+
+
+def attempt_line(attempt: Attempt) -> str:
+    """`attempt 2: 17:04:10 → 17:04:22 (12s) by alice: done`."""
+    end = clock(attempt.finished_at) if attempt.finished_at else "no end recorded"
+    rollback = ", during the rollback" if attempt.during_rollback else ""
+    return f"attempt {attempt.number}: {clock(attempt.started_at)} → {end} ({duration(attempt.duration_seconds)}) by {attempt.started_by}{rollback}: {outcome(attempt.status)}"
+
+
+def rollback_title(rollback: Rollback) -> str:
+    target = "the last checkpoint" if rollback.scope == "checkpoint" else "the whole change"
+    back = f" (back to {rollback.back_to})" if rollback.back_to else (" (back to the start)" if rollback.scope == "checkpoint" else "")
+    return f"Rollback {rollback.number}: {target}{back}"
+
+
+def rollback_result(rollback: Rollback) -> str:
+    if rollback.ok is None:
+        return "did not finish"
+    if rollback.ok:
+        return "completed"
+    return f"FAILED at {rollback.failed_step}" if rollback.failed_step else "FAILED"
+
+
+def summary_counts(report: Report) -> str:
+    """`5 done, 1 failed, 2 not run; 1 unverified`."""
+    order = ["done", "awaiting_verification", "failed", "timed_out", "unknown", "rejected", "undone", "skipped", "not run"]
+    keys = order + sorted(k for k in report.counts if k not in order)
+    parts = [f"{report.counts[k]} {outcome(k)}" for k in keys if report.counts.get(k)]
+    text = ", ".join(parts)
+    if report.unverified:
+        text += f"; {len(report.unverified)} UNVERIFIED"
+    return text
+
+
+def verifier(report: Report) -> str:
+    session = report.session
+    if session.solo is not None:
+        planned = f" (the ticket names {report.ticket.verifier})" if report.ticket.verifier else ""
+        return f"none: solo run ({session.solo}){planned}"
+    return session.verifier or report.ticket.verifier or NONE
+
+
+def samples(panel: Panel) -> str:
+    """`42` or `42 (3 failed)`: readings, and how many came without a value."""
+    return f"{panel.samples} ({panel.failed_readings} failed)" if panel.failed_readings else str(panel.samples)
+
+
+def success_result(check: SuccessCheck) -> str:
+    return "not decided" if check.met is None else ("met" if check.met else "NOT met")

@@ -1,0 +1,176 @@
+"""The verifier's side: join a shared session over SSH and keep a replica of the run.
+
+The replica folds the assignee's journal events with the same `apply()`,
+so the verifier's screen shows exactly the journal's state. Connections
+drop at 2 AM: the client reconnects with backoff and asks for the events
+after the last one it has, so nothing is missed and nothing is applied twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncssh
+
+from runbook_tui.engine.controller import Reply
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.share import protocol
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[Event, RunState], None]
+StatusListener = Callable[[str], None]
+
+
+class JoinError(Exception):
+    """Joining failed for a reason retrying will not fix (host key, refused key)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    host: str
+    port: int
+    known_hosts: str
+    identity: str | None = None  # None: the SSH agent and ~/.ssh/id_* as ssh does
+    observe: bool = False  # join read-only even with a verifier's key
+
+
+def host_key_entry(host: str, port: int, key: asyncssh.SSHKey) -> str:
+    """A known_hosts line for the session's host key."""
+    name = host if port == 22 else f"[{host}]:{port}"
+    return f"{name} {key.export_public_key().decode().strip()}\n"
+
+
+async def fetch_host_key(host: str, port: int) -> asyncssh.SSHKey | None:
+    """The session's host key, to show its fingerprint on first contact before trusting it."""
+    return await asyncssh.get_server_host_key(host, port)
+
+
+def trust(known_hosts: str, host: str, port: int, key: asyncssh.SSHKey) -> None:
+    path = Path(known_hosts).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(host_key_entry(host, port, key))
+
+
+class ShareClient:
+    """A participant's connection and replica. `state` is always the journal's state up to `seq`."""
+
+    def __init__(self, endpoint: Endpoint, *, reconnect_delays: tuple[float, ...] = (0.5, 1, 2, 4, 5)) -> None:
+        self.endpoint = endpoint
+        self.state: RunState = initial()
+        self.name: str | None = None
+        self.role: str | None = None
+        self.connected = False
+        self._listeners: list[Listener] = []
+        self._status: list[StatusListener] = []
+        self._delays = reconnect_delays
+        self._process: asyncssh.SSHClientProcess[str] | None = None
+        self._conn: asyncssh.SSHClientConnection | None = None
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, asyncio.Future[Reply]] = {}
+        self._welcomed = asyncio.Event()
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def on_status(self, listener: StatusListener) -> None:
+        self._status.append(listener)
+
+    def _say(self, message: str) -> None:
+        for listener in list(self._status):
+            listener(message)
+
+    async def connect(self) -> None:
+        """One connection: welcome, then the events after `state.seq`. Raises on failure."""
+        ep = self.endpoint
+        # asyncssh's default client keys are the agent's and ~/.ssh/id_*, as with ssh; None would mean none.
+        keys: dict[str, object] = {"client_keys": [ep.identity]} if ep.identity else {}
+        self._conn = await asyncssh.connect(
+            ep.host, ep.port, known_hosts=ep.known_hosts, username="runbook", encoding="utf-8", **keys,  # type: ignore[arg-type]
+        )  # fmt: skip
+        self._process = await self._conn.create_process()
+        welcome = protocol.decode(await self._process.stdout.readline())
+        self.name = welcome.get("name")
+        self.role = "observer" if ep.observe else welcome.get("role")
+        self._process.stdin.write(protocol.encode({"kind": "hello", "since": self.state.seq, "observe": ep.observe}))
+        self.connected = True
+        self._welcomed.set()
+
+    async def run(self) -> None:
+        """Stay joined: read events; on a drop, reconnect and catch up from the last event seen."""
+        attempt = 0
+        while True:
+            try:
+                if self._process is None:
+                    await self.connect()
+                    self._say(f"joined as {self.role} {self.name}")
+                    attempt = 0
+                await self._read()
+                self._say("the session closed the connection")
+            except (asyncssh.HostKeyNotVerifiable, asyncssh.PermissionDenied) as exc:
+                raise JoinError(_words(exc)) from None
+            except (OSError, asyncssh.Error, protocol.ProtocolError) as exc:
+                self._say(f"connection lost ({_words(exc)}); reconnecting")
+            self._drop()
+            if self.state.finished:
+                return
+            delay = self._delays[min(attempt, len(self._delays) - 1)]
+            attempt += 1
+            await asyncio.sleep(delay)
+
+    async def _read(self) -> None:
+        assert self._process is not None
+        while line := await self._process.stdout.readline():
+            message = protocol.decode(line)
+            kind = message.get("kind")
+            if kind == "event":
+                self._apply(message["event"])
+            elif kind == "reply":
+                future = self._waiting.pop(int(message.get("id", 0)), None)
+                if future is not None and not future.done():
+                    future.set_result(Reply(bool(message.get("ok")), str(message.get("message", ""))))
+
+    def _apply(self, event: Event) -> None:
+        if event["seq"] <= self.state.seq:
+            return  # already have it (a catch-up overlapping a live event)
+        if event["seq"] != self.state.seq + 1:
+            raise protocol.ProtocolError(f"event {event['seq']} after {self.state.seq}: a gap")
+        self.state = apply(self.state, event)
+        for listener in list(self._listeners):
+            listener(event, self.state)
+
+    def _drop(self) -> None:
+        self.connected = False
+        for future in self._waiting.values():
+            if not future.done():
+                future.set_result(Reply(False, "the connection dropped before the session answered; try again"))
+        self._waiting.clear()
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
+        self._process = None
+
+    async def send(self, action: str, text: str = "") -> Reply:
+        """An intent to the assignee's controller; the reply says whether it was accepted."""
+        if self._process is None or not self.connected:
+            return Reply(False, "not connected to the session right now; it reconnects by itself")
+        request = next(self._ids)
+        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self._waiting[request] = future
+        self._process.stdin.write(protocol.encode({"kind": "intent", "id": request, "action": action, "text": text}))
+        return await future
+
+    async def close(self) -> None:
+        self._drop()
+
+
+def _words(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

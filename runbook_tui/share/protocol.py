@@ -1,0 +1,54 @@
+"""The wire protocol of a shared session: one JSON object per line over an SSH session channel.
+
+Client to server:
+  {"kind": "hello", "since": SEQ}            the last event seq the client has (-1: none)
+  {"kind": "intent", "id": N, "action": A, "text": T}
+      A: confirm | reject | note | hold | request_rollback
+Server to client:
+  {"kind": "welcome", "name": NAME, "role": ROLE, "session": ID}
+  {"kind": "event", "event": {...}}          journal events, catch-up first, then live
+  {"kind": "reply", "id": N, "ok": BOOL, "message": TEXT}
+  {"kind": "bye", "reason": TEXT}
+
+The events are the journal's own lines, so the client folds them with the
+same `apply()` and its replica cannot disagree with the journal.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+ACTIONS = frozenset({"confirm", "reject", "note", "hold", "request_rollback"})
+#: A line longer than this is refused (a hostile or broken peer cannot make us buffer forever).
+MAX_LINE = 8 * 1024 * 1024
+
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+class ProtocolError(ValueError):
+    """A line that is not a message of this protocol."""
+
+
+def encode(message: dict[str, Any]) -> str:
+    return _encode(message) + "\n"
+
+
+def decode(line: str) -> dict[str, Any]:
+    if len(line) > MAX_LINE:
+        raise ProtocolError(f"message of {len(line)} bytes is over the limit of {MAX_LINE}")
+    try:
+        message = json.loads(line)
+    except ValueError:
+        raise ProtocolError("not JSON") from None
+    if not isinstance(message, dict) or not isinstance(message.get("kind"), str):
+        raise ProtocolError("expected an object with a 'kind'")
+    return message
+
+
+def event(evt: dict[str, Any]) -> str:
+    return encode({"kind": "event", "event": evt})
+
+
+def reply(request_id: Any, ok: bool, message: str) -> str:
+    return encode({"kind": "reply", "id": request_id, "ok": ok, "message": message})

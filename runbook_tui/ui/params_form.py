@@ -1,0 +1,341 @@
+"""The parameter form: one field per declared parameter, checked as you type, then the whole runbook re-validated.
+
+Each field is checked with the same `convert()` the command line's `-p`
+uses, so a value the form accepts is a value `-p` would accept and the
+messages (which name the parameter) read the same. Start reloads the runbook
+with the values bound; anything the loader still finds is shown here, at
+`FILE:LINE:COL`, and nothing starts until it loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Label, Select, Static, Switch
+
+from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.loader import Loaded, load_runbook
+from runbook_tui.runbook.model import Param
+from runbook_tui.runbook.params import ParamError, convert
+
+#: Sentinel: the field holds no value, so the default (or the required error) applies.
+_NOT_GIVEN = object()
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def type_hint(param: Param) -> str:
+    """What the field expects, in a few words: 'integer, 0 to 600', 'one of a, b', ..."""
+    kind = {"string": "text", "int": "integer", "float": "number", "bool": "yes / no", "choice": "choice", "list": "list, comma-separated"}[param.type]
+    limits = []
+    if param.min is not None and param.max is not None:
+        limits.append(f"{_num(param.min)} to {_num(param.max)}")
+    elif param.min is not None:
+        limits.append(f"at least {_num(param.min)}")
+    elif param.max is not None:
+        limits.append(f"at most {_num(param.max)}")
+    if param.pattern is not None:
+        limits.append(f"matching {param.pattern}")
+    return ", ".join([kind, *limits])
+
+
+def required_message(param: Param) -> str:
+    return f"parameter '{param.name}' is required"
+
+
+def _text_of(value: Any, param: Param) -> str:
+    """A default or a -p value as an Input shows it."""
+    if value is None:
+        return ""
+    if param.type == "list" and isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _yes_no(on: bool) -> str:
+    return "yes (true)" if on else "no (false)"
+
+
+class ConvertValidator(Validator):
+    """Input validation through `convert()`, so a field turns red for exactly what `-p` would refuse."""
+
+    def __init__(self, param: Param) -> None:
+        super().__init__()
+        self.param = param
+
+    def validate(self, value: str) -> ValidationResult:
+        if not value:
+            # Empty means "not given": the default applies, or the parameter is missing.
+            if self.param.required and self.param.default is None:
+                return self.failure(required_message(self.param))
+            return self.success()
+        try:
+            convert(self.param, value)
+        except ParamError as exc:
+            return self.failure(str(exc))
+        return self.success()
+
+
+class ParamField(Horizontal):
+    """One parameter: its name, description and type on the left; the input and its message on the right."""
+
+    def __init__(self, param: Param, initial: Any) -> None:
+        super().__init__(classes="param-row", id=f"row-{param.name}")
+        self.param = param
+        self.initial = initial
+        self.touched = False
+
+    def compose(self) -> ComposeResult:
+        param = self.param
+        name = Text(param.name, style="bold")
+        if param.required:
+            name.append(" *", style="bold")
+        with Vertical(classes="param-label"):
+            yield Label(name, classes="param-name")
+            if param.description:
+                yield Static(Text(param.description), classes="param-description")
+            yield Static(Text(type_hint(param)), classes="param-type")
+        with Vertical(classes="param-input"):
+            if param.type == "bool":
+                with Horizontal(classes="param-switch"):
+                    yield self._input()
+                    yield Label(_yes_no(self.initial is True), classes="param-switch-value")
+            else:
+                yield self._input()
+            yield Static("", classes="param-message")
+
+    def _input(self) -> Widget:
+        param = self.param
+        wid = f"param-{param.name}"
+        if param.type == "bool":
+            value = self.initial if isinstance(self.initial, bool) else False
+            return Switch(value=value, id=wid)
+        if param.type == "choice":
+            options = [(str(choice), choice) for choice in param.choices]
+            value = next((c for c in param.choices if self.initial is not None and str(c) == str(self.initial)), Select.NULL)
+            return Select(options, value=value, allow_blank=param.default is None, prompt="choose one", id=wid)
+        placeholder = {"list": "comma-separated, e.g. a, b", "int": "a whole number", "float": "a number"}.get(param.type, "")
+        if param.default is not None:
+            placeholder = f"empty: the default, {_text_of(param.default, param)}"
+        return Input(
+            value=_text_of(self.initial, param),
+            placeholder=placeholder,
+            type={"int": "integer", "float": "number"}.get(param.type, "text"),
+            validators=[ConvertValidator(param)],
+            id=wid,
+        )
+
+    @property
+    def widget(self) -> Widget:
+        return self.query_one(f"#param-{self.param.name}")
+
+    def raw(self) -> Any:
+        """The field's value as the loader takes it (text, like -p; a bool; a declared choice), or _NOT_GIVEN."""
+        widget = self.widget
+        if isinstance(widget, Switch):
+            return widget.value
+        if isinstance(widget, Select):
+            return _NOT_GIVEN if widget.value is Select.NULL else widget.value
+        assert isinstance(widget, Input)
+        return widget.value if widget.value else _NOT_GIVEN
+
+    def problem(self) -> str | None:
+        value = self.raw()
+        if value is _NOT_GIVEN:
+            return required_message(self.param) if self.param.required and self.param.default is None else None
+        try:
+            convert(self.param, value)
+        except ParamError as exc:
+            return str(exc)
+        return None
+
+    def show(self, message: str | None) -> None:
+        self.query_one(".param-message", Static).update(Text(message or ""))
+        self.set_class(bool(message), "-bad")
+        if self.param.type == "bool":
+            self.query_one(".param-switch-value", Label).update(_yes_no(self.query_one(Switch).value))
+
+
+class ParamsScreen(Screen[None]):
+    """Fill in the parameters of one runbook; Start hands the loaded runbook to `on_loaded`, escape dismisses.
+
+    The form stays on the stack under the run it starts: when starting is refused
+    (secrets missing, a journal already there) the values are still here to fix.
+    """
+
+    CSS_PATH = Path(__file__).parent / "picker.tcss"
+
+    BINDINGS = [
+        Binding("ctrl+s", "start", "start", priority=True),
+        Binding("escape", "back", "back"),
+        Binding("escape", "back_out", "quit"),  # when there is no list to go back to (`run FILE`)
+    ]
+
+    def __init__(
+        self,
+        path: str,
+        params: tuple[Param, ...],
+        on_loaded: Callable[[Loaded], None],
+        given: Mapping[str, Any] | None = None,
+        *,
+        title: str = "",
+        quits: bool = False,
+    ) -> None:
+        super().__init__()
+        self.path = path
+        self.on_loaded = on_loaded
+        self.params = params
+        self.given = dict(given or {})
+        self.runbook_title = title
+        self.quits = quits
+        #: Problems found by the last Start, by parameter name; "" for the runbook as a whole.
+        self.problems: dict[str, list[str]] = {}
+
+    def compose(self) -> ComposeResult:
+        heading = Text("Parameters", style="bold")
+        if self.runbook_title:
+            heading.append(f"  {self.runbook_title}")
+        yield Label(heading, id="form-title")
+        yield Static(Text(f"{self.path}   ·   * required   ·   ctrl+s: start   ·   escape: {'quit' if self.quits else 'back to the list'}"), id="form-hint")
+        with VerticalScroll(id="form-fields"):
+            for param in self.params:
+                yield ParamField(param, self.given.get(param.name, param.default))
+            if not self.params:
+                yield Static("This runbook declares no parameters.", classes="param-description")
+        yield Static("", id="form-diagnostics")
+        with Horizontal(id="form-buttons"):
+            yield Button("Start", variant="primary", id="start")
+            yield Button("Quit" if self.quits else "Back", id="back")
+            yield Static("", id="form-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # Values given on the command line that do not fit are shown at once; empty required fields wait for Start.
+        for field in self.fields:
+            if field.param.name in self.given:
+                field.touched = True
+                field.show(field.problem())
+        first = self.fields[0].widget if self.fields else self.query_one("#start")
+        first.focus()
+
+    @property
+    def fields(self) -> list[ParamField]:
+        return list(self.query(ParamField))
+
+    def field(self, name: str) -> ParamField:
+        return self.query_one(f"#row-{name}", ParamField)
+
+    # -- checking as you type -----------------------------------------------------------
+
+    def _recheck(self, widget: Widget) -> None:
+        for field in widget.ancestors:
+            if isinstance(field, ParamField):
+                field.touched = True
+                field.show(field.problem())
+                return
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._recheck(event.input)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._recheck(event.select)
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        self._recheck(event.switch)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field moves on to the next one; in the last one it starts."""
+        fields = self.fields
+        for index, field in enumerate(fields):
+            if event.input is field.widget:
+                if index + 1 < len(fields):
+                    fields[index + 1].widget.focus()
+                else:
+                    self.action_start()
+                return
+
+    # -- start / back -----------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "start":
+            self.action_start()
+        elif event.button.id == "back":
+            self.action_back()
+
+    def values(self) -> dict[str, Any]:
+        """The values given in the form; parameters left empty take their defaults in the loader."""
+        return {f.param.name: value for f in self.fields if (value := f.raw()) is not _NOT_GIVEN}
+
+    def action_start(self) -> None:
+        self.problems = {}
+        bad: list[ParamField] = []
+        for field in self.fields:
+            message = field.problem()
+            field.show(message)
+            if message:
+                bad.append(field)
+                self.problems[field.param.name] = [message]
+        self._diagnostics([])
+        if bad:
+            self._status(f"Not started: {len(bad)} {'field needs' if len(bad) == 1 else 'fields need'} a fix (marked in red).")
+            bad[0].widget.focus()
+            return
+        try:
+            loaded = load_runbook(self.path, self.values())
+        except RunbookInvalid as invalid:
+            self._refused(invalid)
+            return
+        self._status("")
+        self.on_loaded(loaded)
+
+    def _refused(self, invalid: RunbookInvalid) -> None:
+        """Put each problem under its field when it points at a parameter; the rest below the form."""
+        by_mark = {param.mark: param.name for param in self.params}
+        general: list[str] = []
+        for diagnostic in invalid.errors:
+            name = by_mark.get(diagnostic.mark)
+            if name is None:
+                general.append(str(diagnostic))
+                self.problems.setdefault("", []).append(str(diagnostic))
+                continue
+            self.problems.setdefault(name, []).append(diagnostic.message)
+        for name, messages in self.problems.items():
+            if name:
+                self.field(name).show("\n".join(messages))
+        self._diagnostics(general)
+        count = len(invalid.errors)
+        self._status(f"Not started: the runbook does not load with these values ({count} {'problem' if count == 1 else 'problems'}).")
+
+    def _diagnostics(self, lines: list[str]) -> None:
+        pane = self.query_one("#form-diagnostics", Static)
+        pane.update(Text("\n".join(lines)))
+        pane.set_class(bool(lines), "visible")
+
+    def _status(self, message: str) -> None:
+        self.query_one("#form-status", Static).update(Text(message))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return not self.quits
+        if action == "back_out":
+            return self.quits
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_back_out(self) -> None:
+        self.dismiss(None)

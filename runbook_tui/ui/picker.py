@@ -1,0 +1,319 @@
+"""The picker: every runbook in the given folders, searchable, with its status; broken ones show why.
+
+Finding and validating the files runs in a thread worker that posts results
+in batches, so a folder of hundreds of runbooks fills the table while the
+search box already answers. Selecting a runbook validates it again (it may
+have been fixed since) and then goes to the parameter form, or straight to
+the run when it has no parameters.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.worker import get_current_worker
+
+from runbook_tui.runbook.loader import Loaded, Probe, probe_runbook
+from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.params_form import ParamsScreen
+
+SUFFIXES = (".yaml", ".yml")
+#: Results go to the screen in batches: at most this many files, or this many seconds, per message.
+BATCH_FILES = 25
+BATCH_SECONDS = 0.1
+
+
+def examples_dir() -> Path | None:
+    """The example runbooks: shipped inside the package (wheel), else the repository's `runbooks/`."""
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "runbooks", package.parent / "runbooks"):  # runbook_tui/runbooks in the wheel, else the repository's
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def default_paths() -> list[Path]:
+    """`./runbooks` when it exists, plus the examples (once, when they are the same folder)."""
+    paths = [Path("runbooks")] if Path("runbooks").is_dir() else []
+    examples = examples_dir()
+    if examples is not None and not any(p.resolve() == examples.resolve() for p in paths):
+        paths.append(examples)
+    return paths
+
+
+def shown_path(path: Path) -> str:
+    """Relative to the working directory where it can be (short, and the same on every machine), else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def discover(paths: Iterable[Path]) -> Iterator[str]:
+    """Runbook files under the paths (files as given, folders searched recursively), each once, in name order."""
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file() and not _hidden(p, path))
+        else:
+            found = [path]
+        for file in found:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield shown_path(file)
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def matches(probe: Probe, query: str) -> bool:
+    """Every word of the query appears in the id, the title or the file name (case-insensitive)."""
+    haystack = f"{probe.id} {probe.title} {probe.file}".lower()
+    return all(word in haystack for word in query.lower().split())
+
+
+def status_label(probe: Probe) -> str:
+    if probe.ok:
+        return "✓ valid"
+    count = len(probe.errors)
+    return f"✗ {count} error{'s' if count != 1 else ''}"
+
+
+class PickerScreen(Screen[None]):
+    """Lists runbooks; a valid one selected goes to the form (or the run); `on_chosen` gets the loaded runbook."""
+
+    CSS_PATH = Path(__file__).parent / "picker.tcss"
+
+    BINDINGS = [
+        Binding("enter", "select", "open", show=True),
+        Binding("down", "cursor(1)", "next", show=False),
+        Binding("up", "cursor(-1)", "previous", show=False),
+        Binding("slash", "search", "search"),
+        Binding("escape", "clear_search", "clear search"),
+        Binding("ctrl+q", "app.quit_now", "quit"),
+    ]
+
+    class Probed(Message):
+        """A batch of runbooks checked by the worker (sent from its thread)."""
+
+        def __init__(self, probes: list[Probe], done: bool) -> None:
+            super().__init__()
+            self.probes = probes
+            self.done = done
+
+    class Rechecked(Message):
+        """The runbook selected, checked again (sent from the worker's thread)."""
+
+        def __init__(self, probe: Probe) -> None:
+            super().__init__()
+            self.probe = probe
+
+    def __init__(self, paths: Sequence[Path], on_chosen: Callable[[Loaded], None]) -> None:
+        super().__init__()
+        self.paths = list(paths)
+        self.on_chosen = on_chosen
+        self.probes: dict[str, Probe] = {}  # by file, in the order found
+        self.scanning = True
+        #: The file whose details are shown, and whether its selection was refused.
+        self.shown: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label(Text("Runbooks", style="bold"), id="picker-title")
+        yield Input(placeholder="search by title, id or file", id="picker-search")
+        table: DataTable[str | Text] = DataTable(id="picker-table", cursor_type="row", zebra_stripes=True)
+        table.add_column("status", width=11, key="status")
+        table.add_column("id", width=26, key="id")
+        table.add_column("title", width=52, key="title")
+        table.add_column("file", key="file")
+        yield table
+        with VerticalScroll(id="picker-detail"):
+            yield Static("", id="picker-detail-text")
+        yield Static("", id="picker-count")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        where = ", ".join(shown_path(p) for p in self.paths) or "nowhere (no paths given)"
+        self.query_one("#picker-title", Label).update(Text.assemble(("Runbooks", "bold"), f"  in {where}"))
+        self.query_one("#picker-search", Input).focus()
+        self._count()
+        self.scan()
+
+    # -- finding and checking (worker thread) ------------------------------------------
+
+    @work(thread=True, exclusive=True, group="picker-scan")
+    def scan(self) -> None:
+        worker = get_current_worker()
+        batch: list[Probe] = []
+        sent = time.monotonic()
+        for file in discover(self.paths):
+            if worker.is_cancelled:
+                return
+            batch.append(probe_runbook(file))
+            if len(batch) >= BATCH_FILES or time.monotonic() - sent >= BATCH_SECONDS:
+                self.post_message(self.Probed(batch, done=False))
+                batch, sent = [], time.monotonic()
+        self.post_message(self.Probed(batch, done=True))
+
+    def on_picker_screen_probed(self, message: Probed) -> None:
+        table = self.query_one("#picker-table", DataTable)
+        query = self.query_one("#picker-search", Input).value
+        for probe in message.probes:
+            self.probes[probe.file] = probe
+            if matches(probe, query):
+                table.add_row(*self._cells(probe), key=probe.file)
+        self.scanning = not message.done
+        self._count()
+        if self.shown is None and table.row_count:
+            self._show(self._current())
+
+    # -- the table ----------------------------------------------------------------------
+
+    def _cells(self, probe: Probe) -> tuple[Text, str, str, str]:
+        theme = self.app.current_theme
+        tone = colour(theme, "success" if probe.ok else "error")
+        return Text(status_label(probe), style=tone if probe.ok else f"bold {tone}"), probe.id or "?", probe.title, probe.file
+
+    def _refill(self) -> None:
+        table = self.query_one("#picker-table", DataTable)
+        query = self.query_one("#picker-search", Input).value
+        table.clear()
+        for probe in self.probes.values():
+            if matches(probe, query):
+                table.add_row(*self._cells(probe), key=probe.file)
+        self._count()
+        self._show(self._current())
+
+    def _count(self) -> None:
+        total = len(self.probes)
+        broken = sum(1 for p in self.probes.values() if not p.ok)
+        shown = self.query_one("#picker-table", DataTable).row_count
+        text = f"{total} runbook{'s' if total != 1 else ''}"
+        if broken:
+            text += f", {broken} with errors"
+        if shown != total:
+            text += f"; {shown} match the search"
+        if self.scanning:
+            text += "; checking…"
+        text += "   ·   type to search, ↑/↓ choose, enter opens"
+        self.query_one("#picker-count", Static).update(Text(text))
+
+    def _current(self) -> str | None:
+        table = self.query_one("#picker-table", DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "picker-search":
+            self._refill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "picker-search":
+            self.action_select()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show(event.row_key.value)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.select(event.row_key.value)
+
+    def action_cursor(self, delta: int) -> None:
+        table = self.query_one("#picker-table", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
+
+    def action_search(self) -> None:
+        self.query_one("#picker-search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#picker-search", Input)
+        search.value = ""
+        search.focus()
+
+    def action_select(self) -> None:
+        file = self._current()
+        if file is not None:
+            self.select(file)
+
+    # -- details and selection ----------------------------------------------------------
+
+    def _show(self, file: str | None, *, refused: bool = False) -> None:
+        self.shown = file
+        detail = self.query_one("#picker-detail", VerticalScroll)
+        text = self.query_one("#picker-detail-text", Static)
+        probe = self.probes.get(file) if file else None
+        detail.set_class(probe is not None and not probe.ok, "-broken")
+        if probe is None:
+            text.update(Text("No runbook matches." if self.probes else "Looking for runbooks…", style="italic"))
+            return
+        text.update(describe(probe, refused=refused))
+
+    @work(thread=True, exclusive=True, group="picker-select")
+    def select(self, file: str) -> None:
+        """Check the file again, off the event loop (it may have been edited since the scan); `_selected` goes on."""
+        self.post_message(self.Rechecked(probe_runbook(file)))
+
+    def on_picker_screen_rechecked(self, message: Rechecked) -> None:
+        if self.app.screen is not self:
+            return  # a second enter while the first one was being checked: the form is already open
+        probe = message.probe
+        file = probe.file
+        self.probes[file] = probe
+        table = self.query_one("#picker-table", DataTable)
+        if file in table.rows:
+            for column, value in zip(("status", "id", "title", "file"), self._cells(probe)):
+                table.update_cell(file, column, value)
+        self._count()
+        if not probe.ok:
+            self._show(file, refused=True)
+            self.app.bell()
+            return
+        self._show(file)
+        if not probe.params:
+            assert probe.loaded is not None
+            self.on_chosen(probe.loaded)
+            return
+        self.app.push_screen(ParamsScreen(probe.file, probe.params, self.on_chosen, title=probe.title or probe.id))
+
+
+def describe(probe: Probe, *, refused: bool = False) -> Text:
+    """The detail pane: what a valid runbook is, or every error of a broken one as FILE:LINE:COL: message."""
+    text = Text()
+    if not probe.ok:
+        count = len(probe.errors)
+        if refused:
+            text.append("Cannot start this runbook: ", style="bold")
+        text.append(f"{probe.file} has {count} error{'s' if count != 1 else ''}; fix the file, then select it again.\n", style="bold")
+        for diagnostic in probe.errors:
+            text.append(f"{diagnostic}\n")
+        return text
+    text.append(probe.title or probe.id, style="bold")
+    text.append(f"\n{probe.id}  ·  {probe.file}")
+    loaded = probe.loaded
+    if loaded is not None:
+        runbook = loaded.runbook
+        steps = len(runbook.steps)
+        ticket = runbook.ticket.id if runbook.ticket and runbook.ticket.id else "no ticket"
+        text.append(f"  ·  {steps} step{'s' if steps != 1 else ''}  ·  {ticket}")
+    if probe.params:
+        names = ", ".join(p.name + ("*" if p.required and p.default is None else "") for p in probe.params)
+        text.append(f"\nparameters: {names}")
+        text.append("\nenter: fill in the parameters, then start", style="italic")
+    else:
+        text.append("\nenter: start", style="italic")
+    return text

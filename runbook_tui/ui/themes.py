@@ -1,0 +1,188 @@
+"""Theme files: YAML in `themes/` (shipped) and in the user's themes folder, turned into Textual themes.
+
+A theme file is a small mapping; every key but `primary` is optional:
+
+```yaml
+name: night            # defaults to the file name without .yaml
+dark: true
+primary: "#5f87a8"     # quote colours: an unquoted # starts a YAML comment
+secondary: ...         # also accent, warning, error, success,
+                       # foreground, background, surface, panel, boost
+variables:             # optional overrides of Textual's derived variables
+  text: "#b4bcc4"
+```
+
+Colours are anything `textual.color.Color.parse` reads. A file that is not
+valid is reported ("FILE: what is wrong, expected ...") and skipped; it never
+stops the program. A theme in a later folder replaces one of the same name
+from an earlier folder, so the user's folder overrides the shipped themes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from textual.color import Color, ColorParseError
+from textual.css.constants import VALID_STYLE_FLAGS
+from textual.theme import Theme
+
+from runbook_tui.settings import config_dir
+
+DEFAULT_THEME = "night"
+
+COLOUR_KEYS = ("primary", "secondary", "accent", "warning", "error", "success", "foreground", "background", "surface", "panel", "boost")
+KNOWN_KEYS = ("name", "dark", *COLOUR_KEYS, "variables")
+SUFFIXES = (".yaml", ".yml")
+
+#: A name usable with `--theme NAME` and in the command palette (Textual splits names on commas).
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_VARIABLE = re.compile(r"^[a-z][a-z0-9-]*$")
+#: Colour variables may also be these words, or a colour followed by an alpha ("#81a1c1 35%").
+_COLOUR_WORDS = frozenset({"auto", "transparent", "initial"})
+_ALPHA = re.compile(r"^\d{1,3}(\.\d+)?%$")
+_EXPECTED_COLOUR = 'expected a quoted colour such as "#5f87a8", "rgb(95, 135, 168)" or "steelblue"'
+
+
+def theme_folders() -> list[Path]:
+    """Where themes come from, in order: the shipped themes, then the user's (which win)."""
+    packaged = Path(__file__).resolve().parents[1] / "themes"  # runbook_tui/themes, in the wheel
+    if not packaged.is_dir():
+        packaged = Path(__file__).resolve().parents[2] / "themes"  # the repository's themes/, in an editable install
+    return [packaged, config_dir() / "themes"]
+
+
+def load_themes(folders: Sequence[Path]) -> tuple[list[Theme], list[str]]:
+    """Every valid theme file in `folders`, and one line per problem in the files that are not.
+
+    Missing folders are fine (the user folder usually does not exist).
+    """
+    themes: dict[str, Theme] = {}
+    failures: list[str] = []
+    for folder in folders:
+        seen: dict[str, Path] = {}
+        for path in _theme_files(folder):
+            theme, problems = load_theme_file(path)
+            if theme is not None and theme.name in seen:
+                problems = [f"theme {theme.name!r} is also defined in {seen[theme.name].name}, expected one file per theme name (this one is ignored)"]
+            if problems:
+                failures += [f"{path}: {problem}" for problem in problems]
+                continue
+            assert theme is not None
+            seen[theme.name] = path
+            themes[theme.name] = theme
+    return list(themes.values()), failures
+
+
+def _theme_files(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file())
+    except OSError:  # missing or unreadable folder: nothing to load from it
+        return []
+
+
+def load_theme_file(path: Path) -> tuple[Theme | None, list[str]]:
+    """One file: the theme, or None and what is wrong with it (without the file name)."""
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [f"cannot read the file ({exc}), expected a readable UTF-8 YAML file"]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        return None, [f"not valid YAML ({problem}{where}), expected a mapping of theme keys"]
+    if not isinstance(data, dict):
+        return None, [f"expected a mapping of theme keys ({', '.join(KNOWN_KEYS)}), got {_kind(data)}"]
+
+    problems = [_unknown_key(key) for key in data if key not in KNOWN_KEYS]
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not _NAME.match(name):
+        problems.append(f"name: {name!r} is not a usable theme name, expected letters, digits, '-', '_' or '.'")
+    dark = data.get("dark", True)
+    if not isinstance(dark, bool):
+        problems.append(f"dark: {dark!r}, expected true or false")
+    colours: dict[str, str] = {}
+    for key in COLOUR_KEYS:
+        if key not in data:
+            if key == "primary":
+                problems.append(f"primary is missing, {_EXPECTED_COLOUR}")
+            continue
+        problem = _colour_problem(data[key])
+        if problem:
+            problems.append(f"{key}: {problem}")
+        else:
+            colours[key] = data[key].strip()
+    variables, variable_problems = _variables(data.get("variables"))
+    problems += variable_problems
+    if problems:
+        return None, problems
+    theme = Theme(name=name, dark=dark, variables=variables, **colours)
+    try:
+        theme.to_color_system().generate()  # the colours Textual derives: a last check before the app uses it
+    except (ColorParseError, ValueError) as exc:
+        return None, [f"Textual cannot build the theme ({exc}), expected colours it can parse"]
+    return theme, []
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "an empty file"
+    return {list: "a list", str: "a single string"}.get(type(value), type(value).__name__)
+
+
+def _unknown_key(key: Any) -> str:
+    close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown key {key!r}{hint}, expected one of: {', '.join(KNOWN_KEYS)}"
+
+
+def _colour_problem(value: Any) -> str | None:
+    if value is None:
+        return f"no value (an unquoted # starts a YAML comment), {_EXPECTED_COLOUR}"
+    if not isinstance(value, str):
+        return f"{value!r} is not text, {_EXPECTED_COLOUR}"
+    try:
+        Color.parse(value.strip())
+    except ColorParseError:
+        return f"cannot read {value!r} as a colour, {_EXPECTED_COLOUR}"
+    return None
+
+
+def _variables(value: Any) -> tuple[dict[str, str], list[str]]:
+    """Overrides of Textual's variables: colours (with an optional alpha), or text styles for `*-style` names."""
+    if value is None:
+        return {}, []
+    if not isinstance(value, dict):
+        return {}, [f"variables: expected a mapping of variable names to values, got {_kind(value)}"]
+    variables: dict[str, str] = {}
+    problems: list[str] = []
+    for key, raw in value.items():
+        if not isinstance(key, str) or not _VARIABLE.match(key):
+            problems.append(f"variables: {key!r} is not a variable name, expected lower-case words joined by '-' (e.g. footer-key-foreground)")
+            continue
+        problem = _style_problem(raw) if key.endswith("style") else _variable_colour_problem(raw)
+        if problem:
+            problems.append(f"variables: {key}: {problem}")
+        else:
+            variables[key] = str(raw).strip()
+    return variables, problems
+
+
+def _style_problem(value: Any) -> str | None:
+    words = str(value).split() if isinstance(value, str) else []
+    if not words or any(word not in VALID_STYLE_FLAGS for word in words):
+        return f"{value!r} is not a text style, expected words from: {', '.join(sorted(VALID_STYLE_FLAGS))}"
+    return None
+
+
+def _variable_colour_problem(value: Any) -> str | None:
+    words = value.split() if isinstance(value, str) else []
+    if 1 <= len(words) <= 2 and (len(words) == 1 or _ALPHA.match(words[1])):
+        if words[0] in _COLOUR_WORDS or _colour_problem(words[0]) is None:
+            return None
+    return f"cannot read {value!r} as a colour, {_EXPECTED_COLOUR}, optionally followed by an alpha like 35%"

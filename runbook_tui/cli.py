@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--observer-key", action="append", default=[], metavar="FILE", help="public key of a read-only observer (repeatable)")
         sub.add_argument("--participants", metavar="FILE", help="YAML list of {name, role: verifier|observer, key}")
 
+    replay = commands.add_parser("replay", help="a past run, step by step; --practice lets a trainee drive it (nothing is executed)")
+    replay.add_argument("journal", metavar="JOURNAL")
+    replay.add_argument("--practice", action="store_true", help="drive it as assignee with the recorded outputs standing in")
+    replay.add_argument("--speed", type=float, default=1.0, metavar="X", help="playback speed (space plays; + and - change it)")
+    replay.add_argument("--theme", metavar="NAME", help="colour theme")
+
     join = commands.add_parser("join", help="the TUI as verifier (or observer) of a shared run")
     join.add_argument("address", metavar="ADDR", help="HOST:PORT the assignee shares at")
     join.add_argument("--observe", action="store_true", help="join read-only")
@@ -199,6 +205,15 @@ def _share_options(args: argparse.Namespace) -> Any:
     return ShareOptions(args.share, tuple(people))
 
 
+def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui import tui
+
+    if args.speed <= 0:
+        print("runbook-tui: --speed: expected a number above 0", file=sys.stderr)
+        return EXIT_INVALID
+    return tui.replay(args.journal, practice=args.practice, speed=args.speed, theme=args.theme)
+
+
 def cmd_join(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from runbook_tui import join
 
@@ -266,25 +281,30 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
     now = dt.datetime.now(dt.timezone.utc)
     if _load(str(demo.RUNBOOK), demo.demo_params(Path("/sandbox"), params, now)) is None:
         return EXIT_INVALID  # a bad -p value: say so before making anything
+    from runbook_tui.demo.metrics import serve_metrics
+
     sandbox = demo.new_sandbox(now)
-    values = demo.demo_params(sandbox, params, now)
     journal = str(default_journal_path(demo.RUNBOOK_ID, now))
     print(demo.intro(sandbox, headless=args.exec), end="", flush=True)
-    if args.exec:
-        code = headless.cmd_exec(
-            str(demo.RUNBOOK), values, solo="demo", journal=journal, on_failure=args.on_failure, override_window=None, dry_run=False
-        )  # fmt: skip
-    else:
-        from runbook_tui import tui
+    # demo-app's metrics endpoint (127.0.0.1, a free port) lives as long as the run; in the TUI the
+    # reload makes errors spike so the guard pauses the run (exec has nobody to resume it).
+    with serve_metrics(sandbox) as metrics_url:
+        values = demo.demo_params(sandbox, params, now, metrics_url=metrics_url, error_spike=not args.exec)
+        if args.exec:
+            code = headless.cmd_exec(
+                str(demo.RUNBOOK), values, solo="demo", journal=journal, on_failure=args.on_failure, override_window=None, dry_run=False
+            )  # fmt: skip
+        else:
+            from runbook_tui import tui
 
-        if demo.is_interactive():
-            try:
-                input("press enter to start (ctrl-c leaves) ")
-            except (EOFError, KeyboardInterrupt):
-                print()
-                return EXIT_FAILED
-        code = tui.run(str(demo.RUNBOOK), values, solo="demo", dry_run=False, journal=journal, override_window=None)
-        code = EXIT_OK if code in (EXIT_OK, EXIT_FAILED) else code  # a rollback is part of the demo, not a failure
+            if demo.is_interactive():
+                try:
+                    input("press enter to start (ctrl-c leaves) ")
+                except (EOFError, KeyboardInterrupt):
+                    print()
+                    return EXIT_FAILED
+            code = tui.run(str(demo.RUNBOOK), values, solo="demo", dry_run=False, journal=journal, override_window=None)
+            code = EXIT_OK if code in (EXIT_OK, EXIT_FAILED) else code  # a rollback is part of the demo, not a failure
     print(demo.outro(sandbox, Path(journal), params), end="")
     return code
 
@@ -294,6 +314,7 @@ COMMANDS = {
     "plan": cmd_plan,
     "run": cmd_run,
     "join": cmd_join,
+    "replay": cmd_replay,
     "exec": cmd_exec,
     "resume": cmd_resume,
     "rehearse": cmd_rehearse,

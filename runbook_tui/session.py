@@ -22,7 +22,9 @@ from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.state import RunState, replay
 from runbook_tui.engine.window import window_problem
+from runbook_tui.engine.recording import Recording
 from runbook_tui.execute.dryrun import DryRunExecutor
+from runbook_tui.execute.recorded import RecordedExecutor
 from runbook_tui.execute.local import LocalExecutor
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
@@ -45,6 +47,7 @@ class Executors:
 
     settings: Settings
     dry_run: bool = False
+    recording: Recording | None = None  # practice: play back the night's outputs instead of running
     _local: Executor | None = None
     _ssh: Executor | None = None
     _dry: Executor | None = None
@@ -52,6 +55,10 @@ class Executors:
     made: list[Executor] = field(default_factory=list)
 
     def __call__(self, host: Host) -> Executor:
+        if self.recording is not None:
+            if self._dry is None:
+                self._dry = self._keep(RecordedExecutor(self.recording))
+            return self._dry
         if self.dry_run:
             if self._dry is None:
                 self._dry = self._keep(DryRunExecutor())
@@ -159,19 +166,24 @@ def open_session(
     now: dt.datetime | None = None,
     listeners: Sequence[Listener] = (),
     share: ShareOptions | None = None,
+    recording: Recording | None = None,
 ) -> Session:
-    """Everything checked before the first event: window, secrets; then session_started is journaled."""
+    """Everything checked before the first event: window, secrets; then session_started is journaled.
+
+    In practice mode (`recording` given) nothing is executed and no secret is read: commands
+    render with `***` and the recorded outputs stand in.
+    """
     runbook = loaded.runbook
     settings = settings or load_settings()
     problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.timezone.utc), settings.blackouts)
     if problem and not override_window:
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)
-    secrets = {} if mode == "practice" else _secrets(runbook)
-    path = Path(journal) if journal else default_journal_path(runbook.id)
+    secrets = {s.name: "***" for s in runbook.secrets} if mode == "practice" else _secrets(runbook)
+    path = Path(journal) if journal else default_journal_path(runbook.id + ("-practice" if mode == "practice" else ""))
     if path.exists() and path.stat().st_size:
         raise SessionError(f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it")
     writer = JournalWriter(path, Redactor(secrets.values()))
-    executors = Executors(settings, dry_run=mode in ("dry-run", "practice"))
+    executors = Executors(settings, dry_run=mode == "dry-run", recording=recording)
     actor = Actor(operator_name(runbook), "assignee")
     controller = Controller(
         runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo, secrets=secrets,
@@ -231,7 +243,7 @@ def resume_session(
         raise SessionError(f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1)
     settings = settings or load_settings()
     mode = str(session.get("mode", "live"))
-    secrets = {} if mode == "practice" else _secrets(loaded.runbook)
+    secrets = {s.name: "***" for s in loaded.runbook.secrets} if mode == "practice" else _secrets(loaded.runbook)
     writer = JournalWriter(path, Redactor(secrets.values()))
     executors = Executors(settings, dry_run=mode in ("dry-run", "practice"))
     actor = Actor(str(session.get("assignee") or operator_name(loaded.runbook)), "assignee")

@@ -65,3 +65,24 @@ def run(
 
 def resume(journal: str, theme: str | None = None) -> int:
     return _launch(RunbookApp(lambda _override: resume_session(journal), theme=theme))
+
+
+def replay(journal: str, *, practice: bool, speed: float, theme: str | None = None) -> int:
+    """`replay JOURNAL`: the past run step by step; `--practice`: the trainee drives with the night's recordings."""
+    from runbook_tui import practice as practising
+    from runbook_tui.session import SessionError
+    from runbook_tui.ui.replay_app import ReplayApp
+
+    try:
+        if not practice:
+            events = practising.checked_events(journal)
+            ReplayApp(events, speed=speed, label=Path(journal).name, theme=theme).run()
+            return 0
+        session, night = practising.open_practice(journal)
+    except SessionError as exc:
+        print(f"runbook-tui: {exc}", file=sys.stderr)
+        return exc.code
+    _launch(RunbookApp(lambda _override: session, theme=theme))
+    print("Practice summary: your decisions against the night's")
+    print(practising.summary(night, session.journal_path), end="")
+    return 0

@@ -47,7 +47,7 @@ statement_timeout = 30s
 # and reads and writes only files under its own sandbox (found from where it lives).
 APPCTL = r"""#!/bin/sh
 # demo-appctl: the pretend service manager of the runbook-tui demo.
-# Usage: demo-appctl check | reload [--simulate-failure] | status
+# Usage: demo-appctl check | reload [--simulate-failure | --error-spike SECONDS] | status
 # It only reads and writes files inside this sandbox.
 set -eu
 root=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
@@ -82,6 +82,13 @@ case "${1:-}" in
     fi
     echo "pool_size = $pool" >"$running"
     echo "ok" >"$health"
+    if [ "${2:-}" = "--error-spike" ]; then
+      # The new pool opens its connections: some requests fail for a while (the demo's metrics show it).
+      mkdir -p "$root/var/lib/demo-app"
+      echo $(( $(date +%s) + ${3:-12} )) >"$root/var/lib/demo-app/errors-until"
+      echo "$(stamp) warming up: some requests fail for ${3:-12} s while the new pool opens" >>"$log"
+      echo "demo-app is warming up: some requests fail for ${3:-12} s (watch the Error rate panel)"
+    fi
     echo "$(stamp) reloaded: pool_size = $pool" >>"$log"
     echo "demo-app reloaded; health: ok"
     ;;
@@ -90,7 +97,7 @@ case "${1:-}" in
     echo "running with: $(cat "$running")"
     ;;
   *)
-    echo "usage: demo-appctl check | reload [--simulate-failure] | status" >&2
+    echo "usage: demo-appctl check | reload [--simulate-failure | --error-spike SECONDS] | status" >&2
     exit 2
     ;;
 esac
@@ -133,8 +140,13 @@ def new_sandbox(now: dt.datetime | None = None) -> Path:
     raise FileExistsError(f"{parent}: cannot make a fresh sandbox folder")
 
 
-def demo_params(sandbox: Path, given: dict[str, Any], now: dt.datetime | None = None) -> dict[str, Any]:
-    """The runbook's parameters: the sandbox and a change window open now; `-p` values win."""
+def demo_params(
+    sandbox: Path, given: dict[str, Any], now: dt.datetime | None = None, *, metrics_url: str | None = None, error_spike: bool = False
+) -> dict[str, Any]:
+    """The runbook's parameters: the sandbox, a change window open now, the metrics endpoint; `-p` values win.
+
+    `error_spike`: the reload makes errors spike for a few seconds, so the guard pauses the run (the TUI demo shows it).
+    """
     if "sandbox" in given:
         raise ValueError("the demo makes its own sandbox; -p sandbox=... is for `run`/`exec`/`rehearse` on demo.yaml")
     moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone().replace(microsecond=0)
@@ -142,6 +154,8 @@ def demo_params(sandbox: Path, given: dict[str, Any], now: dt.datetime | None = 
         "sandbox": str(sandbox),
         "window_start": (moment - dt.timedelta(minutes=10)).isoformat(),
         "window_end": (moment + dt.timedelta(hours=2)).isoformat(),
+        **({"metrics_url": metrics_url} if metrics_url else {}),
+        **({"error_spike": True} if error_spike else {}),
         **given,
     }
 
@@ -154,6 +168,10 @@ def intro(sandbox: Path, *, headless: bool) -> str:
     ]
     if not headless:
         lines.append("demo: keys: enter runs the current step · u rolls back to the last checkpoint · ? help · q quits")
+        lines.append(
+            "demo: demo-app's metrics (served on 127.0.0.1) are drawn as panels; after the reload its errors spike and the "
+            "guard pauses the run: watch the Error rate panel recover, then p resumes and enter re-runs the wait"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -316,10 +316,13 @@ class Controller:
             return refused(f"only the verifier can {what}")
         if self.state.finished:
             return refused("the session is finished")
+        return None
+
+    def _handover(self, actor: Actor) -> None:
+        """A different verifier's confirmation or rejection is accepted: journal the shift change first."""
         previous = self.state.active_verifier
         if previous is not None and previous != actor.name:
             self.emit(ev.VERIFIER_HANDOVER, SYSTEM, **{"from": previous, "to": actor.name})
-        return None
 
     def confirm(self, actor: Actor) -> Reply:
         denial = self._verifier_only(actor, "confirm")
@@ -330,12 +333,14 @@ class Controller:
             return refused("there is no step to confirm")
         status = self.state.steps[step.id]
         if status.status == "awaiting_verification":
+            self._handover(actor)
             self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="after")
             if step.checkpoint:
                 self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=step.id)
             self._maybe_finish()
             return Reply(True, f"confirmed '{step.id}'")
         if self.needs(step, "before") and status.go_ahead_by is None and status.status in RUNNABLE:
+            self._handover(actor)
             self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="before")
             return Reply(True, f"go-ahead given for '{step.id}'")
         return refused(f"'{step.id}' is {status.status}: nothing to confirm yet")
@@ -353,18 +358,23 @@ class Controller:
         phase = "after" if status.status == "awaiting_verification" else "before"
         if status.status == "running":
             return refused("the step is still running; ask to hold (p) or reject when it finished")
+        self._handover(actor)
         self.emit(ev.STEP_REJECTED, actor, step=step.id, phase=phase, reason=reason.strip())
         return Reply(True, f"rejected '{step.id}': the run stops here")
 
     def request_hold(self, actor: Actor, reason: str = "") -> Reply:
         if actor.role not in ("verifier",):
             return refused("only the verifier can ask the assignee to hold")
+        if self.state.finished:
+            return refused("the session is finished")
         self.emit(ev.HOLD_REQUESTED, actor, reason=reason or f"{actor.name} asks to hold")
         return Reply(True, "asked the assignee to hold")
 
     def request_rollback(self, actor: Actor, reason: str = "") -> Reply:
         if actor.role != "verifier":
             return refused("only the verifier requests a rollback; the assignee starts it with u")
+        if self.state.finished:
+            return refused("the session is finished")
         self.emit(ev.ROLLBACK_REQUESTED, actor, reason=reason or f"{actor.name} requests a rollback")
         return Reply(True, "rollback requested: the assignee sees it now")
 
@@ -373,16 +383,20 @@ class Controller:
     def note(self, actor: Actor, text: str) -> Reply:
         if actor.role == "observer":
             return refused("observers are read-only")
+        if self.state.finished:
+            return refused("the session is finished; nothing may follow its end in the journal")
         if not text.strip():
             return refused("an empty note was not added")
         self.emit(ev.NOTE, actor, text=text.strip(), step=self.state.current)
         return Reply(True, "note added to the journal")
 
     def join(self, name: str, role: Role) -> None:
-        self.emit(ev.PARTICIPANT_JOINED, SYSTEM, name=name, role=role)
+        if not self.state.finished and not self.fatal:  # nothing may follow session_finished (`journal verify`)
+            self.emit(ev.PARTICIPANT_JOINED, SYSTEM, name=name, role=role)
 
     def leave(self, name: str, role: Role) -> None:
-        self.emit(ev.PARTICIPANT_LEFT, SYSTEM, name=name, role=role)
+        if not self.state.finished and not self.fatal:
+            self.emit(ev.PARTICIPANT_LEFT, SYSTEM, name=name, role=role)
 
     # -- running a step ----------------------------------------------------------
 
@@ -444,7 +458,8 @@ class Controller:
     async def _run_step_inner(self, step: Step, actor: Actor, answer: str | None) -> None:
         hosts = self.runbook.targets(step) if step.kind == "run" else self.runbook.targets(step)[:1]
         attempt = self.state.steps[step.id].attempts + 1
-        self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in hosts], phase="run", title=step.title)
+        commands = {h.name: self._shown(step.body, h) for h in hosts} if step.kind == "run" else {}
+        self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in hosts], phase="run", title=step.title, commands=commands)
         captured: dict[str, str] = {}
         problems: list[str] = []
         if step.id in self._injected:

@@ -8,7 +8,7 @@ journal.py); the rest is its payload, flat at the top level:
 | session_started | session, runbook, title, file, digest, params, ticket, mode, solo, assignee, verifier, plan |
 | session_resumed | journal, pid |
 | window_override | reason, window |
-| step_started | step, attempt, hosts, phase ("run") |
+| step_started | step, attempt, hosts, phase ("run"), title, commands {host: command as run, secrets masked} |
 | output | step, host, stream, text, phase ("run" or "undo") |
 | step_finished | step, status, hosts {host: {status, exit_code, error}}, verified, captured?, answer?, problems? |
 | step_confirmed / step_rejected | step, phase ("before" or "after"), by, reason? |

@@ -59,6 +59,7 @@ class StepState:
     verified: bool | None = None  # False: finished solo, recorded unverified
     reason: str | None = None  # skip / reject / mark-done reason
     answer: str | None = None
+    commands: Mapping[str, str] = field(default_factory=dict)  # host -> the command as run (secrets masked)
     problems: tuple[str, ...] = ()  # why it failed, in words
     output: tuple[OutputLine, ...] = ()
 
@@ -193,7 +194,10 @@ def _step_started(state: RunState, e: Event) -> RunState:
     history = tuple(s for s in state.history if s != sid) + (sid,)
     state = replace(state, history=history)
     old = state.steps[sid]
-    return _step(state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None, problems=(), confirmed_by=None, verified=None, reason=None)
+    return _step(
+        state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
+        problems=(), confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
+    )  # fmt: skip
 
 
 def _output(state: RunState, e: Event) -> RunState:

@@ -287,7 +287,7 @@ class MetricsMonitor:
         if trip.action in ("pause", "rollback"):
             controller.interrupt_wait(f"{words}: the wait was cut short")
         if trip.action == "pause" and not controller.state.paused:
-            controller.pause(SYSTEM, f"{words}; check the panels, then p resumes or u rolls back")
+            controller.pause(SYSTEM, f"{words}; check the panels (u rolls back)")
 
     # -- expect.metric and metrics.success ----------------------------------------------------
 

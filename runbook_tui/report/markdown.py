@@ -75,6 +75,8 @@ def _header(report: Report) -> list[str]:
     out = [f"# {title}", ""]
     if not integrity.verified:
         out += [f"> **Warning:** `journal verify` {esc(verdict)}. This report covers the {integrity.events} whole events before the break.", ""]
+    if t.mode_warning(s.mode):
+        out += [f"> **{esc(t.mode_warning(s.mode))}**", ""]
     if report.unverified:
         out += [f"> **{len(report.unverified)} step(s) UNVERIFIED:** {esc(', '.join(report.unverified))}", ""]
     rows = [
@@ -139,6 +141,11 @@ def _step(step: Step) -> list[str]:
     for attempt in step.attempts:
         out += [f"- {esc(t.attempt_line(attempt))}"]
         out += [f"  - problem: {esc(p)}" for p in attempt.problems]
+        if attempt.commands and attempt.commands != step.commands:
+            groups = attempt.command_groups()
+            for hosts, command in groups:
+                where = f" on {esc(', '.join(hosts))}" if len(groups) > 1 else ""
+                out += ["", f"  Ran{where}:", ""] + ["  " + line for line in block(command, "sh")]
         if step.fanned_out or any(h.error or (h.exit_code not in (0, None)) for h in attempt.hosts):
             out += [""] + ["  " + line for line in table(["Host", "Status", "Exit / error"], ((esc(h.host), esc(t.outcome(h.status)), esc(t.exit_text(h))) for h in attempt.hosts))]
         if attempt.output_tail:
@@ -151,7 +158,7 @@ def _step(step: Step) -> list[str]:
         out += [f"- {esc(decision.kind)} by {esc(decision.by)} at {t.clock(decision.at)}{reason}"]
     if step.answer is not None:
         out += [f"- answer: {esc(step.answer) or '(empty)'}"]
-    out += [f"- captured {esc(name)}: {code(value)}" for name, value in step.captured.items()]
+    out += [f"- captured {esc(name)}: {code(value) if value else '(empty)'}" for name, value in step.captured.items()]
     if step.decisions or step.answer is not None or step.captured:
         out += [""]
     return out

@@ -136,10 +136,14 @@ class Attempt:
     duration_seconds: float | None
     status: str  # the step_finished status; "unknown" when the process died while it ran
     during_rollback: bool
+    commands: dict[str, str] = field(default_factory=dict)  # host -> the command as run (secrets masked); {} in older journals
     hosts: list[HostResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     output_lines: int = 0  # lines of output in the journal for this attempt
     output_tail: list[OutputLine] = field(default_factory=list)  # the last OUTPUT_TAIL lines per host
+
+    def command_groups(self) -> list[tuple[list[str], str]]:
+        return _groups(self.commands)
 
 
 @dataclass
@@ -162,7 +166,7 @@ class Step:
     section_kind: str
     kind: str  # run, note, wait, ask
     hosts: list[str]
-    commands: dict[str, str] | None  # run steps: host -> command as planned (secrets masked)
+    commands: dict[str, str] | None  # run steps: host -> command as planned (secrets masked; captures as templates)
     text: str | None  # note / ask text, or "wait 5m"
     undo: dict[str, str] | None
     checkpoint: bool
@@ -422,13 +426,13 @@ def _reduce(series: Sequence[tuple[str, float | None]], points: int = SERIES_POI
     kept: list[tuple[str, float | None]] = []
     for index in range(buckets):
         bucket = series[int(index * size) : int((index + 1) * size)]
-        valued = [(i, s) for i, s in enumerate(bucket) if s[1] is not None]
+        valued = [i for i, (_, value) in enumerate(bucket) if value is not None]
         if not valued:
             kept.append(bucket[0])
             continue
-        low = min(valued, key=lambda item: item[1][1])  # type: ignore[arg-type, return-value]
-        high = max(valued, key=lambda item: item[1][1])  # type: ignore[arg-type, return-value]
-        kept.extend(s for _, s in sorted({low, high}))
+        low = min(valued, key=lambda i: bucket[i][1] or 0.0)
+        high = max(valued, key=lambda i: bucket[i][1] or 0.0)
+        kept.extend(bucket[i] for i in sorted({low, high}))
     return kept
 
 
@@ -489,6 +493,7 @@ class _Builder:
             duration_seconds=None,
             status="running",
             during_rollback=rollback is not None and rollback.ok is None,
+            commands=dict(e.get("commands") or {}),
             hosts=[HostResult(h, "running") for h in e.get("hosts", [])],
         )
         self.attempts.setdefault(e["step"], []).append(attempt)

@@ -27,6 +27,20 @@ OUTCOMES = {
 }
 
 
+#: What a record of a run that was not a live change must say first.
+_MODES = {
+    "dry-run": "Dry run: nothing was executed; the output shows what would have run.",
+    "practice": "Practice run: nothing was executed; recorded outputs and metrics stood in.",
+    "rehearsal": "Rehearsal: run forward, then rolled back on purpose; not a change record.",
+}
+
+
+def mode_warning(mode: str) -> str | None:
+    if mode == "live":
+        return None
+    return _MODES.get(mode, f"Mode {mode}: not a live change.")
+
+
 def when(ts: str | None) -> str:
     """`2026-11-23 17:02:05 UTC` from the journal's ISO form."""
     if not ts:

@@ -103,7 +103,7 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
     scale = max([abs(float(panel[k])) for k in ("warn", "critical") if panel.get(k) is not None] + [abs(v) for v in values] + [1e-9])
     trend, worsening = _trend(values, direction, scale)
     age = now - parse_ts(readings[-1][0]) if readings else None
-    stale = age is not None and age > STALE_INTERVALS * max(interval, 0.1)
+    stale = age is not None and age > STALE_INTERVALS * max(interval, 0.1) and not state.finished  # finished: readings stop
     return PanelView(
         id=pid,
         title=str(panel.get("title") or pid),
@@ -456,6 +456,8 @@ class PanelArea(Vertical):
         source = metrics.get("source") or {}
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"metrics from {source.get('kind')} {source.get('url')}, every {format_duration(float(metrics.get('interval') or 0))}", style=muted)
+        if state.finished:
+            text.append("  (readings stopped: the session is finished)", style=muted)
         criteria = list(metrics.get("success") or [])
         if not criteria:
             return text

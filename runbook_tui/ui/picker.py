@@ -29,8 +29,8 @@ from runbook_tui.ui.params_form import ParamsScreen
 
 SUFFIXES = (".yaml", ".yml")
 #: Results go to the screen in batches: at most this many files, or this many seconds, per message.
-BATCH_FILES = 25
-BATCH_SECONDS = 0.1
+BATCH_FILES = 100
+BATCH_SECONDS = 0.3
 
 
 def examples_dir() -> Path | None:

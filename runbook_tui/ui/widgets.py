@@ -131,6 +131,8 @@ class StepDetail(Static):
         if entry.get("serial"):
             facts.append("serial " + ", ".join(str(s) for s in entry["serial"]))
         lines = [title, Text("  ·  ".join(facts), style=colour(theme, "muted"))]
+        if step.commands:
+            entry = {**entry, "run": dict(step.commands)}  # as it ran: captures filled in
         lines += self._body(entry)
         if step.problems:
             for problem in step.problems:

@@ -1,0 +1,50 @@
+"""The recorded executor: practice runs get the outputs and exit codes of the real night, and run nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
+from runbook_tui.engine.recording import Recording
+
+#: Pause between recorded chunks, so output arrives as a stream, not a wall.
+CHUNK_PAUSE = 0.02
+_NOT_RECORDED = b"[practice] this command did not run on the night; nothing was recorded, it counts as succeeded\n"
+
+
+_TAIL = re.compile(r"(run|undo)(\d+)")
+
+
+def parse_key(key: str) -> tuple[str, str, int]:
+    """`<session>/<step>/<host>/<phase><attempt>[.retry|@rollback]` -> (step, phase, attempt)."""
+    _session, step, _host, tail = key.split("/", 3)
+    match = _TAIL.match(tail)
+    if match is None:
+        raise ValueError(f"not a command key: {key!r}")
+    return step, match.group(1), int(match.group(2))
+
+
+class RecordedExecutor:
+    """Starts no process and opens no connection: it plays back a Recording."""
+
+    def __init__(self, recording: Recording) -> None:
+        self.recording = recording
+
+    async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
+        step, phase, attempt = parse_key(command.key)
+        take = self.recording.take(phase, step, command.host.name, max(attempt, 1))
+        if take is None:
+            output("stdout", _NOT_RECORDED)
+            return Result("ok", 0)
+        for stream, text in take.chunks:
+            output("stderr" if stream == "stderr" else "stdout", text.encode("utf-8"))
+            await asyncio.sleep(CHUNK_PAUSE)
+        if take.status == "timeout":
+            return Result("timeout")
+        if take.status == "ok":
+            return Result("ok", take.exit_code)
+        return Result("error", error=take.error or "the command's end was not recorded")
+
+    async def close(self) -> None:
+        return None

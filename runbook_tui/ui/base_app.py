@@ -1,0 +1,34 @@
+"""What every runbook-tui app shares: the stylesheet and the themes (files, user folder, fallback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from runbook_tui.ui.themes import DEFAULT_THEME, load_themes, theme_folders
+
+
+class ThemedApp(App[int]):
+    CSS_PATH = Path(__file__).parent / "app.tcss"
+
+    def __init__(self, theme: str | None = None) -> None:
+        super().__init__()
+        self._theme_problems = self._use_themes(theme)
+
+    def _use_themes(self, wanted: str | None) -> list[str]:
+        """Register the theme files (before `self.theme` is set), then pick one; problems are shown after mount."""
+        themes, problems = load_themes(theme_folders())
+        for theme in themes:
+            self.register_theme(theme)
+        fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        if wanted and wanted not in self.available_themes:
+            ours = ", ".join(sorted(theme.name for theme in themes))
+            problems.append(f"No theme {wanted!r}; using {fallback}. Theme files: {ours} (ctrl+p → Theme lists every theme).")
+            wanted = None
+        self.theme = wanted or fallback
+        return problems
+
+    def report_theme_problems(self) -> None:
+        if self._theme_problems:
+            self.notify("\n".join(self._theme_problems), title="Themes", severity="warning", timeout=20, markup=False)

@@ -1,0 +1,21 @@
+"""The replay app: a past run, step by step; nothing is executed."""
+
+from __future__ import annotations
+
+from runbook_tui.engine.events import Event
+from runbook_tui.ui.base_app import ThemedApp
+from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
+
+
+class ReplayApp(ThemedApp):
+    TITLE = "runbook-tui (replay)"
+
+    def __init__(self, events: list[Event], *, speed: float = 1.0, label: str = "", theme: str | None = None) -> None:
+        super().__init__(theme)
+        self.events = events
+        self.speed = speed
+        self.label = label
+
+    def on_mount(self) -> None:
+        self.report_theme_problems()
+        self.push_screen(ReplayScreen(ReplaySource(self.events), self.speed, self.label))

@@ -1,0 +1,194 @@
+"""Replay: a past run in the run screen, moved through by hand or played at a chosen speed.
+
+The state at every moment is `replay(events[:position])`, the same fold as
+the live run, so the screen shows exactly what the assignee saw then.
+Nothing is executed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from textual.binding import Binding
+from textual.widgets import Log
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.ui.modals import TextPrompt
+from runbook_tui.ui.run_screen import RunView
+
+#: Longest pause played between two events, however long the night's pause was.
+MAX_GAP = 2.0
+SPEEDS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0)
+#: Events that start a "moment" worth stopping at when stepping.
+MOMENTS = frozenset({ev.STEP_STARTED, ev.STEP_FINISHED, ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.STEP_SKIPPED,
+                     ev.ROLLBACK_STARTED, ev.UNDO_STARTED, ev.ROLLBACK_FINISHED, ev.GUARD_TRIPPED, ev.NOTE, ev.SESSION_FINISHED})  # fmt: skip
+
+
+def _ts(event: Event) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(event["ts"]).replace("Z", "+00:00"))
+
+
+class ReplaySource:
+    """A journal's events and a position in them; `state` is the run as it stood there."""
+
+    def __init__(self, events: list[Event]) -> None:
+        self.events = events
+        self.position = 0
+        self.state: RunState = initial()
+        self._listeners: list[Callable[[Event, RunState], None]] = []
+        self.forward(1)
+
+    def subscribe(self, listener: Callable[[Event, RunState], None]) -> None:
+        self._listeners.append(listener)
+
+    def forward(self, count: int = 1) -> None:
+        for event in self.events[self.position : self.position + count]:
+            self.state = apply(self.state, event)
+            self.position += 1
+            for listener in list(self._listeners):
+                listener(event, self.state)
+
+    def seek(self, position: int) -> None:
+        """Rebuild the state at `position` (going back means folding again from the start)."""
+        position = max(1, min(position, len(self.events)))
+        if position < self.position:
+            self.state, self.position = initial(), 0
+            for event in self.events[:position]:
+                self.state = apply(self.state, event)
+            self.position = position
+        else:
+            self.forward(position - self.position)
+
+    def next_moment(self, after: int) -> int:
+        for index in range(after, len(self.events)):
+            if self.events[index]["type"] in MOMENTS:
+                return index + 1
+        return len(self.events)
+
+    def previous_moment(self, before: int) -> int:
+        for index in range(before - 2, 0, -1):
+            if self.events[index]["type"] in MOMENTS:
+                return index + 1
+        return 1
+
+    def start_of(self, step_id: str) -> int | None:
+        for index, event in enumerate(self.events):
+            if event["type"] == ev.STEP_STARTED and event.get("step") == step_id:
+                return index + 1
+        return None
+
+    def gap(self) -> float:
+        """Seconds between the current event and the next, as they happened."""
+        if self.position >= len(self.events):
+            return 0.0
+        return max(0.0, (_ts(self.events[self.position]) - _ts(self.events[self.position - 1])).total_seconds())
+
+
+class ReplayScreen(RunView):
+    BINDINGS = [
+        Binding("right,l", "forward", "next"),
+        Binding("left,h", "back", "back"),
+        Binding("space", "play", "play/pause"),
+        Binding("plus,equals_sign", "faster", "faster"),
+        Binding("minus", "slower", "slower"),
+        Binding("g", "jump", "jump to step"),
+        Binding("home", "first", "start", show=False),
+        Binding("end", "last", "end", show=False),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self, source: ReplaySource, speed: float = 1.0, label: str = "") -> None:
+        super().__init__(source, "")
+        self.replay = source
+        self.speed = speed
+        self.label = label
+        self._timer: Any = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._status()
+
+    def _status(self) -> None:
+        playing = "playing" if self._timer is not None else "paused"
+        text = f"REPLAY {self.label}  event {self.replay.position}/{len(self.replay.events)}  {playing} at {self.speed:g}x  — nothing is executed"
+        self.query_one("#journal-path").update(text)
+
+    def _reset_output(self) -> None:
+        """After a jump: the output as it stood at that moment."""
+        log = self.query_one("#output", Log)
+        log.clear()
+        self._pending_lines = self._history(self.replay.state)
+        self._dirty = True
+
+    def _moved(self, jumped: bool) -> None:
+        if jumped:
+            self._reset_output()
+        self._dirty = True
+        self._status()
+
+    def action_forward(self) -> None:
+        self.replay.seek(self.replay.next_moment(self.replay.position))
+        self._moved(False)
+
+    def action_back(self) -> None:
+        self.replay.seek(self.replay.previous_moment(self.replay.position))
+        self._moved(True)
+
+    def action_first(self) -> None:
+        self.replay.seek(1)
+        self._moved(True)
+
+    def action_last(self) -> None:
+        self.replay.seek(len(self.replay.events))
+        self._moved(False)
+
+    def action_jump(self) -> None:
+        def go(step_id: str | None) -> None:
+            if not step_id:
+                return
+            position = self.replay.start_of(step_id.strip())
+            if position is None:
+                self.notify(f"'{step_id}' never started in this run", severity="warning")
+                return
+            jumped = position < self.replay.position
+            self.replay.seek(position)
+            self._moved(jumped)
+
+        self.app.push_screen(TextPrompt("Jump to a step", "The id of the step (as in the step list)."), go)
+
+    def action_play(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        else:
+            self._schedule()
+        self._status()
+
+    def _schedule(self) -> None:
+        delay = min(self.replay.gap(), MAX_GAP) / self.speed
+        self._timer = self.set_timer(max(delay, 0.01), self._tick_play)
+
+    def _tick_play(self) -> None:
+        self.replay.forward(1)
+        self._dirty = True
+        if self.replay.position >= len(self.replay.events):
+            self._timer = None
+        else:
+            self._schedule()
+        self._status()
+
+    def action_faster(self) -> None:
+        self.speed = next((s for s in SPEEDS if s > self.speed), self.speed)
+        self._status()
+
+    def action_slower(self) -> None:
+        self.speed = next((s for s in reversed(SPEEDS) if s < self.speed), self.speed)
+        self._status()
+
+    def action_quit(self) -> None:
+        self.app.exit(0)

@@ -23,6 +23,7 @@ HEADLESS_PACKAGES: dict[str, tuple[str, ...]] = {
     "runbook_tui.execute": ("textual",),
     "runbook_tui.metrics": ("textual",),
     "runbook_tui.report": ("textual", "asyncssh"),
+    "runbook_tui.share": ("textual",),
     "runbook_tui.demo": ("textual", "asyncssh"),
 }
 

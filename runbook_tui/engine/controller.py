@@ -307,6 +307,19 @@ class Controller:
         self.emit(ev.PAUSED, actor, reason=reason or f"paused by {actor.name}")
         return Reply(True, "paused: no new step starts until you press p again")
 
+    def review(self, actor: Actor, planned: str, surprised: str, change: str) -> Reply:
+        """The post-change review, asked for when a live run ends; it goes into the report."""
+        if actor.role != "assignee":
+            return refused("the assignee writes the post-change review")
+        if not self.state.finished:
+            return refused("the review comes when the run has ended")
+        if self.state.review is not None:
+            return refused("the review is already written")
+        if not any(text.strip() for text in (planned, surprised, change)):
+            return refused("an empty review was not added")
+        self.emit(ev.REVIEW, actor, planned=planned.strip(), surprised=surprised.strip(), change=change.strip())
+        return Reply(True, "review added to the journal; it appears in the report")
+
     # -- intents: the verifier ---------------------------------------------------
 
     def _verifier_only(self, actor: Actor, what: str) -> Reply | None:

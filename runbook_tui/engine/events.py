@@ -32,6 +32,7 @@ journal.py); the rest is its payload, flat at the top level:
 | participant_joined / participant_left | name, role |
 | verifier_handover | from, to (a different verifier acts: a shift change) |
 | share_started | address, fingerprint (the session's SSH host key) |
+| review | planned, surprised, change (the post-change review; may follow session_finished) |
 | session_finished | outcome: done, failed, rolled_back or aborted |
 """
 
@@ -73,6 +74,10 @@ PARTICIPANT_LEFT: Final = "participant_left"
 SESSION_FINISHED: Final = "session_finished"
 VERIFIER_HANDOVER: Final = "verifier_handover"
 SHARE_STARTED: Final = "share_started"
+REVIEW: Final = "review"
+
+#: Events that may follow session_finished: the review of the finished change, and people leaving.
+AFTER_FINISH: Final = frozenset({REVIEW, PARTICIPANT_LEFT})
 
 #: Events written in groups (fsynced at least once a second and before any other event).
 GROUPED: Final = frozenset({OUTPUT, METRIC_SAMPLE})

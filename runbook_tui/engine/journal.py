@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runbook_tui.engine.events import GROUPED, SESSION_FINISHED, SESSION_STARTED, Event
+from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_STARTED, Event
 from runbook_tui.engine.redact import Redactor
 
 GROUP_SECONDS = 1.0
@@ -202,10 +202,12 @@ def _check(obj: Any, number: int, prev: str) -> str | None:
 def verify(path: str | Path) -> JournalRead:
     """`journal verify`: the read plus the sequence rule that nothing follows session_finished."""
     result = read_events(path)
-    for index, event in enumerate(result.events[:-1]):
-        if event["type"] == SESSION_FINISHED:
-            result.problems.append(f"line {index + 2}: events after session_finished")
+    finished = False
+    for index, event in enumerate(result.events):
+        if finished and event["type"] not in AFTER_FINISH:
+            result.problems.append(f"line {index + 1}: a {event['type']} event after session_finished")
             break
+        finished = finished or event["type"] == SESSION_FINISHED
     return result
 
 

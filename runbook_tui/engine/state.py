@@ -102,6 +102,7 @@ class RunState:
     success_checks: tuple[Mapping[str, Any], ...] = ()  # success_checked results, in order
     success_pending: tuple[Mapping[str, Any], ...] = ()  # criteria being checked now, with their deadline
     window_override: str | None = None
+    review: Mapping[str, str] | None = None
     outcome: str | None = None
     resumed: int = 0
     seq: int = -1
@@ -379,6 +380,10 @@ def _share_started(state: RunState, e: Event) -> RunState:
     return replace(state, share=MappingProxyType({"address": e.get("address"), "fingerprint": e.get("fingerprint")}))
 
 
+def _review(state: RunState, e: Event) -> RunState:
+    return replace(state, review=MappingProxyType({k: str(e.get(k) or "") for k in ("planned", "surprised", "change")}))
+
+
 def _window_override(state: RunState, e: Event) -> RunState:
     return replace(state, window_override=e.get("reason"))
 
@@ -420,4 +425,5 @@ _HANDLERS = {
     ev.SESSION_FINISHED: _finished,
     ev.VERIFIER_HANDOVER: _handover,
     ev.SHARE_STARTED: _share_started,
+    ev.REVIEW: _review,
 }

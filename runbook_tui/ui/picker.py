@@ -23,7 +23,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
+from runbook_tui.runbook.diagnostics import Diagnostic
 from runbook_tui.runbook.loader import Loaded, Probe, probe_runbook
+from runbook_tui.runbook.model import Mark
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.params_form import ParamsScreen
 
@@ -78,6 +80,14 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
+def _probe(file: str) -> Probe:
+    """probe_runbook, but a loader bug on one file marks that file instead of ending the whole list."""
+    try:
+        return probe_runbook(file)
+    except Exception as exc:  # noqa: BLE001 - shown on the file's row, with the exception's type
+        return Probe(file, "", "", (), None, [Diagnostic(Mark(file, 1, 1), f"could not be checked ({type(exc).__name__}: {exc}); please report this")], [])
+
+
 def matches(probe: Probe, query: str) -> bool:
     """Every word of the query appears in the id, the title or the file name (case-insensitive)."""
     haystack = f"{probe.id} {probe.title} {probe.file}".lower()
@@ -126,13 +136,13 @@ class PickerScreen(Screen[None]):
         self.on_chosen = on_chosen
         self.probes: dict[str, Probe] = {}  # by file, in the order found
         self.scanning = True
-        #: The file whose details are shown, and whether its selection was refused.
+        #: The file whose details are shown.
         self.shown: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(Text("Runbooks", style="bold"), id="picker-title")
         yield Input(placeholder="search by title, id or file", id="picker-search")
-        table: DataTable[str | Text] = DataTable(id="picker-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="picker-table", cursor_type="row", zebra_stripes=True)
         table.add_column("status", width=11, key="status")
         table.add_column("id", width=26, key="id")
         table.add_column("title", width=52, key="title")
@@ -160,7 +170,7 @@ class PickerScreen(Screen[None]):
         for file in discover(self.paths):
             if worker.is_cancelled:
                 return
-            batch.append(probe_runbook(file))
+            batch.append(_probe(file))
             if len(batch) >= BATCH_FILES or time.monotonic() - sent >= BATCH_SECONDS:
                 self.post_message(self.Probed(batch, done=False))
                 batch, sent = [], time.monotonic()
@@ -175,15 +185,17 @@ class PickerScreen(Screen[None]):
                 table.add_row(*self._cells(probe), key=probe.file)
         self.scanning = not message.done
         self._count()
-        if self.shown is None and table.row_count:
+        if self.shown is None:
             self._show(self._current())
 
     # -- the table ----------------------------------------------------------------------
 
-    def _cells(self, probe: Probe) -> tuple[Text, str, str, str]:
+    def _cells(self, probe: Probe) -> tuple[Text, Text, Text, Text]:
+        """Text, never str: DataTable reads a str as markup, and a title like "[CHG-1] ..." would vanish."""
         theme = self.app.current_theme
         tone = colour(theme, "success" if probe.ok else "error")
-        return Text(status_label(probe), style=tone if probe.ok else f"bold {tone}"), probe.id or "?", probe.title, probe.file
+        status = Text(status_label(probe), style=tone if probe.ok else f"bold {tone}")
+        return status, Text(probe.id or "?"), Text(probe.title), Text(probe.file)
 
     def _refill(self) -> None:
         table = self.query_one("#picker-table", DataTable)
@@ -259,14 +271,20 @@ class PickerScreen(Screen[None]):
         probe = self.probes.get(file) if file else None
         detail.set_class(probe is not None and not probe.ok, "-broken")
         if probe is None:
-            text.update(Text("No runbook matches." if self.probes else "Looking for runbooks…", style="italic"))
+            if self.probes:
+                empty = "No runbook matches the search (escape clears it)."
+            elif self.scanning:
+                empty = "Looking for runbooks…"
+            else:
+                empty = "No runbooks (.yaml, .yml) here. Give a folder with --runbooks DIR, or a file: runbook-tui run FILE."
+            text.update(Text(empty, style="italic"))
             return
         text.update(describe(probe, refused=refused))
 
     @work(thread=True, exclusive=True, group="picker-select")
     def select(self, file: str) -> None:
-        """Check the file again, off the event loop (it may have been edited since the scan); `_selected` goes on."""
-        self.post_message(self.Rechecked(probe_runbook(file)))
+        """Check the file again, off the event loop (it may have been edited since the scan); the message handler goes on."""
+        self.post_message(self.Rechecked(_probe(file)))
 
     def on_picker_screen_rechecked(self, message: Rechecked) -> None:
         if self.app.screen is not self:

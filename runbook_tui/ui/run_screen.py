@@ -26,6 +26,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, InfoScreen, TextPrompt
 from runbook_tui.ui.panels import PanelArea
+from runbook_tui.ui.review import ReviewScreen
 from runbook_tui.ui.rollback_modal import RollbackModal
 from runbook_tui.ui.widgets import Banner, RunHeader, StepDetail, StepTable
 
@@ -150,6 +151,18 @@ class RunScreen(RunView):
     def on_mount(self) -> None:
         super().on_mount()
         self.set_interval(0.5, self.controller.flush)
+        self._review_asked = False
+
+    def _repaint(self) -> None:
+        super()._repaint()
+        state = self.controller.state
+        if state.finished and state.mode == "live" and state.review is None and not self._review_asked:
+            self._review_asked = True
+            self.app.push_screen(ReviewScreen(state.outcome or "ended"), self._reviewed)
+
+    def _reviewed(self, answers: dict[str, str] | None) -> None:
+        if answers is not None:
+            self._say(self.controller.review(self.actor, answers["planned"], answers["surprised"], answers["change"]))
 
     # -- keys -------------------------------------------------------------------------
 

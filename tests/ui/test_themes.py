@@ -1,0 +1,254 @@
+"""Theme files: the shipped ones load, broken ones are reported and skipped, the user's folder wins;
+the app starts in the theme asked for, falls back to night, and switches from the command palette.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.color import Color
+
+from runbook_tui.session import Session, load, open_session
+from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.themes import load_themes, theme_folders
+from runbook_tui.ui.widgets import StepTable
+
+SIZE = (140, 45)
+SHIPPED = {"night", "high-contrast", "day"}
+
+RUNBOOK = """
+runbook: 1
+id: theme-test
+title: Theme test
+ticket: {id: CHG-7, subject: Colours, assignee: alice, verifier: bob}
+sections:
+  - id: main
+    steps:
+      - id: hello
+        title: Say hello
+        run: echo hello
+      - id: later
+        title: Later
+        run: echo later
+"""
+
+GOOD = """
+name: good
+primary: "#336699"
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """tmp_path as the working folder and the XDG home: no test reads the developer's themes or settings."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RUNBOOK_TUI_USER", raising=False)
+    monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    return tmp_path
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def user_themes(workdir: Path) -> Path:
+    return workdir / "xdg-config" / "runbook-tui" / "themes"
+
+
+def make_app(workdir: Path, theme: str | None = None) -> RunbookApp:
+    """The app as `runbook-tui run runbook.yaml --solo test --theme THEME` builds it."""
+    loaded = load(str(write(workdir, "runbook.yaml", RUNBOOK)), {})
+
+    def starter(override: str | None) -> Session:
+        return open_session(loaded, solo="test", journal="j.jsonl", override_window=override)
+
+    return RunbookApp(starter, theme=theme)
+
+
+def record_notices(app: RunbookApp, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    notices: list[tuple[str, Any]] = []
+    notify = app.notify
+
+    def recording(message: str, **kwargs: Any) -> None:
+        notices.append((message, kwargs.get("severity", "information")))
+        notify(message, **kwargs)
+
+    monkeypatch.setattr(app, "notify", recording)
+    return notices
+
+
+# -- the loader ---------------------------------------------------------------------------------
+
+
+def test_the_shipped_themes_load_without_failures(workdir: Path) -> None:
+    themes, failures = load_themes(theme_folders())
+    assert failures == []
+    by_name = {theme.name: theme for theme in themes}
+    assert SHIPPED <= set(by_name)
+    assert by_name["night"].dark and by_name["high-contrast"].dark and not by_name["day"].dark
+    assert by_name["high-contrast"].background == "#000000"
+
+
+def test_theme_folders_are_the_shipped_ones_then_the_users(workdir: Path) -> None:
+    shipped, user = theme_folders()
+    assert (shipped / "night.yaml").is_file()  # the repository's themes/ in an editable install
+    assert user == user_themes(workdir)
+
+
+def test_high_contrast_keeps_success_warning_and_error_apart_without_red_green() -> None:
+    """Success is blue, not green: the three differ in hue and lightness even for deuteranopes."""
+    themes, _ = load_themes(theme_folders()[:1])
+    theme = next(t for t in themes if t.name == "high-contrast")
+    success, warning, error = (Color.parse(colour(theme, tone)) for tone in ("success", "warning", "error"))
+    assert success.b > max(success.r, success.g)  # blue
+    assert warning.brightness > error.brightness + 0.2  # yellow is much lighter than red
+    assert error.r > 200 and error.g < 100
+
+
+@pytest.mark.parametrize(
+    ("file_name", "text", "expected"),
+    [
+        ("bad-colour.yaml", 'name: bad-colour\nprimary: "blurple"\n', "primary: cannot read 'blurple' as a colour, expected"),
+        ("comment-colour.yaml", "primary: #123456\n", "primary: no value (an unquoted # starts a YAML comment), expected"),
+        ("unknown-key.yaml", 'primary: "#336699"\nprimay: "#336699"\n', "unknown key 'primay' (did you mean 'primary'?), expected one of:"),
+        ("not-yaml.yaml", "primary: [unclosed\n", "not valid YAML"),
+        ("a-list.yaml", "- primary\n", "expected a mapping of theme keys"),
+        ("bad-dark.yaml", 'primary: "#336699"\ndark: maybe\n', "dark: 'maybe', expected true or false"),
+        ("bad-variable.yaml", 'primary: "#336699"\nvariables: {text: nope}\n', "variables: text: cannot read 'nope' as a colour"),
+    ],
+)
+def test_a_broken_file_is_reported_with_its_name_and_skipped(workdir: Path, file_name: str, text: str, expected: str) -> None:
+    folder = workdir / "themes"
+    write(folder, "good.yaml", GOOD)
+    broken = write(folder, file_name, text)
+    themes, failures = load_themes([folder])
+    assert [theme.name for theme in themes] == ["good"]
+    assert failures, "the broken file must be reported"
+    assert all(failure.startswith(f"{broken}: ") for failure in failures)
+    assert any(expected in failure for failure in failures), failures
+
+
+def test_every_problem_in_a_file_is_reported(workdir: Path) -> None:
+    path = write(workdir / "themes", "many.yaml", 'primary: "nope"\nwarning: 7\nfoo: 1\n')
+    _, failures = load_themes([workdir / "themes"])
+    assert len(failures) == 3
+    assert all(failure.startswith(f"{path}: ") for failure in failures)
+
+
+def test_a_missing_folder_is_not_a_failure(workdir: Path) -> None:
+    assert load_themes([workdir / "nowhere"]) == ([], [])
+
+
+def test_the_user_folder_overrides_and_extends_the_shipped_themes(workdir: Path) -> None:
+    write(user_themes(workdir), "my-night.yaml", 'name: night\nprimary: "#aa0000"\n')  # the name counts, not the file name
+    write(user_themes(workdir), "mine.yaml", 'primary: "#00aa00"\ndark: false\n')
+    themes, failures = load_themes(theme_folders())
+    by_name = {theme.name: theme for theme in themes}
+    assert failures == []
+    assert by_name["night"].primary == "#aa0000"
+    assert by_name["mine"].primary == "#00aa00" and not by_name["mine"].dark  # named after its file
+    assert {"day", "high-contrast"} <= set(by_name)
+
+
+def test_a_broken_user_theme_leaves_the_shipped_one_in_place(workdir: Path) -> None:
+    broken = write(user_themes(workdir), "night.yaml", 'primary: "blurple"\n')
+    themes, failures = load_themes(theme_folders())
+    night = next(theme for theme in themes if theme.name == "night")
+    assert night.primary != "blurple"
+    assert len(failures) == 1 and failures[0].startswith(f"{broken}: primary:")
+
+
+def test_two_files_with_one_name_in_a_folder_are_reported(workdir: Path) -> None:
+    write(workdir / "themes", "a.yaml", 'name: same\nprimary: "#111111"\n')
+    second = write(workdir / "themes", "b.yaml", 'name: same\nprimary: "#222222"\n')
+    themes, failures = load_themes([workdir / "themes"])
+    assert [(t.name, t.primary) for t in themes] == [("same", "#111111")]
+    assert failures == [f"{second}: theme 'same' is also defined in a.yaml, expected one file per theme name (this one is ignored)"]
+
+
+# -- the app ------------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_the_default_theme_is_night(workdir: Path) -> None:
+    app = make_app(workdir)
+    async with app.run_test(size=SIZE):
+        assert app.theme == "night"
+
+
+@pytest.mark.asyncio
+async def test_the_app_starts_in_the_theme_asked_for(workdir: Path) -> None:
+    app = make_app(workdir, theme="high-contrast")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "high-contrast"
+        assert app.current_theme.background == "#000000"
+
+
+@pytest.mark.asyncio
+async def test_an_unknown_theme_falls_back_to_night_with_a_warning(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(workdir, theme="solarized-ish")
+    notices = record_notices(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "night"
+    warnings = [message for message, severity in notices if severity == "warning"]
+    assert len(warnings) == 1
+    assert "'solarized-ish'" in warnings[0] and "using night" in warnings[0] and "high-contrast" in warnings[0]
+
+
+@pytest.mark.asyncio
+async def test_broken_theme_files_are_reported_once_and_the_app_runs(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = write(user_themes(workdir), "broken.yaml", 'primary: "blurple"\n')
+    write(user_themes(workdir), "odd.yaml", "primary: [\n")
+    app = make_app(workdir, theme="day")
+    notices = record_notices(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # the run goes on as usual
+        await pilot.pause(0.5)
+        assert app.theme == "day"
+    warnings = [message for message, severity in notices if severity == "warning"]
+    assert len(warnings) == 1
+    assert f"{broken}: primary:" in warnings[0] and "odd.yaml: not valid YAML" in warnings[0]
+
+
+async def _until(pilot: Any, done: Callable[[], bool], seconds: float = 10) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if done():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out")
+
+
+@pytest.mark.asyncio
+async def test_the_command_palette_switches_to_our_themes_and_the_statuses_follow(workdir: Path) -> None:
+    app = make_app(workdir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        assert app.handle is not None
+        state = lambda: app.handle.controller.state  # noqa: E731
+        await _until(pilot, lambda: state().steps["hello"].status == "done")
+        await pilot.pause(0.2)
+        table = app.screen.query_one(StepTable)
+        done_glyph = lambda: table.get_cell_at((0, 0)).style.color.triplet.hex  # noqa: E731
+        assert done_glyph() == app.get_theme("night").success
+
+        await pilot.press("ctrl+p")
+        await pilot.press(*"theme", "enter")  # the "Theme" system command lists every registered theme
+        await pilot.pause(0.2)
+        await pilot.press(*"high-contrast")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await _until(pilot, lambda: app.theme == "high-contrast")
+        await pilot.pause(0.2)
+        assert done_glyph() == app.get_theme("high-contrast").success

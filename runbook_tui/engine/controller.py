@@ -347,14 +347,14 @@ class Controller:
         status = self.state.steps[step.id]
         if status.status == "awaiting_verification":
             self._handover(actor)
-            self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="after")
+            self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="after", attempt=status.attempts)
             if step.checkpoint:
                 self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=step.id)
             self._maybe_finish()
             return Reply(True, f"confirmed '{step.id}'")
         if self.needs(step, "before") and status.go_ahead_by is None and status.status in RUNNABLE:
             self._handover(actor)
-            self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="before")
+            self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="before", attempt=status.attempts + 1)
             return Reply(True, f"go-ahead given for '{step.id}'")
         return refused(f"'{step.id}' is {status.status}: nothing to confirm yet")
 
@@ -372,7 +372,8 @@ class Controller:
         if status.status == "running":
             return refused("the step is still running; ask to hold (p) or reject when it finished")
         self._handover(actor)
-        self.emit(ev.STEP_REJECTED, actor, step=step.id, phase=phase, reason=reason.strip())
+        attempt = status.attempts if phase == "after" else status.attempts + 1
+        self.emit(ev.STEP_REJECTED, actor, step=step.id, phase=phase, reason=reason.strip(), attempt=attempt)
         return Reply(True, f"rejected '{step.id}': the run stops here")
 
     def request_hold(self, actor: Actor, reason: str = "") -> Reply:

@@ -11,7 +11,7 @@ journal.py); the rest is its payload, flat at the top level:
 | step_started | step, attempt, hosts, phase ("run"), title, commands {host: command as run, secrets masked} |
 | output | step, host, stream, text, phase ("run" or "undo") |
 | step_finished | step, status, hosts {host: {status, exit_code, error}}, verified, captured?, answer?, problems? |
-| step_confirmed / step_rejected | step, phase ("before" or "after"), by, reason? |
+| step_confirmed / step_rejected | step, phase ("before" or "after"), attempt (the run it is about), reason? |
 | step_skipped | step, reason |
 | step_marked_done | step, reason (an `unknown` step the assignee checked by hand) |
 | checkpoint_reached | step |

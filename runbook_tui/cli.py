@@ -157,10 +157,9 @@ def cmd_validate(args: argparse.Namespace, params: dict[str, Any]) -> int:
 def _declared_only(file: str, params: dict[str, Any]) -> dict[str, Any]:
     if not params:
         return params
-    try:
-        declared = {p.name for p in load_runbook(file, {}).runbook.params}
-    except RunbookInvalid:
-        return {}  # the real load below reports what is wrong
+    from runbook_tui.runbook.loader import probe_runbook
+
+    declared = {p.name for p in probe_runbook(file, {}).params}
     return {k: v for k, v in params.items() if k in declared}
 
 

@@ -9,6 +9,10 @@ screen shows it). A changed key is refused, never offered for acceptance.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import hashlib
+import hmac
 import sys
 from pathlib import Path
 
@@ -27,9 +31,20 @@ def _listed(known_hosts: str, host: str, port: int) -> bool:
     names = {f"[{host}]:{port}"} if port != 22 else {host}
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         fields = line.split()
-        if fields and not line.startswith("#") and names & set(fields[0].split(",")):
+        if fields and not line.startswith("#") and _names_match(fields[0], names):
             return True
     return False
+
+
+def _names_match(field: str, names: set[str]) -> bool:
+    """A known_hosts name field against our names, hashed ones too (`|1|salt|hmac`, ssh's HashKnownHosts)."""
+    if field.startswith("|1|"):
+        try:
+            salt, digest = (base64.b64decode(part, validate=True) for part in field[3:].split("|", 1))
+        except (ValueError, binascii.Error):
+            return False
+        return any(hmac.compare_digest(hmac.new(salt, name.encode(), hashlib.sha1).digest(), digest) for name in names)
+    return bool(names & set(field.split(",")))
 
 
 async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | None) -> str | None:

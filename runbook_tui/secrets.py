@@ -11,6 +11,7 @@ import asyncio
 import os
 from collections.abc import Mapping
 
+from runbook_tui.engine.redact import MIN_SECRET_LENGTH
 from runbook_tui.runbook.model import Runbook, Secret
 
 
@@ -52,9 +53,17 @@ def read_secrets(runbook: Runbook, environ: Mapping[str, str] | None = None) -> 
     problems: list[str] = []
     for secret in runbook.secrets:
         try:
-            values[secret.name] = _read_one(secret, env)
+            value = _read_one(secret, env)
         except SecretsError as exc:
             problems.append(str(exc))
+            continue
+        if len(value) < MIN_SECRET_LENGTH:
+            problems.append(
+                f"secret '{secret.name}' is only {len(value)} characters: too short to mask reliably in journals and on screen; "
+                f"expected at least {MIN_SECRET_LENGTH}"
+            )
+            continue
+        values[secret.name] = value
     if problems:
         raise SecretsError("\n".join(problems))
     return values

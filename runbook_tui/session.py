@@ -178,7 +178,8 @@ def open_session(
     problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.timezone.utc), settings.blackouts)
     if problem and not override_window:
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)
-    secrets = {s.name: "***" for s in runbook.secrets} if mode == "practice" else _secrets(runbook)
+    # Practice and dry runs execute nothing: secrets are not read, commands show `***`.
+    secrets = {s.name: "***" for s in runbook.secrets} if mode in ("practice", "dry-run") else _secrets(runbook)
     path = Path(journal) if journal else default_journal_path(runbook.id + ("-practice" if mode == "practice" else ""))
     if path.exists() and path.stat().st_size:
         raise SessionError(f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it")

@@ -591,7 +591,8 @@ class Controller:
             command = self._command(step, text, host, attempt, phase, tag)
         except TemplateError as exc:
             return Result("error", error=f"cannot render the command: {exc}")
-        assemblers: dict[Stream, LineAssembler] = {"stdout": LineAssembler(), "stderr": LineAssembler()}
+        holdback = self.journal.redactor.holdback
+        assemblers: dict[Stream, LineAssembler] = {"stdout": LineAssembler(holdback), "stderr": LineAssembler(holdback)}
 
         def publish(stream: Stream, chunk: str) -> None:
             if not chunk:

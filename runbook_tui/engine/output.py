@@ -9,6 +9,7 @@ becomes replacement characters rather than an exception.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 
 #: A line longer than this is handed on in pieces (a binary blob has no newlines).
 MAX_PENDING = 64 * 1024
@@ -17,11 +18,16 @@ KEEP_STDOUT = 1024 * 1024
 
 
 class LineAssembler:
-    """Turns a byte stream into text made of whole lines."""
+    """Turns a byte stream into text made of whole lines.
 
-    def __init__(self) -> None:
+    `holdback(text)` says how many trailing characters must wait for more
+    input (the start of a secret that may continue in the next chunk).
+    """
+
+    def __init__(self, holdback: Callable[[str], int] = lambda text: 0) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = ""
+        self._holdback = holdback
 
     def feed(self, data: bytes) -> str:
         """The whole lines completed by `data` ('' when none is complete yet)."""
@@ -32,6 +38,7 @@ class LineAssembler:
             return ""
         if cut == 0:
             cut = len(text)
+        cut -= self._holdback(text[:cut])
         self._pending = text[cut:]
         return text[:cut]
 

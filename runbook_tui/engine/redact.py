@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 MASK = "***"
+#: Shorter values cannot be masked without masking ordinary text too; `read_secrets` refuses them.
+MIN_SECRET_LENGTH = 4
 
 
 class Redactor:
@@ -16,7 +18,8 @@ class Redactor:
     """
 
     def __init__(self, values: Iterable[str] = ()) -> None:
-        secrets = sorted({v for v in values if v}, key=len, reverse=True)
+        secrets = sorted({v for v in values if len(v) >= MIN_SECRET_LENGTH and v != MASK}, key=len, reverse=True)
+        self._secrets = secrets
         self._pattern = re.compile("|".join(re.escape(v) for v in secrets)) if secrets else None
 
     def __bool__(self) -> bool:
@@ -26,6 +29,28 @@ class Redactor:
         if self._pattern is None or not text:
             return text
         return self._pattern.sub(MASK, text)
+
+    def holdback(self, text: str) -> int:
+        """How many trailing characters of `text` to keep back before it is written.
+
+        Output is journaled in pieces; a secret printed across two pieces would
+        be masked in neither. So a piece must not end with the start of a
+        secret: that tail waits for the next piece (or the end of the stream).
+        """
+        if not self._secrets or not text:
+            return 0
+        hold = 0
+        for secret in self._secrets:
+            for size in range(min(len(secret) - 1, len(text)), hold, -1):
+                if text.endswith(secret[:size]):
+                    hold = size
+                    break
+        if hold and self._pattern is not None:
+            cut = len(text) - hold
+            for match in self._pattern.finditer(text):
+                if match.start() < cut < match.end():
+                    return len(text) - match.end()  # never split a whole secret: emit it, masked
+        return hold
 
     def value(self, value: Any) -> Any:
         """The same structure with every string masked (dict keys included)."""

@@ -62,8 +62,11 @@ def trust(known_hosts: str, host: str, port: int, key: asyncssh.SSHKey) -> None:
 class ShareClient:
     """A participant's connection and replica. `state` is always the journal's state up to `seq`."""
 
-    def __init__(self, endpoint: Endpoint, *, reconnect_delays: tuple[float, ...] = (0.5, 1, 2, 4, 5)) -> None:
+    def __init__(
+        self, endpoint: Endpoint, *, reconnect_delays: tuple[float, ...] = (0.5, 1, 2, 4, 5), keepalive: tuple[float, int] = protocol.KEEPALIVE
+    ) -> None:
         self.endpoint = endpoint
+        self._keepalive = keepalive
         self.state: RunState = initial()
         self.name: str | None = None
         self.role: str | None = None
@@ -92,8 +95,10 @@ class ShareClient:
         ep = self.endpoint
         # asyncssh's default client keys are the agent's and ~/.ssh/id_*, as with ssh; None would mean none.
         keys: dict[str, object] = {"client_keys": [ep.identity]} if ep.identity else {}
+        interval, count = self._keepalive
         self._conn = await asyncssh.connect(
-            ep.host, ep.port, known_hosts=ep.known_hosts, username="runbook", encoding="utf-8", **keys,  # type: ignore[arg-type]
+            ep.host, ep.port, known_hosts=ep.known_hosts, username="runbook", encoding="utf-8",
+            keepalive_interval=interval, keepalive_count_max=count, **keys,  # type: ignore[arg-type]
         )  # fmt: skip
         self._process = await self._conn.create_process()
         welcome = protocol.decode(await self._process.stdout.readline())

@@ -22,6 +22,10 @@ from typing import Any
 ACTIONS = frozenset({"confirm", "reject", "note", "hold", "request_rollback"})
 #: A line longer than this is refused (a hostile or broken peer cannot make us buffer forever).
 MAX_LINE = 8 * 1024 * 1024
+#: (seconds between SSH keepalives, unanswered ones before a link counts as dead), both ways. A link
+#: that dies silently (NAT timeout, a laptop changing networks) gives no reset: without keepalives the
+#: verifier's replica would wait on it forever showing "connected", and so would the assignee's header.
+KEEPALIVE: tuple[float, int] = (5.0, 3)
 
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 

@@ -97,6 +97,7 @@ class ShareServer:
         self._queues: dict[asyncio.Queue[Event], asyncssh.SSHServerProcess[str]] = {}
         self._server: asyncssh.SSHAcceptor | None = None
         self.address: tuple[str, int] = ("127.0.0.1", 0)  # where start() listens
+        self.keepalive: tuple[float, int] = protocol.KEEPALIVE  # a participant whose link died silently leaves
         controller.subscribe(self._on_event)
 
     @property
@@ -105,8 +106,10 @@ class ShareServer:
 
     async def start(self, host: str, port: int) -> int:
         """Listen; returns the port (useful when 0 asked for a free one)."""
+        interval, count = self.keepalive
         self._server = await asyncssh.create_server(
             lambda: _Gate(self), host, port, server_host_keys=[self.host_key], process_factory=self._session, encoding="utf-8",
+            keepalive_interval=interval, keepalive_count_max=count,
         )  # fmt: skip
         return int(self._server.sockets[0].getsockname()[1])
 

@@ -145,7 +145,7 @@ class RunbookApp(App[int]):
         if isinstance(screen, RunScreen):
             screen.action_quit_run()
         else:
-            self.exit(1)
+            self.exit(1 if self.handle is not None else 0)  # nothing started: leaving the picker is not a failure
 
     async def on_unmount(self) -> None:
         if self.handle is not None:

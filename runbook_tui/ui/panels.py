@@ -204,19 +204,21 @@ class _Bars:
         span = (high - low) or 1.0
         pick = max if direction != "below" else min
         # Newest on the right; one bar per column, older readings merged into buckets when they outnumber the columns.
-        count = min(len(data), width)
+        # A few readings get wider bars (up to 3 columns) so a fresh panel is not a sliver at the right edge.
+        bar_width = max(1, min(3 if height > 1 else 2, width // max(len(data), 1)))
+        count = min(len(data), width // bar_width)
         buckets = [data[int(i * len(data) / count) : int((i + 1) * len(data) / count)] or [data[-1]] for i in range(count)]
         values = [pick(bucket) for bucket in buckets]
         styles = [self.colours[panel_level(self.panel, v) if panel_level(self.panel, v) != "unknown" else "ok"] for v in values]
         levels = len(self.BARS) * height
         heights = [max(1, round((v - low) / span * levels)) for v in values]
-        pad = width - count
+        pad = width - count * bar_width
         for row in reversed(range(height)):
             yield Segment(" " * pad)
             for bar, style in zip(heights, styles):
                 part = bar - row * len(self.BARS)
                 char = " " if part <= 0 else "█" if part >= len(self.BARS) else self.BARS[part - 1]
-                yield Segment(char, style)
+                yield Segment(char * bar_width, style)
             if row:
                 yield Segment.line()
 

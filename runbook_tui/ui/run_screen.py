@@ -46,6 +46,9 @@ class RunSource(Protocol):
 class RunView(Screen[None]):
     """The run as everyone sees it; subclasses add the keys of one role."""
 
+    #: The header's clock for the window countdown (tests freeze it for stable snapshots).
+    clock: Callable[[], dt.datetime] = staticmethod(lambda: dt.datetime.now(dt.timezone.utc))
+
     def __init__(self, source: RunSource, footer_note: str) -> None:
         super().__init__()
         self.source = source
@@ -118,7 +121,7 @@ class RunView(Screen[None]):
 
     def _tick(self) -> None:
         state = self.source.state
-        self.query_one(RunHeader).show(state, dt.datetime.now(dt.timezone.utc), state.participants)
+        self.query_one(RunHeader).show(state, self.clock(), state.participants)
 
     def _say(self, reply: Reply) -> None:
         self.notify(reply.message, severity="information" if reply.ok else "warning", timeout=6)

@@ -1,0 +1,301 @@
+"""The journal as an auditor, a crash and a tamperer meet it: line format, hash chain, fsync, `journal verify`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runbook_tui import cli
+from runbook_tui.engine.journal import JournalWriter
+from runbook_tui.engine.redact import Redactor
+
+RUNBOOK = """\
+    runbook: 1
+    id: journal-demo
+    title: Journal demo
+    sections:
+      - id: pre
+        title: Pre
+        kind: precheck
+        steps:
+          - id: look
+            title: Look around
+            run: printf 'hello\\nworld\\n'; echo warn >&2
+      - id: impl
+        title: Change
+        kind: implement
+        steps:
+          - id: change
+            title: Change something
+            run: echo changed > state.txt
+            undo: rm -f state.txt
+            checkpoint: true
+          - id: after
+            title: Look again
+            run: cat state.txt
+"""
+
+ISO_UTC_MS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|\+00:00)$")
+
+
+def independent_check(path: Path) -> int | None:
+    """The spec's "ten lines of Python", written from the spec alone: the first bad line number, or None."""
+    prev = ""
+    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
+        obj = json.loads(line)
+        body = {k: v for k, v in obj.items() if k != "hash"}
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")).hexdigest()
+        if obj["seq"] != number - 1 or obj["prev"] != prev or obj["hash"] != digest:
+            return number
+        prev = obj["hash"]
+    return None
+
+
+@pytest.fixture
+def finished_journal(tmp_path: Path, write_runbook: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A journal of a finished, successful `exec --solo` run (made in-process through cli.main)."""
+    monkeypatch.chdir(tmp_path)
+    runbook = write_runbook(RUNBOOK)
+    journal = tmp_path / "run.jsonl"
+    assert cli.main(["exec", str(runbook), "--solo", "journal tests", "--journal", str(journal)]) == 0
+    capsys.readouterr()
+    return journal
+
+
+def verify_cli(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = cli.main(["journal", "verify", str(path)])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def lines_of(path: Path) -> list[bytes]:
+    return path.read_bytes().splitlines(keepends=True)
+
+
+def rehash(obj: dict[str, Any]) -> bytes:
+    body = {k: v for k, v in obj.items() if k != "hash"}
+    obj = {**body, "hash": hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()}
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+
+
+# -- the line format ----------------------------------------------------------------------
+
+
+def test_every_line_has_seq_ts_type_actor_prev_hash(finished_journal: Path) -> None:
+    events = [json.loads(line) for line in lines_of(finished_journal)]
+    assert [e["seq"] for e in events] == list(range(len(events)))
+    assert len(events) > 8
+    for event in events:
+        assert ISO_UTC_MS.match(event["ts"]), event["ts"]
+        moment = dt.datetime.fromisoformat(event["ts"].replace("Z", "+00:00"))
+        assert moment.utcoffset() == dt.timedelta(0)
+        assert isinstance(event["type"], str) and event["type"]
+        assert isinstance(event["actor"], str) and event["actor"]
+        assert re.fullmatch(r"[0-9a-f]{64}", event["hash"])
+    assert events[0]["prev"] == ""
+    assert all(later["prev"] == earlier["hash"] for earlier, later in zip(events, events[1:]))
+    timestamps = [dt.datetime.fromisoformat(e["ts"].replace("Z", "+00:00")) for e in events]
+    assert timestamps == sorted(timestamps)
+    assert events[0]["type"] == "session_started" and events[-1]["type"] == "session_finished"
+    assert {e["actor"] for e in events if e["type"] == "step_finished"} == {"system"}
+
+
+def test_the_hash_chain_checks_with_ten_lines_of_python(finished_journal: Path) -> None:
+    assert independent_check(finished_journal) is None
+
+
+def test_the_independent_checker_catches_an_edit(finished_journal: Path) -> None:
+    """The checker above is not vacuous: one changed character in an output line breaks that line."""
+    lines = lines_of(finished_journal)
+    index = next(i for i, line in enumerate(lines) if b'"type":"output"' in line and b"hello" in line)
+    lines[index] = lines[index].replace(b"hello", b"hellO")
+    finished_journal.write_bytes(b"".join(lines))
+    assert independent_check(finished_journal) == index + 1
+
+
+def test_the_journal_file_is_readable_by_its_owner_only(finished_journal: Path, tmp_path: Path) -> None:
+    assert stat.S_IMODE(finished_journal.stat().st_mode) == 0o600
+    old = os.umask(0)  # even a careless umask must not make a journal world-readable
+    try:
+        writer = JournalWriter(tmp_path / "loose" / "j.jsonl")
+        writer.append("session_started", "alice", {"mode": "live"})
+        writer.close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "loose" / "j.jsonl").stat().st_mode) == 0o600
+
+
+# -- `journal verify` ---------------------------------------------------------------------
+
+
+def test_verify_an_intact_journal_exits_0(finished_journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = verify_cli(finished_journal, capsys)
+    assert code == 0, out
+    assert "intact" in out
+    assert f"{len(lines_of(finished_journal))} events" in out
+
+
+def test_verify_an_edited_line_exits_1_and_names_it(finished_journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = lines_of(finished_journal)
+    index = next(i for i, line in enumerate(lines) if b'"type":"step_finished"' in line and b'"step":"change"' in line)
+    lines[index] = lines[index].replace(b'"exit_code":0', b'"exit_code":1', 1)
+    assert lines[index] != lines_of(finished_journal)[index]
+    finished_journal.write_bytes(b"".join(lines))
+    code, out = verify_cli(finished_journal, capsys)
+    assert code == 1, out
+    assert f"line {index + 1}:" in out
+    assert "NOT intact" in out
+
+
+def test_verify_an_edited_and_rehashed_line_still_exits_1(finished_journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A tamperer who recomputes the edited line's hash breaks the next line's `prev`."""
+    lines = lines_of(finished_journal)
+    index = next(i for i, line in enumerate(lines) if b'"type":"session_finished"' in line) - 1
+    obj = json.loads(lines[index])
+    obj["actor"] = "mallory"
+    lines[index] = rehash(obj)
+    finished_journal.write_bytes(b"".join(lines))
+    code, out = verify_cli(finished_journal, capsys)
+    assert code == 1, out
+    assert f"line {index + 2}:" in out
+
+
+def test_verify_a_removed_middle_line_exits_1_and_names_where(finished_journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = lines_of(finished_journal)
+    middle = len(lines) // 2
+    del lines[middle]
+    finished_journal.write_bytes(b"".join(lines))
+    code, out = verify_cli(finished_journal, capsys)
+    assert code == 1, out
+    assert f"line {middle + 1}:" in out
+
+
+def test_verify_two_swapped_lines_exit_1(finished_journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = lines_of(finished_journal)
+    lines[3], lines[4] = lines[4], lines[3]
+    finished_journal.write_bytes(b"".join(lines))
+    code, out = verify_cli(finished_journal, capsys)
+    assert code == 1, out
+    assert "line 4:" in out
+
+
+def test_verify_a_last_line_cut_in_half_exits_1_and_names_it(finished_journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = lines_of(finished_journal)
+    last = lines[-1]
+    lines[-1] = last[: len(last) // 2]
+    finished_journal.write_bytes(b"".join(lines))
+    code, out = verify_cli(finished_journal, capsys)
+    assert code == 1, out
+    assert f"line {len(lines)}:" in out
+    assert "cut short" in out
+
+
+def test_verify_an_event_after_session_finished_exits_1(finished_journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The sequence rule: a well-chained event appended after the end is still not an intact journal."""
+    lines = lines_of(finished_journal)
+    last = json.loads(lines[-1])
+    extra = {"seq": last["seq"] + 1, "ts": last["ts"], "type": "note", "actor": "mallory", "prev": last["hash"], "text": "added later"}
+    finished_journal.write_bytes(b"".join(lines) + rehash(extra))
+    assert independent_check(finished_journal) is None  # the chain alone does not catch it
+    code, out = verify_cli(finished_journal, capsys)
+    assert code == 1, out
+    assert "after session_finished" in out
+
+
+def test_verify_a_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = verify_cli(tmp_path / "no-such.jsonl", capsys)
+    assert code == 2
+    assert "no-such.jsonl" in out
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"runbook: 1\nid: demo\n", id="a-runbook"),
+        pytest.param(b"hello world\n", id="text"),
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", id="binary"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b"[1, 2, 3]\n", id="json-array"),
+    ],
+)
+def test_verify_a_file_that_is_not_a_journal_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes) -> None:
+    path = tmp_path / "file"
+    path.write_bytes(content)
+    code, out = verify_cli(path, capsys)
+    assert code == 2, out
+
+
+def test_verify_json_objects_that_are_not_events_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "package.json"
+    path.write_text('{"name": "left-pad", "version": "1.3.0"}\n')
+    code, out = verify_cli(path, capsys)
+    assert code == 2, out
+
+
+# -- writing: fsync and grouping ----------------------------------------------------------
+
+
+def on_disk(path: Path) -> list[dict[str, Any]]:
+    """What another process would read right now (a fresh descriptor; the writer stays open)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        data = b""
+        while chunk := os.read(fd, 65536):
+            data += chunk
+    finally:
+        os.close(fd)
+    return [json.loads(line) for line in data.splitlines()]
+
+
+def test_every_non_output_event_is_on_disk_when_append_returns(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    writer = JournalWriter(path)
+    try:
+        first = writer.append("session_started", "alice", {"mode": "live"})
+        assert on_disk(path) == [first]
+        started = writer.append("step_started", "alice", {"step": "s1", "hosts": ["local"]})
+        assert on_disk(path) == [first, started]
+        finished = writer.append("step_finished", "system", {"step": "s1", "status": "done"})
+        assert on_disk(path)[-1] == finished
+    finally:
+        writer.close()
+
+
+def test_output_is_grouped_but_written_before_the_next_other_event(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    writer = JournalWriter(path)
+    try:
+        writer.append("session_started", "alice", {"mode": "live"})
+        writer.append("step_started", "alice", {"step": "s1", "hosts": ["local"]})
+        outputs = [writer.append("output", "system", {"step": "s1", "host": "local", "stream": "stdout", "text": f"line {i}\n"}) for i in range(50)]
+        assert len(on_disk(path)) < 52, "output events are expected to be committed in groups, not one fsync each"
+        finished = writer.append("step_finished", "system", {"step": "s1", "status": "done"})
+        lines = on_disk(path)
+        assert [e["seq"] for e in lines] == list(range(53))
+        assert lines[2:52] == outputs
+        assert lines[-1] == finished
+    finally:
+        writer.close()
+    assert independent_check(path) is None
+
+
+def test_secrets_are_masked_before_they_reach_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    writer = JournalWriter(path, Redactor(["hunter2", "hunter2-long"]))
+    writer.append("session_started", "alice", {"params": {"password": "hunter2-long"}})
+    written = writer.append("note", "alice", {"text": "the password is hunter2!"})
+    writer.close()
+    assert written["text"] == "the password is ***!"
+    data = path.read_bytes()
+    assert b"hunter2" not in data
+    assert b'"password":"***"' in data
+    assert independent_check(path) is None

@@ -1,0 +1,143 @@
+"""`rehearse`: run forward, fail on purpose, roll back, re-run the prechecks, and say whether the state came back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runbook_tui import cli
+from runbook_tui.engine.journal import read_events
+
+RUNBOOK = """\
+    runbook: 1
+    id: rehearse-demo
+    title: Rehearse demo
+    sections:
+      - id: pre
+        title: Pre-checks
+        kind: precheck
+        steps:
+          - id: clean
+            title: Nothing applied yet
+            run: test ! -e applied && test ! -e tuned
+      - id: backup
+        title: Backup
+        kind: backup
+        steps:
+          - id: backup
+            title: Back up
+            run: echo backup >> log
+            undo: echo undo-backup >> log
+            checkpoint: true
+      - id: impl
+        title: Change
+        kind: implement
+        steps:
+          - id: apply
+            title: Apply
+            run: sleep 0.3; touch applied; echo apply >> log
+            undo: UNDO_APPLY
+          - id: tune
+            title: Tune
+            run: touch tuned; echo tune >> log
+            undo: rm -f tuned; echo undo-tune >> log
+      - id: post
+        title: Post-checks
+        kind: postcheck
+        steps:
+          - id: applied-now
+            title: Applied
+            run: test -e applied; echo post >> log
+"""
+
+GOOD_UNDO = "sleep 0.2; rm -f applied; echo undo-apply >> log"
+
+
+def runbook(undo_apply: str = GOOD_UNDO) -> str:
+    return RUNBOOK.replace("UNDO_APPLY", undo_apply)
+
+
+def log(tmp_path: Path) -> list[str]:
+    path = tmp_path / "log"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+@pytest.fixture
+def rehearse(tmp_path: Path, write_runbook: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+             capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]]:  # fmt: skip
+    """`rehearse(runbook_text, *args)`: `cli.main(["rehearse", ...])` in tmp_path; (exit code, stdout + stderr)."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(text: str, *args: str) -> tuple[int, str]:
+        path = write_runbook(text)
+        code = cli.main(["rehearse", str(path), "--journal", "rehearsal.jsonl", *args])
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
+
+    return run
+
+
+def test_fail_at_a_step_rolls_back_to_its_checkpoint_and_reports_durations(tmp_path: Path, write_runbook: Callable[..., Path],
+                                                                            run_cli: Callable[..., Any]) -> None:  # fmt: skip
+    path = write_runbook(runbook())
+    result = run_cli("rehearse", str(path), "--fail-at", "tune", "--journal", "rehearsal.jsonl")
+    assert result.returncode == 0, result.stdout + result.stderr
+    timings = re.search(r"forward (\d+\.\d)s, rollback \(checkpoint\) (\d+\.\d)s", result.stdout)
+    assert timings, result.stdout
+    forward, rollback = float(timings[1]), float(timings[2])
+    assert forward >= 0.3, "forward includes the 0.3 s apply step"
+    assert rollback >= 0.2, "rollback includes the 0.2 s undo"
+    assert "rollback restored state" in result.stdout
+    assert "NOT" not in result.stdout
+    # `tune` failed on purpose (its command never ran); its undo and apply's ran, newest first; backup is the checkpoint.
+    assert log(tmp_path) == ["backup", "apply", "undo-tune", "undo-apply"]
+    assert not (tmp_path / "applied").exists()
+    read = read_events(tmp_path / "rehearsal.jsonl")
+    assert read.intact, read.problems
+    events = read.events
+    assert events[0]["mode"] == "rehearsal"
+    [started] = [e for e in events if e["type"] == "rollback_started"]
+    assert started["scope"] == "checkpoint" and started["plan"]["checkpoint_step"] == "backup"
+    assert [e["step_id"] for e in started["plan"]["entries"]] == ["tune", "apply"]
+    rechecks = [e for e in events if e["type"] == "step_finished" and e["step"] == "clean"]
+    assert [e["status"] for e in rechecks] == ["done", "done"], "the prechecks ran again after the rollback"
+    assert not any(e["type"] == "step_started" and e["step"] == "applied-now" for e in events)
+    assert events[-1]["type"] == "session_finished"
+
+
+def test_a_broken_undo_exits_1(tmp_path: Path, rehearse: Callable[..., tuple[int, str]]) -> None:
+    code, out = rehearse(runbook("exit 1"), "--fail-at", "tune")
+    assert code == 1, out
+    assert "rollback did NOT restore state" in out
+    assert "rollback restored state" not in out
+    events = read_events(tmp_path / "rehearsal.jsonl").events
+    [finished] = [e for e in events if e["type"] == "rollback_finished"]
+    assert finished["ok"] is False and finished["failed_step"] == "apply"
+
+
+def test_an_undo_that_forgets_something_fails_the_rechecked_prechecks(tmp_path: Path, rehearse: Callable[..., tuple[int, str]]) -> None:
+    """The undo exits 0 but leaves `applied` behind: the rehearsal catches it through the prechecks."""
+    code, out = rehearse(runbook("echo undo-apply >> log"), "--fail-at", "tune")
+    assert code == 1, out
+    assert "prechecks after rollback FAIL" in out
+    assert "rollback did NOT restore state" in out
+
+
+def test_without_fail_at_the_whole_change_is_rolled_back(tmp_path: Path, rehearse: Callable[..., tuple[int, str]]) -> None:
+    code, out = rehearse(runbook())
+    assert code == 0, out
+    assert re.search(r"forward \d+\.\ds, rollback \(full\) \d+\.\ds", out), out
+    assert "rollback restored state" in out
+    assert log(tmp_path) == ["backup", "apply", "tune", "post", "undo-tune", "undo-apply", "undo-backup"]
+    assert not (tmp_path / "applied").exists() and not (tmp_path / "tuned").exists()
+
+
+def test_fail_at_an_unknown_step_is_invalid_and_runs_nothing(tmp_path: Path, rehearse: Callable[..., tuple[int, str]]) -> None:
+    code, out = rehearse(runbook(), "--fail-at", "no-such-step")
+    assert code == 2, out
+    assert "no-such-step" in out
+    assert log(tmp_path) == []

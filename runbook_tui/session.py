@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
@@ -31,12 +31,14 @@ from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
 from runbook_tui.secrets import read_secrets
 from runbook_tui.settings import Settings, default_journal_path, load_settings, state_dir
-from runbook_tui.share.participants import Participant
-from runbook_tui.share.server import ShareServer, load_or_create_host_key, parse_address
 
 #: Modes that execute nothing real, so the change window does not apply.
 EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
 
+
+if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it
+    from runbook_tui.share.participants import Participant
+    from runbook_tui.share.server import ShareServer
 
 SessionError = StartRefused  # the name the command-line code uses
 
@@ -132,6 +134,8 @@ def _sharing(controller: Controller, options: ShareOptions | None, events: list[
     """The share server, subscribed before the first event so it relays every one."""
     if options is None:
         return None
+    from runbook_tui.share.server import ShareServer, load_or_create_host_key, parse_address
+
     if not options.participants:
         raise SessionError("--share needs someone who may join: --verifier-key FILE, --observer-key FILE or --participants FILE")
     try:

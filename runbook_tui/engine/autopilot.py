@@ -61,7 +61,9 @@ async def _loop(controller: Controller, actor: Actor, on_failure: OnFailure, sto
         if step_id == stop_before:
             return "stopped"
         step = state.steps[step_id]
-        if step.status in ("failed", "rejected", "unknown"):
+        if step.status == "unknown":
+            return "undecided"  # the process died while it ran: a person decides (resume --rerun / --mark-done / --rollback)
+        if step.status in ("failed", "rejected"):
             if on_failure == "rollback":
                 reason = f"exec --on-failure rollback: '{step_id}' {step.status}"
                 if controller.rollback(actor, "full", acknowledged=True, reason=reason).ok:

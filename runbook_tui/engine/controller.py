@@ -263,6 +263,8 @@ class Controller:
             return refused(f"this step needs acknowledgement first: {self._shown(step.confirm)}")
         if step.kind == "ask" and answer is None:
             return refused(f"this step asks: {self._shown(step.body)}; answer it first")
+        if step.confirm is not None:
+            self.emit(ev.NOTE, actor, step=step.id, text=f"acknowledged before running: {self._shown(step.confirm)}", request="acknowledge")
         self._task = asyncio.create_task(self._run_step(step, actor, answer))
         return Reply(True, f"running '{step.id}'")
 
@@ -611,6 +613,21 @@ class Controller:
         for stream, assembler in assemblers.items():
             publish(stream, assembler.finish())
         return result
+
+    def preview_step(self, step_id: str) -> dict[str, Any]:
+        """A step's texts with the captures known so far (secrets masked), for the screen before it runs."""
+        step = self.runbook.step(step_id)
+        hosts = self.runbook.targets(step)
+        preview: dict[str, Any] = {}
+        if step.kind == "run":
+            preview["run"] = {h.name: self._shown(step.body, h) for h in hosts}
+        elif step.kind in ("note", "ask") and step.body is not None:
+            preview[step.kind] = self._shown(step.body)
+        if step.undo is not None:
+            preview["undo"] = {h.name: self._shown(step.undo, h) for h in hosts}
+        if step.confirm is not None:
+            preview["confirm"] = self._shown(step.confirm)
+        return preview
 
     # -- rollback ----------------------------------------------------------------
 

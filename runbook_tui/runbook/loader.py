@@ -357,8 +357,8 @@ class _Builder:
         times = {}
         for key in ("start", "end"):
             text = self._plain(m, key)
-            if text is None:
-                continue
+            if text is None or self.texts.context is None:
+                continue  # missing, or templated on parameters that are broken (reported already)
             try:
                 moment = dt.datetime.fromisoformat(text)
             except ValueError:

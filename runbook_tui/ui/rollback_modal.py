@@ -56,7 +56,7 @@ class RollbackModal(ModalScreen[tuple[Scope, bool] | None]):
         table.add_column("#", justify="right", width=3)
         table.add_column("step")
         table.add_column("host")
-        table.add_column("undo command", ratio=1)
+        table.add_column("undo command", ratio=1, overflow="fold")  # never cut: this is exactly what will run
         for number, entry in enumerate(plan.entries, start=1):
             note = "" if entry.outcome == "done" else f" (step {entry.outcome})"
             if entry.command is None:

@@ -105,7 +105,7 @@ class RunView(Screen[None]):
         if self._pending_lines:
             lines, self._pending_lines = self._pending_lines, []
             output = self.query_one("#output", Log)
-            output.write_lines(lines)
+            output.write_lines(lines, scroll_end=True)  # follow the newest output, also after a dialog closed
             # Log repaints only the lines it thinks changed, with indices from before it pruned
             # to max_lines; after a prune those are stale, so repaint the visible part whole.
             output.refresh()
@@ -114,7 +114,8 @@ class RunView(Screen[None]):
         self._dirty = False
         state = self.source.state
         self.query_one(StepTable).show(state)
-        self.query_one(StepDetail).show(state, state.current)
+        preview = getattr(self.source, "preview_step", None)
+        self.query_one(StepDetail).show(state, state.current, preview(state.current) if preview and state.current else None)
         self.query_one(Banner).show(state)
         self._tick()
         self.refresh_bindings()
@@ -123,8 +124,10 @@ class RunView(Screen[None]):
         state = self.source.state
         self.query_one(RunHeader).show(state, self.clock(), state.participants)
 
-    def _say(self, reply: Reply) -> None:
-        self.notify(reply.message, severity="information" if reply.ok else "warning", timeout=6)
+    def _say(self, reply: Reply, *, quiet: bool = False) -> None:
+        """Refusals always show; accepted intents only when the screen would not show it anyway."""
+        if not reply.ok or not quiet:
+            self.notify(reply.message, severity="information" if reply.ok else "warning", timeout=4 if reply.ok else 8)
         self._dirty = True
 
     def action_help(self) -> None:
@@ -193,13 +196,13 @@ class RunScreen(RunView):
             return
         reply = controller.run_current(self.actor)
         if reply.ok or step.kind not in ("run", "note", "wait", "ask"):
-            self._say(reply)
+            self._say(reply, quiet=True)
             return
         if step.confirm is not None and "acknowledgement" in reply.message:
             body = f"{reply.message.split(': ', 1)[-1]}\n\nThis step cannot be undone. It runs:\n{_command_of(controller.state, step.id)}"
             self.app.push_screen(
                 ConfirmPrompt(f"Acknowledge '{step.id}'", body, "I understand, run it"),
-                lambda ok: self._say(controller.run_current(self.actor, acknowledged=True)) if ok else None,
+                lambda ok: self._say(controller.run_current(self.actor, acknowledged=True), quiet=True) if ok else None,
             )
             return
         if step.kind == "ask" and "answer" in reply.message:
@@ -236,7 +239,7 @@ class RunScreen(RunView):
         )
 
     def action_pause(self) -> None:
-        self._say(self.controller.pause(self.actor))
+        self._say(self.controller.pause(self.actor), quiet=True)
 
     def on_panel_area_guard_tripped(self, message: PanelArea.GuardTripped) -> None:
         """`on_critical: rollback`: show the undo list as soon as no step runs (a tripped guard ends a `wait` early)."""
@@ -261,7 +264,7 @@ class RunScreen(RunView):
         if choice is None:
             return
         scope, acknowledged = choice
-        self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"))  # type: ignore[arg-type]
+        self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"), quiet=True)  # type: ignore[arg-type]
 
     def action_quit_run(self) -> None:
         if self.controller.busy:

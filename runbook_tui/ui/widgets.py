@@ -70,6 +70,8 @@ class RunHeader(Static):
             online = any(role == "verifier" for role in connected.values())
             line2.append(f"   verifier {verifier} ")
             line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))
+        if state.checkpoint:
+            line2.append(f"   ⚑ last checkpoint: {state.checkpoint}", style=colour(theme, "secondary"))
         left = window_left(state, now)
         if left is not None:
             tone = countdown_tone(left)
@@ -95,9 +97,15 @@ class StepTable(DataTable[Any]):
         ids = list(state.order) + list(state.rollback_order)
         if self.row_count != len(ids):
             self.clear()
+            rollback = set(state.rollback_order)
             for sid in ids:
                 entry = plan.get(sid, {})
-                self.add_row(status_text("pending", theme, with_label=False), entry.get("title") or sid, entry.get("section", ""), key=sid)
+                title = Text(("⚑ " if entry.get("checkpoint") else "") + (entry.get("title") or sid))
+                section = Text(("↩ " if sid in rollback else "") + str(entry.get("section", "")))
+                if sid in rollback:
+                    title.stylize(colour(theme, "muted"))
+                    section.stylize(colour(theme, "muted"))
+                self.add_row(status_text("pending", theme, with_label=False), title, section, key=sid)
         for sid in ids:
             self.update_cell(sid, "status", status_text(state.steps[sid].status, theme, with_label=False))
         current = state.current
@@ -110,11 +118,12 @@ class StepTable(DataTable[Any]):
 class StepDetail(Static):
     """The current step: what it runs, where, its undo and how it is verified; per-host results."""
 
-    def show(self, state: RunState, step_id: str | None) -> None:
+    def show(self, state: RunState, step_id: str | None, preview: Mapping[str, Any] | None = None) -> None:
+        """`preview`: the step rendered with the captures known now (the assignee's controller has it)."""
         theme = self.app.current_theme
         if step_id is None:
-            outcome = state.outcome or "every step is done"
-            self.update(Text(f"Run {outcome}.", style="bold"))
+            words = f"Session finished: {state.outcome}." if state.outcome else "Every step is done."
+            self.update(Text(words, style="bold"))
             return
         entry = state.plan_steps.get(step_id, {})
         step = state.steps[step_id]
@@ -123,7 +132,8 @@ class StepDetail(Static):
         title.append(f"  [{step_id}]  ")
         title.append_text(status_text(step.status, theme))
         hosts = [h["name"] for h in entry.get("hosts", [])]
-        facts = [f"on {entry.get('on')}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" else ""), f"verify {entry.get('verify')}"]
+        verify = "unverified (solo)" if state.solo else f"verify {entry.get('verify')}"
+        facts = [f"on {entry.get('on')}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" else ""), verify]
         if entry.get("checkpoint"):
             facts.insert(0, "CHECKPOINT")
         if entry.get("timeout"):
@@ -131,8 +141,10 @@ class StepDetail(Static):
         if entry.get("serial"):
             facts.append("serial " + ", ".join(str(s) for s in entry["serial"]))
         lines = [title, Text("  ·  ".join(facts), style=colour(theme, "muted"))]
+        if preview:
+            entry = {**entry, **preview}  # captures filled in as far as they are known
         if step.commands:
-            entry = {**entry, "run": dict(step.commands)}  # as it ran: captures filled in
+            entry = {**entry, "run": dict(step.commands)}  # as it ran
         lines += self._body(entry)
         if step.problems:
             for problem in step.problems:
@@ -193,6 +205,10 @@ def banner_for(state: RunState) -> tuple[str, str]:
         return f"Rolling back ({state.rollback.scope}): {state.rollback.running_step or 'starting'}…", "warning"
     if state.rollback is not None and state.rollback.finished and not state.rollback.ok:
         return f"ROLLBACK STOPPED at {state.rollback.failed_step}: fix by hand, then u to try again", "error"
+    current_status = state.steps[state.current].status if state.current else None
+    if state.rollback is not None and state.rollback.ok and current_status == "undone":
+        back_to = state.rollback.plan.get("checkpoint_step") or "the start"
+        return f"Rolled back to {back_to}. '{state.current}' is next again — enter runs it, q stops here", "warning"
     if state.rollback_requested:
         return f"ROLLBACK REQUESTED: {state.rollback_requested} — u shows the undo list", "error"
     if state.hold_requested:

@@ -209,7 +209,6 @@ def died_while_two_ran(died_after_two_steps: Path) -> Path:
     return died_after_two_steps
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: `resume --continue` with an unknown step and no decision journals session_finished(failed), so the run can no longer be resumed with the decision it asks for")
 def test_continue_without_a_decision_leaves_the_run_resumable(died_while_two_ran: Path, tmp_path: Path,
                                                               in_process: Callable[..., tuple[int, str, str]]) -> None:  # fmt: skip
     journal = died_while_two_ran

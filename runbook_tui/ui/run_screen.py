@@ -184,7 +184,7 @@ class RunScreen(RunView):
         if action == "mark_done":
             return status == "unknown"
         if action == "run_step":
-            return current is not None and not self.controller.busy
+            return current is not None and not self.controller.busy and not state.paused
         if action == "skip":
             return current is not None and not self.controller.busy
         return True

@@ -1,4 +1,4 @@
-"""Benchmark: a local step printing a million lines, through the engine vs. a bare asyncio reader.
+"""Benchmark: a local step printing a million lines, through `runbook-tui exec` vs. a bare asyncio reader.
 
 The design promises that output is streamed, never buffered whole: a step
 printing 1,000,000 lines must keep memory bounded and cost little more than
@@ -6,28 +6,33 @@ reading the pipe. This measures both, each variant as a whole process (so
 interpreter start and imports count, and peak RSS is the variant's own):
 
 - `baseline`: `sh -c COMMAND` read in 64 KiB chunks with asyncio, discarded;
-- `engine`: the same command through what a real run does with output.
+- `engine`: the real path, `runbook-tui exec RUNBOOK --solo bench --journal
+  TMP` of a one-step local runbook running COMMAND: controller, events,
+  redaction, the hash-chained journal (fsynced), and exec's line printer
+  (its stdout goes to /dev/null). The child process calls the console
+  script's `runbook_tui.cli.main` itself, so it is that command's process
+  and its own peak RSS can be read. The parent checks, after timing, that
+  the journal holds every byte of the command's stdout and verifies.
 
-`engine_variant()` is the one place to change when the path grows (today:
-`LocalExecutor` plus a sink doing what the journal will do: count bytes and
-decode the chunks to text; later: the controller, events and the journal).
-
-Run: `.venv/bin/python bench/output.py [--reps N] [--lines N] [--check]`.
+Run: `.venv/bin/python bench/output.py [--reps N] [--lines N] [--check] [--profile]`.
 Aim: engine/baseline median wall time <= 2x, engine peak RSS < 100 MB.
+`--profile` runs the engine variant once under cProfile and prints the top
+functions by cumulative and by own time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import codecs
 import json
+import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,50 +57,84 @@ async def baseline_variant(command: str) -> int:
     return total
 
 
-async def engine_variant(command: str) -> int:
-    """What a real run does with a local step's output. Returns the stdout bytes that reached the sink.
+ENGINE_RUNBOOK = """\
+runbook: 1
+id: bench-output
+title: A step printing a lot
+sections:
+  - id: pre
+    title: Pre-checks
+    kind: precheck
+    steps:
+      - {{id: out, title: print, run: {command}, verify: none}}
+"""
 
-    Replace the body with the real engine + journal path as it lands; keep
-    the signature (a command in, stdout bytes seen out) so the numbers stay
-    comparable with the baseline below it in the table.
+
+def engine_variant(command: str) -> dict[str, object]:
+    """`runbook-tui exec` of a one-step local runbook running `command`; returns where its journal is.
+
+    Runs the console script's entry point in this process (the child is that
+    command's process), with fd 1 on /dev/null: exec prints every output line,
+    as a CI log would get them. Counting the bytes is left to the parent,
+    outside the timed process.
     """
-    from runbook_tui.engine.ports import Command
-    from runbook_tui.execute.local import LocalExecutor
-    from runbook_tui.runbook.model import LOCAL, Host, Mark
+    import tempfile
 
-    host = Host(name=LOCAL, address="localhost", mark=Mark("<bench>", 1, 1))
-    decoders = {"stdout": codecs.getincrementaldecoder("utf-8")("replace"),
-                "stderr": codecs.getincrementaldecoder("utf-8")("replace")}
-    seen = {"stdout": 0, "stderr": 0}
-    chars = 0
+    work = Path(tempfile.mkdtemp(prefix="bench-output-"))
+    runbook = work / "bench.yaml"
+    runbook.write_text(ENGINE_RUNBOOK.format(command=json.dumps(command)))
+    journal = work / "journal.jsonl"
+    os.environ["RUNBOOK_TUI_SETTINGS"] = str(work / "no-settings.yaml")
+    os.environ["XDG_STATE_HOME"] = str(work / "state")
 
-    def sink(stream: str, data: bytes) -> None:
-        nonlocal chars
-        seen[stream] += len(data)
-        chars += len(decoders[stream].decode(data))
+    from runbook_tui.cli import main as runbook_tui
 
-    executor = LocalExecutor()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
     try:
-        result = await executor.run(Command(host=host, command=command), sink)
+        code = runbook_tui(["exec", str(runbook), "--solo", "bench", "--journal", str(journal)])
+        sys.stdout.flush()
     finally:
-        await executor.close()
-    if result.status != "ok" or result.exit_code != 0:
-        raise SystemExit(f"engine variant: {command!r} ended with {result}")
-    return seen["stdout"]
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    if code != 0:
+        raise SystemExit(f"engine variant: runbook-tui exec exited {code}; see {journal}")
+    return {"journal": str(journal)}
 
 
-VARIANTS: dict[str, Callable[[str], Awaitable[int]]] = {
-    "baseline": baseline_variant,
+def baseline(command: str) -> dict[str, object]:
+    return {"bytes": asyncio.run(baseline_variant(command))}
+
+
+VARIANTS: dict[str, Callable[[str], dict[str, object]]] = {
+    "baseline": baseline,
     "engine": engine_variant,
 }
+
+
+def journal_stdout_bytes(path: Path) -> int:
+    """Bytes of stdout the journal recorded for the step, after checking the hash chain."""
+    from runbook_tui.engine.journal import read_events
+
+    read = read_events(path)
+    if not read.intact:
+        raise SystemExit(f"{path}: the journal does not verify: {read.problems or read.unreadable}")
+    total = sum(len(e["text"].encode()) for e in read.events if e["type"] == "output" and e.get("stream") == "stdout")
+    finished = [e for e in read.events if e["type"] == "step_finished"]
+    if not finished or finished[0]["status"] != "done":
+        raise SystemExit(f"{path}: the step did not finish done")
+    return total
 
 
 def child(variant: str, command: str) -> None:
     """Run one variant once in this process and report on stdout as JSON (the parent times the whole process)."""
     started = time.perf_counter()
-    nbytes = asyncio.run(VARIANTS[variant](command))
+    report = VARIANTS[variant](command)
     elapsed = time.perf_counter() - started
-    sys.stdout.write(json.dumps({"bytes": nbytes, "seconds": elapsed, "maxrss_kb": own_peak_kb()}) + "\n")
+    sys.stdout.write(json.dumps({**report, "seconds": elapsed, "maxrss_kb": own_peak_kb()}) + "\n")
 
 
 def own_peak_kb() -> int:
@@ -134,9 +173,31 @@ def measure(variant: str, command: str, expected: int) -> dict[str, float]:
     if proc.returncode != 0:
         raise SystemExit(f"{variant} failed ({proc.returncode}):\n{proc.stderr}")
     report = json.loads(proc.stdout.strip().splitlines()[-1])
+    if "journal" in report:  # counted here, outside the timed process
+        journal = Path(report["journal"])
+        report["bytes"] = journal_stdout_bytes(journal)
+        shutil.rmtree(journal.parent, ignore_errors=True)
     if report["bytes"] != expected:
         raise SystemExit(f"{variant} saw {report['bytes']} bytes, expected {expected}")
     return {"wall": wall, "inproc": report["seconds"], "rss_mb": report["maxrss_kb"] / 1024}
+
+
+def profile(command: str, top: int = 25) -> int:
+    """One engine run under cProfile, in this process: where the time goes, by cumulative and by own time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    report = profiler.runcall(engine_variant, command)
+    elapsed = time.perf_counter() - started
+    journal = Path(str(report["journal"]))
+    print(f"engine variant under cProfile: {elapsed:.2f} s, {journal_stdout_bytes(journal)} stdout bytes journaled")
+    shutil.rmtree(journal.parent, ignore_errors=True)
+    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=7, help="runs per variant (default 7)")
     parser.add_argument("--lines", type=int, default=1_000_000, help="lines the step prints (default 1,000,000)")
     parser.add_argument("--check", action="store_true", help="exit 1 if an aim is missed")
+    parser.add_argument("--profile", action="store_true", help="profile one engine run with cProfile instead")
     parser.add_argument("--child", choices=sorted(VARIANTS), help=argparse.SUPPRESS)
     parser.add_argument("--command", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -153,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     command = f"seq {args.lines}"
+    if args.profile:
+        return profile(command)
     expected = output_size(command)
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in VARIANTS}
     for _ in range(args.reps):  # interleaved, so drift in machine load hits both alike

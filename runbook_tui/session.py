@@ -205,14 +205,15 @@ def start_metrics(controller: Controller, mode: str) -> Any:
     """Poll the panels, trip guards, judge `expect.metric` and `metrics.success` (needs the running event loop).
 
     Not in practice runs (recorded readings stand in); in dry runs the panels
-    and guards run but `expect.metric` is not enforced (nothing was changed).
+    and guards run, but `expect.metric` and `metrics.success` are not checked
+    (nothing was changed).
     """
     metrics = controller.runbook.metrics
     if metrics is None or metrics.source is None or mode == "practice":
         return None
     from runbook_tui.metrics.poller import MetricsMonitor
 
-    monitor = MetricsMonitor(controller, judge_steps=mode != "dry-run")
+    monitor = MetricsMonitor(controller, enforce=mode != "dry-run")
     return monitor if monitor.start() else None
 
 

@@ -4,6 +4,10 @@ No mocks: the SSH executor is tested against the same server it meets in
 production. The fixture gives each session its own host key, client key,
 authorized_keys and known_hosts in a temp dir, and can stop and restart
 sshd on the same port so a test can drop connections mid-command.
+
+`make_sshd(directory, options=...)` works outside pytest too (the benchmarks
+start their own sshd with it); problems raise `PeerError`, which the fixture
+turns into a test failure.
 """
 
 from __future__ import annotations
@@ -14,17 +18,37 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncssh
-import pytest
+
+try:
+    import pytest
+except ImportError:  # the benchmarks import this module; pytest comes with the test extras only
+    pytest = None  # type: ignore[assignment]
 
 from runbook_tui.runbook.model import Host, Mark
 
 SSHD = "/usr/sbin/sshd"
 _MARK = Mark("<peers>", 1, 1)
+
+#: sshd_config options beyond the paths; `make_sshd(options=...)` overrides or adds to them.
+DEFAULT_OPTIONS: dict[str, str] = {
+    "PasswordAuthentication": "no",
+    "KbdInteractiveAuthentication": "no",
+    "PermitRootLogin": "prohibit-password",
+    "StrictModes": "no",  # temp dirs are world-writable
+    "UsePAM": "no",
+    "MaxSessions": "100",
+    "MaxStartups": "200:30:400",  # the defaults refuse 40 of 50 concurrent sessions
+    "SetEnv": "SHLVL=1",  # skips root's slow .bashrc
+}
+
+
+class PeerError(RuntimeError):
+    """A peer could not be set up or started; the message says why and how to fix it."""
 
 
 def _free_port() -> int:
@@ -131,7 +155,7 @@ class Sshd:
         while not _accepts(self.port):
             if self._proc.poll() is not None or time.monotonic() > deadline:
                 text = (self.dir / "sshd.log").read_text(errors="replace")[-2000:]
-                pytest.fail(f"sshd did not start on 127.0.0.1:{self.port}:\n{text}")
+                raise PeerError(f"sshd did not start on 127.0.0.1:{self.port}:\n{text}")
             time.sleep(0.02)
 
     def stop(self) -> None:
@@ -160,15 +184,19 @@ def _require_sshd() -> None:
     if os.access(SSHD, os.X_OK):
         return
     if os.environ.get("CI"):
-        pytest.fail(f"{SSHD} is missing on this CI machine: run the suite with scripts/test, which installs openssh-server")
-    pytest.fail(
+        raise PeerError(f"{SSHD} is missing on this CI machine: run the suite with scripts/test, which installs openssh-server")
+    raise PeerError(
         f"{SSHD} is missing: run scripts/test (it installs openssh-server), "
         "or apt-get install -y openssh-server"
     )
 
 
-def make_sshd(directory: Path) -> Sshd:
-    """Write keys and config into `directory` and start sshd on a free loopback port."""
+def make_sshd(directory: Path, options: Mapping[str, str] | None = None) -> Sshd:
+    """Write keys and config into `directory` and start sshd on a free loopback port.
+
+    `options` override or add to `DEFAULT_OPTIONS` (sshd takes the first value
+    of a keyword, so overrides replace the line rather than append one).
+    """
     _require_sshd()
     os.makedirs("/run/sshd", exist_ok=True)  # privilege separation dir; sshd refuses to start without it
     port = _free_port()
@@ -178,29 +206,18 @@ def make_sshd(directory: Path) -> Sshd:
     known_hosts = directory / "known_hosts"
     known_hosts.write_text(f"[127.0.0.1]:{port} {public_line(host_key)}\n")
     config = directory / "sshd_config"
-    config.write_text(
-        "\n".join(
-            [
-                f"Port {port}",
-                "ListenAddress 127.0.0.1",
-                f"HostKey {directory / 'host_key'}",
-                f"PidFile {directory / 'sshd.pid'}",
-                f"AuthorizedKeysFile {directory / 'authorized_keys'}",
-                "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no",
-                "PermitRootLogin prohibit-password",
-                "StrictModes no",
-                "UsePAM no",
-                "MaxSessions 100",
-                "MaxStartups 200:30:400",
-                "SetEnv SHLVL=1",
-                "",
-            ]
-        )
-    )
+    lines = [
+        f"Port {port}",
+        "ListenAddress 127.0.0.1",
+        f"HostKey {directory / 'host_key'}",
+        f"PidFile {directory / 'sshd.pid'}",
+        f"AuthorizedKeysFile {directory / 'authorized_keys'}",
+    ]
+    lines += [f"{key} {value}" for key, value in {**DEFAULT_OPTIONS, **(options or {})}.items()]
+    config.write_text("\n".join(lines) + "\n")
     check = subprocess.run([SSHD, "-t", "-f", str(config)], capture_output=True, text=True)
     if check.returncode != 0:
-        pytest.fail(f"sshd rejected the test config {config}: {check.stderr.strip()}")
+        raise PeerError(f"sshd rejected the config {config}: {check.stderr.strip()}")
     server = Sshd(
         dir=directory,
         port=port,
@@ -213,11 +230,189 @@ def make_sshd(directory: Path) -> Sshd:
     return server
 
 
-@pytest.fixture(scope="session")
-def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
+def _sshd_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
     """One sshd for the whole session; tests that stop it must start it again."""
-    server = make_sshd(tmp_path_factory.mktemp("sshd"))
+    try:
+        server = make_sshd(tmp_path_factory.mktemp("sshd"))
+    except PeerError as exc:
+        pytest.fail(str(exc), pytrace=False)
     try:
         yield server
     finally:
         server.stop()
+
+
+if pytest is not None:
+    sshd = pytest.fixture(scope="session", name="sshd")(_sshd_fixture)
+
+
+# -- Prometheus on loopback -----------------------------------------------------------------
+
+PROMETHEUS = "/usr/bin/prometheus"
+#: What the exporter serves (the test sets the values): a gauge with a label, and a counter.
+GAUGE = "rbt_test_value"
+COUNTER = "rbt_test_requests"  # exposed as rbt_test_requests_total
+
+
+class Exporter:
+    """A prometheus_client exporter on 127.0.0.1 whose values the test sets (`set`, `add`).
+
+    Its own registry, so nothing else in the process leaks into /metrics.
+    """
+
+    def __init__(self) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Gauge, start_http_server
+
+        self.registry = CollectorRegistry()
+        self.gauge = Gauge(GAUGE, "a value the test moves", ["service"], registry=self.registry)
+        self.counter = Counter(COUNTER, "a counter the test increments", ["code"], registry=self.registry)
+        self.gauge.labels(service="api").set(1)
+        self.gauge.labels(service="batch").set(0)
+        self.counter.labels(code="200").inc(0)
+        self.counter.labels(code="500").inc(0)
+        self.port = _free_port()
+        self._server, self._thread = start_http_server(self.port, addr="127.0.0.1", registry=self.registry)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/metrics"
+
+    def set(self, value: float, service: str = "api") -> None:
+        self.gauge.labels(service=service).set(value)
+
+    def add(self, amount: float, code: str = "500") -> None:
+        self.counter.labels(code=code).inc(amount)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@dataclass
+class Prometheus:
+    """Debian's Prometheus on 127.0.0.1, scraping `exporter` every second."""
+
+    dir: Path
+    port: int
+    exporter: Exporter
+    _proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def query(self, promql: str) -> list[dict[str, object]]:
+        """An instant query straight through the HTTP API (for fixtures: no code under test)."""
+        import requests
+
+        response = requests.get(f"{self.url}/api/v1/query", params={"query": promql}, timeout=2)
+        response.raise_for_status()
+        return list(response.json()["data"]["result"])
+
+    def wait_for(self, promql: str, predicate: object = None, timeout: float = 20.0) -> float:
+        """Poll until `promql` has a value (that `predicate(value)` accepts); returns it. Raises PeerError on timeout."""
+        deadline = time.monotonic() + timeout
+        last: object = "no answer"
+        while time.monotonic() < deadline:
+            try:
+                result = self.query(promql)
+            except Exception as exc:  # not up yet
+                last = exc
+            else:
+                if result:
+                    value = float(result[0]["value"][1])  # type: ignore[index]
+                    last = value
+                    if predicate is None or predicate(value):  # type: ignore[operator]
+                        return value
+            time.sleep(0.2)
+        raise PeerError(f"Prometheus at {self.url}: {promql} did not reach the expected value in {timeout:g}s (last: {last})")
+
+    def start(self) -> None:
+        """Start (or restart, same port and data) and wait until the exporter's gauge is queryable (~6 s the first time)."""
+        if self.running:
+            return
+        log = open(self.dir / "prometheus.log", "ab")  # noqa: SIM115 - handed to the child, closed below
+        try:
+            self._proc = subprocess.Popen(
+                [
+                    PROMETHEUS,
+                    f"--config.file={self.dir / 'prometheus.yml'}",
+                    f"--storage.tsdb.path={self.dir / 'data'}",
+                    f"--web.listen-address=127.0.0.1:{self.port}",
+                    "--log.level=warn",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        finally:
+            log.close()
+        try:
+            self.wait_for(f'{GAUGE}{{service="api"}}', timeout=30)
+        except PeerError as exc:
+            text = (self.dir / "prometheus.log").read_text(errors="replace")[-2000:]
+            self.stop()
+            raise PeerError(f"{exc}\n{text}") from None
+
+    def stop(self) -> None:
+        if self._proc is None:
+            return
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(timeout=5)
+        self._proc = None
+        deadline = time.monotonic() + 5
+        while _accepts(self.port) and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+def _require_prometheus() -> None:
+    """Never skip: a missing Prometheus would hide every metrics test. Say how to get it instead."""
+    if os.access(PROMETHEUS, os.X_OK):
+        return
+    raise PeerError(
+        f"{PROMETHEUS} is missing: run scripts/test (it installs Debian's prometheus), "
+        "or apt-get install -y --no-install-recommends prometheus"
+    )
+
+
+def make_prometheus(directory: Path, exporter: Exporter | None = None) -> Prometheus:
+    """Write a config scraping `exporter` (a new one if None) every second and start Prometheus on a free loopback port."""
+    _require_prometheus()
+    exporter = exporter or Exporter()
+    (directory / "prometheus.yml").write_text(
+        "global: {scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 1s}\n"
+        "scrape_configs:\n"
+        "  - job_name: exporter\n"
+        f"    static_configs: [{{targets: ['127.0.0.1:{exporter.port}']}}]\n"
+    )
+    server = Prometheus(dir=directory, port=_free_port(), exporter=exporter)
+    server.start()
+    return server
+
+
+def _prometheus_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prometheus]:
+    """One Prometheus (and its exporter) for the whole session; a test that stops it starts it again."""
+    exporter = Exporter()
+    try:
+        server = make_prometheus(tmp_path_factory.mktemp("prometheus"), exporter)
+    except PeerError as exc:
+        exporter.stop()
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+        exporter.stop()
+
+
+if pytest is not None:
+    prometheus = pytest.fixture(scope="session", name="prometheus")(_prometheus_fixture)

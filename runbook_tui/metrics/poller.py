@@ -16,7 +16,8 @@ previous one finished, so polls never overlap, however slow the source).
 - `metrics.success` is checked when a verify section is complete (if steps
   follow it) and before the session finishes as done (the controller's
   `before_finish`), journaled as `success_check_started` and one
-  `success_checked` per criterion.
+  `success_checked` per criterion. In dry runs (`enforce=False`) the panels
+  and guards run, but neither check does: nothing was changed.
 
 Readings are evaluated from the poller's own stream: a check waits for the
 next fresh reading instead of querying on its own.
@@ -132,14 +133,14 @@ class MetricsMonitor:
         source: Source | None = None,
         queries: Sequence[PanelQuery] | None = None,
         timeout: float | None = None,
-        judge_steps: bool = True,
+        enforce: bool = True,
     ) -> None:
         metrics = controller.runbook.metrics
         assert metrics is not None, "a monitor needs a runbook with metrics"
         self.controller = controller
         self.metrics: Metrics = metrics
         self.timeout = timeout if timeout is not None else default_timeout(metrics.interval_seconds)
-        self.judge_steps = judge_steps
+        self.enforce = enforce  # judge expect.metric and check metrics.success (not in dry runs: nothing changed)
         self.source = source
         self.queries = list(queries) if queries is not None else None
         self.panels: dict[str, Panel] = {p.id: p for p in metrics.panels}
@@ -174,9 +175,9 @@ class MetricsMonitor:
             panels=[panel_json(p, query_of.get(p.id, p.query.shown())) for p in self.metrics.panels],
             success=[self._criterion(c) for c in self.metrics.success],
         )
-        if self.judge_steps:
+        if self.enforce:
             controller.metric_judge = self.judge
-        if self.metrics.success:
+        if self.enforce and self.metrics.success:
             controller.before_finish = self._final_check
         controller.subscribe(self._on_event)
         self._spawn(self._baselines(queries))
@@ -375,7 +376,7 @@ class MetricsMonitor:
         if kind == ev.ROLLBACK_FINISHED:
             self._verify_checked.clear()  # steps will run again: so will the checks
             return
-        if kind not in (ev.STEP_FINISHED, ev.STEP_CONFIRMED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE) or not self.metrics.success:
+        if kind not in (ev.STEP_FINISHED, ev.STEP_CONFIRMED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE) or not (self.enforce and self.metrics.success):
             return
         runbook = self.controller.runbook
         order = list(state.order)

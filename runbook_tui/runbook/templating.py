@@ -48,12 +48,87 @@ def _to_text(value: Any) -> str:
     return str(value)
 
 
-def _shell_finalize(value: Any) -> str:
+class Quoted(str):
+    """A value already made safe for the shell context it stands in."""
+
+
+def _words(value: Any, quote: Callable[[str], str]) -> Quoted | Raw:
     if isinstance(value, Raw):
-        return str(value)
+        return value
     if isinstance(value, (list, tuple)):
-        return " ".join(shlex.quote(_to_text(item)) for item in value)
-    return shlex.quote(_to_text(value))
+        return Quoted(" ".join(quote(_to_text(item)) for item in value))
+    return Quoted(quote(_to_text(value)))
+
+
+def _in_double_quotes(text: str) -> str:
+    """Inside "...", only these four characters are special to sh."""
+    return re.sub(r'([\\"$`])', r"\\\1", text)
+
+
+def _in_single_quotes(text: str) -> str:
+    """Inside '...', nothing is special but the closing quote: close, escape it, reopen."""
+    return text.replace("'", "'\\''")
+
+
+#: Filters the shell environment appends to every `{{ }}`, chosen by where it stands in the command.
+SHELL_FILTERS: dict[str, Callable[[Any], Quoted | Raw]] = {
+    "__sh_word": lambda value: _words(value, shlex.quote),
+    "__sh_double": lambda value: _words(value, _in_double_quotes),
+    "__sh_single": lambda value: _words(value, _in_single_quotes),
+}
+_CONTEXT_FILTER = {"outside": "__sh_word", "double": "__sh_double", "single": "__sh_single"}
+_TAG = re.compile(r"\{\{(.*?)\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def _quote_state(state: str, text: str) -> str:
+    """Follow sh's quoting through literal command text: outside, in "double" or in 'single' quotes."""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if state == "single":
+            if char == "'":
+                state = "outside"
+        elif char == "\\":
+            index += 1  # the next character is escaped (outside and in double quotes)
+        elif state == "double":
+            if char == '"':
+                state = "outside"
+        elif char == "'":
+            state = "single"
+        elif char == '"':
+            state = "double"
+        index += 1
+    return state
+
+
+def shell_source(source: str) -> str:
+    """The template with each `{{ expr }}` quoted for its place: a word, inside "...", or inside '...'.
+
+    So `echo "{{ name }}"` with a name of `$(rm -rf /)` stays literal too,
+    not only `echo {{ name }}`.
+    """
+    parts: list[str] = []
+    state, position = "outside", 0
+    for match in _TAG.finditer(source):
+        literal = source[position : match.start()]
+        state = _quote_state(state, literal)
+        parts.append(literal)
+        expression = match.group(1)
+        if expression is None:
+            parts.append(match.group(0))
+        else:
+            lead = "-" if expression.startswith("-") else ""
+            trail = "-" if expression.endswith("-") and len(expression) > len(lead) else ""
+            inner = expression[len(lead) : len(expression) - len(trail)]
+            parts.append(f"{{{{{lead} ({inner}) | {_CONTEXT_FILTER[state]} {trail}}}}}")
+        position = match.end()
+    parts.append(source[position:])
+    return "".join(parts)
+
+
+def _shell_finalize(value: Any) -> str:
+    """Every expression went through a context filter already (see shell_source)."""
+    return _to_text(value)
 
 
 def _regex_finalize(value: Any) -> str:
@@ -74,6 +149,7 @@ def _environment(finalize: Callable[[Any], str]) -> ImmutableSandboxedEnvironmen
         finalize=finalize,
     )
     env.filters["raw"] = _raw
+    env.filters.update(SHELL_FILTERS)
     # Keep the globals to the harmless ones; a runbook has no use for the others.
     for name in ("lipsum", "cycler", "joiner"):
         env.globals.pop(name, None)
@@ -147,7 +223,7 @@ def analyse(source: str) -> Analysis:
 
 @lru_cache(maxsize=8192)
 def _compiled(source: str, kind: TextKind) -> Any:
-    return ENVIRONMENTS[kind].from_string(source)
+    return ENVIRONMENTS[kind].from_string(shell_source(source) if kind == "shell" else source)
 
 
 def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:

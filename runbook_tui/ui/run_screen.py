@@ -271,7 +271,9 @@ class RunScreen(RunView):
             self.app.push_screen(
                 ConfirmPrompt(
                     "Quit while a step runs?",
-                    "The step keeps running where it was started, but this program stops watching it.\n"
+                    # Local commands die with this program (the executor's close kills their process group);
+                    # remote ones run detached and carry on.
+                    "Commands on remote hosts keep running, unwatched; commands on this machine are stopped now.\n"
                     f"Its outcome will be unknown; continue later with:\n  runbook-tui resume {self.journal_path}",
                     "quit now",
                 ),

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import load_runbook
-from runbook_tui.runbook.templating import TemplateError, context_for, render_text
+from runbook_tui.runbook.templating import TemplateError, context_for, render, render_text
 
 PRINTF = """
 runbook: 1
@@ -58,6 +58,17 @@ def test_any_string_value_reaches_the_shell_as_one_literal_word(printf_runbook, 
     result = subprocess.run(["sh", "-c", command], capture_output=True, timeout=10)
     assert result.returncode == 0, result.stderr
     assert result.stdout == value.encode("utf-8")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=VALUES, template=st.sampled_from(["printf '%s' \"{{ v }}\"", "printf '%s' '{{ v }}'", "printf '%s' \"<{{ v }}>\"", "printf '%s' 'a'\"{{ v }}\"'b'"]))
+def test_a_value_inside_quotes_stays_literal_too(value, template):
+    """Authors write `echo "{{ name }}"`; the value is escaped for the quotes it stands in."""
+    command = render(template, "shell", {"v": value})
+    expected = shlex.split(template.replace("{{ v }}", "VALUE"))[2].replace("VALUE", value)
+    result = subprocess.run(["sh", "-c", command], capture_output=True, timeout=10)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected.encode("utf-8")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,305 @@
+"""Benchmark: `true` on 200 host aliases of a loopback sshd, through the engine vs. bare asyncssh vs. Ansible.
+
+The fan-out promise: a step on a big group costs about what the SSH itself
+costs, and far less than the usual automation tool. All three variants talk
+to the same OpenSSH sshd (started here with `tests/peers.py`'s `make_sshd`,
+MaxStartups/MaxSessions raised), open one connection per alias, verify host
+keys against the same known_hosts, run `true` 50 hosts at a time, and are
+timed as whole processes:
+
+- `engine`: `runbook-tui exec` of a one-step runbook on a group of 200
+  aliases (settings: max_concurrency 50), journal and all;
+- `asyncssh`: a bare script, `asyncssh.connect` + `conn.run("true")` per
+  alias under a semaphore of 50;
+- `ansible`: `ansible all -m command -a true -f 50` on an inventory of 200
+  aliases (ansible_host=127.0.0.1), pipelining on, one ControlPath per alias,
+  `KexAlgorithms=curve25519-sha256`, StrictHostKeyChecking=yes; its state in a
+  temp dir. `cold` starts with no ControlMaster; `warm` runs again at once
+  and reuses the masters the cold run left. ansible-core is pip-installed
+  into the running venv if missing (it is not a project dependency).
+
+Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--reps 3] [--ansible-reps 1] [--no-ansible]`.
+Aim: engine <= 1.3x bare asyncssh; Ansible (cold) >= 10x the engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for extra in (ROOT, ROOT / "tests"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+RATIO_AIM = 1.3
+ANSIBLE_AIM = 10.0
+CONCURRENCY = 50
+#: Where the SSH executor keeps detached runs on the host (its default, under the remote $HOME).
+REMOTE_RUNS = Path.home() / ".cache" / "runbook-tui" / "runs"
+#: Enough for 200 simultaneous connection attempts and sessions (tests/peers.py defaults to 200:30:400 and 100).
+SSHD_OPTIONS = {"MaxStartups": "1000:30:2000", "MaxSessions": "1000"}
+
+
+def aliases(n: int) -> list[str]:
+    return [f"peer{i:03d}" for i in range(1, n + 1)]
+
+
+# -- the bare asyncssh floor (runs as its own process) ------------------------------------
+
+
+async def bare_asyncssh(port: int, key: str, known_hosts: str, hosts: int, concurrency: int) -> int:
+    import asyncssh
+
+    gate = asyncio.Semaphore(concurrency)
+    keys = asyncssh.load_keypairs(key)
+
+    async def one(_alias: str) -> int:
+        async with gate:
+            async with asyncssh.connect(
+                "127.0.0.1", port=port, username="root", client_keys=keys, known_hosts=known_hosts
+            ) as conn:
+                result = await conn.run("true", check=False)
+                return -1 if result.exit_status is None else int(result.exit_status)
+
+    codes = await asyncio.gather(*(one(a) for a in aliases(hosts)))
+    return sum(1 for c in codes if c == 0)
+
+
+# -- variants, each a whole process ------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    wall: float  # seconds, the whole process
+    client: float  # CPU seconds of the process and the children it waited for
+    server: float  # CPU seconds of sshd: its per-connection processes and the shells they ran
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _sshd_cpu(pid: int) -> float:
+    """CPU of the sshd listener plus every child it reaped (utime, stime, cutime, cstime of /proc/PID/stat).
+
+    Robust to other load on the machine, unlike wall time. Commands the
+    engine starts detached are reparented, so their (small) CPU is missed.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+class Bench:
+    def __init__(self, work: Path, hosts: int) -> None:
+        from peers import make_sshd
+
+        self.work = work
+        self.hosts = hosts
+        (work / "sshd").mkdir()
+        self.sshd = make_sshd(work / "sshd", SSHD_OPTIONS)
+        self.runbook = self._write_runbook()
+        self.settings = work / "settings.yaml"
+        self.settings.write_text(f"ssh: {{known_hosts: {self.sshd.known_hosts}}}\nmax_concurrency: {CONCURRENCY}\n")
+        self.runs = 0
+
+    def _write_runbook(self) -> Path:
+        lines = ["runbook: 1", "id: bench-fanout", "title: true on every alias", "hosts:", "  g:"]
+        for name in aliases(self.hosts):
+            lines.append(
+                f"    - {{name: {name}, address: 127.0.0.1, port: {self.sshd.port}, user: root, identity: {self.sshd.client_key}}}"
+            )
+        lines += [
+            "sections:",
+            "  - {id: impl, title: Implement, kind: implement, steps: [{id: noop, title: 'true', on: g, run: 'true', undo: 'true', verify: none}]}",
+        ]
+        path = self.work / "fanout.yaml"
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    def measure(self, command: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], Sample]:
+        """Run one variant's whole process; wall time, client CPU and sshd CPU."""
+        assert self.sshd._proc is not None
+        client, server = _children_cpu(), _sshd_cpu(self.sshd._proc.pid)
+        started = time.perf_counter()
+        proc = subprocess.run(command, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        wall = time.perf_counter() - started
+        time.sleep(0.2)  # let sshd reap the last per-connection processes
+        return proc, Sample(wall, _children_cpu() - client, _sshd_cpu(self.sshd._proc.pid) - server)
+
+    def engine(self) -> Sample:
+        self.runs += 1
+        journal = self.work / f"engine-{self.runs}.jsonl"
+        env = {**os.environ, "RUNBOOK_TUI_SETTINGS": str(self.settings), "XDG_STATE_HOME": str(self.work / "state")}
+        command = [str(Path(sys.executable).with_name("runbook-tui")), "exec", str(self.runbook), "--solo", "bench", "--journal", str(journal)]
+        proc, sample = self.measure(command, env)
+        events = [json.loads(line) for line in journal.read_text().splitlines()]
+        finished = [e for e in events if e["type"] == "step_finished"]
+        done = sum(1 for r in finished[0]["hosts"].values() if r["status"] == "done") if finished else 0
+        session = events[0]["session"]
+        for run in REMOTE_RUNS.glob(f"{session}_*"):
+            shutil.rmtree(run, ignore_errors=True)
+        if proc.returncode != 0 or done != self.hosts:
+            raise SystemExit(f"engine: exit {proc.returncode}, {done}/{self.hosts} done\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        return sample
+
+    def asyncssh(self) -> Sample:
+        command = [
+            sys.executable, __file__, "--child-asyncssh", str(self.sshd.port), str(self.sshd.client_key),
+            str(self.sshd.known_hosts), str(self.hosts),
+        ]  # fmt: skip
+        proc, sample = self.measure(command)
+        if proc.returncode != 0 or proc.stdout.strip() != str(self.hosts):
+            raise SystemExit(f"asyncssh: exit {proc.returncode}, stdout {proc.stdout!r}\n{proc.stderr[-3000:]}")
+        return sample
+
+    # -- ansible ---------------------------------------------------------------------
+
+    def ansible_setup(self) -> str | None:
+        """Install ansible-core into this venv if missing; returns why it cannot run, or None."""
+        if not shutil.which("ansible", path=str(Path(sys.executable).parent)):
+            print("ansible-core is missing: pip install ansible-core (into this venv, for the benchmark only)", flush=True)
+            pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "ansible-core"], capture_output=True, text=True)
+            if pip.returncode != 0:
+                return f"pip install ansible-core failed: {pip.stderr.strip()[-1000:]}"
+        state = self.work / "ansible"
+        for sub in ("home", "tmp", "remote_tmp"):
+            (state / sub).mkdir(parents=True, exist_ok=True)
+        self.cp_dir = Path(tempfile.mkdtemp(prefix="cp", dir="/tmp"))  # ControlPath sockets: keep the path short
+        inventory = state / "inventory.ini"
+        rows = [
+            f"{name} ansible_host=127.0.0.1 ansible_port={self.sshd.port} ansible_control_path={self.cp_dir}/{name}"
+            for name in aliases(self.hosts)
+        ]
+        python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+        rows += [
+            "[all:vars]", "ansible_user=root", f"ansible_ssh_private_key_file={self.sshd.client_key}",
+            f"ansible_python_interpreter={python}",
+        ]  # fmt: skip
+        inventory.write_text("\n".join(rows) + "\n")
+        self.inventory = inventory
+        self.ansible_env = {
+            **os.environ,
+            "ANSIBLE_HOME": str(state / "home"),
+            "ANSIBLE_LOCAL_TEMP": str(state / "tmp"),
+            "ANSIBLE_REMOTE_TMP": str(state / "remote_tmp"),
+            "ANSIBLE_SSH_CONTROL_PATH_DIR": str(self.cp_dir),
+            "ANSIBLE_PIPELINING": "True",
+            "ANSIBLE_HOST_KEY_CHECKING": "True",
+            "ANSIBLE_SSH_COMMON_ARGS": (
+                f"-o UserKnownHostsFile={self.sshd.known_hosts} -o StrictHostKeyChecking=yes -o KexAlgorithms=curve25519-sha256"
+            ),
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_CONFIG": str(state / "none.cfg"),  # no stray ansible.cfg from the cwd or $HOME
+        }
+        return None
+
+    def ansible(self) -> Sample:
+        command = [
+            str(Path(sys.executable).with_name("ansible")), "all", "-i", str(self.inventory),
+            "-m", "command", "-a", "true", "-f", str(CONCURRENCY), "-o",
+        ]  # fmt: skip
+        proc, sample = self.measure(command, self.ansible_env)
+        ok = sum(1 for line in proc.stdout.splitlines() if "| CHANGED |" in line or "| SUCCESS |" in line)
+        if proc.returncode != 0 or ok != self.hosts:
+            raise AnsibleFailed(f"exit {proc.returncode}, {ok}/{self.hosts} ok\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+        return sample
+
+    def ansible_close_masters(self) -> None:
+        """End the ControlMaster ssh processes a run leaves (they live 60 s), so the next cold run is cold."""
+        for sock in self.cp_dir.iterdir():
+            subprocess.run(["ssh", "-O", "exit", "-o", f"ControlPath={sock}", "x"], capture_output=True)
+
+    def close(self) -> None:
+        if hasattr(self, "cp_dir"):
+            self.ansible_close_masters()
+            shutil.rmtree(self.cp_dir, ignore_errors=True)
+        self.sshd.stop()
+
+
+class AnsibleFailed(Exception):
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", type=int, default=200)
+    parser.add_argument("--reps", type=int, default=3, help="runs of engine and asyncssh, interleaved (default 3)")
+    parser.add_argument("--ansible-reps", type=int, default=1, help="cold+warm Ansible pairs (default 1; ~40 s each)")
+    parser.add_argument("--no-ansible", action="store_true")
+    parser.add_argument("--check", action="store_true", help="exit 1 if an aim is missed")
+    parser.add_argument("--child-asyncssh", nargs=4, metavar=("PORT", "KEY", "KNOWN_HOSTS", "HOSTS"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child_asyncssh:
+        port, key, known_hosts, hosts = args.child_asyncssh
+        print(asyncio.run(bare_asyncssh(int(port), key, known_hosts, int(hosts), CONCURRENCY)))
+        return 0
+
+    times: dict[str, list[Sample]] = {"engine": [], "asyncssh": [], "ansible cold": [], "ansible warm": []}
+    ansible_problem = "skipped (--no-ansible)" if args.no_ansible else None
+    with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
+        bench = Bench(Path(tmp), args.hosts)
+        try:
+            for _ in range(args.reps):  # interleaved, so drift in machine load hits both alike
+                times["engine"].append(bench.engine())
+                times["asyncssh"].append(bench.asyncssh())
+            if ansible_problem is None:
+                ansible_problem = bench.ansible_setup()
+            if ansible_problem is None:
+                try:
+                    for _ in range(args.ansible_reps):
+                        bench.ansible_close_masters()
+                        times["ansible cold"].append(bench.ansible())
+                        times["ansible warm"].append(bench.ansible())
+                except AnsibleFailed as exc:
+                    ansible_problem = f"ansible failed: {exc}"
+        finally:
+            bench.close()
+
+    def med(name: str, key: str) -> float:
+        return statistics.median(getattr(sample, key) for sample in times[name])
+
+    print(f"`true` on {args.hosts} aliases of one loopback sshd, {CONCURRENCY} at a time, host keys verified; whole processes, medians")
+    print()
+    print(f"{'variant':<14} {'runs':>4} {'wall s':>7} {'min s':>6} {'max s':>6} {'client CPU s':>13} {'sshd CPU s':>11}")
+    for name, samples in times.items():
+        if samples:
+            walls = [sample.wall for sample in samples]
+            # Ansible's ControlMasters outlive the run, so sshd has not reaped their processes yet: no figure.
+            server = "n/a" if name.startswith("ansible") else f"{med(name, 'server'):.2f}"
+            print(
+                f"{name:<14} {len(samples):>4} {med(name, 'wall'):>7.2f} {min(walls):>6.2f} {max(walls):>6.2f}"
+                f" {med(name, 'client'):>13.2f} {server:>11}"
+            )
+    engine = med("engine", "wall")
+    ratio = engine / med("asyncssh", "wall")
+    cpu_ratio = (med("engine", "client") + med("engine", "server")) / (med("asyncssh", "client") + med("asyncssh", "server"))
+    print()
+    print(f"engine/asyncssh: wall {ratio:.2f}x, CPU (client + sshd) {cpu_ratio:.2f}x; aim <= {RATIO_AIM:g}x (wall)")
+    ok = ratio <= RATIO_AIM
+    if times["ansible cold"]:
+        cold = med("ansible cold", "wall") / engine
+        warm = med("ansible warm", "wall") / engine
+        print(f"ansible/engine: cold {cold:.1f}x, warm {warm:.1f}x (aim >= {ANSIBLE_AIM:g}x)")
+        ok = ok and cold >= ANSIBLE_AIM
+    else:
+        print(f"ansible: {ansible_problem}")
+    print("within aims" if ok else "MISSED AN AIM")
+    return 0 if ok or not args.check else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""What goes wrong between us and a host: a changed host key, sshd dying mid-step, our own process killed."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import asyncssh
+import pytest
+from integration_cli import REMOTE_RUNS, Cli, events, of_type
+from peers import public_line
+
+from runbook_tui.engine.journal import verify
+from runbook_tui.engine.state import replay
+
+pytestmark = pytest.mark.peers
+
+
+def one_step(cli: Cli, run: str, *, hosts: int = 1, name: str = "one-step") -> Path:
+    step = {"id": "remote", "title": "A remote step", "on": "g", "run": run, "undo": "true"}
+    return cli.runbook(name, [{"id": "impl", "title": "Implement", "kind": "implement", "steps": [step]}], hosts=hosts)
+
+
+# -- host keys ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["changed key", "host not listed"])
+def test_a_host_key_that_does_not_verify_fails_the_step_with_a_plain_message(cli: Cli, case: str) -> None:
+    other = public_line(asyncssh.generate_private_key("ssh-ed25519"))
+    if case == "changed key":
+        cli.with_known_hosts(f"[127.0.0.1]:{cli.sshd.port} {other}\n")
+    else:
+        cli.with_known_hosts(f"[127.0.0.1]:1 {public_line(cli.sshd.host_key)}\n")
+    known_hosts = str(cli.dir / "other_known_hosts")
+    path = one_step(cli, f"touch {cli.dir}/ran")
+
+    result = cli.run("exec", str(path), "--solo", "integration", "--journal", "j.jsonl")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    both = result.stdout + result.stderr
+    assert "Traceback" not in both
+    assert not (cli.dir / "ran").exists(), "nothing may run on a host whose key did not verify"
+    [line] = [line for line in result.stdout.splitlines() if "step_finished" in line]
+    assert "peer01" in line and "host key" in line and known_hosts in line, line
+    [finished] = of_type(events(cli.dir / "j.jsonl"), "step_finished", step="remote")
+    assert finished["status"] == "failed"
+    error = finished["hosts"]["peer01"]["error"]
+    assert f"host key for peer01 (127.0.0.1:{cli.sshd.port}) not verified" in error
+    assert known_hosts in error
+    assert any(known_hosts in problem for problem in finished["problems"])
+
+
+# -- sshd dies mid-step -----------------------------------------------------------------
+
+
+def test_a_remote_step_survives_sshd_dying_and_coming_back(cli: Cli) -> None:
+    path = one_step(cli, "for i in $(seq 1 30); do echo $i; sleep 0.1; done")
+    proc, stdout = cli.start("exec", str(path), "--solo", "integration", "--journal", "j.jsonl")
+    stdout.wait_for(lambda line: line == "  peer01 | 5")
+    cli.sshd.stop()  # drops our connection (the detached command keeps running)
+    try:
+        time.sleep(1.0)
+    finally:
+        cli.sshd.start()
+    assert proc.wait(30) == 0, stdout.text() + cli.stderr()
+
+    journal = events(cli.dir / "j.jsonl")
+    [finished] = of_type(journal, "step_finished", step="remote")
+    assert finished["status"] == "done" and finished["hosts"]["peer01"]["exit_code"] == 0
+    reconnects = [e["message"] for e in of_type(journal, "error", step="remote")]
+    assert any("reconnecting" in m for m in reconnects), f"the connection never dropped: {reconnects}"
+    text = "".join(e["text"] for e in of_type(journal, "output", step="remote", stream="stdout"))
+    assert text.splitlines() == [str(i) for i in range(1, 31)], "every line exactly once, in order"
+    assert not verify(cli.dir / "j.jsonl").problems
+
+
+# -- our process is killed mid-step -----------------------------------------------------
+
+
+def test_resume_after_kill_9_marks_the_step_unknown_and_reruns_nothing(cli: Cli) -> None:
+    marker = cli.dir / "marker"
+    path = one_step(cli, f"echo ran >> {marker}; echo started; sleep 2; echo finished")
+    proc, stdout = cli.start("exec", str(path), "--solo", "integration", "--journal", "j.jsonl")
+    stdout.wait_for(lambda line: line == "  peer01 | started")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(5)
+    journal = cli.dir / "j.jsonl"
+    assert not of_type(events(journal), "step_finished"), "the kill came before the step ended"
+
+    result = cli.run("resume", str(journal))
+
+    # Without a decision, resume reports where the run stands and exits: not done, so 1.
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert re.search(r"^\s+unknown\s+remote$", result.stdout, re.M), result.stdout
+    assert "Nothing was re-run" in result.stdout
+    checked = cli.run("journal", "verify", str(journal))
+    assert checked.returncode == 0 and "intact" in checked.stdout, checked.stdout + checked.stderr
+    read = verify(journal)
+    state = replay(read.events)
+    assert state.steps["remote"].status == "unknown"
+    assert dict(state.steps["remote"].hosts)["peer01"].status == "unknown"
+    assert state.steps["remote"].attempts == 1
+    assert [e["type"] for e in read.events].count("step_started") == 1
+    assert read.events[-1]["type"] == "session_resumed"
+
+    # The first (detached) run goes on to its end on the host; still nobody ran it again.
+    session = read.events[0]["session"]
+    [run_dir] = REMOTE_RUNS.glob(f"{session}_*")
+    deadline = time.monotonic() + 10
+    while not (run_dir / "rc").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (run_dir / "out").read_text() == "started\nfinished\n"
+    assert marker.read_text() == "ran\n"
+
+
+# -- the same step again on the same host -------------------------------------------------
+
+
+def test_retries_run_the_command_again_on_the_remote_host(cli: Cli) -> None:
+    # Each remote run is named after its key; a retry must not re-attach to the run that failed.
+    counter = cli.dir / "tries"
+    step = {"id": "flaky", "title": "Passes on the third try", "on": "g", "retries": 2, "retry_delay": "0s", "verify": "none",
+            "run": f"echo try >> {counter}; test $(wc -l < {counter}) -ge 3"}  # fmt: skip
+    path = cli.runbook("retries", [{"id": "pre", "title": "Pre-checks", "kind": "precheck", "steps": [step]}], hosts=1)
+
+    result = cli.run("exec", str(path), "--solo", "integration", "--journal", "j.jsonl")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert counter.read_text() == "try\ntry\ntry\n"
+    [finished] = of_type(events(cli.dir / "j.jsonl"), "step_finished", step="flaky")
+    assert finished["status"] == "done"

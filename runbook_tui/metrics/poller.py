@@ -109,7 +109,12 @@ class Poller:
     async def run(self) -> None:
         while True:
             started = time.monotonic()
-            samples = await self.source.poll(self.panels)
+            try:
+                samples = await self.source.poll(self.panels)
+            except Exception as exc:  # a bug in a source must not end the polling nor reach the screen as a traceback
+                log.exception("metrics source failed")
+                now = time.time()
+                samples = {p.id: Sample(None, f"internal error reading the metrics source: {exc}", now) for p in self.panels}
             self.polls += 1
             try:
                 self.on_samples(samples)

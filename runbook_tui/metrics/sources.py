@@ -28,6 +28,7 @@ import json
 import math
 import re
 import statistics
+import threading
 import time
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -195,13 +196,15 @@ class PrometheusSource:
         self.token = token or None
         self.timeout = timeout
         self._client: Any = None
+        self._lock = threading.Lock()  # the first queries of a poll race to make the client
         self._slots: asyncio.Semaphore | None = None
 
     def client(self) -> Any:
         """The PrometheusConnect, made on first use (its import costs ~0.15 s: not at program start)."""
-        if self._client is None:
-            self._client = connect(self.url, self.token, self.timeout)
-        return self._client
+        with self._lock:
+            if self._client is None:
+                self._client = connect(self.url, self.token, self.timeout)
+            return self._client
 
     def close(self) -> None:
         if self._client is not None:
@@ -215,14 +218,13 @@ class PrometheusSource:
         from requests import RequestException
 
         try:
-            result = self.client().custom_query(panel.query)
+            return _instant_sample(self.client().custom_query(panel.query), panel, time.time())
         except PrometheusApiClientException as exc:
             return Sample(None, _prometheus_http_error(self.url, exc), time.time())
         except RequestException as exc:
             return Sample(None, _request_error("Prometheus", self.url, exc, self.timeout), time.time())
-        except ValueError as exc:  # a body that is not JSON: not a Prometheus API
-            return Sample(None, f"Prometheus at {self.url}: the answer is not Prometheus JSON ({_first_line(str(exc))})", time.time())
-        return _instant_sample(result, panel, time.time())
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:  # not the Prometheus API's JSON
+            return Sample(None, f"Prometheus at {self.url}: the answer is not Prometheus JSON ({_first_line(str(exc)) or type(exc).__name__})", time.time())
 
     def query_baseline(self, panel: PanelQuery, started: float) -> Baseline:
         import datetime as dt
@@ -240,8 +242,8 @@ class PrometheusSource:
             return Baseline(None, _prometheus_http_error(self.url, exc), basis)
         except RequestException as exc:
             return Baseline(None, _request_error("Prometheus", self.url, exc, self.timeout), basis)
-        except ValueError as exc:
-            return Baseline(None, f"Prometheus at {self.url}: the answer is not Prometheus JSON ({_first_line(str(exc))})", basis)
+        except (ValueError, KeyError, TypeError) as exc:
+            return Baseline(None, f"Prometheus at {self.url}: the answer is not Prometheus JSON ({_first_line(str(exc)) or type(exc).__name__})", basis)
         per_series = []
         for series in result or []:
             values = [v for v in (_number(point[1]) for point in series.get("values", [])) if v is not None]

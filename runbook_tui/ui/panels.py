@@ -174,12 +174,16 @@ class ThresholdSparkline(Sparkline):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__([], **kwargs)
         self.panel: Mapping[str, Any] = {}
+        self._colours: tuple[str, dict[str, Style]] | None = None
 
     def render(self) -> RenderResult:
         data = list(self.data or [])
         width, height = self.size.width, max(self.size.height, 1)
-        colours = {name: self.get_component_rich_style(f"threshold-sparkline--{name}") for name in ("ok", "warn", "critical")}
-        return _Bars(data, self.panel, width, height, colours)
+        theme = self.app.current_theme.name
+        if self._colours is None or self._colours[0] != theme:
+            styles = {name: self.get_component_rich_style(f"threshold-sparkline--{name}") for name in ("ok", "warn", "critical")}
+            self._colours = (theme, styles)
+        return _Bars(data, self.panel, width, height, self._colours[1])
 
 
 class _Bars:
@@ -243,7 +247,7 @@ class MetricPanel(Vertical):
     def __init__(self, panel_id: str) -> None:
         super().__init__(id=f"panel-{panel_id}", classes="unknown")
         self.panel_id = panel_id
-        self._shown: tuple[Any, ...] = ()
+        self._shown: tuple[Any, Any] | None = None
         self._view: PanelView | None = None
         self._panel: Mapping[str, Any] = {}
         self._ready = False
@@ -263,22 +267,29 @@ class MetricPanel(Vertical):
         self._view, self._panel = view, panel
         if not self._ready:
             return
-        key = (view, self.app.current_theme.name)
-        if key == self._shown:
+        theme = self.app.current_theme
+        # Each part is redrawn only when what it shows changed (the age ticks every second; values once a poll).
+        head = (view.state, view.value, view.trend, view.worsening, view.title, view.unit, theme.name)
+        foot = (view.baseline, view.lines, view.error, view.value if view.error else None, None if view.age is None else int(view.age), view.stale, theme.name)
+        shown_head, shown_foot = self._shown or (None, None)
+        if (head, foot) == (shown_head, shown_foot) and self.query_one(ThresholdSparkline).data == list(view.values):
             return
-        self._shown = key
+        self._shown = (head, foot)
         for name in self.STATES:
             self.set_class(view.state == name, name)
-        theme = self.app.current_theme
         tone = colour(theme, STATE_TONE[view.state])
         spark = self.query_one(ThresholdSparkline)
-        spark.panel = panel
-        if list(spark.data or ()) != list(view.values):
-            spark.data = list(view.values)  # a new list: Sparkline redraws on assignment only
-        else:
+        if spark.panel != panel:
+            spark.panel = panel
             spark.refresh()
-        self.query_one(".panel-head", Static).update(self._head(view, tone, theme))
-        self.query_one(".panel-foot", Static).update(self._foot(view, tone, theme))
+        if spark.data != list(view.values):
+            spark.data = list(view.values)  # a new list: Sparkline redraws on assignment only
+        # No relayout where the height cannot change: the head is one line; the foot is two unless an error wraps.
+        if head != shown_head:
+            self.query_one(".panel-head", Static).update(self._head(view, tone, theme), layout=False)
+        if foot != shown_foot:
+            relayout = shown_foot is None or bool(view.error) or bool(shown_foot[2])
+            self.query_one(".panel-foot", Static).update(self._foot(view, tone, theme), layout=relayout)
 
     def _head(self, view: PanelView, tone: str, theme: Any) -> Table:
         left = Text()
@@ -371,6 +382,7 @@ class PanelArea(Vertical):
         self._panel_ids: tuple[str, ...] = ()
         self._trips_seen: int | None = None
         self._last_key: tuple[Any, ...] = ()
+        self._last_summary: tuple[str, Text] | None = None
         self._columns = 0
 
     def compose(self) -> ComposeResult:
@@ -419,7 +431,10 @@ class PanelArea(Vertical):
         for panel in panels:
             widget = self.query_one(f"#panel-{panel['id']}", MetricPanel)
             widget.show(panel_view(panel, state, now, interval), panel)
-        self.query_one("#metrics-summary", Static).update(self._summary(state, now))
+        summary = self._summary(state, now)
+        if (self.app.current_theme.name, summary) != self._last_summary:
+            self._last_summary = (self.app.current_theme.name, summary)
+            self.query_one("#metrics-summary", Static).update(summary)
         self._guard_trips(state)
 
     def _rebuild(self, ids: tuple[str, ...]) -> None:

@@ -149,7 +149,8 @@ class RunScreen(RunView):
     ]
 
     def __init__(self, controller: Controller, actor: Actor, journal_path: str, share_note: str = "") -> None:
-        super().__init__(controller, f"journal: {journal_path}" + (f"   {share_note}" if share_note else ""))
+        # The fingerprint first: the verifier reads it out before trusting the session.
+        super().__init__(controller, (f"{share_note}   " if share_note else "") + f"journal: {journal_path}")
         self.controller = controller
         self.actor = actor
         self.journal_path = journal_path

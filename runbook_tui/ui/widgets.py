@@ -66,8 +66,9 @@ class RunHeader(Static):
         if session.get("solo"):
             line2.append(f"   SOLO ({session['solo']}): steps are recorded unverified", style=colour(theme, "warning"))
         else:
-            verifier = session.get("verifier") or "?"
-            online = any(role == "verifier" for role in connected.values())
+            joined = [name for name, role in connected.items() if role == "verifier"]
+            verifier = session.get("verifier") or (", ".join(joined) if joined else "?")
+            online = bool(joined)
             line2.append(f"   verifier {verifier} ")
             line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))
         if state.checkpoint:

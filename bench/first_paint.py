@@ -1,0 +1,192 @@
+"""Benchmark: time to the first painted frame of `runbook-tui run` on a 300-step runbook vs. a minimal Textual app.
+
+Each run is a whole process started in a pseudo-terminal of 140x45 (the real
+Linux driver, escape codes written to the pty and drained by the parent), so
+interpreter start, imports, loading and validating the runbook, opening the
+session (its first journal line is fsynced) and composing the screen all count:
+
+- `minimal`: an `App` with one `Static`; the frame is marked from its `on_mount`
+  with `call_after_refresh` (the callback runs once that frame has been drawn);
+- `runbook`: `runbook_tui.cli.main(["run", RUNBOOK, "--solo", "bench", "--journal", TMP])`
+  of a generated 300-step runbook (sections, templated commands, undo,
+  checkpoints), the path `runbook-tui run` takes; the frame is marked once the
+  run screen has mounted (its first repaint fills the 300-row step table) and
+  refreshed: `RunScreen.on_mount` is wrapped in the child, nothing else changes.
+
+The parent takes `time.time()` just before starting the child; the child writes
+`time.time()` at the marked frame to a file and exits at once. Variants
+alternate, so both see the same machine load. Aim: runbook/minimal median <= 1.5x.
+
+    .venv/bin/python bench/first_paint.py [--reps 7] [--steps 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import pty
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+RATIO_AIM = 1.5
+COLUMNS, ROWS = 140, 45
+
+
+def generate(steps: int) -> str:
+    """A runbook shaped like the examples: precheck, backup, implement sections, a verify and a rollback section."""
+    lines = [
+        "runbook: 1",
+        "id: bench-first-paint",
+        'title: "Rolling config change on {{ cluster }}"',
+        "ticket: {id: CHG-1, subject: bench, assignee: alice, verifier: bob, risk: {level: high, summary: bench}}",
+        "params:",
+        "  cluster: {type: choice, choices: [a, b], default: a}",
+        "sections:",
+    ]
+    per_section = 25
+    kinds = ["precheck", "backup"] + ["implement"] * 100
+    for section in range((steps + per_section - 1) // per_section):
+        kind = "verify" if section == (steps - 1) // per_section else kinds[section]
+        lines += [f"  - id: s{section}", f"    title: Section {section}", f"    kind: {kind}", "    steps:"]
+        for index in range(section * per_section, min(steps, (section + 1) * per_section)):
+            lines += [
+                f"      - id: step-{index}",
+                f'        title: "Step {index}: adjust node {index} of {{{{ cluster }}}}"',
+                f"        run: echo step {index} on {{{{ cluster }}}} >> marks",
+            ]
+            if kind not in ("precheck", "verify"):
+                lines.append(f"        undo: echo undo {index} >> marks")
+            if index % 50 == 49:
+                lines.append("        checkpoint: true")
+    lines += [
+        "  - id: rollback",
+        "    title: After a full rollback",
+        "    kind: rollback",
+        "    steps:",
+        "      - {id: restored, title: Restored, run: echo restored}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# -- the children ------------------------------------------------------------------------------------
+
+
+def _mark_and_exit(app: object, marker: str) -> None:
+    Path(marker).write_text(json.dumps({"ts": time.time()}))
+    os._exit(0)  # the measurement is taken; tearing down is not part of it
+
+
+def child_minimal(marker: str) -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Minimal(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("hello")
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(_mark_and_exit, self, marker)
+
+    Minimal().run()
+
+
+def child_runbook(marker: str, runbook: str, work: str) -> None:
+    os.environ["RUNBOOK_TUI_SETTINGS"] = str(Path(work) / "no-settings.yaml")
+    os.environ["XDG_STATE_HOME"] = str(Path(work) / "state")
+    os.environ["XDG_CONFIG_HOME"] = str(Path(work) / "config")
+    from runbook_tui.cli import main
+    from runbook_tui.ui.run_screen import RunScreen
+
+    mounted = RunScreen.on_mount
+
+    def on_mount(self: RunScreen) -> None:
+        mounted(self)
+        self.call_after_refresh(_mark_and_exit, self.app, marker)
+
+    RunScreen.on_mount = on_mount  # type: ignore[method-assign]
+    main(["run", runbook, "--solo", "bench", "--journal", str(Path(work) / f"journal-{os.getpid()}.jsonl")])
+
+
+# -- the parent ---------------------------------------------------------------------------------------
+
+
+def one_run(variant: str, runbook: Path, work: Path) -> float:
+    """Start the variant in a 140x45 pty, drain its output, return seconds from spawn to its first frame."""
+    marker = work / f"marker-{variant}-{time.monotonic_ns()}"
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+    argv = [sys.executable, __file__, "--child", variant, str(marker), str(runbook), str(work)]
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(ROWS)}
+    started = time.time()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True)
+    os.close(slave)
+    try:
+        while proc.poll() is None:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    break
+        proc.wait(timeout=60)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    if not marker.exists():
+        raise SystemExit(f"{variant}: the child exited {proc.returncode} without painting a frame")
+    return json.loads(marker.read_text())["ts"] - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--check", action="store_true", help="exit 1 when the aim is missed")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        variant, marker, runbook, work = args.child
+        if variant == "minimal":
+            child_minimal(marker)
+        else:
+            child_runbook(marker, runbook, work)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="bench-first-paint-") as folder:
+        work = Path(folder)
+        runbook = work / "bench.yaml"
+        runbook.write_text(generate(args.steps))
+        times: dict[str, list[float]] = {"minimal": [], "runbook": []}
+        one_run("minimal", runbook, work)  # warm the page cache; not counted
+        one_run("runbook", runbook, work)
+        for _ in range(args.reps):
+            for variant in times:
+                times[variant].append(one_run(variant, runbook, work))
+
+    print(f"first painted frame, whole process in a {COLUMNS}x{ROWS} pty, {args.reps} runs each (alternating)")
+    print(f"{'variant':<44} {'median s':>9} {'min s':>7} {'max s':>7}")
+    labels = {"minimal": "minimal Textual app (one Static)", "runbook": f"runbook-tui run, {args.steps}-step runbook"}
+    for variant, values in times.items():
+        print(f"{labels[variant]:<44} {statistics.median(values):>9.3f} {min(values):>7.3f} {max(values):>7.3f}")
+    ratio = statistics.median(times["runbook"]) / statistics.median(times["minimal"])
+    print(f"ratio runbook/minimal: {ratio:.2f}x (aim <= {RATIO_AIM}x)")
+    if args.check and ratio > RATIO_AIM:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Two people, two terminals: the assignee's `runbook-tui run --share` and the verifier's `runbook-tui join`, in tmux.
+
+Keys are sent as a person types them and the screens are read back with
+`capture-pane`; waits poll the screens for the expected words (never a
+fixed sleep). tmux runs on a private socket in tmp_path, without any
+user configuration.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from share_peers import CLI, HOST, Lab, free_port, journal_lines
+
+pytestmark = [pytest.mark.peers, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
+
+
+class Tmux:
+    def __init__(self, root: Path) -> None:
+        self.socket = str(root / "tmux.sock")
+
+    def __call__(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-S", self.socket, "-f", "/dev/null", *args], capture_output=True, text=True, timeout=10)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def start(self, name: str, argv: list[str], env: dict[str, str], cwd: Path) -> None:
+        """A 140x45 window running argv; when it ends, the pane shows its exit code and stays."""
+        assigned = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        # COLUMNS/LINES may leak in from the test run's environment (80x24); the pane's own size must win.
+        script = f"cd {shlex.quote(str(cwd))} && env -u COLUMNS -u LINES {assigned} {shlex.join(argv)}; echo EXIT=$?; sleep 600"
+        self("new-session", "-d", "-s", name, "-x", "140", "-y", "45", script)
+
+    def screen(self, name: str) -> str:
+        return self("capture-pane", "-p", "-t", name)
+
+    def keys(self, name: str, *keys: str) -> None:
+        self("send-keys", "-t", name, *keys)
+
+    def wait(self, name: str, predicate: Callable[[str], bool], what: str, timeout: float = 10) -> str:
+        end = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < end:
+            text = self.screen(name)
+            if predicate(text):
+                return text
+            time.sleep(0.05)
+        pytest.fail(f"{name}'s screen never showed {what} within {timeout:g}s:\n{text}")
+
+
+@pytest.fixture
+def tmux(lab: Lab) -> Iterator[Tmux]:
+    made = Tmux(lab.root)
+    yield made
+    subprocess.run(["tmux", "-S", made.socket, "kill-server"], capture_output=True, timeout=10)
+
+
+def _row(screen: str, title: str) -> str:
+    """The step table's row of a step (the first line naming it)."""
+    return next((line for line in screen.splitlines() if title in line), "")
+
+
+def _header(screen: str) -> str:
+    return next((line for line in screen.splitlines() if "assignee " in line), "")
+
+
+def _fingerprint(journal: Path, timeout: float = 10) -> str:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if journal.exists():
+            for event in journal_lines(journal):
+                if event["type"] == "share_started":
+                    return str(event["fingerprint"])
+        time.sleep(0.05)
+    pytest.fail(f"{journal} never recorded share_started")
+
+
+def _wait_for_event(journal: Path, kind: str, timeout: float = 10) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if any(e["type"] == kind for e in journal_lines(journal)):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"{journal} never recorded {kind}")
+
+
+def test_assignee_runs_verifier_confirms_both_screens_agree(lab: Lab, tmux: Tmux) -> None:
+    bob = lab.key("bob")
+    runbook = lab.runbook()  # no ticket: no change window, so no override prompt
+    port = free_port()
+    journal = lab.root / "J.jsonl"
+    env = lab.env()  # RUNBOOK_TUI_USER=alice
+    keep = {k: env[k] for k in ("PATH", "HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "RUNBOOK_TUI_USER")}
+    run = [*CLI, "run", str(runbook), "--share", f"{HOST}:{port}", "--verifier-key", "bob.pub", "--journal", journal.name]  # short: the footer shows the fingerprint after the path
+    tmux.start("assignee", run, keep, lab.root)
+    fingerprint = _fingerprint(journal)
+    screen = tmux.wait("assignee", lambda s: fingerprint in s, "the session's host key fingerprint")
+    assert "not connected" in _header(screen) and "assignee alice" in _header(screen)
+
+    join = [*CLI, "join", f"{HOST}:{port}", "--identity", bob.name, "--known-hosts", str(lab.known_hosts), "--accept-fingerprint", fingerprint]
+    tmux.start("verifier", join, keep, lab.root)
+    tmux.wait("verifier", lambda s: "joined as verifier" in s, "that bob joined as verifier")
+    header = _header(tmux.wait("assignee", lambda s: re.search(r"verifier \S+ connected", _header(s)) is not None, "the verifier connected"))
+    assert "not connected" not in header
+
+    tmux.keys("assignee", "Enter")  # run 'one'; it waits for the verifier
+    tmux.wait("verifier", lambda s: "⧗" in _row(s, "Step one"), "'one' waiting for the verifier")
+    tmux.keys("verifier", "c")
+    for name in ("assignee", "verifier"):
+        screen = tmux.wait(name, lambda s: "✓" in _row(s, "Step one"), "'one' done")
+        assert "✓" not in _row(screen, "Step two")
+        assert re.search(r"verifier \S+ connected", _header(screen)) and "not connected" not in _header(screen)
+
+    tmux.keys("assignee", "Enter")
+    tmux.wait("verifier", lambda s: "⧗" in _row(s, "Step two"), "'two' waiting for the verifier")
+    tmux.keys("verifier", "c")
+    tmux.wait("verifier", lambda s: "✓" in _row(s, "Step two") and "finished: done" in s.lower(), "the run done")
+    _wait_for_event(journal, "session_finished")  # the assignee's screen moves on to its post-change review
+
+    tmux.keys("verifier", "q")  # the verifier leaves after the end, the assignee's session still open
+    tmux.wait("verifier", lambda s: "EXIT=0" in s, "join to exit 0")
+    events = journal_lines(journal)
+    assert [(e["type"], e.get("step"), e["actor"]) for e in events if e["type"] == "step_confirmed"] == [
+        ("step_confirmed", "one", "bob"),
+        ("step_confirmed", "two", "bob"),
+    ]
+    assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == "done"  # no participant_left after it
+    verified = subprocess.run([*CLI, "journal", "verify", str(journal)], capture_output=True, text=True, timeout=30, env=lab.env())
+    assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -1,0 +1,219 @@
+"""The two-person rule over a real shared session: `runbook-tui exec --share` in its own process, the test as the verifier.
+
+The verifier is `ShareClient`, a real asyncssh client on loopback; every
+decision is the assignee's controller's, journaled by the other process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncssh
+import pytest
+from share_peers import HOST, TWO_STEPS, Lab, awaiting, confirm_next, journal, of_type, until
+
+from runbook_tui.engine.controller import Actor
+from runbook_tui.engine.journal import verify
+from runbook_tui.session import load, open_session
+from runbook_tui.settings import Settings
+from runbook_tui.share.client import JoinError
+
+pytestmark = pytest.mark.asyncio  # tests that start `runbook-tui` processes are marked peers one by one
+
+THREE_STEPS = TWO_STEPS + """\
+      - id: three
+        title: Step three
+        run: echo three
+        undo: echo undo-three
+"""
+
+
+@pytest.mark.peers
+async def test_confirmations_run_the_change_to_done(lab: Lab) -> None:
+    bob = lab.key("bob", "bob@laptop")
+    shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    client = lab.client(bob, shared.port)
+    follow = asyncio.create_task(client.run())
+    try:
+        assert await confirm_next(client) == "one"
+        assert await confirm_next(client) == "two"
+        assert await shared.exit_code() == 0, shared.stderr()
+        await asyncio.wait_for(follow, 5)  # the replica saw the end and stopped following
+    finally:
+        await client.close()
+    assert (client.name, client.role) == ("bob", "verifier")  # the name is the key's comment, before the @
+    events = journal(shared.journal)
+    confirmed = of_type(events, "step_confirmed")
+    assert [(e["step"], e["actor"], e["phase"]) for e in confirmed] == [("one", "bob", "after"), ("two", "bob", "after")]
+    assert of_type(events, "participant_joined")[0].items() >= {"name": "bob", "role": "verifier"}.items()
+    assert of_type(events, "session_finished")[-1]["outcome"] == "done"
+    assert events[-1]["type"] == "session_finished"  # nothing after the end (journal verify)
+    assert "step_confirmed     one (after) by bob" in shared.stdout()
+
+
+@pytest.mark.peers
+async def test_a_rejection_stops_exec_with_the_reason(lab: Lab) -> None:
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    client = lab.client(bob, shared.port)
+    follow = asyncio.create_task(client.run())
+    try:
+        await until(lambda: awaiting(client) == "one", what="'one' waiting for the verifier")
+        assert not (await client.send("reject", "  ")).ok  # a rejection needs a reason
+        reply = await client.send("reject", "replication lag is 40 s, stop here")
+        assert reply.ok, reply.message
+        assert await shared.exit_code() == 1
+        await asyncio.wait_for(follow, 5)
+    finally:
+        await client.close()
+    events = journal(shared.journal)
+    [rejected] = of_type(events, "step_rejected")
+    assert rejected.items() >= {"step": "one", "actor": "bob", "reason": "replication lag is 40 s, stop here", "phase": "after"}.items()
+    assert not of_type(events, "step_started")[1:]  # 'two' never ran
+    assert of_type(events, "session_finished")[-1]["outcome"] == "failed"
+    assert "step_rejected      one (after) by bob: replication lag is 40 s, stop here" in shared.stdout()
+    assert client.state.steps["one"].status == "rejected"
+
+
+@pytest.mark.peers
+async def test_a_key_of_no_participant_is_refused(lab: Lab) -> None:
+    bob, mallory = lab.key("bob"), lab.key("mallory")
+    shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    with pytest.raises(asyncssh.PermissionDenied):
+        await lab.client(mallory, shared.port).connect()
+    with pytest.raises(JoinError):
+        await lab.client(mallory, shared.port).run()  # the follower gives up at once: retrying will not help
+    joined = await asyncio.to_thread(lab.join, f"{HOST}:{shared.port}", "--identity", str(mallory), "--accept-fingerprint", shared.fingerprint)
+    assert joined.returncode == 2
+    assert "refused your key: it is not one of this session's participants" in joined.stderr
+    shared.stop()
+    assert not of_type(journal(shared.journal), "participant_joined")
+
+
+@pytest.mark.peers
+async def test_observers_cannot_decide_anything(lab: Lab) -> None:
+    bob, olive = lab.key("bob"), lab.key("olive")
+    shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub", "--observer-key", f"{olive}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    observer = lab.client(olive, shared.port)
+    bob_watching = lab.client(bob, shared.port, observe=True)  # a verifier's key, joined with --observe
+    verifier = lab.client(bob, shared.port)
+    tasks = [asyncio.create_task(c.run()) for c in (observer, bob_watching, verifier)]
+    try:
+        await until(lambda: awaiting(observer) == "one" and bob_watching.connected, what="the observers to see 'one' waiting")
+        assert observer.role == "observer" and bob_watching.role == "observer"
+        for watcher in (observer, bob_watching):
+            for action, text in (("confirm", ""), ("reject", "no"), ("request_rollback", "no"), ("hold", "wait"), ("note", "hi")):
+                reply = await watcher.send(action, text)
+                assert not reply.ok, (watcher.name, action, reply.message)
+        assert "only the verifier can confirm" in (await observer.send("confirm")).message
+        await confirm_next(verifier)
+        await confirm_next(verifier)
+        assert await shared.exit_code() == 0
+        await asyncio.wait_for(asyncio.gather(*tasks), 5)
+    finally:
+        for client in (observer, bob_watching, verifier):
+            await client.close()
+    events = journal(shared.journal)
+    assert {e["actor"] for e in of_type(events, "step_confirmed")} == {"bob"}
+    assert not of_type(events, "step_rejected") + of_type(events, "rollback_requested") + of_type(events, "hold_requested")
+    assert not [e for e in of_type(events, "note") if e["actor"] != "system" and e.get("text") == "hi"]
+    roles = sorted((e["name"], e["role"]) for e in of_type(events, "participant_joined"))
+    assert roles == [("bob", "observer"), ("bob", "verifier"), ("olive", "observer")]
+
+
+async def test_the_assignee_cannot_confirm_their_own_step(lab: Lab) -> None:
+    """In process: the assignee's actor, and anyone named like the assignee, is refused by the controller."""
+    runbook = lab.runbook()
+    session = open_session(load(str(runbook), {}), journal=str(lab.root / "own.jsonl"), settings=Settings())
+    controller = session.controller
+    try:
+        assert controller.run_current(session.actor).ok
+        await controller.wait_idle()
+        assert controller.state.steps["one"].status == "awaiting_verification"
+        for actor in (session.actor, Actor(session.actor.name, "verifier")):
+            reply = controller.confirm(actor)
+            assert not reply.ok and "two-person rule" in reply.message, reply
+            assert not controller.reject(actor, "mine").ok
+        assert controller.state.steps["one"].status == "awaiting_verification"
+    finally:
+        await session.close()
+    assert not of_type(journal(lab.root / "own.jsonl"), "step_confirmed")
+
+
+@pytest.mark.peers
+async def test_a_verifier_key_named_like_the_assignee_is_refused(lab: Lab) -> None:
+    """Over the wire: the assignee is alice (RUNBOOK_TUI_USER); a verifier key whose comment says alice cannot confirm."""
+    alice, bob = lab.key("alice-key", "alice@workstation"), lab.key("bob")
+    shared = await lab.share(lab.runbook(), "--verifier-key", f"{alice}.pub", "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    fake = lab.client(alice, shared.port)
+    verifier = lab.client(bob, shared.port)
+    tasks = [asyncio.create_task(c.run()) for c in (fake, verifier)]
+    try:
+        await until(lambda: awaiting(fake) == "one", what="'one' waiting for the verifier")
+        assert (fake.name, fake.role) == ("alice", "verifier")
+        reply = await fake.send("confirm")
+        assert not reply.ok and "two-person rule" in reply.message, reply
+        assert not (await fake.send("reject", "mine")).ok
+        await confirm_next(verifier)
+        await confirm_next(verifier)
+        assert await shared.exit_code() == 0
+        await asyncio.wait_for(asyncio.gather(*tasks), 5)
+    finally:
+        for client in (fake, verifier):
+            await client.close()
+    events = journal(shared.journal)
+    assert events[0]["assignee"] == "alice"
+    assert {e["actor"] for e in of_type(events, "step_confirmed")} == {"bob"}
+    assert not of_type(events, "step_rejected") and not of_type(events, "verifier_handover")
+
+
+@pytest.mark.peers
+async def test_a_second_verifier_takes_over_with_a_handover_event(lab: Lab) -> None:
+    bob, carol = lab.key("bob"), lab.key("carol")
+    shared = await lab.share(lab.runbook(THREE_STEPS), "--verifier-key", f"{bob}.pub", "--verifier-key", f"{carol}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    first, second = lab.client(bob, shared.port), lab.client(carol, shared.port)
+    tasks = [asyncio.create_task(c.run()) for c in (first, second)]
+    try:
+        await confirm_next(first, "one")
+        await until(lambda: awaiting(second) == "two", what="'two' waiting on carol's replica")
+        assert not (await second.send("reject", "")).ok  # refused: nothing changed hands, no handover
+        await confirm_next(first, "two")
+        await confirm_next(second, "three")  # the shift changes
+        assert await shared.exit_code() == 0
+        await asyncio.wait_for(asyncio.gather(*tasks), 5)
+    finally:
+        for client in (first, second):
+            await client.close()
+    events = journal(shared.journal)
+    handovers = of_type(events, "verifier_handover")
+    assert [(e["from"], e["to"]) for e in handovers] == [("bob", "carol")]
+    following = events[handovers[0]["seq"] + 1]  # right before the confirmation that changed hands
+    assert following["type"] == "step_confirmed" and following["actor"] == "carol" and following["step"] == "three"
+    assert [e["actor"] for e in of_type(events, "step_confirmed")] == ["bob", "bob", "carol"]
+    assert first.state.active_verifier == second.state.active_verifier == "carol"
+
+
+async def test_nothing_follows_the_end_of_the_session(lab: Lab) -> None:
+    """A verifier who leaves, joins or writes after session_finished adds no line: `journal verify` would call it tampered."""
+    path = lab.root / "end.jsonl"
+    session = open_session(load(str(lab.runbook()), {}), journal=str(path), settings=Settings())
+    controller = session.controller
+    bob = Actor("bob", "verifier")
+    try:
+        controller.join("bob", "verifier")
+        assert controller.finish(session.actor, "aborted").ok
+        for reply in (controller.note(bob, "late"), controller.request_hold(bob, "wait"), controller.request_rollback(bob, "undo"), controller.note(session.actor, "late")):
+            assert not reply.ok and "finished" in reply.message
+        controller.leave("bob", "verifier")
+        controller.join("carol", "observer")
+    finally:
+        await session.close()
+    events = journal(path)
+    assert [e["type"] for e in events][-2:] == ["participant_joined", "session_finished"]
+    assert not verify(path).problems

@@ -96,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     decision.add_argument("--rollback", dest="decision", action="store_const", const="rollback", help="roll back to the last checkpoint")
     resume.add_argument("--continue", dest="go_on", action="store_true", help="then run the remaining steps headless")
     resume.add_argument("--on-failure", choices=("rollback", "stop"), default="stop")
+    resume.add_argument("--headless", action="store_true", help="no TUI: print where the run stands (the default without a terminal)")
+    resume.add_argument("--theme", metavar="NAME", help="colour theme of the TUI")
 
     rehearse = commands.add_parser("rehearse", help="run forward, roll back, re-run the prechecks; report durations")
     rehearse.add_argument("file", metavar="FILE")
@@ -230,7 +232,13 @@ def cmd_exec(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    """In a terminal, the TUI at the step where the run stopped; decisions given as flags, or no terminal: headless."""
     decision = "mark-done" if args.reason else args.decision
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if interactive and not (args.headless or decision or args.go_on):
+        from runbook_tui import tui
+
+        return tui.resume(args.journal, theme=args.theme)
     return headless.cmd_resume(args.journal, decision=decision, reason=args.reason or "", on_failure=args.on_failure, go_on=args.go_on)
 
 

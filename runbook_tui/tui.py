@@ -64,7 +64,15 @@ def run(
 
 
 def resume(journal: str, theme: str | None = None) -> int:
-    return _launch(RunbookApp(lambda _override: resume_session(journal), theme=theme))
+    """`resume JOURNAL` in a terminal: the run screen rebuilt from the journal; an unknown step waits for you."""
+    from runbook_tui.session import SessionError
+
+    try:
+        session = resume_session(journal)
+    except SessionError as exc:
+        print(f"runbook-tui: {exc}", file=sys.stderr)
+        return exc.code
+    return _launch(RunbookApp(lambda _override: session, theme=theme))
 
 
 def replay(journal: str, *, practice: bool, speed: float, theme: str | None = None) -> int:

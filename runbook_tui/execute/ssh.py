@@ -2,22 +2,44 @@
 
 A remote step may run for minutes while the laptop's Wi-Fi or a VPN drops.
 So the command is not tied to the SSH session: it is started detached on the
-host (`setsid nohup`) with its output, pid and exit status in files under
-`$HOME/<remote_dir>/<run name>/`. The executor then follows those files from
+host (`setsid`) with its output, pid and exit status in files under
+`$HOME/<remote_dir>/<run name>/`, and the client follows those files from
 the byte offsets it has already delivered; after a reconnect it re-attaches
 from the same offsets, so no byte is lost or repeated.
+
+One SSH session per command in the common case (`_follow_script`): the
+script takes the run directory (`mkdir` is the lock), writes the wrapper it
+reads from stdin, starts it detached, and follows it in the same session.
+It is the detached wrapper's parent, so it `wait`s for it instead of
+polling. A command that ends within `STREAM_AFTER` seconds has its output
+sent in one go (`cat`, only for a non-empty file); a longer one is streamed
+live by `tail -f` from the moment the client asks for it (a `t` line on
+stdin, which interrupts the `wait`). Only a re-attach after a drop needs
+another session; it polls, since the command is no longer its child.
 
 Remote layout of one run (the directory is mode 700: output may hold secrets):
 
     run.sh   the wrapper: cd, export env, (sudo -n) sh -c CMD, then write rc
     pid      pid of the wrapper, which leads its own session and process group
     out err  the command's stdout and stderr
-    rc       its exit status, written atomically (rc.tmp + mv) when it ends
+    rc       its exit status, one line, written when it ends
+
+The directory is removed once the client has received the whole result (it
+acknowledges on the session's stdin), or after a timeout killed the command;
+it stays while the command runs or its output is not yet drained, so a
+dropped connection or a killed client can re-attach (the engine gives every
+attempt, retry and rollback its own key, so a finished run is never needed
+again).
+
+The session's stdout and stderr carry the command's bytes between marker
+lines `\\0TOKEN ...\\n` (TOKEN is random per session and sent on stdin, never
+in argv): before the header is login noise, dropped; after the trailer, the
+exit status. See `_Framed`.
 
 Host keys are always checked against a known_hosts file: an unknown or
 changed key is an error with a plain message, never a silent accept.
-The remote side needs a POSIX sh, `setsid`, `nohup` and GNU `tail`
-(`--pid`), as any Linux host with coreutils and util-linux has.
+The remote side needs a POSIX sh, `setsid` and GNU `tail` (`--pid`), as any
+Linux host with coreutils and util-linux has.
 """
 
 from __future__ import annotations
@@ -47,16 +69,18 @@ KILL_GRACE_SECONDS = 2.0
 #: Reconnect backoff: first delay, then doubling up to the cap.
 BACKOFF_FIRST = 0.5
 BACKOFF_CAP = 5.0
-#: Seconds the remote `tail`s and waiter sleep between checks (bounds the end-of-command latency).
+#: Seconds the remote `tail`s and the re-attach waiter sleep between checks (bounds the end-of-command latency of a streamed command).
 POLL_SECONDS = 0.1
+#: Seconds after the start before the client asks for live output: a command done sooner costs no `tail` on the host.
+STREAM_AFTER = 0.2
+#: Seconds `close()` waits for the sessions still acknowledging their results (the cue to remove run directories).
+CLOSE_GRACE = 5.0
 
 #: (host name, address, port, user): one SSH connection per host entry, so aliases of one machine fan out like distinct hosts.
 ConnKey = tuple[str, str, int, str]
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-#: Exit status of the follow script when it cannot tell the command's status itself.
-_UNSURE = 255
 
 
 def run_dir_name(key: str) -> str:
@@ -93,11 +117,13 @@ def _path_word(path: str) -> str:
 
 
 def wrapper_script(command: Command) -> str:
-    """The detached script: run the command as asked, then record its exit status atomically.
+    """The detached script: run the command as asked, then record its exit status.
 
-    It is written to a file rather than passed in argv, so environment values
-    (maybe secrets) do not show in the remote `ps`. Under `sudo -n` the
-    variables are passed by name (`--preserve-env=`), as the local executor does.
+    It reaches the host on the session's stdin and is written to a file, so
+    environment values (maybe secrets) never show in the remote `ps`. Under
+    `sudo -n` the variables are passed by name (`--preserve-env=`), as the
+    local executor does. `rc` is written with one `write` (`echo`); readers
+    take it only once the wrapper is gone or the line is complete.
     """
     steps: list[str] = []
     if command.cwd:
@@ -111,73 +137,130 @@ def wrapper_script(command: Command) -> str:
             sudo += " --preserve-env=" + ",".join(name for name, _ in command.env)
         shell = f'if [ "$(id -u)" = 0 ]; then {shell}; else {sudo} -- {shell}; fi'
     steps.append(shell)
-    return 'd=$1\n' + " && ".join(steps) + '\necho $? > "$d/rc.tmp" && mv -f "$d/rc.tmp" "$d/rc"\n'
+    # One compound command: a wrapper cut short in transit is a syntax error, so it never runs half.
+    return '{ d=$1\n' + " && ".join(steps) + '\necho $? > "$d/rc"\n}\n'
 
 
-def _start_script(dir_expr: str) -> str:
-    """Create the run directory and start the wrapper (read from stdin) detached, once.
+#: Wrappers up to this many bytes are read with the `read` builtin (a byte per system call); longer ones by `head -c`.
+_READ_MAX = 1024
 
-    `mkdir` of the run directory is the lock: if it exists already, this key
-    was started before (a retry after a drop, or another process re-attaching)
-    and we only report its pid. Prints `PID ABSOLUTE_DIR`.
+
+def _follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset: int = 0, wrapper_size: int = 0) -> str:
+    """Start (when `start` and the run directory is new) and follow one run in this session.
+
+    Reads from stdin: a token line, then (when `start`) the wrapper: its
+    lines up to a token line, or `wrapper_size` bytes when that is over
+    `_READ_MAX`. Writes `\\0TOKEN start PID DIR` (or `\\0TOKEN fail
+    WHY`) on stdout, `\\0TOKEN err` on stderr, the command's bytes from the
+    given offsets, then `\\0TOKEN end` on stderr and `\\0TOKEN end RC` on
+    stdout (RC `-` when none was recorded: killed). Then it waits for `done`
+    on stdin and removes the run directory; EOF (the client is gone) keeps it.
+
+    The fresh run is this shell's child: `wait` ends with it, or earlier when
+    the client sends `t` (a subshell reading stdin turns it into USR1), and
+    only then are the `tail`s started. A run found already there (re-attach)
+    is not our child: a waiter polls for `rc` (a zombie counts as gone: some
+    container inits reap late or never). Every diagnostic of the script goes
+    to /dev/null; fd 3 is the session's stderr, fd 4 its stdin.
     """
-    return f"""D={dir_expr}
-mkdir -p "${{D%/*}}" || exit 120
-if mkdir -m 700 "$D" 2>/dev/null; then
-  cat > "$D/run.sh" || exit 121
-  setsid nohup sh "$D/run.sh" "$D" </dev/null >"$D/out" 2>"$D/err" &
-  echo $! > "$D/pid.tmp" && mv -f "$D/pid.tmp" "$D/pid" || exit 122
+    big = wrapper_size > _READ_MAX
+    fresh = f"""\
+  cd "$D" || fail "cannot enter $D"
+  {f"head -c {wrapper_size} > run.sh" if big else 'printf %s "$W" > run.sh'} || fail "cannot write $D/run.sh"
+  setsid sh ./run.sh "$D" </dev/null >out 2>err 3>&- 4<&- &
+  P=$!
+  echo "$P" > pid || fail "cannot write $D/pid"
+  new=1"""
+    if start:
+        read = "" if big else """\
+W= ok=
+while IFS= read -r l; do [ "$l" = "$T" ] && { ok=1; break; }; W="$W$l
+"; done
+[ -n "$ok" ] || exit 122
+"""
+        take = f"""\
+{read}if mkdir -m 700 "$D" || {{ [ ! -e "$D" ] && mkdir -p "${{D%/*}}" && mkdir -m 700 "$D"; }}; then
+{fresh}
 else
-  cat >/dev/null
+  {f"head -c {wrapper_size} >/dev/null; " if big else ""}cd "$D" || fail "cannot create the run directory $D"
+fi"""
+    else:
+        take = 'cd "$D" || fail "the run directory $D is gone"'
+    return f"""\
+exec 3>&2 2>/dev/null 4<&0
+IFS= read -r T || exit 120
+D={dir_expr}
+say() {{ printf '\\000%s %s\\n' "$T" "$*"; }}
+fail() {{ say fail "$*"; exit 121; }}
+new=
+{take}
+if [ -n "$new" ]; then
+  trap : USR1
+  ( while IFS= read -r l && [ "$l" = t ]; do kill -USR1 $$; done ) <&4 >/dev/null 3>&- &
+  t=$!
+  say start "$P" "$D"
+  wait "$P"
+  kill "$t"; while kill -0 "$t"; do wait "$t"; done; trap '' USR1
+  if kill -0 "$P"; then
+    tail -c +1 -s {POLL_SECONDS} -f --pid="$P" out 4<&- &
+    printf '\\000%s err\\n' "$T" >&3
+    tail -c +1 -s {POLL_SECONDS} -f --pid="$P" err >&3 4<&- &
+    wait "$P"; wait
+  else
+    [ -s out ] && cat out 4<&-
+    printf '\\000%s err\\n' "$T" >&3
+    [ -s err ] && cat err >&3 4<&-
+  fi
+else
+  i=0
+  until [ -s pid ] && read -r P < pid; do
+    i=$((i+1)); [ "$i" -le 100 ] || fail "no pid file appeared in $D"
+    sleep 0.05
+  done
+  say start "$P" "$D"
+  alive() {{
+    kill -0 "$P" || return 1
+    [ -r /proc/"$P"/stat ] || return 0
+    read -r _ _ s _ < /proc/"$P"/stat; [ "$s" != Z ]
+  }}
+  ( while [ ! -s rc ] && alive; do sleep {POLL_SECONDS}; done ) 4<&- &
+  w=$!
+  tail -c +{out_offset + 1} -s {POLL_SECONDS} -f --pid="$w" out 4<&- &
+  printf '\\000%s err\\n' "$T" >&3
+  tail -c +{err_offset + 1} -s {POLL_SECONDS} -f --pid="$w" err >&3 4<&- &
+  wait
 fi
-i=0
-while [ ! -s "$D/pid" ]; do
-  i=$((i+1)); [ "$i" -le 100 ] || {{ echo "no pid file appeared in $D" >&2; exit 123; }}
-  sleep 0.05
+rc=-
+[ -s rc ] && read -r r < rc && rc=$r
+printf '\\000%s end\\n' "$T" >&3
+say end "$rc"
+while IFS= read -r a <&4; do
+  [ "$a" = done ] && exec rm -rf -- "$D" </dev/null >/dev/null 3>&- 4<&-
 done
-cd "$D" && printf '%s %s\\n' "$(cat pid)" "$(pwd -P)"
 """
 
 
-def _follow_script(directory: str, pid: int, out_offset: int, err_offset: int) -> str:
-    """Stream `out` to stdout and `err` to stderr from the given offsets until the command ended and both are drained.
+def _kill_script(grace: float) -> str:
+    """TERM the run's process group ($1 is the run directory), KILL it if still there after `grace` seconds; then remove the directory.
 
-    A waiter loop lives until `rc` exists or the wrapper is gone (a zombie
-    counts as gone: some container inits reap late or never); the two
-    `tail -f --pid=WAITER` then read what is left and exit. The script exits
-    with the command's status, or 255 when it cannot tell (checked separately).
-    Only the tails may write to the channel: every other diagnostic goes to
-    /dev/null, or it would end up in the command's stderr.
+    Takes the directory as an argument, so `sudo -n sh -c` does not resolve
+    it against root's `$HOME`. Exits 0 when the group is gone or never
+    started; the directory is kept when no pid ever appeared (a start may
+    still be under way).
     """
-    return f"""exec 3>&2 2>/dev/null
-cd {shlex.quote(directory)} || exit {_UNSURE}
-alive() {{
-  kill -0 {pid} 2>/dev/null || return 1
-  [ -r /proc/{pid}/stat ] || return 0
-  read -r _ _ s _ < /proc/{pid}/stat; [ "$s" != Z ]
-}}
-( while [ ! -e rc ] && alive; do sleep {POLL_SECONDS}; done ) & w=$!
-tail -c +{out_offset + 1} -s {POLL_SECONDS} -f --pid=$w out 2>/dev/null &
-tail -c +{err_offset + 1} -s {POLL_SECONDS} -f --pid=$w err >&3
-wait
-[ -e rc ] || exit {_UNSURE}
-exit "$(cat rc)"
-"""
-
-
-def _kill_script(dir_expr: str, grace: float) -> str:
-    """TERM the run's process group, KILL it if still there after `grace` seconds."""
     rounds = max(1, int(grace / POLL_SECONDS))
-    return f"""D={dir_expr}
+    return f"""D=$1
 [ -d "$D" ] || exit 0
 i=0
 while [ ! -s "$D/pid" ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); done
 [ -s "$D/pid" ] || exit 0
-P=$(cat "$D/pid")
-kill -TERM -"$P" 2>/dev/null || exit 0
-i=0
-while [ "$i" -lt {rounds} ] && kill -0 -"$P" 2>/dev/null; do sleep {POLL_SECONDS}; i=$((i+1)); done
-kill -KILL -"$P" 2>/dev/null
+read -r P < "$D/pid"
+if kill -TERM -"$P" 2>/dev/null; then
+  i=0
+  while [ "$i" -lt {rounds} ] && kill -0 -"$P" 2>/dev/null; do sleep {POLL_SECONDS}; i=$((i+1)); done
+  kill -KILL -"$P" 2>/dev/null
+fi
+rm -rf -- "$D"
 exit 0
 """
 
@@ -206,12 +289,76 @@ class _Run:
     dir_expr: str
     where: str  # for messages: the absolute directory once known
     pid: int | None = None
-    directory: str | None = None
     offsets: dict[Stream, int] = field(default_factory=lambda: {"stdout": 0, "stderr": 0})
 
     @property
     def progress(self) -> tuple[int | None, int, int]:
         return self.pid, self.offsets["stdout"], self.offsets["stderr"]
+
+
+class _Framed:
+    """One stream of a follow session: login noise, a header line, the command's bytes, a trailer line.
+
+    Marker lines start with NUL and the session's random token, so the
+    command cannot produce one by accident. Bytes that might be the start of
+    a marker (a chunk ending in NUL, ...) are held back until the next chunk
+    tells; everything else goes to the sink as it comes, and only what went
+    there counts toward the offset a re-attach resumes from.
+    """
+
+    def __init__(self, token: bytes, stream: Stream, run: _Run, output: OutputSink) -> None:
+        self.mark = b"\0" + token + b" "
+        self.stream = stream
+        self.run = run
+        self.output = output
+        self.buf = b""
+        self.head: str | None = None  # the header line after the mark, once seen
+        self.tail: str | None = None  # the trailer line after the mark, once seen
+        self.noise = b""  # the last bytes before the header, for error messages
+
+    def feed(self, data: bytes) -> None:
+        self.buf += data
+        if self.head is None:
+            at = self.buf.find(self.mark)
+            end = self.buf.find(b"\n", at) if at >= 0 else -1
+            if end < 0:  # no complete header yet: keep only what could be (the start of) one
+                cut = at if at >= 0 else max(0, len(self.buf) - len(self.mark) + 1)
+                self.noise = (self.noise + self.buf[:cut])[-1024:]
+                self.buf = self.buf[cut:]
+                return
+            self.noise = (self.noise + self.buf[:at])[-1024:]
+            self.head = self.buf[at + len(self.mark) : end].decode(errors="replace")
+            self.buf = self.buf[end + 1 :]
+        if self.tail is not None:
+            return
+        at = self.buf.find(self.mark)
+        if at < 0:
+            held = self._partial()
+            self._deliver(self.buf[: len(self.buf) - held])
+            self.buf = self.buf[len(self.buf) - held :]
+            return
+        self._deliver(self.buf[:at])
+        self.buf = self.buf[at:]
+        end = self.buf.find(b"\n")
+        if end >= 0:
+            self.tail = self.buf[len(self.mark) : end].decode(errors="replace")
+            self.buf = b""
+
+    def _partial(self) -> int:
+        """How many bytes at the end of the buffer could begin a marker."""
+        buf, mark = self.buf, self.mark
+        at = buf.find(b"\0", max(0, len(buf) - len(mark) + 1))
+        while at >= 0:
+            if mark.startswith(buf[at:]):
+                return len(buf) - at
+            at = buf.find(b"\0", at + 1)
+        return 0
+
+    def _deliver(self, data: bytes) -> None:
+        for at in range(0, len(data), CHUNK_SIZE):
+            piece = data[at : at + CHUNK_SIZE]
+            self.run.offsets[self.stream] += len(piece)
+            self.output(self.stream, piece)
 
 
 def _ignore(_message: str) -> None:
@@ -250,6 +397,7 @@ class SshExecutor:
         self._conns: dict[ConnKey, asyncssh.SSHClientConnection] = {}
         self._locks: dict[ConnKey, asyncio.Lock] = {}
         self._identities: dict[str, Sequence[asyncssh.SSHKeyPair]] = {}
+        self._closing: set[asyncio.Task[None]] = set()
 
     @property
     def connections(self) -> dict[ConnKey, asyncssh.SSHClientConnection]:
@@ -259,9 +407,13 @@ class SshExecutor:
     async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
         """Run `command` detached on its host and stream its output; failures come back as a `Result`."""
         host = command.host
-        for name, _ in command.env:
+        for name, value in command.env:
             if not _ENV_NAME.match(name):
                 return Result("error", error=f"invalid environment variable name {name!r}")
+            if "\0" in value:
+                return Result("error", error=f"environment variable {name} holds a NUL byte")
+        if "\0" in command.command:
+            return Result("error", error="the command holds a NUL byte")
         async with self._sem:
             try:
                 return await self._run(command, output, status or _ignore)
@@ -274,7 +426,9 @@ class SshExecutor:
                 return Result("error", error=f"{host.name}: {_reason(exc)}")
 
     async def close(self) -> None:
-        """Close every connection (detached commands keep running on their hosts)."""
+        """Let acknowledged sessions remove their run directories, then close every connection (detached commands keep running)."""
+        if self._closing:
+            await asyncio.wait(set(self._closing), timeout=CLOSE_GRACE)
         conns = list(self._conns.values())
         self._conns.clear()
         for conn in conns:
@@ -319,9 +473,7 @@ class SshExecutor:
         seen = run.progress
         while True:
             try:
-                if run.pid is None:
-                    await self._start(conn, command, run)
-                code = await self._follow(conn, run, output)
+                code = await self._follow(conn, command, run, output)
                 return Result("ok", exit_code=code)
             except _Lost as exc:
                 log.info("%s: connection lost (%s)", host.name, exc)
@@ -339,84 +491,136 @@ class SshExecutor:
                 conn = reconnected
                 status(f"{host.name}: reconnected; re-attaching to the command")
 
-    async def _start(self, conn: asyncssh.SSHClientConnection, command: Command, run: _Run) -> None:
-        """Start the command detached (idempotent per key) and learn its pid and directory."""
-        try:
-            done = await conn.run(
-                f"sh -c {shlex.quote(_start_script(run.dir_expr))}", input=wrapper_script(command), check=False
-            )
-        except (asyncssh.Error, OSError) as exc:
-            raise self._lost_or_failed(conn, command.host, exc, "could not start the command") from exc
-        if done.exit_status is None:
-            raise self._lost_or_failed(conn, command.host, None, "could not start the command")
-        lines = str(done.stdout or "").strip().splitlines()
-        stdout = lines[-1] if lines else ""  # the last line: a chatty login shell may print before it
-        if done.exit_status != 0 or " " not in stdout or not stdout.split(" ", 1)[0].isdigit():
-            detail = str(done.stderr or "").strip() or f"exit status {done.exit_status}"
-            raise _Failed(f"could not start the command on {command.host.name} in {run.where}: {detail}")
-        pid, directory = stdout.split(" ", 1)
-        run.pid, run.directory, run.where = int(pid), directory, directory
-        log.debug("%s: started detached pid %s in %s", command.host.name, pid, directory)
+    async def _follow(self, conn: asyncssh.SSHClientConnection, command: Command, run: _Run, output: OutputSink) -> int:
+        """One follow session: start the run unless its pid is known, stream from the offsets, return the exit code.
 
-    async def _follow(self, conn: asyncssh.SSHClientConnection, run: _Run, output: OutputSink) -> int:
-        """Stream new bytes of `out` and `err` to the sink until the command ended; return its exit code."""
-        assert run.pid is not None and run.directory is not None
-        script = _follow_script(run.directory, run.pid, run.offsets["stdout"], run.offsets["stderr"])
+        The run directory is removed on the host once both trailers are in
+        (the `done` line); that last exchange finishes in the background.
+        """
+        start = run.pid is None
+        token = uuid.uuid4().hex
+        stdin = (token + "\n").encode()
+        wrapper = wrapper_script(command).encode() if start else b""
+        script = _follow_script(
+            run.dir_expr, start=start, out_offset=run.offsets["stdout"], err_offset=run.offsets["stderr"], wrapper_size=len(wrapper)
+        )
+        if start:
+            stdin += wrapper if len(wrapper) > _READ_MAX else wrapper + (token + "\n").encode()
+        out = _Framed(token.encode(), "stdout", run, output)
+        err = _Framed(token.encode(), "stderr", run, output)
+        started, streaming = asyncio.Event(), asyncio.Event()
         proc: asyncssh.SSHClientProcess[bytes] | None = None
-        pumps: list[asyncio.Task[None]] = []
+        tasks: list[asyncio.Task[None]] = []
+        acked = False
         try:
             proc = await conn.create_process(f"sh -c {shlex.quote(script)}", encoding=None)
-            proc.stdin.write_eof()
-            pumps = [
-                asyncio.create_task(self._pump(proc.stdout, "stdout", run, output)),
-                asyncio.create_task(self._pump(proc.stderr, "stderr", run, output)),
+            proc.stdin.write(stdin)
+            tasks = [
+                asyncio.create_task(self._pump(proc.stdout, out, started, command.host, run)),
+                asyncio.create_task(self._pump(proc.stderr, err, streaming, command.host, run)),
             ]
-            await asyncio.gather(*pumps)
-            await proc.wait_closed()
-            code = proc.exit_status
+            if start:
+                tasks.append(asyncio.create_task(self._tick(proc, started, streaming)))
+            await asyncio.gather(*tasks[:2])
+            if out.tail is None or err.tail is None:
+                await proc.wait_closed()
+                raise self._ended_early(conn, proc, command.host, run, out, err)
+            code = out.tail.split(" ")[-1]
+            if not code.isdigit():  # no `done`: the directory stays for whoever looks into it
+                raise _Failed(f"the command ended without recording an exit status (killed?); see {run.where}")
+            proc.stdin.write(b"done\n")
+            acked = True
         except (asyncssh.Error, OSError) as exc:
-            raise self._lost_or_failed(conn, None, exc, "") from exc
+            raise self._lost_or_failed(conn, command.host, exc, "ssh session failed") from exc
         finally:
-            for pump in pumps:
-                pump.cancel()
+            for task in tasks:
+                task.cancel()
             if proc is not None:
-                proc.close()
-        if code is None:
-            raise _Lost("the output stream ended without an exit status")
-        if code == _UNSURE:
-            return await self._read_rc(conn, run)
-        return code
+                if acked:
+                    self._finish_later(proc)
+                else:
+                    proc.close()
+        return int(code)
 
-    @staticmethod
-    async def _pump(reader: asyncssh.SSHReader[bytes], stream: Stream, run: _Run, output: OutputSink) -> None:
-        """Hand chunks to the sink as they come, counting what was delivered: the offset to resume from."""
-        while True:
+    async def _pump(
+        self, reader: asyncssh.SSHReader[bytes], framed: _Framed, headed: asyncio.Event, host: Host, run: _Run
+    ) -> None:
+        """Feed one stream to its framer until its trailer (or EOF); set `headed` once its header is in."""
+        while framed.tail is None:
             data = await reader.read(CHUNK_SIZE)
             if not data:
                 return
-            run.offsets[stream] += len(data)
-            output(stream, data)
+            framed.feed(data)
+            if framed.head is not None and not headed.is_set():
+                if framed.stream == "stdout":
+                    self._on_header(framed.head, host, run)
+                headed.set()
 
-    async def _read_rc(self, conn: asyncssh.SSHClientConnection, run: _Run) -> int:
-        """Tell a real exit status 255 from 'no status recorded' (the follow script uses 255 for both)."""
-        assert run.directory is not None
-        try:
-            done = await conn.run(f"cat {shlex.quote(run.directory + '/rc')}", check=False)
-        except (asyncssh.Error, OSError) as exc:
-            raise self._lost_or_failed(conn, None, exc, "") from exc
-        text = str(done.stdout or "").strip()
-        if done.exit_status == 0 and text.isdigit():
-            return int(text)
-        if done.exit_status is None:
-            raise _Lost("connection dropped while reading the exit status")
-        raise _Failed(f"the command ended without recording an exit status (killed?); see {run.where}")
+    @staticmethod
+    def _on_header(head: str, host: Host, run: _Run) -> None:
+        """`start PID DIR` or `fail WHY`, the first line of the follow script on stdout."""
+        what, _, rest = head.partition(" ")
+        if what == "fail":
+            raise _Failed(f"could not start the command on {host.name} in {run.where}: {rest}")
+        pid, _, directory = rest.partition(" ")
+        if what != "start" or not pid.isdigit():
+            raise _Failed(f"could not start the command on {host.name}: unexpected reply {head!r}")
+        if run.pid is None:
+            log.debug("%s: started detached pid %s in %s", host.name, pid, directory)
+        run.pid, run.where = int(pid), directory or run.where
+
+    @staticmethod
+    async def _tick(proc: asyncssh.SSHClientProcess[bytes], started: asyncio.Event, streaming: asyncio.Event) -> None:
+        """Ask for live output (`t`) once the command has run `STREAM_AFTER` seconds; again until the host starts streaming."""
+        await started.wait()
+        while True:
+            try:
+                await asyncio.wait_for(streaming.wait(), STREAM_AFTER)
+                return
+            except TimeoutError:
+                pass
+            try:
+                proc.stdin.write(b"t\n")
+            except (asyncssh.Error, OSError):  # the session is gone: the pumps will tell
+                return
+
+    def _finish_later(self, proc: asyncssh.SSHClientProcess[bytes]) -> None:
+        """Let the session remove the run directory and end, without holding up the result; `close()` waits for it."""
+
+        async def finish() -> None:
+            try:
+                await asyncio.wait_for(proc.wait_closed(), CLOSE_GRACE)
+            except Exception:  # best effort: at worst the run directory stays on the host
+                log.debug("ssh follow session did not end cleanly", exc_info=True)
+                proc.close()
+
+        task = asyncio.create_task(finish())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    def _ended_early(
+        self,
+        conn: asyncssh.SSHClientConnection,
+        proc: asyncssh.SSHClientProcess[bytes],
+        host: Host,
+        run: _Run,
+        out: _Framed,
+        err: _Framed,
+    ) -> Exception:
+        """The session ended before both trailers: a dropped connection, or a script that could not run."""
+        if conn.is_closed() or proc.exit_status is None:
+            return _Lost("the output stream ended without an exit status")
+        noise = (err.noise + err.buf).decode(errors="replace").strip()[-500:]
+        detail = noise or f"exit status {proc.exit_status}"
+        return _Failed(f"the follow session on {host.name} ended early ({detail}); see {run.where}")
 
     async def _stop(self, command: Command, user: str, run: _Run) -> Result:
         """Kill the run's remote process group after a timeout; the result is `timeout` either way."""
         host = command.host
-        script = f"sh -c {shlex.quote(_kill_script(run.dir_expr, self._kill_grace))}"
+        kill = f"sh -c {shlex.quote(_kill_script(self._kill_grace))} sh \"$D\""
         if command.sudo:
-            script = f'if [ "$(id -u)" = 0 ]; then {script}; else sudo -n {script}; fi'
+            kill = f'if [ "$(id -u)" = 0 ]; then {kill}; else sudo -n {kill}; fi'
+        script = f"sh -c {shlex.quote(f'D={run.dir_expr}; {kill}')}"
         try:
             conn = await self._connection(host, user)
             async with asyncio.timeout(self._kill_grace + self.connect_timeout + 5):

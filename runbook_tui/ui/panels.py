@@ -412,7 +412,9 @@ class PanelArea(Vertical):
             grid.styles.grid_size_columns = columns
         watching = self.has_class("watching")
         for panel in self.query(MetricPanel):
-            panel.styles.column_span = columns if watching and panel.has_class("watched") else 1
+            span = columns if watching and panel.has_class("watched") else 1
+            if panel.styles.column_span != span:  # setting a style, even to its value, costs a relayout
+                panel.styles.column_span = span
 
     def show(self, state: RunState) -> None:
         """Redraw from `state` (cheap when nothing changed: the age text changes once a second)."""

@@ -89,15 +89,17 @@ class ReplaySource:
 
 
 class ReplayScreen(RunView):
+    ASSIGNEE_HINTS = False  # nothing can be run here
     BINDINGS = [
-        Binding("right,l", "forward", "next"),
-        Binding("left,h", "back", "back"),
+        # priority: the step list would take arrows and home/end for itself
+        Binding("right,l", "forward", "next", priority=True),
+        Binding("left,h", "back", "back", priority=True),
         Binding("space", "play", "play/pause"),
         Binding("plus,equals_sign", "faster", "faster"),
         Binding("minus", "slower", "slower"),
         Binding("g", "jump", "jump to step"),
-        Binding("home", "first", "start", show=False),
-        Binding("end", "last", "end", show=False),
+        Binding("home", "first", "start", show=False, priority=True),
+        Binding("end", "last", "end", show=False, priority=True),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
     ]

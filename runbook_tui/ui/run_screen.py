@@ -46,6 +46,9 @@ class RunSource(Protocol):
 class RunView(Screen[None]):
     """The run as everyone sees it; subclasses add the keys of one role."""
 
+    #: Whether the banner says which of the assignee's keys deal with what it shows.
+    ASSIGNEE_HINTS = True
+
     #: The header's clock for the window countdown (tests freeze it for stable snapshots).
     clock: Callable[[], dt.datetime] = staticmethod(lambda: dt.datetime.now(dt.timezone.utc))
 
@@ -81,12 +84,17 @@ class RunView(Screen[None]):
 
     def _on_event(self, event: Event, state: RunState) -> None:
         """Called for every event, synchronously: only collect; painting happens on the timer."""
-        self._dirty = True
+        if event["type"] == ev.METRIC_SAMPLE:
+            return  # the panel area redraws itself from the state; steps, details and header did not change
+        if event["type"] != ev.OUTPUT:
+            # Output only adds lines. Marking the screen dirty for it repainted the table, details,
+            # banner and footer (refresh_bindings recomposes it) 15 times a second during a flood.
+            self._dirty = True
         if event["type"] == ev.OUTPUT:
             host = event.get("host", "")
             mark = "!" if event.get("stream") == "stderr" else "│"
             undo = "undo " if event.get("phase") == "undo" else ""
-            self._pending_lines.extend(f"{undo}{host} {mark} {line}" for line in str(event.get("text", "")).splitlines())
+            self._pending_lines.extend(f"{undo}{host} {mark} {line}" for line in str(event.get("text", "")).splitlines()[-SCREEN_LINES:])
         elif event["type"] in (ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE):
             self._pending_lines.append(_event_line(event))
         if len(self._pending_lines) > SCREEN_LINES * 2:
@@ -116,7 +124,7 @@ class RunView(Screen[None]):
         self.query_one(StepTable).show(state)
         preview = getattr(self.source, "preview_step", None)
         self.query_one(StepDetail).show(state, state.current, preview(state.current) if preview and state.current else None)
-        self.query_one(Banner).show(state)
+        self.query_one(Banner).show(state, hints=self.ASSIGNEE_HINTS)
         self._tick()
         self.refresh_bindings()
 
@@ -286,6 +294,8 @@ class RunScreen(RunView):
 
 class VerifierScreen(RunView):
     """The verifier's (or an observer's) screen: the same run, rebuilt from the assignee's events."""
+
+    ASSIGNEE_HINTS = False
 
     BINDINGS = [
         Binding("enter", "details", "details", priority=True),

@@ -191,8 +191,11 @@ class StepDetail(Static):
 class Banner(Static):
     """What needs attention now, in one line: waiting, paused, failed, a request from the verifier."""
 
-    def show(self, state: RunState) -> None:
+    def show(self, state: RunState, hints: bool = True) -> None:
+        """`hints`: add what the assignee's keys do about it (not on the verifier's or a replay's screen)."""
         text, tone = banner_for(state)
+        if not hints:
+            text = text.split(" — ")[0]
         self.set_class(bool(text), "visible")
         self.update(Text(text, style=f"bold {colour(self.app.current_theme, tone)}"))
 

@@ -1,0 +1,240 @@
+"""Replay and practice: a past run shown as it was, and driven again by a trainee with nothing executed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from runbook_tui import cli, practice
+from runbook_tui.engine.controller import Actor
+from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.recording import record
+from runbook_tui.engine.state import replay
+from runbook_tui.session import load, open_session
+from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.replay_app import ReplayApp
+from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
+
+RUNBOOK = """
+runbook: 1
+id: practice-me
+title: Practice me
+sections:
+  - id: pre
+    kind: precheck
+    steps:
+      - {id: check, run: "echo ready", verify: none}
+  - id: backup
+    kind: backup
+    steps:
+      - {id: save, run: "echo saved", undo: "echo unsave >> {marker}", checkpoint: true}
+  - id: impl
+    kind: implement
+    steps:
+      - {id: change, run: "echo changing; echo ran change >> {marker}", undo: "echo unchange >> {marker}"}
+      - {id: boom, run: "echo it broke >&2; exit 3", undo: "echo unboom >> {marker}"}
+"""
+
+
+def _until(predicate, pilot, limit: float = 20.0):
+    async def wait() -> None:
+        waited = 0.0
+        while not predicate():
+            assert waited < limit, "timed out waiting for the run"
+            await pilot.pause(0.1)
+            waited += 0.1
+
+    return wait()
+
+
+@pytest.fixture()
+def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A real run that failed at 'boom' and was rolled back to the checkpoint: (journal, marker file)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    monkeypatch.chdir(tmp_path)  # relative paths in commands: the screens (and snapshots) show no temp folder
+    marker = tmp_path / "marker.txt"
+    path = tmp_path / "practice.yaml"
+    path.write_text(dedent(RUNBOOK).replace("{marker}", "marker.txt"), encoding="utf-8")
+    journal = tmp_path / "night.jsonl"
+
+    async def run_the_night() -> None:
+        session = open_session(load(str(path), {}), solo="the night", journal=str(journal))
+        controller, actor = session.controller, session.actor
+        for _ in range(4):
+            assert controller.run_current(actor).ok
+            await controller.wait_idle()
+        assert controller.state.steps["boom"].status == "failed"
+        assert controller.rollback(actor, "checkpoint", reason="boom failed").ok
+        await controller.wait_idle()
+        controller.finish(actor, "rolled_back")
+        await session.close()
+
+    asyncio.run(run_the_night())
+    return journal, marker
+
+
+# -- replay ---------------------------------------------------------------------------
+
+
+def test_replay_source_is_the_same_fold_at_every_position(night: tuple[Path, Path]) -> None:
+    events = read_events(night[0]).events
+    source = ReplaySource(events)
+    for position in (len(events), 3, len(events) // 2, 1):
+        source.seek(position)
+        assert source.state == replay(events[:position])
+
+
+def test_stepping_stops_at_the_moments_that_matter(night: tuple[Path, Path]) -> None:
+    events = read_events(night[0]).events
+    source = ReplaySource(events)
+    seen = []
+    while source.position < len(events):
+        source.seek(source.next_moment(source.position))
+        seen.append(events[source.position - 1]["type"])
+    assert "step_started" in seen and "rollback_started" in seen
+    assert "output" not in seen  # output streams by; stepping lands on decisions and results
+
+
+@pytest.mark.asyncio
+async def test_replay_screen_moves_forward_back_and_jumps(night: tuple[Path, Path]) -> None:
+    events = read_events(night[0]).events
+    app = ReplayApp(events)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        for _ in range(6):
+            await pilot.press("right")
+        forward = screen.replay.position
+        assert screen.replay.state.steps["check"].status == "done"
+        await pilot.press("left")
+        assert screen.replay.position < forward
+        await pilot.press("g")
+        await pilot.press(*"boom", "enter")
+        await pilot.pause()
+        assert screen.replay.state.steps["boom"].status == "running"  # the moment it started
+        await pilot.press("end")
+        assert screen.replay.state.outcome == "rolled_back"
+
+
+def test_replay_refuses_a_tampered_journal(night: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    journal = night[0]
+    lines = journal.read_text(encoding="utf-8").splitlines()
+    edited = json.loads(lines[3])
+    edited["text"] = "nothing to see"
+    lines[3] = json.dumps(edited)
+    journal.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for argv in (["replay", str(journal)], ["replay", str(journal), "--practice"]):
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert "line 4" in err and "does not verify" in err
+
+
+def test_replay_snapshot_after_the_failure(night: tuple[Path, Path], snap_compare) -> None:
+    events = read_events(night[0]).events
+    position = next(i for i, e in enumerate(events) if e["type"] == "step_finished" and e["step"] == "boom") + 1
+
+    async def to_the_failure(pilot) -> None:
+        pilot.app.screen.replay.seek(position)
+        pilot.app.screen._moved(True)
+        await pilot.pause(0.3)
+
+    assert snap_compare(ReplayApp(events, label="night.jsonl"), run_before=to_the_failure, terminal_size=(140, 45))
+
+
+# -- practice --------------------------------------------------------------------------
+
+
+def _forbid_processes_and_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("practice must start no process and open no connection")
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", refuse)
+    monkeypatch.setattr(asyncio, "create_subprocess_shell", refuse)
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    monkeypatch.setattr(os, "posix_spawn", refuse)
+    monkeypatch.setattr(os, "fork", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.mark.asyncio
+async def test_practice_replays_the_failure_and_the_trainee_must_decide(night: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    journal, marker = night
+    before = marker.read_text(encoding="utf-8")
+    session, recording = practice.open_practice(str(journal), out_journal=str(journal.parent / "practice.jsonl"))
+    _forbid_processes_and_connections(monkeypatch)
+    controller = session.controller
+    app = RunbookApp(lambda _override: session)
+    async with app.run_test(size=(140, 45)) as pilot:
+        for _ in range(4):
+            await _until(lambda: not controller.busy and controller.state.current is not None, pilot)
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+            await _until(lambda: not controller.busy, pilot)
+        state = controller.state
+        assert state.steps["boom"].status == "failed"  # the recorded exit code 3 stands in
+        assert any("it broke" in line.text for line in state.steps["boom"].output)
+        await pilot.pause(0.5)
+        assert controller.state.rollback is None and not controller.state.finished  # nothing decides for the trainee
+        await pilot.press("u")
+        await pilot.press("y")
+        await _until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, pilot)
+        assert controller.state.rollback.ok
+        await pilot.press("q")
+    assert marker.read_text(encoding="utf-8") == before  # the recorded undos ran nowhere
+    mine = record(read_events(session.journal_path).events)
+    assert [d.kind for d in mine.decisions][-1] == "rolled_back"  # the trainee's decision is on record
+    summary = practice.summary(recording, session.journal_path)
+    assert "boom" in summary and "rolled_back" in summary
+
+
+def test_practice_meets_the_verifiers_recorded_rejection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    path = tmp_path / "r.yaml"
+    path.write_text(dedent("""
+        runbook: 1
+        id: rejected-once
+        title: Rejected once
+        ticket: {id: CHG-1, assignee: alice, verifier: bob}
+        sections:
+          - id: impl
+            kind: implement
+            steps:
+              - {id: change, run: "echo change", undo: "echo undo"}
+    """), encoding="utf-8")
+    night_journal = tmp_path / "night.jsonl"
+
+    async def the_night() -> None:
+        session = open_session(load(str(path), {}), journal=str(night_journal))
+        controller, actor = session.controller, session.actor
+        controller.run_current(actor)
+        await controller.wait_idle()
+        assert controller.reject(Actor("bob", "verifier"), "the diff touches the wrong file").ok
+        await session.close()
+
+    async def the_practice() -> str | None:
+        session, _recording = practice.open_practice(str(night_journal), out_journal=str(tmp_path / "p.jsonl"))
+        controller = session.controller
+        controller.run_current(session.actor)
+        await controller.wait_idle()
+        for _ in range(100):
+            if controller.state.steps["change"].status == "rejected":
+                break
+            await asyncio.sleep(0.05)
+        reason = controller.state.steps["change"].reason
+        await session.close()
+        return reason
+
+    asyncio.run(the_night())
+    assert asyncio.run(the_practice()) == "the diff touches the wrong file"

@@ -41,6 +41,7 @@ async def _flush_every_half_second(controller: Controller) -> None:
 async def _loop(controller: Controller, actor: Actor, on_failure: OnFailure, stop_before: str | None) -> str:
     asked_go_ahead: set[str] = set()
     trips_seen = len(controller.state.guard_trips)  # on resume, earlier trips were dealt with then
+    guard_paused = False  # a `pause` guard tripped during this drive
     while True:
         await controller.wait_idle()
         state = controller.state
@@ -48,10 +49,16 @@ async def _loop(controller: Controller, actor: Actor, on_failure: OnFailure, sto
             return state.outcome or "aborted"
         if controller.fatal:
             return "failed"  # the journal cannot be written: nothing more may happen
-        trip = next((t for t in state.guard_trips[trips_seen:] if t.get("action") == "rollback"), None)
+        new_trips = state.guard_trips[trips_seen:]
         trips_seen = len(state.guard_trips)
+        trip = next((t for t in new_trips if t.get("action") == "rollback"), None)
         if trip is not None:
             return await _guard_rollback(controller, actor, trip)
+        guard_paused = guard_paused or any(t.get("action") == "pause" for t in new_trips)
+        if state.paused and guard_paused:
+            # A guard paused the run: with nobody at a screen, a person decides later; the journal stays open.
+            controller.note(actor, f"exec stopped: the run is paused ({state.pause_reason}); `runbook-tui resume {controller.journal.path}` continues it")
+            return "paused"
         rollback = state.rollback
         if rollback is not None and rollback.finished and not rollback.ok:
             return "failed"

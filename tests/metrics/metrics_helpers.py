@@ -1,0 +1,49 @@
+"""Helpers for the metrics tests (imported by name; fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+def metrics_runbook(source: str, *, panels: str, sections: str, success: str = "", interval: str = "0.5s") -> str:
+    """A runbook with a metrics block; `source` is the YAML of `source:` (e.g. `prometheus: {url: ...}`)."""
+    text = f"""
+runbook: 1
+id: metrics-test
+title: Metrics test
+metrics:
+  source:
+    {source}
+  interval: {interval}
+  panels:
+{textwrap.indent(textwrap.dedent(panels).strip(), "    ")}
+"""
+    if success:
+        text += f"  success:\n{textwrap.indent(textwrap.dedent(success).strip(), '    ')}\n"
+    text += "sections:\n" + textwrap.indent(textwrap.dedent(sections).strip(), "  ") + "\n"
+    return text
+
+
+def journal(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+
+
+def of_type(events: list[dict[str, Any]], kind: str, **match: Any) -> list[dict[str, Any]]:
+    return [e for e in events if e["type"] == kind and all(e.get(k) == v for k, v in match.items())]
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+    """Await until `predicate()` holds (checked every 50 ms); fail the test after `timeout`."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    pytest.fail(f"timed out after {timeout:g}s waiting for {what}")

@@ -1,0 +1,99 @@
+"""The panel area: drawn from a RunState built from events, so live runs and replays look the same.
+
+Snapshots use a fixed clock and states folded from fixed events; the last
+test drives the real run screen: a guard with `on_critical: rollback` opens
+the rollback list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from metrics_helpers import metrics_runbook, until
+from panel_states import NOW, PANELS, state_for
+from peers import Exporter
+from textual.app import App, ComposeResult
+
+from runbook_tui.engine.state import RunState
+from runbook_tui.session import load, open_session
+from runbook_tui.settings import Settings
+from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.panels import PanelArea, panel_view
+from runbook_tui.ui.rollback_modal import RollbackModal
+
+SIZE = (110, 16)
+APP_CSS = Path(__file__).resolve().parents[2] / "runbook_tui" / "ui" / "app.tcss"
+
+
+class PanelsApp(App[None]):
+    """The panel area alone, styled as on the run screen."""
+
+    CSS_PATH = APP_CSS
+
+    def __init__(self, state: RunState) -> None:
+        super().__init__()
+        self.state = state
+
+    def compose(self) -> ComposeResult:
+        yield PanelArea(lambda: self.state, clock=lambda: NOW, id="metrics")
+
+
+@pytest.mark.parametrize("kind", ["ok", "warn", "critical", "unreachable", "watching"])
+def test_snapshot_panels(kind: str, snap_compare: Callable[..., bool]) -> None:
+    size = (110, 30) if kind == "watching" else SIZE
+    assert snap_compare(PanelsApp(state_for(kind)), terminal_size=size)
+
+
+def test_panel_views_say_the_state_in_words() -> None:
+    ok = panel_view(PANELS[0], state_for("ok"), NOW, 5.0)
+    assert (ok.state, ok.value, ok.baseline, ok.lines, ok.age, ok.stale) == ("ok", 185.0, "before 180 ms", "warn 200 / crit 300", 2.0, False)
+    critical = panel_view(PANELS[0], state_for("critical"), NOW, 5.0)
+    assert (critical.state, critical.trend, critical.worsening) == ("critical", "↑", True)
+    down = panel_view(PANELS[0], state_for("unreachable"), NOW, 5.0)
+    assert down.state == "unreachable" and down.error == "Prometheus unreachable at http://prometheus:9090: connection refused"
+    assert down.value == 322.0, "the last value read stays known"
+    late = panel_view(PANELS[0], state_for("ok"), NOW + 20, 5.0)
+    assert late.stale, "older than three intervals"
+    rps = panel_view(PANELS[2], state_for("ok"), NOW, 5.0)
+    assert rps.lines == "warn ≤500 / crit ≤200" and rps.state == "ok"
+
+
+@pytest.mark.asyncio
+async def test_a_rollback_guard_opens_the_rollback_list(exporter: Exporter, tmp_path: Path) -> None:
+    runbook = tmp_path / "runbook.yaml"
+    runbook.write_text(
+        metrics_runbook(
+            f'scrape: {{url: "{exporter.url}"}}',
+            panels="- {id: err, title: Error rate, query: 'rbt_test_value{service=\"api\"}', unit: '%', critical: 5, for: 0.5s, on_critical: rollback}",
+            sections=f"""
+            - id: change
+              kind: implement
+              steps:
+                - {{id: edit, title: Change, run: "touch {tmp_path / 'changed'}", undo: "rm {tmp_path / 'changed'}"}}
+                - {{id: soak, title: Watch, wait: 60s, watch: [err]}}
+            """,
+        ),
+        encoding="utf-8",
+    )
+    loaded = load(str(runbook), {})
+    app = RunbookApp(lambda _override: open_session(loaded, solo="tui test", journal=str(tmp_path / "j.jsonl"), settings=Settings()))
+    async with app.run_test(size=(140, 45), notifications=True) as pilot:
+        await pilot.pause(0.5)
+        controller = app.handle.controller  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await until(lambda: controller.state.steps["edit"].status == "done", what="the change")
+        await pilot.press("enter")
+        await until(lambda: controller.state.steps["soak"].status == "running", what="the watch")
+        area = app.screen.query_one(PanelArea)
+        await until(lambda: area.has_class("watching"), what="the watched panel drawn large")
+        exporter.set(8)
+        await until(lambda: isinstance(app.screen, RollbackModal), timeout=10, what="the rollback list")
+        assert controller.state.steps["soak"].status == "failed"
+        await pilot.press("y")
+        await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, what="the rollback")
+        assert not (tmp_path / "changed").exists()
+        assert controller.state.guard_trips[0]["action"] == "rollback"
+        await pilot.press("q")

@@ -1,0 +1,253 @@
+"""The two sources against real peers: Prometheus on loopback and the exporter it scrapes.
+
+Failures must come back as words on the sample, never as exceptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import http.server
+import json
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from peers import Exporter, Prometheus, _free_port
+
+from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, QueryError, ScrapeSource, parse_scrape_query
+
+API = 'rbt_test_value{service="api"}'
+
+
+def poll(source: Any, *queries: PanelQuery) -> dict[str, Any]:
+    return asyncio.run(source.poll(list(queries)))
+
+
+# -- Prometheus ---------------------------------------------------------------------------------
+
+
+def test_prometheus_instant_query_gives_the_current_value(prometheus: Prometheus, exporter: Exporter) -> None:
+    exporter.set(42)
+    prometheus.wait_for(API, lambda v: v == 42)
+    source = PrometheusSource(prometheus.url, timeout=3)
+    try:
+        samples = poll(source, PanelQuery("api", API), PanelQuery("high", "rbt_test_value"), PanelQuery("low", "rbt_test_value", "below"))
+    finally:
+        source.close()
+    assert samples["api"].value == 42 and samples["api"].error is None
+    # Several series: the one nearest trouble (highest when high is bad, lowest when low is bad).
+    assert samples["high"].value == 42
+    assert samples["low"].value == 0
+
+
+def test_prometheus_baseline_comes_from_the_half_hour_before_the_start(prometheus: Prometheus, exporter: Exporter) -> None:
+    source = PrometheusSource(prometheus.url, timeout=3)
+    try:
+        baseline = asyncio.run(source.baseline(PanelQuery("batch", 'rbt_test_value{service="batch"}'), time.time()))
+        nothing = asyncio.run(source.baseline(PanelQuery("x", "no_such_metric"), time.time()))
+    finally:
+        source.close()
+    assert baseline.value == 0 and baseline.error is None
+    assert baseline.basis == "median of the 30m before the start"
+    assert nothing.value is None and nothing.error == "no data in the 30m before the start"
+
+
+def test_prometheus_failures_are_words_on_the_sample(prometheus: Prometheus, exporter: Exporter) -> None:
+    source = PrometheusSource(prometheus.url, timeout=3)
+    try:
+        samples = poll(source, PanelQuery("bad", "rate(x[5"), PanelQuery("empty", "no_such_metric"))
+    finally:
+        source.close()
+    assert samples["bad"].value is None
+    assert samples["bad"].error.startswith("Prometheus refused the query: ") and "parse error" in samples["bad"].error
+    assert samples["empty"].error == "the query returned no data (empty result)"
+    port = _free_port()
+    down = poll(PrometheusSource(f"http://127.0.0.1:{port}", timeout=2), PanelQuery("api", API))
+    assert down["api"].error == f"Prometheus unreachable at http://127.0.0.1:{port}: connection refused"
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """A stand-in Prometheus API that records the Authorization header and answers as told."""
+
+    seen: list[str | None] = []
+    status = 200
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        type(self).seen.append(self.headers.get("Authorization"))
+        body = {"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [time.time(), "7.5"]}]}}
+        if self.status != 200:
+            body = {"status": "error", "errorType": "unauthorized", "error": "bad token"}
+        data = json.dumps(body).encode()
+        self.send_response(self.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def api_server() -> Iterator[tuple[http.server.HTTPServer, type[_Recorder]]]:
+    handler = type("Handler", (_Recorder,), {"seen": [], "status": 200})
+    server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, handler
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_token_goes_as_a_bearer_header(api_server: tuple[http.server.HTTPServer, type[_Recorder]]) -> None:
+    server, handler = api_server
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    assert poll(PrometheusSource(url, "s3cret", timeout=2), PanelQuery("q", "up"))["q"].value == 7.5
+    assert handler.seen == ["Bearer s3cret"]
+    handler.status = 401
+    refused = poll(PrometheusSource(url, "wrong", timeout=2), PanelQuery("q", "up"))["q"]
+    assert refused.error == f"Prometheus at {url} refused the credentials (HTTP 401): check the token"
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_tls_is_verified(tmp_path: Path, api_server: tuple[http.server.HTTPServer, type[_Recorder]]) -> None:
+    """A certificate nobody vouches for is refused, in words; no request reaches the server."""
+    server, handler = api_server
+    cert, key = _self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    url = f"https://127.0.0.1:{server.server_address[1]}"
+    sample = poll(PrometheusSource(url, "s3cret", timeout=2), PanelQuery("q", "up"))["q"]
+    assert sample.value is None
+    assert sample.error.startswith(f"Prometheus at {url}: TLS certificate not trusted")
+    assert handler.seen == []
+
+
+# -- scrape ---------------------------------------------------------------------------------------
+
+
+def test_scrape_reads_a_metric_with_label_matchers(exporter: Exporter) -> None:
+    exporter.set(3)
+    exporter.set(4, service="batch")
+    source = ScrapeSource(exporter.url, timeout=2)
+    samples = poll(
+        source,
+        PanelQuery("api", API),
+        PanelQuery("both", "rbt_test_value"),
+        PanelQuery("regex", 'rbt_test_value{service=~"b.*"}'),
+        PanelQuery("not", 'rbt_test_value{service!="api"}'),
+        PanelQuery("none", 'rbt_test_value{service="web"}'),
+        PanelQuery("bad", "sum(rbt_test_value)"),
+    )
+    assert samples["api"].value == 3
+    assert samples["both"].value == 7, "matching series are summed"
+    assert samples["regex"].value == 4 and samples["not"].value == 4
+    assert samples["none"].error == f"the exporter at {exporter.url} has no series matching rbt_test_value{{service=\"web\"}}"
+    assert samples["bad"].error.startswith("bad query: ")
+
+
+def test_scrape_rate_comes_from_successive_scrapes(exporter: Exporter) -> None:
+    source = ScrapeSource(exporter.url, timeout=2)
+    query = PanelQuery("errors", 'rate(rbt_test_requests_total{code="500"}[1m])')
+    first = poll(source, query)["errors"]
+    assert first.pending, "one scrape cannot make a rate: nothing to show yet"
+    exporter.add(30)
+    time.sleep(0.5)
+    second = poll(source, query)["errors"]
+    elapsed = second.ts - first.ts
+    assert second.error is None
+    assert second.value == pytest.approx(30 / elapsed, rel=0.01)
+
+
+def test_scrape_failures_are_words(prometheus: Prometheus) -> None:
+    port = _free_port()
+    down = poll(ScrapeSource(f"http://127.0.0.1:{port}/metrics", timeout=2), PanelQuery("api", API))["api"]
+    assert down.error == f"exporter unreachable at http://127.0.0.1:{port}/metrics: connection refused"
+    wrong = f"{prometheus.url}/no-such-page"  # a web server, but no exporter there
+    missing = poll(ScrapeSource(wrong, timeout=2), PanelQuery("api", API))["api"]
+    assert missing.error == f"exporter at {wrong} answered HTTP 404"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "matchers", "window"),
+    [
+        ("up", "up", [], None),
+        ('http_requests_total{code="500", method=~"GET|POST"}', "http_requests_total", [("code", "=", "500"), ("method", "=~", "GET|POST")], None),
+        ("rate(http_requests_total{code!='x'}[1m])".replace("'", '"'), "http_requests_total", [("code", "!=", "x")], 60.0),
+        ("rate( errors_total [30s] )", "errors_total", [], 30.0),
+    ],
+)
+def test_scrape_queries_parse(text: str, name: str, matchers: list[tuple[str, str, str]], window: float | None) -> None:
+    query = parse_scrape_query(text)
+    assert query.name == name
+    assert [(m.label, m.op, m.value) for m in query.matchers] == matchers
+    assert query.rate_window == window
+
+
+@pytest.mark.parametrize("text", ["sum(up)", "up{code=500}", "rate(up)", "rate(up[soon])", "up{code=~\"(\"}"])
+def test_bad_scrape_queries_say_what_was_expected(text: str) -> None:
+    with pytest.raises(QueryError):
+        parse_scrape_query(text)
+
+
+def test_a_counter_reset_does_not_make_a_negative_rate() -> None:
+    source = ScrapeSource("http://unused/metrics")
+    query = PanelQuery("r", "rate(c_total[1m])")
+    source.evaluate(query, [("c_total", {}, 100.0)], 0.0)
+    sample = source.evaluate(query, [("c_total", {}, 5.0)], 10.0)
+    assert sample.value == pytest.approx(0.5)
+
+
+# -- preflight: the same sources, asked once -------------------------------------------------------
+
+
+def _runbook_with(source: str, queries: list[str], tmp_path: Path) -> Any:
+    from metrics_helpers import metrics_runbook
+
+    from runbook_tui.runbook.loader import load_runbook
+
+    panels = "\n".join(f"- {{id: p{i}, query: '{q}'}}" for i, q in enumerate(queries))
+    path = tmp_path / "runbook.yaml"
+    path.write_text(metrics_runbook(source, panels=panels, sections="- id: s\n  steps:\n    - {id: one, run: 'true'}"), encoding="utf-8")
+    return load_runbook(str(path), {}).runbook
+
+
+def test_preflight_names_each_query_the_source_refuses(prometheus: Prometheus, exporter: Exporter, tmp_path: Path) -> None:
+    from runbook_tui.metrics.check import check_queries
+
+    runbook = _runbook_with(f'prometheus: {{url: "{prometheus.url}"}}', [API, "rate(x[5"], tmp_path)
+    [finding] = check_queries(runbook, {})
+    assert "panel 'p1': Prometheus refused the query: " in finding and finding.startswith(f"{runbook.file}:")
+    scrape = _runbook_with(f'scrape: {{url: "{exporter.url}"}}', [API, "rate(rbt_test_requests_total[1m])", "missing_metric", "sum(x)"], tmp_path)
+    findings = check_queries(scrape, {})
+    assert len(findings) == 2
+    assert "panel 'p2': the exporter at" in findings[0] and "has no series matching 'missing_metric'" in findings[0]
+    assert "panel 'p3': 'sum(x)': with the scrape source a query is a metric name" in findings[1]
+    port = _free_port()
+    down = _runbook_with(f'prometheus: {{url: "http://127.0.0.1:{port}"}}', [API], tmp_path)
+    assert check_queries(down, {}) == [f"metrics source http://127.0.0.1:{port}: Prometheus unreachable at http://127.0.0.1:{port}: connection refused"]

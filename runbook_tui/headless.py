@@ -17,7 +17,7 @@ from runbook_tui.engine.autopilot import OnFailure, drive
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.journal import verify
+from runbook_tui.engine.journal import JournalError, verify
 from runbook_tui.engine.state import RunState
 from runbook_tui.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 
@@ -46,15 +46,26 @@ async def _run_headless(session: Session, body: Callable[[Session], Any]) -> int
     task = asyncio.ensure_future(body(session))
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, task.cancel)
+    code = EXIT_FAILED
     try:
-        return int(await task)
+        code = int(await task)
     except asyncio.CancelledError:
         print(f"interrupted; the journal is kept: runbook-tui resume {session.journal_path}", file=sys.stderr)
-        return EXIT_FAILED
+    except JournalError as exc:  # e.g. the final flush, or finishing the session, on a full disk
+        session.controller.fatal = session.controller.fatal or f"{exc.strerror}; the run stops before the next step"
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
-        await session.close()
+        try:
+            await session.close()
+        except JournalError as exc:
+            session.controller.fatal = session.controller.fatal or f"{exc.strerror}; the run stopped"
+    fatal = session.controller.fatal
+    if fatal:
+        # Say why, once, in words: the journal could not be written, so nothing more was run.
+        print(f"runbook-tui: {fatal}. What reached the disk can be continued: runbook-tui resume {session.journal_path}", file=sys.stderr)
+        return EXIT_FAILED
+    return code
 
 
 def _start(opener: Callable[[], Session]) -> Session | int:
@@ -63,6 +74,9 @@ def _start(opener: Callable[[], Session]) -> Session | int:
     except SessionError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return exc.code
+    except JournalError as exc:  # the disk is full (or the file gone) before the first step: nothing was run
+        print(f"runbook-tui: {exc.strerror}; nothing was run", file=sys.stderr)
+        return EXIT_FAILED
 
 
 # -- exec ------------------------------------------------------------------------------

@@ -121,13 +121,17 @@ class Session:
         return f"shared at {self.share_address}, host key {self.share.fingerprint}"
 
     async def close(self) -> None:
-        if self.share is not None:
-            await self.share.close()
-        if self.metrics is not None:
-            await self.metrics.stop()
-        self.controller.journal.flush()
-        await self.executors.close()
-        self.controller.journal.close()
+        """Stop everything; connections and the journal file are released even when the last write fails."""
+        try:
+            if self.share is not None:
+                await self.share.close()
+            if self.metrics is not None:
+                await self.metrics.stop()
+        finally:
+            try:
+                await self.executors.close()
+            finally:
+                self.controller.journal.close()  # flushes; a JournalError still reaches the caller
 
 
 def _sharing(controller: Controller, options: ShareOptions | None, events: list[Event]) -> ShareServer | None:

@@ -170,8 +170,15 @@ class Controller:
         return self._task is not None and not self._task.done()
 
     def flush(self) -> None:
-        """Commit grouped output events (called on a timer, at least once a second)."""
-        self.journal.flush_if_due()
+        """Commit grouped output events (called on a timer, at least once a second).
+
+        A failed write stops the run like a failed `emit` (fatal set); it is not raised into the timer.
+        """
+        try:
+            self.journal.flush_if_due()
+        except JournalError as exc:
+            self.fatal = self.fatal or f"{exc.strerror}; the run stops before the next step"
+            log.error("journal write failed; run stopped")
 
     # -- session -----------------------------------------------------------------
 

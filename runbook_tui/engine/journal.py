@@ -56,6 +56,7 @@ class JournalWriter:
         self._clock = clock
         self._pending: list[bytes] = []
         self._pending_since = 0.0
+        self._broken: JournalError | None = None  # a write failed: nothing more is appended (no gap mid-journal)
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.seq, self.prev = _tail(self.path)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -63,6 +64,8 @@ class JournalWriter:
 
     def append(self, type: str, actor: str, data: dict[str, Any] | None = None) -> Event:
         """Write one event and return it as written (masked, with seq, ts, prev, hash)."""
+        if self._broken is not None:
+            raise JournalError(self._broken.errno, self._broken.strerror)
         obj: dict[str, Any] = self.redactor.value(dict(data or {}))
         obj.update(seq=self.seq, ts=self._clock(), type=type, actor=actor, prev=self.prev)
         digest = hashlib.sha256(canonical(obj)).hexdigest()
@@ -97,7 +100,10 @@ class JournalWriter:
                 view = view[written:]
             os.fsync(self._fd)
         except OSError as exc:
-            raise JournalError(exc.errno or 0, f"cannot write the journal {self.path}: {exc.strerror}") from None
+            # What was lost (and any half-written line) stays lost: appending after it would leave a
+            # hole in the chain mid-journal, which `resume` refuses; a cut-short last line it repairs.
+            self._broken = JournalError(exc.errno or 0, f"cannot write the journal {self.path}: {exc.strerror}")
+            raise JournalError(exc.errno or 0, self._broken.strerror) from None
 
     def close(self) -> None:
         try:
@@ -165,7 +171,7 @@ def read_events(path: str | Path) -> JournalRead:
             break
         try:
             obj = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
             if number == 1:
                 result.unreadable = f"{path}: line 1 is not JSON: expected a runbook-tui journal"
             else:
@@ -186,11 +192,17 @@ def read_events(path: str | Path) -> JournalRead:
 def _check(obj: Any, number: int, prev: str) -> str | None:
     if not isinstance(obj, dict) or not all(k in obj for k in ("seq", "ts", "type", "actor", "prev", "hash")):
         return f"line {number}: expected an event with seq, ts, type, actor, prev and hash"
+    if type(obj["seq"]) is not int or not all(isinstance(obj[k], str) for k in ("ts", "type", "actor", "prev", "hash")):
+        return f"line {number}: expected an integer seq and text ts, type, actor, prev and hash"
     if obj["seq"] != number - 1:
         return f"line {number}: seq {obj['seq']} where {number - 1} was expected (a line was removed or inserted)"
     if obj["prev"] != prev:
         return f"line {number}: prev does not match the hash of line {number - 1} (a line was removed, reordered or edited)"
-    if event_hash(obj) != obj["hash"]:
+    try:
+        digest = event_hash(obj)
+    except (ValueError, RecursionError):  # a lone surrogate (\ud800) has no UTF-8 form; or nested too deep
+        return f"line {number}: its content cannot be hashed (text that is not valid Unicode, or nested too deep)"
+    if digest != obj["hash"]:
         return f"line {number}: hash does not match its content (the line was edited)"
     if number == 1 and obj["type"] != SESSION_STARTED:
         return f"line 1: expected a session_started event, got {obj['type']!r}"

@@ -1,0 +1,117 @@
+"""The disk fills up while the journal is written: the run stops before its next step and says why.
+
+Two ways to fill it: RLIMIT_FSIZE on the `exec` process (SIGXFSZ ignored, so
+write() fails with EFBIG) at several sizes, and, where mounting works, a real
+64 KiB tmpfs holding the journal (ENOSPC). Either way no later step starts,
+nothing crashes with a traceback, and once there is room again `resume`
+continues from the last whole event.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import signal
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, run, state_of, write_runbook
+
+from runbook_tui.engine.journal import read_events, verify
+
+
+def steps(tmp_path: Path) -> list[dict[str, str]]:
+    """Step one writes ~120 KB the first time of output (grouped journal writes); two and three only leave a marker."""
+    return [
+        # Only the first run is loud: a re-run after the disk was freed must fit in the small tmpfs.
+        {"id": "one", "title": "Step one",
+         "run": f"if [ -e {tmp_path}/m-one ]; then echo again; else touch {tmp_path}/m-one; seq 1 3000 | sed 's/^/padding padding padding line /'; fi"},
+        {"id": "two", "title": "Step two", "run": f"touch {tmp_path}/m-two"},
+        {"id": "three", "title": "Step three", "run": f"touch {tmp_path}/m-three"},
+    ]
+
+
+def limited(size: int) -> Callable[[], None]:
+    def preexec() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() fails with EFBIG instead of the process dying
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return preexec
+
+
+def assert_stopped_cleanly(result: subprocess.CompletedProcess[str], tmp_path: Path, why: str) -> None:
+    both = result.stdout + result.stderr
+    assert result.returncode == 1, both
+    assert "Traceback" not in both and "exception was never retrieved" not in both, both
+    [said] = [line for line in result.stderr.splitlines() if line.startswith("runbook-tui: ")]
+    assert "cannot write the journal" in said and why in said, said
+    assert not (tmp_path / "m-two").exists(), "a step started after the journal could not be written"
+    assert not (tmp_path / "m-three").exists()
+
+
+@pytest.mark.parametrize("limit", [600, 6_000, 40_000])
+def test_a_full_disk_stops_the_run_before_the_next_step_and_says_why(tmp_path: Path, limit: int) -> None:
+    rb = write_runbook(tmp_path, "disk-full", steps(tmp_path))
+    journal = tmp_path / "j.jsonl"
+    result = run(tmp_path, "exec", str(rb), "--solo", "disk full", "--journal", str(journal), preexec_fn=limited(limit))
+    assert journal.stat().st_size <= limit
+    if limit < 1_000:  # not even session_started fits: nothing was run at all
+        assert_stopped_cleanly(result, tmp_path, "File too large")
+        assert "nothing was run" in result.stderr
+        assert not (tmp_path / "m-one").exists()
+        return
+    assert_stopped_cleanly(result, tmp_path, "File too large")
+    assert (tmp_path / "m-one").exists()
+    # What reached the disk holds together up to (at most) a half-written last line.
+    read = read_events(journal)
+    assert not read.problems or read.truncated_at is not None, read.problems
+    events = read.events
+    assert of_type(events, "step_started", step="one") and not of_type(events, "step_started", step="two")
+    assert not of_type(events, "step_finished", step="one"), "step one's end was not journaled, so it is not shown as done"
+
+    # Room again: resume continues from the last whole event; step one is unknown; re-run it and go on.
+    resumed = run(tmp_path, "resume", str(journal), "--headless", "--rerun", "--continue")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "unknown" in resumed.stdout and "one" in resumed.stdout
+    assert (tmp_path / "m-two").exists() and (tmp_path / "m-three").exists()
+    assert verify(journal).intact
+    assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
+    assert state_of(journal).outcome == "done"
+
+
+@contextlib.contextmanager
+def small_tmpfs(where: Path) -> Iterator[Path]:
+    where.mkdir()
+    try:
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(where)], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"cannot mount a tmpfs here ({exc}); the RLIMIT_FSIZE cases cover a full disk")
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()}); the RLIMIT_FSIZE cases cover a full disk")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True, timeout=10)
+
+
+def test_a_real_full_filesystem_no_space_left(tmp_path: Path) -> None:
+    rb = write_runbook(tmp_path, "tmpfs-full", steps(tmp_path))
+    with small_tmpfs(tmp_path / "small") as small:
+        filler = small / "filler"
+        filler.write_bytes(b"\0" * 32 * 1024)
+        journal = small / "j.jsonl"
+        proc = subprocess.run(
+            [*RUNBOOK_TUI, "exec", str(rb), "--solo", "disk full", "--journal", str(journal)],
+            cwd=tmp_path, env=env_for(tmp_path), capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert_stopped_cleanly(proc, tmp_path, "No space left on device")
+        assert not of_type(raw_events(journal), "step_finished", step="one")
+
+        os.unlink(filler)  # someone made room
+        resumed = run(tmp_path, "resume", str(journal), "--headless", "--rerun", "--continue")
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        assert (tmp_path / "m-three").exists()
+        assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0

@@ -1,0 +1,85 @@
+"""Power lost while the journal's last line was written: that line is cut in half.
+
+`journal verify` exits 1 and names the line; `resume` drops the torn line,
+continues from the last whole event, and the journal verifies again after.
+(tests/engine/test_resume.py covers a torn step_finished in process; here the
+real command line, and a torn line of each kind that matters.)
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from fault_helpers import of_type, printed_statuses, run, write_runbook
+
+from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.state import replay
+
+STEPS = ["a", "b", "c"]
+
+
+@pytest.fixture
+def finished_run(tmp_path: Path) -> Path:
+    steps = [{"id": s, "title": f"Step {s}", "run": f"echo {s} >> {tmp_path}/ledger; echo out-{s}"} for s in STEPS]
+    rb = write_runbook(tmp_path, "power-loss", steps)
+    journal = tmp_path / "j.jsonl"
+    result = run(tmp_path, "exec", str(rb), "--solo", "power loss", "--journal", str(journal))
+    assert result.returncode == 0, result.stdout + result.stderr
+    (tmp_path / "ledger").write_text("")  # from here on, count what resume runs (what the torn journal never saw start runs now)
+    return journal
+
+
+def ledger(tmp_path: Path) -> Counter[str]:
+    return Counter((tmp_path / "ledger").read_text().split())
+
+
+def cut_at(journal: Path, kind: str, step: str | None) -> tuple[int, dict[str, object]]:
+    """Keep the lines before the first `kind` event (of `step`), then half of that line; (its line number, the last whole event)."""
+    lines = journal.read_bytes().splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if json.loads(line)["type"] == kind and (step is None or json.loads(line).get("step") == step))
+    journal.write_bytes(b"".join(lines[:index]) + lines[index][: len(lines[index]) // 2])
+    return index + 1, json.loads(lines[index - 1])
+
+
+@pytest.mark.parametrize(
+    ("kind", "step", "then", "reran"),
+    [
+        ("step_finished", "b", ["--mark-done", "b's output is in the journal"], ["c"]),  # b ran: unknown, marked done
+        ("step_finished", "b", ["--rerun"], ["b", "c"]),  # ... or re-run on purpose
+        ("step_started", "b", [], ["b", "c"]),  # b never started as far as anyone knows: it runs, once
+        ("session_finished", None, [], []),  # every step is done; only the ending is lost
+    ],
+)
+def test_a_torn_last_line_fails_verify_by_line_and_resume_continues_from_the_last_whole_event(
+    finished_run: Path, tmp_path: Path, kind: str, step: str | None, then: list[str], reran: list[str]
+) -> None:
+    journal = finished_run
+    number, whole = cut_at(journal, kind, step)
+
+    checked = run(tmp_path, "journal", "verify", str(journal))
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert f"line {number}: cut short" in checked.stdout, checked.stdout
+    assert f"{number - 1} events hold together" in checked.stdout
+
+    looked = run(tmp_path, "resume", str(journal), "--headless")
+    assert "Traceback" not in looked.stdout + looked.stderr
+    events = read_events(journal)
+    assert events.intact, events.problems
+    assert events.events[number - 1]["type"] == "session_resumed"
+    assert events.events[number - 1]["prev"] == whole["hash"], "the chain goes on from the last whole event"
+    state = replay(events.events)
+    assert printed_statuses(looked.stdout, STEPS) == {s: state.steps[s].status for s in STEPS}
+    if kind == "step_finished":
+        assert state.steps["b"].status == "unknown" and "Nothing was re-run" in looked.stdout
+    assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
+
+    went = run(tmp_path, "resume", str(journal), "--headless", *then, "--continue")
+    assert went.returncode == 0, went.stdout + went.stderr
+    assert ledger(tmp_path) == Counter(reran)
+    final = read_events(journal)
+    assert final.intact and replay(final.events).outcome == "done"
+    assert len(of_type(final.events, "session_finished")) == 1
+    assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0

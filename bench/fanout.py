@@ -8,7 +8,8 @@ keys against the same known_hosts, run `true` 50 hosts at a time, and are
 timed as whole processes:
 
 - `engine`: `runbook-tui exec` of a one-step runbook on a group of 200
-  aliases (settings: max_concurrency 50), journal and all;
+  aliases (settings: max_concurrency 50), journal and all; it must leave no
+  remote run directory behind;
 - `asyncssh`: a bare script, `asyncssh.connect` + `conn.run("true")` per
   alias under a semaphore of 50;
 - `ansible`: `ansible all -m command -a true -f 50` on an inventory of 200
@@ -149,10 +150,13 @@ class Bench:
         finished = [e for e in events if e["type"] == "step_finished"]
         done = sum(1 for r in finished[0]["hosts"].values() if r["status"] == "done") if finished else 0
         session = events[0]["session"]
-        for run in REMOTE_RUNS.glob(f"{session}_*"):
+        left = list(REMOTE_RUNS.glob(f"{session}_*"))  # the executor removes each run directory once it has the result
+        for run in left:
             shutil.rmtree(run, ignore_errors=True)
         if proc.returncode != 0 or done != self.hosts:
             raise SystemExit(f"engine: exit {proc.returncode}, {done}/{self.hosts} done\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        if left:
+            raise SystemExit(f"engine: {len(left)} remote run directories left behind, e.g. {left[0]}")
         return sample
 
     def asyncssh(self) -> Sample:

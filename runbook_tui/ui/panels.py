@@ -424,6 +424,7 @@ class PanelArea(Vertical):
             return
         self._last_key = key
         metrics = state.metrics
+        self.display = bool(metrics)  # no panels in this runbook: the output gets the room
         panels: list[Mapping[str, Any]] = list(metrics.get("panels") or [])
         ids = tuple(str(p["id"]) for p in panels)
         if ids != self._panel_ids:

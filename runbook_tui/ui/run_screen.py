@@ -34,6 +34,18 @@ from runbook_tui.ui.widgets import Banner, RunHeader, StepDetail, StepTable
 SCREEN_LINES = 5000
 REPAINT_SECONDS = 1 / 15
 
+#: Control characters in command output, made visible: an escape sequence (`\x1b[2J`, a window
+#: title, cursor moves) must not reach the terminal and repaint the UI outside the output pane.
+#: C0 (tab excepted) become their Control Pictures (`\x1b` → `␛`), DEL `␡`, C1 (`\x9b` is a CSI too) `�`.
+_VISIBLE = str.maketrans(
+    {**{code: 0x2400 + code for code in range(0x20) if code != 0x09}, 0x7F: 0x2421, **{code: 0xFFFD for code in range(0x80, 0xA0)}}
+)
+
+
+def visible(text: str) -> str:
+    """`text` with every control character but tab shown as a visible stand-in."""
+    return text.translate(_VISIBLE)
+
 
 class RunSource(Protocol):
     """Where a run view gets its state: the assignee's controller, or the verifier's replica."""
@@ -94,9 +106,9 @@ class RunView(Screen[None]):
             host = event.get("host", "")
             mark = "!" if event.get("stream") == "stderr" else "│"
             undo = "undo " if event.get("phase") == "undo" else ""
-            self._pending_lines.extend(f"{undo}{host} {mark} {line}" for line in str(event.get("text", "")).splitlines()[-SCREEN_LINES:])
+            self._pending_lines.extend(visible(f"{undo}{host} {mark} {line}") for line in str(event.get("text", "")).splitlines()[-SCREEN_LINES:])
         elif event["type"] in (ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE):
-            self._pending_lines.append(_event_line(event))
+            self._pending_lines.extend(visible(line) for line in _event_line(event).splitlines())
         if len(self._pending_lines) > SCREEN_LINES * 2:
             del self._pending_lines[: len(self._pending_lines) - SCREEN_LINES]
 
@@ -104,7 +116,7 @@ class RunView(Screen[None]):
     def _history(state: RunState) -> list[str]:
         """After resume: the output tails the state kept, so the screen is not blank."""
         return [
-            f"{line.host} {'!' if line.stream == 'stderr' else '│'} {line.text}"
+            visible(f"{line.host} {'!' if line.stream == 'stderr' else '│'} {line.text}")
             for sid in state.history
             for line in state.steps[sid].output
         ]
@@ -194,7 +206,7 @@ class RunScreen(RunView):
             return status == "unknown"
         if action == "run_step":
             return current is not None and not self.controller.busy and not state.paused
-        if action == "skip":
+        if action in ("skip", "rollback"):
             return current is not None and not self.controller.busy
         return True
 

@@ -88,9 +88,10 @@ class StepTable(DataTable[Any]):
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
-        self.add_column("", key="status", width=3)
-        self.add_column("step", key="step")
-        self.add_column("section", key="section", width=10)
+        # Fixed widths: the list must fit its pane (no sideways scrolling at 2 AM); long titles are cut.
+        self.add_column("", key="status", width=2)
+        self.add_column("step", key="step", width=24)
+        self.add_column("section", key="section", width=9)
 
     def show(self, state: RunState) -> None:
         theme = self.app.current_theme
@@ -101,8 +102,8 @@ class StepTable(DataTable[Any]):
             rollback = set(state.rollback_order)
             for sid in ids:
                 entry = plan.get(sid, {})
-                title = Text(("⚑ " if entry.get("checkpoint") else "") + (entry.get("title") or sid))
-                section = Text(("↩ " if sid in rollback else "") + str(entry.get("section", "")))
+                title = Text(("⚑ " if entry.get("checkpoint") else "") + (entry.get("title") or sid), no_wrap=True, overflow="ellipsis")
+                section = Text(("↩ " if sid in rollback else "") + str(entry.get("section", "")), no_wrap=True, overflow="ellipsis")
                 if sid in rollback:
                     title.stylize(colour(theme, "muted"))
                     section.stylize(colour(theme, "muted"))

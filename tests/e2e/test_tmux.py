@@ -1,0 +1,192 @@
+"""End to end: the installed `runbook-tui` in a real terminal (tmux on a private socket), driven with
+the documented keys; the assertions are on what a person reads in the pane.
+
+The story: a step fails, `u` shows the undo list, `y` rolls back to the checkpoint, the cause is
+fixed, `enter` runs the rest, the run finishes and `q` quits with exit code 0.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.engine.journal import read_events
+
+#: The console script of the venv running the tests (what `pip install` put on PATH).
+RUNBOOK_TUI = Path(sys.executable).parent / "runbook-tui"
+
+#: `apply` fails while the file `broken` exists: the test "fixes" the cause by deleting it.
+RUNBOOK = """\
+runbook: 1
+id: e2e-tmux
+title: Raise the pool size (e2e)
+ticket: {id: CHG-9, subject: pool size, assignee: alice, verifier: bob}
+sections:
+  - id: pre
+    title: Prechecks
+    kind: precheck
+    steps:
+      - id: check
+        title: Config parses
+        run: echo check >> marks; echo config ok
+  - id: backup
+    title: Backup
+    kind: backup
+    steps:
+      - id: backup
+        title: Back up the config
+        run: echo backup >> marks
+        undo: echo undo-backup >> marks
+        checkpoint: true
+  - id: change
+    title: Change
+    kind: implement
+    steps:
+      - id: edit
+        title: Edit the config
+        run: echo edit >> marks
+        undo: echo undo-edit >> marks
+      - id: apply
+        title: Reload the service
+        run: echo apply >> marks; if [ -e broken ]; then echo reload refused; exit 4; fi; echo reloaded
+        undo: echo undo-apply >> marks
+  - id: verify
+    title: Verify
+    kind: verify
+    steps:
+      - id: healthy
+        title: Service healthy
+        run: echo healthy >> marks
+"""
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None or not RUNBOOK_TUI.exists(), reason="needs tmux and the installed runbook-tui")
+
+
+class Pane:
+    """One tmux session on a private socket: send keys, read the screen."""
+
+    def __init__(self, socket: Path) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-S", str(self.socket), *args], check=True, capture_output=True, text=True, timeout=30).stdout
+
+    def send(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def wait_for(self, predicate: Callable[[str], bool], what: str, seconds: float = 60) -> str:
+        """Poll the pane until `predicate(screen)` holds; fail with the last screen after `seconds`."""
+        deadline = time.monotonic() + seconds
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if predicate(screen):
+                return screen
+            time.sleep(0.2)
+        pytest.fail(f"timed out waiting for {what}; the pane shows:\n{screen}")
+
+    def wait_text(self, *texts: str, seconds: float = 60) -> str:
+        return self.wait_for(lambda screen: all(t in screen for t in texts), " and ".join(repr(t) for t in texts), seconds)
+
+
+def row(screen: str, title: str) -> str:
+    """The step table's line for a step title (the status glyph is before it); "" while it is not drawn."""
+    for line in screen.splitlines():
+        cells = line.split("│")
+        if len(cells) > 2 and title in cells[1]:
+            return cells[1]
+    return ""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "runbook.yaml").write_text(textwrap.dedent(RUNBOOK), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def pane(workdir: Path) -> Iterator[Pane]:
+    """`runbook-tui run` in a 140x45 tmux pane; its exit code lands in the file `rc`."""
+    sockets = Path(tempfile.mkdtemp(prefix="rbt-tmux-"))  # short: a socket path has at most 107 bytes
+    env = {
+        "RUNBOOK_TUI_USER": "alice",
+        "XDG_CONFIG_HOME": str(workdir / "xdg-config"),
+        "XDG_STATE_HOME": str(workdir / "xdg-state"),
+        "TERM": "xterm-256color",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(workdir)),
+        "LANG": "C.UTF-8",
+    }
+    command = f"{shlex.quote(str(RUNBOOK_TUI))} run runbook.yaml --solo 'e2e test' --journal j.jsonl; echo $? > rc"
+    exports = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
+    shell = f"cd {shlex.quote(str(workdir))} && env -i {exports} sh -c {shlex.quote(command)}"
+    pane = Pane(sockets / "sock")
+    pane.tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "140", "-y", "45", shell)
+    try:
+        yield pane
+    finally:
+        subprocess.run(["tmux", "-S", str(pane.socket), "kill-server"], capture_output=True, timeout=30)
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
+def test_fail_roll_back_fix_and_finish_in_a_real_terminal(workdir: Path, pane: Pane) -> None:
+    (workdir / "broken").touch()
+    screen = pane.wait_text("CHG-9", "Raise the pool size (e2e)", "run step", "journal: j.jsonl")
+    assert "SOLO (e2e test)" in screen
+
+    for title in ("Config parses", "Back up the config", "Edit the config"):
+        pane.send("Enter")
+        pane.wait_for(lambda s, title=title: "✓" in row(s, title), f"'{title}' done")
+    pane.send("Enter")
+    screen = pane.wait_text("'apply' FAILED", "u rolls back to the last checkpoint")
+    assert "✗" in row(screen, "Reload the service")
+    assert "reload refused" in screen  # the step's output
+    assert "exit code 4" in screen
+
+    pane.send("u")
+    screen = pane.wait_text("Roll back to the last checkpoint (backup)", "y: start this rollback")
+    listed = [match.groups() for match in re.finditer(r"(\d+)  (\w+)(?: \(step failed\))?\s+local  (echo undo-\w+)", screen)]
+    assert listed == [("1", "apply", "echo undo-apply"), ("2", "edit", "echo undo-edit")], screen
+    assert "apply (step failed)" in screen
+    assert "undo-backup" not in screen  # the checkpoint itself stays
+
+    pane.send("y")
+    screen = pane.wait_for(lambda s: "↶" in row(s, "Edit the config") and "↶" in row(s, "Reload the service"), "both steps undone")
+    assert "rollback finished" in screen
+
+    (workdir / "broken").unlink()  # the cause, fixed by hand
+    for title in ("Edit the config", "Reload the service", "Service healthy"):
+        pane.send("Enter")
+        pane.wait_for(lambda s, title=title: "✓" in row(s, title) or "Post-change review" in s, f"'{title}' done")
+    pane.wait_text("Post-change review (the run ended: done)")
+    pane.send("Escape")  # no review this time
+    screen = pane.wait_text("Session finished: done")
+    for title in ("Config parses", "Back up the config", "Edit the config", "Reload the service", "Service healthy"):
+        assert "✓" in row(screen, title), title
+
+    pane.send("q")
+    deadline = time.monotonic() + 60
+    while not (workdir / "rc").exists() or not (workdir / "rc").read_text().strip():
+        assert time.monotonic() < deadline, f"runbook-tui did not exit; the pane shows:\n{pane.screen()}"
+        time.sleep(0.2)
+    assert (workdir / "rc").read_text().strip() == "0"
+    assert (workdir / "marks").read_text().split() == [
+        "check", "backup", "edit", "apply", "undo-apply", "undo-edit", "edit", "apply", "healthy",
+    ]  # fmt: skip
+    read = read_events(workdir / "j.jsonl")
+    assert read.intact
+    assert [e["outcome"] for e in read.events if e["type"] == "session_finished"] == ["done"]

@@ -1,0 +1,195 @@
+"""What the run-screen tests share: an example-like local runbook, the app as `run` builds it,
+bounded waits on state (never fixed sleeps: the machine may be busy), and the journal read back.
+
+Every command runs in the working folder (tmp_path) and only touches files there.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from runbook_tui.engine.journal import read_events
+from runbook_tui.session import Session, load, open_session
+from runbook_tui.settings import Settings
+from runbook_tui.ui.app import RunbookApp
+
+SIZE = (140, 45)
+
+#: Like the shipped examples: prechecks, a backup checkpoint, changes (one without undo, one that can
+#: be made to fail, one that waits on a marker file), a step that needs acknowledgement, a verify step
+#: and a rollback section. `fail` makes `apply` fail; `hold` makes `slow` wait until the file `release`
+#: exists (bounded: it gives up after about a minute, so nothing outlives the test by long).
+#: Nothing writes to stderr: its order against stdout may vary, and snapshots show both.
+RUNBOOK = """\
+runbook: 1
+id: ui-run
+title: Raise the pool size of demo-app
+ticket:
+  id: CHG-42
+  subject: demo-app pool size
+  assignee: alice
+  verifier: bob
+  risk: {level: medium, summary: a reload can fail}
+params:
+  fail: {type: bool, default: false}
+  hold: {type: bool, default: false}
+sections:
+  - id: pre
+    title: Prechecks
+    kind: precheck
+    steps:
+      - id: check
+        title: Config parses
+        run: echo check >> marks; echo config ok
+  - id: backup
+    title: Backup
+    kind: backup
+    steps:
+      - id: backup
+        title: Back up the config
+        run: echo backup >> marks; echo backed up
+        undo: echo undo-backup >> marks
+        checkpoint: true
+  - id: change
+    title: Change
+    kind: implement
+    steps:
+      - id: edit
+        title: Edit the config
+        run: echo edit >> marks; echo edited
+        undo: echo undo-edit >> marks
+      - id: tweak
+        title: Tweak the kernel (no undo)
+        run: echo tweak >> marks
+      - id: apply
+        title: Apply the change
+        run: "echo apply >> marks; echo applying{% if fail %}; echo reload failed; exit 3{% endif %}"
+        undo: echo undo-apply >> marks
+      - id: slow
+        title: Wait for the service
+        run: "echo slow >> marks; echo waiting for release{% if hold %}; i=0; while [ ! -e release ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done{% endif %}; echo released"
+        undo: echo undo-slow >> marks
+      - id: drop
+        title: Drop the old table
+        run: echo drop >> marks
+        confirm: The old table is gone for good.
+  - id: verify
+    title: Verify
+    kind: verify
+    steps:
+      - id: healthy
+        title: Service healthy
+        run: echo healthy >> marks
+  - id: rollback
+    title: After a full rollback
+    kind: rollback
+    steps:
+      - id: restored
+        title: Config restored
+        run: echo restored >> marks
+"""
+
+ORDER = ("check", "backup", "edit", "tweak", "apply", "slow", "drop", "healthy")
+
+
+def write_runbook(folder: Path, text: str = RUNBOOK, name: str = "runbook.yaml") -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def make_app(
+    runbook: Path | str = "runbook.yaml",
+    *,
+    params: dict[str, Any] | None = None,
+    journal: str = "j.jsonl",
+    mode: str = "live",
+    solo: str | None = "ui test",
+    now: Any = None,
+) -> RunbookApp:
+    """The app as `runbook-tui run runbook.yaml --solo "ui test" --journal j.jsonl` builds it."""
+    loaded = load(str(runbook), dict(params or {}))
+
+    def starter(override: str | None) -> Session:
+        return open_session(loaded, mode=mode, solo=solo, journal=journal, override_window=override, settings=Settings(), now=now)
+
+    return RunbookApp(starter)
+
+
+def events(journal: Path | str) -> list[dict[str, Any]]:
+    read = read_events(journal)
+    assert not read.unreadable and not read.problems, read.problems or read.unreadable
+    return list(read.events)
+
+
+def types(journal: Path | str, *wanted: str) -> list[str]:
+    return [e["type"] for e in events(journal) if not wanted or e["type"] in wanted]
+
+
+def marks(folder: Path) -> list[str]:
+    path = folder / "marks"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+async def until(pilot: Pilot[Any], predicate: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
+    """Poll `predicate` between short pauses (the app keeps running); fail after a bounded number of tries."""
+    for _ in range(int(seconds / 0.1)):
+        if predicate():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def started(pilot: Pilot[Any]) -> Any:
+    """Wait until the run screen shows; returns the controller."""
+    app = pilot.app
+    assert isinstance(app, RunbookApp)
+    await until(pilot, lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
+    assert app.handle is not None
+    return app.handle.controller
+
+
+async def run_step(pilot: Pilot[Any], step: str, status: str | tuple[str, ...] = "done") -> None:
+    """Press enter on the current step and wait until it ended with `status`, the controller idle."""
+    app = pilot.app
+    assert isinstance(app, RunbookApp) and app.handle is not None
+    controller = app.handle.controller
+    assert controller.state.current == step, f"the current step is {controller.state.current}, not {step}"
+    wanted = (status,) if isinstance(status, str) else status
+    await pilot.press("enter")
+    await until(pilot, lambda: controller.state.steps[step].status in wanted and not controller.busy, f"{step} to end {wanted}")
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Let the screen's repaint timer draw the latest state (it paints ~15 times a second)."""
+    screen = pilot.app.screen
+    for _ in range(50):
+        await pilot.pause(0.1)
+        if not getattr(screen, "_dirty", False) and not getattr(screen, "_pending_lines", None):
+            break
+    await pilot.pause(0.1)
+
+
+def painted(widget: Any) -> str:
+    """The text a widget paints now (what a person reads), line by line, without styles."""
+    from textual.geometry import Region
+
+    width, height = widget.size
+    return "\n".join(strip.text.rstrip() for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+async def screen_is(pilot: Pilot[Any], name: str) -> Any:
+    """Wait until the top screen is of the class called `name`; returns it."""
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == name, f"the {name} screen")
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    """Type into the focused input as a person would, one key at a time."""
+    await pilot.press(*text)

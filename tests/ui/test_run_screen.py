@@ -1,0 +1,511 @@
+"""The run screen driven with the documented keys (spec: cli-and-journal.md, "Keys in the TUI").
+
+Each test walks an example-like local runbook (run_screen_helpers.RUNBOOK) with
+Pilot and asserts what the journal says happened, not pixels. Every wait polls
+the state in a bounded loop: the machine running these may be busy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Static
+
+from run_screen_helpers import (
+    ORDER,
+    SIZE,
+    events,
+    make_app,
+    marks,
+    painted,
+    run_step,
+    screen_is,
+    settled,
+    started,
+    type_text,
+    types,
+    until,
+    write_runbook,
+)
+from runbook_tui.engine.controller import Reply
+from runbook_tui.engine.state import apply, replay
+from runbook_tui.session import load, open_session, resume_session
+from runbook_tui.settings import Settings
+from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.verifier_app import VerifierApp
+from runbook_tui.ui.widgets import Banner, RunHeader, StepDetail
+
+JOURNAL = "j.jsonl"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """tmp_path as the working folder and XDG home, alice at the keyboard, the runbook written."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    write_runbook(tmp_path)
+    yield tmp_path
+    (tmp_path / "release").touch()  # a held step ends within 0.1 s, whatever the test did
+
+
+def _of(journal: str, kind: str) -> list[dict[str, Any]]:
+    return [e for e in events(journal) if e["type"] == kind]
+
+
+# -- enter ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_enter_runs_every_step_in_order_then_the_review_closes_the_run(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        for step in ORDER[:6]:
+            await run_step(pilot, step)
+        await pilot.press("enter")  # drop: confirm first
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.steps["drop"].status == "done" and not controller.busy, "drop to run")
+        await screen_is(pilot, "RunScreen")
+        await run_step(pilot, "healthy")
+        # The live run ended: the post-change review asks three questions; enter moves on, then submits.
+        await screen_is(pilot, "ReviewScreen")
+        await type_text(pilot, "all")
+        await pilot.press("enter", "enter", "enter")
+        await until(pilot, lambda: controller.state.review is not None, "the review")
+        await screen_is(pilot, "RunScreen")
+        await settled(pilot)
+        assert "Session finished: done" in painted(app.screen.query_one(Banner))
+        await pilot.press("q")  # nothing runs: quits at once
+    assert app.return_value == 0
+    started_steps = [e["step"] for e in _of(JOURNAL, "step_started")]
+    assert started_steps == list(ORDER)
+    assert all(e["status"] == "done" for e in _of(JOURNAL, "step_finished"))
+    assert marks(workdir) == list(ORDER)
+    assert types(JOURNAL, "session_finished", "review") == ["session_finished", "review"]
+    assert _of(JOURNAL, "session_finished")[0]["outcome"] == "done"
+    assert _of(JOURNAL, "review")[0]["planned"] == "all"
+    assert all(e["actor"] == "alice" for e in _of(JOURNAL, "step_started"))
+
+
+@pytest.mark.asyncio
+async def test_a_step_with_confirm_runs_only_after_y(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        for step in ORDER[:6]:
+            await run_step(pilot, step)
+        await pilot.press("enter")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        body = painted(prompt.query_one("#dialog-body", Static))
+        assert "The old table is gone for good." in body
+        assert "echo drop >> marks" in body  # what it runs, spelled out
+        await pilot.press("n")  # cancel: nothing runs
+        await screen_is(pilot, "RunScreen")
+        await pilot.press("enter")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("escape")  # escape cancels too
+        await screen_is(pilot, "RunScreen")
+        assert "drop" not in [e["step"] for e in _of(JOURNAL, "step_started")]
+        assert "drop" not in marks(workdir)
+        await pilot.press("enter")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.steps["drop"].status == "done" and not controller.busy, "drop to run after y")
+    assert [e["step"] for e in _of(JOURNAL, "step_started")].count("drop") == 1
+    assert marks(workdir)[-1] == "drop"
+
+
+# -- s, n, p -------------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_s_asks_for_a_reason_escape_cancels_and_the_reason_is_journaled(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        await pilot.press("s")
+        await screen_is(pilot, "TextPrompt")
+        await pilot.press("escape")
+        await screen_is(pilot, "RunScreen")
+        assert _of(JOURNAL, "step_skipped") == []
+        await pilot.press("s")
+        prompt = await screen_is(pilot, "TextPrompt")
+        await pilot.press("enter")  # an empty reason is refused: the prompt stays and says why
+        await pilot.pause()
+        assert app.screen is prompt
+        assert "A reason is required" in painted(prompt.query_one("#dialog-keys"))
+        await type_text(pilot, "checked by hand")
+        await pilot.press("enter")
+        await until(pilot, lambda: controller.state.steps["check"].status == "skipped", "check to be skipped")
+        assert controller.state.current == "backup"
+    skipped = _of(JOURNAL, "step_skipped")
+    assert [(e["step"], e["reason"], e["actor"]) for e in skipped] == [("check", "checked by hand", "alice")]
+    assert _of(JOURNAL, "step_started") == [] and marks(workdir) == []
+
+
+@pytest.mark.asyncio
+async def test_n_journals_a_note(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        await pilot.press("n")
+        await screen_is(pilot, "TextPrompt")
+        await pilot.press("escape")
+        await screen_is(pilot, "RunScreen")
+        await pilot.press("n")
+        await screen_is(pilot, "TextPrompt")
+        await type_text(pilot, "dba on the bridge")
+        await pilot.press("enter")
+        await until(pilot, lambda: len(controller.state.notes) == 1, "the note")
+    notes = _of(JOURNAL, "note")
+    assert [(e["text"], e["actor"], e["step"]) for e in notes] == [("dba on the bridge", "alice", "check")]
+
+
+@pytest.mark.asyncio
+async def test_p_pauses_enter_is_refused_while_paused_and_p_resumes(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        await pilot.press("p")
+        await until(pilot, lambda: controller.state.paused, "the pause")
+        await settled(pilot)
+        assert "PAUSED" in painted(app.screen.query_one(Banner))
+        await pilot.press("enter")  # run_current decides at once: a refused run journals nothing
+        await pilot.pause()
+        assert _of(JOURNAL, "step_started") == []
+        assert not controller.busy and controller.state.steps["check"].status == "pending"
+        await pilot.press("p")
+        await until(pilot, lambda: not controller.state.paused, "the resume")
+        await run_step(pilot, "check")
+    assert types(JOURNAL, "paused", "resumed", "step_started") == ["paused", "resumed", "step_started"]
+
+
+# -- u: the rollback list ------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_after_a_failure_u_lists_the_undos_in_order_and_y_runs_them(workdir: Path) -> None:
+    app = make_app(params={"fail": True})
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        for step in ("check", "backup", "edit", "tweak"):
+            await run_step(pilot, step)
+        await run_step(pilot, "apply", "failed")
+        await settled(pilot)
+        assert "'apply' FAILED" in painted(app.screen.query_one(Banner))
+        assert "FAILED" in painted(app.screen.query_one(StepDetail))
+
+        await pilot.press("u")
+        modal = await screen_is(pilot, "RollbackModal")
+        assert "Roll back to the last checkpoint (backup)" in painted(modal.query_one("#dialog-title"))
+        lines = [line for line in painted(modal.query_one("#dialog-body")).splitlines() if line.strip()]
+        assert lines[0].split() == ["#", "step", "host", "undo", "command"]
+        rows = [re.fullmatch(r"\s*(\d+)\s+(\S+)(?: \(step \w+\))?\s+local\s+(.+)", line) for line in lines[1:]]
+        assert all(rows), lines
+        listed = [row.groups() for row in rows if row]
+        assert listed == [
+            ("1", "apply", "echo undo-apply >> marks"),  # newest first; the failed step may have changed things
+            ("2", "tweak", "NO UNDO: acknowledge that this stays as it is"),
+            ("3", "edit", "echo undo-edit >> marks"),
+        ]
+        assert "(step failed)" in painted(modal.query_one("#dialog-body"))
+        assert "acknowledge the steps without undo" in painted(modal.query_one("#dialog-keys"))
+        await pilot.press("escape")  # cancel: nothing starts
+        await screen_is(pilot, "RunScreen")
+        assert _of(JOURNAL, "rollback_started") == []
+
+        await pilot.press("u")
+        await screen_is(pilot, "RollbackModal")
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished and not controller.busy, "the rollback")
+    tail = [e for e in events(JOURNAL) if e["type"] in ("rollback_started", "undo_started", "undo_finished", "rollback_finished")]
+    assert [(e["type"], e.get("step")) for e in tail] == [
+        ("rollback_started", None),
+        ("undo_started", "apply"),
+        ("undo_finished", "apply"),
+        ("undo_started", "edit"),
+        ("undo_finished", "edit"),
+        ("rollback_finished", None),
+    ]
+    plan = tail[0]["plan"]
+    assert [(e["step_id"], e["command"]) for e in plan["entries"]] == [
+        ("apply", "echo undo-apply >> marks"),
+        ("tweak", None),
+        ("edit", "echo undo-edit >> marks"),
+    ]
+    assert tail[0]["scope"] == "checkpoint" and plan["checkpoint_step"] == "backup" and tail[0]["acknowledged"] is True
+    assert tail[-1]["ok"] is True
+    assert marks(workdir)[-2:] == ["undo-apply", "undo-edit"]
+
+
+@pytest.mark.asyncio
+async def test_f_in_the_rollback_list_switches_to_a_full_rollback_with_the_rollback_section(workdir: Path) -> None:
+    app = make_app(params={"fail": True})
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        for step in ("check", "backup", "edit"):
+            await run_step(pilot, step)
+        await pilot.press("u")
+        modal = await screen_is(pilot, "RollbackModal")
+        await pilot.press("f")
+        await pilot.pause()
+        assert "FULL rollback" in painted(modal.query_one("#dialog-title"))
+        body = painted(modal.query_one("#dialog-body"))
+        order = [body.index(text) for text in ("echo undo-edit", "echo undo-backup", "then this rollback section step")]
+        assert order == sorted(order)
+        assert "restored" in body
+        await pilot.press("n")
+        await screen_is(pilot, "RunScreen")
+    assert _of(JOURNAL, "rollback_started") == []
+
+
+# -- q -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_q_while_a_step_runs_asks_n_keeps_running_y_quits_and_the_journal_stays_resumable(workdir: Path) -> None:
+    app = make_app(params={"hold": True})
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        for step in ORDER[:5]:
+            await run_step(pilot, step)
+        await pilot.press("enter")
+        await until(pilot, lambda: controller.state.steps["slow"].status == "running", "slow to run")
+        await pilot.press("q")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        assert f"runbook-tui resume {JOURNAL}" in painted(prompt.query_one("#dialog-body"))
+        await pilot.press("n")
+        await screen_is(pilot, "RunScreen")
+        assert app.is_running and controller.busy  # still running, still watched
+        await pilot.press("q")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running, "the app to exit")
+    (workdir / "release").touch()
+    assert app.return_value == 1
+    kinds = types(JOURNAL)
+    assert "session_finished" not in kinds
+    assert [e["step"] for e in _of(JOURNAL, "step_started")][-1] == "slow"
+    assert "slow" not in [e["step"] for e in _of(JOURNAL, "step_finished")]
+    state = replay(events(JOURNAL))
+    assert not state.finished and state.current == "slow"
+
+
+# -- ? -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_question_mark_opens_the_help_and_closes_it(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("question_mark")
+        help_screen = await screen_is(pilot, "HelpScreen")
+        text = painted(help_screen.query_one("#dialog-body"))
+        for key in ("enter", "u", "s", "d", "n", "p", "?", "q"):
+            assert any(line.strip().startswith(key + " ") for line in text.splitlines()), key
+        assert "runbook-tui resume JOURNAL" in text
+        await pilot.press("question_mark")  # the same key closes it
+        await screen_is(pilot, "RunScreen")
+        await pilot.press("question_mark")
+        await screen_is(pilot, "HelpScreen")
+        await pilot.press("escape")
+        await screen_is(pilot, "RunScreen")
+    assert _of(JOURNAL, "step_started") == []
+
+
+# -- run --dry-run -------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_dry_run_shows_the_badge_and_executes_nothing(workdir: Path) -> None:
+    app = make_app(mode="dry-run")
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        assert "DRY-RUN: NOTHING IS EXECUTED" in painted(app.screen.query_one(RunHeader))
+        for step in ORDER[:3]:
+            await run_step(pilot, step)
+    assert _of(JOURNAL, "session_started")[0]["mode"] == "dry-run"
+    assert [e["step"] for e in _of(JOURNAL, "step_started")] == list(ORDER[:3])
+    assert not (workdir / "marks").exists()  # `echo ... >> marks` would have created it
+    assert controller.state.steps["edit"].status == "done"
+
+
+# -- resume --------------------------------------------------------------------------------------
+
+
+def _killed_mid_step(workdir: Path) -> None:
+    """`exec` as a person runs it, killed with SIGKILL while `slow` waits: a journal with a step that was running."""
+    with open(workdir / "exec.out", "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "-p", "hold=true", "--solo", "kill test", "--journal", JOURNAL],
+            cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while "slow" not in marks(workdir):
+            assert proc.poll() is None, (workdir / "exec.out").read_text()
+            assert time.monotonic() < deadline, "exec never reached the step that waits"
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        (workdir / "release").touch()  # the step's shell lives on in its own process group: let it end
+    assert proc.returncode == -signal.SIGKILL
+
+
+@pytest.mark.asyncio
+async def test_after_resume_the_running_step_is_unknown_and_d_asks_how_it_was_checked(workdir: Path) -> None:
+    _killed_mid_step(workdir)
+    app = RunbookApp(lambda _override: resume_session(JOURNAL, settings=Settings()))
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        assert controller.state.steps["slow"].status == "unknown"
+        assert "'slow' outcome UNKNOWN" in painted(app.screen.query_one(Banner))
+        assert "UNKNOWN" in painted(app.screen.query_one(StepDetail))
+        await pilot.press("d")
+        prompt = await screen_is(pilot, "TextPrompt")
+        assert "How did you check" in painted(prompt.query_one("#dialog-body"))
+        await pilot.press("escape")
+        await screen_is(pilot, "RunScreen")
+        assert _of(JOURNAL, "step_marked_done") == []
+        await pilot.press("d")
+        await screen_is(pilot, "TextPrompt")
+        await type_text(pilot, "service answers on 8080")
+        await pilot.press("enter")
+        await until(pilot, lambda: controller.state.steps["slow"].status == "done", "slow to be marked done")
+        assert controller.state.current == "drop"
+        await pilot.press("d")  # only an unknown step can be marked done: nothing opens now
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RunScreen"
+    marked = _of(JOURNAL, "step_marked_done")
+    assert [(e["step"], e["reason"], e["actor"]) for e in marked] == [("slow", "service answers on 8080", "alice")]
+    assert "session_resumed" in types(JOURNAL)
+    assert marks(workdir).count("slow") == 1  # nothing was re-run on its own
+    assert [e["step"] for e in _of(JOURNAL, "step_started")].count("slow") == 1
+
+
+# -- the verifier's keys (a fake client stands in for the SSH connection) ------------------------
+
+
+class FakeClient:
+    """What VerifierScreen needs of ShareClient: a replica state, listeners, and `send` replying at once."""
+
+    def __init__(self, journal_events: list[dict[str, Any]]) -> None:
+        self.state = replay(journal_events)
+        self.sent: list[tuple[str, str]] = []
+        self._listeners: list[Callable[..., None]] = []
+        self._status: list[Callable[[str], None]] = []
+
+    def subscribe(self, listener: Callable[..., None]) -> None:
+        self._listeners.append(listener)
+
+    def on_status(self, listener: Callable[[str], None]) -> None:
+        self._status.append(listener)
+
+    async def send(self, action: str, text: str = "") -> Reply:
+        self.sent.append((action, text))
+        return Reply(True, f"{action} sent")
+
+    async def run(self) -> None:
+        await asyncio.Event().wait()  # stays joined until the app leaves
+
+
+def _shared_session_events(workdir: Path) -> list[dict[str, Any]]:
+    """session_started of a run with a verifier (not solo): the replica the verifier's screen starts from."""
+    session = open_session(load("runbook.yaml", {}), solo=None, journal="shared.jsonl", settings=Settings())
+    session.controller.journal.close()
+    return events("shared.jsonl")
+
+
+@pytest.mark.asyncio
+async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
+    client = FakeClient(_shared_session_events(workdir))
+    app = VerifierApp(client)
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        assert "verifier bob" in painted(app.screen.query_one(RunHeader))
+        await pilot.press("enter")  # the step's details
+        details = await screen_is(pilot, "InfoScreen")
+        assert "Step 'check'" in painted(details.query_one("#dialog-title"))
+        assert "echo check >> marks" in painted(details.query_one("#dialog-body"))
+        await pilot.press("escape")
+        await screen_is(pilot, "VerifierScreen")
+
+        await pilot.press("c")
+        await until(pilot, lambda: client.sent == [("confirm", "")], "confirm")
+        await pilot.press("x")
+        await screen_is(pilot, "TextPrompt")
+        await pilot.press("escape")  # no reason, no rejection
+        await screen_is(pilot, "VerifierScreen")
+        await pilot.press("x")
+        await screen_is(pilot, "TextPrompt")
+        await type_text(pilot, "wrong host")
+        await pilot.press("enter")
+        await until(pilot, lambda: client.sent[-1] == ("reject", "wrong host"), "reject")
+        await pilot.press("u")
+        await screen_is(pilot, "TextPrompt")
+        await pilot.press("enter")  # the reason is optional
+        await until(pilot, lambda: client.sent[-1] == ("request_rollback", ""), "request_rollback")
+        await pilot.press("n")
+        await screen_is(pilot, "TextPrompt")
+        await type_text(pilot, "looks fine")
+        await pilot.press("enter")
+        await until(pilot, lambda: client.sent[-1] == ("note", "looks fine"), "note")
+        await pilot.press("p")
+        await until(pilot, lambda: client.sent[-1][0] == "hold", "hold")
+        await pilot.press("question_mark")
+        await screen_is(pilot, "HelpScreen")
+        await pilot.press("escape")
+        await screen_is(pilot, "VerifierScreen")
+        await pilot.press("s", "d")  # the assignee's keys do nothing here
+        await pilot.pause()
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, "the verifier to leave")
+    assert [action for action, _ in client.sent] == ["confirm", "reject", "request_rollback", "note", "hold"]
+    assert app.return_value == 0
+
+
+@pytest.mark.asyncio
+async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path) -> None:
+    client = FakeClient(_shared_session_events(workdir))
+    app = VerifierApp(client, observe=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await pilot.press("c", "x", "u", "n", "p")
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "VerifierScreen"
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, "the observer to leave")
+    assert client.sent == []
+
+
+@pytest.mark.asyncio
+async def test_the_verifier_screen_follows_the_replica(workdir: Path) -> None:
+    """An event the client folds shows on the verifier's screen (the repaint timer picks it up)."""
+    client = FakeClient(_shared_session_events(workdir))
+    app = VerifierApp(client)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await screen_is(pilot, "VerifierScreen")
+        event = {"seq": client.state.seq + 1, "ts": "2026-01-01T00:00:00.000Z", "type": "step_started", "actor": "alice",
+                 "step": "check", "attempt": 1, "hosts": ["local"], "phase": "run", "title": "Config parses", "commands": {"local": "echo check"}}  # fmt: skip
+        client.state = apply(client.state, event)
+        for listener in client._listeners:
+            listener(event, client.state)
+        await until(pilot, lambda: "running" in painted(screen.query_one(StepDetail)), "the running step on the verifier's screen")

@@ -1,0 +1,69 @@
+"""No secret in any file the program writes: journals, reports, the demo's and the share's state."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from textwrap import dedent
+
+SECRET = "s3cr3t-Vault-Token-7f9c"
+
+RUNBOOK = """
+runbook: 1
+id: leaky
+title: A runbook whose commands print the secret every way they can
+secrets:
+  token: {env: LEAKY_TOKEN}
+sections:
+  - id: impl
+    kind: implement
+    steps:
+      - id: echo-it
+        run: echo "token={{ secrets.token }}"; echo "$LEAKY_TOKEN" >&2; printf '%s' "$LEAKY_TOKEN" | rev | rev
+        undo: echo undo {{ secrets.token }}
+        env: {T: "{{ secrets.token }}"}
+        capture: seen
+      - id: use-capture
+        run: echo "captured={{ captured.seen }}"; exit 3
+        undo: echo "undo {{ captured.seen }}"
+"""
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "runbook_tui", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_no_file_written_and_no_stream_holds_the_secret(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "leaky.yaml").write_text(dedent(RUNBOOK), encoding="utf-8")
+    env = {
+        **os.environ,
+        "LEAKY_TOKEN": SECRET,
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "RUNBOOK_TUI_SETTINGS": str(tmp_path / "none.yaml"),
+        "HOME": str(tmp_path / "home"),
+    }
+    streams = []
+    run = _run(["exec", "leaky.yaml", "--solo", "test", "--on-failure", "rollback"], work, env)
+    streams += [run.stdout, run.stderr]
+    assert run.returncode == 1, run.stderr  # the second step fails and the run rolls back
+    journal = next((tmp_path / "state").rglob("*.jsonl"))
+    for fmt in ("md", "html", "json"):
+        report = _run(["report", str(journal), "--format", fmt, "-o", str(work / f"report.{fmt}")], work, env)
+        streams += [report.stdout, report.stderr]
+        assert report.returncode == 0, report.stderr
+    for command in (["journal", "verify", str(journal)], ["plan", "leaky.yaml"], ["preflight", "leaky.yaml"]):
+        done = _run(command, work, env)
+        streams += [done.stdout, done.stderr]
+
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "leaky.yaml"]
+    assert journal in written and (work / "report.html") in written
+    for path in written:
+        assert SECRET.encode() not in path.read_bytes(), f"the secret is in {path}"
+    for text in streams:
+        assert SECRET not in text
+    assert "***" in journal.read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.output import visible
 
 
 def _hosts(results: dict[str, Any]) -> str:
@@ -28,7 +29,7 @@ def describe(event: Event) -> list[str]:
     who = event.get("actor", "")
     if kind == ev.OUTPUT:
         prefix = f"  {event.get('host')} {'!' if event.get('stream') == 'stderr' else '|'} "
-        return [prefix + line for line in str(event.get("text", "")).splitlines()]
+        return [prefix + visible(line) for line in str(event.get("text", "")).splitlines()]
     head = f"{time} {kind:<18}"
     if kind == ev.SESSION_STARTED:
         ticket = (event.get("ticket") or {}).get("id") or "NO TICKET"

@@ -23,6 +23,12 @@ _SCALARS = yaml.constructor.SafeConstructor()
 _CONSTRUCTORS = yaml.constructor.SafeConstructor.yaml_constructors
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
+#: Limits on hostile or broken input, each refused with a positioned diagnostic naming it.
+MAX_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64
+#: Values that aliases may add when expanded (a "billion laughs" document adds billions).
+MAX_ALIAS_VALUES = 100_000
+
 
 Position = tuple[int, int]  # (line, column), 1-based; a Mark is made only when one is asked for
 
@@ -71,9 +77,34 @@ def _mark(file: str, node: yaml.Node) -> Mark:
     return Mark(file, *_pos(node))
 
 
+def check_size(size: int, file: str) -> None:
+    """Refuse a file over MAX_BYTES before reading or parsing it."""
+    if size > MAX_BYTES:
+        message = f"runbook is {size} bytes; the limit is {MAX_BYTES // (1024 * 1024)} MiB"
+        raise RunbookInvalid([Diagnostic(Mark(file, 1, 1), message)])
+
+
+def _check_shape(text: str, file: str) -> int:
+    """Walk the parser's events (no recursion) to refuse deep nesting before composing; returns the node count."""
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)):
+            nodes += 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                where = Mark(file, event.start_mark.line + 1, event.start_mark.column + 1)
+                raise RunbookInvalid([Diagnostic(where, f"nested deeper than {MAX_DEPTH} levels; the limit is {MAX_DEPTH}")])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return nodes
+
+
 def compose(text: str, file: str) -> yaml.Node | None:
     """Parse YAML text into PyYAML's node tree; syntax errors become a positioned diagnostic."""
+    check_size(len(text.encode("utf-8", "surrogatepass")), file)
     try:
+        _check_shape(text, file)
         return yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -87,8 +118,27 @@ def compose(text: str, file: str) -> yaml.Node | None:
         raise RunbookInvalid([Diagnostic(Mark(file, 1, 1), f"invalid YAML: {exc}")]) from None
 
 
-def to_value(node: yaml.Node, file: str, errors: list[Diagnostic]) -> Any:
-    """Turn a node into YMap / YList / scalar, recording duplicate keys as errors."""
+class _Budget:
+    """How many more values the walk may make: the document's own plus MAX_ALIAS_VALUES from aliases."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+
+def to_value(node: yaml.Node, file: str, errors: list[Diagnostic], budget: _Budget | None = None, depth: int = 1) -> Any:
+    """Turn a node into YMap / YList / scalar, recording duplicate keys as errors.
+
+    Aliases are expanded; a document whose aliases expand without bound (billion laughs,
+    or an anchor that contains itself) is refused instead of exhausting memory or the stack.
+    """
+    if budget is None:
+        budget = _Budget(_count(node) + MAX_ALIAS_VALUES)
+    budget.left -= 1
+    if budget.left < 0:
+        message = f"too many aliases: expanding them makes more than {MAX_ALIAS_VALUES} extra values"
+        raise RunbookInvalid([Diagnostic(_mark(file, node), message)])
+    if depth > 2 * MAX_DEPTH:  # only aliases can get here: a value placed inside itself
+        raise RunbookInvalid([Diagnostic(_mark(file, node), f"too many aliases: nested deeper than {MAX_DEPTH} levels through them")])
     if isinstance(node, yaml.MappingNode):
         result = YMap()
         result.file = file
@@ -106,7 +156,7 @@ def to_value(node: yaml.Node, file: str, errors: list[Diagnostic]) -> Any:
                 continue
             result.key_pos[key] = _pos(key_node)
             result.value_pos[key] = _pos(value_node)
-            result[key] = to_value(value_node, file, errors)
+            result[key] = to_value(value_node, file, errors, budget, depth + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
         items = YList()
@@ -115,14 +165,31 @@ def to_value(node: yaml.Node, file: str, errors: list[Diagnostic]) -> Any:
         items.item_pos = []
         for item in node.value:
             items.item_pos.append(_pos(item))
-            items.append(to_value(item, file, errors))
+            items.append(to_value(item, file, errors, budget, depth + 1))
         return items
     try:
         return _scalar(node)
-    except (yaml.YAMLError, ValueError) as exc:
-        problem = getattr(exc, "problem", None) or str(exc)
+    except (yaml.YAMLError, ValueError, IndexError, TypeError, OverflowError) as exc:  # PyYAML raises all of these on odd tagged scalars
+        problem = getattr(exc, "problem", None) or str(exc) or "not a valid value for its tag"
         errors.append(Diagnostic(_mark(file, node), f"cannot read this value: {problem}"))
         return None
+
+
+def _count(root: yaml.Node) -> int:
+    """Distinct nodes in the tree (each shared node once), without recursion."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                stack.extend((key_node, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return len(seen)
 
 
 def _scalar(node: yaml.Node) -> Any:

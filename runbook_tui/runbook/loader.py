@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
-from runbook_tui.runbook.document import YList, YMap, load_document
+from runbook_tui.runbook.document import YList, YMap, check_size, load_document
 from runbook_tui.runbook.fields import Fields, describe
 from runbook_tui.runbook.model import (
     LOCAL,
@@ -75,6 +75,7 @@ def load_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> Lo
     """Read, validate and render a runbook file; raises RunbookInvalid listing every problem."""
     file = str(path)
     try:
+        check_size(Path(path).stat().st_size, file)  # refuse a huge file before reading it into memory
         data = Path(path).read_bytes()
     except OSError as exc:
         raise RunbookInvalid([Diagnostic(Mark(file, 1, 1), f"cannot read the file: {exc.strerror}")]) from None
@@ -83,6 +84,7 @@ def load_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> Lo
 
 def load_text(data: bytes, file: str, given: Mapping[str, Any] | None = None) -> Loaded:
     """The same as load_runbook for bytes already in memory (the TUI's picker, tests)."""
+    check_size(len(data), file)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

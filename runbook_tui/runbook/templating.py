@@ -42,10 +42,26 @@ def _raw(value: Any) -> Raw:
     return Raw(_to_text(value))
 
 
+#: What a template may insert into text: data, never Python objects (classes, functions, internals).
+_PLAIN_DATA = (str, int, float, type(None), dt.date, dt.time, dt.timedelta)
+
+
 def _to_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    _refuse_objects(value)
     return str(value)
+
+
+def _refuse_objects(value: Any, depth: int = 0) -> None:
+    """Refuse to turn anything but data into text: `{{ dict }}` must not print `<class 'dict'>`."""
+    if isinstance(value, _PLAIN_DATA):
+        return
+    if isinstance(value, (list, tuple, set, frozenset, Mapping)) and depth < 16:
+        for item in value.items() if isinstance(value, Mapping) else value:
+            _refuse_objects(item, depth + 1)
+        return
+    raise TypeError(f"a template can insert text, numbers, lists and mappings, not a {type(value).__name__}")
 
 
 class Quoted(str):
@@ -151,7 +167,9 @@ def _environment(finalize: Callable[[Any], str]) -> ImmutableSandboxedEnvironmen
     env.filters["raw"] = _raw
     env.filters.update(SHELL_FILTERS)
     # Keep the globals to the harmless ones; a runbook has no use for the others.
-    for name in ("lipsum", "cycler", "joiner"):
+    # `dict` and `namespace` are classes: printed, they show Python internals, and as globals they
+    # hid an undeclared `{{ namespace }}` from validation.
+    for name in ("lipsum", "cycler", "joiner", "dict", "namespace"):
         env.globals.pop(name, None)
     return env
 

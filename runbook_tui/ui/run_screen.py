@@ -9,10 +9,8 @@ second, so a step printing a million lines cannot drown the keyboard.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +21,7 @@ from textual.widgets import Footer, Log, Static
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.output import visible
 from runbook_tui.engine.state import RunState
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, InfoScreen, TextPrompt
 from runbook_tui.ui.panels import PanelArea
@@ -37,16 +36,6 @@ REPAINT_SECONDS = 1 / 15
 #: Control characters in command output, made visible: an escape sequence (`\x1b[2J`, a window
 #: title, cursor moves) must not reach the terminal and repaint the UI outside the output pane.
 #: C0 (tab excepted) become their Control Pictures (`\x1b` → `␛`), DEL `␡`, C1 (`\x9b` is a CSI too) `�`.
-_VISIBLE = str.maketrans(
-    {**{code: 0x2400 + code for code in range(0x20) if code != 0x09}, 0x7F: 0x2421, **{code: 0xFFFD for code in range(0x80, 0xA0)}}
-)
-
-
-def visible(text: str) -> str:
-    """`text` with every control character but tab shown as a visible stand-in."""
-    return text.translate(_VISIBLE)
-
-
 class RunSource(Protocol):
     """Where a run view gets its state: the assignee's controller, or the verifier's replica."""
 

@@ -73,7 +73,13 @@ class Executors:
             from runbook_tui.execute.ssh import SshExecutor  # asyncssh costs start-up time; only remote runs pay it
 
             self._ssh = self._keep(
-                SshExecutor(self.settings.known_hosts, max_concurrency=self.settings.max_concurrency, passphrase_lookup=self.passphrase_lookup)
+                SshExecutor(
+                    self.settings.known_hosts,
+                    max_concurrency=self.settings.max_concurrency,
+                    passphrase_lookup=self.passphrase_lookup,
+                    reconnect_attempts=self.settings.reconnect_attempts,
+                    keepalive_interval=self.settings.keepalive_interval,
+                )
             )
         return self._ssh
 

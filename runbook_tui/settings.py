@@ -4,7 +4,7 @@
 `RUNBOOK_TUI_SETTINGS`), all keys optional:
 
 ```yaml
-ssh: {known_hosts: ~/.ssh/known_hosts}
+ssh: {known_hosts: ~/.ssh/known_hosts, keepalive_interval: 15, reconnect_attempts: 5}
 max_concurrency: 50
 blackouts:
   - {start: 2026-11-30T00:00:00+00:00, end: 2026-12-01T06:00:00+00:00, reason: month-end billing}
@@ -56,6 +56,10 @@ class Settings:
     known_hosts: str = field(default_factory=lambda: str(Path.home() / ".ssh" / "known_hosts"))
     max_concurrency: int = 50
     blackouts: tuple[Blackout, ...] = ()
+    #: Seconds between SSH keepalives (three unanswered ones drop the connection, which then reconnects).
+    keepalive_interval: float = 15.0
+    #: Reconnect attempts (with backoff) after a dropped SSH connection before a step's outcome is unknown.
+    reconnect_attempts: int = 5
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -69,11 +73,20 @@ def load_settings(path: Path | None = None) -> Settings:
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: expected a mapping of settings")
     ssh = data.get("ssh") or {}
+    if not isinstance(ssh, dict):
+        raise SettingsError(f"{path}: ssh: expected a mapping (known_hosts, keepalive_interval, reconnect_attempts)")
     known_hosts = os.path.expanduser(str(ssh.get("known_hosts", Settings().known_hosts)))
+    keepalive = ssh.get("keepalive_interval", Settings.keepalive_interval)
+    if isinstance(keepalive, bool) or not isinstance(keepalive, (int, float)) or keepalive <= 0:
+        raise SettingsError(f"{path}: ssh.keepalive_interval: expected a number of seconds above 0")
+    attempts = ssh.get("reconnect_attempts", Settings.reconnect_attempts)
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 0:
+        raise SettingsError(f"{path}: ssh.reconnect_attempts: expected a whole number of at least 0")
     concurrency = data.get("max_concurrency", 50)
     if not isinstance(concurrency, int) or concurrency < 1:
         raise SettingsError(f"{path}: max_concurrency: expected a whole number of at least 1")
-    return Settings(known_hosts, concurrency, tuple(_blackout(path, b) for b in data.get("blackouts") or []))
+    blackouts = tuple(_blackout(path, b) for b in data.get("blackouts") or [])
+    return Settings(known_hosts, concurrency, blackouts, keepalive_interval=float(keepalive), reconnect_attempts=attempts)
 
 
 def _blackout(path: Path, item: Any) -> Blackout:

@@ -57,9 +57,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _accepts(port: int) -> bool:
+def _accepts(port: int, address: str = "127.0.0.1") -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+        with socket.create_connection((address, port), timeout=0.2):
             return True
     except OSError:
         return False
@@ -109,7 +109,10 @@ def _comm(pid: int) -> str:
 
 @dataclass
 class Sshd:
-    """A running sshd on 127.0.0.1 and the files a client needs to talk to it."""
+    """A running sshd (on 127.0.0.1 unless `address` says otherwise) and the files a client needs to talk to it.
+
+    `wrapper` prefixes the sshd command line, e.g. `ip netns exec NS` to run it in a network namespace.
+    """
 
     dir: Path
     port: int
@@ -118,6 +121,8 @@ class Sshd:
     known_hosts: Path
     config: Path
     user: str = field(default_factory=getpass.getuser)
+    address: str = "127.0.0.1"
+    wrapper: tuple[str, ...] = ()
     _proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -125,9 +130,9 @@ class Sshd:
         return self._proc is not None and self._proc.poll() is None
 
     def host(self, name: str = "peer", **changes: object) -> Host:
-        """A Host pointing at this sshd; `name` is an alias, the address stays 127.0.0.1."""
+        """A Host pointing at this sshd; `name` is an alias, the address stays the sshd's."""
         fields: dict[str, object] = dict(
-            name=name, address="127.0.0.1", mark=_MARK, port=self.port, user=self.user, identity=str(self.client_key)
+            name=name, address=self.address, mark=_MARK, port=self.port, user=self.user, identity=str(self.client_key)
         )
         fields.update(changes)
         return Host(**fields)  # type: ignore[arg-type]
@@ -143,7 +148,7 @@ class Sshd:
         log = open(self.dir / "sshd.log", "ab")  # noqa: SIM115 - handed to the child, closed below
         try:
             self._proc = subprocess.Popen(
-                [SSHD, "-D", "-e", "-f", str(self.config)],
+                [*self.wrapper, SSHD, "-D", "-e", "-f", str(self.config)],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
@@ -152,10 +157,10 @@ class Sshd:
         finally:
             log.close()
         deadline = time.monotonic() + 10
-        while not _accepts(self.port):
+        while not _accepts(self.port, self.address):
             if self._proc.poll() is not None or time.monotonic() > deadline:
                 text = (self.dir / "sshd.log").read_text(errors="replace")[-2000:]
-                raise PeerError(f"sshd did not start on 127.0.0.1:{self.port}:\n{text}")
+                raise PeerError(f"sshd did not start on {self.address}:{self.port}:\n{text}")
             time.sleep(0.02)
 
     def stop(self) -> None:
@@ -175,7 +180,7 @@ class Sshd:
         self._proc.wait(timeout=5)
         self._proc = None
         deadline = time.monotonic() + 5
-        while _accepts(self.port) and time.monotonic() < deadline:
+        while _accepts(self.port, self.address) and time.monotonic() < deadline:
             time.sleep(0.02)
 
 
@@ -191,24 +196,34 @@ def _require_sshd() -> None:
     )
 
 
-def make_sshd(directory: Path, options: Mapping[str, str] | None = None) -> Sshd:
+def make_sshd(
+    directory: Path,
+    options: Mapping[str, str] | None = None,
+    *,
+    address: str = "127.0.0.1",
+    port: int | None = None,
+    wrapper: tuple[str, ...] = (),
+) -> Sshd:
     """Write keys and config into `directory` and start sshd on a free loopback port.
 
     `options` override or add to `DEFAULT_OPTIONS` (sshd takes the first value
     of a keyword, so overrides replace the line rather than append one).
+    `address`, `port` and `wrapper` serve an sshd elsewhere than on loopback,
+    e.g. `ip netns exec NS` with the namespace's address (a port is needed then:
+    a free one here says nothing about the namespace).
     """
     _require_sshd()
     os.makedirs("/run/sshd", exist_ok=True)  # privilege separation dir; sshd refuses to start without it
-    port = _free_port()
+    port = port or _free_port()
     host_key = _write_key(directory / "host_key")
     client = _write_key(directory / "client_key")
     (directory / "authorized_keys").write_text(public_line(client) + "\n")
     known_hosts = directory / "known_hosts"
-    known_hosts.write_text(f"[127.0.0.1]:{port} {public_line(host_key)}\n")
+    known_hosts.write_text(f"[{address}]:{port} {public_line(host_key)}\n")
     config = directory / "sshd_config"
     lines = [
         f"Port {port}",
-        "ListenAddress 127.0.0.1",
+        f"ListenAddress {address}",
         f"HostKey {directory / 'host_key'}",
         f"PidFile {directory / 'sshd.pid'}",
         f"AuthorizedKeysFile {directory / 'authorized_keys'}",
@@ -225,6 +240,8 @@ def make_sshd(directory: Path, options: Mapping[str, str] | None = None) -> Sshd
         client_key=directory / "client_key",
         known_hosts=known_hosts,
         config=config,
+        address=address,
+        wrapper=tuple(wrapper),
     )
     server.start()
     return server

@@ -346,8 +346,15 @@ class Controller:
         if previous is not None and previous != actor.name:
             self.emit(ev.VERIFIER_HANDOVER, SYSTEM, **{"from": previous, "to": actor.name})
 
-    def confirm(self, actor: Actor) -> Reply:
-        denial = self._verifier_only(actor, "confirm")
+    def _not_the_step_seen(self, seen: str | None) -> Reply | None:
+        """A confirmation is about the step the verifier looked at: a late or retried one must not land on the next."""
+        current = self.state.current
+        if seen is not None and seen != current:
+            return refused(f"you acted on '{seen}', but the run is now at '{current}': look at it, then decide again")
+        return None
+
+    def confirm(self, actor: Actor, seen: str | None = None) -> Reply:
+        denial = self._verifier_only(actor, "confirm") or self._not_the_step_seen(seen)
         if denial:
             return denial
         step = self.current_step()
@@ -367,8 +374,8 @@ class Controller:
             return Reply(True, f"go-ahead given for '{step.id}'")
         return refused(f"'{step.id}' is {status.status}: nothing to confirm yet")
 
-    def reject(self, actor: Actor, reason: str) -> Reply:
-        denial = self._verifier_only(actor, "reject")
+    def reject(self, actor: Actor, reason: str, seen: str | None = None) -> Reply:
+        denial = self._verifier_only(actor, "reject") or self._not_the_step_seen(seen)
         if denial:
             return denial
         if not reason.strip():

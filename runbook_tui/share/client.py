@@ -169,7 +169,9 @@ class ShareClient:
         request = next(self._ids)
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         self._waiting[request] = future
-        self._process.stdin.write(protocol.encode({"kind": "intent", "id": request, "action": action, "text": text}))
+        # The step this replica shows as current: the session refuses a confirm that would land on another.
+        message = {"kind": "intent", "id": request, "action": action, "text": text, "step": self.state.current}
+        self._process.stdin.write(protocol.encode(message))
         return await future
 
     async def close(self) -> None:

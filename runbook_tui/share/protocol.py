@@ -2,8 +2,9 @@
 
 Client to server:
   {"kind": "hello", "since": SEQ}            the last event seq the client has (-1: none)
-  {"kind": "intent", "id": N, "action": A, "text": T}
+  {"kind": "intent", "id": N, "action": A, "text": T, "step": S}
       A: confirm | reject | note | hold | request_rollback
+      S: the step the participant saw as current (a confirm for another step is refused)
 Server to client:
   {"kind": "welcome", "name": NAME, "role": ROLE, "session": ID}
   {"kind": "event", "event": {...}}          journal events, catch-up first, then live

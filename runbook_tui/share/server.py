@@ -167,7 +167,8 @@ class ShareServer:
             while line := await process.stdin.readline():
                 message = protocol.decode(line)
                 if message.get("kind") == "intent":
-                    answer = self.dispatch(actor, str(message.get("action")), str(message.get("text") or ""))
+                    seen = message.get("step")
+                    answer = self.dispatch(actor, str(message.get("action")), str(message.get("text") or ""), str(seen) if seen else None)
                     process.stdout.write(protocol.reply(message.get("id"), answer.ok, answer.message))
 
         tasks = [asyncio.create_task(pump()), asyncio.create_task(listen())]
@@ -177,12 +178,12 @@ class ShareServer:
             for task in tasks:
                 task.cancel()
 
-    def dispatch(self, actor: Actor, action: str, text: str) -> Reply:
-        """A participant's intent, decided by the controller like any other."""
+    def dispatch(self, actor: Actor, action: str, text: str, seen: str | None = None) -> Reply:
+        """A participant's intent, decided by the controller like any other; `seen`: the step it is about."""
         controller = self.controller
         handlers: dict[str, Any] = {
-            "confirm": lambda: controller.confirm(actor),
-            "reject": lambda: controller.reject(actor, text),
+            "confirm": lambda: controller.confirm(actor, seen),
+            "reject": lambda: controller.reject(actor, text, seen),
             "note": lambda: controller.note(actor, text),
             "hold": lambda: controller.request_hold(actor, text),
             "request_rollback": lambda: controller.request_rollback(actor, text),

@@ -96,8 +96,8 @@ def _children_cpu() -> float:
 def _sshd_cpu(pid: int) -> float:
     """CPU of the sshd listener plus every child it reaped (utime, stime, cutime, cstime of /proc/PID/stat).
 
-    Robust to other load on the machine, unlike wall time. Commands the
-    engine starts detached are reparented, so their (small) CPU is missed.
+    Robust to other load on the machine, unlike wall time. The engine's
+    detached commands are children of its follow script, so their CPU counts.
     """
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from typing import TypeVar
 
 import asyncssh
 import pytest
-from peers import Sshd, public_line
+from peers import Sshd, make_sshd, public_line
 
 from runbook_tui.engine.ports import Command, Result
 from runbook_tui.execute.ssh import CHUNK_SIZE, SshExecutor, wrapper_script
@@ -59,6 +60,12 @@ async def run_one(ex: SshExecutor, command: Command) -> tuple[Result, Collect, l
     return result, sink, notes
 
 
+def runs_left(tmp_path: Path) -> list[str]:
+    """Run directories still on the 'host' (this machine, under tmp_path)."""
+    runs = tmp_path / "runs"
+    return sorted(p.name for p in runs.iterdir()) if runs.exists() else []
+
+
 def test_streams_and_exit_code(sshd: Sshd, tmp_path: Path) -> None:
     async def main() -> tuple[Result, Collect, list[str]]:
         ex = executor(sshd, tmp_path)
@@ -92,6 +99,25 @@ def test_env_cwd_and_quoting_arrive_literally(sshd: Sshd, tmp_path: Path) -> Non
     expected = "|".join([env[0][1], env[1][1], "", str(workdir)]) + "|$literal"
     assert sink.data("stdout").decode() == expected
     assert sink.data("stderr") == b""
+
+
+@pytest.mark.parametrize("size", [200, 5000])
+def test_env_values_small_and_large_arrive_exactly(sshd: Sshd, tmp_path: Path, size: int) -> None:
+    """Small wrappers are read by the `read` builtin, large ones by `head -c`: both byte for byte, lines like `done` included."""
+    value = ("done\n  it's \\ $x \"q\"\n" * size)[:size] + "\ndone"
+
+    async def main() -> tuple[Result, Collect]:
+        ex = executor(sshd, tmp_path)
+        try:
+            result, sink, _ = await run_one(ex, cmd(sshd.host("db1"), 'printf %s "$BIG"', env=(("BIG", value),)))
+            return result, sink
+        finally:
+            await ex.close()
+
+    result, sink = arun(main)
+    assert result == Result("ok", exit_code=0)
+    assert sink.data("stdout").decode() == value
+    assert runs_left(tmp_path) == []
 
 
 def test_env_values_stay_out_of_argv() -> None:
@@ -172,22 +198,115 @@ def test_twenty_aliases_concurrently_reuse_connections(sshd: Sshd, tmp_path: Pat
     arun(main)
 
 
-def test_same_key_reattaches_instead_of_running_twice(sshd: Sshd, tmp_path: Path) -> None:
-    """A key names one detached run: asking again (a retry after a crash) re-attaches, it does not start another."""
+def test_run_directory_is_removed_once_the_result_is_in(sshd: Sshd, tmp_path: Path) -> None:
+    """run.sh holds env values and out/err the whole output: gone as soon as the client has all of it."""
 
-    async def main() -> tuple[bytes, bytes]:
+    async def main() -> list[Result]:
         ex = executor(sshd, tmp_path)
         try:
-            command = cmd(sshd.host("db1"), "echo $$ $(date +%s%N)", key="session/step/1")
-            one = await run_one(ex, command)
-            two = await run_one(ex, command)
-            assert one[0] == two[0] == Result("ok", exit_code=0)
-            return one[1].data("stdout"), two[1].data("stdout")
+            quick = await run_one(ex, cmd(sshd.host("db1"), "echo quick", env=(("TOKEN", "s3cret"),)))
+            slow = await run_one(ex, cmd(sshd.host("db1"), "sleep 0.5; echo slow"))  # streamed live (tail)
+            return [quick[0], slow[0]]
         finally:
             await ex.close()
 
-    first, again = arun(main)
-    assert first == again and first.strip()
+    assert arun(main) == [Result("ok", exit_code=0)] * 2
+    assert runs_left(tmp_path) == []
+
+
+def test_exit_codes_and_bytes_arrive_exactly(sshd: Sshd, tmp_path: Path) -> None:
+    """NUL bytes, bytes that look like the start of a marker, no final newline, exit 255: all passed through as they are."""
+    text = "printf 'a\\000b\\000'; printf '\\000\\000x' >&2; exit 255"
+
+    async def main() -> tuple[Result, Collect, Result, Collect]:
+        ex = executor(sshd, tmp_path)
+        try:
+            quick = await run_one(ex, cmd(sshd.host("db1"), text))
+            slow = await run_one(ex, cmd(sshd.host("db1"), "sleep 0.4; " + text))
+            return quick[0], quick[1], slow[0], slow[1]
+        finally:
+            await ex.close()
+
+    quick, quick_sink, slow, slow_sink = arun(main)
+    for result, sink in ((quick, quick_sink), (slow, slow_sink)):
+        assert result == Result("ok", exit_code=255)
+        assert sink.data("stdout") == b"a\0b\0"
+        assert sink.data("stderr") == b"\0\0x"
+
+
+def test_login_noise_and_stdin_readers_do_not_leak_into_the_result(tmp_path: Path) -> None:
+    """A chatty login (here a ForceCommand printing on both streams) is dropped; a command reading stdin gets EOF, not the session's."""
+    (tmp_path / "sshd").mkdir()
+    noisy = make_sshd(
+        tmp_path / "sshd",
+        {"ForceCommand": 'echo login noise; echo login noise on stderr >&2; eval "$SSH_ORIGINAL_COMMAND"'},
+    )
+    try:
+
+        async def main() -> tuple[Result, Collect, Result, Collect]:
+            ex = executor(noisy, tmp_path)
+            try:
+                quick = await run_one(ex, cmd(noisy.host("db1"), "cat; echo out; echo err >&2"))
+                slow = await run_one(ex, cmd(noisy.host("db1"), "sleep 0.4; cat; echo out; echo err >&2"))
+                return quick[0], quick[1], slow[0], slow[1]
+            finally:
+                await ex.close()
+
+        quick, quick_sink, slow, slow_sink = arun(main)
+    finally:
+        noisy.stop()
+    for result, sink in ((quick, quick_sink), (slow, slow_sink)):
+        assert result == Result("ok", exit_code=0)
+        assert sink.data("stdout") == b"out\n"
+        assert sink.data("stderr") == b"err\n"
+    assert runs_left(tmp_path) == []
+
+
+def test_a_killed_wrapper_is_an_error_not_an_exit_code(sshd: Sshd, tmp_path: Path) -> None:
+    """No exit status recorded (the wrapper was killed): say so, and keep the directory to look at."""
+
+    async def main() -> Result:
+        ex = executor(sshd, tmp_path)
+        try:
+            return (await run_one(ex, cmd(sshd.host("db1"), "echo going; kill -KILL $PPID")))[0]
+        finally:
+            await ex.close()
+
+    result = arun(main)
+    assert result.status == "error"
+    assert result.error is not None and result.error.startswith("the command ended without recording an exit status")
+    assert len(runs_left(tmp_path)) == 1
+
+
+def test_same_key_reattaches_while_the_run_is_not_drained(sshd: Sshd, tmp_path: Path) -> None:
+    """A key names one detached run until its result is received: a second client asking for it re-attaches, it does not start another."""
+    marker = tmp_path / "ran"
+
+    async def main() -> tuple[bytes, Result, bytes]:
+        command = cmd(sshd.host("db1"), f"echo ran >> {marker}; echo $$; sleep 0.6; echo end", key="session/step/1")
+        first, sink = executor(sshd, tmp_path), Collect()
+        task = asyncio.create_task(first.run(command, sink))
+        deadline = time.monotonic() + 10
+        while not sink.data("stdout"):
+            assert time.monotonic() < deadline and not task.done(), "no output from the first client"
+            await asyncio.sleep(0.02)
+        task.cancel()  # the first client dies mid-run: it never acknowledges the result
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await first.close()
+        assert runs_left(tmp_path), "the run directory must stay while the run is not drained"
+        second = executor(sshd, tmp_path)
+        try:
+            result, again, _ = await run_one(second, command)
+        finally:
+            await second.close()
+        return sink.data("stdout"), result, again.data("stdout")
+
+    seen, result, again = arun(main)
+    assert result == Result("ok", exit_code=0)
+    assert again == seen + b"end\n" and seen.strip().isdigit()
+    assert marker.read_text() == "ran\n"
+    assert runs_left(tmp_path) == []
 
 
 def _stop_sshd_midway(sshd: Sshd, tmp_path: Path, text: str, drop_after_lines: int, down_for: float) -> tuple[Result, Collect, list[str]]:
@@ -248,6 +367,7 @@ def test_lost_for_good_says_where_the_command_is(sshd: Sshd, tmp_path: Path) -> 
     assert result.error is not None
     assert result.error.startswith("lost connection to db1; the command may still be running there (detached in ")
     assert str(tmp_path / "runs") in result.error
+    assert len(runs_left(tmp_path)) == 1, "the command may still run: its directory stays"
     assert notes[:2] == ["db1: connection lost, reconnecting (1/2)...", "db1: connection lost, reconnecting (2/2)..."]
 
 
@@ -268,6 +388,7 @@ def test_timeout_kills_the_remote_process_group(sshd: Sshd, tmp_path: Path) -> N
     assert elapsed < 5
     left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
     assert left.stdout == "", f"still running: {left.stdout}"
+    assert runs_left(tmp_path) == []
 
 
 def test_large_output_streams_in_chunks(sshd: Sshd, tmp_path: Path) -> None:

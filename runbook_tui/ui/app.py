@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from textual.app import App
 from textual.binding import Binding
 
 from runbook_tui.engine.controller import Actor, Controller
@@ -22,7 +21,7 @@ from runbook_tui.ui.modals import TextPrompt
 from runbook_tui.ui.params_form import ParamsScreen
 from runbook_tui.ui.picker import PickerScreen
 from runbook_tui.ui.run_screen import RunScreen
-from runbook_tui.ui.themes import DEFAULT_THEME, load_themes, theme_folders
+from runbook_tui.ui.base_app import ThemedApp
 
 
 class RunHandle(Protocol):
@@ -44,8 +43,7 @@ class RunHandle(Protocol):
 Starter = Callable[[str | None], RunHandle]
 
 
-class RunbookApp(App[int]):
-    CSS_PATH = Path(__file__).parent / "app.tcss"
+class RunbookApp(ThemedApp):
     TITLE = "runbook-tui"
     BINDINGS = [Binding("ctrl+q", "quit_now", "quit", show=False)]
 
@@ -61,7 +59,7 @@ class RunbookApp(App[int]):
     ) -> None:
         """Either `starter` (a runbook already loaded), or `start_for` with the picker's paths,
         or `start_for` with `form`: a runbook whose parameter values are missing (`given` pre-fills them)."""
-        super().__init__()
+        super().__init__(theme)
         self.starter = starter
         self.picker_paths = list(picker_paths)
         self.start_for = start_for
@@ -69,24 +67,9 @@ class RunbookApp(App[int]):
         self.given = dict(given or {})
         self.handle: RunHandle | None = None
         self.failure: str | None = None
-        self._theme_problems = self._use_themes(theme)
-
-    def _use_themes(self, wanted: str | None) -> list[str]:
-        """Register the theme files (before `self.theme` is set), then pick one; problems are shown after mount."""
-        themes, problems = load_themes(theme_folders())
-        for theme in themes:
-            self.register_theme(theme)
-        fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
-        if wanted and wanted not in self.available_themes:
-            ours = ", ".join(sorted(theme.name for theme in themes))
-            problems.append(f"No theme {wanted!r}; using {fallback}. Theme files: {ours} (ctrl+p → Theme lists every theme).")
-            wanted = None
-        self.theme = wanted or fallback
-        return problems
 
     def on_mount(self) -> None:
-        if self._theme_problems:
-            self.notify("\n".join(self._theme_problems), title="Themes", severity="warning", timeout=20, markup=False)
+        self.report_theme_problems()
         if self.starter is not None:
             self._start(None)
         elif self.form is not None:

@@ -129,7 +129,7 @@ async def test_the_tui_shows_hostile_output_without_control_characters(tmp_path:
     assert "\x1b[2J" in outputs(events, "escapes")  # the journal keeps the bytes as they were (as JSON escapes)
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None or not RUNBOOK_TUI.exists(), reason="needs tmux and the installed runbook-tui")
+@pytest.mark.skipif((shutil.which("tmux") is None or not RUNBOOK_TUI.exists()) and not os.environ.get("CI"), reason="needs tmux and the installed runbook-tui")
 def test_a_real_terminal_keeps_its_header_and_footer_after_escape_sequences(tmp_path: Path) -> None:
     (tmp_path / "runbook.yaml").write_text(RUNBOOK, encoding="utf-8")
     sockets = Path(tempfile.mkdtemp(prefix="rbt-f-"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import os
 import shutil
 import subprocess
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 from share_peers import CLI, HOST, Lab, free_port, journal_lines
 
-pytestmark = [pytest.mark.peers, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
+pytestmark = [pytest.mark.peers, pytest.mark.skipif(shutil.which("tmux") is None and not os.environ.get("CI"), reason="needs tmux")]
 
 
 class Tmux:

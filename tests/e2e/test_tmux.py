@@ -70,7 +70,6 @@ sections:
         run: echo healthy >> marks
 """
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None or not RUNBOOK_TUI.exists(), reason="needs tmux and the installed runbook-tui")
 
 
 class Pane:

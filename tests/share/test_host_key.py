@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import os
-import shutil
 import subprocess
 
 import pytest
@@ -73,7 +71,6 @@ async def test_a_changed_session_key_is_refused_not_offered(lab: Lab) -> None:
     assert not [e for e in journal_lines(lab.root / "after.jsonl") if e["type"] == "participant_joined"]
 
 
-@pytest.mark.skipif(shutil.which("ssh-keygen") is None and not os.environ.get("CI"), reason="needs OpenSSH's ssh-keygen to hash known_hosts")
 async def test_a_changed_key_is_refused_when_known_hosts_is_hashed(lab: Lab) -> None:
     """ssh's HashKnownHosts writes `|1|salt|hash` names; such an entry is still the session's entry."""
     old, new, port = await _changed_key(lab)

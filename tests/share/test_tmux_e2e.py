@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import os
-import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +18,7 @@ from pathlib import Path
 import pytest
 from share_peers import CLI, HOST, Lab, free_port, journal_lines
 
-pytestmark = [pytest.mark.peers, pytest.mark.skipif(shutil.which("tmux") is None and not os.environ.get("CI"), reason="needs tmux")]
+pytestmark = pytest.mark.peers  # needs tmux: scripts/test installs it
 
 
 class Tmux:

@@ -1,13 +1,12 @@
 """Secret values from the keyring or the environment, read once when a run starts.
 
-Lookups happen in a worker thread (the keyring may block on D-Bus). A
+They are read once, when the session opens and before its first event. A
 missing value or a missing keyring backend is an error that names the
 secret and says how to provide it, before any step runs.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Mapping
 
@@ -68,7 +67,3 @@ def read_secrets(runbook: Runbook, environ: Mapping[str, str] | None = None) -> 
         raise SecretsError("\n".join(problems))
     return values
 
-
-async def read_secrets_async(runbook: Runbook) -> dict[str, str]:
-    """read_secrets in a worker thread, so a slow keyring never blocks the event loop."""
-    return await asyncio.to_thread(read_secrets, runbook)

@@ -40,43 +40,41 @@ apt_install() {
   quietly "${apt[@]}" install -y --no-install-recommends "$@" || die "apt-get install $* failed"
 }
 
-# ensure_venv [EXTRAS]: make .venv hold this project (editable) with EXTRAS.
-# A stamp per extras set records a hash of pyproject.toml and the repo path;
-# when it matches, nothing is installed. Installing "test" also satisfies "".
-ensure_venv() {
-  local extras=${1:-} want stamp
-  want=$( { sha256sum pyproject.toml; pwd -P; } | sha256sum | cut -d' ' -f1)
-  stamp=.venv/.installed-${extras:-base}
+# The one version of uv that turns uv.lock into .venv; bumping it is a commit.
+UV_VERSION=0.13.9
 
-  # A venv whose interpreter no longer starts (base Python gone) is rebuilt.
+# ensure_uv: put uv $UV_VERSION in .tools/ (a small venv of its own, bootstrapped
+# with pip from the package index) and set $UV to it.
+ensure_uv() {
+  UV=.tools/bin/uv
+  if [ -x "$UV" ] && [ "$("$UV" --version 2>/dev/null | cut -d' ' -f2)" = "$UV_VERSION" ]; then
+    return 0
+  fi
+  command -v python3 >/dev/null || die "python3 not found (need Python 3.11+)"
+  if ! python3 -c 'import ensurepip' 2>/dev/null; then
+    apt_install python3-venv   # Debian's python3 ships venv separately
+  fi
+  say "bootstrapping uv $UV_VERSION into .tools/"
+  rm -rf .tools
+  quietly python3 -m venv .tools || die "python3 -m venv .tools failed"
+  quietly .tools/bin/python -m pip install --disable-pip-version-check "uv==$UV_VERSION" \
+    || die "pip install uv==$UV_VERSION failed (output above)"
+}
+
+# ensure_venv [EXTRAS]: make .venv hold exactly what uv.lock says (the project
+# itself editable, plus EXTRAS). `uv sync --locked` refuses a lock that no longer
+# matches pyproject.toml, so a forgotten `uv lock` fails here, not on another
+# machine; and it removes anything installed by hand that the lock does not name.
+ensure_venv() {
+  local extras=${1:-}
+  ensure_uv
+  # A venv whose interpreter no longer starts (base Python gone, repo moved) is rebuilt.
   if [ -d .venv ] && ! .venv/bin/python -c '' 2>/dev/null; then
     say "removing broken .venv"
     rm -rf .venv
   fi
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-    return 0
-  fi
-  # A venv made elsewhere (the repo was copied) has console scripts pointing
-  # at the old path: start over rather than patch it.
-  if [ -f .venv/.root ] && [ "$(cat .venv/.root)" != "$(pwd -P)" ]; then
-    say "removing .venv made for $(cat .venv/.root)"
-    rm -rf .venv
-  fi
-  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
-    command -v python3 >/dev/null || die "python3 not found (need Python 3.11+)"
-    if ! python3 -c 'import ensurepip' 2>/dev/null; then
-      apt_install python3-venv   # Debian's python3 ships venv separately
-    fi
-    say "creating .venv with $(python3 --version)"
-    rm -rf .venv
-    python3 -m venv .venv || { rm -rf .venv; die "python3 -m venv failed"; }
-  fi
-  pwd -P >.venv/.root
-
-  say "installing runbook-tui${extras:+[$extras]} into .venv (editable)"
-  rm -f .venv/.installed-*
-  quietly .venv/bin/python -m pip install --disable-pip-version-check -e ".${extras:+[$extras]}" \
-    || die "pip install failed (output above)"
-  echo "$want" >"$stamp"
-  [ -z "$extras" ] || echo "$want" >.venv/.installed-base
+  say "syncing .venv with uv.lock${extras:+ (extras: $extras)}"
+  local args=(sync --locked --python "$(command -v python3)")
+  [ -z "$extras" ] || args+=(--extra "$extras")
+  UV_PROJECT_ENVIRONMENT=.venv quietly "$UV" "${args[@]}" || die "uv sync --locked failed (output above)"
 }

@@ -85,9 +85,25 @@ def check_size(size: int, file: str) -> None:
 
 
 def _check_shape(text: str, file: str) -> int:
-    """Walk the parser's events (no recursion) to refuse deep nesting before composing; returns the node count."""
+    """Walk the parser's events (no recursion) to refuse deep nesting before composing; returns the node count.
+
+    Our limit decides, whatever the installed YAML library's own limit is: libyaml (since the
+    build in PyYAML 6.0.4) refuses about 1,000 levels itself while scanning ahead, before any
+    event reaches us. Its refusal means the text is deeper than ours allows too, so the walk
+    is redone with the pure-Python parser (no limit of its own, and lazy) to find and name the
+    place where our limit is first passed.
+    """
+    try:
+        return _walk_shape(text, file, _Loader)
+    except yaml.MarkedYAMLError as exc:
+        if _Loader is yaml.SafeLoader or "nesting depth" not in f"{exc.problem} {exc.context}":
+            raise
+    return _walk_shape(text, file, yaml.SafeLoader)
+
+
+def _walk_shape(text: str, file: str, loader: type) -> int:
     depth = nodes = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)):
             nodes += 1
         if isinstance(event, yaml.CollectionStartEvent):

@@ -11,25 +11,11 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable
 
+
 #: A line longer than this is handed on in pieces (a binary blob has no newlines).
 MAX_PENDING = 64 * 1024
 #: stdout kept per host for `expect.stdout` and `capture` (the journal keeps all of it).
 KEEP_STDOUT = 1024 * 1024
-
-
-_VISIBLE = str.maketrans(
-    {**{code: 0x2400 + code for code in range(0x20) if code != 0x09}, 0x7F: 0x2421, **{code: 0xFFFD for code in range(0x80, 0xA0)}}
-)
-
-
-def visible(text: str) -> str:
-    """`text` with every control character but tab shown as a visible stand-in (␛, ␇, ...).
-
-    For showing command output on a terminal: an escape sequence in the
-    output must not repaint the screen, set the window title or move the
-    cursor. The journal keeps the output as it came.
-    """
-    return text.translate(_VISIBLE)
 
 
 class LineAssembler:

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Log, Static
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.output import visible
+from runbook_tui.runbook.safe_text import visible
 from runbook_tui.engine.state import RunState
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, InfoScreen, TextPrompt
 from runbook_tui.ui.panels import PanelArea

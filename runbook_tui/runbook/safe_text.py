@@ -1,0 +1,52 @@
+"""The one sanitiser for text that reaches a terminal.
+
+Runbook strings, parameters, captured values, command output and what
+participants type are hostile: an escape sequence in any of them could retitle
+the window (`ESC]0;`), write the clipboard (`ESC]52;`), move the cursor or
+repaint the screen, and a bidi override (U+202E) can make a command read
+differently from what runs. Everything written to a terminal (the TUI, exec's
+event lines, replay, a report printed to a terminal) goes through `visible`
+or `visible_line`; the journal keeps the bytes as they came.
+
+Markup is a separate matter: the UI shows this text as literal `Text`, never
+parses it as Textual/Rich markup.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+#: C0 controls (tab kept, newline kept by `visible`) become Control Pictures (`\x1b` → `␛`),
+#: DEL `␡`; C1 controls (`\x9b` is a CSI too) become `�`.
+_C0_C1 = {
+    **{code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)},
+    0x7F: "\u2421",
+    **{code: "\ufffd" for code in range(0x80, 0xA0)},
+}
+_LINE = {**_C0_C1, 0x0A: "\u23ce"}  # ⏎: a newline inside one line is shown, never obeyed
+
+
+def _format_char_table() -> dict[int, str]:
+    """Invisible format characters (bidi overrides and isolates, zero-width marks, line and
+    paragraph separators, BOM): shown as `⟨U+202E⟩` so nothing hides or reorders text."""
+    table: dict[int, str] = {}
+    for code in (*range(0x200B, 0x2010), *range(0x2028, 0x202F), *range(0x2060, 0x2070), 0x061C, 0xFEFF, 0x180E):
+        if unicodedata.category(chr(code)) in ("Cf", "Zl", "Zp") or code == 0x180E:
+            table[code] = f"\u27e8U+{code:04X}\u27e9"
+    return table
+
+
+_FORMAT = _format_char_table()
+_VISIBLE = str.maketrans({**_C0_C1, **_FORMAT})
+_VISIBLE_LINE = str.maketrans({**_LINE, **_FORMAT})
+
+
+def visible(text: str) -> str:
+    """`text` with every control character but tab and newline shown as a visible stand-in."""
+    return text.translate(_VISIBLE)
+
+
+def visible_line(text: str) -> str:
+    """`text` for a single line: like `visible`, and a newline is shown as `⏎`, so an embedded
+    newline can never start a line that looks like another event."""
+    return text.translate(_VISIBLE_LINE)

@@ -6,7 +6,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.output import visible
+from runbook_tui.runbook.safe_text import visible
 
 
 def _hosts(results: dict[str, Any]) -> str:

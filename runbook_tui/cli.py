@@ -55,9 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     join.add_argument("--known-hosts", metavar="PATH", help="where trusted session host keys are kept (default: ~/.ssh/known_hosts)")
     join.add_argument("--accept-fingerprint", metavar="SHA256:...", help="trust the session's host key on first contact if it has this fingerprint")
 
-    validate = commands.add_parser("validate", help="check runbooks; errors as FILE:LINE:COL: message")
-    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate = commands.add_parser("validate", help="check runbooks (files or folders); without -p, required parameters are stood in for")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="a runbook, or a folder: every *.yaml / *.yml in it")
     with_params(validate)
+    validate.add_argument("--format", choices=("text", "github"), default="text", help="FILE:LINE:COL lines (default) or GitHub Actions annotations")
 
     plan = commands.add_parser("plan", help="the rendered plan: every step, where it runs, command and undo")
     plan.add_argument("file", metavar="FILE")
@@ -143,26 +144,9 @@ def _load(file: str, params: dict[str, Any]) -> Loaded | None:
 
 
 def cmd_validate(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    invalid = 0
-    for file in args.files:
-        # With several files, a -p meant for one of them is not an error for the others.
-        own = params if len(args.files) == 1 else _declared_only(file, params)
-        loaded = _load(file, own)
-        if loaded is None:
-            invalid += 1
-        else:
-            steps = len(loaded.runbook.steps)
-            print(f"{file}: ok ({steps} steps, {len(loaded.warnings)} warnings)")
-    return EXIT_INVALID if invalid else EXIT_OK
+    from runbook_tui.validate_cmd import cmd_validate as validate
 
-
-def _declared_only(file: str, params: dict[str, Any]) -> dict[str, Any]:
-    if not params:
-        return params
-    from runbook_tui.runbook.loader import probe_runbook
-
-    declared = {p.name for p in probe_runbook(file, {}).params}
-    return {k: v for k, v in params.items() if k in declared}
+    return validate(args.files, params, args.format)
 
 
 def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:

@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     with_params(validate)
     validate.add_argument("--format", choices=("text", "github"), default="text", help="FILE:LINE:COL lines (default) or GitHub Actions annotations")
 
+    commands.add_parser("schema", help="the JSON Schema of the runbook format, for editors: runbook-tui schema > runbook.schema.json")
+
     plan = commands.add_parser("plan", help="the rendered plan: every step, where it runs, command and undo")
     plan.add_argument("file", metavar="FILE")
     with_params(plan)
@@ -147,6 +149,13 @@ def cmd_validate(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from runbook_tui.validate_cmd import cmd_validate as validate
 
     return validate(args.files, params, args.format)
+
+
+def cmd_schema(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui.runbook.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return EXIT_OK
 
 
 def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
@@ -303,6 +312,7 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
 COMMANDS = {
     "validate": cmd_validate,
     "plan": cmd_plan,
+    "schema": cmd_schema,
     "run": cmd_run,
     "join": cmd_join,
     "replay": cmd_replay,

@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     with_params(validate)
     validate.add_argument("--format", choices=("text", "github"), default="text", help="FILE:LINE:COL lines (default) or GitHub Actions annotations")
 
+    new = commands.add_parser("new", help="start a runbook for a kind of change (asks, or --kind)")
+    new.add_argument("file", metavar="FILE", help="the runbook to create (never overwritten)")
+    new.add_argument("--kind", choices=("config-edit", "package-upgrade", "database-migration", "rolling-restart", "k8s-rollout"), help="the kind of change; without it, asked")
+    new.add_argument("--title", metavar="TEXT", help="the runbook's title (a template; default: one for the kind)")
+
     commands.add_parser("schema", help="the JSON Schema of the runbook format, for editors: runbook-tui schema > runbook.schema.json")
 
     plan = commands.add_parser("plan", help="the rendered plan: every step, where it runs, command and undo")
@@ -149,6 +154,12 @@ def cmd_validate(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from runbook_tui.validate_cmd import cmd_validate as validate
 
     return validate(args.files, params, args.format)
+
+
+def cmd_new(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui.new_cmd import cmd_new as new
+
+    return new(args.file, args.kind, args.title)
 
 
 def cmd_schema(args: argparse.Namespace, params: dict[str, Any]) -> int:
@@ -313,6 +324,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "plan": cmd_plan,
     "schema": cmd_schema,
+    "new": cmd_new,
     "run": cmd_run,
     "join": cmd_join,
     "replay": cmd_replay,

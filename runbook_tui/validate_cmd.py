@@ -76,7 +76,8 @@ def report(result: Validation, style: str, out: TextIO, err: TextIO) -> None:
         return
     steps = result.steps
     how = f" without values for {', '.join(result.stand_ins)}" if result.stand_ins else ""
-    skipped = f"; {len(result.skipped)} checks need values and were skipped" if result.skipped else ""
+    count = len(result.skipped)
+    skipped = f"; {count} check{' needs a value and was' if count == 1 else 's need values and were'} skipped" if count else ""
     print(f"{name}: ok{how} ({steps} steps, {len(result.warnings)} warnings){skipped}", file=out)
     if style != "github":
         for diagnostic in result.skipped:

@@ -100,10 +100,9 @@ def validate(path: str | Path, given: dict[str, Any] | None = None) -> Validatio
             result.warnings.append(diagnostic)
     for param in needing:
         limits = [w for w, on in (("pattern", param.pattern), ("choices", param.choices), ("min", param.min), ("max", param.max)) if on]
-        checked = f"its type and {', '.join(limits)}" if limits else "its type"
-        result.skipped.append(
-            Diagnostic(param.mark, f"parameter '{param.name}' has no value: checked with a stand-in {param.type}; {checked} checked once given (-p {param.name}=VALUE)", "warning")
-        )
+        later = f"its {', '.join(limits)} checked" if limits else "the real value checked"
+        message = f"parameter '{param.name}' has no value: checked with a stand-in {param.type}; {later} once given (-p {param.name}=VALUE)"
+        result.skipped.append(Diagnostic(param.mark, message, "warning"))
     result.skipped.sort(key=lambda d: (d.mark.line, d.mark.col))
     result.loaded = symbolic if not result.errors else None
     return result

@@ -41,8 +41,8 @@ def test_required_parameters_lint_clean_without_values(write_runbook, capsys):
     assert err == ""
     assert f"{path}: ok without values for batch, pause, sandbox, web_hosts (2 steps, 0 warnings)" in out
     # each parameter's own checks, and the one template that needs a real value, are said to be skipped
-    assert f"{path}:5:3: skipped: parameter 'sandbox' has no value" in out and "pattern checked once given" in out
-    assert f"{path}:6:3: skipped: parameter 'batch' has no value" in out and "min, max checked once given" in out
+    assert f"{path}:5:3: skipped: parameter 'sandbox' has no value" in out and "its pattern checked once given" in out
+    assert f"{path}:6:3: skipped: parameter 'batch' has no value" in out and "its min, max checked once given" in out
     assert f"{path}:18:18: skipped: needs a value for pause: 'timeout': expected a duration" in out
     assert "5 checks need values and were skipped" in out
 

@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="the rendered plan: every step, where it runs, command and undo")
     plan.add_argument("file", metavar="FILE")
     with_params(plan)
-    plan.add_argument("--json", action="store_true", help="machine-readable plan")
+    plan.add_argument("--json", action="store_true", help="machine-readable plan (the same as --format json)")
+    plan.add_argument("--format", choices=("text", "md", "html", "json"), default="text", help="text (default); md or html: for review by a change board; json")
 
     run = commands.add_parser("run", help="the TUI, as assignee; without FILE, pick a runbook from a list")
     run.add_argument("file", metavar="FILE", nargs="?", help="the runbook; without it, a picker lists ./runbooks and the examples")
@@ -173,9 +174,13 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
     loaded = _load(args.file, params)
     if loaded is None:
         return EXIT_INVALID
-    if args.json:
+    if args.json or args.format == "json":
         json.dump(plan_json(loaded.runbook), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
+    elif args.format in ("md", "html"):
+        from runbook_tui.report.plan_html import render_plan
+
+        sys.stdout.write(render_plan(loaded.runbook, args.format))
     else:
         sys.stdout.write(format_plan(loaded.runbook))
     return EXIT_OK

@@ -8,6 +8,7 @@ reviewed and committed.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -73,5 +74,6 @@ def cmd_new(file: str, kind_name: str | None, title: str | None) -> int:
     for problem in result.errors:
         print(visible_line(str(problem)), file=sys.stderr)
     print(f"wrote {shown}: a {kind.label} with prechecks, a backup checkpoint, the change with undo, verification, postchecks and rollback")
-    print(f"next: fill in every EDIT, then `runbook-tui validate {shown}` and `runbook-tui plan --format md {shown}` for review")
+    word = shlex.quote(shown)
+    print(f"next: fill in every EDIT, then `runbook-tui validate {word}` and `runbook-tui plan --format md {word}` for review")
     return EXIT_OK if result.ok else EXIT_FAILED

@@ -156,6 +156,8 @@ def _step(runbook: Runbook, number: int, section_kind: str, data: dict[str, Any]
         details.append("shows panels " + ", ".join(data["watch"]))
     if data["capture"]:
         details.append(f"keeps its output as captured.{data['capture']}")
+    if any("{{ captured." in c.text for c in view.body + (view.undo or [])):
+        details.append("{{ captured.NAME }} is filled in when it runs, from an earlier step's output")
     return view
 
 

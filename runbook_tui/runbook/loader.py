@@ -39,6 +39,7 @@ from runbook_tui.runbook.model import (
     Ticket,
 )
 from runbook_tui.runbook.params import ParamError, bind, convert
+from runbook_tui.runbook.reach import ReachReader, no_data_action
 from runbook_tui.runbook.templating import ROOTS, base_context
 from runbook_tui.runbook.texts import Capture, Names, Scope, TextMaker
 
@@ -47,7 +48,7 @@ RUNBOOK_ID = re.compile(r"[a-z0-9-]+")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-TOP_KEYS = ("runbook", "id", "title", "ticket", "params", "hosts", "secrets", "metrics", "sections")
+TOP_KEYS = ("runbook", "id", "title", "ticket", "params", "hosts", "secrets", "metrics", "sections", "notify", "alerts")
 TICKET_KEYS = ("id", "subject", "description", "window", "assignee", "verifier", "risk", "success_criteria")
 PARAM_KEYS = ("type", "choices", "description", "required", "default", "pattern", "min", "max")
 PARAM_TYPES = ("string", "int", "float", "bool", "choice", "list")
@@ -59,7 +60,7 @@ STEP_KEYS = STEP_KINDS + (
     "id", "title", "watch", "on", "expect", "timeout", "retries", "retry_delay", "capture", "verify",
     "undo", "checkpoint", "env", "cwd", "sudo", "serial", "max_fail", "confirm",
 )  # fmt: skip
-PANEL_KEYS = ("id", "title", "query", "unit", "warn", "critical", "direction", "for", "on_critical")
+PANEL_KEYS = ("id", "title", "query", "unit", "warn", "critical", "direction", "for", "on_critical", "on_no_data")
 CHECK_KEYS = ("panel", "below", "above", "within")
 
 LOCAL_HOST = Host(LOCAL, "127.0.0.1", Mark("<builtin>", 1, 1))
@@ -133,7 +134,8 @@ class _Builder:
         title = self._plain(root, "title") or runbook_id
         metrics = self._metrics(root)
         sections = self._sections(root)
-
+        reach = ReachReader(self.fields, self.texts.make)
+        notify, alerts = reach.notify(root), reach.alerts(root)
         self.diags.raise_if_errors()
         runbook = Runbook(
             id=runbook_id,
@@ -147,6 +149,7 @@ class _Builder:
             secrets=secrets,
             metrics=metrics,
             sections=sections,
+            notify=notify, alerts=alerts,
         )
         return Loaded(runbook, sorted(self.diags.items, key=lambda d: (d.mark.line, d.mark.col)))
 
@@ -415,12 +418,8 @@ class _Builder:
         if panels and source is None:
             self.diags.error(m.mark, "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")
         success = [self._check(value, mark, "a success criterion") for value, mark in self._items(m, "success", "success")]
-        return Metrics(
-            source=source,
-            interval_seconds=f.duration(m, "interval", 5.0) or 5.0,
-            panels=tuple(panels),
-            success=tuple(c for c in success if c is not None),
-        )
+        interval = f.duration(m, "interval", 5.0) or 5.0
+        return Metrics(source=source, interval_seconds=interval, panels=tuple(panels), success=tuple(c for c in success if c is not None))
 
     def _source(self, metrics: YMap) -> MetricsSource | None:
         f = self.fields
@@ -466,6 +465,7 @@ class _Builder:
             direction=f.choice(m, "direction", ("above", "below"), "above"),  # type: ignore[arg-type]
             for_seconds=f.duration(m, "for", 0.0) or 0.0,
             on_critical=f.choice(m, "on_critical", ("pause", "rollback", "notify"), "pause"),  # type: ignore[arg-type]
+            on_no_data=no_data_action(f, m),  # type: ignore[arg-type]
         )
 
     def _check(self, value: Any, mark: Mark, what: str) -> MetricCheck | None:

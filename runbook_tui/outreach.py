@@ -110,7 +110,6 @@ def start_outreach(controller: Controller, settings: Settings, *, shared: bool) 
     destinations, problems, used = resolve(settings.notify + runbook.notify, runbook, controller.secrets)
     if destinations:
         notifier = Notifier(destinations, record, Redactor(used), timeout=timing.timeout, retries=timing.retries)
-        notifier.start()
         announcer = Announcer(notifier.send, timing, shared=shared)
         controller.subscribe(announcer)
     keeper = None

@@ -81,7 +81,8 @@ class Notifier:
             self._workers = [asyncio.create_task(self._work(i), name=f"notify-{i}") for i in range(len(self.destinations))]
 
     def send(self, notice: Notice) -> None:
-        """Queue `notice` for every destination that wants its event; returns at once."""
+        """Queue `notice` for every destination that wants its event; returns at once (workers start on first use)."""
+        self.start()
         for index, destination in enumerate(self.destinations):
             if not destination.wants(notice.event):
                 continue

@@ -74,15 +74,18 @@ class Notifier:
         self._queues = [asyncio.Queue[Notice](queue_size) for _ in destinations]
         self._workers: list[asyncio.Task[None]] = []
         self._in_flight: dict[int, Notice] = {}
+        self._stopped = False
         self._pool = ThreadPoolExecutor(max_workers=max(1, min(len(destinations), 4)), thread_name_prefix="notify")
 
     def start(self) -> None:
-        if not self._workers:
+        if not self._workers and not self._stopped:
             self._workers = [asyncio.create_task(self._work(i), name=f"notify-{i}") for i in range(len(self.destinations))]
 
     def send(self, notice: Notice) -> None:
         """Queue `notice` for every destination that wants its event; returns at once (workers start on first use)."""
         self.start()
+        if self._stopped:
+            return
         for index, destination in enumerate(self.destinations):
             if not destination.wants(notice.event):
                 continue
@@ -128,6 +131,7 @@ class Notifier:
 
     async def stop(self, drain: float = 3.0) -> None:
         """Let queued notices go out for up to `drain` seconds, then journal the rest as not sent."""
+        self._stopped = True
         if self._workers:
             waiting = [asyncio.ensure_future(q.join()) for q in self._queues]
             _done, pending = await asyncio.wait(waiting, timeout=drain) if waiting else (set(), set())

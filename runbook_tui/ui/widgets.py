@@ -73,8 +73,6 @@ class RunHeader(Static):
             line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))
         if state.checkpoint:
             line2.append(f"   ⚑ last checkpoint: {state.checkpoint}", style=colour(theme, "secondary"))
-        if state.silences:  # Alertmanager silences made for this change (journal: silence_created)
-            line2.append(f"   🔕 {len(state.silences)} alert silence{'s' if len(state.silences) > 1 else ''}", style=colour(theme, "secondary"))
         left = window_left(state, now)
         if left is not None:
             tone = countdown_tone(left)
@@ -82,6 +80,8 @@ class RunHeader(Static):
             line2.append(f"   {words}", style=f"bold {colour(theme, tone)}")
         elif not ticket:
             line2.append("   no change window", style=colour(theme, "warning"))
+        if state.silences:  # last: the countdown matters more; Alertmanager silences made for this change (journal: silence_created)
+            line2.append(f"   🔕 {len(state.silences)} alert silence{'s' if len(state.silences) > 1 else ''}", style=colour(theme, "secondary"))
         self.update(Group(line1, line2))
 
 

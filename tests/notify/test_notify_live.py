@@ -227,3 +227,23 @@ def test_preflight_notify_test_sends_a_test_message_to_each_url(receiver: Callab
     assert len(broken.requests) == 1, "a test is sent once, events filter or not"
     quiet = subprocess.run([sys.executable, "-m", "runbook_tui", "preflight", str(path)], env=env, capture_output=True, text=True, timeout=60)
     assert quiet.returncode == 0 and len(hook.requests) == 1, "without --notify-test nothing is sent"
+
+
+def test_a_receiver_whose_secret_is_missing_is_a_preflight_finding_and_an_error_in_the_run(
+    receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = receiver("ok")
+    monkeypatch.delenv("RBT_NO_SUCH_TOKEN", raising=False)
+    path = write_runbook(runbook_text(f'- {{url: "{hook.url}", headers: {{Authorization: {{env: RBT_NO_SUCH_TOKEN, prefix: "Bearer "}}}}}}'))
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    result = subprocess.run([sys.executable, "-m", "runbook_tui", "preflight", str(path)], env=env, capture_output=True, text=True, timeout=60)
+    wanted = (
+        f"notify {hook.url} ({path}:13:5): secret 'notify header Authorization': environment variable RBT_NO_SUCH_TOKEN is not set; "
+        "export it before the run; this receiver gets nothing"
+    )
+    assert result.returncode == 1 and result.stdout.strip() == wanted, result.stdout + result.stderr
+    journal = tmp_path / "journal.jsonl"
+    assert asyncio.run(run_to_end(lambda: start(path, journal, Settings()))) == "done", "a receiver that cannot be reached does not stop the change"
+    assert not hook.requests
+    [said] = [e for e in of_type(events_of(journal), "error") if e.get("outreach")]
+    assert said["message"] == wanted and said["seq"] > 0

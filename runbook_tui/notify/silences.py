@@ -73,11 +73,13 @@ class SilenceKeeper:
         self.timeout = timeout
         self.state = RunState()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._creating: asyncio.Task[Any] | None = None
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _call(self, method: str, path: str, body: Any = None) -> Answer:
         return await asyncio.to_thread(request, method, f"{self.alerts.alertmanager}{path}", body=body, timeout=self.timeout)
@@ -86,7 +88,7 @@ class SilenceKeeper:
         self.state = state
         kind = event["type"]
         if kind == ev.SESSION_STARTED:
-            self._spawn(self.create(state, str(event.get("actor"))))
+            self._creating = self._spawn(self.create(state, str(event.get("actor"))))
         elif kind == ev.SESSION_FINISHED:
             self._spawn(self.finish(state, str(event.get("outcome"))))
 
@@ -105,6 +107,9 @@ class SilenceKeeper:
             if silence_id is None:
                 self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no silenceID in the answer", matchers=matchers)
                 continue
+            if self.state.finished:  # the run ended while this was being made: nothing may be created after the end
+                await self._expire(silence_id)
+                continue
             self.record(ev.SILENCE_CREATED, {
                 "id": silence_id, "alertmanager": self.alerts.alertmanager, "matchers": matchers, "starts_at": body["startsAt"],
                 "ends_at": body["endsAt"], "comment": body["comment"], "created_by": actor,
@@ -112,16 +117,21 @@ class SilenceKeeper:
 
     async def finish(self, state: RunState, outcome: str) -> None:
         """Expire this session's silences; after a rollback with `until: window_end`, keep them to the window's end."""
+        if self._creating is not None and not self._creating.done():
+            await asyncio.wait([self._creating])  # a silence still being made is expired too
         keep = self.alerts.until == "window_end" and (state.rollback is not None or outcome == "rolled_back")
         for silence_id, silence in list(state.silences.items()):
             if keep:
                 self.record(ev.SILENCE_KEPT, {"id": silence_id, "alertmanager": self.alerts.alertmanager, "until": silence.get("ends_at")})
-                continue
-            answer = await self._call("DELETE", f"/api/v2/silence/{silence_id}")
-            if answer.ok:
-                self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.alerts.alertmanager})
             else:
-                self._failed("expire", answer.problem("Alertmanager"), id=silence_id)
+                await self._expire(silence_id)
+
+    async def _expire(self, silence_id: str) -> None:
+        answer = await self._call("DELETE", f"/api/v2/silence/{silence_id}")
+        if answer.ok:
+            self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.alerts.alertmanager})
+        else:
+            self._failed("expire", answer.problem("Alertmanager"), id=silence_id)
 
     def _failed(self, action: str, error: str, **where: Any) -> None:
         self.record(ev.SILENCE_FAILED, {"alertmanager": self.alerts.alertmanager, "action": action, "error": error, **where})

@@ -272,3 +272,12 @@ ON_NO_DATA = FieldSpec(
     "pause the run, notify only, or ignore. Default: pause when on_critical is pause or rollback, else notify.",
     choices=("pause", "notify", "ignore"),
 )  # fmt: skip
+
+#: Settings only: when the late notices go out, and how hard a send tries.
+NOTIFY_TIMING_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("verifier_missing", "duration", "Notify verifier_missing when no verifier joined this long after the start (default 10m)."),
+    FieldSpec("confirmation_waiting", "duration", "Notify confirmation_waiting when a step waited this long for the verifier (default 10m)."),
+    FieldSpec("window_closing", "duration", "Notify window_closing this long before the ticket's window ends (default 15m)."),
+    FieldSpec("timeout", "duration", "One delivery attempt's limit (default 5s)."),
+    FieldSpec("retries", "integer", "Further attempts after a failed one: no answer, 5xx or 429 (default 2, at most 10)."),
+)

@@ -18,6 +18,7 @@ from runbook_tui.runbook.fields import (
     ALERTS_FIELDS,
     NOTIFY_EVENTS,
     NOTIFY_FIELDS,
+    NOTIFY_TIMING_FIELDS,
     ON_NO_DATA,
     SECRET_REF_FIELDS,
     SILENCE_FIELDS,
@@ -70,9 +71,6 @@ class NotifyTarget:
     format: NotifyFormat = "json"
     headers: tuple[tuple[str, Value], ...] = ()
 
-    def wants(self, event: str) -> bool:
-        return not self.events or event in self.events or event == "test"
-
     @property
     def shown_url(self) -> str:
         """The URL as the journal and the screen name it: a secret URL by its source, a template unrendered."""
@@ -109,9 +107,6 @@ class NotifyTiming:
     window_closing: float = 900.0  # this long before the change window ends
     timeout: float = 5.0  # one attempt's limit
     retries: int = 2  # further attempts after a failed one
-
-
-TIMING_KEYS = ("verifier_missing", "confirmation_waiting", "window_closing", "timeout", "retries")
 
 
 def no_data_action(fields: Fields, panel: YMap) -> str:
@@ -261,9 +256,9 @@ def _timing(fields: Fields, settings: YMap) -> NotifyTiming:
     m = fields.mapping(settings["notify_timing"], settings.value_mark("notify_timing"), "notify_timing: {verifier_missing, confirmation_waiting, window_closing, timeout, retries}")
     if m is None:
         return NotifyTiming()
-    fields.keys(m, "notify_timing", TIMING_KEYS)
+    fields.keys(m, "notify_timing", key_names(NOTIFY_TIMING_FIELDS))
     default = NotifyTiming()
-    durations = {key: fields.duration(m, key, getattr(default, key)) for key in TIMING_KEYS[:4]}
+    durations = {spec.key: fields.duration(m, spec.key, getattr(default, spec.key)) for spec in NOTIFY_TIMING_FIELDS if spec.kind == "duration"}
     return NotifyTiming(**durations, retries=fields.integer(m, "retries", default.retries, 0, 10))  # type: ignore[arg-type]
 
 

@@ -74,6 +74,7 @@ class Notifier:
         self._queues = [asyncio.Queue[Notice](queue_size) for _ in destinations]
         self._workers: list[asyncio.Task[None]] = []
         self._in_flight: dict[int, Notice] = {}
+        self._last_problem: dict[str, tuple[str, int]] = {}  # destination url -> why its last attempt failed, and attempts so far
         self._stopped = False
         self._pool = ThreadPoolExecutor(max_workers=max(1, min(len(destinations), 4)), thread_name_prefix="notify")
 
@@ -104,11 +105,13 @@ class Notifier:
             call = functools.partial(request, "POST", destination.url, raw=body, headers=destination.headers, timeout=self.timeout)
             answer = await loop.run_in_executor(self._pool, call)
             if answer.ok:
+                self._last_problem.pop(destination.url, None)
                 self.record(ev.NOTIFIED, {"event": notice.event, "target": destination.shown, "status": answer.status, "attempts": attempt})
                 return answer
             if not answer.retryable or attempt > self.retries:
                 self._failed(destination, notice, answer.problem("the receiver"), attempt)
                 return answer
+            self._last_problem[destination.url] = (answer.problem("the receiver"), attempt)
             await asyncio.sleep(self.backoff[min(attempt - 1, len(self.backoff) - 1)])
 
     def _failed(self, destination: Destination, notice: Notice, error: str, attempts: int) -> None:
@@ -142,10 +145,12 @@ class Notifier:
             await asyncio.gather(*self._workers, return_exceptions=True)
             self._workers = []
         for index, destination in enumerate(self.destinations):
-            left = [self._in_flight.pop(index)] if index in self._in_flight else []
+            in_flight = self._in_flight.pop(index, None)
+            if in_flight is not None:
+                last, tried = self._last_problem.pop(destination.url, ("", 0))
+                why = f"while retrying (last attempt: {last})" if last else "before the receiver answered"
+                self._failed(destination, in_flight, f"not sent: the session closed {why}", tried)
             queue = self._queues[index]
             while not queue.empty():
-                left.append(queue.get_nowait())
-            for notice in left:
-                self._failed(destination, notice, "not sent: the session closed before the receiver answered", 0)
+                self._failed(destination, queue.get_nowait(), "not sent: the session closed before its turn", 0)
         self._pool.shutdown(wait=False, cancel_futures=True)

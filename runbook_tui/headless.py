@@ -212,7 +212,7 @@ def _after(controller: Controller, step_id: str) -> str | None:
 # -- preflight ----------------------------------------------------------------------------
 
 
-def cmd_preflight(file: str, params: dict[str, Any]) -> int:
+def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = False) -> int:
     from runbook_tui.preflight import preflight
 
     try:
@@ -220,7 +220,7 @@ def cmd_preflight(file: str, params: dict[str, Any]) -> int:
     except SessionError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
-    findings = asyncio.run(preflight(loaded.runbook))
+    findings = asyncio.run(preflight(loaded.runbook, notify_test=notify_test))
     for finding in findings:
         print(finding)
     if not findings:

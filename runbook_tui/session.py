@@ -26,6 +26,7 @@ from runbook_tui.engine.recording import Recording
 from runbook_tui.execute.dryrun import DryRunExecutor
 from runbook_tui.execute.recorded import RecordedExecutor
 from runbook_tui.execute.local import LocalExecutor
+from runbook_tui.outreach import start_outreach
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
@@ -108,6 +109,7 @@ class Session:
     executors: Executors
     actor: Actor
     metrics: Any = None  # the MetricsMonitor polling the panels, when the runbook has metrics
+    outreach: Any = None  # notifications and Alertmanager silences (outreach.py), when configured
     share: ShareServer | None = None
     share_address: str = ""
 
@@ -129,6 +131,8 @@ class Session:
     async def close(self) -> None:
         """Stop everything; connections and the journal file are released even when the last write fails."""
         try:
+            if self.outreach is not None:
+                await self.outreach.stop()  # before the journal closes: the last deliveries are journaled
             if self.share is not None:
                 await self.share.close()
             if self.metrics is not None:
@@ -207,8 +211,9 @@ def open_session(
     server = _sharing(controller, share, [])
     for listener in listeners:
         controller.subscribe(listener)
+    outreach = start_outreach(controller, settings, shared=server is not None)
     controller.start(window_override=override_window if problem else None, journal_path=str(path))
-    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server)
+    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
 
 
 def start_metrics(controller: Controller, mode: str) -> Any:
@@ -270,5 +275,6 @@ def resume_session(
     server = _sharing(controller, share, list(read.events))
     for listener in listeners:
         controller.subscribe(listener)
+    outreach = start_outreach(controller, settings, shared=server is not None)
     controller.resumed(os.getpid())
-    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server)
+    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)

@@ -2,3 +2,4 @@
 
 from peers import sshd  # noqa: F401  (session fixture: a real OpenSSH sshd on loopback)
 from peers import prometheus  # noqa: F401  (session fixture: Debian's Prometheus on loopback, scraping an exporter the test drives)
+from peers import alertmanager  # noqa: F401  (session fixture: Debian's Alertmanager on loopback)

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from runbook_tui.runbook.durations import format_duration, parse_duration
+from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher_list
 
 Direction = Literal["above", "below"]
 
@@ -306,29 +307,12 @@ def _instant_sample(result: Any, panel: PanelQuery, now: float) -> Sample:
 # -- scrape ---------------------------------------------------------------------------------
 
 _NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
-_MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)')
 _SELECTOR = re.compile(rf"^\s*({_NAME})\s*(?:\{{(.*)\}})?\s*$", re.S)
 _RATE = re.compile(r"^\s*rate\s*\((.*)\[\s*([0-9a-z.]+)\s*\]\s*\)\s*$", re.S)
 
 
 class QueryError(ValueError):
     """A scrape panel's query is not `name{matchers}` or `rate(name{matchers}[window])`."""
-
-
-@dataclass(frozen=True, slots=True)
-class Matcher:
-    label: str
-    op: str
-    value: str
-
-    def matches(self, labels: Mapping[str, str]) -> bool:
-        actual = labels.get(self.label, "")
-        if self.op == "=":
-            return actual == self.value
-        if self.op == "!=":
-            return actual != self.value
-        found = re.fullmatch(self.value, actual) is not None
-        return found if self.op == "=~" else not found
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,22 +350,11 @@ def parse_scrape_query(text: str) -> ScrapeQuery:
     selector = _SELECTOR.match(body)
     if selector is None:
         raise QueryError(f"{text!r}: with the scrape source a query is a metric name with optional label matchers, or rate(...) over one")
-    matchers: list[Matcher] = []
-    inner = (selector.group(2) or "").strip()
-    position = 0
-    while position < len(inner):
-        found = _MATCHER.match(inner, position)
-        if found is None:
-            raise QueryError(f"{text!r}: cannot read the label matchers at {inner[position:]!r}; expected label=\"value\" (also !=, =~, !~)")
-        value = found.group(3).encode().decode("unicode_escape")
-        if found.group(2) in ("=~", "!~"):
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise QueryError(f"{text!r}: bad regular expression {value!r}: {exc}") from None
-        matchers.append(Matcher(found.group(1), found.group(2), value))
-        position = found.end()
-    return ScrapeQuery(selector.group(1), tuple(matchers), window)
+    try:
+        matchers = parse_matcher_list((selector.group(2) or "").strip(), text)
+    except MatcherError as exc:
+        raise QueryError(str(exc)) from None
+    return ScrapeQuery(selector.group(1), matchers, window)
 
 
 def parse_exposition(text: str) -> list[tuple[str, Mapping[str, str], float]]:

@@ -40,6 +40,7 @@ from runbook_tui.runbook.model import (
     Ticket,
 )
 from runbook_tui.runbook.params import ParamError, bind, convert
+from runbook_tui.runbook.reach import ReachReader, no_data_action
 from runbook_tui.runbook.templating import ROOTS, base_context
 from runbook_tui.runbook.texts import Capture, Names, Scope, TextMaker
 
@@ -123,7 +124,8 @@ class _Builder:
         title = self._plain(root, "title") or runbook_id
         metrics = self._metrics(root)
         sections = self._sections(root)
-
+        reach = ReachReader(self.fields, self.texts.make)
+        notify, alerts = reach.notify(root), reach.alerts(root)
         self.diags.raise_if_errors()
         runbook = Runbook(
             id=runbook_id,
@@ -137,6 +139,7 @@ class _Builder:
             secrets=secrets,
             metrics=metrics,
             sections=sections,
+            notify=notify, alerts=alerts,
         )
         return Loaded(runbook, sorted(self.diags.items, key=lambda d: (d.mark.line, d.mark.col)))
 
@@ -405,12 +408,8 @@ class _Builder:
         if panels and source is None:
             self.diags.error(m.mark, "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")
         success = [self._check(value, mark, "a success criterion") for value, mark in self._items(m, "success", "success")]
-        return Metrics(
-            source=source,
-            interval_seconds=f.duration(m, "interval", 5.0) or 5.0,
-            panels=tuple(panels),
-            success=tuple(c for c in success if c is not None),
-        )
+        interval = f.duration(m, "interval", 5.0) or 5.0
+        return Metrics(source=source, interval_seconds=interval, panels=tuple(panels), success=tuple(c for c in success if c is not None))
 
     def _source(self, metrics: YMap) -> MetricsSource | None:
         f = self.fields
@@ -456,6 +455,7 @@ class _Builder:
             direction=f.choice(m, "direction", T.DIRECTIONS, "above"),  # type: ignore[arg-type]
             for_seconds=f.duration(m, "for", 0.0) or 0.0,
             on_critical=f.choice(m, "on_critical", T.ON_CRITICAL, "pause"),  # type: ignore[arg-type]
+            on_no_data=no_data_action(f, m),  # type: ignore[arg-type]
         )
 
     def _check(self, value: Any, mark: Mark, what: str) -> MetricCheck | None:

@@ -145,7 +145,7 @@ class Sshd:
         """Start sshd (again) on the same port and wait until it accepts connections."""
         if self.running:
             return
-        log = open(self.dir / "sshd.log", "ab")  # noqa: SIM115 - handed to the child, closed below
+        log = open(self.dir / "sshd.log", "ab")  # handed to the child, closed below
         try:
             self._proc = subprocess.Popen(
                 [*self.wrapper, SSHD, "-D", "-e", "-f", str(self.config)],
@@ -352,7 +352,7 @@ class Prometheus:
         """Start (or restart, same port and data) and wait until the exporter's gauge is queryable (~6 s the first time)."""
         if self.running:
             return
-        log = open(self.dir / "prometheus.log", "ab")  # noqa: SIM115 - handed to the child, closed below
+        log = open(self.dir / "prometheus.log", "ab")  # handed to the child, closed below
         try:
             self._proc = subprocess.Popen(
                 [

@@ -116,7 +116,7 @@ def prepare_sandbox(base: Path) -> Path:
     (base / "run" / "demo-app.health").write_text("ok\n", encoding="utf-8")
     (base / "run" / "demo-app.running").write_text(f"pool_size = {START_POOL_SIZE}\n", encoding="utf-8")
     (base / "var" / "log").mkdir(parents=True)
-    started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     (base / "var" / "log" / "demo-app.log").write_text(f"{started} started: pool_size = {START_POOL_SIZE}\n", encoding="utf-8")
     (base / "bin").mkdir()
     appctl = base / "bin" / "demo-appctl"
@@ -127,7 +127,7 @@ def prepare_sandbox(base: Path) -> Path:
 
 def new_sandbox(now: dt.datetime | None = None) -> Path:
     """A fresh sandbox in `$XDG_STATE_HOME/runbook-tui/demo/<UTC timestamp>`."""
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     parent = state_dir() / "demo"
     parent.mkdir(parents=True, exist_ok=True)
     for n in range(1, 100):
@@ -149,7 +149,7 @@ def demo_params(
     """
     if "sandbox" in given:
         raise ValueError("the demo makes its own sandbox; -p sandbox=... is for `run`/`exec`/`rehearse` on demo.yaml")
-    moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone().replace(microsecond=0)
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone().replace(microsecond=0)
     return {
         "sandbox": str(sandbox),
         "window_start": (moment - dt.timedelta(minutes=10)).isoformat(),

@@ -169,10 +169,11 @@ class Fields:
         number = _as_int(value)
         if number is not None and number >= minimum:
             return number
-        if is_percent(value):
-            share = float(_PERCENT.match(value.strip()).group(1))  # type: ignore[union-attr]
+        percent = _PERCENT.match(value.strip()) if isinstance(value, str) else None
+        if percent:
+            share = float(percent.group(1))
             if 0 < share <= 100 or (minimum == 0 and share == 0):
-                return value.strip()
+                return percent.group(0)
         self.diags.error(mark, f"'{key}': expected a whole number of at least {minimum} or a percentage like \"25%\", got {describe(value)}")
         return None
 

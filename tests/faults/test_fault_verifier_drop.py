@@ -20,10 +20,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "share"))
 
-from share_peers import TWO_STEPS, Cutter, Lab, awaiting, confirm_next, journal, journal_lines, journal_state, lab, until  # noqa: E402, F401
+import share_peers
+from share_peers import TWO_STEPS, Cutter, Lab, awaiting, confirm_next, journal, journal_lines, journal_state, until
 
-from runbook_tui.engine.events import Event  # noqa: E402
-from runbook_tui.engine.state import RunState  # noqa: E402
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.state import RunState
+
+lab = share_peers.lab  # the fixture: a folder of keys, runbooks and state; stops what it started
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 

@@ -114,7 +114,7 @@ async def test_the_tui_shows_hostile_output_without_control_characters(tmp_path:
         controller = app.handle.controller
         run_screen = app.screen
         for step in ("binary", "invalid", "escapes"):
-            await until(pilot, lambda: controller.state.current == step and not controller.busy, f"{step} to be current")
+            await until(pilot, lambda step=step: controller.state.current == step and not controller.busy, f"{step} to be current")
             await pilot.press("enter")
             await until(pilot, lambda step=step: controller.state.steps[step].status == "done" and not controller.busy, f"{step} done")
         log = run_screen.query_one("#output", Log)

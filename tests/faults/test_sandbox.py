@@ -55,7 +55,7 @@ ESCAPES = [
 
 
 def context() -> dict[str, object]:
-    return {"x": "v", "params": {"x": "v"}, "now": dt.datetime.now(dt.timezone.utc)}
+    return {"x": "v", "params": {"x": "v"}, "now": dt.datetime.now(dt.UTC)}
 
 
 @pytest.mark.parametrize("kind", ["plain", "shell", "regex"])

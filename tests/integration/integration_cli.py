@@ -133,7 +133,7 @@ class Cli:
 
     def start(self, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], Lines]:
         """Start the command without waiting; stdout is followed line by line, stderr goes to a file."""
-        stderr = open(self.dir / "stderr.txt", "w")  # noqa: SIM115 - the child owns it; closed below
+        stderr = open(self.dir / "stderr.txt", "w")  # the child owns it; closed below
         try:
             proc = subprocess.Popen(
                 [*RUNBOOK_TUI, *args], cwd=self.dir, env={**self.env, **(env or {})},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Sequence
 
@@ -72,7 +73,7 @@ def test_the_interval_is_kept_when_polls_are_quick() -> None:
 
     asyncio.run(scenario())
     starts = [start for start, _ in source.spans]
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert 4 <= len(source.spans) <= 6
     assert all(gap >= 0.19 for gap in gaps)
 

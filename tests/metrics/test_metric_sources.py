@@ -77,7 +77,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
     seen: list[str | None] = []
     status = 200
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:  # http.server's naming
         type(self).seen.append(self.headers.get("Authorization"))
         body = {"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [time.time(), "7.5"]}]}}
         if self.status != 200:
@@ -122,7 +122,7 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))

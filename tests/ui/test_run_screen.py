@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Static
-
 from run_screen_helpers import (
     ORDER,
     SIZE,
@@ -36,6 +34,8 @@ from run_screen_helpers import (
     until,
     write_runbook,
 )
+from textual.widgets import Static
+
 from runbook_tui.engine.controller import Reply
 from runbook_tui.engine.state import apply, replay
 from runbook_tui.session import load, open_session, resume_session

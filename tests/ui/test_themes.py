@@ -236,11 +236,11 @@ async def test_the_command_palette_switches_to_our_themes_and_the_statuses_follo
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         assert app.handle is not None
-        state = lambda: app.handle.controller.state  # noqa: E731
+        state = lambda: app.handle.controller.state
         await _until(pilot, lambda: state().steps["hello"].status == "done")
         await pilot.pause(0.2)
         table = app.screen.query_one(StepTable)
-        done_glyph = lambda: table.get_cell_at((0, 0)).style.color.triplet.hex  # noqa: E731
+        done_glyph = lambda: table.get_cell_at((0, 0)).style.color.triplet.hex
         assert done_glyph() == app.get_theme("night").success
 
         await pilot.press("ctrl+p")

@@ -1,6 +1,109 @@
-"""Fixtures shared by every test directory; the real peers live in peers.py."""
+"""Fixtures and guards shared by every test directory; the real peers live in peers.py.
 
+Two promises are kept here for the whole suite:
+
+- No test touches the real home: before anything is imported or collected,
+  HOME and the XDG folders point into a temp dir removed at the end (the sshd
+  the tests start gets the same HOME, so remote run folders land there too).
+- Only tests marked `peers` start a peer: a test without the mark that asks
+  for the `sshd` or `prometheus` fixture, spawns sshd, Prometheus or a
+  `--share` session, or opens an SSH server in-process fails, naming what it
+  started. So `-m 'not peers'` really starts none.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+import pytest
 from peers import (
     prometheus,  # noqa: F401  (session fixture: Debian's Prometheus on loopback, scraping an exporter the test drives)
     sshd,  # noqa: F401  (session fixture: a real OpenSSH sshd on loopback)
 )
+
+#: The environment variables pointed into the temp home, and their subfolders.
+_HOME_VARS = {"HOME": "", "XDG_CONFIG_HOME": ".config", "XDG_STATE_HOME": ".local/state", "XDG_CACHE_HOME": ".cache", "XDG_DATA_HOME": ".local/share"}
+_saved_env: dict[str, str | None] = {}
+_temp_home: Path | None = None
+
+#: The real user's uv cache, kept for tests that install from the lock (the wheel test): a fresh cache would download everything.
+REAL_UV_CACHE = os.environ.get("UV_CACHE_DIR") or str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uv")
+
+#: Fixtures that start a peer; a test using one (directly or through another fixture) must be marked `peers`.
+PEER_FIXTURES = frozenset({"sshd", "prometheus", "exporter"})
+#: Programs that are peers when a test spawns them.
+PEER_PROGRAMS = frozenset({"sshd", "prometheus"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _temp_home
+    if _temp_home is not None:
+        return
+    _temp_home = Path(tempfile.mkdtemp(prefix="runbook-tui-test-home-"))
+    for name, sub in _HOME_VARS.items():
+        _saved_env[name] = os.environ.get(name)
+        (_temp_home / sub).mkdir(parents=True, exist_ok=True)
+        os.environ[name] = str(_temp_home / sub) if sub else str(_temp_home)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _temp_home
+    if _temp_home is None:
+        return
+    for name, value in _saved_env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    shutil.rmtree(_temp_home, ignore_errors=True)
+    _temp_home = None
+
+
+def _peer_in(args: Any) -> str | None:
+    """What peer a Popen argv would start, if any (wrappers like `ip netns exec NS sshd` included)."""
+    words = [os.fsdecode(args)] if isinstance(args, (str, bytes, os.PathLike)) else [os.fsdecode(a) for a in args]
+    tokens = [token for word in words for token in word.split()]  # shell strings too: `tmux new-session '... --share ...'`
+    if any(Path(token).name in PEER_PROGRAMS for token in tokens):
+        return "a peer (" + " ".join(words[:6]) + ")"
+    if "--share" in tokens:
+        return "a shared session (" + " ".join(words[:3]) + " ... --share)"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _peers_only_when_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    if request.node.get_closest_marker("peers") is not None:
+        yield
+        return
+    test = request.node.nodeid
+
+    class Guarded(subprocess.Popen):
+        def __init__(self, args: Any, *rest: Any, **kw: Any) -> None:
+            peer = _peer_in(args)
+            if peer:
+                pytest.fail(f"{test} starts {peer} but is not marked @pytest.mark.peers", pytrace=False)
+            super().__init__(args, *rest, **kw)
+
+    async def no_server(*args: Any, **kw: Any) -> Any:
+        pytest.fail(f"{test} opens an SSH server (a share session) but is not marked @pytest.mark.peers", pytrace=False)
+
+    monkeypatch.setattr(subprocess, "Popen", Guarded)
+    monkeypatch.setattr(asyncssh, "create_server", no_server)
+    monkeypatch.setattr(asyncssh, "listen", no_server)
+    yield
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture starts: a peer fixture asked for by a test that is not marked `peers` fails the test."""
+    if item.get_closest_marker("peers") is not None:
+        return
+    wanted = PEER_FIXTURES & set(getattr(item, "fixturenames", ()))
+    if wanted:
+        pytest.fail(f"{item.nodeid} uses {', '.join(sorted(wanted))} (starts a peer) but is not marked @pytest.mark.peers", pytrace=False)

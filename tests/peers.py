@@ -228,7 +228,9 @@ def make_sshd(
         f"PidFile {directory / 'sshd.pid'}",
         f"AuthorizedKeysFile {directory / 'authorized_keys'}",
     ]
-    lines += [f"{key} {value}" for key, value in {**DEFAULT_OPTIONS, **(options or {})}.items()]
+    # The sessions get this process's HOME (under pytest a temp dir), so nothing lands in the real home.
+    defaults = {**DEFAULT_OPTIONS, "SetEnv": f"{DEFAULT_OPTIONS['SetEnv']} HOME={Path.home()}"}
+    lines += [f"{key} {value}" for key, value in {**defaults, **(options or {})}.items()]
     config.write_text("\n".join(lines) + "\n")
     check = subprocess.run([SSHD, "-t", "-f", str(config)], capture_output=True, text=True)
     if check.returncode != 0:

@@ -37,6 +37,9 @@ def prometheus_runbook(prom: Prometheus, *, action: str = "pause", sections: str
     )
 
 
+pytestmark = pytest.mark.peers  # every test here runs against the real Prometheus
+
+
 def open_run(path: Path, tmp_path: Path) -> Session:
     return open_session(load(str(path), {}), solo="metrics test", journal=str(tmp_path / "journal.jsonl"), settings=Settings())
 

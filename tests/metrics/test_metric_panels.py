@@ -60,6 +60,7 @@ def test_panel_views_say_the_state_in_words() -> None:
     assert rps.lines == "warn ≤500 / crit ≤200" and rps.state == "ok"
 
 
+@pytest.mark.peers
 @pytest.mark.asyncio
 async def test_a_rollback_guard_opens_the_rollback_list(exporter: Exporter, tmp_path: Path) -> None:
     runbook = tmp_path / "runbook.yaml"

@@ -31,6 +31,7 @@ def poll(source: Any, *queries: PanelQuery) -> dict[str, Any]:
 # -- Prometheus ---------------------------------------------------------------------------------
 
 
+@pytest.mark.peers
 def test_prometheus_instant_query_gives_the_current_value(prometheus: Prometheus, exporter: Exporter) -> None:
     exporter.set(42)
     prometheus.wait_for(API, lambda v: v == 42)
@@ -45,6 +46,7 @@ def test_prometheus_instant_query_gives_the_current_value(prometheus: Prometheus
     assert samples["low"].value == 0
 
 
+@pytest.mark.peers
 def test_prometheus_baseline_comes_from_the_half_hour_before_the_start(prometheus: Prometheus, exporter: Exporter) -> None:
     source = PrometheusSource(prometheus.url, timeout=3)
     try:
@@ -57,6 +59,7 @@ def test_prometheus_baseline_comes_from_the_half_hour_before_the_start(prometheu
     assert nothing.value is None and nothing.error == "no data in the 30m before the start"
 
 
+@pytest.mark.peers
 def test_prometheus_failures_are_words_on_the_sample(prometheus: Prometheus, exporter: Exporter) -> None:
     source = PrometheusSource(prometheus.url, timeout=3)
     try:
@@ -151,6 +154,7 @@ def test_tls_is_verified(tmp_path: Path, api_server: tuple[http.server.HTTPServe
 # -- scrape ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.peers
 def test_scrape_reads_a_metric_with_label_matchers(exporter: Exporter) -> None:
     exporter.set(3)
     exporter.set(4, service="batch")
@@ -171,6 +175,7 @@ def test_scrape_reads_a_metric_with_label_matchers(exporter: Exporter) -> None:
     assert samples["bad"].error.startswith("bad query: ")
 
 
+@pytest.mark.peers
 def test_scrape_rate_comes_from_successive_scrapes(exporter: Exporter) -> None:
     source = ScrapeSource(exporter.url, timeout=2)
     query = PanelQuery("errors", 'rate(rbt_test_requests_total{code="500"}[1m])')
@@ -184,6 +189,7 @@ def test_scrape_rate_comes_from_successive_scrapes(exporter: Exporter) -> None:
     assert second.value == pytest.approx(30 / elapsed, rel=0.01)
 
 
+@pytest.mark.peers
 def test_scrape_failures_are_words(prometheus: Prometheus) -> None:
     port = _free_port()
     down = poll(ScrapeSource(f"http://127.0.0.1:{port}/metrics", timeout=2), PanelQuery("api", API))["api"]
@@ -237,6 +243,7 @@ def _runbook_with(source: str, queries: list[str], tmp_path: Path) -> Any:
     return load_runbook(str(path), {}).runbook
 
 
+@pytest.mark.peers
 def test_preflight_names_each_query_the_source_refuses(prometheus: Prometheus, exporter: Exporter, tmp_path: Path) -> None:
     from runbook_tui.metrics.check import check_queries
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import os
 import resource
@@ -69,7 +70,7 @@ async def bare_asyncssh(port: int, key: str, known_hosts: str, hosts: int, concu
     async def one(_alias: str) -> int:
         async with gate:
             async with asyncssh.connect(
-                "127.0.0.1", port=port, username="root", client_keys=keys, known_hosts=known_hosts
+                "127.0.0.1", port=port, username=getpass.getuser(), client_keys=keys, known_hosts=known_hosts
             ) as conn:
                 result = await conn.run("true", check=False)
                 return -1 if result.exit_status is None else int(result.exit_status)
@@ -120,7 +121,7 @@ class Bench:
         lines = ["runbook: 1", "id: bench-fanout", "title: true on every alias", "hosts:", "  g:"]
         for name in aliases(self.hosts):
             lines.append(
-                f"    - {{name: {name}, address: 127.0.0.1, port: {self.sshd.port}, user: root, identity: {self.sshd.client_key}}}"
+                f"    - {{name: {name}, address: 127.0.0.1, port: {self.sshd.port}, user: {self.sshd.user}, identity: {self.sshd.client_key}}}"
             )
         lines += [
             "sections:",
@@ -189,7 +190,7 @@ class Bench:
         ]
         python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
         rows += [
-            "[all:vars]", "ansible_user=root", f"ansible_ssh_private_key_file={self.sshd.client_key}",
+            "[all:vars]", f"ansible_user={self.sshd.user}", f"ansible_ssh_private_key_file={self.sshd.client_key}",
             f"ansible_python_interpreter={python}",
         ]  # fmt: skip
         inventory.write_text("\n".join(rows) + "\n")

@@ -105,7 +105,7 @@ class Cli:
 
     def hosts(self, n: int, **changes: Any) -> list[dict[str, Any]]:
         """`n` aliases of the one sshd, as a runbook's host group lists them."""
-        entry = {"address": "127.0.0.1", "port": self.sshd.port, "user": "root", "identity": str(self.sshd.client_key)}
+        entry = {"address": "127.0.0.1", "port": self.sshd.port, "user": self.sshd.user, "identity": str(self.sshd.client_key)}
         entry.update(changes)
         return [{"name": name, **entry} for name in peer_names(n)]
 

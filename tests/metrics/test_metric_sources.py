@@ -48,13 +48,20 @@ def test_prometheus_instant_query_gives_the_current_value(prometheus: Prometheus
 
 @pytest.mark.peers
 def test_prometheus_baseline_comes_from_the_half_hour_before_the_start(prometheus: Prometheus, exporter: Exporter) -> None:
+    """The value before the start, not the value now: a series at 7 until the start and 100 after has baseline 7."""
+    query = 'rbt_test_value{service="baseline"}'
+    exporter.set(7, service="baseline")
+    prometheus.wait_for(query, lambda v: v == 7)
+    started = time.time()  # every sample of 7 Prometheus holds was scraped before this
+    exporter.set(100, service="baseline")
+    prometheus.wait_for(query, lambda v: v == 100)  # the run's own readings exist too, and must not count
     source = PrometheusSource(prometheus.url, timeout=3)
     try:
-        baseline = asyncio.run(source.baseline(PanelQuery("batch", 'rbt_test_value{service="batch"}'), time.time()))
+        baseline = asyncio.run(source.baseline(PanelQuery("baseline", query), started))
         nothing = asyncio.run(source.baseline(PanelQuery("x", "no_such_metric"), time.time()))
     finally:
         source.close()
-    assert baseline.value == 0 and baseline.error is None
+    assert baseline.value == 7 and baseline.error is None, baseline
     assert baseline.basis == "median of the 30m before the start"
     assert nothing.value is None and nothing.error == "no data in the 30m before the start"
 

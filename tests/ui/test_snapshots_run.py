@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import ORDER, RUNBOOK, SIZE, make_app, run_step, screen_is, settled, started, until, write_runbook
+from run_screen_helpers import ORDER, RUNBOOK, SIZE, make_app, run_step, screen_is, started, steady, until, write_runbook
 from textual.pilot import Pilot
 
 from runbook_tui.ui.run_screen import RunView
@@ -39,19 +39,12 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (tmp_path / "release").touch()  # the held step, if any, ends
 
 
-async def _steady(pilot: Pilot[Any]) -> None:
-    """The latest state painted and no toasts: what stays on screen."""
-    await settled(pilot)
-    pilot.app.clear_notifications()
-    await pilot.pause(0.2)
-
-
 def _opened(then: Callable[[Pilot[Any]], Any] | None = None) -> Callable[[Pilot[Any]], Any]:
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)
         if then is not None:
             await then(pilot)
-        await _steady(pilot)
+        await steady(pilot)
 
     return run_before
 

@@ -77,7 +77,7 @@ async def test_a_confirmation_whose_reply_is_lost_counts_once_and_is_not_repeate
         cutter.mute_replies()
         sent = asyncio.create_task(client.send("confirm"))
         await until(lambda: len(confirmations(shared.journal, "one")) == 1, 10, "the session to journal the confirmation")
-        await asyncio.sleep(0.2)  # the reply is on its way, into the relay's muted direction
+        await until(lambda: cutter.swallowed > 0, 10, "the session's answer to reach the relay's muted direction")
         assert not sent.done(), "the reply got through: the test did not lose it"
         assert client.state.steps["one"].status == "awaiting_verification"  # the replica has not heard either
         await cutter.cut()  # both sockets reset before the reply arrived

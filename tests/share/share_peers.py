@@ -253,6 +253,7 @@ class Cutter:
         self._links: set[asyncio.StreamWriter] = set()
         self._frozen: set[asyncio.StreamWriter] = set()
         self.accepted = 0
+        self.swallowed = 0  # bytes a freeze kept from their destination
 
     async def restore(self) -> None:
         self._server = await asyncio.start_server(self._relay, HOST, self.port)
@@ -285,6 +286,7 @@ class Cutter:
             try:
                 while data := await src.read(65536):
                     if dst in self._frozen:
+                        self.swallowed += len(data)
                         continue  # swallowed: the peers hear nothing, and no reset either
                     dst.write(data)
                     await dst.drain()

@@ -489,7 +489,7 @@ async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await screen_is(pilot, "VerifierScreen")
         await pilot.press("c", "x", "u", "n", "p")
-        await pilot.pause(0.2)
+        await pilot.pause()  # every key handled
         assert type(app.screen).__name__ == "VerifierScreen"
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running, "the observer to leave")

@@ -70,7 +70,8 @@ def _peer_in(args: Any) -> str | None:
     """What peer a Popen argv would start, if any (wrappers like `ip netns exec NS sshd` included)."""
     words = [os.fsdecode(args)] if isinstance(args, (str, bytes, os.PathLike)) else [os.fsdecode(a) for a in args]
     tokens = [token for word in words for token in word.split()]  # shell strings too: `tmux new-session '... --share ...'`
-    if any(Path(token).name in PEER_PROGRAMS for token in tokens):
+    programs = words + [word.split()[0] for word in words if word.split()]  # each argument, and each shell string's command
+    if any(Path(program).name in PEER_PROGRAMS for program in programs):
         return "a peer (" + " ".join(words[:6]) + ")"
     if "--share" in tokens:
         return "a shared session (" + " ".join(words[:3]) + " ... --share)"

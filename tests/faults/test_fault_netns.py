@@ -189,7 +189,7 @@ def test_a_link_down_for_a_moment_reconnects_and_the_step_prints_everything_once
     try:
         wait_for_lines(journal, proc, 3)
         netns.down()
-        time.sleep(1.5)
+        time.sleep(1.5)  # the outage itself: how long the link stays down
     finally:
         netns.up()
     code, out = finish(proc, tmp_path)

@@ -189,7 +189,7 @@ def test_scrape_rate_comes_from_successive_scrapes(exporter: Exporter) -> None:
     first = poll(source, query)["errors"]
     assert first.pending, "one scrape cannot make a rate: nothing to show yet"
     exporter.add(30)
-    time.sleep(0.5)
+    time.sleep(0.5)  # not a wait for anything: the time between two scrapes that the rate is over
     second = poll(source, query)["errors"]
     elapsed = second.ts - first.ts
     assert second.error is None

@@ -185,7 +185,7 @@ async def test_practice_replays_the_failure_and_the_trainee_must_decide(night: t
         state = controller.state
         assert state.steps["boom"].status == "failed"  # the recorded exit code 3 stands in
         assert any("it broke" in line.text for line in state.steps["boom"].output)
-        await pilot.pause(0.5)
+        await pilot.pause(0.5)  # a window for the wrong thing to happen: nothing may decide for the trainee
         assert controller.state.rollback is None and not controller.state.finished  # nothing decides for the trainee
         await pilot.press("u")
         await pilot.press("y")

@@ -18,6 +18,8 @@ from runbook_tui.runbook.durations import parse_duration
 from runbook_tui.runbook.model import Mark
 
 T = TypeVar("T")
+#: One of a fixed set of words (a Literal type at the call site).
+Word = TypeVar("Word", bound=str)
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
 
 #: Turns a template string into its load-time text (or None when it cannot be rendered yet).
@@ -105,12 +107,13 @@ class Fields:
             return None
         return value
 
-    def choice(self, m: YMap, key: str, choices: tuple[str, ...], default: str) -> str:
+    def choice(self, m: YMap, key: str, choices: tuple[Word, ...], default: Word) -> Word:
         value = self._resolved(m, key) if key in m else default
         if value is None:
             return default
-        if isinstance(value, str) and value in choices:
-            return value
+        for choice in choices:
+            if value == choice:
+                return choice
         self.diags.error(m.value_mark(key), f"'{key}': expected one of {', '.join(choices)}, got {describe(value)}")
         return default
 

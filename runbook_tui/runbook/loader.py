@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
 from runbook_tui.runbook.document import YList, YMap, check_size, load_document
@@ -29,11 +29,14 @@ from runbook_tui.runbook.model import (
     MetricsSource,
     Panel,
     Param,
+    ParamType,
     Risk,
     Runbook,
     Secret,
     Section,
+    SectionKind,
     Step,
+    StepKind,
     Text,
     TextKind,
     Ticket,
@@ -50,12 +53,12 @@ IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TOP_KEYS = ("runbook", "id", "title", "ticket", "params", "hosts", "secrets", "metrics", "sections")
 TICKET_KEYS = ("id", "subject", "description", "window", "assignee", "verifier", "risk", "success_criteria")
 PARAM_KEYS = ("type", "choices", "description", "required", "default", "pattern", "min", "max")
-PARAM_TYPES = ("string", "int", "float", "bool", "choice", "list")
+PARAM_TYPES: tuple[ParamType, ...] = ("string", "int", "float", "bool", "choice", "list")
 HOST_KEYS = ("name", "address", "port", "user", "identity", "vars")
 SECTION_KEYS = ("id", "title", "kind", "steps")
-SECTION_KINDS = ("precheck", "backup", "implement", "verify", "postcheck", "rollback")
-STEP_KINDS = ("run", "note", "wait", "ask")
-STEP_KEYS = STEP_KINDS + (
+SECTION_KINDS: tuple[SectionKind, ...] = ("precheck", "backup", "implement", "verify", "postcheck", "rollback")
+STEP_KINDS: tuple[StepKind, ...] = ("run", "note", "wait", "ask")
+STEP_KEYS: tuple[str, ...] = STEP_KINDS + (
     "id", "title", "watch", "on", "expect", "timeout", "retries", "retry_delay", "capture", "verify",
     "undo", "checkpoint", "env", "cwd", "sudo", "serial", "max_fail", "confirm",
 )  # fmt: skip
@@ -221,7 +224,7 @@ class _Builder:
                     pattern = None
             param = Param(
                 name=name,
-                type=kind,  # type: ignore[arg-type]
+                type=kind,
                 mark=key_mark,
                 description=f.string(m, "description", "") or "",
                 required=f.boolean(m, "required"),
@@ -381,7 +384,7 @@ class _Builder:
             return None
         self.fields.keys(m, "risk", ("level", "summary", "mitigations"), ("level",))
         return Risk(
-            level=self.fields.choice(m, "level", ("low", "medium", "high", "critical"), "high"),  # type: ignore[arg-type]
+            level=self.fields.choice(m, "level", ("low", "medium", "high", "critical"), "high"),
             summary=self._plain(m, "summary", "") or "",
             mitigations=tuple(self._plain_list(m, "mitigations")),
         )
@@ -430,7 +433,8 @@ class _Builder:
         if m is None:
             return None
         f.keys(m, "metrics source", ("prometheus", "scrape"))
-        kinds = [k for k in ("prometheus", "scrape") if k in m]
+        source_kinds: tuple[Literal["prometheus", "scrape"], ...] = ("prometheus", "scrape")
+        kinds = [k for k in source_kinds if k in m]
         if len(kinds) != 1:
             self.diags.error(m.mark, "metrics source: expected exactly one of prometheus: {url, token} or scrape: {url}")
             return None
@@ -443,7 +447,7 @@ class _Builder:
         if url is None:
             return None
         token = self._text(spec, "token", "plain", Scope(late_allowed=True))
-        return MetricsSource(kind, url, token)  # type: ignore[arg-type]
+        return MetricsSource(kind, url, token)
 
     def _panel(self, value: Any, mark: Mark) -> Panel | None:
         f = self.fields
@@ -463,9 +467,9 @@ class _Builder:
             unit=f.string(m, "unit", "") or "",
             warn=f.number(m, "warn"),
             critical=f.number(m, "critical"),
-            direction=f.choice(m, "direction", ("above", "below"), "above"),  # type: ignore[arg-type]
+            direction=f.choice(m, "direction", ("above", "below"), "above"),
             for_seconds=f.duration(m, "for", 0.0) or 0.0,
-            on_critical=f.choice(m, "on_critical", ("pause", "rollback", "notify"), "pause"),  # type: ignore[arg-type]
+            on_critical=f.choice(m, "on_critical", ("pause", "rollback", "notify"), "pause"),
         )
 
     def _check(self, value: Any, mark: Mark, what: str) -> MetricCheck | None:
@@ -532,7 +536,7 @@ class _Builder:
                 steps.append(step)
         if section_id is None:
             return None
-        return Section(section_id, title, kind, tuple(steps), mark)  # type: ignore[arg-type]
+        return Section(section_id, title, kind, tuple(steps), mark)
 
     def _step(self, value: Any, mark: Mark, section_id: str, captured: set[str]) -> Step | None:
         f = self.fields
@@ -564,7 +568,7 @@ class _Builder:
         step = Step(
             id=step_id or "",
             title=self._plain(m, "title") or step_id or "",
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             section_id=section_id,
             mark=mark,
             body=body,
@@ -576,7 +580,7 @@ class _Builder:
             retries=f.integer(m, "retries", 0, 0, 100),
             retry_delay_seconds=f.duration(m, "retry_delay", 5.0) or 0.0,
             capture=capture,
-            verify=f.choice(m, "verify", ("after", "before", "both", "none"), "after"),  # type: ignore[arg-type]
+            verify=f.choice(m, "verify", ("after", "before", "both", "none"), "after"),
             undo=self._text(m, "undo", "shell", undo_scope) if self._only(m, "undo", kind, ("run", "note")) else None,
             checkpoint=f.boolean(m, "checkpoint"),
             env=tuple(self._env(m, scope)),
@@ -663,12 +667,14 @@ class _Builder:
         if "env" not in step:
             return []
         m = self.fields.mapping(step["env"], step.value_mark("env"), "env: NAME -> value")
+        if m is None:
+            return []
         result = []
-        for name in m or {}:
+        for name in m:
             if not IDENT.fullmatch(name):
-                self.diags.error(m.key_mark(name), f"env name '{name}': expected a variable name like PGHOST")  # type: ignore[union-attr]
+                self.diags.error(m.key_mark(name), f"env name '{name}': expected a variable name like PGHOST")
                 continue
-            text = self._text(m, name, "plain", scope)  # type: ignore[arg-type]
+            text = self._text(m, name, "plain", scope)
             if text is not None:
                 result.append((name, text))
         return result

@@ -42,7 +42,7 @@ PEER_FIXTURES = frozenset({"sshd", "prometheus", "exporter"})
 PEER_PROGRAMS = frozenset({"sshd", "prometheus"})
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def _use_temp_home() -> None:
     global _temp_home
     if _temp_home is not None:
         return
@@ -51,6 +51,11 @@ def pytest_configure(config: pytest.Config) -> None:
         _saved_env[name] = os.environ.get(name)
         (_temp_home / sub).mkdir(parents=True, exist_ok=True)
         os.environ[name] = str(_temp_home / sub) if sub else str(_temp_home)
+
+
+# Now, as this conftest is imported: pytest imports the conftests of the folders it was
+# given before any hook runs, and helpers they import read Path.home() at import time.
+_use_temp_home()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -51,16 +51,19 @@ def test_prometheus_baseline_comes_from_the_half_hour_before_the_start(prometheu
     """The value before the start, not the value now: a series at 7 until the start and 100 after has baseline 7."""
     query = 'rbt_test_value{service="baseline"}'
     exporter.set(7, service="baseline")
-    prometheus.wait_for(query, lambda v: v == 7)
-    started = time.time()  # every sample of 7 Prometheus holds was scraped before this
-    exporter.set(100, service="baseline")
-    prometheus.wait_for(query, lambda v: v == 100)  # the run's own readings exist too, and must not count
     source = PrometheusSource(prometheus.url, timeout=3)
     try:
+        prometheus.wait_for(query, lambda v: v == 7)  # a reading of 7 from before the start
+        started = time.time()
+        # ... and one scraped after it: every later scrape reads 100, so no reading of 100 is from before the start.
+        prometheus.wait_for(f"timestamp({query})", lambda ts: ts > started)
+        exporter.set(100, service="baseline")
+        prometheus.wait_for(query, lambda v: v == 100)  # the run's own readings exist too, and must not count
         baseline = asyncio.run(source.baseline(PanelQuery("baseline", query), started))
         nothing = asyncio.run(source.baseline(PanelQuery("x", "no_such_metric"), time.time()))
     finally:
         source.close()
+        exporter.gauge.remove("baseline")  # the other tests sum every series of the gauge
     assert baseline.value == 7 and baseline.error is None, baseline
     assert baseline.basis == "median of the 30m before the start"
     assert nothing.value is None and nothing.error == "no data in the 30m before the start"

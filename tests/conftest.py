@@ -2,9 +2,10 @@
 
 Two promises are kept here for the whole suite:
 
-- No test touches the real home: before anything is imported or collected,
-  HOME and the XDG folders point into a temp dir removed at the end (the sshd
-  the tests start gets the same HOME, so remote run folders land there too).
+- No test touches the real home: as this file is imported (before any test
+  module), HOME and the XDG folders point into a temp dir removed at the end
+  (the sshd the tests start gets the same HOME, so remote run folders land
+  there too). Only uv's download cache stays the real one (UV_CACHE_DIR).
 - Only tests marked `peers` start a peer: a test without the mark that asks
   for the `sshd` or `prometheus` fixture, spawns sshd, Prometheus or a
   `--share` session, or opens an SSH server in-process fails, naming what it
@@ -33,8 +34,9 @@ _HOME_VARS = {"HOME": "", "XDG_CONFIG_HOME": ".config", "XDG_STATE_HOME": ".loca
 _saved_env: dict[str, str | None] = {}
 _temp_home: Path | None = None
 
-#: The real user's uv cache, kept for tests that install from the lock (the wheel test): a fresh cache would download everything.
-REAL_UV_CACHE = os.environ.get("UV_CACHE_DIR") or str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uv")
+#: The one thing of the real home the tests use: uv's package cache, for the wheel test that installs from the lock
+#: (a cache of downloads, read and added to; an empty one would download every package on every run).
+_REAL_UV_CACHE = os.environ.get("UV_CACHE_DIR") or str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uv")
 
 #: Fixtures that start a peer; a test using one (directly or through another fixture) must be marked `peers`.
 PEER_FIXTURES = frozenset({"sshd", "prometheus", "exporter"})
@@ -51,6 +53,8 @@ def _use_temp_home() -> None:
         _saved_env[name] = os.environ.get(name)
         (_temp_home / sub).mkdir(parents=True, exist_ok=True)
         os.environ[name] = str(_temp_home / sub) if sub else str(_temp_home)
+    _saved_env["UV_CACHE_DIR"] = os.environ.get("UV_CACHE_DIR")
+    os.environ["UV_CACHE_DIR"] = _REAL_UV_CACHE
 
 
 # Now, as this conftest is imported: pytest imports the conftests of the folders it was

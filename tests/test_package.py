@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REAL_UV_CACHE
 
 REPO = Path(__file__).resolve().parents[1]
 UV = REPO / ".tools" / "bin" / "uv"
@@ -35,9 +34,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """(the clean venv, an environment that uses it, a working folder outside the repository)."""
     assert UV.exists(), f"{UV} is missing: scripts/test (or scripts/demo) bootstraps it"
     root = tmp_path_factory.mktemp("package")
-    # The index and its certificates as configured here; the user's uv cache (a cold one would download everything).
+    # The index and its certificates as configured here; uv's real download cache (tests/conftest.py keeps UV_CACHE_DIR).
     uv_env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "UV_PROJECT_ENVIRONMENT")}
-    uv_env.update(UV_CACHE_DIR=REAL_UV_CACHE, UV_NO_CONFIG="1")
+    uv_env["UV_NO_CONFIG"] = "1"
     _run([UV, "build", "--wheel", "--out-dir", root / "dist", REPO], cwd=root, env=uv_env)
     [wheel] = (root / "dist").glob("runbook_tui-*.whl")
     venv = root / "venv"

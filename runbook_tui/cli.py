@@ -295,7 +295,7 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if "sandbox" in params:
         print("runbook-tui: the demo makes its own sandbox; drop -p sandbox=...", file=sys.stderr)
         return EXIT_INVALID
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     if _load(str(demo.RUNBOOK), demo.demo_params(Path("/sandbox"), params, now)) is None:
         return EXIT_INVALID  # a bad -p value: say so before making anything
     from runbook_tui.demo.metrics import serve_metrics

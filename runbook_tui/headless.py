@@ -18,6 +18,7 @@ from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalError, verify
+from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 
@@ -179,6 +180,7 @@ def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, jour
 async def _rehearse(session: Session, fail_at: str | None) -> int:
     controller, actor = session.controller, session.actor
     started = time.monotonic()
+    scope: Scope
     if fail_at is None:
         outcome = await drive(controller, actor, on_failure="stop", finish=False)
         scope = "full"

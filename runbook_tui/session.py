@@ -19,13 +19,13 @@ from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.events import SHARE_STARTED, Event
 from runbook_tui.engine.journal import JournalWriter, cut_partial_tail, read_events
 from runbook_tui.engine.ports import Executor
+from runbook_tui.engine.recording import Recording
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.state import RunState, replay
 from runbook_tui.engine.window import window_problem
-from runbook_tui.engine.recording import Recording
 from runbook_tui.execute.dryrun import DryRunExecutor
-from runbook_tui.execute.recorded import RecordedExecutor
 from runbook_tui.execute.local import LocalExecutor
+from runbook_tui.execute.recorded import RecordedExecutor
 from runbook_tui.outreach import start_outreach
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
@@ -193,7 +193,7 @@ def open_session(
     """
     runbook = loaded.runbook
     settings = settings or load_settings()
-    problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.timezone.utc), settings.blackouts)
+    problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.UTC), settings.blackouts)
     if problem and not override_window:
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)
     # Practice and dry runs execute nothing: secrets are not read, commands show `***`.

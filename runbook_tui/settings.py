@@ -51,7 +51,7 @@ def journals_dir() -> Path:
 
 def default_journal_path(runbook_id: str, now: dt.datetime | None = None) -> Path:
     """`<runbook id>-<UTC timestamp>.jsonl` in the journals folder."""
-    moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     return journals_dir() / f"{runbook_id}-{moment.strftime('%Y%m%dT%H%M%SZ')}.jsonl"
 
 

@@ -145,7 +145,7 @@ class Sshd:
         """Start sshd (again) on the same port and wait until it accepts connections."""
         if self.running:
             return
-        log = open(self.dir / "sshd.log", "ab")  # noqa: SIM115 - handed to the child, closed below
+        log = open(self.dir / "sshd.log", "ab")  # handed to the child, closed below
         try:
             self._proc = subprocess.Popen(
                 [*self.wrapper, SSHD, "-D", "-e", "-f", str(self.config)],
@@ -228,7 +228,9 @@ def make_sshd(
         f"PidFile {directory / 'sshd.pid'}",
         f"AuthorizedKeysFile {directory / 'authorized_keys'}",
     ]
-    lines += [f"{key} {value}" for key, value in {**DEFAULT_OPTIONS, **(options or {})}.items()]
+    # The sessions get this process's HOME (under pytest a temp dir), so nothing lands in the real home.
+    defaults = {**DEFAULT_OPTIONS, "SetEnv": f"{DEFAULT_OPTIONS['SetEnv']} HOME={Path.home()}"}
+    lines += [f"{key} {value}" for key, value in {**defaults, **(options or {})}.items()]
     config.write_text("\n".join(lines) + "\n")
     check = subprocess.run([SSHD, "-t", "-f", str(config)], capture_output=True, text=True)
     if check.returncode != 0:
@@ -352,7 +354,7 @@ class Prometheus:
         """Start (or restart, same port and data) and wait until the exporter's gauge is queryable (~6 s the first time)."""
         if self.running:
             return
-        log = open(self.dir / "prometheus.log", "ab")  # noqa: SIM115 - handed to the child, closed below
+        log = open(self.dir / "prometheus.log", "ab")  # handed to the child, closed below
         try:
             self._proc = subprocess.Popen(
                 [
@@ -462,7 +464,7 @@ class Alertmanager:
 
     def start(self) -> None:
         (self.dir / "am.yml").write_text("route: {receiver: none}\nreceivers: [{name: none}]\n")
-        log = open(self.dir / "alertmanager.log", "ab")  # noqa: SIM115 - handed to the child, closed below
+        log = open(self.dir / "alertmanager.log", "ab")
         try:
             self._proc = subprocess.Popen(
                 [

@@ -58,7 +58,7 @@ def default_timeout(interval: float) -> float:
 
 def iso(ts: float) -> str:
     """Unix time as the journal writes times: ISO 8601 UTC with milliseconds."""
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_iso(text: str) -> float:
@@ -316,7 +316,7 @@ class MetricsMonitor:
         async with self._fresh:
             try:
                 await asyncio.wait_for(self._fresh.wait_for(fresh), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return None
         return self.latest.get(panel_id)
 

@@ -31,9 +31,9 @@ import statistics
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from runbook_tui.runbook.durations import format_duration, parse_duration
 from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher_list
@@ -177,7 +177,10 @@ def _number(raw: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-async def _in_thread(func: Any, *args: Any, deadline: float) -> Any:
+_Result = TypeVar("_Result")
+
+
+async def _in_thread(func: Callable[..., _Result], *args: Any, deadline: float) -> _Result:
     """Run blocking `func` in a worker thread; give up waiting after `deadline` seconds (the thread ends on its own)."""
     return await asyncio.wait_for(asyncio.to_thread(func, *args), deadline)
 
@@ -215,7 +218,7 @@ class PrometheusSource:
     # blocking parts, run in threads
 
     def query_now(self, panel: PanelQuery) -> Sample:
-        from prometheus_api_client import PrometheusApiClientException
+        from prometheus_api_client.exceptions import PrometheusApiClientException
         from requests import RequestException
 
         try:
@@ -230,11 +233,11 @@ class PrometheusSource:
     def query_baseline(self, panel: PanelQuery, started: float) -> Baseline:
         import datetime as dt
 
-        from prometheus_api_client import PrometheusApiClientException
+        from prometheus_api_client.exceptions import PrometheusApiClientException
         from requests import RequestException
 
         basis = f"median of the {format_duration(BASELINE_SECONDS)} before the start"
-        end = dt.datetime.fromtimestamp(started, dt.timezone.utc)
+        end = dt.datetime.fromtimestamp(started, dt.UTC)
         start = end - dt.timedelta(seconds=BASELINE_SECONDS)
         step = max(1, BASELINE_SECONDS // BASELINE_POINTS)
         try:
@@ -265,7 +268,7 @@ class PrometheusSource:
             async with slots:  # the deadline counts from when the query really starts
                 try:
                     return await _in_thread(self.query_now, panel, deadline=self.timeout + 1)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     return Sample(None, f"Prometheus at {self.url} did not answer within {_seconds(self.timeout)}", time.time())
 
         samples = await asyncio.gather(*(one(p) for p in panels))
@@ -274,7 +277,7 @@ class PrometheusSource:
     async def baseline(self, panel: PanelQuery, started: float) -> Baseline:
         try:
             return await _in_thread(self.query_baseline, panel, started, deadline=self.timeout * 2 + 1)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return Baseline(None, f"Prometheus at {self.url} did not answer within {_seconds(self.timeout * 2)}", "baseline")
 
 
@@ -285,7 +288,7 @@ def connect(url: str, token: str | None, timeout: float) -> Any:
 
     headers = {"Authorization": f"Bearer {token}"} if token else None
     return PrometheusConnect(
-        url=url.rstrip("/"), headers=headers, disable_ssl=False, timeout=timeout,  # type: ignore[arg-type]
+        url=url.rstrip("/"), headers=headers, disable_ssl=False, timeout=timeout,
         retry=Retry(total=None, connect=0, read=0, status=0, other=0, redirect=3, raise_on_status=False),
     )  # fmt: skip
 
@@ -452,7 +455,7 @@ class ScrapeSource:
     async def poll(self, panels: Sequence[PanelQuery]) -> dict[str, Sample]:
         try:
             samples, error, now = await _in_thread(self.scrape, deadline=self.timeout + 1)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             samples, error, now = None, f"exporter at {self.url} did not answer within {_seconds(self.timeout)}", time.time()
         if samples is None:
             return {p.id: Sample(None, error, now) for p in panels}

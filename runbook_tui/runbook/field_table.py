@@ -9,19 +9,21 @@ known to both; a key added elsewhere is caught by tests/runbook/test_schema.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+from runbook_tui.runbook.model import ParamType, RiskLevel, SectionKind, StepKind, VerifyMode
 
 JSON = dict[str, Any]
 
-PARAM_TYPES = ("string", "int", "float", "bool", "choice", "list")
-SECTION_KINDS = ("precheck", "backup", "implement", "verify", "postcheck", "rollback")
-STEP_KINDS = ("run", "note", "wait", "ask")
-RISK_LEVELS = ("low", "medium", "high", "critical")
-VERIFY_MODES = ("after", "before", "both", "none")
-DIRECTIONS = ("above", "below")
-ON_CRITICAL = ("pause", "rollback", "notify")
-ON_NO_DATA = ("pause", "notify", "ignore")
-SOURCE_KINDS = ("prometheus", "scrape")
+PARAM_TYPES: tuple[ParamType, ...] = ("string", "int", "float", "bool", "choice", "list")
+SECTION_KINDS: tuple[SectionKind, ...] = ("precheck", "backup", "implement", "verify", "postcheck", "rollback")
+STEP_KINDS: tuple[StepKind, ...] = ("run", "note", "wait", "ask")
+RISK_LEVELS: tuple[RiskLevel, ...] = ("low", "medium", "high", "critical")
+VERIFY_MODES: tuple[VerifyMode, ...] = ("after", "before", "both", "none")
+DIRECTIONS: tuple[Literal["above", "below"], ...] = ("above", "below")
+ON_CRITICAL: tuple[Literal["pause", "rollback", "notify"], ...] = ("pause", "rollback", "notify")
+ON_NO_DATA: tuple[Literal["pause", "notify", "ignore"], ...] = ("pause", "notify", "ignore")
+SOURCE_KINDS: tuple[Literal["prometheus", "scrape"], ...] = ("prometheus", "scrape")
 
 # -- value shapes (JSON Schema fragments) ---------------------------------------------
 

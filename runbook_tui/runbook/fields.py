@@ -19,6 +19,8 @@ from runbook_tui.runbook.durations import parse_duration
 from runbook_tui.runbook.model import Mark
 
 T = TypeVar("T")
+#: One of a fixed set of words (a Literal type at the call site).
+Word = TypeVar("Word", bound=str)
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
 
 #: Turns a template string into its load-time text (or None when it cannot be rendered yet).
@@ -106,12 +108,13 @@ class Fields:
             return None
         return value
 
-    def choice(self, m: YMap, key: str, choices: tuple[str, ...], default: str) -> str:
+    def choice(self, m: YMap, key: str, choices: tuple[Word, ...], default: Word) -> Word:
         value = self._resolved(m, key) if key in m else default
         if value is None:
             return default
-        if isinstance(value, str) and value in choices:
-            return value
+        for choice in choices:
+            if value == choice:
+                return choice
         self.diags.error(m.value_mark(key), f"'{key}': expected one of {', '.join(choices)}, got {describe(value)}")
         return default
 
@@ -170,10 +173,11 @@ class Fields:
         number = _as_int(value)
         if number is not None and number >= minimum:
             return number
-        if is_percent(value):
-            share = float(_PERCENT.match(value.strip()).group(1))  # type: ignore[union-attr]
+        percent = _PERCENT.match(value.strip()) if isinstance(value, str) else None
+        if percent:
+            share = float(percent.group(1))
             if 0 < share <= 100 or (minimum == 0 and share == 0):
-                return value.strip()
+                return percent.group(0)
         self.diags.error(mark, f"'{key}': expected a whole number of at least {minimum} or a percentage like \"25%\", got {describe(value)}")
         return None
 

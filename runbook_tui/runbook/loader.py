@@ -32,8 +32,8 @@ from runbook_tui.runbook.model import (
     Param,
     Risk,
     Runbook,
-    Section,
     Secret,
+    Section,
     Step,
     Text,
     TextKind,
@@ -214,7 +214,7 @@ class _Builder:
                     pattern = None
             param = Param(
                 name=name,
-                type=kind,  # type: ignore[arg-type]
+                type=kind,
                 mark=key_mark,
                 description=f.string(m, "description", "") or "",
                 required=f.boolean(m, "required"),
@@ -374,7 +374,7 @@ class _Builder:
             return None
         self.fields.keys(m, "risk", T.RISK.keys, T.RISK.required)
         return Risk(
-            level=self.fields.choice(m, "level", T.RISK_LEVELS, "high"),  # type: ignore[arg-type]
+            level=self.fields.choice(m, "level", T.RISK_LEVELS, "high"),
             summary=self._plain(m, "summary", "") or "",
             mitigations=tuple(self._plain_list(m, "mitigations")),
         )
@@ -432,7 +432,7 @@ class _Builder:
         if url is None:
             return None
         token = self._text(spec, "token", "plain", Scope(late_allowed=True))
-        return MetricsSource(kind, url, token)  # type: ignore[arg-type]
+        return MetricsSource(kind, url, token)
 
     def _panel(self, value: Any, mark: Mark) -> Panel | None:
         f = self.fields
@@ -452,9 +452,9 @@ class _Builder:
             unit=f.string(m, "unit", "") or "",
             warn=f.number(m, "warn"),
             critical=f.number(m, "critical"),
-            direction=f.choice(m, "direction", T.DIRECTIONS, "above"),  # type: ignore[arg-type]
+            direction=f.choice(m, "direction", T.DIRECTIONS, "above"),
             for_seconds=f.duration(m, "for", 0.0) or 0.0,
-            on_critical=f.choice(m, "on_critical", T.ON_CRITICAL, "pause"),  # type: ignore[arg-type]
+            on_critical=f.choice(m, "on_critical", T.ON_CRITICAL, "pause"),
             on_no_data=no_data_action(f, m),  # type: ignore[arg-type]
         )
 
@@ -522,7 +522,7 @@ class _Builder:
                 steps.append(step)
         if section_id is None:
             return None
-        return Section(section_id, title, kind, tuple(steps), mark)  # type: ignore[arg-type]
+        return Section(section_id, title, kind, tuple(steps), mark)
 
     def _step(self, value: Any, mark: Mark, section_id: str, captured: set[str]) -> Step | None:
         f = self.fields
@@ -554,7 +554,7 @@ class _Builder:
         step = Step(
             id=step_id or "",
             title=self._plain(m, "title") or step_id or "",
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             section_id=section_id,
             mark=mark,
             body=body,
@@ -566,7 +566,7 @@ class _Builder:
             retries=f.integer(m, "retries", 0, 0, 100),
             retry_delay_seconds=f.duration(m, "retry_delay", 5.0) or 0.0,
             capture=capture,
-            verify=f.choice(m, "verify", T.VERIFY_MODES, "after"),  # type: ignore[arg-type]
+            verify=f.choice(m, "verify", T.VERIFY_MODES, "after"),
             undo=self._text(m, "undo", "shell", undo_scope) if self._only(m, "undo", kind, ("run", "note")) else None,
             checkpoint=f.boolean(m, "checkpoint"),
             env=tuple(self._env(m, scope)),
@@ -653,12 +653,14 @@ class _Builder:
         if "env" not in step:
             return []
         m = self.fields.mapping(step["env"], step.value_mark("env"), "env: NAME -> value")
+        if m is None:
+            return []
         result = []
-        for name in m or {}:
+        for name in m:
             if not IDENT.fullmatch(name):
-                self.diags.error(m.key_mark(name), f"env name '{name}': expected a variable name like PGHOST")  # type: ignore[union-attr]
+                self.diags.error(m.key_mark(name), f"env name '{name}': expected a variable name like PGHOST")
                 continue
-            text = self._text(m, name, "plain", scope)  # type: ignore[arg-type]
+            text = self._text(m, name, "plain", scope)
             if text is not None:
                 result.append((name, text))
         return result

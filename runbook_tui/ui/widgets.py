@@ -144,7 +144,7 @@ class StepDetail(Static):
             facts.append(f"timeout {format_duration(entry['timeout'])}")
         if entry.get("serial"):
             facts.append("serial " + ", ".join(str(s) for s in entry["serial"]))
-        lines = [title, Text("  ·  ".join(facts), style=colour(theme, "muted"))]
+        lines: list[Text | Table] = [title, Text("  ·  ".join(facts), style=colour(theme, "muted"))]
         if preview:
             entry = {**entry, **preview}  # captures filled in as far as they are known
         if step.commands:

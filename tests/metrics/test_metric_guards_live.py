@@ -40,6 +40,9 @@ def prometheus_runbook(
     )
 
 
+pytestmark = pytest.mark.peers  # every test here runs against the real Prometheus
+
+
 def open_run(path: Path, tmp_path: Path) -> Session:
     return open_session(load(str(path), {}), solo="metrics test", journal=str(tmp_path / "journal.jsonl"), settings=Settings())
 

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Final
 
 from runbook_tui.report import html, json_report, markdown
-from runbook_tui.report.model import FORMAT, Report, ReportError, build_report
+from runbook_tui.report.assemble import build_report
+from runbook_tui.report.model import FORMAT, Report, ReportError
 
 RENDERERS: Final[dict[str, Callable[[Report], str]]] = {"md": markdown.render, "html": html.render, "json": json_report.render}
 FORMATS: Final = tuple(RENDERERS)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from runbook_tui.report import text as t
-from runbook_tui.report.model import OutputLine, Panel, Report, Rollback, Step
+from runbook_tui.report.model import Attempt, OutputLine, Panel, Report, Rollback, Step
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|&#~!])")
 _BULLET = re.compile(r"^()([-+=])")  # a line of text must not become a list item or a heading underline
@@ -79,20 +79,16 @@ def _header(report: Report) -> list[str]:
         out += [f"> **{esc(t.mode_warning(s.mode))}**", ""]
     if report.unverified:
         out += [f"> **{len(report.unverified)} step(s) UNVERIFIED:** {esc(', '.join(report.unverified))}", ""]
+    out += ["## Summary", ""] + table(["What", "Result"], _summary(report)) + ["", "## Record", ""]
     rows = [
         ("Ticket", esc(f"{ticket.id}: {ticket.subject}".rstrip(": ")) if ticket.id else "**NO TICKET**: this run was not tied to an approved change"),
         ("Risk", esc(f"{ticket.risk_level.upper()}: {ticket.risk_summary}".rstrip(": ")) if ticket.risk_level else t.NONE),
         ("Mitigations", esc("; ".join(ticket.mitigations)) or t.NONE),
         ("Runbook", f"{code(s.runbook)} ({esc(s.file)}, {code(s.digest)})"),
-        ("Parameters", esc(", ".join(f"{k}={v}" for k, v in s.params.items())) or t.NONE),
+        ("Parameters", esc(t.params(report))),
         ("Mode", esc(s.mode)),
         ("Assignee", esc(s.assignee or t.NONE)),
-        ("Verifier", esc(t.verifier(report))),
-        ("Approved window", f"{esc(report.window.start)} → {esc(report.window.end)} ({t.window_utc(report.window)})" if report.window.start else t.NONE),
-        ("Actual", f"{t.when(s.started_at)} → {t.when(s.finished_at or s.last_event_at)} ({t.duration(s.duration_seconds)})"),
-        ("Inside the window", esc(t.window_verdict(report.window))),
-        ("Outcome", f"**{esc(t.outcome(s.outcome))}**" + (f" (by {esc(s.finished_by)})" if s.finished_by else "")),
-        ("Steps", esc(t.summary_counts(report))),
+        ("Approved window", f"{esc(report.window.start)} → {esc(report.window.end)}" if report.window.start else t.NONE),
     ]
     if s.resumed_at:
         rows.append(("Resumed", esc(", ".join(t.when(at) for at in s.resumed_at))))
@@ -109,6 +105,19 @@ def _header(report: Report) -> list[str]:
     if ticket.success_criteria:
         out += ["", "**Success criteria**", ""] + [f"- {esc(c)}" for c in ticket.success_criteria]
     return out + [""]
+
+
+def _summary(report: Report) -> list[tuple[str, str]]:
+    """What a change board reads first: outcome, window, verifier(s), steps, guard trips, success criteria."""
+    s = report.session
+    return [
+        ("**Outcome**", f"**{esc(t.outcome(s.outcome))}**" + (f" (by {esc(s.finished_by)})" if s.finished_by else "")),
+        ("**Window**", esc(t.window_summary(report))),
+        ("**Verifier**", esc(t.verifier(report))),
+        ("**Steps**", esc(t.summary_counts(report))),
+        ("**Guard trips**", esc(t.guard_summary(report))),
+        ("**Success criteria**", esc(t.success_summary(report))),
+    ]
 
 
 def _steps(report: Report) -> list[str]:
@@ -138,30 +147,36 @@ def _step(step: Step) -> list[str]:
             out += [f"{label}{where}:", ""] + block(command, "sh") + [""]
     if not step.attempts and step.outcome != "skipped":
         out += ["Not run.", ""]
-    for attempt in step.attempts:
-        out += [f"- {esc(t.attempt_line(attempt))}"]
-        out += [f"  - problem: {esc(p)}" for p in attempt.problems]
-        if attempt.commands and attempt.commands != step.commands:
-            groups = attempt.command_groups()
-            for hosts, command in groups:
-                where = f" on {esc(', '.join(hosts))}" if len(groups) > 1 else ""
-                out += ["", f"  Ran{where}:", ""] + ["  " + line for line in block(command, "sh")]
-        if step.fanned_out or any(h.error or (h.exit_code not in (0, None)) for h in attempt.hosts):
-            out += [""] + ["  " + line for line in table(["Host", "Status", "Exit / error"], ((esc(h.host), esc(t.outcome(h.status)), esc(t.exit_text(h))) for h in attempt.hosts))]
-        if attempt.output_tail:
-            shown = len(attempt.output_tail)
-            label = f"  Output ({t.lines(attempt.output_lines)}" + (f", last {shown} per host shown; all of it is in the journal):" if shown < attempt.output_lines else "):")
-            out += ["", label, ""] + ["  " + line for line in block(_output(attempt.output_tail, step.fanned_out))]
+    for entry in step.history:
+        out += [f"- {esc(t.history_line(step, entry))}"]
+        if entry.kind == "attempt" and entry.attempt is not None:
+            out += _attempt(step, step.attempt(entry.attempt))
+    if step.history:
         out += [""]
-    for decision in step.decisions:
-        reason = f": {esc(decision.reason)}" if decision.reason else ""
-        out += [f"- {esc(decision.kind)} by {esc(decision.by)} at {t.clock(decision.at)}{reason}"]
     if step.answer is not None:
         out += [f"- answer: {esc(step.answer) or '(empty)'}"]
     out += [f"- captured {esc(name)}: {code(value) if value else '(empty)'}" for name, value in step.captured.items()]
-    if step.decisions or step.answer is not None or step.captured:
+    if step.answer is not None or step.captured:
         out += [""]
     return out
+
+
+def _attempt(step: Step, attempt: Attempt) -> list[str]:
+    """An attempt's problems, the command as it ran when it differs, hosts and output, under its history line."""
+    out: list[str] = []
+    out += [f"  - problem: {esc(p)}" for p in attempt.problems]
+    if attempt.commands and attempt.commands != step.commands:
+        groups = attempt.command_groups()
+        for hosts, command in groups:
+            where = f" on {esc(', '.join(hosts))}" if len(groups) > 1 else ""
+            out += ["", f"  Ran{where}:", ""] + ["  " + line for line in block(command, "sh")]
+    if step.fanned_out or any(h.error or (h.exit_code not in (0, None)) for h in attempt.hosts):
+        out += [""] + ["  " + line for line in table(["Host", "Status", "Exit / error"], ((esc(h.host), esc(t.outcome(h.status)), esc(t.exit_text(h))) for h in attempt.hosts))]
+    if attempt.output_tail:
+        shown = len(attempt.output_tail)
+        label = f"  Output ({t.lines(attempt.output_lines)}" + (f", last {shown} per host shown; all of it is in the journal):" if shown < attempt.output_lines else "):")
+        out += ["", label, ""] + ["  " + line for line in block(_output(attempt.output_tail, step.fanned_out))]
+    return out + [""] if out else out
 
 
 def _output(lines: Sequence[OutputLine], with_host: bool) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
-from runbook_tui.report.model import Attempt, HostResult, Panel, Pause, Report, Rollback, Step, SuccessCheck, UndoResult, Window
+from runbook_tui.report.model import Attempt, HistoryEntry, HostResult, Panel, Pause, Report, Rollback, Step, SuccessCheck, UndoResult, Window
 from runbook_tui.runbook.durations import format_duration
 
 NONE = "—"
@@ -148,7 +149,7 @@ def attempt_line(attempt: Attempt) -> str:
     """`attempt 2: 17:04:10 → 17:04:22 (12s) by alice: done`."""
     end = clock(attempt.finished_at) if attempt.finished_at else "no end recorded"
     rollback = ", during the rollback" if attempt.during_rollback else ""
-    return f"attempt {attempt.number}: {clock(attempt.started_at)} → {end} ({duration(attempt.duration_seconds)}) by {attempt.started_by}{rollback}: {outcome(attempt.status)}"
+    return f"attempt {attempt.number}: {clock(attempt.started_at)} → {end} ({duration(attempt.duration_seconds)}) by {attempt.started_by}{rollback}: {attempt_status(attempt.status)}"
 
 
 def rollback_title(rollback: Rollback) -> str:
@@ -191,3 +192,72 @@ def samples(panel: Panel) -> str:
 
 def success_result(check: SuccessCheck) -> str:
     return "not decided" if check.met is None else ("met" if check.met else "NOT met")
+
+
+#: An attempt's own end, in words: the step's confirmation (or rejection) follows it in the history.
+_ATTEMPT_STATUS = {"awaiting_verification": "ran; handed to the verifier", "done": "done", "running": "still running when the journal ends"}
+
+
+def attempt_status(status: str) -> str:
+    return _ATTEMPT_STATUS.get(status, outcome(status))
+
+
+def history_line(step: Step, entry: HistoryEntry) -> str:
+    """One line of a step's history: `rejected by bob at 22:28:51: web2 is slow`."""
+    if entry.kind == "attempt" and entry.attempt is not None:
+        return attempt_line(step.attempt(entry.attempt))
+    if entry.kind == "rollback":
+        reason = f": {entry.reason}" if entry.reason else ""
+        return f"{entry.words}; started by {entry.by} at {clock(entry.at)}{reason}"
+    if entry.kind == "undo":
+        return f"{entry.words} at {clock(entry.at)}"
+    reason = f": {entry.reason}" if entry.reason else ""
+    return f"{entry.kind} by {entry.by} at {clock(entry.at)}{reason}"
+
+
+def yaml_value(value: object) -> str:
+    """A parameter as a runbook's YAML writes it: `false`, `null`, `[a, b]`, not Python's `False`."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def params(report: Report) -> str:
+    return ", ".join(f"{name}={yaml_value(value)}" for name, value in report.session.params.items()) or NONE
+
+
+def window_summary(report: Report) -> str:
+    """Planned against actual, and whether the run stayed inside, in one line."""
+    s, window = report.session, report.window
+    actual = f"actual {when(s.started_at)} → {when(s.finished_at or s.last_event_at)} ({duration(s.duration_seconds)})"
+    if window.start is None:
+        return f"no window on the ticket; {actual}"
+    return f"planned {window_utc(window) or f'{window.start} → {window.end}'}; {actual}; {window_verdict(window)}"
+
+
+def guard_summary(report: Report) -> str:
+    trips = report.guard_trips
+    if not trips:
+        return "none"
+    listed = "; ".join(f"{clock(g.at)} {g.words}" + (f" ({g.action})" if g.action else "") for g in trips)
+    return f"{len(trips)}: {listed}"
+
+
+def success_summary(report: Report) -> str:
+    """The measured criteria's verdicts (unmet first), and how many the ticket leaves to people."""
+    checks = report.success
+    by_people = len(report.ticket.success_criteria)
+    judged = f"{by_people} in the ticket, judged by people" if by_people else ""
+    if not checks:
+        return f"not measured; {judged}" if judged else "none set"
+    unmet = [c for c in checks if c.met is False]
+    undecided = [c for c in checks if c.met is None]
+    met = len(checks) - len(unmet) - len(undecided)
+    parts = [f"NOT met: {'; '.join(c.words for c in unmet)}"] if unmet else []
+    parts += [f"{met} met"] if met else []
+    parts += [f"{len(undecided)} not decided"] if undecided else []
+    return ", ".join(parts) + (f"; {judged}" if judged else "")

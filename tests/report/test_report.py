@@ -23,7 +23,8 @@ import pytest
 from runbook_tui.cli import main as cli_main
 from runbook_tui.report import FORMAT, build_report, json_report, render
 from runbook_tui.report.markdown import code, esc, para
-from runbook_tui.report.model import SERIES_POINTS, _reduce
+from runbook_tui.report.assemble import _reduce
+from runbook_tui.report.model import SERIES_POINTS
 
 DATA = Path(__file__).parent / "data"
 JOURNALS = ["change", "solo"]

@@ -1,0 +1,298 @@
+"""`build_report(path)`: the journal read line by line, folded (fold.py), assembled into a Report.
+
+A tampered journal is refused with the line and the reason; a torn last line
+(a crash while writing) is reported on, with the verify failure said first.
+Here the fold's collections become the record: the steps in runbook order
+with the step as rendered for people, their history and verification; the
+session, window, panels and success criteria.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from runbook_tui.engine.journal import verify
+from runbook_tui.engine.state import RunState
+from runbook_tui.report.fold import Fold, number, parse_ts, seconds_between
+from runbook_tui.report.model import (
+    SERIES_POINTS,
+    Integrity,
+    Note,
+    Panel,
+    Report,
+    ReportError,
+    Session,
+    Step,
+    SuccessCheck,
+    Ticket,
+    Window,
+)
+from runbook_tui.runbook.durations import format_duration
+
+#: Outcomes of a step that count as completed (its confirmation matters).
+_COMPLETED = frozenset({"done", "awaiting_verification"})
+
+
+def build_report(path: str | Path) -> Report:
+    """The report of one journal; ReportError when it is unreadable or does not verify."""
+    path = Path(path)
+    read = verify(path)
+    if read.unreadable:
+        raise ReportError(read.unreadable)
+    torn_tail_only = read.truncated_at is not None and len(read.problems) == 1
+    if read.problems and not torn_tail_only:
+        raise ReportError(f"{path}: the journal does not verify, refusing to report on it: {'; '.join(read.problems)}")
+    fold = Fold()
+    for event in read.events:
+        fold.feed(event)
+    last = read.events[-1]
+    integrity = Integrity(events=len(read.events), final_hash=str(last["hash"]), verified=not read.problems, problems=list(read.problems))
+    return _report(fold, path.name, integrity)
+
+
+def _report(fold: Fold, source: str, integrity: Integrity) -> Report:
+    state = fold.state
+    session = _session(fold)
+    ticket = _ticket(state.session.get("ticket"))
+    steps = _steps(fold)
+    counts: dict[str, int] = {}
+    for step in steps:
+        counts[step.outcome] = counts.get(step.outcome, 0) + 1
+    return Report(
+        source=source,
+        ticket=ticket,
+        window=_window(fold, session),
+        session=session,
+        counts=counts,
+        unverified=[s.id for s in steps if s.unverified],
+        steps=steps,
+        rollbacks=fold.rollbacks,
+        guard_trips=fold.trips,
+        panels=_panels(fold),
+        success=_success(state),
+        notes=[Note(n["ts"], n["actor"], str(n.get("text", "")), n.get("step")) for n in state.notes],
+        pauses=fold.pauses,
+        errors=fold.errors,
+        reviews=fold.reviews,
+        integrity=integrity,
+        timeline=fold.timeline,
+    )
+
+def _session(fold: Fold) -> Session:
+    s = fold.state.session
+    finished = fold.finished
+    started_at = str(s.get("started_at"))
+    end = finished["ts"] if finished else str(fold.state.last_ts)
+    return Session(
+        id=str(s.get("session", "")),
+        runbook=str(s.get("runbook", "")),
+        title=str(s.get("title", "")),
+        file=str(s.get("file", "")),
+        digest=str(s.get("digest", "")),
+        params=dict(s.get("params") or {}),
+        mode=fold.state.mode,
+        solo=fold.state.solo,
+        assignee=s.get("assignee"),
+        verifier=s.get("verifier"),
+        started_at=started_at,
+        finished_at=finished["ts"] if finished else None,
+        last_event_at=str(fold.state.last_ts),
+        duration_seconds=seconds_between(started_at, end) or 0.0,
+        outcome=fold.state.outcome or "unfinished",
+        finished_by=finished["actor"] if finished else None,
+        resumed_at=fold.resumed_at,
+        participants=fold.participants,
+        handovers=fold.handovers,
+        shared_at=fold.state.share.get("address"),
+        share_fingerprint=fold.state.share.get("fingerprint"),
+    )
+
+def _window(fold: Fold, session: Session) -> Window:
+    window = ((fold.state.session.get("ticket") or {}).get("window")) or {}
+    start, end = parse_ts(window.get("start")), parse_ts(window.get("end"))
+    override = fold.override
+
+    def inside(at: str) -> bool | None:
+        moment = parse_ts(at)
+        if start is None or end is None or moment is None:
+            return None
+        return start <= moment <= end
+
+    started, ended = inside(session.started_at), inside(session.finished_at or session.last_event_at)
+    return Window(
+        start=window.get("start"),
+        end=window.get("end"),
+        started_inside=started,
+        ended_inside=ended,
+        stayed_inside=None if started is None or ended is None else started and ended,
+        override=override[0] if override else None,
+        override_by=override[1] if override else None,
+    )
+
+def _steps(fold: Fold) -> list[Step]:
+    state = fold.state
+    solo = state.solo is not None
+    steps = []
+    sections = state.session.get("plan", {}).get("sections", [])
+    position = 0
+    for section in sections:
+        for plan in section["steps"]:
+            position += 1
+            sid = plan["id"]
+            st = state.steps[sid]
+            attempts = fold.attempts.get(sid, [])
+            outcome = "not run" if st.status == "pending" else st.status
+            result = fold.before_undo.get(sid, outcome) if outcome == "undone" else outcome
+            verification = _verification(result, st.confirmed_by, st.verified, str(plan.get("verify", "after")), solo)
+            runs = [a.duration_seconds for a in attempts if a.duration_seconds is not None]
+            shown = fold.rendered.get(sid, {})  # as step_ready / step_started rendered it: what people saw and confirmed
+            steps.append(
+                Step(
+                    number=position,
+                    id=sid,
+                    title=str(shown.get("title") or plan.get("title", "")),
+                    section=section["id"],
+                    section_title=str(section.get("title", "")),
+                    section_kind=str(section.get("kind", "")),
+                    kind=str(plan.get("kind", "run")),
+                    hosts=[h["name"] for h in plan.get("hosts", [])],
+                    commands=dict(shown["commands"]) if shown.get("commands") else plan.get("run"),
+                    text=str(shown["text"]) if shown.get("text") else _step_text(plan),
+                    undo=dict(shown["undo"]) if shown.get("undo") else plan.get("undo"),
+                    checkpoint=bool(plan.get("checkpoint")),
+                    verify=str(plan.get("verify", "after")),
+                    outcome=outcome,
+                    result=result,
+                    attempts=attempts,
+                    decisions=fold.decisions.get(sid, []),
+                    history=fold.history.get(sid, []),
+                    confirmed_by=st.confirmed_by,
+                    confirmed_at=fold.confirmed_at.get(sid) if st.confirmed_by else None,
+                    go_ahead_by=st.go_ahead_by,
+                    verification=verification,
+                    unverified=verification == "unverified",
+                    reason=st.reason,
+                    started_at=attempts[0].started_at if attempts else None,
+                    finished_at=attempts[-1].finished_at if attempts else None,
+                    duration_seconds=round(sum(runs), 3) if runs else None,
+                    answer=st.answer,
+                    captured={plan["capture"]: state.captured[plan["capture"]]} if plan.get("capture") in state.captured else {},
+                )
+            )
+    return steps
+
+
+def _panels(fold: Fold) -> list[Panel]:
+    """Every panel the run watched: definitions from metrics_started (or the plan's ids), readings from the samples."""
+    state = fold.state
+    declared = state.metrics.get("panels") or state.session.get("plan", {}).get("panels", [])
+    panels: dict[str, Panel] = {}
+    for entry in declared:
+        info = entry if isinstance(entry, Mapping) else {"id": entry}
+        pid = str(info["id"])
+        panels[pid] = Panel(
+            id=pid,
+            title=str(info.get("title") or pid),
+            unit=str(info.get("unit") or ""),
+            warn=number(info.get("warn")),
+            critical=number(info.get("critical")),
+            direction=str(info.get("direction") or "above"),
+        )
+    for pid in fold.samples:
+        panels.setdefault(pid, Panel(pid, pid, "", None, None, "above"))
+    for panel in panels.values():
+        series = fold.samples.get(panel.id, [])
+        valued = [(at, v) for at, v in series if v is not None]
+        panel.samples = len(series)
+        panel.failed_readings = fold.failed_readings.get(panel.id, 0)
+        if valued:
+            panel.first_at, first = valued[0]
+            panel.last_at, panel.after = valued[-1]
+            panel.min = min(v for _, v in valued)
+            panel.max = max(v for _, v in valued)
+            panel.before, panel.before_basis = first, "first reading of the run"
+        baseline = state.baselines.get(panel.id) or {}
+        if number(baseline.get("value")) is not None:
+            panel.before, panel.before_basis = number(baseline.get("value")), str(baseline.get("basis") or "baseline")
+        panel.series = _reduce(series)
+        panel.series_reduced = len(panel.series) < len(series)
+        panel.trips = sum(1 for trip in fold.trips if trip.panel == panel.id)
+        if panel.critical is None:
+            # Journals without metrics_started name only panel ids: a guard's own threshold is the critical line.
+            panel.critical = next((t.threshold for t in fold.trips if t.panel == panel.id and t.threshold is not None), None)
+    return list(panels.values())
+
+
+def _reduce(series: Sequence[tuple[str, float | None]], points: int = SERIES_POINTS) -> list[tuple[str, float | None]]:
+    """At most `points` samples: each bucket keeps its lowest and highest value, in time order."""
+    if len(series) <= points:
+        return list(series)
+    buckets = points // 2
+    size = len(series) / buckets
+    kept: list[tuple[str, float | None]] = []
+    for index in range(buckets):
+        bucket = series[int(index * size) : int((index + 1) * size)]
+        valued = [i for i, (_, value) in enumerate(bucket) if value is not None]
+        if not valued:
+            kept.append(bucket[0])
+            continue
+        low = min(valued, key=lambda i: bucket[i][1] or 0.0)
+        high = max(valued, key=lambda i: bucket[i][1] or 0.0)
+        kept.extend(bucket[i] for i in sorted({low, high}))
+    return kept
+
+
+def _success(state: RunState) -> list[SuccessCheck]:
+    """The measured success criteria: every decision journaled, then those still open when the journal ends."""
+    checks = []
+    for event in state.success_checks:
+        criterion = event.get("criterion") or {}
+        text = str(criterion.get("text") or criterion) if isinstance(criterion, Mapping) else str(criterion)
+        checks.append(SuccessCheck(event.get("ts"), str(event.get("when") or ""), text, event.get("met"), number(event.get("value")), str(event.get("words") or text)))
+    for pending in state.success_pending:
+        text = str(pending.get("text") or "")
+        checks.append(SuccessCheck(None, str(pending.get("when") or ""), text, None, None, f"{text}: not decided (the journal ends while it was being checked)"))
+    return checks
+
+
+def _ticket(data: Mapping[str, Any] | None) -> Ticket:
+    if not data:
+        return Ticket(id=None)
+    risk = data.get("risk") or {}
+    return Ticket(
+        id=str(data.get("id")),
+        subject=str(data.get("subject") or ""),
+        description=str(data.get("description") or ""),
+        risk_level=risk.get("level"),
+        risk_summary=str(risk.get("summary") or ""),
+        mitigations=[str(m) for m in risk.get("mitigations", [])],
+        assignee=data.get("assignee"),
+        verifier=data.get("verifier"),
+        success_criteria=[str(c) for c in data.get("success_criteria", [])],
+    )
+
+
+def _step_text(plan: Mapping[str, Any]) -> str | None:
+    if plan.get("note"):
+        return str(plan["note"])
+    if plan.get("ask"):
+        return str(plan["ask"])
+    if plan.get("kind") == "wait":
+        watch = f", watching {', '.join(plan.get('watch', []))}" if plan.get("watch") else ""
+        return f"wait {format_duration(float(plan.get('wait') or 0))}{watch}"
+    return None
+
+
+def _verification(result: str, confirmed_by: str | None, verified: bool | None, mode: str, solo: bool) -> str:
+    """confirmed, unverified (completed without a verifier's confirmation), not required, or n/a (not completed)."""
+    if result not in _COMPLETED:
+        return "n/a"
+    if confirmed_by:
+        return "confirmed"
+    if verified is False or solo:
+        return "unverified"
+    if mode in ("after", "both"):
+        return "unverified"  # marked done by hand, or the run ended before the verifier confirmed
+    return "not required"

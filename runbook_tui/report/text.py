@@ -257,7 +257,7 @@ def success_summary(report: Report) -> str:
     unmet = [c for c in checks if c.met is False]
     undecided = [c for c in checks if c.met is None]
     met = len(checks) - len(unmet) - len(undecided)
-    parts = [f"NOT met: {'; '.join(c.words for c in unmet)}"] if unmet else []
+    parts = ["; ".join(c.words for c in unmet)] if unmet else []
     parts += [f"{met} met"] if met else []
     parts += [f"{len(undecided)} not decided"] if undecided else []
     return ", ".join(parts) + (f"; {judged}" if judged else "")

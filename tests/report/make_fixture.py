@@ -11,10 +11,12 @@ clock that only moves when the script says, so the journals come out the
 same on every machine:
 
 - change.jsonl: a shared run (alice assignee, bob verifier): a rejection and
-  a re-run, a skipped note step, a go-ahead, a failed attempt re-run, the
+  a re-run, a skipped note step, a go-ahead, a failed attempt, bob's request
+  to roll back to the checkpoint and that rollback, then the re-run, the
   process dying mid-step and `resume` with the step marked done by hand
   (unverified), metric samples, a guard trip that pauses, the verifier
-  asking for a rollback, a rollback to the checkpoint, notes, a post-change
+  asking for a rollback, the success criterion measured and not met, a
+  rollback to the checkpoint, notes, a post-change
   review; `<script>` and a secret in command output.
 - solo.jsonl: the same runbook run solo, started outside the window with an
   override, every step done and unverified.
@@ -150,12 +152,13 @@ class Metrics:
         trip = Trip(panel, readings[-1], info.critical, info.direction, info.for_seconds, info.on_critical, samples[0][0], samples)
         self.ctl.emit(ev.GUARD_TRIPPED, SYSTEM, **trip.payload(), title=info.title, unit=info.unit, words=trip.words(info.unit))
 
-    async def success(self, when: str, value: float) -> None:
+    async def success(self, when: str, value: float, met: bool = True) -> None:
         self.ctl.emit(ev.SUCCESS_CHECK_STARTED, SYSTEM, when=when, criteria=self.criteria(), until=iso(self.clock.now + dt.timedelta(minutes=10)))
         self.clock.advance(5)
         for check, text in zip(self.metrics.success, self.criteria()):
-            words = f"{text['text']}: met ({value:g}{self.units[check.panel]})"
-            self.ctl.emit(ev.SUCCESS_CHECKED, SYSTEM, criterion=text, met=True, value=value, when=when, words=words)
+            verdict = "met" if met else "NOT met"
+            words = f"{text['text']}: {verdict} ({value:g}{self.units[check.panel]})"
+            self.ctl.emit(ev.SUCCESS_CHECKED, SYSTEM, criterion=text, met=met, value=value, when=when, words=words)
 
 
 async def step(ctl: Controller, actor: Actor = ALICE, **options: object) -> None:
@@ -183,6 +186,8 @@ CHANGE_SCRIPT = {
     ("reload", "run1", "web2"): HANG,
     ("reload", "undo1", "web1"): Reply(out="reloaded\n", seconds=2.1),
     ("reload", "undo1", "web2"): Reply(out="reloaded\n", seconds=2.3),
+    ("install-config", "undo1", "web1"): Reply(seconds=0.3),
+    ("install-config", "undo1", "web2"): Reply(err="cp: cannot stat '/etc/nginx/nginx.conf.bak': retried from the copy\n", seconds=0.3),
     ("install-config", "undo2", "web1"): Reply(seconds=0.2),
     ("install-config", "undo2", "web2"): Reply(seconds=0.2),
 }
@@ -215,8 +220,13 @@ async def change_run(path: Path) -> None:
     ok(ctl.confirm(BOB))
     sample(errors=0.29, p99=185)
 
-    await step(ctl)  # install-config fails on web2
-    clock.advance(120)
+    await step(ctl)  # install-config fails on web2; bob asks to go back to the backup before retrying
+    clock.advance(30)
+    ok(ctl.request_rollback(BOB, "web2 may hold a half-installed config; back to the backup before the retry"))
+    clock.advance(10)
+    ok(ctl.rollback(ALICE, "checkpoint", acknowledged=True, reason="back to the backup before retrying install-config"))
+    await ctl.wait_idle()
+    clock.advance(90)
     ok(ctl.note(ALICE, "web2 had a stale conf.d/old-h1.conf; removed it by hand (see INC-8812)"))
     await step(ctl)
     clock.advance(25)
@@ -262,6 +272,7 @@ async def change_run(path: Path) -> None:
     ok(ctl.pause(SYSTEM, "guard 'errors' tripped: 2.7% above 2% for 30s; check the panels, then p resumes or u rolls back"))
     clock.advance(20)
     ok(ctl.note(BOB, "all the 5xx come from h2 clients on web2"))
+    await metrics.success("verify", 2.7, met=False)
     ok(ctl.request_rollback(BOB, "5xx above 2 % since the reload"))
     clock.advance(15)
     ok(ctl.confirm(BOB))  # bob confirms the wait step itself: it ran as planned

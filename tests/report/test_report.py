@@ -22,8 +22,8 @@ import pytest
 
 from runbook_tui.cli import main as cli_main
 from runbook_tui.report import FORMAT, build_report, json_report, render
-from runbook_tui.report.markdown import code, esc, para
 from runbook_tui.report.assemble import _reduce
+from runbook_tui.report.markdown import code, esc, para
 from runbook_tui.report.model import SERIES_POINTS
 
 DATA = Path(__file__).parent / "data"
@@ -208,10 +208,10 @@ def test_attempts_confirmations_skips_and_notes() -> None:
     install = steps["install-config"]
     assert [a.status for a in install.attempts] == ["failed", "awaiting_verification"]
     assert {h.host: (h.status, h.exit_code) for h in install.attempts[0].hosts} == {"web1": ("done", 0), "web2": ("failed", 1)}
-    # the plan shows where a capture goes; the attempt records the command as it ran
-    assert "{{ captured.backup_at }}" in install.commands["web1"]
-    assert install.attempts[0].commands["web1"].endswith('logger "CHG-3107 backup 1795453347"')
-    assert 'Ran:' in render(report, "md") and "<div>Ran:</div>" in render(report, "html")
+    # the step as it was rendered for people (the capture filled in), never the template
+    assert install.commands["web1"].endswith('logger "CHG-3107 backup 1795453347"')
+    assert install.attempts[0].commands == install.commands
+    assert "{{" not in render(report, "md") and "{{" not in render(report, "html")
     assert [s.id for s in report.skipped] == ["announce"]
     assert steps["announce"].reason == "announced on the bridge call instead; #ops is down"
     assert [(n.by, n.step) for n in report.notes][-1] == ("bob", "watch")
@@ -219,8 +219,53 @@ def test_attempts_confirmations_skips_and_notes() -> None:
     assert reload_attempt.status == "unknown" and reload_attempt.finished_at is None
 
 
+def test_each_step_reads_in_the_order_things_happened() -> None:
+    """A change board reads attempt 1, the rejection, attempt 2, the confirmation: never decisions lumped after attempts."""
+    steps = {s.id: s for s in build_report(journal("change")).steps}
+    health, install = steps["health"], steps["install-config"]
+    assert [(h.kind, h.by) for h in health.history] == [("attempt", "alice"), ("rejected", "bob"), ("attempt", "alice"), ("confirmed", "bob")]
+    assert health.history[1].reason == "web2 answered in 4.1 s; run it again before we touch anything"
+    # the rollback bob asked for between the two attempts is in the step's own history, with its undo results
+    assert [h.kind for h in install.history] == ["attempt", "rollback", "undo", "attempt", "confirmed", "rollback", "undo"]
+    assert all(a.at <= b.at for a, b in zip(install.history, install.history[1:]))
+    assert "requested by bob: web2 may hold a half-installed config" in install.history[1].words
+    md = render(build_report(journal("change")), "md")
+    section = md.split("### 4. install-config")[1].split("### 5.")[0]
+    lines = [line for line in section.splitlines() if line.startswith("- ")]
+    assert [line.split(" ")[1] for line in lines] == ["attempt", "rollback", "undo", "attempt", "confirmed", "rollback", "undo"]
+    assert lines[0].endswith("by alice: FAILED") and lines[3].endswith("by alice: ran; handed to the verifier")
+    assert lines[2] == "- undo on web2: ok (exit 0); web1: ok (exit 0) at 17:03:47"
+    html = render(build_report(journal("change")), "html")
+    assert html.index("rejected by bob at 17:01:50") < html.index("attempt 2: 17:01:50")
+
+
+def test_the_summary_comes_first_and_says_what_a_board_asks() -> None:
+    report = build_report(journal("change"))
+    md = render(report, "md")
+    summary = md.split("## Summary")[1].split("## Record")[0]
+    assert md.index("## Summary") < md.index("## Record") < md.index("## Steps")
+    rows = dict(re.findall(r"^\| \*\*(.+?)\*\* \| (.*) \|$", summary, re.M))
+    assert list(rows) == ["Outcome", "Window", "Verifier", "Steps", "Guard trips", "Success criteria"]
+    assert rows["Outcome"].startswith("**ROLLED BACK**")
+    assert rows["Window"].startswith("planned 2026-11-23 17:00:00 UTC → 2026-11-23 18:00:00 UTC; actual 2026-11-23 17:01:00 UTC")
+    assert rows["Steps"] == "3 done, 2 undone, 1 skipped, 3 not run; 1 UNVERIFIED"
+    assert rows["Guard trips"].startswith("1: 17:10:19 guard 'errors' tripped: 2.7% above 2% for 30s (pause)")
+    assert rows["Success criteria"].startswith("errors below 1% within 10m: NOT met (2.7%)")
+    html = render(report, "html")
+    assert html.index('<section id="summary">') < html.index('<dl class="facts">')
+
+
+def test_parameters_read_as_the_yaml_wrote_them() -> None:
+    report = build_report(journal("change"))
+    report.session.params = {"dry_run": False, "canary": True, "limit": None, "hosts": ["web1", "web2"], "conf": "/srv/h2.conf"}
+    expected = 'dry\\_run=false, canary=true, limit=null, hosts=\\["web1", "web2"\\], conf=/srv/h2.conf'
+    assert f"| Parameters | {expected} |" in render(report, "md")
+    assert '<dd>dry_run=false, canary=true, limit=null, hosts=[&#34;web1&#34;, &#34;web2&#34;], conf=/srv/h2.conf</dd>' in render(report, "html")
+
+
 def test_rollbacks_with_their_undo_lists() -> None:
-    (rollback,) = build_report(journal("change")).rollbacks
+    first, rollback = build_report(journal("change")).rollbacks
+    assert (first.requested_by, [(u.step, u.host, u.status) for u in first.undo]) == ("bob", [("install-config", "web2", "ok"), ("install-config", "web1", "ok")])
     assert (rollback.scope, rollback.back_to, rollback.ok, rollback.requested_by) == ("checkpoint", "backup-config", True, "bob")
     assert [(u.step, u.host, u.status) for u in rollback.undo] == [
         ("reload", "web2", "ok"), ("reload", "web1", "ok"), ("install-config", "web2", "ok"), ("install-config", "web1", "ok"),

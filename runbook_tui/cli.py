@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="the change record of a run: ticket, who, when, every command and result, rollbacks, metrics, notes")
     report.add_argument("journal", metavar="JOURNAL")
-    report.add_argument("--format", choices=("md", "html", "json"), default="md", help="Markdown (default), one self-contained HTML file, or JSON")
+    report.add_argument("--format", choices=("md", "html", "json", "cast"), default="md", help="Markdown (default), one self-contained HTML file, JSON, or cast: an asciicast v2 recording (asciinema play)")
     report.add_argument("-o", dest="output", metavar="FILE", help="write the report to FILE instead of stdout")
 
     demo = commands.add_parser("demo", help="try it here: a sample runbook against a sandbox folder; no SSH, no network")
@@ -268,9 +268,10 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from pathlib import Path
 
     from runbook_tui.report import ReportError, build_report, render
+    from runbook_tui.report.cast import render_cast
 
     try:
-        text = render(build_report(args.journal), args.format)
+        text = render_cast(args.journal) if args.format == "cast" else render(build_report(args.journal), args.format)
     except ReportError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID

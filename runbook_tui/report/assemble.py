@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import verify
 from runbook_tui.engine.state import RunState
 from runbook_tui.report.fold import Fold, number, parse_ts, seconds_between
@@ -37,6 +38,18 @@ _COMPLETED = frozenset({"done", "awaiting_verification"})
 
 def build_report(path: str | Path) -> Report:
     """The report of one journal; ReportError when it is unreadable or does not verify."""
+    events, integrity = verified_events(path)
+    fold = Fold()
+    for event in events:
+        fold.feed(event)
+    return _report(fold, Path(path).name, integrity)
+
+
+def verified_events(path: str | Path) -> tuple[list[Event], Integrity]:
+    """The journal's events and how they hold; ReportError when it is unreadable or was tampered with.
+
+    A torn last line (a crash while writing) is not refused: the events before it are the record.
+    """
     path = Path(path)
     read = verify(path)
     if read.unreadable:
@@ -44,12 +57,8 @@ def build_report(path: str | Path) -> Report:
     torn_tail_only = read.truncated_at is not None and len(read.problems) == 1
     if read.problems and not torn_tail_only:
         raise ReportError(f"{path}: the journal does not verify, refusing to report on it: {'; '.join(read.problems)}")
-    fold = Fold()
-    for event in read.events:
-        fold.feed(event)
     last = read.events[-1]
-    integrity = Integrity(events=len(read.events), final_hash=str(last["hash"]), verified=not read.problems, problems=list(read.problems))
-    return _report(fold, path.name, integrity)
+    return read.events, Integrity(events=len(read.events), final_hash=str(last["hash"]), verified=not read.problems, problems=list(read.problems))
 
 
 def _report(fold: Fold, source: str, integrity: Integrity) -> Report:

@@ -121,7 +121,7 @@ class Fold:
             handler(event)
         self.state = apply(self.state, event)
         if kind not in ev.GROUPED:
-            lines = describe(event) if kind != REVIEW else [f"{str(event['ts'])[11:19]} {kind:<18} post-change review by {event['actor']}"]
+            lines = event_lines(event)
             if lines:
                 self.timeline.append(TimelineEntry(event["seq"], event["ts"], event["actor"], kind, "\n".join(lines)))
 
@@ -355,6 +355,13 @@ class Fold:
         self.reviews.append(Review(e["ts"], e["actor"], str(e.get("planned") or ""), str(e.get("surprised") or ""), str(e.get("change") or "")))
 
     # -- the report --------------------------------------------------------------
+
+
+def event_lines(event: Event) -> list[str]:
+    """An event in words, as `exec` prints it (the review, which `exec` never sees, in one line)."""
+    if event["type"] == REVIEW:
+        return [f"{str(event['ts'])[11:19]} {REVIEW:<18} post-change review by {event['actor']}"]
+    return describe(event)
 
 
 #: The keys of step_ready / step_started that carry the step as rendered for people.

@@ -1,0 +1,84 @@
+"""`report --format cast`: the run as an asciicast v2 recording an auditor can play back.
+
+The file is what `exec` would have printed, at the moment the journal says
+it happened: a header line (`version` 2, size, the session's start as
+`timestamp`, its title), then `[seconds, "o", text]` for each event in words
+and each line of recorded output, and `[seconds, "m", label]` markers where a
+step attempt or a rollback starts (the asciinema player jumps between them).
+Metric samples are left out; the report's Metrics section has them.
+
+Every line goes through `visible_line`: recorded output is hostile and must
+not drive the player's terminal (no escape sequence survives, one event per
+line). `asciinema play FILE` and the asciinema web player accept it;
+`idle_time_limit` keeps playback short without changing the recorded times.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
+from runbook_tui.report.assemble import verified_events
+from runbook_tui.report.fold import event_lines, parse_ts
+from runbook_tui.runbook.safe_text import visible_line
+
+#: Terminal rows of the recording; the width follows the longest line, within these bounds.
+HEIGHT = 30
+MIN_WIDTH, MAX_WIDTH = 80, 200
+#: Pauses longer than this play as this long (the file keeps the real times).
+IDLE_TIME_LIMIT = 2.0
+
+
+def render_cast(path: str | Path) -> str:
+    """The asciicast v2 text of one journal; ReportError when it is unreadable or was tampered with."""
+    events, integrity = verified_events(path)
+    records = list(_records(events))
+    if not integrity.verified:
+        end = records[-1][0] if records else 0.0
+        records.append([end, "o", visible_line(f"journal verify fails: {'; '.join(integrity.problems)}") + "\r\n"])
+    longest = max((len(line) for _, code, text in records if code == "o" for line in text.split("\r\n")), default=0)
+    session = events[0]
+    ticket = (session.get("ticket") or {}).get("id") or "no ticket"
+    start = parse_ts(str(session["ts"]))
+    header: dict[str, Any] = {
+        "version": 2,
+        "width": max(MIN_WIDTH, min(MAX_WIDTH, longest)),
+        "height": HEIGHT,
+        "timestamp": int(start.timestamp()) if start else 0,
+        "idle_time_limit": IDLE_TIME_LIMIT,
+        "title": visible_line(f"{session.get('title', '')} ({ticket}), journal {Path(path).name}"),
+        "env": {"TERM": "xterm-256color"},
+    }
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in [header, *records])
+
+
+def _records(events: list[Event]) -> Iterator[list[Any]]:
+    """`[seconds, "o" | "m", text]` in journal order, times never going back."""
+    start = parse_ts(str(events[0]["ts"]))
+    last = 0.0
+    for event in events:
+        moment = parse_ts(str(event.get("ts")))
+        if start is not None and moment is not None:
+            last = max(last, round((moment - start).total_seconds(), 3))
+        marker = _marker(event)
+        if marker:
+            yield [last, "m", visible_line(marker)]
+        if event["type"] == ev.METRIC_SAMPLE:
+            continue
+        lines = event_lines(event)
+        if lines:
+            yield [last, "o", "".join(visible_line(line) + "\r\n" for line in "\n".join(lines).split("\n"))]
+
+
+def _marker(event: Event) -> str | None:
+    """The label of a chapter mark: a step attempt or a rollback starting."""
+    if event["type"] == ev.STEP_STARTED:
+        title = f": {event['title']}" if event.get("title") else ""
+        return f"{event['step']} (attempt {event.get('attempt')}){title}"
+    if event["type"] == ev.ROLLBACK_STARTED:
+        return f"rollback ({event.get('scope')})"
+    return None

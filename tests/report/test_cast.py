@@ -1,0 +1,93 @@
+"""`report --format cast`: an asciicast v2 file an auditor plays with asciinema.
+
+Checked against the format (header, `[time, "o" | "m", text]` events, times
+never going back), against the journal (a marker for every step attempt and
+rollback, every output line shown), played by the real `asciinema` package
+(`cat` and `play`), and with hostile output that must not reach the player's
+terminal as escape sequences.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.cli import main as cli_main
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.journal import JournalWriter, read_events
+
+DATA = Path(__file__).parent / "data"
+ASCIINEMA = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "asciinema"
+
+
+def make_cast(journal: Path, target: Path, capsys: pytest.CaptureFixture[str]) -> tuple[dict, list[list]]:
+    code = cli_main(["report", str(journal), "--format", "cast", "-o", str(target)])
+    assert (code, capsys.readouterr()) == (0, ("", ""))
+    header, *events = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    return header, events
+
+
+def test_the_cast_is_asciicast_v2_with_a_marker_per_step_attempt_and_rollback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    journal = DATA / "change.jsonl"
+    header, events = make_cast(journal, tmp_path / "change.cast", capsys)
+    assert header["version"] == 2
+    assert isinstance(header["width"], int) and 80 <= header["width"] <= 200 and header["height"] == 30
+    recorded = read_events(journal).events
+    assert header["timestamp"] == 1795453260  # 2026-11-23T17:01:00Z, the session's start
+    assert header["title"] == "Enable HTTP/2 on the public web tier (CHG-3107), journal change.jsonl"
+    times = [e[0] for e in events]
+    assert all(isinstance(e, list) and len(e) == 3 and e[1] in ("o", "m") and isinstance(e[2], str) for e in events)
+    assert all(isinstance(t, (int, float)) and t >= 0 for t in times) and times == sorted(times)
+    assert times[-1] == pytest.approx(15 * 60 + 16, abs=1)  # the session lasted 15m16s
+    markers = [e[2] for e in events if e[1] == "m"]
+    attempts = [f"{e['step']} (attempt {e['attempt']})" for e in recorded if e["type"] == ev.STEP_STARTED]
+    assert [m.split(":")[0] for m in markers if not m.startswith("rollback")] == attempts
+    assert markers.count("rollback (checkpoint)") == 2
+    assert all(e[2].endswith("\r\n") for e in events if e[1] == "o")
+    text = "".join(e[2] for e in events if e[1] == "o")
+    for output in (e for e in recorded if e["type"] == ev.OUTPUT and e.get("phase") != "undo"):
+        for line in output["text"].splitlines():
+            assert line in text
+
+
+def test_asciinema_reads_and_plays_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "change.cast"
+    _header, events = make_cast(DATA / "change.jsonl", target, capsys)
+    expected = "".join(e[2] for e in events if e[1] == "o")
+    cat = subprocess.run([str(ASCIINEMA), "cat", str(target)], capture_output=True, text=True, timeout=60)
+    assert cat.returncode == 0, cat.stderr
+    assert cat.stdout.replace("\r\n", "\n") == expected.replace("\r\n", "\n")
+    # play at high speed with idle time cut short: it must accept every event, markers included
+    play = subprocess.run([str(ASCIINEMA), "play", "-s", "1000", "-i", "0.001", str(target)], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert play.returncode == 0, play.stderr
+    assert "rollback_started" in play.stdout and play.stdout.rstrip().endswith("session_finished   outcome rolled_back")
+
+
+def test_hostile_output_never_drives_the_players_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    journal = tmp_path / "hostile.jsonl"
+    writer = JournalWriter(journal)
+    writer.append(ev.SESSION_STARTED, "alice", {"session": "s1", "runbook": "rb", "title": "T\x1b]0;owned\x07", "mode": "live", "plan": {"sections": []}})
+    writer.append(ev.STEP_STARTED, "alice", {"step": "s", "attempt": 1, "hosts": ["h"], "title": "x\x1b[2J"})
+    writer.append(ev.OUTPUT, "system", {"step": "s", "host": "h", "stream": "stdout", "text": "\x1b[2J\x1b]52;c;cGF5bG9hZA==\x07cleared?\nline\rover\n"})
+    writer.append(ev.SESSION_FINISHED, "alice", {"outcome": "done"})
+    writer.close()
+    header, events = make_cast(journal, tmp_path / "hostile.cast", capsys)
+    everything = json.dumps(header) + "".join(e[2] for e in events)
+    assert "\x1b" not in everything and "\x07" not in everything
+    text = "".join(e[2] for e in events if e[1] == "o")
+    assert "cleared?" in text and "line" in text
+    # one line of output stays one line of the recording: a bare \r cannot overwrite what came before
+    assert all("\r" not in line for line in text.split("\r\n"))
+
+
+def test_a_tampered_journal_gets_no_cast(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = (DATA / "change.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    journal = tmp_path / "tampered.jsonl"
+    journal.write_text("".join(lines[:10] + lines[11:]), encoding="utf-8")
+    target = tmp_path / "out.cast"
+    code = cli_main(["report", str(journal), "--format", "cast", "-o", str(target)])
+    assert code == 2 and "line 11: seq 11 where 10 was expected" in capsys.readouterr().err
+    assert not target.exists()

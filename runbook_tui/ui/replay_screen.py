@@ -8,7 +8,7 @@ Nothing is executed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from textual.binding import Binding
@@ -30,6 +30,20 @@ MOMENTS = frozenset({ev.STEP_STARTED, ev.STEP_FINISHED, ev.STEP_CONFIRMED, ev.ST
 
 def _ts(event: Event) -> dt.datetime:
     return dt.datetime.fromisoformat(str(event["ts"]).replace("Z", "+00:00"))
+
+
+def find_steps(query: str, steps: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Step ids for what someone typed after `g`: an exact id, else every word in the id or the title (as the picker matches).
+
+    `steps` is the plan (id -> entry with `title`), in runbook order.
+    """
+    wanted = query.strip()
+    if wanted in steps:
+        return [wanted]
+    words = wanted.lower().split()
+    if not words:
+        return []
+    return [sid for sid, plan in steps.items() if all(word in f"{sid} {plan.get('title', '')}".lower() for word in words)]
 
 
 class ReplaySource:
@@ -75,6 +89,10 @@ class ReplaySource:
                 return index + 1
         return 1
 
+    def moment(self) -> dt.datetime | None:
+        """When the replayed moment happened (the last event folded)."""
+        return _ts(self.events[self.position - 1]) if self.position else None
+
     def start_of(self, step_id: str) -> int | None:
         for index, event in enumerate(self.events):
             if event["type"] == ev.STEP_STARTED and event.get("step") == step_id:
@@ -115,9 +133,16 @@ class ReplayScreen(RunView):
         super().on_mount()
         self._status()
 
+    def panel_clock(self) -> float:
+        """The panels age their readings against the replayed moment, not today's clock."""
+        moment = self.replay.moment()
+        return moment.timestamp() if moment else super().panel_clock()
+
     def _status(self) -> None:
         playing = "playing" if self._timer is not None else "paused"
-        text = f"REPLAY {self.label}  event {self.replay.position}/{len(self.replay.events)}  {playing} at {self.speed:g}x  — nothing is executed"
+        moment = self.replay.moment()
+        at = f"{moment:%Y-%m-%d %H:%M:%S} UTC  " if moment else ""
+        text = f"REPLAY {self.label}  {at}event {self.replay.position}/{len(self.replay.events)}  {playing} at {self.speed:g}x  — nothing is executed"
         self.query_one("#journal-path", Static).update(text)
 
     def _reset_output(self) -> None:
@@ -150,18 +175,24 @@ class ReplayScreen(RunView):
         self._moved(False)
 
     def action_jump(self) -> None:
-        def go(step_id: str | None) -> None:
-            if not step_id:
+        def go(query: str | None) -> None:
+            if not query or not query.strip():
                 return
-            position = self.replay.start_of(step_id.strip())
-            if position is None:
-                self.notify(f"'{step_id}' never started in this run", severity="warning")
+            found = find_steps(query, self.replay.state.plan_steps)
+            started = [(sid, self.replay.start_of(sid)) for sid in found]
+            ran = [(sid, position) for sid, position in started if position is not None]
+            if not ran:
+                what = f"'{query.strip()}' matches no step" if not found else f"{', '.join(found)} never started in this run"
+                self.notify(what, severity="warning", markup=False)
                 return
+            step_id, position = ran[0]
+            if len(ran) > 1:
+                self.notify(f"{len(ran)} steps match; showing {step_id} (also: {', '.join(sid for sid, _ in ran[1:])})", markup=False)
             jumped = position < self.replay.position
             self.replay.seek(position)
             self._moved(jumped)
 
-        self.app.push_screen(TextPrompt("Jump to a step", "The id of the step (as in the step list)."), go)
+        self.app.push_screen(TextPrompt("Jump to a step", "The step's id or words of its title (as in the step list)."), go)
 
     def action_play(self) -> None:
         if self._timer is not None:

@@ -9,6 +9,7 @@ second, so a step printing a million lines cannot drown the keyboard.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -70,9 +71,13 @@ class RunView(Screen[None]):
             with Vertical(id="right"):
                 yield StepDetail(id="detail")
                 yield Log(max_lines=SCREEN_LINES, id="output")
-                yield PanelArea(lambda: self.source.state, id="metrics")
+                yield PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
         yield Static(self.footer_note, id="journal-path")
         yield Footer()
+
+    def panel_clock(self) -> float:
+        """The time the metric panels age their readings against (a replay says when the moment was)."""
+        return time.time()
 
     def on_mount(self) -> None:
         self.query_one(StepTable).focus()

@@ -1,0 +1,74 @@
+"""Replay's `g`: a step is found by its id or by words of its title (as the picker matches), and the
+header and the metric panels follow the replayed moment, not today's clock.
+
+The journal is the report fixture (tests/report/data/change.jsonl): a shared run with titles,
+a failed attempt, two rollbacks, metric samples and a guard trip.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from runbook_tui.engine.journal import read_events
+from runbook_tui.ui.panels import MetricPanel, panel_view
+from runbook_tui.ui.replay_app import ReplayApp
+from runbook_tui.ui.replay_screen import ReplayScreen, find_steps
+
+
+async def until(predicate, pilot, what: str, limit: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    waited = 0.0
+    while not predicate():
+        assert waited < limit, f"timed out after {limit:g}s waiting for {what}"
+        await pilot.pause(0.05)
+        waited += 0.05
+
+JOURNAL = Path(__file__).parents[1] / "report" / "data" / "change.jsonl"
+
+
+def test_find_steps_takes_an_id_or_words_of_a_title() -> None:
+    plan = {"install-config": {"title": "Install the HTTP/2 config and test it"}, "reload": {"title": "Reload nginx, one host at a time"}}
+    assert find_steps("reload", plan) == ["reload"]
+    assert find_steps("  Reload nginx ", plan) == ["reload"]
+    assert find_steps("http/2 TEST", plan) == ["install-config"]
+    assert find_steps("nginx", plan) == ["reload"]
+    assert find_steps("config", plan) == ["install-config"]
+    assert find_steps("canary", plan) == [] and find_steps("   ", plan) == []
+
+
+@pytest.mark.asyncio
+async def test_g_jumps_to_a_step_by_its_title(tmp_path: Path) -> None:
+    events = read_events(JOURNAL).events
+    app = ReplayApp(events, label="change.jsonl")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        started = next(i for i, e in enumerate(events) if e["type"] == "step_started" and e["step"] == "reload")
+        await pilot.press("g")
+        await pilot.press(*"Reload nginx", "enter")
+        await until(lambda: screen.replay.position == started + 1, pilot, "the jump to reload")
+        assert screen.replay.position == started + 1
+        assert screen.replay.state.steps["reload"].status == "running"
+        status = str(screen.query_one("#journal-path", Static).render())
+        assert f"{events[started]['ts'][:10]} {events[started]['ts'][11:19]} UTC" in status
+        # the panels age their readings against the replayed moment: the last reading is seconds old, not months
+        area_clock = screen.panel_clock()
+        state = screen.replay.state
+        panel = dict(state.metrics["panels"][0])
+        view = panel_view(panel, state, area_clock, float(state.metrics.get("interval") or 5))
+        assert view.value is not None and not view.stale and view.age is not None and view.age < 60
+        assert len(screen.query(MetricPanel)) == 2
+
+        # a step that never ran is said so, by its id, and the replay stays where it was
+        await pilot.press("g")
+        await pilot.press(*"feature flag", "enter")
+        await until(lambda: any("flip-flag never started in this run" in str(n.message) for n in app._notifications), pilot, "the notice")
+        assert screen.replay.position == started + 1
+        # going back by title folds again from the start
+        await pilot.press("g")
+        await pilot.press(*"health endpoints", "enter")
+        await until(lambda: screen.replay.state.steps["health"].status == "running", pilot, "the jump back to health")
+        assert screen.replay.state.steps["health"].status == "running" and screen.replay.state.steps["reload"].status == "pending"

@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--practice", action="store_true", help="drive it as assignee with the recorded outputs standing in")
     replay.add_argument("--speed", type=float, default=1.0, metavar="X", help="playback speed (space plays; + and - change it)")
     replay.add_argument("--theme", metavar="NAME", help="colour theme")
+    replay.add_argument("--out", metavar="FILE", help="with --practice: save the results as Markdown for the trainer")
+    replay.add_argument("--mark-scenario", metavar="DESCRIPTION", help="mark the journal as a practice scenario; trainees read DESCRIPTION first")
 
     join = commands.add_parser("join", help="the TUI as verifier (or observer) of a shared run")
     join.add_argument("address", metavar="ADDR", help="HOST:PORT the assignee shares at")
@@ -222,7 +224,18 @@ def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if args.speed <= 0:
         print("runbook-tui: --speed: expected a number above 0", file=sys.stderr)
         return EXIT_INVALID
-    return tui.replay(args.journal, practice=args.practice, speed=args.speed, theme=args.theme)
+    if args.mark_scenario is not None:
+        from runbook_tui import practice
+        from runbook_tui.session import SessionError
+
+        try:
+            path = practice.mark_scenario(args.journal, args.mark_scenario)
+        except SessionError as exc:
+            print(f"runbook-tui: {exc}", file=sys.stderr)
+            return exc.code
+        print(f"marked as a practice scenario: {path}")
+        return EXIT_OK
+    return tui.replay(args.journal, practice=args.practice, speed=args.speed, theme=args.theme, out=args.out)
 
 
 def cmd_join(args: argparse.Namespace, params: dict[str, Any]) -> int:

@@ -8,12 +8,19 @@ situation and decides; the summary compares both.
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine.journal import read_events, verify
 from runbook_tui.engine.practice import RecordedVerifier
-from runbook_tui.engine.recording import Recording, compare, record
+from runbook_tui.engine.practice_results import Results, compare
+from runbook_tui.engine.recording import Recording, record
 from runbook_tui.engine.state import replay
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import load_runbook
@@ -30,11 +37,67 @@ def checked_events(journal: str) -> list[dict[str, Any]]:
     return result.events
 
 
-def open_practice(journal: str, *, out_journal: str | None = None) -> tuple[Session, Recording]:
+#: The trainer's mark next to a journal: `JOURNAL.scenario.json` (the journal itself is never changed).
+SCENARIO_SUFFIX = ".scenario.json"
+
+
+def scenario_path(journal: str | Path) -> Path:
+    return Path(f"{journal}{SCENARIO_SUFFIX}")
+
+
+def mark_scenario(journal: str, description: str) -> Path:
+    """Mark a journal as a practice scenario: its description is shown to trainees before they start.
+
+    The mark names the journal's final hash, so it never describes another run; it is written 0600 at open().
+    """
+    events = checked_events(journal)
+    if not description.strip():
+        raise SessionError("a practice scenario needs a description: what the trainee should learn from this run")
+    by = os.environ.get("RUNBOOK_TUI_USER") or getpass.getuser()
+    mark = {"description": description.strip(), "journal_hash": events[-1]["hash"], "marked_by": by, "marked_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    path = scenario_path(journal)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(mark, handle, indent=2, ensure_ascii=False)
+    except OSError as exc:
+        raise SessionError(f"cannot write {path}: {exc.strerror}") from None
+    return path
+
+
+def scenario_of(journal: str, events: list[dict[str, Any]]) -> str:
+    """The trainer's description of this journal, or "" (no mark, or a mark for other content, which is ignored)."""
+    try:
+        mark = json.loads(scenario_path(journal).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(mark, dict) or mark.get("journal_hash") != events[-1]["hash"]:
+        return ""
+    return str(mark.get("description") or "")
+
+
+@dataclass
+class Practice:
+    """A practice run being driven: the session, the night it replays, and the recorded verifier."""
+
+    session: Session
+    night: list[dict[str, Any]]
+    recording: Recording
+    verifier: RecordedVerifier | None
+    scenario: str
+    journal: str
+
+    def results(self) -> Results:
+        """The trainee's decisions beside the night's, from both journals."""
+        self.session.controller.flush()
+        return compare(self.night, read_events(self.session.journal_path).events, self.scenario)
+
+
+def open_practice(journal: str, *, out_journal: str | None = None) -> Practice:
     events = checked_events(journal)
     session = replay(events).session
     try:
-        loaded = load_runbook(session.get("path") or session["file"], dict(session.get("params") or {}))
+        loaded = load_runbook(_runbook_file(journal, session), dict(session.get("params") or {}))
     except RunbookInvalid as invalid:
         raise SessionError(f"cannot load the runbook of that run ({session['file']}):\n" + "\n".join(str(d) for d in invalid.diagnostics)) from None
     if loaded.runbook.digest != session.get("digest"):
@@ -42,12 +105,12 @@ def open_practice(journal: str, *, out_journal: str | None = None) -> tuple[Sess
     recording = record(events)
     solo = None if recording.verdicts else "practice"
     practice = open_session(loaded, mode="practice", solo=solo, journal=out_journal, recording=recording)
-    if solo is None:
-        RecordedVerifier(practice.controller, recording)
-    return practice, recording
+    verifier = RecordedVerifier(practice.controller, recording)
+    return Practice(practice, events, recording, verifier, scenario_of(journal, events), journal)
 
 
-def summary(night: Recording, practice_journal: Path) -> str:
-    """The comparison printed when the practice ends."""
-    mine = record(read_events(practice_journal).events)
-    return "\n".join(compare(night, mine)) + "\n"
+def _runbook_file(journal: str, session: Mapping[str, Any]) -> str:
+    """The runbook of that run: where it was, else its file name here, else next to the journal (the digest decides)."""
+    named = str(session["file"])
+    candidates = [str(session.get("path") or ""), named, str(Path(journal).parent / Path(named).name)]
+    return next((c for c in candidates if c and Path(c).is_file()), str(session.get("path") or named))

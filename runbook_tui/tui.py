@@ -75,10 +75,11 @@ def resume(journal: str, theme: str | None = None) -> int:
     return _launch(RunbookApp(lambda _override: session, theme=theme))
 
 
-def replay(journal: str, *, practice: bool, speed: float, theme: str | None = None) -> int:
+def replay(journal: str, *, practice: bool, speed: float, theme: str | None = None, out: str | None = None) -> int:
     """`replay JOURNAL`: the past run step by step; `--practice`: the trainee drives with the night's recordings."""
     from runbook_tui import practice as practising
     from runbook_tui.session import SessionError
+    from runbook_tui.ui.practice_screens import PracticeApp
     from runbook_tui.ui.replay_app import ReplayApp
 
     try:
@@ -86,11 +87,9 @@ def replay(journal: str, *, practice: bool, speed: float, theme: str | None = No
             events = practising.checked_events(journal)
             ReplayApp(events, speed=speed, label=Path(journal).name, theme=theme).run()
             return 0
-        session, night = practising.open_practice(journal)
+        run = practising.open_practice(journal)
     except SessionError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return exc.code
-    _launch(RunbookApp(lambda _override: session, theme=theme))
-    print("Practice summary: your decisions against the night's")
-    print(practising.summary(night, session.journal_path), end="")
+    _launch(PracticeApp(run, out=out, theme=theme))
     return 0

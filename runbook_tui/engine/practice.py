@@ -1,7 +1,13 @@
-"""The recorded verifier of a practice run: confirms or rejects as the real verifier did that night.
+"""The night played back around a trainee: the recorded verifier and the recorded metrics.
 
-So a trainee meets the same rejection the real assignee met, and has to
-decide what to do about it.
+`RecordedVerifier` joins the practice run under the night's verifier's name,
+confirms or rejects each step as they did (with their reasons), and plays
+the night's cues at the point of the run they came at (`recording.Point`:
+the current step, its attempts, the verdicts given on it): a hold, a
+rollback request, the metric readings and guard trips (so the panels show
+the spike that tripped the guard), and the pause the guard made. A trainee
+who rolls back earlier than the night never meets what came after; one who
+goes on meets it when they get there.
 """
 
 from __future__ import annotations
@@ -9,27 +15,51 @@ from __future__ import annotations
 import asyncio
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.controller import Actor, Controller
+from runbook_tui.engine.controller import SYSTEM, Actor, Controller
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.recording import Recording
+from runbook_tui.engine.recording import Cue, Point, Recording, point_of
 from runbook_tui.engine.state import RunState
 
 #: Seconds before the recorded verifier answers (long enough to see that it waits).
 ANSWER_AFTER = 0.8
+#: Longest pause between two cues played at one point (the night's gap, cut short).
+CUE_GAP = 0.4
 
 
 class RecordedVerifier:
     def __init__(self, controller: Controller, recording: Recording) -> None:
         self.controller = controller
-        self.actor = Actor(f"{recording.verifier or 'verifier'} (recorded)", "verifier")
+        self.name = f"{recording.verifier or 'verifier'} (recorded)"
+        self.actor = Actor(self.name, "verifier")
         self.verdicts = {step: list(verdicts) for step, verdicts in recording.verdicts.items()}
+        self.given: dict[str, int] = {}  # step -> verdicts given after it ran (as Point counts them)
+        self.cues: list[Cue] = list(recording.cues)
+        self.played: list[Cue] = []
+        self._playing = False
         controller.subscribe(self._on_event)
+        if recording.verifier or recording.verdicts:
+            controller.join(self.name, "verifier")
+
+    def kick(self) -> None:
+        """Play what the night had before anyone acted (metrics starting, first readings); needs the running loop."""
+        if not self._playing:
+            self._playing = True
+            asyncio.get_running_loop().call_soon(self._play)
 
     def _on_event(self, event: Event, state: RunState) -> None:
+        if event["type"] in (ev.STEP_CONFIRMED, ev.STEP_REJECTED) and event.get("phase") != "before":
+            self.given[event["step"]] = self.given.get(event["step"], 0) + 1
         waits = event["type"] == ev.STEP_FINISHED and event.get("status") == "awaiting_verification"
         asks = event["type"] == ev.NOTE and event.get("request") == "go_ahead"
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # the session opening, before the app runs: kick() plays what is due
+            return
         if waits or asks:
-            asyncio.get_running_loop().call_later(ANSWER_AFTER, self._answer, event["step"])
+            loop.call_later(ANSWER_AFTER, self._answer, event["step"])
+        if self.cues and not self._playing and not state.finished:
+            self._playing = True
+            loop.call_soon(self._play)
 
     def _answer(self, step: str) -> None:
         queue = self.verdicts.get(step) or []
@@ -38,3 +68,44 @@ class RecordedVerifier:
             self.controller.reject(self.actor, reason or "rejected on the night")
         else:
             self.controller.confirm(self.actor)
+
+    def _play(self) -> None:
+        """Play the next cue when the run stands where it came on the night; then the next, after a short gap."""
+        self._playing = False
+        state = self.controller.state
+        if not self.cues or state.finished:
+            return
+        cue = self.cues[0]
+        if _ahead(cue.point, point_of(state, self.given), state):
+            return  # the run has not got there yet: each event looks again
+        self.cues.pop(0)
+        self.played.append(cue)
+        self._playing = True  # the cue's own event must not schedule a second player
+        self._cue(cue)
+        if self.cues:
+            gap = max(0.0, min(self.cues[0].at - cue.at, CUE_GAP))
+            asyncio.get_running_loop().call_later(gap, self._play)
+        else:
+            self._playing = False
+
+    def _cue(self, cue: Cue) -> None:
+        if cue.type == ev.ROLLBACK_REQUESTED:
+            self.controller.request_rollback(self.actor, str(cue.data.get("reason") or ""))
+        elif cue.type == ev.HOLD_REQUESTED:
+            self.controller.request_hold(self.actor, str(cue.data.get("reason") or ""))
+        elif cue.type == ev.PAUSED:
+            if not self.controller.state.paused:
+                self.controller.pause(SYSTEM, str(cue.data.get("reason") or ""))
+        else:  # metrics_started, a reading, a baseline, a guard trip: as the metrics layer journaled them
+            self.controller.emit(cue.type, SYSTEM, **cue.data)
+
+
+def _ahead(cue: Point, now: Point, state: RunState) -> bool:
+    """Whether the cue's point is still to come (a point the trainee went past plays late rather than never)."""
+    order = list(state.order)
+
+    def rank(point: Point) -> tuple[int, int, int, bool]:
+        index = order.index(point.step) if point.step in order else len(order)
+        return index, point.attempts, point.verdicts, point.running
+
+    return rank(cue) > rank(now)

@@ -46,6 +46,8 @@ Starter = Callable[[str | None], RunHandle]
 class RunbookApp(ThemedApp):
     TITLE = "runbook-tui"
     BINDINGS = [Binding("ctrl+q", "quit_now", "quit", show=False)]
+    #: The screen a started run is shown on (practice quits to its results instead).
+    run_screen: type[RunScreen] = RunScreen
 
     def __init__(
         self,
@@ -121,7 +123,7 @@ class RunbookApp(ThemedApp):
             await handle.start()
         except OSError as exc:
             self.notify(f"could not open the shared session: {exc.strerror or exc}", severity="error", timeout=30)
-        self.push_screen(RunScreen(handle.controller, handle.actor, str(handle.journal_path), handle.share_note))
+        self.push_screen(self.run_screen(handle.controller, handle.actor, str(handle.journal_path), handle.share_note))
 
     async def action_quit_now(self) -> None:
         screen = self.screen

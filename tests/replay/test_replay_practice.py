@@ -15,7 +15,6 @@ import pytest
 from runbook_tui import cli, practice
 from runbook_tui.engine.controller import Actor
 from runbook_tui.engine.journal import read_events
-from runbook_tui.engine.recording import record
 from runbook_tui.engine.state import replay
 from runbook_tui.session import load, open_session
 from runbook_tui.ui.app import RunbookApp
@@ -173,7 +172,8 @@ def _forbid_processes_and_connections(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_practice_replays_the_failure_and_the_trainee_must_decide(night: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     journal, marker = night
     before = marker.read_text(encoding="utf-8")
-    session, recording = practice.open_practice(str(journal), out_journal=str(journal.parent / "practice.jsonl"))
+    run = practice.open_practice(str(journal), out_journal=str(journal.parent / "practice.jsonl"))
+    session = run.session
     _forbid_processes_and_connections(monkeypatch)
     controller = session.controller
     app = RunbookApp(lambda _override: session)
@@ -194,10 +194,13 @@ async def test_practice_replays_the_failure_and_the_trainee_must_decide(night: t
         assert controller.state.rollback.ok
         await pilot.press("q")
     assert marker.read_text(encoding="utf-8") == before  # the recorded undos ran nowhere
-    mine = record(read_events(session.journal_path).events)
-    assert [d.kind for d in mine.decisions][-1] == "rolled_back"  # the trainee's decision is on record
-    summary = practice.summary(recording, session.journal_path)
-    assert "boom" in summary and "rolled_back" in summary
+    # the trainee's decisions are on record, beside the night's
+    results = run.results()
+    assert [(p.step, p.night.kind if p.night else None, p.trainee.kind if p.trainee else None) for p in results.points] == [
+        ("check", "run", "run"), ("save", "run", "run"), ("change", "run", "run"), ("boom", "run", "run"),
+        ("boom", "roll back", "roll back"), ("change", "finish", None),
+    ]  # fmt: skip
+    assert results.score == (5, 6)
 
 
 def test_practice_meets_the_verifiers_recorded_rejection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -227,7 +230,7 @@ def test_practice_meets_the_verifiers_recorded_rejection(tmp_path: Path, monkeyp
         await session.close()
 
     async def the_practice() -> str | None:
-        session, _recording = practice.open_practice(str(night_journal), out_journal=str(tmp_path / "p.jsonl"))
+        session = practice.open_practice(str(night_journal), out_journal=str(tmp_path / "p.jsonl")).session
         controller = session.controller
         controller.run_current(session.actor)
         await controller.wait_idle()

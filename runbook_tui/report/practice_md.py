@@ -1,0 +1,38 @@
+"""A practice run's results as Markdown, for the trainer (`replay --practice --out FILE`)."""
+
+from __future__ import annotations
+
+from runbook_tui.engine.practice_results import Decision, Results
+from runbook_tui.report.markdown import esc, para, table
+from runbook_tui.runbook.durations import format_duration
+
+
+def decision_words(decision: Decision | None, missing: str) -> str:
+    """`roll back (checkpoint) at 17:03:46`, or `missing` when there was no decision."""
+    if decision is None:
+        return missing
+    detail = f" ({decision.detail})" if decision.detail and decision.kind in ("roll back", "finish") else ""
+    return f"{decision.kind}{detail}"
+
+
+def seconds(decision: Decision | None) -> str:
+    return "—" if decision is None else format_duration(decision.seconds)
+
+
+def score_line(results: Results) -> str:
+    same, total = results.score
+    return f"{same} of {total} decisions as on the night; time to decide: you {format_duration(results.trainee_seconds)}, the night {format_duration(results.night_seconds)}"
+
+
+def render(results: Results, journal: str, trainee: str) -> str:
+    out = [f"# Practice results: {esc(journal)}", ""]
+    if results.scenario:
+        out += ["**Scenario**", "", para(results.scenario), ""]
+    out += [f"Trainee: {esc(trainee)}; the verifier played back: {esc(results.verifier or '—')}.", "", f"**Score:** {esc(score_line(results))}", ""]
+    rows = [
+        (str(number), esc(point.step or "—"), esc(decision_words(point.night, "—")), esc(decision_words(point.trainee, "did not get here")),
+         f"{seconds(point.night)} / {seconds(point.trainee)}", "same" if point.same else "**different**", esc(point.why))
+        for number, point in enumerate(results.points, 1)
+    ]  # fmt: skip
+    out += table(["#", "Step", "On the night", "You", "Time (night / you)", "", "Why it matters"], rows)
+    return "\n".join(out) + "\n"

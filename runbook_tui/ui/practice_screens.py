@@ -1,0 +1,133 @@
+"""Practice in the TUI: the trainer's scenario before the start, the results when the trainee is done.
+
+`PracticeApp` is the run app with the night played around the trainee (the
+recorded verifier joins under the night's verifier's name, see
+engine/practice.py). When the run finishes, or the trainee quits, the
+results screen opens inside the TUI: each decision point of the night, what
+was done then and by the trainee, the time each took, and why it mattered
+on the night; a score on top. `--out FILE` has the same as Markdown.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.practice_results import Results
+from runbook_tui.engine.state import RunState
+from runbook_tui.practice import Practice
+from runbook_tui.report import practice_md
+from runbook_tui.report.practice_md import decision_words, score_line, seconds
+from runbook_tui.runbook.safe_text import visible
+from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.modals import InfoScreen
+from runbook_tui.ui.run_screen import RunScreen
+
+
+def results_table(results: Results) -> Table:
+    """One row per decision point; every text from a journal is plain Text (never markup)."""
+    table = Table(expand=True, show_lines=True, header_style="bold")
+    table.add_column("#", justify="right", no_wrap=True, width=2)
+    table.add_column("Step", ratio=2)
+    table.add_column("Night", ratio=2)
+    table.add_column("You", ratio=2)
+    table.add_column("Time", no_wrap=True)
+    table.add_column("Why it matters", ratio=5)
+    for number, point in enumerate(results.points, 1):
+        you = Text(visible(decision_words(point.trainee, "did not get here")), style="green" if point.same else "bold red")
+        table.add_row(
+            str(number),
+            Text(visible(point.step or "—")),
+            Text(visible(decision_words(point.night, "—"))),
+            you,
+            Text(f"{seconds(point.night)}\n{seconds(point.trainee)}"),
+            Text(visible(point.why)),
+        )
+    return table
+
+
+class PracticeResultsScreen(Screen[None]):
+    """The trainee's decisions beside the night's; q leaves the practice."""
+
+    BINDINGS = [Binding("q,escape", "leave", "leave the practice")]
+
+    def __init__(self, results: Results, saved: str) -> None:
+        super().__init__()
+        self.results = results
+        self.saved = saved
+
+    def compose(self) -> ComposeResult:
+        same, total = self.results.score
+        head = Text.assemble(("Practice results  ", "bold"), (f"{same}/{total}", "bold green" if same == total else "bold yellow"), f"  {score_line(self.results)}")
+        legend = Text(f"Time: the night's first, yours second. Verifier played back: {visible(self.results.verifier or '—')}. {self.saved}", style="dim")
+        yield Static(Group(head, legend), id="results-head")
+        with VerticalScroll(id="results-body"):
+            yield Static(results_table(self.results), id="results-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#results-body").focus()
+
+    def action_leave(self) -> None:
+        self.app.exit(0)
+
+
+class PracticeRunScreen(RunScreen):
+    """The run screen of a practice: quitting shows the results first."""
+
+    def action_quit_run(self) -> None:
+        app = self.app
+        assert isinstance(app, PracticeApp)
+        app.show_results()
+
+
+class PracticeApp(RunbookApp):
+    TITLE = "runbook-tui (practice)"
+    run_screen = PracticeRunScreen
+
+    def __init__(self, practice: Practice, *, out: str | None = None, theme: str | None = None) -> None:
+        super().__init__(lambda _override: practice.session, theme)
+        self.practice = practice
+        self.out = out
+        self.results: Results | None = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.practice.verifier is not None:
+            self.practice.verifier.kick()
+        self.practice.session.controller.subscribe(self._on_event)
+        if self.practice.scenario:
+            self.call_later(self.push_screen, InfoScreen(f"Practice scenario: {Path(self.practice.journal).name}", self.practice.scenario))
+
+    def _on_event(self, event: Event, state: RunState) -> None:
+        if state.finished and self.results is None:
+            self.call_later(self.show_results)
+
+    def show_results(self) -> None:
+        if self.results is not None:
+            return
+        self.results = self.practice.results()
+        self.push_screen(PracticeResultsScreen(self.results, self._save(self.results)))
+
+    def _save(self, results: Results) -> str:
+        """`--out FILE`: the results as Markdown for the trainer (0600 at open()); what happened, in words."""
+        if not self.out:
+            return ""
+        text = practice_md.render(results, Path(self.practice.journal).name, self.practice.session.actor.name)
+        try:
+            fd = os.open(self.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            return f"Could not save to {self.out}: {exc.strerror}."
+        return f"Saved for the trainer: {self.out}."

@@ -83,7 +83,7 @@ def decisions(events: Sequence[Event]) -> list[Decision]:
         kind = _kind(event, state, assignee)
         if kind is not None and arose is not None:
             seconds = round(max(0.0, (_ts(event) - _ts(arose)).total_seconds()), 1)
-            detail = str(event.get("reason") or event.get("scope") or event.get("outcome") or "")
+            detail = str(event.get("scope") or event.get("outcome") or event.get("reason") or "")
             found.append(Decision(kind, event.get("step") or state.current, point_of(state, verdicts), event["ts"], seconds, index, detail))
         state = apply(state, event)
         if event["type"] in (ev.STEP_CONFIRMED, ev.STEP_REJECTED) and event.get("phase") != "before":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runbook_tui.engine.practice_results import Decision, Results
+from runbook_tui.engine.practice_results import Decision, DecisionPoint, Results
 from runbook_tui.report.markdown import esc, para, table
 from runbook_tui.runbook.durations import format_duration
 
@@ -19,6 +19,12 @@ def seconds(decision: Decision | None) -> str:
     return "—" if decision is None else format_duration(decision.seconds)
 
 
+def verdict(point: DecisionPoint) -> str:
+    if point.same:
+        return "same"
+    return "not reached" if point.trainee is None else "**different**"
+
+
 def score_line(results: Results) -> str:
     same, total = results.score
     return f"{same} of {total} decisions as on the night; time to decide: you {format_duration(results.trainee_seconds)}, the night {format_duration(results.night_seconds)}"
@@ -31,7 +37,7 @@ def render(results: Results, journal: str, trainee: str) -> str:
     out += [f"Trainee: {esc(trainee)}; the verifier played back: {esc(results.verifier or '—')}.", "", f"**Score:** {esc(score_line(results))}", ""]
     rows = [
         (str(number), esc(point.step or "—"), esc(decision_words(point.night, "—")), esc(decision_words(point.trainee, "did not get here")),
-         f"{seconds(point.night)} / {seconds(point.trainee)}", "same" if point.same else "**different**", esc(point.why))
+         f"{seconds(point.night)} / {seconds(point.trainee)}", verdict(point), esc(point.why))
         for number, point in enumerate(results.points, 1)
     ]  # fmt: skip
     out += table(["#", "Step", "On the night", "You", "Time (night / you)", "", "Why it matters"], rows)

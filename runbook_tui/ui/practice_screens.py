@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -35,25 +36,27 @@ from runbook_tui.ui.run_screen import RunScreen
 
 
 def results_table(results: Results) -> Table:
-    """One row per decision point; every text from a journal is plain Text (never markup)."""
-    table = Table(expand=True, show_lines=True, header_style="bold")
+    """One row per decision point, the night's line above the trainee's; journal text is plain Text (never markup)."""
+    table = Table(expand=True, box=box.SIMPLE_HEAD, leading=1, padding=(0, 1), header_style="bold")
     table.add_column("#", justify="right", no_wrap=True, width=2)
-    table.add_column("Step", ratio=2)
-    table.add_column("Night", ratio=2)
-    table.add_column("You", ratio=2)
+    table.add_column("Step", ratio=2, overflow="fold")
+    table.add_column("Night / you", ratio=2)
     table.add_column("Time", no_wrap=True)
-    table.add_column("Why it matters", ratio=5)
+    table.add_column("Why it matters (on the night)", ratio=5)
     for number, point in enumerate(results.points, 1):
-        you = Text(visible(decision_words(point.trainee, "did not get here")), style="green" if point.same else "bold red")
-        table.add_row(
-            str(number),
-            Text(visible(point.step or "—")),
-            Text(visible(decision_words(point.night, "—"))),
-            you,
-            Text(f"{seconds(point.night)}\n{seconds(point.trainee)}"),
-            Text(visible(point.why)),
-        )
+        decided = Text(visible(decision_words(point.night, "—")) + "\n")
+        decided.append(visible(decision_words(point.trainee, "did not get here")), style="green" if point.same else "dim" if point.trainee is None else "bold red")
+        table.add_row(str(number), Text(visible(point.step or "—")), decided, Text(f"{seconds(point.night)}\n{seconds(point.trainee)}"), Text(visible(point.why)))
     return table
+
+
+def differences(results: Results) -> Text:
+    """`Differed at #6 install-config: you re-run, the night roll back`: where to look first."""
+    found = [(n, p) for n, p in enumerate(results.points, 1) if p.night is not None and p.trainee is not None and not p.same]
+    if not found:
+        return Text("Every decision you reached was the night's.", style="green")
+    words = "; ".join(f"#{n} {p.step}: you {decision_words(p.trainee, '')}, the night {decision_words(p.night, '')}" for n, p in found[:3])
+    return Text(visible(f"Differed at {words}"), style="bold red")
 
 
 class PracticeResultsScreen(Screen[None]):
@@ -70,7 +73,7 @@ class PracticeResultsScreen(Screen[None]):
         same, total = self.results.score
         head = Text.assemble(("Practice results  ", "bold"), (f"{same}/{total}", "bold green" if same == total else "bold yellow"), f"  {score_line(self.results)}")
         legend = Text(f"Time: the night's first, yours second. Verifier played back: {visible(self.results.verifier or '—')}. {self.saved}", style="dim")
-        yield Static(Group(head, legend), id="results-head")
+        yield Static(Group(head, differences(self.results), legend), id="results-head")
         with VerticalScroll(id="results-body"):
             yield Static(results_table(self.results), id="results-table")
         yield Footer()

@@ -10,20 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from replay_helpers import until
 from textual.widgets import Static
 
 from runbook_tui.engine.journal import read_events
 from runbook_tui.ui.panels import MetricPanel, panel_view
 from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.replay_screen import ReplayScreen, find_steps
-
-
-async def until(predicate, pilot, what: str, limit: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    waited = 0.0
-    while not predicate():
-        assert waited < limit, f"timed out after {limit:g}s waiting for {what}"
-        await pilot.pause(0.05)
-        waited += 0.05
 
 JOURNAL = Path(__file__).parents[1] / "report" / "data" / "change.jsonl"
 

@@ -1,0 +1,146 @@
+"""Practice on a real past run (the report fixture, tests/report/data/change.jsonl): the trainee meets
+the night's verifier (bob, played back) with his rejection, his rollback request at the same point
+of the run, and the night's metric readings; the results screen comes up inside the TUI and
+`--out` saves it for the trainer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+from replay_helpers import text_of, until
+from textual.app import App
+
+from runbook_tui import practice
+from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.practice_results import compare
+from runbook_tui.ui.modals import InfoScreen
+from runbook_tui.ui.practice_screens import PracticeApp, PracticeResultsScreen
+from runbook_tui.ui.run_screen import RunScreen
+from runbook_tui.ui.widgets import Banner, RunHeader
+
+DATA = Path(__file__).parents[1] / "report" / "data"
+SCENARIO = "The h2 rollout of 23 Nov: web2 had a stale include. Watch the verifier and the 5xx panel."
+
+
+
+
+@pytest.fixture()
+def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The night's journal and its runbook in a folder of their own, marked as a practice scenario."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "carol")
+    folder = tmp_path / "night"
+    folder.mkdir()
+    for name in ("change.jsonl", "h2-rollout.yaml"):
+        shutil.copy(DATA / name, folder / name)
+    monkeypatch.chdir(tmp_path)
+    journal = folder / "change.jsonl"
+    mark = practice.mark_scenario(str(journal), SCENARIO)
+    assert mark.stat().st_mode & 0o777 == 0o600
+    return journal
+
+
+
+
+def forbid_processes_and_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("practice must start no process and open no connection")
+
+    for owner, name in ((asyncio, "create_subprocess_exec"), (asyncio, "create_subprocess_shell"), (subprocess, "Popen"), (os, "fork"), (socket, "create_connection")):
+        monkeypatch.setattr(owner, name, refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.mark.asyncio
+async def test_the_trainee_meets_the_recorded_rollback_request(night: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = practice.open_practice(str(night), out_journal=str(tmp_path / "practice.jsonl"))
+    forbid_processes_and_connections(monkeypatch)
+    controller, carol = run.session.controller, run.session.actor
+    out = tmp_path / "results.md"
+    app = PracticeApp(run, out=str(out))
+    async with app.run_test(size=(140, 45)) as pilot:
+        # the trainer's description comes first
+        await until(lambda: isinstance(app.screen, InfoScreen), pilot, "the scenario")
+        assert SCENARIO in str(app.screen.body)
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, RunScreen), pilot, "the run screen")
+        header = app.screen.query_one(RunHeader)
+        await until(lambda: "verifier bob connected" in text_of(header), pilot, "the header naming the recorded verifier")
+
+        async def enter_and_wait(step: str, status: str) -> None:
+            await until(lambda: not controller.busy, pilot, f"{step} to be ready")
+            await pilot.press("enter")
+            await until(lambda: controller.state.steps[step].status == status, pilot, f"{step} to be {status}")
+
+        await enter_and_wait("health", "rejected")  # bob rejects it, as on the night, with his reason
+        assert controller.state.steps["health"].reason == "web2 answered in 4.1 s; run it again before we touch anything"
+        await enter_and_wait("health", "done")
+        assert controller.skip(carol, "announced on the bridge").ok
+        await pilot.press("enter")  # backup-config: verify both, bob gives the go-ahead
+        await until(lambda: controller.state.steps["backup-config"].go_ahead_by == "bob (recorded)", pilot, "the go-ahead")
+        await enter_and_wait("backup-config", "done")
+        await enter_and_wait("install-config", "failed")  # the night's take: web2 exits 1
+        # the night's metric readings played in the panels as the run got there
+        assert controller.state.samples.get("errors") and controller.state.metrics.get("panels")
+        # bob asked for a rollback at this point on the night: the trainee meets it now
+        await until(lambda: controller.state.rollback_requested is not None, pilot, "bob's rollback request")
+        assert "web2 may hold a half-installed config" in str(controller.state.rollback_requested)
+        await until(lambda: "ROLLBACK REQUESTED: web2 may hold" in text_of(app.screen.query_one(Banner)), pilot, "the banner")
+        await pilot.press("u")
+        await pilot.press("y")
+        await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, pilot, "the rollback")
+        assert controller.state.rollback.ok
+        await pilot.press("q")  # leaving early: the results first
+        await until(lambda: isinstance(app.screen, PracticeResultsScreen), pilot, "the results screen")
+        results = app.screen.results
+        rows = [(p.step, p.night.kind if p.night else None, p.trainee.kind if p.trainee else None) for p in results.points]
+        assert rows[:6] == [
+            ("health", "run", "run"), ("health", "re-run", "re-run"), ("announce", "skip", "skip"),
+            ("backup-config", "run", "run"), ("install-config", "run", "run"), ("install-config", "roll back", "roll back"),
+        ]  # fmt: skip
+        assert results.points[5].why == "on the night the rollback finished in 1s"
+        assert results.points[4].why == "on the night it failed on web2 (exit 1); bob asked for a rollback 30s later"
+        assert rows[6:] and all(trainee is None for _step, _night, trainee in rows[6:])  # the trainee left before those
+        assert results.score == (6, 12)
+        await pilot.press("q")
+    text = out.read_text(encoding="utf-8")
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert "**Score:** 6 of 12 decisions as on the night" in text and SCENARIO in text
+    assert "| 6 | install-config | roll back (checkpoint) | roll back (checkpoint) |" in text
+
+
+def trainee_who_reran_instead() -> list[dict]:
+    """The night's events to bob's first rollback request, then a re-run where the night rolled back."""
+    night = read_events(DATA / "change.jsonl").events
+    cut = next(i for i, e in enumerate(night) if e["type"] == "rollback_started")
+    rerun = {**next(e for e in night if e["type"] == "step_started" and e["step"] == "install-config"), "attempt": 2, "ts": "2026-11-23T17:04:31.000Z"}
+    return [*night[:cut], rerun]
+
+
+class ResultsApp(App[None]):
+    def on_mount(self) -> None:
+        night = read_events(DATA / "change.jsonl").events
+        results = compare(night, trainee_who_reran_instead(), SCENARIO)
+        self.push_screen(PracticeResultsScreen(results, "Saved for the trainer: results.md."))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+def test_results_screen_snapshot(size: tuple[int, int], snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """What a trainee must see: on top "Practice results 5/12" and the score line (5 of 12 decisions as on
+    the night; time to decide, theirs against the night's), then in red where they differed ("#6
+    install-config: you re-run, the night roll back (checkpoint)"), then who the played-back verifier was
+    and where the results were saved. Below, one row per decision point: the step (ids fold, never cut),
+    the night's decision above the trainee's (green when the same, bold red when different, dim "did not
+    get here" after they stopped), both times (the night's first), and why it mattered on the night (row
+    6: "the rollback finished in 1s"; row 11: the 5xx rate went from 2.7% to 0.35%). At 80x24 the table
+    scrolls and the footer offers q to leave; at 140x45 all twelve rows fit.
+    """
+    assert snap_compare(ResultsApp(), terminal_size=size)

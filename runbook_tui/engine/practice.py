@@ -96,7 +96,9 @@ class RecordedVerifier:
         elif cue.type == ev.PAUSED:
             if not self.controller.state.paused:
                 self.controller.pause(SYSTEM, str(cue.data.get("reason") or ""))
-        else:  # metrics_started, a reading, a baseline, a guard trip: as the metrics layer journaled them
+        elif cue.type == ev.METRIC_SAMPLE:  # read now: the panels age readings by their time
+            self.controller.emit(cue.type, SYSTEM, **{k: v for k, v in cue.data.items() if k != "ts_sample"})
+        else:  # metrics_started, a baseline, a guard trip: as the metrics layer journaled them
             self.controller.emit(cue.type, SYSTEM, **cue.data)
 
 

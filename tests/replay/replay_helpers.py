@@ -20,6 +20,9 @@ async def until(predicate: Callable[[], object], pilot: Pilot[Any], what: str, l
 
 
 def text_of(widget: Widget) -> str:
-    """What the widget paints now, as one line of words."""
-    width, height = widget.size
-    return " ".join(" ".join(strip.text.split()) for strip in widget.render_lines(Region(0, 0, width, height)))
+    """What the widget and the widgets inside it paint now, as one line of words."""
+    parts = []
+    for part in (widget, *widget.walk_children(Widget)):
+        width, height = part.size
+        parts += [" ".join(strip.text.split()) for strip in part.render_lines(Region(0, 0, width, height))]
+    return " ".join(p for p in parts if p)

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.binding import Binding
-from textual.widgets import Log
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.ui.modals import TextPrompt
+from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.status_stack import Role
 
 #: Longest pause played between two events, however long the night's pause was.
 MAX_GAP = 2.0
@@ -89,7 +90,7 @@ class ReplaySource:
 
 
 class ReplayScreen(RunView):
-    ASSIGNEE_HINTS = False  # nothing can be run here
+    ROLE: Role = "replay"  # nothing can be run here: the status stack names no keys
     BINDINGS = [
         # priority: the step list would take arrows and home/end for itself
         Binding("right,l", "forward", "next", priority=True),
@@ -122,8 +123,7 @@ class ReplayScreen(RunView):
 
     def _reset_output(self) -> None:
         """After a jump: the output as it stood at that moment."""
-        log = self.query_one("#output", Log)
-        log.clear()
+        self.query_one(OutputLog).reset()
         self._pending_lines = self._history(self.replay.state)
         self._dirty = True
 

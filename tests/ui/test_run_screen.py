@@ -7,6 +7,8 @@ the state in a bounded loop: the machine running these may be busy.
 
 from __future__ import annotations
 
+import dataclasses
+
 import asyncio
 import re
 import signal
@@ -42,7 +44,8 @@ from runbook_tui.session import load, open_session, resume_session
 from runbook_tui.settings import Settings
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.verifier_app import VerifierApp
-from runbook_tui.ui.widgets import Banner, RunHeader, StepDetail
+from runbook_tui.ui.status_stack import StatusStack
+from runbook_tui.ui.widgets import RunHeader, StepDetail
 
 JOURNAL = "j.jsonl"
 
@@ -87,7 +90,7 @@ async def test_enter_runs_every_step_in_order_then_the_review_closes_the_run(wor
         await until(pilot, lambda: controller.state.review is not None, "the review")
         await screen_is(pilot, "RunScreen")
         await settled(pilot)
-        assert "Session finished: done" in painted(app.screen.query_one(Banner))
+        assert "Session finished: done" in painted(app.screen.query_one(StatusStack))
         await pilot.press("q")  # nothing runs: quits at once
     assert app.return_value == 0
     started_steps = [e["step"] for e in _of(JOURNAL, "step_started")]
@@ -182,7 +185,7 @@ async def test_p_pauses_enter_is_refused_while_paused_and_p_resumes(workdir: Pat
         await pilot.press("p")
         await until(pilot, lambda: controller.state.paused, "the pause")
         await settled(pilot)
-        assert "PAUSED" in painted(app.screen.query_one(Banner))
+        assert "PAUSED" in painted(app.screen.query_one(StatusStack))
         await pilot.press("enter")  # run_current decides at once: a refused run journals nothing
         await pilot.pause()
         assert _of(JOURNAL, "step_started") == []
@@ -205,7 +208,7 @@ async def test_after_a_failure_u_lists_the_undos_in_order_and_y_runs_them(workdi
             await run_step(pilot, step)
         await run_step(pilot, "apply", "failed")
         await settled(pilot)
-        assert "'apply' FAILED" in painted(app.screen.query_one(Banner))
+        assert "'apply' FAILED" in painted(app.screen.query_one(StatusStack))
         assert "FAILED" in painted(app.screen.query_one(StepDetail))
 
         await pilot.press("u")
@@ -376,7 +379,7 @@ async def test_after_resume_the_running_step_is_unknown_and_d_asks_how_it_was_ch
         controller = await started(pilot)
         await settled(pilot)
         assert controller.state.steps["slow"].status == "unknown"
-        assert "'slow' outcome UNKNOWN" in painted(app.screen.query_one(Banner))
+        assert "'slow' outcome UNKNOWN" in painted(app.screen.query_one(StatusStack))
         assert "UNKNOWN" in painted(app.screen.query_one(StepDetail))
         await pilot.press("d")
         prompt = await screen_is(pilot, "TextPrompt")
@@ -448,6 +451,11 @@ async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
         await pilot.press("escape")
         await screen_is(pilot, "VerifierScreen")
 
+        # Nothing to confirm yet ('check' verifies after it ran): the footer does not offer c.
+        assert not app.screen.check_action("confirm", ())
+        check = client.state.steps["check"]
+        client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": dataclasses.replace(check, status="awaiting_verification")})
+        assert app.screen.check_action("confirm", ())
         await pilot.press("c")
         await until(pilot, lambda: client.sent == [("confirm", "")], "confirm")
         await pilot.press("x")

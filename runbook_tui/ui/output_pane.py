@@ -35,7 +35,8 @@ class OutputLog(Log):
         self.border_title = TITLE
 
     def add(self, lines: Iterable[str]) -> None:
-        width = self.scrollable_content_region.width or self.size.width
+        # The width with the vertical scrollbar, whether it shows yet or not: a wrapped piece never needs a sideways scroll.
+        width = (self.scrollable_content_region.width or self.size.width) - (0 if self.show_vertical_scrollbar else self.styles.scrollbar_size_vertical)
         wrapped = [part for line in lines for part in _wrap(line, width)]
         self.write_lines(wrapped, scroll_end=False)
         # Log repaints only the lines it thinks changed, with indices from before it pruned

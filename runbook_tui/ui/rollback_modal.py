@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from rich.table import Table
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static
 
 from runbook_tui.engine.rollback import RollbackPlan
-from runbook_tui.runbook.safe_text import visible
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.dialog import Dialog
 from runbook_tui.ui.glyphs import colour
-from runbook_tui.ui.wrap import command_text
+from runbook_tui.ui.wrap import CommandText
 
 Scope = str
 
@@ -55,24 +55,28 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
             else "FULL rollback: abort the whole change"
         )
         self.set_title(title)
-        table = Table(box=None, padding=(0, 1), expand=True)
-        table.add_column("#", justify="right", width=3)
-        table.add_column("step", overflow="fold")
-        table.add_column("host", overflow="fold")
-        table.add_column("undo command", ratio=1)  # never cut: wrapped at spaces (see ui/wrap.py), this is exactly what will run
+        # One entry per undo, its command on its own lines below (wrapped at spaces, never cut, the full
+        # width of the dialog): exactly what will run, in the order it runs.
+        rows: list[RenderableType] = []
         for number, entry in enumerate(plan.entries, start=1):
             note = "" if entry.outcome == "done" else f" (step {entry.outcome})"
+            head = Text(f"{number:>2}  ")
+            head.append(visible_line(entry.step_id), style="bold")
+            head.append(visible_line(note), style=colour(theme, "warning"))
+            head.append(f" on {visible_line(entry.host)}")
+            rows.append(head)
             if entry.command is None:
-                command = Text("NO UNDO: acknowledge that this stays as it is", style=f"bold {colour(theme, 'error')}")
+                rows.append(Text("      NO UNDO: acknowledge that this stays as it is", style=f"bold {colour(theme, 'error')}"))
             else:
-                command = command_text(entry.command)
-            step = Text(visible(entry.step_id + note), style=colour(theme, "warning") if note else "")
-            table.add_row(str(number), step, Text(visible(entry.host)), command)
+                rows.append(CommandText(entry.command, prefix="      "))
         for offset, step_id in enumerate(plan.rollback_steps, start=len(plan.entries) + 1):
-            table.add_row(str(offset), Text(visible(step_id)), "", Text("then this rollback section step", style=colour(theme, "muted")))
+            head = Text(f"{offset:>2}  ")
+            head.append(visible_line(step_id), style="bold")
+            head.append("  then this rollback section step", style=colour(theme, "muted"))
+            rows.append(head)
         if not plan.entries and not plan.rollback_steps:
-            table.add_row("", "nothing ran since the checkpoint", "", "")
-        self.query_one("#dialog-body", Static).update(table)
+            rows.append(Text("nothing ran since the checkpoint"))
+        self.query_one("#dialog-body", Static).update(Group(*rows))
         ack = " and acknowledge the steps without undo" if plan.needs_acknowledgement else ""
         other = "full rollback" if self.scope == "checkpoint" else "back to the checkpoint"
         self.set_keys(f"y start this rollback{ack} · f {other} · n / escape cancel")

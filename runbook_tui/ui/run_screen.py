@@ -21,9 +21,9 @@ from typing import Any, Protocol
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from runbook_tui.engine import events as ev
@@ -65,13 +65,13 @@ class RunView(Screen[None]):
     #: Keys every role has (subclasses add theirs, `l` and `y` where their footer wants them);
     #: pgup/pgdn/end scroll the output without focusing it.
     BINDINGS = [
-        Binding("pageup", "output_page_up", "scroll output", show=False),
-        Binding("pagedown", "output_page_down", "scroll output", show=False),
-        Binding("end", "output_follow", "follow output", show=False),
+        Binding("pageup", "output_page_up", "scroll output", show=False, priority=True),
+        Binding("pagedown", "output_page_down", "scroll output", show=False, priority=True),
+        Binding("end", "output_follow", "follow output", show=False, priority=True),
     ]
 
     #: The header's clock for the window countdown (tests freeze it for stable snapshots).
-    clock: Callable[[], dt.datetime] = staticmethod(lambda: dt.datetime.now(dt.timezone.utc))
+    clock: Callable[[], dt.datetime] = staticmethod(lambda: dt.datetime.now(dt.UTC))
 
     def __init__(self, source: RunSource, footer_note: str) -> None:
         super().__init__()
@@ -87,7 +87,8 @@ class RunView(Screen[None]):
         with Horizontal(id="main"):
             yield StepTable(id="steps")
             with Vertical(id="right"):
-                yield StepDetail(id="detail")
+                with VerticalScroll(id="detail", can_focus=False):  # scrolls only when a command is taller than half the pane
+                    yield StepDetail(id="step-detail")
                 yield OutputLog(SCREEN_LINES, id="output")
                 yield PanelArea(lambda: self.source.state, id="metrics")
         yield Static(Text(visible_line(self.footer_note), overflow="fold"), id="journal-path")

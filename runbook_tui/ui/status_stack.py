@@ -51,7 +51,7 @@ def window_words(left: dt.timedelta, now: dt.datetime) -> str:
     """`window closes in 1h 12m`; over a day away, the date (`window closes 2026-03-20 14:00 UTC`)."""
     seconds = left.total_seconds()
     if abs(seconds) >= 86400:
-        when = (now + left).astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        when = (now + left).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         return f"window closes {when}" if seconds > 0 else f"WINDOW CLOSED {when}"
     return f"window closes in {span_words(seconds)}" if seconds > 0 else f"WINDOW CLOSED {span_words(seconds)} ago"
 

@@ -9,8 +9,8 @@ shows exactly so.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -107,7 +107,6 @@ class StepTable(DataTable[Any]):
 
     def show(self, state: RunState) -> None:
         theme = self.app.current_theme
-        plan = state.plan_steps
         ids = list(state.order) + list(state.rollback_order)
         self._state = state
         if self.row_count != len(ids):
@@ -163,7 +162,8 @@ class StepDetail(Static):
         title.append(_line(entry.get("title", step_id)), style="bold")
         title.append("  ")
         title.append_text(status_text(step.status, theme))
-        self.border_title = f"step {position} · {_line(step_id)}"  # the id, as replay's g and the journal name it
+        if self.parent is not None:  # the pane's title: the id, as replay's g and the journal name it
+            self.parent.border_title = f"step {position} · {_line(step_id)}"
         hosts = [_line(h["name"]) for h in entry.get("hosts", [])]
         where = f"on {_line(entry.get('on'))}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" and hosts else "")
         verify = "unverified (solo)" if state.solo else f"verifier confirms {_line(entry.get('verify'))}" if entry.get("verify") not in (None, "none") else "no verifier check"
@@ -176,7 +176,8 @@ class StepDetail(Static):
             facts.append(f"timeout {format_duration(entry['timeout'])}")
         if entry.get("serial"):
             facts.append("serial " + ", ".join(_line(s) for s in entry["serial"]))
-        lines: list[RenderableType] = [title, Text(" · ".join(f for f in facts if f), style=colour(theme, "muted"))]
+        title.append("  " + " · ".join(f for f in facts if f), style=colour(theme, "muted"))  # wraps when the pane is narrow
+        lines: list[RenderableType] = [title]
         if preview:
             entry = {**entry, **preview}  # captures filled in as far as they are known
         if step.commands:

@@ -62,7 +62,3 @@ class CommandText:
         longest = max((cell_len(word) for word in visible(self.command).split()), default=1)
         whole = max((cell_len(line) for line in visible(self.command).split("\n")), default=1)
         return Measurement(min(longest + HANGING, options.max_width), min(whole + cell_len(self.prefix), options.max_width))
-
-
-def command_text(command: str, style: str = "") -> CommandText:
-    return CommandText(command, style)

@@ -214,11 +214,11 @@ async def test_after_a_failure_u_lists_the_undos_in_order_and_y_runs_them(workdi
         await pilot.press("u")
         modal = await screen_is(pilot, "RollbackModal")
         assert "Roll back to the last checkpoint (backup)" in painted(modal.query_one("#dialog-title"))
+        # Each undo: "N  step on host", then its command on the lines below, indented.
         lines = [line for line in painted(modal.query_one("#dialog-body")).splitlines() if line.strip()]
-        assert lines[0].split() == ["#", "step", "host", "undo", "command"]
-        rows = [re.fullmatch(r"\s*(\d+)\s+(\S+)(?: \(step \w+\))?\s+local\s+(.+)", line) for line in lines[1:]]
-        assert all(rows), lines
-        listed = [row.groups() for row in rows if row]
+        heads = [re.fullmatch(r"\s*(\d+)  (\S+)(?: \(step \w+\))? on local", line) for line in lines[0::2]]
+        assert all(heads), lines
+        listed = [(*head.groups(), command.strip()) for head, command in zip(heads, lines[1::2]) if head]
         assert listed == [
             ("1", "apply", "echo undo-apply >> marks"),  # newest first; the failed step may have changed things
             ("2", "tweak", "NO UNDO: acknowledge that this stays as it is"),

@@ -102,7 +102,7 @@ class RunbookApp(ThemedApp):
                     TextPrompt(
                         "Outside the change window",
                         f"{refused}\n\nStarting anyway needs a reason; it is written to the journal and the report.",
-                        placeholder="e.g. window extended by the change manager (CHG-2041 comment)",
+                        placeholder="e.g. the change manager extended the window (see the ticket)",
                     ),
                     lambda reason: self._start(reason) if reason else None if self.start_for else self.exit(2),
                 )

@@ -95,6 +95,7 @@ class StepTable(DataTable[Any]):
         super().__init__(id=id, cursor_type="row")
         self._titles: dict[str, str] = {}
         self._state: RunState | None = None
+        self._titles_width = 0
 
     def on_mount(self) -> None:
         self.add_column("", key="status", width=2)
@@ -102,8 +103,7 @@ class StepTable(DataTable[Any]):
         self.add_column("step", key="step")
 
     def on_resize(self) -> None:
-        self._titles.clear()
-        self.app.call_later(self.show_titles)
+        self.call_after_refresh(self.show_titles)
 
     def show(self, state: RunState) -> None:
         theme = self.app.current_theme
@@ -114,7 +114,7 @@ class StepTable(DataTable[Any]):
             self._titles.clear()
             for sid in ids:
                 self.add_row(status_text("pending", theme, with_label=False), Text(_line(sid), no_wrap=True), Text(""), key=sid)
-            self.show_titles()
+        self.show_titles()
         for sid in ids:
             self.update_cell(sid, "status", status_text(state.steps[sid].status, theme, with_label=False))
         current = state.current
@@ -132,7 +132,11 @@ class StepTable(DataTable[Any]):
         rollback = set(state.rollback_order)
         ids = list(state.order) + list(state.rollback_order)
         id_width = max((len(_line(sid)) for sid in ids), default=4)
-        room = max(self.scrollable_content_region.width - 2 - id_width - 6, 8)
+        width = self.scrollable_content_region.width
+        if width != self._titles_width:  # cut for another width: cut again
+            self._titles.clear()
+            self._titles_width = width
+        room = max(width - 2 - id_width - 6, 8)
         for sid in ids:
             entry = state.plan_steps.get(sid, {})
             words = ("↩ " if sid in rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + _line(entry.get("title") or sid)
@@ -141,7 +145,7 @@ class StepTable(DataTable[Any]):
             if self._titles.get(sid) == words:
                 continue
             self._titles[sid] = words
-            self.update_cell(sid, "step", Text(words, no_wrap=True, style=colour(theme, "muted") if sid in rollback else ""))
+            self.update_cell(sid, "step", Text(words, no_wrap=True, style=colour(theme, "muted") if sid in rollback else ""), update_width=True)
 
 
 class StepDetail(Static):

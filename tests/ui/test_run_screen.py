@@ -8,23 +8,20 @@ the state in a bounded loop: the machine running these may be busy.
 from __future__ import annotations
 
 import dataclasses
-
-import asyncio
 import re
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Static
-
 from run_screen_helpers import (
     ORDER,
     SIZE,
+    FakeClient,
     events,
     make_app,
     marks,
@@ -32,19 +29,21 @@ from run_screen_helpers import (
     run_step,
     screen_is,
     settled,
+    shared_session_events,
     started,
     type_text,
     types,
     until,
     write_runbook,
 )
-from runbook_tui.engine.controller import Reply
+from textual.widgets import Static
+
 from runbook_tui.engine.state import apply, replay
-from runbook_tui.session import load, open_session, resume_session
+from runbook_tui.session import resume_session
 from runbook_tui.settings import Settings
 from runbook_tui.ui.app import RunbookApp
-from runbook_tui.ui.verifier_app import VerifierApp
 from runbook_tui.ui.status_stack import StatusStack
+from runbook_tui.ui.verifier_app import VerifierApp
 from runbook_tui.ui.widgets import RunHeader, StepDetail
 
 JOURNAL = "j.jsonl"
@@ -406,39 +405,9 @@ async def test_after_resume_the_running_step_is_unknown_and_d_asks_how_it_was_ch
 # -- the verifier's keys (a fake client stands in for the SSH connection) ------------------------
 
 
-class FakeClient:
-    """What VerifierScreen needs of ShareClient: a replica state, listeners, and `send` replying at once."""
-
-    def __init__(self, journal_events: list[dict[str, Any]]) -> None:
-        self.state = replay(journal_events)
-        self.sent: list[tuple[str, str]] = []
-        self._listeners: list[Callable[..., None]] = []
-        self._status: list[Callable[[str], None]] = []
-
-    def subscribe(self, listener: Callable[..., None]) -> None:
-        self._listeners.append(listener)
-
-    def on_status(self, listener: Callable[[str], None]) -> None:
-        self._status.append(listener)
-
-    async def send(self, action: str, text: str = "") -> Reply:
-        self.sent.append((action, text))
-        return Reply(True, f"{action} sent")
-
-    async def run(self) -> None:
-        await asyncio.Event().wait()  # stays joined until the app leaves
-
-
-def _shared_session_events(workdir: Path) -> list[dict[str, Any]]:
-    """session_started of a run with a verifier (not solo): the replica the verifier's screen starts from."""
-    session = open_session(load("runbook.yaml", {}), solo=None, journal="shared.jsonl", settings=Settings())
-    session.controller.journal.close()
-    return events("shared.jsonl")
-
-
 @pytest.mark.asyncio
 async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
-    client = FakeClient(_shared_session_events(workdir))
+    client = FakeClient(shared_session_events(workdir))
     app = VerifierApp(client)
     async with app.run_test(size=SIZE) as pilot:
         await screen_is(pilot, "VerifierScreen")
@@ -492,7 +461,7 @@ async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path) -> None:
-    client = FakeClient(_shared_session_events(workdir))
+    client = FakeClient(shared_session_events(workdir))
     app = VerifierApp(client, observe=True)
     async with app.run_test(size=SIZE) as pilot:
         await screen_is(pilot, "VerifierScreen")
@@ -507,7 +476,7 @@ async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path) -> None:
 @pytest.mark.asyncio
 async def test_the_verifier_screen_follows_the_replica(workdir: Path) -> None:
     """An event the client folds shows on the verifier's screen (the repaint timer picks it up)."""
-    client = FakeClient(_shared_session_events(workdir))
+    client = FakeClient(shared_session_events(workdir))
     app = VerifierApp(client)
     async with app.run_test(size=SIZE) as pilot:
         screen = await screen_is(pilot, "VerifierScreen")

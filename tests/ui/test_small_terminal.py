@@ -12,7 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import make_app, painted, run_step, screen_is, settled, started, write_runbook
+from run_screen_helpers import (
+    make_app,
+    painted,
+    run_step,
+    screen_is,
+    settled,
+    started,
+    write_runbook,
+)
 
 from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.widgets import StepDetail

@@ -16,15 +16,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from run_screen_helpers import (
+    ORDER,
+    RUNBOOK,
+    SIZE,
+    make_app,
+    run_step,
+    screen_is,
+    settled,
+    started,
+    type_text,
+    until,
+    write_runbook,
+)
 from textual.pilot import Pilot
-
-from run_screen_helpers import ORDER, RUNBOOK, SIZE, make_app, run_step, screen_is, settled, started, type_text, until, write_runbook
 from textual.widgets import Input
+
 from runbook_tui.ui.run_screen import RunView
 
 SMALL = (80, 24)
 #: The frozen "now" of the header (only the countdown reads it).
-FROZEN = dt.datetime(2026, 3, 14, 2, 0, 0, tzinfo=dt.timezone.utc)
+FROZEN = dt.datetime(2026, 3, 14, 2, 0, 0, tzinfo=dt.UTC)
 
 Snap = Callable[..., bool]
 
@@ -167,7 +179,7 @@ def test_snapshot_window_closing_in_five_minutes_is_red(workdir: Path, snap_comp
 
     The window is computed at test time around the real now, so the run starts without an override.
     """
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     window = f"  window: {{start: '{(now - dt.timedelta(hours=1)).isoformat()}', end: '{(now + dt.timedelta(minutes=5)).isoformat()}'}}\n"
     write_runbook(workdir, RUNBOOK.replace("  verifier: bob\n", "  verifier: bob\n" + window))
     # Keep the countdown at exactly 5 minutes whatever the time: the header reads the frozen clock.

@@ -14,7 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import make_app, painted, run_step, screen_is, settled, started, type_text, write_runbook
+from run_screen_helpers import (
+    make_app,
+    painted,
+    run_step,
+    screen_is,
+    settled,
+    started,
+    type_text,
+    write_runbook,
+)
 
 from runbook_tui.ui.widgets import StepDetail
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -104,3 +106,24 @@ class InfoScreen(Dialog[None]):
 class HelpScreen(InfoScreen):
     def __init__(self) -> None:
         super().__init__("Help", Text.from_markup(HELP))  # our own text: its markup is ours
+
+
+class LoadingScreen(Screen[None]):
+    """The first frame while a session opens (a resume reads the whole journal first); keys pressed now are refused, visibly."""
+
+    DEFAULT_CSS = """
+    LoadingScreen {
+        align: center middle;
+    }
+    LoadingScreen > Static {
+        width: auto;
+        padding: 1 2;
+        border: round $primary;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("Opening the session: reading the runbook and the journal…", markup=False)
+
+    def on_key(self, event: object) -> None:
+        self.notify("still opening the session; keys work once the run screen shows", timeout=3, markup=False)

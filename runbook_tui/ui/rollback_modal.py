@@ -10,13 +10,11 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static
 
-from runbook_tui.engine.rollback import RollbackPlan
+from runbook_tui.engine.rollback import RollbackPlan, Scope
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.dialog import Dialog
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.wrap import CommandText
-
-Scope = str
 
 
 class RollbackModal(Dialog[tuple[Scope, bool] | None]):

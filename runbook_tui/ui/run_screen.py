@@ -29,6 +29,7 @@ from textual.widgets import Footer, Static
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import status_words
@@ -334,11 +335,11 @@ class RunScreen(RunView):
             return
         self.app.push_screen(RollbackModal(self.controller.plan_rollback), self._start_rollback)
 
-    def _start_rollback(self, choice: tuple[str, bool] | None) -> None:
+    def _start_rollback(self, choice: tuple[Scope, bool] | None) -> None:
         if choice is None:
             return
         scope, acknowledged = choice
-        self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"), quiet=True)  # type: ignore[arg-type]
+        self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"), quiet=True)
 
     def action_quit_run(self) -> None:
         if self.controller.busy:
@@ -394,6 +395,15 @@ class VerifierScreen(RunView):
     async def _send(self, action: str, text: str = "") -> None:
         self._say(await self.client.send(action, text))
 
+    def _sender(self, action: str, *, optional: bool = False) -> Callable[[str | None], None]:
+        """What a prompt's answer does: send it (an empty answer only when `optional`; escape sends nothing)."""
+
+        def send(text: str | None) -> None:
+            if text or (optional and text is not None):
+                self.run_worker(self._send(action, text or ""))
+
+        return send
+
     async def action_confirm(self) -> None:
         await self._send("confirm")
 
@@ -401,19 +411,19 @@ class VerifierScreen(RunView):
         current = self.source.state.current
         self.app.push_screen(
             TextPrompt(f"Reject '{current}'", "The run stops at this step and the assignee sees your reason."),
-            lambda reason: self.run_worker(self._send("reject", reason)) if reason else None,
+            self._sender("reject"),
         )
 
     def action_request_rollback(self) -> None:
         self.app.push_screen(
             TextPrompt("Request a rollback", "The assignee sees this at once and starts the rollback with u.", required=False),
-            lambda reason: self.run_worker(self._send("request_rollback", reason or "")) if reason is not None else None,
+            self._sender("request_rollback", optional=True),
         )
 
     def action_note(self) -> None:
         self.app.push_screen(
             TextPrompt("Add a note", "It goes into the assignee's journal with the time and your name."),
-            lambda text: self.run_worker(self._send("note", text)) if text else None,
+            self._sender("note"),
         )
 
     def action_hold(self) -> None:

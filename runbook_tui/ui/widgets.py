@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from runbook_tui.engine.state import RunState
@@ -166,7 +167,7 @@ class StepDetail(Static):
         title.append(_line(entry.get("title", step_id)), style="bold")
         title.append("  ")
         title.append_text(status_text(step.status, theme))
-        if self.parent is not None:  # the pane's title: the id, as replay's g and the journal name it
+        if isinstance(self.parent, Widget):  # the pane's title: the id, as replay's g and the journal name it
             self.parent.border_title = f"step {position} · {_line(step_id)}"
         hosts = [_line(h["name"]) for h in entry.get("hosts", [])]
         where = f"on {_line(entry.get('on'))}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" and hosts else "")

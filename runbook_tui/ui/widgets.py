@@ -67,7 +67,8 @@ class RunHeader(Static):
         elif not ticket:
             right.append("no change window", style=colour(theme, "warning"))
         line2 = Text(no_wrap=True, overflow="ellipsis")
-        line2.append(f" {_line(session.get('assignee') or '?')}", style="bold")
+        line2.append(" assignee ")
+        line2.append(_line(session.get("assignee") or "?"), style="bold")
         if session.get("solo"):
             line2.append(f"  SOLO ({_line(session['solo'])}): unverified", style=colour(theme, "warning"))
         else:
@@ -75,7 +76,7 @@ class RunHeader(Static):
             verifier = session.get("verifier") or (", ".join(joined) if joined else "?")
             line2.append(f" ▸ verifier {_line(verifier)} ")
             online = bool(joined)
-            line2.append("● connected" if online else "○ not connected", style=colour(theme, "success" if online else "warning"))
+            line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))
         checkpoint = state.checkpoint
         if checkpoint and (checkpoint not in state.steps or state.steps[checkpoint].status != "undone"):
             line2.append(f"   ⚑ last checkpoint: {_line(checkpoint)}", style=colour(theme, "secondary"))

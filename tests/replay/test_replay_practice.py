@@ -178,6 +178,7 @@ async def test_practice_replays_the_failure_and_the_trainee_must_decide(night: t
     controller = session.controller
     app = RunbookApp(lambda _override: session)
     async with app.run_test(size=(140, 45)) as pilot:
+        await _until(lambda: type(app.screen).__name__ == "RunScreen", pilot)  # keys before it are refused (loading)
         for _ in range(4):
             await _until(lambda: not controller.busy and controller.state.current is not None, pilot)
             await pilot.press("enter")

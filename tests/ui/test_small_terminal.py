@@ -119,11 +119,8 @@ async def test_at_80x24_command_undo_and_output_stay_on_screen_up_to_the_rollbac
         assert modal.query_one("#dialog-scroll").max_scroll_y > 0  # nine undos do not fit: the list scrolls, the keys stay
         await pilot.press("y")
         await screen_is(pilot, "RunScreen")
-        await pilot.pause(0.5)
-        for _ in range(100):
-            await settled(pilot)
-            if controller.state.rollback is not None and controller.state.rollback.finished and not controller.busy:
-                break
+        rollback_done = lambda: controller.state.rollback is not None and controller.state.rollback.finished and not controller.busy  # noqa: E731
+        await until(pilot, rollback_done, "the rollback to finish", seconds=120)
         await settled(pilot)
         assert output.scroll_y == output.max_scroll_y, "the output stopped following through the rollback"
         assert "rollback finished" in painted(output)

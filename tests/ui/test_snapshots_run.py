@@ -58,6 +58,7 @@ async def _steady(pilot: Pilot[Any]) -> None:
     """The latest state painted and no toasts: what stays on screen."""
     await settled(pilot)
     pilot.app.clear_notifications()
+    _no_blink(pilot)
     await pilot.pause(0.2)
 
 

@@ -234,6 +234,7 @@ async def _until(pilot: Any, done: Callable[[], bool], seconds: float = 10) -> N
 async def test_the_command_palette_switches_to_our_themes_and_the_statuses_follow(workdir: Path) -> None:
     app = make_app(workdir)
     async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: type(app.screen).__name__ == "RunScreen")  # keys before it are refused (loading)
         await pilot.press("enter")
         assert app.handle is not None
         state = lambda: app.handle.controller.state  # noqa: E731

@@ -173,9 +173,10 @@ class StepDetail(Static):
         hosts = [_line(h["name"]) for h in entry.get("hosts", [])]
         where = f"on {_line(entry.get('on'))}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" and hosts else "")
         verify = "unverified (solo)" if state.solo else f"verifier confirms {_line(entry.get('verify'))}" if entry.get("verify") not in (None, "none") else "no verifier check"
-        if entry.get("cwd"):
-            where += f" in {home_short(_line(entry['cwd']))}"
         facts = [_line(entry.get("section", "")), where, verify]
+        cwd = f"{where} in {home_short(_line(entry['cwd']))}" if entry.get("cwd") else where
+        if len(title.plain) + len("  " + " · ".join(facts)) + len(cwd) - len(where) <= max(self.size.width, 1):
+            facts[1] = cwd  # the folder too, when it fits on the line (the details and the journal have it always)
         if entry.get("checkpoint"):
             facts.insert(0, "⚑ CHECKPOINT")
         if entry.get("timeout"):

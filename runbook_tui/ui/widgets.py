@@ -35,6 +35,15 @@ def _line(value: object) -> str:
     return visible_line(str(value))
 
 
+#: Ids longer than this are cut in the step list (the detail pane's title shows the whole id).
+ID_COLUMN = 18
+
+
+def _short_id(step_id: str) -> str:
+    shown = _line(step_id)
+    return shown if len(shown) <= ID_COLUMN else shown[: ID_COLUMN - 1] + "…"
+
+
 def home_short(path: str) -> str:
     """`~/...` for a path under the home folder: shorter, still copyable into a shell."""
     home = str(Path.home())
@@ -115,7 +124,7 @@ class StepTable(DataTable[Any]):
             self.clear()
             self._titles.clear()
             for sid in ids:
-                self.add_row(status_text("pending", theme, with_label=False), Text(_line(sid), no_wrap=True), Text(""), key=sid)
+                self.add_row(status_text("pending", theme, with_label=False), Text(_short_id(sid), no_wrap=True), Text(""), key=sid)
         self.show_titles()
         for sid in ids:
             self.update_cell(sid, "status", status_text(state.steps[sid].status, theme, with_label=False))
@@ -133,7 +142,7 @@ class StepTable(DataTable[Any]):
         theme = self.app.current_theme
         rollback = set(state.rollback_order)
         ids = list(state.order) + list(state.rollback_order)
-        id_width = max((len(_line(sid)) for sid in ids), default=4)
+        id_width = max((len(_short_id(sid)) for sid in ids), default=4)
         width = self.scrollable_content_region.width
         if width != self._titles_width:  # cut for another width: cut again
             self._titles.clear()

@@ -26,7 +26,7 @@ from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.engine.rollback import Outcome, RollbackPlan, StepRecord, plan_rollback, to_json
-from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.engine.state import RUNNABLE, RunState, apply, initial
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.plan import plan_json
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
@@ -40,8 +40,6 @@ MetricJudge = Callable[[MetricCheck], Awaitable[tuple[bool, str]]]
 #: Awaited once the last step is done, before the session finishes as done (the metrics layer checks `metrics.success` there).
 BeforeFinish = Callable[[], Awaitable[None]]
 Listener = Callable[[Event, RunState], None]
-
-RUNNABLE = frozenset({"pending", "failed", "rejected", "unknown", "undone"})
 
 
 @dataclass(frozen=True, slots=True)

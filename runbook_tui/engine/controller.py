@@ -29,7 +29,7 @@ from runbook_tui.engine.rollback import RollbackPlan, StepRecord, plan_rollback,
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.plan import plan_json
-from runbook_tui.runbook.templating import TemplateError, context_for, render_text
+from runbook_tui.runbook.templating import TemplateError, command_text, context_for, render_text
 
 log = logging.getLogger(__name__)
 
@@ -460,10 +460,11 @@ class Controller:
         retries (a retry would re-attach to the failed run instead of running
         again) and between rollbacks (`tag`).
         """
+        shell = command_text(text, self._context(host, secrets=True))
         return Command(
             host=host,
-            command=self._render(text, host),
-            env=tuple((name, self._render(value, host)) for name, value in step.env),
+            command=shell.text,
+            env=tuple((name, self._render(value, host)) for name, value in step.env) + shell.env,
             cwd=self._render(step.cwd, host) if step.cwd is not None else None,
             sudo=step.sudo,
             timeout=step.timeout_seconds,

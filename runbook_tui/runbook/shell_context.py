@@ -1,0 +1,563 @@
+"""Where each interpolated value stands in a shell command: a small POSIX/bash tokenizer.
+
+The command text comes with one marker character per value (`marker(i)`,
+a code point of Supplementary Private Use Area-B that runbooks do not
+contain). `classify` follows the shell's own rules over the text - quotes,
+`$'...'`, comments, `$(...)`, backticks (inside double quotes too),
+`$((...))`, `${...}` (and `${a[...]}` subscripts), heredocs (quoted or
+not, `<<-`), here-strings, line continuations, `case` patterns, `[[ ... ]]`,
+`((...))`, `let` - and says, for each marker, in which context the shell
+meets it, and whether another shell parses the word again (`sh -c`,
+`bash -c`, `su -c`, `eval`, `ssh HOST`, `watch`, and the same behind
+`sudo`, `env`, `timeout`, `docker|kubectl exec`, ...).
+
+The caller (`templating`) turns each context into a reference to an
+environment variable (`"${RBT_V1}"`), or refuses the template.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from typing import Literal
+
+MARKER_BASE = 0x100000
+MARKER_LIMIT = 0xFFFD  # values per command
+
+#: WORD: unquoted, expanded and split; QUOTED: expanded, not split ("...", unquoted heredoc, ${x:-...} in "...");
+#: ARITH: read as an arithmetic expression; the others are not expanded at all.
+Kind = Literal["WORD", "QUOTED", "ARITH", "SINGLE", "ANSI_C", "QUOTED_HEREDOC", "COMMENT", "UNKNOWN"]
+
+
+def marker(index: int) -> str:
+    return chr(MARKER_BASE + index)
+
+
+def marker_index(char: str) -> int | None:
+    code = ord(char) - MARKER_BASE
+    return code if 0 <= code < MARKER_LIMIT else None
+
+
+def has_markers(text: str) -> bool:
+    return any(MARKER_BASE <= ord(c) < MARKER_BASE + MARKER_LIMIT for c in text)
+
+
+@dataclass
+class Place:
+    """Where one value stands."""
+
+    kind: Kind = "WORD"  # for the outermost shell
+    integer: bool = False  # read as arithmetic (by this or an inner shell): only an integer is safe
+    in_backticks_in_quotes: bool = False  # "`...`": its double quotes must be written \"
+    nested_backticks: bool = False
+    levels: int = 0  # how many more shells parse it again
+    inner: Kind = "WORD"  # its context for the innermost shell
+    reparsed_output: bool = False  # inside an expansion whose OUTPUT another shell parses
+    by: str = ""  # the command that parses it again
+
+
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "busybox"})
+_DASH_C = frozenset({"su", "runuser", "flock", "script"})
+#: Commands that run the rest of their words as a command; value: options that take an argument.
+_WRAPPERS: dict[str, frozenset[str]] = {
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-R", "-T"}),
+    "doas": frozenset({"-u", "-C"}),
+    "env": frozenset({"-u", "-C", "-S"}),
+    "nice": frozenset({"-n"}),
+    "nohup": frozenset(),
+    "time": frozenset(),
+    "exec": frozenset({"-a"}),
+    "command": frozenset(),
+    "builtin": frozenset(),
+    "stdbuf": frozenset({"-i", "-o", "-e"}),
+    "setsid": frozenset(),
+    "ionice": frozenset({"-c", "-n", "-p"}),
+    "chrt": frozenset(),
+    "xargs": frozenset({"-I", "-n", "-P", "-d", "-L", "-E", "-s", "-a"}),
+    "timeout": frozenset({"-k", "-s", "--kill-after", "--signal"}),
+}
+_SSH_ARG_OPTIONS = frozenset("bcDEeFIiJLlmOoPpQRSWw")
+_ARITH_OPS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
+_EXPANSION = "\U0010fffe"  # stands, in a word's cooked value, for what an expansion produces
+
+
+@dataclass
+class _Word:
+    cooked: list[str] = field(default_factory=list)
+    markers: list[int] = field(default_factory=list)  # standing directly in the word
+    expanded_markers: list[int] = field(default_factory=list)  # inside $(...), `...` of the word
+    started: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self.cooked)
+
+
+class _Parser:
+    def __init__(self, text: str, places: dict[int, Place], level: int) -> None:
+        self.s = text
+        self.places = places
+        self.level = level
+        self.pending_heredocs: list[tuple[str, bool, bool]] = []  # delimiter, quoted, strip tabs
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _mark(self, char: str, kind: Kind, frame: dict[str, bool]) -> int | None:
+        index = marker_index(char)
+        if index is None:
+            return None
+        place = self.places.setdefault(index, Place())
+        if self.level == 0:
+            place.kind = kind
+            place.in_backticks_in_quotes = frame.get("bt_dq", False)
+            place.nested_backticks = frame.get("bt2", False)
+        else:
+            place.inner = kind
+        if kind == "ARITH" or frame.get("arith", False):
+            place.integer = True
+        return index
+
+    def at(self, i: int, prefix: str) -> bool:
+        return self.s.startswith(prefix, i)
+
+    # -- command lists ------------------------------------------------------------------------
+
+    def parse_list(self, i: int, close: str, frame: dict[str, bool]) -> int:
+        """Commands up to `close` (`)` or end of text); returns the index after it."""
+        words: list[_Word] = []
+        word = _Word()
+        redirect_next = False
+        case_state = ""  # "", "word", "in", "pattern", "body"
+        cond_words: list[_Word] | None = None
+        s = self.s
+        n = len(s)
+
+        def end_word() -> None:
+            nonlocal word, redirect_next, case_state, cond_words
+            if not word.started:
+                return
+            text = word.text
+            if redirect_next:
+                redirect_next = False
+            elif case_state == "word":
+                case_state = "in"
+            elif case_state == "in" and text == "in":
+                case_state = "pattern"
+            else:
+                if not words and text == "case" and not word.markers:
+                    case_state = "word"
+                elif not words and text == "[[":
+                    cond_words = []
+                elif cond_words is not None:
+                    if text == "]]":
+                        self._cond(cond_words)
+                        cond_words = None
+                    else:
+                        cond_words.append(word)
+                if case_state != "pattern":
+                    words.append(word)
+            word = _Word()
+
+        def end_command() -> None:
+            nonlocal words
+            end_word()
+            self._nested(words)
+            if words and words[0].text == "let":
+                for w in words[1:]:
+                    for m in w.markers:
+                        self.places[m].integer = True
+            words = []
+
+        while i < n:
+            c = s[i]
+            if close == ")" and c == ")" and case_state != "pattern":
+                end_command()
+                return i + 1
+            if c in " \t":
+                end_word()
+                i += 1
+            elif c == "\n":
+                end_command()
+                i = self._heredoc_bodies(i + 1, frame)
+            elif c == "#" and not word.started:
+                j = s.find("\n", i)
+                j = n if j < 0 else j
+                for ch in s[i:j]:
+                    self._mark(ch, "COMMENT", frame)
+                i = j
+            elif c == ";":
+                end_command()
+                if self.at(i, ";;") or self.at(i, ";&"):
+                    i += 3 if self.at(i, ";;&") else 2
+                    if case_state == "body":
+                        case_state = "pattern"
+                else:
+                    i += 1
+            elif c in "&|":
+                end_command()
+                i += 2 if self.at(i, c * 2) or self.at(i, "|&") else 1
+            elif c in "<>":
+                end_word()
+                if self.at(i, "<(") or self.at(i, ">("):
+                    word.started = True
+                    word.cooked.append(_EXPANSION)
+                    i = self._sub(i + 2, ")", frame, word)
+                    continue
+                if self.at(i, "<<<"):
+                    i += 3
+                elif self.at(i, "<<"):
+                    i = self._heredoc_operator(i)
+                    continue
+                else:
+                    i += 1
+                    while i < n and s[i] in "<>&|":
+                        i += 1
+                redirect_next = True
+            elif c == "(":
+                if not word.started and not words and self.at(i, "(("):
+                    i = self._arith(i + 2, frame)
+                    continue
+                end_word()
+                if case_state == "pattern":
+                    i += 1
+                    continue
+                i = self.parse_list(i + 1, ")", frame)
+            elif c == ")" and case_state == "pattern":
+                end_word()
+                case_state = "body"
+                i += 1
+            else:
+                if case_state in ("body", "pattern") and not words and not word.started and self._word_at(i, "esac"):
+                    case_state = ""
+                i = self._word_part(i, word, frame, close)
+        end_command()
+        return i
+
+    def _word_at(self, i: int, text: str) -> bool:
+        end = i + len(text)
+        return self.s.startswith(text, i) and (end >= len(self.s) or self.s[end] in " \t\n;&|()")
+
+    def _cond(self, cond: list[_Word]) -> None:
+        """In `[[ ... ]]`, operands of -eq, -lt, ... (and -v) are arithmetic in bash."""
+        for k, w in enumerate(cond):
+            if w.text in _ARITH_OPS:
+                for neighbour in cond[max(k - 1, 0) : k + 2]:
+                    for m in neighbour.markers:
+                        self.places[m].integer = True
+
+    # -- words ------------------------------------------------------------------------------------
+
+    def _word_part(self, i: int, word: _Word, frame: dict[str, bool], close: str) -> int:
+        """One piece of a word starting at `i`: a quoted string, an expansion, an escape or a character."""
+        s = self.s
+        c = s[i]
+        word.started = True
+        if c == "\\":
+            if i + 1 < len(s):
+                if s[i + 1] == "\n":
+                    return i + 2  # a line continuation
+                word.cooked.append(s[i + 1])
+                self._direct(s[i + 1], "WORD", frame, word)
+            return i + 2
+        if c == "'":
+            j = s.find("'", i + 1)
+            j = len(s) if j < 0 else j
+            for ch in s[i + 1 : j]:
+                word.cooked.append(ch)
+                self._direct(ch, "SINGLE", frame, word)
+            return j + 1
+        if c == "$" and self.at(i, "$'"):
+            j = i + 2
+            while j < len(s) and s[j] != "'":
+                j += 2 if s[j] == "\\" else 1
+            for ch in s[i + 2 : j]:
+                self._direct(ch, "ANSI_C", frame, word)
+            word.cooked.append(_EXPANSION)
+            return j + 1
+        if c == '"':
+            return self._double(i + 1, word, frame)
+        if c == "$" or c == "`":
+            return self._expansion(i, word, frame, quoted=False)
+        word.cooked.append(c)
+        self._direct(c, "WORD", frame, word)
+        return i + 1
+
+    def _direct(self, ch: str, kind: Kind, frame: dict[str, bool], word: _Word) -> None:
+        index = self._mark(ch, kind, frame)
+        if index is not None:
+            word.markers.append(index)
+
+    def _double(self, i: int, word: _Word, frame: dict[str, bool]) -> int:
+        s = self.s
+        while i < len(s) and s[i] != '"':
+            c = s[i]
+            if c == "\\" and i + 1 < len(s):
+                if s[i + 1] in '$`"\\':
+                    word.cooked.append(s[i + 1])
+                    i += 2
+                    continue
+                if s[i + 1] == "\n":
+                    i += 2
+                    continue
+            if c in "$`":
+                i = self._expansion(i, word, frame, quoted=True)
+                continue
+            word.cooked.append(c)
+            self._direct(c, "QUOTED", frame, word)
+            i += 1
+        return i + 1
+
+    def _expansion(self, i: int, word: _Word, frame: dict[str, bool], *, quoted: bool) -> int:
+        """`$(...)`, `$((...))`, `${...}`, `` `...` ``, `$name` at `i`."""
+        s = self.s
+        if self.at(i, "$(("):
+            word.cooked.append(_EXPANSION)
+            return self._arith(i + 3, frame, word)
+        if self.at(i, "$("):
+            word.cooked.append(_EXPANSION)
+            return self._sub(i + 2, ")", frame, word)
+        if s[i] == "`":
+            word.cooked.append(_EXPANSION)
+            return self._backticks(i + 1, frame, word, quoted=quoted)
+        if self.at(i, "${"):
+            word.cooked.append(_EXPANSION)
+            return self._parameter(i + 2, word, frame, quoted=quoted)
+        word.cooked.append("$")
+        return i + 1
+
+    def _sub(self, i: int, close: str, frame: dict[str, bool], word: _Word) -> int:
+        before = set(self.places)
+        end = self.parse_list(i, close, {**frame, "arith": False})
+        word.expanded_markers.extend(m for m in self.places if m not in before)
+        return end
+
+    def _backticks(self, i: int, frame: dict[str, bool], word: _Word, *, quoted: bool) -> int:
+        s = self.s
+        j = i
+        inner: list[str] = []
+        while j < len(s) and s[j] != "`":
+            if s[j] == "\\" and j + 1 < len(s) and (s[j + 1] in "$`\\" or (quoted and s[j + 1] == '"')):
+                inner.append(s[j + 1])
+                j += 2
+                continue
+            inner.append(s[j])
+            j += 1
+        sub = _Parser("".join(inner), self.places, self.level)
+        before = set(self.places)
+        in_bt = frame.get("bt", False)
+        sub.parse_list(0, "", {**frame, "bt": True, "bt_dq": quoted or frame.get("bt_dq", False), "bt2": in_bt})
+        word.expanded_markers.extend(m for m in self.places if m not in before)
+        return j + 1
+
+    def _arith(self, i: int, frame: dict[str, bool], word: _Word | None = None) -> int:
+        s = self.s
+        depth = 0
+        while i < len(s):
+            c = s[i]
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                if depth == 0 and self.at(i, "))"):
+                    return i + 2
+                depth -= 1
+            index = self._mark(c, "ARITH", frame)
+            if index is not None and word is not None:
+                word.expanded_markers.append(index)
+            i += 1
+        return i
+
+    def _parameter(self, i: int, word: _Word, frame: dict[str, bool], *, quoted: bool) -> int:
+        """`${name[sub]op word}`: the subscript is arithmetic, the word is expanded like its surroundings."""
+        s = self.s
+        if self.at(i, "#") and not self.at(i, "#}"):
+            i += 1  # ${#name}: its length
+        if i < len(s) and s[i] in "@*?$!-#0123456789":
+            i += 1
+        else:
+            while i < len(s) and (s[i].isalnum() or s[i] == "_") and marker_index(s[i]) is None:
+                i += 1
+        if i < len(s) and s[i] == "[":
+            j = s.find("]", i)
+            j = len(s) if j < 0 else j
+            for ch in s[i + 1 : j]:
+                index = self._mark(ch, "ARITH", frame)
+                if index is not None:
+                    word.expanded_markers.append(index)
+            i = j + 1
+        inner = _Word()
+        kind: Kind = "QUOTED" if quoted else "WORD"
+        while i < len(s) and s[i] != "}":
+            c = s[i]
+            if c in "'\"\\" and not quoted:
+                i = self._word_part(i, inner, frame, "}")
+            elif c == "\\" and i + 1 < len(s):
+                i += 2
+            elif c in "$`":
+                i = self._expansion(i, inner, frame, quoted=quoted)
+            else:
+                self._direct(c, kind, frame, inner)
+                i += 1
+        word.expanded_markers.extend(inner.markers + inner.expanded_markers)
+        return i + 1
+
+    # -- heredocs ------------------------------------------------------------------------------------
+
+    def _heredoc_operator(self, i: int) -> int:
+        s = self.s
+        i += 2
+        strip = self.at(i, "-")
+        if strip:
+            i += 1
+        while i < len(s) and s[i] in " \t":
+            i += 1
+        delimiter: list[str] = []
+        quoted = False
+        while i < len(s) and s[i] not in " \t\n;&|<>()":
+            c = s[i]
+            if c in "'\"":
+                quoted = True
+                j = s.find(c, i + 1)
+                j = len(s) if j < 0 else j
+                delimiter.append(s[i + 1 : j])
+                i = j + 1
+            elif c == "\\":
+                quoted = True
+                delimiter.append(s[i + 1 : i + 2])
+                i += 2
+            else:
+                delimiter.append(c)
+                i += 1
+        text = "".join(delimiter)
+        for ch in text:
+            self._mark(ch, "UNKNOWN", {})
+        self.pending_heredocs.append((text, quoted, strip))
+        return i
+
+    def _heredoc_bodies(self, i: int, frame: dict[str, bool]) -> int:
+        pending, self.pending_heredocs = self.pending_heredocs, []
+        s = self.s
+        for delimiter, quoted, strip in pending:
+            while i < len(s):
+                j = s.find("\n", i)
+                j = len(s) if j < 0 else j
+                line = s[i:j]
+                if (line.lstrip("\t") if strip else line) == delimiter:
+                    i = j + 1
+                    break
+                if quoted:
+                    for ch in line:
+                        self._mark(ch, "QUOTED_HEREDOC", frame)
+                else:
+                    self._heredoc_line(line, frame)
+                i = j + 1
+        return i
+
+    def _heredoc_line(self, line: str, frame: dict[str, bool]) -> None:
+        sub = _Parser(line, self.places, self.level)
+        word = _Word()
+        k = 0
+        while k < len(line):
+            c = line[k]
+            if c == "\\":
+                k += 2
+            elif c in "$`":
+                k = sub._expansion(k, word, frame, quoted=True)
+            else:
+                sub._direct(c, "QUOTED", frame, word)
+                k += 1
+
+    # -- nested shells ------------------------------------------------------------------------------
+
+    def _nested(self, words: list[_Word]) -> None:
+        """Words another shell parses again: mark their values one level deeper."""
+        for script, by in _scripts(words):
+            for w in script:
+                for m in w.expanded_markers:
+                    self.places[m].reparsed_output = True
+                    self.places[m].by = self.places[m].by or by
+            text = " ".join(w.text for w in script)
+            if not has_markers(text):
+                continue
+            for w in script:
+                for m in w.markers:
+                    place = self.places[m]
+                    place.levels = max(place.levels, self.level + 1)
+                    place.by = place.by or by
+            _Parser(text, self.places, self.level + 1).parse_list(0, "", {})
+
+
+def _command_start(words: list[_Word]) -> int:
+    """Index of the command word behind assignments and wrappers (`sudo -u x`, `env A=1`, `timeout 5`)."""
+    k = 0
+    while k < len(words):
+        text = words[k].text
+        if "=" in text and text.split("=", 1)[0].isidentifier():
+            k += 1
+            continue
+        name = posixpath.basename(text)
+        options = _WRAPPERS.get(name)
+        if options is None:
+            return k
+        k += 1
+        while k < len(words) and words[k].text.startswith("-") and words[k].text != "--":
+            k += 2 if words[k].text in options else 1
+        if k < len(words) and words[k].text == "--":
+            k += 1
+        if name == "timeout" and k < len(words):
+            k += 1  # the duration
+        if name in ("chrt", "ionice") and k < len(words) and words[k].text.isdigit():
+            k += 1
+    return k
+
+
+def _scripts(words: list[_Word]) -> list[tuple[list[_Word], str]]:
+    """The words of this simple command that another shell parses, with that command's name."""
+    found: list[tuple[list[_Word], str]] = []
+    start = _command_start(words)
+    if start < len(words):
+        name = posixpath.basename(words[start].text)
+        rest = words[start + 1 :]
+        if name == "eval" and rest:
+            found.append((rest, "eval"))
+        elif name == "ssh":
+            k = 0
+            while k < len(rest) and rest[k].text.startswith("-"):
+                option = rest[k].text
+                k += 2 if len(option) == 2 and option[1] in _SSH_ARG_OPTIONS else 1
+            if k + 1 < len(rest):
+                found.append((rest[k + 1 :], "ssh"))
+        elif name == "watch":
+            k = 0
+            while k < len(rest) and rest[k].text.startswith("-"):
+                if rest[k].text in ("-x", "--exec"):
+                    return found
+                k += 2 if rest[k].text in ("-n", "--interval", "-q", "--equexit") else 1
+            if k < len(rest):
+                found.append((rest[k:], "watch"))
+    for k, w in enumerate(words):
+        name = posixpath.basename(w.text)
+        if name in _SHELLS or (name in _DASH_C and k >= start):
+            for j in range(k + 1, len(words)):
+                option = words[j].text
+                if option.startswith("--command="):
+                    break
+                if not option.startswith("-") or option == "--":
+                    if name in _DASH_C:
+                        continue
+                    break
+                if "c" in option[1:] and not option.startswith("--"):
+                    if j + 1 < len(words):
+                        found.append(([words[j + 1]], f"{name} -c"))
+                    break
+    return found
+
+
+def classify(text: str) -> dict[int, Place]:
+    """Each marker's place in `text`, by its index."""
+    places: dict[int, Place] = {}
+    _Parser(text, places, 0).parse_list(0, "", {})
+    for char in text:
+        index = marker_index(char)
+        if index is not None and index not in places:
+            places[index] = Place(kind="UNKNOWN")
+    return places

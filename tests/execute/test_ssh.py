@@ -20,6 +20,7 @@ from peers import Sshd, make_sshd, public_line
 from runbook_tui.engine.ports import Command, Result
 from runbook_tui.execute.ssh import CHUNK_SIZE, SshExecutor, wrapper_script
 from runbook_tui.runbook.model import Host, Mark
+from runbook_tui.runbook.templating import render_command
 
 pytestmark = pytest.mark.peers
 
@@ -121,10 +122,32 @@ def test_env_values_small_and_large_arrive_exactly(sshd: Sshd, tmp_path: Path, s
 
 
 def test_env_values_stay_out_of_argv() -> None:
-    """Values go into the remote run.sh file, not the command line `ps` shows."""
+    """Values go into the remote run.sh file (which removes itself as it starts), not the command line `ps` shows."""
     host = Host(name="h", address="127.0.0.1", mark=Mark("<test>", 1, 1))
     script = wrapper_script(Command(host=host, command="true", env=(("TOKEN", "s3cret"),), sudo=True))
     assert "export TOKEN=s3cret" in script and "--preserve-env=TOKEN" in script
+
+
+def test_templated_values_stay_out_of_remote_argv_and_files(sshd: Sshd, tmp_path: Path) -> None:
+    """A value (maybe a secret) travels as an environment variable: not in the remote `ps`, and
+    the wrapper that exported it (run.sh) is gone from the run directory while the command runs."""
+    secret = f"s3cret-{uuid.uuid4().hex}"
+    rendered = render_command("printf '%s' {{ x }} > /dev/null; ls -A; ps -eo args", {"x": secret})
+
+    async def main() -> tuple[Result, Collect, list[str]]:
+        ex = executor(sshd, tmp_path)
+        try:
+            return await run_one(ex, cmd(sshd.host("db1"), rendered.text, env=rendered.env))
+        finally:
+            await ex.close()
+
+    result, sink, _ = arun(main)
+    assert result == Result("ok", exit_code=0), result
+    out = sink.data("stdout").decode()
+    assert "RBT_V1" in out  # ps shows the command: the reference, not the value
+    assert secret not in out
+    listing = out.split("COMMAND", 1)[0].split() if "COMMAND" in out else out.split()
+    assert "run.sh" not in listing and "out" in listing
 
 
 def test_unknown_and_changed_host_keys_are_refused(sshd: Sshd, tmp_path: Path) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 from textwrap import dedent
 
-SECRET = "s3cr3t-Vault-Token-7f9c"
+SECRET = "s3cr3t-Vault.Token+7f9c"  # regex metacharacters: expect.stdout holds it escaped
+ESCAPED = re.escape(SECRET)
 
 RUNBOOK = """
 runbook: 1
@@ -26,7 +28,9 @@ sections:
         env: {T: "{{ secrets.token }}"}
         capture: seen
       - id: use-capture
-        run: echo "captured={{ captured.seen }}"; exit 3
+        run: echo "captured={{ captured.seen }}"
+        expect:
+          stdout: '^never {{ secrets.token }}$'
         undo: echo "undo {{ captured.seen }}"
 """
 
@@ -50,7 +54,7 @@ def test_no_file_written_and_no_stream_holds_the_secret(tmp_path: Path) -> None:
     streams = []
     run = _run(["exec", "leaky.yaml", "--solo", "test", "--on-failure", "rollback"], work, env)
     streams += [run.stdout, run.stderr]
-    assert run.returncode == 1, run.stderr  # the second step fails and the run rolls back
+    assert run.returncode == 1, run.stderr  # the second step fails (its stdout does not match) and the run rolls back
     journal = next((tmp_path / "state").rglob("*.jsonl"))
     for fmt in ("md", "html", "json"):
         report = _run(["report", str(journal), "--format", fmt, "-o", str(work / f"report.{fmt}")], work, env)
@@ -64,6 +68,8 @@ def test_no_file_written_and_no_stream_holds_the_secret(tmp_path: Path) -> None:
     assert journal in written and (work / "report.html") in written
     for path in written:
         assert SECRET.encode() not in path.read_bytes(), f"the secret is in {path}"
+        assert ESCAPED.encode() not in path.read_bytes(), f"the secret, regex-escaped, is in {path}"
     for text in streams:
         assert SECRET not in text
+        assert ESCAPED not in text
     assert "***" in journal.read_text(encoding="utf-8")

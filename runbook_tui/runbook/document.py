@@ -28,6 +28,10 @@ MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
 #: Values that aliases may add when expanded (a "billion laughs" document adds billions).
 MAX_ALIAS_VALUES = 100_000
+#: Values (scalars, lists, mappings) in the document itself: each costs about 1 KB once composed,
+#: so a 4 MiB file of `[{},{},...]` (1.4 million values) is refused before it takes 1.6 GB.
+#: A runbook with 2,000 steps has about 20,000.
+MAX_NODES = 30_000
 
 
 Position = tuple[int, int]  # (line, column), 1-based; a Mark is made only when one is asked for
@@ -106,6 +110,9 @@ def _walk_shape(text: str, file: str, loader: type) -> int:
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)):
             nodes += 1
+            if nodes > MAX_NODES:
+                where = Mark(file, event.start_mark.line + 1, event.start_mark.column + 1)
+                raise RunbookInvalid([Diagnostic(where, f"more than {MAX_NODES} values in the document; the limit is {MAX_NODES}")])
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -130,8 +137,21 @@ def compose(text: str, file: str) -> yaml.Node | None:
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
         raise RunbookInvalid([Diagnostic(where, f"invalid YAML: {problem}{context}")]) from None
+    except yaml.reader.ReaderError as exc:  # a NUL or another control character: said at its own line
+        raise RunbookInvalid([_unacceptable(text, file, exc)]) from None
     except yaml.YAMLError as exc:
         raise RunbookInvalid([Diagnostic(Mark(file, 1, 1), f"invalid YAML: {exc}")]) from None
+
+
+def _unacceptable(text: str, file: str, exc: yaml.reader.ReaderError) -> Diagnostic:
+    """The reader stops at the first character it refuses; find that character's line and column."""
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    index = text.find(char)
+    if index < 0:
+        return Diagnostic(Mark(file, 1, 1), f"invalid YAML: {exc.reason}")
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return Diagnostic(Mark(file, line, col), f"invalid YAML: the character U+{ord(char):04X} is not allowed; expected text without control characters")
 
 
 class _Budget:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
-from runbook_tui.runbook.document import YList, YMap, check_size, load_document
+from runbook_tui.runbook.bounded_read import read_limited
+from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, check_size, load_document
 from runbook_tui.runbook.fields import Fields, describe
 from runbook_tui.runbook.model import (
     LOCAL,
@@ -75,8 +76,7 @@ def load_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> Lo
     """Read, validate and render a runbook file; raises RunbookInvalid listing every problem."""
     file = str(path)
     try:
-        check_size(Path(path).stat().st_size, file)  # refuse a huge file before reading it into memory
-        data = Path(path).read_bytes()
+        data = read_limited(path, MAX_BYTES)  # a huge file, /dev/zero or a FIFO is refused, never read whole
     except OSError as exc:
         raise RunbookInvalid([Diagnostic(Mark(file, 1, 1), f"cannot read the file: {exc.strerror}")]) from None
     return load_text(data, file, given)
@@ -719,7 +719,7 @@ def probe_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> P
         runbook = loaded.runbook
         return Probe(file, runbook.id, runbook.title, runbook.params, loaded, [], [])
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        text = read_limited(path, MAX_BYTES).decode("utf-8")
         document = load_document(text, file)
     except (OSError, UnicodeDecodeError, RunbookInvalid):
         return Probe(file, "", "", (), None, diagnostics, [])

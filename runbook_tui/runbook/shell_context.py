@@ -1,15 +1,12 @@
 """Where each interpolated value stands in a shell command: a small POSIX/bash tokenizer.
 
-The command text comes with one marker character per value (`marker(i)`,
-a code point of Supplementary Private Use Area-B that runbooks do not
-contain). `classify` follows the shell's own rules over the text - quotes,
+The command text comes with one marker character per value (see
+`shell_places`). `classify` follows the shell's own rules over the text - quotes,
 `$'...'`, comments, `$(...)`, backticks (inside double quotes too),
 `$((...))`, `${...}` (and `${a[...]}` subscripts), heredocs (quoted or
 not, `<<-`), here-strings, line continuations, `case` patterns, `[[ ... ]]`,
 `((...))`, `let` - and says, for each marker, in which context the shell
-meets it, and whether another shell parses the word again (`sh -c`,
-`bash -c`, `su -c`, `eval`, `ssh HOST`, `watch`, and the same behind
-`sudo`, `env`, `timeout`, `docker|kubectl exec`, ...).
+meets it, and whether another shell parses it again (see `shell_commands`).
 
 The caller (`templating`) turns each context into a reference to an
 environment variable (`"${RBT_V1}"`), or refuses the template.
@@ -17,67 +14,24 @@ environment variable (`"${RBT_V1}"`), or refuses the template.
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
-from typing import Literal
 
-MARKER_BASE = 0x100000
-MARKER_LIMIT = 0xFFFD  # values per command
+from runbook_tui.runbook.shell_commands import (
+    ARITH_OPS,
+    naming_arguments,
+    scripts,
+    stdin_script_reader,
+)
+from runbook_tui.runbook.shell_places import (
+    Kind,
+    Place,
+    has_markers,
+    marker,
+    marker_index,
+)
 
-#: WORD: unquoted, expanded and split; QUOTED: expanded, not split ("...", unquoted heredoc, ${x:-...} in "...");
-#: ARITH: read as an arithmetic expression; the others are not expanded at all.
-Kind = Literal["WORD", "QUOTED", "ARITH", "SINGLE", "ANSI_C", "QUOTED_HEREDOC", "COMMENT", "UNKNOWN"]
+__all__ = ["Place", "classify"]
 
-
-def marker(index: int) -> str:
-    return chr(MARKER_BASE + index)
-
-
-def marker_index(char: str) -> int | None:
-    code = ord(char) - MARKER_BASE
-    return code if 0 <= code < MARKER_LIMIT else None
-
-
-def has_markers(text: str) -> bool:
-    return any(MARKER_BASE <= ord(c) < MARKER_BASE + MARKER_LIMIT for c in text)
-
-
-@dataclass
-class Place:
-    """Where one value stands."""
-
-    kind: Kind = "WORD"  # for the outermost shell
-    integer: bool = False  # read as arithmetic (by this or an inner shell): only an integer is safe
-    in_backticks_in_quotes: bool = False  # "`...`": its double quotes must be written \"
-    nested_backticks: bool = False
-    levels: int = 0  # how many more shells parse it again
-    inner: Kind = "WORD"  # its context for the innermost shell
-    reparsed_output: bool = False  # inside an expansion whose OUTPUT another shell parses
-    by: str = ""  # the command that parses it again
-
-
-_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "busybox"})
-_DASH_C = frozenset({"su", "runuser", "flock", "script"})
-#: Commands that run the rest of their words as a command; value: options that take an argument.
-_WRAPPERS: dict[str, frozenset[str]] = {
-    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-R", "-T"}),
-    "doas": frozenset({"-u", "-C"}),
-    "env": frozenset({"-u", "-C", "-S"}),
-    "nice": frozenset({"-n"}),
-    "nohup": frozenset(),
-    "time": frozenset(),
-    "exec": frozenset({"-a"}),
-    "command": frozenset(),
-    "builtin": frozenset(),
-    "stdbuf": frozenset({"-i", "-o", "-e"}),
-    "setsid": frozenset(),
-    "ionice": frozenset({"-c", "-n", "-p"}),
-    "chrt": frozenset(),
-    "xargs": frozenset({"-I", "-n", "-P", "-d", "-L", "-E", "-s", "-a"}),
-    "timeout": frozenset({"-k", "-s", "--kill-after", "--signal"}),
-}
-_SSH_ARG_OPTIONS = frozenset("bcDEeFIiJLlmOoPpQRSWw")
-_ARITH_OPS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
 _EXPANSION = "\U0010fffe"  # stands, in a word's cooked value, for what an expansion produces
 
 
@@ -98,7 +52,7 @@ class _Parser:
         self.s = text
         self.places = places
         self.level = level
-        self.pending_heredocs: list[tuple[str, bool, bool]] = []  # delimiter, quoted, strip tabs
+        self.pending_heredocs: list[list[str | bool]] = []  # delimiter, quoted, strip tabs, the shell reading it ("")
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -129,16 +83,23 @@ class _Parser:
         redirect_next = False
         case_state = ""  # "", "word", "in", "pattern", "body"
         cond_words: list[_Word] | None = None
+        here_string = False
+        fed: list[int] = []  # values in what this command feeds a shell: earlier stages of its pipeline, here-strings
+        known = set(self.places)  # values seen before this command
+        heredocs_before = len(self.pending_heredocs)
         s = self.s
         n = len(s)
 
         def end_word() -> None:
-            nonlocal word, redirect_next, case_state, cond_words
+            nonlocal word, redirect_next, case_state, cond_words, here_string
             if not word.started:
                 return
             text = word.text
             if redirect_next:
                 redirect_next = False
+                if here_string:
+                    fed.extend(word.markers + word.expanded_markers)
+                    here_string = False
             elif case_state == "word":
                 case_state = "in"
             elif case_state == "in" and text == "in":
@@ -158,14 +119,24 @@ class _Parser:
                     words.append(word)
             word = _Word()
 
-        def end_command() -> None:
-            nonlocal words
+        def end_command(pipe: bool = False) -> None:
+            """The command is complete; `pipe`: its output feeds the next one."""
+            nonlocal words, fed, known, heredocs_before
             end_word()
             self._nested(words)
             if words and words[0].text == "let":
                 for w in words[1:]:
                     for m in w.markers:
                         self.places[m].integer = True
+            reader = stdin_script_reader([w.text for w in words]) if words else None
+            if reader:
+                self._output_reparsed(fed, f"{reader} reading stdin")
+                for heredoc in self.pending_heredocs[heredocs_before:]:
+                    heredoc[3] = reader
+            mine = [m for m in self.places if m not in known]
+            fed = [*fed, *mine] if pipe else []
+            known = set(self.places)
+            heredocs_before = len(self.pending_heredocs)
             words = []
 
         while i < n:
@@ -194,7 +165,8 @@ class _Parser:
                 else:
                     i += 1
             elif c in "&|":
-                end_command()
+                pipe = c == "|" and not self.at(i, "||")
+                end_command(pipe)
                 i += 2 if self.at(i, c * 2) or self.at(i, "|&") else 1
             elif c in "<>":
                 end_word()
@@ -204,6 +176,7 @@ class _Parser:
                     i = self._sub(i + 2, ")", frame, word)
                     continue
                 if self.at(i, "<<<"):
+                    here_string = True
                     i += 3
                 elif self.at(i, "<<"):
                     i = self._heredoc_operator(i)
@@ -240,7 +213,7 @@ class _Parser:
     def _cond(self, cond: list[_Word]) -> None:
         """In `[[ ... ]]`, operands of -eq, -lt, ... (and -v) are arithmetic in bash."""
         for k, w in enumerate(cond):
-            if w.text in _ARITH_OPS:
+            if w.text in ARITH_OPS:
                 for neighbour in cond[max(k - 1, 0) : k + 2]:
                     for m in neighbour.markers:
                         self.places[m].integer = True
@@ -384,6 +357,7 @@ class _Parser:
                 if index is not None:
                     word.expanded_markers.append(index)
             i = j + 1
+        substring = self.at(i, ":") and not (i + 1 < len(s) and s[i + 1] in "-=?+")  # ${s:offset:length}: arithmetic
         inner = _Word()
         kind: Kind = "QUOTED" if quoted else "WORD"
         while i < len(s) and s[i] != "}":
@@ -398,6 +372,8 @@ class _Parser:
                 self._direct(c, kind, frame, inner)
                 i += 1
         word.expanded_markers.extend(inner.markers + inner.expanded_markers)
+        for m in inner.markers + inner.expanded_markers if substring else ():
+            self.places[m].integer = True
         return i + 1
 
     # -- heredocs ------------------------------------------------------------------------------------
@@ -430,13 +406,14 @@ class _Parser:
         text = "".join(delimiter)
         for ch in text:
             self._mark(ch, "UNKNOWN", {})
-        self.pending_heredocs.append((text, quoted, strip))
+        self.pending_heredocs.append([text, quoted, strip, ""])
         return i
 
     def _heredoc_bodies(self, i: int, frame: dict[str, bool]) -> int:
         pending, self.pending_heredocs = self.pending_heredocs, []
         s = self.s
-        for delimiter, quoted, strip in pending:
+        for delimiter, quoted, strip, reader in pending:
+            body: list[_Word] = []
             while i < len(s):
                 j = s.find("\n", i)
                 j = len(s) if j < 0 else j
@@ -448,108 +425,64 @@ class _Parser:
                     for ch in line:
                         self._mark(ch, "QUOTED_HEREDOC", frame)
                 else:
-                    self._heredoc_line(line, frame)
+                    body.append(self._heredoc_line(line, frame))
                 i = j + 1
+            if reader and body:  # `sh <<EOF`, `ssh host <<EOF`: the expanded body is a script
+                script = _Word(cooked=["\n".join(w.text for w in body)], markers=[m for w in body for m in w.markers])
+                script.expanded_markers = [m for w in body for m in w.expanded_markers]
+                self._reparse([script], f"{reader} reading a heredoc")
         return i
 
-    def _heredoc_line(self, line: str, frame: dict[str, bool]) -> None:
+    def _heredoc_line(self, line: str, frame: dict[str, bool]) -> _Word:
+        """One line of an unquoted heredoc: expanded like the inside of "...", but a `"` is just a character."""
         sub = _Parser(line, self.places, self.level)
         word = _Word()
         k = 0
         while k < len(line):
             c = line[k]
-            if c == "\\":
+            if c == "\\" and k + 1 < len(line) and line[k + 1] in "$`\\":
+                word.cooked.append(line[k + 1])
                 k += 2
             elif c in "$`":
                 k = sub._expansion(k, word, frame, quoted=True)
             else:
+                word.cooked.append(c)
                 sub._direct(c, "QUOTED", frame, word)
                 k += 1
+        return word
 
     # -- nested shells ------------------------------------------------------------------------------
 
     def _nested(self, words: list[_Word]) -> None:
-        """Words another shell parses again: mark their values one level deeper."""
-        for script, by in _scripts(words):
-            for w in script:
-                for m in w.expanded_markers:
-                    self.places[m].reparsed_output = True
-                    self.places[m].by = self.places[m].by or by
-            text = " ".join(w.text for w in script)
-            if not has_markers(text):
-                continue
-            for w in script:
-                for m in w.markers:
-                    place = self.places[m]
-                    place.levels = max(place.levels, self.level + 1)
-                    place.by = place.by or by
-            _Parser(text, self.places, self.level + 1).parse_list(0, "", {})
+        """Words another shell parses again: mark their values one level deeper; names bash evaluates: integers only."""
+        texts = [w.text for w in words]
+        for indexes, by in scripts(texts):
+            self._reparse([words[k] for k in indexes], by)
+        for k in naming_arguments(texts):
+            text = words[k].text
+            equals = text.find("=")
+            for m in words[k].markers:
+                if equals < 0 or text.index(marker(m)) < equals:
+                    self.places[m].integer = True
 
+    def _reparse(self, script: list[_Word], by: str) -> None:
+        for w in script:
+            self._output_reparsed(w.expanded_markers, by)
+        text = " ".join(w.text for w in script)
+        if not has_markers(text):
+            return
+        for w in script:
+            for m in w.markers:
+                place = self.places[m]
+                place.levels = max(place.levels, self.level + 1)
+                place.by = place.by or by
+        _Parser(text, self.places, self.level + 1).parse_list(0, "", {})
 
-def _command_start(words: list[_Word]) -> int:
-    """Index of the command word behind assignments and wrappers (`sudo -u x`, `env A=1`, `timeout 5`)."""
-    k = 0
-    while k < len(words):
-        text = words[k].text
-        if "=" in text and text.split("=", 1)[0].isidentifier():
-            k += 1
-            continue
-        name = posixpath.basename(text)
-        options = _WRAPPERS.get(name)
-        if options is None:
-            return k
-        k += 1
-        while k < len(words) and words[k].text.startswith("-") and words[k].text != "--":
-            k += 2 if words[k].text in options else 1
-        if k < len(words) and words[k].text == "--":
-            k += 1
-        if name == "timeout" and k < len(words):
-            k += 1  # the duration
-        if name in ("chrt", "ionice") and k < len(words) and words[k].text.isdigit():
-            k += 1
-    return k
-
-
-def _scripts(words: list[_Word]) -> list[tuple[list[_Word], str]]:
-    """The words of this simple command that another shell parses, with that command's name."""
-    found: list[tuple[list[_Word], str]] = []
-    start = _command_start(words)
-    if start < len(words):
-        name = posixpath.basename(words[start].text)
-        rest = words[start + 1 :]
-        if name == "eval" and rest:
-            found.append((rest, "eval"))
-        elif name == "ssh":
-            k = 0
-            while k < len(rest) and rest[k].text.startswith("-"):
-                option = rest[k].text
-                k += 2 if len(option) == 2 and option[1] in _SSH_ARG_OPTIONS else 1
-            if k + 1 < len(rest):
-                found.append((rest[k + 1 :], "ssh"))
-        elif name == "watch":
-            k = 0
-            while k < len(rest) and rest[k].text.startswith("-"):
-                if rest[k].text in ("-x", "--exec"):
-                    return found
-                k += 2 if rest[k].text in ("-n", "--interval", "-q", "--equexit") else 1
-            if k < len(rest):
-                found.append((rest[k:], "watch"))
-    for k, w in enumerate(words):
-        name = posixpath.basename(w.text)
-        if name in _SHELLS or (name in _DASH_C and k >= start):
-            for j in range(k + 1, len(words)):
-                option = words[j].text
-                if option.startswith("--command="):
-                    break
-                if not option.startswith("-") or option == "--":
-                    if name in _DASH_C:
-                        continue
-                    break
-                if "c" in option[1:] and not option.startswith("--"):
-                    if j + 1 < len(words):
-                        found.append(([words[j + 1]], f"{name} -c"))
-                    break
-    return found
+    def _output_reparsed(self, markers: list[int], by: str) -> None:
+        """Values inside an expansion (or a command) whose output a shell parses: never safe to quote for it."""
+        for m in markers:
+            self.places[m].reparsed_output = True
+            self.places[m].by = self.places[m].by or by
 
 
 def classify(text: str) -> dict[int, Place]:

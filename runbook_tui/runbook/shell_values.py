@@ -27,11 +27,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from runbook_tui.runbook.shell_context import (
+from runbook_tui.runbook.shell_context import classify
+from runbook_tui.runbook.shell_places import (
     MARKER_BASE,
     MARKER_LIMIT,
     Place,
-    classify,
     has_markers,
     marker,
 )

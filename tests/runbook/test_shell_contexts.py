@@ -125,6 +125,8 @@ ARITHMETIC = [
     ("((...))", "(( {{ x }} > 0 )) && printf '%s' yes", ("bash",)),
     ("let", "let 'y = 1' {{ x }}; printf '%s' ok", ("bash",)),
     ("[[ -eq ]]", "[[ {{ x }} -eq 41 ]] && printf '%s' yes", ("bash",)),
+    ("substring offset", "s=abcdef; printf '%s' \"${s:{{ x }} - 40:2}\"", ("bash",)),
+    ("[ -v name ]", "[ -v {{ x }} ] || printf '%s' unset", ("bash",)),
     ("array subscript", "a=(10 20 30); printf '%s' \"${a[{{ x }} - 40]}\"", ("bash",)),
 ]
 

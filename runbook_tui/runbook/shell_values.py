@@ -102,6 +102,8 @@ def segments(source: str) -> Iterator[Segment]:
         if match.start() > position:
             yield Segment("data", source[position : match.start()], position)
         if match.group(1) is not None:
+            if _ends_in_string(match.group(1)):
+                raise ShellRefused("a '}}' inside a string in a command's {{ }} is not supported; expected the string in a parameter or a {% set %}")
             yield Segment("value", match.group(1), match.start())
             position = match.end()
         elif match.group(2) is not None and _RAW_START.match(match.group(2).strip()):
@@ -114,6 +116,22 @@ def segments(source: str) -> Iterator[Segment]:
             position = match.end()
     if position < len(source):
         yield Segment("data", source[position:], position)
+
+
+def _ends_in_string(expression: str) -> bool:
+    """Whether the text up to the first `}}` stops inside a string literal: the `}}` is not the block's end."""
+    quote = ""
+    escaped = False
+    for char in expression:
+        if escaped:
+            escaped = False
+        elif quote and char == "\\":
+            escaped = True
+        elif quote and char == quote:
+            quote = ""
+        elif not quote and char in "'\"":
+            quote = char
+    return bool(quote)
 
 
 def marked_source(source: str) -> str:
@@ -143,7 +161,11 @@ def static_problems(source: str) -> list[tuple[int, str]]:
     problems: list[tuple[int, str]] = []
     text: list[str] = []
     values: list[tuple[int, str, int]] = []  # offset, expression, shq count
-    for seg in segments(source):
+    try:
+        parts = list(segments(source))
+    except ShellRefused as exc:
+        return [(0, str(exc))]
+    for seg in parts:
         if seg.kind == "data":
             reserved = _RESERVED_RE.search(seg.text)
             if reserved:

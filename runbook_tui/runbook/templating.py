@@ -183,7 +183,12 @@ def analyse(source: str) -> Analysis:
 
 @lru_cache(maxsize=8192)
 def _compiled(source: str, kind: TextKind) -> Any:
-    return ENVIRONMENTS[kind].from_string(marked_source(source) if kind == "shell" else source)
+    if kind == "shell":
+        try:
+            return ENVIRONMENTS[kind].from_string(marked_source(source))
+        except ShellRefused as exc:
+            raise TemplateError(str(exc)) from None
+    return ENVIRONMENTS[kind].from_string(source)
 
 
 def _render_bounded(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:

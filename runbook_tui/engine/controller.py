@@ -469,6 +469,7 @@ class Controller:
             sudo=step.sudo,
             timeout=step.timeout_seconds,
             key=f"{self.session_id}/{step.id}/{host.name}/{phase}{attempt}{tag}",
+            shown=shell.shown,
         )
 
     async def _run_step(self, step: Step, actor: Actor, answer: str | None) -> None:

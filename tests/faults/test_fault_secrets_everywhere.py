@@ -22,6 +22,8 @@ sections:
   - id: impl
     kind: implement
     steps:
+      - id: ps-it
+        run: printf '%s' {{ secrets.token }} > /dev/null; ps -eo args > ps.txt
       - id: echo-it
         run: echo "token={{ secrets.token }}"; echo "$LEAKY_TOKEN" >&2; printf '%s' "$LEAKY_TOKEN" | rev | rev
         undo: echo undo {{ secrets.token }}
@@ -65,7 +67,7 @@ def test_no_file_written_and_no_stream_holds_the_secret(tmp_path: Path) -> None:
         streams += [done.stdout, done.stderr]
 
     written = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "leaky.yaml"]
-    assert journal in written and (work / "report.html") in written
+    assert journal in written and (work / "report.html") in written and (work / "ps.txt") in written  # ps.txt: every argv while the secret's step ran
     for path in written:
         assert SECRET.encode() not in path.read_bytes(), f"the secret is in {path}"
         assert ESCAPED.encode() not in path.read_bytes(), f"the secret, regex-escaped, is in {path}"

@@ -40,6 +40,7 @@ from runbook_tui.runbook.model import (
     Ticket,
 )
 from runbook_tui.runbook.params import ParamError, bind, convert
+from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
 from runbook_tui.runbook.templating import ROOTS, base_context
 from runbook_tui.runbook.texts import Capture, Names, Scope, TextMaker
 
@@ -667,6 +668,9 @@ class _Builder:
         for name in m or {}:
             if not IDENT.fullmatch(name):
                 self.diags.error(m.key_mark(name), f"env name '{name}': expected a variable name like PGHOST")  # type: ignore[union-attr]
+                continue
+            if name.startswith(VALUE_PREFIX):
+                self.diags.error(m.key_mark(name), f"env name '{name}': names starting with {VALUE_PREFIX} carry the command's templated values; expected another name")  # type: ignore[union-attr]
                 continue
             text = self._text(m, name, "plain", scope)  # type: ignore[arg-type]
             if text is not None:

@@ -193,3 +193,17 @@ def test_every_context_over_ssh(sshd, tmp_path: Path) -> None:
         assert getattr(result, "exit_code", None) == 0, (case.name, shell, result)
         assert out.read_bytes() == case.expect(payload).encode(), (case.name, shell)
     assert list(work.iterdir()) == [], "a value ran as code over SSH"
+
+
+def test_a_step_env_name_cannot_take_the_values_prefix(write_runbook) -> None:
+    path = write_runbook(
+        "runbook: 1\nid: demo\ntitle: Demo\nsections:\n  - id: main\n    steps:\n      - id: one\n        run: echo hi\n        env: {RBT_V1: x}\n"
+    )
+    [error] = errors(path)
+    assert (error.mark.line, error.mark.col) == (9, 15) and "RBT_V" in error.message
+
+
+def test_a_nul_in_a_value_is_refused_before_anything_runs() -> None:
+    """No argv or environment can carry a NUL: the value is refused, not cut short."""
+    with pytest.raises(TemplateError, match="NUL"):
+        render_command("printf '%s' {{ x }}", {"x": "a\0; touch pwned"})

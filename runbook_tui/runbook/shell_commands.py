@@ -149,3 +149,18 @@ def naming_arguments(words: list[str]) -> list[int]:
     if name == "read":
         return [k for k in range(start + 1, len(words)) if words[k - 1] not in ("-p", "-d", "-t", "-n", "-N", "-u", "-i")]
     return list(range(start + 1, len(words)))
+
+
+def script_files(words: list[str]) -> list[tuple[int, str]]:
+    """Words naming a file that a shell runs as a script (`. FILE`, `source FILE`, `bash FILE`): what an
+    expansion there produces (`<(printf ...)`) is code."""
+    start = command_start(words)
+    if start + 1 < len(words) and words[start] in (".", "source"):
+        return [(start + 1, words[start])]
+    for k, word in enumerate(words[start:], start):
+        if posixpath.basename(word) in SHELLS:
+            operands = [j for j in range(k + 1, len(words)) if not words[j].startswith("-")]
+            if operands and not any("c" in w[1:] for w in words[k + 1 : operands[0]] if not w.startswith("--")):
+                return [(operands[0], posixpath.basename(word))]
+    return []
+

@@ -16,12 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from runbook_tui.runbook.shell_commands import (
-    ARITH_OPS,
-    naming_arguments,
-    scripts,
-    stdin_script_reader,
-)
+from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook.shell_places import (
     Kind,
     Place,
@@ -85,6 +80,7 @@ class _Parser:
         cond_words: list[_Word] | None = None
         here_string = False
         fed: list[int] = []  # values in what this command feeds a shell: earlier stages of its pipeline, here-strings
+        fed_heredocs: list[list[str | bool]] = []  # heredocs of earlier stages of the pipeline (read after the line)
         known = set(self.places)  # values seen before this command
         heredocs_before = len(self.pending_heredocs)
         s = self.s
@@ -121,20 +117,21 @@ class _Parser:
 
         def end_command(pipe: bool = False) -> None:
             """The command is complete; `pipe`: its output feeds the next one."""
-            nonlocal words, fed, known, heredocs_before
+            nonlocal words, fed, fed_heredocs, known, heredocs_before
             end_word()
             self._nested(words)
             if words and words[0].text == "let":
                 for w in words[1:]:
                     for m in w.markers:
                         self.places[m].integer = True
-            reader = stdin_script_reader([w.text for w in words]) if words else None
+            reader = commands.stdin_script_reader([w.text for w in words]) if words else None
             if reader:
                 self._output_reparsed(fed, f"{reader} reading stdin")
-                for heredoc in self.pending_heredocs[heredocs_before:]:
+                for heredoc in fed_heredocs + self.pending_heredocs[heredocs_before:]:
                     heredoc[3] = reader
             mine = [m for m in self.places if m not in known]
             fed = [*fed, *mine] if pipe else []
+            fed_heredocs = [*fed_heredocs, *self.pending_heredocs[heredocs_before:]] if pipe else []
             known = set(self.places)
             heredocs_before = len(self.pending_heredocs)
             words = []
@@ -213,7 +210,7 @@ class _Parser:
     def _cond(self, cond: list[_Word]) -> None:
         """In `[[ ... ]]`, operands of -eq, -lt, ... (and -v) are arithmetic in bash."""
         for k, w in enumerate(cond):
-            if w.text in ARITH_OPS:
+            if w.text in commands.ARITH_OPS:
                 for neighbour in cond[max(k - 1, 0) : k + 2]:
                     for m in neighbour.markers:
                         self.places[m].integer = True
@@ -456,9 +453,11 @@ class _Parser:
     def _nested(self, words: list[_Word]) -> None:
         """Words another shell parses again: mark their values one level deeper; names bash evaluates: integers only."""
         texts = [w.text for w in words]
-        for indexes, by in scripts(texts):
+        for indexes, by in commands.scripts(texts):
             self._reparse([words[k] for k in indexes], by)
-        for k in naming_arguments(texts):
+        for k, by in commands.script_files(texts):
+            self._output_reparsed(words[k].expanded_markers, f"{by} running it as a script")
+        for k in commands.naming_arguments(texts):
             text = words[k].text
             equals = text.find("=")
             for m in words[k].markers:

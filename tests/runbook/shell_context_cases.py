@@ -98,6 +98,10 @@ CASES = [
     Case("piped into sh", "printf '%s\\n' \"echo {{ x }}\" | sh", None),
     Case("piped into ssh", "echo \"rm {{ x }}\" | ssh db1", None),
     Case("here-string read by bash", "bash <<< \"echo {{ x }}\"", None),
+    Case("heredoc piped into sh", "cat <<EOF | sh\necho {{ x }}\nEOF", None),
+    Case("process substitution sourced", ". <(printf '%s' \"echo {{ x }}\")", None),
+    Case("process substitution run by bash", "bash <(printf '%s' \"echo {{ x }}\")", None),
+    Case("process substitution read by cat is data", "cat <(printf '%s' {{ x }})", same, ("bash",)),
     Case("heredoc read by cat is data", "cat <<EOF | cat\n{{ x }}\nEOF", line),
     Case("{% raw %} text kept", "printf '%s' '{% raw %}{{.State.Status}}{% endraw %}'", lambda v: "{{.State.Status}}"),
 ]

@@ -105,18 +105,23 @@ def _check_shape(text: str, file: str) -> int:
     return _walk_shape(text, file, yaml.SafeLoader)
 
 
+def _event_mark(file: str, event: yaml.Event) -> Mark:
+    mark = event.start_mark
+    return Mark(file, mark.line + 1, mark.column + 1) if mark is not None else Mark(file, 1, 1)
+
+
 def _walk_shape(text: str, file: str, loader: type) -> int:
     depth = nodes = 0
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)):
             nodes += 1
             if nodes > MAX_NODES:
-                where = Mark(file, event.start_mark.line + 1, event.start_mark.column + 1)
+                where = _event_mark(file, event)
                 raise RunbookInvalid([Diagnostic(where, f"more than {MAX_NODES} values in the document; the limit is {MAX_NODES}")])
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                where = Mark(file, event.start_mark.line + 1, event.start_mark.column + 1)
+                where = _event_mark(file, event)
                 raise RunbookInvalid([Diagnostic(where, f"nested deeper than {MAX_DEPTH} levels; the limit is {MAX_DEPTH}")])
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1

@@ -29,7 +29,12 @@ from runbook_tui.engine.rollback import RollbackPlan, StepRecord, plan_rollback,
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.plan import plan_json
-from runbook_tui.runbook.templating import TemplateError, command_text, context_for, render_text
+from runbook_tui.runbook.templating import (
+    TemplateError,
+    command_text,
+    context_for,
+    render_text,
+)
 
 log = logging.getLogger(__name__)
 

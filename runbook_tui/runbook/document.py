@@ -28,10 +28,11 @@ MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
 #: Values that aliases may add when expanded (a "billion laughs" document adds billions).
 MAX_ALIAS_VALUES = 100_000
-#: Values (scalars, lists, mappings) in the document itself: each costs about 1 KB once composed,
-#: so a 4 MiB file of `[{},{},...]` (1.4 million values) is refused before it takes 1.6 GB.
-#: A runbook with 2,000 steps has about 20,000.
-MAX_NODES = 30_000
+#: Values (scalars, lists, mappings) in the document itself, counted while parsing, before anything
+#: is composed: each composed value costs about 1 KB, so a 4 MiB file of `[{},{},...]` (1.4 million
+#: values, 1.6 GB composed) is refused at the cost of reading it, and no accepted document composes
+#: more than about 110 MB. A realistic 1,000-step runbook has about 31,000 (bench/load.py).
+MAX_NODES = 100_000
 
 
 Position = tuple[int, int]  # (line, column), 1-based; a Mark is made only when one is asked for

@@ -14,12 +14,14 @@ environment variable (`"${RBT_V1}"`), or refuses the template.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
 
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook.shell_places import (
+    EXPANSION,
     Kind,
     Place,
+    Word,
     has_markers,
     marker,
     marker_index,
@@ -27,19 +29,7 @@ from runbook_tui.runbook.shell_places import (
 
 __all__ = ["Place", "classify"]
 
-_EXPANSION = "\U0010fffe"  # stands, in a word's cooked value, for what an expansion produces
-
-
-@dataclass
-class _Word:
-    cooked: list[str] = field(default_factory=list)
-    markers: list[int] = field(default_factory=list)  # standing directly in the word
-    expanded_markers: list[int] = field(default_factory=list)  # inside $(...), `...` of the word
-    started: bool = False
-
-    @property
-    def text(self) -> str:
-        return "".join(self.cooked)
+_PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()#]+")  # characters with no meaning of their own
 
 
 class _Parser:
@@ -73,11 +63,11 @@ class _Parser:
 
     def parse_list(self, i: int, close: str, frame: dict[str, bool]) -> int:
         """Commands up to `close` (`)` or end of text); returns the index after it."""
-        words: list[_Word] = []
-        word = _Word()
+        words: list[Word] = []
+        word = Word()
         redirect_next = False
         case_state = ""  # "", "word", "in", "pattern", "body"
-        cond_words: list[_Word] | None = None
+        cond_words: list[Word] | None = None
         here_string = False
         fed: list[int] = []  # values in what this command feeds a shell: earlier stages of its pipeline, here-strings
         fed_heredocs: list[list[str | bool]] = []  # heredocs of earlier stages of the pipeline (read after the line)
@@ -113,7 +103,7 @@ class _Parser:
                         cond_words.append(word)
                 if case_state != "pattern":
                     words.append(word)
-            word = _Word()
+            word = Word()
 
         def end_command(pipe: bool = False) -> None:
             """The command is complete; `pipe`: its output feeds the next one."""
@@ -124,7 +114,8 @@ class _Parser:
                 for w in words[1:]:
                     for m in w.markers:
                         self.places[m].integer = True
-            reader = commands.stdin_script_reader([w.text for w in words]) if words else None
+            feeds = fed or fed_heredocs or len(self.pending_heredocs) > heredocs_before
+            reader = commands.stdin_script_reader([w.text for w in words]) if words and feeds else None
             if reader:
                 self._output_reparsed(fed, f"{reader} reading stdin")
                 for heredoc in fed_heredocs + self.pending_heredocs[heredocs_before:]:
@@ -169,7 +160,7 @@ class _Parser:
                 end_word()
                 if self.at(i, "<(") or self.at(i, ">("):
                     word.started = True
-                    word.cooked.append(_EXPANSION)
+                    word.cooked.append(EXPANSION)
                     i = self._sub(i + 2, ")", frame, word)
                     continue
                 if self.at(i, "<<<"):
@@ -207,7 +198,7 @@ class _Parser:
         end = i + len(text)
         return self.s.startswith(text, i) and (end >= len(self.s) or self.s[end] in " \t\n;&|()")
 
-    def _cond(self, cond: list[_Word]) -> None:
+    def _cond(self, cond: list[Word]) -> None:
         """In `[[ ... ]]`, operands of -eq, -lt, ... (and -v) are arithmetic in bash."""
         for k, w in enumerate(cond):
             if w.text in commands.ARITH_OPS:
@@ -217,11 +208,18 @@ class _Parser:
 
     # -- words ------------------------------------------------------------------------------------
 
-    def _word_part(self, i: int, word: _Word, frame: dict[str, bool], close: str) -> int:
+    def _word_part(self, i: int, word: Word, frame: dict[str, bool], close: str) -> int:
         """One piece of a word starting at `i`: a quoted string, an expansion, an escape or a character."""
         s = self.s
-        c = s[i]
         word.started = True
+        run = _PLAIN.match(s, i)
+        if run:  # ordinary characters, a run at a time (only a marker among them needs a look)
+            text = run.group(0)
+            word.cooked.append(text)
+            for ch in text if has_markers(text) else ():
+                self._direct(ch, "WORD", frame, word)
+            return run.end()
+        c = s[i]
         if c == "\\":
             if i + 1 < len(s):
                 if s[i + 1] == "\n":
@@ -242,7 +240,7 @@ class _Parser:
                 j += 2 if s[j] == "\\" else 1
             for ch in s[i + 2 : j]:
                 self._direct(ch, "ANSI_C", frame, word)
-            word.cooked.append(_EXPANSION)
+            word.cooked.append(EXPANSION)
             return j + 1
         if c == '"':
             return self._double(i + 1, word, frame)
@@ -252,12 +250,12 @@ class _Parser:
         self._direct(c, "WORD", frame, word)
         return i + 1
 
-    def _direct(self, ch: str, kind: Kind, frame: dict[str, bool], word: _Word) -> None:
+    def _direct(self, ch: str, kind: Kind, frame: dict[str, bool], word: Word) -> None:
         index = self._mark(ch, kind, frame)
         if index is not None:
             word.markers.append(index)
 
-    def _double(self, i: int, word: _Word, frame: dict[str, bool]) -> int:
+    def _double(self, i: int, word: Word, frame: dict[str, bool]) -> int:
         s = self.s
         while i < len(s) and s[i] != '"':
             c = s[i]
@@ -277,31 +275,31 @@ class _Parser:
             i += 1
         return i + 1
 
-    def _expansion(self, i: int, word: _Word, frame: dict[str, bool], *, quoted: bool) -> int:
+    def _expansion(self, i: int, word: Word, frame: dict[str, bool], *, quoted: bool) -> int:
         """`$(...)`, `$((...))`, `${...}`, `` `...` ``, `$name` at `i`."""
         s = self.s
         if self.at(i, "$(("):
-            word.cooked.append(_EXPANSION)
+            word.cooked.append(EXPANSION)
             return self._arith(i + 3, frame, word)
         if self.at(i, "$("):
-            word.cooked.append(_EXPANSION)
+            word.cooked.append(EXPANSION)
             return self._sub(i + 2, ")", frame, word)
         if s[i] == "`":
-            word.cooked.append(_EXPANSION)
+            word.cooked.append(EXPANSION)
             return self._backticks(i + 1, frame, word, quoted=quoted)
         if self.at(i, "${"):
-            word.cooked.append(_EXPANSION)
+            word.cooked.append(EXPANSION)
             return self._parameter(i + 2, word, frame, quoted=quoted)
         word.cooked.append("$")
         return i + 1
 
-    def _sub(self, i: int, close: str, frame: dict[str, bool], word: _Word) -> int:
+    def _sub(self, i: int, close: str, frame: dict[str, bool], word: Word) -> int:
         before = set(self.places)
         end = self.parse_list(i, close, {**frame, "arith": False})
         word.expanded_markers.extend(m for m in self.places if m not in before)
         return end
 
-    def _backticks(self, i: int, frame: dict[str, bool], word: _Word, *, quoted: bool) -> int:
+    def _backticks(self, i: int, frame: dict[str, bool], word: Word, *, quoted: bool) -> int:
         s = self.s
         j = i
         inner: list[str] = []
@@ -319,7 +317,7 @@ class _Parser:
         word.expanded_markers.extend(m for m in self.places if m not in before)
         return j + 1
 
-    def _arith(self, i: int, frame: dict[str, bool], word: _Word | None = None) -> int:
+    def _arith(self, i: int, frame: dict[str, bool], word: Word | None = None) -> int:
         s = self.s
         depth = 0
         while i < len(s):
@@ -336,7 +334,7 @@ class _Parser:
             i += 1
         return i
 
-    def _parameter(self, i: int, word: _Word, frame: dict[str, bool], *, quoted: bool) -> int:
+    def _parameter(self, i: int, word: Word, frame: dict[str, bool], *, quoted: bool) -> int:
         """`${name[sub]op word}`: the subscript is arithmetic, the word is expanded like its surroundings."""
         s = self.s
         if self.at(i, "#") and not self.at(i, "#}"):
@@ -355,7 +353,7 @@ class _Parser:
                     word.expanded_markers.append(index)
             i = j + 1
         substring = self.at(i, ":") and not (i + 1 < len(s) and s[i + 1] in "-=?+")  # ${s:offset:length}: arithmetic
-        inner = _Word()
+        inner = Word()
         kind: Kind = "QUOTED" if quoted else "WORD"
         while i < len(s) and s[i] != "}":
             c = s[i]
@@ -410,7 +408,7 @@ class _Parser:
         pending, self.pending_heredocs = self.pending_heredocs, []
         s = self.s
         for delimiter, quoted, strip, reader in pending:
-            body: list[_Word] = []
+            body: list[Word] = []
             while i < len(s):
                 j = s.find("\n", i)
                 j = len(s) if j < 0 else j
@@ -425,15 +423,15 @@ class _Parser:
                     body.append(self._heredoc_line(line, frame))
                 i = j + 1
             if reader and body:  # `sh <<EOF`, `ssh host <<EOF`: the expanded body is a script
-                script = _Word(cooked=["\n".join(w.text for w in body)], markers=[m for w in body for m in w.markers])
+                script = Word(cooked=["\n".join(w.text for w in body)], markers=[m for w in body for m in w.markers])
                 script.expanded_markers = [m for w in body for m in w.expanded_markers]
                 self._reparse([script], f"{reader} reading a heredoc")
         return i
 
-    def _heredoc_line(self, line: str, frame: dict[str, bool]) -> _Word:
+    def _heredoc_line(self, line: str, frame: dict[str, bool]) -> Word:
         """One line of an unquoted heredoc: expanded like the inside of "...", but a `"` is just a character."""
         sub = _Parser(line, self.places, self.level)
-        word = _Word()
+        word = Word()
         k = 0
         while k < len(line):
             c = line[k]
@@ -450,8 +448,10 @@ class _Parser:
 
     # -- nested shells ------------------------------------------------------------------------------
 
-    def _nested(self, words: list[_Word]) -> None:
+    def _nested(self, words: list[Word]) -> None:
         """Words another shell parses again: mark their values one level deeper; names bash evaluates: integers only."""
+        if not any(w.markers or w.expanded_markers for w in words):
+            return  # no value in this command
         texts = [w.text for w in words]
         for indexes, by in commands.scripts(texts):
             self._reparse([words[k] for k in indexes], by)
@@ -464,7 +464,7 @@ class _Parser:
                 if equals < 0 or text.index(marker(m)) < equals:
                     self.places[m].integer = True
 
-    def _reparse(self, script: list[_Word], by: str) -> None:
+    def _reparse(self, script: list[Word], by: str) -> None:
         for w in script:
             self._output_reparsed(w.expanded_markers, by)
         text = " ".join(w.text for w in script)

@@ -7,7 +7,7 @@ refused, so a marker can only be one the renderer put there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 MARKER_BASE = 0x100000
@@ -43,3 +43,20 @@ class Place:
     inner: Kind = "WORD"  # its context for the innermost shell
     reparsed_output: bool = False  # inside an expansion whose OUTPUT another shell parses
     by: str = ""  # the command that parses it again
+
+
+EXPANSION = "\U0010fffe"  # stands, in a word's cooked value, for what an expansion produces
+
+
+@dataclass
+class Word:
+    """A word of a command as the tokenizer reads it: its value (quotes removed) and the values in it."""
+
+    cooked: list[str] = field(default_factory=list)
+    markers: list[int] = field(default_factory=list)  # standing directly in the word
+    expanded_markers: list[int] = field(default_factory=list)  # inside $(...), `...` of the word
+    started: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self.cooked)

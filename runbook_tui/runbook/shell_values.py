@@ -262,7 +262,7 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
             if "\0" in item:
                 raise ShellRefused("a value holds a NUL byte, which no command can receive")
             if place.integer and not _INTEGER.match(item.strip()):
-                raise ShellRefused(f"a value read as arithmetic must be an integer, not {item!r} (the shell would evaluate it as code)")
+                raise ShellRefused(f"a value read as arithmetic must be an integer, not {item[:40]!r}{'...' if len(item) > 40 else ''} (the shell would evaluate it as code)")
             name = f"{PREFIX}{len(env) + 1}"
             env.append((name, item))
             refs.append(_reference(name, place))

@@ -7,12 +7,14 @@ schema checks can say `FILE:LINE:COL` for anything they reject.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.model import Mark
+from runbook_tui.runbook.yaml_hints import hint
 
 try:  # libyaml's composer is several times faster; the pure one gives the same tree
     _Loader: type = yaml.CSafeLoader
@@ -20,7 +22,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 _SCALARS = yaml.constructor.SafeConstructor()
-_CONSTRUCTORS = yaml.constructor.SafeConstructor.yaml_constructors
+_CONSTRUCTORS: dict[str | None, Callable[[Any, yaml.Node], Any]] = yaml.constructor.SafeConstructor.yaml_constructors
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 #: Limits on hostile or broken input, each refused with a positioned diagnostic naming it.
@@ -142,7 +144,9 @@ def compose(text: str, file: str) -> yaml.Node | None:
         where = Mark(file, mark.line + 1, mark.column + 1) if mark else Mark(file, 1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
-        raise RunbookInvalid([Diagnostic(where, f"invalid YAML: {problem}{context}")]) from None
+        advice = hint(text, exc)
+        advice = f"; {advice}" if advice else ""
+        raise RunbookInvalid([Diagnostic(where, f"invalid YAML: {problem}{context}{advice}")]) from None
     except yaml.reader.ReaderError as exc:  # a NUL or another control character: said at its own line
         raise RunbookInvalid([_unacceptable(text, file, exc)]) from None
     except yaml.YAMLError as exc:

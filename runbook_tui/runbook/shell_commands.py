@@ -163,4 +163,3 @@ def script_files(words: list[str]) -> list[tuple[int, str]]:
             if operands and not any("c" in w[1:] for w in words[k + 1 : operands[0]] if not w.startswith("--")):
                 return [(operands[0], posixpath.basename(word))]
     return []
-

@@ -190,7 +190,7 @@ def static_problems(source: str) -> list[tuple[int, str]]:
 def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
     """Why a value cannot stand at `place`, with the fix; None when it is one literal word there."""
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
-    as_argument = f"pass it as an argument instead: sh -c '... \"$1\"' sh \"{{{{ {name} }}}}\""
+    as_argument = f'pass it as an argument instead: sh -c \'... "$1"\' sh "{{{{ {name} }}}}"'
     if place.kind == "SINGLE":
         return f"a value inside '...' is not expanded by the shell, so it cannot be passed safely; write \"{{{{ {name} }}}}\" instead of '{{{{ {name} }}}}'"
     if place.kind == "ANSI_C":
@@ -198,7 +198,7 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
     if place.kind == "QUOTED_HEREDOC":
         return "a heredoc with a quoted delimiter (<<'EOF') is written as is, so a value there stays a template; use an unquoted delimiter (<<EOF): the value is inserted as data"
     if place.kind == "UNKNOWN":
-        return f"the shell's reading of a value here is unclear; expected it as a word of its own: \"{{{{ {name} }}}}\""
+        return f'the shell\'s reading of a value here is unclear; expected it as a word of its own: "{{{{ {name} }}}}"'
     if place.nested_backticks:
         return "a value inside nested backticks cannot be passed safely; expected $(...) instead of backticks"
     if place.reparsed_output:
@@ -262,7 +262,9 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
             if "\0" in item:
                 raise ShellRefused("a value holds a NUL byte, which no command can receive")
             if place.integer and not _INTEGER.match(item.strip()):
-                raise ShellRefused(f"a value read as arithmetic must be an integer, not {item[:40]!r}{'...' if len(item) > 40 else ''} (the shell would evaluate it as code)")
+                raise ShellRefused(
+                    f"a value read as arithmetic must be an integer, not {item[:40]!r}{'...' if len(item) > 40 else ''} (the shell would evaluate it as code)"
+                )
             name = f"{PREFIX}{len(env) + 1}"
             env.append((name, item))
             refs.append(_reference(name, place))

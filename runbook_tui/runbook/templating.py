@@ -27,7 +27,9 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, meta, nodes
 
 from runbook_tui.runbook.model import Host, Runbook, Text, TextKind
 from runbook_tui.runbook.shell_values import (
-    Raw,
+    Raw as Raw,  # re-exported: plan.py marks raw values with it
+)
+from runbook_tui.runbook.shell_values import (
     ShellCommand,
     ShellRefused,
     command_from,
@@ -163,6 +165,7 @@ def analyse(source: str) -> Analysis:
     references: list[Reference] = []
     seen_attr_nodes: set[int] = set()
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        assert isinstance(node, (nodes.Getattr, nodes.Getitem))  # what find_all was asked for; narrows the type
         target = node.node
         if not isinstance(target, nodes.Name) or target.name not in roots:
             continue
@@ -247,7 +250,7 @@ def base_context(params: Mapping[str, Any], ticket: Mapping[str, Any] | None) ->
     context["params"] = dict(params)
     if ticket is not None:
         context["ticket"] = ticket
-    context["now"] = dt.datetime.now(dt.timezone.utc).astimezone()
+    context["now"] = dt.datetime.now(dt.UTC).astimezone()
     return context
 
 
@@ -261,7 +264,7 @@ def step_context(
 ) -> dict[str, Any]:
     """The context just before a step runs. Without `secrets`, declared secrets render as `***`."""
     context = dict(base)
-    context["now"] = dt.datetime.now(dt.timezone.utc).astimezone()
+    context["now"] = dt.datetime.now(dt.UTC).astimezone()
     context["captured"] = dict(captured or {})
     context["secrets"] = dict(secrets) if secrets is not None else _Masked(secret_names)
     if host is not None:

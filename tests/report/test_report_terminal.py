@@ -26,7 +26,9 @@ sections:
 def _journal(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     (tmp_path / "escapes.yaml").write_text(RUNBOOK, encoding="utf-8")
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
-    run = subprocess.run([sys.executable, "-m", "runbook_tui", "exec", "escapes.yaml", "--solo", "test"], cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "exec", "escapes.yaml", "--solo", "test"], cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False
+    )
     assert run.returncode == 0, run.stderr
     assert b"\x1b" not in run.stdout  # exec's event lines show it too
     return next((tmp_path / "state").rglob("*.jsonl")), env
@@ -38,7 +40,9 @@ def test_report_to_a_terminal_shows_escapes_and_to_a_pipe_keeps_them(tmp_path: P
     assert b"\x1b]0;pwned" in piped.stdout  # a file or a pipe gets the bytes as journaled
     primary, secondary = pty.openpty()
     try:
-        shown = subprocess.run([sys.executable, "-m", "runbook_tui", "report", str(journal)], env=env, stdout=secondary, stderr=subprocess.PIPE, timeout=60, check=False)
+        shown = subprocess.run(
+            [sys.executable, "-m", "runbook_tui", "report", str(journal)], env=env, stdout=secondary, stderr=subprocess.PIPE, timeout=60, check=False
+        )
         os.close(secondary)
         secondary = -1
         data = b""

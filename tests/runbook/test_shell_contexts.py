@@ -67,7 +67,8 @@ def run_locally(case: Case, value: str, cwd: Path) -> None:
             [*shell_argv(shell), "-c", command.text],
             env={"PATH": os.environ["PATH"], "LC_ALL": "C.UTF-8", **dict(command.env)},
             cwd=cwd,
-            check=False, capture_output=True,
+            check=False,
+            capture_output=True,
             timeout=20,
         )
         assert result.returncode == 0, (shell, command.text, result.stderr)
@@ -153,7 +154,7 @@ def test_a_list_is_one_word_per_item_where_words_split() -> None:
 
 
 def test_shown_command_has_the_values_and_the_run_text_only_references() -> None:
-    command = render_command("echo {{ x }} \"{{ x }}\"", {"x": "s3cret; id"})
+    command = render_command('echo {{ x }} "{{ x }}"', {"x": "s3cret; id"})
     assert "s3cret" not in command.text  # what `ps` shows of `sh -c TEXT`
     assert command.shown == "echo 's3cret; id' \"s3cret; id\""
 
@@ -175,7 +176,7 @@ def test_every_context_over_ssh(sshd, tmp_path: Path) -> None:
         rendered = render_command(case.template, {"x": payload})
         for shell in case.shells:
             out = outs / f"{uuid.uuid4().hex}.out"
-            script = f"{shlex.join(shell_argv(shell))} -c \"$RBT_TEST_SCRIPT\" > {shlex.quote(str(out))}"
+            script = f'{shlex.join(shell_argv(shell))} -c "$RBT_TEST_SCRIPT" > {shlex.quote(str(out))}'
             env = (*rendered.env, ("RBT_TEST_SCRIPT", rendered.text), ("LC_ALL", "C.UTF-8"))
             commands.append(Command(host=sshd.host("db1"), command=script, env=env, cwd=str(work), key=f"ctx/{uuid.uuid4().hex}"))
             jobs.append((case, shell, out))

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import load_runbook
-from runbook_tui.runbook.templating import TemplateError, command_text, context_for, render, render_command, render_text
+from runbook_tui.runbook.templating import TemplateError, command_text, context_for, render_command, render_text
 
 PRINTF = """
 runbook: 1

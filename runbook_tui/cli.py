@@ -17,6 +17,7 @@ from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.params import ParamError, parse_assignments
 from runbook_tui.runbook.plan import format_plan, plan_json
+from runbook_tui.runbook.safe_text import visible, visible_line
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -138,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _report(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
-        print(diagnostic, file=sys.stderr)
+        print(visible_line(str(diagnostic)), file=sys.stderr)
 
 
 def _load(file: str, params: dict[str, Any]) -> Loaded | None:
@@ -275,7 +276,7 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(visible(text) if sys.stdout.isatty() else text)  # a terminal is never driven by journal text
         return EXIT_OK
     try:
         Path(args.output).write_text(text, encoding="utf-8")

@@ -17,6 +17,7 @@ from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.params import ParamError, parse_assignments
 from runbook_tui.runbook.plan import format_plan, plan_json
+from runbook_tui.runbook.safe_text import visible, visible_line
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -140,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _report(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
-        print(diagnostic, file=sys.stderr)
+        print(visible_line(str(diagnostic)), file=sys.stderr)
 
 
 def _load(file: str, params: dict[str, Any]) -> Loaded | None:
@@ -289,7 +290,7 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(visible(text) if sys.stdout.isatty() else text)  # a terminal is never driven by journal text
         return EXIT_OK
     try:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -316,7 +317,7 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
     sandbox = demo.new_sandbox(now)
     journal = str(default_journal_path(demo.RUNBOOK_ID, now))
-    print(demo.intro(sandbox, headless=args.exec), end="", flush=True)
+    print(demo.intro(sandbox, headless=args.exec, params=params), end="", flush=True)
     # demo-app's metrics endpoint (127.0.0.1, a free port) lives as long as the run; in the TUI the
     # reload makes errors spike so the guard pauses the run (exec has nobody to resume it).
     with serve_metrics(sandbox) as metrics_url:

@@ -20,6 +20,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalError, verify
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -104,7 +105,7 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
 def _open(file: str, params: dict[str, Any], **options: Any) -> Session:
     loaded = load(file, params)
     for warning in loaded.warnings:
-        print(warning, file=sys.stderr)
+        print(visible_line(str(warning)), file=sys.stderr)
     session = open_session(loaded, listeners=[printer(sys.stdout)], **options)
     print(f"journal: {session.journal_path}", flush=True)
     return session
@@ -130,13 +131,14 @@ def cmd_resume(journal: str, *, decision: str | None, reason: str, on_failure: O
 
 def summary(state: RunState) -> str:
     """Where a resumed run stands, and what the assignee may do about a step left unknown."""
-    lines = [f"resumed {state.session.get('runbook')} ({state.session.get('title')}), started {state.session.get('started_at')}"]
+    session = {k: visible_line(str(v)) for k, v in state.session.items() if k in ("runbook", "title", "started_at")}
+    lines = [f"resumed {session.get('runbook')} ({session.get('title')}), started {session.get('started_at')}"]
     for sid in state.order:
         step = state.steps[sid]
-        lines.append(f"  {step.status:<22} {sid}")
+        lines.append(f"  {step.status:<22} {visible_line(sid)}")
     current = state.current
     if current and state.steps[current].status == "unknown":
-        lines.append(f"'{current}' was running when the program stopped; its outcome is unknown. Nothing was re-run.")
+        lines.append(f"'{visible_line(current)}' was running when the program stopped; its outcome is unknown. Nothing was re-run.")
         lines.append("Decide: --rerun, --mark-done REASON (you checked it by hand), or --rollback.")
     return "\n".join(lines) + "\n"
 
@@ -151,7 +153,7 @@ async def _decide(session: Session, decision: str | None, reason: str, on_failur
     elif decision == "rollback":
         reply = controller.rollback(actor, "checkpoint", acknowledged=True, reason=reason or "rollback chosen on resume")
     if reply is not None:
-        print(reply.message, file=sys.stderr if not reply.ok else sys.stdout)
+        print(visible_line(reply.message), file=sys.stderr if not reply.ok else sys.stdout)
         if not reply.ok:
             return EXIT_FAILED
     await controller.wait_idle()
@@ -224,7 +226,7 @@ def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = Fals
         return EXIT_INVALID
     findings = asyncio.run(preflight(loaded.runbook, notify_test=notify_test))
     for finding in findings:
-        print(finding)
+        print(visible_line(str(finding)))
     if not findings:
         print(f"{file}: ready")
     return EXIT_FAILED if findings else EXIT_OK
@@ -240,7 +242,7 @@ def cmd_journal_verify(path: str) -> int:
         return EXIT_INVALID
     if result.problems:
         for problem in result.problems:
-            print(f"{path}: {problem}")
+            print(visible_line(f"{path}: {problem}"))
         print(f"{path}: NOT intact: {len(result.events)} events hold together before the break")
         return EXIT_FAILED
     last = result.events[-1]

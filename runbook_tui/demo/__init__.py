@@ -163,18 +163,29 @@ def demo_params(
     }
 
 
-def intro(sandbox: Path, *, headless: bool) -> str:
-    """What the demo prints before it starts (the journal path follows from the run itself)."""
+def intro(sandbox: Path, *, headless: bool, params: dict[str, Any] | None = None) -> str:
+    """What the demo prints before it starts, in lines that fit an 80-column terminal.
+
+    It describes the path this run takes: a reload that fails (`-p break_reload=true`), or the
+    happy path with the error spike that pauses the run (the TUI), or the plain one (`--exec`).
+    """
     lines = [
-        f"demo: the folder {sandbox} stands in for a server (its config, health file, log, service manager)",
-        "demo: every command of the runbook works inside that folder; nothing else is touched, nothing goes over the network",
+        "demo: a folder stands in for a server (config, health, log, service manager):",
+        f"      {sandbox}",
+        "demo: every command runs inside it; nothing goes over the network.",
     ]
+    if _truthy((params or {}).get("break_reload")):
+        lines += [
+            "demo: this run's reload FAILS (-p break_reload=true): when it does, u shows",
+            "      the undo list and y rolls back to the backup checkpoint.",
+        ]
+    elif not headless:
+        lines += [
+            "demo: after the reload the errors spike and the Error rate guard pauses the",
+            "      run: watch the panel recover, then p resumes and enter re-runs the wait.",
+        ]
     if not headless:
-        lines.append("demo: keys: enter runs the current step · u rolls back to the last checkpoint · ? help · q quits")
-        lines.append(
-            "demo: demo-app's metrics (served on 127.0.0.1) are drawn as panels; after the reload its errors spike and the "
-            "guard pauses the run: watch the Error rate panel recover, then p resumes and enter re-runs the wait"
-        )
+        lines.append("demo: keys: enter runs a step · u rolls back · y copies a command · ? help")
     return "\n".join(lines) + "\n"
 
 
@@ -193,10 +204,14 @@ def invocation(argv0: str | None = None) -> str:
     return shlex.quote(argv0)
 
 
+def _truthy(value: object) -> bool:
+    return str(value).lower() in ("1", "true", "yes", "on", "y")
+
+
 def outro(sandbox: Path, journal: Path, params: dict[str, Any]) -> str:
     """What the demo prints when it ends: where to look, what to try next."""
     me = invocation()
-    if str(params.get("break_reload", "")).lower() in ("1", "true", "yes", "on", "y"):
+    if _truthy(params.get("break_reload")):
         next_try = f"demo: the happy path:        {me} demo"
     else:
         next_try = f"demo: a reload that fails:   {me} demo -p break_reload=true   (then u rolls back)"

@@ -26,10 +26,15 @@ from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.engine.rollback import Outcome, RollbackPlan, StepRecord, plan_rollback, to_json
-from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.engine.state import RUNNABLE, RunState, apply, initial
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.plan import plan_json
-from runbook_tui.runbook.templating import TemplateError, context_for, render_text
+from runbook_tui.runbook.templating import (
+    TemplateError,
+    command_text,
+    context_for,
+    render_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +45,6 @@ MetricJudge = Callable[[MetricCheck], Awaitable[tuple[bool, str]]]
 #: Awaited once the last step is done, before the session finishes as done (the metrics layer checks `metrics.success` there).
 BeforeFinish = Callable[[], Awaitable[None]]
 Listener = Callable[[Event, RunState], None]
-
-RUNNABLE = frozenset({"pending", "failed", "rejected", "unknown", "undone"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,14 +463,16 @@ class Controller:
         retries (a retry would re-attach to the failed run instead of running
         again) and between rollbacks (`tag`).
         """
+        shell = command_text(text, self._context(host, secrets=True))
         return Command(
             host=host,
-            command=self._render(text, host),
-            env=tuple((name, self._render(value, host)) for name, value in step.env),
+            command=shell.text,
+            env=tuple((name, self._render(value, host)) for name, value in step.env) + shell.env,
             cwd=self._render(step.cwd, host) if step.cwd is not None else None,
             sudo=step.sudo,
             timeout=step.timeout_seconds,
             key=f"{self.session_id}/{step.id}/{host.name}/{phase}{attempt}{tag}",
+            shown=shell.shown,
         )
 
     async def _run_step(self, step: Step, actor: Actor, answer: str | None) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
-from runbook_tui.runbook.safe_text import visible
+from runbook_tui.runbook.safe_text import visible_line
 
 
 def _hosts(results: dict[str, Any]) -> str:
@@ -22,14 +22,31 @@ def _number(value: Any) -> str:
     return "?" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _visible(value: Any) -> Any:
+    """The same structure with every string shown on one line."""
+    if isinstance(value, str):
+        return visible_line(value)
+    if isinstance(value, dict):
+        return {visible_line(k) if isinstance(k, str) else k: _visible(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_visible(v) for v in value]
+    return value
+
+
 def describe(event: Event) -> list[str]:
-    """The lines `exec` prints for an event (output events print one line per output line)."""
+    """The lines `exec` prints for an event (output events print one line per output line).
+
+    Every text in the event (runbook titles, commands, notes, reasons, errors) is shown through
+    `visible_line`: an embedded newline or escape sequence can neither forge an event line nor
+    drive the terminal.
+    """
+    if event["type"] == ev.OUTPUT:
+        prefix = f"  {visible_line(str(event.get('host')))} {'!' if event.get('stream') == 'stderr' else '|'} "
+        return [prefix + visible_line(line) for line in str(event.get("text", "")).splitlines()]
+    event = _visible(event)
     kind = event["type"]
     time = str(event.get("ts", ""))[11:19]
     who = event.get("actor", "")
-    if kind == ev.OUTPUT:
-        prefix = f"  {event.get('host')} {'!' if event.get('stream') == 'stderr' else '|'} "
-        return [prefix + visible(line) for line in str(event.get("text", "")).splitlines()]
     head = f"{time} {kind:<18}"
     if kind == ev.SESSION_STARTED:
         ticket = (event.get("ticket") or {}).get("id") or "NO TICKET"

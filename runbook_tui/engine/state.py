@@ -23,6 +23,8 @@ OUTPUT_TAIL = 400
 SAMPLES_KEPT = 600
 
 FINAL_STEP = frozenset({"done", "skipped"})
+#: Statuses from which a step may be run (again).
+RUNNABLE = frozenset({"pending", "failed", "rejected", "unknown", "undone"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,3 +441,19 @@ _HANDLERS = {
     ev.SILENCE_CREATED: _silence_created,
     ev.SILENCE_EXPIRED: _silence_gone,
 }
+
+
+def confirmable(state: RunState) -> str | None:
+    """What a verifier's confirmation would do now: "after" (the step ran and waits), "before"
+    (a go-ahead the step needs before it runs), or None (nothing to confirm). The controller
+    decides with this, and the verifier's footer offers `c` only when it is not None."""
+    current = state.current
+    if current is None or state.finished or state.solo:
+        return None
+    step = state.steps[current]
+    if step.status == "awaiting_verification":
+        return "after"
+    verify = state.plan_steps.get(current, {}).get("verify")
+    if verify in ("before", "both") and step.go_ahead_by is None and step.status in RUNNABLE:
+        return "before"
+    return None

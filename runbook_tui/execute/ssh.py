@@ -19,7 +19,7 @@ another session; it polls, since the command is no longer its child.
 
 Remote layout of one run (the directory is mode 700: output may hold secrets):
 
-    run.sh   the wrapper: cd, export env, (sudo -n) sh -c CMD, then write rc
+    run.sh   the wrapper: removes itself, cd, export env, (sudo -n) sh -c CMD, then write rc
     pid      pid of the wrapper, which leads its own session and process group
     out err  the command's stdout and stderr
     rc       its exit status, one line, written when it ends
@@ -124,12 +124,17 @@ def wrapper_script(command: Command) -> str:
     """The detached script: run the command as asked, then record its exit status.
 
     It reaches the host on the session's stdin and is written to a file, so
-    environment values (maybe secrets) never show in the remote `ps`. Under
+    environment values (maybe secrets, and every templated value: see
+    `runbook.shell_values`) never show in the remote `ps`; the file removes
+    itself as it starts. Under
     `sudo -n` the variables are passed by name (`--preserve-env=`), as the
     local executor does. `rc` is written with one `write` (`echo`); readers
     take it only once the wrapper is gone or the line is complete.
     """
-    steps: list[str] = []
+    # The shell has read the whole compound command before it runs any of it: the file can go at
+    # once, so the values it exports (maybe secrets) are not left on the host's disk, even when
+    # the client is killed mid-run.
+    steps: list[str] = ['rm -f -- "$d/run.sh"']
     if command.cwd:
         steps.append(f"cd -- {_path_word(command.cwd)}")
     if command.env:

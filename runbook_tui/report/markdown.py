@@ -20,7 +20,7 @@ _NUMBERED = re.compile(r"^(\d+)([.)])")
 
 def esc(value: object) -> str:
     """Inline text: Markdown and HTML punctuation escaped, on one line (for table cells and headings)."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(value).split("\n")))
+    return _SPECIAL.sub(r"\\\1", " ".join(str(value).splitlines()))  # \r, \u2028 too: a table row stays one line
 
 
 def para(value: object) -> str:
@@ -31,7 +31,7 @@ def para(value: object) -> str:
 
 def code(value: object) -> str:
     """An inline code span that holds any text (pipes escaped for tables)."""
-    body = str(value).replace("\n", " ")
+    body = " ".join(str(value).splitlines())
     ticks = "`" * (max((len(run) for run in re.findall(r"`+", body)), default=0) + 1)
     pad = " " if body.startswith("`") or body.endswith("`") else ""
     return f"{ticks}{pad}{body}{pad}{ticks}".replace("|", "\\|")

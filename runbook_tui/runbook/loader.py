@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.runbook import field_table as T
+from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
-from runbook_tui.runbook.document import YList, YMap, check_size, load_document
+from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, check_size, load_document
 from runbook_tui.runbook.fields import Fields, describe
 from runbook_tui.runbook.model import (
     LOCAL,
@@ -41,6 +42,7 @@ from runbook_tui.runbook.model import (
 )
 from runbook_tui.runbook.params import ParamError, bind, convert
 from runbook_tui.runbook.reach import ReachReader, no_data_action
+from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
 from runbook_tui.runbook.templating import ROOTS, base_context
 from runbook_tui.runbook.texts import Capture, Names, Scope, TextMaker
 
@@ -66,8 +68,7 @@ def load_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> Lo
     """Read, validate and render a runbook file; raises RunbookInvalid listing every problem."""
     file = str(path)
     try:
-        check_size(Path(path).stat().st_size, file)  # refuse a huge file before reading it into memory
-        data = Path(path).read_bytes()
+        data = read_limited(path, MAX_BYTES)  # a huge file, /dev/zero or a FIFO is refused, never read whole
     except OSError as exc:
         raise RunbookInvalid([Diagnostic(Mark(file, 1, 1), f"cannot read the file: {exc.strerror}")]) from None
     return load_text(data, file, given)
@@ -660,6 +661,9 @@ class _Builder:
             if not IDENT.fullmatch(name):
                 self.diags.error(m.key_mark(name), f"env name '{name}': expected a variable name like PGHOST")
                 continue
+            if name.startswith(VALUE_PREFIX):
+                self.diags.error(m.key_mark(name), f"env name '{name}': names starting with {VALUE_PREFIX} carry the command's templated values; expected another name")
+                continue
             text = self._text(m, name, "plain", scope)
             if text is not None:
                 result.append((name, text))
@@ -711,7 +715,7 @@ def probe_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> P
         runbook = loaded.runbook
         return Probe(file, runbook.id, runbook.title, runbook.params, loaded, [], [])
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        text = read_limited(path, MAX_BYTES).decode("utf-8")
         document = load_document(text, file)
     except (OSError, UnicodeDecodeError, RunbookInvalid):
         return Probe(file, "", "", (), None, diagnostics, [])

@@ -18,7 +18,7 @@ from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.errors import StartRefused
 from runbook_tui.runbook.loader import Loaded, Probe
 from runbook_tui.ui.base_app import ThemedApp
-from runbook_tui.ui.modals import TextPrompt
+from runbook_tui.ui.modals import LoadingScreen, TextPrompt
 from runbook_tui.ui.params_form import ParamsScreen
 from runbook_tui.ui.picker import PickerScreen
 from runbook_tui.ui.run_screen import RunScreen
@@ -73,7 +73,10 @@ class RunbookApp(ThemedApp):
     def on_mount(self) -> None:
         self.report_theme_problems()
         if self.starter is not None:
-            self._start(None)
+            # Opening reads the runbook and, on resume, the whole journal: say so on the first frame,
+            # then open (a blank terminal for seconds looked like a hang).
+            self.push_screen(LoadingScreen())
+            self.call_after_refresh(self._start, None)
         elif self.form is not None:
             form = self.form
             self.push_screen(
@@ -104,7 +107,7 @@ class RunbookApp(ThemedApp):
                     TextPrompt(
                         "Outside the change window",
                         f"{refused}\n\nStarting anyway needs a reason; it is written to the journal and the report.",
-                        placeholder="e.g. window extended by the change manager (CHG-2041 comment)",
+                        placeholder="e.g. the change manager extended the window (see the ticket)",
                     ),
                     lambda reason: self._start(reason) if reason else None if self.start_for else self.exit(2),
                 )

@@ -20,6 +20,7 @@ from peers import Sshd, make_sshd, public_line
 from runbook_tui.engine.ports import Command, Result
 from runbook_tui.execute.ssh import CHUNK_SIZE, SshExecutor
 from runbook_tui.runbook.model import Host
+from runbook_tui.runbook.templating import render_command
 
 pytestmark = pytest.mark.peers
 
@@ -161,6 +162,28 @@ def test_env_values_stay_out_of_argv(sshd: Sshd, tmp_path: Path) -> None:
     assert processes > 1
     assert result == Result("ok", exit_code=0), result
     assert sink.data("stdout").decode() == f"ready\n{secret}"  # it did reach the command, through the environment
+
+
+def test_templated_values_stay_out_of_remote_argv_and_files(sshd: Sshd, tmp_path: Path) -> None:
+    """A value (maybe a secret) travels as an environment variable: not in the remote `ps`, and
+    the wrapper that exported it (run.sh) is gone from the run directory while the command runs."""
+    secret = f"s3cret-{uuid.uuid4().hex}"
+    rendered = render_command("printf '%s' {{ x }} > /dev/null; ls -A; ps -eo args", {"x": secret})
+
+    async def main() -> tuple[Result, Collect, list[str]]:
+        ex = executor(sshd, tmp_path)
+        try:
+            return await run_one(ex, cmd(sshd.host("db1"), rendered.text, env=rendered.env))
+        finally:
+            await ex.close()
+
+    result, sink, _ = arun(main)
+    assert result == Result("ok", exit_code=0), result
+    out = sink.data("stdout").decode()
+    assert "RBT_V1" in out  # ps shows the command: the reference, not the value
+    assert secret not in out
+    listing = out.split("COMMAND", 1)[0].split() if "COMMAND" in out else out.split()
+    assert "run.sh" not in listing and "out" in listing
 
 
 def test_unknown_and_changed_host_keys_are_refused(sshd: Sshd, tmp_path: Path) -> None:

@@ -24,7 +24,8 @@ from runbook_tui.ui.modals import InfoScreen
 from runbook_tui.ui.panels import MetricPanel
 from runbook_tui.ui.practice_screens import PracticeApp, PracticeResultsScreen
 from runbook_tui.ui.run_screen import RunScreen
-from runbook_tui.ui.widgets import Banner, RunHeader
+from runbook_tui.ui.status_stack import StatusStack
+from runbook_tui.ui.widgets import RunHeader
 
 DATA = Path(__file__).parents[1] / "report" / "data"
 SCENARIO = "The h2 rollout of 23 Nov: web2 had a stale include. Watch the verifier and the 5xx panel."
@@ -70,7 +71,7 @@ async def test_the_trainee_meets_the_recorded_rollback_request(night: Path, tmp_
     async with app.run_test(size=(140, 45)) as pilot:
         # the trainer's description comes first
         await until(lambda: isinstance(app.screen, InfoScreen), pilot, "the scenario")
-        assert SCENARIO in str(app.screen.body)
+        assert SCENARIO in text_of(app.screen)
         await pilot.press("escape")
         await until(lambda: isinstance(app.screen, RunScreen), pilot, "the run screen")
         header = app.screen.query_one(RunHeader)
@@ -96,7 +97,7 @@ async def test_the_trainee_meets_the_recorded_rollback_request(night: Path, tmp_
         # bob asked for a rollback at this point on the night: the trainee meets it now
         await until(lambda: controller.state.rollback_requested is not None, pilot, "bob's rollback request")
         assert "web2 may hold a half-installed config" in str(controller.state.rollback_requested)
-        await until(lambda: "ROLLBACK REQUESTED: web2 may hold" in text_of(app.screen.query_one(Banner)), pilot, "the banner")
+        await until(lambda: "ROLLBACK REQUESTED: web2 may hold" in text_of(app.screen.query_one(StatusStack)), pilot, "the banner")
         await pilot.press("u")
         await pilot.press("y")
         await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, pilot, "the rollback")

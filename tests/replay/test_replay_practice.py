@@ -138,7 +138,10 @@ def test_replay_refuses_a_tampered_journal(night: tuple[Path, Path], capsys: pyt
 
 
 def test_replay_snapshot_after_the_failure(night: tuple[Path, Path], snap_compare) -> None:
-    # the header shows the replayed moment: the night's events get fixed times, one second apart
+    """Replay at the moment 'boom' failed: the status line says `'boom' FAILED (exit 3)` without keys (nothing
+    runs in a replay), the step 4/4 pane shows its command and undo, the output ends with `local ! it broke`,
+    and the bottom line says `REPLAY night.jsonl 2026-11-23 22:00:13 UTC event 14/21 paused at 1x — nothing
+    is executed` (the night's events get fixed times, one second apart, so the replayed time is stable)."""
     events = [{**e, "ts": f"2026-11-23T22:{i // 60:02d}:{i % 60:02d}.000Z"} for i, e in enumerate(read_events(night[0]).events)]
     position = next(i for i, e in enumerate(events) if e["type"] == "step_finished" and e["step"] == "boom") + 1
 
@@ -178,6 +181,7 @@ async def test_practice_replays_the_failure_and_the_trainee_must_decide(night: t
     controller = session.controller
     app = RunbookApp(lambda _override: session)
     async with app.run_test(size=(140, 45)) as pilot:
+        await _until(lambda: type(app.screen).__name__ == "RunScreen", pilot)  # keys before it are refused (loading)
         for _ in range(4):
             await _until(lambda: not controller.busy and controller.state.current is not None, pilot)
             step = controller.state.current

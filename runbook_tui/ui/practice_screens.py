@@ -86,7 +86,13 @@ class PracticeResultsScreen(Screen[None]):
 
 
 class PracticeRunScreen(RunScreen):
-    """The run screen of a practice: quitting shows the results first."""
+    """The run screen of a practice: the trainer's scenario over it first; quitting shows the results first."""
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        practice = self.app.practice if isinstance(self.app, PracticeApp) else None
+        if practice is not None and practice.scenario:
+            self.app.push_screen(InfoScreen(f"Practice scenario: {Path(practice.journal).name}", practice.scenario))
 
     def action_quit_run(self) -> None:
         app = self.app
@@ -109,8 +115,6 @@ class PracticeApp(RunbookApp):
         if self.practice.verifier is not None:
             self.practice.verifier.kick()
         self.practice.session.controller.subscribe(self._on_event)
-        if self.practice.scenario:
-            self.call_later(self.push_screen, InfoScreen(f"Practice scenario: {Path(self.practice.journal).name}", self.practice.scenario))
 
     def _on_event(self, event: Event, state: RunState) -> None:
         if state.finished and self.results is None:

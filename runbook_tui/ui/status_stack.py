@@ -38,8 +38,9 @@ class Status:
 
 
 def window_left(state: RunState, now: dt.datetime) -> dt.timedelta | None:
+    """Time to the window's end; None without a window, and in practice (the window was the night's)."""
     end = ((state.session.get("ticket") or {}).get("window") or {}).get("end")
-    return None if not end else dt.datetime.fromisoformat(end) - now
+    return None if not end or state.mode == "practice" else dt.datetime.fromisoformat(end) - now
 
 
 def countdown_tone(left: dt.timedelta) -> str:

@@ -200,7 +200,8 @@ class ReplayScreen(RunView):
             self.replay.seek(position)
             self._moved(jumped)
 
-        self.app.push_screen(TextPrompt("Jump to a step", "The step's id or words of its title (as in the step list)."), go)
+        prompt = TextPrompt("Jump to a step", "The step's id or words of its title (as in the step list).", placeholder="e.g. reload, or: Reload nginx", required=False)
+        self.app.push_screen(prompt, go)
 
     def action_play(self) -> None:
         if self._timer is not None:

@@ -24,7 +24,7 @@ from typing import Any
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.journal import verify
+from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.durations import format_duration, parse_duration
 
@@ -362,17 +362,17 @@ class Report:
 def build_report(path: str | Path) -> Report:
     """The report of one journal; ReportError when it is unreadable or does not verify."""
     path = Path(path)
-    read = verify(path)
-    if read.unreadable:
-        raise ReportError(read.unreadable)
+    read = JournalScan(path, finished_rule=True)
+    builder = _Builder()
+    for event in read:  # one line at a time: memory does not grow with the journal
+        builder.feed(event)
+    if read.unreadable or read.last is None:
+        raise ReportError(read.unreadable or f"{path}: no event holds together")
     torn_tail_only = read.truncated_at is not None and len(read.problems) == 1
     if read.problems and not torn_tail_only:
         raise ReportError(f"{path}: the journal does not verify, refusing to report on it: {'; '.join(read.problems)}")
-    builder = _Builder()
-    for event in read.events:
-        builder.feed(event)
-    last = read.events[-1]
-    integrity = Integrity(events=len(read.events), final_hash=str(last["hash"]), verified=not read.problems, problems=list(read.problems))
+    last = read.last
+    integrity = Integrity(events=read.count, final_hash=str(last["hash"]), verified=not read.problems, problems=list(read.problems))
     return builder.report(path.name, integrity)
 
 

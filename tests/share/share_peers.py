@@ -70,10 +70,16 @@ def make_key(directory: Path, name: str, comment: str | None = None) -> Path:
 
 
 def journal(path: Path) -> list[dict[str, Any]]:
-    """The journal's events, checked (hash chain, sequence) as `resume` reads them."""
+    """The journal's events as participants could see them, checked (hash chain, sequence) as `resume` reads them.
+
+    Without the closing `share_closed`: the server journals its counts after everyone was disconnected.
+    """
     read = read_events(path)
     assert not read.problems and read.unreadable is None, (read.problems, read.unreadable)
-    return read.events
+    events = read.events
+    if events and events[-1]["type"] == "share_closed":
+        events = events[:-1]
+    return events
 
 
 def of_type(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:

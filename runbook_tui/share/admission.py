@@ -118,7 +118,10 @@ class Admission:
             del self.pending[address]
 
     def summary(self) -> dict[str, int]:
-        return {key: self.counts[key] for key in ("authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors")}
+        """The counts for `share_closed`; connections still waiting to authenticate count as unauthenticated."""
+        counts = {key: self.counts[key] for key in ("authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors")}
+        counts["unauthenticated"] += sum(self.pending.values())
+        return counts
 
 
 #: asyncio's messages for failures to accept or set up an incoming connection.

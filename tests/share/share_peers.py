@@ -170,14 +170,16 @@ class Lab:
         path.write_text(text, encoding="utf-8")
         return path
 
-    async def share(self, runbook: Path, *share_args: str, port: int | None = None, journal_name: str = "J.jsonl", env: dict[str, str] | None = None) -> Shared:
-        """Start `runbook-tui exec RUNBOOK --share 127.0.0.1:PORT SHARE_ARGS...`; returns once it prints its fingerprint."""
+    async def share(
+        self, runbook: Path, *share_args: str, port: int | None = None, journal_name: str = "J.jsonl", env: dict[str, str] | None = None, wrap: tuple[str, ...] = ()
+    ) -> Shared:
+        """Start `WRAP... runbook-tui exec RUNBOOK --share 127.0.0.1:PORT SHARE_ARGS...`; returns once it prints its fingerprint."""
         port = port or free_port()
         path = self.root / journal_name
         out, err = self.root / f"{journal_name}.out", self.root / f"{journal_name}.err"
         with out.open("wb") as stdout, err.open("wb") as stderr:
             proc = subprocess.Popen(
-                [*CLI, "exec", str(runbook), "--share", f"{HOST}:{port}", "--journal", str(path), *share_args],
+                [*wrap, *CLI, "exec", str(runbook), "--share", f"{HOST}:{port}", "--journal", str(path), *share_args],
                 cwd=self.root, env=self.env(**(env or {})), stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
             )  # fmt: skip
         shared = Shared(proc, port, path, out, err)

@@ -316,6 +316,9 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
     return code
 
 
+#: Commands that read the settings file (checked first; see settings.py).
+NEEDS_SETTINGS = frozenset({"run", "exec", "resume", "rehearse", "preflight", "demo", "replay"})
+
 COMMANDS = {
     "validate": cmd_validate,
     "plan": cmd_plan,
@@ -339,4 +342,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParamError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    return COMMANDS[args.command](args, params)
+    from runbook_tui.settings import SettingsError, load_settings
+
+    try:
+        if args.command in NEEDS_SETTINGS:
+            load_settings()  # checked before anything starts: a wrong value is a usage error, never a traceback
+        return COMMANDS[args.command](args, params)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from share_peers import TWO_STEPS, Lab, confirm_next, journal_lines, of_type, until
+from share_peers import TWO_STEPS, Lab, confirm_next, journal_lines, of_type
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
@@ -30,7 +30,7 @@ CONNECTIONS, ATTEMPTS, SECONDS = 1000, 6000, 90
 
 
 def _epoch(ts: str) -> float:
-    return dt.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
+    return dt.datetime.fromisoformat(ts).timestamp()
 
 
 async def test_a_flood_of_idle_connections_neither_stops_the_run_nor_keeps_the_verifier_out(lab: Lab) -> None:

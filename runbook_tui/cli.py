@@ -257,6 +257,7 @@ def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from pathlib import Path
 
+    from runbook_tui.engine.files import write_private
     from runbook_tui.report import ReportError, build_report, render
 
     try:
@@ -268,7 +269,7 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
         sys.stdout.write(text)
         return EXIT_OK
     try:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_private(Path(args.output), text)  # 0600 from the start, like the journal it is made from
     except OSError as exc:
         print(f"runbook-tui: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         return EXIT_INVALID

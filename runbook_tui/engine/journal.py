@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_STARTED, Event
+from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.redact import Redactor
 
 GROUP_SECONDS = 1.0
@@ -61,7 +62,7 @@ class JournalWriter:
         self._pending: list[bytes] = []
         self._pending_since = 0.0
         self._broken: JournalError | None = None  # a write failed: nothing more is appended (no gap mid-journal)
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(self.path.parent)
         self._fd = open_journal(self.path, new=new)
         self.seq, self.prev = _tail(self.path)
 

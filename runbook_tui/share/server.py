@@ -24,6 +24,7 @@ import asyncssh
 
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import SHARE_CLOSED, SYSTEM, Event
+from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.state import RunState
 from runbook_tui.share import protocol
@@ -65,7 +66,7 @@ def load_or_create_host_key(path: Path) -> asyncssh.SSHKey:
     """
     if path.exists():
         return asyncssh.read_private_key(str(path))
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder(path.parent)
     key = asyncssh.generate_private_key("ssh-ed25519", comment="runbook-tui session")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     with os.fdopen(fd, "wb") as handle:

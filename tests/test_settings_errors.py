@@ -62,7 +62,7 @@ def test_the_commands_refuse_wrong_settings_with_exit_2_and_no_traceback(tmp_pat
     settings = tmp_path / "settings.yaml"
     settings.write_text("blackouts: 5\nssh: {keepalive_interval: .nan}\n", encoding="utf-8")
     env = {**os.environ, "RUNBOOK_TUI_SETTINGS": str(settings), "XDG_STATE_HOME": str(tmp_path / "state")}
-    done = subprocess.run([sys.executable, "-m", "runbook_tui", *command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "runbook_tui", *command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2, done
     assert "Traceback" not in done.stderr
     assert done.stderr.splitlines() == [

@@ -214,6 +214,7 @@ class JournalScan:
         self.unreadable: str | None = None
         self.count = 0
         self.last: Event | None = None
+        self.offset = 0
 
     @property
     def intact(self) -> bool:
@@ -258,6 +259,7 @@ class JournalScan:
                 self.problems.append(f"line {number}: a {obj['type']} event after session_finished")
                 return
             finished = finished or obj["type"] == SESSION_FINISHED
+            self.offset = offset  # where the event yielded next starts in the file
             prev, offset = obj["hash"], offset + len(raw)
             self.count, self.last = number, obj
             yield obj

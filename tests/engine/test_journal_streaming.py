@@ -11,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from runbook_tui.engine.journal import MAX_LINE_BYTES, JournalScan, JournalWriter
+from runbook_tui.engine.journal import MAX_LINE_BYTES, JournalScan, JournalWriter, read_events
+from runbook_tui.engine.journal_events import JournalEvents
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "journal_rss.py"
 
@@ -46,3 +47,20 @@ def test_a_journal_that_never_ends_a_line_is_refused_without_reading_it_all(tmp_
     scan = JournalScan(damaged)
     assert len(list(scan)) == 1 and scan.unreadable is None
     assert scan.problems == [f"line 2: longer than {MAX_LINE_BYTES} bytes (not an event)"]
+
+
+def test_replay_reads_events_from_the_file_as_asked_in_any_order(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    writer = JournalWriter(path, new=True)
+    writer.append("session_started", "alice")
+    for n in range(300):
+        writer.append("note", "alice", {"text": f"note {n}"})
+    writer.close()
+    expected = read_events(path).events
+    events, scan = JournalEvents.read(path)
+    assert scan.intact and len(events) == len(expected) == 301
+    assert list(events) == expected
+    for index in (300, 0, 64, 63, 65, 200, 201, 202, 5, -1):  # back, forth, across index marks
+        assert events[index] == expected[index]
+    assert events[130:135] == expected[130:135]
+    events.close()

@@ -421,7 +421,7 @@ class Controller:
         return Reply(True, "note added to the journal")
 
     def join(self, name: str, role: Role, repeats: int = 0) -> None:
-        """`repeats`: joins and leaves of this participant since the last one journaled, counted instead."""
+        """`repeats`: sessions (a join and its leave) of this participant since the last one journaled, counted instead."""
         if not self.state.finished and not self.fatal:  # nothing may follow session_finished (`journal verify`)
             self.emit(ev.PARTICIPANT_JOINED, SYSTEM, name=name, role=role, **({"repeats": repeats} if repeats else {}))
 

@@ -29,10 +29,10 @@ journal.py); the rest is its payload, flat at the top level:
 | metric_baseline | panel, value, error, basis (what the panel read before the change) |
 | success_check_started | when ("verify" or "end"), criteria [{panel, below/above, within, text}], until |
 | success_checked | criterion {panel, below/above, within, text}, met, value, when, words |
-| participant_joined / participant_left | name, role; repeats: joins and leaves since the last one journaled, counted instead (a participant reconnecting in a loop) |
+| participant_joined / participant_left | name, role; repeats: sessions (a join and its leave) since the last one journaled that were counted instead (a participant reconnecting in a loop) |
 | verifier_handover | from, to (a different verifier acts: a shift change) |
 | share_started | address, fingerprint (the session's SSH host key) |
-| share_closed | connections counted while shared: authenticated, unauthenticated (closed before authenticating), refused_address, refused_total, refused_descriptors (refused before any SSH work), presence_unjournaled (may follow session_finished) |
+| share_closed | connections counted while shared: authenticated, unauthenticated (closed before authenticating), refused_address, refused_total, refused_descriptors (refused before any SSH work), refused_sessions (a participant's sessions over the limit of 4 at once), presence_unjournaled (sessions counted in no `repeats`) (may follow session_finished) |
 | review | planned, surprised, change (the post-change review; may follow session_finished) |
 | session_finished | outcome: done, failed, rolled_back or aborted |
 """

@@ -81,7 +81,7 @@ class Admission:
     ceiling: Callable[[], int] = descriptor_ceiling
     count_open: Callable[[], int] = open_descriptors
     pending: Counter[str] = field(default_factory=Counter)  # unauthenticated connections per address
-    counts: Counter[str] = field(default_factory=Counter)  # refused_address, refused_total, refused_descriptors, unauthenticated
+    counts: Counter[str] = field(default_factory=Counter)  # what summary() gives
     logger: RateLimitedLog = field(default_factory=RateLimitedLog)
 
     def admit(self, address: str) -> bool:
@@ -119,7 +119,7 @@ class Admission:
 
     def summary(self) -> dict[str, int]:
         """The counts for `share_closed`; connections still waiting to authenticate count as unauthenticated."""
-        counts = {key: self.counts[key] for key in ("authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors")}
+        counts = {key: self.counts[key] for key in ("authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors", "refused_sessions")}
         counts["unauthenticated"] += sum(self.pending.values())
         return counts
 

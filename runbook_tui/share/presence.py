@@ -4,8 +4,9 @@ A participant with a valid key could open thousands of sessions a minute, each a
 `participant_joined` and `participant_left`. Here a participant is present while they have
 at least one session; a change of that is journaled at once while the participant has tokens
 left (BURST, one more every INTERVAL seconds), else when the next token comes, and only if it
-still holds then. Changes not journaled are counted and given with the next one written
-(`repeats`), so the journal converges to the truth within INTERVAL and stays small.
+still holds then. A session whose join was not journaled is counted and the count given with
+the next event written (`repeats`), so the journal converges to the truth within INTERVAL and
+stays small, and journaled joins plus counts are every session.
 """
 
 from __future__ import annotations
@@ -41,19 +42,20 @@ class Presence:
     def arrive(self, name: str, role: Role) -> None:
         person = self._people.setdefault((name, role), _Person(refilled=self._clock()))
         person.sessions += 1
-        self._sync((name, role), person, changed=True)
+        if self._sync((name, role), person) != "joined":
+            person.repeats += 1  # this session's join is counted, not journaled
 
     def depart(self, name: str, role: Role) -> None:
         person = self._people[name, role]
         person.sessions -= 1
-        self._sync((name, role), person, changed=True)
+        self._sync((name, role), person)
 
     def sessions(self, name: str) -> int:
         """Sessions open under this name, in any role."""
         return sum(person.sessions for (who, _role), person in self._people.items() if who == name)
 
     def unjournaled(self) -> int:
-        """Changes of presence that were counted instead of journaled (for `share_closed`)."""
+        """Sessions whose join was counted and is in no `repeats` yet (for `share_closed`)."""
         return sum(person.repeats for person in self._people.values())
 
     def close(self) -> None:
@@ -61,12 +63,11 @@ class Presence:
             if person.timer is not None:
                 person.timer.cancel()
 
-    def _sync(self, who: tuple[str, Role], person: _Person, *, changed: bool = False) -> None:
+    def _sync(self, who: tuple[str, Role], person: _Person, *, late: bool = False) -> str | None:
+        """Journal a change of presence if a token allows; `late`: the change waited (its session was counted)."""
         present = person.sessions > 0
         if present == person.journaled:
-            if changed:  # a change undone before it was journaled (a quick reconnect)
-                person.repeats += 1
-            return
+            return None
         now = self._clock()
         person.tokens = min(BURST, person.tokens + (now - person.refilled) / INTERVAL)
         person.refilled = now
@@ -74,16 +75,19 @@ class Presence:
             if person.timer is None:
                 wait = (1 - person.tokens) * INTERVAL
                 person.timer = asyncio.get_running_loop().call_later(wait, self._due, who)
-            return
+            return None
         person.tokens -= 1
         person.journaled = present
+        if present and late:
+            person.repeats -= 1  # the session this join stands for was counted when it came
         repeats, person.repeats = person.repeats, 0
         if present:
             self.controller.join(*who, repeats=repeats)
-        else:
-            self.controller.leave(*who, repeats=repeats)
+            return "joined"
+        self.controller.leave(*who, repeats=repeats)
+        return "left"
 
     def _due(self, who: tuple[str, Role]) -> None:
         person = self._people[who]
         person.timer = None
-        self._sync(who, person)
+        self._sync(who, person, late=True)

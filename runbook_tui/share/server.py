@@ -184,6 +184,7 @@ class ShareServer:
         arrived = False
         try:
             if self.presence.sessions(actor.name) >= SESSIONS_PER_PARTICIPANT:
+                self.admission.counts["refused_sessions"] += 1
                 process.stdout.write(protocol.encode({"kind": "bye", "reason": f"{actor.name} already has {SESSIONS_PER_PARTICIPANT} sessions open"}))
                 return
             process.stdout.write(protocol.encode({"kind": "welcome", "name": actor.name, "role": actor.role, "session": self.controller.session_id}))
@@ -193,9 +194,10 @@ class ShareServer:
                 actor = Actor(actor.name, "observer")
             self._queues[queue] = process  # from here on, new events queue up behind the catch-up
             self.controller.journal.flush()  # the file then holds every event before the queued ones
-            await self._catch_up(process, since, self.controller.journal.seq)
-            self.presence.arrive(actor.name, actor.role)
+            until = self.controller.journal.seq
+            self.presence.arrive(actor.name, actor.role)  # their join (if journaled) is queued: they see it after the catch-up
             arrived = True
+            await self._catch_up(process, since, until)
             await self._serve(process, queue, actor)
         except (asyncssh.Error, ConnectionError, protocol.ProtocolError, ValueError, TypeError, asyncio.IncompleteReadError, OSError) as exc:
             log.info("participant %s left: %s", actor.name, exc)

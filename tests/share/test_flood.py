@@ -1,4 +1,6 @@
-"""A connection flood without a key, against a shared run with the usual 1,024 open-file limit.
+"""Hostile peers of the share server: a connection flood without a key, malformed hellos, reconnect loops.
+
+A connection flood without a key, against a shared run with the usual 1,024 open-file limit.
 
 The attacker (flood_helper.py, another process, from 127.0.0.2) keeps 1,000 idle connections
 to the share port and reopens every one the server closes. Meanwhile the run's step prints a
@@ -12,14 +14,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import asyncssh
 import pytest
-from share_peers import TWO_STEPS, Lab, confirm_next, journal_lines, of_type
+from share_peers import HOST, TWO_STEPS, Lab, confirm_next, journal_lines, of_type, until
+
+from runbook_tui.share import presence
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
@@ -84,3 +90,62 @@ async def test_a_flood_of_idle_connections_neither_stops_the_run_nor_keeps_the_v
     assert closed["authenticated"] >= 1, closed
     stderr = shared.stderr().splitlines()
     assert len(stderr) < 10 and "Traceback" not in shared.stderr(), shared.stderr()[:3000]
+
+
+async def test_a_malformed_hello_journals_neither_a_join_nor_a_leave(lab: Lab) -> None:
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    for hello in ("not json\n", '{"kind": "hello", "since": "x"}\n', '{"kind": "hello", "since": [1]}\n', "[]\n"):
+        async with asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(bob)], username="runbook") as conn:
+            process = await conn.create_process(encoding="utf-8")
+            assert json.loads(await process.stdout.readline())["kind"] == "welcome"
+            process.stdin.write(hello)
+            await asyncio.wait_for(process.wait_closed(), 10)  # the server hangs up on it
+    verifier = lab.client(bob, shared.port)
+    following = asyncio.create_task(verifier.run())
+    try:
+        await confirm_next(verifier, "one")
+        await confirm_next(verifier, "two")
+        assert await shared.exit_code() == 0, shared.stderr()
+        await asyncio.wait_for(following, 10)
+    finally:
+        await verifier.close()
+    presence = [(e["type"], e["name"]) for e in journal_lines(shared.journal) if e["type"].startswith("participant_")]
+    assert presence == [("participant_joined", "bob")], presence  # the real session only; it ended with the run
+    assert "Traceback" not in shared.stderr(), shared.stderr()
+
+
+async def test_an_observer_reconnecting_in_a_loop_adds_a_bounded_number_of_events(lab: Lab) -> None:
+    bob, olive = lab.key("bob"), lab.key("olive")
+    shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub", "--observer-key", f"{olive}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    sessions = 30
+
+    def olive_presence(path: Path) -> list[dict]:
+        return [e for e in journal_lines(path) if e["type"].startswith("participant_") and e["name"] == "olive"]
+
+    for _ in range(sessions):
+        observer = lab.client(olive, shared.port)
+        await observer.connect()
+        await until(lambda: len(olive_presence(shared.journal)) > 0, 5, "olive's first join")
+        await observer.close()
+
+    # the journal catches up with the truth (olive gone) within one interval, without an event per session
+    await until(lambda: olive_presence(shared.journal)[-1]["type"] == "participant_left", presence.INTERVAL + 5, "olive's leave")
+    assert len(olive_presence(shared.journal)) <= presence.BURST + 2, [e["type"] for e in olive_presence(shared.journal)]
+    verifier = lab.client(bob, shared.port)
+    following = asyncio.create_task(verifier.run())
+    try:
+        await confirm_next(verifier, "one")
+        await confirm_next(verifier, "two")
+        assert await shared.exit_code() == 0, shared.stderr()
+        await asyncio.wait_for(following, 10)
+    finally:
+        await verifier.close()
+    written = olive_presence(shared.journal)
+    [closed] = of_type(journal_lines(shared.journal), "share_closed")
+    counted = sum(e.get("repeats", 0) for e in written) + closed["presence_unjournaled"]
+    joins = [e for e in written if e["type"] == "participant_joined"]
+    assert len(joins) + counted + closed["refused_sessions"] == sessions, "every session is journaled or counted, none lost"
+    assert counted > 0 and written[-1]["type"] == "participant_left"

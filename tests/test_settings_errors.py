@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from runbook_tui.settings import Settings, SettingsError, default_journal_path, load_settings
+from runbook_tui.settings import (
+    Settings,
+    SettingsError,
+    default_journal_path,
+    load_settings,
+)
 
 CASES = [
     ("blackouts: 5\n", ["1:12: blackouts: expected a list of {start, end, reason}, got 5"]),
@@ -74,7 +79,7 @@ def test_the_commands_refuse_wrong_settings_with_exit_2_and_no_traceback(tmp_pat
 
 def test_journal_names_differ_for_starts_in_the_same_millisecond(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    now = dt.datetime(2026, 12, 1, 23, 0, 0, 123456, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 12, 1, 23, 0, 0, 123456, tzinfo=dt.UTC)
     names = {default_journal_path("change", now).name for _ in range(32)}
     assert len(names) == 32
     assert all(name.startswith("change-20261201T230000.123Z-") and name.endswith(".jsonl") for name in names)

@@ -28,7 +28,12 @@ from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.state import RunState
 from runbook_tui.share import protocol
-from runbook_tui.share.admission import LOGIN_TIMEOUT, TOTAL, Admission, quiet_accept_errors
+from runbook_tui.share.admission import (
+    LOGIN_TIMEOUT,
+    TOTAL,
+    Admission,
+    quiet_accept_errors,
+)
 from runbook_tui.share.participants import Participant
 from runbook_tui.share.presence import Presence
 

@@ -11,7 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from runbook_tui.engine.journal import MAX_LINE_BYTES, JournalScan, JournalWriter, read_events
+from runbook_tui.engine.journal import (
+    MAX_LINE_BYTES,
+    JournalScan,
+    JournalWriter,
+    read_events,
+)
 from runbook_tui.engine.journal_events import JournalEvents
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "journal_rss.py"

@@ -23,7 +23,15 @@ from pathlib import Path
 
 import asyncssh
 import pytest
-from share_peers import HOST, TWO_STEPS, Lab, confirm_next, journal_lines, of_type, until
+from share_peers import (
+    HOST,
+    TWO_STEPS,
+    Lab,
+    confirm_next,
+    journal_lines,
+    of_type,
+    until,
+)
 
 from runbook_tui.report import build_report, render
 from runbook_tui.share import presence
@@ -44,7 +52,7 @@ async def test_a_flood_of_idle_connections_neither_stops_the_run_nor_keeps_the_v
     bob = lab.key("bob")
     shared = await lab.share(lab.runbook(TICKING), "--verifier-key", f"{bob}.pub", wrap=("prlimit", "--nofile=1024:1024", "--"))
     await lab.trust(shared.fingerprint, shared.port)
-    flood = subprocess.Popen(
+    flood = subprocess.Popen(  # noqa: ASYNC220 (starting it does not block; its output is read in a thread)
         [sys.executable, str(HELPER), str(shared.port), str(CONNECTIONS), str(ATTEMPTS), str(SECONDS)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip

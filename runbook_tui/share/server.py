@@ -219,7 +219,7 @@ class ShareServer:
         The journal's line N holds seq N-1 (a verified journal; resume cuts a torn tail first), and each
         line is the event's JSON as journaled, so it is relayed as it stands, without parsing.
         """
-        with self.controller.journal.path.open("r", encoding="utf-8") as journal:
+        with self.controller.journal.path.open("r", encoding="utf-8", newline="\n") as journal:
             sent = 0
             for seq, line in enumerate(journal):
                 if seq >= until:

@@ -271,7 +271,7 @@ class Cutter:
             self._server = None
         for writer in list(self._links):
             sock = writer.get_extra_info("socket")
-            if sock is not None:  # a reset, not an orderly close
+            if sock is not None and sock.fileno() >= 0:  # a reset, not an orderly close (a link closed meanwhile needs none)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             writer.transport.abort()
         self._links.clear()

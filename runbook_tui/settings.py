@@ -8,6 +8,9 @@ ssh: {known_hosts: ~/.ssh/known_hosts, keepalive_interval: 15, reconnect_attempt
 max_concurrency: 50
 blackouts:
   - {start: 2026-11-30T00:00:00+00:00, end: 2026-12-01T06:00:00+00:00, reason: month-end billing}
+notify:                      # webhooks for every run (a runbook's notify: adds to these); see runbook/reach.py
+  - {url: {env: CHAT_HOOK_URL}, format: slack, events: [session_started, guard_tripped, session_finished]}
+notify_timing: {verifier_missing: 10m, confirmation_waiting: 10m, window_closing: 15m, timeout: 5s, retries: 2}
 ```
 """
 
@@ -17,7 +20,7 @@ import datetime as dt
 import math
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvali
 from runbook_tui.runbook.document import YList, YMap, compose, to_value
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.reach import NotifyTarget, NotifyTiming, settings_notify
 
 
 class SettingsError(ValueError):
@@ -54,7 +58,7 @@ def default_journal_path(runbook_id: str, now: dt.datetime | None = None) -> Pat
 
     Unique under parallel starts of one runbook (the journal itself is created with O_EXCL).
     """
-    moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     stamp = moment.strftime("%Y%m%dT%H%M%S") + f".{moment.microsecond // 1000:03d}Z"
     return journals_dir() / f"{runbook_id}-{stamp}-{secrets.token_hex(3)}.jsonl"
 
@@ -68,6 +72,9 @@ class Settings:
     keepalive_interval: float = 15.0
     #: Reconnect attempts (with backoff) after a dropped SSH connection before a step's outcome is unknown.
     reconnect_attempts: int = 5
+    #: Webhooks for every run (`notify:`), and when the late notices go out (`notify_timing:`).
+    notify: tuple[NotifyTarget, ...] = ()
+    notify_timing: NotifyTiming = field(default_factory=NotifyTiming)
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -93,18 +100,20 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     found = Collector()
     settings = _read(data, file, found)
+    notify, timing, problems = settings_notify(text, file)
+    found.items.extend(problems)
     if found.has_errors or settings is None:
         raise SettingsError("\n".join(str(d) for d in sorted(found.items, key=lambda d: (d.mark.line, d.mark.col))))
-    return settings
+    return replace(settings, notify=notify, notify_timing=timing)
 
 
-_TOP = ("ssh", "max_concurrency", "blackouts")
+_TOP = ("ssh", "max_concurrency", "blackouts", "notify", "notify_timing")
 _SSH = ("known_hosts", "keepalive_interval", "reconnect_attempts")
 
 
 def _read(data: Any, file: str, found: Collector) -> Settings | None:
     if not isinstance(data, YMap):
-        found.error(Mark(file, 1, 1), "expected a mapping of settings (ssh, max_concurrency, blackouts)")
+        found.error(Mark(file, 1, 1), "expected a mapping of settings (ssh, max_concurrency, blackouts, notify, notify_timing)")
         return None
     _known(data, _TOP, "setting", found)
     default = Settings()

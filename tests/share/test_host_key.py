@@ -76,7 +76,7 @@ async def test_a_changed_session_key_is_refused_not_offered(lab: Lab) -> None:
 
 async def test_a_changed_key_is_refused_when_known_hosts_is_hashed(lab: Lab) -> None:
     """ssh's HashKnownHosts writes `|1|salt|hash` names; such an entry is still the session's entry."""
-    old, new, port = await _changed_key(lab)
+    _old, new, port = await _changed_key(lab)
     subprocess.run(["ssh-keygen", "-H", "-f", str(lab.known_hosts)], check=True, capture_output=True)
     assert re.match(r"\|1\|", lab.known_hosts.read_text())
     trusted = lab.known_hosts.read_text()

@@ -268,6 +268,7 @@ def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from pathlib import Path
 
+    from runbook_tui.engine.files import write_private
     from runbook_tui.report import ReportError, build_report, render
 
     try:
@@ -279,7 +280,7 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
         sys.stdout.write(visible(text) if sys.stdout.isatty() else text)  # a terminal is never driven by journal text
         return EXIT_OK
     try:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_private(Path(args.output), text)  # 0600 from the start, like the journal it is made from
     except OSError as exc:
         print(f"runbook-tui: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         return EXIT_INVALID
@@ -327,6 +328,9 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
     return code
 
 
+#: Commands that read the settings file (checked first; see settings.py).
+NEEDS_SETTINGS = frozenset({"run", "exec", "resume", "rehearse", "preflight", "demo", "replay"})
+
 COMMANDS = {
     "validate": cmd_validate,
     "plan": cmd_plan,
@@ -352,4 +356,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParamError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    return COMMANDS[args.command](args, params)
+    from runbook_tui.settings import SettingsError, load_settings
+
+    try:
+        if args.command in NEEDS_SETTINGS:
+            load_settings()  # checked before anything starts: a wrong value is a usage error, never a traceback
+        return COMMANDS[args.command](args, params)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID

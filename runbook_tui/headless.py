@@ -17,7 +17,7 @@ from runbook_tui.engine.autopilot import OnFailure, drive
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.journal import JournalError, verify
+from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
@@ -236,15 +236,16 @@ def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = Fals
 
 
 def cmd_journal_verify(path: str) -> int:
-    result = verify(path)
+    result = JournalScan(path, finished_rule=True)
+    for _event in result:  # one line at a time: memory does not grow with the journal
+        pass
     if result.unreadable:
         print(f"unreadable: {result.unreadable}", file=sys.stderr)
         return EXIT_INVALID
-    if result.problems:
+    if result.problems or result.last is None:
         for problem in result.problems:
             print(visible_line(f"{path}: {problem}"))
-        print(f"{path}: NOT intact: {len(result.events)} events hold together before the break")
+        print(f"{path}: NOT intact: {result.count} events hold together before the break")
         return EXIT_FAILED
-    last = result.events[-1]
-    print(f"{path}: intact: {len(result.events)} events, last hash {last['hash']}")
+    print(f"{path}: intact: {result.count} events, last hash {result.last['hash']}")
     return EXIT_OK

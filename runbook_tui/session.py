@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
-from runbook_tui.engine.events import SHARE_STARTED, Event
-from runbook_tui.engine.journal import JournalWriter, cut_partial_tail, read_events
+from runbook_tui.engine.events import SHARE_STARTED
+from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail, refuse_unsafe_journal
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.recording import Recording
 from runbook_tui.engine.redact import Redactor
@@ -144,7 +144,7 @@ class Session:
                 self.controller.journal.close()  # flushes; a JournalError still reaches the caller
 
 
-def _sharing(controller: Controller, options: ShareOptions | None, events: list[Event]) -> ShareServer | None:
+def _sharing(controller: Controller, options: ShareOptions | None) -> ShareServer | None:
     """The share server, subscribed before the first event so it relays every one."""
     if options is None:
         return None
@@ -156,7 +156,7 @@ def _sharing(controller: Controller, options: ShareOptions | None, events: list[
         address = parse_address(options.address)
     except ValueError as exc:
         raise SessionError(str(exc)) from None
-    server = ShareServer(controller, options.participants, load_or_create_host_key(options.host_key_path), events)
+    server = ShareServer(controller, options.participants, load_or_create_host_key(options.host_key_path))
     server.address = address
     return server
 
@@ -199,16 +199,17 @@ def open_session(
     # Practice and dry runs execute nothing: secrets are not read, commands show `***`.
     secrets = {s.name: "***" for s in runbook.secrets} if mode in ("practice", "dry-run") else _secrets(runbook)
     path = Path(journal) if journal else default_journal_path(runbook.id + ("-practice" if mode == "practice" else ""))
-    if path.exists() and path.stat().st_size:
-        raise SessionError(f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it")
-    writer = JournalWriter(path, Redactor(secrets.values()))
+    try:
+        writer = JournalWriter(path, Redactor(secrets.values()), new=True)
+    except JournalError as exc:
+        raise SessionError(str(exc.strerror)) from None
     executors = Executors(settings, dry_run=mode == "dry-run", recording=recording)
     actor = Actor(operator_name(runbook), "assignee")
     controller = Controller(
         runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo, secrets=secrets,
         max_concurrency=settings.max_concurrency, auto_finish=mode != "rehearsal",
     )  # fmt: skip
-    server = _sharing(controller, share, [])
+    server = _sharing(controller, share)
     for listener in listeners:
         controller.subscribe(listener)
     outreach = start_outreach(controller, settings, shared=server is not None)
@@ -246,13 +247,17 @@ def resume_session(
 ) -> Session:
     """Rebuild the state from the journal alone, reload the same runbook, and journal the resume."""
     path = Path(journal)
-    read = read_events(path)
+    try:
+        refuse_unsafe_journal(path)
+    except JournalError as exc:
+        raise SessionError(str(exc.strerror)) from None
+    read = JournalScan(path)
+    state: RunState = replay(read)  # one pass over the file: memory does not grow with the journal
     if read.unreadable:
         raise SessionError(read.unreadable)
     if read.problems and read.truncated_at is None:
         raise SessionError(f"{path}: the journal does not verify ({'; '.join(read.problems)}); refusing to resume", code=1)
     cut_partial_tail(path, read)
-    state: RunState = replay(read.events)
     if state.finished:
         raise SessionError(f"{path}: this session already finished ({state.outcome}); nothing to resume", code=1)
     session = state.session
@@ -265,14 +270,17 @@ def resume_session(
     settings = settings or load_settings()
     mode = str(session.get("mode", "live"))
     secrets = {s.name: "***" for s in loaded.runbook.secrets} if mode == "practice" else _secrets(loaded.runbook)
-    writer = JournalWriter(path, Redactor(secrets.values()))
+    try:
+        writer = JournalWriter(path, Redactor(secrets.values()))
+    except JournalError as exc:
+        raise SessionError(str(exc.strerror)) from None
     executors = Executors(settings, dry_run=mode in ("dry-run", "practice"))
     actor = Actor(str(session.get("assignee") or operator_name(loaded.runbook)), "assignee")
     controller = Controller(
         loaded.runbook, writer, executors, assignee=actor.name, mode=mode, solo=session.get("solo"), secrets=secrets,
         max_concurrency=settings.max_concurrency, state=state,
     )  # fmt: skip
-    server = _sharing(controller, share, list(read.events))
+    server = _sharing(controller, share)
     for listener in listeners:
         controller.subscribe(listener)
     outreach = start_outreach(controller, settings, shared=server is not None)

@@ -423,13 +423,14 @@ class Controller:
         self.emit(ev.NOTE, actor, text=text.strip(), step=self.state.current)
         return Reply(True, "note added to the journal")
 
-    def join(self, name: str, role: Role) -> None:
+    def join(self, name: str, role: Role, repeats: int = 0) -> None:
+        """`repeats`: sessions (a join and its leave) of this participant since the last one journaled, counted instead."""
         if not self.state.finished and not self.fatal:  # nothing may follow session_finished (`journal verify`)
-            self.emit(ev.PARTICIPANT_JOINED, SYSTEM, name=name, role=role)
+            self.emit(ev.PARTICIPANT_JOINED, SYSTEM, name=name, role=role, **({"repeats": repeats} if repeats else {}))
 
-    def leave(self, name: str, role: Role) -> None:
+    def leave(self, name: str, role: Role, repeats: int = 0) -> None:
         if not self.state.finished and not self.fatal:
-            self.emit(ev.PARTICIPANT_LEFT, SYSTEM, name=name, role=role)
+            self.emit(ev.PARTICIPANT_LEFT, SYSTEM, name=name, role=role, **({"repeats": repeats} if repeats else {}))
 
     # -- running a step ----------------------------------------------------------
 

@@ -29,9 +29,10 @@ journal.py); the rest is its payload, flat at the top level:
 | metric_baseline | panel, value, error, basis (what the panel read before the change) |
 | success_check_started | when ("verify" or "end"), criteria [{panel, below/above, within, text}], until |
 | success_checked | criterion {panel, below/above, within, text}, met, value, when, words |
-| participant_joined / participant_left | name, role |
+| participant_joined / participant_left | name, role; repeats: sessions (a join and its leave) since the last one journaled that were counted instead (a participant reconnecting in a loop) |
 | verifier_handover | from, to (a different verifier acts: a shift change) |
 | share_started | address, fingerprint (the session's SSH host key) |
+| share_closed | connections counted while shared: authenticated, unauthenticated (closed before authenticating), refused_address, refused_total, refused_descriptors (refused before any SSH work), refused_sessions (a participant's sessions over the limit of 4 at once), presence_unjournaled (sessions counted in no `repeats`) (may follow session_finished) |
 | review | planned, surprised, change (the post-change review; may follow session_finished) |
 | session_finished | outcome: done, failed, rolled_back or aborted |
 | notified | event, target (the URL as shown: a secret URL by its source), status, attempts |
@@ -79,6 +80,7 @@ PARTICIPANT_LEFT: Final = "participant_left"
 SESSION_FINISHED: Final = "session_finished"
 VERIFIER_HANDOVER: Final = "verifier_handover"
 SHARE_STARTED: Final = "share_started"
+SHARE_CLOSED: Final = "share_closed"
 REVIEW: Final = "review"
 NOTIFIED: Final = "notified"
 NOTIFY_FAILED: Final = "notify_failed"
@@ -88,8 +90,8 @@ SILENCE_EXPIRED: Final = "silence_expired"
 SILENCE_KEPT: Final = "silence_kept"
 
 #: Events that may follow session_finished: the review of the finished change, people leaving,
-#: and the delivery of what the end itself set off (its notification, the silences' expiry).
-AFTER_FINISH: Final = frozenset({REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED})
+#: the delivery of what the end itself set off (its notification, the silences' expiry), and the share server's counts.
+AFTER_FINISH: Final = frozenset({REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SHARE_CLOSED})
 
 #: Events written in groups (fsynced at least once a second and before any other event).
 GROUPED: Final = frozenset({OUTPUT, METRIC_SAMPLE})

@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 import asyncssh
 
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink, Stream
+from runbook_tui.execute.known_hosts import changed_key_message
 from runbook_tui.runbook.model import Host
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,7 @@ while IFS= read -r l; do [ "$l" = "$T" ] && { ok=1; break; }; W="$W$l
 [ -n "$ok" ] || exit 122
 """
         take = f"""\
-{read}if mkdir -m 700 "$D" || {{ [ ! -e "$D" ] && mkdir -p "${{D%/*}}" && mkdir -m 700 "$D"; }}; then
+{read}if mkdir -m 700 "$D" || {{ [ ! -e "$D" ] && (umask 077 && mkdir -p "${{D%/*}}") && mkdir -m 700 "$D"; }}; then
 {fresh}
 else
   {f"head -c {wrapper_size} >/dev/null; " if big else ""}cd "$D" || fail "cannot create the run directory $D"
@@ -372,6 +373,15 @@ class _Framed:
 
 def _ignore(_message: str) -> None:
     pass
+
+
+async def _changed_key(known_hosts: str, host: Host) -> str | None:
+    """OpenSSH's warning when known_hosts holds another key for this host (fetched once more to name it)."""
+    try:
+        offered = await asyncio.wait_for(asyncssh.get_server_host_key(host.address, host.port), 10)
+    except (asyncssh.Error, OSError, TimeoutError):
+        return None
+    return changed_key_message(known_hosts, host.address, host.port, offered) if offered else None
 
 
 def _reason(exc: BaseException) -> str:
@@ -713,8 +723,9 @@ class SshExecutor:
                 keepalive_count_max=3,
             )
         except asyncssh.HostKeyNotVerifiable as exc:
+            changed = await _changed_key(self.known_hosts, host)
             raise _ConnectFailed(
-                f"host key for {target} not verified: {_reason(exc)}; expected it in {self.known_hosts}",
+                f"host key for {target} not verified: {changed or f'{_reason(exc)}; expected it in {self.known_hosts}'}",
                 permanent=True,
             ) from None
         except asyncssh.PermissionDenied as exc:

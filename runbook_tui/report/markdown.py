@@ -100,6 +100,8 @@ def _header(report: Report) -> list[str]:
         rows.append(("Shared at", f"{esc(s.shared_at)}, host key {code(s.share_fingerprint or t.NONE)}"))
     if s.handovers:
         rows.append(("Verifier handovers", esc(", ".join(f"{h.previous} → {h.to} at {t.clock(h.at)}" for h in s.handovers))))
+    if s.share_connections:
+        rows.append(("Share connections", esc(t.share_connections(s.share_connections))))
     if s.participants:
         rows.append(("Participants", esc(", ".join(f"{p.name} ({p.role}) {t.clock(p.joined_at)}–{t.clock(p.left_at) if p.left_at else 'end'}" for p in s.participants))))
     rows.append(("Journal", f"{esc(report.source)}: {integrity.events} events, `journal verify` {esc(verdict)}; final hash {code(integrity.final_hash)}"))

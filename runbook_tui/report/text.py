@@ -191,3 +191,19 @@ def samples(panel: Panel) -> str:
 
 def success_result(check: SuccessCheck) -> str:
     return "not decided" if check.met is None else ("met" if check.met else "NOT met")
+
+
+_CONNECTION_WORDS = (
+    ("authenticated", "authenticated"),
+    ("unauthenticated", "closed before authenticating"),
+    ("refused_address", "refused (too many waiting from one address)"),
+    ("refused_total", "refused (too many waiting in all)"),
+    ("refused_descriptors", "refused (file descriptors kept for the run)"),
+    ("refused_sessions", "sessions refused (too many at once)"),
+    ("sessions_counted", "sessions counted, not journaled one by one"),
+)
+
+
+def share_connections(counts: dict[str, int]) -> str:
+    """What the share server counted: `1 authenticated, 5,717 refused (too many waiting from one address)`."""
+    return ", ".join(f"{counts[key]:,} {words}" for key, words in _CONNECTION_WORDS if counts.get(key))

@@ -63,12 +63,14 @@ def run(
     return _launch(RunbookApp(theme=theme, start_for=start_for, form=probe, given=params))
 
 
-def resume(journal: str, theme: str | None = None) -> int:
-    """`resume JOURNAL` in a terminal: the run screen rebuilt from the journal; an unknown step waits for you."""
+def resume(journal: str, theme: str | None = None, *, solo: str | None = None, share: ShareOptions | None = None) -> int:
+    """`resume JOURNAL` in a terminal: the run screen rebuilt from the journal; an unknown step waits for you.
+
+    `solo` / `share`: how the run is verified from now on (journaled)."""
     from runbook_tui.session import SessionError
 
     try:
-        session = resume_session(journal)
+        session = resume_session(journal, solo=solo, share=share)
     except SessionError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return exc.code

@@ -75,12 +75,18 @@ class Controller(StepRunner):
         self._wake_wait: asyncio.Event | None = None  # set while a `wait` step waits; interrupt_wait() ends it
         self._wait_cut: str | None = None
         self.fatal: str | None = None  # set when the journal cannot be written: nothing more may run
+        #: Can a verifier's confirmation arrive? False in a run neither shared nor solo: such steps never start.
+        self.verifier_reachable = True
         self._injected: set[str] = set()  # rehearse --fail-at: steps that fail without running
 
     # -- events ------------------------------------------------------------------
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def emit(self, type: str, actor: Actor | str, **data: Any) -> Event:
         """Journal (fsync) first, then apply, then tell listeners."""
@@ -90,6 +96,7 @@ class Controller(StepRunner):
         except JournalError as exc:
             self.fatal = f"{exc.strerror}; the run stops before the next step"
             raise
+        before = self.state.current
         self.state = apply(self.state, event)
         for listener in list(self._listeners):
             try:
@@ -97,6 +104,12 @@ class Controller(StepRunner):
             except Exception:  # a broken view must not stop the run
                 log.exception("listener failed on %s", type)
         self._changed.set()
+        current, rollback = self.state.current, self.state.rollback
+        rolling_back = rollback is not None and not rollback.finished
+        ended = type == ev.ROLLBACK_FINISHED and data.get("scope") == "full" and data.get("ok")  # the change is gone: nothing is next
+        moved = current != before or (type == ev.ROLLBACK_FINISHED and not ended)
+        if current is not None and moved and not rolling_back and not self.state.finished and type not in (ev.STEP_READY, ev.SESSION_STARTED):
+            self.announce_ready(current)  # the next step, rendered with what the last one captured
         return event
 
     def _maybe_finish(self) -> None:
@@ -116,8 +129,9 @@ class Controller(StepRunner):
         except Exception as exc:  # a broken check must not keep the session open forever
             log.exception("before_finish failed")
             self._safe_error(f"internal error in the final checks: {exc}")
-        if self.state.current is None and not self.state.finished and not self.fatal and not self.busy:
+        if self.state.current is None and not self.state.finished and not self.fatal and not self.busy and not self.state.criteria_unmet:
             self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="done")
+        # A criterion not met: the session stays open; the assignee rolls back or accepts with a reason.
 
     def _cancel_finishing(self) -> None:
         if self._finishing is not None and not self._finishing.done():
@@ -178,12 +192,51 @@ class Controller(StepRunner):
             verifier=None if self.solo else (rb.ticket.verifier if rb.ticket else None),
             plan=plan_json(rb),
             journal=journal_path,
+            planned_assignee=rb.ticket.assignee if rb.ticket else None,
         )
         if window_override:
             self.emit(ev.WINDOW_OVERRIDE, self.assignee, reason=window_override, window=(ticket or {}).get("window"))
+        if self.state.current is not None:
+            self.announce_ready(self.state.current)  # the first step as it will run (after the override is on record)
 
     def resumed(self, pid: int) -> None:
         self.emit(ev.SESSION_RESUMED, self.assignee, pid=pid)
+
+    def change_mode(self, actor: Actor, *, solo: str | None, shared: bool) -> None:
+        """resume --solo REASON / --share: how this run is verified from now on (journaled)."""
+        if solo is not None:
+            self.solo = solo
+        elif shared:
+            self.solo = None
+        reason = f"solo from now on: {solo}" if solo is not None else "shared from now on: a verifier may join"
+        self.emit(ev.MODE_CHANGED, actor, solo=self.solo, shared=shared and solo is None, reason=reason)
+
+    def reopen(self, actor: Actor, reason: str) -> Reply:
+        """resume --rollback on a session that ended failed: journal that it is open again for the rollback."""
+        outcome = self.state.outcome
+        if outcome not in ev.REOPENABLE:
+            return refused(f"a session that ended {outcome} cannot be reopened; only one that ended {', '.join(sorted(ev.REOPENABLE))}")
+        self.emit(ev.SESSION_REOPENED, actor, outcome=outcome, reason=reason)
+        return Reply(True, f"reopened the session (it ended {outcome}) to roll back")
+
+    def accept_criteria(self, actor: Actor, reason: str) -> Reply:
+        """All steps are done but a success criterion is not met: the assignee accepts it, with a reason."""
+        denial = self._assignee_only(actor, "accept unmet success criteria")
+        if denial:
+            return denial
+        unmet = self.state.criteria_unmet
+        if self.state.current is not None or not unmet:
+            return refused("there are no unmet success criteria to accept")
+        if not reason.strip():
+            return refused("accepting unmet success criteria needs a reason (it goes into the journal and the report)")
+        if self.busy:
+            return refused("a step or rollback is running; wait for it to finish")
+        needs_verifier = not self.state.solo and self.solo is None
+        self.emit(ev.CRITERIA_ACCEPTED, actor, reason=reason.strip(), criteria=list(unmet), needs_verifier=needs_verifier)
+        if needs_verifier:
+            return Reply(True, "acceptance journaled; the verifier confirms it (c) before the session ends done")
+        self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="done")
+        return Reply(True, "unmet criteria accepted; session finished: done")
 
     def finish(self, actor: Actor, outcome: str) -> Reply:
         if self.state.finished:
@@ -234,6 +287,12 @@ class Controller(StepRunner):
             return refused(f"waiting for the verifier to confirm '{step.id}'")
         if status.status not in RUNNABLE:
             return refused(f"step '{step.id}' is {status.status}")
+        if (self.needs(step, "before") or self.needs(step, "after")) and not self.verifier_reachable:
+            return refused(
+                f"'{step.id}' needs a verifier's confirmation, and no verifier can join this run (it is not shared); "
+                f"nothing was started. Continue with `runbook-tui resume {self.journal.path} --share ADDR --verifier-key FILE` "
+                "or `--solo REASON`"
+            )
         if self.needs(step, "before") and status.go_ahead_by is None:
             self.emit(ev.NOTE, actor, step=step.id, text=f"go-ahead requested for '{step.id}'", request="go_ahead")
             return Reply(True, f"asked the verifier for the go-ahead on '{step.id}'")
@@ -329,6 +388,12 @@ class Controller(StepRunner):
         if denial:
             return denial
         step = self.current_step()
+        acceptance = self.state.criteria_acceptance
+        if step is None and acceptance is not None and acceptance.get("needs_verifier") and not acceptance.get("confirmed_by"):
+            self._handover(actor)
+            self.emit(ev.CRITERIA_ACCEPTANCE_CONFIRMED, actor, reason=acceptance.get("reason"))
+            self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="done")
+            return Reply(True, "confirmed the acceptance of the unmet success criteria; session finished: done")
         if step is None:
             return refused("there is no step to confirm")
         status = self.state.steps[step.id]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_STARTED, Event
+from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
 from runbook_tui.engine.redact import Redactor
 
 GROUP_SECONDS = 1.0
@@ -219,6 +219,9 @@ def verify(path: str | Path) -> JournalRead:
         if finished and event["type"] not in AFTER_FINISH:
             result.problems.append(f"line {index + 1}: a {event['type']} event after session_finished")
             break
+        if event["type"] == SESSION_REOPENED and finished:
+            finished = False  # resume --rollback on a failed session: the rollback and a new end follow
+            continue
         finished = finished or event["type"] == SESSION_FINISHED
     return result
 

@@ -22,6 +22,7 @@ from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.engine.rollback import RollbackPlan, StepRecord, plan_rollback, to_json
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
+from runbook_tui.runbook.display import display_text
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
 
 log = logging.getLogger(__name__)
@@ -72,13 +73,13 @@ class StepRunner:
         return render_text(text, self._context(host, secrets=secrets))
 
     def _shown(self, text: Text | None, host: Host | None = None) -> str:
-        """Text as people may see it: secrets masked."""
+        """Text as people see it (secrets masked); where it cannot render yet, the template and why."""
         if text is None:
             return ""
         try:
-            return self._render(text, host, secrets=False)
-        except TemplateError:
-            return text.source
+            return display_text(self.runbook, text, host=host, captured=self.state.captured)
+        except TemplateError as exc:
+            return f"{text.source}  (cannot render yet: {exc})"
 
     def _command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, tag: str = "") -> Command:
         """The rendered command; its `key` is unique per host, attempt, retry and rollback.
@@ -118,8 +119,9 @@ class StepRunner:
     async def _run_step_inner(self, step: Step, actor: Actor, answer: str | None) -> None:
         hosts = self.runbook.targets(step) if step.kind == "run" else self.runbook.targets(step)[:1]
         attempt = self.state.steps[step.id].attempts + 1
-        commands = {h.name: self._shown(step.body, h) for h in hosts} if step.kind == "run" else {}
-        self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in hosts], phase="run", title=step.title, commands=commands)
+        rendered = self.rendered_step(step, hosts)
+        rendered.setdefault("commands", {})
+        self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in hosts], phase="run", **rendered)
         captured: dict[str, str] = {}
         problems: list[str] = []
         if step.id in self._injected:
@@ -258,20 +260,31 @@ class StepRunner:
             publish(stream, assembler.finish())
         return result
 
-    def preview_step(self, step_id: str) -> dict[str, Any]:
-        """A step's texts with the captures known so far (secrets masked), for the screen before it runs."""
-        step = self.runbook.step(step_id)
-        hosts = self.runbook.targets(step)
-        preview: dict[str, Any] = {}
+    def rendered_step(self, step: Step, hosts: tuple[Host, ...] | None = None) -> dict[str, Any]:
+        """The step's texts as they will run, rendered once with the captures known now (secrets masked).
+
+        Carried in `step_ready` and `step_started`, so the assignee, the verifier,
+        replay and the report all show this same text.
+        """
+        hosts = self.runbook.targets(step) if hosts is None else hosts
+        rendered: dict[str, Any] = {"title": self._shown(step.title_text) if step.title_text is not None else step.title}
         if step.kind == "run":
-            preview["run"] = {h.name: self._shown(step.body, h) for h in hosts}
+            rendered["commands"] = {h.name: self._shown(step.body, h) for h in hosts}
         elif step.kind in ("note", "ask") and step.body is not None:
-            preview[step.kind] = self._shown(step.body)
+            rendered["text"] = self._shown(step.body)
         if step.undo is not None:
-            preview["undo"] = {h.name: self._shown(step.undo, h) for h in hosts}
+            rendered["undo"] = {h.name: self._shown(step.undo, h) for h in hosts}
         if step.confirm is not None:
-            preview["confirm"] = self._shown(step.confirm)
-        return preview
+            rendered["confirm"] = self._shown(step.confirm)
+        if step.env:
+            first = hosts[0] if hosts else None
+            rendered["env"] = {name: self._shown(value, first) for name, value in step.env}
+        return rendered
+
+    def announce_ready(self, step_id: str) -> None:
+        """`step_ready`: what the verifier is asked to approve, rendered before the step runs."""
+        step = self.runbook.step(step_id)
+        self.emit(ev.STEP_READY, SYSTEM, step=step_id, **self.rendered_step(step))
 
     # -- rollback ----------------------------------------------------------------
 
@@ -316,7 +329,7 @@ class StepRunner:
             if not runnable:
                 continue
             hosts = {h.name: h for h in self.runbook.targets(step)}
-            self.emit(ev.UNDO_STARTED, actor, step=step_id, hosts=[e.host for e in runnable])
+            self.emit(ev.UNDO_STARTED, actor, step=step_id, hosts=[e.host for e in runnable], commands={e.host: e.command for e in runnable})
             results: dict[str, dict[str, Any]] = {}
 
             async def undo_on(entry_host: str) -> None:

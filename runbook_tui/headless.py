@@ -225,7 +225,8 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
         ok = rollback is not None and bool(rollback.ok)
         if not choice.go_on:
             controller.finish(actor, "rolled_back" if ok else "failed")
-            return _say_outcome(session, controller.state.outcome or "failed")
+            _say_outcome(session, controller.state.outcome or "failed")
+            return EXIT_OK if ok else EXIT_FAILED  # what was asked for (the rollback) worked
     if choice.go_on:
         return _say_outcome(session, await drive(controller, actor, policy=choice.policy))
     return EXIT_OK if controller.state.outcome in ("done", "rolled_back") else EXIT_FAILED

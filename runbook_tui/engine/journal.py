@@ -216,12 +216,12 @@ def verify(path: str | Path) -> JournalRead:
     result = read_events(path)
     finished = False
     for index, event in enumerate(result.events):
-        if finished and event["type"] not in AFTER_FINISH:
-            result.problems.append(f"line {index + 1}: a {event['type']} event after session_finished")
-            break
         if event["type"] == SESSION_REOPENED and finished:
             finished = False  # resume --rollback on a failed session: the rollback and a new end follow
             continue
+        if finished and event["type"] not in AFTER_FINISH:
+            result.problems.append(f"line {index + 1}: a {event['type']} event after session_finished")
+            break
         finished = finished or event["type"] == SESSION_FINISHED
     return result
 

@@ -357,12 +357,18 @@ def _resumed(state: RunState, e: Event) -> RunState:
     return replace(state, paused=False, pause_reason=None)
 
 
+def _named(e: Event, default: str) -> str:
+    """A participant's request, naming them: "bob: error rate climbing" (their default words already do)."""
+    reason, who = str(e.get("reason") or ""), str(e["actor"])
+    return reason if reason.startswith(who) else f"{who}: {reason}" if reason else f"{who} {default}"
+
+
 def _hold(state: RunState, e: Event) -> RunState:
-    return replace(state, hold_requested=e.get("reason") or f"{e['actor']} asks to hold")
+    return replace(state, hold_requested=_named(e, "asks to hold"))
 
 
 def _rollback_requested(state: RunState, e: Event) -> RunState:
-    return replace(state, rollback_requested=e.get("reason") or f"{e['actor']} requests a rollback")
+    return replace(state, rollback_requested=_named(e, "requests a rollback"))
 
 
 def _note(state: RunState, e: Event) -> RunState:

@@ -96,7 +96,7 @@ class RunView(Screen[None]):
             mark = "!" if event.get("stream") == "stderr" else "│"
             undo = "undo " if event.get("phase") == "undo" else ""
             self._pending_lines.extend(visible(f"{undo}{host} {mark} {line}") for line in str(event.get("text", "")).splitlines()[-SCREEN_LINES:])
-        elif event["type"] in (ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE):
+        elif event["type"] in _LOGGED:
             self._pending_lines.extend(visible(line) for line in _event_line(event).splitlines())
         if len(self._pending_lines) > SCREEN_LINES * 2:
             del self._pending_lines[: len(self._pending_lines) - SCREEN_LINES]
@@ -153,6 +153,7 @@ class RunScreen(RunView):
         Binding("d", "mark_done", "mark done"),
         Binding("n", "note", "note"),
         Binding("p", "pause", "pause/resume"),
+        Binding("a", "accept_criteria", "accept unmet criteria"),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit_run", "quit"),
     ]
@@ -193,6 +194,8 @@ class RunScreen(RunView):
         status = state.steps[current].status if current else None
         if action == "mark_done":
             return status == "unknown"
+        if action == "accept_criteria":
+            return current is None and bool(state.criteria_unmet) and state.criteria_acceptance is None and not self.controller.busy
         if action == "run_step":
             return current is not None and not self.controller.busy and not state.paused
         if action in ("skip", "rollback"):
@@ -248,6 +251,18 @@ class RunScreen(RunView):
             lambda text: self._say(self.controller.note(self.actor, text)) if text else None,
         )
 
+    def action_accept_criteria(self) -> None:
+        """Every step done, a success criterion not met: accept it with a reason (or press u to roll back)."""
+        unmet = "\n".join(f"  ✗ {text}" for text in self.controller.state.criteria_unmet)
+        self.app.push_screen(
+            TextPrompt(
+                "Accept unmet success criteria?",
+                f"Not met:\n{unmet}\n\nWhy is the change accepted anyway? The reason goes into the journal and the report"
+                + ("" if self.controller.state.solo else "; the verifier confirms it (c)") + ". Escape, then u, rolls back instead.",
+            ),
+            lambda reason: self._say(self.controller.accept_criteria(self.actor, reason)) if reason else None,
+        )
+
     def action_pause(self) -> None:
         self._say(self.controller.pause(self.actor), quiet=True)
 
@@ -277,6 +292,18 @@ class RunScreen(RunView):
         self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"), quiet=True)  # type: ignore[arg-type]
 
     def action_quit_run(self) -> None:
+        state = self.controller.state
+        if not state.finished and not self.controller.busy:
+            self.app.push_screen(
+                ConfirmPrompt(
+                    "Quit before the run is finished?",
+                    f"The run stands at {state.current or 'its end'}; nothing runs while you are away.\n"
+                    f"The journal keeps everything; continue later with:\n  runbook-tui resume {self.journal_path}",
+                    "quit now",
+                ),
+                lambda ok: self.app.exit(_exit_code(self.controller.state)) if ok else None,
+            )
+            return
         if self.controller.busy:
             self.app.push_screen(
                 ConfirmPrompt(
@@ -376,7 +403,36 @@ def _command_of(state: RunState, step_id: str) -> str:
     return "\n".join(f"  [{host}] {cmd}" for host, cmd in commands.items()) or "  (no command)"
 
 
+_LOGGED = frozenset({
+    ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE,
+    ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.HOLD_REQUESTED, ev.ROLLBACK_REQUESTED, ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED,
+})  # fmt: skip
+
+
+def _decision_line(event: Event) -> str | None:
+    """Every decision names the person and the time: "✓ confirmed by bob 02:13:05"."""
+    kind, who, at = event["type"], event.get("actor"), str(event.get("ts", ""))[11:19]
+    reason = f": {event['reason']}" if event.get("reason") else ""
+    if kind == ev.STEP_CONFIRMED:
+        what = "go-ahead" if event.get("phase") == "before" else "confirmed"
+        return f"✓ {what} by {who} {at} ({event.get('step')})"
+    if kind == ev.STEP_REJECTED:
+        return f"✗ rejected by {who} {at} ({event.get('step')}){reason}"
+    if kind == ev.HOLD_REQUESTED:
+        return f"‖ hold asked by {who} {at}{reason}"
+    if kind == ev.ROLLBACK_REQUESTED:
+        return f"↩ rollback requested by {who} {at}{reason}"
+    if kind == ev.CRITERIA_ACCEPTED:
+        return f"! unmet success criteria accepted by {who} {at}{reason}"
+    if kind == ev.CRITERIA_ACCEPTANCE_CONFIRMED:
+        return f"✓ acceptance confirmed by {who} {at}"
+    return None
+
+
 def _event_line(event: Event) -> str:
+    decision = _decision_line(event)
+    if decision is not None:
+        return decision
     kind = event["type"]
     if kind == ev.STEP_STARTED:
         return f"── {event['step']} started (attempt {event.get('attempt')}) on {', '.join(event.get('hosts', []))}"

@@ -62,7 +62,9 @@ class RunHeader(Static):
         if mode != "live":
             line1.append(f"   {mode.upper()}: NOTHING IS EXECUTED " if mode in ("dry-run", "practice") else f"   {mode.upper()} ", style=f"bold reverse {colour(theme, 'warning')}")
         line2 = Text()
-        line2.append(f" assignee {session.get('assignee') or '?'}")
+        planned = session.get("planned_assignee")
+        ran_by = session.get("assignee") or "?"
+        line2.append(f" planned: {planned}, ran by: {ran_by}" if planned and planned != ran_by else f" assignee {ran_by}")
         if session.get("solo"):
             line2.append(f"   SOLO ({session['solo']}): steps are recorded unverified", style=colour(theme, "warning"))
         else:
@@ -130,7 +132,7 @@ class StepDetail(Static):
         entry = state.plan_steps.get(step_id, {})
         step = state.steps[step_id]
         title = Text()
-        title.append(f"{entry.get('title', step_id)}", style="bold")
+        title.append(f"{step.rendered.get('title') or entry.get('title', step_id)}", style="bold")
         title.append(f"  [{step_id}]  ")
         title.append_text(status_text(step.status, theme))
         hosts = [h["name"] for h in entry.get("hosts", [])]
@@ -142,15 +144,24 @@ class StepDetail(Static):
             facts.append(f"timeout {format_duration(entry['timeout'])}")
         if entry.get("serial"):
             facts.append("serial " + ", ".join(str(s) for s in entry["serial"]))
-        lines = [title, Text("  ·  ".join(facts), style=colour(theme, "muted"))]
+        lines: list[Any] = [title, Text("  ·  ".join(facts), style=colour(theme, "muted"))]
         if preview:
             entry = {**entry, **preview}  # captures filled in as far as they are known
+        if step.rendered:  # the journal's step_ready/step_started: what everyone sees, rendered once
+            rendered = step.rendered
+            entry = {**entry, **{k: rendered[k] for k in ("undo", "confirm", "title") if k in rendered}}
+            if "commands" in rendered:
+                entry["run"] = dict(rendered["commands"])
+            if "text" in rendered and entry.get("kind") in ("note", "ask"):
+                entry[str(entry["kind"])] = rendered["text"]
         if step.commands:
             entry = {**entry, "run": dict(step.commands)}  # as it ran
         lines += self._body(entry)
         if step.problems:
             for problem in step.problems:
                 lines.append(Text(f"✗ {problem}", style=f"bold {colour(theme, 'error')}"))
+        if step.decided_by:
+            lines.append(Text(_decision(step), style="bold"))
         if step.reason:
             lines.append(Text(f"reason: {step.reason}", style=colour(theme, "warning")))
         if len(step.hosts) > 1 or any(h.error for h in step.hosts.values()):
@@ -189,6 +200,15 @@ class StepDetail(Static):
         return table
 
 
+def _decision(step: Any) -> str:
+    """Who decided on the step, named, with the time: "✓ confirmed by bob 02:13:05"."""
+    if step.status == "rejected":
+        return f"✗ rejected by {step.decided_by} {_time_of(step.decided_at)}"
+    if step.confirmed_by:
+        return f"✓ confirmed by {step.decided_by} {_time_of(step.decided_at)}"
+    return f"✓ go-ahead by {step.decided_by} {_time_of(step.decided_at)}"
+
+
 class Banner(Static):
     """What needs attention now, in one line: waiting, paused, failed, a request from the verifier."""
 
@@ -199,6 +219,21 @@ class Banner(Static):
             text = text.split(" — ")[0]
         self.set_class(bool(text), "visible")
         self.update(Text(text, style=f"bold {colour(self.app.current_theme, tone)}"))
+
+
+def _time_of(ts: str | None) -> str:
+    """The journal's UTC time of day (02:13:05), as the journal and the report show it."""
+    return str(ts or "")[11:19]
+
+
+def _criteria_banner(state: RunState) -> tuple[str, str]:
+    """Every step done: unmet success criteria keep the session open until rolled back or accepted."""
+    if not state.criteria_unmet:
+        return "", "success"
+    acceptance = state.criteria_acceptance
+    if acceptance is not None:
+        return f"Unmet success criteria accepted by {acceptance.get('by')}; waiting for the verifier to confirm (c)", "warning"
+    return "Success criteria NOT met: " + "; ".join(state.criteria_unmet) + " — u rolls back, a accepts (with a reason)", "error"
 
 
 def banner_for(state: RunState) -> tuple[str, str]:
@@ -222,14 +257,14 @@ def banner_for(state: RunState) -> tuple[str, str]:
         return f"PAUSED: {state.pause_reason} — p resumes", "warning"
     current = state.current
     if current is None:
-        return "", "success"
+        return _criteria_banner(state)
     step = state.steps[current]
     if step.status == "awaiting_verification":
         return f"Waiting for the verifier to confirm '{current}'", "warning"
     if step.status in ("failed", "timed_out"):
         return f"'{current}' FAILED — enter re-runs it, u rolls back to the last checkpoint, s skips (with a reason)", "error"
     if step.status == "rejected":
-        return f"'{current}' REJECTED by the verifier: {step.reason} — enter re-runs, u rolls back", "error"
+        return f"'{current}' REJECTED by {step.decided_by or 'the verifier'} {_time_of(step.decided_at)}: {step.reason} — enter re-runs, u rolls back", "error"
     if step.status == "unknown":
         return f"'{current}' outcome UNKNOWN (the program stopped while it ran) — enter re-runs, d marks it done, u rolls back", "warning"
     return "", "accent"

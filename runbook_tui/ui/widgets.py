@@ -112,6 +112,10 @@ class StepTable(DataTable[Any]):
                 self.add_row(status_text("pending", theme, with_label=False), title, section, key=sid)
         for sid in ids:
             self.update_cell(sid, "status", status_text(state.steps[sid].status, theme, with_label=False))
+            rendered = state.steps[sid].rendered.get("title")
+            if rendered and rendered != plan.get(sid, {}).get("title"):  # a title with captured.*: as rendered for its step
+                checkpoint = "⚑ " if plan.get(sid, {}).get("checkpoint") else ""
+                self.update_cell(sid, "step", Text(checkpoint + str(rendered), no_wrap=True, overflow="ellipsis"))
         current = state.current
         if current is not None:
             row = self.get_row_index(current)

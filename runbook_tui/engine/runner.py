@@ -267,17 +267,17 @@ class StepRunner:
         replay and the report all show this same text.
         """
         hosts = self.runbook.targets(step) if hosts is None else hosts
-        rendered: dict[str, Any] = {"title": self._shown(step.title_text) if step.title_text is not None else step.title}
+        first = hosts[0] if hosts else None  # one title, note and env per step: `host` there is its first host
+        rendered: dict[str, Any] = {"title": self._shown(step.title_text, first) if step.title_text is not None else step.title}
         if step.kind == "run":
             rendered["commands"] = {h.name: self._shown(step.body, h) for h in hosts}
         elif step.kind in ("note", "ask") and step.body is not None:
-            rendered["text"] = self._shown(step.body)
+            rendered["text"] = self._shown(step.body, first)
         if step.undo is not None:
             rendered["undo"] = {h.name: self._shown(step.undo, h) for h in hosts}
         if step.confirm is not None:
             rendered["confirm"] = self._shown(step.confirm)
         if step.env:
-            first = hosts[0] if hosts else None
             rendered["env"] = {name: self._shown(value, first) for name, value in step.env}
         return rendered
 

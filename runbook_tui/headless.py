@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
@@ -169,7 +169,7 @@ class ResumeChoice:
     go_on: bool = False
     solo: str | None = None
     share: ShareOptions | None = None
-    policy: Policy = Policy()
+    policy: Policy = field(default_factory=Policy)
 
 
 def cmd_resume(journal: str, choice: ResumeChoice) -> int:

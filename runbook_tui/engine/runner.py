@@ -21,8 +21,8 @@ from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.engine.rollback import RollbackPlan, StepRecord, plan_rollback, to_json
 from runbook_tui.engine.state import RunState
-from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.display import display_text
+from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
 
 log = logging.getLogger(__name__)

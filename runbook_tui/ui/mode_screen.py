@@ -8,9 +8,10 @@ asks first; nothing is started until one of the two is chosen.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
@@ -36,7 +37,7 @@ def _files(text: str) -> tuple[str, ...]:
 class ModeScreen(ModalScreen[ModeChoice | None]):
     """Share (address, verifier and observer keys) or solo (reason). Enter in a share field shares; in the reason, goes solo."""
 
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
 
     def __init__(self, runbook_title: str, *, address: str = DEFAULT_SHARE_ADDRESS, verifier_key: str = "", observer_keys: str = "") -> None:
         super().__init__()

@@ -56,7 +56,7 @@ def unmet(prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[s
 def exec_cli(path: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "runbook_tui", "exec", str(path), "--solo", "criteria test", "--journal", str(tmp_path / "j.jsonl"), *extra],
-        cwd=tmp_path, env=dict(os.environ), capture_output=True, text=True, timeout=60,
+        cwd=tmp_path, env=dict(os.environ), capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
 
 

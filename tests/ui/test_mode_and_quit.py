@@ -9,13 +9,25 @@ from __future__ import annotations
 import socket
 import subprocess
 from pathlib import Path
+
 import pytest
+from run_screen_helpers import (
+    SIZE,
+    events,
+    marks,
+    painted,
+    run_step,
+    screen_is,
+    started,
+    type_text,
+    until,
+    write_runbook,
+)
 from textual.widgets import Input, Static
 
 from runbook_tui.session import load
 from runbook_tui.tui import starters
 from runbook_tui.ui.app import RunbookApp
-from run_screen_helpers import SIZE, events, marks, painted, run_step, screen_is, started, type_text, until, write_runbook
 
 
 @pytest.fixture
@@ -62,16 +74,21 @@ async def test_without_solo_or_share_the_mode_is_asked_before_anything_runs(work
     assert marks(workdir) == ["check"]
 
 
+@pytest.fixture
+def bobs_key(workdir: Path) -> Path:
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bob@laptop", "-f", str(workdir / "bob")], check=True)
+    return workdir / "bob.pub"
+
+
 @pytest.mark.peers
 @pytest.mark.asyncio
-async def test_sharing_from_the_mode_screen_opens_the_share_with_the_verifiers_key(workdir: Path) -> None:
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bob@laptop", "-f", str(workdir / "bob")], check=True)
+async def test_sharing_from_the_mode_screen_opens_the_share_with_the_verifiers_key(workdir: Path, bobs_key: Path) -> None:
     app = asking_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await screen_is(pilot, "ModeScreen")
         screen.query_one("#mode-address", Input).value = f"127.0.0.1:{free_port()}"
         screen.query_one("#mode-verifier", Input).focus()
-        await type_text(pilot, str(workdir / "bob.pub"))
+        await type_text(pilot, str(bobs_key))
         await pilot.press("enter")
         controller = await started(pilot)
         await until(pilot, lambda: bool(controller.state.share.get("address")), "the share to open")

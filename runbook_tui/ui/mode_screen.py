@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -38,6 +38,11 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
     """Share (address, verifier and observer keys) or solo (reason). Enter in a share field shares; in the reason, goes solo."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
+    DEFAULT_CSS = """
+    ModeScreen { align: center middle; }
+    ModeScreen .mode-label { color: $text-muted; margin-top: 1; }
+    ModeScreen Input { background: $boost; }
+    """
 
     def __init__(self, runbook_title: str, *, address: str = DEFAULT_SHARE_ADDRESS, verifier_key: str = "", observer_keys: str = "") -> None:
         super().__init__()
@@ -46,20 +51,23 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
 
     def compose(self) -> ComposeResult:
         address, verifier_key, observer_keys = self.defaults
-        with Vertical(id="dialog", classes="wide"):
+        with VerticalScroll(id="dialog", classes="wide"):  # scrolls at 80x24: tab brings each field into view
             yield Label("How is this run verified?", id="dialog-title")
             yield Static(
-                f"{self.runbook_title}\n\nShare: a verifier joins over SSH (runbook-tui join ADDR) and confirms the steps "
-                "that need it (two-person rule). Fill in where to listen and the verifier's public key, then enter.",
+                f"{self.runbook_title}\nShare: a verifier joins over SSH (runbook-tui join ADDR) and confirms the steps "
+                "that need it. Or solo: nobody verifies, every step is recorded unverified.",
                 id="dialog-body",
                 markup=False,
             )
-            yield Input(value=address, placeholder="HOST:PORT (:PORT for every interface)", id="mode-address")
-            yield Input(value=verifier_key, placeholder="verifier's public key file, e.g. ~/keys/bob.pub (several: comma-separated)", id="mode-verifier")
-            yield Input(value=observer_keys, placeholder="observers' public key files (optional, comma-separated)", id="mode-observers")
-            yield Static("Solo: nobody verifies; every step is recorded unverified. The reason goes into the journal and the report.", markup=False)
-            yield Input(placeholder="solo reason, e.g. verifier unreachable, CAB approved solo (INC-7)", id="mode-solo")
-            yield Label("enter in a share field: share   enter in the reason: solo   tab: next field   escape: cancel", id="dialog-keys", markup=False)
+            yield Label("Share at (HOST:PORT, :PORT for every interface)", classes="mode-label", markup=False)
+            yield Input(value=address, id="mode-address", compact=True)
+            yield Label("Verifier's public key file (several: comma-separated)", classes="mode-label", markup=False)
+            yield Input(value=verifier_key, placeholder="e.g. ~/keys/bob.pub", id="mode-verifier", compact=True)
+            yield Label("Observers' public key files (optional)", classes="mode-label", markup=False)
+            yield Input(value=observer_keys, id="mode-observers", compact=True)
+            yield Label("Solo reason (goes into the journal and the report)", classes="mode-label", markup=False)
+            yield Input(placeholder="e.g. verifier unreachable, CAB approved solo (INC-7)", id="mode-solo", compact=True)
+            yield Label("enter in a share field: share · enter in the reason: solo · tab: next · escape: cancel", id="dialog-keys", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#mode-verifier", Input).focus()

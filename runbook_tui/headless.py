@@ -199,6 +199,9 @@ def summary(state: RunState) -> str:
         step = state.steps[sid]
         lines.append(f"  {step.status:<22} {sid}")
     current = state.current
+    if current and state.steps[current].status == "awaiting_verification" and not state.solo:
+        lines.append(f"'{current}' ran and waits for a verifier's confirmation. A verifier can join only a shared run:")
+        lines.append("resume with --share ADDR --verifier-key FILE (then `runbook-tui join ADDR`), or --solo REASON to go on unverified.")
     if current and state.steps[current].status == "unknown":
         lines.append(f"'{current}' was running when the program stopped; its outcome is unknown. Nothing was re-run.")
         lines.append("Decide: --rerun, --mark-done REASON (you checked it by hand), or --rollback.")

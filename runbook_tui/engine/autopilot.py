@@ -155,6 +155,9 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
                 return outcome
             continue
         waiting_go_ahead = controller.needs(controller.runbook.step(step_id), "before") and step.go_ahead_by is None
+        if step.status == "awaiting_verification" and not controller.verifier_reachable:
+            controller.note(actor, f"exec stopped: '{step_id}' waits for a verifier, and no verifier can join this run (resume --share ... or --solo REASON)")
+            return "stopped"
         if step.status == "awaiting_verification" or (waiting_go_ahead and step_id in asked_go_ahead):
             await controller.changed()
             continue

@@ -349,8 +349,11 @@ class VerifierScreen(RunView):
         if self.observe or self.source.state.finished:
             return False
         if action == "confirm":
-            current = self.source.state.current
-            return current is not None and self.source.state.steps[current].status in ("awaiting_verification", "pending", "failed", "unknown", "rejected", "undone")
+            state = self.source.state
+            current = state.current
+            if current is None:  # every step done: the assignee's acceptance of unmet success criteria waits for c
+                return state.criteria_acceptance is not None and not state.criteria_accepted
+            return state.steps[current].status in ("awaiting_verification", "pending", "failed", "unknown", "rejected", "undone")
         return True
 
     async def _send(self, action: str, text: str = "") -> None:

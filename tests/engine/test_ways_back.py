@@ -203,3 +203,25 @@ def test_a_run_nobody_can_verify_starts_no_verified_step_and_resume_solo_changes
     [changed] = [e for e in journal_events if e["type"] == "mode_changed"]
     assert changed["solo"] == "the verifier's laptop died; CAB ok"
     assert all(e["verified"] is False for e in journal_events if e["type"] == "step_finished")
+
+
+def test_resume_continue_of_a_step_waiting_for_a_verifier_nobody_can_bring_says_so_and_stops(
+    tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the steps write ./log
+    path = write_runbook(CHANGE)
+    journal = tmp_path / "w.jsonl"
+
+    async def a_shared_run_that_died_waiting() -> None:
+        session = open_session(load(str(path), {}), journal=str(journal), settings=Settings(), verifier_in_process=True)
+        assert session.controller.run_current(session.actor).ok
+        await session.controller.wait_idle()
+        assert session.controller.state.steps["a"].status == "awaiting_verification"
+        await session.close()
+
+    asyncio.run(a_shared_run_that_died_waiting())
+    result = run_cli("resume", str(journal), "--continue", timeout=30)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "--share ADDR --verifier-key FILE" in result.stdout and "--solo REASON" in result.stdout
+    assert log(tmp_path) == ["a"], "nothing else ran unverified"
+    assert events(journal)[-1]["type"] != "session_finished", "left open for a resume with a verifier"

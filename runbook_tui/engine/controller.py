@@ -104,13 +104,26 @@ class Controller(StepRunner):
             except Exception:  # a broken view must not stop the run
                 log.exception("listener failed on %s", type)
         self._changed.set()
-        current, rollback = self.state.current, self.state.rollback
-        rolling_back = rollback is not None and not rollback.finished
-        ended = type == ev.ROLLBACK_FINISHED and data.get("scope") == "full" and data.get("ok")  # the change is gone: nothing is next
-        moved = current != before or (type == ev.ROLLBACK_FINISHED and not ended)
-        if current is not None and moved and not rolling_back and not self.state.finished and type not in (ev.STEP_READY, ev.SESSION_STARTED):
-            self.announce_ready(current)  # the next step, rendered with what the last one captured
+        if self._next_step_changed(type, data, before):
+            assert self.state.current is not None
+            self.announce_ready(self.state.current)  # the next step, rendered with what the last one captured
         return event
+
+    def _next_step_changed(self, type: str, data: Mapping[str, Any], before: str | None) -> bool:
+        """Does the run now stand at a step everyone should see rendered afresh (`step_ready`)?
+
+        Not while a rollback runs (steps come undone one by one), not after the full
+        rollback that ends the session, not at session_started (start() announces it
+        after a window override is on record).
+        """
+        current, rollback = self.state.current, self.state.rollback
+        if current is None or self.state.finished or type in (ev.STEP_READY, ev.SESSION_STARTED):
+            return False
+        if rollback is not None and not rollback.finished:
+            return False
+        if type == ev.ROLLBACK_FINISHED:
+            return not (data.get("scope") == "full" and data.get("ok"))
+        return current != before
 
     def _maybe_finish(self) -> None:
         """Once the last step is done (or skipped), the session is done."""

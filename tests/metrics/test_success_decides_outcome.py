@@ -105,3 +105,38 @@ def test_the_session_stays_open_until_the_verifier_confirms_the_acceptance(unmet
     events = journal(tmp_path / "s.jsonl")
     assert [e["type"] for e in events[-3:]] == ["criteria_accepted", "criteria_acceptance_confirmed", "session_finished"]
     assert events[-2]["actor"] == "bob"
+
+
+@pytest.mark.asyncio
+async def test_in_the_tui_unmet_criteria_keep_the_run_open_until_a_accepts_with_a_reason(unmet: Path, tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    from runbook_tui.ui.app import RunbookApp
+    from runbook_tui.ui.widgets import Banner
+
+    loaded = load(str(unmet), {})
+    app = RunbookApp(lambda _override: open_session(loaded, solo="tui test", journal=str(tmp_path / "t.jsonl"), settings=Settings()))
+    async with app.run_test(size=(140, 45)) as pilot:
+
+        async def wait(predicate: Callable[[], bool], what: str) -> None:
+            for _ in range(300):
+                if predicate():
+                    return
+                await pilot.pause(0.1)
+            raise AssertionError(f"timed out waiting for {what}")
+
+        await wait(lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
+        assert app.handle is not None
+        controller = app.handle.controller
+        await pilot.press("enter")
+        await wait(lambda: bool(controller.state.criteria_unmet), "the final check")
+        await wait(lambda: "Success criteria NOT met" in str(app.screen.query_one(Banner).render()), "the banner")
+        assert not controller.state.finished
+        await pilot.press("a")
+        await wait(lambda: type(app.screen).__name__ == "TextPrompt", "the reason prompt")
+        app.screen.query_one(Input).value = "load test traffic; owner agreed"
+        await pilot.press("enter")
+        await wait(lambda: controller.state.finished, "the session to end")
+        assert controller.state.outcome == "done"
+    [accepted] = of_type(journal(tmp_path / "t.jsonl"), "criteria_accepted")
+    assert accepted["reason"] == "load test traffic; owner agreed"

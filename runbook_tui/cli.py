@@ -59,14 +59,23 @@ def _parser() -> argparse.ArgumentParser:
     join.add_argument("--known-hosts", metavar="PATH", help="where trusted session host keys are kept (default: ~/.ssh/known_hosts)")
     join.add_argument("--accept-fingerprint", metavar="SHA256:...", help="trust the session's host key on first contact if it has this fingerprint")
 
-    validate = commands.add_parser("validate", help="check runbooks; errors as FILE:LINE:COL: message")
-    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate = commands.add_parser("validate", help="check runbooks (files or folders); without -p, required parameters are stood in for")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="a runbook, or a folder: every *.yaml / *.yml in it")
     with_params(validate)
+    validate.add_argument("--format", choices=("text", "github"), default="text", help="FILE:LINE:COL lines (default) or GitHub Actions annotations")
+
+    new = commands.add_parser("new", help="start a runbook for a kind of change (asks, or --kind)")
+    new.add_argument("file", metavar="FILE", help="the runbook to create (never overwritten)")
+    new.add_argument("--kind", choices=("config-edit", "package-upgrade", "database-migration", "rolling-restart", "k8s-rollout"), help="the kind of change; without it, asked")
+    new.add_argument("--title", metavar="TEXT", help="the runbook's title (a template; default: one for the kind)")
+
+    commands.add_parser("schema", help="the JSON Schema of the runbook format, for editors: runbook-tui schema > runbook.schema.json")
 
     plan = commands.add_parser("plan", help="the rendered plan: every step, where it runs, command and undo")
     plan.add_argument("file", metavar="FILE")
     with_params(plan)
-    plan.add_argument("--json", action="store_true", help="machine-readable plan")
+    plan.add_argument("--json", action="store_true", help="machine-readable plan (the same as --format json)")
+    plan.add_argument("--format", choices=("text", "md", "html", "json"), default="text", help="text (default); md or html: for review by a change board; json")
 
     run = commands.add_parser("run", help="the TUI, as assignee; without FILE, pick a runbook from a list")
     run.add_argument("file", metavar="FILE", nargs="?", help="the runbook; without it, a picker lists ./runbooks and the examples")
@@ -165,35 +174,35 @@ def _load(file: str, params: dict[str, Any]) -> Loaded | None:
 
 
 def cmd_validate(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    invalid = 0
-    for file in args.files:
-        # With several files, a -p meant for one of them is not an error for the others.
-        own = params if len(args.files) == 1 else _declared_only(file, params)
-        loaded = _load(file, own)
-        if loaded is None:
-            invalid += 1
-        else:
-            steps = len(loaded.runbook.steps)
-            print(f"{file}: ok ({steps} steps, {len(loaded.warnings)} warnings)")
-    return EXIT_INVALID if invalid else EXIT_OK
+    from runbook_tui.validate_cmd import cmd_validate as validate
+
+    return validate(args.files, params, args.format)
 
 
-def _declared_only(file: str, params: dict[str, Any]) -> dict[str, Any]:
-    if not params:
-        return params
-    from runbook_tui.runbook.loader import probe_runbook
+def cmd_new(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui.new_cmd import cmd_new as new
 
-    declared = {p.name for p in probe_runbook(file, {}).params}
-    return {k: v for k, v in params.items() if k in declared}
+    return new(args.file, args.kind, args.title)
+
+
+def cmd_schema(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui.runbook.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return EXIT_OK
 
 
 def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
     loaded = _load(args.file, params)
     if loaded is None:
         return EXIT_INVALID
-    if args.json:
+    if args.json or args.format == "json":
         json.dump(plan_json(loaded.runbook), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
+    elif args.format in ("md", "html"):
+        from runbook_tui.report.plan_html import render_plan
+
+        sys.stdout.write(render_plan(loaded.runbook, args.format))
     else:
         sys.stdout.write(format_plan(loaded.runbook))
     return EXIT_OK
@@ -351,6 +360,8 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
 COMMANDS = {
     "validate": cmd_validate,
     "plan": cmd_plan,
+    "schema": cmd_schema,
+    "new": cmd_new,
     "run": cmd_run,
     "join": cmd_join,
     "replay": cmd_replay,

@@ -1,6 +1,7 @@
 """`preflight`: what can be known the afternoon before the window, one finding per line.
 
-Hosts reachable with a known host key, sudo where steps ask for it, secrets
+Hosts reachable, with a known host key, letting us in, and sudo where steps
+ask for it (each a separate finding: runbook_tui/preflight_hosts.py), secrets
 present, every PromQL query accepted, every mutating step undoable or
 explicitly confirmed, backups before the implementation.
 """
@@ -8,16 +9,11 @@ explicitly confirmed, backups before the implementation.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 
-from runbook_tui.engine.ports import Command
-from runbook_tui.execute.local import LocalExecutor
-from runbook_tui.execute.ssh import SshExecutor
-from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Host, Runbook, Step
+from runbook_tui.preflight_hosts import host_findings
+from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook
 from runbook_tui.secrets import SecretsError, read_secrets
 from runbook_tui.settings import Settings, load_settings
-
-CHECK_TIMEOUT = 15.0
 
 
 def coverage_findings(runbook: Runbook) -> list[str]:
@@ -47,40 +43,6 @@ def secret_findings(runbook: Runbook) -> list[str]:
     return []
 
 
-def _hosts_with_sudo(runbook: Runbook) -> dict[str, tuple[Host, bool]]:
-    """Every host some step runs on, and whether any step there uses sudo."""
-    hosts: dict[str, tuple[Host, bool]] = {}
-    steps: Iterable[Step] = (s for s in runbook.steps if s.kind == "run" or s.undo is not None)
-    for step in steps:
-        for host in runbook.targets(step):
-            known, sudo = hosts.get(host.name, (host, False))
-            hosts[host.name] = (known, sudo or step.sudo)
-    return hosts
-
-
-async def host_findings(runbook: Runbook, settings: Settings) -> list[str]:
-    """Connect to each host (host key verified) and try `true`, and `sudo -n true` where asked."""
-    ssh = SshExecutor(settings.known_hosts, max_concurrency=settings.max_concurrency, reconnect_attempts=1)
-    local = LocalExecutor()
-
-    async def check(host: Host, sudo: bool) -> list[str]:
-        executor = local if host.is_local else ssh
-        if host.is_local and not sudo:
-            return []
-        result = await executor.run(Command(host, "true", sudo=sudo, timeout=CHECK_TIMEOUT), lambda *_: None)
-        if result.status == "ok" and result.exit_code == 0:
-            return []
-        what = "sudo -n true" if sudo else "true"
-        detail = result.error or f"exit code {result.exit_code}"
-        return [f"host {host.name} ({host.address}:{host.port}): `{what}` failed: {detail}"]
-
-    try:
-        results = await asyncio.gather(*(check(h, sudo) for h, sudo in _hosts_with_sudo(runbook).values()))
-    finally:
-        await ssh.close()
-    return [finding for found in results for finding in found]
-
-
 async def metric_findings(runbook: Runbook, secrets: dict[str, str]) -> list[str]:
     """Every panel query accepted by the metrics source (in worker threads: the client blocks)."""
     if runbook.metrics is None or runbook.metrics.source is None:
@@ -93,7 +55,7 @@ async def metric_findings(runbook: Runbook, secrets: dict[str, str]) -> list[str
 async def preflight(runbook: Runbook, settings: Settings | None = None) -> list[str]:
     settings = settings or load_settings()
     findings = coverage_findings(runbook) + secret_findings(runbook)
-    findings += await host_findings(runbook, settings)
+    findings += [str(finding) for finding in await host_findings(runbook, settings)]
     try:
         secrets = read_secrets(runbook)
     except SecretsError:

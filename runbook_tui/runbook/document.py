@@ -13,6 +13,7 @@ import yaml
 
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.model import Mark
+from runbook_tui.runbook.yaml_hints import hint
 
 try:  # libyaml's composer is several times faster; the pure one gives the same tree
     _Loader: type = yaml.CSafeLoader
@@ -129,7 +130,9 @@ def compose(text: str, file: str) -> yaml.Node | None:
         where = Mark(file, mark.line + 1, mark.column + 1) if mark else Mark(file, 1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
-        raise RunbookInvalid([Diagnostic(where, f"invalid YAML: {problem}{context}")]) from None
+        advice = hint(text, exc)
+        advice = f"; {advice}" if advice else ""
+        raise RunbookInvalid([Diagnostic(where, f"invalid YAML: {problem}{context}{advice}")]) from None
     except yaml.YAMLError as exc:
         raise RunbookInvalid([Diagnostic(Mark(file, 1, 1), f"invalid YAML: {exc}")]) from None
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
 from runbook_tui.runbook.document import YList, YMap, check_size, load_document
 from runbook_tui.runbook.fields import Fields, describe
@@ -47,20 +48,9 @@ RUNBOOK_ID = re.compile(r"[a-z0-9-]+")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-TOP_KEYS = ("runbook", "id", "title", "ticket", "params", "hosts", "secrets", "metrics", "sections")
-TICKET_KEYS = ("id", "subject", "description", "window", "assignee", "verifier", "risk", "success_criteria")
-PARAM_KEYS = ("type", "choices", "description", "required", "default", "pattern", "min", "max")
-PARAM_TYPES = ("string", "int", "float", "bool", "choice", "list")
-HOST_KEYS = ("name", "address", "port", "user", "identity", "vars")
-SECTION_KEYS = ("id", "title", "kind", "steps")
-SECTION_KINDS = ("precheck", "backup", "implement", "verify", "postcheck", "rollback")
-STEP_KINDS = ("run", "note", "wait", "ask")
-STEP_KEYS = STEP_KINDS + (
-    "id", "title", "watch", "on", "expect", "timeout", "retries", "retry_delay", "capture", "verify",
-    "undo", "checkpoint", "env", "cwd", "sudo", "serial", "max_fail", "confirm",
-)  # fmt: skip
-PANEL_KEYS = ("id", "title", "query", "unit", "warn", "critical", "direction", "for", "on_critical")
-CHECK_KEYS = ("panel", "below", "above", "within")
+TOP_KEYS, TICKET_KEYS, PARAM_KEYS, HOST_KEYS = T.RUNBOOK.keys, T.TICKET.keys, T.PARAM.keys, T.HOST.keys
+SECTION_KEYS, STEP_KEYS, PANEL_KEYS, CHECK_KEYS = T.SECTION.keys, T.STEP.keys, T.PANEL.keys, T.CHECK.keys
+PARAM_TYPES, SECTION_KINDS, STEP_KINDS = T.PARAM_TYPES, T.SECTION_KINDS, T.STEP_KINDS
 
 LOCAL_HOST = Host(LOCAL, "127.0.0.1", Mark("<builtin>", 1, 1))
 
@@ -113,7 +103,7 @@ class _Builder:
         if root is None:
             self.diags.raise_if_errors()
         assert root is not None
-        f.keys(root, "the runbook", TOP_KEYS, ("runbook", "id", "title", "sections"))
+        f.keys(root, "the runbook", TOP_KEYS, T.RUNBOOK.required)
         self._version(root)
         runbook_id = f.identifier(root, "id", RUNBOOK_ID, "lowercase letters, digits and dashes ([a-z0-9-]+)") or "invalid"
 
@@ -207,7 +197,7 @@ class _Builder:
             m = f.mapping(value, value_mark, f"parameter '{name}'")
             if m is None:
                 continue
-            f.keys(m, f"parameter '{name}'", PARAM_KEYS, ("type",))
+            f.keys(m, f"parameter '{name}'", PARAM_KEYS, T.PARAM.required)
             kind = f.choice(m, "type", PARAM_TYPES, "string")
             choices = tuple(value for value, _ in self._items(m, "choices", "'choices'"))
             if kind == "choice" and not choices:
@@ -256,8 +246,8 @@ class _Builder:
             m = f.mapping(value, value_mark, f"secret '{name}' (env: VAR or keyring: {{service, username}})")
             if m is None:
                 continue
-            f.keys(m, f"secret '{name}'", ("env", "keyring"))
-            if len([k for k in ("env", "keyring") if k in m]) != 1:
+            f.keys(m, f"secret '{name}'", T.SECRET.keys)
+            if len([k for k in T.SECRET.keys if k in m]) != 1:
                 self.diags.error(m.mark, f"secret '{name}': expected exactly one of env: VAR or keyring: {{service, username}}")
                 continue
             if "env" in m:
@@ -265,7 +255,7 @@ class _Builder:
                 continue
             ring = f.mapping(m["keyring"], m.value_mark("keyring"), "keyring: {service, username}")
             if ring is not None:
-                f.keys(ring, f"secret '{name}' keyring", ("service", "username"), ("service", "username"))
+                f.keys(ring, f"secret '{name}' keyring", T.KEYRING.keys, T.KEYRING.required)
                 secrets.append(Secret(name, key_mark, keyring_service=f.string(ring, "service"), keyring_username=f.string(ring, "username")))
         return tuple(secrets)
 
@@ -289,7 +279,7 @@ class _Builder:
         return groups
 
     def _hosts_from_param(self, group: str, m: YMap, params: tuple[Param, ...], values: dict[str, Any] | None) -> tuple[Host, ...]:
-        self.fields.keys(m, f"group '{group}'", ("from_param",), ("from_param",))
+        self.fields.keys(m, f"group '{group}'", T.FROM_PARAM.keys, T.FROM_PARAM.required)
         name = self.fields.string(m, "from_param")
         param = next((p for p in params if p.name == name), None)
         if name is not None and (param is None or param.type != "list"):
@@ -304,7 +294,7 @@ class _Builder:
         m = f.mapping(value, mark, f"a host of group '{group}' ({{name, address, port, user}})")
         if m is None:
             return None
-        f.keys(m, f"a host of group '{group}'", HOST_KEYS, ("name",))
+        f.keys(m, f"a host of group '{group}'", HOST_KEYS, T.HOST.required)
         name = self._plain(m, "name")
         if name is None:
             return None
@@ -330,7 +320,7 @@ class _Builder:
         m = f.mapping(root["ticket"], root.value_mark("ticket"), "ticket")
         if m is None:
             return None
-        f.keys(m, "ticket", TICKET_KEYS, ("id",))
+        f.keys(m, "ticket", TICKET_KEYS, T.TICKET.required)
         start = end = None
         if "window" in m:
             start, end = self._window(m)
@@ -355,7 +345,7 @@ class _Builder:
         m = self.fields.mapping(ticket["window"], ticket.value_mark("window"), "window: {start, end}")
         if m is None:
             return None, None
-        self.fields.keys(m, "window", ("start", "end"), ("start", "end"))
+        self.fields.keys(m, "window", T.WINDOW.keys, T.WINDOW.required)
         times = {}
         for key in ("start", "end"):
             text = self._plain(m, key)
@@ -379,9 +369,9 @@ class _Builder:
         m = self.fields.mapping(ticket["risk"], ticket.value_mark("risk"), "risk: {level, summary, mitigations}")
         if m is None:
             return None
-        self.fields.keys(m, "risk", ("level", "summary", "mitigations"), ("level",))
+        self.fields.keys(m, "risk", T.RISK.keys, T.RISK.required)
         return Risk(
-            level=self.fields.choice(m, "level", ("low", "medium", "high", "critical"), "high"),  # type: ignore[arg-type]
+            level=self.fields.choice(m, "level", T.RISK_LEVELS, "high"),  # type: ignore[arg-type]
             summary=self._plain(m, "summary", "") or "",
             mitigations=tuple(self._plain_list(m, "mitigations")),
         )
@@ -403,7 +393,7 @@ class _Builder:
         m = f.mapping(root["metrics"], root.value_mark("metrics"), "metrics")
         if m is None:
             return None
-        f.keys(m, "metrics", ("source", "interval", "panels", "success"))
+        f.keys(m, "metrics", T.METRICS.keys)
         source = self._source(m)
         panels = []
         seen: dict[str, Mark] = {}
@@ -429,8 +419,8 @@ class _Builder:
         m = f.mapping(metrics["source"], metrics.value_mark("source"), "source: {prometheus: {url, token}} or {scrape: {url}}")
         if m is None:
             return None
-        f.keys(m, "metrics source", ("prometheus", "scrape"))
-        kinds = [k for k in ("prometheus", "scrape") if k in m]
+        f.keys(m, "metrics source", T.SOURCE.keys)
+        kinds = [k for k in T.SOURCE_KINDS if k in m]
         if len(kinds) != 1:
             self.diags.error(m.mark, "metrics source: expected exactly one of prometheus: {url, token} or scrape: {url}")
             return None
@@ -438,7 +428,7 @@ class _Builder:
         spec = f.mapping(m[kind], m.value_mark(kind), f"{kind}: {{url}}")
         if spec is None:
             return None
-        f.keys(spec, f"{kind} source", ("url", "token") if kind == "prometheus" else ("url",), ("url",))
+        f.keys(spec, f"{kind} source", T.SOURCES[kind].keys, T.SOURCES[kind].required)
         url = self._text(spec, "url", "plain")
         if url is None:
             return None
@@ -450,7 +440,7 @@ class _Builder:
         m = f.mapping(value, mark, "a panel {id, title, query, ...}")
         if m is None:
             return None
-        f.keys(m, "panel", PANEL_KEYS, ("id", "query"))
+        f.keys(m, "panel", PANEL_KEYS, T.PANEL.required)
         panel_id = f.identifier(m, "id", NAME, "a panel id (letters, digits, -, _, .)")
         query = self._text(m, "query", "plain")
         if panel_id is None or query is None:
@@ -463,9 +453,9 @@ class _Builder:
             unit=f.string(m, "unit", "") or "",
             warn=f.number(m, "warn"),
             critical=f.number(m, "critical"),
-            direction=f.choice(m, "direction", ("above", "below"), "above"),  # type: ignore[arg-type]
+            direction=f.choice(m, "direction", T.DIRECTIONS, "above"),  # type: ignore[arg-type]
             for_seconds=f.duration(m, "for", 0.0) or 0.0,
-            on_critical=f.choice(m, "on_critical", ("pause", "rollback", "notify"), "pause"),  # type: ignore[arg-type]
+            on_critical=f.choice(m, "on_critical", T.ON_CRITICAL, "pause"),  # type: ignore[arg-type]
         )
 
     def _check(self, value: Any, mark: Mark, what: str) -> MetricCheck | None:
@@ -473,7 +463,7 @@ class _Builder:
         m = f.mapping(value, mark, f"{what} {{panel, below|above, within}}")
         if m is None:
             return None
-        f.keys(m, what, CHECK_KEYS, ("panel",))
+        f.keys(m, what, CHECK_KEYS, T.CHECK.required)
         panel = f.string(m, "panel")
         if panel is not None and panel not in self.panel_ids:
             self.diags.error(m.value_mark("panel"), f"unknown panel '{panel}'; expected one of metrics.panels: {', '.join(sorted(self.panel_ids)) or 'none declared'}")
@@ -518,7 +508,7 @@ class _Builder:
         m = f.mapping(value, mark, "a section {id, title, kind, steps}")
         if m is None:
             return None
-        f.keys(m, "section", SECTION_KEYS, ("id", "steps"))
+        f.keys(m, "section", SECTION_KEYS, T.SECTION.required)
         section_id = f.identifier(m, "id", NAME, "a section id (letters, digits, -, _, .)")
         kind = f.choice(m, "kind", SECTION_KINDS, "implement")
         title = self._plain(m, "title") or section_id or ""
@@ -539,7 +529,7 @@ class _Builder:
         m = f.mapping(value, mark, "a step {id, title, run|note|wait|ask, ...}")
         if m is None:
             return None
-        f.keys(m, f"step '{m.get('id', '?')}'", STEP_KEYS, ("id",))
+        f.keys(m, f"step '{m.get('id', '?')}'", STEP_KEYS, T.STEP.required)
         step_id = f.identifier(m, "id", NAME, "a step id (letters, digits, -, _, .)")
         if step_id is not None and not self._unique(self.step_ids, step_id, m.value_mark("id"), "step id"):
             step_id = None
@@ -578,7 +568,7 @@ class _Builder:
             retries=f.integer(m, "retries", 0, 0, 100),
             retry_delay_seconds=f.duration(m, "retry_delay", 5.0) or 0.0,
             capture=capture,
-            verify=f.choice(m, "verify", ("after", "before", "both", "none"), "after"),  # type: ignore[arg-type]
+            verify=f.choice(m, "verify", T.VERIFY_MODES, "after"),  # type: ignore[arg-type]
             undo=self._text(m, "undo", "shell", undo_scope) if self._only(m, "undo", kind, ("run", "note")) else None,
             checkpoint=f.boolean(m, "checkpoint"),
             env=tuple(self._env(m, scope)),
@@ -643,7 +633,7 @@ class _Builder:
         m = f.mapping(step["expect"], step.value_mark("expect"), "expect: {exit, stdout, metric}")
         if m is None:
             return Expect()
-        f.keys(m, "expect", ("exit", "stdout", "metric"))
+        f.keys(m, "expect", T.EXPECT.keys)
         codes: list[int] = []
         if "exit" in m:
             raw = m["exit"] if isinstance(m["exit"], YList) else [m["exit"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,13 @@ _EMPTY: dict[str, Any] = {"string": "", "list": []}
 
 class ParamError(ValueError):
     """A value that does not fit its parameter; the message names the parameter."""
+
+
+@dataclass(frozen=True, slots=True)
+class StandIn:
+    """A typed placeholder `validate` uses for a value it was not given: taken as is, never checked."""
+
+    value: Any
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, str]:
@@ -41,6 +49,8 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
 
 def convert(param: Param, value: Any) -> Any:
     """Convert text (or an already typed default) to the parameter's type, then check its limits."""
+    if isinstance(value, StandIn):
+        return value.value
     typed = _typed(param, value)
     _check(param, typed)
     return typed

@@ -1,0 +1,128 @@
+"""Preflight's host checks: one finding per cause, each saying what to do.
+
+For every host a step runs on: can we reach it, is its host key the one we
+trust, do we get in, and (where a step asks for sudo) does `sudo -n` work.
+These are separate findings because they have separate fixes: a firewall
+rule, a known_hosts entry checked out of band, an authorized key, a sudoers
+rule. A host that fails one check is not asked the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from runbook_tui.engine.ports import Command, Executor, Result, Stream
+from runbook_tui.execute.local import LocalExecutor
+from runbook_tui.execute.ssh import SshExecutor
+from runbook_tui.runbook.model import Host, Runbook, Step
+from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.settings import Settings
+
+CHECK_TIMEOUT = 15.0
+#: Exit code of the sudo probe when there is no sudo on the host.
+NO_SUDO = 127
+#: Root needs no sudo (the executor runs steps as root directly); anyone else needs `sudo -n` to work.
+SUDO_PROBE = f'[ "$(id -u)" = 0 ] && exit 0; command -v sudo >/dev/null 2>&1 || exit {NO_SUDO}; sudo -n true'
+
+
+@dataclass(frozen=True, slots=True)
+class HostFinding:
+    host: Host
+    cause: str  # reachability | host key | authentication | sudo | ssh
+    detail: str
+    todo: str
+
+    def __str__(self) -> str:
+        where = f"host {self.host.name} ({self.host.address}:{self.host.port})"
+        return visible_line(f"{where}: {self.cause}: {self.detail}. What to do: {self.todo}")
+
+
+def hosts_to_check(runbook: Runbook) -> dict[str, tuple[Host, bool]]:
+    """Every host some step (or undo) runs on, and whether any step there uses sudo."""
+    hosts: dict[str, tuple[Host, bool]] = {}
+    steps: Iterable[Step] = (s for s in runbook.steps if s.kind == "run" or s.undo is not None)
+    for step in steps:
+        for host in runbook.targets(step):
+            known, sudo = hosts.get(host.name, (host, False))
+            hosts[host.name] = (known, sudo or step.sudo)
+    return hosts
+
+
+def _user(host: Host) -> str:
+    return host.user or "your user"
+
+
+def connection_finding(host: Host, error: str, known_hosts: str) -> HostFinding:
+    """What a failed connection means, from the executor's one-line reason."""
+    lowered = error.lower()
+    if "host key" in lowered:
+        return HostFinding(
+            host, "host key", error,
+            f"get the host's key fingerprint from its owner or console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there), "
+            f"compare it with `ssh-keyscan -p {host.port} {host.address} | ssh-keygen -lf -`, and only then add it to {known_hosts}; "
+            f"if the host was rebuilt, remove the old entry first (ssh-keygen -R '[{host.address}]:{host.port}')",
+        )  # fmt: skip
+    if "authentication" in lowered or "identity" in lowered or "passphrase" in lowered:
+        return HostFinding(
+            host, "authentication", error,
+            f"put your public key in {_user(host)}'s ~/.ssh/authorized_keys on the host, load the key in your agent (ssh-add), "
+            "or name it with identity: on the host in the runbook",
+        )  # fmt: skip
+    if "cannot connect" in lowered or "timed out" in lowered or "refused" in lowered or "unreachable" in lowered:
+        return HostFinding(
+            host, "reachability", error,
+            "check the address and port in the runbook, that sshd runs there, and that no firewall, VPN or bastion is in the way "
+            f"(`nc -vz {host.address} {host.port}` from this machine)",
+        )  # fmt: skip
+    return HostFinding(host, "ssh", error, "run `ssh -v` to the host to see where the session fails")
+
+
+def sudo_finding(host: Host, result: Result, stderr: str) -> HostFinding | None:
+    if result.status == "ok" and result.exit_code == 0:
+        return None
+    if result.status == "ok" and result.exit_code == NO_SUDO:
+        return HostFinding(
+            host, "sudo", f"steps here ask for sudo, but sudo is not installed for {_user(host)}",
+            "install sudo with a NOPASSWD rule for the steps' commands, or connect as root (user: root on the host)",
+        )  # fmt: skip
+    said = stderr.strip().splitlines()[-1] if stderr.strip() else (result.error or f"exit code {result.exit_code}")
+    return HostFinding(
+        host, "sudo", f"`sudo -n true` failed as {_user(host)}: {said}",
+        f"give {_user(host)} passwordless sudo for the steps' commands (a NOPASSWD rule in /etc/sudoers.d), or connect as a user who has it",
+    )  # fmt: skip
+
+
+async def _check(executor: Executor, host: Host, sudo: bool, known_hosts: str) -> list[HostFinding]:
+    connected = await executor.run(Command(host, "true", timeout=CHECK_TIMEOUT), lambda *_: None)
+    if connected.status != "ok":
+        return [connection_finding(host, connected.error or connected.status, known_hosts)]
+    if not sudo:
+        return []
+    stderr = bytearray()
+
+    def keep(stream: Stream, data: bytes) -> None:
+        if stream == "stderr" and len(stderr) < 4096:
+            stderr.extend(data)
+
+    probed = await executor.run(Command(host, SUDO_PROBE, timeout=CHECK_TIMEOUT), keep)
+    found = sudo_finding(host, probed, stderr.decode("utf-8", "replace"))
+    return [found] if found else []
+
+
+async def host_findings(runbook: Runbook, settings: Settings) -> list[HostFinding]:
+    """Connect to each host (host key verified), then try sudo where a step asks for it."""
+    ssh = SshExecutor(settings.known_hosts, max_concurrency=settings.max_concurrency, reconnect_attempts=1)
+    local = LocalExecutor()
+    known_hosts = ssh.known_hosts
+    checks = [
+        _check(local if host.is_local else ssh, host, sudo, known_hosts)
+        for host, sudo in hosts_to_check(runbook).values()
+        if not host.is_local or sudo
+    ]
+    try:
+        results = await asyncio.gather(*checks)
+    finally:
+        await ssh.close()
+    return [finding for found in results for finding in found]

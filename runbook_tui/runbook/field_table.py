@@ -1,0 +1,262 @@
+"""The runbook format's field table: every mapping, its keys, what each holds, which are required.
+
+One source for two readers: the loader takes its allowed and required keys
+and its enums from here, and `runbook-tui schema` turns the same table into
+a JSON Schema (with these descriptions) for editors. A key added here is
+known to both; a key added elsewhere is caught by tests/runbook/test_schema.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON = dict[str, Any]
+
+PARAM_TYPES = ("string", "int", "float", "bool", "choice", "list")
+SECTION_KINDS = ("precheck", "backup", "implement", "verify", "postcheck", "rollback")
+STEP_KINDS = ("run", "note", "wait", "ask")
+RISK_LEVELS = ("low", "medium", "high", "critical")
+VERIFY_MODES = ("after", "before", "both", "none")
+DIRECTIONS = ("above", "below")
+ON_CRITICAL = ("pause", "rollback", "notify")
+SOURCE_KINDS = ("prometheus", "scrape")
+
+# -- value shapes (JSON Schema fragments) ---------------------------------------------
+
+#: A string holding a Jinja2 template: its value is only known once rendered.
+TEMPLATE: JSON = {"type": "string", "pattern": r"\{[{%]"}
+#: Null, where the loader takes it as "not given" (typed values with a default).
+NULL: JSON = {"type": "null"}
+TEXT: JSON = {"type": ["string", "number"]}
+NAME: JSON = {"anyOf": [{"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"}, {"type": "number", "minimum": 0}]}
+IDENT: JSON = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
+NUMERIC_TEXT: JSON = {"type": "string", "pattern": r"^\s*[-+]?\d+(\.\d*)?([eE][-+]?\d+)?\s*$"}
+NUMBER: JSON = {"anyOf": [{"type": "number"}, NUMERIC_TEXT, TEMPLATE, NULL]}
+BOOLEAN: JSON = {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": r"^\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])\s*$"}, TEMPLATE, NULL]}
+DURATION: JSON = {
+    "anyOf": [
+        {"type": "number", "minimum": 0},
+        {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(\s*\d+(\.\d+)?(ms|s|m|h|d))+)\s*$"},
+        TEMPLATE,
+        NULL,
+    ]
+}
+PERCENT: JSON = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?%\s*$"}
+TEXT_LIST: JSON = {"anyOf": [{"type": "string"}, {"type": "array", "items": TEXT}]}
+
+
+def enum(values: tuple[str, ...]) -> JSON:
+    """One of `values`, or a template that renders to one."""
+    return {"anyOf": [{"enum": list(values)}, TEMPLATE, NULL]}
+
+
+def integer(minimum: int, maximum: int | None = None) -> JSON:
+    bounds: JSON = {"type": "integer", "minimum": minimum}
+    if maximum is not None:
+        bounds["maximum"] = maximum
+    return {"anyOf": [bounds, {"type": "string", "pattern": r"^\s*\d+\s*$"}, TEMPLATE, NULL]}
+
+
+def ref(name: str) -> JSON:
+    return {"$ref": f"#/definitions/{name}"}
+
+
+def mapping_of(value: JSON, names: JSON | None = None, nullable: bool = True) -> JSON:
+    schema: JSON = {"type": ["object", "null"] if nullable else "object", "additionalProperties": value}
+    if names is not None:
+        schema["propertyNames"] = names
+    return schema
+
+
+def exactly_one_of(*keys: str) -> JSON:
+    return {"oneOf": [{"required": [key]} for key in keys]}
+
+
+# -- the table --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    key: str
+    value: JSON
+    description: str
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """One mapping of the format: its keys, and any rule across keys (`extra`, JSON Schema)."""
+
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    extra: JSON = field(default_factory=dict)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields if f.required)
+
+
+CHECK = Shape("check", "A measured check on a panel: exactly one of below or above, optionally within a time.", (
+    Field("panel", TEXT, "Id of a panel declared under metrics.panels.", True),
+    Field("below", NUMBER, "The value must fall below this."),
+    Field("above", NUMBER, "The value must rise above this."),
+    Field("within", DURATION, "How long it may take to get there (30s, 10m)."),
+), exactly_one_of("below", "above"))  # fmt: skip
+
+EXPECT = Shape("expect", "What a finished run step must show to count as succeeded.", (
+    Field("exit", {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 255}, {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 255}}]},
+          "Exit code (default 0), or a list of accepted codes."),
+    Field("stdout", TEXT, "A regular expression searched in stdout (values interpolated into it are escaped)."),
+    Field("metric", ref("check"), "A panel check made once the command finished."),
+))  # fmt: skip
+
+STEP = Shape("step", "One step: exactly one of run, note, wait or ask.", (
+    Field("id", NAME, "Unique step id (letters, digits, -, _, .).", True),
+    Field("title", TEXT, "What the step does, as the assignee and verifier read it."),
+    Field("run", TEXT, "A shell command run with `sh -c` on each host of `on`; interpolated values are shell-quoted."),
+    Field("note", TEXT, "A manual instruction; the assignee marks it done."),
+    Field("wait", DURATION, "A timed pause (30s, 5m); `watch` shows panels meanwhile."),
+    Field("ask", TEXT, "A question the assignee answers; `capture` stores the answer."),
+    Field("watch", {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}, "Panel ids to show during the step."),
+    Field("on", TEXT, "Where a run step runs: a host group, a host name, or local (the default)."),
+    Field("expect", ref("expect"), "What counts as success: exit code, stdout pattern, a metric."),
+    Field("timeout", DURATION, "Stop the command after this long (30s, 5m)."),
+    Field("retries", integer(0, 100), "Re-run a failed command this many times."),
+    Field("retry_delay", DURATION, "Pause between retries (default 5s)."),
+    Field("capture", IDENT, "Keep stdout (stripped), or an ask step's answer, as captured.NAME for later steps."),
+    Field("verify", enum(VERIFY_MODES), "When the verifier confirms: after (default), before, both, none."),
+    Field("undo", TEXT, "A command that reverses this step, run on the same hosts at rollback."),
+    Field("checkpoint", BOOLEAN, "A safe point: rollback to the last checkpoint undoes only the steps after it."),
+    Field("env", mapping_of(TEXT, IDENT, nullable=False), "Environment variables for the command."),
+    Field("cwd", TEXT, "Working directory of the command."),
+    Field("sudo", BOOLEAN, "Run the command with `sudo -n`."),
+    Field("serial", {"anyOf": [{"type": "integer", "minimum": 1}, PERCENT, {"type": "array", "minItems": 1, "items": {"anyOf": [{"type": "integer", "minimum": 1}, PERCENT]}}]},
+          "Rolling batches on a group: sizes like [1, \"25%\", \"100%\"], the last repeated."),
+    Field("max_fail", {"anyOf": [{"type": "integer", "minimum": 0}, PERCENT]}, "Failed hosts (a number or \"10%\") that stop the rollout before the next batch (default 0)."),
+    Field("confirm", TEXT, "Text the assignee must acknowledge before the step runs (for steps that cannot be undone)."),
+), {
+    **exactly_one_of(*STEP_KINDS),
+    "allOf": [
+        {"if": {"required": [key]}, "then": {"anyOf": [{"required": [kind]} for kind in kinds]}}
+        for key, kinds in (("undo", ("run", "note")), ("cwd", ("run",)), ("on", ("run",)), ("capture", ("run", "ask")))
+    ],
+})  # fmt: skip
+
+SECTION = Shape("section", "A group of steps of one kind.", (
+    Field("id", NAME, "Unique section id.", True),
+    Field("title", TEXT, "The section's heading."),
+    Field("kind", enum(SECTION_KINDS), "precheck, backup, implement (default), verify, postcheck or rollback."),
+    Field("steps", {"type": "array", "minItems": 1, "items": ref("step")}, "The steps, in order.", True),
+))  # fmt: skip
+
+PANEL = Shape("panel", "A Prometheus (or scraped) series shown during the run, optionally guarding it.", (
+    Field("id", NAME, "Unique panel id, used by watch, expect.metric and success.", True),
+    Field("title", TEXT, "The panel's heading."),
+    Field("query", TEXT, "PromQL (prometheus source) or a metric name with label matchers (scrape source).", True),
+    Field("unit", {"type": ["string", "number"]}, "Unit shown after values (ms, %, req/s)."),
+    Field("warn", NUMBER, "Value at which the panel turns to warning."),
+    Field("critical", NUMBER, "Value at which the guard trips."),
+    Field("direction", enum(DIRECTIONS), "Which side of the line is bad: above (default) or below."),
+    Field("for", DURATION, "How long past critical before the guard trips."),
+    Field("on_critical", enum(ON_CRITICAL), "What a tripped guard does: pause (default), rollback, notify."),
+))  # fmt: skip
+
+PROMETHEUS = Shape("prometheus", "A Prometheus server.", (
+    Field("url", TEXT, "The server's base URL.", True),
+    Field("token", TEXT, "Bearer token, usually {{ secrets.NAME }}."),
+))  # fmt: skip
+
+SCRAPE = Shape("scrape", "An exporter's /metrics page read directly (no server).", (
+    Field("url", TEXT, "The metrics page URL.", True),
+))  # fmt: skip
+
+SOURCES = {"prometheus": PROMETHEUS, "scrape": SCRAPE}
+
+SOURCE = Shape("source", "Where panel values come from: exactly one of prometheus or scrape.", (
+    Field("prometheus", ref("prometheus"), "Query a Prometheus server."),
+    Field("scrape", ref("scrape"), "Read an exporter directly."),
+), exactly_one_of(*SOURCE_KINDS))  # fmt: skip
+
+METRICS = Shape("metrics", "Panels shown during the run, guards, and measured success criteria.", (
+    Field("source", ref("source"), "Where values come from."),
+    Field("interval", DURATION, "How often panels refresh (default 5s)."),
+    Field("panels", {"type": ["array", "null"], "items": ref("panel")}, "The panels."),
+    Field("success", {"type": ["array", "null"], "items": ref("check")}, "Measured success criteria, checked in verify sections and at the end."),
+))  # fmt: skip
+
+KEYRING = Shape("keyring", "An entry of the system keyring.", (
+    Field("service", TEXT, "Keyring service name.", True),
+    Field("username", TEXT, "Keyring user name.", True),
+))  # fmt: skip
+
+SECRET = Shape("secret", "Where a secret's value is read when the run starts: exactly one of env or keyring.", (
+    Field("env", TEXT, "An environment variable."),
+    Field("keyring", ref("keyring"), "A keyring entry."),
+), exactly_one_of("env", "keyring"))  # fmt: skip
+
+HOST = Shape("host", "A machine reached over SSH (host keys verified against known_hosts).", (
+    Field("name", TEXT, "The host's name in the plan, the journal and `on:`.", True),
+    Field("address", TEXT, "Address to connect to (default: the name)."),
+    Field("port", integer(1, 65535), "SSH port (default 22)."),
+    Field("user", TEXT, "SSH user."),
+    Field("identity", TEXT, "Private key file (default: the SSH agent or ~/.ssh/id_*)."),
+    Field("vars", {"type": "object"}, "Values templates may use as host.NAME."),
+))  # fmt: skip
+
+FROM_PARAM = Shape("from_param", "A group built from a list parameter of host names.", (
+    Field("from_param", TEXT, "Name of a declared list parameter.", True),
+))  # fmt: skip
+
+PARAM = Shape("param", "A value given with -p NAME=VALUE or the TUI's form.", (
+    Field("type", enum(PARAM_TYPES), "string, int, float, bool, choice or list.", True),
+    Field("choices", {"type": ["array", "null"]}, "The allowed values of a choice parameter."),
+    Field("description", {"type": ["string", "number"]}, "What the value is, shown in the form."),
+    Field("required", BOOLEAN, "The run refuses to start without a value (validate stands one in)."),
+    Field("default", {}, "The value when none is given."),
+    Field("pattern", TEXT, "A regular expression the value (each item of a list) must match."),
+    Field("min", NUMBER, "Smallest allowed number."),
+    Field("max", NUMBER, "Largest allowed number."),
+))  # fmt: skip
+
+WINDOW = Shape("window", "The approved change window.", (
+    Field("start", TEXT, "ISO 8601 time with an offset, like 2026-11-23T02:00:00+09:00.", True),
+    Field("end", TEXT, "ISO 8601 time with an offset, after the start.", True),
+))  # fmt: skip
+
+RISK = Shape("risk", "The change's risk as the change board assessed it.", (
+    Field("level", enum(RISK_LEVELS), "low, medium, high or critical.", True),
+    Field("summary", TEXT, "What could go wrong."),
+    Field("mitigations", TEXT_LIST, "What limits it."),
+))  # fmt: skip
+
+TICKET = Shape("ticket", "The change ticket this run carries out.", (
+    Field("id", TEXT, "Ticket id, like CHG-2041.", True),
+    Field("subject", TEXT, "One line: what changes."),
+    Field("description", TEXT, "Why, scope, impact."),
+    Field("window", ref("window"), "The approved change window."),
+    Field("assignee", TEXT, "Who executes."),
+    Field("verifier", TEXT, "Who confirms each step; must differ from the assignee."),
+    Field("risk", ref("risk"), "Risk level, summary and mitigations."),
+    Field("success_criteria", TEXT_LIST, "Success in prose; measured checks go in metrics.success."),
+))  # fmt: skip
+
+RUNBOOK = Shape("runbook", "A runbook-tui runbook (format version 1): a templated, reviewed production change.", (
+    Field("runbook", {"const": 1}, "Format version: 1.", True),
+    Field("id", {"type": "string", "pattern": "^[a-z0-9-]+$"}, "Runbook id: lowercase letters, digits and dashes.", True),
+    Field("title", TEXT, "The change in one line (a template).", True),
+    Field("ticket", ref("ticket"), "The change ticket; a run without one says so on screen and in the journal."),
+    Field("params", mapping_of(ref("param"), IDENT), "Parameters by name."),
+    Field("hosts", mapping_of({"anyOf": [{"type": "array", "items": ref("host")}, ref("from_param")]}),
+          "Host groups by name: a list of hosts, or {from_param: NAME}. `local` is always defined."),
+    Field("secrets", mapping_of(ref("secret")), "Secrets by name, read when the run starts, shown as ***."),
+    Field("metrics", {"anyOf": [ref("metrics"), {"type": "null"}]}, "Panels, guards and measured success."),
+    Field("sections", {"type": "array", "minItems": 1, "items": ref("section")}, "The sections, in order; at least one step in all.", True),
+))  # fmt: skip
+
+SHAPES = (RUNBOOK, TICKET, WINDOW, RISK, PARAM, HOST, FROM_PARAM, SECRET, KEYRING, METRICS, SOURCE, PROMETHEUS, SCRAPE, PANEL, CHECK, SECTION, STEP, EXPECT)

@@ -1,0 +1,108 @@
+"""`validate`: check runbook files and folders, with or without parameter values.
+
+Output is `FILE:LINE:COL: message` (errors and warnings on stderr, the
+verdict and the checks skipped for want of values on stdout), or GitHub
+Actions annotations with `--format github`, all on stdout.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from runbook_tui.runbook.diagnostics import Diagnostic
+from runbook_tui.runbook.loader import probe_runbook
+from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.symbolic import Validation, validate
+
+EXIT_OK, EXIT_INVALID = 0, 2
+RUNBOOK_SUFFIXES = (".yaml", ".yml")
+
+
+def runbook_files(paths: list[str]) -> tuple[list[str], list[str]]:
+    """Files to check: each FILE as given, each folder's *.yaml / *.yml (recursively, sorted); and the problems."""
+    files: list[str] = []
+    problems: list[str] = []
+    for path in paths:
+        folder = Path(path)
+        if not folder.is_dir():
+            files.append(path)
+            continue
+        found = sorted(str(p) for p in folder.rglob("*") if p.suffix in RUNBOOK_SUFFIXES and p.is_file())
+        if not found:
+            problems.append(f"{path}: no runbooks here (expected *.yaml or *.yml files)")
+        files += found
+    return files, problems
+
+
+def _escape_data(text: str) -> str:
+    """A workflow command's message: `%`, CR and LF escaped so it stays one command."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(level: str, diagnostic: Diagnostic) -> str:
+    """`::error file=F,line=L,col=C::message` (level: error, warning or notice)."""
+    mark = diagnostic.mark
+    where = f"file={_escape_property(mark.file)},line={mark.line},col={mark.col}"
+    return f"::{level} {where}::{_escape_data(visible_line(diagnostic.message))}"
+
+
+def _plain(diagnostic: Diagnostic, label: str = "") -> str:
+    return visible_line(f"{diagnostic.mark}: {label}{diagnostic.message}" if label else str(diagnostic))
+
+
+def report(result: Validation, style: str, out: TextIO, err: TextIO) -> None:
+    """One file's findings, in the chosen style."""
+    name = visible_line(result.file)
+    if style == "github":
+        for diagnostic in result.errors:
+            print(github_annotation("error", diagnostic), file=out)
+        for diagnostic in result.warnings:
+            print(github_annotation("warning", diagnostic), file=out)
+        for diagnostic in result.skipped:
+            print(github_annotation("notice", diagnostic), file=out)
+    else:
+        for diagnostic in result.errors + result.warnings:
+            print(_plain(diagnostic), file=err)
+    if not result.ok:
+        if style == "github":  # as text, the FILE:LINE:COL lines on stderr say it
+            count = len(result.errors)
+            print(f"{name}: invalid ({count} error{'s' if count != 1 else ''})", file=out)
+        return
+    steps = result.steps
+    how = f" without values for {', '.join(result.stand_ins)}" if result.stand_ins else ""
+    count = len(result.skipped)
+    skipped = f"; {count} check{' needs a value and was' if count == 1 else 's need values and were'} skipped" if count else ""
+    print(f"{name}: ok{how} ({steps} steps, {len(result.warnings)} warnings){skipped}", file=out)
+    if style != "github":
+        for diagnostic in result.skipped:
+            print("  " + _plain(diagnostic, "skipped: "), file=out)
+
+
+def cmd_validate(paths: list[str], params: dict[str, Any], style: str = "text") -> int:
+    files, problems = runbook_files(paths)
+    for problem in problems:
+        if style == "github":
+            print(f"::error::{_escape_data(visible_line(problem))}")
+        else:
+            print(visible_line(problem), file=sys.stderr)
+    invalid = len(problems)
+    for file in files:
+        # With several files, a -p meant for one of them is not an error for the others.
+        own = params if len(files) == 1 else _declared_only(file, params)
+        result = validate(file, own)
+        report(result, style, sys.stdout, sys.stderr)
+        invalid += not result.ok
+    return EXIT_INVALID if invalid else EXIT_OK
+
+
+def _declared_only(file: str, params: dict[str, Any]) -> dict[str, Any]:
+    if not params:
+        return params
+    declared = {p.name for p in probe_runbook(file, {}).params}
+    return {k: v for k, v in params.items() if k in declared}

@@ -1,0 +1,154 @@
+"""`preflight` names the cause: reachability, host key, authentication and sudo are separate findings, each with what to do.
+
+Against the suite's real sshd: a closed port, a host key that is not the
+one trusted, a key the server does not authorize, and a user for whom
+`sudo -n` cannot work (a non-root user made with useradd on a machine
+without sudo, or without a NOPASSWD rule).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncssh
+import pytest
+from peers import PeerError, Sshd, _free_port, make_sshd, public_line
+
+from runbook_tui import cli
+from runbook_tui.preflight_hosts import HostFinding, host_findings
+from runbook_tui.runbook.loader import load_text
+from runbook_tui.settings import Settings
+
+pytestmark = pytest.mark.peers
+
+NO_SUDO_USER = "rbt-preflight"
+
+
+def runbook_text(sshd: Sshd, *, port: int | None = None, identity: str | None = None, user: str | None = None, sudo: bool = False) -> str:
+    return f"""\
+runbook: 1
+id: preflight-causes
+title: Preflight causes
+hosts:
+  db:
+    - {{name: db1, address: 127.0.0.1, port: {port or sshd.port}, user: {user or sshd.user}, identity: "{identity or sshd.client_key}"}}
+sections:
+  - id: main
+    kind: precheck
+    steps:
+      - id: look
+        on: db
+        run: "true"
+        sudo: {str(sudo).lower()}
+"""
+
+
+def findings(sshd: Sshd, known_hosts: Path | None = None, **host: object) -> list[HostFinding]:
+    runbook = load_text(runbook_text(sshd, **host).encode(), "preflight.yaml").runbook  # type: ignore[arg-type]
+    settings = Settings(known_hosts=str(known_hosts or sshd.known_hosts))
+    return asyncio.run(host_findings(runbook, settings))
+
+
+def only(found: list[HostFinding]) -> HostFinding:
+    assert len(found) == 1, [str(f) for f in found]
+    return found[0]
+
+
+def test_a_good_host_has_no_finding(sshd: Sshd) -> None:
+    assert findings(sshd, sudo=True) == []
+
+
+def test_a_closed_port_is_a_reachability_finding(sshd: Sshd) -> None:
+    port = _free_port()
+    finding = only(findings(sshd, port=port))
+    assert finding.cause == "reachability"
+    text = str(finding)
+    assert text.startswith(f"host db1 (127.0.0.1:{port}): reachability: cannot connect")
+    assert "What to do: check the address and port in the runbook, that sshd runs there" in text
+    assert "sudo" not in text
+
+
+def test_a_wrong_host_key_is_a_host_key_finding(sshd: Sshd, tmp_path: Path) -> None:
+    other = public_line(asyncssh.generate_private_key("ssh-ed25519"))
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text(f"[127.0.0.1]:{sshd.port} {other}\n")
+    finding = only(findings(sshd, known_hosts, sudo=True))
+    assert finding.cause == "host key"
+    assert "not verified" in finding.detail
+    assert f"ssh-keyscan -p {sshd.port} 127.0.0.1" in finding.todo and str(known_hosts) in finding.todo
+
+
+def test_an_unauthorized_key_is_an_authentication_finding(sshd: Sshd, tmp_path: Path) -> None:
+    stranger = tmp_path / "stranger"
+    stranger.write_bytes(asyncssh.generate_private_key("ssh-ed25519").export_private_key())
+    stranger.chmod(0o600)
+    finding = only(findings(sshd, identity=str(stranger), sudo=True))
+    assert finding.cause == "authentication"
+    assert f"authentication as {sshd.user}" in finding.detail
+    assert f"put your public key in {sshd.user}'s ~/.ssh/authorized_keys" in finding.todo
+
+
+def _user_without_sudo() -> str:
+    """A user `sudo -n` cannot serve: made with useradd when we are root, else ourselves if we lack NOPASSWD."""
+    if os.geteuid() != 0:
+        me = pwd.getpwuid(os.getuid()).pw_name
+        if shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"], capture_output=True, check=False).returncode == 0:
+            pytest.skip(f"{me} has passwordless sudo and we are not root to make a user without it")
+        return me
+    try:
+        pwd.getpwnam(NO_SUDO_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", NO_SUDO_USER], check=True)
+    subprocess.run(["usermod", "-p", "*", NO_SUDO_USER], check=True)  # no password, but not locked: sshd lets keys in
+    return NO_SUDO_USER
+
+
+@pytest.fixture
+def open_sshd() -> Iterator[Sshd]:
+    """An sshd of its own whose authorized_keys another local user can read (the session sshd's dir is private)."""
+    directory = Path(tempfile.mkdtemp(prefix="rbt-sshd-"))
+    directory.chmod(0o755)
+    try:
+        server = make_sshd(directory)
+    except PeerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    (directory / "authorized_keys").chmod(0o644)
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_a_user_without_working_sudo_is_a_sudo_finding(open_sshd: Sshd) -> None:
+    sshd = open_sshd
+    user = _user_without_sudo()
+    finding = only(findings(sshd, user=user, sudo=True))
+    assert finding.cause == "sudo"
+    if shutil.which("sudo"):
+        assert f"`sudo -n true` failed as {user}" in finding.detail
+        assert "NOPASSWD" in finding.todo
+    else:
+        assert f"sudo is not installed for {user}" in finding.detail
+        assert "connect as root" in finding.todo
+    # without sudo asked, the same user is fine: sudo is only checked where a step needs it
+    assert findings(sshd, user=user) == []
+
+
+def test_cli_preflight_prints_the_cause_and_exits_1(sshd: Sshd, tmp_path: Path, capsys, monkeypatch) -> None:
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(f"ssh: {{known_hosts: {sshd.known_hosts}}}\n")
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(settings))
+    path = tmp_path / "rb.yaml"
+    path.write_text(runbook_text(sshd, port=_free_port()))
+    assert cli.main(["preflight", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert ": reachability: cannot connect to db1" in out and "What to do:" in out
+    assert "`sudo -n true` failed" not in out

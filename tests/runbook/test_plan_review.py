@@ -1,0 +1,115 @@
+"""`plan --format md|html`: the runbook as a change board reviews it.
+
+Goldens: tests/runbook/data/*.plan.md (regenerate after an intended change with
+`UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/runbook/test_plan_review.py`
+and review the diff). Every runbook string is hostile: in HTML it is escaped,
+in Markdown it can neither inject HTML nor break a table.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from helpers_runbook import cli_main
+
+DATA = Path(__file__).parent / "data"
+CASES = {
+    "web-config-rollout": ["-p", "config_version=v42", "-p", "env=production"],
+    "hostile-plan": [],
+}
+
+
+def plan(capsys, name: str, fmt: str) -> str:
+    # A relative path, so the golden is the same on every machine (the plan names the file as given).
+    here = Path.cwd()
+    os.chdir(DATA.parent.parent.parent)
+    try:
+        assert cli_main(["plan", "--format", fmt, f"tests/runbook/data/{name}.yaml", *CASES[name]]) == 0
+    finally:
+        os.chdir(here)
+    out, err = capsys.readouterr()
+    assert err == ""
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_plan_md_matches_golden(capsys, name):
+    out = plan(capsys, name, "md")
+    golden = DATA / f"{name}.plan.md"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
+
+
+def test_plan_md_reads_in_change_board_order(capsys):
+    out = plan(capsys, "web-config-rollout", "md")
+    order = ["## The change", "## Success criteria", "## Parameters", "## Hosts", "## Guards", "## Steps at a glance", "## Pre-checks", "## Backup", "## Implement", "## Verify", "## If it goes wrong"]
+    positions = [out.index(heading) for heading in order]
+    assert positions == sorted(positions)
+    assert "| Risk | **MEDIUM**: Brief 502s if a reload fails. |" in out
+    assert "| 5xx per second | `rate(http_requests_total{code=\"500\"})` | above 5 req/s for 30s: pauses the run |" in out
+    assert "### 2. Keep the current config (checkpoint)" in out
+    assert "Undo on web2:\n\n```sh\nrm -f /var/backups/nginx.conf.web2\n```" in out
+    assert "- step 3: Record the running config version (`current-version`)" in out  # no undo: listed for the board
+
+
+def _tables(markdown: str) -> list[list[str]]:
+    """Each table's lines (a run of lines starting with `| `)."""
+    tables: list[list[str]] = []
+    previous = False
+    for line in markdown.splitlines():
+        row = line.startswith(("| ", "|---", "| ---"))
+        if row and previous:
+            tables[-1].append(line)
+        elif row:
+            tables.append([line])
+        previous = row
+    return tables
+
+
+def test_plan_md_cannot_be_broken_by_runbook_text(capsys):
+    out = plan(capsys, "hostile-plan", "md")
+    outside_fences = re.sub(r"(`{3,})sh\n.*?\n\1\n", "", out, flags=re.DOTALL)
+    assert not re.search(r"(?<!\\)<[a-zA-Z/]", outside_fences), "raw HTML outside code blocks"
+    tables = _tables(outside_fences)
+    assert len(tables) == 3
+    for table in tables:
+        widths = {len(re.findall(r"(?<!\\)\|", row)) for row in table}
+        assert len(widths) == 1, "a `|` or newline broke a row of:\n" + "\n".join(table)
+    assert "`````sh\necho '```'\necho '````'" in out  # the fence outgrows any backtick run inside
+    assert "\\[link\\](javascript:alert(1))" in out
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attrs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.attrs += [name for name, _ in attrs]
+
+
+def test_plan_html_is_self_contained_and_escapes_everything(capsys):
+    out = plan(capsys, "hostile-plan", "html")
+    parser = _Collect()
+    parser.feed(out)
+    assert not parser.tags & {"script", "img", "iframe", "svg", "b", "i", "u", "link"}
+    assert not any(a.startswith("on") or a == "src" for a in parser.attrs)
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in out
+    assert html.escape("</pre><script>alert(2)</script>") in out
+    assert "http" not in out.replace("https://evil.example", "")  # nothing loaded from anywhere
+
+
+def test_plan_html_has_every_part_a_board_needs(capsys):
+    out = plan(capsys, "web-config-rollout", "html")
+    for part in ("CHG-3107", "MEDIUM", "2026-11-23T02:00:00+09:00", "5xx rate stays under 1% for 10 minutes", "config_version", "10.0.1.12:2222",
+                 "above 5 req/s for 30s: pauses the run", "checkpoint", "rm -f /var/backups/nginx.conf.web1", "Must be acknowledged before it runs",
+                 "If it goes wrong", "Change board", "@media print"):  # fmt: skip
+        assert part in out, part

@@ -1,0 +1,126 @@
+"""`validate` without `-p`: an author (or CI) lints a runbook whose required parameters have no default.
+
+Every check that does not depend on a value still runs and still fails; the
+ones that do are listed as skipped, at their position.
+"""
+
+from __future__ import annotations
+
+from helpers_runbook import cli_main
+
+REQUIRED = """\
+runbook: 1
+id: demo
+title: "Clean {{ sandbox }}"
+params:
+  sandbox: {type: string, required: true, pattern: '^/srv/'}
+  batch: {type: int, required: true, min: 2, max: 9}
+  pause: {type: string, required: true}
+  web_hosts: {type: list, required: true}
+hosts:
+  web: {from_param: web_hosts}
+sections:
+  - id: main
+    steps:
+      - id: list
+        on: web
+        run: ls -- {{ sandbox }}/{{ host.name }}
+        capture: listing
+        timeout: "{{ pause }}"
+        retries: "{{ batch }}"
+      - id: clean
+        run: rm -rf -- {{ sandbox }}/old
+        undo: echo {{ captured.listing }}
+"""
+
+
+def test_required_parameters_lint_clean_without_values(write_runbook, capsys):
+    path = write_runbook(REQUIRED)
+    assert cli_main(["validate", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert f"{path}: ok without values for batch, pause, sandbox, web_hosts (2 steps, 0 warnings)" in out
+    # each parameter's own checks, and the one template that needs a real value, are said to be skipped
+    assert f"{path}:5:3: skipped: parameter 'sandbox' has no value" in out and "its pattern checked once given" in out
+    assert f"{path}:6:3: skipped: parameter 'batch' has no value" in out and "its min, max checked once given" in out
+    assert f"{path}:18:18: skipped: needs a value for pause: 'timeout': expected a duration" in out
+    assert "5 checks need values and were skipped" in out
+
+
+def test_a_capture_error_is_still_reported_without_values(write_runbook, capsys):
+    path = write_runbook(REQUIRED.replace("undo: echo {{ captured.listing }}", "undo: echo {{ captured.listng }}"))
+    assert cli_main(["validate", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert f"{path}:22:15: undefined capture 'captured.listng'" in err
+    assert "ok" not in out.replace(str(path), "")
+
+
+def test_a_capture_used_before_its_step_is_still_reported(write_runbook, capsys):
+    text = REQUIRED.replace("run: ls -- {{ sandbox }}/{{ host.name }}", "run: ls -- {{ sandbox }} {{ captured.gone }}")
+    text += "      - id: later\n        run: date\n        capture: gone\n"
+    path = write_runbook(text)
+    assert cli_main(["validate", str(path)]) == 2
+    _, err = capsys.readouterr()
+    assert f"{path}:16:14: capture 'captured.gone' is declared only by a later step 'later'" in err
+
+
+def test_a_name_error_inside_a_template_using_a_stand_in_is_not_skipped(write_runbook, capsys):
+    path = write_runbook(REQUIRED.replace('timeout: "{{ pause }}"', 'timeout: "{{ pause }}{{ unit }}"'))
+    assert cli_main(["validate", str(path)]) == 2
+    _, err = capsys.readouterr()
+    assert f"{path}:18:18: undefined name 'unit'" in err
+
+
+def test_an_unknown_host_group_is_still_reported(write_runbook, capsys):
+    path = write_runbook(REQUIRED.replace("on: web\n", "on: webs\n"))
+    assert cli_main(["validate", str(path)]) == 2
+    _, err = capsys.readouterr()
+    assert f"{path}:15:13: unknown host or group 'webs'" in err
+
+
+def test_with_values_given_a_missing_required_one_is_still_an_error(write_runbook, capsys):
+    path = write_runbook(REQUIRED)
+    assert cli_main(["validate", str(path), "-p", "sandbox=/srv/x"]) == 2
+    _, err = capsys.readouterr()
+    assert "parameter 'batch' is required: give it with -p batch=VALUE" in err
+
+
+def test_a_folder_is_every_runbook_in_it(write_runbook, tmp_path, capsys):
+    good = write_runbook(REQUIRED, "a.yaml")
+    nested = tmp_path / "team"
+    nested.mkdir()
+    bad = nested / "b.yml"
+    bad.write_text(REQUIRED.replace("runbook: 1", "runbook: 3"), encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a runbook", encoding="utf-8")
+    assert cli_main(["validate", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert f"{good}: ok without values" in out
+    assert err.startswith(f"{bad}:1:10: unsupported format version 3")
+    assert "notes.txt" not in out + err
+
+
+def test_a_folder_without_runbooks_is_invalid(tmp_path, capsys):
+    assert cli_main(["validate", str(tmp_path)]) == 2
+    assert f"{tmp_path}: no runbooks here" in capsys.readouterr().err
+
+
+def test_github_annotations(write_runbook, capsys):
+    path = write_runbook(REQUIRED.replace("undo: echo {{ captured.listing }}", "undo: echo {{ captured.listng }}"))
+    assert cli_main(["validate", "--format", "github", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert err == ""
+    lines = out.splitlines()
+    assert f"::error file={path},line=22,col=15::undefined capture 'captured.listng'" in "\n".join(lines)
+    assert any(line.startswith(f"::notice file={path},line=5,col=3::parameter 'sandbox' has no value") for line in lines)
+    assert lines[-1] == f"{path}: invalid (1 error)"
+
+
+def test_github_annotation_cannot_be_split_into_a_second_command(tmp_path, capsys):
+    path = tmp_path / "x,y:z.yaml"
+    path.write_text("runbook: 1\nid: demo\ntitle: Demo\nsections: []\n\"a\\n::error::forged%\": 1\n", encoding="utf-8")
+    assert cli_main(["validate", "--format", "github", str(path)]) == 2
+    out = capsys.readouterr().out
+    commands = [line for line in out.splitlines() if line.startswith("::")]
+    assert all(line.startswith(f"::error file={tmp_path}/x%2Cy%3Az.yaml,") for line in commands)
+    assert len(commands) == 1  # the newline in the key is shown, never obeyed
+    assert "forged%25" in out

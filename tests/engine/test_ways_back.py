@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +43,8 @@ CHANGE = """\
             run: echo c >> log; test ! -e make-c-fail
             undo: echo undo-c >> log
 """
+
+CLI = [sys.executable, "-m", "runbook_tui"]
 
 MANUAL = """\
     runbook: 1
@@ -225,3 +231,34 @@ def test_resume_continue_of_a_step_waiting_for_a_verifier_nobody_can_bring_says_
     assert "--share ADDR --verifier-key FILE" in result.stdout and "--solo REASON" in result.stdout
     assert log(tmp_path) == ["a"], "nothing else ran unverified"
     assert events(journal)[-1]["type"] != "session_finished", "left open for a resume with a verifier"
+
+
+def test_rehearse_in_a_terminal_lists_the_hosts_and_runs_nothing_unless_told_yes(tmp_path: Path, write_runbook: Callable[..., Path]) -> None:
+    """In a real terminal (tmux): the warning and the hosts first, then the question; `no` runs nothing."""
+    path = write_runbook(CHANGE)
+    socket = str(tmp_path / "tmux.sock")
+    env = f"XDG_STATE_HOME={shlex.quote(str(tmp_path / 'state'))} XDG_CONFIG_HOME={shlex.quote(str(tmp_path / 'config'))}"
+    script = f"cd {shlex.quote(str(tmp_path))} && env {env} {shlex.join([*CLI, 'rehearse', str(path), '--journal', 'r.jsonl'])}; echo EXIT=$?; sleep 60"
+
+    def tmux(*args: str) -> str:
+        return subprocess.run(["tmux", "-S", socket, "-f", "/dev/null", *args], capture_output=True, text=True, timeout=10, check=True).stdout
+
+    def screen_shows(words: str) -> str:
+        deadline = time.monotonic() + 30
+        text = ""
+        while time.monotonic() < deadline:
+            text = tmux("capture-pane", "-p", "-t", "r")
+            if words in text:
+                return text
+            time.sleep(0.05)
+        pytest.fail(f"the terminal never showed {words!r}:\n{text}")
+
+    tmux("new-session", "-d", "-s", "r", "-x", "140", "-y", "45", script)
+    try:
+        screen = screen_shows("Type yes:")
+        assert "rehearse runs the REAL commands" in screen and "local (this machine)" in screen
+        tmux("send-keys", "-t", "r", "no", "Enter")
+        screen_shows("EXIT=1")
+    finally:
+        subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True, timeout=10, check=False)
+    assert log(tmp_path) == [] and not (tmp_path / "r.jsonl").exists()

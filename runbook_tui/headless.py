@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
-from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe
-from runbook_tui.engine.events import Event
+from runbook_tui.engine.events import REOPENABLE, Event
 from runbook_tui.engine.journal import JournalError, verify
+from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 
@@ -288,7 +288,7 @@ def _hosts_of(file: str, params: dict[str, Any]) -> list[str]:
 async def _rehearse(session: Session, fail_at: str | None, policy: Policy) -> int:
     controller, actor = session.controller, session.actor
     started = time.monotonic()
-    scope: Literal["checkpoint", "full"]
+    scope: Scope
     if fail_at is None:
         outcome = await drive(controller, actor, finish=False, policy=policy)
         scope = "full"
@@ -322,7 +322,7 @@ def _after(controller: Controller, step_id: str) -> str | None:
 # -- preflight ----------------------------------------------------------------------------
 
 
-def cmd_preflight(file: str, params: dict[str, Any]) -> int:
+def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = False) -> int:
     from runbook_tui.preflight import preflight
 
     try:
@@ -330,7 +330,7 @@ def cmd_preflight(file: str, params: dict[str, Any]) -> int:
     except SessionError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
-    findings = asyncio.run(preflight(loaded.runbook))
+    findings = asyncio.run(preflight(loaded.runbook, notify_test=notify_test))
     for finding in findings:
         print(finding)
     if not findings:

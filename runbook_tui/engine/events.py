@@ -39,6 +39,11 @@ journal.py); the rest is its payload, flat at the top level:
 | criteria_accepted | reason, criteria [texts not met], needs_verifier (bool): the assignee accepts unmet success criteria |
 | criteria_acceptance_confirmed | by the verifier, in a shared run |
 | session_finished | outcome: done, failed, rolled_back, aborted or done_criteria_failed (all steps done, a success criterion not met, not accepted) |
+| notified | event, target (the URL as shown: a secret URL by its source), status, attempts |
+| notify_failed | event, target, error (in words, secrets masked), attempts |
+| silence_created | id, alertmanager, matchers [text], starts_at, ends_at, comment, created_by |
+| silence_failed | alertmanager, matchers?, id?, error, action ("create" or "expire") |
+| silence_expired / silence_kept | id, alertmanager; kept: until (the window's end, after a rollback) |
 """
 
 from __future__ import annotations
@@ -88,9 +93,16 @@ CRITERIA_ACCEPTANCE_CONFIRMED: Final = "criteria_acceptance_confirmed"
 
 #: Finished outcomes after which `resume --rollback` may reopen the session to undo the change.
 REOPENABLE: Final = frozenset({"failed", "done_criteria_failed", "aborted"})
+NOTIFIED: Final = "notified"
+NOTIFY_FAILED: Final = "notify_failed"
+SILENCE_CREATED: Final = "silence_created"
+SILENCE_FAILED: Final = "silence_failed"
+SILENCE_EXPIRED: Final = "silence_expired"
+SILENCE_KEPT: Final = "silence_kept"
 
-#: Events that may follow session_finished: the review of the finished change, and people leaving.
-AFTER_FINISH: Final = frozenset({REVIEW, PARTICIPANT_LEFT})
+#: Events that may follow session_finished: the review of the finished change, people leaving,
+#: and the delivery of what the end itself set off (its notification, the silences' expiry).
+AFTER_FINISH: Final = frozenset({REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED})
 
 #: Events written in groups (fsynced at least once a second and before any other event).
 GROUPED: Final = frozenset({OUTPUT, METRIC_SAMPLE})

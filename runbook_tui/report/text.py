@@ -121,7 +121,7 @@ def _utc(text: str | None) -> dt.datetime | None:
         return None
     if moment is None:
         return None
-    return moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment
 
 
 def window_verdict(window: Window) -> str:
@@ -181,8 +181,8 @@ def verifier(report: Report) -> str:
     """Who actually confirmed, and a flag when that is not the ticket's verifier."""
     session = report.session
     if session.solo is not None:
-        planned = f" (the ticket names {report.ticket.verifier})" if report.ticket.verifier else ""
-        return f"none: solo run ({session.solo}){planned}"
+        named = f" (the ticket names {report.ticket.verifier})" if report.ticket.verifier else ""
+        return f"none: solo run ({session.solo}){named}"
     counts: dict[str, int] = {}
     for step in report.steps:
         for name in {step.confirmed_by, step.go_ahead_by} - {None}:

@@ -165,7 +165,7 @@ def test_resume_refuses_a_tampered_journal(died_after_two_steps: Path, tmp_path:
     started = next(i for i, line in enumerate(lines) if b'"attempt":1' in line)
     lines[started] = lines[started].replace(b'"attempt":1', b'"attempt":2')
     journal.write_bytes(b"".join(lines))
-    code, out, err = in_process("resume", str(journal), "--continue")
+    code, _out, err = in_process("resume", str(journal), "--continue")
     assert code == 1
     assert "does not verify" in err
     assert marks(tmp_path) == ["one", "two"]

@@ -26,7 +26,11 @@ def test_a_runbook_with_templated_hosts_runs_over_ssh(cli: Cli) -> None:
             "key": {"type": "string"},
             "dir": {"type": "string"},
         },
-        "hosts": {"replicas": [{"name": "{{ replica }}", "address": "{{ replica_address }}", "port": "{{ ssh_port }}", "user": "{{ ssh_user }}", "identity": "{{ key }}"}]},
+        "hosts": {
+            "replicas": [
+                {"name": "{{ replica }}", "address": "{{ replica_address }}", "port": "{{ ssh_port }}", "user": "{{ ssh_user }}", "identity": "{{ key }}"}
+            ]
+        },
         "sections": [
             {
                 "id": "impl",
@@ -48,7 +52,14 @@ def test_a_runbook_with_templated_hosts_runs_over_ssh(cli: Cli) -> None:
     }
     path = cli.dir / "templated.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False, width=1000), encoding="utf-8")
-    params = {"replica": "db7", "replica_address": "127.0.0.1", "ssh_port": str(cli.sshd.port), "ssh_user": "root", "key": str(cli.sshd.client_key), "dir": str(cli.dir)}
+    params = {
+        "replica": "db7",
+        "replica_address": "127.0.0.1",
+        "ssh_port": str(cli.sshd.port),
+        "ssh_user": "root",
+        "key": str(cli.sshd.client_key),
+        "dir": str(cli.dir),
+    }
     args = [a for name, value in params.items() for a in ("-p", f"{name}={value}")]
 
     plan = cli.run("plan", str(path), *args)

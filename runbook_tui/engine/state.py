@@ -237,10 +237,6 @@ def _mode_changed(state: RunState, e: Event) -> RunState:
     return replace(state, session=MappingProxyType({**state.session, "solo": e.get("solo"), "shared": bool(e.get("shared"))}))
 
 
-def _reopened(state: RunState, e: Event) -> RunState:
-    return replace(state, outcome=None)
-
-
 def _criteria_accepted(state: RunState, e: Event) -> RunState:
     fields = {"reason": e.get("reason"), "by": e["actor"], "at": e["ts"], "needs_verifier": bool(e.get("needs_verifier")), "criteria": e.get("criteria")}
     return replace(state, criteria_acceptance=MappingProxyType(fields))
@@ -492,7 +488,7 @@ _HANDLERS = {
     ev.REVIEW: _review,
     ev.STEP_READY: _step_ready,
     ev.MODE_CHANGED: _mode_changed,
-    ev.SESSION_REOPENED: _reopened,
+    ev.SESSION_REOPENED: lambda state, _e: replace(state, outcome=None),  # resume --rollback on a failed session
     ev.CRITERIA_ACCEPTED: _criteria_accepted,
     ev.CRITERIA_ACCEPTANCE_CONFIRMED: _acceptance_confirmed,
     ev.SILENCE_CREATED: _silence_created,

@@ -41,7 +41,8 @@ def open_practice(journal: str, *, out_journal: str | None = None) -> tuple[Sess
         raise SessionError(f"{session['file']} changed since that run; practice needs the same runbook (digest {session.get('digest')})")
     recording = record(events)
     solo = None if recording.verdicts else "practice"
-    practice = open_session(loaded, mode="practice", solo=solo, journal=out_journal, recording=recording)
+    # The night's verifier decisions are played back in process (RecordedVerifier).
+    practice = open_session(loaded, mode="practice", solo=solo, journal=out_journal, recording=recording, verifier_in_process=solo is None)
     if solo is None:
         RecordedVerifier(practice.controller, recording)
     return practice, recording

@@ -8,7 +8,8 @@ journal.py); the rest is its payload, flat at the top level:
 | session_started | session, runbook, title, file, digest, params, ticket, mode, solo, assignee, verifier, plan |
 | session_resumed | journal, pid |
 | window_override | reason, window |
-| step_started | step, attempt, hosts, phase ("run"), title, commands {host: command as run, secrets masked} |
+| step_ready | step, title, commands? {host: command}, undo? {host: command}, text?, confirm?, env? (the step as it will run, rendered with the captures known now, secrets masked; written whenever a step becomes the current one: what the verifier approves) |
+| step_started | step, attempt, hosts, phase ("run"), title, commands {host: command as run, secrets masked}, undo?, text?, confirm?, env? (rendered as in step_ready) |
 | output | step, host, stream, text, phase ("run" or "undo") |
 | step_finished | step, status, hosts {host: {status, exit_code, error}}, verified, captured?, answer?, problems? |
 | step_confirmed / step_rejected | step, phase ("before" or "after"), attempt (the run it is about), reason? |
@@ -17,7 +18,7 @@ journal.py); the rest is its payload, flat at the top level:
 | checkpoint_reached | step |
 | rollback_requested | reason |
 | rollback_started | scope, plan (see engine.rollback.to_json), acknowledged |
-| undo_started / undo_finished | step, hosts (started: list; finished: {host: {status, exit_code, error}}) |
+| undo_started / undo_finished | step, hosts (started: list; finished: {host: {status, exit_code, error}}), commands? (started: {host: undo as run}) |
 | rollback_finished | scope, ok, failed_step? |
 | paused / resumed | reason |
 | hold_requested | reason |
@@ -34,7 +35,11 @@ journal.py); the rest is its payload, flat at the top level:
 | share_started | address, fingerprint (the session's SSH host key) |
 | share_closed | connections counted while shared: authenticated, unauthenticated (closed before authenticating), refused_address, refused_total, refused_descriptors (refused before any SSH work), refused_sessions (a participant's sessions over the limit of 4 at once), presence_unjournaled (sessions counted in no `repeats`) (may follow session_finished) |
 | review | planned, surprised, change (the post-change review; may follow session_finished) |
-| session_finished | outcome: done, failed, rolled_back or aborted |
+| mode_changed | solo (reason or null), shared (bool), reason (resume --solo / --share changed how the run is verified) |
+| session_reopened | outcome (the one it had), reason (resume --rollback on a failed session: a rollback follows) |
+| criteria_accepted | reason, criteria [texts not met], needs_verifier (bool): the assignee accepts unmet success criteria |
+| criteria_acceptance_confirmed | by the verifier, in a shared run |
+| session_finished | outcome: done, failed, rolled_back, aborted or done_criteria_failed (all steps done, a success criterion not met, not accepted) |
 | notified | event, target (the URL as shown: a secret URL by its source), status, attempts |
 | notify_failed | event, target, error (in words, secrets masked), attempts |
 | silence_created | id, alertmanager, matchers [text], starts_at, ends_at, comment, created_by |
@@ -82,6 +87,14 @@ VERIFIER_HANDOVER: Final = "verifier_handover"
 SHARE_STARTED: Final = "share_started"
 SHARE_CLOSED: Final = "share_closed"
 REVIEW: Final = "review"
+STEP_READY: Final = "step_ready"
+MODE_CHANGED: Final = "mode_changed"
+SESSION_REOPENED: Final = "session_reopened"
+CRITERIA_ACCEPTED: Final = "criteria_accepted"
+CRITERIA_ACCEPTANCE_CONFIRMED: Final = "criteria_acceptance_confirmed"
+
+#: Finished outcomes after which `resume --rollback` may reopen the session to undo the change.
+REOPENABLE: Final = frozenset({"failed", "done_criteria_failed", "aborted"})
 NOTIFIED: Final = "notified"
 NOTIFY_FAILED: Final = "notify_failed"
 SILENCE_CREATED: Final = "silence_created"

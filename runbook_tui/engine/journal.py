@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_STARTED, Event
+from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.redact import Redactor
 
@@ -255,7 +255,9 @@ class JournalScan:
                 else:
                     self.problems.append(problem)
                 return
-            if self.finished_rule and finished and obj["type"] not in AFTER_FINISH:
+            if self.finished_rule and finished and obj["type"] == SESSION_REOPENED:
+                finished = False  # resume --rollback on a failed session: the rollback and a new end follow
+            elif self.finished_rule and finished and obj["type"] not in AFTER_FINISH:
                 self.problems.append(f"line {number}: a {obj['type']} event after session_finished")
                 return
             finished = finished or obj["type"] == SESSION_FINISHED

@@ -86,12 +86,12 @@ def _header(report: Report) -> list[str]:
         ("Runbook", f"{code(s.runbook)} ({esc(s.file)}, {code(s.digest)})"),
         ("Parameters", esc(", ".join(f"{k}={v}" for k, v in s.params.items())) or t.NONE),
         ("Mode", esc(s.mode)),
-        ("Assignee", esc(s.assignee or t.NONE)),
+        ("Assignee", esc(t.assignee(report))),
         ("Verifier", esc(t.verifier(report))),
         ("Approved window", f"{esc(report.window.start)} → {esc(report.window.end)} ({t.window_utc(report.window)})" if report.window.start else t.NONE),
         ("Actual", f"{t.when(s.started_at)} → {t.when(s.finished_at or s.last_event_at)} ({t.duration(s.duration_seconds)})"),
         ("Inside the window", esc(t.window_verdict(report.window))),
-        ("Outcome", f"**{esc(t.outcome(s.outcome))}**" + (f" (by {esc(s.finished_by)})" if s.finished_by else "")),
+        ("Outcome", f"**{esc(t.outcome_line(report))}**" + (f" (by {esc(s.finished_by)})" if s.finished_by else "")),
         ("Steps", esc(t.summary_counts(report))),
     ]
     if s.resumed_at:

@@ -113,6 +113,9 @@ class Session:
     #: What the share server counted instead of journaling (`share_closed`, `repeats`): connections
     #: authenticated, unauthenticated, refused_address/total/descriptors/sessions, sessions_counted.
     share_connections: dict[str, int] = field(default_factory=dict)
+    planned_assignee: str | None = None  # the ticket's assignee, when someone else ran it
+    criteria_unmet: list[str] = field(default_factory=list)  # metrics.success criteria not met at the end
+    criteria_acceptance: dict[str, Any] | None = None  # reason, by, confirmed_by: unmet criteria accepted
 
 
 @dataclass
@@ -753,6 +756,9 @@ class _Builder:
             shared_at=self.state.share.get("address"),
             share_fingerprint=self.state.share.get("fingerprint"),
             share_connections=self.share_connections,
+            planned_assignee=s.get("planned_assignee"),
+            criteria_unmet=list(self.state.criteria_unmet),
+            criteria_acceptance=dict(self.state.criteria_acceptance) if self.state.criteria_acceptance else None,
         )
 
     def _window(self, session: Session) -> Window:
@@ -793,19 +799,20 @@ class _Builder:
                 result = self.before_undo.get(sid, outcome) if outcome == "undone" else outcome
                 verification = _verification(result, st.confirmed_by, st.verified, str(plan.get("verify", "after")), solo)
                 runs = [a.duration_seconds for a in attempts if a.duration_seconds is not None]
+                shown = st.rendered  # the step as step_ready / step_started rendered it: what people saw and confirmed
                 steps.append(
                     Step(
                         number=number,
                         id=sid,
-                        title=str(plan.get("title", "")),
+                        title=str(shown.get("title") or plan.get("title", "")),
                         section=section["id"],
                         section_title=str(section.get("title", "")),
                         section_kind=str(section.get("kind", "")),
                         kind=str(plan.get("kind", "run")),
                         hosts=[h["name"] for h in plan.get("hosts", [])],
-                        commands=plan.get("run"),
+                        commands=dict(shown["commands"]) if shown.get("commands") else plan.get("run"),
                         text=_step_text(plan),
-                        undo=plan.get("undo"),
+                        undo=dict(shown["undo"]) if shown.get("undo") else plan.get("undo"),
                         checkpoint=bool(plan.get("checkpoint")),
                         verify=str(plan.get("verify", "after")),
                         outcome=outcome,

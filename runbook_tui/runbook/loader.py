@@ -115,9 +115,9 @@ class _Builder:
         self.texts.names = Names(frozenset(p.name for p in params), frozenset(s.name for s in secrets))
         self.texts.names.captures = self._captures(root)
         self.texts.names.has_ticket = "ticket" in root
-        self.hosts = self._hosts(root, params, values)
         context = None if values is None else base_context(values, None)
-        self.texts.context = context
+        self.texts.context = context  # before the hosts: their name, address, user, port and identity render from params
+        self.hosts = self._hosts(root, params, values)
 
         ticket = self._ticket(root)
         if context is not None and ticket is not None:
@@ -552,9 +552,11 @@ class _Builder:
         body = None if kind == "wait" else self._text(m, kind, "shell" if kind == "run" else "plain", scope)
         # The undo runs only after its step ran, so it may use the step's own capture.
         undo_scope = replace(scope, captures_before=scope.captures_before | {capture}, own_capture=None) if capture else scope
+        title_text = self._text(m, "title", "plain", scope)  # may use captured.* and host: rendered just before the step
         step = Step(
             id=step_id or "",
-            title=self._plain(m, "title") or step_id or "",
+            title=title_text.shown() if title_text is not None else step_id or "",
+            title_text=title_text,
             kind=kind,
             section_id=section_id,
             mark=mark,
@@ -593,7 +595,7 @@ class _Builder:
     def _on(self, m: YMap, kind: str) -> str:
         if not self._only(m, "on", kind, ("run",)):
             return LOCAL
-        target = self.fields.string(m, "on") or LOCAL
+        target = self._plain(m, "on") or LOCAL  # `on: "{{ replica }}"` names a host rendered from params
         known = set(self.hosts) | {h.name for hosts in self.hosts.values() for h in hosts}
         if target not in known:
             others = ", ".join(sorted(known - {LOCAL}))

@@ -167,10 +167,11 @@ class Step:
     """One step. Exactly one of the four kinds; `body` is its command, note text or question."""
 
     id: str
-    title: str
+    title: str  # as plans show it: rendered at load, or the template when it uses captured.* or host
     kind: StepKind
     section_id: str
     mark: Mark
+    title_text: Text | None = None  # the title's template, rendered just before the step (captured.*, host)
     body: Text | None = None  # run: command; note: text; ask: question; wait: None
     wait_seconds: float | None = None
     watch: tuple[str, ...] = ()

@@ -207,7 +207,7 @@ def test_unknown_and_changed_host_keys_are_refused(sshd: Sshd, tmp_path: Path) -
         return results
 
     results = arun(main)
-    for result, path in zip(results, (changed, empty, missing), strict=True):
+    for result, _path in zip(results, (changed, empty, missing), strict=True):
         assert result.status == "error"
         assert result.error is not None
         assert result.error.startswith(f"host key for db1 (127.0.0.1:{sshd.port}) not verified: ")

@@ -4,7 +4,7 @@
 `RUNBOOK_TUI_SETTINGS`), all keys optional:
 
 ```yaml
-ssh: {known_hosts: ~/.ssh/known_hosts, keepalive_interval: 15, reconnect_attempts: 5}
+ssh: {known_hosts: ~/.ssh/known_hosts, keepalive_interval: 15, reconnect_attempts: 5, config: ~/.ssh/config}
 max_concurrency: 50
 blackouts:
   - {start: 2026-11-30T00:00:00+00:00, end: 2026-12-01T06:00:00+00:00, reason: month-end billing}
@@ -60,6 +60,8 @@ class Settings:
     keepalive_interval: float = 15.0
     #: Reconnect attempts (with backoff) after a dropped SSH connection before a step's outcome is unknown.
     reconnect_attempts: int = 5
+    #: The OpenSSH client config honoured for host aliases and bastions (`ssh.config: false` turns it off: None).
+    ssh_config: str | None = field(default_factory=lambda: str(Path.home() / ".ssh" / "config"))
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -74,7 +76,7 @@ def load_settings(path: Path | None = None) -> Settings:
         raise SettingsError(f"{path}: expected a mapping of settings")
     ssh = data.get("ssh") or {}
     if not isinstance(ssh, dict):
-        raise SettingsError(f"{path}: ssh: expected a mapping (known_hosts, keepalive_interval, reconnect_attempts)")
+        raise SettingsError(f"{path}: ssh: expected a mapping (known_hosts, keepalive_interval, reconnect_attempts, config)")
     known_hosts = os.path.expanduser(str(ssh.get("known_hosts", Settings().known_hosts)))
     keepalive = ssh.get("keepalive_interval", Settings.keepalive_interval)
     if isinstance(keepalive, bool) or not isinstance(keepalive, (int, float)) or keepalive <= 0:
@@ -82,11 +84,17 @@ def load_settings(path: Path | None = None) -> Settings:
     attempts = ssh.get("reconnect_attempts", Settings.reconnect_attempts)
     if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 0:
         raise SettingsError(f"{path}: ssh.reconnect_attempts: expected a whole number of at least 0")
+    ssh_config = ssh.get("config", Settings().ssh_config)
+    if ssh_config is not False and ssh_config is not None and not (isinstance(ssh_config, str) and ssh_config.strip()):
+        raise SettingsError(f"{path}: ssh.config: expected the path of an ssh client config, or false to ignore it")
     concurrency = data.get("max_concurrency", 50)
     if not isinstance(concurrency, int) or concurrency < 1:
         raise SettingsError(f"{path}: max_concurrency: expected a whole number of at least 1")
     blackouts = tuple(_blackout(path, b) for b in data.get("blackouts") or [])
-    return Settings(known_hosts, concurrency, blackouts, keepalive_interval=float(keepalive), reconnect_attempts=attempts)
+    return Settings(
+        known_hosts, concurrency, blackouts, keepalive_interval=float(keepalive), reconnect_attempts=attempts,
+        ssh_config=os.path.expanduser(ssh_config) if isinstance(ssh_config, str) else None,
+    )  # fmt: skip
 
 
 def _blackout(path: Path, item: Any) -> Blackout:

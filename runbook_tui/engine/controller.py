@@ -27,6 +27,7 @@ from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.engine.rollback import RollbackPlan, StepRecord, plan_rollback, to_json
 from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.plan import plan_json
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
@@ -101,6 +102,7 @@ class Controller:
         self._wait_cut: str | None = None
         self.fatal: str | None = None  # set when the journal cannot be written: nothing more may run
         self._injected: set[str] = set()  # rehearse --fail-at: steps that fail without running
+        self._waves: WaveGate | None = None  # the running step's waves (serial:), while it runs
 
     # -- events ------------------------------------------------------------------
 
@@ -229,7 +231,7 @@ class Controller:
         """Does this step wait for the verifier in this phase? Never in a solo run."""
         if self.solo is not None or self.state.solo:
             return False
-        return step.verify in (phase, "both")
+        return step.verify in (phase, "both") or (phase == "after" and step.verify == "per_wave")
 
     def _assignee_only(self, actor: Actor, what: str) -> Reply | None:
         if actor.role != "assignee":
@@ -360,6 +362,9 @@ class Controller:
         step = self.current_step()
         if step is None:
             return refused("there is no step to confirm")
+        wave = self._wave_decision(actor, step, True)
+        if wave is not None:
+            return wave
         status = self.state.steps[step.id]
         if status.status == "awaiting_verification":
             self._handover(actor)
@@ -383,6 +388,9 @@ class Controller:
         step = self.current_step()
         if step is None:
             return refused("there is no step to reject")
+        wave = self._wave_decision(actor, step, False, reason.strip())
+        if wave is not None:
+            return wave
         status = self.state.steps[step.id]
         phase = "after" if status.status == "awaiting_verification" else "before"
         if status.status == "running":
@@ -391,6 +399,20 @@ class Controller:
         attempt = status.attempts if phase == "after" else status.attempts + 1
         self.emit(ev.STEP_REJECTED, actor, step=step.id, phase=phase, reason=reason.strip(), attempt=attempt)
         return Reply(True, f"rejected '{step.id}': the run stops here")
+
+    def _wave_decision(self, actor: Actor, step: Step, go_on: bool, reason: str = "") -> Reply | None:
+        """verify: per_wave: the verifier's word on the wave the rollout waits after; None when none waits."""
+        gate = self._waves
+        if gate is None or gate.waiting is None or gate.step.id != step.id:
+            return None
+        wave = gate.waiting
+        self._handover(actor)
+        if go_on:
+            self.emit(ev.WAVE_CONFIRMED, actor, step=step.id, wave=wave)
+        else:
+            self.emit(ev.WAVE_REJECTED, actor, step=step.id, wave=wave, reason=reason)
+        gate.decide(go_on, reason)
+        return Reply(True, f"{'confirmed' if go_on else 'rejected'} wave {wave} of '{step.id}'")
 
     def request_hold(self, actor: Actor, reason: str = "") -> Reply:
         if actor.role not in ("verifier",):
@@ -573,9 +595,16 @@ class Controller:
         def is_failure(result: Result) -> bool:
             return result.status != "ok" or result.exit_code not in step.expect.exit
 
-        outcomes = await fan_out(
-            hosts, run_one, serial=step.serial, max_fail=step.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure
-        )
+        gate = self._waves = WaveGate(lambda kind, **data: self.emit(kind, SYSTEM, **data), step, hosts, verifier_present=self.solo is None) if step.serial else None
+        try:
+            outcomes = await fan_out(
+                hosts, run_one, serial=step.serial, max_fail=step.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure,
+                on_batch=gate.started if gate else None, after_batch=gate.finished if gate else None,
+            )  # fmt: skip
+        finally:
+            self._waves = None
+        if gate is not None and gate.rejected is not None:
+            problems.append(f"the verifier rejected a wave and stopped the rollout: {gate.rejected}")
         results = {o.host: self._host_result(step, o, keepers, pattern, problems) for o in outcomes}
         first = keepers.get(hosts[0].name) if hosts else None
         return results, (first.text if first else None), problems

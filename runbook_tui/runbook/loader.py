@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.runbook import field_table as T
+from runbook_tui.runbook.bastions import BastionLinks
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
 from runbook_tui.runbook.document import YList, YMap, check_size, load_document
 from runbook_tui.runbook.fields import Fields, describe
@@ -261,16 +262,26 @@ class _Builder:
 
     def _hosts(self, root: YMap, params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, tuple[Host, ...]]:
         groups: dict[str, tuple[Host, ...]] = {}
+        links = BastionLinks(self.diags)
         for group, value, key_mark, value_mark in self._entries(root, "hosts", "hosts: group -> list of hosts"):
             if group == LOCAL:
                 self.diags.error(key_mark, "'local' is always defined (this machine); expected another group name")
                 continue
-            if isinstance(value, YMap):
+            via: tuple[str, Mark] | None = None
+            if isinstance(value, YMap) and "hosts" not in value:
                 groups[group] = self._hosts_from_param(group, value, params, values)
+                via = self._group_via(value)
+                for host in groups[group] if via else ():
+                    links.want(host.name, *via)
                 continue
-            items = self.fields.sequence(value, value_mark, f"group '{group}': a list of hosts or {{from_param: NAME}}")
-            hosts = [self._host(item, mark, group) for item, mark in zip(items, items.item_marks)] if items else []
+            if isinstance(value, YMap):
+                self.fields.keys(value, f"group '{group}'", T.GROUP.keys, T.GROUP.required)
+                via = self._group_via(value)
+                value, value_mark = value["hosts"], value.value_mark("hosts")
+            items = self.fields.sequence(value, value_mark, f"group '{group}': a list of hosts, {{hosts: [...], via: BASTION}} or {{from_param: NAME}}")
+            hosts = [self._host(item, mark, group, links, via) for item, mark in zip(items, items.item_marks)] if items else []
             groups[group] = tuple(h for h in hosts if h is not None)
+        groups = links.resolve(groups)
         names = {h.name for hosts in groups.values() for h in hosts}
         for group in groups:
             if group in names:
@@ -289,7 +300,11 @@ class _Builder:
             return ()
         return tuple(Host(h, h, m.value_mark("from_param")) for h in values.get(name) or [])
 
-    def _host(self, value: Any, mark: Mark, group: str) -> Host | None:
+    def _group_via(self, m: YMap) -> tuple[str, Mark] | None:
+        via = self._plain(m, "via")
+        return None if via is None else (via, m.value_mark("via"))
+
+    def _host(self, value: Any, mark: Mark, group: str, links: BastionLinks, group_via: tuple[str, Mark] | None) -> Host | None:
         f = self.fields
         m = f.mapping(value, mark, f"a host of group '{group}' ({{name, address, port, user}})")
         if m is None:
@@ -301,6 +316,9 @@ class _Builder:
         if name == LOCAL:
             self.diags.error(m.value_mark("name"), "host name 'local' is reserved for this machine; expected another name")
         host_vars = f.mapping(m["vars"], m.value_mark("vars"), "vars") if "vars" in m else None
+        via = self._group_via(m) or group_via
+        if via is not None:
+            links.want(name, *via)
         return Host(
             name=name,
             address=self._plain(m, "address") or name,
@@ -309,6 +327,8 @@ class _Builder:
             user=self._plain(m, "user"),
             identity=self._plain(m, "identity"),
             vars=tuple((host_vars or {}).items()),
+            forward_agent=f.boolean(m, "forward_agent"),
+            given=frozenset(k for k in ("address", "port", "user", "identity") if k in m),
         )
 
     # -- ticket --------------------------------------------------------------

@@ -62,6 +62,8 @@ class StepState:
     commands: Mapping[str, str] = field(default_factory=dict)  # host -> the command as run (secrets masked)
     problems: tuple[str, ...] = ()  # why it failed, in words
     output: tuple[OutputLine, ...] = ()
+    waves: tuple[tuple[str, ...], ...] = ()  # serial: the hosts of each wave started so far, in order
+    wave_awaiting: int | None = None  # verify: per_wave: the finished wave (1-based) the rollout waits on
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +200,22 @@ def _step_started(state: RunState, e: Event) -> RunState:
     return _step(
         state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
         problems=(), confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
+        waves=(), wave_awaiting=None,
     )  # fmt: skip
+
+
+def _wave_started(state: RunState, e: Event) -> RunState:
+    sid = e["step"]
+    return _step(state, sid, waves=state.steps[sid].waves + (tuple(e.get("hosts", ())),), wave_awaiting=None)
+
+
+def _wave_finished(state: RunState, e: Event) -> RunState:
+    return _step(state, e["step"], wave_awaiting=e.get("wave") if e.get("awaiting") else None)
+
+
+def _wave_decided(state: RunState, e: Event) -> RunState:
+    state = replace(state, active_verifier=e["actor"])
+    return _step(state, e["step"], wave_awaiting=None)
 
 
 def _output(state: RunState, e: Event) -> RunState:
@@ -402,6 +419,10 @@ _HANDLERS = {
     ev.STEP_CONFIRMED: _step_confirmed,
     ev.STEP_REJECTED: _step_rejected,
     ev.STEP_SKIPPED: _step_skipped,
+    ev.WAVE_STARTED: _wave_started,
+    ev.WAVE_FINISHED: _wave_finished,
+    ev.WAVE_CONFIRMED: _wave_decided,
+    ev.WAVE_REJECTED: _wave_decided,
     ev.STEP_MARKED_DONE: _step_marked_done,
     ev.CHECKPOINT_REACHED: _checkpoint,
     ev.ROLLBACK_REQUESTED: _rollback_requested,

@@ -92,9 +92,7 @@ class Connector:
                 try:
                     tunnel = await self.connection(endpoint.via)
                 except ConnectFailed as exc:
-                    raise ConnectFailed(
-                        f"{endpoint.name}: bastion {endpoint.via.name} unreachable: {exc}", permanent=exc.permanent
-                    ) from None
+                    raise ConnectFailed(f"{endpoint.name}: through bastion {endpoint.via.name}: {exc}", permanent=exc.permanent) from None
             conn = await self._open(endpoint, tunnel)
             self._conns[endpoint.key] = conn
             return conn

@@ -135,3 +135,35 @@ def test_a_percentage_failure_budget_stops_the_rollout_before_the_next_wave(tmp_
         **dict.fromkeys(ALIASES[6:], "skipped"),
     }
     assert not [e for e in events if e["type"] == "output" and e.get("host") in ALIASES[6:]]
+
+
+def test_a_rejected_wave_stops_the_rollout_and_the_step_fails_with_the_reason(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    step = {"id": "roll", "run": "echo rolled", "on": "fleet", "serial": ["20%"], "verify": "per_wave"}
+    path = write_runbook(tmp_path, sshd, step)
+    journal = tmp_path / "j.jsonl"
+    bob = Actor("bob", "verifier")
+
+    async def main() -> None:
+        session = open_session(load(str(path), {}), journal=str(journal), settings=Settings(known_hosts=str(sshd.known_hosts), ssh_config=None))
+        controller = session.controller
+        try:
+            controller.run_current(session.actor)
+            await until("wave 1 to wait for the verifier", lambda: controller.state.steps["roll"].wave_awaiting == 1, controller)
+            assert controller.reject(bob, "error rate up on peer01", "roll").ok
+            await controller.wait_idle()
+            assert controller.state.steps["roll"].status == "failed"
+            assert controller.state.steps["roll"].wave_awaiting is None
+        finally:
+            await session.close()
+
+    asyncio.run(main())
+    events = events_of(journal)
+    assert [e["type"] for e in events if e["type"].startswith("wave_")] == ["wave_started", "wave_finished", "wave_rejected"]
+    [rejected] = [e for e in events if e["type"] == "wave_rejected"]
+    assert (rejected["actor"], rejected["wave"], rejected["reason"]) == ("bob", 1, "error rate up on peer01")
+    [finished] = [e for e in events if e["type"] == "step_finished"]
+    assert finished["status"] == "failed"
+    assert "the verifier rejected a wave and stopped the rollout: error rate up on peer01" in finished["problems"]
+    assert [h for h, r in finished["hosts"].items() if r["status"] == "done"] == ALIASES[:2]
+    assert all(finished["hosts"][h]["status"] == "skipped" for h in ALIASES[2:])

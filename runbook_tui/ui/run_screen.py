@@ -96,7 +96,7 @@ class RunView(Screen[None]):
             mark = "!" if event.get("stream") == "stderr" else "│"
             undo = "undo " if event.get("phase") == "undo" else ""
             self._pending_lines.extend(visible(f"{undo}{host} {mark} {line}") for line in str(event.get("text", "")).splitlines()[-SCREEN_LINES:])
-        elif event["type"] in (ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE):
+        elif event["type"] in (ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE, ev.WAVE_STARTED):
             self._pending_lines.extend(visible(line) for line in _event_line(event).splitlines())
         if len(self._pending_lines) > SCREEN_LINES * 2:
             del self._pending_lines[: len(self._pending_lines) - SCREEN_LINES]
@@ -323,7 +323,8 @@ class VerifierScreen(RunView):
             return False
         if action == "confirm":
             current = self.source.state.current
-            return current is not None and self.source.state.steps[current].status in ("awaiting_verification", "pending", "failed", "unknown", "rejected", "undone")
+            step = self.source.state.steps[current] if current is not None else None
+            return step is not None and (step.status in ("awaiting_verification", "pending", "failed", "unknown", "rejected", "undone") or step.wave_awaiting is not None)
         return True
 
     async def _send(self, action: str, text: str = "") -> None:
@@ -382,6 +383,8 @@ def _event_line(event: Event) -> str:
         return f"── {event['step']} started (attempt {event.get('attempt')}) on {', '.join(event.get('hosts', []))}"
     if kind == ev.STEP_FINISHED:
         return f"── {event['step']} {event['status']}" + "".join(f"\n   ✗ {p}" for p in event.get("problems", []))
+    if kind == ev.WAVE_STARTED:
+        return f"── {event['step']} wave {event.get('wave')}/{event.get('of')}: {', '.join(event.get('hosts', []))}"
     if kind == ev.UNDO_STARTED:
         return f"── undo {event['step']} on {', '.join(event.get('hosts', []))}"
     if kind == ev.ROLLBACK_STARTED:

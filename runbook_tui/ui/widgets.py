@@ -133,7 +133,7 @@ class StepDetail(Static):
         title.append(f"{entry.get('title', step_id)}", style="bold")
         title.append(f"  [{step_id}]  ")
         title.append_text(status_text(step.status, theme))
-        hosts = [h["name"] for h in entry.get("hosts", [])]
+        hosts = [h.get("path") or h["name"] for h in entry.get("hosts", [])]  # `db1 via bastion1`
         verify = "unverified (solo)" if state.solo else f"verify {entry.get('verify')}"
         facts = [f"on {entry.get('on')}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" else ""), verify]
         if entry.get("checkpoint"):
@@ -153,6 +153,8 @@ class StepDetail(Static):
                 lines.append(Text(f"✗ {problem}", style=f"bold {colour(theme, 'error')}"))
         if step.reason:
             lines.append(Text(f"reason: {step.reason}", style=colour(theme, "warning")))
+        if step.wave_awaiting is not None:
+            lines.append(Text(f"wave {step.wave_awaiting} of {len(step.waves)}+ done: the next waits for the verifier", style=colour(theme, "warning")))
         if len(step.hosts) > 1 or any(h.error for h in step.hosts.values()):
             lines.append(self._hosts(step, theme))
         self.update(Group(*lines))
@@ -183,9 +185,15 @@ class StepDetail(Static):
 
     def _hosts(self, step: Any, theme: Any) -> Table:
         table = Table.grid(padding=(0, 2))
-        for host, result in step.hosts.items():
-            code = "" if result.exit_code is None else f"exit {result.exit_code}"
-            table.add_row(host, status_text(result.status, theme), code, result.error or "")
+        waves = step.waves or (tuple(step.hosts),)  # serial: each wave's hosts as a group
+        for number, wave in enumerate(waves, 1):
+            if len(step.waves) > 1:
+                table.add_row(Text(f"wave {number}", style="bold"), "", "", "")
+            for host in wave:
+                result = step.hosts.get(host)
+                if result is not None:
+                    code = "" if result.exit_code is None else f"exit {result.exit_code}"
+                    table.add_row(host, status_text(result.status, theme), code, result.error or "")
         return table
 
 
@@ -226,6 +234,8 @@ def banner_for(state: RunState) -> tuple[str, str]:
     step = state.steps[current]
     if step.status == "awaiting_verification":
         return f"Waiting for the verifier to confirm '{current}'", "warning"
+    if step.wave_awaiting is not None:
+        return f"Wave {step.wave_awaiting} of '{current}' done: waiting for the verifier to confirm it before the next wave", "warning"
     if step.status in ("failed", "timed_out"):
         return f"'{current}' FAILED — enter re-runs it, u rolls back to the last checkpoint, s skips (with a reason)", "error"
     if step.status == "rejected":

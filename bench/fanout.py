@@ -16,10 +16,11 @@ timed as whole processes:
   aliases (ansible_host=127.0.0.1), pipelining on, one ControlPath per alias,
   `KexAlgorithms=curve25519-sha256`, StrictHostKeyChecking=yes; its state in a
   temp dir. `cold` starts with no ControlMaster; `warm` runs again at once
-  and reuses the masters the cold run left. ansible-core is pip-installed
-  into the running venv if missing (it is not a project dependency).
+  and reuses the masters the cold run left. ansible-core (ANSIBLE_CORE) is
+  pip-installed into a venv of its own under the bench's temp dir, never
+  into the project's venv (it is not a project dependency).
 
-Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--reps 3] [--ansible-reps 1] [--no-ansible]`.
+Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--reps 3] [--ansible-reps 1] [--no-ansible] [--check]`.
 Aim: engine <= 1.3x bare asyncssh; Ansible (cold) >= 10x the engine.
 """
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import os
 import resource
@@ -45,6 +47,8 @@ for extra in (ROOT, ROOT / "tests"):
         sys.path.insert(0, str(extra))
 
 RATIO_AIM = 1.3
+#: The Ansible the comparison runs (in its own venv under the temp dir).
+ANSIBLE_CORE = "ansible-core==2.19.14"
 ANSIBLE_AIM = 10.0
 CONCURRENCY = 50
 #: Where the SSH executor keeps detached runs on the host (its default, under the remote $HOME).
@@ -69,7 +73,7 @@ async def bare_asyncssh(port: int, key: str, known_hosts: str, hosts: int, concu
     async def one(_alias: str) -> int:
         async with gate:
             async with asyncssh.connect(
-                "127.0.0.1", port=port, username="root", client_keys=keys, known_hosts=known_hosts
+                "127.0.0.1", port=port, username=getpass.getuser(), client_keys=keys, known_hosts=known_hosts
             ) as conn:
                 result = await conn.run("true", check=False)
                 return -1 if result.exit_status is None else int(result.exit_status)
@@ -120,7 +124,7 @@ class Bench:
         lines = ["runbook: 1", "id: bench-fanout", "title: true on every alias", "hosts:", "  g:"]
         for name in aliases(self.hosts):
             lines.append(
-                f"    - {{name: {name}, address: 127.0.0.1, port: {self.sshd.port}, user: root, identity: {self.sshd.client_key}}}"
+                f"    - {{name: {name}, address: 127.0.0.1, port: {self.sshd.port}, user: {self.sshd.user}, identity: {self.sshd.client_key}}}"
             )
         lines += [
             "sections:",
@@ -172,12 +176,16 @@ class Bench:
     # -- ansible ---------------------------------------------------------------------
 
     def ansible_setup(self) -> str | None:
-        """Install ansible-core into this venv if missing; returns why it cannot run, or None."""
-        if not shutil.which("ansible", path=str(Path(sys.executable).parent)):
-            print("ansible-core is missing: pip install ansible-core (into this venv, for the benchmark only)", flush=True)
-            pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "ansible-core"], capture_output=True, text=True)
-            if pip.returncode != 0:
-                return f"pip install ansible-core failed: {pip.stderr.strip()[-1000:]}"
+        """Install ansible-core into a venv of its own under the temp dir; returns why it cannot run, or None."""
+        venv = self.work / "ansible-venv"
+        print(f"installing {ANSIBLE_CORE} into {venv} (for this run only)", flush=True)
+        made = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True)
+        if made.returncode != 0:
+            return f"python -m venv {venv} failed: {made.stderr.strip()[-1000:]}"
+        pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", ANSIBLE_CORE], capture_output=True, text=True)
+        if pip.returncode != 0:
+            return f"pip install {ANSIBLE_CORE} failed: {pip.stderr.strip()[-1000:]}"
+        self.ansible_bin = venv / "bin" / "ansible"
         state = self.work / "ansible"
         for sub in ("home", "tmp", "remote_tmp"):
             (state / sub).mkdir(parents=True, exist_ok=True)
@@ -189,7 +197,7 @@ class Bench:
         ]
         python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
         rows += [
-            "[all:vars]", "ansible_user=root", f"ansible_ssh_private_key_file={self.sshd.client_key}",
+            "[all:vars]", f"ansible_user={self.sshd.user}", f"ansible_ssh_private_key_file={self.sshd.client_key}",
             f"ansible_python_interpreter={python}",
         ]  # fmt: skip
         inventory.write_text("\n".join(rows) + "\n")
@@ -212,7 +220,7 @@ class Bench:
 
     def ansible(self) -> Sample:
         command = [
-            str(Path(sys.executable).with_name("ansible")), "all", "-i", str(self.inventory),
+            str(self.ansible_bin), "all", "-i", str(self.inventory),
             "-m", "command", "-a", "true", "-f", str(CONCURRENCY), "-o",
         ]  # fmt: skip
         proc, sample = self.measure(command, self.ansible_env)
@@ -301,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = ok and cold >= ANSIBLE_AIM
     else:
         print(f"ansible: {ansible_problem}")
+        ok = ok and args.no_ansible  # an Ansible that could not run is a missed aim unless it was left out on purpose
     print("within aims" if ok else "MISSED AN AIM")
     return 0 if ok or not args.check else 1
 

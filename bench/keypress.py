@@ -95,7 +95,7 @@ async def measure(lines: int, samples: int) -> tuple[dict[str, dict[str, list[fl
     loaded = load(str(path), {})
     app = RunbookApp(lambda _override: open_session(loaded, solo="bench", journal=str(work / "journal.jsonl"), settings=Settings()))
     results: dict[str, dict[str, list[float]]] = {"?": {"idle": [], "flooding": []}, "p": {"idle": [], "flooding": []}}
-    async with app.run_test(size=(140, 45)) as pilot:
+    async with app.run_test(size=(140, 45)):
         while app.handle is None or not isinstance(app.screen, RunScreen):
             await asyncio.sleep(0.05)
         controller = app.handle.controller
@@ -145,7 +145,7 @@ async def measure(lines: int, samples: int) -> tuple[dict[str, dict[str, list[fl
 def _report(name: str, values: list[float]) -> float:
     ms = sorted(v * 1000 for v in values)
     median = statistics.median(ms)
-    p90 = ms[min(len(ms) - 1, int(round(0.9 * (len(ms) - 1))))]
+    p90 = ms[min(len(ms) - 1, round(0.9 * (len(ms) - 1)))]
     print(f"{name:<46} {len(ms):>7} {median:>10.1f} {p90:>8.1f} {ms[-1]:>8.1f}")
     return median
 

@@ -117,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     preflight = commands.add_parser("preflight", help="before the window: hosts, host keys, sudo, secrets, queries, undo coverage")
     preflight.add_argument("file", metavar="FILE")
     with_params(preflight)
+    preflight.add_argument("--notify-test", action="store_true", help="send a test message to every notify URL (settings and runbook)")
 
     journal = commands.add_parser("journal", help="journal tools")
     journal_commands = journal.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
@@ -262,7 +263,7 @@ def cmd_rehearse(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_preflight(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    return headless.cmd_preflight(args.file, params)
+    return headless.cmd_preflight(args.file, params, notify_test=args.notify_test)
 
 
 def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
@@ -300,7 +301,7 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if "sandbox" in params:
         print("runbook-tui: the demo makes its own sandbox; drop -p sandbox=...", file=sys.stderr)
         return EXIT_INVALID
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     if _load(str(demo.RUNBOOK), demo.demo_params(Path("/sandbox"), params, now)) is None:
         return EXIT_INVALID  # a bad -p value: say so before making anything
     from runbook_tui.demo.metrics import serve_metrics

@@ -28,7 +28,7 @@ def _remote_hosts(runbook: Runbook) -> list[Host]:
 def _hops(endpoint: Endpoint) -> list[Endpoint]:
     hops = [endpoint]
     while hops[-1].via is not None:
-        hops.append(hops[-1].via)  # type: ignore[arg-type]
+        hops.append(hops[-1].via)
     return hops
 
 

@@ -9,6 +9,7 @@ situation and decides; the summary compares both.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from runbook_tui.engine.journal import read_events, verify
 from runbook_tui.engine.practice import RecordedVerifier
@@ -19,7 +20,7 @@ from runbook_tui.runbook.loader import load_runbook
 from runbook_tui.session import Session, SessionError, open_session
 
 
-def checked_events(journal: str) -> list[dict]:
+def checked_events(journal: str) -> list[dict[str, Any]]:
     """A journal's events, or SessionError (code 2) saying why it cannot be trusted."""
     result = verify(journal)
     if result.unreadable:

@@ -3,7 +3,9 @@
 Hosts reachable, with a known host key, letting us in, and sudo where steps
 ask for it (each a separate finding: runbook_tui/preflight_hosts.py), secrets
 present, every PromQL query accepted, every mutating step undoable or
-explicitly confirmed, backups before the implementation.
+explicitly confirmed, backups before the implementation; the Alertmanager of
+`alerts:` answering, every notify receiver's secrets readable and, with
+`--notify-test`, a test message accepted by each.
 """
 
 from __future__ import annotations
@@ -52,15 +54,21 @@ async def metric_findings(runbook: Runbook, secrets: dict[str, str]) -> list[str
     return await asyncio.to_thread(check_queries, runbook, secrets)
 
 
-async def preflight(runbook: Runbook, settings: Settings | None = None) -> list[str]:
+async def preflight(runbook: Runbook, settings: Settings | None = None, *, notify_test: bool = False) -> list[str]:
+    from runbook_tui.outreach import alerts_findings, notify_findings
+
     settings = settings or load_settings()
     findings = coverage_findings(runbook) + secret_findings(runbook)
     findings += [str(finding) for finding in await host_findings(runbook, settings)]
+    findings += await alerts_findings(runbook, settings)
     try:
         secrets = read_secrets(runbook)
     except SecretsError:
         if runbook.metrics is not None and runbook.metrics.source is not None:
             findings.append("metrics: queries not checked, because the secrets above are missing")
+        if settings.notify or runbook.notify:
+            findings.append("notify: receivers not checked, because the secrets above are missing")
         return findings
     findings += await metric_findings(runbook, secrets)
+    findings += await notify_findings(runbook, settings, secrets, send=notify_test)
     return findings

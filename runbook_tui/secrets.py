@@ -45,6 +45,11 @@ def _read_one(secret: Secret, environ: Mapping[str, str]) -> str:
     return value
 
 
+def read_secret(secret: Secret, environ: Mapping[str, str] | None = None) -> str:
+    """One secret's value (a notify header's, for example); raises SecretsError naming it and the way out."""
+    return _read_one(secret, os.environ if environ is None else environ)
+
+
 def read_secrets(runbook: Runbook, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every declared secret's value; raises SecretsError listing all that are missing."""
     env = os.environ if environ is None else environ

@@ -19,13 +19,14 @@ from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.events import SHARE_STARTED, Event
 from runbook_tui.engine.journal import JournalWriter, cut_partial_tail, read_events
 from runbook_tui.engine.ports import Executor
+from runbook_tui.engine.recording import Recording
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.state import RunState, replay
 from runbook_tui.engine.window import window_problem
-from runbook_tui.engine.recording import Recording
 from runbook_tui.execute.dryrun import DryRunExecutor
-from runbook_tui.execute.recorded import RecordedExecutor
 from runbook_tui.execute.local import LocalExecutor
+from runbook_tui.execute.recorded import RecordedExecutor
+from runbook_tui.outreach import start_outreach
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
@@ -109,6 +110,7 @@ class Session:
     executors: Executors
     actor: Actor
     metrics: Any = None  # the MetricsMonitor polling the panels, when the runbook has metrics
+    outreach: Any = None  # notifications and Alertmanager silences (outreach.py), when configured
     share: ShareServer | None = None
     share_address: str = ""
 
@@ -130,6 +132,8 @@ class Session:
     async def close(self) -> None:
         """Stop everything; connections and the journal file are released even when the last write fails."""
         try:
+            if self.outreach is not None:
+                await self.outreach.stop()  # before the journal closes: the last deliveries are journaled
             if self.share is not None:
                 await self.share.close()
             if self.metrics is not None:
@@ -190,7 +194,7 @@ def open_session(
     """
     runbook = loaded.runbook
     settings = settings or load_settings()
-    problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.timezone.utc), settings.blackouts)
+    problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.UTC), settings.blackouts)
     if problem and not override_window:
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)
     # Practice and dry runs execute nothing: secrets are not read, commands show `***`.
@@ -208,8 +212,9 @@ def open_session(
     server = _sharing(controller, share, [])
     for listener in listeners:
         controller.subscribe(listener)
+    outreach = start_outreach(controller, settings, shared=server is not None)
     controller.start(window_override=override_window if problem else None, journal_path=str(path))
-    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server)
+    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
 
 
 def start_metrics(controller: Controller, mode: str) -> Any:
@@ -271,5 +276,6 @@ def resume_session(
     server = _sharing(controller, share, list(read.events))
     for listener in listeners:
         controller.subscribe(listener)
+    outreach = start_outreach(controller, settings, shared=server is not None)
     controller.resumed(os.getpid())
-    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server)
+    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)

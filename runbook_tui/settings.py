@@ -8,6 +8,9 @@ ssh: {known_hosts: ~/.ssh/known_hosts, keepalive_interval: 15, reconnect_attempt
 max_concurrency: 50
 blackouts:
   - {start: 2026-11-30T00:00:00+00:00, end: 2026-12-01T06:00:00+00:00, reason: month-end billing}
+notify:                      # webhooks for every run (a runbook's notify: adds to these); see runbook/reach.py
+  - {url: {env: CHAT_HOOK_URL}, format: slack, events: [session_started, guard_tripped, session_finished]}
+notify_timing: {verifier_missing: 10m, confirmation_waiting: 10m, window_closing: 15m, timeout: 5s, retries: 2}
 ```
 """
 
@@ -22,6 +25,7 @@ from typing import Any
 import yaml
 
 from runbook_tui.engine.window import Blackout
+from runbook_tui.runbook.reach import NotifyTarget, NotifyTiming, settings_notify
 
 
 class SettingsError(ValueError):
@@ -47,7 +51,7 @@ def journals_dir() -> Path:
 
 def default_journal_path(runbook_id: str, now: dt.datetime | None = None) -> Path:
     """`<runbook id>-<UTC timestamp>.jsonl` in the journals folder."""
-    moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     return journals_dir() / f"{runbook_id}-{moment.strftime('%Y%m%dT%H%M%SZ')}.jsonl"
 
 
@@ -62,6 +66,9 @@ class Settings:
     reconnect_attempts: int = 5
     #: The OpenSSH client config honoured for host aliases and bastions (`ssh.config: false` turns it off: None).
     ssh_config: str | None = field(default_factory=lambda: str(Path.home() / ".ssh" / "config"))
+    #: Webhooks for every run (`notify:`), and when the late notices go out (`notify_timing:`).
+    notify: tuple[NotifyTarget, ...] = ()
+    notify_timing: NotifyTiming = field(default_factory=NotifyTiming)
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -91,9 +98,12 @@ def load_settings(path: Path | None = None) -> Settings:
     if not isinstance(concurrency, int) or concurrency < 1:
         raise SettingsError(f"{path}: max_concurrency: expected a whole number of at least 1")
     blackouts = tuple(_blackout(path, b) for b in data.get("blackouts") or [])
+    notify, timing, problems = settings_notify(path.read_text(encoding="utf-8"), str(path))
+    if problems:
+        raise SettingsError("\n".join(str(p) for p in problems))
     return Settings(
         known_hosts, concurrency, blackouts, keepalive_interval=float(keepalive), reconnect_attempts=attempts,
-        ssh_config=os.path.expanduser(ssh_config) if isinstance(ssh_config, str) else None,
+        ssh_config=os.path.expanduser(ssh_config) if isinstance(ssh_config, str) else None, notify=notify, notify_timing=timing,
     )  # fmt: skip
 
 

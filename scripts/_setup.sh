@@ -61,12 +61,14 @@ ensure_uv() {
     || die "pip install uv==$UV_VERSION failed (output above)"
 }
 
-# ensure_venv [EXTRAS]: make .venv hold exactly what uv.lock says (the project
-# itself editable, plus EXTRAS). `uv sync --locked` refuses a lock that no longer
-# matches pyproject.toml, so a forgotten `uv lock` fails here, not on another
-# machine; and it removes anything installed by hand that the lock does not name.
+# ensure_venv [EXTRAS [--inexact]]: make .venv hold exactly what uv.lock says
+# (the project itself editable, plus EXTRAS). `uv sync --locked` refuses a lock
+# that no longer matches pyproject.toml, so a forgotten `uv lock` fails here, not
+# on another machine; and it removes anything installed by hand that the lock
+# does not name. With --inexact it only adds and updates (scripts/demo: running
+# the demo must not uninstall the test extras scripts/test put there).
 ensure_venv() {
-  local extras=${1:-}
+  local extras=${1:-} mode=${2:-}
   ensure_uv
   # A venv whose interpreter no longer starts (base Python gone, repo moved) is rebuilt.
   if [ -d .venv ] && ! .venv/bin/python -c '' 2>/dev/null; then
@@ -74,7 +76,12 @@ ensure_venv() {
     rm -rf .venv
   fi
   say "syncing .venv with uv.lock${extras:+ (extras: $extras)}"
-  local args=(sync --locked --python "$(command -v python3)")
+  # The interpreter's real path: given a wrapper (a pyenv shim), uv would
+  # rebuild .venv from scratch on every sync, dropping extras added before.
+  local python
+  python=$(python3 -c 'import sys; print(sys.executable)') || die "python3 does not start"
+  local args=(sync --locked --python "$python")
   [ -z "$extras" ] || args+=(--extra "$extras")
+  [ "$mode" != --inexact ] || args+=(--inexact)
   UV_PROJECT_ENVIRONMENT=.venv quietly "$UV" "${args[@]}" || die "uv sync --locked failed (output above)"
 }

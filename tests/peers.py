@@ -149,7 +149,7 @@ class Sshd:
             return
         log_path = self.dir / "sshd.log"
         listening = log_path.read_bytes().count(b"Server listening on") if log_path.exists() else 0
-        log = open(log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
+        log = open(log_path, "ab")  # handed to the child, closed below
         try:
             self._proc = subprocess.Popen(
                 [*self.wrapper, SSHD, "-D", "-e", "-f", str(self.config)],
@@ -233,7 +233,9 @@ def make_sshd(
         f"PidFile {directory / 'sshd.pid'}",
         f"AuthorizedKeysFile {directory / 'authorized_keys'}",
     ]
-    lines += [f"{key} {value}" for key, value in {**DEFAULT_OPTIONS, **(options or {})}.items()]
+    # The sessions get this process's HOME (under pytest a temp dir), so nothing lands in the real home.
+    defaults = {**DEFAULT_OPTIONS, "SetEnv": f"{DEFAULT_OPTIONS['SetEnv']} HOME={Path.home()}"}
+    lines += [f"{key} {value}" for key, value in {**defaults, **(options or {})}.items()]
     config.write_text("\n".join(lines) + "\n")
     check = subprocess.run([SSHD, "-t", "-f", str(config)], capture_output=True, text=True)
     if check.returncode != 0:
@@ -358,7 +360,7 @@ class Prometheus:
         """Start (or restart, same port and data) and wait until the exporter's gauge is queryable (~6 s the first time)."""
         if self.running:
             return
-        log = open(self.dir / "prometheus.log", "ab")  # noqa: SIM115 - handed to the child, closed below
+        log = open(self.dir / "prometheus.log", "ab")  # handed to the child, closed below
         try:
             self._proc = subprocess.Popen(
                 [
@@ -439,3 +441,103 @@ def _prometheus_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pr
 
 if pytest is not None:
     prometheus = pytest.fixture(scope="session", name="prometheus")(_prometheus_fixture)
+
+
+# -- Alertmanager on loopback ----------------------------------------------------------------
+
+ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
+
+
+@dataclass
+class Alertmanager:
+    """Debian's Alertmanager on 127.0.0.1 with a do-nothing route: its silences API is what the tests use."""
+
+    dir: Path
+    port: int
+    _proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def silences(self) -> list[dict[str, object]]:
+        """Every silence it holds, straight through the API (for assertions: no code under test)."""
+        import requests
+
+        response = requests.get(f"{self.url}/api/v2/silences", timeout=2)
+        response.raise_for_status()
+        return list(response.json())
+
+    def start(self) -> None:
+        (self.dir / "am.yml").write_text("route: {receiver: none}\nreceivers: [{name: none}]\n")
+        log = open(self.dir / "alertmanager.log", "ab")
+        try:
+            self._proc = subprocess.Popen(
+                [
+                    ALERTMANAGER,
+                    f"--config.file={self.dir / 'am.yml'}",
+                    f"--storage.path={self.dir / 'data'}",
+                    f"--web.listen-address=127.0.0.1:{self.port}",
+                    "--cluster.listen-address=",
+                    "--log.level=warn",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        finally:
+            log.close()
+        import requests
+
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                break
+            try:
+                if requests.get(f"{self.url}/-/ready", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        text = (self.dir / "alertmanager.log").read_text(errors="replace")[-2000:]
+        self.stop()
+        raise PeerError(f"Alertmanager did not become ready on {self.url}:\n{text}")
+
+    def stop(self) -> None:
+        if self._proc is None:
+            return
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(timeout=5)
+        self._proc = None
+
+
+def make_alertmanager(directory: Path) -> Alertmanager:
+    """Start Alertmanager on a free loopback port; never skip when it is missing: say how to get it."""
+    if not os.access(ALERTMANAGER, os.X_OK):
+        raise PeerError(
+            f"{ALERTMANAGER} is missing: run scripts/test (it installs Debian's prometheus-alertmanager), "
+            "or apt-get install -y --no-install-recommends prometheus-alertmanager"
+        )
+    server = Alertmanager(dir=directory, port=_free_port())
+    server.start()
+    return server
+
+
+def _alertmanager_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Alertmanager]:
+    try:
+        server = make_alertmanager(tmp_path_factory.mktemp("alertmanager"))
+    except PeerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+if pytest is not None:
+    alertmanager = pytest.fixture(scope="session", name="alertmanager")(_alertmanager_fixture)

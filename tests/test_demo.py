@@ -164,3 +164,18 @@ def test_prepare_sandbox_refuses_a_folder_in_use(tmp_path):
     with pytest.raises(FileExistsError):
         demo.prepare_sandbox(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_the_commands_the_demo_prints_work_as_printed(world: Path) -> None:
+    """Started by a path that is not on PATH (as scripts/demo starts it), the demo names itself by that path."""
+    script = Path(sys.executable).with_name("runbook-tui")
+    env = {**_env(world), "PATH": "/usr/bin:/bin"}  # the venv's bin is not on it
+    done = subprocess.run([str(script), "demo", "--exec"], cwd=world / "work", env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    prefix = "demo: check the journal:"
+    [verify] = [line.removeprefix(prefix).strip() for line in done.stdout.splitlines() if line.startswith(prefix)]
+    assert verify.startswith(f"{script} journal verify "), verify
+    checked = subprocess.run(verify, shell=True, cwd=world / "work", env=env, capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0 and "intact" in checked.stdout, checked.stdout + checked.stderr
+    assert demo.invocation(str(script)) == str(script)
+    assert demo.invocation("/usr/bin/python3") == "runbook-tui"  # `python -m runbook_tui`: the documented name

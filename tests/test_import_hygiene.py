@@ -25,6 +25,7 @@ HEADLESS_PACKAGES: dict[str, tuple[str, ...]] = {
     "runbook_tui.report": ("textual", "asyncssh"),
     "runbook_tui.share": ("textual",),
     "runbook_tui.demo": ("textual", "asyncssh"),
+    "runbook_tui.notify": ("textual", "asyncssh"),
 }
 
 

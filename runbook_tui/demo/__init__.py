@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +119,7 @@ def prepare_sandbox(base: Path) -> Path:
     (base / "run" / "demo-app.health").write_text("ok\n", encoding="utf-8")
     (base / "run" / "demo-app.running").write_text(f"pool_size = {START_POOL_SIZE}\n", encoding="utf-8")
     (base / "var" / "log").mkdir(parents=True)
-    started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     (base / "var" / "log" / "demo-app.log").write_text(f"{started} started: pool_size = {START_POOL_SIZE}\n", encoding="utf-8")
     (base / "bin").mkdir()
     appctl = base / "bin" / "demo-appctl"
@@ -127,7 +130,7 @@ def prepare_sandbox(base: Path) -> Path:
 
 def new_sandbox(now: dt.datetime | None = None) -> Path:
     """A fresh sandbox in `$XDG_STATE_HOME/runbook-tui/demo/<UTC timestamp>`."""
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     parent = state_dir() / "demo"
     parent.mkdir(parents=True, exist_ok=True)
     for n in range(1, 100):
@@ -149,7 +152,7 @@ def demo_params(
     """
     if "sandbox" in given:
         raise ValueError("the demo makes its own sandbox; -p sandbox=... is for `run`/`exec`/`rehearse` on demo.yaml")
-    moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone().replace(microsecond=0)
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone().replace(microsecond=0)
     return {
         "sandbox": str(sandbox),
         "window_start": (moment - dt.timedelta(minutes=10)).isoformat(),
@@ -175,15 +178,31 @@ def intro(sandbox: Path, *, headless: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def invocation(argv0: str | None = None) -> str:
+    """How to start this program again from the same shell, so printed commands work as printed.
+
+    `runbook-tui` when that name on PATH is this very script; else the path it was
+    started by (`scripts/demo` runs `/repo/.venv/bin/runbook-tui`, which is not on PATH).
+    """
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    if Path(argv0).name != "runbook-tui":
+        return "runbook-tui"  # `python -m runbook_tui` or embedded: the documented name
+    found = shutil.which("runbook-tui")
+    if found and Path(found).resolve() == Path(argv0).resolve():
+        return "runbook-tui"
+    return shlex.quote(argv0)
+
+
 def outro(sandbox: Path, journal: Path, params: dict[str, Any]) -> str:
     """What the demo prints when it ends: where to look, what to try next."""
+    me = invocation()
     if str(params.get("break_reload", "")).lower() in ("1", "true", "yes", "on", "y"):
-        next_try = "demo: the happy path:        runbook-tui demo"
+        next_try = f"demo: the happy path:        {me} demo"
     else:
-        next_try = "demo: a reload that fails:   runbook-tui demo -p break_reload=true   (then u rolls back)"
+        next_try = f"demo: a reload that fails:   {me} demo -p break_reload=true   (then u rolls back)"
     return (
-        f"demo: what the service saw:  cat {sandbox}/var/log/demo-app.log\n"
-        f"demo: check the journal:     runbook-tui journal verify {journal}\n"
+        f"demo: what the service saw:  cat {shlex.quote(f'{sandbox}/var/log/demo-app.log')}\n"
+        f"demo: check the journal:     {me} journal verify {shlex.quote(str(journal))}\n"
         f"{next_try}\n"
     )
 

@@ -79,7 +79,7 @@ def serve_metrics(sandbox: Path) -> Iterator[str]:
     from prometheus_client import CollectorRegistry, start_http_server
 
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(DemoAppCollector(sandbox))  # type: ignore[arg-type]
+    registry.register(DemoAppCollector(sandbox))
     server, thread = start_http_server(0, addr="127.0.0.1", registry=registry)
     try:
         yield f"http://127.0.0.1:{server.server_port}/metrics"

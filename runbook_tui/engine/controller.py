@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard, get_args
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
@@ -25,7 +25,7 @@ from runbook_tui.engine.fanout import HostOutcome, fan_out
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
-from runbook_tui.engine.rollback import RollbackPlan, StepRecord, plan_rollback, to_json
+from runbook_tui.engine.rollback import Outcome, RollbackPlan, StepRecord, plan_rollback, to_json
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
@@ -556,7 +556,7 @@ class Controller:
         self._wake_wait = asyncio.Event()
         try:
             await asyncio.wait_for(self._wake_wait.wait(), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         finally:
             self._wake_wait = None
@@ -678,7 +678,7 @@ class Controller:
         records = []
         for sid in self.state.history:
             step = self.state.steps[sid]
-            records.append(StepRecord(sid, tuple((h, hs.status) for h, hs in step.hosts.items() if hs.status in _PLANNABLE)))
+            records.append(StepRecord(sid, tuple((h, hs.status) for h, hs in step.hosts.items() if _plannable(hs.status))))
         return records
 
     def plan_rollback(self, scope: Scope) -> RollbackPlan:
@@ -732,14 +732,15 @@ class Controller:
                 continue
             hosts = {h.name: h for h in self.runbook.targets(step)}
             self.emit(ev.UNDO_STARTED, actor, step=step_id, hosts=[e.host for e in runnable])
-            results: dict[str, dict[str, Any]] = {}
 
-            async def undo_on(entry_host: str) -> None:
+            # The loop's values are bound as defaults: each closure is awaited within its own iteration anyway.
+            async def undo_on(entry_host: str, step: Step = step, step_id: str = step_id, hosts: dict[str, Host] = hosts) -> dict[str, Any]:
                 assert step.undo is not None
                 result = await self._run_command(step, step.undo, hosts[entry_host], self.state.steps[step_id].attempts, "undo", None, tag)
-                results[entry_host] = {"status": result.status, "exit_code": result.exit_code, "error": result.error}
+                return {"status": result.status, "exit_code": result.exit_code, "error": result.error}
 
-            await asyncio.gather(*(undo_on(e.host) for e in runnable))
+            outcomes = await asyncio.gather(*(undo_on(e.host) for e in runnable))
+            results = {e.host: outcome for e, outcome in zip(runnable, outcomes)}
             ok = all(r["status"] == "ok" and r["exit_code"] == 0 for r in results.values())
             self.emit(ev.UNDO_FINISHED, SYSTEM, step=step_id, hosts=results, ok=ok)
             if not ok:
@@ -756,7 +757,9 @@ class Controller:
             self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="rolled_back")
 
 
-_PLANNABLE = frozenset({"done", "failed", "timed_out", "unknown", "skipped", "undone"})
+def _plannable(status: str) -> TypeGuard[Outcome]:
+    """Whether a host's status is one the rollback planner weighs (it has run, or was skipped)."""
+    return status in get_args(Outcome)
 
 
 def _grouped(plan: RollbackPlan) -> list[tuple[str, list[Any]]]:

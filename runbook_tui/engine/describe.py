@@ -83,5 +83,13 @@ def describe(event: Event) -> list[str]:
         return [f"{head} ({event.get('when')}) {criteria}"]
     if kind == ev.SUCCESS_CHECKED:
         return [f"{head} ({event.get('when')}) {event.get('words')}"]
+    if kind in (ev.NOTIFIED, ev.NOTIFY_FAILED):
+        result = f"HTTP {event.get('status')}" if kind == ev.NOTIFIED else f"FAILED: {event.get('error')}"
+        return [f"{head} {event.get('event')} to {event.get('target')}: {result} (attempts {event.get('attempts')})"]
+    if kind in (ev.SILENCE_CREATED, ev.SILENCE_EXPIRED, ev.SILENCE_KEPT, ev.SILENCE_FAILED):
+        matchers = ", ".join(event.get("matchers") or [])
+        detail = {ev.SILENCE_CREATED: f"{matchers} until {event.get('ends_at')}", ev.SILENCE_KEPT: f"until {event.get('until')}"}.get(kind, "")
+        failure = f"could not {event.get('action')}: {event.get('error')}" if kind == ev.SILENCE_FAILED else ""
+        return [f"{head} {event.get('id') or matchers} at {event.get('alertmanager')} {detail or failure}".rstrip()]
     rest = {k: v for k, v in event.items() if k not in ("seq", "ts", "type", "actor", "prev", "hash")}
     return [f"{head} " + ", ".join(f"{k}={v}" for k, v in rest.items())]

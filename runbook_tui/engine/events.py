@@ -37,6 +37,11 @@ journal.py); the rest is its payload, flat at the top level:
 | share_started | address, fingerprint (the session's SSH host key) |
 | review | planned, surprised, change (the post-change review; may follow session_finished) |
 | session_finished | outcome: done, failed, rolled_back or aborted |
+| notified | event, target (the URL as shown: a secret URL by its source), status, attempts |
+| notify_failed | event, target, error (in words, secrets masked), attempts |
+| silence_created | id, alertmanager, matchers [text], starts_at, ends_at, comment, created_by |
+| silence_failed | alertmanager, matchers?, id?, error, action ("create" or "expire") |
+| silence_expired / silence_kept | id, alertmanager; kept: until (the window's end, after a rollback) |
 """
 
 from __future__ import annotations
@@ -82,9 +87,16 @@ SESSION_FINISHED: Final = "session_finished"
 VERIFIER_HANDOVER: Final = "verifier_handover"
 SHARE_STARTED: Final = "share_started"
 REVIEW: Final = "review"
+NOTIFIED: Final = "notified"
+NOTIFY_FAILED: Final = "notify_failed"
+SILENCE_CREATED: Final = "silence_created"
+SILENCE_FAILED: Final = "silence_failed"
+SILENCE_EXPIRED: Final = "silence_expired"
+SILENCE_KEPT: Final = "silence_kept"
 
-#: Events that may follow session_finished: the review of the finished change, and people leaving.
-AFTER_FINISH: Final = frozenset({REVIEW, PARTICIPANT_LEFT})
+#: Events that may follow session_finished: the review of the finished change, people leaving,
+#: and the delivery of what the end itself set off (its notification, the silences' expiry).
+AFTER_FINISH: Final = frozenset({REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED})
 
 #: Events written in groups (fsynced at least once a second and before any other event).
 GROUPED: Final = frozenset({OUTPUT, METRIC_SAMPLE})

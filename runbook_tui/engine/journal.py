@@ -40,7 +40,7 @@ def event_hash(obj: dict[str, Any]) -> str:
 
 def utc_now() -> str:
     """ISO 8601 UTC with milliseconds, as the journal's `ts`."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class JournalError(OSError):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable
 
-
 #: A line longer than this is handed on in pieces (a binary blob has no newlines).
 MAX_PENDING = 64 * 1024
 #: stdout kept per host for `expect.stdout` and `capture` (the journal keeps all of it).

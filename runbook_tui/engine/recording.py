@@ -74,19 +74,21 @@ def record(events: Iterable[Event]) -> Recording:
             if kind == ev.STEP_STARTED:
                 recording.decisions.append(Decision("ran", e["step"], at))
         elif kind == ev.OUTPUT:
-            take = current.get((e.get("phase", "run"), e["step"], e.get("host", "")))
-            if take is not None:
-                take.chunks.append((e.get("stream", "stdout"), e.get("text", "")))
+            found = current.get((e.get("phase", "run"), e["step"], e.get("host", "")))
+            if found is not None:
+                found.chunks.append((e.get("stream", "stdout"), e.get("text", "")))
         elif kind in (ev.STEP_FINISHED, ev.UNDO_FINISHED):
             phase = "run" if kind == ev.STEP_FINISHED else "undo"
             for host, result in (e.get("hosts") or {}).items():
-                take = current.get((phase, e["step"], host))
-                if take is None:
+                finished = current.get((phase, e["step"], host))
+                if finished is None:
                     continue
-                take.exit_code = result.get("exit_code")
-                take.error = result.get("error")
+                finished.exit_code = result.get("exit_code")
+                finished.error = result.get("error")
                 status = result.get("status")
-                take.status = "ok" if status in ("done", "failed", "ok") and take.exit_code is not None else ("timeout" if status in ("timed_out", "timeout") else "error")
+                finished.status = (
+                    "ok" if status in ("done", "failed", "ok") and finished.exit_code is not None else ("timeout" if status in ("timed_out", "timeout") else "error")
+                )
         elif kind in (ev.STEP_CONFIRMED, ev.STEP_REJECTED):
             verdict = "confirmed" if kind == ev.STEP_CONFIRMED else "rejected"
             recording.verdicts.setdefault(e["step"], []).append((verdict, e.get("reason") or ""))

@@ -104,6 +104,7 @@ class RunState:
     success_checks: tuple[Mapping[str, Any], ...] = ()  # success_checked results, in order
     success_pending: tuple[Mapping[str, Any], ...] = ()  # criteria being checked now, with their deadline
     window_override: str | None = None
+    silences: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # Alertmanager silence id -> silence_created payload
     review: Mapping[str, str] | None = None
     outcome: str | None = None
     resumed: int = 0
@@ -405,6 +406,15 @@ def _window_override(state: RunState, e: Event) -> RunState:
     return replace(state, window_override=e.get("reason"))
 
 
+def _silence_created(state: RunState, e: Event) -> RunState:
+    silence = MappingProxyType({k: v for k, v in e.items() if k not in ("prev", "hash", "seq")})
+    return replace(state, silences=MappingProxyType({**state.silences, str(e["id"]): silence}))
+
+
+def _silence_gone(state: RunState, e: Event) -> RunState:
+    return replace(state, silences=MappingProxyType({k: v for k, v in state.silences.items() if k != str(e.get("id"))}))
+
+
 def _finished(state: RunState, e: Event) -> RunState:
     return replace(state, outcome=e["outcome"])
 
@@ -447,4 +457,6 @@ _HANDLERS = {
     ev.VERIFIER_HANDOVER: _handover,
     ev.SHARE_STARTED: _share_started,
     ev.REVIEW: _review,
+    ev.SILENCE_CREATED: _silence_created,
+    ev.SILENCE_EXPIRED: _silence_gone,
 }

@@ -13,6 +13,7 @@ import asyncio
 import os
 import signal
 from collections.abc import Iterable
+from typing import Any
 
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink, Stream
 
@@ -184,7 +185,7 @@ async def _pump(stream: asyncio.StreamReader, name: Stream, output: OutputSink) 
         output(name, chunk)
 
 
-def _raise_first(done: Iterable[asyncio.Future[object]]) -> None:
+def _raise_first(done: Iterable[asyncio.Future[Any]]) -> None:
     for task in done:
         if not task.cancelled() and task.exception() is not None:
             task.result()

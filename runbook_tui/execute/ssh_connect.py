@@ -75,9 +75,7 @@ class Connector:
         except SshConfigError as exc:
             raise ConnectFailed(f"{host.name}: {exc}", permanent=True) from None
 
-    async def connection(
-        self, endpoint: Endpoint, stale: asyncssh.SSHClientConnection | None = None
-    ) -> asyncssh.SSHClientConnection:
+    async def connection(self, endpoint: Endpoint, stale: asyncssh.SSHClientConnection | None = None) -> asyncssh.SSHClientConnection:
         """The live connection for this endpoint, opened on first use (its bastion's first); one opener at a time per key."""
         lock = self._locks.setdefault(endpoint.key, asyncio.Lock())
         async with lock:
@@ -139,9 +137,7 @@ class Connector:
             ) from None
         except asyncssh.PermissionDenied as exc:
             keys = f"identity {', '.join(endpoint.identities)}" if endpoint.identities else "the SSH agent and default keys"
-            raise ConnectFailed(
-                f"authentication as {endpoint.user} on {target} failed ({reason(exc)}); tried {keys}", permanent=True
-            ) from None
+            raise ConnectFailed(f"authentication as {endpoint.user} on {target} failed ({reason(exc)}); tried {keys}", permanent=True) from None
         except asyncssh.ChannelOpenError as exc:
             bastion = endpoint.via.name if endpoint.via is not None else "the bastion"
             raise ConnectFailed(

@@ -52,7 +52,7 @@ def _check_prometheus(url: str, token: str | None, queries: list[tuple[Panel, Pa
 
 def _check_scrape(url: str, queries: list[tuple[Panel, PanelQuery]]) -> list[str]:
     scrape = ScrapeSource(url, timeout=TIMEOUT_SECONDS)
-    samples, error, now = scrape.scrape()
+    samples, error, _ = scrape.scrape()
     if samples is None:
         return [f"metrics source {url}: cannot scrape: {error}"]
     findings = []

@@ -6,6 +6,10 @@ It re-arms when a reading is back on the good side, so a second excursion
 trips again. A reading without a value (the source failed) neither breaks
 nor extends the excursion: a Prometheus outage must not hide a problem that
 was already building, nor invent one.
+
+A guard must not go quiet when its data does: `NoDataGuard` trips (once per
+outage) when a guard panel has had no successful reading for its `for`
+(source down, empty result, scrape failing) and acts on `on_no_data`.
 """
 
 from __future__ import annotations
@@ -125,6 +129,70 @@ class Guard:
         return Trip(self.panel, value, self.critical, self.direction, self.for_seconds, self.action, self.since, tuple(self.evidence))
 
 
+@dataclass(frozen=True, slots=True)
+class NoDataTrip:
+    """A guard panel without a successful reading for its `for`: also journaled as `guard_tripped` (no_data: true)."""
+
+    panel: str
+    for_seconds: float
+    action: str  # on_no_data: pause | notify
+    since: float  # the last successful reading (or when watching began)
+    at: float
+    error: str
+
+    def words(self, unit: str = "") -> str:
+        return f"guard '{self.panel}' has had no data for {format_duration(max(self.at - self.since, self.for_seconds))} ({self.error})"
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "panel": self.panel,
+            "value": None,
+            "threshold": None,
+            "for": self.for_seconds,
+            "action": self.action,
+            "since": self.since,
+            "samples": [],
+            "no_data": True,
+            "error": self.error,
+        }
+
+
+@dataclass
+class NoDataGuard:
+    """Trips when a guard panel has had no successful reading for `for_seconds`; re-arms on the next good reading."""
+
+    panel: str
+    for_seconds: float
+    action: str
+    last_ok: float  # the last successful reading, or when watching began
+    tripped: bool = False
+
+    @classmethod
+    def for_panel(cls, panel: Panel, started: float) -> NoDataGuard | None:
+        """None for a panel that guards nothing (no `critical`) or ignores missing data."""
+        if panel.critical is None or panel.on_no_data == "ignore":
+            return None
+        return cls(panel.id, panel.for_seconds, panel.on_no_data, started)
+
+    def observe(self, ts: float, value: float | None, error: str | None) -> NoDataTrip | None:
+        if value is not None and error is None:
+            self.last_ok = ts
+            self.tripped = False
+            return None
+        if self.tripped or ts - self.last_ok < self.for_seconds:
+            return None
+        self.tripped = True
+        return NoDataTrip(self.panel, self.for_seconds, self.action, self.last_ok, ts, error or "no value")
+
+
+def no_data_words(panel: Mapping[str, Any]) -> str:
+    """What a guard panel does without data, as the panel states it (`no data → pause`); empty when nothing."""
+    action = panel.get("on_no_data")
+    if panel.get("critical") is None or action in (None, "ignore"):
+        return ""
+    return f"no data → {action}"
+
+
 # -- measured conditions: expect.metric and metrics.success -------------------------------------
 
 
@@ -170,6 +238,7 @@ def panel_json(panel: Panel, query: str) -> dict[str, Any]:
         "direction": panel.direction,
         "for": panel.for_seconds,
         "on_critical": panel.on_critical,
+        "on_no_data": panel.on_no_data,
     }
 
 

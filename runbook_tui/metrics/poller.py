@@ -12,6 +12,9 @@ previous one finished, so polls never overlap, however slow the source).
   list; headless `exec` rolls back to the checkpoint, see engine.autopilot),
   `notify` is only the event (the TUI shows a toast). A `pause` or
   `rollback` trip also ends a running `wait` step early, as failed;
+- a guard panel with no successful reading for its `for` (source down,
+  empty result, scrape failing) trips its `NoDataGuard`: `guard_tripped`
+  with `no_data: true`, acted on as `on_no_data` says (pause or notify);
 - `judge` is the controller's `metric_judge` for `expect.metric`;
 - `metrics.success` is checked when a verify section is complete (if steps
   follow it) and before the session finishes as done (the controller's
@@ -37,7 +40,7 @@ from runbook_tui.engine.controller import SYSTEM, Controller
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.state import RunState
-from runbook_tui.metrics.guards import Guard, Trip, check_json, check_words, format_value, holds, panel_json
+from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, check_json, check_words, format_value, holds, panel_json
 from runbook_tui.metrics.sources import Baseline, PanelQuery, PrometheusSource, Sample, ScrapeSource, Source
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import MetricCheck, Metrics, Panel, Runbook
@@ -55,7 +58,7 @@ def default_timeout(interval: float) -> float:
 
 def iso(ts: float) -> str:
     """Unix time as the journal writes times: ISO 8601 UTC with milliseconds."""
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_iso(text: str) -> float:
@@ -150,6 +153,8 @@ class MetricsMonitor:
         self.queries = list(queries) if queries is not None else None
         self.panels: dict[str, Panel] = {p.id: p for p in metrics.panels}
         self.guards = {p.id: Guard.for_panel(p) for p in metrics.panels}
+        watching_since = time.time()
+        self.no_data_guards = {p.id: g for p in metrics.panels if (g := NoDataGuard.for_panel(p, watching_since)) is not None}
         self.latest: dict[str, Sample] = {}
         self.poller: Poller | None = None
         self._fresh = asyncio.Condition()
@@ -246,7 +251,7 @@ class MetricsMonitor:
         if self._closed:
             return
         failing: dict[str, set[str]] = {}
-        trips: list[Trip] = []
+        trips: list[Trip | NoDataTrip] = []
         for panel_id, sample in samples.items():
             if sample.pending:
                 continue  # rate() warming up: nothing to show yet
@@ -260,9 +265,13 @@ class MetricsMonitor:
             trip = self.guards[panel_id].observe(sample.ts, sample.value)
             if trip is not None:
                 trips.append(trip)
+            no_data = self.no_data_guards.get(panel_id)
+            blind = no_data.observe(sample.ts, sample.value, sample.error) if no_data is not None else None
+            if blind is not None:
+                trips.append(blind)
         self._announce(failing, set(samples))
-        for trip in trips:
-            self._trip(trip)
+        for tripped in trips:
+            self._trip(tripped)
         self._spawn(self._notify_fresh())
 
     async def _notify_fresh(self) -> None:
@@ -283,7 +292,7 @@ class MetricsMonitor:
 
     # -- guards -----------------------------------------------------------------------------
 
-    def _trip(self, trip: Trip) -> None:
+    def _trip(self, trip: Trip | NoDataTrip) -> None:
         panel = self.panels[trip.panel]
         words = trip.words(panel.unit)
         event = self._emit(ev.GUARD_TRIPPED, **trip.payload(), title=panel.title, unit=panel.unit, words=words)
@@ -307,7 +316,7 @@ class MetricsMonitor:
         async with self._fresh:
             try:
                 await asyncio.wait_for(self._fresh.wait_for(fresh), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return None
         return self.latest.get(panel_id)
 

@@ -31,11 +31,12 @@ import statistics
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from runbook_tui.runbook.durations import format_duration, parse_duration
+from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher_list
 
 Direction = Literal["above", "below"]
 
@@ -176,7 +177,10 @@ def _number(raw: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-async def _in_thread(func: Any, *args: Any, deadline: float) -> Any:
+_Result = TypeVar("_Result")
+
+
+async def _in_thread(func: Callable[..., _Result], *args: Any, deadline: float) -> _Result:
     """Run blocking `func` in a worker thread; give up waiting after `deadline` seconds (the thread ends on its own)."""
     return await asyncio.wait_for(asyncio.to_thread(func, *args), deadline)
 
@@ -214,7 +218,7 @@ class PrometheusSource:
     # blocking parts, run in threads
 
     def query_now(self, panel: PanelQuery) -> Sample:
-        from prometheus_api_client import PrometheusApiClientException
+        from prometheus_api_client.exceptions import PrometheusApiClientException
         from requests import RequestException
 
         try:
@@ -229,11 +233,11 @@ class PrometheusSource:
     def query_baseline(self, panel: PanelQuery, started: float) -> Baseline:
         import datetime as dt
 
-        from prometheus_api_client import PrometheusApiClientException
+        from prometheus_api_client.exceptions import PrometheusApiClientException
         from requests import RequestException
 
         basis = f"median of the {format_duration(BASELINE_SECONDS)} before the start"
-        end = dt.datetime.fromtimestamp(started, dt.timezone.utc)
+        end = dt.datetime.fromtimestamp(started, dt.UTC)
         start = end - dt.timedelta(seconds=BASELINE_SECONDS)
         step = max(1, BASELINE_SECONDS // BASELINE_POINTS)
         try:
@@ -264,7 +268,7 @@ class PrometheusSource:
             async with slots:  # the deadline counts from when the query really starts
                 try:
                     return await _in_thread(self.query_now, panel, deadline=self.timeout + 1)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     return Sample(None, f"Prometheus at {self.url} did not answer within {_seconds(self.timeout)}", time.time())
 
         samples = await asyncio.gather(*(one(p) for p in panels))
@@ -273,7 +277,7 @@ class PrometheusSource:
     async def baseline(self, panel: PanelQuery, started: float) -> Baseline:
         try:
             return await _in_thread(self.query_baseline, panel, started, deadline=self.timeout * 2 + 1)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return Baseline(None, f"Prometheus at {self.url} did not answer within {_seconds(self.timeout * 2)}", "baseline")
 
 
@@ -284,7 +288,7 @@ def connect(url: str, token: str | None, timeout: float) -> Any:
 
     headers = {"Authorization": f"Bearer {token}"} if token else None
     return PrometheusConnect(
-        url=url.rstrip("/"), headers=headers, disable_ssl=False, timeout=timeout,  # type: ignore[arg-type]
+        url=url.rstrip("/"), headers=headers, disable_ssl=False, timeout=timeout,
         retry=Retry(total=None, connect=0, read=0, status=0, other=0, redirect=3, raise_on_status=False),
     )  # fmt: skip
 
@@ -306,29 +310,12 @@ def _instant_sample(result: Any, panel: PanelQuery, now: float) -> Sample:
 # -- scrape ---------------------------------------------------------------------------------
 
 _NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
-_MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)')
 _SELECTOR = re.compile(rf"^\s*({_NAME})\s*(?:\{{(.*)\}})?\s*$", re.S)
 _RATE = re.compile(r"^\s*rate\s*\((.*)\[\s*([0-9a-z.]+)\s*\]\s*\)\s*$", re.S)
 
 
 class QueryError(ValueError):
     """A scrape panel's query is not `name{matchers}` or `rate(name{matchers}[window])`."""
-
-
-@dataclass(frozen=True, slots=True)
-class Matcher:
-    label: str
-    op: str
-    value: str
-
-    def matches(self, labels: Mapping[str, str]) -> bool:
-        actual = labels.get(self.label, "")
-        if self.op == "=":
-            return actual == self.value
-        if self.op == "!=":
-            return actual != self.value
-        found = re.fullmatch(self.value, actual) is not None
-        return found if self.op == "=~" else not found
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,22 +353,11 @@ def parse_scrape_query(text: str) -> ScrapeQuery:
     selector = _SELECTOR.match(body)
     if selector is None:
         raise QueryError(f"{text!r}: with the scrape source a query is a metric name with optional label matchers, or rate(...) over one")
-    matchers: list[Matcher] = []
-    inner = (selector.group(2) or "").strip()
-    position = 0
-    while position < len(inner):
-        found = _MATCHER.match(inner, position)
-        if found is None:
-            raise QueryError(f"{text!r}: cannot read the label matchers at {inner[position:]!r}; expected label=\"value\" (also !=, =~, !~)")
-        value = found.group(3).encode().decode("unicode_escape")
-        if found.group(2) in ("=~", "!~"):
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise QueryError(f"{text!r}: bad regular expression {value!r}: {exc}") from None
-        matchers.append(Matcher(found.group(1), found.group(2), value))
-        position = found.end()
-    return ScrapeQuery(selector.group(1), tuple(matchers), window)
+    try:
+        matchers = parse_matcher_list((selector.group(2) or "").strip(), text)
+    except MatcherError as exc:
+        raise QueryError(str(exc)) from None
+    return ScrapeQuery(selector.group(1), matchers, window)
 
 
 def parse_exposition(text: str) -> list[tuple[str, Mapping[str, str], float]]:
@@ -479,7 +455,7 @@ class ScrapeSource:
     async def poll(self, panels: Sequence[PanelQuery]) -> dict[str, Sample]:
         try:
             samples, error, now = await _in_thread(self.scrape, deadline=self.timeout + 1)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             samples, error, now = None, f"exporter at {self.url} did not answer within {_seconds(self.timeout)}", time.time()
         if samples is None:
             return {p.id: Sample(None, error, now) for p in panels}

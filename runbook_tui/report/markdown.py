@@ -232,9 +232,9 @@ def _metrics(report: Report) -> list[str]:
         out += ["## Metrics", ""] + table(head, rows) + [""]
         out += [f"- {esc(p.id)}: before is the {esc(p.before_basis)}" for p in report.panels if p.before_basis] + [""]
     if report.success:
-        rows = [(esc(c.when), esc(c.criterion), f"**{t.success_result(c)}**" if c.met is not True else t.success_result(c), esc(c.words), t.clock(c.at))
+        checks = [(esc(c.when), esc(c.criterion), f"**{t.success_result(c)}**" if c.met is not True else t.success_result(c), esc(c.words), t.clock(c.at))
                 for c in report.success]  # fmt: skip
-        out += ["## Success criteria, measured", ""] + table(["When", "Criterion", "Result", "Details", "At"], rows) + [""]
+        out += ["## Success criteria, measured", ""] + table(["When", "Criterion", "Result", "Details", "At"], checks) + [""]
     return out
 
 

@@ -383,7 +383,7 @@ def _ts(value: str | None) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def seconds_between(start: str | None, end: str | None) -> float | None:
@@ -396,7 +396,7 @@ def seconds_between(start: str | None, end: str | None) -> float | None:
 def _sample_time(value: Any, fallback: str) -> str:
     """A sample's own time (ISO text or epoch seconds) as the journal's ISO form."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        moment = dt.datetime.fromtimestamp(float(value), dt.timezone.utc)
+        moment = dt.datetime.fromtimestamp(float(value), dt.UTC)
         return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return str(value) if value else fallback
 
@@ -834,8 +834,8 @@ class _Builder:
             if valued:
                 panel.first_at, first = valued[0]
                 panel.last_at, panel.after = valued[-1]
-                panel.min = min(v for _, v in valued)  # type: ignore[type-var]
-                panel.max = max(v for _, v in valued)  # type: ignore[type-var]
+                panel.min = min(v for _, v in valued)
+                panel.max = max(v for _, v in valued)
                 panel.before, panel.before_basis = first, "first reading of the run"
             baseline = state.baselines.get(panel.id) or {}
             if _number(baseline.get("value")) is not None:

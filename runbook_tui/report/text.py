@@ -120,7 +120,7 @@ def _utc(text: str | None) -> dt.datetime | None:
         return None
     if moment is None:
         return None
-    return moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment
 
 
 def window_verdict(window: Window) -> str:

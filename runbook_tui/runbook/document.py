@@ -7,6 +7,7 @@ schema checks can say `FILE:LINE:COL` for anything they reject.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -21,7 +22,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 _SCALARS = yaml.constructor.SafeConstructor()
-_CONSTRUCTORS = yaml.constructor.SafeConstructor.yaml_constructors
+_CONSTRUCTORS: dict[str | None, Callable[[Any, yaml.Node], Any]] = yaml.constructor.SafeConstructor.yaml_constructors
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 #: Limits on hostile or broken input, each refused with a positioned diagnostic naming it.
@@ -110,7 +111,8 @@ def _walk_shape(text: str, file: str, loader: type) -> int:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                where = Mark(file, event.start_mark.line + 1, event.start_mark.column + 1)
+                start = event.start_mark
+                where = Mark(file, start.line + 1, start.column + 1) if start else Mark(file, 1, 1)
                 raise RunbookInvalid([Diagnostic(where, f"nested deeper than {MAX_DEPTH} levels; the limit is {MAX_DEPTH}")])
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1

@@ -46,7 +46,7 @@ def format_duration(seconds: float) -> str:
     """The short form people read: 90 -> '1m30s', 3600 -> '1h'."""
     if seconds < 1 and seconds > 0:
         return f"{int(seconds * 1000)}ms"
-    whole = int(round(seconds))
+    whole = round(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "", f"{secs}s" if secs else ""]

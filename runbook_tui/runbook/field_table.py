@@ -9,18 +9,21 @@ known to both; a key added elsewhere is caught by tests/runbook/test_schema.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+from runbook_tui.runbook.model import ParamType, RiskLevel, SectionKind, StepKind, VerifyMode
 
 JSON = dict[str, Any]
 
-PARAM_TYPES = ("string", "int", "float", "bool", "choice", "list")
-SECTION_KINDS = ("precheck", "backup", "implement", "verify", "postcheck", "rollback")
-STEP_KINDS = ("run", "note", "wait", "ask")
-RISK_LEVELS = ("low", "medium", "high", "critical")
-VERIFY_MODES = ("after", "before", "both", "none", "per_wave")
-DIRECTIONS = ("above", "below")
-ON_CRITICAL = ("pause", "rollback", "notify")
-SOURCE_KINDS = ("prometheus", "scrape")
+PARAM_TYPES: tuple[ParamType, ...] = ("string", "int", "float", "bool", "choice", "list")
+SECTION_KINDS: tuple[SectionKind, ...] = ("precheck", "backup", "implement", "verify", "postcheck", "rollback")
+STEP_KINDS: tuple[StepKind, ...] = ("run", "note", "wait", "ask")
+RISK_LEVELS: tuple[RiskLevel, ...] = ("low", "medium", "high", "critical")
+VERIFY_MODES: tuple[VerifyMode, ...] = ("after", "before", "both", "none", "per_wave")
+DIRECTIONS: tuple[Literal["above", "below"], ...] = ("above", "below")
+ON_CRITICAL: tuple[Literal["pause", "rollback", "notify"], ...] = ("pause", "rollback", "notify")
+ON_NO_DATA: tuple[Literal["pause", "notify", "ignore"], ...] = ("pause", "notify", "ignore")
+SOURCE_KINDS: tuple[Literal["prometheus", "scrape"], ...] = ("prometheus", "scrape")
 
 # -- value shapes (JSON Schema fragments) ---------------------------------------------
 
@@ -165,6 +168,8 @@ PANEL = Shape("panel", "A Prometheus (or scraped) series shown during the run, o
     Field("direction", enum(DIRECTIONS), "Which side of the line is bad: above (default) or below."),
     Field("for", DURATION, "How long past critical before the guard trips."),
     Field("on_critical", enum(ON_CRITICAL), "What a tripped guard does: pause (default), rollback, notify."),
+    Field("on_no_data", enum(ON_NO_DATA), "What a guard does when its panel had no successful reading for its `for`: "
+          "pause, notify or ignore (default: pause when on_critical is pause or rollback, else notify)."),
 ))  # fmt: skip
 
 PROMETHEUS = Shape("prometheus", "A Prometheus server.", (
@@ -265,6 +270,34 @@ RUNBOOK = Shape("runbook", "A runbook-tui runbook (format version 1): a template
     Field("secrets", mapping_of(ref("secret")), "Secrets by name, read when the run starts, shown as ***."),
     Field("metrics", {"anyOf": [ref("metrics"), {"type": "null"}]}, "Panels, guards and measured success."),
     Field("sections", {"type": "array", "minItems": 1, "items": ref("section")}, "The sections, in order; at least one step in all.", True),
+    Field("notify", {"type": ["array", "null"], "items": ref("notify")}, "Webhooks told about the session (added to the settings' own)."),
+    Field("alerts", {"anyOf": [ref("alerts"), NULL]}, "Alertmanager silences made for the change."),
 ))  # fmt: skip
 
-SHAPES = (RUNBOOK, TICKET, WINDOW, RISK, PARAM, HOST, FROM_PARAM, GROUP, SECRET, KEYRING, METRICS, SOURCE, PROMETHEUS, SCRAPE, PANEL, CHECK, SECTION, STEP, EXPECT)
+SECRET_TEXT: JSON = {"anyOf": [{"type": "string"}, ref("secret_ref")]}
+
+SECRET_REF = Shape("secret_ref", "A value read from the environment or the keyring when the run starts.", (
+    Field("env", TEXT, "Read the value from this environment variable."),
+    Field("keyring", ref("keyring"), "Read the value from the keyring: {service, username}."),
+    Field("prefix", TEXT, "Text put before the secret value, e.g. 'Bearer '."),
+))  # fmt: skip
+
+NOTIFY = Shape("notify", "A webhook receiver told about the session's events.", (
+    Field("url", SECRET_TEXT, "Where to POST: a webhook URL, or a secret reference holding it.", True),
+    Field("events", {"type": "array", "items": {"type": "string"}}, "Which events to send; all of them when absent."),
+    Field("format", enum(("json", "slack")), "json: our own body; slack: an incoming-webhook {text} message."),
+    Field("headers", {"type": "object", "additionalProperties": SECRET_TEXT}, "HTTP headers; each value a string or a secret reference."),
+))  # fmt: skip
+
+SILENCE = Shape("silence", "One Alertmanager silence.", (
+    Field("matchers", {"type": "array", "minItems": 1, "items": {"type": "string"}}, 'Label matchers, like alertname="HighErrorRate" (also !=, =~, !~).', True),
+    Field("comment", TEXT, "Why; the ticket id is added to it."),
+))  # fmt: skip
+
+ALERTS = Shape("alerts", "Silences created through Alertmanager's API v2 while the change runs.", (
+    Field("alertmanager", TEXT, "The Alertmanager base URL.", True),
+    Field("silence", {"type": "array", "items": ref("silence")}, "The silences to create when the session starts.", True),
+    Field("until", enum(("session_end", "window_end")), "session_end (default), or window_end: after a rollback keep them until the window ends."),
+))  # fmt: skip
+
+SHAPES = (RUNBOOK, TICKET, WINDOW, RISK, PARAM, HOST, FROM_PARAM, GROUP, SECRET, KEYRING, METRICS, SOURCE, PROMETHEUS, SCRAPE, PANEL, CHECK, SECTION, STEP, EXPECT, NOTIFY, SECRET_REF, ALERTS, SILENCE)

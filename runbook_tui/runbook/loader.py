@@ -33,14 +33,15 @@ from runbook_tui.runbook.model import (
     Param,
     Risk,
     Runbook,
-    Section,
     Secret,
+    Section,
     Step,
     Text,
     TextKind,
     Ticket,
 )
 from runbook_tui.runbook.params import ParamError, bind, convert
+from runbook_tui.runbook.reach import ReachReader, no_data_action
 from runbook_tui.runbook.templating import ROOTS, base_context
 from runbook_tui.runbook.texts import Capture, Names, Scope, TextMaker
 
@@ -124,7 +125,8 @@ class _Builder:
         title = self._plain(root, "title") or runbook_id
         metrics = self._metrics(root)
         sections = self._sections(root)
-
+        reach = ReachReader(self.fields, self.texts.make)
+        notify, alerts = reach.notify(root), reach.alerts(root)
         self.diags.raise_if_errors()
         runbook = Runbook(
             id=runbook_id,
@@ -138,6 +140,7 @@ class _Builder:
             secrets=secrets,
             metrics=metrics,
             sections=sections,
+            notify=notify, alerts=alerts,
         )
         return Loaded(runbook, sorted(self.diags.items, key=lambda d: (d.mark.line, d.mark.col)))
 
@@ -212,7 +215,7 @@ class _Builder:
                     pattern = None
             param = Param(
                 name=name,
-                type=kind,  # type: ignore[arg-type]
+                type=kind,
                 mark=key_mark,
                 description=f.string(m, "description", "") or "",
                 required=f.boolean(m, "required"),
@@ -330,7 +333,7 @@ class _Builder:
             return None
         self.fields.keys(m, "risk", T.RISK.keys, T.RISK.required)
         return Risk(
-            level=self.fields.choice(m, "level", T.RISK_LEVELS, "high"),  # type: ignore[arg-type]
+            level=self.fields.choice(m, "level", T.RISK_LEVELS, "high"),
             summary=self._plain(m, "summary", "") or "",
             mitigations=tuple(self._plain_list(m, "mitigations")),
         )
@@ -364,12 +367,8 @@ class _Builder:
         if panels and source is None:
             self.diags.error(m.mark, "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")
         success = [self._check(value, mark, "a success criterion") for value, mark in self._items(m, "success", "success")]
-        return Metrics(
-            source=source,
-            interval_seconds=f.duration(m, "interval", 5.0) or 5.0,
-            panels=tuple(panels),
-            success=tuple(c for c in success if c is not None),
-        )
+        interval = f.duration(m, "interval", 5.0) or 5.0
+        return Metrics(source=source, interval_seconds=interval, panels=tuple(panels), success=tuple(c for c in success if c is not None))
 
     def _source(self, metrics: YMap) -> MetricsSource | None:
         f = self.fields
@@ -392,7 +391,7 @@ class _Builder:
         if url is None:
             return None
         token = self._text(spec, "token", "plain", Scope(late_allowed=True))
-        return MetricsSource(kind, url, token)  # type: ignore[arg-type]
+        return MetricsSource(kind, url, token)
 
     def _panel(self, value: Any, mark: Mark) -> Panel | None:
         f = self.fields
@@ -412,9 +411,10 @@ class _Builder:
             unit=f.string(m, "unit", "") or "",
             warn=f.number(m, "warn"),
             critical=f.number(m, "critical"),
-            direction=f.choice(m, "direction", T.DIRECTIONS, "above"),  # type: ignore[arg-type]
+            direction=f.choice(m, "direction", T.DIRECTIONS, "above"),
             for_seconds=f.duration(m, "for", 0.0) or 0.0,
-            on_critical=f.choice(m, "on_critical", T.ON_CRITICAL, "pause"),  # type: ignore[arg-type]
+            on_critical=f.choice(m, "on_critical", T.ON_CRITICAL, "pause"),
+            on_no_data=no_data_action(f, m),  # type: ignore[arg-type]
         )
 
     def _check(self, value: Any, mark: Mark, what: str) -> MetricCheck | None:
@@ -481,7 +481,7 @@ class _Builder:
                 steps.append(step)
         if section_id is None:
             return None
-        return Section(section_id, title, kind, tuple(steps), mark)  # type: ignore[arg-type]
+        return Section(section_id, title, kind, tuple(steps), mark)
 
     def _step(self, value: Any, mark: Mark, section_id: str, captured: set[str]) -> Step | None:
         f = self.fields
@@ -513,7 +513,7 @@ class _Builder:
         step = Step(
             id=step_id or "",
             title=self._plain(m, "title") or step_id or "",
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             section_id=section_id,
             mark=mark,
             body=body,
@@ -525,7 +525,7 @@ class _Builder:
             retries=f.integer(m, "retries", 0, 0, 100),
             retry_delay_seconds=f.duration(m, "retry_delay", 5.0) or 0.0,
             capture=capture,
-            verify=f.choice(m, "verify", T.VERIFY_MODES, "after"),  # type: ignore[arg-type]
+            verify=f.choice(m, "verify", T.VERIFY_MODES, "after"),
             undo=self._text(m, "undo", "shell", undo_scope) if self._only(m, "undo", kind, ("run", "note")) else None,
             checkpoint=f.boolean(m, "checkpoint"),
             env=tuple(self._env(m, scope)),
@@ -612,12 +612,14 @@ class _Builder:
         if "env" not in step:
             return []
         m = self.fields.mapping(step["env"], step.value_mark("env"), "env: NAME -> value")
+        if m is None:
+            return []
         result = []
-        for name in m or {}:
+        for name in m:
             if not IDENT.fullmatch(name):
-                self.diags.error(m.key_mark(name), f"env name '{name}': expected a variable name like PGHOST")  # type: ignore[union-attr]
+                self.diags.error(m.key_mark(name), f"env name '{name}': expected a variable name like PGHOST")
                 continue
-            text = self._text(m, name, "plain", scope)  # type: ignore[arg-type]
+            text = self._text(m, name, "plain", scope)
             if text is not None:
                 result.append((name, text))
         return result

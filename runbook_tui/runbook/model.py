@@ -8,7 +8,10 @@ Every value that came from the file keeps its `Mark` so that any later error
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+if TYPE_CHECKING:  # defined with their reader; the model only carries them
+    from runbook_tui.runbook.reach import Alerts, NotifyTarget
 
 ParamType = Literal["string", "int", "float", "bool", "choice", "list"]
 SectionKind = Literal["precheck", "backup", "implement", "verify", "postcheck", "rollback"]
@@ -136,6 +139,7 @@ class Panel:
     direction: Literal["above", "below"] = "above"
     for_seconds: float = 0.0
     on_critical: Literal["pause", "rollback", "notify"] = "pause"
+    on_no_data: Literal["pause", "notify", "ignore"] = "pause"  # no successful reading for `for`
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +268,8 @@ class Runbook:
     metrics: Metrics | None
     sections: tuple[Section, ...]
     version: int = 1
+    notify: tuple[NotifyTarget, ...] = ()  # added to the settings' notify list
+    alerts: Alerts | None = None  # Alertmanager silences for the session
 
     @property
     def steps(self) -> tuple[Step, ...]:

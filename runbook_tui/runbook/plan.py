@@ -18,7 +18,7 @@ class _NotYetCaptured(dict[str, Raw]):
     """Captures before the run: each renders as its own template, unquoted, so a plan shows where it goes."""
 
     def __missing__(self, name: str) -> Raw:
-        return Raw("{{ captured.%s }}" % name)
+        return Raw(f"{{{{ captured.{name} }}}}")
 
 
 def preview(runbook: Runbook, text: Text, host: Host | None = None) -> str:

@@ -221,6 +221,7 @@ def analyse(source: str) -> Analysis:
     references: list[Reference] = []
     seen_attr_nodes: set[int] = set()
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        assert isinstance(node, (nodes.Getattr, nodes.Getitem))  # what find_all was asked for; narrows the type
         target = node.node
         if not isinstance(target, nodes.Name) or target.name not in roots:
             continue
@@ -269,7 +270,7 @@ def base_context(params: Mapping[str, Any], ticket: Mapping[str, Any] | None) ->
     context["params"] = dict(params)
     if ticket is not None:
         context["ticket"] = ticket
-    context["now"] = dt.datetime.now(dt.timezone.utc).astimezone()
+    context["now"] = dt.datetime.now(dt.UTC).astimezone()
     return context
 
 
@@ -283,7 +284,7 @@ def step_context(
 ) -> dict[str, Any]:
     """The context just before a step runs. Without `secrets`, declared secrets render as `***`."""
     context = dict(base)
-    context["now"] = dt.datetime.now(dt.timezone.utc).astimezone()
+    context["now"] = dt.datetime.now(dt.UTC).astimezone()
     context["captured"] = dict(captured or {})
     context["secrets"] = dict(secrets) if secrets is not None else _Masked(secret_names)
     if host is not None:

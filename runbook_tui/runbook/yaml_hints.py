@@ -84,7 +84,7 @@ def _closes(value: str) -> bool:
 
 
 def _unclosed_bracket(lines: list[str], error: yaml.MarkedYAMLError, context: str) -> str | None:
-    if "flow sequence" not in context and "flow mapping" not in context or error.context_mark is None:
+    if ("flow sequence" not in context and "flow mapping" not in context) or error.context_mark is None:
         return None
     opened = error.context_mark
     bracket = lines[opened.line][opened.column : opened.column + 1] or ("[" if "sequence" in context else "{")

@@ -98,7 +98,7 @@ class ShareClient:
         interval, count = self._keepalive
         self._conn = await asyncssh.connect(
             ep.host, ep.port, known_hosts=ep.known_hosts, username="runbook", encoding="utf-8",
-            keepalive_interval=interval, keepalive_count_max=count, **keys,  # type: ignore[arg-type]
+            keepalive_interval=interval, keepalive_count_max=count, **keys,
         )  # fmt: skip
         self._process = await self._conn.create_process()
         welcome = protocol.decode(await self._process.stdout.readline())

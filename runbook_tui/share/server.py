@@ -13,9 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 import asyncssh
 
@@ -181,7 +180,7 @@ class ShareServer:
     def dispatch(self, actor: Actor, action: str, text: str, seen: str | None = None) -> Reply:
         """A participant's intent, decided by the controller like any other; `seen`: the step it is about."""
         controller = self.controller
-        handlers: dict[str, Any] = {
+        handlers: dict[str, Callable[[], Reply]] = {
             "confirm": lambda: controller.confirm(actor, seen),
             "reject": lambda: controller.reject(actor, text, seen),
             "note": lambda: controller.note(actor, text),

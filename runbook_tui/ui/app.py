@@ -17,11 +17,11 @@ from textual.binding import Binding
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.errors import StartRefused
 from runbook_tui.runbook.loader import Loaded, Probe
+from runbook_tui.ui.base_app import ThemedApp
 from runbook_tui.ui.modals import TextPrompt
 from runbook_tui.ui.params_form import ParamsScreen
 from runbook_tui.ui.picker import PickerScreen
 from runbook_tui.ui.run_screen import RunScreen
-from runbook_tui.ui.base_app import ThemedApp
 
 
 class RunHandle(Protocol):

@@ -38,7 +38,7 @@ from textual.message import Message
 from textual.widgets import Sparkline, Static
 
 from runbook_tui.engine.state import RunState
-from runbook_tui.metrics.guards import format_value, panel_level
+from runbook_tui.metrics.guards import format_value, no_data_words, panel_level
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.ui.glyphs import colour
 
@@ -150,7 +150,7 @@ def _lines_words(panel: Mapping[str, Any], unit: str) -> str:
         parts.append(f"warn {'≤' if low else ''}{format_value(float(panel['warn']))}")
     if panel.get("critical") is not None:
         parts.append(f"crit {'≤' if low else ''}{format_value(float(panel['critical']))}")
-    return " / ".join(parts)
+    return " / ".join(parts) + (f" · {no_data_words(panel)}" if no_data_words(panel) else "")
 
 
 class ThresholdSparkline(Sparkline):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,6 +29,8 @@ from runbook_tui.runbook.params import ParamError, convert
 
 #: Sentinel: the field holds no value, so the default (or the required error) applies.
 _NOT_GIVEN = object()
+#: How each parameter type is typed into an Input (the rest as text).
+_INPUT_TYPES: dict[str, Literal["integer", "number"]] = {"int": "integer", "float": "number"}
 
 
 def _num(value: float) -> str:
@@ -121,8 +123,7 @@ class ParamField(Horizontal):
         param = self.param
         wid = f"param-{param.name}"
         if param.type == "bool":
-            value = self.initial if isinstance(self.initial, bool) else False
-            return Switch(value=value, id=wid)
+            return Switch(value=self.initial if isinstance(self.initial, bool) else False, id=wid)
         if param.type == "choice":
             options = [(str(choice), choice) for choice in param.choices]
             value = next((c for c in param.choices if self.initial is not None and str(c) == str(self.initial)), Select.NULL)
@@ -133,7 +134,7 @@ class ParamField(Horizontal):
         return Input(
             value=_text_of(self.initial, param),
             placeholder=placeholder,
-            type={"int": "integer", "float": "number"}.get(param.type, "text"),
+            type=_INPUT_TYPES.get(param.type, "text"),
             validators=[ConvertValidator(param)],
             id=wid,
         )

@@ -84,7 +84,7 @@ def _probe(file: str) -> Probe:
     """probe_runbook, but a loader bug on one file marks that file instead of ending the whole list."""
     try:
         return probe_runbook(file)
-    except Exception as exc:  # noqa: BLE001 - shown on the file's row, with the exception's type
+    except Exception as exc:  # shown on the file's row, with the exception's type
         return Probe(file, "", "", (), None, [Diagnostic(Mark(file, 1, 1), f"could not be checked ({type(exc).__name__}: {exc}); please report this")], [])
 
 

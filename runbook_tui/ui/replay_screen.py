@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.binding import Binding
-from textual.widgets import Log
+from textual.widgets import Log, Static
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
@@ -118,7 +118,7 @@ class ReplayScreen(RunView):
     def _status(self) -> None:
         playing = "playing" if self._timer is not None else "paused"
         text = f"REPLAY {self.label}  event {self.replay.position}/{len(self.replay.events)}  {playing} at {self.speed:g}x  — nothing is executed"
-        self.query_one("#journal-path").update(text)
+        self.query_one("#journal-path", Static).update(text)
 
     def _reset_output(self) -> None:
         """After a jump: the output as it stood at that moment."""

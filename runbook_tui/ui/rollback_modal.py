@@ -12,10 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from runbook_tui.engine.rollback import RollbackPlan
+from runbook_tui.engine.rollback import RollbackPlan, Scope
 from runbook_tui.ui.glyphs import colour
-
-Scope = str
 
 
 class RollbackModal(ModalScreen[tuple[Scope, bool] | None]):

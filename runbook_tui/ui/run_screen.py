@@ -21,8 +21,9 @@ from textual.widgets import Footer, Log, Static
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import Event
-from runbook_tui.runbook.safe_text import visible
+from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, InfoScreen, TextPrompt
 from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.review import ReviewScreen
@@ -51,7 +52,7 @@ class RunView(Screen[None]):
     ASSIGNEE_HINTS = True
 
     #: The header's clock for the window countdown (tests freeze it for stable snapshots).
-    clock: Callable[[], dt.datetime] = staticmethod(lambda: dt.datetime.now(dt.timezone.utc))
+    clock: Callable[[], dt.datetime] = staticmethod(lambda: dt.datetime.now(dt.UTC))
 
     def __init__(self, source: RunSource, footer_note: str) -> None:
         super().__init__()
@@ -270,11 +271,11 @@ class RunScreen(RunView):
             return
         self.app.push_screen(RollbackModal(self.controller.plan_rollback), self._start_rollback)
 
-    def _start_rollback(self, choice: tuple[str, bool] | None) -> None:
+    def _start_rollback(self, choice: tuple[Scope, bool] | None) -> None:
         if choice is None:
             return
         scope, acknowledged = choice
-        self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"), quiet=True)  # type: ignore[arg-type]
+        self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"), quiet=True)
 
     def action_quit_run(self) -> None:
         if self.controller.busy:
@@ -330,6 +331,15 @@ class VerifierScreen(RunView):
     async def _send(self, action: str, text: str = "") -> None:
         self._say(await self.client.send(action, text))
 
+    def _send_text(self, action: str, *, allow_empty: bool = False) -> Callable[[str | None], None]:
+        """A prompt's callback: sends ACTION with the text typed (nothing when cancelled, or when empty unless allowed)."""
+
+        def send(text: str | None) -> None:
+            if text or (allow_empty and text is not None):
+                self.run_worker(self._send(action, text))
+
+        return send
+
     async def action_confirm(self) -> None:
         await self._send("confirm")
 
@@ -337,19 +347,19 @@ class VerifierScreen(RunView):
         current = self.source.state.current
         self.app.push_screen(
             TextPrompt(f"Reject '{current}'", "The run stops at this step and the assignee sees your reason."),
-            lambda reason: self.run_worker(self._send("reject", reason)) if reason else None,
+            self._send_text("reject"),
         )
 
     def action_request_rollback(self) -> None:
         self.app.push_screen(
             TextPrompt("Request a rollback", "The assignee sees this at once and starts the rollback with u.", required=False),
-            lambda reason: self.run_worker(self._send("request_rollback", reason or "")) if reason is not None else None,
+            self._send_text("request_rollback", allow_empty=True),
         )
 
     def action_note(self) -> None:
         self.app.push_screen(
             TextPrompt("Add a note", "It goes into the assignee's journal with the time and your name."),
-            lambda text: self.run_worker(self._send("note", text)) if text else None,
+            self._send_text("note"),
         )
 
     def action_hold(self) -> None:

@@ -106,7 +106,7 @@ def load_theme_file(path: Path) -> tuple[Theme | None, list[str]]:
     dark = data.get("dark", True)
     if not isinstance(dark, bool):
         problems.append(f"dark: {dark!r}, expected true or false")
-    colours: dict[str, str] = {}
+    colours: dict[str, Any] = {}  # Theme's colour arguments, by name
     for key in COLOUR_KEYS:
         if key not in data:
             if key == "primary":
@@ -132,7 +132,8 @@ def load_theme_file(path: Path) -> tuple[Theme | None, list[str]]:
 def _kind(value: Any) -> str:
     if value is None:
         return "an empty file"
-    return {list: "a list", str: "a single string"}.get(type(value), type(value).__name__)
+    kinds: dict[type, str] = {list: "a list", str: "a single string"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def _unknown_key(key: Any) -> str:

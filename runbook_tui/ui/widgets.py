@@ -80,6 +80,8 @@ class RunHeader(Static):
             line2.append(f"   {words}", style=f"bold {colour(theme, tone)}")
         elif not ticket:
             line2.append("   no change window", style=colour(theme, "warning"))
+        if state.silences:  # last: the countdown matters more; Alertmanager silences made for this change (journal: silence_created)
+            line2.append(f"   🔕 {len(state.silences)} alert silence{'s' if len(state.silences) > 1 else ''}", style=colour(theme, "secondary"))
         self.update(Group(line1, line2))
 
 
@@ -142,7 +144,7 @@ class StepDetail(Static):
             facts.append(f"timeout {format_duration(entry['timeout'])}")
         if entry.get("serial"):
             facts.append("serial " + ", ".join(str(s) for s in entry["serial"]))
-        lines = [title, Text("  ·  ".join(facts), style=colour(theme, "muted"))]
+        lines: list[Text | Table] = [title, Text("  ·  ".join(facts), style=colour(theme, "muted"))]
         if preview:
             entry = {**entry, **preview}  # captures filled in as far as they are known
         if step.commands:

@@ -204,7 +204,7 @@ def test_verify_before_needs_a_go_ahead_before_running(session_for: Callable[...
         asked = c.run_current(ALICE)
         assert asked.ok and "go-ahead" in asked.message
         await c.wait_idle()
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # a window for the wrong thing to happen: nothing may run
         assert log(tmp_path) == [], "nothing runs before the verifier's go-ahead"
         assert c.state.steps["risky"].status == "pending"
         c.run_current(ALICE)  # pressing enter again still does not run it

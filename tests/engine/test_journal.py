@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -102,7 +103,7 @@ def test_every_line_has_seq_ts_type_actor_prev_hash(finished_journal: Path) -> N
         assert isinstance(event["actor"], str) and event["actor"]
         assert re.fullmatch(r"[0-9a-f]{64}", event["hash"])
     assert events[0]["prev"] == ""
-    assert all(later["prev"] == earlier["hash"] for earlier, later in zip(events, events[1:]))
+    assert all(later["prev"] == earlier["hash"] for earlier, later in itertools.pairwise(events))
     timestamps = [dt.datetime.fromisoformat(e["ts"].replace("Z", "+00:00")) for e in events]
     assert timestamps == sorted(timestamps)
     assert events[0]["type"] == "session_started" and events[-1]["type"] == "session_finished"

@@ -164,7 +164,7 @@ def test_resume_refuses_a_tampered_journal(died_after_two_steps: Path, tmp_path:
     lines = raw_lines(journal)
     lines[1] = lines[1].replace(b'"attempt":1', b'"attempt":2')
     journal.write_bytes(b"".join(lines))
-    code, out, err = in_process("resume", str(journal), "--continue")
+    code, _out, err = in_process("resume", str(journal), "--continue")
     assert code == 1
     assert "does not verify" in err
     assert marks(tmp_path) == ["one", "two"]

@@ -156,7 +156,7 @@ def test_rollback_to_a_checkpoint_marks_steps_undone_and_moves_the_current_step_
 
 def test_a_full_rollback_marks_every_ran_step_undone(tmp_path: Path, write_runbook: Callable[..., Path],
         open_local_session: Callable[..., Session], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    _, final, events = run_scenario(tmp_path, write_runbook, open_local_session, monkeypatch, full_rollback)
+    _, _final, events = run_scenario(tmp_path, write_runbook, open_local_session, monkeypatch, full_rollback)
     state = replay(events)
     assert state.outcome == "rolled_back"
     assert [state.steps[s].status for s in ("a", "b", "c")] == ["undone", "undone", "undone"]

@@ -54,12 +54,25 @@ class JumpNet:
         return dict(load_runbook(path).runbook.hosts)
 
     def bastion_entry(self, name: str = "bastion1", **changes: object) -> dict[str, object]:
-        entry: dict[str, object] = {"name": name, "address": self.bastion.address, "port": BASTION_PORT, "user": "root", "identity": str(self.bastion.client_key)}
+        entry: dict[str, object] = {
+            "name": name,
+            "address": self.bastion.address,
+            "port": BASTION_PORT,
+            "user": "root",
+            "identity": str(self.bastion.client_key),
+        }
         entry.update(changes)
         return {key: value for key, value in entry.items() if value is not None}
 
     def target_entry(self, name: str = "db1", **changes: object) -> dict[str, object]:
-        entry: dict[str, object] = {"name": name, "address": "127.0.0.1", "port": TARGET_PORT, "user": "root", "identity": str(self.target.client_key), "via": "bastion1"}
+        entry: dict[str, object] = {
+            "name": name,
+            "address": "127.0.0.1",
+            "port": TARGET_PORT,
+            "user": "root",
+            "identity": str(self.target.client_key),
+            "via": "bastion1",
+        }
         entry.update(changes)
         return {key: value for key, value in entry.items() if value is not None}
 
@@ -91,9 +104,7 @@ def jumpnet(tmp_path: Path) -> Iterator[JumpNet]:
         inside = ("ip", "netns", "exec", name)
         (tmp_path / "bastion").mkdir()
         (tmp_path / "target").mkdir()
-        bastion = make_sshd(
-            tmp_path / "bastion", {"LogLevel": "DEBUG1", "AllowTcpForwarding": "yes"}, address=remote, port=BASTION_PORT, wrapper=inside
-        )
+        bastion = make_sshd(tmp_path / "bastion", {"LogLevel": "DEBUG1", "AllowTcpForwarding": "yes"}, address=remote, port=BASTION_PORT, wrapper=inside)
         started.append(bastion)
         target = make_sshd(tmp_path / "target", address="127.0.0.1", port=TARGET_PORT, wrapper=inside, reachable=False)
         started.append(target)
@@ -196,7 +207,9 @@ def test_proxyjump_in_the_ssh_config_reaches_the_same_target_and_plan_says_where
     settings = jumpnet.tmp / "settings.yaml"
     settings.write_text(yaml.safe_dump({"ssh": {"config": str(config)}}), encoding="utf-8")
     env = {**os.environ, "RUNBOOK_TUI_SETTINGS": str(settings), "XDG_CONFIG_HOME": str(jumpnet.tmp / "xdg")}
-    plan = subprocess.run([str(Path(os.sys.executable).with_name("runbook-tui")), "plan", str(rb)], capture_output=True, text=True, env=env, timeout=30, check=False)
+    plan = subprocess.run(
+        [str(Path(os.sys.executable).with_name("runbook-tui")), "plan", str(rb)], capture_output=True, text=True, env=env, timeout=30, check=False
+    )
     assert plan.returncode == 0, plan.stderr
     assert "on db (nsdb)" in plan.stdout
     assert "  nsdb via jumpbox\n" in plan.stdout, plan.stdout

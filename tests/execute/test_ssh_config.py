@@ -93,5 +93,5 @@ def test_the_setting_names_the_config_or_turns_it_off(tmp_path: Path) -> None:
     settings.write_text("ssh: {}\n")
     assert load_settings(settings).ssh_config == str(Path.home() / ".ssh" / "config")
     settings.write_text("ssh: {config: 3}\n")
-    with pytest.raises(SettingsError, match="ssh.config: expected the path of an ssh client config, or false"):
+    with pytest.raises(SettingsError, match=r"ssh\.config: expected the path of an ssh client config, or false"):
         load_settings(settings)

@@ -28,9 +28,7 @@ ALIASES = [f"peer{i:02d}" for i in range(1, 11)]
 
 
 def write_runbook(tmp_path: Path, sshd: Sshd, step: dict[str, Any]) -> Path:
-    hosts = [
-        {"name": name, "address": sshd.address, "port": sshd.port, "user": sshd.user, "identity": str(sshd.client_key)} for name in ALIASES
-    ]
+    hosts = [{"name": name, "address": sshd.address, "port": sshd.port, "user": sshd.user, "identity": str(sshd.client_key)} for name in ALIASES]
     doc = {"runbook": 1, "id": "waves", "title": "Waves", "hosts": {"fleet": hosts}, "sections": [{"id": "impl", "steps": [step]}]}
     path = tmp_path / "waves.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")

@@ -85,7 +85,7 @@ def test_a_remote_command_that_hangs_times_out_and_its_group_is_gone(tmp_path: P
     token = f"0.{uuid.uuid4().int % 10**9}"
     settings = tmp_path / "settings.yaml"
     settings.write_text(yaml.safe_dump({"ssh": {"known_hosts": str(sshd.known_hosts)}}), encoding="utf-8")
-    host = {"name": "peer01", "address": "127.0.0.1", "port": sshd.port, "user": "root", "identity": str(sshd.client_key)}
+    host = {"name": "peer01", "address": "127.0.0.1", "port": sshd.port, "user": sshd.user, "identity": str(sshd.client_key)}
     rb = write_runbook(tmp_path, "hang-remote", hanging_steps(tmp_path, token, "g"), hosts={"g": [host]})
     journal = tmp_path / "j.jsonl"
     started = time.monotonic()

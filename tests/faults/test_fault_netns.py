@@ -116,7 +116,7 @@ def setup_run(tmp_path: Path, ns: Netns, reconnect_attempts: int) -> tuple[Path,
     settings = tmp_path / "settings.yaml"
     ssh = {"known_hosts": str(ns.sshd.known_hosts), "keepalive_interval": 0.3, "reconnect_attempts": reconnect_attempts}
     settings.write_text(yaml.safe_dump({"ssh": ssh}), encoding="utf-8")
-    host = {"name": "nshost", "address": ns.sshd.address, "port": ns.sshd.port, "user": "root", "identity": str(ns.sshd.client_key)}
+    host = {"name": "nshost", "address": ns.sshd.address, "port": ns.sshd.port, "user": ns.sshd.user, "identity": str(ns.sshd.client_key)}
     step = {"id": "count", "title": "Count to twenty on the far host", "run": COUNT, "on": "g"}
     rb = write_runbook(tmp_path, "netns", [step], hosts={"g": [host]})
     return rb, tmp_path / "j.jsonl", env_for(tmp_path, RUNBOOK_TUI_SETTINGS=str(settings))
@@ -166,7 +166,7 @@ def test_a_link_down_for_a_moment_reconnects_and_the_step_prints_everything_once
     try:
         wait_for_lines(journal, proc, 3)
         netns.down()
-        time.sleep(1.5)
+        time.sleep(1.5)  # the outage itself: how long the link stays down
     finally:
         netns.up()
     code, out = finish(proc, tmp_path)

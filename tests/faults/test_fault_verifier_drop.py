@@ -20,10 +20,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "share"))
 
-from share_peers import TWO_STEPS, Cutter, Lab, awaiting, confirm_next, journal, journal_lines, journal_state, lab, until  # noqa: E402, F401
+import share_peers
+from share_peers import TWO_STEPS, Cutter, Lab, awaiting, confirm_next, journal, journal_lines, journal_state, until
 
-from runbook_tui.engine.events import Event  # noqa: E402
-from runbook_tui.engine.state import RunState  # noqa: E402
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.state import RunState
+
+lab = share_peers.lab  # the fixture: a folder of keys, runbooks and state; stops what it started
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
@@ -74,7 +77,7 @@ async def test_a_confirmation_whose_reply_is_lost_counts_once_and_is_not_repeate
         cutter.mute_replies()
         sent = asyncio.create_task(client.send("confirm"))
         await until(lambda: len(confirmations(shared.journal, "one")) == 1, 10, "the session to journal the confirmation")
-        await asyncio.sleep(0.2)  # the reply is on its way, into the relay's muted direction
+        await until(lambda: cutter.swallowed > 0, 10, "the session's answer to reach the relay's muted direction")
         assert not sent.done(), "the reply got through: the test did not lose it"
         assert client.state.steps["one"].status == "awaiting_verification"  # the replica has not heard either
         await cutter.cut()  # both sockets reset before the reply arrived

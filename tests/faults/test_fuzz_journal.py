@@ -67,7 +67,7 @@ def check(data: bytes) -> tuple[int, str]:
     assert said.strip(), "journal verify said nothing"
     assert "Traceback" not in said
     if code == 0:
-        assert "intact" in said and data == GOOD or verify_intact(data)
+        assert ("intact" in said and data == GOOD) or verify_intact(data)
     return code, said
 
 

@@ -105,7 +105,7 @@ class Cli:
 
     def hosts(self, n: int, **changes: Any) -> list[dict[str, Any]]:
         """`n` aliases of the one sshd, as a runbook's host group lists them."""
-        entry = {"address": "127.0.0.1", "port": self.sshd.port, "user": "root", "identity": str(self.sshd.client_key)}
+        entry = {"address": "127.0.0.1", "port": self.sshd.port, "user": self.sshd.user, "identity": str(self.sshd.client_key)}
         entry.update(changes)
         return [{"name": name, **entry} for name in peer_names(n)]
 
@@ -133,7 +133,7 @@ class Cli:
 
     def start(self, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], Lines]:
         """Start the command without waiting; stdout is followed line by line, stderr goes to a file."""
-        stderr = open(self.dir / "stderr.txt", "w")  # noqa: SIM115 - the child owns it; closed below
+        stderr = open(self.dir / "stderr.txt", "w")  # the child owns it; closed below
         try:
             proc = subprocess.Popen(
                 [*RUNBOOK_TUI, *args], cwd=self.dir, env={**self.env, **(env or {})},

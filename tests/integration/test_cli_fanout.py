@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ def test_serial_batches_run_in_order_on_all_20_hosts(cli: Cli) -> None:
 
     times = ran(cli)
     assert sorted(times) == peer_names(N)
-    for before, after in zip(BATCHES, BATCHES[1:]):
+    for before, after in itertools.pairwise(BATCHES):
         last_end = max(times[h][1] for h in before)
         first_start = min(times[h][0] for h in after)
         assert first_start >= last_end, f"batch starting with {after[0]} began before the batch of {before[0]} ended"

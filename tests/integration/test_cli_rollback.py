@@ -35,11 +35,11 @@ def rollback_runbook(cli: Cli) -> Path:
             # fails on peer02 only when asked to: a real failure for `exec --on-failure rollback`
             step("i3", run="test {{ host.name }} != {{ fail_on }}"),
             step("i4"),
-        ]},  # fmt: skip
+        ]},
         {"id": "after", "title": "After a full rollback", "kind": "rollback", "steps": [
             {"id": "r1", "title": "Check after the rollback", "on": "g", "run": "echo r1 {{ host.name }} >> {{ log }}"},
-        ]},  # fmt: skip
-    ]
+        ]},
+    ]  # fmt: skip
     params = {"log": {"type": "string"}, "fail_on": {"type": "string", "default": "nobody"}}
     return cli.runbook("rollback", sections, hosts=3, params=params)
 

@@ -62,7 +62,7 @@ def test_a_remote_step_survives_sshd_dying_and_coming_back(cli: Cli) -> None:
     stdout.wait_for(lambda line: line == "  peer01 | 5")
     cli.sshd.stop()  # drops our connection (the detached command keeps running)
     try:
-        time.sleep(1.0)
+        time.sleep(1.0)  # the outage itself: how long sshd stays down
     finally:
         cli.sshd.start()
     assert proc.wait(30) == 0, stdout.text() + cli.stderr()

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+
 def metrics_runbook(source: str, *, panels: str, sections: str, success: str = "", interval: str = "0.5s") -> str:
     """A runbook with a metrics block; `source` is the YAML of `source:` (e.g. `prometheus: {url: ...}`)."""
     text = f"""

@@ -9,7 +9,7 @@ from typing import Any
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.state import RunState, apply, initial
 
-T0 = dt.datetime(2026, 11, 23, 2, 0, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 23, 2, 0, 0, tzinfo=dt.UTC)
 #: The clock the snapshots use: 2 s after the last reading.
 NOW = (T0 + dt.timedelta(seconds=62)).timestamp()
 

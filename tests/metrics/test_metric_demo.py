@@ -34,7 +34,7 @@ def test_the_demo_endpoint_follows_the_sandbox(tmp_path: Path) -> None:
         assert before["errors"] == pytest.approx(0.2, abs=0.11)
         assert before["rps"] is None, "a rate needs a second scrape"
         (sandbox / "run" / "demo-app.running").write_text("pool_size = 64\n")
-        time.sleep(0.3)
+        time.sleep(0.3)  # not a wait for anything: the time between two scrapes that the rates are over
         after = read(source)
         assert after["p99"] == pytest.approx(174, abs=6)
         assert after["rps"] == pytest.approx(120, rel=0.25)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from runbook_tui.metrics.guards import Guard, check_words, format_value, holds, level, past
-from runbook_tui.runbook.model import Mark, MetricCheck
+from runbook_tui.metrics.guards import Guard, NoDataGuard, check_words, format_value, holds, level, no_data_words, past
+from runbook_tui.runbook.model import Mark, MetricCheck, Panel, Text
 
 MARK = Mark("<test>", 1, 1)
 
@@ -86,3 +86,37 @@ def test_past_and_holds() -> None:
 @pytest.mark.parametrize(("value", "unit", "text"), [(180.0, "ms", "180 ms"), (0.25, "%", "0.25%"), (1234.5, "", "1,234"), (None, "ms", "—"), (12.345, "/s", "12.35 /s")])
 def test_values_are_shown_short(value: float | None, unit: str, text: str) -> None:
     assert format_value(value, unit) == text
+
+
+def _panel(**changes: object) -> Panel:
+    fields: dict[str, object] = dict(id="err", title="Errors", query=Text("up", Mark("f", 1, 1), value="up"), mark=Mark("f", 1, 1), critical=5.0, for_seconds=10.0)
+    fields.update(changes)
+    return Panel(**fields)  # type: ignore[arg-type]
+
+
+def test_no_successful_reading_for_the_whole_for_trips_the_no_data_guard_once_per_outage() -> None:
+    guard = NoDataGuard.for_panel(_panel(), started=100.0)
+    assert guard is not None
+    assert guard.observe(105.0, None, "connection refused") is None, "5 s without data: not yet"
+    trip = guard.observe(110.0, None, "connection refused")
+    assert trip is not None and trip.action == "pause" and trip.since == 100.0
+    assert trip.payload()["no_data"] is True and trip.payload()["value"] is None
+    assert trip.words() == "guard 'err' has had no data for 10s (connection refused)"
+    assert guard.observe(130.0, None, "connection refused") is None, "one trip per outage"
+    assert guard.observe(131.0, 1.0, None) is None, "a good reading re-arms it"
+    assert guard.observe(140.0, None, "the query returned no data (empty result)") is None
+    again = guard.observe(141.0, None, "the query returned no data (empty result)")
+    assert again is not None and again.since == 131.0 and "empty result" in again.error
+
+
+def test_a_reading_of_zero_is_data() -> None:
+    guard = NoDataGuard.for_panel(_panel(for_seconds=0.0), started=0.0)
+    assert guard is not None and guard.observe(50.0, 0.0, None) is None
+
+
+@pytest.mark.parametrize(("changes", "expected"), [({}, "pause"), ({"on_no_data": "notify"}, "notify"), ({"on_no_data": "ignore"}, None), ({"critical": None}, None)])
+def test_which_panels_watch_for_missing_data(changes: dict[str, object], expected: str | None) -> None:
+    guard = NoDataGuard.for_panel(_panel(**changes), started=0.0)
+    assert (guard.action if guard else None) == expected
+    words = no_data_words({"critical": changes.get("critical", 5.0), "on_no_data": changes.get("on_no_data", "pause")})
+    assert words == (f"no data → {expected}" if expected else "")

@@ -26,15 +26,21 @@ from runbook_tui.settings import Settings
 API = 'rbt_test_value{service="api"}'
 
 
-def prometheus_runbook(prom: Prometheus, *, action: str = "pause", sections: str, success: str = "", for_: str = "1s") -> str:
+def prometheus_runbook(
+    prom: Prometheus, *, action: str = "pause", sections: str, success: str = "", for_: str = "1s", no_data: str = "", query: str = API
+) -> str:
+    on_no_data = f", on_no_data: {no_data}" if no_data else ""
     return metrics_runbook(
         f'prometheus: {{url: "{prom.url}"}}',
         panels=f"""
-        - {{id: err, title: Error rate, query: '{API}', unit: "%", warn: 3, critical: 5, for: {for_}, on_critical: {action}}}
+        - {{id: err, title: Error rate, query: '{query}', unit: "%", warn: 3, critical: 5, for: {for_}, on_critical: {action}{on_no_data}}}
         """,
         sections=sections,
         success=success,
     )
+
+
+pytestmark = pytest.mark.peers  # every test here runs against the real Prometheus
 
 
 def open_run(path: Path, tmp_path: Path) -> Session:
@@ -212,10 +218,10 @@ def _check_directly(path: Path, tmp_path: Path) -> list[bool | None]:
     return result
 
 
-def test_prometheus_stopped_mid_run_shows_the_error_in_words_and_the_run_goes_on(
+def test_prometheus_stopped_mid_run_shows_the_error_in_words_and_with_on_no_data_ignore_the_run_goes_on(
     prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    path = write_runbook(prometheus_runbook(prometheus, sections="""
+    path = write_runbook(prometheus_runbook(prometheus, no_data="ignore", sections="""
         - id: change
           kind: implement
           steps:
@@ -249,3 +255,76 @@ def test_prometheus_stopped_mid_run_shows_the_error_in_words_and_the_run_goes_on
     [announced] = [e for e in of_type(events, "error") if e.get("metrics")]
     assert announced["message"] == f"metrics (err): {wanted}; the run goes on, panels keep trying"
     assert events[-1]["outcome"] == "done"
+
+
+def test_prometheus_stopped_mid_run_trips_the_no_data_guard_and_pauses_the_run(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """The default for a pausing guard: no successful reading for its `for` pauses the run, as a breach would."""
+    path = write_runbook(prometheus_runbook(prometheus, sections="""
+        - id: change
+          kind: implement
+          steps:
+            - {id: one, title: One, run: "true"}
+            - {id: soak, title: Watch, wait: 60s, watch: [err]}
+        """))  # fmt: skip
+
+    async def scenario() -> None:
+        session = open_run(path, tmp_path)
+        controller = session.controller
+        try:
+            await until(first_reading(session), what="a first reading")
+            assert controller.run_current(session.actor).ok
+            await controller.wait_idle()
+            assert controller.run_current(session.actor).ok  # the soak starts, watching err
+            prometheus.stop()
+            await until(lambda: controller.state.paused, timeout=15, what="the no-data guard to pause the run")
+            await controller.wait_idle()
+            assert "has had no data" in (controller.state.pause_reason or "")
+            assert controller.state.steps["soak"].status == "failed", "a wait watching a blind guard ends early"
+            assert not controller.run_current(session.actor).ok, "no step starts while paused"
+        finally:
+            await session.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        prometheus.start()
+    events = journal(tmp_path / "journal.jsonl")
+    [trip] = of_type(events, "guard_tripped")
+    assert trip["no_data"] is True and trip["action"] == "pause" and trip["value"] is None
+    assert trip["error"] == f"Prometheus unreachable at {prometheus.url}: connection refused"
+    assert trip["words"].startswith("guard 'err' has had no data for ")
+    [started] = of_type(events, "metrics_started")
+    assert started["panels"][0]["on_no_data"] == "pause", "the panel states what it does without data"
+    assert of_type(events, "paused")[0]["seq"] > trip["seq"]
+    assert not verify(tmp_path / "journal.jsonl").problems
+
+
+def test_an_empty_result_is_no_data_not_zero(prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path) -> None:
+    """A query matching no series is no data, never zero: its guard acts on `on_no_data`."""
+    missing = 'rbt_test_value{service="nope"}'
+    path = write_runbook(prometheus_runbook(prometheus, no_data="notify", query=missing, sections="""
+        - id: change
+          kind: implement
+          steps:
+            - {id: one, title: One, run: "true"}
+        """))  # fmt: skip
+
+    async def scenario() -> None:
+        session = open_run(path, tmp_path)
+        controller = session.controller
+        try:
+            await until(lambda: bool(controller.state.guard_trips), timeout=15, what="the no-data trip")
+            assert not controller.state.paused, "on_no_data: notify only tells"
+            assert controller.run_current(session.actor).ok
+            await controller.wait_idle()
+        finally:
+            await session.close()
+
+    asyncio.run(scenario())
+    events = journal(tmp_path / "journal.jsonl")
+    [trip] = of_type(events, "guard_tripped")
+    assert trip["no_data"] is True and trip["action"] == "notify" and trip["error"] == "the query returned no data (empty result)"
+    samples = of_type(events, "metric_sample", panel="err")
+    assert samples and all(s["value"] is None for s in samples), "never read as zero"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from metrics_helpers import metrics_runbook, until
@@ -61,6 +60,7 @@ def test_panel_views_say_the_state_in_words() -> None:
     assert rps.lines == "warn ≤500 / crit ≤200" and rps.state == "ok"
 
 
+@pytest.mark.peers
 @pytest.mark.asyncio
 async def test_a_rollback_guard_opens_the_rollback_list(exporter: Exporter, tmp_path: Path) -> None:
     runbook = tmp_path / "runbook.yaml"
@@ -81,8 +81,9 @@ async def test_a_rollback_guard_opens_the_rollback_list(exporter: Exporter, tmp_
     loaded = load(str(runbook), {})
     app = RunbookApp(lambda _override: open_session(loaded, solo="tui test", journal=str(tmp_path / "j.jsonl"), settings=Settings()))
     async with app.run_test(size=(140, 45), notifications=True) as pilot:
-        await pilot.pause(0.5)
-        controller = app.handle.controller  # type: ignore[union-attr]
+        await until(lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", what="the run screen")
+        assert app.handle is not None
+        controller = app.handle.controller
         await pilot.press("enter")
         await until(lambda: controller.state.steps["edit"].status == "done", what="the change")
         await pilot.press("enter")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Sequence
+
+from metrics_helpers import until
 
 from runbook_tui.metrics.poller import Poller
 from runbook_tui.metrics.sources import Baseline, PanelQuery, Sample
@@ -50,7 +53,7 @@ def test_polls_never_overlap_even_when_slower_than_the_interval() -> None:
     async def scenario() -> None:
         poller = Poller(source, [PanelQuery("a", "q")], interval=0.05, on_samples=got.append)
         poller.start()
-        await asyncio.sleep(0.8)
+        await until(lambda: len(source.spans) >= 4, what="four polls")
         await poller.stop()
 
     asyncio.run(scenario())
@@ -67,14 +70,14 @@ def test_the_interval_is_kept_when_polls_are_quick() -> None:
     async def scenario() -> None:
         poller = Poller(source, [PanelQuery("a", "q")], interval=0.2, on_samples=lambda s: None)
         poller.start()
-        await asyncio.sleep(0.9)
+        await until(lambda: len(source.spans) >= 5, what="five polls")
         await poller.stop()
 
     asyncio.run(scenario())
     starts = [start for start, _ in source.spans]
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert 4 <= len(source.spans) <= 6
-    assert all(gap >= 0.19 for gap in gaps)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert len(gaps) >= 4
+    assert all(gap >= 0.19 for gap in gaps), gaps  # never sooner than the interval
 
 
 def test_a_failing_source_becomes_error_readings_and_polling_goes_on() -> None:
@@ -84,7 +87,7 @@ def test_a_failing_source_becomes_error_readings_and_polling_goes_on() -> None:
     async def scenario() -> None:
         poller = Poller(source, [PanelQuery("a", "q")], interval=0.05, on_samples=got.append)
         poller.start()
-        await asyncio.sleep(0.4)
+        await until(lambda: len(got) >= 3, what="three readings")
         await poller.stop()
 
     asyncio.run(scenario())

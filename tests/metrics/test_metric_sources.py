@@ -31,6 +31,7 @@ def poll(source: Any, *queries: PanelQuery) -> dict[str, Any]:
 # -- Prometheus ---------------------------------------------------------------------------------
 
 
+@pytest.mark.peers
 def test_prometheus_instant_query_gives_the_current_value(prometheus: Prometheus, exporter: Exporter) -> None:
     exporter.set(42)
     prometheus.wait_for(API, lambda v: v == 42)
@@ -45,18 +46,30 @@ def test_prometheus_instant_query_gives_the_current_value(prometheus: Prometheus
     assert samples["low"].value == 0
 
 
+@pytest.mark.peers
 def test_prometheus_baseline_comes_from_the_half_hour_before_the_start(prometheus: Prometheus, exporter: Exporter) -> None:
+    """The value before the start, not the value now: a series at 7 until the start and 100 after has baseline 7."""
+    query = 'rbt_test_value{service="baseline"}'
+    exporter.set(7, service="baseline")
     source = PrometheusSource(prometheus.url, timeout=3)
     try:
-        baseline = asyncio.run(source.baseline(PanelQuery("batch", 'rbt_test_value{service="batch"}'), time.time()))
+        prometheus.wait_for(query, lambda v: v == 7)  # a reading of 7 from before the start
+        started = time.time()
+        # ... and one scraped after it: every later scrape reads 100, so no reading of 100 is from before the start.
+        prometheus.wait_for(f"timestamp({query})", lambda ts: ts > started)
+        exporter.set(100, service="baseline")
+        prometheus.wait_for(query, lambda v: v == 100)  # the run's own readings exist too, and must not count
+        baseline = asyncio.run(source.baseline(PanelQuery("baseline", query), started))
         nothing = asyncio.run(source.baseline(PanelQuery("x", "no_such_metric"), time.time()))
     finally:
         source.close()
-    assert baseline.value == 0 and baseline.error is None
+        exporter.gauge.remove("baseline")  # the other tests sum every series of the gauge
+    assert baseline.value == 7 and baseline.error is None, baseline
     assert baseline.basis == "median of the 30m before the start"
     assert nothing.value is None and nothing.error == "no data in the 30m before the start"
 
 
+@pytest.mark.peers
 def test_prometheus_failures_are_words_on_the_sample(prometheus: Prometheus, exporter: Exporter) -> None:
     source = PrometheusSource(prometheus.url, timeout=3)
     try:
@@ -77,7 +90,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
     seen: list[str | None] = []
     status = 200
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:  # http.server's naming
         type(self).seen.append(self.headers.get("Authorization"))
         body = {"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [time.time(), "7.5"]}]}}
         if self.status != 200:
@@ -122,7 +135,7 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
@@ -151,6 +164,7 @@ def test_tls_is_verified(tmp_path: Path, api_server: tuple[http.server.HTTPServe
 # -- scrape ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.peers
 def test_scrape_reads_a_metric_with_label_matchers(exporter: Exporter) -> None:
     exporter.set(3)
     exporter.set(4, service="batch")
@@ -171,19 +185,21 @@ def test_scrape_reads_a_metric_with_label_matchers(exporter: Exporter) -> None:
     assert samples["bad"].error.startswith("bad query: ")
 
 
+@pytest.mark.peers
 def test_scrape_rate_comes_from_successive_scrapes(exporter: Exporter) -> None:
     source = ScrapeSource(exporter.url, timeout=2)
     query = PanelQuery("errors", 'rate(rbt_test_requests_total{code="500"}[1m])')
     first = poll(source, query)["errors"]
     assert first.pending, "one scrape cannot make a rate: nothing to show yet"
     exporter.add(30)
-    time.sleep(0.5)
+    time.sleep(0.5)  # not a wait for anything: the time between two scrapes that the rate is over
     second = poll(source, query)["errors"]
     elapsed = second.ts - first.ts
     assert second.error is None
     assert second.value == pytest.approx(30 / elapsed, rel=0.01)
 
 
+@pytest.mark.peers
 def test_scrape_failures_are_words(prometheus: Prometheus) -> None:
     port = _free_port()
     down = poll(ScrapeSource(f"http://127.0.0.1:{port}/metrics", timeout=2), PanelQuery("api", API))["api"]
@@ -237,6 +253,7 @@ def _runbook_with(source: str, queries: list[str], tmp_path: Path) -> Any:
     return load_runbook(str(path), {}).runbook
 
 
+@pytest.mark.peers
 def test_preflight_names_each_query_the_source_refuses(prometheus: Prometheus, exporter: Exporter, tmp_path: Path) -> None:
     from runbook_tui.metrics.check import check_queries
 

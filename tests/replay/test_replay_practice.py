@@ -43,11 +43,11 @@ sections:
 """
 
 
-def _until(predicate, pilot, limit: float = 20.0):
+def _until(predicate, pilot, limit: float = 20.0, what: str = "the run"):
     async def wait() -> None:
         waited = 0.0
         while not predicate():
-            assert waited < limit, "timed out waiting for the run"
+            assert waited < limit, f"timed out after {limit:g}s waiting for {what}"
             await pilot.pause(0.1)
             waited += 0.1
 
@@ -144,8 +144,10 @@ def test_replay_snapshot_after_the_failure(night: tuple[Path, Path], snap_compar
 
     async def to_the_failure(pilot) -> None:
         pilot.app.screen.replay.seek(position)
-        pilot.app.screen._moved(True)
-        await pilot.pause(0.3)
+        screen = pilot.app.screen
+        screen._moved(True)
+        await _until(lambda: not screen._dirty and not screen._pending_lines, pilot, what="the replay screen to repaint")
+        await pilot.pause()
 
     assert snap_compare(ReplayApp(events, label="night.jsonl"), run_before=to_the_failure, terminal_size=(140, 45))
 
@@ -177,13 +179,13 @@ async def test_practice_replays_the_failure_and_the_trainee_must_decide(night: t
     async with app.run_test(size=(140, 45)) as pilot:
         for _ in range(4):
             await _until(lambda: not controller.busy and controller.state.current is not None, pilot)
+            step = controller.state.current
             await pilot.press("enter")
-            await pilot.pause(0.2)
-            await _until(lambda: not controller.busy, pilot)
+            await _until(lambda step=step: controller.state.steps[step].status != "pending" and not controller.busy, pilot, what=f"{step} to run")
         state = controller.state
         assert state.steps["boom"].status == "failed"  # the recorded exit code 3 stands in
         assert any("it broke" in line.text for line in state.steps["boom"].output)
-        await pilot.pause(0.5)
+        await pilot.pause(0.5)  # a window for the wrong thing to happen: nothing may decide for the trainee
         assert controller.state.rollback is None and not controller.state.finished  # nothing decides for the trainee
         await pilot.press("u")
         await pilot.press("y")

@@ -101,7 +101,7 @@ def test_an_edited_line_is_refused_with_its_line_and_reason(tmp_path: Path) -> N
 def test_a_removed_line_is_refused_in_every_format(tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
     path = tampered(tmp_path, lambda lines: lines[:10] + lines[11:])
     out_file = tmp_path / "out"
-    code_, out, err = report_cli(capsys, str(path), "--format", fmt, "-o", str(out_file))
+    code_, _out, err = report_cli(capsys, str(path), "--format", fmt, "-o", str(out_file))
     assert code_ == 2
     assert "line 11: seq 11 where 10 was expected" in err
     assert not out_file.exists()

@@ -11,8 +11,6 @@ import re
 import pytest
 from helpers_runbook import MINIMAL, at, cli_main, diagnostics, errors, load, only_error
 
-
-
 # -- unknown keys ---------------------------------------------------------------------
 
 

@@ -11,7 +11,6 @@ import json
 import pytest
 from helpers_runbook import at, cli_main, errors, load, only_error
 
-
 PARAMS = """
 runbook: 1
 id: demo

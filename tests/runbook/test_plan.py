@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from helpers_runbook import MINIMAL, cli_main
 
-
 DATA = Path(__file__).parent / "data"
 FIXTURE = DATA / "web-config-rollout.yaml"
 GOLDEN = DATA / "web-config-rollout.plan.json"

@@ -253,6 +253,7 @@ class Cutter:
         self._links: set[asyncio.StreamWriter] = set()
         self._frozen: set[asyncio.StreamWriter] = set()
         self.accepted = 0
+        self.swallowed = 0  # bytes a freeze kept from their destination
 
     async def restore(self) -> None:
         self._server = await asyncio.start_server(self._relay, HOST, self.port)
@@ -263,7 +264,7 @@ class Cutter:
             self._server = None
         for writer in list(self._links):
             sock = writer.get_extra_info("socket")
-            if sock is not None:  # a reset, not an orderly close
+            if sock is not None and sock.fileno() != -1:  # a reset, not an orderly close (unless it closed already)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             writer.transport.abort()
         self._links.clear()
@@ -285,6 +286,7 @@ class Cutter:
             try:
                 while data := await src.read(65536):
                     if dst in self._frozen:
+                        self.swallowed += len(data)
                         continue  # swallowed: the peers hear nothing, and no reset either
                     dst.write(data)
                     await dst.drain()

@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 
 import pytest
-from share_peers import HOST, TWO_STEPS, Cutter, free_port, Lab, confirm_next, journal, journal_state, of_type, statuses, until
+from share_peers import HOST, TWO_STEPS, Cutter, Lab, confirm_next, free_port, journal, journal_state, of_type, statuses, until
 
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState
@@ -27,7 +27,7 @@ STREAMING = TWO_STEPS.replace("run: echo one", "run: for i in $(seq 1 60); do ec
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 async def test_a_verifier_cut_off_mid_step_catches_up_with_nothing_missed(lab: Lab) -> None:
@@ -161,7 +161,10 @@ async def test_the_assignee_sees_a_silently_vanished_verifier_leave(lab: Lab) ->
         await cutter.restore()
         await lab.trust(session.share.fingerprint, cutter.port)
         follow = asyncio.create_task(client.run())
-        participants = lambda: dict(session.controller.state.participants)  # noqa: E731
+
+        def participants() -> dict[str, str]:
+            return dict(session.controller.state.participants)
+
         await until(lambda: participants() == {"bob": "verifier"}, what="bob to join")
         cutter.freeze()
         await until(lambda: participants() == {}, 5, "the assignee's side to notice bob is gone")

@@ -60,7 +60,7 @@ async def _changed_key(lab: Lab) -> tuple[str, str, int]:
 
 
 async def test_a_changed_session_key_is_refused_not_offered(lab: Lab) -> None:
-    old, new, port = await _changed_key(lab)
+    _old, new, port = await _changed_key(lab)
     trusted = lab.known_hosts.read_text()
     for extra in ((), ("--accept-fingerprint", new)):  # even the new key's own fingerprint does not override known_hosts
         joined = await asyncio.to_thread(lab.join, f"{HOST}:{port}", "--identity", str(lab.root / "bob"), *extra)
@@ -73,7 +73,7 @@ async def test_a_changed_session_key_is_refused_not_offered(lab: Lab) -> None:
 
 async def test_a_changed_key_is_refused_when_known_hosts_is_hashed(lab: Lab) -> None:
     """ssh's HashKnownHosts writes `|1|salt|hash` names; such an entry is still the session's entry."""
-    old, new, port = await _changed_key(lab)
+    _old, new, port = await _changed_key(lab)
     subprocess.run(["ssh-keygen", "-H", "-f", str(lab.known_hosts)], check=True, capture_output=True)
     assert re.match(r"\|1\|", lab.known_hosts.read_text())
     trusted = lab.known_hosts.read_text()

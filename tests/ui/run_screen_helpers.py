@@ -165,14 +165,23 @@ async def run_step(pilot: Pilot[Any], step: str, status: str | tuple[str, ...] =
     await until(pilot, lambda: controller.state.steps[step].status in wanted and not controller.busy, f"{step} to end {wanted}")
 
 
-async def settled(pilot: Pilot[Any]) -> None:
-    """Let the screen's repaint timer draw the latest state (it paints ~15 times a second)."""
+async def settled(pilot: Pilot[Any], seconds: float = 30.0) -> None:
+    """Wait until the screen's repaint timer (~15 a second) has taken the latest state; fails if it never does."""
     screen = pilot.app.screen
-    for _ in range(50):
-        await pilot.pause(0.1)
-        if not getattr(screen, "_dirty", False) and not getattr(screen, "_pending_lines", None):
-            break
-    await pilot.pause(0.1)
+
+    def repainted() -> bool:
+        return not getattr(screen, "_dirty", False) and not getattr(screen, "_pending_lines", None)
+
+    await until(pilot, repainted, f"{type(screen).__name__} to repaint the latest state", seconds)
+    await pilot.pause()  # and the compositor to draw what the repaint changed
+
+
+async def steady(pilot: Pilot[Any]) -> None:
+    """The latest state painted and no toasts left: what stays on screen (for snapshots)."""
+    pilot.app.clear_notifications()
+    await settled(pilot)
+    await until(pilot, lambda: not pilot.app.screen.query("Toast"), "the notifications to leave the screen")
+    await pilot.pause()
 
 
 def painted(widget: Any) -> str:

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Static
-
 from run_screen_helpers import (
     ORDER,
     SIZE,
@@ -36,6 +34,8 @@ from run_screen_helpers import (
     until,
     write_runbook,
 )
+from textual.widgets import Static
+
 from runbook_tui.engine.controller import Reply
 from runbook_tui.engine.state import apply, replay
 from runbook_tui.session import load, open_session, resume_session
@@ -489,7 +489,7 @@ async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await screen_is(pilot, "VerifierScreen")
         await pilot.press("c", "x", "u", "n", "p")
-        await pilot.pause(0.2)
+        await pilot.pause()  # every key handled
         assert type(app.screen).__name__ == "VerifierScreen"
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running, "the observer to leave")

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from run_screen_helpers import ORDER, RUNBOOK, SIZE, make_app, run_step, screen_is, started, steady, until, write_runbook
 from textual.pilot import Pilot
 
-from run_screen_helpers import ORDER, RUNBOOK, SIZE, make_app, run_step, screen_is, settled, started, until, write_runbook
 from runbook_tui.ui.run_screen import RunView
 
 SMALL = (80, 24)
 #: The frozen "now" of the header (only the countdown reads it).
-FROZEN = dt.datetime(2026, 3, 14, 2, 0, 0, tzinfo=dt.timezone.utc)
+FROZEN = dt.datetime(2026, 3, 14, 2, 0, 0, tzinfo=dt.UTC)
 
 Snap = Callable[..., bool]
 
@@ -39,19 +39,12 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (tmp_path / "release").touch()  # the held step, if any, ends
 
 
-async def _steady(pilot: Pilot[Any]) -> None:
-    """The latest state painted and no toasts: what stays on screen."""
-    await settled(pilot)
-    pilot.app.clear_notifications()
-    await pilot.pause(0.2)
-
-
 def _opened(then: Callable[[Pilot[Any]], Any] | None = None) -> Callable[[Pilot[Any]], Any]:
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)
         if then is not None:
             await then(pilot)
-        await _steady(pilot)
+        await steady(pilot)
 
     return run_before
 
@@ -104,7 +97,7 @@ def test_snapshot_window_closing_in_five_minutes_is_red(workdir: Path, snap_comp
 
     The window is computed at test time around the real now, so the run starts without an override.
     """
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     window = f"  window: {{start: '{(now - dt.timedelta(hours=1)).isoformat()}', end: '{(now + dt.timedelta(minutes=5)).isoformat()}'}}\n"
     write_runbook(workdir, RUNBOOK.replace("  verifier: bob\n", "  verifier: bob\n" + window))
     # Keep the countdown at exactly 5 minutes whatever the time: the header reads the frozen clock.

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from run_screen_helpers import run_step, started, steady
 from textual.pilot import Pilot
 
 from runbook_tui.session import Session, load, open_session
@@ -79,20 +80,11 @@ def failed_run(theme: str) -> RunbookApp:
 async def run_until_the_failure(pilot: Pilot[int]) -> None:
     app = pilot.app
     assert isinstance(app, RunbookApp)
-    await pilot.pause()
-    assert app.handle is not None
-    controller = app.handle.controller
+    controller = await started(pilot)
     for step in ("hello", "write", "breaks"):
-        await pilot.press("enter")
-        for _ in range(400):
-            if controller.state.steps[step].status in ("done", "failed"):
-                break
-            await pilot.pause(0.05)
-        else:
-            raise AssertionError(f"{step} did not finish")
+        await run_step(pilot, step, ("done", "failed"))
     assert controller.state.steps["breaks"].status == "failed"
-    app.clear_notifications()
-    await pilot.pause(0.3)  # the screen repaints on a timer
+    await steady(pilot)  # the screen repaints on a timer: wait for it, and for the toasts to go
 
 
 @pytest.mark.parametrize("theme", ["night", "day", "high-contrast"])

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from textual.color import Color
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Input
 
 from runbook_tui.session import Session, load, open_session
 from runbook_tui.ui.app import RunbookApp
@@ -215,19 +217,31 @@ async def test_broken_theme_files_are_reported_once_and_the_app_runs(workdir: Pa
     notices = record_notices(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")  # the run goes on as usual
-        await pilot.pause(0.5)
+        assert app.handle is not None
+        controller = app.handle.controller
+        await _until(pilot, lambda: controller.state.steps["hello"].status == "done", "the step to be done")
         assert app.theme == "day"
     warnings = [message for message, severity in notices if severity == "warning"]
     assert len(warnings) == 1
     assert f"{broken}: primary:" in warnings[0] and "odd.yaml: not valid YAML" in warnings[0]
 
 
-async def _until(pilot: Any, done: Callable[[], bool], seconds: float = 10) -> None:
+async def _until(pilot: Any, done: Callable[[], bool], what: str, seconds: float = 30) -> None:
     for _ in range(int(seconds / 0.05)):
         if done():
             return
         await pilot.pause(0.05)
-    raise AssertionError("timed out")
+    raise AssertionError(f"timed out after {seconds:g}s waiting for {what}")
+
+
+def _highlighted(app: Any) -> str:
+    """The command palette's highlighted entry, as text ("" when there is none)."""
+    if not isinstance(app.screen, CommandPalette):
+        return ""
+    commands = app.screen.query_one(CommandList)
+    if commands.highlighted is None:
+        return ""
+    return str(commands.get_option_at_index(commands.highlighted).prompt)
 
 
 @pytest.mark.asyncio
@@ -236,19 +250,24 @@ async def test_the_command_palette_switches_to_our_themes_and_the_statuses_follo
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         assert app.handle is not None
-        state = lambda: app.handle.controller.state  # noqa: E731
-        await _until(pilot, lambda: state().steps["hello"].status == "done")
-        await pilot.pause(0.2)
+        controller = app.handle.controller
+        await _until(pilot, lambda: controller.state.steps["hello"].status == "done", "the step to be done")
         table = app.screen.query_one(StepTable)
-        done_glyph = lambda: table.get_cell_at((0, 0)).style.color.triplet.hex  # noqa: E731
-        assert done_glyph() == app.get_theme("night").success
+
+        def done_glyph() -> str:
+            return str(table.get_cell_at((0, 0)).style.color.triplet.hex)
+
+        night, high_contrast = app.get_theme("night").success, app.get_theme("high-contrast").success
+        await _until(pilot, lambda: done_glyph() == night, f"the done glyph in night's colour {night}")
 
         await pilot.press("ctrl+p")
-        await pilot.press(*"theme", "enter")  # the "Theme" system command lists every registered theme
-        await pilot.pause(0.2)
+        await _until(pilot, lambda: isinstance(app.screen, CommandPalette), "the command palette")
+        await pilot.press(*"theme")
+        await _until(pilot, lambda: "theme" in _highlighted(app).lower(), "the Theme command to be offered")
+        await pilot.press("enter")  # the "Theme" system command lists every registered theme
+        await _until(pilot, lambda: isinstance(app.screen, CommandPalette) and "theme" in app.screen.query_one(Input).placeholder, "the theme list")
         await pilot.press(*"high-contrast")
-        await pilot.pause(0.3)
+        await _until(pilot, lambda: "high-contrast" in _highlighted(app), "high-contrast to be offered")
         await pilot.press("enter")
-        await _until(pilot, lambda: app.theme == "high-contrast")
-        await pilot.pause(0.2)
-        assert done_glyph() == app.get_theme("high-contrast").success
+        await _until(pilot, lambda: app.theme == "high-contrast", "the theme to change")
+        await _until(pilot, lambda: done_glyph() == high_contrast, f"the done glyph in high-contrast's colour {high_contrast}")

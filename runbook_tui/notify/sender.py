@@ -1,0 +1,156 @@
+"""Sending notices without ever holding up a step: one bounded queue and one worker per destination.
+
+`Notifier.send` only puts the notice on each destination's queue and
+returns. A worker per destination POSTs it from a small thread pool of its
+own (urllib blocks; the shared default pool stays free for the metrics
+source), retries a failed attempt (no answer, 5xx, 429) after a back-off,
+and journals the result through `record`: `notified` or `notify_failed`,
+with the target as shown (a secret URL by its source), never a header value.
+A hung receiver costs its own worker its timeout, nothing else. A full
+queue drops the new notice and says so. `stop` gives queued notices a
+bounded moment (the end of a session is worth telling), then gives up on
+the rest, journaling each as not sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.redact import Redactor
+from runbook_tui.notify.http import Answer, request
+from runbook_tui.notify.messages import Notice, encode
+
+log = logging.getLogger(__name__)
+
+#: Notices waiting per destination; beyond this a new one is dropped (and journaled as dropped).
+QUEUE_SIZE = 100
+#: Seconds between attempts: the first retry after 1 s, later ones after 3 s.
+BACKOFF = (1.0, 3.0)
+#: Journals an event: (type, payload). The wiring makes it safe to call once the journal is gone.
+Record = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A notify target with its URL and headers resolved (secrets read): only the sender holds the values."""
+
+    url: str
+    shown: str  # how the journal names it
+    format: str = "json"
+    events: tuple[str, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def wants(self, event: str) -> bool:
+        return not self.events or event in self.events or event == "test"
+
+
+class Notifier:
+    """Queues notices per destination and delivers them in the background."""
+
+    def __init__(
+        self,
+        destinations: list[Destination],
+        record: Record,
+        redactor: Redactor | None = None,
+        *,
+        timeout: float = 5.0,
+        retries: int = 2,
+        backoff: tuple[float, ...] = BACKOFF,
+        queue_size: int = QUEUE_SIZE,
+    ) -> None:
+        self.destinations = destinations
+        self.record = record
+        self.redactor = redactor or Redactor()
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self._queues = [asyncio.Queue[Notice](queue_size) for _ in destinations]
+        self._workers: list[asyncio.Task[None]] = []
+        self._in_flight: dict[int, Notice] = {}
+        self._last_problem: dict[str, tuple[str, int]] = {}  # destination url -> why its last attempt failed, and attempts so far
+        self._stopped = False
+        self._pool = ThreadPoolExecutor(max_workers=max(1, min(len(destinations), 4)), thread_name_prefix="notify")
+
+    def start(self) -> None:
+        if not self._workers and not self._stopped:
+            self._workers = [asyncio.create_task(self._work(i), name=f"notify-{i}") for i in range(len(self.destinations))]
+
+    def send(self, notice: Notice) -> None:
+        """Queue `notice` for every destination that wants its event; returns at once (workers start on first use)."""
+        self.start()
+        if self._stopped:
+            return
+        for index, destination in enumerate(self.destinations):
+            if not destination.wants(notice.event):
+                continue
+            try:
+                self._queues[index].put_nowait(notice)
+            except asyncio.QueueFull:
+                self._failed(destination, notice, f"not sent: {self._queues[index].qsize()} notices already wait for this receiver", 0)
+
+    async def deliver(self, destination: Destination, notice: Notice) -> Answer:
+        """Try up to 1 + retries times; journal the outcome; return the last answer."""
+        body = encode(notice, destination.format)
+        loop = asyncio.get_running_loop()
+        attempt = 0
+        while True:
+            attempt += 1
+            call = functools.partial(request, "POST", destination.url, raw=body, headers=destination.headers, timeout=self.timeout)
+            answer = await loop.run_in_executor(self._pool, call)
+            if answer.ok:
+                self._last_problem.pop(destination.url, None)
+                self.record(ev.NOTIFIED, {"event": notice.event, "target": destination.shown, "status": answer.status, "attempts": attempt})
+                return answer
+            if not answer.retryable or attempt > self.retries:
+                self._failed(destination, notice, answer.problem("the receiver"), attempt)
+                return answer
+            self._last_problem[destination.url] = (answer.problem("the receiver"), attempt)
+            await asyncio.sleep(self.backoff[min(attempt - 1, len(self.backoff) - 1)])
+
+    def _failed(self, destination: Destination, notice: Notice, error: str, attempts: int) -> None:
+        payload = {"event": notice.event, "target": destination.shown, "error": self.redactor.text(error), "attempts": attempts}
+        self.record(ev.NOTIFY_FAILED, payload)
+
+    async def _work(self, index: int) -> None:
+        destination, queue = self.destinations[index], self._queues[index]
+        while True:
+            notice = await queue.get()
+            self._in_flight[index] = notice
+            try:
+                await self.deliver(destination, notice)
+            except Exception as exc:  # a bug must not end the worker, nor reach the screen as a traceback
+                log.exception("notification to %s failed", destination.shown)
+                self._failed(destination, notice, f"internal error: {exc}", 0)
+            # Cancelled (stop) above: the notice stays in flight, and `stop` journals it as not sent.
+            self._in_flight.pop(index, None)
+            queue.task_done()
+
+    async def stop(self, drain: float = 3.0) -> None:
+        """Let queued notices go out for up to `drain` seconds, then journal the rest as not sent."""
+        self._stopped = True
+        if self._workers:
+            waiting = [asyncio.ensure_future(q.join()) for q in self._queues]
+            _done, pending = await asyncio.wait(waiting, timeout=drain) if waiting else (set(), set())
+            for task in pending:
+                task.cancel()
+            for worker in self._workers:
+                worker.cancel()
+            await asyncio.gather(*self._workers, return_exceptions=True)
+            self._workers = []
+        for index, destination in enumerate(self.destinations):
+            in_flight = self._in_flight.pop(index, None)
+            if in_flight is not None:
+                last, tried = self._last_problem.pop(destination.url, ("", 0))
+                why = f"while retrying (last attempt: {last})" if last else "before the receiver answered"
+                self._failed(destination, in_flight, f"not sent: the session closed {why}", tried)
+            queue = self._queues[index]
+            while not queue.empty():
+                self._failed(destination, queue.get_nowait(), "not sent: the session closed before its turn", 0)
+        self._pool.shutdown(wait=False, cancel_futures=True)

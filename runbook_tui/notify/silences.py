@@ -1,0 +1,154 @@
+"""Alertmanager silences for the change: made when the session starts, expired when it ends.
+
+Through Alertmanager's API v2 (`POST /api/v2/silences`, `DELETE
+/api/v2/silence/ID`), with urllib in worker threads: the event loop never
+waits on the network, and a failure is journaled in words and shown, never
+raised. Each silence is created by the actor, its comment names the ticket,
+and it ends at the change window's end (or `DEFAULT_HOURS` after the start
+without a window), so a process that dies cannot leave alerts silenced for
+ever. When the session ends the silences are expired, except after a
+rollback with `until: window_end`: then they are kept to the window's end,
+because the system may still be settling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.state import RunState
+from runbook_tui.notify.http import Answer, request
+from runbook_tui.runbook.matchers import Matcher
+from runbook_tui.runbook.reach import Alerts, Silence
+
+log = logging.getLogger(__name__)
+
+#: How long a silence lasts when the ticket has no window (it is expired at the end anyway).
+DEFAULT_HOURS = 4
+Record = Callable[[str, dict[str, Any]], None]
+
+
+def api_matcher(matcher: Matcher) -> dict[str, Any]:
+    return {"name": matcher.label, "value": matcher.value, "isRegex": matcher.is_regex, "isEqual": matcher.is_equal}
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def silence_body(silence: Silence, *, actor: str, ticket: str | None, starts: dt.datetime, ends: dt.datetime) -> dict[str, Any]:
+    """The API v2 silence: matchers, times, createdBy, and a comment that names the ticket."""
+    why = silence.comment or "planned change"
+    comment = f"{ticket or 'NO TICKET'}: {why} (runbook-tui)"
+    return {"matchers": [api_matcher(m) for m in silence.matchers], "startsAt": iso(starts), "endsAt": iso(ends), "createdBy": actor, "comment": comment}
+
+
+def check_api(alerts: Alerts, timeout: float = 5.0) -> str | None:
+    """Blocking: does the Alertmanager answer its API v2? None when it does, else the problem in words."""
+    answer = request("GET", f"{alerts.alertmanager}/api/v2/status", timeout=timeout)
+    if answer.ok:
+        return None
+    return f"alerts: Alertmanager at {alerts.alertmanager}: {answer.problem('the API')}"
+
+
+def _window_end(state: RunState) -> dt.datetime | None:
+    end = ((state.session.get("ticket") or {}).get("window") or {}).get("end")
+    try:
+        return dt.datetime.fromisoformat(str(end)) if end else None
+    except ValueError:
+        return None
+
+
+class SilenceKeeper:
+    """A controller listener that makes the silences at the start and expires (or keeps) them at the end."""
+
+    def __init__(self, alerts: Alerts, record: Record, *, timeout: float = 5.0) -> None:
+        self.alerts = alerts
+        self.record = record
+        self.timeout = timeout
+        self.state = RunState()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._creating: asyncio.Task[Any] | None = None
+
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _call(self, method: str, path: str, body: Any = None) -> Answer:
+        return await asyncio.to_thread(request, method, f"{self.alerts.alertmanager}{path}", body=body, timeout=self.timeout)
+
+    def __call__(self, event: Event, state: RunState) -> None:
+        self.state = state
+        kind = event["type"]
+        if kind == ev.SESSION_STARTED:
+            self._creating = self._spawn(self.create(state, str(event.get("actor"))))
+        elif kind == ev.SESSION_FINISHED:
+            self._spawn(self.finish(state, str(event.get("outcome"))))
+
+    async def create(self, state: RunState, actor: str) -> None:
+        """One silence per entry of `alerts.silence`; each id journaled (`silence_created`), each failure too."""
+        ticket = (state.session.get("ticket") or {}).get("id")
+        starts = dt.datetime.now(dt.UTC)
+        ends = _window_end(state) or starts + dt.timedelta(hours=DEFAULT_HOURS)
+        if ends <= starts:
+            ends = starts + dt.timedelta(hours=DEFAULT_HOURS)
+        for silence in self.alerts.silences:
+            body = silence_body(silence, actor=actor, ticket=ticket, starts=starts, ends=ends)
+            matchers = [str(m) for m in silence.matchers]
+            answer = await self._call("POST", "/api/v2/silences", body)
+            silence_id = _silence_id(answer)
+            if silence_id is None:
+                self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no silenceID in the answer", matchers=matchers)
+                continue
+            if self.state.finished:  # the run ended while this was being made: nothing may be created after the end
+                await self._expire(silence_id)
+                continue
+            self.record(ev.SILENCE_CREATED, {
+                "id": silence_id, "alertmanager": self.alerts.alertmanager, "matchers": matchers, "starts_at": body["startsAt"],
+                "ends_at": body["endsAt"], "comment": body["comment"], "created_by": actor,
+            })  # fmt: skip
+
+    async def finish(self, state: RunState, outcome: str) -> None:
+        """Expire this session's silences; after a rollback with `until: window_end`, keep them to the window's end."""
+        if self._creating is not None and not self._creating.done():
+            await asyncio.wait([self._creating])  # a silence still being made is expired too
+        keep = self.alerts.until == "window_end" and (state.rollback is not None or outcome == "rolled_back")
+        for silence_id, silence in list(state.silences.items()):
+            if keep:
+                self.record(ev.SILENCE_KEPT, {"id": silence_id, "alertmanager": self.alerts.alertmanager, "until": silence.get("ends_at")})
+            else:
+                await self._expire(silence_id)
+
+    async def _expire(self, silence_id: str) -> None:
+        answer = await self._call("DELETE", f"/api/v2/silence/{silence_id}")
+        if answer.ok:
+            self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.alerts.alertmanager})
+        else:
+            self._failed("expire", answer.problem("Alertmanager"), id=silence_id)
+
+    def _failed(self, action: str, error: str, **where: Any) -> None:
+        self.record(ev.SILENCE_FAILED, {"alertmanager": self.alerts.alertmanager, "action": action, "error": error, **where})
+
+    async def stop(self, drain: float = 5.0) -> None:
+        """Let a creation or expiry in progress end (bounded), then give up on it."""
+        if self._tasks:
+            _done, pending = await asyncio.wait(list(self._tasks), timeout=drain)
+            for task in pending:
+                task.cancel()
+
+
+def _silence_id(answer: Answer) -> str | None:
+    if not answer.ok:
+        return None
+    try:
+        found = answer.json().get("silenceID")
+    except (ValueError, AttributeError):
+        return None
+    return str(found) if found else None

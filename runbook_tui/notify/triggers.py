@@ -1,0 +1,226 @@
+"""When to tell people: journal events and timers turned into notices.
+
+`Announcer` listens to the controller's event stream (the same events
+everyone's screen folds) and hands a `Notice` to the notifier for:
+
+- `session_started`: in a shared run once the share is up, with the exact
+  `runbook-tui join ADDR` command and the session's host key fingerprint;
+- `verifier_missing`: no verifier joined `verifier_missing` after the start;
+- `confirmation_waiting`: a step waited that long for the verifier;
+- `guard_tripped` (a threshold, or no data), `rollback_started`,
+  `rollback_finished`;
+- `window_closing`: `window_closing` before the ticket's window ends;
+- `session_finished`: the outcome, the journal, and the command that writes
+  the report.
+
+Timers re-check the state when they fire, so a verifier who joined a second
+earlier is not paged. Everything here runs on the event loop and only queues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.state import RunState
+from runbook_tui.notify.messages import Notice
+from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.reach import NotifyTiming
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def notice_for(state: RunState, event: str, actor: str, summary: str, time: str | None = None, **details: Any) -> Notice:
+    """A notice about this session: runbook, title, ticket and session id come from `session_started`."""
+    session = state.session
+    ticket = (session.get("ticket") or {}).get("id")
+    return Notice(
+        event=event,
+        runbook=str(session.get("runbook", "")),
+        title=str(session.get("title", "")),
+        ticket=str(ticket) if ticket else None,
+        actor=actor,
+        time=time or now_iso(),
+        session=str(session.get("session", "")),
+        summary=summary,
+        details={"mode": session.get("mode"), "journal": session.get("journal"), **details},
+    )
+
+
+def join_command(address: str) -> str:
+    return f"runbook-tui join {address}"
+
+
+def _ticket(state: RunState) -> str:
+    return str((state.session.get("ticket") or {}).get("id") or "NO TICKET")
+
+
+def _window_end(state: RunState) -> float | None:
+    end = ((state.session.get("ticket") or {}).get("window") or {}).get("end")
+    if not end:
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(end)).timestamp()
+    except ValueError:
+        return None
+
+
+class Announcer:
+    """A controller listener: events and timers in, notices out (through `send`)."""
+
+    def __init__(self, send: Callable[[Notice], None], timing: NotifyTiming, *, shared: bool, clock: Callable[[], float] = time.time) -> None:
+        self.send = send
+        self.timing = timing
+        self.shared = shared  # wait for share_started before saying the session started
+        self.clock = clock
+        self.state = RunState()
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+
+    def stop(self) -> None:
+        for handle in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
+
+    def _after(self, key: str, delay: float, fire: Callable[[], None]) -> None:
+        old = self._timers.pop(key, None)
+        if old is not None:
+            old.cancel()
+        self._timers[key] = asyncio.get_running_loop().call_later(max(delay, 0.0), self._fire, key, fire)
+
+    def _fire(self, key: str, fire: Callable[[], None]) -> None:
+        self._timers.pop(key, None)
+        if not self.state.finished:
+            fire()
+
+    def _cancel(self, key: str) -> None:
+        handle = self._timers.pop(key, None)
+        if handle is not None:
+            handle.cancel()
+
+    # -- the event stream -------------------------------------------------------------------
+
+    def __call__(self, event: Event, state: RunState) -> None:
+        self.state = state
+        kind = event["type"]
+        actor = str(event.get("actor", ev.SYSTEM))
+        handler = self._handlers.get(kind)
+        if handler is not None:
+            handler(self, event, state, actor)
+
+    def _session_started(self, event: Event, state: RunState, actor: str) -> None:
+        self._arm_session_timers(state)
+        if not self.shared:
+            who = f"{actor} started {_ticket(state)} '{state.session.get('title')}' ({state.mode})"
+            solo = f", solo: {state.solo}" if state.solo else ""
+            self.send(notice_for(state, "session_started", actor, who + solo, event.get("ts"), verifier=state.session.get("verifier")))
+
+    def _share_started(self, event: Event, state: RunState, actor: str) -> None:
+        address, fingerprint = str(event.get("address")), str(event.get("fingerprint"))
+        command = join_command(address)
+        summary = f"{actor} started {_ticket(state)} '{state.session.get('title')}'; verifier, join with: {command} (host key {fingerprint})"
+        details = {"join_command": command, "address": address, "fingerprint": fingerprint, "verifier": state.session.get("verifier")}
+        self.send(notice_for(state, "session_started", actor, summary, event.get("ts"), **details))
+
+    def _resumed(self, event: Event, state: RunState, actor: str) -> None:
+        self._arm_session_timers(state)
+
+    def _arm_session_timers(self, state: RunState) -> None:
+        if state.solo is None:
+            self._after("verifier", self.timing.verifier_missing, self._verifier_missing)
+        end = _window_end(state)
+        if end is not None and end > self.clock():
+            self._after("window", end - self.timing.window_closing - self.clock(), self._window_closing)
+
+    def _verifier_missing(self) -> None:
+        if "verifier" in self.state.participants.values():
+            return
+        waited = format_duration(self.timing.verifier_missing)
+        share = self.state.share.get("address")
+        how = f"; join with: {join_command(str(share))}" if share else ""
+        summary = f"no verifier has joined {_ticket(self.state)} after {waited}{how}"
+        self.send(notice_for(self.state, "verifier_missing", ev.SYSTEM, summary, waited=self.timing.verifier_missing, join_command=join_command(str(share)) if share else None))
+
+    def _window_closing(self) -> None:
+        end = _window_end(self.state)
+        left = format_duration(max((end or 0) - self.clock(), 0))
+        current = self.state.current
+        summary = f"the change window of {_ticket(self.state)} closes in {left}" + (f"; the run stands at '{current}'" if current else "")
+        self.send(notice_for(self.state, "window_closing", ev.SYSTEM, summary, window_end=((self.state.session.get("ticket") or {}).get("window") or {}).get("end"), step=current))
+
+    def _joined(self, event: Event, state: RunState, actor: str) -> None:
+        if event.get("role") == "verifier":
+            self._cancel("verifier")
+
+    def _awaits(self, event: Event, state: RunState, actor: str) -> None:
+        """A step now waits for the verifier: after it ran, or for the go-ahead before it runs."""
+        step = event.get("step")
+        if step is None:
+            return
+        if event["type"] == ev.STEP_FINISHED and event.get("status") != "awaiting_verification":
+            return
+        if event["type"] == ev.NOTE and event.get("request") != "go_ahead":
+            return
+        phase = "after" if event["type"] == ev.STEP_FINISHED else "before"
+        self._after(f"confirm:{step}", self.timing.confirmation_waiting, lambda: self._still_waiting(str(step), phase))
+
+    def _still_waiting(self, step: str, phase: str) -> None:
+        status = self.state.steps.get(step)
+        if status is None:
+            return
+        waiting = status.status == "awaiting_verification" if phase == "after" else status.go_ahead_by is None and self.state.current == step
+        if not waiting:
+            return
+        what = "its confirmation" if phase == "after" else "the go-ahead"
+        summary = f"'{step}' of {_ticket(self.state)} has waited {format_duration(self.timing.confirmation_waiting)} for {what} from the verifier"
+        self.send(notice_for(self.state, "confirmation_waiting", ev.SYSTEM, summary, step=step, phase=phase, waited=self.timing.confirmation_waiting))
+
+    def _decided(self, event: Event, state: RunState, actor: str) -> None:
+        self._cancel(f"confirm:{event.get('step')}")
+
+    def _guard(self, event: Event, state: RunState, actor: str) -> None:
+        words = str(event.get("words") or f"guard '{event.get('panel')}' tripped")
+        summary = f"{_ticket(state)}: {words} -> {event.get('action')}"
+        keys = ("panel", "value", "threshold", "for", "action", "no_data", "error")
+        self.send(notice_for(state, "guard_tripped", actor, summary, event.get("ts"), **{k: event.get(k) for k in keys if k in event}))
+
+    def _rollback_started(self, event: Event, state: RunState, actor: str) -> None:
+        plan: Mapping[str, Any] = event.get("plan") or {}
+        back_to = plan.get("checkpoint_step") or "the start"
+        reason = f" ({event['reason']})" if event.get("reason") else ""
+        summary = f"{actor} started a {event.get('scope')} rollback of {_ticket(state)}, back to {back_to}{reason}"
+        self.send(notice_for(state, "rollback_started", actor, summary, event.get("ts"), scope=event.get("scope"), reason=event.get("reason"), undo_count=len(plan.get("entries") or [])))
+
+    def _rollback_finished(self, event: Event, state: RunState, actor: str) -> None:
+        ok = bool(event.get("ok"))
+        result = "complete" if ok else f"NOT complete (failed at '{event.get('failed_step')}')"
+        summary = f"the {event.get('scope')} rollback of {_ticket(state)} is {result}"
+        self.send(notice_for(state, "rollback_finished", actor, summary, event.get("ts"), scope=event.get("scope"), ok=ok, failed_step=event.get("failed_step")))
+
+    def _session_finished(self, event: Event, state: RunState, actor: str) -> None:
+        self.stop()
+        journal = state.session.get("journal") or ""
+        report = f"runbook-tui report {journal} --format md" if journal else None
+        summary = f"{_ticket(state)} '{state.session.get('title')}' ended: {event.get('outcome')}" + (f"; journal {journal}" if journal else "")
+        self.send(notice_for(state, "session_finished", actor, summary, event.get("ts"), outcome=event.get("outcome"), report_command=report))
+
+    _handlers: ClassVar[dict[str, Callable[[Announcer, Event, RunState, str], None]]] = {
+        ev.SESSION_STARTED: _session_started,
+        ev.SHARE_STARTED: _share_started,
+        ev.SESSION_RESUMED: _resumed,
+        ev.PARTICIPANT_JOINED: _joined,
+        ev.STEP_FINISHED: _awaits,
+        ev.NOTE: _awaits,
+        ev.STEP_CONFIRMED: _decided,
+        ev.STEP_REJECTED: _decided,
+        ev.GUARD_TRIPPED: _guard,
+        ev.ROLLBACK_STARTED: _rollback_started,
+        ev.ROLLBACK_FINISHED: _rollback_finished,
+        ev.SESSION_FINISHED: _session_finished,
+    }

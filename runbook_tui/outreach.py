@@ -1,0 +1,175 @@
+"""Wiring notifications and Alertmanager silences into a session (moves to app/ with session.py).
+
+`start_outreach` reads the secrets the `notify:` targets refer to (the
+runbook's own through its templates, the settings' through `env:` /
+`keyring:`), subscribes an `Announcer` and a `SilenceKeeper` to the
+controller's event stream, and starts the background sender. Only live runs
+reach out: a dry run, a rehearsal or a practice run pages nobody and
+silences nothing. `notify_findings` and `alerts_findings` are preflight's
+checks (`--notify-test` sends a test message to each URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.controller import SYSTEM, Controller
+from runbook_tui.engine.journal import JournalError
+from runbook_tui.engine.redact import Redactor
+from runbook_tui.notify.messages import Notice
+from runbook_tui.notify.sender import Destination, Notifier
+from runbook_tui.notify.silences import SilenceKeeper, check_api
+from runbook_tui.notify.triggers import Announcer, now_iso
+from runbook_tui.runbook.model import Runbook
+from runbook_tui.runbook.reach import NotifyTarget, SecretRef, Value
+from runbook_tui.runbook.templating import TemplateError, context_for, render_text
+from runbook_tui.secrets import SecretsError, read_secret
+from runbook_tui.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Modes that reach out: nothing real happens in the others, so nobody is paged and nothing silenced.
+REACHING_MODES = frozenset({"live"})
+
+
+def _value(value: Value, runbook: Runbook, secrets: Mapping[str, str], name: str) -> str:
+    """A URL or header value with its secret read; raises SecretsError or TemplateError in words."""
+    if isinstance(value, SecretRef):
+        return value.prefix + read_secret(value.secret(name))
+    return render_text(value, context_for(runbook, secrets=dict(secrets)))
+
+
+def resolve(targets: tuple[NotifyTarget, ...], runbook: Runbook, secrets: Mapping[str, str]) -> tuple[list[Destination], list[str], list[str]]:
+    """(destinations ready to send to, problems in words, every secret value used: for masking)."""
+    destinations: list[Destination] = []
+    problems: list[str] = []
+    used: list[str] = list(secrets.values())
+    for target in targets:
+        try:
+            url = _value(target.url, runbook, secrets, "notify url")
+            headers = {name: _value(value, runbook, secrets, f"notify header {name}") for name, value in target.headers}
+        except (SecretsError, TemplateError) as exc:
+            problems.append(f"notify {target.shown_url} ({target.mark}): {exc}; this receiver gets nothing")
+            continue
+        used += [url] if isinstance(target.url, SecretRef) or target.url.value is None else []
+        used += [v for (name, value), v in zip(target.headers, headers.values()) if isinstance(value, SecretRef) or not value.value]
+        destinations.append(Destination(url, target.shown_url, target.format, target.events, headers))
+    return destinations, problems, used
+
+
+@dataclass
+class Outreach:
+    """The running parts, stopped with the session (before its journal closes)."""
+
+    notifier: Notifier | None
+    announcer: Announcer | None
+    keeper: SilenceKeeper | None
+
+    async def stop(self) -> None:
+        if self.announcer is not None:
+            self.announcer.stop()
+        if self.keeper is not None:
+            await self.keeper.stop()
+        if self.notifier is not None:
+            await self.notifier.stop()
+
+
+def recorder(controller: Controller) -> Any:
+    """Journal an outreach event; a failure while the run goes on is also an `error`, so every screen shows it."""
+    failures = {ev.NOTIFY_FAILED: "notification", ev.SILENCE_FAILED: "silence"}
+
+    def record(kind: str, payload: dict[str, Any]) -> None:
+        if controller.fatal is not None:
+            return
+        try:
+            controller.emit(kind, SYSTEM, **payload)
+            if kind in failures and not controller.state.finished:
+                what = payload.get("event") or payload.get("action")
+                where = payload.get("target") or payload.get("alertmanager")
+                message = f"{failures[kind]} ({what}) to {where} failed: {payload.get('error')}"
+                controller.emit(ev.ERROR, SYSTEM, message=message, transient=True, outreach=True)
+        except JournalError:
+            log.error("journal write failed; outreach event %s not recorded", kind)
+
+    return record
+
+
+def start_outreach(controller: Controller, settings: Settings, *, shared: bool) -> Outreach | None:
+    """Subscribe the notifications and silences to `controller` (before its first event); None when nothing to do."""
+    runbook = controller.runbook
+    if controller.mode not in REACHING_MODES or not (settings.notify or runbook.notify or runbook.alerts):
+        return None
+    record = recorder(controller)
+    timing = settings.notify_timing
+    notifier = announcer = None
+    destinations, problems, used = resolve(settings.notify + runbook.notify, runbook, controller.secrets)
+    if destinations:
+        notifier = Notifier(destinations, record, Redactor(used), timeout=timing.timeout, retries=timing.retries)
+        announcer = Announcer(notifier.send, timing, shared=shared)
+        controller.subscribe(announcer)
+    keeper = None
+    if runbook.alerts is not None:
+        keeper = SilenceKeeper(runbook.alerts, record, timeout=timing.timeout)
+        controller.subscribe(keeper)
+    outreach = Outreach(notifier, announcer, keeper)
+    if problems:
+        controller.subscribe(_say_once(controller, problems))
+    return outreach
+
+
+def _say_once(controller: Controller, problems: list[str]) -> Any:
+    """Journal the targets that could not be prepared, once session_started is out (nothing may precede it)."""
+    said = False
+
+    def say() -> None:
+        for problem in problems:
+            if not controller.state.finished and controller.fatal is None:
+                controller.emit(ev.ERROR, SYSTEM, message=problem, outreach=True)
+
+    def listener(event: Any, _state: Any) -> None:
+        nonlocal said
+        if not said and event["type"] in (ev.SESSION_STARTED, ev.SESSION_RESUMED):
+            said = True
+            asyncio.get_running_loop().call_soon(say)  # not inside another event's delivery
+
+    return listener
+
+
+# -- preflight ------------------------------------------------------------------------------
+
+
+async def notify_findings(runbook: Runbook, settings: Settings, secrets: Mapping[str, str], *, send: bool) -> list[str]:
+    """Every target's secrets readable; with `send`, a test message to each that must be accepted."""
+    destinations, problems, used = resolve(settings.notify + runbook.notify, runbook, secrets)
+    findings = list(problems)
+    if not send or not destinations:
+        return findings
+    answers: list[str] = []
+
+    def record(kind: str, payload: dict[str, Any]) -> None:
+        if kind == ev.NOTIFY_FAILED:
+            answers.append(f"notify {payload['target']}: the test message was not accepted: {payload['error']}")
+
+    timing = settings.notify_timing
+    notifier = Notifier(destinations, record, Redactor(used), timeout=timing.timeout, retries=0)
+    ticket = runbook.ticket.id if runbook.ticket else None
+    summary = f"test message from `runbook-tui preflight` for {ticket or 'NO TICKET'} '{runbook.title}': this receiver is reached"
+    notice = Notice("test", runbook.id, runbook.title, ticket, SYSTEM.name, now_iso(), "", summary)
+    try:
+        await asyncio.gather(*(notifier.deliver(d, notice) for d in destinations))
+    finally:
+        await notifier.stop(drain=0)
+    return findings + answers
+
+
+async def alerts_findings(runbook: Runbook, settings: Settings) -> list[str]:
+    """The matchers parsed at load; here: does the Alertmanager answer its API?"""
+    if runbook.alerts is None:
+        return []
+    problem = await asyncio.to_thread(check_api, runbook.alerts, settings.notify_timing.timeout)
+    return [problem] if problem else []

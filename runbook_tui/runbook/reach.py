@@ -1,0 +1,277 @@
+"""Reaching people and the alerting stack, as written: `notify:`, `alerts:` and a panel's `on_no_data:`.
+
+The keys come from the field table in `fields.py`. The same reader serves a
+runbook (strings are templates, header values may use `secrets.*`) and the
+settings file (plain strings). Problems are diagnostics at `FILE:LINE:COL`,
+like every other runbook error. Pure: nothing here sends anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
+from runbook_tui.runbook.document import YMap, load_document
+from runbook_tui.runbook.fields import (
+    ALERTS_FIELDS,
+    NOTIFY_EVENTS,
+    NOTIFY_FIELDS,
+    NOTIFY_TIMING_FIELDS,
+    ON_NO_DATA,
+    SECRET_REF_FIELDS,
+    SILENCE_FIELDS,
+    Fields,
+    describe,
+    key_names,
+    required_keys,
+)
+from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher
+from runbook_tui.runbook.model import Mark, Secret, Text, TextKind
+from runbook_tui.runbook.texts import Scope
+
+NotifyFormat = Literal["json", "slack"]
+Until = Literal["session_end", "window_end"]
+#: Makes a Text of one templated string at its mark (the loader's `TextMaker.make`); None when it has errors.
+TextMaker = Callable[[str, Mark, TextKind, Scope], "Text | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRef:
+    """A value read when the run starts from the environment or the keyring, never written anywhere."""
+
+    mark: Mark
+    env: str | None = None
+    keyring_service: str | None = None
+    keyring_username: str | None = None
+    prefix: str = ""
+
+    def secret(self, name: str) -> Secret:
+        """As the runbook's own secrets are declared, so `secrets.py` reads both the same way."""
+        return Secret(name, self.mark, self.env, self.keyring_service, self.keyring_username)
+
+    @property
+    def shown(self) -> str:
+        """Where the value comes from (never the value): `env:HOOK_URL`, `keyring:service/user`."""
+        return f"env:{self.env}" if self.env else f"keyring:{self.keyring_service}/{self.keyring_username}"
+
+
+#: A URL or header value: a (templated) string, or a reference to a secret.
+Value = Text | SecretRef
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyTarget:
+    """One `notify:` entry: where to send which events, in which shape, with which headers."""
+
+    url: Value
+    mark: Mark
+    events: tuple[str, ...] = ()  # empty: every event
+    format: NotifyFormat = "json"
+    headers: tuple[tuple[str, Value], ...] = ()
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as the journal and the screen name it: a secret URL by its source, a template unrendered."""
+        if isinstance(self.url, SecretRef):
+            return self.url.shown
+        return self.url.shown()
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    """One silence to create: its matchers (parsed at load) and why."""
+
+    matchers: tuple[Matcher, ...]
+    comment: str
+    mark: Mark
+
+
+@dataclass(frozen=True, slots=True)
+class Alerts:
+    """The `alerts:` block: which Alertmanager, which silences, and how long they last."""
+
+    alertmanager: str
+    silences: tuple[Silence, ...]
+    until: Until
+    mark: Mark
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyTiming:
+    """Settings `notify_timing:`: when the "late" notices go out, and how hard a send tries (seconds)."""
+
+    verifier_missing: float = 600.0  # no verifier joined this long after the start
+    confirmation_waiting: float = 600.0  # a step waited this long for the verifier
+    window_closing: float = 900.0  # this long before the change window ends
+    timeout: float = 5.0  # one attempt's limit
+    retries: int = 2  # further attempts after a failed one
+
+
+def no_data_action(fields: Fields, panel: YMap) -> str:
+    """A panel's `on_no_data`; by default a guard that pauses or rolls back also pauses on no data."""
+    on_critical = panel.get("on_critical", "pause")
+    default = "pause" if on_critical in ("pause", "rollback") else "notify"
+    return fields.choice(panel, ON_NO_DATA.key, ON_NO_DATA.choices, default)
+
+
+class ReachReader:
+    """Reads `notify:` lists and the `alerts:` block with the loader's fields and text reader."""
+
+    def __init__(self, fields: Fields, make: TextMaker) -> None:
+        self.fields = fields
+        self.make = make
+
+    def text(self, m: YMap, key: str, scope: Scope | None = None) -> Text | None:
+        if m.get(key) is None:
+            return None
+        value = m[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe(value)}")
+            return None
+        return self.make(str(value), m.value_mark(key), "plain", scope or Scope())
+
+    @property
+    def diags(self) -> Collector:
+        return self.fields.diags
+
+    # -- notify -------------------------------------------------------------------------------
+
+    def notify(self, container: YMap) -> tuple[NotifyTarget, ...]:
+        if container.get("notify") is None:
+            return ()
+        items = self.fields.sequence(container["notify"], container.value_mark("notify"), "notify: a list of {url, events, format, headers}")
+        if items is None:
+            return ()
+        targets = (self._target(value, mark) for value, mark in zip(items, items.item_marks))
+        return tuple(t for t in targets if t is not None)
+
+    def _target(self, value: object, mark: Mark) -> NotifyTarget | None:
+        f = self.fields
+        m = f.mapping(value, mark, "a notify entry {url, events, format, headers}")
+        if m is None:
+            return None
+        f.keys(m, "notify entry", key_names(NOTIFY_FIELDS), required_keys(NOTIFY_FIELDS))
+        url = self._value(m, "url")
+        if isinstance(url, Text) and url.value is not None and not url.value.startswith(("http://", "https://")):
+            self.diags.error(m.value_mark("url"), f"'url': expected an http:// or https:// URL, got {describe(url.value)}")
+            url = None
+        events = []
+        for name, event_mark in f.string_list(m, "events"):
+            if name not in NOTIFY_EVENTS:
+                self.diags.error(event_mark, f"unknown event '{name}'; expected one of: {', '.join(NOTIFY_EVENTS)}")
+            else:
+                events.append(name)
+        headers = []
+        if m.get("headers") is not None:
+            given = f.mapping(m["headers"], m.value_mark("headers"), "headers: {Name: value}")
+            for name in given or {}:
+                header = self._value(given, name) if given is not None else None
+                if header is not None:
+                    headers.append((str(name), header))
+        fmt = f.choice(m, "format", ("json", "slack"), "json")
+        if url is None:
+            return None
+        return NotifyTarget(url, mark, tuple(events), fmt, tuple(headers))  # type: ignore[arg-type]
+
+    def _value(self, m: YMap, key: str) -> Value | None:
+        """A string (a template that may use `secrets.*`), or {env: VAR} / {keyring: {service, username}} with `prefix`."""
+        if not isinstance(m.get(key), YMap):
+            return self.text(m, key, Scope(late_allowed=True))
+        f = self.fields
+        ref = m[key]
+        if not f.keys(ref, f"'{key}' secret", key_names(SECRET_REF_FIELDS)):
+            return None
+        prefix = f.string(ref, "prefix", "") or ""
+        if ("env" in ref) == ("keyring" in ref):
+            self.diags.error(ref.mark, f"'{key}': expected exactly one of env: VARIABLE or keyring: {{service, username}}")
+            return None
+        if "env" in ref:
+            return SecretRef(ref.mark, env=f.string(ref, "env"), prefix=prefix)
+        ring = f.mapping(ref["keyring"], ref.value_mark("keyring"), "keyring: {service, username}")
+        if ring is None or not f.keys(ring, "keyring", ("service", "username"), ("service", "username")):
+            return None
+        return SecretRef(ref.mark, keyring_service=f.string(ring, "service"), keyring_username=f.string(ring, "username"), prefix=prefix)
+
+    # -- alerts -------------------------------------------------------------------------------
+
+    def alerts(self, root: YMap) -> Alerts | None:
+        if root.get("alerts") is None:
+            return None
+        f = self.fields
+        m = f.mapping(root["alerts"], root.value_mark("alerts"), "alerts: {alertmanager, silence, until}")
+        if m is None:
+            return None
+        f.keys(m, "alerts", key_names(ALERTS_FIELDS), required_keys(ALERTS_FIELDS))
+        url = self.text(m, "alertmanager")
+        until = f.choice(m, "until", ("session_end", "window_end"), "session_end")
+        items = f.sequence(m.get("silence"), m.value_mark("silence"), "silence: a list of {matchers, comment}")
+        silences = [self._silence(value, mark) for value, mark in zip(items or [], items.item_marks if items else [])]
+        if url is None or url.value is None or any(s is None for s in silences):
+            return None
+        if not url.value.startswith(("http://", "https://")):
+            self.diags.error(m.value_mark("alertmanager"), f"'alertmanager': expected an http:// or https:// URL, got {describe(url.value)}")
+            return None
+        if not silences:
+            self.diags.error(m.value_mark("silence"), "'silence': expected at least one {matchers, comment}")
+            return None
+        return Alerts(url.value.rstrip("/"), tuple(s for s in silences if s is not None), until, m.mark)  # type: ignore[arg-type]
+
+    def _silence(self, value: object, mark: Mark) -> Silence | None:
+        f = self.fields
+        m = f.mapping(value, mark, "a silence {matchers, comment}")
+        if m is None:
+            return None
+        f.keys(m, "silence", key_names(SILENCE_FIELDS), required_keys(SILENCE_FIELDS))
+        matchers: list[Matcher] = []
+        ok = True
+        for source, item_mark in f.string_list(m, "matchers"):
+            text = self.make(source, item_mark, "plain", Scope())
+            if text is None or text.value is None:
+                ok = False
+                continue
+            try:
+                matchers.append(parse_matcher(text.value))
+            except MatcherError as exc:
+                self.diags.error(item_mark, str(exc))
+                ok = False
+        if ok and not matchers:
+            self.diags.error(m.mark, "a silence needs at least one matcher; an empty one would silence every alert")
+            return None
+        comment = self.text(m, "comment")
+        if not ok:
+            return None
+        return Silence(tuple(matchers), (comment.value or "") if comment is not None else "", mark)
+
+
+def _as_written(source: str, mark: Mark, kind: TextKind, scope: Scope) -> Text:
+    """Settings hold no templates: every string is taken as written."""
+    return Text(source, mark, kind, source)
+
+
+def _timing(fields: Fields, settings: YMap) -> NotifyTiming:
+    if settings.get("notify_timing") is None:
+        return NotifyTiming()
+    m = fields.mapping(settings["notify_timing"], settings.value_mark("notify_timing"), "notify_timing: {verifier_missing, confirmation_waiting, window_closing, timeout, retries}")
+    if m is None:
+        return NotifyTiming()
+    fields.keys(m, "notify_timing", key_names(NOTIFY_TIMING_FIELDS))
+    default = NotifyTiming()
+    durations = {spec.key: fields.duration(m, spec.key, getattr(default, spec.key)) for spec in NOTIFY_TIMING_FIELDS if spec.kind == "duration"}
+    return NotifyTiming(**durations, retries=fields.integer(m, "retries", default.retries, 0, 10))  # type: ignore[arg-type]
+
+
+def settings_notify(text: str, file: str) -> tuple[tuple[NotifyTarget, ...], NotifyTiming, list[Diagnostic]]:
+    """The settings file's `notify:` list and `notify_timing:`, or the problems with them at `FILE:LINE:COL`."""
+    try:
+        document = load_document(text, file)
+    except RunbookInvalid as invalid:
+        return (), NotifyTiming(), invalid.errors
+    if not isinstance(document, YMap):
+        return (), NotifyTiming(), []
+    collector = Collector()
+    fields = Fields(collector, lambda source, _mark: source)
+    targets = ReachReader(fields, _as_written).notify(document)
+    timing = _timing(fields, document)
+    return targets, timing, [d for d in collector.items if d.severity == "error"]

@@ -1,0 +1,126 @@
+"""`notify:`, `alerts:` and `on_no_data:` as written: errors at FILE:LINE:COL, in runbooks and in settings; notices in words."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.engine.state import replay
+from runbook_tui.notify.messages import Notice, slack_body
+from runbook_tui.notify.triggers import Announcer
+from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.loader import load_runbook
+from runbook_tui.runbook.reach import NotifyTiming, SecretRef
+from runbook_tui.settings import SettingsError, load_settings
+
+BAD = """\
+runbook: 1
+id: t
+title: T
+notify:
+  - url: ftp://example.com/hook
+    events: [sessoin_started]
+    formt: json
+  - {url: "https://example.com", headers: {A: {env: X, keyring: {service: a, username: b}}}}
+alerts:
+  alertmanager: http://am:9093
+  silence:
+    - matchers: ['alertname=HighErrorRate', 'x=~"("']
+    - {matchers: [], comment: everything}
+  until: forever
+metrics:
+  source: {prometheus: {url: "http://x:9090"}}
+  panels:
+    - {id: a, query: up, critical: 1, on_no_data: panic}
+sections:
+  - {id: s, kind: precheck, steps: [{id: one, run: "true"}]}
+"""
+
+
+def test_every_mistake_is_named_at_its_position(write_runbook: Callable[..., Path]) -> None:
+    path = write_runbook(BAD)
+    with pytest.raises(RunbookInvalid) as invalid:
+        load_runbook(path)
+    assert [str(d).replace(str(path), "F") for d in invalid.value.errors] == [
+        "F:5:10: 'url': expected an http:// or https:// URL, got 'ftp://example.com/hook'",
+        "F:6:14: unknown event 'sessoin_started'; expected one of: session_started, verifier_missing, confirmation_waiting, guard_tripped, rollback_started, rollback_finished, window_closing, session_finished",
+        "F:7:5: unknown key 'formt' in notify entry; did you mean 'format'? expected one of: events, format, headers, url",
+        "F:8:47: 'A': expected exactly one of env: VARIABLE or keyring: {service, username}",
+        "F:12:18: 'alertname=HighErrorRate': expected label=\"value\" (also !=, =~, !~), e.g. alertname=\"HighErrorRate\"",
+        "F:12:45: 'x=~\"(\"': bad regular expression '(': missing ), unterminated subpattern at position 0",
+        "F:13:7: a silence needs at least one matcher; an empty one would silence every alert",
+        "F:14:10: 'until': expected one of session_end, window_end, got 'forever'",
+        "F:18:51: 'on_no_data': expected one of pause, notify, ignore, got 'panic'",
+    ]
+
+
+def test_matchers_render_params_and_on_no_data_follows_on_critical(write_runbook: Callable[..., Path]) -> None:
+    path = write_runbook(textwrap.dedent("""\
+        runbook: 1
+        id: t
+        title: T
+        params: {svc: {type: string, default: checkout}}
+        notify: [{url: {env: CHAT_URL, prefix: ""}, format: slack}]
+        alerts:
+          alertmanager: http://am:9093/
+          silence: [{matchers: ['service="{{ svc }}"', 'env!~"dev|test"']}]
+        metrics:
+          source: {scrape: {url: "http://x:9100/metrics"}}
+          panels:
+            - {id: a, query: up, critical: 1}
+            - {id: b, query: up, critical: 1, on_critical: rollback}
+            - {id: c, query: up, critical: 1, on_critical: notify}
+        sections:
+          - {id: s, kind: precheck, steps: [{id: one, run: "true"}]}
+        """))
+    runbook = load_runbook(path).runbook
+    assert runbook.alerts is not None and runbook.alerts.alertmanager == "http://am:9093"
+    assert [str(m) for m in runbook.alerts.silences[0].matchers] == ['service="checkout"', 'env!~"dev|test"']
+    assert isinstance(runbook.notify[0].url, SecretRef) and runbook.notify[0].shown_url == "env:CHAT_URL"
+    assert runbook.metrics is not None and [p.on_no_data for p in runbook.metrics.panels] == ["pause", "pause", "notify"]
+
+
+def test_settings_notify_errors_name_file_line_and_column(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("max_concurrency: 5\nnotify:\n  - {url: 'https://hooks.example.com/x', format: teams}\nnotify_timing: {window_closing: soon}\n")
+    with pytest.raises(SettingsError) as error:
+        load_settings(settings)
+    assert str(error.value).splitlines() == [
+        f"{settings}:3:50: 'format': expected one of json, slack, got 'teams'",
+        f"{settings}:4:33: 'window_closing': expected a duration like 30s, 5m, 1h30m or a number of seconds, got 'soon'",
+    ]
+    settings.write_text("notify:\n  - {url: {env: HOOK}, events: [guard_tripped]}\nnotify_timing: {verifier_missing: 2m, retries: 0}\n")
+    loaded = load_settings(settings)
+    assert loaded.notify[0].shown_url == "env:HOOK" and loaded.notify[0].events == ("guard_tripped",)
+    assert loaded.notify_timing == NotifyTiming(verifier_missing=120.0, retries=0)
+
+
+def test_a_slack_message_cannot_ping_the_channel_or_hide_a_link() -> None:
+    notice = Notice("session_started", "rb", "<!channel> & <https://evil|click>", "CHG-1", "alice", "t", "s", "started '<!channel>' \x1b[2J")
+    text = slack_body(notice)["text"]
+    assert "<" not in text and ">" not in text and "\x1b" not in text
+    assert "&lt;!channel&gt;" in text
+
+
+def test_a_shared_session_announces_the_join_command_and_host_key() -> None:
+    sent: list[Notice] = []
+    started = {"seq": 0, "ts": "2026-12-01T23:00:00.000Z", "type": "session_started", "actor": "alice", "session": "s1", "runbook": "rb",
+               "title": "Upgrade", "ticket": {"id": "CHG-3"}, "mode": "live", "solo": None, "plan": {"sections": []}}  # fmt: skip
+    shared = {"seq": 1, "ts": "2026-12-01T23:00:01.000Z", "type": "share_started", "actor": "alice", "address": "10.0.0.5:2222", "fingerprint": "SHA256:abc"}
+
+    async def scenario() -> None:
+        announcer = Announcer(sent.append, NotifyTiming(), shared=True)
+        announcer(started, replay([started]))
+        assert not sent, "a shared session is announced once the share is up"
+        announcer(shared, replay([started, shared]))
+        announcer.stop()
+
+    asyncio.run(scenario())
+    [notice] = sent
+    assert notice.event == "session_started" and notice.ticket == "CHG-3" and notice.actor == "alice"
+    assert notice.details["join_command"] == "runbook-tui join 10.0.0.5:2222" and notice.details["fingerprint"] == "SHA256:abc"
+    assert "runbook-tui join 10.0.0.5:2222" in notice.summary and "SHA256:abc" in notice.summary

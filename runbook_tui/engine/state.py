@@ -206,8 +206,13 @@ def _step_started(state: RunState, e: Event) -> RunState:
 
 
 def _wave_started(state: RunState, e: Event) -> RunState:
+    """The wave's hosts run; hosts of waves not started yet wait (`pending`), not `running`."""
     sid = e["step"]
-    return _step(state, sid, waves=state.steps[sid].waves + (tuple(e.get("hosts", ())),), wave_awaiting=None)
+    step = state.steps[sid]
+    waves = step.waves + (tuple(e.get("hosts", ())),)
+    started = {h for wave in waves for h in wave}
+    hosts = MappingProxyType({h: HostState("pending") if h not in started and r.status == "running" else r for h, r in step.hosts.items()})
+    return _step(state, sid, waves=waves, hosts=hosts, wave_awaiting=None)
 
 
 def _wave_finished(state: RunState, e: Event) -> RunState:

@@ -63,6 +63,7 @@ def test_a_ramp_of_waves_pauses_for_the_verifier_between_waves(tmp_path: Path, s
                 await until(f"wave {wave} to wait for the verifier", lambda w=wave: controller.state.steps["roll"].wave_awaiting == w, controller)
                 started = [e for e in events_of(journal) if e["type"] == "wave_started"]
                 assert len(started) == wave, "the next wave must not start before the verifier's word"
+                assert controller.state.steps["roll"].hosts["peer10"].status == "pending", "a later wave's host is not running yet"
                 assert not controller.confirm(alice).ok, "the assignee cannot confirm their own wave"
                 assert controller.confirm(bob, "roll").ok
             await controller.wait_idle()

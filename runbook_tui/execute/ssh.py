@@ -40,8 +40,11 @@ A `true` costs the host one session and 7 program starts (the login
 shell, `sh`, `mkdir`, `setsid`, `sh run.sh`, `sh -c true`, then `rm` once
 acknowledged); it used to cost two sessions and 17.
 
-Host keys are always checked against a known_hosts file: an unknown or
-changed key is an error with a plain message, never a silent accept.
+Host keys are always checked against a known_hosts file, on every hop: an
+unknown or changed key is an error with a plain message, never a silent
+accept. Where a host is and how it is reached (its bastions, ~/.ssh/config)
+is `ssh_config`; opening and sharing connections is `ssh_connect`; the
+scripts are `ssh_scripts`, reading their output `ssh_framing`.
 The remote side needs a POSIX sh, util-linux `setsid` and coreutils
 (`mkdir`, `rm`, `cat`, `head`, GNU `tail` for `--pid`), as any Linux host has.
 """

@@ -199,14 +199,20 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if loaded is None:
         return EXIT_INVALID
     if args.json or args.format == "json":
-        json.dump(plan_json(loaded.runbook), sys.stdout, indent=2, ensure_ascii=False)
+        from runbook_tui.plan_connections import connections
+        from runbook_tui.settings import load_settings
+
+        json.dump({**plan_json(loaded.runbook), "connections": connections(loaded.runbook, load_settings())}, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     elif args.format in ("md", "html"):
         from runbook_tui.report.plan_html import render_plan
 
         sys.stdout.write(render_plan(loaded.runbook, args.format))
     else:
-        sys.stdout.write(format_plan(loaded.runbook))
+        from runbook_tui.plan_connections import connection_lines
+        from runbook_tui.settings import load_settings
+
+        sys.stdout.write(format_plan(loaded.runbook) + "".join(line + "\n" for line in connection_lines(loaded.runbook, load_settings())))
     return EXIT_OK
 
 

@@ -80,6 +80,7 @@ class Executors:
                     passphrase_lookup=self.passphrase_lookup,
                     reconnect_attempts=self.settings.reconnect_attempts,
                     keepalive_interval=self.settings.keepalive_interval,
+                    ssh_config=self.settings.ssh_config,
                 )
             )
         return self._ssh

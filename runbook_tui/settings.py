@@ -4,7 +4,7 @@
 `RUNBOOK_TUI_SETTINGS`), all keys optional:
 
 ```yaml
-ssh: {known_hosts: ~/.ssh/known_hosts, keepalive_interval: 15, reconnect_attempts: 5}
+ssh: {known_hosts: ~/.ssh/known_hosts, keepalive_interval: 15, reconnect_attempts: 5, config: ~/.ssh/config}
 max_concurrency: 50
 blackouts:
   - {start: 2026-11-30T00:00:00+00:00, end: 2026-12-01T06:00:00+00:00, reason: month-end billing}
@@ -72,6 +72,8 @@ class Settings:
     keepalive_interval: float = 15.0
     #: Reconnect attempts (with backoff) after a dropped SSH connection before a step's outcome is unknown.
     reconnect_attempts: int = 5
+    #: The OpenSSH client config honoured for host aliases and bastions (`ssh.config: false` turns it off: None).
+    ssh_config: str | None = field(default_factory=lambda: str(Path.home() / ".ssh" / "config"))
     #: Webhooks for every run (`notify:`), and when the late notices go out (`notify_timing:`).
     notify: tuple[NotifyTarget, ...] = ()
     notify_timing: NotifyTiming = field(default_factory=NotifyTiming)
@@ -108,7 +110,7 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 _TOP = ("ssh", "max_concurrency", "blackouts", "notify", "notify_timing")
-_SSH = ("known_hosts", "keepalive_interval", "reconnect_attempts")
+_SSH = ("known_hosts", "keepalive_interval", "reconnect_attempts", "config")
 
 
 def _read(data: Any, file: str, found: Collector) -> Settings | None:
@@ -133,7 +135,13 @@ def _read(data: Any, file: str, found: Collector) -> Settings | None:
     blackouts = _blackouts(data, found)
     if found.has_errors:
         return None
-    return Settings(os.path.expanduser(str(known_hosts)), int(concurrency), blackouts, keepalive_interval=float(keepalive), reconnect_attempts=int(attempts))
+    ssh_config = ssh.get("config", default.ssh_config)
+    if ssh_config is not False and ssh_config is not None and not (isinstance(ssh_config, str) and ssh_config.strip()):
+        found.error(ssh.value_mark("config"), f"ssh.config: expected the path of an ssh client config, or false to ignore it, got {_shown(ssh_config)}")
+    return Settings(
+        os.path.expanduser(str(known_hosts)), int(concurrency), blackouts, keepalive_interval=float(keepalive), reconnect_attempts=int(attempts),
+        ssh_config=os.path.expanduser(ssh_config) if isinstance(ssh_config, str) else None,
+    )  # fmt: skip
 
 
 def _known(mapping: YMap, keys: tuple[str, ...], what: str, found: Collector, prefix: str = "") -> None:

@@ -24,6 +24,7 @@ from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.runner import MetricJudge, StepRunner
 from runbook_tui.engine.state import RUNNABLE, RunState, apply, initial
+from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.model import Host, Runbook, Step
 from runbook_tui.runbook.plan import plan_json
 
@@ -76,6 +77,7 @@ class Controller(StepRunner):
         #: Can a verifier's confirmation arrive? False in a run neither shared nor solo: such steps never start.
         self.verifier_reachable = True
         self._injected: set[str] = set()  # rehearse --fail-at: steps that fail without running
+        self._waves: WaveGate | None = None  # the running step's waves (serial:), while it runs
 
     # -- events ------------------------------------------------------------------
 
@@ -264,7 +266,7 @@ class Controller(StepRunner):
         """Does this step wait for the verifier in this phase? Never in a solo run."""
         if self.solo is not None or self.state.solo:
             return False
-        return step.verify in (phase, "both")
+        return step.verify in (phase, "both") or (phase == "after" and step.verify == "per_wave")
 
     def _assignee_only(self, actor: Actor, what: str) -> Reply | None:
         if actor.role != "assignee":
@@ -407,6 +409,9 @@ class Controller(StepRunner):
             return Reply(True, "confirmed the acceptance of the unmet success criteria; session finished: done")
         if step is None:
             return refused("there is no step to confirm")
+        wave = self._wave_decision(actor, step, True)
+        if wave is not None:
+            return wave
         status = self.state.steps[step.id]
         if status.status == "awaiting_verification":
             self._handover(actor)
@@ -430,6 +435,9 @@ class Controller(StepRunner):
         step = self.current_step()
         if step is None:
             return refused("there is no step to reject")
+        wave = self._wave_decision(actor, step, False, reason.strip())
+        if wave is not None:
+            return wave
         status = self.state.steps[step.id]
         phase = "after" if status.status == "awaiting_verification" else "before"
         if status.status == "running":
@@ -438,6 +446,20 @@ class Controller(StepRunner):
         attempt = status.attempts if phase == "after" else status.attempts + 1
         self.emit(ev.STEP_REJECTED, actor, step=step.id, phase=phase, reason=reason.strip(), attempt=attempt)
         return Reply(True, f"rejected '{step.id}': the run stops here")
+
+    def _wave_decision(self, actor: Actor, step: Step, go_on: bool, reason: str = "") -> Reply | None:
+        """verify: per_wave: the verifier's word on the wave the rollout waits after; None when none waits."""
+        gate = self._waves
+        if gate is None or gate.waiting is None or gate.step.id != step.id:
+            return None
+        wave = gate.waiting
+        self._handover(actor)
+        if go_on:
+            self.emit(ev.WAVE_CONFIRMED, actor, step=step.id, wave=wave)
+        else:
+            self.emit(ev.WAVE_REJECTED, actor, step=step.id, wave=wave, reason=reason)
+        gate.decide(go_on, reason)
+        return Reply(True, f"{'confirmed' if go_on else 'rejected'} wave {wave} of '{step.id}'")
 
     def request_hold(self, actor: Actor, reason: str = "") -> Reply:
         if actor.role not in ("verifier",):

@@ -75,6 +75,15 @@ def describe(event: Event) -> list[str]:
         reason = f": {event['reason']}" if event.get("reason") else ""
         phase = f" ({event['phase']})" if event.get("phase") else ""
         return [f"{head} {event['step']}{phase} by {who}{reason}"]
+    if kind == ev.WAVE_STARTED:
+        return [f"{head} {event['step']} wave {event.get('wave')}/{event.get('of')}: {', '.join(event.get('hosts', []))}"]
+    if kind == ev.WAVE_FINISHED:
+        failed = f", failed: {', '.join(event['failed'])}" if event.get("failed") else ""
+        then = " - rollout STOPPED (failure budget spent)" if event.get("stopped") else " - waiting for the verifier" if event.get("awaiting") else ""
+        return [f"{head} {event['step']} wave {event.get('wave')}/{event.get('of')}{failed}{then}"]
+    if kind in (ev.WAVE_CONFIRMED, ev.WAVE_REJECTED):
+        reason = f": {event['reason']}" if event.get("reason") else ""
+        return [f"{head} {event['step']} wave {event.get('wave')} by {who}{reason}"]
     if kind == ev.ROLLBACK_STARTED:
         plan = event.get("plan", {})
         lines = [f"{head} scope {event.get('scope')}, back to {plan.get('checkpoint_step') or 'the start'}"]

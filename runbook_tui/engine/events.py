@@ -13,6 +13,9 @@ journal.py); the rest is its payload, flat at the top level:
 | output | step, host, stream, text, phase ("run" or "undo") |
 | step_finished | step, status, hosts {host: {status, exit_code, error}}, verified, captured?, answer?, problems? |
 | step_confirmed / step_rejected | step, phase ("before" or "after"), attempt (the run it is about), reason? |
+| wave_started | step, wave (1-based), of (the step's number of waves), hosts |
+| wave_finished | step, wave, of, failed (hosts of this wave that failed), stopped (the failure budget is spent), awaiting (verify: per_wave: the rollout waits for the verifier) |
+| wave_confirmed / wave_rejected | step, wave, reason? (the verifier's decision on a finished wave; a rejection stops the rollout) |
 | step_skipped | step, reason |
 | step_marked_done | step, reason (an `unknown` step the assignee checked by hand) |
 | checkpoint_reached | step |
@@ -62,6 +65,10 @@ STEP_FINISHED: Final = "step_finished"
 STEP_CONFIRMED: Final = "step_confirmed"
 STEP_REJECTED: Final = "step_rejected"
 STEP_SKIPPED: Final = "step_skipped"
+WAVE_STARTED: Final = "wave_started"
+WAVE_FINISHED: Final = "wave_finished"
+WAVE_CONFIRMED: Final = "wave_confirmed"
+WAVE_REJECTED: Final = "wave_rejected"
 STEP_MARKED_DONE: Final = "step_marked_done"
 CHECKPOINT_REACHED: Final = "checkpoint_reached"
 ROLLBACK_REQUESTED: Final = "rollback_requested"

@@ -21,6 +21,7 @@ from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.engine.rollback import Outcome, RollbackPlan, StepRecord, plan_rollback, to_json
 from runbook_tui.engine.state import RunState
+from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.display import display_text
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.templating import TemplateError, command_text, context_for, render_text
@@ -42,6 +43,7 @@ class StepRunner:
     metric_judge: MetricJudge | None
     state: RunState
     solo: str | None
+    _waves: WaveGate | None
     _injected: set[str]
     _wake_wait: asyncio.Event | None
     _wait_cut: str | None
@@ -207,9 +209,16 @@ class StepRunner:
         def is_failure(result: Result) -> bool:
             return result.status != "ok" or result.exit_code not in step.expect.exit
 
-        outcomes = await fan_out(
-            hosts, run_one, serial=step.serial, max_fail=step.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure
-        )
+        gate = self._waves = WaveGate(lambda kind, **data: self.emit(kind, SYSTEM, **data), step, hosts, verifier_present=self.solo is None) if step.serial else None
+        try:
+            outcomes = await fan_out(
+                hosts, run_one, serial=step.serial, max_fail=step.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure,
+                on_batch=gate.started if gate else None, after_batch=gate.finished if gate else None,
+            )  # fmt: skip
+        finally:
+            self._waves = None
+        if gate is not None and gate.rejected is not None:
+            problems.append(f"the verifier rejected a wave and stopped the rollout: {gate.rejected}")
         results = {o.host: self._host_result(step, o, keepers, pattern, problems) for o in outcomes}
         first = keepers.get(hosts[0].name) if hosts else None
         return results, (first.text if first else None), problems

@@ -67,6 +67,8 @@ class StepState:
     commands: Mapping[str, str] = field(default_factory=dict)  # host -> the command as run (secrets masked)
     problems: tuple[str, ...] = ()  # why it failed, in words
     output: tuple[OutputLine, ...] = ()
+    waves: tuple[tuple[str, ...], ...] = ()  # serial: the hosts of each wave started so far, in order
+    wave_awaiting: int | None = None  # verify: per_wave: the finished wave (1-based) the rollout waits on
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +223,7 @@ def _step_started(state: RunState, e: Event) -> RunState:
         state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
         problems=(), confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
         rendered=_rendered(e) or old.rendered,
+        waves=(), wave_awaiting=None,
     )  # fmt: skip
 
 
@@ -246,6 +249,25 @@ def _criteria_accepted(state: RunState, e: Event) -> RunState:
 
 def _acceptance_confirmed(state: RunState, e: Event) -> RunState:
     return replace(state, criteria_acceptance=MappingProxyType({**(state.criteria_acceptance or {}), "confirmed_by": e["actor"]}))
+
+
+def _wave_started(state: RunState, e: Event) -> RunState:
+    """The wave's hosts run; hosts of waves not started yet wait (`pending`), not `running`."""
+    sid = e["step"]
+    step = state.steps[sid]
+    waves = step.waves + (tuple(e.get("hosts", ())),)
+    started = {h for wave in waves for h in wave}
+    hosts = MappingProxyType({h: HostState("pending") if h not in started and r.status == "running" else r for h, r in step.hosts.items()})
+    return _step(state, sid, waves=waves, hosts=hosts, wave_awaiting=None)
+
+
+def _wave_finished(state: RunState, e: Event) -> RunState:
+    return _step(state, e["step"], wave_awaiting=e.get("wave") if e.get("awaiting") else None)
+
+
+def _wave_decided(state: RunState, e: Event) -> RunState:
+    state = replace(state, active_verifier=e["actor"])
+    return _step(state, e["step"], wave_awaiting=None)
 
 
 def _output(state: RunState, e: Event) -> RunState:
@@ -464,6 +486,10 @@ _HANDLERS = {
     ev.STEP_CONFIRMED: _step_confirmed,
     ev.STEP_REJECTED: _step_rejected,
     ev.STEP_SKIPPED: _step_skipped,
+    ev.WAVE_STARTED: _wave_started,
+    ev.WAVE_FINISHED: _wave_finished,
+    ev.WAVE_CONFIRMED: _wave_decided,
+    ev.WAVE_REJECTED: _wave_decided,
     ev.STEP_MARKED_DONE: _step_marked_done,
     ev.CHECKPOINT_REACHED: _checkpoint,
     ev.ROLLBACK_REQUESTED: _rollback_requested,

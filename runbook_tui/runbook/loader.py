@@ -21,6 +21,7 @@ from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
 from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, check_size, load_document
 from runbook_tui.runbook.fields import Fields, describe
+from runbook_tui.runbook.host_entries import HostEntries
 from runbook_tui.runbook.model import (
     LOCAL,
     Expect,
@@ -264,56 +265,14 @@ class _Builder:
         return tuple(secrets)
 
     def _hosts(self, root: YMap, params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, tuple[Host, ...]]:
-        groups: dict[str, tuple[Host, ...]] = {}
-        for group, value, key_mark, value_mark in self._entries(root, "hosts", "hosts: group -> list of hosts"):
-            if group == LOCAL:
-                self.diags.error(key_mark, "'local' is always defined (this machine); expected another group name")
-                continue
-            if isinstance(value, YMap):
-                groups[group] = self._hosts_from_param(group, value, params, values)
-                continue
-            items = self.fields.sequence(value, value_mark, f"group '{group}': a list of hosts or {{from_param: NAME}}")
-            hosts = [self._host(item, mark, group) for item, mark in zip(items, items.item_marks)] if items else []
-            groups[group] = tuple(h for h in hosts if h is not None)
+        entries = self._entries(root, "hosts", "hosts: group -> list of hosts")
+        groups = HostEntries(self.fields, self.diags, self._plain).groups(entries, params, values)
         names = {h.name for hosts in groups.values() for h in hosts}
         for group in groups:
             if group in names:
                 self.diags.error(root["hosts"].key_mark(group), f"group '{group}' has the same name as a host; expected distinct names so 'on:' is unambiguous")
         groups[LOCAL] = (LOCAL_HOST,)
         return groups
-
-    def _hosts_from_param(self, group: str, m: YMap, params: tuple[Param, ...], values: dict[str, Any] | None) -> tuple[Host, ...]:
-        self.fields.keys(m, f"group '{group}'", T.FROM_PARAM.keys, T.FROM_PARAM.required)
-        name = self.fields.string(m, "from_param")
-        param = next((p for p in params if p.name == name), None)
-        if name is not None and (param is None or param.type != "list"):
-            self.diags.error(m.value_mark("from_param"), f"from_param: expected the name of a declared list parameter, got {name!r}")
-            return ()
-        if values is None or name is None:
-            return ()
-        return tuple(Host(h, h, m.value_mark("from_param")) for h in values.get(name) or [])
-
-    def _host(self, value: Any, mark: Mark, group: str) -> Host | None:
-        f = self.fields
-        m = f.mapping(value, mark, f"a host of group '{group}' ({{name, address, port, user}})")
-        if m is None:
-            return None
-        f.keys(m, f"a host of group '{group}'", HOST_KEYS, T.HOST.required)
-        name = self._plain(m, "name")
-        if name is None:
-            return None
-        if name == LOCAL:
-            self.diags.error(m.value_mark("name"), "host name 'local' is reserved for this machine; expected another name")
-        host_vars = f.mapping(m["vars"], m.value_mark("vars"), "vars") if "vars" in m else None
-        return Host(
-            name=name,
-            address=self._plain(m, "address") or name,
-            mark=mark,
-            port=f.integer(m, "port", 22, 1, 65535),
-            user=self._plain(m, "user"),
-            identity=self._plain(m, "identity"),
-            vars=tuple((host_vars or {}).items()),
-        )
 
     # -- ticket --------------------------------------------------------------
 

@@ -419,6 +419,8 @@ class VerifierScreen(RunView):
             state = self.source.state
             if state.current is None:  # every step done: the assignee's acceptance of unmet success criteria waits for c
                 return state.criteria_acceptance is not None and not state.criteria_accepted
+            if state.steps[state.current].wave_awaiting is not None:  # verify: per_wave: the rollout waits for this wave's word
+                return True
             return confirmable(state) is not None  # the rule the assignee's controller applies
         return True
 
@@ -482,7 +484,7 @@ def _command_of(state: RunState, step_id: str) -> str:
 
 
 _LOGGED = frozenset({
-    ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE,
+    ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE, ev.WAVE_STARTED,
     ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.HOLD_REQUESTED, ev.ROLLBACK_REQUESTED, ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED,
 })  # fmt: skip
 
@@ -519,6 +521,8 @@ def _event_lines(event: Event) -> list[str]:
         return [f"── {step} started (attempt {event.get('attempt')}) on {hosts}"]
     if kind == ev.STEP_FINISHED:
         return [f"── {step} {status_words(str(event['status']))}"] + [f"   ✗ {visible_line(str(p))}" for p in event.get("problems", [])]
+    if kind == ev.WAVE_STARTED:
+        return [f"── {step} wave {event.get('wave')}/{event.get('of')}: {hosts}"]
     if kind == ev.UNDO_STARTED:
         return [f"── undo {step} on {hosts}"]
     if kind == ev.ROLLBACK_STARTED:

@@ -87,6 +87,8 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
     if step is not None and step.status == "awaiting_verification":
         who = state.session.get("verifier") or "the verifier"
         found.append(Status(f"Waiting for {who} to confirm '{current}'", "warning", {"verifier": "c confirm · x reject"}))
+    if step is not None and step.wave_awaiting is not None:
+        found.append(Status(f"Wave {step.wave_awaiting} of '{current}' done: waiting for the verifier before the next wave", "warning", {"verifier": "c confirm · x reject"}))
     if rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone":
         back_to = rollback.plan.get("checkpoint_step") or "the start"
         found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", {"assignee": "enter run it · q stop here"}))

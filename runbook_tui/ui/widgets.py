@@ -187,7 +187,7 @@ class StepDetail(Static):
         title.append_text(status_text(step.status, theme))
         if isinstance(self.parent, Widget):  # the pane's title: the id, as replay's g and the journal name it
             self.parent.border_title = f"step {position} · {_line(step_id)}"
-        hosts = [_line(h["name"]) for h in entry.get("hosts", [])]
+        hosts = [_line(h.get("path") or h["name"]) for h in entry.get("hosts", [])]  # `db1 via bastion1`
         where = f"on {_line(entry.get('on'))}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" and hosts else "")
         verify = "unverified (solo)" if state.solo else f"verifier confirms {_line(entry.get('verify'))}" if entry.get("verify") not in (None, "none") else "no verifier check"
         facts = [_line(entry.get("section", "")), where, verify]
@@ -221,6 +221,8 @@ class StepDetail(Static):
             lines.append(Text(visible_line(_decision(step)), style="bold"))
         if step.reason:
             lines.append(Text(f"reason: {visible(step.reason)}", style=colour(theme, "warning")))
+        if step.wave_awaiting is not None:
+            lines.append(Text(f"wave {step.wave_awaiting} of {len(step.waves)}+ done: the next waits for the verifier", style=colour(theme, "warning")))
         if len(step.hosts) > 1 or any(h.error for h in step.hosts.values()):
             lines.append(_hosts(step, theme))
         self.update(Group(*lines))
@@ -255,10 +257,17 @@ def _body(entry: Mapping[str, Any]) -> list[RenderableType]:
 
 
 def _hosts(step: Any, theme: Any) -> Table:
+    """Per-host results; with `serial:` each wave's hosts as a group."""
     table = Table.grid(padding=(0, 2))
-    for host, result in step.hosts.items():
-        code = "" if result.exit_code is None else f"exit {result.exit_code}"
-        table.add_row(Text(_line(host)), status_text(result.status, theme), code, Text(visible(result.error or "")))
+    waves = step.waves or (tuple(step.hosts),)
+    for number, wave in enumerate(waves, 1):
+        if len(step.waves) > 1:
+            table.add_row(Text(f"wave {number}", style="bold"), "", "", "")
+        for host in wave:
+            result = step.hosts.get(host)
+            if result is not None:
+                code = "" if result.exit_code is None else f"exit {result.exit_code}"
+                table.add_row(Text(_line(host)), status_text(result.status, theme), code, Text(visible(result.error or "")))
     return table
 
 

@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--observer-key", action="append", default=[], metavar="FILE", help="public key of a read-only observer (repeatable)")
         sub.add_argument("--participants", metavar="FILE", help="YAML list of {name, role: verifier|observer, key}")
 
+    def with_headless_decisions(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--ack-manual", metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each); refused without it")
+        sub.add_argument("--accept-failed-criteria", metavar="REASON", help="end done although a metrics.success criterion is not met (journaled)")
+
     replay = commands.add_parser("replay", help="a past run, step by step; --practice lets a trainee drive it (nothing is executed)")
     replay.add_argument("journal", metavar="JOURNAL")
     replay.add_argument("--practice", action="store_true", help="drive it as assignee with the recorded outputs standing in")
@@ -95,7 +99,12 @@ def _parser() -> argparse.ArgumentParser:
     who.add_argument("--solo", metavar="REASON", help="run without a verifier; every step is recorded unverified")
     who.add_argument("--share", metavar="ADDR", help="wait for a verifier joining over SSH at ADDR")
     with_participants(execute)
-    execute.add_argument("--on-failure", choices=("rollback", "stop"), default="stop", help="what a failed step does (default: stop)")
+    execute.add_argument(
+        "--on-failure", choices=("stop", "rollback", "abort"), default="stop",
+        help="what a failed step (or a verifier's rollback request) does: stop (default; `resume --rollback` can undo it later), "
+        "rollback (to the last checkpoint, as u) or abort (the full rollback)",
+    )  # fmt: skip
+    with_headless_decisions(execute)
     execute.add_argument("--journal", metavar="PATH")
     execute.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
     execute.add_argument("--dry-run", action="store_true", help="execute nothing; show what would run")
@@ -105,15 +114,28 @@ def _parser() -> argparse.ArgumentParser:
     decision = resume.add_mutually_exclusive_group()
     decision.add_argument("--rerun", dest="decision", action="store_const", const="rerun", help="run the unknown step again")
     decision.add_argument("--mark-done", dest="reason", metavar="REASON", help="you checked the unknown step by hand: mark it done")
-    decision.add_argument("--rollback", dest="decision", action="store_const", const="rollback", help="roll back to the last checkpoint")
+    decision.add_argument("--rollback", dest="decision", action="store_const", const="rollback", help="roll back to the last checkpoint (also a session that ended failed)")
+    resume.add_argument("--full", action="store_true", help="with --rollback: the full rollback")
     resume.add_argument("--continue", dest="go_on", action="store_true", help="then run the remaining steps headless")
-    resume.add_argument("--on-failure", choices=("rollback", "stop"), default="stop")
+    resume.add_argument("--on-failure", choices=("stop", "rollback", "abort"), default="stop")
+    with_headless_decisions(resume)
+    mode = resume.add_mutually_exclusive_group()
+    mode.add_argument("--solo", metavar="REASON", help="from now on without a verifier (journaled)")
+    mode.add_argument("--share", metavar="ADDR", help="from now on shared: a verifier may join over SSH at ADDR (journaled)")
+    with_participants(resume)
     resume.add_argument("--headless", action="store_true", help="no TUI: print where the run stands (the default without a terminal)")
     resume.add_argument("--theme", metavar="NAME", help="colour theme of the TUI")
 
-    rehearse = commands.add_parser("rehearse", help="run forward, roll back, re-run the prechecks; report durations")
+    rehearse = commands.add_parser(
+        "rehearse",
+        help="runs the REAL commands on the named hosts: forward, then the rollback, then the prechecks again; reports durations",
+        description="rehearse runs the REAL commands of the runbook on the hosts it names (point it at staging), "
+        "then its undo commands. In a terminal it lists the hosts and asks; --yes for scripts.",
+    )  # fmt: skip
     rehearse.add_argument("file", metavar="FILE")
     with_params(rehearse)
+    rehearse.add_argument("--yes", action="store_true", help="run without asking (scripts); without a terminal it is required")
+    rehearse.add_argument("--ack-manual", metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each)")
     rehearse.add_argument("--fail-at", metavar="STEP_ID", help="fail at this step and roll back to its checkpoint")
     rehearse.add_argument("--journal", metavar="PATH")
 
@@ -135,7 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="try it here: a sample runbook against a sandbox folder; no SSH, no network")
     with_params(demo)
     demo.add_argument("--exec", action="store_true", help="run the demo headless (as `exec`), events as lines on stdout")
-    demo.add_argument("--on-failure", choices=("rollback", "stop"), default="rollback", help="with --exec: what a failed step does (default: rollback)")
+    demo.add_argument("--on-failure", choices=("stop", "rollback", "abort"), default="abort", help="with --exec: what a failed step does (default: abort, the full rollback)")
     return parser
 
 
@@ -179,14 +201,20 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if loaded is None:
         return EXIT_INVALID
     if args.json or args.format == "json":
-        json.dump(plan_json(loaded.runbook), sys.stdout, indent=2, ensure_ascii=False)
+        from runbook_tui.plan_connections import connections
+        from runbook_tui.settings import load_settings
+
+        json.dump({**plan_json(loaded.runbook), "connections": connections(loaded.runbook, load_settings())}, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     elif args.format in ("md", "html"):
         from runbook_tui.report.plan_html import render_plan
 
         sys.stdout.write(render_plan(loaded.runbook, args.format))
     else:
-        sys.stdout.write(format_plan(loaded.runbook))
+        from runbook_tui.plan_connections import connection_lines
+        from runbook_tui.settings import load_settings
+
+        sys.stdout.write(format_plan(loaded.runbook) + "".join(line + "\n" for line in connection_lines(loaded.runbook, load_settings())))
     return EXIT_OK
 
 
@@ -252,22 +280,33 @@ def cmd_exec(args: argparse.Namespace, params: dict[str, Any]) -> int:
     return headless.cmd_exec(
         args.file, params, solo=args.solo, journal=args.journal, on_failure=args.on_failure,
         override_window=args.override_window, dry_run=args.dry_run, share=share,
+        ack_manual=args.ack_manual, accept_criteria=args.accept_failed_criteria,
     )  # fmt: skip
 
 
 def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     """In a terminal, the TUI at the step where the run stopped; decisions given as flags, or no terminal: headless."""
+    share = _share_options(args)
+    if isinstance(share, int):
+        return share
+    if args.full and args.decision != "rollback":
+        print("runbook-tui: resume: --full goes with --rollback", file=sys.stderr)
+        return EXIT_INVALID
     decision = "mark-done" if args.reason else args.decision
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if interactive and not (args.headless or decision or args.go_on):
         from runbook_tui import tui
 
-        return tui.resume(args.journal, theme=args.theme)
-    return headless.cmd_resume(args.journal, decision=decision, reason=args.reason or "", on_failure=args.on_failure, go_on=args.go_on)
+        return tui.resume(args.journal, theme=args.theme, solo=args.solo, share=share)
+    from runbook_tui.engine.autopilot import Policy
+
+    policy = Policy(on_failure=args.on_failure, ack_manual=args.ack_manual, accept_criteria=args.accept_failed_criteria)
+    choice = headless.ResumeChoice(decision, args.reason or "", args.full, args.go_on, args.solo, share, policy)
+    return headless.cmd_resume(args.journal, choice)
 
 
 def cmd_rehearse(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    return headless.cmd_rehearse(args.file, params, fail_at=args.fail_at, journal=args.journal)
+    return headless.cmd_rehearse(args.file, params, fail_at=args.fail_at, journal=args.journal, yes=args.yes, ack_manual=args.ack_manual)
 
 
 def cmd_preflight(args: argparse.Namespace, params: dict[str, Any]) -> int:
@@ -281,6 +320,7 @@ def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from pathlib import Path
 
+    from runbook_tui.engine.files import write_private
     from runbook_tui.report import ReportError, build_report, render
     from runbook_tui.report.cast import render_cast
 
@@ -293,7 +333,7 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
         sys.stdout.write(visible(text) if sys.stdout.isatty() else text)  # a terminal is never driven by journal text
         return EXIT_OK
     try:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_private(Path(args.output), text)  # 0600 from the start, like the journal it is made from
     except OSError as exc:
         print(f"runbook-tui: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         return EXIT_INVALID
@@ -324,7 +364,8 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
         values = demo.demo_params(sandbox, params, now, metrics_url=metrics_url, error_spike=not args.exec)
         if args.exec:
             code = headless.cmd_exec(
-                str(demo.RUNBOOK), values, solo="demo", journal=journal, on_failure=args.on_failure, override_window=None, dry_run=False
+                str(demo.RUNBOOK), values, solo="demo", journal=journal, on_failure=args.on_failure, override_window=None, dry_run=False,
+                ack_manual="the demo's notes are read by nobody in a headless demo",
             )  # fmt: skip
         else:
             from runbook_tui import tui
@@ -340,6 +381,9 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
     print(demo.outro(sandbox, Path(journal), params), end="")
     return code
 
+
+#: Commands that read the settings file (checked first; see settings.py).
+NEEDS_SETTINGS = frozenset({"run", "exec", "resume", "rehearse", "preflight", "demo", "replay"})
 
 COMMANDS = {
     "validate": cmd_validate,
@@ -366,4 +410,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParamError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    return COMMANDS[args.command](args, params)
+    from runbook_tui.settings import SettingsError, load_settings
+
+    try:
+        if args.command in NEEDS_SETTINGS:
+            load_settings()  # checked before anything starts: a wrong value is a usage error, never a traceback
+        return COMMANDS[args.command](args, params)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID

@@ -3,7 +3,7 @@
 The trainee drives as assignee; nothing is executed and no connection is
 opened (the recorded executor serves every host). Where the night had a
 decision (a failure, a rejection, a rollback) the trainee meets the same
-situation and decides; the summary compares both.
+situation and decides; the results screen sets both side by side.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ import datetime as dt
 import getpass
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runbook_tui.engine.journal import read_events, verify
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.journal_events import JournalEvents
 from runbook_tui.engine.practice import RecordedVerifier
 from runbook_tui.engine.practice_results import Results, compare
 from runbook_tui.engine.recording import Recording, record
@@ -27,14 +29,14 @@ from runbook_tui.runbook.loader import load_runbook
 from runbook_tui.session import Session, SessionError, open_session
 
 
-def checked_events(journal: str) -> list[dict[str, Any]]:
-    """A journal's events, or SessionError (code 2) saying why it cannot be trusted."""
-    result = verify(journal)
+def checked_events(journal: str) -> JournalEvents:
+    """A journal's events (read from the file as asked), or SessionError (code 2) saying why it cannot be trusted."""
+    events, result = JournalEvents.read(journal)
     if result.unreadable:
         raise SessionError(result.unreadable)
     if result.problems:
         raise SessionError(f"{journal}: the journal does not verify ({'; '.join(result.problems)}); refusing to replay it")
-    return result.events
+    return events
 
 
 #: The trainer's mark next to a journal: `JOURNAL.scenario.json` (the journal itself is never changed).
@@ -65,7 +67,7 @@ def mark_scenario(journal: str, description: str) -> Path:
     return path
 
 
-def scenario_of(journal: str, events: list[dict[str, Any]]) -> str:
+def scenario_of(journal: str, events: Sequence[Event]) -> str:
     """The trainer's description of this journal, or "" (no mark, or a mark for other content, which is ignored)."""
     try:
         mark = json.loads(scenario_path(journal).read_text(encoding="utf-8"))
@@ -81,7 +83,7 @@ class Practice:
     """A practice run being driven: the session, the night it replays, and the recorded verifier."""
 
     session: Session
-    night: list[dict[str, Any]]
+    night: Sequence[Event]
     recording: Recording
     verifier: RecordedVerifier | None
     scenario: str
@@ -104,7 +106,8 @@ def open_practice(journal: str, *, out_journal: str | None = None) -> Practice:
         raise SessionError(f"{session['file']} changed since that run; practice needs the same runbook (digest {session.get('digest')})")
     recording = record(events)
     solo = None if recording.verdicts else "practice"
-    practice = open_session(loaded, mode="practice", solo=solo, journal=out_journal, recording=recording)
+    # The night's verifier decisions (and cues) are played back in process (RecordedVerifier).
+    practice = open_session(loaded, mode="practice", solo=solo, journal=out_journal, recording=recording, verifier_in_process=solo is None)
     verifier = RecordedVerifier(practice.controller, recording)
     return Practice(practice, events, recording, verifier, scenario_of(journal, events), journal)
 

@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.engine.files import private_folder
 from runbook_tui.settings import state_dir
 
 #: The embedded runbook; it ships inside the package.
@@ -122,9 +123,8 @@ def prepare_sandbox(base: Path) -> Path:
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     (base / "var" / "log" / "demo-app.log").write_text(f"{started} started: pool_size = {START_POOL_SIZE}\n", encoding="utf-8")
     (base / "bin").mkdir()
-    appctl = base / "bin" / "demo-appctl"
-    appctl.write_text(APPCTL, encoding="utf-8")
-    appctl.chmod(0o755)
+    with os.fdopen(os.open(base / "bin" / "demo-appctl", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755), "w", encoding="utf-8") as appctl:
+        appctl.write(APPCTL)
     return base
 
 
@@ -132,7 +132,7 @@ def new_sandbox(now: dt.datetime | None = None) -> Path:
     """A fresh sandbox in `$XDG_STATE_HOME/runbook-tui/demo/<UTC timestamp>`."""
     stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     parent = state_dir() / "demo"
-    parent.mkdir(parents=True, exist_ok=True)
+    private_folder(parent)
     for n in range(1, 100):
         base = parent / (stamp if n == 1 else f"{stamp}-{n}")
         try:

@@ -51,7 +51,20 @@ def describe(event: Event) -> list[str]:
     if kind == ev.SESSION_STARTED:
         ticket = (event.get("ticket") or {}).get("id") or "NO TICKET"
         solo = f", solo: {event['solo']}" if event.get("solo") else ""
-        return [f"{head} {event.get('runbook')} ({event.get('title')}) {ticket}, mode {event.get('mode')}{solo}, by {who}"]
+        planned = event.get("planned_assignee")
+        by = f"planned: {planned}, ran by: {who}" if planned and planned != who else f"by {who}"
+        return [f"{head} {event.get('runbook')} ({event.get('title')}) {ticket}, mode {event.get('mode')}{solo}, {by}"]
+    if kind == ev.STEP_READY:
+        lines = [f"{head} {event['step']}: {visible_line(str(event.get('title', '')))}"]
+        for label, key in (("run", "commands"), ("undo", "undo")):
+            lines += [f"    {label} on {host}: {visible_line(str(command))}" for host, command in (event.get(key) or {}).items()]
+        if event.get("text"):
+            lines.append(f"    {visible_line(str(event['text']))}")
+        return lines
+    if kind == ev.CRITERIA_ACCEPTED:
+        return [f"{head} by {who}: {'; '.join(event.get('criteria') or [])} NOT met, accepted: {event.get('reason')}"]
+    if kind == ev.MODE_CHANGED:
+        return [f"{head} by {who}: {event.get('reason')}"]
     if kind == ev.STEP_STARTED:
         return [f"{head} {event['step']} (attempt {event.get('attempt')}) on {', '.join(event.get('hosts', []))}"]
     if kind == ev.STEP_FINISHED:
@@ -62,6 +75,15 @@ def describe(event: Event) -> list[str]:
         reason = f": {event['reason']}" if event.get("reason") else ""
         phase = f" ({event['phase']})" if event.get("phase") else ""
         return [f"{head} {event['step']}{phase} by {who}{reason}"]
+    if kind == ev.WAVE_STARTED:
+        return [f"{head} {event['step']} wave {event.get('wave')}/{event.get('of')}: {', '.join(event.get('hosts', []))}"]
+    if kind == ev.WAVE_FINISHED:
+        failed = f", failed: {', '.join(event['failed'])}" if event.get("failed") else ""
+        then = " - rollout STOPPED (failure budget spent)" if event.get("stopped") else " - waiting for the verifier" if event.get("awaiting") else ""
+        return [f"{head} {event['step']} wave {event.get('wave')}/{event.get('of')}{failed}{then}"]
+    if kind in (ev.WAVE_CONFIRMED, ev.WAVE_REJECTED):
+        reason = f": {event['reason']}" if event.get("reason") else ""
+        return [f"{head} {event['step']} wave {event.get('wave')} by {who}{reason}"]
     if kind == ev.ROLLBACK_STARTED:
         plan = event.get("plan", {})
         lines = [f"{head} scope {event.get('scope')}, back to {plan.get('checkpoint_step') or 'the start'}"]

@@ -9,12 +9,12 @@ session, window, panels and success criteria.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.journal import verify
+from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.state import RunState
 from runbook_tui.report.fold import Fold, number, parse_ts, seconds_between
 from runbook_tui.report.model import (
@@ -38,27 +38,27 @@ _COMPLETED = frozenset({"done", "awaiting_verification"})
 
 def build_report(path: str | Path) -> Report:
     """The report of one journal; ReportError when it is unreadable or does not verify."""
-    events, integrity = verified_events(path)
     fold = Fold()
-    for event in events:
-        fold.feed(event)
+    integrity = read_verified(path, fold.feed)
     return _report(fold, Path(path).name, integrity)
 
 
-def verified_events(path: str | Path) -> tuple[list[Event], Integrity]:
-    """The journal's events and how they hold; ReportError when it is unreadable or was tampered with.
+def read_verified(path: str | Path, consume: Callable[[Event], None]) -> Integrity:
+    """Feed the journal's events to `consume` one line at a time (memory does not grow with the journal),
+    then say how they hold; ReportError when it is unreadable or was tampered with.
 
     A torn last line (a crash while writing) is not refused: the events before it are the record.
     """
     path = Path(path)
-    read = verify(path)
-    if read.unreadable:
-        raise ReportError(read.unreadable)
+    read = JournalScan(path, finished_rule=True)
+    for event in read:
+        consume(event)
+    if read.unreadable or read.last is None:
+        raise ReportError(read.unreadable or f"{path}: no event holds together")
     torn_tail_only = read.truncated_at is not None and len(read.problems) == 1
     if read.problems and not torn_tail_only:
         raise ReportError(f"{path}: the journal does not verify, refusing to report on it: {'; '.join(read.problems)}")
-    last = read.events[-1]
-    return read.events, Integrity(events=len(read.events), final_hash=str(last["hash"]), verified=not read.problems, problems=list(read.problems))
+    return Integrity(events=read.count, final_hash=str(read.last["hash"]), verified=not read.problems, problems=list(read.problems))
 
 
 def _report(fold: Fold, source: str, integrity: Integrity) -> Report:
@@ -116,6 +116,10 @@ def _session(fold: Fold) -> Session:
         handovers=fold.handovers,
         shared_at=fold.state.share.get("address"),
         share_fingerprint=fold.state.share.get("fingerprint"),
+        share_connections=fold.share_connections,
+        planned_assignee=s.get("planned_assignee"),
+        criteria_unmet=list(fold.state.criteria_unmet),
+        criteria_acceptance=dict(fold.state.criteria_acceptance) if fold.state.criteria_acceptance else None,
     )
 
 def _window(fold: Fold, session: Session) -> Window:
@@ -156,7 +160,7 @@ def _steps(fold: Fold) -> list[Step]:
             result = fold.before_undo.get(sid, outcome) if outcome == "undone" else outcome
             verification = _verification(result, st.confirmed_by, st.verified, str(plan.get("verify", "after")), solo)
             runs = [a.duration_seconds for a in attempts if a.duration_seconds is not None]
-            shown = fold.rendered.get(sid, {})  # as step_ready / step_started rendered it: what people saw and confirmed
+            shown = st.rendered  # as step_ready / step_started rendered it: what people saw and confirmed
             steps.append(
                 Step(
                     number=position,

@@ -15,14 +15,14 @@ line). `asciinema play FILE` and the asciinema web player accept it;
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
-from runbook_tui.report.assemble import verified_events
+from runbook_tui.report.assemble import read_verified
 from runbook_tui.report.fold import event_lines, parse_ts
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -35,15 +35,16 @@ IDLE_TIME_LIMIT = 2.0
 
 def render_cast(path: str | Path) -> str:
     """The asciicast v2 text of one journal; ReportError when it is unreadable or was tampered with."""
-    events, integrity = verified_events(path)
-    records = list(_records(events))
+    recorder = _Recorder()
+    integrity = read_verified(path, recorder.feed)
+    records = recorder.records
     if not integrity.verified:
         end = records[-1][0] if records else 0.0
         records.append([end, "o", visible_line(f"journal verify fails: {'; '.join(integrity.problems)}") + "\r\n"])
     longest = max((len(line) for _, code, text in records if code == "o" for line in text.split("\r\n")), default=0)
-    session = events[0]
+    session = recorder.session
     ticket = (session.get("ticket") or {}).get("id") or "no ticket"
-    start = parse_ts(str(session["ts"]))
+    start = recorder.start
     header: dict[str, Any] = {
         "version": 2,
         "width": max(MIN_WIDTH, min(MAX_WIDTH, longest)),
@@ -56,22 +57,29 @@ def render_cast(path: str | Path) -> str:
     return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in [header, *records])
 
 
-def _records(events: list[Event]) -> Iterator[list[Any]]:
-    """`[seconds, "o" | "m", text]` in journal order, times never going back."""
-    start = parse_ts(str(events[0]["ts"]))
-    last = 0.0
-    for event in events:
+class _Recorder:
+    """`[seconds, "o" | "m", text]` in journal order, times never going back, as the events stream in."""
+
+    def __init__(self) -> None:
+        self.records: list[list[Any]] = []
+        self.session: Event = {}
+        self.start: dt.datetime | None = None
+        self.last = 0.0
+
+    def feed(self, event: Event) -> None:
+        if not self.session:
+            self.session, self.start = event, parse_ts(str(event["ts"]))
         moment = parse_ts(str(event.get("ts")))
-        if start is not None and moment is not None:
-            last = max(last, round((moment - start).total_seconds(), 3))
+        if self.start is not None and moment is not None:
+            self.last = max(self.last, round((moment - self.start).total_seconds(), 3))
         marker = _marker(event)
         if marker:
-            yield [last, "m", visible_line(marker)]
+            self.records.append([self.last, "m", visible_line(marker)])
         if event["type"] == ev.METRIC_SAMPLE:
-            continue
+            return
         lines = event_lines(event)
         if lines:
-            yield [last, "o", "".join(visible_line(line) + "\r\n" for line in "\n".join(lines).split("\n"))]
+            self.records.append([self.last, "o", "".join(visible_line(line) + "\r\n" for line in "\n".join(lines).split("\n"))])
 
 
 def _marker(event: Event) -> str | None:

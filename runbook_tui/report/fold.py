@@ -5,9 +5,9 @@
 way: every attempt with its timings, hosts and output tail; each step's
 history in the order it happened (attempts, go-aheads, confirmations and
 rejections with their reasons, skips, rollbacks that touched it, undo
-results); the step as it was rendered for people (`step_ready` /
-`step_started`); rollback plans, guard trips, metric samples, pauses,
-participants and the timeline. `assemble.py` turns the fold into a Report.
+results); rollback plans, guard trips, metric samples, pauses,
+participants, share connection counts and the timeline. The step as
+rendered for people is kept by the state itself (`StepState.rendered`). `assemble.py` turns the fold into a Report.
 """
 
 from __future__ import annotations
@@ -95,7 +95,6 @@ class Fold:
         self.running: dict[str, _Run] = {}
         self.decisions: dict[str, list[Decision]] = {}
         self.history: dict[str, list[HistoryEntry]] = {}
-        self.rendered: dict[str, dict[str, Any]] = {}  # step -> title, commands, undo, text as people saw them
         self.confirmed_at: dict[str, str] = {}
         self.rollbacks: list[Rollback] = []
         self.undo_tails: dict[tuple[str, str], deque[OutputLine]] = {}
@@ -107,6 +106,7 @@ class Fold:
         self.reviews: list[Review] = []
         self.samples: dict[str, list[tuple[str, float | None]]] = {}
         self.participants: list[Participant] = []
+        self.share_connections: dict[str, int] = {}
         self.handovers: list[Handover] = []
         self.failed_readings: dict[str, int] = {}
         self.resumed_at: list[str] = []
@@ -143,17 +143,7 @@ class Fold:
         attempts = self.attempts.setdefault(e["step"], [])
         attempts.append(attempt)
         self.running[e["step"]] = _Run(attempt)
-        self._remember_rendered(e)
         self._record(e["step"], HistoryEntry(e["ts"], "attempt", e["actor"], attempt=len(attempts)))
-
-    def _on_step_ready(self, e: Event) -> None:
-        self._remember_rendered(e)
-
-    def _remember_rendered(self, e: Event) -> None:
-        """The step as rendered for people (captures filled in, secrets masked): step_ready, then step_started."""
-        shown = {key: e[key] for key in _RENDERED if e.get(key)}
-        if shown:
-            self.rendered[str(e["step"])] = {**self.rendered.get(str(e["step"]), {}), **shown}
 
     def _record(self, step: str, entry: HistoryEntry) -> None:
         self.history.setdefault(step, []).append(entry)
@@ -335,12 +325,26 @@ class Fold:
 
     def _on_participant_joined(self, e: Event) -> None:
         self.participants.append(Participant(str(e["name"]), str(e.get("role", "observer")), e["ts"]))
+        self._count_sessions(e)
+
+    def _count_sessions(self, e: Event) -> None:
+        repeats = e.get("repeats")
+        if isinstance(repeats, int) and not isinstance(repeats, bool) and repeats > 0:
+            self.share_connections["sessions_counted"] = self.share_connections.get("sessions_counted", 0) + repeats
+
+    def _on_share_closed(self, e: Event) -> None:
+        for key in ("authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors", "refused_sessions", "presence_unjournaled"):
+            value = e.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                name = "sessions_counted" if key == "presence_unjournaled" else key
+                self.share_connections[name] = self.share_connections.get(name, 0) + value
 
     def _on_participant_left(self, e: Event) -> None:
         for participant in reversed(self.participants):
             if participant.name == e["name"] and participant.left_at is None:
                 participant.left_at = e["ts"]
                 break
+        self._count_sessions(e)
 
     def _on_verifier_handover(self, e: Event) -> None:
         self.handovers.append(Handover(e["ts"], str(e.get("from")), str(e.get("to"))))
@@ -362,10 +366,6 @@ def event_lines(event: Event) -> list[str]:
     if event["type"] == REVIEW:
         return [f"{str(event['ts'])[11:19]} {REVIEW:<18} post-change review by {event['actor']}"]
     return describe(event)
-
-
-#: The keys of step_ready / step_started that carry the step as rendered for people.
-_RENDERED = ("title", "commands", "undo", "text")
 
 
 def _rollback_words(rollback: Rollback, step: str) -> str:

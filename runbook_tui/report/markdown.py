@@ -87,7 +87,7 @@ def _header(report: Report) -> list[str]:
         ("Runbook", f"{code(s.runbook)} ({esc(s.file)}, {code(s.digest)})"),
         ("Parameters", esc(t.params(report))),
         ("Mode", esc(s.mode)),
-        ("Assignee", esc(s.assignee or t.NONE)),
+        ("Assignee", esc(t.assignee(report))),
         ("Approved window", f"{esc(report.window.start)} → {esc(report.window.end)}" if report.window.start else t.NONE),
     ]
     if s.resumed_at:
@@ -96,6 +96,8 @@ def _header(report: Report) -> list[str]:
         rows.append(("Shared at", f"{esc(s.shared_at)}, host key {code(s.share_fingerprint or t.NONE)}"))
     if s.handovers:
         rows.append(("Verifier handovers", esc(", ".join(f"{h.previous} → {h.to} at {t.clock(h.at)}" for h in s.handovers))))
+    if s.share_connections:
+        rows.append(("Share connections", esc(t.share_connections(s.share_connections))))
     if s.participants:
         rows.append(("Participants", esc(", ".join(f"{p.name} ({p.role}) {t.clock(p.joined_at)}–{t.clock(p.left_at) if p.left_at else 'end'}" for p in s.participants))))
     rows.append(("Journal", f"{esc(report.source)}: {integrity.events} events, `journal verify` {esc(verdict)}; final hash {code(integrity.final_hash)}"))
@@ -111,7 +113,7 @@ def _summary(report: Report) -> list[tuple[str, str]]:
     """What a change board reads first: outcome, window, verifier(s), steps, guard trips, success criteria."""
     s = report.session
     return [
-        ("**Outcome**", f"**{esc(t.outcome(s.outcome))}**" + (f" (by {esc(s.finished_by)})" if s.finished_by else "")),
+        ("**Outcome**", f"**{esc(t.outcome_line(report))}**" + (f" (by {esc(s.finished_by)})" if s.finished_by else "")),
         ("**Window**", esc(t.window_summary(report))),
         ("**Verifier**", esc(t.verifier(report))),
         ("**Steps**", esc(t.summary_counts(report))),

@@ -93,6 +93,12 @@ class Session:
     handovers: list[Handover] = field(default_factory=list)
     shared_at: str | None = None  # the address verifiers joined at, when the run was shared
     share_fingerprint: str | None = None  # the session's SSH host key
+    #: What the share server counted instead of journaling (`share_closed`, `repeats`): connections
+    #: authenticated, unauthenticated, refused_address/total/descriptors/sessions, sessions_counted.
+    share_connections: dict[str, int] = field(default_factory=dict)
+    planned_assignee: str | None = None  # the ticket's assignee, when someone else ran it
+    criteria_unmet: list[str] = field(default_factory=list)  # metrics.success criteria not met at the end
+    criteria_acceptance: dict[str, Any] | None = None  # reason, by, confirmed_by: unmet criteria accepted
 
 
 @dataclass

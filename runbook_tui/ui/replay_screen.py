@@ -8,7 +8,7 @@ Nothing is executed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -53,7 +53,7 @@ def find_steps(query: str, steps: Mapping[str, Mapping[str, Any]]) -> list[str]:
 class ReplaySource:
     """A journal's events and a position in them; `state` is the run as it stood there."""
 
-    def __init__(self, events: list[Event]) -> None:
+    def __init__(self, events: Sequence[Event]) -> None:
         self.events = events
         self.position = 0
         self.state: RunState = initial()
@@ -64,7 +64,8 @@ class ReplaySource:
         self._listeners.append(listener)
 
     def forward(self, count: int = 1) -> None:
-        for event in self.events[self.position : self.position + count]:
+        for index in range(self.position, min(self.position + count, len(self.events))):  # by index: a journal read as asked
+            event = self.events[index]
             self.state = apply(self.state, event)
             self.position += 1
             for listener in list(self._listeners):
@@ -75,8 +76,8 @@ class ReplaySource:
         position = max(1, min(position, len(self.events)))
         if position < self.position:
             self.state, self.position = initial(), 0
-            for event in self.events[:position]:
-                self.state = apply(self.state, event)
+            for index in range(position):
+                self.state = apply(self.state, self.events[index])
             self.position = position
         else:
             self.forward(position - self.position)

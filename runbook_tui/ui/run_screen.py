@@ -167,7 +167,7 @@ class RunView(Screen[None]):
             mark = "!" if event.get("stream") == "stderr" else "│"
             undo = "undo " if event.get("phase") == "undo" else ""
             self._pending_lines.extend(visible_line(f"{undo}{host} {mark} {line}") for line in str(event.get("text", "")).splitlines()[-SCREEN_LINES:])
-        elif event["type"] in (ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE):
+        elif event["type"] in _LOGGED:
             self._pending_lines.extend(_event_lines(event))
         if len(self._pending_lines) > SCREEN_LINES * 2:
             del self._pending_lines[: len(self._pending_lines) - SCREEN_LINES]
@@ -221,6 +221,7 @@ class RunScreen(RunView):
         Binding("d", "mark_done", "mark done"),
         Binding("n", "note", "note"),
         Binding("p", "pause", "pause"),
+        Binding("a", "accept_criteria", "accept unmet criteria"),
         Binding("l", "toggle_steps", "steps"),
         Binding("y", "copy_command", "copy"),
         Binding("question_mark", "help", "help"),
@@ -263,6 +264,8 @@ class RunScreen(RunView):
         status = state.steps[current].status if current else None
         if action == "mark_done":
             return status == "unknown"
+        if action == "accept_criteria":
+            return current is None and bool(state.criteria_unmet) and state.criteria_acceptance is None and not self.controller.busy
         if action == "run_step":
             return current is not None and not self.controller.busy and not state.paused
         if action in ("skip", "rollback"):
@@ -318,6 +321,18 @@ class RunScreen(RunView):
             lambda text: self._say(self.controller.note(self.actor, text)) if text else None,
         )
 
+    def action_accept_criteria(self) -> None:
+        """Every step done, a success criterion not met: accept it with a reason (or press u to roll back)."""
+        unmet = "\n".join(f"  ✗ {text}" for text in self.controller.state.criteria_unmet)
+        self.app.push_screen(
+            TextPrompt(
+                "Accept unmet success criteria?",
+                f"Not met:\n{unmet}\n\nWhy is the change accepted anyway? The reason goes into the journal and the report"
+                + ("" if self.controller.state.solo else "; the verifier confirms it (c)") + ". Escape, then u, rolls back instead.",
+            ),
+            lambda reason: self._say(self.controller.accept_criteria(self.actor, reason)) if reason else None,
+        )
+
     def action_pause(self) -> None:
         self._say(self.controller.pause(self.actor), quiet=True)
 
@@ -347,6 +362,18 @@ class RunScreen(RunView):
         self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"), quiet=True)
 
     def action_quit_run(self) -> None:
+        state = self.controller.state
+        if not state.finished and not self.controller.busy:
+            self.app.push_screen(
+                ConfirmPrompt(
+                    "Quit before the run is finished?",
+                    f"The run stands at {state.current or 'its end'}; nothing runs while you are away.\n"
+                    f"The journal keeps everything; continue later with:\n  runbook-tui resume {self.journal_path}",
+                    "quit now",
+                ),
+                lambda ok: self.app.exit(_exit_code(self.controller.state)) if ok else None,
+            )
+            return
         if self.controller.busy:
             self.app.push_screen(
                 ConfirmPrompt(
@@ -394,7 +421,12 @@ class VerifierScreen(RunView):
         if self.observe or self.source.state.finished:
             return False
         if action == "confirm":
-            return confirmable(self.source.state) is not None  # the rule the assignee's controller applies
+            state = self.source.state
+            if state.current is None:  # every step done: the assignee's acceptance of unmet success criteria waits for c
+                return state.criteria_acceptance is not None and not state.criteria_accepted
+            if state.steps[state.current].wave_awaiting is not None:  # verify: per_wave: the rollout waits for this wave's word
+                return True
+            return confirmable(state) is not None  # the rule the assignee's controller applies
         return True
 
     async def _send(self, action: str, text: str = "") -> None:
@@ -456,8 +488,37 @@ def _command_of(state: RunState, step_id: str) -> str:
     return "\n".join(visible(f"  on {host}: {cmd}") for host, cmd in commands.items()) or "  (no command)"
 
 
+_LOGGED = frozenset({
+    ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE, ev.WAVE_STARTED,
+    ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.HOLD_REQUESTED, ev.ROLLBACK_REQUESTED, ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED,
+})  # fmt: skip
+
+
+def _decision_line(event: Event) -> str | None:
+    """Every decision names the person and the time: "✓ confirmed by bob 02:13:05"."""
+    kind, who, at = event["type"], event.get("actor"), str(event.get("ts", ""))[11:19]
+    reason = f": {event['reason']}" if event.get("reason") else ""
+    if kind == ev.STEP_CONFIRMED:
+        what = "go-ahead" if event.get("phase") == "before" else "confirmed"
+        return f"✓ {what} by {who} {at} ({event.get('step')})"
+    if kind == ev.STEP_REJECTED:
+        return f"✗ rejected by {who} {at} ({event.get('step')}){reason}"
+    if kind == ev.HOLD_REQUESTED:
+        return f"‖ hold asked by {who} {at}{reason}"
+    if kind == ev.ROLLBACK_REQUESTED:
+        return f"↩ rollback requested by {who} {at}{reason}"
+    if kind == ev.CRITERIA_ACCEPTED:
+        return f"! unmet success criteria accepted by {who} {at}{reason}"
+    if kind == ev.CRITERIA_ACCEPTANCE_CONFIRMED:
+        return f"✓ acceptance confirmed by {who} {at}"
+    return None
+
+
 def _event_lines(event: Event) -> list[str]:
     """A step, undo, rollback, error or note event as the output pane's `──` lines (statuses in words)."""
+    decision = _decision_line(event)
+    if decision is not None:
+        return [visible_line(decision)]
     kind = event["type"]
     step = visible_line(str(event.get("step", "")))
     hosts = ", ".join(visible_line(str(h)) for h in event.get("hosts", []))
@@ -465,6 +526,8 @@ def _event_lines(event: Event) -> list[str]:
         return [f"── {step} started (attempt {event.get('attempt')}) on {hosts}"]
     if kind == ev.STEP_FINISHED:
         return [f"── {step} {status_words(str(event['status']))}"] + [f"   ✗ {visible_line(str(p))}" for p in event.get("problems", [])]
+    if kind == ev.WAVE_STARTED:
+        return [f"── {step} wave {event.get('wave')}/{event.get('of')}: {hosts}"]
     if kind == ev.UNDO_STARTED:
         return [f"── undo {step} on {hosts}"]
     if kind == ev.ROLLBACK_STARTED:

@@ -76,8 +76,13 @@ class RunHeader(Static):
         elif not ticket:
             right.append("no change window", style=colour(theme, "warning"))
         line2 = Text(no_wrap=True, overflow="ellipsis")
-        line2.append(" assignee ")
-        line2.append(_line(session.get("assignee") or "?"), style="bold")
+        planned = session.get("planned_assignee")
+        ran_by = session.get("assignee") or "?"
+        if planned and planned != ran_by:  # the ticket planned someone else: say both
+            line2.append(f" planned: {_line(planned)}, ran by: ")
+        else:
+            line2.append(" assignee ")
+        line2.append(_line(ran_by), style="bold")
         if session.get("solo"):
             line2.append(f"  SOLO ({_line(session['solo'])}): unverified", style=colour(theme, "warning"))
         else:
@@ -152,7 +157,8 @@ class StepTable(DataTable[Any]):
         room = max(width - 2 - id_width - 6, 8)
         for sid in ids:
             entry = state.plan_steps.get(sid, {})
-            words = ("↩ " if sid in rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + _line(entry.get("title") or sid)
+            title = state.steps[sid].rendered.get("title") or entry.get("title") or sid  # a title with captured.*: as rendered for its step
+            words = ("↩ " if sid in rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + _line(title)
             if len(words) > room:
                 words = words[: room - 1] + "…"
             if self._titles.get(sid) == words:
@@ -176,12 +182,12 @@ class StepDetail(Static):
         ids = list(state.order) + list(state.rollback_order)
         position = f"{ids.index(step_id) + 1}/{len(state.order)}" if step_id in state.order else "rollback"
         title = Text()
-        title.append(_line(entry.get("title", step_id)), style="bold")
+        title.append(_line(step.rendered.get("title") or entry.get("title", step_id)), style="bold")
         title.append("  ")
         title.append_text(status_text(step.status, theme))
         if isinstance(self.parent, Widget):  # the pane's title: the id, as replay's g and the journal name it
             self.parent.border_title = f"step {position} · {_line(step_id)}"
-        hosts = [_line(h["name"]) for h in entry.get("hosts", [])]
+        hosts = [_line(h.get("path") or h["name"]) for h in entry.get("hosts", [])]  # `db1 via bastion1`
         where = f"on {_line(entry.get('on'))}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" and hosts else "")
         verify = "unverified (solo)" if state.solo else f"verifier confirms {_line(entry.get('verify'))}" if entry.get("verify") not in (None, "none") else "no verifier check"
         facts = [_line(entry.get("section", "")), where, verify]
@@ -198,16 +204,25 @@ class StepDetail(Static):
         lines: list[RenderableType] = [title]
         if preview:
             entry = {**entry, **preview}  # captures filled in as far as they are known
+        if step.rendered:  # the journal's step_ready/step_started: what everyone sees, rendered once
+            rendered = step.rendered
+            entry = {**entry, **{k: rendered[k] for k in ("undo", "confirm", "title") if k in rendered}}
+            if "commands" in rendered:
+                entry["run"] = dict(rendered["commands"])
+            if "text" in rendered and entry.get("kind") in ("note", "ask"):
+                entry[str(entry["kind"])] = rendered["text"]
         if step.commands:
             entry = {**entry, "run": dict(step.commands)}  # as it ran
         lines += _body(entry)
         if step.status in TROUBLED:
             for problem in step.problems:
                 lines.append(Text(f"✗ {visible(problem)}", style=f"bold {colour(theme, 'error')}"))
-            if step.reason:
-                lines.append(Text(f"reason: {visible(step.reason)}", style=colour(theme, "warning")))
-        elif step.reason:
-            lines.append(Text(f"reason: {visible(step.reason)}", style=colour(theme, "muted")))
+        if step.decided_by:
+            lines.append(Text(visible_line(_decision(step)), style="bold"))
+        if step.reason:
+            lines.append(Text(f"reason: {visible(step.reason)}", style=colour(theme, "warning")))
+        if step.wave_awaiting is not None:
+            lines.append(Text(f"wave {step.wave_awaiting} of {len(step.waves)}+ done: the next waits for the verifier", style=colour(theme, "warning")))
         if len(step.hosts) > 1 or any(h.error for h in step.hosts.values()):
             lines.append(_hosts(step, theme))
         self.update(Group(*lines))
@@ -242,8 +257,31 @@ def _body(entry: Mapping[str, Any]) -> list[RenderableType]:
 
 
 def _hosts(step: Any, theme: Any) -> Table:
+    """Per-host results; with `serial:` each wave's hosts as a group."""
     table = Table.grid(padding=(0, 2))
-    for host, result in step.hosts.items():
-        code = "" if result.exit_code is None else f"exit {result.exit_code}"
-        table.add_row(Text(_line(host)), status_text(result.status, theme), code, Text(visible(result.error or "")))
+    waves = step.waves or (tuple(step.hosts),)
+    for number, wave in enumerate(waves, 1):
+        if len(step.waves) > 1:
+            table.add_row(Text(f"wave {number}", style="bold"), "", "", "")
+        for host in wave:
+            result = step.hosts.get(host)
+            if result is not None:
+                code = "" if result.exit_code is None else f"exit {result.exit_code}"
+                table.add_row(Text(_line(host)), status_text(result.status, theme), code, Text(visible(result.error or "")))
     return table
+
+
+def _decision(step: Any) -> str:
+    """Who decided on the step, named, with the time: "✓ confirmed by bob 02:13:05"."""
+    if step.status == "rejected":
+        return f"✗ rejected by {step.decided_by} {_time_of(step.decided_at)}"
+    if step.confirmed_by:
+        return f"✓ confirmed by {step.decided_by} {_time_of(step.decided_at)}"
+    return f"✓ go-ahead by {step.decided_by} {_time_of(step.decided_at)}"
+
+
+def _time_of(ts: str | None) -> str:
+    """The journal's UTC time of day (02:13:05), as the journal and the report show it."""
+    return str(ts or "")[11:19]
+
+

@@ -97,7 +97,7 @@ async def test_the_trainee_meets_the_recorded_rollback_request(night: Path, tmp_
         # bob asked for a rollback at this point on the night: the trainee meets it now
         await until(lambda: controller.state.rollback_requested is not None, pilot, "bob's rollback request")
         assert "web2 may hold a half-installed config" in str(controller.state.rollback_requested)
-        await until(lambda: "ROLLBACK REQUESTED: web2 may hold" in text_of(app.screen.query_one(StatusStack)), pilot, "the banner")
+        await until(lambda: "ROLLBACK REQUESTED: bob (recorded): web2 may hold" in text_of(app.screen.query_one(StatusStack)), pilot, "the status line naming bob")
         await pilot.press("u")
         await pilot.press("y")
         await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, pilot, "the rollback")

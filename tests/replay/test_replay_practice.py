@@ -226,7 +226,7 @@ def test_practice_meets_the_verifiers_recorded_rejection(tmp_path: Path, monkeyp
     night_journal = tmp_path / "night.jsonl"
 
     async def the_night() -> None:
-        session = open_session(load(str(path), {}), journal=str(night_journal))
+        session = open_session(load(str(path), {}), journal=str(night_journal), verifier_in_process=True)
         controller, actor = session.controller, session.actor
         controller.run_current(actor)
         await controller.wait_idle()

@@ -249,7 +249,7 @@ def test_the_summary_comes_first_and_says_what_a_board_asks() -> None:
     assert rows["Outcome"].startswith("**ROLLED BACK**")
     assert rows["Window"].startswith("planned 2026-11-23 17:00:00 UTC → 2026-11-23 18:00:00 UTC; actual 2026-11-23 17:01:00 UTC")
     assert rows["Steps"] == "3 done, 2 undone, 1 skipped, 3 not run; 1 UNVERIFIED"
-    assert rows["Guard trips"].startswith("1: 17:10:19 guard 'errors' tripped: 2.7% above 2% for 30s (pause)")
+    assert rows["Guard trips"] == f"1: {report.guard_trips[0].at[11:19]} guard 'errors' tripped: 2.7% above 2% for 30s (pause)"
     assert rows["Success criteria"].startswith("errors below 1% within 10m: NOT met (2.7%)")
     html = render(report, "html")
     assert html.index('<section id="summary">') < html.index('<dl class="facts">')
@@ -418,7 +418,7 @@ def test_a_journal_from_exec_reports_in_every_format(tmp_path: Path) -> None:
     (tmp_path / "rb.yaml").write_text(RUNBOOK, encoding="utf-8")
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state"), "RUNBOOK_TUI_USER": "alice"}
     run = subprocess.run(
-        [sys.executable, "-m", "runbook_tui", "exec", "rb.yaml", "--solo", "test", "--on-failure", "rollback", "--journal", "j.jsonl"],
+        [sys.executable, "-m", "runbook_tui", "exec", "rb.yaml", "--solo", "test", "--on-failure", "abort", "--journal", "j.jsonl"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert run.returncode == 1, run.stderr

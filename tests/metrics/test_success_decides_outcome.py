@@ -66,8 +66,8 @@ def test_exec_with_an_unmet_criterion_exits_1_done_criteria_failed(unmet: Path, 
     events = journal(tmp_path / "j.jsonl")
     assert [c["met"] for c in of_type(events, "success_checked")] == [False]
     assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == "done_criteria_failed"
-    outcome = next(line for line in render(build_report(str(tmp_path / "j.jsonl")), "md").splitlines() if line.startswith("| Outcome"))
-    assert outcome.startswith("| Outcome | **SUCCESS CRITERIA NOT MET (err below 3% within 1s)"), outcome
+    outcome = next(line for line in render(build_report(str(tmp_path / "j.jsonl")), "md").splitlines() if line.startswith("| **Outcome**"))
+    assert outcome.startswith("| **Outcome** | **SUCCESS CRITERIA NOT MET (err below 3% within 1s)"), outcome
 
 
 def test_exec_accepts_unmet_criteria_only_with_a_reason_journaled(unmet: Path, tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_exec_accepts_unmet_criteria_only_with_a_reason_journaled(unmet: Path, t
     [accepted] = of_type(events, "criteria_accepted")
     assert accepted["reason"] == "staging has no traffic; errors are synthetic" and accepted["needs_verifier"] is False
     assert events[-1]["outcome"] == "done"
-    outcome = next(line for line in render(build_report(str(tmp_path / "j.jsonl")), "md").splitlines() if line.startswith("| Outcome"))
+    outcome = next(line for line in render(build_report(str(tmp_path / "j.jsonl")), "md").splitlines() if line.startswith("| **Outcome**"))
     assert "SUCCESS CRITERIA NOT MET" in outcome and "accepted by" in outcome and "errors are synthetic" in outcome
 
 

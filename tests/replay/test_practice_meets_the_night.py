@@ -70,8 +70,7 @@ async def test_the_trainee_meets_the_recorded_rollback_request(night: Path, tmp_
     app = PracticeApp(run, out=str(out))
     async with app.run_test(size=(140, 45)) as pilot:
         # the trainer's description comes first
-        await until(lambda: isinstance(app.screen, InfoScreen), pilot, "the scenario")
-        assert SCENARIO in text_of(app.screen)
+        await until(lambda: isinstance(app.screen, InfoScreen) and SCENARIO in text_of(app.screen), pilot, "the scenario")
         await pilot.press("escape")
         await until(lambda: isinstance(app.screen, RunScreen), pilot, "the run screen")
         header = app.screen.query_one(RunHeader)

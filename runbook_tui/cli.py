@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--observer-key", action="append", default=[], metavar="FILE", help="public key of a read-only observer (repeatable)")
         sub.add_argument("--participants", metavar="FILE", help="YAML list of {name, role: verifier|observer, key}")
 
+    def with_trust(sub: argparse.ArgumentParser, *, approval: bool = True) -> None:
+        sub.add_argument("--identity", metavar="KEY", help="your private key: signs your decisions and seals (default: the ssh-agent's first key)")
+        if approval:
+            sub.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: who is who (overrides allowed_signers: in settings)")
+            sub.add_argument("--approval", metavar="FILE", help="start only if this signed approval (runbook-tui approve) is for exactly the plan rendered now")
+
     replay = commands.add_parser("replay", help="a past run, step by step; --practice lets a trainee drive it (nothing is executed)")
     replay.add_argument("journal", metavar="JOURNAL")
     replay.add_argument("--practice", action="store_true", help="drive it as assignee with the recorded outputs standing in")
@@ -51,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     join = commands.add_parser("join", help="the TUI as verifier (or observer) of a shared run")
     join.add_argument("address", metavar="ADDR", help="HOST:PORT the assignee shares at")
     join.add_argument("--observe", action="store_true", help="join read-only")
-    join.add_argument("--identity", metavar="KEYFILE", help="the private key to join with (default: SSH agent, ~/.ssh/id_*)")
+    join.add_argument("--identity", metavar="KEYFILE", help="the private key to join and sign your decisions with (default: SSH agent, ~/.ssh/id_*)")
     join.add_argument("--known-hosts", metavar="PATH", help="where trusted session host keys are kept (default: ~/.ssh/known_hosts)")
     join.add_argument("--accept-fingerprint", metavar="SHA256:...", help="trust the session's host key on first contact if it has this fingerprint")
 
@@ -84,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--runbooks", metavar="DIR", action="append", default=[], help="without FILE: list the runbooks in DIR (a folder or a file; repeatable)")
     run.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
     run.add_argument("--theme", metavar="NAME", help="colour theme: night (default), day, high-contrast, or one from your themes folder")
+    with_trust(run)
 
     execute = commands.add_parser("exec", help="run without a TUI, events as lines on stdout")
     execute.add_argument("file", metavar="FILE")
@@ -96,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     execute.add_argument("--journal", metavar="PATH")
     execute.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
     execute.add_argument("--dry-run", action="store_true", help="execute nothing; show what would run")
+    with_trust(execute)
 
     resume = commands.add_parser("resume", help="continue a run whose process died")
     resume.add_argument("journal", metavar="JOURNAL")
@@ -107,6 +115,14 @@ def _parser() -> argparse.ArgumentParser:
     resume.add_argument("--on-failure", choices=("rollback", "stop"), default="stop")
     resume.add_argument("--headless", action="store_true", help="no TUI: print where the run stands (the default without a terminal)")
     resume.add_argument("--theme", metavar="NAME", help="colour theme of the TUI")
+    with_trust(resume, approval=False)
+
+    approve = commands.add_parser("approve", help="show the rendered plan and, after yes, write a signed approval of it")
+    approve.add_argument("file", metavar="FILE")
+    with_params(approve)
+    approve.add_argument("--identity", metavar="KEY", help="the private key to sign with (default: the ssh-agent's first key)")
+    approve.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: your name is your key's principal there")
+    approve.add_argument("-o", dest="output", metavar="FILE", help="where to write the approval (default: FILE.approval)")
 
     rehearse = commands.add_parser("rehearse", help="run forward, roll back, re-run the prechecks; report durations")
     rehearse.add_argument("file", metavar="FILE")
@@ -121,8 +137,9 @@ def _parser() -> argparse.ArgumentParser:
 
     journal = commands.add_parser("journal", help="journal tools")
     journal_commands = journal.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
-    journal_verify = journal_commands.add_parser("verify", help="check the hash chain and the event sequence")
+    journal_verify = journal_commands.add_parser("verify", help="check the hash chain and the event sequence; with --allowed-signers, every signature and the seal")
     journal_verify.add_argument("journal", metavar="JOURNAL")
+    journal_verify.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: check signatures, who made them, and the seal")
 
     report = commands.add_parser("report", help="the change record of a run: ticket, who, when, every command and result, rollbacks, metrics, notes")
     report.add_argument("journal", metavar="JOURNAL")
@@ -193,10 +210,25 @@ def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> int:
     share = _share_options(args)
     if isinstance(share, int):
         return share
+    trust = _trust_options(args, params)
+    if isinstance(trust, int):
+        return trust
     return tui.run(
         args.file, params, solo=args.solo, dry_run=args.dry_run, journal=args.journal, override_window=args.override_window, theme=args.theme,
-        runbooks=args.runbooks, share=share,
+        runbooks=args.runbooks, share=share, trust=trust,
     )  # fmt: skip
+
+
+def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
+    """RunTrust (signing key, allowed signers, the approval asked for; checked against the plan when it renders), or exit 2."""
+    from runbook_tui.settings import SettingsError, load_settings
+    from runbook_tui.trust.run_trust import TrustRefused, prepare
+
+    try:
+        return prepare(identity=args.identity, signers_path=getattr(args, "allowed_signers", None), approval=getattr(args, "approval", None), settings=load_settings())
+    except (TrustRefused, SettingsError) as exc:
+        print(f"runbook-tui: {exc}", file=sys.stderr)
+        return EXIT_INVALID
 
 
 def _share_options(args: argparse.Namespace) -> Any:
@@ -235,21 +267,27 @@ def cmd_exec(args: argparse.Namespace, params: dict[str, Any]) -> int:
     share = _share_options(args)
     if isinstance(share, int):
         return share
+    trust = _trust_options(args, params)
+    if isinstance(trust, int):
+        return trust
     return headless.cmd_exec(
         args.file, params, solo=args.solo, journal=args.journal, on_failure=args.on_failure,
-        override_window=args.override_window, dry_run=args.dry_run, share=share,
+        override_window=args.override_window, dry_run=args.dry_run, share=share, trust=trust,
     )  # fmt: skip
 
 
 def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     """In a terminal, the TUI at the step where the run stopped; decisions given as flags, or no terminal: headless."""
     decision = "mark-done" if args.reason else args.decision
+    trust = _trust_options(args, params)
+    if isinstance(trust, int):
+        return trust
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if interactive and not (args.headless or decision or args.go_on):
         from runbook_tui import tui
 
-        return tui.resume(args.journal, theme=args.theme)
-    return headless.cmd_resume(args.journal, decision=decision, reason=args.reason or "", on_failure=args.on_failure, go_on=args.go_on)
+        return tui.resume(args.journal, theme=args.theme, trust=trust)
+    return headless.cmd_resume(args.journal, decision=decision, reason=args.reason or "", on_failure=args.on_failure, go_on=args.go_on, trust=trust)
 
 
 def cmd_rehearse(args: argparse.Namespace, params: dict[str, Any]) -> int:
@@ -261,7 +299,16 @@ def cmd_preflight(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    return headless.cmd_journal_verify(args.journal)
+    return headless.cmd_journal_verify(args.journal, args.allowed_signers)
+
+
+def cmd_approve(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui.approve_cmd import cmd_approve as approve
+
+    loaded = _load(args.file, params)
+    if loaded is None:
+        return EXIT_INVALID
+    return approve(loaded, identity=args.identity, signers_path=args.allowed_signers, output=args.output or f"{args.file}.approval")
 
 
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
@@ -339,6 +386,7 @@ COMMANDS = {
     "rehearse": cmd_rehearse,
     "preflight": cmd_preflight,
     "journal": cmd_journal,
+    "approve": cmd_approve,
     "report": cmd_report,
     "demo": cmd_demo,
 }

@@ -84,9 +84,9 @@ def _start(opener: Callable[[], Session]) -> Session | int:
 
 
 def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: str | None, on_failure: OnFailure,
-             override_window: str | None, dry_run: bool, share: ShareOptions | None = None) -> int:  # fmt: skip
+             override_window: str | None, dry_run: bool, share: ShareOptions | None = None, trust: Any = None) -> int:  # fmt: skip
     async def main() -> int:
-        session = _start(lambda: _open(file, params, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window, share=share))
+        session = _start(lambda: _open(file, params, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window, share=share, trust=trust))
         if isinstance(session, int):
             return session
         await session.start()
@@ -113,9 +113,9 @@ def _open(file: str, params: dict[str, Any], **options: Any) -> Session:
 # -- resume ------------------------------------------------------------------------------
 
 
-def cmd_resume(journal: str, *, decision: str | None, reason: str, on_failure: OnFailure, go_on: bool) -> int:
+def cmd_resume(journal: str, *, decision: str | None, reason: str, on_failure: OnFailure, go_on: bool, trust: Any = None) -> int:
     async def main() -> int:
-        session = _start(lambda: resume_session(journal, listeners=[printer(sys.stdout)]))
+        session = _start(lambda: resume_session(journal, listeners=[printer(sys.stdout)], trust=trust))
         if isinstance(session, int):
             return session
         print(summary(session.controller.state), end="", flush=True)
@@ -233,7 +233,7 @@ def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = Fals
 # -- journal verify ---------------------------------------------------------------------
 
 
-def cmd_journal_verify(path: str) -> int:
+def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
     result = verify(path)
     if result.unreadable:
         print(f"unreadable: {result.unreadable}", file=sys.stderr)
@@ -245,4 +245,6 @@ def cmd_journal_verify(path: str) -> int:
         return EXIT_FAILED
     last = result.events[-1]
     print(f"{path}: intact: {len(result.events)} events, last hash {last['hash']}")
-    return EXIT_OK
+    from runbook_tui.trust.check import print_trust
+
+    return print_trust(path, result.events, signers_path)

@@ -40,6 +40,7 @@ EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it
     from runbook_tui.share.participants import Participant
     from runbook_tui.share.server import ShareServer
+    from runbook_tui.trust.run_trust import RunTrust
 
 SessionError = StartRefused  # the name the command-line code uses
 
@@ -112,6 +113,7 @@ class Session:
     outreach: Any = None  # notifications and Alertmanager silences (outreach.py), when configured
     share: ShareServer | None = None
     share_address: str = ""
+    trust: Any = None  # trust.assignee.AssigneeTrust: the assignee's signatures and the wait for the verifier's last seal
 
     async def start(self) -> None:
         """Open the shared session (when asked) and journal its address and host key fingerprint."""
@@ -131,6 +133,8 @@ class Session:
     async def close(self) -> None:
         """Stop everything; connections and the journal file are released even when the last write fails."""
         try:
+            if self.trust is not None:
+                await self.trust.drain()  # the last signatures and seals, before the share and journal close
             if self.outreach is not None:
                 await self.outreach.stop()  # before the journal closes: the last deliveries are journaled
             if self.share is not None:
@@ -185,6 +189,7 @@ def open_session(
     listeners: Sequence[Listener] = (),
     share: ShareOptions | None = None,
     recording: Recording | None = None,
+    trust: RunTrust | None = None,
 ) -> Session:
     """Everything checked before the first event: window, secrets; then session_started is journaled.
 
@@ -193,6 +198,7 @@ def open_session(
     """
     runbook = loaded.runbook
     settings = settings or load_settings()
+    trust = _approved(trust, runbook)
     problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.UTC), settings.blackouts)
     if problem and not override_window:
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)
@@ -209,11 +215,37 @@ def open_session(
         max_concurrency=settings.max_concurrency, auto_finish=mode != "rehearsal",
     )  # fmt: skip
     server = _sharing(controller, share, [])
+    signing = _signing(controller, trust)
     for listener in listeners:
         controller.subscribe(listener)
     outreach = start_outreach(controller, settings, shared=server is not None)
     controller.start(window_override=override_window if problem else None, journal_path=str(path))
-    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
+    if trust is not None:
+        trust.journal_approval(controller)
+    session = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
+    session.trust = signing
+    return session
+
+
+def _approved(trust: RunTrust | None, runbook: Runbook) -> RunTrust | None:
+    """The approval checked against the plan about to run (exit 2 saying which part differs)."""
+    if trust is None:
+        return None
+    from runbook_tui.trust.run_trust import TrustRefused
+
+    try:
+        return trust.checked(runbook)
+    except TrustRefused as exc:
+        raise SessionError(str(exc), code=2) from None
+
+
+def _signing(controller: Controller, trust: RunTrust | None) -> Any:
+    """The assignee's signer following the controller (None: nothing signed, nothing awaited)."""
+    if trust is None:
+        return None
+    from runbook_tui.trust.assignee import AssigneeTrust
+
+    return AssigneeTrust(controller, trust.signer)
 
 
 def start_metrics(controller: Controller, mode: str) -> Any:
@@ -242,7 +274,8 @@ def _secrets(runbook: Runbook) -> dict[str, str]:
 
 
 def resume_session(
-    journal: str, *, settings: Settings | None = None, listeners: Sequence[Listener] = (), share: ShareOptions | None = None
+    journal: str, *, settings: Settings | None = None, listeners: Sequence[Listener] = (), share: ShareOptions | None = None,
+    trust: RunTrust | None = None,
 ) -> Session:
     """Rebuild the state from the journal alone, reload the same runbook, and journal the resume."""
     path = Path(journal)
@@ -273,8 +306,11 @@ def resume_session(
         max_concurrency=settings.max_concurrency, state=state,
     )  # fmt: skip
     server = _sharing(controller, share, list(read.events))
+    signing = _signing(controller, trust)
     for listener in listeners:
         controller.subscribe(listener)
     outreach = start_outreach(controller, settings, shared=server is not None)
     controller.resumed(os.getpid())
-    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
+    resumed = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
+    resumed.trust = signing
+    return resumed

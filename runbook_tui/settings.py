@@ -11,6 +11,9 @@ blackouts:
 notify:                      # webhooks for every run (a runbook's notify: adds to these); see runbook/reach.py
   - {url: {env: CHAT_HOOK_URL}, format: slack, events: [session_started, guard_tripped, session_finished]}
 notify_timing: {verifier_missing: 10m, confirmation_waiting: 10m, window_closing: 15m, timeout: 5s, retries: 2}
+allowed_signers: ~/.config/runbook-tui/allowed_signers   # who is who: OpenSSH allowed_signers (principal = name)
+require_approval: true       # run/exec refuse to start without --approval FILE (see `runbook-tui approve`)
+approvers: [carol]           # who may approve plans, besides the ticket's verifier
 ```
 """
 
@@ -67,6 +70,12 @@ class Settings:
     #: Webhooks for every run (`notify:`), and when the late notices go out (`notify_timing:`).
     notify: tuple[NotifyTarget, ...] = ()
     notify_timing: NotifyTiming = field(default_factory=NotifyTiming)
+    #: OpenSSH allowed_signers file mapping people (principals) to keys; `--allowed-signers` overrides it.
+    allowed_signers: str | None = None
+    #: run/exec refuse to start without an approval of the plan (`--approval FILE`).
+    require_approval: bool = False
+    #: Who may approve a plan besides the ticket's verifier.
+    approvers: tuple[str, ...] = ()
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -96,9 +105,25 @@ def load_settings(path: Path | None = None) -> Settings:
     notify, timing, problems = settings_notify(path.read_text(encoding="utf-8"), str(path))
     if problems:
         raise SettingsError("\n".join(str(p) for p in problems))
+    signers, require, approvers = _trust(path, data)
     return Settings(
-        known_hosts, concurrency, blackouts, keepalive_interval=float(keepalive), reconnect_attempts=attempts, notify=notify, notify_timing=timing
-    )
+        known_hosts, concurrency, blackouts, keepalive_interval=float(keepalive), reconnect_attempts=attempts, notify=notify, notify_timing=timing,
+        allowed_signers=signers, require_approval=require, approvers=approvers,
+    )  # fmt: skip
+
+
+def _trust(path: Path, data: dict[str, Any]) -> tuple[str | None, bool, tuple[str, ...]]:
+    """allowed_signers (a path), require_approval (true/false), approvers (a list of names)."""
+    signers = data.get("allowed_signers")
+    if signers is not None and (not isinstance(signers, str) or not signers.strip()):
+        raise SettingsError(f"{path}: allowed_signers: expected the path of an OpenSSH allowed_signers file")
+    require = data.get("require_approval", False)
+    if not isinstance(require, bool):
+        raise SettingsError(f"{path}: require_approval: expected true or false")
+    approvers = data.get("approvers") or []
+    if not isinstance(approvers, list) or not all(isinstance(a, str) and a.strip() for a in approvers):
+        raise SettingsError(f"{path}: approvers: expected a list of names (principals in allowed_signers)")
+    return (os.path.expanduser(signers) if signers else None), require, tuple(approvers)
 
 
 def _blackout(path: Path, item: Any) -> Blackout:

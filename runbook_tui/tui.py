@@ -33,6 +33,7 @@ def run(
     theme: str | None = None,
     runbooks: Sequence[str] = (),
     share: ShareOptions | None = None,
+    trust: Any = None,
 ) -> int:
     """`run [FILE]`: invalid runbooks never reach the screen (exit 2 with FILE:LINE:COL errors).
 
@@ -43,7 +44,7 @@ def run(
 
     def start_for(loaded: Loaded) -> Starter:
         def starter(override: str | None) -> Session:
-            return open_session(loaded, mode=mode, solo=solo, journal=journal, override_window=override or override_window, share=share)
+            return open_session(loaded, mode=mode, solo=solo, journal=journal, override_window=override or override_window, share=share, trust=trust)
 
         return starter
 
@@ -63,12 +64,12 @@ def run(
     return _launch(RunbookApp(theme=theme, start_for=start_for, form=probe, given=params))
 
 
-def resume(journal: str, theme: str | None = None) -> int:
+def resume(journal: str, theme: str | None = None, trust: Any = None) -> int:
     """`resume JOURNAL` in a terminal: the run screen rebuilt from the journal; an unknown step waits for you."""
     from runbook_tui.session import SessionError
 
     try:
-        session = resume_session(journal)
+        session = resume_session(journal, trust=trust)
     except SessionError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return exc.code

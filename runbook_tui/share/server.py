@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -23,6 +24,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState
 from runbook_tui.share import protocol
 from runbook_tui.share.participants import Participant
+from runbook_tui.trust.gate import SignedIntents, dispatch_signed
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ class ShareServer:
         self.address: tuple[str, int] = ("127.0.0.1", 0)  # where start() listens
         self.keepalive: tuple[float, int] = protocol.KEEPALIVE  # a participant whose link died silently leaves
         controller.subscribe(self._on_event)
+        self.signed = SignedIntents(controller, events)  # decisions and seals: signature checked before journaling
 
     @property
     def fingerprint(self) -> str:
@@ -134,7 +137,7 @@ class ShareServer:
         actor = Actor(participant.name, participant.role)
         queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_LIMIT)
         try:
-            process.stdout.write(protocol.encode({"kind": "welcome", "name": actor.name, "role": actor.role, "session": self.controller.session_id}))
+            process.stdout.write(protocol.encode({"kind": "welcome", "name": actor.name, "role": actor.role, "session": self.controller.session_id, "key": participant.fingerprint}))
             hello = protocol.decode(await process.stdin.readline())
             since = int(hello.get("since", -1))
             if hello.get("observe"):
@@ -145,7 +148,7 @@ class ShareServer:
                 process.stdout.write(protocol.event(event))
             await process.stdout.drain()
             self.controller.join(actor.name, actor.role)
-            await self._serve(process, queue, actor)
+            await self._serve(process, queue, actor, participant.fingerprint)
         except (asyncssh.Error, ConnectionError, protocol.ProtocolError, ValueError, asyncio.IncompleteReadError) as exc:
             log.info("participant %s left: %s", actor.name, exc)
         finally:
@@ -154,7 +157,7 @@ class ShareServer:
                 self.controller.leave(actor.name, actor.role)
             process.exit(0)
 
-    async def _serve(self, process: asyncssh.SSHServerProcess[str], queue: asyncio.Queue[Event], actor: Actor) -> None:
+    async def _serve(self, process: asyncssh.SSHServerProcess[str], queue: asyncio.Queue[Event], actor: Actor, fingerprint: str) -> None:
         async def pump() -> None:
             while True:
                 event = await queue.get()
@@ -167,7 +170,10 @@ class ShareServer:
                 message = protocol.decode(line)
                 if message.get("kind") == "intent":
                     seen = message.get("step")
-                    answer = self.dispatch(actor, str(message.get("action")), str(message.get("text") or ""), str(seen) if seen else None)
+                    action, text, step = str(message.get("action")), str(message.get("text") or ""), str(seen) if seen else None
+                    answer = dispatch_signed(
+                        self.signed, actor, fingerprint, action, step, text, message.get("signed"), functools.partial(self.dispatch, actor, action, text, step)
+                    )  # fmt: skip
                     process.stdout.write(protocol.reply(message.get("id"), answer.ok, answer.message))
 
         tasks = [asyncio.create_task(pump()), asyncio.create_task(listen())]

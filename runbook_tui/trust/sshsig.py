@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 from asyncssh.packet import PacketDecodeError, SSHPacket, String, UInt32
@@ -54,28 +55,38 @@ def unarmor(text: str) -> bytes:
 
 
 class Signer:
-    """Signs with one key pair: a file's (sync) or the agent's (async); `fingerprint` names its public key."""
+    """Signs with one key: a file's (in this process) or the ssh-agent's; `fingerprint` names its public key."""
 
-    def __init__(self, keypair: asyncssh.SSHKeyPair, source: str) -> None:
+    def __init__(self, public_data: bytes, source: str, keypair: asyncssh.SSHKeyPair | None = None) -> None:
+        self._public_data = public_data
         self._keypair = keypair
         self.source = source  # the key file, or "ssh-agent"
-        if keypair.sig_algorithm == b"ssh-rsa":
-            keypair.set_sig_algorithm(b"rsa-sha2-512")
-        self.public_key = decode_ssh_public_key(keypair.public_data)
+        self.public_key = decode_ssh_public_key(public_data)
         self.fingerprint = self.public_key.get_fingerprint()
 
     async def sign(self, message: bytes, namespace: str = NAMESPACE) -> str:
         """The armored SSHSIG of `message`."""
         data = _to_sign(message, namespace)
-        if not isinstance(self._keypair, asyncssh.SSHAgentKeyPair):
-            raw = self._keypair.sign(data)
-        else:
-            try:
-                raw = await self._keypair.sign_async(data)
-            except (OSError, ValueError, asyncssh.Error) as exc:
-                raise SignatureError(f"the ssh-agent did not sign: {exc}") from None
-        blob = _MAGIC + UInt32(1) + String(self._keypair.public_data) + String(namespace) + String(b"") + String(_HASH) + String(raw)
+        raw = _rsa_sha512(self._keypair).sign(data) if self._keypair is not None else await self._agent_sign(data)
+        blob = _MAGIC + UInt32(1) + String(self._public_data) + String(namespace) + String(b"") + String(_HASH) + String(raw)
         return armor(blob)
+
+    async def _agent_sign(self, data: bytes) -> bytes:
+        """The agent signs (a connection per signature: it outlives no event loop and holds no key)."""
+        try:
+            async with await asyncssh.connect_agent() as agent:
+                for keypair in await agent.get_keys():
+                    if keypair.public_data == self._public_data:
+                        return await _rsa_sha512(keypair).sign_async(data)  # type: ignore[attr-defined, no-any-return]
+        except (OSError, ValueError, asyncssh.Error) as exc:
+            raise SignatureError(f"the ssh-agent did not sign: {exc}") from None
+        raise SignatureError(f"the ssh-agent no longer holds {self.fingerprint}")
+
+
+def _rsa_sha512(keypair: asyncssh.SSHKeyPair) -> asyncssh.SSHKeyPair:
+    if keypair.sig_algorithm == b"ssh-rsa":
+        keypair.set_sig_algorithm(b"rsa-sha2-512")
+    return keypair
 
 
 def file_signer(path: str, passphrase: str | None = None) -> Signer:
@@ -84,24 +95,20 @@ def file_signer(path: str, passphrase: str | None = None) -> Signer:
         keypair = asyncssh.load_keypairs([str(Path(path).expanduser())], passphrase=passphrase)[0]
     except (OSError, asyncssh.KeyImportError, ValueError, IndexError) as exc:
         raise SignatureError(f"{path}: cannot use this key to sign: {exc}") from None
-    return Signer(keypair, path)
+    return Signer(keypair.public_data, path, keypair)
 
 
 async def agent_signer(fingerprint: str | None = None) -> Signer | None:
-    """A key held by the ssh-agent ($SSH_AUTH_SOCK): the one with `fingerprint`, else the first; None without an agent."""
+    """A key held by the ssh-agent ($SSH_AUTH_SOCK): the one with `fingerprint`, else the first; None without one."""
     try:
-        agent = await asyncssh.connect_agent()
-    except (OSError, asyncssh.Error):
-        return None
-    if agent is None:
-        return None
-    try:
-        keys = await agent.get_keys()
-    except (OSError, asyncssh.Error):
+        async with await asyncssh.connect_agent() as agent:
+            keys = await agent.get_keys()
+    except (OSError, ValueError, asyncssh.Error):
         return None
     for keypair in keys:
-        if fingerprint is None or decode_ssh_public_key(keypair.public_data).get_fingerprint() == fingerprint:
-            return Signer(keypair, "ssh-agent")
+        signer = Signer(keypair.public_data, "ssh-agent")
+        if fingerprint is None or signer.fingerprint == fingerprint:
+            return signer
     return None
 
 
@@ -158,7 +165,7 @@ class AllowedSigners:
 
 
 def _namespace_ok(entry: SSHAllowedSignersEntry) -> bool:
-    namespaces = entry.options.get("namespaces")
+    namespaces: Any = entry.options.get("namespaces")
     return namespaces is None or bool(namespaces.matches(NAMESPACE))
 
 

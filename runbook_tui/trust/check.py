@@ -86,7 +86,8 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
     finished = next((e["seq"] for e in events if e.get("type") == SESSION_FINISHED), None)
     for event in events:
         kind, line = event.get("type"), int(event["seq"]) + 1
-        statement = event.get("statement") if isinstance(event.get("statement"), dict) else {}
+        found = event.get("statement")
+        statement: dict[str, Any] = found if isinstance(found, dict) else {}
         if kind == DECISION_SIGNED:
             target = event.get("decision")
             decision = events[target] if isinstance(target, int) and 0 <= target < len(events) else None

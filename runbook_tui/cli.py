@@ -145,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("journal", metavar="JOURNAL")
     report.add_argument("--format", choices=("md", "html", "json"), default="md", help="Markdown (default), one self-contained HTML file, or JSON")
     report.add_argument("-o", dest="output", metavar="FILE", help="write the report to FILE instead of stdout")
+    report.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: say who signed each decision (default: allowed_signers: in settings)")
 
     demo = commands.add_parser("demo", help="try it here: a sample runbook against a sandbox folder; no SSH, no network")
     with_params(demo)
@@ -315,10 +316,13 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from pathlib import Path
 
     from runbook_tui.report import ReportError, build_report, render
+    from runbook_tui.settings import SettingsError, load_settings
+    from runbook_tui.trust.run_trust import TrustRefused, allowed_signers
 
     try:
-        text = render(build_report(args.journal), args.format)
-    except ReportError as exc:
+        signers = allowed_signers(args.allowed_signers or load_settings().allowed_signers)
+        text = render(build_report(args.journal, signers), args.format)
+    except (ReportError, TrustRefused, SettingsError) as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
     if args.output is None:

@@ -26,7 +26,9 @@ from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import verify
 from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.report.signatures import SignatureRow, signature_rows
 from runbook_tui.runbook.durations import format_duration, parse_duration
+from runbook_tui.trust.sshsig import AllowedSigners
 
 FORMAT = "runbook-tui-report/1"
 #: The event a post-change review is journaled as: {planned, surprised, change}.
@@ -350,6 +352,7 @@ class Report:
     integrity: Integrity
     timeline: list[TimelineEntry]
     format: str = FORMAT
+    signatures: list[SignatureRow] = field(default_factory=list)  # decisions, seals, approval (report/signatures.py)
 
     @property
     def skipped(self) -> list[Step]:
@@ -359,7 +362,7 @@ class Report:
 # -- building ---------------------------------------------------------------------------
 
 
-def build_report(path: str | Path) -> Report:
+def build_report(path: str | Path, signers: AllowedSigners | None = None) -> Report:
     """The report of one journal; ReportError when it is unreadable or does not verify."""
     path = Path(path)
     read = verify(path)
@@ -373,7 +376,9 @@ def build_report(path: str | Path) -> Report:
         builder.feed(event)
     last = read.events[-1]
     integrity = Integrity(events=len(read.events), final_hash=str(last["hash"]), verified=not read.problems, problems=list(read.problems))
-    return builder.report(path.name, integrity)
+    report = builder.report(path.name, integrity)
+    report.signatures = signature_rows(read.events, signers)
+    return report
 
 
 def _ts(value: str | None) -> dt.datetime | None:

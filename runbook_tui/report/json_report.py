@@ -24,7 +24,7 @@ absent values are `null`, never missing keys.
 | errors | [{at, message, step, host, transient}] |
 | reviews | [{at, by, planned, surprised, change}] |
 | integrity | events, final_hash, verified (`journal verify` passes), problems |
-| signatures | (only when the journal holds signatures) [{line, what, by, key, status: verified, unchecked, unsigned or fails, words}] |
+| signatures? | (the ? : only when the journal holds signatures) [{line, what, by, key, status: verified, unchecked, unsigned or fails, words}] |
 | timeline | [{seq, at, actor, type, text}]: every event but output and metric samples, in words |
 """
 

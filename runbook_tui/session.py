@@ -239,13 +239,13 @@ def _approved(trust: RunTrust | None, runbook: Runbook) -> RunTrust | None:
         raise SessionError(str(exc), code=2) from None
 
 
-def _signing(controller: Controller, trust: RunTrust | None) -> Any:
+def _signing(controller: Controller, trust: RunTrust | None, earlier: list[Event] | None = None) -> Any:
     """The assignee's signer following the controller (None: nothing signed, nothing awaited)."""
     if trust is None:
         return None
     from runbook_tui.trust.assignee import AssigneeTrust
 
-    return AssigneeTrust(controller, trust.signer)
+    return AssigneeTrust(controller, trust.signer, earlier)
 
 
 def start_metrics(controller: Controller, mode: str) -> Any:
@@ -306,7 +306,7 @@ def resume_session(
         max_concurrency=settings.max_concurrency, state=state,
     )  # fmt: skip
     server = _sharing(controller, share, list(read.events))
-    signing = _signing(controller, trust)
+    signing = _signing(controller, trust, read.events)
     for listener in listeners:
         controller.subscribe(listener)
     outreach = start_outreach(controller, settings, shared=server is not None)

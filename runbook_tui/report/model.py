@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.describe import describe
@@ -28,7 +28,9 @@ from runbook_tui.engine.journal import verify
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.report.signatures import SignatureRow, signature_rows
 from runbook_tui.runbook.durations import format_duration, parse_duration
-from runbook_tui.trust.sshsig import AllowedSigners
+
+if TYPE_CHECKING:  # asyncssh is loaded only when a journal holds signatures
+    from runbook_tui.trust.sshsig import AllowedSigners
 
 FORMAT = "runbook-tui-report/1"
 #: The event a post-change review is journaled as: {planned, surprised, change}.

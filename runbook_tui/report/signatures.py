@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, Event
-from runbook_tui.trust.check import Signed, check
-from runbook_tui.trust.sshsig import AllowedSigners
+
+if TYPE_CHECKING:  # asyncssh (for SSHSIG) is loaded only for a journal that holds signatures
+    from runbook_tui.trust.check import Signed
+    from runbook_tui.trust.sshsig import AllowedSigners
 
 _WORDS = {
     "verified": "verified",
@@ -36,6 +39,8 @@ def signature_rows(events: Sequence[Event], signers: AllowedSigners | None) -> l
     """One row per decision, seal and approval; empty for a journal with no signatures at all."""
     if not any(e.get("type") in (DECISION_SIGNED, SEAL, PLAN_APPROVED) for e in events):
         return []
+    from runbook_tui.trust.check import check
+
     result = check(events, signers)
     rows = [_row(s, _what(events[s.seq])) for s in sorted(result.decisions.values(), key=lambda s: s.seq) if 0 <= s.seq < len(events)]
     rows += [_row(s, f"seal of line {int(events[s.seq]['statement'].get('seq', -2)) + 1}") for s in result.seals]

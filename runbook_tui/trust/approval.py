@@ -43,7 +43,7 @@ async def make(plan: dict[str, Any], signer: Signer, by: str) -> dict[str, Any]:
 
 def write(path: str, approval: dict[str, Any]) -> None:
     """Written with its final mode (0600), replacing an older approval at that path."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)  # a symlink planted there is not followed
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(approval, handle, indent=2, ensure_ascii=False, sort_keys=True)
         handle.write("\n")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESSION_FINISHED, STEP_READY_TYPES, Event
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
 from runbook_tui.trust.sshsig import AllowedSigners, SignatureError, read_allowed_signers, verify
 
@@ -145,9 +146,9 @@ def print_trust(path: str, events: Sequence[Event], signers_path: str | None) ->
         return 2
     result = check(events, signers)
     for problem in result.problems:
-        print(f"{path}: {problem}")
+        print(visible_line(f"{path}: {problem}"))  # names and keys come from the journal: never terminal control
     counts = {status: sum(1 for s in result.decisions.values() if s.status == status) for status in ("verified", "unsigned", "fails")}
-    sealers = ", ".join(sorted({s.by for s in result.seals if s.status == "verified"})) or "nobody"
+    sealers = visible_line(", ".join(sorted({s.by for s in result.seals if s.status == "verified"})) or "nobody")
     print(f"{path}: decisions: {counts['verified']} signed and verified, {counts['unsigned']} unsigned, {counts['fails']} failing; sealed by {sealers}")
     if result.problems:
         print(f"{path}: NOT trusted: {len(result.problems)} problem(s)")

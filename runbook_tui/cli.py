@@ -17,6 +17,7 @@ from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.params import ParamError, parse_assignments
 from runbook_tui.runbook.plan import format_plan, plan_json
+from runbook_tui.runbook.safe_text import visible, visible_line
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -47,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
         if approval:
             sub.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: who is who (overrides allowed_signers: in settings)")
             sub.add_argument("--approval", metavar="FILE", help="start only if this signed approval (runbook-tui approve) is for exactly the plan rendered now")
+
+    def with_headless_decisions(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--ack-manual", metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each); refused without it")
+        sub.add_argument("--accept-failed-criteria", metavar="REASON", help="end done although a metrics.success criterion is not met (journaled)")
 
     replay = commands.add_parser("replay", help="a past run, step by step; --practice lets a trainee drive it (nothing is executed)")
     replay.add_argument("journal", metavar="JOURNAL")
@@ -99,7 +104,12 @@ def _parser() -> argparse.ArgumentParser:
     who.add_argument("--solo", metavar="REASON", help="run without a verifier; every step is recorded unverified")
     who.add_argument("--share", metavar="ADDR", help="wait for a verifier joining over SSH at ADDR")
     with_participants(execute)
-    execute.add_argument("--on-failure", choices=("rollback", "stop"), default="stop", help="what a failed step does (default: stop)")
+    execute.add_argument(
+        "--on-failure", choices=("stop", "rollback", "abort"), default="stop",
+        help="what a failed step (or a verifier's rollback request) does: stop (default; `resume --rollback` can undo it later), "
+        "rollback (to the last checkpoint, as u) or abort (the full rollback)",
+    )  # fmt: skip
+    with_headless_decisions(execute)
     execute.add_argument("--journal", metavar="PATH")
     execute.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
     execute.add_argument("--dry-run", action="store_true", help="execute nothing; show what would run")
@@ -110,9 +120,15 @@ def _parser() -> argparse.ArgumentParser:
     decision = resume.add_mutually_exclusive_group()
     decision.add_argument("--rerun", dest="decision", action="store_const", const="rerun", help="run the unknown step again")
     decision.add_argument("--mark-done", dest="reason", metavar="REASON", help="you checked the unknown step by hand: mark it done")
-    decision.add_argument("--rollback", dest="decision", action="store_const", const="rollback", help="roll back to the last checkpoint")
+    decision.add_argument("--rollback", dest="decision", action="store_const", const="rollback", help="roll back to the last checkpoint (also a session that ended failed)")
+    resume.add_argument("--full", action="store_true", help="with --rollback: the full rollback")
     resume.add_argument("--continue", dest="go_on", action="store_true", help="then run the remaining steps headless")
-    resume.add_argument("--on-failure", choices=("rollback", "stop"), default="stop")
+    resume.add_argument("--on-failure", choices=("stop", "rollback", "abort"), default="stop")
+    with_headless_decisions(resume)
+    mode = resume.add_mutually_exclusive_group()
+    mode.add_argument("--solo", metavar="REASON", help="from now on without a verifier (journaled)")
+    mode.add_argument("--share", metavar="ADDR", help="from now on shared: a verifier may join over SSH at ADDR (journaled)")
+    with_participants(resume)
     resume.add_argument("--headless", action="store_true", help="no TUI: print where the run stands (the default without a terminal)")
     resume.add_argument("--theme", metavar="NAME", help="colour theme of the TUI")
     with_trust(resume, approval=False)
@@ -124,9 +140,16 @@ def _parser() -> argparse.ArgumentParser:
     approve.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: your name is your key's principal there")
     approve.add_argument("-o", dest="output", metavar="FILE", help="where to write the approval (default: FILE.approval)")
 
-    rehearse = commands.add_parser("rehearse", help="run forward, roll back, re-run the prechecks; report durations")
+    rehearse = commands.add_parser(
+        "rehearse",
+        help="runs the REAL commands on the named hosts: forward, then the rollback, then the prechecks again; reports durations",
+        description="rehearse runs the REAL commands of the runbook on the hosts it names (point it at staging), "
+        "then its undo commands. In a terminal it lists the hosts and asks; --yes for scripts.",
+    )  # fmt: skip
     rehearse.add_argument("file", metavar="FILE")
     with_params(rehearse)
+    rehearse.add_argument("--yes", action="store_true", help="run without asking (scripts); without a terminal it is required")
+    rehearse.add_argument("--ack-manual", metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each)")
     rehearse.add_argument("--fail-at", metavar="STEP_ID", help="fail at this step and roll back to its checkpoint")
     rehearse.add_argument("--journal", metavar="PATH")
 
@@ -150,13 +173,13 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="try it here: a sample runbook against a sandbox folder; no SSH, no network")
     with_params(demo)
     demo.add_argument("--exec", action="store_true", help="run the demo headless (as `exec`), events as lines on stdout")
-    demo.add_argument("--on-failure", choices=("rollback", "stop"), default="rollback", help="with --exec: what a failed step does (default: rollback)")
+    demo.add_argument("--on-failure", choices=("stop", "rollback", "abort"), default="abort", help="with --exec: what a failed step does (default: abort, the full rollback)")
     return parser
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
-        print(diagnostic, file=sys.stderr)
+        print(visible_line(str(diagnostic)), file=sys.stderr)
 
 
 def _load(file: str, params: dict[str, Any]) -> Loaded | None:
@@ -194,14 +217,20 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if loaded is None:
         return EXIT_INVALID
     if args.json or args.format == "json":
-        json.dump(plan_json(loaded.runbook), sys.stdout, indent=2, ensure_ascii=False)
+        from runbook_tui.plan_connections import connections
+        from runbook_tui.settings import load_settings
+
+        json.dump({**plan_json(loaded.runbook), "connections": connections(loaded.runbook, load_settings())}, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     elif args.format in ("md", "html"):
         from runbook_tui.report.plan_html import render_plan
 
         sys.stdout.write(render_plan(loaded.runbook, args.format))
     else:
-        sys.stdout.write(format_plan(loaded.runbook))
+        from runbook_tui.plan_connections import connection_lines
+        from runbook_tui.settings import load_settings
+
+        sys.stdout.write(format_plan(loaded.runbook) + "".join(line + "\n" for line in connection_lines(loaded.runbook, load_settings())))
     return EXIT_OK
 
 
@@ -274,11 +303,18 @@ def cmd_exec(args: argparse.Namespace, params: dict[str, Any]) -> int:
     return headless.cmd_exec(
         args.file, params, solo=args.solo, journal=args.journal, on_failure=args.on_failure,
         override_window=args.override_window, dry_run=args.dry_run, share=share, trust=trust,
+        ack_manual=args.ack_manual, accept_criteria=args.accept_failed_criteria,
     )  # fmt: skip
 
 
 def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     """In a terminal, the TUI at the step where the run stopped; decisions given as flags, or no terminal: headless."""
+    share = _share_options(args)
+    if isinstance(share, int):
+        return share
+    if args.full and args.decision != "rollback":
+        print("runbook-tui: resume: --full goes with --rollback", file=sys.stderr)
+        return EXIT_INVALID
     decision = "mark-done" if args.reason else args.decision
     trust = _trust_options(args, params)
     if isinstance(trust, int):
@@ -287,12 +323,16 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if interactive and not (args.headless or decision or args.go_on):
         from runbook_tui import tui
 
-        return tui.resume(args.journal, theme=args.theme, trust=trust)
-    return headless.cmd_resume(args.journal, decision=decision, reason=args.reason or "", on_failure=args.on_failure, go_on=args.go_on, trust=trust)
+        return tui.resume(args.journal, theme=args.theme, solo=args.solo, share=share, trust=trust)
+    from runbook_tui.engine.autopilot import Policy
+
+    policy = Policy(on_failure=args.on_failure, ack_manual=args.ack_manual, accept_criteria=args.accept_failed_criteria)
+    choice = headless.ResumeChoice(decision, args.reason or "", args.full, args.go_on, args.solo, share, policy, trust)
+    return headless.cmd_resume(args.journal, choice)
 
 
 def cmd_rehearse(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    return headless.cmd_rehearse(args.file, params, fail_at=args.fail_at, journal=args.journal)
+    return headless.cmd_rehearse(args.file, params, fail_at=args.fail_at, journal=args.journal, yes=args.yes, ack_manual=args.ack_manual)
 
 
 def cmd_preflight(args: argparse.Namespace, params: dict[str, Any]) -> int:
@@ -315,6 +355,7 @@ def cmd_approve(args: argparse.Namespace, params: dict[str, Any]) -> int:
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from pathlib import Path
 
+    from runbook_tui.engine.files import write_private
     from runbook_tui.report import ReportError, build_report, render
     from runbook_tui.settings import SettingsError, load_settings
     from runbook_tui.trust.run_trust import TrustRefused, allowed_signers
@@ -326,10 +367,10 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(visible(text) if sys.stdout.isatty() else text)  # a terminal is never driven by journal text
         return EXIT_OK
     try:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_private(Path(args.output), text)  # 0600 from the start, like the journal it is made from
     except OSError as exc:
         print(f"runbook-tui: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         return EXIT_INVALID
@@ -353,14 +394,15 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
     sandbox = demo.new_sandbox(now)
     journal = str(default_journal_path(demo.RUNBOOK_ID, now))
-    print(demo.intro(sandbox, headless=args.exec), end="", flush=True)
+    print(demo.intro(sandbox, headless=args.exec, params=params), end="", flush=True)
     # demo-app's metrics endpoint (127.0.0.1, a free port) lives as long as the run; in the TUI the
     # reload makes errors spike so the guard pauses the run (exec has nobody to resume it).
     with serve_metrics(sandbox) as metrics_url:
         values = demo.demo_params(sandbox, params, now, metrics_url=metrics_url, error_spike=not args.exec)
         if args.exec:
             code = headless.cmd_exec(
-                str(demo.RUNBOOK), values, solo="demo", journal=journal, on_failure=args.on_failure, override_window=None, dry_run=False
+                str(demo.RUNBOOK), values, solo="demo", journal=journal, on_failure=args.on_failure, override_window=None, dry_run=False,
+                ack_manual="the demo's notes are read by nobody in a headless demo",
             )  # fmt: skip
         else:
             from runbook_tui import tui
@@ -376,6 +418,9 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
     print(demo.outro(sandbox, Path(journal), params), end="")
     return code
 
+
+#: Commands that read the settings file (checked first; see settings.py).
+NEEDS_SETTINGS = frozenset({"run", "exec", "resume", "rehearse", "preflight", "demo", "replay"})
 
 COMMANDS = {
     "validate": cmd_validate,
@@ -403,4 +448,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParamError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    return COMMANDS[args.command](args, params)
+    from runbook_tui.settings import SettingsError, load_settings
+
+    try:
+        if args.command in NEEDS_SETTINGS:
+            load_settings()  # checked before anything starts: a wrong value is a usage error, never a traceback
+        return COMMANDS[args.command](args, params)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID

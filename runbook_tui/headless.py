@@ -11,15 +11,17 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from dataclasses import dataclass, field
+from typing import Any, Literal, TextIO
 
-from runbook_tui.engine.autopilot import OnFailure, drive
+from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe
-from runbook_tui.engine.events import Event
-from runbook_tui.engine.journal import JournalError, verify
+from runbook_tui.engine.events import REOPENABLE, Event
+from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -39,6 +41,45 @@ def printer(out: TextIO) -> Callable[[Event, RunState], None]:
 
 def _outcome_code(outcome: str) -> int:
     return EXIT_OK if outcome == "done" else EXIT_FAILED
+
+
+def _say_outcome(session: Session, outcome: str) -> int:
+    """The last line of a headless run: how it ended, and how to continue when the journal is left open."""
+    journal = session.journal_path
+    if session.controller.state.finished:
+        if outcome in REOPENABLE:
+            print(f"to undo what ran: runbook-tui resume {journal} --rollback (or --rollback --full)", flush=True)
+    elif not session.controller.fatal:
+        print(f"outcome: {outcome} (the journal is left open); continue with: runbook-tui resume {journal}", flush=True)
+    return _outcome_code(outcome)
+
+
+def manual_steps(file: str, params: dict[str, Any]) -> list[str]:
+    """The forward `note` and `ask` steps: work a person does, which no headless run may tick off."""
+    try:
+        runbook = load(file, params).runbook
+    except SessionError:
+        return []  # the run's own loading reports it
+    return [f"{s.id} ({s.kind})" for s in runbook.forward_steps if s.kind in MANUAL_KINDS]
+
+
+def refuse_manual(file: str, params: dict[str, Any], ack_manual: str | None, command: str) -> int | None:
+    """exec/rehearse: a runbook with manual steps needs --ack-manual REASON; exit 2 before anything runs."""
+    if ack_manual is not None:
+        if not ack_manual.strip():
+            print(f"runbook-tui: {command}: --ack-manual needs a reason (journaled on each manual step)", file=sys.stderr)
+            return EXIT_INVALID
+        return None
+    manual = manual_steps(file, params)
+    if not manual:
+        return None
+    print(
+        f"runbook-tui: {command}: {file} has steps a person must do: {', '.join(manual)}.\n"
+        f"A headless run cannot do them; nothing was run. Use `runbook-tui run` (a person at the screen), or pass "
+        "--ack-manual REASON to have them acknowledged without a person (journaled on each such step).",
+        file=sys.stderr,
+    )
+    return EXIT_INVALID
 
 
 async def _run_headless(session: Session, body: Callable[[Session], Any]) -> int:
@@ -84,7 +125,13 @@ def _start(opener: Callable[[], Session]) -> Session | int:
 
 
 def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: str | None, on_failure: OnFailure,
-             override_window: str | None, dry_run: bool, share: ShareOptions | None = None, trust: Any = None) -> int:  # fmt: skip
+             override_window: str | None, dry_run: bool, share: ShareOptions | None = None,
+             ack_manual: str | None = None, accept_criteria: str | None = None, trust: Any = None) -> int:  # fmt: skip
+    refusal = refuse_manual(file, params, ack_manual, "exec")
+    if refusal is not None:
+        return refusal
+    policy = Policy(on_failure=on_failure, ack_manual=ack_manual, accept_criteria=accept_criteria)
+
     async def main() -> int:
         session = _start(lambda: _open(file, params, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window, share=share, trust=trust))
         if isinstance(session, int):
@@ -94,7 +141,7 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
             print(session.share_note, flush=True)
 
         async def body(s: Session) -> int:
-            return _outcome_code(await drive(s.controller, s.actor, on_failure=on_failure))
+            return _say_outcome(s, await drive(s.controller, s.actor, policy=policy))
 
         return await _run_headless(session, body)
 
@@ -104,7 +151,7 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
 def _open(file: str, params: dict[str, Any], **options: Any) -> Session:
     loaded = load(file, params)
     for warning in loaded.warnings:
-        print(warning, file=sys.stderr)
+        print(visible_line(str(warning)), file=sys.stderr)
     session = open_session(loaded, listeners=[printer(sys.stdout)], **options)
     print(f"journal: {session.journal_path}", flush=True)
     return session
@@ -113,15 +160,34 @@ def _open(file: str, params: dict[str, Any], **options: Any) -> Session:
 # -- resume ------------------------------------------------------------------------------
 
 
-def cmd_resume(journal: str, *, decision: str | None, reason: str, on_failure: OnFailure, go_on: bool, trust: Any = None) -> int:
+@dataclass(frozen=True)
+class ResumeChoice:
+    """What `resume` was told: a decision about the unknown step (or a rollback), a new mode, and the headless policy."""
+
+    decision: str | None = None  # rerun, mark-done, rollback
+    reason: str = ""
+    full: bool = False  # --rollback --full
+    go_on: bool = False
+    solo: str | None = None
+    share: ShareOptions | None = None
+    policy: Policy = field(default_factory=Policy)
+    trust: Any = None  # trust.run_trust.RunTrust: the assignee's key (--identity) signs decisions and seals
+
+
+def cmd_resume(journal: str, choice: ResumeChoice) -> int:
+    reopen = "resume --rollback" + (" --full" if choice.full else "") if choice.decision == "rollback" else None
+
     async def main() -> int:
-        session = _start(lambda: resume_session(journal, listeners=[printer(sys.stdout)], trust=trust))
+        session = _start(lambda: resume_session(journal, listeners=[printer(sys.stdout)], share=choice.share, solo=choice.solo, reopen=reopen, trust=choice.trust))
         if isinstance(session, int):
             return session
+        await session.start()
+        if session.share_note:
+            print(session.share_note, flush=True)
         print(summary(session.controller.state), end="", flush=True)
 
         async def body(s: Session) -> int:
-            return await _decide(s, decision, reason, on_failure, go_on)
+            return await _decide(s, choice)
 
         return await _run_headless(session, body)
 
@@ -130,40 +196,72 @@ def cmd_resume(journal: str, *, decision: str | None, reason: str, on_failure: O
 
 def summary(state: RunState) -> str:
     """Where a resumed run stands, and what the assignee may do about a step left unknown."""
-    lines = [f"resumed {state.session.get('runbook')} ({state.session.get('title')}), started {state.session.get('started_at')}"]
+    session = {k: visible_line(str(v)) for k, v in state.session.items() if k in ("runbook", "title", "started_at")}
+    lines = [f"resumed {session.get('runbook')} ({session.get('title')}), started {session.get('started_at')}"]
     for sid in state.order:
         step = state.steps[sid]
-        lines.append(f"  {step.status:<22} {sid}")
+        lines.append(f"  {step.status:<22} {visible_line(sid)}")
     current = state.current
+    if current and state.steps[current].status == "awaiting_verification" and not state.solo:
+        lines.append(f"'{current}' ran and waits for a verifier's confirmation. A verifier can join only a shared run:")
+        lines.append("resume with --share ADDR --verifier-key FILE (then `runbook-tui join ADDR`), or --solo REASON to go on unverified.")
     if current and state.steps[current].status == "unknown":
-        lines.append(f"'{current}' was running when the program stopped; its outcome is unknown. Nothing was re-run.")
+        lines.append(f"'{visible_line(current)}' was running when the program stopped; its outcome is unknown. Nothing was re-run.")
         lines.append("Decide: --rerun, --mark-done REASON (you checked it by hand), or --rollback.")
     return "\n".join(lines) + "\n"
 
 
-async def _decide(session: Session, decision: str | None, reason: str, on_failure: OnFailure, go_on: bool) -> int:
+async def _decide(session: Session, choice: ResumeChoice) -> int:
     controller, actor = session.controller, session.actor
     reply = None
-    if decision == "rerun":
+    if choice.decision == "rerun":
         reply = controller.run_current(actor, acknowledged=True)
-    elif decision == "mark-done":
-        reply = controller.mark_done(actor, reason)
-    elif decision == "rollback":
-        reply = controller.rollback(actor, "checkpoint", acknowledged=True, reason=reason or "rollback chosen on resume")
+    elif choice.decision == "mark-done":
+        reply = controller.mark_done(actor, choice.reason)
+    elif choice.decision == "rollback":
+        scope: Literal["checkpoint", "full"] = "full" if choice.full else "checkpoint"
+        reply = controller.rollback(actor, scope, acknowledged=True, reason=choice.reason or f"rollback ({scope}) chosen on resume")
     if reply is not None:
-        print(reply.message, file=sys.stderr if not reply.ok else sys.stdout)
+        print(visible_line(reply.message), file=sys.stderr if not reply.ok else sys.stdout)
         if not reply.ok:
             return EXIT_FAILED
     await controller.wait_idle()
-    if go_on:
-        return _outcome_code(await drive(controller, actor, on_failure=on_failure))
-    return EXIT_OK if controller.state.outcome == "done" else EXIT_FAILED
+    if choice.decision == "rollback" and not controller.state.finished:
+        rollback = controller.state.rollback
+        ok = rollback is not None and bool(rollback.ok)
+        if not choice.go_on:
+            controller.finish(actor, "rolled_back" if ok else "failed")
+            _say_outcome(session, controller.state.outcome or "failed")
+            return EXIT_OK if ok else EXIT_FAILED  # what was asked for (the rollback) worked
+    if choice.go_on:
+        return _say_outcome(session, await drive(controller, actor, policy=choice.policy))
+    return EXIT_OK if controller.state.outcome in ("done", "rolled_back") else EXIT_FAILED
 
 
 # -- rehearse ----------------------------------------------------------------------------
 
 
-def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, journal: str | None) -> int:
+REHEARSE_WARNING = "rehearse runs the REAL commands of this runbook, forward and then its undo, on the hosts it names"
+
+
+def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, journal: str | None, yes: bool = False, ack_manual: str | None = None) -> int:
+    refusal = refuse_manual(file, params, ack_manual, "rehearse")
+    if refusal is not None:
+        return refusal
+    print(f"{REHEARSE_WARNING}: {', '.join(_hosts_of(file, params)) or 'local only'}", flush=True)
+    if not yes:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            print("runbook-tui: rehearse: pass --yes to run the real commands without a terminal to ask in; nothing was run", file=sys.stderr)
+            return EXIT_INVALID
+        try:
+            answer = input("Run them now? Type yes: ")
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if answer.strip().lower() != "yes":
+            print("rehearse: nothing was run", file=sys.stderr)
+            return EXIT_FAILED
+    policy = Policy(ack_manual=ack_manual)
+
     async def main() -> int:
         session = _start(lambda: _open(file, params, mode="rehearsal", solo="rehearsal", journal=journal))
         if isinstance(session, int):
@@ -172,21 +270,34 @@ def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, jour
             print(f"runbook-tui: --fail-at {fail_at}: no such step; expected one of: {', '.join(session.controller.state.order)}", file=sys.stderr)
             await session.close()
             return EXIT_INVALID
-        return await _run_headless(session, lambda s: _rehearse(s, fail_at))
+        return await _run_headless(session, lambda s: _rehearse(s, fail_at, policy))
 
     return asyncio.run(main())
 
 
-async def _rehearse(session: Session, fail_at: str | None) -> int:
+def _hosts_of(file: str, params: dict[str, Any]) -> list[str]:
+    """Where the rehearsal's commands run: each host with its address (the runbook's own check reports a bad file)."""
+    try:
+        runbook = load(file, params).runbook
+    except SessionError:
+        return []
+    seen: dict[str, str] = {}
+    for step in runbook.steps:
+        for host in runbook.targets(step):
+            seen.setdefault(host.name, "local (this machine)" if host.is_local else f"{host.name} ({host.user + '@' if host.user else ''}{host.address}:{host.port})")
+    return list(seen.values())
+
+
+async def _rehearse(session: Session, fail_at: str | None, policy: Policy) -> int:
     controller, actor = session.controller, session.actor
     started = time.monotonic()
     scope: Scope
     if fail_at is None:
-        outcome = await drive(controller, actor, on_failure="stop", finish=False)
+        outcome = await drive(controller, actor, finish=False, policy=policy)
         scope = "full"
     else:
         controller.inject_failure(fail_at)
-        outcome = await drive(controller, actor, on_failure="stop", stop_before=_after(controller, fail_at), finish=False)
+        outcome = await drive(controller, actor, stop_before=_after(controller, fail_at), finish=False, policy=policy)
         scope = "checkpoint"
     forward = time.monotonic() - started
     if fail_at is None and outcome != "done":
@@ -224,7 +335,7 @@ def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = Fals
         return EXIT_INVALID
     findings = asyncio.run(preflight(loaded.runbook, notify_test=notify_test))
     for finding in findings:
-        print(finding)
+        print(visible_line(str(finding)))
     if not findings:
         print(f"{file}: ready")
     return EXIT_FAILED if findings else EXIT_OK
@@ -234,17 +345,19 @@ def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = Fals
 
 
 def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
-    result = verify(path)
+    result = JournalScan(path, finished_rule=True)
+    for _event in result:  # one line at a time: memory does not grow with the journal
+        pass
     if result.unreadable:
         print(f"unreadable: {result.unreadable}", file=sys.stderr)
         return EXIT_INVALID
-    if result.problems:
+    if result.problems or result.last is None:
         for problem in result.problems:
-            print(f"{path}: {problem}")
-        print(f"{path}: NOT intact: {len(result.events)} events hold together before the break")
+            print(visible_line(f"{path}: {problem}"))
+        print(f"{path}: NOT intact: {result.count} events hold together before the break")
         return EXIT_FAILED
-    last = result.events[-1]
-    print(f"{path}: intact: {len(result.events)} events, last hash {last['hash']}")
+    print(f"{path}: intact: {result.count} events, last hash {result.last['hash']}")
     from runbook_tui.trust.check import print_trust
 
-    return print_trust(path, result.events, signers_path)
+    # Signatures name events by seq: this check holds the events in memory (only with --allowed-signers).
+    return print_trust(path, list(JournalScan(path, finished_rule=True)) if signers_path else [], signers_path)

@@ -9,48 +9,21 @@ screen shows it). A changed key is refused, never offered for acceptance.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import hashlib
-import hmac
 import sys
 from pathlib import Path
 
 import asyncssh
 
+from runbook_tui.execute.known_hosts import changed_key_message, entries_for
 from runbook_tui.share.client import Endpoint, JoinError, ShareClient, fetch_host_key, trust
 from runbook_tui.share.server import parse_address
 from runbook_tui.ui.verifier_app import VerifierApp
 
 
-def _listed(known_hosts: str, host: str, port: int) -> bool:
-    """Is there any entry for this session in known_hosts (a different key there means it changed)?"""
-    path = Path(known_hosts).expanduser()
-    if not path.exists():
-        return False
-    names = {f"[{host}]:{port}"} if port != 22 else {host}
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        fields = line.split()
-        if fields and not line.startswith("#") and _names_match(fields[0], names):
-            return True
-    return False
-
-
-def _names_match(field: str, names: set[str]) -> bool:
-    """A known_hosts name field against our names, hashed ones too (`|1|salt|hmac`, ssh's HashKnownHosts)."""
-    if field.startswith("|1|"):
-        try:
-            salt, digest = (base64.b64decode(part, validate=True) for part in field[3:].split("|", 1))
-        except (ValueError, binascii.Error):
-            return False
-        return any(hmac.compare_digest(hmac.new(salt, name.encode(), hashlib.sha1).digest(), digest) for name in names)
-    return bool(names & set(field.split(",")))
-
-
 async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | None) -> str | None:
     """None when the host key is (now) trusted; otherwise why not."""
-    if _listed(known_hosts, host, port):
-        return None
+    if entries_for(known_hosts, host, port):
+        return None  # listed: asyncssh checks the key; a different one is refused as changed (below)
     try:
         key = await fetch_host_key(host, port)
     except (OSError, asyncssh.Error) as exc:
@@ -72,6 +45,16 @@ async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | 
     return None
 
 
+async def _why_not_verified(known_hosts: str, host: str, port: int, exc: asyncssh.HostKeyNotVerifiable) -> str:
+    """OpenSSH's "REMOTE HOST IDENTIFICATION HAS CHANGED" when known_hosts holds another key for the session."""
+    try:
+        offered = await fetch_host_key(host, port)
+    except (OSError, asyncssh.Error):
+        offered = None
+    changed = offered and changed_key_message(known_hosts, host, port, offered, refusing="Refusing to join")
+    return changed or f"the session's host key does not match {known_hosts}: {exc.reason}. Refusing to join."
+
+
 def join(address: str, *, observe: bool, identity: str | None, known_hosts: str | None, accept: str | None) -> int:
     try:
         host, port = parse_address(address)
@@ -91,7 +74,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         try:
             await client.connect()
         except asyncssh.HostKeyNotVerifiable as exc:
-            print(f"runbook-tui: the session's host key does not match {known}: {exc}. Refusing to join.", file=sys.stderr)
+            print(f"runbook-tui: {await _why_not_verified(known, host, port, exc)}", file=sys.stderr)
             return 2
         except asyncssh.PermissionDenied:
             print("runbook-tui: the session refused your key: it is not one of this session's participants", file=sys.stderr)

@@ -9,9 +9,9 @@ situation and decides; the summary compares both.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from runbook_tui.engine.journal import read_events, verify
+from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.journal_events import JournalEvents
 from runbook_tui.engine.practice import RecordedVerifier
 from runbook_tui.engine.recording import Recording, compare, record
 from runbook_tui.engine.state import replay
@@ -20,14 +20,14 @@ from runbook_tui.runbook.loader import load_runbook
 from runbook_tui.session import Session, SessionError, open_session
 
 
-def checked_events(journal: str) -> list[dict[str, Any]]:
-    """A journal's events, or SessionError (code 2) saying why it cannot be trusted."""
-    result = verify(journal)
+def checked_events(journal: str) -> JournalEvents:
+    """A journal's events (read from the file as asked), or SessionError (code 2) saying why it cannot be trusted."""
+    events, result = JournalEvents.read(journal)
     if result.unreadable:
         raise SessionError(result.unreadable)
     if result.problems:
         raise SessionError(f"{journal}: the journal does not verify ({'; '.join(result.problems)}); refusing to replay it")
-    return result.events
+    return events
 
 
 def open_practice(journal: str, *, out_journal: str | None = None) -> tuple[Session, Recording]:
@@ -41,7 +41,8 @@ def open_practice(journal: str, *, out_journal: str | None = None) -> tuple[Sess
         raise SessionError(f"{session['file']} changed since that run; practice needs the same runbook (digest {session.get('digest')})")
     recording = record(events)
     solo = None if recording.verdicts else "practice"
-    practice = open_session(loaded, mode="practice", solo=solo, journal=out_journal, recording=recording)
+    # The night's verifier decisions are played back in process (RecordedVerifier).
+    practice = open_session(loaded, mode="practice", solo=solo, journal=out_journal, recording=recording, verifier_in_process=solo is None)
     if solo is None:
         RecordedVerifier(practice.controller, recording)
     return practice, recording

@@ -113,7 +113,7 @@ async def _check(executor: Executor, host: Host, sudo: bool, known_hosts: str) -
 
 async def host_findings(runbook: Runbook, settings: Settings) -> list[HostFinding]:
     """Connect to each host (host key verified), then try sudo where a step asks for it."""
-    ssh = SshExecutor(settings.known_hosts, max_concurrency=settings.max_concurrency, reconnect_attempts=1)
+    ssh = SshExecutor(settings.known_hosts, max_concurrency=settings.max_concurrency, reconnect_attempts=1, ssh_config=settings.ssh_config)
     local = LocalExecutor()
     known_hosts = ssh.known_hosts
     checks = [

@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
-from runbook_tui.engine.events import SHARE_STARTED, Event
-from runbook_tui.engine.journal import JournalWriter, cut_partial_tail, read_events
+from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, Event
+from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail, refuse_unsafe_journal
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.recording import Recording
 from runbook_tui.engine.redact import Redactor
@@ -81,6 +81,7 @@ class Executors:
                     passphrase_lookup=self.passphrase_lookup,
                     reconnect_attempts=self.settings.reconnect_attempts,
                     keepalive_interval=self.settings.keepalive_interval,
+                    ssh_config=self.settings.ssh_config,
                 )
             )
         return self._ssh
@@ -148,7 +149,7 @@ class Session:
                 self.controller.journal.close()  # flushes; a JournalError still reaches the caller
 
 
-def _sharing(controller: Controller, options: ShareOptions | None, events: list[Event]) -> ShareServer | None:
+def _sharing(controller: Controller, options: ShareOptions | None) -> ShareServer | None:
     """The share server, subscribed before the first event so it relays every one."""
     if options is None:
         return None
@@ -160,14 +161,18 @@ def _sharing(controller: Controller, options: ShareOptions | None, events: list[
         address = parse_address(options.address)
     except ValueError as exc:
         raise SessionError(str(exc)) from None
-    server = ShareServer(controller, options.participants, load_or_create_host_key(options.host_key_path), events)
+    server = ShareServer(controller, options.participants, load_or_create_host_key(options.host_key_path))
     server.address = address
     return server
 
 
-def operator_name(runbook: Runbook) -> str:
-    """Who is at the keyboard: RUNBOOK_TUI_USER, else the ticket's assignee, else the login name."""
-    return os.environ.get("RUNBOOK_TUI_USER") or (runbook.ticket.assignee if runbook.ticket and runbook.ticket.assignee else getpass.getuser())
+def operator_name() -> str:
+    """Who is at the keyboard: RUNBOOK_TUI_USER, else the login name (never the ticket's planned assignee)."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (a bare container)
+        login = f"uid-{os.getuid()}"
+    return os.environ.get("RUNBOOK_TUI_USER") or login
 
 
 def load(file: str, params: dict[str, Any]) -> Loaded:
@@ -189,9 +194,14 @@ def open_session(
     listeners: Sequence[Listener] = (),
     share: ShareOptions | None = None,
     recording: Recording | None = None,
+    verifier_in_process: bool = False,
     trust: RunTrust | None = None,
 ) -> Session:
     """Everything checked before the first event: window, secrets; then session_started is journaled.
+
+    Without `solo` or `share`, no verifier can join, so steps that need a confirmation are
+    refused before they start, unless `verifier_in_process` (the caller relays a verifier's
+    intents to the controller itself, as tests and embedders do).
 
     In practice mode (`recording` given) nothing is executed and no secret is read: commands
     render with `***` and the recorded outputs stand in.
@@ -205,16 +215,18 @@ def open_session(
     # Practice and dry runs execute nothing: secrets are not read, commands show `***`.
     secrets = {s.name: "***" for s in runbook.secrets} if mode in ("practice", "dry-run") else _secrets(runbook)
     path = Path(journal) if journal else default_journal_path(runbook.id + ("-practice" if mode == "practice" else ""))
-    if path.exists() and path.stat().st_size:
-        raise SessionError(f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it")
-    writer = JournalWriter(path, Redactor(secrets.values()))
+    try:
+        writer = JournalWriter(path, Redactor(secrets.values()), new=True)
+    except JournalError as exc:
+        raise SessionError(str(exc.strerror)) from None
     executors = Executors(settings, dry_run=mode == "dry-run", recording=recording)
-    actor = Actor(operator_name(runbook), "assignee")
+    actor = Actor(operator_name(), "assignee")
     controller = Controller(
         runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo, secrets=secrets,
         max_concurrency=settings.max_concurrency, auto_finish=mode != "rehearsal",
     )  # fmt: skip
-    server = _sharing(controller, share, [])
+    server = _sharing(controller, share)
+    controller.verifier_reachable = solo is not None or server is not None or verifier_in_process
     signing = _signing(controller, trust)
     for listener in listeners:
         controller.subscribe(listener)
@@ -239,7 +251,7 @@ def _approved(trust: RunTrust | None, runbook: Runbook) -> RunTrust | None:
         raise SessionError(str(exc), code=2) from None
 
 
-def _signing(controller: Controller, trust: RunTrust | None, earlier: list[Event] | None = None) -> Any:
+def _signing(controller: Controller, trust: RunTrust | None, earlier: Iterable[Event] = ()) -> Any:
     """The assignee's signer following the controller (None: nothing signed, nothing awaited)."""
     if trust is None:
         return None
@@ -274,20 +286,35 @@ def _secrets(runbook: Runbook) -> dict[str, str]:
 
 
 def resume_session(
-    journal: str, *, settings: Settings | None = None, listeners: Sequence[Listener] = (), share: ShareOptions | None = None,
+    journal: str,
+    *,
+    settings: Settings | None = None,
+    listeners: Sequence[Listener] = (),
+    share: ShareOptions | None = None,
+    solo: str | None = None,
+    reopen: str | None = None,
     trust: RunTrust | None = None,
 ) -> Session:
-    """Rebuild the state from the journal alone, reload the same runbook, and journal the resume."""
+    """Rebuild the state from the journal alone, reload the same runbook, and journal the resume.
+
+    `solo` / `share` change how the run is verified from now on (journaled as `mode_changed`).
+    `reopen` (a reason): a session that ended failed is opened again for `resume --rollback`.
+    """
     path = Path(journal)
-    read = read_events(path)
+    try:
+        refuse_unsafe_journal(path)
+    except JournalError as exc:
+        raise SessionError(str(exc.strerror)) from None
+    read = JournalScan(path)
+    state: RunState = replay(read)  # one pass over the file: memory does not grow with the journal
     if read.unreadable:
         raise SessionError(read.unreadable)
     if read.problems and read.truncated_at is None:
         raise SessionError(f"{path}: the journal does not verify ({'; '.join(read.problems)}); refusing to resume", code=1)
     cut_partial_tail(path, read)
-    state: RunState = replay(read.events)
-    if state.finished:
-        raise SessionError(f"{path}: this session already finished ({state.outcome}); nothing to resume", code=1)
+    if state.finished and (reopen is None or state.outcome not in REOPENABLE):
+        hint = "; `resume --rollback` (or `--rollback --full`) undoes what it changed" if state.outcome in REOPENABLE else ""
+        raise SessionError(f"{path}: this session already finished ({state.outcome}); nothing to resume{hint}", code=1)
     session = state.session
     try:
         loaded = load_runbook(session.get("path") or session["file"], dict(session.get("params") or {}))
@@ -297,20 +324,29 @@ def resume_session(
         raise SessionError(f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1)
     settings = settings or load_settings()
     mode = str(session.get("mode", "live"))
-    secrets = {s.name: "***" for s in loaded.runbook.secrets} if mode == "practice" else _secrets(loaded.runbook)
-    writer = JournalWriter(path, Redactor(secrets.values()))
+    # As when it started: practice and dry runs read no secret (a dry run started without one resumes without one).
+    secrets = {s.name: "***" for s in loaded.runbook.secrets} if mode in ("practice", "dry-run") else _secrets(loaded.runbook)
+    try:
+        writer = JournalWriter(path, Redactor(secrets.values()))
+    except JournalError as exc:
+        raise SessionError(str(exc.strerror)) from None
     executors = Executors(settings, dry_run=mode in ("dry-run", "practice"))
-    actor = Actor(str(session.get("assignee") or operator_name(loaded.runbook)), "assignee")
+    actor = Actor(operator_name(), "assignee")
     controller = Controller(
-        loaded.runbook, writer, executors, assignee=actor.name, mode=mode, solo=session.get("solo"), secrets=secrets,
+        loaded.runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo if solo is not None else state.solo, secrets=secrets,
         max_concurrency=settings.max_concurrency, state=state,
     )  # fmt: skip
-    server = _sharing(controller, share, list(read.events))
-    signing = _signing(controller, trust, read.events)
+    server = _sharing(controller, share)
+    controller.verifier_reachable = controller.solo is not None or server is not None
+    signing = _signing(controller, trust, JournalScan(path))  # what was shown before the process died
     for listener in listeners:
         controller.subscribe(listener)
     outreach = start_outreach(controller, settings, shared=server is not None)
+    if reopen is not None and state.finished:
+        controller.reopen(actor, reopen)
     controller.resumed(os.getpid())
+    if solo is not None or share is not None:
+        controller.change_mode(actor, solo=solo, shared=share is not None)
     resumed = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
     resumed.trust = signing
     return resumed

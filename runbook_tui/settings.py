@@ -4,7 +4,7 @@
 `RUNBOOK_TUI_SETTINGS`), all keys optional:
 
 ```yaml
-ssh: {known_hosts: ~/.ssh/known_hosts, keepalive_interval: 15, reconnect_attempts: 5}
+ssh: {known_hosts: ~/.ssh/known_hosts, keepalive_interval: 15, reconnect_attempts: 5, config: ~/.ssh/config}
 max_concurrency: 50
 blackouts:
   - {start: 2026-11-30T00:00:00+00:00, end: 2026-12-01T06:00:00+00:00, reason: month-end billing}
@@ -20,19 +20,23 @@ approvers: [carol]           # who may approve plans, besides the ticket's verif
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from runbook_tui.engine.window import Blackout
+from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
+from runbook_tui.runbook.document import YList, YMap, compose, to_value
+from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.reach import NotifyTarget, NotifyTiming, settings_notify
+from runbook_tui.runbook.safe_text import visible_line
 
 
 class SettingsError(ValueError):
-    """The settings file is unreadable or has a wrong value; the message names the file and key."""
+    """The settings file is unreadable or has wrong values: one `FILE:LINE:COL: message` line each."""
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -53,9 +57,13 @@ def journals_dir() -> Path:
 
 
 def default_journal_path(runbook_id: str, now: dt.datetime | None = None) -> Path:
-    """`<runbook id>-<UTC timestamp>.jsonl` in the journals folder."""
+    """`<runbook id>-<UTC timestamp with milliseconds>-<6 random hex digits>.jsonl` in the journals folder.
+
+    Unique under parallel starts of one runbook (the journal itself is created with O_EXCL).
+    """
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-    return journals_dir() / f"{runbook_id}-{moment.strftime('%Y%m%dT%H%M%SZ')}.jsonl"
+    stamp = moment.strftime("%Y%m%dT%H%M%S") + f".{moment.microsecond // 1000:03d}Z"
+    return journals_dir() / f"{runbook_id}-{stamp}-{secrets.token_hex(3)}.jsonl"
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,8 @@ class Settings:
     keepalive_interval: float = 15.0
     #: Reconnect attempts (with backoff) after a dropped SSH connection before a step's outcome is unknown.
     reconnect_attempts: int = 5
+    #: The OpenSSH client config honoured for host aliases and bastions (`ssh.config: false` turns it off: None).
+    ssh_config: str | None = field(default_factory=lambda: str(Path.home() / ".ssh" / "config"))
     #: Webhooks for every run (`notify:`), and when the late notices go out (`notify_timing:`).
     notify: tuple[NotifyTarget, ...] = ()
     notify_timing: NotifyTiming = field(default_factory=NotifyTiming)
@@ -79,63 +89,149 @@ class Settings:
 
 
 def load_settings(path: Path | None = None) -> Settings:
+    """The settings, or SettingsError listing every wrong value as `FILE:LINE:COL: message`."""
     path = path or Path(os.environ.get("RUNBOOK_TUI_SETTINGS") or config_dir() / "settings.yaml")
     if not path.exists():
         return Settings()
+    file = str(path)
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise SettingsError(f"{path}: cannot read the settings: {exc}") from None
-    if not isinstance(data, dict):
-        raise SettingsError(f"{path}: expected a mapping of settings")
-    ssh = data.get("ssh") or {}
-    if not isinstance(ssh, dict):
-        raise SettingsError(f"{path}: ssh: expected a mapping (known_hosts, keepalive_interval, reconnect_attempts)")
-    known_hosts = os.path.expanduser(str(ssh.get("known_hosts", Settings().known_hosts)))
-    keepalive = ssh.get("keepalive_interval", Settings.keepalive_interval)
-    if isinstance(keepalive, bool) or not isinstance(keepalive, (int, float)) or keepalive <= 0:
-        raise SettingsError(f"{path}: ssh.keepalive_interval: expected a number of seconds above 0")
-    attempts = ssh.get("reconnect_attempts", Settings.reconnect_attempts)
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 0:
-        raise SettingsError(f"{path}: ssh.reconnect_attempts: expected a whole number of at least 0")
-    concurrency = data.get("max_concurrency", 50)
-    if not isinstance(concurrency, int) or concurrency < 1:
-        raise SettingsError(f"{path}: max_concurrency: expected a whole number of at least 1")
-    blackouts = tuple(_blackout(path, b) for b in data.get("blackouts") or [])
-    notify, timing, problems = settings_notify(path.read_text(encoding="utf-8"), str(path))
-    if problems:
-        raise SettingsError("\n".join(str(p) for p in problems))
-    signers, require, approvers = _trust(path, data)
+        text = path.read_text(encoding="utf-8")
+        node = compose(text, file)
+        errors: list[Diagnostic] = []
+        data = to_value(node, file, errors) if node is not None else None
+        if errors:
+            raise RunbookInvalid(errors)
+    except OSError as exc:
+        raise SettingsError(f"{file}:1:1: cannot read the settings: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{file}:1:1: cannot read the settings: not UTF-8 text") from None
+    except RunbookInvalid as invalid:
+        raise SettingsError("\n".join(str(d) for d in invalid.errors)) from None
+    if data is None:
+        return Settings()
+    found = Collector()
+    settings = _read(data, file, found)
+    notify, timing, problems = settings_notify(text, file)
+    found.items.extend(problems)
+    trust = _trust(data, found) if isinstance(data, YMap) else {}
+    if found.has_errors or settings is None:
+        raise SettingsError("\n".join(str(d) for d in sorted(found.items, key=lambda d: (d.mark.line, d.mark.col))))
+    return replace(settings, notify=notify, notify_timing=timing, **trust)
+
+
+_TOP = ("ssh", "max_concurrency", "blackouts", "notify", "notify_timing", "allowed_signers", "require_approval", "approvers")
+_SSH = ("known_hosts", "keepalive_interval", "reconnect_attempts", "config")
+
+
+def _read(data: Any, file: str, found: Collector) -> Settings | None:
+    if not isinstance(data, YMap):
+        found.error(Mark(file, 1, 1), "expected a mapping of settings (ssh, max_concurrency, blackouts, notify, notify_timing)")
+        return None
+    _known(data, _TOP, "setting", found)
+    default = Settings()
+    ssh = data.get("ssh")
+    if ssh is not None and not isinstance(ssh, YMap):
+        found.error(data.value_mark("ssh"), f"ssh: expected a mapping ({', '.join(_SSH)}), got {_shown(ssh)}")
+    if not isinstance(ssh, YMap):
+        ssh = YMap()  # the defaults, with the file's own position for any message
+        ssh.file, ssh.pos, ssh.key_pos, ssh.value_pos = file, data.pos, {}, {}
+    _known(ssh, _SSH, "ssh setting", found, prefix="ssh.")
+    known_hosts = ssh.get("known_hosts", default.known_hosts)
+    if not isinstance(known_hosts, str) or not known_hosts.strip():
+        found.error(ssh.value_mark("known_hosts"), f"ssh.known_hosts: expected a file path, got {_shown(known_hosts)}")
+    keepalive = _number(ssh, "keepalive_interval", default.keepalive_interval, found, "ssh.", "a number of seconds above 0", minimum=0, whole=False)
+    attempts = _number(ssh, "reconnect_attempts", default.reconnect_attempts, found, "ssh.", "a whole number of at least 0", minimum=0, whole=True, inclusive=True)
+    concurrency = _number(data, "max_concurrency", default.max_concurrency, found, "", "a whole number of at least 1", minimum=1, whole=True, inclusive=True)
+    blackouts = _blackouts(data, found)
+    if found.has_errors:
+        return None
+    ssh_config = ssh.get("config", default.ssh_config)
+    if ssh_config is not False and ssh_config is not None and not (isinstance(ssh_config, str) and ssh_config.strip()):
+        found.error(ssh.value_mark("config"), f"ssh.config: expected the path of an ssh client config, or false to ignore it, got {_shown(ssh_config)}")
     return Settings(
-        known_hosts, concurrency, blackouts, keepalive_interval=float(keepalive), reconnect_attempts=attempts, notify=notify, notify_timing=timing,
-        allowed_signers=signers, require_approval=require, approvers=approvers,
+        os.path.expanduser(str(known_hosts)), int(concurrency), blackouts, keepalive_interval=float(keepalive), reconnect_attempts=int(attempts),
+        ssh_config=os.path.expanduser(ssh_config) if isinstance(ssh_config, str) else None,
     )  # fmt: skip
 
 
-def _trust(path: Path, data: dict[str, Any]) -> tuple[str | None, bool, tuple[str, ...]]:
+def _trust(data: YMap, found: Collector) -> dict[str, Any]:
     """allowed_signers (a path), require_approval (true/false), approvers (a list of names)."""
     signers = data.get("allowed_signers")
-    if signers is not None and (not isinstance(signers, str) or not signers.strip()):
-        raise SettingsError(f"{path}: allowed_signers: expected the path of an OpenSSH allowed_signers file")
+    if signers is not None and not (isinstance(signers, str) and signers.strip()):
+        found.error(data.value_mark("allowed_signers"), f"allowed_signers: expected the path of an OpenSSH allowed_signers file, got {_shown(signers)}")
     require = data.get("require_approval", False)
     if not isinstance(require, bool):
-        raise SettingsError(f"{path}: require_approval: expected true or false")
-    approvers = data.get("approvers") or []
-    if not isinstance(approvers, list) or not all(isinstance(a, str) and a.strip() for a in approvers):
-        raise SettingsError(f"{path}: approvers: expected a list of names (principals in allowed_signers)")
-    return (os.path.expanduser(signers) if signers else None), require, tuple(approvers)
+        found.error(data.value_mark("require_approval"), f"require_approval: expected true or false, got {_shown(require)}")
+    approvers = data.get("approvers", [])
+    if not isinstance(approvers, YList | list) or not all(isinstance(a, str) and a.strip() for a in approvers):
+        found.error(data.value_mark("approvers"), f"approvers: expected a list of names (principals in allowed_signers), got {_shown(approvers)}")
+        approvers = []
+    return {
+        "allowed_signers": os.path.expanduser(signers) if isinstance(signers, str) and signers.strip() else None,
+        "require_approval": require is True,
+        "approvers": tuple(approvers),
+    }
 
 
-def _blackout(path: Path, item: Any) -> Blackout:
+def _known(mapping: YMap, keys: tuple[str, ...], what: str, found: Collector, prefix: str = "") -> None:
+    for key in mapping:
+        if key not in keys:
+            found.error(mapping.key_mark(key), f"unknown {what} '{prefix}{key}'; expected one of {', '.join(keys)}")
+
+
+def _shown(value: Any) -> str:
+    text = visible_line(repr(value) if not isinstance(value, (YMap, YList)) else ("a mapping" if isinstance(value, YMap) else "a list"))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _number(mapping: YMap, key: str, default: float, found: Collector, prefix: str, expected: str, *, minimum: float, whole: bool, inclusive: bool = False) -> float:
+    value = mapping.get(key, default)
+    wrong = isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not isinstance(value, int))
+    if not wrong:
+        wrong = not math.isfinite(value) or value < minimum or (value == minimum and not inclusive)
+    if wrong:
+        found.error(mapping.value_mark(key), f"{prefix}{key}: expected {expected}, got {_shown(value)}")
+        return default
+    return float(value)
+
+
+def _blackouts(data: YMap, found: Collector) -> tuple[Blackout, ...]:
+    items = data.get("blackouts")
+    if items is None:
+        return ()
+    if not isinstance(items, YList):
+        found.error(data.value_mark("blackouts"), f"blackouts: expected a list of {{start, end, reason}}, got {_shown(items)}")
+        return ()
+    result = []
+    for index, (item, mark) in enumerate(zip(items, items.item_marks), start=1):
+        where = f"blackouts[{index}]"
+        if not isinstance(item, YMap):
+            found.error(mark, f"{where}: expected {{start, end, reason}} with ISO 8601 times with an offset, got {_shown(item)}")
+            continue
+        _known(item, ("start", "end", "reason"), "blackout field", found, prefix=f"{where}.")
+        moments = [_moment(item, key, where, found) for key in ("start", "end")]
+        reason = item.get("reason", "blackout")
+        if not isinstance(reason, str):
+            found.error(item.value_mark("reason"), f"{where}.reason: expected text, got {_shown(reason)}")
+        start, end = moments
+        if start is not None and end is not None:
+            if end <= start:
+                found.error(item.value_mark("end"), f"{where}.end: expected a time after start ({start.isoformat()})")
+            else:
+                result.append(Blackout(start, end, str(reason)))
+    return tuple(result)
+
+
+def _moment(item: YMap, key: str, where: str, found: Collector) -> dt.datetime | None:
+    if key not in item:
+        found.error(item.mark, f"{where}: missing '{key}' (an ISO 8601 time with an offset)")
+        return None
+    value = item[key]
     try:
-        start, end = (_moment(item[k]) for k in ("start", "end"))
-        return Blackout(start, end, str(item.get("reason", "blackout")))
-    except (KeyError, TypeError, ValueError):
-        raise SettingsError(f"{path}: blackouts: expected {{start, end, reason}} with ISO 8601 times with an offset, got {item!r}") from None
-
-
-def _moment(value: Any) -> dt.datetime:
-    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    if moment.tzinfo is None:
-        raise ValueError("no offset")
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        found.error(item.value_mark(key), f"{where}.{key}: expected an ISO 8601 time with an offset (2026-11-30T00:00:00+00:00), got {_shown(value)}")
+        return None
     return moment

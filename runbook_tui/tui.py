@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from runbook_tui.runbook.loader import Loaded, probe_runbook
 from runbook_tui.session import Session, ShareOptions, open_session, resume_session
 from runbook_tui.ui.app import RunbookApp, Starter
+from runbook_tui.ui.mode_screen import ModeChoice
 from runbook_tui.ui.picker import default_paths
 
 
@@ -19,6 +21,8 @@ def _launch(app: RunbookApp) -> int:
         print(f"runbook-tui: {app.failure}", file=sys.stderr)
     if app.handle is not None:
         print(f"journal: {app.handle.journal_path}")
+        if not app.handle.controller.state.finished:
+            print(f"the run is not finished; continue it with: runbook-tui resume {app.handle.journal_path}")
     return code if isinstance(code, int) else 1
 
 
@@ -41,35 +45,66 @@ def run(
     A runbook whose only problem is missing or unfitting -p values opens the parameter form instead.
     """
     mode = "dry-run" if dry_run else "live"
-
-    def start_for(loaded: Loaded) -> Starter:
-        def starter(override: str | None) -> Session:
-            return open_session(loaded, mode=mode, solo=solo, journal=journal, override_window=override or override_window, share=share, trust=trust)
-
-        return starter
+    ask_mode = solo is None and share is None  # the mode screen asks before anything starts
+    start_for = starters(mode=mode, solo=solo, share=share, journal=journal, override_window=override_window, trust=trust)
 
     if file is None:
         if params:
             print("runbook-tui: -p needs a FILE; without one, the picker's form asks for the values", file=sys.stderr)
             return 2
         paths = [Path(p) for p in runbooks] or default_paths()
-        return _launch(RunbookApp(theme=theme, picker_paths=paths, start_for=start_for))
+        return _launch(RunbookApp(theme=theme, picker_paths=paths, start_for=start_for, ask_mode=ask_mode))
     probe = probe_runbook(file, params)
     if probe.loaded is not None:
+        if ask_mode:
+            return _launch(RunbookApp(theme=theme, start_for=start_for, loaded=probe.loaded, ask_mode=True))
         return _launch(RunbookApp(start_for(probe.loaded), theme=theme))
     if probe.errors or not probe.value_problems:
         problems = sorted(probe.errors + probe.value_problems, key=lambda d: (d.mark.line, d.mark.col))
         print("\n".join(str(d) for d in problems), file=sys.stderr)
         return 2
-    return _launch(RunbookApp(theme=theme, start_for=start_for, form=probe, given=params))
+    return _launch(RunbookApp(theme=theme, start_for=start_for, form=probe, given=params, ask_mode=ask_mode))
 
 
-def resume(journal: str, theme: str | None = None, trust: Any = None) -> int:
-    """`resume JOURNAL` in a terminal: the run screen rebuilt from the journal; an unknown step waits for you."""
+def starters(
+    *, mode: str, solo: str | None, share: ShareOptions | None, journal: str | None, override_window: str | None, trust: Any = None
+) -> Callable[..., Starter]:
+    """`start_for(loaded, choice=None)`: the starter of a chosen runbook, in the mode given on the command line or chosen on screen."""
+
+    def start_for(loaded: Loaded, choice: ModeChoice | None = None) -> Starter:
+        chosen_solo = solo if choice is None else choice.solo
+
+        def starter(override: str | None) -> Session:
+            shared = share if choice is None else share_from(choice) if choice.share_address is not None else None
+            return open_session(loaded, mode=mode, solo=chosen_solo, journal=journal, override_window=override or override_window, share=shared, trust=trust)
+
+        return starter
+
+    return start_for
+
+
+def share_from(choice: ModeChoice) -> ShareOptions:
+    """The mode screen's share answer as ShareOptions; an unreadable key file refuses the start (the screen asks again)."""
+    from runbook_tui.session import SessionError
+    from runbook_tui.share.participants import ParticipantsError, from_key_file
+
+    assert choice.share_address is not None
+    try:
+        people = [from_key_file(os.path.expanduser(f), "verifier") for f in choice.verifier_keys]
+        people += [from_key_file(os.path.expanduser(f), "observer") for f in choice.observer_keys]
+    except ParticipantsError as exc:
+        raise SessionError(str(exc)) from None
+    return ShareOptions(choice.share_address, tuple(people))
+
+
+def resume(journal: str, theme: str | None = None, *, solo: str | None = None, share: ShareOptions | None = None, trust: Any = None) -> int:
+    """`resume JOURNAL` in a terminal: the run screen rebuilt from the journal; an unknown step waits for you.
+
+    `solo` / `share`: how the run is verified from now on (journaled)."""
     from runbook_tui.session import SessionError
 
     try:
-        session = resume_session(journal, trust=trust)
+        session = resume_session(journal, solo=solo, share=share, trust=trust)
     except SessionError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return exc.code

@@ -123,6 +123,8 @@ class Sshd:
     user: str = field(default_factory=getpass.getuser)
     address: str = "127.0.0.1"
     wrapper: tuple[str, ...] = ()
+    #: False when this process cannot connect to the address (e.g. loopback inside a namespace): readiness is read from the log.
+    reachable: bool = True
     _proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -145,7 +147,9 @@ class Sshd:
         """Start sshd (again) on the same port and wait until it accepts connections."""
         if self.running:
             return
-        log = open(self.dir / "sshd.log", "ab")  # handed to the child, closed below
+        log_path = self.dir / "sshd.log"
+        listening = log_path.read_bytes().count(b"Server listening on") if log_path.exists() else 0
+        log = open(log_path, "ab")  # handed to the child, closed below
         try:
             self._proc = subprocess.Popen(
                 [*self.wrapper, SSHD, "-D", "-e", "-f", str(self.config)],
@@ -157,7 +161,7 @@ class Sshd:
         finally:
             log.close()
         deadline = time.monotonic() + 10
-        while not _accepts(self.port, self.address):
+        while not (_accepts(self.port, self.address) if self.reachable else log_path.read_bytes().count(b"Server listening on") > listening):
             if self._proc.poll() is not None or time.monotonic() > deadline:
                 text = (self.dir / "sshd.log").read_text(errors="replace")[-2000:]
                 raise PeerError(f"sshd did not start on {self.address}:{self.port}:\n{text}")
@@ -180,7 +184,7 @@ class Sshd:
         self._proc.wait(timeout=5)
         self._proc = None
         deadline = time.monotonic() + 5
-        while _accepts(self.port, self.address) and time.monotonic() < deadline:
+        while self.reachable and _accepts(self.port, self.address) and time.monotonic() < deadline:
             time.sleep(0.02)
 
 
@@ -203,6 +207,7 @@ def make_sshd(
     address: str = "127.0.0.1",
     port: int | None = None,
     wrapper: tuple[str, ...] = (),
+    reachable: bool = True,
 ) -> Sshd:
     """Write keys and config into `directory` and start sshd on a free loopback port.
 
@@ -244,6 +249,7 @@ def make_sshd(
         config=config,
         address=address,
         wrapper=tuple(wrapper),
+        reachable=reachable,
     )
     server.start()
     return server

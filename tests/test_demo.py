@@ -136,7 +136,7 @@ def test_demo_exec_with_a_broken_reload_rolls_back_to_the_original_bytes(world):
 def test_rehearse_with_a_failure_after_the_checkpoint_restores_the_config(world):
     sandbox = demo.prepare_sandbox(world / "sandbox")
     before = _snapshot(world, skip=(sandbox / "var", sandbox / "run", world / "state"))
-    proc = _cli(world, "rehearse", str(demo.RUNBOOK), "-p", f"sandbox={sandbox}", "--fail-at", "settle")
+    proc = _cli(world, "rehearse", "--yes", "--ack-manual", "demo notes", str(demo.RUNBOOK), "-p", f"sandbox={sandbox}", "--fail-at", "settle")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "rehearsal: rollback restored state" in proc.stdout
     assert (sandbox / "etc" / "demo-app" / "app.conf").read_bytes() == demo.APP_CONF.encode()

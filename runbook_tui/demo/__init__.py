@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.engine.files import private_folder
 from runbook_tui.settings import state_dir
 
 #: The embedded runbook; it ships inside the package.
@@ -122,9 +123,8 @@ def prepare_sandbox(base: Path) -> Path:
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     (base / "var" / "log" / "demo-app.log").write_text(f"{started} started: pool_size = {START_POOL_SIZE}\n", encoding="utf-8")
     (base / "bin").mkdir()
-    appctl = base / "bin" / "demo-appctl"
-    appctl.write_text(APPCTL, encoding="utf-8")
-    appctl.chmod(0o755)
+    with os.fdopen(os.open(base / "bin" / "demo-appctl", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755), "w", encoding="utf-8") as appctl:
+        appctl.write(APPCTL)
     return base
 
 
@@ -132,7 +132,7 @@ def new_sandbox(now: dt.datetime | None = None) -> Path:
     """A fresh sandbox in `$XDG_STATE_HOME/runbook-tui/demo/<UTC timestamp>`."""
     stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     parent = state_dir() / "demo"
-    parent.mkdir(parents=True, exist_ok=True)
+    private_folder(parent)
     for n in range(1, 100):
         base = parent / (stamp if n == 1 else f"{stamp}-{n}")
         try:
@@ -163,18 +163,29 @@ def demo_params(
     }
 
 
-def intro(sandbox: Path, *, headless: bool) -> str:
-    """What the demo prints before it starts (the journal path follows from the run itself)."""
+def intro(sandbox: Path, *, headless: bool, params: dict[str, Any] | None = None) -> str:
+    """What the demo prints before it starts, in lines that fit an 80-column terminal.
+
+    It describes the path this run takes: a reload that fails (`-p break_reload=true`), or the
+    happy path with the error spike that pauses the run (the TUI), or the plain one (`--exec`).
+    """
     lines = [
-        f"demo: the folder {sandbox} stands in for a server (its config, health file, log, service manager)",
-        "demo: every command of the runbook works inside that folder; nothing else is touched, nothing goes over the network",
+        "demo: a folder stands in for a server (config, health, log, service manager):",
+        f"      {sandbox}",
+        "demo: every command runs inside it; nothing goes over the network.",
     ]
+    if _truthy((params or {}).get("break_reload")):
+        lines += [
+            "demo: this run's reload FAILS (-p break_reload=true): when it does, u shows",
+            "      the undo list and y rolls back to the backup checkpoint.",
+        ]
+    elif not headless:
+        lines += [
+            "demo: after the reload the errors spike and the Error rate guard pauses the",
+            "      run: watch the panel recover, then p resumes and enter re-runs the wait.",
+        ]
     if not headless:
-        lines.append("demo: keys: enter runs the current step · u rolls back to the last checkpoint · ? help · q quits")
-        lines.append(
-            "demo: demo-app's metrics (served on 127.0.0.1) are drawn as panels; after the reload its errors spike and the "
-            "guard pauses the run: watch the Error rate panel recover, then p resumes and enter re-runs the wait"
-        )
+        lines.append("demo: keys: enter runs a step · u rolls back · y copies a command · ? help")
     return "\n".join(lines) + "\n"
 
 
@@ -193,10 +204,14 @@ def invocation(argv0: str | None = None) -> str:
     return shlex.quote(argv0)
 
 
+def _truthy(value: object) -> bool:
+    return str(value).lower() in ("1", "true", "yes", "on", "y")
+
+
 def outro(sandbox: Path, journal: Path, params: dict[str, Any]) -> str:
     """What the demo prints when it ends: where to look, what to try next."""
     me = invocation()
-    if str(params.get("break_reload", "")).lower() in ("1", "true", "yes", "on", "y"):
+    if _truthy(params.get("break_reload")):
         next_try = f"demo: the happy path:        {me} demo"
     else:
         next_try = f"demo: a reload that fails:   {me} demo -p break_reload=true   (then u rolls back)"

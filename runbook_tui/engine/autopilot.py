@@ -2,33 +2,82 @@
 
 It takes the same road as the TUI (intents to the controller), so a
 staging rehearsal exercises exactly what the 2 AM run will. With a verifier
-it waits for confirmations; a failure either stops or rolls back.
+it waits for confirmations; a failure either stops or rolls back. A
+verifier's hold pauses the run (a person decides later, on `resume`); a
+verifier's rollback request is handled like a failed step.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
+from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.state import RunState
 
-OnFailure = Literal["rollback", "stop"]
+#: stop: end failed (`resume --rollback` can still undo it); rollback: to the last checkpoint, as `u`; abort: the full rollback.
+OnFailure = Literal["rollback", "stop", "abort"]
+
+#: Outcomes a drive ends the session with (the others leave the journal open for `resume`).
+FINISHING = frozenset({"done", "failed", "aborted", "rolled_back", "done_criteria_failed"})
+
+MANUAL_KINDS = frozenset({"note", "ask"})
 
 
-async def drive(controller: Controller, actor: Actor, *, on_failure: OnFailure = "stop", stop_before: str | None = None, finish: bool = True) -> str:
+@dataclass(frozen=True)
+class Policy:
+    """What a headless run does where a person would decide."""
+
+    on_failure: OnFailure = "stop"
+    ack_manual: str | None = None  # --ack-manual REASON: note/ask steps are acknowledged without a person (journaled)
+    accept_criteria: str | None = None  # --accept-failed-criteria REASON
+
+
+class _Requests:
+    """The verifier's holds and rollback requests arriving while this drive runs."""
+
+    def __init__(self) -> None:
+        self.hold: str | None = None
+        self.rollback: str | None = None
+
+    def __call__(self, event: Event, state: RunState) -> None:
+        if event["type"] == ev.HOLD_REQUESTED:
+            self.hold = f"{event.get('actor')} asked to hold: {event.get('reason') or ''}".rstrip(": ")
+        elif event["type"] == ev.ROLLBACK_REQUESTED:
+            self.rollback = f"{event.get('actor')} requested a rollback: {event.get('reason') or ''}".rstrip(": ")
+
+
+async def drive(
+    controller: Controller,
+    actor: Actor,
+    *,
+    on_failure: OnFailure = "stop",
+    stop_before: str | None = None,
+    finish: bool = True,
+    policy: Policy | None = None,
+) -> str:
     """Run until the session ends, a failure stops it, or `stop_before` is reached; returns the outcome.
 
     With `finish=False` the session is left open at the end (rehearse rolls back afterwards).
     """
+    policy = policy or Policy(on_failure=on_failure)
+    requests = _Requests()
+    controller.subscribe(requests)
     ticker = asyncio.create_task(_flush_every_half_second(controller))
     try:
-        outcome = await _loop(controller, actor, on_failure, stop_before)
-        if finish and not controller.state.finished and outcome in ("done", "failed", "aborted", "rolled_back") and not controller.fatal:
+        outcome = await _loop(controller, actor, policy, stop_before, requests)
+        if outcome == "done" and finish:
+            outcome = await _judge_criteria(controller, actor, policy)
+        if finish and not controller.state.finished and outcome in FINISHING and not controller.fatal:
             controller.finish(actor, outcome)
-        return outcome
+        return (controller.state.outcome or outcome) if controller.state.finished and finish else outcome
     finally:
         ticker.cancel()
+        controller.unsubscribe(requests)
         controller.journal.flush()
 
 
@@ -38,7 +87,25 @@ async def _flush_every_half_second(controller: Controller) -> None:
         controller.flush()
 
 
-async def _loop(controller: Controller, actor: Actor, on_failure: OnFailure, stop_before: str | None) -> str:
+async def _judge_criteria(controller: Controller, actor: Actor, policy: Policy) -> str:
+    """Every step done: unmet success criteria end it `done_criteria_failed`, unless accepted with a reason."""
+    await controller.wait_idle()
+    state = controller.state
+    if state.finished or not state.criteria_unmet:
+        return state.outcome or "done"
+    if policy.accept_criteria is None:
+        controller.note(actor, "success criteria NOT met: " + "; ".join(state.criteria_unmet) + " (exec --accept-failed-criteria REASON accepts them)")
+        return "done_criteria_failed"
+    reply = controller.accept_criteria(actor, policy.accept_criteria)
+    if not reply.ok:
+        controller.note(actor, f"exec could not accept the unmet criteria: {reply.message}")
+        return "done_criteria_failed"
+    while not controller.state.finished:  # a shared run: the verifier confirms the acceptance
+        await controller.changed()
+    return controller.state.outcome or "done"
+
+
+async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_before: str | None, requests: _Requests) -> str:
     asked_go_ahead: set[str] = set()
     trips_seen = len(controller.state.guard_trips)  # on resume, earlier trips were dealt with then
     guard_paused = False  # a `pause` guard tripped during this drive
@@ -54,10 +121,22 @@ async def _loop(controller: Controller, actor: Actor, on_failure: OnFailure, sto
         trip = next((t for t in new_trips if t.get("action") == "rollback"), None)
         if trip is not None:
             return await _guard_rollback(controller, actor, trip)
+        if requests.rollback is not None:
+            what, requests.rollback = requests.rollback, None
+            outcome = await _after_failure(controller, actor, policy, what)
+            if outcome is not None:
+                return outcome
+            continue
+        if requests.hold is not None:
+            if not state.paused:
+                controller.pause(actor, requests.hold)  # as a guard's pause: nobody here may decide to go on
+            requests.hold = None
+            guard_paused = True
         guard_paused = guard_paused or any(t.get("action") == "pause" for t in new_trips)
-        if state.paused and guard_paused:
-            # A guard paused the run: with nobody at a screen, a person decides later; the journal stays open.
-            controller.note(actor, f"exec stopped: the run is paused ({state.pause_reason}); `runbook-tui resume {controller.journal.path}` continues it")
+        if controller.state.paused and guard_paused:
+            # A guard or the verifier paused the run: with nobody at a screen, a person decides later; the journal stays open.
+            reason = controller.state.pause_reason
+            controller.note(actor, f"exec stopped: the run is paused ({reason}); `runbook-tui resume {controller.journal.path}` continues it")
             return "paused"
         rollback = state.rollback
         if rollback is not None and rollback.finished and not rollback.ok:
@@ -71,21 +150,55 @@ async def _loop(controller: Controller, actor: Actor, on_failure: OnFailure, sto
         if step.status == "unknown":
             return "undecided"  # the process died while it ran: a person decides (resume --rerun / --mark-done / --rollback)
         if step.status in ("failed", "rejected"):
-            if on_failure == "rollback":
-                reason = f"exec --on-failure rollback: '{step_id}' {step.status}"
-                if controller.rollback(actor, "full", acknowledged=True, reason=reason).ok:
-                    continue
-            return "failed"
+            outcome = await _after_failure(controller, actor, policy, f"'{step_id}' {step.status}")
+            if outcome is not None:
+                return outcome
+            continue
         waiting_go_ahead = controller.needs(controller.runbook.step(step_id), "before") and step.go_ahead_by is None
+        if step.status == "awaiting_verification" and not controller.verifier_reachable:
+            controller.note(actor, f"exec stopped: '{step_id}' waits for a verifier, and no verifier can join this run (resume --share ... or --solo REASON)")
+            return "stopped"
         if step.status == "awaiting_verification" or (waiting_go_ahead and step_id in asked_go_ahead):
             await controller.changed()
             continue
+        if not _manual_acknowledged(controller, actor, policy, step_id):
+            return "manual"
         if waiting_go_ahead:
             asked_go_ahead.add(step_id)
         reply = controller.run_current(actor, acknowledged=True, answer=_no_answer(controller, step_id))
         if not reply.ok:
             controller.note(actor, f"exec stopped: {reply.message}")
-            return "aborted"
+            return "aborted" if controller.verifier_reachable else "stopped"
+
+
+async def _after_failure(controller: Controller, actor: Actor, policy: Policy, what: str) -> str | None:
+    """A failed or rejected step, or a rollback request: stop, or roll back (None: the run goes on after the rollback)."""
+    if policy.on_failure == "stop":
+        return "failed"
+    scope: Literal["checkpoint", "full"] = "full" if policy.on_failure == "abort" else "checkpoint"
+    reason = f"exec --on-failure {policy.on_failure}: {what}"
+    if not controller.rollback(actor, scope, acknowledged=True, reason=reason).ok:
+        return "failed"
+    await controller.wait_idle()
+    rollback = controller.state.rollback
+    if controller.state.finished:
+        return controller.state.outcome
+    if scope == "checkpoint":
+        # Back at the last checkpoint, as `u` leaves it: the session ends rolled back; nothing is re-run on its own.
+        return "rolled_back" if rollback is not None and rollback.ok else "failed"
+    return None
+
+
+def _manual_acknowledged(controller: Controller, actor: Actor, policy: Policy, step_id: str) -> bool:
+    """A note or ask step is a person's: run headless only with --ack-manual, journaled on the step."""
+    step = controller.runbook.step(step_id)
+    if step.kind not in MANUAL_KINDS:
+        return True
+    if policy.ack_manual is None:
+        controller.note(actor, f"exec stopped at '{step_id}': a {step.kind} step is done by a person; --ack-manual REASON acknowledges it headless")
+        return False
+    controller.emit(ev.NOTE, actor, step=step_id, text=f"acknowledged without a person (--ack-manual): {policy.ack_manual}", request="ack_manual")
+    return True
 
 
 async def _guard_rollback(controller: Controller, actor: Actor, trip: Mapping[str, Any]) -> str:

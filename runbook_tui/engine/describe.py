@@ -6,7 +6,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
-from runbook_tui.runbook.safe_text import visible
+from runbook_tui.runbook.safe_text import visible_line
 
 
 def _hosts(results: dict[str, Any]) -> str:
@@ -22,19 +22,49 @@ def _number(value: Any) -> str:
     return "?" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _visible(value: Any) -> Any:
+    """The same structure with every string shown on one line."""
+    if isinstance(value, str):
+        return visible_line(value)
+    if isinstance(value, dict):
+        return {visible_line(k) if isinstance(k, str) else k: _visible(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_visible(v) for v in value]
+    return value
+
+
 def describe(event: Event) -> list[str]:
-    """The lines `exec` prints for an event (output events print one line per output line)."""
+    """The lines `exec` prints for an event (output events print one line per output line).
+
+    Every text in the event (runbook titles, commands, notes, reasons, errors) is shown through
+    `visible_line`: an embedded newline or escape sequence can neither forge an event line nor
+    drive the terminal.
+    """
+    if event["type"] == ev.OUTPUT:
+        prefix = f"  {visible_line(str(event.get('host')))} {'!' if event.get('stream') == 'stderr' else '|'} "
+        return [prefix + visible_line(line) for line in str(event.get("text", "")).splitlines()]
+    event = _visible(event)
     kind = event["type"]
     time = str(event.get("ts", ""))[11:19]
     who = event.get("actor", "")
-    if kind == ev.OUTPUT:
-        prefix = f"  {event.get('host')} {'!' if event.get('stream') == 'stderr' else '|'} "
-        return [prefix + visible(line) for line in str(event.get("text", "")).splitlines()]
     head = f"{time} {kind:<18}"
     if kind == ev.SESSION_STARTED:
         ticket = (event.get("ticket") or {}).get("id") or "NO TICKET"
         solo = f", solo: {event['solo']}" if event.get("solo") else ""
-        return [f"{head} {event.get('runbook')} ({event.get('title')}) {ticket}, mode {event.get('mode')}{solo}, by {who}"]
+        planned = event.get("planned_assignee")
+        by = f"planned: {planned}, ran by: {who}" if planned and planned != who else f"by {who}"
+        return [f"{head} {event.get('runbook')} ({event.get('title')}) {ticket}, mode {event.get('mode')}{solo}, {by}"]
+    if kind == ev.STEP_READY:
+        lines = [f"{head} {event['step']}: {visible_line(str(event.get('title', '')))}"]
+        for label, key in (("run", "commands"), ("undo", "undo")):
+            lines += [f"    {label} on {host}: {visible_line(str(command))}" for host, command in (event.get(key) or {}).items()]
+        if event.get("text"):
+            lines.append(f"    {visible_line(str(event['text']))}")
+        return lines
+    if kind == ev.CRITERIA_ACCEPTED:
+        return [f"{head} by {who}: {'; '.join(event.get('criteria') or [])} NOT met, accepted: {event.get('reason')}"]
+    if kind == ev.MODE_CHANGED:
+        return [f"{head} by {who}: {event.get('reason')}"]
     if kind == ev.STEP_STARTED:
         return [f"{head} {event['step']} (attempt {event.get('attempt')}) on {', '.join(event.get('hosts', []))}"]
     if kind == ev.STEP_FINISHED:
@@ -45,6 +75,15 @@ def describe(event: Event) -> list[str]:
         reason = f": {event['reason']}" if event.get("reason") else ""
         phase = f" ({event['phase']})" if event.get("phase") else ""
         return [f"{head} {event['step']}{phase} by {who}{reason}"]
+    if kind == ev.WAVE_STARTED:
+        return [f"{head} {event['step']} wave {event.get('wave')}/{event.get('of')}: {', '.join(event.get('hosts', []))}"]
+    if kind == ev.WAVE_FINISHED:
+        failed = f", failed: {', '.join(event['failed'])}" if event.get("failed") else ""
+        then = " - rollout STOPPED (failure budget spent)" if event.get("stopped") else " - waiting for the verifier" if event.get("awaiting") else ""
+        return [f"{head} {event['step']} wave {event.get('wave')}/{event.get('of')}{failed}{then}"]
+    if kind in (ev.WAVE_CONFIRMED, ev.WAVE_REJECTED):
+        reason = f": {event['reason']}" if event.get("reason") else ""
+        return [f"{head} {event['step']} wave {event.get('wave')} by {who}{reason}"]
     if kind == ev.ROLLBACK_STARTED:
         plan = event.get("plan", {})
         lines = [f"{head} scope {event.get('scope')}, back to {plan.get('checkpoint_step') or 'the start'}"]

@@ -8,16 +8,20 @@ journal.py); the rest is its payload, flat at the top level:
 | session_started | session, runbook, title, file, digest, params, ticket, mode, solo, assignee, verifier, plan |
 | session_resumed | journal, pid |
 | window_override | reason, window |
-| step_started | step, attempt, hosts, phase ("run"), title, commands {host: command as run, secrets masked} |
+| step_ready | step, title, commands? {host: command}, undo? {host: command}, text?, confirm?, env? (the step as it will run, rendered with the captures known now, secrets masked; written whenever a step becomes the current one: what the verifier approves) |
+| step_started | step, attempt, hosts, phase ("run"), title, commands {host: command as run, secrets masked}, undo?, text?, confirm?, env? (rendered as in step_ready) |
 | output | step, host, stream, text, phase ("run" or "undo") |
 | step_finished | step, status, hosts {host: {status, exit_code, error}}, verified, captured?, answer?, problems? |
 | step_confirmed / step_rejected | step, phase ("before" or "after"), attempt (the run it is about), reason? |
+| wave_started | step, wave (1-based), of (the step's number of waves), hosts |
+| wave_finished | step, wave, of, failed (hosts of this wave that failed), stopped (the failure budget is spent), awaiting (verify: per_wave: the rollout waits for the verifier) |
+| wave_confirmed / wave_rejected | step, wave, reason? (the verifier's decision on a finished wave; a rejection stops the rollout) |
 | step_skipped | step, reason |
 | step_marked_done | step, reason (an `unknown` step the assignee checked by hand) |
 | checkpoint_reached | step |
 | rollback_requested | reason |
 | rollback_started | scope, plan (see engine.rollback.to_json), acknowledged |
-| undo_started / undo_finished | step, hosts (started: list; finished: {host: {status, exit_code, error}}) |
+| undo_started / undo_finished | step, hosts (started: list; finished: {host: {status, exit_code, error}}), commands? (started: {host: undo as run}) |
 | rollback_finished | scope, ok, failed_step? |
 | paused / resumed | reason |
 | hold_requested | reason |
@@ -29,11 +33,16 @@ journal.py); the rest is its payload, flat at the top level:
 | metric_baseline | panel, value, error, basis (what the panel read before the change) |
 | success_check_started | when ("verify" or "end"), criteria [{panel, below/above, within, text}], until |
 | success_checked | criterion {panel, below/above, within, text}, met, value, when, words |
-| participant_joined / participant_left | name, role |
+| participant_joined / participant_left | name, role; repeats: sessions (a join and its leave) since the last one journaled that were counted instead (a participant reconnecting in a loop) |
 | verifier_handover | from, to (a different verifier acts: a shift change) |
 | share_started | address, fingerprint (the session's SSH host key) |
+| share_closed | connections counted while shared: authenticated, unauthenticated (closed before authenticating), refused_address, refused_total, refused_descriptors (refused before any SSH work), refused_sessions (a participant's sessions over the limit of 4 at once), presence_unjournaled (sessions counted in no `repeats`) (may follow session_finished) |
 | review | planned, surprised, change (the post-change review; may follow session_finished) |
-| session_finished | outcome: done, failed, rolled_back or aborted |
+| mode_changed | solo (reason or null), shared (bool), reason (resume --solo / --share changed how the run is verified) |
+| session_reopened | outcome (the one it had), reason (resume --rollback on a failed session: a rollback follows) |
+| criteria_accepted | reason, criteria [texts not met], needs_verifier (bool): the assignee accepts unmet success criteria |
+| criteria_acceptance_confirmed | by the verifier, in a shared run |
+| session_finished | outcome: done, failed, rolled_back, aborted or done_criteria_failed (all steps done, a success criterion not met, not accepted) |
 | notified | event, target (the URL as shown: a secret URL by its source), status, attempts |
 | notify_failed | event, target, error (in words, secrets masked), attempts |
 | silence_created | id, alertmanager, matchers [text], starts_at, ends_at, comment, created_by |
@@ -59,6 +68,10 @@ STEP_FINISHED: Final = "step_finished"
 STEP_CONFIRMED: Final = "step_confirmed"
 STEP_REJECTED: Final = "step_rejected"
 STEP_SKIPPED: Final = "step_skipped"
+WAVE_STARTED: Final = "wave_started"
+WAVE_FINISHED: Final = "wave_finished"
+WAVE_CONFIRMED: Final = "wave_confirmed"
+WAVE_REJECTED: Final = "wave_rejected"
 STEP_MARKED_DONE: Final = "step_marked_done"
 CHECKPOINT_REACHED: Final = "checkpoint_reached"
 ROLLBACK_REQUESTED: Final = "rollback_requested"
@@ -82,7 +95,16 @@ PARTICIPANT_LEFT: Final = "participant_left"
 SESSION_FINISHED: Final = "session_finished"
 VERIFIER_HANDOVER: Final = "verifier_handover"
 SHARE_STARTED: Final = "share_started"
+SHARE_CLOSED: Final = "share_closed"
 REVIEW: Final = "review"
+STEP_READY: Final = "step_ready"
+MODE_CHANGED: Final = "mode_changed"
+SESSION_REOPENED: Final = "session_reopened"
+CRITERIA_ACCEPTED: Final = "criteria_accepted"
+CRITERIA_ACCEPTANCE_CONFIRMED: Final = "criteria_acceptance_confirmed"
+
+#: Finished outcomes after which `resume --rollback` may reopen the session to undo the change.
+REOPENABLE: Final = frozenset({"failed", "done_criteria_failed", "aborted"})
 NOTIFIED: Final = "notified"
 NOTIFY_FAILED: Final = "notify_failed"
 SILENCE_CREATED: Final = "silence_created"
@@ -94,11 +116,11 @@ SEAL: Final = "seal"
 PLAN_APPROVED: Final = "plan_approved"
 
 #: Events that may follow session_finished: the review of the finished change, people leaving,
-#: and the delivery of what the end itself set off (its notification, the silences' expiry).
-AFTER_FINISH: Final = frozenset({REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SEAL, DECISION_SIGNED})
+#: the delivery of what the end itself set off (its notification, the silences' expiry), and the share server's counts.
+AFTER_FINISH: Final = frozenset({REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SHARE_CLOSED, SEAL, DECISION_SIGNED})
 
 #: Events that show a step's rendered commands to the verifier; a signed decision names the last one's hash.
-STEP_READY_TYPES: Final = frozenset({"step_ready", STEP_STARTED})
+STEP_READY_TYPES: Final = frozenset({STEP_READY, STEP_STARTED})
 
 #: Events written in groups (fsynced at least once a second and before any other event).
 GROUPED: Final = frozenset({OUTPUT, METRIC_SAMPLE})

@@ -101,13 +101,17 @@ async def fan_out(
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
     is_failure: Callable[[Result], bool] = default_is_failure,
     on_batch: Callable[[int, list[Host]], None] | None = None,
+    after_batch: Callable[[int, list[Host], list[Host], bool], Awaitable[bool]] | None = None,
 ) -> list[HostOutcome]:
     """Run `run_one` on every host, batch after batch, and stop once failures exceed `max_fail`.
 
     Outcomes come back in the hosts' order. An exception from `run_one` is a
     bug, not a host failure (executors report failures as a `Result`): it
     cancels the rest of its batch and propagates, wrapped in an
-    `ExceptionGroup` by the `TaskGroup`.
+    `ExceptionGroup` by the `TaskGroup`. `after_batch(number, hosts,
+    failed, stopped)` is awaited once each batch is done (`failed`: its
+    hosts that failed; `stopped`: the failure budget is spent); it returns
+    False to stop the rollout there.
     """
     if max_concurrency < 1:
         raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
@@ -127,7 +131,12 @@ async def fan_out(
         async with asyncio.TaskGroup() as group:
             for position in batch:
                 group.create_task(one(position, hosts[position]))
-        failed += sum(1 for p in batch if is_failure(results[p]))
-        if failed > limit:
+        failures = [p for p in batch if is_failure(results[p])]
+        failed += len(failures)
+        stopped = failed > limit
+        go_on = True
+        if after_batch is not None:
+            go_on = await after_batch(number, [hosts[p] for p in batch], [hosts[p] for p in failures], stopped)
+        if stopped or not go_on:
             break
     return [HostOutcome(host.name, results.get(position)) for position, host in enumerate(hosts)]

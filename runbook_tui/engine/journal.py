@@ -13,16 +13,20 @@ the next event of any other type. Every other event is on disk before
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
+import itertools
 import json
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_STARTED, Event
+from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
+from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.redact import Redactor
 
 GROUP_SECONDS = 1.0
@@ -50,17 +54,17 @@ class JournalError(OSError):
 class JournalWriter:
     """Appends events to a journal file, chaining hashes and masking secrets."""
 
-    def __init__(self, path: str | Path, redactor: Redactor | None = None, *, clock: Callable[[], str] = utc_now) -> None:
+    def __init__(self, path: str | Path, redactor: Redactor | None = None, *, clock: Callable[[], str] = utc_now, new: bool = False) -> None:
+        """`new`: a journal that must not exist yet (or be empty); otherwise continue one (resume) or start it."""
         self.path = Path(path)
         self.redactor = redactor or Redactor()
         self._clock = clock
         self._pending: list[bytes] = []
         self._pending_since = 0.0
         self._broken: JournalError | None = None  # a write failed: nothing more is appended (no gap mid-journal)
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(self.path.parent)
+        self._fd = open_journal(self.path, new=new)
         self.seq, self.prev = _tail(self.path)
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        os.fchmod(self._fd, 0o600)
 
     def append(self, type: str, actor: str, data: dict[str, Any] | None = None) -> Event:
         """Write one event and return it as written (masked, with seq, ts, prev, hash)."""
@@ -112,19 +116,72 @@ class JournalWriter:
             os.close(self._fd)
 
 
+def open_journal(path: Path, *, new: bool) -> int:
+    """A journal's file descriptor for appending, created 0600 at open(); never through a symlink.
+
+    A new journal is created with O_EXCL (no gap between a check and the create); an existing empty
+    regular file is taken as new. JournalError says why the path cannot be a journal.
+    """
+    flags = os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        if new:
+            try:
+                return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                if not path.is_symlink() and path.is_file() and path.stat().st_size == 0:
+                    return _regular(path, os.open(path, flags | os.O_NONBLOCK), new=True)
+                refuse_unsafe_journal(path)
+                raise JournalError(errno.EEXIST, f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it") from None
+        refuse_unsafe_journal(path)
+        return _regular(path, os.open(path, flags | os.O_NONBLOCK | os.O_CREAT, 0o600), new=False)
+    except JournalError:
+        raise
+    except OSError as exc:
+        refuse_unsafe_journal(path)
+        raise JournalError(exc.errno or 0, f"cannot open the journal {path}: {exc.strerror}") from None
+
+
+def refuse_unsafe_journal(path: Path) -> None:
+    """JournalError when `path` is a symlink or exists as something other than a regular file."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(mode):
+        raise JournalError(errno.ELOOP, f"{path} is a symbolic link: a journal must be a regular file (refusing to follow it)")
+    if not stat.S_ISREG(mode):
+        raise JournalError(errno.EINVAL, f"{path} is not a regular file: a journal must be one (refusing to write to it)")
+
+
+def _regular(path: Path, fd: int, *, new: bool) -> int:
+    """`fd` when it is a regular file (empty if `new`), made 0600; closed and refused otherwise."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or (new and info.st_size):
+        os.close(fd)
+        refuse_unsafe_journal(path)
+        raise JournalError(errno.EEXIST, f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it")
+    os.set_blocking(fd, True)
+    os.fchmod(fd, 0o600)
+    return fd
+
+
 def _tail(path: Path) -> tuple[int, str]:
     """(next seq, last hash) of an existing journal, to continue its chain on resume."""
     if not path.exists() or path.stat().st_size == 0:
         return 0, ""
-    last = None
-    for event in read_events(path).events:
-        last = event
-    if last is None:
+    scan = JournalScan(path)
+    for _event in scan:
+        pass
+    if scan.last is None:
         return 0, ""
-    return int(last["seq"]) + 1, str(last["hash"])
+    return int(scan.last["seq"]) + 1, str(scan.last["hash"])
 
 
 # -- reading and verifying -----------------------------------------------------------
+
+#: A journal line longer than this is damage, not an event (an output chunk is at most 64 KiB of text,
+#: six times that escaped): reading stops there, so `/dev/zero` or a huge line cannot exhaust memory.
+MAX_LINE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -141,52 +198,89 @@ class JournalRead:
         return not self.problems and self.unreadable is None
 
 
-def _lines(path: Path) -> Iterator[tuple[int, int, bytes]]:
-    """(line number, byte offset, raw line) for each line, the last one possibly without newline."""
-    offset = 0
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            yield number, offset, raw
-            offset += len(raw)
+class JournalScan:
+    """A journal read one line at a time, each checked as it comes: memory stays flat for any size.
+
+    Iterate once for the events that hold together (hash chain, sequence, shape; with `finished_rule`
+    also: nothing but AFTER_FINISH events after session_finished). Afterwards `problems`,
+    `truncated_at`, `unreadable`, `count` and `last` say how it ended.
+    """
+
+    def __init__(self, path: str | Path, *, finished_rule: bool = False) -> None:
+        self.path = Path(path)
+        self.finished_rule = finished_rule
+        self.problems: list[str] = []
+        self.truncated_at: int | None = None
+        self.unreadable: str | None = None
+        self.count = 0
+        self.last: Event | None = None
+        self.offset = 0
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems and self.unreadable is None
+
+    def __iter__(self) -> Iterator[Event]:
+        try:
+            with self.path.open("rb") as handle:
+                yield from self._events(handle)
+        except OSError as exc:
+            self.unreadable = f"cannot read {self.path}: {exc.strerror}"
+            return
+        if self.count == 0 and not self.problems and self.unreadable is None:
+            self.unreadable = f"{self.path} is empty: expected a journal (one JSON event per line)"
+
+    def _events(self, handle: Any) -> Iterator[Event]:
+        prev, offset, finished = "", 0, False
+        for number in itertools.count(1):
+            raw = handle.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            if len(raw) > MAX_LINE_BYTES:
+                self._refuse(number, f"line {number}: longer than {MAX_LINE_BYTES} bytes (not an event)", "is not a journal event")
+                return
+            if not raw.endswith(b"\n"):  # readline gives a line without its end only at the end of the file
+                self.truncated_at = offset
+                self.problems.append(f"line {number}: cut short (the last line has no end: power loss or a crash while writing)")
+                return
+            try:
+                obj = json.loads(raw)
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
+                self._refuse(number, f"line {number}: not valid JSON (edited or damaged)", "is not JSON")
+                return
+            problem = _check(obj, number, prev)
+            if problem:
+                if number == 1 and not (isinstance(obj, dict) and {"seq", "hash", "prev", "type"} <= obj.keys()):
+                    self.unreadable = f"{self.path}: line 1 is not a journal event: expected a runbook-tui journal"
+                else:
+                    self.problems.append(problem)
+                return
+            if self.finished_rule and finished and obj["type"] == SESSION_REOPENED:
+                finished = False  # resume --rollback on a failed session: the rollback and a new end follow
+            elif self.finished_rule and finished and obj["type"] not in AFTER_FINISH:
+                self.problems.append(f"line {number}: a {obj['type']} event after session_finished")
+                return
+            finished = finished or obj["type"] == SESSION_FINISHED
+            self.offset = offset  # where the event yielded next starts in the file
+            prev, offset = obj["hash"], offset + len(raw)
+            self.count, self.last = number, obj
+            yield obj
+
+    def _refuse(self, number: int, problem: str, first_line: str) -> None:
+        if number == 1:
+            self.unreadable = f"{self.path}: line 1 {first_line}: expected a runbook-tui journal"
+        else:
+            self.problems.append(problem)
 
 
 def read_events(path: str | Path) -> JournalRead:
-    """Read and check a journal: hash chain, sequence and shape. Stops at the first break."""
-    path = Path(path)
-    result = JournalRead()
-    try:
-        lines = list(_lines(path))
-    except OSError as exc:
-        result.unreadable = f"cannot read {path}: {exc.strerror}"
-        return result
-    if not lines:
-        result.unreadable = f"{path} is empty: expected a journal (one JSON event per line)"
-        return result
-    prev = ""
-    for number, offset, raw in lines:
-        last = number == len(lines)
-        if not raw.endswith(b"\n") and last:
-            result.truncated_at = offset
-            result.problems.append(f"line {number}: cut short (the last line has no end: power loss or a crash while writing)")
-            break
-        try:
-            obj = json.loads(raw)
-        except (ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
-            if number == 1:
-                result.unreadable = f"{path}: line 1 is not JSON: expected a runbook-tui journal"
-            else:
-                result.problems.append(f"line {number}: not valid JSON (edited or damaged)")
-            break
-        problem = _check(obj, number, prev)
-        if problem:
-            if number == 1 and not (isinstance(obj, dict) and {"seq", "hash", "prev", "type"} <= obj.keys()):
-                result.unreadable = f"{path}: line 1 is not a journal event: expected a runbook-tui journal"
-            else:
-                result.problems.append(problem)
-            break
-        result.events.append(obj)
-        prev = obj["hash"]
-    return result
+    """Read and check a journal into a list (small journals, tests); stops at the first break."""
+    return _collect(JournalScan(path))
+
+
+def _collect(scan: JournalScan) -> JournalRead:
+    events = list(scan)
+    return JournalRead(events, scan.problems, scan.truncated_at, scan.unreadable)
 
 
 def _check(obj: Any, number: int, prev: str) -> str | None:
@@ -212,18 +306,11 @@ def _check(obj: Any, number: int, prev: str) -> str | None:
 
 
 def verify(path: str | Path) -> JournalRead:
-    """`journal verify`: the read plus the sequence rule that nothing follows session_finished."""
-    result = read_events(path)
-    finished = False
-    for index, event in enumerate(result.events):
-        if finished and event["type"] not in AFTER_FINISH:
-            result.problems.append(f"line {index + 1}: a {event['type']} event after session_finished")
-            break
-        finished = finished or event["type"] == SESSION_FINISHED
-    return result
+    """`journal verify` into a list: the read plus the rule that nothing follows session_finished."""
+    return _collect(JournalScan(path, finished_rule=True))
 
 
-def cut_partial_tail(path: str | Path, read: JournalRead) -> None:
+def cut_partial_tail(path: str | Path, read: JournalRead | JournalScan) -> None:
     """Drop a cut-short last line so `resume` continues from the last whole event."""
     if read.truncated_at is not None:
         with open(path, "r+b") as handle:

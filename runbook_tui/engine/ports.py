@@ -31,6 +31,7 @@ class Command:
     sudo: bool = False
     timeout: float | None = None  # seconds; None = no limit
     key: str = ""  # unique per attempt ("<session>/<step>/<attempt>"): names a detached remote run
+    shown: str = ""  # the command as people read it, values inline (the text refers to them in `env`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,10 +15,13 @@ class Redactor:
     """Masks every known secret value in text and in nested JSON-like values.
 
     Longest values first, so a secret that contains another is masked whole.
+    Derived forms are masked too: a secret inside `expect.stdout` is
+    regex-escaped (`Sup3r\\.S3cret\\+pw`) before it shows in a "did not match" problem.
     """
 
     def __init__(self, values: Iterable[str] = ()) -> None:
-        secrets = sorted({v for v in values if len(v) >= MIN_SECRET_LENGTH and v != MASK}, key=len, reverse=True)
+        plain = {v for v in values if len(v) >= MIN_SECRET_LENGTH and v != MASK}
+        secrets = sorted(plain | {re.escape(v) for v in plain}, key=len, reverse=True)
         self._secrets = secrets
         self._pattern = re.compile("|".join(re.escape(v) for v in secrets)) if secrets else None
 

@@ -23,6 +23,8 @@ OUTPUT_TAIL = 400
 SAMPLES_KEPT = 600
 
 FINAL_STEP = frozenset({"done", "skipped"})
+#: Statuses from which a step may be run (again).
+RUNNABLE = frozenset({"pending", "failed", "rejected", "unknown", "undone"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +60,15 @@ class StepState:
     confirmed_by: str | None = None
     verified: bool | None = None  # False: finished solo, recorded unverified
     reason: str | None = None  # skip / reject / mark-done reason
+    decided_by: str | None = None  # who confirmed or rejected last (also a go-ahead), and when (decided_at)
+    decided_at: str | None = None
+    rendered: Mapping[str, Any] = field(default_factory=dict)  # title, commands, undo, text... as step_ready/step_started rendered them
     answer: str | None = None
     commands: Mapping[str, str] = field(default_factory=dict)  # host -> the command as run (secrets masked)
     problems: tuple[str, ...] = ()  # why it failed, in words
     output: tuple[OutputLine, ...] = ()
+    waves: tuple[tuple[str, ...], ...] = ()  # serial: the hosts of each wave started so far, in order
+    wave_awaiting: int | None = None  # verify: per_wave: the finished wave (1-based) the rollout waits on
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +111,7 @@ class RunState:
     window_override: str | None = None
     silences: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # Alertmanager silence id -> silence_created payload
     review: Mapping[str, str] | None = None
+    criteria_acceptance: Mapping[str, Any] | None = None  # criteria_accepted (reason, by, needs_verifier, confirmed_by)
     outcome: str | None = None
     resumed: int = 0
     seq: int = -1
@@ -127,6 +135,21 @@ class RunState:
     @property
     def finished(self) -> bool:
         return self.outcome is not None
+
+    @property
+    def criteria_unmet(self) -> tuple[str, ...]:
+        """`metrics.success` criteria the last check before the end did not find met."""
+        last: dict[str, bool | None] = {}
+        for check in self.success_checks:
+            if check.get("when") == "end":
+                last[str((check.get("criterion") or {}).get("text"))] = check.get("met")
+        return tuple(text for text, met in last.items() if met is not True)
+
+    @property
+    def criteria_accepted(self) -> bool:
+        """Unmet criteria accepted with a reason (and, in a shared run, confirmed by the verifier)."""
+        acceptance = self.criteria_acceptance
+        return acceptance is not None and (not acceptance.get("needs_verifier") or bool(acceptance.get("confirmed_by")))
 
     @property
     def mode(self) -> str:
@@ -199,7 +222,52 @@ def _step_started(state: RunState, e: Event) -> RunState:
     return _step(
         state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
         problems=(), confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
+        rendered=_rendered(e) or old.rendered,
+        waves=(), wave_awaiting=None,
     )  # fmt: skip
+
+
+_RENDERED = ("title", "commands", "undo", "text", "confirm", "env")
+
+
+def _rendered(e: Event) -> Mapping[str, Any]:
+    return MappingProxyType({k: e[k] for k in _RENDERED if k in e})
+
+
+def _step_ready(state: RunState, e: Event) -> RunState:
+    return _step(state, e["step"], rendered=_rendered(e)) if e.get("step") in state.steps else state
+
+
+def _mode_changed(state: RunState, e: Event) -> RunState:
+    return replace(state, session=MappingProxyType({**state.session, "solo": e.get("solo"), "shared": bool(e.get("shared"))}))
+
+
+def _criteria_accepted(state: RunState, e: Event) -> RunState:
+    fields = {"reason": e.get("reason"), "by": e["actor"], "at": e["ts"], "needs_verifier": bool(e.get("needs_verifier")), "criteria": e.get("criteria")}
+    return replace(state, criteria_acceptance=MappingProxyType(fields))
+
+
+def _acceptance_confirmed(state: RunState, e: Event) -> RunState:
+    return replace(state, criteria_acceptance=MappingProxyType({**(state.criteria_acceptance or {}), "confirmed_by": e["actor"]}))
+
+
+def _wave_started(state: RunState, e: Event) -> RunState:
+    """The wave's hosts run; hosts of waves not started yet wait (`pending`), not `running`."""
+    sid = e["step"]
+    step = state.steps[sid]
+    waves = step.waves + (tuple(e.get("hosts", ())),)
+    started = {h for wave in waves for h in wave}
+    hosts = MappingProxyType({h: HostState("pending") if h not in started and r.status == "running" else r for h, r in step.hosts.items()})
+    return _step(state, sid, waves=waves, hosts=hosts, wave_awaiting=None)
+
+
+def _wave_finished(state: RunState, e: Event) -> RunState:
+    return _step(state, e["step"], wave_awaiting=e.get("wave") if e.get("awaiting") else None)
+
+
+def _wave_decided(state: RunState, e: Event) -> RunState:
+    state = replace(state, active_verifier=e["actor"])
+    return _step(state, e["step"], wave_awaiting=None)
 
 
 def _output(state: RunState, e: Event) -> RunState:
@@ -239,13 +307,13 @@ def _step_confirmed(state: RunState, e: Event) -> RunState:
     sid = e["step"]
     state = replace(state, active_verifier=e["actor"])
     if e.get("phase") == "before":
-        return _step(state, sid, go_ahead_by=e["actor"])
-    return _step(state, sid, status="done", confirmed_by=e["actor"], verified=True)
+        return _step(state, sid, go_ahead_by=e["actor"], decided_by=e["actor"], decided_at=e["ts"])
+    return _step(state, sid, status="done", confirmed_by=e["actor"], verified=True, decided_by=e["actor"], decided_at=e["ts"])
 
 
 def _step_rejected(state: RunState, e: Event) -> RunState:
     state = replace(state, active_verifier=e["actor"])
-    return _step(state, e["step"], status="rejected", reason=e.get("reason"))
+    return _step(state, e["step"], status="rejected", reason=e.get("reason"), decided_by=e["actor"], decided_at=e["ts"])
 
 
 def _step_skipped(state: RunState, e: Event) -> RunState:
@@ -310,12 +378,18 @@ def _resumed(state: RunState, e: Event) -> RunState:
     return replace(state, paused=False, pause_reason=None)
 
 
+def _named(e: Event, default: str) -> str:
+    """A participant's request, naming them: "bob: error rate climbing" (their default words already do)."""
+    reason, who = str(e.get("reason") or ""), str(e["actor"])
+    return reason if reason.startswith(who) else f"{who}: {reason}" if reason else f"{who} {default}"
+
+
 def _hold(state: RunState, e: Event) -> RunState:
-    return replace(state, hold_requested=e.get("reason") or f"{e['actor']} asks to hold")
+    return replace(state, hold_requested=_named(e, "asks to hold"))
 
 
 def _rollback_requested(state: RunState, e: Event) -> RunState:
-    return replace(state, rollback_requested=e.get("reason") or f"{e['actor']} requests a rollback")
+    return replace(state, rollback_requested=_named(e, "requests a rollback"))
 
 
 def _note(state: RunState, e: Event) -> RunState:
@@ -412,6 +486,10 @@ _HANDLERS = {
     ev.STEP_CONFIRMED: _step_confirmed,
     ev.STEP_REJECTED: _step_rejected,
     ev.STEP_SKIPPED: _step_skipped,
+    ev.WAVE_STARTED: _wave_started,
+    ev.WAVE_FINISHED: _wave_finished,
+    ev.WAVE_CONFIRMED: _wave_decided,
+    ev.WAVE_REJECTED: _wave_decided,
     ev.STEP_MARKED_DONE: _step_marked_done,
     ev.CHECKPOINT_REACHED: _checkpoint,
     ev.ROLLBACK_REQUESTED: _rollback_requested,
@@ -436,6 +514,27 @@ _HANDLERS = {
     ev.VERIFIER_HANDOVER: _handover,
     ev.SHARE_STARTED: _share_started,
     ev.REVIEW: _review,
+    ev.STEP_READY: _step_ready,
+    ev.MODE_CHANGED: _mode_changed,
+    ev.SESSION_REOPENED: lambda state, _e: replace(state, outcome=None),  # resume --rollback on a failed session
+    ev.CRITERIA_ACCEPTED: _criteria_accepted,
+    ev.CRITERIA_ACCEPTANCE_CONFIRMED: _acceptance_confirmed,
     ev.SILENCE_CREATED: _silence_created,
     ev.SILENCE_EXPIRED: _silence_gone,
 }
+
+
+def confirmable(state: RunState) -> str | None:
+    """What a verifier's confirmation would do now: "after" (the step ran and waits), "before"
+    (a go-ahead the step needs before it runs), or None (nothing to confirm). The controller
+    decides with this, and the verifier's footer offers `c` only when it is not None."""
+    current = state.current
+    if current is None or state.finished or state.solo:
+        return None
+    step = state.steps[current]
+    if step.status == "awaiting_verification":
+        return "after"
+    verify = state.plan_steps.get(current, {}).get("verify")
+    if verify in ("before", "both") and step.go_ahead_by is None and step.status in RUNNABLE:
+        return "before"
+    return None

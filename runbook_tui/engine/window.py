@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.model import Ticket
 
 
@@ -35,8 +36,4 @@ def window_problem(ticket: Ticket | None, now: dt.datetime, blackouts: Sequence[
 
 
 def _ago(delta: dt.timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m"]
-    return "".join(parts)
+    return span_words(delta.total_seconds())

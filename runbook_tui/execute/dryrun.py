@@ -8,6 +8,7 @@ real run would use, and journals them like any output.
 from __future__ import annotations
 
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
+from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
 
 
 def describe(command: Command) -> str:
@@ -19,12 +20,13 @@ def describe(command: Command) -> str:
     extras: list[str] = []
     if command.cwd:
         extras.append(f"cwd {command.cwd}")
-    if command.env:
-        extras.append("env " + ", ".join(name for name, _ in command.env))
+    names = [name for name, _ in command.env if not name.startswith(VALUE_PREFIX)]  # values are shown inline
+    if names:
+        extras.append("env " + ", ".join(names))
     if command.sudo:
         extras.append("sudo")
     suffix = f"  ({'; '.join(extras)})" if extras else ""
-    return f"[dry-run] would run on {command.host.name}: {command.command}{suffix}\n"
+    return f"[dry-run] would run on {command.host.name}: {command.shown or command.command}{suffix}\n"
 
 
 class DryRunExecutor:

@@ -20,7 +20,7 @@ _NUMBERED = re.compile(r"^(\d+)([.)])")
 
 def esc(value: object) -> str:
     """Inline text: Markdown and HTML punctuation escaped, on one line (for table cells and headings)."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(value).split("\n")))
+    return _SPECIAL.sub(r"\\\1", " ".join(str(value).splitlines()))  # \r, \u2028 too: a table row stays one line
 
 
 def para(value: object) -> str:
@@ -31,7 +31,7 @@ def para(value: object) -> str:
 
 def code(value: object) -> str:
     """An inline code span that holds any text (pipes escaped for tables)."""
-    body = str(value).replace("\n", " ")
+    body = " ".join(str(value).splitlines())
     ticks = "`" * (max((len(run) for run in re.findall(r"`+", body)), default=0) + 1)
     pad = " " if body.startswith("`") or body.endswith("`") else ""
     return f"{ticks}{pad}{body}{pad}{ticks}".replace("|", "\\|")
@@ -87,12 +87,12 @@ def _header(report: Report) -> list[str]:
         ("Runbook", f"{code(s.runbook)} ({esc(s.file)}, {code(s.digest)})"),
         ("Parameters", esc(", ".join(f"{k}={v}" for k, v in s.params.items())) or t.NONE),
         ("Mode", esc(s.mode)),
-        ("Assignee", esc(s.assignee or t.NONE)),
+        ("Assignee", esc(t.assignee(report))),
         ("Verifier", esc(t.verifier(report))),
         ("Approved window", f"{esc(report.window.start)} → {esc(report.window.end)} ({t.window_utc(report.window)})" if report.window.start else t.NONE),
         ("Actual", f"{t.when(s.started_at)} → {t.when(s.finished_at or s.last_event_at)} ({t.duration(s.duration_seconds)})"),
         ("Inside the window", esc(t.window_verdict(report.window))),
-        ("Outcome", f"**{esc(t.outcome(s.outcome))}**" + (f" (by {esc(s.finished_by)})" if s.finished_by else "")),
+        ("Outcome", f"**{esc(t.outcome_line(report))}**" + (f" (by {esc(s.finished_by)})" if s.finished_by else "")),
         ("Steps", esc(t.summary_counts(report))),
     ]
     if s.resumed_at:
@@ -101,6 +101,8 @@ def _header(report: Report) -> list[str]:
         rows.append(("Shared at", f"{esc(s.shared_at)}, host key {code(s.share_fingerprint or t.NONE)}"))
     if s.handovers:
         rows.append(("Verifier handovers", esc(", ".join(f"{h.previous} → {h.to} at {t.clock(h.at)}" for h in s.handovers))))
+    if s.share_connections:
+        rows.append(("Share connections", esc(t.share_connections(s.share_connections))))
     if s.participants:
         rows.append(("Participants", esc(", ".join(f"{p.name} ({p.role}) {t.clock(p.joined_at)}–{t.clock(p.left_at) if p.left_at else 'end'}" for p in s.participants))))
     rows.append(("Journal", f"{esc(report.source)}: {integrity.events} events, `journal verify` {esc(verdict)}; final hash {code(integrity.final_hash)}"))

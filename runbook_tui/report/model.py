@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.journal import verify
+from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.report.signatures import SignatureRow, signature_rows
 from runbook_tui.runbook.durations import format_duration, parse_duration
@@ -114,6 +114,12 @@ class Session:
     handovers: list[Handover] = field(default_factory=list)
     shared_at: str | None = None  # the address verifiers joined at, when the run was shared
     share_fingerprint: str | None = None  # the session's SSH host key
+    #: What the share server counted instead of journaling (`share_closed`, `repeats`): connections
+    #: authenticated, unauthenticated, refused_address/total/descriptors/sessions, sessions_counted.
+    share_connections: dict[str, int] = field(default_factory=dict)
+    planned_assignee: str | None = None  # the ticket's assignee, when someone else ran it
+    criteria_unmet: list[str] = field(default_factory=list)  # metrics.success criteria not met at the end
+    criteria_acceptance: dict[str, Any] | None = None  # reason, by, confirmed_by: unmet criteria accepted
 
 
 @dataclass
@@ -367,19 +373,19 @@ class Report:
 def build_report(path: str | Path, signers: AllowedSigners | None = None) -> Report:
     """The report of one journal; ReportError when it is unreadable or does not verify."""
     path = Path(path)
-    read = verify(path)
-    if read.unreadable:
-        raise ReportError(read.unreadable)
+    read = JournalScan(path, finished_rule=True)
+    builder = _Builder()
+    for event in read:  # one line at a time: memory does not grow with the journal
+        builder.feed(event)
+    if read.unreadable or read.last is None:
+        raise ReportError(read.unreadable or f"{path}: no event holds together")
     torn_tail_only = read.truncated_at is not None and len(read.problems) == 1
     if read.problems and not torn_tail_only:
         raise ReportError(f"{path}: the journal does not verify, refusing to report on it: {'; '.join(read.problems)}")
-    builder = _Builder()
-    for event in read.events:
-        builder.feed(event)
-    last = read.events[-1]
-    integrity = Integrity(events=len(read.events), final_hash=str(last["hash"]), verified=not read.problems, problems=list(read.problems))
+    last = read.last
+    integrity = Integrity(events=read.count, final_hash=str(last["hash"]), verified=not read.problems, problems=list(read.problems))
     report = builder.report(path.name, integrity)
-    report.signatures = signature_rows(read.events, signers)
+    report.signatures = signature_rows(path, signers)
     return report
 
 
@@ -470,6 +476,7 @@ class _Builder:
         self.reviews: list[Review] = []
         self.samples: dict[str, list[tuple[str, float | None]]] = {}
         self.participants: list[Participant] = []
+        self.share_connections: dict[str, int] = {}
         self.handovers: list[Handover] = []
         self.failed_readings: dict[str, int] = {}
         self.resumed_at: list[str] = []
@@ -665,12 +672,26 @@ class _Builder:
 
     def _on_participant_joined(self, e: Event) -> None:
         self.participants.append(Participant(str(e["name"]), str(e.get("role", "observer")), e["ts"]))
+        self._count_sessions(e)
+
+    def _count_sessions(self, e: Event) -> None:
+        repeats = e.get("repeats")
+        if isinstance(repeats, int) and not isinstance(repeats, bool) and repeats > 0:
+            self.share_connections["sessions_counted"] = self.share_connections.get("sessions_counted", 0) + repeats
+
+    def _on_share_closed(self, e: Event) -> None:
+        for key in ("authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors", "refused_sessions", "presence_unjournaled"):
+            value = e.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                name = "sessions_counted" if key == "presence_unjournaled" else key
+                self.share_connections[name] = self.share_connections.get(name, 0) + value
 
     def _on_participant_left(self, e: Event) -> None:
         for participant in reversed(self.participants):
             if participant.name == e["name"] and participant.left_at is None:
                 participant.left_at = e["ts"]
                 break
+        self._count_sessions(e)
 
     def _on_verifier_handover(self, e: Event) -> None:
         self.handovers.append(Handover(e["ts"], str(e.get("from")), str(e.get("to"))))
@@ -741,6 +762,10 @@ class _Builder:
             handovers=self.handovers,
             shared_at=self.state.share.get("address"),
             share_fingerprint=self.state.share.get("fingerprint"),
+            share_connections=self.share_connections,
+            planned_assignee=s.get("planned_assignee"),
+            criteria_unmet=list(self.state.criteria_unmet),
+            criteria_acceptance=dict(self.state.criteria_acceptance) if self.state.criteria_acceptance else None,
         )
 
     def _window(self, session: Session) -> Window:
@@ -781,19 +806,20 @@ class _Builder:
                 result = self.before_undo.get(sid, outcome) if outcome == "undone" else outcome
                 verification = _verification(result, st.confirmed_by, st.verified, str(plan.get("verify", "after")), solo)
                 runs = [a.duration_seconds for a in attempts if a.duration_seconds is not None]
+                shown = st.rendered  # the step as step_ready / step_started rendered it: what people saw and confirmed
                 steps.append(
                     Step(
                         number=number,
                         id=sid,
-                        title=str(plan.get("title", "")),
+                        title=str(shown.get("title") or plan.get("title", "")),
                         section=section["id"],
                         section_title=str(section.get("title", "")),
                         section_kind=str(section.get("kind", "")),
                         kind=str(plan.get("kind", "run")),
                         hosts=[h["name"] for h in plan.get("hosts", [])],
-                        commands=plan.get("run"),
+                        commands=dict(shown["commands"]) if shown.get("commands") else plan.get("run"),
                         text=_step_text(plan),
-                        undo=plan.get("undo"),
+                        undo=dict(shown["undo"]) if shown.get("undo") else plan.get("undo"),
                         checkpoint=bool(plan.get("checkpoint")),
                         verify=str(plan.get("verify", "after")),
                         outcome=outcome,

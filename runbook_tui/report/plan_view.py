@@ -192,7 +192,7 @@ def build_plan_view(runbook: Runbook) -> PlanView:
         digest=runbook.digest,
         ticket=ticket,
         params=[(name, _text(value), declared[name].description if name in declared else "") for name, value in runbook.param_values],
-        hosts=[(group, h.name, f"{h.address}:{h.port}", h.user or "") for group, hosts in runbook.hosts if group != "local" for h in hosts],
+        hosts=[(group, h.path, f"{h.address}:{h.port}", h.user or "") for group, hosts in runbook.hosts if group != "local" for h in hosts],
         guards=guards,
         success=success,
         sections=sections,

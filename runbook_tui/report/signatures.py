@@ -7,11 +7,12 @@ not who holds that key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, Event
+from runbook_tui.engine.journal import JournalScan
 
 if TYPE_CHECKING:  # asyncssh (for SSHSIG) is loaded only for a journal that holds signatures
     from runbook_tui.trust.check import Signed
@@ -35,12 +36,16 @@ class SignatureRow:
     words: str  # the status in words, with why it fails
 
 
-def signature_rows(events: Sequence[Event], signers: AllowedSigners | None) -> list[SignatureRow]:
-    """One row per decision, seal and approval; empty for a journal with no signatures at all."""
-    if not any(e.get("type") in (DECISION_SIGNED, SEAL, PLAN_APPROVED) for e in events):
+def signature_rows(path: Path, signers: AllowedSigners | None) -> list[SignatureRow]:
+    """One row per decision, seal and approval; empty for a journal with no signatures at all.
+
+    A journal without signatures is read once more, a line at a time; one with them is held in memory
+    (signatures name events by seq)."""
+    if not any(e.get("type") in (DECISION_SIGNED, SEAL, PLAN_APPROVED) for e in JournalScan(path)):
         return []
     from runbook_tui.trust.check import check
 
+    events = list(JournalScan(path))
     result = check(events, signers)
     rows = [_row(s, _what(events[s.seq])) for s in sorted(result.decisions.values(), key=lambda s: s.seq) if 0 <= s.seq < len(events)]
     rows += [_row(s, f"seal of line {int(events[s.seq]['statement'].get('seq', -2)) + 1}") for s in result.seals]

@@ -23,6 +23,7 @@ OUTCOMES = {
     "awaiting_verification": "awaiting verification",
     "rolled_back": "ROLLED BACK",
     "aborted": "ABORTED",
+    "done_criteria_failed": "DONE, SUCCESS CRITERIA NOT MET",
     "unfinished": "UNFINISHED (no session_finished in the journal)",
 }
 
@@ -177,11 +178,44 @@ def summary_counts(report: Report) -> str:
 
 
 def verifier(report: Report) -> str:
+    """Who actually confirmed, and a flag when that is not the ticket's verifier."""
     session = report.session
     if session.solo is not None:
-        planned = f" (the ticket names {report.ticket.verifier})" if report.ticket.verifier else ""
-        return f"none: solo run ({session.solo}){planned}"
-    return session.verifier or report.ticket.verifier or NONE
+        named = f" (the ticket names {report.ticket.verifier})" if report.ticket.verifier else ""
+        return f"none: solo run ({session.solo}){named}"
+    counts: dict[str, int] = {}
+    for step in report.steps:
+        for name in {step.confirmed_by, step.go_ahead_by} - {None}:
+            counts[str(name)] = counts.get(str(name), 0) + 1
+    planned: str | None = report.ticket.verifier or session.verifier
+    if not counts:
+        return f"nobody confirmed a step (planned: {planned})" if planned else NONE
+    acted = ", ".join(f"{name} ({n} step{'s' if n != 1 else ''})" for name, n in counts.items())
+    if planned and set(counts) != {planned}:
+        return f"{acted}; NOT the ticket's verifier ({planned})"
+    return acted
+
+
+def assignee(report: Report) -> str:
+    """The person at the keyboard, and the ticket's assignee when that was someone else."""
+    session = report.session
+    planned = session.planned_assignee or report.ticket.assignee
+    ran_by = session.assignee or NONE
+    return f"planned: {planned}, ran by: {ran_by}" if planned and planned != ran_by else ran_by
+
+
+def outcome_line(report: Report) -> str:
+    """The session's outcome; unmet success criteria come first, then whether they were accepted and by whom."""
+    session = report.session
+    words = outcome(session.outcome)
+    if not session.criteria_unmet:
+        return words
+    unmet = f"SUCCESS CRITERIA NOT MET ({'; '.join(session.criteria_unmet)})"
+    acceptance = session.criteria_acceptance
+    if acceptance:
+        confirmed = f", confirmed by {acceptance['confirmed_by']}" if acceptance.get("confirmed_by") else ""
+        return f"{unmet}, accepted by {acceptance.get('by')}{confirmed}: {acceptance.get('reason')}; then {words}"
+    return f"{unmet}; {words}"
 
 
 def samples(panel: Panel) -> str:
@@ -191,3 +225,19 @@ def samples(panel: Panel) -> str:
 
 def success_result(check: SuccessCheck) -> str:
     return "not decided" if check.met is None else ("met" if check.met else "NOT met")
+
+
+_CONNECTION_WORDS = (
+    ("authenticated", "authenticated"),
+    ("unauthenticated", "closed before authenticating"),
+    ("refused_address", "refused (too many waiting from one address)"),
+    ("refused_total", "refused (too many waiting in all)"),
+    ("refused_descriptors", "refused (file descriptors kept for the run)"),
+    ("refused_sessions", "sessions refused (too many at once)"),
+    ("sessions_counted", "sessions counted, not journaled one by one"),
+)
+
+
+def share_connections(counts: dict[str, int]) -> str:
+    """What the share server counted: `1 authenticated, 5,717 refused (too many waiting from one address)`."""
+    return ", ".join(f"{counts[key]:,} {words}" for key, words in _CONNECTION_WORDS if counts.get(key))

@@ -30,6 +30,11 @@ MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
 #: Values that aliases may add when expanded (a "billion laughs" document adds billions).
 MAX_ALIAS_VALUES = 100_000
+#: Values (scalars, lists, mappings) in the document itself, counted while parsing, before anything
+#: is composed: each composed value costs about 1 KB, so a 4 MiB file of `[{},{},...]` (1.4 million
+#: values, 1.6 GB composed) is refused at the cost of reading it, and no accepted document composes
+#: more than about 110 MB. A realistic 1,000-step runbook has about 31,000 (bench/load.py).
+MAX_NODES = 100_000
 
 
 Position = tuple[int, int]  # (line, column), 1-based; a Mark is made only when one is asked for
@@ -103,16 +108,23 @@ def _check_shape(text: str, file: str) -> int:
     return _walk_shape(text, file, yaml.SafeLoader)
 
 
+def _event_mark(file: str, event: yaml.Event) -> Mark:
+    mark = event.start_mark
+    return Mark(file, mark.line + 1, mark.column + 1) if mark is not None else Mark(file, 1, 1)
+
+
 def _walk_shape(text: str, file: str, loader: type) -> int:
     depth = nodes = 0
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)):
             nodes += 1
+            if nodes > MAX_NODES:
+                where = _event_mark(file, event)
+                raise RunbookInvalid([Diagnostic(where, f"more than {MAX_NODES} values in the document; the limit is {MAX_NODES}")])
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                start = event.start_mark
-                where = Mark(file, start.line + 1, start.column + 1) if start else Mark(file, 1, 1)
+                where = _event_mark(file, event)
                 raise RunbookInvalid([Diagnostic(where, f"nested deeper than {MAX_DEPTH} levels; the limit is {MAX_DEPTH}")])
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
@@ -135,8 +147,21 @@ def compose(text: str, file: str) -> yaml.Node | None:
         advice = hint(text, exc)
         advice = f"; {advice}" if advice else ""
         raise RunbookInvalid([Diagnostic(where, f"invalid YAML: {problem}{context}{advice}")]) from None
+    except yaml.reader.ReaderError as exc:  # a NUL or another control character: said at its own line
+        raise RunbookInvalid([_unacceptable(text, file, exc)]) from None
     except yaml.YAMLError as exc:
         raise RunbookInvalid([Diagnostic(Mark(file, 1, 1), f"invalid YAML: {exc}")]) from None
+
+
+def _unacceptable(text: str, file: str, exc: yaml.reader.ReaderError) -> Diagnostic:
+    """The reader stops at the first character it refuses; find that character's line and column."""
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    index = text.find(char)
+    if index < 0:
+        return Diagnostic(Mark(file, 1, 1), f"invalid YAML: {exc.reason}")
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return Diagnostic(Mark(file, line, col), f"invalid YAML: the character U+{ord(char):04X} is not allowed; expected text without control characters")
 
 
 class _Budget:

@@ -51,3 +51,18 @@ def format_duration(seconds: float) -> str:
     minutes, secs = divmod(rest, 60)
     parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "", f"{secs}s" if secs else ""]
     return "".join(parts) or "0s"
+
+
+def span_words(seconds: float) -> str:
+    """A span as people say it, two units at most: `45s`, `12m`, `1h 12m`, `2d 4h` (one format for every countdown)."""
+    whole = int(abs(seconds))
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    if minutes:
+        return f"{minutes}m {secs}s" if secs and minutes < 10 else f"{minutes}m"
+    return f"{secs}s"

@@ -19,7 +19,7 @@ PARAM_TYPES: tuple[ParamType, ...] = ("string", "int", "float", "bool", "choice"
 SECTION_KINDS: tuple[SectionKind, ...] = ("precheck", "backup", "implement", "verify", "postcheck", "rollback")
 STEP_KINDS: tuple[StepKind, ...] = ("run", "note", "wait", "ask")
 RISK_LEVELS: tuple[RiskLevel, ...] = ("low", "medium", "high", "critical")
-VERIFY_MODES: tuple[VerifyMode, ...] = ("after", "before", "both", "none")
+VERIFY_MODES: tuple[VerifyMode, ...] = ("after", "before", "both", "none", "per_wave")
 DIRECTIONS: tuple[Literal["above", "below"], ...] = ("above", "below")
 ON_CRITICAL: tuple[Literal["pause", "rollback", "notify"], ...] = ("pause", "rollback", "notify")
 ON_NO_DATA: tuple[Literal["pause", "notify", "ignore"], ...] = ("pause", "notify", "ignore")
@@ -133,15 +133,15 @@ STEP = Shape("step", "One step: exactly one of run, note, wait or ask.", (
     Field("retries", integer(0, 100), "Re-run a failed command this many times."),
     Field("retry_delay", DURATION, "Pause between retries (default 5s)."),
     Field("capture", IDENT, "Keep stdout (stripped), or an ask step's answer, as captured.NAME for later steps."),
-    Field("verify", enum(VERIFY_MODES), "When the verifier confirms: after (default), before, both, none."),
+    Field("verify", enum(VERIFY_MODES), "When the verifier confirms: after (default), before, both, none, or per_wave (between the waves of `serial`, and after the last)."),
     Field("undo", TEXT, "A command that reverses this step, run on the same hosts at rollback."),
     Field("checkpoint", BOOLEAN, "A safe point: rollback to the last checkpoint undoes only the steps after it."),
     Field("env", mapping_of(TEXT, IDENT, nullable=False), "Environment variables for the command."),
     Field("cwd", TEXT, "Working directory of the command."),
     Field("sudo", BOOLEAN, "Run the command with `sudo -n`."),
     Field("serial", {"anyOf": [{"type": "integer", "minimum": 1}, PERCENT, {"type": "array", "minItems": 1, "items": {"anyOf": [{"type": "integer", "minimum": 1}, PERCENT]}}]},
-          "Rolling batches on a group: sizes like [1, \"25%\", \"100%\"], the last repeated."),
-    Field("max_fail", {"anyOf": [{"type": "integer", "minimum": 0}, PERCENT]}, "Failed hosts (a number or \"10%\") that stop the rollout before the next batch (default 0)."),
+          "Waves on a group: a count, a percentage, or a ramp like [1, 5, \"50%\"] (the last value repeats)."),
+    Field("max_fail", {"anyOf": [{"type": "integer", "minimum": 0}, PERCENT]}, "Failed hosts tolerated (a count, or \"10%\" of the step's hosts); one more stops the rollout before the next wave (default 0)."),
     Field("confirm", TEXT, "Text the assignee must acknowledge before the step runs (for steps that cannot be undone)."),
 ), {
     **exactly_one_of(*STEP_KINDS),
@@ -210,12 +210,20 @@ HOST = Shape("host", "A machine reached over SSH (host keys verified against kno
     Field("address", TEXT, "Address to connect to (default: the name)."),
     Field("port", integer(1, 65535), "SSH port (default 22)."),
     Field("user", TEXT, "SSH user."),
-    Field("identity", TEXT, "Private key file (default: the SSH agent or ~/.ssh/id_*)."),
+    Field("identity", TEXT, "Private key file (default: ~/.ssh/config's IdentityFile, the SSH agent, ~/.ssh/id_*)."),
+    Field("via", TEXT, "A bastion: the name of another host entry this host is reached through (chains allowed)."),
+    Field("forward_agent", BOOLEAN, "Forward the SSH agent to this host (default false)."),
     Field("vars", {"type": "object"}, "Values templates may use as host.NAME."),
 ))  # fmt: skip
 
 FROM_PARAM = Shape("from_param", "A group built from a list parameter of host names.", (
     Field("from_param", TEXT, "Name of a declared list parameter.", True),
+    Field("via", TEXT, "A bastion (another host entry's name) every host of the group is reached through."),
+))  # fmt: skip
+
+GROUP = Shape("group", "A list of hosts with settings for all of them.", (
+    Field("hosts", {"type": "array", "items": ref("host")}, "The hosts.", True),
+    Field("via", TEXT, "A bastion (another host entry's name) for the hosts that name none themselves."),
 ))  # fmt: skip
 
 PARAM = Shape("param", "A value given with -p NAME=VALUE or the TUI's form.", (
@@ -257,8 +265,8 @@ RUNBOOK = Shape("runbook", "A runbook-tui runbook (format version 1): a template
     Field("title", TEXT, "The change in one line (a template).", True),
     Field("ticket", ref("ticket"), "The change ticket; a run without one says so on screen and in the journal."),
     Field("params", mapping_of(ref("param"), IDENT), "Parameters by name."),
-    Field("hosts", mapping_of({"anyOf": [{"type": "array", "items": ref("host")}, ref("from_param")]}),
-          "Host groups by name: a list of hosts, or {from_param: NAME}. `local` is always defined."),
+    Field("hosts", mapping_of({"anyOf": [{"type": "array", "items": ref("host")}, ref("from_param"), ref("group")]}),
+          "Host groups by name: a list of hosts, {hosts: [...], via: BASTION}, or {from_param: NAME}. `local` is always defined."),
     Field("secrets", mapping_of(ref("secret")), "Secrets by name, read when the run starts, shown as ***."),
     Field("metrics", {"anyOf": [ref("metrics"), {"type": "null"}]}, "Panels, guards and measured success."),
     Field("sections", {"type": "array", "minItems": 1, "items": ref("section")}, "The sections, in order; at least one step in all.", True),
@@ -292,4 +300,4 @@ ALERTS = Shape("alerts", "Silences created through Alertmanager's API v2 while t
     Field("until", enum(("session_end", "window_end")), "session_end (default), or window_end: after a rollback keep them until the window ends."),
 ))  # fmt: skip
 
-SHAPES = (RUNBOOK, TICKET, WINDOW, RISK, PARAM, HOST, FROM_PARAM, SECRET, KEYRING, METRICS, SOURCE, PROMETHEUS, SCRAPE, PANEL, CHECK, SECTION, STEP, EXPECT, NOTIFY, SECRET_REF, ALERTS, SILENCE)
+SHAPES = (RUNBOOK, TICKET, WINDOW, RISK, PARAM, HOST, FROM_PARAM, GROUP, SECRET, KEYRING, METRICS, SOURCE, PROMETHEUS, SCRAPE, PANEL, CHECK, SECTION, STEP, EXPECT, NOTIFY, SECRET_REF, ALERTS, SILENCE)

@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.runbook import field_table as T
+from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
-from runbook_tui.runbook.document import YList, YMap, check_size, load_document
+from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, check_size, load_document
 from runbook_tui.runbook.fields import Fields, describe
+from runbook_tui.runbook.host_entries import HostEntries
 from runbook_tui.runbook.model import (
     LOCAL,
     Expect,
@@ -41,6 +43,7 @@ from runbook_tui.runbook.model import (
 )
 from runbook_tui.runbook.params import ParamError, bind, convert
 from runbook_tui.runbook.reach import ReachReader, no_data_action
+from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
 from runbook_tui.runbook.templating import ROOTS, base_context
 from runbook_tui.runbook.texts import Capture, Names, Scope, TextMaker
 
@@ -66,8 +69,7 @@ def load_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> Lo
     """Read, validate and render a runbook file; raises RunbookInvalid listing every problem."""
     file = str(path)
     try:
-        check_size(Path(path).stat().st_size, file)  # refuse a huge file before reading it into memory
-        data = Path(path).read_bytes()
+        data = read_limited(path, MAX_BYTES)  # a huge file, /dev/zero or a FIFO is refused, never read whole
     except OSError as exc:
         raise RunbookInvalid([Diagnostic(Mark(file, 1, 1), f"cannot read the file: {exc.strerror}")]) from None
     return load_text(data, file, given)
@@ -114,9 +116,9 @@ class _Builder:
         self.texts.names = Names(frozenset(p.name for p in params), frozenset(s.name for s in secrets))
         self.texts.names.captures = self._captures(root)
         self.texts.names.has_ticket = "ticket" in root
-        self.hosts = self._hosts(root, params, values)
         context = None if values is None else base_context(values, None)
-        self.texts.context = context
+        self.texts.context = context  # before the hosts: their name, address, user, port and identity render from params
+        self.hosts = self._hosts(root, params, values)
 
         ticket = self._ticket(root)
         if context is not None and ticket is not None:
@@ -263,56 +265,14 @@ class _Builder:
         return tuple(secrets)
 
     def _hosts(self, root: YMap, params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, tuple[Host, ...]]:
-        groups: dict[str, tuple[Host, ...]] = {}
-        for group, value, key_mark, value_mark in self._entries(root, "hosts", "hosts: group -> list of hosts"):
-            if group == LOCAL:
-                self.diags.error(key_mark, "'local' is always defined (this machine); expected another group name")
-                continue
-            if isinstance(value, YMap):
-                groups[group] = self._hosts_from_param(group, value, params, values)
-                continue
-            items = self.fields.sequence(value, value_mark, f"group '{group}': a list of hosts or {{from_param: NAME}}")
-            hosts = [self._host(item, mark, group) for item, mark in zip(items, items.item_marks)] if items else []
-            groups[group] = tuple(h for h in hosts if h is not None)
+        entries = self._entries(root, "hosts", "hosts: group -> list of hosts")
+        groups = HostEntries(self.fields, self.diags, self._plain).groups(entries, params, values)
         names = {h.name for hosts in groups.values() for h in hosts}
         for group in groups:
             if group in names:
                 self.diags.error(root["hosts"].key_mark(group), f"group '{group}' has the same name as a host; expected distinct names so 'on:' is unambiguous")
         groups[LOCAL] = (LOCAL_HOST,)
         return groups
-
-    def _hosts_from_param(self, group: str, m: YMap, params: tuple[Param, ...], values: dict[str, Any] | None) -> tuple[Host, ...]:
-        self.fields.keys(m, f"group '{group}'", T.FROM_PARAM.keys, T.FROM_PARAM.required)
-        name = self.fields.string(m, "from_param")
-        param = next((p for p in params if p.name == name), None)
-        if name is not None and (param is None or param.type != "list"):
-            self.diags.error(m.value_mark("from_param"), f"from_param: expected the name of a declared list parameter, got {name!r}")
-            return ()
-        if values is None or name is None:
-            return ()
-        return tuple(Host(h, h, m.value_mark("from_param")) for h in values.get(name) or [])
-
-    def _host(self, value: Any, mark: Mark, group: str) -> Host | None:
-        f = self.fields
-        m = f.mapping(value, mark, f"a host of group '{group}' ({{name, address, port, user}})")
-        if m is None:
-            return None
-        f.keys(m, f"a host of group '{group}'", HOST_KEYS, T.HOST.required)
-        name = self._plain(m, "name")
-        if name is None:
-            return None
-        if name == LOCAL:
-            self.diags.error(m.value_mark("name"), "host name 'local' is reserved for this machine; expected another name")
-        host_vars = f.mapping(m["vars"], m.value_mark("vars"), "vars") if "vars" in m else None
-        return Host(
-            name=name,
-            address=self._plain(m, "address") or name,
-            mark=mark,
-            port=f.integer(m, "port", 22, 1, 65535),
-            user=self._plain(m, "user"),
-            identity=self._plain(m, "identity"),
-            vars=tuple((host_vars or {}).items()),
-        )
 
     # -- ticket --------------------------------------------------------------
 
@@ -551,9 +511,11 @@ class _Builder:
         body = None if kind == "wait" else self._text(m, kind, "shell" if kind == "run" else "plain", scope)
         # The undo runs only after its step ran, so it may use the step's own capture.
         undo_scope = replace(scope, captures_before=scope.captures_before | {capture}, own_capture=None) if capture else scope
+        title_text = self._text(m, "title", "plain", scope)  # may use captured.* and host: rendered just before the step
         step = Step(
             id=step_id or "",
-            title=self._plain(m, "title") or step_id or "",
+            title=title_text.shown() if title_text is not None else step_id or "",
+            title_text=title_text,
             kind=kind,
             section_id=section_id,
             mark=mark,
@@ -592,7 +554,7 @@ class _Builder:
     def _on(self, m: YMap, kind: str) -> str:
         if not self._only(m, "on", kind, ("run",)):
             return LOCAL
-        target = self.fields.string(m, "on") or LOCAL
+        target = self._plain(m, "on") or LOCAL  # `on: "{{ replica }}"` names a host rendered from params
         known = set(self.hosts) | {h.name for hosts in self.hosts.values() for h in hosts}
         if target not in known:
             others = ", ".join(sorted(known - {LOCAL}))
@@ -660,6 +622,9 @@ class _Builder:
             if not IDENT.fullmatch(name):
                 self.diags.error(m.key_mark(name), f"env name '{name}': expected a variable name like PGHOST")
                 continue
+            if name.startswith(VALUE_PREFIX):
+                self.diags.error(m.key_mark(name), f"env name '{name}': names starting with {VALUE_PREFIX} carry the command's templated values; expected another name")
+                continue
             text = self._text(m, name, "plain", scope)
             if text is not None:
                 result.append((name, text))
@@ -711,7 +676,7 @@ def probe_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> P
         runbook = loaded.runbook
         return Probe(file, runbook.id, runbook.title, runbook.params, loaded, [], [])
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        text = read_limited(path, MAX_BYTES).decode("utf-8")
         document = load_document(text, file)
     except (OSError, UnicodeDecodeError, RunbookInvalid):
         return Probe(file, "", "", (), None, diagnostics, [])

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # defined with their reader; the model only carries them
 ParamType = Literal["string", "int", "float", "bool", "choice", "list"]
 SectionKind = Literal["precheck", "backup", "implement", "verify", "postcheck", "rollback"]
 StepKind = Literal["run", "note", "wait", "ask"]
-VerifyMode = Literal["after", "before", "both", "none"]
+VerifyMode = Literal["after", "before", "both", "none", "per_wave"]
 RiskLevel = Literal["low", "medium", "high", "critical"]
 TextKind = Literal["plain", "shell", "regex"]
 
@@ -88,10 +88,26 @@ class Host:
     user: str | None = None
     identity: str | None = None
     vars: tuple[tuple[str, Any], ...] = ()
+    #: The bastion this host is reached through (itself a host entry, maybe behind its own bastion).
+    via: Host | None = None
+    #: Agent forwarding to this host: off unless the runbook (or ~/.ssh/config's ForwardAgent) asks.
+    forward_agent: bool = False
+    #: The connection fields the runbook set itself (address, port, user, identity): they win over ~/.ssh/config.
+    given: frozenset[str] = frozenset()
 
     @property
     def is_local(self) -> bool:
         return self.name == LOCAL
+
+    @property
+    def path(self) -> str:
+        """How the host is reached, for people: `db1`, `db1 via bastion1`, `db1 via inner via outer`."""
+        hops = [self.name]
+        via = self.via
+        while via is not None:
+            hops.append(via.name)
+            via = via.via
+        return " via ".join(hops)
 
     def as_context(self) -> dict[str, Any]:
         """The `host` mapping templates see."""
@@ -167,10 +183,11 @@ class Step:
     """One step. Exactly one of the four kinds; `body` is its command, note text or question."""
 
     id: str
-    title: str
+    title: str  # as plans show it: rendered at load, or the template when it uses captured.* or host
     kind: StepKind
     section_id: str
     mark: Mark
+    title_text: Text | None = None  # the title's template, rendered just before the step (captured.*, host)
     body: Text | None = None  # run: command; note: text; ask: question; wait: None
     wait_seconds: float | None = None
     watch: tuple[str, ...] = ()

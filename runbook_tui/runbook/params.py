@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.runbook.bounded_read import read_limited
+from runbook_tui.runbook.document import MAX_BYTES
 from runbook_tui.runbook.model import Param
 
 _TRUE = {"true", "yes", "on", "1", "y"}
@@ -40,9 +42,11 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
         if value.startswith("@"):
             path = Path(value[1:])
             try:
-                value = path.read_text(encoding="utf-8").rstrip("\n")
+                value = read_limited(path, MAX_BYTES).decode("utf-8").rstrip("\n")
             except OSError as exc:
                 raise ParamError(f"-p {name}=@{path}: cannot read the file: {exc.strerror}") from None
+            except UnicodeDecodeError:
+                raise ParamError(f"-p {name}=@{path}: expected UTF-8 text; the file has bytes that are not") from None
         values[name.strip()] = value
     return values
 

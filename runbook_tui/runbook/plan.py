@@ -71,7 +71,7 @@ def step_json(runbook: Runbook, step: Step) -> dict[str, Any]:
         "section": step.section_id,
         "kind": step.kind,
         "on": step.on,
-        "hosts": [{"name": h.name, "address": h.address, "port": h.port, "user": h.user} for h in hosts],
+        "hosts": [{"name": h.name, "address": h.address, "port": h.port, "user": h.user, "via": h.via.name if h.via else None, "path": h.path} for h in hosts],
         "run": commands,
         "note": preview(runbook, step.body) if step.kind == "note" and step.body else None,
         "ask": preview(runbook, step.body) if step.kind == "ask" and step.body else None,
@@ -153,7 +153,7 @@ def _ticket_lines(runbook: Runbook) -> list[str]:
 
 def _step_lines(runbook: Runbook, step: Step, number: int) -> list[str]:
     hosts = runbook.targets(step)
-    where = "local" if step.on == "local" else f"{step.on} ({', '.join(h.name for h in hosts)})"
+    where = "local" if step.on == "local" else f"{step.on} ({', '.join(h.path for h in hosts)})"
     flags = [f"verify {step.verify}"]
     if step.checkpoint:
         flags.insert(0, "CHECKPOINT")

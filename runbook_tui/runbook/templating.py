@@ -1,41 +1,51 @@
-"""Jinja2 templating for runbook strings: sandboxed, strict, shell-safe.
+"""Jinja2 templating for runbook strings: sandboxed, strict, bounded, shell-safe.
 
 Three environments share one set of rules and differ only in what they do
 with each `{{ value }}`:
 
 - `plain`: inserts it as text (titles, notes, questions);
-- `shell`: shell-quotes it (`run`, `undo`, `cwd`, `env` values), so a
-  parameter `x; rm -rf /` reaches `sh -c` as one literal word;
+- `shell` (`run`, `undo`): keeps it out of the command text: the text refers
+  to an environment variable holding it (`"${RBT_V1}"`), so a parameter
+  `x; rm -rf /` reaches the shell as one literal word (see `shell_values`);
 - `regex`: escapes it (`expect.stdout`), so a value is matched literally.
 
 `{{ value | raw }}` opts out of quoting and escaping; `analyse` reports each
-use so `validate` can warn about it.
+use so `validate` can warn about it. Every render runs against a budget of
+time and memory (see `template_sandbox`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import shlex
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, meta, nodes
 
 from runbook_tui.runbook.model import Host, Runbook, Text, TextKind
+from runbook_tui.runbook.shell_values import (
+    Raw as Raw,  # re-exported: plan.py marks raw values with it
+)
+from runbook_tui.runbook.shell_values import (
+    ShellCommand,
+    ShellRefused,
+    command_from,
+    marked_source,
+    record,
+    shq,
+    start_recording,
+    stop_recording,
+)
+from runbook_tui.runbook.template_sandbox import BoundedSandbox, TemplateCost, end_budget, start_budget
 
 #: Names a template may use besides bare parameter names.
 ROOTS = frozenset({"params", "ticket", "secrets", "captured", "host", "now"})
 #: Root names whose values are only known when a step is about to run.
 LATE_ROOTS = frozenset({"captured", "host", "secrets"})
 MASK = "***"
-
-
-class Raw(str):
-    """Text the author asked to insert as is (`| raw`): no quoting, no escaping."""
 
 
 def _raw(value: Any) -> Raw:
@@ -64,86 +74,17 @@ def _refuse_objects(value: Any, depth: int = 0) -> None:
     raise TypeError(f"a template can insert text, numbers, lists and mappings, not a {type(value).__name__}")
 
 
-class Quoted(str):
-    """A value already made safe for the shell context it stands in."""
-
-
-def _words(value: Any, quote: Callable[[str], str]) -> Quoted | Raw:
-    if isinstance(value, Raw):
-        return value
-    if isinstance(value, (list, tuple)):
-        return Quoted(" ".join(quote(_to_text(item)) for item in value))
-    return Quoted(quote(_to_text(value)))
-
-
-def _in_double_quotes(text: str) -> str:
-    """Inside "...", only these four characters are special to sh."""
-    return re.sub(r'([\\"$`])', r"\\\1", text)
-
-
-def _in_single_quotes(text: str) -> str:
-    """Inside '...', nothing is special but the closing quote: close, escape it, reopen."""
-    return text.replace("'", "'\\''")
-
-
-#: Filters the shell environment appends to every `{{ }}`, chosen by where it stands in the command.
-SHELL_FILTERS: dict[str, Callable[[Any], Quoted | Raw]] = {
-    "__sh_word": lambda value: _words(value, shlex.quote),
-    "__sh_double": lambda value: _words(value, _in_double_quotes),
-    "__sh_single": lambda value: _words(value, _in_single_quotes),
-}
-_CONTEXT_FILTER = {"outside": "__sh_word", "double": "__sh_double", "single": "__sh_single"}
-_TAG = re.compile(r"\{\{(.*?)\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
-
-
-def _quote_state(state: str, text: str) -> str:
-    """Follow sh's quoting through literal command text: outside, in "double" or in 'single' quotes."""
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if state == "single":
-            if char == "'":
-                state = "outside"
-        elif char == "\\":
-            index += 1  # the next character is escaped (outside and in double quotes)
-        elif state == "double":
-            if char == '"':
-                state = "outside"
-        elif char == "'":
-            state = "single"
-        elif char == '"':
-            state = "double"
-        index += 1
-    return state
-
-
-def shell_source(source: str) -> str:
-    """The template with each `{{ expr }}` quoted for its place: a word, inside "...", or inside '...'.
-
-    So `echo "{{ name }}"` with a name of `$(rm -rf /)` stays literal too,
-    not only `echo {{ name }}`.
-    """
-    parts: list[str] = []
-    state, position = "outside", 0
-    for match in _TAG.finditer(source):
-        literal = source[position : match.start()]
-        state = _quote_state(state, literal)
-        parts.append(literal)
-        expression = match.group(1)
-        if expression is None:
-            parts.append(match.group(0))
-        else:
-            lead = "-" if expression.startswith("-") else ""
-            trail = "-" if expression.endswith("-") and len(expression) > len(lead) else ""
-            inner = expression[len(lead) : len(expression) - len(trail)]
-            parts.append(f"{{{{{lead} ({inner}) | {_CONTEXT_FILTER[state]} {trail}}}}}")
-        position = match.end()
-    parts.append(source[position:])
-    return "".join(parts)
+def _record(value: Any) -> Any:
+    """A shell command's value, checked as `finalize` checks text, then kept out of the text."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
+    if not isinstance(value, bool):
+        _refuse_objects(value)
+    return record(value)
 
 
 def _shell_finalize(value: Any) -> str:
-    """Every expression went through a context filter already (see shell_source)."""
+    """Every expression went through the value recorder already (see shell_values.marked_source)."""
     return _to_text(value)
 
 
@@ -157,15 +98,16 @@ def _plain_finalize(value: Any) -> str:
     return _to_text(value)
 
 
-def _environment(finalize: Callable[[Any], str]) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def _environment(finalize: Callable[[Any], str]) -> BoundedSandbox:
+    env = BoundedSandbox(
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
         finalize=finalize,
     )
     env.filters["raw"] = _raw
-    env.filters.update(SHELL_FILTERS)
+    env.filters["shq"] = lambda value: shq(value, _to_text)
+    env.filters["__rbt_value"] = _record
     # Keep the globals to the harmless ones; a runbook has no use for the others.
     # `dict` and `namespace` are classes: printed, they show Python internals, and as globals they
     # hid an undeclared `{{ namespace }}` from validation.
@@ -174,12 +116,14 @@ def _environment(finalize: Callable[[Any], str]) -> ImmutableSandboxedEnvironmen
     return env
 
 
-ENVIRONMENTS: dict[TextKind, ImmutableSandboxedEnvironment] = {
+ENVIRONMENTS: dict[TextKind, BoundedSandbox] = {
     "plain": _environment(_plain_finalize),
     "shell": _environment(_shell_finalize),
     "regex": _environment(_regex_finalize),
 }
 GLOBALS = frozenset(ENVIRONMENTS["plain"].globals)
+#: Filters that only mean something in a shell command.
+SHELL_ONLY_FILTERS = frozenset({"shq"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,19 +186,55 @@ def analyse(source: str) -> Analysis:
 
 @lru_cache(maxsize=8192)
 def _compiled(source: str, kind: TextKind) -> Any:
-    return ENVIRONMENTS[kind].from_string(shell_source(source) if kind == "shell" else source)
+    if kind == "shell":
+        try:
+            return ENVIRONMENTS[kind].from_string(marked_source(source))
+        except ShellRefused as exc:
+            raise TemplateError(str(exc)) from None
+    return ENVIRONMENTS[kind].from_string(source)
 
 
-def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
-    """Render one template; raises TemplateError with a message an author understands."""
-    if not is_template(source):
-        return source
+def _render_bounded(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
+    budget = start_budget()
     try:
         return str(_compiled(source, kind).render(context))
     except TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
+    except (TemplateCost, ShellRefused) as exc:
+        raise TemplateError(str(exc)) from None
+    except RecursionError:
+        raise TemplateError("cannot render template: it recurses too deeply") from None
     except Exception as exc:  # jinja raises many kinds; all mean "this template cannot render"
         raise TemplateError(f"cannot render template: {exc}") from None
+    finally:
+        end_budget(budget)
+
+
+def render_command(source: str, context: Mapping[str, Any]) -> ShellCommand:
+    """A shell template as it runs: values out of band, in `env`, referred to by the text (see shell_values)."""
+    if not is_template(source):
+        return ShellCommand(source, (), source)
+    recording = start_recording()
+    try:
+        rendered = _render_bounded(source, "shell", context)
+    finally:
+        values = stop_recording(recording)
+    try:
+        return command_from(rendered, values, _to_text)
+    except ShellRefused as exc:
+        raise TemplateError(str(exc)) from None
+
+
+def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
+    """Render one template; raises TemplateError with a message an author understands.
+
+    A shell template renders as people read it (values inline); what runs is `render_command`.
+    """
+    if not is_template(source):
+        return source
+    if kind == "shell":
+        return render_command(source, context).shown
+    return _render_bounded(source, kind, context)
 
 
 class _Masked(dict[str, str]):
@@ -308,6 +288,11 @@ def context_for(
         secrets=secrets,
         secret_names=(s.name for s in runbook.secrets),
     )
+
+
+def command_text(text: Text, context: Mapping[str, Any]) -> ShellCommand:
+    """A `run`/`undo` Text as it runs: always rendered from its source, so values travel out of band."""
+    return render_command(text.source, context)
 
 
 def render_text(text: Text, context: Mapping[str, Any]) -> str:

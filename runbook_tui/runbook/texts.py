@@ -14,6 +14,7 @@ from typing import Any
 
 from runbook_tui.runbook.diagnostics import Collector
 from runbook_tui.runbook.model import Mark, Text, TextKind
+from runbook_tui.runbook.shell_values import static_problems
 from runbook_tui.runbook.templating import LATE_ROOTS, ROOTS, Analysis, TemplateError, analyse, is_template, render
 
 _HOST_ATTRS = frozenset({"name", "address", "port", "user"})
@@ -87,6 +88,8 @@ class TextMaker:
             return None
         if not self._names_ok(analysis, mark, scope):
             return None
+        if kind == "shell" and not self._shell_ok(source, mark):
+            return None
         for line in analysis.raw_lines:
             self.diags.warning(self.mark_in(mark, line), "'| raw' inserts this value without shell quoting or escaping")
         late = analysis.roots & LATE_ROOTS
@@ -104,6 +107,25 @@ class TextMaker:
             self.diags.error(self.mark_in(mark, exc.line), str(exc))
             return None
         return Text(source, mark, kind, value, analysis.roots)
+
+    def _shell_ok(self, source: str, mark: Mark) -> bool:
+        """Every value of a shell command must reach the shell as one literal word (see shell_values)."""
+        problems = static_problems(source)
+        for offset, message in problems:
+            self.diags.error(self.mark_at(mark, source, offset), message)
+        return not problems
+
+    def mark_at(self, mark: Mark, source: str, offset: int) -> Mark:
+        """Where character `offset` of a template stands in the file (exact for block and plain scalars)."""
+        line = source.count("\n", 0, offset) + 1
+        column = offset - (source.rfind("\n", 0, offset) + 1)
+        start = self.mark_in(mark, line)
+        if line == 1 and not self._is_block(mark):
+            quoted = self.lines[mark.line - 1][mark.col - 1 : mark.col] in ("'", '"') if mark.line - 1 < len(self.lines) else False
+            return Mark(mark.file, mark.line, mark.col + column + (1 if quoted else 0))
+        text_line = source.split("\n")[line - 1]
+        lead = len(text_line) - len(text_line.lstrip())  # mark_in's column counts the line's own indentation too
+        return Mark(start.file, start.line, start.col - lead + column)
 
     def render_now(self, source: str, mark: Mark) -> str | None:
         """For typed values written as templates (`timeout: "{{ t }}s"`): render, or report why not."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ import asyncssh
 
 from runbook_tui.engine.controller import Reply
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.share import protocol
 from runbook_tui.trust.ledger import Ledger
@@ -58,8 +60,8 @@ async def fetch_host_key(host: str, port: int) -> asyncssh.SSHKey | None:
 
 def trust(known_hosts: str, host: str, port: int, key: asyncssh.SSHKey) -> None:
     path = Path(known_hosts).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with path.open("a", encoding="utf-8") as handle:
+    private_folder(path.parent)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600), "a", encoding="utf-8") as handle:
         handle.write(host_key_entry(host, port, key))
 
 

@@ -1,9 +1,11 @@
 """The session server: an asyncssh server inside the assignee's process.
 
 Only the keys named on the command line (or in a participants file) get
-in; passwords and keyboard-interactive logins are refused outright. Each
-participant receives every journal event from where they left off (catch-up
-after a dropped connection), then live. Their intents go to the controller
+in; passwords and keyboard-interactive logins are refused outright, and
+connections that have not authenticated are bounded (share/admission.py).
+Each participant receives every journal event from where they left off
+(catch-up after a dropped connection, streamed from the journal file), then
+live. Their intents go to the controller
 under their own name and role, and the controller decides; the server only
 relays.
 """
@@ -14,22 +16,36 @@ import asyncio
 import contextlib
 import functools
 import logging
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import asyncssh
 
 from runbook_tui.engine.controller import Actor, Controller, Reply
-from runbook_tui.engine.events import Event
+from runbook_tui.engine.events import SHARE_CLOSED, SYSTEM, Event
+from runbook_tui.engine.files import private_folder
+from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.state import RunState
 from runbook_tui.share import protocol
+from runbook_tui.share.admission import (
+    LOGIN_TIMEOUT,
+    TOTAL,
+    Admission,
+    quiet_accept_errors,
+)
 from runbook_tui.share.participants import Participant
+from runbook_tui.share.presence import Presence
 from runbook_tui.trust.gate import SignedIntents, dispatch_signed
 
 log = logging.getLogger(__name__)
 
 #: Events queued for one slow participant before they are disconnected (they catch up on reconnect).
 QUEUE_LIMIT = 20_000
+#: Sessions one participant may have open at once (more are told `bye`).
+SESSIONS_PER_PARTICIPANT = 4
+#: Bytes of catch-up written before waiting for the participant to take them.
+CATCH_UP_CHUNK = 256 * 1024
 
 
 def parse_address(address: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
@@ -49,22 +65,47 @@ def parse_address(address: str, default_host: str = "127.0.0.1") -> tuple[str, i
 
 
 def load_or_create_host_key(path: Path) -> asyncssh.SSHKey:
-    """The session's host key, kept in the state folder so verifiers can trust it across runs."""
+    """The session's host key, kept in the state folder so verifiers can trust it across runs.
+
+    Created 0600 at open() (O_EXCL, never through a symlink), in a 0700 folder: no moment when
+    another user could read it.
+    """
     if path.exists():
         return asyncssh.read_private_key(str(path))
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder(path.parent)
     key = asyncssh.generate_private_key("ssh-ed25519", comment="runbook-tui session")
-    key.write_private_key(str(path))
-    path.chmod(0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key.export_private_key())
     return key
 
 
 class _Gate(asyncssh.SSHServer):
-    """Per connection: public keys only, and only the participants' keys."""
+    """Per connection: admitted or refused before any SSH work; then public keys only, the participants'."""
 
     def __init__(self, share: ShareServer) -> None:
         self.share = share
         self.participant: Participant | None = None
+        self.address = ""
+        self.pending = False  # admitted and not authenticated yet
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        peer = conn.get_extra_info("peername")
+        self.address = str(peer[0]) if peer else "?"
+        if self.share.admission.admit(self.address):
+            self.pending = True
+        else:
+            conn.abort()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.pending:
+            self.pending = False
+            self.share.admission.dropped(self.address)
+
+    def auth_completed(self) -> None:
+        if self.pending:
+            self.pending = False
+            self.share.admission.authenticated(self.address)
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -90,17 +131,20 @@ class _Gate(asyncssh.SSHServer):
 class ShareServer:
     """Relays a controller's events to participants and their intents back to it."""
 
-    def __init__(self, controller: Controller, participants: Iterable[Participant], host_key: asyncssh.SSHKey, events: list[Event]) -> None:
+    def __init__(self, controller: Controller, participants: Iterable[Participant], host_key: asyncssh.SSHKey) -> None:
         self.controller = controller
         self.participants = {p.fingerprint: p for p in participants}
         self.host_key = host_key
-        self.events = events  # every event so far, seq == index (loaded from the journal on resume)
+        self.admission = Admission()
+        self.presence = Presence(controller)
         self._queues: dict[asyncio.Queue[Event], asyncssh.SSHServerProcess[str]] = {}
         self._server: asyncssh.SSHAcceptor | None = None
+        self._undo_quiet: Callable[[], None] | None = None
         self.address: tuple[str, int] = ("127.0.0.1", 0)  # where start() listens
         self.keepalive: tuple[float, int] = protocol.KEEPALIVE  # a participant whose link died silently leaves
         controller.subscribe(self._on_event)
-        self.signed = SignedIntents(controller, events)  # decisions and seals: signature checked before journaling
+        # Decisions and seals: each signature checked before journaling; on resume it reads what was shown before.
+        self.signed = SignedIntents(controller, JournalScan(controller.journal.path))
 
     @property
     def fingerprint(self) -> str:
@@ -109,21 +153,30 @@ class ShareServer:
     async def start(self, host: str, port: int) -> int:
         """Listen; returns the port (useful when 0 asked for a free one)."""
         interval, count = self.keepalive
+        self._undo_quiet = quiet_accept_errors(asyncio.get_running_loop(), self.admission.logger)
         self._server = await asyncssh.create_server(
             lambda: _Gate(self), host, port, server_host_keys=[self.host_key], process_factory=self._session, encoding="utf-8",
-            keepalive_interval=interval, keepalive_count_max=count,
+            keepalive_interval=interval, keepalive_count_max=count, login_timeout=LOGIN_TIMEOUT, backlog=TOTAL,
         )  # fmt: skip
         return int(self._server.sockets[0].getsockname()[1])
 
     async def close(self) -> None:
+        """Stop listening, drop everyone, and journal what the server counted (never each attempt)."""
+        if self._server is None:
+            return
+        self._server.close()
         for process in list(self._queues.values()):
             process.close()
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
+        await self._server.wait_closed()
+        self._server = None
+        self.presence.close()
+        if self._undo_quiet is not None:
+            self._undo_quiet()
+        if not self.controller.fatal:
+            with contextlib.suppress(JournalError):
+                self.controller.emit(SHARE_CLOSED, SYSTEM, **self.admission.summary(), presence_unjournaled=self.presence.unjournaled())
 
     def _on_event(self, event: Event, state: RunState) -> None:
-        self.events.append(event)
         for queue, process in list(self._queues.items()):
             try:
                 queue.put_nowait(event)
@@ -136,26 +189,52 @@ class ShareServer:
         participant: Participant = gate.participant
         actor = Actor(participant.name, participant.role)
         queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_LIMIT)
+        arrived = False
         try:
+            if self.presence.sessions(actor.name) >= SESSIONS_PER_PARTICIPANT:
+                self.admission.counts["refused_sessions"] += 1
+                process.stdout.write(protocol.encode({"kind": "bye", "reason": f"{actor.name} already has {SESSIONS_PER_PARTICIPANT} sessions open"}))
+                return
             process.stdout.write(protocol.encode({"kind": "welcome", "name": actor.name, "role": actor.role, "session": self.controller.session_id, "key": participant.fingerprint}))
             hello = protocol.decode(await process.stdin.readline())
             since = int(hello.get("since", -1))
             if hello.get("observe"):
                 actor = Actor(actor.name, "observer")
-            backlog = self.events[since + 1 :]
-            self._queues[queue] = process  # from here on, new events queue up behind the backlog
-            for event in backlog:
-                process.stdout.write(protocol.event(event))
-            await process.stdout.drain()
-            self.controller.join(actor.name, actor.role)
+            self._queues[queue] = process  # from here on, new events queue up behind the catch-up
+            self.controller.journal.flush()  # the file then holds every event before the queued ones
+            until = self.controller.journal.seq
+            self.presence.arrive(actor.name, actor.role)  # their join (if journaled) is queued: they see it after the catch-up
+            arrived = True
+            await self._catch_up(process, since, until)
             await self._serve(process, queue, actor, participant.fingerprint)
-        except (asyncssh.Error, ConnectionError, protocol.ProtocolError, ValueError, asyncio.IncompleteReadError) as exc:
+        except (asyncssh.Error, ConnectionError, protocol.ProtocolError, ValueError, TypeError, asyncio.IncompleteReadError, OSError) as exc:
             log.info("participant %s left: %s", actor.name, exc)
         finally:
             self._queues.pop(queue, None)
-            with contextlib.suppress(Exception):  # the journal may be closed when the run ends
-                self.controller.leave(actor.name, actor.role)
+            if arrived:  # a malformed hello never joined, so it never leaves
+                with contextlib.suppress(Exception):  # the journal may be closed when the run ends
+                    self.presence.depart(actor.name, actor.role)
             process.exit(0)
+
+    async def _catch_up(self, process: asyncssh.SSHServerProcess[str], since: int, until: int) -> None:
+        """Events `since` < seq < `until`, streamed from the journal file: no event list in memory.
+
+        The journal's line N holds seq N-1 (a verified journal; resume cuts a torn tail first), and each
+        line is the event's JSON as journaled, so it is relayed as it stands, without parsing.
+        """
+        with self.controller.journal.path.open("r", encoding="utf-8", newline="\n") as journal:
+            sent = 0
+            for seq, line in enumerate(journal):
+                if seq >= until:
+                    break
+                if seq <= since:
+                    continue
+                process.stdout.write(f'{{"kind":"event","event":{line.rstrip(chr(10))}}}\n')
+                sent += len(line)
+                if sent >= CATCH_UP_CHUNK:
+                    sent = 0
+                    await process.stdout.drain()
+        await process.stdout.drain()
 
     async def _serve(self, process: asyncssh.SSHServerProcess[str], queue: asyncio.Queue[Event], actor: Actor, fingerprint: str) -> None:
         async def pump() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from runbook_tui.engine.controller import Controller
@@ -28,7 +29,7 @@ SEAL_WAIT = 5.0
 class AssigneeTrust:
     """Follows the controller; signs the assignee's decisions and seals in order, one at a time."""
 
-    def __init__(self, controller: Controller, signer: Signer | None, earlier: list[Event] | None = None) -> None:
+    def __init__(self, controller: Controller, signer: Signer | None, earlier: Iterable[Event] = ()) -> None:
         self.controller = controller
         self.signer = signer
         self.shown: dict[str, str] = {}
@@ -37,7 +38,7 @@ class AssigneeTrust:
         self.sealed: dict[int, set[str]] = {}  # seq -> who sealed it
         self._sealed_changed = asyncio.Event()
         self.finished_seq: int | None = None
-        for event in earlier or []:  # resume: what was shown before the process died
+        for event in earlier:  # resume: what was shown before the process died
             if event.get("type") in STEP_READY_TYPES and isinstance(event.get("step"), str):
                 self.shown[event["step"]] = str(event["hash"])
         controller.subscribe(self._follow)

@@ -15,7 +15,7 @@ checkpoint or at the end, and the session journals it as a `seal` event.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,12 +53,12 @@ def expected_phase(state: RunState, step: str | None, action: str) -> tuple[str,
 class SignedIntents:
     """Follows the controller's events (shown hashes, recent heads) and checks what participants sign."""
 
-    def __init__(self, controller: Controller, events: list[Event] | None = None) -> None:
+    def __init__(self, controller: Controller, earlier: Iterable[Event] = ()) -> None:
         self.controller = controller
         self.shown: dict[str, str] = {}
         self.recent: deque[tuple[int, str]] = deque(maxlen=RECENT)
         self.last: dict[str, Event] = {}
-        for event in events or []:
+        for event in earlier:
             self._follow(event, controller.state)
         controller.subscribe(self._follow)
 

@@ -18,7 +18,8 @@ from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.errors import StartRefused
 from runbook_tui.runbook.loader import Loaded, Probe
 from runbook_tui.ui.base_app import ThemedApp
-from runbook_tui.ui.modals import TextPrompt
+from runbook_tui.ui.modals import LoadingScreen, TextPrompt
+from runbook_tui.ui.mode_screen import ModeChoice, ModeScreen
 from runbook_tui.ui.params_form import ParamsScreen
 from runbook_tui.ui.picker import PickerScreen
 from runbook_tui.ui.run_screen import RunScreen
@@ -53,12 +54,18 @@ class RunbookApp(ThemedApp):
         theme: str | None = None,
         *,
         picker_paths: Sequence[Path] = (),
-        start_for: Callable[[Loaded], Starter] | None = None,
+        start_for: Callable[..., Starter] | None = None,
         form: Probe | None = None,
         given: Mapping[str, Any] | None = None,
+        ask_mode: bool = False,
+        loaded: Loaded | None = None,
     ) -> None:
         """Either `starter` (a runbook already loaded), or `start_for` with the picker's paths,
-        or `start_for` with `form`: a runbook whose parameter values are missing (`given` pre-fills them)."""
+        or `start_for` with `form`: a runbook whose parameter values are missing (`given` pre-fills them),
+        or `start_for` with `loaded`.
+
+        `ask_mode`: neither --share nor --solo was given; before anything starts, the mode screen asks,
+        and `start_for(loaded, choice)` makes the starter."""
         super().__init__(theme)
         self.starter = starter
         self.picker_paths = list(picker_paths)
@@ -67,11 +74,18 @@ class RunbookApp(ThemedApp):
         self.given = dict(given or {})
         self.handle: RunHandle | None = None
         self.failure: str | None = None
+        self.ask_mode = ask_mode
+        self.loaded = loaded
 
     def on_mount(self) -> None:
         self.report_theme_problems()
         if self.starter is not None:
-            self._start(None)
+            # Opening reads the runbook and, on resume, the whole journal: say so on the first frame,
+            # then open (a blank terminal for seconds looked like a hang).
+            self.push_screen(LoadingScreen())
+            self.call_after_refresh(self._start, None)
+        elif self.loaded is not None:
+            self._chosen(self.loaded)
         elif self.form is not None:
             form = self.form
             self.push_screen(
@@ -84,8 +98,22 @@ class RunbookApp(ThemedApp):
     def _chosen(self, loaded: Loaded) -> None:
         """A runbook from the picker or the form, loaded with its values: start it like a runbook given on the command line."""
         assert self.start_for is not None, "the picker and the form need start_for"
-        self.starter = self.start_for(loaded)
         self.clear_notifications()  # an earlier "Not started" is answered by this attempt
+        if self.ask_mode:
+            self.loaded = loaded
+            self.push_screen(ModeScreen(loaded.runbook.title), self._mode_chosen)
+            return
+        self.starter = self.start_for(loaded)
+        self._start(None)
+
+    def _mode_chosen(self, choice: ModeChoice | None) -> None:
+        """Shared or solo: only now is the session opened (nothing ran before the question was answered)."""
+        assert self.start_for is not None and self.loaded is not None
+        if choice is None:
+            if len(self.screen_stack) <= 1:  # no picker or form underneath: nothing to go back to
+                self._give_up("no run started: neither shared nor solo was chosen")
+            return
+        self.starter = self.start_for(self.loaded, choice)
         self._start(None)
 
     def _give_up(self, why: str) -> None:
@@ -102,13 +130,15 @@ class RunbookApp(ThemedApp):
                     TextPrompt(
                         "Outside the change window",
                         f"{refused}\n\nStarting anyway needs a reason; it is written to the journal and the report.",
-                        placeholder="e.g. window extended by the change manager (CHG-2041 comment)",
+                        placeholder="e.g. the change manager extended the window (see the ticket)",
                     ),
                     lambda reason: self._start(reason) if reason else None if self.start_for else self.exit(2),
                 )
                 return
             if self.start_for is not None:  # chosen in the picker or the form: say why and stay there
                 self.notify(str(refused), title="Not started", severity="error", timeout=30, markup=False)
+                if self.ask_mode and self.loaded is not None:
+                    self.push_screen(ModeScreen(self.loaded.runbook.title), self._mode_chosen)  # e.g. a key file that cannot be read
                 return
             self.failure = str(refused)
             self.exit(refused.code)

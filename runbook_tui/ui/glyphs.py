@@ -45,3 +45,14 @@ def status_text(status: str, theme: Theme, *, with_label: bool = True) -> Text:
     mark, label, tone = STATUS.get(status, ("·", status, "muted"))
     style = Style(color=colour(theme, tone), bold=status in _LOUD)
     return Text(f"{mark} {label}" if with_label else mark, style=style)
+
+
+#: Session outcomes in words (the journal keeps the names).
+OUTCOME_WORDS = {"done": "done", "rolled_back": "rolled back", "aborted": "aborted", "stopped": "stopped"}
+
+
+def status_words(name: str) -> str:
+    """A step status or session outcome as a person says it: `awaiting_verification` → `waiting for verifier`."""
+    if name in STATUS:
+        return STATUS[name][1]
+    return OUTCOME_WORDS.get(name, name.replace("_", " "))

@@ -2,36 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from runbook_tui.ui.dialog import Dialog, literal
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(Dialog[str | None]):
     """Asks for one line of text (a reason, a note, an answer). Enter submits, escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
     def __init__(self, title: str, explanation: str, *, placeholder: str = "", required: bool = True) -> None:
-        super().__init__()
-        self.title_text = title
+        super().__init__(title, "enter submit · escape cancel")
         self.explanation = explanation
         self.placeholder = placeholder
         self.required = required
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title")
-            yield Static(self.explanation, id="dialog-body")
-            yield Input(placeholder=self.placeholder, id="dialog-input")
-            yield Label("enter: submit   escape: cancel", id="dialog-keys")
+    def body(self) -> Iterable[Widget]:
+        yield literal(self.explanation)
+
+    def inputs(self) -> Iterable[Widget]:
+        yield Input(placeholder=self.placeholder, id="dialog-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         if self.required and not value:
-            self.query_one("#dialog-keys", Label).update("[b]A reason is required[/b] (it goes into the journal).  escape: cancel")
+            message = Text("A reason is required", style="bold")
+            message.append(" (it goes into the journal) · escape cancel", style="not bold")
+            self.set_keys(message)
             return
         self.dismiss(value)
 
@@ -39,7 +44,7 @@ class TextPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmPrompt(ModalScreen[bool]):
+class ConfirmPrompt(Dialog[bool]):
     """A yes/no question that spells out what `y` does."""
 
     BINDINGS = [
@@ -48,16 +53,11 @@ class ConfirmPrompt(ModalScreen[bool]):
     ]
 
     def __init__(self, title: str, body: str, yes: str) -> None:
-        super().__init__()
-        self.title_text = title
-        self.body = body
-        self.yes = yes
+        super().__init__(title, f"y {yes} · n / escape cancel")
+        self.body_text = body
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title")
-            yield Static(self.body, id="dialog-body")
-            yield Label(f"y: {self.yes}   n / escape: cancel", id="dialog-keys")
+    def body(self) -> Iterable[Widget]:
+        yield literal(self.body_text)
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
@@ -76,6 +76,9 @@ HELP = """\
   [b]d[/b]       assignee: mark a step whose outcome is unknown as done (asks how you checked)
   [b]n[/b]       add a note to the journal
   [b]p[/b]       assignee: pause / resume (a tripped guard pauses too); verifier: ask the assignee to hold
+  [b]y[/b]       copy the current step's command to the clipboard
+  [b]l[/b]       show / hide the step list (hidden on a narrow terminal)
+  [b]pgup pgdn[/b] scroll the output; [b]end[/b] follows it again
   [b]?[/b]       this help
   [b]q[/b]       quit (asks first while a step runs; [b]runbook-tui resume JOURNAL[/b] continues later)
 
@@ -83,30 +86,44 @@ Everything you do is written to the journal before it happens.
 """
 
 
-class InfoScreen(ModalScreen[None]):
-    """Something to read; any of escape, q or enter closes it."""
+class InfoScreen(Dialog[None]):
+    """Something to read (step details come from the runbook: shown literally); escape, q or enter closes it."""
 
     BINDINGS = [Binding("escape,q,enter,question_mark", "close", "close")]
+    WIDE = True
 
-    def __init__(self, title: str, body: str) -> None:
-        super().__init__()
-        self.title_text = title
-        self.body = body
+    def __init__(self, title: str, body: str | Text) -> None:
+        super().__init__(title, "escape close")
+        self.body_text = body
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="wide"):
-            yield Label(self.title_text, id="dialog-title")
-            yield Static(self.body, id="dialog-body", markup=self.markup)
-            yield Label("escape: close", id="dialog-keys")
-
-    markup = False  # step details come from the runbook: never interpret them as markup
+    def body(self) -> Iterable[Widget]:
+        yield literal(self.body_text) if isinstance(self.body_text, str) else Static(self.body_text, id="dialog-body")
 
     def action_close(self) -> None:
         self.dismiss(None)
 
 
 class HelpScreen(InfoScreen):
-    markup = True
-
     def __init__(self) -> None:
-        super().__init__("Help", HELP)
+        super().__init__("Help", Text.from_markup(HELP))  # our own text: its markup is ours
+
+
+class LoadingScreen(Screen[None]):
+    """The first frame while a session opens (a resume reads the whole journal first); keys pressed now are refused, visibly."""
+
+    DEFAULT_CSS = """
+    LoadingScreen {
+        align: center middle;
+    }
+    LoadingScreen > Static {
+        width: auto;
+        padding: 1 2;
+        border: round $primary;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("Opening the session: reading the runbook and the journal…", markup=False)
+
+    def on_key(self, event: object) -> None:
+        self.notify("still opening the session; keys work once the run screen shows", timeout=3, markup=False)

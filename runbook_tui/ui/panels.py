@@ -4,227 +4,57 @@
 carries the panel definitions; `metric_sample`, `metric_baseline`,
 `guard_tripped` and `success_checked` the rest), so a live run, a resumed
 one, the verifier's replica and a replay all draw the same panels. It never
-talks to Prometheus: the metrics layer journals readings, this draws them.
+talks to Prometheus: the metrics layer journals readings, this draws them;
+what a panel shows is computed in `runbook_tui.metrics.panel_view`.
 
-Each compact panel: the title and the current value with its unit and trend
-arrow; a sparkline of recent readings coloured by the panel's state (ok,
-warn, critical, unreachable); the baseline ("before 180 ms") next to the
+Each panel: the title and the current value with its unit and trend arrow;
+a sparkline of recent readings coloured by the panel's state (ok, warn,
+critical, unreachable); the baseline ("before 180 ms") next to the
 warn/critical lines; the age of the last reading (amber once older than
 three intervals) or, when the source fails, the error in words. While a
 `wait` step with `watch:` runs, the area takes the class `watching` and the
-watched panels the class `watched`: they are drawn large.
+watched panels the class `watched`: they are drawn large. On a short
+terminal the run screen gives the area the class `one-line`: each panel is
+its head alone (value, level, trend), the guard-carrying panels first.
 
-A guard trip shows a toast and posts `PanelArea.GuardTripped`; the run
-screen opens the rollback list for `on_critical: rollback`.
+A guard trip that only notifies shows a toast; every trip posts
+`PanelArea.GuardTripped` (the run screen opens the rollback list for
+`on_critical: rollback`; the status stack shows a pause).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import statistics
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from rich.console import Group
-from rich.segment import Segment
-from rich.style import Style
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult, RenderResult
+from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.message import Message
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 
 from runbook_tui.engine.state import RunState
-from runbook_tui.metrics.guards import format_value, no_data_words, panel_level
+from runbook_tui.metrics.guards import format_value
+from runbook_tui.metrics.panel_view import (
+    PanelView,
+    age_words,
+    guard_panels_first,
+    panel_view,
+    parse_ts,
+)
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.sparkline import ThresholdSparkline
 
-#: Readings drawn in a sparkline (the state keeps more; the width buckets them anyway).
-SPARK_POINTS = 120
-#: A reading older than this many intervals is stale: its age turns amber.
-STALE_INTERVALS = 3
-#: Readings the trend arrow compares the newest one with.
-TREND_WINDOW = 5
 #: Width a compact panel wants; the grid fits as many columns as the width allows.
 PANEL_WIDTH = 38
 PULL_SECONDS = 0.5
 
 STATE_TONE: dict[str, str] = {"ok": "success", "warn": "warning", "critical": "error", "unreachable": "warning", "unknown": "muted"}
 STATE_MARK: dict[str, str] = {"ok": "●", "warn": "▲", "critical": "■", "unreachable": "⚠", "unknown": "○"}
-ACTION_WORDS = {"pause": "the run is paused", "rollback": "roll back: the undo list opens", "notify": "notified only"}
-
-
-def parse_ts(text: str) -> float:
-    return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp()
-
-
-def _age(seconds: float) -> str:
-    seconds = max(seconds, 0.0)
-    return f"{seconds:.0f}s ago" if seconds < 90 else f"{format_duration(seconds)} ago"
-
-
-@dataclass(frozen=True, slots=True)
-class PanelView:
-    """Everything one panel shows, computed from the state (pure: testable without a screen)."""
-
-    id: str
-    title: str
-    unit: str
-    state: str  # ok warn critical unreachable unknown
-    value: float | None  # the last reading with a value
-    error: str | None
-    values: tuple[float, ...]
-    trend: str  # ↑ ↓ → or ""
-    worsening: bool | None  # the trend goes toward the bad side (None: flat or unknown)
-    age: float | None  # seconds since the last reading
-    stale: bool
-    baseline: str  # "before 180 ms", "before: n/a (...)", ""
-    lines: str  # "warn 200 / crit 300"
-    direction: str
-
-
-def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: float) -> PanelView:
-    pid = str(panel["id"])
-    unit = str(panel.get("unit") or "")
-    direction = str(panel.get("direction") or "above")
-    readings = state.samples.get(pid, ())
-    values = tuple(float(v) for _ts, v in readings[-SPARK_POINTS:] if v is not None)
-    error = state.metric_errors.get(pid)
-    value = values[-1] if values else None
-    if error:
-        kind = "unreachable"
-    elif value is None:
-        kind = "unknown"
-    else:
-        kind = panel_level(panel, value)
-    scale = max([abs(float(panel[k])) for k in ("warn", "critical") if panel.get(k) is not None] + [abs(v) for v in values] + [1e-9])
-    trend, worsening = _trend(values, direction, scale)
-    age = now - parse_ts(readings[-1][0]) if readings else None
-    stale = age is not None and age > STALE_INTERVALS * max(interval, 0.1) and not state.finished  # finished: readings stop
-    return PanelView(
-        id=pid,
-        title=str(panel.get("title") or pid),
-        unit=unit,
-        state=kind,
-        value=value,
-        error=error,
-        values=values,
-        trend=trend,
-        worsening=worsening,
-        age=age,
-        stale=stale,
-        baseline=_baseline_words(state.baselines.get(pid), unit),
-        lines=_lines_words(panel, unit),
-        direction=direction,
-    )
-
-
-def _trend(values: Sequence[float], direction: str, scale: float) -> tuple[str, bool | None]:
-    """The newest reading against the mean of the few before it; changes under 3% of the panel's scale are flat."""
-    if len(values) < 2:
-        return "", None
-    last = values[-1]
-    before = statistics.fmean(values[-TREND_WINDOW - 1 : -1])
-    if abs(last - before) <= scale * 0.03:
-        return "→", None
-    rising = last > before
-    return ("↑" if rising else "↓"), (rising if direction != "below" else not rising)
-
-
-def _baseline_words(baseline: Mapping[str, Any] | None, unit: str) -> str:
-    if baseline is None:
-        return ""
-    if baseline.get("value") is not None:
-        return f"before {format_value(float(baseline['value']), unit)}"
-    return "before: n/a"
-
-
-def _lines_words(panel: Mapping[str, Any], unit: str) -> str:
-    """`warn 200 / crit 300` (`crit < 200` when low is bad)."""
-    low = panel.get("direction") == "below"
-    parts = []
-    if panel.get("warn") is not None:
-        parts.append(f"warn {'≤' if low else ''}{format_value(float(panel['warn']))}")
-    if panel.get("critical") is not None:
-        parts.append(f"crit {'≤' if low else ''}{format_value(float(panel['critical']))}")
-    return " / ".join(parts) + (f" · {no_data_words(panel)}" if no_data_words(panel) else "")
-
-
-class ThresholdSparkline(Sparkline):
-    """A sparkline on the panel's own scale: zero (or the lowest reading) up to the critical line.
-
-    Textual's Sparkline stretches whatever the data spans over the full
-    height, so 180-186 ms would look like a storm. Here the bars are drawn
-    against the lines, and each bar takes the colour of its level (ok, warn,
-    critical), so where the values stand is visible without reading numbers.
-    Assign a new list to `data` to redraw (as with Sparkline).
-    """
-
-    COMPONENT_CLASSES = {"threshold-sparkline--ok", "threshold-sparkline--warn", "threshold-sparkline--critical"}
-    DEFAULT_CSS = """
-    ThresholdSparkline { height: 1; }
-    ThresholdSparkline > .threshold-sparkline--ok { color: $success; }
-    ThresholdSparkline > .threshold-sparkline--warn { color: $warning; }
-    ThresholdSparkline > .threshold-sparkline--critical { color: $error; }
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__([], **kwargs)
-        self.panel: Mapping[str, Any] = {}
-        self._colours: tuple[str, dict[str, Style]] | None = None
-
-    def render(self) -> RenderResult:
-        data = list(self.data or [])
-        width, height = self.size.width, max(self.size.height, 1)
-        theme = self.app.current_theme.name
-        if self._colours is None or self._colours[0] != theme:
-            styles = {name: self.get_component_rich_style(f"threshold-sparkline--{name}") for name in ("ok", "warn", "critical")}
-            self._colours = (theme, styles)
-        return _Bars(data, self.panel, width, height, self._colours[1])
-
-
-class _Bars:
-    BARS = "▁▂▃▄▅▆▇█"
-
-    def __init__(self, data: list[float], panel: Mapping[str, Any], width: int, height: int, colours: Mapping[str, Style]) -> None:
-        self.data, self.panel, self.width, self.height, self.colours = data, panel, width, height, colours
-
-    def __rich_console__(self, console: Any, options: Any) -> Any:
-        width, height = self.width or options.max_width, self.height
-        data = self.data
-        if not data or width <= 0:
-            for row in range(height):
-                yield Segment(" " * width)
-                if row < height - 1:
-                    yield Segment.line()
-            return
-        direction = str(self.panel.get("direction") or "above")
-        lines = [float(self.panel[k]) for k in ("warn", "critical") if self.panel.get(k) is not None]
-        low = min([0.0, *data])
-        high = max([*data, *lines]) or 1.0
-        span = (high - low) or 1.0
-        pick = max if direction != "below" else min
-        # Newest on the right; one bar per column, older readings merged into buckets when they outnumber the columns.
-        # A few readings get wider bars (up to 3 columns) so a fresh panel is not a sliver at the right edge.
-        bar_width = max(1, min(3 if height > 1 else 2, width // max(len(data), 1)))
-        count = min(len(data), width // bar_width)
-        buckets = [data[int(i * len(data) / count) : int((i + 1) * len(data) / count)] or [data[-1]] for i in range(count)]
-        values = [pick(bucket) for bucket in buckets]
-        styles = [self.colours[panel_level(self.panel, v) if panel_level(self.panel, v) != "unknown" else "ok"] for v in values]
-        levels = len(self.BARS) * height
-        heights = [max(1, round((v - low) / span * levels)) for v in values]
-        pad = width - count * bar_width
-        for row in reversed(range(height)):
-            yield Segment(" " * pad)
-            for bar, style in zip(heights, styles):
-                part = bar - row * len(self.BARS)
-                char = " " if part <= 0 else "█" if part >= len(self.BARS) else self.BARS[part - 1]
-                yield Segment(char * bar_width, style)
-            if row:
-                yield Segment.line()
 
 
 class MetricPanel(Vertical):
@@ -326,11 +156,11 @@ class MetricPanel(Vertical):
             second.append(view.error, style=tone)
             last = f"last {format_value(view.value, view.unit)}, " if view.value is not None else ""
             if view.age is not None:
-                second.append(f" ({last}{_age(view.age)})", style=muted)
+                second.append(f" ({last}{age_words(view.age)})", style=muted)
         elif view.age is None:
             second.append("waiting for the first reading", style=muted)
         else:
-            second.append(_age(view.age) + (" — stale" if view.stale else ""), style=colour(theme, "warning") if view.stale else muted)
+            second.append(age_words(view.age) + (" — stale" if view.stale else ""), style=colour(theme, "warning") if view.stale else muted)
         return Group(first, second)
 
 
@@ -351,6 +181,9 @@ class PanelArea(Vertical):
     }
     PanelArea > #metrics-summary {
         height: auto;
+    }
+    PanelArea.one-line > #metrics-summary, PanelArea.one-line MetricPanel > ThresholdSparkline, PanelArea.one-line MetricPanel > .panel-foot {
+        display: none;
     }
     PanelArea > #metrics-grid {
         layout: grid;
@@ -425,7 +258,7 @@ class PanelArea(Vertical):
         self._last_key = key
         metrics = state.metrics
         self.display = bool(metrics)  # no panels in this runbook: the output gets the room
-        panels: list[Mapping[str, Any]] = list(metrics.get("panels") or [])
+        panels = guard_panels_first(list(metrics.get("panels") or []))
         ids = tuple(str(p["id"]) for p in panels)
         if ids != self._panel_ids:
             self._rebuild(ids)
@@ -516,9 +349,9 @@ class PanelArea(Vertical):
             self._trips_seen = len(trips)  # trips from before this screen (resume) were seen then
             return
         for trip in trips[self._trips_seen :]:
-            words = trip.get("words") or f"guard '{trip.get('panel')}' tripped"
-            action = str(trip.get("action"))
-            self.notify(f"{words}: {ACTION_WORDS.get(action, action)}", title="Guard tripped", severity="error" if action != "notify" else "warning", timeout=12, markup=False)
+            if trip.get("action") == "notify":  # a pause or a rollback shows in the status stack; a notice only here
+                words = trip.get("words") or f"guard '{trip.get('panel')}' tripped"
+                self.notify(f"{words} (notified only)", title="Guard tripped", severity="warning", timeout=6, markup=False)
             self.post_message(self.GuardTripped(trip))
         self._trips_seen = len(trips)
 

@@ -9,6 +9,7 @@ the run when it has no parameters.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from textual.worker import get_current_worker
 from runbook_tui.runbook.diagnostics import Diagnostic
 from runbook_tui.runbook.loader import Loaded, Probe, probe_runbook
 from runbook_tui.runbook.model import Mark
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.params_form import ParamsScreen
 
@@ -195,7 +197,7 @@ class PickerScreen(Screen[None]):
         theme = self.app.current_theme
         tone = colour(theme, "success" if probe.ok else "error")
         status = Text(status_label(probe), style=tone if probe.ok else f"bold {tone}")
-        return status, Text(probe.id or "?"), Text(probe.title), Text(probe.file)
+        return status, Text(visible_line(probe.id or "?")), Text(shown_title(probe)), Text(visible_line(probe.file))
 
     def _refill(self) -> None:
         table = self.query_one("#picker-table", DataTable)
@@ -320,8 +322,8 @@ def describe(probe: Probe, *, refused: bool = False) -> Text:
         for diagnostic in probe.errors:
             text.append(f"{diagnostic}\n")
         return text
-    text.append(probe.title or probe.id, style="bold")
-    text.append(f"\n{probe.id}  ·  {probe.file}")
+    text.append(shown_title(probe) or visible_line(probe.id), style="bold")
+    text.append(visible_line(f"\n{probe.id}  ·  {probe.file}"))
     loaded = probe.loaded
     if loaded is not None:
         runbook = loaded.runbook
@@ -335,3 +337,15 @@ def describe(probe: Probe, *, refused: bool = False) -> Text:
     else:
         text.append("\nenter: start", style="italic")
     return text
+
+
+_TEMPLATE = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}|\{%.*?%\}", re.S)
+
+
+def shown_title(probe: Probe) -> str:
+    """The title as it will read: rendered with the defaults when the runbook loads with them,
+    else its template parts shown as `‹pool_size›` (never a raw `{{ pool_size }}`)."""
+    loaded = probe.loaded
+    if loaded is not None and loaded.runbook.title:
+        return visible_line(loaded.runbook.title)
+    return visible_line(_TEMPLATE.sub(lambda m: f"‹{m.group(1)}›" if m.group(1) is not None else "", probe.title or ""))

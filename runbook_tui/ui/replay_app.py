@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from runbook_tui.engine.events import Event
 from runbook_tui.ui.base_app import ThemedApp
 from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
@@ -10,7 +12,7 @@ from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
 class ReplayApp(ThemedApp):
     TITLE = "runbook-tui (replay)"
 
-    def __init__(self, events: list[Event], *, speed: float = 1.0, label: str = "", theme: str | None = None) -> None:
+    def __init__(self, events: Sequence[Event], *, speed: float = 1.0, label: str = "", theme: str | None = None) -> None:
         super().__init__(theme)
         self.events = events
         self.speed = speed

@@ -8,17 +8,21 @@ Nothing is executed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import Log, Static
+from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.modals import TextPrompt
+from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.status_stack import Role
 
 #: Longest pause played between two events, however long the night's pause was.
 MAX_GAP = 2.0
@@ -35,7 +39,7 @@ def _ts(event: Event) -> dt.datetime:
 class ReplaySource:
     """A journal's events and a position in them; `state` is the run as it stood there."""
 
-    def __init__(self, events: list[Event]) -> None:
+    def __init__(self, events: Sequence[Event]) -> None:
         self.events = events
         self.position = 0
         self.state: RunState = initial()
@@ -46,7 +50,8 @@ class ReplaySource:
         self._listeners.append(listener)
 
     def forward(self, count: int = 1) -> None:
-        for event in self.events[self.position : self.position + count]:
+        for index in range(self.position, min(self.position + count, len(self.events))):  # by index: a journal read as asked
+            event = self.events[index]
             self.state = apply(self.state, event)
             self.position += 1
             for listener in list(self._listeners):
@@ -57,8 +62,8 @@ class ReplaySource:
         position = max(1, min(position, len(self.events)))
         if position < self.position:
             self.state, self.position = initial(), 0
-            for event in self.events[:position]:
-                self.state = apply(self.state, event)
+            for index in range(position):
+                self.state = apply(self.state, self.events[index])
             self.position = position
         else:
             self.forward(position - self.position)
@@ -89,7 +94,7 @@ class ReplaySource:
 
 
 class ReplayScreen(RunView):
-    ASSIGNEE_HINTS = False  # nothing can be run here
+    ROLE: Role = "replay"  # nothing can be run here: the status stack names no keys
     BINDINGS = [
         # priority: the step list would take arrows and home/end for itself
         Binding("right,l", "forward", "next", priority=True),
@@ -106,10 +111,15 @@ class ReplayScreen(RunView):
 
     def __init__(self, source: ReplaySource, speed: float = 1.0, label: str = "") -> None:
         super().__init__(source, "")
+        self.clock = self._replayed_now  # the header counts the window against the replayed moment, not today
         self.replay = source
         self.speed = speed
         self.label = label
         self._timer: Any = None
+
+    def _replayed_now(self) -> dt.datetime:
+        last = self.replay.state.last_ts
+        return _ts({"ts": last}) if last else dt.datetime.now(dt.UTC)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -118,12 +128,11 @@ class ReplayScreen(RunView):
     def _status(self) -> None:
         playing = "playing" if self._timer is not None else "paused"
         text = f"REPLAY {self.label}  event {self.replay.position}/{len(self.replay.events)}  {playing} at {self.speed:g}x  — nothing is executed"
-        self.query_one("#journal-path", Static).update(text)
+        self.query_one("#journal-path", Static).update(Text(visible_line(text)))  # the label is a file name: never markup
 
     def _reset_output(self) -> None:
         """After a jump: the output as it stood at that moment."""
-        log = self.query_one("#output", Log)
-        log.clear()
+        self.query_one(OutputLog).reset()
         self._pending_lines = self._history(self.replay.state)
         self._dirty = True
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.widget import Widget
 from textual.widgets import Input, Label
+
+from runbook_tui.ui.dialog import Dialog
+from runbook_tui.ui.glyphs import status_words
 
 QUESTIONS = (
     ("planned", "What went as planned?"),
@@ -15,22 +19,22 @@ QUESTIONS = (
 )
 
 
-class ReviewScreen(ModalScreen[dict[str, str] | None]):
+class ReviewScreen(Dialog[dict[str, str] | None]):
     """Enter moves to the next answer and submits after the last; escape skips the review."""
 
-    BINDINGS = [Binding("escape", "skip", "skip the review")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "skip", "skip the review")]
+    WIDE = True
 
     def __init__(self, outcome: str) -> None:
-        super().__init__()
-        self.outcome = outcome
+        super().__init__(
+            f"Post-change review (the run ended: {status_words(outcome)})",
+            "enter next / submit · escape skip (no review in the report)",
+        )
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="wide"):
-            yield Label(f"Post-change review (the run ended: {self.outcome})", id="dialog-title")
-            for key, question in QUESTIONS:
-                yield Label(question)
-                yield Input(id=f"review-{key}")
-            yield Label("enter: next / submit   escape: skip (no review in the report)", id="dialog-keys")
+    def body(self) -> Iterable[Widget]:
+        for key, question in QUESTIONS:
+            yield Label(question, markup=False)
+            yield Input(id=f"review-{key}")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         keys = [key for key, _ in QUESTIONS]

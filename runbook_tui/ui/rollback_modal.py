@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from rich.table import Table
+from rich.console import Group, RenderableType
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from runbook_tui.engine.rollback import RollbackPlan, Scope
+from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.dialog import Dialog
 from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.wrap import CommandText
 
 
-class RollbackModal(ModalScreen[tuple[Scope, bool] | None]):
-    """`y` starts the shown plan (acknowledging steps without undo), `f` switches checkpoint/full."""
+class RollbackModal(Dialog[tuple[Scope, bool] | None]):
+    """`y` starts the shown plan (acknowledging steps without undo), `f` switches checkpoint/full.
+
+    The list scrolls; the keys stay pinned below it (see `Dialog`).
+    """
+
+    WIDE = True
 
     BINDINGS = [
         Binding("y", "start", "start rollback"),
@@ -26,18 +32,15 @@ class RollbackModal(ModalScreen[tuple[Scope, bool] | None]):
     ]
 
     def __init__(self, plan_for: Callable[[Scope], RollbackPlan]) -> None:
-        super().__init__()
+        super().__init__("", "")
         self.plan_for = plan_for
         self.scope: Scope = "checkpoint"
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="wide"):
-            yield Label("", id="dialog-title")
-            with VerticalScroll(id="rollback-list"):
-                yield Static(id="dialog-body")
-            yield Label("", id="dialog-keys")
+    def body(self) -> Iterable[Widget]:
+        yield Static(id="dialog-body")
 
     def on_mount(self) -> None:
+        super().on_mount()
         self._show()
 
     def _show(self) -> None:
@@ -49,27 +52,32 @@ class RollbackModal(ModalScreen[tuple[Scope, bool] | None]):
             if plan.scope == "checkpoint"
             else "FULL rollback: abort the whole change"
         )
-        self.query_one("#dialog-title", Label).update(title)
-        table = Table(box=None, padding=(0, 1), expand=True)
-        table.add_column("#", justify="right", width=3)
-        table.add_column("step")
-        table.add_column("host")
-        table.add_column("undo command", ratio=1, overflow="fold")  # never cut: this is exactly what will run
+        self.set_title(title)
+        # One entry per undo, its command on its own lines below (wrapped at spaces, never cut, the full
+        # width of the dialog): exactly what will run, in the order it runs.
+        rows: list[RenderableType] = []
         for number, entry in enumerate(plan.entries, start=1):
             note = "" if entry.outcome == "done" else f" (step {entry.outcome})"
+            head = Text(f"{number:>2}  ")
+            head.append(visible_line(entry.step_id), style="bold")
+            head.append(visible_line(note), style=colour(theme, "warning"))
+            head.append(f" on {visible_line(entry.host)}")
+            rows.append(head)
             if entry.command is None:
-                command = Text("NO UNDO: acknowledge that this stays as it is", style=f"bold {colour(theme, 'error')}")
+                rows.append(Text("      NO UNDO: acknowledge that this stays as it is", style=f"bold {colour(theme, 'error')}"))
             else:
-                command = Text(entry.command)
-            table.add_row(str(number), Text(entry.step_id + note, style=colour(theme, "warning") if note else ""), entry.host, command)
+                rows.append(CommandText(entry.command, prefix="      "))
         for offset, step_id in enumerate(plan.rollback_steps, start=len(plan.entries) + 1):
-            table.add_row(str(offset), step_id, "", Text("then this rollback section step", style=colour(theme, "muted")))
+            head = Text(f"{offset:>2}  ")
+            head.append(visible_line(step_id), style="bold")
+            head.append("  then this rollback section step", style=colour(theme, "muted"))
+            rows.append(head)
         if not plan.entries and not plan.rollback_steps:
-            table.add_row("", "nothing ran since the checkpoint", "", "")
-        self.query_one("#dialog-body", Static).update(table)
+            rows.append(Text("nothing ran since the checkpoint"))
+        self.query_one("#dialog-body", Static).update(Group(*rows))
         ack = " and acknowledge the steps without undo" if plan.needs_acknowledgement else ""
         other = "full rollback" if self.scope == "checkpoint" else "back to the checkpoint"
-        self.query_one("#dialog-keys", Label).update(f"y: start this rollback{ack}   f: {other}   n / escape: cancel")
+        self.set_keys(f"y start this rollback{ack} · f {other} · n / escape cancel")
 
     def action_toggle_scope(self) -> None:
         self.scope = "full" if self.scope == "checkpoint" else "checkpoint"

@@ -4,6 +4,12 @@ It renders the controller's state and sends intents; it never runs a
 command or touches the journal itself. Events arrive synchronously from the
 controller; the screen collects them and repaints at most 15 times a
 second, so a step printing a million lines cannot drown the keyboard.
+
+The layout adapts (see `fit_layout` and app.tcss): below `NARROW_COLUMNS`
+the step list is hidden (`l` shows it) so the detail pane has the width for
+the whole command; below `SHORT_ROWS` the panes lose their side borders and
+the metric panels become one line each, so the command, its undo and at
+least six lines of output stay on screen at 80x24.
 """
 
 from __future__ import annotations
@@ -12,31 +18,37 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Log, Static
+from textual.widgets import Footer, Static
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.rollback import Scope
-from runbook_tui.engine.state import RunState
-from runbook_tui.runbook.safe_text import visible
+from runbook_tui.engine.state import RunState, confirmable
+from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.ui.glyphs import status_words
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, InfoScreen, TextPrompt
+from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.review import ReviewScreen
 from runbook_tui.ui.rollback_modal import RollbackModal
-from runbook_tui.ui.widgets import Banner, RunHeader, StepDetail, StepTable
+from runbook_tui.ui.status_stack import Role, StatusStack
+from runbook_tui.ui.widgets import RunHeader, StepDetail, StepTable, home_short
 
 #: Lines of output kept on screen (the journal has all of it).
 SCREEN_LINES = 5000
 REPAINT_SECONDS = 1 / 15
+#: Below this width the step list is hidden (`l` shows it); below this height the panes go compact.
+NARROW_COLUMNS = 110
+SHORT_ROWS = 32
 
-#: Control characters in command output, made visible: an escape sequence (`\x1b[2J`, a window
-#: title, cursor moves) must not reach the terminal and repaint the UI outside the output pane.
-#: C0 (tab excepted) become their Control Pictures (`\x1b` → `␛`), DEL `␡`, C1 (`\x9b` is a CSI too) `�`.
+
 class RunSource(Protocol):
     """Where a run view gets its state: the assignee's controller, or the verifier's replica."""
 
@@ -48,8 +60,16 @@ class RunSource(Protocol):
 class RunView(Screen[None]):
     """The run as everyone sees it; subclasses add the keys of one role."""
 
-    #: Whether the banner says which of the assignee's keys deal with what it shows.
-    ASSIGNEE_HINTS = True
+    #: Whose keys the status stack names next to each status.
+    ROLE: Role = "assignee"
+
+    #: Keys every role has (subclasses add theirs, `l` and `y` where their footer wants them);
+    #: pgup/pgdn/end scroll the output without focusing it.
+    BINDINGS = [
+        Binding("pageup", "output_page_up", "scroll output", show=False, priority=True),
+        Binding("pagedown", "output_page_down", "scroll output", show=False, priority=True),
+        Binding("end", "output_follow", "follow output", show=False, priority=True),
+    ]
 
     #: The header's clock for the window countdown (tests freeze it for stable snapshots).
     clock: Callable[[], dt.datetime] = staticmethod(lambda: dt.datetime.now(dt.UTC))
@@ -64,17 +84,62 @@ class RunView(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="header")
-        yield Banner(id="banner")
+        yield StatusStack(id="status")
         with Horizontal(id="main"):
             yield StepTable(id="steps")
             with Vertical(id="right"):
-                yield StepDetail(id="detail")
-                yield Log(max_lines=SCREEN_LINES, id="output")
+                with VerticalScroll(id="detail", can_focus=False):  # scrolls only when a command is taller than half the pane
+                    yield StepDetail(id="step-detail")
+                yield OutputLog(SCREEN_LINES, id="output")
                 yield PanelArea(lambda: self.source.state, id="metrics")
-        yield Static(self.footer_note, id="journal-path")
-        yield Footer()
+        yield Static(Text(visible_line(self.footer_note), overflow="fold"), id="journal-path")
+        yield Footer(compact=True)
+
+    def on_resize(self, event: Resize) -> None:
+        self.fit_layout(event.size.width, event.size.height)
+
+    def fit_layout(self, width: int, height: int) -> None:
+        """Narrow: the step list gives way to the command; short: compact panes, one line per metric panel."""
+        self.set_class(width < NARROW_COLUMNS, "narrow")
+        short = height < SHORT_ROWS
+        self.set_class(short, "short")
+        self.query_one(PanelArea).set_class(short, "one-line")
+
+    def action_toggle_steps(self) -> None:
+        self.toggle_class("steps-shown")
+
+    def action_copy_command(self) -> None:
+        """The current step's command, whole, to the clipboard (as the detail pane shows it, captures filled in)."""
+        state = self.source.state
+        current = state.current
+        if current is None:
+            return
+        commands = dict(state.steps[current].commands) or dict(self._rendered(current).get("run") or {})
+        distinct = list(dict.fromkeys(commands.values()))
+        if not distinct:
+            self.notify("this step runs no command", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard("\n".join(distinct))
+        self.notify(f"copied the command of '{visible_line(current)}'", timeout=3, markup=False)
+
+    def _rendered(self, step_id: str) -> dict[str, Any]:
+        entry = dict(self.source.state.plan_steps.get(step_id, {}))
+        preview = getattr(self.source, "preview_step", None)
+        return {**entry, **(preview(step_id) or {})} if preview else entry
+
+    def action_output_page_up(self) -> None:
+        self.query_one(OutputLog).page_up()
+
+    def action_output_page_down(self) -> None:
+        self.query_one(OutputLog).page_down()
+
+    def action_output_follow(self) -> None:
+        self.query_one(OutputLog).follow()
 
     def on_mount(self) -> None:
+        self.fit_layout(self.app.size.width, self.app.size.height)
+        self.query_one(StepTable).border_title = "steps"
+        self.query_one(PanelArea).border_title = "metrics"
         self.query_one(StepTable).focus()
         self.set_interval(REPAINT_SECONDS, self._repaint)
         self.set_interval(1.0, self._tick)
@@ -96,9 +161,9 @@ class RunView(Screen[None]):
             host = event.get("host", "")
             mark = "!" if event.get("stream") == "stderr" else "│"
             undo = "undo " if event.get("phase") == "undo" else ""
-            self._pending_lines.extend(visible(f"{undo}{host} {mark} {line}") for line in str(event.get("text", "")).splitlines()[-SCREEN_LINES:])
-        elif event["type"] in (ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE):
-            self._pending_lines.extend(visible(line) for line in _event_line(event).splitlines())
+            self._pending_lines.extend(visible_line(f"{undo}{host} {mark} {line}") for line in str(event.get("text", "")).splitlines()[-SCREEN_LINES:])
+        elif event["type"] in _LOGGED:
+            self._pending_lines.extend(_event_lines(event))
         if len(self._pending_lines) > SCREEN_LINES * 2:
             del self._pending_lines[: len(self._pending_lines) - SCREEN_LINES]
 
@@ -106,7 +171,7 @@ class RunView(Screen[None]):
     def _history(state: RunState) -> list[str]:
         """After resume: the output tails the state kept, so the screen is not blank."""
         return [
-            visible(f"{line.host} {'!' if line.stream == 'stderr' else '│'} {line.text}")
+            visible_line(f"{line.host} {'!' if line.stream == 'stderr' else '│'} {line.text}")
             for sid in state.history
             for line in state.steps[sid].output
         ]
@@ -114,11 +179,7 @@ class RunView(Screen[None]):
     def _repaint(self) -> None:
         if self._pending_lines:
             lines, self._pending_lines = self._pending_lines, []
-            output = self.query_one("#output", Log)
-            output.write_lines(lines, scroll_end=True)  # follow the newest output, also after a dialog closed
-            # Log repaints only the lines it thinks changed, with indices from before it pruned
-            # to max_lines; after a prune those are stale, so repaint the visible part whole.
-            output.refresh()
+            self.query_one(OutputLog).add(lines)  # follows unless the person scrolled up
         if not self._dirty:
             return
         self._dirty = False
@@ -126,18 +187,19 @@ class RunView(Screen[None]):
         self.query_one(StepTable).show(state)
         preview = getattr(self.source, "preview_step", None)
         self.query_one(StepDetail).show(state, state.current, preview(state.current) if preview and state.current else None)
-        self.query_one(Banner).show(state, hints=self.ASSIGNEE_HINTS)
         self._tick()
         self.refresh_bindings()
 
     def _tick(self) -> None:
         state = self.source.state
-        self.query_one(RunHeader).show(state, self.clock(), state.participants)
+        now = self.clock()
+        self.query_one(RunHeader).show(state, now, state.participants)
+        self.query_one(StatusStack).show(state, now, self.ROLE)
 
     def _say(self, reply: Reply, *, quiet: bool = False) -> None:
         """Refusals always show; accepted intents only when the screen would not show it anyway."""
         if not reply.ok or not quiet:
-            self.notify(reply.message, severity="information" if reply.ok else "warning", timeout=4 if reply.ok else 8)
+            self.notify(reply.message, severity="information" if reply.ok else "warning", timeout=4 if reply.ok else 8, markup=False)
         self._dirty = True
 
     def action_help(self) -> None:
@@ -148,19 +210,22 @@ class RunScreen(RunView):
     """The assignee's screen: runs steps, rolls back, skips, pauses."""
 
     BINDINGS = [
-        Binding("enter", "run_step", "run step", priority=True),
+        Binding("enter", "run_step", "run", priority=True),
         Binding("u", "rollback", "roll back"),
         Binding("s", "skip", "skip"),
         Binding("d", "mark_done", "mark done"),
         Binding("n", "note", "note"),
-        Binding("p", "pause", "pause/resume"),
+        Binding("p", "pause", "pause"),
+        Binding("a", "accept_criteria", "accept unmet criteria"),
+        Binding("l", "toggle_steps", "steps"),
+        Binding("y", "copy_command", "copy"),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit_run", "quit"),
     ]
 
     def __init__(self, controller: Controller, actor: Actor, journal_path: str, share_note: str = "") -> None:
         # The fingerprint first: the verifier reads it out before trusting the session.
-        super().__init__(controller, (f"{share_note}   " if share_note else "") + f"journal: {journal_path}")
+        super().__init__(controller, (f"{share_note}   " if share_note else "") + f"journal: {home_short(journal_path)}")
         self.controller = controller
         self.actor = actor
         self.journal_path = journal_path
@@ -186,7 +251,7 @@ class RunScreen(RunView):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows only the keys that do something now."""
         state = self.controller.state
-        if action in ("help", "quit_run", "note"):
+        if action in ("help", "quit_run", "note", "toggle_steps", "copy_command") or action.startswith("output_"):
             return True
         if state.finished:
             return False
@@ -194,6 +259,8 @@ class RunScreen(RunView):
         status = state.steps[current].status if current else None
         if action == "mark_done":
             return status == "unknown"
+        if action == "accept_criteria":
+            return current is None and bool(state.criteria_unmet) and state.criteria_acceptance is None and not self.controller.busy
         if action == "run_step":
             return current is not None and not self.controller.busy and not state.paused
         if action in ("skip", "rollback"):
@@ -249,6 +316,18 @@ class RunScreen(RunView):
             lambda text: self._say(self.controller.note(self.actor, text)) if text else None,
         )
 
+    def action_accept_criteria(self) -> None:
+        """Every step done, a success criterion not met: accept it with a reason (or press u to roll back)."""
+        unmet = "\n".join(f"  ✗ {text}" for text in self.controller.state.criteria_unmet)
+        self.app.push_screen(
+            TextPrompt(
+                "Accept unmet success criteria?",
+                f"Not met:\n{unmet}\n\nWhy is the change accepted anyway? The reason goes into the journal and the report"
+                + ("" if self.controller.state.solo else "; the verifier confirms it (c)") + ". Escape, then u, rolls back instead.",
+            ),
+            lambda reason: self._say(self.controller.accept_criteria(self.actor, reason)) if reason else None,
+        )
+
     def action_pause(self) -> None:
         self._say(self.controller.pause(self.actor), quiet=True)
 
@@ -278,6 +357,18 @@ class RunScreen(RunView):
         self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"), quiet=True)
 
     def action_quit_run(self) -> None:
+        state = self.controller.state
+        if not state.finished and not self.controller.busy:
+            self.app.push_screen(
+                ConfirmPrompt(
+                    "Quit before the run is finished?",
+                    f"The run stands at {state.current or 'its end'}; nothing runs while you are away.\n"
+                    f"The journal keeps everything; continue later with:\n  runbook-tui resume {self.journal_path}",
+                    "quit now",
+                ),
+                lambda ok: self.app.exit(_exit_code(self.controller.state)) if ok else None,
+            )
+            return
         if self.controller.busy:
             self.app.push_screen(
                 ConfirmPrompt(
@@ -297,7 +388,7 @@ class RunScreen(RunView):
 class VerifierScreen(RunView):
     """The verifier's (or an observer's) screen: the same run, rebuilt from the assignee's events."""
 
-    ASSIGNEE_HINTS = False
+    ROLE: Role = "verifier"
 
     BINDINGS = [
         Binding("enter", "details", "details", priority=True),
@@ -306,6 +397,8 @@ class VerifierScreen(RunView):
         Binding("u", "request_rollback", "request rollback"),
         Binding("n", "note", "note"),
         Binding("p", "hold", "ask to hold"),
+        Binding("l", "toggle_steps", "steps"),
+        Binding("y", "copy_command", "copy"),
         Binding("question_mark", "help", "help"),
         Binding("q", "leave", "leave"),
     ]
@@ -315,27 +408,31 @@ class VerifierScreen(RunView):
         super().__init__(client, f"joined as {role}; your confirmations are journaled under your name")
         self.client = client
         self.observe = observe
-        client.on_status(lambda message: self.notify(message, timeout=5))
+        client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("help", "leave", "details"):
+        if action in ("help", "leave", "details", "toggle_steps", "copy_command") or action.startswith("output_"):
             return True
         if self.observe or self.source.state.finished:
             return False
         if action == "confirm":
-            current = self.source.state.current
-            return current is not None and self.source.state.steps[current].status in ("awaiting_verification", "pending", "failed", "unknown", "rejected", "undone")
+            state = self.source.state
+            if state.current is None:  # every step done: the assignee's acceptance of unmet success criteria waits for c
+                return state.criteria_acceptance is not None and not state.criteria_accepted
+            if state.steps[state.current].wave_awaiting is not None:  # verify: per_wave: the rollout waits for this wave's word
+                return True
+            return confirmable(state) is not None  # the rule the assignee's controller applies
         return True
 
     async def _send(self, action: str, text: str = "") -> None:
         self._say(await self.client.send(action, text))
 
-    def _send_text(self, action: str, *, allow_empty: bool = False) -> Callable[[str | None], None]:
-        """A prompt's callback: sends ACTION with the text typed (nothing when cancelled, or when empty unless allowed)."""
+    def _sender(self, action: str, *, optional: bool = False) -> Callable[[str | None], None]:
+        """What a prompt's answer does: send it (an empty answer only when `optional`; escape sends nothing)."""
 
         def send(text: str | None) -> None:
-            if text or (allow_empty and text is not None):
-                self.run_worker(self._send(action, text))
+            if text or (optional and text is not None):
+                self.run_worker(self._send(action, text or ""))
 
         return send
 
@@ -346,19 +443,19 @@ class VerifierScreen(RunView):
         current = self.source.state.current
         self.app.push_screen(
             TextPrompt(f"Reject '{current}'", "The run stops at this step and the assignee sees your reason."),
-            self._send_text("reject"),
+            self._sender("reject"),
         )
 
     def action_request_rollback(self) -> None:
         self.app.push_screen(
             TextPrompt("Request a rollback", "The assignee sees this at once and starts the rollback with u.", required=False),
-            self._send_text("request_rollback", allow_empty=True),
+            self._sender("request_rollback", optional=True),
         )
 
     def action_note(self) -> None:
         self.app.push_screen(
             TextPrompt("Add a note", "It goes into the assignee's journal with the time and your name."),
-            self._send_text("note"),
+            self._sender("note"),
         )
 
     def action_hold(self) -> None:
@@ -370,8 +467,8 @@ class VerifierScreen(RunView):
         if current is None:
             return
         entry = state.plan_steps.get(current, {})
-        body = "\n".join(f"{key}: {value}" for key, value in entry.items() if value not in (None, [], {}, ""))
-        self.app.push_screen(InfoScreen(f"Step '{current}'", body))
+        body = "\n".join(visible(f"{key}: {value}") for key, value in entry.items() if value not in (None, [], {}, ""))
+        self.app.push_screen(InfoScreen(f"Step '{visible_line(current)}'", body))
 
     def action_leave(self) -> None:
         self.app.exit(0)
@@ -383,21 +480,55 @@ def _exit_code(state: RunState) -> int:
 
 def _command_of(state: RunState, step_id: str) -> str:
     commands: dict[str, Any] = state.plan_steps.get(step_id, {}).get("run") or {}
-    return "\n".join(f"  [{host}] {cmd}" for host, cmd in commands.items()) or "  (no command)"
+    return "\n".join(visible(f"  on {host}: {cmd}") for host, cmd in commands.items()) or "  (no command)"
 
 
-def _event_line(event: Event) -> str:
+_LOGGED = frozenset({
+    ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE, ev.WAVE_STARTED,
+    ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.HOLD_REQUESTED, ev.ROLLBACK_REQUESTED, ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED,
+})  # fmt: skip
+
+
+def _decision_line(event: Event) -> str | None:
+    """Every decision names the person and the time: "✓ confirmed by bob 02:13:05"."""
+    kind, who, at = event["type"], event.get("actor"), str(event.get("ts", ""))[11:19]
+    reason = f": {event['reason']}" if event.get("reason") else ""
+    if kind == ev.STEP_CONFIRMED:
+        what = "go-ahead" if event.get("phase") == "before" else "confirmed"
+        return f"✓ {what} by {who} {at} ({event.get('step')})"
+    if kind == ev.STEP_REJECTED:
+        return f"✗ rejected by {who} {at} ({event.get('step')}){reason}"
+    if kind == ev.HOLD_REQUESTED:
+        return f"‖ hold asked by {who} {at}{reason}"
+    if kind == ev.ROLLBACK_REQUESTED:
+        return f"↩ rollback requested by {who} {at}{reason}"
+    if kind == ev.CRITERIA_ACCEPTED:
+        return f"! unmet success criteria accepted by {who} {at}{reason}"
+    if kind == ev.CRITERIA_ACCEPTANCE_CONFIRMED:
+        return f"✓ acceptance confirmed by {who} {at}"
+    return None
+
+
+def _event_lines(event: Event) -> list[str]:
+    """A step, undo, rollback, error or note event as the output pane's `──` lines (statuses in words)."""
+    decision = _decision_line(event)
+    if decision is not None:
+        return [visible_line(decision)]
     kind = event["type"]
+    step = visible_line(str(event.get("step", "")))
+    hosts = ", ".join(visible_line(str(h)) for h in event.get("hosts", []))
     if kind == ev.STEP_STARTED:
-        return f"── {event['step']} started (attempt {event.get('attempt')}) on {', '.join(event.get('hosts', []))}"
+        return [f"── {step} started (attempt {event.get('attempt')}) on {hosts}"]
     if kind == ev.STEP_FINISHED:
-        return f"── {event['step']} {event['status']}" + "".join(f"\n   ✗ {p}" for p in event.get("problems", []))
+        return [f"── {step} {status_words(str(event['status']))}"] + [f"   ✗ {visible_line(str(p))}" for p in event.get("problems", [])]
+    if kind == ev.WAVE_STARTED:
+        return [f"── {step} wave {event.get('wave')}/{event.get('of')}: {hosts}"]
     if kind == ev.UNDO_STARTED:
-        return f"── undo {event['step']} on {', '.join(event.get('hosts', []))}"
+        return [f"── undo {step} on {hosts}"]
     if kind == ev.ROLLBACK_STARTED:
-        return f"── rollback ({event.get('scope')}) started"
+        return [f"── rollback ({visible_line(str(event.get('scope')))}) started"]
     if kind == ev.ROLLBACK_FINISHED:
-        return f"── rollback {'finished' if event.get('ok') else 'STOPPED at ' + str(event.get('failed_step'))}"
+        return [f"── rollback {'finished' if event.get('ok') else 'STOPPED at ' + visible_line(str(event.get('failed_step')))}"]
     if kind == ev.ERROR:
-        return f"!! {event.get('host') or ''} {event.get('message')}"
-    return f"── note by {event.get('actor')}: {event.get('text')}"
+        return [visible_line(f"!! {event.get('host') or ''} {event.get('message')}")]
+    return [visible_line(f"── note by {event.get('actor')}: {event.get('text')}")]

@@ -1,115 +1,138 @@
-"""The run screen's parts. Each renders a piece of `RunState`; none of them decides anything."""
+"""The run screen's parts. Each renders a piece of `RunState`; none of them decides anything.
+
+Every runbook, parameter, captured and participant text goes through the
+sanitiser (`visible` / `visible_line`) and is drawn as `rich.text.Text`,
+never parsed as markup: a title `Restart [/] the [bold]api[/bold] pods`
+shows exactly so.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import colour, status_text
+from runbook_tui.ui.status_stack import countdown_tone, window_left, window_words
+from runbook_tui.ui.wrap import CommandText
 
 RISK_TONE = {"low": "success", "medium": "warning", "high": "error", "critical": "error"}
-#: Minutes before the window closes when the countdown turns amber, then red.
-AMBER_MINUTES = 30
-RED_MINUTES = 10
+#: Statuses whose problems the detail pane lists (an undone step's old failure is history).
+TROUBLED = frozenset({"failed", "timed_out", "rejected", "unknown"})
 
 
-def window_left(state: RunState, now: dt.datetime) -> dt.timedelta | None:
-    window = (state.session.get("ticket") or {}).get("window") or {}
-    end = window.get("end")
-    if not end:
-        return None
-    return dt.datetime.fromisoformat(end) - now
+def _line(value: object) -> str:
+    return visible_line(str(value))
 
 
-def countdown_tone(left: dt.timedelta) -> str:
-    minutes = left.total_seconds() / 60
-    if minutes <= RED_MINUTES:
-        return "error"
-    if minutes <= AMBER_MINUTES:
-        return "warning"
-    return "success"
+#: Ids longer than this are cut in the step list (the detail pane's title shows the whole id).
+ID_COLUMN = 18
 
 
-def _clock(delta: dt.timedelta) -> str:
-    seconds = int(abs(delta.total_seconds()))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"
+def _short_id(step_id: str) -> str:
+    shown = _line(step_id)
+    return shown if len(shown) <= ID_COLUMN else shown[: ID_COLUMN - 1] + "…"
+
+
+def home_short(path: str) -> str:
+    """`~/...` for a path under the home folder: shorter, still copyable into a shell."""
+    home = str(Path.home())
+    return "~" + path[len(home) :] if home != "/" and path.startswith(home + "/") else path
 
 
 class RunHeader(Static):
-    """Ticket, title, risk, who is who, the mode, and the countdown to the end of the window."""
+    """Ticket, title, risk and mode; who is who; the last checkpoint; the countdown to the end of the window."""
 
     def show(self, state: RunState, now: dt.datetime, connected: Mapping[str, str]) -> None:
         theme = self.app.current_theme
         session = state.session
         ticket = session.get("ticket") or {}
-        line1 = Text()
-        line1.append(f" {ticket.get('id') or 'NO TICKET'} ", style=f"bold reverse {colour(theme, 'error' if not ticket else 'primary')}")
-        line1.append(f"  {session.get('title', '')}", style="bold")
-        risk = (ticket.get("risk") or {}).get("level")
-        if risk:
-            line1.append("   RISK ")
-            line1.append(risk.upper(), style=f"bold {colour(theme, RISK_TONE.get(risk, 'warning'))}")
+        line1 = Text(no_wrap=True, overflow="ellipsis")
+        line1.append(f" {_line(ticket.get('id') or 'NO TICKET')} ", style=f"bold reverse {colour(theme, 'error' if not ticket else 'primary')}")
         mode = str(session.get("mode", "live"))
         if mode != "live":
-            line1.append(f"   {mode.upper()}: NOTHING IS EXECUTED " if mode in ("dry-run", "practice") else f"   {mode.upper()} ", style=f"bold reverse {colour(theme, 'warning')}")
-        line2 = Text()
-        line2.append(f" assignee {session.get('assignee') or '?'}")
+            words = f" {mode.upper()}: NOTHING IS EXECUTED " if mode in ("dry-run", "practice") else f" {mode.upper()} "
+            line1.append(" ")
+            line1.append(words, style=f"bold reverse {colour(theme, 'warning')}")
+        risk = (ticket.get("risk") or {}).get("level")
+        if risk:
+            line1.append(" RISK ")
+            line1.append(_line(risk).upper(), style=f"bold {colour(theme, RISK_TONE.get(risk, 'warning'))}")
+        line1.append(f"  {_line(session.get('title', ''))}", style="bold")
+        right = Text(no_wrap=True)
+        left = window_left(state, now)
+        if left is not None:
+            right.append(window_words(left, now), style=f"bold {colour(theme, countdown_tone(left))}")
+        elif not ticket:
+            right.append("no change window", style=colour(theme, "warning"))
+        line2 = Text(no_wrap=True, overflow="ellipsis")
+        planned = session.get("planned_assignee")
+        ran_by = session.get("assignee") or "?"
+        if planned and planned != ran_by:  # the ticket planned someone else: say both
+            line2.append(f" planned: {_line(planned)}, ran by: ")
+        else:
+            line2.append(" assignee ")
+        line2.append(_line(ran_by), style="bold")
         if session.get("solo"):
-            line2.append(f"   SOLO ({session['solo']}): steps are recorded unverified", style=colour(theme, "warning"))
+            line2.append(f"  SOLO ({_line(session['solo'])}): unverified", style=colour(theme, "warning"))
         else:
             joined = [name for name, role in connected.items() if role == "verifier"]
             verifier = session.get("verifier") or (", ".join(joined) if joined else "?")
+            line2.append(f" ▸ verifier {_line(verifier)} ")
             online = bool(joined)
-            line2.append(f"   verifier {verifier} ")
             line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))
-        if state.checkpoint:
-            line2.append(f"   ⚑ last checkpoint: {state.checkpoint}", style=colour(theme, "secondary"))
-        left = window_left(state, now)
-        if left is not None:
-            tone = countdown_tone(left)
-            words = f"window closes in {_clock(left)}" if left.total_seconds() > 0 else f"WINDOW CLOSED {_clock(left)} ago"
-            line2.append(f"   {words}", style=f"bold {colour(theme, tone)}")
-        elif not ticket:
-            line2.append("   no change window", style=colour(theme, "warning"))
-        if state.silences:  # last: the countdown matters more; Alertmanager silences made for this change (journal: silence_created)
+        checkpoint = state.checkpoint
+        if checkpoint and (checkpoint not in state.steps or state.steps[checkpoint].status != "undone"):
+            line2.append(f"   ⚑ last checkpoint: {_line(checkpoint)}", style=colour(theme, "secondary"))
+        if state.silences:  # Alertmanager silences made for this change (journal: silence_created)
             line2.append(f"   🔕 {len(state.silences)} alert silence{'s' if len(state.silences) > 1 else ''}", style=colour(theme, "secondary"))
-        self.update(Group(line1, line2))
+        grid = Table.grid(expand=True, padding=(0, 1))
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_row(line1, right)
+        self.update(Group(grid, line2))
 
 
 class StepTable(DataTable[Any]):
-    """Every step with its status; the current one is highlighted."""
+    """Every step with its status, id and title; the current one is highlighted.
+
+    The title column takes the room there is (the pane is narrowed, or hidden, on small terminals).
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row")
+        self._titles: dict[str, str] = {}
+        self._state: RunState | None = None
+        self._titles_width = 0
 
     def on_mount(self) -> None:
-        self.cursor_type = "row"
-        # Fixed widths: the list must fit its pane (no sideways scrolling at 2 AM); long titles are cut.
         self.add_column("", key="status", width=2)
-        self.add_column("step", key="step", width=24)
-        self.add_column("section", key="section", width=9)
+        self.add_column("id", key="id")
+        self.add_column("step", key="step")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_titles)
 
     def show(self, state: RunState) -> None:
         theme = self.app.current_theme
-        plan = state.plan_steps
         ids = list(state.order) + list(state.rollback_order)
+        self._state = state
         if self.row_count != len(ids):
             self.clear()
-            rollback = set(state.rollback_order)
+            self._titles.clear()
             for sid in ids:
-                entry = plan.get(sid, {})
-                title = Text(("⚑ " if entry.get("checkpoint") else "") + (entry.get("title") or sid), no_wrap=True, overflow="ellipsis")
-                section = Text(("↩ " if sid in rollback else "") + str(entry.get("section", "")), no_wrap=True, overflow="ellipsis")
-                if sid in rollback:
-                    title.stylize(colour(theme, "muted"))
-                    section.stylize(colour(theme, "muted"))
-                self.add_row(status_text("pending", theme, with_label=False), title, section, key=sid)
+                self.add_row(status_text("pending", theme, with_label=False), Text(_short_id(sid), no_wrap=True), Text(""), key=sid)
+        self.show_titles()
         for sid in ids:
             self.update_cell(sid, "status", status_text(state.steps[sid].status, theme, with_label=False))
         current = state.current
@@ -118,9 +141,34 @@ class StepTable(DataTable[Any]):
             if self.cursor_row != row:
                 self.move_cursor(row=row)
 
+    def show_titles(self) -> None:
+        """Titles cut to the width left after the status and id columns (they would widen the table otherwise)."""
+        state = self._state
+        if state is None or not self.is_mounted:
+            return
+        theme = self.app.current_theme
+        rollback = set(state.rollback_order)
+        ids = list(state.order) + list(state.rollback_order)
+        id_width = max((len(_short_id(sid)) for sid in ids), default=4)
+        width = self.scrollable_content_region.width
+        if width != self._titles_width:  # cut for another width: cut again
+            self._titles.clear()
+            self._titles_width = width
+        room = max(width - 2 - id_width - 6, 8)
+        for sid in ids:
+            entry = state.plan_steps.get(sid, {})
+            title = state.steps[sid].rendered.get("title") or entry.get("title") or sid  # a title with captured.*: as rendered for its step
+            words = ("↩ " if sid in rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + _line(title)
+            if len(words) > room:
+                words = words[: room - 1] + "…"
+            if self._titles.get(sid) == words:
+                continue
+            self._titles[sid] = words
+            self.update_cell(sid, "step", Text(words, no_wrap=True, style=colour(theme, "muted") if sid in rollback else ""), update_width=True)
+
 
 class StepDetail(Static):
-    """The current step: what it runs, where, its undo and how it is verified; per-host results."""
+    """The current step: title, id, where it runs, the command in full, its undo, who confirms; per-host results."""
 
     def show(self, state: RunState, step_id: str | None, preview: Mapping[str, Any] | None = None) -> None:
         """`preview`: the step rendered with the captures known now (the assignee's controller has it)."""
@@ -131,107 +179,109 @@ class StepDetail(Static):
             return
         entry = state.plan_steps.get(step_id, {})
         step = state.steps[step_id]
+        ids = list(state.order) + list(state.rollback_order)
+        position = f"{ids.index(step_id) + 1}/{len(state.order)}" if step_id in state.order else "rollback"
         title = Text()
-        title.append(f"{entry.get('title', step_id)}", style="bold")
-        title.append(f"  [{step_id}]  ")
+        title.append(_line(step.rendered.get("title") or entry.get("title", step_id)), style="bold")
+        title.append("  ")
         title.append_text(status_text(step.status, theme))
-        hosts = [h["name"] for h in entry.get("hosts", [])]
-        verify = "unverified (solo)" if state.solo else f"verify {entry.get('verify')}"
-        facts = [f"on {entry.get('on')}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" else ""), verify]
+        if isinstance(self.parent, Widget):  # the pane's title: the id, as replay's g and the journal name it
+            self.parent.border_title = f"step {position} · {_line(step_id)}"
+        hosts = [_line(h.get("path") or h["name"]) for h in entry.get("hosts", [])]  # `db1 via bastion1`
+        where = f"on {_line(entry.get('on'))}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" and hosts else "")
+        verify = "unverified (solo)" if state.solo else f"verifier confirms {_line(entry.get('verify'))}" if entry.get("verify") not in (None, "none") else "no verifier check"
+        facts = [_line(entry.get("section", "")), where, verify]
+        cwd = f"{where} in {home_short(_line(entry['cwd']))}" if entry.get("cwd") else where
+        if len(title.plain) + len("  " + " · ".join(facts)) + len(cwd) - len(where) <= max(self.size.width, 1):
+            facts[1] = cwd  # the folder too, when it fits on the line (the details and the journal have it always)
         if entry.get("checkpoint"):
-            facts.insert(0, "CHECKPOINT")
+            facts.insert(0, "⚑ CHECKPOINT")
         if entry.get("timeout"):
             facts.append(f"timeout {format_duration(entry['timeout'])}")
         if entry.get("serial"):
-            facts.append("serial " + ", ".join(str(s) for s in entry["serial"]))
-        lines: list[Text | Table] = [title, Text("  ·  ".join(facts), style=colour(theme, "muted"))]
+            facts.append("serial " + ", ".join(_line(s) for s in entry["serial"]))
+        title.append("  " + " · ".join(f for f in facts if f), style=colour(theme, "muted"))  # wraps when the pane is narrow
+        lines: list[RenderableType] = [title]
         if preview:
             entry = {**entry, **preview}  # captures filled in as far as they are known
+        if step.rendered:  # the journal's step_ready/step_started: what everyone sees, rendered once
+            rendered = step.rendered
+            entry = {**entry, **{k: rendered[k] for k in ("undo", "confirm", "title") if k in rendered}}
+            if "commands" in rendered:
+                entry["run"] = dict(rendered["commands"])
+            if "text" in rendered and entry.get("kind") in ("note", "ask"):
+                entry[str(entry["kind"])] = rendered["text"]
         if step.commands:
             entry = {**entry, "run": dict(step.commands)}  # as it ran
-        lines += self._body(entry)
-        if step.problems:
+        lines += _body(entry)
+        if step.status in TROUBLED:
             for problem in step.problems:
-                lines.append(Text(f"✗ {problem}", style=f"bold {colour(theme, 'error')}"))
+                lines.append(Text(f"✗ {visible(problem)}", style=f"bold {colour(theme, 'error')}"))
+        if step.decided_by:
+            lines.append(Text(visible_line(_decision(step)), style="bold"))
         if step.reason:
-            lines.append(Text(f"reason: {step.reason}", style=colour(theme, "warning")))
+            lines.append(Text(f"reason: {visible(step.reason)}", style=colour(theme, "warning")))
+        if step.wave_awaiting is not None:
+            lines.append(Text(f"wave {step.wave_awaiting} of {len(step.waves)}+ done: the next waits for the verifier", style=colour(theme, "warning")))
         if len(step.hosts) > 1 or any(h.error for h in step.hosts.values()):
-            lines.append(self._hosts(step, theme))
+            lines.append(_hosts(step, theme))
         self.update(Group(*lines))
 
-    def _body(self, entry: Mapping[str, Any]) -> list[Text]:
-        lines: list[Text] = []
-        kind = entry.get("kind")
-        if kind == "run":
-            commands = entry.get("run") or {}
-            distinct = set(commands.values())
-            if len(distinct) == 1:
-                lines.append(Text("run:  " + distinct.pop()))
-            else:
-                lines += [Text(f"run [{host}]:  {cmd}") for host, cmd in commands.items()]
-        elif kind == "wait":
-            lines.append(Text(f"wait {format_duration(entry.get('wait') or 0)}"))
-        elif kind in ("note", "ask"):
-            lines.append(Text(f"{kind}:  {entry.get(kind)}"))
-        undo = entry.get("undo")
-        if undo:
-            values = set(undo.values())
-            lines.append(Text("undo: " + (values.pop() if len(values) == 1 else "; ".join(f"[{h}] {c}" for h, c in undo.items()))))
-        elif kind in ("run", "note"):
-            lines.append(Text("undo: (none)"))
-        if entry.get("confirm"):
-            lines.append(Text(f"confirm: {entry['confirm']}", style="bold"))
-        return lines
 
-    def _hosts(self, step: Any, theme: Any) -> Table:
-        table = Table.grid(padding=(0, 2))
-        for host, result in step.hosts.items():
-            code = "" if result.exit_code is None else f"exit {result.exit_code}"
-            table.add_row(host, status_text(result.status, theme), code, result.error or "")
-        return table
+def _body(entry: Mapping[str, Any]) -> list[RenderableType]:
+    lines: list[RenderableType] = []
+    kind = entry.get("kind")
+    if kind == "run":
+        commands = entry.get("run") or {}
+        distinct = set(commands.values())
+        if len(distinct) == 1:
+            lines.append(CommandText(str(distinct.pop()), prefix="run:  "))
+        else:
+            lines += [CommandText(str(cmd), prefix=f"run on {_line(host)}:  ") for host, cmd in commands.items()]
+    elif kind == "wait":
+        lines.append(Text(f"wait {format_duration(entry.get('wait') or 0)}"))
+    elif kind in ("note", "ask"):
+        lines.append(Text(f"{kind}:  {visible(str(entry.get(kind)))}"))
+    undo = entry.get("undo")
+    if undo:
+        values = set(undo.values())
+        if len(values) == 1:
+            lines.append(CommandText(str(values.pop()), prefix="undo: "))
+        else:
+            lines += [CommandText(str(cmd), prefix=f"undo on {_line(host)}: ") for host, cmd in undo.items()]
+    elif kind in ("run", "note"):
+        lines.append(Text("undo: (none)"))
+    if entry.get("confirm"):
+        lines.append(Text(f"confirm: {visible(str(entry['confirm']))}", style="bold"))
+    return lines
 
 
-class Banner(Static):
-    """What needs attention now, in one line: waiting, paused, failed, a request from the verifier."""
+def _hosts(step: Any, theme: Any) -> Table:
+    """Per-host results; with `serial:` each wave's hosts as a group."""
+    table = Table.grid(padding=(0, 2))
+    waves = step.waves or (tuple(step.hosts),)
+    for number, wave in enumerate(waves, 1):
+        if len(step.waves) > 1:
+            table.add_row(Text(f"wave {number}", style="bold"), "", "", "")
+        for host in wave:
+            result = step.hosts.get(host)
+            if result is not None:
+                code = "" if result.exit_code is None else f"exit {result.exit_code}"
+                table.add_row(Text(_line(host)), status_text(result.status, theme), code, Text(visible(result.error or "")))
+    return table
 
-    def show(self, state: RunState, hints: bool = True) -> None:
-        """`hints`: add what the assignee's keys do about it (not on the verifier's or a replay's screen)."""
-        text, tone = banner_for(state)
-        if not hints:
-            text = text.split(" — ")[0]
-        self.set_class(bool(text), "visible")
-        self.update(Text(text, style=f"bold {colour(self.app.current_theme, tone)}"))
 
-
-def banner_for(state: RunState) -> tuple[str, str]:
-    """The most important thing to say about the run right now, and its tone."""
-    if state.finished:
-        tone = "success" if state.outcome == "done" else "error"
-        return f"Session finished: {state.outcome}. The journal has everything; q quits.", tone
-    if state.rollback is not None and not state.rollback.finished:
-        return f"Rolling back ({state.rollback.scope}): {state.rollback.running_step or 'starting'}…", "warning"
-    if state.rollback is not None and state.rollback.finished and not state.rollback.ok:
-        return f"ROLLBACK STOPPED at {state.rollback.failed_step}: fix by hand, then u to try again", "error"
-    current_status = state.steps[state.current].status if state.current else None
-    if state.rollback is not None and state.rollback.ok and current_status == "undone":
-        back_to = state.rollback.plan.get("checkpoint_step") or "the start"
-        return f"Rolled back to {back_to}. '{state.current}' is next again — enter runs it, q stops here", "warning"
-    if state.rollback_requested:
-        return f"ROLLBACK REQUESTED: {state.rollback_requested} — u shows the undo list", "error"
-    if state.hold_requested:
-        return f"HOLD: {state.hold_requested} — p pauses", "warning"
-    if state.paused:
-        return f"PAUSED: {state.pause_reason} — p resumes", "warning"
-    current = state.current
-    if current is None:
-        return "", "success"
-    step = state.steps[current]
-    if step.status == "awaiting_verification":
-        return f"Waiting for the verifier to confirm '{current}'", "warning"
-    if step.status in ("failed", "timed_out"):
-        return f"'{current}' FAILED — enter re-runs it, u rolls back to the last checkpoint, s skips (with a reason)", "error"
+def _decision(step: Any) -> str:
+    """Who decided on the step, named, with the time: "✓ confirmed by bob 02:13:05"."""
     if step.status == "rejected":
-        return f"'{current}' REJECTED by the verifier: {step.reason} — enter re-runs, u rolls back", "error"
-    if step.status == "unknown":
-        return f"'{current}' outcome UNKNOWN (the program stopped while it ran) — enter re-runs, d marks it done, u rolls back", "warning"
-    return "", "accent"
+        return f"✗ rejected by {step.decided_by} {_time_of(step.decided_at)}"
+    if step.confirmed_by:
+        return f"✓ confirmed by {step.decided_by} {_time_of(step.decided_at)}"
+    return f"✓ go-ahead by {step.decided_by} {_time_of(step.decided_at)}"
+
+
+def _time_of(ts: str | None) -> str:
+    """The journal's UTC time of day (02:13:05), as the journal and the report show it."""
+    return str(ts or "")[11:19]
+
+

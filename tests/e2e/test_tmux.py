@@ -144,21 +144,22 @@ def pane(workdir: Path) -> Iterator[Pane]:
 
 def test_fail_roll_back_fix_and_finish_in_a_real_terminal(workdir: Path, pane: Pane) -> None:
     (workdir / "broken").touch()
-    screen = pane.wait_text("CHG-9", "Raise the pool size (e2e)", "run step", "journal: j.jsonl")
+    screen = pane.wait_text("CHG-9", "Raise the pool size (e2e)", "⏎ run", "journal: j.jsonl")
     assert "SOLO (e2e test)" in screen
 
     for title in ("Config parses", "Back up the config", "Edit the config"):
         pane.send("Enter")
         pane.wait_for(lambda s, title=title: "✓" in row(s, title), f"'{title}' done")
     pane.send("Enter")
-    screen = pane.wait_text("'apply' FAILED", "u rolls back to the last checkpoint")
+    screen = pane.wait_text("'apply' FAILED", "u roll back")
     assert "✗" in row(screen, "Reload the service")
     assert "reload refused" in screen  # the step's output
     assert "exit code 4" in screen
 
     pane.send("u")
-    screen = pane.wait_text("Roll back to the last checkpoint (backup)", "y: start this rollback")
-    listed = [match.groups() for match in re.finditer(r"(\d+)  (\w+)(?: \(step failed\))?\s+local  (echo undo-\w+)", screen)]
+    screen = pane.wait_text("Roll back to the last checkpoint (backup)", "y start this rollback")
+    # Each undo: "N  step on host", its command on the line below.
+    listed = [match.groups() for match in re.finditer(r"(\d+)  (\w+)(?: \(step failed\))? on local[^\n]*\n[^\n]*?(echo undo-\w+)", screen)]
     assert listed == [("1", "apply", "echo undo-apply"), ("2", "edit", "echo undo-edit")], screen
     assert "apply (step failed)" in screen
     assert "undo-backup" not in screen  # the checkpoint itself stays
@@ -173,7 +174,9 @@ def test_fail_roll_back_fix_and_finish_in_a_real_terminal(workdir: Path, pane: P
         pane.wait_for(lambda s, title=title: "✓" in row(s, title) or "Post-change review" in s, f"'{title}' done")
     pane.wait_text("Post-change review (the run ended: done)")
     pane.send("Escape")  # no review this time
-    screen = pane.wait_text("Session finished: done")
+    # Wait until the review is gone: the status line says "Session finished" behind it already, and a `q`
+    # sent right after Escape would reach the terminal as alt+q.
+    screen = pane.wait_for(lambda s: "Session finished: done" in s and "Post-change review" not in s, "the review closed")
     for title in ("Config parses", "Back up the config", "Edit the config", "Reload the service", "Service healthy"):
         assert "✓" in row(screen, title), title
 

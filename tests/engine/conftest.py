@@ -68,6 +68,8 @@ def open_local_session(tmp_path: Path) -> Callable[..., Session]:
 
     def make(runbook: Path, *, solo: str | None = None, params: dict[str, Any] | None = None, journal: str = "journal.jsonl", **options: Any) -> Session:
         loaded = load(str(runbook), dict(params or {}))
+        # Without solo, the test itself plays the verifier through the controller (as the share server would relay).
+        options.setdefault("verifier_in_process", solo is None and "share" not in options)
         return open_session(loaded, solo=solo, journal=str(tmp_path / journal), settings=Settings(), **options)
 
     return make

@@ -31,7 +31,7 @@ def test_a_late_confirm_for_the_previous_step_does_not_confirm_the_next(tmp_path
     bob = Actor("bob", "verifier")
 
     async def main() -> None:
-        session = open_session(load(str(path), {}), journal=str(tmp_path / "j.jsonl"))
+        session = open_session(load(str(path), {}), journal=str(tmp_path / "j.jsonl"), verifier_in_process=True)
         controller, alice = session.controller, session.actor
         controller.run_current(alice)
         await controller.wait_idle()

@@ -57,8 +57,9 @@ TWO_STEPS = """\
 @pytest.fixture
 def session_for(tmp_path: Path, write_runbook: Callable[..., Path], open_local_session: Callable[..., Session],
                 monkeypatch: pytest.MonkeyPatch) -> Callable[..., Callable[[Callable[[Session], Awaitable[Any]]], Any]]:  # fmt: skip
-    """`session_for(steps_yaml, solo=None)(body)`: runs `await body(session)` in a fresh event loop."""
+    """`session_for(steps_yaml, solo=None)(body)`: runs `await body(session)` in a fresh event loop, alice at the keyboard."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
 
     def make(steps: str, solo: str | None = None) -> Callable[[Callable[[Session], Awaitable[Any]]], Any]:
         runbook = write_runbook(runbook_text(steps))
@@ -108,6 +109,22 @@ def test_the_assignee_is_the_operator_of_a_ticketed_run(session_for: Callable[..
     async def body(s: Session) -> None:
         assert s.actor == ALICE
         assert s.controller.state.session["verifier"] == "bob"
+
+    session_for(TWO_STEPS)(body)
+
+
+def test_the_person_at_the_keyboard_acts_not_the_ticket_assignee(session_for: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """root runs alice's ticket: the journal names root as the actor and keeps alice as the planned assignee."""
+    monkeypatch.delenv("RUNBOOK_TUI_USER")
+    monkeypatch.setenv("LOGNAME", "root")
+
+    async def body(s: Session) -> None:
+        assert s.actor.name == "root"
+        session = s.controller.state.session
+        assert (session["assignee"], session["planned_assignee"], session["actor"]) == ("root", "alice", "root")
+        assert s.controller.run_current(s.actor).ok
+        await s.controller.wait_idle()
+        assert s.controller.confirm(Actor("root", "verifier")).message.endswith("(two-person rule)")
 
     session_for(TWO_STEPS)(body)
 
@@ -329,7 +346,7 @@ def test_resuming_a_paused_run_lets_the_next_step_run(session_for: Callable[...,
 
     session_for(TWO_STEPS, solo="test")(body)
     assert log(tmp_path) == ["a"]
-    assert [e["type"] for e in journal_events(tmp_path / "journal.jsonl")][1:4] == ["paused", "resumed", "step_started"]
+    assert [e["type"] for e in journal_events(tmp_path / "journal.jsonl")][1:5] == ["step_ready", "paused", "resumed", "step_started"]
 
 
 CONFIRM = """\

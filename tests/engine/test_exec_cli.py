@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import subprocess
@@ -107,11 +108,11 @@ class Run:
 
 @pytest.fixture(scope="module")
 def rolled_back(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """One `exec --on-failure rollback` whose step c fails; several tests read what it left."""
+    """One `exec --on-failure abort` (the full rollback) whose step c fails; several tests read what it left."""
     workdir = tmp_path_factory.mktemp("rolled-back")
     (workdir / "make-c-fail").touch()
     secret = f"s3cr3t-{uuid.uuid4().hex}"
-    return Run(workdir, run_exec(workdir, RUNBOOK, secret, "--on-failure", "rollback"), secret)
+    return Run(workdir, run_exec(workdir, RUNBOOK, secret, "--on-failure", "abort"), secret)
 
 
 def log(tmp_path: Path) -> list[str]:
@@ -292,7 +293,8 @@ def test_override_window_runs_and_journals_the_reason(exec_run: Callable[..., An
     events = intact_events(tmp_path / "run.jsonl")
     assert events[1]["type"] == "window_override", "the override is on record before anything runs"
     assert events[1]["reason"] == "CAB approved emergency change INC-9"
-    assert events[1]["actor"] == "alice"
+    assert events[1]["actor"] == events[0]["assignee"] == getpass.getuser(), "the person at the keyboard, not the ticket's alice"
+    assert events[0]["planned_assignee"] == "alice"
     assert events[1]["window"] == {"start": CLOSED[0], "end": CLOSED[1]}
 
 

@@ -74,7 +74,7 @@ def rehearse(tmp_path: Path, write_runbook: Callable[..., Path], monkeypatch: py
 
     def run(text: str, *args: str) -> tuple[int, str]:
         path = write_runbook(text)
-        code = cli.main(["rehearse", str(path), "--journal", "rehearsal.jsonl", *args])
+        code = cli.main(["rehearse", "--yes", str(path), "--journal", "rehearsal.jsonl", *args])
         captured = capsys.readouterr()
         return code, captured.out + captured.err
 
@@ -84,7 +84,7 @@ def rehearse(tmp_path: Path, write_runbook: Callable[..., Path], monkeypatch: py
 def test_fail_at_a_step_rolls_back_to_its_checkpoint_and_reports_durations(tmp_path: Path, write_runbook: Callable[..., Path],
                                                                             run_cli: Callable[..., Any]) -> None:  # fmt: skip
     path = write_runbook(runbook())
-    result = run_cli("rehearse", str(path), "--fail-at", "tune", "--journal", "rehearsal.jsonl")
+    result = run_cli("rehearse", "--yes", str(path), "--fail-at", "tune", "--journal", "rehearsal.jsonl")
     assert result.returncode == 0, result.stdout + result.stderr
     timings = re.search(r"forward (\d+\.\d)s, rollback \(checkpoint\) (\d+\.\d)s", result.stdout)
     assert timings, result.stdout

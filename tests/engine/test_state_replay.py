@@ -100,7 +100,7 @@ async def rollback_to_checkpoint_then_finish(session: Session) -> None:
 
 async def full_rollback(session: Session) -> None:
     c, me = session.controller, session.actor
-    assert await drive(c, me, on_failure="rollback") == "rolled_back"
+    assert await drive(c, me, on_failure="abort") == "rolled_back"
 
 
 async def skip_and_finish(session: Session) -> None:

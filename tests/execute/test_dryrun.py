@@ -10,6 +10,7 @@ import pytest
 from runbook_tui.engine.ports import Command, Result
 from runbook_tui.execute.dryrun import DryRunExecutor
 from runbook_tui.runbook.model import Host, Mark
+from runbook_tui.runbook.templating import render_command
 
 WEB1 = Host(name="web1", address="10.0.0.1", mark=Mark("<test>", 1, 1))
 
@@ -35,6 +36,14 @@ def test_cwd_env_sudo_are_shown_env_by_name_only() -> None:
     assert "/srv/app" in line and "STAGE" in line and "TOKEN" in line and "sudo" in line
     assert "s3cret" not in line and "prod" not in line
     assert line.endswith("\n") and line.count("\n") == 1
+
+
+def test_templated_values_are_shown_inline_not_as_references() -> None:
+    """What runs refers to RBT_V1 in its environment; a dry run shows people the value (secrets masked by the journal)."""
+    rendered = render_command("systemctl restart {{ service }}", {"service": "nginx api"})
+    _, chunks = dry(Command(WEB1, rendered.text, env=rendered.env, shown=rendered.shown))
+    line = chunks[0][1].decode()
+    assert line == "[dry-run] would run on web1: systemctl restart 'nginx api'\n"
 
 
 def test_starts_no_process(monkeypatch: pytest.MonkeyPatch) -> None:

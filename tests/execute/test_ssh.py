@@ -20,6 +20,7 @@ from peers import Sshd, make_sshd, public_line
 from runbook_tui.engine.ports import Command, Result
 from runbook_tui.execute.ssh import CHUNK_SIZE, SshExecutor
 from runbook_tui.runbook.model import Host
+from runbook_tui.runbook.templating import render_command
 
 pytestmark = pytest.mark.peers
 
@@ -163,10 +164,32 @@ def test_env_values_stay_out_of_argv(sshd: Sshd, tmp_path: Path) -> None:
     assert sink.data("stdout").decode() == f"ready\n{secret}"  # it did reach the command, through the environment
 
 
+def test_templated_values_stay_out_of_remote_argv_and_files(sshd: Sshd, tmp_path: Path) -> None:
+    """A value (maybe a secret) travels as an environment variable: not in the remote `ps`, and
+    the wrapper that exported it (run.sh) is gone from the run directory while the command runs."""
+    secret = f"s3cret-{uuid.uuid4().hex}"
+    rendered = render_command("printf '%s' {{ x }} > /dev/null; ls -A; ps -eo args", {"x": secret})
+
+    async def main() -> tuple[Result, Collect, list[str]]:
+        ex = executor(sshd, tmp_path)
+        try:
+            return await run_one(ex, cmd(sshd.host("db1"), rendered.text, env=rendered.env))
+        finally:
+            await ex.close()
+
+    result, sink, _ = arun(main)
+    assert result == Result("ok", exit_code=0), result
+    out = sink.data("stdout").decode()
+    assert "RBT_V1" in out  # ps shows the command: the reference, not the value
+    assert secret not in out
+    listing = out.split("COMMAND", 1)[0].split() if "COMMAND" in out else out.split()
+    assert "run.sh" not in listing and "out" in listing
+
+
 def test_unknown_and_changed_host_keys_are_refused(sshd: Sshd, tmp_path: Path) -> None:
     other = asyncssh.generate_private_key("ssh-ed25519")
     changed = tmp_path / "known_hosts_changed"
-    changed.write_text(f"[127.0.0.1]:{sshd.port} {public_line(other)}\n")
+    changed.write_text(f"# the host as it was\n[127.0.0.1]:{sshd.port} {public_line(other)}\n")
     empty = tmp_path / "known_hosts_empty"
     empty.write_text("")
     missing = tmp_path / "no_such_known_hosts"
@@ -183,12 +206,35 @@ def test_unknown_and_changed_host_keys_are_refused(sshd: Sshd, tmp_path: Path) -
                 await ex.close()
         return results
 
-    for result, path in zip(arun(main), (changed, empty, missing), strict=True):
+    results = arun(main)
+    for result, _path in zip(results, (changed, empty, missing), strict=True):
         assert result.status == "error"
         assert result.error is not None
         assert result.error.startswith(f"host key for db1 (127.0.0.1:{sshd.port}) not verified: ")
-        assert result.error.endswith(f"expected it in {path}")
         assert "Traceback" not in result.error
+    for result, path in zip(results[1:], (empty, missing), strict=True):  # unknown: nothing says it changed
+        assert result.error is not None and result.error.endswith(f"expected it in {path}")
+        assert "CHANGED" not in result.error
+    # changed, as OpenSSH says it: that it changed, where the old key is, the new key's fingerprint
+    error = results[0].error or ""
+    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in error and "man-in-the-middle" in error, error
+    assert f"the old key is in {changed}:2" in error
+    assert f"fingerprint {sshd.host_key.get_fingerprint()}" in error
+    assert other.get_fingerprint() not in error
+
+
+def test_the_remote_runs_folder_is_created_private(sshd: Sshd, tmp_path: Path) -> None:
+    async def main() -> Result:
+        ex = executor(sshd, tmp_path)
+        try:
+            result, _, _ = await run_one(ex, cmd(sshd.host("db1"), "echo made"))
+            return result
+        finally:
+            await ex.close()
+
+    assert not (tmp_path / "runs").exists()
+    assert arun(main).status == "ok"
+    assert (tmp_path / "runs").stat().st_mode & 0o777 == 0o700, "no other user may list the runs"
 
 
 def test_unreachable_host_is_a_clear_error(sshd: Sshd, tmp_path: Path) -> None:

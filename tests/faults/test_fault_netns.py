@@ -24,7 +24,6 @@ removed in the fixture's teardown whatever happens.
 from __future__ import annotations
 
 import os
-import random
 import secrets
 import shutil
 import subprocess
@@ -36,6 +35,9 @@ from pathlib import Path
 import pytest
 import yaml
 from fault_helpers import env_for, of_type, raw_events, run, state_of, write_runbook
+from netns import cannot_set_up as _cannot
+from netns import free_subnet as _free_subnet
+from netns import ip
 from peers import PeerError, Sshd, make_sshd
 
 from runbook_tui.engine.journal import read_events
@@ -45,31 +47,6 @@ pytestmark = pytest.mark.peers
 REMOTE_RUNS = Path.home() / ".cache" / "runbook-tui" / "runs"
 SSH_PORT = 2222  # the namespace has its own ports: nothing else listens there
 COUNT = "for i in $(seq 1 20); do echo $i; sleep 0.2; done"
-
-
-def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(["ip", *args], capture_output=True, text=True, timeout=10)
-    if check and result.returncode != 0:
-        raise PeerError(f"ip {' '.join(args)}: {result.stderr.strip() or f'exit {result.returncode}'}")
-    return result
-
-
-def _cannot(reason: str) -> None:
-    message = f"cannot set up a network namespace here: {reason}"
-    if os.environ.get("CI"):
-        pytest.fail(message + " (scripts/test runs the suite as root with iproute2)", pytrace=False)
-    pytest.skip(message)
-
-
-def _free_subnet() -> tuple[str, str, str]:
-    """A 169.254.X.Y/30 no address or route here overlaps: (network, host side, namespace side)."""
-    taken = ip("-4", "addr").stdout + ip("-4", "route", "show", "table", "all").stdout
-    for _ in range(100):
-        x, y = random.randint(1, 254), 4 * random.randint(0, 63)
-        prefix = f"169.254.{x}."
-        if prefix not in taken and "169.254.0.0/16" not in taken:
-            return f"{prefix}{y}/30", f"{prefix}{y + 1}", f"{prefix}{y + 2}"
-    raise PeerError("no free 169.254.x.y/30 found")
 
 
 @dataclass

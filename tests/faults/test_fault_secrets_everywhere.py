@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 from textwrap import dedent
 
-SECRET = "s3cr3t-Vault-Token-7f9c"
+SECRET = "s3cr3t-Vault.Token+7f9c"  # regex metacharacters: expect.stdout holds it escaped
+ESCAPED = re.escape(SECRET)
 
 RUNBOOK = """
 runbook: 1
@@ -20,13 +22,17 @@ sections:
   - id: impl
     kind: implement
     steps:
+      - id: ps-it
+        run: printf '%s' {{ secrets.token }} > /dev/null; ps -eo args > ps.txt
       - id: echo-it
         run: echo "token={{ secrets.token }}"; echo "$LEAKY_TOKEN" >&2; printf '%s' "$LEAKY_TOKEN" | rev | rev
         undo: echo undo {{ secrets.token }}
         env: {T: "{{ secrets.token }}"}
         capture: seen
       - id: use-capture
-        run: echo "captured={{ captured.seen }}"; exit 3
+        run: echo "captured={{ captured.seen }}"
+        expect:
+          stdout: '^never {{ secrets.token }}$'
         undo: echo "undo {{ captured.seen }}"
 """
 
@@ -50,7 +56,7 @@ def test_no_file_written_and_no_stream_holds_the_secret(tmp_path: Path) -> None:
     streams = []
     run = _run(["exec", "leaky.yaml", "--solo", "test", "--on-failure", "rollback"], work, env)
     streams += [run.stdout, run.stderr]
-    assert run.returncode == 1, run.stderr  # the second step fails and the run rolls back
+    assert run.returncode == 1, run.stderr  # the second step fails (its stdout does not match) and the run rolls back
     journal = next((tmp_path / "state").rglob("*.jsonl"))
     for fmt in ("md", "html", "json"):
         report = _run(["report", str(journal), "--format", fmt, "-o", str(work / f"report.{fmt}")], work, env)
@@ -61,9 +67,11 @@ def test_no_file_written_and_no_stream_holds_the_secret(tmp_path: Path) -> None:
         streams += [done.stdout, done.stderr]
 
     written = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "leaky.yaml"]
-    assert journal in written and (work / "report.html") in written
+    assert journal in written and (work / "report.html") in written and (work / "ps.txt") in written  # ps.txt: every argv while the secret's step ran
     for path in written:
         assert SECRET.encode() not in path.read_bytes(), f"the secret is in {path}"
+        assert ESCAPED.encode() not in path.read_bytes(), f"the secret, regex-escaped, is in {path}"
     for text in streams:
         assert SECRET not in text
+        assert ESCAPED not in text
     assert "***" in journal.read_text(encoding="utf-8")

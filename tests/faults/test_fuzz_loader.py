@@ -282,3 +282,74 @@ def test_a_few_aliases_still_work() -> None:
     )
     result = outcome(text.encode())
     assert isinstance(result, Loaded)
+
+
+# -- inputs that are not what their size says (issue 13) --------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo"])
+def test_a_device_or_a_fifo_is_refused_without_reading_it(tmp_path: Path, kind: str) -> None:
+    """`stat` says 0 bytes for both; reading /dev/zero never ends and opening a FIFO blocks."""
+    import os
+
+    if kind == "fifo":
+        path = tmp_path / "runbook.yaml"
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    with time_budget(), pytest.raises(RunbookInvalid) as caught:
+        load_runbook(path)
+    [error] = caught.value.errors
+    assert "expected a regular file" in error.message and (error.mark.line, error.mark.col) == (1, 1)
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "fifo", "huge"])
+def test_a_parameter_from_a_file_is_bounded_too(tmp_path: Path, source: str) -> None:
+    import os
+
+    from runbook_tui.runbook.params import ParamError, parse_assignments
+
+    path = Path(source)
+    if source == "fifo":
+        path = tmp_path / "value"
+        os.mkfifo(path)
+    elif source == "huge":
+        path = tmp_path / "value"
+        path.write_bytes(b"x" * (document.MAX_BYTES + 1))
+    with time_budget(), pytest.raises(ParamError, match=r"regular file|the limit is 4 MiB"):
+        parse_assignments([f"x=@{path}"])
+
+
+MEMORY_PROBE = """
+import resource, sys
+from runbook_tui.runbook import document
+from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.loader import load_text
+data = b"[" + b"{}," * (document.MAX_BYTES // 3 - 1) + b"{}]"  # built without a list: the peak is the loader's
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    load_text(data, "many.yaml")
+except RunbookInvalid as invalid:
+    print(invalid.errors[0].message)
+print(len(data), (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024)
+"""
+
+
+def test_a_document_of_a_million_empty_values_is_refused_before_composing() -> None:
+    """4 MiB of `[{},{},...]` took 1.6 GB once composed; the walk counts values first and stops (in a fresh process, to measure its peak)."""
+    import subprocess
+    import sys
+
+    probe = subprocess.run([sys.executable, "-c", MEMORY_PROBE], capture_output=True, text=True, timeout=120, check=False)
+    assert probe.returncode == 0, probe.stderr
+    message, sizes = probe.stdout.splitlines()
+    size, grown = map(int, sizes.split())
+    assert f"more than {document.MAX_NODES} values" in message
+    assert grown < 10 * size, f"the loader grew by {grown} bytes for a {size}-byte file"
+
+
+@pytest.mark.parametrize(("data", "where"), [(b"runbook: 1\nid: a\n\n\n\x00\n", (5, 1)), (b"runbook: 1\ntitle: \"a\x00b\"\n", (2, 10))])
+def test_a_nul_is_reported_at_its_own_line(data: bytes, where: tuple[int, int]) -> None:
+    [error] = refused(data).errors
+    assert (error.mark.line, error.mark.col) == where
+    assert "U+0000" in error.message

@@ -70,7 +70,7 @@ def test_exec_journals_binary_and_invalid_utf8_safely(tmp_path: Path) -> None:
     (tmp_path / "runbook.yaml").write_text(RUNBOOK, encoding="utf-8")
     env = {**os.environ, "RUNBOOK_TUI_USER": "alice", "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
     done = subprocess.run(
-        [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "--solo", "fault test", "--journal", "j.jsonl"],
+        [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "--solo", "fault test", "--journal", "j.jsonl", "--ack-manual", "fault test"],
         cwd=tmp_path, env=env, capture_output=True, timeout=120,
     )
     said = (done.stdout + done.stderr).decode("utf-8", "replace")

@@ -29,7 +29,7 @@ def digests(sandbox: Path) -> dict[str, str]:
 def test_rehearsing_the_demo_rolls_back_to_the_state_before(tmp_path: Path, fail_at: str | None) -> None:
     sandbox = prepare_sandbox(tmp_path / "sandbox")
     before = digests(sandbox)
-    args = [*RUNBOOK_TUI, "rehearse", str(RUNBOOK), "-p", f"sandbox={sandbox}", "--journal", "j.jsonl"]
+    args = [*RUNBOOK_TUI, "rehearse", "--yes", "--ack-manual", "demo notes", str(RUNBOOK), "-p", f"sandbox={sandbox}", "--journal", "j.jsonl"]
     if fail_at:
         args += ["--fail-at", fail_at]
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "RUNBOOK_TUI_SETTINGS": str(tmp_path / "none.yaml")}

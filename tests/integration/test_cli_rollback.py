@@ -66,7 +66,7 @@ def test_rollback_to_the_checkpoint_runs_the_planned_undos_in_order(cli: Cli) ->
     path = rollback_runbook(cli)
     log = cli.dir / "undo.log"
 
-    result = cli.run("rehearse", str(path), "-p", f"log={log}", "--fail-at", "i3", "--journal", "j.jsonl")
+    result = cli.run("rehearse", "--yes", str(path), "-p", f"log={log}", "--fail-at", "i3", "--journal", "j.jsonl")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "rehearsal: rollback restored state" in result.stdout
@@ -86,7 +86,7 @@ def test_a_full_rollback_runs_every_undo_then_the_rollback_section(cli: Cli) -> 
 
     result = cli.run(
         "exec", str(path), "-p", f"log={log}", "-p", "fail_on=peer02",
-        "--solo", "integration", "--on-failure", "rollback", "--journal", "j.jsonl",
+        "--solo", "integration", "--on-failure", "abort", "--journal", "j.jsonl",
     )  # fmt: skip
 
     assert result.returncode == 1, result.stdout + result.stderr

@@ -116,7 +116,8 @@ def open_sshd() -> Iterator[Sshd]:
     directory = Path(tempfile.mkdtemp(prefix="rbt-sshd-"))
     directory.chmod(0o755)
     try:
-        server = make_sshd(directory)
+        # Sessions keep the login's own HOME (the suite's sshd sets the test run's temp home, which another user cannot write).
+        server = make_sshd(directory, options={"SetEnv": "SHLVL=1"})
     except PeerError as exc:
         pytest.fail(str(exc), pytrace=False)
     (directory / "authorized_keys").chmod(0o644)

@@ -17,10 +17,11 @@ from peers import Exporter
 from textual.app import App, ComposeResult
 
 from runbook_tui.engine.state import RunState
+from runbook_tui.metrics.panel_view import panel_view
 from runbook_tui.session import load, open_session
 from runbook_tui.settings import Settings
 from runbook_tui.ui.app import RunbookApp
-from runbook_tui.ui.panels import PanelArea, panel_view
+from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.rollback_modal import RollbackModal
 
 SIZE = (110, 16)

@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import http.server
 import json
+import math
 import ssl
 import threading
 import time
@@ -54,7 +55,10 @@ def test_prometheus_baseline_comes_from_the_half_hour_before_the_start(prometheu
     source = PrometheusSource(prometheus.url, timeout=3)
     try:
         prometheus.wait_for(query, lambda v: v == 7)  # a reading of 7 from before the start
-        started = time.time()
+        # The client sends whole seconds (prometheus_api_client rounds the range's end): start on a whole
+        # second after a reading of 7, so that reading is inside the window however the end is rounded.
+        prometheus.wait_for(f"timestamp({query})", lambda ts: ts < math.floor(time.time()))
+        started = float(math.floor(time.time()))
         # ... and one scraped after it: every later scrape reads 100, so no reading of 100 is from before the start.
         prometheus.wait_for(f"timestamp({query})", lambda ts: ts > started)
         exporter.set(100, service="baseline")

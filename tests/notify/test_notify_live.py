@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import getpass
 import json
 import os
 import subprocess
@@ -73,7 +74,8 @@ def of_type(events: list[dict[str, Any]], kind: str, **match: Any) -> list[dict[
 
 
 def start(path: Path, journal: Path, settings: Settings, *, solo: str | None = "notify test") -> Session:
-    return open_session(load(str(path), {}), solo=solo, journal=str(journal), settings=settings)
+    # Without solo, the test plays the verifier through the controller (as the share server would relay).
+    return open_session(load(str(path), {}), solo=solo, journal=str(journal), settings=settings, verifier_in_process=solo is None)
 
 
 async def run_to_end(open_it: Callable[[], Session]) -> str:
@@ -103,7 +105,7 @@ def test_a_live_run_tells_its_start_and_end_with_secret_headers_that_never_reach
     assert hook.events() == ["session_started", "session_finished"], "the runbook's receiver wants every event"
     assert board.events() == ["session_finished"], "the settings' receiver asked for the end only"
     started, finished = (r.body for r in hook.requests)
-    assert {k: started[k] for k in ("event", "runbook", "ticket", "actor")} == {"event": "session_started", "runbook": "notify-test", "ticket": "CHG-7", "actor": "alice"}
+    assert {k: started[k] for k in ("event", "runbook", "ticket", "actor")} == {"event": "session_started", "runbook": "notify-test", "ticket": "CHG-7", "actor": getpass.getuser()}
     assert started["time"].endswith("Z") and "solo: notify test" in started["summary"]
     assert finished["details"]["outcome"] == "done" and finished["details"]["report_command"] == f"runbook-tui report {journal} --format md"
     assert hook.requests[0].headers["Authorization"] == f"Bearer {HOOK_TOKEN}"

@@ -139,6 +139,9 @@ def test_replay_refuses_a_tampered_journal(night: tuple[Path, Path], capsys: pyt
 
 
 def test_replay_snapshot_after_the_failure(night: tuple[Path, Path], snap_compare) -> None:
+    """Replay at the moment 'boom' failed: the status line says `'boom' FAILED (exit 3)` without keys (nothing
+    runs in a replay), the step 4/4 pane shows its command and undo, the output ends with `local ! it broke`,
+    and the bottom line says `REPLAY night.jsonl event 14/21 paused at 1x — nothing is executed`."""
     events = read_events(night[0]).events
     position = next(i for i, e in enumerate(events) if e["type"] == "step_finished" and e["step"] == "boom") + 1
 
@@ -177,6 +180,7 @@ async def test_practice_replays_the_failure_and_the_trainee_must_decide(night: t
     controller = session.controller
     app = RunbookApp(lambda _override: session)
     async with app.run_test(size=(140, 45)) as pilot:
+        await _until(lambda: type(app.screen).__name__ == "RunScreen", pilot)  # keys before it are refused (loading)
         for _ in range(4):
             await _until(lambda: not controller.busy and controller.state.current is not None, pilot)
             step = controller.state.current
@@ -218,7 +222,7 @@ def test_practice_meets_the_verifiers_recorded_rejection(tmp_path: Path, monkeyp
     night_journal = tmp_path / "night.jsonl"
 
     async def the_night() -> None:
-        session = open_session(load(str(path), {}), journal=str(night_journal))
+        session = open_session(load(str(path), {}), journal=str(night_journal), verifier_in_process=True)
         controller, actor = session.controller, session.actor
         controller.run_current(actor)
         await controller.wait_idle()

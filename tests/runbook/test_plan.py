@@ -43,6 +43,10 @@ def test_plan_json_matches_golden(capsys, monkeypatch):
     got = json.loads(out)
     assert got["file"] == str(FIXTURE)
     got["file"] = RELATIVE_FIXTURE
+    # How each host is reached depends on this machine (user, ~/.ssh): checked by shape here, by value in test_ssh_config.py.
+    connections = got.pop("connections")
+    assert set(connections) == {h for group, hosts in got["hosts"].items() if group != "local" for h in hosts}
+    assert all(hops[0]["sources"]["address"] for hops in connections.values())
     if os.environ.get("UPDATE_GOLDEN") == "1":
         GOLDEN.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     assert got == json.loads(GOLDEN.read_text(encoding="utf-8"))

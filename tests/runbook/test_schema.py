@@ -55,7 +55,7 @@ def test_schema_is_valid_draft7_with_descriptions_and_enums():
         for key, prop in shape["properties"].items():
             assert prop["description"], key
     step = schema["definitions"]["step"]["properties"]
-    assert {"enum": ["after", "before", "both", "none"]} in step["verify"]["anyOf"]
+    assert {"enum": ["after", "before", "both", "none", "per_wave"]} in step["verify"]["anyOf"]
     assert {"enum": list(field_table.SECTION_KINDS)} in schema["definitions"]["section"]["properties"]["kind"]["anyOf"]
 
 

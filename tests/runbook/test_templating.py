@@ -6,6 +6,7 @@ reaches `sh -c` as one literal word, unless they wrote `| raw`.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import load_runbook
-from runbook_tui.runbook.templating import TemplateError, context_for, render, render_text
+from runbook_tui.runbook.templating import TemplateError, command_text, context_for, render_command, render_text
 
 PRINTF = """
 runbook: 1
@@ -49,26 +50,40 @@ VALUES = st.one_of(
 )
 
 
+def run_rendered(command, **kw):
+    """Run a rendered command as the executors do: its text to `sh -c`, its values in the environment."""
+    return subprocess.run(["sh", "-c", command.text], env={"PATH": os.environ["PATH"], **dict(command.env)}, capture_output=True, timeout=10, **kw)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=VALUES)
 def test_any_string_value_reaches_the_shell_as_one_literal_word(printf_runbook, value):
-    command = load_runbook(printf_runbook, {"value": value}).runbook.step("show").body.value
-    assert command is not None
-    assert shlex.split(command) == ["printf", "%s", value]
-    result = subprocess.run(["sh", "-c", command], capture_output=True, timeout=10)
+    runbook = load_runbook(printf_runbook, {"value": value}).runbook
+    shown = runbook.step("show").body.value
+    assert shown is not None
+    assert shlex.split(shown) == ["printf", "%s", value]  # what people read: the value, quoted
+    command = command_text(runbook.step("show").body, context_for(runbook))
+    assert command.text == "printf '%s' \"${RBT_V1}\"" and command.env == (("RBT_V1", value),)  # what runs: a reference
+    result = run_rendered(command)
     assert result.returncode == 0, result.stderr
     assert result.stdout == value.encode("utf-8")
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(value=VALUES, template=st.sampled_from(["printf '%s' \"{{ v }}\"", "printf '%s' '{{ v }}'", "printf '%s' \"<{{ v }}>\"", "printf '%s' 'a'\"{{ v }}\"'b'"]))
+@given(value=VALUES, template=st.sampled_from(["printf '%s' \"{{ v }}\"", "printf '%s' \"<{{ v }}>\"", "printf '%s' 'a'\"{{ v }}\"'b'"]))
 def test_a_value_inside_quotes_stays_literal_too(value, template):
-    """Authors write `echo "{{ name }}"`; the value is escaped for the quotes it stands in."""
-    command = render(template, "shell", {"v": value})
+    """Authors write `echo "{{ name }}"`; the value is referred to, never spliced into the text."""
+    command = render_command(template, {"v": value})
     expected = shlex.split(template.replace("{{ v }}", "VALUE"))[2].replace("VALUE", value)
-    result = subprocess.run(["sh", "-c", command], capture_output=True, timeout=10)
+    result = run_rendered(command)
     assert result.returncode == 0, result.stderr
     assert result.stdout == expected.encode("utf-8")
+
+
+def test_a_value_inside_single_quotes_is_refused():
+    """Inside '...' the shell expands nothing: no reference can work there, so the template is refused."""
+    with pytest.raises(TemplateError, match="instead of '"):
+        render_command("printf '%s' '{{ v }}'", {"v": "x"})
 
 
 @pytest.mark.parametrize(
@@ -76,8 +91,8 @@ def test_a_value_inside_quotes_stays_literal_too(value, template):
     ["x; touch pwned", "$(touch pwned)", "`touch pwned`", "x && touch pwned", "x\ntouch pwned", "x' ; touch pwned; '"],
 )
 def test_injection_in_a_parameter_runs_nothing(printf_runbook, tmp_path, value):
-    command = load_runbook(printf_runbook, {"value": value}).runbook.step("show").body.value
-    result = subprocess.run(["sh", "-c", command], cwd=tmp_path, capture_output=True, timeout=10)
+    runbook = load_runbook(printf_runbook, {"value": value}).runbook
+    result = run_rendered(command_text(runbook.step("show").body, context_for(runbook)), cwd=tmp_path)
     assert result.stdout == value.encode("utf-8")
     assert not (tmp_path / "pwned").exists()
 

@@ -70,10 +70,16 @@ def make_key(directory: Path, name: str, comment: str | None = None) -> Path:
 
 
 def journal(path: Path) -> list[dict[str, Any]]:
-    """The journal's events, checked (hash chain, sequence) as `resume` reads them."""
+    """The journal's events as participants could see them, checked (hash chain, sequence) as `resume` reads them.
+
+    Without the closing `share_closed`: the server journals its counts after everyone was disconnected.
+    """
     read = read_events(path)
     assert not read.problems and read.unreadable is None, (read.problems, read.unreadable)
-    return read.events
+    events = read.events
+    if events and events[-1]["type"] == "share_closed":
+        events = events[:-1]
+    return events
 
 
 def of_type(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
@@ -164,14 +170,16 @@ class Lab:
         path.write_text(text, encoding="utf-8")
         return path
 
-    async def share(self, runbook: Path, *share_args: str, port: int | None = None, journal_name: str = "J.jsonl", env: dict[str, str] | None = None) -> Shared:
-        """Start `runbook-tui exec RUNBOOK --share 127.0.0.1:PORT SHARE_ARGS...`; returns once it prints its fingerprint."""
+    async def share(
+        self, runbook: Path, *share_args: str, port: int | None = None, journal_name: str = "J.jsonl", env: dict[str, str] | None = None, wrap: tuple[str, ...] = ()
+    ) -> Shared:
+        """Start `WRAP... runbook-tui exec RUNBOOK --share 127.0.0.1:PORT SHARE_ARGS...`; returns once it prints its fingerprint."""
         port = port or free_port()
         path = self.root / journal_name
         out, err = self.root / f"{journal_name}.out", self.root / f"{journal_name}.err"
         with out.open("wb") as stdout, err.open("wb") as stderr:
             proc = subprocess.Popen(
-                [*CLI, "exec", str(runbook), "--share", f"{HOST}:{port}", "--journal", str(path), *share_args],
+                [*wrap, *CLI, "exec", str(runbook), "--share", f"{HOST}:{port}", "--journal", str(path), *share_args],
                 cwd=self.root, env=self.env(**(env or {})), stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
             )  # fmt: skip
         shared = Shared(proc, port, path, out, err)

@@ -60,12 +60,15 @@ async def _changed_key(lab: Lab) -> tuple[str, str, int]:
 
 
 async def test_a_changed_session_key_is_refused_not_offered(lab: Lab) -> None:
-    _old, new, port = await _changed_key(lab)
+    old, new, port = await _changed_key(lab)
     trusted = lab.known_hosts.read_text()
     for extra in ((), ("--accept-fingerprint", new)):  # even the new key's own fingerprint does not override known_hosts
         joined = await asyncio.to_thread(lab.join, f"{HOST}:{port}", "--identity", str(lab.root / "bob"), *extra)
         assert joined.returncode == 2, joined
-        assert "host key does not match" in joined.stderr and "Refusing to join" in joined.stderr
+        # as OpenSSH says it: that it changed, which file and line hold the old key, the new fingerprint
+        assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in joined.stderr and "Refusing to join" in joined.stderr, joined.stderr
+        assert f"the old key is in {lab.known_hosts}:1" in joined.stderr
+        assert f"fingerprint {new}" in joined.stderr and old not in joined.stderr
         assert "Trust this session's key" not in joined.stdout
     assert lab.known_hosts.read_text() == trusted
     assert not [e for e in journal_lines(lab.root / "after.jsonl") if e["type"] == "participant_joined"]
@@ -79,7 +82,7 @@ async def test_a_changed_key_is_refused_when_known_hosts_is_hashed(lab: Lab) -> 
     trusted = lab.known_hosts.read_text()
     joined = await asyncio.to_thread(lab.join, f"{HOST}:{port}", "--identity", str(lab.root / "bob"), "--accept-fingerprint", new)
     assert joined.returncode == 2, joined
-    assert "host key does not match" in joined.stderr
+    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in joined.stderr and f"the old key is in {lab.known_hosts}:1" in joined.stderr
     assert lab.known_hosts.read_text() == trusted
 
 

@@ -134,3 +134,63 @@ def test_assignee_runs_verifier_confirms_both_screens_agree(lab: Lab, tmux: Tmux
     assert ending[-1]["type"] == "session_finished" and ending[-1]["outcome"] == "done"  # no participant_left after it
     verified = subprocess.run([*CLI, "journal", "verify", str(journal)], capture_output=True, text=True, timeout=30, env=lab.env())
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+CAPTURED = """\
+runbook: 1
+id: share-rendered
+title: Shared run with a captured path
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - id: backup
+        title: Take the backup
+        run: echo /var/backups/pg-0412.tar
+        capture: backup
+      - id: restore
+        title: "Restore from {{ captured.backup }}"
+        run: echo restoring {{ captured.backup }}
+        undo: echo removing {{ captured.backup }}
+"""
+
+
+def _lines_with(screen: str, *prefixes: str) -> list[str]:
+    """The step detail's lines starting with `prefixes` (run:, undo:, the title), stripped of the pane's borders."""
+    found = []
+    for line in screen.splitlines():
+        for prefix in prefixes:
+            at = line.find(prefix)
+            if at >= 0:
+                found.append(line[at:].split("│")[0].strip())
+    return found
+
+
+def test_the_verifier_sees_the_same_rendered_commands_as_the_assignee(lab: Lab, tmux: Tmux) -> None:
+    """What the verifier confirms is the command as it will run: the captured path, not `{{ captured.backup }}`."""
+    bob = lab.key("bob")
+    runbook = lab.runbook(CAPTURED)
+    port = free_port()
+    journal = lab.root / "J.jsonl"
+    env = lab.env()
+    keep = {k: env[k] for k in ("PATH", "HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "RUNBOOK_TUI_USER")}
+    tmux.start("assignee", [*CLI, "run", str(runbook), "--share", f"{HOST}:{port}", "--verifier-key", "bob.pub", "--journal", journal.name], keep, lab.root)
+    fingerprint = _fingerprint(journal)
+    tmux.wait("assignee", lambda s: fingerprint in s, "the session's host key fingerprint", timeout=30)
+    join = [*CLI, "join", f"{HOST}:{port}", "--identity", bob.name, "--known-hosts", str(lab.known_hosts), "--accept-fingerprint", fingerprint]
+    tmux.start("verifier", join, keep, lab.root)
+    tmux.wait("verifier", lambda s: "joined as verifier" in s, "that bob joined as verifier", timeout=30)
+
+    tmux.keys("assignee", "Enter")  # the backup runs and captures its path; it waits for bob
+    tmux.wait("verifier", lambda s: "⧗" in _row(s, "Take the backup"), "'backup' waiting for the verifier", timeout=30)
+    tmux.keys("verifier", "c")
+    wanted = ("run:  echo restoring /var/backups/pg-0412.tar", "undo: echo removing /var/backups/pg-0412.tar", "Restore from /var/backups/pg-0412.tar")
+    screens = {name: tmux.wait(name, lambda s: all(w in s for w in wanted), "the next step rendered with the capture", timeout=30) for name in ("assignee", "verifier")}
+    assignee, verifier = (_lines_with(screens[n], "run:", "undo:", "Restore from") for n in ("assignee", "verifier"))
+    assert assignee == verifier, f"the two screens differ:\nassignee {assignee}\nverifier {verifier}"
+    assert not any("{{" in line for line in assignee + verifier)
+    assert "✓ confirmed by bob" in screens["assignee"], "the assignee sees who confirmed"
+    [ready] = [e for e in journal_lines(journal) if e["type"] == "step_ready" and e["step"] == "restore"][-1:]
+    assert ready["commands"] == {"local": "echo restoring /var/backups/pg-0412.tar"}
+    assert ready["undo"] == {"local": "echo removing /var/backups/pg-0412.tar"}

@@ -130,7 +130,7 @@ async def test_observers_cannot_decide_anything(lab: Lab) -> None:
 async def test_the_assignee_cannot_confirm_their_own_step(lab: Lab) -> None:
     """In process: the assignee's actor, and anyone named like the assignee, is refused by the controller."""
     runbook = lab.runbook()
-    session = open_session(load(str(runbook), {}), journal=str(lab.root / "own.jsonl"), settings=Settings())
+    session = open_session(load(str(runbook), {}), journal=str(lab.root / "own.jsonl"), settings=Settings(), verifier_in_process=True)
     controller = session.controller
     try:
         assert controller.run_current(session.actor).ok

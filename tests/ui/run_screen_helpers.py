@@ -6,6 +6,7 @@ Every command runs in the working folder (tmp_path) and only touches files there
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,9 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from runbook_tui.engine.controller import Reply
 from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.state import replay
 from runbook_tui.session import Session, load, open_session
 from runbook_tui.settings import Settings
 from runbook_tui.ui.app import RunbookApp
@@ -202,3 +205,33 @@ async def screen_is(pilot: Pilot[Any], name: str) -> Any:
 async def type_text(pilot: Pilot[Any], text: str) -> None:
     """Type into the focused input as a person would, one key at a time."""
     await pilot.press(*text)
+
+
+class FakeClient:
+    """What VerifierScreen needs of ShareClient: a replica state, listeners, and `send` replying at once."""
+
+    def __init__(self, journal_events: list[dict[str, Any]]) -> None:
+        self.state = replay(journal_events)
+        self.sent: list[tuple[str, str]] = []
+        self._listeners: list[Callable[..., None]] = []
+        self._status: list[Callable[[str], None]] = []
+
+    def subscribe(self, listener: Callable[..., None]) -> None:
+        self._listeners.append(listener)
+
+    def on_status(self, listener: Callable[[str], None]) -> None:
+        self._status.append(listener)
+
+    async def send(self, action: str, text: str = "") -> Reply:
+        self.sent.append((action, text))
+        return Reply(True, f"{action} sent")
+
+    async def run(self) -> None:
+        await asyncio.Event().wait()  # stays joined until the app leaves
+
+
+def shared_session_events(workdir: Path) -> list[dict[str, Any]]:
+    """session_started of a run with a verifier (not solo): the replica the verifier's screen starts from."""
+    session = open_session(load("runbook.yaml", {}), solo=None, journal="shared.jsonl", settings=Settings())
+    session.controller.journal.close()
+    return events("shared.jsonl")

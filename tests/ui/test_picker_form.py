@@ -417,7 +417,13 @@ def _steady(pilot: Pilot[Any]) -> None:
         widget.cursor_blink = False
 
 
-def test_snapshot_picker_with_a_broken_runbook_selected(workdir: Path, snap_compare: Callable[..., bool]) -> None:
+BOTH = pytest.mark.parametrize("size", [(80, 24), SIZE], ids=["80x24", "140x45"])
+
+
+@BOTH
+def test_snapshot_picker_with_a_broken_runbook_selected(workdir: Path, snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    """The picker lists the folder's runbooks with status, id and title (titles rendered, never a raw `{{`);
+    broken.yaml is selected and the pane below says why it cannot start, FILE:LINE:COL per error."""
     app, _ = picker_app(workdir)
 
     async def run_before(pilot: Pilot[Any]) -> None:
@@ -427,10 +433,13 @@ def test_snapshot_picker_with_a_broken_runbook_selected(workdir: Path, snap_comp
         await pilot.pause()
         _steady(pilot)
 
-    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+    assert snap_compare(app, run_before=run_before, terminal_size=size)
 
 
-def test_snapshot_form_with_an_invalid_value(workdir: Path, snap_compare: Callable[..., bool]) -> None:
+@BOTH
+def test_snapshot_form_with_an_invalid_value(workdir: Path, snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    """The parameter form of 'deploy': batch_pause holds 5000 and says why it is refused next to the field;
+    the keys to save or leave are in the footer."""
     app, _ = picker_app(workdir)
 
     async def run_before(pilot: Pilot[Any]) -> None:
@@ -444,4 +453,4 @@ def test_snapshot_form_with_an_invalid_value(workdir: Path, snap_compare: Callab
         await pilot.pause()
         _steady(pilot)
 
-    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+    assert snap_compare(app, run_before=run_before, terminal_size=size)

@@ -7,13 +7,13 @@ the state in a bounded loop: the machine running these may be busy.
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import re
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import pytest
 from run_screen_helpers import (
     ORDER,
     SIZE,
+    FakeClient,
     events,
     make_app,
     marks,
@@ -28,6 +29,7 @@ from run_screen_helpers import (
     run_step,
     screen_is,
     settled,
+    shared_session_events,
     started,
     type_text,
     types,
@@ -36,13 +38,13 @@ from run_screen_helpers import (
 )
 from textual.widgets import Static
 
-from runbook_tui.engine.controller import Reply
 from runbook_tui.engine.state import apply, replay
-from runbook_tui.session import load, open_session, resume_session
+from runbook_tui.session import resume_session
 from runbook_tui.settings import Settings
 from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.status_stack import StatusStack
 from runbook_tui.ui.verifier_app import VerifierApp
-from runbook_tui.ui.widgets import Banner, RunHeader, StepDetail
+from runbook_tui.ui.widgets import RunHeader, StepDetail
 
 JOURNAL = "j.jsonl"
 
@@ -87,7 +89,7 @@ async def test_enter_runs_every_step_in_order_then_the_review_closes_the_run(wor
         await until(pilot, lambda: controller.state.review is not None, "the review")
         await screen_is(pilot, "RunScreen")
         await settled(pilot)
-        assert "Session finished: done" in painted(app.screen.query_one(Banner))
+        assert "Session finished: done" in painted(app.screen.query_one(StatusStack))
         await pilot.press("q")  # nothing runs: quits at once
     assert app.return_value == 0
     started_steps = [e["step"] for e in _of(JOURNAL, "step_started")]
@@ -182,7 +184,7 @@ async def test_p_pauses_enter_is_refused_while_paused_and_p_resumes(workdir: Pat
         await pilot.press("p")
         await until(pilot, lambda: controller.state.paused, "the pause")
         await settled(pilot)
-        assert "PAUSED" in painted(app.screen.query_one(Banner))
+        assert "PAUSED" in painted(app.screen.query_one(StatusStack))
         await pilot.press("enter")  # run_current decides at once: a refused run journals nothing
         await pilot.pause()
         assert _of(JOURNAL, "step_started") == []
@@ -205,17 +207,17 @@ async def test_after_a_failure_u_lists_the_undos_in_order_and_y_runs_them(workdi
             await run_step(pilot, step)
         await run_step(pilot, "apply", "failed")
         await settled(pilot)
-        assert "'apply' FAILED" in painted(app.screen.query_one(Banner))
+        assert "'apply' FAILED" in painted(app.screen.query_one(StatusStack))
         assert "FAILED" in painted(app.screen.query_one(StepDetail))
 
         await pilot.press("u")
         modal = await screen_is(pilot, "RollbackModal")
         assert "Roll back to the last checkpoint (backup)" in painted(modal.query_one("#dialog-title"))
+        # Each undo: "N  step on host", then its command on the lines below, indented.
         lines = [line for line in painted(modal.query_one("#dialog-body")).splitlines() if line.strip()]
-        assert lines[0].split() == ["#", "step", "host", "undo", "command"]
-        rows = [re.fullmatch(r"\s*(\d+)\s+(\S+)(?: \(step \w+\))?\s+local\s+(.+)", line) for line in lines[1:]]
-        assert all(rows), lines
-        listed = [row.groups() for row in rows if row]
+        heads = [re.fullmatch(r"\s*(\d+)  (\S+)(?: \(step \w+\))? on local", line) for line in lines[0::2]]
+        assert all(heads), lines
+        listed = [(*head.groups(), command.strip()) for head, command in zip(heads, lines[1::2]) if head]
         assert listed == [
             ("1", "apply", "echo undo-apply >> marks"),  # newest first; the failed step may have changed things
             ("2", "tweak", "NO UNDO: acknowledge that this stays as it is"),
@@ -376,7 +378,7 @@ async def test_after_resume_the_running_step_is_unknown_and_d_asks_how_it_was_ch
         controller = await started(pilot)
         await settled(pilot)
         assert controller.state.steps["slow"].status == "unknown"
-        assert "'slow' outcome UNKNOWN" in painted(app.screen.query_one(Banner))
+        assert "'slow' outcome UNKNOWN" in painted(app.screen.query_one(StatusStack))
         assert "UNKNOWN" in painted(app.screen.query_one(StepDetail))
         await pilot.press("d")
         prompt = await screen_is(pilot, "TextPrompt")
@@ -403,39 +405,9 @@ async def test_after_resume_the_running_step_is_unknown_and_d_asks_how_it_was_ch
 # -- the verifier's keys (a fake client stands in for the SSH connection) ------------------------
 
 
-class FakeClient:
-    """What VerifierScreen needs of ShareClient: a replica state, listeners, and `send` replying at once."""
-
-    def __init__(self, journal_events: list[dict[str, Any]]) -> None:
-        self.state = replay(journal_events)
-        self.sent: list[tuple[str, str]] = []
-        self._listeners: list[Callable[..., None]] = []
-        self._status: list[Callable[[str], None]] = []
-
-    def subscribe(self, listener: Callable[..., None]) -> None:
-        self._listeners.append(listener)
-
-    def on_status(self, listener: Callable[[str], None]) -> None:
-        self._status.append(listener)
-
-    async def send(self, action: str, text: str = "") -> Reply:
-        self.sent.append((action, text))
-        return Reply(True, f"{action} sent")
-
-    async def run(self) -> None:
-        await asyncio.Event().wait()  # stays joined until the app leaves
-
-
-def _shared_session_events(workdir: Path) -> list[dict[str, Any]]:
-    """session_started of a run with a verifier (not solo): the replica the verifier's screen starts from."""
-    session = open_session(load("runbook.yaml", {}), solo=None, journal="shared.jsonl", settings=Settings())
-    session.controller.journal.close()
-    return events("shared.jsonl")
-
-
 @pytest.mark.asyncio
 async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
-    client = FakeClient(_shared_session_events(workdir))
+    client = FakeClient(shared_session_events(workdir))
     app = VerifierApp(client)
     async with app.run_test(size=SIZE) as pilot:
         await screen_is(pilot, "VerifierScreen")
@@ -448,6 +420,11 @@ async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
         await pilot.press("escape")
         await screen_is(pilot, "VerifierScreen")
 
+        # Nothing to confirm yet ('check' verifies after it ran): the footer does not offer c.
+        assert not app.screen.check_action("confirm", ())
+        check = client.state.steps["check"]
+        client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": dataclasses.replace(check, status="awaiting_verification")})
+        assert app.screen.check_action("confirm", ())
         await pilot.press("c")
         await until(pilot, lambda: client.sent == [("confirm", "")], "confirm")
         await pilot.press("x")
@@ -484,7 +461,7 @@ async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path) -> None:
-    client = FakeClient(_shared_session_events(workdir))
+    client = FakeClient(shared_session_events(workdir))
     app = VerifierApp(client, observe=True)
     async with app.run_test(size=SIZE) as pilot:
         await screen_is(pilot, "VerifierScreen")
@@ -499,7 +476,7 @@ async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path) -> None:
 @pytest.mark.asyncio
 async def test_the_verifier_screen_follows_the_replica(workdir: Path) -> None:
     """An event the client folds shows on the verifier's screen (the repaint timer picks it up)."""
-    client = FakeClient(_shared_session_events(workdir))
+    client = FakeClient(shared_session_events(workdir))
     app = VerifierApp(client)
     async with app.run_test(size=SIZE) as pilot:
         screen = await screen_is(pilot, "VerifierScreen")

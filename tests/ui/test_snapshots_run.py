@@ -1,5 +1,7 @@
-"""Snapshots of the run screen in the states that matter at 2 AM: before the first step, while a
-step runs, after a failure, the rollback list, the window countdown in red, a small terminal, help.
+"""Snapshots of the run screen and its dialogs in the states that matter at 2 AM, each at 80x24 (a
+laptop terminal: the step list steps aside, panes go compact) and at 140x45: before the first step,
+while a step runs, after a failure, the rollback lists, the window countdown in red, help, the skip
+and note prompts, the review, the window-override prompt. Each docstring says what a person must see.
 
 Deterministic on every machine: the journal path is relative (the footer shows it), alice is at the
 keyboard, nothing writes to stderr, toasts are cleared, the header's clock is frozen (the countdown
@@ -14,8 +16,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import ORDER, RUNBOOK, SIZE, make_app, run_step, screen_is, started, steady, until, write_runbook
+from run_screen_helpers import (
+    ORDER,
+    RUNBOOK,
+    SIZE,
+    make_app,
+    run_step,
+    screen_is,
+    started,
+    steady,
+    type_text,
+    until,
+    write_runbook,
+)
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from runbook_tui.ui.run_screen import RunView
 
@@ -39,12 +54,19 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (tmp_path / "release").touch()  # the held step, if any, ends
 
 
+async def _steady(pilot: Pilot[Any]) -> None:
+    """The latest state painted, no toasts, no blinking cursor: what stays on screen."""
+    await steady(pilot)
+    _no_blink(pilot)
+    await pilot.pause()
+
+
 def _opened(then: Callable[[Pilot[Any]], Any] | None = None) -> Callable[[Pilot[Any]], Any]:
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)
         if then is not None:
             await then(pilot)
-        await steady(pilot)
+        await _steady(pilot)
 
     return run_before
 
@@ -71,29 +93,89 @@ async def _rollback_list(pilot: Pilot[Any]) -> None:
     await screen_is(pilot, "RollbackModal")
 
 
+async def _full_rollback_list(pilot: Pilot[Any]) -> None:
+    await _rollback_list(pilot)
+    await pilot.press("f")
+
+
 async def _help(pilot: Pilot[Any]) -> None:
     await pilot.press("question_mark")
     await screen_is(pilot, "HelpScreen")
 
 
-def test_snapshot_before_any_step(snap_compare: Snap) -> None:
-    assert snap_compare(make_app(), run_before=_opened(), terminal_size=SIZE)
+async def _skip_reason(pilot: Pilot[Any]) -> None:
+    await pilot.press("s")
+    await screen_is(pilot, "TextPrompt")
+    await pilot.press("enter")  # empty: the prompt says a reason is required
 
 
-def test_snapshot_while_a_step_runs(snap_compare: Snap) -> None:
-    assert snap_compare(make_app(params={"hold": True}), run_before=_opened(_until_holding), terminal_size=SIZE)
+async def _note(pilot: Pilot[Any]) -> None:
+    await pilot.press("n")
+    await screen_is(pilot, "TextPrompt")
+    await type_text(pilot, "paged [CHG-42] owner")
 
 
-def test_snapshot_after_a_failed_step(snap_compare: Snap) -> None:
-    assert snap_compare(make_app(params={"fail": True}), run_before=_opened(_until_failed), terminal_size=SIZE)
+async def _review(pilot: Pilot[Any]) -> None:
+    controller = pilot.app.handle.controller  # type: ignore[attr-defined]
+    for step in ORDER[:6]:
+        await run_step(pilot, step)
+    await pilot.press("enter")  # drop: acknowledge first
+    await screen_is(pilot, "ConfirmPrompt")
+    await pilot.press("y")
+    await until(pilot, lambda: controller.state.steps["drop"].status == "done" and not controller.busy, "drop to run")
+    await screen_is(pilot, "RunScreen")
+    await run_step(pilot, "healthy")
+    await screen_is(pilot, "ReviewScreen")
+    await type_text(pilot, "the backup")
 
 
-def test_snapshot_rollback_list(snap_compare: Snap) -> None:
-    assert snap_compare(make_app(params={"fail": True}), run_before=_opened(_rollback_list), terminal_size=SIZE)
+def _no_blink(pilot: Pilot[Any]) -> None:
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+
+
+BOTH = pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "140x45"])
+
+
+@BOTH
+def test_snapshot_before_any_step(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """Header (CHG-42, RISK MEDIUM, alice SOLO), the step list at 140 (hidden at 80), step 1/8 'check' with
+    `run: echo check >> marks; echo config ok` and `undo: (none)`, an empty output pane, the footer keys."""
+    assert snap_compare(make_app(), run_before=_opened(), terminal_size=size)
+
+
+@BOTH
+def test_snapshot_while_a_step_runs(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """'slow' running (▶): its whole command and undo in the detail pane; the output ends with
+    `local │ waiting for release`, the newest line at the bottom of the pane."""
+    assert snap_compare(make_app(params={"hold": True}), run_before=_opened(_until_holding), terminal_size=size)
+
+
+@BOTH
+def test_snapshot_after_a_failed_step(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """The status stack says `'apply' FAILED (exit 3) — enter re-run · u roll back · s skip`; the detail pane
+    shows apply's command, its undo and `✗ exit code 3`; the output ends with `reload failed` and `── apply FAILED`."""
+    assert snap_compare(make_app(params={"fail": True}), run_before=_opened(_until_failed), terminal_size=size)
+
+
+@BOTH
+def test_snapshot_rollback_list(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """Centred dialog "Roll back to the last checkpoint (backup)": 1 apply (step failed), 2 tweak NO UNDO,
+    3 edit, each command on its own line; the pinned line `y start this rollback and acknowledge … · f full
+    rollback · n / escape cancel` at the bottom of the dialog."""
+    assert snap_compare(make_app(params={"fail": True}), run_before=_opened(_rollback_list), terminal_size=size)
+
+
+@BOTH
+def test_snapshot_full_rollback_list(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """"FULL rollback: abort the whole change": the undos down to backup's, then `restored` (the rollback
+    section); the action line offers `f back to the checkpoint`; at 80x24 the list scrolls, the keys stay."""
+    assert snap_compare(make_app(params={"fail": True}), run_before=_opened(_full_rollback_list), terminal_size=size)
 
 
 def test_snapshot_window_closing_in_five_minutes_is_red(workdir: Path, snap_compare: Snap, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The ticket's window ends 5 minutes after the (frozen) header clock: "window closes in 5m00s" in red.
+    """The ticket's window ends 5 minutes after the (frozen) header clock: "window closes in 5m" in red in the
+    header, and a status line says the same (the window is a warning of its own).
 
     The window is computed at test time around the real now, so the run starts without an override.
     """
@@ -102,12 +184,53 @@ def test_snapshot_window_closing_in_five_minutes_is_red(workdir: Path, snap_comp
     write_runbook(workdir, RUNBOOK.replace("  verifier: bob\n", "  verifier: bob\n" + window))
     # Keep the countdown at exactly 5 minutes whatever the time: the header reads the frozen clock.
     monkeypatch.setattr(RunView, "clock", staticmethod(lambda: now))
-    assert snap_compare(make_app(), run_before=_opened(), terminal_size=SIZE)
+    assert snap_compare(make_app(), run_before=_opened(), terminal_size=SMALL)
 
 
-def test_snapshot_small_terminal_after_a_failed_step(snap_compare: Snap) -> None:
-    assert snap_compare(make_app(params={"fail": True}), run_before=_opened(_until_failed), terminal_size=SMALL)
+@BOTH
+def test_snapshot_help(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """Help centred: every key with what it does for the assignee and the verifier; `escape close` pinned below
+    (at 80x24 the list scrolls and the close line stays)."""
+    assert snap_compare(make_app(), run_before=_opened(_help), terminal_size=size)
 
 
-def test_snapshot_help(snap_compare: Snap) -> None:
-    assert snap_compare(make_app(), run_before=_opened(_help), terminal_size=SIZE)
+@BOTH
+def test_snapshot_skip_reason_required(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """"Skip 'check'" with the step's title and why a reason is needed; enter on an empty reason turned the
+    action line into `A reason is required (it goes into the journal) · escape cancel`."""
+    assert snap_compare(make_app(), run_before=_opened(_skip_reason), terminal_size=size)
+
+
+@BOTH
+def test_snapshot_note(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """"Add a note" with the typed text `paged [CHG-42] owner` shown literally (brackets kept), enter/escape below."""
+    assert snap_compare(make_app(), run_before=_opened(_note), terminal_size=size)
+
+
+@BOTH
+def test_snapshot_review(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """After the last step: the review centred over the finished run, "the run ended: done", three questions,
+    the first answered `the backup`, `enter next / submit · escape skip` pinned."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
+        await _review(pilot)
+        await _steady(pilot)
+        _no_blink(pilot)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
+
+
+@BOTH
+def test_snapshot_override_prompt(workdir: Path, snap_compare: Snap, size: tuple[int, int]) -> None:
+    """Outside the window: the prompt says when CHG-42's window closed (a date, as it is over a day ago) and
+    asks for a reason; the placeholder names no other ticket."""
+    window = "  window: {start: '2026-01-01T02:00:00+00:00', end: '2026-01-01T04:00:00+00:00'}\n"
+    write_runbook(workdir, RUNBOOK.replace("  verifier: bob\n", "  verifier: bob\n" + window))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await screen_is(pilot, "TextPrompt")
+        _no_blink(pilot)
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(now=FROZEN), run_before=run_before, terminal_size=size)

@@ -60,7 +60,7 @@ sections:
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("RUNBOOK_TUI_USER", raising=False)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")  # the ticket's assignee at the keyboard, on every machine
     monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))

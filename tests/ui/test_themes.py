@@ -216,6 +216,7 @@ async def test_broken_theme_files_are_reported_once_and_the_app_runs(workdir: Pa
     app = make_app(workdir, theme="day")
     notices = record_notices(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: type(app.screen).__name__ == "RunScreen", "the run screen")  # keys before it are refused (loading)
         await pilot.press("enter")  # the run goes on as usual
         assert app.handle is not None
         controller = app.handle.controller
@@ -248,6 +249,7 @@ def _highlighted(app: Any) -> str:
 async def test_the_command_palette_switches_to_our_themes_and_the_statuses_follow(workdir: Path) -> None:
     app = make_app(workdir)
     async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: type(app.screen).__name__ == "RunScreen", "the run screen")  # keys before it are refused (loading)
         await pilot.press("enter")
         assert app.handle is not None
         controller = app.handle.controller

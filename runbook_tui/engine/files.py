@@ -1,0 +1,27 @@
+"""Files and folders created with their final mode at creation: never readable by others, not even for a moment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def private_folder(path: Path) -> None:
+    """Make `path` and any missing parent 0700 (`mkdir -p` would give the parents the umask's mode)."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # made meanwhile by a parallel start
+            pass
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to `path`, a new file created 0600 at open() (an existing file keeps its mode)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)

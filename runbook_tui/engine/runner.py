@@ -1,0 +1,382 @@
+"""Running steps and undos for the controller: rendering, fan-out, output, retries, the rollback's run.
+
+The controller (engine/controller.py) decides what may happen; this mixin
+does it once decided. Every mutation still goes through `emit`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, TypeGuard, get_args
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.actors import SYSTEM, Actor, Scope
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.fanout import HostOutcome, fan_out
+from runbook_tui.engine.journal import JournalError, JournalWriter
+from runbook_tui.engine.output import LineAssembler, StdoutKeeper
+from runbook_tui.engine.ports import Command, Executor, Result, Stream
+from runbook_tui.engine.rollback import Outcome, RollbackPlan, StepRecord, plan_rollback, to_json
+from runbook_tui.engine.state import RunState
+from runbook_tui.engine.waves import WaveGate
+from runbook_tui.runbook.display import display_text
+from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
+from runbook_tui.runbook.templating import TemplateError, command_text, context_for, render_text
+
+log = logging.getLogger(__name__)
+
+#: Checks `expect.metric` once a command finished: (met, words). Wired by the metrics layer.
+MetricJudge = Callable[[MetricCheck], Awaitable[tuple[bool, str]]]
+
+
+class StepRunner:
+    """The running half of the controller (a mixin: the controller supplies the state and `emit`)."""
+
+    runbook: Runbook
+    journal: JournalWriter
+    executor_for: Callable[[Host], Executor]
+    secrets: dict[str, str]
+    max_concurrency: int
+    metric_judge: MetricJudge | None
+    state: RunState
+    solo: str | None
+    _waves: WaveGate | None
+    _injected: set[str]
+    _wake_wait: asyncio.Event | None
+    _wait_cut: str | None
+
+    def emit(self, type: str, actor: Actor | str, **data: Any) -> Event:
+        raise NotImplementedError
+
+    def needs(self, step: Step, phase: Literal["before", "after"]) -> bool:
+        raise NotImplementedError
+
+    def _maybe_finish(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def session_id(self) -> str:
+        return str(self.state.session.get("session", "session"))
+
+    # -- running a step ----------------------------------------------------------
+
+    def _context(self, host: Host | None, *, secrets: bool) -> dict[str, Any]:
+        return context_for(
+            self.runbook,
+            host=host,
+            captured=self.state.captured,
+            secrets=self.secrets if secrets else None,
+        )
+
+    def _render(self, text: Text, host: Host | None, *, secrets: bool = True) -> str:
+        return render_text(text, self._context(host, secrets=secrets))
+
+    def _shown(self, text: Text | None, host: Host | None = None) -> str:
+        """Text as people see it (secrets masked); where it cannot render yet, the template and why."""
+        if text is None:
+            return ""
+        try:
+            return display_text(self.runbook, text, host=host, captured=self.state.captured)
+        except TemplateError as exc:
+            return f"{text.source}  (cannot render yet: {exc})"
+
+    def _command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, tag: str = "") -> Command:
+        """The rendered command; its `key` is unique per host, attempt, retry and rollback.
+
+        The SSH executor names the detached remote run after the key and treats
+        an existing run of that name as one to re-attach to. So the key must
+        differ between hosts (aliases of one machine, or hosts sharing an NFS
+        home, would otherwise all follow the first host's run), between
+        retries (a retry would re-attach to the failed run instead of running
+        again) and between rollbacks (`tag`).
+        """
+        shell = command_text(text, self._context(host, secrets=True))
+        return Command(
+            host=host,
+            command=shell.text,
+            env=tuple((name, self._render(value, host)) for name, value in step.env) + shell.env,
+            cwd=self._render(step.cwd, host) if step.cwd is not None else None,
+            sudo=step.sudo,
+            timeout=step.timeout_seconds,
+            key=f"{self.session_id}/{step.id}/{host.name}/{phase}{attempt}{tag}",
+            shown=shell.shown,
+        )
+
+    async def _run_step(self, step: Step, actor: Actor, answer: str | None) -> None:
+        try:
+            await self._run_step_inner(step, actor, answer)
+        except JournalError:
+            log.error("journal write failed; run stopped")
+        except Exception as exc:  # a bug must not kill the session silently: journal it
+            log.exception("step %s crashed", step.id)
+            self._safe_error(f"internal error while running '{step.id}': {exc}", step=step.id)
+
+    def _safe_error(self, message: str, **where: Any) -> None:
+        try:
+            self.emit(ev.ERROR, SYSTEM, message=message, **where)
+        except JournalError:
+            pass
+
+    async def _run_step_inner(self, step: Step, actor: Actor, answer: str | None) -> None:
+        hosts = self.runbook.targets(step) if step.kind == "run" else self.runbook.targets(step)[:1]
+        attempt = self.state.steps[step.id].attempts + 1
+        rendered = self.rendered_step(step, hosts)
+        rendered.setdefault("commands", {})
+        self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in hosts], phase="run", **rendered)
+        captured: dict[str, str] = {}
+        problems: list[str] = []
+        if step.id in self._injected:
+            problems = ["failure injected by rehearse --fail-at; the command was not run"]
+            host_results = {h.name: {"status": "failed", "exit_code": None, "error": "injected failure"} for h in hosts}
+        elif step.kind == "run":
+            host_results, stdout, problems = await self._execute(step, hosts, attempt)
+            if step.capture and stdout is not None:
+                captured[step.capture] = stdout.strip()
+        else:
+            if step.kind == "wait":
+                problems = await self._wait(step.wait_seconds or 0)
+            if step.kind == "ask" and step.capture:
+                captured[step.capture] = answer or ""
+            host_results = {h.name: {"status": "done", "exit_code": None, "error": None} for h in hosts}
+        if not problems and step.expect.metric is not None and self.metric_judge is not None:
+            met, words = await self.metric_judge(step.expect.metric)
+            if not met:
+                problems.append(words)
+        failed = bool(problems) or any(r["status"] != "done" for r in host_results.values())
+        if failed:
+            status = "failed"
+        elif self.needs(step, "after"):
+            status = "awaiting_verification"
+        else:
+            status = "done"
+        payload: dict[str, Any] = {"step": step.id, "status": status, "hosts": host_results, "problems": problems}
+        payload["verified"] = False if self.solo is not None else None
+        if captured:
+            payload["captured"] = captured
+        if step.kind == "ask":
+            payload["answer"] = answer
+        self.emit(ev.STEP_FINISHED, SYSTEM, **payload)
+        if status == "done" and step.checkpoint:
+            self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=step.id)
+        if status == "done":
+            self._maybe_finish()
+
+    async def _wait(self, seconds: float) -> list[str]:
+        """A `wait` step's pause; `interrupt_wait` ends it early as a failure."""
+        self._wait_cut = None
+        self._wake_wait = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._wake_wait.wait(), seconds)
+        except TimeoutError:
+            pass
+        finally:
+            self._wake_wait = None
+        return [self._wait_cut] if self._wait_cut else []
+
+    def interrupt_wait(self, reason: str) -> bool:
+        """End a running `wait` step now, as failed with `reason` (a guard tripped while it watched)."""
+        if self._wake_wait is None:
+            return False
+        self._wait_cut = reason
+        self._wake_wait.set()
+        return True
+
+    async def _execute(self, step: Step, hosts: tuple[Host, ...], attempt: int) -> tuple[dict[str, dict[str, Any]], str | None, list[str]]:
+        """Fan the command out; per-host results, the first host's stdout, and problems in words."""
+        keepers: dict[str, StdoutKeeper] = {}
+        problems: list[str] = []
+        pattern = None
+        if step.expect.stdout is not None:
+            pattern = re.compile(self._render(step.expect.stdout, hosts[0] if hosts else None))
+
+        async def run_one(host: Host) -> Result:
+            if step.body is None:
+                return Result("error", error="no command")
+            keeper = keepers[host.name] = StdoutKeeper()
+            for tries in range(step.retries + 1):
+                if tries:
+                    self.emit(ev.NOTE, SYSTEM, step=step.id, text=f"{host.name}: retry {tries}/{step.retries} in {step.retry_delay_seconds:g}s")
+                    await asyncio.sleep(step.retry_delay_seconds)
+                    keeper = keepers[host.name] = StdoutKeeper()
+                result = await self._run_command(step, step.body, host, attempt, "run", keeper, tag=f".{tries}" if tries else "")
+                if result.status == "ok" and result.exit_code in step.expect.exit and (pattern is None or pattern.search(keeper.text)):
+                    return result
+            return result
+
+        def is_failure(result: Result) -> bool:
+            return result.status != "ok" or result.exit_code not in step.expect.exit
+
+        gate = self._waves = WaveGate(lambda kind, **data: self.emit(kind, SYSTEM, **data), step, hosts, verifier_present=self.solo is None) if step.serial else None
+        try:
+            outcomes = await fan_out(
+                hosts, run_one, serial=step.serial, max_fail=step.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure,
+                on_batch=gate.started if gate else None, after_batch=gate.finished if gate else None,
+            )  # fmt: skip
+        finally:
+            self._waves = None
+        if gate is not None and gate.rejected is not None:
+            problems.append(f"the verifier rejected a wave and stopped the rollout: {gate.rejected}")
+        results = {o.host: self._host_result(step, o, keepers, pattern, problems) for o in outcomes}
+        first = keepers.get(hosts[0].name) if hosts else None
+        return results, (first.text if first else None), problems
+
+    def _host_result(self, step: Step, outcome: HostOutcome, keepers: dict[str, StdoutKeeper], pattern: re.Pattern[str] | None, problems: list[str]) -> dict[str, Any]:
+        result = outcome.result
+        host = outcome.host
+        if result is None:
+            return {"status": "skipped", "exit_code": None, "error": "not run: the rollout stopped before this host's batch"}
+        if result.status == "timeout":
+            problems.append(f"{host}: timed out after {step.timeout_seconds:g}s")
+            return {"status": "timed_out", "exit_code": None, "error": "timed out"}
+        if result.status == "error":
+            problems.append(f"{host}: {result.error}")
+            lost = "may still be running" in (result.error or "")
+            return {"status": "unknown" if lost else "failed", "exit_code": None, "error": result.error}
+        if result.exit_code not in step.expect.exit:
+            expected = " or ".join(str(c) for c in step.expect.exit)
+            problems.append(f"{host}: exit code {result.exit_code}, expected {expected}")
+            return {"status": "failed", "exit_code": result.exit_code, "error": None}
+        if pattern is not None and not pattern.search(keepers[host].text):
+            problems.append(f"{host}: stdout did not match /{pattern.pattern}/")
+            return {"status": "failed", "exit_code": result.exit_code, "error": "stdout did not match"}
+        return {"status": "done", "exit_code": result.exit_code, "error": None}
+
+    async def _run_command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, keeper: StdoutKeeper | None, tag: str = "") -> Result:
+        """One command on one host, its output journaled in whole lines as it comes."""
+        try:
+            command = self._command(step, text, host, attempt, phase, tag)
+        except TemplateError as exc:
+            return Result("error", error=f"cannot render the command: {exc}")
+        holdback = self.journal.redactor.holdback
+        assemblers: dict[Stream, LineAssembler] = {"stdout": LineAssembler(holdback), "stderr": LineAssembler(holdback)}
+
+        def publish(stream: Stream, chunk: str) -> None:
+            if not chunk:
+                return
+            if keeper is not None and stream == "stdout":
+                keeper.add(chunk)
+            self.emit(ev.OUTPUT, SYSTEM, step=step.id, host=host.name, stream=stream, text=chunk, phase=phase)
+
+        def sink(stream: Stream, data: bytes) -> None:
+            publish(stream, assemblers[stream].feed(data))
+
+        def status(message: str) -> None:
+            self.emit(ev.ERROR, SYSTEM, step=step.id, host=host.name, message=message, transient=True)
+
+        result = await self.executor_for(host).run(command, sink, status)
+        for stream, assembler in assemblers.items():
+            publish(stream, assembler.finish())
+        return result
+
+    def rendered_step(self, step: Step, hosts: tuple[Host, ...] | None = None) -> dict[str, Any]:
+        """The step's texts as they will run, rendered once with the captures known now (secrets masked).
+
+        Carried in `step_ready` and `step_started`, so the assignee, the verifier,
+        replay and the report all show this same text.
+        """
+        hosts = self.runbook.targets(step) if hosts is None else hosts
+        first = hosts[0] if hosts else None  # one title, note and env per step: `host` there is its first host
+        rendered: dict[str, Any] = {"title": self._shown(step.title_text, first) if step.title_text is not None else step.title}
+        if step.kind == "run":
+            rendered["commands"] = {h.name: self._shown(step.body, h) for h in hosts}
+        elif step.kind in ("note", "ask") and step.body is not None:
+            rendered["text"] = self._shown(step.body, first)
+        if step.undo is not None:
+            rendered["undo"] = {h.name: self._shown(step.undo, h) for h in hosts}
+        if step.confirm is not None:
+            rendered["confirm"] = self._shown(step.confirm)
+        if step.env:
+            rendered["env"] = {name: self._shown(value, first) for name, value in step.env}
+        return rendered
+
+    def announce_ready(self, step_id: str) -> None:
+        """`step_ready`: what the verifier is asked to approve, rendered before the step runs."""
+        step = self.runbook.step(step_id)
+        self.emit(ev.STEP_READY, SYSTEM, step=step_id, **self.rendered_step(step))
+
+    # -- rollback ----------------------------------------------------------------
+
+    def history(self) -> list[StepRecord]:
+        records = []
+        for sid in self.state.history:
+            step = self.state.steps[sid]
+            records.append(StepRecord(sid, tuple((h, hs.status) for h, hs in step.hosts.items() if _plannable(hs.status))))
+        return records
+
+    def plan_rollback(self, scope: Scope) -> RollbackPlan:
+        """Exactly which undo commands would run, where and in what order (secrets masked)."""
+        return plan_rollback(self.runbook, self.history(), scope, lambda step, host: self._shown(step.undo, host))
+
+    def inject_failure(self, step_id: str) -> None:
+        """For rehearsals: this step fails without running, to rehearse the rollback from it."""
+        self._injected.add(step_id)
+
+    async def recheck(self, actor: Actor, step_ids: list[str]) -> bool:
+        """Run steps again (rehearse re-runs the prechecks after a rollback); True when all pass."""
+        ok = True
+        for step_id in step_ids:
+            await self._run_step_inner(self.runbook.step(step_id), actor, None)
+            ok = ok and self.state.steps[step_id].status in ("done", "awaiting_verification")
+        return ok
+
+    async def _run_rollback(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
+        try:
+            await self._run_rollback_inner(actor, plan, reason, finish)
+        except JournalError:
+            log.error("journal write failed; rollback stopped")
+        except Exception as exc:
+            log.exception("rollback crashed")
+            self._safe_error(f"internal error during the rollback: {exc}")
+
+    async def _run_rollback_inner(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
+        started = self.emit(ev.ROLLBACK_STARTED, actor, scope=plan.scope, plan=to_json(plan), acknowledged=plan.needs_acknowledgement, reason=reason)
+        tag = f"@{started['seq']}"  # a second rollback over the same attempt runs its undos again
+        for step_id, entries in _grouped(plan):
+            step = self.runbook.step(step_id)
+            runnable = [e for e in entries if e.command is not None]
+            if not runnable:
+                continue
+            hosts = {h.name: h for h in self.runbook.targets(step)}
+            self.emit(ev.UNDO_STARTED, actor, step=step_id, hosts=[e.host for e in runnable], commands={e.host: e.command for e in runnable})
+
+            # The loop's values are bound as defaults: each closure is awaited within its own iteration anyway.
+            async def undo_on(entry_host: str, step: Step = step, step_id: str = step_id, hosts: dict[str, Host] = hosts) -> dict[str, Any]:
+                assert step.undo is not None
+                result = await self._run_command(step, step.undo, hosts[entry_host], self.state.steps[step_id].attempts, "undo", None, tag)
+                return {"status": result.status, "exit_code": result.exit_code, "error": result.error}
+
+            outcomes = await asyncio.gather(*(undo_on(e.host) for e in runnable))
+            results = {e.host: outcome for e, outcome in zip(runnable, outcomes)}
+            ok = all(r["status"] == "ok" and r["exit_code"] == 0 for r in results.values())
+            self.emit(ev.UNDO_FINISHED, SYSTEM, step=step_id, hosts=results, ok=ok)
+            if not ok:
+                self.emit(ev.ROLLBACK_FINISHED, SYSTEM, scope=plan.scope, ok=False, failed_step=step_id)
+                return
+        for step_id in plan.rollback_steps:
+            step = self.runbook.step(step_id)
+            await self._run_step_inner(step, actor, None)
+            if self.state.steps[step_id].status not in ("done", "awaiting_verification"):
+                self.emit(ev.ROLLBACK_FINISHED, SYSTEM, scope=plan.scope, ok=False, failed_step=step_id)
+                return
+        self.emit(ev.ROLLBACK_FINISHED, SYSTEM, scope=plan.scope, ok=True)
+        if plan.scope == "full" and finish:
+            self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="rolled_back")
+
+
+def _plannable(status: str) -> TypeGuard[Outcome]:
+    """Whether a host's status is one the rollback planner weighs (it has run, or was skipped)."""
+    return status in get_args(Outcome)
+
+
+def _grouped(plan: RollbackPlan) -> list[tuple[str, list[Any]]]:
+    """Consecutive undo entries of one step become one fan-out, keeping the plan's order."""
+    groups: list[tuple[str, list[Any]]] = []
+    for entry in plan.entries:
+        if groups and groups[-1][0] == entry.step_id:
+            groups[-1][1].append(entry)
+        else:
+            groups.append((entry.step_id, [entry]))
+    return groups

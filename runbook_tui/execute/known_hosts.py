@@ -1,0 +1,84 @@
+"""Reading known_hosts as OpenSSH does, to tell a host key that CHANGED from one never seen.
+
+A changed key may be a man-in-the-middle: it is refused with what OpenSSH says, which file and
+line holds the old key, and the new key's fingerprint, never offered for acceptance. Used for
+the step hosts (execute/ssh.py) and for `join` (the share session's host key).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncssh
+
+from runbook_tui.runbook.safe_text import visible_line
+
+
+@dataclass(frozen=True, slots=True)
+class KnownEntry:
+    """One known_hosts line naming the host: where it is and the key it holds (None if unreadable)."""
+
+    file: str
+    line: int
+    key: asyncssh.SSHKey | None
+
+
+def host_names(host: str, port: int) -> set[str]:
+    """The names a known_hosts entry uses for this host (`[host]:port` unless port 22)."""
+    return {f"[{host}]:{port}"} if port != 22 else {host}
+
+
+def names_match(field: str, names: set[str]) -> bool:
+    """A known_hosts name field against our names, hashed ones too (`|1|salt|hmac`, ssh's HashKnownHosts)."""
+    if field.startswith("|1|"):
+        try:
+            salt, digest = (base64.b64decode(part, validate=True) for part in field[3:].split("|", 1))
+        except (ValueError, binascii.Error):
+            return False
+        return any(hmac.compare_digest(hmac.new(salt, name.encode(), hashlib.sha1).digest(), digest) for name in names)
+    return bool(names & set(field.split(",")))
+
+
+def entries_for(known_hosts: str, host: str, port: int) -> list[KnownEntry]:
+    """The plain host-key lines for this host (markers such as @revoked or @cert-authority are left to asyncssh)."""
+    path = Path(known_hosts).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    names = host_names(host, port)
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.split()
+        if len(fields) < 2 or line.lstrip().startswith(("#", "@")) or not names_match(fields[0], names):
+            continue
+        try:
+            key: asyncssh.SSHKey | None = asyncssh.import_public_key(" ".join(fields[1:3]))
+        except (asyncssh.KeyImportError, ValueError):
+            key = None
+        found.append(KnownEntry(str(path), number, key))
+    return found
+
+
+def changed_key_message(known_hosts: str, host: str, port: int, offered: asyncssh.SSHKey, refusing: str = "Refusing to connect") -> str | None:
+    """OpenSSH's warning when known_hosts has this host under another key; None when it is not listed or matches."""
+    entries = entries_for(known_hosts, host, port)
+    offered_blob = offered.public_data
+    if not entries or any(e.key is not None and e.key.public_data == offered_blob for e in entries):
+        return None
+    same_type = [e for e in entries if e.key is not None and e.key.algorithm == offered.algorithm]
+    old = (same_type or entries)[0]
+    where = f"[{host}]:{port}" if port != 22 else host
+    kind = offered.algorithm.decode("ascii", "replace")
+    return (
+        f"WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! The host key of {visible_line(where)} changed: someone could be "
+        f"eavesdropping on you right now (man-in-the-middle), or the host key was just replaced. "
+        f"The {kind} key sent by the remote host has fingerprint {offered.get_fingerprint()}; "
+        f"the old key is in {visible_line(old.file)}:{old.line}. {refusing}; if the change is expected, "
+        f"remove that line (ssh-keygen -R '{visible_line(where)}' -f {visible_line(old.file)}) and check the new fingerprint out of band."
+    )

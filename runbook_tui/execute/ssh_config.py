@@ -1,0 +1,172 @@
+"""Where an SSH connection goes: a host entry merged with `~/.ssh/config`, each value with where it came from.
+
+The runbook's own fields win (`address`, `port`, `user`, `identity`, `via`,
+`forward_agent`); what it leaves out comes from the OpenSSH client config
+(`HostName`, `Port`, `User`, `IdentityFile`, `ProxyJump`,
+`UserKnownHostsFile`, `ForwardAgent`, matched as `ssh NAME` would: on the
+address when the runbook gives one, else on the host's name), then from
+defaults. The settings' `ssh.config` names the file; `false` turns it off.
+asyncssh only parses the file (`asyncssh.config`): the connection itself is
+made with the merged values and `config=None`, so `plan` shows exactly what
+the executor uses.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, replace
+from typing import cast
+
+from asyncssh.config import ConfigParseError, SSHClientConfig
+
+from runbook_tui.runbook.model import Host, Mark
+
+#: Longest chain of bastions followed (ProxyJump hops included): a longer one is a loop in the config.
+MAX_HOPS = 8
+
+#: Hosts named only by a ProxyJump have no place in the runbook.
+_CONFIG_MARK = Mark("<ssh config>", 1, 1)
+
+RUNBOOK = "runbook"
+DEFAULT = "default"
+SETTINGS = "settings"
+
+
+class SshConfigError(Exception):
+    """The ssh config could not be read or names an impossible route; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One hop of a connection, resolved: what to connect to, as whom, checked against which known_hosts."""
+
+    name: str
+    address: str
+    port: int
+    user: str
+    identities: tuple[str, ...]
+    known_hosts: str
+    forward_agent: bool
+    via: Endpoint | None
+    sources: tuple[tuple[str, str], ...]  # (field, where its value came from)
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Connections are shared by this: the same hop through the same bastions is one connection."""
+        base = (self.name, self.address, self.port, self.user)
+        return base if self.via is None else (*base, self.via.key)
+
+    @property
+    def path(self) -> str:
+        """`db1 via bastion1`: the hops, target first."""
+        return self.name if self.via is None else f"{self.name} via {self.via.path}"
+
+    @property
+    def target(self) -> str:
+        return f"{self.name} ({self.address}:{self.port})"
+
+    def describe(self) -> str:
+        """One line per hop for `plan`: the values and where each came from."""
+        origin = dict(self.sources)
+        parts = [
+            f"address {self.address} ({origin['address']})",
+            f"port {self.port} ({origin['port']})",
+            f"user {self.user} ({origin['user']})",
+            f"identity {', '.join(self.identities) or 'the SSH agent, ~/.ssh/id_*'} ({origin['identity']})",
+            f"known_hosts {self.known_hosts} ({origin['known_hosts']})",
+        ]
+        if self.forward_agent:
+            parts.append(f"agent forwarding ON ({origin['forward_agent']})")
+        if self.via is not None:
+            parts.append(f"via {self.via.name} ({origin['via']})")
+        return f"{self.name}: " + "; ".join(parts)
+
+
+class SshConfigResolver:
+    """Merges host entries with one ssh config file (None: no file) and the settings' known_hosts."""
+
+    def __init__(self, config_path: str | None, known_hosts: str) -> None:
+        self.config_path = os.path.expanduser(config_path) if config_path else None
+        self.known_hosts = known_hosts
+        self._local_user = getpass.getuser()
+
+    def endpoint(self, host: Host) -> Endpoint:
+        """The route to `host` (its bastions included); `SshConfigError` for an unreadable config or a loop."""
+        return self._endpoint(host, 0)
+
+    def _lookup(self, alias: str) -> SSHClientConfig | None:
+        if self.config_path is None or not os.path.exists(self.config_path):
+            return None
+        try:
+            config = SSHClientConfig.load(None, [self.config_path], False, False, False, self._local_user, (), alias, ())
+            return cast(SSHClientConfig, config)
+        except (ConfigParseError, OSError) as exc:
+            raise SshConfigError(f"cannot use the ssh config {self.config_path}: {exc}") from None
+
+    def _endpoint(self, host: Host, depth: int) -> Endpoint:
+        if depth > MAX_HOPS:
+            raise SshConfigError(f"more than {MAX_HOPS} bastions before {host.name}: is there a ProxyJump loop in {self.config_path}?")
+        given = set(host.given)  # a Host made outside the loader: what differs from the defaults was given
+        given.update(k for k, v in (("address", host.address != host.name), ("port", host.port != 22)) if v)
+        given.update(k for k in ("user", "identity") if getattr(host, k) is not None)
+        alias = host.address if "address" in given else host.name
+        config = self._lookup(alias)
+        where = self.config_path or DEFAULT
+        sources: dict[str, str] = {}
+
+        def pick(field: str, value: object, option: str, default: object) -> object:
+            if field in given or (field == "forward_agent" and value):
+                sources[field] = RUNBOOK
+                return value
+            found = config.get(option) if config is not None else None
+            if found not in (None, [], ()):
+                sources[field] = where
+                return found
+            sources[field] = DEFAULT
+            return default
+
+        address = str(pick("address", host.address, "Hostname", host.address))
+        port = int(pick("port", host.port, "Port", host.port))  # type: ignore[call-overload]
+        user = str(pick("user", host.user, "User", self._local_user))
+        identity = pick("identity", host.identity, "IdentityFile", None)
+        identities = (identity,) if isinstance(identity, str) else tuple(identity or ())  # type: ignore[arg-type]
+        known = pick("known_hosts", None, "UserKnownHostsFile", None)
+        if known is None:
+            sources["known_hosts"] = SETTINGS
+        known_hosts = os.path.expanduser(str(known[0])) if isinstance(known, list) else self.known_hosts
+        forward_agent = pick("forward_agent", host.forward_agent, "ForwardAgent", False) is True
+        via: Endpoint | None = None
+        if host.via is not None:
+            sources["via"] = RUNBOOK
+            via = self._endpoint(host.via, depth + 1)
+        else:
+            jump = config.get("ProxyJump") if config is not None else None
+            if isinstance(jump, str) and jump.strip().lower() != "none":
+                sources["via"] = f"{where} ProxyJump"
+                via = self._jumps(jump, depth)
+        return Endpoint(host.name, address, port, user, identities, known_hosts, forward_agent, via, tuple(sources.items()))
+
+    def _jumps(self, spec: str, depth: int) -> Endpoint:
+        """`[user@]host[:port][,...]`: the last hop, each one behind the one before it (the first is reached directly)."""
+        previous: Endpoint | None = None
+        for hop in (part.strip() for part in spec.split(",") if part.strip()):
+            user, _, rest = hop.rpartition("@")
+            name, port = rest, ""
+            if rest.count(":") == 1:
+                name, _, port = rest.partition(":")
+            if not name or (port and not port.isdigit()):
+                raise SshConfigError(f"ProxyJump {spec!r} in {self.config_path}: expected [user@]host[:port], comma-separated")
+            given = {"user"} if user else set()
+            if port:
+                given.add("port")
+            jump = Host(name, name, _CONFIG_MARK, port=int(port or 22), user=user or None, given=frozenset(given))
+            endpoint = self._endpoint(jump, depth + 1)
+            sources = {field: "ProxyJump" if origin == RUNBOOK else origin for field, origin in endpoint.sources}
+            if previous is not None:  # a later hop is reached through the one before it
+                sources["via"] = f"{self.config_path} ProxyJump"
+            endpoint = replace(endpoint, via=previous or endpoint.via, sources=tuple(sources.items()))
+            previous = endpoint
+        if previous is None:
+            raise SshConfigError(f"ProxyJump {spec!r} in {self.config_path}: expected [user@]host[:port], comma-separated")
+        return previous

@@ -1,0 +1,194 @@
+"""SSH connections: one per host entry, opened through its bastions, host keys checked on every hop.
+
+`Connector.connection(endpoint)` returns the live connection for a resolved
+`Endpoint` (see `ssh_config`), opening it on first use. A host behind a
+bastion is reached over a `direct-tcpip` channel of the bastion's own
+connection (asyncssh `tunnel=`), and that connection is shared by every host
+behind the same bastion. Each hop is verified against its known_hosts file
+(an unknown or changed key is an error, never a silent accept) and
+authenticated with its own identity, or the SSH agent and default keys.
+Agent forwarding is on only where the endpoint asks. Failures name the hop:
+a bastion that cannot be reached, or a target the bastion cannot reach.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable, Sequence
+
+import asyncssh
+
+from runbook_tui.execute.known_hosts import changed_key_message
+from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
+from runbook_tui.runbook.model import Host
+
+log = logging.getLogger(__name__)
+
+#: (host name, address, port, user[, bastion's key]): one SSH connection per host entry and route.
+ConnKey = tuple[object, ...]
+
+
+class ConnectFailed(Exception):
+    """Connecting failed; `permanent` when retrying cannot help (host key, authentication, identity)."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+async def _changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
+    """OpenSSH's warning when known_hosts holds another key for this host (the key fetched once more, through the same hop, to name it)."""
+    try:
+        offered = await asyncio.wait_for(asyncssh.get_server_host_key(endpoint.address, endpoint.port, tunnel=tunnel), 10)
+    except (asyncssh.Error, OSError, TimeoutError):
+        return None
+    return changed_key_message(endpoint.known_hosts, endpoint.address, endpoint.port, offered) if offered else None
+
+
+def reason(exc: BaseException) -> str:
+    """A one-line reason for an exception, without a traceback."""
+    text = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
+    return str(text).strip() or type(exc).__name__
+
+
+class Connector:
+    """Opens, shares and closes SSH connections for resolved endpoints."""
+
+    def __init__(
+        self,
+        known_hosts: str,
+        *,
+        ssh_config: str | None,
+        connect_timeout: float,
+        keepalive_interval: float,
+        passphrase_lookup: Callable[[str], str | None] | None,
+    ) -> None:
+        self.resolver = SshConfigResolver(ssh_config, known_hosts)
+        self.connect_timeout = connect_timeout
+        self._keepalive_interval = keepalive_interval
+        self._passphrase_lookup = passphrase_lookup
+        self._conns: dict[ConnKey, asyncssh.SSHClientConnection] = {}
+        self._locks: dict[ConnKey, asyncio.Lock] = {}
+        self._identities: dict[str, Sequence[asyncssh.SSHKeyPair]] = {}
+
+    @property
+    def connections(self) -> dict[ConnKey, asyncssh.SSHClientConnection]:
+        """The open connections by key (bastions included): a copy, for diagnostics and tests."""
+        return {key: conn for key, conn in self._conns.items() if not conn.is_closed()}
+
+    def endpoint(self, host: Host) -> Endpoint:
+        """Where `host` is reached (runbook fields, then ssh config, then defaults); `ConnectFailed` for a bad config."""
+        try:
+            return self.resolver.endpoint(host)
+        except SshConfigError as exc:
+            raise ConnectFailed(f"{host.name}: {exc}", permanent=True) from None
+
+    async def connection(self, endpoint: Endpoint, stale: asyncssh.SSHClientConnection | None = None) -> asyncssh.SSHClientConnection:
+        """The live connection for this endpoint, opened on first use (its bastion's first); one opener at a time per key."""
+        lock = self._locks.setdefault(endpoint.key, asyncio.Lock())
+        async with lock:
+            conn = self._conns.get(endpoint.key)
+            if conn is not None and conn is not stale and not conn.is_closed():
+                return conn
+            if conn is not None:
+                conn.close()
+                del self._conns[endpoint.key]
+            tunnel = None
+            if endpoint.via is not None:
+                try:
+                    tunnel = await self.connection(endpoint.via)
+                except ConnectFailed as exc:
+                    raise ConnectFailed(f"{endpoint.name}: through bastion {endpoint.via.name}: {exc}", permanent=exc.permanent) from None
+            conn = await self._open(endpoint, tunnel)
+            self._conns[endpoint.key] = conn
+            return conn
+
+    async def close(self) -> None:
+        """Close every connection, targets before the bastions they go through."""
+        conns = sorted(self._conns.items(), key=lambda item: -len(item[0]))
+        self._conns.clear()
+        for _, conn in conns:
+            conn.close()
+        for _, conn in conns:
+            try:
+                await conn.wait_closed()
+            except Exception:  # closing is best effort
+                log.debug("closing an ssh connection failed", exc_info=True)
+
+    async def _open(self, endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> asyncssh.SSHClientConnection:
+        """Connect (through `tunnel`, the bastion's connection) and authenticate, verifying the host key."""
+        target = endpoint.target
+        client_keys: list[asyncssh.SSHKeyPair] = []
+        config_keys = dict(endpoint.sources).get("identity") not in ("runbook", "default")
+        for path in endpoint.identities:
+            if config_keys and not os.path.exists(os.path.expanduser(path)):
+                continue  # as ssh does: an IdentityFile of the config that is not there is skipped
+            client_keys += await self._identity(path)
+        try:
+            return await asyncssh.connect(
+                endpoint.address,
+                port=endpoint.port,
+                tunnel=tunnel,
+                config=None,  # ssh_config resolved it already: what plan shows is what is used
+                username=endpoint.user,
+                known_hosts=self._known_hosts(endpoint.known_hosts),
+                client_keys=client_keys or (),
+                agent_forwarding=endpoint.forward_agent,
+                connect_timeout=self.connect_timeout,
+                keepalive_interval=self._keepalive_interval,
+                keepalive_count_max=3,
+            )
+        except asyncssh.HostKeyNotVerifiable as exc:
+            changed = await _changed_key(endpoint, tunnel)
+            raise ConnectFailed(
+                f"host key for {target} not verified: {changed or f'{reason(exc)}; expected it in {endpoint.known_hosts}'}",
+                permanent=True,
+            ) from None
+        except asyncssh.PermissionDenied as exc:
+            keys = f"identity {', '.join(endpoint.identities)}" if endpoint.identities else "the SSH agent and default keys"
+            raise ConnectFailed(f"authentication as {endpoint.user} on {target} failed ({reason(exc)}); tried {keys}", permanent=True) from None
+        except asyncssh.ChannelOpenError as exc:
+            bastion = endpoint.via.name if endpoint.via is not None else "the bastion"
+            raise ConnectFailed(
+                f"bastion {bastion} could not reach {target}: {reason(exc)} (the target refused or is unreachable from the bastion)",
+                permanent=False,
+            ) from None
+        except (asyncssh.Error, OSError, TimeoutError) as exc:
+            raise ConnectFailed(f"cannot connect to {target}: {reason(exc)}", permanent=False) from None
+
+    @staticmethod
+    def _known_hosts(path: str) -> str | asyncssh.SSHKnownHosts:
+        """The known_hosts file; a missing file means no host is trusted (never `None`, which trusts all)."""
+        if os.path.exists(path):
+            return path
+        return asyncssh.import_known_hosts("")
+
+    async def _identity(self, path: str) -> Sequence[asyncssh.SSHKeyPair]:
+        """Load an identity once, asking `passphrase_lookup` (in a thread: keyring blocks) if it is encrypted."""
+        path = os.path.expanduser(path)
+        if path not in self._identities:
+            self._identities[path] = await asyncio.to_thread(self._load_identity, path)
+        return self._identities[path]
+
+    def _load_identity(self, path: str) -> Sequence[asyncssh.SSHKeyPair]:
+        try:
+            return asyncssh.load_keypairs(path)
+        except OSError as exc:
+            raise ConnectFailed(f"cannot read identity {path}: {reason(exc)}", permanent=True) from None
+        except (asyncssh.KeyImportError, asyncssh.KeyEncryptionError) as exc:
+            if "passphrase" not in str(exc).lower():
+                raise ConnectFailed(f"cannot use identity {path}: {reason(exc)}", permanent=True) from None
+        if self._passphrase_lookup is None:
+            raise ConnectFailed(f"identity {path} is encrypted and no passphrase source is set up", permanent=True)
+        try:
+            passphrase = self._passphrase_lookup(path)
+        except Exception as exc:  # a keyring backend can fail in many ways; say which secret we wanted
+            raise ConnectFailed(f"looking up the passphrase for identity {path} failed: {exc}", permanent=True) from None
+        if passphrase is None:
+            raise ConnectFailed(f"identity {path} is encrypted and no passphrase was found for it", permanent=True)
+        try:
+            return asyncssh.load_keypairs(path, passphrase)
+        except (asyncssh.KeyImportError, asyncssh.KeyEncryptionError, OSError) as exc:
+            raise ConnectFailed(f"cannot decrypt identity {path}: {reason(exc)}", permanent=True) from None

@@ -1,0 +1,95 @@
+"""Reading a follow session's streams: login noise, a header line, the command's bytes, a trailer line.
+
+Marker lines start with NUL and the session's random token (see
+`runbook_tui.execute.ssh_scripts.follow_script`); what reaches the sink
+counts toward the offsets a re-attach resumes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from runbook_tui.engine.ports import OutputSink, Stream
+
+#: Bytes asked for per read; what the sink gets at most per call.
+CHUNK_SIZE = 65536
+
+
+@dataclass
+class RemoteRun:
+    """What we know of one detached run: enough to re-attach after a reconnect."""
+
+    name: str
+    dir_expr: str
+    where: str  # for messages: the absolute directory once known
+    pid: int | None = None
+    offsets: dict[Stream, int] = field(default_factory=lambda: {"stdout": 0, "stderr": 0})
+
+    @property
+    def progress(self) -> tuple[int | None, int, int]:
+        return self.pid, self.offsets["stdout"], self.offsets["stderr"]
+
+
+class Framed:
+    """One stream of a follow session: login noise, a header line, the command's bytes, a trailer line.
+
+    Marker lines start with NUL and the session's random token, so the
+    command cannot produce one by accident. Bytes that might be the start of
+    a marker (a chunk ending in NUL, ...) are held back until the next chunk
+    tells; everything else goes to the sink as it comes, and only what went
+    there counts toward the offset a re-attach resumes from.
+    """
+
+    def __init__(self, token: bytes, stream: Stream, run: RemoteRun, output: OutputSink) -> None:
+        self.mark = b"\0" + token + b" "
+        self.stream = stream
+        self.run = run
+        self.output = output
+        self.buf = b""
+        self.head: str | None = None  # the header line after the mark, once seen
+        self.tail: str | None = None  # the trailer line after the mark, once seen
+        self.noise = b""  # the last bytes before the header, for error messages
+
+    def feed(self, data: bytes) -> None:
+        self.buf += data
+        if self.head is None:
+            at = self.buf.find(self.mark)
+            end = self.buf.find(b"\n", at) if at >= 0 else -1
+            if end < 0:  # no complete header yet: keep only what could be (the start of) one
+                cut = at if at >= 0 else max(0, len(self.buf) - len(self.mark) + 1)
+                self.noise = (self.noise + self.buf[:cut])[-1024:]
+                self.buf = self.buf[cut:]
+                return
+            self.noise = (self.noise + self.buf[:at])[-1024:]
+            self.head = self.buf[at + len(self.mark) : end].decode(errors="replace")
+            self.buf = self.buf[end + 1 :]
+        if self.tail is not None:
+            return
+        at = self.buf.find(self.mark)
+        if at < 0:
+            held = self._partial()
+            self._deliver(self.buf[: len(self.buf) - held])
+            self.buf = self.buf[len(self.buf) - held :]
+            return
+        self._deliver(self.buf[:at])
+        self.buf = self.buf[at:]
+        end = self.buf.find(b"\n")
+        if end >= 0:
+            self.tail = self.buf[len(self.mark) : end].decode(errors="replace")
+            self.buf = b""
+
+    def _partial(self) -> int:
+        """How many bytes at the end of the buffer could begin a marker."""
+        buf, mark = self.buf, self.mark
+        at = buf.find(b"\0", max(0, len(buf) - len(mark) + 1))
+        while at >= 0:
+            if mark.startswith(buf[at:]):
+                return len(buf) - at
+            at = buf.find(b"\0", at + 1)
+        return 0
+
+    def _deliver(self, data: bytes) -> None:
+        for at in range(0, len(data), CHUNK_SIZE):
+            piece = data[at : at + CHUNK_SIZE]
+            self.run.offsets[self.stream] += len(piece)
+            self.output(self.stream, piece)

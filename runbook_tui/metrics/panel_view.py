@@ -1,0 +1,126 @@
+"""What one metric panel shows, computed from `RunState` alone (no Textual: the UI draws it).
+
+A live run, a resumed one, the verifier's replica and a replay fold the same
+events into the state, so they all get the same views.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from runbook_tui.engine.state import RunState
+from runbook_tui.metrics.guards import format_value, no_data_words, panel_level
+from runbook_tui.runbook.durations import format_duration
+
+#: Readings drawn in a sparkline (the state keeps more; the width buckets them anyway).
+SPARK_POINTS = 120
+#: A reading older than this many intervals is stale: its age turns amber.
+STALE_INTERVALS = 3
+#: Readings the trend arrow compares the newest one with.
+TREND_WINDOW = 5
+
+
+def parse_ts(text: str) -> float:
+    return dt.datetime.fromisoformat(str(text)).timestamp()
+
+
+def age_words(seconds: float) -> str:
+    seconds = max(seconds, 0.0)
+    return f"{seconds:.0f}s ago" if seconds < 90 else f"{format_duration(seconds)} ago"
+
+
+@dataclass(frozen=True, slots=True)
+class PanelView:
+    """Everything one panel shows, computed from the state (pure: testable without a screen)."""
+
+    id: str
+    title: str
+    unit: str
+    state: str  # ok warn critical unreachable unknown
+    value: float | None  # the last reading with a value
+    error: str | None
+    values: tuple[float, ...]
+    trend: str  # ↑ ↓ → or ""
+    worsening: bool | None  # the trend goes toward the bad side (None: flat or unknown)
+    age: float | None  # seconds since the last reading
+    stale: bool
+    baseline: str  # "before 180 ms", "before: n/a (...)", ""
+    lines: str  # "warn 200 / crit 300"
+    direction: str
+
+
+def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: float) -> PanelView:
+    pid = str(panel["id"])
+    unit = str(panel.get("unit") or "")
+    direction = str(panel.get("direction") or "above")
+    readings = state.samples.get(pid, ())
+    values = tuple(float(v) for _ts, v in readings[-SPARK_POINTS:] if v is not None)
+    error = state.metric_errors.get(pid)
+    value = values[-1] if values else None
+    if error:
+        kind = "unreachable"
+    elif value is None:
+        kind = "unknown"
+    else:
+        kind = panel_level(panel, value)
+    scale = max([abs(float(panel[k])) for k in ("warn", "critical") if panel.get(k) is not None] + [abs(v) for v in values] + [1e-9])
+    trend, worsening = _trend(values, direction, scale)
+    age = now - parse_ts(readings[-1][0]) if readings else None
+    stale = age is not None and age > STALE_INTERVALS * max(interval, 0.1) and not state.finished  # finished: readings stop
+    return PanelView(
+        id=pid,
+        title=str(panel.get("title") or pid),
+        unit=unit,
+        state=kind,
+        value=value,
+        error=error,
+        values=values,
+        trend=trend,
+        worsening=worsening,
+        age=age,
+        stale=stale,
+        baseline=_baseline_words(state.baselines.get(pid), unit),
+        lines=_lines_words(panel, unit),
+        direction=direction,
+    )
+
+
+def _trend(values: Sequence[float], direction: str, scale: float) -> tuple[str, bool | None]:
+    """The newest reading against the mean of the few before it; changes under 3% of the panel's scale are flat."""
+    if len(values) < 2:
+        return "", None
+    last = values[-1]
+    before = statistics.fmean(values[-TREND_WINDOW - 1 : -1])
+    if abs(last - before) <= scale * 0.03:
+        return "→", None
+    rising = last > before
+    return ("↑" if rising else "↓"), (rising if direction != "below" else not rising)
+
+
+def _baseline_words(baseline: Mapping[str, Any] | None, unit: str) -> str:
+    if baseline is None:
+        return ""
+    if baseline.get("value") is not None:
+        return f"before {format_value(float(baseline['value']), unit)}"
+    return "before: n/a"
+
+
+def _lines_words(panel: Mapping[str, Any], unit: str) -> str:
+    """`warn 200 / crit 300` (`crit < 200` when low is bad)."""
+    low = panel.get("direction") == "below"
+    parts = []
+    if panel.get("warn") is not None:
+        parts.append(f"warn {'≤' if low else ''}{format_value(float(panel['warn']))}")
+    if panel.get("critical") is not None:
+        parts.append(f"crit {'≤' if low else ''}{format_value(float(panel['critical']))}")
+    no_data = no_data_words(panel)
+    return " / ".join(parts) + (f" · {no_data}" if no_data else "")
+
+
+def guard_panels_first(panels: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The panels whose guard can pause or roll back the run come first: they matter most when room is short."""
+    return sorted(panels, key=lambda panel: panel.get("on_critical") in (None, "", "notify"))

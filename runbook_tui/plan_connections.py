@@ -1,0 +1,75 @@
+"""`plan`'s connections: how each remote host is reached, hop by hop, and where every value came from.
+
+The same resolution the SSH executor uses (runbook fields, then the ssh
+config named in the settings, then defaults; see execute/ssh_config.py),
+so what the plan says is what a run does. Values are runbook or config text:
+shown through `visible_line`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
+from runbook_tui.runbook.model import Host, Runbook
+from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.settings import Settings
+
+
+def _remote_hosts(runbook: Runbook) -> list[Host]:
+    seen: dict[str, Host] = {}
+    for _, hosts in runbook.hosts:
+        for host in hosts:
+            if not host.is_local:
+                seen.setdefault(host.name, host)
+    return list(seen.values())
+
+
+def _hops(endpoint: Endpoint) -> list[Endpoint]:
+    hops = [endpoint]
+    while hops[-1].via is not None:
+        hops.append(hops[-1].via)
+    return hops
+
+
+def _endpoints(runbook: Runbook, settings: Settings) -> dict[str, Endpoint | str]:
+    """Each remote host's route, or why it cannot be worked out."""
+    resolver = SshConfigResolver(settings.ssh_config, settings.known_hosts)
+    found: dict[str, Endpoint | str] = {}
+    for host in _remote_hosts(runbook):
+        try:
+            found[host.name] = resolver.endpoint(host)
+        except SshConfigError as exc:
+            found[host.name] = str(exc)
+    return found
+
+
+def connections(runbook: Runbook, settings: Settings) -> dict[str, list[dict[str, Any]] | str]:
+    """`plan --json`: per host its hops (target first) with values and sources, or why they cannot be worked out."""
+    return {
+        name: endpoint if isinstance(endpoint, str) else [
+            {
+                "name": hop.name, "address": hop.address, "port": hop.port, "user": hop.user,
+                "identities": list(hop.identities), "known_hosts": hop.known_hosts, "forward_agent": hop.forward_agent,
+                "via": hop.via.name if hop.via else None, "path": hop.path, "sources": dict(hop.sources),
+            }
+            for hop in _hops(endpoint)
+        ]
+        for name, endpoint in _endpoints(runbook, settings).items()
+    }  # fmt: skip
+
+
+def connection_lines(runbook: Runbook, settings: Settings) -> list[str]:
+    """The plan's text section: each host's path, then a line per hop (empty when every step is local)."""
+    found = _endpoints(runbook, settings)
+    if not found:
+        return []
+    config = settings.ssh_config or "off (settings ssh.config: false)"
+    lines = ["", f"== Connections  (ssh config: {visible_line(config)})"]
+    for name, endpoint in found.items():
+        if isinstance(endpoint, str):
+            lines.append(f"  {visible_line(name)}: CANNOT RESOLVE: {visible_line(endpoint)}")
+            continue
+        lines.append(f"  {visible_line(endpoint.path)}")
+        lines += [f"    {visible_line(hop.describe())}" for hop in _hops(endpoint)]
+    return lines

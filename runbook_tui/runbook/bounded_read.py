@@ -1,0 +1,47 @@
+"""Read a file the user named, never more than a limit: `/dev/zero`, a FIFO or a growing file cannot bypass it.
+
+`stat().st_size` says 0 for `/dev/zero` and a FIFO, and `read_bytes()` then
+reads forever (or blocks). So: open without blocking, refuse anything that is
+not a regular file, and read at most `limit + 1` bytes to tell "too large".
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+class ReadRefused(OSError):
+    """Not a regular file, or larger than the limit; `strerror` says which in words."""
+
+
+def read_limited(path: str | Path, limit: int) -> bytes:
+    """The file's bytes; raises ReadRefused (or OSError) instead of reading more than `limit`."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = (
+                "a FIFO"
+                if stat.S_ISFIFO(mode)
+                else "a directory"
+                if stat.S_ISDIR(mode)
+                else "a device"
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "not a regular file"
+            )
+            raise ReadRefused(0, f"expected a regular file, got {kind}")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise ReadRefused(0, f"more than {limit} bytes; the limit is {limit // (1024 * 1024)} MiB")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

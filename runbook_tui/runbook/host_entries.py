@@ -1,0 +1,94 @@
+"""The `hosts:` section: groups of host entries, `{hosts: [...], via: B}` groups, `{from_param: NAME}` groups.
+
+Read for the loader (which adds `local` and checks group names against host
+names); each `via` (a host's, or its group's for hosts naming none) is
+linked to the entry it names by `BastionLinks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from runbook_tui.runbook import field_table as T
+from runbook_tui.runbook.bastions import BastionLinks
+from runbook_tui.runbook.diagnostics import Collector
+from runbook_tui.runbook.document import YMap
+from runbook_tui.runbook.fields import Fields
+from runbook_tui.runbook.model import LOCAL, Host, Mark, Param
+
+
+class HostEntries:
+    """Reads host groups with the loader's field readers; `plain` renders a string field at load."""
+
+    def __init__(self, fields: Fields, diags: Collector, plain: Callable[[YMap, str], str | None]) -> None:
+        self.fields = fields
+        self.diags = diags
+        self.plain = plain
+
+    def groups(self, entries: list[tuple[str, Any, Mark, Mark]], params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, tuple[Host, ...]]:
+        """The groups of `hosts:` (without `local`), bastions linked."""
+        groups: dict[str, tuple[Host, ...]] = {}
+        links = BastionLinks(self.diags)
+        for group, value, key_mark, value_mark in entries:
+            if group == LOCAL:
+                self.diags.error(key_mark, "'local' is always defined (this machine); expected another group name")
+                continue
+            via: tuple[str, Mark] | None = None
+            if isinstance(value, YMap) and "hosts" not in value:
+                groups[group] = self._hosts_from_param(group, value, params, values)
+                via = self._group_via(value)
+                if via is not None:
+                    for host in groups[group]:
+                        links.want(host.name, *via)
+                continue
+            if isinstance(value, YMap):
+                self.fields.keys(value, f"group '{group}'", T.GROUP.keys, T.GROUP.required)
+                via = self._group_via(value)
+                value, value_mark = value["hosts"], value.value_mark("hosts")
+            items = self.fields.sequence(value, value_mark, f"group '{group}': a list of hosts, {{hosts: [...], via: BASTION}} or {{from_param: NAME}}")
+            hosts = [self._host(item, mark, group, links, via) for item, mark in zip(items, items.item_marks)] if items else []
+            groups[group] = tuple(h for h in hosts if h is not None)
+        return links.resolve(groups)
+
+    def _hosts_from_param(self, group: str, m: YMap, params: tuple[Param, ...], values: dict[str, Any] | None) -> tuple[Host, ...]:
+        self.fields.keys(m, f"group '{group}'", T.FROM_PARAM.keys, T.FROM_PARAM.required)
+        name = self.fields.string(m, "from_param")
+        param = next((p for p in params if p.name == name), None)
+        if name is not None and (param is None or param.type != "list"):
+            self.diags.error(m.value_mark("from_param"), f"from_param: expected the name of a declared list parameter, got {name!r}")
+            return ()
+        if values is None or name is None:
+            return ()
+        return tuple(Host(h, h, m.value_mark("from_param")) for h in values.get(name) or [])
+
+    def _group_via(self, m: YMap) -> tuple[str, Mark] | None:
+        via = self.plain(m, "via")
+        return None if via is None else (via, m.value_mark("via"))
+
+    def _host(self, value: Any, mark: Mark, group: str, links: BastionLinks, group_via: tuple[str, Mark] | None) -> Host | None:
+        f = self.fields
+        m = f.mapping(value, mark, f"a host of group '{group}' ({{name, address, port, user}})")
+        if m is None:
+            return None
+        f.keys(m, f"a host of group '{group}'", T.HOST.keys, T.HOST.required)
+        name = self.plain(m, "name")
+        if name is None:
+            return None
+        if name == LOCAL:
+            self.diags.error(m.value_mark("name"), "host name 'local' is reserved for this machine; expected another name")
+        host_vars = f.mapping(m["vars"], m.value_mark("vars"), "vars") if "vars" in m else None
+        via = self._group_via(m) or group_via
+        if via is not None:
+            links.want(name, *via)
+        return Host(
+            name=name,
+            address=self.plain(m, "address") or name,
+            mark=mark,
+            port=f.integer(m, "port", 22, 1, 65535),
+            user=self.plain(m, "user"),
+            identity=self.plain(m, "identity"),
+            vars=tuple((host_vars or {}).items()),
+            forward_agent=f.boolean(m, "forward_agent"),
+            given=frozenset(k for k in ("address", "port", "user", "identity") if k in m),
+        )

@@ -1,0 +1,165 @@
+"""Which words of a simple command another shell parses again, and which the shell reads as names or numbers.
+
+Works on the words' values as the shell would pass them (quotes removed).
+Known re-parsers: `sh|bash|dash|... -c SCRIPT` anywhere in the command (so
+behind `sudo`, `env`, `timeout`, `docker|kubectl exec`, `xargs`, `find -exec`,
+`chroot`, `nsenter`...), `su|runuser -c`, `eval`, `ssh HOST CMD...`,
+`watch CMD...`, `parallel`, `tmux`; and commands reading a script on stdin
+(`sh`, `bash -s`, `ssh HOST` with no command) fed by a heredoc, a here-string
+or a pipe. A command not listed that runs its argument as shell code is not
+known here: README says to pass values to such commands as arguments.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "busybox"})
+_DASH_C = frozenset({"su", "runuser", "flock", "script"})
+#: Commands running their remaining words as one shell command line.
+_JOINERS = frozenset({"eval", "parallel", "tmux", "screen"})
+#: Commands that run the rest of their words as a command; value: options that take an argument.
+_WRAPPERS: dict[str, frozenset[str]] = {
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-R", "-T"}),
+    "doas": frozenset({"-u", "-C"}),
+    "env": frozenset({"-u", "-C", "-S"}),
+    "nice": frozenset({"-n"}),
+    "nohup": frozenset(),
+    "time": frozenset(),
+    "exec": frozenset({"-a"}),
+    "command": frozenset(),
+    "builtin": frozenset(),
+    "stdbuf": frozenset({"-i", "-o", "-e"}),
+    "setsid": frozenset(),
+    "ionice": frozenset({"-c", "-n", "-p"}),
+    "chrt": frozenset(),
+    "xargs": frozenset({"-I", "-n", "-P", "-d", "-L", "-E", "-s", "-a"}),
+    "timeout": frozenset({"-k", "-s", "--kill-after", "--signal"}),
+}
+_SSH_ARG_OPTIONS = frozenset("bcDEeFIiJLlmOoPpQRSWw")
+#: In bash, these read a word as a variable name, whose `[subscript]` is evaluated (`a[$(cmd)]` runs cmd).
+_NAMING_BUILTINS = frozenset({"declare", "typeset", "local", "export", "readonly", "unset", "read", "printf", "mapfile", "readarray"})
+#: Operators whose operands bash evaluates as arithmetic (or as a variable name: `-v`).
+ARITH_OPS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
+
+
+def command_start(words: list[str]) -> int:
+    """Index of the command word behind assignments and wrappers (`sudo -u x`, `env A=1`, `timeout 5`)."""
+    k = 0
+    while k < len(words):
+        text = words[k]
+        if "=" in text and text.split("=", 1)[0].isidentifier():
+            k += 1
+            continue
+        name = posixpath.basename(text)
+        options = _WRAPPERS.get(name)
+        if options is None:
+            return k
+        k += 1
+        while k < len(words) and words[k].startswith("-") and words[k] != "--":
+            k += 2 if words[k] in options else 1
+        if k < len(words) and words[k] == "--":
+            k += 1
+        if name == "timeout" and k < len(words):
+            k += 1  # the duration
+        if name in ("chrt", "ionice") and k < len(words) and words[k].isdigit():
+            k += 1
+    return k
+
+
+def _ssh_command(rest: list[str]) -> int | None:
+    """Index (in `rest`, the words after `ssh`) of the first word of the remote command; None: there is none."""
+    k = 0
+    while k < len(rest) and rest[k].startswith("-"):
+        option = rest[k]
+        k += 2 if len(option) == 2 and option[1] in _SSH_ARG_OPTIONS else 1
+    return k + 1 if k + 1 < len(rest) else None
+
+
+def scripts(words: list[str]) -> list[tuple[list[int], str]]:
+    """The words another shell parses again (their indexes, joined by spaces), with that command's name."""
+    found: list[tuple[list[int], str]] = []
+    start = command_start(words)
+    if start < len(words):
+        name = posixpath.basename(words[start])
+        first = start + 1
+        if name in _JOINERS and first < len(words):
+            found.append((list(range(first, len(words))), name))
+        elif name == "ssh":
+            remote = _ssh_command(words[first:])
+            if remote is not None:
+                found.append((list(range(first + remote, len(words))), "ssh"))
+        elif name == "watch":
+            k = first
+            while k < len(words) and words[k].startswith("-"):
+                if words[k] in ("-x", "--exec"):
+                    return found
+                k += 2 if words[k] in ("-n", "--interval", "-q", "--equexit") else 1
+            if k < len(words):
+                found.append((list(range(k, len(words))), "watch"))
+    for k, word in enumerate(words):
+        name = posixpath.basename(word)
+        if name in SHELLS or (name in _DASH_C and k >= start):
+            for j in range(k + 1, len(words)):
+                option = words[j]
+                if option.startswith("--command=") or option == "--":
+                    break
+                if not option.startswith("-"):
+                    if name in _DASH_C:
+                        continue  # su - postgres -c ...: the user comes first
+                    break
+                if "c" in option[1:] and not option.startswith("--"):
+                    if j + 1 < len(words):
+                        found.append(([j + 1], f"{name} -c"))
+                    break
+    return found
+
+
+def stdin_script_reader(words: list[str]) -> str | None:
+    """The command that reads a shell script on its stdin (`sh`, `bash -s`, `ssh HOST`, `docker exec -i c sh`), if any."""
+    start = command_start(words)
+    if start < len(words) and posixpath.basename(words[start]) == "ssh" and _ssh_command(words[start + 1 :]) is None:
+        return "ssh"
+    for k, word in enumerate(words[start:], start):
+        name = posixpath.basename(word)
+        if name not in SHELLS:
+            continue
+        rest = words[k + 1 :]
+        options = [w for w in rest if w.startswith("-")]
+        if any("c" in o[1:] and not o.startswith("--") for o in options):
+            return None
+        if not [w for w in rest if not w.startswith("-")] or any("s" in o[1:] and not o.startswith("--") for o in options):
+            return name
+    return None
+
+
+def naming_arguments(words: list[str]) -> list[int]:
+    """Arguments bash reads as variable names (`declare X`, `unset X`, `read X`, `printf -v X`, `[ -v X ]`):
+    a value standing in such a name part could carry `a[$(cmd)]`."""
+    start = command_start(words)
+    if start >= len(words):
+        return []
+    name = words[start]
+    if name in ("[", "test"):
+        return [k + 1 for k in range(start, len(words) - 1) if words[k] in ARITH_OPS]
+    if name not in _NAMING_BUILTINS:
+        return []
+    if name == "printf":
+        return [k + 1 for k in range(start, len(words) - 1) if words[k] == "-v"]
+    if name == "read":
+        return [k for k in range(start + 1, len(words)) if words[k - 1] not in ("-p", "-d", "-t", "-n", "-N", "-u", "-i")]
+    return list(range(start + 1, len(words)))
+
+
+def script_files(words: list[str]) -> list[tuple[int, str]]:
+    """Words naming a file that a shell runs as a script (`. FILE`, `source FILE`, `bash FILE`): what an
+    expansion there produces (`<(printf ...)`) is code."""
+    start = command_start(words)
+    if start + 1 < len(words) and words[start] in (".", "source"):
+        return [(start + 1, words[start])]
+    for k, word in enumerate(words[start:], start):
+        if posixpath.basename(word) in SHELLS:
+            operands = [j for j in range(k + 1, len(words)) if not words[j].startswith("-")]
+            if operands and not any("c" in w[1:] for w in words[k + 1 : operands[0]] if not w.startswith("--")):
+                return [(operands[0], posixpath.basename(word))]
+    return []

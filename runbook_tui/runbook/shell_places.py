@@ -1,0 +1,62 @@
+"""Markers standing for values in a command's text, and what the tokenizer learns about each one's place.
+
+A marker is one code point of Supplementary Private Use Area-B (U+100000 +
+the value's index), which runbooks do not contain: a template holding one is
+refused, so a marker can only be one the renderer put there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+MARKER_BASE = 0x100000
+MARKER_LIMIT = 0xFFFD  # values per command
+
+#: WORD: unquoted, expanded and split; QUOTED: expanded, not split ("...", unquoted heredoc, ${x:-...} in "...");
+#: ARITH: read as an arithmetic expression; the others are not expanded at all.
+Kind = Literal["WORD", "QUOTED", "ARITH", "SINGLE", "ANSI_C", "QUOTED_HEREDOC", "COMMENT", "UNKNOWN"]
+
+
+def marker(index: int) -> str:
+    return chr(MARKER_BASE + index)
+
+
+def marker_index(char: str) -> int | None:
+    code = ord(char) - MARKER_BASE
+    return code if 0 <= code < MARKER_LIMIT else None
+
+
+def has_markers(text: str) -> bool:
+    return any(MARKER_BASE <= ord(c) < MARKER_BASE + MARKER_LIMIT for c in text)
+
+
+@dataclass
+class Place:
+    """Where one value stands."""
+
+    kind: Kind = "WORD"  # for the outermost shell
+    integer: bool = False  # read as arithmetic (by this or an inner shell): only an integer is safe
+    in_backticks_in_quotes: bool = False  # "`...`": its double quotes must be written \"
+    nested_backticks: bool = False
+    levels: int = 0  # how many more shells parse it again
+    inner: Kind = "WORD"  # its context for the innermost shell
+    reparsed_output: bool = False  # inside an expansion whose OUTPUT another shell parses
+    by: str = ""  # the command that parses it again
+
+
+EXPANSION = "\U0010fffe"  # stands, in a word's cooked value, for what an expansion produces
+
+
+@dataclass
+class Word:
+    """A word of a command as the tokenizer reads it: its value (quotes removed) and the values in it."""
+
+    cooked: list[str] = field(default_factory=list)
+    markers: list[int] = field(default_factory=list)  # standing directly in the word
+    expanded_markers: list[int] = field(default_factory=list)  # inside $(...), `...` of the word
+    started: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self.cooked)

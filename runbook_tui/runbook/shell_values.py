@@ -1,0 +1,285 @@
+"""Values reach a shell command out of band: as environment variables the command text refers to.
+
+`run: echo {{ name }}` does not put the value into the command text. The
+text becomes `echo "${RBT_V1}"` and the value travels as the environment
+variable `RBT_V1` of the shell (locally: the process environment; over SSH:
+exported by the remote wrapper, which deletes itself once started). A
+parameter expansion is never parsed as code, so `$(...)`, backticks, quotes
+and newlines in a value stay data - wherever the shell expands parameters:
+unquoted words, "...", `$(...)`, backticks, unquoted heredocs, `${x:-...}`.
+
+Where the shell does not expand (inside '...', `$'...'`, a heredoc with a
+quoted delimiter) or parses the value's text again (`sh -c "..."`, `ssh
+host "..."`, `eval`, `su -c`, `watch`), a reference cannot work: such a
+template is refused at `validate`, at the value's position, with the fix.
+A value parsed once more takes `| shq` per extra shell (quoted for it, then
+passed out of band as above). Arithmetic (`$((...))`, `((...))`, `let`,
+`[[ a -eq b ]]`, `${a[...]}`) reads a variable's text as an expression,
+which bash evaluates as code (`a[$(cmd)]`): there, only an integer passes.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from runbook_tui.runbook.shell_context import classify
+from runbook_tui.runbook.shell_places import (
+    MARKER_BASE,
+    MARKER_LIMIT,
+    Place,
+    has_markers,
+    marker,
+)
+
+#: Environment variables carrying values are named PREFIX1, PREFIX2, ...
+PREFIX = "RBT_V"
+_INTEGER = re.compile(r"-?[0-9]+\Z")
+_TAG = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}|\{#.*?#\}", re.DOTALL)
+_RAW_START = re.compile(r"-?\s*raw\s*-?\Z")
+_RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+_FILTER = re.compile(r"\|\s*(raw|shq)\b")
+_RESERVED = f"[{chr(MARKER_BASE)}-{chr(MARKER_BASE + MARKER_LIMIT - 1)}]"
+_RESERVED_RE = re.compile(_RESERVED)
+
+
+class Raw(str):
+    """Text the author asked to insert as is (`| raw`): no quoting, no escaping."""
+
+
+class ShellQuoted(str):
+    """A value quoted by `| shq` for `levels` more shells."""
+
+    levels: int = 0
+
+
+def shq(value: Any, to_text: Any = str) -> ShellQuoted:
+    """`| shq`: quote the value as one word for a shell that parses it again (`sh -c "... {{ x | shq }}"`)."""
+    levels = value.levels if isinstance(value, ShellQuoted) else 0
+    if isinstance(value, (list, tuple)):
+        text = " ".join(shlex.quote(to_text(item)) for item in value)
+    else:
+        text = shlex.quote(to_text(value))
+    quoted = ShellQuoted(text)
+    quoted.levels = levels + 1
+    return quoted
+
+
+@dataclass(frozen=True, slots=True)
+class ShellCommand:
+    """A rendered shell command: `text` refers to `env` by name; `shown` has the values inline, for people."""
+
+    text: str
+    env: tuple[tuple[str, str], ...]
+    shown: str
+
+
+class ShellRefused(ValueError):
+    """A value stands where the shell would not take it as one literal word."""
+
+
+# -- the template side -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    kind: str  # "data", "value", "tag"
+    text: str
+    start: int  # offset in the template source
+
+
+def segments(source: str) -> Iterator[Segment]:
+    """The template as literal text, `{{ values }}` and other tags; `{% raw %}` blocks are literal text."""
+    position = 0
+    while True:
+        match = _TAG.search(source, position)
+        if match is None:
+            break
+        if match.start() > position:
+            yield Segment("data", source[position : match.start()], position)
+        if match.group(1) is not None:
+            if _ends_in_string(match.group(1)):
+                raise ShellRefused("a '}}' inside a string in a command's {{ }} is not supported; expected the string in a parameter or a {% set %}")
+            yield Segment("value", match.group(1), match.start())
+            position = match.end()
+        elif match.group(2) is not None and _RAW_START.match(match.group(2).strip()):
+            end = _RAW_END.search(source, match.end())
+            stop = len(source) if end is None else end.start()
+            yield Segment("data", source[match.end() : stop], match.end())
+            position = len(source) if end is None else end.end()
+        else:
+            yield Segment("tag", match.group(0), match.start())
+            position = match.end()
+    if position < len(source):
+        yield Segment("data", source[position:], position)
+
+
+def _ends_in_string(expression: str) -> bool:
+    """Whether the text up to the first `}}` stops inside a string literal: the `}}` is not the block's end."""
+    quote = ""
+    escaped = False
+    for char in expression:
+        if escaped:
+            escaped = False
+        elif quote and char == "\\":
+            escaped = True
+        elif quote and char == quote:
+            quote = ""
+        elif not quote and char in "'\"":
+            quote = char
+    return bool(quote)
+
+
+def marked_source(source: str) -> str:
+    """The template with each `{{ expr }}` sent through the value recorder (`__rbt_value`)."""
+    parts: list[str] = []
+    for seg in segments(source):
+        if seg.kind == "value":
+            expression = seg.text
+            lead = "-" if expression.startswith("-") else ""
+            trail = "-" if expression.endswith("-") and len(expression) > len(lead) else ""
+            inner = expression[len(lead) : len(expression) - len(trail)]
+            parts.append(f"{{{{{lead} ({inner}) | __rbt_value {trail}}}}}")
+        elif seg.kind == "data" and ("{{" in seg.text or "{%" in seg.text or "{#" in seg.text):
+            parts.append("{% raw %}" + seg.text + "{% endraw %}")
+        else:
+            parts.append(seg.text)
+    return "".join(parts)
+
+
+def static_problems(source: str) -> list[tuple[int, str]]:
+    """What `validate` refuses in a shell template: (offset in the source, message) per value.
+
+    Follows the literal text with every `{% %}` tag left out; `render_command`
+    checks the text each render really produces, so a branch taken at run
+    time cannot slip past.
+    """
+    problems: list[tuple[int, str]] = []
+    text: list[str] = []
+    values: list[tuple[int, str, int]] = []  # offset, expression, shq count
+    try:
+        parts = list(segments(source))
+    except ShellRefused as exc:
+        return [(0, str(exc))]
+    for seg in parts:
+        if seg.kind == "data":
+            reserved = _RESERVED_RE.search(seg.text)
+            if reserved:
+                problems.append((seg.start + reserved.start(), "this character is reserved (U+100000 and above); expected none in a command"))
+            text.append(seg.text)
+        elif seg.kind == "value":
+            filters = _FILTER.findall(seg.text)
+            if "raw" in filters:
+                continue
+            text.append(marker(len(values)))
+            values.append((seg.start, seg.text.strip(" -"), filters.count("shq")))
+    if len(values) >= MARKER_LIMIT:
+        return [(0, f"more than {MARKER_LIMIT - 1} values in one command")]
+    places = classify("".join(text))
+    for index, (offset, expression, shq_count) in enumerate(values):
+        problem = refusal(places[index], shq_count, expression)
+        if problem:
+            problems.append((offset, problem))
+    return problems
+
+
+def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
+    """Why a value cannot stand at `place`, with the fix; None when it is one literal word there."""
+    name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
+    as_argument = f'pass it as an argument instead: sh -c \'... "$1"\' sh "{{{{ {name} }}}}"'
+    if place.kind == "SINGLE":
+        return f"a value inside '...' is not expanded by the shell, so it cannot be passed safely; write \"{{{{ {name} }}}}\" instead of '{{{{ {name} }}}}'"
+    if place.kind == "ANSI_C":
+        return f"a value inside $'...' cannot be passed safely; write \"{{{{ {name} }}}}\" instead"
+    if place.kind == "QUOTED_HEREDOC":
+        return "a heredoc with a quoted delimiter (<<'EOF') is written as is, so a value there stays a template; use an unquoted delimiter (<<EOF): the value is inserted as data"
+    if place.kind == "UNKNOWN":
+        return f'the shell\'s reading of a value here is unclear; expected it as a word of its own: "{{{{ {name} }}}}"'
+    if place.nested_backticks:
+        return "a value inside nested backticks cannot be passed safely; expected $(...) instead of backticks"
+    if place.reparsed_output:
+        return f"'{place.by}' parses the output of this expansion again as shell code; {as_argument}"
+    if place.levels > shq_count:
+        filters = " | shq" * place.levels
+        return f"'{place.by}' parses this value again as shell code; write {{{{ {name}{filters} }}}} to quote it for that shell too, or {as_argument}"
+    if place.levels < shq_count:
+        return "'| shq' quotes a value for a shell that parses it again, but no such shell (sh -c, ssh, eval, su -c, watch) reads it here; remove '| shq'"
+    if place.levels and place.inner not in ("WORD", "COMMENT"):
+        return f"inside the script '{place.by}' runs, a '| shq' value must stand as a word of its own, not inside quotes there; {as_argument}"
+    return None
+
+
+# -- the render side ---------------------------------------------------------------------------------
+
+_recorded: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("shell_values", default=None)
+
+
+def record(value: Any) -> Any:
+    """The `__rbt_value` filter: keep the value out of the text, put a marker there (`| raw` stays inline)."""
+    if isinstance(value, Raw):
+        if _RESERVED_RE.search(value):
+            raise ShellRefused("a '| raw' value holds a reserved character (U+100000 and above)")
+        return value
+    values = _recorded.get()
+    if values is None:  # rendered outside render_command: nothing to record into
+        raise ShellRefused("a shell template rendered without its value recorder")
+    if len(values) >= MARKER_LIMIT - 1:
+        raise ShellRefused(f"more than {MARKER_LIMIT - 1} values in one command")
+    values.append(value)
+    return marker(len(values) - 1)
+
+
+def start_recording() -> contextvars.Token[list[Any] | None]:
+    return _recorded.set([])
+
+
+def stop_recording(token: contextvars.Token[list[Any] | None]) -> list[Any]:
+    values = _recorded.get() or []
+    _recorded.reset(token)
+    return values
+
+
+def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand:
+    """Replace each marker by a reference to its variable; refuse any value the shell would not take literally."""
+    places = classify(rendered) if has_markers(rendered) else {}
+    env: list[tuple[str, str]] = []
+    references: dict[str, str] = {}
+    shown: dict[str, str] = {}
+    for index, value in enumerate(values):
+        place = places.get(index, Place(kind="UNKNOWN"))
+        problem = refusal(place, value.levels if isinstance(value, ShellQuoted) else 0)
+        if problem:
+            raise ShellRefused(problem)
+        items = [to_text(item) for item in value] if isinstance(value, (list, tuple)) else [to_text(value)]
+        if place.kind != "WORD" or place.levels:
+            items = [" ".join(items)]
+        refs = []
+        for item in items:
+            if "\0" in item:
+                raise ShellRefused("a value holds a NUL byte, which no command can receive")
+            if place.integer and not _INTEGER.match(item.strip()):
+                raise ShellRefused(
+                    f"a value read as arithmetic must be an integer, not {item[:40]!r}{'...' if len(item) > 40 else ''} (the shell would evaluate it as code)"
+                )
+            name = f"{PREFIX}{len(env) + 1}"
+            env.append((name, item))
+            refs.append(_reference(name, place))
+        key = marker(index)
+        references[key] = " ".join(refs)
+        shown[key] = " ".join(shlex.quote(i) if place.kind == "WORD" and not place.levels else i for i in items)
+    return ShellCommand(_replace(rendered, references), tuple(env), _replace(rendered, shown))
+
+
+def _reference(name: str, place: Place) -> str:
+    if place.kind == "WORD":
+        ref = f'"${{{name}}}"'
+        return ref.replace('"', '\\"') if place.in_backticks_in_quotes else ref
+    return f"${{{name}}}"
+
+
+def _replace(text: str, replacements: dict[str, str]) -> str:
+    return _RESERVED_RE.sub(lambda m: replacements.get(m.group(0), m.group(0)), text)

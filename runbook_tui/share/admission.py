@@ -1,0 +1,145 @@
+"""Who may even start an SSH handshake with the share server: the defence against connection floods.
+
+Anyone who can reach `--share :PORT` can open connections without a key. Each one costs a file
+descriptor and handshake work in the assignee's process, the one running the change. So:
+
+- connections that have not authenticated are capped per source address and in total;
+- new connections are refused while open file descriptors are near RLIMIT_NOFILE, keeping a
+  reserve for the run's own commands (a step needs descriptors to start `sh`);
+- a refused connection is closed before any SSH work; nothing is journaled for it, only counted
+  (the counts are journaled once, in `share_closed`, for the report);
+- accept errors (EMFILE and the like) are logged once per interval with a count, never as a
+  traceback per connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import resource
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: Unauthenticated connections kept at once from one source address, and from all of them.
+PER_ADDRESS = 32
+TOTAL = 128
+#: Seconds a connection has to authenticate before it is dropped.
+LOGIN_TIMEOUT = 10.0
+#: File descriptors kept free for the run itself: the larger of these and a quarter of the limit.
+FD_RESERVE = 64
+#: Seconds between two log lines about the same kind of refusal or accept error.
+LOG_INTERVAL = 10.0
+
+
+def open_descriptors() -> int:
+    """How many file descriptors this process has open (Linux: /proc/self/fd; elsewhere 0)."""
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return 0
+
+
+def descriptor_ceiling() -> int:
+    """Open descriptors above which new share connections are refused (the rest is the run's reserve)."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return 1 << 30
+    return soft - max(FD_RESERVE, soft // 4)
+
+
+class RateLimitedLog:
+    """One warning per key per interval, with how many were held back."""
+
+    def __init__(self, interval: float = LOG_INTERVAL, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self._clock = clock
+        self._last: dict[str, float] = {}
+        self._held: Counter[str] = Counter()
+
+    def note(self, key: str, message: str) -> None:
+        now = self._clock()
+        if now - self._last.get(key, -self.interval) < self.interval:
+            self._held[key] += 1
+            return
+        held = self._held.pop(key, 0)
+        self._last[key] = now
+        log.warning("%s%s", message, f" (and {held} more like it in the last {self.interval:g} s)" if held else "")
+
+
+@dataclass
+class Admission:
+    """Counts connections by state and decides whether a new one may start its handshake."""
+
+    per_address: int = PER_ADDRESS
+    total: int = TOTAL
+    ceiling: Callable[[], int] = descriptor_ceiling
+    count_open: Callable[[], int] = open_descriptors
+    pending: Counter[str] = field(default_factory=Counter)  # unauthenticated connections per address
+    counts: Counter[str] = field(default_factory=Counter)  # what summary() gives
+    logger: RateLimitedLog = field(default_factory=RateLimitedLog)
+
+    def admit(self, address: str) -> bool:
+        """A new connection from `address`: True to go on with the handshake (it now counts as pending)."""
+        reason = None
+        if self.pending[address] >= self.per_address:
+            reason = "refused_address"
+            message = f"share: refusing connections from {address}: {self.per_address} are already waiting to authenticate"
+        elif sum(self.pending.values()) >= self.total:
+            reason = "refused_total"
+            message = f"share: refusing connections: {self.total} are already waiting to authenticate"
+        elif self.count_open() >= self.ceiling():
+            reason = "refused_descriptors"
+            message = "share: refusing connections: file descriptors are running short (kept for the run's own commands)"
+        if reason is not None:
+            self.counts[reason] += 1
+            self.logger.note(reason, message)
+            return False
+        self.pending[address] += 1
+        return True
+
+    def authenticated(self, address: str) -> None:
+        self._release(address)
+        self.counts["authenticated"] += 1
+
+    def dropped(self, address: str) -> None:
+        """A pending connection closed without authenticating: counted, never journaled."""
+        self._release(address)
+        self.counts["unauthenticated"] += 1
+
+    def _release(self, address: str) -> None:
+        self.pending[address] -= 1
+        if self.pending[address] <= 0:
+            del self.pending[address]
+
+    def summary(self) -> dict[str, int]:
+        """The counts for `share_closed`; connections still waiting to authenticate count as unauthenticated."""
+        counts = {key: self.counts[key] for key in ("authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors", "refused_sessions")}
+        counts["unauthenticated"] += sum(self.pending.values())
+        return counts
+
+
+#: asyncio's messages for failures to accept or set up an incoming connection.
+_ACCEPT_MESSAGES = ("socket.accept() out of system resource", "Error on transport creation for incoming connection")
+
+
+def quiet_accept_errors(loop: asyncio.AbstractEventLoop, logger: RateLimitedLog) -> Callable[[], None]:
+    """Log the loop's accept errors once per interval instead of a traceback each; returns the undo."""
+    previous = loop.get_exception_handler()
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        message = str(context.get("message", ""))
+        if message.startswith(_ACCEPT_MESSAGES):
+            logger.note("accept", f"share: {message}: {context.get('exception')}")
+        elif previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+    return lambda: loop.set_exception_handler(previous)

@@ -1,0 +1,105 @@
+"""The frame every dialog shares: centred, a title, a body that scrolls, and the keys pinned below it.
+
+The action line (`y` / `f` / `escape`...) is docked at the bottom, so however
+long the body (a rollback list of forty commands at 80x24), what the keys do
+stays on screen. The layout lives here, with the widget (no list of dialog ids
+in the app's stylesheet): a new dialog subclasses `Dialog` and is centred.
+Every text shown is literal: runbook and participant text is never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from rich.console import RenderableType
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
+
+Result = TypeVar("Result")
+
+
+class Dialog(ModalScreen[Result]):
+    """Subclasses give `title_text`, `body()`, optional `inputs()` and `keys_text`."""
+
+    DEFAULT_CSS = """
+    Dialog {
+        align: center middle;
+    }
+    Dialog > #dialog {
+        width: 80;
+        max-width: 96%;
+        height: auto;
+        max-height: 96%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    Dialog > #dialog.wide {
+        width: 120;
+    }
+    Dialog #dialog-title {
+        dock: top;
+        width: 100%;
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    Dialog #dialog-scroll {
+        height: auto;
+        max-height: 100%;
+    }
+    Dialog #dialog-foot {
+        dock: bottom;
+        height: auto;
+    }
+    Dialog #dialog-keys {
+        width: 100%;
+        margin-top: 1;
+        color: $text-muted;
+    }
+    """
+
+    WIDE = False
+    #: Focus is given on mount (see `_focus_first`): the first input, else the scrolling body.
+    AUTO_FOCUS = None
+
+    def __init__(self, title: str, keys: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.keys_text = keys
+
+    def body(self) -> Iterable[Widget]:
+        return ()
+
+    def inputs(self) -> Iterable[Widget]:
+        return ()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="wide" if self.WIDE else ""):
+            yield Label(self.title_text, id="dialog-title", markup=False)
+            with VerticalScroll(id="dialog-scroll"):
+                yield from self.body()
+            with Vertical(id="dialog-foot"):
+                yield from self.inputs()
+                yield Label(self.keys_text, id="dialog-keys", markup=False)
+
+    def on_mount(self) -> None:
+        self._focus_first()
+
+    def _focus_first(self) -> None:
+        inputs = self.query(Input)
+        (inputs.first() if inputs else self.query_one("#dialog-scroll")).focus()
+
+    def set_title(self, text: str) -> None:
+        self.query_one("#dialog-title", Label).update(text)
+
+    def set_keys(self, text: RenderableType) -> None:
+        self.query_one("#dialog-keys", Label).update(text)
+
+
+def literal(text: str, id: str = "dialog-body") -> Static:
+    """A body paragraph shown exactly as written (no markup: `[CHG-1]` stays `[CHG-1]`)."""
+    return Static(text, id=id, markup=False)

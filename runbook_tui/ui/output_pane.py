@@ -1,0 +1,119 @@
+"""The output pane: follows the newest line unless the person scrolled up to read.
+
+`Log` follows only while its view sits at the very end, so when the status
+stack or the detail pane above it grew (a guard trip, a failure), the pane
+shrank, the view was no longer at the end, and new output (the rollback's
+own undo output too) landed below the fold. Here following is a decision of
+the person: scrolling up stops it and the title says how many lines arrived
+since ("12 new lines — end to follow"); `end`, or scrolling back to the
+bottom, follows again; a resize keeps the newest line in view.
+
+Lines wider than the pane wrap with a `↪` continuation mark instead of being
+clipped at the right edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.cells import cell_len, chop_cells
+from textual import events
+from textual.widgets import Log
+
+#: Continuation lines of a wrapped output line start with this.
+CONTINUED = "  ↪ "
+TITLE = "output"
+
+
+class OutputLog(Log):
+    """A `Log` that follows by the person's choice, and wraps long lines."""
+
+    def __init__(self, max_lines: int, id: str | None = None) -> None:
+        super().__init__(max_lines=max_lines, auto_scroll=False, id=id)
+        self.following = True
+        self.unseen = 0
+        self.border_title = TITLE
+
+    def add(self, lines: Iterable[str]) -> None:
+        # The width with the vertical scrollbar, whether it shows yet or not: a wrapped piece never needs a sideways scroll.
+        width = (self.scrollable_content_region.width or self.size.width) - (0 if self.show_vertical_scrollbar else self.styles.scrollbar_size_vertical)
+        wrapped = [part for line in lines for part in _wrap(line, width)]
+        self.write_lines(wrapped, scroll_end=False)
+        # Log repaints only the lines it thinks changed, with indices from before it pruned
+        # to max_lines; after a prune those are stale, so repaint the visible part whole.
+        self.refresh()
+        if self.following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        else:
+            self.unseen += len(wrapped)
+            self._mark()
+
+    def follow(self) -> None:
+        self.following, self.unseen = True, 0
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self._mark()
+
+    def reset(self) -> None:
+        self.clear()
+        self.follow()
+
+    def page_up(self) -> None:
+        self._stop_following()
+        self.scroll_page_up(animate=False)
+
+    def page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+        self.call_after_refresh(self._follow_at_end)
+
+    def _stop_following(self) -> None:
+        if self.max_scroll_y > 0:
+            self.following = False
+            self._mark()
+
+    def _follow_at_end(self) -> None:
+        if not self.following and self.scroll_y >= self.max_scroll_y:
+            self.follow()
+
+    def _mark(self) -> None:
+        if self.following:
+            self.border_title = TITLE
+        else:
+            news = f"{self.unseen} new line{'s' if self.unseen != 1 else ''}" if self.unseen else "scrolled up"
+            self.border_title = f"{TITLE} — {news} — end to follow"
+
+    # What the person does: wheel or keys up stop following; reaching the bottom follows again.
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._stop_following()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self.call_after_refresh(self._follow_at_end)
+
+    def action_scroll_up(self) -> None:
+        self._stop_following()
+        super().action_scroll_up()
+
+    def action_page_up(self) -> None:
+        self._stop_following()
+        super().action_page_up()
+
+    def action_scroll_home(self) -> None:
+        self._stop_following()
+        super().action_scroll_home()
+
+    def action_scroll_end(self) -> None:
+        self.follow()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.following:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    """`line` cut into pieces of at most `width` cells, continuations marked (short lines as they are)."""
+    if width <= len(CONTINUED) + 4 or len(line) <= width // 2 or cell_len(line) <= width:
+        return [line]
+    first, *rest = chop_cells(line, width)
+    parts = [first]
+    for piece in chop_cells("".join(rest), width - len(CONTINUED)):
+        parts.append(CONTINUED + piece)
+    return parts

@@ -1,0 +1,156 @@
+"""The status stack: everything that needs attention now, most severe first, each with its own keys.
+
+A failure, a guard's pause, the verifier's request and a closing window can
+all be true at once; each gets a line (one banner replaced the failure with
+the pause two seconds later, and `p` looked like the fix). A guard that has
+recovered since it paused the run says so. `statuses` only reads the state,
+so the assignee, the verifier and a replay say the same thing; the keys
+differ by role.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rich.text import Text
+from textual.widgets import Static
+
+from runbook_tui.engine.state import RunState
+from runbook_tui.metrics.guards import format_value, panel_level
+from runbook_tui.runbook.durations import span_words
+from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.glyphs import colour, status_words
+
+Role = Literal["assignee", "verifier", "replay"]
+#: Minutes before the window closes when the countdown turns amber, then red.
+AMBER_MINUTES = 30
+RED_MINUTES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    text: str
+    tone: str  # a theme colour name: error, warning, success, accent
+    keys: Mapping[str, str]  # role -> what its keys do about it
+
+
+def window_left(state: RunState, now: dt.datetime) -> dt.timedelta | None:
+    end = ((state.session.get("ticket") or {}).get("window") or {}).get("end")
+    return None if not end else dt.datetime.fromisoformat(end) - now
+
+
+def countdown_tone(left: dt.timedelta) -> str:
+    minutes = left.total_seconds() / 60
+    return "error" if minutes <= RED_MINUTES else "warning" if minutes <= AMBER_MINUTES else "success"
+
+
+def window_words(left: dt.timedelta, now: dt.datetime) -> str:
+    """`window closes in 1h 12m`; over a day away, the date (`window closes 2026-03-20 14:00 UTC`)."""
+    seconds = left.total_seconds()
+    if abs(seconds) >= 86400:
+        when = (now + left).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return f"window closes {when}" if seconds > 0 else f"WINDOW CLOSED {when}"
+    return f"window closes in {span_words(seconds)}" if seconds > 0 else f"WINDOW CLOSED {span_words(seconds)} ago"
+
+
+def statuses(state: RunState, now: dt.datetime) -> list[Status]:
+    """What needs attention, most severe first (empty when all is well)."""
+    if state.finished:
+        tone = "success" if state.outcome == "done" else "error"
+        return [Status(f"Session finished: {status_words(state.outcome or '')}. The journal has everything", tone, {"assignee": "q quit", "verifier": "q leave"})]
+    found: list[Status] = []
+    rollback = state.rollback
+    current = state.current
+    step = state.steps[current] if current else None
+    if rollback is not None and rollback.finished and not rollback.ok:
+        found.append(Status(f"ROLLBACK STOPPED at '{rollback.failed_step}': fix it by hand", "error", {"assignee": "u try again", "verifier": "n note"}))
+    if state.rollback_requested:
+        found.append(Status(f"ROLLBACK REQUESTED: {state.rollback_requested}", "error", {"assignee": "u show the undo list"}))
+    if step is not None and step.status in ("failed", "timed_out"):
+        codes = sorted({str(h.exit_code) for h in step.hosts.values() if h.exit_code not in (None, 0)})
+        exit_words = f" (exit {', '.join(codes)})" if codes else ""
+        found.append(Status(f"'{current}' {status_words(step.status)}{exit_words}", "error", {"assignee": "enter re-run · u roll back · s skip", "verifier": "u request rollback · n note"}))
+    if step is not None and step.status == "rejected":
+        at = str(step.decided_at or "")[11:19]
+        found.append(Status(f"'{current}' REJECTED by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", {"assignee": "enter re-run · u roll back"}))
+    if step is not None and step.status == "unknown":
+        found.append(Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", {"assignee": "enter re-run · d mark done · u roll back"}))
+    if rollback is not None and not rollback.finished:
+        found.append(Status(f"Rolling back ({rollback.scope}): {rollback.running_step or 'starting'}…", "warning", {}))
+    if state.paused:
+        found.append(_paused(state))
+    if state.hold_requested:
+        found.append(Status(f"HOLD asked: {state.hold_requested}", "warning", {"assignee": "p pause"}))
+    if step is not None and step.status == "awaiting_verification":
+        who = state.session.get("verifier") or "the verifier"
+        found.append(Status(f"Waiting for {who} to confirm '{current}'", "warning", {"verifier": "c confirm · x reject"}))
+    if step is not None and step.wave_awaiting is not None:
+        found.append(Status(f"Wave {step.wave_awaiting} of '{current}' done: waiting for the verifier before the next wave", "warning", {"verifier": "c confirm · x reject"}))
+    if rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone":
+        back_to = rollback.plan.get("checkpoint_step") or "the start"
+        found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", {"assignee": "enter run it · q stop here"}))
+    if current is None and state.criteria_unmet:  # every step done: unmet success criteria keep the session open
+        acceptance = state.criteria_acceptance
+        if acceptance is not None:
+            found.append(Status(f"Unmet success criteria accepted by {acceptance.get('by')}; waiting for the verifier to confirm", "warning", {"verifier": "c confirm"}))
+        else:
+            found.append(Status("Success criteria NOT met: " + "; ".join(state.criteria_unmet), "error", {"assignee": "u roll back · a accept (with a reason)"}))
+    left = window_left(state, now)
+    if left is not None and left.total_seconds() / 60 <= AMBER_MINUTES:
+        found.append(Status(window_words(left, now), countdown_tone(left), {}))
+    return found
+
+
+def _paused(state: RunState) -> Status:
+    """A guard's pause says how the metric stands now: still past the line, or recovered."""
+    reason = state.pause_reason or "paused"
+    trip = next((t for t in reversed(state.guard_trips) if t.get("action") == "pause" and str(t.get("words") or "\0") in reason), None)
+    if trip is None:
+        return Status(f"PAUSED: {reason}", "warning", {"assignee": "p resume"})
+    panel = _panel(state, str(trip.get("panel")))
+    readings = [v for _ts, v in state.samples.get(str(trip.get("panel")), ()) if v is not None]
+    words = str(trip.get("words"))
+    if panel is None or not readings:
+        return Status(f"PAUSED: {words}", "error", {"assignee": "p resume · u roll back"})
+    now = format_value(readings[-1], str(panel.get("unit") or ""))
+    if panel_level(panel, readings[-1]) == "critical":
+        return Status(f"PAUSED: {words}; still {now}", "error", {"assignee": "u roll back · p resume"})
+    return Status(f"PAUSED: {words}; recovered, now {now}", "warning", {"assignee": "p resume · u roll back"})
+
+
+def _panel(state: RunState, panel_id: str) -> Mapping[str, Any] | None:
+    return next((p for p in state.metrics.get("panels") or [] if str(p.get("id")) == panel_id), None)
+
+
+class StatusStack(Static):
+    """The stack on screen: one line per status (wrapped if long), hidden when there is none."""
+
+    DEFAULT_CSS = """
+    StatusStack {
+        height: auto;
+        max-height: 4;
+        padding: 0 1;
+        display: none;
+    }
+    StatusStack.visible {
+        display: block;
+        background: $boost;
+    }
+    """
+
+    def show(self, state: RunState, now: dt.datetime, role: Role) -> None:
+        theme = self.app.current_theme
+        found = statuses(state, now)
+        text = Text()
+        for index, status in enumerate(found):
+            if index:
+                text.append("\n")
+            text.append(visible_line(status.text), style=f"bold {colour(theme, status.tone)}")
+            keys = status.keys.get(role)
+            if keys:
+                text.append(f" — {keys}", style=colour(theme, "accent"))
+        self.set_class(bool(found), "visible")
+        self.update(text)

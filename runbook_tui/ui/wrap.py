@@ -1,0 +1,64 @@
+"""Commands drawn so they can be read and copied: wrapped at spaces, with a hanging indent.
+
+A command is never cut and never broken inside a word when a space is near
+(`…/app.conf.20` / `261201T222210Z` broke copy-paste); only a single word
+wider than the whole line is folded. Every line goes through the sanitiser.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rich.cells import cell_len, chop_cells
+from rich.measure import Measurement
+from rich.text import Text
+
+from runbook_tui.runbook.safe_text import visible
+
+#: Continuation lines of a wrapped command start this far in.
+HANGING = 2
+
+
+def wrap_command(command: str, width: int, indent: int = HANGING) -> list[str]:
+    """`command` as lines of at most `width` cells, broken at spaces; continuations indented by `indent`.
+
+    Spaces stay where they were (leading indentation of a script line too), so the lines joined
+    back with their breaks removed are the command.
+    """
+    width = max(width, indent + 8)
+    lines: list[str] = []
+    for source in visible(command).split("\n"):
+        line = ""
+        for token in re.findall(r"\s*\S+\s*|\s+", source) or [""]:
+            if not line or cell_len(line + token.rstrip()) <= width:
+                line += token
+            else:
+                lines.append(line.rstrip())
+                line = " " * indent + token.lstrip()
+            while cell_len(line.rstrip()) > width:  # one word wider than the line: folded, the only place a word breaks
+                head, *rest = chop_cells(line, width)
+                lines.append(head)
+                line = " " * indent + "".join(rest)
+        lines.append(line.rstrip())
+    return lines
+
+
+class CommandText:
+    """A rich renderable: the command wrapped to whatever width it gets (see `wrap_command`)."""
+
+    def __init__(self, command: str, style: str = "", prefix: str = "") -> None:
+        self.command, self.style, self.prefix = command, style, prefix
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        pad = " " * cell_len(self.prefix)
+        for index, line in enumerate(wrap_command(self.command, options.max_width - len(pad))):
+            text = Text(self.prefix if index == 0 else pad, style="bold")
+            text.append(line, style=self.style)
+            text.no_wrap = True
+            yield text
+
+    def __rich_measure__(self, console: Any, options: Any) -> Measurement:
+        longest = max((cell_len(word) for word in visible(self.command).split()), default=1)
+        whole = max((cell_len(line) for line in visible(self.command).split("\n")), default=1)
+        return Measurement(min(longest + HANGING, options.max_width), min(whole + cell_len(self.prefix), options.max_width))

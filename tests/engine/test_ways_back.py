@@ -1,0 +1,264 @@
+"""Every failure has a way back, and no machine does a person's work: exec, resume and rehearse as a user runs them.
+
+Real processes (`python -m runbook_tui`), real `sh` steps writing to a log in tmp_path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runbook_tui.session import Session, load, open_session
+from runbook_tui.settings import Settings
+
+CHANGE = """\
+    runbook: 1
+    id: ways-back
+    title: Ways back
+    sections:
+      - id: impl
+        title: Change
+        kind: implement
+        steps:
+          - id: a
+            title: Step a
+            run: echo a >> log
+            undo: echo undo-a >> log
+            checkpoint: true
+          - id: b
+            title: Step b
+            run: echo b >> log
+            undo: echo undo-b >> log
+          - id: c
+            title: Step c (fails while make-c-fail exists)
+            run: echo c >> log; test ! -e make-c-fail
+            undo: echo undo-c >> log
+"""
+
+CLI = [sys.executable, "-m", "runbook_tui"]
+
+MANUAL = """\
+    runbook: 1
+    id: manual-steps
+    title: A change with a person's step
+    sections:
+      - id: impl
+        title: Change
+        kind: implement
+        steps:
+          - id: a
+            title: Step a
+            run: echo a >> log
+          - id: tags
+            title: Tag the config
+            note: Add the no-failover tags to patroni.yml
+          - id: z
+            title: Step z
+            run: echo z >> log
+"""
+
+
+def log(tmp_path: Path) -> list[str]:
+    path = tmp_path / "log"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def events(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+
+
+@pytest.fixture
+def failed_exec(tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any]) -> Path:
+    """`exec --on-failure stop` whose step c failed: the session ended `failed`."""
+    path = write_runbook(CHANGE)
+    (tmp_path / "make-c-fail").touch()
+    result = run_cli("exec", str(path), "--solo", "test", "--journal", "j.jsonl", "--on-failure", "stop")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"runbook-tui resume {tmp_path / 'j.jsonl'} --rollback" in result.stdout or "resume j.jsonl --rollback" in result.stdout
+    assert events(tmp_path / "j.jsonl")[-1]["outcome"] == "failed"
+    assert log(tmp_path) == ["a", "b", "c"]
+    return tmp_path / "j.jsonl"
+
+
+def test_a_failed_exec_rolls_back_to_the_last_checkpoint_on_resume(failed_exec: Path, tmp_path: Path, run_cli: Callable[..., Any]) -> None:
+    result = run_cli("resume", str(failed_exec), "--rollback")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert log(tmp_path) == ["a", "b", "c", "undo-c", "undo-b"], "back to checkpoint a, as u does"
+    journal = events(failed_exec)
+    types = [e["type"] for e in journal]
+    reopened = types.index("session_reopened")
+    assert types[reopened - 1] == "session_finished" and journal[reopened]["outcome"] == "failed"
+    assert [e["scope"] for e in journal if e["type"] == "rollback_started"] == ["checkpoint"]
+    assert journal[-1]["type"] == "session_finished" and journal[-1]["outcome"] == "rolled_back"
+    verify = run_cli("journal", "verify", str(failed_exec))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    again = run_cli("resume", str(failed_exec), "--rollback")
+    assert again.returncode == 1 and "already finished (rolled_back)" in again.stderr
+
+
+def test_a_failed_exec_rolls_back_fully_with_full(failed_exec: Path, tmp_path: Path, run_cli: Callable[..., Any]) -> None:
+    result = run_cli("resume", str(failed_exec), "--rollback", "--full")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert log(tmp_path) == ["a", "b", "c", "undo-c", "undo-b", "undo-a"]
+    assert events(failed_exec)[-1]["outcome"] == "rolled_back"
+
+
+def test_resume_without_rollback_still_refuses_a_finished_session_and_says_the_way_back(failed_exec: Path, run_cli: Callable[..., Any]) -> None:
+    result = run_cli("resume", str(failed_exec), "--continue")
+    assert result.returncode == 1
+    assert "already finished (failed)" in result.stderr and "--rollback" in result.stderr
+
+
+def test_on_failure_rollback_goes_back_to_the_last_checkpoint_and_abort_rolls_back_fully(
+    tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any]
+) -> None:
+    path = write_runbook(CHANGE)
+    (tmp_path / "make-c-fail").touch()
+    result = run_cli("exec", str(path), "--solo", "test", "--journal", "r.jsonl", "--on-failure", "rollback")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert log(tmp_path) == ["a", "b", "c", "undo-c", "undo-b"]
+    journal = events(tmp_path / "r.jsonl")
+    assert [e["scope"] for e in journal if e["type"] == "rollback_started"] == ["checkpoint"]
+    assert journal[-1]["outcome"] == "rolled_back"
+
+    (tmp_path / "log").unlink()
+    result = run_cli("exec", str(path), "--solo", "test", "--journal", "f.jsonl", "--on-failure", "abort")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert log(tmp_path) == ["a", "b", "c", "undo-c", "undo-b", "undo-a"]
+    assert [e["scope"] for e in events(tmp_path / "f.jsonl") if e["type"] == "rollback_started"] == ["full"]
+
+
+def test_exec_refuses_a_runbook_with_a_persons_step_and_runs_nothing(tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any]) -> None:
+    path = write_runbook(MANUAL)
+    result = run_cli("exec", str(path), "--solo", "test", "--journal", "m.jsonl")
+    assert result.returncode == 2
+    assert "tags (note)" in result.stderr and "--ack-manual REASON" in result.stderr
+    assert log(tmp_path) == [] and not (tmp_path / "m.jsonl").exists()
+
+
+def test_ack_manual_is_journaled_on_each_manual_step(tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any]) -> None:
+    path = write_runbook(MANUAL)
+    result = run_cli("exec", str(path), "--solo", "test", "--journal", "m.jsonl", "--ack-manual", "staging: tags are in the image")
+    assert result.returncode == 0, result.stdout + result.stderr
+    journal = events(tmp_path / "m.jsonl")
+    [ack] = [e for e in journal if e.get("request") == "ack_manual"]
+    assert ack["step"] == "tags" and "staging: tags are in the image" in ack["text"]
+    started = next(i for i, e in enumerate(journal) if e["type"] == "step_started" and e["step"] == "tags")
+    assert journal.index(ack) < started, "acknowledged before the step was ticked off"
+
+
+def test_rehearse_says_it_runs_real_commands_and_refuses_without_yes_or_a_terminal(
+    tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any]
+) -> None:
+    assert "REAL commands" in run_cli("rehearse", "--help").stdout
+    path = write_runbook(CHANGE)
+    result = run_cli("rehearse", str(path), "--journal", "r.jsonl")
+    assert result.returncode == 2
+    assert result.stdout.startswith("rehearse runs the REAL commands") and "local (this machine)" in result.stdout
+    assert "--yes" in result.stderr and log(tmp_path) == []
+    manual = run_cli("rehearse", "--yes", str(write_runbook(MANUAL, "manual.yaml")), "--journal", "m.jsonl")
+    assert manual.returncode == 2 and "--ack-manual" in manual.stderr and log(tmp_path) == []
+
+
+def test_a_dry_run_started_without_its_secret_resumes_without_it(tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any]) -> None:
+    path = write_runbook(CHANGE.replace("    sections:", "    secrets:\n      token: {env: WAYS_BACK_TOKEN}\n    sections:", 1))
+
+    async def stop_after_first_step() -> None:
+        session = open_session(load(str(path), {}), mode="dry-run", solo="dry", journal=str(tmp_path / "d.jsonl"), settings=Settings())
+        assert session.controller.run_current(session.actor).ok
+        await session.controller.wait_idle()
+        await session.close()
+
+    asyncio.run(stop_after_first_step())
+    result = run_cli("resume", str(tmp_path / "d.jsonl"), "--continue", env={"WAYS_BACK_TOKEN": ""})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "secrets missing" not in result.stderr
+    assert events(tmp_path / "d.jsonl")[-1]["outcome"] == "done"
+
+
+def test_a_run_nobody_can_verify_starts_no_verified_step_and_resume_solo_changes_the_mode(
+    tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any]
+) -> None:
+    path = write_runbook(CHANGE)
+    journal = tmp_path / "v.jsonl"
+
+    async def neither_shared_nor_solo() -> str:
+        session: Session = open_session(load(str(path), {}), journal=str(journal), settings=Settings())
+        reply = session.controller.run_current(session.actor)
+        await session.close()
+        assert not reply.ok
+        return reply.message
+
+    message = asyncio.run(neither_shared_nor_solo())
+    assert "no verifier can join" in message and "--solo REASON" in message and "--share" in message
+    assert log(tmp_path) == [] and not [e for e in events(journal) if e["type"] == "step_started"]
+
+    result = run_cli("resume", str(journal), "--solo", "the verifier's laptop died; CAB ok", "--continue")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert log(tmp_path) == ["a", "b", "c"]
+    journal_events = events(journal)
+    [changed] = [e for e in journal_events if e["type"] == "mode_changed"]
+    assert changed["solo"] == "the verifier's laptop died; CAB ok"
+    assert all(e["verified"] is False for e in journal_events if e["type"] == "step_finished")
+
+
+def test_resume_continue_of_a_step_waiting_for_a_verifier_nobody_can_bring_says_so_and_stops(
+    tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the steps write ./log
+    path = write_runbook(CHANGE)
+    journal = tmp_path / "w.jsonl"
+
+    async def a_shared_run_that_died_waiting() -> None:
+        session = open_session(load(str(path), {}), journal=str(journal), settings=Settings(), verifier_in_process=True)
+        assert session.controller.run_current(session.actor).ok
+        await session.controller.wait_idle()
+        assert session.controller.state.steps["a"].status == "awaiting_verification"
+        await session.close()
+
+    asyncio.run(a_shared_run_that_died_waiting())
+    result = run_cli("resume", str(journal), "--continue", timeout=30)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "--share ADDR --verifier-key FILE" in result.stdout and "--solo REASON" in result.stdout
+    assert log(tmp_path) == ["a"], "nothing else ran unverified"
+    assert events(journal)[-1]["type"] != "session_finished", "left open for a resume with a verifier"
+
+
+def test_rehearse_in_a_terminal_lists_the_hosts_and_runs_nothing_unless_told_yes(tmp_path: Path, write_runbook: Callable[..., Path]) -> None:
+    """In a real terminal (tmux): the warning and the hosts first, then the question; `no` runs nothing."""
+    path = write_runbook(CHANGE)
+    socket = str(tmp_path / "tmux.sock")
+    env = f"XDG_STATE_HOME={shlex.quote(str(tmp_path / 'state'))} XDG_CONFIG_HOME={shlex.quote(str(tmp_path / 'config'))}"
+    script = f"cd {shlex.quote(str(tmp_path))} && env {env} {shlex.join([*CLI, 'rehearse', str(path), '--journal', 'r.jsonl'])}; echo EXIT=$?; sleep 60"
+
+    def tmux(*args: str) -> str:
+        return subprocess.run(["tmux", "-S", socket, "-f", "/dev/null", *args], capture_output=True, text=True, timeout=10, check=True).stdout
+
+    def screen_shows(words: str) -> str:
+        deadline = time.monotonic() + 30
+        text = ""
+        while time.monotonic() < deadline:
+            text = tmux("capture-pane", "-p", "-t", "r")
+            if words in text:
+                return text
+            time.sleep(0.05)
+        pytest.fail(f"the terminal never showed {words!r}:\n{text}")
+
+    tmux("new-session", "-d", "-s", "r", "-x", "140", "-y", "45", script)
+    try:
+        screen = screen_shows("Type yes:")
+        assert "rehearse runs the REAL commands" in screen and "local (this machine)" in screen
+        tmux("send-keys", "-t", "r", "no", "Enter")
+        screen_shows("EXIT=1")
+    finally:
+        subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True, timeout=10, check=False)
+    assert log(tmp_path) == [] and not (tmp_path / "r.jsonl").exists()

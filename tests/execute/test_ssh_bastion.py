@@ -1,0 +1,271 @@
+"""Bastions over real sshd: a target only a bastion can reach, by `via:` and by `ProxyJump` in an ssh config.
+
+As root, each test makes a network namespace joined to this machine by a
+veth pair. Inside it run two sshds: the bastion, on the namespace's end of
+the veth (reachable from here), and the target, on the namespace's own
+loopback (127.0.0.1 there is not 127.0.0.1 here: only the bastion reaches
+it). The bastion logs at DEBUG1, so its `direct-tcpip` channel requests
+prove the hop. Keys: one client key per sshd, or both in an `ssh-agent`
+started for the test and killed after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from netns import cannot_set_up, free_subnet, ip
+from peers import PeerError, Sshd, make_sshd
+
+from runbook_tui.engine.ports import Command, Result
+from runbook_tui.execute.ssh import SshExecutor
+from runbook_tui.runbook.loader import load_runbook
+from runbook_tui.runbook.model import Host
+
+pytestmark = pytest.mark.peers
+
+BASTION_PORT, TARGET_PORT, CLOSED_PORT = 2222, 2223, 2299
+#: What the target says about the connection it got: from its own loopback, i.e. from the bastion.
+WHO = 'echo "$SSH_CONNECTION"; echo "agent=${SSH_AUTH_SOCK:-none}"'
+
+
+@dataclass
+class JumpNet:
+    bastion: Sshd
+    target: Sshd
+    known_hosts: Path  # both hosts' keys
+    tmp: Path
+
+    def runbook(self, hosts: dict[str, list[dict[str, object]]]) -> dict[str, tuple[Host, ...]]:
+        doc = {"runbook": 1, "id": "jump", "title": "Jump", "hosts": hosts, "sections": [{"id": "s", "steps": [{"id": "a", "note": "n"}]}]}
+        path = self.tmp / f"rb-{uuid.uuid4().hex[:6]}.yaml"
+        path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+        return dict(load_runbook(path).runbook.hosts)
+
+    def bastion_entry(self, name: str = "bastion1", **changes: object) -> dict[str, object]:
+        entry: dict[str, object] = {
+            "name": name,
+            "address": self.bastion.address,
+            "port": BASTION_PORT,
+            "user": "root",
+            "identity": str(self.bastion.client_key),
+        }
+        entry.update(changes)
+        return {key: value for key, value in entry.items() if value is not None}
+
+    def target_entry(self, name: str = "db1", **changes: object) -> dict[str, object]:
+        entry: dict[str, object] = {
+            "name": name,
+            "address": "127.0.0.1",
+            "port": TARGET_PORT,
+            "user": "root",
+            "identity": str(self.target.client_key),
+            "via": "bastion1",
+        }
+        entry.update(changes)
+        return {key: value for key, value in entry.items() if value is not None}
+
+    def bastion_log(self) -> str:
+        return (self.bastion.dir / "sshd.log").read_text(errors="replace")
+
+
+@pytest.fixture
+def jumpnet(tmp_path: Path) -> Iterator[JumpNet]:
+    if os.geteuid() != 0:
+        cannot_set_up("not root")
+    if shutil.which("ip") is None:
+        cannot_set_up("the ip command (iproute2) is missing")
+    suffix = secrets.token_hex(3)
+    name, here, there = f"rbj-{suffix}", f"rbjA{suffix}", f"rbjB{suffix}"
+    made = ip("netns", "add", name, check=False)
+    if made.returncode != 0:
+        cannot_set_up(f"ip netns add: {made.stderr.strip()}")
+    started: list[Sshd] = []
+    try:
+        _, local, remote = free_subnet()
+        ip("link", "add", here, "type", "veth", "peer", "name", there)
+        ip("link", "set", there, "netns", name)
+        ip("addr", "add", f"{local}/30", "dev", here)
+        ip("-n", name, "addr", "add", f"{remote}/30", "dev", there)
+        ip("-n", name, "link", "set", "lo", "up")
+        ip("-n", name, "link", "set", there, "up")
+        ip("link", "set", here, "up")
+        inside = ("ip", "netns", "exec", name)
+        (tmp_path / "bastion").mkdir()
+        (tmp_path / "target").mkdir()
+        bastion = make_sshd(tmp_path / "bastion", {"LogLevel": "DEBUG1", "AllowTcpForwarding": "yes"}, address=remote, port=BASTION_PORT, wrapper=inside)
+        started.append(bastion)
+        target = make_sshd(tmp_path / "target", address="127.0.0.1", port=TARGET_PORT, wrapper=inside, reachable=False)
+        started.append(target)
+        known = tmp_path / "known_hosts"
+        known.write_text(bastion.known_hosts.read_text() + target.known_hosts.read_text())
+        yield JumpNet(bastion, target, known, tmp_path)
+    except PeerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    finally:
+        for sshd in started:
+            sshd.stop()
+        for pid in ip("netns", "pids", name, check=False).stdout.split():  # detached commands the tests started there
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
+        ip("link", "del", here, check=False)
+        ip("netns", "del", name, check=False)
+
+
+def run_on(executor: SshExecutor, hosts: list[Host], command: str) -> list[tuple[Result, str]]:
+    async def main() -> list[tuple[Result, str]]:
+        async def one(host: Host) -> tuple[Result, str]:
+            out: list[bytes] = []
+            key = f"t/{uuid.uuid4().hex[:8]}/1"
+            result = await executor.run(Command(host=host, command=command, key=key), lambda stream, data: out.append(data) if stream == "stdout" else None)
+            return result, b"".join(out).decode()
+
+        try:
+            return list(await asyncio.gather(*(one(h) for h in hosts)))
+        finally:
+            await executor.close()
+
+    return asyncio.run(main())
+
+
+def make_executor(net: JumpNet, **kw: object) -> SshExecutor:
+    kw.setdefault("known_hosts", str(net.known_hosts))
+    return SshExecutor(remote_dir=str(net.tmp / "runs"), connect_timeout=5, reconnect_attempts=0, **kw)  # type: ignore[arg-type]
+
+
+def came_through_the_bastion(output: str) -> bool:
+    """The target saw the connection come from its own loopback: the bastion's sshd opened it."""
+    return re.match(rf"127\.0\.0\.1 \d+ 127\.0\.0\.1 {TARGET_PORT}\n", output) is not None
+
+
+def test_via_reaches_a_host_only_the_bastion_can_reach_over_one_shared_bastion_connection(jumpnet: JumpNet) -> None:
+    groups = jumpnet.runbook({"jump": [jumpnet.bastion_entry()], "db": [jumpnet.target_entry("db1"), jumpnet.target_entry("db2")]})
+    db1, db2 = groups["db"]
+    assert (db1.path, db2.path) == ("db1 via bastion1", "db2 via bastion1")
+    ex = make_executor(jumpnet)
+
+    async def main() -> tuple[list[Result], int]:
+        try:
+            results = await asyncio.gather(*(ex.run(Command(host=h, command=WHO, key=f"t/{h.name}/1"), lambda s, d: None) for h in (db1, db2)))
+            return list(results), len(ex.connections)
+        finally:
+            await ex.close()
+
+    results, connections = asyncio.run(main())
+    assert results == [Result("ok", exit_code=0)] * 2
+    assert connections == 3, "one connection to the bastion, shared by both targets, and one per target"
+    log = jumpnet.bastion_log()
+    assert log.count("Accepted publickey") == 1, "both targets must share one bastion connection"
+    assert len(re.findall(rf"direct-tcpip.*\n?.*127\.0\.0\.1.*{TARGET_PORT}", log)) >= 1, log[-2000:]
+    assert len(re.findall(r"server_request_direct_tcpip", log)) == 2, log[-2000:]
+    [(result, output)] = run_on(make_executor(jumpnet), [db1], WHO)
+    assert result.status == "ok" and came_through_the_bastion(output), output
+    assert "agent=none" in output, "agent forwarding must be off unless the host asks"
+    # Without the bastion, the target cannot be reached from here at all: the hop is real.
+    direct = jumpnet.runbook({"db": [jumpnet.target_entry("db1", via=None)]})
+    [(result, _)] = run_on(make_executor(jumpnet), list(direct["db"]), "true")
+    assert result.status == "error" and "cannot connect to db1 (127.0.0.1:2223)" in (result.error or ""), result
+
+
+def test_proxyjump_in_the_ssh_config_reaches_the_same_target_and_plan_says_where_values_came_from(jumpnet: JumpNet) -> None:
+    config = jumpnet.tmp / "ssh_config"  # never the real ~/.ssh/config
+    config.write_text(
+        f"Host nsdb\n  HostName 127.0.0.1\n  Port {TARGET_PORT}\n  User root\n  IdentityFile {jumpnet.target.client_key}\n"
+        f"  ProxyJump jumpbox\n  UserKnownHostsFile {jumpnet.known_hosts}\n"
+        f"Host jumpbox\n  HostName {jumpnet.bastion.address}\n  Port {BASTION_PORT}\n  User root\n"
+        f"  IdentityFile {jumpnet.bastion.client_key}\n  UserKnownHostsFile {jumpnet.known_hosts}\n"
+    )
+    groups = jumpnet.runbook({"db": [{"name": "nsdb"}]})
+    # The settings' known_hosts trusts nothing: the config's UserKnownHostsFile must be the one used, on both hops.
+    ex = make_executor(jumpnet, known_hosts=str(jumpnet.tmp / "empty_known_hosts"), ssh_config=str(config))
+    [(result, output)] = run_on(ex, list(groups["db"]), WHO)
+    assert result == Result("ok", exit_code=0), result
+    assert came_through_the_bastion(output), output
+    assert "server_request_direct_tcpip" in jumpnet.bastion_log()
+    # Turned off, the alias means nothing: nsdb is looked up as a host name and not found.
+    [(off, _)] = run_on(make_executor(jumpnet), list(groups["db"]), "true")
+    assert off.status == "error" and "cannot connect to nsdb" in (off.error or ""), off
+    # plan shows the route and where each value came from.
+    rb = jumpnet.tmp / "plan.yaml"
+    rb.write_text(yaml.safe_dump({
+        "runbook": 1, "id": "p", "title": "P", "hosts": {"db": [{"name": "nsdb", "user": "deploy"}]},
+        "sections": [{"id": "s", "steps": [{"id": "a", "run": "true", "on": "db"}]}],
+    }), encoding="utf-8")  # fmt: skip
+    settings = jumpnet.tmp / "settings.yaml"
+    settings.write_text(yaml.safe_dump({"ssh": {"config": str(config)}}), encoding="utf-8")
+    env = {**os.environ, "RUNBOOK_TUI_SETTINGS": str(settings), "XDG_CONFIG_HOME": str(jumpnet.tmp / "xdg")}
+    plan = subprocess.run(
+        [str(Path(os.sys.executable).with_name("runbook-tui")), "plan", str(rb)], capture_output=True, text=True, env=env, timeout=30, check=False
+    )
+    assert plan.returncode == 0, plan.stderr
+    assert "on db (nsdb)" in plan.stdout
+    assert "  nsdb via jumpbox\n" in plan.stdout, plan.stdout
+    assert f"nsdb: address 127.0.0.1 ({config}); port {TARGET_PORT} ({config}); user deploy (runbook)" in plan.stdout, plan.stdout
+    assert f"via jumpbox ({config} ProxyJump)" in plan.stdout
+
+
+def test_which_hop_failed_is_said_and_host_keys_are_checked_on_both_hops(jumpnet: JumpNet) -> None:
+    bastion_down = jumpnet.runbook({"jump": [jumpnet.bastion_entry(port=CLOSED_PORT)], "db": [jumpnet.target_entry()]})
+    [(result, _)] = run_on(make_executor(jumpnet), list(bastion_down["db"]), "true")
+    assert result.status == "error"
+    assert (result.error or "").startswith(f"db1: through bastion bastion1: cannot connect to bastion1 ({jumpnet.bastion.address}:{CLOSED_PORT})"), result
+
+    refused = jumpnet.runbook({"jump": [jumpnet.bastion_entry()], "db": [jumpnet.target_entry(port=CLOSED_PORT)]})
+    [(result, _)] = run_on(make_executor(jumpnet), list(refused["db"]), "true")
+    assert result.status == "error"
+    assert f"bastion bastion1 could not reach db1 (127.0.0.1:{CLOSED_PORT})" in (result.error or ""), result
+
+    only_bastion_trusted = jumpnet.tmp / "only_bastion"
+    only_bastion_trusted.write_text(jumpnet.bastion.known_hosts.read_text())
+    good = jumpnet.runbook({"jump": [jumpnet.bastion_entry()], "db": [jumpnet.target_entry()]})
+    [(result, _)] = run_on(make_executor(jumpnet, known_hosts=str(only_bastion_trusted)), list(good["db"]), "true")
+    assert result.status == "error" and f"host key for db1 (127.0.0.1:{TARGET_PORT}) not verified" in (result.error or ""), result
+
+    only_target_trusted = jumpnet.tmp / "only_target"
+    only_target_trusted.write_text(jumpnet.target.known_hosts.read_text())
+    [(result, _)] = run_on(make_executor(jumpnet, known_hosts=str(only_target_trusted)), list(good["db"]), "true")
+    assert result.status == "error" and "db1: through bastion bastion1: host key for bastion1" in (result.error or ""), result
+
+
+@pytest.fixture
+def agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An ssh-agent of this test's own (`ssh-agent -s`), its socket in SSH_AUTH_SOCK; killed after."""
+    if shutil.which("ssh-agent") is None or shutil.which("ssh-add") is None:
+        pytest.fail("ssh-agent/ssh-add are missing: apt-get install -y openssh-client", pytrace=False)
+    sock = tmp_path / "agent.sock"
+    started = subprocess.run(["ssh-agent", "-s", "-a", str(sock)], capture_output=True, text=True, timeout=10, check=True)
+    pid = int(re.search(r"SSH_AGENT_PID=(\d+)", started.stdout).group(1))  # type: ignore[union-attr]
+    monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
+    try:
+        yield sock
+    finally:
+        os.kill(pid, signal.SIGTERM)
+
+
+def test_agent_held_keys_open_both_hops_and_forwarding_is_only_on_where_a_host_asks(jumpnet: JumpNet, agent: Path) -> None:
+    no_keys = {"jump": [jumpnet.bastion_entry(identity=None)], "db": [jumpnet.target_entry(identity=None)]}
+    groups = jumpnet.runbook(no_keys)
+    [(result, _)] = run_on(make_executor(jumpnet), list(groups["db"]), "true")
+    assert result.status == "error" and "authentication as root on bastion1" in (result.error or ""), "the agent is empty yet: nothing may let us in"
+    for key in (jumpnet.bastion.client_key, jumpnet.target.client_key):
+        subprocess.run(["ssh-add", str(key)], capture_output=True, timeout=10, check=True, env={**os.environ, "SSH_AUTH_SOCK": str(agent)})
+    [(result, output)] = run_on(make_executor(jumpnet), list(groups["db"]), WHO)
+    assert result == Result("ok", exit_code=0), result
+    assert came_through_the_bastion(output) and "agent=none" in output, output
+    forwarding = jumpnet.runbook({"jump": [jumpnet.bastion_entry(identity=None)], "db": [jumpnet.target_entry(identity=None, forward_agent=True)]})
+    [(result, output)] = run_on(make_executor(jumpnet), list(forwarding["db"]), WHO)
+    assert result == Result("ok", exit_code=0), result
+    assert "agent=none" not in output, "forward_agent: true must forward the agent to that host"

@@ -1,0 +1,97 @@
+"""~/.ssh/config for host entries: aliases and their values, runbook fields winning, ProxyJump chains, the setting that turns it off.
+
+Every config here is a temp file (never the real ~/.ssh/config). Connections
+over these routes are tested against real sshd in test_ssh_bastion.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.execute.ssh_config import SshConfigError, SshConfigResolver
+from runbook_tui.runbook.model import Host, Mark
+from runbook_tui.settings import SettingsError, load_settings
+
+MARK = Mark("rb.yaml", 1, 1)
+CONFIG = """\
+Host db1
+  HostName 10.1.1.1
+  User deploy
+  Port 2200
+  IdentityFile /keys/db
+  UserKnownHostsFile /kh/prod
+  ProxyJump ops@jump1:2022,jump2
+Host jump2
+  HostName 10.9.9.2
+Host *.example
+  User fallback
+"""
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "ssh_config"
+    path.write_text(CONFIG)
+    return path
+
+
+def test_an_alias_takes_every_value_from_the_config_and_plan_can_say_so(config: Path) -> None:
+    route = SshConfigResolver(str(config), "/kh/settings").endpoint(Host("db1", "db1", MARK))
+    assert (route.address, route.port, route.user, route.identities, route.known_hosts) == ("10.1.1.1", 2200, "deploy", ("/keys/db",), "/kh/prod")
+    assert dict(route.sources) == {
+        "address": str(config), "port": str(config), "user": str(config), "identity": str(config),
+        "known_hosts": str(config), "forward_agent": "default", "via": f"{config} ProxyJump",
+    }  # fmt: skip
+    assert route.path == "db1 via jump2 via jump1"
+    jump2 = route.via
+    assert jump2 is not None and (jump2.address, jump2.port, jump2.known_hosts) == ("10.9.9.2", 22, "/kh/settings")
+    jump1 = jump2.via
+    assert jump1 is not None and (jump1.address, jump1.port, jump1.user, jump1.via) == ("jump1", 2022, "ops", None)
+    assert dict(jump1.sources)["user"] == "ProxyJump"
+    assert route.forward_agent is False
+
+
+def test_runbook_fields_win_over_the_config(config: Path) -> None:
+    host = Host("db1", "db1", MARK, port=22, user="root", identity="/keys/mine", given=frozenset({"port"}))
+    route = SshConfigResolver(str(config), "/kh/settings").endpoint(host)
+    assert (route.address, route.port, route.user, route.identities) == ("10.1.1.1", 22, "root", ("/keys/mine",))
+    assert dict(route.sources)["port"] == dict(route.sources)["user"] == "runbook"
+    bastion = Host("b", "10.0.0.1", MARK, given=frozenset({"address"}))
+    via = SshConfigResolver(str(config), "/kh/settings").endpoint(Host("db1", "db1", MARK, via=bastion))
+    assert via.path == "db1 via b" and dict(via.sources)["via"] == "runbook"
+
+
+def test_a_given_address_is_what_the_config_is_matched_on(config: Path) -> None:
+    route = SshConfigResolver(str(config), "/kh").endpoint(Host("web", "web1.example", MARK))
+    assert (route.address, route.user) == ("web1.example", "fallback")
+
+
+def test_no_config_means_runbook_values_and_defaults_only(config: Path) -> None:
+    route = SshConfigResolver(None, "/kh/settings").endpoint(Host("db1", "db1", MARK))
+    assert (route.address, route.port, route.identities, route.via, route.known_hosts) == ("db1", 22, (), None, "/kh/settings")
+
+
+def test_a_broken_config_and_a_jump_loop_are_plain_errors(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.write_text("Host x\n  Port notanumber\n")
+    with pytest.raises(SshConfigError, match="cannot use the ssh config"):
+        SshConfigResolver(str(broken), "/kh").endpoint(Host("x", "x", MARK))
+    loop = tmp_path / "loop"
+    loop.write_text("Host a\n  ProxyJump b\nHost b\n  ProxyJump a\n")
+    with pytest.raises(SshConfigError, match="ProxyJump loop"):
+        SshConfigResolver(str(loop), "/kh").endpoint(Host("a", "a", MARK))
+
+
+def test_the_setting_names_the_config_or_turns_it_off(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("ssh: {config: false}\n")
+    assert load_settings(settings).ssh_config is None
+    settings.write_text("ssh: {config: ~/elsewhere/config}\n")
+    assert load_settings(settings).ssh_config == str(Path.home() / "elsewhere" / "config")
+    settings.write_text("ssh: {}\n")
+    assert load_settings(settings).ssh_config == str(Path.home() / ".ssh" / "config")
+    settings.write_text("ssh: {config: 3}\n")
+    with pytest.raises(SettingsError, match=r"ssh\.config: expected the path of an ssh client config, or false"):
+        load_settings(settings)

@@ -1,0 +1,168 @@
+"""Rolling waves over real SSH: a ramp `serial: [1, 2, "50%"]` with the verifier's word between waves, and a failure budget in percent.
+
+Ten aliases of the session's loopback sshd stand for ten hosts. The order,
+the pauses and the stop are asserted from the journal, the one truth every
+screen shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from peers import Sshd
+
+from runbook_tui.engine.controller import Actor, Controller
+from runbook_tui.session import load, open_session
+from runbook_tui.settings import Settings
+
+pytestmark = pytest.mark.peers
+
+ALIASES = [f"peer{i:02d}" for i in range(1, 11)]
+
+
+def write_runbook(tmp_path: Path, sshd: Sshd, step: dict[str, Any]) -> Path:
+    hosts = [{"name": name, "address": sshd.address, "port": sshd.port, "user": sshd.user, "identity": str(sshd.client_key)} for name in ALIASES]
+    doc = {"runbook": 1, "id": "waves", "title": "Waves", "hosts": {"fleet": hosts}, "sections": [{"id": "impl", "steps": [step]}]}
+    path = tmp_path / "waves.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def events_of(journal: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+async def until(what: str, predicate: Callable[[], bool], controller: Controller, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}; step state: {controller.state.steps}")
+        await asyncio.sleep(0.02)
+
+
+def test_a_ramp_of_waves_pauses_for_the_verifier_between_waves(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    step = {"id": "roll", "run": "echo rolled {{ host.name }}", "on": "fleet", "serial": [1, 2, "50%"], "verify": "per_wave"}
+    path = write_runbook(tmp_path, sshd, step)
+    journal = tmp_path / "j.jsonl"
+    bob = Actor("bob", "verifier")
+
+    async def main() -> None:
+        session = open_session(load(str(path), {}), journal=str(journal), settings=Settings(known_hosts=str(sshd.known_hosts), ssh_config=None))
+        controller, alice = session.controller, session.actor
+        try:
+            controller.run_current(alice)
+            for wave in (1, 2, 3):
+                await until(f"wave {wave} to wait for the verifier", lambda w=wave: controller.state.steps["roll"].wave_awaiting == w, controller)
+                started = [e for e in events_of(journal) if e["type"] == "wave_started"]
+                assert len(started) == wave, "the next wave must not start before the verifier's word"
+                assert controller.state.steps["roll"].hosts["peer10"].status == "pending", "a later wave's host is not running yet"
+                assert not controller.confirm(alice).ok, "the assignee cannot confirm their own wave"
+                assert controller.confirm(bob, "roll").ok
+            await controller.wait_idle()
+            assert controller.state.steps["roll"].status == "awaiting_verification"  # the last wave is confirmed as the step
+            assert [list(w) for w in controller.state.steps["roll"].waves] == [ALIASES[:1], ALIASES[1:3], ALIASES[3:8], ALIASES[8:]]
+            assert controller.confirm(bob, "roll").ok
+        finally:
+            await session.close()
+
+    asyncio.run(main())
+    events = events_of(journal)
+    waves = [e for e in events if e["type"].startswith("wave_")]
+    assert [(e["type"], e["wave"]) for e in waves] == [
+        ("wave_started", 1), ("wave_finished", 1), ("wave_confirmed", 1),
+        ("wave_started", 2), ("wave_finished", 2), ("wave_confirmed", 2),
+        ("wave_started", 3), ("wave_finished", 3), ("wave_confirmed", 3),
+        ("wave_started", 4), ("wave_finished", 4),
+    ]  # fmt: skip
+    started = [e for e in waves if e["type"] == "wave_started"]
+    assert [e["hosts"] for e in started] == [ALIASES[:1], ALIASES[1:3], ALIASES[3:8], ALIASES[8:]]
+    assert all(e["of"] == 4 for e in started)
+    assert [e["awaiting"] for e in waves if e["type"] == "wave_finished"] == [True, True, True, False]
+    assert all(e["actor"] == "bob" for e in waves if e["type"] == "wave_confirmed")
+    # Every host's output lands between its own wave's start and that wave's end.
+    bounds = {h: (s["seq"], f["seq"]) for s, f in zip(started, [e for e in waves if e["type"] == "wave_finished"]) for h in s["hosts"]}
+    outputs = [e for e in events if e["type"] == "output" and e["step"] == "roll"]
+    assert {e["host"] for e in outputs} == set(ALIASES)
+    for e in outputs:
+        assert e["text"] == f"rolled {e['host']}\n"
+        low, high = bounds[e["host"]]
+        assert low < e["seq"] < high, e
+    [finished] = [e for e in events if e["type"] == "step_finished"]
+    assert all(r["status"] == "done" for r in finished["hosts"].values())
+
+
+def test_a_percentage_failure_budget_stops_the_rollout_before_the_next_wave(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    failing = ("peer03", "peer04", "peer06")
+    command = 'case "{{ host.name }}" in ' + "|".join(failing) + ") exit 1;; esac; echo ok"
+    # 20% of 10 hosts: two failures are tolerated, the third stops the rollout.
+    step = {"id": "roll", "run": command, "on": "fleet", "serial": 2, "max_fail": "20%", "verify": "none"}
+    path = write_runbook(tmp_path, sshd, step)
+    journal = tmp_path / "j.jsonl"
+
+    async def main() -> None:
+        session = open_session(load(str(path), {}), journal=str(journal), settings=Settings(known_hosts=str(sshd.known_hosts), ssh_config=None))
+        try:
+            session.controller.run_current(session.actor)
+            await session.controller.wait_idle()
+        finally:
+            await session.close()
+
+    asyncio.run(main())
+    events = events_of(journal)
+    finished_waves = [e for e in events if e["type"] == "wave_finished"]
+    assert [(e["wave"], e["failed"], e["stopped"]) for e in finished_waves] == [
+        (1, [], False),
+        (2, ["peer03", "peer04"], False),
+        (3, ["peer06"], True),
+    ]
+    assert [e["hosts"] for e in events if e["type"] == "wave_started"] == [ALIASES[0:2], ALIASES[2:4], ALIASES[4:6]]
+    [finished] = [e for e in events if e["type"] == "step_finished"]
+    assert finished["status"] == "failed"
+    statuses = {h: r["status"] for h, r in finished["hosts"].items()}
+    assert statuses == {
+        **dict.fromkeys(["peer01", "peer02", "peer05"], "done"),
+        **dict.fromkeys(failing, "failed"),
+        **dict.fromkeys(ALIASES[6:], "skipped"),
+    }
+    assert not [e for e in events if e["type"] == "output" and e.get("host") in ALIASES[6:]]
+
+
+def test_a_rejected_wave_stops_the_rollout_and_the_step_fails_with_the_reason(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    step = {"id": "roll", "run": "echo rolled", "on": "fleet", "serial": ["20%"], "verify": "per_wave"}
+    path = write_runbook(tmp_path, sshd, step)
+    journal = tmp_path / "j.jsonl"
+    bob = Actor("bob", "verifier")
+
+    async def main() -> None:
+        session = open_session(load(str(path), {}), journal=str(journal), settings=Settings(known_hosts=str(sshd.known_hosts), ssh_config=None))
+        controller = session.controller
+        try:
+            controller.run_current(session.actor)
+            await until("wave 1 to wait for the verifier", lambda: controller.state.steps["roll"].wave_awaiting == 1, controller)
+            assert controller.reject(bob, "error rate up on peer01", "roll").ok
+            await controller.wait_idle()
+            assert controller.state.steps["roll"].status == "failed"
+            assert controller.state.steps["roll"].wave_awaiting is None
+        finally:
+            await session.close()
+
+    asyncio.run(main())
+    events = events_of(journal)
+    assert [e["type"] for e in events if e["type"].startswith("wave_")] == ["wave_started", "wave_finished", "wave_rejected"]
+    [rejected] = [e for e in events if e["type"] == "wave_rejected"]
+    assert (rejected["actor"], rejected["wave"], rejected["reason"]) == ("bob", 1, "error rate up on peer01")
+    [finished] = [e for e in events if e["type"] == "step_finished"]
+    assert finished["status"] == "failed"
+    assert "the verifier rejected a wave and stopped the rollout: error rate up on peer01" in finished["problems"]
+    assert [h for h, r in finished["hosts"].items() if r["status"] == "done"] == ALIASES[:2]
+    assert all(finished["hosts"][h]["status"] == "skipped" for h in ALIASES[2:])

@@ -1,0 +1,142 @@
+"""Unmet `metrics.success` criteria decide the outcome, measured on a real Prometheus on loopback.
+
+exec exits 1 with `done_criteria_failed` unless `--accept-failed-criteria REASON`;
+in the engine the session stays open until the assignee rolls back or accepts (and
+in a shared run the verifier confirms the acceptance); the report says it first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from metrics_helpers import journal, metrics_runbook, of_type, until
+from peers import Exporter, Prometheus
+
+from runbook_tui.engine.controller import Actor
+from runbook_tui.report import build_report, render
+from runbook_tui.session import load, open_session
+from runbook_tui.settings import Settings
+
+pytestmark = pytest.mark.peers
+
+API = 'rbt_test_value{service="api"}'
+
+SECTIONS = """
+- id: change
+  kind: implement
+  steps:
+    - {id: edit, title: Change, run: "true", undo: "true", verify: none}
+"""
+
+
+def runbook(prom: Prometheus) -> str:
+    return metrics_runbook(
+        f'prometheus: {{url: "{prom.url}"}}',
+        panels=f"""
+        - {{id: err, title: Error rate, query: '{API}', unit: "%"}}
+        """,
+        sections=SECTIONS,
+        success="- {panel: err, below: 3, within: 1s}",
+    )
+
+
+@pytest.fixture
+def unmet(prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path]) -> Path:
+    exporter.set(4)
+    prometheus.wait_for(API, lambda v: v == 4)
+    return write_runbook(runbook(prometheus))
+
+
+def exec_cli(path: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "exec", str(path), "--solo", "criteria test", "--journal", str(tmp_path / "j.jsonl"), *extra],
+        cwd=tmp_path, env=dict(os.environ), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_exec_with_an_unmet_criterion_exits_1_done_criteria_failed(unmet: Path, tmp_path: Path) -> None:
+    result = exec_cli(unmet, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    events = journal(tmp_path / "j.jsonl")
+    assert [c["met"] for c in of_type(events, "success_checked")] == [False]
+    assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == "done_criteria_failed"
+    outcome = next(line for line in render(build_report(str(tmp_path / "j.jsonl")), "md").splitlines() if line.startswith("| Outcome"))
+    assert outcome.startswith("| Outcome | **SUCCESS CRITERIA NOT MET (err below 3% within 1s)"), outcome
+
+
+def test_exec_accepts_unmet_criteria_only_with_a_reason_journaled(unmet: Path, tmp_path: Path) -> None:
+    result = exec_cli(unmet, tmp_path, "--accept-failed-criteria", "staging has no traffic; errors are synthetic")
+    assert result.returncode == 0, result.stdout + result.stderr
+    events = journal(tmp_path / "j.jsonl")
+    [accepted] = of_type(events, "criteria_accepted")
+    assert accepted["reason"] == "staging has no traffic; errors are synthetic" and accepted["needs_verifier"] is False
+    assert events[-1]["outcome"] == "done"
+    outcome = next(line for line in render(build_report(str(tmp_path / "j.jsonl")), "md").splitlines() if line.startswith("| Outcome"))
+    assert "SUCCESS CRITERIA NOT MET" in outcome and "accepted by" in outcome and "errors are synthetic" in outcome
+
+
+def test_the_session_stays_open_until_the_verifier_confirms_the_acceptance(unmet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+
+    async def scenario() -> None:
+        session = open_session(load(str(unmet), {}), journal=str(tmp_path / "s.jsonl"), settings=Settings(), verifier_in_process=True)
+        controller, alice, bob = session.controller, session.actor, Actor("bob", "verifier")
+        try:
+            assert controller.run_current(alice).ok
+            await controller.wait_idle()
+            await until(lambda: bool(controller.state.criteria_unmet), what="the final check to find the criterion unmet")
+            assert not controller.state.finished, "an unmet criterion does not end the session done"
+            assert not controller.accept_criteria(alice, "  ").ok
+            assert controller.accept_criteria(alice, "known noise, CHG-7 comment").ok
+            assert not controller.state.finished, "the verifier confirms the acceptance first"
+            assert not controller.confirm(Actor("alice", "verifier")).ok, "not the assignee (two-person rule)"
+            assert controller.confirm(bob).ok
+            assert controller.state.outcome == "done"
+        finally:
+            await session.close()
+
+    asyncio.run(scenario())
+    events = journal(tmp_path / "s.jsonl")
+    assert [e["type"] for e in events[-3:]] == ["criteria_accepted", "criteria_acceptance_confirmed", "session_finished"]
+    assert events[-2]["actor"] == "bob"
+
+
+@pytest.mark.asyncio
+async def test_in_the_tui_unmet_criteria_keep_the_run_open_until_a_accepts_with_a_reason(unmet: Path, tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    from runbook_tui.ui.app import RunbookApp
+    from runbook_tui.ui.status_stack import StatusStack
+
+    loaded = load(str(unmet), {})
+    app = RunbookApp(lambda _override: open_session(loaded, solo="tui test", journal=str(tmp_path / "t.jsonl"), settings=Settings()))
+    async with app.run_test(size=(140, 45)) as pilot:
+
+        async def wait(predicate: Callable[[], bool], what: str) -> None:
+            for _ in range(300):
+                if predicate():
+                    return
+                await pilot.pause(0.1)
+            raise AssertionError(f"timed out waiting for {what}")
+
+        await wait(lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
+        assert app.handle is not None
+        controller = app.handle.controller
+        await pilot.press("enter")
+        await wait(lambda: bool(controller.state.criteria_unmet), "the final check")
+        await wait(lambda: "Success criteria NOT met" in str(app.screen.query_one(StatusStack).render()), "the status line")
+        assert not controller.state.finished
+        await pilot.press("a")
+        await wait(lambda: type(app.screen).__name__ == "TextPrompt", "the reason prompt")
+        app.screen.query_one(Input).value = "load test traffic; owner agreed"
+        await pilot.press("enter")
+        await wait(lambda: controller.state.finished, "the session to end")
+        assert controller.state.outcome == "done"
+    [accepted] = of_type(journal(tmp_path / "t.jsonl"), "criteria_accepted")
+    assert accepted["reason"] == "load test traffic; owner agreed"

@@ -1,0 +1,107 @@
+"""The shell contexts a value can stand in, each with what it must print or where it must be refused.
+
+Shared by the local test (dash, `bash --posix`, bash) and the SSH test (the same three, over sshd).
+Every command reads the value `{{ x }}` and prints it, or something derived from it exactly;
+A case without `expect` must be refused by `validate` at its value's `{{`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+ALL = ("dash", "bash --posix", "bash")
+BASH = ("bash --posix", "bash")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    template: str
+    expect: Callable[[str], str] | None = None  # printed, from the value; None: refused
+    shells: tuple[str, ...] = ALL
+
+
+def same(v: str) -> str:
+    return v
+
+
+def substituted(v: str) -> str:
+    """What `$(...)` and backticks give: the output without its trailing newlines."""
+    return v.rstrip("\n")
+
+
+def line(v: str) -> str:
+    return v + "\n"
+
+
+CASES = [
+    Case("plain word", "printf '%s' {{ x }}", same),
+    Case("double quotes", "printf '%s' \"<{{ x }}>\"", lambda v: f"<{v}>"),
+    Case("concatenated quotes", "printf '%s' 'a'\"{{ x }}\"b", lambda v: f"a{v}b"),
+    Case("comment with an apostrophe before", "# don't restart twice\nprintf '%s' {{ x }}", same),
+    Case("comment with a double quote before", "# say \"hi\nprintf '%s' {{ x }}", same),
+    Case("value inside a comment", "# was: {{ x }}\nprintf ok", lambda v: "ok"),
+    Case("value in a trailing comment", "printf ok # {{ x }}", lambda v: "ok"),
+    Case("$(...) inside double quotes", "printf '%s' \"$(printf '%s' {{ x }})\"", substituted),
+    Case("backticks inside double quotes", "printf '%s' \"`printf '%s' {{ x }}`\"", substituted),
+    Case("quoted value in backticks in double quotes", "printf '%s' \"`printf '%s' \\\"{{ x }}\\\"`\"", substituted),
+    Case("backticks unquoted", "v=`printf '%s' {{ x }}`; printf '%s' \"$v\"", substituted),
+    Case('nested $( "$( )" )', "printf '%s' \"$(printf '%s' \"$(printf '%s' \"{{ x }}\")\")\"", substituted),
+    Case("unquoted heredoc", "cat <<EOF\nvalue = {{ x }};\nEOF", lambda v: f"value = {v};\n"),
+    Case("unquoted heredoc <<-", "cat <<-EOF\n\t{{ x }}\n\tEOF", line),
+    Case("$(...) in an unquoted heredoc", "cat <<EOF\n$(printf '%s' {{ x }})\nEOF", lambda v: substituted(v) + "\n"),
+    Case("heredoc, then a command", "cat <<EOF >/dev/null\nignored\nEOF\nprintf '%s' {{ x }}", same),
+    Case("quoted heredoc <<'EOF'", "cat <<'EOF'\nvalue = {{ x }}\nEOF", None),
+    Case('quoted heredoc <<"EOF"', 'cat <<"EOF"\n{{ x }}\nEOF', None),
+    Case("quoted heredoc <<-\\EOF", "cat <<-\\EOF\n\t{{ x }}\n\tEOF", None),
+    Case("here-string", "cat <<< {{ x }}", line, BASH),
+    Case("here-string in double quotes", 'cat <<< "{{ x }}"', line, BASH),
+    Case("single quotes", "printf '%s' '{{ x }}'", None),
+    Case("$'...'", "printf '%s' $'{{ x }}'", None),
+    Case("${var:-value} unquoted", "printf '%s' ${RBT_UNSET_X:-{{ x }}}", same),
+    Case("${var:-value} in double quotes", "printf '%s' \"${RBT_UNSET_X:-{{ x }}}\"", same),
+    Case("${var:+value}", "y=1; printf '%s' \"${y:+{{ x }}}\"", same),
+    Case("assignment", "v={{ x }}; printf '%s' \"$v\"", same),
+    Case("export assignment", 'export v={{ x }}; sh -c \'printf "%s" "$v"\'', same),
+    Case("assignment before a command", 'v={{ x }} sh -c \'printf "%s" "$v"\'', same),
+    Case("pipeline", "printf '%s' {{ x }} | cat", same),
+    Case("and-or list", "false || printf '%s' {{ x }} && true", same),
+    Case("line continuation", "printf '%s' \\\n  {{ x }}", same),
+    Case("subshell", "( printf '%s' {{ x }} )", same),
+    Case("brace group", "{ printf '%s' \"{{ x }}\"; }", same),
+    Case("function argument", "f() { printf '%s' \"$1\"; }; f {{ x }}", same),
+    Case("for loop word", "for i in {{ x }}; do printf '%s' \"$i\"; done", same),
+    Case("test operands", "if [ {{ x }} = {{ x }} ]; then printf eq; fi", lambda v: "eq"),
+    Case("case subject and pattern", "case {{ x }} in {{ x }}) printf match;; *) printf no;; esac", lambda v: "match"),
+    Case("case pattern inside $( )", "printf '%s' \"$(case a in a) printf '%s' {{ x }};; esac)\"", substituted),
+    Case("[[ ... ]]", '[[ {{ x }} == "{{ x }}" ]] && printf same', lambda v: "same", ("bash",)),
+    Case("sh -c argument without shq", "sh -c \"printf '%s' {{ x }}\"", None),
+    Case("sh -c argument with shq", "sh -c \"printf '%s' {{ x | shq }}\"", same),
+    Case("bash -c argument with shq", "bash -c \"printf '%s' {{ x | shq }}\"", same),
+    Case("sh -c in single quotes", "sh -c 'printf %s {{ x }}'", None),
+    Case("sh -c with the value as $1", 'sh -c \'printf "%s" "$1"\' sh {{ x }}', same),
+    Case("sh -c with an expansion of the value", "sh -c \"printf '%s' $(printf %s {{ x }})\"", None),
+    Case("sh -c twice needs shq twice", 'sh -c "sh -c \\"printf %s {{ x | shq }}\\""', None),
+    Case("sudo sh -c", 'sudo -n sh -c "echo {{ x }}"', None),
+    Case("su -c", 'su - postgres -c "psql -c {{ x }}"', None),
+    Case("ssh host command", 'ssh -p 22 db1 "echo {{ x }}"', None),
+    Case("eval", "eval \"printf '%s' {{ x }}\"", None),
+    Case("eval with shq", "eval \"printf '%s' {{ x | shq }}\"", same),
+    Case("docker exec sh -c", 'docker exec web sh -c "echo {{ x }}"', None),
+    Case("kubectl exec -- sh -c", 'kubectl exec pod -- sh -c "echo {{ x }}"', None),
+    Case("watch", 'watch -n 1 "echo {{ x }}"', None),
+    Case("heredoc read by sh", "sh <<EOF\nprintf '%s' {{ x }}\nEOF", None),
+    Case("heredoc read by sh, with shq", "sh <<EOF\nprintf '%s' {{ x | shq }}\nEOF", same),
+    Case("heredoc read by ssh", "ssh db1 <<EOF\necho {{ x }}\nEOF", None),
+    Case("heredoc read by bash -s", "bash -s -- a <<-EOF\n\techo {{ x }}\n\tEOF", None),
+    Case("piped into sh", "printf '%s\\n' \"echo {{ x }}\" | sh", None),
+    Case("piped into ssh", 'echo "rm {{ x }}" | ssh db1', None),
+    Case("here-string read by bash", 'bash <<< "echo {{ x }}"', None),
+    Case("heredoc piped into sh", "cat <<EOF | sh\necho {{ x }}\nEOF", None),
+    Case("process substitution sourced", ". <(printf '%s' \"echo {{ x }}\")", None),
+    Case("process substitution run by bash", "bash <(printf '%s' \"echo {{ x }}\")", None),
+    Case("process substitution read by cat is data", "cat <(printf '%s' {{ x }})", same, ("bash",)),
+    Case("heredoc read by cat is data", "cat <<EOF | cat\n{{ x }}\nEOF", line),
+    Case("{% raw %} text kept", "printf '%s' '{% raw %}{{.State.Status}}{% endraw %}'", lambda v: "{{.State.Status}}"),
+]

@@ -1,0 +1,58 @@
+"""Templates cost bounded time and memory: each costly template is an error at the string's position, quickly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from helpers_runbook import errors
+
+from runbook_tui.runbook.templating import TemplateError, render
+
+COSTLY = [
+    ("{{ 9**(9**10) }}", "bits"),
+    ("{{ 'a' * 3000000000 }}", "the limit is"),
+    ("{{ [1, 2] * 3000000000 }}", "the limit is"),
+    ("{{ '%2000000000s' % 1 }}", "width"),
+    ("{{ '%*s' % (2000000000, 1) }}", "width"),
+    ("{{ '%2000000000s' | format(1) }}", "width"),
+    ("{{ '{:2000000000}'.format(1) }}", "width"),
+    ("{{ '{:{}}'.format(1, 2000000000) }}", "width|string"),
+    ("{{ 'x' | center(2000000000) }}", "wider"),
+    ("{{ 'x\nx' | indent(2000000000) }}", "wider"),
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "loop iterations"),
+    ("{% for i in range(10**12) %}{% endfor %}", "the limit is"),
+    ("{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}", "the template takes|values in one command"),
+    ("{% set s = 'a' * 1000000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}", "loop iterations"),
+]
+
+
+@pytest.mark.parametrize("kind", ["plain", "shell", "regex"])
+@pytest.mark.parametrize(("source", "says"), COSTLY)
+def test_a_costly_template_is_refused_quickly(source: str, says: str, kind: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(TemplateError, match=says):
+        render(source, kind, {})  # type: ignore[arg-type]
+    assert time.monotonic() - started < 10
+
+
+def test_ordinary_templates_still_render() -> None:
+    assert render("{{ 2 ** 10 }} {{ 'ab' * 3 }} {{ '%5s' % 'x' }} {{ '{:>4}'.format(7) }}", "plain", {}) == "1024 ababab     x    7"
+    assert render("{% for i in range(3) %}{{ i }}{% endfor %}", "plain", {}) == "012"
+
+
+def test_a_costly_title_is_an_error_at_its_line(write_runbook) -> None:
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: "{{ 9**(9**10) }}"
+        sections:
+          - id: main
+            steps:
+              - id: one
+                run: echo {{ 'a' * 3000000000 }}
+        """
+    )
+    found = errors(path)
+    assert sorted((d.mark.line, "bits" in d.message or "limit" in d.message) for d in found) == [(3, True), (8, True)]

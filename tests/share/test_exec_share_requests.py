@@ -1,0 +1,98 @@
+"""`exec --share` listens to the verifier: a hold pauses the run (journal left open), a rollback request counts as a failure.
+
+A real `runbook-tui exec --share` process; the test is the verifier over real SSH (ShareClient).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from share_peers import Lab, confirm_next, journal, of_type, until
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.peers]
+
+#: 'two' needs the verifier's go-ahead before it runs, so the run stands still there while the test acts.
+GO_AHEAD = """\
+runbook: 1
+id: share-requests
+title: Shared run, verifier requests
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - id: one
+        title: Step one
+        run: echo one >> marks
+        undo: echo undo-one >> marks
+      - id: two
+        title: Step two
+        run: echo two >> marks
+        undo: echo undo-two >> marks
+        verify: before
+"""
+
+
+async def _at_two(lab: Lab, *exec_args: str):  # type: ignore[no-untyped-def]
+    bob = lab.key("bob", "bob@laptop")
+    shared = await lab.share(lab.runbook(GO_AHEAD), "--verifier-key", f"{bob}.pub", *exec_args)
+    await lab.trust(shared.fingerprint, shared.port)
+    client = lab.client(bob, shared.port)
+    follow = asyncio.create_task(client.run())
+    assert await confirm_next(client) == "one"
+    await until(lambda: client.state.current == "two", what="the run to stand at 'two'")
+    return shared, client, follow
+
+
+def _marks(lab: Lab) -> list[str]:
+    path = lab.root / "marks"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+async def test_a_verifiers_hold_pauses_exec_and_leaves_the_journal_open(lab: Lab) -> None:
+    shared, client, follow = await _at_two(lab)
+    try:
+        reply = await client.send("hold", "replication lag is climbing")
+        assert reply.ok, reply.message
+        assert await shared.exit_code() == 1, shared.stderr()
+    finally:
+        follow.cancel()
+        await client.close()
+    events = journal(shared.journal)
+    assert not of_type(events, "session_finished"), "the journal stays open: a person decides on resume"
+    [paused] = of_type(events, "paused")
+    assert "bob" in paused["reason"] and "replication lag is climbing" in paused["reason"]
+    assert [e["step"] for e in of_type(events, "step_started")] == ["one"], "'two' never started"
+    assert f"runbook-tui resume {shared.journal}" in shared.stdout()
+    assert _marks(lab) == ["one"]
+
+
+async def test_a_rollback_request_is_a_failure_under_on_failure_rollback(lab: Lab) -> None:
+    shared, client, follow = await _at_two(lab, "--on-failure", "rollback")
+    try:
+        reply = await client.send("request_rollback", "errors doubled")
+        assert reply.ok, reply.message
+        assert await shared.exit_code() == 1, shared.stderr()
+    finally:
+        follow.cancel()
+        await client.close()
+    events = journal(shared.journal)
+    [started] = of_type(events, "rollback_started")
+    assert started["scope"] == "checkpoint" and "bob" in started["reason"] and "errors doubled" in started["reason"]
+    assert of_type(events, "session_finished")[-1]["outcome"] == "rolled_back"
+    assert _marks(lab) == ["one", "undo-one"]
+
+
+async def test_a_rollback_request_stops_exec_failed_under_on_failure_stop(lab: Lab) -> None:
+    shared, client, follow = await _at_two(lab)
+    try:
+        assert (await client.send("request_rollback", "errors doubled")).ok
+        assert await shared.exit_code() == 1, shared.stderr()
+    finally:
+        follow.cancel()
+        await client.close()
+    events = journal(shared.journal)
+    assert of_type(events, "session_finished")[-1]["outcome"] == "failed"
+    assert "--rollback" in shared.stdout(), "the way back is printed"
+    assert _marks(lab) == ["one"]

@@ -1,0 +1,125 @@
+"""Every file the program writes has its final mode from creation (checked with stat); journals never follow a symlink."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.engine.journal import JournalError, JournalWriter
+from runbook_tui.share.client import trust
+from runbook_tui.share.server import load_or_create_host_key
+
+CLI = [sys.executable, "-m", "runbook_tui"]
+RUNBOOK = """\
+runbook: 1
+id: modes
+title: File modes
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - id: one
+        title: Step one
+        run: echo one
+"""
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "RUNBOOK_TUI_SETTINGS"}
+    env.update(XDG_STATE_HOME=str(tmp_path / "state"), XDG_CONFIG_HOME=str(tmp_path / "config"), RUNBOOK_TUI_USER="alice")
+    return subprocess.run([*CLI, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
+
+
+@pytest.fixture
+def loose_umask() -> object:
+    """A umask that would leave everything world-readable: the program must not rely on the user's."""
+    previous = os.umask(0o002)
+    yield
+    os.umask(previous)
+
+
+def test_a_run_and_its_report_are_private(tmp_path: Path, loose_umask: object) -> None:
+    (tmp_path / "R.yaml").write_text(RUNBOOK, encoding="utf-8")
+    done = cli(tmp_path, "exec", "R.yaml", "--solo", "mode check")
+    assert done.returncode == 0, done.stderr
+    state = tmp_path / "state"
+    [journal] = (state / "runbook-tui" / "journals").iterdir()
+    assert mode(state) == 0o700 and mode(state / "runbook-tui") == 0o700 and mode(journal.parent) == 0o700
+    assert mode(journal) == 0o600
+    report = tmp_path / "report.md"
+    made = cli(tmp_path, "report", str(journal), "-o", str(report))
+    assert made.returncode == 0, made.stderr
+    assert mode(report) == 0o600, "a report tells as much as its journal"
+
+
+def test_the_share_host_key_and_known_hosts_are_created_private(tmp_path: Path, loose_umask: object) -> None:
+    key_path = tmp_path / "state" / "runbook-tui" / "share_host_key"
+    key = load_or_create_host_key(key_path)
+    assert mode(key_path) == 0o600 and mode(key_path.parent) == 0o700 and mode(key_path.parent.parent) == 0o700
+    assert load_or_create_host_key(key_path).get_fingerprint() == key.get_fingerprint(), "kept across runs"
+    known = tmp_path / "home" / ".ssh" / "known_hosts"
+    trust(str(known), "127.0.0.1", 2222, key)
+    assert mode(known) == 0o600 and mode(known.parent) == 0o700
+
+
+def test_a_journal_path_that_is_a_symlink_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    (tmp_path / "R.yaml").write_text(RUNBOOK, encoding="utf-8")
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n", encoding="utf-8")
+    target.chmod(0o644)
+    (tmp_path / "link.jsonl").symlink_to(target)
+    done = cli(tmp_path, "exec", "R.yaml", "--solo", "t", "--journal", "link.jsonl")
+    assert done.returncode == 2, done
+    assert "link.jsonl is a symbolic link: a journal must be a regular file (refusing to follow it)" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert target.read_text(encoding="utf-8") == "keep me\n" and mode(target) == 0o644
+    resumed = cli(tmp_path, "resume", "link.jsonl", "--headless")
+    assert resumed.returncode == 2 and "is a symbolic link" in resumed.stderr, resumed
+
+
+def test_a_journal_path_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "R.yaml").write_text(RUNBOOK, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    done = cli(tmp_path, "exec", "R.yaml", "--solo", "t", "--journal", "pipe.jsonl")
+    assert done.returncode == 2, done
+    assert "pipe.jsonl is not a regular file" in done.stderr and "Traceback" not in done.stderr
+    with pytest.raises(JournalError, match="not a regular file"):
+        JournalWriter("/dev/null", new=True)
+
+
+def test_an_existing_journal_is_never_appended_to_by_a_new_run(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    JournalWriter(path, new=True).close()  # empty: still free for a new run
+    writer = JournalWriter(path, new=True)
+    writer.append("session_started", "alice")
+    writer.close()
+    with pytest.raises(JournalError, match="already holds a journal; use `runbook-tui resume"):
+        JournalWriter(path, new=True)
+
+
+def test_parallel_starts_of_one_runbook_each_get_their_own_journal(tmp_path: Path) -> None:
+    (tmp_path / "R.yaml").write_text(RUNBOOK, encoding="utf-8")
+
+    async def start_all(count: int) -> list[int]:
+        env = {k: v for k, v in os.environ.items() if k != "RUNBOOK_TUI_SETTINGS"}
+        env.update(XDG_STATE_HOME=str(tmp_path / "state"), XDG_CONFIG_HOME=str(tmp_path / "config"), RUNBOOK_TUI_USER="alice")
+        procs = [
+            await asyncio.create_subprocess_exec(*CLI, "exec", "R.yaml", "--solo", "parallel", cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            for _ in range(count)
+        ]
+        return [await proc.wait() for proc in procs]
+
+    codes = asyncio.run(start_all(8))
+    assert codes == [0] * 8
+    assert len(list((tmp_path / "state" / "runbook-tui" / "journals").iterdir())) == 8

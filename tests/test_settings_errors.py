@@ -1,0 +1,85 @@
+"""The settings file is checked like a runbook: every wrong value as `FILE:LINE:COL: message`, exit 2, no traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.settings import (
+    Settings,
+    SettingsError,
+    default_journal_path,
+    load_settings,
+)
+
+CASES = [
+    ("blackouts: 5\n", ["1:12: blackouts: expected a list of {start, end, reason}, got 5"]),
+    ("ssh:\n  keepalive_interval: .nan\n", ["2:23: ssh.keepalive_interval: expected a number of seconds above 0, got nan"]),
+    ("ssh: {keepalive_interval: .inf}\n", ["1:27: ssh.keepalive_interval: expected a number of seconds above 0, got inf"]),
+    ("ssh: {keepalive_interval: -.inf, reconnect_attempts: 1.5}\n", ["1:27: ssh.keepalive_interval", "1:54: ssh.reconnect_attempts: expected a whole number"]),
+    ("max_concurrency: true\nmax_concurency: 3\n", ["1:18: max_concurrency: expected a whole number of at least 1, got True", "2:1: unknown setting 'max_concurency'"]),
+    ("ssh: [1]\n", ["1:6: ssh: expected a mapping"]),
+    ("ssh: {known_hosts: 7}\n", ["1:20: ssh.known_hosts: expected a file path, got 7"]),
+    (
+        "blackouts:\n  - {start: 2026-11-30T00:00:00+00:00, end: nope}\n  - 7\n  - {start: 2026-11-30T00:00:00, end: 2026-11-30T01:00:00+00:00}\n",
+        ["2:45: blackouts[1].end: expected an ISO 8601 time", "3:5: blackouts[2]: expected {start, end, reason}", "4:13: blackouts[3].start: expected an ISO 8601 time with an offset"],
+    ),
+    ("blackouts:\n  - {start: 2026-11-30T02:00:00+00:00, end: 2026-11-30T01:00:00+00:00}\n", ["2:45: blackouts[1].end: expected a time after start"]),
+    ("ssh: {keepalive_interval: [\n", ["2:1: invalid YAML"]),
+    ("- a\n- b\n", ["1:1: expected a mapping of settings"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_every_wrong_value_is_named_with_its_position(tmp_path: Path, text: str, expected: list[str]) -> None:
+    path = tmp_path / "settings.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(path)
+    lines = str(raised.value).splitlines()
+    assert len(lines) == len(expected), lines
+    for line, want in zip(lines, expected):
+        assert line.startswith(f"{path}:{want}"), (line, want)
+
+
+def test_a_good_settings_file_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "settings.yaml"
+    path.write_text(
+        "ssh: {known_hosts: ~/kh, keepalive_interval: 2.5, reconnect_attempts: 0}\nmax_concurrency: 3\n"
+        "blackouts:\n  - {start: 2026-11-30T00:00:00+00:00, end: 2026-12-01T06:00:00+00:00, reason: billing}\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(path)
+    assert (settings.keepalive_interval, settings.reconnect_attempts, settings.max_concurrency) == (2.5, 0, 3)
+    assert settings.known_hosts == os.path.expanduser("~/kh")
+    assert [(b.reason, b.start.hour) for b in settings.blackouts] == [("billing", 0)]
+    (tmp_path / "empty.yaml").write_text("", encoding="utf-8")
+    assert load_settings(tmp_path / "empty.yaml") == Settings()
+
+
+@pytest.mark.parametrize("command", [["exec", "R.yaml", "--solo", "test"], ["rehearse", "R.yaml"], ["preflight", "R.yaml"]])
+def test_the_commands_refuse_wrong_settings_with_exit_2_and_no_traceback(tmp_path: Path, command: list[str]) -> None:
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("blackouts: 5\nssh: {keepalive_interval: .nan}\n", encoding="utf-8")
+    env = {**os.environ, "RUNBOOK_TUI_SETTINGS": str(settings), "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run([sys.executable, "-m", "runbook_tui", *command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2, done
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        f"{settings}:1:12: blackouts: expected a list of {{start, end, reason}}, got 5",
+        f"{settings}:2:27: ssh.keepalive_interval: expected a number of seconds above 0, got nan",
+    ]
+    assert not (tmp_path / "state").exists(), "nothing was started"
+
+
+def test_journal_names_differ_for_starts_in_the_same_millisecond(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    now = dt.datetime(2026, 12, 1, 23, 0, 0, 123456, tzinfo=dt.UTC)
+    names = {default_journal_path("change", now).name for _ in range(32)}
+    assert len(names) == 32
+    assert all(name.startswith("change-20261201T230000.123Z-") and name.endswith(".jsonl") for name in names)

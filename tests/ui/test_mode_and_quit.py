@@ -1,0 +1,133 @@
+"""A run knows its mode before anything runs, and `q` never leaves an unfinished run without asking.
+
+The app as `runbook-tui run FILE` builds it without --solo/--share (tui.starters),
+driven with the documented keys; commands are real `sh` in tmp_path.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+from run_screen_helpers import (
+    SIZE,
+    events,
+    marks,
+    painted,
+    run_step,
+    screen_is,
+    started,
+    type_text,
+    until,
+    write_runbook,
+)
+from textual.widgets import Input, Static
+
+from runbook_tui.session import load
+from runbook_tui.tui import starters
+from runbook_tui.ui.app import RunbookApp
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    write_runbook(tmp_path)
+    return tmp_path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def asking_app(journal: str = "j.jsonl") -> RunbookApp:
+    """`runbook-tui run runbook.yaml --journal j.jsonl`: neither --solo nor --share."""
+    start_for = starters(mode="live", solo=None, share=None, journal=journal, override_window=None)
+    return RunbookApp(start_for=start_for, loaded=load("runbook.yaml", {}), ask_mode=True)
+
+
+@pytest.mark.asyncio
+async def test_without_solo_or_share_the_mode_is_asked_before_anything_runs(workdir: Path) -> None:
+    app = asking_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await screen_is(pilot, "ModeScreen")
+        assert not (workdir / "j.jsonl").exists(), "no session is opened before the mode is chosen"
+        assert screen.query_one("#mode-address", Input).value == ":2222"
+        await pilot.press("enter")  # share without a verifier key: refused in words
+        await until(pilot, lambda: "verifier's public key" in painted(screen.query_one("#dialog-keys")), "the missing key named")
+        screen.query_one("#mode-solo", Input).focus()
+        await pilot.press("enter")  # solo without a reason: refused
+        await until(pilot, lambda: "needs a reason" in painted(screen.query_one("#dialog-keys")), "the missing reason named")
+        await type_text(pilot, "verifier unreachable, CAB ok")
+        await pilot.press("enter")
+        controller = await started(pilot)
+        assert controller.state.solo == "verifier unreachable, CAB ok"
+        await run_step(pilot, "check")
+    session = events("j.jsonl")[0]
+    assert session["type"] == "session_started" and session["solo"] == "verifier unreachable, CAB ok"
+    assert marks(workdir) == ["check"]
+
+
+@pytest.fixture
+def bobs_key(workdir: Path) -> Path:
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bob@laptop", "-f", str(workdir / "bob")], check=True)
+    return workdir / "bob.pub"
+
+
+@pytest.mark.peers
+@pytest.mark.asyncio
+async def test_sharing_from_the_mode_screen_opens_the_share_with_the_verifiers_key(workdir: Path, bobs_key: Path) -> None:
+    app = asking_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await screen_is(pilot, "ModeScreen")
+        screen.query_one("#mode-address", Input).value = f"127.0.0.1:{free_port()}"
+        screen.query_one("#mode-verifier", Input).focus()
+        await type_text(pilot, str(bobs_key))
+        await pilot.press("enter")
+        controller = await started(pilot)
+        await until(pilot, lambda: bool(controller.state.share.get("address")), "the share to open")
+        assert controller.state.solo is None and controller.verifier_reachable
+    started_event = events("j.jsonl")[0]
+    assert started_event["solo"] is None and [e for e in events("j.jsonl") if e["type"] == "share_started"]
+
+
+@pytest.mark.asyncio
+async def test_escape_on_the_mode_screen_starts_nothing(workdir: Path) -> None:
+    app = asking_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_is(pilot, "ModeScreen")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.return_value is not None or not app.is_running, "the app to leave")
+    assert app.return_value == 2 and app.failure and "neither shared nor solo" in app.failure
+    assert not (workdir / "j.jsonl").exists() and marks(workdir) == []
+
+
+@pytest.mark.asyncio
+async def test_q_on_an_unfinished_run_asks_and_names_the_resume_command(workdir: Path) -> None:
+    app = asking_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_is(pilot, "ModeScreen")
+        app.screen.query_one("#mode-solo", Input).focus()
+        await type_text(pilot, "test")
+        await pilot.press("enter")
+        controller = await started(pilot)
+        await run_step(pilot, "check")
+        await pilot.press("q")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        body = painted(prompt.query_one("#dialog-body", Static))
+        assert f"runbook-tui resume {workdir / 'j.jsonl'}" in body or "runbook-tui resume j.jsonl" in body
+        await pilot.press("n")  # stays
+        await screen_is(pilot, "RunScreen")
+        assert app.is_running and not controller.state.finished
+        await pilot.press("q")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+        await until(pilot, lambda: app.return_value is not None, "the app to quit")
+    assert app.return_value == 1
+    assert events("j.jsonl")[-1]["type"] != "session_finished", "the journal stays open for resume"

@@ -1,0 +1,151 @@
+"""At 80x24 the run can be walked to a rollback with nothing scrolled but the output.
+
+At every step the detail pane shows the whole command about to run and its
+undo, the output pane keeps at least six lines and follows the newest one,
+and the rollback list's action line (`y` / `f` / `escape`) is on screen
+however long the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from run_screen_helpers import (
+    make_app,
+    painted,
+    run_step,
+    screen_is,
+    settled,
+    started,
+    until,
+    write_runbook,
+)
+
+from runbook_tui.ui.output_pane import OutputLog
+from runbook_tui.ui.widgets import StepDetail
+
+SMALL = (80, 24)
+LONG_PATH = "/srv/app/releases/2026-12-01T22:22:10Z/config/app.yaml"
+
+#: Long commands (they must wrap at spaces), undos, a step that fails, and many lines of output.
+RUNBOOK = f"""\
+runbook: 1
+id: small
+title: A change walked in a laptop terminal
+sections:
+  - id: change
+    title: Change
+    kind: implement
+    steps:
+      - id: backup
+        title: Back up the config
+        run: echo cp -p {LONG_PATH} {LONG_PATH}.bak && seq 1 40
+        undo: echo restore {LONG_PATH}.bak to {LONG_PATH}
+        checkpoint: true
+""" + "".join(
+    f"""\
+      - id: edit{n}
+        title: Edit number {n} of the config with a long title that would not fit a narrow step list
+        run: echo sed -i s/pool_size = {n}/pool_size = {n + 1}/ {LONG_PATH} && seq 1 30
+        undo: echo sed -i s/pool_size = {n + 1}/pool_size = {n}/ {LONG_PATH}
+"""
+    for n in range(1, 9)
+) + """\
+      - id: reload
+        title: Reload
+        run: echo reloading; echo failed >&2; exit 3
+        undo: echo reload the old config
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    write_runbook(tmp_path, RUNBOOK)
+    yield tmp_path
+
+
+def _joined(text: str) -> str:
+    """Painted lines joined back into one string of words (wrapping only moved words to the next line)."""
+    return " ".join(text.split())
+
+
+def _on_screen(widget: object, screen_size: tuple[int, int]) -> bool:
+    region = widget.region  # type: ignore[attr-defined]
+    return region.height > 0 and region.y >= 0 and region.bottom <= screen_size[1] and region.right <= screen_size[0]
+
+
+def _assert_step_readable(app: object, step: str) -> None:
+    controller = app.handle.controller  # type: ignore[attr-defined]
+    detail = app.screen.query_one(StepDetail)  # type: ignore[attr-defined]
+    shown = painted(detail)
+    assert app.screen.query_one("#detail").max_scroll_y == 0, f"{step}: the detail pane scrolls:\n{shown}"  # type: ignore[attr-defined]
+    plan = controller.state.plan_steps[step]
+    for command in list(plan["run"].values()) + list((plan.get("undo") or {}).values()):
+        assert _joined(command) in _joined(shown), f"{step}: {command!r} not whole on screen:\n{shown}"
+    output = app.screen.query_one(OutputLog)  # type: ignore[attr-defined]
+    assert output.scrollable_content_region.height >= 6, "fewer than six lines of output"
+
+
+@pytest.mark.asyncio
+async def test_at_80x24_command_undo_and_output_stay_on_screen_up_to_the_rollback(workdir: Path) -> None:
+    app = make_app("runbook.yaml")
+    async with app.run_test(size=SMALL) as pilot:
+        controller = await started(pilot)
+        steps = [sid for sid in controller.state.order]
+        for step in steps[:-1]:
+            await settled(pilot)
+            _assert_step_readable(app, step)
+            await run_step(pilot, step)
+        await settled(pilot)
+        _assert_step_readable(app, "reload")
+        await run_step(pilot, "reload", "failed")
+        await settled(pilot)
+        output = app.screen.query_one(OutputLog)
+        assert output.scroll_y == output.max_scroll_y, "the output stopped following"
+        assert output.lines[-1] == "   ✗ local: exit code 3, expected 0"
+        assert "'reload' FAILED (exit 3)" in " ".join(painted(app.screen.query_one("#status")).split())
+
+        await pilot.press("u")
+        modal = await screen_is(pilot, "RollbackModal")
+        keys = modal.query_one("#dialog-keys")
+        assert "y start this rollback" in painted(keys)
+        assert _on_screen(keys, SMALL), f"the action line is off screen: {keys.region}"
+        assert modal.query_one("#dialog-scroll").max_scroll_y > 0  # nine undos do not fit: the list scrolls, the keys stay
+        await pilot.press("y")
+        await screen_is(pilot, "RunScreen")
+        def rollback_done() -> bool:
+            return controller.state.rollback is not None and controller.state.rollback.finished and not controller.busy
+
+        await until(pilot, rollback_done, "the rollback to finish", seconds=120)
+        await settled(pilot)
+        assert output.scroll_y == output.max_scroll_y, "the output stopped following through the rollback"
+        assert output.lines[-1] == "── rollback finished"  # the newest line, and the view is at the end (above)
+
+
+@pytest.mark.asyncio
+async def test_scrolling_up_stops_following_and_end_follows_again(workdir: Path) -> None:
+    app = make_app("runbook.yaml")
+    async with app.run_test(size=SMALL) as pilot:
+        await started(pilot)
+        await run_step(pilot, "backup")
+        await settled(pilot)
+        output = app.screen.query_one(OutputLog)
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert not output.following
+        top = output.scroll_y
+        await run_step(pilot, "edit1")
+        await settled(pilot)
+        assert output.scroll_y == top, "new output moved the view the person scrolled to"
+        assert "new lines — end to follow" in str(output.border_title)
+        await pilot.press("end")
+        await pilot.pause()
+        assert output.following and output.scroll_y == output.max_scroll_y
+        assert str(output.border_title) == "output"

@@ -1,0 +1,91 @@
+"""Snapshots of the verifier's screen and its dialogs at 80x24 and 140x45.
+
+The verifier's screen is rebuilt from the assignee's events (here a fake
+client holding a replica of a shared session's start); the status stack
+names the verifier's keys, and `c confirm` is offered only when the step
+waits for a confirmation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from run_screen_helpers import FakeClient, screen_is, settled, shared_session_events, write_runbook
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.verifier_app import VerifierApp
+
+FROZEN = dt.datetime(2026, 3, 14, 2, 0, 0, tzinfo=dt.UTC)
+BOTH = pytest.mark.parametrize("size", [(80, 24), (140, 45)], ids=["80x24", "140x45"])
+Snap = Callable[..., bool]
+
+
+@pytest.fixture(autouse=True)
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    monkeypatch.setattr(RunView, "clock", staticmethod(lambda: FROZEN))
+    write_runbook(tmp_path)
+    yield tmp_path
+
+
+def _verifier(waiting: bool) -> VerifierApp:
+    client = FakeClient(shared_session_events(Path.cwd()))
+    if waiting:  # 'check' ran and waits for the verifier
+        check = client.state.steps["check"]
+        steps = {**client.state.steps, "check": dataclasses.replace(check, status="awaiting_verification")}
+        client.state = dataclasses.replace(client.state, steps=steps)
+    return VerifierApp(client)
+
+
+def _then(*keys: str, screen: str = "VerifierScreen") -> Callable[[Pilot[Any]], Any]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await screen_is(pilot, screen)
+        for widget in pilot.app.screen.query(Input):
+            widget.cursor_blink = False
+        pilot.app.clear_notifications()
+        await pilot.pause(0.2)
+
+    return run_before
+
+
+@BOTH
+def test_snapshot_verifier_nothing_to_confirm(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """'check' is pending (it verifies after it ran): no status line, and the footer offers details, reject,
+    request rollback, note, hold, steps, copy, help, leave — but no `c confirm`; "joined as verifier" below."""
+    assert snap_compare(_verifier(False), run_before=_then(), terminal_size=size)
+
+
+@BOTH
+def test_snapshot_verifier_asked_to_confirm(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """'check' waits: the status stack says `Waiting for bob to confirm 'check' — c confirm · x reject`, and the
+    footer offers `c confirm`."""
+    assert snap_compare(_verifier(True), run_before=_then(), terminal_size=size)
+
+
+@BOTH
+def test_snapshot_verifier_step_details(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """enter: "Step 'check'" centred, every field of the plan entry as written (run: echo check >> marks ...),
+    `escape close` pinned below."""
+    assert snap_compare(_verifier(True), run_before=_then("enter", screen="InfoScreen"), terminal_size=size)
+
+
+@BOTH
+def test_snapshot_verifier_reject_reason(snap_compare: Snap, size: tuple[int, int]) -> None:
+    """x: "Reject 'check'", what happens (the run stops, the assignee sees the reason), an empty reason field,
+    `enter submit · escape cancel` pinned."""
+    assert snap_compare(_verifier(True), run_before=_then("x", screen="TextPrompt"), terminal_size=size)

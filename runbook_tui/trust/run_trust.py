@@ -46,7 +46,7 @@ class RunTrust:
         return replace(self, approval=found)
 
     def journal_approval(self, controller: Controller) -> None:
-        """The approval the run started under, right after session_started."""
+        """The approval the run started under, journaled as the session opens (before any step runs)."""
         if self.approval is not None:
             a = self.approval
             controller.emit(PLAN_APPROVED, controller.assignee, statement=a.statement, signature=a.signature, key=a.key, principal=a.principal, file=a.file)

@@ -102,3 +102,10 @@ def test_require_approval_refuses_a_run_without_one_and_no_means_no_approval(fol
     assert refused.returncode == 2 and "needs an approved plan" in refused.stderr
     declined = _approve(folder, "bob", "1.2", answer="no\n")
     assert declined.returncode == 1 and not (folder / "bob-1.2.approval").exists()
+
+
+def test_wrong_trust_settings_are_refused_with_file_line_col(folder: Path) -> None:
+    refused = _exec(folder, "1.2", settings="max_concurrency: 5\nrequire_approval: maybe\napprovers: carol\n")
+    assert refused.returncode == 2
+    assert "settings.yaml:2:19: require_approval: expected true or false, got 'maybe'" in refused.stderr, refused.stderr
+    assert "settings.yaml:3:12: approvers: expected a list of names" in refused.stderr, refused.stderr

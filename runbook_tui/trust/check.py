@@ -52,12 +52,16 @@ def _statement_problem(statement: Any, event: Event, session: str, events: Seque
     if not isinstance(statement, dict):
         return "no statement"
     action = _ACTION_OF.get(str(event.get("type")))
-    wanted = {"session": session, "action": action, "by": event.get("actor"), "step": event.get("step")}
+    wanted = {"session": session, "action": action, "by": event.get("actor")}
     if action in ("confirm", "reject"):
-        wanted |= {"phase": event.get("phase"), "attempt": event.get("attempt")}
+        wanted |= {"step": event.get("step"), "phase": event.get("phase"), "attempt": event.get("attempt")}
+    elif action not in ("hold", "request_rollback"):
+        wanted |= {"step": event.get("step")}
     for name, value in wanted.items():
         if statement.get(name) != value:
             return f"the signed {name} is {statement.get(name)!r}, the journal says {value!r}"
+    if action in ("hold", "request_rollback"):
+        return None  # urgent requests name the step the verifier looked at; they are not about its commands
     shown = [e["hash"] for e in events[: int(event["seq"])] if e.get("type") in STEP_READY_TYPES and e.get("step") == event.get("step")]
     if statement.get("shown") not in shown and (shown or statement.get("shown")):
         return "it names commands shown in an event this journal does not hold (an earlier line was changed)"

@@ -25,6 +25,8 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.trust import statements
 from runbook_tui.trust.sshsig import SignatureError, verify
 
+#: Decisions about one step's commands: the statement must name the step as the session shows it now.
+STEP_DECISIONS = frozenset({"confirm", "reject"})
 #: Recent event hashes kept to check a seal against (a seal follows its checkpoint or end closely).
 RECENT = 4096
 
@@ -90,10 +92,9 @@ class SignedIntents:
         state = self.controller.state
         step = seen if seen is not None else state.current
         phase, attempt = expected_phase(state, step, action)
-        expected = {
-            "kind": "decision", "session": self.controller.session_id, "action": action, "by": actor.name, "step": step,
-            "attempt": attempt, "phase": phase, "shown": self.shown.get(step or "", ""), "reason": text,
-        }  # fmt: skip
+        expected: dict[str, Any] = {"kind": "decision", "session": self.controller.session_id, "action": action, "by": actor.name, "reason": text}
+        if action in STEP_DECISIONS:  # a hold or rollback request is never refused for a step shown since: it is urgent
+            expected |= {"step": step, "attempt": attempt, "phase": phase, "shown": self.shown.get(step or "", "")}
         result = self._signature(signed, fingerprint, expected)
         if isinstance(result, Reply):
             return result

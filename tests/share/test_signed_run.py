@@ -177,11 +177,21 @@ async def test_the_session_refuses_a_decision_signed_with_another_key(lab: Lab, 
         bob.trust.signer = None  # unsigned
         reply = await bob.send("confirm")
         assert not reply.ok and "must be signed" in reply.message, reply.message
+        bob.trust.signer = file_signer(str(people["bob"]))
+        reply = await bob.send("hold", "lag")  # urgent: taken although bob's view of the step is stale
+        assert reply.ok, reply.message
+        assert await shared.exit_code() == 1
     finally:
         follow.cancel()
         await bob.close()
         shared.stop()
-    assert not of_type(journal_lines_of(shared.journal), "step_confirmed")
+    events = journal_lines_of(shared.journal)
+    assert not of_type(events, "step_confirmed")
+    [signed] = of_type(events, "decision_signed")
+    assert events[signed["decision"]]["type"] == "hold_requested" and signed["statement"]["by"] == "bob"
+    allowed = _allowed(lab, ("bob", people["bob"]))
+    report = subprocess.run([*CLI, "report", str(shared.journal), "--allowed-signers", str(allowed)], cwd=lab.root, env=lab.env(**NO_AGENT), capture_output=True, text=True)
+    assert re.search(r"\| hold\\_requested \| signed by bob \| `SHA256:[^`]+` \| verified \|", report.stdout), report.stdout
 
 
 def journal_lines_of(path: Path) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalScan
@@ -30,17 +30,23 @@ from runbook_tui.report.model import (
     Ticket,
     Window,
 )
+from runbook_tui.report.signatures import signature_rows
 from runbook_tui.runbook.durations import format_duration
+
+if TYPE_CHECKING:  # asyncssh is loaded only when a journal holds signatures
+    from runbook_tui.trust.sshsig import AllowedSigners
 
 #: Outcomes of a step that count as completed (its confirmation matters).
 _COMPLETED = frozenset({"done", "awaiting_verification"})
 
 
-def build_report(path: str | Path) -> Report:
+def build_report(path: str | Path, signers: AllowedSigners | None = None) -> Report:
     """The report of one journal; ReportError when it is unreadable or does not verify."""
     fold = Fold()
     integrity = read_verified(path, fold.feed)
-    return _report(fold, Path(path).name, integrity)
+    report = _report(fold, Path(path).name, integrity)
+    report.signatures = signature_rows(Path(path), signers)
+    return report
 
 
 def read_verified(path: str | Path, consume: Callable[[Event], None]) -> Integrity:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from runbook_tui.report.signatures import SignatureRow
+
 FORMAT = "runbook-tui-report/1"
 #: The event a post-change review is journaled as: {planned, surprised, change}.
 REVIEW = "review"
@@ -361,6 +363,7 @@ class Report:
     integrity: Integrity
     timeline: list[TimelineEntry]
     format: str = FORMAT
+    signatures: list[SignatureRow] = field(default_factory=list)  # decisions, seals, approval (report/signatures.py)
 
     @property
     def skipped(self) -> list[Step]:

@@ -2,8 +2,10 @@
 
 It renders the controller's state and sends intents; it never runs a
 command or touches the journal itself. Events arrive synchronously from the
-controller; the screen collects them and repaints at most 15 times a
-second, so a step printing a million lines cannot drown the keyboard.
+controller; the screen collects them and asks for a repaint with one
+message (coalesced: none is posted while one waits; at most one repaint a
+frame), so a step printing a million lines cannot drown the keyboard, and a
+key's effect shows in the next frame rather than on a polling timer.
 
 The layout adapts (see `fit_layout` and app.tcss): below `NARROW_COLUMNS`
 the step list is hidden (`l` shows it) so the detail pane has the width for
@@ -15,6 +17,7 @@ least six lines of output stay on screen at 80x24.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -23,6 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -43,7 +47,8 @@ from runbook_tui.ui.widgets import RunHeader, StepDetail, StepTable, home_short
 
 #: Lines of output kept on screen (the journal has all of it).
 SCREEN_LINES = 5000
-REPAINT_SECONDS = 1 / 15
+#: At most one repaint in this time (a frame at 60 Hz): output floods coalesce into frames.
+FRAME_SECONDS = 1 / 60
 #: Below this width the step list is hidden (`l` shows it); below this height the panes go compact.
 NARROW_COLUMNS = 110
 SHORT_ROWS = 32
@@ -55,6 +60,10 @@ class RunSource(Protocol):
     state: RunState
 
     def subscribe(self, listener: Callable[[Event, RunState], None]) -> None: ...
+
+
+class Repaint(Message):
+    """New output or state to show: posted once until handled (the screen coalesces them)."""
 
 
 class RunView(Screen[None]):
@@ -79,8 +88,40 @@ class RunView(Screen[None]):
         self.source = source
         self.footer_note = footer_note
         self._pending_lines: list[str] = self._history(source.state)
-        self._dirty = True
+        self._repaint_asked = False  # a Repaint message (or its frame timer) is on its way
+        self._last_repaint = 0.0
+        self._stale = True
         source.subscribe(self._on_event)
+
+    @property
+    def _dirty(self) -> bool:
+        """The table, details, header and footer need redrawing; setting it asks for a repaint."""
+        return self._stale
+
+    @_dirty.setter
+    def _dirty(self, value: bool) -> None:
+        self._stale = value
+        if value:
+            self._ask_repaint()
+
+    def _ask_repaint(self) -> None:
+        if self._repaint_asked or not self.is_mounted:
+            return  # one is on its way (on_mount paints the first frame itself)
+        self._repaint_asked = True
+        self.post_message(Repaint())
+
+    def on_repaint(self, message: Repaint) -> None:
+        message.stop()
+        wait = self._last_repaint + FRAME_SECONDS - time.monotonic()
+        if wait > 0:  # a repaint happened this frame: the next one in the next frame, with all that arrives meanwhile
+            self.set_timer(wait, self._frame_repaint)
+        else:
+            self._frame_repaint()
+
+    def _frame_repaint(self) -> None:
+        self._repaint_asked = False
+        self._last_repaint = time.monotonic()
+        self._repaint()
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="header")
@@ -141,16 +182,17 @@ class RunView(Screen[None]):
         self.query_one(StepTable).border_title = "steps"
         self.query_one(PanelArea).border_title = "metrics"
         self.query_one(StepTable).focus()
-        self.set_interval(REPAINT_SECONDS, self._repaint)
         self.set_interval(1.0, self._tick)
         self._repaint()
+        if self._pending_lines:  # arrived between construction and mount
+            self._ask_repaint()
         # Status colours are taken from the theme when a part is drawn: redraw them all when it changes.
         self.app.theme_changed_signal.subscribe(self, lambda _theme: setattr(self, "_dirty", True))
 
     # -- from the controller ---------------------------------------------------------
 
     def _on_event(self, event: Event, state: RunState) -> None:
-        """Called for every event, synchronously: only collect; painting happens on the timer."""
+        """Called for every event, synchronously: only collect, and ask for one coalesced repaint."""
         if event["type"] == ev.METRIC_SAMPLE:
             return  # the panel area redraws itself from the state; steps, details and header did not change
         if event["type"] != ev.OUTPUT:
@@ -166,6 +208,8 @@ class RunView(Screen[None]):
             self._pending_lines.extend(_event_lines(event))
         if len(self._pending_lines) > SCREEN_LINES * 2:
             del self._pending_lines[: len(self._pending_lines) - SCREEN_LINES]
+        if self._pending_lines:
+            self._ask_repaint()
 
     @staticmethod
     def _history(state: RunState) -> list[str]:

@@ -222,7 +222,7 @@ class RunView(Screen[None]):
 
     def _repaint(self) -> None:
         if self._pending_lines:
-            lines, self._pending_lines = self._pending_lines, []
+            lines, self._pending_lines = self._pending_lines[-SCREEN_LINES:], []  # the pane keeps no more
             self.query_one(OutputLog).add(lines)  # follows unless the person scrolled up
         if not self._dirty:
             return

@@ -17,7 +17,6 @@ least six lines of output stay on screen at 80x24.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -26,8 +25,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from runbook_tui.engine import events as ev
@@ -40,6 +37,7 @@ from runbook_tui.ui.glyphs import status_words
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, InfoScreen, TextPrompt
 from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.panels import PanelArea
+from runbook_tui.ui.repaint import CoalescedRepaintScreen
 from runbook_tui.ui.review import ReviewScreen
 from runbook_tui.ui.rollback_modal import RollbackModal
 from runbook_tui.ui.status_stack import Role, StatusStack
@@ -47,8 +45,6 @@ from runbook_tui.ui.widgets import RunHeader, StepDetail, StepTable, home_short
 
 #: Lines of output kept on screen (the journal has all of it).
 SCREEN_LINES = 5000
-#: At most one repaint in this time (a frame at 60 Hz): output floods coalesce into frames.
-FRAME_SECONDS = 1 / 60
 #: Below this width the step list is hidden (`l` shows it); below this height the panes go compact.
 NARROW_COLUMNS = 110
 SHORT_ROWS = 32
@@ -62,11 +58,7 @@ class RunSource(Protocol):
     def subscribe(self, listener: Callable[[Event, RunState], None]) -> None: ...
 
 
-class Repaint(Message):
-    """New output or state to show: posted once until handled (the screen coalesces them)."""
-
-
-class RunView(Screen[None]):
+class RunView(CoalescedRepaintScreen):
     """The run as everyone sees it; subclasses add the keys of one role."""
 
     #: Whose keys the status stack names next to each status.
@@ -88,40 +80,7 @@ class RunView(Screen[None]):
         self.source = source
         self.footer_note = footer_note
         self._pending_lines: list[str] = self._history(source.state)
-        self._repaint_asked = False  # a Repaint message (or its frame timer) is on its way
-        self._last_repaint = 0.0
-        self._stale = True
         source.subscribe(self._on_event)
-
-    @property
-    def _dirty(self) -> bool:
-        """The table, details, header and footer need redrawing; setting it asks for a repaint."""
-        return self._stale
-
-    @_dirty.setter
-    def _dirty(self, value: bool) -> None:
-        self._stale = value
-        if value:
-            self._ask_repaint()
-
-    def _ask_repaint(self) -> None:
-        if self._repaint_asked or not self.is_mounted:
-            return  # one is on its way (on_mount paints the first frame itself)
-        self._repaint_asked = True
-        self.post_message(Repaint())
-
-    def on_repaint(self, message: Repaint) -> None:
-        message.stop()
-        wait = self._last_repaint + FRAME_SECONDS - time.monotonic()
-        if wait > 0:  # a repaint happened this frame: the next one in the next frame, with all that arrives meanwhile
-            self.set_timer(wait, self._frame_repaint)
-        else:
-            self._frame_repaint()
-
-    def _frame_repaint(self) -> None:
-        self._repaint_asked = False
-        self._last_repaint = time.monotonic()
-        self._repaint()
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="header")

@@ -101,6 +101,7 @@ class JournalWriter:
         with self._lock:
             if not self._pending:
                 self._pending_since = time.monotonic()
+                self._lock.notify_all()  # the thread may sleep with nothing to do: its commit clock starts now
             self._pending.append(line)
             self._queued = seq
             if type in GROUPED:

@@ -53,7 +53,7 @@ async def test_g_jumps_to_a_step_by_its_title(tmp_path: Path) -> None:
         panel = dict(state.metrics["panels"][0])
         view = panel_view(panel, state, area_clock, float(state.metrics.get("interval") or 5))
         assert view.value is not None and not view.stale and view.age is not None and view.age < 60
-        assert len(screen.query(MetricPanel)) == 2
+        await until(lambda: len(screen.query(MetricPanel)) == 2, pilot, "the two metric panels to be drawn")
 
         # a step that never ran is said so, by its id, and the replay stays where it was
         await pilot.press("g")

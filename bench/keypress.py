@@ -82,8 +82,8 @@ async def _press(app: Any, key: str, char: str, shown: Callable[[], bool]) -> fl
 
 
 async def measure(lines: int, samples: int) -> tuple[dict[str, dict[str, list[float]]], int]:
-    from runbook_tui.session import load, open_session
-    from runbook_tui.settings import Settings
+    from runbook_tui.app.session import load, open_session
+    from runbook_tui.app.settings import Settings
     from runbook_tui.ui.app import RunbookApp
     from runbook_tui.ui.modals import HelpScreen
     from runbook_tui.ui.run_screen import RunScreen

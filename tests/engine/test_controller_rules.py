@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from runbook_tui.app.session import Session
 from runbook_tui.engine.autopilot import drive
 from runbook_tui.engine.controller import Actor, Controller
-from runbook_tui.session import Session
 
 ALICE = Actor("alice", "assignee")
 BOB = Actor("bob", "verifier")

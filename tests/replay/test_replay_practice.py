@@ -12,12 +12,13 @@ from textwrap import dedent
 
 import pytest
 
-from runbook_tui import cli, practice
+from runbook_tui import cli
+from runbook_tui.app import practice
+from runbook_tui.app.session import load, open_session
 from runbook_tui.engine.controller import Actor
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.recording import record
 from runbook_tui.engine.state import replay
-from runbook_tui.session import load, open_session
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
+from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe
@@ -22,7 +23,6 @@ from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -325,7 +325,7 @@ def _after(controller: Controller, step_id: str) -> str | None:
 
 
 def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = False) -> int:
-    from runbook_tui.preflight import preflight
+    from runbook_tui.app.preflight import preflight
 
     try:
         loaded = load(file, params)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from runbook_tui.app.session import Session, SessionError, open_session
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.journal_events import JournalEvents
 from runbook_tui.engine.practice import RecordedVerifier
@@ -17,7 +18,6 @@ from runbook_tui.engine.recording import Recording, compare, record
 from runbook_tui.engine.state import replay
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import load_runbook
-from runbook_tui.session import Session, SessionError, open_session
 
 
 def checked_events(journal: str) -> JournalEvents:

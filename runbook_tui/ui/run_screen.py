@@ -30,10 +30,10 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.rollback import Scope
-from runbook_tui.engine.state import RunState, confirmable
+from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible, visible_line
-from runbook_tui.ui.glyphs import status_words
-from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, InfoScreen, TextPrompt
+from runbook_tui.ui.log_lines import LOGGED, event_lines
+from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.review import ReviewScreen
@@ -162,8 +162,8 @@ class RunView(Screen[None]):
             mark = "!" if event.get("stream") == "stderr" else "│"
             undo = "undo " if event.get("phase") == "undo" else ""
             self._pending_lines.extend(visible_line(f"{undo}{host} {mark} {line}") for line in str(event.get("text", "")).splitlines()[-SCREEN_LINES:])
-        elif event["type"] in _LOGGED:
-            self._pending_lines.extend(_event_lines(event))
+        elif event["type"] in LOGGED:
+            self._pending_lines.extend(event_lines(event))
         if len(self._pending_lines) > SCREEN_LINES * 2:
             del self._pending_lines[: len(self._pending_lines) - SCREEN_LINES]
 
@@ -385,95 +385,6 @@ class RunScreen(RunView):
         self.app.exit(_exit_code(self.controller.state))
 
 
-class VerifierScreen(RunView):
-    """The verifier's (or an observer's) screen: the same run, rebuilt from the assignee's events."""
-
-    ROLE: Role = "verifier"
-
-    BINDINGS = [
-        Binding("enter", "details", "details", priority=True),
-        Binding("c", "confirm", "confirm"),
-        Binding("x", "reject", "reject"),
-        Binding("u", "request_rollback", "request rollback"),
-        Binding("n", "note", "note"),
-        Binding("p", "hold", "ask to hold"),
-        Binding("l", "toggle_steps", "steps"),
-        Binding("y", "copy_command", "copy"),
-        Binding("question_mark", "help", "help"),
-        Binding("q", "leave", "leave"),
-    ]
-
-    def __init__(self, client: Any, observe: bool = False) -> None:
-        role = "observer (read-only)" if observe else "verifier"
-        super().__init__(client, f"joined as {role}; your confirmations are journaled under your name")
-        self.client = client
-        self.observe = observe
-        client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("help", "leave", "details", "toggle_steps", "copy_command") or action.startswith("output_"):
-            return True
-        if self.observe or self.source.state.finished:
-            return False
-        if action == "confirm":
-            state = self.source.state
-            if state.current is None:  # every step done: the assignee's acceptance of unmet success criteria waits for c
-                return state.criteria_acceptance is not None and not state.criteria_accepted
-            if state.steps[state.current].wave_awaiting is not None:  # verify: per_wave: the rollout waits for this wave's word
-                return True
-            return confirmable(state) is not None  # the rule the assignee's controller applies
-        return True
-
-    async def _send(self, action: str, text: str = "") -> None:
-        self._say(await self.client.send(action, text))
-
-    def _sender(self, action: str, *, optional: bool = False) -> Callable[[str | None], None]:
-        """What a prompt's answer does: send it (an empty answer only when `optional`; escape sends nothing)."""
-
-        def send(text: str | None) -> None:
-            if text or (optional and text is not None):
-                self.run_worker(self._send(action, text or ""))
-
-        return send
-
-    async def action_confirm(self) -> None:
-        await self._send("confirm")
-
-    def action_reject(self) -> None:
-        current = self.source.state.current
-        self.app.push_screen(
-            TextPrompt(f"Reject '{current}'", "The run stops at this step and the assignee sees your reason."),
-            self._sender("reject"),
-        )
-
-    def action_request_rollback(self) -> None:
-        self.app.push_screen(
-            TextPrompt("Request a rollback", "The assignee sees this at once and starts the rollback with u.", required=False),
-            self._sender("request_rollback", optional=True),
-        )
-
-    def action_note(self) -> None:
-        self.app.push_screen(
-            TextPrompt("Add a note", "It goes into the assignee's journal with the time and your name."),
-            self._sender("note"),
-        )
-
-    def action_hold(self) -> None:
-        self.run_worker(self._send("hold", "the verifier asks to hold"))
-
-    def action_details(self) -> None:
-        state = self.source.state
-        current = state.current
-        if current is None:
-            return
-        entry = state.plan_steps.get(current, {})
-        body = "\n".join(visible(f"{key}: {value}") for key, value in entry.items() if value not in (None, [], {}, ""))
-        self.app.push_screen(InfoScreen(f"Step '{visible_line(current)}'", body))
-
-    def action_leave(self) -> None:
-        self.app.exit(0)
-
-
 def _exit_code(state: RunState) -> int:
     return 0 if state.outcome == "done" else 1
 
@@ -481,54 +392,3 @@ def _exit_code(state: RunState) -> int:
 def _command_of(state: RunState, step_id: str) -> str:
     commands: dict[str, Any] = state.plan_steps.get(step_id, {}).get("run") or {}
     return "\n".join(visible(f"  on {host}: {cmd}") for host, cmd in commands.items()) or "  (no command)"
-
-
-_LOGGED = frozenset({
-    ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE, ev.WAVE_STARTED,
-    ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.HOLD_REQUESTED, ev.ROLLBACK_REQUESTED, ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED,
-})  # fmt: skip
-
-
-def _decision_line(event: Event) -> str | None:
-    """Every decision names the person and the time: "✓ confirmed by bob 02:13:05"."""
-    kind, who, at = event["type"], event.get("actor"), str(event.get("ts", ""))[11:19]
-    reason = f": {event['reason']}" if event.get("reason") else ""
-    if kind == ev.STEP_CONFIRMED:
-        what = "go-ahead" if event.get("phase") == "before" else "confirmed"
-        return f"✓ {what} by {who} {at} ({event.get('step')})"
-    if kind == ev.STEP_REJECTED:
-        return f"✗ rejected by {who} {at} ({event.get('step')}){reason}"
-    if kind == ev.HOLD_REQUESTED:
-        return f"‖ hold asked by {who} {at}{reason}"
-    if kind == ev.ROLLBACK_REQUESTED:
-        return f"↩ rollback requested by {who} {at}{reason}"
-    if kind == ev.CRITERIA_ACCEPTED:
-        return f"! unmet success criteria accepted by {who} {at}{reason}"
-    if kind == ev.CRITERIA_ACCEPTANCE_CONFIRMED:
-        return f"✓ acceptance confirmed by {who} {at}"
-    return None
-
-
-def _event_lines(event: Event) -> list[str]:
-    """A step, undo, rollback, error or note event as the output pane's `──` lines (statuses in words)."""
-    decision = _decision_line(event)
-    if decision is not None:
-        return [visible_line(decision)]
-    kind = event["type"]
-    step = visible_line(str(event.get("step", "")))
-    hosts = ", ".join(visible_line(str(h)) for h in event.get("hosts", []))
-    if kind == ev.STEP_STARTED:
-        return [f"── {step} started (attempt {event.get('attempt')}) on {hosts}"]
-    if kind == ev.STEP_FINISHED:
-        return [f"── {step} {status_words(str(event['status']))}"] + [f"   ✗ {visible_line(str(p))}" for p in event.get("problems", [])]
-    if kind == ev.WAVE_STARTED:
-        return [f"── {step} wave {event.get('wave')}/{event.get('of')}: {hosts}"]
-    if kind == ev.UNDO_STARTED:
-        return [f"── undo {step} on {hosts}"]
-    if kind == ev.ROLLBACK_STARTED:
-        return [f"── rollback ({visible_line(str(event.get('scope')))}) started"]
-    if kind == ev.ROLLBACK_FINISHED:
-        return [f"── rollback {'finished' if event.get('ok') else 'STOPPED at ' + visible_line(str(event.get('failed_step')))}"]
-    if kind == ev.ERROR:
-        return [visible_line(f"!! {event.get('host') or ''} {event.get('message')}")]
-    return [visible_line(f"── note by {event.get('actor')}: {event.get('text')}")]

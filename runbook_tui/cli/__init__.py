@@ -14,15 +14,12 @@ from typing import Any
 
 from runbook_tui import __version__
 from runbook_tui.app import headless
+from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.params import ParamError, parse_assignments
 from runbook_tui.runbook.plan import format_plan, plan_json
 from runbook_tui.runbook.safe_text import visible, visible_line
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_INVALID = 2
 
 
 def _parser() -> argparse.ArgumentParser:

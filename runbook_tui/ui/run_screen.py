@@ -29,6 +29,7 @@ from textual.widgets import Footer, Static
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible, visible_line
@@ -366,7 +367,7 @@ class RunScreen(RunView):
                     f"The journal keeps everything; continue later with:\n  runbook-tui resume {self.journal_path}",
                     "quit now",
                 ),
-                lambda ok: self.app.exit(_exit_code(self.controller.state)) if ok else None,
+                lambda ok: self.app.exit(exit_code(self.controller.state.outcome)) if ok else None,
             )
             return
         if self.controller.busy:
@@ -379,14 +380,10 @@ class RunScreen(RunView):
                     f"Its outcome will be unknown; continue later with:\n  runbook-tui resume {self.journal_path}",
                     "quit now",
                 ),
-                lambda ok: self.app.exit(_exit_code(self.controller.state)) if ok else None,
+                lambda ok: self.app.exit(exit_code(self.controller.state.outcome)) if ok else None,
             )
             return
-        self.app.exit(_exit_code(self.controller.state))
-
-
-def _exit_code(state: RunState) -> int:
-    return 0 if state.outcome == "done" else 1
+        self.app.exit(exit_code(self.controller.state.outcome))
 
 
 def _command_of(state: RunState, step_id: str) -> str:

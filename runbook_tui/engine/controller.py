@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.actors import SYSTEM, Actor, Reply, Role, Scope, refused
+from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, Scope, refused
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.ports import Executor
@@ -29,13 +29,15 @@ from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.model import Host, Runbook, Step
 from runbook_tui.runbook.plan import plan_json
 
-__all__ = ["SYSTEM", "Actor", "Controller", "Listener", "MetricJudge", "Reply", "Role", "Scope", "refused"]
+__all__ = ["SYSTEM", "Actor", "Controller", "Listener", "MetricJudge", "RefusalKind", "Reply", "Role", "Scope", "refused"]
 
 log = logging.getLogger(__name__)
 
 #: Awaited once the last step is done, before the session finishes as done (the metrics layer checks `metrics.success` there).
 BeforeFinish = Callable[[], Awaitable[None]]
 Listener = Callable[[Event, RunState], None]
+#: What the assignee can ask the controller to do (see `Controller.allowed_intents`).
+AssigneeIntent = Literal["run", "skip", "rollback", "mark_done", "accept_criteria", "pause"]
 
 
 class Controller(VerifierIntents, StepRunner):
@@ -278,6 +280,21 @@ class Controller(VerifierIntents, StepRunner):
             return refused(self.fatal)
         return None
 
+    def allowed_intents(self) -> frozenset[AssigneeIntent]:
+        """The assignee's intents that can be accepted now: front ends offer only these keys."""
+        state = self.state
+        if state.finished:
+            return frozenset()
+        current = state.current
+        allowed: set[AssigneeIntent] = {"pause"}
+        if current is not None and not self.busy:
+            allowed |= {"skip", "rollback"} if state.paused else {"skip", "rollback", "run"}
+        if current is not None and state.steps[current].status == "unknown":
+            allowed.add("mark_done")
+        if current is None and state.criteria_unmet and state.criteria_acceptance is None and not self.busy:
+            allowed.add("accept_criteria")
+        return frozenset(allowed)
+
     def current_step(self) -> Step | None:
         sid = self.state.current
         return None if sid is None else self.runbook.step(sid)
@@ -311,9 +328,11 @@ class Controller(VerifierIntents, StepRunner):
             self.emit(ev.NOTE, actor, step=step.id, text=f"go-ahead requested for '{step.id}'", request="go_ahead")
             return Reply(True, f"asked the verifier for the go-ahead on '{step.id}'")
         if step.confirm is not None and not acknowledged:
-            return refused(f"this step needs acknowledgement first: {self._shown(step.confirm)}")
+            shown = self._shown(step.confirm)
+            return refused(f"this step needs acknowledgement first: {shown}", "needs_acknowledgement", shown)
         if step.kind == "ask" and answer is None:
-            return refused(f"this step asks: {self._shown(step.body)}; answer it first")
+            question = self._shown(step.body)
+            return refused(f"this step asks: {question}; answer it first", "needs_answer", question)
         if step.confirm is not None:
             self.emit(ev.NOTE, actor, step=step.id, text=f"acknowledged before running: {self._shown(step.confirm)}", request="acknowledge")
         self._task = asyncio.create_task(self._run_step(step, actor, answer))

@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.controller import Actor, Controller, Reply
+from runbook_tui.engine.controller import Actor, AssigneeIntent, Controller, Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
@@ -249,24 +249,22 @@ class RunScreen(RunView):
 
     # -- keys -------------------------------------------------------------------------
 
+    #: Key actions that are the controller's intents: the footer asks the controller whether each is allowed now.
+    INTENTS: dict[str, AssigneeIntent] = {
+        "run_step": "run",
+        "skip": "skip",
+        "rollback": "rollback",
+        "mark_done": "mark_done",
+        "accept_criteria": "accept_criteria",
+        "pause": "pause",
+    }
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows only the keys that do something now."""
-        state = self.controller.state
-        if action in ("help", "quit_run", "note", "toggle_steps", "copy_command") or action.startswith("output_"):
+        intent = self.INTENTS.get(action)
+        if intent is None:
             return True
-        if state.finished:
-            return False
-        current = state.current
-        status = state.steps[current].status if current else None
-        if action == "mark_done":
-            return status == "unknown"
-        if action == "accept_criteria":
-            return current is None and bool(state.criteria_unmet) and state.criteria_acceptance is None and not self.controller.busy
-        if action == "run_step":
-            return current is not None and not self.controller.busy and not state.paused
-        if action in ("skip", "rollback"):
-            return current is not None and not self.controller.busy
-        return True
+        return intent in self.controller.allowed_intents()
 
     def action_run_step(self) -> None:
         controller = self.controller
@@ -277,14 +275,14 @@ class RunScreen(RunView):
         if reply.ok or step.kind not in ("run", "note", "wait", "ask"):
             self._say(reply, quiet=True)
             return
-        if step.confirm is not None and "acknowledgement" in reply.message:
-            body = f"{reply.message.split(': ', 1)[-1]}\n\nThis step cannot be undone. It runs:\n{_command_of(controller.state, step.id)}"
+        if reply.kind == "needs_acknowledgement":
+            body = f"{reply.detail}\n\nThis step cannot be undone. It runs:\n{_command_of(controller.state, step.id)}"
             self.app.push_screen(
                 ConfirmPrompt(f"Acknowledge '{step.id}'", body, "I understand, run it"),
                 lambda ok: self._say(controller.run_current(self.actor, acknowledged=True), quiet=True) if ok else None,
             )
             return
-        if step.kind == "ask" and "answer" in reply.message:
+        if reply.kind == "needs_answer":
             question = controller.state.plan_steps[step.id].get("ask") or ""
             self.app.push_screen(
                 TextPrompt(f"'{step.id}' asks", question, required=False),

@@ -1,6 +1,13 @@
-"""Journal events as the lines of the run screen's output pane, live and in replay alike."""
+"""Journal events as the lines of the run screen's output pane: the one formatter for the live run and replay.
+
+`log_lines(event)` is what the pane adds for an event as it arrives; replay, after a jump,
+rebuilds the pane from the same events with the same function, so the two read the same.
+"""
 
 from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
@@ -56,3 +63,25 @@ def event_lines(event: Event) -> list[str]:
     if kind == ev.ERROR:
         return [visible_line(f"!! {event.get('host') or ''} {event.get('message')}")]
     return [visible_line(f"── note by {event.get('actor')}: {event.get('text')}")]
+
+
+def log_lines(event: Event) -> list[str]:
+    """The pane's lines for one event: each output line (`host │ text`, `!` for stderr, `undo ` in a
+    rollback), the `──` lines of steps, waves, undo, rollbacks, errors and notes, and decisions by name."""
+    kind = event["type"]
+    if kind == ev.OUTPUT:
+        host = event.get("host", "")
+        mark = "!" if event.get("stream") == "stderr" else "│"
+        undo = "undo " if event.get("phase") == "undo" else ""
+        return [visible_line(f"{undo}{host} {mark} {line}") for line in str(event.get("text", "")).splitlines()]
+    if kind in LOGGED:
+        return event_lines(event)
+    return []
+
+
+def last_log_lines(events: Iterable[Event], keep: int) -> list[str]:
+    """The last `keep` lines the pane shows after `events` (one event at a time: a long journal is never held whole)."""
+    lines: deque[str] = deque(maxlen=keep)
+    for event in events:
+        lines.extend(log_lines(event))
+    return list(lines)

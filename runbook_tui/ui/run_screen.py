@@ -33,7 +33,7 @@ from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible, visible_line
-from runbook_tui.ui.log_lines import LOGGED, event_lines
+from runbook_tui.ui.log_lines import log_lines
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.panels import PanelArea
@@ -158,13 +158,7 @@ class RunView(Screen[None]):
             # Output only adds lines. Marking the screen dirty for it repainted the table, details,
             # banner and footer (refresh_bindings recomposes it) 15 times a second during a flood.
             self._dirty = True
-        if event["type"] == ev.OUTPUT:
-            host = event.get("host", "")
-            mark = "!" if event.get("stream") == "stderr" else "│"
-            undo = "undo " if event.get("phase") == "undo" else ""
-            self._pending_lines.extend(visible_line(f"{undo}{host} {mark} {line}") for line in str(event.get("text", "")).splitlines()[-SCREEN_LINES:])
-        elif event["type"] in LOGGED:
-            self._pending_lines.extend(event_lines(event))
+        self._pending_lines.extend(log_lines(event)[-SCREEN_LINES:])
         if len(self._pending_lines) > SCREEN_LINES * 2:
             del self._pending_lines[: len(self._pending_lines) - SCREEN_LINES]
 

@@ -141,7 +141,8 @@ def test_replay_refuses_a_tampered_journal(night: tuple[Path, Path], capsys: pyt
 
 def test_replay_snapshot_after_the_failure(night: tuple[Path, Path], snap_compare) -> None:
     """Replay at the moment 'boom' failed: the status line says `'boom' FAILED (exit 3)` without keys (nothing
-    runs in a replay), the step 4/4 pane shows its command and undo, the output ends with `local ! it broke`,
+    runs in a replay), the step 4/4 pane shows its command and undo, the output shows what the live run showed
+    (`── boom started`, `local ! it broke`, `── boom FAILED`, `✗ local: exit code 3, expected 0`),
     and the bottom line says `REPLAY night.jsonl event 14/21 paused at 1x — nothing is executed`."""
     events = read_events(night[0]).events
     position = next(i for i, e in enumerate(events) if e["type"] == "step_finished" and e["step"] == "boom") + 1

@@ -29,6 +29,7 @@ HEADLESS_PACKAGES: dict[str, tuple[str, ...]] = {
     "runbook_tui.demo": ("textual", "asyncssh"),
     "runbook_tui.notify": ("textual", "asyncssh"),
     "runbook_tui.app": ("textual",),
+    "runbook_tui.trust": ("textual",),
 }
 
 

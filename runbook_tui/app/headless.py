@@ -121,14 +121,14 @@ def _start(opener: Callable[[], Session]) -> Session | int:
 
 def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: str | None, on_failure: OnFailure,
              override_window: str | None, dry_run: bool, share: ShareOptions | None = None,
-             ack_manual: str | None = None, accept_criteria: str | None = None) -> int:  # fmt: skip
+             ack_manual: str | None = None, accept_criteria: str | None = None, trust: Any = None) -> int:  # fmt: skip
     refusal = refuse_manual(file, params, ack_manual, "exec")
     if refusal is not None:
         return refusal
     policy = Policy(on_failure=on_failure, ack_manual=ack_manual, accept_criteria=accept_criteria)
 
     async def main() -> int:
-        session = _start(lambda: _open(file, params, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window, share=share))
+        session = _start(lambda: _open(file, params, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window, share=share, trust=trust))
         if isinstance(session, int):
             return session
         await session.start()
@@ -166,13 +166,14 @@ class ResumeChoice:
     solo: str | None = None
     share: ShareOptions | None = None
     policy: Policy = field(default_factory=Policy)
+    trust: Any = None  # trust.run_trust.RunTrust: the assignee's key (--identity) signs decisions and seals
 
 
 def cmd_resume(journal: str, choice: ResumeChoice) -> int:
     reopen = "resume --rollback" + (" --full" if choice.full else "") if choice.decision == "rollback" else None
 
     async def main() -> int:
-        session = _start(lambda: resume_session(journal, listeners=[printer(sys.stdout)], share=choice.share, solo=choice.solo, reopen=reopen))
+        session = _start(lambda: resume_session(journal, listeners=[printer(sys.stdout)], share=choice.share, solo=choice.solo, reopen=reopen, trust=choice.trust))
         if isinstance(session, int):
             return session
         await session.start()
@@ -338,7 +339,7 @@ def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = Fals
 # -- journal verify ---------------------------------------------------------------------
 
 
-def cmd_journal_verify(path: str) -> int:
+def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
     result = JournalScan(path, finished_rule=True)
     for _event in result:  # one line at a time: memory does not grow with the journal
         pass
@@ -351,4 +352,7 @@ def cmd_journal_verify(path: str) -> int:
         print(f"{path}: NOT intact: {result.count} events hold together before the break")
         return EXIT_FAILED
     print(f"{path}: intact: {result.count} events, last hash {result.last['hash']}")
-    return EXIT_OK
+    from runbook_tui.trust.check import print_trust
+
+    # Signatures name events by seq: this check holds the events in memory (only with --allowed-signers).
+    return print_trust(path, list(JournalScan(path, finished_rule=True)) if signers_path else [], signers_path)

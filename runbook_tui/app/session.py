@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ from runbook_tui.app.secrets import read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, load_settings, state_dir
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
-from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED
+from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, Event
 from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail, refuse_unsafe_journal
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.recording import Recording
@@ -40,6 +40,7 @@ EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it
     from runbook_tui.share.participants import Participant
     from runbook_tui.share.server import ShareServer
+    from runbook_tui.trust.run_trust import RunTrust
 
 SessionError = StartRefused  # the name the command-line code uses
 
@@ -113,6 +114,7 @@ class Session:
     outreach: Any = None  # notifications and Alertmanager silences (outreach.py), when configured
     share: ShareServer | None = None
     share_address: str = ""
+    trust: Any = None  # trust.assignee.AssigneeTrust: the assignee's signatures and the wait for the verifier's last seal
 
     async def start(self) -> None:
         """Open the shared session (when asked) and journal its address and host key fingerprint."""
@@ -132,6 +134,8 @@ class Session:
     async def close(self) -> None:
         """Stop everything; connections and the journal file are released even when the last write fails."""
         try:
+            if self.trust is not None:
+                await self.trust.drain()  # the last signatures and seals, before the share and journal close
             if self.outreach is not None:
                 await self.outreach.stop()  # before the journal closes: the last deliveries are journaled
             if self.share is not None:
@@ -191,6 +195,7 @@ def open_session(
     share: ShareOptions | None = None,
     recording: Recording | None = None,
     verifier_in_process: bool = False,
+    trust: RunTrust | None = None,
 ) -> Session:
     """Everything checked before the first event: window, secrets; then session_started is journaled.
 
@@ -203,6 +208,7 @@ def open_session(
     """
     runbook = loaded.runbook
     settings = settings or load_settings()
+    trust = _approved(trust, runbook)
     problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.UTC), settings.blackouts)
     if problem and not override_window:
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)
@@ -221,11 +227,37 @@ def open_session(
     )  # fmt: skip
     server = _sharing(controller, share)
     controller.verifier_reachable = solo is not None or server is not None or verifier_in_process
+    signing = _signing(controller, trust)
     for listener in listeners:
         controller.subscribe(listener)
     outreach = start_outreach(controller, settings, shared=server is not None)
     controller.start(window_override=override_window if problem else None, journal_path=str(path))
-    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
+    if trust is not None:
+        trust.journal_approval(controller)
+    session = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
+    session.trust = signing
+    return session
+
+
+def _approved(trust: RunTrust | None, runbook: Runbook) -> RunTrust | None:
+    """The approval checked against the plan about to run (exit 2 saying which part differs)."""
+    if trust is None:
+        return None
+    from runbook_tui.trust.run_trust import TrustRefused
+
+    try:
+        return trust.checked(runbook)
+    except TrustRefused as exc:
+        raise SessionError(str(exc), code=2) from None
+
+
+def _signing(controller: Controller, trust: RunTrust | None, earlier: Iterable[Event] = ()) -> Any:
+    """The assignee's signer following the controller (None: nothing signed, nothing awaited)."""
+    if trust is None:
+        return None
+    from runbook_tui.trust.assignee import AssigneeTrust
+
+    return AssigneeTrust(controller, trust.signer, earlier)
 
 
 def start_metrics(controller: Controller, mode: str) -> Any:
@@ -261,6 +293,7 @@ def resume_session(
     share: ShareOptions | None = None,
     solo: str | None = None,
     reopen: str | None = None,
+    trust: RunTrust | None = None,
 ) -> Session:
     """Rebuild the state from the journal alone, reload the same runbook, and journal the resume.
 
@@ -305,6 +338,7 @@ def resume_session(
     )  # fmt: skip
     server = _sharing(controller, share)
     controller.verifier_reachable = controller.solo is not None or server is not None
+    signing = _signing(controller, trust, JournalScan(path))  # what was shown before the process died
     for listener in listeners:
         controller.subscribe(listener)
     outreach = start_outreach(controller, settings, shared=server is not None)
@@ -313,4 +347,6 @@ def resume_session(
     controller.resumed(os.getpid())
     if solo is not None or share is not None:
         controller.change_mode(actor, solo=solo, shared=share is not None)
-    return Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
+    resumed = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
+    resumed.trust = signing
+    return resumed

@@ -11,6 +11,9 @@ blackouts:
 notify:                      # webhooks for every run (a runbook's notify: adds to these); see runbook/reach.py
   - {url: {env: CHAT_HOOK_URL}, format: slack, events: [session_started, guard_tripped, session_finished]}
 notify_timing: {verifier_missing: 10m, confirmation_waiting: 10m, window_closing: 15m, timeout: 5s, retries: 2}
+allowed_signers: ~/.config/runbook-tui/allowed_signers   # who is who: OpenSSH allowed_signers (principal = name)
+require_approval: true       # run/exec refuse to start without --approval FILE (see `runbook-tui approve`)
+approvers: [carol]           # who may approve plans, besides the ticket's verifier
 ```
 """
 
@@ -77,6 +80,12 @@ class Settings:
     #: Webhooks for every run (`notify:`), and when the late notices go out (`notify_timing:`).
     notify: tuple[NotifyTarget, ...] = ()
     notify_timing: NotifyTiming = field(default_factory=NotifyTiming)
+    #: OpenSSH allowed_signers file mapping people (principals) to keys; `--allowed-signers` overrides it.
+    allowed_signers: str | None = None
+    #: run/exec refuse to start without an approval of the plan (`--approval FILE`).
+    require_approval: bool = False
+    #: Who may approve a plan besides the ticket's verifier.
+    approvers: tuple[str, ...] = ()
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -104,12 +113,13 @@ def load_settings(path: Path | None = None) -> Settings:
     settings = _read(data, file, found)
     notify, timing, problems = settings_notify(text, file)
     found.items.extend(problems)
+    trust = _trust(data, found) if isinstance(data, YMap) else {}
     if found.has_errors or settings is None:
         raise SettingsError("\n".join(str(d) for d in sorted(found.items, key=lambda d: (d.mark.line, d.mark.col))))
-    return replace(settings, notify=notify, notify_timing=timing)
+    return replace(settings, notify=notify, notify_timing=timing, **trust)
 
 
-_TOP = ("ssh", "max_concurrency", "blackouts", "notify", "notify_timing")
+_TOP = ("ssh", "max_concurrency", "blackouts", "notify", "notify_timing", "allowed_signers", "require_approval", "approvers")
 _SSH = ("known_hosts", "keepalive_interval", "reconnect_attempts", "config")
 
 
@@ -142,6 +152,25 @@ def _read(data: Any, file: str, found: Collector) -> Settings | None:
         os.path.expanduser(str(known_hosts)), int(concurrency), blackouts, keepalive_interval=float(keepalive), reconnect_attempts=int(attempts),
         ssh_config=os.path.expanduser(ssh_config) if isinstance(ssh_config, str) else None,
     )  # fmt: skip
+
+
+def _trust(data: YMap, found: Collector) -> dict[str, Any]:
+    """allowed_signers (a path), require_approval (true/false), approvers (a list of names)."""
+    signers = data.get("allowed_signers")
+    if signers is not None and not (isinstance(signers, str) and signers.strip()):
+        found.error(data.value_mark("allowed_signers"), f"allowed_signers: expected the path of an OpenSSH allowed_signers file, got {_shown(signers)}")
+    require = data.get("require_approval", False)
+    if not isinstance(require, bool):
+        found.error(data.value_mark("require_approval"), f"require_approval: expected true or false, got {_shown(require)}")
+    approvers = data.get("approvers", [])
+    if not isinstance(approvers, YList | list) or not all(isinstance(a, str) and a.strip() for a in approvers):
+        found.error(data.value_mark("approvers"), f"approvers: expected a list of names (principals in allowed_signers), got {_shown(approvers)}")
+        approvers = []
+    return {
+        "allowed_signers": os.path.expanduser(signers) if isinstance(signers, str) and signers.strip() else None,
+        "require_approval": require is True,
+        "approvers": tuple(approvers),
+    }
 
 
 def _known(mapping: YMap, keys: tuple[str, ...], what: str, found: Collector, prefix: str = "") -> None:

@@ -41,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--observer-key", action="append", default=[], metavar="FILE", help="public key of a read-only observer (repeatable)")
         sub.add_argument("--participants", metavar="FILE", help="YAML list of {name, role: verifier|observer, key}")
 
+    def with_trust(sub: argparse.ArgumentParser, *, approval: bool = True) -> None:
+        sub.add_argument("--identity", metavar="KEY", help="your private key: signs your decisions and seals (default: the ssh-agent's first key)")
+        if approval:
+            sub.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: who is who (overrides allowed_signers: in settings)")
+            sub.add_argument("--approval", metavar="FILE", help="start only if this signed approval (runbook-tui approve) is for exactly the plan rendered now")
+
     def with_headless_decisions(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--ack-manual", metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each); refused without it")
         sub.add_argument("--accept-failed-criteria", metavar="REASON", help="end done although a metrics.success criterion is not met (journaled)")
@@ -54,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     join = commands.add_parser("join", help="the TUI as verifier (or observer) of a shared run")
     join.add_argument("address", metavar="ADDR", help="HOST:PORT the assignee shares at")
     join.add_argument("--observe", action="store_true", help="join read-only")
-    join.add_argument("--identity", metavar="KEYFILE", help="the private key to join with (default: SSH agent, ~/.ssh/id_*)")
+    join.add_argument("--identity", metavar="KEYFILE", help="the private key to join and sign your decisions with (default: SSH agent, ~/.ssh/id_*)")
     join.add_argument("--known-hosts", metavar="PATH", help="where trusted session host keys are kept (default: ~/.ssh/known_hosts)")
     join.add_argument("--accept-fingerprint", metavar="SHA256:...", help="trust the session's host key on first contact if it has this fingerprint")
 
@@ -87,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--runbooks", metavar="DIR", action="append", default=[], help="without FILE: list the runbooks in DIR (a folder or a file; repeatable)")
     run.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
     run.add_argument("--theme", metavar="NAME", help="colour theme: night (default), day, high-contrast, or one from your themes folder")
+    with_trust(run)
 
     execute = commands.add_parser("exec", help="run without a TUI, events as lines on stdout")
     execute.add_argument("file", metavar="FILE")
@@ -104,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     execute.add_argument("--journal", metavar="PATH")
     execute.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
     execute.add_argument("--dry-run", action="store_true", help="execute nothing; show what would run")
+    with_trust(execute)
 
     resume = commands.add_parser("resume", help="continue a run whose process died")
     resume.add_argument("journal", metavar="JOURNAL")
@@ -121,6 +129,14 @@ def _parser() -> argparse.ArgumentParser:
     with_participants(resume)
     resume.add_argument("--headless", action="store_true", help="no TUI: print where the run stands (the default without a terminal)")
     resume.add_argument("--theme", metavar="NAME", help="colour theme of the TUI")
+    with_trust(resume, approval=False)
+
+    approve = commands.add_parser("approve", help="show the rendered plan and, after yes, write a signed approval of it")
+    approve.add_argument("file", metavar="FILE")
+    with_params(approve)
+    approve.add_argument("--identity", metavar="KEY", help="the private key to sign with (default: the ssh-agent's first key)")
+    approve.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: your name is your key's principal there")
+    approve.add_argument("-o", dest="output", metavar="FILE", help="where to write the approval (default: FILE.approval)")
 
     rehearse = commands.add_parser(
         "rehearse",
@@ -142,13 +158,15 @@ def _parser() -> argparse.ArgumentParser:
 
     journal = commands.add_parser("journal", help="journal tools")
     journal_commands = journal.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
-    journal_verify = journal_commands.add_parser("verify", help="check the hash chain and the event sequence")
+    journal_verify = journal_commands.add_parser("verify", help="check the hash chain and the event sequence; with --allowed-signers, every signature and the seal")
     journal_verify.add_argument("journal", metavar="JOURNAL")
+    journal_verify.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: check signatures, who made them, and the seal")
 
     report = commands.add_parser("report", help="the change record of a run: ticket, who, when, every command and result, rollbacks, metrics, notes")
     report.add_argument("journal", metavar="JOURNAL")
     report.add_argument("--format", choices=("md", "html", "json"), default="md", help="Markdown (default), one self-contained HTML file, or JSON")
     report.add_argument("-o", dest="output", metavar="FILE", help="write the report to FILE instead of stdout")
+    report.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: say who signed each decision (default: allowed_signers: in settings)")
 
     demo = commands.add_parser("demo", help="try it here: a sample runbook against a sandbox folder; no SSH, no network")
     with_params(demo)
@@ -220,10 +238,25 @@ def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> int:
     share = _share_options(args)
     if isinstance(share, int):
         return share
+    trust = _trust_options(args, params)
+    if isinstance(trust, int):
+        return trust
     return launch.run(
         args.file, params, solo=args.solo, dry_run=args.dry_run, journal=args.journal, override_window=args.override_window, theme=args.theme,
-        runbooks=args.runbooks, share=share,
+        runbooks=args.runbooks, share=share, trust=trust,
     )  # fmt: skip
+
+
+def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
+    """RunTrust (signing key, allowed signers, the approval asked for; checked against the plan when it renders), or exit 2."""
+    from runbook_tui.app.settings import SettingsError, load_settings
+    from runbook_tui.trust.run_trust import TrustRefused, prepare
+
+    try:
+        return prepare(identity=args.identity, signers_path=getattr(args, "allowed_signers", None), approval=getattr(args, "approval", None), settings=load_settings())
+    except (TrustRefused, SettingsError) as exc:
+        print(f"runbook-tui: {exc}", file=sys.stderr)
+        return EXIT_INVALID
 
 
 def _share_options(args: argparse.Namespace) -> Any:
@@ -262,9 +295,12 @@ def cmd_exec(args: argparse.Namespace, params: dict[str, Any]) -> int:
     share = _share_options(args)
     if isinstance(share, int):
         return share
+    trust = _trust_options(args, params)
+    if isinstance(trust, int):
+        return trust
     return headless.cmd_exec(
         args.file, params, solo=args.solo, journal=args.journal, on_failure=args.on_failure,
-        override_window=args.override_window, dry_run=args.dry_run, share=share,
+        override_window=args.override_window, dry_run=args.dry_run, share=share, trust=trust,
         ack_manual=args.ack_manual, accept_criteria=args.accept_failed_criteria,
     )  # fmt: skip
 
@@ -278,15 +314,18 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
         print("runbook-tui: resume: --full goes with --rollback", file=sys.stderr)
         return EXIT_INVALID
     decision = "mark-done" if args.reason else args.decision
+    trust = _trust_options(args, params)
+    if isinstance(trust, int):
+        return trust
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if interactive and not (args.headless or decision or args.go_on):
         from runbook_tui.ui import launch
 
-        return launch.resume(args.journal, theme=args.theme, solo=args.solo, share=share)
+        return launch.resume(args.journal, theme=args.theme, solo=args.solo, share=share, trust=trust)
     from runbook_tui.engine.autopilot import Policy
 
     policy = Policy(on_failure=args.on_failure, ack_manual=args.ack_manual, accept_criteria=args.accept_failed_criteria)
-    choice = headless.ResumeChoice(decision, args.reason or "", args.full, args.go_on, args.solo, share, policy)
+    choice = headless.ResumeChoice(decision, args.reason or "", args.full, args.go_on, args.solo, share, policy, trust)
     return headless.cmd_resume(args.journal, choice)
 
 
@@ -299,18 +338,30 @@ def cmd_preflight(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    return headless.cmd_journal_verify(args.journal)
+    return headless.cmd_journal_verify(args.journal, args.allowed_signers)
+
+
+def cmd_approve(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui.cli.approve_cmd import cmd_approve as approve
+
+    loaded = _load(args.file, params)
+    if loaded is None:
+        return EXIT_INVALID
+    return approve(loaded, identity=args.identity, signers_path=args.allowed_signers, output=args.output or f"{args.file}.approval")
 
 
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from pathlib import Path
 
+    from runbook_tui.app.settings import SettingsError, load_settings
     from runbook_tui.engine.files import write_private
     from runbook_tui.report import ReportError, build_report, render
+    from runbook_tui.trust.run_trust import TrustRefused, allowed_signers
 
     try:
-        text = render(build_report(args.journal), args.format)
-    except ReportError as exc:
+        signers = allowed_signers(args.allowed_signers or load_settings().allowed_signers)
+        text = render(build_report(args.journal, signers), args.format)
+    except (ReportError, TrustRefused, SettingsError) as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
     if args.output is None:
@@ -382,6 +433,7 @@ COMMANDS = {
     "rehearse": cmd_rehearse,
     "preflight": cmd_preflight,
     "journal": cmd_journal,
+    "approve": cmd_approve,
     "report": cmd_report,
     "demo": cmd_demo,
 }

@@ -48,6 +48,9 @@ journal.py); the rest is its payload, flat at the top level:
 | silence_created | id, alertmanager, matchers [text], starts_at, ends_at, comment, created_by |
 | silence_failed | alertmanager, matchers?, id?, error, action ("create" or "expire") |
 | silence_expired / silence_kept | id, alertmanager; kept: until (the window's end, after a rollback) |
+| decision_signed | decision (seq), statement {kind, session, action, by, step, attempt, phase, shown, reason}, signature (armored SSHSIG), key (fingerprint) |
+| seal | statement {kind, session, by, seq, head}, signature, key, role (the journal's head signed at a checkpoint and at the end) |
+| plan_approved | statement {kind, plan, runbook, params, by}, signature, key, principal (the approval the run started under) |
 """
 
 from __future__ import annotations
@@ -108,10 +111,16 @@ SILENCE_CREATED: Final = "silence_created"
 SILENCE_FAILED: Final = "silence_failed"
 SILENCE_EXPIRED: Final = "silence_expired"
 SILENCE_KEPT: Final = "silence_kept"
+DECISION_SIGNED: Final = "decision_signed"
+SEAL: Final = "seal"
+PLAN_APPROVED: Final = "plan_approved"
 
 #: Events that may follow session_finished: the review of the finished change, people leaving,
 #: the delivery of what the end itself set off (its notification, the silences' expiry), and the share server's counts.
-AFTER_FINISH: Final = frozenset({REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SHARE_CLOSED})
+AFTER_FINISH: Final = frozenset({REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SHARE_CLOSED, SEAL, DECISION_SIGNED})
+
+#: Events that show a step's rendered commands to the verifier; a signed decision names the last one's hash.
+STEP_READY_TYPES: Final = frozenset({STEP_READY, STEP_STARTED})
 
 #: Events written in groups (fsynced at least once a second and before any other event).
 GROUPED: Final = frozenset({OUTPUT, METRIC_SAMPLE})

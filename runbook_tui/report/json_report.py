@@ -24,6 +24,7 @@ absent values are `null`, never missing keys.
 | errors | [{at, message, step, host, transient}] |
 | reviews | [{at, by, planned, surprised, change}] |
 | integrity | events, final_hash, verified (`journal verify` passes), problems |
+| signatures? | (the ? : only when the journal holds signatures) [{line, what, by, key, status: verified, unchecked, unsigned or fails, words}] |
 | timeline | [{seq, at, actor, type, text}]: every event but output and metric samples, in words |
 """
 
@@ -39,6 +40,8 @@ from runbook_tui.report.model import Report
 def as_json(report: Report) -> dict[str, Any]:
     """The report as plain JSON data, `format` first."""
     data = asdict(report)
+    if not data["signatures"]:
+        del data["signatures"]  # a journal without signatures keeps the report it always had
     return {"format": data.pop("format"), **data}
 
 

@@ -61,6 +61,7 @@ def render(report: Report) -> str:
     out += _notes(report)
     out += _pauses_and_errors(report)
     out += _reviews(report)
+    out += _signatures(report)
     out += _timeline(report)
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -242,6 +243,13 @@ def _metrics(report: Report) -> list[str]:
 
 def _v(panel: Panel, number: float | None) -> str:
     return esc(t.value(number, panel.unit))
+
+
+def _signatures(report: Report) -> list[str]:
+    if not report.signatures:
+        return []
+    rows = [(str(r.line or ""), esc(r.what), esc(f"signed by {r.by}" if r.key else r.by or t.NONE), code(r.key) if r.key else t.NONE, esc(r.words)) for r in report.signatures]
+    return ["## Signatures", ""] + table(["Line", "Decision", "Signer", "Key", "Verified"], rows) + [""]
 
 
 def _notes(report: Report) -> list[str]:

@@ -19,14 +19,18 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.report.signatures import SignatureRow, signature_rows
 from runbook_tui.runbook.durations import format_duration, parse_duration
+
+if TYPE_CHECKING:  # asyncssh is loaded only when a journal holds signatures
+    from runbook_tui.trust.sshsig import AllowedSigners
 
 FORMAT = "runbook-tui-report/1"
 #: The event a post-change review is journaled as: {planned, surprised, change}.
@@ -356,6 +360,7 @@ class Report:
     integrity: Integrity
     timeline: list[TimelineEntry]
     format: str = FORMAT
+    signatures: list[SignatureRow] = field(default_factory=list)  # decisions, seals, approval (report/signatures.py)
 
     @property
     def skipped(self) -> list[Step]:
@@ -365,7 +370,7 @@ class Report:
 # -- building ---------------------------------------------------------------------------
 
 
-def build_report(path: str | Path) -> Report:
+def build_report(path: str | Path, signers: AllowedSigners | None = None) -> Report:
     """The report of one journal; ReportError when it is unreadable or does not verify."""
     path = Path(path)
     read = JournalScan(path, finished_rule=True)
@@ -379,7 +384,9 @@ def build_report(path: str | Path) -> Report:
         raise ReportError(f"{path}: the journal does not verify, refusing to report on it: {'; '.join(read.problems)}")
     last = read.last
     integrity = Integrity(events=read.count, final_hash=str(last["hash"]), verified=not read.problems, problems=list(read.problems))
-    return builder.report(path.name, integrity)
+    report = builder.report(path.name, integrity)
+    report.signatures = signature_rows(path, signers)
+    return report
 
 
 def _ts(value: str | None) -> dt.datetime | None:

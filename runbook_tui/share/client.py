@@ -23,6 +23,9 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.share import protocol
+from runbook_tui.trust.ledger import Ledger
+from runbook_tui.trust.participant import ParticipantTrust, find_signer, received_copy
+from runbook_tui.trust.sshsig import SignatureError
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ class Endpoint:
     known_hosts: str
     identity: str | None = None  # None: the SSH agent and ~/.ssh/id_* as ssh does
     observe: bool = False  # join read-only even with a verifier's key
+    copy_dir: str | None = None  # where the verifier keeps its own copy of the events received
 
 
 def host_key_entry(host: str, port: int, key: asyncssh.SSHKey) -> str:
@@ -81,6 +85,9 @@ class ShareClient:
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[Reply]] = {}
         self._welcomed = asyncio.Event()
+        self.trust: ParticipantTrust | None = None
+        self.diverged: str | None = None  # the first divergence from what this client received before
+        self._seals: set[asyncio.Task[None]] = set()
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -106,6 +113,10 @@ class ShareClient:
         welcome = protocol.decode(await self._process.stdout.readline())
         self.name = welcome.get("name")
         self.role = "observer" if ep.observe else welcome.get("role")
+        if self.trust is None:
+            session, name = str(welcome.get("session", "")), str(self.name)
+            signer = None if self.role == "observer" else await find_signer(ep.identity, welcome.get("key"))
+            self.trust = ParticipantTrust(signer, name, session, Ledger(received_copy(ep.copy_dir, session, name)))
         self._process.stdin.write(protocol.encode({"kind": "hello", "since": self.state.seq, "observe": ep.observe}))
         self.connected = True
         self._welcomed.set()
@@ -145,6 +156,17 @@ class ShareClient:
                     future.set_result(Reply(bool(message.get("ok")), str(message.get("message", ""))))
 
     def _apply(self, event: Event) -> None:
+        if self.trust is not None:
+            problem = self.trust.ledger.add(event)
+            if problem is not None:
+                if self.diverged is None:
+                    self.diverged = problem
+                self._say(f"WARNING: the journal diverges from what you saw: {problem}")
+                return
+            if self.role == "verifier" and self.trust.signer is not None and event["seq"] > self.state.seq:
+                task = asyncio.get_running_loop().create_task(self._seal(event))
+                self._seals.add(task)
+                task.add_done_callback(self._seals.discard)
         if event["seq"] <= self.state.seq:
             return  # already have it (a catch-up overlapping a live event)
         if event["seq"] != self.state.seq + 1:
@@ -152,6 +174,15 @@ class ShareClient:
         self.state = apply(self.state, event)
         for listener in list(self._listeners):
             listener(event, self.state)
+
+    async def _seal(self, event: Event) -> None:
+        """Sign the head just verified when it is a checkpoint or the end, and send the seal."""
+        assert self.trust is not None
+        signed = await self.trust.sign_seal(event)
+        if signed is not None:
+            reply = await self.send("seal", signed=signed)
+            if not reply.ok:
+                self._say(f"the seal was not taken: {reply.message}")
 
     def _drop(self) -> None:
         self.connected = False
@@ -164,20 +195,28 @@ class ShareClient:
         self._conn = None
         self._process = None
 
-    async def send(self, action: str, text: str = "") -> Reply:
-        """An intent to the assignee's controller; the reply says whether it was accepted."""
+    async def send(self, action: str, text: str = "", *, signed: dict[str, object] | None = None) -> Reply:
+        """An intent to the assignee's controller, signed when it is a decision; the reply says whether it was accepted."""
+        step = self.state.current
+        if signed is None and self.trust is not None:
+            try:
+                signed = await self.trust.sign_decision(self.state, action, step, text)
+            except SignatureError as exc:
+                return Reply(False, f"cannot sign the decision: {exc}")
         if self._process is None or not self.connected:
             return Reply(False, "not connected to the session right now; it reconnects by itself")
         request = next(self._ids)
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         self._waiting[request] = future
         # The step this replica shows as current: the session refuses a confirm that would land on another.
-        message = {"kind": "intent", "id": request, "action": action, "text": text, "step": self.state.current}
+        message = {"kind": "intent", "id": request, "action": action, "text": text, "step": step, "signed": signed}
         self._process.stdin.write(protocol.encode(message))
         return await future
 
     async def close(self) -> None:
         self._drop()
+        if self.trust is not None:
+            self.trust.ledger.close()
 
 
 def _words(exc: BaseException) -> str:

@@ -5,8 +5,10 @@ Client to server:
   {"kind": "intent", "id": N, "action": A, "text": T, "step": S}
       A: confirm | reject | note | hold | request_rollback
       S: the step the participant saw as current (a confirm for another step is refused)
+      "signed": {"statement": {...}, "signature": ARMORED} on confirm, reject, hold and
+      request_rollback (see trust/statements.py), and on A = seal (a verified head, signed)
 Server to client:
-  {"kind": "welcome", "name": NAME, "role": ROLE, "session": ID}
+  {"kind": "welcome", "name": NAME, "role": ROLE, "session": ID, "key": FINGERPRINT joined with}
   {"kind": "event", "event": {...}}          journal events, catch-up first, then live
   {"kind": "reply", "id": N, "ok": BOOL, "message": TEXT}
   {"kind": "bye", "reason": TEXT}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -24,7 +25,7 @@ import asyncssh
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import SHARE_CLOSED, SYSTEM, Event
 from runbook_tui.engine.files import private_folder
-from runbook_tui.engine.journal import JournalError
+from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.state import RunState
 from runbook_tui.share import protocol
 from runbook_tui.share.admission import (
@@ -35,6 +36,7 @@ from runbook_tui.share.admission import (
 )
 from runbook_tui.share.participants import Participant
 from runbook_tui.share.presence import Presence
+from runbook_tui.trust.gate import SignedIntents, dispatch_signed
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +143,8 @@ class ShareServer:
         self.address: tuple[str, int] = ("127.0.0.1", 0)  # where start() listens
         self.keepalive: tuple[float, int] = protocol.KEEPALIVE  # a participant whose link died silently leaves
         controller.subscribe(self._on_event)
+        # Decisions and seals: each signature checked before journaling; on resume it reads what was shown before.
+        self.signed = SignedIntents(controller, JournalScan(controller.journal.path))
 
     @property
     def fingerprint(self) -> str:
@@ -191,7 +195,7 @@ class ShareServer:
                 self.admission.counts["refused_sessions"] += 1
                 process.stdout.write(protocol.encode({"kind": "bye", "reason": f"{actor.name} already has {SESSIONS_PER_PARTICIPANT} sessions open"}))
                 return
-            process.stdout.write(protocol.encode({"kind": "welcome", "name": actor.name, "role": actor.role, "session": self.controller.session_id}))
+            process.stdout.write(protocol.encode({"kind": "welcome", "name": actor.name, "role": actor.role, "session": self.controller.session_id, "key": participant.fingerprint}))
             hello = protocol.decode(await process.stdin.readline())
             since = int(hello.get("since", -1))
             if hello.get("observe"):
@@ -202,7 +206,7 @@ class ShareServer:
             self.presence.arrive(actor.name, actor.role)  # their join (if journaled) is queued: they see it after the catch-up
             arrived = True
             await self._catch_up(process, since, until)
-            await self._serve(process, queue, actor)
+            await self._serve(process, queue, actor, participant.fingerprint)
         except (asyncssh.Error, ConnectionError, protocol.ProtocolError, ValueError, TypeError, asyncio.IncompleteReadError, OSError) as exc:
             log.info("participant %s left: %s", actor.name, exc)
         finally:
@@ -232,7 +236,7 @@ class ShareServer:
                     await process.stdout.drain()
         await process.stdout.drain()
 
-    async def _serve(self, process: asyncssh.SSHServerProcess[str], queue: asyncio.Queue[Event], actor: Actor) -> None:
+    async def _serve(self, process: asyncssh.SSHServerProcess[str], queue: asyncio.Queue[Event], actor: Actor, fingerprint: str) -> None:
         async def pump() -> None:
             while True:
                 event = await queue.get()
@@ -245,7 +249,10 @@ class ShareServer:
                 message = protocol.decode(line)
                 if message.get("kind") == "intent":
                     seen = message.get("step")
-                    answer = self.dispatch(actor, str(message.get("action")), str(message.get("text") or ""), str(seen) if seen else None)
+                    action, text, step = str(message.get("action")), str(message.get("text") or ""), str(seen) if seen else None
+                    answer = dispatch_signed(
+                        self.signed, actor, fingerprint, action, step, text, message.get("signed"), functools.partial(self.dispatch, actor, action, text, step)
+                    )  # fmt: skip
                     process.stdout.write(protocol.reply(message.get("id"), answer.ok, answer.message))
 
         tasks = [asyncio.create_task(pump()), asyncio.create_task(listen())]

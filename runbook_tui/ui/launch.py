@@ -37,6 +37,7 @@ def run(
     theme: str | None = None,
     runbooks: Sequence[str] = (),
     share: ShareOptions | None = None,
+    trust: Any = None,
 ) -> int:
     """`run [FILE]`: invalid runbooks never reach the screen (exit 2 with FILE:LINE:COL errors).
 
@@ -45,7 +46,7 @@ def run(
     """
     mode = "dry-run" if dry_run else "live"
     ask_mode = solo is None and share is None  # the mode screen asks before anything starts
-    start_for = starters(mode=mode, solo=solo, share=share, journal=journal, override_window=override_window)
+    start_for = starters(mode=mode, solo=solo, share=share, journal=journal, override_window=override_window, trust=trust)
 
     if file is None:
         if params:
@@ -66,7 +67,7 @@ def run(
 
 
 def starters(
-    *, mode: str, solo: str | None, share: ShareOptions | None, journal: str | None, override_window: str | None
+    *, mode: str, solo: str | None, share: ShareOptions | None, journal: str | None, override_window: str | None, trust: Any = None
 ) -> Callable[..., Starter]:
     """`start_for(loaded, choice=None)`: the starter of a chosen runbook, in the mode given on the command line or chosen on screen."""
 
@@ -75,7 +76,7 @@ def starters(
 
         def starter(override: str | None) -> Session:
             shared = share if choice is None else share_from(choice) if choice.share_address is not None else None
-            return open_session(loaded, mode=mode, solo=chosen_solo, journal=journal, override_window=override or override_window, share=shared)
+            return open_session(loaded, mode=mode, solo=chosen_solo, journal=journal, override_window=override or override_window, share=shared, trust=trust)
 
         return starter
 
@@ -96,14 +97,14 @@ def share_from(choice: ModeChoice) -> ShareOptions:
     return ShareOptions(choice.share_address, tuple(people))
 
 
-def resume(journal: str, theme: str | None = None, *, solo: str | None = None, share: ShareOptions | None = None) -> int:
+def resume(journal: str, theme: str | None = None, *, solo: str | None = None, share: ShareOptions | None = None, trust: Any = None) -> int:
     """`resume JOURNAL` in a terminal: the run screen rebuilt from the journal; an unknown step waits for you.
 
     `solo` / `share`: how the run is verified from now on (journaled)."""
     from runbook_tui.app.session import SessionError
 
     try:
-        session = resume_session(journal, solo=solo, share=share)
+        session = resume_session(journal, solo=solo, share=share, trust=trust)
     except SessionError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return exc.code

@@ -48,7 +48,9 @@ async def test_confirmations_run_the_change_to_done(lab: Lab) -> None:
     assert [(e["step"], e["actor"], e["phase"]) for e in confirmed] == [("one", "bob", "after"), ("two", "bob", "after")]
     assert of_type(events, "participant_joined")[0].items() >= {"name": "bob", "role": "verifier"}.items()
     assert of_type(events, "session_finished")[-1]["outcome"] == "done"
-    assert events[-1]["type"] == "session_finished"  # nothing after the end (journal verify)
+    end = [e["type"] for e in events].index("session_finished")
+    assert {e["type"] for e in events[end + 1 :]} <= {"decision_signed", "seal"}  # after the end: signatures and seals only
+    assert verify(shared.journal).intact
     assert "step_confirmed     one (after) by bob" in shared.stdout()
 
 

@@ -1,0 +1,63 @@
+"""`approve FILE -p N=V... --identity KEY [-o FILE.approval]`: the change board's approval, signed.
+
+Shows the rendered plan (every step, host, command and undo, the
+parameters), asks for `yes` (at the terminal, or as the first line of
+standard input when it is not one), then writes the signed approval of the
+plan's hash. `run`/`exec --approval FILE` start only under an approval of
+exactly the plan they render.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import sys
+
+from runbook_tui.runbook.loader import Loaded
+from runbook_tui.runbook.plan import format_plan, plan_json
+from runbook_tui.trust import approval
+from runbook_tui.trust.run_trust import TrustRefused, allowed_signers, signer_for
+from runbook_tui.trust.statements import plan_hash
+
+
+def _answer() -> str:
+    try:
+        if sys.stdin.isatty():
+            return input("Approve exactly this plan? Type yes: ")
+        print("Approve exactly this plan? (reading the answer from standard input)")
+        return sys.stdin.readline()
+    except (EOFError, KeyboardInterrupt):
+        return ""
+
+
+def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | None, output: str) -> int:
+    from runbook_tui.app.settings import SettingsError, load_settings
+
+    try:
+        signers = allowed_signers(signers_path or load_settings().allowed_signers)
+        signer = signer_for(identity)
+    except (TrustRefused, SettingsError) as exc:
+        print(f"runbook-tui: {exc}", file=sys.stderr)
+        return 2
+    if signer is None:
+        print("runbook-tui: approve needs a key to sign with: --identity KEY, or an ssh-agent holding one", file=sys.stderr)
+        return 2
+    names = signers.principals(signer.public_key) if signers is not None else []
+    if signers is not None and not names:
+        print(f"runbook-tui: {signer.fingerprint} is not in {signers.path}: nobody could check this approval", file=sys.stderr)
+        return 2
+    by = names[0] if names else os.environ.get("RUNBOOK_TUI_USER") or getpass.getuser()
+    plan = plan_json(loaded.runbook)
+    sys.stdout.write(format_plan(loaded.runbook))
+    print(f"\nplan sha256 {plan_hash(plan)}; signing as {by} with {signer.fingerprint} ({signer.source})")
+    if _answer().strip().lower() != "yes":
+        print("not approved: nothing was written", file=sys.stderr)
+        return 1
+    try:
+        approval.write(output, asyncio.run(approval.make(plan, signer, by)))
+    except OSError as exc:
+        print(f"runbook-tui: cannot write {output}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"approval written to {output}")
+    return 0

@@ -1,0 +1,66 @@
+"""The report's "Signatures" section: each decision's signer and whether the signature verified.
+
+Built from the same check as `journal verify --allowed-signers`. Without an
+allowed_signers file the report says a signature holds for the key in it,
+not who holds that key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, Event
+from runbook_tui.engine.journal import JournalScan
+
+if TYPE_CHECKING:  # asyncssh (for SSHSIG) is loaded only for a journal that holds signatures
+    from runbook_tui.trust.check import Signed
+    from runbook_tui.trust.sshsig import AllowedSigners
+
+_WORDS = {
+    "verified": "verified",
+    "unchecked": "signature holds; signer not checked (no allowed_signers)",
+    "unsigned": "unsigned",
+    "fails": "FAILS",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureRow:
+    line: int  # the decision's (or seal's, or approval's) journal line
+    what: str  # e.g. "step_confirmed one (after)", "seal of line 15", "plan approved"
+    by: str
+    key: str
+    status: str  # verified, unchecked, unsigned, fails
+    words: str  # the status in words, with why it fails
+
+
+def signature_rows(path: Path, signers: AllowedSigners | None) -> list[SignatureRow]:
+    """One row per decision, seal and approval; empty for a journal with no signatures at all.
+
+    A journal without signatures is read once more, a line at a time; one with them is held in memory
+    (signatures name events by seq)."""
+    if not any(e.get("type") in (DECISION_SIGNED, SEAL, PLAN_APPROVED) for e in JournalScan(path)):
+        return []
+    from runbook_tui.trust.check import check
+
+    events = list(JournalScan(path))
+    result = check(events, signers)
+    rows = [_row(s, _what(events[s.seq])) for s in sorted(result.decisions.values(), key=lambda s: s.seq) if 0 <= s.seq < len(events)]
+    rows += [_row(s, f"seal of line {int(events[s.seq]['statement'].get('seq', -2)) + 1}") for s in result.seals]
+    if result.approval is not None:
+        rows.insert(0, _row(result.approval, "plan approved"))
+    if not result.sealed_end:
+        rows.append(SignatureRow(0, "end of the run", "", "", "fails", "not sealed"))
+    return rows
+
+
+def _what(event: Event) -> str:
+    phase = f" ({event['phase']})" if event.get("phase") else ""
+    return f"{event.get('type')} {event.get('step') or ''}{phase}".replace("  ", " ").strip()
+
+
+def _row(signed: Signed, what: str) -> SignatureRow:
+    words = _WORDS[signed.status] + (f": {signed.why}" if signed.status == "fails" and signed.why else "")
+    return SignatureRow(signed.seq + 1, what, signed.by, signed.key, signed.status, words)

@@ -1,0 +1,101 @@
+"""Approved plans: a signed approval of the rendered plan's hash, checked before a run starts.
+
+`approve` signs {plan hash, runbook, parameters, who}; the approval file keeps
+that statement, the signature and the plan itself, so a refusal can say which
+part of the plan rendered now differs from the one approved.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.trust import statements
+from runbook_tui.trust.sshsig import AllowedSigners, SignatureError, Signer, verify
+
+
+class ApprovalRefused(ValueError):
+    """The run may not start under this approval; the message says which part differs or who is not allowed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """An approval that holds for the plan rendered now, by an allowed approver."""
+
+    statement: dict[str, Any]
+    signature: str
+    key: str
+    principal: str
+    file: str
+
+
+async def make(plan: dict[str, Any], signer: Signer, by: str) -> dict[str, Any]:
+    """The approval file's content."""
+    statement = statements.approval(plan, by)
+    signature = await signer.sign(statements.encode(statement))
+    return {"statement": statement, "signature": signature, "key": signer.fingerprint, "plan": plan}
+
+
+def write(path: str, approval: dict[str, Any]) -> None:
+    """Written with its final mode (0600), replacing an older approval at that path."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)  # a symlink planted there is not followed
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(approval, handle, indent=2, ensure_ascii=False, sort_keys=True)
+        handle.write("\n")
+
+
+def _differences(approved: Any, now: Any, where: str = "") -> Iterator[str]:
+    """Paths where the approved plan and the plan rendered now differ, as `where: approved X, now Y`."""
+    if isinstance(approved, dict) and isinstance(now, dict):
+        for key in sorted(set(approved) | set(now), key=str):
+            yield from _differences(approved.get(key), now.get(key), f"{where}.{key}" if where else str(key))
+    elif isinstance(approved, list) and isinstance(now, list) and len(approved) == len(now):
+        for index, (a, b) in enumerate(zip(approved, now, strict=True)):
+            name = a.get("id") if isinstance(a, dict) and a.get("id") == (b.get("id") if isinstance(b, dict) else None) else index
+            yield from _differences(a, b, f"{where}[{name}]")
+    elif approved != now:
+        yield f"{where or 'plan'}: approved {_short(approved)}, now {_short(now)}"
+
+
+def _short(value: Any) -> str:
+    text = visible_line(json.dumps(value, ensure_ascii=False))
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def check(path: str, plan: dict[str, Any], signers: AllowedSigners | None, allowed: set[str]) -> Approval:
+    """The approval at `path`, if it is for exactly `plan` and its signer is one of `allowed`; else ApprovalRefused."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        statement, signature = data["statement"], data["signature"]
+        if not isinstance(statement, dict) or not isinstance(signature, str):
+            raise TypeError
+    except OSError as exc:
+        raise ApprovalRefused(f"{path}: cannot read the approval: {exc.strerror}") from None
+    except (ValueError, KeyError, TypeError):
+        raise ApprovalRefused(f"{path}: expected an approval written by `runbook-tui approve`") from None
+    try:
+        verified = verify(statements.encode(statement), signature)
+    except SignatureError as exc:
+        raise ApprovalRefused(f"{path}: the approval's signature does not hold: {exc}") from None
+    now = statements.plan_hash(plan)
+    if statement.get("plan") != now:
+        approved_plan = data.get("plan") if isinstance(data.get("plan"), dict) else {}
+        if statements.plan_hash(approved_plan) != statement.get("plan"):
+            raise ApprovalRefused(f"{path}: the plan rendered now (sha256 {now[:16]}) is not the one approved ({str(statement.get('plan'))[:16]})")
+        differs = list(_differences(approved_plan, plan))
+        shown = "; ".join(differs[:5]) + (f"; and {len(differs) - 5} more" if len(differs) > 5 else "")
+        raise ApprovalRefused(f"{path}: the plan rendered now differs from the one approved: {shown}")
+    if signers is None:
+        raise ApprovalRefused(f"{path}: cannot tell who signed the approval: give --allowed-signers FILE (or allowed_signers: in settings)")
+    names = signers.principals(verified.key)
+    fitting = [name for name in names if name in allowed and signers.allows(name, verified.key)]
+    if not fitting:
+        who = ", ".join(names) if names else f"a key not in {signers.path}"
+        may = ", ".join(sorted(allowed)) or "nobody (the ticket names no verifier and settings list no approvers)"
+        raise ApprovalRefused(f"{path}: approved by {who} ({verified.fingerprint}); the plan may be approved by {may}")
+    return Approval(statement, signature, verified.fingerprint, fitting[0], path)

@@ -1,0 +1,161 @@
+"""`journal verify --allowed-signers`: every signature, who made it, and the seal.
+
+What each check proves (README repeats it):
+- the hash chain (always): the file is one unbroken sequence; it does NOT
+  prove who wrote it: anyone who can write the file can recompute it.
+- signatures (with allowed_signers): each decision, seal and approval was
+  signed by a key the file gives to the person named, over a statement that
+  names this session, step, attempt, phase and the event that showed the
+  commands; an edit before that event, or a recomputed chain, breaks them.
+- the seal (with allowed_signers): the end of the run (session_finished) is
+  signed by an allowed person; a truncated journal has no seal of its end.
+  Events after the final seal (a review, notices) are not covered by it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESSION_FINISHED, STEP_READY_TYPES, Event
+from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.trust import statements
+from runbook_tui.trust.sshsig import AllowedSigners, SignatureError, read_allowed_signers, verify
+
+_ACTION_OF = {kind: action for action, kind in statements.VERIFIER_DECISIONS.items()} | statements.ASSIGNEE_DECISIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """One decision's signature as checked: `status` is verified, unsigned, unchecked or fails."""
+
+    seq: int
+    by: str
+    key: str
+    status: str
+    why: str = ""
+
+
+@dataclass
+class TrustCheck:
+    decisions: dict[int, Signed] = field(default_factory=dict)  # decision event seq -> its signature
+    seals: list[Signed] = field(default_factory=list)  # seq: the seal event's own
+    approval: Signed | None = None
+    problems: list[str] = field(default_factory=list)
+    sealed_end: bool = False
+    checked_signers: bool = False
+
+
+def _statement_problem(statement: Any, event: Event, session: str, events: Sequence[Event]) -> str | None:
+    """Does the signed statement describe the decision journaled at `event`?"""
+    if not isinstance(statement, dict):
+        return "no statement"
+    action = _ACTION_OF.get(str(event.get("type")))
+    wanted = {"session": session, "action": action, "by": event.get("actor")}
+    if action in ("confirm", "reject"):
+        wanted |= {"step": event.get("step"), "phase": event.get("phase"), "attempt": event.get("attempt")}
+    elif action not in ("hold", "request_rollback"):
+        wanted |= {"step": event.get("step")}
+    for name, value in wanted.items():
+        if statement.get(name) != value:
+            return f"the signed {name} is {statement.get(name)!r}, the journal says {value!r}"
+    if action in ("hold", "request_rollback"):
+        return None  # urgent requests name the step the verifier looked at; they are not about its commands
+    shown = [e["hash"] for e in events[: int(event["seq"])] if e.get("type") in STEP_READY_TYPES and e.get("step") == event.get("step")]
+    if statement.get("shown") not in shown and (shown or statement.get("shown")):
+        return "it names commands shown in an event this journal does not hold (an earlier line was changed)"
+    return None
+
+
+def _signature(statement: Any, signature: Any, key: Any, signers: AllowedSigners | None) -> tuple[str, str]:
+    """(status, why) of one signature; the signer must be allowed for the statement's `by`."""
+    try:
+        verified = verify(statements.encode(statement if isinstance(statement, dict) else {}), str(signature))
+    except SignatureError as exc:
+        return "fails", str(exc)
+    if verified.fingerprint != key:
+        return "fails", f"signed by {verified.fingerprint}, the event says {key}"
+    if signers is None:
+        return "unchecked", "signature holds; who holds the key was not checked (no --allowed-signers)"
+    by = str(statement.get("by"))
+    if not signers.allows(by, verified.key):
+        names = ", ".join(signers.principals(verified.key)) or f"nobody in {signers.path}"
+        return "fails", f"signed by {verified.fingerprint}, a key {signers.path} gives to {names}, not to {by}"
+    return "verified", ""
+
+
+def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck:
+    result = TrustCheck(checked_signers=signers is not None)
+    session = str(events[0].get("session", "")) if events else ""
+    finished = next((e["seq"] for e in events if e.get("type") == SESSION_FINISHED), None)
+    for event in events:
+        kind, line = event.get("type"), int(event["seq"]) + 1
+        found = event.get("statement")
+        statement: dict[str, Any] = found if isinstance(found, dict) else {}
+        if kind == DECISION_SIGNED:
+            target = event.get("decision")
+            decision = events[target] if isinstance(target, int) and 0 <= target < len(events) else None
+            status, why = _signature(statement, event.get("signature"), event.get("key"), signers)
+            if decision is None or decision.get("type") not in statements.DECISION_TYPES:
+                status, why = "fails", f"it names event {target!r}, which is not a decision"
+            elif status != "fails":
+                problem = _statement_problem(statement, decision, session, events)
+                status, why = ("fails", problem) if problem else (status, why)
+            signed = Signed(int(target) if isinstance(target, int) else -1, str(statement.get("by")), str(event.get("key")), status, why)
+            result.decisions[signed.seq] = signed
+            if status == "fails":
+                result.problems.append(f"line {line}: the signature of the decision at line {signed.seq + 1} fails: {why}")
+        elif kind == SEAL:
+            status, why = _signature(statement, event.get("signature"), event.get("key"), signers)
+            sealed = statement.get("seq")
+            if status != "fails" and not (isinstance(sealed, int) and 0 <= sealed < len(events) and events[sealed]["hash"] == statement.get("head")):
+                status, why = "fails", f"it seals event {sealed!r} with a hash this journal does not have there (the journal was rewritten)"
+            if status != "fails" and statement.get("session") != session:
+                status, why = "fails", "it seals another session"
+            result.seals.append(Signed(int(event["seq"]), str(statement.get("by")), str(event.get("key")), status, why))
+            if status == "fails":
+                result.problems.append(f"line {line}: the seal fails: {why}")
+            elif sealed == finished:
+                result.sealed_end = True
+        elif kind == PLAN_APPROVED:
+            status, why = _signature(statement, event.get("signature"), event.get("key"), signers)
+            result.approval = Signed(int(event["seq"]), str(event.get("principal")), str(event.get("key")), status, why)
+            if status == "fails":
+                result.problems.append(f"line {line}: the plan's approval fails: {why}")
+    assignee = str(events[0].get("assignee", "")) if events else ""
+    for event in events:
+        if event.get("type") in statements.DECISION_TYPES and int(event["seq"]) not in result.decisions:
+            by = str(event.get("actor"))
+            result.decisions[int(event["seq"])] = Signed(int(event["seq"]), by, "", "unsigned")
+            if by != assignee and event.get("type") in statements.VERIFIER_DECISIONS.values():
+                result.problems.append(f"line {int(event['seq']) + 1}: {event['type']} by {by} is not signed (a verifier's decision must be)")
+    if not result.sealed_end:
+        last = [s.seq + 1 for s in result.seals]
+        where = f"last seal at line {last[-1]}" if last else "no seal in it"
+        result.problems.append(f"not sealed: {where} (the end of the run is not signed: cut short, still running, or no key signed it)")
+    return result
+
+
+def print_trust(path: str, events: Sequence[Event], signers_path: str | None) -> int:
+    """The rest of `journal verify` after an intact chain: 0 all hold, 1 a check failed, 2 unreadable allowed_signers."""
+    if signers_path is None:
+        print(f"{path}: NOT checked: signatures, who signed, and the seal (give --allowed-signers FILE);")
+        print(f"{path}: the hash chain alone proves no author: anyone who can write the file can recompute it")
+        return 0
+    try:
+        signers = read_allowed_signers(signers_path)
+    except SignatureError as exc:
+        print(f"runbook-tui: {exc}")
+        return 2
+    result = check(events, signers)
+    for problem in result.problems:
+        print(visible_line(f"{path}: {problem}"))  # names and keys come from the journal: never terminal control
+    counts = {status: sum(1 for s in result.decisions.values() if s.status == status) for status in ("verified", "unsigned", "fails")}
+    sealers = visible_line(", ".join(sorted({s.by for s in result.seals if s.status == "verified"})) or "nobody")
+    print(f"{path}: decisions: {counts['verified']} signed and verified, {counts['unsigned']} unsigned, {counts['fails']} failing; sealed by {sealers}")
+    if result.problems:
+        print(f"{path}: NOT trusted: {len(result.problems)} problem(s)")
+        return 1
+    print(f"{path}: signatures hold and the end is sealed")
+    return 0

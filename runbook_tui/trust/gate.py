@@ -1,0 +1,143 @@
+"""The session's side of signed decisions: check each signature before the decision is journaled.
+
+A verifier's confirm, reject, hold or rollback request arrives with the
+statement they signed and the SSHSIG signature. The session accepts it only
+when the signature holds, was made with the very key the participant joined
+with, and the statement names this session, the participant, the action, the
+step the run is at (its attempt and phase) and the hash of the event that
+showed that step's commands. After the controller journals the decision, a
+`decision_signed` event keeps the statement and signature next to it.
+
+Seals work the same way: a participant signs the head hash they verified at a
+checkpoint or at the end, and the session journals it as a `seal` event.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from runbook_tui.engine.controller import Actor, Controller, Reply
+from runbook_tui.engine.events import DECISION_SIGNED, SEAL, STEP_READY_TYPES, Event
+from runbook_tui.engine.state import RunState
+from runbook_tui.trust import statements
+from runbook_tui.trust.sshsig import SignatureError, verify
+
+#: Decisions about one step's commands: the statement must name the step as the session shows it now.
+STEP_DECISIONS = frozenset({"confirm", "reject"})
+#: Recent event hashes kept to check a seal against (a seal follows its checkpoint or end closely).
+RECENT = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A decision whose signature held, waiting for the controller to journal it."""
+
+    statement: dict[str, Any]
+    signature: str
+    fingerprint: str
+    after_seq: int
+
+
+def expected_phase(state: RunState, step: str | None, action: str) -> tuple[str, int]:
+    """The phase and attempt a decision on `step` is about, as the controller will journal them."""
+    status = state.steps.get(step) if step else None
+    attempts = status.attempts if status else 0
+    if action not in ("confirm", "reject"):
+        return "run", attempts
+    if status is not None and status.status == "awaiting_verification":
+        return "after", attempts
+    return "before", attempts + 1
+
+
+class SignedIntents:
+    """Follows the controller's events (shown hashes, recent heads) and checks what participants sign."""
+
+    def __init__(self, controller: Controller, earlier: Iterable[Event] = ()) -> None:
+        self.controller = controller
+        self.shown: dict[str, str] = {}
+        self.recent: deque[tuple[int, str]] = deque(maxlen=RECENT)
+        self.last: dict[str, Event] = {}
+        for event in earlier:
+            self._follow(event, controller.state)
+        controller.subscribe(self._follow)
+
+    def _follow(self, event: Event, state: RunState) -> None:
+        self.recent.append((int(event["seq"]), str(event["hash"])))
+        self.last[str(event["type"])] = event
+        if event.get("type") in STEP_READY_TYPES and isinstance(event.get("step"), str):
+            self.shown[event["step"]] = str(event["hash"])
+
+    def _signature(self, signed: Any, fingerprint: str, expected: Mapping[str, Any]) -> tuple[dict[str, Any], str] | Reply:
+        if not isinstance(signed, dict) or not isinstance(signed.get("statement"), dict) or not isinstance(signed.get("signature"), str):
+            return Reply(False, "refused: this decision must be signed with the key you joined with (join with --identity KEY, or an ssh-agent holding it)")
+        statement: dict[str, Any] = signed["statement"]
+        try:
+            verified = verify(statements.encode(statement), signed["signature"])
+        except SignatureError as exc:
+            return Reply(False, f"refused: the signature does not hold: {exc}")
+        if verified.fingerprint != fingerprint:
+            return Reply(False, f"refused: signed by {verified.fingerprint}, not by the key you joined with ({fingerprint})")
+        for name, value in expected.items():
+            if statement.get(name) != value:
+                return Reply(False, f"refused: what you signed says {name} {statement.get(name)!r}, the session has {value!r}; look again, then decide")
+        return statement, signed["signature"]
+
+    def check(self, actor: Actor, fingerprint: str, action: str, seen: str | None, text: str, signed: Any) -> Checked | Reply | None:
+        """None: nothing to check (a note, an observer); a refusal; or the checked decision."""
+        if action not in statements.VERIFIER_DECISIONS or actor.role != "verifier":
+            return None
+        state = self.controller.state
+        step = seen if seen is not None else state.current
+        phase, attempt = expected_phase(state, step, action)
+        expected: dict[str, Any] = {"kind": "decision", "session": self.controller.session_id, "action": action, "by": actor.name, "reason": text}
+        if action in STEP_DECISIONS:  # a hold or rollback request is never refused for a step shown since: it is urgent
+            expected |= {"step": step, "attempt": attempt, "phase": phase, "shown": self.shown.get(step or "", "")}
+        result = self._signature(signed, fingerprint, expected)
+        if isinstance(result, Reply):
+            return result
+        return Checked(result[0], result[1], fingerprint, self.controller.journal.seq)
+
+    def record(self, checked: Checked, action: str) -> None:
+        """Journal the signature next to the decision the controller just journaled."""
+        decision = self.last.get(statements.VERIFIER_DECISIONS[action])
+        if decision is None or int(decision["seq"]) < checked.after_seq:
+            return  # the controller accepted without journaling this decision (nothing to sign for)
+        self.controller.emit(
+            DECISION_SIGNED, str(checked.statement["by"]), decision=decision["seq"], statement=checked.statement,
+            signature=checked.signature, key=checked.fingerprint,
+        )  # fmt: skip
+
+    def seal(self, actor: Actor, fingerprint: str, signed: Any) -> Reply:
+        """A participant's seal of a head they verified."""
+        if actor.role != "verifier":
+            return Reply(False, "only the verifier seals the journal")
+        statement = signed.get("statement") if isinstance(signed, dict) else None
+        seq = statement.get("seq") if isinstance(statement, dict) else None
+        heads = dict(self.recent)
+        if not isinstance(seq, int) or seq not in heads:
+            return Reply(False, f"refused: the seal names event {seq!r}, which this session does not have (recently)")
+        expected = {"kind": "seal", "session": self.controller.session_id, "by": actor.name, "head": heads[seq]}
+        result = self._signature(signed, fingerprint, expected)
+        if isinstance(result, Reply):
+            return result
+        self.controller.emit(SEAL, actor.name, statement=result[0], signature=result[1], key=fingerprint, role=actor.role)
+        return Reply(True, f"sealed the journal at event {seq}")
+
+
+def dispatch_signed(
+    intents: SignedIntents, actor: Actor, fingerprint: str, action: str, seen: str | None, text: str, signed: Any, decide: Callable[[], Reply]
+) -> Reply:
+    """Check the signature, let the controller decide, then journal the signature next to the decision."""
+    if action == "seal":
+        return intents.seal(actor, fingerprint, signed)
+    checked = intents.check(actor, fingerprint, action, seen, text, signed)
+    if isinstance(checked, Reply):
+        return checked
+    answer = decide()
+    if answer.ok and checked is not None:
+        intents.record(checked, action)
+    return answer
+

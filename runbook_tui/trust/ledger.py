@@ -1,0 +1,72 @@
+"""A participant's own record of the events they received: the chain checked as it grows.
+
+The verifier's client feeds every event it receives here. Each must extend
+the chain it already holds (`prev` is the last hash, `hash` is the event's
+own); an event it already has must be the same event. Anything else is a
+divergence: the assignee's history changed under the verifier's eyes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from runbook_tui.engine.events import STEP_READY_TYPES, Event
+from runbook_tui.engine.journal import canonical, event_hash
+
+
+class Ledger:
+    """The hashes seen, by seq; the last event that showed each step; an optional copy on disk."""
+
+    def __init__(self, copy: Path | None = None) -> None:
+        self.hashes: list[str] = []
+        self.shown: dict[str, str] = {}  # step -> hash of the last event that showed its commands
+        self.copy = copy
+        self._fd: int | None = None
+
+    @property
+    def head(self) -> str:
+        return self.hashes[-1] if self.hashes else ""
+
+    def holds(self, event: Event) -> bool:
+        """This very event is in the verified chain."""
+        seq = event.get("seq")
+        return isinstance(seq, int) and 0 <= seq < len(self.hashes) and self.hashes[seq] == event.get("hash")
+
+    def add(self, event: Event) -> str | None:
+        """Record one event; None when it fits, else the divergence in words."""
+        seq = event.get("seq")
+        if not isinstance(seq, int) or seq < 0:
+            return f"an event without a valid seq: {seq!r}"
+        try:
+            digest = event_hash(event)
+        except (ValueError, RecursionError):
+            return f"event {seq} cannot be hashed"
+        if digest != event.get("hash"):
+            return f"event {seq}: its hash does not match its content"
+        if seq < len(self.hashes):
+            if self.hashes[seq] != digest:
+                return f"event {seq} differs from the one received before: the assignee's history was rewritten"
+            return None
+        if seq != len(self.hashes):
+            return f"event {seq} after {len(self.hashes) - 1}: a gap"
+        if event.get("prev") != self.head:
+            return f"event {seq} does not follow event {seq - 1} (prev does not match)"
+        self.hashes.append(digest)
+        if event.get("type") in STEP_READY_TYPES and isinstance(event.get("step"), str):
+            self.shown[event["step"]] = digest
+        self._write(event)
+        return None
+
+    def _write(self, event: Event) -> None:
+        if self.copy is None:
+            return
+        if self._fd is None:
+            self.copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._fd = os.open(self.copy, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.write(self._fd, canonical(event) + b"\n")
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,80 @@
+"""The participant's side: sign decisions and seals in their own process, with the key they joined with.
+
+The key is found as ssh finds it: `--identity KEY`, else the ssh-agent's key
+with the fingerprint the session recognised, else ~/.ssh/id_* with it. No key
+found: decisions go out unsigned and the session refuses them, saying why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from runbook_tui.engine.events import CHECKPOINT_REACHED, SESSION_FINISHED, Event
+from runbook_tui.engine.state import RunState
+from runbook_tui.trust import statements
+from runbook_tui.trust.gate import expected_phase
+from runbook_tui.trust.ledger import Ledger
+from runbook_tui.trust.sshsig import SignatureError, Signer, agent_signer, file_signer
+
+#: Events after which the verifier seals the head they verified.
+SEALED_AT = frozenset({CHECKPOINT_REACHED, SESSION_FINISHED})
+_DEFAULT_KEYS = ("id_ed25519", "id_ecdsa", "id_rsa")
+
+
+async def find_signer(identity: str | None, fingerprint: str | None) -> Signer | None:
+    """The key that signs for this participant: the one they joined with (fingerprint from the welcome)."""
+    if identity:
+        try:
+            return file_signer(identity)
+        except SignatureError:
+            return None
+    signer = await agent_signer(fingerprint)
+    if signer is not None:
+        return signer
+    for name in _DEFAULT_KEYS:
+        path = Path.home() / ".ssh" / name
+        if path.exists():
+            try:
+                candidate = file_signer(str(path))
+            except SignatureError:
+                continue
+            if fingerprint is None or candidate.fingerprint == fingerprint:
+                return candidate
+    return None
+
+
+class ParticipantTrust:
+    """One participant's signer and their own ledger of the events received."""
+
+    def __init__(self, signer: Signer | None, name: str, session: str, ledger: Ledger) -> None:
+        self.signer = signer
+        self.name = name
+        self.session = session
+        self.ledger = ledger
+
+    async def sign_decision(self, state: RunState, action: str, step: str | None, text: str) -> dict[str, Any] | None:
+        """The `signed` part of an intent; None for what is not a decision or when there is no key."""
+        if self.signer is None or action not in statements.VERIFIER_DECISIONS:
+            return None
+        phase, attempt = expected_phase(state, step, action)
+        statement = statements.decision(
+            self.session, action, self.name, step=step, attempt=attempt, phase=phase, shown=self.ledger.shown.get(step or "", ""), reason=text
+        )  # fmt: skip
+        return {"statement": statement, "signature": await self.signer.sign(statements.encode(statement))}
+
+    async def sign_seal(self, event: Event) -> dict[str, Any] | None:
+        """A seal of `event` (a checkpoint or the end) once the ledger holds it as verified."""
+        if self.signer is None or event.get("type") not in SEALED_AT or not self.ledger.holds(event):
+            return None
+        statement = statements.seal(self.session, self.name, event)
+        return {"statement": statement, "signature": await self.signer.sign(statements.encode(statement))}
+
+
+def received_copy(folder: str | None, session: str, name: str) -> Path | None:
+    """Where the verifier's own copy of the received events goes (None: kept in memory only)."""
+    if not folder:
+        return None
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{session}-{name}")
+    return Path(folder) / f"{safe}.jsonl"
+

@@ -1,0 +1,77 @@
+"""What `run`, `exec` and `resume` are given for signing: the assignee's key, who is who, the approval.
+
+Everything is checked before the session starts: an unusable key, an
+unreadable allowed_signers file or an approval that does not hold stop the
+command with exit 2 and say why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from typing import Any
+
+from runbook_tui.engine.controller import Controller
+from runbook_tui.engine.events import PLAN_APPROVED
+from runbook_tui.runbook.model import Runbook
+from runbook_tui.runbook.plan import plan_json
+from runbook_tui.trust import approval as approvals
+from runbook_tui.trust.sshsig import AllowedSigners, SignatureError, Signer, agent_signer, file_signer, read_allowed_signers
+
+
+class TrustRefused(ValueError):
+    """The run may not start: the message says why (exit 2)."""
+
+
+@dataclass(frozen=True)
+class RunTrust:
+    signer: Signer | None  # the assignee's key (--identity, else the agent's first key); None: decisions unsigned
+    signers: AllowedSigners | None = None
+    approval_path: str | None = None
+    required: bool = False
+    approvers: tuple[str, ...] = ()
+    approval: approvals.Approval | None = None  # set by `checked`, for the runbook about to run
+
+    def checked(self, runbook: Runbook) -> RunTrust:
+        """This trust with the approval checked against the plan rendered now; TrustRefused when it does not hold."""
+        if self.approval_path is None:
+            if self.required:
+                raise TrustRefused("this run needs an approved plan (require_approval: true in settings): give --approval FILE made by `runbook-tui approve`")
+            return self
+        allowed = set(self.approvers) | ({runbook.ticket.verifier} if runbook.ticket and runbook.ticket.verifier else set())
+        try:
+            found = approvals.check(self.approval_path, plan_json(runbook), self.signers, allowed)
+        except approvals.ApprovalRefused as exc:
+            raise TrustRefused(str(exc)) from None
+        return replace(self, approval=found)
+
+    def journal_approval(self, controller: Controller) -> None:
+        """The approval the run started under, journaled as the session opens (before any step runs)."""
+        if self.approval is not None:
+            a = self.approval
+            controller.emit(PLAN_APPROVED, controller.assignee, statement=a.statement, signature=a.signature, key=a.key, principal=a.principal, file=a.file)
+
+
+def signer_for(identity: str | None) -> Signer | None:
+    """`--identity KEY`, else the ssh-agent's first key, else none."""
+    if identity:
+        try:
+            return file_signer(identity)
+        except SignatureError as exc:
+            raise TrustRefused(f"--identity {exc}") from None
+    return asyncio.run(agent_signer())
+
+
+def allowed_signers(path: str | None) -> AllowedSigners | None:
+    if not path:
+        return None
+    try:
+        return read_allowed_signers(path)
+    except SignatureError as exc:
+        raise TrustRefused(str(exc)) from None
+
+
+def prepare(*, identity: str | None, signers_path: str | None, approval: str | None, settings: Any) -> RunTrust:
+    """Key, allowed signers and the approval's requirement; the approval itself is checked when the runbook is loaded."""
+    signers = allowed_signers(signers_path or settings.allowed_signers)
+    return RunTrust(signer_for(identity), signers, approval, settings.require_approval, settings.approvers)

@@ -1,0 +1,190 @@
+"""OpenSSH SSHSIG signatures (PROTOCOL.sshsig) in namespace `runbook-tui`, and allowed_signers files.
+
+The blob is `"SSHSIG" uint32(1) string(publickey) string(namespace) string("")
+string(hash_alg) string(signature)`, where the signature is over
+`"SSHSIG" string(namespace) string("") string(hash_alg) string(H(message))`.
+`ssh-keygen -Y verify -n runbook-tui` accepts what `sign` makes here, and
+`verify` here accepts what `ssh-keygen -Y sign -n runbook-tui` makes.
+
+A key is signed with in this process: a private key file, or a key held by
+the ssh-agent (which signs without giving the key out).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+from asyncssh.packet import PacketDecodeError, SSHPacket, String, UInt32
+from asyncssh.public_key import decode_ssh_public_key
+from asyncssh.sshsig import SSHAllowedSignersEntry
+
+NAMESPACE = "runbook-tui"
+_MAGIC = b"SSHSIG"
+_HASH = b"sha512"
+_ARMOR = ("-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----")
+
+
+class SignatureError(ValueError):
+    """A signature that is not SSHSIG, or a key that cannot sign; the message says which."""
+
+
+def _to_sign(message: bytes, namespace: str) -> bytes:
+    return _MAGIC + String(namespace) + String(b"") + String(_HASH) + String(hashlib.sha512(message).digest())
+
+
+def armor(blob: bytes) -> str:
+    body = base64.b64encode(blob).decode()
+    lines = [body[i : i + 70] for i in range(0, len(body), 70)]
+    return "\n".join([_ARMOR[0], *lines, _ARMOR[1]]) + "\n"
+
+
+def unarmor(text: str) -> bytes:
+    lines = [line.strip() for line in text.strip().splitlines()]
+    if len(lines) < 3 or lines[0] != _ARMOR[0] or lines[-1] != _ARMOR[1]:
+        raise SignatureError("expected an armored SSH signature (-----BEGIN SSH SIGNATURE-----)")
+    try:
+        return base64.b64decode("".join(lines[1:-1]), validate=True)
+    except ValueError:
+        raise SignatureError("the SSH signature is not valid base64") from None
+
+
+class Signer:
+    """Signs with one key: a file's (in this process) or the ssh-agent's; `fingerprint` names its public key."""
+
+    def __init__(self, public_data: bytes, source: str, keypair: asyncssh.SSHKeyPair | None = None) -> None:
+        self._public_data = public_data
+        self._keypair = keypair
+        self.source = source  # the key file, or "ssh-agent"
+        self.public_key = decode_ssh_public_key(public_data)
+        self.fingerprint = self.public_key.get_fingerprint()
+
+    async def sign(self, message: bytes, namespace: str = NAMESPACE) -> str:
+        """The armored SSHSIG of `message`."""
+        data = _to_sign(message, namespace)
+        raw = _rsa_sha512(self._keypair).sign(data) if self._keypair is not None else await self._agent_sign(data)
+        blob = _MAGIC + UInt32(1) + String(self._public_data) + String(namespace) + String(b"") + String(_HASH) + String(raw)
+        return armor(blob)
+
+    async def _agent_sign(self, data: bytes) -> bytes:
+        """The agent signs (a connection per signature: it outlives no event loop and holds no key)."""
+        try:
+            async with await asyncssh.connect_agent() as agent:
+                for keypair in await agent.get_keys():
+                    if keypair.public_data == self._public_data:
+                        return await _rsa_sha512(keypair).sign_async(data)  # type: ignore[attr-defined, no-any-return]
+        except (OSError, ValueError, asyncssh.Error) as exc:
+            raise SignatureError(f"the ssh-agent did not sign: {exc}") from None
+        raise SignatureError(f"the ssh-agent no longer holds {self.fingerprint}")
+
+
+def _rsa_sha512(keypair: asyncssh.SSHKeyPair) -> asyncssh.SSHKeyPair:
+    if keypair.sig_algorithm == b"ssh-rsa":
+        keypair.set_sig_algorithm(b"rsa-sha2-512")
+    return keypair
+
+
+def file_signer(path: str, passphrase: str | None = None) -> Signer:
+    """`--identity KEY`: the private key file."""
+    try:
+        keypair = asyncssh.load_keypairs([str(Path(path).expanduser())], passphrase=passphrase)[0]
+    except (OSError, asyncssh.KeyImportError, ValueError, IndexError) as exc:
+        raise SignatureError(f"{path}: cannot use this key to sign: {exc}") from None
+    return Signer(keypair.public_data, path, keypair)
+
+
+async def agent_signer(fingerprint: str | None = None) -> Signer | None:
+    """A key held by the ssh-agent ($SSH_AUTH_SOCK): the one with `fingerprint`, else the first; None without one."""
+    try:
+        async with await asyncssh.connect_agent() as agent:
+            keys = await agent.get_keys()
+    except (OSError, ValueError, asyncssh.Error):
+        return None
+    for keypair in keys:
+        signer = Signer(keypair.public_data, "ssh-agent")
+        if fingerprint is None or signer.fingerprint == fingerprint:
+            return signer
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """A signature that holds: made by `key` (its fingerprint) over the message, in our namespace."""
+
+    key: asyncssh.SSHKey
+    fingerprint: str
+
+
+def verify(message: bytes, signature: str, namespace: str = NAMESPACE) -> Verified:
+    """Check a signature over `message`; raises SignatureError saying why it does not hold."""
+    try:
+        packet = SSHPacket(unarmor(signature))
+        if packet.get_bytes(6) != _MAGIC or packet.get_uint32() != 1:
+            raise SignatureError("not an SSHSIG signature (version 1)")
+        key = decode_ssh_public_key(packet.get_string())
+        signed_namespace = packet.get_string().decode("utf-8", "replace")
+        packet.get_string()  # reserved
+        hash_name = packet.get_string()
+        raw = packet.get_string()
+        packet.check_end()
+    except (PacketDecodeError, asyncssh.KeyImportError) as exc:
+        raise SignatureError(f"the SSH signature is damaged: {exc}") from None
+    if signed_namespace != namespace:
+        raise SignatureError(f"signed for namespace {signed_namespace!r}, not {namespace!r}")
+    if hash_name not in (b"sha512", b"sha256"):
+        raise SignatureError(f"unsupported hash {hash_name!r}")
+    digest = (hashlib.sha512 if hash_name == b"sha512" else hashlib.sha256)(message).digest()
+    data = _MAGIC + String(namespace) + String(b"") + String(hash_name) + String(digest)
+    if not key.verify(data, raw):
+        raise SignatureError(f"the signature by {key.get_fingerprint()} does not match what was signed")
+    return Verified(key, key.get_fingerprint())
+
+
+class AllowedSigners:
+    """An OpenSSH allowed_signers file: `PRINCIPALS [OPTIONS] KEYTYPE BASE64`, one a line."""
+
+    def __init__(self, entries: Iterable[tuple[str, SSHAllowedSignersEntry]], path: str) -> None:
+        self.entries = list(entries)  # (the line's principals as written, the parsed line)
+        self.path = path
+
+    def principals(self, key: asyncssh.SSHKey) -> list[str]:
+        """Who this key may sign for (the principals of every line naming it, in our namespace)."""
+        names: list[str] = []
+        for written, entry in self.entries:
+            if entry.key == key and _namespace_ok(entry):
+                names += [p for p in written.split(",") if p]
+        return names
+
+    def allows(self, principal: str, key: asyncssh.SSHKey) -> bool:
+        return any(entry.key == key and entry.match_options(principal, NAMESPACE) for _, entry in self.entries)
+
+
+def _namespace_ok(entry: SSHAllowedSignersEntry) -> bool:
+    namespaces: Any = entry.options.get("namespaces")
+    return namespaces is None or bool(namespaces.matches(NAMESPACE))
+
+
+def read_allowed_signers(path: str) -> AllowedSigners:
+    """Read the file; a line that is not an entry is an error naming FILE:LINE."""
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SignatureError(f"{path}: cannot read the allowed signers: {exc.strerror}") from None
+    entries = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            entry = SSHAllowedSignersEntry(line)
+        except (ValueError, asyncssh.KeyImportError) as exc:
+            raise SignatureError(f"{path}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {exc}") from None
+        entries.append((line.split(None, 1)[0], entry))
+    if not entries:
+        raise SignatureError(f"{path}: no allowed signers in it (expected PRINCIPALS KEYTYPE BASE64 lines)")
+    return AllowedSigners(entries, path)

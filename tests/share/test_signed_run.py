@@ -1,0 +1,198 @@
+"""Signed decisions and a sealed journal over a real shared session, checked as a dishonest insider would try it.
+
+The assignee is `runbook-tui exec --share --identity alice` in its own process;
+the verifier is a real SSH client signing with bob's key (a file, or held by a
+real ssh-agent). `journal verify --allowed-signers` must refuse a truncated
+journal, a recomputed chain, a decision re-signed with another key and one
+signed with an observer's key, each with its message; OpenSSH's own
+`ssh-keygen -Y verify` accepts the signatures the session journaled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from share_peers import CLI, TWO_STEPS, Lab, awaiting, confirm_next, journal, of_type, until
+
+from runbook_tui.share.client import Endpoint, ShareClient
+from runbook_tui.trust import statements
+from runbook_tui.trust.sshsig import file_signer
+
+pytestmark = pytest.mark.asyncio
+
+NO_AGENT = {"SSH_AUTH_SOCK": ""}
+#: Step one is a checkpoint: the journal is sealed there and at the end.
+CHECKPOINTED = TWO_STEPS.replace("        undo: echo undo-one\n", "        undo: echo undo-one\n        checkpoint: true\n")
+
+
+def _allowed(lab: Lab, *people: tuple[str, Path]) -> Path:
+    path = lab.root / "allowed_signers"
+    path.write_text("".join(f"{who} {' '.join(Path(f'{key}.pub').read_text().split()[:2])}\n" for who, key in people))
+    return path
+
+
+def _verify(lab: Lab, journal_path: Path, allowed: Path | None) -> subprocess.CompletedProcess[str]:
+    extra = ["--allowed-signers", str(allowed)] if allowed else []
+    return subprocess.run([*CLI, "journal", "verify", str(journal_path), *extra], cwd=lab.root, env=lab.env(**NO_AGENT), capture_output=True, text=True)
+
+
+def _write_recomputed(path: Path, events: list[dict[str, Any]]) -> None:
+    """What the README says anyone can do: recompute every hash and prev after an edit."""
+    prev = ""
+    with path.open("w", encoding="utf-8") as out:
+        for event in events:
+            event = {k: v for k, v in event.items() if k != "hash"} | {"prev": prev}
+            body = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            event["hash"] = prev = hashlib.sha256(body.encode()).hexdigest()
+            out.write(json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n")
+
+
+async def _signed_run(lab: Lab, client: ShareClient | None = None, **keys: Path) -> tuple[Path, ShareClient]:
+    """alice assigns (signing with her key file), bob verifies both steps; returns the journal and bob's client."""
+    shared = await lab.share(lab.runbook(CHECKPOINTED), "--verifier-key", f"{keys['bob']}.pub", "--observer-key", f"{keys['dave']}.pub", "--identity", str(keys["alice"]), env=NO_AGENT)
+    await lab.trust(shared.fingerprint, shared.port)
+    bob = client or lab.client(keys["bob"], shared.port)
+    if client is not None:
+        bob.endpoint = Endpoint(bob.endpoint.host, shared.port, str(lab.known_hosts), None)
+    follow = asyncio.create_task(bob.run())
+    try:
+        assert await confirm_next(bob) == "one"
+        assert await confirm_next(bob) == "two"
+        assert await shared.exit_code() == 0, shared.stderr()
+        await asyncio.wait_for(follow, 10)
+    finally:
+        await bob.close()
+    return shared.journal, bob
+
+
+@pytest.fixture
+def people(lab: Lab) -> dict[str, Path]:
+    return {name: lab.key(name) for name in ("alice", "bob", "carol", "dave")}
+
+
+@pytest.mark.peers
+async def test_a_signed_shared_run_verifies_and_ssh_keygen_agrees(lab: Lab, people: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSH_AUTH_SOCK", "")
+    path, bob = await _signed_run(lab, **people)
+    allowed = _allowed(lab, ("alice", people["alice"]), ("bob", people["bob"]))
+    result = _verify(lab, path, allowed)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "signatures hold and the end is sealed" in result.stdout
+    assert re.search(r"decisions: \d+ signed and verified, 0 unsigned, 0 failing; sealed by alice, bob", result.stdout), result.stdout
+    events = journal(path)
+    confirmations = [e for e in of_type(events, "decision_signed") if e["statement"]["by"] == "bob"]
+    assert [(e["statement"]["action"], e["statement"]["step"], e["statement"]["phase"]) for e in confirmations] == [("confirm", "one", "after"), ("confirm", "two", "after")]
+    for signed in confirmations:  # the statement names the event that showed bob the commands
+        shown = events[[e["hash"] for e in events].index(signed["statement"]["shown"])]
+        assert shown["step"] == signed["statement"]["step"] and shown["type"] in ("step_ready", "step_started")
+        message, sig = lab.root / "statement", lab.root / "statement.sig"
+        message.write_bytes(statements.encode(signed["statement"]))
+        sig.write_text(signed["signature"])
+        good = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", "bob", "-n", "runbook-tui", "-s", str(sig)], input=message.read_bytes(), capture_output=True)
+        assert good.returncode == 0, good.stderr
+    assert bob.diverged is None and bob.trust is not None and len(bob.trust.ledger.hashes) >= len(events) - 2
+    without = _verify(lab, path, None)
+    assert without.returncode == 0 and "NOT checked: signatures, who signed, and the seal" in without.stdout
+    report = subprocess.run([*CLI, "report", str(path)], cwd=lab.root, env=lab.env(**NO_AGENT), capture_output=True, text=True)
+    assert re.search(r"signed by bob", report.stdout), report.stdout
+
+    # A truncated journal: the failure and its end cut off.
+    cut = lab.root / "cut.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    last_seal = max(i for i, e in enumerate(events) if e["type"] == "seal" and e["statement"]["seq"] < [x["type"] for x in events].index("session_finished"))
+    cut.write_text("".join(lines[: last_seal + 3]))
+    truncated = _verify(lab, cut, allowed)
+    assert truncated.returncode == 1 and f"not sealed: last seal at line {last_seal + 1}" in truncated.stdout, truncated.stdout
+
+    # A recomputed chain: step one's output changed, every hash recomputed.
+    edited = [dict(e) for e in events]
+    for event in edited:
+        if event["type"] == "output" and event.get("step") == "one":
+            event["text"] = "something else\n"
+    forged = lab.root / "forged.jsonl"
+    _write_recomputed(forged, edited)
+    assert _verify(lab, forged, None).returncode == 0  # the chain alone holds...
+    refused = _verify(lab, forged, allowed)
+    assert refused.returncode == 1 and "the journal was rewritten" in refused.stdout, refused.stdout  # ...its seals do not
+
+    # bob's decision re-signed by carol's key, and by dave's (the observer), both in allowed_signers under their names.
+    for other in ("carol", "dave"):
+        resigned = [dict(e) for e in events]
+        target = next(e for e in resigned if e["type"] == "decision_signed" and e["statement"]["by"] == "bob")
+        signer = file_signer(str(people[other]))
+        target["signature"] = await signer.sign(statements.encode(target["statement"]))
+        target["key"] = signer.fingerprint
+        forged = lab.root / f"resigned-{other}.jsonl"
+        _write_recomputed(forged, resigned)
+        everyone = _allowed(lab, ("alice", people["alice"]), ("bob", people["bob"]), (other, people[other]))
+        result = _verify(lab, forged, everyone)
+        assert result.returncode == 1, result.stdout
+        assert f"gives to {other}, not to bob" in result.stdout, result.stdout
+
+
+@pytest.mark.peers
+async def test_the_verifier_signs_with_a_key_held_by_ssh_agent(lab: Lab, people: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    started = subprocess.run(["ssh-agent", "-s"], capture_output=True, text=True, check=True).stdout
+    sock = re.search(r"SSH_AUTH_SOCK=([^;]+);", started).group(1)  # type: ignore[union-attr]
+    pid = int(re.search(r"SSH_AGENT_PID=(\d+);", started).group(1))  # type: ignore[union-attr]
+    try:
+        subprocess.run(["ssh-add", str(people["bob"])], env={**os.environ, "SSH_AUTH_SOCK": sock}, check=True, capture_output=True)
+        monkeypatch.setenv("SSH_AUTH_SOCK", sock)
+        monkeypatch.setenv("HOME", str(lab.root))  # no ~/.ssh/id_* to fall back on: only the agent holds bob's key
+        client = ShareClient(Endpoint("127.0.0.1", 0, str(lab.known_hosts), None), reconnect_delays=(0.1, 0.2))
+        path, bob = await _signed_run(lab, client, **people)
+        assert bob.trust is not None and bob.trust.signer is not None and bob.trust.signer.source == "ssh-agent"
+    finally:
+        os.kill(pid, signal.SIGTERM)
+    result = _verify(lab, path, _allowed(lab, ("alice", people["alice"]), ("bob", people["bob"])))
+    assert result.returncode == 0 and "sealed by alice, bob" in result.stdout, result.stdout
+
+
+@pytest.mark.peers
+async def test_the_session_refuses_a_decision_signed_with_another_key(lab: Lab, people: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSH_AUTH_SOCK", "")
+    shared = await lab.share(lab.runbook(), "--verifier-key", f"{people['bob']}.pub", env=NO_AGENT)
+    await lab.trust(shared.fingerprint, shared.port)
+    bob = lab.client(people["bob"], shared.port)
+    follow = asyncio.create_task(bob.run())
+    try:
+        await until(lambda: awaiting(bob) == "one", what="'one' waiting for bob")
+        assert bob.trust is not None
+        bob.trust.signer = file_signer(str(people["carol"]))  # bob's client signing with carol's key
+        reply = await bob.send("confirm")
+        assert not reply.ok and "not by the key you joined with" in reply.message, reply.message
+        bob.trust.signer = file_signer(str(people["bob"]))
+        bob.trust.ledger.shown["one"] = "0" * 64  # bob signs commands the session never showed
+        reply = await bob.send("confirm")
+        assert not reply.ok and "shown" in reply.message, reply.message
+        bob.trust.signer = None  # unsigned
+        reply = await bob.send("confirm")
+        assert not reply.ok and "must be signed" in reply.message, reply.message
+        bob.trust.signer = file_signer(str(people["bob"]))
+        reply = await bob.send("hold", "lag")  # urgent: taken although bob's view of the step is stale
+        assert reply.ok, reply.message
+        assert await shared.exit_code() == 1
+    finally:
+        follow.cancel()
+        await bob.close()
+        shared.stop()
+    events = journal_lines_of(shared.journal)
+    assert not of_type(events, "step_confirmed")
+    [signed] = of_type(events, "decision_signed")
+    assert events[signed["decision"]]["type"] == "hold_requested" and signed["statement"]["by"] == "bob"
+    allowed = _allowed(lab, ("bob", people["bob"]))
+    report = subprocess.run([*CLI, "report", str(shared.journal), "--allowed-signers", str(allowed)], cwd=lab.root, env=lab.env(**NO_AGENT), capture_output=True, text=True)
+    assert re.search(r"\| hold\\_requested \| signed by bob \| `SHA256:[^`]+` \| verified \|", report.stdout), report.stdout
+
+
+def journal_lines_of(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

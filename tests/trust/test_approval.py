@@ -1,0 +1,111 @@
+"""Approved plans from the command line: `approve` signs the plan's hash; `exec --approval` starts only under exactly that plan."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "runbook_tui"]
+
+RUNBOOK = """\
+runbook: 1
+id: approved-change
+title: Upgrade to {{ version }}
+ticket:
+  id: CHG-1
+  assignee: alice
+  verifier: bob
+params:
+  version: {type: string, required: true}
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - id: one
+        title: Install {{ version }}
+        run: echo installing {{ version }}
+        undo: echo removing {{ version }}
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "R.yaml").write_text(RUNBOOK)
+    lines = []
+    for name in ("alice", "bob", "dave"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(tmp_path / name)], check=True)
+        lines.append(f"{name} {' '.join((tmp_path / f'{name}.pub').read_text().split()[:2])}")
+    (tmp_path / "allowed_signers").write_text("\n".join(lines) + "\n")
+    return tmp_path
+
+
+def _cli(folder: Path, *args: str, stdin: str = "", settings: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("RUNBOOK_TUI_USER", "RUNBOOK_TUI_SETTINGS")}
+    config = folder / "xdg-config"
+    if settings:
+        (config / "runbook-tui").mkdir(parents=True, exist_ok=True)
+        (config / "runbook-tui" / "settings.yaml").write_text(settings)
+    env.update(XDG_CONFIG_HOME=str(config), XDG_STATE_HOME=str(folder / "xdg-state"), SSH_AUTH_SOCK="", RUNBOOK_TUI_USER="alice")
+    return subprocess.run([*CLI, *args], cwd=folder, env=env, input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def _approve(folder: Path, who: str, version: str, answer: str = "yes\n") -> subprocess.CompletedProcess[str]:
+    return _cli(folder, "approve", "R.yaml", "-p", f"version={version}", "--identity", who, "--allowed-signers", "allowed_signers", "-o", f"{who}-{version}.approval", stdin=answer)
+
+
+def _exec(folder: Path, version: str, *extra: str, settings: str = "") -> subprocess.CompletedProcess[str]:
+    return _cli(folder, "exec", "R.yaml", "-p", f"version={version}", "--solo", "test", "--journal", f"J-{version}.jsonl", "--allowed-signers", "allowed_signers", *extra, settings=settings)
+
+
+def test_an_approved_plan_runs_and_the_approval_is_journaled_and_reported(folder: Path) -> None:
+    made = _approve(folder, "bob", "1.2")
+    assert made.returncode == 0, made.stderr
+    assert "echo installing 1.2" in made.stdout and "signing as bob" in made.stdout  # the rendered plan was shown
+    assert (folder / "bob-1.2.approval").stat().st_mode & 0o777 == 0o600
+    ran = _exec(folder, "1.2", "--approval", "bob-1.2.approval", "--identity", "alice")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    events = [json.loads(line) for line in (folder / "J-1.2.jsonl").read_text().splitlines()]
+    [approved] = [e for e in events if e["type"] == "plan_approved"]
+    kinds = [e["type"] for e in events]
+    assert approved["principal"] == "bob" and events.index(approved) < kinds.index("step_started")  # before anything ran
+    verified = _cli(folder, "journal", "verify", "J-1.2.jsonl", "--allowed-signers", "allowed_signers")
+    assert verified.returncode == 0 and "sealed by alice" in verified.stdout, verified.stdout
+    report = _cli(folder, "report", "J-1.2.jsonl", "--allowed-signers", "allowed_signers")
+    assert "| plan approved | bob |" in report.stdout.replace("signed by ", ""), report.stdout
+    assert "| step\\_started one (run) | signed by alice |" in report.stdout  # the assignee's decision, signed with --identity
+
+
+def test_an_approval_for_other_parameters_is_refused_saying_what_differs(folder: Path) -> None:
+    assert _approve(folder, "bob", "1.2").returncode == 0
+    refused = _exec(folder, "1.3", "--approval", "bob-1.2.approval")
+    assert refused.returncode == 2
+    assert 'params.version: approved "1.2", now "1.3"' in refused.stderr, refused.stderr
+    assert not (folder / "J-1.3.jsonl").exists()  # refused before anything was journaled or run
+
+
+def test_an_approval_by_someone_not_allowed_to_approve_is_refused(folder: Path) -> None:
+    assert _approve(folder, "dave", "1.2").returncode == 0  # dave is in allowed_signers, but neither the verifier nor an approver
+    refused = _exec(folder, "1.2", "--approval", "dave-1.2.approval")
+    assert refused.returncode == 2 and "approved by dave" in refused.stderr and "may be approved by bob" in refused.stderr, refused.stderr
+    allowed = _exec(folder, "1.2", "--approval", "dave-1.2.approval", settings="approvers: [dave]\n")
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_require_approval_refuses_a_run_without_one_and_no_means_no_approval(folder: Path) -> None:
+    refused = _exec(folder, "1.2", settings="require_approval: true\n")
+    assert refused.returncode == 2 and "needs an approved plan" in refused.stderr
+    declined = _approve(folder, "bob", "1.2", answer="no\n")
+    assert declined.returncode == 1 and not (folder / "bob-1.2.approval").exists()
+
+
+def test_wrong_trust_settings_are_refused_with_file_line_col(folder: Path) -> None:
+    refused = _exec(folder, "1.2", settings="max_concurrency: 5\nrequire_approval: maybe\napprovers: carol\n")
+    assert refused.returncode == 2
+    assert "settings.yaml:2:19: require_approval: expected true or false, got 'maybe'" in refused.stderr, refused.stderr
+    assert "settings.yaml:3:12: approvers: expected a list of names" in refused.stderr, refused.stderr

@@ -1,0 +1,51 @@
+"""The verifier's own copy: every event checked against the chain it already holds, a rewrite warned about at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.journal import JournalWriter, event_hash
+from runbook_tui.share.client import Endpoint, ShareClient
+from runbook_tui.trust.ledger import Ledger
+from runbook_tui.trust.participant import ParticipantTrust
+
+
+def _events(path: Path, texts: list[str]) -> list[Event]:
+    writer = JournalWriter(path)
+    made = [writer.append("session_started", "alice", {"session": "s1", "assignee": "alice"})]
+    made += [writer.append("note", "alice", {"text": text}) for text in texts]
+    writer.close()
+    return made
+
+
+def test_a_rewrite_seen_while_joined_is_warned_about_at_once(tmp_path: Path) -> None:
+    honest = _events(tmp_path / "a.jsonl", ["one", "two failed", "three"])
+    rewritten = _events(tmp_path / "b.jsonl", ["one", "two done", "three"])
+    client = ShareClient(Endpoint("127.0.0.1", 1, str(tmp_path / "known_hosts"), None))
+    copy = tmp_path / "received" / "s1-bob.jsonl"
+    client.trust = ParticipantTrust(None, "bob", "s1", Ledger(copy))
+    said: list[str] = []
+    client.on_status(said.append)
+    for event in honest[:3]:
+        client._apply(event)
+    assert not said and client.state.seq == 2
+    client._apply(rewritten[2])  # after a reconnect, the catch-up brings event 2 back changed
+    assert said == ["WARNING: the journal diverges from what you saw: event 2 differs from the one received before: the assignee's history was rewritten"]
+    assert client.diverged is not None
+    client._apply(rewritten[3])  # and what follows the rewrite does not chain onto what bob saw
+    assert "does not follow event 2" in said[-1] and client.state.seq == 2
+    client.trust.ledger.close()
+    assert [json.loads(line)["hash"] for line in copy.read_text().splitlines()] == [e["hash"] for e in honest[:3]]
+    assert copy.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_event_whose_hash_does_not_match_its_content_is_refused(tmp_path: Path) -> None:
+    events = _events(tmp_path / "a.jsonl", ["one"])
+    ledger = Ledger()
+    assert ledger.add(events[0]) is None
+    forged = dict(events[1], text="something else")
+    assert ledger.add(forged) == "event 1: its hash does not match its content"
+    forged["hash"] = event_hash(forged)
+    assert ledger.add(forged) is None and ledger.head == forged["hash"]  # a consistent new event is fine: it is new to bob

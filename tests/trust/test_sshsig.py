@@ -1,0 +1,64 @@
+"""SSHSIG interop with OpenSSH: `ssh-keygen -Y verify` accepts our signatures, ours accepts `ssh-keygen -Y sign`'s."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.trust.sshsig import NAMESPACE, SignatureError, file_signer, read_allowed_signers, verify
+
+
+def _key(folder: Path, name: str, kind: str = "ed25519") -> Path:
+    path = folder / name
+    subprocess.run(["ssh-keygen", "-q", "-t", kind, "-N", "", "-C", name, "-f", str(path)], check=True)
+    return path
+
+
+def _allowed(folder: Path, *entries: tuple[str, Path]) -> Path:
+    path = folder / "allowed_signers"
+    lines = [f"{who} {' '.join(Path(f'{key}.pub').read_text().split()[:2])}" for who, key in entries]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["ed25519", "ecdsa", "rsa"])
+def test_ssh_keygen_verifies_our_signature(tmp_path: Path, kind: str) -> None:
+    key = _key(tmp_path, "bob", kind)
+    message = tmp_path / "statement"
+    message.write_bytes(b'{"action":"confirm","step":"one"}')
+    (tmp_path / "statement.sig").write_text(asyncio.run(file_signer(str(key)).sign(message.read_bytes())))
+    allowed = _allowed(tmp_path, ("bob", key))
+    command = ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", "bob", "-n", NAMESPACE, "-s", str(tmp_path / "statement.sig")]
+    good = subprocess.run(command, input=message.read_bytes(), capture_output=True)
+    assert good.returncode == 0 and b"Good" in good.stdout, good.stderr
+    bad = subprocess.run(command, input=b'{"action":"confirm","step":"two"}', capture_output=True)
+    assert bad.returncode != 0  # another statement does not verify
+    other_namespace = subprocess.run([*command[:6], "file", *command[7:]], input=message.read_bytes(), capture_output=True)
+    assert other_namespace.returncode != 0
+
+
+def test_we_verify_ssh_keygen_signatures_and_refuse_edits(tmp_path: Path) -> None:
+    key = _key(tmp_path, "carol")
+    message = tmp_path / "plan"
+    message.write_bytes(b"the plan")
+    subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-f", str(key), "-n", NAMESPACE, str(message)], check=True, capture_output=True)
+    signature = (tmp_path / "plan.sig").read_text()
+    verified = verify(b"the plan", signature)
+    signers = read_allowed_signers(str(_allowed(tmp_path, ("carol", key))))
+    assert signers.allows("carol", verified.key) and not signers.allows("bob", verified.key)
+    assert signers.principals(verified.key) == ["carol"]
+    with pytest.raises(SignatureError, match="does not match what was signed"):
+        verify(b"the plan, edited", signature)
+    subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-f", str(key), "-n", "file", str(message)], check=True, capture_output=True, input=b"y\n")
+    with pytest.raises(SignatureError, match="namespace 'file'"):
+        verify(b"the plan", (tmp_path / "plan.sig").read_text())
+
+
+def test_an_allowed_signers_line_that_is_not_one_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "allowed_signers"
+    path.write_text("# people\nbob ssh-ed25519 not-base64!\n")
+    with pytest.raises(SignatureError, match=r"allowed_signers:2:1: expected PRINCIPALS"):
+        read_allowed_signers(str(path))

@@ -7,7 +7,8 @@ and compact separators; `prev` is the previous line's hash.
 `output` and `metric_sample` events are written in groups, as a database
 commits its log: buffered, fsynced at least once a second and always before
 the next event of any other type. Every other event is on disk before
-`append` returns, so nothing shown as done can be lost.
+`append` returns, so nothing shown as done can be lost. The writing and
+fsyncing happen on a writer thread, off the UI's event loop.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import itertools
 import json
 import os
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +31,9 @@ from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, S
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.redact import Redactor
 
-GROUP_SECONDS = 1.0
+#: The writer thread commits grouped events this often (the contract asks for at least once a second): small fsyncs, so a decision queued behind
+#: an output flood waits for little data (the thread's fsyncs cost the event loop nothing).
+COMMIT_SECONDS = 0.1
 _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -52,7 +56,14 @@ class JournalError(OSError):
 
 
 class JournalWriter:
-    """Appends events to a journal file, chaining hashes and masking secrets."""
+    """Appends events to a journal file, chaining hashes and masking secrets.
+
+    The writes and fsyncs happen on a writer thread, so the caller's event loop (the UI's) keeps
+    rendering while the disk works: grouped events are committed by the thread once the oldest
+    waited COMMIT_SECONDS (or sooner, with the next other event); `append` of any other event
+    blocks until that event and everything before it is on disk (group commit: the events queued
+    meanwhile go in the same write and fsync).
+    """
 
     def __init__(self, path: str | Path, redactor: Redactor | None = None, *, clock: Callable[[], str] = utc_now, new: bool = False) -> None:
         """`new`: a journal that must not exist yet (or be empty); otherwise continue one (resume) or start it."""
@@ -65,55 +76,108 @@ class JournalWriter:
         private_folder(self.path.parent)
         self._fd = open_journal(self.path, new=new)
         self.seq, self.prev = _tail(self.path)
+        self._queued = self.seq - 1  # seq of the last line handed to the writer thread
+        self._durable = self.seq - 1  # seq of the last line written and fsynced
+        self._wanted = self.seq - 1  # commit up to here now (someone waits for it)
+        self._closing = False
+        self._lock = threading.Condition()
+        self._thread = threading.Thread(target=self._commit_loop, name=f"journal {self.path.name}", daemon=True)
+        self._thread.start()
 
     def append(self, type: str, actor: str, data: dict[str, Any] | None = None) -> Event:
-        """Write one event and return it as written (masked, with seq, ts, prev, hash)."""
-        if self._broken is not None:
-            raise JournalError(self._broken.errno, self._broken.strerror)
+        """Write one event and return it as written (masked, with seq, ts, prev, hash).
+
+        Every event but the grouped ones is on disk when this returns.
+        """
+        self._raise_if_broken()
         obj: dict[str, Any] = self.redactor.value(dict(data or {}))
         obj.update(seq=self.seq, ts=self._clock(), type=type, actor=actor, prev=self.prev)
         digest = hashlib.sha256(canonical(obj)).hexdigest()
         obj["hash"] = digest
         line = canonical(obj) + b"\n"
+        seq = self.seq
         self.seq += 1
         self.prev = digest
-        if type in GROUPED:
+        with self._lock:
             if not self._pending:
                 self._pending_since = time.monotonic()
+                self._lock.notify_all()  # the thread may sleep with nothing to do: its commit clock starts now
             self._pending.append(line)
-            self.flush_if_due()
-        else:
-            self._pending.append(line)
-            self.flush()
+            self._queued = seq
+            if type in GROUPED:
+                return obj  # the thread commits it within COMMIT_SECONDS, or with the next other event
+        self._wait_durable(seq)
         return obj
 
     def flush_if_due(self) -> None:
-        """Commit grouped events when the oldest waited a second; called on a timer too."""
-        if self._pending and time.monotonic() - self._pending_since >= GROUP_SECONDS:
-            self.flush()
+        """Raise the writer thread's failure, if any (called on a timer: the thread commits by itself)."""
+        self._raise_if_broken()
 
     def flush(self) -> None:
-        if not self._pending:
-            return
-        data = b"".join(self._pending)
-        self._pending.clear()
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
-            os.fsync(self._fd)
-        except OSError as exc:
-            # What was lost (and any half-written line) stays lost: appending after it would leave a
-            # hole in the chain mid-journal, which `resume` refuses; a cut-short last line it repairs.
-            self._broken = JournalError(exc.errno or 0, f"cannot write the journal {self.path}: {exc.strerror}")
-            raise JournalError(exc.errno or 0, self._broken.strerror) from None
+        """Everything appended so far on disk before this returns."""
+        self._wait_durable(self._queued)
 
     def close(self) -> None:
         try:
             self.flush()
         finally:
+            with self._lock:
+                self._closing = True
+                self._lock.notify_all()
+            self._thread.join()
             os.close(self._fd)
+
+    def _raise_if_broken(self) -> None:
+        if self._broken is not None:
+            raise JournalError(self._broken.errno, self._broken.strerror)
+
+    def _wait_durable(self, seq: int) -> None:
+        with self._lock:
+            if seq > self._wanted:
+                self._wanted = seq
+                self._lock.notify_all()
+            while self._durable < seq and self._broken is None:
+                self._lock.wait()
+        self._raise_if_broken()
+
+    def _commit_loop(self) -> None:
+        """The writer thread: take what is queued, write it, fsync it, say so; until closed or broken."""
+        while True:
+            with self._lock:
+                while True:
+                    if self._pending and (self._wanted > self._durable or self._closing):
+                        break
+                    if self._closing:
+                        return
+                    if self._pending:
+                        left = self._pending_since + COMMIT_SECONDS - time.monotonic()
+                        if left <= 0:
+                            break
+                        self._lock.wait(left)
+                    else:
+                        self._lock.wait()
+                batch, self._pending = self._pending, []
+                last = self._queued
+            try:
+                _write_all(self._fd, b"".join(batch))
+            except OSError as exc:
+                # What was lost (and any half-written line) stays lost: appending after it would leave a
+                # hole in the chain mid-journal, which `resume` refuses; a cut-short last line it repairs.
+                with self._lock:
+                    self._broken = JournalError(exc.errno or 0, f"cannot write the journal {self.path}: {exc.strerror}")
+                    self._lock.notify_all()
+                return
+            with self._lock:
+                self._durable = last
+                self._lock.notify_all()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+    os.fsync(fd)
 
 
 def open_journal(path: Path, *, new: bool) -> int:

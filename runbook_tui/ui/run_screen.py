@@ -2,8 +2,10 @@
 
 It renders the controller's state and sends intents; it never runs a
 command or touches the journal itself. Events arrive synchronously from the
-controller; the screen collects them and repaints at most 15 times a
-second, so a step printing a million lines cannot drown the keyboard.
+controller; the screen collects them and asks for a repaint with one
+message (coalesced: none is posted while one waits; at most one repaint a
+frame), so a step printing a million lines cannot drown the keyboard, and a
+key's effect shows in the next frame rather than on a polling timer.
 
 The layout adapts (see `fit_layout` and app.tcss): below `NARROW_COLUMNS`
 the step list is hidden (`l` shows it) so the detail pane has the width for
@@ -23,7 +25,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from runbook_tui.engine import events as ev
@@ -37,6 +38,7 @@ from runbook_tui.ui.log_lines import log_lines
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.panels import PanelArea
+from runbook_tui.ui.repaint import CoalescedRepaintScreen
 from runbook_tui.ui.review import ReviewScreen
 from runbook_tui.ui.rollback_modal import RollbackModal
 from runbook_tui.ui.status_stack import Role, StatusStack
@@ -44,7 +46,6 @@ from runbook_tui.ui.widgets import RunHeader, StepDetail, StepTable, home_short
 
 #: Lines of output kept on screen (the journal has all of it).
 SCREEN_LINES = 5000
-REPAINT_SECONDS = 1 / 15
 #: Below this width the step list is hidden (`l` shows it); below this height the panes go compact.
 NARROW_COLUMNS = 110
 SHORT_ROWS = 32
@@ -58,7 +59,7 @@ class RunSource(Protocol):
     def subscribe(self, listener: Callable[[Event, RunState], None]) -> None: ...
 
 
-class RunView(Screen[None]):
+class RunView(CoalescedRepaintScreen):
     """The run as everyone sees it; subclasses add the keys of one role."""
 
     #: Whose keys the status stack names next to each status.
@@ -80,7 +81,6 @@ class RunView(Screen[None]):
         self.source = source
         self.footer_note = footer_note
         self._pending_lines: list[str] = self._history(source.state)
-        self._dirty = True
         source.subscribe(self._on_event)
 
     def compose(self) -> ComposeResult:
@@ -142,16 +142,17 @@ class RunView(Screen[None]):
         self.query_one(StepTable).border_title = "steps"
         self.query_one(PanelArea).border_title = "metrics"
         self.query_one(StepTable).focus()
-        self.set_interval(REPAINT_SECONDS, self._repaint)
         self.set_interval(1.0, self._tick)
         self._repaint()
+        if self._pending_lines:  # arrived between construction and mount
+            self._ask_repaint()
         # Status colours are taken from the theme when a part is drawn: redraw them all when it changes.
         self.app.theme_changed_signal.subscribe(self, lambda _theme: setattr(self, "_dirty", True))
 
     # -- from the controller ---------------------------------------------------------
 
     def _on_event(self, event: Event, state: RunState) -> None:
-        """Called for every event, synchronously: only collect; painting happens on the timer."""
+        """Called for every event, synchronously: only collect, and ask for one coalesced repaint."""
         if event["type"] == ev.METRIC_SAMPLE:
             return  # the panel area redraws itself from the state; steps, details and header did not change
         if event["type"] != ev.OUTPUT:
@@ -161,6 +162,8 @@ class RunView(Screen[None]):
         self._pending_lines.extend(log_lines(event)[-SCREEN_LINES:])
         if len(self._pending_lines) > SCREEN_LINES * 2:
             del self._pending_lines[: len(self._pending_lines) - SCREEN_LINES]
+        if self._pending_lines:
+            self._ask_repaint()
 
     @staticmethod
     def _history(state: RunState) -> list[str]:
@@ -173,7 +176,7 @@ class RunView(Screen[None]):
 
     def _repaint(self) -> None:
         if self._pending_lines:
-            lines, self._pending_lines = self._pending_lines, []
+            lines, self._pending_lines = self._pending_lines[-SCREEN_LINES:], []  # the pane keeps no more
             self.query_one(OutputLog).add(lines)  # follows unless the person scrolled up
         if not self._dirty:
             return

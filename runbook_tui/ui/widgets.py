@@ -112,6 +112,7 @@ class StepTable(DataTable[Any]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row")
         self._titles: dict[str, str] = {}
+        self._statuses: dict[str, tuple[str, str]] = {}  # (status, theme) shown per row: unchanged cells are not redrawn
         self._state: RunState | None = None
         self._titles_width = 0
 
@@ -130,11 +131,15 @@ class StepTable(DataTable[Any]):
         if self.row_count != len(ids):
             self.clear()
             self._titles.clear()
+            self._statuses.clear()
             for sid in ids:
                 self.add_row(status_text("pending", theme, with_label=False), Text(_short_id(sid), no_wrap=True), Text(""), key=sid)
         self.show_titles()
         for sid in ids:
-            self.update_cell(sid, "status", status_text(state.steps[sid].status, theme, with_label=False))
+            shown = (state.steps[sid].status, theme.name)
+            if self._statuses.get(sid) != shown:
+                self._statuses[sid] = shown
+                self.update_cell(sid, "status", status_text(shown[0], theme, with_label=False))
         current = state.current
         if current is not None:
             row = self.get_row_index(current)

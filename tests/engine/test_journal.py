@@ -9,6 +9,7 @@ import json
 import os
 import re
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -287,6 +288,21 @@ def test_output_is_grouped_but_written_before_the_next_other_event(tmp_path: Pat
     finally:
         writer.close()
     assert independent_check(path) is None
+
+
+def test_grouped_output_reaches_the_disk_within_a_second_with_nothing_after_it(tmp_path: Path) -> None:
+    """A step printing once and then sleeping: its output is on disk soon, not only at the next event."""
+    path = tmp_path / "j.jsonl"
+    writer = JournalWriter(path)
+    try:
+        writer.append("session_started", "alice", {"mode": "live"})
+        output = writer.append("output", "system", {"step": "s1", "host": "local", "stream": "stdout", "text": "sleeping\n"})
+        deadline = time.monotonic() + 1.0
+        while on_disk(path)[-1:] != [output]:
+            assert time.monotonic() < deadline, "the output event was not committed within a second"
+            time.sleep(0.01)
+    finally:
+        writer.close()
 
 
 def test_secrets_are_masked_before_they_reach_the_file(tmp_path: Path) -> None:

@@ -1,0 +1,66 @@
+"""A screen that repaints on request, coalesced: one message at a time, at most one repaint a frame.
+
+Events (a controller's, a replay's) arrive far faster than a terminal can
+show them. The screen collects what changed and calls `ask_repaint` (or sets
+`_dirty`); one `Repaint` message is posted until it is handled, and a repaint
+that would come within a frame of the last one waits for the next frame, taking
+everything that arrived meanwhile. No polling timer: an idle screen does no
+work, and a key's effect shows in the next frame.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual.message import Message
+from textual.screen import Screen
+
+#: At most one repaint in this time (a frame at 60 Hz): output floods coalesce into frames.
+FRAME_SECONDS = 1 / 60
+
+
+class Repaint(Message):
+    """New output or state to show: posted once until handled."""
+
+
+class CoalescedRepaintScreen(Screen[None]):
+    """Subclasses implement `_repaint` (draw what is pending) and paint their first frame in `on_mount`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._repaint_asked = False  # a Repaint message (or its frame timer) is on its way
+        self._last_repaint = 0.0
+        self._stale = True
+
+    @property
+    def _dirty(self) -> bool:
+        """The parts drawn from the state need redrawing; setting it asks for a repaint."""
+        return self._stale
+
+    @_dirty.setter
+    def _dirty(self, value: bool) -> None:
+        self._stale = value
+        if value:
+            self._ask_repaint()
+
+    def _ask_repaint(self) -> None:
+        if self._repaint_asked or not self.is_mounted:
+            return  # one is on its way (on_mount paints the first frame itself)
+        self._repaint_asked = True
+        self.post_message(Repaint())
+
+    def on_repaint(self, message: Repaint) -> None:
+        message.stop()
+        wait = self._last_repaint + FRAME_SECONDS - time.monotonic()
+        if wait > 0:  # a repaint happened this frame: the next one in the next frame, with all that arrives meanwhile
+            self.set_timer(wait, self._frame_repaint)
+        else:
+            self._frame_repaint()
+
+    def _frame_repaint(self) -> None:
+        self._repaint_asked = False
+        self._last_repaint = time.monotonic()
+        self._repaint()
+
+    def _repaint(self) -> None:
+        raise NotImplementedError

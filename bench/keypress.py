@@ -141,8 +141,8 @@ async def measure_minimal(rounds: int) -> dict[str, list[float]]:
 
 
 async def measure(lines: int, samples: int) -> tuple[dict[str, dict[str, list[float]]], int]:
-    from runbook_tui.session import load, open_session
-    from runbook_tui.settings import Settings
+    from runbook_tui.app.session import load, open_session
+    from runbook_tui.app.settings import Settings
     from runbook_tui.ui.app import RunbookApp
     from runbook_tui.ui.modals import HelpScreen
     from runbook_tui.ui.run_screen import RunScreen

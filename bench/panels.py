@@ -102,8 +102,8 @@ def cpu_seconds() -> float:
 
 async def run_child(path: Path, journal: Path) -> dict[str, Any]:
     """The TUI, headless, on the runbook: press enter, wait for the step, report CPU and what was journaled."""
-    from runbook_tui.session import load, open_session
-    from runbook_tui.settings import Settings
+    from runbook_tui.app.session import load, open_session
+    from runbook_tui.app.settings import Settings
     from runbook_tui.ui.app import RunbookApp
 
     loaded = load(str(path), {})

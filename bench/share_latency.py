@@ -103,9 +103,9 @@ async def _participants(port: int, known_hosts: str, keys: list[str], out: str, 
 async def _case(work: Path, observers: int, rate: float, seconds: float) -> dict[str, Any]:
     import asyncssh
 
+    from runbook_tui.app.session import ShareOptions, load, open_session
+    from runbook_tui.app.settings import Settings
     from runbook_tui.engine.autopilot import drive
-    from runbook_tui.session import ShareOptions, load, open_session
-    from runbook_tui.settings import Settings
     from runbook_tui.share.client import host_key_entry
     from runbook_tui.share.participants import Participant
 

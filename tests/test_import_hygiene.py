@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +28,8 @@ HEADLESS_PACKAGES: dict[str, tuple[str, ...]] = {
     "runbook_tui.share": ("textual",),
     "runbook_tui.demo": ("textual", "asyncssh"),
     "runbook_tui.notify": ("textual", "asyncssh"),
+    "runbook_tui.app": ("textual",),
+    "runbook_tui.trust": ("textual",),
 }
 
 
@@ -49,3 +53,27 @@ def test_package_does_not_load_forbidden_modules(package: str) -> None:
     loaded = _loaded_after_import(package)
     forbidden = set(HEADLESS_PACKAGES[package]) & loaded
     assert not forbidden, f"importing {package} loads {sorted(forbidden)}"
+
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "runbook_tui"
+
+
+def test_only_the_entry_points_sit_at_the_top_of_the_package() -> None:
+    top_level = sorted(path.name for path in PACKAGE_ROOT.glob("*.py"))
+    assert top_level == ["__init__.py", "__main__.py"], (
+        f"modules outside every layer: {sorted(set(top_level) - {'__init__.py', '__main__.py'})}"
+    )
+
+
+def test_every_package_has_a_place_in_the_layers() -> None:
+    pyproject = tomllib.loads((PACKAGE_ROOT.parent / "pyproject.toml").read_text())
+    contracts = pyproject["tool"]["importlinter"]["contracts"]
+    layered = {
+        name.strip()
+        for contract in contracts
+        if contract["type"] == "layers"
+        for layer in contract["layers"]
+        for name in layer.split("|")
+    }
+    packages = {f"runbook_tui.{path.parent.name}" for path in PACKAGE_ROOT.glob("*/__init__.py")}
+    assert packages - layered == set(), f"packages outside the layer contract: {sorted(packages - layered)}"

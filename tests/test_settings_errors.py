@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runbook_tui.settings import (
+from runbook_tui.app.settings import (
     Settings,
     SettingsError,
     default_journal_path,

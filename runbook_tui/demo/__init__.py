@@ -23,8 +23,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.app.settings import state_dir
 from runbook_tui.engine.files import private_folder
-from runbook_tui.settings import state_dir
 
 #: The embedded runbook; it ships inside the package.
 RUNBOOK = Path(__file__).with_name("demo.yaml")

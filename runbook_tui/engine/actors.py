@@ -20,11 +20,20 @@ class Actor:
 SYSTEM = Actor(ev.SYSTEM, "system")
 
 
+#: Why an intent was refused, for front ends that offer the way on (a prompt) instead of reading the words.
+#: `needs_acknowledgement` and `needs_answer` carry what to show in `Reply.detail`; everything else is `rule`.
+RefusalKind = Literal["needs_acknowledgement", "needs_answer", "rule"]
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
+    """The answer to an intent: ok, or refused with words for a person and a `kind` for a program."""
+
     ok: bool
     message: str
+    kind: RefusalKind | None = None
+    detail: str = ""
 
 
-def refused(message: str) -> Reply:
-    return Reply(False, message)
+def refused(message: str, kind: RefusalKind = "rule", detail: str = "") -> Reply:
+    return Reply(False, message, kind, detail)

@@ -18,26 +18,29 @@ from pathlib import Path
 from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.actors import SYSTEM, Actor, Reply, Role, Scope, refused
+from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, Scope, refused
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.runner import MetricJudge, StepRunner
 from runbook_tui.engine.state import RUNNABLE, RunState, apply, initial
+from runbook_tui.engine.verifier_intents import VerifierIntents
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.model import Host, Runbook, Step
 from runbook_tui.runbook.plan import plan_json
 
-__all__ = ["SYSTEM", "Actor", "Controller", "Listener", "MetricJudge", "Reply", "Role", "Scope", "refused"]
+__all__ = ["SYSTEM", "Actor", "Controller", "Listener", "MetricJudge", "RefusalKind", "Reply", "Role", "Scope", "refused"]
 
 log = logging.getLogger(__name__)
 
 #: Awaited once the last step is done, before the session finishes as done (the metrics layer checks `metrics.success` there).
 BeforeFinish = Callable[[], Awaitable[None]]
 Listener = Callable[[Event, RunState], None]
+#: What the assignee can ask the controller to do (see `Controller.allowed_intents`).
+AssigneeIntent = Literal["run", "skip", "rollback", "mark_done", "accept_criteria", "pause"]
 
 
-class Controller(StepRunner):
+class Controller(VerifierIntents, StepRunner):
     """Drives one run of one runbook; all mutations of the run go through `emit`."""
 
     def __init__(
@@ -277,6 +280,21 @@ class Controller(StepRunner):
             return refused(self.fatal)
         return None
 
+    def allowed_intents(self) -> frozenset[AssigneeIntent]:
+        """The assignee's intents that can be accepted now: front ends offer only these keys."""
+        state = self.state
+        if state.finished:
+            return frozenset()
+        current = state.current
+        allowed: set[AssigneeIntent] = {"pause"}
+        if current is not None and not self.busy:
+            allowed |= {"skip", "rollback"} if state.paused else {"skip", "rollback", "run"}
+        if current is not None and state.steps[current].status == "unknown":
+            allowed.add("mark_done")
+        if current is None and state.criteria_unmet and state.criteria_acceptance is None and not self.busy:
+            allowed.add("accept_criteria")
+        return frozenset(allowed)
+
     def current_step(self) -> Step | None:
         sid = self.state.current
         return None if sid is None else self.runbook.step(sid)
@@ -310,9 +328,11 @@ class Controller(StepRunner):
             self.emit(ev.NOTE, actor, step=step.id, text=f"go-ahead requested for '{step.id}'", request="go_ahead")
             return Reply(True, f"asked the verifier for the go-ahead on '{step.id}'")
         if step.confirm is not None and not acknowledged:
-            return refused(f"this step needs acknowledgement first: {self._shown(step.confirm)}")
+            shown = self._shown(step.confirm)
+            return refused(f"this step needs acknowledgement first: {shown}", "needs_acknowledgement", shown)
         if step.kind == "ask" and answer is None:
-            return refused(f"this step asks: {self._shown(step.body)}; answer it first")
+            question = self._shown(step.body)
+            return refused(f"this step asks: {question}; answer it first", "needs_answer", question)
         if step.confirm is not None:
             self.emit(ev.NOTE, actor, step=step.id, text=f"acknowledged before running: {self._shown(step.confirm)}", request="acknowledge")
         self._task = asyncio.create_task(self._run_step(step, actor, answer))
@@ -371,111 +391,6 @@ class Controller(StepRunner):
             return refused("an empty review was not added")
         self.emit(ev.REVIEW, actor, planned=planned.strip(), surprised=surprised.strip(), change=change.strip())
         return Reply(True, "review added to the journal; it appears in the report")
-
-    # -- intents: the verifier ---------------------------------------------------
-
-    def _verifier_only(self, actor: Actor, what: str) -> Reply | None:
-        if actor.role == "assignee" or actor.name == self.assignee:
-            return refused(f"the assignee cannot {what} their own step (two-person rule)")
-        if actor.role != "verifier":
-            return refused(f"only the verifier can {what}")
-        if self.state.finished:
-            return refused("the session is finished")
-        return None
-
-    def _handover(self, actor: Actor) -> None:
-        """A different verifier's confirmation or rejection is accepted: journal the shift change first."""
-        previous = self.state.active_verifier
-        if previous is not None and previous != actor.name:
-            self.emit(ev.VERIFIER_HANDOVER, SYSTEM, **{"from": previous, "to": actor.name})
-
-    def _not_the_step_seen(self, seen: str | None) -> Reply | None:
-        """A confirmation is about the step the verifier looked at: a late or retried one must not land on the next."""
-        current = self.state.current
-        if seen is not None and seen != current:
-            return refused(f"you acted on '{seen}', but the run is now at '{current}': look at it, then decide again")
-        return None
-
-    def confirm(self, actor: Actor, seen: str | None = None) -> Reply:
-        denial = self._verifier_only(actor, "confirm") or self._not_the_step_seen(seen)
-        if denial:
-            return denial
-        step = self.current_step()
-        acceptance = self.state.criteria_acceptance
-        if step is None and acceptance is not None and acceptance.get("needs_verifier") and not acceptance.get("confirmed_by"):
-            self._handover(actor)
-            self.emit(ev.CRITERIA_ACCEPTANCE_CONFIRMED, actor, reason=acceptance.get("reason"))
-            self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="done")
-            return Reply(True, "confirmed the acceptance of the unmet success criteria; session finished: done")
-        if step is None:
-            return refused("there is no step to confirm")
-        wave = self._wave_decision(actor, step, True)
-        if wave is not None:
-            return wave
-        status = self.state.steps[step.id]
-        if status.status == "awaiting_verification":
-            self._handover(actor)
-            self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="after", attempt=status.attempts)
-            if step.checkpoint:
-                self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=step.id)
-            self._maybe_finish()
-            return Reply(True, f"confirmed '{step.id}'")
-        if self.needs(step, "before") and status.go_ahead_by is None and status.status in RUNNABLE:
-            self._handover(actor)
-            self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="before", attempt=status.attempts + 1)
-            return Reply(True, f"go-ahead given for '{step.id}'")
-        return refused(f"'{step.id}' is {status.status}: nothing to confirm yet")
-
-    def reject(self, actor: Actor, reason: str, seen: str | None = None) -> Reply:
-        denial = self._verifier_only(actor, "reject") or self._not_the_step_seen(seen)
-        if denial:
-            return denial
-        if not reason.strip():
-            return refused("a rejection needs a reason")
-        step = self.current_step()
-        if step is None:
-            return refused("there is no step to reject")
-        wave = self._wave_decision(actor, step, False, reason.strip())
-        if wave is not None:
-            return wave
-        status = self.state.steps[step.id]
-        phase = "after" if status.status == "awaiting_verification" else "before"
-        if status.status == "running":
-            return refused("the step is still running; ask to hold (p) or reject when it finished")
-        self._handover(actor)
-        attempt = status.attempts if phase == "after" else status.attempts + 1
-        self.emit(ev.STEP_REJECTED, actor, step=step.id, phase=phase, reason=reason.strip(), attempt=attempt)
-        return Reply(True, f"rejected '{step.id}': the run stops here")
-
-    def _wave_decision(self, actor: Actor, step: Step, go_on: bool, reason: str = "") -> Reply | None:
-        """verify: per_wave: the verifier's word on the wave the rollout waits after; None when none waits."""
-        gate = self._waves
-        if gate is None or gate.waiting is None or gate.step.id != step.id:
-            return None
-        wave = gate.waiting
-        self._handover(actor)
-        if go_on:
-            self.emit(ev.WAVE_CONFIRMED, actor, step=step.id, wave=wave)
-        else:
-            self.emit(ev.WAVE_REJECTED, actor, step=step.id, wave=wave, reason=reason)
-        gate.decide(go_on, reason)
-        return Reply(True, f"{'confirmed' if go_on else 'rejected'} wave {wave} of '{step.id}'")
-
-    def request_hold(self, actor: Actor, reason: str = "") -> Reply:
-        if actor.role not in ("verifier",):
-            return refused("only the verifier can ask the assignee to hold")
-        if self.state.finished:
-            return refused("the session is finished")
-        self.emit(ev.HOLD_REQUESTED, actor, reason=reason or f"{actor.name} asks to hold")
-        return Reply(True, "asked the assignee to hold")
-
-    def request_rollback(self, actor: Actor, reason: str = "") -> Reply:
-        if actor.role != "verifier":
-            return refused("only the verifier requests a rollback; the assignee starts it with u")
-        if self.state.finished:
-            return refused("the session is finished")
-        self.emit(ev.ROLLBACK_REQUESTED, actor, reason=reason or f"{actor.name} requests a rollback")
-        return Reply(True, "rollback requested: the assignee sees it now")
 
     # -- intents: anyone ---------------------------------------------------------
 

@@ -18,46 +18,27 @@ from typing import Any
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.bounded_read import read_limited
-from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
-from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, check_size, load_document
-from runbook_tui.runbook.fields import Fields, describe
+from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
+from runbook_tui.runbook.document import MAX_BYTES, YMap, check_size, load_document
 from runbook_tui.runbook.host_entries import HostEntries
+from runbook_tui.runbook.load_base import IDENT, LOCAL_HOST, PARAM_KEYS, PARAM_TYPES, RUNBOOK_ID, TICKET_KEYS, TOP_KEYS
+from runbook_tui.runbook.load_steps import StepsReader
 from runbook_tui.runbook.model import (
     LOCAL,
-    Expect,
     Host,
     Mark,
-    MetricCheck,
-    Metrics,
-    MetricsSource,
-    Panel,
     Param,
     Risk,
     Runbook,
     Secret,
-    Section,
-    Step,
-    Text,
-    TextKind,
     Ticket,
 )
 from runbook_tui.runbook.params import ParamError, bind, convert
-from runbook_tui.runbook.reach import ReachReader, no_data_action
-from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
+from runbook_tui.runbook.reach import ReachReader
 from runbook_tui.runbook.templating import ROOTS, base_context
-from runbook_tui.runbook.texts import Capture, Names, Scope, TextMaker
+from runbook_tui.runbook.texts import Names
 
 FORMAT_VERSION = 1
-RUNBOOK_ID = re.compile(r"[a-z0-9-]+")
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-TOP_KEYS, TICKET_KEYS, PARAM_KEYS, HOST_KEYS = T.RUNBOOK.keys, T.TICKET.keys, T.PARAM.keys, T.HOST.keys
-SECTION_KEYS, STEP_KEYS, PANEL_KEYS, CHECK_KEYS = T.SECTION.keys, T.STEP.keys, T.PANEL.keys, T.CHECK.keys
-PARAM_TYPES, SECTION_KINDS, STEP_KINDS = T.PARAM_TYPES, T.SECTION_KINDS, T.STEP_KINDS
-
-LOCAL_HOST = Host(LOCAL, "127.0.0.1", Mark("<builtin>", 1, 1))
-
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
@@ -88,16 +69,7 @@ def load_text(data: bytes, file: str, given: Mapping[str, Any] | None = None) ->
     return _Builder(file, text).build(document, digest, dict(given or {}))
 
 
-class _Builder:
-    def __init__(self, file: str, text: str) -> None:
-        self.file = file
-        self.diags = Collector()
-        self.texts = TextMaker(self.diags, Names(frozenset(), frozenset()), text.splitlines())
-        self.fields = Fields(self.diags, self.texts.render_now)
-        self.step_ids: dict[str, Mark] = {}
-        self.panel_ids: set[str] = set()
-        self.hosts: dict[str, tuple[Host, ...]] = {}
-
+class _Builder(StepsReader):
     # -- the whole document ----------------------------------------------------
 
     def build(self, doc: Any, digest: str, given: dict[str, Any]) -> Loaded:
@@ -151,44 +123,6 @@ class _Builder:
                 root.value_mark("runbook"),
                 f"unsupported format version {root['runbook']!r}; expected runbook: {FORMAT_VERSION}",
             )
-
-    # -- helpers -------------------------------------------------------------
-
-    def _text(self, m: YMap, key: str, kind: TextKind, scope: Scope = Scope()) -> Text | None:
-        if key not in m:
-            return None
-        value = m[key]
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe(value)}")
-            return None
-        return self.texts.make(str(value), m.value_mark(key), kind, scope)
-
-    def _plain(self, m: YMap, key: str, default: str | None = None) -> str | None:
-        """A string rendered at load (titles, ticket fields)."""
-        text = self._text(m, key, "plain")
-        return default if text is None else text.value
-
-    def _entries(self, root: YMap, key: str, what: str) -> list[tuple[str, Any, Mark, Mark]]:
-        """(name, value, key mark, value mark) for each entry of a mapping section such as params."""
-        if key not in root or root[key] is None:
-            return []
-        m = self.fields.mapping(root[key], root.value_mark(key), what)
-        if m is None:
-            return []
-        return [(name, value, m.key_mark(name), m.value_mark(name)) for name, value in m.items()]
-
-    def _items(self, m: YMap, key: str, what: str) -> list[tuple[Any, Mark]]:
-        if key not in m or m[key] is None:
-            return []
-        items = self.fields.sequence(m[key], m.value_mark(key), what)
-        return [] if items is None else list(zip(items, items.item_marks))
-
-    def _unique(self, seen: dict[str, Mark], name: str, mark: Mark, what: str) -> bool:
-        if name in seen:
-            self.diags.error(mark, f"duplicate {what} '{name}' (first at line {seen[name].line}); expected a unique id")
-            return False
-        seen[name] = mark
-        return True
 
     # -- params --------------------------------------------------------------
 
@@ -339,307 +273,6 @@ class _Builder:
             mitigations=tuple(self._plain_list(m, "mitigations")),
         )
 
-    def _plain_list(self, m: YMap, key: str) -> list[str]:
-        result = []
-        for source, mark in self.fields.string_list(m, key):
-            text = self.texts.make(source, mark, "plain", Scope())
-            if text is not None and text.value is not None:
-                result.append(text.value)
-        return result
-
-    # -- metrics -------------------------------------------------------------
-
-    def _metrics(self, root: YMap) -> Metrics | None:
-        f = self.fields
-        if "metrics" not in root or root["metrics"] is None:
-            return None
-        m = f.mapping(root["metrics"], root.value_mark("metrics"), "metrics")
-        if m is None:
-            return None
-        f.keys(m, "metrics", T.METRICS.keys)
-        source = self._source(m)
-        panels = []
-        seen: dict[str, Mark] = {}
-        for value, mark in self._items(m, "panels", "panels"):
-            panel = self._panel(value, mark)
-            if panel is not None and self._unique(seen, panel.id, mark, "panel id"):
-                panels.append(panel)
-        self.panel_ids = set(seen)
-        if panels and source is None:
-            self.diags.error(m.mark, "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")
-        success = [self._check(value, mark, "a success criterion") for value, mark in self._items(m, "success", "success")]
-        interval = f.duration(m, "interval", 5.0) or 5.0
-        return Metrics(source=source, interval_seconds=interval, panels=tuple(panels), success=tuple(c for c in success if c is not None))
-
-    def _source(self, metrics: YMap) -> MetricsSource | None:
-        f = self.fields
-        if "source" not in metrics:
-            return None
-        m = f.mapping(metrics["source"], metrics.value_mark("source"), "source: {prometheus: {url, token}} or {scrape: {url}}")
-        if m is None:
-            return None
-        f.keys(m, "metrics source", T.SOURCE.keys)
-        kinds = [k for k in T.SOURCE_KINDS if k in m]
-        if len(kinds) != 1:
-            self.diags.error(m.mark, "metrics source: expected exactly one of prometheus: {url, token} or scrape: {url}")
-            return None
-        kind = kinds[0]
-        spec = f.mapping(m[kind], m.value_mark(kind), f"{kind}: {{url}}")
-        if spec is None:
-            return None
-        f.keys(spec, f"{kind} source", T.SOURCES[kind].keys, T.SOURCES[kind].required)
-        url = self._text(spec, "url", "plain")
-        if url is None:
-            return None
-        token = self._text(spec, "token", "plain", Scope(late_allowed=True))
-        return MetricsSource(kind, url, token)
-
-    def _panel(self, value: Any, mark: Mark) -> Panel | None:
-        f = self.fields
-        m = f.mapping(value, mark, "a panel {id, title, query, ...}")
-        if m is None:
-            return None
-        f.keys(m, "panel", PANEL_KEYS, T.PANEL.required)
-        panel_id = f.identifier(m, "id", NAME, "a panel id (letters, digits, -, _, .)")
-        query = self._text(m, "query", "plain")
-        if panel_id is None or query is None:
-            return None
-        return Panel(
-            id=panel_id,
-            title=self._plain(m, "title") or panel_id,
-            query=query,
-            mark=mark,
-            unit=f.string(m, "unit", "") or "",
-            warn=f.number(m, "warn"),
-            critical=f.number(m, "critical"),
-            direction=f.choice(m, "direction", T.DIRECTIONS, "above"),
-            for_seconds=f.duration(m, "for", 0.0) or 0.0,
-            on_critical=f.choice(m, "on_critical", T.ON_CRITICAL, "pause"),
-            on_no_data=no_data_action(f, m),  # type: ignore[arg-type]
-        )
-
-    def _check(self, value: Any, mark: Mark, what: str) -> MetricCheck | None:
-        f = self.fields
-        m = f.mapping(value, mark, f"{what} {{panel, below|above, within}}")
-        if m is None:
-            return None
-        f.keys(m, what, CHECK_KEYS, T.CHECK.required)
-        panel = f.string(m, "panel")
-        if panel is not None and panel not in self.panel_ids:
-            self.diags.error(m.value_mark("panel"), f"unknown panel '{panel}'; expected one of metrics.panels: {', '.join(sorted(self.panel_ids)) or 'none declared'}")
-            return None
-        if ("below" in m) == ("above" in m):
-            self.diags.error(m.mark, f"{what}: expected exactly one of below: or above:")
-            return None
-        return MetricCheck(
-            panel=panel or "",
-            mark=mark,
-            below=f.number(m, "below"),
-            above=f.number(m, "above"),
-            within_seconds=f.duration(m, "within"),
-        )
-
-    # -- sections and steps --------------------------------------------------
-
-    def _captures(self, root: YMap) -> dict[str, Capture]:
-        """Every `capture:` in document order, so a use before its step can be named precisely."""
-        captures: dict[str, Capture] = {}
-        for section in root.get("sections") or [] if isinstance(root.get("sections"), YList) else []:
-            for step in (section.get("steps") or []) if isinstance(section, YMap) and isinstance(section.get("steps"), YList) else []:
-                if isinstance(step, YMap) and isinstance(step.get("capture"), str):
-                    captures.setdefault(step["capture"], Capture(step["capture"], str(step.get("id")), step.value_mark("capture")))
-        return captures
-
-    def _sections(self, root: YMap) -> tuple[Section, ...]:
-        sections = []
-        seen: dict[str, Mark] = {}
-        captured: set[str] = set()
-        items = self._items(root, "sections", "sections")
-        for value, mark in items:
-            section = self._section(value, mark, captured)
-            if section is not None and self._unique(seen, section.id, mark, "section id"):
-                sections.append(section)
-        if "sections" in root and not any(s.steps for s in sections) and not self.diags.has_errors:
-            self.diags.error(root.value_mark("sections"), "expected at least one section with at least one step")
-        return tuple(sections)
-
-    def _section(self, value: Any, mark: Mark, captured: set[str]) -> Section | None:
-        f = self.fields
-        m = f.mapping(value, mark, "a section {id, title, kind, steps}")
-        if m is None:
-            return None
-        f.keys(m, "section", SECTION_KEYS, T.SECTION.required)
-        section_id = f.identifier(m, "id", NAME, "a section id (letters, digits, -, _, .)")
-        kind = f.choice(m, "kind", SECTION_KINDS, "implement")
-        title = self._plain(m, "title") or section_id or ""
-        steps = []
-        items = self._items(m, "steps", f"the steps of section '{section_id}'")
-        if "steps" in m and not items:
-            self.diags.error(m.value_mark("steps"), f"section '{section_id}': expected at least one step")
-        for step_value, step_mark in items:
-            step = self._step(step_value, step_mark, section_id or "", captured)
-            if step is not None:
-                steps.append(step)
-        if section_id is None:
-            return None
-        return Section(section_id, title, kind, tuple(steps), mark)
-
-    def _step(self, value: Any, mark: Mark, section_id: str, captured: set[str]) -> Step | None:
-        f = self.fields
-        m = f.mapping(value, mark, "a step {id, title, run|note|wait|ask, ...}")
-        if m is None:
-            return None
-        f.keys(m, f"step '{m.get('id', '?')}'", STEP_KEYS, T.STEP.required)
-        step_id = f.identifier(m, "id", NAME, "a step id (letters, digits, -, _, .)")
-        if step_id is not None and not self._unique(self.step_ids, step_id, m.value_mark("id"), "step id"):
-            step_id = None
-        kinds = [k for k in STEP_KINDS if k in m]
-        if len(kinds) != 1:
-            where = m.key_mark(kinds[1]) if len(kinds) > 1 else m.mark
-            self.diags.error(where, f"step '{step_id}': expected exactly one of run, note, wait, ask; got {', '.join(kinds) or 'none'}")
-            return None
-        kind = kinds[0]
-        on = self._on(m, kind)
-        scope = Scope(
-            in_step=True,
-            captures_before=frozenset(captured),
-            host_attrs=self._host_attrs(on),
-            late_allowed=True,
-            own_capture=m.get("capture") if isinstance(m.get("capture"), str) else None,
-        )
-        capture = self._capture(m, kind)
-        body = None if kind == "wait" else self._text(m, kind, "shell" if kind == "run" else "plain", scope)
-        # The undo runs only after its step ran, so it may use the step's own capture.
-        undo_scope = replace(scope, captures_before=scope.captures_before | {capture}, own_capture=None) if capture else scope
-        title_text = self._text(m, "title", "plain", scope)  # may use captured.* and host: rendered just before the step
-        step = Step(
-            id=step_id or "",
-            title=title_text.shown() if title_text is not None else step_id or "",
-            title_text=title_text,
-            kind=kind,
-            section_id=section_id,
-            mark=mark,
-            body=body,
-            wait_seconds=f.duration(m, "wait", 0.0) if kind == "wait" else None,
-            watch=tuple(self._panel_refs(m)),
-            on=on,
-            expect=self._expect(m, scope),
-            timeout_seconds=f.duration(m, "timeout"),
-            retries=f.integer(m, "retries", 0, 0, 100),
-            retry_delay_seconds=f.duration(m, "retry_delay", 5.0) or 0.0,
-            capture=capture,
-            verify=f.choice(m, "verify", T.VERIFY_MODES, "after"),
-            undo=self._text(m, "undo", "shell", undo_scope) if self._only(m, "undo", kind, ("run", "note")) else None,
-            checkpoint=f.boolean(m, "checkpoint"),
-            env=tuple(self._env(m, scope)),
-            cwd=self._text(m, "cwd", "plain", scope) if self._only(m, "cwd", kind, ("run",)) else None,
-            sudo=f.boolean(m, "sudo"),
-            serial=tuple(self._serial(m)),
-            max_fail=(f.count_or_percent(m["max_fail"], m.value_mark("max_fail"), "max_fail", 0) if "max_fail" in m else 0) or 0,
-            confirm=self._text(m, "confirm", "plain", scope),
-        )
-        if capture is not None:
-            captured.add(capture)
-        return step if step_id else None
-
-    def _only(self, m: YMap, key: str, kind: str, kinds: tuple[str, ...]) -> bool:
-        """True when `key` is present and fits this step kind; reports it when it does not."""
-        if key not in m:
-            return False
-        if kind not in kinds:
-            self.diags.error(m.key_mark(key), f"'{key}' does not apply to a {kind} step; expected it on a {' or '.join(kinds)} step")
-            return False
-        return True
-
-    def _on(self, m: YMap, kind: str) -> str:
-        if not self._only(m, "on", kind, ("run",)):
-            return LOCAL
-        target = self._plain(m, "on") or LOCAL  # `on: "{{ replica }}"` names a host rendered from params
-        known = set(self.hosts) | {h.name for hosts in self.hosts.values() for h in hosts}
-        if target not in known:
-            others = ", ".join(sorted(known - {LOCAL}))
-            self.diags.error(m.value_mark("on"), f"unknown host or group '{target}'; expected local" + (f" or one of: {others}" if others else " (no hosts: are declared)"))
-            return LOCAL
-        return target
-
-    def _host_attrs(self, on: str) -> frozenset[str]:
-        """`host.X` names a template may use: the built-in fields plus vars every target host has."""
-        hosts = self.hosts.get(on) or tuple(h for hs in self.hosts.values() for h in hs if h.name == on)[:1]
-        shared = set.intersection(*(set(dict(h.vars)) for h in hosts)) if hosts else set()
-        return frozenset({"name", "address", "port", "user"} | shared)
-
-    def _capture(self, m: YMap, kind: str) -> str | None:
-        if not self._only(m, "capture", kind, ("run", "ask")):
-            return None
-        name = self.fields.identifier(m, "capture", IDENT, "a capture name like lag ([A-Za-z_][A-Za-z0-9_]*)")
-        owner = self.texts.names.captures.get(name or "")
-        if name is not None and owner is not None and owner.mark != m.value_mark("capture"):
-            self.diags.error(m.value_mark("capture"), f"capture '{name}' is already declared by step '{owner.step_id}' (line {owner.mark.line}); expected a unique name")
-        return name
-
-    def _panel_refs(self, m: YMap) -> list[str]:
-        refs = []
-        for panel, mark in self.fields.string_list(m, "watch"):
-            if panel in self.panel_ids:
-                refs.append(panel)
-            else:
-                self.diags.error(mark, f"unknown panel '{panel}'; expected one of metrics.panels: {', '.join(sorted(self.panel_ids)) or 'none declared'}")
-        return refs
-
-    def _expect(self, step: YMap, scope: Scope) -> Expect:
-        f = self.fields
-        if "expect" not in step:
-            return Expect()
-        m = f.mapping(step["expect"], step.value_mark("expect"), "expect: {exit, stdout, metric}")
-        if m is None:
-            return Expect()
-        f.keys(m, "expect", T.EXPECT.keys)
-        codes: list[int] = []
-        if "exit" in m:
-            raw = m["exit"] if isinstance(m["exit"], YList) else [m["exit"]]
-            for code in raw:
-                if isinstance(code, int) and not isinstance(code, bool) and 0 <= code <= 255:
-                    codes.append(code)
-                else:
-                    self.diags.error(m.value_mark("exit"), f"'exit': expected an exit code 0-255 or a list of them, got {code!r}")
-        stdout = self._text(m, "stdout", "regex", scope)
-        if stdout is not None and stdout.value is not None:
-            try:
-                re.compile(stdout.value)
-            except re.error as exc:
-                self.diags.error(m.value_mark("stdout"), f"'stdout': expected a regular expression: {exc}")
-        metric = self._check(m["metric"], m.value_mark("metric"), "expect.metric") if "metric" in m else None
-        return Expect(tuple(codes) or (0,), stdout, metric)
-
-    def _env(self, step: YMap, scope: Scope) -> list[tuple[str, Text]]:
-        if "env" not in step:
-            return []
-        m = self.fields.mapping(step["env"], step.value_mark("env"), "env: NAME -> value")
-        if m is None:
-            return []
-        result = []
-        for name in m:
-            if not IDENT.fullmatch(name):
-                self.diags.error(m.key_mark(name), f"env name '{name}': expected a variable name like PGHOST")
-                continue
-            if name.startswith(VALUE_PREFIX):
-                self.diags.error(m.key_mark(name), f"env name '{name}': names starting with {VALUE_PREFIX} carry the command's templated values; expected another name")
-                continue
-            text = self._text(m, name, "plain", scope)
-            if text is not None:
-                result.append((name, text))
-        return result
-
-    def _serial(self, step: YMap) -> list[int | str]:
-        if "serial" not in step:
-            return []
-        raw = step["serial"]
-        marks = raw.item_marks if isinstance(raw, YList) else [step.value_mark("serial")]
-        values = raw if isinstance(raw, YList) else [raw]
-        sizes = [self.fields.count_or_percent(v, mk, "serial", 1) for v, mk in zip(values, marks)]
-        if not sizes:
-            self.diags.error(step.value_mark("serial"), "'serial': expected batch sizes like [1, \"25%\", \"100%\"]")
-        return [s for s in sizes if s is not None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,10 +23,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from runbook_tui.app.practice import Practice
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.practice_results import Results
 from runbook_tui.engine.state import RunState
-from runbook_tui.practice import Practice
 from runbook_tui.report import practice_md
 from runbook_tui.report.practice_md import decision_words, score_line, seconds
 from runbook_tui.runbook.safe_text import visible

@@ -19,9 +19,10 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.log_lines import last_log_lines
 from runbook_tui.ui.modals import TextPrompt
 from runbook_tui.ui.output_pane import OutputLog
-from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.run_screen import SCREEN_LINES, RunView
 from runbook_tui.ui.status_stack import Role
 
 #: Longest pause played between two events, however long the night's pause was.
@@ -158,7 +159,9 @@ class ReplayScreen(RunView):
     def _reset_output(self) -> None:
         """After a jump: the output as it stood at that moment."""
         self.query_one(OutputLog).reset()
-        self._pending_lines = self._history(self.replay.state)
+        # From the events, as the live screen wrote them: the `──` step lines too, not only the output kept in the state.
+        replayed = (self.replay.events[index] for index in range(self.replay.position))
+        self._pending_lines = last_log_lines(replayed, SCREEN_LINES)
         self._dirty = True
 
     def _moved(self, jumped: bool) -> None:

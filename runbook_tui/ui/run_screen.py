@@ -29,13 +29,14 @@ from textual.events import Resize
 from textual.widgets import Footer, Static
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.controller import Actor, Controller, Reply
+from runbook_tui.engine.controller import Actor, AssigneeIntent, Controller, Reply
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
-from runbook_tui.engine.state import RunState, confirmable
+from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible, visible_line
-from runbook_tui.ui.glyphs import status_words
-from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, InfoScreen, TextPrompt
+from runbook_tui.ui.log_lines import log_lines
+from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.repaint import CoalescedRepaintScreen
@@ -163,13 +164,7 @@ class RunView(CoalescedRepaintScreen):
             # Output only adds lines. Marking the screen dirty for it repainted the table, details,
             # banner and footer (refresh_bindings recomposes it) 15 times a second during a flood.
             self._dirty = True
-        if event["type"] == ev.OUTPUT:
-            host = event.get("host", "")
-            mark = "!" if event.get("stream") == "stderr" else "│"
-            undo = "undo " if event.get("phase") == "undo" else ""
-            self._pending_lines.extend(visible_line(f"{undo}{host} {mark} {line}") for line in str(event.get("text", "")).splitlines()[-SCREEN_LINES:])
-        elif event["type"] in _LOGGED:
-            self._pending_lines.extend(_event_lines(event))
+        self._pending_lines.extend(log_lines(event)[-SCREEN_LINES:])
         if len(self._pending_lines) > SCREEN_LINES * 2:
             del self._pending_lines[: len(self._pending_lines) - SCREEN_LINES]
         if self._pending_lines:
@@ -256,24 +251,22 @@ class RunScreen(RunView):
 
     # -- keys -------------------------------------------------------------------------
 
+    #: Key actions that are the controller's intents: the footer asks the controller whether each is allowed now.
+    INTENTS: dict[str, AssigneeIntent] = {
+        "run_step": "run",
+        "skip": "skip",
+        "rollback": "rollback",
+        "mark_done": "mark_done",
+        "accept_criteria": "accept_criteria",
+        "pause": "pause",
+    }
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows only the keys that do something now."""
-        state = self.controller.state
-        if action in ("help", "quit_run", "note", "toggle_steps", "copy_command") or action.startswith("output_"):
+        intent = self.INTENTS.get(action)
+        if intent is None:
             return True
-        if state.finished:
-            return False
-        current = state.current
-        status = state.steps[current].status if current else None
-        if action == "mark_done":
-            return status == "unknown"
-        if action == "accept_criteria":
-            return current is None and bool(state.criteria_unmet) and state.criteria_acceptance is None and not self.controller.busy
-        if action == "run_step":
-            return current is not None and not self.controller.busy and not state.paused
-        if action in ("skip", "rollback"):
-            return current is not None and not self.controller.busy
-        return True
+        return intent in self.controller.allowed_intents()
 
     def action_run_step(self) -> None:
         controller = self.controller
@@ -284,14 +277,14 @@ class RunScreen(RunView):
         if reply.ok or step.kind not in ("run", "note", "wait", "ask"):
             self._say(reply, quiet=True)
             return
-        if step.confirm is not None and "acknowledgement" in reply.message:
-            body = f"{reply.message.split(': ', 1)[-1]}\n\nThis step cannot be undone. It runs:\n{_command_of(controller.state, step.id)}"
+        if reply.kind == "needs_acknowledgement":
+            body = f"{reply.detail}\n\nThis step cannot be undone. It runs:\n{_command_of(controller.state, step.id)}"
             self.app.push_screen(
                 ConfirmPrompt(f"Acknowledge '{step.id}'", body, "I understand, run it"),
                 lambda ok: self._say(controller.run_current(self.actor, acknowledged=True), quiet=True) if ok else None,
             )
             return
-        if step.kind == "ask" and "answer" in reply.message:
+        if reply.kind == "needs_answer":
             question = controller.state.plan_steps[step.id].get("ask") or ""
             self.app.push_screen(
                 TextPrompt(f"'{step.id}' asks", question, required=False),
@@ -374,7 +367,7 @@ class RunScreen(RunView):
                     f"The journal keeps everything; continue later with:\n  runbook-tui resume {self.journal_path}",
                     "quit now",
                 ),
-                lambda ok: self.app.exit(_exit_code(self.controller.state)) if ok else None,
+                lambda ok: self.app.exit(exit_code(self.controller.state.outcome)) if ok else None,
             )
             return
         if self.controller.busy:
@@ -387,156 +380,12 @@ class RunScreen(RunView):
                     f"Its outcome will be unknown; continue later with:\n  runbook-tui resume {self.journal_path}",
                     "quit now",
                 ),
-                lambda ok: self.app.exit(_exit_code(self.controller.state)) if ok else None,
+                lambda ok: self.app.exit(exit_code(self.controller.state.outcome)) if ok else None,
             )
             return
-        self.app.exit(_exit_code(self.controller.state))
-
-
-class VerifierScreen(RunView):
-    """The verifier's (or an observer's) screen: the same run, rebuilt from the assignee's events."""
-
-    ROLE: Role = "verifier"
-
-    BINDINGS = [
-        Binding("enter", "details", "details", priority=True),
-        Binding("c", "confirm", "confirm"),
-        Binding("x", "reject", "reject"),
-        Binding("u", "request_rollback", "request rollback"),
-        Binding("n", "note", "note"),
-        Binding("p", "hold", "ask to hold"),
-        Binding("l", "toggle_steps", "steps"),
-        Binding("y", "copy_command", "copy"),
-        Binding("question_mark", "help", "help"),
-        Binding("q", "leave", "leave"),
-    ]
-
-    def __init__(self, client: Any, observe: bool = False) -> None:
-        role = "observer (read-only)" if observe else "verifier"
-        super().__init__(client, f"joined as {role}; your confirmations are journaled under your name")
-        self.client = client
-        self.observe = observe
-        client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("help", "leave", "details", "toggle_steps", "copy_command") or action.startswith("output_"):
-            return True
-        if self.observe or self.source.state.finished:
-            return False
-        if action == "confirm":
-            state = self.source.state
-            if state.current is None:  # every step done: the assignee's acceptance of unmet success criteria waits for c
-                return state.criteria_acceptance is not None and not state.criteria_accepted
-            if state.steps[state.current].wave_awaiting is not None:  # verify: per_wave: the rollout waits for this wave's word
-                return True
-            return confirmable(state) is not None  # the rule the assignee's controller applies
-        return True
-
-    async def _send(self, action: str, text: str = "") -> None:
-        self._say(await self.client.send(action, text))
-
-    def _sender(self, action: str, *, optional: bool = False) -> Callable[[str | None], None]:
-        """What a prompt's answer does: send it (an empty answer only when `optional`; escape sends nothing)."""
-
-        def send(text: str | None) -> None:
-            if text or (optional and text is not None):
-                self.run_worker(self._send(action, text or ""))
-
-        return send
-
-    async def action_confirm(self) -> None:
-        await self._send("confirm")
-
-    def action_reject(self) -> None:
-        current = self.source.state.current
-        self.app.push_screen(
-            TextPrompt(f"Reject '{current}'", "The run stops at this step and the assignee sees your reason."),
-            self._sender("reject"),
-        )
-
-    def action_request_rollback(self) -> None:
-        self.app.push_screen(
-            TextPrompt("Request a rollback", "The assignee sees this at once and starts the rollback with u.", required=False),
-            self._sender("request_rollback", optional=True),
-        )
-
-    def action_note(self) -> None:
-        self.app.push_screen(
-            TextPrompt("Add a note", "It goes into the assignee's journal with the time and your name."),
-            self._sender("note"),
-        )
-
-    def action_hold(self) -> None:
-        self.run_worker(self._send("hold", "the verifier asks to hold"))
-
-    def action_details(self) -> None:
-        state = self.source.state
-        current = state.current
-        if current is None:
-            return
-        entry = state.plan_steps.get(current, {})
-        body = "\n".join(visible(f"{key}: {value}") for key, value in entry.items() if value not in (None, [], {}, ""))
-        self.app.push_screen(InfoScreen(f"Step '{visible_line(current)}'", body))
-
-    def action_leave(self) -> None:
-        self.app.exit(0)
-
-
-def _exit_code(state: RunState) -> int:
-    return 0 if state.outcome == "done" else 1
+        self.app.exit(exit_code(self.controller.state.outcome))
 
 
 def _command_of(state: RunState, step_id: str) -> str:
     commands: dict[str, Any] = state.plan_steps.get(step_id, {}).get("run") or {}
     return "\n".join(visible(f"  on {host}: {cmd}") for host, cmd in commands.items()) or "  (no command)"
-
-
-_LOGGED = frozenset({
-    ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE, ev.WAVE_STARTED,
-    ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.HOLD_REQUESTED, ev.ROLLBACK_REQUESTED, ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED,
-})  # fmt: skip
-
-
-def _decision_line(event: Event) -> str | None:
-    """Every decision names the person and the time: "✓ confirmed by bob 02:13:05"."""
-    kind, who, at = event["type"], event.get("actor"), str(event.get("ts", ""))[11:19]
-    reason = f": {event['reason']}" if event.get("reason") else ""
-    if kind == ev.STEP_CONFIRMED:
-        what = "go-ahead" if event.get("phase") == "before" else "confirmed"
-        return f"✓ {what} by {who} {at} ({event.get('step')})"
-    if kind == ev.STEP_REJECTED:
-        return f"✗ rejected by {who} {at} ({event.get('step')}){reason}"
-    if kind == ev.HOLD_REQUESTED:
-        return f"‖ hold asked by {who} {at}{reason}"
-    if kind == ev.ROLLBACK_REQUESTED:
-        return f"↩ rollback requested by {who} {at}{reason}"
-    if kind == ev.CRITERIA_ACCEPTED:
-        return f"! unmet success criteria accepted by {who} {at}{reason}"
-    if kind == ev.CRITERIA_ACCEPTANCE_CONFIRMED:
-        return f"✓ acceptance confirmed by {who} {at}"
-    return None
-
-
-def _event_lines(event: Event) -> list[str]:
-    """A step, undo, rollback, error or note event as the output pane's `──` lines (statuses in words)."""
-    decision = _decision_line(event)
-    if decision is not None:
-        return [visible_line(decision)]
-    kind = event["type"]
-    step = visible_line(str(event.get("step", "")))
-    hosts = ", ".join(visible_line(str(h)) for h in event.get("hosts", []))
-    if kind == ev.STEP_STARTED:
-        return [f"── {step} started (attempt {event.get('attempt')}) on {hosts}"]
-    if kind == ev.STEP_FINISHED:
-        return [f"── {step} {status_words(str(event['status']))}"] + [f"   ✗ {visible_line(str(p))}" for p in event.get("problems", [])]
-    if kind == ev.WAVE_STARTED:
-        return [f"── {step} wave {event.get('wave')}/{event.get('of')}: {hosts}"]
-    if kind == ev.UNDO_STARTED:
-        return [f"── undo {step} on {hosts}"]
-    if kind == ev.ROLLBACK_STARTED:
-        return [f"── rollback ({visible_line(str(event.get('scope')))}) started"]
-    if kind == ev.ROLLBACK_FINISHED:
-        return [f"── rollback {'finished' if event.get('ok') else 'STOPPED at ' + visible_line(str(event.get('failed_step')))}"]
-    if kind == ev.ERROR:
-        return [visible_line(f"!! {event.get('host') or ''} {event.get('message')}")]
-    return [visible_line(f"── note by {event.get('actor')}: {event.get('text')}")]

@@ -31,7 +31,7 @@ from textual.color import Color, ColorParseError
 from textual.css.constants import VALID_STYLE_FLAGS
 from textual.theme import Theme
 
-from runbook_tui.settings import config_dir
+from runbook_tui.app.settings import config_dir
 
 DEFAULT_THEME = "night"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from runbook_tui.ui.base_app import ThemedApp
-from runbook_tui.ui.run_screen import VerifierScreen
+from runbook_tui.ui.verifier_screen import VerifierScreen
 
 
 class VerifierApp(ThemedApp):

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from runbook_tui.session import Session, load, open_session
-from runbook_tui.settings import Settings
+from runbook_tui.app.session import Session, load, open_session
+from runbook_tui.app.settings import Settings
 
 #: Runs `python -m runbook_tui` as a user would; the first import costs ~0.3 s.
 CLI = [sys.executable, "-m", "runbook_tui"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from runbook_tui.app.session import load, open_session
 from runbook_tui.engine.controller import Actor
-from runbook_tui.session import load, open_session
 
 RUNBOOK = """\
 runbook: 1

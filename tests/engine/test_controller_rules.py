@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from runbook_tui.app.session import Session
 from runbook_tui.engine.autopilot import drive
 from runbook_tui.engine.controller import Actor, Controller
-from runbook_tui.session import Session
 
 ALICE = Actor("alice", "assignee")
 BOB = Actor("bob", "verifier")
@@ -389,3 +389,49 @@ def test_the_assignee_cannot_skip_past_a_step_awaiting_the_verifier(session_for:
 
     session_for(TWO_STEPS)(body)
     assert types_of(journal_events, tmp_path, type="step_skipped") == []
+
+
+# -- structured answers: front ends ask, they do not parse words ----------------------------
+
+
+ACKNOWLEDGE_AND_ASK = """\
+- id: drop
+  title: Drop the old table
+  run: echo drop >> log
+  confirm: the old table is gone for good
+- id: q
+  title: Which way
+  ask: left or right?
+"""
+
+
+def test_refusals_carry_a_kind_and_what_to_show(session_for: Callable[..., Any], tmp_path: Path) -> None:
+    async def body(s: Session) -> None:
+        c = s.controller
+        reply = c.run_current(ALICE)
+        assert (reply.ok, reply.kind, reply.detail) == (False, "needs_acknowledgement", "the old table is gone for good")
+        assert not (tmp_path / "log").exists(), "nothing runs before the acknowledgement"
+        assert c.confirm(ALICE).kind == "rule"
+        assert c.run_current(ALICE, acknowledged=True).ok
+        await c.wait_idle()
+        reply = c.run_current(ALICE)
+        assert (reply.ok, reply.kind, reply.detail) == (False, "needs_answer", "left or right?")
+
+    session_for(ACKNOWLEDGE_AND_ASK, solo="rules test")(body)
+
+
+def test_the_allowed_intents_follow_the_state(session_for: Callable[..., Any]) -> None:
+    async def body(s: Session) -> None:
+        c = s.controller
+        assert c.allowed_intents() == {"run", "skip", "rollback", "pause"}
+        assert c.pause(ALICE).ok
+        assert c.allowed_intents() == {"skip", "rollback", "pause"}, "a paused run offers no run"
+        assert c.pause(ALICE).ok
+        await run_first_step(c)
+        assert c.state.steps["a"].status == "awaiting_verification"
+        assert c.confirm(BOB).ok
+        await run_first_step(c)
+        assert c.state.finished
+        assert c.allowed_intents() == frozenset(), "a finished run offers nothing"
+
+    session_for(TWO_STEPS)(body)

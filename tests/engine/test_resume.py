@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from runbook_tui import cli
+from runbook_tui.app.session import Session
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
-from runbook_tui.session import Session
 
 RUNBOOK = """\
     runbook: 1

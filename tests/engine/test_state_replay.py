@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from runbook_tui.app.session import Session
 from runbook_tui.engine.autopilot import drive
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import RunState, apply, replay
-from runbook_tui.session import Session
 
 RUNBOOK = """\
     runbook: 1

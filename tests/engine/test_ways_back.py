@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from runbook_tui.session import Session, load, open_session
-from runbook_tui.settings import Settings
+from runbook_tui.app.session import Session, load, open_session
+from runbook_tui.app.settings import Settings
 
 CHANGE = """\
     runbook: 1

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from runbook_tui.app.settings import SettingsError, load_settings
 from runbook_tui.execute.ssh_config import SshConfigError, SshConfigResolver
 from runbook_tui.runbook.model import Host, Mark
-from runbook_tui.settings import SettingsError, load_settings
 
 MARK = Mark("rb.yaml", 1, 1)
 CONFIG = """\

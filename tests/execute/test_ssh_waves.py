@@ -18,9 +18,9 @@ import pytest
 import yaml
 from peers import Sshd
 
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import Actor, Controller
-from runbook_tui.session import load, open_session
-from runbook_tui.settings import Settings
 
 pytestmark = pytest.mark.peers
 

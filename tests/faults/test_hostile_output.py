@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from textual.widgets import Log
 
+from runbook_tui.app.session import Session, load, open_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine.journal import read_events, verify
-from runbook_tui.session import Session, load, open_session
-from runbook_tui.settings import Settings
 from runbook_tui.ui.app import RunbookApp
 
 RUNBOOK_TUI = Path(sys.executable).parent / "runbook-tui"

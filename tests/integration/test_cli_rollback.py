@@ -108,9 +108,9 @@ def test_a_second_rollback_after_a_failed_undo_runs_the_undo_again(cli: Cli) -> 
     # is named after its key; the second rollback must not re-attach to the first one's failed undo.
     import asyncio
 
+    from runbook_tui.app.session import load, open_session
+    from runbook_tui.app.settings import Settings
     from runbook_tui.engine.autopilot import drive
-    from runbook_tui.session import load, open_session
-    from runbook_tui.settings import Settings
 
     ready = cli.dir / "undo-may-work"
     sections = [{"id": "impl", "title": "Implement", "kind": "implement", "steps": [

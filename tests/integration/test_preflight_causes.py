@@ -22,9 +22,9 @@ import pytest
 from peers import PeerError, Sshd, _free_port, make_sshd, public_line
 
 from runbook_tui import cli
-from runbook_tui.preflight_hosts import HostFinding, host_findings
+from runbook_tui.app.preflight_hosts import HostFinding, host_findings
+from runbook_tui.app.settings import Settings
 from runbook_tui.runbook.loader import load_text
-from runbook_tui.settings import Settings
 
 pytestmark = pytest.mark.peers
 

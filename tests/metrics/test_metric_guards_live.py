@@ -19,9 +19,9 @@ import pytest
 from metrics_helpers import journal, metrics_runbook, of_type, until
 from peers import Exporter, Prometheus
 
+from runbook_tui.app.session import Session, load, open_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine.journal import verify
-from runbook_tui.session import Session, load, open_session
-from runbook_tui.settings import Settings
 
 API = 'rbt_test_value{service="api"}'
 

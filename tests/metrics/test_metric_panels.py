@@ -16,10 +16,10 @@ from panel_states import NOW, PANELS, state_for
 from peers import Exporter
 from textual.app import App, ComposeResult
 
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.panel_view import panel_view
-from runbook_tui.session import load, open_session
-from runbook_tui.settings import Settings
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.rollback_modal import RollbackModal

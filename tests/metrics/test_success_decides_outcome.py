@@ -18,10 +18,10 @@ import pytest
 from metrics_helpers import journal, metrics_runbook, of_type, until
 from peers import Exporter, Prometheus
 
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import Actor
 from runbook_tui.report import build_report, render
-from runbook_tui.session import load, open_session
-from runbook_tui.settings import Settings
 
 pytestmark = pytest.mark.peers
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from runbook_tui.app.settings import SettingsError, load_settings
 from runbook_tui.engine.state import replay
 from runbook_tui.notify.messages import Notice, slack_body
 from runbook_tui.notify.triggers import Announcer
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import load_runbook
 from runbook_tui.runbook.reach import NotifyTiming, SecretRef
-from runbook_tui.settings import SettingsError, load_settings
 
 BAD = """\
 runbook: 1

@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 from receivers import Receiver
 
+from runbook_tui.app.session import Session, load, open_session
+from runbook_tui.app.settings import Settings, load_settings
 from runbook_tui.engine.autopilot import drive
 from runbook_tui.engine.journal import verify
 from runbook_tui.runbook.reach import NotifyTiming
-from runbook_tui.session import Session, load, open_session
-from runbook_tui.settings import Settings, load_settings
 
 pytestmark = pytest.mark.peers
 

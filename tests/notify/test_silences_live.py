@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from peers import Alertmanager
 
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine.autopilot import drive
 from runbook_tui.engine.journal import verify
-from runbook_tui.session import load, open_session
-from runbook_tui.settings import Settings
 
 pytestmark = pytest.mark.peers
 

@@ -17,7 +17,7 @@ import pytest
 from replay_helpers import text_of, until
 from textual.app import App
 
-from runbook_tui import practice
+from runbook_tui.app import practice
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.practice_results import compare
 from runbook_tui.ui.modals import InfoScreen

@@ -12,11 +12,12 @@ from textwrap import dedent
 
 import pytest
 
-from runbook_tui import cli, practice
+from runbook_tui import cli
+from runbook_tui.app import practice
+from runbook_tui.app.session import load, open_session
 from runbook_tui.engine.controller import Actor
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
-from runbook_tui.session import load, open_session
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
@@ -139,7 +140,8 @@ def test_replay_refuses_a_tampered_journal(night: tuple[Path, Path], capsys: pyt
 
 def test_replay_snapshot_after_the_failure(night: tuple[Path, Path], snap_compare) -> None:
     """Replay at the moment 'boom' failed: the status line says `'boom' FAILED (exit 3)` without keys (nothing
-    runs in a replay), the step 4/4 pane shows its command and undo, the output ends with `local ! it broke`,
+    runs in a replay), the step 4/4 pane shows its command and undo, the output shows what the live run showed
+    (`── boom started`, `local ! it broke`, `── boom FAILED`, `✗ local: exit code 3, expected 0`),
     and the bottom line says `REPLAY night.jsonl 2026-11-23 22:00:13 UTC event 14/21 paused at 1x — nothing
     is executed` (the night's events get fixed times, one second apart, so the replayed time is stable)."""
     events = [{**e, "ts": f"2026-11-23T22:{i // 60:02d}:{i % 60:02d}.000Z"} for i, e in enumerate(read_events(night[0]).events)]

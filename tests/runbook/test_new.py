@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from helpers_runbook import cli_main
 
-from runbook_tui.preflight import coverage_findings
+from runbook_tui.app.preflight import coverage_findings
 from runbook_tui.runbook.document import load_document
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS
 from runbook_tui.runbook.scaffold import KINDS

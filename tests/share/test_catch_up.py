@@ -13,10 +13,10 @@ import datetime as dt
 import pytest
 from share_peers import HOST, TWO_STEPS, Cutter, Lab, confirm_next, free_port, journal, journal_state, of_type, statuses, until
 
+from runbook_tui.app.session import ShareOptions, load, open_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState
-from runbook_tui.session import ShareOptions, load, open_session
-from runbook_tui.settings import Settings
 from runbook_tui.share.client import Endpoint, ShareClient
 from runbook_tui.share.participants import from_key_file
 

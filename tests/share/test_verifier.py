@@ -12,10 +12,10 @@ import asyncssh
 import pytest
 from share_peers import HOST, TWO_STEPS, Lab, awaiting, confirm_next, journal, of_type, until
 
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import Actor
 from runbook_tui.engine.journal import verify
-from runbook_tui.session import load, open_session
-from runbook_tui.settings import Settings
 from runbook_tui.share.client import JoinError
 
 pytestmark = pytest.mark.asyncio  # tests that start `runbook-tui` processes are marked peers one by one

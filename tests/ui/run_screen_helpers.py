@@ -14,11 +14,11 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from runbook_tui.app.session import Session, load, open_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import Reply
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
-from runbook_tui.session import Session, load, open_session
-from runbook_tui.settings import Settings
 from runbook_tui.ui.app import RunbookApp
 
 SIZE = (140, 45)

@@ -25,9 +25,9 @@ from run_screen_helpers import (
 )
 from textual.widgets import Input, Static
 
-from runbook_tui.session import load
-from runbook_tui.tui import starters
+from runbook_tui.app.session import load
 from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.launch import starters
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static, Switch
 
+from runbook_tui.app.session import Session, open_session
 from runbook_tui.runbook.loader import Loaded, probe_runbook
-from runbook_tui.session import Session, open_session
 from runbook_tui.ui.app import RunbookApp, Starter
 from runbook_tui.ui.params_form import ParamsScreen
 from runbook_tui.ui.picker import PickerScreen, default_paths, examples_dir

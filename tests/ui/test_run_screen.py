@@ -38,9 +38,9 @@ from run_screen_helpers import (
 )
 from textual.widgets import Static
 
+from runbook_tui.app.session import resume_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine.state import apply, replay
-from runbook_tui.session import resume_session
-from runbook_tui.settings import Settings
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.status_stack import StatusStack
 from runbook_tui.ui.verifier_app import VerifierApp

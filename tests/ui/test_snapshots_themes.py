@@ -15,7 +15,7 @@ import pytest
 from run_screen_helpers import run_step, started, steady
 from textual.pilot import Pilot
 
-from runbook_tui.session import Session, load, open_session
+from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.ui.app import RunbookApp
 
 SIZE = (140, 45)

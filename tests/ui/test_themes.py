@@ -14,7 +14,7 @@ from textual.color import Color
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input
 
-from runbook_tui.session import Session, load, open_session
+from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.themes import load_themes, theme_folders

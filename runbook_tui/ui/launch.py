@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.app.session import Session, ShareOptions, open_session, resume_session
 from runbook_tui.runbook.loader import Loaded, probe_runbook
-from runbook_tui.session import Session, ShareOptions, open_session, resume_session
 from runbook_tui.ui.app import RunbookApp, Starter
 from runbook_tui.ui.mode_screen import ModeChoice
 from runbook_tui.ui.picker import default_paths
@@ -85,7 +85,7 @@ def starters(
 
 def share_from(choice: ModeChoice) -> ShareOptions:
     """The mode screen's share answer as ShareOptions; an unreadable key file refuses the start (the screen asks again)."""
-    from runbook_tui.session import SessionError
+    from runbook_tui.app.session import SessionError
     from runbook_tui.share.participants import ParticipantsError, from_key_file
 
     assert choice.share_address is not None
@@ -101,7 +101,7 @@ def resume(journal: str, theme: str | None = None, *, solo: str | None = None, s
     """`resume JOURNAL` in a terminal: the run screen rebuilt from the journal; an unknown step waits for you.
 
     `solo` / `share`: how the run is verified from now on (journaled)."""
-    from runbook_tui.session import SessionError
+    from runbook_tui.app.session import SessionError
 
     try:
         session = resume_session(journal, solo=solo, share=share, trust=trust)
@@ -113,8 +113,8 @@ def resume(journal: str, theme: str | None = None, *, solo: str | None = None, s
 
 def replay(journal: str, *, practice: bool, speed: float, theme: str | None = None, out: str | None = None) -> int:
     """`replay JOURNAL`: the past run step by step; `--practice`: the trainee drives with the night's recordings."""
-    from runbook_tui import practice as practising
-    from runbook_tui.session import SessionError
+    from runbook_tui.app import practice as practising
+    from runbook_tui.app.session import SessionError
     from runbook_tui.ui.practice_screens import PracticeApp
     from runbook_tui.ui.replay_app import ReplayApp
 

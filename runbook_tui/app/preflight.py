@@ -1,7 +1,7 @@
 """`preflight`: what can be known the afternoon before the window, one finding per line.
 
 Hosts reachable, with a known host key, letting us in, and sudo where steps
-ask for it (each a separate finding: runbook_tui/preflight_hosts.py), secrets
+ask for it (each a separate finding: runbook_tui/app/preflight_hosts.py), secrets
 present, every PromQL query accepted, every mutating step undoable or
 explicitly confirmed, backups before the implementation; the Alertmanager of
 `alerts:` answering, every notify receiver's secrets readable and, with
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 
-from runbook_tui.preflight_hosts import host_findings
+from runbook_tui.app.preflight_hosts import host_findings
+from runbook_tui.app.secrets import SecretsError, read_secrets
+from runbook_tui.app.settings import Settings, load_settings
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook
-from runbook_tui.secrets import SecretsError, read_secrets
-from runbook_tui.settings import Settings, load_settings
 
 
 def coverage_findings(runbook: Runbook) -> list[str]:
@@ -55,7 +55,7 @@ async def metric_findings(runbook: Runbook, secrets: dict[str, str]) -> list[str
 
 
 async def preflight(runbook: Runbook, settings: Settings | None = None, *, notify_test: bool = False) -> list[str]:
-    from runbook_tui.outreach import alerts_findings, notify_findings
+    from runbook_tui.app.outreach import alerts_findings, notify_findings
 
     settings = settings or load_settings()
     findings = coverage_findings(runbook) + secret_findings(runbook)

@@ -14,17 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
+from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import REOPENABLE, Event
 from runbook_tui.engine.journal import JournalError, JournalScan
+from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.session import Session, SessionError, ShareOptions, load, open_session, resume_session
-
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 
 def printer(out: TextIO) -> Callable[[Event, RunState], None]:
@@ -39,10 +38,6 @@ def printer(out: TextIO) -> Callable[[Event, RunState], None]:
     return listen
 
 
-def _outcome_code(outcome: str) -> int:
-    return EXIT_OK if outcome == "done" else EXIT_FAILED
-
-
 def _say_outcome(session: Session, outcome: str) -> int:
     """The last line of a headless run: how it ended, and how to continue when the journal is left open."""
     journal = session.journal_path
@@ -51,7 +46,7 @@ def _say_outcome(session: Session, outcome: str) -> int:
             print(f"to undo what ran: runbook-tui resume {journal} --rollback (or --rollback --full)", flush=True)
     elif not session.controller.fatal:
         print(f"outcome: {outcome} (the journal is left open); continue with: runbook-tui resume {journal}", flush=True)
-    return _outcome_code(outcome)
+    return exit_code(outcome)
 
 
 def manual_steps(file: str, params: dict[str, Any]) -> list[str]:
@@ -232,10 +227,10 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
         if not choice.go_on:
             controller.finish(actor, "rolled_back" if ok else "failed")
             _say_outcome(session, controller.state.outcome or "failed")
-            return EXIT_OK if ok else EXIT_FAILED  # what was asked for (the rollback) worked
+            return exit_code(controller.state.outcome, rollback_asked=True)  # what was asked for (the rollback) worked
     if choice.go_on:
         return _say_outcome(session, await drive(controller, actor, policy=choice.policy))
-    return EXIT_OK if controller.state.outcome in ("done", "rolled_back") else EXIT_FAILED
+    return exit_code(controller.state.outcome, rollback_asked=True)
 
 
 # -- rehearse ----------------------------------------------------------------------------
@@ -326,7 +321,7 @@ def _after(controller: Controller, step_id: str) -> str | None:
 
 
 def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = False) -> int:
-    from runbook_tui.preflight import preflight
+    from runbook_tui.app.preflight import preflight
 
     try:
         loaded = load(file, params)

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from runbook_tui.app.secrets import SecretsError, read_secret
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM, Controller
 from runbook_tui.engine.journal import JournalError
@@ -28,8 +30,6 @@ from runbook_tui.notify.triggers import Announcer, now_iso
 from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.reach import NotifyTarget, SecretRef, Value
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
-from runbook_tui.secrets import SecretsError, read_secret
-from runbook_tui.settings import Settings
 
 log = logging.getLogger(__name__)
 

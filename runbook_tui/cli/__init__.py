@@ -12,16 +12,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from runbook_tui import __version__, headless
+from runbook_tui import __version__
+from runbook_tui.app import headless
+from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.params import ParamError, parse_assignments
 from runbook_tui.runbook.plan import format_plan, plan_json
 from runbook_tui.runbook.safe_text import visible, visible_line
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_INVALID = 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -196,13 +194,13 @@ def _load(file: str, params: dict[str, Any]) -> Loaded | None:
 
 
 def cmd_validate(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    from runbook_tui.validate_cmd import cmd_validate as validate
+    from runbook_tui.cli.validate_cmd import cmd_validate as validate
 
     return validate(args.files, params, args.format)
 
 
 def cmd_new(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    from runbook_tui.new_cmd import cmd_new as new
+    from runbook_tui.cli.new_cmd import cmd_new as new
 
     return new(args.file, args.kind, args.title)
 
@@ -219,8 +217,8 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if loaded is None:
         return EXIT_INVALID
     if args.json or args.format == "json":
-        from runbook_tui.plan_connections import connections
-        from runbook_tui.settings import load_settings
+        from runbook_tui.app.plan_connections import connections
+        from runbook_tui.app.settings import load_settings
 
         json.dump({**plan_json(loaded.runbook), "connections": connections(loaded.runbook, load_settings())}, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -229,15 +227,15 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
         sys.stdout.write(render_plan(loaded.runbook, args.format))
     else:
-        from runbook_tui.plan_connections import connection_lines
-        from runbook_tui.settings import load_settings
+        from runbook_tui.app.plan_connections import connection_lines
+        from runbook_tui.app.settings import load_settings
 
         sys.stdout.write(format_plan(loaded.runbook) + "".join(line + "\n" for line in connection_lines(loaded.runbook, load_settings())))
     return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    from runbook_tui import tui
+    from runbook_tui.ui import launch
 
     share = _share_options(args)
     if isinstance(share, int):
@@ -245,7 +243,7 @@ def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> int:
     trust = _trust_options(args, params)
     if isinstance(trust, int):
         return trust
-    return tui.run(
+    return launch.run(
         args.file, params, solo=args.solo, dry_run=args.dry_run, journal=args.journal, override_window=args.override_window, theme=args.theme,
         runbooks=args.runbooks, share=share, trust=trust,
     )  # fmt: skip
@@ -253,7 +251,7 @@ def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
     """RunTrust (signing key, allowed signers, the approval asked for; checked against the plan when it renders), or exit 2."""
-    from runbook_tui.settings import SettingsError, load_settings
+    from runbook_tui.app.settings import SettingsError, load_settings
     from runbook_tui.trust.run_trust import TrustRefused, prepare
 
     try:
@@ -267,7 +265,7 @@ def _share_options(args: argparse.Namespace) -> Any:
     """ShareOptions for --share (None without it), or an exit code when the key files are unusable."""
     if not args.share:
         return None
-    from runbook_tui.session import ShareOptions
+    from runbook_tui.app.session import ShareOptions
     from runbook_tui.share.participants import ParticipantsError, from_key_file, from_participants_file
 
     try:
@@ -281,14 +279,14 @@ def _share_options(args: argparse.Namespace) -> Any:
 
 
 def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    from runbook_tui import tui
+    from runbook_tui.ui import launch
 
     if args.speed <= 0:
         print("runbook-tui: --speed: expected a number above 0", file=sys.stderr)
         return EXIT_INVALID
     if args.mark_scenario is not None:
-        from runbook_tui import practice
-        from runbook_tui.session import SessionError
+        from runbook_tui.app import practice
+        from runbook_tui.app.session import SessionError
 
         try:
             path = practice.mark_scenario(args.journal, args.mark_scenario)
@@ -297,11 +295,11 @@ def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:
             return exc.code
         print(f"marked as a practice scenario: {path}")
         return EXIT_OK
-    return tui.replay(args.journal, practice=args.practice, speed=args.speed, theme=args.theme, out=args.out)
+    return launch.replay(args.journal, practice=args.practice, speed=args.speed, theme=args.theme, out=args.out)
 
 
 def cmd_join(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    from runbook_tui import join
+    from runbook_tui.ui import join
 
     return join.join(args.address, observe=args.observe, identity=args.identity, known_hosts=args.known_hosts, accept=args.accept_fingerprint)
 
@@ -334,9 +332,9 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
         return trust
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if interactive and not (args.headless or decision or args.go_on):
-        from runbook_tui import tui
+        from runbook_tui.ui import launch
 
-        return tui.resume(args.journal, theme=args.theme, solo=args.solo, share=share, trust=trust)
+        return launch.resume(args.journal, theme=args.theme, solo=args.solo, share=share, trust=trust)
     from runbook_tui.engine.autopilot import Policy
 
     policy = Policy(on_failure=args.on_failure, ack_manual=args.ack_manual, accept_criteria=args.accept_failed_criteria)
@@ -357,7 +355,7 @@ def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_approve(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    from runbook_tui.approve_cmd import cmd_approve as approve
+    from runbook_tui.cli.approve_cmd import cmd_approve as approve
 
     loaded = _load(args.file, params)
     if loaded is None:
@@ -368,10 +366,10 @@ def cmd_approve(args: argparse.Namespace, params: dict[str, Any]) -> int:
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from pathlib import Path
 
+    from runbook_tui.app.settings import SettingsError, load_settings
     from runbook_tui.engine.files import write_private
     from runbook_tui.report import ReportError, build_report, render
     from runbook_tui.report.cast import render_cast
-    from runbook_tui.settings import SettingsError, load_settings
     from runbook_tui.trust.run_trust import TrustRefused, allowed_signers
 
     try:
@@ -399,7 +397,7 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from pathlib import Path
 
     from runbook_tui import demo
-    from runbook_tui.settings import default_journal_path
+    from runbook_tui.app.settings import default_journal_path
 
     if "sandbox" in params:
         print("runbook-tui: the demo makes its own sandbox; drop -p sandbox=...", file=sys.stderr)
@@ -422,7 +420,7 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
                 ack_manual="the demo's notes are read by nobody in a headless demo",
             )  # fmt: skip
         else:
-            from runbook_tui import tui
+            from runbook_tui.ui import launch
 
             if demo.is_interactive():
                 try:
@@ -430,7 +428,7 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
                 except (EOFError, KeyboardInterrupt):
                     print()
                     return EXIT_FAILED
-            code = tui.run(str(demo.RUNBOOK), values, solo="demo", dry_run=False, journal=journal, override_window=None)
+            code = launch.run(str(demo.RUNBOOK), values, solo="demo", dry_run=False, journal=journal, override_window=None)
             code = EXIT_OK if code in (EXIT_OK, EXIT_FAILED) else code  # a rollback is part of the demo, not a failure
     print(demo.outro(sandbox, Path(journal), params), end="")
     return code
@@ -465,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParamError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    from runbook_tui.settings import SettingsError, load_settings
+    from runbook_tui.app.settings import SettingsError, load_settings
 
     try:
         if args.command in NEEDS_SETTINGS:

@@ -32,7 +32,7 @@ def _answer() -> str:
 
 
 def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | None, output: str) -> int:
-    from runbook_tui.settings import SettingsError, load_settings
+    from runbook_tui.app.settings import SettingsError, load_settings
 
     try:
         signers = allowed_signers(signers_path or load_settings().allowed_signers)

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from runbook_tui.app.outreach import start_outreach
+from runbook_tui.app.secrets import read_secrets
+from runbook_tui.app.settings import Settings, default_journal_path, load_settings, state_dir
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, Event
@@ -26,12 +29,9 @@ from runbook_tui.engine.window import window_problem
 from runbook_tui.execute.dryrun import DryRunExecutor
 from runbook_tui.execute.local import LocalExecutor
 from runbook_tui.execute.recorded import RecordedExecutor
-from runbook_tui.outreach import start_outreach
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
-from runbook_tui.secrets import read_secrets
-from runbook_tui.settings import Settings, default_journal_path, load_settings, state_dir
 
 #: Modes that execute nothing real, so the change window does not apply.
 EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
@@ -277,7 +277,7 @@ def start_metrics(controller: Controller, mode: str) -> Any:
 
 
 def _secrets(runbook: Runbook) -> dict[str, str]:
-    from runbook_tui.secrets import SecretsError
+    from runbook_tui.app.secrets import SecretsError
 
     try:
         return read_secrets(runbook)

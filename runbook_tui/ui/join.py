@@ -68,7 +68,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         if problem:
             print(f"runbook-tui: {problem}", file=sys.stderr)
             return 2
-        from runbook_tui.settings import state_dir
+        from runbook_tui.app.settings import state_dir
 
         client = ShareClient(Endpoint(host, port, known, identity, observe, copy_dir=str(state_dir() / "received")))
         try:

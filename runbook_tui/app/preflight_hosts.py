@@ -13,12 +13,12 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.execute.local import LocalExecutor
 from runbook_tui.execute.ssh import SshExecutor
 from runbook_tui.runbook.model import Host, Runbook, Step
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.settings import Settings
 
 CHECK_TIMEOUT = 15.0
 #: Exit code of the sudo probe when there is no sudo on the host.

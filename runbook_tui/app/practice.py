@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.app.session import Session, SessionError, open_session
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.journal_events import JournalEvents
@@ -26,7 +27,6 @@ from runbook_tui.engine.recording import Recording, record
 from runbook_tui.engine.state import replay
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import load_runbook
-from runbook_tui.session import Session, SessionError, open_session
 
 
 def checked_events(journal: str) -> JournalEvents:

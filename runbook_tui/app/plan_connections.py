@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from runbook_tui.app.settings import Settings
 from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
 from runbook_tui.runbook.model import Host, Runbook
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.settings import Settings
 
 
 def _remote_hosts(runbook: Runbook) -> list[Host]:

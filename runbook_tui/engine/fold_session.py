@@ -1,0 +1,188 @@
+"""How session, people, metrics and notice events change the state (part of `state.apply`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import MappingProxyType
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.state_model import (
+    SAMPLES_KEPT,
+    RunState,
+    StepState,
+)
+
+
+def _session_started(state: RunState, e: Event) -> RunState:
+    plan = e.get("plan", {})
+    sections = plan.get("sections", [])
+    order = tuple(s["id"] for sec in sections if sec["kind"] != "rollback" for s in sec["steps"])
+    rollback_order = tuple(s["id"] for sec in sections if sec["kind"] == "rollback" for s in sec["steps"])
+    steps = {sid: StepState(sid) for sid in order + rollback_order}
+    payload = {k: v for k, v in e.items() if k not in ("seq", "ts", "type", "prev", "hash")}
+    payload["started_at"] = e["ts"]
+    return replace(state, session=MappingProxyType(payload), steps=MappingProxyType(steps), order=order, rollback_order=rollback_order)
+
+
+def _session_resumed(state: RunState, e: Event) -> RunState:
+    """A step that was running when the process died is `unknown`: nobody knows how it ended."""
+    steps = dict(state.steps)
+    for sid, step in steps.items():
+        if step.status == "running":
+            hosts = {h: (replace(hs, status="unknown") if hs.status in ("running", "pending") else hs) for h, hs in step.hosts.items()}
+            steps[sid] = replace(step, status="unknown", hosts=MappingProxyType(hosts), problems=step.problems + ("the program stopped while this step ran; its outcome is unknown",))
+    rollback = state.rollback
+    if rollback is not None and not rollback.finished:
+        rollback = replace(rollback, finished=True, ok=False, running_step=None, failed_step=rollback.running_step)
+    return replace(state, steps=MappingProxyType(steps), rollback=rollback, resumed=state.resumed + 1)
+
+
+def _mode_changed(state: RunState, e: Event) -> RunState:
+    return replace(state, session=MappingProxyType({**state.session, "solo": e.get("solo"), "shared": bool(e.get("shared"))}))
+
+
+def _criteria_accepted(state: RunState, e: Event) -> RunState:
+    fields = {"reason": e.get("reason"), "by": e["actor"], "at": e["ts"], "needs_verifier": bool(e.get("needs_verifier")), "criteria": e.get("criteria")}
+    return replace(state, criteria_acceptance=MappingProxyType(fields))
+
+
+def _acceptance_confirmed(state: RunState, e: Event) -> RunState:
+    return replace(state, criteria_acceptance=MappingProxyType({**(state.criteria_acceptance or {}), "confirmed_by": e["actor"]}))
+
+
+def _paused(state: RunState, e: Event) -> RunState:
+    return replace(state, paused=True, pause_reason=e.get("reason"), hold_requested=None)
+
+
+def _resumed(state: RunState, e: Event) -> RunState:
+    return replace(state, paused=False, pause_reason=None)
+
+
+def _named(e: Event, default: str) -> str:
+    """A participant's request, naming them: "bob: error rate climbing" (their default words already do)."""
+    reason, who = str(e.get("reason") or ""), str(e["actor"])
+    return reason if reason.startswith(who) else f"{who}: {reason}" if reason else f"{who} {default}"
+
+
+def _hold(state: RunState, e: Event) -> RunState:
+    return replace(state, hold_requested=_named(e, "asks to hold"))
+
+
+def _rollback_requested(state: RunState, e: Event) -> RunState:
+    return replace(state, rollback_requested=_named(e, "requests a rollback"))
+
+
+def _note(state: RunState, e: Event) -> RunState:
+    note = MappingProxyType({"actor": e["actor"], "ts": e["ts"], "text": e.get("text", ""), "step": e.get("step")})
+    return replace(state, notes=state.notes + (note,))
+
+
+def _error(state: RunState, e: Event) -> RunState:
+    error = MappingProxyType({k: e.get(k) for k in ("ts", "message", "step", "host")})
+    return replace(state, errors=state.errors + (error,))
+
+
+def _metric_sample(state: RunState, e: Event) -> RunState:
+    panel = e["panel"]
+    samples = dict(state.samples)
+    samples[panel] = (samples.get(panel, ()) + ((e.get("ts_sample") or e["ts"], e.get("value")),))[-SAMPLES_KEPT:]
+    errors = state.metric_errors
+    if e.get("error") or errors.get(panel):
+        errors = MappingProxyType({**errors, panel: e.get("error")})
+    return replace(state, samples=MappingProxyType(samples), metric_errors=errors)
+
+
+def _metrics_started(state: RunState, e: Event) -> RunState:
+    payload = {k: v for k, v in e.items() if k not in ("seq", "ts", "type", "actor", "prev", "hash")}
+    return replace(state, metrics=MappingProxyType(payload))
+
+
+def _metric_baseline(state: RunState, e: Event) -> RunState:
+    baseline = MappingProxyType({k: e.get(k) for k in ("value", "error", "basis")})
+    return replace(state, baselines=MappingProxyType({**state.baselines, e["panel"]: baseline}))
+
+
+def _success_check_started(state: RunState, e: Event) -> RunState:
+    pending = tuple(MappingProxyType({**c, "when": e.get("when"), "until": e.get("until")}) for c in e.get("criteria", ()))
+    return replace(state, success_pending=state.success_pending + pending)
+
+
+def _success_checked(state: RunState, e: Event) -> RunState:
+    criterion = e.get("criterion") or {}
+    result = MappingProxyType({k: v for k, v in e.items() if k not in ("prev", "hash")})
+    pending = tuple(p for p in state.success_pending if not (p.get("text") == criterion.get("text") and p.get("when") == e.get("when")))
+    return replace(state, success_checks=state.success_checks + (result,), success_pending=pending)
+
+
+def _guard_tripped(state: RunState, e: Event) -> RunState:
+    trip = MappingProxyType({k: v for k, v in e.items() if k not in ("prev", "hash")})
+    return replace(state, guard_trips=state.guard_trips + (trip,))
+
+
+def _joined(state: RunState, e: Event) -> RunState:
+    return replace(state, participants=MappingProxyType({**state.participants, e["name"]: e.get("role", "observer")}))
+
+
+def _left(state: RunState, e: Event) -> RunState:
+    return replace(state, participants=MappingProxyType({k: v for k, v in state.participants.items() if k != e["name"]}))
+
+
+def _handover(state: RunState, e: Event) -> RunState:
+    return replace(state, active_verifier=e.get("to"))
+
+
+def _share_started(state: RunState, e: Event) -> RunState:
+    return replace(state, share=MappingProxyType({"address": e.get("address"), "fingerprint": e.get("fingerprint")}))
+
+
+def _review(state: RunState, e: Event) -> RunState:
+    return replace(state, review=MappingProxyType({k: str(e.get(k) or "") for k in ("planned", "surprised", "change")}))
+
+
+def _window_override(state: RunState, e: Event) -> RunState:
+    return replace(state, window_override=e.get("reason"))
+
+
+def _silence_created(state: RunState, e: Event) -> RunState:
+    silence = MappingProxyType({k: v for k, v in e.items() if k not in ("prev", "hash", "seq")})
+    return replace(state, silences=MappingProxyType({**state.silences, str(e["id"]): silence}))
+
+
+def _silence_gone(state: RunState, e: Event) -> RunState:
+    return replace(state, silences=MappingProxyType({k: v for k, v in state.silences.items() if k != str(e.get("id"))}))
+
+
+def _finished(state: RunState, e: Event) -> RunState:
+    return replace(state, outcome=e["outcome"])
+
+
+SESSION_HANDLERS = {
+    ev.SESSION_STARTED: _session_started,
+    ev.SESSION_RESUMED: _session_resumed,
+    ev.WINDOW_OVERRIDE: _window_override,
+    ev.ROLLBACK_REQUESTED: _rollback_requested,
+    ev.PAUSED: _paused,
+    ev.RESUMED: _resumed,
+    ev.HOLD_REQUESTED: _hold,
+    ev.NOTE: _note,
+    ev.ERROR: _error,
+    ev.METRIC_SAMPLE: _metric_sample,
+    ev.GUARD_TRIPPED: _guard_tripped,
+    ev.METRICS_STARTED: _metrics_started,
+    ev.METRIC_BASELINE: _metric_baseline,
+    ev.SUCCESS_CHECK_STARTED: _success_check_started,
+    ev.SUCCESS_CHECKED: _success_checked,
+    ev.PARTICIPANT_JOINED: _joined,
+    ev.PARTICIPANT_LEFT: _left,
+    ev.SESSION_FINISHED: _finished,
+    ev.VERIFIER_HANDOVER: _handover,
+    ev.SHARE_STARTED: _share_started,
+    ev.REVIEW: _review,
+    ev.MODE_CHANGED: _mode_changed,
+    ev.SESSION_REOPENED: lambda state, _e: replace(state, outcome=None),  # resume --rollback on a failed session
+    ev.CRITERIA_ACCEPTED: _criteria_accepted,
+    ev.CRITERIA_ACCEPTANCE_CONFIRMED: _acceptance_confirmed,
+    ev.SILENCE_CREATED: _silence_created,
+    ev.SILENCE_EXPIRED: _silence_gone,
+}

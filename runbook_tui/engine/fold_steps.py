@@ -1,0 +1,184 @@
+"""How step, wave and rollback events change the state (part of `state.apply`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from types import MappingProxyType
+from typing import Any
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.state_model import (
+    OUTPUT_TAIL,
+    HostState,
+    OutputLine,
+    RollbackState,
+    RunState,
+    with_step,
+)
+
+
+def _step_started(state: RunState, e: Event) -> RunState:
+    sid = e["step"]
+    hosts = MappingProxyType({h: HostState("running") for h in e.get("hosts", [])})
+    history = tuple(s for s in state.history if s != sid) + (sid,)
+    state = replace(state, history=history)
+    old = state.steps[sid]
+    return with_step(
+        state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
+        problems=(), confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
+        rendered=_rendered(e) or old.rendered,
+        waves=(), wave_awaiting=None,
+    )  # fmt: skip
+
+
+_RENDERED = ("title", "commands", "undo", "text", "confirm", "env")
+
+
+def _rendered(e: Event) -> Mapping[str, Any]:
+    return MappingProxyType({k: e[k] for k in _RENDERED if k in e})
+
+
+def _step_ready(state: RunState, e: Event) -> RunState:
+    return with_step(state, e["step"], rendered=_rendered(e)) if e.get("step") in state.steps else state
+
+
+def _wave_started(state: RunState, e: Event) -> RunState:
+    """The wave's hosts run; hosts of waves not started yet wait (`pending`), not `running`."""
+    sid = e["step"]
+    step = state.steps[sid]
+    waves = step.waves + (tuple(e.get("hosts", ())),)
+    started = {h for wave in waves for h in wave}
+    hosts = MappingProxyType({h: HostState("pending") if h not in started and r.status == "running" else r for h, r in step.hosts.items()})
+    return with_step(state, sid, waves=waves, hosts=hosts, wave_awaiting=None)
+
+
+def _wave_finished(state: RunState, e: Event) -> RunState:
+    return with_step(state, e["step"], wave_awaiting=e.get("wave") if e.get("awaiting") else None)
+
+
+def _wave_decided(state: RunState, e: Event) -> RunState:
+    state = replace(state, active_verifier=e["actor"])
+    return with_step(state, e["step"], wave_awaiting=None)
+
+
+def _output(state: RunState, e: Event) -> RunState:
+    sid = e["step"]
+    step = state.steps.get(sid)
+    if step is None:
+        return state
+    # Only the last OUTPUT_TAIL lines can survive the cut below: build no more (a 64 KiB chunk of `seq` is ~9,000 lines).
+    host, stream, phase = e.get("host", ""), e.get("stream", "stdout"), e.get("phase", "run")
+    lines = tuple(OutputLine(host, stream, text, phase) for text in str(e.get("text", "")).splitlines()[-OUTPUT_TAIL:])
+    return with_step(state, sid, output=(step.output + lines)[-OUTPUT_TAIL:])
+
+
+def _hosts_from(payload: Mapping[str, Any]) -> Mapping[str, HostState]:
+    return MappingProxyType({h: HostState(r.get("status", "done"), r.get("exit_code"), r.get("error")) for h, r in payload.items()})
+
+
+def _step_finished(state: RunState, e: Event) -> RunState:
+    sid = e["step"]
+    captured = state.captured
+    if e.get("captured"):
+        captured = MappingProxyType({**state.captured, **e["captured"]})
+    state = replace(state, captured=captured)
+    return with_step(
+        state,
+        sid,
+        status=e["status"],
+        hosts=_hosts_from(e.get("hosts", {})),
+        finished_at=e["ts"],
+        verified=e.get("verified"),
+        answer=e.get("answer"),
+        problems=tuple(e.get("problems", ())),
+    )
+
+
+def _step_confirmed(state: RunState, e: Event) -> RunState:
+    sid = e["step"]
+    state = replace(state, active_verifier=e["actor"])
+    if e.get("phase") == "before":
+        return with_step(state, sid, go_ahead_by=e["actor"], decided_by=e["actor"], decided_at=e["ts"])
+    return with_step(state, sid, status="done", confirmed_by=e["actor"], verified=True, decided_by=e["actor"], decided_at=e["ts"])
+
+
+def _step_rejected(state: RunState, e: Event) -> RunState:
+    state = replace(state, active_verifier=e["actor"])
+    return with_step(state, e["step"], status="rejected", reason=e.get("reason"), decided_by=e["actor"], decided_at=e["ts"])
+
+
+def _step_skipped(state: RunState, e: Event) -> RunState:
+    return with_step(state, e["step"], status="skipped", reason=e.get("reason"))
+
+
+def _step_marked_done(state: RunState, e: Event) -> RunState:
+    step = state.steps[e["step"]]
+    hosts = MappingProxyType({h: (replace(hs, status="done") if hs.status == "unknown" else hs) for h, hs in step.hosts.items()})
+    return with_step(state, e["step"], status="done", hosts=hosts, reason=e.get("reason"), verified=e.get("verified"))
+
+
+def _checkpoint(state: RunState, e: Event) -> RunState:
+    return replace(state, checkpoint=e["step"])
+
+
+def _rollback_started(state: RunState, e: Event) -> RunState:
+    return replace(state, rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {}))), rollback_requested=None, paused=False)
+
+
+def _undo_started(state: RunState, e: Event) -> RunState:
+    if state.rollback is None:
+        return state
+    return replace(state, rollback=replace(state.rollback, running_step=e["step"]))
+
+
+def _undo_finished(state: RunState, e: Event) -> RunState:
+    rollback = state.rollback
+    if rollback is None:
+        return state
+    sid = e["step"]
+    step = state.steps[sid]
+    hosts = dict(step.hosts)
+    for host, result in e.get("hosts", {}).items():
+        ok = result.get("status") == "ok" and result.get("exit_code") == 0
+        previous = hosts.get(host, HostState())
+        hosts[host] = replace(previous, status="undone") if ok else replace(previous, error=result.get("error") or f"undo exited {result.get('exit_code')}")
+    state = with_step(state, sid, hosts=MappingProxyType(hosts))
+    all_undone = all(h.status in ("undone", "skipped", "pending") for h in hosts.values())
+    if all_undone:
+        state = with_step(state, sid, status="undone")
+    return replace(state, rollback=replace(rollback, done_steps=rollback.done_steps + (sid,), running_step=None))
+
+
+def _rollback_finished(state: RunState, e: Event) -> RunState:
+    rollback = state.rollback
+    if rollback is None:
+        return state
+    rollback = replace(rollback, finished=True, ok=bool(e.get("ok")), running_step=None, failed_step=e.get("failed_step"))
+    checkpoint = state.checkpoint
+    if rollback.ok and rollback.scope == "checkpoint":
+        # Back at the checkpoint: the steps after it are pending again.
+        checkpoint = rollback.plan.get("checkpoint_step")
+    return replace(state, rollback=rollback, checkpoint=checkpoint)
+
+
+STEP_HANDLERS = {
+    ev.STEP_STARTED: _step_started,
+    ev.OUTPUT: _output,
+    ev.STEP_FINISHED: _step_finished,
+    ev.STEP_CONFIRMED: _step_confirmed,
+    ev.STEP_REJECTED: _step_rejected,
+    ev.STEP_SKIPPED: _step_skipped,
+    ev.WAVE_STARTED: _wave_started,
+    ev.WAVE_FINISHED: _wave_finished,
+    ev.WAVE_CONFIRMED: _wave_decided,
+    ev.WAVE_REJECTED: _wave_decided,
+    ev.STEP_MARKED_DONE: _step_marked_done,
+    ev.CHECKPOINT_REACHED: _checkpoint,
+    ev.ROLLBACK_STARTED: _rollback_started,
+    ev.UNDO_STARTED: _undo_started,
+    ev.UNDO_FINISHED: _undo_finished,
+    ev.ROLLBACK_FINISHED: _rollback_finished,
+    ev.STEP_READY: _step_ready,
+}

@@ -1,0 +1,156 @@
+"""The state a run is in: what `state.apply` folds the journal's events into."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+#: Lines of output kept per step in the state (the journal has all of it).
+OUTPUT_TAIL = 400
+#: Metric samples kept per panel in the state.
+SAMPLES_KEPT = 600
+
+FINAL_STEP = frozenset({"done", "skipped"})
+#: Statuses from which a step may be run (again).
+RUNNABLE = frozenset({"pending", "failed", "rejected", "unknown", "undone"})
+
+
+@dataclass(frozen=True, slots=True)
+class HostState:
+    status: str = "pending"  # pending running done failed timed_out unknown skipped undone
+    exit_code: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutputLine:
+    host: str
+    stream: str
+    text: str
+    phase: str = "run"
+
+
+@dataclass(frozen=True, slots=True)
+class StepState:
+    """Where one step stands.
+
+    status: pending, running, awaiting_verification, done, failed, timed_out,
+    unknown (the process died while it ran), skipped, rejected, undone.
+    """
+
+    id: str
+    status: str = "pending"
+    hosts: Mapping[str, HostState] = field(default_factory=dict)
+    attempts: int = 0
+    started_at: str | None = None
+    finished_at: str | None = None
+    go_ahead_by: str | None = None  # verifier's go-ahead (verify: before/both)
+    confirmed_by: str | None = None
+    verified: bool | None = None  # False: finished solo, recorded unverified
+    reason: str | None = None  # skip / reject / mark-done reason
+    decided_by: str | None = None  # who confirmed or rejected last (also a go-ahead), and when (decided_at)
+    decided_at: str | None = None
+    rendered: Mapping[str, Any] = field(default_factory=dict)  # title, commands, undo, text... as step_ready/step_started rendered them
+    answer: str | None = None
+    commands: Mapping[str, str] = field(default_factory=dict)  # host -> the command as run (secrets masked)
+    problems: tuple[str, ...] = ()  # why it failed, in words
+    output: tuple[OutputLine, ...] = ()
+    waves: tuple[tuple[str, ...], ...] = ()  # serial: the hosts of each wave started so far, in order
+    wave_awaiting: int | None = None  # verify: per_wave: the finished wave (1-based) the rollout waits on
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackState:
+    scope: str
+    plan: Mapping[str, Any]
+    done_steps: tuple[str, ...] = ()  # undo entries finished, by step id
+    running_step: str | None = None
+    finished: bool = False
+    ok: bool | None = None
+    failed_step: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunState:
+    session: Mapping[str, Any] = field(default_factory=dict)  # the session_started payload
+    steps: Mapping[str, StepState] = field(default_factory=dict)
+    order: tuple[str, ...] = ()  # forward steps, in runbook order
+    rollback_order: tuple[str, ...] = ()  # steps of rollback sections
+    history: tuple[str, ...] = ()  # step ids in the order they last started
+    captured: Mapping[str, str] = field(default_factory=dict)
+    checkpoint: str | None = None
+    paused: bool = False
+    pause_reason: str | None = None
+    hold_requested: str | None = None
+    rollback_requested: str | None = None
+    rollback: RollbackState | None = None
+    participants: Mapping[str, str] = field(default_factory=dict)  # name -> role
+    active_verifier: str | None = None  # who confirmed last (a handover journals a change)
+    share: Mapping[str, Any] = field(default_factory=dict)  # address and host key fingerprint, when shared
+    notes: tuple[Mapping[str, Any], ...] = ()
+    errors: tuple[Mapping[str, Any], ...] = ()
+    guard_trips: tuple[Mapping[str, Any], ...] = ()
+    samples: Mapping[str, tuple[tuple[str, float | None], ...]] = field(default_factory=dict)
+    metric_errors: Mapping[str, str | None] = field(default_factory=dict)  # per panel: the last reading's error (None: it had a value)
+    metrics: Mapping[str, Any] = field(default_factory=dict)  # metrics_started: source, interval, panels, success criteria
+    baselines: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per panel: value/error/basis before the change
+    success_checks: tuple[Mapping[str, Any], ...] = ()  # success_checked results, in order
+    success_pending: tuple[Mapping[str, Any], ...] = ()  # criteria being checked now, with their deadline
+    window_override: str | None = None
+    silences: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # Alertmanager silence id -> silence_created payload
+    review: Mapping[str, str] | None = None
+    criteria_acceptance: Mapping[str, Any] | None = None  # criteria_accepted (reason, by, needs_verifier, confirmed_by)
+    outcome: str | None = None
+    resumed: int = 0
+    seq: int = -1
+    last_ts: str | None = None
+
+    # -- derived views (never stored, so they cannot disagree) ---------------------
+
+    @property
+    def plan_steps(self) -> Mapping[str, Mapping[str, Any]]:
+        """Each step's plan entry (command, hosts, undo...) from session_started."""
+        return {s["id"]: s for section in self.session.get("plan", {}).get("sections", []) for s in section["steps"]}
+
+    @property
+    def current(self) -> str | None:
+        """The step the run stands at: the first forward step not done or skipped."""
+        for step_id in self.order:
+            if self.steps[step_id].status not in FINAL_STEP:
+                return step_id
+        return None
+
+    @property
+    def finished(self) -> bool:
+        return self.outcome is not None
+
+    @property
+    def criteria_unmet(self) -> tuple[str, ...]:
+        """`metrics.success` criteria the last check before the end did not find met."""
+        last: dict[str, bool | None] = {}
+        for check in self.success_checks:
+            if check.get("when") == "end":
+                last[str((check.get("criterion") or {}).get("text"))] = check.get("met")
+        return tuple(text for text, met in last.items() if met is not True)
+
+    @property
+    def criteria_accepted(self) -> bool:
+        """Unmet criteria accepted with a reason (and, in a shared run, confirmed by the verifier)."""
+        acceptance = self.criteria_acceptance
+        return acceptance is not None and (not acceptance.get("needs_verifier") or bool(acceptance.get("confirmed_by")))
+
+    @property
+    def mode(self) -> str:
+        return str(self.session.get("mode", "live"))
+
+    @property
+    def solo(self) -> str | None:
+        return self.session.get("solo")
+
+
+def with_step(state: RunState, step_id: str, **changes: Any) -> RunState:
+    steps = dict(state.steps)
+    steps[step_id] = replace(steps[step_id], **changes)
+    return replace(state, steps=MappingProxyType(steps))

@@ -1,0 +1,139 @@
+"""The verifier's intents: confirm, reject, decide a wave, ask to hold or for a rollback.
+
+A mixin of the controller (it supplies the state, the rules and `emit`), kept apart so
+the two-person rule reads in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.actors import SYSTEM, Actor, Reply, refused
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.state import RUNNABLE, RunState
+from runbook_tui.engine.waves import WaveGate
+from runbook_tui.runbook.model import Step
+
+
+class VerifierIntents:
+    """What the verifier may do; every answer is a `Reply`, every change an event."""
+
+    state: RunState
+    assignee: str
+    _waves: WaveGate | None
+
+    def emit(self, type: str, actor: Actor | str, **data: Any) -> Event:
+        raise NotImplementedError
+
+    def needs(self, step: Step, phase: Literal["before", "after"]) -> bool:
+        raise NotImplementedError
+
+    def current_step(self) -> Step | None:
+        raise NotImplementedError
+
+    def _maybe_finish(self) -> None:
+        raise NotImplementedError
+
+    def _verifier_only(self, actor: Actor, what: str) -> Reply | None:
+        if actor.role == "assignee" or actor.name == self.assignee:
+            return refused(f"the assignee cannot {what} their own step (two-person rule)")
+        if actor.role != "verifier":
+            return refused(f"only the verifier can {what}")
+        if self.state.finished:
+            return refused("the session is finished")
+        return None
+
+    def _handover(self, actor: Actor) -> None:
+        """A different verifier's confirmation or rejection is accepted: journal the shift change first."""
+        previous = self.state.active_verifier
+        if previous is not None and previous != actor.name:
+            self.emit(ev.VERIFIER_HANDOVER, SYSTEM, **{"from": previous, "to": actor.name})
+
+    def _not_the_step_seen(self, seen: str | None) -> Reply | None:
+        """A confirmation is about the step the verifier looked at: a late or retried one must not land on the next."""
+        current = self.state.current
+        if seen is not None and seen != current:
+            return refused(f"you acted on '{seen}', but the run is now at '{current}': look at it, then decide again")
+        return None
+
+    def confirm(self, actor: Actor, seen: str | None = None) -> Reply:
+        denial = self._verifier_only(actor, "confirm") or self._not_the_step_seen(seen)
+        if denial:
+            return denial
+        step = self.current_step()
+        acceptance = self.state.criteria_acceptance
+        if step is None and acceptance is not None and acceptance.get("needs_verifier") and not acceptance.get("confirmed_by"):
+            self._handover(actor)
+            self.emit(ev.CRITERIA_ACCEPTANCE_CONFIRMED, actor, reason=acceptance.get("reason"))
+            self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="done")
+            return Reply(True, "confirmed the acceptance of the unmet success criteria; session finished: done")
+        if step is None:
+            return refused("there is no step to confirm")
+        wave = self._wave_decision(actor, step, True)
+        if wave is not None:
+            return wave
+        status = self.state.steps[step.id]
+        if status.status == "awaiting_verification":
+            self._handover(actor)
+            self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="after", attempt=status.attempts)
+            if step.checkpoint:
+                self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=step.id)
+            self._maybe_finish()
+            return Reply(True, f"confirmed '{step.id}'")
+        if self.needs(step, "before") and status.go_ahead_by is None and status.status in RUNNABLE:
+            self._handover(actor)
+            self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="before", attempt=status.attempts + 1)
+            return Reply(True, f"go-ahead given for '{step.id}'")
+        return refused(f"'{step.id}' is {status.status}: nothing to confirm yet")
+
+    def reject(self, actor: Actor, reason: str, seen: str | None = None) -> Reply:
+        denial = self._verifier_only(actor, "reject") or self._not_the_step_seen(seen)
+        if denial:
+            return denial
+        if not reason.strip():
+            return refused("a rejection needs a reason")
+        step = self.current_step()
+        if step is None:
+            return refused("there is no step to reject")
+        wave = self._wave_decision(actor, step, False, reason.strip())
+        if wave is not None:
+            return wave
+        status = self.state.steps[step.id]
+        phase = "after" if status.status == "awaiting_verification" else "before"
+        if status.status == "running":
+            return refused("the step is still running; ask to hold (p) or reject when it finished")
+        self._handover(actor)
+        attempt = status.attempts if phase == "after" else status.attempts + 1
+        self.emit(ev.STEP_REJECTED, actor, step=step.id, phase=phase, reason=reason.strip(), attempt=attempt)
+        return Reply(True, f"rejected '{step.id}': the run stops here")
+
+    def _wave_decision(self, actor: Actor, step: Step, go_on: bool, reason: str = "") -> Reply | None:
+        """verify: per_wave: the verifier's word on the wave the rollout waits after; None when none waits."""
+        gate = self._waves
+        if gate is None or gate.waiting is None or gate.step.id != step.id:
+            return None
+        wave = gate.waiting
+        self._handover(actor)
+        if go_on:
+            self.emit(ev.WAVE_CONFIRMED, actor, step=step.id, wave=wave)
+        else:
+            self.emit(ev.WAVE_REJECTED, actor, step=step.id, wave=wave, reason=reason)
+        gate.decide(go_on, reason)
+        return Reply(True, f"{'confirmed' if go_on else 'rejected'} wave {wave} of '{step.id}'")
+
+    def request_hold(self, actor: Actor, reason: str = "") -> Reply:
+        if actor.role not in ("verifier",):
+            return refused("only the verifier can ask the assignee to hold")
+        if self.state.finished:
+            return refused("the session is finished")
+        self.emit(ev.HOLD_REQUESTED, actor, reason=reason or f"{actor.name} asks to hold")
+        return Reply(True, "asked the assignee to hold")
+
+    def request_rollback(self, actor: Actor, reason: str = "") -> Reply:
+        if actor.role != "verifier":
+            return refused("only the verifier requests a rollback; the assignee starts it with u")
+        if self.state.finished:
+            return refused("the session is finished")
+        self.emit(ev.ROLLBACK_REQUESTED, actor, reason=reason or f"{actor.name} requests a rollback")
+        return Reply(True, "rollback requested: the assignee sees it now")

@@ -1,0 +1,88 @@
+"""What every part of the runbook loader shares: the collector, the text maker, field readers and small helpers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from runbook_tui.runbook import field_table as T
+from runbook_tui.runbook.diagnostics import Collector
+from runbook_tui.runbook.document import YMap
+from runbook_tui.runbook.fields import Fields, describe
+from runbook_tui.runbook.model import (
+    LOCAL,
+    Host,
+    Mark,
+    Text,
+    TextKind,
+)
+from runbook_tui.runbook.texts import Names, Scope, TextMaker
+
+RUNBOOK_ID = re.compile(r"[a-z0-9-]+")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+TOP_KEYS, TICKET_KEYS, PARAM_KEYS, HOST_KEYS = T.RUNBOOK.keys, T.TICKET.keys, T.PARAM.keys, T.HOST.keys
+SECTION_KEYS, STEP_KEYS, PANEL_KEYS, CHECK_KEYS = T.SECTION.keys, T.STEP.keys, T.PANEL.keys, T.CHECK.keys
+PARAM_TYPES, SECTION_KINDS, STEP_KINDS = T.PARAM_TYPES, T.SECTION_KINDS, T.STEP_KINDS
+
+LOCAL_HOST = Host(LOCAL, "127.0.0.1", Mark("<builtin>", 1, 1))
+
+
+class ReaderBase:
+    """State of one load: diagnostics, texts, and the ids seen so far (steps refer to panels and hosts)."""
+
+    def __init__(self, file: str, text: str) -> None:
+        self.file = file
+        self.diags = Collector()
+        self.texts = TextMaker(self.diags, Names(frozenset(), frozenset()), text.splitlines())
+        self.fields = Fields(self.diags, self.texts.render_now)
+        self.step_ids: dict[str, Mark] = {}
+        self.panel_ids: set[str] = set()
+        self.hosts: dict[str, tuple[Host, ...]] = {}
+
+    # -- helpers -------------------------------------------------------------
+
+    def _text(self, m: YMap, key: str, kind: TextKind, scope: Scope = Scope()) -> Text | None:
+        if key not in m:
+            return None
+        value = m[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe(value)}")
+            return None
+        return self.texts.make(str(value), m.value_mark(key), kind, scope)
+
+    def _plain(self, m: YMap, key: str, default: str | None = None) -> str | None:
+        """A string rendered at load (titles, ticket fields)."""
+        text = self._text(m, key, "plain")
+        return default if text is None else text.value
+
+    def _entries(self, root: YMap, key: str, what: str) -> list[tuple[str, Any, Mark, Mark]]:
+        """(name, value, key mark, value mark) for each entry of a mapping section such as params."""
+        if key not in root or root[key] is None:
+            return []
+        m = self.fields.mapping(root[key], root.value_mark(key), what)
+        if m is None:
+            return []
+        return [(name, value, m.key_mark(name), m.value_mark(name)) for name, value in m.items()]
+
+    def _items(self, m: YMap, key: str, what: str) -> list[tuple[Any, Mark]]:
+        if key not in m or m[key] is None:
+            return []
+        items = self.fields.sequence(m[key], m.value_mark(key), what)
+        return [] if items is None else list(zip(items, items.item_marks))
+
+    def _unique(self, seen: dict[str, Mark], name: str, mark: Mark, what: str) -> bool:
+        if name in seen:
+            self.diags.error(mark, f"duplicate {what} '{name}' (first at line {seen[name].line}); expected a unique id")
+            return False
+        seen[name] = mark
+        return True
+
+    def _plain_list(self, m: YMap, key: str) -> list[str]:
+        result = []
+        for source, mark in self.fields.string_list(m, key):
+            text = self.texts.make(source, mark, "plain", Scope())
+            if text is not None and text.value is not None:
+                result.append(text.value)
+        return result

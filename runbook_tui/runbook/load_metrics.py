@@ -1,0 +1,112 @@
+"""The loader's reader for `metrics:`: the source, panels and success criteria."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runbook_tui.runbook import field_table as T
+from runbook_tui.runbook.document import YMap
+from runbook_tui.runbook.load_base import CHECK_KEYS, NAME, PANEL_KEYS, ReaderBase
+from runbook_tui.runbook.model import (
+    Mark,
+    MetricCheck,
+    Metrics,
+    MetricsSource,
+    Panel,
+)
+from runbook_tui.runbook.reach import no_data_action
+from runbook_tui.runbook.texts import Scope
+
+
+class MetricsReader(ReaderBase):
+    # -- metrics -------------------------------------------------------------
+
+    def _metrics(self, root: YMap) -> Metrics | None:
+        f = self.fields
+        if "metrics" not in root or root["metrics"] is None:
+            return None
+        m = f.mapping(root["metrics"], root.value_mark("metrics"), "metrics")
+        if m is None:
+            return None
+        f.keys(m, "metrics", T.METRICS.keys)
+        source = self._source(m)
+        panels = []
+        seen: dict[str, Mark] = {}
+        for value, mark in self._items(m, "panels", "panels"):
+            panel = self._panel(value, mark)
+            if panel is not None and self._unique(seen, panel.id, mark, "panel id"):
+                panels.append(panel)
+        self.panel_ids = set(seen)
+        if panels and source is None:
+            self.diags.error(m.mark, "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")
+        success = [self._check(value, mark, "a success criterion") for value, mark in self._items(m, "success", "success")]
+        interval = f.duration(m, "interval", 5.0) or 5.0
+        return Metrics(source=source, interval_seconds=interval, panels=tuple(panels), success=tuple(c for c in success if c is not None))
+
+    def _source(self, metrics: YMap) -> MetricsSource | None:
+        f = self.fields
+        if "source" not in metrics:
+            return None
+        m = f.mapping(metrics["source"], metrics.value_mark("source"), "source: {prometheus: {url, token}} or {scrape: {url}}")
+        if m is None:
+            return None
+        f.keys(m, "metrics source", T.SOURCE.keys)
+        kinds = [k for k in T.SOURCE_KINDS if k in m]
+        if len(kinds) != 1:
+            self.diags.error(m.mark, "metrics source: expected exactly one of prometheus: {url, token} or scrape: {url}")
+            return None
+        kind = kinds[0]
+        spec = f.mapping(m[kind], m.value_mark(kind), f"{kind}: {{url}}")
+        if spec is None:
+            return None
+        f.keys(spec, f"{kind} source", T.SOURCES[kind].keys, T.SOURCES[kind].required)
+        url = self._text(spec, "url", "plain")
+        if url is None:
+            return None
+        token = self._text(spec, "token", "plain", Scope(late_allowed=True))
+        return MetricsSource(kind, url, token)
+
+    def _panel(self, value: Any, mark: Mark) -> Panel | None:
+        f = self.fields
+        m = f.mapping(value, mark, "a panel {id, title, query, ...}")
+        if m is None:
+            return None
+        f.keys(m, "panel", PANEL_KEYS, T.PANEL.required)
+        panel_id = f.identifier(m, "id", NAME, "a panel id (letters, digits, -, _, .)")
+        query = self._text(m, "query", "plain")
+        if panel_id is None or query is None:
+            return None
+        return Panel(
+            id=panel_id,
+            title=self._plain(m, "title") or panel_id,
+            query=query,
+            mark=mark,
+            unit=f.string(m, "unit", "") or "",
+            warn=f.number(m, "warn"),
+            critical=f.number(m, "critical"),
+            direction=f.choice(m, "direction", T.DIRECTIONS, "above"),
+            for_seconds=f.duration(m, "for", 0.0) or 0.0,
+            on_critical=f.choice(m, "on_critical", T.ON_CRITICAL, "pause"),
+            on_no_data=no_data_action(f, m),  # type: ignore[arg-type]
+        )
+
+    def _check(self, value: Any, mark: Mark, what: str) -> MetricCheck | None:
+        f = self.fields
+        m = f.mapping(value, mark, f"{what} {{panel, below|above, within}}")
+        if m is None:
+            return None
+        f.keys(m, what, CHECK_KEYS, T.CHECK.required)
+        panel = f.string(m, "panel")
+        if panel is not None and panel not in self.panel_ids:
+            self.diags.error(m.value_mark("panel"), f"unknown panel '{panel}'; expected one of metrics.panels: {', '.join(sorted(self.panel_ids)) or 'none declared'}")
+            return None
+        if ("below" in m) == ("above" in m):
+            self.diags.error(m.mark, f"{what}: expected exactly one of below: or above:")
+            return None
+        return MetricCheck(
+            panel=panel or "",
+            mark=mark,
+            below=f.number(m, "below"),
+            above=f.number(m, "above"),
+            within_seconds=f.duration(m, "within"),
+        )

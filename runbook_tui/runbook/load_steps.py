@@ -1,0 +1,228 @@
+"""The loader's reader for `sections:` and their steps (kinds, hosts, captures, panels, expect, env, serial)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from runbook_tui.runbook import field_table as T
+from runbook_tui.runbook.document import YList, YMap
+from runbook_tui.runbook.load_base import IDENT, NAME, SECTION_KEYS, SECTION_KINDS, STEP_KEYS, STEP_KINDS
+from runbook_tui.runbook.load_metrics import MetricsReader
+from runbook_tui.runbook.model import (
+    LOCAL,
+    Expect,
+    Mark,
+    Section,
+    Step,
+    Text,
+)
+from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
+from runbook_tui.runbook.texts import Capture, Scope
+
+
+class StepsReader(MetricsReader):
+    """Steps refer to panels and success checks, so this reader extends the metrics one."""
+
+    # -- sections and steps --------------------------------------------------
+
+    def _captures(self, root: YMap) -> dict[str, Capture]:
+        """Every `capture:` in document order, so a use before its step can be named precisely."""
+        captures: dict[str, Capture] = {}
+        for section in root.get("sections") or [] if isinstance(root.get("sections"), YList) else []:
+            for step in (section.get("steps") or []) if isinstance(section, YMap) and isinstance(section.get("steps"), YList) else []:
+                if isinstance(step, YMap) and isinstance(step.get("capture"), str):
+                    captures.setdefault(step["capture"], Capture(step["capture"], str(step.get("id")), step.value_mark("capture")))
+        return captures
+
+    def _sections(self, root: YMap) -> tuple[Section, ...]:
+        sections = []
+        seen: dict[str, Mark] = {}
+        captured: set[str] = set()
+        items = self._items(root, "sections", "sections")
+        for value, mark in items:
+            section = self._section(value, mark, captured)
+            if section is not None and self._unique(seen, section.id, mark, "section id"):
+                sections.append(section)
+        if "sections" in root and not any(s.steps for s in sections) and not self.diags.has_errors:
+            self.diags.error(root.value_mark("sections"), "expected at least one section with at least one step")
+        return tuple(sections)
+
+    def _section(self, value: Any, mark: Mark, captured: set[str]) -> Section | None:
+        f = self.fields
+        m = f.mapping(value, mark, "a section {id, title, kind, steps}")
+        if m is None:
+            return None
+        f.keys(m, "section", SECTION_KEYS, T.SECTION.required)
+        section_id = f.identifier(m, "id", NAME, "a section id (letters, digits, -, _, .)")
+        kind = f.choice(m, "kind", SECTION_KINDS, "implement")
+        title = self._plain(m, "title") or section_id or ""
+        steps = []
+        items = self._items(m, "steps", f"the steps of section '{section_id}'")
+        if "steps" in m and not items:
+            self.diags.error(m.value_mark("steps"), f"section '{section_id}': expected at least one step")
+        for step_value, step_mark in items:
+            step = self._step(step_value, step_mark, section_id or "", captured)
+            if step is not None:
+                steps.append(step)
+        if section_id is None:
+            return None
+        return Section(section_id, title, kind, tuple(steps), mark)
+
+    def _step(self, value: Any, mark: Mark, section_id: str, captured: set[str]) -> Step | None:
+        f = self.fields
+        m = f.mapping(value, mark, "a step {id, title, run|note|wait|ask, ...}")
+        if m is None:
+            return None
+        f.keys(m, f"step '{m.get('id', '?')}'", STEP_KEYS, T.STEP.required)
+        step_id = f.identifier(m, "id", NAME, "a step id (letters, digits, -, _, .)")
+        if step_id is not None and not self._unique(self.step_ids, step_id, m.value_mark("id"), "step id"):
+            step_id = None
+        kinds = [k for k in STEP_KINDS if k in m]
+        if len(kinds) != 1:
+            where = m.key_mark(kinds[1]) if len(kinds) > 1 else m.mark
+            self.diags.error(where, f"step '{step_id}': expected exactly one of run, note, wait, ask; got {', '.join(kinds) or 'none'}")
+            return None
+        kind = kinds[0]
+        on = self._on(m, kind)
+        scope = Scope(
+            in_step=True,
+            captures_before=frozenset(captured),
+            host_attrs=self._host_attrs(on),
+            late_allowed=True,
+            own_capture=m.get("capture") if isinstance(m.get("capture"), str) else None,
+        )
+        capture = self._capture(m, kind)
+        body = None if kind == "wait" else self._text(m, kind, "shell" if kind == "run" else "plain", scope)
+        # The undo runs only after its step ran, so it may use the step's own capture.
+        undo_scope = replace(scope, captures_before=scope.captures_before | {capture}, own_capture=None) if capture else scope
+        title_text = self._text(m, "title", "plain", scope)  # may use captured.* and host: rendered just before the step
+        step = Step(
+            id=step_id or "",
+            title=title_text.shown() if title_text is not None else step_id or "",
+            title_text=title_text,
+            kind=kind,
+            section_id=section_id,
+            mark=mark,
+            body=body,
+            wait_seconds=f.duration(m, "wait", 0.0) if kind == "wait" else None,
+            watch=tuple(self._panel_refs(m)),
+            on=on,
+            expect=self._expect(m, scope),
+            timeout_seconds=f.duration(m, "timeout"),
+            retries=f.integer(m, "retries", 0, 0, 100),
+            retry_delay_seconds=f.duration(m, "retry_delay", 5.0) or 0.0,
+            capture=capture,
+            verify=f.choice(m, "verify", T.VERIFY_MODES, "after"),
+            undo=self._text(m, "undo", "shell", undo_scope) if self._only(m, "undo", kind, ("run", "note")) else None,
+            checkpoint=f.boolean(m, "checkpoint"),
+            env=tuple(self._env(m, scope)),
+            cwd=self._text(m, "cwd", "plain", scope) if self._only(m, "cwd", kind, ("run",)) else None,
+            sudo=f.boolean(m, "sudo"),
+            serial=tuple(self._serial(m)),
+            max_fail=(f.count_or_percent(m["max_fail"], m.value_mark("max_fail"), "max_fail", 0) if "max_fail" in m else 0) or 0,
+            confirm=self._text(m, "confirm", "plain", scope),
+        )
+        if capture is not None:
+            captured.add(capture)
+        return step if step_id else None
+
+    def _only(self, m: YMap, key: str, kind: str, kinds: tuple[str, ...]) -> bool:
+        """True when `key` is present and fits this step kind; reports it when it does not."""
+        if key not in m:
+            return False
+        if kind not in kinds:
+            self.diags.error(m.key_mark(key), f"'{key}' does not apply to a {kind} step; expected it on a {' or '.join(kinds)} step")
+            return False
+        return True
+
+    def _on(self, m: YMap, kind: str) -> str:
+        if not self._only(m, "on", kind, ("run",)):
+            return LOCAL
+        target = self._plain(m, "on") or LOCAL  # `on: "{{ replica }}"` names a host rendered from params
+        known = set(self.hosts) | {h.name for hosts in self.hosts.values() for h in hosts}
+        if target not in known:
+            others = ", ".join(sorted(known - {LOCAL}))
+            self.diags.error(m.value_mark("on"), f"unknown host or group '{target}'; expected local" + (f" or one of: {others}" if others else " (no hosts: are declared)"))
+            return LOCAL
+        return target
+
+    def _host_attrs(self, on: str) -> frozenset[str]:
+        """`host.X` names a template may use: the built-in fields plus vars every target host has."""
+        hosts = self.hosts.get(on) or tuple(h for hs in self.hosts.values() for h in hs if h.name == on)[:1]
+        shared = set.intersection(*(set(dict(h.vars)) for h in hosts)) if hosts else set()
+        return frozenset({"name", "address", "port", "user"} | shared)
+
+    def _capture(self, m: YMap, kind: str) -> str | None:
+        if not self._only(m, "capture", kind, ("run", "ask")):
+            return None
+        name = self.fields.identifier(m, "capture", IDENT, "a capture name like lag ([A-Za-z_][A-Za-z0-9_]*)")
+        owner = self.texts.names.captures.get(name or "")
+        if name is not None and owner is not None and owner.mark != m.value_mark("capture"):
+            self.diags.error(m.value_mark("capture"), f"capture '{name}' is already declared by step '{owner.step_id}' (line {owner.mark.line}); expected a unique name")
+        return name
+
+    def _panel_refs(self, m: YMap) -> list[str]:
+        refs = []
+        for panel, mark in self.fields.string_list(m, "watch"):
+            if panel in self.panel_ids:
+                refs.append(panel)
+            else:
+                self.diags.error(mark, f"unknown panel '{panel}'; expected one of metrics.panels: {', '.join(sorted(self.panel_ids)) or 'none declared'}")
+        return refs
+
+    def _expect(self, step: YMap, scope: Scope) -> Expect:
+        f = self.fields
+        if "expect" not in step:
+            return Expect()
+        m = f.mapping(step["expect"], step.value_mark("expect"), "expect: {exit, stdout, metric}")
+        if m is None:
+            return Expect()
+        f.keys(m, "expect", T.EXPECT.keys)
+        codes: list[int] = []
+        if "exit" in m:
+            raw = m["exit"] if isinstance(m["exit"], YList) else [m["exit"]]
+            for code in raw:
+                if isinstance(code, int) and not isinstance(code, bool) and 0 <= code <= 255:
+                    codes.append(code)
+                else:
+                    self.diags.error(m.value_mark("exit"), f"'exit': expected an exit code 0-255 or a list of them, got {code!r}")
+        stdout = self._text(m, "stdout", "regex", scope)
+        if stdout is not None and stdout.value is not None:
+            try:
+                re.compile(stdout.value)
+            except re.error as exc:
+                self.diags.error(m.value_mark("stdout"), f"'stdout': expected a regular expression: {exc}")
+        metric = self._check(m["metric"], m.value_mark("metric"), "expect.metric") if "metric" in m else None
+        return Expect(tuple(codes) or (0,), stdout, metric)
+
+    def _env(self, step: YMap, scope: Scope) -> list[tuple[str, Text]]:
+        if "env" not in step:
+            return []
+        m = self.fields.mapping(step["env"], step.value_mark("env"), "env: NAME -> value")
+        if m is None:
+            return []
+        result = []
+        for name in m:
+            if not IDENT.fullmatch(name):
+                self.diags.error(m.key_mark(name), f"env name '{name}': expected a variable name like PGHOST")
+                continue
+            if name.startswith(VALUE_PREFIX):
+                self.diags.error(m.key_mark(name), f"env name '{name}': names starting with {VALUE_PREFIX} carry the command's templated values; expected another name")
+                continue
+            text = self._text(m, name, "plain", scope)
+            if text is not None:
+                result.append((name, text))
+        return result
+
+    def _serial(self, step: YMap) -> list[int | str]:
+        if "serial" not in step:
+            return []
+        raw = step["serial"]
+        marks = raw.item_marks if isinstance(raw, YList) else [step.value_mark("serial")]
+        values = raw if isinstance(raw, YList) else [raw]
+        sizes = [self.fields.count_or_percent(v, mk, "serial", 1) for v, mk in zip(values, marks)]
+        if not sizes:
+            self.diags.error(step.value_mark("serial"), "'serial': expected batch sizes like [1, \"25%\", \"100%\"]")
+        return [s for s in sizes if s is not None]

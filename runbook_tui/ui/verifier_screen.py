@@ -1,0 +1,103 @@
+"""The verifier's (or an observer's) run screen: the assignee's run rebuilt from the shared events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.binding import Binding
+
+from runbook_tui.engine.state import confirmable
+from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.ui.modals import InfoScreen, TextPrompt
+from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.status_stack import Role
+
+
+class VerifierScreen(RunView):
+    """The verifier's (or an observer's) screen: the same run, rebuilt from the assignee's events."""
+
+    ROLE: Role = "verifier"
+
+    BINDINGS = [
+        Binding("enter", "details", "details", priority=True),
+        Binding("c", "confirm", "confirm"),
+        Binding("x", "reject", "reject"),
+        Binding("u", "request_rollback", "request rollback"),
+        Binding("n", "note", "note"),
+        Binding("p", "hold", "ask to hold"),
+        Binding("l", "toggle_steps", "steps"),
+        Binding("y", "copy_command", "copy"),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "leave", "leave"),
+    ]
+
+    def __init__(self, client: Any, observe: bool = False) -> None:
+        role = "observer (read-only)" if observe else "verifier"
+        super().__init__(client, f"joined as {role}; your confirmations are journaled under your name")
+        self.client = client
+        self.observe = observe
+        client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("help", "leave", "details", "toggle_steps", "copy_command") or action.startswith("output_"):
+            return True
+        if self.observe or self.source.state.finished:
+            return False
+        if action == "confirm":
+            state = self.source.state
+            if state.current is None:  # every step done: the assignee's acceptance of unmet success criteria waits for c
+                return state.criteria_acceptance is not None and not state.criteria_accepted
+            if state.steps[state.current].wave_awaiting is not None:  # verify: per_wave: the rollout waits for this wave's word
+                return True
+            return confirmable(state) is not None  # the rule the assignee's controller applies
+        return True
+
+    async def _send(self, action: str, text: str = "") -> None:
+        self._say(await self.client.send(action, text))
+
+    def _sender(self, action: str, *, optional: bool = False) -> Callable[[str | None], None]:
+        """What a prompt's answer does: send it (an empty answer only when `optional`; escape sends nothing)."""
+
+        def send(text: str | None) -> None:
+            if text or (optional and text is not None):
+                self.run_worker(self._send(action, text or ""))
+
+        return send
+
+    async def action_confirm(self) -> None:
+        await self._send("confirm")
+
+    def action_reject(self) -> None:
+        current = self.source.state.current
+        self.app.push_screen(
+            TextPrompt(f"Reject '{current}'", "The run stops at this step and the assignee sees your reason."),
+            self._sender("reject"),
+        )
+
+    def action_request_rollback(self) -> None:
+        self.app.push_screen(
+            TextPrompt("Request a rollback", "The assignee sees this at once and starts the rollback with u.", required=False),
+            self._sender("request_rollback", optional=True),
+        )
+
+    def action_note(self) -> None:
+        self.app.push_screen(
+            TextPrompt("Add a note", "It goes into the assignee's journal with the time and your name."),
+            self._sender("note"),
+        )
+
+    def action_hold(self) -> None:
+        self.run_worker(self._send("hold", "the verifier asks to hold"))
+
+    def action_details(self) -> None:
+        state = self.source.state
+        current = state.current
+        if current is None:
+            return
+        entry = state.plan_steps.get(current, {})
+        body = "\n".join(visible(f"{key}: {value}") for key, value in entry.items() if value not in (None, [], {}, ""))
+        self.app.push_screen(InfoScreen(f"Step '{visible_line(current)}'", body))
+
+    def action_leave(self) -> None:
+        self.app.exit(0)

@@ -72,9 +72,7 @@ async def bare_asyncssh(port: int, key: str, known_hosts: str, hosts: int, concu
 
     async def one(_alias: str) -> int:
         async with gate:
-            async with asyncssh.connect(
-                "127.0.0.1", port=port, username=getpass.getuser(), client_keys=keys, known_hosts=known_hosts
-            ) as conn:
+            async with asyncssh.connect("127.0.0.1", port=port, username=getpass.getuser(), client_keys=keys, known_hosts=known_hosts) as conn:
                 result = await conn.run("true", check=False)
                 return -1 if result.exit_status is None else int(result.exit_status)
 
@@ -123,9 +121,7 @@ class Bench:
     def _write_runbook(self) -> Path:
         lines = ["runbook: 1", "id: bench-fanout", "title: true on every alias", "hosts:", "  g:"]
         for name in aliases(self.hosts):
-            lines.append(
-                f"    - {{name: {name}, address: 127.0.0.1, port: {self.sshd.port}, user: {self.sshd.user}, identity: {self.sshd.client_key}}}"
-            )
+            lines.append(f"    - {{name: {name}, address: 127.0.0.1, port: {self.sshd.port}, user: {self.sshd.user}, identity: {self.sshd.client_key}}}")
         lines += [
             "sections:",
             "  - {id: impl, title: Implement, kind: implement, steps: [{id: noop, title: 'true', on: g, run: 'true', undo: 'true', verify: none}]}",
@@ -191,10 +187,7 @@ class Bench:
             (state / sub).mkdir(parents=True, exist_ok=True)
         self.cp_dir = Path(tempfile.mkdtemp(prefix="cp", dir="/tmp"))  # ControlPath sockets: keep the path short
         inventory = state / "inventory.ini"
-        rows = [
-            f"{name} ansible_host=127.0.0.1 ansible_port={self.sshd.port} ansible_control_path={self.cp_dir}/{name}"
-            for name in aliases(self.hosts)
-        ]
+        rows = [f"{name} ansible_host=127.0.0.1 ansible_port={self.sshd.port} ansible_control_path={self.cp_dir}/{name}" for name in aliases(self.hosts)]
         python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
         rows += [
             "[all:vars]", f"ansible_user={self.sshd.user}", f"ansible_ssh_private_key_file={self.sshd.client_key}",
@@ -210,9 +203,7 @@ class Bench:
             "ANSIBLE_SSH_CONTROL_PATH_DIR": str(self.cp_dir),
             "ANSIBLE_PIPELINING": "True",
             "ANSIBLE_HOST_KEY_CHECKING": "True",
-            "ANSIBLE_SSH_COMMON_ARGS": (
-                f"-o UserKnownHostsFile={self.sshd.known_hosts} -o StrictHostKeyChecking=yes -o KexAlgorithms=curve25519-sha256"
-            ),
+            "ANSIBLE_SSH_COMMON_ARGS": (f"-o UserKnownHostsFile={self.sshd.known_hosts} -o StrictHostKeyChecking=yes -o KexAlgorithms=curve25519-sha256"),
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_CONFIG": str(state / "none.cfg"),  # no stray ansible.cfg from the cwd or $HOME
         }
@@ -292,10 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             walls = [sample.wall for sample in samples]
             # Ansible's ControlMasters outlive the run, so sshd has not reaped their processes yet: no figure.
             server = "n/a" if name.startswith("ansible") else f"{med(name, 'server'):.2f}"
-            print(
-                f"{name:<14} {len(samples):>4} {med(name, 'wall'):>7.2f} {min(walls):>6.2f} {max(walls):>6.2f}"
-                f" {med(name, 'client'):>13.2f} {server:>11}"
-            )
+            print(f"{name:<14} {len(samples):>4} {med(name, 'wall'):>7.2f} {min(walls):>6.2f} {max(walls):>6.2f} {med(name, 'client'):>13.2f} {server:>11}")
     engine = med("engine", "wall")
     ratio = engine / med("asyncssh", "wall")
     cpu_ratio = (med("engine", "client") + med("engine", "server")) / (med("asyncssh", "client") + med("asyncssh", "server"))

@@ -52,7 +52,13 @@ def make_journal(folder: Path, size_mb: int) -> Path:
     small = folder / "small.jsonl"
     env = {**os.environ, "XDG_STATE_HOME": str(folder / "state"), "RUNBOOK_TUI_USER": "bench"}
     env.pop("RUNBOOK_TUI_SETTINGS", None)
-    subprocess.run([sys.executable, "-m", "runbook_tui", "exec", "R.yaml", "--solo", "bench", "--journal", str(small)], cwd=folder, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "exec", "R.yaml", "--solo", "bench", "--journal", str(small)],
+        cwd=folder,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     events = [json.loads(line) for line in small.read_bytes().splitlines()]
     [output] = [e for e in events if e["type"] == "output"]
     line = "x" * 79 + "\n"

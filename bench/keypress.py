@@ -61,7 +61,9 @@ sections:
 
 
 def _runbook(lines: int) -> str:
-    return RUNBOOK.format(steps="\n".join(f"      - {{id: out{i}, title: print {i}, run: seq {lines}, verify: none}}" for i in range(STEPS + 1)))  # one never run: the session stays open (no review screen)
+    return RUNBOOK.format(
+        steps="\n".join(f"      - {{id: out{i}, title: print {i}, run: seq {lines}, verify: none}}" for i in range(STEPS + 1))
+    )  # one never run: the session stays open (no review screen)
 
 
 def _send(app: Any, key: str, char: str | None) -> None:

@@ -84,6 +84,7 @@ def child(variant: str, path: str, steps: int) -> None:
         def load() -> None:
             loaded = load_runbook(Path(path))
             assert len(loaded.runbook.steps) == steps, "the generated runbook did not load whole"
+
     imported = time.perf_counter()
     load()
     done = time.perf_counter()
@@ -91,9 +92,7 @@ def child(variant: str, path: str, steps: int) -> None:
 
 
 def sample(variant: str, path: Path, steps: int) -> dict[str, float]:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", variant, str(path), "--steps", str(steps)], capture_output=True, text=True, timeout=300
-    )
+    proc = subprocess.run([sys.executable, __file__, "--child", variant, str(path), "--steps", str(steps)], capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
         raise SystemExit(f"{variant}: the child exited {proc.returncode}\n{proc.stderr[-3000:]}")
     times: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])

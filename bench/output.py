@@ -46,9 +46,7 @@ RSS_AIM_MB = 100.0
 
 async def baseline_variant(command: str) -> int:
     """The floor: read the command's output in 64 KiB chunks and throw it away. Returns bytes read."""
-    proc = await asyncio.create_subprocess_exec(
-        "sh", "-c", command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE
-    )
+    proc = await asyncio.create_subprocess_exec("sh", "-c", command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE)
     assert proc.stdout is not None
     total = 0
     while chunk := await proc.stdout.read(CHUNK_SIZE):
@@ -167,7 +165,9 @@ def measure(variant: str, command: str, expected: int) -> dict[str, float]:
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, __file__, "--child", variant, "--command", command],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     wall = time.perf_counter() - started
     if proc.returncode != 0:

@@ -133,9 +133,7 @@ class Sshd:
 
     def host(self, name: str = "peer", **changes: object) -> Host:
         """A Host pointing at this sshd; `name` is an alias, the address stays the sshd's."""
-        fields: dict[str, object] = dict(
-            name=name, address=self.address, mark=_MARK, port=self.port, user=self.user, identity=str(self.client_key)
-        )
+        fields: dict[str, object] = dict(name=name, address=self.address, mark=_MARK, port=self.port, user=self.user, identity=str(self.client_key))
         fields.update(changes)
         return Host(**fields)  # type: ignore[arg-type]
 
@@ -194,10 +192,7 @@ def _require_sshd() -> None:
         return
     if os.environ.get("CI"):
         raise PeerError(f"{SSHD} is missing on this CI machine: run the suite with scripts/test, which installs openssh-server")
-    raise PeerError(
-        f"{SSHD} is missing: run scripts/test (it installs openssh-server), "
-        "or apt-get install -y openssh-server"
-    )
+    raise PeerError(f"{SSHD} is missing: run scripts/test (it installs openssh-server), or apt-get install -y openssh-server")
 
 
 def make_sshd(
@@ -403,10 +398,7 @@ def _require_prometheus() -> None:
     """Never skip: a missing Prometheus would hide every metrics test. Say how to get it instead."""
     if os.access(PROMETHEUS, os.X_OK):
         return
-    raise PeerError(
-        f"{PROMETHEUS} is missing: run scripts/test (it installs Debian's prometheus), "
-        "or apt-get install -y --no-install-recommends prometheus"
-    )
+    raise PeerError(f"{PROMETHEUS} is missing: run scripts/test (it installs Debian's prometheus), or apt-get install -y --no-install-recommends prometheus")
 
 
 def make_prometheus(directory: Path, exporter: Exporter | None = None) -> Prometheus:

@@ -115,7 +115,9 @@ def test_parallel_starts_of_one_runbook_each_get_their_own_journal(tmp_path: Pat
         env = {k: v for k, v in os.environ.items() if k != "RUNBOOK_TUI_SETTINGS"}
         env.update(XDG_STATE_HOME=str(tmp_path / "state"), XDG_CONFIG_HOME=str(tmp_path / "config"), RUNBOOK_TUI_USER="alice")
         procs = [
-            await asyncio.create_subprocess_exec(*CLI, "exec", "R.yaml", "--solo", "parallel", cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            await asyncio.create_subprocess_exec(
+                *CLI, "exec", "R.yaml", "--solo", "parallel", cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
             for _ in range(count)
         ]
         return [await proc.wait() for proc in procs]

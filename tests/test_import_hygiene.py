@@ -41,9 +41,7 @@ def _loaded_after_import(package: str) -> set[str]:
         "    importlib.import_module(info.name)\n"
         "print(json.dumps(sorted({name.partition('.')[0] for name in sys.modules})))\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, f"importing {package} failed:\n{proc.stderr}"
     return set(json.loads(proc.stdout.splitlines()[-1]))
 
@@ -60,20 +58,12 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "runbook_tui"
 
 def test_only_the_entry_points_sit_at_the_top_of_the_package() -> None:
     top_level = sorted(path.name for path in PACKAGE_ROOT.glob("*.py"))
-    assert top_level == ["__init__.py", "__main__.py"], (
-        f"modules outside every layer: {sorted(set(top_level) - {'__init__.py', '__main__.py'})}"
-    )
+    assert top_level == ["__init__.py", "__main__.py"], f"modules outside every layer: {sorted(set(top_level) - {'__init__.py', '__main__.py'})}"
 
 
 def test_every_package_has_a_place_in_the_layers() -> None:
     pyproject = tomllib.loads((PACKAGE_ROOT.parent / "pyproject.toml").read_text())
     contracts = pyproject["tool"]["importlinter"]["contracts"]
-    layered = {
-        name.strip()
-        for contract in contracts
-        if contract["type"] == "layers"
-        for layer in contract["layers"]
-        for name in layer.split("|")
-    }
+    layered = {name.strip() for contract in contracts if contract["type"] == "layers" for layer in contract["layers"] for name in layer.split("|")}
     packages = {f"runbook_tui.{path.parent.name}" for path in PACKAGE_ROOT.glob("*/__init__.py")}
     assert packages - layered == set(), f"packages outside the layer contract: {sorted(packages - layered)}"

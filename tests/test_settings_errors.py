@@ -22,12 +22,19 @@ CASES = [
     ("ssh:\n  keepalive_interval: .nan\n", ["2:23: ssh.keepalive_interval: expected a number of seconds above 0, got nan"]),
     ("ssh: {keepalive_interval: .inf}\n", ["1:27: ssh.keepalive_interval: expected a number of seconds above 0, got inf"]),
     ("ssh: {keepalive_interval: -.inf, reconnect_attempts: 1.5}\n", ["1:27: ssh.keepalive_interval", "1:54: ssh.reconnect_attempts: expected a whole number"]),
-    ("max_concurrency: true\nmax_concurency: 3\n", ["1:18: max_concurrency: expected a whole number of at least 1, got True", "2:1: unknown setting 'max_concurency'"]),
+    (
+        "max_concurrency: true\nmax_concurency: 3\n",
+        ["1:18: max_concurrency: expected a whole number of at least 1, got True", "2:1: unknown setting 'max_concurency'"],
+    ),
     ("ssh: [1]\n", ["1:6: ssh: expected a mapping"]),
     ("ssh: {known_hosts: 7}\n", ["1:20: ssh.known_hosts: expected a file path, got 7"]),
     (
         "blackouts:\n  - {start: 2026-11-30T00:00:00+00:00, end: nope}\n  - 7\n  - {start: 2026-11-30T00:00:00, end: 2026-11-30T01:00:00+00:00}\n",
-        ["2:45: blackouts[1].end: expected an ISO 8601 time", "3:5: blackouts[2]: expected {start, end, reason}", "4:13: blackouts[3].start: expected an ISO 8601 time with an offset"],
+        [
+            "2:45: blackouts[1].end: expected an ISO 8601 time",
+            "3:5: blackouts[2]: expected {start, end, reason}",
+            "4:13: blackouts[3].start: expected an ISO 8601 time with an offset",
+        ],
     ),
     ("blackouts:\n  - {start: 2026-11-30T02:00:00+00:00, end: 2026-11-30T01:00:00+00:00}\n", ["2:45: blackouts[1].end: expected a time after start"]),
     ("ssh: {keepalive_interval: [\n", ["2:1: invalid YAML"]),

@@ -128,7 +128,11 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
     policy = Policy(on_failure=on_failure, ack_manual=ack_manual, accept_criteria=accept_criteria)
 
     async def main() -> int:
-        session = _start(lambda: _open(file, params, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window, share=share, trust=trust))
+        session = _start(
+            lambda: _open(
+                file, params, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window, share=share, trust=trust
+            )
+        )
         if isinstance(session, int):
             return session
         await session.start()
@@ -173,7 +177,9 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
     reopen = "resume --rollback" + (" --full" if choice.full else "") if choice.decision == "rollback" else None
 
     async def main() -> int:
-        session = _start(lambda: resume_session(journal, listeners=[printer(sys.stdout)], share=choice.share, solo=choice.solo, reopen=reopen, trust=choice.trust))
+        session = _start(
+            lambda: resume_session(journal, listeners=[printer(sys.stdout)], share=choice.share, solo=choice.solo, reopen=reopen, trust=choice.trust)
+        )
         if isinstance(session, int):
             return session
         await session.start()
@@ -279,7 +285,9 @@ def _hosts_of(file: str, params: dict[str, Any]) -> list[str]:
     seen: dict[str, str] = {}
     for step in runbook.steps:
         for host in runbook.targets(step):
-            seen.setdefault(host.name, "local (this machine)" if host.is_local else f"{host.name} ({host.user + '@' if host.user else ''}{host.address}:{host.port})")
+            seen.setdefault(
+                host.name, "local (this machine)" if host.is_local else f"{host.name} ({host.user + '@' if host.user else ''}{host.address}:{host.port})"
+            )
     return list(seen.values())
 
 
@@ -302,7 +310,9 @@ async def _rehearse(session: Session, fail_at: str | None, policy: Policy) -> in
     await controller.wait_idle()
     rollback_time = time.monotonic() - started
     rolled = reply.ok and controller.state.rollback is not None and bool(controller.state.rollback.ok)
-    prechecks_ok = await controller.recheck(actor, [s.id for s in controller.runbook.forward_steps if controller.runbook.section(s.section_id).kind == "precheck"])
+    prechecks_ok = await controller.recheck(
+        actor, [s.id for s in controller.runbook.forward_steps if controller.runbook.section(s.section_id).kind == "precheck"]
+    )
     restored = rolled and prechecks_ok
     controller.finish(actor, "rolled_back")
     print(f"rehearsal: forward {forward:.1f}s, rollback ({scope}) {rollback_time:.1f}s, prechecks after rollback {'pass' if prechecks_ok else 'FAIL'}")

@@ -56,7 +56,12 @@ def mark_scenario(journal: str, description: str) -> Path:
     if not description.strip():
         raise SessionError("a practice scenario needs a description: what the trainee should learn from this run")
     by = os.environ.get("RUNBOOK_TUI_USER") or getpass.getuser()
-    mark = {"description": description.strip(), "journal_hash": events[-1]["hash"], "marked_by": by, "marked_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    mark = {
+        "description": description.strip(),
+        "journal_hash": events[-1]["hash"],
+        "marked_by": by,
+        "marked_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
     path = scenario_path(journal)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)

@@ -116,11 +116,7 @@ async def host_findings(runbook: Runbook, settings: Settings) -> list[HostFindin
     ssh = SshExecutor(settings.known_hosts, max_concurrency=settings.max_concurrency, reconnect_attempts=1, ssh_config=settings.ssh_config)
     local = LocalExecutor()
     known_hosts = ssh.known_hosts
-    checks = [
-        _check(local if host.is_local else ssh, host, sudo, known_hosts)
-        for host, sudo in hosts_to_check(runbook).values()
-        if not host.is_local or sudo
-    ]
+    checks = [_check(local if host.is_local else ssh, host, sudo, known_hosts) for host, sudo in hosts_to_check(runbook).values() if not host.is_local or sudo]
     try:
         results = await asyncio.gather(*checks)
     finally:

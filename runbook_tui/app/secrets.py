@@ -39,8 +39,7 @@ def _read_one(secret: Secret, environ: Mapping[str, str]) -> str:
         raise SecretsError(f"secret '{secret.name}': the keyring failed ({where}): {exc}") from None
     if value is None:
         raise SecretsError(
-            f"secret '{secret.name}': nothing stored in the keyring for {where}; "
-            f"store it with: keyring set {secret.keyring_service} {secret.keyring_username}"
+            f"secret '{secret.name}': nothing stored in the keyring for {where}; store it with: keyring set {secret.keyring_service} {secret.keyring_username}"
         )
     return value
 
@@ -71,4 +70,3 @@ def read_secrets(runbook: Runbook, environ: Mapping[str, str] | None = None) -> 
     if problems:
         raise SecretsError("\n".join(problems))
     return values
-

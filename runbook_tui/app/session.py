@@ -321,7 +321,9 @@ def resume_session(
     except RunbookInvalid as invalid:
         raise SessionError(f"cannot reload {session['file']}:\n" + "\n".join(str(d) for d in invalid.diagnostics)) from None
     if loaded.runbook.digest != session.get("digest"):
-        raise SessionError(f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1)
+        raise SessionError(
+            f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1
+        )
     settings = settings or load_settings()
     mode = str(session.get("mode", "live"))
     # As when it started: practice and dry runs read no secret (a dry run started without one resumes without one).

@@ -140,7 +140,9 @@ def _read(data: Any, file: str, found: Collector) -> Settings | None:
     if not isinstance(known_hosts, str) or not known_hosts.strip():
         found.error(ssh.value_mark("known_hosts"), f"ssh.known_hosts: expected a file path, got {_shown(known_hosts)}")
     keepalive = _number(ssh, "keepalive_interval", default.keepalive_interval, found, "ssh.", "a number of seconds above 0", minimum=0, whole=False)
-    attempts = _number(ssh, "reconnect_attempts", default.reconnect_attempts, found, "ssh.", "a whole number of at least 0", minimum=0, whole=True, inclusive=True)
+    attempts = _number(
+        ssh, "reconnect_attempts", default.reconnect_attempts, found, "ssh.", "a whole number of at least 0", minimum=0, whole=True, inclusive=True
+    )
     concurrency = _number(data, "max_concurrency", default.max_concurrency, found, "", "a whole number of at least 1", minimum=1, whole=True, inclusive=True)
     blackouts = _blackouts(data, found)
     if found.has_errors:
@@ -184,7 +186,9 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _number(mapping: YMap, key: str, default: float, found: Collector, prefix: str, expected: str, *, minimum: float, whole: bool, inclusive: bool = False) -> float:
+def _number(
+    mapping: YMap, key: str, default: float, found: Collector, prefix: str, expected: str, *, minimum: float, whole: bool, inclusive: bool = False
+) -> float:
     value = mapping.get(key, default)
     wrong = isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not isinstance(value, int))
     if not wrong:

@@ -73,7 +73,11 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="start a runbook for a kind of change (asks, or --kind)")
     new.add_argument("file", metavar="FILE", help="the runbook to create (never overwritten)")
-    new.add_argument("--kind", choices=("config-edit", "package-upgrade", "database-migration", "rolling-restart", "k8s-rollout"), help="the kind of change; without it, asked")
+    new.add_argument(
+        "--kind",
+        choices=("config-edit", "package-upgrade", "database-migration", "rolling-restart", "k8s-rollout"),
+        help="the kind of change; without it, asked",
+    )
     new.add_argument("--title", metavar="TEXT", help="the runbook's title (a template; default: one for the kind)")
 
     commands.add_parser("schema", help="the JSON Schema of the runbook format, for editors: runbook-tui schema > runbook.schema.json")
@@ -120,7 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     decision = resume.add_mutually_exclusive_group()
     decision.add_argument("--rerun", dest="decision", action="store_const", const="rerun", help="run the unknown step again")
     decision.add_argument("--mark-done", dest="reason", metavar="REASON", help="you checked the unknown step by hand: mark it done")
-    decision.add_argument("--rollback", dest="decision", action="store_const", const="rollback", help="roll back to the last checkpoint (also a session that ended failed)")
+    decision.add_argument(
+        "--rollback", dest="decision", action="store_const", const="rollback", help="roll back to the last checkpoint (also a session that ended failed)"
+    )
     resume.add_argument("--full", action="store_true", help="with --rollback: the full rollback")
     resume.add_argument("--continue", dest="go_on", action="store_true", help="then run the remaining steps headless")
     resume.add_argument("--on-failure", choices=("stop", "rollback", "abort"), default="stop")
@@ -160,20 +166,31 @@ def _parser() -> argparse.ArgumentParser:
 
     journal = commands.add_parser("journal", help="journal tools")
     journal_commands = journal.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
-    journal_verify = journal_commands.add_parser("verify", help="check the hash chain and the event sequence; with --allowed-signers, every signature and the seal")
+    journal_verify = journal_commands.add_parser(
+        "verify", help="check the hash chain and the event sequence; with --allowed-signers, every signature and the seal"
+    )
     journal_verify.add_argument("journal", metavar="JOURNAL")
     journal_verify.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: check signatures, who made them, and the seal")
 
     report = commands.add_parser("report", help="the change record of a run: ticket, who, when, every command and result, rollbacks, metrics, notes")
     report.add_argument("journal", metavar="JOURNAL")
-    report.add_argument("--format", choices=("md", "html", "json", "cast"), default="md", help="Markdown (default), one self-contained HTML file, JSON, or cast: an asciicast v2 recording (asciinema play)")
+    report.add_argument(
+        "--format",
+        choices=("md", "html", "json", "cast"),
+        default="md",
+        help="Markdown (default), one self-contained HTML file, JSON, or cast: an asciicast v2 recording (asciinema play)",
+    )
     report.add_argument("-o", dest="output", metavar="FILE", help="write the report to FILE instead of stdout")
-    report.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: say who signed each decision (default: allowed_signers: in settings)")
+    report.add_argument(
+        "--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: say who signed each decision (default: allowed_signers: in settings)"
+    )
 
     demo = commands.add_parser("demo", help="try it here: a sample runbook against a sandbox folder; no SSH, no network")
     with_params(demo)
     demo.add_argument("--exec", action="store_true", help="run the demo headless (as `exec`), events as lines on stdout")
-    demo.add_argument("--on-failure", choices=("stop", "rollback", "abort"), default="abort", help="with --exec: what a failed step does (default: abort, the full rollback)")
+    demo.add_argument(
+        "--on-failure", choices=("stop", "rollback", "abort"), default="abort", help="with --exec: what a failed step does (default: abort, the full rollback)"
+    )
     return parser
 
 
@@ -255,7 +272,9 @@ def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
     from runbook_tui.trust.run_trust import TrustRefused, prepare
 
     try:
-        return prepare(identity=args.identity, signers_path=getattr(args, "allowed_signers", None), approval=getattr(args, "approval", None), settings=load_settings())
+        return prepare(
+            identity=args.identity, signers_path=getattr(args, "allowed_signers", None), approval=getattr(args, "approval", None), settings=load_settings()
+        )
     except (TrustRefused, SettingsError) as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID

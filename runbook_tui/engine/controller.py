@@ -428,4 +428,3 @@ class Controller(VerifierIntents, StepRunner):
         self._cancel_finishing()  # the final success checks are moot once the change is rolled back
         self._task = asyncio.create_task(self._run_rollback(actor, plan, reason, finish))
         return Reply(True, f"rolling back ({scope})")
-

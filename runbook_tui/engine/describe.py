@@ -133,7 +133,10 @@ def describe(event: Event) -> list[str]:
     if kind in (ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED):
         found = event.get("statement")
         said: dict[str, Any] = found if isinstance(found, dict) else {}
-        about = {ev.DECISION_SIGNED: f"{said.get('action')} {said.get('step') or ''} (line {_number(event.get('decision'))})", ev.SEAL: f"line {_number(said.get('seq'))}"}
+        about = {
+            ev.DECISION_SIGNED: f"{said.get('action')} {said.get('step') or ''} (line {_number(event.get('decision'))})",
+            ev.SEAL: f"line {_number(said.get('seq'))}",
+        }
         return [f"{head} {about.get(kind, 'plan ' + str(said.get('plan'))[:16])} by {said.get('by')} with {event.get('key')}"]
     rest = {k: v for k, v in event.items() if k not in ("seq", "ts", "type", "actor", "prev", "hash")}
     return [f"{head} " + ", ".join(f"{k}={v}" for k, v in rest.items())]

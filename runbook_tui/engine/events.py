@@ -117,7 +117,9 @@ PLAN_APPROVED: Final = "plan_approved"
 
 #: Events that may follow session_finished: the review of the finished change, people leaving,
 #: the delivery of what the end itself set off (its notification, the silences' expiry), and the share server's counts.
-AFTER_FINISH: Final = frozenset({REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SHARE_CLOSED, SEAL, DECISION_SIGNED})
+AFTER_FINISH: Final = frozenset(
+    {REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SHARE_CLOSED, SEAL, DECISION_SIGNED}
+)
 
 #: Events that show a step's rendered commands to the verifier; a signed decision names the last one's hash.
 STEP_READY_TYPES: Final = frozenset({STEP_READY, STEP_STARTED})

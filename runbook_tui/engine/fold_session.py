@@ -31,7 +31,12 @@ def _session_resumed(state: RunState, e: Event) -> RunState:
     for sid, step in steps.items():
         if step.status == "running":
             hosts = {h: (replace(hs, status="unknown") if hs.status in ("running", "pending") else hs) for h, hs in step.hosts.items()}
-            steps[sid] = replace(step, status="unknown", hosts=MappingProxyType(hosts), problems=step.problems + ("the program stopped while this step ran; its outcome is unknown",))
+            steps[sid] = replace(
+                step,
+                status="unknown",
+                hosts=MappingProxyType(hosts),
+                problems=step.problems + ("the program stopped while this step ran; its outcome is unknown",),
+            )
     rollback = state.rollback
     if rollback is not None and not rollback.finished:
         rollback = replace(rollback, finished=True, ok=False, running_step=None, failed_step=rollback.running_step)

@@ -169,7 +169,11 @@ def _after_run(started: Event, following: Sequence[Event]) -> str:
             how = "confirmed" if e["type"] == ev.STEP_CONFIRMED else "rejected"
             words.append(f"{e['actor']} {how} it {_later(finished, e)} later" + (f": {e['reason']}" if e.get("reason") else ""))
         elif e["type"] in (ev.ROLLBACK_REQUESTED, ev.GUARD_TRIPPED):
-            words.append(f"{e['actor']} asked for a rollback {_later(finished, e)} later" if e["type"] == ev.ROLLBACK_REQUESTED else f"{e.get('words') or 'a guard tripped'} {_later(finished, e)} later")
+            words.append(
+                f"{e['actor']} asked for a rollback {_later(finished, e)} later"
+                if e["type"] == ev.ROLLBACK_REQUESTED
+                else f"{e.get('words') or 'a guard tripped'} {_later(finished, e)} later"
+            )
     return f"on the night it {'; '.join(words)}"
 
 

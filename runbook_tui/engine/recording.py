@@ -124,7 +124,9 @@ def record(events: Iterable[Event]) -> Recording:
                 finished.error = result.get("error")
                 status = result.get("status")
                 finished.status = (
-                    "ok" if status in ("done", "failed", "ok") and finished.exit_code is not None else ("timeout" if status in ("timed_out", "timeout") else "error")
+                    "ok"
+                    if status in ("done", "failed", "ok") and finished.exit_code is not None
+                    else ("timeout" if status in ("timed_out", "timeout") else "error")
                 )
         elif kind in (ev.STEP_CONFIRMED, ev.STEP_REJECTED):
             verdict = "confirmed" if kind == ev.STEP_CONFIRMED else "rejected"

@@ -209,7 +209,9 @@ class StepRunner:
         def is_failure(result: Result) -> bool:
             return result.status != "ok" or result.exit_code not in step.expect.exit
 
-        gate = self._waves = WaveGate(lambda kind, **data: self.emit(kind, SYSTEM, **data), step, hosts, verifier_present=self.solo is None) if step.serial else None
+        gate = self._waves = (
+            WaveGate(lambda kind, **data: self.emit(kind, SYSTEM, **data), step, hosts, verifier_present=self.solo is None) if step.serial else None
+        )
         try:
             outcomes = await fan_out(
                 hosts, run_one, serial=step.serial, max_fail=step.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure,
@@ -223,7 +225,9 @@ class StepRunner:
         first = keepers.get(hosts[0].name) if hosts else None
         return results, (first.text if first else None), problems
 
-    def _host_result(self, step: Step, outcome: HostOutcome, keepers: dict[str, StdoutKeeper], pattern: re.Pattern[str] | None, problems: list[str]) -> dict[str, Any]:
+    def _host_result(
+        self, step: Step, outcome: HostOutcome, keepers: dict[str, StdoutKeeper], pattern: re.Pattern[str] | None, problems: list[str]
+    ) -> dict[str, Any]:
         result = outcome.result
         host = outcome.host
         if result is None:

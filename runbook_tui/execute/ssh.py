@@ -90,6 +90,7 @@ CLOSE_GRACE = 5.0
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
+
 class _Lost(Exception):
     """The connection dropped while a command was being started or followed."""
 
@@ -189,9 +190,7 @@ class SshExecutor:
         status(f"{host.name}: timed out after {command.timeout:g} s: stopping its process group")
         return await self._stop(command, route, run)
 
-    async def _attached(
-        self, command: Command, route: Endpoint, run: RemoteRun, output: OutputSink, status: StatusSink
-    ) -> Result:
+    async def _attached(self, command: Command, route: Endpoint, run: RemoteRun, output: OutputSink, status: StatusSink) -> Result:
         """Start (once) and follow the run, reconnecting and re-attaching as often as the connection drops."""
         host = command.host
         conn = await self._connector.connection(route)
@@ -211,8 +210,7 @@ class SshExecutor:
                 if reconnected is None:
                     return Result(
                         "error",
-                        error=f"lost connection to {host.name}; the command may still be running there "
-                        f"(detached in {run.where})",
+                        error=f"lost connection to {host.name}; the command may still be running there (detached in {run.where})",
                     )
                 conn = reconnected
                 status(f"{host.name}: reconnected; re-attaching to the command")
@@ -227,9 +225,7 @@ class SshExecutor:
         token = uuid.uuid4().hex
         stdin = (token + "\n").encode()
         wrapper = wrapper_script(command).encode() if start else b""
-        script = follow_script(
-            run.dir_expr, start=start, out_offset=run.offsets["stdout"], err_offset=run.offsets["stderr"], wrapper_size=len(wrapper)
-        )
+        script = follow_script(run.dir_expr, start=start, out_offset=run.offsets["stdout"], err_offset=run.offsets["stderr"], wrapper_size=len(wrapper))
         if start:
             stdin += wrapper if len(wrapper) > READ_MAX else wrapper + (token + "\n").encode()
         out = Framed(token.encode(), "stdout", run, output)
@@ -271,9 +267,7 @@ class SshExecutor:
                     proc.close()
         return int(code)
 
-    async def _pump(
-        self, reader: asyncssh.SSHReader[bytes], framed: Framed, headed: asyncio.Event, host: Host, run: RemoteRun
-    ) -> None:
+    async def _pump(self, reader: asyncssh.SSHReader[bytes], framed: Framed, headed: asyncio.Event, host: Host, run: RemoteRun) -> None:
         """Feed one stream to its framer until its trailer (or EOF); set `headed` once its header is in."""
         while framed.tail is None:
             data = await reader.read(CHUNK_SIZE)
@@ -346,7 +340,7 @@ class SshExecutor:
     async def _stop(self, command: Command, route: Endpoint, run: RemoteRun) -> Result:
         """Kill the run's remote process group after a timeout; the result is `timeout` either way."""
         host = command.host
-        kill = f"sh -c {shlex.quote(kill_script(self._kill_grace))} sh \"$D\""
+        kill = f'sh -c {shlex.quote(kill_script(self._kill_grace))} sh "$D"'
         if command.sudo:
             kill = f'if [ "$(id -u)" = 0 ]; then {kill}; else sudo -n {kill}; fi'
         script = f"sh -c {shlex.quote(f'D={run.dir_expr}; {kill}')}"
@@ -362,24 +356,19 @@ class SshExecutor:
         log.warning("%s: could not stop timed-out command: %s", host.name, detail)
         return Result(
             "timeout",
-            error=f"could not stop the command on {host.name} ({detail}); it may still be running there "
-            f"(detached in {run.where})",
+            error=f"could not stop the command on {host.name} ({detail}); it may still be running there (detached in {run.where})",
         )
 
     # -- connections ----------------------------------------------------------------------------------------
 
-    def _lost_or_failed(
-        self, conn: asyncssh.SSHClientConnection, host: Host | None, exc: BaseException | None, what: str
-    ) -> Exception:
+    def _lost_or_failed(self, conn: asyncssh.SSHClientConnection, host: Host | None, exc: BaseException | None, what: str) -> Exception:
         """A dropped connection is worth a reconnect; anything else on a live connection is a plain failure."""
         if conn.is_closed() or exc is None or isinstance(exc, (asyncssh.ConnectionLost, ConnectionError)):
             return _Lost(reason(exc) if exc is not None else "connection closed")
         where = f" on {host.name}" if host is not None else ""
         return _Failed(f"{what or 'ssh session failed'}{where}: {reason(exc)}")
 
-    async def _reconnect(
-        self, host: Host, route: Endpoint, dead: asyncssh.SSHClientConnection, status: StatusSink
-    ) -> asyncssh.SSHClientConnection | None:
+    async def _reconnect(self, host: Host, route: Endpoint, dead: asyncssh.SSHClientConnection, status: StatusSink) -> asyncssh.SSHClientConnection | None:
         """Reconnect with exponential backoff; None when every attempt failed. A host key or auth failure is final."""
         dead.close()
         delay = BACKOFF_FIRST

@@ -79,7 +79,7 @@ def wrapper_script(command: Command) -> str:
         shell = f'if [ "$(id -u)" = 0 ]; then {shell}; else {sudo} -- {shell}; fi'
     steps.append(shell)
     # One compound command: a wrapper cut short in transit is a syntax error, so it never runs half.
-    return '{ d=$1\n' + " && ".join(steps) + '\necho $? > "$d/rc"\n}\n'
+    return "{ d=$1\n" + " && ".join(steps) + '\necho $? > "$d/rc"\n}\n'
 
 
 #: Wrappers up to this many bytes are read with the `read` builtin (a byte per system call); longer ones by `head -c`.
@@ -113,12 +113,16 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
   echo "$P" > pid || fail "cannot write $D/pid"
   new=1"""
     if start:
-        read = "" if big else """\
+        read = (
+            ""
+            if big
+            else """\
 W= ok=
 while IFS= read -r l; do [ "$l" = "$T" ] && { ok=1; break; }; W="$W$l
 "; done
 [ -n "$ok" ] || exit 122
 """
+        )
         take = f"""\
 {read}if mkdir -m 700 "$D" || {{ [ ! -e "$D" ] && (umask 077 && mkdir -p "${{D%/*}}") && mkdir -m 700 "$D"; }}; then
 {fresh}

@@ -261,7 +261,9 @@ class MetricsMonitor:
                 failing.setdefault(sample.error, set()).add(panel_id)
             if panel_id in self._first_value_baseline and sample.ok:
                 self._first_value_baseline.discard(panel_id)
-                self._emit(ev.METRIC_BASELINE, panel=panel_id, value=sample.value, error=None, basis="first reading of the session (an exporter keeps no history)")
+                self._emit(
+                    ev.METRIC_BASELINE, panel=panel_id, value=sample.value, error=None, basis="first reading of the session (an exporter keeps no history)"
+                )
             trip = self.guards[panel_id].observe(sample.ts, sample.value)
             if trip is not None:
                 trips.append(trip)
@@ -377,7 +379,14 @@ class MetricsMonitor:
             for index, check in enumerate(criteria):
                 if not done[index]:
                     text = self._criterion(check)
-                    self._emit(ev.SUCCESS_CHECKED, criterion=text, met=None, value=None, when=when, words=f"{text['text']}: not decided (the check was cancelled: a rollback or finish came first)")
+                    self._emit(
+                        ev.SUCCESS_CHECKED,
+                        criterion=text,
+                        met=None,
+                        value=None,
+                        when=when,
+                        words=f"{text['text']}: not decided (the check was cancelled: a rollback or finish came first)",
+                    )
             raise
         return decided
 

@@ -328,11 +328,7 @@ class ScrapeQuery:
 
     def select(self, samples: Sequence[tuple[str, Mapping[str, str], float]]) -> dict[tuple[tuple[str, str], ...], float]:
         """The matching series, keyed by their labels."""
-        return {
-            tuple(sorted(labels.items())): value
-            for name, labels, value in samples
-            if name == self.name and all(m.matches(labels) for m in self.matchers)
-        }
+        return {tuple(sorted(labels.items())): value for name, labels, value in samples if name == self.name and all(m.matches(labels) for m in self.matchers)}
 
 
 def parse_scrape_query(text: str) -> ScrapeQuery:

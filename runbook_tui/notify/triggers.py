@@ -145,14 +145,32 @@ class Announcer:
         share = self.state.share.get("address")
         how = f"; join with: {join_command(str(share))}" if share else ""
         summary = f"no verifier has joined {_ticket(self.state)} after {waited}{how}"
-        self.send(notice_for(self.state, "verifier_missing", ev.SYSTEM, summary, waited=self.timing.verifier_missing, join_command=join_command(str(share)) if share else None))
+        self.send(
+            notice_for(
+                self.state,
+                "verifier_missing",
+                ev.SYSTEM,
+                summary,
+                waited=self.timing.verifier_missing,
+                join_command=join_command(str(share)) if share else None,
+            )
+        )
 
     def _window_closing(self) -> None:
         end = _window_end(self.state)
         left = format_duration(max((end or 0) - self.clock(), 0))
         current = self.state.current
         summary = f"the change window of {_ticket(self.state)} closes in {left}" + (f"; the run stands at '{current}'" if current else "")
-        self.send(notice_for(self.state, "window_closing", ev.SYSTEM, summary, window_end=((self.state.session.get("ticket") or {}).get("window") or {}).get("end"), step=current))
+        self.send(
+            notice_for(
+                self.state,
+                "window_closing",
+                ev.SYSTEM,
+                summary,
+                window_end=((self.state.session.get("ticket") or {}).get("window") or {}).get("end"),
+                step=current,
+            )
+        )
 
     def _joined(self, event: Event, state: RunState, actor: str) -> None:
         if event.get("role") == "verifier":
@@ -195,13 +213,26 @@ class Announcer:
         back_to = plan.get("checkpoint_step") or "the start"
         reason = f" ({event['reason']})" if event.get("reason") else ""
         summary = f"{actor} started a {event.get('scope')} rollback of {_ticket(state)}, back to {back_to}{reason}"
-        self.send(notice_for(state, "rollback_started", actor, summary, event.get("ts"), scope=event.get("scope"), reason=event.get("reason"), undo_count=len(plan.get("entries") or [])))
+        self.send(
+            notice_for(
+                state,
+                "rollback_started",
+                actor,
+                summary,
+                event.get("ts"),
+                scope=event.get("scope"),
+                reason=event.get("reason"),
+                undo_count=len(plan.get("entries") or []),
+            )
+        )
 
     def _rollback_finished(self, event: Event, state: RunState, actor: str) -> None:
         ok = bool(event.get("ok"))
         result = "complete" if ok else f"NOT complete (failed at '{event.get('failed_step')}')"
         summary = f"the {event.get('scope')} rollback of {_ticket(state)} is {result}"
-        self.send(notice_for(state, "rollback_finished", actor, summary, event.get("ts"), scope=event.get("scope"), ok=ok, failed_step=event.get("failed_step")))
+        self.send(
+            notice_for(state, "rollback_finished", actor, summary, event.get("ts"), scope=event.get("scope"), ok=ok, failed_step=event.get("failed_step"))
+        )
 
     def _session_finished(self, event: Event, state: RunState, actor: str) -> None:
         self.stop()

@@ -1,7 +1,7 @@
 """`report JOURNAL`: the change record of one run, as Markdown, HTML or JSON, from the journal alone.
 
-    report = build_report(path)          # raises ReportError for an unreadable or tampered journal
-    text = render(report, "html")        # md, html or json
+report = build_report(path)          # raises ReportError for an unreadable or tampered journal
+text = render(report, "html")        # md, html or json
 """
 
 from __future__ import annotations

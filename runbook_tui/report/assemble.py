@@ -95,6 +95,7 @@ def _report(fold: Fold, source: str, integrity: Integrity) -> Report:
         timeline=fold.timeline,
     )
 
+
 def _session(fold: Fold) -> Session:
     s = fold.state.session
     finished = fold.finished
@@ -128,6 +129,7 @@ def _session(fold: Fold) -> Session:
         criteria_acceptance=dict(fold.state.criteria_acceptance) if fold.state.criteria_acceptance else None,
     )
 
+
 def _window(fold: Fold, session: Session) -> Window:
     window = ((fold.state.session.get("ticket") or {}).get("window")) or {}
     start, end = parse_ts(window.get("start")), parse_ts(window.get("end"))
@@ -149,6 +151,7 @@ def _window(fold: Fold, session: Session) -> Window:
         override=override[0] if override else None,
         override_by=override[1] if override else None,
     )
+
 
 def _steps(fold: Fold) -> list[Step]:
     state = fold.state
@@ -269,10 +272,14 @@ def _success(state: RunState) -> list[SuccessCheck]:
     for event in state.success_checks:
         criterion = event.get("criterion") or {}
         text = str(criterion.get("text") or criterion) if isinstance(criterion, Mapping) else str(criterion)
-        checks.append(SuccessCheck(event.get("ts"), str(event.get("when") or ""), text, event.get("met"), number(event.get("value")), str(event.get("words") or text)))
+        checks.append(
+            SuccessCheck(event.get("ts"), str(event.get("when") or ""), text, event.get("met"), number(event.get("value")), str(event.get("words") or text))
+        )
     for pending in state.success_pending:
         text = str(pending.get("text") or "")
-        checks.append(SuccessCheck(None, str(pending.get("when") or ""), text, None, None, f"{text}: not decided (the journal ends while it was being checked)"))
+        checks.append(
+            SuccessCheck(None, str(pending.get("when") or ""), text, None, None, f"{text}: not decided (the journal ends while it was being checked)")
+        )
     return checks
 
 

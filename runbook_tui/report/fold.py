@@ -307,7 +307,9 @@ class Fold:
             for_seconds = None
         step = next(iter(self.running), None) or self.state.current
         words = str(e.get("words") or f"guard '{e.get('panel')}' tripped at {e.get('value')}")
-        self.trips.append(GuardTrip(e["ts"], str(e.get("panel")), number(e.get("value")), number(e.get("threshold")), for_seconds, e.get("action"), step, words))
+        self.trips.append(
+            GuardTrip(e["ts"], str(e.get("panel")), number(e.get("value")), number(e.get("threshold")), for_seconds, e.get("action"), step, words)
+        )
 
     def _on_error(self, e: Event) -> None:
         self.errors.append(ErrorEntry(e["ts"], str(e.get("message", "")), e.get("step"), e.get("host"), bool(e.get("transient"))))
@@ -373,6 +375,12 @@ def _rollback_words(rollback: Rollback, step: str) -> str:
     target = "to the last checkpoint" if rollback.scope == "checkpoint" else "of the whole change"
     back = f" (back to {rollback.back_to})" if rollback.back_to else ""
     undoes = any(u.step == step and u.command is not None for u in rollback.undo)
-    effect = "undoes this step" if undoes else ("lists this step without an undo" if any(u.step == step for u in rollback.undo) else "started while this step was current")
-    requested = f"; requested by {rollback.requested_by}" + (f": {rollback.requested_reason}" if rollback.requested_reason else "") if rollback.requested_by else ""
+    effect = (
+        "undoes this step"
+        if undoes
+        else ("lists this step without an undo" if any(u.step == step for u in rollback.undo) else "started while this step was current")
+    )
+    requested = (
+        f"; requested by {rollback.requested_by}" + (f": {rollback.requested_reason}" if rollback.requested_reason else "") if rollback.requested_by else ""
+    )
     return f"rollback {rollback.number} {target}{back} {effect}{requested}"

@@ -100,7 +100,9 @@ def _header(report: Report) -> list[str]:
     if s.share_connections:
         rows.append(("Share connections", esc(t.share_connections(s.share_connections))))
     if s.participants:
-        rows.append(("Participants", esc(", ".join(f"{p.name} ({p.role}) {t.clock(p.joined_at)}–{t.clock(p.left_at) if p.left_at else 'end'}" for p in s.participants))))
+        rows.append(
+            ("Participants", esc(", ".join(f"{p.name} ({p.role}) {t.clock(p.joined_at)}–{t.clock(p.left_at) if p.left_at else 'end'}" for p in s.participants)))
+        )
     rows.append(("Journal", f"{esc(report.source)}: {integrity.events} events, `journal verify` {esc(verdict)}; final hash {code(integrity.final_hash)}"))
     out += table(["", "Record"], rows)
     if ticket.description:
@@ -174,10 +176,15 @@ def _attempt(step: Step, attempt: Attempt) -> list[str]:
             where = f" on {esc(', '.join(hosts))}" if len(groups) > 1 else ""
             out += ["", f"  Ran{where}:", ""] + ["  " + line for line in block(command, "sh")]
     if step.fanned_out or any(h.error or (h.exit_code not in (0, None)) for h in attempt.hosts):
-        out += [""] + ["  " + line for line in table(["Host", "Status", "Exit / error"], ((esc(h.host), esc(t.outcome(h.status)), esc(t.exit_text(h))) for h in attempt.hosts))]
+        out += [""] + [
+            "  " + line
+            for line in table(["Host", "Status", "Exit / error"], ((esc(h.host), esc(t.outcome(h.status)), esc(t.exit_text(h))) for h in attempt.hosts))
+        ]
     if attempt.output_tail:
         shown = len(attempt.output_tail)
-        label = f"  Output ({t.lines(attempt.output_lines)}" + (f", last {shown} per host shown; all of it is in the journal):" if shown < attempt.output_lines else "):")
+        label = f"  Output ({t.lines(attempt.output_lines)}" + (
+            f", last {shown} per host shown; all of it is in the journal):" if shown < attempt.output_lines else "):"
+        )
         out += ["", label, ""] + ["  " + line for line in block(_output(attempt.output_tail, step.fanned_out))]
     return out + [""] if out else out
 
@@ -192,7 +199,9 @@ def _skipped(report: Report) -> list[str]:
     rows = []
     for step in report.skipped:
         decision = next((d for d in reversed(step.decisions) if d.kind == "skipped"), None)
-        rows.append((f"{step.number}. {esc(step.id)}", esc(decision.by if decision else t.NONE), t.clock(decision.at if decision else None), esc(step.reason or t.NONE)))
+        rows.append(
+            (f"{step.number}. {esc(step.id)}", esc(decision.by if decision else t.NONE), t.clock(decision.at if decision else None), esc(step.reason or t.NONE))
+        )
     return ["## Skipped steps", ""] + table(["Step", "By", "At", "Reason"], rows) + [""]
 
 
@@ -209,7 +218,8 @@ def _rollback(rollback: Rollback) -> list[str]:
     out = [f"### {esc(t.rollback_title(rollback))}", ""]
     facts = [
         f"Started by {esc(rollback.started_by)} at {t.clock(rollback.started_at)}" + (f": {esc(rollback.reason)}" if rollback.reason else ""),
-        f"Result: **{esc(t.rollback_result(rollback))}**" + (f" at {t.clock(rollback.finished_at)} ({t.duration(rollback.duration_seconds)})" if rollback.finished_at else ""),
+        f"Result: **{esc(t.rollback_result(rollback))}**"
+        + (f" at {t.clock(rollback.finished_at)} ({t.duration(rollback.duration_seconds)})" if rollback.finished_at else ""),
     ]
     if rollback.requested_by:
         facts.insert(0, f"Requested by {esc(rollback.requested_by)}" + (f": {esc(rollback.requested_reason)}" if rollback.requested_reason else ""))
@@ -221,7 +231,9 @@ def _rollback(rollback: Rollback) -> list[str]:
                 for i, u in enumerate(rollback.undo, 1)]  # fmt: skip
         out += ["Undo list, in the order planned (newest first):", ""]
         out += table(["#", "Step", "Host", "Step had", "Undo", "Exit / error"], rows) + [""]
-        script = "\n".join(f"# {i}. {u.step} on {u.host}\n{u.command if u.command is not None else '# (no undo: acknowledged)'}" for i, u in enumerate(rollback.undo, 1))
+        script = "\n".join(
+            f"# {i}. {u.step} on {u.host}\n{u.command if u.command is not None else '# (no undo: acknowledged)'}" for i, u in enumerate(rollback.undo, 1)
+        )
         out += block(script, "sh") + [""]
         for i, undo in enumerate(rollback.undo, 1):
             if undo.output_tail:
@@ -263,7 +275,10 @@ def _v(panel: Panel, number: float | None) -> str:
 def _signatures(report: Report) -> list[str]:
     if not report.signatures:
         return []
-    rows = [(str(r.line or ""), esc(r.what), esc(f"signed by {r.by}" if r.key else r.by or t.NONE), code(r.key) if r.key else t.NONE, esc(r.words)) for r in report.signatures]
+    rows = [
+        (str(r.line or ""), esc(r.what), esc(f"signed by {r.by}" if r.key else r.by or t.NONE), code(r.key) if r.key else t.NONE, esc(r.words))
+        for r in report.signatures
+    ]
     return ["## Signatures", ""] + table(["Line", "Decision", "Signer", "Key", "Verified"], rows) + [""]
 
 

@@ -67,7 +67,16 @@ def _overview(view: PlanView) -> list[str]:
     for section in view.sections:
         for step in section.steps:
             undo = "yes" if step.undo else ("**none**" if step.mutating else "n/a")
-            rows.append([str(step.number), esc(section.title), f"{esc(step.title)} ({code(step.id)})", esc(step.where), undo, "**checkpoint**" if step.checkpoint else ""])
+            rows.append(
+                [
+                    str(step.number),
+                    esc(section.title),
+                    f"{esc(step.title)} ({code(step.id)})",
+                    esc(step.where),
+                    undo,
+                    "**checkpoint**" if step.checkpoint else "",
+                ]
+            )
     return ["## Steps at a glance", "", *table(["#", "section", "step", "where", "undo", ""], rows), ""]
 
 

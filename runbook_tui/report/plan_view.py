@@ -184,7 +184,11 @@ def build_plan_view(runbook: Runbook) -> PlanView:
         guards.append((panel.title, panel.query.value or panel.query.source, rule))
     ticket = runbook.ticket.as_context() if runbook.ticket else None
     success = list(ticket["success_criteria"]) if ticket else []
-    success += [f"measured: {_check_words({'panel': c.panel, 'below': c.below, 'above': c.above, 'within': c.within_seconds}, units)}" for c in metrics.success] if metrics else []
+    success += (
+        [f"measured: {_check_words({'panel': c.panel, 'below': c.below, 'above': c.above, 'within': c.within_seconds}, units)}" for c in metrics.success]
+        if metrics
+        else []
+    )
     return PlanView(
         title=runbook.title,
         id=runbook.id,

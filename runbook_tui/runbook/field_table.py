@@ -300,4 +300,28 @@ ALERTS = Shape("alerts", "Silences created through Alertmanager's API v2 while t
     Field("until", enum(("session_end", "window_end")), "session_end (default), or window_end: after a rollback keep them until the window ends."),
 ))  # fmt: skip
 
-SHAPES = (RUNBOOK, TICKET, WINDOW, RISK, PARAM, HOST, FROM_PARAM, GROUP, SECRET, KEYRING, METRICS, SOURCE, PROMETHEUS, SCRAPE, PANEL, CHECK, SECTION, STEP, EXPECT, NOTIFY, SECRET_REF, ALERTS, SILENCE)
+SHAPES = (
+    RUNBOOK,
+    TICKET,
+    WINDOW,
+    RISK,
+    PARAM,
+    HOST,
+    FROM_PARAM,
+    GROUP,
+    SECRET,
+    KEYRING,
+    METRICS,
+    SOURCE,
+    PROMETHEUS,
+    SCRAPE,
+    PANEL,
+    CHECK,
+    SECTION,
+    STEP,
+    EXPECT,
+    NOTIFY,
+    SECRET_REF,
+    ALERTS,
+    SILENCE,
+)

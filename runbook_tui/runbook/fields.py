@@ -249,7 +249,12 @@ NOTIFY_EVENTS: tuple[str, ...] = (
 NOTIFY_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("url", "secret", "Where to POST: a webhook URL (http or https), or a secret holding it (Slack webhook URLs are credentials).", required=True),
     FieldSpec("events", "array", "Which events to send; all of them when absent.", choices=NOTIFY_EVENTS),
-    FieldSpec("format", "string", "json: our own body (event, runbook, ticket, actor, time, details); slack: an incoming-webhook {text} message.", choices=("json", "slack")),
+    FieldSpec(
+        "format",
+        "string",
+        "json: our own body (event, runbook, ticket, actor, time, details); slack: an incoming-webhook {text} message.",
+        choices=("json", "slack"),
+    ),
     FieldSpec("headers", "object", "HTTP headers to send; each value a string or a secret reference. Values are never journaled or shown."),
 )
 
@@ -262,7 +267,12 @@ SECRET_REF_FIELDS: tuple[FieldSpec, ...] = (
 ALERTS_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("alertmanager", "string", "The Alertmanager base URL; silences are made through its API v2.", required=True),
     FieldSpec("silence", "array", "The silences to create when the session starts: [{matchers, comment}].", required=True),
-    FieldSpec("until", "string", "session_end (default): expire the silences when the session ends; window_end: after a rollback keep them until the change window ends.", choices=("session_end", "window_end")),
+    FieldSpec(
+        "until",
+        "string",
+        "session_end (default): expire the silences when the session ends; window_end: after a rollback keep them until the change window ends.",
+        choices=("session_end", "window_end"),
+    ),
 )
 
 SILENCE_FIELDS: tuple[FieldSpec, ...] = (

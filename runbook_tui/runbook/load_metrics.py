@@ -98,7 +98,9 @@ class MetricsReader(ReaderBase):
         f.keys(m, what, CHECK_KEYS, T.CHECK.required)
         panel = f.string(m, "panel")
         if panel is not None and panel not in self.panel_ids:
-            self.diags.error(m.value_mark("panel"), f"unknown panel '{panel}'; expected one of metrics.panels: {', '.join(sorted(self.panel_ids)) or 'none declared'}")
+            self.diags.error(
+                m.value_mark("panel"), f"unknown panel '{panel}'; expected one of metrics.panels: {', '.join(sorted(self.panel_ids)) or 'none declared'}"
+            )
             return None
         if ("below" in m) == ("above" in m):
             self.diags.error(m.mark, f"{what}: expected exactly one of below: or above:")

@@ -144,7 +144,9 @@ class StepsReader(MetricsReader):
         known = set(self.hosts) | {h.name for hosts in self.hosts.values() for h in hosts}
         if target not in known:
             others = ", ".join(sorted(known - {LOCAL}))
-            self.diags.error(m.value_mark("on"), f"unknown host or group '{target}'; expected local" + (f" or one of: {others}" if others else " (no hosts: are declared)"))
+            self.diags.error(
+                m.value_mark("on"), f"unknown host or group '{target}'; expected local" + (f" or one of: {others}" if others else " (no hosts: are declared)")
+            )
             return LOCAL
         return target
 
@@ -160,7 +162,9 @@ class StepsReader(MetricsReader):
         name = self.fields.identifier(m, "capture", IDENT, "a capture name like lag ([A-Za-z_][A-Za-z0-9_]*)")
         owner = self.texts.names.captures.get(name or "")
         if name is not None and owner is not None and owner.mark != m.value_mark("capture"):
-            self.diags.error(m.value_mark("capture"), f"capture '{name}' is already declared by step '{owner.step_id}' (line {owner.mark.line}); expected a unique name")
+            self.diags.error(
+                m.value_mark("capture"), f"capture '{name}' is already declared by step '{owner.step_id}' (line {owner.mark.line}); expected a unique name"
+            )
         return name
 
     def _panel_refs(self, m: YMap) -> list[str]:
@@ -209,7 +213,9 @@ class StepsReader(MetricsReader):
                 self.diags.error(m.key_mark(name), f"env name '{name}': expected a variable name like PGHOST")
                 continue
             if name.startswith(VALUE_PREFIX):
-                self.diags.error(m.key_mark(name), f"env name '{name}': names starting with {VALUE_PREFIX} carry the command's templated values; expected another name")
+                self.diags.error(
+                    m.key_mark(name), f"env name '{name}': names starting with {VALUE_PREFIX} carry the command's templated values; expected another name"
+                )
                 continue
             text = self._text(m, name, "plain", scope)
             if text is not None:
@@ -224,5 +230,5 @@ class StepsReader(MetricsReader):
         values = raw if isinstance(raw, YList) else [raw]
         sizes = [self.fields.count_or_percent(v, mk, "serial", 1) for v, mk in zip(values, marks)]
         if not sizes:
-            self.diags.error(step.value_mark("serial"), "'serial': expected batch sizes like [1, \"25%\", \"100%\"]")
+            self.diags.error(step.value_mark("serial"), '\'serial\': expected batch sizes like [1, "25%", "100%"]')
         return [s for s in sizes if s is not None]

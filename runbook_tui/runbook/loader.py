@@ -40,6 +40,7 @@ from runbook_tui.runbook.texts import Names
 
 FORMAT_VERSION = 1
 
+
 @dataclass(frozen=True, slots=True)
 class Loaded:
     runbook: Runbook
@@ -113,7 +114,8 @@ class _Builder(StepsReader):
             secrets=secrets,
             metrics=metrics,
             sections=sections,
-            notify=notify, alerts=alerts,
+            notify=notify,
+            alerts=alerts,
         )
         return Loaded(runbook, sorted(self.diags.items, key=lambda d: (d.mark.line, d.mark.col)))
 
@@ -131,7 +133,9 @@ class _Builder(StepsReader):
         params = []
         for name, value, key_mark, value_mark in self._entries(root, "params", "params: name -> declaration"):
             if not IDENT.fullmatch(name) or name in ROOTS:
-                self.diags.error(key_mark, f"parameter name '{name}': expected a name like to_version ([A-Za-z_][A-Za-z0-9_]*) that is not one of {', '.join(sorted(ROOTS))}")
+                self.diags.error(
+                    key_mark, f"parameter name '{name}': expected a name like to_version ([A-Za-z_][A-Za-z0-9_]*) that is not one of {', '.join(sorted(ROOTS))}"
+                )
                 continue
             m = f.mapping(value, value_mark, f"parameter '{name}'")
             if m is None:
@@ -272,7 +276,6 @@ class _Builder(StepsReader):
             summary=self._plain(m, "summary", "") or "",
             mitigations=tuple(self._plain_list(m, "mitigations")),
         )
-
 
 
 @dataclass(frozen=True, slots=True)

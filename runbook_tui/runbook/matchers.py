@@ -75,7 +75,7 @@ def parse_matcher_list(inner: str, text: str) -> tuple[Matcher, ...]:
     while position < len(inner):
         found = LIST_ITEM.match(inner, position)
         if found is None:
-            raise MatcherError(f"{text!r}: cannot read the label matchers at {inner[position:]!r}; expected label=\"value\" (also !=, =~, !~)")
+            raise MatcherError(f'{text!r}: cannot read the label matchers at {inner[position:]!r}; expected label="value" (also !=, =~, !~)')
         matchers.append(_made(found.group(1), found.group(2), found.group(3), text))
         position = found.end()
     return tuple(matchers)

@@ -246,9 +246,7 @@ class Ticket:
             "window": {"start": self.window_start, "end": self.window_end},
             "assignee": self.assignee,
             "verifier": self.verifier,
-            "risk": None
-            if self.risk is None
-            else {"level": self.risk.level, "summary": self.risk.summary, "mitigations": list(self.risk.mitigations)},
+            "risk": None if self.risk is None else {"level": self.risk.level, "summary": self.risk.summary, "mitigations": list(self.risk.mitigations)},
             "success_criteria": list(self.success_criteria),
         }
 

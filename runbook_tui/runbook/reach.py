@@ -253,7 +253,11 @@ def _as_written(source: str, mark: Mark, kind: TextKind, scope: Scope) -> Text:
 def _timing(fields: Fields, settings: YMap) -> NotifyTiming:
     if settings.get("notify_timing") is None:
         return NotifyTiming()
-    m = fields.mapping(settings["notify_timing"], settings.value_mark("notify_timing"), "notify_timing: {verifier_missing, confirmation_waiting, window_closing, timeout, retries}")
+    m = fields.mapping(
+        settings["notify_timing"],
+        settings.value_mark("notify_timing"),
+        "notify_timing: {verifier_missing, confirmation_waiting, window_closing, timeout, retries}",
+    )
     if m is None:
         return NotifyTiming()
     fields.keys(m, "notify_timing", key_names(NOTIFY_TIMING_FIELDS))

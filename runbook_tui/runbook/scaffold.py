@@ -56,7 +56,9 @@ KINDS = {
         Kind("package-upgrade", "package upgrade", "Upgrade {{ package }} to {{ to_version }}", "Upgrade a package", PACKAGE_UPGRADE),
         Kind("database-migration", "database migration", "Migrate {{ database }}: {{ migration }}", "A schema migration", DATABASE_MIGRATION),
         Kind("rolling-restart", "rolling restart", "Rolling restart of {{ service }}", "Restart a service host by host", ROLLING_RESTART),
-        Kind("k8s-rollout", "Kubernetes rollout", "Roll out {{ image }} to {{ namespace }}/{{ deployment }}", "A new image for a Deployment", KUBERNETES_ROLLOUT),
+        Kind(
+            "k8s-rollout", "Kubernetes rollout", "Roll out {{ image }} to {{ namespace }}/{{ deployment }}", "A new image for a Deployment", KUBERNETES_ROLLOUT
+        ),
     )
 }
 

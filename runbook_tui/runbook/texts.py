@@ -18,9 +18,7 @@ from runbook_tui.runbook.shell_values import static_problems
 from runbook_tui.runbook.templating import LATE_ROOTS, ROOTS, Analysis, TemplateError, analyse, is_template, render
 
 _HOST_ATTRS = frozenset({"name", "address", "port", "user"})
-_TICKET_ATTRS = frozenset(
-    {"id", "subject", "description", "window", "assignee", "verifier", "risk", "success_criteria"}
-)
+_TICKET_ATTRS = frozenset({"id", "subject", "description", "window", "assignee", "verifier", "risk", "success_criteria"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,10 +169,7 @@ class TextMaker:
             if attr is None or attr in scope.host_attrs:
                 return None
             return f"unknown host field 'host.{attr}'; expected one of: {_listed(scope.host_attrs)}"
-        return (
-            f"undefined name '{root}'; expected a declared parameter ({_listed(names.params)}) "
-            "or one of: params, ticket, secrets, captured, host, now"
-        )
+        return f"undefined name '{root}'; expected a declared parameter ({_listed(names.params)}) or one of: params, ticket, secrets, captured, host, now"
 
     def _capture_problem(self, attr: str | None, scope: Scope) -> str | None:
         if not scope.in_step:
@@ -182,20 +177,13 @@ class TextMaker:
         if attr is None or attr in scope.captures_before:
             return None
         if attr == scope.own_capture:
-            return (
-                f"'captured.{attr}' is declared by this same step, so it has no value yet; "
-                "expected it in a later step or in this step's undo"
-            )
+            return f"'captured.{attr}' is declared by this same step, so it has no value yet; expected it in a later step or in this step's undo"
         later = self.names.captures.get(attr)
         if later is not None:
             return (
-                f"capture 'captured.{attr}' is declared only by a later step '{later.step_id}' "
-                f"(line {later.mark.line}); expected a capture of an earlier step"
+                f"capture 'captured.{attr}' is declared only by a later step '{later.step_id}' (line {later.mark.line}); expected a capture of an earlier step"
             )
-        return (
-            f"undefined capture 'captured.{attr}'; expected one declared with capture: "
-            f"by an earlier step ({_listed(scope.captures_before)})"
-        )
+        return f"undefined capture 'captured.{attr}'; expected one declared with capture: by an earlier step ({_listed(scope.captures_before)})"
 
 
 def _listed(names: frozenset[str] | set[str]) -> str:

@@ -195,7 +195,11 @@ class ShareServer:
                 self.admission.counts["refused_sessions"] += 1
                 process.stdout.write(protocol.encode({"kind": "bye", "reason": f"{actor.name} already has {SESSIONS_PER_PARTICIPANT} sessions open"}))
                 return
-            process.stdout.write(protocol.encode({"kind": "welcome", "name": actor.name, "role": actor.role, "session": self.controller.session_id, "key": participant.fingerprint}))
+            process.stdout.write(
+                protocol.encode(
+                    {"kind": "welcome", "name": actor.name, "role": actor.role, "session": self.controller.session_id, "key": participant.fingerprint}
+                )
+            )
             hello = protocol.decode(await process.stdin.readline())
             since = int(hello.get("since", -1))
             if hello.get("observe"):

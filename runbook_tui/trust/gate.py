@@ -140,4 +140,3 @@ def dispatch_signed(
     if answer.ok and checked is not None:
         intents.record(checked, action)
     return answer
-

@@ -77,4 +77,3 @@ def received_copy(folder: str | None, session: str, name: str) -> Path | None:
         return None
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{session}-{name}")
     return Path(folder) / f"{safe}.jsonl"
-

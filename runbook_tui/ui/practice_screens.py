@@ -45,8 +45,12 @@ def results_table(results: Results) -> Table:
     table.add_column("Why it matters (on the night)", ratio=5)
     for number, point in enumerate(results.points, 1):
         decided = Text(visible(decision_words(point.night, "—")) + "\n")
-        decided.append(visible(decision_words(point.trainee, "did not get here")), style="green" if point.same else "dim" if point.trainee is None else "bold red")
-        table.add_row(str(number), Text(visible(point.step or "—")), decided, Text(f"{seconds(point.night)}\n{seconds(point.trainee)}"), Text(visible(point.why)))
+        decided.append(
+            visible(decision_words(point.trainee, "did not get here")), style="green" if point.same else "dim" if point.trainee is None else "bold red"
+        )
+        table.add_row(
+            str(number), Text(visible(point.step or "—")), decided, Text(f"{seconds(point.night)}\n{seconds(point.trainee)}"), Text(visible(point.why))
+        )
     return table
 
 
@@ -71,7 +75,9 @@ class PracticeResultsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         same, total = self.results.score
-        head = Text.assemble(("Practice results  ", "bold"), (f"{same}/{total}", "bold green" if same == total else "bold yellow"), f"  {score_line(self.results)}")
+        head = Text.assemble(
+            ("Practice results  ", "bold"), (f"{same}/{total}", "bold green" if same == total else "bold yellow"), f"  {score_line(self.results)}"
+        )
         legend = Text(f"Time: the night's first, yours second. Verifier played back: {visible(self.results.verifier or '—')}. {self.saved}", style="dim")
         yield Static(Group(head, differences(self.results), legend), id="results-head")
         with VerticalScroll(id="results-body"):

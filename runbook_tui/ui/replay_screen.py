@@ -204,7 +204,9 @@ class ReplayScreen(RunView):
             self.replay.seek(position)
             self._moved(jumped)
 
-        prompt = TextPrompt("Jump to a step", "The step's id or words of its title (as in the step list).", placeholder="e.g. reload, or: Reload nginx", required=False)
+        prompt = TextPrompt(
+            "Jump to a step", "The step's id or words of its title (as in the step list).", placeholder="e.g. reload, or: Reload nginx", required=False
+        )
         self.app.push_screen(prompt, go)
 
     def action_play(self) -> None:

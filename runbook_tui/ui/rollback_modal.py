@@ -47,11 +47,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         plan = self.plan_for(self.scope)
         theme = self.app.current_theme
         target = plan.checkpoint_step or "the start"
-        title = (
-            f"Roll back to the last checkpoint ({target})"
-            if plan.scope == "checkpoint"
-            else "FULL rollback: abort the whole change"
-        )
+        title = f"Roll back to the last checkpoint ({target})" if plan.scope == "checkpoint" else "FULL rollback: abort the whole change"
         self.set_title(title)
         # One entry per undo, its command on its own lines below (wrapped at spaces, never cut, the full
         # width of the dialog): exactly what will run, in the order it runs.

@@ -173,11 +173,7 @@ class RunView(CoalescedRepaintScreen):
     @staticmethod
     def _history(state: RunState) -> list[str]:
         """After resume: the output tails the state kept, so the screen is not blank."""
-        return [
-            visible_line(f"{line.host} {'!' if line.stream == 'stderr' else '│'} {line.text}")
-            for sid in state.history
-            for line in state.steps[sid].output
-        ]
+        return [visible_line(f"{line.host} {'!' if line.stream == 'stderr' else '│'} {line.text}") for sid in state.history for line in state.steps[sid].output]
 
     def _repaint(self) -> None:
         if self._pending_lines:
@@ -324,7 +320,8 @@ class RunScreen(RunView):
             TextPrompt(
                 "Accept unmet success criteria?",
                 f"Not met:\n{unmet}\n\nWhy is the change accepted anyway? The reason goes into the journal and the report"
-                + ("" if self.controller.state.solo else "; the verifier confirms it (c)") + ". Escape, then u, rolls back instead.",
+                + ("" if self.controller.state.solo else "; the verifier confirms it (c)")
+                + ". Escape, then u, rolls back instead.",
             ),
             lambda reason: self._say(self.controller.accept_criteria(self.actor, reason)) if reason else None,
         )

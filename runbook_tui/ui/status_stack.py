@@ -61,7 +61,9 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
     """What needs attention, most severe first (empty when all is well)."""
     if state.finished:
         tone = "success" if state.outcome == "done" else "error"
-        return [Status(f"Session finished: {status_words(state.outcome or '')}. The journal has everything", tone, {"assignee": "q quit", "verifier": "q leave"})]
+        return [
+            Status(f"Session finished: {status_words(state.outcome or '')}. The journal has everything", tone, {"assignee": "q quit", "verifier": "q leave"})
+        ]
     found: list[Status] = []
     rollback = state.rollback
     current = state.current
@@ -73,12 +75,22 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
     if step is not None and step.status in ("failed", "timed_out"):
         codes = sorted({str(h.exit_code) for h in step.hosts.values() if h.exit_code not in (None, 0)})
         exit_words = f" (exit {', '.join(codes)})" if codes else ""
-        found.append(Status(f"'{current}' {status_words(step.status)}{exit_words}", "error", {"assignee": "enter re-run · u roll back · s skip", "verifier": "u request rollback · n note"}))
+        found.append(
+            Status(
+                f"'{current}' {status_words(step.status)}{exit_words}",
+                "error",
+                {"assignee": "enter re-run · u roll back · s skip", "verifier": "u request rollback · n note"},
+            )
+        )
     if step is not None and step.status == "rejected":
         at = str(step.decided_at or "")[11:19]
-        found.append(Status(f"'{current}' REJECTED by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", {"assignee": "enter re-run · u roll back"}))
+        found.append(
+            Status(f"'{current}' REJECTED by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", {"assignee": "enter re-run · u roll back"})
+        )
     if step is not None and step.status == "unknown":
-        found.append(Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", {"assignee": "enter re-run · d mark done · u roll back"}))
+        found.append(
+            Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", {"assignee": "enter re-run · d mark done · u roll back"})
+        )
     if rollback is not None and not rollback.finished:
         found.append(Status(f"Rolling back ({rollback.scope}): {rollback.running_step or 'starting'}…", "warning", {}))
     if state.paused:
@@ -89,16 +101,24 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
         who = state.session.get("verifier") or "the verifier"
         found.append(Status(f"Waiting for {who} to confirm '{current}'", "warning", {"verifier": "c confirm · x reject"}))
     if step is not None and step.wave_awaiting is not None:
-        found.append(Status(f"Wave {step.wave_awaiting} of '{current}' done: waiting for the verifier before the next wave", "warning", {"verifier": "c confirm · x reject"}))
+        found.append(
+            Status(
+                f"Wave {step.wave_awaiting} of '{current}' done: waiting for the verifier before the next wave", "warning", {"verifier": "c confirm · x reject"}
+            )
+        )
     if rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone":
         back_to = rollback.plan.get("checkpoint_step") or "the start"
         found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", {"assignee": "enter run it · q stop here"}))
     if current is None and state.criteria_unmet:  # every step done: unmet success criteria keep the session open
         acceptance = state.criteria_acceptance
         if acceptance is not None:
-            found.append(Status(f"Unmet success criteria accepted by {acceptance.get('by')}; waiting for the verifier to confirm", "warning", {"verifier": "c confirm"}))
+            found.append(
+                Status(f"Unmet success criteria accepted by {acceptance.get('by')}; waiting for the verifier to confirm", "warning", {"verifier": "c confirm"})
+            )
         else:
-            found.append(Status("Success criteria NOT met: " + "; ".join(state.criteria_unmet), "error", {"assignee": "u roll back · a accept (with a reason)"}))
+            found.append(
+                Status("Success criteria NOT met: " + "; ".join(state.criteria_unmet), "error", {"assignee": "u roll back · a accept (with a reason)"})
+            )
     left = window_left(state, now)
     if left is not None and left.total_seconds() / 60 <= AMBER_MINUTES:
         found.append(Status(window_words(left, now), countdown_tone(left), {}))

@@ -194,7 +194,13 @@ class StepDetail(Static):
             self.parent.border_title = f"step {position} · {_line(step_id)}"
         hosts = [_line(h.get("path") or h["name"]) for h in entry.get("hosts", [])]  # `db1 via bastion1`
         where = f"on {_line(entry.get('on'))}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" and hosts else "")
-        verify = "unverified (solo)" if state.solo else f"verifier confirms {_line(entry.get('verify'))}" if entry.get("verify") not in (None, "none") else "no verifier check"
+        verify = (
+            "unverified (solo)"
+            if state.solo
+            else f"verifier confirms {_line(entry.get('verify'))}"
+            if entry.get("verify") not in (None, "none")
+            else "no verifier check"
+        )
         facts = [_line(entry.get("section", "")), where, verify]
         cwd = f"{where} in {home_short(_line(entry['cwd']))}" if entry.get("cwd") else where
         if len(title.plain) + len("  " + " · ".join(facts)) + len(cwd) - len(where) <= max(self.size.width, 1):
@@ -288,5 +294,3 @@ def _decision(step: Any) -> str:
 def _time_of(ts: str | None) -> str:
     """The journal's UTC time of day (02:13:05), as the journal and the report show it."""
     return str(ts or "")[11:19]
-
-

@@ -71,7 +71,6 @@ sections:
 """
 
 
-
 class Pane:
     """One tmux session on a private socket: send keys, read the screen."""
 

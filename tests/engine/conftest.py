@@ -80,9 +80,7 @@ def run_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """`run_cli(*args, env=None, timeout=30)`: `python -m runbook_tui ARGS` in tmp_path, output captured."""
 
     def run(*args: str, env: dict[str, str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*CLI, *args], cwd=tmp_path, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout
-        )
+        return subprocess.run([*CLI, *args], cwd=tmp_path, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout)
 
     return run
 

@@ -193,25 +193,30 @@ def test_a_secret_echoed_by_a_command_never_reaches_the_journal_or_stdout(rolled
 
 PAYLOADS = ["x; touch pwned", "$(touch pwned)", "`touch pwned`", "'; touch pwned; '", "x && touch pwned\ntouch pwned"]
 
-INJECTION = """\
+INJECTION = (
+    """\
     runbook: 1
     id: injection-demo
     title: Parameters with shell syntax
     params:
-""" + "".join(f"      p{i}: {{type: string}}\n" for i in range(len(PAYLOADS))) + """\
+"""
+    + "".join(f"      p{i}: {{type: string}}\n" for i in range(len(PAYLOADS)))
+    + """\
     sections:
       - id: impl
         title: Change
         kind: implement
         steps:
-""" + "".join(
-    f"""\
+"""
+    + "".join(
+        f"""\
           - id: s{i}
             title: Echo p{i}
             run: echo {{{{ p{i} }}}} > out{i}
             undo: echo undo {{{{ p{i} }}}}
 """
-    for i in range(len(PAYLOADS))
+        for i in range(len(PAYLOADS))
+    )
 )
 
 

@@ -105,9 +105,7 @@ def test_all_ok_runs_everything_in_order() -> None:
     group = hosts(10)
     run_one, ran = scripted({})
     seen: list[tuple[int, list[str]]] = []
-    outcomes = asyncio.run(
-        fan_out(group, run_one, serial=[1, "30%"], on_batch=lambda i, b: seen.append((i, [h.name for h in b])))
-    )
+    outcomes = asyncio.run(fan_out(group, run_one, serial=[1, "30%"], on_batch=lambda i, b: seen.append((i, [h.name for h in b]))))
     assert outcomes == [HostOutcome(h.name, OK) for h in group]
     assert sorted(ran) == [h.name for h in group]
     assert [len(b) for _, b in seen] == [1, 3, 3, 3]
@@ -159,9 +157,7 @@ def test_a_failure_in_the_last_batch_leaves_nothing_unrun() -> None:
 
 def test_custom_is_failure() -> None:
     run_one, _ = scripted({"h00": Result("ok", 3)})
-    outcomes = asyncio.run(
-        fan_out(hosts(3), run_one, serial=[1], is_failure=lambda r: r.status != "ok" or r.exit_code not in (0, 3))
-    )
+    outcomes = asyncio.run(fan_out(hosts(3), run_one, serial=[1], is_failure=lambda r: r.status != "ok" or r.exit_code not in (0, 3)))
     assert all(o.result is not None for o in outcomes)
 
 

@@ -141,7 +141,9 @@ def test_kill_9_then_resume_reruns_nothing_and_mark_done_continue_finishes_once(
 
 
 @pytest.fixture
-def died_after_two_steps(tmp_path: Path, write_runbook: Callable[..., Path], open_local_session: Callable[..., Session], monkeypatch: pytest.MonkeyPatch) -> Path:
+def died_after_two_steps(
+    tmp_path: Path, write_runbook: Callable[..., Path], open_local_session: Callable[..., Session], monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """A journal whose process stopped after steps one and two finished (no session_finished)."""
     monkeypatch.chdir(tmp_path)
     runbook = write_runbook(RUNBOOK.replace("TOKEN", "cut"))

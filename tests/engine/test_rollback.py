@@ -236,9 +236,7 @@ def test_a_rollout_stopped_by_max_fail_is_undone_only_where_it_ran() -> None:
     # db1 failed, max_fail 0 stopped the rollout before db2's batch: db2 has no outcome at all.
     plan = plan_rollback(rb, [rec("upgrade", ("db1", "failed"))], "checkpoint", render)
 
-    assert plan.entries == (
-        UndoEntry("upgrade", "Title of upgrade", "db1", "undo upgrade --on db1@10.0.0.5", "failed"),
-    )
+    assert plan.entries == (UndoEntry("upgrade", "Title of upgrade", "db1", "undo upgrade --on db1@10.0.0.5", "failed"),)
 
 
 def test_hosts_are_undone_in_reverse_of_the_order_they_ran() -> None:
@@ -461,9 +459,7 @@ def test_checkpoint_plan_is_the_newest_part_of_the_full_plan(history: list[StepR
     assert full.entries[: len(partial.entries)] == partial.entries
     assert all(e.outcome in RAN_OUTCOMES for e in full.entries)
     assert all((e.command is None) == (RB.step(e.step_id).undo is None) for e in full.entries)
-    completed = [
-        r for r in history if RB.step(r.step_id).checkpoint and r.hosts and all(o == "done" for _, o in r.hosts)
-    ]
+    completed = [r for r in history if RB.step(r.step_id).checkpoint and r.hosts and all(o == "done" for _, o in r.hosts)]
     assert partial.checkpoint_step == (completed[-1].step_id if completed else None)
     if not completed:
         assert partial.entries == full.entries

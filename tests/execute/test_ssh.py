@@ -85,7 +85,7 @@ def test_streams_and_exit_code(sshd: Sshd, tmp_path: Path) -> None:
 def test_env_cwd_and_quoting_arrive_literally(sshd: Sshd, tmp_path: Path) -> None:
     workdir = tmp_path / "dir with 'quote' and $x"
     workdir.mkdir()
-    env = (("A", "it's $HOME `id` \"q\" \\n;|&"), ("B", "two words\nsecond line"), ("C", ""))
+    env = (("A", 'it\'s $HOME `id` "q" \\n;|&'), ("B", "two words\nsecond line"), ("C", ""))
 
     async def main() -> tuple[Result, Collect, list[str]]:
         ex = executor(sshd, tmp_path)
@@ -105,7 +105,7 @@ def test_env_cwd_and_quoting_arrive_literally(sshd: Sshd, tmp_path: Path) -> Non
 @pytest.mark.parametrize("size", [200, 5000])
 def test_env_values_small_and_large_arrive_exactly(sshd: Sshd, tmp_path: Path, size: int) -> None:
     """Small wrappers are read by the `read` builtin, large ones by `head -c`: both byte for byte, lines like `done` included."""
-    value = ("done\n  it's \\ $x \"q\"\n" * size)[:size] + "\ndone"
+    value = ('done\n  it\'s \\ $x "q"\n' * size)[:size] + "\ndone"
 
     async def main() -> tuple[Result, Collect]:
         ex = executor(sshd, tmp_path)
@@ -525,6 +525,4 @@ def test_encrypted_identity_uses_the_passphrase_lookup(sshd: Sshd, tmp_path: Pat
     ok, refused = arun(main)
     assert ok == Result("ok", exit_code=0)
     assert asked == [str(encrypted)]
-    assert refused.status == "error" and refused.error == (
-        f"identity {encrypted} is encrypted and no passphrase source is set up"
-    )
+    assert refused.status == "error" and refused.error == (f"identity {encrypted} is encrypted and no passphrase source is set up")

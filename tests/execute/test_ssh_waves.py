@@ -55,7 +55,9 @@ def test_a_ramp_of_waves_pauses_for_the_verifier_between_waves(tmp_path: Path, s
     bob = Actor("bob", "verifier")
 
     async def main() -> None:
-        session = open_session(load(str(path), {}), journal=str(journal), settings=Settings(known_hosts=str(sshd.known_hosts), ssh_config=None), verifier_in_process=True)
+        session = open_session(
+            load(str(path), {}), journal=str(journal), settings=Settings(known_hosts=str(sshd.known_hosts), ssh_config=None), verifier_in_process=True
+        )
         controller, alice = session.controller, session.actor
         try:
             controller.run_current(alice)
@@ -109,7 +111,9 @@ def test_a_percentage_failure_budget_stops_the_rollout_before_the_next_wave(tmp_
     journal = tmp_path / "j.jsonl"
 
     async def main() -> None:
-        session = open_session(load(str(path), {}), journal=str(journal), settings=Settings(known_hosts=str(sshd.known_hosts), ssh_config=None), verifier_in_process=True)
+        session = open_session(
+            load(str(path), {}), journal=str(journal), settings=Settings(known_hosts=str(sshd.known_hosts), ssh_config=None), verifier_in_process=True
+        )
         try:
             session.controller.run_current(session.actor)
             await session.controller.wait_idle()
@@ -144,7 +148,9 @@ def test_a_rejected_wave_stops_the_rollout_and_the_step_fails_with_the_reason(tm
     bob = Actor("bob", "verifier")
 
     async def main() -> None:
-        session = open_session(load(str(path), {}), journal=str(journal), settings=Settings(known_hosts=str(sshd.known_hosts), ssh_config=None), verifier_in_process=True)
+        session = open_session(
+            load(str(path), {}), journal=str(journal), settings=Settings(known_hosts=str(sshd.known_hosts), ssh_config=None), verifier_in_process=True
+        )
         controller = session.controller
         try:
             controller.run_current(session.actor)

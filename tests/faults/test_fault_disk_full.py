@@ -27,8 +27,11 @@ def steps(tmp_path: Path) -> list[dict[str, str]]:
     """Step one writes ~120 KB the first time of output (grouped journal writes); two and three only leave a marker."""
     return [
         # Only the first run is loud: a re-run after the disk was freed must fit in the small tmpfs.
-        {"id": "one", "title": "Step one",
-         "run": f"if [ -e {tmp_path}/m-one ]; then echo again; else touch {tmp_path}/m-one; seq 1 3000 | sed 's/^/padding padding padding line /'; fi"},
+        {
+            "id": "one",
+            "title": "Step one",
+            "run": f"if [ -e {tmp_path}/m-one ]; then echo again; else touch {tmp_path}/m-one; seq 1 3000 | sed 's/^/padding padding padding line /'; fi",
+        },
         {"id": "two", "title": "Step two", "run": f"touch {tmp_path}/m-two"},
         {"id": "three", "title": "Step three", "run": f"touch {tmp_path}/m-three"},
     ]

@@ -156,8 +156,19 @@ def test_forged_chains_of_random_events(objects: list[dict[str, Any]], well_form
         (GOOD.replace(b"\n", b"\r\n"), (0, 1)),
     ],
     ids=[
-        "empty", "blank-line", "binary", "deep-json-first", "deep-json-later", "huge-int", "8MiB-line",
-        "lone-surrogate", "bool-seq", "list-type", "cut-last-newline", "doubled", "crlf",
+        "empty",
+        "blank-line",
+        "binary",
+        "deep-json-first",
+        "deep-json-later",
+        "huge-int",
+        "8MiB-line",
+        "lone-surrogate",
+        "bool-seq",
+        "list-type",
+        "cut-last-newline",
+        "doubled",
+        "crlf",
     ],
 )
 def test_hostile_journals_by_hand(data: bytes, codes: tuple[int, ...]) -> None:
@@ -179,9 +190,7 @@ def test_hostile_journals_by_hand(data: bytes, codes: tuple[int, ...]) -> None:
 def test_the_installed_command_never_shows_a_traceback(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "j.jsonl"
     path.write_bytes(data)
-    done = subprocess.run(
-        [sys.executable, "-m", "runbook_tui", "journal", "verify", str(path)], capture_output=True, timeout=60
-    )
+    done = subprocess.run([sys.executable, "-m", "runbook_tui", "journal", "verify", str(path)], capture_output=True, timeout=60)
     said = (done.stdout + done.stderr).decode("utf-8", "replace")
     assert done.returncode in (1, 2), said
     assert said.strip() and "Traceback" not in said, said

@@ -136,17 +136,107 @@ def test_arbitrary_bytes(data: bytes) -> None:
 #: Pieces of YAML syntax and of the runbook schema, shuffled into text that is almost YAML.
 YAMLISH = st.lists(
     st.one_of(
-        st.sampled_from([
-            ":", ": ", "- ", "-", "[", "]", "{", "}", ",", "?", "? ", "&a ", "*a", "*b", "&b ", "!!str ", "!!int ",
-            "!!binary ", "!!python/object:os.system ", "!!timestamp ", "!!float ", "|", ">", "|-", "'", '"', "#", "%YAML 1.1\n",
-            "---\n", "...\n", "\n", "  ", "    ", "\t", "<<: ", "~", "null", "true", "1e309", "0x1F", "0o7", ".nan", "-.inf",
-            "2026-11-23T02:00:00+09:00", "{{ ", " }}", "{% ", " %}", "{{ x }}", "{{ params.nope }}", "{{ captured.x }}",
-            "runbook: 1\n", "id: x\n", "title: t\n", "sections:\n", "steps:\n", "run: ", "undo: ", "wait: ", "note: ",
-            "ask: ", "params:\n", "type: ", "choice", "list", "int", "default: ", "pattern: ", "'[('", "hosts:\n",
-            "from_param: ", "secrets:\n", "env: ", "keyring: ", "metrics:\n", "panels:\n", "serial: ", "max_fail: ",
-            "expect:\n", "exit: ", "stdout: ", "timeout: ", "99999999999999999999h", "retries: ", "-1", "capture: ",
-            "on: ", "local", "ticket:\n", "window:\n", "start: ", "end: ", "\ufeff", "\u2028", "\x85", "é", "\U0001f4a5",
-        ]),
+        st.sampled_from(
+            [
+                ":",
+                ": ",
+                "- ",
+                "-",
+                "[",
+                "]",
+                "{",
+                "}",
+                ",",
+                "?",
+                "? ",
+                "&a ",
+                "*a",
+                "*b",
+                "&b ",
+                "!!str ",
+                "!!int ",
+                "!!binary ",
+                "!!python/object:os.system ",
+                "!!timestamp ",
+                "!!float ",
+                "|",
+                ">",
+                "|-",
+                "'",
+                '"',
+                "#",
+                "%YAML 1.1\n",
+                "---\n",
+                "...\n",
+                "\n",
+                "  ",
+                "    ",
+                "\t",
+                "<<: ",
+                "~",
+                "null",
+                "true",
+                "1e309",
+                "0x1F",
+                "0o7",
+                ".nan",
+                "-.inf",
+                "2026-11-23T02:00:00+09:00",
+                "{{ ",
+                " }}",
+                "{% ",
+                " %}",
+                "{{ x }}",
+                "{{ params.nope }}",
+                "{{ captured.x }}",
+                "runbook: 1\n",
+                "id: x\n",
+                "title: t\n",
+                "sections:\n",
+                "steps:\n",
+                "run: ",
+                "undo: ",
+                "wait: ",
+                "note: ",
+                "ask: ",
+                "params:\n",
+                "type: ",
+                "choice",
+                "list",
+                "int",
+                "default: ",
+                "pattern: ",
+                "'[('",
+                "hosts:\n",
+                "from_param: ",
+                "secrets:\n",
+                "env: ",
+                "keyring: ",
+                "metrics:\n",
+                "panels:\n",
+                "serial: ",
+                "max_fail: ",
+                "expect:\n",
+                "exit: ",
+                "stdout: ",
+                "timeout: ",
+                "99999999999999999999h",
+                "retries: ",
+                "-1",
+                "capture: ",
+                "on: ",
+                "local",
+                "ticket:\n",
+                "window:\n",
+                "start: ",
+                "end: ",
+                "\ufeff",
+                "\u2028",
+                "\x85",
+                "é",
+                "\U0001f4a5",
+            ]
+        ),
         st.text(max_size=12),
     ),
     max_size=80,
@@ -277,9 +367,7 @@ def test_an_anchor_inside_itself_is_refused(data: bytes) -> None:
 
 
 def test_a_few_aliases_still_work() -> None:
-    text = VALID.replace("      subject: restart", "      subject: &subj restart").replace(
-        "            title: Settle", "            title: *subj"
-    )
+    text = VALID.replace("      subject: restart", "      subject: &subj restart").replace("            title: Settle", "            title: *subj")
     result = outcome(text.encode())
     assert isinstance(result, Loaded)
 
@@ -348,7 +436,7 @@ def test_a_document_of_a_million_empty_values_is_refused_before_composing() -> N
     assert grown < 10 * size, f"the loader grew by {grown} bytes for a {size}-byte file"
 
 
-@pytest.mark.parametrize(("data", "where"), [(b"runbook: 1\nid: a\n\n\n\x00\n", (5, 1)), (b"runbook: 1\ntitle: \"a\x00b\"\n", (2, 10))])
+@pytest.mark.parametrize(("data", "where"), [(b"runbook: 1\nid: a\n\n\n\x00\n", (5, 1)), (b'runbook: 1\ntitle: "a\x00b"\n', (2, 10))])
 def test_a_nul_is_reported_at_its_own_line(data: bytes, where: tuple[int, int]) -> None:
     [error] = refused(data).errors
     assert (error.mark.line, error.mark.col) == where

@@ -72,7 +72,10 @@ def test_exec_journals_binary_and_invalid_utf8_safely(tmp_path: Path) -> None:
     env = {**os.environ, "RUNBOOK_TUI_USER": "alice", "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
     done = subprocess.run(
         [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "--solo", "fault test", "--journal", "j.jsonl", "--ack-manual", "fault test"],
-        cwd=tmp_path, env=env, capture_output=True, timeout=120,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=120,
     )
     said = (done.stdout + done.stderr).decode("utf-8", "replace")
     assert done.returncode == 0, said
@@ -135,8 +138,13 @@ def test_a_real_terminal_keeps_its_header_and_footer_after_escape_sequences(tmp_
     sockets = Path(tempfile.mkdtemp(prefix="rbt-f-"))
     socket = sockets / "sock"
     env = {
-        "RUNBOOK_TUI_USER": "alice", "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state"),
-        "TERM": "xterm-256color", "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", str(tmp_path)), "LANG": "C.UTF-8",
+        "RUNBOOK_TUI_USER": "alice",
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "TERM": "xterm-256color",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "LANG": "C.UTF-8",
     }
     command = f"{shlex.quote(str(RUNBOOK_TUI))} run runbook.yaml --solo 'fault test' --journal j.jsonl; echo $? > rc"
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())

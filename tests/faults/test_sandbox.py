@@ -115,7 +115,7 @@ def test_a_runbook_using_the_escape_is_refused_at_validation(source: str, where:
 
 
 def test_a_parameter_named_like_a_removed_global_still_works() -> None:
-    text = textwrap.dedent(RUNBOOK).format(title="'{{ namespace }}'", run="\"{{ namespace }}\"")
+    text = textwrap.dedent(RUNBOOK).format(title="'{{ namespace }}'", run='"{{ namespace }}"')
     text = text.replace("  x: {type: string, default: v}", "  namespace: {type: string, default: payments}")
     loaded = load_text(text.encode(), "sandbox.yaml")
     assert loaded.runbook.title == "payments"

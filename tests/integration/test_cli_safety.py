@@ -21,7 +21,7 @@ def test_a_secret_echoed_by_a_remote_command_never_reaches_the_journal_or_stdout
             'echo "inline={{ secrets.token }}"\n'
             'echo "env=$TOKEN"; echo "stderr=$TOKEN" >&2\n'
             # the secret split over two writes 0.3 s apart: two chunks on the wire
-            "printf 'split=%s' \"$(printf %s \"$TOKEN\" | cut -c1-10)\"; sleep 0.3; printf '%s\\n' \"$(printf %s \"$TOKEN\" | cut -c11-)\"\n"
+            'printf \'split=%s\' "$(printf %s "$TOKEN" | cut -c1-10)"; sleep 0.3; printf \'%s\\n\' "$(printf %s "$TOKEN" | cut -c11-)"\n'
         ),
         "expect": {"stdout": "env="},
         "verify": "none",

@@ -45,5 +45,3 @@ def write_runbook(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
-
-

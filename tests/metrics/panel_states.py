@@ -14,9 +14,39 @@ T0 = dt.datetime(2026, 11, 23, 2, 0, 0, tzinfo=dt.UTC)
 NOW = (T0 + dt.timedelta(seconds=62)).timestamp()
 
 PANELS = [
-    {"id": "p99", "title": "API p99 latency", "query": "histogram_quantile(0.99, ...)", "unit": "ms", "warn": 200, "critical": 300, "direction": "above", "for": 30, "on_critical": "pause"},
-    {"id": "errors", "title": "Error rate", "query": "sum(rate(errors[1m]))", "unit": "%", "warn": 1, "critical": 5, "direction": "above", "for": 10, "on_critical": "rollback"},
-    {"id": "rps", "title": "Requests per second", "query": "sum(rate(http_requests_total[1m]))", "unit": "/s", "warn": 500, "critical": 200, "direction": "below", "for": 0, "on_critical": "notify"},
+    {
+        "id": "p99",
+        "title": "API p99 latency",
+        "query": "histogram_quantile(0.99, ...)",
+        "unit": "ms",
+        "warn": 200,
+        "critical": 300,
+        "direction": "above",
+        "for": 30,
+        "on_critical": "pause",
+    },
+    {
+        "id": "errors",
+        "title": "Error rate",
+        "query": "sum(rate(errors[1m]))",
+        "unit": "%",
+        "warn": 1,
+        "critical": 5,
+        "direction": "above",
+        "for": 10,
+        "on_critical": "rollback",
+    },
+    {
+        "id": "rps",
+        "title": "Requests per second",
+        "query": "sum(rate(http_requests_total[1m]))",
+        "unit": "/s",
+        "warn": 500,
+        "critical": 200,
+        "direction": "below",
+        "for": 0,
+        "on_critical": "notify",
+    },
 ]
 
 
@@ -43,7 +73,12 @@ def _series(panel: str, values: list[float | None], error: str | None = None, st
     for i, value in enumerate(values):
         t = start + i * (60 / max(len(values) - 1, 1))
         last = i == len(values) - 1
-        out.append((ev.METRIC_SAMPLE, {"panel": panel, "value": None if (error and last) else value, "ts_sample": _ts(t), "error": error if last else None, "_ts": _ts(t)}))
+        out.append(
+            (
+                ev.METRIC_SAMPLE,
+                {"panel": panel, "value": None if (error and last) else value, "ts_sample": _ts(t), "error": error if last else None, "_ts": _ts(t)},
+            )
+        )
     return out
 
 
@@ -52,8 +87,17 @@ def state_for(kind: str) -> RunState:
     watch = ["p99"] if kind == "watching" else None
     events: list[tuple[str, dict[str, Any]]] = [
         (ev.SESSION_STARTED, {"session": "s", "runbook": "demo", "title": "Demo", "plan": _plan(watch), "mode": "live", "_ts": _ts(-5)}),
-        (ev.METRICS_STARTED, {"source": {"kind": "prometheus", "url": "http://prometheus:9090"}, "interval": 5.0, "timeout": 5.0, "panels": PANELS,
-                              "success": [{"panel": "p99", "below": 250, "within": 600, "text": "p99 below 250 ms within 10m"}], "_ts": _ts(-4)}),
+        (
+            ev.METRICS_STARTED,
+            {
+                "source": {"kind": "prometheus", "url": "http://prometheus:9090"},
+                "interval": 5.0,
+                "timeout": 5.0,
+                "panels": PANELS,
+                "success": [{"panel": "p99", "below": 250, "within": 600, "text": "p99 below 250 ms within 10m"}],
+                "_ts": _ts(-4),
+            },
+        ),
         (ev.METRIC_BASELINE, {"panel": "p99", "value": 180.0, "error": None, "basis": "median of the 30m before the start", "_ts": _ts(-3)}),
         (ev.METRIC_BASELINE, {"panel": "errors", "value": 0.2, "error": None, "basis": "median", "_ts": _ts(-3)}),
         (ev.METRIC_BASELINE, {"panel": "rps", "value": 840.0, "error": None, "basis": "median", "_ts": _ts(-3)}),
@@ -78,8 +122,44 @@ def state_for(kind: str) -> RunState:
     samples.sort(key=lambda e: e[1]["_ts"])
     events += samples
     if kind == "critical":
-        events.append((ev.GUARD_TRIPPED, {"panel": "errors", "value": 5.5, "threshold": 5, "for": 10, "action": "rollback", "samples": [], "words": "guard 'errors' tripped: 5.5% above 5% for 10s", "_ts": _ts(60)}))
+        events.append(
+            (
+                ev.GUARD_TRIPPED,
+                {
+                    "panel": "errors",
+                    "value": 5.5,
+                    "threshold": 5,
+                    "for": 10,
+                    "action": "rollback",
+                    "samples": [],
+                    "words": "guard 'errors' tripped: 5.5% above 5% for 10s",
+                    "_ts": _ts(60),
+                },
+            )
+        )
     if kind == "ok":
-        events.append((ev.SUCCESS_CHECK_STARTED, {"when": "end", "criteria": [{"panel": "p99", "below": 250, "within": 600, "text": "p99 below 250 ms within 10m"}], "until": _ts(600), "_ts": _ts(59)}))
-        events.append((ev.SUCCESS_CHECKED, {"criterion": {"panel": "p99", "below": 250, "within": 600, "text": "p99 below 250 ms within 10m"}, "met": True, "value": 185.0, "when": "end", "words": "met", "_ts": _ts(60)}))
+        events.append(
+            (
+                ev.SUCCESS_CHECK_STARTED,
+                {
+                    "when": "end",
+                    "criteria": [{"panel": "p99", "below": 250, "within": 600, "text": "p99 below 250 ms within 10m"}],
+                    "until": _ts(600),
+                    "_ts": _ts(59),
+                },
+            )
+        )
+        events.append(
+            (
+                ev.SUCCESS_CHECKED,
+                {
+                    "criterion": {"panel": "p99", "below": 250, "within": 600, "text": "p99 below 250 ms within 10m"},
+                    "met": True,
+                    "value": 185.0,
+                    "when": "end",
+                    "words": "met",
+                    "_ts": _ts(60),
+                },
+            )
+        )
     return build(events)

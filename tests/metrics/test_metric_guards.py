@@ -83,13 +83,17 @@ def test_past_and_holds() -> None:
     assert check_words(above, "/s") == "rps above 100 /s"
 
 
-@pytest.mark.parametrize(("value", "unit", "text"), [(180.0, "ms", "180 ms"), (0.25, "%", "0.25%"), (1234.5, "", "1,234"), (None, "ms", "—"), (12.345, "/s", "12.35 /s")])
+@pytest.mark.parametrize(
+    ("value", "unit", "text"), [(180.0, "ms", "180 ms"), (0.25, "%", "0.25%"), (1234.5, "", "1,234"), (None, "ms", "—"), (12.345, "/s", "12.35 /s")]
+)
 def test_values_are_shown_short(value: float | None, unit: str, text: str) -> None:
     assert format_value(value, unit) == text
 
 
 def _panel(**changes: object) -> Panel:
-    fields: dict[str, object] = dict(id="err", title="Errors", query=Text("up", Mark("f", 1, 1), value="up"), mark=Mark("f", 1, 1), critical=5.0, for_seconds=10.0)
+    fields: dict[str, object] = dict(
+        id="err", title="Errors", query=Text("up", Mark("f", 1, 1), value="up"), mark=Mark("f", 1, 1), critical=5.0, for_seconds=10.0
+    )
     fields.update(changes)
     return Panel(**fields)  # type: ignore[arg-type]
 
@@ -114,7 +118,9 @@ def test_a_reading_of_zero_is_data() -> None:
     assert guard is not None and guard.observe(50.0, 0.0, None) is None
 
 
-@pytest.mark.parametrize(("changes", "expected"), [({}, "pause"), ({"on_no_data": "notify"}, "notify"), ({"on_no_data": "ignore"}, None), ({"critical": None}, None)])
+@pytest.mark.parametrize(
+    ("changes", "expected"), [({}, "pause"), ({"on_no_data": "notify"}, "notify"), ({"on_no_data": "ignore"}, None), ({"critical": None}, None)]
+)
 def test_which_panels_watch_for_missing_data(changes: dict[str, object], expected: str | None) -> None:
     guard = NoDataGuard.for_panel(_panel(**changes), started=0.0)
     assert (guard.action if guard else None) == expected

@@ -51,7 +51,9 @@ def first_reading(session: Session) -> Callable[[], bool]:
     return lambda: bool(session.controller.state.samples.get("err"))
 
 
-def test_a_guard_past_critical_for_its_duration_pauses_the_run(prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path) -> None:
+def test_a_guard_past_critical_for_its_duration_pauses_the_run(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
     path = write_runbook(prometheus_runbook(prometheus, sections="""
         - id: watch
           kind: implement

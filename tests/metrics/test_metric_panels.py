@@ -73,7 +73,7 @@ async def test_a_rollback_guard_opens_the_rollback_list(exporter: Exporter, tmp_
             - id: change
               kind: implement
               steps:
-                - {{id: edit, title: Change, run: "touch {tmp_path / 'changed'}", undo: "rm {tmp_path / 'changed'}"}}
+                - {{id: edit, title: Change, run: "touch {tmp_path / "changed"}", undo: "rm {tmp_path / "changed"}"}}
                 - {{id: soak, title: Watch, wait: 60s, watch: [err]}}
             """,
         ),

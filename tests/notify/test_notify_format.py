@@ -50,7 +50,7 @@ def test_every_mistake_is_named_at_its_position(write_runbook: Callable[..., Pat
         "F:6:14: unknown event 'sessoin_started'; expected one of: session_started, verifier_missing, confirmation_waiting, guard_tripped, rollback_started, rollback_finished, window_closing, session_finished",
         "F:7:5: unknown key 'formt' in notify entry; did you mean 'format'? expected one of: events, format, headers, url",
         "F:8:47: 'A': expected exactly one of env: VARIABLE or keyring: {service, username}",
-        "F:12:18: 'alertname=HighErrorRate': expected label=\"value\" (also !=, =~, !~), e.g. alertname=\"HighErrorRate\"",
+        'F:12:18: \'alertname=HighErrorRate\': expected label="value" (also !=, =~, !~), e.g. alertname="HighErrorRate"',
         "F:12:45: 'x=~\"(\"': bad regular expression '(': missing ), unterminated subpattern at position 0",
         "F:13:7: a silence needs at least one matcher; an empty one would silence every alert",
         "F:14:10: 'until': expected one of session_end, window_end, got 'forever'",
@@ -59,7 +59,8 @@ def test_every_mistake_is_named_at_its_position(write_runbook: Callable[..., Pat
 
 
 def test_matchers_render_params_and_on_no_data_follows_on_critical(write_runbook: Callable[..., Path]) -> None:
-    path = write_runbook(textwrap.dedent("""\
+    path = write_runbook(
+        textwrap.dedent("""\
         runbook: 1
         id: t
         title: T
@@ -76,7 +77,8 @@ def test_matchers_render_params_and_on_no_data_follows_on_critical(write_runbook
             - {id: c, query: up, critical: 1, on_critical: notify}
         sections:
           - {id: s, kind: precheck, steps: [{id: one, run: "true"}]}
-        """))
+        """)
+    )
     runbook = load_runbook(path).runbook
     assert runbook.alerts is not None and runbook.alerts.alertmanager == "http://am:9093"
     assert [str(m) for m in runbook.alerts.silences[0].matchers] == ['service="checkout"', 'env!~"dev|test"']

@@ -39,11 +39,14 @@ def iso(delta: dt.timedelta) -> str:
 
 
 def runbook_text(notify: str, *, steps: str = "", verify: str = "none", secrets: str = "") -> str:
-    steps = steps or f"""
+    steps = (
+        steps
+        or f"""
       - {{id: one, title: One, run: "true", verify: {verify}}}
       - {{id: two, title: Two, run: "true", verify: {verify}}}
       - {{id: three, title: Three, run: "true", verify: {verify}}}
     """
+    )
     return f"""
 runbook: 1
 id: notify-test
@@ -105,7 +108,12 @@ def test_a_live_run_tells_its_start_and_end_with_secret_headers_that_never_reach
     assert hook.events() == ["session_started", "session_finished"], "the runbook's receiver wants every event"
     assert board.events() == ["session_finished"], "the settings' receiver asked for the end only"
     started, finished = (r.body for r in hook.requests)
-    assert {k: started[k] for k in ("event", "runbook", "ticket", "actor")} == {"event": "session_started", "runbook": "notify-test", "ticket": "CHG-7", "actor": getpass.getuser()}
+    assert {k: started[k] for k in ("event", "runbook", "ticket", "actor")} == {
+        "event": "session_started",
+        "runbook": "notify-test",
+        "ticket": "CHG-7",
+        "actor": getpass.getuser(),
+    }
     assert started["time"].endswith("Z") and "solo: notify test" in started["summary"]
     assert finished["details"]["outcome"] == "done" and finished["details"]["report_command"] == f"runbook-tui report {journal} --format md"
     assert hook.requests[0].headers["Authorization"] == f"Bearer {HOOK_TOKEN}"
@@ -219,7 +227,9 @@ def test_late_verifier_waiting_confirmation_and_closing_window_are_announced(
     assert all(b["actor"] == "system" for k, b in bodies.items() if k in wanted)
 
 
-def test_preflight_notify_test_sends_a_test_message_to_each_url(receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path) -> None:
+def test_preflight_notify_test_sends_a_test_message_to_each_url(
+    receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path
+) -> None:
     hook, broken = receiver("ok"), receiver("fail")
     path = write_runbook(runbook_text(f'- {{url: "{hook.url}", format: slack}}\n- {{url: "{broken.url}", events: [session_finished]}}'))
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}

@@ -31,8 +31,6 @@ DATA = Path(__file__).parents[1] / "report" / "data"
 SCENARIO = "The h2 rollout of 23 Nov: web2 had a stale include. Watch the verifier and the 5xx panel."
 
 
-
-
 @pytest.fixture()
 def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The night's journal and its runbook in a folder of their own, marked as a practice scenario."""
@@ -50,13 +48,17 @@ def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return journal
 
 
-
-
 def forbid_processes_and_connections(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("practice must start no process and open no connection")
 
-    for owner, name in ((asyncio, "create_subprocess_exec"), (asyncio, "create_subprocess_shell"), (subprocess, "Popen"), (os, "fork"), (socket, "create_connection")):
+    for owner, name in (
+        (asyncio, "create_subprocess_exec"),
+        (asyncio, "create_subprocess_shell"),
+        (subprocess, "Popen"),
+        (os, "fork"),
+        (socket, "create_connection"),
+    ):
         monkeypatch.setattr(owner, name, refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
 
@@ -96,7 +98,9 @@ async def test_the_trainee_meets_the_recorded_rollback_request(night: Path, tmp_
         # bob asked for a rollback at this point on the night: the trainee meets it now
         await until(lambda: controller.state.rollback_requested is not None, pilot, "bob's rollback request")
         assert "web2 may hold a half-installed config" in str(controller.state.rollback_requested)
-        await until(lambda: "ROLLBACK REQUESTED: bob (recorded): web2 may hold" in text_of(app.screen.query_one(StatusStack)), pilot, "the status line naming bob")
+        await until(
+            lambda: "ROLLBACK REQUESTED: bob (recorded): web2 may hold" in text_of(app.screen.query_one(StatusStack)), pilot, "the status line naming bob"
+        )
         await pilot.press("u")
         await pilot.press("y")
         await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, pilot, "the rollback")

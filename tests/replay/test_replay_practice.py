@@ -214,7 +214,8 @@ def test_practice_meets_the_verifiers_recorded_rejection(tmp_path: Path, monkeyp
     monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
     monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
     path = tmp_path / "r.yaml"
-    path.write_text(dedent("""
+    path.write_text(
+        dedent("""
         runbook: 1
         id: rejected-once
         title: Rejected once
@@ -224,7 +225,9 @@ def test_practice_meets_the_verifiers_recorded_rejection(tmp_path: Path, monkeyp
             kind: implement
             steps:
               - {id: change, run: "echo change", undo: "echo undo"}
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     night_journal = tmp_path / "night.jsonl"
 
     async def the_night() -> None:

@@ -141,7 +141,9 @@ class Metrics:
             self.ctl.emit(ev.METRIC_SAMPLE, SYSTEM, panel=panel, value=value, ts_sample=iso(self.clock.now), error=error)
             if value is not None and panel not in self.baselined:
                 self.baselined.add(panel)
-                self.ctl.emit(ev.METRIC_BASELINE, SYSTEM, panel=panel, value=value, error=None, basis="first reading of the session (an exporter keeps no history)")
+                self.ctl.emit(
+                    ev.METRIC_BASELINE, SYSTEM, panel=panel, value=value, error=None, basis="first reading of the session (an exporter keeps no history)"
+                )
         self.clock.advance(5)
 
     def trip(self, panel: str, readings: list[float]) -> None:
@@ -179,7 +181,9 @@ CHANGE_SCRIPT = {
     ("backup-config", "run1", "web1"): Reply(out="1795453347\n", seconds=0.2),
     ("backup-config", "run1", "web2"): Reply(out="1795453347\n", seconds=0.2),
     ("install-config", "run1", "web1"): Reply(err="nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n", seconds=1.2),
-    ("install-config", "run1", "web2"): Reply(err='nginx: [emerg] duplicate listen options for 0.0.0.0:443 in /etc/nginx/conf.d/old-h1.conf:3\n', exit=1, seconds=1.1),
+    ("install-config", "run1", "web2"): Reply(
+        err="nginx: [emerg] duplicate listen options for 0.0.0.0:443 in /etc/nginx/conf.d/old-h1.conf:3\n", exit=1, seconds=1.1
+    ),
     ("install-config", "run2", "web1"): Reply(err="nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n", seconds=1.2),
     ("install-config", "run2", "web2"): Reply(err="nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n", seconds=1.3),
     ("reload", "run1", "web1"): Reply(out="Reloading nginx configuration (web1)\n", seconds=2.0),

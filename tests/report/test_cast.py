@@ -63,7 +63,9 @@ def test_asciinema_reads_and_plays_it(tmp_path: Path, capsys: pytest.CaptureFixt
     assert cat.returncode == 0, cat.stderr
     assert cat.stdout.replace("\r\n", "\n") == expected.replace("\r\n", "\n")
     # play at high speed with idle time cut short: it must accept every event, markers included
-    play = subprocess.run([str(ASCIINEMA), "play", "-s", "1000", "-i", "0.001", str(target)], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    play = subprocess.run(
+        [str(ASCIINEMA), "play", "-s", "1000", "-i", "0.001", str(target)], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120
+    )
     assert play.returncode == 0, play.stderr
     assert "rollback_started" in play.stdout and play.stdout.rstrip().endswith("session_finished   outcome rolled_back")
 

@@ -260,12 +260,15 @@ def test_parameters_read_as_the_yaml_wrote_them() -> None:
     report.session.params = {"dry_run": False, "canary": True, "limit": None, "hosts": ["web1", "web2"], "conf": "/srv/h2.conf"}
     expected = 'dry\\_run=false, canary=true, limit=null, hosts=\\["web1", "web2"\\], conf=/srv/h2.conf'
     assert f"| Parameters | {expected} |" in render(report, "md")
-    assert '<dd>dry_run=false, canary=true, limit=null, hosts=[&#34;web1&#34;, &#34;web2&#34;], conf=/srv/h2.conf</dd>' in render(report, "html")
+    assert "<dd>dry_run=false, canary=true, limit=null, hosts=[&#34;web1&#34;, &#34;web2&#34;], conf=/srv/h2.conf</dd>" in render(report, "html")
 
 
 def test_rollbacks_with_their_undo_lists() -> None:
     first, rollback = build_report(journal("change")).rollbacks
-    assert (first.requested_by, [(u.step, u.host, u.status) for u in first.undo]) == ("bob", [("install-config", "web2", "ok"), ("install-config", "web1", "ok")])
+    assert (first.requested_by, [(u.step, u.host, u.status) for u in first.undo]) == (
+        "bob",
+        [("install-config", "web2", "ok"), ("install-config", "web1", "ok")],
+    )
     assert (rollback.scope, rollback.back_to, rollback.ok, rollback.requested_by) == ("checkpoint", "backup-config", True, "bob")
     assert [(u.step, u.host, u.status) for u in rollback.undo] == [
         ("reload", "web2", "ok"), ("reload", "web1", "ok"), ("install-config", "web2", "ok"), ("install-config", "web1", "ok"),

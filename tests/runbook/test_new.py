@@ -75,7 +75,7 @@ def test_new_asks_for_the_kind_in_a_terminal(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt: "4")
     path = tmp_path / "Restart API.yaml"
-    assert cli_main(["new", str(path), "--title", "Restart the API: \"quickly\""]) == 0
+    assert cli_main(["new", str(path), "--title", 'Restart the API: "quickly"']) == 0
     out = capsys.readouterr().out
     assert "4. rolling restart" in out
     runbook = validate(path).loaded.runbook  # type: ignore[union-attr]

@@ -48,11 +48,23 @@ def test_plan_md_matches_golden(capsys, name):
 
 def test_plan_md_reads_in_change_board_order(capsys):
     out = plan(capsys, "web-config-rollout", "md")
-    order = ["## The change", "## Success criteria", "## Parameters", "## Hosts", "## Guards", "## Steps at a glance", "## Pre-checks", "## Backup", "## Implement", "## Verify", "## If it goes wrong"]
+    order = [
+        "## The change",
+        "## Success criteria",
+        "## Parameters",
+        "## Hosts",
+        "## Guards",
+        "## Steps at a glance",
+        "## Pre-checks",
+        "## Backup",
+        "## Implement",
+        "## Verify",
+        "## If it goes wrong",
+    ]
     positions = [out.index(heading) for heading in order]
     assert positions == sorted(positions)
     assert "| Risk | **MEDIUM**: Brief 502s if a reload fails. |" in out
-    assert "| 5xx per second | `rate(http_requests_total{code=\"500\"})` | above 5 req/s for 30s: pauses the run |" in out
+    assert '| 5xx per second | `rate(http_requests_total{code="500"})` | above 5 req/s for 30s: pauses the run |' in out
     assert "### 2. Keep the current config (checkpoint)" in out
     assert "Undo on web2:\n\n```sh\nrm -f /var/backups/nginx.conf.web2\n```" in out
     assert "- step 3: Record the running config version (`current-version`)" in out  # no undo: listed for the board

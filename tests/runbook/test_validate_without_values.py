@@ -117,7 +117,7 @@ def test_github_annotations(write_runbook, capsys):
 
 def test_github_annotation_cannot_be_split_into_a_second_command(tmp_path, capsys):
     path = tmp_path / "x,y:z.yaml"
-    path.write_text("runbook: 1\nid: demo\ntitle: Demo\nsections: []\n\"a\\n::error::forged%\": 1\n", encoding="utf-8")
+    path.write_text('runbook: 1\nid: demo\ntitle: Demo\nsections: []\n"a\\n::error::forged%": 1\n', encoding="utf-8")
     assert cli_main(["validate", "--format", "github", str(path)]) == 2
     out = capsys.readouterr().out
     commands = [line for line in out.splitlines() if line.startswith("::")]

@@ -45,7 +45,7 @@ def test_hint_matches_golden(name):
 def test_the_hints_name_the_other_line():
     golden = _golden()
     assert "its sibling 'id:' on line 7 at column 9: indent 'run:' 1 space more" in golden["indent-less.yaml"]
-    assert "the \" opened on line 3, column 8 is not closed on that line, so the string runs on to line 8" in golden["quote-mid.yaml"]
+    assert 'the " opened on line 3, column 8 is not closed on that line, so the string runs on to line 8' in golden["quote-mid.yaml"]
     assert "the '[' opened on line 9, column 16 is not closed" in golden["bracket.yaml"]
     assert "lining up with 'id:' on line 7 (column 9)" in golden["tab.yaml"]
     assert 'quote the whole value, title: "Step one: say hello"' in golden["colon.yaml"]

@@ -171,7 +171,13 @@ class Lab:
         return path
 
     async def share(
-        self, runbook: Path, *share_args: str, port: int | None = None, journal_name: str = "J.jsonl", env: dict[str, str] | None = None, wrap: tuple[str, ...] = ()
+        self,
+        runbook: Path,
+        *share_args: str,
+        port: int | None = None,
+        journal_name: str = "J.jsonl",
+        env: dict[str, str] | None = None,
+        wrap: tuple[str, ...] = (),
     ) -> Shared:
         """Start `WRAP... runbook-tui exec RUNBOOK --share 127.0.0.1:PORT SHARE_ARGS...`; returns once it prints its fingerprint."""
         port = port or free_port()

@@ -85,7 +85,7 @@ async def test_twenty_observers_all_receive_every_event(lab: Lab) -> None:
     watchers = [lab.key(f"obs{i:02d}") for i in range(20)]
     people = lab.root / "participants.yaml"
     people.write_text(
-        "".join(f"- {{name: obs{i:02d}, role: observer, key: \"{key.with_suffix('.pub').read_text().strip()}\"}}\n" for i, key in enumerate(watchers)),
+        "".join(f'- {{name: obs{i:02d}, role: observer, key: "{key.with_suffix(".pub").read_text().strip()}"}}\n' for i, key in enumerate(watchers)),
         encoding="utf-8",
     )
     runbook = lab.runbook(TWO_STEPS.replace("run: echo one", "run: for i in $(seq 1 30); do echo line $i; sleep 0.01; done"))

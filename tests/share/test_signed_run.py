@@ -58,7 +58,16 @@ def _write_recomputed(path: Path, events: list[dict[str, Any]]) -> None:
 
 async def _signed_run(lab: Lab, client: ShareClient | None = None, **keys: Path) -> tuple[Path, ShareClient]:
     """alice assigns (signing with her key file), bob verifies both steps; returns the journal and bob's client."""
-    shared = await lab.share(lab.runbook(CHECKPOINTED), "--verifier-key", f"{keys['bob']}.pub", "--observer-key", f"{keys['dave']}.pub", "--identity", str(keys["alice"]), env=NO_AGENT)
+    shared = await lab.share(
+        lab.runbook(CHECKPOINTED),
+        "--verifier-key",
+        f"{keys['bob']}.pub",
+        "--observer-key",
+        f"{keys['dave']}.pub",
+        "--identity",
+        str(keys["alice"]),
+        env=NO_AGENT,
+    )
     await lab.trust(shared.fingerprint, shared.port)
     bob = client or lab.client(keys["bob"], shared.port)
     if client is not None:
@@ -90,14 +99,21 @@ async def test_a_signed_shared_run_verifies_and_ssh_keygen_agrees(lab: Lab, peop
     assert re.search(r"decisions: \d+ signed and verified, 0 unsigned, 0 failing; sealed by alice, bob", result.stdout), result.stdout
     events = journal(path)
     confirmations = [e for e in of_type(events, "decision_signed") if e["statement"]["by"] == "bob"]
-    assert [(e["statement"]["action"], e["statement"]["step"], e["statement"]["phase"]) for e in confirmations] == [("confirm", "one", "after"), ("confirm", "two", "after")]
+    assert [(e["statement"]["action"], e["statement"]["step"], e["statement"]["phase"]) for e in confirmations] == [
+        ("confirm", "one", "after"),
+        ("confirm", "two", "after"),
+    ]
     for signed in confirmations:  # the statement names the event that showed bob the commands
         shown = events[[e["hash"] for e in events].index(signed["statement"]["shown"])]
         assert shown["step"] == signed["statement"]["step"] and shown["type"] in ("step_ready", "step_started")
         message, sig = lab.root / "statement", lab.root / "statement.sig"
         message.write_bytes(statements.encode(signed["statement"]))
         sig.write_text(signed["signature"])
-        good = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", "bob", "-n", "runbook-tui", "-s", str(sig)], input=message.read_bytes(), capture_output=True)
+        good = subprocess.run(
+            ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", "bob", "-n", "runbook-tui", "-s", str(sig)],
+            input=message.read_bytes(),
+            capture_output=True,
+        )
         assert good.returncode == 0, good.stderr
     assert bob.diverged is None and bob.trust is not None and len(bob.trust.ledger.hashes) >= len(events) - 2
     without = _verify(lab, path, None)
@@ -190,7 +206,9 @@ async def test_the_session_refuses_a_decision_signed_with_another_key(lab: Lab, 
     [signed] = of_type(events, "decision_signed")
     assert events[signed["decision"]]["type"] == "hold_requested" and signed["statement"]["by"] == "bob"
     allowed = _allowed(lab, ("bob", people["bob"]))
-    report = subprocess.run([*CLI, "report", str(shared.journal), "--allowed-signers", str(allowed)], cwd=lab.root, env=lab.env(**NO_AGENT), capture_output=True, text=True)
+    report = subprocess.run(
+        [*CLI, "report", str(shared.journal), "--allowed-signers", str(allowed)], cwd=lab.root, env=lab.env(**NO_AGENT), capture_output=True, text=True
+    )
     assert re.search(r"\| hold\\_requested \| signed by bob \| `SHA256:[^`]+` \| verified \|", report.stdout), report.stdout
 
 

@@ -97,7 +97,17 @@ def test_assignee_runs_verifier_confirms_both_screens_agree(lab: Lab, tmux: Tmux
     journal = lab.root / "J.jsonl"
     env = lab.env()  # RUNBOOK_TUI_USER=alice
     keep = {k: env[k] for k in ("PATH", "HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "RUNBOOK_TUI_USER")}
-    run = [*CLI, "run", str(runbook), "--share", f"{HOST}:{port}", "--verifier-key", "bob.pub", "--journal", journal.name]  # short: the footer shows the fingerprint after the path
+    run = [
+        *CLI,
+        "run",
+        str(runbook),
+        "--share",
+        f"{HOST}:{port}",
+        "--verifier-key",
+        "bob.pub",
+        "--journal",
+        journal.name,
+    ]  # short: the footer shows the fingerprint after the path
     tmux.start("assignee", run, keep, lab.root)
     fingerprint = _fingerprint(journal)
     screen = tmux.wait("assignee", lambda s: fingerprint in s, "the session's host key fingerprint")
@@ -186,7 +196,9 @@ def test_the_verifier_sees_the_same_rendered_commands_as_the_assignee(lab: Lab, 
     tmux.wait("verifier", lambda s: "⧗" in _row(s, "Take the backup"), "'backup' waiting for the verifier", timeout=30)
     tmux.keys("verifier", "c")
     wanted = ("run:  echo restoring /var/backups/pg-0412.tar", "undo: echo removing /var/backups/pg-0412.tar", "Restore from /var/backups/pg-0412.tar")
-    screens = {name: tmux.wait(name, lambda s: all(w in s for w in wanted), "the next step rendered with the capture", timeout=30) for name in ("assignee", "verifier")}
+    screens = {
+        name: tmux.wait(name, lambda s: all(w in s for w in wanted), "the next step rendered with the capture", timeout=30) for name in ("assignee", "verifier")
+    }
     assignee, verifier = (_lines_with(screens[n], "run:", "undo:", "Restore from") for n in ("assignee", "verifier"))
     assert assignee == verifier, f"the two screens differ:\nassignee {assignee}\nverifier {verifier}"
     assert not any("{{" in line for line in assignee + verifier)

@@ -20,12 +20,15 @@ from runbook_tui.share.client import JoinError
 
 pytestmark = pytest.mark.asyncio  # tests that start `runbook-tui` processes are marked peers one by one
 
-THREE_STEPS = TWO_STEPS + """\
+THREE_STEPS = (
+    TWO_STEPS
+    + """\
       - id: three
         title: Step three
         run: echo three
         undo: echo undo-three
 """
+)
 
 
 @pytest.mark.peers
@@ -210,7 +213,12 @@ async def test_nothing_follows_the_end_of_the_session(lab: Lab) -> None:
     try:
         controller.join("bob", "verifier")
         assert controller.finish(session.actor, "aborted").ok
-        for reply in (controller.note(bob, "late"), controller.request_hold(bob, "wait"), controller.request_rollback(bob, "undo"), controller.note(session.actor, "late")):
+        for reply in (
+            controller.note(bob, "late"),
+            controller.request_hold(bob, "wait"),
+            controller.request_rollback(bob, "undo"),
+            controller.note(session.actor, "late"),
+        ):
             assert not reply.ok and "finished" in reply.message
         controller.leave("bob", "verifier")
         controller.join("carol", "observer")

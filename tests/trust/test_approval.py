@@ -56,11 +56,38 @@ def _cli(folder: Path, *args: str, stdin: str = "", settings: str = "") -> subpr
 
 
 def _approve(folder: Path, who: str, version: str, answer: str = "yes\n") -> subprocess.CompletedProcess[str]:
-    return _cli(folder, "approve", "R.yaml", "-p", f"version={version}", "--identity", who, "--allowed-signers", "allowed_signers", "-o", f"{who}-{version}.approval", stdin=answer)
+    return _cli(
+        folder,
+        "approve",
+        "R.yaml",
+        "-p",
+        f"version={version}",
+        "--identity",
+        who,
+        "--allowed-signers",
+        "allowed_signers",
+        "-o",
+        f"{who}-{version}.approval",
+        stdin=answer,
+    )
 
 
 def _exec(folder: Path, version: str, *extra: str, settings: str = "") -> subprocess.CompletedProcess[str]:
-    return _cli(folder, "exec", "R.yaml", "-p", f"version={version}", "--solo", "test", "--journal", f"J-{version}.jsonl", "--allowed-signers", "allowed_signers", *extra, settings=settings)
+    return _cli(
+        folder,
+        "exec",
+        "R.yaml",
+        "-p",
+        f"version={version}",
+        "--solo",
+        "test",
+        "--journal",
+        f"J-{version}.jsonl",
+        "--allowed-signers",
+        "allowed_signers",
+        *extra,
+        settings=settings,
+    )
 
 
 def test_an_approved_plan_runs_and_the_approval_is_journaled_and_reported(folder: Path) -> None:

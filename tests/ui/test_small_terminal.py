@@ -30,7 +30,8 @@ SMALL = (80, 24)
 LONG_PATH = "/srv/app/releases/2026-12-01T22:22:10Z/config/app.yaml"
 
 #: Long commands (they must wrap at spaces), undos, a step that fails, and many lines of output.
-RUNBOOK = f"""\
+RUNBOOK = (
+    f"""\
 runbook: 1
 id: small
 title: A change walked in a laptop terminal
@@ -44,20 +45,23 @@ sections:
         run: echo cp -p {LONG_PATH} {LONG_PATH}.bak && seq 1 40
         undo: echo restore {LONG_PATH}.bak to {LONG_PATH}
         checkpoint: true
-""" + "".join(
-    f"""\
+"""
+    + "".join(
+        f"""\
       - id: edit{n}
         title: Edit number {n} of the config with a long title that would not fit a narrow step list
         run: echo sed -i s/pool_size = {n}/pool_size = {n + 1}/ {LONG_PATH} && seq 1 30
         undo: echo sed -i s/pool_size = {n + 1}/pool_size = {n}/ {LONG_PATH}
 """
-    for n in range(1, 9)
-) + """\
+        for n in range(1, 9)
+    )
+    + """\
       - id: reload
         title: Reload
         run: echo reloading; echo failed >&2; exit 3
         undo: echo reload the old config
 """
+)
 
 
 @pytest.fixture
@@ -120,6 +124,7 @@ async def test_at_80x24_command_undo_and_output_stay_on_screen_up_to_the_rollbac
         assert modal.query_one("#dialog-scroll").max_scroll_y > 0  # nine undos do not fit: the list scrolls, the keys stay
         await pilot.press("y")
         await screen_is(pilot, "RunScreen")
+
         def rollback_done() -> bool:
             return controller.state.rollback is not None and controller.state.rollback.finished and not controller.busy
 

@@ -168,7 +168,7 @@ def test_snapshot_rollback_list(snap_compare: Snap, size: tuple[int, int]) -> No
 
 @BOTH
 def test_snapshot_full_rollback_list(snap_compare: Snap, size: tuple[int, int]) -> None:
-    """"FULL rollback: abort the whole change": the undos down to backup's, then `restored` (the rollback
+    """ "FULL rollback: abort the whole change": the undos down to backup's, then `restored` (the rollback
     section); the action line offers `f back to the checkpoint`; at 80x24 the list scrolls, the keys stay."""
     assert snap_compare(make_app(params={"fail": True}), run_before=_opened(_full_rollback_list), terminal_size=size)
 
@@ -196,14 +196,14 @@ def test_snapshot_help(snap_compare: Snap, size: tuple[int, int]) -> None:
 
 @BOTH
 def test_snapshot_skip_reason_required(snap_compare: Snap, size: tuple[int, int]) -> None:
-    """"Skip 'check'" with the step's title and why a reason is needed; enter on an empty reason turned the
+    """ "Skip 'check'" with the step's title and why a reason is needed; enter on an empty reason turned the
     action line into `A reason is required (it goes into the journal) · escape cancel`."""
     assert snap_compare(make_app(), run_before=_opened(_skip_reason), terminal_size=size)
 
 
 @BOTH
 def test_snapshot_note(snap_compare: Snap, size: tuple[int, int]) -> None:
-    """"Add a note" with the typed text `paged [CHG-42] owner` shown literally (brackets kept), enter/escape below."""
+    """ "Add a note" with the typed text `paged [CHG-42] owner` shown literally (brackets kept), enter/escape below."""
     assert snap_compare(make_app(), run_before=_opened(_note), terminal_size=size)
 
 

@@ -52,6 +52,7 @@ class StepState:
     reason: str | None = None  # skip / reject / mark-done reason
     decided_by: str | None = None  # who confirmed or rejected last (also a go-ahead), and when (decided_at)
     decided_at: str | None = None
+    decision: str | None = None  # what decided_by decided last: "confirmed", "go-ahead" or "rejected"
     rendered: Mapping[str, Any] = field(default_factory=dict)  # title, commands, undo, text... as step_ready/step_started rendered them
     answer: str | None = None
     commands: Mapping[str, str] = field(default_factory=dict)  # host -> the command as run (secrets masked)

@@ -283,12 +283,10 @@ def _hosts(step: Any, theme: Any) -> Table:
 
 
 def _decision(step: Any) -> str:
-    """Who decided on the step, named, with the time: "✓ confirmed by bob 02:13:05"."""
-    if step.status == "rejected":
-        return f"✗ rejected by {step.decided_by} {_time_of(step.decided_at)}"
-    if step.confirmed_by:
-        return f"✓ confirmed by {step.decided_by} {_time_of(step.decided_at)}"
-    return f"✓ go-ahead by {step.decided_by} {_time_of(step.decided_at)}"
+    """Who decided on the step, named, with the time: "✓ confirmed by bob 02:13:05" (what was decided,
+    whatever the status is now: a rejected step that was then undone still names who rejected it)."""
+    mark = "✗" if step.decision == "rejected" else "✓"
+    return f"{mark} {step.decision or 'decided'} by {step.decided_by} {_time_of(step.decided_at)}"
 
 
 def _time_of(ts: str | None) -> str:

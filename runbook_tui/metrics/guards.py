@@ -214,18 +214,6 @@ def check_words(check: MetricCheck, unit: str = "") -> str:
     return f"{check.panel} {side} {format_value(line, unit)}{within}"
 
 
-def check_json(check: MetricCheck) -> dict[str, Any]:
-    """A criterion as the journal records it: {panel, below|above, within?}."""
-    result: dict[str, Any] = {"panel": check.panel}
-    if check.below is not None:
-        result["below"] = check.below
-    if check.above is not None:
-        result["above"] = check.above
-    if check.within_seconds is not None:
-        result["within"] = check.within_seconds
-    return result
-
-
 def panel_json(panel: Panel, query: str) -> dict[str, Any]:
     """A panel's definition as the journal records it, so replays and reports can draw it."""
     return {

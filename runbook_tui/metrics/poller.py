@@ -40,10 +40,11 @@ from runbook_tui.engine.controller import SYSTEM, Controller
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.state import RunState
-from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, check_json, check_words, format_value, holds, panel_json
+from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, check_words, format_value, holds, panel_json
 from runbook_tui.metrics.sources import Baseline, PanelQuery, PrometheusSource, Sample, ScrapeSource, Source
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import MetricCheck, Metrics, Panel, Runbook
+from runbook_tui.runbook.plan import check_json
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
 
 log = logging.getLogger(__name__)

@@ -90,7 +90,8 @@ def chart(panel: Panel, trips: list[GuardTrip]) -> Chart | None:
 
 
 @cache
-def _template() -> jinja2.Template:
+def html_templates() -> jinja2.Environment:
+    """The report's HTML templates (autoescaped): the change report and the plan for review."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("runbook_tui.report", "templates"),
         autoescape=True,
@@ -100,9 +101,9 @@ def _template() -> jinja2.Template:
         keep_trailing_newline=True,
     )
     env.filters["tone"] = tone
-    return env.get_template("report.html.j2")
+    return env
 
 
 def render(report: Report) -> str:
     charts = {panel.id: chart(panel, report.guard_trips) for panel in report.panels}
-    return _template().render(r=report, t=text, charts=charts, width=WIDTH, height=HEIGHT, pad=PAD)
+    return html_templates().get_template("report.html.j2").render(r=report, t=text, charts=charts, width=WIDTH, height=HEIGHT, pad=PAD)

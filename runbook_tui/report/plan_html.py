@@ -6,31 +6,15 @@ page as text. The Markdown form renders the same PlanView.
 
 from __future__ import annotations
 
-from functools import cache
-
-import jinja2
-
+from runbook_tui.report.html import html_templates
 from runbook_tui.report.plan_md import render_plan_md
 from runbook_tui.report.plan_view import PlanView, build_plan_view
 from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.safe_text import visible
 
 
-@cache
-def _template() -> jinja2.Template:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("runbook_tui.report", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("plan.html.j2")
-
-
 def render_plan_html(view: PlanView) -> str:
-    return _template().render(v=view)
+    return html_templates().get_template("plan.html.j2").render(v=view)
 
 
 def render_plan(runbook: Runbook, fmt: str) -> str:

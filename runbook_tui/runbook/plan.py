@@ -39,9 +39,8 @@ def _per_host(runbook: Runbook, step: Step, text: Text | None) -> dict[str, str]
     return {host.name: preview(runbook, text, host) for host in runbook.targets(step)}
 
 
-def _check_json(check: MetricCheck | None) -> dict[str, Any] | None:
-    if check is None:
-        return None
+def check_json(check: MetricCheck) -> dict[str, Any]:
+    """A criterion as the plan and the journal record it: {panel, below|above, within?}."""
     result: dict[str, Any] = {"panel": check.panel}
     if check.below is not None:
         result["below"] = check.below
@@ -56,7 +55,7 @@ def _expect_json(runbook: Runbook, expect: Expect) -> dict[str, Any]:
     return {
         "exit": list(expect.exit),
         "stdout": None if expect.stdout is None else preview(runbook, expect.stdout),
-        "metric": _check_json(expect.metric),
+        "metric": None if expect.metric is None else check_json(expect.metric),
     }
 
 

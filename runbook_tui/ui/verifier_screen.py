@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import yaml
 from textual.binding import Binding
 
 from runbook_tui.engine.state import confirmable
@@ -95,8 +96,12 @@ class VerifierScreen(RunView):
         current = state.current
         if current is None:
             return
-        entry = state.plan_steps.get(current, {})
-        body = "\n".join(visible(f"{key}: {value}") for key, value in entry.items() if value not in (None, [], {}, ""))
+        entry = {key: value for key, value in state.plan_steps.get(current, {}).items() if value not in (None, [], {}, "")}
+        rendered = {key: value for key, value in state.steps[current].rendered.items() if value}
+        # As YAML writes it (false, lists, mappings): what was approved in review reads the same here.
+        # The commands as they will run (rendered for this step) come first: they are what the verifier confirms.
+        shown = {"as it will run": rendered, "as planned": entry} if rendered else entry
+        body = visible(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False))
         self.app.push_screen(InfoScreen(f"Step '{visible_line(current)}'", body))
 
     def action_leave(self) -> None:

@@ -90,6 +90,8 @@ class JournalWriter:
         Every event but the grouped ones is on disk when this returns.
         """
         self._raise_if_broken()
+        if self._closing:  # e.g. a participant's leave while the process shuts down: no writer thread is left to write it
+            raise JournalError(errno.EBADF, f"the journal {self.path} is closed")
         obj: dict[str, Any] = self.redactor.value(dict(data or {}))
         obj.update(seq=self.seq, ts=self._clock(), type=type, actor=actor, prev=self.prev)
         digest = hashlib.sha256(canonical(obj)).hexdigest()
@@ -136,8 +138,8 @@ class JournalWriter:
             if seq > self._wanted:
                 self._wanted = seq
                 self._lock.notify_all()
-            while self._durable < seq and self._broken is None:
-                self._lock.wait()
+            while self._durable < seq and self._broken is None and not (self._closing and not self._thread.is_alive()):
+                self._lock.wait(1.0)  # bounded: a writer thread that is gone must not leave us waiting forever
         self._raise_if_broken()
 
     def _commit_loop(self) -> None:

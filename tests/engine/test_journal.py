@@ -316,3 +316,18 @@ def test_secrets_are_masked_before_they_reach_the_file(tmp_path: Path) -> None:
     assert b"hunter2" not in data
     assert b'"password":"***"' in data
     assert independent_check(path) is None
+
+
+def test_an_event_after_close_is_refused_at_once(tmp_path: Path) -> None:
+    """Seen in CI: a verifier's leave journaled while the process shut down waited forever for a writer thread that
+    had already stopped (the assignee's `exec` never exited). After close an append is refused, not queued."""
+    from runbook_tui.engine.journal import JournalError
+
+    writer = JournalWriter(tmp_path / "j.jsonl", Redactor([]))
+    writer.append("session_started", "alice", {"runbook": "r"})
+    writer.close()
+    started = time.monotonic()
+    with pytest.raises(JournalError, match="is closed"):
+        writer.append("participant_left", "system", {"name": "bob", "role": "verifier"})
+    assert time.monotonic() - started < 1.0
+    assert len((tmp_path / "j.jsonl").read_text().splitlines()) == 1

@@ -18,9 +18,10 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 import asyncssh
 
@@ -250,20 +251,32 @@ def make_sshd(
     return server
 
 
-def _sshd_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
-    """One sshd for the whole session; tests that stop it must start it again."""
-    try:
-        server = make_sshd(tmp_path_factory.mktemp("sshd"))
-    except PeerError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
-        yield server
-    finally:
-        server.stop()
+class _Stoppable(Protocol):
+    def stop(self) -> None: ...
+
+
+PeerT = TypeVar("PeerT", bound=_Stoppable)
+
+
+def _session_peer(name: str, make: Callable[[Path], PeerT]) -> Any:
+    """A session fixture NAME: one peer made by `make` in a temp folder, stopped at the end; a peer that
+    cannot start fails the test that asked for it (never a skip). Tests that stop it must start it again."""
+
+    def fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PeerT]:
+        try:
+            server = make(tmp_path_factory.mktemp(name))
+        except PeerError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        try:
+            yield server
+        finally:
+            server.stop()
+
+    return pytest.fixture(scope="session", name=name)(fixture)
 
 
 if pytest is not None:
-    sshd = pytest.fixture(scope="session", name="sshd")(_sshd_fixture)
+    sshd = _session_peer("sshd", make_sshd)
 
 
 # -- Prometheus on loopback -----------------------------------------------------------------
@@ -520,16 +533,5 @@ def make_alertmanager(directory: Path) -> Alertmanager:
     return server
 
 
-def _alertmanager_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Alertmanager]:
-    try:
-        server = make_alertmanager(tmp_path_factory.mktemp("alertmanager"))
-    except PeerError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 if pytest is not None:
-    alertmanager = pytest.fixture(scope="session", name="alertmanager")(_alertmanager_fixture)
+    alertmanager = _session_peer("alertmanager", make_alertmanager)

@@ -185,8 +185,14 @@ def static_problems(source: str) -> list[tuple[int, str]]:
     return problems
 
 
+#: Places where the shell would not expand a reference (or its reading is unclear): always refused.
+_NOT_EXPANDED = frozenset({"SINGLE", "ANSI_C", "QUOTED_HEREDOC", "UNKNOWN"})
+
+
 def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
     """Why a value cannot stand at `place`, with the fix; None when it is one literal word there."""
+    if place.kind not in _NOT_EXPANDED and not (place.nested_backticks or place.reparsed_output or place.levels or shq_count):
+        return None  # the common case (what every check below lets through), before any message is composed
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
     as_argument = f'pass it as an argument instead: sh -c \'... "$1"\' sh "{{{{ {name} }}}}"'
     if place.kind == "SINGLE":

@@ -24,7 +24,6 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.report.model import (
     OUTPUT_TAIL,
-    REVIEW,
     Attempt,
     Decision,
     ErrorEntry,
@@ -364,9 +363,7 @@ class Fold:
 
 
 def event_lines(event: Event) -> list[str]:
-    """An event in words, as `exec` prints it (the review, which `exec` never sees, in one line)."""
-    if event["type"] == REVIEW:
-        return [f"{str(event['ts'])[11:19]} {REVIEW:<18} post-change review by {event['actor']}"]
+    """An event in words, as `exec` prints it."""
     return describe(event)
 
 

@@ -98,24 +98,33 @@ def _session_started(e: Event) -> Said:
 def _step_ready(e: Event) -> Said:
     lines = [f"{e['step']}: {e.get('title', '')}"]
     for label, key in (("run", "commands"), ("undo", "undo")):
-        lines += [f"    {label} on {host}: {command}" for host, command in (e.get(key) or {}).items()]
-    return Said("──", lines + ([f"    {e['text']}"] if e.get("text") else []))
+        lines += [f"   {label} on {host}: {command}" for host, command in (e.get(key) or {}).items()]
+    return Said("──", lines + ([f"   {e['text']}"] if e.get("text") else []))
 
 
 def _step_finished(e: Event) -> Said:
-    unverified = " [unverified]" if e.get("verified") is False else ""
-    skipped = [f"    ↷ {host}: {r.get('error') or 'not run'}" for host, r in e.get("hosts", {}).items() if r.get("status") == "skipped"]
-    return Said("──", [f"{e['step']} {status_words(str(e['status']))}{unverified}"] + [f"    ✗ {p}" for p in e.get("problems", [])] + skipped)
+    unverified = " [unverified]" if e.get("verified") is False and e["status"] == "done" else ""
+    skipped = [f"   ↷ {host}: {r.get('error') or 'not run'}" for host, r in e.get("hosts", {}).items() if r.get("status") == "skipped"]
+    return Said("──", [f"{e['step']} {status_words(str(e['status']))}{unverified}"] + [f"   ✗ {p}" for p in e.get("problems", [])] + skipped)
 
 
-def _step_confirmed(e: Event) -> Said:
-    what = "go-ahead" if e.get("phase") == "before" else "confirmed"
-    return Said("✓", [f"{e['step']} {what} by {e['actor']}{_reason(e)}"], decision=True)
+#: A decision on a step in words, by type and phase ("before": a go-ahead); the report's step history names them the same.
+_DECISIONS = {
+    (ev.STEP_CONFIRMED, "before"): "go-ahead",
+    (ev.STEP_CONFIRMED, "after"): "confirmed",
+    (ev.STEP_REJECTED, "before"): "go-ahead refused",
+    (ev.STEP_REJECTED, "after"): "rejected",
+}
 
 
-def _step_rejected(e: Event) -> Said:
-    what = "go-ahead refused" if e.get("phase") == "before" else "rejected"
-    return Said("✗", [f"{e['step']} {what} by {e['actor']}{_reason(e)}"], decision=True)
+def decision_words(e: Event) -> str:
+    """`go-ahead`, `confirmed`, `go-ahead refused`, `rejected`, `skipped` or `marked done`."""
+    phase = "before" if e.get("phase") == "before" else "after"
+    return _DECISIONS.get((e["type"], phase)) or str(e["type"]).removeprefix("step_").replace("_", " ")
+
+
+def _step_decision(mark: str) -> Callable[[Event], Said]:
+    return lambda e: Said(mark, [f"{e['step']} {decision_words(e)} by {e['actor']}{_reason(e)}"], decision=True)
 
 
 def _wave_finished(e: Event) -> Said:
@@ -128,8 +137,8 @@ def _rollback_started(e: Event) -> Said:
     plan = e.get("plan", {})
     lines = [f"rollback ({e.get('scope')}) started, back to {plan.get('checkpoint_step') or 'the start'}"]
     for entry in plan.get("entries", []):
-        lines.append(f"    undo {entry['step_id']} on {entry['host']}: {entry.get('command') or '(no undo: acknowledged)'}")
-    return Said("──", lines + [f"    then rollback step {s}" for s in plan.get("rollback_steps", [])])
+        lines.append(f"   undo {entry['step_id']} on {entry['host']}: {entry.get('command') or '(no undo: acknowledged)'}")
+    return Said("──", lines + [f"   then rollback step {s}" for s in plan.get("rollback_steps", [])])
 
 
 def _rollback_finished(e: Event) -> Said:
@@ -180,19 +189,36 @@ def _signed(e: Event) -> Said:
     return Said("──", [f"{about} by {said.get('by')} with {e.get('key')}"])
 
 
+def _pause(e: Event) -> Said:
+    """`paused by system: guard 'errors' tripped ...`; the default reason ("paused by alice") is not said twice."""
+    reason = str(e.get("reason") or "")
+    return Said("‖", [f"{e['type']} by {e['actor']}" + ("" if reason.startswith(e["type"]) else f": {reason}")])
+
+
+def _participant(e: Event) -> Said:
+    went = f"joined as {e.get('role')}" if e["type"] == ev.PARTICIPANT_JOINED else f"({e.get('role')}) left"
+    repeats = f" ({e['repeats']} more sessions counted)" if e.get("repeats") else ""
+    return Said("──", [f"{e.get('name')} {went}{repeats}"])
+
+
+def _share_closed(e: Event) -> Said:
+    counts = ", ".join(f"{key.replace('_', ' ')} {e[key]}" for key in ev.ShareClosed.__annotations__ if e.get(key))
+    return Said("──", [f"share closed: {counts or 'no connections'}"])
+
+
 def _plain(words: Callable[[Event], str], mark: str = "──", *, decision: bool = False) -> Callable[[Event], Said]:
     return lambda e: Said(mark, [words(e)], decision)
 
 
-_SAYS: dict[str, Callable[[Event], Said]] = {
+SAYS: dict[str, Callable[[Event], Said]] = {
     ev.SESSION_STARTED: _session_started,
     ev.STEP_READY: _step_ready,
     ev.STEP_STARTED: _plain(lambda e: f"{e['step']} started (attempt {e.get('attempt')}) on {_on(e)}"),
     ev.STEP_FINISHED: _step_finished,
-    ev.STEP_CONFIRMED: _step_confirmed,
-    ev.STEP_REJECTED: _step_rejected,
-    ev.STEP_SKIPPED: _plain(lambda e: f"{e['step']} skipped by {e['actor']}{_reason(e)}", "↷", decision=True),
-    ev.STEP_MARKED_DONE: _plain(lambda e: f"{e['step']} marked done by {e['actor']}{_reason(e)}", "✓", decision=True),
+    ev.STEP_CONFIRMED: _step_decision("✓"),
+    ev.STEP_REJECTED: _step_decision("✗"),
+    ev.STEP_SKIPPED: _step_decision("↷"),
+    ev.STEP_MARKED_DONE: _step_decision("✓"),
     ev.WAVE_STARTED: _plain(lambda e: f"{e['step']} wave {e.get('wave')}/{e.get('of')}: {_on(e)}"),
     ev.WAVE_FINISHED: _wave_finished,
     ev.WAVE_CONFIRMED: _plain(lambda e: f"{e['step']} wave {e.get('wave')} confirmed by {e['actor']}{_reason(e)}", "✓", decision=True),
@@ -221,6 +247,17 @@ _SAYS: dict[str, Callable[[Event], Said]] = {
     **dict.fromkeys((ev.SILENCE_CREATED, ev.SILENCE_EXPIRED, ev.SILENCE_KEPT, ev.SILENCE_FAILED), _silence),
     **dict.fromkeys((ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED), _signed),
     ev.REVIEW: _plain(lambda e: f"post-change review by {e['actor']}"),
+    ev.SESSION_RESUMED: _plain(lambda e: f"resumed by {e['actor']} (process {e.get('pid')})"),
+    ev.SESSION_REOPENED: _plain(lambda e: f"reopened by {e['actor']} (it ended {e.get('outcome')}){_reason(e)}"),
+    ev.WINDOW_OVERRIDE: _plain(lambda e: f"started outside the window by {e['actor']}{_reason(e)}"),
+    ev.CHECKPOINT_REACHED: _plain(lambda e: f"checkpoint {e['step']}"),
+    ev.PAUSED: _pause,
+    ev.RESUMED: _pause,
+    ev.PARTICIPANT_JOINED: _participant,
+    ev.PARTICIPANT_LEFT: _participant,
+    ev.VERIFIER_HANDOVER: _plain(lambda e: f"verifier {e.get('from')} hands over to {e.get('to')}"),
+    ev.SHARE_STARTED: _plain(lambda e: f"shared at {e.get('address')}, host key {e.get('fingerprint')}"),
+    ev.SHARE_CLOSED: _share_closed,
 }
 
 
@@ -229,7 +266,7 @@ def said(event: Event) -> Said | None:
     if event["type"] in (ev.OUTPUT, ev.METRIC_SAMPLE):
         return None
     shown = _visible(event)
-    say = _SAYS.get(shown["type"])
+    say = SAYS.get(shown["type"])
     if say is not None:
         return say(shown)
     rest = {k: v for k, v in shown.items() if k not in ev.ENVELOPE}

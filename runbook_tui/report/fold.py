@@ -20,6 +20,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.describe import describe
+from runbook_tui.engine.event_words import decision_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.report.model import (
@@ -191,25 +192,18 @@ class Fold:
         if rollback is not None and rollback.ok is None:
             rollback.ok = False
 
-    def _decide(self, e: Event, kind: str) -> None:
+    def _decide(self, e: Event) -> None:
+        """A decision on a step, named as `exec` and the log name it (`go-ahead`, `confirmed`, `go-ahead refused` ...)."""
+        kind = decision_words(e)
         self.decisions.setdefault(e["step"], []).append(Decision(kind, e["actor"], e["ts"], e.get("reason")))
         self._record(e["step"], HistoryEntry(e["ts"], kind, e["actor"], e.get("reason")))
 
     def _on_step_confirmed(self, e: Event) -> None:
-        if e.get("phase") == "before":
-            self._decide(e, "go-ahead")
-        else:
-            self._decide(e, "confirmed")
+        self._decide(e)
+        if e.get("phase") != "before":
             self.confirmed_at[e["step"]] = e["ts"]
 
-    def _on_step_rejected(self, e: Event) -> None:
-        self._decide(e, "rejected" if e.get("phase") != "before" else "go-ahead refused")
-
-    def _on_step_skipped(self, e: Event) -> None:
-        self._decide(e, "skipped")
-
-    def _on_step_marked_done(self, e: Event) -> None:
-        self._decide(e, "marked done")
+    _on_step_rejected = _on_step_skipped = _on_step_marked_done = _decide
 
     # -- rollbacks ---------------------------------------------------------------
 

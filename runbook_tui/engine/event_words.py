@@ -63,7 +63,7 @@ def _visible(value: Any) -> Any:
     return value
 
 
-def number(value: Any) -> str:
+def _number(value: Any) -> str:
     return "?" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
@@ -157,13 +157,13 @@ def _guard_tripped(e: Event) -> Said:
 def _metrics_started(e: Event) -> Said:
     source = e.get("source") or {}
     panels = ", ".join(str(p.get("id", "?")) for p in e.get("panels", []))
-    return Said("──", [f"{source.get('kind')} {source.get('url')} every {number(e.get('interval'))}s: {panels or 'no panels'}"])
+    return Said("──", [f"{source.get('kind')} {source.get('url')} every {_number(e.get('interval'))}s: {panels or 'no panels'}"])
 
 
 def _metric_baseline(e: Event) -> Said:
     if e.get("error"):
         return Said("──", [f"{e.get('panel')}: no baseline: {e['error']}"])
-    return Said("──", [f"{e.get('panel')}: before {number(e.get('value'))} ({e.get('basis')})"])
+    return Said("──", [f"{e.get('panel')}: before {_number(e.get('value'))} ({e.get('basis')})"])
 
 
 def _notified(e: Event) -> Said:
@@ -183,8 +183,8 @@ def _signed(e: Event) -> Said:
     found = e.get("statement")
     said: dict[str, Any] = found if isinstance(found, dict) else {}
     about = {
-        ev.DECISION_SIGNED: f"{said.get('action')} {said.get('step') or ''} (line {number(e.get('decision'))})",
-        ev.SEAL: f"line {number(said.get('seq'))}",
+        ev.DECISION_SIGNED: f"{said.get('action')} {said.get('step') or ''} (line {_number(e.get('decision'))})",
+        ev.SEAL: f"line {_number(said.get('seq'))}",
     }.get(e["type"], f"plan {str(said.get('plan'))[:16]}")
     return Said("──", [f"{about} by {said.get('by')} with {e.get('key')}"])
 

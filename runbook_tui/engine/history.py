@@ -109,7 +109,6 @@ class History:
         self.participants: list[Participant] = []
         self.share_connections: dict[str, int] = {}
         self.handovers: list[Handover] = []
-        self.failed_readings: dict[str, int] = {}
         self.resumed_at: list[str] = []
         self.override: tuple[str, str] | None = None
         self.finished: Event | None = None
@@ -135,7 +134,7 @@ class History:
     # -- steps -------------------------------------------------------------------
 
     def _on_step_started(self, e: Event) -> None:
-        rollback = self.rollbacks[-1] if self.rollbacks else None
+        rollback = self.state.rollback
         attempt = Attempt(
             number=int(e.get("attempt") or len(self.attempts.get(e["step"], [])) + 1),
             started_at=e["ts"],
@@ -143,7 +142,7 @@ class History:
             finished_at=None,
             duration_seconds=None,
             status="running",
-            during_rollback=rollback is not None and rollback.ok is None,
+            during_rollback=rollback is not None and not rollback.finished,
             commands=dict(e.get("commands") or {}),
             hosts=[HostResult(h, "running") for h in e.get("hosts", [])],
         )
@@ -301,10 +300,7 @@ class History:
 
     def _on_metric_sample(self, e: Event) -> None:
         panel = str(e["panel"])
-        value = number(e.get("value"))
-        self.samples.setdefault(panel, []).append((_sample_time(e.get("ts_sample"), e["ts"]), value))
-        if value is None:
-            self.failed_readings[panel] = self.failed_readings.get(panel, 0) + 1
+        self.samples.setdefault(panel, []).append((_sample_time(e.get("ts_sample"), e["ts"]), number(e.get("value"))))
 
     def _on_guard_tripped(self, e: Event) -> None:
         sustained = e.get("for")

@@ -238,7 +238,7 @@ def _panels(fold: History) -> list[Panel]:
         series = fold.samples.get(panel.id, [])
         valued = [(at, v) for at, v in series if v is not None]
         panel.samples = len(series)
-        panel.failed_readings = fold.failed_readings.get(panel.id, 0)
+        panel.failed_readings = sum(1 for _at, value in series if value is None)
         if valued:
             panel.first_at, first = valued[0]
             panel.last_at, panel.after = valued[-1]

@@ -218,6 +218,12 @@ class History:
     def _on_step_marked_done(self, e: Event) -> None:
         self._decide(e, "marked done")
 
+    def _on_wave_confirmed(self, e: Event) -> None:
+        self._decide(e, f"wave {e.get('wave')} confirmed")  # verify: per_wave: the verifier's word between waves
+
+    def _on_wave_rejected(self, e: Event) -> None:
+        self._decide(e, f"wave {e.get('wave')} rejected")
+
     # -- rollbacks ---------------------------------------------------------------
 
     def _on_rollback_requested(self, e: Event) -> None:

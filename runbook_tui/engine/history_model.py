@@ -56,7 +56,8 @@ class Attempt:
 
 @dataclass
 class Decision:
-    """What a person decided about a step, in order: go-ahead, confirmed, rejected, skipped, marked done."""
+    """What a person decided about a step, in order: go-ahead, go-ahead refused, confirmed, rejected, skipped,
+    marked done, and the verifier's word between waves (`verify: per_wave`): wave N confirmed, wave N rejected."""
 
     kind: str
     by: str
@@ -69,8 +70,8 @@ class HistoryEntry:
     """One thing that happened to a step, in time order.
 
     kind: attempt (`attempt` is its number in `Step.attempts`), go-ahead, go-ahead refused, confirmed,
-    rejected, skipped, marked done, rollback (a rollback that undid it or started while it was the
-    current step), undo (the result of its undo, per host, in `words`).
+    rejected, skipped, marked done, wave N confirmed, wave N rejected, rollback (a rollback that undid it
+    or started while it was the current step), undo (the result of its undo, per host, in `words`).
     """
 
     at: str

@@ -48,7 +48,9 @@ class RecordedVerifier:
             asyncio.get_running_loop().call_soon(self._play)
 
     def _on_event(self, event: Event, state: RunState) -> None:
-        waits = event["type"] == ev.STEP_FINISHED and event.get("status") == "awaiting_verification"
+        waits = (event["type"] == ev.STEP_FINISHED and event.get("status") == "awaiting_verification") or (
+            event["type"] == ev.WAVE_FINISHED and bool(event.get("awaiting"))  # verify: per_wave: the rollout waits for their word
+        )
         asks = event["type"] == ev.NOTE and event.get("request") == "go_ahead"
         try:
             loop = asyncio.get_running_loop()

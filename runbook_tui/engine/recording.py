@@ -111,11 +111,17 @@ def record(events: Iterable[Event]) -> Recording:
     return recording
 
 
-#: A verifier's decisions on a step as the recorded verifier gives them again: a go-ahead is a confirmation.
-_ANSWERS = {"go-ahead": "confirmed", "confirmed": "confirmed", "go-ahead refused": "rejected", "rejected": "rejected"}
-
-
 def verifier_answers(history: History) -> dict[str, list[tuple[str, str]]]:
-    """Per step, the verifier's answers in the order given (confirmed or rejected, with the reason)."""
-    answers = {step: [(_ANSWERS[d.kind], d.reason or "") for d in decisions if d.kind in _ANSWERS] for step, decisions in history.decisions.items()}
+    """Per step, the verifier's answers in the order given (confirmed or rejected, with the reason):
+    go-aheads, the word on each wave (`verify: per_wave`) and the verdicts after it ran."""
+    answers = {step: [(answer, d.reason or "") for d in decisions if (answer := verifier_answer(d.kind))] for step, decisions in history.decisions.items()}
     return {step: given for step, given in answers.items() if given}
+
+
+def verifier_answer(kind: str) -> str | None:
+    """A decision on a step as the verifier's answer: confirmed (a go-ahead, a wave, the step), rejected, or None (not theirs)."""
+    if kind in ("go-ahead", "confirmed") or (kind.startswith("wave ") and kind.endswith(" confirmed")):
+        return "confirmed"
+    if kind in ("go-ahead refused", "rejected") or (kind.startswith("wave ") and kind.endswith(" rejected")):
+        return "rejected"
+    return None

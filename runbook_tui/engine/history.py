@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history_model import (
     TAIL_LINES,
@@ -43,6 +44,9 @@ from runbook_tui.engine.history_model import (
 from runbook_tui.engine.moves import MoveLog
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.durations import parse_duration
+
+#: Events that sign the run (trust/): a journal holding one gets the report's Signatures section.
+_SIGNATURES = frozenset({ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED})
 
 
 def parse_ts(value: str | None) -> dt.datetime | None:
@@ -112,6 +116,7 @@ class History:
         self.resumed_at: list[str] = []
         self.override: tuple[str, str] | None = None
         self.finished: Event | None = None
+        self.signed = False  # the journal holds signatures (decisions, seals, an approval)
         self.moves: list[Move] = []  # the assignee's, in order (moves.py)
         self._move_log = MoveLog(self.moves)
 
@@ -130,6 +135,7 @@ class History:
             handler(event)
         self.state = apply(before, event)
         self._move_log.feed(event, before, self)
+        self.signed = self.signed or event["type"] in _SIGNATURES
 
     # -- steps -------------------------------------------------------------------
 

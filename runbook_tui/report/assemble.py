@@ -55,7 +55,7 @@ def build_report(path: str | Path, signers: AllowedSigners | None = None) -> Rep
 
     integrity = read_verified(path, feed)
     report = _report(fold, timeline, Path(path).name, integrity)
-    report.signatures = signature_rows(Path(path), signers)
+    report.signatures = signature_rows(Path(path), signers, signed=fold.signed)
     return report
 
 

@@ -1,13 +1,13 @@
 """The night played back around a trainee: the recorded verifier and the recorded metrics.
 
 `RecordedVerifier` joins the practice run under the night's verifier's name,
-confirms or rejects each step as they did (with their reasons), and plays
-the night's cues at the point of the run they came at (`recording.Point`:
-the current step, its attempts, the verdicts given on it, as the state counts them): a hold, a
-rollback request, the metric readings and guard trips (so the panels show
-the spike that tripped the guard), and the pause the guard made. A trainee
-who rolls back earlier than the night never meets what came after; one who
-goes on meets it when they get there.
+confirms or rejects each step (and each wave) as they did, with their
+reasons, and plays the night's cues at the point of the run they came at
+(`history_model.Point`: the current step, its attempts, the verdicts the
+state counts on it): a hold, a rollback request, the metric readings and
+guard trips (so the panels show the spike that tripped the guard), and the
+pause the guard made. A trainee who rolls back earlier than the night never
+meets what came after; one who goes on meets it when they get there.
 """
 
 from __future__ import annotations

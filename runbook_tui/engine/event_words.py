@@ -118,7 +118,9 @@ _DECISIONS = {
 
 
 def decision_words(e: Event) -> str:
-    """`go-ahead`, `confirmed`, `go-ahead refused`, `rejected`, `skipped` or `marked done`."""
+    """`go-ahead`, `confirmed`, `go-ahead refused`, `rejected`, `skipped`, `marked done`, `wave 2 confirmed` or `wave 2 rejected`."""
+    if e["type"] in (ev.WAVE_CONFIRMED, ev.WAVE_REJECTED):
+        return f"wave {e.get('wave')} {str(e['type']).removeprefix('wave_')}"
     phase = "before" if e.get("phase") == "before" else "after"
     return _DECISIONS.get((e["type"], phase)) or str(e["type"]).removeprefix("step_").replace("_", " ")
 
@@ -221,8 +223,8 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.STEP_MARKED_DONE: _step_decision("✓"),
     ev.WAVE_STARTED: _plain(lambda e: f"{e['step']} wave {e.get('wave')}/{e.get('of')}: {_on(e)}"),
     ev.WAVE_FINISHED: _wave_finished,
-    ev.WAVE_CONFIRMED: _plain(lambda e: f"{e['step']} wave {e.get('wave')} confirmed by {e['actor']}{_reason(e)}", "✓", decision=True),
-    ev.WAVE_REJECTED: _plain(lambda e: f"{e['step']} wave {e.get('wave')} rejected by {e['actor']}{_reason(e)}", "✗", decision=True),
+    ev.WAVE_CONFIRMED: _step_decision("✓"),
+    ev.WAVE_REJECTED: _step_decision("✗"),
     ev.HOLD_REQUESTED: _plain(lambda e: f"hold asked by {e['actor']}{_reason(e)}", "‖", decision=True),
     ev.ROLLBACK_REQUESTED: _plain(lambda e: f"rollback requested by {e['actor']}{_reason(e)}", "↩", decision=True),
     ev.CRITERIA_ACCEPTED: _plain(

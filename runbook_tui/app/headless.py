@@ -271,6 +271,7 @@ def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, jour
             print(f"runbook-tui: --fail-at {fail_at}: no such step; expected one of: {', '.join(session.controller.state.order)}", file=sys.stderr)
             await session.close()
             return EXIT_INVALID
+        await session.start()
         return await _run_headless(session, lambda s: _rehearse(s, fail_at, policy))
 
     return asyncio.run(main())

@@ -6,6 +6,7 @@ here, so a rehearsal exercises exactly what the live run will.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import getpass
 import os
@@ -32,6 +33,9 @@ from runbook_tui.execute.recorded import RecordedExecutor
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
+
+#: How often the session checks the journal's writer thread (grouped output is committed by that thread).
+JOURNAL_WATCH_SECONDS = 0.5
 
 #: Modes that execute nothing real, so the change window does not apply.
 EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
@@ -115,9 +119,12 @@ class Session:
     share: ShareServer | None = None
     share_address: str = ""
     trust: Any = None  # trust.assignee.AssigneeTrust: the assignee's signatures and the wait for the verifier's last seal
+    _watch: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Open the shared session (when asked) and journal its address and host key fingerprint."""
+        """Watch the journal's writer (whichever front end drives the run); open the shared session when asked."""
+        if self._watch is None:
+            self._watch = asyncio.create_task(self._watch_journal())
         if self.share is None or self.share_address:
             return
         host, port = self.share.address
@@ -131,8 +138,20 @@ class Session:
             return ""
         return f"shared at {self.share_address}, host key {self.share.fingerprint}"
 
+    async def _watch_journal(self) -> None:
+        """A failed background write stops the run within half a second (fatal set), driven or idle."""
+        while True:
+            await asyncio.sleep(JOURNAL_WATCH_SECONDS)
+            self.controller.flush()
+
+    def flush(self) -> None:
+        """Everything journaled so far is on disk (before the file is read back, as practice's results do)."""
+        self.controller.journal.flush()
+
     async def close(self) -> None:
         """Stop everything; connections and the journal file are released even when the last write fails."""
+        if self._watch is not None:
+            self._watch.cancel()
         try:
             if self.trust is not None:
                 await self.trust.drain()  # the last signatures and seals, before the share and journal close

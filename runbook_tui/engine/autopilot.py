@@ -9,7 +9,6 @@ verifier's rollback request is handled like a failed step.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -67,7 +66,6 @@ async def drive(
     policy = policy or Policy(on_failure=on_failure)
     requests = _Requests()
     controller.subscribe(requests)
-    ticker = asyncio.create_task(_flush_every_half_second(controller))
     try:
         outcome = await _loop(controller, actor, policy, stop_before, requests)
         if outcome == "done" and finish:
@@ -76,15 +74,7 @@ async def drive(
             controller.finish(actor, outcome)
         return (controller.state.outcome or outcome) if controller.state.finished and finish else outcome
     finally:
-        ticker.cancel()
         controller.unsubscribe(requests)
-        controller.journal.flush()
-
-
-async def _flush_every_half_second(controller: Controller) -> None:
-    while True:
-        await asyncio.sleep(0.5)
-        controller.flush()
 
 
 async def _judge_criteria(controller: Controller, actor: Actor, policy: Policy) -> str:

@@ -231,7 +231,6 @@ class RunScreen(RunView):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.set_interval(0.5, self.controller.flush)
         self._review_asked = False
 
     def _repaint(self) -> None:

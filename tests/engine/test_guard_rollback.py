@@ -43,12 +43,19 @@ async def _until(condition: Callable[[], bool], what: str, timeout: float = 10.0
         await asyncio.sleep(0.02)
 
 
-@pytest.mark.asyncio
-async def test_a_trip_during_a_step_rolls_back_when_it_ends_before_anything_else_runs(
+@pytest.fixture
+def guarded(
     tmp_path: Path, write_runbook: Callable[..., Path], open_local_session: Callable[..., Session], monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> Callable[[], Session]:
+    """Opens the guarded change, solo, with its `log` and marker files in tmp_path (call inside the event loop)."""
     monkeypatch.chdir(tmp_path)
-    session = open_local_session(write_runbook(CHANGE), solo="guard test")
+    runbook = write_runbook(CHANGE)
+    return lambda: open_local_session(runbook, solo="guard test")
+
+
+@pytest.mark.asyncio
+async def test_a_trip_during_a_step_rolls_back_when_it_ends_before_anything_else_runs(tmp_path: Path, guarded: Callable[[], Session]) -> None:
+    session = guarded()
     controller = session.controller
     try:
         assert controller.run_current(session.actor).ok
@@ -71,11 +78,8 @@ async def test_a_trip_during_a_step_rolls_back_when_it_ends_before_anything_else
 
 
 @pytest.mark.asyncio
-async def test_exec_s_driver_stops_rolled_back_after_the_engine_s_rollback(
-    tmp_path: Path, write_runbook: Callable[..., Path], open_local_session: Callable[..., Session], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    session = open_local_session(write_runbook(CHANGE), solo="guard test")
+async def test_exec_s_driver_stops_rolled_back_after_the_engine_s_rollback(tmp_path: Path, guarded: Callable[[], Session]) -> None:
+    session = guarded()
     controller = session.controller
 
     async def trip_while_editing() -> None:

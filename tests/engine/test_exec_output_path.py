@@ -8,6 +8,7 @@ user sees must be what the line-by-line printer showed: every line behind
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from hypothesis import strategies as st
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.describe import describe, output_block
+from runbook_tui.engine.fold_steps import last_lines
+from runbook_tui.engine.journal import canonical, hashed_line
 from runbook_tui.runbook.safe_text import visible_line
 
 #: Characters that make the fast path or the sanitiser work: every line end `splitlines` knows, C0/C1, bidi and zero-width.
@@ -95,3 +98,24 @@ def test_exec_prints_every_line_masked_and_loads_neither_textual_nor_asyncssh(tm
     assert out == ["  local | 1", "  local | 2", "  local | 3", "  local | tok=***", "  local | \u241b]0;owned\u2407", "  local ! oops"]
     assert secret not in proc.stdout
     assert not {"textual", "asyncssh"} & set(report["modules"]), f"exec loaded {sorted({'textual', 'asyncssh'} & set(report['modules']))}"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=TEXTS, count=st.integers(min_value=1, max_value=5))
+def test_the_state_keeps_the_same_last_lines_without_splitting_the_whole_chunk(text: str, count: int) -> None:
+    assert last_lines(text, count) == text.splitlines()[-count:]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXTS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(obj=st.dictionaries(st.text(max_size=6).filter(lambda key: key != "hash"), JSON_VALUES, max_size=8))
+def test_a_journal_line_encoded_once_is_the_canonical_line_with_its_hash(obj: dict[str, object]) -> None:
+    digest, line = hashed_line(obj)
+    assert digest == hashlib.sha256(canonical(obj)).hexdigest()
+    assert line == canonical({**obj, "hash": digest}) + b"\n"

@@ -9,8 +9,9 @@ string(hash_alg) string(signature)`, where the signature is over
 A key is signed with in this process: a private key file, or a key held by
 the ssh-agent (which signs without giving the key out).
 
-asyncssh is imported when a key or a signature is first handled, not with this
-module: a run without a key (exec in CI) does not pay its start-up.
+asyncssh (and the cryptography it loads) is imported when a key is first
+used, not with this module: `run` without a key or an agent reaches its first
+frame without it.
 """
 
 from __future__ import annotations
@@ -63,11 +64,11 @@ class Signer:
     """Signs with one key: a file's (in this process) or the ssh-agent's; `fingerprint` names its public key."""
 
     def __init__(self, public_data: bytes, source: str, keypair: asyncssh.SSHKeyPair | None = None) -> None:
-        from asyncssh.public_key import decode_ssh_public_key
-
         self._public_data = public_data
         self._keypair = keypair
         self.source = source  # the key file, or "ssh-agent"
+        from asyncssh.public_key import decode_ssh_public_key
+
         self.public_key = decode_ssh_public_key(public_data)
         self.fingerprint = self.public_key.get_fingerprint()
 
@@ -114,7 +115,7 @@ def file_signer(path: str, passphrase: str | None = None) -> Signer:
 async def agent_signer(fingerprint: str | None = None) -> Signer | None:
     """A key held by the ssh-agent ($SSH_AUTH_SOCK): the one with `fingerprint`, else the first; None without one."""
     if not os.environ.get("SSH_AUTH_SOCK"):
-        return None  # no agent to ask (and asyncssh not imported for nothing)
+        return None  # what asyncssh's connect_agent would find too, without loading it
     import asyncssh
 
     try:
@@ -192,13 +193,13 @@ def _namespace_ok(entry: SSHAllowedSignersEntry) -> bool:
 
 def read_allowed_signers(path: str) -> AllowedSigners:
     """Read the file; a line that is not an entry is an error naming FILE:LINE."""
-    import asyncssh
-    from asyncssh.sshsig import SSHAllowedSignersEntry
-
     try:
         text = Path(path).expanduser().read_text(encoding="utf-8")
     except OSError as exc:
         raise SignatureError(f"{path}: cannot read the allowed signers: {exc.strerror}") from None
+    import asyncssh
+    from asyncssh.sshsig import SSHAllowedSignersEntry
+
     entries = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()

@@ -17,10 +17,11 @@ from typing import Any, Literal, TextIO
 from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
 from runbook_tui.engine.controller import Controller
-from runbook_tui.engine.describe import describe, output_block
+from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import OUTPUT, REOPENABLE, Event
 from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
+from runbook_tui.engine.output_text import output_block
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line

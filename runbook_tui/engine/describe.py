@@ -6,10 +6,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
-from runbook_tui.runbook.safe_text import visible, visible_line
-
-#: Line ends `str.splitlines` obeys besides `\n` in ASCII text (all of them control characters).
-_ASCII_LINE_ENDS = "\r\x0b\x0c\x1c\x1d\x1e"
+from runbook_tui.runbook.safe_text import visible_line
 
 
 def _hosts(results: dict[str, Any]) -> str:
@@ -36,25 +33,6 @@ def _visible(value: Any) -> Any:
     return value
 
 
-def output_block(event: Event) -> str:
-    """An `output` event as exec prints it, whole: each of its lines behind `  HOST | ` (`!` for stderr), each ending in a newline.
-
-    One chunk of output holds thousands of lines, so the work is done on the chunk, not per line: the
-    lines are split where `str.splitlines` splits them (a `\\r\\n` ends one line) and every control
-    or format character left is shown through `visible`, so no line can drive the terminal or
-    forge another. '' for an event without text.
-    """
-    text = str(event.get("text", ""))
-    if not text:
-        return ""
-    prefix = f"  {visible_line(str(event.get('host')))} {'!' if event.get('stream') == 'stderr' else '|'} "
-    if text.isascii() and not any(end in text for end in _ASCII_LINE_ENDS):  # only `\n` ends lines: no split needed
-        block = prefix + text.removesuffix("\n").replace("\n", "\n" + prefix)
-    else:
-        block = prefix + ("\n" + prefix).join(text.splitlines())
-    return visible(block) + "\n"
-
-
 def describe(event: Event) -> list[str]:
     """The lines `exec` prints for an event (output events print one line per output line).
 
@@ -63,7 +41,8 @@ def describe(event: Event) -> list[str]:
     drive the terminal.
     """
     if event["type"] == ev.OUTPUT:
-        return output_block(event).splitlines()
+        prefix = f"  {visible_line(str(event.get('host')))} {'!' if event.get('stream') == 'stderr' else '|'} "
+        return [prefix + visible_line(line) for line in str(event.get("text", "")).splitlines()]
     event = _visible(event)
     kind = event["type"]
     time = str(event.get("ts", ""))[11:19]

@@ -19,29 +19,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.describe import describe, output_block
+from runbook_tui.engine.describe import describe
 from runbook_tui.engine.fold_steps import last_lines
 from runbook_tui.engine.journal import canonical, hashed_line
-from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.engine.output_text import output_block
 
 #: Characters that make the fast path or the sanitiser work: every line end `splitlines` knows, C0/C1, bidi and zero-width.
 TRICKY = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x1b\x07\x9b\t\x7f\u202e\u200b\ufeff"
 TEXTS = st.text(alphabet=st.sampled_from(TRICKY) | st.characters(codec="utf-8"), max_size=200) | st.text(alphabet=st.sampled_from("ab \n\r\t\x1b"), max_size=60)
 
 
-def line_by_line(host: str, stream: str, text: str) -> str:
-    """What exec printed before: each line of `text` on its own, through `visible_line`."""
-    prefix = f"  {visible_line(host)} {'!' if stream == 'stderr' else '|'} "
-    return "".join(prefix + visible_line(line) + "\n" for line in text.splitlines())
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=TEXTS, host=st.sampled_from(["web1", "evil\x1b]0;x\x07\nhost"]), stream=st.sampled_from(["stdout", "stderr"]))
-def test_a_chunk_prints_as_its_lines_did_one_by_one(text: str, host: str, stream: str) -> None:
-    event = {"type": ev.OUTPUT, "host": host, "stream": stream, "text": text}
-    block = output_block(event)
-    assert block == line_by_line(host, stream, text)
-    assert describe(event) == block.splitlines()
+@given(
+    text=TEXTS,
+    host=st.sampled_from(["web1", "evil\x1b]0;x\x07\nhost"]),
+    stream=st.sampled_from(["stdout", "stderr"]),
+    phase=st.sampled_from(["run", "undo"]),
+)
+def test_a_chunk_prints_as_describe_shows_its_lines_one_by_one(text: str, host: str, stream: str, phase: str) -> None:
+    event = {"type": ev.OUTPUT, "ts": "2026-12-01T12:00:00.000Z", "host": host, "stream": stream, "phase": phase, "text": text}
+    assert output_block(event) == "".join(line + "\n" for line in describe(event))
 
 
 def test_crlf_ends_lines_and_escapes_are_shown_not_obeyed() -> None:

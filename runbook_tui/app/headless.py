@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
 from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
+from runbook_tui.engine import output_text
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import OUTPUT, REOPENABLE, Event
 from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
-from runbook_tui.engine.output_text import output_block
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
@@ -31,7 +31,7 @@ def printer(out: TextIO) -> Callable[[Event, RunState], None]:
     """A listener printing each event as readable lines (exec's stdout); an output chunk in one write."""
 
     def listen(event: Event, state: RunState) -> None:
-        text = output_block(event) if event["type"] == OUTPUT else "".join(line + "\n" for line in describe(event))
+        text = output_text.output_block(event) if event["type"] == OUTPUT else "".join(line + "\n" for line in describe(event))
         if text:
             out.write(text)
             out.flush()

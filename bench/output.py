@@ -22,6 +22,11 @@ program has its `.pyc` files. Without it, an environment with
 and of our dependencies in every timed run (~3 s), while the standard library
 the baseline uses comes precompiled.
 
+Each variant also runs `seq 1` in the same interleaved loop: its time is the
+start-up (interpreter, imports, for the engine also loading the runbook and
+opening the session and journal), and the difference is what the output
+itself costs.
+
 Run: `.venv/bin/python bench/output.py [--reps N] [--lines N] [--check] [--profile]`.
 Aim: engine/baseline median wall time <= 2x, engine peak RSS < 100 MB.
 `--profile` runs the engine variant once under cProfile and prints the top
@@ -251,14 +256,19 @@ def main(argv: list[str] | None = None) -> int:
     return report(command, expected, args.reps, runs, check=args.check)
 
 
+#: The same variants printing one line: what a run costs before any output (start-up, imports, session, journal).
+ONE_LINE = "seq 1"
+
+
 def run_all(command: str, expected: int, reps: int, env: dict[str, str]) -> dict[str, list[dict[str, float]]]:
-    """Each variant `reps` times, interleaved, after one untimed run of each (which fills the bytecode cache)."""
-    for name in VARIANTS:
-        measure(name, command, expected, env)
-    runs: dict[str, list[dict[str, float]]] = {name: [] for name in VARIANTS}
-    for _ in range(reps):  # interleaved, so drift in machine load hits both alike
-        for name in VARIANTS:
-            runs[name].append(measure(name, command, expected, env))
+    """Each variant `reps` times on `command` and on ONE_LINE, interleaved, after one untimed run of each (which fills the bytecode cache)."""
+    jobs = [(name, command, expected) for name in VARIANTS] + [(f"{name} 1", ONE_LINE, output_size(ONE_LINE)) for name in VARIANTS]
+    for name, cmd, size in jobs[: len(VARIANTS)]:
+        measure(name, cmd, size, env)
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in jobs}
+    for _ in range(reps):  # interleaved, so drift in machine load hits all alike
+        for name, cmd, size in jobs:
+            runs[name].append(measure(name.removesuffix(" 1"), cmd, size, env))
     return runs
 
 
@@ -272,9 +282,15 @@ def report(command: str, expected: int, reps: int, runs: dict[str, list[dict[str
     load = os.getloadavg()[0]
     print(f"`{command}` ({expected / 1e6:.1f} MB of output), {reps} runs each, medians; each run a whole process; load avg {load:.1f}")
     print()
-    print(f"{'variant':<10} {'wall s':>8} {'in-process s':>13} {'CPU s':>7} {'peak RSS MB':>12}")
+    print(f"{'variant':<22} {'wall s':>8} {'in-process s':>13} {'CPU s':>7} {'peak RSS MB':>12}")
+    for name in runs:
+        label = name.replace(" 1", f", `{ONE_LINE}`")
+        print(f"{label:<22} {med(name, 'wall'):>8.3f} {med(name, 'inproc'):>13.3f} {med(name, 'cpu'):>7.3f} {peak(name):>12.1f}")
     for name in VARIANTS:
-        print(f"{name:<10} {med(name, 'wall'):>8.3f} {med(name, 'inproc'):>13.3f} {med(name, 'cpu'):>7.3f} {peak(name):>12.1f}")
+        wall, cpu = med(name, "wall") - med(f"{name} 1", "wall"), med(name, "cpu") - med(f"{name} 1", "cpu")
+        print(
+            f"{name}: start-up {med(f'{name} 1', 'wall'):.3f} s wall ({med(f'{name} 1', 'cpu'):.3f} s CPU), the output itself +{wall:.3f} s wall (+{cpu:.3f} s CPU)"
+        )
     ratio = med("engine", "wall") / med("baseline", "wall")
     inproc_ratio = med("engine", "inproc") / med("baseline", "inproc")
     cpu_ratio = med("engine", "cpu") / med("baseline", "cpu")

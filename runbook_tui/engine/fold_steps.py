@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from itertools import repeat
 from types import MappingProxyType
 from typing import Any
 
@@ -70,7 +71,7 @@ def _output(state: RunState, e: Event) -> RunState:
         return state
     # Only the last OUTPUT_TAIL lines can survive the cut below: split and build no more (a 64 KiB chunk of `seq` is ~9,000 lines).
     host, stream, phase = e.get("host", ""), e.get("stream", "stdout"), e.get("phase", "run")
-    lines = tuple(OutputLine(host, stream, text, phase) for text in last_lines(str(e.get("text", "")), OUTPUT_TAIL))
+    lines = tuple(map(OutputLine, repeat(host), repeat(stream), last_lines(str(e.get("text", "")), OUTPUT_TAIL), repeat(phase)))
     return with_step(state, sid, output=(step.output + lines)[-OUTPUT_TAIL:])
 
 

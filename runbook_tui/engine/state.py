@@ -9,12 +9,14 @@ events.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import replace
 
+from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.fold_session import SESSION_HANDLERS
-from runbook_tui.engine.fold_steps import STEP_HANDLERS
+from runbook_tui.engine.fold_steps import STEP_HANDLERS, output_lines, with_output
 from runbook_tui.engine.state_model import (
     FINAL_STEP,
     OUTPUT_TAIL,
@@ -51,11 +53,33 @@ def initial() -> RunState:
 
 
 def replay(events: Iterable[Event], state: RunState | None = None) -> RunState:
-    """Fold events into a state: the whole of `resume` and of the verifier's catch-up."""
+    """Fold events into a state: the whole of `resume` and of the verifier's catch-up.
+
+    The same state as `apply` event after event, faster: a run of `output`
+    events of one step (most of a long journal) is folded at once, keeping
+    only the last OUTPUT_TAIL lines as it goes (memory stays flat).
+    """
     state = state or initial()
+    tail: deque[OutputLine] = deque(maxlen=OUTPUT_TAIL)
+    last: Event | None = None  # the last `output` event whose lines are in `tail`, not yet in `state`
     for event in events:
+        if event["type"] == ev.OUTPUT:
+            if last is not None and last["step"] != event["step"]:
+                state = _with_outputs(state, last, tail)
+            tail.extend(output_lines(event))
+            last = event
+            continue
+        if last is not None:
+            state, last = _with_outputs(state, last, tail), None
         state = apply(state, event)
-    return state
+    return state if last is None else _with_outputs(state, last, tail)
+
+
+def _with_outputs(state: RunState, last: Event, tail: deque[OutputLine]) -> RunState:
+    """The lines gathered from a run of `output` events of `last`'s step, then `seq` and `last_ts` of `last`; empties `tail`."""
+    state = with_output(state, last["step"], tail)
+    tail.clear()
+    return replace(state, seq=last["seq"], last_ts=last["ts"])
 
 
 def apply(state: RunState, event: Event) -> RunState:

@@ -406,10 +406,14 @@ def _collect(scan: JournalScan) -> JournalRead:
     return JournalRead(events, scan.problems, scan.truncated_at, scan.unreadable)
 
 
+_EVENT_KEYS = frozenset(("seq", "ts", "type", "actor", "prev", "hash"))
+_TEXT_KEYS = ("ts", "type", "actor", "prev", "hash")
+
+
 def _check(obj: Any, number: int, prev: str, line: bytes) -> str | None:
-    if not isinstance(obj, dict) or not all(k in obj for k in ("seq", "ts", "type", "actor", "prev", "hash")):
+    if not isinstance(obj, dict) or not obj.keys() >= _EVENT_KEYS:
         return f"line {number}: expected an event with seq, ts, type, actor, prev and hash"
-    if type(obj["seq"]) is not int or not all(isinstance(obj[k], str) for k in ("ts", "type", "actor", "prev", "hash")):
+    if type(obj["seq"]) is not int or not all(type(obj[k]) is str for k in _TEXT_KEYS):
         return f"line {number}: expected an integer seq and text ts, type, actor, prev and hash"
     if obj["seq"] != number - 1:
         return f"line {number}: seq {obj['seq']} where {number - 1} was expected (a line was removed or inserted)"

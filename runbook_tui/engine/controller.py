@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, Scope, refused
-from runbook_tui.engine.events import Event
+from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.runner import MetricJudge, StepRunner
@@ -91,8 +91,8 @@ class Controller(VerifierIntents, StepRunner):
         if listener in self._listeners:
             self._listeners.remove(listener)
 
-    def emit(self, type: str, actor: Actor | str, **data: Any) -> Event:
-        """Journal (fsync) first, then apply, then tell listeners."""
+    def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
+        """Journal (fsync) first, then apply, then tell listeners (mypy checks `data` against the type's payload in events.py)."""
         name = actor if isinstance(actor, str) else actor.name
         try:
             event = self.journal.append(type, name, data)

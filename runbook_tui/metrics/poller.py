@@ -37,7 +37,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM, Controller
-from runbook_tui.engine.events import Event
+from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, check_words, format_value, holds, panel_json
@@ -222,10 +222,10 @@ class MetricsMonitor:
         """Nothing may follow session_finished in a journal; a broken journal takes no more events."""
         return self._stopped or self.controller.state.finished or self.controller.fatal is not None
 
-    def _emit(self, type: str, **data: Any) -> Event | None:
+    def _emit(self, type: ev.EventType[P], *args: P.args, **data: P.kwargs) -> Event | None:
         if self._closed:
             return None
-        return self.controller.emit(type, SYSTEM, **data)
+        return self.controller.emit(type, SYSTEM, *args, **data)
 
     def _criterion(self, check: MetricCheck) -> dict[str, Any]:
         unit = self.panels[check.panel].unit if check.panel in self.panels else ""

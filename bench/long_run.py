@@ -280,24 +280,25 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         cut, full = make_journals(work, args.events)
         made = time.monotonic() - started
-        print(f"journal of {args.events:,} events ({full.stat().st_size / 1e6:.0f} MB) made in {made:.1f} s; load average {os.getloadavg()[0]:.1f}")
+        print(f"journal of {args.events:,} events ({full.stat().st_size / 1e6:.0f} MB) made in {made:.1f} s; load average {os.getloadavg()[0]:.1f}", flush=True)
         times: dict[str, list[float]] = {"resume": [], "replay": []}
+        labels = {"resume": "resume: first frame", "replay": "replay: first frame", "verifier": "verifier: joined and caught up"}
+        print(f"{'what':<34} {'median s':>9} {'min s':>7} {'max s':>7}", flush=True)
+
+        def show(name: str) -> None:
+            values = times[name]
+            print(f"{labels[name]:<34} {statistics.median(values):>9.2f} {min(values):>7.2f} {max(values):>7.2f}", flush=True)
+
         for variant in times:
             tui(variant, work, cut, full)  # untimed: fills the bytecode cache
         for _ in range(args.reps):
-            for variant in times:
+            for variant in ("resume", "replay"):
                 times[variant].append(tui(variant, work, cut, full))
+        show("resume")
+        show("replay")
         joins = asyncio.run(verifier(work, cut, args.reps))
-    times["verifier"] = [sample["caught_up"] for sample in joins]
-    print()
-    print(f"{'what':<34} {'median s':>9} {'min s':>7} {'max s':>7}")
-    labels = {
-        "resume": "resume: first frame",
-        "replay": "replay: first frame",
-        "verifier": "verifier: joined and caught up",
-    }
-    for name, values in times.items():
-        print(f"{labels[name]:<34} {statistics.median(values):>9.2f} {min(values):>7.2f} {max(values):>7.2f}")
+        times["verifier"] = [sample["caught_up"] for sample in joins]
+        show("verifier")
     print(
         f"(verifier: imports done {statistics.median(s['imported'] for s in joins):.2f} s, "
         f"joined {statistics.median(s['joined'] for s in joins):.2f} s after its start)"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import replace
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
@@ -27,6 +26,7 @@ from runbook_tui.engine.state_model import (
     RollbackState,
     RunState,
     StepState,
+    evolve,
 )
 
 __all__ = [
@@ -79,7 +79,7 @@ def _with_outputs(state: RunState, last: Event, tail: deque[OutputLine]) -> RunS
     """The lines gathered from a run of `output` events of `last`'s step, then `seq` and `last_ts` of `last`; empties `tail`."""
     state = with_output(state, last["step"], tail)
     tail.clear()
-    return replace(state, seq=last["seq"], last_ts=last["ts"])
+    return evolve(state, seq=last["seq"], last_ts=last["ts"])
 
 
 def apply(state: RunState, event: Event) -> RunState:
@@ -87,7 +87,7 @@ def apply(state: RunState, event: Event) -> RunState:
     handler = _HANDLERS.get(event["type"])
     if handler is not None:
         state = handler(state, event)
-    return replace(state, seq=event["seq"], last_ts=event["ts"])
+    return evolve(state, seq=event["seq"], last_ts=event["ts"])
 
 
 def confirmable(state: RunState) -> str | None:

@@ -248,6 +248,15 @@ async def verifier(work: Path, cut: Path, reps: int) -> list[dict[str, float]]:
     return samples
 
 
+def parse_floor(journal: Path) -> float:
+    """Seconds to read and `json.loads` every line (no check, no fold): what any reader of the whole journal pays."""
+    started = time.perf_counter()
+    with journal.open("rb") as handle:
+        for line in handle:
+            json.loads(line)
+    return time.perf_counter() - started
+
+
 def _free_port() -> int:
     import socket
 
@@ -299,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         joins = asyncio.run(verifier(work, cut, args.reps))
         times["verifier"] = [sample["caught_up"] for sample in joins]
         show("verifier")
+        floor = parse_floor(full)
+    print(f"floor: json.loads of every line of the journal in one process: {floor:.2f} s (the load of the machine shows here too)")
     print(
         f"(verifier: imports done {statistics.median(s['imported'] for s in joins):.2f} s, "
         f"joined {statistics.median(s['joined'] for s in joins):.2f} s after its start)"

@@ -25,7 +25,7 @@ from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.share import protocol
 from runbook_tui.trust.ledger import Ledger
-from runbook_tui.trust.participant import ParticipantTrust, find_signer, received_copy
+from runbook_tui.trust.participant import SEALED_AT, ParticipantTrust, find_signer, received_copy
 from runbook_tui.trust.sshsig import SignatureError
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,7 @@ class ShareClient:
                     self.diverged = problem
                 self._say(f"WARNING: the journal diverges from what you saw: {problem}")
                 return
-            if self.role == "verifier" and self.trust.signer is not None and event["seq"] > self.state.seq:
+            if self.role == "verifier" and self.trust.signer is not None and event.get("type") in SEALED_AT and event["seq"] > self.state.seq:
                 task = asyncio.get_running_loop().create_task(self._seal(event))
                 self._seals.add(task)
                 task.add_done_callback(self._seals.discard)

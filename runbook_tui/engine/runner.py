@@ -60,6 +60,9 @@ class StepRunner:
     def _maybe_finish(self) -> None:
         raise NotImplementedError
 
+    def _step_ended(self) -> None:
+        raise NotImplementedError
+
     @property
     def session_id(self) -> str:
         return str(self.state.session.get("session", "session"))
@@ -116,6 +119,8 @@ class StepRunner:
         except Exception as exc:  # a bug must not kill the session silently: journal it
             log.exception("step %s crashed", step.id)
             self._safe_error(f"internal error while running '{step.id}': {exc}", step=step.id)
+        finally:
+            self._step_ended()
 
     def _safe_error(self, message: str, **where: Any) -> None:
         try:

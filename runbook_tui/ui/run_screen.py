@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, AssigneeIntent, Controller, Reply
@@ -35,6 +35,7 @@ from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.ui.key_footer import KeyFooter
 from runbook_tui.ui.log_lines import log_lines
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.output_pane import OutputLog
@@ -82,6 +83,7 @@ class RunView(CoalescedRepaintScreen):
         self.source = source
         self.footer_note = footer_note
         self._pending_lines: list[str] = self._history(source.state)
+        self._keys_shown: tuple[bool | None, ...] = ()
         source.subscribe(self._on_event)
 
     def compose(self) -> ComposeResult:
@@ -95,7 +97,7 @@ class RunView(CoalescedRepaintScreen):
                 yield OutputLog(SCREEN_LINES, id="output")
                 yield PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
         yield Static(Text(visible_line(self.footer_note), overflow="fold"), id="journal-path")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
@@ -187,7 +189,13 @@ class RunView(CoalescedRepaintScreen):
         preview = getattr(self.source, "preview_step", None)
         self.query_one(StepDetail).show(state, state.current, preview(state.current) if preview and state.current else None)
         self._tick()
-        self.refresh_bindings()
+        keys = tuple(self.check_action(binding.action, ()) for binding in self._bindings_shown())
+        if keys != self._keys_shown:  # the footer recomposes (and the screen is laid out) only when a key comes or goes
+            self._keys_shown = keys
+            self.refresh_bindings()
+
+    def _bindings_shown(self) -> list[Binding]:
+        return [binding for binding in self.BINDINGS if isinstance(binding, Binding)]
 
     def _tick(self) -> None:
         state = self.source.state

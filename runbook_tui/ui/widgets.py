@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
@@ -52,6 +53,8 @@ def home_short(path: str) -> str:
 
 class RunHeader(Static):
     """Ticket, title, risk and mode; who is who; the last checkpoint; the countdown to the end of the window."""
+
+    _shown: list[tuple[str, list[Any]]] | None = None
 
     def show(self, state: RunState, now: dt.datetime, connected: Mapping[str, str]) -> None:
         theme = self.app.current_theme
@@ -96,11 +99,15 @@ class RunHeader(Static):
             line2.append(f"   ⚑ last checkpoint: {_line(checkpoint)}", style=colour(theme, "secondary"))
         if state.silences:  # Alertmanager silences made for this change (journal: silence_created)
             line2.append(f"   🔕 {len(state.silences)} alert silence{'s' if len(state.silences) > 1 else ''}", style=colour(theme, "secondary"))
+        shown = [(part.plain, part.spans) for part in (line1, right, line2)]
+        if shown == self._shown:
+            return  # the 1 s tick redraws the header only when a word or colour changed
+        self._shown = shown
         grid = Table.grid(expand=True, padding=(0, 1))
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
         grid.add_row(line1, right)
-        self.update(Group(grid, line2))
+        self.update(Group(grid, line2), layout=False)  # always two lines (app.tcss): no layout of the screen
 
 
 class StepTable(DataTable[Any]):
@@ -115,14 +122,20 @@ class StepTable(DataTable[Any]):
         self._statuses: dict[str, tuple[str, str]] = {}  # (status, theme) shown per row: unchanged cells are not redrawn
         self._state: RunState | None = None
         self._titles_width = 0
+        self._rendered_width = -1
 
     def on_mount(self) -> None:
         self.add_column("", key="status", width=2)
         self.add_column("id", key="id")
         self.add_column("step", key="step")
 
-    def on_resize(self) -> None:
+    def _on_resize(self, event: events.Resize) -> None:
+        """Titles are cut again for a new width. Only a new width changes a drawn row: on a new height alone (the
+        status stack above came or went) DataTable's handler, which throws every drawn row away, is skipped."""
         self.call_after_refresh(self.show_titles)
+        if event.size.width == self._rendered_width:
+            event.prevent_default()
+        self._rendered_width = event.size.width
 
     def show(self, state: RunState) -> None:
         theme = self.app.current_theme
@@ -175,9 +188,17 @@ class StepTable(DataTable[Any]):
 class StepDetail(Static):
     """The current step: title, id, where it runs, the command in full, its undo, who confirms; per-host results."""
 
+    _shown: tuple[Any, ...] | None = None
+
     def show(self, state: RunState, step_id: str | None, preview: Mapping[str, Any] | None = None) -> None:
         """`preview`: the step rendered with the captures known now (the assignee's controller has it)."""
         theme = self.app.current_theme
+        # What the pane is drawn from: unchanged (a pause, a note), it is not drawn again (nor the screen laid out).
+        shown: tuple[Any, ...] = (step_id, state.steps.get(step_id or ""), state.plan_steps.get(step_id or ""), preview, state.outcome, state.solo)
+        shown += (len(state.order), tuple(state.rollback_order), theme.name, self.size.width)
+        if shown == self._shown:
+            return
+        self._shown = shown
         if step_id is None:
             words = f"Session finished: {state.outcome}." if state.outcome else "Every step is done."
             self.update(Text(words, style="bold"))

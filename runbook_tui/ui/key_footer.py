@@ -85,4 +85,7 @@ class KeyFooter(Footer):
     def _key(self, spec: KeySpec) -> Widget:
         key, display, description, action, enabled, tooltip, palette = spec
         widget = FooterKey(key, display, description, action, disabled=not enabled, tooltip=tooltip, classes="-command-palette" if palette else "")
-        return widget if palette else widget.data_bind(compact=Footer.compact)
+        if palette:
+            return widget
+        with self._context():  # data_bind binds to the active message pump: this footer, as in its compose
+            return widget.data_bind(compact=Footer.compact)

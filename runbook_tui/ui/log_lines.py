@@ -65,15 +65,20 @@ def event_lines(event: Event) -> list[str]:
     return [visible_line(f"── note by {event.get('actor')}: {event.get('text')}")]
 
 
+def output_prefix(event: Event) -> str:
+    """What each line of an output event follows on the pane, not yet sanitised: `host │ ` (`!` for stderr, `undo ` first in a rollback)."""
+    mark = "!" if event.get("stream") == "stderr" else "│"
+    undo = "undo " if event.get("phase") == "undo" else ""
+    return f"{undo}{event.get('host', '')} {mark} "
+
+
 def log_lines(event: Event) -> list[str]:
     """The pane's lines for one event: each output line (`host │ text`, `!` for stderr, `undo ` in a
     rollback), the `──` lines of steps, waves, undo, rollbacks, errors and notes, and decisions by name."""
     kind = event["type"]
     if kind == ev.OUTPUT:
-        host = event.get("host", "")
-        mark = "!" if event.get("stream") == "stderr" else "│"
-        undo = "undo " if event.get("phase") == "undo" else ""
-        return [visible_line(f"{undo}{host} {mark} {line}") for line in str(event.get("text", "")).splitlines()]
+        prefix = output_prefix(event)
+        return [visible_line(prefix + line) for line in str(event.get("text", "")).splitlines()]
     if kind in LOGGED:
         return event_lines(event)
     return []

@@ -122,7 +122,7 @@ class StepTable(DataTable[Any]):
         self._statuses: dict[str, tuple[str, str]] = {}  # (status, theme) shown per row: unchanged cells are not redrawn
         self._state: RunState | None = None
         self._titles_width = 0
-        self._rendered_width = -1
+        self._drawn_for: tuple[int, tuple[int, ...]] | None = None  # the width and column widths at the last Resize
 
     def on_mount(self) -> None:
         self.add_column("", key="status", width=2)
@@ -130,12 +130,13 @@ class StepTable(DataTable[Any]):
         self.add_column("step", key="step")
 
     def _on_resize(self, event: events.Resize) -> None:
-        """Titles are cut again for a new width. Only a new width changes a drawn row: on a new height alone (the
-        status stack above came or went) DataTable's handler, which throws every drawn row away, is skipped."""
+        """Titles are cut again for a new width. A drawn row changes only with the width or a column's: on a new height
+        alone (the status stack above came or went) DataTable's handler, which throws every drawn row away, is skipped."""
         self.call_after_refresh(self.show_titles)
-        if event.size.width == self._rendered_width:
+        drawn_for = (event.size.width, tuple(column.get_render_width(self) for column in self.ordered_columns))
+        if drawn_for == self._drawn_for:
             event.prevent_default()
-        self._rendered_width = event.size.width
+        self._drawn_for = drawn_for
 
     def show(self, state: RunState) -> None:
         theme = self.app.current_theme

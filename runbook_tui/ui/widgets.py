@@ -16,7 +16,6 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual import events
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
@@ -122,21 +121,14 @@ class StepTable(DataTable[Any]):
         self._statuses: dict[str, tuple[str, str]] = {}  # (status, theme) shown per row: unchanged cells are not redrawn
         self._state: RunState | None = None
         self._titles_width = 0
-        self._drawn_for: tuple[int, tuple[int, ...]] | None = None  # the width and column widths at the last Resize
 
     def on_mount(self) -> None:
         self.add_column("", key="status", width=2)
         self.add_column("id", key="id")
         self.add_column("step", key="step")
 
-    def _on_resize(self, event: events.Resize) -> None:
-        """Titles are cut again for a new width. A drawn row changes only with the width or a column's: on a new height
-        alone (the status stack above came or went) DataTable's handler, which throws every drawn row away, is skipped."""
+    def on_resize(self) -> None:
         self.call_after_refresh(self.show_titles)
-        drawn_for = (event.size.width, tuple(column.get_render_width(self) for column in self.ordered_columns))
-        if drawn_for == self._drawn_for:
-            event.prevent_default()
-        self._drawn_for = drawn_for
 
     def show(self, state: RunState) -> None:
         theme = self.app.current_theme

@@ -37,7 +37,7 @@ from run_screen_helpers import (
     write_runbook,
 )
 from textual.widgets import Static
-from textual.widgets._footer import Footer, FooterKey
+from textual.widgets._footer import FooterKey
 
 from runbook_tui.app.session import resume_session
 from runbook_tui.app.settings import Settings
@@ -201,12 +201,12 @@ def _keys(app: Any) -> list[str]:
 
 
 @pytest.mark.asyncio
-async def test_the_footer_changes_its_keys_in_place_as_textual_would_compose_them(workdir: Path) -> None:
+async def test_the_footer_drops_the_run_key_while_paused_and_brings_it_back(workdir: Path) -> None:
+    """The screen asks the footer to recompose only when a key's availability changed: a pause must still reach it."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         controller = await started(pilot)
         await settled(pilot)
-        footer = app.screen.query_one(Footer)
         at_start = _keys(app)
         assert at_start[0] == "⏎ run"
         await pilot.press("p")
@@ -214,10 +214,6 @@ async def test_the_footer_changes_its_keys_in_place_as_textual_would_compose_the
         await until(pilot, lambda: "⏎ run" not in _keys(app), "the run key to go")
         paused = _keys(app)
         assert "p pause" in paused and "u roll back" in paused
-        before = set(app.screen.query(FooterKey))
-        footer.refresh(recompose=True)  # what Textual's own Footer composes for these bindings
-        await until(pilot, lambda: bool(app.screen.query(FooterKey)) and not before & set(app.screen.query(FooterKey)), "the footer recomposed")
-        assert _keys(app) == paused
         await pilot.press("p")
         await until(pilot, lambda: not controller.state.paused, "the resume")
         await until(pilot, lambda: "⏎ run" in _keys(app), "the run key to come back")

@@ -20,9 +20,11 @@ from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, Scope, refused
-from runbook_tui.engine.events import Event
+from runbook_tui.engine.events import Event, P
+from runbook_tui.engine.guard_response import respond
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.ports import Executor
+from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.runner import MetricJudge, StepRunner
 from runbook_tui.engine.state import RUNNABLE, RunState, apply, initial
 from runbook_tui.engine.verifier_intents import VerifierIntents
@@ -84,6 +86,7 @@ class Controller(VerifierIntents, StepRunner):
         self.verifier_reachable = True
         self._injected: set[str] = set()  # rehearse --fail-at: steps that fail without running
         self._waves: WaveGate | None = None  # the running step's waves (serial:), while it runs
+        self._guard_rollback: str | None = None  # a rollback guard tripped while a step ran: rolled back when it ends
 
     # -- events ------------------------------------------------------------------
 
@@ -94,24 +97,20 @@ class Controller(VerifierIntents, StepRunner):
         if listener in self._listeners:
             self._listeners.remove(listener)
 
-    def emit(self, type: str, actor: Actor | str, **data: Any) -> Event:
-        """Journal (fsync) first, then apply, then tell listeners."""
+    def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
+        """Journal (fsync) first, then apply, then tell listeners (mypy checks `data` against the type's payload in events.py)."""
         name = actor if isinstance(actor, str) else actor.name
         try:
             event = self.journal.append(type, name, data)
         except JournalError as exc:
             self.fatal = f"{exc.strerror}; the run stops before the next step"
             raise
-        if self._unapplied:  # a decision before it is still being written (emit_durably): applied in the journal's order
-            self._unapplied.append((event, data))
-            self._apply_durable()
-        else:
-            self._apply(event, data)
+        self._unapplied.append((event, data))  # after any decision before it that is still being written (emit_durably)
+        self._apply_durable()
         return event
 
-    async def emit_durably(self, type: str, actor: Actor | str, **data: Any) -> Event:
-        """`emit` of a decision made on the event loop: the loop keeps rendering and reading output while the writer
-        thread writes and fsyncs it; it is applied (and acted on) once it is on disk, in the journal's order."""
+    async def emit_durably(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
+        """`emit` of a decision on the event loop, which runs on while the writer thread fsyncs it; applied once on disk, in order."""
         name = actor if isinstance(actor, str) else actor.name
         try:
             event = self.journal.queue(type, name, data)
@@ -125,12 +124,8 @@ class Controller(VerifierIntents, StepRunner):
 
     def _apply_durable(self) -> None:
         """Apply the journaled events waiting, in order, up to the first decision not on disk yet (grouped ones never wait)."""
-        while self._unapplied:
-            event, data = self._unapplied[0]
-            if event["type"] not in ev.GROUPED and event["seq"] > self.journal.durable_seq:
-                return
-            self._unapplied.popleft()
-            self._apply(event, data)
+        while self._unapplied and (self._unapplied[0][0]["type"] in ev.GROUPED or self._unapplied[0][0]["seq"] <= self.journal.durable_seq):
+            self._apply(*self._unapplied.popleft())
 
     def _apply(self, event: Event, data: Mapping[str, Any]) -> None:
         type = event["type"]
@@ -145,6 +140,8 @@ class Controller(VerifierIntents, StepRunner):
         if self._next_step_changed(type, data, before):
             assert self.state.current is not None
             self.announce_ready(self.state.current)  # the next step, rendered with what the last one captured
+        if type == ev.GUARD_TRIPPED:
+            respond(self, event)  # the engine acts on the trip; every front end only renders what follows
 
     def _next_step_changed(self, type: str, data: Mapping[str, Any], before: str | None) -> bool:
         """Does the run now stand at a step everyone should see rendered afresh (`step_ready`)?
@@ -405,8 +402,9 @@ class Controller(VerifierIntents, StepRunner):
         decided = self._pausing(actor, reason)
         if isinstance(decided, Reply):
             return decided
-        self.emit(decided[0], actor, **decided[1])
-        return decided[2]
+        resume, words, reply = decided
+        self.emit(ev.RESUMED if resume else ev.PAUSED, actor, reason=words)
+        return reply
 
     async def pause_durably(self, actor: Actor, reason: str = "") -> Reply:
         """`pause` for a key on the run screen: the decision is fsynced off the event loop (awaited), the screen keeps drawing."""
@@ -414,19 +412,20 @@ class Controller(VerifierIntents, StepRunner):
             decided = self._pausing(actor, reason)
             if isinstance(decided, Reply):
                 return decided
-            await self.emit_durably(decided[0], actor, **decided[1])
-            return decided[2]
+            resume, words, reply = decided
+            await self.emit_durably(ev.RESUMED if resume else ev.PAUSED, actor, reason=words)
+            return reply
 
-    def _pausing(self, actor: Actor, reason: str) -> Reply | tuple[str, dict[str, Any], Reply]:
-        """What a pause decides: a refusal (or the verifier's hold, asked already), or the event to journal and the reply."""
+    def _pausing(self, actor: Actor, reason: str) -> Reply | tuple[bool, str, Reply]:
+        """What a pause decides: a refusal (or the verifier's hold, asked already), or (resume?, the reason journaled, the reply)."""
         if actor.role == "verifier":
             return self.request_hold(actor, reason)
         denial = self._assignee_only(actor, "pause the run") if actor.role != "system" else None
         if denial:
             return denial
         if self.state.paused:
-            return ev.RESUMED, {"reason": reason or "resumed"}, Reply(True, "resumed")
-        return ev.PAUSED, {"reason": reason or f"paused by {actor.name}"}, Reply(True, "paused: no new step starts until you press p again")
+            return True, reason or "resumed", Reply(True, "resumed")
+        return False, reason or f"paused by {actor.name}", Reply(True, "paused: no new step starts until you press p again")
 
     def review(self, actor: Actor, planned: str, surprised: str, change: str) -> Reply:
         """The post-change review, asked for when a live run ends; it goes into the report."""
@@ -474,6 +473,25 @@ class Controller(VerifierIntents, StepRunner):
         if plan.needs_acknowledgement and not acknowledged:
             names = ", ".join(sorted({e.step_id for e in plan.without_undo}))
             return refused(f"these steps have no undo and must be acknowledged first: {names}")
+        self._start_rollback(actor, plan, reason, finish)
+        return Reply(True, f"rolling back ({scope})")
+
+    def roll_back_for_guard(self, reason: str) -> None:
+        """A guard with `on_critical: rollback` tripped: back to the last checkpoint now, or as soon as the running step ends."""
+        rollback = self.state.rollback
+        if self.state.finished or self.fatal or (rollback is not None and not rollback.finished):
+            return  # nothing left to roll back, or a rollback already runs
+        if self.busy:
+            self._guard_rollback = reason
+            return
+        self._start_rollback(SYSTEM, self.plan_rollback("checkpoint"), reason, finish=True)
+
+    def _step_ended(self) -> None:
+        """The rollback a guard asked for while the step ran starts now, before anyone can start the next step."""
+        reason, self._guard_rollback = self._guard_rollback, None
+        if reason is not None and not self.state.finished and not self.fatal:
+            self._start_rollback(SYSTEM, self.plan_rollback("checkpoint"), reason, finish=True)
+
+    def _start_rollback(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
         self._cancel_finishing()  # the final success checks are moot once the change is rolled back
         self._task = asyncio.create_task(self._run_rollback(actor, plan, reason, finish))
-        return Reply(True, f"rolling back ({scope})")

@@ -33,9 +33,9 @@ from runbook_tui.engine.events import (
 from runbook_tui.engine.journal import canonical
 
 #: The intent a verifier signs -> the event type the session journals for it.
-VERIFIER_DECISIONS: Final = {"confirm": STEP_CONFIRMED, "reject": STEP_REJECTED, "hold": HOLD_REQUESTED, "request_rollback": ROLLBACK_REQUESTED}
+VERIFIER_DECISIONS: Final[dict[str, str]] = {"confirm": STEP_CONFIRMED, "reject": STEP_REJECTED, "hold": HOLD_REQUESTED, "request_rollback": ROLLBACK_REQUESTED}
 #: The assignee's decisions, signed in their process after the session journals them.
-ASSIGNEE_DECISIONS: Final = {STEP_STARTED: "run", ROLLBACK_STARTED: "rollback", STEP_SKIPPED: "skip", STEP_MARKED_DONE: "accept"}
+ASSIGNEE_DECISIONS: Final[dict[str, str]] = {STEP_STARTED: "run", ROLLBACK_STARTED: "rollback", STEP_SKIPPED: "skip", STEP_MARKED_DONE: "accept"}
 #: Every event type that is a decision someone may sign.
 DECISION_TYPES: Final = frozenset(VERIFIER_DECISIONS.values()) | frozenset(ASSIGNEE_DECISIONS)
 

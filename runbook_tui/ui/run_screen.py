@@ -37,7 +37,7 @@ from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible, visible_line
-from runbook_tui.ui.log_lines import log_lines, output_prefix
+from runbook_tui.ui.log_lines import log_lines, raw_output_prefix
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels import PanelArea
@@ -167,7 +167,7 @@ class RunView(CoalescedRepaintScreen):
         if event["type"] == ev.OUTPUT:
             # Output only adds lines (marking the screen dirty for it redrew the table, details, banner and footer during a flood).
             # A chunk of up to 64 KiB: split here; sanitised and wrapped only if the pane shows it.
-            self._pending_lines.extend(zip(repeat(output_prefix(event)), str(event.get("text", "")).splitlines()))
+            self._pending_lines.extend(zip(repeat(raw_output_prefix(event)), str(event.get("text", "")).splitlines()))
         else:
             self._dirty = True
             self._queue_lines(log_lines(event))
@@ -246,7 +246,6 @@ class RunScreen(RunView):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.set_interval(0.5, self.controller.flush)
         self._review_asked = False
 
     def _repaint(self) -> None:
@@ -343,19 +342,6 @@ class RunScreen(RunView):
 
     async def action_pause(self) -> None:
         self._say(await self.controller.pause_durably(self.actor), quiet=True)
-
-    def on_panel_area_guard_tripped(self, message: PanelArea.GuardTripped) -> None:
-        """`on_critical: rollback`: show the undo list as soon as no step runs (a tripped guard ends a `wait` early)."""
-        if message.trip.get("action") == "rollback":
-            self._rollback_when_idle()
-
-    def _rollback_when_idle(self) -> None:
-        if self.controller.state.finished or isinstance(self.app.screen, RollbackModal):
-            return
-        if self.controller.busy:
-            self.set_timer(0.3, self._rollback_when_idle)
-            return
-        self.action_rollback()
 
     def action_rollback(self) -> None:
         if self.controller.busy:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from itertools import repeat
 from types import MappingProxyType
 from typing import Any
 
@@ -68,10 +69,24 @@ def _output(state: RunState, e: Event) -> RunState:
     step = state.steps.get(sid)
     if step is None:
         return state
-    # Only the last OUTPUT_TAIL lines can survive the cut below: build no more (a 64 KiB chunk of `seq` is ~9,000 lines).
+    # Only the last OUTPUT_TAIL lines can survive the cut below: split and build no more (a 64 KiB chunk of `seq` is ~9,000 lines).
     host, stream, phase = e.get("host", ""), e.get("stream", "stdout"), e.get("phase", "run")
-    lines = tuple(OutputLine(host, stream, text, phase) for text in str(e.get("text", "")).splitlines()[-OUTPUT_TAIL:])
+    lines = tuple(map(OutputLine, repeat(host), repeat(stream), last_lines(str(e.get("text", "")), OUTPUT_TAIL), repeat(phase)))
     return with_step(state, sid, output=(step.output + lines)[-OUTPUT_TAIL:])
+
+
+def last_lines(text: str, count: int) -> list[str]:
+    """`text.splitlines()[-count:]` (count > 0) without splitting all of a long text.
+
+    The tail starts right after the (count+1)-th `\\n` from the end: a line boundary (a `\\r\\n`
+    stays whole before it) with at least `count` lines after it.
+    """
+    cut = len(text)
+    for _ in range(count + 1):
+        cut = text.rfind("\n", 0, cut)
+        if cut < 0:
+            return text.splitlines()[-count:]
+    return text[cut + 1 :].splitlines()[-count:]
 
 
 def _hosts_from(payload: Mapping[str, Any]) -> Mapping[str, HostState]:

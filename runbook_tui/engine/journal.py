@@ -47,6 +47,20 @@ def event_hash(obj: dict[str, Any]) -> str:
     return hashlib.sha256(canonical({k: v for k, v in obj.items() if k != "hash"})).hexdigest()
 
 
+def hashed_line(obj: dict[str, Any]) -> tuple[str, bytes]:
+    """`obj`'s hash and its journal line (`obj` with that `hash`, canonical, newline-ended), JSON-encoding `obj` once.
+
+    Sorted keys put `hash` between the keys before it and those after it: each half is encoded
+    once, the hash is taken over the halves joined, and the line is the same bytes with
+    `"hash":"…"` between them (an output event's 64 KiB of text is not escaped twice).
+    """
+    before = _encode({k: v for k, v in obj.items() if k < "hash"})[1:-1].encode("utf-8")
+    after = _encode({k: v for k, v in obj.items() if k > "hash"})[1:-1].encode("utf-8")
+    digest = hashlib.sha256(b"{" + b",".join(half for half in (before, after) if half) + b"}").hexdigest()
+    parts = [part for part in (before, b'"hash":"' + digest.encode() + b'"', after) if part]
+    return digest, b"{" + b",".join(parts) + b"}\n"
+
+
 def utc_now() -> str:
     """ISO 8601 UTC with milliseconds, as the journal's `ts`."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -116,9 +130,8 @@ class JournalWriter:
             raise JournalError(errno.EBADF, f"the journal {self.path} is closed")
         obj: dict[str, Any] = self.redactor.value(dict(data or {}))
         obj.update(seq=self.seq, ts=self._clock(), type=str(type), actor=actor, prev=self.prev)
-        digest = hashlib.sha256(canonical(obj)).hexdigest()
+        digest, line = hashed_line(obj)
         obj["hash"] = digest
-        line = canonical(obj) + b"\n"
         seq = self.seq
         self.seq += 1
         self.prev = digest

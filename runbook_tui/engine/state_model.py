@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Lines of output kept per step in the state (the journal has all of it).
 OUTPUT_TAIL = 400
@@ -24,8 +24,9 @@ class HostState:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class OutputLine:
+class OutputLine(NamedTuple):
+    """One line of a step's output in the state (a tuple: the last OUTPUT_TAIL of every chunk are made, 400 per 64 KiB)."""
+
     host: str
     stream: str
     text: str

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -73,6 +74,8 @@ class Controller(VerifierIntents, StepRunner):
         self.auto_finish = auto_finish  # finish the session (done) once the last step is done
         self.state = state or initial()
         self._listeners: list[Listener] = []
+        self._unapplied: deque[tuple[Event, Mapping[str, Any]]] = deque()  # journaled, waiting for a decision before them to be on disk
+        self._deciding = asyncio.Lock()
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._finishing: asyncio.Task[None] | None = None  # before_finish running; a rollback or finish cancels it
@@ -101,6 +104,30 @@ class Controller(VerifierIntents, StepRunner):
         except JournalError as exc:
             self.fatal = f"{exc.strerror}; the run stops before the next step"
             raise
+        self._unapplied.append((event, data))  # after any decision before it that is still being written (emit_durably)
+        self._apply_durable()
+        return event
+
+    async def emit_durably(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
+        """`emit` of a decision on the event loop, which runs on while the writer thread fsyncs it; applied once on disk, in order."""
+        name = actor if isinstance(actor, str) else actor.name
+        try:
+            event = self.journal.queue(type, name, data)
+            self._unapplied.append((event, data))
+            await self.journal.durable(event["seq"])
+        except JournalError as exc:
+            self.fatal = f"{exc.strerror}; the run stops before the next step"
+            raise
+        self._apply_durable()
+        return event
+
+    def _apply_durable(self) -> None:
+        """Apply the journaled events waiting, in order, up to the first decision not on disk yet (grouped ones never wait)."""
+        while self._unapplied and (self._unapplied[0][0]["type"] in ev.GROUPED or self._unapplied[0][0]["seq"] <= self.journal.durable_seq):
+            self._apply(*self._unapplied.popleft())
+
+    def _apply(self, event: Event, data: Mapping[str, Any]) -> None:
+        type = event["type"]
         before = self.state.current
         self.state = apply(self.state, event)
         for listener in list(self._listeners):
@@ -114,7 +141,6 @@ class Controller(VerifierIntents, StepRunner):
             self.announce_ready(self.state.current)  # the next step, rendered with what the last one captured
         if type == ev.GUARD_TRIPPED:
             respond(self, event)  # the engine acts on the trip; every front end only renders what follows
-        return event
 
     def _next_step_changed(self, type: str, data: Mapping[str, Any], before: str | None) -> bool:
         """Does the run now stand at a step everyone should see rendered afresh (`step_ready`)?
@@ -372,16 +398,33 @@ class Controller(VerifierIntents, StepRunner):
         return Reply(True, f"marked '{step.id}' done")
 
     def pause(self, actor: Actor, reason: str = "") -> Reply:
+        decided = self._pausing(actor, reason)
+        if isinstance(decided, Reply):
+            return decided
+        resume, words, reply = decided
+        self.emit(ev.RESUMED if resume else ev.PAUSED, actor, reason=words)
+        return reply
+
+    async def pause_durably(self, actor: Actor, reason: str = "") -> Reply:
+        """`pause` for a key on the run screen: the decision is fsynced off the event loop (awaited), the screen keeps drawing."""
+        async with self._deciding:  # p pressed twice: the second press sees the first one's pause
+            decided = self._pausing(actor, reason)
+            if isinstance(decided, Reply):
+                return decided
+            resume, words, reply = decided
+            await self.emit_durably(ev.RESUMED if resume else ev.PAUSED, actor, reason=words)
+            return reply
+
+    def _pausing(self, actor: Actor, reason: str) -> Reply | tuple[bool, str, Reply]:
+        """What a pause decides: a refusal (or the verifier's hold, asked already), or (resume?, the reason journaled, the reply)."""
         if actor.role == "verifier":
             return self.request_hold(actor, reason)
         denial = self._assignee_only(actor, "pause the run") if actor.role != "system" else None
         if denial:
             return denial
         if self.state.paused:
-            self.emit(ev.RESUMED, actor, reason=reason or "resumed")
-            return Reply(True, "resumed")
-        self.emit(ev.PAUSED, actor, reason=reason or f"paused by {actor.name}")
-        return Reply(True, "paused: no new step starts until you press p again")
+            return True, reason or "resumed", Reply(True, "resumed")
+        return False, reason or f"paused by {actor.name}", Reply(True, "paused: no new step starts until you press p again")
 
     def review(self, actor: Actor, planned: str, surprised: str, change: str) -> Reply:
         """The post-change review, asked for when a live run ends; it goes into the report."""

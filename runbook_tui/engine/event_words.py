@@ -277,6 +277,12 @@ def said(event: Event) -> Said | None:
 
 def output_lines(event: Event, separator: str) -> list[str]:
     """An output event's lines: `host SEP text`, `!` instead of SEP for stderr, `undo ` first in a rollback."""
+    prefix = output_prefix(event, separator)
+    return [visible_line(prefix + line) for line in str(event.get("text", "")).splitlines()]
+
+
+def output_prefix(event: Event, separator: str) -> str:
+    """What each of an output event's lines follows, not yet sanitised: `host SEP `, `undo host ! ` (see `output_lines`)."""
     mark = "!" if event.get("stream") == "stderr" else separator
     undo = "undo " if event.get("phase") == "undo" else ""
-    return [visible_line(f"{undo}{event.get('host', '')} {mark} {line}") for line in str(event.get("text", "")).splitlines()]
+    return f"{undo}{event.get('host', '')} {mark} "

@@ -13,6 +13,7 @@ fsyncing happen on a writer thread, off the UI's event loop.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import errno
 import hashlib
@@ -131,6 +132,27 @@ class JournalWriter:
 
         Every event but the grouped ones is on disk when this returns.
         """
+        obj = self.queue(type, actor, data)
+        if type not in GROUPED:
+            self._wait_durable(obj["seq"])
+        return obj
+
+    async def durable(self, seq: int) -> None:
+        """Return once the event `seq` (and everything before it) is on disk; the caller's event loop runs on meanwhile
+        (a thread of the loop's executor waits for the writer thread). JournalError if the write failed."""
+        await asyncio.get_running_loop().run_in_executor(None, self._wait_durable, seq)
+
+    @property
+    def durable_seq(self) -> int:
+        """The seq of the last event written and fsynced."""
+        return self._durable
+
+    def queue(self, type: str, actor: str, data: dict[str, Any] | None = None) -> Event:
+        """Chain one event and hand it to the writer thread; return it as it will be written, without waiting for the disk.
+
+        `append` waits (for all but the grouped events); a caller on an event loop awaits `durable(event["seq"])`
+        before acting on it.
+        """
         self._raise_if_broken()
         if self._closing:  # e.g. a participant's leave while the process shuts down: no writer thread is left to write it
             raise JournalError(errno.EBADF, f"the journal {self.path} is closed")
@@ -147,10 +169,10 @@ class JournalWriter:
                 self._lock.notify_all()  # the thread may sleep with nothing to do: its commit clock starts now
             self._pending.append(line)
             self._queued = seq
-            if type in GROUPED:
-                return obj  # the thread commits it within COMMIT_SECONDS, or with the next other event
-        self._wait_durable(seq)
-        return obj
+            if type not in GROUPED:  # committed now, whether the caller waits here (append) or on its loop (durable)
+                self._wanted = seq
+                self._lock.notify_all()
+        return obj  # the thread commits a grouped event within COMMIT_SECONDS, or with the next other event
 
     def flush_if_due(self) -> None:
         """Raise the writer thread's failure, if any (called on a timer: the thread commits by itself)."""

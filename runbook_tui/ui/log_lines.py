@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterable
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.event_words import output_lines, said
+from runbook_tui.engine.event_words import output_lines, output_prefix, said
 from runbook_tui.engine.events import Event
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -19,6 +19,8 @@ LOGGED = frozenset({
     ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE, ev.WAVE_STARTED,
     ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.HOLD_REQUESTED, ev.ROLLBACK_REQUESTED, ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED,
 })  # fmt: skip
+#: Between the host and an output line on the pane (stderr: `!`).
+OUTPUT_MARK = "│"
 
 
 def log_lines(event: Event) -> list[str]:
@@ -27,12 +29,17 @@ def log_lines(event: Event) -> list[str]:
     (a decision with its time: "✓ 02:13:05 deploy confirmed by bob")."""
     kind = event["type"]
     if kind == ev.OUTPUT:
-        return output_lines(event, "│")
+        return output_lines(event, OUTPUT_MARK)
     words = said(event) if kind in LOGGED else None
     if words is None:
         return []
     at = f"{visible_line(str(event.get('ts', '')))[11:19]} " if words.decision else ""
     return [f"{words.mark} {at}{words.lines[0]}", *words.lines[1:]]
+
+
+def raw_output_prefix(event: Event) -> str:
+    """What each line of an output event follows on the pane, not yet sanitised (the pane sanitises what it shows)."""
+    return output_prefix(event, OUTPUT_MARK)
 
 
 def last_log_lines(events: Iterable[Event], keep: int) -> list[str]:

@@ -10,19 +10,32 @@ bottom, follows again; a resize keeps the newest line in view.
 
 Lines wider than the pane wrap with a `↪` continuation mark instead of being
 clipped at the right edge.
+
+Lines arrive raw (a prefix such as `host │ ` and the text as printed) and are
+sanitised (`visible_line`) and wrapped only when they go into the pane. While
+the pane follows a flood, only the newest `TAIL` lines of a batch go in: the
+older ones, which nobody can see, stay raw until the person scrolls up, when
+the pane is filled with all it keeps (the last `max_lines`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Sequence
 
 from rich.cells import cell_len, chop_cells
 from textual import events
 from textual.widgets import Log
 
+from runbook_tui.runbook.safe_text import visible_line
+
 #: Continuation lines of a wrapped output line start with this.
 CONTINUED = "  ↪ "
 TITLE = "output"
+#: While following, a batch of more lines than this puts only its last TAIL lines in the pane (more than any terminal shows).
+TAIL = 200
+#: A line as it arrives: what it follows (`host │ `) and the text as printed, neither sanitised yet.
+RawLine = tuple[str, str]
 
 
 class OutputLog(Log):
@@ -33,11 +46,16 @@ class OutputLog(Log):
         self.following = True
         self.unseen = 0
         self.border_title = TITLE
+        self._raw: deque[RawLine] = deque(maxlen=max_lines)  # the last lines that arrived, raw
+        self._complete = True  # the pane holds every line of _raw (none was left raw)
 
-    def add(self, lines: Iterable[str]) -> None:
-        # The width with the vertical scrollbar, whether it shows yet or not: a wrapped piece never needs a sideways scroll.
-        width = (self.scrollable_content_region.width or self.size.width) - (0 if self.show_vertical_scrollbar else self.styles.scrollbar_size_vertical)
-        wrapped = [part for line in lines for part in _wrap(line, width)]
+    def add(self, lines: Sequence[RawLine]) -> None:
+        self._raw.extend(lines)
+        if self.following and len(lines) > TAIL:
+            self.clear()  # the rest stays raw until the person scrolls up (`_fill`)
+            self._complete = False
+            lines = lines[-TAIL:]
+        wrapped = self._rows(lines[-self._raw.maxlen :] if self._raw.maxlen else lines)
         self.write_lines(wrapped, scroll_end=False)
         # Log repaints only the lines it thinks changed, with indices from before it pruned
         # to max_lines; after a prune those are stale, so repaint the visible part whole.
@@ -48,12 +66,30 @@ class OutputLog(Log):
             self.unseen += len(wrapped)
             self._mark()
 
+    def _rows(self, lines: Sequence[RawLine]) -> list[str]:
+        """Raw lines sanitised and wrapped to the pane's width."""
+        # The width with the vertical scrollbar, whether it shows yet or not: a wrapped piece never needs a sideways scroll.
+        width = (self.scrollable_content_region.width or self.size.width) - (0 if self.show_vertical_scrollbar else self.styles.scrollbar_size_vertical)
+        return [part for prefix, text in lines for part in _wrap(visible_line(prefix + text), width)]
+
+    def _fill(self) -> None:
+        """Everything kept in the pane (the person is about to scroll up): the lines left raw while following go in."""
+        if self._complete:
+            return
+        self._complete = True
+        self.clear()
+        self.write_lines(self._rows(self._raw), scroll_end=False)
+        self.refresh()
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
+
     def follow(self) -> None:
         self.following, self.unseen = True, 0
         self.scroll_end(animate=False, immediate=True, x_axis=False)
         self._mark()
 
     def reset(self) -> None:
+        self._raw.clear()
+        self._complete = True
         self.clear()
         self.follow()
 
@@ -66,6 +102,7 @@ class OutputLog(Log):
         self.call_after_refresh(self._follow_at_end)
 
     def _stop_following(self) -> None:
+        self._fill()
         if self.max_scroll_y > 0:
             self.following = False
             self._mark()

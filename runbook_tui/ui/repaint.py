@@ -14,9 +14,13 @@ import time
 
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 
 #: At most one repaint in this time (a frame at 60 Hz): output floods coalesce into frames.
 FRAME_SECONDS = 1 / 60
+#: A repaint for new output only waits this long after the last one: during a flood each repaint costs a frame of
+#: Textual's compositor (tens of ms on a loaded machine) that a key press would otherwise queue behind.
+OUTPUT_FRAME_SECONDS = 1 / 15
 
 
 class Repaint(Message):
@@ -31,6 +35,7 @@ class CoalescedRepaintScreen(Screen[None]):
         self._repaint_asked = False  # a Repaint message (or its frame timer) is on its way
         self._last_repaint = 0.0
         self._stale = True
+        self._output_timer: Timer | None = None  # the slower frame of a repaint for output only
 
     @property
     def _dirty(self) -> bool:
@@ -40,6 +45,10 @@ class CoalescedRepaintScreen(Screen[None]):
     @_dirty.setter
     def _dirty(self, value: bool) -> None:
         self._stale = value
+        if value and self._output_timer is not None:  # a state change (a key's effect) does not wait for output's slower frame
+            self._output_timer.stop()
+            self._output_timer = None
+            self._repaint_asked = False
         if value:
             self._ask_repaint()
 
@@ -51,13 +60,21 @@ class CoalescedRepaintScreen(Screen[None]):
 
     def on_repaint(self, message: Repaint) -> None:
         message.stop()
-        wait = self._last_repaint + FRAME_SECONDS - time.monotonic()
-        if wait > 0:  # a repaint happened this frame: the next one in the next frame, with all that arrives meanwhile
-            self.set_timer(wait, self._frame_repaint)
+        if self._stale:
+            wait = self._last_repaint + FRAME_SECONDS - time.monotonic()
+            if wait > 0:  # a repaint happened this frame: the next one in the next frame, with all that arrives meanwhile
+                self.set_timer(wait, self._frame_repaint)
+            else:
+                self._frame_repaint()
+            return
+        wait = self._last_repaint + OUTPUT_FRAME_SECONDS - time.monotonic()
+        if wait > 0:
+            self._output_timer = self.set_timer(wait, self._frame_repaint)
         else:
             self._frame_repaint()
 
     def _frame_repaint(self) -> None:
+        self._output_timer = None
         self._repaint_asked = False
         self._last_repaint = time.monotonic()
         self._repaint()

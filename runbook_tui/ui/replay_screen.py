@@ -161,7 +161,8 @@ class ReplayScreen(RunView):
         self.query_one(OutputLog).reset()
         # From the events, as the live screen wrote them: the `──` step lines too, not only the output kept in the state.
         replayed = (self.replay.events[index] for index in range(self.replay.position))
-        self._pending_lines = last_log_lines(replayed, SCREEN_LINES)
+        self._pending_lines.clear()
+        self._queue_lines(last_log_lines(replayed, SCREEN_LINES))
         self._dirty = True
 
     def _moved(self, jumped: bool) -> None:

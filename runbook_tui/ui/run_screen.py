@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
+from itertools import repeat
 from typing import Any, Protocol
 
 from rich.text import Text
@@ -35,9 +37,9 @@ from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible, visible_line
-from runbook_tui.ui.log_lines import log_lines
+from runbook_tui.ui.log_lines import log_lines, raw_output_prefix
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
-from runbook_tui.ui.output_pane import OutputLog
+from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.repaint import CoalescedRepaintScreen
 from runbook_tui.ui.review import ReviewScreen
@@ -81,7 +83,9 @@ class RunView(CoalescedRepaintScreen):
         super().__init__()
         self.source = source
         self.footer_note = footer_note
-        self._pending_lines: list[str] = self._history(source.state)
+        self._pending_lines: deque[RawLine] = deque(maxlen=SCREEN_LINES)  # for the output pane, raw: it formats what it shows
+        self._queue_lines(self._history(source.state))
+        self._keys_shown: tuple[bool | None, ...] = ()
         source.subscribe(self._on_event)
 
     def compose(self) -> ComposeResult:
@@ -160,15 +164,19 @@ class RunView(CoalescedRepaintScreen):
         """Called for every event, synchronously: only collect, and ask for one coalesced repaint."""
         if event["type"] == ev.METRIC_SAMPLE:
             return  # the panel area redraws itself from the state; steps, details and header did not change
-        if event["type"] != ev.OUTPUT:
-            # Output only adds lines. Marking the screen dirty for it repainted the table, details,
-            # banner and footer (refresh_bindings recomposes it) 15 times a second during a flood.
+        if event["type"] == ev.OUTPUT:
+            # Output only adds lines (marking the screen dirty for it redrew the table, details, banner and footer during a flood).
+            # A chunk of up to 64 KiB: split here; sanitised and wrapped only if the pane shows it.
+            self._pending_lines.extend(zip(repeat(raw_output_prefix(event)), str(event.get("text", "")).splitlines()))
+        else:
             self._dirty = True
-        self._pending_lines.extend(log_lines(event)[-SCREEN_LINES:])
-        if len(self._pending_lines) > SCREEN_LINES * 2:
-            del self._pending_lines[: len(self._pending_lines) - SCREEN_LINES]
+            self._queue_lines(log_lines(event))
         if self._pending_lines:
             self._ask_repaint()
+
+    def _queue_lines(self, lines: Iterable[str]) -> None:
+        """Lines for the output pane, already formatted (the pane's sanitiser leaves them as they are)."""
+        self._pending_lines.extend(zip(repeat(""), lines))
 
     @staticmethod
     def _history(state: RunState) -> list[str]:
@@ -177,7 +185,8 @@ class RunView(CoalescedRepaintScreen):
 
     def _repaint(self) -> None:
         if self._pending_lines:
-            lines, self._pending_lines = self._pending_lines[-SCREEN_LINES:], []  # the pane keeps no more
+            lines = list(self._pending_lines)  # the last SCREEN_LINES at most: the pane keeps no more
+            self._pending_lines.clear()
             self.query_one(OutputLog).add(lines)  # follows unless the person scrolled up
         if not self._dirty:
             return
@@ -187,7 +196,13 @@ class RunView(CoalescedRepaintScreen):
         preview = getattr(self.source, "preview_step", None)
         self.query_one(StepDetail).show(state, state.current, preview(state.current) if preview and state.current else None)
         self._tick()
-        self.refresh_bindings()
+        keys = tuple(self.check_action(binding.action, ()) for binding in self._bindings_shown())
+        if keys != self._keys_shown:  # the footer recomposes (and the screen is laid out) only when a key comes or goes
+            self._keys_shown = keys
+            self.refresh_bindings()
+
+    def _bindings_shown(self) -> list[Binding]:
+        return [binding for binding in self.BINDINGS if isinstance(binding, Binding)]
 
     def _tick(self) -> None:
         state = self.source.state
@@ -337,8 +352,8 @@ class RunScreen(RunView):
             lambda reason: self._say(self.controller.accept_criteria(self.actor, reason)) if reason else None,
         )
 
-    def action_pause(self) -> None:
-        self._say(self.controller.pause(self.actor), quiet=True)
+    async def action_pause(self) -> None:
+        self._say(await self.controller.pause_durably(self.actor), quiet=True)
 
     def action_rollback(self) -> None:
         if self.controller.busy:

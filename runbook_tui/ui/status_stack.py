@@ -163,6 +163,8 @@ class StatusStack(Static):
     }
     """
 
+    _shown: tuple[str, list[Any]] | None = None
+
     def show(self, state: RunState, now: dt.datetime, role: Role) -> None:
         theme = self.app.current_theme
         found = statuses(state, now)
@@ -174,5 +176,9 @@ class StatusStack(Static):
             keys = status.keys.get(role)
             if keys:
                 text.append(f" — {keys}", style=colour(theme, "accent"))
+        shown = (text.plain, text.spans)
+        if shown == self._shown:
+            return  # the 1 s tick: nothing new to say, no layout
+        self._shown = shown
         self.set_class(bool(found), "visible")
         self.update(text)

@@ -53,6 +53,8 @@ def home_short(path: str) -> str:
 class RunHeader(Static):
     """Ticket, title, risk and mode; who is who; the last checkpoint; the countdown to the end of the window."""
 
+    _shown: list[tuple[str, list[Any]]] | None = None
+
     def show(self, state: RunState, now: dt.datetime, connected: Mapping[str, str]) -> None:
         theme = self.app.current_theme
         session = state.session
@@ -96,11 +98,15 @@ class RunHeader(Static):
             line2.append(f"   ⚑ last checkpoint: {_line(checkpoint)}", style=colour(theme, "secondary"))
         if state.silences:  # Alertmanager silences made for this change (journal: silence_created)
             line2.append(f"   🔕 {len(state.silences)} alert silence{'s' if len(state.silences) > 1 else ''}", style=colour(theme, "secondary"))
+        shown = [(part.plain, part.spans) for part in (line1, right, line2)]
+        if shown == self._shown:
+            return  # the 1 s tick redraws the header only when a word or colour changed
+        self._shown = shown
         grid = Table.grid(expand=True, padding=(0, 1))
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
         grid.add_row(line1, right)
-        self.update(Group(grid, line2))
+        self.update(Group(grid, line2), layout=False)  # always two lines (app.tcss): no layout of the screen
 
 
 class StepTable(DataTable[Any]):
@@ -175,9 +181,17 @@ class StepTable(DataTable[Any]):
 class StepDetail(Static):
     """The current step: title, id, where it runs, the command in full, its undo, who confirms; per-host results."""
 
+    _shown: tuple[Any, ...] | None = None
+
     def show(self, state: RunState, step_id: str | None, preview: Mapping[str, Any] | None = None) -> None:
         """`preview`: the step rendered with the captures known now (the assignee's controller has it)."""
         theme = self.app.current_theme
+        # What the pane is drawn from: unchanged (a pause, a note), it is not drawn again (nor the screen laid out).
+        shown: tuple[Any, ...] = (step_id, state.steps.get(step_id or ""), state.plan_steps.get(step_id or ""), preview, state.outcome, state.solo)
+        shown += (len(state.order), tuple(state.rollback_order), theme.name, self.size.width)
+        if shown == self._shown:
+            return
+        self._shown = shown
         if step_id is None:
             words = f"Session finished: {state.outcome}." if state.outcome else "Every step is done."
             self.update(Text(words, style="bold"))

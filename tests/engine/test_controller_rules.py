@@ -435,3 +435,33 @@ def test_the_allowed_intents_follow_the_state(session_for: Callable[..., Any]) -
         assert c.allowed_intents() == frozenset(), "a finished run offers nothing"
 
     session_for(TWO_STEPS)(body)
+
+
+def test_a_pause_from_the_run_screen_is_acted_on_once_on_disk_and_in_the_journal_order(
+    session_for: Callable[..., Any], tmp_path: Path, journal_events: Callable[..., Any]
+) -> None:
+    """`pause_durably` (the run screen's p) awaits the decision's fsync with the event loop free: output emitted
+    meanwhile waits behind it, listeners hear the events in the journal's order, the pause only once it is on disk."""
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        heard: list[tuple[str, bool, bool]] = []
+        c.subscribe(lambda event, state: heard.append((event["type"], state.paused, c.journal.durable_seq >= event["seq"])))
+        pausing = asyncio.create_task(c.pause_durably(ALICE, "DBA asked to wait"))
+        await asyncio.sleep(0)  # the pause is journaled (queued) and its fsync under way
+        assert not c.state.paused, "applied before it was on disk"
+        c.emit("output", "system", step="a", host="local", stream="stdout", text="meanwhile\n", phase="run")
+        reply = await pausing
+        assert reply.ok and c.state.paused
+        assert [(kind, paused) for kind, paused, _ in heard[:2]] == [("paused", True), ("output", True)]
+        assert heard[0][2], "the pause was applied before it was on disk"
+        assert c.state.steps["a"].output[-1].text == "meanwhile"
+        # p pressed twice at once: the second press sees the first one's resume and pauses again
+        first, second = await asyncio.gather(c.pause_durably(ALICE), c.pause_durably(ALICE))
+        assert (first.message, second.message) == ("resumed", "paused: no new step starts until you press p again")
+        assert c.state.paused
+
+    session_for(TWO_STEPS)(body)
+    journal = types_of(journal_events, tmp_path)
+    tail = [e["type"] for e in journal if e["type"] in ("paused", "resumed", "output")]
+    assert tail == ["paused", "output", "resumed", "paused"], "the journal's order"

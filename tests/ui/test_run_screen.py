@@ -37,6 +37,7 @@ from run_screen_helpers import (
     write_runbook,
 )
 from textual.widgets import Static
+from textual.widgets._footer import FooterKey
 
 from runbook_tui.app.session import resume_session
 from runbook_tui.app.settings import Settings
@@ -193,6 +194,30 @@ async def test_p_pauses_enter_is_refused_while_paused_and_p_resumes(workdir: Pat
         await until(pilot, lambda: not controller.state.paused, "the resume")
         await run_step(pilot, "check")
     assert types(JOURNAL, "paused", "resumed", "step_started") == ["paused", "resumed", "step_started"]
+
+
+def _keys(app: Any) -> list[str]:
+    return [f"{key.key_display} {key.description}" for key in app.screen.query(FooterKey)]
+
+
+@pytest.mark.asyncio
+async def test_the_footer_drops_the_run_key_while_paused_and_brings_it_back(workdir: Path) -> None:
+    """The screen asks the footer to recompose only when a key's availability changed: a pause must still reach it."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        at_start = _keys(app)
+        assert at_start[0] == "⏎ run"
+        await pilot.press("p")
+        await until(pilot, lambda: controller.state.paused, "the pause")
+        await until(pilot, lambda: "⏎ run" not in _keys(app), "the run key to go")
+        paused = _keys(app)
+        assert "p pause" in paused and "u roll back" in paused
+        await pilot.press("p")
+        await until(pilot, lambda: not controller.state.paused, "the resume")
+        await until(pilot, lambda: "⏎ run" in _keys(app), "the run key to come back")
+        assert _keys(app) == at_start
 
 
 # -- u: the rollback list ------------------------------------------------------------------------

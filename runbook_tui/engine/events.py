@@ -15,7 +15,7 @@ journal.py); the rest is its payload, flat at the top level:
 | step_confirmed / step_rejected | step, phase ("before" or "after"), attempt (the run it is about), reason? |
 | wave_started | step, wave (1-based), of (the step's number of waves), hosts |
 | wave_finished | step, wave, of, failed (hosts of this wave that failed), stopped (the failure budget is spent), awaiting (verify: per_wave: the rollout waits for the verifier) |
-| wave_confirmed / wave_rejected | step, wave, reason? (the verifier's decision on a finished wave; a rejection stops the rollout) |
+| wave_confirmed / wave_rejected | step, wave, attempt, reason? (the verifier's decision on a finished wave; a rejection stops the rollout) |
 | step_skipped | step, reason |
 | step_marked_done | step, reason (an `unknown` step the assignee checked by hand) |
 | checkpoint_reached | step |

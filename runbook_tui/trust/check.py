@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESSION_FINISHED, Event
+from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESSION_FINISHED, VERIFIER_HANDOVER, Event
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
 from runbook_tui.trust.sshsig import AllowedSigners, SignatureError, read_allowed_signers, verify
@@ -133,6 +133,11 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
             if status == "fails":
                 result.problems.append(f"line {line}: the plan's approval fails: {why}")
     assignee = str(events[0].get("assignee", "")) if events else ""
+    for event in events:  # a handover is journaled right before the new verifier's decision, which carries their signature
+        if event.get("type") == VERIFIER_HANDOVER:
+            following = events[int(event["seq"]) + 1] if int(event["seq"]) + 1 < len(events) else {}
+            if following.get("type") not in statements.VERIFIER_DECISIONS or following.get("actor") != event.get("to"):
+                result.problems.append(f"line {int(event['seq']) + 1}: a handover to {event.get('to')} not followed by their decision")
     for event in events:
         if event.get("type") in statements.DECISION_TYPES and int(event["seq"]) not in result.decisions:
             by = str(event.get("actor"))

@@ -34,12 +34,9 @@ RECENT = 4096
 
 
 @dataclass(frozen=True, slots=True)
-class Checked:
-    """A decision whose signature held, waiting for the controller to journal it."""
+class Checked(statements.SignedStatement):
+    """A decision whose signature held, waiting for the controller to journal it (journaled from seq `after_seq` on)."""
 
-    statement: dict[str, Any]
-    signature: str
-    fingerprint: str
     after_seq: int
 
 
@@ -115,7 +112,7 @@ class SignedIntents:
         decision = max(journaled, key=lambda e: int(e["seq"]))
         self.controller.emit(
             DECISION_SIGNED, str(checked.statement["by"]), decision=decision["seq"], statement=checked.statement,
-            signature=checked.signature, key=checked.fingerprint,
+            signature=checked.signature, key=checked.key,
         )  # fmt: skip
 
     def seal(self, actor: Actor, fingerprint: str, signed: Any) -> Reply:

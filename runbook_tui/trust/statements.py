@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from runbook_tui.engine.events import (
@@ -84,6 +85,15 @@ def journaled_phase(event: Event) -> tuple[object, object]:
     if kind == CRITERIA_ACCEPTANCE_CONFIRMED:
         return "criteria", 0
     return event.get("phase"), event.get("attempt")
+
+
+@dataclass(frozen=True, slots=True)
+class SignedStatement:
+    """A statement with its SSHSIG signature and the fingerprint of the key that made it."""
+
+    statement: dict[str, Any]
+    signature: str
+    key: str
 
 
 def encode(statement: Mapping[str, Any]) -> bytes:

@@ -101,12 +101,18 @@ def _step_confirmed(state: RunState, e: Event) -> RunState:
     state = replace(state, active_verifier=e["actor"])
     if e.get("phase") == "before":
         return with_step(state, sid, go_ahead_by=e["actor"], decided_by=e["actor"], decided_at=e["ts"], decision="go-ahead")
-    return with_step(state, sid, status="done", confirmed_by=e["actor"], verified=True, decided_by=e["actor"], decided_at=e["ts"], decision="confirmed")
+    verdicts = state.steps[sid].verdicts + 1
+    return with_step(
+        state, sid, status="done", confirmed_by=e["actor"], verified=True, decided_by=e["actor"], decided_at=e["ts"], decision="confirmed", verdicts=verdicts
+    )
 
 
 def _step_rejected(state: RunState, e: Event) -> RunState:
     state = replace(state, active_verifier=e["actor"])
-    return with_step(state, e["step"], status="rejected", reason=e.get("reason"), decided_by=e["actor"], decided_at=e["ts"], decision="rejected")
+    verdicts = state.steps[e["step"]].verdicts + int(e.get("phase") != "before")
+    return with_step(
+        state, e["step"], status="rejected", reason=e.get("reason"), decided_by=e["actor"], decided_at=e["ts"], decision="rejected", verdicts=verdicts
+    )
 
 
 def _step_skipped(state: RunState, e: Event) -> RunState:

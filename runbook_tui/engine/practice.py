@@ -1,13 +1,13 @@
 """The night played back around a trainee: the recorded verifier and the recorded metrics.
 
 `RecordedVerifier` joins the practice run under the night's verifier's name,
-confirms or rejects each step as they did (with their reasons), and plays
-the night's cues at the point of the run they came at (`recording.Point`:
-the current step, its attempts, the verdicts given on it): a hold, a
-rollback request, the metric readings and guard trips (so the panels show
-the spike that tripped the guard), and the pause the guard made. A trainee
-who rolls back earlier than the night never meets what came after; one who
-goes on meets it when they get there.
+confirms or rejects each step (and each wave) as they did, with their
+reasons, and plays the night's cues at the point of the run they came at
+(`history_model.Point`: the current step, its attempts, the verdicts the
+state counts on it): a hold, a rollback request, the metric readings and
+guard trips (so the panels show the spike that tripped the guard), and the
+pause the guard made. A trainee who rolls back earlier than the night never
+meets what came after; one who goes on meets it when they get there.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ import asyncio
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM, Actor, Controller
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.recording import Cue, Point, Recording, point_of
+from runbook_tui.engine.history_model import Point
+from runbook_tui.engine.moves import point_of
+from runbook_tui.engine.recording import Cue, Recording
 from runbook_tui.engine.state import RunState
 
 #: Seconds before the recorded verifier answers (long enough to see that it waits).
@@ -32,7 +34,6 @@ class RecordedVerifier:
         self.name = f"{recording.verifier or 'verifier'} (recorded)"
         self.actor = Actor(self.name, "verifier")
         self.verdicts = {step: list(verdicts) for step, verdicts in recording.verdicts.items()}
-        self.given: dict[str, int] = {}  # step -> verdicts given after it ran (as Point counts them)
         self.cues: list[Cue] = list(recording.cues)
         self.played: list[Cue] = []
         self._playing = False
@@ -47,9 +48,9 @@ class RecordedVerifier:
             asyncio.get_running_loop().call_soon(self._play)
 
     def _on_event(self, event: Event, state: RunState) -> None:
-        if event["type"] in (ev.STEP_CONFIRMED, ev.STEP_REJECTED) and event.get("phase") != "before":
-            self.given[event["step"]] = self.given.get(event["step"], 0) + 1
-        waits = event["type"] == ev.STEP_FINISHED and event.get("status") == "awaiting_verification"
+        waits = (event["type"] == ev.STEP_FINISHED and event.get("status") == "awaiting_verification") or (
+            event["type"] == ev.WAVE_FINISHED and bool(event.get("awaiting"))  # verify: per_wave: the rollout waits for their word
+        )
         asks = event["type"] == ev.NOTE and event.get("request") == "go_ahead"
         try:
             loop = asyncio.get_running_loop()
@@ -76,7 +77,7 @@ class RecordedVerifier:
         if not self.cues or state.finished:
             return
         cue = self.cues[0]
-        if _ahead(cue.point, point_of(state, self.given), state):
+        if _ahead(cue.point, point_of(state), state):
             return  # the run has not got there yet: each event looks again
         self.cues.pop(0)
         self.played.append(cue)

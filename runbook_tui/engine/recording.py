@@ -7,14 +7,16 @@ are played back by engine/practice.py at the point of the run they came at.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.engine.history import History
+from runbook_tui.engine.history_model import Point
+from runbook_tui.engine.moves import point_of
 
 
 @dataclass
@@ -25,26 +27,6 @@ class Take:
     status: str = "unknown"  # ok, timeout, error (as the executor said) or unknown
     exit_code: int | None = None
     error: str | None = None
-
-
-@dataclass(frozen=True)
-class Point:
-    """Where a run stood: the current step, its attempts started, verdicts given on it, whether one runs now.
-
-    The night's cues (a rollback request, a hold, a metric reading) are tied to the point they came at,
-    so a practice run meets them at the same point however fast or slow the trainee is.
-    """
-
-    step: str | None
-    attempts: int
-    verdicts: int
-    running: bool
-
-
-def point_of(state: RunState, verdicts: Mapping[str, int]) -> Point:
-    step = state.current
-    st = state.steps.get(step) if step else None
-    return Point(step, st.attempts if st else 0, verdicts.get(step or "", 0), bool(st and st.status == "running"))
 
 
 #: What the night's other people and the metrics did, played back in practice at the same point.
@@ -83,27 +65,22 @@ def _seconds(ts: str, start: str) -> float:
 
 
 def record(events: Iterable[Event]) -> Recording:
-    """Fold a journal's events into takes, verdicts and cues."""
+    """Fold a journal's events into takes and cues; the verdicts and the verifier come from its history."""
     recording = Recording()
     start = ""
     current: dict[tuple[str, str, str], Take] = {}
-    state, verdicts = initial(), dict[str, int]()
+    history = History()
     for e in events:
-        before = state
-        state = apply(state, e)
+        before = history.state
+        history.feed(e)
         kind = e["type"]
         if kind == ev.SESSION_STARTED:
             start = e["ts"]
-            recording.verifier = e.get("verifier")
             continue
         at = _seconds(e["ts"], start) if start else 0.0
         if kind in CUE_TYPES or (kind == ev.PAUSED and e["actor"] == ev.SYSTEM):
             data = {k: v for k, v in e.items() if k not in _PAYLOAD_SKIP}
-            recording.cues.append(Cue(kind, str(e["actor"]), point_of(before, verdicts), at, data))
-        if kind == ev.PARTICIPANT_JOINED and e.get("role") == "verifier" and not recording.verifier:
-            recording.verifier = e.get("name")
-        if kind in (ev.STEP_CONFIRMED, ev.STEP_REJECTED) and e.get("phase") != "before":
-            verdicts[e["step"]] = verdicts.get(e["step"], 0) + 1
+            recording.cues.append(Cue(kind, str(e["actor"]), point_of(before), at, data))
         if kind in (ev.STEP_STARTED, ev.UNDO_STARTED):
             phase = "run" if kind == ev.STEP_STARTED else "undo"
             for host in e.get("hosts", []):
@@ -128,7 +105,23 @@ def record(events: Iterable[Event]) -> Recording:
                     if status in ("done", "failed", "ok") and finished.exit_code is not None
                     else ("timeout" if status in ("timed_out", "timeout") else "error")
                 )
-        elif kind in (ev.STEP_CONFIRMED, ev.STEP_REJECTED):
-            verdict = "confirmed" if kind == ev.STEP_CONFIRMED else "rejected"
-            recording.verdicts.setdefault(e["step"], []).append((verdict, e.get("reason") or ""))
+    recording.verdicts = verifier_answers(history)
+    verifier = history.state.session.get("verifier") or next((p.name for p in history.participants if p.role == "verifier"), None)
+    recording.verifier = str(verifier) if verifier else None
     return recording
+
+
+def verifier_answers(history: History) -> dict[str, list[tuple[str, str]]]:
+    """Per step, the verifier's answers in the order given (confirmed or rejected, with the reason):
+    go-aheads, the word on each wave (`verify: per_wave`) and the verdicts after it ran."""
+    answers = {step: [(answer, d.reason or "") for d in decisions if (answer := verifier_answer(d.kind))] for step, decisions in history.decisions.items()}
+    return {step: given for step, given in answers.items() if given}
+
+
+def verifier_answer(kind: str) -> str | None:
+    """A decision on a step as the verifier's answer: confirmed (a go-ahead, a wave, the step), rejected, or None (not theirs)."""
+    if kind in ("go-ahead", "confirmed") or (kind.startswith("wave ") and kind.endswith(" confirmed")):
+        return "confirmed"
+    if kind in ("go-ahead refused", "rejected") or (kind.startswith("wave ") and kind.endswith(" rejected")):
+        return "rejected"
+    return None

@@ -53,6 +53,7 @@ class StepState:
     decided_by: str | None = None  # who confirmed or rejected last (also a go-ahead), and when (decided_at)
     decided_at: str | None = None
     decision: str | None = None  # what decided_by decided last: "confirmed", "go-ahead" or "rejected"
+    verdicts: int = 0  # confirmations and rejections given after it ran (go-aheads not counted), all attempts
     rendered: Mapping[str, Any] = field(default_factory=dict)  # title, commands, undo, text... as step_ready/step_started rendered them
     answer: str | None = None
     commands: Mapping[str, str] = field(default_factory=dict)  # host -> the command as run (secrets masked)

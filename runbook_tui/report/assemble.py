@@ -1,8 +1,8 @@
-"""`build_report(path)`: the journal read line by line, folded (fold.py), assembled into a Report.
+"""`build_report(path)`: the journal read line by line, folded (engine/history.py), assembled into a Report.
 
 A tampered journal is refused with the line and the reason; a torn last line
 (a crash while writing) is reported on, with the verify failure said first.
-Here the fold's collections become the record: the steps in runbook order
+Here the history's collections become the record: the steps in runbook order
 with the step as rendered for people, their history and verification; the
 session, window, panels and success criteria.
 """
@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.history import History, number, parse_ts, seconds_between
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.state import RunState
-from runbook_tui.report.fold import Fold, number, parse_ts, seconds_between
+from runbook_tui.report.fold import timeline_entry
 from runbook_tui.report.model import (
     SERIES_POINTS,
     Integrity,
@@ -28,6 +29,7 @@ from runbook_tui.report.model import (
     Step,
     SuccessCheck,
     Ticket,
+    TimelineEntry,
     Window,
 )
 from runbook_tui.report.signatures import signature_rows
@@ -42,10 +44,18 @@ _COMPLETED = frozenset({"done", "awaiting_verification"})
 
 def build_report(path: str | Path, signers: AllowedSigners | None = None) -> Report:
     """The report of one journal; ReportError when it is unreadable or does not verify."""
-    fold = Fold()
-    integrity = read_verified(path, fold.feed)
-    report = _report(fold, Path(path).name, integrity)
-    report.signatures = signature_rows(Path(path), signers)
+    fold = History()
+    timeline: list[TimelineEntry] = []
+
+    def feed(event: Event) -> None:
+        fold.feed(event)
+        entry = timeline_entry(event)
+        if entry is not None:
+            timeline.append(entry)
+
+    integrity = read_verified(path, feed)
+    report = _report(fold, timeline, Path(path).name, integrity)
+    report.signatures = signature_rows(Path(path), signers, signed=fold.signed)
     return report
 
 
@@ -67,7 +77,7 @@ def read_verified(path: str | Path, consume: Callable[[Event], None]) -> Integri
     return Integrity(events=read.count, final_hash=str(read.last["hash"]), verified=not read.problems, problems=list(read.problems))
 
 
-def _report(fold: Fold, source: str, integrity: Integrity) -> Report:
+def _report(fold: History, timeline: list[TimelineEntry], source: str, integrity: Integrity) -> Report:
     state = fold.state
     session = _session(fold)
     ticket = _ticket(state.session.get("ticket"))
@@ -92,11 +102,11 @@ def _report(fold: Fold, source: str, integrity: Integrity) -> Report:
         errors=fold.errors,
         reviews=fold.reviews,
         integrity=integrity,
-        timeline=fold.timeline,
+        timeline=timeline,
     )
 
 
-def _session(fold: Fold) -> Session:
+def _session(fold: History) -> Session:
     s = fold.state.session
     finished = fold.finished
     started_at = str(s.get("started_at"))
@@ -130,7 +140,7 @@ def _session(fold: Fold) -> Session:
     )
 
 
-def _window(fold: Fold, session: Session) -> Window:
+def _window(fold: History, session: Session) -> Window:
     window = ((fold.state.session.get("ticket") or {}).get("window")) or {}
     start, end = parse_ts(window.get("start")), parse_ts(window.get("end"))
     override = fold.override
@@ -153,7 +163,7 @@ def _window(fold: Fold, session: Session) -> Window:
     )
 
 
-def _steps(fold: Fold) -> list[Step]:
+def _steps(fold: History) -> list[Step]:
     state = fold.state
     solo = state.solo is not None
     steps = []
@@ -189,7 +199,7 @@ def _steps(fold: Fold) -> list[Step]:
                     result=result,
                     attempts=attempts,
                     decisions=fold.decisions.get(sid, []),
-                    history=fold.history.get(sid, []),
+                    history=fold.entries.get(sid, []),
                     confirmed_by=st.confirmed_by,
                     confirmed_at=fold.confirmed_at.get(sid) if st.confirmed_by else None,
                     go_ahead_by=st.go_ahead_by,
@@ -206,7 +216,7 @@ def _steps(fold: Fold) -> list[Step]:
     return steps
 
 
-def _panels(fold: Fold) -> list[Panel]:
+def _panels(fold: History) -> list[Panel]:
     """Every panel the run watched: definitions from metrics_started (or the plan's ids), readings from the samples."""
     state = fold.state
     declared = state.metrics.get("panels") or state.session.get("plan", {}).get("panels", [])
@@ -228,7 +238,7 @@ def _panels(fold: Fold) -> list[Panel]:
         series = fold.samples.get(panel.id, [])
         valued = [(at, v) for at, v in series if v is not None]
         panel.samples = len(series)
-        panel.failed_readings = fold.failed_readings.get(panel.id, 0)
+        panel.failed_readings = sum(1 for _at, value in series if value is None)
         if valued:
             panel.first_at, first = valued[0]
             panel.last_at, panel.after = valued[-1]

@@ -16,8 +16,9 @@ from functools import cache
 
 import jinja2
 
+from runbook_tui.engine.history_model import GuardTrip
 from runbook_tui.report import text
-from runbook_tui.report.model import GuardTrip, Panel, Report
+from runbook_tui.report.model import Panel, Report
 
 #: Chart size in SVG user units (the viewBox; the page scales it).
 WIDTH, HEIGHT, PAD = 320.0, 72.0, 6.0

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from runbook_tui.engine.history_model import Attempt, Rollback, TailLine
 from runbook_tui.report import text as t
-from runbook_tui.report.model import Attempt, OutputLine, Panel, Report, Rollback, Step
+from runbook_tui.report.model import Panel, Report, Step
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|&#~!])")
 _BULLET = re.compile(r"^()([-+=])")  # a line of text must not become a list item or a heading underline
@@ -189,7 +190,7 @@ def _attempt(step: Step, attempt: Attempt) -> list[str]:
     return out + [""] if out else out
 
 
-def _output(lines: Sequence[OutputLine], with_host: bool) -> str:
+def _output(lines: Sequence[TailLine], with_host: bool) -> str:
     return "\n".join((f"{line.host} " if with_host else "") + ("! " if line.stream == "stderr" else "| ") + line.text for line in lines)
 
 

@@ -1,25 +1,26 @@
 """The change record as plain data: the schema of one `Report`, built from a journal alone.
 
-`fold.py` walks the journal's events once (each step's history in time order:
-attempts, decisions, rollbacks that touched it, undo results) and
-`assemble.py` turns that fold into these dataclasses (`build_report`).
+The history fold (engine/history.py, which practice reads too) walks the
+journal's events once (each step's history in time order: attempts,
+decisions, rollbacks that touched it, undo results); its records
+(engine/history_model.py: attempts, decisions, rollbacks...) are the report's
+own, field for field, and `assemble.py` builds the rest of these dataclasses
+from it (`build_report`).
 The renderers (markdown, html, json_report, cast) only format this model;
 every decision about what the record says is taken in those two modules, once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from runbook_tui.engine import history_model as records
 from runbook_tui.report.signatures import SignatureRow
 
 FORMAT = "runbook-tui-report/1"
 #: The event a post-change review is journaled as: {planned, surprised, change}.
 REVIEW = "review"
-#: Output lines kept per host and attempt (the journal has all of them).
-OUTPUT_TAIL = 20
 #: Points kept per metric series; longer series keep each bucket's lowest and highest value.
 SERIES_POINTS = 240
 
@@ -56,23 +57,6 @@ class Window:
 
 
 @dataclass
-class Participant:
-    name: str
-    role: str
-    joined_at: str
-    left_at: str | None = None
-
-
-@dataclass
-class Handover:
-    """A different verifier started acting: a shift change."""
-
-    at: str
-    previous: str
-    to: str
-
-
-@dataclass
 class Session:
     id: str
     runbook: str
@@ -91,8 +75,8 @@ class Session:
     outcome: str  # done, failed, rolled_back, aborted, or unfinished
     finished_by: str | None
     resumed_at: list[str] = field(default_factory=list)
-    participants: list[Participant] = field(default_factory=list)
-    handovers: list[Handover] = field(default_factory=list)
+    participants: list[records.Participant] = field(default_factory=list)
+    handovers: list[records.Handover] = field(default_factory=list)
     shared_at: str | None = None  # the address verifiers joined at, when the run was shared
     share_fingerprint: str | None = None  # the session's SSH host key
     #: What the share server counted instead of journaling (`share_closed`, `repeats`): connections
@@ -101,67 +85,6 @@ class Session:
     planned_assignee: str | None = None  # the ticket's assignee, when someone else ran it
     criteria_unmet: list[str] = field(default_factory=list)  # metrics.success criteria not met at the end
     criteria_acceptance: dict[str, Any] | None = None  # reason, by, confirmed_by: unmet criteria accepted
-
-
-@dataclass
-class HostResult:
-    host: str
-    status: str
-    exit_code: int | None = None
-    error: str | None = None
-
-
-@dataclass
-class OutputLine:
-    host: str
-    stream: str
-    text: str
-
-
-@dataclass
-class Attempt:
-    number: int
-    started_at: str
-    started_by: str
-    finished_at: str | None
-    duration_seconds: float | None
-    status: str  # the step_finished status; "unknown" when the process died while it ran
-    during_rollback: bool
-    commands: dict[str, str] = field(default_factory=dict)  # host -> the command as run (secrets masked); {} in older journals
-    hosts: list[HostResult] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    output_lines: int = 0  # lines of output in the journal for this attempt
-    output_tail: list[OutputLine] = field(default_factory=list)  # the last OUTPUT_TAIL lines per host
-
-    def command_groups(self) -> list[tuple[list[str], str]]:
-        return _groups(self.commands)
-
-
-@dataclass
-class Decision:
-    """What a person decided about a step, in order: go-ahead, confirmed, rejected, skipped, marked done."""
-
-    kind: str
-    by: str
-    at: str
-    reason: str | None = None
-
-
-@dataclass
-class HistoryEntry:
-    """One thing that happened to a step, in time order.
-
-    kind: attempt (`attempt` is its number in `Step.attempts`), go-ahead, go-ahead refused, confirmed,
-    rejected, skipped, marked done, rollback (a rollback that undid it or started while it was the
-    current step), undo (the result of its undo, per host, in `words`).
-    """
-
-    at: str
-    kind: str
-    by: str
-    reason: str | None = None
-    attempt: int | None = None
-    words: str = ""
 
 
 @dataclass
@@ -181,9 +104,9 @@ class Step:
     verify: str  # the runbook's verification mode: after, before, both, none
     outcome: str  # the state's final status; pending becomes "not run"
     result: str  # how the step ended before a rollback undid it (= outcome when it was not undone)
-    attempts: list[Attempt] = field(default_factory=list)
-    decisions: list[Decision] = field(default_factory=list)
-    history: list[HistoryEntry] = field(default_factory=list)  # attempts, decisions, rollbacks and undos, in time order
+    attempts: list[records.Attempt] = field(default_factory=list)
+    decisions: list[records.Decision] = field(default_factory=list)
+    history: list[records.HistoryEntry] = field(default_factory=list)  # attempts, decisions, rollbacks and undos, in time order
     confirmed_by: str | None = None
     confirmed_at: str | None = None
     go_ahead_by: str | None = None
@@ -202,58 +125,14 @@ class Step:
 
     def command_groups(self) -> list[tuple[list[str], str]]:
         """Hosts sharing the same command, so a command shown once stands for all of them."""
-        return _groups(self.commands)
+        return records.host_groups(self.commands)
 
     def undo_groups(self) -> list[tuple[list[str], str]]:
-        return _groups(self.undo)
+        return records.host_groups(self.undo)
 
-    def attempt(self, number: int) -> Attempt:
+    def attempt(self, number: int) -> records.Attempt:
         """The attempt a history entry points at (1-based, in the order they ran)."""
         return self.attempts[number - 1]
-
-
-@dataclass
-class UndoResult:
-    step: str
-    step_title: str
-    host: str
-    command: str | None  # None: the step had no undo (acknowledged before the rollback started)
-    original_outcome: str  # how the step had ended on that host
-    status: str  # ok, failed, not run (the rollback stopped first), no undo
-    exit_code: int | None = None
-    error: str | None = None
-    output_tail: list[OutputLine] = field(default_factory=list)
-
-
-@dataclass
-class Rollback:
-    number: int
-    scope: str  # checkpoint or full
-    reason: str
-    started_by: str
-    started_at: str
-    back_to: str | None  # the checkpoint step; None = the start
-    acknowledged: bool  # steps without undo were acknowledged
-    requested_by: str | None  # the verifier who asked for it, when one did
-    requested_reason: str | None
-    finished_at: str | None = None
-    duration_seconds: float | None = None
-    ok: bool | None = None  # None: it never finished
-    failed_step: str | None = None
-    undo: list[UndoResult] = field(default_factory=list)
-    rollback_steps: list[str] = field(default_factory=list)  # `rollback` section steps it runs after the undos
-
-
-@dataclass
-class GuardTrip:
-    at: str
-    panel: str
-    value: float | None
-    threshold: float | None
-    for_seconds: float | None
-    action: str | None
-    step: str | None  # the step the run stood at
-    words: str  # what tripped, in words
 
 
 @dataclass
@@ -262,25 +141,6 @@ class Note:
     by: str
     text: str
     step: str | None
-
-
-@dataclass
-class Pause:
-    at: str
-    by: str
-    reason: str | None
-    resumed_at: str | None = None  # when the run went on: resumed, or a rollback started
-    resumed_by: str | None = None
-    ended_by: str | None = None  # resumed or rollback; None: still paused when the journal ends
-
-
-@dataclass
-class ErrorEntry:
-    at: str
-    message: str
-    step: str | None
-    host: str | None
-    transient: bool
 
 
 @dataclass
@@ -318,15 +178,6 @@ class SuccessCheck:
 
 
 @dataclass
-class Review:
-    at: str
-    by: str
-    planned: str
-    surprised: str
-    change: str
-
-
-@dataclass
 class Integrity:
     events: int
     final_hash: str
@@ -352,14 +203,14 @@ class Report:
     counts: dict[str, int]  # outcome -> number of steps
     unverified: list[str]  # ids of steps completed without a verifier's confirmation
     steps: list[Step]
-    rollbacks: list[Rollback]
-    guard_trips: list[GuardTrip]
+    rollbacks: list[records.Rollback]
+    guard_trips: list[records.GuardTrip]
     panels: list[Panel]
     success: list[SuccessCheck]
     notes: list[Note]
-    pauses: list[Pause]
-    errors: list[ErrorEntry]
-    reviews: list[Review]
+    pauses: list[records.Pause]
+    errors: list[records.ErrorEntry]
+    reviews: list[records.Review]
     integrity: Integrity
     timeline: list[TimelineEntry]
     format: str = FORMAT
@@ -368,10 +219,3 @@ class Report:
     @property
     def skipped(self) -> list[Step]:
         return [s for s in self.steps if s.outcome == "skipped"]
-
-
-def _groups(per_host: Mapping[str, str] | None) -> list[tuple[list[str], str]]:
-    groups: dict[str, list[str]] = {}
-    for host, text in (per_host or {}).items():
-        groups.setdefault(text, []).append(host)
-    return [(hosts, text) for text, hosts in groups.items()]

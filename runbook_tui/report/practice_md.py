@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from runbook_tui.engine.practice_results import Decision, DecisionPoint, Results
+from runbook_tui.engine.history_model import Move
+from runbook_tui.engine.practice_results import DecisionPoint, Results
 from runbook_tui.report.markdown import esc, para, table
 from runbook_tui.runbook.durations import format_duration
 
 
-def decision_words(decision: Decision | None, missing: str) -> str:
+def decision_words(decision: Move | None, missing: str) -> str:
     """`roll back (checkpoint) at 17:03:46`, or `missing` when there was no decision."""
     if decision is None:
         return missing
@@ -15,7 +16,7 @@ def decision_words(decision: Decision | None, missing: str) -> str:
     return f"{decision.kind}{detail}"
 
 
-def seconds(decision: Decision | None) -> str:
+def seconds(decision: Move | None) -> str:
     return "—" if decision is None else format_duration(decision.seconds)
 
 

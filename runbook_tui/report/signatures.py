@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, Event
+from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalScan
 
 if TYPE_CHECKING:  # asyncssh (for SSHSIG) is loaded only for a journal that holds signatures
@@ -36,12 +36,12 @@ class SignatureRow:
     words: str  # the status in words, with why it fails
 
 
-def signature_rows(path: Path, signers: AllowedSigners | None) -> list[SignatureRow]:
+def signature_rows(path: Path, signers: AllowedSigners | None, *, signed: bool) -> list[SignatureRow]:
     """One row per decision, seal and approval; empty for a journal with no signatures at all.
 
-    A journal without signatures is read once more, a line at a time; one with them is held in memory
-    (signatures name events by seq)."""
-    if not any(e.get("type") in (DECISION_SIGNED, SEAL, PLAN_APPROVED) for e in JournalScan(path)):
+    `signed`: the journal holds signatures (the history fold saw one). Only then is it read again,
+    held in memory (signatures name events by seq)."""
+    if not signed:
         return []
     from runbook_tui.trust.check import check
 

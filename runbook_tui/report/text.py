@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from runbook_tui.report.model import Attempt, HistoryEntry, HostResult, Panel, Pause, Report, Rollback, Step, SuccessCheck, UndoResult, Window
+from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Pause, Rollback, UndoResult, exit_words
+from runbook_tui.report.model import Panel, Report, Step, SuccessCheck, Window
 from runbook_tui.runbook.durations import format_duration
 
 NONE = "—"
@@ -94,10 +95,7 @@ def value(number: float | None, unit: str = "") -> str:
 
 
 def exit_text(host: HostResult | UndoResult) -> str:
-    parts = [] if host.exit_code is None else [f"exit {host.exit_code}"]
-    if host.error:
-        parts.append(host.error)
-    return ", ".join(parts) or NONE
+    return exit_words(host, NONE)
 
 
 def pause_end(pause: Pause) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from textual import work
 from textual.binding import Binding
 
 from runbook_tui.engine.controller import Actor, Controller
@@ -145,10 +146,14 @@ class RunbookApp(ThemedApp):
             self.failure = str(refused)
             self.exit(refused.code)
             return
-        self.run_worker(self._show_run(self.handle), exclusive=True, group="start")
+        self._show_run()
 
-    async def _show_run(self, handle: RunHandle) -> None:
-        """Open the shared session if asked (its address and host key go to the screen), then the run."""
+    @work(exclusive=True, group="start")
+    async def _show_run(self) -> None:
+        """Open the shared session if asked (its address and host key go to the screen), then the run (a worker: the
+        coroutine is made when it starts, so an app that exits first leaves nothing unawaited)."""
+        handle = self.handle
+        assert handle is not None
         try:
             await handle.start()
         except OSError as exc:

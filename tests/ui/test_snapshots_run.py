@@ -23,6 +23,7 @@ from run_screen_helpers import (
     make_app,
     run_step,
     screen_is,
+    settled,
     started,
     steady,
     type_text,
@@ -231,6 +232,6 @@ def test_snapshot_override_prompt(workdir: Path, snap_compare: Snap, size: tuple
     async def run_before(pilot: Pilot[Any]) -> None:
         await screen_is(pilot, "TextPrompt")
         _no_blink(pilot)
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     assert snap_compare(make_app(now=FROZEN), run_before=run_before, terminal_size=size)

@@ -58,7 +58,7 @@ def _then(*keys: str, screen: str = "VerifierScreen") -> Callable[[Pilot[Any]], 
         for widget in pilot.app.screen.query(Input):
             widget.cursor_blink = False
         pilot.app.clear_notifications()
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     return run_before
 

@@ -108,7 +108,7 @@ async def test_an_action_link_in_a_title_is_not_clickable(workdir: Path) -> None
         assert "[@click=app.quit]" in painted(detail)
         await pilot.click(StepDetail, offset=(3, 1))
         await pilot.click(StepDetail, offset=(1, 0))
-        await pilot.pause(0.3)
+        await settled(pilot)  # every message the clicks posted handled, the screen redrawn
         assert app.is_running and app.return_code is None
 
 

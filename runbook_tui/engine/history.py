@@ -1,0 +1,392 @@
+"""The history fold: one pass over a journal's events, keeping what the run state does not.
+
+`History.feed(event)` applies each event to the engine's state with `apply()`
+(the same function as the live run, `resume` and `replay`) and keeps, on the
+way: every attempt with its timings, hosts and output tail; each step's
+history in the order it happened (attempts, go-aheads, confirmations and
+rejections with their reasons, skips, rollbacks that touched it, undo
+results); rollback plans, guard trips, metric samples, pauses,
+participants, share connection counts; and the assignee's moves
+(`moves.MoveLog`). What the state knows (where each step stands, the step as
+rendered for people, verdict counts, captures) is read from `state`, not
+kept twice. The report (`report/assemble.py`) and practice's results
+(`practice_results.py`) and recordings (`recording.py`) all read this fold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.history_model import (
+    TAIL_LINES,
+    Attempt,
+    Decision,
+    ErrorEntry,
+    GuardTrip,
+    Handover,
+    HistoryEntry,
+    HostResult,
+    Move,
+    Participant,
+    Pause,
+    Review,
+    Rollback,
+    TailLine,
+    UndoResult,
+    exit_words,
+)
+from runbook_tui.engine.moves import MoveLog
+from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.runbook.durations import parse_duration
+
+#: Events that sign the run (trust/): a journal holding one gets the report's Signatures section.
+_SIGNATURES = frozenset({ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED})
+
+
+def parse_ts(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def seconds_between(start: str | None, end: str | None) -> float | None:
+    a, b = parse_ts(start), parse_ts(end)
+    if a is None or b is None:
+        return None
+    return round((b - a).total_seconds(), 3)
+
+
+def _sample_time(value: Any, fallback: str) -> str:
+    """A sample's own time (ISO text or epoch seconds) as the journal's ISO form."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        moment = dt.datetime.fromtimestamp(float(value), dt.UTC)
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return str(value) if value else fallback
+
+
+def number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class _Run:
+    """An attempt being collected, with its output tails."""
+
+    attempt: Attempt
+    tails: dict[str, deque[TailLine]] = field(default_factory=dict)
+
+
+class History:
+    """One pass over the events: the state via apply(), and what the state does not keep."""
+
+    def __init__(self) -> None:
+        self.state: RunState = initial()
+        self.attempts: dict[str, list[Attempt]] = {}
+        self.running: dict[str, _Run] = {}
+        self.decisions: dict[str, list[Decision]] = {}
+        self.entries: dict[str, list[HistoryEntry]] = {}  # per step: its history in time order
+        self.confirmed_at: dict[str, str] = {}
+        self.rollbacks: list[Rollback] = []
+        self.undo_tails: dict[tuple[str, str], deque[TailLine]] = {}
+        self.before_undo: dict[str, str] = {}  # step -> its status when its undo finished
+        self.rollback_request: tuple[str, str] | None = None
+        self.trips: list[GuardTrip] = []
+        self.pauses: list[Pause] = []
+        self.errors: list[ErrorEntry] = []
+        self.reviews: list[Review] = []
+        self.samples: dict[str, list[tuple[str, float | None]]] = {}
+        self.participants: list[Participant] = []
+        self.share_connections: dict[str, int] = {}
+        self.handovers: list[Handover] = []
+        self.resumed_at: list[str] = []
+        self.override: tuple[str, str] | None = None
+        self.finished: Event | None = None
+        self.signed = False  # the journal holds signatures (decisions, seals, an approval)
+        self.moves: list[Move] = []  # the assignee's, in order (moves.py)
+        self._move_log = MoveLog(self.moves)
+
+    @classmethod
+    def of(cls, events: Iterable[Event]) -> History:
+        """The history of a whole journal's events."""
+        history = cls()
+        for event in events:
+            history.feed(event)
+        return history
+
+    def feed(self, event: Event) -> None:
+        before = self.state
+        handler = getattr(self, f"_on_{event['type']}", None)
+        if handler is not None:
+            handler(event)
+        self.state = apply(before, event)
+        self._move_log.feed(event, before, self)
+        self.signed = self.signed or event["type"] in _SIGNATURES
+
+    # -- steps -------------------------------------------------------------------
+
+    def _on_step_started(self, e: Event) -> None:
+        rollback = self.state.rollback
+        attempt = Attempt(
+            number=int(e.get("attempt") or len(self.attempts.get(e["step"], [])) + 1),
+            started_at=e["ts"],
+            started_by=e["actor"],
+            finished_at=None,
+            duration_seconds=None,
+            status="running",
+            during_rollback=rollback is not None and not rollback.finished,
+            commands=dict(e.get("commands") or {}),
+            hosts=[HostResult(h, "running") for h in e.get("hosts", [])],
+        )
+        attempts = self.attempts.setdefault(e["step"], [])
+        attempts.append(attempt)
+        self.running[e["step"]] = _Run(attempt)
+        self._record(e["step"], HistoryEntry(e["ts"], "attempt", e["actor"], attempt=len(attempts)))
+
+    def _record(self, step: str, entry: HistoryEntry) -> None:
+        self.entries.setdefault(step, []).append(entry)
+
+    def _on_output(self, e: Event) -> None:
+        lines = str(e.get("text", "")).splitlines()
+        host, stream, step = str(e.get("host", "")), str(e.get("stream", "stdout")), e.get("step")
+        if e.get("phase") == "undo":
+            tail = self.undo_tails.setdefault((str(step), host), deque(maxlen=TAIL_LINES))
+            tail.extend(TailLine(host, stream, text) for text in lines)
+            return
+        run = self.running.get(str(step))
+        if run is None:
+            return
+        run.attempt.output_lines += len(lines)
+        tail = run.tails.setdefault(host, deque(maxlen=TAIL_LINES))
+        tail.extend(TailLine(host, stream, text) for text in lines)
+
+    def _close(self, step: str, at: str | None, status: str, hosts: list[HostResult], problems: Sequence[str]) -> None:
+        """The attempt's end; `at` None when nobody saw it end (the process died while it ran)."""
+        run = self.running.pop(step, None)
+        if run is None:
+            return
+        attempt = run.attempt
+        attempt.finished_at = at
+        attempt.duration_seconds = seconds_between(attempt.started_at, at)
+        attempt.status = status
+        attempt.hosts = hosts
+        attempt.problems = list(problems)
+        attempt.output_tail = [line for tail in run.tails.values() for line in tail]
+
+    def _on_step_finished(self, e: Event) -> None:
+        hosts = [HostResult(h, r.get("status", "done"), r.get("exit_code"), r.get("error")) for h, r in e.get("hosts", {}).items()]
+        self._close(e["step"], e["ts"], e["status"], hosts, e.get("problems", ()))
+
+    def _on_session_resumed(self, e: Event) -> None:
+        self.resumed_at.append(e["ts"])
+        for participant in self.participants:
+            if participant.left_at is None:
+                participant.left_at = str(self.state.last_ts)  # they were gone with the process that died
+        for step in list(self.running):
+            run = self.running[step]
+            hosts = [HostResult(h.host, "unknown" if h.status == "running" else h.status, h.exit_code, h.error) for h in run.attempt.hosts]
+            self._close(step, None, "unknown", hosts, ["the program stopped while this step ran; its outcome is unknown"])
+        rollback = self.rollbacks[-1] if self.rollbacks else None
+        if rollback is not None and rollback.ok is None:
+            rollback.ok = False
+
+    def _decide(self, e: Event, kind: str) -> None:
+        self.decisions.setdefault(e["step"], []).append(Decision(kind, e["actor"], e["ts"], e.get("reason")))
+        self._record(e["step"], HistoryEntry(e["ts"], kind, e["actor"], e.get("reason")))
+
+    def _on_step_confirmed(self, e: Event) -> None:
+        if e.get("phase") == "before":
+            self._decide(e, "go-ahead")
+        else:
+            self._decide(e, "confirmed")
+            self.confirmed_at[e["step"]] = e["ts"]
+
+    def _on_step_rejected(self, e: Event) -> None:
+        self._decide(e, "rejected" if e.get("phase") != "before" else "go-ahead refused")
+
+    def _on_step_skipped(self, e: Event) -> None:
+        self._decide(e, "skipped")
+
+    def _on_step_marked_done(self, e: Event) -> None:
+        self._decide(e, "marked done")
+
+    def _on_wave_confirmed(self, e: Event) -> None:
+        self._decide(e, f"wave {e.get('wave')} confirmed")  # verify: per_wave: the verifier's word between waves
+
+    def _on_wave_rejected(self, e: Event) -> None:
+        self._decide(e, f"wave {e.get('wave')} rejected")
+
+    # -- rollbacks ---------------------------------------------------------------
+
+    def _on_rollback_requested(self, e: Event) -> None:
+        self.rollback_request = (e["actor"], str(e.get("reason") or ""))
+
+    def _on_rollback_started(self, e: Event) -> None:
+        plan = e.get("plan", {})
+        requested = self.rollback_request
+        self.rollback_request = None
+        self._end_pause(e, "rollback")
+        entries = [
+            UndoResult(
+                step=entry["step_id"],
+                step_title=entry.get("step_title", ""),
+                host=entry["host"],
+                command=entry.get("command"),
+                original_outcome=entry.get("outcome", ""),
+                status="not run" if entry.get("command") is not None else "no undo",
+            )
+            for entry in plan.get("entries", [])
+        ]
+        self.rollbacks.append(
+            Rollback(
+                number=len(self.rollbacks) + 1,
+                scope=str(e.get("scope") or plan.get("scope")),
+                reason=str(e.get("reason") or ""),
+                started_by=e["actor"],
+                started_at=e["ts"],
+                back_to=plan.get("checkpoint_step"),
+                acknowledged=bool(e.get("acknowledged")),
+                requested_by=requested[0] if requested else None,
+                requested_reason=requested[1] if requested else None,
+                undo=entries,
+                rollback_steps=list(plan.get("rollback_steps", [])),
+            )
+        )
+        rollback = self.rollbacks[-1]
+        touched = dict.fromkeys([*(entry.step for entry in entries), *([self.state.current] if self.state.current else [])])
+        for step in touched:
+            self._record(step, HistoryEntry(e["ts"], "rollback", e["actor"], rollback.reason or None, words=_rollback_words(rollback, step)))
+
+    def _on_undo_started(self, e: Event) -> None:
+        """The undo as it ran (rendered; journals before issue 15 have only the plan's command)."""
+        if not self.rollbacks:
+            return
+        for entry in self.rollbacks[-1].undo:
+            command = (e.get("commands") or {}).get(entry.host) if entry.step == e["step"] else None
+            if command is not None:
+                entry.command = str(command)
+
+    def _on_undo_finished(self, e: Event) -> None:
+        if not self.rollbacks:
+            return
+        step = e["step"]
+        self.before_undo[step] = self.state.steps[step].status
+        for entry in self.rollbacks[-1].undo:
+            result = e.get("hosts", {}).get(entry.host) if entry.step == step else None
+            if result is None:
+                continue
+            ok = result.get("status") == "ok" and result.get("exit_code") == 0
+            entry.status = "ok" if ok else "failed"
+            entry.exit_code = result.get("exit_code")
+            entry.error = result.get("error")
+            entry.output_tail = list(self.undo_tails.pop((step, entry.host), ()))
+        results = [u for u in self.rollbacks[-1].undo if u.step == step and u.status in ("ok", "failed")]
+        if results:
+            words = "; ".join(f"{u.host}: {u.status} ({exit_words(u)})" for u in results)
+            self._record(step, HistoryEntry(e["ts"], "undo", e["actor"], words=f"undo on {words}"))
+
+    def _on_rollback_finished(self, e: Event) -> None:
+        if not self.rollbacks:
+            return
+        rollback = self.rollbacks[-1]
+        rollback.finished_at = e["ts"]
+        rollback.duration_seconds = seconds_between(rollback.started_at, e["ts"])
+        rollback.ok = bool(e.get("ok"))
+        rollback.failed_step = e.get("failed_step")
+
+    # -- metrics, guards, people -------------------------------------------------
+
+    def _on_metric_sample(self, e: Event) -> None:
+        panel = str(e["panel"])
+        self.samples.setdefault(panel, []).append((_sample_time(e.get("ts_sample"), e["ts"]), number(e.get("value"))))
+
+    def _on_guard_tripped(self, e: Event) -> None:
+        sustained = e.get("for")
+        try:
+            for_seconds = None if sustained is None else parse_duration(sustained)
+        except ValueError:
+            for_seconds = None
+        step = next(iter(self.running), None) or self.state.current
+        words = str(e.get("words") or f"guard '{e.get('panel')}' tripped at {e.get('value')}")
+        self.trips.append(
+            GuardTrip(e["ts"], str(e.get("panel")), number(e.get("value")), number(e.get("threshold")), for_seconds, e.get("action"), step, words)
+        )
+
+    def _on_error(self, e: Event) -> None:
+        self.errors.append(ErrorEntry(e["ts"], str(e.get("message", "")), e.get("step"), e.get("host"), bool(e.get("transient"))))
+
+    def _on_paused(self, e: Event) -> None:
+        self.pauses.append(Pause(e["ts"], e["actor"], e.get("reason")))
+
+    def _on_resumed(self, e: Event) -> None:
+        self._end_pause(e, "resumed")
+
+    def _end_pause(self, e: Event, how: str) -> None:
+        if self.pauses and self.pauses[-1].ended_by is None:
+            pause = self.pauses[-1]
+            pause.resumed_at, pause.resumed_by, pause.ended_by = e["ts"], e["actor"], how
+
+    def _on_participant_joined(self, e: Event) -> None:
+        self.participants.append(Participant(str(e["name"]), str(e.get("role", "observer")), e["ts"]))
+        self._count_sessions(e)
+
+    def _count_sessions(self, e: Event) -> None:
+        repeats = e.get("repeats")
+        if isinstance(repeats, int) and not isinstance(repeats, bool) and repeats > 0:
+            self.share_connections["sessions_counted"] = self.share_connections.get("sessions_counted", 0) + repeats
+
+    def _on_share_closed(self, e: Event) -> None:
+        for key in ("authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors", "refused_sessions", "presence_unjournaled"):
+            value = e.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                name = "sessions_counted" if key == "presence_unjournaled" else key
+                self.share_connections[name] = self.share_connections.get(name, 0) + value
+
+    def _on_participant_left(self, e: Event) -> None:
+        for participant in reversed(self.participants):
+            if participant.name == e["name"] and participant.left_at is None:
+                participant.left_at = e["ts"]
+                break
+        self._count_sessions(e)
+
+    def _on_verifier_handover(self, e: Event) -> None:
+        self.handovers.append(Handover(e["ts"], str(e.get("from")), str(e.get("to"))))
+
+    def _on_window_override(self, e: Event) -> None:
+        self.override = (str(e.get("reason") or ""), e["actor"])
+
+    def _on_session_finished(self, e: Event) -> None:
+        self.finished = e
+
+    def _on_review(self, e: Event) -> None:
+        self.reviews.append(Review(e["ts"], e["actor"], str(e.get("planned") or ""), str(e.get("surprised") or ""), str(e.get("change") or "")))
+
+
+def _rollback_words(rollback: Rollback, step: str) -> str:
+    """`rollback 1 to the last checkpoint (back to backup-config) undoes it` in a step's history."""
+    target = "to the last checkpoint" if rollback.scope == "checkpoint" else "of the whole change"
+    back = f" (back to {rollback.back_to})" if rollback.back_to else ""
+    undoes = any(u.step == step and u.command is not None for u in rollback.undo)
+    effect = (
+        "undoes this step"
+        if undoes
+        else ("lists this step without an undo" if any(u.step == step for u in rollback.undo) else "started while this step was current")
+    )
+    requested = (
+        f"; requested by {rollback.requested_by}" + (f": {rollback.requested_reason}" if rollback.requested_reason else "") if rollback.requested_by else ""
+    )
+    return f"rollback {rollback.number} {target}{back} {effect}{requested}"

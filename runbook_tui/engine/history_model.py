@@ -1,0 +1,232 @@
+"""What a run's history is made of: the records `history.History` folds a journal into.
+
+Per step, every attempt (timings, hosts, output tail), each decision a person
+took on it and the step's history in time order; the rollbacks with their
+undo results; guard trips, pauses, errors, participants, handovers, reviews;
+and the assignee's moves (practice sets a trainee's beside the night's). The
+report renders these records as they are (its JSON schema is these fields),
+so keys are only ever added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Output lines kept per host and attempt (the journal has all of them).
+TAIL_LINES = 20
+
+
+@dataclass
+class HostResult:
+    host: str
+    status: str
+    exit_code: int | None = None
+    error: str | None = None
+
+
+@dataclass
+class TailLine:
+    """A line of a command's output, as the record keeps it (the last TAIL_LINES per host)."""
+
+    host: str
+    stream: str
+    text: str
+
+
+@dataclass
+class Attempt:
+    number: int
+    started_at: str
+    started_by: str
+    finished_at: str | None
+    duration_seconds: float | None
+    status: str  # the step_finished status; "unknown" when the process died while it ran
+    during_rollback: bool
+    commands: dict[str, str] = field(default_factory=dict)  # host -> the command as run (secrets masked); {} in older journals
+    hosts: list[HostResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    output_lines: int = 0  # lines of output in the journal for this attempt
+    output_tail: list[TailLine] = field(default_factory=list)  # the last TAIL_LINES lines per host
+
+    def command_groups(self) -> list[tuple[list[str], str]]:
+        return host_groups(self.commands)
+
+
+@dataclass
+class Decision:
+    """What a person decided about a step, in order: go-ahead, go-ahead refused, confirmed, rejected, skipped,
+    marked done, and the verifier's word between waves (`verify: per_wave`): wave N confirmed, wave N rejected."""
+
+    kind: str
+    by: str
+    at: str
+    reason: str | None = None
+
+
+@dataclass
+class HistoryEntry:
+    """One thing that happened to a step, in time order.
+
+    kind: attempt (`attempt` is its number in `Step.attempts`), go-ahead, go-ahead refused, confirmed,
+    rejected, skipped, marked done, wave N confirmed, wave N rejected, rollback (a rollback that undid it
+    or started while it was the current step), undo (the result of its undo, per host, in `words`).
+    """
+
+    at: str
+    kind: str
+    by: str
+    reason: str | None = None
+    attempt: int | None = None
+    words: str = ""
+
+
+@dataclass
+class UndoResult:
+    step: str
+    step_title: str
+    host: str
+    command: str | None  # None: the step had no undo (acknowledged before the rollback started)
+    original_outcome: str  # how the step had ended on that host
+    status: str  # ok, failed, not run (the rollback stopped first), no undo
+    exit_code: int | None = None
+    error: str | None = None
+    output_tail: list[TailLine] = field(default_factory=list)
+
+
+@dataclass
+class Rollback:
+    number: int
+    scope: str  # checkpoint or full
+    reason: str
+    started_by: str
+    started_at: str
+    back_to: str | None  # the checkpoint step; None = the start
+    acknowledged: bool  # steps without undo were acknowledged
+    requested_by: str | None  # the verifier who asked for it, when one did
+    requested_reason: str | None
+    finished_at: str | None = None
+    duration_seconds: float | None = None
+    ok: bool | None = None  # None: it never finished
+    failed_step: str | None = None
+    undo: list[UndoResult] = field(default_factory=list)
+    rollback_steps: list[str] = field(default_factory=list)  # `rollback` section steps it runs after the undos
+
+
+@dataclass
+class GuardTrip:
+    at: str
+    panel: str
+    value: float | None
+    threshold: float | None
+    for_seconds: float | None
+    action: str | None
+    step: str | None  # the step the run stood at
+    words: str  # what tripped, in words
+
+
+@dataclass
+class Pause:
+    at: str
+    by: str
+    reason: str | None
+    resumed_at: str | None = None  # when the run went on: resumed, or a rollback started
+    resumed_by: str | None = None
+    ended_by: str | None = None  # resumed or rollback; None: still paused when the journal ends
+
+
+@dataclass
+class ErrorEntry:
+    at: str
+    message: str
+    step: str | None
+    host: str | None
+    transient: bool
+
+
+@dataclass
+class Participant:
+    name: str
+    role: str
+    joined_at: str
+    left_at: str | None = None
+
+
+@dataclass
+class Handover:
+    """A different verifier started acting: a shift change."""
+
+    at: str
+    previous: str
+    to: str
+
+
+@dataclass
+class Review:
+    at: str
+    by: str
+    planned: str
+    surprised: str
+    change: str
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where a run stood: the current step, its attempts started, verdicts given on it, whether one runs now.
+
+    The night's cues (a rollback request, a hold, a metric reading) are tied to the point they came at,
+    so a practice run meets them at the same point however fast or slow the trainee is; the assignee's
+    moves are matched by it.
+    """
+
+    step: str | None
+    attempts: int
+    verdicts: int
+    running: bool
+
+
+@dataclass
+class Followed:
+    """What followed a run or re-run before the assignee's next move: its end, a verdict on it, a rollback
+    request, a guard trip (kind: finished, confirmed, rejected, rollback requested, guard tripped)."""
+
+    kind: str
+    by: str
+    at: str
+    reason: str | None = None  # the verdict's reason; a trip's words
+
+
+@dataclass
+class Move:
+    """An assignee's decision at a point of the run: run, re-run, skip, mark done, roll back, pause, resume, finish."""
+
+    kind: str
+    step: str | None
+    point: Point
+    at: str
+    seconds: float  # from the moment the situation arose (the last event that was not output or a reading)
+    index: int  # the event's place in its journal
+    detail: str = ""  # the rollback's scope, the outcome, or the reason given
+    attempt: Attempt | None = None  # run, re-run: the attempt it started
+    followed: list[Followed] = field(default_factory=list)  # run, re-run: what followed, up to the next move
+    rollback: Rollback | None = None  # roll back: the rollback it started
+    pause: Pause | None = None  # pause: the pause it started
+    trip: Mapping[str, Any] | None = None  # roll back: the last guard trip before it, as journaled
+    readings_before: int = 0  # roll back: readings of the tripped panel before it
+
+
+def host_groups(per_host: Mapping[str, str] | None) -> list[tuple[list[str], str]]:
+    """Hosts sharing the same text (a command), so a text shown once stands for all of them."""
+    groups: dict[str, list[str]] = {}
+    for host, text in (per_host or {}).items():
+        groups.setdefault(text, []).append(host)
+    return [(hosts, text) for text, hosts in groups.items()]
+
+
+def exit_words(result: HostResult | UndoResult, none: str = "—") -> str:
+    """`exit 1, connection lost`: how a command ended on a host, or `none`."""
+    parts = [] if result.exit_code is None else [f"exit {result.exit_code}"]
+    if result.error:
+        parts.append(result.error)
+    return ", ".join(parts) or none

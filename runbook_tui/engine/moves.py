@@ -1,0 +1,111 @@
+"""The assignee's moves, kept by the history fold: each decision at the point of the run it was taken.
+
+A move is an assignee's action (run, re-run, skip, mark done, roll back,
+pause, resume, finish) at a point of the run (`Point`: the current step, its
+attempts, the verdicts given on it). The time it took is counted from the
+moment the situation arose (the event before it that was not output or a
+metric reading). A run or re-run keeps what followed it up to the next move
+(its end, verdicts on it, rollback requests, guard trips): practice says from
+these what followed the night's decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.history_model import Followed, Move, Point
+from runbook_tui.engine.state import RunState
+
+if TYPE_CHECKING:
+    from runbook_tui.engine.history import History
+
+#: Events that are not a situation arising: time to decide counts from the event before them.
+_QUIET = frozenset({ev.OUTPUT, ev.METRIC_SAMPLE, ev.METRIC_BASELINE})
+_RUNS = frozenset({"run", "re-run"})
+
+
+def point_of(state: RunState) -> Point:
+    """Where the run stands in `state`."""
+    step = state.current
+    st = state.steps.get(step) if step else None
+    return Point(step, st.attempts if st else 0, st.verdicts if st else 0, bool(st and st.status == "running"))
+
+
+def elapsed(start: str, end: str) -> float:
+    """Seconds from one journal time to another."""
+    return (_moment(end) - _moment(start)).total_seconds()
+
+
+def _moment(ts: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(ts).replace("Z", "+00:00"))
+
+
+class MoveLog:
+    """Appends the assignee's moves to `moves` as the history is fed."""
+
+    def __init__(self, moves: list[Move]) -> None:
+        self.moves = moves
+        self._arose_at: str | None = None
+        self._index = 0
+
+    def feed(self, event: Event, before: RunState, history: History) -> None:
+        """`event` was just folded into `history`; `before` is the state it met."""
+        kind = move_kind(event, before)
+        if kind is not None and self._arose_at is not None:
+            self.moves.append(self._move(kind, event, before, history))
+        elif self.moves and self.moves[-1].kind in _RUNS:
+            _follow(self.moves[-1], event)
+        if event["type"] not in _QUIET:
+            self._arose_at = event["ts"]
+        self._index += 1
+
+    def _move(self, kind: str, event: Event, before: RunState, history: History) -> Move:
+        seconds = round(max(0.0, elapsed(str(self._arose_at), event["ts"])), 1)
+        detail = str(event.get("scope") or event.get("outcome") or event.get("reason") or "")
+        move = Move(kind, event.get("step") or before.current, point_of(before), event["ts"], seconds, self._index, detail)
+        if kind in _RUNS:
+            move.attempt = history.attempts[event["step"]][-1]
+        elif kind == "roll back":
+            move.rollback = history.rollbacks[-1] if history.rollbacks else None
+            move.trip = before.guard_trips[-1] if before.guard_trips else None
+            move.readings_before = len(history.samples.get(str(move.trip.get("panel")), [])) if move.trip else 0
+        elif kind == "pause":
+            move.pause = history.pauses[-1]
+        return move
+
+
+def move_kind(event: Event, before: RunState) -> str | None:
+    """The assignee's move `event` is in the state it met, or None (not a move, or not theirs)."""
+    kind, actor = event["type"], event.get("actor")
+    assignee = str(before.session.get("assignee") or before.session.get("actor") or "")
+    rolling_back = before.rollback is not None and not before.rollback.finished
+    if kind == ev.STEP_STARTED and not rolling_back:
+        return "re-run" if before.steps[event["step"]].attempts else "run"
+    if kind == ev.STEP_SKIPPED:
+        return "skip"
+    if kind == ev.STEP_MARKED_DONE:
+        return "mark done"
+    if kind == ev.ROLLBACK_STARTED:
+        return "roll back"
+    if kind in (ev.PAUSED, ev.RESUMED) and actor == assignee:
+        return "pause" if kind == ev.PAUSED else "resume"
+    if kind == ev.SESSION_FINISHED and actor == assignee:
+        return "finish"
+    return None
+
+
+def _follow(run: Move, event: Event) -> None:
+    """Keep what followed a run or re-run: its end, verdicts on it, rollback requests, guard trips."""
+    kind, actor, at = event["type"], str(event.get("actor")), event["ts"]
+    on_it = event.get("step") == run.step
+    if kind == ev.STEP_FINISHED and on_it and not any(f.kind == "finished" for f in run.followed):
+        run.followed.append(Followed("finished", actor, at))
+    elif kind in (ev.STEP_CONFIRMED, ev.STEP_REJECTED) and on_it and event.get("phase") != "before":
+        run.followed.append(Followed("confirmed" if kind == ev.STEP_CONFIRMED else "rejected", actor, at, event.get("reason")))
+    elif kind == ev.ROLLBACK_REQUESTED:
+        run.followed.append(Followed("rollback requested", actor, at, event.get("reason")))
+    elif kind == ev.GUARD_TRIPPED:
+        run.followed.append(Followed("guard tripped", actor, at, event.get("words")))

@@ -9,19 +9,17 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
 from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
-from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import REOPENABLE, Event
 from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
-from runbook_tui.engine.rollback import Scope
+from runbook_tui.engine.rehearsal import fail_at_problem, rehearse
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -267,10 +265,12 @@ def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, jour
         session = _start(lambda: _open(file, params, mode="rehearsal", solo="rehearsal", journal=journal))
         if isinstance(session, int):
             return session
-        if fail_at is not None and fail_at not in session.controller.state.order:
-            print(f"runbook-tui: --fail-at {fail_at}: no such step; expected one of: {', '.join(session.controller.state.order)}", file=sys.stderr)
+        problem = fail_at_problem(session.controller, fail_at)
+        if problem is not None:
+            print(f"runbook-tui: {problem}", file=sys.stderr)
             await session.close()
             return EXIT_INVALID
+        await session.start()
         return await _run_headless(session, lambda s: _rehearse(s, fail_at, policy))
 
     return asyncio.run(main())
@@ -292,39 +292,15 @@ def _hosts_of(file: str, params: dict[str, Any]) -> list[str]:
 
 
 async def _rehearse(session: Session, fail_at: str | None, policy: Policy) -> int:
-    controller, actor = session.controller, session.actor
-    started = time.monotonic()
-    scope: Scope
-    if fail_at is None:
-        outcome = await drive(controller, actor, finish=False, policy=policy)
-        scope = "full"
-    else:
-        controller.inject_failure(fail_at)
-        outcome = await drive(controller, actor, stop_before=_after(controller, fail_at), finish=False, policy=policy)
-        scope = "checkpoint"
-    forward = time.monotonic() - started
-    if fail_at is None and outcome != "done":
-        print(f"rehearsal: the forward run did not complete ({outcome}); rolling back what ran", flush=True)
-    started = time.monotonic()
-    reply = controller.rollback(actor, scope, acknowledged=True, reason="rehearsal", finish=False)
-    await controller.wait_idle()
-    rollback_time = time.monotonic() - started
-    rolled = reply.ok and controller.state.rollback is not None and bool(controller.state.rollback.ok)
-    prechecks_ok = await controller.recheck(
-        actor, [s.id for s in controller.runbook.forward_steps if controller.runbook.section(s.section_id).kind == "precheck"]
-    )
-    restored = rolled and prechecks_ok
-    controller.finish(actor, "rolled_back")
-    print(f"rehearsal: forward {forward:.1f}s, rollback ({scope}) {rollback_time:.1f}s, prechecks after rollback {'pass' if prechecks_ok else 'FAIL'}")
-    print("rehearsal: rollback restored state" if restored else "rehearsal: rollback did NOT restore state")
-    return EXIT_OK if restored else EXIT_FAILED
+    def forward_ended(outcome: str) -> None:
+        if fail_at is None and outcome != "done":
+            print(f"rehearsal: the forward run did not complete ({outcome}); rolling back what ran", flush=True)
 
-
-def _after(controller: Controller, step_id: str) -> str | None:
-    """The forward step after `step_id`: the driver stops there (the failure has happened)."""
-    order = controller.state.order
-    index = order.index(step_id)
-    return order[index + 1] if index + 1 < len(order) else None
+    done = await rehearse(session.controller, session.actor, fail_at, policy, forward_ended=forward_ended)
+    checks = "pass" if done.prechecks_ok else "FAIL"
+    print(f"rehearsal: forward {done.forward_seconds:.1f}s, rollback ({done.scope}) {done.rollback_seconds:.1f}s, prechecks after rollback {checks}")
+    print("rehearsal: rollback restored state" if done.restored else "rehearsal: rollback did NOT restore state")
+    return EXIT_OK if done.restored else EXIT_FAILED
 
 
 # -- preflight ----------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def recorder(controller: Controller) -> Any:
         if controller.fatal is not None:
             return
         try:
-            controller.emit(kind, SYSTEM, **payload)
+            controller.emit(ev.of(kind), SYSTEM, **payload)
             if kind in failures and not controller.state.finished:
                 what = payload.get("event") or payload.get("action")
                 where = payload.get("target") or payload.get("alertmanager")

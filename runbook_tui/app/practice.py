@@ -96,7 +96,7 @@ class Practice:
 
     def results(self) -> Results:
         """The trainee's decisions beside the night's, from both journals."""
-        self.session.controller.flush()
+        self.session.flush()
         return compare(self.night, read_events(self.session.journal_path).events, self.scenario)
 
 

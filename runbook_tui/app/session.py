@@ -1,11 +1,16 @@
 """Wiring one run: runbook, secrets, journal, executors and controller, for every front end.
 
-`exec`, `resume`, `rehearse` and the TUI's `run` all build their session
-here, so a rehearsal exercises exactly what the live run will.
+`build_session` is the one place that makes a session: `run`, `exec`,
+`rehearse` and practice reach it through `open_session` (a new journal),
+`resume` (TUI or headless) through `resume_session` (the journal folded
+back). So a rehearsal exercises exactly what the live run will, and a
+resumed run reads the same secrets it started with. `join_endpoint` makes
+the verifier's side of `join` from the same settings.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import getpass
 import os
@@ -33,11 +38,15 @@ from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
 
+#: How often the session checks the journal's writer thread (grouped output is committed by that thread).
+JOURNAL_WATCH_SECONDS = 0.5
+
 #: Modes that execute nothing real, so the change window does not apply.
 EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
 
 
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it
+    from runbook_tui.share.client import Endpoint
     from runbook_tui.share.participants import Participant
     from runbook_tui.share.server import ShareServer
     from runbook_tui.trust.run_trust import RunTrust
@@ -115,9 +124,12 @@ class Session:
     share: ShareServer | None = None
     share_address: str = ""
     trust: Any = None  # trust.assignee.AssigneeTrust: the assignee's signatures and the wait for the verifier's last seal
+    _watch: asyncio.Task[None] | None = field(default=None, init=False, repr=False)  # start() runs it, close() stops it
 
     async def start(self) -> None:
-        """Open the shared session (when asked) and journal its address and host key fingerprint."""
+        """Watch the journal's writer (whichever front end drives the run); open the shared session when asked."""
+        if self._watch is None:
+            self._watch = asyncio.create_task(self._watch_journal())
         if self.share is None or self.share_address:
             return
         host, port = self.share.address
@@ -131,8 +143,20 @@ class Session:
             return ""
         return f"shared at {self.share_address}, host key {self.share.fingerprint}"
 
+    async def _watch_journal(self) -> None:
+        """A failed background write stops the run within half a second (fatal set), driven or idle."""
+        while True:
+            await asyncio.sleep(JOURNAL_WATCH_SECONDS)
+            self.controller.flush()
+
+    def flush(self) -> None:
+        """Everything journaled so far is on disk (before the file is read back, as practice's results do)."""
+        self.controller.journal.flush()
+
     async def close(self) -> None:
         """Stop everything; connections and the journal file are released even when the last write fails."""
+        if self._watch is not None:
+            self._watch.cancel()
         try:
             if self.trust is not None:
                 await self.trust.drain()  # the last signatures and seals, before the share and journal close
@@ -182,6 +206,76 @@ def load(file: str, params: dict[str, Any]) -> Loaded:
         raise SessionError("\n".join(str(d) for d in invalid.diagnostics)) from None
 
 
+@dataclass(frozen=True)
+class SessionRequest:
+    """What an entry point asks of its session; `build_session` decides the rest the same way for every one."""
+
+    mode: str = "live"  # live, dry-run, rehearsal, practice
+    solo: str | None = None  # a reason: no verifier (None: as the journal says, on resume)
+    share: ShareOptions | None = None
+    trust: RunTrust | None = None
+    listeners: Sequence[Listener] = ()
+    settings: Settings | None = None
+    recording: Recording | None = None  # practice: the night's outputs stand in for every command
+    verifier_in_process: bool = False  # the caller relays a verifier's intents itself (tests, embedders, practice)
+
+
+def build_session(
+    runbook: Runbook,
+    request: SessionRequest,
+    path: Path,
+    begin: Callable[[Controller, Actor], None],
+    *,
+    state: RunState | None = None,
+    signed_before: Iterable[Event] = (),
+) -> Session:
+    """The one wiring of a run, new (`state` None: a new journal) or continued (the state folded from `path`).
+
+    Secrets, journal writer, executors, controller, share server, signer, listeners and
+    outreach are made here alike for run, exec, resume, rehearse and practice;
+    `begin` journals the first events (session_started, or the resume), and only
+    then do the metrics start polling.
+    """
+    mode = request.mode
+    settings = request.settings or load_settings()
+    secrets = _secrets_for(runbook, mode)
+    try:
+        writer = JournalWriter(path, Redactor(secrets.values()), new=state is None)
+    except JournalError as exc:
+        raise SessionError(str(exc.strerror)) from None
+    # Practice and dry runs execute nothing: a recording plays back, or the dry-run executor shows what would run.
+    executors = Executors(settings, dry_run=mode in ("dry-run", "practice"), recording=request.recording)
+    actor = Actor(operator_name(), "assignee")
+    solo = request.solo if request.solo is not None or state is None else state.solo
+    controller = Controller(
+        runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo, secrets=secrets,
+        max_concurrency=settings.max_concurrency, state=state,
+        auto_finish=state is not None or mode != "rehearsal",  # rehearse finishes its session itself (rolled_back)
+    )  # fmt: skip
+    server = _sharing(controller, request.share)
+    controller.verifier_reachable = controller.solo is not None or server is not None or request.verifier_in_process
+    signing = _signing(controller, request.trust, signed_before)
+    for listener in request.listeners:
+        controller.subscribe(listener)
+    outreach = start_outreach(controller, settings, shared=server is not None)
+    begin(controller, actor)
+    session = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
+    session.trust = signing
+    return session
+
+
+def _secrets_for(runbook: Runbook, mode: str) -> dict[str, str]:
+    """Practice and dry runs read no secret (commands show `***`), started or resumed; other runs need every one."""
+    if mode in ("practice", "dry-run"):
+        return {s.name: "***" for s in runbook.secrets}
+    from runbook_tui.app.secrets import SecretsError
+
+    try:
+        return read_secrets(runbook)
+    except SecretsError as exc:
+        raise SessionError(f"secrets missing, nothing was run:\n{exc}", code=2) from None
+
+
 def open_session(
     loaded: Loaded,
     *,
@@ -197,7 +291,7 @@ def open_session(
     verifier_in_process: bool = False,
     trust: RunTrust | None = None,
 ) -> Session:
-    """Everything checked before the first event: window, secrets; then session_started is journaled.
+    """A new run: window and approval checked before the first event; then session_started is journaled.
 
     Without `solo` or `share`, no verifier can join, so steps that need a confirmation are
     refused before they start, unless `verifier_in_process` (the caller relays a verifier's
@@ -212,31 +306,15 @@ def open_session(
     problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.UTC), settings.blackouts)
     if problem and not override_window:
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)
-    # Practice and dry runs execute nothing: secrets are not read, commands show `***`.
-    secrets = {s.name: "***" for s in runbook.secrets} if mode in ("practice", "dry-run") else _secrets(runbook)
     path = Path(journal) if journal else default_journal_path(runbook.id + ("-practice" if mode == "practice" else ""))
-    try:
-        writer = JournalWriter(path, Redactor(secrets.values()), new=True)
-    except JournalError as exc:
-        raise SessionError(str(exc.strerror)) from None
-    executors = Executors(settings, dry_run=mode == "dry-run", recording=recording)
-    actor = Actor(operator_name(), "assignee")
-    controller = Controller(
-        runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo, secrets=secrets,
-        max_concurrency=settings.max_concurrency, auto_finish=mode != "rehearsal",
-    )  # fmt: skip
-    server = _sharing(controller, share)
-    controller.verifier_reachable = solo is not None or server is not None or verifier_in_process
-    signing = _signing(controller, trust)
-    for listener in listeners:
-        controller.subscribe(listener)
-    outreach = start_outreach(controller, settings, shared=server is not None)
-    controller.start(window_override=override_window if problem else None, journal_path=str(path))
-    if trust is not None:
-        trust.journal_approval(controller)
-    session = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
-    session.trust = signing
-    return session
+
+    def begin(controller: Controller, actor: Actor) -> None:
+        controller.start(window_override=override_window if problem else None, journal_path=str(path))
+        if trust is not None:
+            trust.journal_approval(controller)
+
+    request = SessionRequest(mode, solo, share, trust, listeners, settings, recording, verifier_in_process)
+    return build_session(runbook, request, path, begin)
 
 
 def _approved(trust: RunTrust | None, runbook: Runbook) -> RunTrust | None:
@@ -274,15 +352,6 @@ def start_metrics(controller: Controller, mode: str) -> Any:
 
     monitor = MetricsMonitor(controller, enforce=mode != "dry-run")
     return monitor if monitor.start() else None
-
-
-def _secrets(runbook: Runbook) -> dict[str, str]:
-    from runbook_tui.app.secrets import SecretsError
-
-    try:
-        return read_secrets(runbook)
-    except SecretsError as exc:
-        raise SessionError(f"secrets missing, nothing was run:\n{exc}", code=2) from None
 
 
 def resume_session(
@@ -324,31 +393,27 @@ def resume_session(
         raise SessionError(
             f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1
         )
-    settings = settings or load_settings()
-    mode = str(session.get("mode", "live"))
-    # As when it started: practice and dry runs read no secret (a dry run started without one resumes without one).
-    secrets = {s.name: "***" for s in loaded.runbook.secrets} if mode in ("practice", "dry-run") else _secrets(loaded.runbook)
-    try:
-        writer = JournalWriter(path, Redactor(secrets.values()))
-    except JournalError as exc:
-        raise SessionError(str(exc.strerror)) from None
-    executors = Executors(settings, dry_run=mode in ("dry-run", "practice"))
-    actor = Actor(operator_name(), "assignee")
-    controller = Controller(
-        loaded.runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo if solo is not None else state.solo, secrets=secrets,
-        max_concurrency=settings.max_concurrency, state=state,
-    )  # fmt: skip
-    server = _sharing(controller, share)
-    controller.verifier_reachable = controller.solo is not None or server is not None
-    signing = _signing(controller, trust, JournalScan(path))  # what was shown before the process died
-    for listener in listeners:
-        controller.subscribe(listener)
-    outreach = start_outreach(controller, settings, shared=server is not None)
-    if reopen is not None and state.finished:
-        controller.reopen(actor, reopen)
-    controller.resumed(os.getpid())
-    if solo is not None or share is not None:
-        controller.change_mode(actor, solo=solo, shared=share is not None)
-    resumed = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
-    resumed.trust = signing
-    return resumed
+
+    def begin(controller: Controller, actor: Actor) -> None:
+        if reopen is not None and state.finished:
+            controller.reopen(actor, reopen)
+        controller.resumed(os.getpid())
+        if solo is not None or share is not None:
+            controller.change_mode(actor, solo=solo, shared=share is not None)
+
+    request = SessionRequest(str(session.get("mode", "live")), solo, share, trust, listeners, settings)
+    # What was signed before the process died, so the signer goes on from there.
+    return build_session(loaded.runbook, request, path, begin, state=state, signed_before=JournalScan(path))
+
+
+def join_endpoint(address: str, *, observe: bool, identity: str | None, known_hosts: str | None) -> Endpoint:
+    """`join ADDR`: the verifier's (or observer's) connection, with the same settings a run uses (ssh.known_hosts).
+
+    Raises ValueError for an address that is not HOST:PORT.
+    """
+    from runbook_tui.share.client import Endpoint
+    from runbook_tui.share.server import parse_address
+
+    host, port = parse_address(address)
+    known = os.path.expanduser(known_hosts) if known_hosts else load_settings().known_hosts
+    return Endpoint(host, port, known, identity, observe, copy_dir=str(state_dir() / "received"))

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine.window import Blackout
-from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
-from runbook_tui.runbook.document import YList, YMap, compose, to_value
+from runbook_tui.runbook.diagnostics import Collector, RunbookInvalid
+from runbook_tui.runbook.document import YList, YMap, load_values
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.reach import NotifyTarget, NotifyTiming, settings_notify
 from runbook_tui.runbook.safe_text import visible_line
@@ -96,11 +96,7 @@ def load_settings(path: Path | None = None) -> Settings:
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        node = compose(text, file)
-        errors: list[Diagnostic] = []
-        data = to_value(node, file, errors) if node is not None else None
-        if errors:
-            raise RunbookInvalid(errors)
+        data = load_values(text, file)
     except OSError as exc:
         raise SettingsError(f"{file}:1:1: cannot read the settings: {exc.strerror}") from None
     except UnicodeDecodeError:

@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     join.add_argument("address", metavar="ADDR", help="HOST:PORT the assignee shares at")
     join.add_argument("--observe", action="store_true", help="join read-only")
     join.add_argument("--identity", metavar="KEYFILE", help="the private key to join and sign your decisions with (default: SSH agent, ~/.ssh/id_*)")
-    join.add_argument("--known-hosts", metavar="PATH", help="where trusted session host keys are kept (default: ~/.ssh/known_hosts)")
+    join.add_argument("--known-hosts", metavar="PATH", help="trusted session host keys (default: settings' ssh.known_hosts, ~/.ssh/known_hosts)")
     join.add_argument("--accept-fingerprint", metavar="SHA256:...", help="trust the session's host key on first contact if it has this fingerprint")
 
     validate = commands.add_parser("validate", help="check runbooks (files or folders); without -p, required parameters are stood in for")

@@ -9,10 +9,8 @@ verifier's rollback request is handled like a failed step.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller
@@ -67,7 +65,6 @@ async def drive(
     policy = policy or Policy(on_failure=on_failure)
     requests = _Requests()
     controller.subscribe(requests)
-    ticker = asyncio.create_task(_flush_every_half_second(controller))
     try:
         outcome = await _loop(controller, actor, policy, stop_before, requests)
         if outcome == "done" and finish:
@@ -76,15 +73,7 @@ async def drive(
             controller.finish(actor, outcome)
         return (controller.state.outcome or outcome) if controller.state.finished and finish else outcome
     finally:
-        ticker.cancel()
         controller.unsubscribe(requests)
-        controller.journal.flush()
-
-
-async def _flush_every_half_second(controller: Controller) -> None:
-    while True:
-        await asyncio.sleep(0.5)
-        controller.flush()
 
 
 async def _judge_criteria(controller: Controller, actor: Actor, policy: Policy) -> str:
@@ -118,9 +107,8 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
             return "failed"  # the journal cannot be written: nothing more may happen
         new_trips = state.guard_trips[trips_seen:]
         trips_seen = len(state.guard_trips)
-        trip = next((t for t in new_trips if t.get("action") == "rollback"), None)
-        if trip is not None:
-            return await _guard_rollback(controller, actor, trip)
+        if any(t.get("action") == "rollback" for t in new_trips):
+            return await _guard_rolled_back(controller)
         if requests.rollback is not None:
             what, requests.rollback = requests.rollback, None
             outcome = await _after_failure(controller, actor, policy, what)
@@ -201,13 +189,8 @@ def _manual_acknowledged(controller: Controller, actor: Actor, policy: Policy, s
     return True
 
 
-async def _guard_rollback(controller: Controller, actor: Actor, trip: Mapping[str, Any]) -> str:
-    """A guard with `on_critical: rollback` tripped: with nobody at a screen, roll back to the last checkpoint and stop."""
-    what = trip.get("words") or f"guard '{trip.get('panel')}' tripped"
-    reply = controller.rollback(actor, "checkpoint", acknowledged=True, reason=f"{what}: exec rolls back to the last checkpoint")
-    if not reply.ok:
-        controller.note(actor, f"exec could not roll back after {what}: {reply.message}")
-        return "failed"
+async def _guard_rolled_back(controller: Controller) -> str:
+    """A guard with `on_critical: rollback` tripped: the controller rolls back to the last checkpoint; the drive stops there."""
     await controller.wait_idle()
     rollback = controller.state.rollback
     return "rolled_back" if rollback is not None and rollback.ok else "failed"

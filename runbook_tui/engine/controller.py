@@ -19,9 +19,11 @@ from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, Scope, refused
-from runbook_tui.engine.events import Event
+from runbook_tui.engine.events import Event, P
+from runbook_tui.engine.guard_response import respond
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.ports import Executor
+from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.runner import MetricJudge, StepRunner
 from runbook_tui.engine.state import RUNNABLE, RunState, apply, initial
 from runbook_tui.engine.verifier_intents import VerifierIntents
@@ -81,6 +83,7 @@ class Controller(VerifierIntents, StepRunner):
         self.verifier_reachable = True
         self._injected: set[str] = set()  # rehearse --fail-at: steps that fail without running
         self._waves: WaveGate | None = None  # the running step's waves (serial:), while it runs
+        self._guard_rollback: str | None = None  # a rollback guard tripped while a step ran: rolled back when it ends
 
     # -- events ------------------------------------------------------------------
 
@@ -91,8 +94,8 @@ class Controller(VerifierIntents, StepRunner):
         if listener in self._listeners:
             self._listeners.remove(listener)
 
-    def emit(self, type: str, actor: Actor | str, **data: Any) -> Event:
-        """Journal (fsync) first, then apply, then tell listeners."""
+    def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
+        """Journal (fsync) first, then apply, then tell listeners (mypy checks `data` against the type's payload in events.py)."""
         name = actor if isinstance(actor, str) else actor.name
         try:
             event = self.journal.append(type, name, data)
@@ -110,6 +113,8 @@ class Controller(VerifierIntents, StepRunner):
         if self._next_step_changed(type, data, before):
             assert self.state.current is not None
             self.announce_ready(self.state.current)  # the next step, rendered with what the last one captured
+        if type == ev.GUARD_TRIPPED:
+            respond(self, event)  # the engine acts on the trip; every front end only renders what follows
         return event
 
     def _next_step_changed(self, type: str, data: Mapping[str, Any], before: str | None) -> bool:
@@ -425,6 +430,25 @@ class Controller(VerifierIntents, StepRunner):
         if plan.needs_acknowledgement and not acknowledged:
             names = ", ".join(sorted({e.step_id for e in plan.without_undo}))
             return refused(f"these steps have no undo and must be acknowledged first: {names}")
+        self._start_rollback(actor, plan, reason, finish)
+        return Reply(True, f"rolling back ({scope})")
+
+    def roll_back_for_guard(self, reason: str) -> None:
+        """A guard with `on_critical: rollback` tripped: back to the last checkpoint now, or as soon as the running step ends."""
+        rollback = self.state.rollback
+        if self.state.finished or self.fatal or (rollback is not None and not rollback.finished):
+            return  # nothing left to roll back, or a rollback already runs
+        if self.busy:
+            self._guard_rollback = reason
+            return
+        self._start_rollback(SYSTEM, self.plan_rollback("checkpoint"), reason, finish=True)
+
+    def _step_ended(self) -> None:
+        """The rollback a guard asked for while the step ran starts now, before anyone can start the next step."""
+        reason, self._guard_rollback = self._guard_rollback, None
+        if reason is not None and not self.state.finished and not self.fatal:
+            self._start_rollback(SYSTEM, self.plan_rollback("checkpoint"), reason, finish=True)
+
+    def _start_rollback(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
         self._cancel_finishing()  # the final success checks are moot once the change is rolled back
         self._task = asyncio.create_task(self._run_rollback(actor, plan, reason, finish))
-        return Reply(True, f"rolling back ({scope})")

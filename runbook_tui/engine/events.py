@@ -1,130 +1,334 @@
-"""The event vocabulary of a run: one JSON object per journal line.
+"""The event vocabulary of a run: one JSON object per journal line, every type declared once here.
 
-Every event has `seq`, `ts`, `type`, `actor`, `prev` and `hash` (see
-journal.py); the rest is its payload, flat at the top level:
+Every event has `seq`, `ts`, `type`, `actor`, `prev` and `hash` (see journal.py, `ENVELOPE`);
+the rest is its payload, flat at the top level. Each payload is a TypedDict below (fields that
+may be absent are `NotRequired`), and each type's constant is an `EventType` made from it: a
+`str` (the name the journal writes) that also carries its payload class and what it records.
+`Controller.emit` takes the constant and mypy checks the keyword arguments against the
+payload, so a producer cannot write a field the table does not know or leave out one it requires.
 
-| type | payload |
-| --- | --- |
-| session_started | session, runbook, title, file, digest, params, ticket, mode, solo, assignee, verifier, plan |
-| session_resumed | journal, pid |
-| window_override | reason, window |
-| step_ready | step, title, commands? {host: command}, undo? {host: command}, text?, confirm?, env? (the step as it will run, rendered with the captures known now, secrets masked; written whenever a step becomes the current one: what the verifier approves) |
-| step_started | step, attempt, hosts, phase ("run"), title, commands {host: command as run, secrets masked}, undo?, text?, confirm?, env? (rendered as in step_ready) |
-| output | step, host, stream, text, phase ("run" or "undo") |
-| step_finished | step, status, hosts {host: {status, exit_code, error}}, verified, captured?, answer?, problems? |
-| step_confirmed / step_rejected | step, phase ("before" or "after"), attempt (the run it is about), reason? |
-| wave_started | step, wave (1-based), of (the step's number of waves), hosts |
-| wave_finished | step, wave, of, failed (hosts of this wave that failed), stopped (the failure budget is spent), awaiting (verify: per_wave: the rollout waits for the verifier) |
-| wave_confirmed / wave_rejected | step, wave, attempt, reason? (the verifier's decision on a finished wave; a rejection stops the rollout) |
-| step_skipped | step, reason |
-| step_marked_done | step, reason (an `unknown` step the assignee checked by hand) |
-| checkpoint_reached | step |
-| rollback_requested | reason |
-| rollback_started | scope, plan (see engine.rollback.to_json), acknowledged |
-| undo_started / undo_finished | step, hosts (started: list; finished: {host: {status, exit_code, error}}), commands? (started: {host: undo as run}) |
-| rollback_finished | scope, ok, failed_step? |
-| paused / resumed | reason |
-| hold_requested | reason |
-| note | text |
-| error | message, step?, host? |
-| metric_sample | panel, value, ts_sample, error (a failed reading: value null, the error in words) |
-| guard_tripped | panel, value, threshold, for, action, samples |
-| metrics_started | source {kind, url}, interval, timeout, panels [{id, title, query, unit, warn, critical, direction, for, on_critical}], success [criteria] |
-| metric_baseline | panel, value, error, basis (what the panel read before the change) |
-| success_check_started | when ("verify" or "end"), criteria [{panel, below/above, within, text}], until |
-| success_checked | criterion {panel, below/above, within, text}, met, value, when, words |
-| participant_joined / participant_left | name, role; repeats: sessions (a join and its leave) since the last one journaled that were counted instead (a participant reconnecting in a loop) |
-| verifier_handover | from, to (a different verifier acts: a shift change) |
-| share_started | address, fingerprint (the session's SSH host key) |
-| share_closed | connections counted while shared: authenticated, unauthenticated (closed before authenticating), refused_address, refused_total, refused_descriptors (refused before any SSH work), refused_sessions (a participant's sessions over the limit of 4 at once), presence_unjournaled (sessions counted in no `repeats`) (may follow session_finished) |
-| review | planned, surprised, change (the post-change review; may follow session_finished) |
-| mode_changed | solo (reason or null), shared (bool), reason (resume --solo / --share changed how the run is verified) |
-| session_reopened | outcome (the one it had), reason (resume --rollback on a failed session: a rollback follows) |
-| criteria_accepted | reason, criteria [texts not met], needs_verifier (bool): the assignee accepts unmet success criteria |
-| criteria_acceptance_confirmed | by the verifier, in a shared run |
-| session_finished | outcome: done, failed, rolled_back, aborted or done_criteria_failed (all steps done, a success criterion not met, not accepted) |
-| notified | event, target (the URL as shown: a secret URL by its source), status, attempts |
-| notify_failed | event, target, error (in words, secrets masked), attempts |
-| silence_created | id, alertmanager, matchers [text], starts_at, ends_at, comment, created_by |
-| silence_failed | alertmanager, matchers?, id?, error, action ("create" or "expire") |
-| silence_expired / silence_kept | id, alertmanager; kept: until (the window's end, after a rollback) |
-| decision_signed | decision (seq), statement {kind, session, action, by, step, attempt, phase, shown, reason}, signature (armored SSHSIG), key (fingerprint) |
-| seal | statement {kind, session, by, seq, head}, signature, key, role (the journal's head signed at a checkpoint and at the end) |
-| plan_approved | statement {kind, plan, runbook, params, by}, signature, key, principal (the approval the run started under) |
+The table in README ("The journal") is generated from these declarations
+(`python -m runbook_tui.engine.event_table`; a test keeps the two equal), and
+`event_table.payload_problems` checks a written event against its payload.
 """
 
-from __future__ import annotations
+# ruff: noqa: UP013  (the functional form keeps each payload on a line or two: the declarations read as a table)
 
-from typing import Any, Final
+from collections.abc import Callable
+from typing import Any, Final, Generic, NotRequired, ParamSpec, TypedDict
 
 Event = dict[str, Any]
+"""Any event as read from a journal: the generic form, for code that handles a mixed stream."""
 
-SESSION_STARTED: Final = "session_started"
-SESSION_RESUMED: Final = "session_resumed"
-WINDOW_OVERRIDE: Final = "window_override"
-STEP_STARTED: Final = "step_started"
-OUTPUT: Final = "output"
-STEP_FINISHED: Final = "step_finished"
-STEP_CONFIRMED: Final = "step_confirmed"
-STEP_REJECTED: Final = "step_rejected"
-STEP_SKIPPED: Final = "step_skipped"
-WAVE_STARTED: Final = "wave_started"
-WAVE_FINISHED: Final = "wave_finished"
-WAVE_CONFIRMED: Final = "wave_confirmed"
-WAVE_REJECTED: Final = "wave_rejected"
-STEP_MARKED_DONE: Final = "step_marked_done"
-CHECKPOINT_REACHED: Final = "checkpoint_reached"
-ROLLBACK_REQUESTED: Final = "rollback_requested"
-ROLLBACK_STARTED: Final = "rollback_started"
-UNDO_STARTED: Final = "undo_started"
-UNDO_FINISHED: Final = "undo_finished"
-ROLLBACK_FINISHED: Final = "rollback_finished"
-PAUSED: Final = "paused"
-RESUMED: Final = "resumed"
-HOLD_REQUESTED: Final = "hold_requested"
-NOTE: Final = "note"
-ERROR: Final = "error"
-METRIC_SAMPLE: Final = "metric_sample"
-GUARD_TRIPPED: Final = "guard_tripped"
-METRICS_STARTED: Final = "metrics_started"
-METRIC_BASELINE: Final = "metric_baseline"
-SUCCESS_CHECK_STARTED: Final = "success_check_started"
-SUCCESS_CHECKED: Final = "success_checked"
-PARTICIPANT_JOINED: Final = "participant_joined"
-PARTICIPANT_LEFT: Final = "participant_left"
-SESSION_FINISHED: Final = "session_finished"
-VERIFIER_HANDOVER: Final = "verifier_handover"
-SHARE_STARTED: Final = "share_started"
-SHARE_CLOSED: Final = "share_closed"
-REVIEW: Final = "review"
-STEP_READY: Final = "step_ready"
-MODE_CHANGED: Final = "mode_changed"
-SESSION_REOPENED: Final = "session_reopened"
-CRITERIA_ACCEPTED: Final = "criteria_accepted"
-CRITERIA_ACCEPTANCE_CONFIRMED: Final = "criteria_acceptance_confirmed"
+#: The keys every event has, written by the journal around the payload.
+ENVELOPE: Final = ("seq", "ts", "type", "actor", "prev", "hash")
+
+P = ParamSpec("P")
+
+
+class EventType(str, Generic[P]):
+    """An event type's name (a plain `str` to compare and journal), its payload class and what it records."""
+
+    payload: Callable[P, object]
+    doc: str
+
+    def __new__(cls, name: str, payload: Callable[P, object], doc: str = "") -> "EventType[P]":
+        made = super().__new__(cls, name)
+        made.payload, made.doc = payload, doc
+        return made
+
+
+#: Every event type, by name, in the order the table lists them.
+VOCABULARY: Final[dict[str, "EventType[...]"]] = {}
+
+
+def _declare(name: str, payload: Callable[P, object], doc: str) -> EventType[P]:
+    kind = EventType(name, payload, doc)
+    VOCABULARY[name] = kind
+    return kind
+
+
+def of(name: str) -> "EventType[...]":
+    """The type of a journaled name, for code that forwards events it did not make (practice cues, outreach)."""
+    return VOCABULARY.get(name) or EventType(name, dict)
+
+
+class Rendered(TypedDict):
+    """A step as it will run: rendered with the captures known then, secrets masked."""
+
+    title: str
+    commands: NotRequired[dict[str, str]]
+    undo: NotRequired[dict[str, str]]
+    text: NotRequired[str]
+    confirm: NotRequired[str]
+    env: NotRequired[dict[str, str]]
+
+
+class StepReady(Rendered):
+    step: str
+
+
+class StepStarted(Rendered):
+    step: str
+    attempt: int
+    hosts: list[str]
+    phase: str
+
+
+# -- the session -------------------------------------------------------------------------------
+
+SessionStarted = TypedDict(
+    "SessionStarted",
+    {
+        "session": str,
+        "runbook": str,
+        "title": str,
+        "file": str,
+        "path": str,
+        "digest": str,
+        "params": dict[str, Any],
+        "ticket": dict[str, Any] | None,
+        "no_ticket": bool,
+        "mode": str,
+        "solo": str | None,
+        "assignee": str,
+        "verifier": str | None,
+        "plan": dict[str, Any],
+        "journal": str,
+        "planned_assignee": str | None,
+    },
+)
+SESSION_STARTED: Final = _declare("session_started", SessionStarted, "The run's first line: what runs, under which ticket, how it is verified, and the plan.")
+SessionResumed = TypedDict("SessionResumed", {"pid": int})
+SESSION_RESUMED: Final = _declare("session_resumed", SessionResumed, "`resume` continues the journal in a new process.")
+WindowOverride = TypedDict("WindowOverride", {"reason": str, "window": Any})
+WINDOW_OVERRIDE: Final = _declare("window_override", WindowOverride, "The run started outside the ticket's window, with a reason.")
+ModeChanged = TypedDict("ModeChanged", {"solo": str | None, "shared": bool, "reason": str})
+MODE_CHANGED: Final = _declare("mode_changed", ModeChanged, "`resume --solo` / `--share` changed how the run is verified (`solo`: the reason, or null).")
+SessionReopened = TypedDict("SessionReopened", {"outcome": str | None, "reason": str})
+SESSION_REOPENED: Final = _declare(
+    "session_reopened", SessionReopened, "`resume --rollback` on a failed session (`outcome`: the one it had): a rollback follows."
+)
+SessionFinished = TypedDict("SessionFinished", {"outcome": str})
+SESSION_FINISHED: Final = _declare(
+    "session_finished", SessionFinished, "`outcome`: done, failed, rolled_back, aborted or done_criteria_failed (a success criterion not met, not accepted)."
+)
+
+
+# -- steps -------------------------------------------------------------------------------------
+
+STEP_READY: Final = _declare(
+    "step_ready",
+    StepReady,
+    "The step as it will run (rendered with the captures known now, secrets masked), whenever it becomes the current one: what the verifier approves.",
+)
+STEP_STARTED: Final = _declare(
+    "step_started", StepStarted, 'An attempt starts (`phase` "run"); the step rendered as in step_ready, `commands` as run, secrets masked.'
+)
+Output = TypedDict("Output", {"step": str, "host": str, "stream": str, "text": str, "phase": str})
+OUTPUT: Final = _declare("output", Output, 'Output of a command (`phase` "run" or "undo"; written in groups).')
+StepFinished = TypedDict(
+    "StepFinished",
+    {
+        "step": str,
+        "status": str,
+        "hosts": dict[str, dict[str, Any]],
+        "verified": bool | None,
+        "captured": NotRequired[dict[str, str]],
+        "answer": NotRequired[str],
+        "problems": NotRequired[list[str]],
+    },
+)
+STEP_FINISHED: Final = _declare("step_finished", StepFinished, "An attempt's end: `hosts` {host: {status, exit_code, error}}; `verified` false in a solo run.")
+StepDecision = TypedDict("StepDecision", {"step": str, "phase": str, "attempt": int, "reason": NotRequired[str]})
+STEP_CONFIRMED: Final = _declare(
+    "step_confirmed", StepDecision, 'The verifier confirms a step: `phase` "before" (a go-ahead) or "after"; `attempt` the run it is about.'
+)
+STEP_REJECTED: Final = _declare(
+    "step_rejected",
+    StepDecision,
+    'The verifier rejects a step: `phase` "before" (the go-ahead refused) or "after" (the run stops); `attempt` the run it is about.',
+)
+StepSkipped = TypedDict("StepSkipped", {"step": str, "reason": str})
+STEP_SKIPPED: Final = _declare("step_skipped", StepSkipped, "The assignee skipped the current step.")
+StepMarkedDone = TypedDict("StepMarkedDone", {"step": str, "reason": str, "verified": bool | None})
+STEP_MARKED_DONE: Final = _declare("step_marked_done", StepMarkedDone, "An `unknown` step the assignee checked by hand.")
+CheckpointReached = TypedDict("CheckpointReached", {"step": str})
+CHECKPOINT_REACHED: Final = _declare("checkpoint_reached", CheckpointReached, "A checkpoint step is done (and confirmed): a rollback goes back to here.")
+WaveStarted = TypedDict("WaveStarted", {"step": str, "wave": int, "of": int, "hosts": list[str]})
+WAVE_STARTED: Final = _declare("wave_started", WaveStarted, "A serial step's wave (1-based, `of` the step's number of waves) starts on its hosts.")
+WaveFinished = TypedDict("WaveFinished", {"step": str, "wave": int, "of": int, "failed": list[str], "stopped": bool, "awaiting": bool})
+WAVE_FINISHED: Final = _declare(
+    "wave_finished",
+    WaveFinished,
+    "`failed`: hosts of this wave that failed; `stopped`: the failure budget is spent; `awaiting`: verify per_wave, the rollout waits for the verifier.",
+)
+WaveDecision = TypedDict("WaveDecision", {"step": str, "wave": int, "attempt": int, "reason": NotRequired[str]})
+WAVE_CONFIRMED: Final = _declare("wave_confirmed", WaveDecision, "The verifier lets a finished wave's rollout go on.")
+WAVE_REJECTED: Final = _declare("wave_rejected", WaveDecision, "The verifier stops the rollout after a finished wave.")
+
+
+# -- rollback ----------------------------------------------------------------------------------
+
+Reason = TypedDict("Reason", {"reason": str})
+ROLLBACK_REQUESTED: Final = _declare("rollback_requested", Reason, "The verifier asks the assignee to roll back, with why.")
+RollbackStarted = TypedDict("RollbackStarted", {"scope": str, "plan": dict[str, Any], "acknowledged": bool, "reason": str})
+ROLLBACK_STARTED: Final = _declare("rollback_started", RollbackStarted, "`scope` checkpoint or full; `plan` as engine.rollback.to_json writes it.")
+UndoStarted = TypedDict("UndoStarted", {"step": str, "hosts": list[str], "commands": NotRequired[dict[str, str]]})
+UNDO_STARTED: Final = _declare("undo_started", UndoStarted, "A step's undo starts on its hosts (`commands` {host: undo as run}).")
+UndoFinished = TypedDict("UndoFinished", {"step": str, "hosts": dict[str, dict[str, Any]], "ok": bool})
+UNDO_FINISHED: Final = _declare("undo_finished", UndoFinished, "`hosts` {host: {status, exit_code, error}}.")
+RollbackFinished = TypedDict("RollbackFinished", {"scope": str, "ok": bool, "failed_step": NotRequired[str]})
+ROLLBACK_FINISHED: Final = _declare("rollback_finished", RollbackFinished, "`failed_step`: the undo or rollback step that failed (the rollback stopped there).")
+
+
+# -- people and words --------------------------------------------------------------------------
+
+PAUSED: Final = _declare("paused", Reason, "The assignee paused the run (or a guard did), with why.")
+RESUMED: Final = _declare("resumed", Reason, "The pause ended, with why.")
+HOLD_REQUESTED: Final = _declare("hold_requested", Reason, "The verifier asks the assignee to hold, with why.")
+Note = TypedDict("Note", {"text": str, "step": NotRequired[str | None], "request": NotRequired[str]})
+NOTE: Final = _declare("note", Note, "A person's note, or the program's (`request`: what it stands for: go_ahead, acknowledge, ack_manual).")
+Error = TypedDict(
+    "Error",
+    {
+        "message": str,
+        "step": NotRequired[str],
+        "host": NotRequired[str],
+        "transient": NotRequired[bool],
+        "metrics": NotRequired[bool],
+        "outreach": NotRequired[bool],
+    },
+)
+ERROR: Final = _declare("error", Error, "A failure in words; `transient` when the run goes on (`metrics`, `outreach`: where it came from).")
+Participant = TypedDict("Participant", {"name": str, "role": str, "repeats": NotRequired[int]})
+PARTICIPANT_JOINED: Final = _declare(
+    "participant_joined",
+    Participant,
+    "Someone joined the share; `repeats`: sessions (a join and its leave) since the last one journaled, counted instead (a participant reconnecting in a loop).",
+)
+PARTICIPANT_LEFT: Final = _declare(
+    "participant_left", Participant, "Someone left the share (may follow session_finished); `repeats` as for participant_joined."
+)
+VerifierHandover = TypedDict("VerifierHandover", {"from": str, "to": str})
+VERIFIER_HANDOVER: Final = _declare("verifier_handover", VerifierHandover, "A different verifier acts: a shift change.")
+ShareStarted = TypedDict("ShareStarted", {"address": str, "fingerprint": str})
+SHARE_STARTED: Final = _declare("share_started", ShareStarted, "`fingerprint`: the session's SSH host key.")
+ShareClosed = TypedDict(
+    "ShareClosed",
+    {
+        "authenticated": int,
+        "unauthenticated": int,
+        "refused_address": int,
+        "refused_total": int,
+        "refused_descriptors": int,
+        "refused_sessions": int,
+        "presence_unjournaled": int,
+    },
+)
+SHARE_CLOSED: Final = _declare(
+    "share_closed",
+    ShareClosed,
+    "Connections counted while shared: refused before any SSH work, a participant's sessions over the limit of 4 at once, sessions counted in no `repeats` (may follow session_finished).",
+)
+Review = TypedDict("Review", {"planned": str, "surprised": str, "change": str})
+REVIEW: Final = _declare("review", Review, "The post-change review (may follow session_finished).")
+CriteriaAccepted = TypedDict("CriteriaAccepted", {"reason": str, "criteria": list[str], "needs_verifier": bool})
+CRITERIA_ACCEPTED: Final = _declare("criteria_accepted", CriteriaAccepted, "The assignee accepts unmet success criteria (`criteria`: their texts).")
+CriteriaAcceptanceConfirmed = TypedDict("CriteriaAcceptanceConfirmed", {"reason": str | None})
+CRITERIA_ACCEPTANCE_CONFIRMED: Final = _declare(
+    "criteria_acceptance_confirmed", CriteriaAcceptanceConfirmed, "The verifier confirms the acceptance, in a shared run."
+)
+
+
+# -- metrics -----------------------------------------------------------------------------------
+
+MetricSample = TypedDict("MetricSample", {"panel": str, "value": float | None, "ts_sample": str, "error": str | None})
+METRIC_SAMPLE: Final = _declare("metric_sample", MetricSample, "One reading (written in groups); a failed one has `value` null and the error in words.")
+GuardTripped = TypedDict(
+    "GuardTripped",
+    {
+        "panel": str,
+        "value": float | None,
+        "threshold": float | None,
+        "direction": NotRequired[str],
+        "for": float | None,
+        "action": str,
+        "since": Any,
+        "samples": list[Any],
+        "no_data": NotRequired[bool],
+        "error": NotRequired[str | None],
+        "title": str,
+        "unit": str,
+        "words": str,
+    },
+)
+GUARD_TRIPPED: Final = _declare(
+    "guard_tripped", GuardTripped, "A guard's threshold held for `for` seconds (or no data came); `action` pause, rollback or warn."
+)
+MetricsStarted = TypedDict(
+    "MetricsStarted", {"source": dict[str, str], "interval": float, "timeout": float, "panels": list[dict[str, Any]], "success": list[dict[str, Any]]}
+)
+METRICS_STARTED: Final = _declare(
+    "metrics_started",
+    MetricsStarted,
+    "`source` {kind, url}; `panels` [{id, title, query, unit, warn, critical, direction, for, on_critical}]; `success` [criteria].",
+)
+MetricBaseline = TypedDict("MetricBaseline", {"panel": str, "value": float | None, "error": str | None, "basis": str})
+METRIC_BASELINE: Final = _declare("metric_baseline", MetricBaseline, "What the panel read before the change (`basis`: how it was read).")
+SuccessCheckStarted = TypedDict("SuccessCheckStarted", {"when": str, "criteria": list[dict[str, Any]], "until": str})
+SUCCESS_CHECK_STARTED: Final = _declare(
+    "success_check_started", SuccessCheckStarted, '`when` "verify" or "end"; `criteria` [{panel, below/above, within, text}].'
+)
+SuccessChecked = TypedDict("SuccessChecked", {"criterion": dict[str, Any], "met": bool | None, "value": float | None, "when": str, "words": str})
+SUCCESS_CHECKED: Final = _declare("success_checked", SuccessChecked, "One criterion decided (`met` null: not decided).")
+
+
+# -- outreach ----------------------------------------------------------------------------------
+
+Notified = TypedDict("Notified", {"event": str, "target": str, "status": int, "attempts": int})
+NOTIFIED: Final = _declare("notified", Notified, "`target`: the URL as shown (a secret URL by its source); `status` the HTTP status.")
+NotifyFailed = TypedDict("NotifyFailed", {"event": str, "target": str, "error": str, "attempts": int})
+NOTIFY_FAILED: Final = _declare("notify_failed", NotifyFailed, "`error` in words, secrets masked.")
+SilenceCreated = TypedDict(
+    "SilenceCreated", {"id": str, "alertmanager": str, "matchers": list[str], "starts_at": str, "ends_at": str, "comment": str, "created_by": str}
+)
+SILENCE_CREATED: Final = _declare("silence_created", SilenceCreated, "An Alertmanager silence for the change (`matchers` as text).")
+SilenceFailed = TypedDict("SilenceFailed", {"alertmanager": str, "action": str, "error": str, "matchers": NotRequired[list[str]], "id": NotRequired[str]})
+SILENCE_FAILED: Final = _declare("silence_failed", SilenceFailed, '`action` "create" or "expire".')
+SilenceExpired = TypedDict("SilenceExpired", {"id": str, "alertmanager": str})
+SILENCE_EXPIRED: Final = _declare("silence_expired", SilenceExpired, "The session's silence expired at its end.")
+SilenceKept = TypedDict("SilenceKept", {"id": str, "alertmanager": str, "until": str | None})
+SILENCE_KEPT: Final = _declare("silence_kept", SilenceKept, "Kept until the window's end (`until`), after a rollback.")
+
+
+# -- signatures --------------------------------------------------------------------------------
+
+DecisionSigned = TypedDict("DecisionSigned", {"decision": int, "statement": dict[str, Any], "signature": str, "key": str})
+DECISION_SIGNED: Final = _declare(
+    "decision_signed",
+    DecisionSigned,
+    "`decision`: the seq of the decision; `statement` {kind, session, action, by, step, attempt, phase, shown, reason}; `signature` armored SSHSIG; `key` its fingerprint.",
+)
+Seal = TypedDict("Seal", {"statement": dict[str, Any], "signature": str, "key": str, "role": str})
+SEAL: Final = _declare("seal", Seal, "The journal's head signed at a checkpoint and at the end: `statement` {kind, session, by, seq, head}.")
+PlanApproved = TypedDict("PlanApproved", {"statement": dict[str, Any], "signature": str, "key": str, "principal": str, "file": str})
+PLAN_APPROVED: Final = _declare("plan_approved", PlanApproved, "The approval the run started under: `statement` {kind, plan, runbook, params, by}.")
+
 
 #: Finished outcomes after which `resume --rollback` may reopen the session to undo the change.
 REOPENABLE: Final = frozenset({"failed", "done_criteria_failed", "aborted"})
-NOTIFIED: Final = "notified"
-NOTIFY_FAILED: Final = "notify_failed"
-SILENCE_CREATED: Final = "silence_created"
-SILENCE_FAILED: Final = "silence_failed"
-SILENCE_EXPIRED: Final = "silence_expired"
-SILENCE_KEPT: Final = "silence_kept"
-DECISION_SIGNED: Final = "decision_signed"
-SEAL: Final = "seal"
-PLAN_APPROVED: Final = "plan_approved"
 
 #: Events that may follow session_finished: the review of the finished change, people leaving,
 #: the delivery of what the end itself set off (its notification, the silences' expiry), and the share server's counts.
-AFTER_FINISH: Final = frozenset(
+AFTER_FINISH: Final[frozenset[str]] = frozenset(
     {REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SHARE_CLOSED, SEAL, DECISION_SIGNED}
 )
 
 #: Events that show a step's rendered commands to the verifier; a signed decision names the last one's hash.
-STEP_READY_TYPES: Final = frozenset({STEP_READY, STEP_STARTED})
+STEP_READY_TYPES: Final[frozenset[str]] = frozenset({STEP_READY, STEP_STARTED})
 
 #: Events written in groups (fsynced at least once a second and before any other event).
-GROUPED: Final = frozenset({OUTPUT, METRIC_SAMPLE})
+GROUPED: Final[frozenset[str]] = frozenset({OUTPUT, METRIC_SAMPLE})
 
 SYSTEM: Final = "system"

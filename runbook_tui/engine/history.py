@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.event_words import decision_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history_model import (
     TAIL_LINES,
@@ -204,31 +205,18 @@ class History:
         if rollback is not None and rollback.ok is None:
             rollback.ok = False
 
-    def _decide(self, e: Event, kind: str) -> None:
+    def _decide(self, e: Event) -> None:
+        """A decision on a step (or on a wave of it), named as `exec` and the log name it: `go-ahead`, `wave 2 rejected` ..."""
+        kind = decision_words(e)
         self.decisions.setdefault(e["step"], []).append(Decision(kind, e["actor"], e["ts"], e.get("reason")))
         self._record(e["step"], HistoryEntry(e["ts"], kind, e["actor"], e.get("reason")))
 
     def _on_step_confirmed(self, e: Event) -> None:
-        if e.get("phase") == "before":
-            self._decide(e, "go-ahead")
-        else:
-            self._decide(e, "confirmed")
+        self._decide(e)
+        if e.get("phase") != "before":
             self.confirmed_at[e["step"]] = e["ts"]
 
-    def _on_step_rejected(self, e: Event) -> None:
-        self._decide(e, "rejected" if e.get("phase") != "before" else "go-ahead refused")
-
-    def _on_step_skipped(self, e: Event) -> None:
-        self._decide(e, "skipped")
-
-    def _on_step_marked_done(self, e: Event) -> None:
-        self._decide(e, "marked done")
-
-    def _on_wave_confirmed(self, e: Event) -> None:
-        self._decide(e, f"wave {e.get('wave')} confirmed")  # verify: per_wave: the verifier's word between waves
-
-    def _on_wave_rejected(self, e: Event) -> None:
-        self._decide(e, f"wave {e.get('wave')} rejected")
+    _on_step_rejected = _on_step_skipped = _on_step_marked_done = _on_wave_confirmed = _on_wave_rejected = _decide
 
     # -- rollbacks ---------------------------------------------------------------
 

@@ -93,7 +93,7 @@ class JournalWriter:
         if self._closing:  # e.g. a participant's leave while the process shuts down: no writer thread is left to write it
             raise JournalError(errno.EBADF, f"the journal {self.path} is closed")
         obj: dict[str, Any] = self.redactor.value(dict(data or {}))
-        obj.update(seq=self.seq, ts=self._clock(), type=type, actor=actor, prev=self.prev)
+        obj.update(seq=self.seq, ts=self._clock(), type=str(type), actor=actor, prev=self.prev)
         digest = hashlib.sha256(canonical(obj)).hexdigest()
         obj["hash"] = digest
         line = canonical(obj) + b"\n"

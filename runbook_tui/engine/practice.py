@@ -98,9 +98,9 @@ class RecordedVerifier:
             if not self.controller.state.paused:
                 self.controller.pause(SYSTEM, str(cue.data.get("reason") or ""))
         elif cue.type == ev.METRIC_SAMPLE:  # read now: the panels age readings by their time
-            self.controller.emit(cue.type, SYSTEM, **{k: v for k, v in cue.data.items() if k != "ts_sample"})
+            self.controller.emit(ev.of(cue.type), SYSTEM, **{k: v for k, v in cue.data.items() if k != "ts_sample"})
         else:  # metrics_started, a baseline, a guard trip: as the metrics layer journaled them
-            self.controller.emit(cue.type, SYSTEM, **cue.data)
+            self.controller.emit(ev.of(cue.type), SYSTEM, **cue.data)
 
 
 def _ahead(cue: Point, now: Point, state: RunState) -> bool:

@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeGuard, get_args
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Scope
-from runbook_tui.engine.events import Event
+from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.fanout import HostOutcome, fan_out
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
@@ -48,13 +48,19 @@ class StepRunner:
     _wake_wait: asyncio.Event | None
     _wait_cut: str | None
 
-    def emit(self, type: str, actor: Actor | str, **data: Any) -> Event:
+    def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
 
     def needs(self, step: Step, phase: Literal["before", "after"]) -> bool:
         raise NotImplementedError
 
+    def _emit_as_system(self, type: ev.EventType[P], /, *args: P.args, **data: P.kwargs) -> Event:
+        return self.emit(type, SYSTEM, *args, **data)
+
     def _maybe_finish(self) -> None:
+        raise NotImplementedError
+
+    def _step_ended(self) -> None:
         raise NotImplementedError
 
     @property
@@ -113,6 +119,8 @@ class StepRunner:
         except Exception as exc:  # a bug must not kill the session silently: journal it
             log.exception("step %s crashed", step.id)
             self._safe_error(f"internal error while running '{step.id}': {exc}", step=step.id)
+        finally:
+            self._step_ended()
 
     def _safe_error(self, message: str, **where: Any) -> None:
         try:
@@ -209,9 +217,7 @@ class StepRunner:
         def is_failure(result: Result) -> bool:
             return result.status != "ok" or result.exit_code not in step.expect.exit
 
-        gate = self._waves = (
-            WaveGate(lambda kind, **data: self.emit(kind, SYSTEM, **data), step, hosts, verifier_present=self.solo is None) if step.serial else None
-        )
+        gate = self._waves = WaveGate(self._emit_as_system, step, hosts, verifier_present=self.solo is None) if step.serial else None
         try:
             outcomes = await fan_out(
                 hosts, run_one, serial=step.serial, max_fail=step.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure,

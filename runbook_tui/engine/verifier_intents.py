@@ -6,11 +6,11 @@ the two-person rule reads in one place.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Reply, refused
-from runbook_tui.engine.events import Event
+from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.model import Step
@@ -23,7 +23,7 @@ class VerifierIntents:
     assignee: str
     _waves: WaveGate | None
 
-    def emit(self, type: str, actor: Actor | str, **data: Any) -> Event:
+    def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
 
     def needs(self, step: Step, phase: Literal["before", "after"]) -> bool:

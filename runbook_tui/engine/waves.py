@@ -11,15 +11,19 @@ remaining waves are not run); the last wave is confirmed as the step itself.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Protocol
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import P
 from runbook_tui.engine.fanout import batches
 from runbook_tui.runbook.model import Host, Step
 
-#: Journals an event as the system: (type, **payload).
-Emit = Callable[..., Any]
+
+class Emit(Protocol):
+    """Journals an event as the system: (type, **payload)."""
+
+    def __call__(self, type: ev.EventType[P], /, *args: P.args, **data: P.kwargs) -> object: ...
 
 
 class WaveGate:

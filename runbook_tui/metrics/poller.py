@@ -7,11 +7,11 @@ previous one finished, so polls never overlap, however slow the source).
 - every reading is journaled as `metric_sample` (panel, value, ts_sample,
   error); a failed reading carries the error in words and the run goes on;
 - each panel's `Guard` (guards.py) sees every reading; a trip is journaled as
-  `guard_tripped` and acted on: `pause` pauses the run (as the system),
-  `rollback` leaves the choice to the front end (the TUI opens the rollback
-  list; headless `exec` rolls back to the checkpoint, see engine.autopilot),
-  `notify` is only the event (the TUI shows a toast). A `pause` or
-  `rollback` trip also ends a running `wait` step early, as failed;
+  `guard_tripped`; the controller acts on it (engine/guard_response.py):
+  `pause` pauses the run (as the system), `rollback` rolls back to the last
+  checkpoint once no step runs, the same in the TUI and `exec`; `notify` is
+  only the event (the TUI shows a toast). A `pause` or `rollback` trip also
+  ends a running `wait` step early, as failed;
 - a guard panel with no successful reading for its `for` (source down,
   empty result, scrape failing) trips its `NoDataGuard`: `guard_tripped`
   with `no_data: true`, acted on as `on_no_data` says (pause or notify);
@@ -37,7 +37,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM, Controller
-from runbook_tui.engine.events import Event
+from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, check_words, format_value, holds, panel_json
@@ -222,10 +222,10 @@ class MetricsMonitor:
         """Nothing may follow session_finished in a journal; a broken journal takes no more events."""
         return self._stopped or self.controller.state.finished or self.controller.fatal is not None
 
-    def _emit(self, type: str, **data: Any) -> Event | None:
+    def _emit(self, type: ev.EventType[P], *args: P.args, **data: P.kwargs) -> Event | None:
         if self._closed:
             return None
-        return self.controller.emit(type, SYSTEM, **data)
+        return self.controller.emit(type, SYSTEM, *args, **data)
 
     def _criterion(self, check: MetricCheck) -> dict[str, Any]:
         unit = self.panels[check.panel].unit if check.panel in self.panels else ""
@@ -298,14 +298,8 @@ class MetricsMonitor:
     def _trip(self, trip: Trip | NoDataTrip) -> None:
         panel = self.panels[trip.panel]
         words = trip.words(panel.unit)
-        event = self._emit(ev.GUARD_TRIPPED, **trip.payload(), title=panel.title, unit=panel.unit, words=words)
-        if event is None:
-            return
-        controller = self.controller
-        if trip.action in ("pause", "rollback"):
-            controller.interrupt_wait(f"{words}: the wait was cut short")
-        if trip.action == "pause" and not controller.state.paused:
-            controller.pause(SYSTEM, f"{words}; check the panels (u rolls back)")
+        # The controller acts on the trip (engine/guard_response.py): pause, or roll back to the last checkpoint.
+        self._emit(ev.GUARD_TRIPPED, **trip.payload(), title=panel.title, unit=panel.unit, words=words)
 
     # -- expect.metric and metrics.success ----------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import Event
-from runbook_tui.report.model import REVIEW, TimelineEntry
+from runbook_tui.report.model import TimelineEntry
 
 
 def timeline_entry(event: Event) -> TimelineEntry | None:
@@ -21,7 +21,5 @@ def timeline_entry(event: Event) -> TimelineEntry | None:
 
 
 def event_lines(event: Event) -> list[str]:
-    """An event in words, as `exec` prints it (the review, which `exec` never sees, in one line)."""
-    if event["type"] == REVIEW:
-        return [f"{str(event['ts'])[11:19]} {REVIEW:<18} post-change review by {event['actor']}"]
+    """An event in words, as `exec` prints it."""
     return describe(event)

@@ -25,6 +25,13 @@ from runbook_tui.runbook.texts import Capture, Scope
 class StepsReader(MetricsReader):
     """Steps refer to panels and success checks, so this reader extends the metrics one."""
 
+    _known_targets: frozenset[str] | None = None
+    _attrs_by_target: dict[str, frozenset[str]]
+
+    def __init__(self, file: str, text: str) -> None:
+        super().__init__(file, text)
+        self._attrs_by_target = {}
+
     # -- sections and steps --------------------------------------------------
 
     def _captures(self, root: YMap) -> dict[str, Capture]:
@@ -140,7 +147,7 @@ class StepsReader(MetricsReader):
         if not self._only(m, "on", kind, ("run",)):
             return LOCAL
         target = self._plain(m, "on") or LOCAL  # `on: "{{ replica }}"` names a host rendered from params
-        known = set(self.hosts) | {h.name for hosts in self.hosts.values() for h in hosts}
+        known = self._targets()
         if target not in known:
             others = ", ".join(sorted(known - {LOCAL}))
             self.diags.error(
@@ -149,8 +156,19 @@ class StepsReader(MetricsReader):
             return LOCAL
         return target
 
+    def _targets(self) -> frozenset[str]:
+        """Every group and host name a step may run `on` (read once: the hosts are read before the sections)."""
+        if self._known_targets is None:
+            self._known_targets = frozenset(self.hosts) | {h.name for hosts in self.hosts.values() for h in hosts}
+        return self._known_targets
+
     def _host_attrs(self, on: str) -> frozenset[str]:
         """`host.X` names a template may use: the built-in fields plus vars every target host has."""
+        if on not in self._attrs_by_target:
+            self._attrs_by_target[on] = self._shared_host_attrs(on)
+        return self._attrs_by_target[on]
+
+    def _shared_host_attrs(self, on: str) -> frozenset[str]:
         hosts = self.hosts.get(on) or tuple(h for hs in self.hosts.values() for h in hs if h.name == on)[:1]
         shared = set.intersection(*(set(dict(h.vars)) for h in hosts)) if hosts else set()
         return frozenset({"name", "address", "port", "user"} | shared)

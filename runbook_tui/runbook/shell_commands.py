@@ -12,8 +12,6 @@ known here: README says to pass values to such commands as arguments.
 
 from __future__ import annotations
 
-import posixpath
-
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "busybox"})
 _DASH_C = frozenset({"su", "runuser", "flock", "script"})
 #: Commands running their remaining words as one shell command line.
@@ -43,6 +41,11 @@ _NAMING_BUILTINS = frozenset({"declare", "typeset", "local", "export", "readonly
 ARITH_OPS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
 
 
+def _basename(word: str) -> str:
+    """`posixpath.basename` of a word (the text after the last `/`), without its generic path handling."""
+    return word.rpartition("/")[2]
+
+
 def command_start(words: list[str]) -> int:
     """Index of the command word behind assignments and wrappers (`sudo -u x`, `env A=1`, `timeout 5`)."""
     k = 0
@@ -51,7 +54,7 @@ def command_start(words: list[str]) -> int:
         if "=" in text and text.split("=", 1)[0].isidentifier():
             k += 1
             continue
-        name = posixpath.basename(text)
+        name = _basename(text)
         options = _WRAPPERS.get(name)
         if options is None:
             return k
@@ -81,7 +84,7 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
     found: list[tuple[list[int], str]] = []
     start = command_start(words)
     if start < len(words):
-        name = posixpath.basename(words[start])
+        name = _basename(words[start])
         first = start + 1
         if name in _JOINERS and first < len(words):
             found.append((list(range(first, len(words))), name))
@@ -98,7 +101,7 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
             if k < len(words):
                 found.append((list(range(k, len(words))), "watch"))
     for k, word in enumerate(words):
-        name = posixpath.basename(word)
+        name = _basename(word)
         if name in SHELLS or (name in _DASH_C and k >= start):
             for j in range(k + 1, len(words)):
                 option = words[j]
@@ -118,10 +121,10 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
 def stdin_script_reader(words: list[str]) -> str | None:
     """The command that reads a shell script on its stdin (`sh`, `bash -s`, `ssh HOST`, `docker exec -i c sh`), if any."""
     start = command_start(words)
-    if start < len(words) and posixpath.basename(words[start]) == "ssh" and _ssh_command(words[start + 1 :]) is None:
+    if start < len(words) and _basename(words[start]) == "ssh" and _ssh_command(words[start + 1 :]) is None:
         return "ssh"
     for k, word in enumerate(words[start:], start):
-        name = posixpath.basename(word)
+        name = _basename(word)
         if name not in SHELLS:
             continue
         rest = words[k + 1 :]
@@ -158,8 +161,8 @@ def script_files(words: list[str]) -> list[tuple[int, str]]:
     if start + 1 < len(words) and words[start] in (".", "source"):
         return [(start + 1, words[start])]
     for k, word in enumerate(words[start:], start):
-        if posixpath.basename(word) in SHELLS:
+        if _basename(word) in SHELLS:
             operands = [j for j in range(k + 1, len(words)) if not words[j].startswith("-")]
             if operands and not any("c" in w[1:] for w in words[k + 1 : operands[0]] if not w.startswith("--")):
-                return [(operands[0], posixpath.basename(word))]
+                return [(operands[0], _basename(word))]
     return []

@@ -19,6 +19,8 @@ import re
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook.shell_places import (
     EXPANSION,
+    MARKER_BASE,
+    MARKERS,
     Kind,
     Place,
     Word,
@@ -488,8 +490,8 @@ def classify(text: str) -> dict[int, Place]:
     """Each marker's place in `text`, by its index."""
     places: dict[int, Place] = {}
     _Parser(text, places, 0).parse_list(0, "", {})
-    for char in text:
-        index = marker_index(char)
-        if index is not None and index not in places:
+    for found in MARKERS.finditer(text):
+        index = ord(found.group()) - MARKER_BASE
+        if index not in places:
             places[index] = Place(kind="UNKNOWN")
     return places

@@ -7,6 +7,7 @@ refused, so a marker can only be one the renderer put there.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,8 +28,12 @@ def marker_index(char: str) -> int | None:
     return code if 0 <= code < MARKER_LIMIT else None
 
 
+#: Any marker character (searched in C: the tokenizer asks this of every run of plain characters).
+MARKERS = re.compile(f"[{chr(MARKER_BASE)}-{chr(MARKER_BASE + MARKER_LIMIT - 1)}]")
+
+
 def has_markers(text: str) -> bool:
-    return any(MARKER_BASE <= ord(c) < MARKER_BASE + MARKER_LIMIT for c in text)
+    return MARKERS.search(text) is not None
 
 
 @dataclass

@@ -29,8 +29,8 @@ from typing import Any
 
 from runbook_tui.runbook.shell_context import classify
 from runbook_tui.runbook.shell_places import (
-    MARKER_BASE,
     MARKER_LIMIT,
+    MARKERS,
     Place,
     has_markers,
     marker,
@@ -43,8 +43,6 @@ _TAG = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}|\{#.*?#\}", re.DOTALL)
 _RAW_START = re.compile(r"-?\s*raw\s*-?\Z")
 _RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
 _FILTER = re.compile(r"\|\s*(raw|shq)\b")
-_RESERVED = f"[{chr(MARKER_BASE)}-{chr(MARKER_BASE + MARKER_LIMIT - 1)}]"
-_RESERVED_RE = re.compile(_RESERVED)
 
 
 class Raw(str):
@@ -167,7 +165,7 @@ def static_problems(source: str) -> list[tuple[int, str]]:
         return [(0, str(exc))]
     for seg in parts:
         if seg.kind == "data":
-            reserved = _RESERVED_RE.search(seg.text)
+            reserved = MARKERS.search(seg.text)
             if reserved:
                 problems.append((seg.start + reserved.start(), "this character is reserved (U+100000 and above); expected none in a command"))
             text.append(seg.text)
@@ -187,8 +185,14 @@ def static_problems(source: str) -> list[tuple[int, str]]:
     return problems
 
 
+#: Places where the shell would not expand a reference (or its reading is unclear): always refused.
+_NOT_EXPANDED = frozenset({"SINGLE", "ANSI_C", "QUOTED_HEREDOC", "UNKNOWN"})
+
+
 def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
     """Why a value cannot stand at `place`, with the fix; None when it is one literal word there."""
+    if place.kind not in _NOT_EXPANDED and not (place.nested_backticks or place.reparsed_output or place.levels or shq_count):
+        return None  # the common case (what every check below lets through), before any message is composed
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
     as_argument = f'pass it as an argument instead: sh -c \'... "$1"\' sh "{{{{ {name} }}}}"'
     if place.kind == "SINGLE":
@@ -221,7 +225,7 @@ _recorded: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("sh
 def record(value: Any) -> Any:
     """The `__rbt_value` filter: keep the value out of the text, put a marker there (`| raw` stays inline)."""
     if isinstance(value, Raw):
-        if _RESERVED_RE.search(value):
+        if MARKERS.search(value):
             raise ShellRefused("a '| raw' value holds a reserved character (U+100000 and above)")
         return value
     values = _recorded.get()
@@ -282,4 +286,4 @@ def _reference(name: str, place: Place) -> str:
 
 
 def _replace(text: str, replacements: dict[str, str]) -> str:
-    return _RESERVED_RE.sub(lambda m: replacements.get(m.group(0), m.group(0)), text)
+    return MARKERS.sub(lambda m: replacements.get(m.group(0), m.group(0)), text)

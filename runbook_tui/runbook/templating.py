@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, meta, nodes, pass_context
 
 from runbook_tui.runbook.model import Host, Runbook, Text, TextKind
 from runbook_tui.runbook.shell_values import (
@@ -40,6 +40,7 @@ from runbook_tui.runbook.shell_values import (
     stop_recording,
 )
 from runbook_tui.runbook.template_sandbox import BoundedSandbox, TemplateCost, end_budget, start_budget
+from runbook_tui.runbook.template_simple import SimpleTemplate, split
 
 #: Names a template may use besides bare parameter names.
 ROOTS = frozenset({"params", "ticket", "secrets", "captured", "host", "now"})
@@ -107,7 +108,9 @@ def _environment(finalize: Callable[[Any], str]) -> BoundedSandbox:
     )
     env.filters["raw"] = _raw
     env.filters["shq"] = lambda value: shq(value, _to_text)
-    env.filters["__rbt_value"] = _record
+    # Taking the context keeps Jinja from folding `{{ true }}` into the compiled template: the value must be
+    # recorded at every render, not once at compile time (a cached template then ran a bare marker).
+    env.filters["__rbt_value"] = pass_context(lambda _context, value: _record(value))
     # Keep the globals to the harmless ones; a runbook has no use for the others.
     # `dict` and `namespace` are classes: printed, they show Python internals, and as globals they
     # hid an undeclared `{{ namespace }}` from validation.
@@ -122,6 +125,12 @@ ENVIRONMENTS: dict[TextKind, BoundedSandbox] = {
     "regex": _environment(_regex_finalize),
 }
 GLOBALS = frozenset(ENVIRONMENTS["plain"].globals)
+#: What each environment does with a `{{ value }}` (the shell's through its `__rbt_value` filter): used for simple templates.
+_EMIT: dict[TextKind, Callable[[Any], str]] = {
+    "plain": _plain_finalize,
+    "regex": _regex_finalize,
+    "shell": lambda value: _shell_finalize(_record(value)),
+}
 #: Filters that only mean something in a shell command.
 SHELL_ONLY_FILTERS = frozenset({"shq"})
 
@@ -157,6 +166,12 @@ def is_template(source: str) -> bool:
 @lru_cache(maxsize=8192)
 def analyse(source: str) -> Analysis:
     """Which names a template uses and where; raises TemplateError on a syntax error."""
+    simple = split(source, GLOBALS)
+    return _simple_analysis(simple) if simple is not None else parsed_analysis(source)
+
+
+def parsed_analysis(source: str) -> Analysis:
+    """`analyse` by Jinja's parser (for any template; `analyse` takes it for all but the simple ones)."""
     try:
         tree = ENVIRONMENTS["plain"].parse(source)
     except TemplateSyntaxError as exc:
@@ -184,6 +199,13 @@ def analyse(source: str) -> Analysis:
     return Analysis(roots, tuple(references), raw_lines)
 
 
+def _simple_analysis(simple: SimpleTemplate) -> Analysis:
+    """What the Jinja walk below finds for a simple template: attribute uses first, then bare names."""
+    attrs = [Reference(x.root, x.attr, x.line) for x in simple.lookups if x.attr is not None]
+    bare = [Reference(x.root, None, x.line) for x in simple.lookups if x.attr is None]
+    return Analysis(frozenset(x.root for x in simple.lookups), tuple(attrs + bare), ())
+
+
 @lru_cache(maxsize=8192)
 def _compiled(source: str, kind: TextKind) -> Any:
     if kind == "shell":
@@ -197,7 +219,9 @@ def _compiled(source: str, kind: TextKind) -> Any:
 def _render_bounded(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
     budget = start_budget()
     try:
-        return str(_compiled(source, kind).render(context))
+        simple = split(source, GLOBALS)
+        rendered = simple.render(context, _EMIT[kind]) if simple is not None else None
+        return rendered if rendered is not None else str(_compiled(source, kind).render(context))
     except TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
     except (TemplateCost, ShellRefused) as exc:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from runbook_tui.engine.controller import Controller
-from runbook_tui.engine.events import DECISION_SIGNED, SEAL, SESSION_FINISHED, Event
+from runbook_tui.engine.events import DECISION_SIGNED, ERROR, SEAL, SESSION_FINISHED, Event, of
 from runbook_tui.engine.state import RunState
 from runbook_tui.trust import statements
 from runbook_tui.trust.participant import SEALED_AT
@@ -81,10 +81,10 @@ class AssigneeTrust:
             try:
                 signature = await self.signer.sign(statements.encode(statement))
             except SignatureError as exc:
-                self.controller.emit("error", self.controller.assignee, message=f"could not sign ({kind}): {exc}")
+                self.controller.emit(ERROR, self.controller.assignee, message=f"could not sign ({kind}): {exc}")
                 continue
             extra: dict[str, Any] = {"decision": decision} if decision is not None else {"role": "assignee"}
-            self.controller.emit(kind, self.controller.assignee, statement=statement, signature=signature, key=self.signer.fingerprint, **extra)
+            self.controller.emit(of(kind), self.controller.assignee, statement=statement, signature=signature, key=self.signer.fingerprint, **extra)
 
     async def drain(self) -> None:
         """Before the journal closes: the last signatures written, and a present verifier's seal of the end awaited."""

@@ -8,21 +8,25 @@ string(hash_alg) string(signature)`, where the signature is over
 
 A key is signed with in this process: a private key file, or a key held by
 the ssh-agent (which signs without giving the key out).
+
+asyncssh (and the cryptography it loads) is imported when a key is first
+used, not with this module: `run` without a key or an agent reaches its first
+frame without it.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import asyncssh
-from asyncssh.packet import PacketDecodeError, SSHPacket, String, UInt32
-from asyncssh.public_key import decode_ssh_public_key
-from asyncssh.sshsig import SSHAllowedSignersEntry
+if TYPE_CHECKING:
+    import asyncssh
+    from asyncssh.sshsig import SSHAllowedSignersEntry
 
 NAMESPACE = "runbook-tui"
 _MAGIC = b"SSHSIG"
@@ -35,6 +39,8 @@ class SignatureError(ValueError):
 
 
 def _to_sign(message: bytes, namespace: str) -> bytes:
+    from asyncssh.packet import String
+
     return _MAGIC + String(namespace) + String(b"") + String(_HASH) + String(hashlib.sha512(message).digest())
 
 
@@ -61,11 +67,15 @@ class Signer:
         self._public_data = public_data
         self._keypair = keypair
         self.source = source  # the key file, or "ssh-agent"
+        from asyncssh.public_key import decode_ssh_public_key
+
         self.public_key = decode_ssh_public_key(public_data)
         self.fingerprint = self.public_key.get_fingerprint()
 
     async def sign(self, message: bytes, namespace: str = NAMESPACE) -> str:
         """The armored SSHSIG of `message`."""
+        from asyncssh.packet import String, UInt32
+
         data = _to_sign(message, namespace)
         raw = _rsa_sha512(self._keypair).sign(data) if self._keypair is not None else await self._agent_sign(data)
         blob = _MAGIC + UInt32(1) + String(self._public_data) + String(namespace) + String(b"") + String(_HASH) + String(raw)
@@ -73,6 +83,8 @@ class Signer:
 
     async def _agent_sign(self, data: bytes) -> bytes:
         """The agent signs (a connection per signature: it outlives no event loop and holds no key)."""
+        import asyncssh
+
         try:
             async with await asyncssh.connect_agent() as agent:
                 for keypair in await agent.get_keys():
@@ -91,6 +103,8 @@ def _rsa_sha512(keypair: asyncssh.SSHKeyPair) -> asyncssh.SSHKeyPair:
 
 def file_signer(path: str, passphrase: str | None = None) -> Signer:
     """`--identity KEY`: the private key file."""
+    import asyncssh
+
     try:
         keypair = asyncssh.load_keypairs([str(Path(path).expanduser())], passphrase=passphrase)[0]
     except (OSError, asyncssh.KeyImportError, ValueError, IndexError) as exc:
@@ -100,6 +114,10 @@ def file_signer(path: str, passphrase: str | None = None) -> Signer:
 
 async def agent_signer(fingerprint: str | None = None) -> Signer | None:
     """A key held by the ssh-agent ($SSH_AUTH_SOCK): the one with `fingerprint`, else the first; None without one."""
+    if not os.environ.get("SSH_AUTH_SOCK"):
+        return None  # what asyncssh's connect_agent would find too, without loading it
+    import asyncssh
+
     try:
         async with await asyncssh.connect_agent() as agent:
             keys = await agent.get_keys()
@@ -122,6 +140,10 @@ class Verified:
 
 def verify(message: bytes, signature: str, namespace: str = NAMESPACE) -> Verified:
     """Check a signature over `message`; raises SignatureError saying why it does not hold."""
+    import asyncssh
+    from asyncssh.packet import PacketDecodeError, SSHPacket, String
+    from asyncssh.public_key import decode_ssh_public_key
+
     try:
         packet = SSHPacket(unarmor(signature))
         if packet.get_bytes(6) != _MAGIC or packet.get_uint32() != 1:
@@ -175,6 +197,9 @@ def read_allowed_signers(path: str) -> AllowedSigners:
         text = Path(path).expanduser().read_text(encoding="utf-8")
     except OSError as exc:
         raise SignatureError(f"{path}: cannot read the allowed signers: {exc.strerror}") from None
+    import asyncssh
+    from asyncssh.sshsig import SSHAllowedSignersEntry
+
     entries = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()

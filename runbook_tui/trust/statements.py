@@ -44,14 +44,14 @@ from runbook_tui.engine.events import (
 from runbook_tui.engine.journal import canonical
 
 #: Each event type a verifier's signed intent may journal -> the intent (action) they sign.
-VERIFIER_DECISIONS: Final = {
+VERIFIER_DECISIONS: Final[dict[str, str]] = {
     STEP_CONFIRMED: "confirm", WAVE_CONFIRMED: "confirm", CRITERIA_ACCEPTANCE_CONFIRMED: "confirm",
     STEP_REJECTED: "reject", WAVE_REJECTED: "reject", HOLD_REQUESTED: "hold", ROLLBACK_REQUESTED: "request_rollback",
 }  # fmt: skip
 #: The intents a verifier signs.
 VERIFIER_ACTIONS: Final = frozenset(VERIFIER_DECISIONS.values())
 #: The assignee's decisions, signed in their process after the session journals them.
-ASSIGNEE_DECISIONS: Final = {
+ASSIGNEE_DECISIONS: Final[dict[str, str]] = {
     STEP_STARTED: "run", ROLLBACK_STARTED: "rollback", STEP_SKIPPED: "skip", STEP_MARKED_DONE: "accept", CRITERIA_ACCEPTED: "accept_criteria",
 }  # fmt: skip
 #: Every event type that is a decision someone may sign -> the action its statement names.

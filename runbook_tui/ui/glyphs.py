@@ -7,18 +7,20 @@ from rich.text import Text
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-#: status -> (glyph, label, theme colour name); "muted" is the foreground dimmed.
-STATUS: dict[str, tuple[str, str, str]] = {
-    "pending": ("·", "pending", "muted"),
-    "running": ("▶", "running", "accent"),
-    "awaiting_verification": ("⧗", "waiting for verifier", "warning"),
-    "done": ("✓", "done", "success"),
-    "failed": ("✗", "FAILED", "error"),
-    "timed_out": ("⏱", "TIMED OUT", "error"),
-    "rejected": ("✗", "REJECTED", "error"),
-    "skipped": ("↷", "skipped", "muted"),
-    "undone": ("↶", "undone", "secondary"),
-    "unknown": ("?", "UNKNOWN", "warning"),
+from runbook_tui.engine.event_words import STATUS_WORDS
+
+#: status -> (glyph, theme colour name); "muted" is the foreground dimmed. The words are engine.event_words.STATUS_WORDS.
+STATUS: dict[str, tuple[str, str]] = {
+    "pending": ("·", "muted"),
+    "running": ("▶", "accent"),
+    "awaiting_verification": ("⧗", "warning"),
+    "done": ("✓", "success"),
+    "failed": ("✗", "error"),
+    "timed_out": ("⏱", "error"),
+    "rejected": ("✗", "error"),
+    "skipped": ("↷", "muted"),
+    "undone": ("↶", "secondary"),
+    "unknown": ("?", "warning"),
 }
 _LOUD = frozenset({"failed", "timed_out", "rejected", "unknown", "running", "awaiting_verification"})
 
@@ -42,17 +44,6 @@ def _rich(value: str | None) -> str | None:
 
 
 def status_text(status: str, theme: Theme, *, with_label: bool = True) -> Text:
-    mark, label, tone = STATUS.get(status, ("·", status, "muted"))
+    mark, tone = STATUS.get(status, ("·", "muted"))
     style = Style(color=colour(theme, tone), bold=status in _LOUD)
-    return Text(f"{mark} {label}" if with_label else mark, style=style)
-
-
-#: Session outcomes in words (the journal keeps the names).
-OUTCOME_WORDS = {"done": "done", "rolled_back": "rolled back", "aborted": "aborted", "stopped": "stopped"}
-
-
-def status_words(name: str) -> str:
-    """A step status or session outcome as a person says it: `awaiting_verification` → `waiting for verifier`."""
-    if name in STATUS:
-        return STATUS[name][1]
-    return OUTCOME_WORDS.get(name, name.replace("_", " "))
+    return Text(f"{mark} {STATUS_WORDS.get(status, status)}" if with_label else mark, style=style)

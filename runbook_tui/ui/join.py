@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 
 import asyncssh
 
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
-from runbook_tui.share.client import Endpoint, JoinError, ShareClient, fetch_host_key, trust
-from runbook_tui.share.server import parse_address
+from runbook_tui.share.client import JoinError, ShareClient, fetch_host_key, trust
 from runbook_tui.ui.verifier_app import VerifierApp
 
 
@@ -56,21 +54,22 @@ async def _why_not_verified(known_hosts: str, host: str, port: int, exc: asyncss
 
 
 def join(address: str, *, observe: bool, identity: str | None, known_hosts: str | None, accept: str | None) -> int:
+    from runbook_tui.app.session import join_endpoint  # imported here: the module pulls in the whole run wiring
+    from runbook_tui.app.settings import SettingsError
+
     try:
-        host, port = parse_address(address)
-    except ValueError as exc:
+        endpoint = join_endpoint(address, observe=observe, identity=identity, known_hosts=known_hosts)
+    except (ValueError, SettingsError) as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return 2
-    known = str(Path(known_hosts or "~/.ssh/known_hosts").expanduser())
+    host, port, known = endpoint.host, endpoint.port, endpoint.known_hosts
 
     async def main() -> int:
         problem = await _ensure_trusted(known, host, port, accept)
         if problem:
             print(f"runbook-tui: {problem}", file=sys.stderr)
             return 2
-        from runbook_tui.app.settings import state_dir
-
-        client = ShareClient(Endpoint(host, port, known, identity, observe, copy_dir=str(state_dir() / "received")))
+        client = ShareClient(endpoint)
         try:
             await client.connect()
         except asyncssh.HostKeyNotVerifiable as exc:

@@ -17,9 +17,9 @@ watched panels the class `watched`: they are drawn large. On a short
 terminal the run screen gives the area the class `one-line`: each panel is
 its head alone (value, level, trend), the guard-carrying panels first.
 
-A guard trip that only notifies shows a toast; every trip posts
-`PanelArea.GuardTripped` (the run screen opens the rollback list for
-`on_critical: rollback`; the status stack shows a pause).
+A guard trip that only notifies shows a toast; what a pause or a rollback
+does is the controller's (engine/guard_response.py), and the status stack
+shows it.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
-from textual.message import Message
 from textual.widgets import Static
 
+from runbook_tui.engine.guard_response import trip_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.guards import format_value
 from runbook_tui.metrics.panel_view import (
@@ -194,13 +194,6 @@ class PanelArea(Vertical):
     }
     """
 
-    class GuardTripped(Message):
-        """A guard tripped (once per trip, as it arrives): the run screen decides what to open."""
-
-        def __init__(self, trip: Mapping[str, Any]) -> None:
-            super().__init__()
-            self.trip = trip
-
     def __init__(
         self,
         state: Callable[[], RunState] | None = None,
@@ -350,9 +343,7 @@ class PanelArea(Vertical):
             return
         for trip in trips[self._trips_seen :]:
             if trip.get("action") == "notify":  # a pause or a rollback shows in the status stack; a notice only here
-                words = trip.get("words") or f"guard '{trip.get('panel')}' tripped"
-                self.notify(f"{words} (notified only)", title="Guard tripped", severity="warning", timeout=6, markup=False)
-            self.post_message(self.GuardTripped(trip))
+                self.notify(f"{trip_words(trip)} (notified only)", title="Guard tripped", severity="warning", timeout=6, markup=False)
         self._trips_seen = len(trips)
 
 

@@ -9,8 +9,8 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
+from runbook_tui.engine.event_words import status_words
 from runbook_tui.ui.dialog import Dialog
-from runbook_tui.ui.glyphs import status_words
 
 QUESTIONS = (
     ("planned", "What went as planned?"),

@@ -231,7 +231,6 @@ class RunScreen(RunView):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.set_interval(0.5, self.controller.flush)
         self._review_asked = False
 
     def _repaint(self) -> None:
@@ -328,19 +327,6 @@ class RunScreen(RunView):
 
     def action_pause(self) -> None:
         self._say(self.controller.pause(self.actor), quiet=True)
-
-    def on_panel_area_guard_tripped(self, message: PanelArea.GuardTripped) -> None:
-        """`on_critical: rollback`: show the undo list as soon as no step runs (a tripped guard ends a `wait` early)."""
-        if message.trip.get("action") == "rollback":
-            self._rollback_when_idle()
-
-    def _rollback_when_idle(self) -> None:
-        if self.controller.state.finished or isinstance(self.app.screen, RollbackModal):
-            return
-        if self.controller.busy:
-            self.set_timer(0.3, self._rollback_when_idle)
-            return
-        self.action_rollback()
 
     def action_rollback(self) -> None:
         if self.controller.busy:

@@ -18,11 +18,12 @@ from typing import Any, Literal
 from rich.text import Text
 from textual.widgets import Static
 
+from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.guards import format_value, panel_level
 from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.ui.glyphs import colour, status_words
+from runbook_tui.ui.glyphs import colour
 
 Role = Literal["assignee", "verifier", "replay"]
 #: Minutes before the window closes when the countdown turns amber, then red.

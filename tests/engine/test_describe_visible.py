@@ -34,9 +34,9 @@ def test_a_rejection_reason_and_a_step_title_are_shown_not_obeyed() -> None:
 
 def test_a_problem_keeps_its_own_line_but_cannot_add_more() -> None:
     lines = describe(event(ev.STEP_FINISHED, step="s", status="failed", hosts={}, problems=[FORGED]))
-    assert len(lines) == 1
-    assert lines[0].count("\n") == 1  # the one "    problem:" line describe itself adds
-    assert "\x1b" not in lines[0]
+    assert lines[0].endswith("step_finished      s FAILED")
+    assert_one_safe_line(lines[1:])  # the one "   ✗ problem" line describe itself adds
+    assert lines[1].startswith("   ✗ fine")
 
 
 def test_output_lines_are_shown_one_by_one_without_escapes() -> None:

@@ -43,8 +43,10 @@ def test_a_host_key_that_does_not_verify_fails_the_step_with_a_plain_message(cli
     both = result.stdout + result.stderr
     assert "Traceback" not in both
     assert not (cli.dir / "ran").exists(), "nothing may run on a host whose key did not verify"
-    [line] = [line for line in result.stdout.splitlines() if "step_finished" in line]
-    assert "peer01" in line and "host key" in line and known_hosts in line, line
+    lines = result.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if "step_finished" in line)
+    line = lines[at + 1]  # the problem, on its line under the step's
+    assert line.startswith("   ✗ peer01") and "host key" in line and known_hosts in line, lines[at : at + 2]
     [finished] = of_type(events(cli.dir / "j.jsonl"), "step_finished", step="remote")
     assert finished["status"] == "failed"
     error = finished["hosts"]["peer01"]["error"]

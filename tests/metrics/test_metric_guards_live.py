@@ -141,6 +141,7 @@ def test_exec_rolls_back_or_stops_resumable_when_a_guard_trips(
     assert not changed.exists(), "the undo ran"
     [started] = of_type(events, "rollback_started")
     assert started["scope"] == "checkpoint" and "guard 'err' tripped" in started["reason"]
+    assert started["actor"] == "system", "the controller rolled back (as in the TUI), not the headless driver"
     assert of_type(events, "rollback_finished")[0]["ok"] is True
     assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == "rolled_back"
     assert not verify(journal_path).problems

@@ -1,8 +1,8 @@
 """The panel area: drawn from a RunState built from events, so live runs and replays look the same.
 
 Snapshots use a fixed clock and states folded from fixed events; the last
-test drives the real run screen: a guard with `on_critical: rollback` opens
-the rollback list.
+test drives the real run screen: a guard with `on_critical: rollback` rolls
+the run back (the controller decides; the screen shows it, no dialog asks).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from metrics_helpers import metrics_runbook, until
 from panel_states import NOW, PANELS, state_for
 from peers import Exporter
 from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.widgets import Static
 
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
@@ -23,6 +25,7 @@ from runbook_tui.metrics.panel_view import panel_view
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.rollback_modal import RollbackModal
+from runbook_tui.ui.status_stack import StatusStack
 
 SIZE = (110, 16)
 APP_CSS = Path(__file__).resolve().parents[2] / "runbook_tui" / "ui" / "app.tcss"
@@ -63,7 +66,7 @@ def test_panel_views_say_the_state_in_words() -> None:
 
 @pytest.mark.peers
 @pytest.mark.asyncio
-async def test_a_rollback_guard_opens_the_rollback_list(exporter: Exporter, tmp_path: Path) -> None:
+async def test_a_rollback_guard_rolls_back_on_the_run_screen(exporter: Exporter, tmp_path: Path) -> None:
     runbook = tmp_path / "runbook.yaml"
     runbook.write_text(
         metrics_runbook(
@@ -92,10 +95,17 @@ async def test_a_rollback_guard_opens_the_rollback_list(exporter: Exporter, tmp_
         area = app.screen.query_one(PanelArea)
         await until(lambda: area.has_class("watching"), what="the watched panel drawn large")
         exporter.set(8)
-        await until(lambda: isinstance(app.screen, RollbackModal), timeout=10, what="the rollback list")
-        assert controller.state.steps["soak"].status == "failed"
-        await pilot.press("y")
-        await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, what="the rollback")
-        assert not (tmp_path / "changed").exists()
+        await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, timeout=10, what="the rollback")
+        assert controller.state.steps["soak"].status == "failed", "the trip cut the watch short"
+        assert not (tmp_path / "changed").exists(), "the undo ran without anyone pressing a key"
         assert controller.state.guard_trips[0]["action"] == "rollback"
+        assert not isinstance(app.screen, RollbackModal), "the runbook's on_critical: rollback is the decision; no dialog asks"
+        stack = app.screen.query_one(StatusStack)
+        await until(lambda: "Rolled back to the start; 'edit' is next again" in _painted(stack), what="the status stack showing the rollback")
         await pilot.press("q")
+
+
+def _painted(widget: Static) -> str:
+    """What the widget paints now, without styles."""
+    width, height = widget.size
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))

@@ -206,7 +206,7 @@ def test_the_verifier_sees_the_same_rendered_commands_as_the_assignee(lab: Lab, 
     )
     assert assignee == verifier, f"the two screens differ:\nassignee {assignee}\nverifier {verifier}"
     assert not any("{{" in line for line in assignee + verifier)
-    assert "✓ confirmed by bob" in screens["assignee"], "the assignee sees who confirmed"
+    assert "backup confirmed by bob" in screens["assignee"], "the assignee sees who confirmed"
     [ready] = [e for e in journal_lines(journal) if e["type"] == "step_ready" and e["step"] == "restore"][-1:]
     assert ready["commands"] == {"local": "echo restoring /var/backups/pg-0412.tar"}
     assert ready["undo"] == {"local": "echo removing /var/backups/pg-0412.tar"}

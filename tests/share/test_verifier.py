@@ -54,7 +54,7 @@ async def test_confirmations_run_the_change_to_done(lab: Lab) -> None:
     end = [e["type"] for e in events].index("session_finished")
     assert {e["type"] for e in events[end + 1 :]} <= {"decision_signed", "seal"}  # after the end: signatures and seals only
     assert verify(shared.journal).intact
-    assert "step_confirmed     one (after) by bob" in shared.stdout()
+    assert "step_confirmed     one confirmed by bob" in shared.stdout()
 
 
 @pytest.mark.peers
@@ -78,7 +78,7 @@ async def test_a_rejection_stops_exec_with_the_reason(lab: Lab) -> None:
     assert rejected.items() >= {"step": "one", "actor": "bob", "reason": "replication lag is 40 s, stop here", "phase": "after"}.items()
     assert not of_type(events, "step_started")[1:]  # 'two' never ran
     assert of_type(events, "session_finished")[-1]["outcome"] == "failed"
-    assert "step_rejected      one (after) by bob: replication lag is 40 s, stop here" in shared.stdout()
+    assert "step_rejected      one rejected by bob: replication lag is 40 s, stop here" in shared.stdout()
     assert client.state.steps["one"].status == "rejected"
 
 

@@ -1,0 +1,282 @@
+"""Events in words: the one formatter behind `exec`'s lines, the run screen's log, replay and the report.
+
+`said(event)` is what an event says: a mark (how the run screen's log starts its line), the
+event in words, and detail lines. `exec` prints the words after the time and the type
+(engine/describe.py); the log prints them after the mark (ui/log_lines.py); replay rebuilds
+the log with the same function; the report's timeline is `exec`'s lines. So the same event
+reads the same everywhere.
+
+Every text in an event (runbook titles, commands, notes, reasons, errors, output) is shown
+through `visible_line`: an embedded newline or escape sequence can neither forge a line nor
+drive a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
+from runbook_tui.runbook.safe_text import visible_line
+
+#: Step statuses as a person says them (the journal keeps the names).
+STATUS_WORDS = {
+    "pending": "pending",
+    "running": "running",
+    "awaiting_verification": "waiting for verifier",
+    "done": "done",
+    "failed": "FAILED",
+    "timed_out": "TIMED OUT",
+    "rejected": "REJECTED",
+    "skipped": "skipped",
+    "undone": "undone",
+    "unknown": "UNKNOWN",
+}
+#: Session outcomes in words.
+OUTCOME_WORDS = {"done": "done", "rolled_back": "rolled back", "aborted": "aborted", "stopped": "stopped"}
+
+
+def status_words(name: str) -> str:
+    """A step status or session outcome as a person says it: `awaiting_verification` → `waiting for verifier`."""
+    return STATUS_WORDS.get(name) or OUTCOME_WORDS.get(name, name.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class Said:
+    """An event in words: `lines[0]` the event, the rest its details (indented)."""
+
+    mark: str
+    lines: list[str]
+    decision: bool = False  # a person decided: the log, which has no time column, adds the time
+
+
+def _visible(value: Any) -> Any:
+    """The same structure with every string shown on one line."""
+    if isinstance(value, str):
+        return visible_line(value)
+    if isinstance(value, dict):
+        return {visible_line(k) if isinstance(k, str) else k: _visible(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_visible(v) for v in value]
+    return value
+
+
+def _number(value: Any) -> str:
+    return "?" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _hosts(results: dict[str, Any]) -> str:
+    parts = []
+    for host, r in results.items():
+        code = r.get("exit_code")
+        detail = str(r.get("status", "?")) + (f" exit {code}" if code is not None else "")
+        parts.append(f"{host}: {detail}" + (f" ({r['error']})" if r.get("error") else ""))
+    return "; ".join(parts)
+
+
+def _reason(e: Event) -> str:
+    return f": {e['reason']}" if e.get("reason") else ""
+
+
+def _on(e: Event) -> str:
+    return ", ".join(str(h) for h in e.get("hosts", []))
+
+
+# -- each type ------------------------------------------------------------------------------------
+
+
+def _session_started(e: Event) -> Said:
+    ticket = (e.get("ticket") or {}).get("id") or "NO TICKET"
+    solo = f", solo: {e['solo']}" if e.get("solo") else ""
+    who, planned = e.get("actor"), e.get("planned_assignee")
+    by = f"planned: {planned}, ran by: {who}" if planned and planned != who else f"by {who}"
+    return Said("──", [f"{e.get('runbook')} ({e.get('title')}) {ticket}, mode {e.get('mode')}{solo}, {by}"])
+
+
+def _step_ready(e: Event) -> Said:
+    lines = [f"{e['step']}: {e.get('title', '')}"]
+    for label, key in (("run", "commands"), ("undo", "undo")):
+        lines += [f"   {label} on {host}: {command}" for host, command in (e.get(key) or {}).items()]
+    return Said("──", lines + ([f"   {e['text']}"] if e.get("text") else []))
+
+
+def _step_finished(e: Event) -> Said:
+    unverified = " [unverified]" if e.get("verified") is False and e["status"] == "done" else ""
+    skipped = [f"   ↷ {host}: {r.get('error') or 'not run'}" for host, r in e.get("hosts", {}).items() if r.get("status") == "skipped"]
+    return Said("──", [f"{e['step']} {status_words(str(e['status']))}{unverified}"] + [f"   ✗ {p}" for p in e.get("problems", [])] + skipped)
+
+
+#: A decision on a step in words, by type and phase ("before": a go-ahead); the report's step history names them the same.
+_DECISIONS = {
+    (ev.STEP_CONFIRMED, "before"): "go-ahead",
+    (ev.STEP_CONFIRMED, "after"): "confirmed",
+    (ev.STEP_REJECTED, "before"): "go-ahead refused",
+    (ev.STEP_REJECTED, "after"): "rejected",
+}
+
+
+def decision_words(e: Event) -> str:
+    """`go-ahead`, `confirmed`, `go-ahead refused`, `rejected`, `skipped`, `marked done`, `wave 2 confirmed` or `wave 2 rejected`."""
+    if e["type"] in (ev.WAVE_CONFIRMED, ev.WAVE_REJECTED):
+        return f"wave {e.get('wave')} {str(e['type']).removeprefix('wave_')}"
+    phase = "before" if e.get("phase") == "before" else "after"
+    return _DECISIONS.get((e["type"], phase)) or str(e["type"]).removeprefix("step_").replace("_", " ")
+
+
+def _step_decision(mark: str) -> Callable[[Event], Said]:
+    return lambda e: Said(mark, [f"{e['step']} {decision_words(e)} by {e['actor']}{_reason(e)}"], decision=True)
+
+
+def _wave_finished(e: Event) -> Said:
+    failed = f", failed: {', '.join(e['failed'])}" if e.get("failed") else ""
+    then = " - rollout STOPPED (failure budget spent)" if e.get("stopped") else " - waiting for the verifier" if e.get("awaiting") else ""
+    return Said("──", [f"{e['step']} wave {e.get('wave')}/{e.get('of')} finished{failed}{then}"])
+
+
+def _rollback_started(e: Event) -> Said:
+    plan = e.get("plan", {})
+    lines = [f"rollback ({e.get('scope')}) started, back to {plan.get('checkpoint_step') or 'the start'}"]
+    for entry in plan.get("entries", []):
+        lines.append(f"   undo {entry['step_id']} on {entry['host']}: {entry.get('command') or '(no undo: acknowledged)'}")
+    return Said("──", lines + [f"   then rollback step {s}" for s in plan.get("rollback_steps", [])])
+
+
+def _rollback_finished(e: Event) -> Said:
+    return Said("──", ["rollback finished" if e.get("ok") else f"rollback STOPPED at {e.get('failed_step')}"])
+
+
+def _where(e: Event) -> str:
+    return (f"[{e['step']}] " if e.get("step") else "") + (f"{e['host']}: " if e.get("host") else "")
+
+
+def _guard_tripped(e: Event) -> Said:
+    words = e.get("words") or f"guard '{e.get('panel')}' tripped at {e.get('value')}"
+    return Said("!", [f"{words} -> {e.get('action')}"])
+
+
+def _metrics_started(e: Event) -> Said:
+    source = e.get("source") or {}
+    panels = ", ".join(str(p.get("id", "?")) for p in e.get("panels", []))
+    return Said("──", [f"{source.get('kind')} {source.get('url')} every {_number(e.get('interval'))}s: {panels or 'no panels'}"])
+
+
+def _metric_baseline(e: Event) -> Said:
+    if e.get("error"):
+        return Said("──", [f"{e.get('panel')}: no baseline: {e['error']}"])
+    return Said("──", [f"{e.get('panel')}: before {_number(e.get('value'))} ({e.get('basis')})"])
+
+
+def _notified(e: Event) -> Said:
+    result = f"HTTP {e.get('status')}" if e["type"] == ev.NOTIFIED else f"FAILED: {e.get('error')}"
+    return Said("──", [f"{e.get('event')} to {e.get('target')}: {result} (attempts {e.get('attempts')})"])
+
+
+def _silence(e: Event) -> Said:
+    kind = e["type"]
+    matchers = ", ".join(e.get("matchers") or [])
+    detail = {ev.SILENCE_CREATED: f"{matchers} until {e.get('ends_at')}", ev.SILENCE_KEPT: f"until {e.get('until')}"}.get(kind, "")
+    failure = f"could not {e.get('action')}: {e.get('error')}" if kind == ev.SILENCE_FAILED else ""
+    return Said("──", [f"{e.get('id') or matchers} at {e.get('alertmanager')} {detail or failure}".rstrip()])
+
+
+def _signed(e: Event) -> Said:
+    found = e.get("statement")
+    said: dict[str, Any] = found if isinstance(found, dict) else {}
+    about = {
+        ev.DECISION_SIGNED: f"{said.get('action')} {said.get('step') or ''} (line {_number(e.get('decision'))})",
+        ev.SEAL: f"line {_number(said.get('seq'))}",
+    }.get(e["type"], f"plan {str(said.get('plan'))[:16]}")
+    return Said("──", [f"{about} by {said.get('by')} with {e.get('key')}"])
+
+
+def _pause(e: Event) -> Said:
+    """`paused by system: guard 'errors' tripped ...`; the default reason ("paused by alice") is not said twice."""
+    reason = str(e.get("reason") or "")
+    return Said("‖", [f"{e['type']} by {e['actor']}" + ("" if reason.startswith(e["type"]) else f": {reason}")])
+
+
+def _participant(e: Event) -> Said:
+    went = f"joined as {e.get('role')}" if e["type"] == ev.PARTICIPANT_JOINED else f"({e.get('role')}) left"
+    repeats = f" ({e['repeats']} more sessions counted)" if e.get("repeats") else ""
+    return Said("──", [f"{e.get('name')} {went}{repeats}"])
+
+
+def _share_closed(e: Event) -> Said:
+    counts = ", ".join(f"{key.replace('_', ' ')} {e[key]}" for key in ev.ShareClosed.__annotations__ if e.get(key))
+    return Said("──", [f"share closed: {counts or 'no connections'}"])
+
+
+def _plain(words: Callable[[Event], str], mark: str = "──", *, decision: bool = False) -> Callable[[Event], Said]:
+    return lambda e: Said(mark, [words(e)], decision)
+
+
+SAYS: dict[str, Callable[[Event], Said]] = {
+    ev.SESSION_STARTED: _session_started,
+    ev.STEP_READY: _step_ready,
+    ev.STEP_STARTED: _plain(lambda e: f"{e['step']} started (attempt {e.get('attempt')}) on {_on(e)}"),
+    ev.STEP_FINISHED: _step_finished,
+    ev.STEP_CONFIRMED: _step_decision("✓"),
+    ev.STEP_REJECTED: _step_decision("✗"),
+    ev.STEP_SKIPPED: _step_decision("↷"),
+    ev.STEP_MARKED_DONE: _step_decision("✓"),
+    ev.WAVE_STARTED: _plain(lambda e: f"{e['step']} wave {e.get('wave')}/{e.get('of')}: {_on(e)}"),
+    ev.WAVE_FINISHED: _wave_finished,
+    ev.WAVE_CONFIRMED: _step_decision("✓"),
+    ev.WAVE_REJECTED: _step_decision("✗"),
+    ev.HOLD_REQUESTED: _plain(lambda e: f"hold asked by {e['actor']}{_reason(e)}", "‖", decision=True),
+    ev.ROLLBACK_REQUESTED: _plain(lambda e: f"rollback requested by {e['actor']}{_reason(e)}", "↩", decision=True),
+    ev.CRITERIA_ACCEPTED: _plain(
+        lambda e: f"unmet success criteria accepted by {e['actor']}{_reason(e)} (NOT met: {'; '.join(e.get('criteria') or [])})", "!", decision=True
+    ),
+    ev.CRITERIA_ACCEPTANCE_CONFIRMED: _plain(lambda e: f"acceptance confirmed by {e['actor']}", "✓", decision=True),
+    ev.MODE_CHANGED: _plain(lambda e: f"by {e['actor']}: {e.get('reason')}"),
+    ev.ROLLBACK_STARTED: _rollback_started,
+    ev.UNDO_STARTED: _plain(lambda e: f"undo {e['step']} on {_on(e)}"),
+    ev.UNDO_FINISHED: _plain(lambda e: f"undo {e['step']}: {_hosts(e.get('hosts', {}))}"),
+    ev.ROLLBACK_FINISHED: _rollback_finished,
+    ev.NOTE: _plain(lambda e: f"{_where(e)}note by {e['actor']}: {e.get('text')}"),
+    ev.ERROR: _plain(lambda e: f"{_where(e)}{e.get('message')}", "!!"),
+    ev.SESSION_FINISHED: _plain(lambda e: f"outcome {e.get('outcome')}"),
+    ev.GUARD_TRIPPED: _guard_tripped,
+    ev.METRICS_STARTED: _metrics_started,
+    ev.METRIC_BASELINE: _metric_baseline,
+    ev.SUCCESS_CHECK_STARTED: _plain(lambda e: f"({e.get('when')}) {'; '.join(str(c.get('text')) for c in e.get('criteria', []))}"),
+    ev.SUCCESS_CHECKED: _plain(lambda e: f"({e.get('when')}) {e.get('words')}"),
+    ev.NOTIFIED: _notified,
+    ev.NOTIFY_FAILED: _notified,
+    **dict.fromkeys((ev.SILENCE_CREATED, ev.SILENCE_EXPIRED, ev.SILENCE_KEPT, ev.SILENCE_FAILED), _silence),
+    **dict.fromkeys((ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED), _signed),
+    ev.REVIEW: _plain(lambda e: f"post-change review by {e['actor']}"),
+    ev.SESSION_RESUMED: _plain(lambda e: f"resumed by {e['actor']} (process {e.get('pid')})"),
+    ev.SESSION_REOPENED: _plain(lambda e: f"reopened by {e['actor']} (it ended {e.get('outcome')}){_reason(e)}"),
+    ev.WINDOW_OVERRIDE: _plain(lambda e: f"started outside the window by {e['actor']}{_reason(e)}"),
+    ev.CHECKPOINT_REACHED: _plain(lambda e: f"checkpoint {e['step']}"),
+    ev.PAUSED: _pause,
+    ev.RESUMED: _pause,
+    ev.PARTICIPANT_JOINED: _participant,
+    ev.PARTICIPANT_LEFT: _participant,
+    ev.VERIFIER_HANDOVER: _plain(lambda e: f"verifier {e.get('from')} hands over to {e.get('to')}"),
+    ev.SHARE_STARTED: _plain(lambda e: f"shared at {e.get('address')}, host key {e.get('fingerprint')}"),
+    ev.SHARE_CLOSED: _share_closed,
+}
+
+
+def said(event: Event) -> Said | None:
+    """What an event says (None for a metric sample: every reading is journaled, none is worth a line)."""
+    if event["type"] in (ev.OUTPUT, ev.METRIC_SAMPLE):
+        return None
+    shown = _visible(event)
+    say = SAYS.get(shown["type"])
+    if say is not None:
+        return say(shown)
+    rest = {k: v for k, v in shown.items() if k not in ev.ENVELOPE}
+    return Said("──", [", ".join(f"{k}={v}" for k, v in rest.items())])
+
+
+def output_lines(event: Event, separator: str) -> list[str]:
+    """An output event's lines: `host SEP text`, `!` instead of SEP for stderr, `undo ` first in a rollback."""
+    mark = "!" if event.get("stream") == "stderr" else separator
+    undo = "undo " if event.get("phase") == "undo" else ""
+    return [visible_line(f"{undo}{event.get('host', '')} {mark} {line}") for line in str(event.get("text", "")).splitlines()]

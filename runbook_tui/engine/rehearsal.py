@@ -1,0 +1,77 @@
+"""A rehearsal: the forward run (failing on purpose at a step, when asked), its rollback, and the prechecks again.
+
+`runbook-tui rehearse` drives it headless on the real hosts; it answers
+whether the rollback brought the hosts back to where the prechecks pass,
+and how long forward and rollback took. The session is left open and then
+finished `rolled_back`, whatever happened forward.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from runbook_tui.engine.autopilot import Policy, drive
+from runbook_tui.engine.controller import Actor, Controller
+from runbook_tui.engine.rollback import Scope
+
+
+@dataclass(frozen=True)
+class Rehearsed:
+    """How a rehearsal went: the forward run's outcome and time, the rollback's, and the prechecks after it."""
+
+    forward_outcome: str
+    forward_seconds: float
+    scope: Scope
+    rollback_seconds: float
+    rolled_back: bool
+    prechecks_ok: bool
+
+    @property
+    def restored(self) -> bool:
+        return self.rolled_back and self.prechecks_ok
+
+
+def fail_at_problem(controller: Controller, fail_at: str | None) -> str | None:
+    """Why `--fail-at STEP` cannot be rehearsed (no such forward step), or None."""
+    order = controller.state.order
+    if fail_at is None or fail_at in order:
+        return None
+    return f"--fail-at {fail_at}: no such step; expected one of: {', '.join(order)}"
+
+
+async def rehearse(
+    controller: Controller, actor: Actor, fail_at: str | None, policy: Policy, *, forward_ended: Callable[[str], None] = lambda _outcome: None
+) -> Rehearsed:
+    """Forward (to the end, or failing at `fail_at`), roll back (full, or to the checkpoint), recheck, finish `rolled_back`.
+
+    `forward_ended(outcome)` is told when the forward run is over, before the rollback starts.
+    """
+    started = time.monotonic()
+    scope: Scope
+    if fail_at is None:
+        outcome = await drive(controller, actor, finish=False, policy=policy)
+        scope = "full"
+    else:
+        controller.inject_failure(fail_at)
+        outcome = await drive(controller, actor, stop_before=_after(controller, fail_at), finish=False, policy=policy)
+        scope = "checkpoint"
+    forward = time.monotonic() - started
+    forward_ended(outcome)
+    started = time.monotonic()
+    reply = controller.rollback(actor, scope, acknowledged=True, reason="rehearsal", finish=False)
+    await controller.wait_idle()
+    rollback_time = time.monotonic() - started
+    rolled = reply.ok and controller.state.rollback is not None and bool(controller.state.rollback.ok)
+    prechecks = [s.id for s in controller.runbook.forward_steps if controller.runbook.section(s.section_id).kind == "precheck"]
+    prechecks_ok = await controller.recheck(actor, prechecks)
+    controller.finish(actor, "rolled_back")
+    return Rehearsed(outcome, forward, scope, rollback_time, rolled, prechecks_ok)
+
+
+def _after(controller: Controller, step_id: str) -> str | None:
+    """The forward step after `step_id`: the driver stops there (the failure has happened)."""
+    order = controller.state.order
+    index = order.index(step_id)
+    return order[index + 1] if index + 1 < len(order) else None

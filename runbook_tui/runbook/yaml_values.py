@@ -1,0 +1,291 @@
+"""Marked values from YAML parser events, built in one pass: limits, aliases and duplicate keys checked as they come.
+
+No node tree is composed: each event becomes a value at once (`YMap`, `YList`
+or a scalar with its position), so the limits on hostile input (depth, number
+of values, values added by aliases) are checked while reading, before the
+document is held whole, and a realistic runbook costs one walk of its events.
+Scalars are typed as PyYAML's safe loader types them; timestamps stay text.
+An alias stands for its anchor's value (the same object, at the anchor's
+position, as PyYAML's composer shares the node); an alias inside its own
+anchor is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import yaml
+
+from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
+from runbook_tui.runbook.model import Mark
+
+MAX_DEPTH = 64
+#: Values that aliases may add when expanded (a "billion laughs" document adds billions).
+MAX_ALIAS_VALUES = 100_000
+#: Values (scalars, lists, mappings) in the document itself, counted while parsing: a 4 MiB file of
+#: `[{},{},...]` (1.4 million values) is refused after 100,000 of them are built. A realistic
+#: 1,000-step runbook has about 31,000 (bench/load.py).
+MAX_NODES = 100_000
+
+Position = tuple[int, int]  # (line, column), 1-based; a Mark is made only when one is asked for
+
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_SCALARS = yaml.constructor.SafeConstructor()
+_CONSTRUCTORS: dict[str | None, Callable[[Any, yaml.Node], Any]] = yaml.constructor.SafeConstructor.yaml_constructors
+_IMPLICIT: dict[str | None, list[tuple[str, Any]]] = yaml.resolver.Resolver.yaml_implicit_resolvers
+_ANY_START = _IMPLICIT.get(None, [])
+
+
+class YMap(dict[str, Any]):
+    """A mapping with the position of itself, of each key and of each value."""
+
+    file: str
+    pos: Position
+    key_pos: dict[str, Position]
+    value_pos: dict[str, Position]
+
+    @property
+    def mark(self) -> Mark:
+        return Mark(self.file, *self.pos)
+
+    def key_mark(self, key: str) -> Mark:
+        return Mark(self.file, *self.key_pos.get(key, self.pos))
+
+    def value_mark(self, key: str) -> Mark:
+        return Mark(self.file, *self.value_pos.get(key, self.pos))
+
+
+class YList(list[Any]):
+    """A sequence with the position of itself and of each item."""
+
+    file: str
+    pos: Position
+    item_pos: list[Position]
+
+    @property
+    def mark(self) -> Mark:
+        return Mark(self.file, *self.pos)
+
+    @property
+    def item_marks(self) -> list[Mark]:
+        return [Mark(self.file, *p) for p in self.item_pos]
+
+
+def _resolve_plain(value: str) -> str:
+    """The tag of a plain scalar, as PyYAML's resolver gives it (int, float, bool, null, timestamp, merge, str)."""
+    for tag, pattern in _IMPLICIT.get(value[:1], []) + _ANY_START:
+        if pattern.match(value):
+            return tag
+    return _STR
+
+
+class _Frame:
+    """A collection being read; for a mapping, the key waiting for its value (`_KEY`: none yet, `_SKIP`: refused)."""
+
+    __slots__ = ("anchor", "discard", "is_map", "key", "key_pos", "value")
+
+    def __init__(self, value: YMap | YList, is_map: bool, discard: bool, anchor: str | None) -> None:
+        self.value = value
+        self.is_map = is_map
+        self.key: object = _KEY
+        self.key_pos: Position = (0, 0)
+        self.discard = discard  # a refused key or its value: read, never used, its problems not reported
+        self.anchor = anchor
+
+
+_KEY = object()
+_SKIP = object()
+
+
+class _Anchor:
+    """An anchored value; a scalar keeps its event (its text is a key's, its value is made when an alias needs it)."""
+
+    __slots__ = ("event", "pos", "size", "text", "value")
+
+    def __init__(self, value: Any, pos: Position, text: str | None, event: Any) -> None:
+        self.value = value
+        self.pos = pos
+        self.text = text
+        self.event = event
+        self.size: tuple[int, int] | None = None  # (values, levels) once measured
+
+
+class Builder:
+    """One document's marked values; problems that do not stop the read are collected in `errors`."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[Diagnostic] = []
+        self.anchors: dict[str, tuple[_Anchor, Any]] = {}  # with the mark of its definition
+        self.alias_values = 0
+
+    def run(self, text: str, loader: type) -> tuple[bool, Any]:
+        """(whether the stream has a document, its value); raises RunbookInvalid or PyYAML's errors."""
+        found, value = self._read(text, loader)
+        if self.errors:
+            raise RunbookInvalid(self.errors)
+        return found, value
+
+    def _refuse(self, pos: Position, message: str) -> RunbookInvalid:
+        return RunbookInvalid([Diagnostic(Mark(self.file, *pos), message)])
+
+    def _read(self, text: str, loader: type) -> tuple[bool, Any]:
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+        map_end, seq_end, doc_start = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.DocumentStartEvent
+        file = self.file
+        stack: list[_Frame] = []
+        open_anchors: set[str] = set()
+        nodes = 0
+        found = False
+        root: Any = None
+        root_mark: Any = None
+        value: Any
+        events: Iterator[Any] = yaml.parse(text, Loader=loader)  # typed loosely: the stubs' events lack their fields
+        for event in events:
+            kind = type(event)
+            if kind is map_end or kind is seq_end:
+                frame = stack.pop()
+                if frame.anchor is not None:
+                    open_anchors.discard(frame.anchor)
+                value, pos, key_text = frame.value, frame.value.pos, None
+            elif kind is scalar_event or kind is map_start or kind is seq_start or kind is alias_event:
+                nodes += 1
+                mark = event.start_mark
+                pos = (mark.line + 1, mark.column + 1)
+                if nodes > MAX_NODES:
+                    raise self._refuse(pos, f"more than {MAX_NODES} values in the document; the limit is {MAX_NODES}")
+                if root_mark is None:
+                    root_mark = mark
+                parent = stack[-1] if stack else None
+                discard = parent is not None and (parent.discard or (parent.is_map and parent.key is _SKIP))
+                as_key = parent is not None and parent.is_map and parent.key is _KEY
+                if kind is scalar_event:
+                    key_text = event.value
+                    value = None if as_key or discard else self._scalar(event, pos)
+                    if event.anchor is not None:
+                        self._anchor(event.anchor, _Anchor(value, pos, key_text, event), mark)
+                elif kind is alias_event:
+                    value, pos, key_text = self._alias(event, len(stack), open_anchors, as_key or discard)
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        raise self._refuse(pos, f"nested deeper than {MAX_DEPTH} levels; the limit is {MAX_DEPTH}")
+                    collection: YMap | YList
+                    if kind is map_start:
+                        collection = YMap()
+                        collection.key_pos = {}
+                        collection.value_pos = {}
+                    else:
+                        collection = YList()
+                        collection.item_pos = []
+                    collection.file = file
+                    collection.pos = pos
+                    anchor = event.anchor
+                    if anchor is not None:
+                        self._anchor(anchor, _Anchor(collection, pos, None, None), mark)
+                        open_anchors.add(anchor)
+                    stack.append(_Frame(collection, kind is map_start, discard or as_key, anchor))
+                    continue
+            elif kind is doc_start:
+                if found:
+                    raise yaml.composer.ComposerError("expected a single document in the stream", root_mark, "but found another document", event.start_mark)
+                found = True
+                continue
+            else:
+                continue
+            if not stack:
+                root = value
+            else:
+                self._place(stack[-1], value, pos, key_text)
+        return found, root
+
+    def _place(self, frame: _Frame, value: Any, pos: Position, key_text: str | None) -> None:
+        """Put a finished value into the collection being read: an item, a key, or a key's value."""
+        container = frame.value
+        if isinstance(container, YList):
+            container.append(value)
+            container.item_pos.append(pos)
+            return
+        key = frame.key
+        if key is _KEY:
+            if key_text is None:
+                if not frame.discard:
+                    self.errors.append(Diagnostic(Mark(self.file, *pos), "expected a plain key (a name), not a mapping or list"))
+                frame.key = _SKIP
+            elif key_text in container:
+                if not frame.discard:
+                    first = container.key_pos[key_text][0]
+                    self.errors.append(Diagnostic(Mark(self.file, *pos), f"duplicate key '{key_text}' (first at line {first})"))
+                frame.key = _SKIP
+            else:
+                frame.key = key_text
+                frame.key_pos = pos
+            return
+        if key is not _SKIP:
+            assert isinstance(key, str)
+            container[key] = value
+            container.key_pos[key] = frame.key_pos
+            container.value_pos[key] = pos
+        frame.key = _KEY
+
+    def _anchor(self, name: str, anchor: _Anchor, mark: Any) -> None:
+        if name in self.anchors:
+            raise yaml.composer.ComposerError("found duplicate anchor; first occurrence", self.anchors[name][1], "second occurrence", mark)
+        self.anchors[name] = (anchor, mark)
+
+    def _alias(self, event: Any, depth: int, open_anchors: set[str], unused: bool) -> tuple[Any, Position, str | None]:
+        """The anchored value, counted against the alias limits unless it is a key or discarded."""
+        name = event.anchor
+        if name not in self.anchors:
+            raise yaml.composer.ComposerError(None, None, "found undefined alias", event.start_mark)
+        anchor = self.anchors[name][0]
+        here = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if name in open_anchors:
+            raise self._refuse(here, f"too many aliases: nested deeper than {MAX_DEPTH} levels through them (an anchor inside itself)")
+        if unused:
+            return None, anchor.pos, anchor.text
+        if anchor.event is not None and anchor.value is None:
+            anchor.value = self._scalar(anchor.event, anchor.pos)
+        if anchor.size is None:
+            anchor.size = _measure(anchor.value, MAX_ALIAS_VALUES + 1)
+        values, levels = anchor.size
+        self.alias_values += values
+        if self.alias_values > MAX_ALIAS_VALUES:
+            raise self._refuse(here, f"too many aliases: expanding them makes more than {MAX_ALIAS_VALUES} extra values")
+        if depth + levels > 2 * MAX_DEPTH:
+            raise self._refuse(here, f"too many aliases: nested deeper than {MAX_DEPTH} levels through them")
+        return anchor.value, anchor.pos, anchor.text
+
+    def _scalar(self, event: Any, pos: Position) -> Any:
+        tag = event.tag
+        value = event.value
+        if tag is None or tag == "!":
+            tag = _resolve_plain(value) if event.implicit[0] else _STR
+        if tag == _STR or tag == _TIMESTAMP:  # timestamps stay text: templates and the journal want what the author wrote
+            return value
+        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+        construct = _CONSTRUCTORS.get(tag, _CONSTRUCTORS[None])
+        try:
+            return construct(_SCALARS, node)
+        except (yaml.YAMLError, ValueError, IndexError, TypeError, OverflowError) as exc:  # PyYAML raises all of these on odd tagged scalars
+            problem = getattr(exc, "problem", None) or str(exc) or "not a valid value for its tag"
+            self.errors.append(Diagnostic(Mark(self.file, *pos), f"cannot read this value: {problem}"))
+            return None
+
+
+def _measure(value: Any, limit: int) -> tuple[int, int]:
+    """(values, levels) of a built value, aliases inside counted again; stops counting past `limit`."""
+    count = 0
+    levels = 0
+    stack = [(value, 1)]
+    while stack and count <= limit:
+        item, level = stack.pop()
+        count += 1
+        levels = max(levels, level)
+        if isinstance(item, YMap):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, YList):
+            stack.extend((child, level + 1) for child in item)
+    return count, levels

@@ -1,0 +1,35 @@
+"""Every event type the table declares has its own words (none falls back to `key=value`)."""
+
+from __future__ import annotations
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.event_words import SAYS, said, status_words
+
+
+def test_every_declared_type_but_output_and_samples_has_words() -> None:
+    assert set(ev.VOCABULARY) - set(SAYS) == {ev.OUTPUT, ev.METRIC_SAMPLE}
+
+
+def test_a_type_from_a_newer_writer_is_still_shown() -> None:
+    assert lines({"seq": 9, "ts": "2026-12-01T12:00:00.000Z", "type": "future_thing", "actor": "a", "prev": "", "hash": "", "size": 3}) == ["size=3"]
+
+
+def lines(event: dict[str, object]) -> list[str]:
+    words = said(event)
+    assert words is not None
+    return words.lines
+
+
+def test_a_default_pause_reason_is_not_said_twice() -> None:
+    event = {"type": ev.PAUSED, "actor": "alice", "ts": "2026-12-01T12:00:00.000Z", "reason": "paused by alice"}
+    assert lines(event) == ["paused by alice"]
+    assert lines({**event, "actor": "system", "reason": "guard 'errors' tripped"}) == ["paused by system: guard 'errors' tripped"]
+
+
+def test_statuses_and_outcomes_in_words() -> None:
+    assert [status_words(s) for s in ("awaiting_verification", "failed", "rolled_back", "done_criteria_failed")] == [
+        "waiting for verifier",
+        "FAILED",
+        "rolled back",
+        "done criteria failed",
+    ]

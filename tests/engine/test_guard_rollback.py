@@ -1,0 +1,103 @@
+"""A guard with `on_critical: rollback` is the engine's decision: the controller rolls back, whoever drives.
+
+The trip is journaled as the metrics layer journals it (`guard_tripped` from
+the system); real `sh` steps run in tmp_path. The TUI's and exec's view of
+the same decision are in tests/metrics (test_metric_panels, test_metric_guards_live).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.app.session import Session
+from runbook_tui.engine.autopilot import drive
+from runbook_tui.engine.controller import SYSTEM
+
+CHANGE = """\
+    runbook: 1
+    id: guarded
+    title: Guarded change
+    sections:
+      - id: impl
+        title: Change
+        kind: implement
+        steps:
+          - {id: safe, title: Safe point, run: "echo safe >> log", checkpoint: true}
+          - {id: edit, title: Edit, run: "echo edit >> log; touch started; while [ ! -e go ]; do sleep 0.05; done", undo: "echo undo-edit >> log"}
+          - {id: next, title: Next, run: "echo next >> log"}
+"""
+
+TRIP = {"panel": "err", "value": 9.0, "threshold": 5.0, "for": 1.0, "action": "rollback", "words": "guard 'err' tripped: 9% above 5% for 1s -> rollback"}
+
+
+async def _until(condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def guarded(
+    tmp_path: Path, write_runbook: Callable[..., Path], open_local_session: Callable[..., Session], monkeypatch: pytest.MonkeyPatch
+) -> Callable[[], Session]:
+    """Opens the guarded change, solo, with its `log` and marker files in tmp_path (call inside the event loop)."""
+    monkeypatch.chdir(tmp_path)
+    runbook = write_runbook(CHANGE)
+    return lambda: open_local_session(runbook, solo="guard test")
+
+
+@pytest.mark.asyncio
+async def test_a_trip_during_a_step_rolls_back_when_it_ends_before_anything_else_runs(tmp_path: Path, guarded: Callable[[], Session]) -> None:
+    session = guarded()
+    controller = session.controller
+    try:
+        assert controller.run_current(session.actor).ok
+        await controller.wait_idle()
+        assert controller.run_current(session.actor).ok
+        await _until(lambda: (tmp_path / "started").exists(), "the edit to start")
+        controller.emit("guard_tripped", SYSTEM, **TRIP)
+        assert controller.state.rollback is None, "nothing is undone while the step still runs"
+        assert "run" not in controller.allowed_intents(), "no key may start a step meanwhile"
+        (tmp_path / "go").touch()
+        await controller.wait_idle()  # the step, then the rollback it leaves behind
+        rollback = controller.state.rollback
+        assert rollback is not None and rollback.ok and rollback.scope == "checkpoint"
+        assert (tmp_path / "log").read_text().split() == ["safe", "edit", "undo-edit"], "back to the checkpoint; 'next' never ran"
+        started = next(e for e in _journal(session) if e["type"] == "rollback_started")
+        assert started["actor"] == "system" and started["reason"].startswith("guard 'err' tripped")
+        assert controller.state.current == "edit" and not controller.state.finished, "a person may run it again, or stop"
+    finally:
+        await session.close()
+
+
+@pytest.mark.asyncio
+async def test_exec_s_driver_stops_rolled_back_after_the_engine_s_rollback(tmp_path: Path, guarded: Callable[[], Session]) -> None:
+    session = guarded()
+    controller = session.controller
+
+    async def trip_while_editing() -> None:
+        await _until(lambda: (tmp_path / "started").exists(), "the edit to start")
+        controller.emit("guard_tripped", SYSTEM, **TRIP)
+        (tmp_path / "go").touch()
+
+    try:
+        tripping = asyncio.create_task(trip_while_editing())
+        outcome = await drive(controller, session.actor)
+        await tripping
+        assert outcome == "rolled_back" and controller.state.outcome == "rolled_back"
+        assert (tmp_path / "log").read_text().split() == ["safe", "edit", "undo-edit"]
+        assert [e["type"] for e in _journal(session)].count("rollback_started") == 1, "one rollback: the engine's, not a second from the driver"
+    finally:
+        await session.close()
+
+
+def _journal(session: Session) -> list[dict[str, object]]:
+    session.flush()
+    return [json.loads(line) for line in session.journal_path.read_text().splitlines()]

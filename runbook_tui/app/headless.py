@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
 from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
+from runbook_tui.engine import output_text
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
 from runbook_tui.engine.describe import describe
-from runbook_tui.engine.events import REOPENABLE, Event
+from runbook_tui.engine.events import OUTPUT, REOPENABLE, Event
 from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
 from runbook_tui.engine.rehearsal import fail_at_problem, rehearse
@@ -25,12 +26,12 @@ from runbook_tui.runbook.safe_text import visible_line
 
 
 def printer(out: TextIO) -> Callable[[Event, RunState], None]:
-    """A listener printing each event as readable lines (exec's stdout)."""
+    """A listener printing each event as readable lines (exec's stdout); an output chunk in one write."""
 
     def listen(event: Event, state: RunState) -> None:
-        lines = describe(event)
-        if lines:
-            out.write("\n".join(lines) + "\n")
+        text = output_text.output_block(event) if event["type"] == OUTPUT else "".join(line + "\n" for line in describe(event))
+        if text:
+            out.write(text)
             out.flush()
 
     return listen

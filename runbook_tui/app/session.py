@@ -14,7 +14,7 @@ import asyncio
 import datetime as dt
 import getpass
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from runbook_tui.app.secrets import read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, load_settings, state_dir
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
-from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, Event
+from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, STEP_READY_TYPES, Event
 from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail, refuse_unsafe_journal
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.recording import Recording
@@ -329,6 +329,14 @@ def _approved(trust: RunTrust | None, runbook: Runbook) -> RunTrust | None:
         raise SessionError(str(exc), code=2) from None
 
 
+def _noting_shown(events: Iterable[Event], shown: list[Event]) -> Iterator[Event]:
+    """`events` as they come, keeping the ones that show a step (few: a step's ready events) in `shown`."""
+    for event in events:
+        if event["type"] in STEP_READY_TYPES:
+            shown.append(event)
+        yield event
+
+
 def _signing(controller: Controller, trust: RunTrust | None, earlier: Iterable[Event] = ()) -> Any:
     """The assignee's signer following the controller (None: nothing signed, nothing awaited)."""
     if trust is None:
@@ -375,7 +383,8 @@ def resume_session(
     except JournalError as exc:
         raise SessionError(str(exc.strerror)) from None
     read = JournalScan(path)
-    state: RunState = replay(read)  # one pass over the file: memory does not grow with the journal
+    shown: list[Event] = []  # the steps' ready events, for the assignee's signer: gathered on the same pass
+    state: RunState = replay(_noting_shown(read, shown))  # one pass over the file: memory does not grow with the journal
     if read.unreadable:
         raise SessionError(read.unreadable)
     if read.problems and read.truncated_at is None:
@@ -402,8 +411,8 @@ def resume_session(
             controller.change_mode(actor, solo=solo, shared=share is not None)
 
     request = SessionRequest(str(session.get("mode", "live")), solo, share, trust, listeners, settings)
-    # What was signed before the process died, so the signer goes on from there.
-    return build_session(loaded.runbook, request, path, begin, state=state, signed_before=JournalScan(path))
+    # What was shown before the process died (gathered on the one pass above), so the signer goes on from there.
+    return build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
 
 
 def join_endpoint(address: str, *, observe: bool, identity: str | None, known_hosts: str | None) -> Endpoint:

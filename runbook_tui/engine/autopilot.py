@@ -9,12 +9,14 @@ verifier's rollback request is handled like a failed step.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.guard_response import guard_rollback_reason
 from runbook_tui.engine.state import RunState
 
 #: stop: end failed (`resume --rollback` can still undo it); rollback: to the last checkpoint, as `u`; abort: the full rollback.
@@ -107,8 +109,9 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
             return "failed"  # the journal cannot be written: nothing more may happen
         new_trips = state.guard_trips[trips_seen:]
         trips_seen = len(state.guard_trips)
-        if any(t.get("action") == "rollback" for t in new_trips):
-            return await _guard_rolled_back(controller)
+        rolling_back = next((t for t in new_trips if t.get("action") == "rollback"), None)
+        if rolling_back is not None:
+            return await _guard_rolled_back(controller, actor, rolling_back)
         if requests.rollback is not None:
             what, requests.rollback = requests.rollback, None
             outcome = await _after_failure(controller, actor, policy, what)
@@ -189,8 +192,13 @@ def _manual_acknowledged(controller: Controller, actor: Actor, policy: Policy, s
     return True
 
 
-async def _guard_rolled_back(controller: Controller) -> str:
-    """A guard with `on_critical: rollback` tripped: the controller rolls back to the last checkpoint; the drive stops there."""
+async def _guard_rolled_back(controller: Controller, actor: Actor, trip: Mapping[str, Any]) -> str:
+    """A guard with `on_critical: rollback` tripped: nobody is here to read the undo list, so the runbook's word is the
+    decision; back to the last checkpoint, and the drive stops there."""
+    reply = controller.roll_back_for_guard(guard_rollback_reason(trip))
+    if not reply.ok:
+        controller.note(actor, f"exec could not roll back for the guard: {reply.message}")
+        return "failed"
     await controller.wait_idle()
     rollback = controller.state.rollback
     return "rolled_back" if rollback is not None and rollback.ok else "failed"

@@ -83,7 +83,6 @@ class Controller(VerifierIntents, StepRunner):
         self.verifier_reachable = True
         self._injected: set[str] = set()  # rehearse --fail-at: steps that fail without running
         self._waves: WaveGate | None = None  # the running step's waves (serial:), while it runs
-        self._guard_rollback: str | None = None  # a rollback guard tripped while a step ran: rolled back when it ends
 
     # -- events ------------------------------------------------------------------
 
@@ -433,21 +432,17 @@ class Controller(VerifierIntents, StepRunner):
         self._start_rollback(actor, plan, reason, finish)
         return Reply(True, f"rolling back ({scope})")
 
-    def roll_back_for_guard(self, reason: str) -> None:
-        """A guard with `on_critical: rollback` tripped: back to the last checkpoint now, or as soon as the running step ends."""
+    def roll_back_for_guard(self, reason: str) -> Reply:
+        """exec's answer to a guard's rollback request: the runbook's `on_critical: rollback` is the decision, so the
+        rollback to the last checkpoint starts acknowledged, by the system (a person at the run screen sees the undo list
+        first instead)."""
         rollback = self.state.rollback
         if self.state.finished or self.fatal or (rollback is not None and not rollback.finished):
-            return  # nothing left to roll back, or a rollback already runs
+            return refused("nothing left to roll back, or a rollback already runs")
         if self.busy:
-            self._guard_rollback = reason
-            return
+            return refused("a step is running; roll back when it has ended")
         self._start_rollback(SYSTEM, self.plan_rollback("checkpoint"), reason, finish=True)
-
-    def _step_ended(self) -> None:
-        """The rollback a guard asked for while the step ran starts now, before anyone can start the next step."""
-        reason, self._guard_rollback = self._guard_rollback, None
-        if reason is not None and not self.state.finished and not self.fatal:
-            self._start_rollback(SYSTEM, self.plan_rollback("checkpoint"), reason, finish=True)
+        return Reply(True, "rolling back (checkpoint)")
 
     def _start_rollback(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
         self._cancel_finishing()  # the final success checks are moot once the change is rolled back

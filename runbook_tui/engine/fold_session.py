@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.guard_response import guard_rollback_reason
 from runbook_tui.engine.state_model import (
     SAMPLES_KEPT,
     RunState,
@@ -121,8 +122,11 @@ def _success_checked(state: RunState, e: Event) -> RunState:
 
 
 def _guard_tripped(state: RunState, e: Event) -> RunState:
+    """A trip is kept; one whose action is `rollback` is also a request to roll back, as a verifier's is (until a rollback starts)."""
     trip = MappingProxyType({k: v for k, v in e.items() if k not in ("prev", "hash")})
-    return replace(state, guard_trips=state.guard_trips + (trip,))
+    rolling = state.rollback is not None and not state.rollback.finished
+    asks = trip.get("action") == "rollback" and not state.finished and not rolling
+    return replace(state, guard_trips=state.guard_trips + (trip,), rollback_requested=guard_rollback_reason(trip) if asks else state.rollback_requested)
 
 
 def _joined(state: RunState, e: Event) -> RunState:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from itertools import repeat
 from types import MappingProxyType
 from typing import Any
 
@@ -63,15 +64,36 @@ def _wave_decided(state: RunState, e: Event) -> RunState:
     return with_step(state, e["step"], wave_awaiting=None)
 
 
-def _output(state: RunState, e: Event) -> RunState:
-    sid = e["step"]
+def output_lines(e: Event) -> tuple[OutputLine, ...]:
+    """An `output` event's lines as the state keeps them: only the last OUTPUT_TAIL can survive the cut: split and build no more (a 64 KiB chunk of `seq` is ~9,000 lines)."""
+    host, stream, phase = e.get("host", ""), e.get("stream", "stdout"), e.get("phase", "run")
+    return tuple(map(OutputLine, repeat(host), repeat(stream), last_lines(str(e.get("text", "")), OUTPUT_TAIL), repeat(phase)))
+
+
+def with_output(state: RunState, sid: str, lines: Iterable[OutputLine]) -> RunState:
+    """`lines` appended to a step's output tail (a step not in the plan: unchanged)."""
     step = state.steps.get(sid)
     if step is None:
         return state
-    # Only the last OUTPUT_TAIL lines can survive the cut below: build no more (a 64 KiB chunk of `seq` is ~9,000 lines).
-    host, stream, phase = e.get("host", ""), e.get("stream", "stdout"), e.get("phase", "run")
-    lines = tuple(OutputLine(host, stream, text, phase) for text in str(e.get("text", "")).splitlines()[-OUTPUT_TAIL:])
-    return with_step(state, sid, output=(step.output + lines)[-OUTPUT_TAIL:])
+    return with_step(state, sid, output=(step.output + tuple(lines))[-OUTPUT_TAIL:])
+
+
+def _output(state: RunState, e: Event) -> RunState:
+    return with_output(state, e["step"], output_lines(e))
+
+
+def last_lines(text: str, count: int) -> list[str]:
+    """`text.splitlines()[-count:]` (count > 0) without splitting all of a long text.
+
+    The tail starts right after the (count+1)-th `\\n` from the end: a line boundary (a `\\r\\n`
+    stays whole before it) with at least `count` lines after it.
+    """
+    cut = len(text)
+    for _ in range(count + 1):
+        cut = text.rfind("\n", 0, cut)
+        if cut < 0:
+            return text.splitlines()[-count:]
+    return text[cut + 1 :].splitlines()[-count:]
 
 
 def _hosts_from(payload: Mapping[str, Any]) -> Mapping[str, HostState]:

@@ -2,21 +2,25 @@
 
 The metrics layer only journals `guard_tripped`; the controller hands each
 such event here as it is applied. `pause` and `rollback` cut a running `wait`
-short; `pause` pauses the run (a person decides how to go on); `rollback`
-rolls back to the last checkpoint, acknowledged by the runbook's own
-`on_critical: rollback`, as soon as no step runs (a step running when the
-guard trips ends first; a `wait` ends at once). `notify` only tells. The
-front ends render what follows from the journal: the TUI's status stack
-shows the rollback running, exec ends `rolled_back`.
+short and pause the run, so no step starts after the trip. `rollback` also
+asks for a rollback to the last checkpoint: the state fold turns the trip
+into `rollback_requested` (the status stack says so), and whoever drives
+answers it as it answers a verifier's request. At the run screen the person
+sees the undo list first (what will run, where, in what order; steps without
+an undo to acknowledge); `exec`, with nobody to ask, takes the runbook's
+`on_critical: rollback` as the decision (`Controller.roll_back_for_guard`).
+`notify` only tells.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from runbook_tui.engine.actors import SYSTEM, Actor, Reply
-from runbook_tui.engine.state import RunState
+
+if TYPE_CHECKING:  # the state fold imports this module for the words
+    from runbook_tui.engine.state import RunState
 
 
 class GuardTarget(Protocol):
@@ -28,25 +32,23 @@ class GuardTarget(Protocol):
 
     def pause(self, actor: Actor, reason: str = "") -> Reply: ...
 
-    def roll_back_for_guard(self, reason: str) -> None: ...
-
 
 def trip_words(trip: Mapping[str, Any]) -> str:
     return str(trip.get("words") or f"guard '{trip.get('panel')}' tripped")
 
 
 def guard_rollback_reason(trip: Mapping[str, Any]) -> str:
-    """The journaled reason of the rollback a guard starts (the report and the notifications quote it)."""
-    return f"{trip_words(trip)}: the guard rolls back to the last checkpoint"
+    """The rollback a guard asks for, in words: the request the status stack shows and the reason a rollback it starts journals."""
+    return f"{trip_words(trip)}: the guard asks to roll back to the last checkpoint"
 
 
 def respond(controller: GuardTarget, trip: Mapping[str, Any]) -> None:
     """Act on one `guard_tripped` event as its action says."""
     action = trip.get("action")
     words = trip_words(trip)
-    if action in ("pause", "rollback"):
-        controller.interrupt_wait(f"{words}: the wait was cut short")
-    if action == "pause" and not controller.state.paused:
-        controller.pause(SYSTEM, f"{words}; check the panels (u rolls back)")
-    elif action == "rollback":
-        controller.roll_back_for_guard(guard_rollback_reason(trip))
+    if action not in ("pause", "rollback"):
+        return
+    controller.interrupt_wait(f"{words}: the wait was cut short")
+    if not controller.state.paused:
+        then = "check the panels (u rolls back)" if action == "pause" else "the guard asks to roll back: u shows the undo list"
+        controller.pause(SYSTEM, f"{words}; {then}")

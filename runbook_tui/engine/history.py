@@ -6,7 +6,8 @@ way: every attempt with its timings, hosts and output tail; each step's
 history in the order it happened (attempts, go-aheads, confirmations and
 rejections with their reasons, skips, rollbacks that touched it, undo
 results); rollback plans, guard trips, metric samples, pauses,
-participants, share connection counts; and the assignee's moves
+participants, share connection counts, notifications sent or failed,
+Alertmanager silences and what became of them; and the assignee's moves
 (`moves.MoveLog`). What the state knows (where each step stands, the step as
 rendered for people, verdict counts, captures) is read from `state`, not
 kept twice. The report (`report/assemble.py`) and practice's results
@@ -34,10 +35,12 @@ from runbook_tui.engine.history_model import (
     HistoryEntry,
     HostResult,
     Move,
+    Notification,
     Participant,
     Pause,
     Review,
     Rollback,
+    Silence,
     TailLine,
     UndoResult,
     exit_words,
@@ -114,6 +117,8 @@ class History:
         self.participants: list[Participant] = []
         self.share_connections: dict[str, int] = {}
         self.handovers: list[Handover] = []
+        self.notifications: list[Notification] = []
+        self.silences: list[Silence] = []
         self.resumed_at: list[str] = []
         self.override: tuple[str, str] | None = None
         self.finished: Event | None = None
@@ -356,6 +361,61 @@ class History:
 
     def _on_window_override(self, e: Event) -> None:
         self.override = (str(e.get("reason") or ""), e["actor"])
+
+    # -- notifications and silences ---------------------------------------------
+
+    def _on_notified(self, e: Event) -> None:
+        status = e.get("status")
+        sent = e["type"] == ev.NOTIFIED
+        self.notifications.append(
+            Notification(
+                e["ts"],
+                str(e.get("event") or ""),
+                str(e.get("target") or ""),
+                sent,
+                status if isinstance(status, int) else None,
+                int(e.get("attempts") or 0),
+                None if sent else str(e.get("error") or ""),
+            )
+        )
+
+    _on_notify_failed = _on_notified
+
+    def _on_silence_created(self, e: Event) -> None:
+        self.silences.append(
+            Silence(
+                str(e.get("alertmanager") or ""),
+                str(e.get("id")),
+                [str(m) for m in e.get("matchers") or []],
+                e["ts"],
+                e.get("created_by"),
+                e.get("starts_at"),
+                e.get("ends_at"),
+                str(e.get("comment") or ""),
+            )
+        )
+
+    def _silence_ends(self, e: Event, status: str, error: str | None = None) -> None:
+        silence = next((s for s in reversed(self.silences) if s.id is not None and s.id == str(e.get("id"))), None)
+        if silence is None:  # a silence this journal did not see created (an older journal, a resumed run's)
+            silence = Silence(str(e.get("alertmanager") or ""), str(e.get("id")), [], e["ts"])
+            self.silences.append(silence)
+        silence.status, silence.ended_at, silence.error = status, e["ts"], error
+        silence.until = e.get("until") if status == "kept" else None
+
+    def _on_silence_expired(self, e: Event) -> None:
+        self._silence_ends(e, "expired")
+
+    def _on_silence_kept(self, e: Event) -> None:
+        self._silence_ends(e, "kept")
+
+    def _on_silence_failed(self, e: Event) -> None:
+        error = str(e.get("error") or "")
+        if e.get("action") == "expire":
+            self._silence_ends(e, "expiry failed", error)
+            return
+        matchers = [str(m) for m in e.get("matchers") or []]
+        self.silences.append(Silence(str(e.get("alertmanager") or ""), None, matchers, e["ts"], status="not created", error=error))
 
     def _on_session_finished(self, e: Event) -> None:
         self.finished = e

@@ -171,6 +171,37 @@ class Review:
     change: str
 
 
+@dataclass
+class Notification:
+    """A notice sent to a receiver (`notify`), or given up on: the target as shown (a secret URL by its source)."""
+
+    at: str
+    about: str  # the event the notice was about (session_started, guard_tripped ...)
+    target: str
+    sent: bool
+    status: int | None  # the receiver's HTTP status, when it was sent
+    attempts: int
+    error: str | None = None  # why it failed, secrets masked as journaled
+
+
+@dataclass
+class Silence:
+    """An Alertmanager silence the run made (or failed to make) and what became of it at the end."""
+
+    alertmanager: str
+    id: str | None  # None: it could not be created
+    matchers: list[str]
+    at: str  # created, or the failed attempt to
+    created_by: str | None = None
+    starts_at: str | None = None
+    ends_at: str | None = None
+    comment: str = ""
+    status: str = "active"  # active (when the journal ends), expired, kept, not created, expiry failed
+    ended_at: str | None = None  # expired, kept, or the failed expiry
+    until: str | None = None  # kept: until when (the window's end)
+    error: str | None = None  # not created, expiry failed: why
+
+
 @dataclass(frozen=True)
 class Point:
     """Where a run stood: the current step, its attempts started, verdicts given on it, whether one runs now.

@@ -18,6 +18,7 @@ from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.fanout import HostOutcome, fan_out
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
+from runbook_tui.engine.pending_captures import pending_captures
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.engine.rollback import Outcome, RollbackPlan, StepRecord, plan_rollback, to_json
 from runbook_tui.engine.state import RunState
@@ -60,9 +61,6 @@ class StepRunner:
     def _maybe_finish(self) -> None:
         raise NotImplementedError
 
-    def _step_ended(self) -> None:
-        raise NotImplementedError
-
     @property
     def session_id(self) -> str:
         return str(self.state.session.get("session", "session"))
@@ -87,7 +85,13 @@ class StepRunner:
         try:
             return display_text(self.runbook, text, host=host, captured=self.state.captured)
         except TemplateError as exc:
-            return f"{text.source}  (cannot render yet: {exc})"
+            problem = exc
+        pending = pending_captures(self.runbook, self.state)  # a capture not known yet: where it comes from, in words
+        try:
+            shown = pending.shown(display_text(self.runbook, text, host=host, captured=pending.captured)) if pending.words else None
+        except TemplateError:
+            shown = None
+        return f"{text.source}  (cannot render yet: {problem})" if shown is None else shown
 
     def _command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, tag: str = "") -> Command:
         """The rendered command; its `key` is unique per host, attempt, retry and rollback.
@@ -119,8 +123,6 @@ class StepRunner:
         except Exception as exc:  # a bug must not kill the session silently: journal it
             log.exception("step %s crashed", step.id)
             self._safe_error(f"internal error while running '{step.id}': {exc}", step=step.id)
-        finally:
-            self._step_ended()
 
     def _safe_error(self, message: str, **where: Any) -> None:
         try:

@@ -9,12 +9,13 @@ events.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
-from dataclasses import replace
 
+from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.fold_session import SESSION_HANDLERS
-from runbook_tui.engine.fold_steps import STEP_HANDLERS
+from runbook_tui.engine.fold_steps import STEP_HANDLERS, output_lines, with_output
 from runbook_tui.engine.state_model import (
     FINAL_STEP,
     OUTPUT_TAIL,
@@ -25,6 +26,7 @@ from runbook_tui.engine.state_model import (
     RollbackState,
     RunState,
     StepState,
+    evolve,
 )
 
 __all__ = [
@@ -51,11 +53,33 @@ def initial() -> RunState:
 
 
 def replay(events: Iterable[Event], state: RunState | None = None) -> RunState:
-    """Fold events into a state: the whole of `resume` and of the verifier's catch-up."""
+    """Fold events into a state: the whole of `resume` and of the verifier's catch-up.
+
+    The same state as `apply` event after event, faster: a run of `output`
+    events of one step (most of a long journal) is folded at once, keeping
+    only the last OUTPUT_TAIL lines as it goes (memory stays flat).
+    """
     state = state or initial()
+    tail: deque[OutputLine] = deque(maxlen=OUTPUT_TAIL)
+    last: Event | None = None  # the last `output` event whose lines are in `tail`, not yet in `state`
     for event in events:
+        if event["type"] == ev.OUTPUT:
+            if last is not None and last["step"] != event["step"]:
+                state = _with_outputs(state, last, tail)
+            tail.extend(output_lines(event))
+            last = event
+            continue
+        if last is not None:
+            state, last = _with_outputs(state, last, tail), None
         state = apply(state, event)
-    return state
+    return state if last is None else _with_outputs(state, last, tail)
+
+
+def _with_outputs(state: RunState, last: Event, tail: deque[OutputLine]) -> RunState:
+    """The lines gathered from a run of `output` events of `last`'s step, then `seq` and `last_ts` of `last`; empties `tail`."""
+    state = with_output(state, last["step"], tail)
+    tail.clear()
+    return evolve(state, seq=last["seq"], last_ts=last["ts"])
 
 
 def apply(state: RunState, event: Event) -> RunState:
@@ -63,7 +87,7 @@ def apply(state: RunState, event: Event) -> RunState:
     handler = _HANDLERS.get(event["type"])
     if handler is not None:
         state = handler(state, event)
-    return replace(state, seq=event["seq"], last_ts=event["ts"])
+    return evolve(state, seq=event["seq"], last_ts=event["ts"])
 
 
 def confirmable(state: RunState) -> str | None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 #: Lines of output kept per step in the state (the journal has all of it).
 OUTPUT_TAIL = 400
@@ -24,8 +24,9 @@ class HostState:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class OutputLine:
+class OutputLine(NamedTuple):
+    """One line of a step's output in the state (a tuple: the last OUTPUT_TAIL of every chunk are made, 400 per 64 KiB)."""
+
     host: str
     stream: str
     text: str
@@ -154,5 +155,29 @@ class RunState:
 
 def with_step(state: RunState, step_id: str, **changes: Any) -> RunState:
     steps = dict(state.steps)
-    steps[step_id] = replace(steps[step_id], **changes)
-    return replace(state, steps=MappingProxyType(steps))
+    steps[step_id] = evolve(steps[step_id], **changes)
+    return evolve(state, steps=MappingProxyType(steps))
+
+
+_FIELDS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+Frozen = TypeVar("Frozen")
+
+
+def evolve(obj: Frozen, **changes: Any) -> Frozen:
+    """`dataclasses.replace` for these frozen, slotted classes (none has `__post_init__`), about 4x faster.
+
+    The fold copies the run state for every event (`seq`), twice for an
+    output line's step: a long journal's resume or catch-up is made of these.
+    """
+    cls = type(obj)
+    known = _FIELDS.get(cls)
+    if known is None:
+        names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+        known = _FIELDS[cls] = (names, frozenset(names))
+    names, allowed = known
+    if not allowed.issuperset(changes):
+        raise TypeError(f"{cls.__name__} has no field {sorted(set(changes) - allowed)}")
+    new = object.__new__(cls)
+    for name in names:
+        object.__setattr__(new, name, changes[name] if name in changes else getattr(obj, name))
+    return new

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import resource
 from collections.abc import Callable, Sequence
 
 import asyncssh
@@ -47,6 +48,20 @@ async def _changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection 
     return changed_key_message(endpoint.known_hosts, endpoint.address, endpoint.port, offered) if offered else None
 
 
+def raise_open_file_limit() -> None:
+    """Let this process hold a connection per host: the soft RLIMIT_NOFILE up to the hard one (often 1024 -> 524288).
+
+    Each connection is a socket; a fan-out over a thousand hosts with the
+    usual soft limit of 1024 would fail with "Too many open files".
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):  # a hard limit the kernel refuses (above nr_open): keep the soft one
+            log.debug("could not raise RLIMIT_NOFILE to %s", hard, exc_info=True)
+
+
 def reason(exc: BaseException) -> str:
     """A one-line reason for an exception, without a traceback."""
     text = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
@@ -72,6 +87,7 @@ class Connector:
         self._conns: dict[ConnKey, asyncssh.SSHClientConnection] = {}
         self._locks: dict[ConnKey, asyncio.Lock] = {}
         self._identities: dict[str, Sequence[asyncssh.SSHKeyPair]] = {}
+        raise_open_file_limit()
 
     @property
     def connections(self) -> dict[ConnKey, asyncssh.SSHClientConnection]:

@@ -100,6 +100,8 @@ def _report(fold: History, timeline: list[TimelineEntry], source: str, integrity
         notes=[Note(n["ts"], n["actor"], str(n.get("text", "")), n.get("step")) for n in state.notes],
         pauses=fold.pauses,
         errors=fold.errors,
+        notifications=fold.notifications,
+        silences=fold.silences,
         reviews=fold.reviews,
         integrity=integrity,
         timeline=timeline,

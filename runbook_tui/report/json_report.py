@@ -22,6 +22,8 @@ absent values are `null`, never missing keys.
 | notes | [{at, by, text, step}] |
 | pauses | [{at, by, reason, resumed_at, resumed_by, ended_by (resumed, rollback, or null: still paused)}] |
 | errors | [{at, message, step, host, transient}] |
+| notifications | notices to receivers (`notify`), in order: [{at, about (the event it was about), target (as shown: a secret URL by its source), sent, status (HTTP, null unless sent), attempts, error (null when sent; secrets masked)}] |
+| silences | Alertmanager silences (`alerts.silence`): [{alertmanager, id (null: not created), matchers [text], at (created, or the failed try), created_by, starts_at, ends_at, comment, status (active when the journal ends, expired, kept, not created, expiry failed), ended_at, until (kept: until when), error}] |
 | reviews | [{at, by, planned, surprised, change}] |
 | integrity | events, final_hash, verified (`journal verify` passes), problems |
 | signatures? | (the ? : only when the journal holds signatures) [{line, what, by, key, status: verified, unchecked, unsigned or fails, words}] |

@@ -61,6 +61,7 @@ def render(report: Report) -> str:
     out += _metrics(report)
     out += _notes(report)
     out += _pauses_and_errors(report)
+    out += _outreach(report)
     out += _reviews(report)
     out += _signatures(report)
     out += _timeline(report)
@@ -298,6 +299,21 @@ def _pauses_and_errors(report: Report) -> list[str]:
     if report.errors:
         rows = [(t.clock(e.at), esc(e.step or t.NONE), esc(e.host or t.NONE), esc(e.message) + (" (transient)" if e.transient else "")) for e in report.errors]
         out += ["## Errors", ""] + table(["At", "Step", "Host", "Message"], rows) + [""]
+    return out
+
+
+def _outreach(report: Report) -> list[str]:
+    """Who was told (notifications) and which alerts were silenced, as journaled."""
+    out: list[str] = []
+    if report.notifications:
+        rows = [(t.clock(n.at), esc(n.about), esc(n.target), esc(t.notification_result(n))) for n in report.notifications]
+        out += ["## Notifications", ""] + table(["At", "About", "Target", "Result"], rows) + [""]
+    if report.silences:
+        silences = [
+            (t.clock(s.at), code(s.id) if s.id else t.NONE, esc(", ".join(s.matchers) or t.NONE), esc(s.alertmanager), esc(t.silence_status(s)))
+            for s in report.silences
+        ]
+        out += ["## Alertmanager silences", ""] + table(["At", "Silence", "Matchers", "Alertmanager", "What became of it"], silences) + [""]
     return out
 
 

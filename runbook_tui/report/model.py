@@ -210,6 +210,8 @@ class Report:
     notes: list[Note]
     pauses: list[records.Pause]
     errors: list[records.ErrorEntry]
+    notifications: list[records.Notification]  # notices sent to receivers, or given up on, in order
+    silences: list[records.Silence]  # Alertmanager silences the run made (or failed to) and what became of them
     reviews: list[records.Review]
     integrity: Integrity
     timeline: list[TimelineEntry]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Pause, Rollback, UndoResult, exit_words
+from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
 from runbook_tui.report.model import Panel, Report, Step, SuccessCheck, Window
 from runbook_tui.runbook.durations import format_duration
 
@@ -309,3 +309,22 @@ _CONNECTION_WORDS = (
 def share_connections(counts: dict[str, int]) -> str:
     """What the share server counted: `1 authenticated, 5,717 refused (too many waiting from one address)`."""
     return ", ".join(f"{counts[key]:,} {words}" for key, words in _CONNECTION_WORDS if counts.get(key))
+
+
+def notification_result(notice: Notification) -> str:
+    """`sent (HTTP 200, 1 attempt)` or `FAILED after 3 attempts: connection refused`."""
+    tries = f"{notice.attempts} attempt{'' if notice.attempts == 1 else 's'}"
+    return f"sent (HTTP {notice.status}, {tries})" if notice.sent else f"FAILED after {tries}: {notice.error or 'no reason given'}"
+
+
+def silence_status(silence: Silence) -> str:
+    """What became of a silence: `expired at 10:04:12`, `kept until ...`, `NOT CREATED: ...`, `EXPIRY FAILED at ...: ...`."""
+    if silence.status == "not created":
+        return f"NOT CREATED: {silence.error}"
+    if silence.status == "expiry failed":
+        return f"EXPIRY FAILED at {clock(silence.ended_at)}: {silence.error} (still silencing until {silence.ends_at or NONE})"
+    if silence.status == "kept":
+        return f"kept after the rollback until {silence.until or NONE}"
+    if silence.status == "expired":
+        return f"expired at {clock(silence.ended_at)}"
+    return f"still active when the journal ends (until {silence.ends_at or NONE})"

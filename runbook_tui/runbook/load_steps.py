@@ -130,6 +130,10 @@ class StepsReader(MetricsReader):
             max_fail=(f.count_or_percent(m["max_fail"], m.value_mark("max_fail"), "max_fail", 0) if "max_fail" in m else 0) or 0,
             confirm=self._text(m, "confirm", "plain", scope),
         )
+        if step.verify == "per_wave" and not step.serial:
+            self.diags.warning(
+                m.key_mark("verify"), f"step '{step_id}': 'verify: per_wave' without 'serial:' runs one wave; expected 'serial:' batches, or 'verify: after'"
+            )
         if capture is not None:
             captured.add(capture)
         return step if step_id else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.share import protocol
 from runbook_tui.trust.ledger import Ledger
-from runbook_tui.trust.participant import ParticipantTrust, find_signer, received_copy
+from runbook_tui.trust.participant import SEALED_AT, ParticipantTrust, find_signer, received_copy
 from runbook_tui.trust.sshsig import SignatureError
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,15 @@ class ShareClient:
     async def _read(self) -> None:
         assert self._process is not None
         while line := await self._process.stdout.readline():
+            text = protocol.event_text(line)
+            if text is not None:  # the common case (a catch-up is nothing else): parse only the event, check its hash from its bytes
+                try:
+                    event = json.loads(text)
+                except ValueError:
+                    event = None  # not the event alone: read it as any message
+                if isinstance(event, dict):
+                    self._apply(event, text)
+                    continue
             message = protocol.decode(line)
             kind = message.get("kind")
             if kind == "event":
@@ -155,15 +165,16 @@ class ShareClient:
                 if future is not None and not future.done():
                     future.set_result(Reply(bool(message.get("ok")), str(message.get("message", ""))))
 
-    def _apply(self, event: Event) -> None:
+    def _apply(self, event: Event, text: str | None = None) -> None:
+        """Check `event` against the ledger and fold it; `text`: its JSON as received (the journal's line), if known."""
         if self.trust is not None:
-            problem = self.trust.ledger.add(event)
+            problem = self.trust.ledger.add(event, text.encode("utf-8") if text is not None else None)
             if problem is not None:
                 if self.diverged is None:
                     self.diverged = problem
                 self._say(f"WARNING: the journal diverges from what you saw: {problem}")
                 return
-            if self.role == "verifier" and self.trust.signer is not None and event["seq"] > self.state.seq:
+            if self.role == "verifier" and self.trust.signer is not None and event.get("type") in SEALED_AT and event["seq"] > self.state.seq:
                 task = asyncio.get_running_loop().create_task(self._seal(event))
                 self._seals.add(task)
                 task.add_done_callback(self._seals.discard)

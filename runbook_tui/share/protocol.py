@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from runbook_tui.engine.journal import canonical
+
 ACTIONS = frozenset({"confirm", "reject", "note", "hold", "request_rollback"})
 #: A line longer than this is refused (a hostile or broken peer cannot make us buffer forever).
 MAX_LINE = 8 * 1024 * 1024
@@ -53,8 +55,20 @@ def decode(line: str) -> dict[str, Any]:
     return message
 
 
+#: How every event message starts: the server writes the event's journal line after it, as it stands.
+EVENT_PREFIX = '{"kind":"event","event":'
+
+
 def event(evt: dict[str, Any]) -> str:
-    return encode({"kind": "event", "event": evt})
+    """An event message; the event as the journal writes it (canonical), so the client can check its hash from the bytes."""
+    return EVENT_PREFIX + canonical(evt).decode("utf-8") + "}\n"
+
+
+def event_text(line: str) -> str | None:
+    """The event's own JSON text in an event message (what the journal holds), or None for any other line."""
+    if line.startswith(EVENT_PREFIX) and line.endswith("}\n") and len(line) <= MAX_LINE:
+        return line[len(EVENT_PREFIX) : -2]
+    return None
 
 
 def reply(request_id: Any, ok: bool, message: str) -> str:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.journal import canonical, event_hash
+from runbook_tui.engine.journal import canonical, event_hash, line_hash_matches
 from runbook_tui.trust import statements
 
 
@@ -34,13 +34,21 @@ class Ledger:
         seq = event.get("seq")
         return isinstance(seq, int) and 0 <= seq < len(self.hashes) and self.hashes[seq] == event.get("hash")
 
-    def add(self, event: Event) -> str | None:
-        """Record one event; None when it fits, else the divergence in words."""
+    def add(self, event: Event, line: bytes | None = None) -> str | None:
+        """Record one event; None when it fits, else the divergence in words.
+
+        `line`: the event's JSON as received; when it is the journal's canonical line its hash is
+        checked from the bytes (no encoding again) and the copy on disk gets those bytes.
+        """
         seq = event.get("seq")
         if not isinstance(seq, int) or seq < 0:
             return f"an event without a valid seq: {seq!r}"
+        claimed = event.get("hash")
         try:
-            digest = event_hash(event)
+            if isinstance(claimed, str) and line is not None and line_hash_matches(line, claimed):
+                digest = claimed
+            else:
+                digest, line = event_hash(event), None
         except (ValueError, RecursionError):
             return f"event {seq} cannot be hashed"
         if digest != event.get("hash"):
@@ -57,16 +65,16 @@ class Ledger:
         shows = statements.shows(event)
         if shows is not None:
             self.shown[shows] = digest
-        self._write(event)
+        self._write(line if line is not None else canonical(event))
         return None
 
-    def _write(self, event: Event) -> None:
+    def _write(self, line: bytes) -> None:
         if self.copy is None:
             return
         if self._fd is None:
             self.copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             self._fd = os.open(self.copy, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        os.write(self._fd, canonical(event) + b"\n")
+        os.write(self._fd, line + b"\n")
 
     def close(self) -> None:
         if self._fd is not None:

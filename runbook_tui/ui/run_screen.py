@@ -228,6 +228,7 @@ class RunScreen(RunView):
         self.controller = controller
         self.actor = actor
         self.journal_path = journal_path
+        self._trips_answered = len(controller.state.guard_trips)  # a request left from before shows in the status stack
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -239,6 +240,17 @@ class RunScreen(RunView):
         if state.finished and state.mode == "live" and state.review is None and not self._review_asked:
             self._review_asked = True
             self.app.push_screen(ReviewScreen(state.outcome or "ended"), self._reviewed)
+        self._show_guard_rollback(state)
+
+    def _show_guard_rollback(self, state: RunState) -> None:
+        """A guard asked to roll back (`on_critical: rollback`): once no step runs, the undo list opens by itself, so
+        the person sees what will run before saying yes (escape leaves the request in the status stack: u shows it again)."""
+        new = state.guard_trips[self._trips_answered :]
+        if not new or self.controller.busy:
+            return  # a running step ends first: this runs again on the repaint its end brings
+        self._trips_answered = len(state.guard_trips)
+        if state.rollback_requested and any(t.get("action") == "rollback" for t in new) and not isinstance(self.app.screen, RollbackModal):
+            self.action_rollback()
 
     def _reviewed(self, answers: dict[str, str] | None) -> None:
         if answers is not None:

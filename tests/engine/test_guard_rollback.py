@@ -1,8 +1,9 @@
-"""A guard with `on_critical: rollback` is the engine's decision: the controller rolls back, whoever drives.
+"""A guard with `on_critical: rollback`: the engine pauses the run and asks for the rollback, whoever drives.
 
 The trip is journaled as the metrics layer journals it (`guard_tripped` from
-the system); real `sh` steps run in tmp_path. The TUI's and exec's view of
-the same decision are in tests/metrics (test_metric_panels, test_metric_guards_live).
+the system); real `sh` steps run in tmp_path. Exec takes the runbook's word
+and rolls back; the run screen shows the undo list first (tests/metrics:
+test_metric_panels, test_metric_guards_live).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def guarded(
 
 
 @pytest.mark.asyncio
-async def test_a_trip_during_a_step_rolls_back_when_it_ends_before_anything_else_runs(tmp_path: Path, guarded: Callable[[], Session]) -> None:
+async def test_a_trip_during_a_step_pauses_and_asks_for_the_rollback_nothing_else_runs(tmp_path: Path, guarded: Callable[[], Session]) -> None:
     session = guarded()
     controller = session.controller
     try:
@@ -63,15 +64,23 @@ async def test_a_trip_during_a_step_rolls_back_when_it_ends_before_anything_else
         assert controller.run_current(session.actor).ok
         await _until(lambda: (tmp_path / "started").exists(), "the edit to start")
         controller.emit("guard_tripped", SYSTEM, **TRIP)
-        assert controller.state.rollback is None, "nothing is undone while the step still runs"
+        assert controller.state.paused, "the trip pauses the run at once"
         assert "run" not in controller.allowed_intents(), "no key may start a step meanwhile"
         (tmp_path / "go").touch()
-        await controller.wait_idle()  # the step, then the rollback it leaves behind
+        await controller.wait_idle()
+        state = controller.state
+        assert state.rollback is None, "nothing is undone before someone has seen the undo list (or exec takes the runbook's word)"
+        assert state.rollback_requested == TRIP["words"] + ": the guard asks to roll back to the last checkpoint"
+        assert "run" not in controller.allowed_intents() and "rollback" in controller.allowed_intents()
+        assert (tmp_path / "log").read_text().split() == ["safe", "edit"], "'next' never ran"
+        assert controller.roll_back_for_guard(state.rollback_requested).ok
+        await controller.wait_idle()
         rollback = controller.state.rollback
         assert rollback is not None and rollback.ok and rollback.scope == "checkpoint"
-        assert (tmp_path / "log").read_text().split() == ["safe", "edit", "undo-edit"], "back to the checkpoint; 'next' never ran"
+        assert (tmp_path / "log").read_text().split() == ["safe", "edit", "undo-edit"], "back to the checkpoint"
         started = next(e for e in _journal(session) if e["type"] == "rollback_started")
         assert started["actor"] == "system" and started["reason"].startswith("guard 'err' tripped")
+        assert controller.state.rollback_requested is None and not controller.state.paused
         assert controller.state.current == "edit" and not controller.state.finished, "a person may run it again, or stop"
     finally:
         await session.close()
@@ -93,7 +102,7 @@ async def test_exec_s_driver_stops_rolled_back_after_the_engine_s_rollback(tmp_p
         await tripping
         assert outcome == "rolled_back" and controller.state.outcome == "rolled_back"
         assert (tmp_path / "log").read_text().split() == ["safe", "edit", "undo-edit"]
-        assert [e["type"] for e in _journal(session)].count("rollback_started") == 1, "one rollback: the engine's, not a second from the driver"
+        assert [e["type"] for e in _journal(session)].count("rollback_started") == 1, "one rollback, the driver's answer to the guard"
     finally:
         await session.close()
 

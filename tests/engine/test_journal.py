@@ -158,6 +158,22 @@ def test_verify_an_edited_line_exits_1_and_names_it(finished_journal: Path, caps
     assert "NOT intact" in out
 
 
+def test_a_line_written_another_way_is_checked_by_its_object(finished_journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Lines are checked from their bytes when written canonically (fast); any other spelling of the same object still
+    verifies by the spec's rule (its canonical form), and an edit in such a line is still caught."""
+    lines = lines_of(finished_journal)
+    index = len(lines) // 2
+    obj = json.loads(lines[index])
+    lines[index] = json.dumps(obj, indent=1).replace("\n", "").encode() + b"\n"  # spaces, keys in the object's order
+    assert lines[index] != lines_of(finished_journal)[index]
+    finished_journal.write_bytes(b"".join(lines))
+    assert verify_cli(finished_journal, capsys)[0] == 0
+    lines[index] = lines[index].replace(b'"actor": "', b'"actor": "x', 1)
+    finished_journal.write_bytes(b"".join(lines))
+    code, out = verify_cli(finished_journal, capsys)
+    assert code == 1 and f"line {index + 1}:" in out, out
+
+
 def test_verify_an_edited_and_rehashed_line_still_exits_1(finished_journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A tamperer who recomputes the edited line's hash breaks the next line's `prev`."""
     lines = lines_of(finished_journal)

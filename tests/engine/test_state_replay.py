@@ -199,3 +199,25 @@ def test_an_unknown_event_type_only_advances_seq(tmp_path: Path, write_runbook: 
     later = apply(state, {"seq": 3, "ts": "2030-01-01T00:00:00.000Z", "type": "hologram_projected", "actor": "system"})
     assert later.seq == 3
     assert later.steps == state.steps and later.current == state.current
+
+
+def test_replay_folds_long_runs_of_output_as_apply_does_event_by_event(tmp_path: Path, write_runbook: Callable[..., Path],
+        open_local_session: Callable[..., Session], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """`replay` folds a run of output events at once (resume of a long journal): the state must be the one `apply` gives."""
+    _, _, events = run_scenario(tmp_path, write_runbook, open_local_session, monkeypatch, skip_and_finish)
+    long: list[Event] = []
+    for event in events:
+        long.append(event)
+        if event["type"] == "step_started":
+            step = event["step"]
+            for n in range(300):  # more lines than OUTPUT_TAIL, from two hosts and both streams, a stray step among them
+                long.append({**event, "type": "output", "step": step if n % 97 else "not-in-the-plan", "host": f"h{n % 2}",
+                             "stream": "stderr" if n % 5 == 0 else "stdout", "text": f"{n}a\n{n}b\n" if n % 3 else ""})  # fmt: skip
+    long = [{**event, "seq": seq} for seq, event in enumerate(long)]
+    for cut in range(0, len(long) + 1, 37):
+        state = RunState()
+        for event in long[:cut]:
+            state = apply(state, event)
+        assert replay(long[:cut]) == state, f"replay differs from apply after {cut} events"
+    kept = [line.text for line in replay(long).steps["look"].output]
+    assert kept[-2:] == ["299b", "v1"] and "97a" not in kept  # the last of ours, then the step's own; not the stray step's

@@ -54,11 +54,15 @@ def ledger(tmp_path: Path) -> Counter[str]:
 
 
 def _pids_mentioning(token: str) -> list[int]:
+    """Processes whose command line or environment holds the token. The environment (exec is started with
+    KILL9_TOKEN) also finds a step's process forked just before the kill that has not yet exec'd its shell:
+    its command line is still exec's, and missing it let that step append to the ledger while resume ran."""
     pids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit() and int(entry) != os.getpid():
             try:
-                if token.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                proc = Path(f"/proc/{entry}")
+                if token.encode() in proc.joinpath("cmdline").read_bytes() or token.encode() in proc.joinpath("environ").read_bytes():
                     pids.append(int(entry))
             except OSError:
                 pass
@@ -83,7 +87,7 @@ def one_trial(tmp_path: Path, rng: random.Random) -> dict[str, object]:
     token = f"kill9-{uuid.uuid4().hex}"
     rb = runbook(tmp_path, token)
     journal = tmp_path / "j.jsonl"
-    env = env_for(tmp_path)
+    env = {**env_for(tmp_path), "KILL9_TOKEN": token}
     delay = rng.uniform(0.0, 1.0)
     kill_orphan = rng.random() < 0.5
     with open(tmp_path / "exec.out", "wb") as out:

@@ -1,8 +1,9 @@
 """The panel area: drawn from a RunState built from events, so live runs and replays look the same.
 
 Snapshots use a fixed clock and states folded from fixed events; the last
-test drives the real run screen: a guard with `on_critical: rollback` rolls
-the run back (the controller decides; the screen shows it, no dialog asks).
+test drives the real run screen: a guard with `on_critical: rollback` pauses
+the run and opens the undo list by itself; the rollback runs when the person
+says yes.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def test_panel_views_say_the_state_in_words() -> None:
 
 @pytest.mark.peers
 @pytest.mark.asyncio
-async def test_a_rollback_guard_rolls_back_on_the_run_screen(exporter: Exporter, tmp_path: Path) -> None:
+async def test_a_rollback_guard_shows_the_undo_list_then_rolls_back_on_yes(exporter: Exporter, tmp_path: Path) -> None:
     runbook = tmp_path / "runbook.yaml"
     runbook.write_text(
         metrics_runbook(
@@ -95,11 +96,16 @@ async def test_a_rollback_guard_rolls_back_on_the_run_screen(exporter: Exporter,
         area = app.screen.query_one(PanelArea)
         await until(lambda: area.has_class("watching"), what="the watched panel drawn large")
         exporter.set(8)
-        await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, timeout=10, what="the rollback")
+        await until(lambda: isinstance(app.screen, RollbackModal), timeout=10, what="the undo list, opened by the guard")
         assert controller.state.steps["soak"].status == "failed", "the trip cut the watch short"
-        assert not (tmp_path / "changed").exists(), "the undo ran without anyone pressing a key"
         assert controller.state.guard_trips[0]["action"] == "rollback"
-        assert not isinstance(app.screen, RollbackModal), "the runbook's on_critical: rollback is the decision; no dialog asks"
+        assert controller.state.paused and controller.state.rollback is None, "paused; nothing undone before the person says yes"
+        assert (tmp_path / "changed").exists()
+        undo = f"rm {tmp_path / 'changed'}"
+        await until(lambda: any(undo in _painted(body) for body in app.screen.query("#dialog-body").results(Static)), what="the list saying what will run")
+        await pilot.press("y")
+        await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, timeout=10, what="the rollback")
+        assert not (tmp_path / "changed").exists(), "the undo ran"
         stack = app.screen.query_one(StatusStack)
         await until(lambda: "Rolled back to the start; 'edit' is next again" in _painted(stack), what="the status stack showing the rollback")
         await pilot.press("q")

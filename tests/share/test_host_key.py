@@ -38,7 +38,7 @@ async def test_first_contact_needs_the_fingerprint_then_trusts_and_joins(lab: La
         cwd=lab.root, env=lab.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
-        await shared.wait_for_output(r"participant_joined name=bob, role=verifier")
+        await shared.wait_for_output(r"participant_joined bob joined as verifier")
     finally:
         joining.terminate()
         joining.wait(5)
@@ -96,7 +96,7 @@ async def test_a_trusted_session_joins_without_asking_again(lab: Lab) -> None:
         cwd=lab.root, env=lab.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
-        await shared.wait_for_output(r"participant_joined name=bob")
+        await shared.wait_for_output(r"participant_joined bob joined")
     finally:
         joining.terminate()
         joining.wait(5)

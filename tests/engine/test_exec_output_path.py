@@ -1,0 +1,118 @@
+"""exec's output path: a chunk of output printed in one piece, as each of its lines was before; no UI or SSH imports.
+
+exec prints an `output` event (a chunk of thousands of lines) with chunk-level
+work: one split where `str.splitlines` splits, one pass of the sanitiser. What a
+user sees must be what the line-by-line printer showed: every line behind
+`  HOST | ` (`!` for stderr), control and format characters shown, never obeyed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.describe import describe
+from runbook_tui.engine.fold_steps import last_lines
+from runbook_tui.engine.journal import canonical, hashed_line
+from runbook_tui.engine.output_text import output_block
+
+#: Characters that make the fast path or the sanitiser work: every line end `splitlines` knows, C0/C1, bidi and zero-width.
+TRICKY = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x1b\x07\x9b\t\x7f\u202e\u200b\ufeff"
+TEXTS = st.text(alphabet=st.sampled_from(TRICKY) | st.characters(codec="utf-8"), max_size=200) | st.text(alphabet=st.sampled_from("ab \n\r\t\x1b"), max_size=60)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=TEXTS,
+    host=st.sampled_from(["web1", "evil\x1b]0;x\x07\nhost"]),
+    stream=st.sampled_from(["stdout", "stderr"]),
+    phase=st.sampled_from(["run", "undo"]),
+)
+def test_a_chunk_prints_as_describe_shows_its_lines_one_by_one(text: str, host: str, stream: str, phase: str) -> None:
+    event = {"type": ev.OUTPUT, "ts": "2026-12-01T12:00:00.000Z", "host": host, "stream": stream, "phase": phase, "text": text}
+    assert output_block(event) == "".join(line + "\n" for line in describe(event))
+
+
+def test_crlf_ends_lines_and_escapes_are_shown_not_obeyed() -> None:
+    block = output_block({"type": ev.OUTPUT, "host": "web1", "stream": "stdout", "text": "one\r\ntwo\x1b[2J\rthree\n\u202eevil\n"})
+    assert block == "  web1 | one\n  web1 | two\u241b[2J\n  web1 | three\n  web1 | \u27e8U+202E\u27e9evil\n"
+    assert output_block({"type": ev.OUTPUT, "host": "web1", "stream": "stderr", "text": "last, no newline"}) == "  web1 ! last, no newline\n"
+    assert output_block({"type": ev.OUTPUT, "host": "web1", "stream": "stdout", "text": ""}) == ""
+
+
+RUNBOOK = """\
+    runbook: 1
+    id: exec-output
+    title: Output path
+    secrets:
+      token: {env: OUTPUT_PATH_TOKEN}
+    sections:
+      - id: pre
+        title: Pre-checks
+        kind: precheck
+        steps:
+          - id: out
+            title: print
+            run: seq 3; printf 'tok=%s\\n\\033]0;owned\\007\\n' "$OUTPUT_PATH_TOKEN"; echo oops >&2
+            verify: none
+"""
+
+REPORT_IMPORTS = """
+import json, sys
+from runbook_tui.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps({"code": code, "modules": sorted({m.partition(".")[0] for m in sys.modules})}), file=sys.stderr)
+"""
+
+
+def test_exec_prints_every_line_masked_and_loads_neither_textual_nor_asyncssh(tmp_path: Path) -> None:
+    runbook = tmp_path / "out.yaml"
+    runbook.write_text(textwrap.dedent(RUNBOOK))
+    secret = "s3cret-Output-Path"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "OUTPUT_PATH_TOKEN": secret,
+        "SSH_AUTH_SOCK": "",
+    }
+    argv = [sys.executable, "-c", REPORT_IMPORTS, "exec", str(runbook), "--solo", "ci", "--journal", str(tmp_path / "j.jsonl")]
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
+    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert report["code"] == 0, proc.stdout + proc.stderr
+    printed = proc.stdout.splitlines()
+    out = [line for line in printed if line.startswith("  local ")]
+    assert out == ["  local | 1", "  local | 2", "  local | 3", "  local | tok=***", "  local | \u241b]0;owned\u2407", "  local ! oops"]
+    assert secret not in proc.stdout
+    assert not {"textual", "asyncssh"} & set(report["modules"]), f"exec loaded {sorted({'textual', 'asyncssh'} & set(report['modules']))}"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=TEXTS, count=st.integers(min_value=1, max_value=5))
+def test_the_state_keeps_the_same_last_lines_without_splitting_the_whole_chunk(text: str, count: int) -> None:
+    assert last_lines(text, count) == text.splitlines()[-count:]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXTS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(obj=st.dictionaries(st.text(max_size=6).filter(lambda key: key != "hash"), JSON_VALUES, max_size=8))
+def test_a_journal_line_encoded_once_is_the_canonical_line_with_its_hash(obj: dict[str, object]) -> None:
+    digest, line = hashed_line(obj)
+    assert digest == hashlib.sha256(canonical(obj)).hexdigest()
+    assert line == canonical({**obj, "hash": digest}) + b"\n"

@@ -254,16 +254,25 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
 def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from runbook_tui.ui import launch
 
+    options = _session_options(args, params)
+    if isinstance(options, int):
+        return options
+    share, trust = options
+    return launch.run(
+        args.file, params, solo=args.solo, dry_run=args.dry_run, journal=args.journal, override_window=args.override_window, theme=args.theme,
+        runbooks=args.runbooks, share=share, trust=trust,
+    )  # fmt: skip
+
+
+def _session_options(args: argparse.Namespace, params: dict[str, Any]) -> tuple[Any, Any] | int:
+    """(ShareOptions or None, RunTrust) for run, exec and resume; or exit 2 when a key file or a trust setting is unusable."""
     share = _share_options(args)
     if isinstance(share, int):
         return share
     trust = _trust_options(args, params)
     if isinstance(trust, int):
         return trust
-    return launch.run(
-        args.file, params, solo=args.solo, dry_run=args.dry_run, journal=args.journal, override_window=args.override_window, theme=args.theme,
-        runbooks=args.runbooks, share=share, trust=trust,
-    )  # fmt: skip
+    return share, trust
 
 
 def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
@@ -324,12 +333,10 @@ def cmd_join(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_exec(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    share = _share_options(args)
-    if isinstance(share, int):
-        return share
-    trust = _trust_options(args, params)
-    if isinstance(trust, int):
-        return trust
+    options = _session_options(args, params)
+    if isinstance(options, int):
+        return options
+    share, trust = options
     return headless.cmd_exec(
         args.file, params, solo=args.solo, journal=args.journal, on_failure=args.on_failure,
         override_window=args.override_window, dry_run=args.dry_run, share=share, trust=trust,
@@ -339,16 +346,14 @@ def cmd_exec(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     """In a terminal, the TUI at the step where the run stopped; decisions given as flags, or no terminal: headless."""
-    share = _share_options(args)
-    if isinstance(share, int):
-        return share
     if args.full and args.decision != "rollback":
         print("runbook-tui: resume: --full goes with --rollback", file=sys.stderr)
         return EXIT_INVALID
     decision = "mark-done" if args.reason else args.decision
-    trust = _trust_options(args, params)
-    if isinstance(trust, int):
-        return trust
+    options = _session_options(args, params)
+    if isinstance(options, int):
+        return options
+    share, trust = options
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if interactive and not (args.headless or decision or args.go_on):
         from runbook_tui.ui import launch

@@ -163,7 +163,7 @@ WAVE_FINISHED: Final = _declare(
     WaveFinished,
     "`failed`: hosts of this wave that failed; `stopped`: the failure budget is spent; `awaiting`: verify per_wave, the rollout waits for the verifier.",
 )
-WaveDecision = TypedDict("WaveDecision", {"step": str, "wave": int, "reason": NotRequired[str]})
+WaveDecision = TypedDict("WaveDecision", {"step": str, "wave": int, "attempt": int, "reason": NotRequired[str]})
 WAVE_CONFIRMED: Final = _declare("wave_confirmed", WaveDecision, "The verifier lets a finished wave's rollout go on.")
 WAVE_REJECTED: Final = _declare("wave_rejected", WaveDecision, "The verifier stops the rollout after a finished wave.")
 

@@ -39,15 +39,20 @@ def _percent(value: str) -> Fraction:
     return share
 
 
+def _count(value: int | str, total: int, what: str, least: int, too_small: str, rounded: Callable[[Fraction], int]) -> int:
+    """An int as is (at least `least`), or a percentage of `total`, `rounded`."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"{what} is a count or a percentage, got {value!r}")
+    if isinstance(value, int):
+        if value < least:
+            raise ValueError(f"{what} {too_small}, got {value}")
+        return value
+    return rounded(_percent(value) * total / 100)
+
+
 def batch_size(size: int | str, total: int) -> int:
     """One `serial` entry as a number of hosts: an int as is, `"25%"` of `total` rounded up, at least 1."""
-    if isinstance(size, bool) or not isinstance(size, (int, str)):
-        raise ValueError(f"a batch size is a count or a percentage, got {size!r}")
-    if isinstance(size, int):
-        if size < 1:
-            raise ValueError(f"a batch size must be at least 1, got {size}")
-        return size
-    return max(1, math.ceil(_percent(size) * total / 100))
+    return max(1, _count(size, total, "a batch size", 1, "must be at least 1", math.ceil))
 
 
 def batches(hosts: Sequence[T], serial: Sequence[int | str]) -> list[list[T]]:
@@ -70,13 +75,7 @@ def batches(hosts: Sequence[T], serial: Sequence[int | str]) -> list[list[T]]:
 
 def fail_limit(max_fail: int | str, total: int) -> int:
     """How many failed hosts are tolerated: an int as is, `"10%"` of `total` rounded down."""
-    if isinstance(max_fail, bool) or not isinstance(max_fail, (int, str)):
-        raise ValueError(f"max_fail is a count or a percentage, got {max_fail!r}")
-    if isinstance(max_fail, int):
-        if max_fail < 0:
-            raise ValueError(f"max_fail cannot be negative, got {max_fail}")
-        return max_fail
-    return math.floor(_percent(max_fail) * total / 100)
+    return _count(max_fail, total, "max_fail", 0, "cannot be negative", math.floor)
 
 
 def default_is_failure(result: Result) -> bool:

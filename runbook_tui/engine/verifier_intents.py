@@ -115,10 +115,11 @@ class VerifierIntents:
             return None
         wave = gate.waiting
         self._handover(actor)
+        attempt = self.state.steps[step.id].attempts  # named, as in the verifier's signed statement
         if go_on:
-            self.emit(ev.WAVE_CONFIRMED, actor, step=step.id, wave=wave)
+            self.emit(ev.WAVE_CONFIRMED, actor, step=step.id, wave=wave, attempt=attempt)
         else:
-            self.emit(ev.WAVE_REJECTED, actor, step=step.id, wave=wave, reason=reason)
+            self.emit(ev.WAVE_REJECTED, actor, step=step.id, wave=wave, attempt=attempt, reason=reason)
         gate.decide(go_on, reason)
         return Reply(True, f"{'confirmed' if go_on else 'rejected'} wave {wave} of '{step.id}'")
 

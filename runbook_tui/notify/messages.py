@@ -21,7 +21,7 @@ from runbook_tui.runbook.safe_text import visible
 class Notice:
     """One thing worth telling people about, independent of where it goes."""
 
-    event: str  # one of fields.NOTIFY_EVENTS, or "test"
+    event: str  # one of field_table.NOTIFY_EVENTS, or "test"
     runbook: str
     title: str
     ticket: str | None

@@ -29,7 +29,7 @@ _WORDS = {
 @dataclass(frozen=True, slots=True)
 class SignatureRow:
     line: int  # the decision's (or seal's, or approval's) journal line
-    what: str  # e.g. "step_confirmed one (after)", "seal of line 15", "plan approved"
+    what: str  # e.g. "step_confirmed one (after)", "wave_confirmed roll (wave 2)", "seal of line 15", "plan approved"
     by: str
     key: str
     status: str  # verified, unchecked, unsigned, fails
@@ -57,7 +57,8 @@ def signature_rows(path: Path, signers: AllowedSigners | None, *, signed: bool) 
 
 
 def _what(event: Event) -> str:
-    phase = f" ({event['phase']})" if event.get("phase") else ""
+    detail = event.get("phase") or (f"wave {event['wave']}" if event.get("wave") is not None else "")
+    phase = f" ({detail})" if detail else ""
     return f"{event.get('type')} {event.get('step') or ''}{phase}".replace("  ", " ").strip()
 
 

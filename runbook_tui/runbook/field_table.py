@@ -276,6 +276,14 @@ RUNBOOK = Shape("runbook", "A runbook-tui runbook (format version 1): a template
 
 SECRET_TEXT: JSON = {"anyOf": [{"type": "string"}, ref("secret_ref")]}
 
+#: What can be notified, in the order a run meets them.
+NOTIFY_EVENTS: tuple[str, ...] = (
+    "session_started", "verifier_missing", "confirmation_waiting", "guard_tripped",
+    "rollback_started", "rollback_finished", "window_closing", "session_finished",
+)  # fmt: skip
+NOTIFY_FORMATS: tuple[Literal["json", "slack"], ...] = ("json", "slack")
+SILENCE_UNTIL: tuple[Literal["session_end", "window_end"], ...] = ("session_end", "window_end")
+
 SECRET_REF = Shape("secret_ref", "A value read from the environment or the keyring when the run starts.", (
     Field("env", TEXT, "Read the value from this environment variable."),
     Field("keyring", ref("keyring"), "Read the value from the keyring: {service, username}."),
@@ -285,7 +293,7 @@ SECRET_REF = Shape("secret_ref", "A value read from the environment or the keyri
 NOTIFY = Shape("notify", "A webhook receiver told about the session's events.", (
     Field("url", SECRET_TEXT, "Where to POST: a webhook URL, or a secret reference holding it.", True),
     Field("events", {"type": "array", "items": {"type": "string"}}, "Which events to send; all of them when absent."),
-    Field("format", enum(("json", "slack")), "json: our own body; slack: an incoming-webhook {text} message."),
+    Field("format", enum(NOTIFY_FORMATS), "json: our own body; slack: an incoming-webhook {text} message."),
     Field("headers", {"type": "object", "additionalProperties": SECRET_TEXT}, "HTTP headers; each value a string or a secret reference."),
 ))  # fmt: skip
 
@@ -297,7 +305,16 @@ SILENCE = Shape("silence", "One Alertmanager silence.", (
 ALERTS = Shape("alerts", "Silences created through Alertmanager's API v2 while the change runs.", (
     Field("alertmanager", TEXT, "The Alertmanager base URL.", True),
     Field("silence", {"type": "array", "items": ref("silence")}, "The silences to create when the session starts.", True),
-    Field("until", enum(("session_end", "window_end")), "session_end (default), or window_end: after a rollback keep them until the window ends."),
+    Field("until", enum(SILENCE_UNTIL), "session_end (default), or window_end: after a rollback keep them until the window ends."),
+))  # fmt: skip
+
+#: Settings only (not in a runbook, so not in SHAPES): when the late notices go out, and how hard a send tries.
+NOTIFY_TIMING = Shape("notify_timing", "When the late notices go out, and how hard a send tries.", (
+    Field("verifier_missing", DURATION, "Notify verifier_missing when no verifier joined this long after the start (default 10m)."),
+    Field("confirmation_waiting", DURATION, "Notify confirmation_waiting when a step waited this long for the verifier (default 10m)."),
+    Field("window_closing", DURATION, "Notify window_closing this long before the ticket's window ends (default 15m)."),
+    Field("timeout", DURATION, "One delivery attempt's limit (default 5s)."),
+    Field("retries", integer(0, 10), "Further attempts after a failed one: no answer, 5xx or 429 (default 2, at most 10)."),
 ))  # fmt: skip
 
 SHAPES = (

@@ -10,12 +10,12 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from runbook_tui.runbook.diagnostics import Collector
 from runbook_tui.runbook.document import YList, YMap
 from runbook_tui.runbook.durations import parse_duration
+from runbook_tui.runbook.field_table import Shape
 from runbook_tui.runbook.model import Mark
 
 T = TypeVar("T")
@@ -59,6 +59,13 @@ class Fields:
             return value
         self.diags.error(mark, f"expected {what} (a mapping), got {describe(value)}")
         return None
+
+    def shaped(self, value: Any, mark: Mark, what: str, shape: Shape, name: str | None = None) -> YMap | None:
+        """`value` as a mapping of `shape`, its keys checked (see `keys`, under `name`, else the shape's); None when not a mapping."""
+        m = self.mapping(value, mark, what)
+        if m is not None:
+            self.keys(m, name or shape.name, shape.keys, shape.required)
+        return m
 
     def sequence(self, value: Any, mark: Mark, what: str) -> YList | None:
         if isinstance(value, YList):
@@ -213,85 +220,3 @@ def _as_int(value: Any) -> int | None:
         except ValueError:
             return None
     return None
-
-
-# -- the field table for notifications, silences and no-data guards (issue 20) ----------------
-# Declared once here: runbook/reach.py checks the keys with it, and the JSON Schema is generated
-# from it. `kind` uses JSON Schema's words (string, array, object) plus `duration` and `secret`
-# (a string, or {env: VAR} / {keyring: {service, username}} with an optional `prefix`).
-
-
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
-    """One key of a mapping in the format: its name, what it holds, and what it means to an author."""
-
-    key: str
-    kind: str
-    description: str
-    required: bool = False
-    choices: tuple[str, ...] = ()
-
-
-def key_names(specs: Iterable[FieldSpec]) -> tuple[str, ...]:
-    return tuple(spec.key for spec in specs)
-
-
-def required_keys(specs: Iterable[FieldSpec]) -> tuple[str, ...]:
-    return tuple(spec.key for spec in specs if spec.required)
-
-
-#: What can be notified, in the order a run meets them.
-NOTIFY_EVENTS: tuple[str, ...] = (
-    "session_started", "verifier_missing", "confirmation_waiting", "guard_tripped",
-    "rollback_started", "rollback_finished", "window_closing", "session_finished",
-)  # fmt: skip
-
-NOTIFY_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("url", "secret", "Where to POST: a webhook URL (http or https), or a secret holding it (Slack webhook URLs are credentials).", required=True),
-    FieldSpec("events", "array", "Which events to send; all of them when absent.", choices=NOTIFY_EVENTS),
-    FieldSpec(
-        "format",
-        "string",
-        "json: our own body (event, runbook, ticket, actor, time, details); slack: an incoming-webhook {text} message.",
-        choices=("json", "slack"),
-    ),
-    FieldSpec("headers", "object", "HTTP headers to send; each value a string or a secret reference. Values are never journaled or shown."),
-)
-
-SECRET_REF_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("env", "string", "Read the value from this environment variable when the run starts."),
-    FieldSpec("keyring", "object", "Read the value from the keyring: {service, username}."),
-    FieldSpec("prefix", "string", "Text put before the secret value, e.g. 'Bearer '."),
-)
-
-ALERTS_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("alertmanager", "string", "The Alertmanager base URL; silences are made through its API v2.", required=True),
-    FieldSpec("silence", "array", "The silences to create when the session starts: [{matchers, comment}].", required=True),
-    FieldSpec(
-        "until",
-        "string",
-        "session_end (default): expire the silences when the session ends; window_end: after a rollback keep them until the change window ends.",
-        choices=("session_end", "window_end"),
-    ),
-)
-
-SILENCE_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("matchers", "array", 'Alertmanager label matchers, each like alertname="HighErrorRate" (also !=, =~, !~).', required=True),
-    FieldSpec("comment", "string", "Why; the ticket id is added to it."),
-)
-
-ON_NO_DATA = FieldSpec(
-    "on_no_data", "string",
-    "What a guard does when its panel had no successful reading for its `for` (source down, empty result, scrape failing): "
-    "pause the run, notify only, or ignore. Default: pause when on_critical is pause or rollback, else notify.",
-    choices=("pause", "notify", "ignore"),
-)  # fmt: skip
-
-#: Settings only: when the late notices go out, and how hard a send tries.
-NOTIFY_TIMING_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("verifier_missing", "duration", "Notify verifier_missing when no verifier joined this long after the start (default 10m)."),
-    FieldSpec("confirmation_waiting", "duration", "Notify confirmation_waiting when a step waited this long for the verifier (default 10m)."),
-    FieldSpec("window_closing", "duration", "Notify window_closing this long before the ticket's window ends (default 15m)."),
-    FieldSpec("timeout", "duration", "One delivery attempt's limit (default 5s)."),
-    FieldSpec("retries", "integer", "Further attempts after a failed one: no answer, 5xx or 429 (default 2, at most 10)."),
-)

@@ -68,10 +68,9 @@ class HostEntries:
 
     def _host(self, value: Any, mark: Mark, group: str, links: BastionLinks, group_via: tuple[str, Mark] | None) -> Host | None:
         f = self.fields
-        m = f.mapping(value, mark, f"a host of group '{group}' ({{name, address, port, user}})")
+        m = f.shaped(value, mark, f"a host of group '{group}' ({{name, address, port, user}})", T.HOST, f"a host of group '{group}'")
         if m is None:
             return None
-        f.keys(m, f"a host of group '{group}'", T.HOST.keys, T.HOST.required)
         name = self.plain(m, "name")
         if name is None:
             return None

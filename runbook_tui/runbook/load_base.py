@@ -22,8 +22,7 @@ RUNBOOK_ID = re.compile(r"[a-z0-9-]+")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-TOP_KEYS, TICKET_KEYS, PARAM_KEYS, HOST_KEYS = T.RUNBOOK.keys, T.TICKET.keys, T.PARAM.keys, T.HOST.keys
-SECTION_KEYS, STEP_KEYS, PANEL_KEYS, CHECK_KEYS = T.SECTION.keys, T.STEP.keys, T.PANEL.keys, T.CHECK.keys
+TOP_KEYS, PARAM_KEYS, STEP_KEYS = T.RUNBOOK.keys, T.PARAM.keys, T.STEP.keys
 PARAM_TYPES, SECTION_KINDS, STEP_KINDS = T.PARAM_TYPES, T.SECTION_KINDS, T.STEP_KINDS
 
 LOCAL_HOST = Host(LOCAL, "127.0.0.1", Mark("<builtin>", 1, 1))

@@ -6,7 +6,7 @@ from typing import Any
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.document import YMap
-from runbook_tui.runbook.load_base import CHECK_KEYS, NAME, PANEL_KEYS, ReaderBase
+from runbook_tui.runbook.load_base import NAME, ReaderBase
 from runbook_tui.runbook.model import (
     Mark,
     MetricCheck,
@@ -25,10 +25,9 @@ class MetricsReader(ReaderBase):
         f = self.fields
         if "metrics" not in root or root["metrics"] is None:
             return None
-        m = f.mapping(root["metrics"], root.value_mark("metrics"), "metrics")
+        m = f.shaped(root["metrics"], root.value_mark("metrics"), "metrics", T.METRICS)
         if m is None:
             return None
-        f.keys(m, "metrics", T.METRICS.keys)
         source = self._source(m)
         panels = []
         seen: dict[str, Mark] = {}
@@ -47,19 +46,17 @@ class MetricsReader(ReaderBase):
         f = self.fields
         if "source" not in metrics:
             return None
-        m = f.mapping(metrics["source"], metrics.value_mark("source"), "source: {prometheus: {url, token}} or {scrape: {url}}")
+        m = f.shaped(metrics["source"], metrics.value_mark("source"), "source: {prometheus: {url, token}} or {scrape: {url}}", T.SOURCE, "metrics source")
         if m is None:
             return None
-        f.keys(m, "metrics source", T.SOURCE.keys)
         kinds = [k for k in T.SOURCE_KINDS if k in m]
         if len(kinds) != 1:
             self.diags.error(m.mark, "metrics source: expected exactly one of prometheus: {url, token} or scrape: {url}")
             return None
         kind = kinds[0]
-        spec = f.mapping(m[kind], m.value_mark(kind), f"{kind}: {{url}}")
+        spec = f.shaped(m[kind], m.value_mark(kind), f"{kind}: {{url}}", T.SOURCES[kind], f"{kind} source")
         if spec is None:
             return None
-        f.keys(spec, f"{kind} source", T.SOURCES[kind].keys, T.SOURCES[kind].required)
         url = self._text(spec, "url", "plain")
         if url is None:
             return None
@@ -68,10 +65,9 @@ class MetricsReader(ReaderBase):
 
     def _panel(self, value: Any, mark: Mark) -> Panel | None:
         f = self.fields
-        m = f.mapping(value, mark, "a panel {id, title, query, ...}")
+        m = f.shaped(value, mark, "a panel {id, title, query, ...}", T.PANEL)
         if m is None:
             return None
-        f.keys(m, "panel", PANEL_KEYS, T.PANEL.required)
         panel_id = f.identifier(m, "id", NAME, "a panel id (letters, digits, -, _, .)")
         query = self._text(m, "query", "plain")
         if panel_id is None or query is None:
@@ -92,10 +88,9 @@ class MetricsReader(ReaderBase):
 
     def _check(self, value: Any, mark: Mark, what: str) -> MetricCheck | None:
         f = self.fields
-        m = f.mapping(value, mark, f"{what} {{panel, below|above, within}}")
+        m = f.shaped(value, mark, f"{what} {{panel, below|above, within}}", T.CHECK, what)
         if m is None:
             return None
-        f.keys(m, what, CHECK_KEYS, T.CHECK.required)
         panel = f.string(m, "panel")
         if panel is not None and panel not in self.panel_ids:
             self.diags.error(

@@ -8,7 +8,7 @@ from typing import Any
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.document import YList, YMap
-from runbook_tui.runbook.load_base import IDENT, NAME, SECTION_KEYS, SECTION_KINDS, STEP_KEYS, STEP_KINDS
+from runbook_tui.runbook.load_base import IDENT, NAME, SECTION_KINDS, STEP_KEYS, STEP_KINDS
 from runbook_tui.runbook.load_metrics import MetricsReader
 from runbook_tui.runbook.model import (
     LOCAL,
@@ -58,10 +58,9 @@ class StepsReader(MetricsReader):
 
     def _section(self, value: Any, mark: Mark, captured: set[str]) -> Section | None:
         f = self.fields
-        m = f.mapping(value, mark, "a section {id, title, kind, steps}")
+        m = f.shaped(value, mark, "a section {id, title, kind, steps}", T.SECTION)
         if m is None:
             return None
-        f.keys(m, "section", SECTION_KEYS, T.SECTION.required)
         section_id = f.identifier(m, "id", NAME, "a section id (letters, digits, -, _, .)")
         kind = f.choice(m, "kind", SECTION_KINDS, "implement")
         title = self._plain(m, "title") or section_id or ""
@@ -202,10 +201,9 @@ class StepsReader(MetricsReader):
         f = self.fields
         if "expect" not in step:
             return Expect()
-        m = f.mapping(step["expect"], step.value_mark("expect"), "expect: {exit, stdout, metric}")
+        m = f.shaped(step["expect"], step.value_mark("expect"), "expect: {exit, stdout, metric}", T.EXPECT)
         if m is None:
             return Expect()
-        f.keys(m, "expect", T.EXPECT.keys)
         codes: list[int] = []
         if "exit" in m:
             raw = m["exit"] if isinstance(m["exit"], YList) else [m["exit"]]

@@ -21,7 +21,7 @@ from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.document import MAX_BYTES, YMap, check_size, load_document
 from runbook_tui.runbook.host_entries import HostEntries
-from runbook_tui.runbook.load_base import IDENT, LOCAL_HOST, PARAM_KEYS, PARAM_TYPES, RUNBOOK_ID, TICKET_KEYS, TOP_KEYS
+from runbook_tui.runbook.load_base import IDENT, LOCAL_HOST, PARAM_KEYS, PARAM_TYPES, RUNBOOK_ID, TOP_KEYS
 from runbook_tui.runbook.load_steps import StepsReader
 from runbook_tui.runbook.model import (
     LOCAL,
@@ -218,10 +218,9 @@ class _Builder(StepsReader):
         f = self.fields
         if "ticket" not in root:
             return None
-        m = f.mapping(root["ticket"], root.value_mark("ticket"), "ticket")
+        m = f.shaped(root["ticket"], root.value_mark("ticket"), "ticket", T.TICKET)
         if m is None:
             return None
-        f.keys(m, "ticket", TICKET_KEYS, T.TICKET.required)
         start = end = None
         if "window" in m:
             start, end = self._window(m)
@@ -243,10 +242,9 @@ class _Builder(StepsReader):
         )
 
     def _window(self, ticket: YMap) -> tuple[str | None, str | None]:
-        m = self.fields.mapping(ticket["window"], ticket.value_mark("window"), "window: {start, end}")
+        m = self.fields.shaped(ticket["window"], ticket.value_mark("window"), "window: {start, end}", T.WINDOW)
         if m is None:
             return None, None
-        self.fields.keys(m, "window", T.WINDOW.keys, T.WINDOW.required)
         times = {}
         for key in ("start", "end"):
             text = self._plain(m, key)
@@ -267,10 +265,9 @@ class _Builder(StepsReader):
     def _risk(self, ticket: YMap) -> Risk | None:
         if "risk" not in ticket:
             return None
-        m = self.fields.mapping(ticket["risk"], ticket.value_mark("risk"), "risk: {level, summary, mitigations}")
+        m = self.fields.shaped(ticket["risk"], ticket.value_mark("risk"), "risk: {level, summary, mitigations}", T.RISK)
         if m is None:
             return None
-        self.fields.keys(m, "risk", T.RISK.keys, T.RISK.required)
         return Risk(
             level=self.fields.choice(m, "level", T.RISK_LEVELS, "high"),
             summary=self._plain(m, "summary", "") or "",

@@ -1,6 +1,6 @@
 """Reaching people and the alerting stack, as written: `notify:`, `alerts:` and a panel's `on_no_data:`.
 
-The keys come from the field table in `fields.py`. The same reader serves a
+The keys come from the field table in `field_table.py`. The same reader serves a
 runbook (strings are templates, header values may use `secrets.*`) and the
 settings file (plain strings). Problems are diagnostics at `FILE:LINE:COL`,
 like every other runbook error. Pure: nothing here sends anything.
@@ -12,27 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
 from runbook_tui.runbook.document import YMap, load_document
-from runbook_tui.runbook.fields import (
-    ALERTS_FIELDS,
-    NOTIFY_EVENTS,
-    NOTIFY_FIELDS,
-    NOTIFY_TIMING_FIELDS,
-    ON_NO_DATA,
-    SECRET_REF_FIELDS,
-    SILENCE_FIELDS,
-    Fields,
-    describe,
-    key_names,
-    required_keys,
-)
+from runbook_tui.runbook.fields import Fields, describe
 from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher
 from runbook_tui.runbook.model import Mark, Secret, Text, TextKind
 from runbook_tui.runbook.texts import Scope
 
-NotifyFormat = Literal["json", "slack"]
-Until = Literal["session_end", "window_end"]
+NotifyFormat = Literal["json", "slack"]  # T.NOTIFY_FORMATS
+Until = Literal["session_end", "window_end"]  # T.SILENCE_UNTIL
 #: Makes a Text of one templated string at its mark (the loader's `TextMaker.make`); None when it has errors.
 TextMaker = Callable[[str, Mark, TextKind, Scope], "Text | None"]
 
@@ -113,7 +102,7 @@ def no_data_action(fields: Fields, panel: YMap) -> str:
     """A panel's `on_no_data`; by default a guard that pauses or rolls back also pauses on no data."""
     on_critical = panel.get("on_critical", "pause")
     default = "pause" if on_critical in ("pause", "rollback") else "notify"
-    return fields.choice(panel, ON_NO_DATA.key, ON_NO_DATA.choices, default)
+    return fields.choice(panel, "on_no_data", T.ON_NO_DATA, default)
 
 
 class ReachReader:
@@ -149,18 +138,17 @@ class ReachReader:
 
     def _target(self, value: object, mark: Mark) -> NotifyTarget | None:
         f = self.fields
-        m = f.mapping(value, mark, "a notify entry {url, events, format, headers}")
+        m = f.shaped(value, mark, "a notify entry {url, events, format, headers}", T.NOTIFY, "notify entry")
         if m is None:
             return None
-        f.keys(m, "notify entry", key_names(NOTIFY_FIELDS), required_keys(NOTIFY_FIELDS))
         url = self._value(m, "url")
         if isinstance(url, Text) and url.value is not None and not url.value.startswith(("http://", "https://")):
             self.diags.error(m.value_mark("url"), f"'url': expected an http:// or https:// URL, got {describe(url.value)}")
             url = None
         events = []
         for name, event_mark in f.string_list(m, "events"):
-            if name not in NOTIFY_EVENTS:
-                self.diags.error(event_mark, f"unknown event '{name}'; expected one of: {', '.join(NOTIFY_EVENTS)}")
+            if name not in T.NOTIFY_EVENTS:
+                self.diags.error(event_mark, f"unknown event '{name}'; expected one of: {', '.join(T.NOTIFY_EVENTS)}")
             else:
                 events.append(name)
         headers = []
@@ -170,10 +158,10 @@ class ReachReader:
                 header = self._value(given, name) if given is not None else None
                 if header is not None:
                     headers.append((str(name), header))
-        fmt = f.choice(m, "format", ("json", "slack"), "json")
+        fmt = f.choice(m, "format", T.NOTIFY_FORMATS, "json")
         if url is None:
             return None
-        return NotifyTarget(url, mark, tuple(events), fmt, tuple(headers))  # type: ignore[arg-type]
+        return NotifyTarget(url, mark, tuple(events), fmt, tuple(headers))
 
     def _value(self, m: YMap, key: str) -> Value | None:
         """A string (a template that may use `secrets.*`), or {env: VAR} / {keyring: {service, username}} with `prefix`."""
@@ -181,7 +169,7 @@ class ReachReader:
             return self.text(m, key, Scope(late_allowed=True))
         f = self.fields
         ref = m[key]
-        if not f.keys(ref, f"'{key}' secret", key_names(SECRET_REF_FIELDS)):
+        if not f.keys(ref, f"'{key}' secret", T.SECRET_REF.keys):
             return None
         prefix = f.string(ref, "prefix", "") or ""
         if ("env" in ref) == ("keyring" in ref):
@@ -190,7 +178,7 @@ class ReachReader:
         if "env" in ref:
             return SecretRef(ref.mark, env=f.string(ref, "env"), prefix=prefix)
         ring = f.mapping(ref["keyring"], ref.value_mark("keyring"), "keyring: {service, username}")
-        if ring is None or not f.keys(ring, "keyring", ("service", "username"), ("service", "username")):
+        if ring is None or not f.keys(ring, "keyring", T.KEYRING.keys, T.KEYRING.required):
             return None
         return SecretRef(ref.mark, keyring_service=f.string(ring, "service"), keyring_username=f.string(ring, "username"), prefix=prefix)
 
@@ -200,12 +188,11 @@ class ReachReader:
         if root.get("alerts") is None:
             return None
         f = self.fields
-        m = f.mapping(root["alerts"], root.value_mark("alerts"), "alerts: {alertmanager, silence, until}")
+        m = f.shaped(root["alerts"], root.value_mark("alerts"), "alerts: {alertmanager, silence, until}", T.ALERTS)
         if m is None:
             return None
-        f.keys(m, "alerts", key_names(ALERTS_FIELDS), required_keys(ALERTS_FIELDS))
         url = self.text(m, "alertmanager")
-        until = f.choice(m, "until", ("session_end", "window_end"), "session_end")
+        until = f.choice(m, "until", T.SILENCE_UNTIL, "session_end")
         items = f.sequence(m.get("silence"), m.value_mark("silence"), "silence: a list of {matchers, comment}")
         silences = [self._silence(value, mark) for value, mark in zip(items or [], items.item_marks if items else [])]
         if url is None or url.value is None or any(s is None for s in silences):
@@ -216,14 +203,13 @@ class ReachReader:
         if not silences:
             self.diags.error(m.value_mark("silence"), "'silence': expected at least one {matchers, comment}")
             return None
-        return Alerts(url.value.rstrip("/"), tuple(s for s in silences if s is not None), until, m.mark)  # type: ignore[arg-type]
+        return Alerts(url.value.rstrip("/"), tuple(s for s in silences if s is not None), until, m.mark)
 
     def _silence(self, value: object, mark: Mark) -> Silence | None:
         f = self.fields
-        m = f.mapping(value, mark, "a silence {matchers, comment}")
+        m = f.shaped(value, mark, "a silence {matchers, comment}", T.SILENCE)
         if m is None:
             return None
-        f.keys(m, "silence", key_names(SILENCE_FIELDS), required_keys(SILENCE_FIELDS))
         matchers: list[Matcher] = []
         ok = True
         for source, item_mark in f.string_list(m, "matchers"):
@@ -253,16 +239,12 @@ def _as_written(source: str, mark: Mark, kind: TextKind, scope: Scope) -> Text:
 def _timing(fields: Fields, settings: YMap) -> NotifyTiming:
     if settings.get("notify_timing") is None:
         return NotifyTiming()
-    m = fields.mapping(
-        settings["notify_timing"],
-        settings.value_mark("notify_timing"),
-        "notify_timing: {verifier_missing, confirmation_waiting, window_closing, timeout, retries}",
-    )
+    what = "notify_timing: {verifier_missing, confirmation_waiting, window_closing, timeout, retries}"
+    m = fields.shaped(settings["notify_timing"], settings.value_mark("notify_timing"), what, T.NOTIFY_TIMING)
     if m is None:
         return NotifyTiming()
-    fields.keys(m, "notify_timing", key_names(NOTIFY_TIMING_FIELDS))
     default = NotifyTiming()
-    durations = {spec.key: fields.duration(m, spec.key, getattr(default, spec.key)) for spec in NOTIFY_TIMING_FIELDS if spec.kind == "duration"}
+    durations = {f.key: fields.duration(m, f.key, getattr(default, f.key)) for f in T.NOTIFY_TIMING.fields if f.value is T.DURATION}
     return NotifyTiming(**durations, retries=fields.integer(m, "retries", default.retries, 0, 10))  # type: ignore[arg-type]
 
 

@@ -4,6 +4,20 @@ scaffold.py puts the header and ticket on top. Each must validate as
 written: tests/runbook/test_new.py checks every kind.
 """
 
+#: The guard both rollouts watch (needs their `prometheus_url` parameter): a 5xx-ratio panel; each adds its `on_critical`.
+_ERRORS_METRICS = r"""metrics:
+  source:
+    prometheus: {url: "{{ prometheus_url }}"}
+  panels:
+    - id: errors
+      title: 5xx ratio
+      query: 'sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m])) * 100'   # EDIT
+      unit: "%"
+      warn: 0.5
+      critical: 2
+      for: 1m
+"""
+
 CONFIG_EDIT = r"""
 params:
   conf_file: {type: string, required: true, pattern: '^/', description: "The config file to change on each host"}
@@ -257,25 +271,17 @@ sections:
         timeout: 1h
 """
 
-ROLLING_RESTART = r"""
+ROLLING_RESTART = (
+    r"""
 params:
   service: {type: string, required: true, description: "The systemd unit to restart"}
   app_hosts: {type: list, default: [app1, app2, app3, app4], description: "The hosts, in restart order (EDIT)"}
   prometheus_url: {type: string, default: "http://prometheus:9090", description: "Where the guards' metrics come from (EDIT)"}
 hosts:
   app: {from_param: app_hosts}
-metrics:
-  source:
-    prometheus: {url: "{{ prometheus_url }}"}
-  panels:
-    - id: errors
-      title: 5xx ratio
-      query: 'sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m])) * 100'   # EDIT
-      unit: "%"
-      warn: 0.5
-      critical: 2
-      for: 1m
-      on_critical: pause
+"""
+    + _ERRORS_METRICS
+    + r"""      on_critical: pause
 
 sections:
   - id: prechecks
@@ -343,25 +349,18 @@ sections:
         title: A restart cannot be undone
         note: Hosts that failed stay out of the pool; find the cause in `journalctl -u {{ service }}` before restarting them.
 """
+)
 
-KUBERNETES_ROLLOUT = r"""
+KUBERNETES_ROLLOUT = (
+    r"""
 params:
   namespace: {type: string, required: true, description: "The namespace"}
   deployment: {type: string, required: true, description: "The Deployment to update"}
   image: {type: string, required: true, pattern: '^[^\s]+:[^\s]+$', description: "The new image, with its tag"}
   prometheus_url: {type: string, default: "http://prometheus:9090", description: "Where the guards' metrics come from (EDIT)"}
-metrics:
-  source:
-    prometheus: {url: "{{ prometheus_url }}"}
-  panels:
-    - id: errors
-      title: 5xx ratio
-      query: 'sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m])) * 100'   # EDIT
-      unit: "%"
-      warn: 0.5
-      critical: 2
-      for: 1m
-      on_critical: rollback
+"""
+    + _ERRORS_METRICS
+    + r"""      on_critical: rollback
   success:
     - {panel: errors, below: 0.5, within: 10m}
 
@@ -430,3 +429,4 @@ sections:
         title: Roll back to the previous ReplicaSet
         run: kubectl --namespace {{ namespace }} rollout undo deployment/{{ deployment }} && kubectl --namespace {{ namespace }} rollout status deployment/{{ deployment }} --timeout=10m
 """
+)

@@ -24,12 +24,9 @@ class ApprovalRefused(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Approval:
+class Approval(statements.SignedStatement):
     """An approval that holds for the plan rendered now, by an allowed approver."""
 
-    statement: dict[str, Any]
-    signature: str
-    key: str
     principal: str
     file: str
 

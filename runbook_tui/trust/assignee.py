@@ -2,7 +2,7 @@
 
 `--identity KEY` (or the ssh-agent's first key) signs each decision the
 assignee makes (run a step, start a rollback, skip, accept an unknown step as
-done) right after it is journaled, as a `decision_signed` event naming it,
+done, accept unmet success criteria) right after it is journaled, as a `decision_signed` event naming it,
 and seals the journal's head at each checkpoint and at the end. Without a key
 nothing is signed, and `journal verify` and the report say so ("unsigned").
 """
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from runbook_tui.engine.controller import Controller
-from runbook_tui.engine.events import DECISION_SIGNED, ERROR, SEAL, SESSION_FINISHED, STEP_READY_TYPES, Event, of
+from runbook_tui.engine.events import DECISION_SIGNED, ERROR, SEAL, SESSION_FINISHED, Event, of
 from runbook_tui.engine.state import RunState
 from runbook_tui.trust import statements
 from runbook_tui.trust.participant import SEALED_AT
@@ -39,8 +39,7 @@ class AssigneeTrust:
         self._sealed_changed = asyncio.Event()
         self.finished_seq: int | None = None
         for event in earlier:  # resume: what was shown before the process died
-            if event.get("type") in STEP_READY_TYPES and isinstance(event.get("step"), str):
-                self.shown[event["step"]] = str(event["hash"])
+            self._shown(event)
         controller.subscribe(self._follow)
 
     def _follow(self, event: Event, state: RunState) -> None:
@@ -57,14 +56,18 @@ class AssigneeTrust:
                 phase = "rollback" if action == "rollback" else str(event.get("phase") or "run")
                 statement = statements.decision(
                     session, action, self.controller.assignee, step=step if isinstance(step, str) else None,
-                    attempt=int(event.get("attempt") or 0), phase=phase, shown=self.shown.get(str(step), ""),
+                    attempt=int(event.get("attempt") or 0), phase=phase, shown=self.shown.get(statements.shown_key(step), ""),
                     reason=str(event.get("reason") or ""),
                 )  # fmt: skip
                 self._later(DECISION_SIGNED, statement, int(event["seq"]))
         if self.signer is not None and kind in SEALED_AT:
             self._later(SEAL, statements.seal(self.controller.session_id, self.controller.assignee, event), None)
-        if kind in STEP_READY_TYPES and isinstance(step, str):
-            self.shown[step] = str(event["hash"])
+        self._shown(event)
+
+    def _shown(self, event: Event) -> None:
+        shows = statements.shows(event)
+        if shows is not None:
+            self.shown[shows] = str(event["hash"])
 
     def _later(self, kind: str, statement: dict[str, Any], decision: int | None) -> None:
         self._queue.put_nowait((kind, statement, decision))

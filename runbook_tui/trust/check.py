@@ -18,12 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESSION_FINISHED, STEP_READY_TYPES, Event
+from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESSION_FINISHED, VERIFIER_HANDOVER, Event
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
 from runbook_tui.trust.sshsig import AllowedSigners, SignatureError, read_allowed_signers, verify
 
-_ACTION_OF = {kind: action for action, kind in statements.VERIFIER_DECISIONS.items()} | statements.ASSIGNEE_DECISIONS
+#: Requests that are urgent, not about a step's commands: the step they name is the one the verifier looked at.
+_URGENT = frozenset({"hold", "request_rollback"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +52,26 @@ def _statement_problem(statement: Any, event: Event, session: str, events: Seque
     """Does the signed statement describe the decision journaled at `event`?"""
     if not isinstance(statement, dict):
         return "no statement"
-    action = _ACTION_OF.get(str(event.get("type")))
+    kind = str(event.get("type"))
+    action = statements.ACTION_OF.get(kind)
     wanted = {"session": session, "action": action, "by": event.get("actor")}
     if action in ("confirm", "reject"):
-        wanted |= {"step": event.get("step"), "phase": event.get("phase"), "attempt": event.get("attempt")}
-    elif action not in ("hold", "request_rollback"):
+        phase, attempt = statements.journaled_phase(event)
+        wanted |= {"step": event.get("step"), "phase": phase, "attempt": attempt}
+    elif action not in _URGENT:
         wanted |= {"step": event.get("step")}
     for name, value in wanted.items():
         if statement.get(name) != value:
             return f"the signed {name} is {statement.get(name)!r}, the journal says {value!r}"
-    if action in ("hold", "request_rollback"):
+    signed_reason = str(statement.get("reason") or "")
+    if kind in statements.ASSIGNEE_DECISIONS and signed_reason != str(event.get("reason") or ""):
+        return f"the signed reason is {signed_reason!r}, the journal says {event.get('reason')!r}"
+    if action == "reject" and signed_reason.strip() != event.get("reason"):
+        return f"the signed reason is {signed_reason.strip()!r}, the journal says {event.get('reason')!r}"
+    if action in _URGENT:
         return None  # urgent requests name the step the verifier looked at; they are not about its commands
-    shown = [e["hash"] for e in events[: int(event["seq"])] if e.get("type") in STEP_READY_TYPES and e.get("step") == event.get("step")]
+    key = statements.shown_key(event.get("step"))
+    shown = [e["hash"] for e in events[: int(event["seq"])] if statements.shows(e) == key]
     if statement.get("shown") not in shown and (shown or statement.get("shown")):
         return "it names commands shown in an event this journal does not hold (an earlier line was changed)"
     return None
@@ -124,11 +133,16 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
             if status == "fails":
                 result.problems.append(f"line {line}: the plan's approval fails: {why}")
     assignee = str(events[0].get("assignee", "")) if events else ""
+    for event in events:  # a handover is journaled right before the new verifier's decision, which carries their signature
+        if event.get("type") == VERIFIER_HANDOVER:
+            following = events[int(event["seq"]) + 1] if int(event["seq"]) + 1 < len(events) else {}
+            if following.get("type") not in statements.VERIFIER_DECISIONS or following.get("actor") != event.get("to"):
+                result.problems.append(f"line {int(event['seq']) + 1}: a handover to {event.get('to')} not followed by their decision")
     for event in events:
         if event.get("type") in statements.DECISION_TYPES and int(event["seq"]) not in result.decisions:
             by = str(event.get("actor"))
             result.decisions[int(event["seq"])] = Signed(int(event["seq"]), by, "", "unsigned")
-            if by != assignee and event.get("type") in statements.VERIFIER_DECISIONS.values():
+            if by != assignee and event.get("type") in statements.VERIFIER_DECISIONS:
                 result.problems.append(f"line {int(event['seq']) + 1}: {event['type']} by {by} is not signed (a verifier's decision must be)")
     if not result.sealed_end:
         last = [s.seq + 1 for s in result.seals]

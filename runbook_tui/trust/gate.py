@@ -1,6 +1,8 @@
 """The session's side of signed decisions: check each signature before the decision is journaled.
 
-A verifier's confirm, reject, hold or rollback request arrives with the
+A verifier's confirm, reject, hold or rollback request (a confirm or reject
+may be of a step, of a wave of a `verify: per_wave` rollout, or of accepted
+unmet criteria) arrives with the
 statement they signed and the SSHSIG signature. The session accepts it only
 when the signature holds, was made with the very key the participant joined
 with, and the statement names this session, the participant, the action, the
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runbook_tui.engine.controller import Actor, Controller, Reply
-from runbook_tui.engine.events import DECISION_SIGNED, SEAL, STEP_READY_TYPES, Event
+from runbook_tui.engine.events import DECISION_SIGNED, SEAL, Event
 from runbook_tui.engine.state import RunState
 from runbook_tui.trust import statements
 from runbook_tui.trust.sshsig import SignatureError, verify
@@ -32,12 +34,9 @@ RECENT = 4096
 
 
 @dataclass(frozen=True, slots=True)
-class Checked:
-    """A decision whose signature held, waiting for the controller to journal it."""
+class Checked(statements.SignedStatement):
+    """A decision whose signature held, waiting for the controller to journal it (journaled from seq `after_seq` on)."""
 
-    statement: dict[str, Any]
-    signature: str
-    fingerprint: str
     after_seq: int
 
 
@@ -45,8 +44,12 @@ def expected_phase(state: RunState, step: str | None, action: str) -> tuple[str,
     """The phase and attempt a decision on `step` is about, as the controller will journal them."""
     status = state.steps.get(step) if step else None
     attempts = status.attempts if status else 0
-    if action not in ("confirm", "reject"):
+    if action not in STEP_DECISIONS:
         return "run", attempts
+    if status is None and state.criteria_acceptance is not None:
+        return "criteria", 0  # all steps done: the verifier confirms the accepted unmet criteria
+    if status is not None and status.wave_awaiting is not None:
+        return statements.wave_phase(status.wave_awaiting), attempts
     if status is not None and status.status == "awaiting_verification":
         return "after", attempts
     return "before", attempts + 1
@@ -67,8 +70,9 @@ class SignedIntents:
     def _follow(self, event: Event, state: RunState) -> None:
         self.recent.append((int(event["seq"]), str(event["hash"])))
         self.last[str(event["type"])] = event
-        if event.get("type") in STEP_READY_TYPES and isinstance(event.get("step"), str):
-            self.shown[event["step"]] = str(event["hash"])
+        shows = statements.shows(event)
+        if shows is not None:
+            self.shown[shows] = str(event["hash"])
 
     def _signature(self, signed: Any, fingerprint: str, expected: Mapping[str, Any]) -> tuple[dict[str, Any], str] | Reply:
         if not isinstance(signed, dict) or not isinstance(signed.get("statement"), dict) or not isinstance(signed.get("signature"), str):
@@ -87,14 +91,14 @@ class SignedIntents:
 
     def check(self, actor: Actor, fingerprint: str, action: str, seen: str | None, text: str, signed: Any) -> Checked | Reply | None:
         """None: nothing to check (a note, an observer); a refusal; or the checked decision."""
-        if action not in statements.VERIFIER_DECISIONS or actor.role != "verifier":
+        if action not in statements.VERIFIER_ACTIONS or actor.role != "verifier":
             return None
         state = self.controller.state
         step = seen if seen is not None else state.current
         phase, attempt = expected_phase(state, step, action)
         expected: dict[str, Any] = {"kind": "decision", "session": self.controller.session_id, "action": action, "by": actor.name, "reason": text}
         if action in STEP_DECISIONS:  # a hold or rollback request is never refused for a step shown since: it is urgent
-            expected |= {"step": step, "attempt": attempt, "phase": phase, "shown": self.shown.get(step or "", "")}
+            expected |= {"step": step, "attempt": attempt, "phase": phase, "shown": self.shown.get(statements.shown_key(step), "")}
         result = self._signature(signed, fingerprint, expected)
         if isinstance(result, Reply):
             return result
@@ -102,12 +106,13 @@ class SignedIntents:
 
     def record(self, checked: Checked, action: str) -> None:
         """Journal the signature next to the decision the controller just journaled."""
-        decision = self.last.get(statements.VERIFIER_DECISIONS[action])
-        if decision is None or int(decision["seq"]) < checked.after_seq:
+        journaled = [e for kind, e in self.last.items() if statements.VERIFIER_DECISIONS.get(kind) == action and int(e["seq"]) >= checked.after_seq]
+        if not journaled:
             return  # the controller accepted without journaling this decision (nothing to sign for)
+        decision = max(journaled, key=lambda e: int(e["seq"]))
         self.controller.emit(
             DECISION_SIGNED, str(checked.statement["by"]), decision=decision["seq"], statement=checked.statement,
-            signature=checked.signature, key=checked.fingerprint,
+            signature=checked.signature, key=checked.key,
         )  # fmt: skip
 
     def seal(self, actor: Actor, fingerprint: str, signed: Any) -> Reply:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from runbook_tui.engine.events import STEP_READY_TYPES, Event
+from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import canonical, event_hash, line_hash_matches
+from runbook_tui.trust import statements
 
 
 class Ledger:
@@ -20,7 +21,7 @@ class Ledger:
 
     def __init__(self, copy: Path | None = None) -> None:
         self.hashes: list[str] = []
-        self.shown: dict[str, str] = {}  # step -> hash of the last event that showed its commands
+        self.shown: dict[str, str] = {}  # step (statements.shown_key) -> hash of the last event that showed it
         self.copy = copy
         self._fd: int | None = None
 
@@ -61,8 +62,9 @@ class Ledger:
         if event.get("prev") != self.head:
             return f"event {seq} does not follow event {seq - 1} (prev does not match)"
         self.hashes.append(digest)
-        if event.get("type") in STEP_READY_TYPES and isinstance(event.get("step"), str):
-            self.shown[event["step"]] = digest
+        shows = statements.shows(event)
+        if shows is not None:
+            self.shown[shows] = digest
         self._write(line if line is not None else canonical(event))
         return None
 

@@ -55,11 +55,11 @@ class ParticipantTrust:
 
     async def sign_decision(self, state: RunState, action: str, step: str | None, text: str) -> dict[str, Any] | None:
         """The `signed` part of an intent; None for what is not a decision or when there is no key."""
-        if self.signer is None or action not in statements.VERIFIER_DECISIONS:
+        if self.signer is None or action not in statements.VERIFIER_ACTIONS:
             return None
         phase, attempt = expected_phase(state, step, action)
         statement = statements.decision(
-            self.session, action, self.name, step=step, attempt=attempt, phase=phase, shown=self.ledger.shown.get(step or "", ""), reason=text
+            self.session, action, self.name, step=step, attempt=attempt, phase=phase, shown=self.ledger.shown.get(statements.shown_key(step), ""), reason=text
         )  # fmt: skip
         return {"statement": statement, "signature": await self.signer.sign(statements.encode(statement))}
 

@@ -4,8 +4,12 @@ Signing the statement (not a journal line) lets the verifier sign before the
 session journals their decision; the statement names what it is about:
 
 - decision: session, action, step, attempt, phase, `shown` (the hash of the
-  journal event that showed the signer the rendered commands: the step's
-  latest `step_ready`, else its latest `step_started`) and who decides.
+  journal event that showed the signer what they decide on: the step's
+  latest `step_ready`, else its latest `step_started`; for the confirmation
+  of accepted unmet criteria, the `criteria_accepted` event) and who decides.
+  The phase is `before`/`after` the step runs, `wave N` for a wave of a
+  `verify: per_wave` rollout, `criteria` for accepted unmet criteria, and
+  `run`/`rollback` for the assignee's decisions.
 - seal: session, the sealed event's seq and hash (the journal's head then).
 - approval: the plan's hash (sha256 of its canonical JSON), runbook and parameters.
 
@@ -18,26 +22,78 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from runbook_tui.engine.events import (
+    CRITERIA_ACCEPTANCE_CONFIRMED,
+    CRITERIA_ACCEPTED,
     HOLD_REQUESTED,
     ROLLBACK_REQUESTED,
     ROLLBACK_STARTED,
     STEP_CONFIRMED,
     STEP_MARKED_DONE,
+    STEP_READY_TYPES,
     STEP_REJECTED,
     STEP_SKIPPED,
     STEP_STARTED,
+    WAVE_CONFIRMED,
+    WAVE_REJECTED,
+    Event,
 )
 from runbook_tui.engine.journal import canonical
 
-#: The intent a verifier signs -> the event type the session journals for it.
-VERIFIER_DECISIONS: Final[dict[str, str]] = {"confirm": STEP_CONFIRMED, "reject": STEP_REJECTED, "hold": HOLD_REQUESTED, "request_rollback": ROLLBACK_REQUESTED}
+#: Each event type a verifier's signed intent may journal -> the intent (action) they sign.
+VERIFIER_DECISIONS: Final[dict[str, str]] = {
+    STEP_CONFIRMED: "confirm", WAVE_CONFIRMED: "confirm", CRITERIA_ACCEPTANCE_CONFIRMED: "confirm",
+    STEP_REJECTED: "reject", WAVE_REJECTED: "reject", HOLD_REQUESTED: "hold", ROLLBACK_REQUESTED: "request_rollback",
+}  # fmt: skip
+#: The intents a verifier signs.
+VERIFIER_ACTIONS: Final = frozenset(VERIFIER_DECISIONS.values())
 #: The assignee's decisions, signed in their process after the session journals them.
-ASSIGNEE_DECISIONS: Final[dict[str, str]] = {STEP_STARTED: "run", ROLLBACK_STARTED: "rollback", STEP_SKIPPED: "skip", STEP_MARKED_DONE: "accept"}
-#: Every event type that is a decision someone may sign.
-DECISION_TYPES: Final = frozenset(VERIFIER_DECISIONS.values()) | frozenset(ASSIGNEE_DECISIONS)
+ASSIGNEE_DECISIONS: Final[dict[str, str]] = {
+    STEP_STARTED: "run", ROLLBACK_STARTED: "rollback", STEP_SKIPPED: "skip", STEP_MARKED_DONE: "accept", CRITERIA_ACCEPTED: "accept_criteria",
+}  # fmt: skip
+#: Every event type that is a decision someone may sign -> the action its statement names.
+ACTION_OF: Final = VERIFIER_DECISIONS | ASSIGNEE_DECISIONS
+DECISION_TYPES: Final = frozenset(ACTION_OF)
+#: Where `shown` is kept for a decision about no step: the accepted unmet criteria.
+WHOLE_RUN: Final = ""
+
+
+def wave_phase(wave: object) -> str:
+    return f"wave {wave}"
+
+
+def shown_key(step: object) -> str:
+    """Where the hash of what was shown is kept for a decision about `step`: the step's id, or WHOLE_RUN."""
+    return step if isinstance(step, str) else WHOLE_RUN
+
+
+def shows(event: Event) -> str | None:
+    """The key under which `event` is what a later decision was shown (a step's commands, accepted criteria); else None."""
+    if event.get("type") in STEP_READY_TYPES and isinstance(event.get("step"), str):
+        return str(event["step"])
+    return WHOLE_RUN if event.get("type") == CRITERIA_ACCEPTED else None
+
+
+def journaled_phase(event: Event) -> tuple[object, object]:
+    """The phase and attempt a journaled decision is about, as its signed statement names them."""
+    kind = event.get("type")
+    if kind in (WAVE_CONFIRMED, WAVE_REJECTED):
+        return wave_phase(event.get("wave")), event.get("attempt")
+    if kind == CRITERIA_ACCEPTANCE_CONFIRMED:
+        return "criteria", 0
+    return event.get("phase"), event.get("attempt")
+
+
+@dataclass(frozen=True, slots=True)
+class SignedStatement:
+    """A statement with its SSHSIG signature and the fingerprint of the key that made it."""
+
+    statement: dict[str, Any]
+    signature: str
+    key: str
 
 
 def encode(statement: Mapping[str, Any]) -> bytes:

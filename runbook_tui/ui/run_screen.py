@@ -52,6 +52,8 @@ SCREEN_LINES = 5000
 #: Below this width the step list is hidden (`l` shows it); below this height the panes go compact.
 NARROW_COLUMNS = 110
 SHORT_ROWS = 32
+#: The keys of RunView's own actions, in each screen's footer before its quit key.
+VIEW_KEYS = (Binding("l", "toggle_steps", "steps"), Binding("y", "copy_command", "copy"), Binding("question_mark", "help", "help"))
 
 
 class RunSource(Protocol):
@@ -231,9 +233,7 @@ class RunScreen(RunView):
         Binding("n", "note", "note"),
         Binding("p", "pause", "pause"),
         Binding("a", "accept_criteria", "accept unmet criteria"),
-        Binding("l", "toggle_steps", "steps"),
-        Binding("y", "copy_command", "copy"),
-        Binding("question_mark", "help", "help"),
+        *VIEW_KEYS,
         Binding("q", "quit_run", "quit"),
     ]
 

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from runbook_tui.engine.state import confirmable
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.modals import InfoScreen, TextPrompt
-from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.run_screen import VIEW_KEYS, RunView
 from runbook_tui.ui.status_stack import Role
 
 
@@ -27,9 +27,7 @@ class VerifierScreen(RunView):
         Binding("u", "request_rollback", "request rollback"),
         Binding("n", "note", "note"),
         Binding("p", "hold", "ask to hold"),
-        Binding("l", "toggle_steps", "steps"),
-        Binding("y", "copy_command", "copy"),
-        Binding("question_mark", "help", "help"),
+        *VIEW_KEYS,
         Binding("q", "leave", "leave"),
     ]
 

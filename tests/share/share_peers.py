@@ -9,6 +9,7 @@ ed25519 key pairs in OpenSSH format, their comments naming the people.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import re
@@ -30,6 +31,8 @@ from runbook_tui.engine.state import RunState, replay
 from runbook_tui.share.client import Endpoint, ShareClient, fetch_host_key, trust
 
 CLI = [sys.executable, "-m", "runbook_tui"]
+#: A child with no ssh-agent: it signs with the key files it is given, or not at all.
+NO_AGENT = {"SSH_AUTH_SOCK": ""}
 HOST = "127.0.0.1"
 
 #: Two quick steps, each confirmed by the verifier after it ran (verify: after is the default).
@@ -330,3 +333,27 @@ def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
 def journal_lines(path: Path) -> list[dict[str, Any]]:
     """Every line, unchecked (for a journal being written)."""
     return [json.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+
+
+def allowed_signers(lab: Lab, *people: tuple[str, Path]) -> Path:
+    """An OpenSSH allowed_signers file giving each person their key."""
+    path = lab.root / "allowed_signers"
+    path.write_text("".join(f"{who} {' '.join(Path(f'{key}.pub').read_text().split()[:2])}\n" for who, key in people))
+    return path
+
+
+def journal_verify(lab: Lab, journal_path: Path, allowed: Path | None) -> subprocess.CompletedProcess[str]:
+    """`runbook-tui journal verify JOURNAL [--allowed-signers FILE]` as a user runs it."""
+    extra = ["--allowed-signers", str(allowed)] if allowed else []
+    return subprocess.run([*CLI, "journal", "verify", str(journal_path), *extra], cwd=lab.root, env=lab.env(**NO_AGENT), capture_output=True, text=True)
+
+
+def write_recomputed(path: Path, events: list[dict[str, Any]]) -> None:
+    """What the README says anyone can do: recompute every hash and prev after an edit."""
+    prev = ""
+    with path.open("w", encoding="utf-8") as out:
+        for event in events:
+            event = {k: v for k, v in event.items() if k != "hash"} | {"prev": prev}
+            body = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            event["hash"] = prev = hashlib.sha256(body.encode()).hexdigest()
+            out.write(json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n")

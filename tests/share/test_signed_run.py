@@ -11,7 +11,6 @@ signed with an observer's key, each with its message; OpenSSH's own
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
 import re
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from share_peers import CLI, TWO_STEPS, Lab, awaiting, confirm_next, journal, of_type, until
+from share_peers import CLI, NO_AGENT, TWO_STEPS, Lab, allowed_signers, awaiting, confirm_next, journal, journal_verify, of_type, until, write_recomputed
 
 from runbook_tui.share.client import Endpoint, ShareClient
 from runbook_tui.trust import statements
@@ -29,31 +28,8 @@ from runbook_tui.trust.sshsig import file_signer
 
 pytestmark = pytest.mark.asyncio
 
-NO_AGENT = {"SSH_AUTH_SOCK": ""}
 #: Step one is a checkpoint: the journal is sealed there and at the end.
 CHECKPOINTED = TWO_STEPS.replace("        undo: echo undo-one\n", "        undo: echo undo-one\n        checkpoint: true\n")
-
-
-def _allowed(lab: Lab, *people: tuple[str, Path]) -> Path:
-    path = lab.root / "allowed_signers"
-    path.write_text("".join(f"{who} {' '.join(Path(f'{key}.pub').read_text().split()[:2])}\n" for who, key in people))
-    return path
-
-
-def _verify(lab: Lab, journal_path: Path, allowed: Path | None) -> subprocess.CompletedProcess[str]:
-    extra = ["--allowed-signers", str(allowed)] if allowed else []
-    return subprocess.run([*CLI, "journal", "verify", str(journal_path), *extra], cwd=lab.root, env=lab.env(**NO_AGENT), capture_output=True, text=True)
-
-
-def _write_recomputed(path: Path, events: list[dict[str, Any]]) -> None:
-    """What the README says anyone can do: recompute every hash and prev after an edit."""
-    prev = ""
-    with path.open("w", encoding="utf-8") as out:
-        for event in events:
-            event = {k: v for k, v in event.items() if k != "hash"} | {"prev": prev}
-            body = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-            event["hash"] = prev = hashlib.sha256(body.encode()).hexdigest()
-            out.write(json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n")
 
 
 async def _signed_run(lab: Lab, client: ShareClient | None = None, **keys: Path) -> tuple[Path, ShareClient]:
@@ -92,8 +68,8 @@ def people(lab: Lab) -> dict[str, Path]:
 async def test_a_signed_shared_run_verifies_and_ssh_keygen_agrees(lab: Lab, people: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SSH_AUTH_SOCK", "")
     path, bob = await _signed_run(lab, **people)
-    allowed = _allowed(lab, ("alice", people["alice"]), ("bob", people["bob"]))
-    result = _verify(lab, path, allowed)
+    allowed = allowed_signers(lab, ("alice", people["alice"]), ("bob", people["bob"]))
+    result = journal_verify(lab, path, allowed)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "signatures hold and the end is sealed" in result.stdout
     assert re.search(r"decisions: \d+ signed and verified, 0 unsigned, 0 failing; sealed by alice, bob", result.stdout), result.stdout
@@ -116,7 +92,7 @@ async def test_a_signed_shared_run_verifies_and_ssh_keygen_agrees(lab: Lab, peop
         )
         assert good.returncode == 0, good.stderr
     assert bob.diverged is None and bob.trust is not None and len(bob.trust.ledger.hashes) >= len(events) - 2
-    without = _verify(lab, path, None)
+    without = journal_verify(lab, path, None)
     assert without.returncode == 0 and "NOT checked: signatures, who signed, and the seal" in without.stdout
     report = subprocess.run([*CLI, "report", str(path)], cwd=lab.root, env=lab.env(**NO_AGENT), capture_output=True, text=True)
     assert re.search(r"signed by bob", report.stdout), report.stdout
@@ -126,7 +102,7 @@ async def test_a_signed_shared_run_verifies_and_ssh_keygen_agrees(lab: Lab, peop
     lines = path.read_text().splitlines(keepends=True)
     last_seal = max(i for i, e in enumerate(events) if e["type"] == "seal" and e["statement"]["seq"] < [x["type"] for x in events].index("session_finished"))
     cut.write_text("".join(lines[: last_seal + 3]))
-    truncated = _verify(lab, cut, allowed)
+    truncated = journal_verify(lab, cut, allowed)
     assert truncated.returncode == 1 and f"not sealed: last seal at line {last_seal + 1}" in truncated.stdout, truncated.stdout
 
     # A recomputed chain: step one's output changed, every hash recomputed.
@@ -135,9 +111,9 @@ async def test_a_signed_shared_run_verifies_and_ssh_keygen_agrees(lab: Lab, peop
         if event["type"] == "output" and event.get("step") == "one":
             event["text"] = "something else\n"
     forged = lab.root / "forged.jsonl"
-    _write_recomputed(forged, edited)
-    assert _verify(lab, forged, None).returncode == 0  # the chain alone holds...
-    refused = _verify(lab, forged, allowed)
+    write_recomputed(forged, edited)
+    assert journal_verify(lab, forged, None).returncode == 0  # the chain alone holds...
+    refused = journal_verify(lab, forged, allowed)
     assert refused.returncode == 1 and "the journal was rewritten" in refused.stdout, refused.stdout  # ...its seals do not
 
     # bob's decision re-signed by carol's key, and by dave's (the observer), both in allowed_signers under their names.
@@ -148,9 +124,9 @@ async def test_a_signed_shared_run_verifies_and_ssh_keygen_agrees(lab: Lab, peop
         target["signature"] = await signer.sign(statements.encode(target["statement"]))
         target["key"] = signer.fingerprint
         forged = lab.root / f"resigned-{other}.jsonl"
-        _write_recomputed(forged, resigned)
-        everyone = _allowed(lab, ("alice", people["alice"]), ("bob", people["bob"]), (other, people[other]))
-        result = _verify(lab, forged, everyone)
+        write_recomputed(forged, resigned)
+        everyone = allowed_signers(lab, ("alice", people["alice"]), ("bob", people["bob"]), (other, people[other]))
+        result = journal_verify(lab, forged, everyone)
         assert result.returncode == 1, result.stdout
         assert f"gives to {other}, not to bob" in result.stdout, result.stdout
 
@@ -169,7 +145,7 @@ async def test_the_verifier_signs_with_a_key_held_by_ssh_agent(lab: Lab, people:
         assert bob.trust is not None and bob.trust.signer is not None and bob.trust.signer.source == "ssh-agent"
     finally:
         os.kill(pid, signal.SIGTERM)
-    result = _verify(lab, path, _allowed(lab, ("alice", people["alice"]), ("bob", people["bob"])))
+    result = journal_verify(lab, path, allowed_signers(lab, ("alice", people["alice"]), ("bob", people["bob"])))
     assert result.returncode == 0 and "sealed by alice, bob" in result.stdout, result.stdout
 
 
@@ -205,7 +181,7 @@ async def test_the_session_refuses_a_decision_signed_with_another_key(lab: Lab, 
     assert not of_type(events, "step_confirmed")
     [signed] = of_type(events, "decision_signed")
     assert events[signed["decision"]]["type"] == "hold_requested" and signed["statement"]["by"] == "bob"
-    allowed = _allowed(lab, ("bob", people["bob"]))
+    allowed = allowed_signers(lab, ("bob", people["bob"]))
     report = subprocess.run(
         [*CLI, "report", str(shared.journal), "--allowed-signers", str(allowed)], cwd=lab.root, env=lab.env(**NO_AGENT), capture_output=True, text=True
     )

@@ -10,7 +10,7 @@ import asyncio
 
 import asyncssh
 import pytest
-from share_peers import HOST, TWO_STEPS, Lab, awaiting, confirm_next, journal, of_type, until
+from share_peers import HOST, TWO_STEPS, Lab, allowed_signers, awaiting, confirm_next, journal, journal_verify, of_type, until, write_recomputed
 
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
@@ -202,6 +202,18 @@ async def test_a_second_verifier_takes_over_with_a_handover_event(lab: Lab) -> N
     assert following["type"] == "step_confirmed" and following["actor"] == "carol" and following["step"] == "three"
     assert [e["actor"] for e in of_type(events, "step_confirmed")] == ["bob", "bob", "carol"]
     assert first.state.active_verifier == second.state.active_verifier == "carol"
+    # The handover rests on carol's signed confirmation: journal verify checks it, and refuses a handover to someone else.
+    allowed = allowed_signers(lab, ("bob", bob), ("carol", carol))
+    checked = journal_verify(lab, shared.journal, allowed)
+    assert checked.returncode == 0 and "0 failing" in checked.stdout, checked.stdout
+    [signed] = [e for e in of_type(events, "decision_signed") if e["decision"] == following["seq"]]
+    assert signed["statement"]["by"] == "carol"
+    forged = [dict(e) for e in events]
+    forged[handovers[0]["seq"]]["to"] = "mallory"
+    write_recomputed(lab.root / "forged.jsonl", forged)
+    refused = journal_verify(lab, lab.root / "forged.jsonl", allowed)
+    assert refused.returncode == 1, refused.stdout
+    assert f"line {handovers[0]['seq'] + 1}: a handover to mallory not followed by their decision" in refused.stdout, refused.stdout
 
 
 async def test_nothing_follows_the_end_of_the_session(lab: Lab) -> None:

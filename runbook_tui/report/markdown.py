@@ -52,19 +52,8 @@ def table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
 
 
 def render(report: Report) -> str:
-    out: list[str] = []
-    out += _header(report)
-    out += _steps(report)
-    out += _skipped(report)
-    out += _rollbacks(report)
-    out += _guards(report)
-    out += _metrics(report)
-    out += _notes(report)
-    out += _pauses_and_errors(report)
-    out += _outreach(report)
-    out += _reviews(report)
-    out += _signatures(report)
-    out += _timeline(report)
+    sections = (_header, _steps, _skipped, _rollbacks, _guards, _metrics, _notes, _pauses_and_errors, _outreach, _reviews, _signatures, _timeline)
+    out = [line for section in sections for line in section(report)]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -52,8 +52,9 @@ SCREEN_LINES = 5000
 #: Below this width the step list is hidden (`l` shows it); below this height the panes go compact.
 NARROW_COLUMNS = 110
 SHORT_ROWS = 32
-#: The keys of RunView's own actions, in each screen's footer before its quit key.
-VIEW_KEYS = (Binding("l", "toggle_steps", "steps"), Binding("y", "copy_command", "copy"), Binding("question_mark", "help", "help"))
+#: Keys both screens share (the verifier lists help and leave before the view keys: its footer, cut at 80 columns, loses the last ones).
+HELP_KEY = Binding("question_mark", "help", "help")
+VIEW_KEYS = (Binding("l", "toggle_steps", "steps"), Binding("y", "copy_command", "copy"))
 
 
 class RunSource(Protocol):
@@ -69,6 +70,8 @@ class RunView(CoalescedRepaintScreen):
 
     #: Whose keys the status stack names next to each status.
     ROLE: Role = "assignee"
+    #: Whether the footer shows `^p palette` (ctrl+p opens it either way).
+    PALETTE_HINT = True
 
     #: Keys every role has (subclasses add theirs, `l` and `y` where their footer wants them);
     #: pgup/pgdn/end scroll the output without focusing it.
@@ -101,7 +104,7 @@ class RunView(CoalescedRepaintScreen):
                 yield OutputLog(SCREEN_LINES, id="output")
                 yield PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
         yield Static(Text(visible_line(self.footer_note), overflow="fold"), id="journal-path")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=self.PALETTE_HINT)
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
@@ -234,6 +237,7 @@ class RunScreen(RunView):
         Binding("p", "pause", "pause"),
         Binding("a", "accept_criteria", "accept unmet criteria"),
         *VIEW_KEYS,
+        HELP_KEY,
         Binding("q", "quit_run", "quit"),
     ]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import logging
 import os
 from collections.abc import Callable
@@ -151,13 +150,10 @@ class ShareClient:
             for line in lines:
                 text = protocol.event_text(line)
                 if text is not None:  # the common case: parse only the event, check its hash from its bytes
-                    try:
-                        event = json.loads(text)
-                    except ValueError:
-                        event = None  # not the event alone: read it as any message
-                    if isinstance(event, dict):
+                    event = protocol.event_object(text)
+                    if event is not None:
                         batch.append((event, text))
-                        continue
+                        continue  # else not the event alone: read it as any message
                 message = protocol.decode(line)
                 kind = message.get("kind")
                 if kind == "event":
@@ -173,34 +169,38 @@ class ShareClient:
     def _take(self, batch: list[tuple[Event, str | None]]) -> None:
         """Check each event against the ledger, fold the new ones at once, then tell the listeners of each (with the state after them all)."""
         fresh: list[Event] = []
+        last = self.state.seq
+        sealing = self.role == "verifier" and self.trust is not None and self.trust.signer is not None
         try:
             for event, text in batch:
                 if not self._verified(event, text):
                     continue
-                seq, last = event["seq"], self.state.seq + len(fresh)
+                seq = event["seq"]
                 if seq <= last:
                     continue  # already have it (a catch-up overlapping a live event)
                 if seq != last + 1:
                     raise protocol.ProtocolError(f"event {seq} after {last}: a gap")
-                if self.role == "verifier" and self.trust is not None and self.trust.signer is not None and event.get("type") in SEALED_AT:
+                if sealing and event.get("type") in SEALED_AT:
                     task = asyncio.get_running_loop().create_task(self._seal(event))
                     self._seals.add(task)
                     task.add_done_callback(self._seals.discard)
                 fresh.append(event)
+                last = seq
         finally:
             if self.trust is not None:
                 self.trust.ledger.flush()
             if fresh:
-                self.state = replay(fresh, self.state)
+                self.state = state = replay(fresh, self.state)
+                listeners = list(self._listeners)
                 for event in fresh:
-                    for listener in list(self._listeners):
-                        listener(event, self.state)
+                    for listener in listeners:
+                        listener(event, state)
 
     def _verified(self, event: Event, text: str | None) -> bool:
         """`event` extends the chain this participant holds (or repeats it); `text`: its JSON as received (the journal's line), if known."""
         if self.trust is None:
             return True
-        problem = self.trust.ledger.add(event, text.encode("utf-8") if text is not None else None)
+        problem = self.trust.ledger.add(event, None if text is None else text.encode())
         if problem is None:
             return True
         if self.diverged is None:

@@ -30,7 +30,7 @@ ACTIONS = frozenset({"confirm", "reject", "note", "hold", "request_rollback"})
 MAX_LINE = 8 * 1024 * 1024
 #: Characters asked of the stream at once: a catch-up arrives as many lines per read, not one (asyncssh's
 #: `readline` copies the rest of its buffer for every line).
-READ_CHUNK = 256 * 1024
+READ_CHUNK = 1024 * 1024
 #: (seconds between SSH keepalives, unanswered ones before a link counts as dead), both ways. A link
 #: that dies silently (NAT timeout, a laptop changing networks) gives no reset: without keepalives the
 #: verifier's replica would wait on it forever showing "connected", and so would the assignee's header.
@@ -69,10 +69,22 @@ def event(evt: dict[str, Any]) -> str:
 
 
 def event_text(line: str) -> str | None:
-    """The event's own JSON text in an event message (what the journal holds), or None for any other line."""
-    if line.startswith(EVENT_PREFIX) and line.endswith("}\n") and len(line) <= MAX_LINE:
-        return line[len(EVENT_PREFIX) : -2]
+    """The event's own JSON text in an event message (one line, its newline taken off: what the journal holds), or None for any other line."""
+    if line.startswith(EVENT_PREFIX) and line.endswith("}") and len(line) <= MAX_LINE:
+        return line[len(EVENT_PREFIX) : -1]
     return None
+
+
+_scan = json.JSONDecoder().scan_once
+
+
+def event_object(text: str) -> dict[str, Any] | None:
+    """`text` parsed when it is one JSON object and nothing else (as `json.loads`, without its per-call overhead), else None."""
+    try:
+        value, end = _scan(text, 0)
+    except (StopIteration, ValueError, RecursionError):
+        return None
+    return value if end == len(text) and isinstance(value, dict) else None
 
 
 def reply(request_id: Any, ok: bool, message: str) -> str:
@@ -84,7 +96,7 @@ class TextStream(Protocol):
 
 
 async def read_lines(stream: TextStream) -> AsyncIterator[list[str]]:
-    """The stream's complete lines (each ending in a newline), as many as each read brought; at most MAX_LINE held for one unfinished line."""
+    """The stream's complete lines (newlines taken off), as many as each read brought; at most MAX_LINE held for one unfinished line."""
     partial: list[str] = []  # pieces of a line not finished yet (joined once it is: no copy per piece)
     held = 0
     while chunk := await stream.read(READ_CHUNK):
@@ -92,7 +104,7 @@ async def read_lines(stream: TextStream) -> AsyncIterator[list[str]]:
         if not end:
             held += len(chunk)
             if held > MAX_LINE:
-                raise ProtocolError(f"a message of over {MAX_LINE} bytes without its end")
+                raise ProtocolError(f"a message of over {MAX_LINE} characters without its end")
             partial.append(chunk)
             continue
         text = "".join(partial) + chunk[:end] if partial else chunk[:end]
@@ -100,4 +112,4 @@ async def read_lines(stream: TextStream) -> AsyncIterator[list[str]]:
         partial, held = ([rest], len(rest)) if rest else ([], 0)
         lines = text.split("\n")
         lines.pop()  # the empty string after the last newline
-        yield [line + "\n" for line in lines]
+        yield lines

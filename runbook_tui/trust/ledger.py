@@ -51,20 +51,21 @@ class Ledger:
         claimed = event.get("hash")
         try:
             if isinstance(claimed, str) and line is not None and line_hash_matches(line, claimed):
-                digest = claimed
+                digest = claimed  # the bytes received hash to what the event claims
             else:
                 digest, line = event_hash(event), None
+                if digest != claimed:
+                    return f"event {seq}: its hash does not match its content"
         except (ValueError, RecursionError):
             return f"event {seq} cannot be hashed"
-        if digest != event.get("hash"):
-            return f"event {seq}: its hash does not match its content"
-        if seq < len(self.hashes):
+        held = len(self.hashes)
+        if seq < held:
             if self.hashes[seq] != digest:
                 return f"event {seq} differs from the one received before: the assignee's history was rewritten"
             return None
-        if seq != len(self.hashes):
-            return f"event {seq} after {len(self.hashes) - 1}: a gap"
-        if event.get("prev") != self.head:
+        if seq != held:
+            return f"event {seq} after {held - 1}: a gap"
+        if event.get("prev") != (self.hashes[-1] if held else ""):
             return f"event {seq} does not follow event {seq - 1} (prev does not match)"
         self.hashes.append(digest)
         shows = statements.shows(event)

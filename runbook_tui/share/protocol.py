@@ -20,7 +20,7 @@ same `apply()` and its replica cannot disagree with the journal.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
 from runbook_tui.engine.journal import canonical
@@ -75,7 +75,7 @@ def event_text(line: str) -> str | None:
     return None
 
 
-_scan = json.JSONDecoder().scan_once
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner json.loads runs
 
 
 def event_object(text: str) -> dict[str, Any] | None:

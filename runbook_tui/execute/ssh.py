@@ -1,50 +1,44 @@
 """Run commands on remote hosts over SSH (asyncssh), detached so they survive a dropped connection.
 
 A remote step may run for minutes while the laptop's Wi-Fi or a VPN drops.
-So the command is not tied to the SSH session: its output, pid and exit
-status go to files under `$HOME/<remote_dir>/<run name>/`, and the client
-follows those files from the byte offsets it has already delivered; after a
-reconnect it re-attaches from the same offsets, so no byte is lost or
-repeated. (sshd sends no signal to a session's processes when the
-connection drops or the channel closes; the command itself runs under
-`setsid`, in a process group of its own that a timeout kills.)
+So the command is not tied to the SSH session: it is started detached on the
+host (`setsid`) with its output, pid and exit status in files under
+`$HOME/<remote_dir>/<run name>/`, and the client follows those files from
+the byte offsets it has already delivered; after a reconnect it re-attaches
+from the same offsets, so no byte is lost or repeated.
 
 One SSH session per command in the common case (`follow_script`): the
-script takes the run directory (`mkdir` is the lock), runs the wrapper it
-reads from stdin in a background subshell (cd, export, `setsid sh -c CMD`,
-then the exit status to `rc`) and follows it in the same session. The
-wrapper is its child, so it `wait`s for it instead of polling. A command
-that ends within `STREAM_AFTER` seconds of being sent has its whole result
-sent in one go (`cat`, only for a non-empty file; nothing on stderr when
-that is empty); a longer one is streamed live by `tail -f` from the moment
-the client asks for it (a `t` line on stdin, which interrupts the `wait`).
-Only a re-attach after a drop needs another session; it polls, since the
-command is no longer its child.
+script takes the run directory (`mkdir` is the lock), writes the wrapper it
+reads from stdin, starts it detached, and follows it in the same session.
+It is the detached wrapper's parent, so it `wait`s for it instead of
+polling. A command that ends within `STREAM_AFTER` seconds has its output
+sent in one go (`cat`, only for a non-empty file); a longer one is streamed
+live by `tail -f` from the moment the client asks for it (a `t` line on
+stdin, which interrupts the `wait`). Only a re-attach after a drop needs
+another session; it polls, since the command is no longer its child.
 
 Remote layout of one run (the directory is mode 700: output may hold secrets):
 
-    pid      pid of the wrapper (a subshell of the follow script: it records `rc`)
-    pgid     pid of the command, which leads its own session and process group
+    run.sh   the wrapper: removes itself, cd, export env, (sudo -n) sh -c CMD, then write rc
+    pid      pid of the wrapper, which leads its own session and process group
     out err  the command's stdout and stderr
     rc       its exit status, one line, written when it ends
 
-No file holds the environment values: the wrapper lives in the shell's
-memory only. The directory is removed once the client has received the
-whole result (it acknowledges on the session's stdin), or after a timeout
-killed the command; it stays while the command runs or its output is not
-yet drained, so a dropped connection or a killed client can re-attach (the
-engine gives every attempt, retry and rollback its own key, so a finished
-run is never needed again), and when no exit status was recorded, for a look.
+The directory is removed once the client has received the whole result (it
+acknowledges on the session's stdin), or after a timeout killed the command;
+it stays while the command runs or its output is not yet drained, so a
+dropped connection or a killed client can re-attach (the engine gives every
+attempt, retry and rollback its own key, so a finished run is never needed
+again), and when no exit status was recorded, for a look.
 
 The session's stdout and stderr each carry the command's bytes between a
 header and a trailer line `\\0TOKEN ...\\n` (TOKEN is random per session and
 sent on stdin, never in argv); bytes before the header are login noise and
 dropped; the stdout trailer holds the exit status. See `Framed`.
 
-A `true` costs the host one session, 6 program starts (the login shell,
-`sh`, `mkdir`, `setsid` becoming `sh -c true`, then `rm` once acknowledged)
-and one data packet back; it used to cost two sessions and 17 programs,
-then (before issue 18) one session, 7 programs and four data packets.
+A `true` costs the host one session and 7 program starts (the login
+shell, `sh`, `mkdir`, `setsid`, `sh run.sh`, `sh -c true`, then `rm` once
+acknowledged); it used to cost two sessions and 17.
 
 Host keys are always checked against a known_hosts file, on every hop: an
 unknown or changed key is an error with a plain message, never a silent
@@ -236,7 +230,7 @@ class SshExecutor:
             stdin += wrapper if len(wrapper) > READ_MAX else wrapper + (token + "\n").encode()
         out = Framed(token.encode(), "stdout", run, output)
         err = Framed(token.encode(), "stderr", run, output)
-        streaming = asyncio.Event()
+        started, streaming = asyncio.Event(), asyncio.Event()
         proc: asyncssh.SSHClientProcess[bytes] | None = None
         tasks: list[asyncio.Task[None]] = []
         acked = False
@@ -244,19 +238,16 @@ class SshExecutor:
             proc = await conn.create_process(f"sh -c {shlex.quote(script)}", encoding=None)
             proc.stdin.write(stdin)
             tasks = [
-                asyncio.create_task(self._pump(proc.stdout, out, None, command.host, run)),
+                asyncio.create_task(self._pump(proc.stdout, out, started, command.host, run)),
                 asyncio.create_task(self._pump(proc.stderr, err, streaming, command.host, run)),
             ]
             if start:
-                tasks.append(asyncio.create_task(self._tick(proc, streaming)))
-            await tasks[0]
-            quiet = out.tail is not None and out.tail.endswith(" noerr")  # a quick run with nothing on stderr sends nothing there
-            if not quiet:
-                await tasks[1]
-            if out.tail is None or (err.tail is None and not quiet):
+                tasks.append(asyncio.create_task(self._tick(proc, started, streaming)))
+            await asyncio.gather(*tasks[:2])
+            if out.tail is None or err.tail is None:
                 await proc.wait_closed()
                 raise self._ended_early(conn, proc, command.host, run, out, err)
-            code = out.tail.split(" ")[1] if " " in out.tail else ""
+            code = out.tail.split(" ")[-1]
             if not code.isdigit():  # no `done`: the directory stays for whoever looks into it
                 raise _Failed(f"the command ended without recording an exit status (killed?); see {run.where}")
             try:
@@ -269,8 +260,6 @@ class SshExecutor:
         finally:
             for task in tasks:
                 task.cancel()
-                if task.done() and not task.cancelled():
-                    task.exception()  # retrieved: a pump that failed after the result was complete changes nothing
             if proc is not None:
                 if acked:
                     self._finish_later(proc)
@@ -278,19 +267,17 @@ class SshExecutor:
                     proc.close()
         return int(code)
 
-    async def _pump(self, reader: asyncssh.SSHReader[bytes], framed: Framed, headed: asyncio.Event | None, host: Host, run: RemoteRun) -> None:
-        """Feed one stream to its framer until its trailer (or EOF); set `headed` (if any) once its header is in."""
+    async def _pump(self, reader: asyncssh.SSHReader[bytes], framed: Framed, headed: asyncio.Event, host: Host, run: RemoteRun) -> None:
+        """Feed one stream to its framer until its trailer (or EOF); set `headed` once its header is in."""
         while framed.tail is None:
             data = await reader.read(CHUNK_SIZE)
             if not data:
                 return
             framed.feed(data)
-            if framed.head is not None and not framed.seen_head:
-                framed.seen_head = True
+            if framed.head is not None and not headed.is_set():
                 if framed.stream == "stdout":
                     self._on_header(framed.head, host, run)
-                if headed is not None:
-                    headed.set()
+                headed.set()
 
     @staticmethod
     def _on_header(head: str, host: Host, run: RemoteRun) -> None:
@@ -306,11 +293,9 @@ class SshExecutor:
         run.pid, run.where = int(pid), directory or run.where
 
     @staticmethod
-    async def _tick(proc: asyncssh.SSHClientProcess[bytes], streaming: asyncio.Event) -> None:
-        """Ask for live output (`t`) `STREAM_AFTER` seconds after sending the run; again until the host starts streaming.
-
-        A run that ends sooner sends its whole result at once (no `tail` on the host); `t` lines that come after it are ignored.
-        """
+    async def _tick(proc: asyncssh.SSHClientProcess[bytes], started: asyncio.Event, streaming: asyncio.Event) -> None:
+        """Ask for live output (`t`) once the command has run `STREAM_AFTER` seconds; again until the host starts streaming."""
+        await started.wait()
         while True:
             try:
                 await asyncio.wait_for(streaming.wait(), STREAM_AFTER)

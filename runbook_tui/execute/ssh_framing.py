@@ -47,7 +47,6 @@ class Framed:
         self.output = output
         self.buf = b""
         self.head: str | None = None  # the header line after the mark, once seen
-        self.seen_head = False  # the header was acted on (by the follow session's pump)
         self.tail: str | None = None  # the trailer line after the mark, once seen
         self.noise = b""  # the last bytes before the header, for error messages
 

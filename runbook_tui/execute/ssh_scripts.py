@@ -53,35 +53,33 @@ def path_word(path: str) -> str:
 
 
 def wrapper_script(command: Command) -> str:
-    """The detached part: cd, export the environment, start the command in a session of its own, record its exit status.
+    """The detached script: run the command as asked, then record its exit status.
 
-    It reaches the host on the session's stdin and runs in a subshell of the
-    follow script (`eval`), so environment values (maybe secrets, and every
-    templated value: see `runbook.shell_values`) are never in the remote
-    `ps` nor in any file. The command runs under `setsid` (its own process
-    group, which a timeout kills) in the background, so its pid is known:
-    it goes to fd 6 (the run's `pgid` file); the exit status goes to fd 5
-    (`rc`), with one `write` (`echo`), and readers take it only once it is
-    non-empty. Under `sudo -n` the variables are passed by name
-    (`--preserve-env=`), as the local executor does. fds 5 and 6 are
-    the wrapper's own: the command does not inherit them.
+    It reaches the host on the session's stdin and is written to a file, so
+    environment values (maybe secrets, and every templated value: see
+    `runbook.shell_values`) never show in the remote `ps`; the file removes
+    itself as it starts. Under
+    `sudo -n` the variables are passed by name (`--preserve-env=`), as the
+    local executor does. `rc` is written with one `write` (`echo`); readers
+    take it only once the wrapper is gone or the line is complete.
     """
-    steps: list[str] = []
+    # The shell has read the whole compound command before it runs any of it: the file can go at
+    # once, so the values it exports (maybe secrets) are not left on the host's disk, even when
+    # the client is killed mid-run.
+    steps: list[str] = ['rm -f -- "$d/run.sh"']
     if command.cwd:
         steps.append(f"cd -- {path_word(command.cwd)}")
     if command.env:
         steps.append("export " + " ".join(f"{name}={shlex.quote(value)}" for name, value in command.env))
-    shell = f"sh -c {shlex.quote(command.command)} 5>&- 6>&- &"
+    shell = f"sh -c {shlex.quote(command.command)}"
     if command.sudo:
         sudo = "sudo -n"
         if command.env:
             sudo += " --preserve-env=" + ",".join(name for name, _ in command.env)
-        shell = f'if [ "$(id -u)" = 0 ]; then setsid {shell} else setsid {sudo} -- {shell} fi'
-    else:
-        shell = f"setsid {shell}"
-    steps.append("{ " + shell + ' echo "$!" >&6; wait "$!"; }')
+        shell = f'if [ "$(id -u)" = 0 ]; then {shell}; else {sudo} -- {shell}; fi'
+    steps.append(shell)
     # One compound command: a wrapper cut short in transit is a syntax error, so it never runs half.
-    return "{ " + " && ".join(steps) + "\necho $? >&5\n}\n"
+    return "{ d=$1\n" + " && ".join(steps) + '\necho $? > "$d/rc"\n}\n'
 
 
 #: Wrappers up to this many bytes are read with the `read` builtin (a byte per system call); longer ones by `head -c`.
@@ -96,31 +94,27 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     `READ_MAX`. Writes `\\0TOKEN start PID DIR` (or `\\0TOKEN fail
     WHY`) on stdout, `\\0TOKEN err` on stderr, the command's bytes from the
     given offsets, then `\\0TOKEN end` on stderr and `\\0TOKEN end RC` on
-    stdout (RC `-` when none was recorded: killed). A run that ended before
-    the client asked for live output (`t`) sends its whole result at once,
-    stdout last, and when its stderr is empty it sends nothing on stderr
-    and says so in the stdout trailer (`end RC noerr`): a quick `true`
-    costs one data packet. Then it waits for `done` on stdin and removes
-    the run directory; EOF (the client is gone) keeps it.
+    stdout (RC `-` when none was recorded: killed). Then it waits for `done`
+    on stdin and removes the run directory; EOF (the client is gone) keeps it.
 
-    The wrapper runs in a background subshell (`pid`), this shell's child:
-    `wait` ends with it, or earlier when the client sends `t` (a subshell
-    reading stdin turns it into USR1), and only then are the `tail`s
-    started. A run found already there (re-attach) is not our child: a
-    waiter polls for `rc` (a zombie counts as gone: some container inits
-    reap late or never). Every diagnostic of the script goes to /dev/null;
-    fd 3 is the session's stderr, fd 4 its stdin.
+    The fresh run is this shell's child: `wait` ends with it, or earlier when
+    the client sends `t` (a subshell reading stdin turns it into USR1), and
+    only then are the `tail`s started. A run found already there (re-attach)
+    is not our child: a waiter polls for `rc` (a zombie counts as gone: some
+    container inits reap late or never). Every diagnostic of the script goes
+    to /dev/null; fd 3 is the session's stderr, fd 4 its stdin.
     """
     big = wrapper_size > READ_MAX
-    fresh = """\
+    fresh = f"""\
   cd "$D" || fail "cannot enter $D"
-  ( eval "$W" ) </dev/null >out 2>err 3>&- 4<&- 5>rc 6>pgid &
+  {f"head -c {wrapper_size} > run.sh" if big else 'printf %s "$W" > run.sh'} || fail "cannot write $D/run.sh"
+  setsid sh ./run.sh "$D" </dev/null >out 2>err 3>&- 4<&- &
   P=$!
   echo "$P" > pid || fail "cannot write $D/pid"
   new=1"""
     if start:
         read = (
-            f"W=$(head -c {wrapper_size})\n"
+            ""
             if big
             else """\
 W= ok=
@@ -133,7 +127,7 @@ while IFS= read -r l; do [ "$l" = "$T" ] && { ok=1; break; }; W="$W$l
 {read}if mkdir -m 700 "$D" || {{ [ ! -e "$D" ] && (umask 077 && mkdir -p "${{D%/*}}") && mkdir -m 700 "$D"; }}; then
 {fresh}
 else
-  cd "$D" || fail "cannot create the run directory $D"
+  {f"head -c {wrapper_size} >/dev/null; " if big else ""}cd "$D" || fail "cannot create the run directory $D"
 fi"""
     else:
         take = 'cd "$D" || fail "the run directory $D is gone"'
@@ -143,22 +137,24 @@ IFS= read -r T || exit 120
 D={dir_expr}
 say() {{ printf '\\000%s %s\\n' "$T" "$*"; }}
 fail() {{ say fail "$*"; exit 121; }}
-new= quick=
+new=
 {take}
 if [ -n "$new" ]; then
   trap : USR1
   ( while IFS= read -r l && [ "$l" = t ]; do kill -USR1 $$; done ) <&4 >/dev/null 3>&- &
   t=$!
+  say start "$P" "$D"
   wait "$P"
   kill "$t"; while kill -0 "$t"; do wait "$t"; done; trap '' USR1
   if kill -0 "$P"; then
-    say start "$P" "$D"
     tail -c +1 -s {POLL_SECONDS} -f --pid="$P" out 4<&- &
     printf '\\000%s err\\n' "$T" >&3
     tail -c +1 -s {POLL_SECONDS} -f --pid="$P" err >&3 4<&- &
     wait "$P"; wait
   else
-    quick=1
+    [ -s out ] && cat out 4<&-
+    printf '\\000%s err\\n' "$T" >&3
+    [ -s err ] && cat err >&3 4<&-
   fi
 else
   i=0
@@ -181,21 +177,8 @@ else
 fi
 rc=-
 [ -s rc ] && read -r r < rc && rc=$r
-if [ -z "$quick" ]; then
-  printf '\\000%s end\\n' "$T" >&3
-  say end "$rc"
-else
-  e=" noerr"
-  if [ -s err ]; then
-    e=
-    printf '\\000%s err\\n' "$T" >&3; cat err >&3 4<&-; printf '\\000%s end\\n' "$T" >&3
-  fi
-  if [ -s out ]; then
-    say start "$P" "$D"; cat out 4<&-; say end "$rc$e"
-  else
-    printf '\\000%s start %s %s\\n\\000%s end %s%s\\n' "$T" "$P" "$D" "$T" "$rc" "$e"
-  fi
-fi
+printf '\\000%s end\\n' "$T" >&3
+say end "$rc"
 while IFS= read -r a <&4; do
   [ "$a" = done ] && exec rm -rf -- "$D" </dev/null >/dev/null 3>&- 4<&-
 done
@@ -203,7 +186,7 @@ done
 
 
 def kill_script(grace: float) -> str:
-    """TERM the command's process group ($1 is the run directory), KILL it if still there after `grace` seconds; then remove the directory.
+    """TERM the run's process group ($1 is the run directory), KILL it if still there after `grace` seconds; then remove the directory.
 
     Takes the directory as an argument, so `sudo -n sh -c` does not resolve
     it against root's `$HOME`. Exits 0 when the group is gone or never
@@ -214,9 +197,9 @@ def kill_script(grace: float) -> str:
     return f"""D=$1
 [ -d "$D" ] || exit 0
 i=0
-while [ ! -s "$D/pgid" ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); done
-[ -s "$D/pgid" ] || exit 0
-read -r P < "$D/pgid"
+while [ ! -s "$D/pid" ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); done
+[ -s "$D/pid" ] || exit 0
+read -r P < "$D/pid"
 if kill -TERM -"$P" 2>/dev/null; then
   i=0
   while [ "$i" -lt {rounds} ] && kill -0 -"$P" 2>/dev/null; do sleep {POLL_SECONDS}; i=$((i+1)); done

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from itertools import repeat
 from typing import Any, Protocol
 
@@ -45,15 +45,16 @@ from runbook_tui.ui.repaint import CoalescedRepaintScreen
 from runbook_tui.ui.review import ReviewScreen
 from runbook_tui.ui.rollback_modal import RollbackModal
 from runbook_tui.ui.status_stack import Role, StatusStack
-from runbook_tui.ui.widgets import RunHeader, StepDetail, StepTable, home_short
+from runbook_tui.ui.widgets import RunHeader, StepDetail, StepTable, home_short, step_as_shown
 
 #: Lines of output kept on screen (the journal has all of it).
 SCREEN_LINES = 5000
 #: Below this width the step list is hidden (`l` shows it); below this height the panes go compact.
 NARROW_COLUMNS = 110
 SHORT_ROWS = 32
-#: The keys of RunView's own actions, in each screen's footer before its quit key.
-VIEW_KEYS = (Binding("l", "toggle_steps", "steps"), Binding("y", "copy_command", "copy"), Binding("question_mark", "help", "help"))
+#: Keys both screens share (the verifier lists help and leave before the view keys: its footer, cut at 80 columns, loses the last ones).
+HELP_KEY = Binding("question_mark", "help", "help")
+VIEW_KEYS = (Binding("l", "toggle_steps", "steps"), Binding("y", "copy_command", "copy"))
 
 
 class RunSource(Protocol):
@@ -69,6 +70,8 @@ class RunView(CoalescedRepaintScreen):
 
     #: Whose keys the status stack names next to each status.
     ROLE: Role = "assignee"
+    #: Whether the footer shows `^p palette` (ctrl+p opens it either way).
+    PALETTE_HINT = True
 
     #: Keys every role has (subclasses add theirs, `l` and `y` where their footer wants them);
     #: pgup/pgdn/end scroll the output without focusing it.
@@ -101,7 +104,7 @@ class RunView(CoalescedRepaintScreen):
                 yield OutputLog(SCREEN_LINES, id="output")
                 yield PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
         yield Static(Text(visible_line(self.footer_note), overflow="fold"), id="journal-path")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=self.PALETTE_HINT)
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
@@ -122,18 +125,13 @@ class RunView(CoalescedRepaintScreen):
         current = state.current
         if current is None:
             return
-        commands = dict(state.steps[current].commands) or dict(self._rendered(current).get("run") or {})
+        commands = dict(step_as_shown(state, current).get("run") or {})
         distinct = list(dict.fromkeys(commands.values()))
         if not distinct:
             self.notify("this step runs no command", severity="warning", markup=False)
             return
         self.app.copy_to_clipboard("\n".join(distinct))
         self.notify(f"copied the command of '{visible_line(current)}'", timeout=3, markup=False)
-
-    def _rendered(self, step_id: str) -> dict[str, Any]:
-        entry = dict(self.source.state.plan_steps.get(step_id, {}))
-        preview = getattr(self.source, "preview_step", None)
-        return {**entry, **(preview(step_id) or {})} if preview else entry
 
     def action_output_page_up(self) -> None:
         self.query_one(OutputLog).page_up()
@@ -195,8 +193,7 @@ class RunView(CoalescedRepaintScreen):
         self._dirty = False
         state = self.source.state
         self.query_one(StepTable).show(state)
-        preview = getattr(self.source, "preview_step", None)
-        self.query_one(StepDetail).show(state, state.current, preview(state.current) if preview and state.current else None)
+        self.query_one(StepDetail).show(state, state.current)
         self._tick()
         keys = tuple(self.check_action(binding.action, ()) for binding in self._bindings_shown())
         if keys != self._keys_shown:  # the footer recomposes (and the screen is laid out) only when a key comes or goes
@@ -234,6 +231,7 @@ class RunScreen(RunView):
         Binding("p", "pause", "pause"),
         Binding("a", "accept_criteria", "accept unmet criteria"),
         *VIEW_KEYS,
+        HELP_KEY,
         Binding("q", "quit_run", "quit"),
     ]
 
@@ -300,7 +298,7 @@ class RunScreen(RunView):
             self._say(reply, quiet=True)
             return
         if reply.kind == "needs_acknowledgement":
-            body = f"{reply.detail}\n\nThis step cannot be undone. It runs:\n{_command_of(controller.state, step.id)}"
+            body = f"{reply.detail}\n\n{_runs_and_undo(step_as_shown(controller.state, step.id))}"
             self.app.push_screen(
                 ConfirmPrompt(f"Acknowledge '{step.id}'", body, "I understand, run it"),
                 lambda ok: self._say(controller.run_current(self.actor, acknowledged=True), quiet=True) if ok else None,
@@ -396,6 +394,12 @@ class RunScreen(RunView):
         self.app.exit(exit_code(self.controller.state.outcome))
 
 
-def _command_of(state: RunState, step_id: str) -> str:
-    commands: dict[str, Any] = state.plan_steps.get(step_id, {}).get("run") or {}
-    return "\n".join(visible(f"  on {host}: {cmd}") for host, cmd in commands.items()) or "  (no command)"
+def _runs_and_undo(entry: Mapping[str, Any]) -> str:
+    """What the acknowledgement dialog says the step does, as the detail pane shows it (captures filled in), and its undo."""
+
+    def on_hosts(commands: Any) -> str:
+        return "\n".join(visible(f"  on {host}: {cmd}") for host, cmd in dict(commands or {}).items())
+
+    runs = on_hosts(entry.get("run")) or "  (no command)"
+    undo = on_hosts(entry.get("undo"))
+    return f"It runs:\n{runs}\n\n" + (f"Its undo:\n{undo}" if undo else "It has no undo: a rollback cannot take it back.")

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from runbook_tui.engine.state import confirmable
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.modals import InfoScreen, TextPrompt
-from runbook_tui.ui.run_screen import VIEW_KEYS, RunView
+from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
 from runbook_tui.ui.status_stack import Role
 
 
@@ -19,16 +19,18 @@ class VerifierScreen(RunView):
     """The verifier's (or an observer's) screen: the same run, rebuilt from the assignee's events."""
 
     ROLE: Role = "verifier"
+    PALETTE_HINT = False  # its footer needs the columns at 80: confirm, reject, help and leave all show
 
     BINDINGS = [
         Binding("enter", "details", "details", priority=True),
         Binding("c", "confirm", "confirm"),
         Binding("x", "reject", "reject"),
-        Binding("u", "request_rollback", "request rollback"),
+        Binding("u", "request_rollback", "ask rollback"),
         Binding("n", "note", "note"),
-        Binding("p", "hold", "ask to hold"),
-        *VIEW_KEYS,
+        Binding("p", "hold", "hold"),
+        HELP_KEY,
         Binding("q", "leave", "leave"),
+        *VIEW_KEYS,  # last: at 80 columns the footer has no room for them (help lists them)
     ]
 
     def __init__(self, client: Any, observe: bool = False) -> None:

@@ -183,11 +183,10 @@ class StepDetail(Static):
 
     _shown: tuple[Any, ...] | None = None
 
-    def show(self, state: RunState, step_id: str | None, preview: Mapping[str, Any] | None = None) -> None:
-        """`preview`: the step rendered with the captures known now (the assignee's controller has it)."""
+    def show(self, state: RunState, step_id: str | None) -> None:
         theme = self.app.current_theme
         # What the pane is drawn from: unchanged (a pause, a note), it is not drawn again (nor the screen laid out).
-        shown: tuple[Any, ...] = (step_id, state.steps.get(step_id or ""), state.plan_steps.get(step_id or ""), preview, state.outcome, state.solo)
+        shown: tuple[Any, ...] = (step_id, state.steps.get(step_id or ""), state.plan_steps.get(step_id or ""), state.outcome, state.solo)
         shown += (len(state.order), tuple(state.rollback_order), theme.name, self.size.width)
         if shown == self._shown:
             return
@@ -227,18 +226,7 @@ class StepDetail(Static):
             facts.append("serial " + ", ".join(_line(s) for s in entry["serial"]))
         title.append("  " + " · ".join(f for f in facts if f), style=colour(theme, "muted"))  # wraps when the pane is narrow
         lines: list[RenderableType] = [title]
-        if preview:
-            entry = {**entry, **preview}  # captures filled in as far as they are known
-        if step.rendered:  # the journal's step_ready/step_started: what everyone sees, rendered once
-            rendered = step.rendered
-            entry = {**entry, **{k: rendered[k] for k in ("undo", "confirm", "title") if k in rendered}}
-            if "commands" in rendered:
-                entry["run"] = dict(rendered["commands"])
-            if "text" in rendered and entry.get("kind") in ("note", "ask"):
-                entry[str(entry["kind"])] = rendered["text"]
-        if step.commands:
-            entry = {**entry, "run": dict(step.commands)}  # as it ran
-        lines += _body(entry)
+        lines += _body(step_as_shown(state, step_id))
         if step.status in TROUBLED:
             for problem in step.problems:
                 lines.append(Text(f"✗ {visible(problem)}", style=f"bold {colour(theme, 'error')}"))
@@ -306,3 +294,21 @@ def _decision(step: Any) -> str:
 def _time_of(ts: str | None) -> str:
     """The journal's UTC time of day (02:13:05), as the journal and the report show it."""
     return str(ts or "")[11:19]
+
+
+def step_as_shown(state: RunState, step_id: str) -> dict[str, Any]:
+    """The step's plan entry with what the journal rendered for it (step_ready/step_started: what everyone sees,
+    rendered once, captures filled in) and the commands as they ran: the detail pane, the copy key and the
+    acknowledgement dialog all show this."""
+    entry = dict(state.plan_steps.get(step_id, {}))
+    step = state.steps[step_id]
+    if step.rendered:
+        rendered = step.rendered
+        entry.update({k: rendered[k] for k in ("undo", "confirm", "title") if k in rendered})
+        if "commands" in rendered:
+            entry["run"] = dict(rendered["commands"])
+        if "text" in rendered and entry.get("kind") in ("note", "ask"):
+            entry[str(entry["kind"])] = rendered["text"]
+    if step.commands:
+        entry["run"] = dict(step.commands)  # as it ran
+    return entry

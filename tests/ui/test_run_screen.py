@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from run_screen_helpers import (
     ORDER,
+    RUNBOOK,
     SIZE,
     FakeClient,
     events,
@@ -297,6 +298,31 @@ async def test_f_in_the_rollback_list_switches_to_a_full_rollback_with_the_rollb
         await pilot.press("n")
         await screen_is(pilot, "RunScreen")
     assert _of(JOURNAL, "rollback_started") == []
+
+
+@pytest.mark.asyncio
+async def test_the_acknowledgement_shows_the_command_and_its_undo_as_rendered_and_never_calls_an_undoable_step_final(workdir: Path) -> None:
+    """'drop' asks for acknowledgement (`confirm:`); given an undo built from a capture, the dialog shows that undo with
+    the captured value filled in (not the template) and does not say the step cannot be undone."""
+    runbook = RUNBOOK.replace("        checkpoint: true\n", "        checkpoint: true\n        capture: saved\n", 1).replace(
+        "        confirm: The old table is gone for good.\n",
+        "        confirm: The old table is gone for good.\n        undo: echo restore {{ captured.saved }} >> marks\n",
+    )
+    write_runbook(workdir, runbook)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        for step in ORDER[:6]:
+            await run_step(pilot, step)
+        await pilot.press("enter")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        body = painted(prompt.query_one("#dialog-body"))
+        assert "The old table is gone for good." in body
+        assert "on local: echo drop >> marks" in body
+        assert "Its undo:" in body and "on local: echo restore 'backed up' >> marks" in body, body
+        assert "{{" not in body and "cannot be undone" not in body and "no undo" not in body, body
+        await pilot.press("n")
+        await screen_is(pilot, "RunScreen")
 
 
 # -- q -------------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def _then(*keys: str, screen: str = "VerifierScreen") -> Callable[[Pilot[Any]], 
 @BOTH
 def test_snapshot_verifier_nothing_to_confirm(snap_compare: Snap, size: tuple[int, int]) -> None:
     """'check' is pending (it verifies after it ran): no status line, and the footer offers details, reject,
-    request rollback, note, hold, steps, copy, help, leave — but no `c confirm`; "joined as verifier" below."""
+    ask rollback, note, hold, help, leave (steps and copy last, cut at 80 columns) — but no `c confirm`; "joined as verifier" below."""
     assert snap_compare(_verifier(False), run_before=_then(), terminal_size=size)
 
 

@@ -45,13 +45,15 @@ import sys
 import tempfile
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+T = TypeVar("T")
 AIM_SECONDS = 3.0
 COLUMNS, ROWS = 140, 45
 HOST = "127.0.0.1"
@@ -194,16 +196,21 @@ def tui(variant: str, work: Path, cut: Path, full: Path) -> float:
 async def child_verifier(port: int, known_hosts: str, key: str, until: int, out: str, spawned: float) -> None:
     from runbook_tui.share.client import Endpoint, ShareClient
 
-    client = ShareClient(Endpoint(HOST, port, known_hosts, key), reconnect_delays=(0.2,))
+    copy_dir = str(Path(known_hosts).parent / f"received-{os.getpid()}")  # its own copy of the events, as `join` keeps one
+    client = ShareClient(Endpoint(HOST, port, known_hosts, key, copy_dir=copy_dir), reconnect_delays=(0.2,))
     imported = time.time()
     caught_up = asyncio.Event()
     client.subscribe(lambda event, state: caught_up.set() if state.seq >= until else None)
+    drops: list[str] = []
+    client.on_status(drops.append)
     await client.connect()
     joined = time.time()
     reading = asyncio.create_task(client.run())
     await asyncio.wait_for(caught_up.wait(), 300)
     done = time.time()
-    Path(out).write_text(json.dumps({"imported": imported - spawned, "joined": joined - spawned, "caught_up": done - spawned}))
+    Path(out).write_text(
+        json.dumps({"imported": imported - spawned, "joined": joined - spawned, "caught_up": done - spawned, "cpu": time.process_time(), "status": drops})
+    )
     reading.cancel()
     await client.close()
 
@@ -257,6 +264,20 @@ def parse_floor(journal: Path) -> float:
     return time.perf_counter() - started
 
 
+def profiled(run: Callable[[], T], name: str) -> T:
+    """`run()`, under cProfile when BENCH_PROFILE names a folder (the stats go to NAME.prof there: `--profile`)."""
+    folder = os.environ.get("BENCH_PROFILE")
+    if not folder:
+        return run()
+    import cProfile
+
+    profile = cProfile.Profile()
+    try:
+        return profile.runcall(run)
+    finally:
+        profile.dump_stats(str(Path(folder) / f"{name}-{os.getpid()}.prof"))
+
+
 def _free_port() -> int:
     import socket
 
@@ -273,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=200_000, help="events in the journal (default 200,000)")
     parser.add_argument("--reps", type=int, default=3, help="timed runs of each (default 3)")
     parser.add_argument("--check", action="store_true", help="exit 1 if an aim is missed")
+    parser.add_argument("--only", choices=("verifier",), help="measure only this (the verifier's join and catch-up)")
+    parser.add_argument("--profile", metavar="DIR", help="profile the verifier's and the assignee's processes (cProfile stats to DIR)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child-verifier", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -281,9 +304,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.child_verifier:
         port, known_hosts, key, until, out, spawned = args.child_verifier
-        asyncio.run(child_verifier(int(port), known_hosts, key, int(until), out, float(spawned)))
+        profiled(lambda: asyncio.run(child_verifier(int(port), known_hosts, key, int(until), out, float(spawned))), "verifier")
         return 0
 
+    if args.profile:
+        os.environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())  # the verifier's child inherits it
     with tempfile.TemporaryDirectory(prefix="bench-long-run-") as folder:
         work = Path(folder)
         started = time.monotonic()
@@ -298,21 +323,26 @@ def main(argv: list[str] | None = None) -> int:
             values = times[name]
             print(f"{labels[name]:<34} {statistics.median(values):>9.2f} {min(values):>7.2f} {max(values):>7.2f}", flush=True)
 
+        if args.only:
+            times.clear()
         for variant in times:
             tui(variant, work, cut, full)  # untimed: fills the bytecode cache
         for _ in range(args.reps):
-            for variant in ("resume", "replay"):
+            for variant in times:
                 times[variant].append(tui(variant, work, cut, full))
-        show("resume")
-        show("replay")
-        joins = asyncio.run(verifier(work, cut, args.reps))
+        for variant in list(times):
+            show(variant)
+        joins = profiled(lambda: asyncio.run(verifier(work, cut, args.reps)), "assignee")
         times["verifier"] = [sample["caught_up"] for sample in joins]
+        for sample in joins:
+            if len(sample["status"]) > 1:  # more than "joined": the connection dropped during the catch-up
+                print(f"verifier: {len(sample['status'])} status messages: {sample['status'][:3]}", flush=True)
         show("verifier")
         floor = parse_floor(full)
     print(f"floor: json.loads of every line of the journal in one process: {floor:.2f} s (the load of the machine shows here too)")
     print(
         f"(verifier: imports done {statistics.median(s['imported'] for s in joins):.2f} s, "
-        f"joined {statistics.median(s['joined'] for s in joins):.2f} s after its start)"
+        f"joined {statistics.median(s['joined'] for s in joins):.2f} s after its start; its CPU {statistics.median(s['cpu'] for s in joins):.2f} s in all)"
     )
     worst = max(statistics.median(values) for values in times.values())
     ok = worst <= AIM_SECONDS

@@ -56,29 +56,34 @@ def replay(events: Iterable[Event], state: RunState | None = None) -> RunState:
     """Fold events into a state: the whole of `resume` and of the verifier's catch-up.
 
     The same state as `apply` event after event, faster: a run of `output`
-    events of one step (most of a long journal) is folded at once, keeping
-    only the last OUTPUT_TAIL lines as it goes (memory stays flat).
+    events of one step (most of a long journal) is folded at once, splitting
+    only its last OUTPUT_TAIL events with text (each has a line at least, so
+    no line that survives the cut is in an earlier one; memory stays flat).
     """
     state = state or initial()
-    tail: deque[OutputLine] = deque(maxlen=OUTPUT_TAIL)
-    last: Event | None = None  # the last `output` event whose lines are in `tail`, not yet in `state`
+    texts: deque[Event] = deque(maxlen=OUTPUT_TAIL)  # the last `output` events with text in the run, not yet in `state`
+    last: Event | None = None  # the last `output` event of the run
     for event in events:
         if event["type"] == ev.OUTPUT:
             if last is not None and last["step"] != event["step"]:
-                state = _with_outputs(state, last, tail)
-            tail.extend(output_lines(event))
+                state = _with_outputs(state, last, texts)
+            if event.get("text", "") != "":
+                texts.append(event)
             last = event
             continue
         if last is not None:
-            state, last = _with_outputs(state, last, tail), None
+            state, last = _with_outputs(state, last, texts), None
         state = apply(state, event)
-    return state if last is None else _with_outputs(state, last, tail)
+    return state if last is None else _with_outputs(state, last, texts)
 
 
-def _with_outputs(state: RunState, last: Event, tail: deque[OutputLine]) -> RunState:
-    """The lines gathered from a run of `output` events of `last`'s step, then `seq` and `last_ts` of `last`; empties `tail`."""
+def _with_outputs(state: RunState, last: Event, texts: deque[Event]) -> RunState:
+    """The lines of a run of `output` events of `last`'s step, then `seq` and `last_ts` of `last`; empties `texts`."""
+    tail: deque[OutputLine] = deque(maxlen=OUTPUT_TAIL)
+    for event in texts:
+        tail.extend(output_lines(event))
+    texts.clear()
     state = with_output(state, last["step"], tail)
-    tail.clear()
     return evolve(state, seq=last["seq"], last_ts=last["ts"])
 
 

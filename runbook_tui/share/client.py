@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import logging
 import os
 from collections.abc import Callable
@@ -22,7 +21,7 @@ import asyncssh
 from runbook_tui.engine.controller import Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.files import private_folder
-from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.engine.state import RunState, initial, replay
 from runbook_tui.share import protocol
 from runbook_tui.trust.ledger import Ledger
 from runbook_tui.trust.participant import SEALED_AT, ParticipantTrust, find_signer, received_copy
@@ -146,45 +145,68 @@ class ShareClient:
 
     async def _read(self) -> None:
         assert self._process is not None
-        while line := await self._process.stdout.readline():
-            text = protocol.event_text(line)
-            if text is not None:  # the common case (a catch-up is nothing else): parse only the event, check its hash from its bytes
-                try:
-                    event = json.loads(text)
-                except ValueError:
-                    event = None  # not the event alone: read it as any message
-                if isinstance(event, dict):
-                    self._apply(event, text)
-                    continue
-            message = protocol.decode(line)
-            kind = message.get("kind")
-            if kind == "event":
-                self._apply(message["event"])
-            elif kind == "reply":
-                future = self._waiting.pop(int(message.get("id", 0)), None)
-                if future is not None and not future.done():
-                    future.set_result(Reply(bool(message.get("ok")), str(message.get("message", ""))))
+        async for lines in protocol.read_lines(self._process.stdout):
+            batch: list[tuple[Event, str | None]] = []  # events folded together (a catch-up is nothing else)
+            for line in lines:
+                text = protocol.event_text(line)
+                if text is not None:  # the common case: parse only the event, check its hash from its bytes
+                    event = protocol.event_object(text)
+                    if event is not None:
+                        batch.append((event, text))
+                        continue  # else not the event alone: read it as any message
+                message = protocol.decode(line)
+                kind = message.get("kind")
+                if kind == "event":
+                    batch.append((message["event"], None))
+                elif kind == "reply":
+                    self._take(batch)  # in order: the events before the reply first
+                    batch = []
+                    future = self._waiting.pop(int(message.get("id", 0)), None)
+                    if future is not None and not future.done():
+                        future.set_result(Reply(bool(message.get("ok")), str(message.get("message", ""))))
+            self._take(batch)
 
-    def _apply(self, event: Event, text: str | None = None) -> None:
-        """Check `event` against the ledger and fold it; `text`: its JSON as received (the journal's line), if known."""
-        if self.trust is not None:
-            problem = self.trust.ledger.add(event, text.encode("utf-8") if text is not None else None)
-            if problem is not None:
-                if self.diverged is None:
-                    self.diverged = problem
-                self._say(f"WARNING: the journal diverges from what you saw: {problem}")
-                return
-            if self.role == "verifier" and self.trust.signer is not None and event.get("type") in SEALED_AT and event["seq"] > self.state.seq:
-                task = asyncio.get_running_loop().create_task(self._seal(event))
-                self._seals.add(task)
-                task.add_done_callback(self._seals.discard)
-        if event["seq"] <= self.state.seq:
-            return  # already have it (a catch-up overlapping a live event)
-        if event["seq"] != self.state.seq + 1:
-            raise protocol.ProtocolError(f"event {event['seq']} after {self.state.seq}: a gap")
-        self.state = apply(self.state, event)
-        for listener in list(self._listeners):
-            listener(event, self.state)
+    def _take(self, batch: list[tuple[Event, str | None]]) -> None:
+        """Check each event against the ledger, fold the new ones at once, then tell the listeners of each (with the state after them all)."""
+        fresh: list[Event] = []
+        last = self.state.seq
+        sealing = self.role == "verifier" and self.trust is not None and self.trust.signer is not None
+        try:
+            for event, text in batch:
+                if not self._verified(event, text):
+                    continue
+                seq = event["seq"]
+                if seq <= last:
+                    continue  # already have it (a catch-up overlapping a live event)
+                if seq != last + 1:
+                    raise protocol.ProtocolError(f"event {seq} after {last}: a gap")
+                if sealing and event.get("type") in SEALED_AT:
+                    task = asyncio.get_running_loop().create_task(self._seal(event))
+                    self._seals.add(task)
+                    task.add_done_callback(self._seals.discard)
+                fresh.append(event)
+                last = seq
+        finally:
+            if self.trust is not None:
+                self.trust.ledger.flush()
+            if fresh:
+                self.state = state = replay(fresh, self.state)
+                listeners = list(self._listeners)
+                for event in fresh:
+                    for listener in listeners:
+                        listener(event, state)
+
+    def _verified(self, event: Event, text: str | None) -> bool:
+        """`event` extends the chain this participant holds (or repeats it); `text`: its JSON as received (the journal's line), if known."""
+        if self.trust is None:
+            return True
+        problem = self.trust.ledger.add(event, None if text is None else text.encode())
+        if problem is None:
+            return True
+        if self.diverged is None:
+            self.diverged = problem
+        self._say(f"WARNING: the journal diverges from what you saw: {problem}")
+        return False
 
     async def _seal(self, event: Event) -> None:
         """Sign the head just verified when it is a checkpoint or the end, and send the seal."""

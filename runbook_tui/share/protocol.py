@@ -20,13 +20,17 @@ same `apply()` and its replica cannot disagree with the journal.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol
 
 from runbook_tui.engine.journal import canonical
 
 ACTIONS = frozenset({"confirm", "reject", "note", "hold", "request_rollback"})
 #: A line longer than this is refused (a hostile or broken peer cannot make us buffer forever).
 MAX_LINE = 8 * 1024 * 1024
+#: Characters asked of the stream at once: a catch-up arrives as many lines per read, not one (asyncssh's
+#: `readline` copies the rest of its buffer for every line).
+READ_CHUNK = 1024 * 1024
 #: (seconds between SSH keepalives, unanswered ones before a link counts as dead), both ways. A link
 #: that dies silently (NAT timeout, a laptop changing networks) gives no reset: without keepalives the
 #: verifier's replica would wait on it forever showing "connected", and so would the assignee's header.
@@ -65,11 +69,47 @@ def event(evt: dict[str, Any]) -> str:
 
 
 def event_text(line: str) -> str | None:
-    """The event's own JSON text in an event message (what the journal holds), or None for any other line."""
-    if line.startswith(EVENT_PREFIX) and line.endswith("}\n") and len(line) <= MAX_LINE:
-        return line[len(EVENT_PREFIX) : -2]
+    """The event's own JSON text in an event message (one line, its newline taken off: what the journal holds), or None for any other line."""
+    if line.startswith(EVENT_PREFIX) and line.endswith("}") and len(line) <= MAX_LINE:
+        return line[len(EVENT_PREFIX) : -1]
     return None
+
+
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner json.loads runs
+
+
+def event_object(text: str) -> dict[str, Any] | None:
+    """`text` parsed when it is one JSON object and nothing else (as `json.loads`, without its per-call overhead), else None."""
+    try:
+        value, end = _scan(text, 0)
+    except (StopIteration, ValueError, RecursionError):
+        return None
+    return value if end == len(text) and isinstance(value, dict) else None
 
 
 def reply(request_id: Any, ok: bool, message: str) -> str:
     return encode({"kind": "reply", "id": request_id, "ok": ok, "message": message})
+
+
+class TextStream(Protocol):
+    async def read(self, n: int = -1) -> str: ...
+
+
+async def read_lines(stream: TextStream) -> AsyncIterator[list[str]]:
+    """The stream's complete lines (newlines taken off), as many as each read brought; at most MAX_LINE held for one unfinished line."""
+    partial: list[str] = []  # pieces of a line not finished yet (joined once it is: no copy per piece)
+    held = 0
+    while chunk := await stream.read(READ_CHUNK):
+        end = chunk.rfind("\n") + 1
+        if not end:
+            held += len(chunk)
+            if held > MAX_LINE:
+                raise ProtocolError(f"a message of over {MAX_LINE} characters without its end")
+            partial.append(chunk)
+            continue
+        text = "".join(partial) + chunk[:end] if partial else chunk[:end]
+        rest = chunk[end:]
+        partial, held = ([rest], len(rest)) if rest else ([], 0)
+        lines = text.split("\n")
+        lines.pop()  # the empty string after the last newline
+        yield lines

@@ -46,6 +46,8 @@ QUEUE_LIMIT = 20_000
 SESSIONS_PER_PARTICIPANT = 4
 #: Bytes of catch-up written before waiting for the participant to take them.
 CATCH_UP_CHUNK = 256 * 1024
+#: Live events sent in one write at most (those that queued up while the last write drained).
+LIVE_BATCH = 512
 
 
 def parse_address(address: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
@@ -227,26 +229,30 @@ class ShareServer:
         line is the event's JSON as journaled, so it is relayed as it stands, without parsing.
         """
         with self.controller.journal.path.open("r", encoding="utf-8", newline="\n") as journal:
-            sent = 0
+            batch: list[str] = []
+            size = 0
             for seq, line in enumerate(journal):
                 if seq >= until:
                     break
                 if seq <= since:
                     continue
-                process.stdout.write(f'{{"kind":"event","event":{line.rstrip(chr(10))}}}\n')
-                sent += len(line)
-                if sent >= CATCH_UP_CHUNK:
-                    sent = 0
+                batch.append(f"{protocol.EVENT_PREFIX}{line.rstrip(chr(10))}}}\n")
+                size += len(line)
+                if size >= CATCH_UP_CHUNK:  # one write per chunk: asyncssh sends a packet per write, however small
+                    process.stdout.write("".join(batch))
+                    batch, size = [], 0
                     await process.stdout.drain()
+        process.stdout.write("".join(batch))
         await process.stdout.drain()
 
     async def _serve(self, process: asyncssh.SSHServerProcess[str], queue: asyncio.Queue[Event], actor: Actor, fingerprint: str) -> None:
         async def pump() -> None:
             while True:
-                event = await queue.get()
-                process.stdout.write(protocol.event(event))
-                if queue.empty():
-                    await process.stdout.drain()
+                events = [await queue.get()]
+                while not queue.empty() and len(events) < LIVE_BATCH:
+                    events.append(queue.get_nowait())
+                process.stdout.write("".join(map(protocol.event, events)))  # what queued up meanwhile goes in one write
+                await process.stdout.drain()
 
         async def listen() -> None:
             while line := await process.stdin.readline():

@@ -1,6 +1,7 @@
 """A participant's own record of the events they received: the chain checked as it grows.
 
-The verifier's client feeds every event it receives here. Each must extend
+The verifier's client feeds every event it receives here (and flushes the
+copy after each batch it read). Each must extend
 the chain it already holds (`prev` is the last hash, `hash` is the event's
 own); an event it already has must be the same event. Anything else is a
 divergence: the assignee's history changed under the verifier's eyes.
@@ -15,6 +16,9 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import canonical, event_hash, line_hash_matches
 from runbook_tui.trust import statements
 
+#: Lines held for the copy before they are written even without a `flush` (a long batch stays bounded).
+FLUSH_EVERY = 4096
+
 
 class Ledger:
     """The hashes seen, by seq; the last event that showed each step; an optional copy on disk."""
@@ -24,6 +28,7 @@ class Ledger:
         self.shown: dict[str, str] = {}  # step (statements.shown_key) -> hash of the last event that showed it
         self.copy = copy
         self._fd: int | None = None
+        self._unwritten: list[bytes] = []  # lines for the copy, written by `flush` (one write per batch received)
 
     @property
     def head(self) -> str:
@@ -46,20 +51,21 @@ class Ledger:
         claimed = event.get("hash")
         try:
             if isinstance(claimed, str) and line is not None and line_hash_matches(line, claimed):
-                digest = claimed
+                digest = claimed  # the bytes received hash to what the event claims
             else:
                 digest, line = event_hash(event), None
+                if digest != claimed:
+                    return f"event {seq}: its hash does not match its content"
         except (ValueError, RecursionError):
             return f"event {seq} cannot be hashed"
-        if digest != event.get("hash"):
-            return f"event {seq}: its hash does not match its content"
-        if seq < len(self.hashes):
+        held = len(self.hashes)
+        if seq < held:
             if self.hashes[seq] != digest:
                 return f"event {seq} differs from the one received before: the assignee's history was rewritten"
             return None
-        if seq != len(self.hashes):
-            return f"event {seq} after {len(self.hashes) - 1}: a gap"
-        if event.get("prev") != self.head:
+        if seq != held:
+            return f"event {seq} after {held - 1}: a gap"
+        if event.get("prev") != (self.hashes[-1] if held else ""):
             return f"event {seq} does not follow event {seq - 1} (prev does not match)"
         self.hashes.append(digest)
         shows = statements.shows(event)
@@ -69,14 +75,26 @@ class Ledger:
         return None
 
     def _write(self, line: bytes) -> None:
-        if self.copy is None:
+        if self.copy is not None:
+            self._unwritten.append(line)
+            if len(self._unwritten) >= FLUSH_EVERY:
+                self.flush()
+
+    def flush(self) -> None:
+        """The lines added since the last flush, to the copy on disk, in one write."""
+        if self.copy is None or not self._unwritten:
             return
         if self._fd is None:
             self.copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             self._fd = os.open(self.copy, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        os.write(self._fd, line + b"\n")
+        data = b"\n".join(self._unwritten) + b"\n"
+        self._unwritten.clear()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
 
     def close(self) -> None:
+        self.flush()
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -201,23 +201,43 @@ def test_an_unknown_event_type_only_advances_seq(tmp_path: Path, write_runbook: 
     assert later.steps == state.steps and later.current == state.current
 
 
-def test_replay_folds_long_runs_of_output_as_apply_does_event_by_event(tmp_path: Path, write_runbook: Callable[..., Path],
-        open_local_session: Callable[..., Session], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    """`replay` folds a run of output events at once (resume of a long journal): the state must be the one `apply` gives."""
-    _, _, events = run_scenario(tmp_path, write_runbook, open_local_session, monkeypatch, skip_and_finish)
+def _outputs_after_each_start(events: list[Event], outputs: Callable[[Event], list[Event]]) -> list[Event]:
+    """`events` with `outputs(step_started)` after each step start, numbered again."""
     long: list[Event] = []
     for event in events:
         long.append(event)
         if event["type"] == "step_started":
-            step = event["step"]
-            for n in range(300):  # more lines than OUTPUT_TAIL, from two hosts and both streams, a stray step among them
-                long.append({**event, "type": "output", "step": step if n % 97 else "not-in-the-plan", "host": f"h{n % 2}",
-                             "stream": "stderr" if n % 5 == 0 else "stdout", "text": f"{n}a\n{n}b\n" if n % 3 else ""})  # fmt: skip
-    long = [{**event, "seq": seq} for seq, event in enumerate(long)]
-    for cut in range(0, len(long) + 1, 37):
+            long.extend(outputs(event))
+    return [{**event, "seq": seq} for seq, event in enumerate(long)]
+
+
+def _assert_replay_is_apply(long: list[Event], cuts: Iterable[int]) -> None:
+    for cut in cuts:
         state = RunState()
         for event in long[:cut]:
             state = apply(state, event)
         assert replay(long[:cut]) == state, f"replay differs from apply after {cut} events"
+
+
+def test_replay_folds_long_runs_of_output_as_apply_does_event_by_event(tmp_path: Path, write_runbook: Callable[..., Path],
+        open_local_session: Callable[..., Session], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """`replay` folds a run of output events at once (resume of a long journal): the state must be the one `apply` gives."""
+    _, _, events = run_scenario(tmp_path, write_runbook, open_local_session, monkeypatch, skip_and_finish)
+    # More lines than OUTPUT_TAIL, from two hosts and both streams, a stray step among them.
+    long = _outputs_after_each_start(events, lambda event: [
+        {**event, "type": "output", "step": event["step"] if n % 97 else "not-in-the-plan", "host": f"h{n % 2}",
+         "stream": "stderr" if n % 5 == 0 else "stdout", "text": f"{n}a\n{n}b\n" if n % 3 else ""} for n in range(300)
+    ])  # fmt: skip
+    _assert_replay_is_apply(long, range(0, len(long) + 1, 37))
     kept = [line.text for line in replay(long).steps["look"].output]
     assert kept[-2:] == ["299b", "v1"] and "97a" not in kept  # the last of ours, then the step's own; not the stray step's
+
+
+def test_replay_of_a_run_longer_than_the_tail_keeps_the_same_lines_as_apply(tmp_path: Path, write_runbook: Callable[..., Path],
+        open_local_session: Callable[..., Session], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A run of output events longer than OUTPUT_TAIL (only its last events with text are split), empty ones among them."""
+    _, _, events = run_scenario(tmp_path, write_runbook, open_local_session, monkeypatch, skip_and_finish)
+    long = _outputs_after_each_start(events, lambda event: [
+        {**event, "type": "output", "text": "" if n % 3 == 0 else f"{n}\n" if n % 7 else f"{n}a\r\n{n}b"} for n in range(1500)
+    ])  # fmt: skip
+    _assert_replay_is_apply(long, (len(long) // 3, len(long) // 2, len(long)))

@@ -29,12 +29,12 @@ def test_a_rewrite_seen_while_joined_is_warned_about_at_once(tmp_path: Path) -> 
     said: list[str] = []
     client.on_status(said.append)
     for event in honest[:3]:
-        client._apply(event)
+        client._take([(event, None)])
     assert not said and client.state.seq == 2
-    client._apply(rewritten[2])  # after a reconnect, the catch-up brings event 2 back changed
+    client._take([(rewritten[2], None)])  # after a reconnect, the catch-up brings event 2 back changed
     assert said == ["WARNING: the journal diverges from what you saw: event 2 differs from the one received before: the assignee's history was rewritten"]
     assert client.diverged is not None
-    client._apply(rewritten[3])  # and what follows the rewrite does not chain onto what bob saw
+    client._take([(rewritten[3], None)])  # and what follows the rewrite does not chain onto what bob saw
     assert "does not follow event 2" in said[-1] and client.state.seq == 2
     client.trust.ledger.close()
     assert [json.loads(line)["hash"] for line in copy.read_text().splitlines()] == [e["hash"] for e in honest[:3]]

@@ -9,6 +9,7 @@ the table does not know, a value of the wrong kind.
 
 from __future__ import annotations
 
+import sys
 import types
 import typing
 from collections.abc import Iterator
@@ -97,5 +98,5 @@ def _fits(value: Any, hint: Any) -> bool:
     return isinstance(value, hint)
 
 
-if __name__ == "__main__":
-    print(markdown())
+if __name__ == "__main__":  # `python -m runbook_tui.engine.event_table`: the table to paste into README
+    sys.stdout.write(markdown() + "\n")

@@ -447,8 +447,14 @@ def test_a_pause_from_the_run_screen_is_acted_on_once_on_disk_and_in_the_journal
         c = s.controller
         heard: list[tuple[str, bool, bool]] = []
         c.subscribe(lambda event, state: heard.append((event["type"], state.paused, c.journal.durable_seq >= event["seq"])))
+        queued_before = c.journal.seq
         pausing = asyncio.create_task(c.pause_durably(ALICE, "DBA asked to wait"))
-        await asyncio.sleep(0)  # the pause is journaled (queued) and its fsync under way
+        for _ in range(100):  # until the pause is journaled (queued) and its fsync under way
+            if c.journal.seq > queued_before:
+                break
+            await asyncio.sleep(0)
+        else:
+            raise AssertionError("the pause never reached the journal's queue")
         assert not c.state.paused, "applied before it was on disk"
         c.emit("output", "system", step="a", host="local", stream="stdout", text="meanwhile\n", phase="run")
         reply = await pausing

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 import pytest
@@ -114,6 +115,14 @@ async def test_a_malformed_hello_journals_neither_a_join_nor_a_leave(lab: Lab) -
             assert json.loads(await process.stdout.readline())["kind"] == "welcome"
             process.stdin.write(hello)
             await asyncio.wait_for(process.wait_closed(), 10)  # the server hangs up on it
+    await _bob_confirms_both_steps_and_the_run_ends(lab, bob, shared)
+    presence = [(e["type"], e["name"]) for e in journal_lines(shared.journal) if e["type"].startswith("participant_")]
+    assert presence == [("participant_joined", "bob")], presence  # the real session only; it ended with the run
+    assert "Traceback" not in shared.stderr(), shared.stderr()
+
+
+async def _bob_confirms_both_steps_and_the_run_ends(lab: Lab, bob: Path, shared: Any) -> None:
+    """The real verifier joins, confirms 'one' and 'two', and the shared run exits 0."""
     verifier = lab.client(bob, shared.port)
     following = asyncio.create_task(verifier.run())
     try:
@@ -123,9 +132,6 @@ async def test_a_malformed_hello_journals_neither_a_join_nor_a_leave(lab: Lab) -
         await asyncio.wait_for(following, 10)
     finally:
         await verifier.close()
-    presence = [(e["type"], e["name"]) for e in journal_lines(shared.journal) if e["type"].startswith("participant_")]
-    assert presence == [("participant_joined", "bob")], presence  # the real session only; it ended with the run
-    assert "Traceback" not in shared.stderr(), shared.stderr()
 
 
 async def test_an_observer_reconnecting_in_a_loop_adds_a_bounded_number_of_events(lab: Lab) -> None:
@@ -146,15 +152,7 @@ async def test_an_observer_reconnecting_in_a_loop_adds_a_bounded_number_of_event
     # the journal catches up with the truth (olive gone) within one interval, without an event per session
     await until(lambda: olive_presence(shared.journal)[-1]["type"] == "participant_left", presence.INTERVAL + 5, "olive's leave")
     assert len(olive_presence(shared.journal)) <= presence.BURST + 2, [e["type"] for e in olive_presence(shared.journal)]
-    verifier = lab.client(bob, shared.port)
-    following = asyncio.create_task(verifier.run())
-    try:
-        await confirm_next(verifier, "one")
-        await confirm_next(verifier, "two")
-        assert await shared.exit_code() == 0, shared.stderr()
-        await asyncio.wait_for(following, 10)
-    finally:
-        await verifier.close()
+    await _bob_confirms_both_steps_and_the_run_ends(lab, bob, shared)
     written = olive_presence(shared.journal)
     [closed] = of_type(journal_lines(shared.journal), "share_closed")
     counted = sum(e.get("repeats", 0) for e in written) + closed["presence_unjournaled"]

@@ -298,7 +298,7 @@ class RunScreen(RunView):
             self._say(reply, quiet=True)
             return
         if reply.kind == "needs_acknowledgement":
-            body = f"{reply.detail}\n\n{_runs_and_undo(step_as_shown(controller.state, step.id))}"
+            body = f"{visible(reply.detail)}\n\n{_runs_and_undo(step_as_shown(controller.state, step.id))}"
             self.app.push_screen(
                 ConfirmPrompt(f"Acknowledge '{step.id}'", body, "I understand, run it"),
                 lambda ok: self._say(controller.run_current(self.actor, acknowledged=True), quiet=True) if ok else None,

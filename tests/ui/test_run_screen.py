@@ -114,7 +114,7 @@ async def test_a_step_with_confirm_runs_only_after_y(workdir: Path) -> None:
         await pilot.press("enter")
         prompt = await screen_is(pilot, "ConfirmPrompt")
         body = painted(prompt.query_one("#dialog-body", Static))
-        assert "The old table is gone for good." in body
+        assert "The old table is gone for good. [bold]x[/bold] ␛]0;owned␇" in body, body  # literal: no markup, escapes shown
         assert "echo drop >> marks" in body  # what it runs, spelled out
         await pilot.press("n")  # cancel: nothing runs
         await screen_is(pilot, "RunScreen")
@@ -306,7 +306,7 @@ async def test_the_acknowledgement_shows_the_command_and_its_undo_as_rendered_an
     the captured value filled in (not the template) and does not say the step cannot be undone."""
     runbook = RUNBOOK.replace("        checkpoint: true\n", "        checkpoint: true\n        capture: saved\n", 1).replace(
         "        confirm: The old table is gone for good.\n",
-        "        confirm: The old table is gone for good.\n        undo: echo restore {{ captured.saved }} >> marks\n",
+        '        confirm: "The old table is gone for good. [bold]x[/bold] \\e]0;owned\\a"\n        undo: echo restore {{ captured.saved }} >> marks\n',
     )
     write_runbook(workdir, runbook)
     app = make_app()
@@ -317,7 +317,7 @@ async def test_the_acknowledgement_shows_the_command_and_its_undo_as_rendered_an
         await pilot.press("enter")
         prompt = await screen_is(pilot, "ConfirmPrompt")
         body = painted(prompt.query_one("#dialog-body"))
-        assert "The old table is gone for good." in body
+        assert "The old table is gone for good. [bold]x[/bold] ␛]0;owned␇" in body, body  # literal: no markup, escapes shown
         assert "on local: echo drop >> marks" in body
         assert "Its undo:" in body and "on local: echo restore 'backed up' >> marks" in body, body
         assert "{{" not in body and "cannot be undone" not in body and "no undo" not in body, body

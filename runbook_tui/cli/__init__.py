@@ -1,7 +1,6 @@
 """The `runbook-tui` command: parses arguments and wires the pieces for each subcommand.
 
-Exit codes are a contract (scripts rely on them): 0 success, 1 failed or
-findings, 2 invalid input.
+Exit codes are a contract (scripts rely on them): 0 success, 1 failed or findings, 2 invalid input.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import Any
 
 from runbook_tui import __version__
 from runbook_tui.app import headless
+from runbook_tui.cli.pipe import quiet_on_broken_pipe
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
@@ -480,6 +480,7 @@ COMMANDS = {
 }
 
 
+@quiet_on_broken_pipe
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:

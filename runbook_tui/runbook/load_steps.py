@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from runbook_tui.runbook import field_table as T
@@ -19,7 +18,7 @@ from runbook_tui.runbook.model import (
     Text,
 )
 from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
-from runbook_tui.runbook.texts import Capture, Scope
+from runbook_tui.runbook.texts import Capture, CapturesBefore, Scope
 
 
 class StepsReader(MetricsReader):
@@ -46,7 +45,7 @@ class StepsReader(MetricsReader):
     def _sections(self, root: YMap) -> tuple[Section, ...]:
         sections = []
         seen: dict[str, Mark] = {}
-        captured: set[str] = set()
+        captured: dict[str, int] = {}  # capture name -> its position in document order
         items = self._items(root, "sections", "sections")
         for value, mark in items:
             section = self._section(value, mark, captured)
@@ -56,7 +55,7 @@ class StepsReader(MetricsReader):
             self.diags.error(root.value_mark("sections"), "expected at least one section with at least one step")
         return tuple(sections)
 
-    def _section(self, value: Any, mark: Mark, captured: set[str]) -> Section | None:
+    def _section(self, value: Any, mark: Mark, captured: dict[str, int]) -> Section | None:
         f = self.fields
         m = f.shaped(value, mark, "a section {id, title, kind, steps}", T.SECTION)
         if m is None:
@@ -76,7 +75,7 @@ class StepsReader(MetricsReader):
             return None
         return Section(section_id, title, kind, tuple(steps), mark)
 
-    def _step(self, value: Any, mark: Mark, section_id: str, captured: set[str]) -> Step | None:
+    def _step(self, value: Any, mark: Mark, section_id: str, captured: dict[str, int]) -> Step | None:
         f = self.fields
         m = f.mapping(value, mark, "a step {id, title, run|note|wait|ask, ...}")
         if m is None:
@@ -92,17 +91,17 @@ class StepsReader(MetricsReader):
             return None
         kind = kinds[0]
         on = self._on(m, kind)
-        scope = Scope(
-            in_step=True,
-            captures_before=frozenset(captured),
-            host_attrs=self._host_attrs(on),
-            late_allowed=True,
-            own_capture=m.get("capture") if isinstance(m.get("capture"), str) else None,
-        )
+        own_capture = m.get("capture") if isinstance(m.get("capture"), str) else None
+        host_attrs = self._host_attrs(on)
+        scope = Scope(in_step=True, captures_before=CapturesBefore(captured, len(captured)), host_attrs=host_attrs, late_allowed=True, own_capture=own_capture)
         capture = self._capture(m, kind)
         body = None if kind == "wait" else self._text(m, kind, "shell" if kind == "run" else "plain", scope)
         # The undo runs only after its step ran, so it may use the step's own capture.
-        undo_scope = replace(scope, captures_before=scope.captures_before | {capture}, own_capture=None) if capture else scope
+        undo_scope = (
+            Scope(in_step=True, captures_before=CapturesBefore(captured, len(captured), own=capture), host_attrs=host_attrs, late_allowed=True)
+            if capture
+            else scope
+        )
         title_text = self._text(m, "title", "plain", scope)  # may use captured.* and host: rendered just before the step
         step = Step(
             id=step_id or "",
@@ -135,7 +134,7 @@ class StepsReader(MetricsReader):
                 m.key_mark("verify"), f"step '{step_id}': 'verify: per_wave' without 'serial:' runs one wave; expected 'serial:' batches, or 'verify: after'"
             )
         if capture is not None:
-            captured.add(capture)
+            captured.setdefault(capture, len(captured))
         return step if step_id else None
 
     def _only(self, m: YMap, key: str, kind: str, kinds: tuple[str, ...]) -> bool:

@@ -41,6 +41,15 @@ _NAMING_BUILTINS = frozenset({"declare", "typeset", "local", "export", "readonly
 ARITH_OPS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
 
 
+#: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
+_KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "watch", ".", "source", "[", "test"}
+
+
+def names_none(words: list[str]) -> bool:
+    """True when `scripts`, `script_files` and `naming_arguments` all find nothing: no word is a known command name."""
+    return {word.rpartition("/")[2] for word in words}.isdisjoint(_KNOWN)
+
+
 def _basename(word: str) -> str:
     """`posixpath.basename` of a word (the text after the last `/`), without its generic path handling."""
     return word.rpartition("/")[2]

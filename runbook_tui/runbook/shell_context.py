@@ -9,7 +9,8 @@ not, `<<-`), here-strings, line continuations, `case` patterns, `[[ ... ]]`,
 meets it, and whether another shell parses it again (see `shell_commands`).
 
 The caller (`templating`) turns each context into a reference to an
-environment variable (`"${RBT_V1}"`), or refuses the template.
+environment variable (`"${RBT_V1}"`), or refuses the template; `shell_classify`
+reads a command of plain words without this state machine.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import re
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook.shell_places import (
     EXPANSION,
-    MARKER_BASE,
-    MARKERS,
     Kind,
     Place,
     Word,
@@ -29,12 +28,14 @@ from runbook_tui.runbook.shell_places import (
     marker_index,
 )
 
-__all__ = ["Place", "classify"]
+__all__ = ["Place", "Tokenizer"]
 
 _PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()#]+")  # characters with no meaning of their own
 
 
-class _Parser:
+class Tokenizer:
+    """Fills `places` (marker index -> Place) for the text; `level`: how many shells parse it before this one."""
+
     def __init__(self, text: str, places: dict[int, Place], level: int) -> None:
         self.s = text
         self.places = places
@@ -111,11 +112,7 @@ class _Parser:
             """The command is complete; `pipe`: its output feeds the next one."""
             nonlocal words, fed, fed_heredocs, known, heredocs_before
             end_word()
-            self._nested(words)
-            if words and words[0].text == "let":
-                for w in words[1:]:
-                    for m in w.markers:
-                        self.places[m].integer = True
+            self.simple_command(words)
             feeds = fed or fed_heredocs or len(self.pending_heredocs) > heredocs_before
             reader = commands.stdin_script_reader([w.text for w in words]) if words and feeds else None
             if reader:
@@ -195,6 +192,14 @@ class _Parser:
                 i = self._word_part(i, word, frame, close)
         end_command()
         return i
+
+    def simple_command(self, words: list[Word]) -> None:
+        """A simple command's words are complete: values another shell parses again; `let`'s are arithmetic."""
+        self._nested(words)
+        if words and words[0].text == "let":
+            for w in words[1:]:
+                for m in w.markers:
+                    self.places[m].integer = True
 
     def _word_at(self, i: int, text: str) -> bool:
         end = i + len(text)
@@ -312,7 +317,7 @@ class _Parser:
                 continue
             inner.append(s[j])
             j += 1
-        sub = _Parser("".join(inner), self.places, self.level)
+        sub = Tokenizer("".join(inner), self.places, self.level)
         before = set(self.places)
         in_bt = frame.get("bt", False)
         sub.parse_list(0, "", {**frame, "bt": True, "bt_dq": quoted or frame.get("bt_dq", False), "bt2": in_bt})
@@ -432,7 +437,7 @@ class _Parser:
 
     def _heredoc_line(self, line: str, frame: dict[str, bool]) -> Word:
         """One line of an unquoted heredoc: expanded like the inside of "...", but a `"` is just a character."""
-        sub = _Parser(line, self.places, self.level)
+        sub = Tokenizer(line, self.places, self.level)
         word = Word()
         k = 0
         while k < len(line):
@@ -455,6 +460,8 @@ class _Parser:
         if not any(w.markers or w.expanded_markers for w in words):
             return  # no value in this command
         texts = [w.text for w in words]
+        if commands.names_none(texts):
+            return  # no shell, wrapper or name-reading builtin among the words
         for indexes, by in commands.scripts(texts):
             self._reparse([words[k] for k in indexes], by)
         for k, by in commands.script_files(texts):
@@ -477,21 +484,10 @@ class _Parser:
                 place = self.places[m]
                 place.levels = max(place.levels, self.level + 1)
                 place.by = place.by or by
-        _Parser(text, self.places, self.level + 1).parse_list(0, "", {})
+        Tokenizer(text, self.places, self.level + 1).parse_list(0, "", {})
 
     def _output_reparsed(self, markers: list[int], by: str) -> None:
         """Values inside an expansion (or a command) whose output a shell parses: never safe to quote for it."""
         for m in markers:
             self.places[m].reparsed_output = True
             self.places[m].by = self.places[m].by or by
-
-
-def classify(text: str) -> dict[int, Place]:
-    """Each marker's place in `text`, by its index."""
-    places: dict[int, Place] = {}
-    _Parser(text, places, 0).parse_list(0, "", {})
-    for found in MARKERS.finditer(text):
-        index = ord(found.group()) - MARKER_BASE
-        if index not in places:
-            places[index] = Place(kind="UNKNOWN")
-    return places

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from runbook_tui.runbook.shell_context import classify
+from runbook_tui.runbook.shell_classify import classify
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,
     MARKERS,

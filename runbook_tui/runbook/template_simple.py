@@ -21,16 +21,15 @@ from typing import Any
 _EXPRESSION = re.compile(r"\{\{[ \t\n]*([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?[ \t\n]*\}\}")
 #: Words Jinja's parser reads as constants or operators, not as names.
 _KEYWORDS = frozenset({"true", "false", "none", "True", "False", "None", "not", "and", "or", "in", "is", "if", "else"})
-_TAG_STARTS = ("{{", "{%", "{#")
 
 
 @dataclass(frozen=True, slots=True)
-class Lookup:
-    """One `{{ root }}` or `{{ root.attr }}`; `line` is 1-based inside the template."""
+class Reference:
+    """A name a template uses: `root` alone (`now`, a bare parameter) or `root.attr` (a simple template's lookups too)."""
 
     root: str
     attr: str | None
-    line: int
+    line: int  # 1-based line inside the template
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +37,7 @@ class SimpleTemplate:
     """Literal texts around lookups: `texts[0] lookups[0] texts[1] ... texts[-1]`."""
 
     texts: tuple[str, ...]
-    lookups: tuple[Lookup, ...]
+    lookups: tuple[Reference, ...]
 
     def render(self, context: Mapping[str, Any], emit: Callable[[Any], str]) -> str | None:
         """The text Jinja would render, each value passed through `emit`; None when a value is not a plain lookup."""
@@ -66,15 +65,16 @@ def split(source: str, globals_: frozenset[str]) -> SimpleTemplate | None:
     if "\r" in source:
         return None  # Jinja normalises line ends in the text
     texts: list[str] = []
-    lookups: list[Lookup] = []
+    lookups: list[Reference] = []
     position = 0
+    one_line = "\n" not in source
     for match in _EXPRESSION.finditer(source):
         text = source[position : match.start()]
-        root, attr = match.group(1), match.group(2)
-        if text.endswith("{") or _has_tag(text) or root in _KEYWORDS or root in globals_:
+        root, attr = match.groups()
+        if ("{" in text and (text.endswith("{") or _has_tag(text))) or root in _KEYWORDS or root in globals_:
             return None
         texts.append(text)
-        lookups.append(Lookup(root, attr, source.count("\n", 0, match.start(1)) + 1))
+        lookups.append(Reference(root, attr, 1 if one_line else source.count("\n", 0, match.start(1)) + 1))
         position = match.end()
     rest = source[position:]
     if _has_tag(rest):
@@ -84,4 +84,4 @@ def split(source: str, globals_: frozenset[str]) -> SimpleTemplate | None:
 
 
 def _has_tag(text: str) -> bool:
-    return any(start in text for start in _TAG_STARTS)
+    return "{" in text and ("{{" in text or "{%" in text or "{#" in text)

@@ -40,7 +40,7 @@ from runbook_tui.runbook.shell_values import (
     stop_recording,
 )
 from runbook_tui.runbook.template_sandbox import BoundedSandbox, TemplateCost, end_budget, start_budget
-from runbook_tui.runbook.template_simple import SimpleTemplate, split
+from runbook_tui.runbook.template_simple import Reference, SimpleTemplate, split
 
 #: Names a template may use besides bare parameter names.
 ROOTS = frozenset({"params", "ticket", "secrets", "captured", "host", "now"})
@@ -136,15 +136,6 @@ SHELL_ONLY_FILTERS = frozenset({"shq"})
 
 
 @dataclass(frozen=True, slots=True)
-class Reference:
-    """A name a template uses: `root` alone (`now`, a bare parameter) or `root.attr`."""
-
-    root: str
-    attr: str | None
-    line: int  # 1-based line inside the template
-
-
-@dataclass(frozen=True, slots=True)
 class Analysis:
     roots: frozenset[str]
     references: tuple[Reference, ...]
@@ -201,8 +192,8 @@ def parsed_analysis(source: str) -> Analysis:
 
 def _simple_analysis(simple: SimpleTemplate) -> Analysis:
     """What the Jinja walk below finds for a simple template: attribute uses first, then bare names."""
-    attrs = [Reference(x.root, x.attr, x.line) for x in simple.lookups if x.attr is not None]
-    bare = [Reference(x.root, None, x.line) for x in simple.lookups if x.attr is None]
+    attrs = [x for x in simple.lookups if x.attr is not None]
+    bare = [x for x in simple.lookups if x.attr is None]
     return Analysis(frozenset(x.root for x in simple.lookups), tuple(attrs + bare), ())
 
 

@@ -28,12 +28,37 @@ class Capture:
     mark: Mark
 
 
+class CapturesBefore:
+    """The captures declared before a step: a view of the load's running record, so no step copies it.
+
+    `order` maps each capture name to its position in document order and grows
+    as the steps are read; the first `count` of them come before this step.
+    `own` is this step's own capture, which its undo may use.
+    """
+
+    __slots__ = ("count", "order", "own")
+
+    def __init__(self, order: dict[str, int], count: int, own: str | None = None) -> None:
+        self.order = order
+        self.count = count
+        self.own = own
+
+    def __contains__(self, name: str) -> bool:
+        return name == self.own or self.order.get(name, self.count) < self.count
+
+    def names(self) -> frozenset[str]:
+        return frozenset(name for name, position in self.order.items() if position < self.count) | ({self.own} if self.own else set())
+
+
+NONE_CAPTURED = CapturesBefore({}, 0)
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
     """What a string may refer to, where it stands."""
 
     in_step: bool = False
-    captures_before: frozenset[str] = frozenset()
+    captures_before: CapturesBefore = NONE_CAPTURED
     host_attrs: frozenset[str] = _HOST_ATTRS
     late_allowed: bool = False  # may this value wait until its step runs?
     own_capture: str | None = None  # the capture this very step declares (usable in its undo only)
@@ -183,7 +208,7 @@ class TextMaker:
             return (
                 f"capture 'captured.{attr}' is declared only by a later step '{later.step_id}' (line {later.mark.line}); expected a capture of an earlier step"
             )
-        return f"undefined capture 'captured.{attr}'; expected one declared with capture: by an earlier step ({_listed(scope.captures_before)})"
+        return f"undefined capture 'captured.{attr}'; expected one declared with capture: by an earlier step ({_listed(scope.captures_before.names())})"
 
 
 def _listed(names: frozenset[str] | set[str]) -> str:

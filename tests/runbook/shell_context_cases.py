@@ -37,6 +37,13 @@ def line(v: str) -> str:
 
 CASES = [
     Case("plain word", "printf '%s' {{ x }}", same),
+    # Commands of plain words only (no quote, operator or expansion): `shell_classify` reads these without the tokenizer.
+    Case("plain words only", "printf %s {{ x }}", same),
+    Case("plain words behind env and an assignment", "env A=1 printf %s {{ x }}", same),
+    Case("plain words: sh -c", "sh -c {{ x }}", None),
+    Case("plain words: sudo sh -c", "sudo -n sh -c {{ x }}", None),
+    Case("plain words: eval", "eval printf %s {{ x }}", None),
+    Case("plain words: ssh host command", "ssh -p 22 db1 echo {{ x }}", None),
     Case("double quotes", "printf '%s' \"<{{ x }}>\"", lambda v: f"<{v}>"),
     Case("concatenated quotes", "printf '%s' 'a'\"{{ x }}\"b", lambda v: f"a{v}b"),
     Case("comment with an apostrophe before", "# don't restart twice\nprintf '%s' {{ x }}", same),

@@ -1,0 +1,59 @@
+"""Where each interpolated value stands in a shell command (see `shell_context`), read the short way when it can be.
+
+Most commands are one line of plain words (`systemctl restart app --host
+{{ host.name }}`): no quote, escape, expansion, operator, redirection,
+comment or newline. For such a text the tokenizer would only split it at
+blanks and find every value directly in a word; `classify` does exactly that
+and hands the words to the same command rules (`sh -c`, `ssh`, `eval`, `let`,
+`declare`...). `case` and `[[` have grammars of their own, so a command
+starting with either, and every other text, goes through the tokenizer.
+`tests/runbook/test_shell_classify.py` checks both readings agree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from runbook_tui.runbook.shell_context import Tokenizer
+from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place, Word
+
+#: What a command of plain words separated by blanks never holds.
+_SYNTAX = re.compile(r"[\n'\"\\$`;&|<>()#]")
+#: Blanks between words, as the tokenizer splits them (other whitespace is part of a word).
+_BLANKS = re.compile(r"[ \t]+")
+#: First words whose commands the tokenizer reads by their own grammar.
+_OWN_GRAMMAR = frozenset({"case", "[["})
+
+
+def classify(text: str) -> dict[int, Place]:
+    """Each marker's place in `text`, by its index."""
+    words = _plain_words(text)
+    if words is None:
+        return tokenized(text)
+    places: dict[int, Place] = {}
+    for word in words:
+        for index in word.markers:
+            places.setdefault(index, Place())  # unquoted, at the outermost shell: what the tokenizer's WORD is
+    Tokenizer(text, places, 0).simple_command(words)
+    return places
+
+
+def tokenized(text: str) -> dict[int, Place]:
+    """`classify` by the tokenizer, for any text."""
+    places: dict[int, Place] = {}
+    Tokenizer(text, places, 0).parse_list(0, "", {})
+    for found in MARKERS.finditer(text):
+        index = ord(found.group()) - MARKER_BASE
+        if index not in places:
+            places[index] = Place(kind="UNKNOWN")
+    return places
+
+
+def _plain_words(text: str) -> list[Word] | None:
+    """The words of a one-line command of plain words, each with the values standing in it; None for any other text."""
+    if _SYNTAX.search(text) is not None:
+        return None
+    words = [Word([part], [ord(found) - MARKER_BASE for found in MARKERS.findall(part)]) for part in _BLANKS.split(text) if part]
+    if words and words[0].text in _OWN_GRAMMAR:
+        return None
+    return words

@@ -1,0 +1,124 @@
+"""A command of plain words is read the short way (`shell_classify`), with exactly the tokenizer's result.
+
+Each text below is also read by the tokenizer (`tokenized`); both must give
+the same place, for every value, including the command rules that make a
+value unsafe (`sh -c`, `ssh`, `eval`, `let`, `declare`, `[ -v ]`...).
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shell_context_cases import CASES
+
+from runbook_tui.runbook import shell_classify
+from runbook_tui.runbook.shell_classify import classify, tokenized
+from runbook_tui.runbook.shell_commands import names_none, naming_arguments, script_files, scripts
+from runbook_tui.runbook.shell_places import marker
+
+M0, M1, M2 = marker(0), marker(1), marker(2)
+
+#: Plain-word commands: each rule of shell_commands, blanks of both kinds, whitespace that is part of a word.
+PLAIN = [
+    f"systemctl restart app-1 --cluster {M0} --host {M1}",
+    f"printf %s {M0}",
+    f"sh -c {M0}",
+    f"sudo -u root -n sh -c {M0} sh {M1}",
+    f"/bin/bash -xc {M0}",
+    f"su - postgres -c {M0}",
+    f"eval {M0} {M1}",
+    f"ssh -p 22 db1 {M0}",
+    f"ssh db1 echo {M0}",
+    f"ssh {M0}",
+    f"watch -n 1 {M0}",
+    f"watch -x {M0}",
+    f"timeout 5 sh -c {M0}",
+    f"env A=1 B={M0} sh -c {M1}",
+    f"xargs -I x sh -c {M0}",
+    f"let y={M0} {M1}",
+    f"declare x{M0}=1 {M1}",
+    f"export {M0}={M1}",
+    f"read -p {M0} {M1}",
+    f"printf -v {M0} %s {M1}",
+    f"[ -v {M0} ]",
+    f"test {M0} -eq 1",
+    f"tmux new {M0}",
+    f"parallel echo ::: {M0}",
+    f"{M0}",
+    f"{M0}{M1}x{M2}",
+    f"  \tprintf\t\t%s   {M0}  ",
+    f"printf\xa0%s {M0}\r",
+    f"printf {{a,b}} !x ~{M0} *?[{M1}]",
+    "",
+    "   ",
+    "true",
+]
+#: Starting with a word of its own grammar: left to the tokenizer, still the same answer.
+OWN_GRAMMAR = [f"case {M0} in", f"[[ {M0} -eq 1 ]]", f"[[ {M0} ]]"]
+
+
+def test_plain_commands_take_the_short_way_and_agree_with_the_tokenizer() -> None:
+    for text in PLAIN:
+        assert shell_classify._plain_words(text) is not None, text
+        assert classify(text) == tokenized(text), text
+
+
+def test_case_and_double_brackets_go_to_the_tokenizer() -> None:
+    for text in OWN_GRAMMAR:
+        assert shell_classify._plain_words(text) is None, text
+        assert classify(text) == tokenized(text), text
+
+
+def test_every_context_of_the_real_shell_table_agrees() -> None:
+    """The templates the real-shell tests run (quotes, heredocs, expansions: mostly the tokenizer's), as marker text."""
+    for case in CASES:
+        pieces = re.split(r"\{\{.*?\}\}", case.template)
+        text = "".join(piece + marker(k) for k, piece in enumerate(pieces[:-1])) + pieces[-1]
+        assert classify(text) == tokenized(text), case.name
+
+
+WORDS = st.sampled_from(
+    [
+        *"sh bash su eval ssh watch sudo env timeout xargs let declare export read printf test [ ] [[ ]] case in esac tmux".split(),
+        *"-c -n -u -x -s -p -v -eq -- - = A=1 x= root db1 5 1 { } ! ~ * ? /bin/sh \xa0 \r".split(" "),
+        M0,
+        M1,
+        M2,
+        f"a{M0}",
+        f"{M1}=x",
+        f"x={M2}",
+        f"a[{M0}]",
+        ";",
+        "'",
+        '"',
+        "$",
+        "\n",
+        "#",
+        "|",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(WORDS, st.sampled_from([" ", "\t", "  ", ""])), max_size=10))
+def test_generated_commands_agree(parts: list[tuple[str, str]]) -> None:
+    text = "".join(word + blank for word, blank in parts)
+    assert classify(text) == tokenized(text), repr(text)
+
+
+NAMES = st.sampled_from(
+    [
+        *"sh bash /bin/sh /usr/bin/bash su eval ssh watch sudo env timeout xargs let declare export read printf test /usr/bin/test [ . source ./source".split(),
+        *"-c -n -u -x -s -v -eq -- A=1 x= root db1 5 systemctl restart app ls cat grep /opt/tool".split(),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(NAMES, max_size=8))
+def test_a_command_naming_no_known_command_has_no_word_the_rules_pick(words: list[str]) -> None:
+    """The tokenizer skips the command rules when `names_none`: then each rule must indeed find nothing."""
+    if names_none(words):
+        assert scripts(words) == [] and script_files(words) == [] and naming_arguments(words) == [], words

@@ -7,6 +7,7 @@ import re
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_UNIT_ENDS = ("s", "m", "h", "d")
 
 
 def parse_duration(value: object) -> float:
@@ -20,11 +21,8 @@ def parse_duration(value: object) -> float:
             raise ValueError(f"expected a duration of zero or more, got {value}")
         return float(value)
     text = str(value).strip().replace(" ", "")
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
+    seconds = None if text.endswith(_UNIT_ENDS) else _number(text)  # `30s`: no number ends so (a failed float() raises: slow)
+    if seconds is not None:
         if not math.isfinite(seconds):
             raise ValueError(f"expected a finite duration, got {value!r}")
         if seconds < 0:
@@ -40,6 +38,13 @@ def parse_duration(value: object) -> float:
     if position == 0 or position != len(text):
         raise ValueError(f"expected a duration like 30s, 5m, 1h30m or a number of seconds, got {value!r}")
     return total
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def format_duration(seconds: float) -> str:

@@ -95,14 +95,12 @@ class Shape:
     description: str
     fields: tuple[Field, ...]
     extra: JSON = field(default_factory=dict)
+    keys: frozenset[str] = field(init=False, repr=False, compare=False)  # derived once: the loader checks every mapping
+    required: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(f.key for f in self.fields)
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        return tuple(f.key for f in self.fields if f.required)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", frozenset(f.key for f in self.fields))
+        object.__setattr__(self, "required", tuple(f.key for f in self.fields if f.required))
 
 
 CHECK = Shape("check", "A measured check on a panel: exactly one of below or above, optionally within a time.", (

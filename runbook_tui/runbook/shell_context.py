@@ -195,8 +195,9 @@ class Tokenizer:
 
     def simple_command(self, words: list[Word]) -> None:
         """A simple command's words are complete: values another shell parses again; `let`'s are arithmetic."""
-        self._nested(words)
-        if words and words[0].text == "let":
+        texts = [w.text for w in words]
+        self._nested(words, texts)
+        if texts and texts[0] == "let":
             for w in words[1:]:
                 for m in w.markers:
                     self.places[m].integer = True
@@ -455,11 +456,10 @@ class Tokenizer:
 
     # -- nested shells ------------------------------------------------------------------------------
 
-    def _nested(self, words: list[Word]) -> None:
+    def _nested(self, words: list[Word], texts: list[str]) -> None:
         """Words another shell parses again: mark their values one level deeper; names bash evaluates: integers only."""
         if not any(w.markers or w.expanded_markers for w in words):
             return  # no value in this command
-        texts = [w.text for w in words]
         if commands.names_none(texts):
             return  # no shell, wrapper or name-reading builtin among the words
         for indexes, by in commands.scripts(texts):

@@ -25,7 +25,7 @@ import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from runbook_tui.runbook.shell_classify import classify
 from runbook_tui.runbook.shell_places import (
@@ -83,8 +83,7 @@ class ShellRefused(ValueError):
 # -- the template side -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     kind: str  # "data", "value", "tag"
     text: str
     start: int  # offset in the template source
@@ -118,6 +117,8 @@ def segments(source: str) -> Iterator[Segment]:
 
 def _ends_in_string(expression: str) -> bool:
     """Whether the text up to the first `}}` stops inside a string literal: the `}}` is not the block's end."""
+    if "'" not in expression and '"' not in expression:
+        return False
     quote = ""
     escaped = False
     for char in expression:

@@ -45,7 +45,11 @@ _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 
 
 class YMap(dict[str, Any]):
-    """A mapping with the position of itself, of each key and of each value."""
+    """A mapping with the position of itself, of each key and of each value.
+
+    Marks are made with `Mark._make`, one C call (a NamedTuple's own constructor is a Python
+    function): a load asks for about ten per step.
+    """
 
     file: str
     pos: Position
@@ -54,13 +58,13 @@ class YMap(dict[str, Any]):
 
     @property
     def mark(self) -> Mark:
-        return Mark(self.file, *self.pos)
+        return Mark._make((self.file, *self.pos))
 
     def key_mark(self, key: str) -> Mark:
-        return Mark(self.file, *self.key_pos.get(key, self.pos))
+        return Mark._make((self.file, *self.key_pos.get(key, self.pos)))
 
     def value_mark(self, key: str) -> Mark:
-        return Mark(self.file, *self.value_pos.get(key, self.pos))
+        return Mark._make((self.file, *self.value_pos.get(key, self.pos)))
 
 
 class YList(list[Any]):
@@ -72,11 +76,11 @@ class YList(list[Any]):
 
     @property
     def mark(self) -> Mark:
-        return Mark(self.file, *self.pos)
+        return Mark._make((self.file, *self.pos))
 
     @property
     def item_marks(self) -> list[Mark]:
-        return [Mark(self.file, *p) for p in self.item_pos]
+        return [Mark._make((self.file, *p)) for p in self.item_pos]
 
 
 def _resolve_plain(value: str) -> str:
@@ -182,7 +186,12 @@ class Builder:
                         as_key = parent.is_map and parent.key is _KEY
                     if kind is scalar_event:
                         key_text = event.value
-                        value = None if as_key or discard else self._scalar(event, pos)
+                        if as_key or discard:
+                            value = None
+                        elif event.tag is None and (not event.implicit[0] or (key_text[:1] not in _RESOLVERS and not _ANY_START)):
+                            value = key_text  # quoted, or plain with no resolver for its first character: a string
+                        else:
+                            value = self._scalar(event, pos)
                         if event.anchor is not None:
                             self._anchor(event.anchor, _Anchor(value, pos, key_text, event), mark)
                     elif kind is alias_event:
@@ -225,7 +234,10 @@ class Builder:
                     items.append(value)
                     items.item_pos.append(pos)
                 elif parent.key is _KEY:
-                    self._key(parent, pos, key_text)
+                    if key_text is not None and key_text not in parent.value:
+                        parent.key, parent.key_pos = key_text, pos  # a new plain key (else `_key` says why not)
+                    else:
+                        self._refuse_key(parent, pos, key_text)
                 else:
                     key = parent.key
                     if key is not _SKIP:
@@ -238,22 +250,17 @@ class Builder:
         finally:
             parser.dispose()
 
-    def _key(self, frame: _Frame, pos: Position, key_text: str | None) -> None:
-        """A mapping's next key: taken, or refused (not a plain key, a duplicate) so its value is read and dropped."""
-        container = frame.value
-        if key_text is None:
-            if not frame.discard:
+    def _refuse_key(self, frame: _Frame, pos: Position, key_text: str | None) -> None:
+        """A refused key (not a plain key, or a duplicate): its value is read and dropped."""
+        if not frame.discard:
+            container = frame.value
+            if key_text is None:
                 self.errors.append(Diagnostic(Mark(self.file, *pos), "expected a plain key (a name), not a mapping or list"))
-            frame.key = _SKIP
-        elif key_text in container:
-            if not frame.discard:
+            else:
                 assert isinstance(container, YMap)
                 first = container.key_pos[key_text][0]
                 self.errors.append(Diagnostic(Mark(self.file, *pos), f"duplicate key '{key_text}' (first at line {first})"))
-            frame.key = _SKIP
-        else:
-            frame.key = key_text
-            frame.key_pos = pos
+        frame.key = _SKIP
 
     def _anchor(self, name: str, anchor: _Anchor, mark: Any) -> None:
         if name in self.anchors:

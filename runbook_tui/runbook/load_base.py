@@ -16,6 +16,7 @@ from runbook_tui.runbook.model import (
     Text,
     TextKind,
 )
+from runbook_tui.runbook.templating import is_template
 from runbook_tui.runbook.texts import Names, Scope, TextMaker
 
 RUNBOOK_ID = re.compile(r"[a-z0-9-]+")
@@ -53,6 +54,9 @@ class ReaderBase:
 
     def _plain(self, m: YMap, key: str, default: str | None = None) -> str | None:
         """A string rendered at load (titles, ticket fields)."""
+        value = m.get(key)
+        if type(value) is str and not is_template(value):
+            return value  # what the Text below would hold, without making one
         text = self._text(m, key, "plain")
         return default if text is None else text.value
 

@@ -35,6 +35,7 @@ from runbook_tui.runbook.shell_places import (
     has_markers,
     marker,
 )
+from runbook_tui.runbook.template_simple import SimpleTemplate
 
 #: Environment variables carrying values are named PREFIX1, PREFIX2, ...
 PREFIX = "RBT_V"
@@ -150,13 +151,21 @@ def marked_source(source: str) -> str:
     return "".join(parts)
 
 
-def static_problems(source: str) -> list[tuple[int, str]]:
+def static_problems(source: str, simple: SimpleTemplate | None = None) -> list[tuple[int, str]]:
     """What `validate` refuses in a shell template: (offset in the source, message) per value.
 
     Follows the literal text with every `{% %}` tag left out; `render_command`
     checks the text each render really produces, so a branch taken at run
-    time cannot slip past.
+    time cannot slip past. `simple`: the template's simple form (`template_simple.split`),
+    when it has one: its text is checked without splitting the source again, and
+    only a command with a problem is read the long way, for the problems' offsets.
     """
+    if simple is not None and len(simple.lookups) < MARKER_LIMIT and not has_markers(source):
+        # The same text the loop below builds: each `{{ name }}` is a value (no raw, no shq) and the rest is data.
+        count = len(simple.lookups)
+        places = classify("".join(simple.texts[index] + marker(index) for index in range(count)) + simple.texts[-1])
+        if all(refusal(places[index], 0) is None for index in range(count)):
+            return []
     problems: list[tuple[int, str]] = []
     text: list[str] = []
     values: list[tuple[int, str, int]] = []  # offset, expression, shq count

@@ -16,15 +16,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 _EXPRESSION = re.compile(r"\{\{[ \t\n]*([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?[ \t\n]*\}\}")
 #: Words Jinja's parser reads as constants or operators, not as names.
 _KEYWORDS = frozenset({"true", "false", "none", "True", "False", "None", "not", "and", "or", "in", "is", "if", "else"})
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(NamedTuple):
     """A name a template uses: `root` alone (`now`, a bare parameter) or `root.attr` (a simple template's lookups too)."""
 
     root: str
@@ -61,27 +60,21 @@ class SimpleTemplate:
 
 @lru_cache(maxsize=8192)
 def split(source: str, globals_: frozenset[str]) -> SimpleTemplate | None:
-    """The template as texts and lookups when it has the simple shape (names in `globals_` excluded), else None."""
-    if "\r" in source:
-        return None  # Jinja normalises line ends in the text
-    texts: list[str] = []
-    lookups: list[Reference] = []
-    position = 0
-    one_line = "\n" not in source
-    for match in _EXPRESSION.finditer(source):
-        text = source[position : match.start()]
-        root, attr = match.groups()
-        if ("{" in text and (text.endswith("{") or _has_tag(text))) or root in _KEYWORDS or root in globals_:
-            return None
-        texts.append(text)
-        lookups.append(Reference(root, attr, 1 if one_line else source.count("\n", 0, match.start(1)) + 1))
-        position = match.end()
-    rest = source[position:]
-    if _has_tag(rest):
+    """The template as texts and lookups when it has the simple shape (names in `globals_` excluded), else None.
+
+    Simple when the text holds no `{%`, `{#` or `{{{` and every `{{` opens a `{{ name }}` or
+    `{{ name.attr }}` (then no text between them holds a tag, nor ends in a `{` that would open
+    one); checked on the whole string, so the pieces come from one `re.split`.
+    """
+    if "\r" in source or "{%" in source or "{#" in source or "{{{" in source:
+        return None  # Jinja normalises line ends in the text; the others are tags, or a `{` before one
+    pieces = _EXPRESSION.split(source)  # text, root, attr, text, root, attr, ..., text
+    roots = pieces[1::3]
+    if source.count("{{") != len(roots) or not _KEYWORDS.isdisjoint(roots) or not globals_.isdisjoint(roots):
         return None
-    texts.append(rest)
-    return SimpleTemplate(tuple(texts), tuple(lookups))
-
-
-def _has_tag(text: str) -> bool:
-    return "{" in text and ("{{" in text or "{%" in text or "{#" in text)
+    if "\n" in source:
+        lines = [source.count("\n", 0, match.start(1)) + 1 for match in _EXPRESSION.finditer(source)]
+    else:
+        lines = [1] * len(roots)
+    lookups = tuple(Reference(root, attr, line) for root, attr, line in zip(roots, pieces[2::3], lines))
+    return SimpleTemplate(tuple(pieces[0::3]), lookups)

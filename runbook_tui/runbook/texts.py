@@ -15,7 +15,8 @@ from typing import Any
 from runbook_tui.runbook.diagnostics import Collector
 from runbook_tui.runbook.model import Mark, Text, TextKind
 from runbook_tui.runbook.shell_values import static_problems
-from runbook_tui.runbook.templating import LATE_ROOTS, ROOTS, Analysis, TemplateError, analyse, is_template, render
+from runbook_tui.runbook.template_simple import split
+from runbook_tui.runbook.templating import GLOBALS, LATE_ROOTS, ROOTS, Analysis, TemplateError, analyse, is_template, render
 
 _HOST_ATTRS = frozenset({"name", "address", "port", "user"})
 _TICKET_ATTRS = frozenset({"id", "subject", "description", "window", "assignee", "verifier", "risk", "success_criteria"})
@@ -133,7 +134,7 @@ class TextMaker:
 
     def _shell_ok(self, source: str, mark: Mark) -> bool:
         """Every value of a shell command must reach the shell as one literal word (see shell_values)."""
-        problems = static_problems(source)
+        problems = static_problems(source, split(source, GLOBALS))
         for offset, message in problems:
             self.diags.error(self.mark_at(mark, source, offset), message)
         return not problems

@@ -1,8 +1,11 @@
-"""A command of plain words is read the short way (`shell_classify`), with exactly the tokenizer's result.
+"""The shell check's short ways give exactly the long ways' answers.
 
-Each text below is also read by the tokenizer (`tokenized`); both must give
+A command of plain words is read without the tokenizer (`shell_classify`):
+each text below is also read by the tokenizer (`tokenized`); both must give
 the same place, for every value, including the command rules that make a
-value unsafe (`sh -c`, `ssh`, `eval`, `let`, `declare`, `[ -v ]`...).
+value unsafe (`sh -c`, `ssh`, `eval`, `let`, `declare`, `[ -v ]`...). And a
+simple template's command is checked from its simple form (`static_problems`
+given `split`): the same problems as reading its source.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from runbook_tui.runbook import shell_classify
 from runbook_tui.runbook.shell_classify import classify, tokenized
 from runbook_tui.runbook.shell_commands import names_none, naming_arguments, script_files, scripts
 from runbook_tui.runbook.shell_places import marker
+from runbook_tui.runbook.shell_values import static_problems
+from runbook_tui.runbook.template_simple import split
+from runbook_tui.runbook.templating import GLOBALS
 
 M0, M1, M2 = marker(0), marker(1), marker(2)
 
@@ -122,3 +128,24 @@ def test_a_command_naming_no_known_command_has_no_word_the_rules_pick(words: lis
     """The tokenizer skips the command rules when `names_none`: then each rule must indeed find nothing."""
     if names_none(words):
         assert scripts(words) == [] and script_files(words) == [] and naming_arguments(words) == [], words
+
+
+COMMAND_PIECES = st.sampled_from(
+    [
+        *["{{ x }}", "{{ host.name }}", "{{x}}", "{{ x | shq }}", "{{ x | raw }}", "{{ range }}", "{{", "}}", "{%", "{#", "\U00100000"],
+        *["sh", "-c", "eval", "ssh", "h", "let", "case", "in", "[[", "]]", "printf", "%s", "echo", "a=b"],
+        *[" ", " ", "\t", "\n", "'", '"', "$(", ")", "`", ";", "|", "&&", "<<EOF\n", "\nEOF", "#", "\\", "${", "}"],
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(COMMAND_PIECES, max_size=12).map("".join))
+def test_a_simple_template_has_the_problems_its_source_has(source: str) -> None:
+    assert static_problems(source, split(source, GLOBALS)) == static_problems(source), repr(source)
+
+
+def test_the_short_check_is_taken_for_the_common_commands() -> None:
+    for source in ("systemctl restart app --host {{ host.name }}", "sh -c {{ x }}", "printf '%s' \"{{ x }}\""):
+        assert split(source, GLOBALS) is not None, source
+        assert static_problems(source, split(source, GLOBALS)) == static_problems(source)

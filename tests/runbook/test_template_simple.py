@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from runbook_tui.runbook import templating
 from runbook_tui.runbook.model import TextKind
@@ -99,3 +101,49 @@ def test_a_constant_in_a_command_is_recorded_at_every_render() -> None:
     again = templating.render_command("echo {{ true }} {{ 'x y' }}", {})
     assert first == again
     assert again.env == (("RBT_V1", "true"), ("RBT_V2", "x y"))
+
+
+PIECES = [
+    "{{ cluster }}",
+    "{{host.name}}",
+    "{{{",
+    "{{",
+    "}}",
+    "{",
+    "}",
+    "{%",
+    "%}",
+    "{#",
+    "#}",
+    " ",
+    "\n",
+    "\r",
+    "\t",
+    "cluster",
+    "host.name",
+    "host",
+    ".",
+    "count",
+    "-",
+    "|",
+    "true",
+    "range",
+    "x.y.z",
+    "a b",
+    "'",
+    "$",
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(source=st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_generated_templates_analyse_and_render_as_jinja_does(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strings built from the pieces that decide the shape: the fast path, when it takes one, answers as Jinja."""
+    analyse.cache_clear()
+    fast = (_outcome(lambda: analyse(source)), _outcome(lambda: render(source, "plain", CONTEXT)))
+    with monkeypatch.context() as patched:
+        patched.setattr(templating, "split", lambda source, globals_: None)
+        analyse.cache_clear()
+        slow = (_outcome(lambda: analyse(source)), _outcome(lambda: render(source, "plain", CONTEXT)))
+    analyse.cache_clear()
+    assert fast == slow, source

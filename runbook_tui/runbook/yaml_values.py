@@ -92,21 +92,32 @@ def _resolve_plain(value: str) -> str:
 
 
 class _Frame:
-    """A collection being read; for a mapping, the key waiting for its value (`_KEY`: none yet, `_SKIP`: refused)."""
+    """A collection being read, and what its next value is.
 
-    __slots__ = ("anchor", "discard", "is_map", "key", "key_pos", "value")
+    `key` is `_ITEM` in a list; in a mapping, `_KEY` while a key is awaited, the key itself while
+    its value is (`key_pos` its position), `_SKIP` when the key was refused. `positions` is the
+    collection's `item_pos` or `value_pos`. Typed loosely: the read loop touches these per event.
+    """
 
-    def __init__(self, value: YMap | YList, is_map: bool, discard: bool, anchor: str | None) -> None:
-        self.value = value
-        self.is_map = is_map
-        self.key: object = _KEY
-        self.key_pos: Position = (0, 0)
-        self.discard = discard  # a refused key or its value: read, never used, its problems not reported
+    __slots__ = ("anchor", "discard", "key", "key_pos", "key_positions", "positions", "value")
+
+    def __init__(self, value: YMap | YList, discard: bool, anchor: str | None) -> None:
+        self.value: Any = value
         self.anchor = anchor
+        self.discard = discard  # a refused key or its value: read, never used, its problems not reported
+        self.key_pos: Position = (0, 0)
+        self.key: Any
+        self.positions: Any
+        self.key_positions: Any
+        if isinstance(value, YMap):
+            self.key, self.positions, self.key_positions = _KEY, value.value_pos, value.key_pos
+        else:
+            self.key, self.positions, self.key_positions = _ITEM, value.item_pos, None
 
 
 _KEY = object()
 _SKIP = object()
+_ITEM = object()
 
 
 class _Anchor:
@@ -163,27 +174,19 @@ class Builder:
             while True:
                 event = get_event()
                 kind = type(event)
-                if kind is map_end or kind is seq_end:
-                    assert parent is not None
-                    if parent.anchor is not None:
-                        open_anchors.discard(parent.anchor)
-                    value = parent.value
-                    pos, key_text = value.pos, None
-                    stack.pop()
-                    parent = stack[-1] if stack else None
-                elif kind is scalar_event or kind is map_start or kind is seq_start or kind is alias_event:
+                if kind is scalar_event or kind is map_start or kind is seq_start or kind is alias_event:
                     nodes += 1
                     mark = event.start_mark
                     pos = (mark.line + 1, mark.column + 1)
                     if nodes > MAX_NODES:
                         raise self._refuse(pos, f"more than {MAX_NODES} values in the document; the limit is {MAX_NODES}")
-                    if root_mark is None:
-                        root_mark = mark
                     if parent is None:
                         discard = as_key = False
+                        if root_mark is None:
+                            root_mark = mark
                     else:
-                        discard = parent.discard or (parent.is_map and parent.key is _SKIP)
-                        as_key = parent.is_map and parent.key is _KEY
+                        as_key = parent.key is _KEY
+                        discard = parent.discard or parent.key is _SKIP
                     if kind is scalar_event:
                         key_text = event.value
                         if as_key or discard:
@@ -213,9 +216,17 @@ class Builder:
                         if anchor is not None:
                             self._anchor(anchor, _Anchor(collection, pos, None, None), mark)
                             open_anchors.add(anchor)
-                        parent = _Frame(collection, kind is map_start, discard or as_key, anchor)
+                        parent = _Frame(collection, discard or as_key, anchor)
                         stack.append(parent)
                         continue
+                elif kind is map_end or kind is seq_end:
+                    assert parent is not None
+                    if parent.anchor is not None:
+                        open_anchors.discard(parent.anchor)
+                    value = parent.value
+                    pos, key_text = value.pos, None
+                    stack.pop()
+                    parent = stack[-1] if stack else None
                 elif kind is doc_start:
                     if found:
                         raise yaml.composer.ComposerError("expected a single document in the stream", root_mark, "but found another document", event.start_mark)
@@ -228,24 +239,21 @@ class Builder:
                 # Place the finished value: the root, an item, a key, or a key's value.
                 if parent is None:
                     root = value
-                elif not parent.is_map:
-                    items = parent.value
-                    assert isinstance(items, YList)
-                    items.append(value)
-                    items.item_pos.append(pos)
-                elif parent.key is _KEY:
+                    continue
+                key = parent.key
+                if key is _ITEM:
+                    parent.value.append(value)
+                    parent.positions.append(pos)
+                elif key is _KEY:
                     if key_text is not None and key_text not in parent.value:
-                        parent.key, parent.key_pos = key_text, pos  # a new plain key (else `_key` says why not)
+                        parent.key, parent.key_pos = key_text, pos  # a new plain key (else `_refuse_key` says why not)
                     else:
                         self._refuse_key(parent, pos, key_text)
                 else:
-                    key = parent.key
                     if key is not _SKIP:
-                        mapping = parent.value
-                        assert isinstance(key, str) and isinstance(mapping, YMap)
-                        mapping[key] = value
-                        mapping.key_pos[key] = parent.key_pos
-                        mapping.value_pos[key] = pos
+                        parent.value[key] = value
+                        parent.key_positions[key] = parent.key_pos
+                        parent.positions[key] = pos
                     parent.key = _KEY
         finally:
             parser.dispose()

@@ -47,6 +47,8 @@ class ReaderBase:
         if key not in m:
             return None
         value = m[key]
+        if type(value) is str and not is_template(value):
+            return Text(value, m.value_mark(key), kind, value)  # what `make` gives a plain string
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe(value)}")
             return None

@@ -4,8 +4,8 @@ Most commands are one line of plain words (`systemctl restart app --host
 {{ host.name }}`): no quote, escape, expansion, operator, redirection,
 comment or newline. For such a text the tokenizer would only split it at
 blanks and find every value directly in a word; `classify` does exactly that
-and hands the words to the same command rules (`sh -c`, `ssh`, `eval`, `let`,
-`declare`...). `case` and `[[` have grammars of their own, so a command
+and, when a word names a command the rules know (`sh -c`, `ssh`, `eval`,
+`let`, `declare`...), hands the words to the tokenizer's same rules. `case` and `[[` have grammars of their own, so a command
 starting with either, and every other text, goes through the tokenizer.
 `tests/runbook/test_shell_classify.py` checks both readings agree.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from runbook_tui.runbook.shell_commands import names_none
 from runbook_tui.runbook.shell_context import Tokenizer
 from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place, Word
 
@@ -27,14 +28,14 @@ _OWN_GRAMMAR = frozenset({"case", "[["})
 
 def classify(text: str) -> dict[int, Place]:
     """Each marker's place in `text`, by its index."""
-    words = _plain_words(text)
-    if words is None:
+    parts = _plain_words(text)
+    if parts is None:
         return tokenized(text)
-    places: dict[int, Place] = {}
-    for word in words:
-        for index in word.markers:
-            places.setdefault(index, Place())  # unquoted, at the outermost shell: what the tokenizer's WORD is
-    Tokenizer(text, places, 0).simple_command(words)
+    # Every value stands directly in a word: unquoted, at the outermost shell (the tokenizer's WORD).
+    places = {ord(found) - MARKER_BASE: Place() for found in MARKERS.findall(text)}
+    if places and (parts[0] == "let" or not names_none(parts)):  # a command rule may apply: the tokenizer's own
+        words = [Word([part], [ord(found) - MARKER_BASE for found in MARKERS.findall(part)]) for part in parts]
+        Tokenizer(text, places, 0).simple_command(words)
     return places
 
 
@@ -49,11 +50,11 @@ def tokenized(text: str) -> dict[int, Place]:
     return places
 
 
-def _plain_words(text: str) -> list[Word] | None:
-    """The words of a one-line command of plain words, each with the values standing in it; None for any other text."""
+def _plain_words(text: str) -> list[str] | None:
+    """The words of a one-line command of plain words; None for any other text."""
     if _SYNTAX.search(text) is not None:
         return None
-    words = [Word([part], [ord(found) - MARKER_BASE for found in MARKERS.findall(part)]) for part in _BLANKS.split(text) if part]
-    if words and words[0].text in _OWN_GRAMMAR:
+    parts = [part for part in _BLANKS.split(text) if part]
+    if parts and parts[0] in _OWN_GRAMMAR:
         return None
-    return words
+    return parts

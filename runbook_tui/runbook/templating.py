@@ -208,11 +208,14 @@ def _compiled(source: str, kind: TextKind) -> Any:
 
 
 def _render_bounded(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
-    budget = start_budget()
+    budget = None  # only Jinja's loops and calls count against it: a simple template has none
     try:
         simple = split(source, GLOBALS)
         rendered = simple.render(context, _EMIT[kind]) if simple is not None else None
-        return rendered if rendered is not None else str(_compiled(source, kind).render(context))
+        if rendered is not None:
+            return rendered
+        budget = start_budget()
+        return str(_compiled(source, kind).render(context))
     except TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
     except (TemplateCost, ShellRefused) as exc:
@@ -222,7 +225,8 @@ def _render_bounded(source: str, kind: TextKind, context: Mapping[str, Any]) -> 
     except Exception as exc:  # jinja raises many kinds; all mean "this template cannot render"
         raise TemplateError(f"cannot render template: {exc}") from None
     finally:
-        end_budget(budget)
+        if budget is not None:
+            end_budget(budget)
 
 
 def render_command(source: str, context: Mapping[str, Any]) -> ShellCommand:

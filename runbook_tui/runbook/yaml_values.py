@@ -44,10 +44,13 @@ _INT = "tag:yaml.org,2002:int"
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 
 
+_new_mark = tuple.__new__
+
+
 class YMap(dict[str, Any]):
     """A mapping with the position of itself, of each key and of each value.
 
-    Marks are made with `Mark._make`, one C call (a NamedTuple's own constructor is a Python
+    Marks are made by `tuple.__new__`, one C call (a NamedTuple's own constructor is a Python
     function): a load asks for about ten per step.
     """
 
@@ -58,13 +61,13 @@ class YMap(dict[str, Any]):
 
     @property
     def mark(self) -> Mark:
-        return Mark._make((self.file, *self.pos))
+        return _new_mark(Mark, (self.file, *self.pos))
 
     def key_mark(self, key: str) -> Mark:
-        return Mark._make((self.file, *self.key_pos.get(key, self.pos)))
+        return _new_mark(Mark, (self.file, *self.key_pos.get(key, self.pos)))
 
     def value_mark(self, key: str) -> Mark:
-        return Mark._make((self.file, *self.value_pos.get(key, self.pos)))
+        return _new_mark(Mark, (self.file, *self.value_pos.get(key, self.pos)))
 
 
 class YList(list[Any]):
@@ -76,11 +79,11 @@ class YList(list[Any]):
 
     @property
     def mark(self) -> Mark:
-        return Mark._make((self.file, *self.pos))
+        return _new_mark(Mark, (self.file, *self.pos))
 
     @property
     def item_marks(self) -> list[Mark]:
-        return [Mark._make((self.file, *p)) for p in self.item_pos]
+        return [_new_mark(Mark, (self.file, *p)) for p in self.item_pos]
 
 
 def _resolve_plain(value: str) -> str:

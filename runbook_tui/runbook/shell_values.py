@@ -160,10 +160,10 @@ def static_problems(source: str, simple: SimpleTemplate | None = None) -> list[t
     when it has one: its text is checked without splitting the source again, and
     only a command with a problem is read the long way, for the problems' offsets.
     """
-    if simple is not None and len(simple.lookups) < MARKER_LIMIT and not has_markers(source):
+    if simple is not None and len(simple.roots) < MARKER_LIMIT and not has_markers(source):
         # The same text the loop below builds: each `{{ name }}` is a value (no raw, no shq) and the rest is data.
-        count = len(simple.lookups)
-        places = classify("".join(simple.texts[index] + marker(index) for index in range(count)) + simple.texts[-1])
+        count = len(simple.roots)
+        places = classify("".join([simple.texts[index] + marker(index) for index in range(count)]) + simple.texts[-1])
         if all(refusal(places[index], 0) is None for index in range(count)):
             return []
     problems: list[tuple[int, str]] = []

@@ -14,42 +14,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 _EXPRESSION = re.compile(r"\{\{[ \t\n]*([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?[ \t\n]*\}\}")
 #: Words Jinja's parser reads as constants or operators, not as names.
 _KEYWORDS = frozenset({"true", "false", "none", "True", "False", "None", "not", "and", "or", "in", "is", "if", "else"})
+_new_template = tuple.__new__  # the NamedTuple without its Python-level constructor
 
 
-class Reference(NamedTuple):
-    """A name a template uses: `root` alone (`now`, a bare parameter) or `root.attr` (a simple template's lookups too)."""
+class SimpleTemplate(NamedTuple):
+    """Literal texts around lookups: `texts[0] {{ roots[0][.attrs[0]] }} texts[1] ... texts[-1]`; `lines[i]`: lookup i's line.
 
-    root: str
-    attr: str | None
-    line: int  # 1-based line inside the template
-
-
-@dataclass(frozen=True, slots=True)
-class SimpleTemplate:
-    """Literal texts around lookups: `texts[0] lookups[0] texts[1] ... texts[-1]`."""
+    Plain tuples of the `re.split` pieces, no object per lookup: a load makes one of these per templated string.
+    """
 
     texts: tuple[str, ...]
-    lookups: tuple[Reference, ...]
+    roots: tuple[str, ...]
+    attrs: tuple[str | None, ...]
+    lines: tuple[int, ...]
 
     def render(self, context: Mapping[str, Any], emit: Callable[[Any], str]) -> str | None:
         """The text Jinja would render, each value passed through `emit`; None when a value is not a plain lookup."""
         values = []
-        for lookup in self.lookups:
-            if lookup.root not in context:
+        for root, attr in zip(self.roots, self.attrs):
+            if root not in context:
                 return None  # a global or an undefined name: Jinja says what it is
-            value = context[lookup.root]
-            if lookup.attr is not None:
+            value = context[root]
+            if attr is not None:
                 # The sandbox's getattr: an attribute first, then the key; only the key of a plain mapping is taken here.
-                if not isinstance(value, dict) or hasattr(value, lookup.attr) or lookup.attr not in value:
+                if not isinstance(value, dict) or hasattr(value, attr) or attr not in value:
                     return None
-                value = value[lookup.attr]
+                value = value[attr]
             values.append(value)
         parts = [self.texts[0]]
         for value, text in zip(values, self.texts[1:]):
@@ -69,12 +65,11 @@ def split(source: str, globals_: frozenset[str]) -> SimpleTemplate | None:
     if "\r" in source or "{%" in source or "{#" in source or "{{{" in source:
         return None  # Jinja normalises line ends in the text; the others are tags, or a `{` before one
     pieces = _EXPRESSION.split(source)  # text, root, attr, text, root, attr, ..., text
-    roots = pieces[1::3]
+    roots = tuple(pieces[1::3])
     if source.count("{{") != len(roots) or not _KEYWORDS.isdisjoint(roots) or not globals_.isdisjoint(roots):
         return None
     if "\n" in source:
-        lines = [source.count("\n", 0, match.start(1)) + 1 for match in _EXPRESSION.finditer(source)]
+        lines = tuple([source.count("\n", 0, match.start(1)) + 1 for match in _EXPRESSION.finditer(source)])
     else:
-        lines = [1] * len(roots)
-    lookups = tuple(Reference(root, attr, line) for root, attr, line in zip(roots, pieces[2::3], lines))
-    return SimpleTemplate(tuple(pieces[0::3]), lookups)
+        lines = (1,) * len(roots)
+    return _new_template(SimpleTemplate, (tuple(pieces[0::3]), roots, tuple(pieces[2::3]), lines))

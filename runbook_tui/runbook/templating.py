@@ -19,9 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, meta, nodes, pass_context
 
@@ -40,7 +39,7 @@ from runbook_tui.runbook.shell_values import (
     stop_recording,
 )
 from runbook_tui.runbook.template_sandbox import BoundedSandbox, TemplateCost, end_budget, start_budget
-from runbook_tui.runbook.template_simple import Reference, SimpleTemplate, split
+from runbook_tui.runbook.template_simple import SimpleTemplate, split
 
 #: Names a template may use besides bare parameter names.
 ROOTS = frozenset({"params", "ticket", "secrets", "captured", "host", "now"})
@@ -135,8 +134,15 @@ _EMIT: dict[TextKind, Callable[[Any], str]] = {
 SHELL_ONLY_FILTERS = frozenset({"shq"})
 
 
-@dataclass(frozen=True, slots=True)
-class Analysis:
+class Reference(NamedTuple):
+    """A name a template uses: `root` alone (`now`, a bare parameter) or `root.attr`."""
+
+    root: str
+    attr: str | None
+    line: int  # 1-based line inside the template
+
+
+class Analysis(NamedTuple):
     roots: frozenset[str]
     references: tuple[Reference, ...]
     raw_lines: tuple[int, ...]  # template lines where `| raw` is used
@@ -151,7 +157,7 @@ class TemplateError(ValueError):
 
 
 def is_template(source: str) -> bool:
-    return "{{" in source or "{%" in source or "{#" in source
+    return "{" in source and ("{{" in source or "{%" in source or "{#" in source)
 
 
 @lru_cache(maxsize=8192)
@@ -191,10 +197,18 @@ def parsed_analysis(source: str) -> Analysis:
 
 
 def _simple_analysis(simple: SimpleTemplate) -> Analysis:
-    """What the Jinja walk below finds for a simple template: attribute uses first, then bare names."""
-    attrs = [x for x in simple.lookups if x.attr is not None]
-    bare = [x for x in simple.lookups if x.attr is None]
-    return Analysis(frozenset(x.root for x in simple.lookups), tuple(attrs + bare), ())
+    return _analysis_of(simple.roots, simple.attrs, simple.lines)
+
+
+@lru_cache(maxsize=1024)
+def _analysis_of(roots: tuple[str, ...], attrs: tuple[str | None, ...], lines: tuple[int, ...]) -> Analysis:
+    """What the Jinja walk below finds for a simple template: attribute uses first, then bare names.
+
+    One per shape of lookups: the 1,000 titles `Step N on {{ cluster }}` of a runbook share it.
+    """
+    references = [Reference(root, attr, line) for root, attr, line in zip(roots, attrs, lines)]
+    ordered = [x for x in references if x.attr is not None] + [x for x in references if x.attr is None]
+    return Analysis(frozenset(roots), tuple(ordered), ())
 
 
 @lru_cache(maxsize=8192)

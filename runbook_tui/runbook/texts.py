@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from runbook_tui.runbook.diagnostics import Collector
 from runbook_tui.runbook.model import Mark, Text, TextKind
@@ -22,8 +22,7 @@ _HOST_ATTRS = frozenset({"name", "address", "port", "user"})
 _TICKET_ATTRS = frozenset({"id", "subject", "description", "window", "assignee", "verifier", "risk", "success_criteria"})
 
 
-@dataclass(frozen=True, slots=True)
-class Capture:
+class Capture(NamedTuple):
     name: str
     step_id: str
     mark: Mark
@@ -54,9 +53,8 @@ class CapturesBefore:
 NONE_CAPTURED = CapturesBefore({}, 0)
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """What a string may refer to, where it stands."""
+class Scope(NamedTuple):
+    """What a string may refer to, where it stands (a tuple: two are made per step)."""
 
     in_step: bool = False
     captures_before: CapturesBefore = NONE_CAPTURED

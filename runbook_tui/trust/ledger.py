@@ -13,7 +13,8 @@ import os
 from pathlib import Path
 
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.journal import canonical, event_hash, line_hash_matches
+from runbook_tui.engine.journal import canonical, event_hash
+from runbook_tui.engine.journal_lines import line_hash_matches
 from runbook_tui.trust import statements
 
 #: Lines held for the copy before they are written even without a `flush` (a long batch stays bounded).

@@ -75,20 +75,28 @@ def chained_output(raw: bytes, number: int, prev: str) -> Any:
     """The event on journal line `number` (`raw`, its newline included) when it is an `output` event written canonically,
     following `prev`, its hash right: most of a long journal, checked in one call. None: read the line the general way
     (`decode_line`, then each check, which says what is wrong, if anything).
-
-    The same checks as the reader's (`journal._check`; the hash as `line_hash_matches`): a line this accepts, that accepts.
-    Its values are text and one integer (`seq`), so the first `,"hash":"` in the line is its own member (a string holds `\\"`).
     """
     try:
         obj = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None
-    if not _runner_output(obj) or obj["seq"] != number - 1 or number == 1 or obj["prev"] != prev:
-        return None
+    return obj if output_follows(obj, raw[:-1], number - 1, prev) else None
+
+
+def output_follows(obj: Any, line: bytes, seq: int, prev: str) -> bool:
+    """`obj` (parsed from `line`, without its newline) is an `output` event as the runner writes it, with `seq` after `prev`,
+    and `line` hashes to its `hash` (its bytes without that member, as `line_hash_matches`).
+
+    The same checks as the journal's reader and the verifier's ledger (`journal._check`, `Ledger.add`): a line this
+    accepts, they accept. Its values are text and one integer, so the first `,"hash":"` in the line is its own member
+    (a string holds `\\"`).
+    """
+    if not _runner_output(obj) or obj["seq"] != seq or seq == 0 or obj["prev"] != prev:
+        return False
     claimed: str = obj["hash"]
-    at = raw.find(b',"hash":"')
-    if at < 0 or raw[at + 9 : at + 74] != claimed.encode() + b'"':
-        return None
-    digest = hashlib.sha256(raw[:at])
-    digest.update(raw[at + 74 : -1])
-    return obj if digest.hexdigest() == claimed else None
+    at = line.find(b',"hash":"')
+    if at < 0 or line[at + 9 : at + 74] != claimed.encode() + b'"':
+        return False
+    digest = hashlib.sha256(line[:at])
+    digest.update(line[at + 74 :])
+    return digest.hexdigest() == claimed

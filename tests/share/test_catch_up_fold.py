@@ -63,3 +63,35 @@ async def test_a_live_event_is_folded_at_once(tmp_path: Path) -> None:
     for event in received[3 * LIVE_BATCH :]:
         client._take([event])  # live, one at a time, right after the fold
         assert client.state.seq == event[0]["seq"]
+
+
+class _Written:
+    """What the server writes to a participant (asyncssh's stdout, as `_catch_up` uses it)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.stdout = self
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    async def drain(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize("chunk", [1, 200, 4096, 1 << 20])
+async def test_the_server_relays_exactly_the_lines_asked_for_as_event_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    from types import SimpleNamespace
+
+    from runbook_tui.share import protocol, server
+
+    path = tmp_path / "j.jsonl"
+    lines = [text for _, text in _journal(path, 40)]
+    monkeypatch.setattr(server, "CATCH_UP_CHUNK", chunk)
+    share = SimpleNamespace(controller=SimpleNamespace(journal=SimpleNamespace(path=path)))
+    for since, until in [(-1, len(lines)), (-1, 0), (5, 6), (5, 7), (0, 41), (20, 30), (40, 42), (-1, 1000)]:
+        written = _Written()
+        await server.ShareServer._catch_up(share, written, since, until)  # type: ignore[arg-type]
+        messages = "".join(written.parts).splitlines()
+        assert messages == [f"{protocol.EVENT_PREFIX}{line}}}" for line in lines[since + 1 : until]], (since, until)
+        assert all(protocol.event_text(message) == line for message, line in zip(messages, lines[since + 1 : until], strict=True))

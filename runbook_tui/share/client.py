@@ -19,7 +19,7 @@ from pathlib import Path
 
 import asyncssh
 
-from runbook_tui.engine.controller import Reply
+from runbook_tui.engine.actors import Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.state import RunState, initial, replay

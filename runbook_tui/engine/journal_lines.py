@@ -95,7 +95,7 @@ def output_follows(obj: Any, line: bytes, seq: int, prev: str) -> bool:
         return False
     claimed: str = obj["hash"]
     at = line.find(b',"hash":"')
-    if at < 0 or line[at + 9 : at + 74] != claimed.encode() + b'"':
+    if at < 0 or not claimed.isascii() or line[at + 9 : at + 74] != claimed.encode() + b'"':  # (a lone surrogate has no bytes)
         return False
     digest = hashlib.sha256(line[:at])
     digest.update(line[at + 74 :])

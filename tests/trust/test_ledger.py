@@ -77,3 +77,11 @@ def test_output_events_received_as_their_journal_lines_are_checked_and_copied_by
     rewritten = _output_lines(tmp_path / "b.jsonl", ["one\n", "2\n", "three\n"])
     assert ledger.add(json.loads(rewritten[2]), rewritten[2]) == "event 2 differs from the one received before: the assignee's history was rewritten"
     assert ledger.add(json.loads(rewritten[3]), rewritten[3]) == "event 3 differs from the one received before: the assignee's history was rewritten"
+
+
+def test_an_output_event_claiming_a_hash_with_a_lone_surrogate_is_refused_not_raised(tmp_path: Path) -> None:
+    lines = _output_lines(tmp_path / "a.jsonl", ["one\n"])
+    ledger = Ledger()
+    assert ledger.add(json.loads(lines[0]), lines[0]) is None
+    forged = lines[1].replace(json.loads(lines[1])["hash"].encode(), b"\\ud800" * 64)
+    assert ledger.add(json.loads(forged), forged) == "event 1: its hash does not match its content"

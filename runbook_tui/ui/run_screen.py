@@ -28,7 +28,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, AssigneeIntent, Controller, Reply
@@ -37,6 +37,7 @@ from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.log_lines import log_lines, raw_output_prefix
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.output_pane import OutputLog, RawLine
@@ -104,7 +105,7 @@ class RunView(CoalescedRepaintScreen):
                 yield OutputLog(SCREEN_LINES, id="output")
                 yield PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
         yield Static(Text(visible_line(self.footer_note), overflow="fold"), id="journal-path")
-        yield Footer(compact=True, show_command_palette=self.PALETTE_HINT)
+        yield KeyFooter(compact=True, show_command_palette=self.PALETTE_HINT)
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
@@ -216,7 +217,10 @@ class RunView(CoalescedRepaintScreen):
         self._dirty = True
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        """The help never changes: built once and kept (installed), so `?` shows it again without composing it."""
+        if not self.app.is_screen_installed(HelpScreen.NAME):
+            self.app.install_screen(HelpScreen(), HelpScreen.NAME)
+        self.app.push_screen(HelpScreen.NAME)
 
 
 class RunScreen(RunView):

@@ -9,7 +9,7 @@ shows exactly so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowKey
 
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
@@ -121,6 +122,7 @@ class StepTable(DataTable[Any]):
         self._statuses: dict[str, tuple[str, str]] = {}  # (status, theme) shown per row: unchanged cells are not redrawn
         self._state: RunState | None = None
         self._titles_width = 0
+        self._drawn_widths: list[int] = []  # the column widths the drawn rows have (see `_update_dimensions`)
 
     def on_mount(self) -> None:
         self.add_column("", key="status", width=2)
@@ -151,6 +153,16 @@ class StepTable(DataTable[Any]):
             row = self.get_row_index(current)
             if self.cursor_row != row:
                 self.move_cursor(row=row)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Textual's DataTable widens a column on idle but keeps the rows it drew with the old widths (its row caches
+        are keyed without them) until something resizes it: drop them when a width changed, so a title never shows cut."""
+        super()._update_dimensions(new_rows)
+        widths = [column.content_width for column in self.columns.values()]
+        if widths != self._drawn_widths:
+            self._drawn_widths = widths
+            self._update_count += 1
+            self.refresh()
 
     def show_titles(self) -> None:
         """Titles cut to the width left after the status and id columns (they would widen the table otherwise)."""

@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowKey
@@ -122,6 +123,7 @@ class StepTable(DataTable[Any]):
         self._statuses: dict[str, tuple[str, str]] = {}  # (status, theme) shown per row: unchanged cells are not redrawn
         self._state: RunState | None = None
         self._titles_width = 0
+        self._resized_width = -1
         self._drawn_widths: list[int] = []  # the column widths the drawn rows have (see `_update_dimensions`)
 
     def on_mount(self) -> None:
@@ -129,7 +131,13 @@ class StepTable(DataTable[Any]):
         self.add_column("id", key="id")
         self.add_column("step", key="step")
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: Resize) -> None:
+        if event.size.width == self._resized_width:
+            # Only the height changed (the status stack above came or went): every drawn row is still right, so
+            # DataTable's own handler, which throws them all away, is skipped.
+            event.prevent_default()
+            return
+        self._resized_width = event.size.width
         self.call_after_refresh(self.show_titles)
 
     def show(self, state: RunState) -> None:

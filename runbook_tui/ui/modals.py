@@ -119,8 +119,9 @@ class HelpScreen(InfoScreen):
     def __init__(self) -> None:
         super().__init__("Help", Text.from_markup(HELP))  # our own text: its markup is ours
 
-    def on_screen_resume(self) -> None:
-        self.query_one("#dialog-scroll").scroll_home(animate=False)  # kept between presses: it opens at the top again
+    def action_close(self) -> None:
+        self.query_one("#dialog-scroll").scroll_home(animate=False, immediate=True)  # kept between presses: it opens at the top again
+        super().action_close()
 
 
 class LoadingScreen(Screen[None]):

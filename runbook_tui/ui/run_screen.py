@@ -28,7 +28,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, AssigneeIntent, Controller, Reply
@@ -37,6 +37,7 @@ from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.log_lines import log_lines, raw_output_prefix
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.output_pane import OutputLog, RawLine
@@ -102,7 +103,7 @@ class RunView(CoalescedRepaintScreen):
                 yield OutputLog(SCREEN_LINES, id="output")
                 yield PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
         yield Static(Text(visible_line(self.footer_note), overflow="fold"), id="journal-path")
-        yield Footer(compact=True, show_command_palette=self.PALETTE_HINT)
+        yield KeyFooter(compact=True, show_command_palette=self.PALETTE_HINT)
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
@@ -242,7 +243,8 @@ class RunScreen(RunView):
         self._trips_answered = len(controller.state.guard_trips)  # a request left from before shows in the status stack
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual calls RunView.on_mount itself after this one (every class's handler runs): calling it here too
+        # painted the first frame twice and started a second 1 s tick.
         self._review_asked = False
 
     def _repaint(self) -> None:

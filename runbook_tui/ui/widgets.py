@@ -135,12 +135,9 @@ class StepTable(DataTable[Any]):
         ids = list(state.order) + list(state.rollback_order)
         self._state = state
         if self.row_count != len(ids):
-            self.clear()
-            self._titles.clear()
-            self._statuses.clear()
-            for sid in ids:
-                self.add_row(status_text("pending", theme, with_label=False), Text(_short_id(sid), no_wrap=True), Text(""), key=sid)
-        self.show_titles()
+            self._fill(state, ids)
+        else:
+            self.show_titles()
         for sid in ids:
             shown = (state.steps[sid].status, theme.name)
             if self._statuses.get(sid) != shown:
@@ -152,6 +149,45 @@ class StepTable(DataTable[Any]):
             if self.cursor_row != row:
                 self.move_cursor(row=row)
 
+    def _fill(self, state: RunState, ids: list[str]) -> None:
+        """Every row with its status and title in one pass (the first frame draws them; nothing is updated cell by cell)."""
+        theme = self.app.current_theme
+        self.clear()
+        self._titles.clear()
+        self._statuses.clear()
+        room = self._title_room(ids)
+        rollback = set(state.rollback_order)
+        plan = state.plan_steps  # made on each read: once for all rows
+        marks: dict[str, Text] = {}  # one mark per status: the table draws cells, it never changes them
+        for sid in ids:
+            status = (state.steps[sid].status, theme.name)
+            words = self._title_words(state, plan, sid, rollback, room)
+            self._statuses[sid] = status
+            self._titles[sid] = words
+            mark = marks.get(status[0]) or marks.setdefault(status[0], status_text(status[0], theme, with_label=False))
+            self.add_row(mark, Text(_short_id(sid), no_wrap=True), self._title_cell(words, sid in rollback, theme), key=sid)
+
+    def _title_room(self, ids: list[str]) -> int | None:
+        """Columns left for the titles after the status and id columns; None before the table has a width
+        (titles are then left whole: the pane's edge clips them until the first resize cuts them)."""
+        width = self.scrollable_content_region.width if self.is_mounted else 0
+        self._titles_width = width
+        if not width:
+            return None
+        id_width = max((len(_short_id(sid)) for sid in ids), default=4)
+        return max(width - 2 - id_width - 6, 8)
+
+    @staticmethod
+    def _title_words(state: RunState, plan: Mapping[str, Mapping[str, Any]], sid: str, rollback: set[str], room: int | None) -> str:
+        entry = plan.get(sid, {})
+        title = state.steps[sid].rendered.get("title") or entry.get("title") or sid  # a title with captured.*: as rendered for its step
+        words = ("↩ " if sid in rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + _line(title)
+        return words[: room - 1] + "…" if room is not None and len(words) > room else words
+
+    @staticmethod
+    def _title_cell(words: str, rollback: bool, theme: Any) -> Text:
+        return Text(words, no_wrap=True, style=colour(theme, "muted") if rollback else "")
+
     def show_titles(self) -> None:
         """Titles cut to the width left after the status and id columns (they would widen the table otherwise)."""
         state = self._state
@@ -160,22 +196,16 @@ class StepTable(DataTable[Any]):
         theme = self.app.current_theme
         rollback = set(state.rollback_order)
         ids = list(state.order) + list(state.rollback_order)
-        id_width = max((len(_short_id(sid)) for sid in ids), default=4)
-        width = self.scrollable_content_region.width
-        if width != self._titles_width:  # cut for another width: cut again
+        if self.scrollable_content_region.width != self._titles_width:  # cut for another width: cut again
             self._titles.clear()
-            self._titles_width = width
-        room = max(width - 2 - id_width - 6, 8)
+        room = self._title_room(ids)
+        plan = state.plan_steps
         for sid in ids:
-            entry = state.plan_steps.get(sid, {})
-            title = state.steps[sid].rendered.get("title") or entry.get("title") or sid  # a title with captured.*: as rendered for its step
-            words = ("↩ " if sid in rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + _line(title)
-            if len(words) > room:
-                words = words[: room - 1] + "…"
+            words = self._title_words(state, plan, sid, rollback, room)
             if self._titles.get(sid) == words:
                 continue
             self._titles[sid] = words
-            self.update_cell(sid, "step", Text(words, no_wrap=True, style=colour(theme, "muted") if sid in rollback else ""), update_width=True)
+            self.update_cell(sid, "step", self._title_cell(words, sid in rollback, theme), update_width=True)
 
 
 class StepDetail(Static):

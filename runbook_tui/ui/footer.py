@@ -2,12 +2,14 @@
 
 Textual's `Footer` removes and mounts every key (two layouts of the whole
 screen, in frames of their own) whenever its screen publishes
-`bindings_updated`: on every focus change and on every screen pushed over it
-or popped off it (the help's `?`, each dialog), though the keys are the same,
-and when a key comes or goes (`p` hides `run`). This footer compares what it
-would show with what it shows: the same keys, nothing happens; only some of
-the keys it already has, it hides and shows them at once (in the frame of the
-change that caused it); anything else (a key it never had), it recomposes.
+`bindings_updated`: on every focus change (five times before the run
+screen's first frame) and on every screen pushed over it or popped off it
+(the help's `?`, each dialog), though the keys are the same, and when a key
+comes or goes (`p` hides `run`). This footer compares what it would show with
+what it shows: the same keys (or those a rebuild on its way will show),
+nothing happens; only some of the keys it already has, it hides and shows
+them at once (in the frame of the change that caused it); anything else (a
+key it never had), it recomposes.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ KeyId = tuple[str, str, str]
 class KeyFooter(Footer):
     """A `Footer` that skips recomposes which would show the same keys, and hides or shows the keys it has."""
 
-    _shown: tuple[Hashable, ...] | None = None
+    _shown: tuple[Hashable, ...] | None = None  # what the footer shows now (None: not composed yet)
+    _pending: tuple[Hashable, ...] | None = None  # what the rebuild asked for last will show (None: none on its way)
 
     def _wanted(self) -> tuple[list[tuple[KeyId, bool]], tuple[Hashable, ...]]:
         """The keys `Footer.compose` would show now, in its order (grouped ones aside), and everything it reads."""
@@ -45,6 +48,7 @@ class KeyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         self._shown = self._wanted()[1] if self._bindings_ready else None
+        self._pending = None
         yield from super().compose()
 
     def bindings_changed(self, screen: Screen[object]) -> None:
@@ -52,11 +56,12 @@ class KeyFooter(Footer):
         if not (screen.app.app_focus and self.is_attached and screen is self.screen):
             return
         wanted, everything = self._wanted()
-        if everything == self._shown:
+        if everything in (self._shown, self._pending):
             return
-        if self._show_in_place(wanted):
+        if self._pending is None and self._show_in_place(wanted):
             self._shown = everything
         else:
+            self._pending = everything
             self.call_after_refresh(self.recompose)
 
     def _show_in_place(self, wanted: list[tuple[KeyId, bool]]) -> bool:

@@ -44,8 +44,6 @@ from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.repaint import CoalescedRepaintScreen
-from runbook_tui.ui.review import ReviewScreen
-from runbook_tui.ui.rollback_modal import RollbackModal
 from runbook_tui.ui.status_stack import Role, StatusStack
 from runbook_tui.ui.widgets import RunHeader, StepDetail, StepTable, home_short, step_as_shown
 
@@ -252,7 +250,8 @@ class RunScreen(RunView):
         self._trips_answered = len(state.guard_trips) - (1 if unanswered_guard_rollback(state) else 0)
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual calls RunView.on_mount itself after this one (every class's handler runs): calling it here too
+        # painted the first frame twice and started a second 1 s tick.
         self._review_asked = False
 
     def _repaint(self) -> None:
@@ -260,6 +259,8 @@ class RunScreen(RunView):
         state = self.controller.state
         if state.finished and state.mode == "live" and state.review is None and not self._review_asked:
             self._review_asked = True
+            from runbook_tui.ui.review import ReviewScreen  # loads when a run ends, not before the first frame
+
             self.app.push_screen(ReviewScreen(state.outcome or "ended"), self._reviewed)
         self._show_guard_rollback(state)
 
@@ -269,6 +270,8 @@ class RunScreen(RunView):
         new = state.guard_trips[self._trips_answered :]
         if not new or self.controller.busy:
             return  # a running step ends first: this runs again on the repaint its end brings
+        from runbook_tui.ui.rollback_modal import RollbackModal
+
         self._trips_answered = len(state.guard_trips)
         if state.rollback_requested and any(t.get("action") == "rollback" for t in new) and not isinstance(self.app.screen, RollbackModal):
             self.action_rollback()
@@ -365,6 +368,8 @@ class RunScreen(RunView):
         if self.controller.busy:
             self._say(Reply(False, "a step is running; roll back when it has ended (its timeout ends it at the latest)"))
             return
+        from runbook_tui.ui.rollback_modal import RollbackModal  # loads when first asked for
+
         self.app.push_screen(RollbackModal(self.controller.plan_rollback), self._start_rollback)
 
     def _start_rollback(self, choice: tuple[Scope, bool] | None) -> None:

@@ -230,7 +230,7 @@ class SshExecutor:
             stdin += wrapper if len(wrapper) > READ_MAX else wrapper + (token + "\n").encode()
         out = Framed(token.encode(), "stdout", run, output)
         err = Framed(token.encode(), "stderr", run, output)
-        started, streaming = asyncio.Event(), asyncio.Event()
+        streaming = asyncio.Event()
         proc: asyncssh.SSHClientProcess[bytes] | None = None
         tasks: list[asyncio.Task[None]] = []
         acked = False
@@ -238,16 +238,19 @@ class SshExecutor:
             proc = await conn.create_process(f"sh -c {shlex.quote(script)}", encoding=None)
             proc.stdin.write(stdin)
             tasks = [
-                asyncio.create_task(self._pump(proc.stdout, out, started, command.host, run)),
+                asyncio.create_task(self._pump(proc.stdout, out, None, command.host, run)),
                 asyncio.create_task(self._pump(proc.stderr, err, streaming, command.host, run)),
             ]
             if start:
-                tasks.append(asyncio.create_task(self._tick(proc, started, streaming)))
-            await asyncio.gather(*tasks[:2])
-            if out.tail is None or err.tail is None:
+                tasks.append(asyncio.create_task(self._tick(proc, streaming)))
+            await tasks[0]
+            quiet = out.tail is not None and out.tail.endswith(" noerr")  # a quick run with nothing on stderr sends nothing there
+            if not quiet:
+                await tasks[1]
+            if out.tail is None or (err.tail is None and not quiet):
                 await proc.wait_closed()
                 raise self._ended_early(conn, proc, command.host, run, out, err)
-            code = out.tail.split(" ")[-1]
+            code = out.tail.split(" ")[1] if " " in out.tail else ""
             if not code.isdigit():  # no `done`: the directory stays for whoever looks into it
                 raise _Failed(f"the command ended without recording an exit status (killed?); see {run.where}")
             try:
@@ -260,6 +263,8 @@ class SshExecutor:
         finally:
             for task in tasks:
                 task.cancel()
+                if task.done() and not task.cancelled():
+                    task.exception()  # retrieved: a pump that failed after the result was complete changes nothing
             if proc is not None:
                 if acked:
                     self._finish_later(proc)
@@ -267,17 +272,20 @@ class SshExecutor:
                     proc.close()
         return int(code)
 
-    async def _pump(self, reader: asyncssh.SSHReader[bytes], framed: Framed, headed: asyncio.Event, host: Host, run: RemoteRun) -> None:
-        """Feed one stream to its framer until its trailer (or EOF); set `headed` once its header is in."""
+    async def _pump(self, reader: asyncssh.SSHReader[bytes], framed: Framed, headed: asyncio.Event | None, host: Host, run: RemoteRun) -> None:
+        """Feed one stream to its framer until its trailer (or EOF); set `headed` (if any) once its header is in."""
+        seen = False
         while framed.tail is None:
             data = await reader.read(CHUNK_SIZE)
             if not data:
                 return
             framed.feed(data)
-            if framed.head is not None and not headed.is_set():
+            if framed.head is not None and not seen:
+                seen = True
                 if framed.stream == "stdout":
                     self._on_header(framed.head, host, run)
-                headed.set()
+                if headed is not None:
+                    headed.set()
 
     @staticmethod
     def _on_header(head: str, host: Host, run: RemoteRun) -> None:
@@ -293,9 +301,11 @@ class SshExecutor:
         run.pid, run.where = int(pid), directory or run.where
 
     @staticmethod
-    async def _tick(proc: asyncssh.SSHClientProcess[bytes], started: asyncio.Event, streaming: asyncio.Event) -> None:
-        """Ask for live output (`t`) once the command has run `STREAM_AFTER` seconds; again until the host starts streaming."""
-        await started.wait()
+    async def _tick(proc: asyncssh.SSHClientProcess[bytes], streaming: asyncio.Event) -> None:
+        """Ask for live output (`t`) `STREAM_AFTER` seconds after sending the run; again until the host starts streaming.
+
+        A run that ends sooner sends its whole result at once (no `tail` on the host); `t` lines that come after it are ignored.
+        """
         while True:
             try:
                 await asyncio.wait_for(streaming.wait(), STREAM_AFTER)

@@ -55,18 +55,16 @@ def path_word(path: str) -> str:
 def wrapper_script(command: Command) -> str:
     """The detached script: run the command as asked, then record its exit status.
 
-    It reaches the host on the session's stdin and is written to a file, so
-    environment values (maybe secrets, and every templated value: see
-    `runbook.shell_values`) never show in the remote `ps`; the file removes
-    itself as it starts. Under
+    It reaches the host on the session's stdin and the detached `sh -s`
+    reads it from a here-document (a pipe, written by the follow script's
+    shell itself: no file, no extra process), so environment values (maybe
+    secrets, and every templated value: see `runbook.shell_values`) never
+    show in the remote `ps` nor land in the run directory. Under
     `sudo -n` the variables are passed by name (`--preserve-env=`), as the
     local executor does. `rc` is written with one `write` (`echo`); readers
     take it only once the wrapper is gone or the line is complete.
     """
-    # The shell has read the whole compound command before it runs any of it: the file can go at
-    # once, so the values it exports (maybe secrets) are not left on the host's disk, even when
-    # the client is killed mid-run.
-    steps: list[str] = ['rm -f -- "$d/run.sh"']
+    steps: list[str] = []
     if command.cwd:
         steps.append(f"cd -- {path_word(command.cwd)}")
     if command.env:
@@ -78,8 +76,9 @@ def wrapper_script(command: Command) -> str:
             sudo += " --preserve-env=" + ",".join(name for name, _ in command.env)
         shell = f'if [ "$(id -u)" = 0 ]; then {shell}; else {sudo} -- {shell}; fi'
     steps.append(shell)
-    # One compound command: a wrapper cut short in transit is a syntax error, so it never runs half.
-    return "{ d=$1\n" + " && ".join(steps) + '\necho $? > "$d/rc"\n}\n'
+    # One compound command, parsed whole before any of it runs: a wrapper cut short in transit is a
+    # syntax error, so it never runs half. Its stdin (the here-document) is not the command's.
+    return "{ d=$1\n" + " && ".join(steps) + '\necho $? > "$d/rc"\n} </dev/null\n'
 
 
 #: Wrappers up to this many bytes are read with the `read` builtin (a byte per system call); longer ones by `head -c`.
@@ -94,28 +93,33 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     `READ_MAX`. Writes `\\0TOKEN start PID DIR` (or `\\0TOKEN fail
     WHY`) on stdout, `\\0TOKEN err` on stderr, the command's bytes from the
     given offsets, then `\\0TOKEN end` on stderr and `\\0TOKEN end RC` on
-    stdout (RC `-` when none was recorded: killed). Then it waits for `done`
-    on stdin and removes the run directory; EOF (the client is gone) keeps it.
+    stdout (RC `-` when none was recorded: killed). A fresh run that ended
+    before the client asked for live output (`t`) sends its whole result at
+    once, stdout last; when its stderr is empty it sends nothing on stderr
+    and says so in the stdout trailer (`end RC noerr`): a quick `true` costs
+    one data packet. Then it waits for `done` on stdin and removes the run
+    directory; EOF (the client is gone) keeps it.
 
-    The fresh run is this shell's child: `wait` ends with it, or earlier when
-    the client sends `t` (a subshell reading stdin turns it into USR1), and
-    only then are the `tail`s started. A run found already there (re-attach)
-    is not our child: a waiter polls for `rc` (a zombie counts as gone: some
-    container inits reap late or never). Every diagnostic of the script goes
-    to /dev/null; fd 3 is the session's stderr, fd 4 its stdin.
+    The fresh run (`setsid sh -s`, the wrapper on a here-document) is this
+    shell's child: `wait` ends with it, or earlier when the client sends `t`
+    (a subshell reading stdin turns it into USR1), and only then are the
+    header sent and the `tail`s started. A run found already there
+    (re-attach) is not our child: a waiter polls for `rc` (a zombie counts
+    as gone: some container inits reap late or never). Every diagnostic of
+    the script goes to /dev/null; fd 3 is the session's stderr, fd 4 its stdin.
     """
-    big = wrapper_size > READ_MAX
-    fresh = f"""\
+    fresh = """\
   cd "$D" || fail "cannot enter $D"
-  {f"head -c {wrapper_size} > run.sh" if big else 'printf %s "$W" > run.sh'} || fail "cannot write $D/run.sh"
-  setsid sh ./run.sh "$D" </dev/null >out 2>err 3>&- 4<&- &
+  setsid sh -s "$D" <<EOF >out 2>err 3>&- 4<&- &
+$W
+EOF
   P=$!
   echo "$P" > pid || fail "cannot write $D/pid"
   new=1"""
     if start:
         read = (
-            ""
-            if big
+            f"W=$(head -c {wrapper_size})\n"
+            if wrapper_size > READ_MAX
             else """\
 W= ok=
 while IFS= read -r l; do [ "$l" = "$T" ] && { ok=1; break; }; W="$W$l
@@ -127,7 +131,7 @@ while IFS= read -r l; do [ "$l" = "$T" ] && { ok=1; break; }; W="$W$l
 {read}if mkdir -m 700 "$D" || {{ [ ! -e "$D" ] && (umask 077 && mkdir -p "${{D%/*}}") && mkdir -m 700 "$D"; }}; then
 {fresh}
 else
-  {f"head -c {wrapper_size} >/dev/null; " if big else ""}cd "$D" || fail "cannot create the run directory $D"
+  cd "$D" || fail "cannot create the run directory $D"
 fi"""
     else:
         take = 'cd "$D" || fail "the run directory $D is gone"'
@@ -137,24 +141,22 @@ IFS= read -r T || exit 120
 D={dir_expr}
 say() {{ printf '\\000%s %s\\n' "$T" "$*"; }}
 fail() {{ say fail "$*"; exit 121; }}
-new=
+new= quick=
 {take}
 if [ -n "$new" ]; then
   trap : USR1
   ( while IFS= read -r l && [ "$l" = t ]; do kill -USR1 $$; done ) <&4 >/dev/null 3>&- &
   t=$!
-  say start "$P" "$D"
   wait "$P"
   kill "$t"; while kill -0 "$t"; do wait "$t"; done; trap '' USR1
   if kill -0 "$P"; then
+    say start "$P" "$D"
     tail -c +1 -s {POLL_SECONDS} -f --pid="$P" out 4<&- &
     printf '\\000%s err\\n' "$T" >&3
     tail -c +1 -s {POLL_SECONDS} -f --pid="$P" err >&3 4<&- &
     wait "$P"; wait
   else
-    [ -s out ] && cat out 4<&-
-    printf '\\000%s err\\n' "$T" >&3
-    [ -s err ] && cat err >&3 4<&-
+    quick=1
   fi
 else
   i=0
@@ -177,8 +179,21 @@ else
 fi
 rc=-
 [ -s rc ] && read -r r < rc && rc=$r
-printf '\\000%s end\\n' "$T" >&3
-say end "$rc"
+if [ -z "$quick" ]; then
+  printf '\\000%s end\\n' "$T" >&3
+  say end "$rc"
+else
+  e=" noerr"
+  if [ -s err ]; then
+    e=
+    printf '\\000%s err\\n' "$T" >&3; cat err >&3 4<&-; printf '\\000%s end\\n' "$T" >&3
+  fi
+  if [ -s out ]; then
+    say start "$P" "$D"; cat out 4<&-; say end "$rc$e"
+  else
+    printf '\\000%s start %s %s\\n\\000%s end %s%s\\n' "$T" "$P" "$D" "$T" "$rc" "$e"
+  fi
+fi
 while IFS= read -r a <&4; do
   [ "$a" = done ] && exec rm -rf -- "$D" </dev/null >/dev/null 3>&- 4<&-
 done

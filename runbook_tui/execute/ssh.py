@@ -19,8 +19,8 @@ another session; it polls, since the command is no longer its child.
 
 Remote layout of one run (the directory is mode 700: output may hold secrets):
 
-    run.sh   the wrapper: removes itself, cd, export env, (sudo -n) sh -c CMD, then write rc
-    pid      pid of the wrapper, which leads its own session and process group
+    pid      pid of the wrapper (cd, export env, (sudo -n) sh -c CMD, then write rc; read
+             from a here-document, never a file), which leads its own session and process group
     out err  the command's stdout and stderr
     rc       its exit status, one line, written when it ends
 
@@ -36,9 +36,10 @@ header and a trailer line `\\0TOKEN ...\\n` (TOKEN is random per session and
 sent on stdin, never in argv); bytes before the header are login noise and
 dropped; the stdout trailer holds the exit status. See `Framed`.
 
-A `true` costs the host one session and 7 program starts (the login
-shell, `sh`, `mkdir`, `setsid`, `sh run.sh`, `sh -c true`, then `rm` once
-acknowledged); it used to cost two sessions and 17.
+A `true` costs the host one session, 7 program starts (the login shell,
+`sh`, `mkdir`, `setsid`, `sh -s` (the wrapper), `sh -c true`, then `rm -rf`
+once acknowledged) and one data packet back; it used to cost two sessions
+and 17 programs.
 
 Host keys are always checked against a known_hosts file, on every hop: an
 unknown or changed key is an error with a plain message, never a silent

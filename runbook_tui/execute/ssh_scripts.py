@@ -59,7 +59,9 @@ def wrapper_script(command: Command) -> str:
     reads it from a here-document (a pipe, written by the follow script's
     shell itself: no file, no extra process), so environment values (maybe
     secrets, and every templated value: see `runbook.shell_values`) never
-    show in the remote `ps` nor land in the run directory. Under
+    show in the remote `ps` nor land in the run directory (where `sh` is a
+    bash older than 5.1, bash keeps a here-document in a mode-600 temporary
+    file it unlinks as it opens it). Under
     `sudo -n` the variables are passed by name (`--preserve-env=`), as the
     local executor does. `rc` is written with one `write` (`echo`); readers
     take it only once the wrapper is gone or the line is complete.

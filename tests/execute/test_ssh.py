@@ -166,7 +166,7 @@ def test_env_values_stay_out_of_argv(sshd: Sshd, tmp_path: Path) -> None:
 
 def test_templated_values_stay_out_of_remote_argv_and_files(sshd: Sshd, tmp_path: Path) -> None:
     """A value (maybe a secret) travels as an environment variable: not in the remote `ps`, and
-    the wrapper that exported it (run.sh) is gone from the run directory while the command runs."""
+    the wrapper that exported it is not in the run directory while the command runs (no run.sh)."""
     secret = f"s3cret-{uuid.uuid4().hex}"
     rendered = render_command("printf '%s' {{ x }} > /dev/null; ls -A; ps -eo args", {"x": secret})
 
@@ -281,7 +281,7 @@ def test_twenty_aliases_concurrently_reuse_connections(sshd: Sshd, tmp_path: Pat
 
 
 def test_run_directory_is_removed_once_the_result_is_in(sshd: Sshd, tmp_path: Path) -> None:
-    """run.sh holds env values and out/err the whole output: gone as soon as the client has all of it."""
+    """out/err hold the whole output: gone as soon as the client has all of it, for a quick and a streamed run."""
 
     async def main() -> list[Result]:
         ex = executor(sshd, tmp_path)

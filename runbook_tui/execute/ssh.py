@@ -104,6 +104,34 @@ def _ignore(_message: str) -> None:
     pass
 
 
+class _Ticker:
+    """Asks for live output (`t` on stdin) `STREAM_AFTER` seconds after the run was sent, and again until `stop()`.
+
+    A run that ends sooner sends its whole result at once (no `tail` on the
+    host); `t` lines that come after it are ignored. A timer, not a task:
+    most runs end before it fires.
+    """
+
+    def __init__(self, proc: asyncssh.SSHClientProcess[bytes]) -> None:
+        self._proc = proc
+        self._loop = asyncio.get_running_loop()
+        self._timer: asyncio.TimerHandle | None = self._loop.call_later(STREAM_AFTER, self._tick)
+
+    def _tick(self) -> None:
+        try:
+            self._proc.stdin.write(b"t\n")
+        except (asyncssh.Error, OSError):  # the session is gone: the pumps will tell
+            self._timer = None
+            return
+        self._timer = self._loop.call_later(STREAM_AFTER, self._tick)
+
+    def stop(self) -> None:
+        """The host streams (its stderr header is in) or the session is over: no more `t`."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
 class SshExecutor:
     """An `Executor` for remote hosts: one reused SSH connection per host (name, address, port, user)."""
 
@@ -231,23 +259,19 @@ class SshExecutor:
             stdin += wrapper if len(wrapper) > READ_MAX else wrapper + (token + "\n").encode()
         out = Framed(token.encode(), "stdout", run, output)
         err = Framed(token.encode(), "stderr", run, output)
-        streaming = asyncio.Event()
         proc: asyncssh.SSHClientProcess[bytes] | None = None
-        tasks: list[asyncio.Task[None]] = []
+        errors: asyncio.Task[None] | None = None
+        ticker: _Ticker | None = None
         acked = False
         try:
             proc = await conn.create_process(f"sh -c {shlex.quote(script)}", encoding=None)
             proc.stdin.write(stdin)
-            tasks = [
-                asyncio.create_task(self._pump(proc.stdout, out, None, command.host, run)),
-                asyncio.create_task(self._pump(proc.stderr, err, streaming, command.host, run)),
-            ]
-            if start:
-                tasks.append(asyncio.create_task(self._tick(proc, streaming)))
-            await tasks[0]
+            ticker = _Ticker(proc) if start else None
+            errors = asyncio.create_task(self._pump(proc.stderr, err, ticker.stop if ticker else None, command.host, run))
+            await self._pump(proc.stdout, out, None, command.host, run)
             quiet = out.tail is not None and out.tail.endswith(" noerr")  # a quick run with nothing on stderr sends nothing there
             if not quiet:
-                await tasks[1]
+                await errors
             if out.tail is None or (err.tail is None and not quiet):
                 await proc.wait_closed()
                 raise self._ended_early(conn, proc, command.host, run, out, err)
@@ -262,10 +286,12 @@ class SshExecutor:
         except (asyncssh.Error, OSError) as exc:
             raise self._lost_or_failed(conn, command.host, exc, "ssh session failed") from exc
         finally:
-            for task in tasks:
-                task.cancel()
-                if task.done() and not task.cancelled():
-                    task.exception()  # retrieved: a pump that failed after the result was complete changes nothing
+            if ticker is not None:
+                ticker.stop()
+            if errors is not None:
+                errors.cancel()
+                if errors.done() and not errors.cancelled():
+                    errors.exception()  # retrieved: a pump that failed after the result was complete changes nothing
             if proc is not None:
                 if acked:
                     self._finish_later(proc)
@@ -273,8 +299,8 @@ class SshExecutor:
                     proc.close()
         return int(code)
 
-    async def _pump(self, reader: asyncssh.SSHReader[bytes], framed: Framed, headed: asyncio.Event | None, host: Host, run: RemoteRun) -> None:
-        """Feed one stream to its framer until its trailer (or EOF); set `headed` (if any) once its header is in."""
+    async def _pump(self, reader: asyncssh.SSHReader[bytes], framed: Framed, headed: Callable[[], None] | None, host: Host, run: RemoteRun) -> None:
+        """Feed one stream to its framer until its trailer (or EOF); call `headed` (if any) once its header is in."""
         seen = False
         while framed.tail is None:
             data = await reader.read(CHUNK_SIZE)
@@ -286,7 +312,7 @@ class SshExecutor:
                 if framed.stream == "stdout":
                     self._on_header(framed.head, host, run)
                 if headed is not None:
-                    headed.set()
+                    headed()
 
     @staticmethod
     def _on_header(head: str, host: Host, run: RemoteRun) -> None:
@@ -300,23 +326,6 @@ class SshExecutor:
         if run.pid is None:
             log.debug("%s: started detached pid %s in %s", host.name, pid, directory)
         run.pid, run.where = int(pid), directory or run.where
-
-    @staticmethod
-    async def _tick(proc: asyncssh.SSHClientProcess[bytes], streaming: asyncio.Event) -> None:
-        """Ask for live output (`t`) `STREAM_AFTER` seconds after sending the run; again until the host starts streaming.
-
-        A run that ends sooner sends its whole result at once (no `tail` on the host); `t` lines that come after it are ignored.
-        """
-        while True:
-            try:
-                await asyncio.wait_for(streaming.wait(), STREAM_AFTER)
-                return
-            except TimeoutError:
-                pass
-            try:
-                proc.stdin.write(b"t\n")
-            except (asyncssh.Error, OSError):  # the session is gone: the pumps will tell
-                return
 
     def _finish_later(self, proc: asyncssh.SSHClientProcess[bytes]) -> None:
         """Let the session remove the run directory and end, without holding up the result; `close()` waits for it."""

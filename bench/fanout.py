@@ -174,13 +174,16 @@ class Bench:
         finished = [e for e in events if e["type"] == "step_finished"]
         done = sum(1 for r in finished[0]["hosts"].values() if r["status"] == "done") if finished else 0
         session = events[0]["session"]
-        left = list(REMOTE_RUNS.glob(f"{session}_*"))  # the executor removes each run directory once it has the result
+        left = list(REMOTE_RUNS.glob(f"{session}_*"))  # the executor removes each run's files once it has the result
         for run in left:
-            shutil.rmtree(run, ignore_errors=True)
+            if run.is_dir():
+                shutil.rmtree(run, ignore_errors=True)
+            else:
+                run.unlink(missing_ok=True)
         if proc.returncode != 0 or done != self.hosts:
             raise SystemExit(f"engine: exit {proc.returncode}, {done}/{self.hosts} done\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         if left:
-            raise SystemExit(f"engine: {len(left)} remote run directories left behind, e.g. {left[0]}")
+            raise SystemExit(f"engine: {len(left)} remote run files left behind, e.g. {left[0]}")
         return sample
 
     def asyncssh(self) -> Sample:

@@ -2,31 +2,36 @@
 
 A remote step may run for minutes while the laptop's Wi-Fi or a VPN drops.
 So the command is not tied to the SSH session: it is started detached on the
-host (`setsid`) with its output, pid and exit status in files under
-`$HOME/<remote_dir>/<run name>/`, and the client follows those files from
+host (`setsid`) with its output, pid and exit status in files
+`$HOME/<remote_dir>/<run name>.*`, and the client follows those files from
 the byte offsets it has already delivered; after a reconnect it re-attaches
 from the same offsets, so no byte is lost or repeated.
 
 One SSH session per command in the common case (`follow_script`): the
-script takes the run directory (`mkdir` is the lock), writes the wrapper it
-reads from stdin, starts it detached, and follows it in the same session.
-It is the detached wrapper's parent, so it `wait`s for it instead of
-polling. A command that ends within `STREAM_AFTER` seconds has its output
-sent in one go (`cat`, only for a non-empty file); a longer one is streamed
-live by `tail -f` from the moment the client asks for it (a `t` line on
-stdin, which interrupts the `wait`). Only a re-attach after a drop needs
-another session; it polls, since the command is no longer its child.
+script takes the run (creating `NAME.run` with noclobber is the lock),
+starts the wrapper it reads from stdin detached, and follows it in the
+same session. It is the detached wrapper's parent, so it `wait`s for it
+instead of polling. A command that ends within `STREAM_AFTER` seconds has
+its whole result sent in one go (`cat`, only for a non-empty file); a
+longer one is streamed live by `tail -f` from the moment the client asks
+for it (a `t` line on stdin, which interrupts the `wait`). Only a
+re-attach after a drop needs another session; it polls, since the command
+is no longer its child.
 
-Remote layout of one run (the directory is mode 700: output may hold secrets):
+The files of one run, in the runs folder (mode 700; `.out` and `.err` are
+mode 600 too: output may hold secrets):
 
-    pid      pid of the wrapper (cd, export env, (sudo -n) sh -c CMD, then write rc; read
-             from a here-document, never a file), which leads its own session and process group
-    out err  the command's stdout and stderr
-    rc       its exit status, one line, written when it ends
+    NAME.run   the lock, holding the user's umask (the command runs with it)
+    NAME.pid   pid of the wrapper (umask, cd, export env, (sudo -n) sh -c CMD, then
+               write rc; read from a here-document, never a file), which leads its
+               own session and process group
+    NAME.out NAME.err   the command's stdout and stderr
+    NAME.rc    its exit status, one line, written when it ends
 
-The directory is removed once the client has received the whole result (it
+A command without `cwd` runs in the remote `$HOME`, as `ssh host CMD` does.
+The files are removed once the client has received the whole result (it
 acknowledges on the session's stdin), or after a timeout killed the command;
-it stays while the command runs or its output is not yet drained, so a
+they stay while the command runs or its output is not yet drained, so a
 dropped connection or a killed client can re-attach (the engine gives every
 attempt, retry and rollback its own key, so a finished run is never needed
 again), and when no exit status was recorded, for a look.
@@ -36,10 +41,10 @@ header and a trailer line `\\0TOKEN ...\\n` (TOKEN is random per session and
 sent on stdin, never in argv); bytes before the header are login noise and
 dropped; the stdout trailer holds the exit status. See `Framed`.
 
-A `true` costs the host one session, 7 program starts (the login shell,
-`sh`, `mkdir`, `setsid`, `sh -s` (the wrapper), `sh -c true`, then `rm -rf`
-once acknowledged) and one data packet back; it used to cost two sessions
-and 17 programs.
+A `true` costs the host one session, 6 program starts (the login shell,
+`sh`, `setsid`, `sh -s` (the wrapper), `sh -c true`, then `rm` once
+acknowledged) and one data packet back; it used to cost two sessions and
+17 programs (and `mkdir`, `sh run.sh` and `rm -f run.sh` until issue 18).
 
 Host keys are always checked against a known_hosts file, on every hop: an
 unknown or changed key is an error with a plain message, never a silent
@@ -201,7 +206,7 @@ class SshExecutor:
         host = command.host
         route = self._connector.endpoint(host)
         name = run_dir_name(command.key)
-        where = f"{self.remote_dir.rstrip('/')}/{name}"
+        where = f"{self.remote_dir.rstrip('/')}/{name}.*"
         if not where.startswith(("/", "~/")):
             where = "~/" + where
         run = RemoteRun(name=name, dir_expr=dir_expr(self.remote_dir, name), where=where)
@@ -320,12 +325,12 @@ class SshExecutor:
         what, _, rest = head.partition(" ")
         if what == "fail":
             raise _Failed(f"could not start the command on {host.name} in {run.where}: {rest}")
-        pid, _, directory = rest.partition(" ")
+        pid, _, directory = rest.partition(" ")  # directory: the prefix of the run's files
         if what != "start" or not pid.isdigit():
             raise _Failed(f"could not start the command on {host.name}: unexpected reply {head!r}")
         if run.pid is None:
             log.debug("%s: started detached pid %s in %s", host.name, pid, directory)
-        run.pid, run.where = int(pid), directory or run.where
+        run.pid, run.where = int(pid), f"{directory}.*" if directory else run.where
 
     def _finish_later(self, proc: asyncssh.SSHClientProcess[bytes]) -> None:
         """Let the session remove the run directory and end, without holding up the result; `close()` waits for it."""

@@ -9,7 +9,7 @@ timed as whole processes:
 
 - `engine`: `runbook-tui exec` of a one-step runbook on a group of 200
   aliases (settings: max_concurrency 50), journal and all; it must leave no
-  remote run directory behind;
+  remote run file behind;
 - `asyncssh`: a bare script, `asyncssh.connect` + `conn.run("true")` per
   alias under a semaphore of 50;
 - `ansible`: `ansible all -m command -a true -f 50` on an inventory of 200
@@ -20,8 +20,12 @@ timed as whole processes:
   pip-installed into a venv of its own under the bench's temp dir, never
   into the project's venv (it is not a project dependency).
 
-Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--reps 3] [--ansible-reps 1] [--no-ansible] [--check]`.
-Aim: engine <= 1.3x bare asyncssh; Ansible (cold) >= 10x the engine.
+`--growth` runs 50, 200 and 1,000 aliases (each on a fresh sshd, no Ansible)
+and prints wall and client CPU per host for the engine and bare asyncssh.
+
+Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--growth] [--reps 3] [--ansible-reps 1] [--no-ansible] [--check]`.
+Aims: engine <= 1.2x bare asyncssh at every count, the ratio not growing with
+the count (last - first <= +0.05); Ansible (cold) >= 10x the engine.
 """
 
 from __future__ import annotations

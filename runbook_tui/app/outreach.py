@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.secrets import SecretsError, read_secret
 from runbook_tui.app.settings import Settings
@@ -23,13 +23,14 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM, Controller
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.redact import Redactor
-from runbook_tui.notify.messages import Notice
-from runbook_tui.notify.sender import Destination, Notifier
-from runbook_tui.notify.silences import SilenceKeeper, check_api
-from runbook_tui.notify.triggers import Announcer, now_iso
 from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.reach import NotifyTarget, SecretRef, Value
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
+
+if TYPE_CHECKING:  # the notify package loads only for a run that notifies or silences (most runs start without it)
+    from runbook_tui.notify.sender import Destination, Notifier
+    from runbook_tui.notify.silences import SilenceKeeper
+    from runbook_tui.notify.triggers import Announcer
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ def _value(value: Value, runbook: Runbook, secrets: Mapping[str, str], name: str
 
 def resolve(targets: tuple[NotifyTarget, ...], runbook: Runbook, secrets: Mapping[str, str]) -> tuple[list[Destination], list[str], list[str]]:
     """(destinations ready to send to, problems in words, every secret value used: for masking)."""
+    from runbook_tui.notify.sender import Destination
+
     destinations: list[Destination] = []
     problems: list[str] = []
     used: list[str] = list(secrets.values())
@@ -104,6 +107,10 @@ def start_outreach(controller: Controller, settings: Settings, *, shared: bool) 
     runbook = controller.runbook
     if controller.mode not in REACHING_MODES or not (settings.notify or runbook.notify or runbook.alerts):
         return None
+    from runbook_tui.notify.sender import Notifier
+    from runbook_tui.notify.silences import SilenceKeeper
+    from runbook_tui.notify.triggers import Announcer
+
     record = recorder(controller)
     timing = settings.notify_timing
     notifier = announcer = None
@@ -145,6 +152,10 @@ def _say_once(controller: Controller, problems: list[str]) -> Any:
 
 async def notify_findings(runbook: Runbook, settings: Settings, secrets: Mapping[str, str], *, send: bool) -> list[str]:
     """Every target's secrets readable; with `send`, a test message to each that must be accepted."""
+    from runbook_tui.notify.messages import Notice
+    from runbook_tui.notify.sender import Notifier
+    from runbook_tui.notify.triggers import now_iso
+
     destinations, problems, used = resolve(settings.notify + runbook.notify, runbook, secrets)
     findings = list(problems)
     if not send or not destinations:
@@ -171,5 +182,7 @@ async def alerts_findings(runbook: Runbook, settings: Settings) -> list[str]:
     """The matchers parsed at load; here: does the Alertmanager answer its API?"""
     if runbook.alerts is None:
         return []
+    from runbook_tui.notify.silences import check_api
+
     problem = await asyncio.to_thread(check_api, runbook.alerts, settings.notify_timing.timeout)
     return [problem] if problem else []

@@ -27,13 +27,11 @@ from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, STEP_READY_TYPES, Event
 from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail, refuse_unsafe_journal
 from runbook_tui.engine.ports import Executor
-from runbook_tui.engine.recording import Recording
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.state import RunState, replay
 from runbook_tui.engine.window import window_problem
 from runbook_tui.execute.dryrun import DryRunExecutor
 from runbook_tui.execute.local import LocalExecutor
-from runbook_tui.execute.recorded import RecordedExecutor
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
@@ -45,7 +43,8 @@ JOURNAL_WATCH_SECONDS = 0.5
 EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
 
 
-if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it
+if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it; a recording only practice
+    from runbook_tui.engine.recording import Recording
     from runbook_tui.share.client import Endpoint
     from runbook_tui.share.participants import Participant
     from runbook_tui.share.server import ShareServer
@@ -70,6 +69,8 @@ class Executors:
     def __call__(self, host: Host) -> Executor:
         if self.recording is not None:
             if self._dry is None:
+                from runbook_tui.execute.recorded import RecordedExecutor  # practice only
+
                 self._dry = self._keep(RecordedExecutor(self.recording))
             return self._dry
         if self.dry_run:

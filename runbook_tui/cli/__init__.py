@@ -276,15 +276,29 @@ def _session_options(args: argparse.Namespace, params: dict[str, Any]) -> tuple[
 
 
 def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
-    """RunTrust (signing key, allowed signers, the approval asked for; checked against the plan when it renders), or exit 2."""
+    """RunTrust (signing key, allowed signers, the approval asked for; checked against the plan when it renders), or exit 2.
+
+    None for an unshared `exec` with nothing to sign with, check or require: no key, no ssh-agent, no allowed signers,
+    no approval (then nothing would be signed and no verifier's seal awaited): it runs without loading the trust modules.
+    """
+    import os
+
     from runbook_tui.app.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"runbook-tui: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    signers_path, approval = getattr(args, "allowed_signers", None), getattr(args, "approval", None)
+    asked = args.identity or os.environ.get("SSH_AUTH_SOCK") or signers_path or settings.allowed_signers or approval or settings.require_approval
+    if args.command == "exec" and not args.share and not asked:
+        return None
     from runbook_tui.trust.run_trust import TrustRefused, prepare
 
     try:
-        return prepare(
-            identity=args.identity, signers_path=getattr(args, "allowed_signers", None), approval=getattr(args, "approval", None), settings=load_settings()
-        )
-    except (TrustRefused, SettingsError) as exc:
+        return prepare(identity=args.identity, signers_path=signers_path, approval=approval, settings=settings)
+    except TrustRefused as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
 

@@ -79,14 +79,20 @@ def hashed_line(obj: dict[str, Any]) -> tuple[str, bytes]:
     """`obj`'s hash and its journal line (`obj` with that `hash`, canonical, newline-ended), JSON-encoding `obj` once.
 
     Sorted keys put `hash` between the keys before it and those after it: each half is encoded
-    once, the hash is taken over the halves joined, and the line is the same bytes with
-    `"hash":"…"` between them (an output event's 64 KiB of text is not escaped twice).
+    once, the hash is taken over the halves as they stand (no copy of them joined), and the line
+    is the same bytes with `"hash":"…"` between them (an output event's 64 KiB of text is not
+    escaped twice, and copied once, into the line).
     """
     before = _encode({k: v for k, v in obj.items() if k < "hash"})[1:-1].encode("utf-8")
     after = _encode({k: v for k, v in obj.items() if k > "hash"})[1:-1].encode("utf-8")
-    digest = hashlib.sha256(b"{" + b",".join(half for half in (before, after) if half) + b"}").hexdigest()
-    parts = [part for part in (before, b'"hash":"' + digest.encode() + b'"', after) if part]
-    return digest, b"{" + b",".join(parts) + b"}\n"
+    hasher = hashlib.sha256(b"{" + before)
+    if before and after:
+        hasher.update(b",")
+    hasher.update(after)
+    hasher.update(b"}")
+    digest = hasher.hexdigest()
+    member = b'"hash":"' + digest.encode() + b'"'
+    return digest, b"".join((b"{", before, b"," if before else b"", member, b"," if after else b"", after, b"}\n"))
 
 
 def utc_now() -> str:

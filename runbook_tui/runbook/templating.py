@@ -12,6 +12,11 @@ with each `{{ value }}`:
 `{{ value | raw }}` opts out of quoting and escaping; `analyse` reports each
 use so `validate` can warn about it. Every render runs against a budget of
 time and memory (see `template_sandbox`).
+
+Jinja is imported when a template first needs it: a string without template
+syntax, or a simple one (`{{ name }}`, `{{ params.x | shq }}`: see
+`template_simple`), is analysed and rendered without it, so a command that
+runs such runbooks (exec) does not pay Jinja's start-up.
 """
 
 from __future__ import annotations
@@ -21,9 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
-
-from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, meta, nodes, pass_context
+from typing import TYPE_CHECKING, Any
 
 from runbook_tui.runbook.model import Host, Runbook, Text, TextKind
 from runbook_tui.runbook.shell_values import (
@@ -39,8 +42,10 @@ from runbook_tui.runbook.shell_values import (
     start_recording,
     stop_recording,
 )
-from runbook_tui.runbook.template_sandbox import BoundedSandbox, TemplateCost, end_budget, start_budget
 from runbook_tui.runbook.template_simple import SimpleTemplate, split
+
+if TYPE_CHECKING:
+    from runbook_tui.runbook.template_sandbox import BoundedSandbox
 
 #: Names a template may use besides bare parameter names.
 ROOTS = frozenset({"params", "ticket", "secrets", "captured", "host", "now"})
@@ -77,8 +82,6 @@ def _refuse_objects(value: Any, depth: int = 0) -> None:
 
 def _record(value: Any) -> Any:
     """A shell command's value, checked as `finalize` checks text, then kept out of the text."""
-    if isinstance(value, Undefined):
-        value._fail_with_undefined_error()
     if not isinstance(value, bool):
         _refuse_objects(value)
     return record(value)
@@ -100,6 +103,15 @@ def _plain_finalize(value: Any) -> str:
 
 
 def _environment(finalize: Callable[[Any], str]) -> BoundedSandbox:
+    from jinja2 import StrictUndefined, Undefined, pass_context
+
+    from runbook_tui.runbook.template_sandbox import BoundedSandbox
+
+    def record_defined(value: Any) -> Any:
+        if isinstance(value, Undefined):
+            value._fail_with_undefined_error()
+        return _record(value)
+
     env = BoundedSandbox(
         undefined=StrictUndefined,
         autoescape=False,
@@ -110,7 +122,7 @@ def _environment(finalize: Callable[[Any], str]) -> BoundedSandbox:
     env.filters["shq"] = lambda value: shq(value, _to_text)
     # Taking the context keeps Jinja from folding `{{ true }}` into the compiled template: the value must be
     # recorded at every render, not once at compile time (a cached template then ran a bare marker).
-    env.filters["__rbt_value"] = pass_context(lambda _context, value: _record(value))
+    env.filters["__rbt_value"] = pass_context(lambda _context, value: record_defined(value))
     # Keep the globals to the harmless ones; a runbook has no use for the others.
     # `dict` and `namespace` are classes: printed, they show Python internals, and as globals they
     # hid an undeclared `{{ namespace }}` from validation.
@@ -119,12 +131,19 @@ def _environment(finalize: Callable[[Any], str]) -> BoundedSandbox:
     return env
 
 
-ENVIRONMENTS: dict[TextKind, BoundedSandbox] = {
-    "plain": _environment(_plain_finalize),
-    "shell": _environment(_shell_finalize),
-    "regex": _environment(_regex_finalize),
-}
-GLOBALS = frozenset(ENVIRONMENTS["plain"].globals)
+@lru_cache(maxsize=1)
+def environments() -> dict[TextKind, BoundedSandbox]:
+    """The three Jinja environments, made (and Jinja imported) when a template first needs one."""
+    return {
+        "plain": _environment(_plain_finalize),
+        "shell": _environment(_shell_finalize),
+        "regex": _environment(_regex_finalize),
+    }
+
+
+#: The globals every environment has (`range` bounded, and the loop counter of template_sandbox), written out so
+#: simple templates are told apart without Jinja; a test checks they are the environments' own.
+GLOBALS = frozenset({"range", "__rbt_iter"})
 #: What each environment does with a `{{ value }}` (the shell's through its `__rbt_value` filter): used for simple templates.
 _EMIT: dict[TextKind, Callable[[Any], str]] = {
     "plain": _plain_finalize,
@@ -172,8 +191,10 @@ def analyse(source: str) -> Analysis:
 
 def parsed_analysis(source: str) -> Analysis:
     """`analyse` by Jinja's parser (for any template; `analyse` takes it for all but the simple ones)."""
+    from jinja2 import TemplateSyntaxError, meta, nodes
+
     try:
-        tree = ENVIRONMENTS["plain"].parse(source)
+        tree = environments()["plain"].parse(source)
     except TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
     roots = frozenset(meta.find_undeclared_variables(tree) - GLOBALS)
@@ -210,26 +231,40 @@ def _simple_analysis(simple: SimpleTemplate) -> Analysis:
 def _compiled(source: str, kind: TextKind) -> Any:
     if kind == "shell":
         try:
-            return ENVIRONMENTS[kind].from_string(marked_source(source))
+            return environments()[kind].from_string(marked_source(source))
         except ShellRefused as exc:
             raise TemplateError(str(exc)) from None
-    return ENVIRONMENTS[kind].from_string(source)
+    return environments()[kind].from_string(source)
 
 
 def _render_bounded(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
-    budget = start_budget()
     try:
         simple = split(source, GLOBALS)
         rendered = simple.render(context, _EMIT[kind]) if simple is not None else None
-        return rendered if rendered is not None else str(_compiled(source, kind).render(context))
-    except TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
-    except (TemplateCost, ShellRefused) as exc:
+        return rendered if rendered is not None else _render_jinja(source, kind, context)
+    except TemplateError:
+        raise
+    except ShellRefused as exc:
         raise TemplateError(str(exc)) from None
     except RecursionError:
         raise TemplateError("cannot render template: it recurses too deeply") from None
     except Exception as exc:  # jinja raises many kinds; all mean "this template cannot render"
         raise TemplateError(f"cannot render template: {exc}") from None
+
+
+def _render_jinja(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
+    """A template Jinja renders, against a budget (a simple one spends none: it has no loops or calls)."""
+    from jinja2 import TemplateSyntaxError
+
+    from runbook_tui.runbook.template_sandbox import TemplateCost, end_budget, start_budget
+
+    budget = start_budget()
+    try:
+        return str(_compiled(source, kind).render(context))
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
+    except TemplateCost as exc:
+        raise TemplateError(str(exc)) from None
     finally:
         end_budget(budget)
 

@@ -1,4 +1,4 @@
-"""The command line's parser builds only the arguments of the command it is given (start-up time); it parses as the whole one."""
+"""The command line's parser builds only the command it is given (start-up time); it parses as the whole one."""
 
 from __future__ import annotations
 
@@ -32,10 +32,10 @@ def test_a_command_line_parses_as_with_every_commands_arguments_built(argv: list
     assert parser(argv).parse_args(argv) == parser().parse_args(argv)
 
 
-def test_every_command_is_listed_in_the_help_whichever_command_is_given() -> None:
-    full = parser().format_help()
-    assert parser(["exec", "rb.yaml"]).format_help() == full
-    assert all(name in full for name in COMMANDS)
+def test_every_command_is_listed_in_the_help_and_in_an_unknown_commands_error() -> None:
+    for argv in (["--help"], ["-h", "exec"], ["exce", "rb.yaml"], []):
+        listing = parser(argv).format_help()
+        assert all(name in listing for name in COMMANDS), argv
 
 
 def test_every_command_has_a_command_line_here() -> None:

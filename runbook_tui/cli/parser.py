@@ -1,9 +1,10 @@
 """The `runbook-tui` command's arguments: one parser, each subcommand's arguments built by its own function.
 
-Building every subcommand's arguments is most of argparse's cost (hundreds of
-`add_argument` calls); a process runs one command, so `parser(argv)` builds only
-the arguments of the command `argv` names (every command is still listed, with
-its help, in `runbook-tui --help`); without a known command, all of them.
+Building every subcommand is most of argparse's cost (a parser each, with its
+translated texts looked up, and hundreds of `add_argument` calls); a process runs
+one command, so `parser(argv)` builds only the command `argv` names. Without a
+known command first (`runbook-tui --help`, a typo), it builds them all: only then
+is the list of commands printed.
 """
 
 from __future__ import annotations
@@ -216,17 +217,17 @@ COMMANDS: dict[str, tuple[dict[str, Any], Callable[[argparse.ArgumentParser], No
 
 
 def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser for `argv` (the command line without the program): every command, and the arguments of the one it names
-    (of all of them when it names none, as for `--help`)."""
+    """The parser for `argv` (the command line without the program): the command it names, or every command when it names none."""
     top = argparse.ArgumentParser(
         prog="runbook-tui",
         description="Walk a risky production change step by step, with a verifier, rollback and a journal.",
     )
     top.add_argument("--version", action="version", version=f"runbook-tui {__version__}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    named = argv[0] if argv else None
+    named = argv[0] if argv and argv[0] in COMMANDS else None
     for name, (options, add_arguments) in COMMANDS.items():
-        sub = commands.add_parser(name, **options)
-        if add_arguments is not None and (named not in COMMANDS or named == name):
-            add_arguments(sub)
+        if named in (None, name):
+            sub = commands.add_parser(name, **options)
+            if add_arguments is not None:
+                add_arguments(sub)
     return top

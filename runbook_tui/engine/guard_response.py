@@ -42,6 +42,13 @@ def guard_rollback_reason(trip: Mapping[str, Any]) -> str:
     return f"{trip_words(trip)}: the guard asks to roll back to the last checkpoint"
 
 
+def unanswered_guard_rollback(state: RunState) -> bool:
+    """The last guard trip asked to roll back and nobody has answered it yet (no rollback since): after a resume,
+    the run screen opens the undo list again, as it did when the guard tripped."""
+    trips = state.guard_trips
+    return bool(trips) and trips[-1].get("action") == "rollback" and state.rollback_requested == guard_rollback_reason(trips[-1])
+
+
 def respond(controller: GuardTarget, trip: Mapping[str, Any]) -> None:
     """Act on one `guard_tripped` event as its action says."""
     action = trip.get("action")

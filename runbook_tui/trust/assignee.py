@@ -57,7 +57,7 @@ class AssigneeTrust:
                 statement = statements.decision(
                     session, action, self.controller.assignee, step=step if isinstance(step, str) else None,
                     attempt=int(event.get("attempt") or 0), phase=phase, shown=self.shown.get(statements.shown_key(step), ""),
-                    reason=str(event.get("reason") or ""),
+                    reason=str(event.get("reason") or ""), criteria=statements.accepted_criteria(event),
                 )  # fmt: skip
                 self._later(DECISION_SIGNED, statement, int(event["seq"]))
         if self.signer is not None and kind in SEALED_AT:

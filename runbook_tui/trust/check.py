@@ -66,6 +66,9 @@ def _statement_problem(statement: Any, event: Event, session: str, events: Seque
     signed_reason = str(statement.get("reason") or "")
     if kind in statements.ASSIGNEE_DECISIONS and signed_reason != str(event.get("reason") or ""):
         return f"the signed reason is {signed_reason!r}, the journal says {event.get('reason')!r}"
+    criteria = statements.accepted_criteria(event)
+    if criteria is not None and statement.get("criteria") != criteria:
+        return f"the signed criteria are {statement.get('criteria')!r}, the journal says {criteria!r}"
     if action == "reject" and signed_reason.strip() != event.get("reason"):
         return f"the signed reason is {signed_reason.strip()!r}, the journal says {event.get('reason')!r}"
     if action in _URGENT:

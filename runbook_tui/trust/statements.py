@@ -9,7 +9,8 @@ session journals their decision; the statement names what it is about:
   of accepted unmet criteria, the `criteria_accepted` event) and who decides.
   The phase is `before`/`after` the step runs, `wave N` for a wave of a
   `verify: per_wave` rollout, `criteria` for accepted unmet criteria, and
-  `run`/`rollback` for the assignee's decisions.
+  `run`/`rollback` for the assignee's decisions. Accepting unmet criteria
+  (`accept_criteria`) also names the criteria accepted (`criteria`).
 - seal: session, the sealed event's seq and hash (the journal's head then).
 - approval: the plan's hash (sha256 of its canonical JSON), runbook and parameters.
 
@@ -77,6 +78,14 @@ def shows(event: Event) -> str | None:
     return WHOLE_RUN if event.get("type") == CRITERIA_ACCEPTED else None
 
 
+def accepted_criteria(event: Event) -> list[str] | None:
+    """The unmet criteria a `criteria_accepted` event accepts, as its signed statement names them; None for other events."""
+    if event.get("type") != CRITERIA_ACCEPTED:
+        return None
+    criteria = event.get("criteria")
+    return [str(criterion) for criterion in criteria] if isinstance(criteria, list) else []
+
+
 def journaled_phase(event: Event) -> tuple[object, object]:
     """The phase and attempt a journaled decision is about, as its signed statement names them."""
     kind = event.get("type")
@@ -100,11 +109,15 @@ def encode(statement: Mapping[str, Any]) -> bytes:
     return canonical(dict(statement))
 
 
-def decision(session: str, action: str, by: str, *, step: str | None, attempt: int, phase: str, shown: str, reason: str = "") -> dict[str, Any]:
-    return {
+def decision(
+    session: str, action: str, by: str, *, step: str | None, attempt: int, phase: str, shown: str, reason: str = "", criteria: list[str] | None = None
+) -> dict[str, Any]:
+    """A decision's statement; accepting unmet criteria also names them (`criteria`), so the signature covers the list."""
+    statement = {
         "kind": "decision", "session": session, "action": action, "by": by, "step": step, "attempt": attempt,
         "phase": phase, "shown": shown, "reason": reason,
     }  # fmt: skip
+    return statement if criteria is None else statement | {"criteria": criteria}
 
 
 def seal(session: str, by: str, head: Mapping[str, Any]) -> dict[str, Any]:

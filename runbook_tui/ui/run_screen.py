@@ -33,6 +33,7 @@ from textual.widgets import Footer, Static
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, AssigneeIntent, Controller, Reply
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
@@ -241,7 +242,10 @@ class RunScreen(RunView):
         self.controller = controller
         self.actor = actor
         self.journal_path = journal_path
-        self._trips_answered = len(controller.state.guard_trips)  # a request left from before shows in the status stack
+        # A guard's rollback request that nobody answered before the process died opens the undo list again;
+        # other trips from before only show in the status stack.
+        state = controller.state
+        self._trips_answered = len(state.guard_trips) - (1 if unanswered_guard_rollback(state) else 0)
 
     def on_mount(self) -> None:
         super().on_mount()

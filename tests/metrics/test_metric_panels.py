@@ -17,10 +17,12 @@ from panel_states import NOW, PANELS, state_for
 from peers import Exporter
 from textual.app import App, ComposeResult
 from textual.geometry import Region
+from textual.pilot import Pilot
 from textual.widgets import Static
 
-from runbook_tui.app.session import load, open_session
+from runbook_tui.app.session import load, open_session, resume_session
 from runbook_tui.app.settings import Settings
+from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.panel_view import panel_view
 from runbook_tui.ui.app import RunbookApp
@@ -65,9 +67,8 @@ def test_panel_views_say_the_state_in_words() -> None:
     assert rps.lines == "warn ≤500 / crit ≤200" and rps.state == "ok"
 
 
-@pytest.mark.peers
-@pytest.mark.asyncio
-async def test_a_rollback_guard_shows_the_undo_list_then_rolls_back_on_yes(exporter: Exporter, tmp_path: Path) -> None:
+def _guarded_runbook(tmp_path: Path, exporter: Exporter) -> Path:
+    """A change (with its undo) and a watch whose guard asks to roll back when the error rate goes critical."""
     runbook = tmp_path / "runbook.yaml"
     runbook.write_text(
         metrics_runbook(
@@ -83,31 +84,75 @@ async def test_a_rollback_guard_shows_the_undo_list_then_rolls_back_on_yes(expor
         ),
         encoding="utf-8",
     )
-    loaded = load(str(runbook), {})
+    return runbook
+
+
+async def _until_the_guard_opens_the_undo_list(app: RunbookApp, pilot: Pilot[None], exporter: Exporter, tmp_path: Path) -> Controller:
+    """Run the change, start the watch, make the error rate critical: the undo list opens by itself, nothing undone yet."""
+    await until(lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", what="the run screen")
+    assert app.handle is not None
+    controller = app.handle.controller
+    await pilot.press("enter")
+    await until(lambda: controller.state.steps["edit"].status == "done", what="the change")
+    await pilot.press("enter")
+    await until(lambda: controller.state.steps["soak"].status == "running", what="the watch")
+    area = app.screen.query_one(PanelArea)
+    await until(lambda: area.has_class("watching"), what="the watched panel drawn large")
+    exporter.set(8)
+    await until(lambda: isinstance(app.screen, RollbackModal), timeout=10, what="the undo list, opened by the guard")
+    assert controller.state.steps["soak"].status == "failed", "the trip cut the watch short"
+    assert controller.state.guard_trips[0]["action"] == "rollback"
+    assert controller.state.paused and controller.state.rollback is None, "paused; nothing undone before the person says yes"
+    assert (tmp_path / "changed").exists()
+    undo = f"rm {tmp_path / 'changed'}"
+    await until(lambda: any(undo in _painted(body) for body in app.screen.query("#dialog-body").results(Static)), what="the list saying what will run")
+    return controller
+
+
+async def _yes_rolls_back(app: RunbookApp, pilot: Pilot[None], controller: Controller, tmp_path: Path) -> None:
+    await pilot.press("y")
+    await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, timeout=10, what="the rollback")
+    assert not (tmp_path / "changed").exists(), "the undo ran"
+    stack = app.screen.query_one(StatusStack)
+    await until(lambda: "Rolled back to the start; 'edit' is next again" in _painted(stack), what="the status stack showing the rollback")
+
+
+@pytest.mark.peers
+@pytest.mark.asyncio
+async def test_a_rollback_guard_shows_the_undo_list_then_rolls_back_on_yes(exporter: Exporter, tmp_path: Path) -> None:
+    loaded = load(str(_guarded_runbook(tmp_path, exporter)), {})
     app = RunbookApp(lambda _override: open_session(loaded, solo="tui test", journal=str(tmp_path / "j.jsonl"), settings=Settings()))
     async with app.run_test(size=(140, 45), notifications=True) as pilot:
-        await until(lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", what="the run screen")
-        assert app.handle is not None
-        controller = app.handle.controller
-        await pilot.press("enter")
-        await until(lambda: controller.state.steps["edit"].status == "done", what="the change")
-        await pilot.press("enter")
-        await until(lambda: controller.state.steps["soak"].status == "running", what="the watch")
-        area = app.screen.query_one(PanelArea)
-        await until(lambda: area.has_class("watching"), what="the watched panel drawn large")
-        exporter.set(8)
-        await until(lambda: isinstance(app.screen, RollbackModal), timeout=10, what="the undo list, opened by the guard")
-        assert controller.state.steps["soak"].status == "failed", "the trip cut the watch short"
-        assert controller.state.guard_trips[0]["action"] == "rollback"
-        assert controller.state.paused and controller.state.rollback is None, "paused; nothing undone before the person says yes"
-        assert (tmp_path / "changed").exists()
-        undo = f"rm {tmp_path / 'changed'}"
-        await until(lambda: any(undo in _painted(body) for body in app.screen.query("#dialog-body").results(Static)), what="the list saying what will run")
+        controller = await _until_the_guard_opens_the_undo_list(app, pilot, exporter, tmp_path)
+        await _yes_rolls_back(app, pilot, controller, tmp_path)
+        await pilot.press("q")
+
+
+@pytest.mark.peers
+@pytest.mark.asyncio
+async def test_a_guard_rollback_left_unanswered_opens_the_undo_list_again_on_resume(exporter: Exporter, tmp_path: Path) -> None:
+    """The person leaves the guard's undo list (escape) and quits; `resume` opens the list again by itself, and yes rolls back."""
+    journal = str(tmp_path / "j.jsonl")
+    loaded = load(str(_guarded_runbook(tmp_path, exporter)), {})
+    app = RunbookApp(lambda _override: open_session(loaded, solo="tui test", journal=journal, settings=Settings()))
+    async with app.run_test(size=(140, 45), notifications=True) as pilot:
+        await _until_the_guard_opens_the_undo_list(app, pilot, exporter, tmp_path)
+        await pilot.press("escape")
+        await until(lambda: type(app.screen).__name__ == "RunScreen", what="the run screen again, the request left open")
+        await pilot.press("q")
+        await until(lambda: type(app.screen).__name__ == "ConfirmPrompt", what="the quit prompt")
         await pilot.press("y")
-        await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, timeout=10, what="the rollback")
-        assert not (tmp_path / "changed").exists(), "the undo ran"
-        stack = app.screen.query_one(StatusStack)
-        await until(lambda: "Rolled back to the start; 'edit' is next again" in _painted(stack), what="the status stack showing the rollback")
+    assert (tmp_path / "changed").exists(), "nothing undone before the process ended"
+    exporter.set(0)  # the error rate is back to normal: the guard does not trip again; only the unanswered request is left
+
+
+    resumed = RunbookApp(lambda _override: resume_session(journal, settings=Settings()))
+    async with resumed.run_test(size=(140, 45), notifications=True) as pilot:
+        await until(lambda: isinstance(resumed.screen, RollbackModal), timeout=10, what="the undo list, opened again on resume")
+        assert resumed.handle is not None
+        controller = resumed.handle.controller
+        assert controller.state.rollback is None, "nothing undone before the person says yes"
+        await _yes_rolls_back(resumed, pilot, controller, tmp_path)
         await pilot.press("q")
 
 

@@ -180,6 +180,8 @@ sections:
     events = journal(shared.journal)
     accepted, confirmed = _signature_of(events, "criteria_accepted"), _signature_of(events, "criteria_acceptance_confirmed")
     assert (accepted["statement"]["by"], accepted["statement"]["action"], accepted["statement"]["reason"]) == ("alice", "accept_criteria", reason)
+    unmet = events[accepted["decision"]]["criteria"]
+    assert len(unmet) == 1 and accepted["statement"]["criteria"] == unmet  # alice signed which criteria she accepted, not only why
     assert (confirmed["statement"]["by"], confirmed["statement"]["action"], confirmed["statement"]["phase"]) == ("bob", "confirm", "criteria")
     assert confirmed["statement"]["shown"] == events[accepted["decision"]]["hash"]  # bob confirmed exactly the acceptance he was shown
 
@@ -197,6 +199,11 @@ sections:
     edited[accepted["decision"]]["reason"] = "approved by the CAB"
     changed = journal_verify(lab, _forged(lab, edited, "edited.jsonl"), allowed)
     assert changed.returncode == 1 and "the signed reason is 'staging has no traffic; CHG-7'" in changed.stdout, changed.stdout
+    # The list of accepted criteria rewritten after the fact (a different, milder criterion).
+    edited = [dict(e) for e in events]
+    edited[accepted["decision"]]["criteria"] = ["err below 5 within 1s"]
+    changed = journal_verify(lab, _forged(lab, edited, "criteria.jsonl"), allowed)
+    assert changed.returncode == 1 and f"the signed criteria are {unmet!r}, the journal says ['err below 5 within 1s']" in changed.stdout, changed.stdout
     # bob's confirmation with its signature cut out.
     missing = journal_verify(lab, _forged(lab, _without(events, confirmed), "unsigned.jsonl"), allowed)
     assert missing.returncode == 1 and "criteria_acceptance_confirmed by bob is not signed" in missing.stdout, missing.stdout

@@ -11,7 +11,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from runbook_tui.app import headless
 from runbook_tui.cli.parser import parser as _parser
 from runbook_tui.cli.pipe import quiet_on_broken_pipe
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
@@ -175,6 +174,8 @@ def cmd_join(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_exec(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui.app import headless
+
     options = _session_options(args, params)
     if isinstance(options, int):
         return options
@@ -188,6 +189,8 @@ def cmd_exec(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     """In a terminal, the TUI at the step where the run stopped; decisions given as flags, or no terminal: headless."""
+    from runbook_tui.app import headless
+
     if args.full and args.decision != "rollback":
         print("runbook-tui: resume: --full goes with --rollback", file=sys.stderr)
         return EXIT_INVALID
@@ -209,14 +212,20 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_rehearse(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui.app import headless
+
     return headless.cmd_rehearse(args.file, params, fail_at=args.fail_at, journal=args.journal, yes=args.yes, ack_manual=args.ack_manual)
 
 
 def cmd_preflight(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui.app import headless
+
     return headless.cmd_preflight(args.file, params, notify_test=args.notify_test)
 
 
 def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui.app import headless
+
     return headless.cmd_journal_verify(args.journal, args.allowed_signers)
 
 
@@ -263,6 +272,7 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from pathlib import Path
 
     from runbook_tui import demo
+    from runbook_tui.app import headless
     from runbook_tui.app.settings import default_journal_path
 
     if "sandbox" in params:

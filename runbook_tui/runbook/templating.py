@@ -13,10 +13,9 @@ with each `{{ value }}`:
 use so `validate` can warn about it. Every render runs against a budget of
 time and memory (see `template_sandbox`).
 
-Jinja is imported when a template first needs it: a string without template
-syntax, or a simple one (`{{ name }}`, `{{ params.x | shq }}`: see
-`template_simple`), is analysed and rendered without it, so a command that
-runs such runbooks (exec) does not pay Jinja's start-up.
+Jinja itself loads only for a template that is not simple (`template_simple`:
+`{{ name }}`, `{{ name.attr }}`): `template_jinja` holds the environments, so
+a runbook of simple templates starts without importing it.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runbook_tui.runbook.model import Host, Runbook, Text, TextKind
 from runbook_tui.runbook.shell_values import (
@@ -36,16 +35,11 @@ from runbook_tui.runbook.shell_values import (
     ShellCommand,
     ShellRefused,
     command_from,
-    marked_source,
     record,
-    shq,
     start_recording,
     stop_recording,
 )
 from runbook_tui.runbook.template_simple import SimpleTemplate, split
-
-if TYPE_CHECKING:
-    from runbook_tui.runbook.template_sandbox import BoundedSandbox
 
 #: Names a template may use besides bare parameter names.
 ROOTS = frozenset({"params", "ticket", "secrets", "captured", "host", "now"})
@@ -102,47 +96,7 @@ def _plain_finalize(value: Any) -> str:
     return _to_text(value)
 
 
-def _environment(finalize: Callable[[Any], str]) -> BoundedSandbox:
-    from jinja2 import StrictUndefined, Undefined, pass_context
-
-    from runbook_tui.runbook.template_sandbox import BoundedSandbox
-
-    def record_defined(value: Any) -> Any:
-        if isinstance(value, Undefined):
-            value._fail_with_undefined_error()
-        return _record(value)
-
-    env = BoundedSandbox(
-        undefined=StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        finalize=finalize,
-    )
-    env.filters["raw"] = _raw
-    env.filters["shq"] = lambda value: shq(value, _to_text)
-    # Taking the context keeps Jinja from folding `{{ true }}` into the compiled template: the value must be
-    # recorded at every render, not once at compile time (a cached template then ran a bare marker).
-    env.filters["__rbt_value"] = pass_context(lambda _context, value: record_defined(value))
-    # Keep the globals to the harmless ones; a runbook has no use for the others.
-    # `dict` and `namespace` are classes: printed, they show Python internals, and as globals they
-    # hid an undeclared `{{ namespace }}` from validation.
-    for name in ("lipsum", "cycler", "joiner", "dict", "namespace"):
-        env.globals.pop(name, None)
-    return env
-
-
-@lru_cache(maxsize=1)
-def environments() -> dict[TextKind, BoundedSandbox]:
-    """The three Jinja environments, made (and Jinja imported) when a template first needs one."""
-    return {
-        "plain": _environment(_plain_finalize),
-        "shell": _environment(_shell_finalize),
-        "regex": _environment(_regex_finalize),
-    }
-
-
-#: The globals every environment has (`range` bounded, and the loop counter of template_sandbox), written out so
-#: simple templates are told apart without Jinja; a test checks they are the environments' own.
+#: Names Jinja's environments define: `range` and the sandbox's loop counter (a test holds this equal to template_jinja's).
 GLOBALS = frozenset({"range", "__rbt_iter"})
 #: What each environment does with a `{{ value }}` (the shell's through its `__rbt_value` filter): used for simple templates.
 _EMIT: dict[TextKind, Callable[[Any], str]] = {
@@ -191,33 +145,9 @@ def analyse(source: str) -> Analysis:
 
 def parsed_analysis(source: str) -> Analysis:
     """`analyse` by Jinja's parser (for any template; `analyse` takes it for all but the simple ones)."""
-    from jinja2 import TemplateSyntaxError, meta, nodes
+    from runbook_tui.runbook import template_jinja
 
-    try:
-        tree = environments()["plain"].parse(source)
-    except TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
-    roots = frozenset(meta.find_undeclared_variables(tree) - GLOBALS)
-    references: list[Reference] = []
-    seen_attr_nodes: set[int] = set()
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        assert isinstance(node, (nodes.Getattr, nodes.Getitem))  # what find_all was asked for; narrows the type
-        target = node.node
-        if not isinstance(target, nodes.Name) or target.name not in roots:
-            continue
-        if isinstance(node, nodes.Getattr):
-            attr: str | None = node.attr
-        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-            attr = node.arg.value
-        else:
-            attr = None  # a computed key: checked at render time
-        references.append(Reference(target.name, attr, node.lineno))
-        seen_attr_nodes.add(id(target))
-    for name_node in tree.find_all(nodes.Name):
-        if name_node.ctx == "load" and name_node.name in roots and id(name_node) not in seen_attr_nodes:
-            references.append(Reference(name_node.name, None, name_node.lineno))
-    raw_lines = tuple(f.lineno for f in tree.find_all(nodes.Filter) if f.name == "raw")
-    return Analysis(roots, tuple(references), raw_lines)
+    return template_jinja.analysis(source)
 
 
 def _simple_analysis(simple: SimpleTemplate) -> Analysis:
@@ -227,46 +157,27 @@ def _simple_analysis(simple: SimpleTemplate) -> Analysis:
     return Analysis(frozenset(x.root for x in simple.lookups), tuple(attrs + bare), ())
 
 
-@lru_cache(maxsize=8192)
-def _compiled(source: str, kind: TextKind) -> Any:
-    if kind == "shell":
-        try:
-            return environments()[kind].from_string(marked_source(source))
-        except ShellRefused as exc:
-            raise TemplateError(str(exc)) from None
-    return environments()[kind].from_string(source)
-
-
 def _render_bounded(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
-    try:
-        simple = split(source, GLOBALS)
-        rendered = simple.render(context, _EMIT[kind]) if simple is not None else None
-        return rendered if rendered is not None else _render_jinja(source, kind, context)
-    except TemplateError:
-        raise
-    except ShellRefused as exc:
-        raise TemplateError(str(exc)) from None
-    except RecursionError:
-        raise TemplateError("cannot render template: it recurses too deeply") from None
-    except Exception as exc:  # jinja raises many kinds; all mean "this template cannot render"
-        raise TemplateError(f"cannot render template: {exc}") from None
+    simple = split(source, GLOBALS)
+    if simple is not None:
+        try:
+            rendered = simple.render(context, _EMIT[kind])
+        except Exception as exc:
+            raise render_failure(exc) from None
+        if rendered is not None:
+            return rendered
+    from runbook_tui.runbook import template_jinja
+
+    return template_jinja.render(source, kind, context)
 
 
-def _render_jinja(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
-    """A template Jinja renders, against a budget (a simple one spends none: it has no loops or calls)."""
-    from jinja2 import TemplateSyntaxError
-
-    from runbook_tui.runbook.template_sandbox import TemplateCost, end_budget, start_budget
-
-    budget = start_budget()
-    try:
-        return str(_compiled(source, kind).render(context))
-    except TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
-    except TemplateCost as exc:
-        raise TemplateError(str(exc)) from None
-    finally:
-        end_budget(budget)
+def render_failure(exc: Exception) -> TemplateError:
+    """What a failed render tells the author (simple or by Jinja; Jinja's syntax errors and costs are its own)."""
+    if isinstance(exc, ShellRefused):
+        return TemplateError(str(exc))
+    if isinstance(exc, RecursionError):
+        return TemplateError("cannot render template: it recurses too deeply")
+    return TemplateError(f"cannot render template: {exc}")  # jinja raises many kinds; all mean "this template cannot render"
 
 
 def render_command(source: str, context: Mapping[str, Any]) -> ShellCommand:

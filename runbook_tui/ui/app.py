@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual import work
 from textual.binding import Binding
@@ -20,10 +20,10 @@ from runbook_tui.engine.errors import StartRefused
 from runbook_tui.runbook.loader import Loaded, Probe
 from runbook_tui.ui.base_app import ThemedApp
 from runbook_tui.ui.modals import LoadingScreen, TextPrompt
-from runbook_tui.ui.mode_screen import ModeChoice, ModeScreen
-from runbook_tui.ui.params_form import ParamsScreen
-from runbook_tui.ui.picker import PickerScreen
 from runbook_tui.ui.run_screen import RunScreen
+
+if TYPE_CHECKING:  # the picker, the form and the mode question load when shown: a run from the command line skips them
+    from runbook_tui.ui.mode_screen import ModeChoice
 
 
 class RunHandle(Protocol):
@@ -90,12 +90,16 @@ class RunbookApp(ThemedApp):
         elif self.loaded is not None:
             self._chosen(self.loaded)
         elif self.form is not None:
+            from runbook_tui.ui.params_form import ParamsScreen
+
             form = self.form
             self.push_screen(
                 ParamsScreen(form.file, form.params, self._chosen, self.given, title=form.title or form.id, quits=True),
                 lambda _: self._give_up("no run started: the parameter form was left"),
             )
         else:
+            from runbook_tui.ui.picker import PickerScreen
+
             self.push_screen(PickerScreen(self.picker_paths, self._chosen))
 
     def _chosen(self, loaded: Loaded) -> None:
@@ -104,10 +108,15 @@ class RunbookApp(ThemedApp):
         self.clear_notifications()  # an earlier "Not started" is answered by this attempt
         if self.ask_mode:
             self.loaded = loaded
-            self.push_screen(ModeScreen(loaded.runbook.title), self._mode_chosen)
+            self._ask_mode(loaded)
             return
         self.starter = self.start_for(loaded)
         self._start(None)
+
+    def _ask_mode(self, loaded: Loaded) -> None:
+        from runbook_tui.ui.mode_screen import ModeScreen
+
+        self.push_screen(ModeScreen(loaded.runbook.title), self._mode_chosen)
 
     def _mode_chosen(self, choice: ModeChoice | None) -> None:
         """Shared or solo: only now is the session opened (nothing ran before the question was answered)."""
@@ -141,7 +150,7 @@ class RunbookApp(ThemedApp):
             if self.start_for is not None:  # chosen in the picker or the form: say why and stay there
                 self.notify(str(refused), title="Not started", severity="error", timeout=30, markup=False)
                 if self.ask_mode and self.loaded is not None:
-                    self.push_screen(ModeScreen(self.loaded.runbook.title), self._mode_chosen)  # e.g. a key file that cannot be read
+                    self._ask_mode(self.loaded)  # e.g. a key file that cannot be read
                 return
             self.failure = str(refused)
             self.exit(refused.code)

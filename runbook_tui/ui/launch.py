@@ -6,13 +6,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.session import Session, ShareOptions, open_session, resume_session
 from runbook_tui.runbook.loader import Loaded, probe_runbook
 from runbook_tui.ui.app import RunbookApp, Starter
-from runbook_tui.ui.mode_screen import ModeChoice
-from runbook_tui.ui.picker import default_paths
+
+if TYPE_CHECKING:
+    from runbook_tui.ui.mode_screen import ModeChoice
 
 
 def _launch(app: RunbookApp) -> int:
@@ -52,6 +53,8 @@ def run(
         if params:
             print("runbook-tui: -p needs a FILE; without one, the picker's form asks for the values", file=sys.stderr)
             return 2
+        from runbook_tui.ui.picker import default_paths  # the picker loads only when it is shown
+
         paths = [Path(p) for p in runbooks] or default_paths()
         return _launch(RunbookApp(theme=theme, picker_paths=paths, start_for=start_for, ask_mode=ask_mode))
     probe = probe_runbook(file, params)

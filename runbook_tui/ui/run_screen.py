@@ -28,7 +28,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, AssigneeIntent, Controller, Reply
@@ -38,13 +38,12 @@ from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.log_lines import log_lines, raw_output_prefix
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.repaint import CoalescedRepaintScreen
-from runbook_tui.ui.review import ReviewScreen
-from runbook_tui.ui.rollback_modal import RollbackModal
 from runbook_tui.ui.status_stack import Role, StatusStack
 from runbook_tui.ui.widgets import RunHeader, StepDetail, StepTable, home_short, step_as_shown
 
@@ -105,7 +104,7 @@ class RunView(CoalescedRepaintScreen):
                 yield OutputLog(SCREEN_LINES, id="output")
                 yield PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
         yield Static(Text(visible_line(self.footer_note), overflow="fold"), id="journal-path")
-        yield Footer(compact=True, show_command_palette=self.PALETTE_HINT)
+        yield KeyFooter(compact=True, show_command_palette=self.PALETTE_HINT)
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
@@ -248,7 +247,8 @@ class RunScreen(RunView):
         self._trips_answered = len(state.guard_trips) - (1 if unanswered_guard_rollback(state) else 0)
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual calls RunView.on_mount itself after this one (every class's handler runs): calling it here too
+        # painted the first frame twice and started a second 1 s tick.
         self._review_asked = False
 
     def _repaint(self) -> None:
@@ -256,6 +256,8 @@ class RunScreen(RunView):
         state = self.controller.state
         if state.finished and state.mode == "live" and state.review is None and not self._review_asked:
             self._review_asked = True
+            from runbook_tui.ui.review import ReviewScreen  # loads when a run ends, not before the first frame
+
             self.app.push_screen(ReviewScreen(state.outcome or "ended"), self._reviewed)
         self._show_guard_rollback(state)
 
@@ -265,6 +267,8 @@ class RunScreen(RunView):
         new = state.guard_trips[self._trips_answered :]
         if not new or self.controller.busy:
             return  # a running step ends first: this runs again on the repaint its end brings
+        from runbook_tui.ui.rollback_modal import RollbackModal
+
         self._trips_answered = len(state.guard_trips)
         if state.rollback_requested and any(t.get("action") == "rollback" for t in new) and not isinstance(self.app.screen, RollbackModal):
             self.action_rollback()
@@ -361,6 +365,8 @@ class RunScreen(RunView):
         if self.controller.busy:
             self._say(Reply(False, "a step is running; roll back when it has ended (its timeout ends it at the latest)"))
             return
+        from runbook_tui.ui.rollback_modal import RollbackModal  # loads when first asked for
+
         self.app.push_screen(RollbackModal(self.controller.plan_rollback), self._start_rollback)
 
     def _start_rollback(self, choice: tuple[Scope, bool] | None) -> None:

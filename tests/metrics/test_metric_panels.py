@@ -145,7 +145,6 @@ async def test_a_guard_rollback_left_unanswered_opens_the_undo_list_again_on_res
     assert (tmp_path / "changed").exists(), "nothing undone before the process ended"
     exporter.set(0)  # the error rate is back to normal: the guard does not trip again; only the unanswered request is left
 
-
     resumed = RunbookApp(lambda _override: resume_session(journal, settings=Settings()))
     async with resumed.run_test(size=(140, 45), notifications=True) as pilot:
         await until(lambda: isinstance(resumed.screen, RollbackModal), timeout=10, what="the undo list, opened again on resume")

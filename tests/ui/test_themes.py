@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.style import Style
 from textual.color import Color
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input
@@ -257,7 +258,10 @@ async def test_the_command_palette_switches_to_our_themes_and_the_statuses_follo
         table = app.screen.query_one(StepTable)
 
         def done_glyph() -> str:
-            return str(table.get_cell_at((0, 0)).style.color.triplet.hex)
+            row = table.get_cell_at((0, 0))  # the status mark leads the row
+            mark = next(span for span in row.spans if span.start == 0)
+            assert isinstance(mark.style, Style) and mark.style.color is not None and mark.style.color.triplet is not None
+            return str(mark.style.color.triplet.hex)
 
         night, high_contrast = app.get_theme("night").success, app.get_theme("high-contrast").success
         await _until(pilot, lambda: done_glyph() == night, f"the done glyph in night's colour {night}")

@@ -1,0 +1,117 @@
+"""Jinja's side of templating: the three sandboxed environments, parsing and compiled renders.
+
+`templating` imports this module only for a template that is not simple, so
+a runbook whose strings are plain `{{ name }}` substitutions never loads Jinja.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, meta, nodes, pass_context
+
+from runbook_tui.runbook.model import TextKind
+from runbook_tui.runbook.shell_values import ShellRefused, marked_source, shq
+from runbook_tui.runbook.template_sandbox import BoundedSandbox, TemplateCost, end_budget, start_budget
+from runbook_tui.runbook.templating import (
+    GLOBALS,
+    Analysis,
+    Reference,
+    TemplateError,
+    _plain_finalize,
+    _raw,
+    _record,
+    _regex_finalize,
+    _shell_finalize,
+    _to_text,
+    render_failure,
+)
+
+
+def _defined(value: Any) -> Any:
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
+    return value
+
+
+def _environment(finalize: Callable[[Any], str]) -> BoundedSandbox:
+    env = BoundedSandbox(
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        finalize=finalize,
+    )
+    env.filters["raw"] = _raw
+    env.filters["shq"] = lambda value: shq(value, _to_text)
+    # Taking the context keeps Jinja from folding `{{ true }}` into the compiled template: the value must be
+    # recorded at every render, not once at compile time (a cached template then ran a bare marker).
+    env.filters["__rbt_value"] = pass_context(lambda _context, value: _record(_defined(value)))
+    # Keep the globals to the harmless ones; a runbook has no use for the others.
+    # `dict` and `namespace` are classes: printed, they show Python internals, and as globals they
+    # hid an undeclared `{{ namespace }}` from validation.
+    for name in ("lipsum", "cycler", "joiner", "dict", "namespace"):
+        env.globals.pop(name, None)
+    return env
+
+
+ENVIRONMENTS: dict[TextKind, BoundedSandbox] = {
+    "plain": _environment(_plain_finalize),
+    "shell": _environment(_shell_finalize),
+    "regex": _environment(_regex_finalize),
+}
+
+
+def analysis(source: str) -> Analysis:
+    """Which names a template uses and where, by Jinja's parser; raises TemplateError on a syntax error."""
+    try:
+        tree = ENVIRONMENTS["plain"].parse(source)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
+    roots = frozenset(meta.find_undeclared_variables(tree) - GLOBALS)
+    references: list[Reference] = []
+    seen_attr_nodes: set[int] = set()
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        assert isinstance(node, (nodes.Getattr, nodes.Getitem))  # what find_all was asked for; narrows the type
+        target = node.node
+        if not isinstance(target, nodes.Name) or target.name not in roots:
+            continue
+        if isinstance(node, nodes.Getattr):
+            attr: str | None = node.attr
+        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            attr = node.arg.value
+        else:
+            attr = None  # a computed key: checked at render time
+        references.append(Reference(target.name, attr, node.lineno))
+        seen_attr_nodes.add(id(target))
+    for name_node in tree.find_all(nodes.Name):
+        if name_node.ctx == "load" and name_node.name in roots and id(name_node) not in seen_attr_nodes:
+            references.append(Reference(name_node.name, None, name_node.lineno))
+    raw_lines = tuple(f.lineno for f in tree.find_all(nodes.Filter) if f.name == "raw")
+    return Analysis(roots, tuple(references), raw_lines)
+
+
+@lru_cache(maxsize=8192)
+def _compiled(source: str, kind: TextKind) -> Any:
+    if kind == "shell":
+        try:
+            return ENVIRONMENTS[kind].from_string(marked_source(source))
+        except ShellRefused as exc:
+            raise TemplateError(str(exc)) from None
+    return ENVIRONMENTS[kind].from_string(source)
+
+
+def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
+    """A template that is not simple, rendered by Jinja within the budget of time and memory."""
+    budget = start_budget()
+    try:
+        return str(_compiled(source, kind).render(context))
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
+    except TemplateCost as exc:
+        raise TemplateError(str(exc)) from None
+    except Exception as exc:
+        raise render_failure(exc) from None
+    finally:
+        end_budget(budget)

@@ -77,21 +77,6 @@ def line_hash_matches(line: bytes, claimed: str) -> bool:
     return hashlib.sha256(body.removesuffix(b"\n")).hexdigest() == claimed
 
 
-def _members(part: dict[str, Any]) -> bytes | memoryview:
-    """`part` as `canonical` writes it, without its braces.
-
-    Text and integers only (an `output` event): `orjson` writes them byte for byte as `json` does (a test checks
-    every character) and escapes a 64 KiB chunk of output several times faster; anything else, or what `orjson`
-    refuses (a lone surrogate, an integer past 64 bits), goes through `json`, which decides (and raises as before).
-    """
-    if all(type(value) is str or type(value) is int for value in part.values()):
-        try:
-            return memoryview(orjson.dumps(part, option=orjson.OPT_SORT_KEYS))[1:-1]
-        except orjson.JSONEncodeError:
-            pass
-    return _encode(part)[1:-1].encode("utf-8")
-
-
 def hashed_line(obj: dict[str, Any]) -> tuple[str, bytes]:
     """`obj`'s hash and its journal line (`obj` with that `hash`, canonical, newline-ended), JSON-encoding `obj` once.
 
@@ -111,6 +96,21 @@ def hashed_line(obj: dict[str, Any]) -> tuple[str, bytes]:
     digest = hasher.hexdigest()
     member = b'"hash":"' + digest.encode() + b'"'
     return digest, b"".join((b"{", before, b"," if before else b"", member, b"," if after else b"", after, b"}\n"))
+
+
+def _members(part: dict[str, Any]) -> bytes | memoryview:
+    """`part` as `canonical` writes it, without its braces.
+
+    Text and integers only (an `output` event): `orjson` writes them byte for byte as `json` does (a test checks
+    every character) and escapes a 64 KiB chunk of output several times faster; anything else, or what `orjson`
+    refuses (a lone surrogate, an integer past 64 bits), goes through `json`, which decides (and raises as before).
+    """
+    if all(type(value) is str or type(value) is int for value in part.values()):
+        try:
+            return memoryview(orjson.dumps(part, option=orjson.OPT_SORT_KEYS))[1:-1]
+        except orjson.JSONEncodeError:
+            pass
+    return _encode(part)[1:-1].encode("utf-8")
 
 
 def utc_now() -> str:

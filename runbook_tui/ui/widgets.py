@@ -9,7 +9,7 @@ shows exactly so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,10 @@ from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowKey
 
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
@@ -128,13 +130,21 @@ class StepTable(DataTable[Any]):
         self._statuses: dict[str, tuple[str, str]] = {}  # (status, theme) shown per row: unchanged rows are not redrawn
         self._state: RunState | None = None
         self._titles_width = 0
+        self._resized_width = -1
+        self._drawn_widths: list[int] = []  # the column widths the drawn rows have (see `_update_dimensions`)
         self._id_width = 2
         self._looks: dict[tuple[str, str], tuple[Text, str]] = {}  # (status, theme) -> the status mark and the muted colour
 
     def on_mount(self) -> None:
         self.add_column(self._header(), key=ROW_COLUMN)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: Resize) -> None:
+        if event.size.width == self._resized_width:
+            # Only the height changed (the status stack above came or went): every drawn row is still right, so
+            # DataTable's own handler, which throws them all away, is skipped.
+            event.prevent_default()
+            return
+        self._resized_width = event.size.width
         self.call_after_refresh(self.show_titles)
 
     def _header(self) -> Text:
@@ -158,6 +168,16 @@ class StepTable(DataTable[Any]):
             row = self.get_row_index(current)
             if self.cursor_row != row:
                 self.move_cursor(row=row)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Textual's DataTable widens a column on idle but keeps the rows it drew with the old widths (its row caches
+        are keyed without them) until something resizes it: drop them when a width changed, so a title never shows cut."""
+        super()._update_dimensions(new_rows)
+        widths = [column.content_width for column in self.columns.values()]
+        if widths != self._drawn_widths:
+            self._drawn_widths = widths
+            self._update_count += 1
+            self.refresh()
 
     def _fill(self, state: RunState, ids: list[str]) -> None:
         """Every row with its status and title in one pass (the first frame draws them; nothing is updated row by row)."""

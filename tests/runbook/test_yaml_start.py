@@ -20,6 +20,6 @@ def test_the_listed_form_matches_exactly_the_characters_pyyamls_pattern_does() -
 
 def test_pyyaml_checks_printable_text_with_it() -> None:
     assert yaml.reader.Reader.NON_PRINTABLE.pattern in (runbook.NON_PRINTABLE_LISTED, runbook.YAML_NON_PRINTABLE)
-    assert yaml.load("a: \"é 😀\tb\\u0085\"", Loader=yaml.SafeLoader) == {"a": "é 😀\tb\x85"}
+    assert yaml.load('a: "é 😀\tb\\u0085"', Loader=yaml.SafeLoader) == {"a": "é 😀\tb\x85"}
     with pytest.raises(yaml.reader.ReaderError, match="#x0007"):
         yaml.load("a: \x07", Loader=yaml.SafeLoader)

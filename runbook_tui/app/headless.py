@@ -20,7 +20,6 @@ from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import OUTPUT, REOPENABLE, Event
 from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
-from runbook_tui.engine.rehearsal import fail_at_problem, rehearse
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -261,6 +260,7 @@ def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, jour
             print("rehearse: nothing was run", file=sys.stderr)
             return EXIT_FAILED
     policy = Policy(ack_manual=ack_manual)
+    from runbook_tui.engine.rehearsal import fail_at_problem  # rehearse only (the other commands start without it)
 
     async def main() -> int:
         session = _start(lambda: _open(file, params, mode="rehearsal", solo="rehearsal", journal=journal))
@@ -296,6 +296,8 @@ async def _rehearse(session: Session, fail_at: str | None, policy: Policy) -> in
     def forward_ended(outcome: str) -> None:
         if fail_at is None and outcome != "done":
             print(f"rehearsal: the forward run did not complete ({outcome}); rolling back what ran", flush=True)
+
+    from runbook_tui.engine.rehearsal import rehearse
 
     done = await rehearse(session.controller, session.actor, fail_at, policy, forward_ended=forward_ended)
     checks = "pass" if done.prechecks_ok else "FAIL"

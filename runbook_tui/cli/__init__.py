@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from runbook_tui import __version__
+from runbook_tui.cli.parser import parser as _parser
 from runbook_tui.cli.pipe import quiet_on_broken_pipe
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
@@ -19,178 +19,6 @@ from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.params import ParamError, parse_assignments
 from runbook_tui.runbook.plan import format_plan, plan_json
 from runbook_tui.runbook.safe_text import visible, visible_line
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="runbook-tui",
-        description="Walk a risky production change step by step, with a verifier, rollback and a journal.",
-    )
-    parser.add_argument("--version", action="version", version=f"runbook-tui {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def with_params(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "-p", dest="params", action="append", default=[], metavar="NAME=VALUE",
-            help="a parameter value; NAME=@FILE reads it from a file (repeatable)",
-        )  # fmt: skip
-
-    def with_participants(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--verifier-key", action="append", default=[], metavar="FILE", help="public key of a verifier who may join (repeatable)")
-        sub.add_argument("--observer-key", action="append", default=[], metavar="FILE", help="public key of a read-only observer (repeatable)")
-        sub.add_argument("--participants", metavar="FILE", help="YAML list of {name, role: verifier|observer, key}")
-
-    def with_trust(sub: argparse.ArgumentParser, *, approval: bool = True) -> None:
-        sub.add_argument("--identity", metavar="KEY", help="your private key: signs your decisions and seals (default: the ssh-agent's first key)")
-        if approval:
-            sub.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: who is who (overrides allowed_signers: in settings)")
-            sub.add_argument("--approval", metavar="FILE", help="start only if this signed approval (runbook-tui approve) is for exactly the plan rendered now")
-
-    def with_headless_decisions(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--ack-manual", metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each); refused without it")
-        sub.add_argument("--accept-failed-criteria", metavar="REASON", help="end done although a metrics.success criterion is not met (journaled)")
-
-    replay = commands.add_parser("replay", help="a past run, step by step; --practice lets a trainee drive it (nothing is executed)")
-    replay.add_argument("journal", metavar="JOURNAL")
-    replay.add_argument("--practice", action="store_true", help="drive it as assignee with the recorded outputs standing in")
-    replay.add_argument("--speed", type=float, default=1.0, metavar="X", help="playback speed (space plays; + and - change it)")
-    replay.add_argument("--theme", metavar="NAME", help="colour theme")
-    replay.add_argument("--out", metavar="FILE", help="with --practice: save the results as Markdown for the trainer")
-    replay.add_argument("--mark-scenario", metavar="DESCRIPTION", help="mark the journal as a practice scenario; trainees read DESCRIPTION first")
-
-    join = commands.add_parser("join", help="the TUI as verifier (or observer) of a shared run")
-    join.add_argument("address", metavar="ADDR", help="HOST:PORT the assignee shares at")
-    join.add_argument("--observe", action="store_true", help="join read-only")
-    join.add_argument("--identity", metavar="KEYFILE", help="the private key to join and sign your decisions with (default: SSH agent, ~/.ssh/id_*)")
-    join.add_argument("--known-hosts", metavar="PATH", help="trusted session host keys (default: settings' ssh.known_hosts, ~/.ssh/known_hosts)")
-    join.add_argument("--accept-fingerprint", metavar="SHA256:...", help="trust the session's host key on first contact if it has this fingerprint")
-
-    validate = commands.add_parser("validate", help="check runbooks (files or folders); without -p, required parameters are stood in for")
-    validate.add_argument("files", nargs="+", metavar="FILE", help="a runbook, or a folder: every *.yaml / *.yml in it")
-    with_params(validate)
-    validate.add_argument("--format", choices=("text", "github"), default="text", help="FILE:LINE:COL lines (default) or GitHub Actions annotations")
-
-    new = commands.add_parser("new", help="start a runbook for a kind of change (asks, or --kind)")
-    new.add_argument("file", metavar="FILE", help="the runbook to create (never overwritten)")
-    new.add_argument(
-        "--kind",
-        choices=("config-edit", "package-upgrade", "database-migration", "rolling-restart", "k8s-rollout"),
-        help="the kind of change; without it, asked",
-    )
-    new.add_argument("--title", metavar="TEXT", help="the runbook's title (a template; default: one for the kind)")
-
-    commands.add_parser("schema", help="the JSON Schema of the runbook format, for editors: runbook-tui schema > runbook.schema.json")
-
-    plan = commands.add_parser("plan", help="the rendered plan: every step, where it runs, command and undo")
-    plan.add_argument("file", metavar="FILE")
-    with_params(plan)
-    plan.add_argument("--json", action="store_true", help="machine-readable plan (the same as --format json)")
-    plan.add_argument("--format", choices=("text", "md", "html", "json"), default="text", help="text (default); md or html: for review by a change board; json")
-
-    run = commands.add_parser("run", help="the TUI, as assignee; without FILE, pick a runbook from a list")
-    run.add_argument("file", metavar="FILE", nargs="?", help="the runbook; without it, a picker lists ./runbooks and the examples")
-    with_params(run)
-    run.add_argument("--share", metavar="ADDR", help="let a verifier join over SSH at ADDR (HOST:PORT, :PORT for all interfaces)")
-    with_participants(run)
-    run.add_argument("--solo", metavar="REASON", help="run without a verifier; every step is recorded unverified")
-    run.add_argument("--dry-run", action="store_true", help="execute nothing; walk the flow and see what would run")
-    run.add_argument("--journal", metavar="PATH")
-    run.add_argument("--runbooks", metavar="DIR", action="append", default=[], help="without FILE: list the runbooks in DIR (a folder or a file; repeatable)")
-    run.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
-    run.add_argument("--theme", metavar="NAME", help="colour theme: night (default), day, high-contrast, or one from your themes folder")
-    with_trust(run)
-
-    execute = commands.add_parser("exec", help="run without a TUI, events as lines on stdout")
-    execute.add_argument("file", metavar="FILE")
-    with_params(execute)
-    who = execute.add_mutually_exclusive_group(required=True)
-    who.add_argument("--solo", metavar="REASON", help="run without a verifier; every step is recorded unverified")
-    who.add_argument("--share", metavar="ADDR", help="wait for a verifier joining over SSH at ADDR")
-    with_participants(execute)
-    execute.add_argument(
-        "--on-failure", choices=("stop", "rollback", "abort"), default="stop",
-        help="what a failed step (or a verifier's rollback request) does: stop (default; `resume --rollback` can undo it later), "
-        "rollback (to the last checkpoint, as u) or abort (the full rollback)",
-    )  # fmt: skip
-    with_headless_decisions(execute)
-    execute.add_argument("--journal", metavar="PATH")
-    execute.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
-    execute.add_argument("--dry-run", action="store_true", help="execute nothing; show what would run")
-    with_trust(execute)
-
-    resume = commands.add_parser("resume", help="continue a run whose process died")
-    resume.add_argument("journal", metavar="JOURNAL")
-    decision = resume.add_mutually_exclusive_group()
-    decision.add_argument("--rerun", dest="decision", action="store_const", const="rerun", help="run the unknown step again")
-    decision.add_argument("--mark-done", dest="reason", metavar="REASON", help="you checked the unknown step by hand: mark it done")
-    decision.add_argument(
-        "--rollback", dest="decision", action="store_const", const="rollback", help="roll back to the last checkpoint (also a session that ended failed)"
-    )
-    resume.add_argument("--full", action="store_true", help="with --rollback: the full rollback")
-    resume.add_argument("--continue", dest="go_on", action="store_true", help="then run the remaining steps headless")
-    resume.add_argument("--on-failure", choices=("stop", "rollback", "abort"), default="stop")
-    with_headless_decisions(resume)
-    mode = resume.add_mutually_exclusive_group()
-    mode.add_argument("--solo", metavar="REASON", help="from now on without a verifier (journaled)")
-    mode.add_argument("--share", metavar="ADDR", help="from now on shared: a verifier may join over SSH at ADDR (journaled)")
-    with_participants(resume)
-    resume.add_argument("--headless", action="store_true", help="no TUI: print where the run stands (the default without a terminal)")
-    resume.add_argument("--theme", metavar="NAME", help="colour theme of the TUI")
-    with_trust(resume, approval=False)
-
-    approve = commands.add_parser("approve", help="show the rendered plan and, after yes, write a signed approval of it")
-    approve.add_argument("file", metavar="FILE")
-    with_params(approve)
-    approve.add_argument("--identity", metavar="KEY", help="the private key to sign with (default: the ssh-agent's first key)")
-    approve.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: your name is your key's principal there")
-    approve.add_argument("-o", dest="output", metavar="FILE", help="where to write the approval (default: FILE.approval)")
-
-    rehearse = commands.add_parser(
-        "rehearse",
-        help="runs the REAL commands on the named hosts: forward, then the rollback, then the prechecks again; reports durations",
-        description="rehearse runs the REAL commands of the runbook on the hosts it names (point it at staging), "
-        "then its undo commands. In a terminal it lists the hosts and asks; --yes for scripts.",
-    )  # fmt: skip
-    rehearse.add_argument("file", metavar="FILE")
-    with_params(rehearse)
-    rehearse.add_argument("--yes", action="store_true", help="run without asking (scripts); without a terminal it is required")
-    rehearse.add_argument("--ack-manual", metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each)")
-    rehearse.add_argument("--fail-at", metavar="STEP_ID", help="fail at this step and roll back to its checkpoint")
-    rehearse.add_argument("--journal", metavar="PATH")
-
-    preflight = commands.add_parser("preflight", help="before the window: hosts, host keys, sudo, secrets, queries, undo coverage")
-    preflight.add_argument("file", metavar="FILE")
-    with_params(preflight)
-    preflight.add_argument("--notify-test", action="store_true", help="send a test message to every notify URL (settings and runbook)")
-
-    journal = commands.add_parser("journal", help="journal tools")
-    journal_commands = journal.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
-    journal_verify = journal_commands.add_parser(
-        "verify", help="check the hash chain and the event sequence; with --allowed-signers, every signature and the seal"
-    )
-    journal_verify.add_argument("journal", metavar="JOURNAL")
-    journal_verify.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: check signatures, who made them, and the seal")
-
-    report = commands.add_parser("report", help="the change record of a run: ticket, who, when, every command and result, rollbacks, metrics, notes")
-    report.add_argument("journal", metavar="JOURNAL")
-    report.add_argument(
-        "--format",
-        choices=("md", "html", "json", "cast"),
-        default="md",
-        help="Markdown (default), one self-contained HTML file, JSON, or cast: an asciicast v2 recording (asciinema play)",
-    )
-    report.add_argument("-o", dest="output", metavar="FILE", help="write the report to FILE instead of stdout")
-    report.add_argument(
-        "--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: say who signed each decision (default: allowed_signers: in settings)"
-    )
-
-    demo = commands.add_parser("demo", help="try it here: a sample runbook against a sandbox folder; no SSH, no network")
-    with_params(demo)
-    demo.add_argument("--exec", action="store_true", help="run the demo headless (as `exec`), events as lines on stdout")
-    demo.add_argument(
-        "--on-failure", choices=("stop", "rollback", "abort"), default="abort", help="with --exec: what a failed step does (default: abort, the full rollback)"
-    )
-    return parser
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -275,15 +103,29 @@ def _session_options(args: argparse.Namespace, params: dict[str, Any]) -> tuple[
 
 
 def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
-    """RunTrust (signing key, allowed signers, the approval asked for; checked against the plan when it renders), or exit 2."""
+    """RunTrust (signing key, allowed signers, the approval asked for; checked against the plan when it renders), or exit 2.
+
+    None for an unshared `exec` with nothing to sign with, check or require: no key, no ssh-agent, no allowed signers,
+    no approval (then nothing would be signed and no verifier's seal awaited): it runs without loading the trust modules.
+    """
+    import os
+
     from runbook_tui.app.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"runbook-tui: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    signers_path, approval = getattr(args, "allowed_signers", None), getattr(args, "approval", None)
+    asked = args.identity or os.environ.get("SSH_AUTH_SOCK") or signers_path or settings.allowed_signers or approval or settings.require_approval
+    if args.command == "exec" and not args.share and not asked:
+        return None
     from runbook_tui.trust.run_trust import TrustRefused, prepare
 
     try:
-        return prepare(
-            identity=args.identity, signers_path=getattr(args, "allowed_signers", None), approval=getattr(args, "approval", None), settings=load_settings()
-        )
-    except (TrustRefused, SettingsError) as exc:
+        return prepare(identity=args.identity, signers_path=signers_path, approval=approval, settings=settings)
+    except TrustRefused as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
 
@@ -492,7 +334,8 @@ COMMANDS = {
 
 @quiet_on_broken_pipe
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(argv).parse_args(argv)
     try:
         params = parse_assignments(getattr(args, "params", []))
     except ParamError as exc:

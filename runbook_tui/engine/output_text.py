@@ -4,9 +4,10 @@ One output event carries a chunk of up to 64 KiB: thousands of lines. `describe`
 says how one line looks (its prefix, `  HOST | `, and the line through
 `visible_line`); printing a chunk line by line costs a call, a sanitiser pass
 and a string per line. Here the chunk's lines get the same prefix in one
-`replace` (or one `join` when lines end other than with `\\n`) and the whole
-block goes through the sanitiser once: the same text, a few passes over the
-chunk in C.
+`replace` (or one `join` when lines end other than with `\\n`) and the chunk
+goes through the sanitiser once (before the prefixes, which are sanitised
+already, so it reads the chunk, not the longer block): the same text, a few
+passes over the chunk in C.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from __future__ import annotations
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import Event
 from runbook_tui.runbook.safe_text import visible
-
-#: Line ends `str.splitlines` obeys besides `\n` in ASCII text (all of them control characters).
-_ASCII_LINE_ENDS = "\r\x0b\x0c\x1c\x1d\x1e"
 
 
 def output_block(event: Event) -> str:
@@ -29,9 +27,11 @@ def output_block(event: Event) -> str:
     text = str(event.get("text", ""))
     if not text:
         return ""
-    prefix = describe({**event, "text": "x"})[0][:-1]  # what describe puts before each line (host, stream, phase)
-    if text.isascii() and not any(end in text for end in _ASCII_LINE_ENDS):  # only `\n` ends lines: no split needed
-        block = prefix + text.removesuffix("\n").replace("\n", "\n" + prefix)
-    else:
-        block = prefix + ("\n" + prefix).join(text.splitlines())
-    return visible(block) + "\n"
+    prefix = describe({**event, "text": "x"})[0][:-1]  # what describe puts before each line (host, stream, phase), already sanitised
+    if text.isascii() and (shown := visible(text)).isascii():
+        # `visible` turns every ASCII control character but tab and newline into a non-ASCII stand-in: still ASCII,
+        # the chunk had none, so only `\n` ends its lines. `visible` keeps `\n` and leaves the sanitised prefix as it is:
+        # the chunk is sanitised first, then each line prefixed (the last `\n` gets no prefix after it).
+        block = (prefix + shown).replace("\n", "\n" + prefix)
+        return block[: -len(prefix)] if text.endswith("\n") else block + "\n"
+    return visible(prefix + ("\n" + prefix).join(text.splitlines())) + "\n"

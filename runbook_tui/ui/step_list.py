@@ -16,7 +16,7 @@ is drawn as `rich.text.Text`, never parsed as markup.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -43,6 +43,18 @@ HEADER_ROWS = 1
 def short_id(step_id: str) -> str:
     shown = visible_line(step_id)
     return shown if len(shown) <= ID_COLUMN else shown[: ID_COLUMN - 1] + "…"
+
+
+class _Pass(NamedTuple):
+    """The widths and styles one drawing pass shares."""
+
+    width: int
+    base: Style
+    header: Style
+    cursor: Style
+    cursor_over: Style
+    hover: Style
+    muted: str
 
 
 class StepList(ScrollView, can_focus=True):
@@ -104,6 +116,9 @@ class StepList(ScrollView, can_focus=True):
         self._shown: dict[str, tuple[str, str]] = {}  # id -> (status, title) as last drawn: unchanged rows are not redrawn
         self.cursor_row = 0
         self._hover_row: int | None = None
+        self._marks: dict[tuple[str, str], Text] = {}
+        self._theme = ""
+        self._pass = _Pass(0, Style(), Style(), Style(), Style(), Style(), "")
 
     # -- what it shows -----------------------------------------------------------------
 
@@ -111,7 +126,9 @@ class StepList(ScrollView, can_focus=True):
         """Take the state: redraw the rows whose status or title changed, put the cursor on the current step."""
         self._state = state
         ids = [*state.order, *state.rollback_order]
-        if ids != self._ids:
+        theme = self.app.current_theme.name
+        if ids != self._ids or theme != self._theme:  # a theme change recolours every mark
+            self._theme = theme
             self._ids = ids
             self._rows = {sid: row for row, sid in enumerate(ids)}
             self._rollback = frozenset(state.rollback_order)
@@ -140,46 +157,67 @@ class StepList(ScrollView, can_focus=True):
 
     def row_text(self, row: int) -> Text:
         """Row `row` as drawn (before the cursor's colours): status mark, id and title, each in its place."""
+        return self._row_text(row, self.scrollable_content_region.width, colour(self.app.current_theme, "muted"))
+
+    def _row_text(self, row: int, width: int, muted: str) -> Text:
         state = self._state
         assert state is not None, "show() gives the list its state before it draws"
         sid = self._ids[row]
-        theme = self.app.current_theme
         entry = self._plan.get(sid, {})
-        title = state.steps[sid].rendered.get("title") or entry.get("title") or sid
+        step = state.steps[sid]
+        title = step.rendered.get("title") or entry.get("title") or sid
         rollback = sid in self._rollback
         words = ("↩ " if rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + visible_line(str(title))
-        room = max(self.scrollable_content_region.width - 2 - self._id_width - (STATUS_WIDTH + 4), 8)
+        room = max(width - 2 - self._id_width - (STATUS_WIDTH + 4), 8)
         if len(words) > room:
             words = words[: room - 1] + "…"
         text = Text(no_wrap=True, end="")
-        text.append_text(status_text(state.steps[sid].status, theme, with_label=False))
+        text.append_text(self._mark(step.status))  # its colour as a span: the id and title keep theirs
         text.append(" " * (STATUS_WIDTH - text.cell_len) + "  ")
         shown_id = short_id(sid)
         text.append(shown_id + " " * (self._id_width - cell_len(shown_id)) + "  ")
-        text.append(words, style=colour(theme, "muted") if rollback else "")
+        text.append(words, style=muted if rollback else "")
         return text
+
+    def _mark(self, status: str) -> Text:
+        """The status mark in its colour, made once per status and theme."""
+        theme = self.app.current_theme
+        mark = self._marks.get((status, theme.name))
+        if mark is None:
+            mark = self._marks[(status, theme.name)] = status_text(status, theme, with_label=False)
+        return mark
 
     def _header_text(self) -> Text:
         return Text(" " * (STATUS_WIDTH + 2) + "id".ljust(self._id_width) + "  step", no_wrap=True, end="")
 
     # -- drawing -----------------------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """What every line of this pass shares, looked up once (the widget's style walks its ancestors)."""
         base = self.rich_style
+        cursor = self.get_component_rich_style("step-list--cursor")
+        self._pass = _Pass(
+            width=self.scrollable_content_region.width,
+            base=base,
+            header=base + self.get_component_rich_style("step-list--header"),
+            cursor=base + cursor,
+            cursor_over=Style.from_color(cursor.color, cursor.bgcolor),  # the cursor's colours win over the status colour, as DataTable's did
+            hover=base + self.get_component_rich_style("step-list--hover"),
+            muted=colour(self.app.current_theme, "muted"),
+        )
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        line = self._pass
         if y < HEADER_ROWS:
-            header = self.get_component_rich_style("step-list--header")
-            return self._strip(self._header_text(), base + header, Style(), width)
+            return self._strip(self._header_text(), line.header, Style(), line.width)
         row = y - HEADER_ROWS + int(self.scroll_y)
         if row >= len(self._ids):
-            return Strip.blank(width, base)
+            return Strip.blank(line.width, line.base)
+        text = self._row_text(row, line.width, line.muted)
         if row == self.cursor_row:
-            cursor = self.get_component_rich_style("step-list--cursor")
-            # The cursor's colours win over the status colour, as DataTable's row cursor did.
-            return self._strip(self.row_text(row), base + cursor, Style.from_color(cursor.color, cursor.bgcolor), width)
-        if row == self._hover_row:
-            return self._strip(self.row_text(row), base + self.get_component_rich_style("step-list--hover"), Style(), width)
-        return self._strip(self.row_text(row), base, Style(), width)
+            return self._strip(text, line.cursor, line.cursor_over, line.width)
+        return self._strip(text, line.hover if row == self._hover_row else line.base, Style(), line.width)
 
     def _strip(self, text: Text, style: Style, post_style: Style, width: int) -> Strip:
         """` text` padded to the width, every cell of it in `style` (under the text's own) and `post_style` (over it)."""

@@ -48,13 +48,13 @@ def _rows_in_view(steps: StepList) -> range:
 @pytest.mark.asyncio
 async def test_the_first_frame_builds_only_the_rows_in_view_and_cuts_long_ids_and_titles(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[int] = []
-    row_text = StepList.row_text
+    row_text = StepList._row_text  # what drawing a row builds
 
-    def counting(self: StepList, row: int) -> object:
+    def counting(self: StepList, row: int, width: int, muted: str) -> object:
         built.append(row)
-        return row_text(self, row)
+        return row_text(self, row, width, muted)
 
-    monkeypatch.setattr(StepList, "row_text", counting)
+    monkeypatch.setattr(StepList, "_row_text", counting)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)

@@ -9,7 +9,7 @@ timed as whole processes:
 
 - `engine`: `runbook-tui exec` of a one-step runbook on a group of 200
   aliases (settings: max_concurrency 50), journal and all; it must leave no
-  remote run directory behind;
+  remote run file behind;
 - `asyncssh`: a bare script, `asyncssh.connect` + `conn.run("true")` per
   alias under a semaphore of 50;
 - `ansible`: `ansible all -m command -a true -f 50` on an inventory of 200
@@ -20,8 +20,12 @@ timed as whole processes:
   pip-installed into a venv of its own under the bench's temp dir, never
   into the project's venv (it is not a project dependency).
 
-Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--reps 3] [--ansible-reps 1] [--no-ansible] [--check]`.
-Aim: engine <= 1.3x bare asyncssh; Ansible (cold) >= 10x the engine.
+`--growth` runs 50, 200 and 1,000 aliases (each on a fresh sshd, no Ansible)
+and prints wall and client CPU per host for the engine and bare asyncssh.
+
+Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--growth] [--reps 3] [--ansible-reps 1] [--no-ansible] [--check]`.
+Aims: engine <= 1.2x bare asyncssh at every count, the ratio not growing with
+the count (last - first <= +0.05); Ansible (cold) >= 10x the engine.
 """
 
 from __future__ import annotations
@@ -174,13 +178,16 @@ class Bench:
         finished = [e for e in events if e["type"] == "step_finished"]
         done = sum(1 for r in finished[0]["hosts"].values() if r["status"] == "done") if finished else 0
         session = events[0]["session"]
-        left = list(REMOTE_RUNS.glob(f"{session}_*"))  # the executor removes each run directory once it has the result
+        left = list(REMOTE_RUNS.glob(f"{session}_*"))  # the executor removes each run's files once it has the result
         for run in left:
-            shutil.rmtree(run, ignore_errors=True)
+            if run.is_dir():
+                shutil.rmtree(run, ignore_errors=True)
+            else:
+                run.unlink(missing_ok=True)
         if proc.returncode != 0 or done != self.hosts:
             raise SystemExit(f"engine: exit {proc.returncode}, {done}/{self.hosts} done\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         if left:
-            raise SystemExit(f"engine: {len(left)} remote run directories left behind, e.g. {left[0]}")
+            raise SystemExit(f"engine: {len(left)} remote run files left behind, e.g. {left[0]}")
         return sample
 
     def asyncssh(self) -> Sample:

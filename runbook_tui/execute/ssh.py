@@ -2,31 +2,36 @@
 
 A remote step may run for minutes while the laptop's Wi-Fi or a VPN drops.
 So the command is not tied to the SSH session: it is started detached on the
-host (`setsid`) with its output, pid and exit status in files under
-`$HOME/<remote_dir>/<run name>/`, and the client follows those files from
+host (`setsid`) with its output, pid and exit status in files
+`$HOME/<remote_dir>/<run name>.*`, and the client follows those files from
 the byte offsets it has already delivered; after a reconnect it re-attaches
 from the same offsets, so no byte is lost or repeated.
 
 One SSH session per command in the common case (`follow_script`): the
-script takes the run directory (`mkdir` is the lock), writes the wrapper it
-reads from stdin, starts it detached, and follows it in the same session.
-It is the detached wrapper's parent, so it `wait`s for it instead of
-polling. A command that ends within `STREAM_AFTER` seconds has its output
-sent in one go (`cat`, only for a non-empty file); a longer one is streamed
-live by `tail -f` from the moment the client asks for it (a `t` line on
-stdin, which interrupts the `wait`). Only a re-attach after a drop needs
-another session; it polls, since the command is no longer its child.
+script takes the run (creating `NAME.run` with noclobber is the lock),
+starts the wrapper it reads from stdin detached, and follows it in the
+same session. It is the detached wrapper's parent, so it `wait`s for it
+instead of polling. A command that ends within `STREAM_AFTER` seconds has
+its whole result sent in one go (`cat`, only for a non-empty file); a
+longer one is streamed live by `tail -f` from the moment the client asks
+for it (a `t` line on stdin, which interrupts the `wait`). Only a
+re-attach after a drop needs another session; it polls, since the command
+is no longer its child.
 
-Remote layout of one run (the directory is mode 700: output may hold secrets):
+The files of one run, in the runs folder (mode 700; `.out` and `.err` are
+mode 600 too: output may hold secrets):
 
-    run.sh   the wrapper: removes itself, cd, export env, (sudo -n) sh -c CMD, then write rc
-    pid      pid of the wrapper, which leads its own session and process group
-    out err  the command's stdout and stderr
-    rc       its exit status, one line, written when it ends
+    NAME.run   the lock, holding the user's umask (the command runs with it)
+    NAME.pid   pid of the wrapper (umask, cd, export env, (sudo -n) sh -c CMD, then
+               write rc; read from a here-document, never a file), which leads its
+               own session and process group
+    NAME.out NAME.err   the command's stdout and stderr
+    NAME.rc    its exit status, one line, written when it ends
 
-The directory is removed once the client has received the whole result (it
+A command without `cwd` runs in the remote `$HOME`, as `ssh host CMD` does.
+The files are removed once the client has received the whole result (it
 acknowledges on the session's stdin), or after a timeout killed the command;
-it stays while the command runs or its output is not yet drained, so a
+they stay while the command runs or its output is not yet drained, so a
 dropped connection or a killed client can re-attach (the engine gives every
 attempt, retry and rollback its own key, so a finished run is never needed
 again), and when no exit status was recorded, for a look.
@@ -36,9 +41,10 @@ header and a trailer line `\\0TOKEN ...\\n` (TOKEN is random per session and
 sent on stdin, never in argv); bytes before the header are login noise and
 dropped; the stdout trailer holds the exit status. See `Framed`.
 
-A `true` costs the host one session and 7 program starts (the login
-shell, `sh`, `mkdir`, `setsid`, `sh run.sh`, `sh -c true`, then `rm` once
-acknowledged); it used to cost two sessions and 17.
+A `true` costs the host one session, 6 program starts (the login shell,
+`sh`, `setsid`, `sh -s` (the wrapper), `sh -c true`, then `rm` once
+acknowledged) and one data packet back; it used to cost two sessions and
+17 programs (and `mkdir`, `sh run.sh` and `rm -f run.sh` until issue 18).
 
 Host keys are always checked against a known_hosts file, on every hop: an
 unknown or changed key is an error with a plain message, never a silent
@@ -101,6 +107,34 @@ class _Failed(Exception):
 
 def _ignore(_message: str) -> None:
     pass
+
+
+class _Ticker:
+    """Asks for live output (`t` on stdin) `STREAM_AFTER` seconds after the run was sent, and again until `stop()`.
+
+    A run that ends sooner sends its whole result at once (no `tail` on the
+    host); `t` lines that come after it are ignored. A timer, not a task:
+    most runs end before it fires.
+    """
+
+    def __init__(self, proc: asyncssh.SSHClientProcess[bytes]) -> None:
+        self._proc = proc
+        self._loop = asyncio.get_running_loop()
+        self._timer: asyncio.TimerHandle | None = self._loop.call_later(STREAM_AFTER, self._tick)
+
+    def _tick(self) -> None:
+        try:
+            self._proc.stdin.write(b"t\n")
+        except (asyncssh.Error, OSError):  # the session is gone: the pumps will tell
+            self._timer = None
+            return
+        self._timer = self._loop.call_later(STREAM_AFTER, self._tick)
+
+    def stop(self) -> None:
+        """The host streams (its stderr header is in) or the session is over: no more `t`."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
 
 class SshExecutor:
@@ -172,7 +206,7 @@ class SshExecutor:
         host = command.host
         route = self._connector.endpoint(host)
         name = run_dir_name(command.key)
-        where = f"{self.remote_dir.rstrip('/')}/{name}"
+        where = f"{self.remote_dir.rstrip('/')}/{name}.*"
         if not where.startswith(("/", "~/")):
             where = "~/" + where
         run = RemoteRun(name=name, dir_expr=dir_expr(self.remote_dir, name), where=where)
@@ -230,24 +264,23 @@ class SshExecutor:
             stdin += wrapper if len(wrapper) > READ_MAX else wrapper + (token + "\n").encode()
         out = Framed(token.encode(), "stdout", run, output)
         err = Framed(token.encode(), "stderr", run, output)
-        started, streaming = asyncio.Event(), asyncio.Event()
         proc: asyncssh.SSHClientProcess[bytes] | None = None
-        tasks: list[asyncio.Task[None]] = []
+        errors: asyncio.Task[None] | None = None
+        ticker: _Ticker | None = None
         acked = False
         try:
             proc = await conn.create_process(f"sh -c {shlex.quote(script)}", encoding=None)
             proc.stdin.write(stdin)
-            tasks = [
-                asyncio.create_task(self._pump(proc.stdout, out, started, command.host, run)),
-                asyncio.create_task(self._pump(proc.stderr, err, streaming, command.host, run)),
-            ]
-            if start:
-                tasks.append(asyncio.create_task(self._tick(proc, started, streaming)))
-            await asyncio.gather(*tasks[:2])
-            if out.tail is None or err.tail is None:
+            ticker = _Ticker(proc) if start else None
+            errors = asyncio.create_task(self._pump(proc.stderr, err, ticker.stop if ticker else None, command.host, run))
+            await self._pump(proc.stdout, out, None, command.host, run)
+            quiet = out.tail is not None and out.tail.endswith(" noerr")  # a quick run with nothing on stderr sends nothing there
+            if not quiet:
+                await errors
+            if out.tail is None or (err.tail is None and not quiet):
                 await proc.wait_closed()
                 raise self._ended_early(conn, proc, command.host, run, out, err)
-            code = out.tail.split(" ")[-1]
+            code = out.tail.split(" ")[1] if " " in out.tail else ""
             if not code.isdigit():  # no `done`: the directory stays for whoever looks into it
                 raise _Failed(f"the command ended without recording an exit status (killed?); see {run.where}")
             try:
@@ -258,8 +291,12 @@ class SshExecutor:
         except (asyncssh.Error, OSError) as exc:
             raise self._lost_or_failed(conn, command.host, exc, "ssh session failed") from exc
         finally:
-            for task in tasks:
-                task.cancel()
+            if ticker is not None:
+                ticker.stop()
+            if errors is not None:
+                errors.cancel()
+                if errors.done() and not errors.cancelled():
+                    errors.exception()  # retrieved: a pump that failed after the result was complete changes nothing
             if proc is not None:
                 if acked:
                     self._finish_later(proc)
@@ -267,17 +304,20 @@ class SshExecutor:
                     proc.close()
         return int(code)
 
-    async def _pump(self, reader: asyncssh.SSHReader[bytes], framed: Framed, headed: asyncio.Event, host: Host, run: RemoteRun) -> None:
-        """Feed one stream to its framer until its trailer (or EOF); set `headed` once its header is in."""
+    async def _pump(self, reader: asyncssh.SSHReader[bytes], framed: Framed, headed: Callable[[], None] | None, host: Host, run: RemoteRun) -> None:
+        """Feed one stream to its framer until its trailer (or EOF); call `headed` (if any) once its header is in."""
+        seen = False
         while framed.tail is None:
             data = await reader.read(CHUNK_SIZE)
             if not data:
                 return
             framed.feed(data)
-            if framed.head is not None and not headed.is_set():
+            if framed.head is not None and not seen:
+                seen = True
                 if framed.stream == "stdout":
                     self._on_header(framed.head, host, run)
-                headed.set()
+                if headed is not None:
+                    headed()
 
     @staticmethod
     def _on_header(head: str, host: Host, run: RemoteRun) -> None:
@@ -285,27 +325,12 @@ class SshExecutor:
         what, _, rest = head.partition(" ")
         if what == "fail":
             raise _Failed(f"could not start the command on {host.name} in {run.where}: {rest}")
-        pid, _, directory = rest.partition(" ")
+        pid, _, directory = rest.partition(" ")  # directory: the prefix of the run's files
         if what != "start" or not pid.isdigit():
             raise _Failed(f"could not start the command on {host.name}: unexpected reply {head!r}")
         if run.pid is None:
             log.debug("%s: started detached pid %s in %s", host.name, pid, directory)
-        run.pid, run.where = int(pid), directory or run.where
-
-    @staticmethod
-    async def _tick(proc: asyncssh.SSHClientProcess[bytes], started: asyncio.Event, streaming: asyncio.Event) -> None:
-        """Ask for live output (`t`) once the command has run `STREAM_AFTER` seconds; again until the host starts streaming."""
-        await started.wait()
-        while True:
-            try:
-                await asyncio.wait_for(streaming.wait(), STREAM_AFTER)
-                return
-            except TimeoutError:
-                pass
-            try:
-                proc.stdin.write(b"t\n")
-            except (asyncssh.Error, OSError):  # the session is gone: the pumps will tell
-                return
+        run.pid, run.where = int(pid), f"{directory}.*" if directory else run.where
 
     def _finish_later(self, proc: asyncssh.SSHClientProcess[bytes]) -> None:
         """Let the session remove the run directory and end, without holding up the result; `close()` waits for it."""

@@ -21,7 +21,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def run_dir_name(key: str) -> str:
-    """The remote directory name for a command key: readable, filesystem-safe and collision-free.
+    """The remote name (the prefix of its files) for a command key: readable, filesystem-safe and collision-free.
 
     The readable part alone could collide (`a/b` and `a_b`), hence the hash
     suffix; the same key always maps to the same name, which is what lets a
@@ -35,7 +35,7 @@ def run_dir_name(key: str) -> str:
 
 
 def dir_expr(remote_dir: str, name: str) -> str:
-    """Shell text for the run directory: relative paths are under `$HOME` (expanded remotely)."""
+    """Shell text for the run's prefix (`PREFIX.out`, ...): relative paths are under `$HOME` (expanded remotely)."""
     path = f"{remote_dir.rstrip('/')}/{name}"
     if path.startswith("/"):
         return shlex.quote(path)
@@ -55,18 +55,18 @@ def path_word(path: str) -> str:
 def wrapper_script(command: Command) -> str:
     """The detached script: run the command as asked, then record its exit status.
 
-    It reaches the host on the session's stdin and is written to a file, so
-    environment values (maybe secrets, and every templated value: see
-    `runbook.shell_values`) never show in the remote `ps`; the file removes
-    itself as it starts. Under
+    It reaches the host on the session's stdin and the detached `sh -s`
+    reads it from a here-document (a pipe, written by the follow script's
+    shell itself: no file, no extra process), so environment values (maybe
+    secrets, and every templated value: see `runbook.shell_values`) never
+    show in the remote `ps` nor land in the run directory (where `sh` is a
+    bash older than 5.1, bash keeps a here-document in a mode-600 temporary
+    file it unlinks as it opens it). Under
     `sudo -n` the variables are passed by name (`--preserve-env=`), as the
     local executor does. `rc` is written with one `write` (`echo`); readers
     take it only once the wrapper is gone or the line is complete.
     """
-    # The shell has read the whole compound command before it runs any of it: the file can go at
-    # once, so the values it exports (maybe secrets) are not left on the host's disk, even when
-    # the client is killed mid-run.
-    steps: list[str] = ['rm -f -- "$d/run.sh"']
+    steps: list[str] = ['umask "$2"']
     if command.cwd:
         steps.append(f"cd -- {path_word(command.cwd)}")
     if command.env:
@@ -78,44 +78,59 @@ def wrapper_script(command: Command) -> str:
             sudo += " --preserve-env=" + ",".join(name for name, _ in command.env)
         shell = f'if [ "$(id -u)" = 0 ]; then {shell}; else {sudo} -- {shell}; fi'
     steps.append(shell)
-    # One compound command: a wrapper cut short in transit is a syntax error, so it never runs half.
-    return "{ d=$1\n" + " && ".join(steps) + '\necho $? > "$d/rc"\n}\n'
+    # One compound command, parsed whole before any of it runs: a wrapper cut short in transit is a
+    # syntax error, so it never runs half. Its stdin (the here-document) is not the command's.
+    return "{ d=$1\n" + " && ".join(steps) + '\necho $? > "$d.rc"\n} </dev/null\n'
 
+
+#: A run's files, `$D` their common prefix (sh words).
+RUN_FILES = '"$D.run" "$D.pid" "$D.out" "$D.err" "$D.rc"'
 
 #: Wrappers up to this many bytes are read with the `read` builtin (a byte per system call); longer ones by `head -c`.
 READ_MAX = 1024
 
 
 def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset: int = 0, wrapper_size: int = 0) -> str:
-    """Start (when `start` and the run directory is new) and follow one run in this session.
+    """Start (when `start` and the run is new) and follow one run in this session.
+
+    A run is a set of files `PREFIX.run` (the lock, created with noclobber:
+    it holds the user's umask), `.pid`, `.out`, `.err` (mode 600) and `.rc`
+    in the runs folder (mode 700); `dir_expr` is the prefix.
 
     Reads from stdin: a token line, then (when `start`) the wrapper: its
     lines up to a token line, or `wrapper_size` bytes when that is over
-    `READ_MAX`. Writes `\\0TOKEN start PID DIR` (or `\\0TOKEN fail
+    `READ_MAX`. Writes `\\0TOKEN start PID PREFIX` (or `\\0TOKEN fail
     WHY`) on stdout, `\\0TOKEN err` on stderr, the command's bytes from the
     given offsets, then `\\0TOKEN end` on stderr and `\\0TOKEN end RC` on
-    stdout (RC `-` when none was recorded: killed). Then it waits for `done`
-    on stdin and removes the run directory; EOF (the client is gone) keeps it.
+    stdout (RC `-` when none was recorded: killed). A fresh run that ended
+    before the client asked for live output (`t`) sends its whole result at
+    once, stdout last; when its stderr is empty it sends nothing on stderr
+    and says so in the stdout trailer (`end RC noerr`): a quick `true` costs
+    one data packet. Then it waits for `done` on stdin and removes the run's
+    files; EOF (the client is gone) keeps them.
 
-    The fresh run is this shell's child: `wait` ends with it, or earlier when
-    the client sends `t` (a subshell reading stdin turns it into USR1), and
-    only then are the `tail`s started. A run found already there (re-attach)
-    is not our child: a waiter polls for `rc` (a zombie counts as gone: some
-    container inits reap late or never). Every diagnostic of the script goes
-    to /dev/null; fd 3 is the session's stderr, fd 4 its stdin.
+    The fresh run (`setsid sh -s`, the wrapper on a here-document) is this
+    shell's child: `wait` ends with it, or earlier when the client sends `t`
+    (a subshell reading stdin turns it into USR1), and only then are the
+    header sent and the `tail`s started. A run found already there
+    (re-attach) is not our child: a waiter polls for `rc` (a zombie counts
+    as gone: some container inits reap late or never). Every diagnostic of
+    the script goes to /dev/null; fd 3 is the session's stderr, fd 4 its stdin.
     """
-    big = wrapper_size > READ_MAX
-    fresh = f"""\
-  cd "$D" || fail "cannot enter $D"
-  {f"head -c {wrapper_size} > run.sh" if big else 'printf %s "$W" > run.sh'} || fail "cannot write $D/run.sh"
-  setsid sh ./run.sh "$D" </dev/null >out 2>err 3>&- 4<&- &
+    fresh = """\
+  set +C
+  read -r u < "$D.run"
+  umask 077
+  setsid sh -s "$D" "$u" <<EOF >"$D.out" 2>"$D.err" 3>&- 4<&- &
+$W
+EOF
   P=$!
-  echo "$P" > pid || fail "cannot write $D/pid"
+  echo "$P" > "$D.pid" || fail "cannot write $D.pid"
   new=1"""
     if start:
         read = (
-            ""
-            if big
+            f"W=$(head -c {wrapper_size})\n"
+            if wrapper_size > READ_MAX
             else """\
 W= ok=
 while IFS= read -r l; do [ "$l" = "$T" ] && { ok=1; break; }; W="$W$l
@@ -124,42 +139,42 @@ while IFS= read -r l; do [ "$l" = "$T" ] && { ok=1; break; }; W="$W$l
 """
         )
         take = f"""\
-{read}if mkdir -m 700 "$D" || {{ [ ! -e "$D" ] && (umask 077 && mkdir -p "${{D%/*}}") && mkdir -m 700 "$D"; }}; then
+{read}set -C
+if umask > "$D.run" || {{ [ ! -e "${{D%/*}}" ] && (umask 077 && mkdir -p "${{D%/*}}") && umask > "$D.run"; }}; then
 {fresh}
 else
-  {f"head -c {wrapper_size} >/dev/null; " if big else ""}cd "$D" || fail "cannot create the run directory $D"
+  set +C
+  [ -e "$D.run" ] || fail "cannot create the run's files $D.*"
 fi"""
     else:
-        take = 'cd "$D" || fail "the run directory $D is gone"'
+        take = '[ -e "$D.run" ] || fail "the run\'s files $D.* are gone"'
     return f"""\
 exec 3>&2 2>/dev/null 4<&0
 IFS= read -r T || exit 120
 D={dir_expr}
 say() {{ printf '\\000%s %s\\n' "$T" "$*"; }}
 fail() {{ say fail "$*"; exit 121; }}
-new=
+new= quick=
 {take}
 if [ -n "$new" ]; then
   trap : USR1
   ( while IFS= read -r l && [ "$l" = t ]; do kill -USR1 $$; done ) <&4 >/dev/null 3>&- &
   t=$!
-  say start "$P" "$D"
   wait "$P"
   kill "$t"; while kill -0 "$t"; do wait "$t"; done; trap '' USR1
   if kill -0 "$P"; then
-    tail -c +1 -s {POLL_SECONDS} -f --pid="$P" out 4<&- &
+    say start "$P" "$D"
+    tail -c +1 -s {POLL_SECONDS} -f --pid="$P" "$D.out" 4<&- &
     printf '\\000%s err\\n' "$T" >&3
-    tail -c +1 -s {POLL_SECONDS} -f --pid="$P" err >&3 4<&- &
+    tail -c +1 -s {POLL_SECONDS} -f --pid="$P" "$D.err" >&3 4<&- &
     wait "$P"; wait
   else
-    [ -s out ] && cat out 4<&-
-    printf '\\000%s err\\n' "$T" >&3
-    [ -s err ] && cat err >&3 4<&-
+    quick=1
   fi
 else
   i=0
-  until [ -s pid ] && read -r P < pid; do
-    i=$((i+1)); [ "$i" -le 100 ] || fail "no pid file appeared in $D"
+  until [ -s "$D.pid" ] && read -r P < "$D.pid"; do
+    i=$((i+1)); [ "$i" -le 100 ] || fail "no pid file appeared: $D.pid"
     sleep 0.05
   done
   say start "$P" "$D"
@@ -168,43 +183,56 @@ else
     [ -r /proc/"$P"/stat ] || return 0
     read -r _ _ s _ < /proc/"$P"/stat; [ "$s" != Z ]
   }}
-  ( while [ ! -s rc ] && alive; do sleep {POLL_SECONDS}; done ) 4<&- &
+  ( while [ ! -s "$D.rc" ] && alive; do sleep {POLL_SECONDS}; done ) 4<&- &
   w=$!
-  tail -c +{out_offset + 1} -s {POLL_SECONDS} -f --pid="$w" out 4<&- &
+  tail -c +{out_offset + 1} -s {POLL_SECONDS} -f --pid="$w" "$D.out" 4<&- &
   printf '\\000%s err\\n' "$T" >&3
-  tail -c +{err_offset + 1} -s {POLL_SECONDS} -f --pid="$w" err >&3 4<&- &
+  tail -c +{err_offset + 1} -s {POLL_SECONDS} -f --pid="$w" "$D.err" >&3 4<&- &
   wait
 fi
 rc=-
-[ -s rc ] && read -r r < rc && rc=$r
-printf '\\000%s end\\n' "$T" >&3
-say end "$rc"
+[ -s "$D.rc" ] && read -r r < "$D.rc" && rc=$r
+if [ -z "$quick" ]; then
+  printf '\\000%s end\\n' "$T" >&3
+  say end "$rc"
+else
+  e=" noerr"
+  if [ -s "$D.err" ]; then
+    e=
+    printf '\\000%s err\\n' "$T" >&3; cat "$D.err" >&3 4<&-; printf '\\000%s end\\n' "$T" >&3
+  fi
+  if [ -s "$D.out" ]; then
+    say start "$P" "$D"; cat "$D.out" 4<&-; say end "$rc$e"
+  else
+    printf '\\000%s start %s %s\\n\\000%s end %s%s\\n' "$T" "$P" "$D" "$T" "$rc" "$e"
+  fi
+fi
 while IFS= read -r a <&4; do
-  [ "$a" = done ] && exec rm -rf -- "$D" </dev/null >/dev/null 3>&- 4<&-
+  [ "$a" = done ] && exec rm -f -- {RUN_FILES} </dev/null >/dev/null 3>&- 4<&-
 done
 """
 
 
 def kill_script(grace: float) -> str:
-    """TERM the run's process group ($1 is the run directory), KILL it if still there after `grace` seconds; then remove the directory.
+    """TERM the run's process group ($1 is the run's prefix), KILL it if still there after `grace` seconds; then remove the run's files.
 
-    Takes the directory as an argument, so `sudo -n sh -c` does not resolve
+    Takes the prefix as an argument, so `sudo -n sh -c` does not resolve
     it against root's `$HOME`. Exits 0 when the group is gone or never
-    started; the directory is kept when no pid ever appeared (a start may
+    started; the files are kept when no pid ever appeared (a start may
     still be under way).
     """
     rounds = max(1, int(grace / POLL_SECONDS))
     return f"""D=$1
-[ -d "$D" ] || exit 0
+[ -e "$D.run" ] || exit 0
 i=0
-while [ ! -s "$D/pid" ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); done
-[ -s "$D/pid" ] || exit 0
-read -r P < "$D/pid"
+while [ ! -s "$D.pid" ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); done
+[ -s "$D.pid" ] || exit 0
+read -r P < "$D.pid"
 if kill -TERM -"$P" 2>/dev/null; then
   i=0
   while [ "$i" -lt {rounds} ] && kill -0 -"$P" 2>/dev/null; do sleep {POLL_SECONDS}; i=$((i+1)); done
   kill -KILL -"$P" 2>/dev/null
 fi
-rm -rf -- "$D"
+rm -f -- {RUN_FILES}
 exit 0
 """

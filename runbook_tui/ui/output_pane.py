@@ -52,7 +52,7 @@ class OutputLog(Log):
     def add(self, lines: Sequence[RawLine]) -> None:
         self._raw.extend(lines)
         if self.following and len(lines) > TAIL:
-            self.clear()  # the rest stays raw until the person scrolls up (`_fill`)
+            self._drop_lines()  # the rest stays raw until the person scrolls up (`_fill`)
             self._complete = False
             lines = lines[-TAIL:]
         wrapped = self._rows(lines[-self._raw.maxlen :] if self._raw.maxlen else lines)
@@ -65,6 +65,15 @@ class OutputLog(Log):
         else:
             self.unseen += len(wrapped)
             self._mark()
+
+    def _drop_lines(self) -> None:
+        """`Log.clear()` but for the width: clear() sets the virtual size to 0x0 and the width is measured again later,
+        so each frame of a flood changed the virtual size two or three times, each a layout of the whole screen; with
+        the width kept, a batch of TAIL lines after a batch of TAIL lines leaves the size as it was (no layout)."""
+        self._lines.clear()
+        self._render_line_cache.clear()
+        self._updates += 1
+        self._clear_y = 0
 
     def _rows(self, lines: Sequence[RawLine]) -> list[str]:
         """Raw lines sanitised and wrapped to the pane's width."""

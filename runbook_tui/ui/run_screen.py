@@ -217,7 +217,10 @@ class RunView(CoalescedRepaintScreen):
         self._dirty = True
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        """The help never changes: built once and kept (installed), so `?` shows it again without composing it."""
+        if not self.app.is_screen_installed(HelpScreen.NAME):
+            self.app.install_screen(HelpScreen(), HelpScreen.NAME)
+        self.app.push_screen(HelpScreen.NAME)
 
 
 class RunScreen(RunView):

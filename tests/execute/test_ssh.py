@@ -62,9 +62,9 @@ async def run_one(ex: SshExecutor, command: Command) -> tuple[Result, Collect, l
 
 
 def runs_left(tmp_path: Path) -> list[str]:
-    """Run directories still on the 'host' (this machine, under tmp_path)."""
+    """Runs still on the 'host' (this machine, under tmp_path): the names their files (NAME.out, ...) share."""
     runs = tmp_path / "runs"
-    return sorted(p.name for p in runs.iterdir()) if runs.exists() else []
+    return sorted({p.name.rsplit(".", 1)[0] for p in runs.iterdir()}) if runs.exists() else []
 
 
 def test_streams_and_exit_code(sshd: Sshd, tmp_path: Path) -> None:
@@ -166,9 +166,10 @@ def test_env_values_stay_out_of_argv(sshd: Sshd, tmp_path: Path) -> None:
 
 def test_templated_values_stay_out_of_remote_argv_and_files(sshd: Sshd, tmp_path: Path) -> None:
     """A value (maybe a secret) travels as an environment variable: not in the remote `ps`, and
-    the wrapper that exported it (run.sh) is gone from the run directory while the command runs."""
+    the wrapper that exported it is in no file of the runs folder while the command runs (no run.sh)."""
     secret = f"s3cret-{uuid.uuid4().hex}"
-    rendered = render_command("printf '%s' {{ x }} > /dev/null; ls -A; ps -eo args", {"x": secret})
+    runs = tmp_path / "runs"
+    rendered = render_command(f"printf '%s' {{{{ x }}}} > /dev/null; ls -A {runs}; cat {runs}/*.run {runs}/*.pid; ps -eo args", {"x": secret})
 
     async def main() -> tuple[Result, Collect, list[str]]:
         ex = executor(sshd, tmp_path)
@@ -183,7 +184,7 @@ def test_templated_values_stay_out_of_remote_argv_and_files(sshd: Sshd, tmp_path
     assert "RBT_V1" in out  # ps shows the command: the reference, not the value
     assert secret not in out
     listing = out.split("COMMAND", 1)[0].split() if "COMMAND" in out else out.split()
-    assert "run.sh" not in listing and "out" in listing
+    assert "run.sh" not in listing and any(name.endswith(".out") for name in listing), listing
 
 
 def test_unknown_and_changed_host_keys_are_refused(sshd: Sshd, tmp_path: Path) -> None:
@@ -224,17 +225,23 @@ def test_unknown_and_changed_host_keys_are_refused(sshd: Sshd, tmp_path: Path) -
 
 
 def test_the_remote_runs_folder_is_created_private(sshd: Sshd, tmp_path: Path) -> None:
-    async def main() -> Result:
+    """The runs folder is 700 and a run's output files 600, while the command itself runs with the login's umask."""
+    runs = tmp_path / "runs"
+
+    async def main() -> tuple[Result, str, str]:
         ex = executor(sshd, tmp_path)
         try:
-            result, _, _ = await run_one(ex, cmd(sshd.host("db1"), "echo made"))
-            return result
+            result, sink, _ = await run_one(ex, cmd(sshd.host("db1"), f"stat -c %a {runs}/*.out {runs}/*.err; umask"))
+            plain = await next(iter(ex.connections.values())).run("umask", check=False)
+            return result, sink.data("stdout").decode(), str(plain.stdout)
         finally:
             await ex.close()
 
-    assert not (tmp_path / "runs").exists()
-    assert arun(main).status == "ok"
-    assert (tmp_path / "runs").stat().st_mode & 0o777 == 0o700, "no other user may list the runs"
+    assert not runs.exists()
+    result, out, login_umask = arun(main)
+    assert result.status == "ok", result
+    assert runs.stat().st_mode & 0o777 == 0o700, "no other user may list the runs"
+    assert out.split() == ["600", "600", login_umask.strip()], out
 
 
 def test_unreachable_host_is_a_clear_error(sshd: Sshd, tmp_path: Path) -> None:
@@ -281,7 +288,7 @@ def test_twenty_aliases_concurrently_reuse_connections(sshd: Sshd, tmp_path: Pat
 
 
 def test_run_directory_is_removed_once_the_result_is_in(sshd: Sshd, tmp_path: Path) -> None:
-    """run.sh holds env values and out/err the whole output: gone as soon as the client has all of it."""
+    """out/err hold the whole output: gone as soon as the client has all of it, for a quick and a streamed run."""
 
     async def main() -> list[Result]:
         ex = executor(sshd, tmp_path)

@@ -184,5 +184,8 @@ def cli(sshd: Sshd, tmp_path: Path) -> Iterator[Cli]:
         if not sshd.running:  # a test that stopped sshd and failed before starting it again
             sshd.start()
         for session in _sessions(tmp_path):
-            for run in REMOTE_RUNS.glob(f"{session}_*"):
-                shutil.rmtree(run, ignore_errors=True)
+            for run in REMOTE_RUNS.glob(f"{session}_*"):  # a run's files (NAME.out, ...), or a directory of an older version
+                if run.is_dir():
+                    shutil.rmtree(run, ignore_errors=True)
+                else:
+                    run.unlink(missing_ok=True)

@@ -51,3 +51,21 @@ async def test_a_flood_fills_the_pane_only_when_the_person_scrolls_up() -> None:
         await pilot.pause()
         assert output.following and output.scroll_y == output.max_scroll_y
         assert output.lines[-2:] == ["local │ while reading", "web1 ! after"]
+
+
+@pytest.mark.asyncio
+async def test_batch_after_batch_the_pane_shows_the_newest_lines_at_the_same_size() -> None:
+    """While following a flood each frame replaces the pane's lines with the newest TAIL: nothing of the last batch is
+    left, and the pane's virtual size stays as it was (a change lays out the whole screen, once per frame of a flood)."""
+    app = PaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        output = app.query_one(OutputLog)
+        output.add([("local │ ", str(n)) for n in range(1, LINES + 1)])
+        await pilot.pause()
+        sizes: list[object] = []
+        output.watch(output, "virtual_size", sizes.append, init=False)
+        output.add([("local │ ", str(n)) for n in range(LINES + 1, 2 * LINES + 1)])
+        await pilot.pause()
+        assert _numbers(list(output.lines)) == list(range(2 * LINES - TAIL + 1, 2 * LINES + 1))
+        assert sizes == [], "the pane's virtual size changed (a layout of the screen) though it shows as many lines as wide"
+        assert output.following and output.scroll_y == output.max_scroll_y

@@ -198,7 +198,7 @@ async def test_p_pauses_enter_is_refused_while_paused_and_p_resumes(workdir: Pat
 
 
 def _keys(app: Any) -> list[str]:
-    return [f"{key.key_display} {key.description}" for key in app.screen.query(FooterKey)]
+    return [f"{key.key_display} {key.description}" for key in app.screen.query(FooterKey) if key.display]  # the footer hides keys in place
 
 
 @pytest.mark.asyncio
@@ -219,6 +219,44 @@ async def test_the_footer_drops_the_run_key_while_paused_and_brings_it_back(work
         await until(pilot, lambda: not controller.state.paused, "the resume")
         await until(pilot, lambda: "⏎ run" in _keys(app), "the run key to come back")
         assert _keys(app) == at_start
+
+
+@pytest.mark.asyncio
+async def test_help_opening_and_closing_leaves_the_footer_keys_in_place(workdir: Path) -> None:
+    """`?` and its close do not change the keys, so the footer keeps its key widgets (Textual's footer removed and
+    mounted every key on each push and pop, and the screen was laid out again for it, under the help too)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        before = list(app.screen.query(FooterKey))
+        for _ in range(2):
+            await pilot.press("question_mark")
+            await screen_is(pilot, "HelpScreen")
+            await pilot.press("question_mark")
+            await screen_is(pilot, "RunScreen")
+            await settled(pilot)
+        after = list(app.screen.query(FooterKey))
+        assert [key.description for key in after] == [key.description for key in before]
+        assert all(a is b for a, b in zip(after, before, strict=True)), "the footer was rebuilt though its keys did not change"
+
+
+@pytest.mark.asyncio
+async def test_help_opens_at_its_top_again_after_being_scrolled(workdir: Path) -> None:
+    """The help is kept between presses: scrolled to its end at 80x24 and closed, it opens at the top the next time."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("question_mark")
+        help_screen = await screen_is(pilot, "HelpScreen")
+        scroll = help_screen.query_one("#dialog-scroll")
+        await pilot.press("end")
+        await until(pilot, lambda: scroll.scroll_y > 0, "the help to scroll down")
+        await pilot.press("escape")
+        await screen_is(pilot, "RunScreen")
+        await pilot.press("question_mark")
+        assert await screen_is(pilot, "HelpScreen") is help_screen
+        await until(pilot, lambda: scroll.scroll_y == 0, "the help to open at its top")
 
 
 # -- u: the rollback list ------------------------------------------------------------------------

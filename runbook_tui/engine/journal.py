@@ -17,7 +17,6 @@ import asyncio
 import datetime as dt
 import errno
 import hashlib
-import itertools
 import json
 import os
 import stat
@@ -30,6 +29,7 @@ from typing import Any
 
 from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
 from runbook_tui.engine.files import private_folder
+from runbook_tui.engine.journal_lines import chained_output, decode_line, line_hash_matches
 from runbook_tui.engine.redact import Redactor
 
 #: The writer thread commits grouped events this often (the contract asks for at least once a second): small fsyncs, so a decision queued behind
@@ -45,34 +45,6 @@ def canonical(obj: dict[str, Any]) -> bytes:
 
 def event_hash(obj: dict[str, Any]) -> str:
     return hashlib.sha256(canonical({k: v for k, v in obj.items() if k != "hash"})).hexdigest()
-
-
-def line_hash_matches(line: bytes, claimed: str) -> bool:
-    """Whether `line` (one journal line) hashes to `claimed` without encoding its object again.
-
-    The writer writes each line canonically (`canonical`, keys sorted), so the
-    bytes it hashed are the line without its `"hash":"..."` member (and one
-    comma): hashing those is the same check as `event_hash` at a fraction of
-    the cost (no JSON encoding), which is what reading a 200,000-event
-    journal is made of. False (then the caller encodes, as `event_hash`)
-    when the line is not written that way. Bytes that hash right are the
-    bytes that were chained, so a line that passes here could not be changed
-    without the chain noticing, whatever its key order.
-    """
-    if len(claimed) != 64 or not claimed.isascii():
-        return False
-    member = b'"hash":"' + claimed.encode("ascii") + b'"'
-    at = line.find(member)
-    if at <= 0:
-        return False
-    end = at + len(member)
-    if line[at - 1 : at] == b",":
-        body = line[: at - 1] + line[end:]
-    elif line[end : end + 1] == b",":
-        body = line[:at] + line[end + 1 :]
-    else:
-        return False
-    return hashlib.sha256(body.removesuffix(b"\n")).hexdigest() == claimed
 
 
 def hashed_line(obj: dict[str, Any]) -> tuple[str, bytes]:
@@ -389,40 +361,53 @@ class JournalScan:
             self.unreadable = f"{self.path} is empty: expected a journal (one JSON event per line)"
 
     def _events(self, handle: Any) -> Iterator[Event]:
-        prev, offset, finished = "", 0, False
-        for number in itertools.count(1):
-            raw = handle.readline(MAX_LINE_BYTES + 1)
-            if not raw:
-                return
-            if len(raw) > MAX_LINE_BYTES:
-                self._refuse(number, f"line {number}: longer than {MAX_LINE_BYTES} bytes (not an event)", "is not a journal event")
-                return
-            if not raw.endswith(b"\n"):  # readline gives a line without its end only at the end of the file
-                self.truncated_at = offset
-                self.problems.append(f"line {number}: cut short (the last line has no end: power loss or a crash while writing)")
-                return
-            try:
-                obj = json.loads(raw)
-            except (ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
-                self._refuse(number, f"line {number}: not valid JSON (edited or damaged)", "is not JSON")
-                return
-            problem = _check(obj, number, prev, raw)
-            if problem:
-                if number == 1 and not (isinstance(obj, dict) and {"seq", "hash", "prev", "type"} <= obj.keys()):
-                    self.unreadable = f"{self.path}: line 1 is not a journal event: expected a runbook-tui journal"
-                else:
-                    self.problems.append(problem)
-                return
-            if self.finished_rule and finished and obj["type"] == SESSION_REOPENED:
-                finished = False  # resume --rollback on a failed session: the rollback and a new end follow
-            elif self.finished_rule and finished and obj["type"] not in AFTER_FINISH:
-                self.problems.append(f"line {number}: a {obj['type']} event after session_finished")
-                return
-            finished = finished or obj["type"] == SESSION_FINISHED
-            self.offset = offset  # where the event yielded next starts in the file
-            prev, offset = obj["hash"], offset + len(raw)
-            self.count, self.last = number, obj
-            yield obj
+        prev, offset, finished, last = "", 0, False, None
+        readline = handle.readline
+        number = 0
+        try:
+            while raw := readline(MAX_LINE_BYTES + 1):
+                number += 1
+                if len(raw) > MAX_LINE_BYTES:
+                    self._refuse(number, f"line {number}: longer than {MAX_LINE_BYTES} bytes (not an event)", "is not a journal event")
+                    return
+                if raw[-1] != 10:  # readline gives a line without its end (b"\n") only at the end of the file
+                    self.truncated_at = offset
+                    self.problems.append(f"line {number}: cut short (the last line has no end: power loss or a crash while writing)")
+                    return
+                obj = None if finished else chained_output(raw, number, prev)  # most lines: every check done in one call
+                if obj is None:
+                    obj = self._general(raw, number, prev)
+                    if obj is None:
+                        return
+                    if self.finished_rule and finished and obj["type"] == SESSION_REOPENED:
+                        finished = False  # resume --rollback on a failed session: the rollback and a new end follow
+                    elif self.finished_rule and finished and obj["type"] not in AFTER_FINISH:
+                        self.problems.append(f"line {number}: a {obj['type']} event after session_finished")
+                        return
+                    finished = self.finished_rule and (finished or obj["type"] == SESSION_FINISHED)
+                self.offset = offset  # where the event yielded next starts in the file
+                prev, offset, last = obj["hash"], offset + len(raw), obj
+                yield obj
+        finally:
+            self.last = last
+            self.count = 0 if last is None else last["seq"] + 1
+
+    def _general(self, raw: bytes, number: int, prev: str) -> Event | None:
+        """Line `number` read and checked the general way: its event, or None with the problem noted."""
+        try:
+            obj = decode_line(raw)
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
+            self._refuse(number, f"line {number}: not valid JSON (edited or damaged)", "is not JSON")
+            return None
+        problem = _check(obj, number, prev, raw)
+        if problem is None:
+            event: Event = obj
+            return event
+        if number == 1 and not (isinstance(obj, dict) and {"seq", "hash", "prev", "type"} <= obj.keys()):
+            self.unreadable = f"{self.path}: line 1 is not a journal event: expected a runbook-tui journal"
+        else:
+            self.problems.append(problem)
+        return None
 
     def _refuse(self, number: int, problem: str, first_line: str) -> None:
         if number == 1:

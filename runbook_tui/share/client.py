@@ -12,13 +12,14 @@ import asyncio
 import itertools
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
 
-from runbook_tui.engine.controller import Reply
+from runbook_tui.engine.actors import Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.state import RunState, initial, replay
@@ -31,6 +32,12 @@ log = logging.getLogger(__name__)
 
 Listener = Callable[[Event, RunState], None]
 StatusListener = Callable[[str], None]
+
+#: While events come faster than a screen can show them (a catch-up: hundreds per read), the replica is
+#: folded and the listeners told at most this often (each fold rebuilds a step's output tail); every event
+#: is still checked against the ledger as it comes. A read of at most LIVE_BATCH new events is folded at once.
+FOLD_SECONDS = 0.05
+LIVE_BATCH = 64
 
 
 class JoinError(Exception):
@@ -88,6 +95,9 @@ class ShareClient:
         self.trust: ParticipantTrust | None = None
         self.diverged: str | None = None  # the first divergence from what this client received before
         self._seals: set[asyncio.Task[None]] = set()
+        self._unfolded: list[Event] = []  # checked, after `state.seq`, not folded yet (FOLD_SECONDS)
+        self._fold_timer: asyncio.TimerHandle | None = None
+        self._folded_at = 0.0
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -160,6 +170,7 @@ class ShareClient:
                     batch.append((message["event"], None))
                 elif kind == "reply":
                     self._take(batch)  # in order: the events before the reply first
+                    self._fold()
                     batch = []
                     future = self._waiting.pop(int(message.get("id", 0)), None)
                     if future is not None and not future.done():
@@ -167,9 +178,9 @@ class ShareClient:
             self._take(batch)
 
     def _take(self, batch: list[tuple[Event, str | None]]) -> None:
-        """Check each event against the ledger, fold the new ones at once, then tell the listeners of each (with the state after them all)."""
-        fresh: list[Event] = []
-        last = self.state.seq
+        """Check each event against the ledger; the new ones are folded together (`_fold`: now, or within FOLD_SECONDS)."""
+        fresh = self._unfolded
+        last = fresh[-1]["seq"] if fresh else self.state.seq
         sealing = self.role == "verifier" and self.trust is not None and self.trust.signer is not None
         try:
             for event, text in batch:
@@ -189,12 +200,24 @@ class ShareClient:
         finally:
             if self.trust is not None:
                 self.trust.ledger.flush()
-            if fresh:
-                self.state = state = replay(fresh, self.state)
-                listeners = list(self._listeners)
-                for event in fresh:
-                    for listener in listeners:
-                        listener(event, state)
+            if len(fresh) <= LIVE_BATCH or time.monotonic() - self._folded_at >= FOLD_SECONDS:
+                self._fold()
+            elif self._fold_timer is None:
+                self._fold_timer = asyncio.get_running_loop().call_later(FOLD_SECONDS, self._fold)
+
+    def _fold(self) -> None:
+        """Fold the events checked since the last fold, then tell the listeners of each (with the state after them all)."""
+        if self._fold_timer is not None:
+            self._fold_timer.cancel()
+            self._fold_timer = None
+        fresh, self._unfolded = self._unfolded, []
+        self._folded_at = time.monotonic()
+        if fresh:
+            self.state = state = replay(fresh, self.state)
+            listeners = list(self._listeners)
+            for event in fresh:
+                for listener in listeners:
+                    listener(event, state)
 
     def _verified(self, event: Event, text: str | None) -> bool:
         """`event` extends the chain this participant holds (or repeats it); `text`: its JSON as received (the journal's line), if known."""
@@ -218,6 +241,7 @@ class ShareClient:
                 self._say(f"the seal was not taken: {reply.message}")
 
     def _drop(self) -> None:
+        self._fold()  # the replica holds every event checked: a reconnect asks for the ones after it
         self.connected = False
         for future in self._waiting.values():
             if not future.done():

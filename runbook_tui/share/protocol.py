@@ -20,10 +20,11 @@ same `apply()` and its replica cannot disagree with the journal.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
 from runbook_tui.engine.journal import canonical
+from runbook_tui.engine.journal_lines import decode_line
 
 ACTIONS = frozenset({"confirm", "reject", "note", "hold", "request_rollback"})
 #: A line longer than this is refused (a hostile or broken peer cannot make us buffer forever).
@@ -75,16 +76,13 @@ def event_text(line: str) -> str | None:
     return None
 
 
-_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner json.loads runs
-
-
 def event_object(text: str) -> dict[str, Any] | None:
-    """`text` parsed when it is one JSON object and nothing else (as `json.loads`, without its per-call overhead), else None."""
+    """`text` parsed when it is one JSON object and nothing else (as `json.loads`, faster: `decode_line`), else None."""
     try:
-        value, end = _scan(text, 0)
-    except (StopIteration, ValueError, RecursionError):
+        value = decode_line(text)
+    except (ValueError, RecursionError):
         return None
-    return value if end == len(text) and isinstance(value, dict) else None
+    return value if isinstance(value, dict) else None
 
 
 def reply(request_id: Any, ok: bool, message: str) -> str:

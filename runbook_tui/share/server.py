@@ -226,24 +226,23 @@ class ShareServer:
         """Events `since` < seq < `until`, streamed from the journal file: no event list in memory.
 
         The journal's line N holds seq N-1 (a verified journal; resume cuts a torn tail first), and each
-        line is the event's JSON as journaled, so it is relayed as it stands, without parsing.
+        line is the event's JSON as journaled, so it is relayed as it stands, without parsing: a chunk of
+        whole lines at a time, each line made a message by one `replace` over the chunk.
         """
-        with self.controller.journal.path.open("r", encoding="utf-8", newline="\n") as journal:
-            batch: list[str] = []
-            size = 0
-            for seq, line in enumerate(journal):
-                if seq >= until:
-                    break
-                if seq <= since:
-                    continue
-                batch.append(f"{protocol.EVENT_PREFIX}{line.rstrip(chr(10))}}}\n")
-                size += len(line)
-                if size >= CATCH_UP_CHUNK:  # one write per chunk: asyncssh sends a packet per write, however small
-                    process.stdout.write("".join(batch))
-                    batch, size = [], 0
+        with self.controller.journal.path.open("rb") as journal:
+            seq, rest = 0, b""  # seq of the first line in `rest`, the start of a line not read to its end
+            while seq < until and (block := journal.read(CATCH_UP_CHUNK)):
+                lines = rest + block
+                end = lines.rfind(b"\n") + 1
+                lines, rest = lines[:end], lines[end:]
+                count = lines.count(b"\n")
+                start = _after_lines(lines, since + 1 - seq) if seq <= since else 0
+                stop = _after_lines(lines, until - seq) if seq + count > until else len(lines)
+                seq += count
+                if start < stop:  # one write per chunk: asyncssh sends a packet per write, however small
+                    text = lines[start : stop - 1].decode("utf-8")
+                    process.stdout.write(f"{protocol.EVENT_PREFIX}{text.replace(chr(10), '}' + chr(10) + protocol.EVENT_PREFIX)}}}\n")
                     await process.stdout.drain()
-        process.stdout.write("".join(batch))
-        await process.stdout.drain()
 
     async def _serve(self, process: asyncssh.SSHServerProcess[str], queue: asyncio.Queue[Event], actor: Actor, fingerprint: str) -> None:
         async def pump() -> None:
@@ -285,3 +284,13 @@ class ShareServer:
         if action not in handlers:
             return Reply(False, f"unknown action {action!r}; expected one of {', '.join(sorted(protocol.ACTIONS))}")
         return handlers[action]()
+
+
+def _after_lines(lines: bytes, count: int) -> int:
+    """The offset in `lines` (whole lines) just after its first `count` lines (all of them when it has fewer)."""
+    at = 0
+    for _ in range(max(count, 0)):
+        at = lines.find(b"\n", at) + 1
+        if not at:
+            return len(lines)
+    return at

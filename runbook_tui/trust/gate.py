@@ -19,13 +19,16 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runbook_tui.engine.controller import Actor, Controller, Reply
+from runbook_tui.engine.actors import Actor, Reply
 from runbook_tui.engine.events import DECISION_SIGNED, SEAL, Event
 from runbook_tui.engine.state import RunState
 from runbook_tui.trust import statements
 from runbook_tui.trust.sshsig import SignatureError, verify
+
+if TYPE_CHECKING:  # the controller (and what it imports) is not needed to check a signature: a verifier imports this
+    from runbook_tui.engine.controller import Controller
 
 #: Decisions about one step's commands: the statement must name the step as the session shows it now.
 STEP_DECISIONS = frozenset({"confirm", "reject"})

@@ -13,7 +13,8 @@ import os
 from pathlib import Path
 
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.journal import canonical, event_hash, line_hash_matches
+from runbook_tui.engine.journal import canonical, event_hash
+from runbook_tui.engine.journal_lines import line_hash_matches, output_follows
 from runbook_tui.trust import statements
 
 #: Lines held for the copy before they are written even without a `flush` (a long batch stays bounded).
@@ -45,6 +46,11 @@ class Ledger:
         `line`: the event's JSON as received; when it is the journal's canonical line its hash is
         checked from the bytes (no encoding again) and the copy on disk gets those bytes.
         """
+        held = len(self.hashes)
+        if line is not None and output_follows(event, line, held, self.hashes[-1] if held else ""):  # most of a catch-up
+            self.hashes.append(event["hash"])
+            self._write(line)
+            return None
         seq = event.get("seq")
         if not isinstance(seq, int) or seq < 0:
             return f"an event without a valid seq: {seq!r}"
@@ -58,7 +64,6 @@ class Ledger:
                     return f"event {seq}: its hash does not match its content"
         except (ValueError, RecursionError):
             return f"event {seq} cannot be hashed"
-        held = len(self.hashes)
         if seq < held:
             if self.hashes[seq] != digest:
                 return f"event {seq} differs from the one received before: the assignee's history was rewritten"

@@ -49,3 +49,39 @@ def test_an_event_whose_hash_does_not_match_its_content_is_refused(tmp_path: Pat
     assert ledger.add(forged) == "event 1: its hash does not match its content"
     forged["hash"] = event_hash(forged)
     assert ledger.add(forged) is None and ledger.head == forged["hash"]  # a consistent new event is fine: it is new to bob
+
+
+def _output_lines(path: Path, texts: list[str]) -> list[bytes]:
+    """A journal of output events, as the share server relays them: each event's own line."""
+    writer = JournalWriter(path)
+    writer.append("session_started", "alice", {"session": "s1", "assignee": "alice"})
+    for text in texts:
+        writer.append("output", "system", {"step": "a", "host": "local", "stream": "stdout", "text": text, "phase": "run"})
+    writer.close()
+    return path.read_bytes().splitlines()
+
+
+def test_output_events_received_as_their_journal_lines_are_checked_and_copied_byte_for_byte(tmp_path: Path) -> None:
+    lines = _output_lines(tmp_path / "a.jsonl", ["one\n", "two\n", "three\n"])
+    copy = tmp_path / "copy.jsonl"
+    ledger = Ledger(copy)
+    for line in lines:
+        assert ledger.add(json.loads(line), line) is None
+    ledger.close()
+    assert copy.read_bytes() == b"\n".join(lines) + b"\n"
+    edited = lines[2].replace(b"two", b"owt")
+    forged_ledger = Ledger()
+    for line in lines[:2]:
+        assert forged_ledger.add(json.loads(line), line) is None
+    assert forged_ledger.add(json.loads(edited), edited) == "event 2: its hash does not match its content"
+    rewritten = _output_lines(tmp_path / "b.jsonl", ["one\n", "2\n", "three\n"])
+    assert ledger.add(json.loads(rewritten[2]), rewritten[2]) == "event 2 differs from the one received before: the assignee's history was rewritten"
+    assert ledger.add(json.loads(rewritten[3]), rewritten[3]) == "event 3 differs from the one received before: the assignee's history was rewritten"
+
+
+def test_an_output_event_claiming_a_hash_with_a_lone_surrogate_is_refused_not_raised(tmp_path: Path) -> None:
+    lines = _output_lines(tmp_path / "a.jsonl", ["one\n"])
+    ledger = Ledger()
+    assert ledger.add(json.loads(lines[0]), lines[0]) is None
+    forged = lines[1].replace(json.loads(lines[1])["hash"].encode(), b"\\ud800" * 64)
+    assert ledger.add(json.loads(forged), forged) == "event 1: its hash does not match its content"

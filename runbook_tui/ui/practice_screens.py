@@ -95,7 +95,7 @@ class PracticeRunScreen(RunScreen):
     """The run screen of a practice: the trainer's scenario over it first; quitting shows the results first."""
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual runs RunScreen's and RunView's on_mount itself, after this one: calling super() too ran them twice.
         practice = self.app.practice if isinstance(self.app, PracticeApp) else None
         if practice is not None and practice.scenario:
             self.app.push_screen(InfoScreen(f"Practice scenario: {Path(practice.journal).name}", practice.scenario))
@@ -117,7 +117,8 @@ class PracticeApp(RunbookApp):
         self.results: Results | None = None
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual runs RunbookApp.on_mount itself, after this one: calling super() too pushed the loading screen
+        # and started the session twice.
         if self.practice.verifier is not None:
             self.practice.verifier.kick()
         self.practice.session.controller.subscribe(self._on_event)

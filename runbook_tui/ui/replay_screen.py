@@ -141,7 +141,7 @@ class ReplayScreen(RunView):
         return _ts({"ts": last}) if last else dt.datetime.now(dt.UTC)
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual runs RunView.on_mount itself, after this one: calling super() too painted twice and kept two ticks.
         self._status()
 
     def panel_clock(self) -> float:

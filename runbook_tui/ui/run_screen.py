@@ -45,7 +45,8 @@ from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.repaint import CoalescedRepaintScreen
 from runbook_tui.ui.status_stack import Role, StatusStack
-from runbook_tui.ui.widgets import RunHeader, StepDetail, StepTable, home_short, step_as_shown
+from runbook_tui.ui.step_list import StepList
+from runbook_tui.ui.widgets import RunHeader, StepDetail, home_short, step_as_shown
 
 #: Lines of output kept on screen (the journal has all of it).
 SCREEN_LINES = 5000
@@ -97,7 +98,7 @@ class RunView(CoalescedRepaintScreen):
         yield RunHeader(id="header")
         yield StatusStack(id="status")
         with Horizontal(id="main"):
-            yield StepTable(id="steps")
+            yield StepList(id="steps")
             with Vertical(id="right"):
                 with VerticalScroll(id="detail", can_focus=False):  # scrolls only when a command is taller than half the pane
                     yield StepDetail(id="step-detail")
@@ -148,9 +149,9 @@ class RunView(CoalescedRepaintScreen):
 
     def on_mount(self) -> None:
         self.fit_layout(self.app.size.width, self.app.size.height)
-        self.query_one(StepTable).border_title = "steps"
+        self.query_one(StepList).border_title = "steps"
         self.query_one(PanelArea).border_title = "metrics"
-        self.query_one(StepTable).focus()
+        self.query_one(StepList).focus()
         self.set_interval(1.0, self._tick)
         self._repaint()
         if self._pending_lines:  # arrived between construction and mount
@@ -192,7 +193,7 @@ class RunView(CoalescedRepaintScreen):
             return
         self._dirty = False
         state = self.source.state
-        self.query_one(StepTable).show(state)
+        self.query_one(StepList).show(state)
         self.query_one(StepDetail).show(state, state.current)
         self._tick()
         keys = tuple(self.check_action(binding.action, ()) for binding in self._bindings_shown())

@@ -9,18 +9,15 @@ shows exactly so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.events import Resize
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
-from textual.widgets.data_table import RowKey
+from textual.widgets import Static
 
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
@@ -36,18 +33,6 @@ TROUBLED = frozenset({"failed", "timed_out", "rejected", "unknown"})
 
 def _line(value: object) -> str:
     return visible_line(str(value))
-
-
-#: Ids longer than this are cut in the step list (the detail pane's title shows the whole id).
-ID_COLUMN = 18
-#: Cells the status mark takes in the step list; the key of its one column.
-STATUS_WIDTH = 2
-ROW_COLUMN = "step"
-
-
-def _short_id(step_id: str) -> str:
-    shown = _line(step_id)
-    return shown if len(shown) <= ID_COLUMN else shown[: ID_COLUMN - 1] + "…"
 
 
 def home_short(path: str) -> str:
@@ -113,142 +98,6 @@ class RunHeader(Static):
         grid.add_column(justify="right", no_wrap=True)
         grid.add_row(line1, right)
         self.update(Group(grid, line2), layout=False)  # always two lines (app.tcss): no layout of the screen
-
-
-class StepTable(DataTable[Any]):
-    """Every step with its status, id and title; the current one is highlighted.
-
-    One cell per row, laid out as three columns would be (status, id, title, each padded as DataTable pads
-    a cell): the table measures and draws a third of the cells it would with three, which is most of the run
-    screen's first frame on a long runbook. The title takes the room there is (the pane is narrowed, or hidden,
-    on small terminals).
-    """
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row")
-        self._titles: dict[str, str] = {}
-        self._statuses: dict[str, tuple[str, str]] = {}  # (status, theme) shown per row: unchanged rows are not redrawn
-        self._state: RunState | None = None
-        self._titles_width = 0
-        self._resized_width = -1
-        self._drawn_widths: list[int] = []  # the column widths the drawn rows have (see `_update_dimensions`)
-        self._id_width = 2
-        self._looks: dict[tuple[str, str], tuple[Text, str]] = {}  # (status, theme) -> the status mark and the muted colour
-
-    def on_mount(self) -> None:
-        self.add_column(self._header(), key=ROW_COLUMN)
-
-    def on_resize(self, event: Resize) -> None:
-        if event.size.width == self._resized_width:
-            # Only the height changed (the status stack above came or went): every drawn row is still right, so
-            # DataTable's own handler, which throws them all away, is skipped.
-            event.prevent_default()
-            return
-        self._resized_width = event.size.width
-        self.call_after_refresh(self.show_titles)
-
-    def _header(self) -> Text:
-        return Text(" " * (STATUS_WIDTH + 2) + "id".ljust(self._id_width) + "  step", no_wrap=True)  # the three labels
-
-    def show(self, state: RunState) -> None:
-        theme = self.app.current_theme
-        ids = list(state.order) + list(state.rollback_order)
-        self._state = state
-        if self.row_count != len(ids):
-            self._fill(state, ids)
-        else:
-            self.show_titles()
-        for sid in ids:
-            shown = (state.steps[sid].status, theme.name)
-            if self._statuses.get(sid) != shown:
-                self._statuses[sid] = shown
-                self._redraw(sid, state)
-        current = state.current
-        if current is not None:
-            row = self.get_row_index(current)
-            if self.cursor_row != row:
-                self.move_cursor(row=row)
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """Textual's DataTable widens a column on idle but keeps the rows it drew with the old widths (its row caches
-        are keyed without them) until something resizes it: drop them when a width changed, so a title never shows cut."""
-        super()._update_dimensions(new_rows)
-        widths = [column.content_width for column in self.columns.values()]
-        if widths != self._drawn_widths:
-            self._drawn_widths = widths
-            self._update_count += 1
-            self.refresh()
-
-    def _fill(self, state: RunState, ids: list[str]) -> None:
-        """Every row with its status and title in one pass (the first frame draws them; nothing is updated row by row)."""
-        theme = self.app.current_theme
-        id_width = max([len("id"), *(cell_len(_short_id(sid)) for sid in ids)])
-        self.clear(columns=id_width != self._id_width)  # the header's labels move with the id's width
-        if not self.columns:
-            self._id_width = id_width
-            self.add_column(self._header(), key=ROW_COLUMN)
-        self._titles.clear()
-        self._statuses.clear()
-        room = self._title_room()
-        rollback = set(state.rollback_order)
-        plan = state.plan_steps  # made on each read: once for all rows
-        for sid in ids:
-            self._statuses[sid] = (state.steps[sid].status, theme.name)
-            self._titles[sid] = self._title_words(state, plan, sid, rollback, room)
-            self.add_row(self._row(sid, rollback), key=sid)
-
-    def _row(self, sid: str, rollback: set[str] | frozenset[str]) -> Text:
-        """Status mark, id and title, each where its column would be."""
-        status, theme_name = self._statuses[sid]
-        looks = self._looks.get((status, theme_name))
-        if looks is None:  # made once per status and theme, not per row
-            theme = self.app.current_theme
-            looks = self._looks[(status, theme_name)] = (status_text(status, theme, with_label=False), colour(theme, "muted"))
-        mark, muted = looks
-        row = Text(no_wrap=True)
-        row.append_text(mark)
-        row.append(" " * (STATUS_WIDTH - row.cell_len) + "  ")
-        short = _short_id(sid)
-        row.append(short + " " * (self._id_width - cell_len(short)) + "  ")
-        row.append(self._titles[sid], style=muted if sid in rollback else "")
-        return row
-
-    def _redraw(self, sid: str, state: RunState, *, width_changes: bool = False) -> None:
-        self.update_cell(sid, ROW_COLUMN, self._row(sid, set(state.rollback_order)), update_width=width_changes)
-
-    def _title_room(self) -> int | None:
-        """Columns left for the titles after the status and id; None before the table has a width
-        (titles are then left whole: the pane's edge clips them until the first resize cuts them)."""
-        width = self.scrollable_content_region.width if self.is_mounted else 0
-        self._titles_width = width
-        if not width:
-            return None
-        return max(width - 2 - self._id_width - 6, 8)
-
-    @staticmethod
-    def _title_words(state: RunState, plan: Mapping[str, Mapping[str, Any]], sid: str, rollback: set[str], room: int | None) -> str:
-        entry = plan.get(sid, {})
-        title = state.steps[sid].rendered.get("title") or entry.get("title") or sid  # a title with captured.*: as rendered for its step
-        words = ("↩ " if sid in rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + _line(title)
-        return words[: room - 1] + "…" if room is not None and len(words) > room else words
-
-    def show_titles(self) -> None:
-        """Titles cut to the width left after the status and id (they would widen the table otherwise)."""
-        state = self._state
-        if state is None or not self.is_mounted:
-            return
-        rollback = set(state.rollback_order)
-        ids = list(state.order) + list(state.rollback_order)
-        if self.scrollable_content_region.width != self._titles_width:  # cut for another width: cut again
-            self._titles.clear()
-        room = self._title_room()
-        plan = state.plan_steps
-        for sid in ids:
-            words = self._title_words(state, plan, sid, rollback, room)
-            if self._titles.get(sid) == words:
-                continue
-            self._titles[sid] = words
-            self._redraw(sid, state, width_changes=True)
 
 
 class StepDetail(Static):

@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from textwrap import dedent
 
@@ -19,8 +20,11 @@ from runbook_tui.engine.controller import Actor
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
 from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.modals import LoadingScreen
+from runbook_tui.ui.practice_screens import PracticeApp
 from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
+from runbook_tui.ui.run_screen import RunScreen, RunView
 
 RUNBOOK = """
 runbook: 1
@@ -253,3 +257,48 @@ def test_practice_meets_the_verifiers_recorded_rejection(tmp_path: Path, monkeyp
 
     asyncio.run(the_night())
     assert asyncio.run(the_practice()) == "the diff touches the wrong file"
+
+
+# -- each screen and app mounts once ------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_practice_and_replay_run_each_on_mount_once(night: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual runs the `on_mount` of every class in the MRO by itself. A subclass that also called `super().on_mount()`
+    ran its parent's twice: practice pushed its loading screen and started the session twice, replay (and practice's
+    run screen) painted the first frame twice and kept two 1 s ticks. Each must run once, and practice start once."""
+    ran: list[str] = []
+
+    def counting(name: str, original: Callable[[object], None]) -> Callable[[object], None]:
+        def counted(self: object) -> None:  # no event parameter: Textual calls it as it called the original
+            ran.append(name)
+            original(self)
+
+        return counted
+
+    for cls in (RunbookApp, RunView, RunScreen):
+        monkeypatch.setattr(cls, "on_mount", counting(cls.__name__, cls.__dict__["on_mount"]))
+    start = RunbookApp._start
+
+    def counted_start(self: RunbookApp, override: str | None) -> None:
+        ran.append("_start")
+        start(self, override)
+
+    monkeypatch.setattr(RunbookApp, "_start", counted_start)
+
+    journal, _marker = night
+    run = practice.open_practice(str(journal), out_journal=str(journal.parent / "practice.jsonl"))
+    _forbid_processes_and_connections(monkeypatch)
+    app = PracticeApp(run)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await _until(lambda: isinstance(app.screen, RunScreen), pilot, what="the practice run screen")
+        await pilot.pause()
+        assert sorted(ran) == ["RunScreen", "RunView", "RunbookApp", "_start"], ran
+        assert sum(isinstance(screen, LoadingScreen) for screen in app.screen_stack) == 1, "the loading screen is pushed once (under the run)"
+
+    ran.clear()
+    replayed = ReplayApp(read_events(journal).events)
+    async with replayed.run_test(size=(140, 45)) as pilot:
+        await _until(lambda: isinstance(replayed.screen, ReplayScreen), pilot, what="the replay screen")
+        await pilot.pause()
+        assert ran == ["RunView"], ran

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from runbook_tui.app.session import Session, load, open_session
@@ -104,6 +105,16 @@ def write_runbook(folder: Path, text: str = RUNBOOK, name: str = "runbook.yaml")
     path = folder / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
+
+
+def prepare_workdir(folder: Path, monkeypatch: pytest.MonkeyPatch, text: str = RUNBOOK) -> None:
+    """A run from `folder` as alice, with no settings file and state kept in it; the runbook written there."""
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / "xdg-config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder / "xdg-state"))
+    write_runbook(folder, text)
 
 
 def make_app(

@@ -18,8 +18,8 @@ from textual.widgets import Input
 from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.themes import load_themes, theme_folders
-from runbook_tui.ui.widgets import StepTable
 
 SIZE = (140, 45)
 SHIPPED = {"night", "high-contrast", "day"}
@@ -255,10 +255,10 @@ async def test_the_command_palette_switches_to_our_themes_and_the_statuses_follo
         assert app.handle is not None
         controller = app.handle.controller
         await _until(pilot, lambda: controller.state.steps["hello"].status == "done", "the step to be done")
-        table = app.screen.query_one(StepTable)
+        table = app.screen.query_one(StepList)
 
         def done_glyph() -> str:
-            row = table.get_cell_at((0, 0))  # the status mark leads the row
+            row = table.row_text(0)  # the status mark leads the row
             mark = next(span for span in row.spans if span.start == 0)
             assert isinstance(mark.style, Style) and mark.style.color is not None and mark.style.color.triplet is not None
             return str(mark.style.color.triplet.hex)

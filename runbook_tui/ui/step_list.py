@@ -1,0 +1,295 @@
+"""The run screen's step list: every step with its status mark, id and title; the current one highlighted.
+
+A Line-API widget: it keeps the ids in order and draws only the rows in view, each when it is shown,
+from the run state (no per-row widgets, cells or measurements). A 300-step runbook costs its first frame
+the ~40 rows the pane shows, not 300 rows built, measured and cached.
+
+It looks as the DataTable it replaces looked: a bold header row that stays put, one space of padding
+either side, the status mark in its colour, the id cut to `ID_COLUMN` cells, the title cut with "…" to the
+width left (rollback steps muted, "↩ " before them, "⚑ " before a checkpoint), the cursor row in the
+theme's block-cursor colours (dimmer when the list is not focused), the row under the mouse tinted.
+up/down (ctrl+home/ctrl+end: first/last) move the cursor and scroll it into view; a click puts it on a row;
+the run screen puts it on the current step at each repaint. Every string goes through the sanitiser and
+is drawn as `rich.text.Text`, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, NamedTuple
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.glyphs import colour, status_text
+
+#: Ids longer than this are cut in the step list (the detail pane's title shows the whole id).
+ID_COLUMN = 18
+#: Cells the status mark takes in a row.
+STATUS_WIDTH = 2
+#: The rows above the steps that do not scroll (the header).
+HEADER_ROWS = 1
+
+
+def short_id(step_id: str) -> str:
+    shown = visible_line(step_id)
+    return shown if len(shown) <= ID_COLUMN else shown[: ID_COLUMN - 1] + "…"
+
+
+class _Pass(NamedTuple):
+    """The widths and styles one drawing pass shares."""
+
+    width: int
+    base: Style
+    header: Style
+    cursor: Style
+    cursor_over: Style
+    hover: Style
+    muted: str
+
+
+class StepList(ScrollView, can_focus=True):
+    """Every step with its status, id and title; the cursor on the current one (see the module's docstring)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"step-list--header", "step-list--cursor", "step-list--hover"}
+
+    # The colours are DataTable's (the list looked so before): the same theme variables in the same places.
+    DEFAULT_CSS = """
+    StepList {
+        background: $surface;
+        color: $foreground;
+        & > .step-list--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        &:ansi > .step-list--header {
+            background: ansi_bright_blue;
+            color: ansi_default;
+        }
+        & > .step-list--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        & > .step-list--hover {
+            background: $block-hover-background;
+        }
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .step-list--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .step-list--header {
+                background-tint: $foreground 5%;
+            }
+        }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "cursor up", show=False),
+        Binding("down", "cursor_down", "cursor down", show=False),
+        Binding("ctrl+home", "cursor_first", "first step", show=False),
+        Binding("ctrl+end", "cursor_last", "last step", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._state: RunState | None = None
+        self._ids: list[str] = []
+        self._rows: dict[str, int] = {}  # id -> row index
+        self._rollback: frozenset[str] = frozenset()
+        self._plan: Mapping[str, Mapping[str, Any]] = {}
+        self._id_width = len("id")
+        self._shown: dict[str, tuple[str, str]] = {}  # id -> (status, title) as last drawn: unchanged rows are not redrawn
+        self.cursor_row = 0
+        self._hover_row: int | None = None
+        self._marks: dict[tuple[str, str], Text] = {}
+        self._theme = ""
+        self._pass = _Pass(0, Style(), Style(), Style(), Style(), Style(), "")
+
+    # -- what it shows -----------------------------------------------------------------
+
+    def show(self, state: RunState) -> None:
+        """Take the state: redraw the rows whose status or title changed, put the cursor on the current step."""
+        self._state = state
+        ids = [*state.order, *state.rollback_order]
+        theme = self.app.current_theme.name
+        if ids != self._ids or theme != self._theme:  # a theme change recolours every mark
+            self._theme = theme
+            self._ids = ids
+            self._rows = {sid: row for row, sid in enumerate(ids)}
+            self._rollback = frozenset(state.rollback_order)
+            self._plan = state.plan_steps  # made on each read: once per plan, not per row drawn
+            self._id_width = max([len("id"), *(cell_len(short_id(sid)) for sid in ids)])
+            self._shown = {sid: self._looks(state, sid) for sid in ids}
+            self.virtual_size = Size(0, len(ids) + HEADER_ROWS)
+            self.refresh()
+        else:
+            for sid in ids:
+                looks = self._looks(state, sid)
+                if self._shown[sid] != looks:
+                    self._shown[sid] = looks
+                    self._refresh_row(self._rows[sid])
+        if state.current is not None:
+            self.move_cursor(self._rows[state.current])
+
+    @staticmethod
+    def _looks(state: RunState, sid: str) -> tuple[str, str]:
+        step = state.steps[sid]
+        return step.status, str(step.rendered.get("title") or "")  # a title with captured.*: as rendered for its step
+
+    @property
+    def row_count(self) -> int:
+        return len(self._ids)
+
+    def row_text(self, row: int) -> Text:
+        """Row `row` as drawn (before the cursor's colours): status mark, id and title, each in its place."""
+        return self._row_text(row, self.scrollable_content_region.width, colour(self.app.current_theme, "muted"))
+
+    def _row_text(self, row: int, width: int, muted: str) -> Text:
+        state = self._state
+        assert state is not None, "show() gives the list its state before it draws"
+        sid = self._ids[row]
+        entry = self._plan.get(sid, {})
+        step = state.steps[sid]
+        title = step.rendered.get("title") or entry.get("title") or sid
+        rollback = sid in self._rollback
+        words = ("↩ " if rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + visible_line(str(title))
+        room = max(width - 2 - self._id_width - (STATUS_WIDTH + 4), 8)
+        if len(words) > room:
+            words = words[: room - 1] + "…"
+        text = Text(no_wrap=True, end="")
+        text.append_text(self._mark(step.status))  # its colour as a span: the id and title keep theirs
+        text.append(" " * (STATUS_WIDTH - text.cell_len) + "  ")
+        shown_id = short_id(sid)
+        text.append(shown_id + " " * (self._id_width - cell_len(shown_id)) + "  ")
+        text.append(words, style=muted if rollback else "")
+        return text
+
+    def _mark(self, status: str) -> Text:
+        """The status mark in its colour, made once per status and theme."""
+        theme = self.app.current_theme
+        mark = self._marks.get((status, theme.name))
+        if mark is None:
+            mark = self._marks[(status, theme.name)] = status_text(status, theme, with_label=False)
+        return mark
+
+    def _header_text(self) -> Text:
+        return Text(" " * (STATUS_WIDTH + 2) + "id".ljust(self._id_width) + "  step", no_wrap=True, end="")
+
+    # -- drawing -----------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """What every line of this pass shares, looked up once (the widget's style walks its ancestors)."""
+        base = self.rich_style
+        cursor = self.get_component_rich_style("step-list--cursor")
+        self._pass = _Pass(
+            width=self.scrollable_content_region.width,
+            base=base,
+            header=base + self.get_component_rich_style("step-list--header"),
+            cursor=base + cursor,
+            cursor_over=Style.from_color(cursor.color, cursor.bgcolor),  # the cursor's colours win over the status colour, as DataTable's did
+            hover=base + self.get_component_rich_style("step-list--hover"),
+            muted=colour(self.app.current_theme, "muted"),
+        )
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        line = self._pass
+        if y < HEADER_ROWS:
+            return self._strip(self._header_text(), line.header, Style(), line.width)
+        row = y - HEADER_ROWS + int(self.scroll_y)
+        if row >= len(self._ids):
+            return Strip.blank(line.width, line.base)
+        text = self._row_text(row, line.width, line.muted)
+        if row == self.cursor_row:
+            return self._strip(text, line.cursor, line.cursor_over, line.width)
+        return self._strip(text, line.hover if row == self._hover_row else line.base, Style(), line.width)
+
+    def _strip(self, text: Text, style: Style, post_style: Style, width: int) -> Strip:
+        """` text` padded to the width, every cell of it in `style` (under the text's own) and `post_style` (over it)."""
+        segments = [Segment(" "), *text.render(self.app.console)]
+        line = Strip(Segment.apply_style(segments, style, post_style or None))
+        return line.adjust_cell_length(width, style).crop(0, width)
+
+    def _refresh_row(self, row: int) -> None:
+        """Redraw one row if it is in view (nothing else of the screen is drawn again)."""
+        y = row + HEADER_ROWS - int(self.scroll_y)
+        if HEADER_ROWS <= y < self.scrollable_content_region.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    # -- the cursor --------------------------------------------------------------------
+
+    def move_cursor(self, row: int) -> None:
+        """Put the cursor on `row` (clamped) and scroll it into view, below the header."""
+        row = max(0, min(row, len(self._ids) - 1))
+        if row != self.cursor_row:
+            old, self.cursor_row = self.cursor_row, row
+            self._refresh_row(old)
+            self._refresh_row(row)
+        rows_shown = self.scrollable_content_region.height - HEADER_ROWS
+        top = int(self.scroll_y)
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif rows_shown > 0 and row >= top + rows_shown:
+            self.scroll_to(y=row - rows_shown + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self._hide_hover()
+        self.move_cursor(self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self._hide_hover()
+        self.move_cursor(self.cursor_row + 1)
+
+    def action_cursor_first(self) -> None:
+        self._hide_hover()
+        self.move_cursor(0)
+
+    def action_cursor_last(self) -> None:
+        self._hide_hover()
+        self.move_cursor(len(self._ids) - 1)
+
+    # -- the mouse ---------------------------------------------------------------------
+
+    def _row_at(self, y: int) -> int | None:
+        row = y - HEADER_ROWS + int(self.scroll_y)
+        return row if y >= HEADER_ROWS and 0 <= row < len(self._ids) else None
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        row = self._row_at(event.y)
+        if row != self._hover_row:
+            old, self._hover_row = self._hover_row, row
+            for changed in (old, row):
+                if changed is not None:
+                    self._refresh_row(changed)
+
+    def on_leave(self, _event: events.Leave) -> None:
+        self._hide_hover()
+
+    def _hide_hover(self) -> None:
+        if self._hover_row is not None:
+            old, self._hover_row = self._hover_row, None
+            self._refresh_row(old)
+
+    def on_click(self, event: events.Click) -> None:
+        row = self._row_at(event.y)
+        if row is not None:
+            self.move_cursor(row)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        self._hide_hover()
+        super().watch_scroll_y(old_value, new_value)

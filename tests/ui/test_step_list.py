@@ -1,0 +1,100 @@
+"""The step list on a long runbook: the current step stays in view and highlighted, the keys move the cursor,
+and the first frame builds only the rows it shows (what keeps `run` of a 300-step runbook quick to appear).
+
+The runbook has 120 note steps (a note runs at once, locally, touching nothing) with long titles and one
+long id, on the real run screen at 140x45 where the pane shows about 35 rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from run_screen_helpers import SIZE, make_app, prepare_workdir, settled, started, until
+from textual.geometry import Region
+
+from runbook_tui.ui.step_list import ID_COLUMN, StepList
+
+STEPS = 120
+LONG_ID = "a-very-long-step-identifier-indeed"
+
+
+def _runbook() -> str:
+    lines = ["runbook: 1", "id: long-list", "title: A long list", "sections:", "  - id: change", "    title: Change", "    kind: implement", "    steps:"]
+    for index in range(STEPS):
+        sid = LONG_ID if index == 2 else f"step-{index}"
+        lines += [f"      - id: {sid}", f"        title: Step {index} adjusts node {index} of the cluster, carefully and slowly", f"        note: node {index}"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    prepare_workdir(tmp_path, monkeypatch, _runbook())
+    yield tmp_path
+
+
+def _drawn(steps: StepList) -> str:
+    """What the pane paints, border included, line by line."""
+    width, height = steps.outer_size
+    return "\n".join(strip.text.rstrip() for strip in steps.render_lines(Region(0, 0, width, height)))
+
+
+def _rows_in_view(steps: StepList) -> range:
+    top = int(steps.scroll_y)
+    return range(top, top + steps.scrollable_content_region.height - 1)  # the header row does not scroll
+
+
+@pytest.mark.asyncio
+async def test_the_first_frame_builds_only_the_rows_in_view_and_cuts_long_ids_and_titles(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[int] = []
+    row_text = StepList._row_text  # what drawing a row builds
+
+    def counting(self: StepList, row: int, width: int, muted: str) -> object:
+        built.append(row)
+        return row_text(self, row, width, muted)
+
+    monkeypatch.setattr(StepList, "_row_text", counting)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        steps = app.screen.query_one(StepList)
+        shown = _drawn(steps)
+        assert steps.row_count == STEPS
+        assert max(built) < len(_rows_in_view(steps)) + 1, f"rows beyond the pane were built: up to row {max(built)}"
+        header = shown.splitlines()[1]  # under the border
+        assert header.split("│")[1].split() == ["id", "step"], f"no header row:\n{shown}"
+        assert f"{LONG_ID[: ID_COLUMN - 1]}…" in shown and LONG_ID not in shown, f"the long id is not cut:\n{shown}"
+        first = next(line for line in shown.splitlines() if "step-0 " in line)
+        assert first.rstrip("│ ").endswith("…") and "carefully and slowly" not in first, f"the title is not cut to the pane: {first!r}"
+        assert "step-40 " not in shown, "a row below the pane was drawn"
+
+
+@pytest.mark.asyncio
+async def test_keys_move_the_cursor_and_the_current_step_scrolls_back_into_view(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        steps = app.screen.query_one(StepList)
+        assert steps.has_focus and steps.cursor_row == 0, "the list has the keys, on the current (first) step"
+
+        await pilot.press("down", "down")
+        assert steps.cursor_row == 2
+        await pilot.press("up")
+        assert steps.cursor_row == 1
+        await pilot.press("ctrl+end")
+        await pilot.pause()
+        assert steps.cursor_row == STEPS - 1 and STEPS - 1 in _rows_in_view(steps), "ctrl+end: the last step, scrolled into view"
+        assert "step-119 " in _drawn(steps) and "step-0 " not in _drawn(steps)
+
+        await pilot.press("enter")  # runs the current step (the first), wherever the cursor is
+        await until(pilot, lambda: controller.state.current == "step-1", "the first step to be done")
+        await settled(pilot)
+        assert steps.cursor_row == 1 and 1 in _rows_in_view(steps), "the cursor went back to the current step, in view"
+        assert "step-1 " in _drawn(steps), "the current step is on screen"
+        assert steps.row_text(0).plain.startswith("✓"), "the done step shows its mark"
+
+        await pilot.press("ctrl+home")
+        assert steps.cursor_row == 0

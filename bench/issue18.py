@@ -53,7 +53,7 @@ def load_average() -> float:
 
 def summary_lines(output: str) -> list[str]:
     """The lines that state a ratio or an aim: what a reader needs from the bench's own report."""
-    keep = ("aim", "MISSED", "within")
+    keep = ("aim", "MISSED", "within", "first frame", "caught up")
     return [line.strip() for line in output.splitlines() if any(word in line for word in keep)]
 
 

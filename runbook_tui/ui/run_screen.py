@@ -104,7 +104,9 @@ class RunView(CoalescedRepaintScreen):
                     yield StepDetail(id="step-detail")
                 yield OutputLog(SCREEN_LINES, id="output")
                 yield PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
-        yield Static(Text(visible_line(self.footer_note), overflow="fold"), id="journal-path")
+        # One sanitised line per line of the note (a shared run's address and host key, then the journal).
+        note = "\n".join(visible_line(line) for line in self.footer_note.split("\n"))
+        yield Static(Text(note, overflow="fold"), id="journal-path")
         yield KeyFooter(compact=True, show_command_palette=self.PALETTE_HINT)
 
     def on_resize(self, event: Resize) -> None:
@@ -240,8 +242,9 @@ class RunScreen(RunView):
     ]
 
     def __init__(self, controller: Controller, actor: Actor, journal_path: str, share_note: str = "") -> None:
-        # The fingerprint first: the verifier reads it out before trusting the session.
-        super().__init__(controller, (f"{share_note}   " if share_note else "") + f"journal: {home_short(journal_path)}")
+        # The fingerprint first: the verifier reads it out before trusting the session. The journal on its own
+        # line: at 80 columns the address and host key fill a line or two, and the journal's path was cut off.
+        super().__init__(controller, (f"{share_note}\n" if share_note else "") + f"journal: {home_short(journal_path)}")
         self.controller = controller
         self.actor = actor
         self.journal_path = journal_path

@@ -30,12 +30,12 @@ class Tmux:
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    def start(self, name: str, argv: list[str], env: dict[str, str], cwd: Path) -> None:
-        """A 140x45 window running argv; when it ends, the pane shows its exit code and stays."""
+    def start(self, name: str, argv: list[str], env: dict[str, str], cwd: Path, size: tuple[int, int] = (140, 45)) -> None:
+        """A window (140x45 unless said) running argv; when it ends, the pane shows its exit code and stays."""
         assigned = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         # COLUMNS/LINES may leak in from the test run's environment (80x24); the pane's own size must win.
         script = f"cd {shlex.quote(str(cwd))} && env -u COLUMNS -u LINES {assigned} {shlex.join(argv)}; echo EXIT=$?; sleep 600"
-        self("new-session", "-d", "-s", name, "-x", "140", "-y", "45", script)
+        self("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), script)
 
     def screen(self, name: str) -> str:
         return self("capture-pane", "-p", "-t", name)
@@ -175,6 +175,21 @@ def _lines_with(screen: str, *prefixes: str) -> list[str]:
             if at >= 0:
                 found.append(line[at:].split("│")[0].strip())
     return found
+
+
+def test_at_80x24_a_shared_run_shows_the_whole_host_key_and_the_journal(lab: Lab, tmux: Tmux) -> None:
+    """The verifier reads the fingerprint out before trusting the session, and the assignee needs to know where the
+    record goes: at 80 columns both must be on the screen (the journal's path was cut off after the address and key)."""
+    lab.key("bob")
+    port = free_port()
+    journal = lab.root / "CHG-9-walk-20261202T073000.123Z.jsonl"
+    env = lab.env()
+    keep = {k: env[k] for k in ("PATH", "HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "RUNBOOK_TUI_USER")}
+    run = [*CLI, "run", str(lab.runbook()), "--share", f"{HOST}:{port}", "--verifier-key", "bob.pub", "--journal", journal.name]
+    tmux.start("assignee", run, keep, lab.root, size=(80, 24))
+    fingerprint = _fingerprint(journal)
+    screen = tmux.wait("assignee", lambda s: fingerprint in s and "⏎ run" in s, "the whole host key fingerprint and the footer's keys")
+    assert f"journal: {journal.name}" in screen, screen
 
 
 def test_the_verifier_sees_the_same_rendered_commands_as_the_assignee(lab: Lab, tmux: Tmux) -> None:

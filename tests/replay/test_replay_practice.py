@@ -292,7 +292,8 @@ async def test_practice_and_replay_run_each_on_mount_once(night: tuple[Path, Pat
     app = PracticeApp(run)
     async with app.run_test(size=(140, 45)) as pilot:
         await _until(lambda: isinstance(app.screen, RunScreen), pilot, what="the practice run screen")
-        await pilot.pause()
+        # Every handler has run once by the time the run screen has painted its first frame; a twin runs in the same turn.
+        await _until(lambda: {"RunScreen", "RunView", "RunbookApp", "_start"} <= set(ran), pilot, what="every mount handler")
         assert sorted(ran) == ["RunScreen", "RunView", "RunbookApp", "_start"], ran
         assert sum(isinstance(screen, LoadingScreen) for screen in app.screen_stack) == 1, "the loading screen is pushed once (under the run)"
 
@@ -300,5 +301,5 @@ async def test_practice_and_replay_run_each_on_mount_once(night: tuple[Path, Pat
     replayed = ReplayApp(read_events(journal).events)
     async with replayed.run_test(size=(140, 45)) as pilot:
         await _until(lambda: isinstance(replayed.screen, ReplayScreen), pilot, what="the replay screen")
-        await pilot.pause()
+        await _until(lambda: "RunView" in ran, pilot, what="the replay view's mount handler")
         assert ran == ["RunView"], ran

@@ -85,7 +85,7 @@ async def test_keys_move_the_cursor_and_the_current_step_scrolls_back_into_view(
         await pilot.press("up")
         assert steps.cursor_row == 1
         await pilot.press("ctrl+end")
-        await pilot.pause()
+        await until(pilot, lambda: STEPS - 1 in _rows_in_view(steps), "ctrl+end to scroll the last step into view")
         assert steps.cursor_row == STEPS - 1 and STEPS - 1 in _rows_in_view(steps), "ctrl+end: the last step, scrolled into view"
         assert "step-119 " in _drawn(steps) and "step-0 " not in _drawn(steps)
 

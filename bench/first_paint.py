@@ -23,17 +23,10 @@ alternate, so both see the same machine load. Aim: runbook/minimal median <= 1.5
 from __future__ import annotations
 
 import argparse
-import fcntl
-import json
 import os
-import pty
-import select
 import statistics
-import struct
-import subprocess
 import sys
 import tempfile
-import termios
 import time
 from pathlib import Path
 
@@ -41,8 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from pty_frame import COLUMNS, ROWS, first_frame_in_pty, mark_and_exit  # noqa: E402  (bench/, next to this script)
+
 RATIO_AIM = 1.5
-COLUMNS, ROWS = 140, 45
 
 
 def generate(steps: int) -> str:
@@ -85,8 +79,7 @@ def generate(steps: int) -> str:
 
 
 def _mark_and_exit(app: object, marker: str) -> None:
-    Path(marker).write_text(json.dumps({"ts": time.time()}))
-    os._exit(0)  # the measurement is taken; tearing down is not part of it
+    mark_and_exit(marker)
 
 
 def child_minimal(marker: str) -> None:
@@ -126,29 +119,8 @@ def child_runbook(marker: str, runbook: str, work: str) -> None:
 def one_run(variant: str, runbook: Path, work: Path) -> float:
     """Start the variant in a 140x45 pty, drain its output, return seconds from spawn to its first frame."""
     marker = work / f"marker-{variant}-{time.monotonic_ns()}"
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
     argv = [sys.executable, __file__, "--child", variant, str(marker), str(runbook), str(work)]
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(ROWS)}
-    started = time.time()
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True)
-    os.close(slave)
-    try:
-        while proc.poll() is None:
-            ready, _, _ = select.select([master], [], [], 0.1)
-            if ready:
-                try:
-                    os.read(master, 65536)
-                except OSError:
-                    break
-        proc.wait(timeout=60)
-    finally:
-        os.close(master)
-        if proc.poll() is None:
-            proc.kill()
-    if not marker.exists():
-        raise SystemExit(f"{variant}: the child exited {proc.returncode} without painting a frame")
-    return json.loads(marker.read_text())["ts"] - started
+    return first_frame_in_pty(argv, dict(os.environ), marker, timeout=60)
 
 
 def main() -> None:

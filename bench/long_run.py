@@ -31,19 +31,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import fcntl
 import hashlib
 import json
 import os
-import pty
-import select
 import shutil
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -53,9 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from pty_frame import first_frame_in_pty, mark_and_exit  # noqa: E402  (bench/, next to this script)
+
 T = TypeVar("T")
 AIM_SECONDS = 3.0
-COLUMNS, ROWS = 140, 45
 HOST = "127.0.0.1"
 RUNBOOK = """\
 runbook: 1
@@ -128,11 +124,6 @@ def make_journals(work: Path, total: int) -> tuple[Path, Path]:
 # -- the TUI children (in a pty) --------------------------------------------------------------------
 
 
-def _mark_and_exit(marker: str) -> None:
-    Path(marker).write_text(json.dumps({"ts": time.time()}))
-    os._exit(0)  # the measurement is taken; tearing down is not part of it
-
-
 def child_tui(variant: str, marker: str, journal: str) -> None:
     from runbook_tui.cli import main
 
@@ -144,36 +135,10 @@ def child_tui(variant: str, marker: str, journal: str) -> None:
 
     def on_mount(self: Any) -> None:
         mounted(self)
-        self.call_after_refresh(_mark_and_exit, marker)
+        self.call_after_refresh(mark_and_exit, marker)
 
     Screen.on_mount = on_mount  # type: ignore[method-assign]
     main([variant, journal])
-
-
-def in_pty(argv: list[str], env: dict[str, str], marker: Path) -> float:
-    """Seconds from spawning `argv` in a 140x45 pty (output drained) to the time it wrote to `marker`."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-    env = {**env, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(ROWS)}
-    started = time.time()
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True)
-    os.close(slave)
-    seen = b""
-    try:
-        while proc.poll() is None:
-            if select.select([master], [], [], 0.1)[0]:
-                try:
-                    seen = (seen + os.read(master, 65536))[-4000:]
-                except OSError:
-                    break
-        proc.wait(timeout=120)
-    finally:
-        os.close(master)
-        if proc.poll() is None:
-            proc.kill()
-    if not marker.exists():
-        raise SystemExit(f"{' '.join(argv[-3:])}: exited {proc.returncode} without painting a frame:\n{seen.decode(errors='replace')[-2000:]}")
-    return float(json.loads(marker.read_text())["ts"]) - started
 
 
 def tui(variant: str, work: Path, cut: Path, full: Path) -> float:
@@ -184,7 +149,7 @@ def tui(variant: str, work: Path, cut: Path, full: Path) -> float:
         shutil.copyfile(cut, journal)
         journal.chmod(0o600)
     try:
-        return in_pty([sys.executable, __file__, "--child", variant, str(marker), str(journal)], child_env(work), marker)
+        return first_frame_in_pty([sys.executable, __file__, "--child", variant, str(marker), str(journal)], child_env(work), marker)
     finally:
         if journal != full:
             journal.unlink(missing_ok=True)

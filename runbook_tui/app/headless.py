@@ -10,7 +10,6 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
 from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
@@ -21,6 +20,7 @@ from runbook_tui.engine.events import OUTPUT, REOPENABLE, Event
 from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
 from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.safe_text import visible_line
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.secrets import SecretsError, read_secret
@@ -23,6 +22,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM, Controller
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.redact import Redactor
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.reach import NotifyTarget, SecretRef, Value
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text

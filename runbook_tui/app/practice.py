@@ -13,7 +13,6 @@ import getpass
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from runbook_tui.engine.practice_results import Results, compare
 from runbook_tui.engine.recording import Recording, record
 from runbook_tui.engine.state import replay
 from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.loader import load_runbook
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.execute.local import LocalExecutor
 from runbook_tui.execute.ssh import SshExecutor
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host, Runbook, Step
 from runbook_tui.runbook.safe_text import visible_line
 

@@ -15,7 +15,6 @@ import datetime as dt
 import getpass
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from runbook_tui.engine.window import window_problem
 from runbook_tui.execute.dryrun import DryRunExecutor
 from runbook_tui.execute.local import LocalExecutor
 from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
 

@@ -23,13 +23,14 @@ import datetime as dt
 import math
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine.window import Blackout
 from runbook_tui.runbook.diagnostics import Collector, RunbookInvalid
 from runbook_tui.runbook.document import YList, YMap, load_values
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.reach import NotifyTarget, NotifyTiming, settings_notify
 from runbook_tui.runbook.safe_text import visible_line

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from runbook_tui.engine import events as ev
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 Role = Literal["assignee", "verifier", "observer", "system"]
 Scope = Literal["checkpoint", "full"]

@@ -10,7 +10,6 @@ verifier's rollback request is handled like a failed step.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
@@ -18,6 +17,7 @@ from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_rollback_reason
 from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 #: stop: end failed (`resume --rollback` can still undo it); rollback: to the last checkpoint, as `u`; abort: the full rollback.
 OnFailure = Literal["rollback", "stop", "abort"]

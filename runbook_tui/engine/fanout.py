@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import TypeVar
 
 from runbook_tui.engine.ports import Result
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host
 
 T = TypeVar("T")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from runbook_tui.engine import events as ev
@@ -48,6 +47,7 @@ from runbook_tui.engine.history_model import (
 from runbook_tui.engine.moves import MoveLog
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.durations import parse_duration
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: Events that sign the run (trust/): a journal holding one gets the report's Signatures section.
 _SIGNATURES = frozenset({ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED})

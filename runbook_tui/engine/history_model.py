@@ -11,8 +11,9 @@ so keys are only ever added.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: Output lines kept per host and attempt (the journal has all of them).
 TAIL_LINES = 20

@@ -23,7 +23,6 @@ import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, S
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.journal_lines import chained_output, decode_line, line_hash_matches
 from runbook_tui.engine.redact import Redactor
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: The writer thread commits grouped events this often (the contract asks for at least once a second): small fsyncs, so a decision queued behind
 #: an output flood waits for little data (the thread's fsyncs cost the event loop nothing).

@@ -12,9 +12,9 @@ captures (`runner._command`), never from this.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
 
 _STAND_IN = "rbtpendingcapture{}x"

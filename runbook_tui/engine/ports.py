@@ -8,9 +8,9 @@ fully rendered `Command` and a sink for output bytes, and gets a `Result`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host
 
 Stream = Literal["stdout", "stderr"]

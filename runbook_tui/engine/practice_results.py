@@ -11,12 +11,12 @@ followed the night's decision.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history import History
 from runbook_tui.engine.history_model import Move
 from runbook_tui.engine.moves import elapsed
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 
 @dataclass

@@ -8,7 +8,6 @@ are played back by engine/practice.py at the point of the run they came at.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.history import History
 from runbook_tui.engine.history_model import Point
 from runbook_tui.engine.moves import point_of
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 
 @dataclass

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from runbook_tui.engine.autopilot import Policy, drive
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.rollback import Scope
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 
 @dataclass(frozen=True)

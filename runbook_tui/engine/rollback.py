@@ -11,9 +11,9 @@ that only the controller holds.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import READ_ONLY_SECTION_KINDS, Host, Runbook, Step
 
 Outcome = Literal["done", "failed", "timed_out", "unknown", "skipped", "undone"]

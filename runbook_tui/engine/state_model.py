@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
+
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: Lines of output kept per step in the state (the journal has all of it).
 OUTPUT_TAIL = 400

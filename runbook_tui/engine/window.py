@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from runbook_tui.runbook.durations import span_words
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Ticket
 
 

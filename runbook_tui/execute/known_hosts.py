@@ -11,11 +11,11 @@ import base64
 import binascii
 import hashlib
 import hmac
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
 
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 
 

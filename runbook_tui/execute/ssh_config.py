@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import cast
 
 from asyncssh.config import ConfigParseError, SSHClientConfig
 
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host, Mark
 
 #: Longest chain of bastions followed (ProxyJump hops included): a longer one is a loop in the config.

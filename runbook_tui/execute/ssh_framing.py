@@ -7,9 +7,8 @@ counts toward the offsets a re-attach resumes from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from runbook_tui.engine.ports import OutputSink, Stream
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: Bytes asked for per read; what the sink gets at most per call.
 CHUNK_SIZE = 65536

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import MetricCheck, Panel
 
 Direction = Literal["above", "below"]

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.guards import format_value, no_data_words, panel_level
 from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 #: Readings drawn in a sparkline (the state keeps more; the width buckets them anyway).
 SPARK_POINTS = 120

@@ -32,10 +32,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
 from runbook_tui.runbook.durations import format_duration, parse_duration
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher_list
 
 Direction = Literal["above", "below"]

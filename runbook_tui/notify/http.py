@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 #: Bytes of an answer kept (an error page can be large; the first line says enough).
 ANSWER_BYTES = 4096

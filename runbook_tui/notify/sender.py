@@ -19,13 +19,13 @@ import functools
 import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.notify.http import Answer, request
 from runbook_tui.notify.messages import Notice, encode
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ boxes on paper.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from functools import cache
 
 import jinja2
@@ -19,6 +18,7 @@ import jinja2
 from runbook_tui.engine.history_model import GuardTrip
 from runbook_tui.report import text
 from runbook_tui.report.model import Panel, Report
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: Chart size in SVG user units (the viewBox; the page scales it).
 WIDTH, HEIGHT, PAD = 320.0, 72.0, 6.0

@@ -12,11 +12,11 @@ every decision about what the record says is taken in those two modules, once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from runbook_tui.engine import history_model as records
 from runbook_tui.report.signatures import SignatureRow
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 FORMAT = "runbook-tui-report/1"
 #: The event a post-change review is journaled as: {planned, surprised, change}.

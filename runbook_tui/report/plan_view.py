@@ -8,10 +8,10 @@ undo, checks, who confirms), then how it is rolled back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook
 from runbook_tui.runbook.plan import step_json
 

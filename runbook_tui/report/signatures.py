@@ -7,12 +7,12 @@ not who holds that key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalScan
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 if TYPE_CHECKING:  # asyncssh (for SSHSIG) is loaded only for a journal that holds signatures
     from runbook_tui.trust.check import Signed

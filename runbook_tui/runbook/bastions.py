@@ -9,9 +9,10 @@ refuses an unknown name or a cycle at the `via` that closes it, as
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from runbook_tui.runbook.diagnostics import Collector
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import LOCAL, Host, Mark
 
 

@@ -7,9 +7,9 @@ list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Mark
 
 

@@ -8,9 +8,9 @@ known to both; a key added elsewhere is caught by tests/runbook/test_schema.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import ParamType, RiskLevel, SectionKind, StepKind, VerifyMode
 
 JSON = dict[str, Any]

@@ -14,7 +14,7 @@ import gc
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.document import MAX_BYTES, YMap, check_size, load_document
 from runbook_tui.runbook.host_entries import HostEntries
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.load_base import IDENT, LOCAL_HOST, PARAM_KEYS, PARAM_TYPES, RUNBOOK_ID, TOP_KEYS
 from runbook_tui.runbook.load_steps import StepsReader
 from runbook_tui.runbook.model import (

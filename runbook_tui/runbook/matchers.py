@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 _LABEL = r"[a-zA-Z_][a-zA-Z0-9_]*"
 #: One matcher inside `{...}`, followed by a comma or the end.

@@ -7,8 +7,9 @@ Every value that came from the file keeps its `Mark` so that any later error
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 if TYPE_CHECKING:  # defined with their reader; the model only carries them
     from runbook_tui.runbook.reach import Alerts, NotifyTarget

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.document import MAX_BYTES
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Param
 
 _TRUE = {"true", "yes", "on", "1", "y"}

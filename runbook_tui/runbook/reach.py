@@ -9,13 +9,13 @@ like every other runbook error. Pure: nothing here sends anything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
 from runbook_tui.runbook.document import YMap, load_document
 from runbook_tui.runbook.fields import Fields, describe
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher
 from runbook_tui.runbook.model import Mark, Secret, Text, TextKind
 from runbook_tui.runbook.texts import Scope

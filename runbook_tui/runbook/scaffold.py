@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.scaffold_bodies import (
     CONFIG_EDIT,
     DATABASE_MIGRATION,

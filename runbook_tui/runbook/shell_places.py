@@ -8,8 +8,9 @@ refused, so a marker can only be one the renderer put there.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Literal
+
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 MARKER_BASE = 0x100000
 MARKER_LIMIT = 0xFFFD  # values per command

@@ -24,9 +24,9 @@ import contextvars
 import re
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.shell_classify import classify
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,

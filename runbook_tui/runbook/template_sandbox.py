@@ -14,12 +14,13 @@ import contextvars
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import nodes
 from jinja2.filters import do_indent as _INDENT
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 #: Largest text or list one operation may build.
 MAX_SIZE = 1_000_000

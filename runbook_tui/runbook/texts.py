@@ -9,10 +9,10 @@ ticket. A reference that cannot resolve is an error at the string's
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from runbook_tui.runbook.diagnostics import Collector
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import Mark, Text, TextKind
 from runbook_tui.runbook.shell_values import static_problems
 from runbook_tui.runbook.template_simple import split

@@ -21,8 +21,9 @@ import resource
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 log = logging.getLogger(__name__)
 

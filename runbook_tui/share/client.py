@@ -14,7 +14,6 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
@@ -23,6 +22,7 @@ from runbook_tui.engine.actors import Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.state import RunState, initial, replay
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.share import protocol
 from runbook_tui.trust.ledger import Ledger
 from runbook_tui.trust.participant import SEALED_AT, ParticipantTrust, find_signer, received_copy

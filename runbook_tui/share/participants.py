@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import asyncssh
 import yaml
+
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 Role = Literal["verifier", "observer"]
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from runbook_tui.engine.controller import Controller, Role
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 #: Changes of presence journaled at once per participant, then one per INTERVAL seconds.
 BURST = 4

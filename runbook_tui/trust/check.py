@@ -15,10 +15,10 @@ What each check proves (README repeats it):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESSION_FINISHED, VERIFIER_HANDOVER, Event
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
 from runbook_tui.trust.sshsig import AllowedSigners, SignatureError, read_allowed_signers, verify

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.actors import Actor, Reply
 from runbook_tui.engine.events import DECISION_SIGNED, SEAL, Event
 from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.trust import statements
 from runbook_tui.trust.sshsig import SignatureError, verify
 

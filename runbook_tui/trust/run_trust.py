@@ -8,11 +8,12 @@ command with exit 2 and say why.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.events import PLAN_APPROVED
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.plan import plan_json
 from runbook_tui.trust import approval as approvals

@@ -20,9 +20,10 @@ import base64
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 if TYPE_CHECKING:
     import asyncssh

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 from runbook_tui.engine.events import (
@@ -43,6 +42,7 @@ from runbook_tui.engine.events import (
     Event,
 )
 from runbook_tui.engine.journal import canonical
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 #: Each event type a verifier's signed intent may journal -> the intent (action) they sign.
 VERIFIER_DECISIONS: Final[dict[str, str]] = {

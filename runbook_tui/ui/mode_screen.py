@@ -7,7 +7,6 @@ asks first; nothing is started until one of the two is chosen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -15,6 +14,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 #: Where a shared run listens when nothing else is said (every interface, so the verifier can reach it).
 DEFAULT_SHARE_ADDRESS = ":2222"

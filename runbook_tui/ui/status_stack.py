@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from rich.text import Text
@@ -22,6 +21,7 @@ from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.guards import format_value, panel_level
 from runbook_tui.runbook.durations import span_words
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
 

@@ -10,7 +10,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, TextIO, TypeVar
 
 from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 from runbook_tui.engine import output_text
@@ -21,6 +21,8 @@ from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass, field
+from runbook_tui.runbook.loader import Loaded
+from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.safe_text import visible_line
 
 
@@ -47,23 +49,19 @@ def _say_outcome(session: Session, outcome: str) -> int:
     return exit_code(outcome)
 
 
-def manual_steps(file: str, params: dict[str, Any]) -> list[str]:
+def manual_steps(runbook: Runbook) -> list[str]:
     """The forward `note` and `ask` steps: work a person does, which no headless run may tick off."""
-    try:
-        runbook = load(file, params).runbook
-    except SessionError:
-        return []  # the run's own loading reports it
     return [f"{s.id} ({s.kind})" for s in runbook.forward_steps if s.kind in MANUAL_KINDS]
 
 
-def refuse_manual(file: str, params: dict[str, Any], ack_manual: str | None, command: str) -> int | None:
+def refuse_manual(file: str, runbook: Runbook, ack_manual: str | None, command: str) -> int | None:
     """exec/rehearse: a runbook with manual steps needs --ack-manual REASON; exit 2 before anything runs."""
     if ack_manual is not None:
         if not ack_manual.strip():
             print(f"runbook-tui: {command}: --ack-manual needs a reason (journaled on each manual step)", file=sys.stderr)
             return EXIT_INVALID
         return None
-    manual = manual_steps(file, params)
+    manual = manual_steps(runbook)
     if not manual:
         return None
     print(
@@ -103,7 +101,11 @@ async def _run_headless(session: Session, body: Callable[[Session], Any]) -> int
     return code
 
 
-def _start(opener: Callable[[], Session]) -> Session | int:
+Opened = TypeVar("Opened")
+
+
+def _start(opener: Callable[[], Opened]) -> Opened | int:
+    """What `opener` opens (a runbook loaded, a session), or, when it cannot, the exit code after saying why on stderr."""
     try:
         return opener()
     except SessionError as exc:
@@ -120,16 +122,17 @@ def _start(opener: Callable[[], Session]) -> Session | int:
 def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: str | None, on_failure: OnFailure,
              override_window: str | None, dry_run: bool, share: ShareOptions | None = None,
              ack_manual: str | None = None, accept_criteria: str | None = None, trust: Any = None) -> int:  # fmt: skip
-    refusal = refuse_manual(file, params, ack_manual, "exec")
+    loaded = _start(lambda: load(file, params))  # once: the manual steps are checked on the runbook the run opens
+    if isinstance(loaded, int):
+        return loaded
+    refusal = refuse_manual(file, loaded.runbook, ack_manual, "exec")
     if refusal is not None:
         return refusal
     policy = Policy(on_failure=on_failure, ack_manual=ack_manual, accept_criteria=accept_criteria)
 
     async def main() -> int:
         session = _start(
-            lambda: _open(
-                file, params, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window, share=share, trust=trust
-            )
+            lambda: _open(loaded, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window, share=share, trust=trust)
         )
         if isinstance(session, int):
             return session
@@ -145,8 +148,7 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
     return asyncio.run(main())
 
 
-def _open(file: str, params: dict[str, Any], **options: Any) -> Session:
-    loaded = load(file, params)
+def _open(loaded: Loaded, **options: Any) -> Session:
     for warning in loaded.warnings:
         print(visible_line(str(warning)), file=sys.stderr)
     session = open_session(loaded, listeners=[printer(sys.stdout)], **options)
@@ -244,10 +246,13 @@ REHEARSE_WARNING = "rehearse runs the REAL commands of this runbook, forward and
 
 
 def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, journal: str | None, yes: bool = False, ack_manual: str | None = None) -> int:
-    refusal = refuse_manual(file, params, ack_manual, "rehearse")
+    loaded = _start(lambda: load(file, params))
+    if isinstance(loaded, int):
+        return loaded
+    refusal = refuse_manual(file, loaded.runbook, ack_manual, "rehearse")
     if refusal is not None:
         return refusal
-    print(f"{REHEARSE_WARNING}: {', '.join(_hosts_of(file, params)) or 'local only'}", flush=True)
+    print(f"{REHEARSE_WARNING}: {', '.join(_hosts_of(loaded.runbook)) or 'local only'}", flush=True)
     if not yes:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             print("runbook-tui: rehearse: pass --yes to run the real commands without a terminal to ask in; nothing was run", file=sys.stderr)
@@ -263,7 +268,7 @@ def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, jour
     from runbook_tui.engine.rehearsal import fail_at_problem  # rehearse only (the other commands start without it)
 
     async def main() -> int:
-        session = _start(lambda: _open(file, params, mode="rehearsal", solo="rehearsal", journal=journal))
+        session = _start(lambda: _open(loaded, mode="rehearsal", solo="rehearsal", journal=journal))
         if isinstance(session, int):
             return session
         problem = fail_at_problem(session.controller, fail_at)
@@ -277,12 +282,8 @@ def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, jour
     return asyncio.run(main())
 
 
-def _hosts_of(file: str, params: dict[str, Any]) -> list[str]:
-    """Where the rehearsal's commands run: each host with its address (the runbook's own check reports a bad file)."""
-    try:
-        runbook = load(file, params).runbook
-    except SessionError:
-        return []
+def _hosts_of(runbook: Runbook) -> list[str]:
+    """Where the rehearsal's commands run: each host with its address."""
     seen: dict[str, str] = {}
     for step in runbook.steps:
         for host in runbook.targets(step):

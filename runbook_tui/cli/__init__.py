@@ -6,6 +6,8 @@ Exit codes are a contract (scripts rely on them): 0 success, 1 failed or finding
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -19,6 +21,11 @@ from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.params import ParamError, parse_assignments
 from runbook_tui.runbook.plan import format_plan, plan_json
 from runbook_tui.runbook.safe_text import visible, visible_line
+
+# At exit the interpreter's last collections walk every object the program still holds (modules, classes, the
+# runbook, the state): ~9% of a short `exec`'s instructions, for memory the process gives back anyway. Frozen
+# first, they are skipped; what the program closes itself (journal, files, stdout) it closed before this runs.
+atexit.register(gc.freeze)
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:

@@ -65,7 +65,7 @@ def _wave_decided(state: RunState, e: Event) -> RunState:
 
 
 def output_lines(e: Event) -> tuple[OutputLine, ...]:
-    """An `output` event's lines as the state keeps them: only the last OUTPUT_TAIL can survive the cut: split and build no more (a 64 KiB chunk of `seq` is ~9,000 lines).
+    """An `output` event's lines as the state keeps them: only the last OUTPUT_TAIL can survive the cut: split and build no more (a 256 KiB chunk of `seq` is ~37,000 lines).
 
     Each `OutputLine` is made by `tuple.__new__` from `zip`'s tuples: no Python-level call per line.
     """

@@ -54,7 +54,7 @@ def hashed_line(obj: dict[str, Any]) -> tuple[str, bytes]:
 
     Sorted keys put `hash` between the keys before it and those after it: each half is encoded
     once, the hash is taken over the halves as they stand (no copy of them joined), and the line
-    is the same bytes with `"hash":"…"` between them (an output event's 64 KiB of text is not
+    is the same bytes with `"hash":"…"` between them (an output event's 256 KiB of text is not
     escaped twice, and copied once, into the line).
     """
     before = _members({k: v for k, v in obj.items() if k < "hash"})
@@ -74,7 +74,7 @@ def _members(part: dict[str, Any]) -> bytes | memoryview:
     """`part` as `canonical` writes it, without its braces.
 
     Text and integers only (an `output` event): `orjson` writes them byte for byte as `json` does (a test checks
-    every character) and escapes a 64 KiB chunk of output several times faster; anything else, or what `orjson`
+    every character) and escapes a chunk of output several times faster; anything else, or what `orjson`
     refuses (a lone surrogate, an integer past 64 bits), goes through `json`, which decides (and raises as before).
     """
     if all(type(value) is str or type(value) is int for value in part.values()):
@@ -333,7 +333,7 @@ def _last_line(path: Path, block: int = 65536) -> bytes | None:
 
 # -- reading and verifying -----------------------------------------------------------
 
-#: A journal line longer than this is damage, not an event (an output chunk is at most 64 KiB of text,
+#: A journal line longer than this is damage, not an event (an output chunk is at most 256 KiB of text,
 #: six times that escaped): reading stops there, so `/dev/zero` or a huge line cannot exhaust memory.
 MAX_LINE_BYTES = 8 * 1024 * 1024
 

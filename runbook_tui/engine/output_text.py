@@ -1,6 +1,6 @@
 """An `output` event as exec prints it, made for the whole chunk at once.
 
-One output event carries a chunk of up to 64 KiB: thousands of lines. `describe`
+One output event carries a chunk of up to 256 KiB: thousands of lines. `describe`
 says how one line looks (its prefix, `  HOST | `, and the line through
 `visible_line`); printing a chunk line by line costs a call, a sanitiser pass
 and a string per line. Here the chunk's lines get the same prefix in one

@@ -27,7 +27,7 @@ class HostState:
 
 
 class OutputLine(NamedTuple):
-    """One line of a step's output in the state (a tuple: the last OUTPUT_TAIL of every chunk are made, 400 per 64 KiB)."""
+    """One line of a step's output in the state (a tuple: the last OUTPUT_TAIL of every chunk are made, 400 per chunk of output)."""
 
     host: str
     stream: str

@@ -10,6 +10,7 @@ the sink (journal, screen) decides how to split it.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import signal
 from collections.abc import Iterable
@@ -17,8 +18,13 @@ from typing import Any
 
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink, Stream
 
-#: Bytes asked for per read; what the sink gets at most per call.
-CHUNK_SIZE = 65536
+#: Bytes asked for per read; what the sink gets at most per call (asyncio's pipe transport reads at most this much at once).
+#: A slow command's output comes in whatever has arrived; a flood in chunks this big: every chunk is an `output` event
+#: (journaled, hashed, folded into the state, printed), so fewer, larger ones cost less per line (`bench/output.py`).
+CHUNK_SIZE = 256 * 1024
+#: The capacity asked for each output pipe (Linux's default is 64 KiB, its unprivileged maximum 1 MiB): room for a
+#: flood to queue a whole chunk, and more, while the last one is being journaled.
+PIPE_SIZE = 1024 * 1024
 #: Seconds between SIGTERM and SIGKILL when a command outlives its limit.
 KILL_GRACE_SECONDS = 2.0
 #: Seconds to wait for end-of-output after the shell exited: a background
@@ -77,6 +83,7 @@ class LocalExecutor:
             return Result("error", error=_cannot_start(command, argv, exc))
 
         proc = asyncio.subprocess.Process(transport, protocol, loop)
+        _widen_pipes(transport)
         pgid = proc.pid  # start_new_session: the shell leads its own group
         self._groups.add(pgid)
         assert proc.stdout is not None and proc.stderr is not None
@@ -178,6 +185,20 @@ class _Protocol(asyncio.subprocess.SubprocessStreamProtocol):
         super().process_exited()
         if not self.exited.done():
             self.exited.set_result(None)
+
+
+def _widen_pipes(transport: asyncio.SubprocessTransport) -> None:
+    """Ask for PIPE_SIZE on the command's stdout and stderr pipes where the system allows it (Linux); as they are otherwise."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    for fd in (1, 2):
+        pipe = transport.get_pipe_transport(fd)
+        handle = pipe.get_extra_info("pipe") if pipe is not None else None
+        if set_size is None or handle is None:
+            continue
+        try:
+            fcntl.fcntl(handle.fileno(), set_size, PIPE_SIZE)
+        except (OSError, ValueError):  # over the user's pipe quota, or the pipe already closed (a command done at once)
+            continue
 
 
 async def _pump(stream: asyncio.StreamReader, name: Stream, output: OutputSink) -> None:

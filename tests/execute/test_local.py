@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from runbook_tui.engine.ports import Command, Result
-from runbook_tui.execute.local import CHUNK_SIZE, LocalExecutor, build_argv, exit_code
+from runbook_tui.execute.local import CHUNK_SIZE, PIPE_SIZE, LocalExecutor, build_argv, exit_code
 from runbook_tui.runbook.model import Host, Mark
 
 LOCAL = Host(name="local", address="localhost", mark=Mark("<test>", 1, 1))
@@ -110,6 +110,29 @@ def test_output_comes_in_chunks_not_lines() -> None:
     assert sink.data("stdout") == expected
     assert sink.count("stdout") < 1000
     assert max(len(d) for _, d in sink.chunks) <= CHUNK_SIZE
+
+
+def test_a_flood_writes_ahead_into_a_wide_pipe_and_arrives_in_large_chunks(tmp_path: Path) -> None:
+    """While the sink works on a chunk (journal, state, screen), the command goes on writing: into a pipe of PIPE_SIZE,
+    not Linux's 64 KiB; and what queued meanwhile comes in chunks of up to CHUNK_SIZE, so a flood makes fewer events."""
+    written = tmp_path / "written"
+    size = 3 * CHUNK_SIZE
+    assert size < PIPE_SIZE
+    chunks: list[bytes] = []
+
+    def slow_sink(stream: str, data: bytes) -> None:
+        if not chunks:  # the event loop is held here, so nothing is read until the command has written it all
+            end = time.monotonic() + 20
+            while not written.exists():
+                assert time.monotonic() < end, f"the command could not write {size} bytes ahead of the reader: the pipe was not widened"
+                time.sleep(0.01)
+        chunks.append(data)
+
+    command = Command(host=LOCAL, command=f"head -c {size} /dev/zero; touch {shlex.quote(str(written))}")
+    result = asyncio.run(LocalExecutor().run(command, slow_sink))
+    assert result == Result("ok", 0)
+    assert b"".join(chunks) == bytes(size)
+    assert max(len(c) for c in chunks) == CHUNK_SIZE  # what queued came in chunks as large as a read gives, not 64 KiB
 
 
 def test_large_stdout_and_stderr_together_do_not_deadlock() -> None:

@@ -37,6 +37,9 @@ from runbook_tui.runbook.lean_dataclass import dataclass, field
 #: The writer thread commits grouped events this often (the contract asks for at least once a second): small fsyncs, so a decision queued behind
 #: an output flood waits for little data (the thread's fsyncs cost the event loop nothing).
 COMMIT_SECONDS = 0.1
+#: ... or as soon as this much waits: during a flood the disk writes as the output comes, and the fsync a decision or the
+#: step's end waits for holds at most this much (a 1M-line step left ~3 MB to it: `bench/output.py`).
+COMMIT_BYTES = 1024 * 1024
 _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -99,7 +102,7 @@ class JournalWriter:
 
     The writes and fsyncs happen on a writer thread, so the caller's event loop (the UI's) keeps
     rendering while the disk works: grouped events are committed by the thread once the oldest
-    waited COMMIT_SECONDS (or sooner, with the next other event); `append` of any other event
+    waited COMMIT_SECONDS (or sooner: with the next other event, or once COMMIT_BYTES wait); `append` of any other event
     blocks until that event and everything before it is on disk (group commit: the events queued
     meanwhile go in the same write and fsync).
     """
@@ -111,6 +114,7 @@ class JournalWriter:
         self._clock = clock
         self._pending: list[bytes] = []
         self._pending_since = 0.0
+        self._pending_bytes = 0
         self._broken: JournalError | None = None  # a write failed: nothing more is appended (no gap mid-journal)
         private_folder(self.path.parent)
         self._fd = open_journal(self.path, new=new)
@@ -164,6 +168,9 @@ class JournalWriter:
                 self._pending_since = time.monotonic()
                 self._lock.notify_all()  # the thread may sleep with nothing to do: its commit clock starts now
             self._pending.append(line)
+            self._pending_bytes += len(line)
+            if self._pending_bytes >= COMMIT_BYTES:
+                self._lock.notify_all()
             self._queued = seq
             if type not in GROUPED:  # committed now, whether the caller waits here (append) or on its loop (durable)
                 self._wanted = seq
@@ -206,7 +213,7 @@ class JournalWriter:
         while True:
             with self._lock:
                 while True:
-                    if self._pending and (self._wanted > self._durable or self._closing):
+                    if self._pending and (self._wanted > self._durable or self._closing or self._pending_bytes >= COMMIT_BYTES):
                         break
                     if self._closing:
                         return
@@ -217,7 +224,7 @@ class JournalWriter:
                         self._lock.wait(left)
                     else:
                         self._lock.wait()
-                batch, self._pending = self._pending, []
+                batch, self._pending, self._pending_bytes = self._pending, [], 0
                 last = self._queued
             try:
                 _write_all(self._fd, b"".join(batch))

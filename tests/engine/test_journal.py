@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from runbook_tui import cli
+from runbook_tui.engine import journal
 from runbook_tui.engine.journal import JournalWriter
 from runbook_tui.engine.redact import Redactor
 
@@ -319,6 +320,30 @@ def test_grouped_output_reaches_the_disk_within_a_second_with_nothing_after_it(t
             time.sleep(0.01)
     finally:
         writer.close()
+
+
+def test_a_flood_of_output_is_written_as_it_comes_not_left_to_the_next_decision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once COMMIT_BYTES of output wait, the writer commits them at once (the clock's commit held off here): the fsync
+    the step's end or a decision waits for holds at most that much, not the whole flood."""
+    monkeypatch.setattr(journal, "COMMIT_SECONDS", 60.0)
+    path = tmp_path / "j.jsonl"
+    writer = JournalWriter(path)
+    try:
+        writer.append("session_started", "alice", {"mode": "live"})
+        text = "x" * 1023 + "\n"
+        flood = [
+            writer.append("output", "system", {"step": "s1", "host": "local", "stream": "stdout", "text": text})
+            for _ in range(3 * journal.COMMIT_BYTES // 1024)
+        ]
+        deadline = time.monotonic() + 10.0
+        while len(on_disk(path)) < 1 + 2 * journal.COMMIT_BYTES // 1200:
+            assert time.monotonic() < deadline, "output waiting past COMMIT_BYTES was not committed"
+            time.sleep(0.01)
+        written = on_disk(path)
+        assert written[1:] == flood[: len(written) - 1]  # whole events, in order
+    finally:
+        writer.close()
+    assert independent_check(path) is None
 
 
 def test_secrets_are_masked_before_they_reach_the_file(tmp_path: Path) -> None:

@@ -138,3 +138,14 @@ def test_a_line_hashed_over_non_canonical_bytes_is_refused_as_the_spec_checker_r
     lines[line_number - 1] = hashed_as_written(spelled)
     path.write_bytes(b"".join(lines))
     assert _scan(path) == (line_number - 1, [f"line {line_number}: hash does not match its content (the line was edited)"])
+
+
+def test_orjson_sorted_encoding_is_the_spec_encoding_for_every_code_point() -> None:
+    """The fast path takes an `output` line as canonical when it equals orjson's sorted encoding: that is only sound if,
+    for text and an integer, orjson writes exactly what `json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)` writes: every escape, every character left as it is (surrogates have no UTF-8 form)."""
+    import orjson
+
+    text = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    event = {"text": text, "seq": 2**63 - 1, "actor": 'a"\\\n', "ts": "\x00\x1f\x7f\u2028"}
+    assert orjson.dumps(event, option=orjson.OPT_SORT_KEYS) == canonical(event)

@@ -7,7 +7,6 @@ diagnostic at the value's `FILE:LINE:COL` and the walk goes on, so one
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -81,6 +80,8 @@ class Fields:
         ok = True
         for key in m:
             if key not in allowed_set:
+                import difflib  # only for a key that is wrong: a valid runbook loads without it (and its import, ~1 ms)
+
                 close = difflib.get_close_matches(key, allowed_set, n=1)
                 hint = f"did you mean '{close[0]}'? " if close else ""
                 self.diags.error(m.key_mark(key), f"unknown key '{key}' in {what}; {hint}expected one of: {', '.join(sorted(allowed_set))}")

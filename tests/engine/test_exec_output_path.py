@@ -76,8 +76,9 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stder
 
 
 #: What a local run of a runbook without Jinja templates, notifications or keys must not import (start-up time):
-#: the UI, SSH, Jinja (plain and simple templates render without it), the notify stack, practice's history, the signer.
-NOT_FOR_A_PLAIN_LOCAL_EXEC = ("textual", "asyncssh", "jinja2", "runbook_tui.notify", "runbook_tui.engine.history", "runbook_tui.trust")
+#: the UI, SSH, Jinja (plain and simple templates render without it), the notify stack, practice's history, the signer,
+#: difflib (only a wrong key's "did you mean").
+NOT_FOR_A_PLAIN_LOCAL_EXEC = ("textual", "asyncssh", "jinja2", "runbook_tui.notify", "runbook_tui.engine.history", "runbook_tui.trust", "difflib")
 
 
 def test_exec_prints_every_line_masked_and_loads_nothing_a_plain_local_run_does_not_need(tmp_path: Path) -> None:

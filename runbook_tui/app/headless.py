@@ -27,9 +27,18 @@ from runbook_tui.runbook.safe_text import visible_line
 
 
 def printer(out: TextIO) -> Callable[[Event, RunState], None]:
-    """A listener printing each event as readable lines (exec's stdout); an output chunk in one write."""
+    """A listener printing each event as readable lines (exec's stdout); an output chunk in one write.
+
+    The usual output chunk (ASCII) goes to `out`'s binary buffer as `ascii_block` made it, after `out` is flushed,
+    so it comes after everything printed before it."""
+    binary = getattr(out, "buffer", None)
 
     def listen(event: Event, state: RunState) -> None:
+        if event["type"] == OUTPUT and binary is not None and (block := output_text.ascii_block(event)) is not None:
+            out.flush()
+            binary.write(block)
+            binary.flush()
+            return
         text = output_text.output_block(event) if event["type"] == OUTPUT else "".join(line + "\n" for line in describe(event))
         if text:
             out.write(text)

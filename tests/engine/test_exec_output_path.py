@@ -9,6 +9,7 @@ user sees must be what the line-by-line printer showed: every line behind
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from runbook_tui.app.headless import printer
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.fold_steps import last_lines
@@ -40,6 +42,31 @@ TEXTS = st.text(alphabet=st.sampled_from(TRICKY) | st.characters(codec="utf-8"),
 def test_a_chunk_prints_as_describe_shows_its_lines_one_by_one(text: str, host: str, stream: str, phase: str) -> None:
     event = {"type": ev.OUTPUT, "ts": "2026-12-01T12:00:00.000Z", "host": host, "stream": stream, "phase": phase, "text": text}
     assert output_block(event) == "".join(line + "\n" for line in describe(event))
+
+
+def test_exec_prints_to_a_real_stdout_in_order_whichever_way_a_chunk_is_written() -> None:
+    """ASCII chunks go to stdout's binary buffer, others through its text layer, between event lines and a plain
+    `print`: what the reader gets is every event's lines, in order, as `describe` gives them."""
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8", write_through=False)
+    listen = printer(out)
+    base = {"ts": "2026-12-01T12:00:00.000Z", "phase": "run", "step": "s1", "actor": "system"}
+    events = [
+        {**base, "type": ev.STEP_STARTED, "attempt": 1, "hosts": ["web1"]},
+        {**base, "type": ev.OUTPUT, "host": "web1", "stream": "stdout", "text": "1\n2\n"},
+        {**base, "type": ev.OUTPUT, "host": "web1", "stream": "stderr", "text": "caf\u00e9 \x1b[2J\n"},
+        {**base, "type": ev.OUTPUT, "host": "web1", "stream": "stdout", "text": "3\nno newline"},
+        {**base, "type": ev.STEP_FINISHED, "status": "done", "hosts": {}},
+    ]
+    expected = ""
+    for event in events:
+        listen(event, None)  # type: ignore[arg-type]  # the printer reads the event only
+        expected += "".join(line + "\n" for line in describe(event))
+        print("between", file=out)
+        expected += "between\n"
+    out.flush()
+    assert raw.getvalue().decode("utf-8") == expected
+    assert "  web1 | 1\n  web1 | 2\nbetween\n  web1 ! caf\u00e9 \u241b[2J\nbetween\n  web1 | 3\n  web1 | no newline\nbetween" in expected
 
 
 def test_crlf_ends_lines_and_escapes_are_shown_not_obeyed() -> None:

@@ -9,6 +9,7 @@ afterwards still restyles the screen.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from run_screen_helpers import RUNBOOK, SIZE, events, prepare_workdir, run_step,
 from textual.color import Color
 
 from runbook_tui.app.session import ShareOptions, load
+from runbook_tui.cli import _parser, _trust_options
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.launch import opens_at_once, starters
 from runbook_tui.ui.run_screen import RunScreen
@@ -126,3 +128,18 @@ async def test_the_first_frame_is_in_the_chosen_theme_and_a_later_choice_restyle
         assert app.screen.styles.background == Color.parse("#f4f2ec"), "day's background from the first frame"
         app.theme = "night"
         await until(pilot, lambda: app.screen.styles.background == Color.parse("#0e1114"), "night's background after the change")
+
+
+def test_a_solo_run_with_nothing_to_sign_or_check_starts_without_the_trust_modules(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+
+    def trust_for(*argv: str) -> Any:
+        return _trust_options(_parser(list(argv)).parse_args(list(argv)), {})
+
+    assert trust_for("run", "runbook.yaml", "--solo", "ui test") is None, "no key, no agent, no signers, no approval: nothing to sign, no seal to await"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bob@laptop", "-f", str(workdir / "bob")], check=True)
+    (workdir / "allowed_signers").write_text("bob " + " ".join((workdir / "bob.pub").read_text().split()[:2]) + "\n")
+    checked = trust_for("run", "runbook.yaml", "--solo", "ui test", "--allowed-signers", "allowed_signers")
+    assert checked is not None and checked.signers is not None, "allowed signers given: the trust path runs as before"
+    assert trust_for("run", "runbook.yaml") is not None, "the mode screen may still make it shared"
+    assert trust_for("run", "runbook.yaml", "--solo", "ui test", "--share", ":2222", "--verifier-key", "bob.pub") is not None

@@ -36,7 +36,7 @@ __all__ = ["dataclass", "field"]
 
 T = TypeVar("T")
 
-_FIELD: Any = dataclasses._FIELD  # type: ignore[attr-defined]  # what `fields()` and `replace()` look for in a Field
+_FIELD: Any = vars(dataclasses)["_FIELD"]  # what `fields()` and `replace()` look for in a Field (not public)
 _HAS_DEFAULT_FACTORY = SimpleNamespace()  # an __init__ argument left out: call the field's factory (as the standard one's)
 
 
@@ -105,7 +105,7 @@ def _fields(cls: type, frozen: bool) -> dict[str, Field[Any]]:
     for base in cls.__mro__[-1:0:-1]:
         inherited = base.__dict__.get("__dataclass_fields__")
         if inherited is not None:
-            if base.__dataclass_params__.frozen != frozen:  # type: ignore[attr-defined]
+            if base.__dict__["__dataclass_params__"].frozen != frozen:
                 raise TypeError(f"cannot inherit {'non-' if frozen else ''}frozen dataclass {base.__name__} in {cls.__name__}")
             fields.update(inherited)
     seen_default = False

@@ -34,9 +34,10 @@ def printer(out: TextIO) -> Callable[[Event, RunState], None]:
     binary = getattr(out, "buffer", None)
 
     def listen(event: Event, state: RunState) -> None:
-        if event["type"] == OUTPUT and binary is not None and (block := output_text.ascii_block(event)) is not None:
+        if event["type"] == OUTPUT and binary is not None and (parts := output_text.ascii_block(event)) is not None:
             out.flush()
-            binary.write(block)
+            for part in parts:
+                binary.write(part)
             binary.flush()
             return
         text = output_text.output_block(event) if event["type"] == OUTPUT else "".join(line + "\n" for line in describe(event))

@@ -28,7 +28,7 @@ def output_block(event: Event) -> str:
     """
     fast = ascii_block(event)
     if fast is not None:
-        return fast.decode("ascii")
+        return b"".join(fast).decode("ascii")
     text = str(event.get("text", ""))
     if not text:
         return ""
@@ -36,8 +36,8 @@ def output_block(event: Event) -> str:
     return visible(prefix + ("\n" + prefix).join(text.splitlines())) + "\n"
 
 
-def ascii_block(event: Event) -> bytes | None:
-    """`output_block(event)` as ASCII bytes, for the usual chunk: ASCII text that stays ASCII once sanitised, behind an
+def ascii_block(event: Event) -> tuple[bytes, ...] | None:
+    """`output_block(event)` as ASCII bytes in parts (written one after the other, not copied into one), for the usual chunk: ASCII text that stays ASCII once sanitised, behind an
     ASCII prefix (exec writes it to stdout's buffer: no encoding pass over the block). None otherwise, and for no text.
 
     `visible` turns every ASCII control character but tab and newline into a non-ASCII stand-in: still ASCII, the
@@ -51,9 +51,7 @@ def ascii_block(event: Event) -> bytes | None:
     if not prefix.isascii():
         return None
     data, head = shown.encode("ascii"), prefix.encode("ascii")
-    if data.endswith(b"\n"):
-        return head + data.replace(b"\n", b"\n" + head, data.count(b"\n") - 1)
-    return head + data.replace(b"\n", b"\n" + head) + b"\n"
+    return head, data.removesuffix(b"\n").replace(b"\n", b"\n" + head), b"\n"
 
 
 def _prefix(event: Event) -> str:

@@ -37,8 +37,9 @@ def output_block(event: Event) -> str:
 
 
 def ascii_block(event: Event) -> tuple[bytes, ...] | None:
-    """`output_block(event)` as ASCII bytes in parts (written one after the other, not copied into one), for the usual chunk: ASCII text that stays ASCII once sanitised, behind an
-    ASCII prefix (exec writes it to stdout's buffer: no encoding pass over the block). None otherwise, and for no text.
+    """`output_block(event)` as ASCII bytes, for the usual chunk: ASCII text that stays ASCII once sanitised, behind an
+    ASCII prefix (exec writes the parts to stdout's buffer one after another: no pass encoding the block, no copy
+    joining it). None otherwise, and for no text.
 
     `visible` turns every ASCII control character but tab and newline into a non-ASCII stand-in: still ASCII, the
     chunk had none, so only `\\n` ends its lines. The chunk is sanitised first, then each line prefixed (the prefix is

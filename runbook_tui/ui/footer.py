@@ -8,8 +8,9 @@ screen's first frame) and on every screen pushed over it or popped off it
 comes or goes (`p` hides `run`). This footer compares what it would show with
 what it shows: the same keys (or those a rebuild on its way will show),
 nothing happens; only some of the keys it already has, it hides and shows
-them at once (in the frame of the change that caused it); anything else (a
-key it never had), it recomposes.
+them at once (in the frame of the change that caused it), and a key that now
+does something else (`p pause` becomes `p resume`) is relabelled in place;
+anything else (a key it never had), it recomposes.
 """
 
 from __future__ import annotations
@@ -65,21 +66,29 @@ class KeyFooter(Footer):
             self.call_after_refresh(self.recompose)
 
     def _show_in_place(self, wanted: list[tuple[KeyId, bool]]) -> bool:
-        """Show exactly `wanted` with the key widgets there are; False when that cannot be done (recompose instead)."""
+        """Show exactly `wanted` with the key widgets there are; False when that cannot be done (recompose instead).
+
+        A key that now does something else (`p pause` -> `p resume`) takes over the widget of its key: relabelled in place."""
         if any(binding.group is not None for _n, binding, _e, _t in self.screen.active_bindings.values() if binding.show):
             return False  # grouped keys are laid out differently: leave them to Footer
         keys = {(key.key, key.action, key.description): key for key in self.query_children(FooterKey)}
-        order = list(keys)
+        wanted_ids = {key_id for key_id, _enabled in wanted}
+        spare = {key_id[0]: key_id for key_id in keys if key_id not in wanted_ids}  # by key: widgets a relabel may take
+        relabel = {key_id: spare.pop(key_id[0]) for key_id, _enabled in wanted if key_id not in keys and key_id[0] in spare}
+        order = [next((new for new, old in relabel.items() if old == key_id), key_id) for key_id in keys]
+        widgets = {new: keys[relabel.get(new, new)] for new in order}
         try:
             positions = [order.index(key_id) for key_id, _enabled in wanted]
         except ValueError:
             return False  # a key never shown before
-        if positions != sorted(positions) or any(keys[key_id]._disabled == enabled for key_id, enabled in wanted):
+        if positions != sorted(positions) or any(widgets[key_id]._disabled == enabled for key_id, enabled in wanted):
             return False  # another order, or a key enabled or disabled: rebuild
-        shown = {key_id for key_id, _enabled in wanted}
-        for key_id, key in keys.items():
-            if key.display != (key_id in shown):
-                key.display = key_id in shown
+        for (_key, action, description), widget in ((new, widgets[new]) for new in relabel):
+            widget.action, widget.description = action, description
+            widget.refresh(layout=True)  # its width may change: the footer's row is laid out again (nothing else moves)
+        for key_id, widget in widgets.items():
+            if widget.display != (key_id in wanted_ids):
+                widget.display = key_id in wanted_ids
         if self.styles.grid_size_columns != len(wanted):
             self.styles.grid_size_columns = len(wanted)
         return True

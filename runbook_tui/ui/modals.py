@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.dialog import Dialog, literal
 
 
@@ -116,8 +117,12 @@ class HelpScreen(InfoScreen):
     }
     """
 
-    def __init__(self) -> None:
-        super().__init__("Help", Text.from_markup(HELP))  # our own text: its markup is ours
+    def __init__(self, note: str = "") -> None:
+        """`note`: what the run screen's foot says, whole (the journal's full path; the foot cuts it to fit)."""
+        text = Text.from_markup(HELP)  # our own text: its markup is ours; the note is not
+        if note:
+            text.append(f"\n{visible(note)}")
+        super().__init__("Help", text)
 
     def action_close(self) -> None:
         self.query_one("#dialog-scroll").scroll_home(animate=False, immediate=True)  # kept between presses: it opens at the top again

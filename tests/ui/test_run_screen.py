@@ -202,23 +202,28 @@ def _keys(app: Any) -> list[str]:
 
 
 @pytest.mark.asyncio
-async def test_the_footer_drops_the_run_key_while_paused_and_brings_it_back(workdir: Path) -> None:
-    """The screen asks the footer to recompose only when a key's availability changed: a pause must still reach it."""
+async def test_the_footer_drops_the_run_key_while_paused_and_says_p_resume(workdir: Path) -> None:
+    """The screen asks the footer to recompose only when a key's availability changed: a pause must still reach it.
+    While paused, p resumes, and the footer says so (it said `p pause` on a paused run); resumed, `p pause` again.
+    The footer relabels its p key in place: the same key widgets before, during and after."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         controller = await started(pilot)
         await settled(pilot)
         at_start = _keys(app)
-        assert at_start[0] == "⏎ run"
+        widgets = list(app.screen.query(FooterKey))
+        assert at_start[0] == "⏎ run" and "p pause" in at_start and "p resume" not in at_start
         await pilot.press("p")
         await until(pilot, lambda: controller.state.paused, "the pause")
         await until(pilot, lambda: "⏎ run" not in _keys(app), "the run key to go")
         paused = _keys(app)
-        assert "p pause" in paused and "u roll back" in paused
+        assert "p resume" in paused and "p pause" not in paused and "u roll back" in paused
+        assert list(app.screen.query(FooterKey)) == widgets, "relabelled in place, not recomposed"
         await pilot.press("p")
         await until(pilot, lambda: not controller.state.paused, "the resume")
         await until(pilot, lambda: "⏎ run" in _keys(app), "the run key to come back")
         assert _keys(app) == at_start
+        assert list(app.screen.query(FooterKey)) == widgets
 
 
 @pytest.mark.asyncio

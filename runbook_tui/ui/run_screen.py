@@ -111,7 +111,7 @@ class RunView(CoalescedRepaintScreen):
         if self.share_note:
             yield Static(Text(visible_line(self.share_note), overflow="fold"), id="share-note")
         yield NoteLine(*self.note, id="journal-path")  # one row: the path cut in the middle (the help shows it whole)
-        yield KeyFooter(compact=True, show_command_palette=self.PALETTE_HINT)
+        yield KeyFooter(show_command_palette=self.PALETTE_HINT)
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import FakeClient, make_app, painted, prepare_workdir, settled, shared_session_events, started, until
+from run_screen_helpers import FakeClient, make_app, painted, prepare_workdir, settled, shared_session_events, started, types, until
 from textual.app import App, ComposeResult
 from textual.geometry import Region
-from textual.widgets._footer import FooterKey
 
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import with_step
+from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.note_line import NoteLine, cut_middle
 from runbook_tui.ui.status_stack import Role, StatusStack
 from runbook_tui.ui.verifier_app import VerifierApp
@@ -53,7 +53,8 @@ def _regions(app: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("size", [(80, 24), (140, 45)], ids=["80x24", "140x45"])
 async def test_the_panes_do_not_move_when_a_pause_comes_and_goes(size: tuple[int, int]) -> None:
     """A pause used to insert the status line and push every pane down a row (a layout and a repaint of the whole
-    screen for one key). Now the row is there before, during and after: every pane keeps its region."""
+    screen for one key). Now the row is there before, during and after: every pane keeps its region, and neither
+    the status row nor the footer (`p pause` -> `p resume`, `⏎ run` gone) asks for a layout of the screen."""
     app = make_app()
     async with app.run_test(size=size) as pilot:
         controller = await started(pilot)
@@ -62,6 +63,10 @@ async def test_the_panes_do_not_move_when_a_pause_comes_and_goes(size: tuple[int
         before = _regions(app)
         assert before["status"].height == 1 and before["journal-path"].height == 1, before
         assert _row(stack).startswith("Next: 'check'"), painted(stack)
+        screen: Any = app.screen
+        layouts: list[object] = []
+        lay_out = screen._refresh_layout
+        screen._refresh_layout = lambda *args, **kwargs: layouts.append(args) or lay_out(*args, **kwargs)
         await pilot.press("p")
         await until(pilot, lambda: controller.state.paused and _row(stack).startswith("PAUSED"), "the pause on the status row")
         await settled(pilot)
@@ -70,6 +75,7 @@ async def test_the_panes_do_not_move_when_a_pause_comes_and_goes(size: tuple[int
         await until(pilot, lambda: _row(stack).startswith("Next: 'check'"), "the calm line again")
         await settled(pilot)
         assert _regions(app) == before
+        assert layouts == [], "a pause and a resume change two rows (status, footer): the screen is not laid out for them"
 
 
 class _Stack(App[None]):
@@ -170,7 +176,7 @@ async def test_at_80x24_the_journal_takes_one_row_and_the_help_shows_it_whole(wo
 
 
 def _verifier_keys(app: Any) -> list[str]:
-    return [f"{key.key_display} {key.description}" for key in app.screen.query(FooterKey) if key.display]
+    return [f"{key.shown} {key.description}" for key in app.screen.query_one(KeyFooter).keys[0]]
 
 
 @pytest.mark.asyncio
@@ -189,3 +195,23 @@ async def test_the_verifiers_footer_drops_hold_while_the_run_is_paused() -> None
         stack = screen.query_one(StatusStack)
         await until(pilot, lambda: _row(stack) == "PAUSED: paused by alice", "the pause on the verifier's status row")
         await until(pilot, lambda: "p hold" not in _verifier_keys(app), "hold to leave the footer")
+
+
+@pytest.mark.asyncio
+async def test_a_click_on_a_footer_key_presses_it() -> None:
+    """The footer is one row of text now, not a widget per key: a click on `p pause` still pauses, and one on the
+    gap between two keys does nothing."""
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        footer = app.screen.query_one(KeyFooter)
+        row = painted(footer)
+        gap = row.index(" u roll back")
+        await pilot.click(KeyFooter, offset=(gap, 0))
+        await pilot.pause()
+        assert not controller.state.paused
+        await pilot.click(KeyFooter, offset=(row.index("p pause") + 2, 0))
+        await until(pilot, lambda: controller.state.paused, "the pause a click asked for")
+        await settled(pilot)
+    assert types("j.jsonl", "paused", "resumed") == ["paused"], "the click between two keys pressed nothing"

@@ -116,7 +116,11 @@ class StepDetail(Static):
         self._drawn_from = (state, step_id)
         theme = self.app.current_theme
         # What the pane is drawn from: unchanged (a pause, a note), it is not drawn again (nor the screen laid out).
-        shown: tuple[Any, ...] = (step_id, state.steps.get(step_id or ""), state.plan_steps.get(step_id or ""), state.outcome, state.solo)
+        # The step's output is not drawn here: a step printing does not redraw (nor lay out) the pane at each key.
+        step = state.steps.get(step_id or "")
+        drawn = None if step is None else (step.status, step.rendered, step.commands, step.problems, step.hosts, step.waves, step.wave_awaiting)
+        decided = None if step is None else (step.decided_by, step.decided_at, step.decision, step.reason)
+        shown: tuple[Any, ...] = (step_id, drawn, decided, state.plan_steps.get(step_id or ""), state.outcome, state.solo)
         shown += (len(state.order), tuple(state.rollback_order), theme.name, self.size.width)
         if shown == self._shown:
             return

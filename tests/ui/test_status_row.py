@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import FakeClient, make_app, painted, prepare_workdir, settled, shared_session_events, started, types, until
+from run_screen_helpers import ORDER, FakeClient, make_app, painted, prepare_workdir, run_step, settled, shared_session_events, started, types, until
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
@@ -45,6 +45,15 @@ def _row(widget: Any) -> str:
     return "".join(strip.text for strip in widget.render_lines(Region(0, 0, width, 1))).strip()
 
 
+def _count_layouts(app: Any) -> list[object]:
+    """A list that grows by one each time the screen is laid out from now on."""
+    screen: Any = app.screen
+    layouts: list[object] = []
+    lay_out = screen._refresh_layout
+    screen._refresh_layout = lambda *args, **kwargs: layouts.append(args) or lay_out(*args, **kwargs)
+    return layouts
+
+
 def _regions(app: Any) -> dict[str, Any]:
     return {name: app.screen.query_one(f"#{name}").region for name in PANES}
 
@@ -63,10 +72,7 @@ async def test_the_panes_do_not_move_when_a_pause_comes_and_goes(size: tuple[int
         before = _regions(app)
         assert before["status"].height == 1 and before["journal-path"].height == 1, before
         assert _row(stack).startswith("Next: 'check'"), painted(stack)
-        screen: Any = app.screen
-        layouts: list[object] = []
-        lay_out = screen._refresh_layout
-        screen._refresh_layout = lambda *args, **kwargs: layouts.append(args) or lay_out(*args, **kwargs)
+        layouts = _count_layouts(app)
         await pilot.press("p")
         await until(pilot, lambda: controller.state.paused and _row(stack).startswith("PAUSED"), "the pause on the status row")
         await settled(pilot)
@@ -76,6 +82,30 @@ async def test_the_panes_do_not_move_when_a_pause_comes_and_goes(size: tuple[int
         await settled(pilot)
         assert _regions(app) == before
         assert layouts == [], "a pause and a resume change two rows (status, footer): the screen is not laid out for them"
+
+
+@pytest.mark.asyncio
+async def test_pausing_while_a_step_prints_lays_nothing_out() -> None:
+    """While 'slow' runs and has printed, the status row says what runs; p pauses with no layout of the screen (the
+    detail pane was drawn again, and the screen laid out, because the step's output had changed its state)."""
+    app = make_app(params={"hold": True})
+    async with app.run_test(size=(140, 45)) as pilot:
+        controller = await started(pilot)
+        for step in ORDER[:5]:
+            await run_step(pilot, step)
+        await pilot.press("enter")
+        await until(pilot, lambda: any(line.text == "waiting for release" for line in controller.state.steps["slow"].output), "slow's first line")
+        await settled(pilot)
+        stack = app.screen.query_one(StatusStack)
+        assert _row(stack).startswith("Running 'slow' on local for "), _row(stack)
+        assert _row(stack).endswith("· Wait for the service — p pause"), _row(stack)
+        layouts = _count_layouts(app)
+        await pilot.press("p")
+        await until(pilot, lambda: _row(stack).startswith("PAUSED"), "the pause on the status row")
+        await settled(pilot)
+        assert layouts == []
+        (Path.cwd() / "release").touch()
+        await until(pilot, lambda: not controller.busy, "slow to end")
 
 
 class _Stack(App[None]):

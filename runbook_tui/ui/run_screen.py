@@ -44,7 +44,7 @@ from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels import PanelArea
-from runbook_tui.ui.repaint import CoalescedRepaintScreen
+from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.status_stack import Role, StatusStack
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.widgets import RunHeader, StepDetail, home_short, step_as_shown
@@ -96,6 +96,7 @@ class RunView(CoalescedRepaintScreen):
         self._pending_lines: deque[RawLine] = deque(maxlen=SCREEN_LINES)  # for the output pane, raw: it formats what it shows
         self._queue_lines(self._history(source.state))
         self._keys_shown: tuple[bool | None, ...] = ()
+        self._output_drawn = 0.0  # when output last went into the pane (time.monotonic)
         source.subscribe(self._on_event)
 
     def compose(self) -> ComposeResult:
@@ -191,9 +192,12 @@ class RunView(CoalescedRepaintScreen):
         return [visible_line(f"{line.host} {'!' if line.stream == 'stderr' else '│'} {line.text}") for sid in state.history for line in state.steps[sid].output]
 
     def _repaint(self) -> None:
-        if self._pending_lines:
+        # A state change (a key's effect) is drawn first; the output waiting goes in the next output frame, unless the
+        # last one is a frame old (state changes coming one after another do not hold the output back longer).
+        if self._pending_lines and (not self._dirty or time.monotonic() - self._output_drawn >= OUTPUT_FRAME_SECONDS):
             lines = list(self._pending_lines)  # the last SCREEN_LINES at most: the pane keeps no more
             self._pending_lines.clear()
+            self._output_drawn = time.monotonic()
             self.query_one(OutputLog).add(lines)  # follows unless the person scrolled up
         if not self._dirty:
             return
@@ -203,9 +207,11 @@ class RunView(CoalescedRepaintScreen):
         self.query_one(StepDetail).show(state, state.current)
         self._tick()
         keys = tuple(self.check_action(binding.action, ()) for binding in self._bindings_shown())
-        if keys != self._keys_shown:  # the footer recomposes (and the screen is laid out) only when a key comes or goes
+        if keys != self._keys_shown:  # the footer draws its row again only when a key comes, goes or changes its words
             self._keys_shown = keys
             self.refresh_bindings()
+        if self._pending_lines:
+            self._ask_repaint()  # the output's frame
 
     def _bindings_shown(self) -> list[Binding]:
         return [binding for binding in self.BINDINGS if isinstance(binding, Binding)]

@@ -245,3 +245,18 @@ async def test_a_click_on_a_footer_key_presses_it() -> None:
         await until(pilot, lambda: controller.state.paused, "the pause a click asked for")
         await settled(pilot)
     assert types("j.jsonl", "paused", "resumed") == ["paused"], "the click between two keys pressed nothing"
+
+
+class _Foot(App[None]):
+    def compose(self) -> ComposeResult:
+        yield NoteLine("journal: ", "/tmp/\x1b]0;pwned\x07[bold]j[/bold].jsonl")
+
+
+@pytest.mark.asyncio
+async def test_the_foot_shows_a_hostile_path_literally() -> None:
+    """A journal path is the user's text: a terminal escape in it shows as visible characters, markup as written."""
+    app = _Foot()
+    async with app.run_test(size=(80, 3)):
+        row = _row(app.query_one(NoteLine))
+        assert "\x1b" not in row and "\x07" not in row and "[bold]j[/bold].jsonl" in row, row
+        assert row.startswith("journal: /tmp/␛]0;pwned"), row

@@ -31,7 +31,7 @@ import orjson
 
 from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
 from runbook_tui.engine.files import private_folder
-from runbook_tui.engine.journal_lines import chained_output, decode_line, line_hash_matches
+from runbook_tui.engine.journal_lines import chained_output, decode_line
 from runbook_tui.engine.redact import Redactor
 
 #: The writer thread commits grouped events this often (the contract asks for at least once a second): small fsyncs, so a decision queued behind
@@ -423,7 +423,7 @@ class JournalScan:
         except (ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
             self._refuse(number, f"line {number}: not valid JSON (edited or damaged)", "is not JSON")
             return None
-        problem = _check(obj, number, prev, raw)
+        problem = _check(obj, number, prev)
         if problem is None:
             event: Event = obj
             return event
@@ -454,7 +454,7 @@ _EVENT_KEYS = frozenset(("seq", "ts", "type", "actor", "prev", "hash"))
 _TEXT_KEYS = ("ts", "type", "actor", "prev", "hash")
 
 
-def _check(obj: Any, number: int, prev: str, line: bytes) -> str | None:
+def _check(obj: Any, number: int, prev: str) -> str | None:
     if not isinstance(obj, dict) or not obj.keys() >= _EVENT_KEYS:
         return f"line {number}: expected an event with seq, ts, type, actor, prev and hash"
     if type(obj["seq"]) is not int or not all(type(obj[k]) is str for k in _TEXT_KEYS):
@@ -464,7 +464,7 @@ def _check(obj: Any, number: int, prev: str, line: bytes) -> str | None:
     if obj["prev"] != prev:
         return f"line {number}: prev does not match the hash of line {number - 1} (a line was removed, reordered or edited)"
     try:
-        digest = obj["hash"] if line_hash_matches(line, obj["hash"]) else event_hash(obj)
+        digest = event_hash(obj)  # the spec's encoding of the object, whatever bytes the line holds
     except (ValueError, RecursionError):  # a lone surrogate (\ud800) has no UTF-8 form; or nested too deep
         return f"line {number}: its content cannot be hashed (text that is not valid Unicode, or nested too deep)"
     if digest != obj["hash"]:

@@ -43,34 +43,6 @@ def _runner_output(obj: Any) -> bool:
     )
 
 
-def line_hash_matches(line: bytes, claimed: str) -> bool:
-    """Whether `line` (one journal line) hashes to `claimed` without encoding its object again.
-
-    The writer writes each line canonically (`canonical`, keys sorted), so the
-    bytes it hashed are the line without its `"hash":"..."` member (and one
-    comma): hashing those is the same check as `event_hash` at a fraction of
-    the cost (no JSON encoding), which is what reading a 200,000-event
-    journal is made of. False (then the caller encodes, as `event_hash`)
-    when the line is not written that way. Bytes that hash right are the
-    bytes that were chained, so a line that passes here could not be changed
-    without the chain noticing, whatever its key order.
-    """
-    if len(claimed) != 64 or not claimed.isascii():
-        return False
-    member = b'"hash":"' + claimed.encode("ascii") + b'"'
-    at = line.find(member)
-    if at <= 0:
-        return False
-    end = at + len(member)
-    if line[at - 1 : at] == b",":
-        body = line[: at - 1] + line[end:]
-    elif line[end : end + 1] == b",":
-        body = line[:at] + line[end + 1 :]
-    else:
-        return False
-    return hashlib.sha256(body.removesuffix(b"\n")).hexdigest() == claimed
-
-
 def chained_output(raw: bytes, number: int, prev: str) -> Any:
     """The event on journal line `number` (`raw`, its newline included) when it is an `output` event written canonically,
     following `prev`, its hash right: most of a long journal, checked in one call. None: read the line the general way
@@ -85,11 +57,15 @@ def chained_output(raw: bytes, number: int, prev: str) -> Any:
 
 def output_follows(obj: Any, line: bytes, seq: int, prev: str) -> bool:
     """`obj` (parsed from `line`, without its newline) is an `output` event as the runner writes it, with `seq` after `prev`,
-    and `line` hashes to its `hash` (its bytes without that member, as `line_hash_matches`).
+    `line` is its canonical form (`journal.canonical`: keys sorted, no spaces, UTF-8) and hashes to its `hash`.
 
     The same checks as the journal's reader and the verifier's ledger (`journal._check`, `Ledger.add`): a line this
-    accepts, they accept. Its values are text and one integer, so the first `,"hash":"` in the line is its own member
-    (a string holds `\\"`).
+    accepts, they accept, and so does the spec's ten lines of Python (hash of `json.dumps(obj without hash,
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False)`). For an object of text and one 64-bit integer,
+    orjson's sorted encoding is byte for byte that one (every code point is checked in the tests), so the line must
+    equal it: bytes that merely hash right (keys repeated or reordered, hashed as written) are not the chain the spec
+    defines, and go the general way, which re-encodes. Its values are text and one integer, so the first `,"hash":"`
+    in the line is its own member (a string holds `\\"`).
     """
     if not _runner_output(obj) or obj["seq"] != seq or seq == 0 or obj["prev"] != prev:
         return False
@@ -97,6 +73,7 @@ def output_follows(obj: Any, line: bytes, seq: int, prev: str) -> bool:
     at = line.find(b',"hash":"')
     if at < 0 or not claimed.isascii() or line[at + 9 : at + 74] != claimed.encode() + b'"':  # (a lone surrogate has no bytes)
         return False
-    digest = hashlib.sha256(line[:at])
-    digest.update(line[at + 74 :])
-    return digest.hexdigest() == claimed
+    body = line[:at] + line[at + 74 :]
+    if orjson.dumps({key: value for key, value in obj.items() if key != "hash"}, option=orjson.OPT_SORT_KEYS) != body:
+        return False
+    return hashlib.sha256(body).hexdigest() == claimed

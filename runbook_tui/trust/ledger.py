@@ -14,7 +14,7 @@ from pathlib import Path
 
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import canonical, event_hash
-from runbook_tui.engine.journal_lines import line_hash_matches, output_follows
+from runbook_tui.engine.journal_lines import output_follows
 from runbook_tui.trust import statements
 
 #: Lines held for the copy before they are written even without a `flush` (a long batch stays bounded).
@@ -43,8 +43,9 @@ class Ledger:
     def add(self, event: Event, line: bytes | None = None) -> str | None:
         """Record one event; None when it fits, else the divergence in words.
 
-        `line`: the event's JSON as received; when it is the journal's canonical line its hash is
-        checked from the bytes (no encoding again) and the copy on disk gets those bytes.
+        `line`: the event's JSON as received; when it is a canonical `output` line (most of a catch-up) its hash is
+        checked from the bytes (no encoding again) and the copy on disk gets those bytes; any other event is
+        encoded again, as the spec hashes it.
         """
         held = len(self.hashes)
         if line is not None and output_follows(event, line, held, self.hashes[-1] if held else ""):  # most of a catch-up
@@ -54,16 +55,12 @@ class Ledger:
         seq = event.get("seq")
         if not isinstance(seq, int) or seq < 0:
             return f"an event without a valid seq: {seq!r}"
-        claimed = event.get("hash")
         try:
-            if isinstance(claimed, str) and line is not None and line_hash_matches(line, claimed):
-                digest = claimed  # the bytes received hash to what the event claims
-            else:
-                digest, line = event_hash(event), None
-                if digest != claimed:
-                    return f"event {seq}: its hash does not match its content"
+            digest = event_hash(event)  # the spec's encoding of the event, whatever bytes came
         except (ValueError, RecursionError):
             return f"event {seq} cannot be hashed"
+        if digest != event.get("hash"):
+            return f"event {seq}: its hash does not match its content"
         if seq < held:
             if self.hashes[seq] != digest:
                 return f"event {seq} differs from the one received before: the assignee's history was rewritten"
@@ -76,7 +73,7 @@ class Ledger:
         shows = statements.shows(event)
         if shows is not None:
             self.shown[shows] = digest
-        self._write(line if line is not None else canonical(event))
+        self._write(canonical(event))
         return None
 
     def _write(self, line: bytes) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -63,27 +65,40 @@ class ConfirmPrompt(Dialog[bool]):
         self.dismiss(value)
 
 
-HELP = """\
-[b]Keys[/b] (the footer shows the ones that apply now)
+#: The keys and what each does, per role: the help's table (a description wraps under itself, not under the key).
+HELP_KEYS: tuple[tuple[str, str], ...] = (
+    ("enter", "assignee: run the current step (or ask the verifier for the go-ahead)\nverifier: open the step's details"),
+    ("c", "verifier: confirm the current step"),
+    ("x", "verifier: reject the current step (asks for a reason)"),
+    (
+        "u",
+        "assignee: roll back to the last checkpoint — shows the undo list first, [b]y[/b] starts it\n"
+        "verifier: request a rollback (the assignee sees it at once)",
+    ),
+    ("s", "assignee: skip the current step (asks for a reason)"),
+    ("d", "assignee: mark a step whose outcome is unknown as done (asks how you checked)"),
+    ("n", "add a note to the journal"),
+    ("p", "assignee: pause / resume (a tripped guard pauses too)\nverifier: ask the assignee to hold"),
+    ("y", "copy the current step's command to the clipboard"),
+    ("l", "show / hide the step list (hidden on a narrow terminal)"),
+    ("pgup pgdn", "scroll the output; [b]end[/b] follows it again"),
+    ("?", "this help"),
+    ("q", "quit (asks first while a step runs; [b]runbook-tui resume JOURNAL[/b] continues later)"),
+)
 
-  [b]enter[/b]   assignee: run the current step (or ask the verifier for the go-ahead)
-          verifier: open the step's details
-  [b]c[/b]       verifier: confirm the current step
-  [b]x[/b]       verifier: reject the current step (asks for a reason)
-  [b]u[/b]       assignee: roll back to the last checkpoint — shows the undo list first, [b]y[/b] starts it
-          verifier: request a rollback (the assignee sees it at once)
-  [b]s[/b]       assignee: skip the current step (asks for a reason)
-  [b]d[/b]       assignee: mark a step whose outcome is unknown as done (asks how you checked)
-  [b]n[/b]       add a note to the journal
-  [b]p[/b]       assignee: pause / resume (a tripped guard pauses too); verifier: ask the assignee to hold
-  [b]y[/b]       copy the current step's command to the clipboard
-  [b]l[/b]       show / hide the step list (hidden on a narrow terminal)
-  [b]pgup pgdn[/b] scroll the output; [b]end[/b] follows it again
-  [b]?[/b]       this help
-  [b]q[/b]       quit (asks first while a step runs; [b]runbook-tui resume JOURNAL[/b] continues later)
 
-Everything you do is written to the journal before it happens.
-"""
+def help_body() -> Group:
+    """The help: the keys as a two-column table, then the journal's promise (our own text: its markup is ours)."""
+    keys = Table.grid(padding=(0, 2, 0, 2))
+    keys.add_column(no_wrap=True)
+    keys.add_column(ratio=1)
+    for key, does in HELP_KEYS:
+        keys.add_row(Text(key, style="bold"), Text.from_markup(does))
+    return Group(
+        Text.from_markup("[b]Keys[/b] (the footer shows the ones that apply now)\n"),
+        keys,
+        Text("\nEverything you do is written to the journal before it happens."),
+    )
 
 
 class InfoScreen(Dialog[None]):
@@ -92,7 +107,7 @@ class InfoScreen(Dialog[None]):
     BINDINGS = [Binding("escape,q,enter,question_mark", "close", "close")]
     WIDE = True
 
-    def __init__(self, title: str, body: str | Text) -> None:
+    def __init__(self, title: str, body: str | RenderableType) -> None:
         super().__init__(title, "escape close")
         self.body_text = body
 
@@ -117,7 +132,7 @@ class HelpScreen(InfoScreen):
     """
 
     def __init__(self) -> None:
-        super().__init__("Help", Text.from_markup(HELP))  # our own text: its markup is ours
+        super().__init__("Help", help_body())
 
     def action_close(self) -> None:
         self.query_one("#dialog-scroll").scroll_home(animate=False, immediate=True)  # kept between presses: it opens at the top again

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from forged_lines import hashed_as_written
 
 from runbook_tui.engine.journal import JournalScan, JournalWriter, canonical, event_hash
 from runbook_tui.engine.journal_lines import chained_output, decode_line
@@ -121,3 +122,30 @@ def test_a_respelled_output_line_still_verifies_the_general_way(tmp_path: Path) 
     path.write_bytes(b"".join(lines))
     assert chained_output(lines[30], 31, event["prev"]) is None
     assert _scan(path) == (52, [])
+
+
+@pytest.mark.parametrize("line_number", [21, 52])  # an output event (the fast path) and the closing note (the general path)
+def test_a_line_hashed_over_non_canonical_bytes_is_refused_as_the_spec_checker_refuses_it(tmp_path: Path, line_number: int) -> None:
+    """The spec: the hash is over `json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`.
+    Bytes that hash right but are not that encoding (a key given twice: `json` keeps the last, another reader the
+    first) are not the chain anyone can check with ten lines of Python: `journal verify` must say so, not accept it."""
+    path = _journal(tmp_path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    event = json.loads(lines[line_number - 1])
+    del event["hash"]
+    spelled = canonical(event)[:-1] + b',"actor":"' + event["actor"].encode() + b'"}'  # `actor` twice: json.loads keeps this one
+    assert json.loads(spelled) == event
+    lines[line_number - 1] = hashed_as_written(spelled)
+    path.write_bytes(b"".join(lines))
+    assert _scan(path) == (line_number - 1, [f"line {line_number}: hash does not match its content (the line was edited)"])
+
+
+def test_orjson_sorted_encoding_is_the_spec_encoding_for_every_code_point() -> None:
+    """The fast path takes an `output` line as canonical when it equals orjson's sorted encoding: that is only sound if,
+    for text and an integer, orjson writes exactly what `json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)` writes: every escape, every character left as it is (surrogates have no UTF-8 form)."""
+    import orjson
+
+    text = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    event = {"text": text, "seq": 2**63 - 1, "actor": 'a"\\\n', "ts": "\x00\x1f\x7f\u2028"}
+    assert orjson.dumps(event, option=orjson.OPT_SORT_KEYS) == canonical(event)

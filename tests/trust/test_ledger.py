@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from forged_lines import hashed_as_written
+
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.journal import JournalWriter, event_hash
+from runbook_tui.engine.journal import JournalWriter, canonical, event_hash
 from runbook_tui.share.client import Endpoint, ShareClient
 from runbook_tui.trust.ledger import Ledger
 from runbook_tui.trust.participant import ParticipantTrust
@@ -85,3 +87,18 @@ def test_an_output_event_claiming_a_hash_with_a_lone_surrogate_is_refused_not_ra
     assert ledger.add(json.loads(lines[0]), lines[0]) is None
     forged = lines[1].replace(json.loads(lines[1])["hash"].encode(), b"\\ud800" * 64)
     assert ledger.add(json.loads(forged), forged) == "event 1: its hash does not match its content"
+
+
+def test_an_event_whose_bytes_hash_right_but_are_not_its_canonical_form_is_refused(tmp_path: Path) -> None:
+    """A verifier's copy is the chain the spec defines: an event received as bytes that hash right as written (a key
+    given twice, read one way by json and another by other readers) is checked by its canonical encoding, and refused."""
+    lines = _output_lines(tmp_path / "a.jsonl", ["one", "two"])
+    ledger = Ledger()
+    first = json.loads(lines[0])
+    assert ledger.add(first, lines[0]) is None
+    for line in lines[1:]:
+        event = json.loads(line)
+        del event["hash"]
+        spelled = canonical(event)[:-1] + b',"text":"' + event["text"].encode() + b'"}'
+        forged = hashed_as_written(spelled).rstrip(b"\n")
+        assert ledger.add(json.loads(forged), forged) == f"event {event['seq']}: its hash does not match its content"

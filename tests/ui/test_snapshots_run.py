@@ -191,8 +191,9 @@ def test_snapshot_window_closing_in_five_minutes_is_red(workdir: Path, snap_comp
 @BOTH
 def test_snapshot_help(snap_compare: Snap, size: tuple[int, int]) -> None:
     """Help centred on a plain, opaque background (no run screen drawn under it, so `?` is as quick as a bare
-    Textual screen): every key with what it does for the assignee and the verifier; `escape close` pinned below
-    (at 80x24 the list scrolls and the close line stays)."""
+    Textual screen): every key in its own column with what it does for the assignee and the verifier, a long
+    description wrapping under itself, not under the key; `escape close` pinned below (at 80x24 the list scrolls
+    and the close line stays)."""
     assert snap_compare(make_app(), run_before=_opened(_help), terminal_size=size)
 
 

@@ -105,8 +105,9 @@ def _session_options(args: argparse.Namespace, params: dict[str, Any]) -> tuple[
 def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
     """RunTrust (signing key, allowed signers, the approval asked for; checked against the plan when it renders), or exit 2.
 
-    None for an unshared `exec` with nothing to sign with, check or require: no key, no ssh-agent, no allowed signers,
-    no approval (then nothing would be signed and no verifier's seal awaited): it runs without loading the trust modules.
+    None for an unshared `exec`, or a `run --solo` (no verifier can join it), with nothing to sign with, check or require:
+    no key, no ssh-agent, no allowed signers, no approval (then nothing would be signed and no verifier's seal awaited):
+    it runs without loading the trust modules.
     """
     import os
 
@@ -119,7 +120,8 @@ def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
         return EXIT_INVALID
     signers_path, approval = getattr(args, "allowed_signers", None), getattr(args, "approval", None)
     asked = args.identity or os.environ.get("SSH_AUTH_SOCK") or signers_path or settings.allowed_signers or approval or settings.require_approval
-    if args.command == "exec" and not args.share and not asked:
+    unverifiable = not args.share and (args.command == "exec" or (args.command == "run" and args.solo is not None))
+    if unverifiable and not asked:
         return None
     from runbook_tui.trust.run_trust import TrustRefused, prepare
 

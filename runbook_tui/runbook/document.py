@@ -22,10 +22,10 @@ from runbook_tui.runbook.yaml_values import Builder
 from runbook_tui.runbook.yaml_values import YList as YList
 from runbook_tui.runbook.yaml_values import YMap as YMap
 
-try:  # libyaml's composer is several times faster; the pure one gives the same tree
-    _Loader: type = yaml.CSafeLoader
+try:  # libyaml's composer is several times faster; the pure one gives the same tree (the theme files use it too)
+    SAFE_LOADER: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    SAFE_LOADER = yaml.SafeLoader
 
 
 #: Limits on hostile or broken input, each refused with a positioned diagnostic naming it.
@@ -51,9 +51,9 @@ def _parse(text: str, file: str) -> tuple[bool, Any]:
     check_size(len(text.encode("utf-8", "surrogatepass")), file)
     try:
         try:
-            return Builder(file).run(text, _Loader)
+            return Builder(file).run(text, SAFE_LOADER)
         except yaml.MarkedYAMLError as exc:
-            if _Loader is yaml.SafeLoader or "nesting depth" not in f"{exc.problem} {exc.context}":
+            if SAFE_LOADER is yaml.SafeLoader or "nesting depth" not in f"{exc.problem} {exc.context}":
                 raise
         return Builder(file).run(text, yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

@@ -13,6 +13,8 @@ starting with either, and every other text, goes through the tokenizer.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import lru_cache
 
 from runbook_tui.runbook.shell_commands import names_none
 from runbook_tui.runbook.shell_context import Tokenizer
@@ -26,8 +28,12 @@ _BLANKS = re.compile(r"[ \t]+")
 _OWN_GRAMMAR = frozenset({"case", "[["})
 
 
-def classify(text: str) -> dict[int, Place]:
-    """Each marker's place in `text`, by its index."""
+@lru_cache(maxsize=4096)
+def classify(text: str) -> Mapping[int, Place]:
+    """Each marker's place in `text`, by its index (kept: read, never changed, by its callers).
+
+    A command is read once per text: `validate`'s check of a simple template and its render
+    (at load, and again when its step runs) classify the same marked text."""
     parts = _plain_words(text)
     if parts is None:
         return tokenized(text)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from textual import work
 from textual.binding import Binding
+from textual.screen import Screen
 
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.errors import StartRefused
@@ -62,13 +63,18 @@ class RunbookApp(ThemedApp):
         given: Mapping[str, Any] | None = None,
         ask_mode: bool = False,
         loaded: Loaded | None = None,
+        opens_at_once: bool = False,
     ) -> None:
         """Either `starter` (a runbook already loaded), or `start_for` with the picker's paths,
         or `start_for` with `form`: a runbook whose parameter values are missing (`given` pre-fills them),
         or `start_for` with `loaded`.
 
         `ask_mode`: neither --share nor --solo was given; before anything starts, the mode screen asks,
-        and `start_for(loaded, choice)` makes the starter."""
+        and `start_for(loaded, choice)` makes the starter.
+
+        `opens_at_once`: the starter is quick and its session's `start()` needs nothing awaited before the run is shown
+        (no shared session to open): the session opens before the first frame and the run screen is the first screen,
+        with no loading screen drawn and replaced in between."""
         super().__init__(theme)
         self.starter = starter
         self.picker_paths = list(picker_paths)
@@ -79,10 +85,27 @@ class RunbookApp(ThemedApp):
         self.failure: str | None = None
         self.ask_mode = ask_mode
         self.loaded = loaded
+        self.opens_at_once = opens_at_once
+        self._refused_at_once: StartRefused | None = None
+
+    def get_default_screen(self) -> Screen[Any]:
+        """Textual's first screen: the run itself when the session opens at once, else an empty screen under the others."""
+        if self.starter is None or not self.opens_at_once:
+            return super().get_default_screen()
+        try:
+            self.handle = self.starter(None)
+        except StartRefused as refused:
+            self._refused_at_once = refused  # said by on_mount, as when opened behind the loading screen
+            return super().get_default_screen()
+        return self._new_run_screen(self.handle)
 
     def on_mount(self) -> None:
         self.report_theme_problems()
-        if self.starter is not None:
+        if self.handle is not None:  # opened with the first screen
+            self._start_session()
+        elif self._refused_at_once is not None:
+            self._refused(self._refused_at_once, None)
+        elif self.starter is not None:
             # Opening reads the runbook and, on resume, the whole journal: say so on the first frame,
             # then open (a blank terminal for seconds looked like a hang).
             self.push_screen(LoadingScreen())
@@ -137,25 +160,29 @@ class RunbookApp(ThemedApp):
         try:
             self.handle = self.starter(override)
         except StartRefused as refused:
-            if refused.window and override is None:
-                self.push_screen(
-                    TextPrompt(
-                        "Outside the change window",
-                        f"{refused}\n\nStarting anyway needs a reason; it is written to the journal and the report.",
-                        placeholder="e.g. the change manager extended the window (see the ticket)",
-                    ),
-                    lambda reason: self._start(reason) if reason else None if self.start_for else self.exit(2),
-                )
-                return
-            if self.start_for is not None:  # chosen in the picker or the form: say why and stay there
-                self.notify(str(refused), title="Not started", severity="error", timeout=30, markup=False)
-                if self.ask_mode and self.loaded is not None:
-                    self._ask_mode(self.loaded)  # e.g. a key file that cannot be read
-                return
-            self.failure = str(refused)
-            self.exit(refused.code)
+            self._refused(refused, override)
             return
         self._show_run()
+
+    def _refused(self, refused: StartRefused, override: str | None) -> None:
+        """Outside the change window: ask for a reason, then start again; otherwise say why (and leave unless chosen on screen)."""
+        if refused.window and override is None:
+            self.push_screen(
+                TextPrompt(
+                    "Outside the change window",
+                    f"{refused}\n\nStarting anyway needs a reason; it is written to the journal and the report.",
+                    placeholder="e.g. the change manager extended the window (see the ticket)",
+                ),
+                lambda reason: self._start(reason) if reason else None if self.start_for else self.exit(2),
+            )
+            return
+        if self.start_for is not None:  # chosen in the picker or the form: say why and stay there
+            self.notify(str(refused), title="Not started", severity="error", timeout=30, markup=False)
+            if self.ask_mode and self.loaded is not None:
+                self._ask_mode(self.loaded)  # e.g. a key file that cannot be read
+            return
+        self.failure = str(refused)
+        self.exit(refused.code)
 
     @work(exclusive=True, group="start")
     async def _show_run(self) -> None:
@@ -167,7 +194,16 @@ class RunbookApp(ThemedApp):
             await handle.start()
         except OSError as exc:
             self.notify(f"could not open the shared session: {exc.strerror or exc}", severity="error", timeout=30)
-        self.push_screen(self.run_screen(handle.controller, handle.actor, str(handle.journal_path), handle.share_note))
+        self.push_screen(self._new_run_screen(handle))
+
+    @work(exclusive=True, group="start")
+    async def _start_session(self) -> None:
+        """The session opened with the first screen: start watching its journal (nothing to wait for before the run shows)."""
+        assert self.handle is not None
+        await self.handle.start()
+
+    def _new_run_screen(self, handle: RunHandle) -> RunScreen:
+        return self.run_screen(handle.controller, handle.actor, str(handle.journal_path), handle.share_note)
 
     async def action_quit_now(self) -> None:
         screen = self.screen

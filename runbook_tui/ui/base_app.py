@@ -15,6 +15,17 @@ class ThemedApp(App[int]):
     def __init__(self, theme: str | None = None) -> None:
         super().__init__()
         self._theme_problems = self._use_themes(theme)
+        # Textual made the stylesheet with its default theme's variables, and choosing ours queued a refresh that parses
+        # every source again and restyles every node: made with ours from the start, the first parse is already right.
+        self.stylesheet.set_variables(self.get_css_variables())
+        self._stylesheet_has_theme = True
+
+    def refresh_css(self, animate: bool = True) -> None:
+        """Skips only the refresh queued by choosing the theme in `__init__` (nothing is parsed yet, nothing would change)."""
+        if self._stylesheet_has_theme:
+            self._stylesheet_has_theme = False
+            return
+        super().refresh_css(animate)
 
     def _use_themes(self, wanted: str | None) -> list[str]:
         """Register the theme files (before `self.theme` is set), then pick one; problems are shown after mount."""

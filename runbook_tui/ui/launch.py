@@ -61,12 +61,17 @@ def run(
     if probe.loaded is not None:
         if ask_mode:
             return _launch(RunbookApp(theme=theme, start_for=start_for, loaded=probe.loaded, ask_mode=True))
-        return _launch(RunbookApp(start_for(probe.loaded), theme=theme))
+        return _launch(RunbookApp(start_for(probe.loaded), theme=theme, opens_at_once=opens_at_once(probe.loaded, share)))
     if probe.errors or not probe.value_problems:
         problems = sorted(probe.errors + probe.value_problems, key=lambda d: (d.mark.line, d.mark.col))
         print("\n".join(str(d) for d in problems), file=sys.stderr)
         return 2
     return _launch(RunbookApp(theme=theme, start_for=start_for, form=probe, given=params, ask_mode=ask_mode))
+
+
+def opens_at_once(loaded: Loaded, share: ShareOptions | None) -> bool:
+    """Nothing that can take a while before the run shows: no shared session to open, no keyring to ask for a secret."""
+    return share is None and all(secret.env is not None for secret in loaded.runbook.secrets)
 
 
 def starters(
@@ -111,7 +116,8 @@ def resume(journal: str, theme: str | None = None, *, solo: str | None = None, s
     except SessionError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return exc.code
-    return _launch(RunbookApp(lambda _override: session, theme=theme))
+    # Already open (the journal was read above): only a shared session still has something to open before the run shows.
+    return _launch(RunbookApp(lambda _override: session, theme=theme, opens_at_once=share is None))
 
 
 def replay(journal: str, *, practice: bool, speed: float, theme: str | None = None, out: str | None = None) -> int:

@@ -32,6 +32,7 @@ from textual.css.constants import VALID_STYLE_FLAGS
 from textual.theme import Theme
 
 from runbook_tui.app.settings import config_dir
+from runbook_tui.runbook.document import SAFE_LOADER
 
 DEFAULT_THEME = "night"
 
@@ -88,7 +89,7 @@ def _theme_files(folder: Path) -> list[Path]:
 def load_theme_file(path: Path) -> tuple[Theme | None, list[str]]:
     """One file: the theme, or None and what is wrong with it (without the file name)."""
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # libyaml: parsed at every start
     except (OSError, UnicodeDecodeError) as exc:
         return None, [f"cannot read the file ({exc}), expected a readable UTF-8 YAML file"]
     except yaml.YAMLError as exc:

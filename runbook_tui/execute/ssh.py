@@ -2,8 +2,8 @@
 
 A remote step may run for minutes while the laptop's Wi-Fi or a VPN drops.
 So the command is not tied to the SSH session: it is started detached on the
-host (`setsid`) with its output, pid and exit status in files
-`$HOME/<remote_dir>/<run name>.*`, and the client follows those files from
+host (stdin /dev/null, outliving the session) with its output, pid and exit
+status in files `$HOME/<remote_dir>/<run name>.*`, and the client follows those files from
 the byte offsets it has already delivered; after a reconnect it re-attaches
 from the same offsets, so no byte is lost or repeated.
 
@@ -23,8 +23,8 @@ mode 600 too: output may hold secrets):
 
     NAME.run   the lock, holding the user's umask (the command runs with it)
     NAME.pid   pid of the wrapper (umask, cd, export env, (sudo -n) sh -c CMD, then
-               write rc; read from a here-document, never a file), which leads its
-               own session and process group
+               write rc; a subshell of the follow script, never a file), and the
+               process group a timeout kills (the starting session's)
     NAME.out NAME.err   the command's stdout and stderr
     NAME.rc    its exit status, one line, written when it ends
 
@@ -41,18 +41,19 @@ header and a trailer line `\\0TOKEN ...\\n` (TOKEN is random per session and
 sent on stdin, never in argv); bytes before the header are login noise and
 dropped; the stdout trailer holds the exit status. See `Framed`.
 
-A `true` costs the host one session, 6 program starts (the login shell,
-`sh`, `setsid`, `sh -s` (the wrapper), `sh -c true`, then `rm` once
-acknowledged) and one data packet back; it used to cost two sessions and
-17 programs (and `mkdir`, `sh run.sh` and `rm -f run.sh` until issue 18).
+A `true` costs the host one session, 4 program starts (the login shell,
+`sh`, `sh -c true`, then `rm` once acknowledged) and one data packet back;
+it used to cost two sessions and 17 programs (and `mkdir`, `sh run.sh`,
+`rm -f run.sh`, then `setsid` and `sh -s` until issue 18).
 
 Host keys are always checked against a known_hosts file, on every hop: an
 unknown or changed key is an error with a plain message, never a silent
 accept. Where a host is and how it is reached (its bastions, ~/.ssh/config)
 is `ssh_config`; opening and sharing connections is `ssh_connect`; the
 scripts are `ssh_scripts`, reading their output `ssh_framing`.
-The remote side needs a POSIX sh, util-linux `setsid` and coreutils
-(`mkdir`, `rm`, `cat`, `head`, GNU `tail` for `--pid`), as any Linux host has.
+The remote side needs a POSIX sh and coreutils (`mkdir`, `rm`, `cat`,
+`head`, GNU `tail` for `--pid`), as any Linux host has; `/proc` names the
+process group a timeout kills.
 """
 
 from __future__ import annotations

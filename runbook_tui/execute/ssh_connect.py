@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 import asyncssh
 
 from runbook_tui.execute.known_hosts import changed_key_message
+from runbook_tui.execute.ssh_coalesce import CoalescedTcp
 from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
 from runbook_tui.runbook.model import Host
 
@@ -147,7 +148,7 @@ class Connector:
             return await asyncssh.connect(
                 endpoint.address,
                 port=endpoint.port,
-                tunnel=tunnel,
+                tunnel=tunnel if tunnel is not None else CoalescedTcp(),  # a direct connection: one send per loop turn (ssh_coalesce)
                 config=None,  # ssh_config resolved it already: what plan shows is what is used
                 username=endpoint.user,
                 known_hosts=self._known_hosts(endpoint.known_hosts),

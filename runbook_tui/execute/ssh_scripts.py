@@ -53,20 +53,19 @@ def path_word(path: str) -> str:
 
 
 def wrapper_script(command: Command) -> str:
-    """The detached script: run the command as asked, then record its exit status.
+    """The detached part: run the command as asked, then record its exit status.
 
-    It reaches the host on the session's stdin and the detached `sh -s`
-    reads it from a here-document (a pipe, written by the follow script's
-    shell itself: no file, no extra process), so environment values (maybe
-    secrets, and every templated value: see `runbook.shell_values`) never
-    show in the remote `ps` nor land in the run directory (where `sh` is a
-    bash older than 5.1, bash keeps a here-document in a mode-600 temporary
-    file it unlinks as it opens it). Under
-    `sudo -n` the variables are passed by name (`--preserve-env=`), as the
-    local executor does. `rc` is written with one `write` (`echo`); readers
-    take it only once the wrapper is gone or the line is complete.
+    It reaches the host on the session's stdin, and the follow script runs
+    it (`eval`) in a background subshell of its own: no file, no extra
+    program, so environment values (maybe secrets, and every templated
+    value: see `runbook.shell_values`) never show in the remote `ps` nor
+    land in the runs folder. It sees the follow script's `$D` (the run's
+    prefix) and `$u` (the user's umask). Under `sudo -n` the variables are
+    passed by name (`--preserve-env=`), as the local executor does. `rc` is
+    written with one `write` (`echo`); readers take it only once the
+    wrapper is gone or the line is complete.
     """
-    steps: list[str] = ['umask "$2"']
+    steps: list[str] = ['umask "$u"']
     if command.cwd:
         steps.append(f"cd -- {path_word(command.cwd)}")
     if command.env:
@@ -79,8 +78,8 @@ def wrapper_script(command: Command) -> str:
         shell = f'if [ "$(id -u)" = 0 ]; then {shell}; else {sudo} -- {shell}; fi'
     steps.append(shell)
     # One compound command, parsed whole before any of it runs: a wrapper cut short in transit is a
-    # syntax error, so it never runs half. Its stdin (the here-document) is not the command's.
-    return "{ d=$1\n" + " && ".join(steps) + '\necho $? > "$d.rc"\n} </dev/null\n'
+    # syntax error, so it never runs half.
+    return "{ " + " && ".join(steps) + '\necho $? > "$D.rc"\n} </dev/null\n'
 
 
 #: A run's files, `$D` their common prefix (sh words).
@@ -109,23 +108,28 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     one data packet. Then it waits for `done` on stdin and removes the run's
     files; EOF (the client is gone) keeps them.
 
-    The fresh run (`setsid sh -s`, the wrapper on a here-document) is this
-    shell's child: `wait` ends with it, or earlier when the client sends `t`
-    (a subshell reading stdin turns it into USR1), and only then are the
-    header sent and the `tail`s started. A run found already there
-    (re-attach) is not our child: a waiter polls for `rc` (a zombie counts
-    as gone: some container inits reap late or never). Every diagnostic of
-    the script goes to /dev/null; fd 3 is the session's stderr, fd 4 its stdin.
+    The fresh run's wrapper is a background subshell of this shell (a fork,
+    no program started), so `wait` ends with it, or earlier when the client
+    sends `t` (a subshell reading stdin turns it into USR1), and only then
+    are the header sent and the `tail`s started. The wrapper outlives this
+    shell and the connection: its output goes to files, its stdin is
+    /dev/null, and sshd signals no process of a session without a pty when
+    the connection or channel closes (the `kill -9` and resume tests).
+    `.pid` holds the wrapper's pid and the process group a timeout kills:
+    this session's (sshd gives every session its own). A run found already
+    there (re-attach) is not our child: a waiter polls for `rc` (a zombie
+    counts as gone: some container inits reap late or never). Every
+    diagnostic of the script goes to /dev/null; fd 3 is the session's
+    stderr, fd 4 its stdin.
     """
     fresh = """\
   set +C
   read -r u < "$D.run"
   umask 077
-  setsid sh -s "$D" "$u" <<EOF >"$D.out" 2>"$D.err" 3>&- 4<&- &
-$W
-EOF
-  P=$!
-  echo "$P" > "$D.pid" || fail "cannot write $D.pid"
+  ( eval "$W" ) >"$D.out" 2>"$D.err" 3>&- 4<&- &
+  P=$! G=$$
+  [ -r /proc/$$/stat ] && read -r _ _ _ _ G _ < /proc/$$/stat
+  echo "$P $G" > "$D.pid" || fail "cannot write $D.pid"
   new=1"""
     if start:
         read = (
@@ -140,7 +144,7 @@ while IFS= read -r l; do [ "$l" = "$T" ] && { ok=1; break; }; W="$W$l
         )
         take = f"""\
 {read}set -C
-if umask > "$D.run" || {{ [ ! -e "${{D%/*}}" ] && (umask 077 && mkdir -p "${{D%/*}}") && umask > "$D.run"; }}; then
+if umask > "$D.run" || {{ [ -d "${{D%/*}}" ] || (umask 077 && mkdir -p "${{D%/*}}"); umask > "$D.run"; }}; then
 {fresh}
 else
   set +C
@@ -173,7 +177,7 @@ if [ -n "$new" ]; then
   fi
 else
   i=0
-  until [ -s "$D.pid" ] && read -r P < "$D.pid"; do
+  until [ -s "$D.pid" ] && read -r P G < "$D.pid"; do
     i=$((i+1)); [ "$i" -le 100 ] || fail "no pid file appeared: $D.pid"
     sleep 0.05
   done
@@ -216,6 +220,10 @@ done
 def kill_script(grace: float) -> str:
     """TERM the run's process group ($1 is the run's prefix), KILL it if still there after `grace` seconds; then remove the run's files.
 
+    The group is the second number in `.pid` (the session that started the
+    run: its wrapper, the command and whatever they started); a run started
+    before there was one there has its own group, led by the wrapper.
+
     Takes the prefix as an argument, so `sudo -n sh -c` does not resolve
     it against root's `$HOME`. Exits 0 when the group is gone or never
     started; the files are kept when no pid ever appeared (a start may
@@ -227,11 +235,12 @@ def kill_script(grace: float) -> str:
 i=0
 while [ ! -s "$D.pid" ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); done
 [ -s "$D.pid" ] || exit 0
-read -r P < "$D.pid"
-if kill -TERM -"$P" 2>/dev/null; then
+read -r P G < "$D.pid"
+G=${{G:-$P}}
+if kill -TERM -"$G" 2>/dev/null; then
   i=0
-  while [ "$i" -lt {rounds} ] && kill -0 -"$P" 2>/dev/null; do sleep {POLL_SECONDS}; i=$((i+1)); done
-  kill -KILL -"$P" 2>/dev/null
+  while [ "$i" -lt {rounds} ] && kill -0 -"$G" 2>/dev/null; do sleep {POLL_SECONDS}; i=$((i+1)); done
+  kill -KILL -"$G" 2>/dev/null
 fi
 rm -f -- {RUN_FILES}
 exit 0

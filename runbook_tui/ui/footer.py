@@ -1,85 +1,131 @@
-"""The key footer: recomposed only when it must, and keys that come and go are shown and hidden in place.
+"""The key footer: the keys that do something now, on one row drawn as one piece of text.
 
-Textual's `Footer` removes and mounts every key (two layouts of the whole
-screen, in frames of their own) whenever its screen publishes
-`bindings_updated`: on every focus change (five times before the run
-screen's first frame) and on every screen pushed over it or popped off it
-(the help's `?`, each dialog), though the keys are the same, and when a key
-comes or goes (`p` hides `run`). This footer compares what it would show with
-what it shows: the same keys (or those a rebuild on its way will show),
-nothing happens; only some of the keys it already has, it hides and shows
-them at once (in the frame of the change that caused it); anything else (a
-key it never had), it recomposes.
+Textual's `Footer` is a container of one widget per key: a key that comes
+or goes (`p` hides `run`; `p pause` becomes `p resume`) changed the widgets'
+display or width, and Textual laid out the whole screen and redrew every
+pane for it (about three quarters of what a `p` cost, measured with
+bench/keypress.py). This footer is one row of text: when the keys change it
+draws that row again, with no layout; when they do not (a focus change, the
+help pushed and popped), nothing happens. It looks like Textual's compact
+footer (the same theme colours) and a click on a key presses it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from typing import NamedTuple
 
-from textual.app import ComposeResult
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
-
-#: A key as the footer shows it: (key, action, description); and whether it is enabled.
-KeyId = tuple[str, str, str]
+from textual.widget import Widget
 
 
-class KeyFooter(Footer):
-    """A `Footer` that skips recomposes which would show the same keys, and hides or shows the keys it has."""
+class Key(NamedTuple):
+    key: str  # as Textual names it ("enter"), what a click presses
+    shown: str  # as the footer shows it ("⏎")
+    description: str
+    enabled: bool
 
-    _shown: tuple[Hashable, ...] | None = None  # what the footer shows now (None: not composed yet)
-    _pending: tuple[Hashable, ...] | None = None  # what the rebuild asked for last will show (None: none on its way)
 
-    def _wanted(self) -> tuple[list[tuple[KeyId, bool]], tuple[Hashable, ...]]:
-        """The keys `Footer.compose` would show now, in its order (grouped ones aside), and everything it reads."""
+class KeyFooter(Widget):
+    """The screen's keys (those with `show`), one per action, in binding order; the command palette's key at the right."""
+
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+    }
+    KeyFooter > .key-footer--key {
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+        text-style: bold;
+    }
+    KeyFooter > .key-footer--description {
+        color: $footer-description-foreground;
+        background: $footer-description-background;
+    }
+    KeyFooter > .key-footer--item {
+        background: $footer-item-background;
+    }
+    KeyFooter > .key-footer--rule {
+        color: $foreground 20%;
+    }
+    """
+    COMPONENT_CLASSES = {"key-footer--key", "key-footer--description", "key-footer--item", "key-footer--rule"}
+
+    def __init__(self, *, show_command_palette: bool = True, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.show_command_palette = show_command_palette
+        self.keys: tuple[tuple[Key, ...], Key | None] = ((), None)  # what the row shows: the keys, and the palette's
+        self._spans: list[tuple[int, int, Key]] = []  # where each key was drawn (for clicks)
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(self.screen)
+
+    def wanted(self) -> tuple[tuple[Key, ...], Key | None]:
+        """The keys Textual's Footer would show now: one per action (the first binding of it), then the palette's."""
         app = self.app
         active = self.screen.active_bindings
-        everything: tuple[Hashable, ...] = tuple(
-            (binding.key, app.get_key_display(binding), binding.description, binding.action, binding.show, enabled, tooltip, id(binding.group))
-            for _node, binding, enabled, tooltip in active.values()
-        )
-        everything += (self.show_command_palette, app.ENABLE_COMMAND_PALETTE)
-        wanted = [((binding.key, binding.action, binding.description), enabled) for _n, binding, enabled, _t in active.values() if binding.show]
-        palette = active.get(app.COMMAND_PALETTE_BINDING)
-        if self.show_command_palette and app.ENABLE_COMMAND_PALETTE and palette is not None:
-            wanted.append(((palette.binding.key, palette.binding.action, palette.binding.description), palette.enabled))
-        return wanted, everything
-
-    def compose(self) -> ComposeResult:
-        self._shown = self._wanted()[1] if self._bindings_ready else None
-        self._pending = None
-        yield from super().compose()
+        keys: dict[str, Key] = {}
+        for _node, binding, enabled, _tooltip in active.values():
+            if binding.show and binding.action not in keys:
+                keys[binding.action] = Key(binding.key, app.get_key_display(binding), binding.description, enabled)
+        palette = active.get(app.COMMAND_PALETTE_BINDING) if self.show_command_palette and app.ENABLE_COMMAND_PALETTE else None
+        palette_key = None if palette is None else Key(palette.binding.key, app.get_key_display(palette.binding), palette.binding.description, palette.enabled)
+        return tuple(keys.values()), palette_key
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        self._bindings_ready = True
-        if not (screen.app.app_focus and self.is_attached and screen is self.screen):
+        if screen is not self.screen or not self.is_attached:
             return
-        wanted, everything = self._wanted()
-        if everything in (self._shown, self._pending):
-            return
-        if self._pending is None and self._show_in_place(wanted):
-            self._shown = everything
-        else:
-            self._pending = everything
-            self.call_after_refresh(self.recompose)
+        wanted = self.wanted()
+        if wanted != self.keys:
+            self.keys = wanted
+            self.refresh()  # one row before and after: this row is drawn again, nothing is laid out
 
-    def _show_in_place(self, wanted: list[tuple[KeyId, bool]]) -> bool:
-        """Show exactly `wanted` with the key widgets there are; False when that cannot be done (recompose instead)."""
-        if any(binding.group is not None for _n, binding, _e, _t in self.screen.active_bindings.values() if binding.show):
-            return False  # grouped keys are laid out differently: leave them to Footer
-        keys = {(key.key, key.action, key.description): key for key in self.query_children(FooterKey)}
-        order = list(keys)
-        try:
-            positions = [order.index(key_id) for key_id, _enabled in wanted]
-        except ValueError:
-            return False  # a key never shown before
-        if positions != sorted(positions) or any(keys[key_id]._disabled == enabled for key_id, enabled in wanted):
-            return False  # another order, or a key enabled or disabled: rebuild
-        shown = {key_id for key_id, _enabled in wanted}
-        for key_id, key in keys.items():
-            if key.display != (key_id in shown):
-                key.display = key_id in shown
-        if self.styles.grid_size_columns != len(wanted):
-            self.styles.grid_size_columns = len(wanted)
-        return True
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("key-footer--key")
+        description_style = self.get_component_rich_style("key-footer--description")
+        item_style = self.get_component_rich_style("key-footer--item")
+        row = Text(no_wrap=True, overflow="crop", end="")
+        spans: list[tuple[int, int, Key]] = []
+        keys, palette = self.keys
+        for key in keys:
+            start = row.cell_len
+            self._append(row, key, key_style, description_style, item_style)
+            spans.append((start, row.cell_len, key))
+            row.append(" ")  # the gap between keys: the footer's own background
+        if palette is not None:
+            tail = Text(no_wrap=True, end="")
+            tail.append("▏", style=self.get_component_rich_style("key-footer--rule"))
+            self._append(tail, palette, key_style, description_style, item_style)
+            room = max(self.size.width - tail.cell_len, 0)
+            row.truncate(room, pad=True)  # keys that do not fit go under the palette's key, as in Textual's footer
+            spans = [(start, end, key) for start, end, key in spans if end <= room]
+            spans.append((room + 1, room + tail.cell_len, palette))
+            row.append_text(tail)
+        self._spans = spans
+        return row
+
+    @staticmethod
+    def _append(row: Text, key: Key, key_style: Style, description_style: Style, item_style: Style) -> None:
+        dim = Style(dim=True) if not key.enabled else Style()
+        row.append(key.shown, style=item_style + key_style + dim)
+        if key.description:
+            row.append(f" {key.description}", style=item_style + description_style + dim)
+
+    def key_at(self, x: int) -> Key | None:
+        """The key drawn at column `x` of the row (None: between keys)."""
+        return next((key for start, end, key in self._spans if start <= x < end), None)
+
+    def on_click(self, event: events.Click) -> None:
+        key = self.key_at(event.x)
+        if key is None:
+            return
+        if key.enabled:
+            self.app.simulate_key(key.key)
+        else:
+            self.app.bell()

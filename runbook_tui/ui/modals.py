@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.dialog import Dialog, literal
 
 
@@ -87,18 +88,22 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
-def help_body() -> Group:
-    """The help: the keys as a two-column table, then the journal's promise (our own text: its markup is ours)."""
+def help_body(note: str = "") -> Group:
+    """The help: the keys as a two-column table, then the journal's promise (our own text: its markup is ours), then
+    `note` (what the run screen's foot says, whole: the journal's full path; never markup)."""
     keys = Table.grid(padding=(0, 2, 0, 2))
     keys.add_column(no_wrap=True)
     keys.add_column(ratio=1)
     for key, does in HELP_KEYS:
         keys.add_row(Text(key, style="bold"), Text.from_markup(does))
-    return Group(
+    parts: list[RenderableType] = [
         Text.from_markup("[b]Keys[/b] (the footer shows the ones that apply now)\n"),
         keys,
         Text("\nEverything you do is written to the journal before it happens."),
-    )
+    ]
+    if note:
+        parts.append(Text(f"\n{visible(note)}"))
+    return Group(*parts)
 
 
 class InfoScreen(Dialog[None]):
@@ -131,8 +136,9 @@ class HelpScreen(InfoScreen):
     }
     """
 
-    def __init__(self) -> None:
-        super().__init__("Help", help_body())
+    def __init__(self, note: str = "") -> None:
+        """`note`: what the run screen's foot says, whole (the journal's full path; the foot cuts it to fit)."""
+        super().__init__("Help", help_body(note))
 
     def action_close(self) -> None:
         self.query_one("#dialog-scroll").scroll_home(animate=False, immediate=True)  # kept between presses: it opens at the top again

@@ -11,16 +11,14 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState, apply, initial
-from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.log_lines import last_log_lines
 from runbook_tui.ui.modals import TextPrompt
+from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.run_screen import SCREEN_LINES, RunView
 from runbook_tui.ui.status_stack import Role
@@ -129,7 +127,7 @@ class ReplayScreen(RunView):
     ]
 
     def __init__(self, source: ReplaySource, speed: float = 1.0, label: str = "") -> None:
-        super().__init__(source, "")
+        super().__init__(source, ("REPLAY ", label))
         self.clock = self._replayed_now  # the header counts the window against the replayed moment, not today
         self.replay = source
         self.speed = speed
@@ -153,8 +151,8 @@ class ReplayScreen(RunView):
         playing = "playing" if self._timer is not None else "paused"
         moment = self.replay.moment()
         at = f"{moment:%Y-%m-%d %H:%M:%S} UTC  " if moment else ""
-        text = f"REPLAY {self.label}  {at}event {self.replay.position}/{len(self.replay.events)}  {playing} at {self.speed:g}x  — nothing is executed"
-        self.query_one("#journal-path", Static).update(Text(visible_line(text)))  # the label is a file name: never markup
+        where = f"  {at}event {self.replay.position}/{len(self.replay.events)}  {playing} at {self.speed:g}x  — nothing is executed"
+        self.query_one(NoteLine).say("REPLAY ", self.label, where)  # one row: the label (a file name) cut in the middle to fit
 
     def _reset_output(self) -> None:
         """After a jump: the output as it stood at that moment."""

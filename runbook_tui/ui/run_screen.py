@@ -41,9 +41,10 @@ from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.log_lines import log_lines, raw_output_prefix
 from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
+from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels import PanelArea
-from runbook_tui.ui.repaint import CoalescedRepaintScreen
+from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.status_stack import Role, StatusStack
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.widgets import RunHeader, StepDetail, home_short, step_as_shown
@@ -85,13 +86,17 @@ class RunView(CoalescedRepaintScreen):
     #: The header's clock for the window countdown (tests freeze it for stable snapshots).
     clock: Callable[[], dt.datetime] = staticmethod(lambda: dt.datetime.now(dt.UTC))
 
-    def __init__(self, source: RunSource, footer_note: str) -> None:
+    def __init__(self, source: RunSource, note: tuple[str, str], share_note: str = "") -> None:
+        """`note`: the foot's line, a label and what is cut in the middle to fit (the journal's path); `share_note`: a
+        shared run's address and host key, shown whole above it (the verifier reads the key out before trusting it)."""
         super().__init__()
         self.source = source
-        self.footer_note = footer_note
+        self.note = note
+        self.share_note = share_note
         self._pending_lines: deque[RawLine] = deque(maxlen=SCREEN_LINES)  # for the output pane, raw: it formats what it shows
         self._queue_lines(self._history(source.state))
         self._keys_shown: tuple[bool | None, ...] = ()
+        self._output_drawn = 0.0  # when output last went into the pane (time.monotonic)
         source.subscribe(self._on_event)
 
     def compose(self) -> ComposeResult:
@@ -104,10 +109,10 @@ class RunView(CoalescedRepaintScreen):
                     yield StepDetail(id="step-detail")
                 yield OutputLog(SCREEN_LINES, id="output")
                 yield PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
-        # One sanitised line per line of the note (a shared run's address and host key, then the journal).
-        note = "\n".join(visible_line(line) for line in self.footer_note.split("\n"))
-        yield Static(Text(note, overflow="fold"), id="journal-path")
-        yield KeyFooter(compact=True, show_command_palette=self.PALETTE_HINT)
+        if self.share_note:
+            yield Static(Text(visible_line(self.share_note), overflow="fold"), id="share-note")
+        yield NoteLine(*self.note, id="journal-path")  # one row: the path cut in the middle (the help shows it whole)
+        yield KeyFooter(show_command_palette=self.PALETTE_HINT)
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
@@ -187,9 +192,12 @@ class RunView(CoalescedRepaintScreen):
         return [visible_line(f"{line.host} {'!' if line.stream == 'stderr' else '│'} {line.text}") for sid in state.history for line in state.steps[sid].output]
 
     def _repaint(self) -> None:
-        if self._pending_lines:
+        # A state change (a key's effect) is drawn first; the output waiting goes in the next output frame, unless the
+        # last one is a frame old (state changes coming one after another do not hold the output back longer).
+        if self._pending_lines and (not self._dirty or time.monotonic() - self._output_drawn >= OUTPUT_FRAME_SECONDS):
             lines = list(self._pending_lines)  # the last SCREEN_LINES at most: the pane keeps no more
             self._pending_lines.clear()
+            self._output_drawn = time.monotonic()
             self.query_one(OutputLog).add(lines)  # follows unless the person scrolled up
         if not self._dirty:
             return
@@ -199,9 +207,11 @@ class RunView(CoalescedRepaintScreen):
         self.query_one(StepDetail).show(state, state.current)
         self._tick()
         keys = tuple(self.check_action(binding.action, ()) for binding in self._bindings_shown())
-        if keys != self._keys_shown:  # the footer recomposes (and the screen is laid out) only when a key comes or goes
+        if keys != self._keys_shown:  # the footer draws its row again only when a key comes, goes or changes its words
             self._keys_shown = keys
             self.refresh_bindings()
+        if self._pending_lines:
+            self._ask_repaint()  # the output's frame
 
     def _bindings_shown(self) -> list[Binding]:
         return [binding for binding in self.BINDINGS if isinstance(binding, Binding)]
@@ -219,10 +229,15 @@ class RunView(CoalescedRepaintScreen):
         self._dirty = True
 
     def action_help(self) -> None:
-        """The help never changes: built once and kept (installed), so `?` shows it again without composing it."""
+        """The help never changes: built once and kept (installed), so `?` shows it again without composing it.
+        It ends with the foot's note whole (the journal's full path: the foot cuts it to fit)."""
         if not self.app.is_screen_installed(HelpScreen.NAME):
-            self.app.install_screen(HelpScreen(), HelpScreen.NAME)
+            self.app.install_screen(HelpScreen(self.whole_note()), HelpScreen.NAME)
         self.app.push_screen(HelpScreen.NAME)
+
+    def whole_note(self) -> str:
+        """What the foot says, uncut, for the help."""
+        return "\n".join(line for line in (self.share_note, "".join(self.note)) if line)
 
 
 class RunScreen(RunView):
@@ -235,6 +250,7 @@ class RunScreen(RunView):
         Binding("d", "mark_done", "mark done"),
         Binding("n", "note", "note"),
         Binding("p", "pause", "pause"),
+        Binding("p", "resume", "resume"),  # the footer names what p does now: one of the two is offered
         Binding("a", "accept_criteria", "accept unmet criteria"),
         *VIEW_KEYS,
         HELP_KEY,
@@ -243,8 +259,8 @@ class RunScreen(RunView):
 
     def __init__(self, controller: Controller, actor: Actor, journal_path: str, share_note: str = "") -> None:
         # The fingerprint first: the verifier reads it out before trusting the session. The journal on its own
-        # line: at 80 columns the address and host key fill a line or two, and the journal's path was cut off.
-        super().__init__(controller, (f"{share_note}\n" if share_note else "") + f"journal: {home_short(journal_path)}")
+        # row below it, the path cut in the middle to fit (at 80 columns the address and host key fill two rows).
+        super().__init__(controller, ("journal: ", home_short(journal_path)), share_note)
         self.controller = controller
         self.actor = actor
         self.journal_path = journal_path
@@ -294,13 +310,16 @@ class RunScreen(RunView):
         "mark_done": "mark_done",
         "accept_criteria": "accept_criteria",
         "pause": "pause",
+        "resume": "pause",
     }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The footer shows only the keys that do something now."""
+        """The footer shows only the keys that do something now (`p pause` or `p resume`, as the run stands)."""
         intent = self.INTENTS.get(action)
         if intent is None:
             return True
+        if intent == "pause" and self.controller.state.paused != (action == "resume"):
+            return False
         return intent in self.controller.allowed_intents()
 
     def action_run_step(self) -> None:
@@ -366,7 +385,10 @@ class RunScreen(RunView):
         )
 
     async def action_pause(self) -> None:
+        """p pauses or resumes, whichever the run needs when the decision is taken (pressed twice quickly: pause, then resume)."""
         self._say(await self.controller.pause_durably(self.actor), quiet=True)
+
+    action_resume = action_pause
 
     def action_rollback(self) -> None:
         if self.controller.busy:

@@ -6,6 +6,12 @@ the pause two seconds later, and `p` looked like the fix). A guard that has
 recovered since it paused the run says so. `statuses` only reads the state,
 so the assignee, the verifier and a replay say the same thing; the keys
 differ by role.
+
+When nothing needs attention the stack still holds one row: a calm "now"
+line (`now_status`: what runs and where, what is next and the key that runs
+it, whose go-ahead is awaited). The panes below never move when a status
+comes or goes, and a change that keeps the number of rows repaints that row
+only (no layout of the screen: a pause is one row, not every pane).
 """
 
 from __future__ import annotations
@@ -14,11 +20,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.widgets import Static
 
 from runbook_tui.engine.event_words import status_words
-from runbook_tui.engine.state import RunState
+from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.metrics.guards import format_value, panel_level
 from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.lean_dataclass import dataclass
@@ -147,28 +154,61 @@ def _panel(state: RunState, panel_id: str) -> Mapping[str, Any] | None:
     return next((p for p in state.metrics.get("panels") or [] if str(p.get("id")) == panel_id), None)
 
 
+def now_status(state: RunState, now: dt.datetime) -> Status:
+    """The calm line when nothing needs attention: what runs and where (and for how long), whose go-ahead the next step
+    waits for, or what is next. Read from the state only, like `statuses`: every role says the same words, with its keys."""
+    current = state.current
+    if current is None:
+        checking = ": checking the success criteria" if state.success_pending else ""
+        return Status(f"Every step is done{checking}", "muted", {})
+    step = state.steps[current]
+    entry = state.plan_steps.get(current, {})
+    title = step.rendered.get("title") or entry.get("title")
+    where = f" on {entry['on']}" if entry.get("on") else ""
+    about = f" · {title}" if title else ""  # last: the part cut when the line is too long
+    if step.status == "running":
+        since = ""
+        if step.started_at:
+            seconds = (now - dt.datetime.fromisoformat(step.started_at.replace("Z", "+00:00"))).total_seconds()
+            since = f" for {span_words(max(seconds, 0))}"
+        return Status(f"Running '{current}'{where}{since}{about}", "accent", {"assignee": "p pause", "verifier": "p hold"})
+    if confirmable(state) == "before":
+        who = state.session.get("verifier") or "the verifier"
+        return Status(f"'{current}' waits for {who}'s go-ahead{about}", "muted", {"assignee": "enter ask for it", "verifier": "c go-ahead"})
+    return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": "enter run it"})
+
+
+def fit(text: str, keys: str, width: int) -> tuple[str, str]:
+    """One row of `width` cells: the words cut at the end (…) so that the keys stay whole."""
+    tail = f" — {keys}" if keys else ""
+    room = width - cell_len(tail)
+    if cell_len(text) > room:
+        text = set_cell_size(text, max(room - 1, 0)).rstrip() + "…"
+    return text, tail
+
+
 class StatusStack(Static):
-    """The stack on screen: one line per status (wrapped if long), hidden when there is none."""
+    """The stack on screen: one line per status (wrapped if long), or the calm "now" line; never fewer than one row."""
 
     DEFAULT_CSS = """
     StatusStack {
         height: auto;
+        min-height: 1;
         max-height: 4;
         padding: 0 1;
-        display: none;
     }
-    StatusStack.visible {
-        display: block;
+    StatusStack.attention {
         background: $boost;
     }
     """
 
-    _shown: tuple[str, list[Any]] | None = None
+    _shown: tuple[Any, ...] | None = None
 
     def show(self, state: RunState, now: dt.datetime, role: Role) -> None:
         theme = self.app.current_theme
+        width = max(self.screen.size.width - 2, 1)  # the stack spans the screen, one cell of padding each side
         found = statuses(state, now)
-        text = Text()
+        text = Text() if found else Text(no_wrap=True, overflow="ellipsis")  # the calm line stays one row, whatever the width does
         for index, status in enumerate(found):
             if index:
                 text.append("\n")
@@ -176,9 +216,16 @@ class StatusStack(Static):
             keys = status.keys.get(role)
             if keys:
                 text.append(f" — {keys}", style=colour(theme, "accent"))
-        shown = (text.plain, text.spans)
+        if not found:
+            calm = now_status(state, now)
+            words, tail = fit(visible_line(calm.text), calm.keys.get(role, ""), width)
+            text.append(words, style=colour(theme, calm.tone))
+            text.append(tail, style=colour(theme, "accent"))
+        shown = (text.plain, text.spans, width)
         if shown == self._shown:
-            return  # the 1 s tick: nothing new to say, no layout
+            return  # the 1 s tick: nothing new to say, nothing drawn
         self._shown = shown
-        self.set_class(bool(found), "visible")
-        self.update(text)
+        one_row = "\n" not in text.plain and text.cell_len <= width
+        self.set_class(bool(found), "attention")
+        # One row before and after: only this row is drawn again (no layout), the panes below stay where they are.
+        self.update(text, layout=not (one_row and self.size.height == 1))

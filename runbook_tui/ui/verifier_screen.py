@@ -34,8 +34,8 @@ class VerifierScreen(RunView):
     ]
 
     def __init__(self, client: Any, observe: bool = False) -> None:
-        role = "observer (read-only)" if observe else "verifier"
-        super().__init__(client, f"joined as {role}; your confirmations are journaled under your name")
+        note = "joined as observer (read-only)" if observe else "joined as verifier; your confirmations are journaled under your name"
+        super().__init__(client, (note, ""))
         self.client = client
         self.observe = observe
         client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
@@ -52,6 +52,8 @@ class VerifierScreen(RunView):
             if state.steps[state.current].wave_awaiting is not None:  # verify: per_wave: the rollout waits for this wave's word
                 return True
             return confirmable(state) is not None  # the rule the assignee's controller applies
+        if action == "hold":
+            return not self.source.state.paused  # already paused: asking to hold says nothing (the assignee resumes with p)
         return True
 
     async def _send(self, action: str, text: str = "") -> None:

@@ -104,11 +104,23 @@ class StepDetail(Static):
     """The current step: title, id, where it runs, the command in full, its undo, who confirms; per-host results."""
 
     _shown: tuple[Any, ...] | None = None
+    _drawn_from: tuple[RunState, str | None] | None = None
+
+    def on_resize(self) -> None:
+        """Drawn before its width was known (the first frame) or resized: drawn again now, not at the next key (a `p`
+        that merely pauses would pay for laying out the screen)."""
+        if self._drawn_from is not None and self._shown is not None and self._shown[-1] != self.size.width:
+            self.show(*self._drawn_from)
 
     def show(self, state: RunState, step_id: str | None) -> None:
+        self._drawn_from = (state, step_id)
         theme = self.app.current_theme
         # What the pane is drawn from: unchanged (a pause, a note), it is not drawn again (nor the screen laid out).
-        shown: tuple[Any, ...] = (step_id, state.steps.get(step_id or ""), state.plan_steps.get(step_id or ""), state.outcome, state.solo)
+        # The step's output is not drawn here: a step printing does not redraw (nor lay out) the pane at each key.
+        step = state.steps.get(step_id or "")
+        drawn = None if step is None else (step.status, step.rendered, step.commands, step.problems, step.hosts, step.waves, step.wave_awaiting)
+        decided = None if step is None else (step.decided_by, step.decided_at, step.decision, step.reason)
+        shown: tuple[Any, ...] = (step_id, drawn, decided, state.plan_steps.get(step_id or ""), state.outcome, state.solo)
         shown += (len(state.order), tuple(state.rollback_order), theme.name, self.size.width)
         if shown == self._shown:
             return

@@ -211,14 +211,20 @@ def test_the_verifier_sees_the_same_rendered_commands_as_the_assignee(lab: Lab, 
     tmux.wait("verifier", lambda s: "⧗" in _row(s, "Take the backup"), "'backup' waiting for the verifier", timeout=30)
     tmux.keys("verifier", "c")
     wanted = ("run:  echo restoring /var/backups/pg-0412.tar", "undo: echo removing /var/backups/pg-0412.tar", "Restore from /var/backups/pg-0412.tar")
+    # The confirmation's line in the output pane may come a frame after the state it changed (output has its own frames).
+    seen = {"assignee": (*wanted, "backup confirmed by bob"), "verifier": wanted}
     screens = {
-        name: tmux.wait(name, lambda s: all(w in s for w in wanted), "the next step rendered with the capture", timeout=30) for name in ("assignee", "verifier")
+        name: tmux.wait(name, lambda s, words=words: all(w in s for w in words), "the next step rendered with the capture", timeout=30)
+        for name, words in seen.items()
     }
     # The step list may cut the title to its column ("Restore from /var/backups/pg-0412.…"), at a width that differs by a
     # column between the two screens; the detail pane's title, command and undo must be the same text, whole.
-    assignee, verifier = (
-        [line for line in _lines_with(screens[n], "run:", "undo:", "Restore from") if not line.endswith("…")] for n in ("assignee", "verifier")
-    )
+    # The status row names the next step too (`Next: 'restore' on local · Restore from …`): the same words on both
+    # screens, the key only on the assignee's (running it is theirs).
+    now_rows = {n: [line.strip() for line in screens[n].splitlines() if line.strip().startswith("Next: 'restore'")] for n in ("assignee", "verifier")}
+    assert now_rows["assignee"] == [f"{now_rows['verifier'][0]} — enter run it"], now_rows
+    below = {n: "\n".join(row for row in screens[n].splitlines() if not row.strip().startswith("Next: ")) for n in screens}
+    assignee, verifier = ([line for line in _lines_with(below[n], "run:", "undo:", "Restore from") if not line.endswith("…")] for n in ("assignee", "verifier"))
     assert assignee == verifier, f"the two screens differ:\nassignee {assignee}\nverifier {verifier}"
     assert not any("{{" in line for line in assignee + verifier)
     assert "backup confirmed by bob" in screens["assignee"], "the assignee sees who confirmed"

@@ -38,12 +38,12 @@ from run_screen_helpers import (
     write_runbook,
 )
 from textual.widgets import Static
-from textual.widgets._footer import FooterKey
 
 from runbook_tui.app.session import resume_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.state import apply, replay
 from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.status_stack import StatusStack
 from runbook_tui.ui.verifier_app import VerifierApp
 from runbook_tui.ui.widgets import RunHeader, StepDetail
@@ -198,23 +198,29 @@ async def test_p_pauses_enter_is_refused_while_paused_and_p_resumes(workdir: Pat
 
 
 def _keys(app: Any) -> list[str]:
-    return [f"{key.key_display} {key.description}" for key in app.screen.query(FooterKey) if key.display]  # the footer hides keys in place
+    """The footer's keys as drawn (`⏎ run`, `p pause`), checked against its painted row."""
+    footer = app.screen.query_one(KeyFooter)
+    keys = [f"{key.shown} {key.description}" for key in footer.keys[0]]
+    row = painted(footer)
+    assert all(key in row for key in keys), (keys, row)
+    return keys
 
 
 @pytest.mark.asyncio
-async def test_the_footer_drops_the_run_key_while_paused_and_brings_it_back(workdir: Path) -> None:
-    """The screen asks the footer to recompose only when a key's availability changed: a pause must still reach it."""
+async def test_the_footer_drops_the_run_key_while_paused_and_says_p_resume(workdir: Path) -> None:
+    """The screen tells the footer only when a key's availability changed: a pause must still reach it.
+    While paused, p resumes, and the footer says so (it said `p pause` on a paused run); resumed, `p pause` again."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         controller = await started(pilot)
         await settled(pilot)
         at_start = _keys(app)
-        assert at_start[0] == "⏎ run"
+        assert at_start[0] == "⏎ run" and "p pause" in at_start and "p resume" not in at_start
         await pilot.press("p")
         await until(pilot, lambda: controller.state.paused, "the pause")
         await until(pilot, lambda: "⏎ run" not in _keys(app), "the run key to go")
         paused = _keys(app)
-        assert "p pause" in paused and "u roll back" in paused
+        assert "p resume" in paused and "p pause" not in paused and "u roll back" in paused
         await pilot.press("p")
         await until(pilot, lambda: not controller.state.paused, "the resume")
         await until(pilot, lambda: "⏎ run" in _keys(app), "the run key to come back")
@@ -222,23 +228,22 @@ async def test_the_footer_drops_the_run_key_while_paused_and_brings_it_back(work
 
 
 @pytest.mark.asyncio
-async def test_help_opening_and_closing_leaves_the_footer_keys_in_place(workdir: Path) -> None:
-    """`?` and its close do not change the keys, so the footer keeps its key widgets (Textual's footer removed and
-    mounted every key on each push and pop, and the screen was laid out again for it, under the help too)."""
+async def test_help_opening_and_closing_leaves_the_footer_as_it_is(workdir: Path) -> None:
+    """`?` and its close do not change the keys, so the footer keeps what it shows and is not drawn again (Textual's
+    footer removed and mounted every key on each push and pop, and the screen was laid out again for it)."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         await settled(pilot)
-        before = list(app.screen.query(FooterKey))
+        footer = app.screen.query_one(KeyFooter)
+        before = footer.keys
         for _ in range(2):
             await pilot.press("question_mark")
             await screen_is(pilot, "HelpScreen")
             await pilot.press("question_mark")
             await screen_is(pilot, "RunScreen")
             await settled(pilot)
-        after = list(app.screen.query(FooterKey))
-        assert [key.description for key in after] == [key.description for key in before]
-        assert all(a is b for a, b in zip(after, before, strict=True)), "the footer was rebuilt though its keys did not change"
+        assert footer.keys is before, "the footer took new keys though they did not change"
 
 
 @pytest.mark.asyncio

@@ -140,15 +140,17 @@ BOTH = pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "140x45"])
 
 @BOTH
 def test_snapshot_before_any_step(snap_compare: Snap, size: tuple[int, int]) -> None:
-    """Header (CHG-42, RISK MEDIUM, alice SOLO), the step list at 140 (hidden at 80), step 1/8 'check' with
-    `run: echo check >> marks; echo config ok` and `undo: (none)`, an empty output pane, the footer keys."""
+    """Header (CHG-42, RISK MEDIUM, alice SOLO); the status row, calm: `Next: 'check' on local · Config parses —
+    enter run it`; the step list at 140 (hidden at 80), step 1/8 'check' with `run: echo check >> marks; echo config
+    ok` and `undo: (none)`, an empty output pane, `journal: j.jsonl` on one row, the footer keys with `p pause`."""
     assert snap_compare(make_app(), run_before=_opened(), terminal_size=size)
 
 
 @BOTH
 def test_snapshot_while_a_step_runs(snap_compare: Snap, size: tuple[int, int]) -> None:
-    """'slow' running (▶): its whole command and undo in the detail pane; the output ends with
-    `local │ waiting for release`, the newest line at the bottom of the pane."""
+    """'slow' running (▶): the status row says `Running 'slow' on local for 0s · Wait for the service — p pause`
+    (0s: the header's clock is frozen before the step started); its whole command and undo in the detail pane; the
+    output ends with `local │ waiting for release`, the newest line at the bottom of the pane."""
     assert snap_compare(make_app(params={"hold": True}), run_before=_opened(_until_holding), terminal_size=size)
 
 
@@ -192,21 +194,23 @@ def test_snapshot_window_closing_in_five_minutes_is_red(workdir: Path, snap_comp
 def test_snapshot_help(snap_compare: Snap, size: tuple[int, int]) -> None:
     """Help centred on a plain, opaque background (no run screen drawn under it, so `?` is as quick as a bare
     Textual screen): every key in its own column with what it does for the assignee and the verifier, a long
-    description wrapping under itself, not under the key; `escape close` pinned below (at 80x24 the list scrolls
-    and the close line stays)."""
+    description wrapping under itself, not under the key, then the journal's path whole (`journal: j.jsonl`: the foot
+    cuts a long one); `escape close` pinned below (at 80x24 the list scrolls and the close line stays)."""
     assert snap_compare(make_app(), run_before=_opened(_help), terminal_size=size)
 
 
 @BOTH
 def test_snapshot_skip_reason_required(snap_compare: Snap, size: tuple[int, int]) -> None:
     """ "Skip 'check'" with the step's title and why a reason is needed; enter on an empty reason turned the
-    action line into `A reason is required (it goes into the journal) · escape cancel`."""
+    action line into `A reason is required (it goes into the journal) · escape cancel`. Behind it, dimmed, the run
+    screen with its calm status row (`Next: 'check' …`) and the one-row journal line."""
     assert snap_compare(make_app(), run_before=_opened(_skip_reason), terminal_size=size)
 
 
 @BOTH
 def test_snapshot_note(snap_compare: Snap, size: tuple[int, int]) -> None:
-    """ "Add a note" with the typed text `paged [CHG-42] owner` shown literally (brackets kept), enter/escape below."""
+    """ "Add a note" with the typed text `paged [CHG-42] owner` shown literally (brackets kept), enter/escape below;
+    behind it, dimmed, the run screen with its calm status row (`Next: 'check' …`) and the one-row journal line."""
     assert snap_compare(make_app(), run_before=_opened(_note), terminal_size=size)
 
 

@@ -1,0 +1,262 @@
+"""The status row and the foot: the panes stay where they are when a status comes and goes.
+
+The status stack never has fewer than one row: when nothing needs attention it
+says calmly what is happening now (what is next and the key that runs it, what
+runs and for how long, whose go-ahead is awaited), in the same words for the
+assignee, the verifier and a replay; only the keys differ (a replay names none).
+The journal's path takes one row at the foot, cut in the middle to fit; the
+help shows it whole.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from run_screen_helpers import ORDER, FakeClient, make_app, painted, prepare_workdir, run_step, settled, shared_session_events, started, types, until
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+
+from runbook_tui.engine.state import RunState
+from runbook_tui.engine.state_model import with_step
+from runbook_tui.ui.footer import KeyFooter
+from runbook_tui.ui.note_line import NoteLine, cut_middle
+from runbook_tui.ui.status_stack import Role, StatusStack
+from runbook_tui.ui.verifier_app import VerifierApp
+
+FROZEN = dt.datetime(2026, 3, 14, 2, 0, 0, tzinfo=dt.UTC)
+ROLES: tuple[Role, ...] = ("assignee", "verifier", "replay")
+PANES = ("header", "status", "main", "detail", "output", "metrics", "journal-path")
+
+
+@pytest.fixture(autouse=True)
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    prepare_workdir(tmp_path, monkeypatch)
+    yield tmp_path
+
+
+def _row(widget: Any) -> str:
+    """What a one-row widget says, its padding too drawn (`painted` takes the content's size), then stripped."""
+    width, _height = widget.outer_size
+    return "".join(strip.text for strip in widget.render_lines(Region(0, 0, width, 1))).strip()
+
+
+def _count_layouts(app: Any) -> list[object]:
+    """A list that grows by one each time the screen is laid out from now on."""
+    screen: Any = app.screen
+    layouts: list[object] = []
+    lay_out = screen._refresh_layout
+    screen._refresh_layout = lambda *args, **kwargs: layouts.append(args) or lay_out(*args, **kwargs)
+    return layouts
+
+
+def _regions(app: Any) -> dict[str, Any]:
+    return {name: app.screen.query_one(f"#{name}").region for name in PANES}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)], ids=["80x24", "140x45"])
+async def test_the_panes_do_not_move_when_a_pause_comes_and_goes(size: tuple[int, int]) -> None:
+    """A pause used to insert the status line and push every pane down a row (a layout and a repaint of the whole
+    screen for one key). Now the row is there before, during and after: every pane keeps its region, and neither
+    the status row nor the footer (`p pause` -> `p resume`, `⏎ run` gone) asks for a layout of the screen."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        stack = app.screen.query_one(StatusStack)
+        before = _regions(app)
+        assert before["status"].height == 1 and before["journal-path"].height == 1, before
+        assert _row(stack).startswith("Next: 'check'"), painted(stack)
+        layouts = _count_layouts(app)
+        await pilot.press("p")
+        await until(pilot, lambda: controller.state.paused and _row(stack).startswith("PAUSED"), "the pause on the status row")
+        await settled(pilot)
+        assert _regions(app) == before
+        await pilot.press("p")
+        await until(pilot, lambda: _row(stack).startswith("Next: 'check'"), "the calm line again")
+        await settled(pilot)
+        assert _regions(app) == before
+        assert layouts == [], "a pause and a resume change two rows (status, footer): the screen is not laid out for them"
+
+
+@pytest.mark.asyncio
+async def test_pausing_while_a_step_prints_lays_nothing_out() -> None:
+    """While 'slow' runs and has printed, the status row says what runs; p pauses with no layout of the screen (the
+    detail pane was drawn again, and the screen laid out, because the step's output had changed its state)."""
+    app = make_app(params={"hold": True})
+    async with app.run_test(size=(140, 45)) as pilot:
+        controller = await started(pilot)
+        for step in ORDER[:5]:
+            await run_step(pilot, step)
+        await pilot.press("enter")
+        await until(pilot, lambda: any(line.text == "waiting for release" for line in controller.state.steps["slow"].output), "slow's first line")
+        await settled(pilot)
+        stack = app.screen.query_one(StatusStack)
+        assert _row(stack).startswith("Running 'slow' on local for "), _row(stack)
+        assert _row(stack).endswith("· Wait for the service — p pause"), _row(stack)
+        layouts = _count_layouts(app)
+        await pilot.press("p")
+        await until(pilot, lambda: _row(stack).startswith("PAUSED"), "the pause on the status row")
+        await settled(pilot)
+        assert layouts == []
+        (Path.cwd() / "release").touch()
+        await until(pilot, lambda: not controller.busy, "slow to end")
+
+
+class _Stack(App[None]):
+    """The status stack alone, to read what it says to each role."""
+
+    def compose(self) -> ComposeResult:
+        yield StatusStack()
+
+
+async def _said(state: RunState, width: int = 140) -> dict[Role, str]:
+    app = _Stack()
+    said: dict[Role, str] = {}
+    async with app.run_test(size=(width, 6)) as pilot:
+        stack = app.query_one(StatusStack)
+        for role in ROLES:
+            stack.show(state, FROZEN, role)
+            await pilot.pause()
+            said[role] = _row(stack)
+    return said
+
+
+def _shared() -> RunState:
+    return FakeClient(shared_session_events(Path.cwd())).state
+
+
+def _verify_before(state: RunState, step_id: str) -> RunState:
+    """The same run with `step_id` needing the verifier's go-ahead (`verify: before`)."""
+    plan = dict(state.session["plan"])
+    plan["sections"] = [
+        {**section, "steps": [{**step, "verify": "before"} if step["id"] == step_id else step for step in section["steps"]]} for section in plan["sections"]
+    ]
+    return dataclasses.replace(state, session={**state.session, "plan": plan})
+
+
+@pytest.mark.asyncio
+async def test_the_calm_line_says_the_same_words_to_every_role_with_its_own_keys() -> None:
+    """Nothing needs attention: what is next, what runs (and for how long), whose go-ahead is awaited. The words come
+    from the state everyone folds; only the keys differ: the assignee's, the verifier's, none in a replay."""
+    state = _shared()
+    running = with_step(state, "check", status="running", started_at="2026-03-14T01:58:30Z")
+    cases = {
+        "next": (state, "Next: 'check' on local · Config parses", {"assignee": "enter run it"}),
+        "running": (running, "Running 'check' on local for 1m 30s · Config parses", {"assignee": "p pause", "verifier": "p hold"}),
+        "go-ahead": (
+            _verify_before(state, "check"),
+            "'check' waits for bob's go-ahead · Config parses",
+            {"assignee": "enter ask for it", "verifier": "c go-ahead"},
+        ),
+    }
+    for name, (case, words, keys) in cases.items():
+        said = await _said(case)
+        for role in ROLES:
+            expected = f"{words} — {keys[role]}" if role in keys else words
+            assert said[role] == expected, (name, role, said[role])
+
+
+@pytest.mark.asyncio
+async def test_a_long_calm_line_is_cut_to_one_row_keeping_its_keys() -> None:
+    """At 80 columns a long title is cut with … and the key that runs the step stays whole, on one row."""
+    state = _shared()
+    long_title = "Restart every worker of the payment gateway in the second region after draining its queue"
+    state = with_step(state, "check", rendered={"title": long_title})
+    said = await _said(state, width=80)
+    assert "\n" not in said["assignee"] and len(said["assignee"]) <= 78, said
+    assert said["assignee"].startswith("Next: 'check' on local · Restart every worker")
+    assert said["assignee"].endswith("… — enter run it"), said
+    assert said["replay"].endswith("…") and "enter" not in said["replay"], said
+
+
+def test_a_path_is_cut_in_the_middle_to_fit() -> None:
+    path = "~/.local/state/runbook-tui/journals/demo-app-config-20261202T081318.399Z-663009.jsonl"
+    assert cut_middle(path, 200) == path
+    cut = cut_middle(path, 40)
+    assert len(cut) == 40 and "…" in cut and cut.startswith("~/.local/state/") and cut.endswith("663009.jsonl"), cut
+    assert cut_middle("日本語のパス名", 7) == "日…ス名"  # wide characters: cells (two each), not characters, are counted
+
+
+@pytest.mark.asyncio
+async def test_at_80x24_the_journal_takes_one_row_and_the_help_shows_it_whole(workdir: Path) -> None:
+    """The foot said "journal:" and the path wrapped on two more rows at 80 columns; now one row, cut in the middle
+    (start and end kept), and `?` shows the path whole."""
+    journal = "journals/CHG-42-raise-the-pool-size-of-demo-app-20261202T081318.399Z-663009.jsonl"
+    (workdir / "journals").mkdir()
+    app = make_app(journal=journal)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        foot = app.screen.query_one("#journal-path", NoteLine)
+        shown = _row(foot)
+        assert foot.region.height == 1 and shown.startswith("journal: journals/CHG-42-") and shown.endswith("663009.jsonl"), shown
+        assert "…" in shown and len(shown) <= 78, shown
+        await pilot.press("question_mark")
+        await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", "the help")
+        await pilot.press("end")
+        await pilot.pause()
+        text = " ".join(painted(widget) for widget in app.screen.query("#dialog-body"))
+        assert journal in "".join(text.split()), text
+
+
+def _verifier_keys(app: Any) -> list[str]:
+    return [f"{key.shown} {key.description}" for key in app.screen.query_one(KeyFooter).keys[0]]
+
+
+@pytest.mark.asyncio
+async def test_the_verifiers_footer_drops_hold_while_the_run_is_paused() -> None:
+    """`p hold` asks the assignee to pause: on a paused run it says nothing, so the verifier's footer leaves it out
+    (and the status row names no key of the assignee's: resuming is theirs)."""
+    client = FakeClient(shared_session_events(Path.cwd()))
+    app = VerifierApp(client)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await until(pilot, lambda: type(app.screen).__name__ == "VerifierScreen", "the verifier's screen")
+        await settled(pilot)
+        assert "p hold" in _verifier_keys(app)
+        screen: Any = app.screen
+        client.state = dataclasses.replace(client.state, paused=True, pause_reason="paused by alice")
+        screen._dirty = True
+        stack = screen.query_one(StatusStack)
+        await until(pilot, lambda: _row(stack) == "PAUSED: paused by alice", "the pause on the verifier's status row")
+        await until(pilot, lambda: "p hold" not in _verifier_keys(app), "hold to leave the footer")
+
+
+@pytest.mark.asyncio
+async def test_a_click_on_a_footer_key_presses_it() -> None:
+    """The footer is one row of text now, not a widget per key: a click on `p pause` still pauses, and one on the
+    gap between two keys does nothing."""
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        footer = app.screen.query_one(KeyFooter)
+        row = painted(footer)
+        gap = row.index(" u roll back")
+        await pilot.click(KeyFooter, offset=(gap, 0))
+        await pilot.pause()
+        assert not controller.state.paused
+        await pilot.click(KeyFooter, offset=(row.index("p pause") + 2, 0))
+        await until(pilot, lambda: controller.state.paused, "the pause a click asked for")
+        await settled(pilot)
+    assert types("j.jsonl", "paused", "resumed") == ["paused"], "the click between two keys pressed nothing"
+
+
+class _Foot(App[None]):
+    def compose(self) -> ComposeResult:
+        yield NoteLine("journal: ", "/tmp/\x1b]0;pwned\x07[bold]j[/bold].jsonl")
+
+
+@pytest.mark.asyncio
+async def test_the_foot_shows_a_hostile_path_literally() -> None:
+    """A journal path is the user's text: a terminal escape in it shows as visible characters, markup as written."""
+    app = _Foot()
+    async with app.run_test(size=(80, 3)):
+        row = _row(app.query_one(NoteLine))
+        assert "\x1b" not in row and "\x07" not in row and "[bold]j[/bold].jsonl" in row, row
+        assert row.startswith("journal: /tmp/␛]0;pwned"), row

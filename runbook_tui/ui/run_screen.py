@@ -174,7 +174,7 @@ class RunView(CoalescedRepaintScreen):
             return  # the panel area redraws itself from the state; steps, details and header did not change
         if event["type"] == ev.OUTPUT:
             # Output only adds lines (marking the screen dirty for it redrew the table, details, banner and footer during a flood).
-            # A chunk of up to 64 KiB: split here; sanitised and wrapped only if the pane shows it.
+            # A chunk of up to 256 KiB (a local step; 64 KiB from SSH): split here; sanitised and wrapped only if the pane shows it.
             self._pending_lines.extend(zip(repeat(raw_output_prefix(event)), str(event.get("text", "")).splitlines()))
         else:
             self._dirty = True

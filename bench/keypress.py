@@ -171,6 +171,8 @@ async def measure(lines: int, samples: int) -> tuple[dict[str, dict[str, list[fl
         for key, idle in (await _idle_rounds(app, run_screen, HelpScreen, paused, max(5, samples // 4))).items():
             results[key]["idle"] = idle
 
+        flooding: set[str] = set()  # steps whose output has started coming
+        controller.subscribe(lambda event, _state: flooding.add(str(event.get("step"))) if event["type"] == "output" else None)
         steps_run = 0
         keys = list(results)
         turn = 0
@@ -180,7 +182,8 @@ async def measure(lines: int, samples: int) -> tuple[dict[str, dict[str, list[fl
                 steps_run += 1
                 while not controller.busy and controller.state.steps[f"out{steps_run - 1}"].status != "done":
                     await asyncio.sleep(0.01)
-                await asyncio.sleep(0.2)  # let the flood start
+                while controller.busy and f"out{steps_run - 1}" not in flooding:
+                    await asyncio.sleep(0.001)  # until the flood has started (a fixed 0.2 s outlasted a whole step once output got faster)
                 continue
             key = keys[turn % len(keys)]
             turn += 1

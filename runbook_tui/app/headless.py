@@ -161,7 +161,7 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
 def _open(loaded: Loaded, **options: Any) -> Session:
     for warning in loaded.warnings:
         print(visible_line(str(warning)), file=sys.stderr)
-    session = open_session(loaded, listeners=[printer(sys.stdout)], **options)
+    session = open_session(loaded, listeners=[printer(sys.stdout)], bulk_output=True, **options)
     print(f"journal: {session.journal_path}", flush=True)
     return session
 
@@ -188,7 +188,9 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
 
     async def main() -> int:
         session = _start(
-            lambda: resume_session(journal, listeners=[printer(sys.stdout)], share=choice.share, solo=choice.solo, reopen=reopen, trust=choice.trust)
+            lambda: resume_session(
+                journal, listeners=[printer(sys.stdout)], share=choice.share, solo=choice.solo, reopen=reopen, trust=choice.trust, bulk_output=True
+            )
         )
         if isinstance(session, int):
             return session

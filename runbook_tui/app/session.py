@@ -60,6 +60,7 @@ class Executors:
     settings: Settings
     dry_run: bool = False
     recording: Recording | None = None  # practice: play back the night's outputs instead of running
+    bulk_output: bool = False  # headless: local output in large chunks (`LocalExecutor(bulk=True)`)
     _local: Executor | None = None
     _ssh: Executor | None = None
     _dry: Executor | None = None
@@ -79,7 +80,7 @@ class Executors:
             return self._dry
         if host.is_local:
             if self._local is None:
-                self._local = self._keep(LocalExecutor())
+                self._local = self._keep(LocalExecutor(bulk=self.bulk_output))
             return self._local
         if self._ssh is None:
             from runbook_tui.execute.ssh import SshExecutor  # asyncssh costs start-up time; only remote runs pay it
@@ -219,6 +220,7 @@ class SessionRequest:
     settings: Settings | None = None
     recording: Recording | None = None  # practice: the night's outputs stand in for every command
     verifier_in_process: bool = False  # the caller relays a verifier's intents itself (tests, embedders, practice)
+    bulk_output: bool = False  # headless: local output in large chunks (no keys to answer between them)
 
 
 def build_session(
@@ -245,7 +247,7 @@ def build_session(
     except JournalError as exc:
         raise SessionError(str(exc.strerror)) from None
     # Practice and dry runs execute nothing: a recording plays back, or the dry-run executor shows what would run.
-    executors = Executors(settings, dry_run=mode in ("dry-run", "practice"), recording=request.recording)
+    executors = Executors(settings, dry_run=mode in ("dry-run", "practice"), recording=request.recording, bulk_output=request.bulk_output)
     actor = Actor(operator_name(), "assignee")
     solo = request.solo if request.solo is not None or state is None else state.solo
     controller = Controller(
@@ -291,6 +293,7 @@ def open_session(
     recording: Recording | None = None,
     verifier_in_process: bool = False,
     trust: RunTrust | None = None,
+    bulk_output: bool = False,
 ) -> Session:
     """A new run: window and approval checked before the first event; then session_started is journaled.
 
@@ -314,7 +317,7 @@ def open_session(
         if trust is not None:
             trust.journal_approval(controller)
 
-    request = SessionRequest(mode, solo, share, trust, listeners, settings, recording, verifier_in_process)
+    request = SessionRequest(mode, solo, share, trust, listeners, settings, recording, verifier_in_process, bulk_output)
     return build_session(runbook, request, path, begin)
 
 
@@ -372,6 +375,7 @@ def resume_session(
     solo: str | None = None,
     reopen: str | None = None,
     trust: RunTrust | None = None,
+    bulk_output: bool = False,
 ) -> Session:
     """Rebuild the state from the journal alone, reload the same runbook, and journal the resume.
 
@@ -411,7 +415,7 @@ def resume_session(
         if solo is not None or share is not None:
             controller.change_mode(actor, solo=solo, shared=share is not None)
 
-    request = SessionRequest(str(session.get("mode", "live")), solo, share, trust, listeners, settings)
+    request = SessionRequest(str(session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output)
     # What was shown before the process died (gathered on the one pass above), so the signer goes on from there.
     return build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
 

@@ -18,13 +18,16 @@ from typing import Any
 
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink, Stream
 
-#: Bytes asked for per read; what the sink gets at most per call (asyncio's pipe transport reads at most this much at once).
-#: A slow command's output comes in whatever has arrived; a flood in chunks this big: every chunk is an `output` event
-#: (journaled, hashed, folded into the state, printed), so fewer, larger ones cost less per line (`bench/output.py`).
-CHUNK_SIZE = 256 * 1024
-#: The capacity asked for each output pipe (Linux's default is 64 KiB, its unprivileged maximum 1 MiB): room for a
-#: flood to queue a whole chunk, and more, while the last one is being journaled.
-PIPE_SIZE = 1024 * 1024
+#: Bytes asked for per read; what the sink gets at most per call. A slow command's output comes in whatever has arrived;
+#: a flood in chunks this big: every chunk is an `output` event (journaled, hashed, folded into the state, shown).
+#: On a screen a person uses, a chunk is work the event loop does before the next key: 64 KiB keeps keys quick during
+#: a flood (`bench/keypress.py`).
+CHUNK_SIZE = 64 * 1024
+#: Headless (`exec`): nobody presses keys, so fewer, larger events cost less per line (`bench/output.py`): chunks this
+#: big, and each output pipe asked for BULK_PIPE_SIZE (Linux's default is 64 KiB, its unprivileged maximum 1 MiB),
+#: room for a flood to queue a whole chunk, and more, while the last one is being journaled.
+BULK_CHUNK_SIZE = 256 * 1024
+BULK_PIPE_SIZE = 1024 * 1024
 #: Seconds between SIGTERM and SIGKILL when a command outlives its limit.
 KILL_GRACE_SECONDS = 2.0
 #: Seconds to wait for end-of-output after the shell exited: a background
@@ -56,9 +59,11 @@ def exit_code(returncode: int) -> int:
 
 
 class LocalExecutor:
-    """An `Executor` for the machine the program runs on."""
+    """An `Executor` for the machine the program runs on; `bulk`: output in large chunks, for a run nobody watches keys in."""
 
-    def __init__(self, *, kill_grace: float = KILL_GRACE_SECONDS, eof_grace: float = EOF_GRACE_SECONDS) -> None:
+    def __init__(self, *, bulk: bool = False, kill_grace: float = KILL_GRACE_SECONDS, eof_grace: float = EOF_GRACE_SECONDS) -> None:
+        self._bulk = bulk
+        self._chunk = BULK_CHUNK_SIZE if bulk else CHUNK_SIZE
         self._kill_grace = kill_grace
         self._eof_grace = eof_grace
         self._groups: set[int] = set()  # process groups still running, for close()
@@ -70,7 +75,7 @@ class LocalExecutor:
         loop = asyncio.get_running_loop()
         try:
             transport, protocol = await loop.subprocess_exec(
-                lambda: _Protocol(loop),
+                lambda: _Protocol(loop, self._chunk),
                 *argv,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
@@ -83,13 +88,14 @@ class LocalExecutor:
             return Result("error", error=_cannot_start(command, argv, exc))
 
         proc = asyncio.subprocess.Process(transport, protocol, loop)
-        _widen_pipes(transport)
+        if self._bulk:
+            _widen_pipes(transport)
         pgid = proc.pid  # start_new_session: the shell leads its own group
         self._groups.add(pgid)
         assert proc.stdout is not None and proc.stderr is not None
         readers = [
-            asyncio.create_task(_pump(proc.stdout, "stdout", output)),
-            asyncio.create_task(_pump(proc.stderr, "stderr", output)),
+            asyncio.create_task(_pump(proc.stdout, "stdout", output, self._chunk)),
+            asyncio.create_task(_pump(proc.stderr, "stderr", output, self._chunk)),
         ]
         try:
             return await self._supervise(proc, protocol.exited, pgid, readers, command.timeout, status)
@@ -177,8 +183,8 @@ class _Protocol(asyncio.subprocess.SubprocessStreamProtocol):
     `process_exited` callback fires at the exit itself.
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(limit=CHUNK_SIZE, loop=loop)
+    def __init__(self, loop: asyncio.AbstractEventLoop, chunk: int) -> None:
+        super().__init__(limit=chunk, loop=loop)
         self.exited: asyncio.Future[None] = loop.create_future()
 
     def process_exited(self) -> None:
@@ -188,7 +194,7 @@ class _Protocol(asyncio.subprocess.SubprocessStreamProtocol):
 
 
 def _widen_pipes(transport: asyncio.SubprocessTransport) -> None:
-    """Ask for PIPE_SIZE on the command's stdout and stderr pipes where the system allows it (Linux); as they are otherwise."""
+    """Ask for BULK_PIPE_SIZE on the command's stdout and stderr pipes where the system allows it (Linux); as they are otherwise."""
     set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
     for fd in (1, 2):
         pipe = transport.get_pipe_transport(fd)
@@ -196,13 +202,13 @@ def _widen_pipes(transport: asyncio.SubprocessTransport) -> None:
         if set_size is None or handle is None:
             continue
         try:
-            fcntl.fcntl(handle.fileno(), set_size, PIPE_SIZE)
+            fcntl.fcntl(handle.fileno(), set_size, BULK_PIPE_SIZE)
         except (OSError, ValueError):  # over the user's pipe quota, or the pipe already closed (a command done at once)
             continue
 
 
-async def _pump(stream: asyncio.StreamReader, name: Stream, output: OutputSink) -> None:
-    while chunk := await stream.read(CHUNK_SIZE):
+async def _pump(stream: asyncio.StreamReader, name: Stream, output: OutputSink, size: int) -> None:
+    while chunk := await stream.read(size):
         output(name, chunk)
 
 

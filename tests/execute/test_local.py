@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from runbook_tui.engine.ports import Command, Result
-from runbook_tui.execute.local import CHUNK_SIZE, PIPE_SIZE, LocalExecutor, build_argv, exit_code
+from runbook_tui.execute.local import BULK_CHUNK_SIZE, BULK_PIPE_SIZE, CHUNK_SIZE, LocalExecutor, build_argv, exit_code
 from runbook_tui.runbook.model import Host, Mark
 
 LOCAL = Host(name="local", address="localhost", mark=Mark("<test>", 1, 1))
@@ -104,6 +104,7 @@ def test_stdin_is_dev_null() -> None:
 
 
 def test_output_comes_in_chunks_not_lines() -> None:
+    """On a screen (the default), chunks of at most 64 KiB: each is work done before the next key is answered."""
     result, sink, _ = run("seq 200000")
     assert result == Result("ok", 0)
     expected = "".join(f"{i}\n" for i in range(1, 200001)).encode()
@@ -112,12 +113,13 @@ def test_output_comes_in_chunks_not_lines() -> None:
     assert max(len(d) for _, d in sink.chunks) <= CHUNK_SIZE
 
 
-def test_a_flood_writes_ahead_into_a_wide_pipe_and_arrives_in_large_chunks(tmp_path: Path) -> None:
-    """While the sink works on a chunk (journal, state, screen), the command goes on writing: into a pipe of PIPE_SIZE,
-    not Linux's 64 KiB; and what queued meanwhile comes in chunks of up to CHUNK_SIZE, so a flood makes fewer events."""
+def test_a_headless_flood_writes_ahead_into_a_wide_pipe_and_arrives_in_large_chunks(tmp_path: Path) -> None:
+    """Headless (`bulk`, as `exec`): while the sink works on a chunk (journal, state), the command goes on writing: into
+    a pipe of BULK_PIPE_SIZE, not Linux's 64 KiB; and what queued meanwhile comes in chunks of up to BULK_CHUNK_SIZE, so a
+    flood makes fewer events."""
     written = tmp_path / "written"
-    size = 3 * CHUNK_SIZE
-    assert size < PIPE_SIZE
+    size = 3 * BULK_CHUNK_SIZE
+    assert size < BULK_PIPE_SIZE
     chunks: list[bytes] = []
 
     def slow_sink(stream: str, data: bytes) -> None:
@@ -129,10 +131,10 @@ def test_a_flood_writes_ahead_into_a_wide_pipe_and_arrives_in_large_chunks(tmp_p
         chunks.append(data)
 
     command = Command(host=LOCAL, command=f"head -c {size} /dev/zero; touch {shlex.quote(str(written))}")
-    result = asyncio.run(LocalExecutor().run(command, slow_sink))
+    result = asyncio.run(LocalExecutor(bulk=True).run(command, slow_sink))
     assert result == Result("ok", 0)
     assert b"".join(chunks) == bytes(size)
-    assert max(len(c) for c in chunks) == CHUNK_SIZE  # what queued came in chunks as large as a read gives, not 64 KiB
+    assert max(len(c) for c in chunks) == BULK_CHUNK_SIZE  # what queued came in chunks as large as a read gives, not 64 KiB
 
 
 def test_large_stdout_and_stderr_together_do_not_deadlock() -> None:

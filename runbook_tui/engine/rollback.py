@@ -34,6 +34,9 @@ class StepRecord:
 
     step_id: str
     hosts: tuple[tuple[str, Outcome], ...]
+    #: The step as a whole is done: it ran everywhere and, where a verifier must confirm, was confirmed. A step the
+    #: verifier rejected (or has not confirmed yet) ran, but is not a safe point to go back to.
+    accepted: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +176,8 @@ def _resolve(runbook: Runbook, record: StepRecord) -> Step:
 
 
 def _completed(record: StepRecord) -> bool:
-    """A checkpoint counts only when it finished on every host: a half-done safe point is not safe."""
-    return bool(record.hosts) and all(outcome == "done" for _, outcome in record.hosts)
+    """A checkpoint counts only when it finished on every host and was accepted: a half-done or rejected safe point is not safe."""
+    return record.accepted and bool(record.hosts) and all(outcome == "done" for _, outcome in record.hosts)
 
 
 def _entries_for(

@@ -315,7 +315,8 @@ class StepRunner:
         records = []
         for sid in self.state.history:
             step = self.state.steps[sid]
-            records.append(StepRecord(sid, tuple((h, hs.status) for h, hs in step.hosts.items() if _plannable(hs.status))))
+            hosts = tuple((h, hs.status) for h, hs in step.hosts.items() if _plannable(hs.status))
+            records.append(StepRecord(sid, hosts, accepted=step.status == "done"))
         return records
 
     def plan_rollback(self, scope: Scope) -> RollbackPlan:

@@ -255,6 +255,11 @@ def test_a_rejection_stops_the_run_at_that_step_with_the_reason_in_the_journal(s
         assert c.state.steps["a"].status == "rejected"
         assert c.state.steps["a"].reason == "the diff shows the wrong file"
         assert c.state.current == "a"
+        # 'a' is a checkpoint, but a rejected one is not a safe point: rolling back to the last checkpoint undoes it
+        # (before, it counted as reached, the list said nothing ran since, and 'a''s change stayed in place).
+        plan = c.plan_rollback("checkpoint")
+        assert plan.checkpoint_step is None
+        assert [(e.step_id, e.command) for e in plan.entries] == [("a", "echo undo-a >> log")]
         return outcome
 
     assert session_for(TWO_STEPS)(body) == "failed"

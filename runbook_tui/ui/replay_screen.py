@@ -151,8 +151,9 @@ class ReplayScreen(RunView):
         playing = "playing" if self._timer is not None else "paused"
         moment = self.replay.moment()
         at = f"{moment:%Y-%m-%d %H:%M:%S} UTC  " if moment else ""
-        where = f"  {at}event {self.replay.position}/{len(self.replay.events)}  {playing} at {self.speed:g}x  — nothing is executed"
-        self.query_one(NoteLine).say("REPLAY ", self.label, where)  # one row: the label (a file name) cut in the middle to fit
+        where = f"  {at}event {self.replay.position}/{len(self.replay.events)}  {playing} at {self.speed:g}x"
+        # One row: the label (a file name) cut in the middle to fit; that nothing runs comes first, so it is never cut off.
+        self.query_one(NoteLine).say("REPLAY, nothing runs: ", self.label, where)
 
     def _reset_output(self) -> None:
         """After a jump: the output as it stood at that moment."""

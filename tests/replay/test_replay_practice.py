@@ -146,8 +146,9 @@ def test_replay_snapshot_after_the_failure(night: tuple[Path, Path], snap_compar
     """Replay at the moment 'boom' failed: the status line says `'boom' FAILED (exit 3)` without keys (nothing
     runs in a replay), the step 4/4 pane shows its command and undo, the output shows what the live run showed
     (`── boom started`, `local ! it broke`, `── boom FAILED`, `✗ local: exit code 3, expected 0`),
-    and the bottom line says `REPLAY night.jsonl 2026-11-23 22:00:13 UTC event 14/21 paused at 1x — nothing
-    is executed` (the night's events get fixed times, one second apart, so the replayed time is stable)."""
+    and the bottom line says `REPLAY, nothing runs: night.jsonl 2026-11-23 22:00:17 UTC event 18/26 paused at 1x`
+    (that nothing runs first, so a narrow terminal never cuts it off; the night's events get fixed times, one
+    second apart, so the replayed time is stable)."""
     events = [{**e, "ts": f"2026-11-23T22:{i // 60:02d}:{i % 60:02d}.000Z"} for i, e in enumerate(read_events(night[0]).events)]
     position = next(i for i, e in enumerate(events) if e["type"] == "step_finished" and e["step"] == "boom") + 1
 

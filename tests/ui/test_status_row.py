@@ -46,11 +46,19 @@ def _row(widget: Any) -> str:
 
 
 def _count_layouts(app: Any) -> list[object]:
-    """A list that grows by one each time the screen is laid out from now on."""
+    """A list that grows by one each time the screen is laid out from now on. A scroll alone (Textual's
+    `_refresh_layout(scroll=True)` without a layout asked for: the output log following its last line, which under load
+    may land a frame late) moves no widget and is not counted."""
     screen: Any = app.screen
     layouts: list[object] = []
     lay_out = screen._refresh_layout
-    screen._refresh_layout = lambda *args, **kwargs: layouts.append(args) or lay_out(*args, **kwargs)
+
+    def counted(*args: Any, **kwargs: Any) -> None:
+        if args or kwargs.get("size") is not None or screen._layout_required:
+            layouts.append(args)
+        lay_out(*args, **kwargs)
+
+    screen._refresh_layout = counted
     return layouts
 
 

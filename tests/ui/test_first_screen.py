@@ -124,7 +124,6 @@ async def test_the_first_frame_is_in_the_chosen_theme_and_a_later_choice_restyle
     app = solo_app(theme="day")
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
-        await pilot.pause()
         assert app.screen.styles.background == Color.parse("#f4f2ec"), "day's background from the first frame"
         app.theme = "night"
         await until(pilot, lambda: app.screen.styles.background == Color.parse("#0e1114"), "night's background after the change")

@@ -126,12 +126,11 @@ class _Stack(App[None]):
 async def _said(state: RunState, width: int = 140) -> dict[Role, str]:
     app = _Stack()
     said: dict[Role, str] = {}
-    async with app.run_test(size=(width, 6)) as pilot:
+    async with app.run_test(size=(width, 6)):
         stack = app.query_one(StatusStack)
         for role in ROLES:
             stack.show(state, FROZEN, role)
-            await pilot.pause()
-            said[role] = _row(stack)
+            said[role] = _row(stack)  # drawn from what `show` set, at the widget's size: nothing to wait for
     return said
 
 
@@ -208,9 +207,11 @@ async def test_at_80x24_the_journal_takes_one_row_and_the_help_shows_it_whole(wo
         await pilot.press("question_mark")
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", "the help")
         await pilot.press("end")
-        await pilot.pause()
-        text = " ".join(painted(widget) for widget in app.screen.query("#dialog-body"))
-        assert journal in "".join(text.split()), text
+
+        def help_text() -> str:
+            return "".join(" ".join(painted(widget) for widget in app.screen.query("#dialog-body")).split())
+
+        await until(pilot, lambda: journal in help_text(), f"the journal's whole path in the help: {journal}")
 
 
 def _verifier_keys(app: Any) -> list[str]:
@@ -246,9 +247,8 @@ async def test_a_click_on_a_footer_key_presses_it() -> None:
         footer = app.screen.query_one(KeyFooter)
         row = painted(footer)
         gap = row.index(" u roll back")
-        await pilot.click(KeyFooter, offset=(gap, 0))
-        await pilot.pause()
-        assert not controller.state.paused
+        await pilot.click(KeyFooter, offset=(gap, 0))  # the click is handled when it returns
+        assert not controller.state.paused and type(app.screen).__name__ == "RunScreen", "a click between two keys pressed one"
         await pilot.click(KeyFooter, offset=(row.index("p pause") + 2, 0))
         await until(pilot, lambda: controller.state.paused, "the pause a click asked for")
         await settled(pilot)

@@ -15,12 +15,12 @@ import pytest
 from run_screen_helpers import (
     make_app,
     painted,
+    prepare_workdir,
     run_step,
     screen_is,
     settled,
     started,
     until,
-    write_runbook,
 )
 
 from runbook_tui.ui.output_pane import OutputLog
@@ -66,12 +66,7 @@ sections:
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
-    monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
-    write_runbook(tmp_path, RUNBOOK)
+    prepare_workdir(tmp_path, monkeypatch, RUNBOOK)
     yield tmp_path
 
 

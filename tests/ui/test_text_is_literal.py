@@ -17,12 +17,12 @@ import pytest
 from run_screen_helpers import (
     make_app,
     painted,
+    prepare_workdir,
     run_step,
     screen_is,
     settled,
     started,
     type_text,
-    write_runbook,
 )
 
 from runbook_tui.ui.widgets import StepDetail
@@ -48,12 +48,7 @@ sections:
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
-    monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
-    write_runbook(tmp_path, HOSTILE)
+    prepare_workdir(tmp_path, monkeypatch, HOSTILE)
     yield tmp_path
 
 

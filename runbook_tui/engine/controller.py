@@ -318,7 +318,9 @@ class Controller(VerifierIntents, StepRunner):
         current = state.current
         allowed: set[AssigneeIntent] = {"pause"}
         if current is not None and not self.busy:
-            allowed |= {"skip", "rollback"} if state.paused else {"skip", "rollback", "run"}
+            allowed.add("rollback")
+            if state.steps[current].status != "awaiting_verification":  # ran; only the verifier moves it on
+                allowed |= {"skip"} if state.paused else {"skip", "run"}
         if current is not None and state.steps[current].status == "unknown":
             allowed.add("mark_done")
         if current is None and state.criteria_unmet and state.criteria_acceptance is None and not self.busy:

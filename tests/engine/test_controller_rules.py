@@ -434,6 +434,7 @@ def test_the_allowed_intents_follow_the_state(session_for: Callable[..., Any]) -
         assert c.pause(ALICE).ok
         await run_first_step(c)
         assert c.state.steps["a"].status == "awaiting_verification"
+        assert c.allowed_intents() == {"rollback", "pause"}, "a step waiting for the verifier offers no run and no skip"
         assert c.confirm(BOB).ok
         await run_first_step(c)
         assert c.state.finished

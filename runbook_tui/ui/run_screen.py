@@ -36,7 +36,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
-from runbook_tui.engine.state import RunState
+from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.log_lines import log_lines, raw_output_prefix
@@ -245,6 +245,7 @@ class RunScreen(RunView):
 
     BINDINGS = [
         Binding("enter", "run_step", "run", priority=True),
+        Binding("enter", "ask_go_ahead", "ask go-ahead", priority=True),  # a step the verifier lets start: enter asks
         Binding("u", "rollback", "roll back"),
         Binding("s", "skip", "skip"),
         Binding("d", "mark_done", "mark done"),
@@ -305,6 +306,7 @@ class RunScreen(RunView):
     #: Key actions that are the controller's intents: the footer asks the controller whether each is allowed now.
     INTENTS: dict[str, AssigneeIntent] = {
         "run_step": "run",
+        "ask_go_ahead": "run",
         "skip": "skip",
         "rollback": "rollback",
         "mark_done": "mark_done",
@@ -318,7 +320,10 @@ class RunScreen(RunView):
         intent = self.INTENTS.get(action)
         if intent is None:
             return True
-        if intent == "pause" and self.controller.state.paused != (action == "resume"):
+        state = self.controller.state
+        if intent == "pause" and state.paused != (action == "resume"):
+            return False
+        if intent == "run" and (confirmable(state) == "before") != (action == "ask_go_ahead"):
             return False
         return intent in self.controller.allowed_intents()
 
@@ -383,6 +388,8 @@ class RunScreen(RunView):
             ),
             lambda reason: self._say(self.controller.accept_criteria(self.actor, reason)) if reason else None,
         )
+
+    action_ask_go_ahead = action_run_step
 
     async def action_pause(self) -> None:
         """p pauses or resumes, whichever the run needs when the decision is taken (pressed twice quickly: pause, then resume)."""

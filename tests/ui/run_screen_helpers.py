@@ -125,12 +125,16 @@ def make_app(
     mode: str = "live",
     solo: str | None = "ui test",
     now: Any = None,
+    verifier_in_process: bool = False,
 ) -> RunbookApp:
-    """The app as `runbook-tui run runbook.yaml --solo "ui test" --journal j.jsonl` builds it."""
+    """The app as `runbook-tui run runbook.yaml --solo "ui test" --journal j.jsonl` builds it (with
+    `verifier_in_process` and no `solo`: a two-person run whose verifier's intents the test sends itself)."""
     loaded = load(str(runbook), dict(params or {}))
 
     def starter(override: str | None) -> Session:
-        return open_session(loaded, mode=mode, solo=solo, journal=journal, override_window=override, settings=Settings(), now=now)
+        return open_session(
+            loaded, mode=mode, solo=solo, journal=journal, override_window=override, settings=Settings(), now=now, verifier_in_process=verifier_in_process
+        )
 
     return RunbookApp(starter)
 

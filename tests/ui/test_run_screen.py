@@ -228,6 +228,19 @@ async def test_the_footer_drops_the_run_key_while_paused_and_says_p_resume(workd
 
 
 @pytest.mark.asyncio
+async def test_the_footer_says_ask_go_ahead_where_enter_asks_the_verifier(workdir: Path) -> None:
+    """A step the verifier must let start: enter asks for the go-ahead, and the footer says so as the status row does
+    (it said `⏎ run`); the same step in a solo run, where nobody is asked, offers `⏎ run`."""
+    write_runbook(workdir, RUNBOOK.replace("        title: Config parses", "        title: Config parses\n        verify: before"))
+    for solo, enter in ((None, "⏎ ask go-ahead"), ("ui test", "⏎ run")):
+        app = make_app(solo=solo, verifier_in_process=solo is None, journal=f"{enter[2:5]}.jsonl")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(pilot)
+            await settled(pilot)
+            assert _keys(app)[0] == enter and [key for key in _keys(app) if key.startswith("⏎")] == [enter], (solo, _keys(app))
+
+
+@pytest.mark.asyncio
 async def test_help_opening_and_closing_leaves_the_footer_as_it_is(workdir: Path) -> None:
     """`?` and its close do not change the keys, so the footer keeps what it shows and is not drawn again (Textual's
     footer removed and mounted every key on each push and pop, and the screen was laid out again for it)."""

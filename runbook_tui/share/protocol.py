@@ -69,14 +69,7 @@ def event(evt: dict[str, Any]) -> str:
     return EVENT_PREFIX + canonical(evt).decode("utf-8") + "}\n"
 
 
-def event_text(line: str) -> str | None:
-    """The event's own JSON text in an event message (one line, its newline taken off: what the journal holds), or None for any other line."""
-    if line.startswith(EVENT_PREFIX) and line.endswith("}") and len(line) <= MAX_LINE:
-        return line[len(EVENT_PREFIX) : -1]
-    return None
-
-
-def event_object(text: str) -> dict[str, Any] | None:
+def event_object(text: bytes | str) -> dict[str, Any] | None:
     """`text` parsed when it is one JSON object and nothing else (as `json.loads`, faster: `decode_line`), else None."""
     try:
         value = decode_line(text)

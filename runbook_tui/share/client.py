@@ -119,7 +119,7 @@ class ShareClient:
             ep.host, ep.port, known_hosts=ep.known_hosts, username="runbook", encoding="utf-8",
             keepalive_interval=interval, keepalive_count_max=count, **keys,
         )  # fmt: skip
-        self._process = await self._conn.create_process()
+        self._process = await self._conn.create_process(window=protocol.WINDOW, max_pktsize=protocol.MAX_PACKET)
         welcome = protocol.decode(await self._process.stdout.readline())
         self.name = welcome.get("name")
         self.role = "observer" if ep.observe else welcome.get("role")

@@ -163,13 +163,16 @@ class ShareClient:
 
     def _receive(self, lines: list[str]) -> None:
         """Each line in order: an event is checked against the ledger and kept for the fold, a reply resolved."""
-        add_output = None if self.trust is None else self.trust.ledger.add_output
         prefix, start, fresh = protocol.EVENT_PREFIX, len(protocol.EVENT_PREFIX), self._unfolded
+        ledger = None if self.trust is None else self.trust.ledger
+        in_step = ledger is not None and len(ledger.hashes) == (fresh[-1]["seq"] if fresh else self.state.seq) + 1
+        add_output = ledger.add_output if ledger is not None and in_step else None  # (it always is: both grow only here)
         for line in lines:
             if line.startswith(prefix) and line.endswith("}") and len(line) <= protocol.MAX_LINE:  # the event's journal line
                 raw = line[start:-1].encode()
                 # Most of a catch-up: an output event parsed, checked as the next link of the chain and recorded, in one
-                # call (the ledger holds exactly the events of the replica and its unfolded ones, so it follows them).
+                # call (the ledger holds exactly the events of the replica and its unfolded ones: the next of one is the
+                # next of the other).
                 event = None if add_output is None else add_output(raw)
                 if event is not None:
                     fresh.append(event)

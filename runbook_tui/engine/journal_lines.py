@@ -48,18 +48,24 @@ def chained_output(raw: bytes, number: int, prev: str) -> Any:
     following `prev`, its hash right: most of a long journal, checked in one call. None: read the line the general way
     (`decode_line`, then each check, which says what is wrong, if anything).
     """
+    return output_event(raw[:-1], number - 1, prev)
+
+
+def output_event(line: bytes, seq: int, prev: str) -> Any:
+    """The event in `line` (no newline) when it is event `seq`, an `output` event written canonically, following `prev`,
+    its hash right (`output_follows`); else None."""
     try:
-        obj = orjson.loads(raw)
+        obj = orjson.loads(line)
     except orjson.JSONDecodeError:
         return None
-    return obj if output_follows(obj, raw[:-1], number - 1, prev) else None
+    return obj if output_follows(obj, line, seq, prev) else None
 
 
 def output_follows(obj: Any, line: bytes, seq: int, prev: str) -> bool:
     """`obj` (parsed from `line`, without its newline) is an `output` event as the runner writes it, with `seq` after `prev`,
     `line` is its canonical form (`journal.canonical`: keys sorted, no spaces, UTF-8) and hashes to its `hash`.
 
-    The same checks as the journal's reader and the verifier's ledger (`journal._check`, `Ledger.add`): a line this
+    The same checks as the journal's reader and the verifier's ledger (`journal._check`, `Ledger.add_output`): a line this
     accepts, they accept, and so does the spec's ten lines of Python (hash of `json.dumps(obj without hash,
     sort_keys=True, separators=(",", ":"), ensure_ascii=False)`). For an object of text and one 64-bit integer,
     orjson's sorted encoding is byte for byte that one (every code point is checked in the tests), so the line must

@@ -119,7 +119,7 @@ class ShareClient:
             ep.host, ep.port, known_hosts=ep.known_hosts, username="runbook", encoding="utf-8",
             keepalive_interval=interval, keepalive_count_max=count, **keys,
         )  # fmt: skip
-        self._process = await self._conn.create_process()
+        self._process = await self._conn.create_process(window=protocol.WINDOW, max_pktsize=protocol.MAX_PACKET)
         welcome = protocol.decode(await self._process.stdout.readline())
         self.name = welcome.get("name")
         self.role = "observer" if ep.observe else welcome.get("role")
@@ -156,54 +156,66 @@ class ShareClient:
     async def _read(self) -> None:
         assert self._process is not None
         async for lines in protocol.read_lines(self._process.stdout):
-            batch: list[tuple[Event, str | None]] = []  # events folded together (a catch-up is nothing else)
-            for line in lines:
-                text = protocol.event_text(line)
-                if text is not None:  # the common case: parse only the event, check its hash from its bytes
-                    event = protocol.event_object(text)
-                    if event is not None:
-                        batch.append((event, text))
-                        continue  # else not the event alone: read it as any message
-                message = protocol.decode(line)
-                kind = message.get("kind")
-                if kind == "event":
-                    batch.append((message["event"], None))
-                elif kind == "reply":
-                    self._take(batch)  # in order: the events before the reply first
-                    self._fold()
-                    batch = []
-                    future = self._waiting.pop(int(message.get("id", 0)), None)
-                    if future is not None and not future.done():
-                        future.set_result(Reply(bool(message.get("ok")), str(message.get("message", ""))))
-            self._take(batch)
+            try:
+                self._receive(lines)
+            finally:
+                self._received()
 
-    def _take(self, batch: list[tuple[Event, str | None]]) -> None:
-        """Check each event against the ledger; the new ones are folded together (`_fold`: now, or within FOLD_SECONDS)."""
-        fresh = self._unfolded
-        last = fresh[-1]["seq"] if fresh else self.state.seq
-        sealing = self.role == "verifier" and self.trust is not None and self.trust.signer is not None
-        try:
-            for event, text in batch:
-                if not self._verified(event, text):
+    def _receive(self, lines: list[str]) -> None:
+        """Each line in order: an event is checked against the ledger and kept for the fold, a reply resolved."""
+        prefix, start, fresh = protocol.EVENT_PREFIX, len(protocol.EVENT_PREFIX), self._unfolded
+        ledger = None if self.trust is None else self.trust.ledger
+        in_step = ledger is not None and len(ledger.hashes) == (fresh[-1]["seq"] if fresh else self.state.seq) + 1
+        add_output = ledger.add_output if ledger is not None and in_step else None  # (it always is: both grow only here)
+        for line in lines:
+            if line.startswith(prefix) and line.endswith("}") and len(line) <= protocol.MAX_LINE:  # the event's journal line
+                raw = line[start:-1].encode()
+                # Most of a catch-up: an output event parsed, checked as the next link of the chain and recorded, in one
+                # call (the ledger holds exactly the events of the replica and its unfolded ones: the next of one is the
+                # next of the other).
+                event = None if add_output is None else add_output(raw)
+                if event is not None:
+                    fresh.append(event)
                     continue
-                seq = event["seq"]
-                if seq <= last:
-                    continue  # already have it (a catch-up overlapping a live event)
-                if seq != last + 1:
-                    raise protocol.ProtocolError(f"event {seq} after {last}: a gap")
-                if sealing and event.get("type") in SEALED_AT:
-                    task = asyncio.get_running_loop().create_task(self._seal(event))
-                    self._seals.add(task)
-                    task.add_done_callback(self._seals.discard)
-                fresh.append(event)
-                last = seq
-        finally:
-            if self.trust is not None:
-                self.trust.ledger.flush()
-            if len(fresh) <= LIVE_BATCH or time.monotonic() - self._folded_at >= FOLD_SECONDS:
-                self._fold()
-            elif self._fold_timer is None:
-                self._fold_timer = asyncio.get_running_loop().call_later(FOLD_SECONDS, self._fold)
+                event = protocol.event_object(raw)
+                if event is not None:
+                    self._take(event)
+                    continue  # else not the event alone: read it as any message
+            message = protocol.decode(line)
+            kind = message.get("kind")
+            if kind == "event":
+                self._take(message["event"])
+            elif kind == "reply":
+                self._fold()  # in order: the events before the reply first
+                fresh = self._unfolded
+                future = self._waiting.pop(int(message.get("id", 0)), None)
+                if future is not None and not future.done():
+                    future.set_result(Reply(bool(message.get("ok")), str(message.get("message", ""))))
+
+    def _take(self, event: Event) -> None:
+        """Check an event against the ledger; a new one is kept for the fold (a seal of it signed when it is due)."""
+        if not self._verified(event):
+            return
+        seq, fresh = event["seq"], self._unfolded
+        last = fresh[-1]["seq"] if fresh else self.state.seq
+        if seq <= last:
+            return  # already have it (a catch-up overlapping a live event)
+        if seq != last + 1:
+            raise protocol.ProtocolError(f"event {seq} after {last}: a gap")
+        if self.role == "verifier" and self.trust is not None and self.trust.signer is not None and event.get("type") in SEALED_AT:
+            task = asyncio.get_running_loop().create_task(self._seal(event))
+            self._seals.add(task)
+            task.add_done_callback(self._seals.discard)
+        fresh.append(event)
+
+    def _received(self) -> None:
+        """After a read: the copy written; the new events folded now (a few, or the first in FOLD_SECONDS) or within FOLD_SECONDS."""
+        if self.trust is not None:
+            self.trust.ledger.flush()
+        if len(self._unfolded) <= LIVE_BATCH or time.monotonic() - self._folded_at >= FOLD_SECONDS:
+            self._fold()
+        elif self._fold_timer is None:
+            self._fold_timer = asyncio.get_running_loop().call_later(FOLD_SECONDS, self._fold)
 
     def _fold(self) -> None:
         """Fold the events checked since the last fold, then tell the listeners of each (with the state after them all)."""
@@ -219,11 +231,11 @@ class ShareClient:
                 for listener in listeners:
                     listener(event, state)
 
-    def _verified(self, event: Event, text: str | None) -> bool:
-        """`event` extends the chain this participant holds (or repeats it); `text`: its JSON as received (the journal's line), if known."""
+    def _verified(self, event: Event) -> bool:
+        """`event` extends the chain this participant holds (or repeats it)."""
         if self.trust is None:
             return True
-        problem = self.trust.ledger.add(event, None if text is None else text.encode())
+        problem = self.trust.ledger.add(event)
         if problem is None:
             return True
         if self.diverged is None:

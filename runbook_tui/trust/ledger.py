@@ -14,7 +14,7 @@ from pathlib import Path
 
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import canonical, event_hash
-from runbook_tui.engine.journal_lines import output_follows
+from runbook_tui.engine.journal_lines import output_event
 from runbook_tui.trust import statements
 
 #: Lines held for the copy before they are written even without a `flush` (a long batch stays bounded).
@@ -40,18 +40,20 @@ class Ledger:
         seq = event.get("seq")
         return isinstance(seq, int) and 0 <= seq < len(self.hashes) and self.hashes[seq] == event.get("hash")
 
-    def add(self, event: Event, line: bytes | None = None) -> str | None:
-        """Record one event; None when it fits, else the divergence in words.
-
-        `line`: the event's JSON as received; when it is a canonical `output` line (most of a catch-up) its hash is
-        checked from the bytes (no encoding again) and the copy on disk gets those bytes; any other event is
-        encoded again, as the spec hashes it.
-        """
+    def add_output(self, line: bytes) -> Event | None:
+        """Record the event in `line` (its journal line, as received) when it is the next event, a canonical `output`
+        event whose hash is right (most of a catch-up: parsed, checked and recorded in one call, its hash from the
+        bytes, the copy on disk gets those bytes); None when it is not that (nothing recorded: read it and `add` it)."""
         held = len(self.hashes)
-        if line is not None and output_follows(event, line, held, self.hashes[-1] if held else ""):  # most of a catch-up
+        event: Event | None = output_event(line, held, self.hashes[-1] if held else "")
+        if event is not None:
             self.hashes.append(event["hash"])
             self._write(line)
-            return None
+        return event
+
+    def add(self, event: Event) -> str | None:
+        """Record one event; None when it fits, else the divergence in words. It is encoded again, as the spec hashes it."""
+        held = len(self.hashes)
         seq = event.get("seq")
         if not isinstance(seq, int) or seq < 0:
             return f"an event without a valid seq: {seq!r}"

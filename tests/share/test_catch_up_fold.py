@@ -17,8 +17,23 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalWriter, read_events
 from runbook_tui.engine.state import RunState, replay
 from runbook_tui.share.client import FOLD_SECONDS, LIVE_BATCH, Endpoint, ShareClient
+from runbook_tui.share.protocol import EVENT_PREFIX
+from runbook_tui.trust.ledger import Ledger
+from runbook_tui.trust.participant import ParticipantTrust
 
 pytestmark = pytest.mark.asyncio
+
+
+def _client(tmp_path: Path) -> ShareClient:
+    client = ShareClient(Endpoint("127.0.0.1", 1, str(tmp_path / "known_hosts"), None))
+    client.trust = ParticipantTrust(None, "bob", "s1", Ledger())  # each event checked as a verifier checks it
+    return client
+
+
+def _read(client: ShareClient, received: list[tuple[Event, str]]) -> None:
+    """One read of the share server's event messages, taken as the client's reader takes it."""
+    client._receive([f"{EVENT_PREFIX}{line}}}" for _, line in received])
+    client._received()
 
 
 def _journal(path: Path, outputs: int) -> list[tuple[Event, str]]:
@@ -33,7 +48,7 @@ def _journal(path: Path, outputs: int) -> list[tuple[Event, str]]:
 
 async def test_a_catch_up_folded_in_batches_ends_at_the_journal_state_with_every_event_told_in_order(tmp_path: Path) -> None:
     received = _journal(tmp_path / "j.jsonl", 3000)
-    client = ShareClient(Endpoint("127.0.0.1", 1, str(tmp_path / "known_hosts"), None))
+    client = _client(tmp_path)
     told: list[int] = []
     states: list[RunState] = []
 
@@ -44,7 +59,7 @@ async def test_a_catch_up_folded_in_batches_ends_at_the_journal_state_with_every
     client.subscribe(listener)
     reads = [received[at : at + 100] for at in range(0, len(received), 100)]
     for read in reads:
-        client._take(read)
+        _read(client, read)
     assert client.state.seq < received[-1][0]["seq"], "the last read folded at once: the catch-up was not batched"
     deadline = time.monotonic() + 5
     while client.state.seq != received[-1][0]["seq"]:
@@ -58,10 +73,10 @@ async def test_a_catch_up_folded_in_batches_ends_at_the_journal_state_with_every
 
 async def test_a_live_event_is_folded_at_once(tmp_path: Path) -> None:
     received = _journal(tmp_path / "j.jsonl", 3 * LIVE_BATCH)
-    client = ShareClient(Endpoint("127.0.0.1", 1, str(tmp_path / "known_hosts"), None))
-    client._take(received[: 3 * LIVE_BATCH])  # a catch-up's read: folded (the first fold is never held back)
+    client = _client(tmp_path)
+    _read(client, received[: 3 * LIVE_BATCH])  # a catch-up's read: folded (the first fold is never held back)
     for event in received[3 * LIVE_BATCH :]:
-        client._take([event])  # live, one at a time, right after the fold
+        _read(client, [event])  # live, one at a time, right after the fold
         assert client.state.seq == event[0]["seq"]
 
 
@@ -94,4 +109,3 @@ async def test_the_server_relays_exactly_the_lines_asked_for_as_event_messages(t
         await server.ShareServer._catch_up(share, written, since, until)  # type: ignore[arg-type]
         messages = "".join(written.parts).splitlines()
         assert messages == [f"{protocol.EVENT_PREFIX}{line}}}" for line in lines[since + 1 : until]], (since, until)
-        assert all(protocol.event_text(message) == line for message, line in zip(messages, lines[since + 1 : until], strict=True))

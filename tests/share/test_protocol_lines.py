@@ -41,10 +41,9 @@ async def test_a_line_longer_than_the_limit_is_refused_before_it_is_all_held(mon
     assert len(endless.pieces) > 9_990  # refused after a few reads, not at the end of the stream
 
 
-def test_an_event_message_gives_the_event_s_own_text_and_object() -> None:
-    line = protocol.event({"seq": 1, "type": "note"}).removesuffix("\n")
-    text = protocol.event_text(line)
-    assert text == '{"seq":1,"type":"note"}' and protocol.event_object(text) == {"seq": 1, "type": "note"}
+def test_an_event_message_is_the_event_s_own_text_framed_and_parses_to_the_object() -> None:
+    line = protocol.event({"seq": 1, "type": "note"})
+    assert line == protocol.EVENT_PREFIX + '{"seq":1,"type":"note"}' + "}\n"
+    assert protocol.event_object(b'{"seq":1,"type":"note"}') == protocol.event_object('{"seq":1,"type":"note"}') == {"seq": 1, "type": "note"}
     assert protocol.event_object('{"seq":1} {"seq":2}') is None  # one object and nothing else
     assert protocol.event_object("[1]") is None and protocol.event_object("{") is None
-    assert protocol.event_text('{"kind":"reply","id":1}') is None

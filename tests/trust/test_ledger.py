@@ -9,9 +9,22 @@ from forged_lines import hashed_as_written
 
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalWriter, canonical, event_hash
+from runbook_tui.share import protocol
 from runbook_tui.share.client import Endpoint, ShareClient
 from runbook_tui.trust.ledger import Ledger
 from runbook_tui.trust.participant import ParticipantTrust
+
+
+def _received(client: ShareClient, event: Event) -> None:
+    """`event` read by the client as the share server sends it."""
+    client._receive([protocol.event(event).removesuffix("\n")])
+    client._received()
+
+
+def _add(ledger: Ledger, line: bytes) -> str | None:
+    """`line` recorded as the client records an event received: by its bytes when it is a canonical output event
+    following the chain, else by its object."""
+    return None if ledger.add_output(line) is not None else ledger.add(json.loads(line))
 
 
 def _events(path: Path, texts: list[str]) -> list[Event]:
@@ -31,12 +44,12 @@ def test_a_rewrite_seen_while_joined_is_warned_about_at_once(tmp_path: Path) -> 
     said: list[str] = []
     client.on_status(said.append)
     for event in honest[:3]:
-        client._take([(event, None)])
+        _received(client, event)
     assert not said and client.state.seq == 2
-    client._take([(rewritten[2], None)])  # after a reconnect, the catch-up brings event 2 back changed
+    _received(client, rewritten[2])  # after a reconnect, the catch-up brings event 2 back changed
     assert said == ["WARNING: the journal diverges from what you saw: event 2 differs from the one received before: the assignee's history was rewritten"]
     assert client.diverged is not None
-    client._take([(rewritten[3], None)])  # and what follows the rewrite does not chain onto what bob saw
+    _received(client, rewritten[3])  # and what follows the rewrite does not chain onto what bob saw
     assert "does not follow event 2" in said[-1] and client.state.seq == 2
     client.trust.ledger.close()
     assert [json.loads(line)["hash"] for line in copy.read_text().splitlines()] == [e["hash"] for e in honest[:3]]
@@ -67,26 +80,26 @@ def test_output_events_received_as_their_journal_lines_are_checked_and_copied_by
     lines = _output_lines(tmp_path / "a.jsonl", ["one\n", "two\n", "three\n"])
     copy = tmp_path / "copy.jsonl"
     ledger = Ledger(copy)
-    for line in lines:
-        assert ledger.add(json.loads(line), line) is None
+    assert ledger.add_output(lines[0]) is None and ledger.add(json.loads(lines[0])) is None  # not an output event: by its object
+    assert all(ledger.add_output(line) is not None for line in lines[1:])  # output events: by their bytes
     ledger.close()
     assert copy.read_bytes() == b"\n".join(lines) + b"\n"
     edited = lines[2].replace(b"two", b"owt")
     forged_ledger = Ledger()
     for line in lines[:2]:
-        assert forged_ledger.add(json.loads(line), line) is None
-    assert forged_ledger.add(json.loads(edited), edited) == "event 2: its hash does not match its content"
+        assert _add(forged_ledger, line) is None
+    assert _add(forged_ledger, edited) == "event 2: its hash does not match its content"
     rewritten = _output_lines(tmp_path / "b.jsonl", ["one\n", "2\n", "three\n"])
-    assert ledger.add(json.loads(rewritten[2]), rewritten[2]) == "event 2 differs from the one received before: the assignee's history was rewritten"
-    assert ledger.add(json.loads(rewritten[3]), rewritten[3]) == "event 3 differs from the one received before: the assignee's history was rewritten"
+    assert _add(ledger, rewritten[2]) == "event 2 differs from the one received before: the assignee's history was rewritten"
+    assert _add(ledger, rewritten[3]) == "event 3 differs from the one received before: the assignee's history was rewritten"
 
 
 def test_an_output_event_claiming_a_hash_with_a_lone_surrogate_is_refused_not_raised(tmp_path: Path) -> None:
     lines = _output_lines(tmp_path / "a.jsonl", ["one\n"])
     ledger = Ledger()
-    assert ledger.add(json.loads(lines[0]), lines[0]) is None
+    assert _add(ledger, lines[0]) is None
     forged = lines[1].replace(json.loads(lines[1])["hash"].encode(), b"\\ud800" * 64)
-    assert ledger.add(json.loads(forged), forged) == "event 1: its hash does not match its content"
+    assert _add(ledger, forged) == "event 1: its hash does not match its content"
 
 
 def test_an_event_whose_bytes_hash_right_but_are_not_its_canonical_form_is_refused(tmp_path: Path) -> None:
@@ -94,11 +107,10 @@ def test_an_event_whose_bytes_hash_right_but_are_not_its_canonical_form_is_refus
     given twice, read one way by json and another by other readers) is checked by its canonical encoding, and refused."""
     lines = _output_lines(tmp_path / "a.jsonl", ["one", "two"])
     ledger = Ledger()
-    first = json.loads(lines[0])
-    assert ledger.add(first, lines[0]) is None
+    assert _add(ledger, lines[0]) is None
     for line in lines[1:]:
         event = json.loads(line)
         del event["hash"]
         spelled = canonical(event)[:-1] + b',"text":"' + event["text"].encode() + b'"}'
         forged = hashed_as_written(spelled).rstrip(b"\n")
-        assert ledger.add(json.loads(forged), forged) == f"event {event['seq']}: its hash does not match its content"
+        assert _add(ledger, forged) == f"event {event['seq']}: its hash does not match its content"

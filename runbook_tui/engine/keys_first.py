@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 #: Longest a key holds output back (a key's frame takes 5-40 ms on a loaded machine).
 HOLD_SECONDS = 0.1
@@ -24,9 +25,18 @@ class KeysFirst:
     def __init__(self) -> None:
         self._until = 0.0
         self._waiters: list[asyncio.Future[None]] = []  # readers waiting: `release` wakes them
+        self._on_hold: list[Callable[[], None]] = []
+
+    def when_held(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` whenever a key is held from now on (a journal commits the output queued before the key's
+        decision: the decision's fsync then waits for less); returns what stops that."""
+        self._on_hold.append(callback)
+        return lambda: self._on_hold.remove(callback) if callback in self._on_hold else None
 
     def hold(self) -> None:
         self._until = time.monotonic() + HOLD_SECONDS
+        for callback in list(self._on_hold):
+            callback()
 
     @property
     def held(self) -> bool:

@@ -218,7 +218,7 @@ class RunbookApp(ThemedApp):
         try:
             return await super().run_action(action, default_namespace, namespaces)
         finally:
-            if KEYS.held:
+            if KEYS.held and self.screen_stack:  # (no screen left: the app is closing)
                 self.screen.call_after_refresh(KEYS.release)  # once the action's effect is drawn, output flows again
 
     async def action_quit_now(self) -> None:

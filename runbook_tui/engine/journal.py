@@ -31,6 +31,7 @@ import orjson
 from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.journal_lines import chained_output, decode_line
+from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
@@ -126,6 +127,7 @@ class JournalWriter:
         self._lock = threading.Condition()
         self._thread = threading.Thread(target=self._commit_loop, name=f"journal {self.path.name}", daemon=True)
         self._thread.start()
+        self._unwatch_keys = KEYS.when_held(self._commit_soon)
 
     def append(self, type: str, actor: str, data: dict[str, Any] | None = None) -> Event:
         """Write one event and return it as written (masked, with seq, ts, prev, hash).
@@ -186,6 +188,7 @@ class JournalWriter:
         self._wait_durable(self._queued)
 
     def close(self) -> None:
+        self._unwatch_keys()
         try:
             self.flush()
         finally:
@@ -194,6 +197,14 @@ class JournalWriter:
                 self._lock.notify_all()
             self._thread.join()
             os.close(self._fd)
+
+    def _commit_soon(self) -> None:
+        """Commit what is queued now, without waiting for it: a key is being handled (output stops meanwhile), and the
+        decision it may journal next then waits for its own fsync only, not for the output's group commit too."""
+        with self._lock:
+            if self._queued > self._wanted:
+                self._wanted = self._queued
+                self._lock.notify_all()
 
     def _raise_if_broken(self) -> None:
         if self._broken is not None:

@@ -16,6 +16,7 @@ import signal
 from collections.abc import Iterable
 from typing import Any
 
+from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink, Stream
 
 #: Bytes asked for per read; what the sink gets at most per call. A slow command's output comes in whatever has arrived;
@@ -208,7 +209,12 @@ def _widen_pipes(transport: asyncio.SubprocessTransport) -> None:
 
 
 async def _pump(stream: asyncio.StreamReader, name: Stream, output: OutputSink, size: int) -> None:
-    while chunk := await stream.read(size):
+    """Hand the output on chunk by chunk; none while a person's key is being handled (`KEYS`, bounded)."""
+    while True:
+        await KEYS.clear()
+        chunk = await stream.read(size)
+        if not chunk:
+            return
         output(name, chunk)
 
 

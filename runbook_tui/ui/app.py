@@ -12,12 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from textual import work
+from textual import events, work
+from textual.actions import ActionParseResult
 from textual.binding import Binding
 from textual.screen import Screen
 
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.errors import StartRefused
+from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.runbook.loader import Loaded, Probe
 from runbook_tui.ui.base_app import ThemedApp
 from runbook_tui.ui.modals import LoadingScreen, TextPrompt
@@ -204,6 +206,20 @@ class RunbookApp(ThemedApp):
 
     def _new_run_screen(self, handle: RunHandle) -> RunScreen:
         return self.run_screen(handle.controller, handle.actor, str(handle.journal_path), handle.share_note)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key the screen has a binding for: its action and its frame come before more output (`KEYS`: the local
+        # executor reads no more until it is released below, or HOLD_SECONDS at most); typing into a prompt holds nothing.
+        if isinstance(event, events.Key) and not event.is_forwarded and event.key in self.screen.active_bindings:
+            KEYS.hold()
+        await super().on_event(event)
+
+    async def run_action(self, action: str | ActionParseResult, default_namespace: Any = None, namespaces: Mapping[str, Any] | None = None) -> bool:
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        finally:
+            if KEYS.held and self.screen_stack:  # (no screen left: the app is closing)
+                self.screen.call_after_refresh(KEYS.release)  # once the action's effect is drawn, output flows again
 
     async def action_quit_now(self) -> None:
         screen = self.screen

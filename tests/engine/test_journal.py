@@ -19,6 +19,7 @@ import pytest
 from runbook_tui import cli
 from runbook_tui.engine import journal
 from runbook_tui.engine.journal import JournalWriter
+from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.engine.redact import Redactor
 
 RUNBOOK = """\
@@ -342,6 +343,27 @@ def test_a_flood_of_output_is_written_as_it_comes_not_left_to_the_next_decision(
         written = on_disk(path)
         assert written[1:] == flood[: len(written) - 1]  # whole events, in order
     finally:
+        writer.close()
+    assert independent_check(path) is None
+
+
+def test_a_key_commits_the_output_queued_before_it_so_its_decision_waits_for_its_own_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key being handled (`KEYS.hold`) starts the commit of the output waiting (the clock's commit held off here):
+    the pause it may journal next is fsynced alone, not behind the output's group commit."""
+    monkeypatch.setattr(journal, "COMMIT_SECONDS", 60.0)
+    path = tmp_path / "j.jsonl"
+    writer = JournalWriter(path)
+    try:
+        writer.append("session_started", "alice", {"mode": "live"})
+        output = writer.append("output", "system", {"step": "s1", "host": "local", "stream": "stdout", "text": "flood\n"})
+        assert len(on_disk(path)) == 1
+        KEYS.hold()
+        deadline = time.monotonic() + 10.0
+        while on_disk(path)[-1:] != [output]:
+            assert time.monotonic() < deadline, "the output queued before the key was not committed"
+            time.sleep(0.01)
+    finally:
+        KEYS.release()
         writer.close()
     assert independent_check(path) is None
 

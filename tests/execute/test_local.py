@@ -257,3 +257,25 @@ def test_sudo_as_root_runs_directly() -> None:
 
 def test_close_with_nothing_running() -> None:
     asyncio.run(LocalExecutor().close())
+
+
+@pytest.mark.asyncio
+async def test_output_waits_while_a_key_is_handled_and_none_is_lost(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The screen holds output back while a key's action and frame run (`KEYS`); released, every byte comes, in order."""
+    from runbook_tui.engine import keys_first
+
+    monkeypatch.setattr(keys_first, "HOLD_SECONDS", 60.0)
+    printed = tmp_path / "printed"
+    sink = Collect()
+    keys_first.KEYS.hold()
+    try:
+        task = asyncio.create_task(LocalExecutor().run(Command(host=LOCAL, command=f"seq 3; touch {shlex.quote(str(printed))}; seq 4 6"), sink))
+        deadline = time.monotonic() + 30
+        while not printed.exists():  # the command has printed its first lines
+            assert time.monotonic() < deadline, "the command never ran"
+            await asyncio.sleep(0.01)
+        assert sink.chunks == [], "output was read while a key was being handled"
+    finally:
+        keys_first.KEYS.release()
+    result = await asyncio.wait_for(task, 30)
+    assert result.status == "ok" and sink.data("stdout") == b"1\n2\n3\n4\n5\n6\n"

@@ -1,0 +1,71 @@
+"""Keys before output: while a person's key is being handled, output readers on the same event loop wait a little.
+
+A step printing a flood hands the event loop a chunk of output at every turn (journaled, hashed, folded, queued for
+the screen); a key press travels through several message queues, one loop turn per hop, so each hop waited behind a
+chunk. The screen calls `hold` when a key arrives and `release` once the key's effect is drawn; an executor's reader
+awaits `clear` before it reads the next chunk. The wait is bounded (HOLD_SECONDS, whatever happens to `release`):
+output is delayed by at most that per key, never lost (the command blocks on its full pipe meanwhile).
+
+One keyboard per process: the state is the module's (`KEYS`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+#: Longest a key holds output back (a key's frame takes 5-40 ms on a loaded machine).
+HOLD_SECONDS = 0.1
+
+
+class KeysFirst:
+    """Whether a key is being handled now (output waits), until `release` or HOLD_SECONDS after `hold`."""
+
+    def __init__(self) -> None:
+        self._until = 0.0
+        self._waiters: list[asyncio.Future[None]] = []  # readers waiting: `release` wakes them
+        self._on_hold: list[Callable[[], None]] = []
+
+    def when_held(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` whenever a key is held from now on (a journal commits the output queued before the key's
+        decision: the decision's fsync then waits for less); returns what stops that."""
+        self._on_hold.append(callback)
+        return lambda: self._on_hold.remove(callback) if callback in self._on_hold else None
+
+    def hold(self) -> None:
+        self._until = time.monotonic() + HOLD_SECONDS
+        for callback in list(self._on_hold):
+            callback()
+
+    @property
+    def held(self) -> bool:
+        return self._until > time.monotonic()
+
+    def release(self) -> None:
+        self._until = 0.0
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            _wake(waiter)
+
+    async def clear(self) -> None:
+        """Return once no key is being handled (at once when none is)."""
+        while (left := self._until - time.monotonic()) > 0:
+            loop = asyncio.get_running_loop()
+            waiter = loop.create_future()
+            self._waiters.append(waiter)
+            timer = loop.call_later(left, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+KEYS = KeysFirst()

@@ -1,0 +1,45 @@
+"""Keys before output: a reader waits while a key is being handled, until it is released or HOLD_SECONDS passed."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from runbook_tui.engine import keys_first
+from runbook_tui.engine.keys_first import KeysFirst
+
+
+@pytest.mark.asyncio
+async def test_a_reader_goes_on_at_once_when_no_key_is_handled() -> None:
+    keys = KeysFirst()
+    await asyncio.wait_for(keys.clear(), 1.0)
+    keys.hold()
+    keys.release()
+    assert not keys.held
+    await asyncio.wait_for(keys.clear(), 1.0)
+
+
+@pytest.mark.asyncio
+async def test_a_held_reader_goes_on_when_the_key_is_released(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keys_first, "HOLD_SECONDS", 30.0)
+    keys = KeysFirst()
+    keys.hold()
+    reader = asyncio.create_task(keys.clear())
+    for _ in range(20):
+        await asyncio.sleep(0)  # loop turns, not time: the reader must still be waiting
+    assert not reader.done(), "the reader went on while the key was being handled"
+    keys.release()
+    await asyncio.wait_for(reader, 1.0)
+
+
+@pytest.mark.asyncio
+async def test_a_key_never_released_holds_output_back_for_hold_seconds_at_most(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keys_first, "HOLD_SECONDS", 0.05)
+    keys = KeysFirst()
+    keys.hold()
+    started = time.monotonic()
+    await asyncio.wait_for(keys.clear(), 5.0)
+    assert time.monotonic() - started >= 0.04
+    assert not keys.held

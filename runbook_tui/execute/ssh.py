@@ -21,12 +21,15 @@ is no longer its child.
 The files of one run, in the runs folder (mode 700; `.out` and `.err` are
 mode 600 too: output may hold secrets):
 
-    NAME.run   the lock, holding the user's umask (the command runs with it)
-    NAME.pid   pid of the wrapper (umask, cd, export env, (sudo -n) sh -c CMD, then
-               write rc; a subshell of the follow script, never a file), and the
-               process group a timeout kills (the starting session's)
+    NAME.run   the lock, holding the user's umask (the command runs with it), then
+               two lines, in the order written: `pid P G`, the wrapper's pid (umask,
+               cd, export env, (sudo -n) sh -c CMD, then record rc; a subshell of
+               the follow script, never a file) and the process group a timeout
+               kills (the starting session's); `rc N`, the exit status, when it ends
     NAME.out NAME.err   the command's stdout and stderr
-    NAME.rc    its exit status, one line, written when it ends
+
+(Runs started by an older version keep the pid and exit status in
+`NAME.pid` and `NAME.rc`; they are still followed, killed and removed.)
 
 A command without `cwd` runs in the remote `$HOME`, as `ssh host CMD` does.
 The files are removed once the client has received the whole result (it

@@ -61,9 +61,9 @@ def wrapper_script(command: Command) -> str:
     value: see `runbook.shell_values`) never show in the remote `ps` nor
     land in the runs folder. It sees the follow script's `$D` (the run's
     prefix) and `$u` (the user's umask). Under `sudo -n` the variables are
-    passed by name (`--preserve-env=`), as the local executor does. `rc` is
-    written with one `write` (`echo`); readers take it only once the
-    wrapper is gone or the line is complete.
+    passed by name (`--preserve-env=`), as the local executor does. The exit
+    status is appended to `.run` as one line (`rc N`, one `write`); readers
+    take only complete lines (`RUN_INFO`).
     """
     steps: list[str] = ['umask "$u"']
     if command.cwd:
@@ -79,11 +79,29 @@ def wrapper_script(command: Command) -> str:
     steps.append(shell)
     # One compound command, parsed whole before any of it runs: a wrapper cut short in transit is a
     # syntax error, so it never runs half.
-    return "{ " + " && ".join(steps) + '\necho $? > "$D.rc"\n} </dev/null\n'
+    return "{ " + " && ".join(steps) + '\necho "rc $?" >> "$D.run"\n} </dev/null\n'
 
 
-#: A run's files, `$D` their common prefix (sh words).
-RUN_FILES = '"$D.run" "$D.pid" "$D.out" "$D.err" "$D.rc"'
+#: A run's files, `$D` their common prefix (sh words): `.pid` and `.rc` are those of runs started by an older version.
+RUN_FILES = '"$D.run" "$D.out" "$D.err" "$D.pid" "$D.rc"'
+
+#: Shell function `info`: the run's pid, process group and exit status in `p`, `g`, `r` (empty while not recorded).
+#: `.run` holds the umask, then the lines `pid P G` and `rc N` in the order they were appended (the wrapper may end
+#: before its pid is written); only complete lines count. A run started by an older version has them in `.pid` and `.rc`.
+RUN_INFO = """\
+info() {
+  p= g= r=
+  if [ -e "$D.pid" ]; then
+    [ -s "$D.pid" ] && { read -r p g < "$D.pid" || p=; }
+    [ -s "$D.rc" ] && { read -r r < "$D.rc" || r=; }
+  else
+    while read -r k a b; do
+      case $k in pid) p=$a g=$b ;; rc) r=$a ;; esac
+    done < "$D.run"
+  fi
+  return 0
+}
+"""
 
 #: Wrappers up to this many bytes are read with the `read` builtin (a byte per system call); longer ones by `head -c`.
 READ_MAX = 1024
@@ -92,9 +110,12 @@ READ_MAX = 1024
 def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset: int = 0, wrapper_size: int = 0) -> str:
     """Start (when `start` and the run is new) and follow one run in this session.
 
-    A run is a set of files `PREFIX.run` (the lock, created with noclobber:
-    it holds the user's umask), `.pid`, `.out`, `.err` (mode 600) and `.rc`
-    in the runs folder (mode 700); `dir_expr` is the prefix.
+    A run is three files in the runs folder (mode 700): `PREFIX.run` (the
+    lock, created with noclobber: the user's umask, then the lines `pid P G`
+    and `rc N`, see `RUN_INFO`), `.out` and `.err` (mode 600); `dir_expr` is
+    the prefix. Each file is an inode created and freed per command, which
+    some file systems make costly (ext4 without a journal scans past every
+    recently freed inode): hence no more of them.
 
     Reads from stdin: a token line, then (when `start`) the wrapper: its
     lines up to a token line, or `wrapper_size` bytes when that is over
@@ -115,9 +136,11 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     shell and the connection: its output goes to files, its stdin is
     /dev/null, and sshd signals no process of a session without a pty when
     the connection or channel closes (the `kill -9` and resume tests).
-    `.pid` holds the wrapper's pid and the process group a timeout kills:
-    this session's (sshd gives every session its own). A run found already
-    there (re-attach) is not our child: a waiter polls for `rc` (a zombie
+    The `pid` line holds the wrapper's pid and the process group a timeout
+    kills: this session's (sshd gives every session its own, led by this
+    shell, which `kill -0 -$$` tells in one system call; else `/proc/$$/stat`,
+    which `read` takes a byte per call, names it). A run found
+    already there (re-attach) is not our child: a waiter polls for `rc` (a zombie
     counts as gone: some container inits reap late or never). Every
     diagnostic of the script goes to /dev/null; fd 3 is the session's
     stderr, fd 4 its stdin.
@@ -128,8 +151,8 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
   umask 077
   ( eval "$W" ) >"$D.out" 2>"$D.err" 3>&- 4<&- &
   P=$! G=$$
-  [ -r /proc/$$/stat ] && read -r _ _ _ _ G _ < /proc/$$/stat
-  echo "$P $G" > "$D.pid" || fail "cannot write $D.pid"
+  kill -0 -$$ || { [ -r /proc/$$/stat ] && read -r _ _ _ _ G _ < /proc/$$/stat; }
+  echo "pid $P $G" >> "$D.run" || fail "cannot write $D.run"
   new=1"""
     if start:
         read = (
@@ -158,7 +181,7 @@ IFS= read -r T || exit 120
 D={dir_expr}
 say() {{ printf '\\000%s %s\\n' "$T" "$*"; }}
 fail() {{ say fail "$*"; exit 121; }}
-new= quick=
+{RUN_INFO}new= quick=
 {take}
 if [ -n "$new" ]; then
   trap : USR1
@@ -177,25 +200,26 @@ if [ -n "$new" ]; then
   fi
 else
   i=0
-  until [ -s "$D.pid" ] && read -r P G < "$D.pid"; do
-    i=$((i+1)); [ "$i" -le 100 ] || fail "no pid file appeared: $D.pid"
+  until info; [ -n "$p" ]; do
+    i=$((i+1)); [ "$i" -le 100 ] || fail "no pid was recorded in $D.run"
     sleep 0.05
   done
+  P=$p
   say start "$P" "$D"
   alive() {{
     kill -0 "$P" || return 1
     [ -r /proc/"$P"/stat ] || return 0
     read -r _ _ s _ < /proc/"$P"/stat; [ "$s" != Z ]
   }}
-  ( while [ ! -s "$D.rc" ] && alive; do sleep {POLL_SECONDS}; done ) 4<&- &
+  ( while info; [ -z "$r" ] && alive; do sleep {POLL_SECONDS}; done ) 4<&- &
   w=$!
   tail -c +{out_offset + 1} -s {POLL_SECONDS} -f --pid="$w" "$D.out" 4<&- &
   printf '\\000%s err\\n' "$T" >&3
   tail -c +{err_offset + 1} -s {POLL_SECONDS} -f --pid="$w" "$D.err" >&3 4<&- &
   wait
 fi
-rc=-
-[ -s "$D.rc" ] && read -r r < "$D.rc" && rc=$r
+info
+rc=${{r:--}}
 if [ -z "$quick" ]; then
   printf '\\000%s end\\n' "$T" >&3
   say end "$rc"
@@ -220,7 +244,7 @@ done
 def kill_script(grace: float) -> str:
     """TERM the run's process group ($1 is the run's prefix), KILL it if still there after `grace` seconds; then remove the run's files.
 
-    The group is the second number in `.pid` (the session that started the
+    The group is the one in the `pid` line (the session that started the
     run: its wrapper, the command and whatever they started); a run started
     before there was one there has its own group, led by the wrapper.
 
@@ -232,11 +256,11 @@ def kill_script(grace: float) -> str:
     rounds = max(1, int(grace / POLL_SECONDS))
     return f"""D=$1
 [ -e "$D.run" ] || exit 0
-i=0
-while [ ! -s "$D.pid" ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); done
-[ -s "$D.pid" ] || exit 0
-read -r P G < "$D.pid"
-G=${{G:-$P}}
+{RUN_INFO}i=0
+info
+while [ -z "$p" ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); info; done
+[ -n "$p" ] || exit 0
+G=${{g:-$p}}
 if kill -TERM -"$G" 2>/dev/null; then
   i=0
   while [ "$i" -lt {rounds} ] && kill -0 -"$G" 2>/dev/null; do sleep {POLL_SECONDS}; i=$((i+1)); done

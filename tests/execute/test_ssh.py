@@ -19,6 +19,7 @@ from peers import Sshd, make_sshd, public_line
 
 from runbook_tui.engine.ports import Command, Result
 from runbook_tui.execute.ssh import CHUNK_SIZE, SshExecutor
+from runbook_tui.execute.ssh_scripts import run_dir_name
 from runbook_tui.runbook.model import Host
 from runbook_tui.runbook.templating import render_command
 
@@ -169,7 +170,7 @@ def test_templated_values_stay_out_of_remote_argv_and_files(sshd: Sshd, tmp_path
     the wrapper that exported it is in no file of the runs folder while the command runs (no run.sh)."""
     secret = f"s3cret-{uuid.uuid4().hex}"
     runs = tmp_path / "runs"
-    rendered = render_command(f"printf '%s' {{{{ x }}}} > /dev/null; ls -A {runs}; cat {runs}/*.run {runs}/*.pid; ps -eo args", {"x": secret})
+    rendered = render_command(f"printf '%s' {{{{ x }}}} > /dev/null; ls -A {runs}; cat {runs}/*.run; ps -eo args", {"x": secret})
 
     async def main() -> tuple[Result, Collect, list[str]]:
         ex = executor(sshd, tmp_path)
@@ -396,6 +397,29 @@ def test_same_key_reattaches_while_the_run_is_not_drained(sshd: Sshd, tmp_path: 
     assert again == seen + b"end\n" and seen.strip().isdigit()
     assert marker.read_text() == "ran\n"
     assert runs_left(tmp_path) == []
+
+
+def test_a_run_started_by_an_older_version_is_reattached_and_removed(sshd: Sshd, tmp_path: Path) -> None:
+    """An older version kept a run's pid and exit status in `NAME.pid` and `NAME.rc`: a client of today re-attaches to such a run."""
+    command = cmd(sshd.host("db1"), "never run: the run is already there", key="session/step/7")
+    runs = tmp_path / "runs"
+    runs.mkdir(mode=0o700)
+    gone = subprocess.run(["sh", "-c", "echo $$"], capture_output=True, text=True, check=True).stdout.strip()
+    prefix = runs / run_dir_name(command.key)
+    for suffix, text in ((".run", "0022\n"), (".pid", f"{gone}\n"), (".out", "from before\n"), (".err", "warned\n"), (".rc", "5\n")):
+        prefix.with_name(prefix.name + suffix).write_text(text)
+
+    async def main() -> tuple[Result, Collect, list[str]]:
+        ex = executor(sshd, tmp_path)
+        try:
+            return await run_one(ex, command)
+        finally:
+            await ex.close()
+
+    result, sink, _ = arun(main)
+    assert result == Result("ok", exit_code=5), result
+    assert (sink.data("stdout"), sink.data("stderr")) == (b"from before\n", b"warned\n")
+    assert runs_left(tmp_path) == [], "all five files of the old layout are removed once drained"
 
 
 def _stop_sshd_midway(sshd: Sshd, tmp_path: Path, text: str, drop_after_lines: int, down_for: float) -> tuple[Result, Collect, list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from textual.app import App
@@ -19,6 +20,10 @@ class ThemedApp(App[int]):
         # every source again and restyles every node: made with ours from the start, the first parse is already right.
         self.stylesheet.set_variables(self.get_css_variables())
         self._stylesheet_has_theme = True
+
+    def on_mount(self) -> None:
+        # `runbook-tui` pauses cyclic garbage collection while it starts a screen (cli.SCREEN_COMMANDS): on from its first frame.
+        self.call_after_refresh(gc.enable)
 
     def refresh_css(self, animate: bool = True) -> None:
         """Skips only the refresh queued by choosing the theme in `__init__` (nothing is parsed yet, nothing would change)."""

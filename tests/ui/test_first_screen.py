@@ -149,6 +149,7 @@ def test_a_solo_run_with_nothing_to_sign_or_check_starts_without_the_trust_modul
 @pytest.fixture
 def collector_restored() -> Iterator[None]:
     yield
+    gc.unfreeze()
     gc.enable()
 
 
@@ -160,6 +161,7 @@ async def test_the_collector_paused_for_the_start_is_on_from_the_first_frame(wor
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         await until(pilot, gc.isenabled, "the cyclic garbage collector back on after the first frame")
+        assert gc.get_freeze_count() > 0, "what the start made is frozen: the collections from now on skip it"
 
 
 @pytest.mark.usefixtures("collector_restored")

@@ -52,8 +52,8 @@ class ThemedApp(App[int]):
 def _collect_from_now() -> None:
     """After the first frame: `runbook-tui` paused cyclic garbage collection while it started the screen
     (cli.SCREEN_COMMANDS). What the start made lives on (modules, classes, the runbook, the widgets: ~74,000 objects,
-    ~250 of them garbage), so it is frozen first: the collections from now on never walk it (the first would have,
-    whole, for 20-50 ms, right after the first frame)."""
+    at most a few hundred of them garbage), so it is frozen first: no collection walks it again (the first one after
+    the pause walked all of it, 20-50 ms right after the first frame)."""
     if not gc.isenabled():
         gc.freeze()
         gc.enable()

@@ -132,7 +132,7 @@ def _write(path: Path, entries: dict[str, Any]) -> None:
     """Replace the file whole (a reader sees the old one or the new one); a cache that cannot be written is no error."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private_folders(path.parent)
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         with os.fdopen(fd, "wb") as file:
             file.write(json.dumps(entries, ensure_ascii=False).encode("utf-8"))
@@ -140,3 +140,14 @@ def _write(path: Path, entries: dict[str, Any]) -> None:
     except (OSError, ValueError):  # ValueError: text with no UTF-8 form
         with contextlib.suppress(OSError):
             temporary.unlink()
+
+
+def _private_folders(folder: Path) -> None:
+    """`runbook-tui/classify` under the cache base, each folder made here 0700 whatever the umask (an existing one keeps its mode)."""
+    folder.parent.parent.mkdir(parents=True, exist_ok=True)  # the XDG cache base: not ours
+    for made in (folder.parent, folder):
+        try:
+            made.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(made, 0o700)

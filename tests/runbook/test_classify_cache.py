@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,7 @@ def _no_classifying(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
-    for file in _files():
-        file.unlink()
+    shutil.rmtree(Path(os.environ["XDG_CACHE_HOME"]) / "runbook-tui", ignore_errors=True)
 
 
 @pytest.mark.parametrize("text", [VALID, REFUSED], ids=["valid", "refused"])
@@ -76,7 +76,7 @@ def test_a_second_load_reads_the_places_from_disk_and_gives_the_same_result(tmp_
     first = _load(path)
     (cache,) = _files()
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
-    assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(cache.parent.stat().st_mode) == stat.S_IMODE(cache.parent.parent.stat().st_mode) == 0o700
     _no_classifying(monkeypatch)
     second = _load(path)
     assert second == first

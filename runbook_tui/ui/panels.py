@@ -218,7 +218,7 @@ class PanelArea(Vertical):
     def on_mount(self) -> None:
         if self._state is not None:
             self.set_interval(PULL_SECONDS, self._pull)
-            self.call_after_refresh(self._pull)
+            self._pull()  # before the first frame: a runbook without panels never shows the area (nor hides it a frame later)
 
     def _pull(self) -> None:
         if self._state is not None:

@@ -136,6 +136,8 @@ class StepList(ScrollView, can_focus=True):
             self._id_width = max([len("id"), *(cell_len(short_id(sid)) for sid in ids)])
             self._shown = {sid: self._looks(state, sid) for sid in ids}
             self.virtual_size = Size(0, len(ids) + HEADER_ROWS)
+            if self.virtual_size.height > self.app.size.height:  # taller than the terminal: a scrollbar for sure, laid out
+                self.show_vertical_scrollbar = True  # in the first layout already (Textual adds it one layout later)
             self.refresh()
         else:
             for sid in ids:

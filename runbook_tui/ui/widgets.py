@@ -109,8 +109,15 @@ class StepDetail(Static):
     def on_resize(self) -> None:
         """Drawn before its width was known (the first frame) or resized: drawn again now, not at the next key (a `p`
         that merely pauses would pay for laying out the screen)."""
-        if self._drawn_from is not None and self._shown is not None and self._shown[-1] != self.size.width:
-            self.show(*self._drawn_from)
+        if self._drawn_from is None or self._shown is None:
+            return
+        state, step_id = self._drawn_from
+        if self._shown[-1] != self._width_used(state.plan_steps.get(step_id or "")):
+            self.show(state, step_id)
+
+    def _width_used(self, entry: Mapping[str, Any] | None) -> int:
+        """The width the text is made for: only whether a step's folder fits on the title line depends on it."""
+        return self.size.width if entry and entry.get("cwd") else 0
 
     def show(self, state: RunState, step_id: str | None) -> None:
         self._drawn_from = (state, step_id)
@@ -120,8 +127,9 @@ class StepDetail(Static):
         step = state.steps.get(step_id or "")
         drawn = None if step is None else (step.status, step.rendered, step.commands, step.problems, step.hosts, step.waves, step.wave_awaiting)
         decided = None if step is None else (step.decided_by, step.decided_at, step.decision, step.reason)
-        shown: tuple[Any, ...] = (step_id, drawn, decided, state.plan_steps.get(step_id or ""), state.outcome, state.solo)
-        shown += (len(state.order), tuple(state.rollback_order), theme.name, self.size.width)
+        plan_entry = state.plan_steps.get(step_id or "")
+        shown: tuple[Any, ...] = (step_id, drawn, decided, plan_entry, state.outcome, state.solo)
+        shown += (len(state.order), tuple(state.rollback_order), theme.name, self._width_used(plan_entry))
         if shown == self._shown:
             return
         self._shown = shown
@@ -129,7 +137,7 @@ class StepDetail(Static):
             words = f"Session finished: {state.outcome}." if state.outcome else "Every step is done."
             self.update(Text(words, style="bold"))
             return
-        entry = state.plan_steps.get(step_id, {})
+        entry = plan_entry or {}
         step = state.steps[step_id]
         ids = list(state.order) + list(state.rollback_order)
         position = f"{ids.index(step_id) + 1}/{len(state.order)}" if step_id in state.order else "rollback"

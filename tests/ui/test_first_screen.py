@@ -9,7 +9,9 @@ afterwards still restyles the screen.
 
 from __future__ import annotations
 
+import gc
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from run_screen_helpers import RUNBOOK, SIZE, events, prepare_workdir, run_step,
 from textual.color import Color
 
 from runbook_tui.app.session import ShareOptions, load
-from runbook_tui.cli import _parser, _trust_options
+from runbook_tui.cli import _parser, _trust_options, main
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.launch import opens_at_once, starters
 from runbook_tui.ui.run_screen import RunScreen
@@ -142,3 +144,28 @@ def test_a_solo_run_with_nothing_to_sign_or_check_starts_without_the_trust_modul
     assert checked is not None and checked.signers is not None, "allowed signers given: the trust path runs as before"
     assert trust_for("run", "runbook.yaml") is not None, "the mode screen may still make it shared"
     assert trust_for("run", "runbook.yaml", "--solo", "ui test", "--share", ":2222", "--verifier-key", "bob.pub") is not None
+
+
+@pytest.fixture
+def collector_restored() -> Iterator[None]:
+    yield
+    gc.unfreeze()
+    gc.enable()
+
+
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("collector_restored")
+async def test_the_collector_paused_for_the_start_is_on_from_the_first_frame(workdir: Path) -> None:
+    gc.disable()  # as `runbook-tui run` leaves it until the first frame (cli.SCREEN_COMMANDS)
+    app = solo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await until(pilot, gc.isenabled, "the cyclic garbage collector back on after the first frame")
+        assert gc.get_freeze_count() > 0, "what the start made is frozen: the collections from now on skip it"
+
+
+@pytest.mark.usefixtures("collector_restored")
+def test_a_screen_command_that_ends_before_its_screen_leaves_the_collector_on(workdir: Path) -> None:
+    write_runbook(workdir, RUNBOOK.replace("run:", "rnu:", 1))
+    assert main(["run", "runbook.yaml", "--solo", "ui test"]) == 2, "an invalid runbook never reaches the screen"
+    assert gc.isenabled(), "the collector paused for the start is on again when the command returns"

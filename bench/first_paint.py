@@ -13,9 +13,7 @@ session (its first journal line is fsynced) and composing the screen all count:
   run screen has mounted (its first repaint fills the 300-row step table) and
   refreshed: `RunScreen.on_mount` is wrapped in the child, nothing else changes.
 
-The untimed first run of each variant leaves what a first run leaves (the runbook's classified
-commands in the run's own `XDG_CACHE_HOME`, as in a user's cache after running it once): the timed
-runs are later runs of the same runbook. The parent takes `time.time()` just before starting the child; the child writes
+The parent takes `time.time()` just before starting the child; the child writes
 `time.time()` at the marked frame to a file and exits at once. Variants
 alternate, so both see the same machine load. Aim: runbook/minimal median <= 1.5x.
 
@@ -102,7 +100,6 @@ def child_runbook(marker: str, runbook: str, work: str) -> None:
     os.environ["RUNBOOK_TUI_SETTINGS"] = str(Path(work) / "no-settings.yaml")
     os.environ["XDG_STATE_HOME"] = str(Path(work) / "state")
     os.environ["XDG_CONFIG_HOME"] = str(Path(work) / "config")
-    os.environ["XDG_CACHE_HOME"] = str(Path(work) / "cache")  # the untimed first run fills it, as a user's first run does
     from runbook_tui.cli import main
     from runbook_tui.ui.run_screen import RunScreen
 

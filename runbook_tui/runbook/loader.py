@@ -18,7 +18,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from runbook_tui.runbook import classify_cache
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
@@ -69,7 +68,7 @@ def load_text(data: bytes, file: str, given: Mapping[str, Any] | None = None) ->
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise RunbookInvalid([Diagnostic(Mark(file, line, 1), "expected UTF-8 text; the file has bytes that are not")]) from None
-    with _cyclic_gc_paused(), classify_cache.kept(data):
+    with _cyclic_gc_paused():
         document = load_document(text, file)
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
         return _Builder(file, text).build(document, digest, dict(given or {}))

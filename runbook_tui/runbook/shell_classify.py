@@ -16,7 +16,6 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from runbook_tui.runbook import classify_cache
 from runbook_tui.runbook.shell_commands import names_none
 from runbook_tui.runbook.shell_context import Tokenizer
 from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place, Word
@@ -34,16 +33,7 @@ def classify(text: str) -> Mapping[int, Place]:
     """Each marker's place in `text`, by its index (kept: read, never changed, by its callers).
 
     A command is read once per text: `validate`'s check of a simple template and its render
-    (at load, and again when its step runs) classify the same marked text; an earlier load of the same
-    runbook's bytes may have kept it on disk (`classify_cache`)."""
-    places = classify_cache.known(text)
-    if places is None:
-        places = _classified(text)
-        classify_cache.added(text, places)
-    return places
-
-
-def _classified(text: str) -> Mapping[int, Place]:
+    (at load, and again when its step runs) classify the same marked text."""
     parts = _plain_words(text)
     if parts is None:
         return tokenized(text)

@@ -69,7 +69,7 @@ class ConfirmPrompt(Dialog[bool]):
 #: The keys and what each does, per role: the help's table (a description wraps under itself, not under the key).
 HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "assignee: run the current step (or ask the verifier for the go-ahead)\nverifier: open the step's details"),
-    ("c", "verifier: confirm the current step"),
+    ("c", "verifier: confirm the current step, or give the go-ahead for a step that waits for it to start"),
     ("x", "verifier: reject the current step (asks for a reason)"),
     (
         "u",

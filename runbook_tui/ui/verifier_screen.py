@@ -24,6 +24,7 @@ class VerifierScreen(RunView):
     BINDINGS = [
         Binding("enter", "details", "details", priority=True),
         Binding("c", "confirm", "confirm"),
+        Binding("c", "go_ahead", "go-ahead"),  # a step that needs the verifier's word before it starts: c gives it
         Binding("x", "reject", "reject"),
         Binding("u", "request_rollback", "ask rollback"),
         Binding("n", "note", "note"),
@@ -45,8 +46,10 @@ class VerifierScreen(RunView):
             return True
         if self.observe or self.source.state.finished:
             return False
-        if action == "confirm":
+        if action in ("confirm", "go_ahead"):
             state = self.source.state
+            if (action == "go_ahead") != (state.current is not None and confirmable(state) == "before"):
+                return False
             if state.current is None:  # every step done: the assignee's acceptance of unmet success criteria waits for c
                 return state.criteria_acceptance is not None and not state.criteria_accepted
             if state.steps[state.current].wave_awaiting is not None:  # verify: per_wave: the rollout waits for this wave's word
@@ -70,6 +73,8 @@ class VerifierScreen(RunView):
 
     async def action_confirm(self) -> None:
         await self._send("confirm")
+
+    action_go_ahead = action_confirm
 
     def action_reject(self) -> None:
         current = self.source.state.current

@@ -237,6 +237,27 @@ async def test_the_verifiers_footer_drops_hold_while_the_run_is_paused() -> None
 
 
 @pytest.mark.asyncio
+async def test_the_verifiers_footer_says_go_ahead_where_c_lets_a_step_start() -> None:
+    """Seen in a walk: the status row said `c go-ahead` and the footer `c confirm`. Where the current step needs the
+    verifier's word before it starts, the footer says `c go-ahead` (and c sends it); otherwise `c confirm` as before."""
+    client = FakeClient(shared_session_events(Path.cwd()))
+    client.state = _verify_before(client.state, "check")
+    app = VerifierApp(client)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await until(pilot, lambda: type(app.screen).__name__ == "VerifierScreen", "the verifier's screen")
+        await settled(pilot)
+        keys = _verifier_keys(app)
+        assert "c go-ahead" in keys and "c confirm" not in keys, keys
+        await pilot.press("c")
+        await until(pilot, lambda: client.sent == [("confirm", "")], "c to send the go-ahead (the verifier's confirm before the step)")
+        screen: Any = app.screen
+        client.state = with_step(client.state, "check", status="awaiting_verification")
+        screen._dirty = True
+        screen.refresh_bindings()
+        await until(pilot, lambda: "c confirm" in _verifier_keys(app) and "c go-ahead" not in _verifier_keys(app), "c confirm once the step ran")
+
+
+@pytest.mark.asyncio
 async def test_a_click_on_a_footer_key_presses_it() -> None:
     """The footer is one row of text now, not a widget per key: a click on `p pause` still pauses, and one on the
     gap between two keys does nothing."""

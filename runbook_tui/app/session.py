@@ -24,7 +24,8 @@ from runbook_tui.app.settings import Settings, default_journal_path, load_settin
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, STEP_READY_TYPES, Event
-from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail, refuse_unsafe_journal
+from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail
+from runbook_tui.engine.journal_file import refuse_unsafe_journal
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.state import RunState, replay

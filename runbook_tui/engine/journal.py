@@ -19,7 +19,6 @@ import errno
 import hashlib
 import json
 import os
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,6 +29,8 @@ import orjson
 
 from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
 from runbook_tui.engine.files import private_folder
+from runbook_tui.engine.journal_file import JournalError as JournalError  # raised by the writer; importers take it from here
+from runbook_tui.engine.journal_file import open_journal, write_all
 from runbook_tui.engine.journal_lines import chained_output, decode_line
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.engine.redact import Redactor
@@ -92,10 +93,6 @@ def _members(part: dict[str, Any]) -> bytes | memoryview:
 def utc_now() -> str:
     """ISO 8601 UTC with milliseconds, as the journal's `ts`."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-class JournalError(OSError):
-    """Writing the journal failed (disk full, file gone): the run must stop before its next step."""
 
 
 class JournalWriter:
@@ -238,7 +235,7 @@ class JournalWriter:
                 batch, self._pending, self._pending_bytes = self._pending, [], 0
                 last = self._queued
             try:
-                _write_all(self._fd, b"".join(batch))
+                write_all(self._fd, b"".join(batch))
             except OSError as exc:
                 # What was lost (and any half-written line) stays lost: appending after it would leave a
                 # hole in the chain mid-journal, which `resume` refuses; a cut-short last line it repairs.
@@ -249,63 +246,6 @@ class JournalWriter:
             with self._lock:
                 self._durable = last
                 self._lock.notify_all()
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-    os.fsync(fd)
-
-
-def open_journal(path: Path, *, new: bool) -> int:
-    """A journal's file descriptor for appending, created 0600 at open(); never through a symlink.
-
-    A new journal is created with O_EXCL (no gap between a check and the create); an existing empty
-    regular file is taken as new. JournalError says why the path cannot be a journal.
-    """
-    flags = os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
-    try:
-        if new:
-            try:
-                return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                if not path.is_symlink() and path.is_file() and path.stat().st_size == 0:
-                    return _regular(path, os.open(path, flags | os.O_NONBLOCK), new=True)
-                refuse_unsafe_journal(path)
-                raise JournalError(errno.EEXIST, f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it") from None
-        refuse_unsafe_journal(path)
-        return _regular(path, os.open(path, flags | os.O_NONBLOCK | os.O_CREAT, 0o600), new=False)
-    except JournalError:
-        raise
-    except OSError as exc:
-        refuse_unsafe_journal(path)
-        raise JournalError(exc.errno or 0, f"cannot open the journal {path}: {exc.strerror}") from None
-
-
-def refuse_unsafe_journal(path: Path) -> None:
-    """JournalError when `path` is a symlink or exists as something other than a regular file."""
-    try:
-        mode = path.lstat().st_mode
-    except FileNotFoundError:
-        return
-    if stat.S_ISLNK(mode):
-        raise JournalError(errno.ELOOP, f"{path} is a symbolic link: a journal must be a regular file (refusing to follow it)")
-    if not stat.S_ISREG(mode):
-        raise JournalError(errno.EINVAL, f"{path} is not a regular file: a journal must be one (refusing to write to it)")
-
-
-def _regular(path: Path, fd: int, *, new: bool) -> int:
-    """`fd` when it is a regular file (empty if `new`), made 0600; closed and refused otherwise."""
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode) or (new and info.st_size):
-        os.close(fd)
-        refuse_unsafe_journal(path)
-        raise JournalError(errno.EEXIST, f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it")
-    os.set_blocking(fd, True)
-    os.fchmod(fd, 0o600)
-    return fd
 
 
 def _tail(path: Path) -> tuple[int, str]:

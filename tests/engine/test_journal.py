@@ -358,10 +358,10 @@ def test_a_key_commits_the_output_queued_before_it_so_its_decision_waits_for_its
         output = writer.append("output", "system", {"step": "s1", "host": "local", "stream": "stdout", "text": "flood\n"})
         assert len(on_disk(path)) == 1
         KEYS.hold()
-        deadline = time.monotonic() + 10.0
-        while on_disk(path)[-1:] != [output]:
-            assert time.monotonic() < deadline, "the output queued before the key was not committed"
-            time.sleep(0.01)
+        with writer._lock:  # the writer thread notifies when a commit is on disk
+            committed = writer._lock.wait_for(lambda: writer.durable_seq >= output["seq"], timeout=10.0)
+        assert committed, "the output queued before the key was not committed"
+        assert on_disk(path)[-1:] == [output]
     finally:
         KEYS.release()
         writer.close()

@@ -27,9 +27,8 @@ async def test_a_held_reader_goes_on_when_the_key_is_released(monkeypatch: pytes
     keys = KeysFirst()
     keys.hold()
     reader = asyncio.create_task(keys.clear())
-    for _ in range(20):
-        await asyncio.sleep(0)  # loop turns, not time: the reader must still be waiting
-    assert not reader.done(), "the reader went on while the key was being handled"
+    done, _ = await asyncio.wait({reader}, timeout=0.2)  # something that must not happen: bounded by time, not a sleep
+    assert not done, "the reader went on while the key was being handled"
     keys.release()
     await asyncio.wait_for(reader, 1.0)
 

@@ -266,16 +266,26 @@ async def test_output_waits_while_a_key_is_handled_and_none_is_lost(tmp_path: Pa
 
     monkeypatch.setattr(keys_first, "HOLD_SECONDS", 60.0)
     printed = tmp_path / "printed"
+    os.mkfifo(printed)
     sink = Collect()
     keys_first.KEYS.hold()
     try:
-        task = asyncio.create_task(LocalExecutor().run(Command(host=LOCAL, command=f"seq 3; touch {shlex.quote(str(printed))}; seq 4 6"), sink))
-        deadline = time.monotonic() + 30
-        while not printed.exists():  # the command has printed its first lines
-            assert time.monotonic() < deadline, "the command never ran"
-            await asyncio.sleep(0.01)
+        command = f"seq 3; echo printed > {shlex.quote(str(printed))}; seq 4 6"
+        task = asyncio.create_task(LocalExecutor().run(Command(host=LOCAL, command=command), sink))
+        said = await asyncio.wait_for(asyncio.to_thread(printed.read_text), 30)  # the command has printed its first lines
+        assert said == "printed\n", said
+        await asyncio.wait({task}, timeout=0.2)  # what must not happen (a read of those lines): bounded by time
         assert sink.chunks == [], "output was read while a key was being handled"
     finally:
         keys_first.KEYS.release()
+        _unblock_reader(printed)
     result = await asyncio.wait_for(task, 30)
     assert result.status == "ok" and sink.data("stdout") == b"1\n2\n3\n4\n5\n6\n"
+
+
+def _unblock_reader(fifo: Path) -> None:
+    """A reader still blocked on `fifo` (the command never wrote to it) gets end-of-file, so its thread ends."""
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:  # no reader left: nothing to unblock
+        pass

@@ -21,9 +21,9 @@ from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink, St
 
 #: Bytes asked for per read; what the sink gets at most per call. A slow command's output comes in whatever has arrived;
 #: a flood in chunks this big: every chunk is an `output` event (journaled, hashed, folded into the state, shown).
-#: On a screen a person uses, a chunk is work the event loop does before the next key: 64 KiB keeps keys quick during
-#: a flood (`bench/keypress.py`).
-CHUNK_SIZE = 64 * 1024
+#: On a screen a person uses, a chunk is work the event loop does before the next key (a 64 KiB chunk took up to 13 ms
+#: of it): 16 KiB keeps a key's wait during a flood to a few ms (`bench/keypress.py`).
+CHUNK_SIZE = 16 * 1024
 #: Headless (`exec`): nobody presses keys, so fewer, larger events cost less per line (`bench/output.py`): chunks this
 #: big, and each output pipe asked for BULK_PIPE_SIZE (Linux's default is 64 KiB, its unprivileged maximum 1 MiB),
 #: room for a flood to queue a whole chunk, and more, while the last one is being journaled.

@@ -10,11 +10,11 @@ from the same offsets, so no byte is lost or repeated.
 One SSH session per command in the common case (`follow_script`): the
 script takes the run (creating `NAME.run` with noclobber is the lock),
 starts the wrapper it reads from stdin detached, and follows it in the
-same session. It is the detached wrapper's parent, so its end (SIGCHLD)
-wakes the script instead of polling. A command that ends within `STREAM_AFTER` seconds has
+same session. It is the detached wrapper's parent, so it `wait`s for it
+instead of polling. A command that ends within `STREAM_AFTER` seconds has
 its whole result sent in one go (`cat`, only for a non-empty file); a
 longer one is streamed live by `tail -f` from the moment the client asks
-for it (a `t` line on stdin, which the script is blocked reading). Only a
+for it (a `t` line on stdin, which interrupts the `wait`). Only a
 re-attach after a drop needs another session; it polls, since the command
 is no longer its child.
 

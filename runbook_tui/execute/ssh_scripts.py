@@ -130,14 +130,9 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     files; EOF (the client is gone) keeps them.
 
     The fresh run's wrapper is a background subshell of this shell (a fork,
-    no program started). This shell then blocks in `read` on stdin, which
-    returns when the wrapper ends (its SIGCHLD, trapped, interrupts the
-    `read`) or when the client sends `t` (no process of its own turns `t`
-    into a signal: a fork less per run); only for a `t` while the wrapper
-    still runs are the header sent and the `tail`s started. A wrapper that
-    ends in the few microseconds between the check of the trap's flag and
-    the `read` is noticed at the client's next `t` (`STREAM_AFTER`), and on
-    EOF (the client is gone) this shell `wait`s for it. The wrapper outlives this
+    no program started), so `wait` ends with it, or earlier when the client
+    sends `t` (a subshell reading stdin turns it into USR1), and only then
+    are the header sent and the `tail`s started. The wrapper outlives this
     shell and the connection: its output goes to files, its stdin is
     /dev/null, and sshd signals no process of a session without a pty when
     the connection or channel closes (the `kill -9` and resume tests).
@@ -154,8 +149,6 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
   set +C
   read -r u < "$D.run"
   umask 077
-  c=
-  trap c=1 CHLD
   ( eval "$W" ) >"$D.out" 2>"$D.err" 3>&- 4<&- &
   P=$! G=$$
   kill -0 -$$ || { [ -r /proc/$$/stat ] && read -r _ _ _ _ G _ < /proc/$$/stat; }
@@ -191,16 +184,18 @@ fail() {{ say fail "$*"; exit 121; }}
 {RUN_INFO}new= quick=
 {take}
 if [ -n "$new" ]; then
-  [ -n "$c" ] || {{ IFS= read -r l <&4 || [ -n "$c" ] || wait "$P"; }}
-  trap - CHLD
-  if [ -z "$c" ] && kill -0 "$P"; then
+  trap : USR1
+  ( while IFS= read -r l && [ "$l" = t ]; do kill -USR1 $$; done ) <&4 >/dev/null 3>&- &
+  t=$!
+  wait "$P"
+  kill "$t"; while kill -0 "$t"; do wait "$t"; done; trap '' USR1
+  if kill -0 "$P"; then
     say start "$P" "$D"
     tail -c +1 -s {POLL_SECONDS} -f --pid="$P" "$D.out" 4<&- &
     printf '\\000%s err\\n' "$T" >&3
     tail -c +1 -s {POLL_SECONDS} -f --pid="$P" "$D.err" >&3 4<&- &
     wait "$P"; wait
   else
-    wait "$P"
     quick=1
   fi
 else

@@ -40,7 +40,7 @@ def _read_until(proc: subprocess.Popen[bytes], marks: dict[str, bytes], within: 
         left = deadline - time.monotonic()
         assert left > 0, f"no whole result within {within} s without the client's `t`: {got}"
         for key, _ in streams.select(left):
-            chunk = os.read(key.fileobj.fileno(), 65536)  # type: ignore[union-attr]
+            chunk = os.read(key.fd, 65536)
             if not chunk:
                 streams.unregister(key.fileobj)
             got[key.data] += chunk

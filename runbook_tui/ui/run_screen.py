@@ -116,6 +116,11 @@ class RunView(CoalescedRepaintScreen):
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
+        if event.size == self.outer_size:
+            # Already laid out at this size: Textual sends the first screen a Resize for the app's first size, for the
+            # terminal's, and for its own first layout, and each laid the whole screen out again to the same result
+            # (a widget that needs a layout asks for one itself). Textual's handler runs only for a new size.
+            event.prevent_default()
 
     def fit_layout(self, width: int, height: int) -> None:
         """Narrow: the step list gives way to the command; short: compact panes, one line per metric panel."""

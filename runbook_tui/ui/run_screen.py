@@ -40,7 +40,6 @@ from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.log_lines import log_lines, raw_output_prefix
-from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels import PanelArea
@@ -236,6 +235,8 @@ class RunView(CoalescedRepaintScreen):
     def action_help(self) -> None:
         """The help never changes: built once and kept (installed), so `?` shows it again without composing it.
         It ends with the foot's note whole (the journal's full path: the foot cuts it to fit)."""
+        from runbook_tui.ui.modals import HelpScreen  # the dialogs load when first opened, not before the first frame
+
         if not self.app.is_screen_installed(HelpScreen.NAME):
             self.app.install_screen(HelpScreen(self.whole_note()), HelpScreen.NAME)
         self.app.push_screen(HelpScreen.NAME)
@@ -342,6 +343,8 @@ class RunScreen(RunView):
             self._say(reply, quiet=True)
             return
         if reply.kind == "needs_acknowledgement":
+            from runbook_tui.ui.modals import ConfirmPrompt  # (a step that runs at once loads no dialog)
+
             body = f"{visible(reply.detail)}\n\n{_runs_and_undo(step_as_shown(controller.state, step.id))}"
             self.app.push_screen(
                 ConfirmPrompt(f"Acknowledge '{step.id}'", body, "I understand, run it"),
@@ -349,6 +352,8 @@ class RunScreen(RunView):
             )
             return
         if reply.kind == "needs_answer":
+            from runbook_tui.ui.modals import TextPrompt
+
             question = controller.state.plan_steps[step.id].get("ask") or ""
             self.app.push_screen(
                 TextPrompt(f"'{step.id}' asks", question, required=False),
@@ -358,6 +363,8 @@ class RunScreen(RunView):
         self._say(reply)
 
     def action_skip(self) -> None:
+        from runbook_tui.ui.modals import TextPrompt
+
         step = self.controller.current_step()
         if step is None:
             return
@@ -367,6 +374,8 @@ class RunScreen(RunView):
         )
 
     def action_mark_done(self) -> None:
+        from runbook_tui.ui.modals import TextPrompt
+
         step = self.controller.current_step()
         if step is None:
             return
@@ -376,6 +385,8 @@ class RunScreen(RunView):
         )
 
     def action_note(self) -> None:
+        from runbook_tui.ui.modals import TextPrompt
+
         self.app.push_screen(
             TextPrompt("Add a note", "It goes into the journal with the time and your name.", placeholder="what happened"),
             lambda text: self._say(self.controller.note(self.actor, text)) if text else None,
@@ -383,6 +394,8 @@ class RunScreen(RunView):
 
     def action_accept_criteria(self) -> None:
         """Every step done, a success criterion not met: accept it with a reason (or press u to roll back)."""
+        from runbook_tui.ui.modals import TextPrompt
+
         unmet = "\n".join(f"  ✗ {text}" for text in self.controller.state.criteria_unmet)
         self.app.push_screen(
             TextPrompt(
@@ -417,6 +430,8 @@ class RunScreen(RunView):
         self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"), quiet=True)
 
     def action_quit_run(self) -> None:
+        from runbook_tui.ui.modals import ConfirmPrompt
+
         state = self.controller.state
         if not state.finished and not self.controller.busy:
             self.app.push_screen(

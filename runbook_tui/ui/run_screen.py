@@ -27,7 +27,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.events import Resize
+from textual.events import Resize, ScreenResume
 from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
@@ -96,6 +96,7 @@ class RunView(CoalescedRepaintScreen):
         self._queue_lines(self._history(source.state))
         self._keys_shown: tuple[bool | None, ...] = ()
         self._output_drawn = 0.0  # when output last went into the pane (time.monotonic)
+        self._resumed = False
         source.subscribe(self._on_event)
 
     def compose(self) -> ComposeResult:
@@ -112,6 +113,14 @@ class RunView(CoalescedRepaintScreen):
             yield Static(Text(visible_line(self.share_note), overflow="fold"), id="share-note")
         yield NoteLine(*self.note, id="journal-path")  # one row: the path cut in the middle (the help shows it whole)
         yield KeyFooter(show_command_palette=self.PALETTE_HINT)
+
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        if not self._resumed:
+            # Its first time on top: every node was styled when it mounted and restyled at each change since, so the
+            # whole-screen restyle Textual does on a resume would change nothing. Later resumes restyle as always (a theme
+            # chosen while a dialog covered the screen); Textual skips it too when a dialog is closed.
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)

@@ -39,6 +39,7 @@ if str(ROOT) not in sys.path:
 from pty_frame import COLUMNS, ROWS, first_frame_in_pty, mark_and_exit  # noqa: E402  (bench/, next to this script)
 
 RATIO_AIM = 1.5
+SCREEN_MODULE = "runbook_tui.ui.run_screen"
 
 
 def generate(steps: int) -> str:
@@ -108,9 +109,18 @@ def child_runbook(marker: str, runbook: str, work: str) -> None:
     import importlib.abc
     import importlib.util
 
-    class MarkWhenImported(importlib.abc.MetaPathFinder):
+    def wrap(module: Any) -> None:
+        mounted = module.RunScreen.on_mount
+
+        def on_mount(self: Any) -> None:
+            mounted(self)
+            self.call_after_refresh(_mark_and_exit, self.app, marker)
+
+        module.RunScreen.on_mount = on_mount
+
+    class WrapWhenImported(importlib.abc.MetaPathFinder):
         def find_spec(self, name: str, path: object, target: object = None) -> Any:
-            if name != "runbook_tui.ui.run_screen":
+            if name != SCREEN_MODULE:
                 return None
             sys.meta_path.remove(self)
             spec = importlib.util.find_spec(name)
@@ -120,18 +130,15 @@ def child_runbook(marker: str, runbook: str, work: str) -> None:
 
             def exec_module(module: Any) -> None:
                 load(loader, module)
-                mounted = module.RunScreen.on_mount
-
-                def on_mount(self: Any) -> None:
-                    mounted(self)
-                    self.call_after_refresh(_mark_and_exit, self.app, marker)
-
-                module.RunScreen.on_mount = on_mount
+                wrap(module)
 
             loader.exec_module = exec_module  # type: ignore[method-assign]
             return spec
 
-    sys.meta_path.insert(0, MarkWhenImported())
+    if SCREEN_MODULE in sys.modules:  # a harness imported it already
+        wrap(sys.modules[SCREEN_MODULE])
+    else:
+        sys.meta_path.insert(0, WrapWhenImported())
     from runbook_tui.cli import main
 
     main(["run", runbook, "--solo", "bench", "--journal", str(Path(work) / f"journal-{os.getpid()}.jsonl")])

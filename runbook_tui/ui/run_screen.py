@@ -21,7 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from itertools import repeat
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -42,11 +42,13 @@ from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.log_lines import log_lines, raw_output_prefix
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
-from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.status_stack import Role, StatusStack
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.widgets import RunHeader, StepDetail, home_short, step_as_shown
+
+if TYPE_CHECKING:
+    from runbook_tui.ui.panels import PanelArea
 
 #: Lines of output kept on screen (the journal has all of it).
 SCREEN_LINES = 5000
@@ -108,7 +110,8 @@ class RunView(CoalescedRepaintScreen):
                 with VerticalScroll(id="detail", can_focus=False):  # scrolls only when a command is taller than half the pane
                     yield StepDetail(id="step-detail")
                 yield OutputLog(SCREEN_LINES, id="output")
-                yield PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
+                if self.source.state.metrics:  # a run without metric panels has no area for them (below: when they come later)
+                    yield self._panel_area()
         if self.share_note:
             yield Static(Text(visible_line(self.share_note), overflow="fold"), id="share-note")
         yield NoteLine(*self.note, id="journal-path")  # one row: the path cut in the middle (the help shows it whole)
@@ -135,7 +138,18 @@ class RunView(CoalescedRepaintScreen):
         self.set_class(width < NARROW_COLUMNS, "narrow")
         short = height < SHORT_ROWS
         self.set_class(short, "short")
-        self.query_one(PanelArea).set_class(short, "one-line")
+        for area in self.query("#metrics"):
+            area.set_class(short, "one-line")
+
+    def _panel_area(self) -> PanelArea:
+        """The metric panels' area: composed when the state has panels, mounted by a repaint when they come later (a
+        verifier's replica catching up, a replay); the module loads only then."""
+        from runbook_tui.ui.panels import PanelArea
+
+        area = PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
+        area.border_title = "metrics"
+        area.set_class(self.app.size.height < SHORT_ROWS, "one-line")
+        return area
 
     def action_toggle_steps(self) -> None:
         self.toggle_class("steps-shown")
@@ -170,7 +184,6 @@ class RunView(CoalescedRepaintScreen):
     def on_mount(self) -> None:
         self.fit_layout(self.app.size.width, self.app.size.height)
         self.query_one(StepList).border_title = "steps"
-        self.query_one(PanelArea).border_title = "metrics"
         self.query_one(StepList).focus()
         self.set_interval(1.0, self._tick)
         self._repaint()
@@ -216,6 +229,8 @@ class RunView(CoalescedRepaintScreen):
             return
         self._dirty = False
         state = self.source.state
+        if state.metrics and not self.query("#metrics"):
+            self.query_one("#right").mount(self._panel_area())
         self.query_one(StepList).show(state)
         self.query_one(StepDetail).show(state, state.current)
         self._tick()

@@ -67,3 +67,14 @@ def test_every_package_has_a_place_in_the_layers() -> None:
     layered = {name.strip() for contract in contracts if contract["type"] == "layers" for layer in contract["layers"] for name in layer.split("|")}
     packages = {f"runbook_tui.{path.parent.name}" for path in PACKAGE_ROOT.glob("*/__init__.py")}
     assert packages - layered == set(), f"packages outside the layer contract: {sorted(packages - layered)}"
+
+
+def test_the_command_module_leaves_the_runbook_package_and_textual_to_main() -> None:
+    """`runbook-tui` imports `runbook_tui.cli` before `main` runs: what it loads then is loaded with the cyclic collector
+    on, which `main` pauses for a screen command (cli.SCREEN_COMMANDS) until the first frame."""
+    code = "import json, sys\nimport runbook_tui.cli\nprint(json.dumps(sorted(sys.modules)))\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(json.loads(proc.stdout.splitlines()[-1]))
+    early = {"runbook_tui.runbook.loader", "runbook_tui.runbook.model", "yaml", "textual"} & loaded
+    assert not early, f"importing runbook_tui.cli loads {sorted(early)}"

@@ -11,16 +11,16 @@ import gc
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runbook_tui.cli.parser import parser as _parser
 from runbook_tui.cli.pipe import quiet_on_broken_pipe
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
-from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
-from runbook_tui.runbook.loader import Loaded, load_runbook
-from runbook_tui.runbook.params import ParamError, parse_assignments
-from runbook_tui.runbook.plan import format_plan, plan_json
 from runbook_tui.runbook.safe_text import visible, visible_line
+
+if TYPE_CHECKING:  # the runbook package loads in `main`, once a screen command has paused the collector (below)
+    from runbook_tui.runbook.diagnostics import Diagnostic
+    from runbook_tui.runbook.loader import Loaded
 
 # At exit the interpreter's last collections walk every object the program still holds (modules, classes, the
 # runbook, the state): ~9% of a short `exec`'s instructions, for memory the process gives back anyway. Frozen
@@ -35,6 +35,9 @@ def _report(diagnostics: list[Diagnostic]) -> None:
 
 def _load(file: str, params: dict[str, Any]) -> Loaded | None:
     """Load one runbook, printing its problems; None when it is invalid."""
+    from runbook_tui.runbook.diagnostics import RunbookInvalid
+    from runbook_tui.runbook.loader import load_runbook
+
     try:
         loaded = load_runbook(file, params)
     except RunbookInvalid as invalid:
@@ -64,6 +67,8 @@ def cmd_schema(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from runbook_tui.runbook.plan import format_plan, plan_json
+
     loaded = _load(args.file, params)
     if loaded is None:
         return EXIT_INVALID
@@ -343,7 +348,8 @@ COMMANDS = {
 
 # Commands that open a screen: no cyclic collections until its first frame is drawn (ThemedApp turns them back on).
 # Start-up makes objects that nearly all live on (modules, classes, the runbook, the widgets): the ~170 collections it
-# triggered on `run` (one a full one) walked them for 50-60 ms, a sixth of the CPU to the first frame.
+# triggered on `run` (one a full one) walked them for 50-60 ms, a sixth of the CPU to the first frame. This module
+# imports little itself, so the runbook package and Textual load inside that pause too.
 SCREEN_COMMANDS = frozenset({"run", "resume", "replay", "join"})
 
 
@@ -361,6 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
+    from runbook_tui.runbook.params import ParamError, parse_assignments
+
     try:
         params = parse_assignments(getattr(args, "params", []))
     except ParamError as exc:

@@ -22,7 +22,6 @@ from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.runbook.loader import Loaded, Probe
 from runbook_tui.ui.base_app import ThemedApp
-from runbook_tui.ui.modals import LoadingScreen, TextPrompt
 from runbook_tui.ui.run_screen import RunScreen
 
 if TYPE_CHECKING:  # the picker, the form and the mode question load when shown: a run from the command line skips them
@@ -110,6 +109,8 @@ class RunbookApp(ThemedApp):
         elif self.starter is not None:
             # Opening reads the runbook and, on resume, the whole journal: say so on the first frame,
             # then open (a blank terminal for seconds looked like a hang).
+            from runbook_tui.ui.modals import LoadingScreen  # the dialogs load when shown, not before a run's first frame
+
             self.push_screen(LoadingScreen())
             self.call_after_refresh(self._start, None)
         elif self.loaded is not None:
@@ -169,6 +170,8 @@ class RunbookApp(ThemedApp):
     def _refused(self, refused: StartRefused, override: str | None) -> None:
         """Outside the change window: ask for a reason, then start again; otherwise say why (and leave unless chosen on screen)."""
         if refused.window and override is None:
+            from runbook_tui.ui.modals import TextPrompt
+
             self.push_screen(
                 TextPrompt(
                     "Outside the change window",

@@ -33,7 +33,8 @@ class ThemedApp(App[int]):
 
     def _use_themes(self, wanted: str | None) -> list[str]:
         """Register the theme files (before `self.theme` is set), then pick one; problems are shown after mount."""
-        themes, problems = load_themes(theme_folders())
+        folders = theme_folders()
+        themes, problems = load_themes(folders, shipped=folders[0])
         for theme in themes:
             self.register_theme(theme)
         fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"

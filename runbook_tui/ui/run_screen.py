@@ -21,13 +21,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from itertools import repeat
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.events import Resize
+from textual.events import Resize, ScreenResume
 from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
@@ -40,14 +40,15 @@ from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.log_lines import log_lines, raw_output_prefix
-from runbook_tui.ui.modals import ConfirmPrompt, HelpScreen, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
-from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.status_stack import Role, StatusStack
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.widgets import RunHeader, StepDetail, home_short, step_as_shown
+
+if TYPE_CHECKING:
+    from runbook_tui.ui.panels import PanelArea
 
 #: Lines of output kept on screen (the journal has all of it).
 SCREEN_LINES = 5000
@@ -97,6 +98,7 @@ class RunView(CoalescedRepaintScreen):
         self._queue_lines(self._history(source.state))
         self._keys_shown: tuple[bool | None, ...] = ()
         self._output_drawn = 0.0  # when output last went into the pane (time.monotonic)
+        self._resumed = False
         source.subscribe(self._on_event)
 
     def compose(self) -> ComposeResult:
@@ -108,21 +110,46 @@ class RunView(CoalescedRepaintScreen):
                 with VerticalScroll(id="detail", can_focus=False):  # scrolls only when a command is taller than half the pane
                     yield StepDetail(id="step-detail")
                 yield OutputLog(SCREEN_LINES, id="output")
-                yield PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
+                if self.source.state.metrics:  # a run without metric panels has no area for them (below: when they come later)
+                    yield self._panel_area()
         if self.share_note:
             yield Static(Text(visible_line(self.share_note), overflow="fold"), id="share-note")
         yield NoteLine(*self.note, id="journal-path")  # one row: the path cut in the middle (the help shows it whole)
         yield KeyFooter(show_command_palette=self.PALETTE_HINT)
 
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        if not self._resumed:
+            # Its first time on top: every node was styled when it mounted and restyled at each change since, so the
+            # whole-screen restyle Textual does on a resume would change nothing. Later resumes restyle as always (a theme
+            # chosen while a dialog covered the screen); Textual skips it too when a dialog is closed.
+            self._resumed = True
+            event.refresh_styles = False
+
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
+        if event.size == self.outer_size:
+            # Already laid out at this size: Textual sends the first screen a Resize for the app's first size, for the
+            # terminal's, and for its own first layout, and each laid the whole screen out again to the same result
+            # (a widget that needs a layout asks for one itself). Textual's handler runs only for a new size.
+            event.prevent_default()
 
     def fit_layout(self, width: int, height: int) -> None:
         """Narrow: the step list gives way to the command; short: compact panes, one line per metric panel."""
         self.set_class(width < NARROW_COLUMNS, "narrow")
         short = height < SHORT_ROWS
         self.set_class(short, "short")
-        self.query_one(PanelArea).set_class(short, "one-line")
+        for area in self.query("#metrics"):
+            area.set_class(short, "one-line")
+
+    def _panel_area(self) -> PanelArea:
+        """The metric panels' area: composed when the state has panels, mounted by a repaint when they come later (a
+        verifier's replica catching up, a replay); the module loads only then."""
+        from runbook_tui.ui.panels import PanelArea
+
+        area = PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
+        area.border_title = "metrics"
+        area.set_class(self.app.size.height < SHORT_ROWS, "one-line")
+        return area
 
     def action_toggle_steps(self) -> None:
         self.toggle_class("steps-shown")
@@ -157,7 +184,6 @@ class RunView(CoalescedRepaintScreen):
     def on_mount(self) -> None:
         self.fit_layout(self.app.size.width, self.app.size.height)
         self.query_one(StepList).border_title = "steps"
-        self.query_one(PanelArea).border_title = "metrics"
         self.query_one(StepList).focus()
         self.set_interval(1.0, self._tick)
         self._repaint()
@@ -203,6 +229,8 @@ class RunView(CoalescedRepaintScreen):
             return
         self._dirty = False
         state = self.source.state
+        if state.metrics and not self.query("#metrics"):
+            self.query_one("#right").mount(self._panel_area())
         self.query_one(StepList).show(state)
         self.query_one(StepDetail).show(state, state.current)
         self._tick()
@@ -231,6 +259,8 @@ class RunView(CoalescedRepaintScreen):
     def action_help(self) -> None:
         """The help never changes: built once and kept (installed), so `?` shows it again without composing it.
         It ends with the foot's note whole (the journal's full path: the foot cuts it to fit)."""
+        from runbook_tui.ui.modals import HelpScreen  # the dialogs load when first opened, not before the first frame
+
         if not self.app.is_screen_installed(HelpScreen.NAME):
             self.app.install_screen(HelpScreen(self.whole_note()), HelpScreen.NAME)
         self.app.push_screen(HelpScreen.NAME)
@@ -337,6 +367,8 @@ class RunScreen(RunView):
             self._say(reply, quiet=True)
             return
         if reply.kind == "needs_acknowledgement":
+            from runbook_tui.ui.modals import ConfirmPrompt  # (a step that runs at once loads no dialog)
+
             body = f"{visible(reply.detail)}\n\n{_runs_and_undo(step_as_shown(controller.state, step.id))}"
             self.app.push_screen(
                 ConfirmPrompt(f"Acknowledge '{step.id}'", body, "I understand, run it"),
@@ -344,6 +376,8 @@ class RunScreen(RunView):
             )
             return
         if reply.kind == "needs_answer":
+            from runbook_tui.ui.modals import TextPrompt
+
             question = controller.state.plan_steps[step.id].get("ask") or ""
             self.app.push_screen(
                 TextPrompt(f"'{step.id}' asks", question, required=False),
@@ -353,6 +387,8 @@ class RunScreen(RunView):
         self._say(reply)
 
     def action_skip(self) -> None:
+        from runbook_tui.ui.modals import TextPrompt
+
         step = self.controller.current_step()
         if step is None:
             return
@@ -362,6 +398,8 @@ class RunScreen(RunView):
         )
 
     def action_mark_done(self) -> None:
+        from runbook_tui.ui.modals import TextPrompt
+
         step = self.controller.current_step()
         if step is None:
             return
@@ -371,6 +409,8 @@ class RunScreen(RunView):
         )
 
     def action_note(self) -> None:
+        from runbook_tui.ui.modals import TextPrompt
+
         self.app.push_screen(
             TextPrompt("Add a note", "It goes into the journal with the time and your name.", placeholder="what happened"),
             lambda text: self._say(self.controller.note(self.actor, text)) if text else None,
@@ -378,6 +418,8 @@ class RunScreen(RunView):
 
     def action_accept_criteria(self) -> None:
         """Every step done, a success criterion not met: accept it with a reason (or press u to roll back)."""
+        from runbook_tui.ui.modals import TextPrompt
+
         unmet = "\n".join(f"  ✗ {text}" for text in self.controller.state.criteria_unmet)
         self.app.push_screen(
             TextPrompt(
@@ -412,6 +454,8 @@ class RunScreen(RunView):
         self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"), quiet=True)
 
     def action_quit_run(self) -> None:
+        from runbook_tui.ui.modals import ConfirmPrompt
+
         state = self.controller.state
         if not state.finished and not self.controller.busy:
             self.app.push_screen(

@@ -8,6 +8,7 @@ says yes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from runbook_tui.metrics.panel_view import panel_view
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.panels import PanelArea
 from runbook_tui.ui.rollback_modal import RollbackModal
+from runbook_tui.ui.run_screen import RunView
 from runbook_tui.ui.status_stack import StatusStack
 
 SIZE = (110, 16)
@@ -45,6 +47,47 @@ class PanelsApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield PanelArea(lambda: self.state, clock=lambda: NOW, id="metrics")
+
+
+class Replica:
+    """A run view's source whose panels come after the screen is composed (a verifier's replica catching up, a replay)."""
+
+    def __init__(self, state: RunState) -> None:
+        self.state = state
+        self.listeners: list[Callable[..., None]] = []
+
+    def subscribe(self, listener: Callable[..., None]) -> None:
+        self.listeners.append(listener)
+
+
+class ViewApp(App[None]):
+    CSS_PATH = APP_CSS
+
+    def __init__(self, source: Replica) -> None:
+        super().__init__()
+        self.source = source
+
+    def on_mount(self) -> None:
+        self.push_screen(RunView(self.source, ("journal: ", "j.jsonl")))
+
+
+@pytest.mark.asyncio
+async def test_panels_that_come_after_the_screen_get_their_area() -> None:
+    """A run without panels has no panel area; panels that arrive later (metrics_started) get one, in the run's state."""
+    later = state_for("ok")
+    source = Replica(dataclasses.replace(later, metrics={}))
+    app = ViewApp(source)
+    async with app.run_test(size=(140, 45)):
+        await until(lambda: isinstance(app.screen, RunView) and bool(app.screen.query("#output")), what="the run view")
+        assert not app.screen.query("#metrics"), "no panels, no area"
+        source.state = later
+        started = {"type": "metrics_started", "source": later.metrics["source"], "interval": 5.0, "panels": PANELS}
+        for listener in source.listeners:
+            listener(started, later)
+        await until(lambda: bool(app.screen.query("#metrics")), what="the panel area")
+        area = app.screen.query_one("#metrics", PanelArea)
+        await until(lambda: area.display and bool(area.query("#panel-p99")), what="the panels drawn")
+        assert area.border_title == "metrics" and area.parent is app.screen.query_one("#right")
 
 
 @pytest.mark.parametrize("kind", ["ok", "warn", "critical", "unreachable", "watching"])

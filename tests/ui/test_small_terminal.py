@@ -149,3 +149,24 @@ async def test_scrolling_up_stops_following_and_end_follows_again(workdir: Path)
         await pilot.pause()
         assert output.following and output.scroll_y == output.max_scroll_y
         assert str(output.border_title) == "output"
+
+
+@pytest.mark.asyncio
+async def test_a_resized_terminal_lays_the_run_out_again_at_its_new_size(workdir: Path) -> None:
+    """The run screen skips the Resizes Textual sends it for the size it is already laid out at: a new size still counts."""
+    app = make_app("runbook.yaml")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        screen = app.screen
+        steps, output = screen.query_one("#steps"), screen.query_one(OutputLog)
+        assert steps.display and output.region.right == 140 and output.region.bottom < 45
+
+        await pilot.resize_terminal(*SMALL)
+        await until(pilot, lambda: screen.outer_size == SMALL and output.region.right == SMALL[0], "the 80x24 layout")
+        assert screen.has_class("narrow", "short") and steps.region.width == 0, "the step list stays at 80 columns"
+        assert output.region.bottom < SMALL[1] and output.scrollable_content_region.height >= 6
+
+        await pilot.resize_terminal(140, 45)
+        await until(pilot, lambda: screen.outer_size == (140, 45) and output.region.right == 140, "the 140x45 layout again")
+        assert not screen.has_class("narrow") and not screen.has_class("short") and steps.region.width > 0

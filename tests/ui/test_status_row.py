@@ -30,7 +30,7 @@ from runbook_tui.ui.verifier_app import VerifierApp
 
 FROZEN = dt.datetime(2026, 3, 14, 2, 0, 0, tzinfo=dt.UTC)
 ROLES: tuple[Role, ...] = ("assignee", "verifier", "replay")
-PANES = ("header", "status", "main", "detail", "output", "metrics", "journal-path")
+PANES = ("header", "status", "main", "detail", "output", "journal-path")  # (no metric panels in this runbook: no area for them)
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,9 @@ def mark_and_exit(marker: str) -> None:
 
 
 def first_frame_in_pty(argv: list[str], env: dict[str, str], marker: Path, timeout: float = 120) -> float:
-    """Seconds from spawning `argv` in a 140x45 pty (output drained) to the time it wrote to `marker`."""
+    """Seconds from spawning `argv` in a 140x45 pty (output drained) to the time it wrote to `marker`.
+
+    A child still running after `timeout` seconds is killed (the bench then says it painted no frame)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
     env = {**env, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(ROWS)}
@@ -40,6 +42,9 @@ def first_frame_in_pty(argv: list[str], env: dict[str, str], marker: Path, timeo
     seen = b""
     try:
         while proc.poll() is None:
+            if time.time() - started > timeout:
+                proc.kill()  # never marked: the bench says so below
+                break
             if select.select([master], [], [], 0.1)[0]:
                 try:
                     seen = (seen + os.read(master, 65536))[-4000:]

@@ -2,7 +2,8 @@
 
 Most commands are one line of plain words (`systemctl restart app --host
 {{ host.name }}`): no quote, escape, expansion, operator, redirection,
-comment or newline. For such a text the tokenizer would only split it at
+comment or newline, save maybe their output sent to a plain file at the end
+(`>> marks`). For such a text the tokenizer would only split it at
 blanks and find every value directly in a word; `classify` does exactly that
 and, when a word names a command the rules know (`sh -c`, `ssh`, `eval`,
 `let`, `declare`...), hands the words to the tokenizer's same rules. `case` and `[[` have grammars of their own, so a command
@@ -26,6 +27,10 @@ _SYNTAX = re.compile(r"[\n'\"\\$`;&|<>()#]")
 _BLANKS = re.compile(r"[ \t]+")
 #: First words whose commands the tokenizer reads by their own grammar.
 _OWN_GRAMMAR = frozenset({"case", "[["})
+#: A plain command's output sent to a plain file at its end (`>> marks`, `> /tmp/x.log`): a blank before the operator
+#: (`2>` and `a>b` are other things), a target of plain characters (no value, quote or expansion), nothing after it.
+#: Not one of the command's words: the tokenizer reads the words before it the same with or without it.
+_TRAILING_REDIRECT = re.compile(r"[ \t]+>>?[ \t]*[A-Za-z0-9_./-]+[ \t]*\Z")
 
 
 @lru_cache(maxsize=4096)
@@ -57,7 +62,10 @@ def tokenized(text: str) -> dict[int, Place]:
 
 
 def _plain_words(text: str) -> list[str] | None:
-    """The words of a one-line command of plain words; None for any other text."""
+    """The words of a one-line command of plain words, maybe ending in a plain redirection (not a word); None for any other text."""
+    redirect = _TRAILING_REDIRECT.search(text)
+    if redirect is not None:
+        text = text[: redirect.start()]
     if _SYNTAX.search(text) is not None:
         return None
     parts = [part for part in _BLANKS.split(text) if part]

@@ -61,6 +61,28 @@ PLAIN = [
     "   ",
     "true",
 ]
+#: Plain words ending in a plain redirection of their output (not one of the words).
+REDIRECTED = [
+    f"echo step 3 on {M0} >> marks",
+    f"sh -c {M0} > /tmp/x.log",
+    f"ssh db1 echo {M0} >>marks",
+    f"let y={M0} {M1}  >  a-b_c.d  ",
+    f"{M0} >> out",
+    "true > x",
+]
+#: Redirections the short way leaves to the tokenizer: a value, a quote or an expansion in the target, an fd, more after it.
+NOT_SHORT = [
+    f"echo x > {M0}",
+    f"echo x >> {M0}.log",
+    "echo x > '$HOME'",
+    "echo x > ~/y",
+    "echo x 2> err",
+    "echo x >&2",
+    "echo x > a > b",
+    "echo x > a b",
+    "echo x>a",
+    f"echo {M0} > a\n> b",
+]
 #: Starting with a word of its own grammar: left to the tokenizer, still the same answer.
 OWN_GRAMMAR = [f"case {M0} in", f"[[ {M0} -eq 1 ]]", f"[[ {M0} ]]"]
 
@@ -68,6 +90,15 @@ OWN_GRAMMAR = [f"case {M0} in", f"[[ {M0} -eq 1 ]]", f"[[ {M0} ]]"]
 def test_plain_commands_take_the_short_way_and_agree_with_the_tokenizer() -> None:
     for text in PLAIN:
         assert shell_classify._plain_words(text) is not None, text
+        assert classify(text) == tokenized(text), text
+
+
+def test_a_plain_redirection_at_the_end_keeps_the_short_way_and_agrees() -> None:
+    for text in REDIRECTED:
+        assert shell_classify._plain_words(text) is not None, text
+        assert classify(text) == tokenized(text), text
+    for text in NOT_SHORT:
+        assert shell_classify._plain_words(text) is None, text
         assert classify(text) == tokenized(text), text
 
 
@@ -97,6 +128,12 @@ WORDS = st.sampled_from(
         f"x={M2}",
         f"a[{M0}]",
         ";",
+        ">",
+        ">>",
+        "2>",
+        ">&2",
+        "marks",
+        "/tmp/x.log",
         "'",
         '"',
         "$",

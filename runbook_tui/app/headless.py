@@ -7,6 +7,7 @@ failed/findings/tampered, 2 invalid input or unreadable.
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import sys
 from collections.abc import Callable
@@ -85,6 +86,9 @@ def refuse_manual(file: str, runbook: Runbook, ack_manual: str | None, command: 
 
 async def _run_headless(session: Session, body: Callable[[Session], Any]) -> int:
     """Run `body`, ending cleanly on Ctrl-C/SIGTERM: the journal stays resumable."""
+    # What is alive now (modules, the runbook, the session) lives as long as the run: frozen, the collector no longer
+    # walks it. A fan-out to 200 hosts made one full collection of it (40-70 ms) for nothing.
+    gc.freeze()
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(body(session))
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -10,11 +10,12 @@ from the same offsets, so no byte is lost or repeated.
 One SSH session per command in the common case (`follow_script`): the
 script takes the run (creating `NAME.run` with noclobber is the lock),
 starts the wrapper it reads from stdin detached, and follows it in the
-same session. It is the detached wrapper's parent, so it `wait`s for it
-instead of polling. A command that ends within `STREAM_AFTER` seconds has
-its whole result sent in one go (`cat`, only for a non-empty file); a
-longer one is streamed live by `tail -f` from the moment the client asks
-for it (a `t` line on stdin, which interrupts the `wait`). Only a
+same session. It waits for a line on its stdin, without polling: the
+wrapper's own, written once the exit status is recorded, or the client's.
+A command that ends within `STREAM_AFTER` seconds has its whole result
+sent in one go (`cat`, only for a non-empty file); a longer one is
+streamed live by `tail -f` from the moment the client asks for it (a `t`
+line on stdin). Only a
 re-attach after a drop needs another session; it polls, since the command
 is no longer its child.
 
@@ -45,7 +46,8 @@ sent on stdin, never in argv); bytes before the header are login noise and
 dropped; the stdout trailer holds the exit status. See `Framed`.
 
 A `true` costs the host one session, 4 program starts (the login shell,
-`sh`, `sh -c true`, then `rm` once acknowledged) and one data packet back;
+`sh`, `sh -c true`, then `rm` once acknowledged), one more fork (the
+wrapper) and one data packet back;
 it used to cost two sessions and 17 programs (and `mkdir`, `sh run.sh`,
 `rm -f run.sh`, then `setsid` and `sh -s` until issue 18).
 

@@ -63,7 +63,8 @@ def wrapper_script(command: Command) -> str:
     prefix) and `$u` (the user's umask). Under `sudo -n` the variables are
     passed by name (`--preserve-env=`), as the local executor does. The exit
     status is appended to `.run` as one line (`rc N`, one `write`); readers
-    take only complete lines (`RUN_INFO`).
+    take only complete lines (`RUN_INFO`). Then `NOTIFY` tells the follow
+    script, on fd 5; the command itself does not inherit that descriptor.
     """
     steps: list[str] = ['umask "$u"']
     if command.cwd:
@@ -76,11 +77,16 @@ def wrapper_script(command: Command) -> str:
         if command.env:
             sudo += " --preserve-env=" + ",".join(name for name, _ in command.env)
         shell = f'if [ "$(id -u)" = 0 ]; then {shell}; else {sudo} -- {shell}; fi'
-    steps.append(shell)
+    steps.append(shell + " 5>&-")
     # One compound command, parsed whole before any of it runs: a wrapper cut short in transit is a
     # syntax error, so it never runs half.
-    return "{ " + " && ".join(steps) + '\necho "rc $?" >> "$D.run"\n} </dev/null\n'
+    return "{ " + " && ".join(steps) + '\necho "rc $?" >> "$D.run"\n' + NOTIFY + "} </dev/null\n"
 
+
+#: The wrapper's last line: a line (`r`) into the follow script's stdin, which it reads until that or the client's `t`.
+#: Fd 5 is that stdin pipe opened for writing (`/proc/self/fd/4`) by the follow script; when it could not be opened, or
+#: the follow script is gone, nothing is written and nothing else happens (the client's next `t` ends the wait).
+NOTIFY = "{ echo r >&5; } 2>/dev/null\n"
 
 #: A run's files, `$D` their common prefix (sh words): `.pid` and `.rc` are those of runs started by an older version.
 RUN_FILES = '"$D.run" "$D.out" "$D.err" "$D.pid" "$D.rc"'
@@ -130,9 +136,14 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     files; EOF (the client is gone) keeps them.
 
     The fresh run's wrapper is a background subshell of this shell (a fork,
-    no program started), so `wait` ends with it, or earlier when the client
-    sends `t` (a subshell reading stdin turns it into USR1), and only then
-    are the header sent and the `tail`s started. The wrapper outlives this
+    no program started). This shell then reads one line of stdin: the
+    wrapper's own `r` once it has recorded the exit status (it writes into
+    this session's stdin pipe, reopened for writing as fd 5: `NOTIFY`), or
+    the client's `t`. Only when no `rc` is recorded by then are the header
+    sent and the `tail`s started. (Where stdin cannot be reopened, as with a
+    server that gives sessions a socket, the `t` that comes every
+    `STREAM_AFTER` seconds ends the wait: slower, never stuck.) The wrapper
+    outlives this
     shell and the connection: its output goes to files, its stdin is
     /dev/null, and sshd signals no process of a session without a pty when
     the connection or channel closes (the `kill -9` and resume tests).
@@ -149,8 +160,10 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
   set +C
   read -r u < "$D.run"
   umask 077
+  command exec 5>/proc/self/fd/4 || exec 5>&-
   ( eval "$W" ) >"$D.out" 2>"$D.err" 3>&- 4<&- &
   P=$! G=$$
+  exec 5>&-
   kill -0 -$$ || { [ -r /proc/$$/stat ] && read -r _ _ _ _ G _ < /proc/$$/stat; }
   echo "pid $P $G" >> "$D.run" || fail "cannot write $D.run"
   new=1"""
@@ -184,18 +197,16 @@ fail() {{ say fail "$*"; exit 121; }}
 {RUN_INFO}new= quick=
 {take}
 if [ -n "$new" ]; then
-  trap : USR1
-  ( while IFS= read -r l && [ "$l" = t ]; do kill -USR1 $$; done ) <&4 >/dev/null 3>&- &
-  t=$!
-  wait "$P"
-  kill "$t"; while kill -0 "$t"; do wait "$t"; done; trap '' USR1
-  if kill -0 "$P"; then
+  IFS= read -r l <&4
+  info
+  if [ -z "$r" ]; then
     say start "$P" "$D"
     tail -c +1 -s {POLL_SECONDS} -f --pid="$P" "$D.out" 4<&- &
     printf '\\000%s err\\n' "$T" >&3
     tail -c +1 -s {POLL_SECONDS} -f --pid="$P" "$D.err" >&3 4<&- &
     wait "$P"; wait
   else
+    wait "$P"
     quick=1
   fi
 else
@@ -218,7 +229,7 @@ else
   tail -c +{err_offset + 1} -s {POLL_SECONDS} -f --pid="$w" "$D.err" >&3 4<&- &
   wait
 fi
-info
+[ -n "$quick" ] || info
 rc=${{r:--}}
 if [ -z "$quick" ]; then
   printf '\\000%s end\\n' "$T" >&3

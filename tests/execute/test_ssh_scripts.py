@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import selectors
 import shutil
+import socket
 import subprocess
 import time
 import uuid
@@ -47,30 +48,93 @@ def _read_until(proc: subprocess.Popen[bytes], marks: dict[str, bytes], within: 
     return got
 
 
+class _Session:
+    """The follow script of one fresh run under `shell`, fed and read as over an SSH session (stdin a pipe, or a socket)."""
+
+    def __init__(self, shell: str, runs: Path, command: str, *, socket_stdin: bool = False) -> None:
+        words = shell.split()
+        path = shutil.which(words[0])
+        assert path, f"{words[0]} is not installed (scripts/test installs dash and bash)"
+        host = Host(name="h", address="127.0.0.1", mark=Mark("<test>", 1, 1))
+        wrapper = wrapper_script(Command(host=host, command=command, key="s/quick/1")).encode()
+        script = follow_script(dir_expr(str(runs), "quick"), start=True, wrapper_size=len(wrapper))
+        self.token = uuid.uuid4().hex
+        self.mark = b"\0" + self.token.encode()
+        ours, theirs = socket.socketpair() if socket_stdin else (None, None)
+        stdin = theirs.fileno() if theirs is not None else subprocess.PIPE
+        self.proc = subprocess.Popen([path, *words[1:], "-c", script], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if theirs is not None:
+            theirs.close()
+        self._socket = ours
+        self.send(f"{self.token}\n".encode() + wrapper + f"{self.token}\n".encode())
+
+    def send(self, data: bytes) -> None:
+        if self._socket is not None:
+            self._socket.sendall(data)
+        else:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+
+    def finish(self) -> None:
+        """Acknowledge (`done`), close stdin, and wait for the script to remove the run's files and end."""
+        self.send(b"done\n")
+        if self._socket is not None:
+            self._socket.close()
+        elif self.proc.stdin is not None:
+            self.proc.stdin.close()
+        assert self.proc.wait(timeout=10) == 0
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        if self._socket is not None:
+            self._socket.close()
+
+
 @pytest.mark.parametrize("shell", SHELLS)
 def test_a_quick_result_comes_whole_without_asking_for_live_output(shell: str, tmp_path: Path) -> None:
-    words = shell.split()
-    path = shutil.which(words[0])
-    assert path, f"{words[0]} is not installed (scripts/test installs dash and bash)"
     runs = tmp_path / "runs"
     runs.mkdir(mode=0o700)
-    host = Host(name="h", address="127.0.0.1", mark=Mark("<test>", 1, 1))
-    wrapper = wrapper_script(Command(host=host, command="echo out; echo err >&2; exit 3", key="s/quick/1")).encode()
-    script = follow_script(dir_expr(str(runs), "quick"), start=True, wrapper_size=len(wrapper))
-    token = uuid.uuid4().hex
-    proc = subprocess.Popen([path, *words[1:], "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdin is not None
+    session = _Session(shell, runs, "echo out; echo err >&2; exit 3")
+    mark = session.mark
     try:
-        proc.stdin.write(f"{token}\n".encode() + wrapper + f"{token}\n".encode())
-        proc.stdin.flush()
-        mark = b"\0" + token.encode()
-        got = _read_until(proc, {"stdout": mark + b" end 3\n", "stderr": mark + b" end\n"}, within=10)
-        proc.stdin.write(b"done\n")
-        proc.stdin.close()
-        assert proc.wait(timeout=10) == 0
+        got = _read_until(session.proc, {"stdout": mark + b" end 3\n", "stderr": mark + b" end\n"}, within=10)
+        session.finish()
     finally:
-        proc.kill()
-        proc.wait()
+        session.kill()
     assert got["stdout"].split(b"\n", 1)[1] == b"out\n" + mark + b" end 3\n"
     assert got["stderr"] == mark + b" err\nerr\n" + mark + b" end\n"
     assert list(runs.iterdir()) == [], "the run's files are removed once acknowledged"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_on_a_socket_stdin_the_clients_t_ends_the_wait(shell: str, tmp_path: Path) -> None:
+    """A server that gives a session a socket, not a pipe: the wrapper cannot write into it; the client's `t` still ends the wait."""
+    runs = tmp_path / "runs"
+    runs.mkdir(mode=0o700)
+    session = _Session(shell, runs, "echo out; exit 4", socket_stdin=True)
+    mark = session.mark
+    try:
+        session.send(b"t\n")
+        got = _read_until(session.proc, {"stdout": mark + b" end 4"}, within=10)
+        session.finish()
+    finally:
+        session.kill()
+    assert b"out\n" + mark + b" end 4" in got["stdout"]
+    assert list(runs.iterdir()) == []
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_the_command_holds_no_descriptor_of_the_session(shell: str, tmp_path: Path) -> None:
+    """Only stdin (/dev/null), stdout and stderr (the run's files): a daemon the command leaves keeps no pipe of the session open."""
+    runs = tmp_path / "runs"
+    runs.mkdir(mode=0o700)
+    session = _Session(shell, runs, "ls /proc/$$/fd")
+    mark = session.mark
+    try:
+        got = _read_until(session.proc, {"stdout": mark + b" end 0"}, within=10)
+        session.finish()
+    finally:
+        session.kill()
+    assert got["stdout"].split(b"\n", 1)[1] == b"0\n1\n2\n" + mark + b" end 0 noerr\n"

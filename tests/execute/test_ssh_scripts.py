@@ -76,65 +76,57 @@ class _Session:
             self.proc.stdin.write(data)
             self.proc.stdin.flush()
 
-    def finish(self) -> None:
-        """Acknowledge (`done`), close stdin, and wait for the script to remove the run's files and end."""
-        self.send(b"done\n")
-        if self._socket is not None:
-            self._socket.close()
-        elif self.proc.stdin is not None:
-            self.proc.stdin.close()
-        assert self.proc.wait(timeout=10) == 0
+    def result(self, trailers: dict[str, bytes], *, ask: bool = False) -> dict[str, bytes]:
+        """Both streams up to their trailers (after a `t` when `ask`), then `done`: the script removes the run's files and ends."""
+        try:
+            if ask:
+                self.send(b"t\n")
+            got = _read_until(self.proc, {name: self.mark + b" " + tail for name, tail in trailers.items()}, within=10)
+            self.send(b"done\n")
+            if self._socket is not None:
+                self._socket.shutdown(socket.SHUT_WR)
+            elif self.proc.stdin is not None:
+                self.proc.stdin.close()
+            assert self.proc.wait(timeout=10) == 0
+            return got
+        finally:
+            self.proc.kill()
+            self.proc.wait()
+            if self._socket is not None:
+                self._socket.close()
 
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
-        if self._socket is not None:
-            self._socket.close()
+
+@pytest.fixture
+def runs(tmp_path: Path) -> Path:
+    """The runs folder, as the executor makes it (mode 700)."""
+    folder = tmp_path / "runs"
+    folder.mkdir(mode=0o700)
+    return folder
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_a_quick_result_comes_whole_without_asking_for_live_output(shell: str, tmp_path: Path) -> None:
-    runs = tmp_path / "runs"
-    runs.mkdir(mode=0o700)
+def test_a_quick_result_comes_whole_without_asking_for_live_output(shell: str, runs: Path) -> None:
     session = _Session(shell, runs, "echo out; echo err >&2; exit 3")
+    got = session.result({"stdout": b"end 3\n", "stderr": b"end\n"})
     mark = session.mark
-    try:
-        got = _read_until(session.proc, {"stdout": mark + b" end 3\n", "stderr": mark + b" end\n"}, within=10)
-        session.finish()
-    finally:
-        session.kill()
     assert got["stdout"].split(b"\n", 1)[1] == b"out\n" + mark + b" end 3\n"
     assert got["stderr"] == mark + b" err\nerr\n" + mark + b" end\n"
     assert list(runs.iterdir()) == [], "the run's files are removed once acknowledged"
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_on_a_socket_stdin_the_clients_t_ends_the_wait(shell: str, tmp_path: Path) -> None:
+def test_on_a_socket_stdin_the_clients_t_ends_the_wait(shell: str, runs: Path) -> None:
     """A server that gives a session a socket, not a pipe: the wrapper cannot write into it; the client's `t` still ends the wait."""
-    runs = tmp_path / "runs"
-    runs.mkdir(mode=0o700)
     session = _Session(shell, runs, "echo out; exit 4", socket_stdin=True)
-    mark = session.mark
-    try:
-        session.send(b"t\n")
-        got = _read_until(session.proc, {"stdout": mark + b" end 4"}, within=10)
-        session.finish()
-    finally:
-        session.kill()
-    assert b"out\n" + mark + b" end 4" in got["stdout"]
+    got = session.result({"stdout": b"end 4"}, ask=True)
+    assert b"out\n" + session.mark + b" end 4" in got["stdout"]
     assert list(runs.iterdir()) == []
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_the_command_holds_no_descriptor_of_the_session(shell: str, tmp_path: Path) -> None:
+def test_the_command_holds_no_descriptor_of_the_session(shell: str, runs: Path) -> None:
     """Only stdin (/dev/null), stdout and stderr (the run's files): a daemon the command leaves keeps no pipe of the session open."""
-    runs = tmp_path / "runs"
-    runs.mkdir(mode=0o700)
     session = _Session(shell, runs, "ls /proc/$$/fd")
+    got = session.result({"stdout": b"end 0"})
     mark = session.mark
-    try:
-        got = _read_until(session.proc, {"stdout": mark + b" end 0"}, within=10)
-        session.finish()
-    finally:
-        session.kill()
     assert got["stdout"].split(b"\n", 1)[1] == b"0\n1\n2\n" + mark + b" end 0 noerr\n"

@@ -3,9 +3,10 @@
 No sshd: the script gets its stdin and gives its streams as over a session,
 so what is checked is the shell's part: a quick command's whole result comes
 back without the client asking for live output (`t`), whichever shell runs
-it. (A SIGCHLD trap interrupts dash's `read` but not bash's: a design that
-relied on it made every quick command on a bash host wait for the client's
-next `t`.)
+it (the wrapper's line into the session's stdin ends the script's wait;
+a SIGCHLD trap, tried before, interrupts dash's `read` but not bash's);
+that a session whose stdin is a socket still ends at the client's `t`;
+and that the command inherits no descriptor of the session.
 """
 
 from __future__ import annotations

@@ -87,7 +87,7 @@ class Connector:
         self._passphrase_lookup = passphrase_lookup
         self._conns: dict[ConnKey, asyncssh.SSHClientConnection] = {}
         self._locks: dict[ConnKey, asyncio.Lock] = {}
-        self._identities: dict[str, Sequence[asyncssh.SSHKeyPair]] = {}
+        self._identities: dict[str, asyncio.Future[Sequence[asyncssh.SSHKeyPair]]] = {}
         self._trusted: dict[str, tuple[tuple[int, int, int], asyncssh.SSHKnownHosts]] = {}
         raise_open_file_limit()
 
@@ -195,11 +195,22 @@ class Connector:
         return cached[1]
 
     async def _identity(self, path: str) -> Sequence[asyncssh.SSHKeyPair]:
-        """Load an identity once, asking `passphrase_lookup` (in a thread: keyring blocks) if it is encrypted."""
+        """Load an identity once, asking `passphrase_lookup` (in a thread: keyring blocks) if it is encrypted.
+
+        The hosts of a wave connect at once: they share one load (one
+        passphrase lookup), not one each. A load that failed is forgotten,
+        so a later connection tries again.
+        """
         path = os.path.expanduser(path)
-        if path not in self._identities:
-            self._identities[path] = await asyncio.to_thread(self._load_identity, path)
-        return self._identities[path]
+        loading = self._identities.get(path)
+        if loading is None:
+            loading = self._identities[path] = asyncio.ensure_future(asyncio.to_thread(self._load_identity, path))
+        try:
+            return await asyncio.shield(loading)  # one waiter cancelled (a timeout) leaves the load to the others
+        except ConnectFailed:
+            if self._identities.get(path) is loading:
+                del self._identities[path]
+            raise
 
     def _load_identity(self, path: str) -> Sequence[asyncssh.SSHKeyPair]:
         try:

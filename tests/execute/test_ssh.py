@@ -543,17 +543,18 @@ def test_encrypted_identity_uses_the_passphrase_lookup(sshd: Sshd, tmp_path: Pat
         asked.append(path)
         return "open sesame"
 
-    async def main() -> tuple[Result, Result]:
-        host = sshd.host("db1", identity=str(encrypted))
+    async def main() -> tuple[list[Result], Result]:
+        hosts = [sshd.host(f"db{i}", identity=str(encrypted)) for i in range(1, 6)]
         with_lookup = executor(sshd, tmp_path, passphrase_lookup=lookup)
         without = executor(sshd, tmp_path)
         try:
-            return (await run_one(with_lookup, cmd(host, "true")))[0], (await run_one(without, cmd(host, "true")))[0]
+            wave = await asyncio.gather(*(run_one(with_lookup, cmd(host, "true")) for host in hosts))
+            return [result for result, _, _ in wave], (await run_one(without, cmd(hosts[0], "true")))[0]
         finally:
             await with_lookup.close()
             await without.close()
 
     ok, refused = arun(main)
-    assert ok == Result("ok", exit_code=0)
-    assert asked == [str(encrypted)]
+    assert ok == [Result("ok", exit_code=0)] * 5
+    assert asked == [str(encrypted)], "five hosts connecting at once ask for the passphrase once"
     assert refused.status == "error" and refused.error == (f"identity {encrypted} is encrypted and no passphrase source is set up")

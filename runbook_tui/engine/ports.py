@@ -7,7 +7,7 @@ fully rendered `Command` and a sink for output bytes, and gets a `Result`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal, Protocol
 
 from runbook_tui.runbook.lean_dataclass import dataclass
@@ -51,6 +51,10 @@ class Result:
 class Executor(Protocol):
     async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
         """Run one command to its end, streaming output; never raises for command or network failures."""
+        ...
+
+    async def release(self, hosts: Sequence[Host]) -> None:
+        """The run names these hosts in no later step: let go of what is held for them (a later command connects again)."""
         ...
 
     async def close(self) -> None:

@@ -174,6 +174,14 @@ class StepRunner:
         if status == "done":
             self._maybe_finish()
 
+    def _named_later(self, step: Step) -> set[str] | None:
+        """The hosts a later forward step runs on; None for a rollback section's step (the run is ending: nothing is let go early)."""
+        forward = self.runbook.forward_steps
+        at = next((i for i, s in enumerate(forward) if s is step), None)
+        if at is None:
+            return None
+        return {h.name for s in forward[at + 1 :] if s.kind == "run" for h in self.runbook.targets(s)}
+
     async def _wait(self, seconds: float) -> list[str]:
         """A `wait` step's pause; `interrupt_wait` ends it early as a failure."""
         self._wait_cut = None
@@ -201,6 +209,7 @@ class StepRunner:
         pattern = None
         if step.expect.stdout is not None:
             pattern = re.compile(self._render(step.expect.stdout, hosts[0] if hosts else None))
+        later = self._named_later(step)
 
         async def run_one(host: Host) -> Result:
             if step.body is None:
@@ -213,6 +222,8 @@ class StepRunner:
                     keeper = keepers[host.name] = StdoutKeeper()
                 result = await self._run_command(step, step.body, host, attempt, "run", keeper, tag=f".{tries}" if tries else "")
                 if result.status == "ok" and result.exit_code in step.expect.exit and (pattern is None or pattern.search(keeper.text)):
+                    if later is not None and host.name not in later:  # its part of the run is over: its connection closes now
+                        await self.executor_for(host).release([host])
                     return result
             return result
 

@@ -7,7 +7,10 @@ real run would use, and journals them like any output.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
+from runbook_tui.runbook.model import Host
 from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
 
 
@@ -36,6 +39,9 @@ class DryRunExecutor:
         """Write what would run to stdout and report success, so the run walks on as if it had."""
         output("stdout", describe(command).encode())
         return Result("ok", 0)
+
+    async def release(self, hosts: Sequence[Host]) -> None:
+        """Nothing is held per host."""
 
     async def close(self) -> None:
         """Nothing to release."""

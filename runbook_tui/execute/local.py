@@ -13,11 +13,12 @@ import asyncio
 import fcntl
 import os
 import signal
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink, Stream
+from runbook_tui.runbook.model import Host
 
 #: Bytes asked for per read; what the sink gets at most per call. A slow command's output comes in whatever has arrived;
 #: a flood in chunks this big: every chunk is an `output` event (journaled, hashed, folded into the state, shown).
@@ -109,6 +110,9 @@ class LocalExecutor:
         finally:
             self._groups.discard(pgid)
             transport.close()  # the pipes, even if a background process still holds their other end
+
+    async def release(self, hosts: Sequence[Host]) -> None:
+        """Nothing is held per host."""
 
     async def close(self) -> None:
         """Kill whatever is still running (only reachable if a run was abandoned without being cancelled)."""

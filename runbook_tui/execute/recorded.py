@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
 from runbook_tui.engine.recording import Recording
+from runbook_tui.runbook.model import Host
 
 #: Pause between recorded chunks, so output arrives as a stream, not a wall.
 CHUNK_PAUSE = 0.02
@@ -45,6 +47,9 @@ class RecordedExecutor:
         if take.status == "ok":
             return Result("ok", take.exit_code)
         return Result("error", error=take.error or "the command's end was not recorded")
+
+    async def release(self, hosts: Sequence[Host]) -> None:
+        """Nothing is held per host."""
 
     async def close(self) -> None:
         return None

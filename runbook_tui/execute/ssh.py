@@ -69,7 +69,7 @@ import os
 import re
 import shlex
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import asyncssh
 
@@ -173,6 +173,8 @@ class SshExecutor:
         self._kill_grace = kill_grace
         self._sem = asyncio.Semaphore(max_concurrency)
         self._closing: set[asyncio.Task[None]] = set()
+        #: The sessions still acknowledging (removing their runs' files), by connection: `release` closes it after them.
+        self._acknowledging: dict[asyncssh.SSHClientConnection, set[asyncio.Task[None]]] = {}
 
     @property
     def connections(self) -> dict[ConnKey, asyncssh.SSHClientConnection]:
@@ -199,6 +201,40 @@ class SshExecutor:
             except Exception as exc:  # never raise for network failures: the engine wants a Result
                 log.exception("ssh run on %s failed", host.name)
                 return Result("error", error=f"{host.name}: {reason(exc)}")
+
+    async def release(self, hosts: Sequence[Host]) -> None:
+        """Close the connections of `hosts`, in the background, once the sessions still acknowledging have removed their runs' files.
+
+        A host whose part of the run is over holds no SSH session (nor a
+        channel through a bastion) for the rest of the change window; a
+        later command on it, a rollback's, connects again. The connections
+        are no longer shared from this call on, so a command started
+        meanwhile gets a new one.
+        """
+        forgotten = []
+        for host in hosts:
+            try:
+                conn = self._connector.forget(self._connector.endpoint(host))
+            except ConnectFailed:  # a host whose config is bad was never connected
+                continue
+            if conn is not None:
+                forgotten.append(conn)
+        if not forgotten:
+            return
+        acknowledging = {task for conn in forgotten for task in self._acknowledging.get(conn, ())}
+
+        async def let_go() -> None:
+            if acknowledging:
+                await asyncio.wait(acknowledging, timeout=CLOSE_GRACE)
+            for conn in forgotten:
+                conn.close()
+            for conn in forgotten:
+                try:
+                    await conn.wait_closed()
+                except Exception:  # closing is best effort
+                    log.debug("closing a released ssh connection failed", exc_info=True)
+
+        self._track(asyncio.create_task(let_go()))
 
     async def close(self) -> None:
         """Let acknowledged sessions remove their run directories, then close every connection (detached commands keep running)."""
@@ -305,7 +341,7 @@ class SshExecutor:
                     errors.exception()  # retrieved: a pump that failed after the result was complete changes nothing
             if proc is not None:
                 if acked:
-                    self._finish_later(proc)
+                    self._finish_later(conn, proc)
                 else:
                     proc.close()
         return int(code)
@@ -338,8 +374,8 @@ class SshExecutor:
             log.debug("%s: started detached pid %s in %s", host.name, pid, directory)
         run.pid, run.where = int(pid), f"{directory}.*" if directory else run.where
 
-    def _finish_later(self, proc: asyncssh.SSHClientProcess[bytes]) -> None:
-        """Let the session remove the run directory and end, without holding up the result; `close()` waits for it."""
+    def _finish_later(self, conn: asyncssh.SSHClientConnection, proc: asyncssh.SSHClientProcess[bytes]) -> None:
+        """Let the session remove the run directory and end, without holding up the result; `close()` and `release` wait for it."""
 
         async def finish() -> None:
             try:
@@ -348,9 +384,22 @@ class SshExecutor:
                 log.debug("ssh follow session did not end cleanly", exc_info=True)
                 proc.close()
 
-        task = asyncio.create_task(finish())
+        task = self._track(asyncio.create_task(finish()))
+        pending = self._acknowledging.setdefault(conn, set())
+        pending.add(task)
+
+        def done(_: asyncio.Task[None]) -> None:
+            pending.discard(task)
+            if not pending and self._acknowledging.get(conn) is pending:
+                del self._acknowledging[conn]
+
+        task.add_done_callback(done)
+
+    def _track(self, task: asyncio.Task[None]) -> asyncio.Task[None]:
+        """A background task `close()` waits for."""
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
+        return task
 
     def _ended_early(
         self,

@@ -123,6 +123,10 @@ class Connector:
             self._conns[endpoint.key] = conn
             return conn
 
+    def forget(self, endpoint: Endpoint) -> asyncssh.SSHClientConnection | None:
+        """Stop sharing the endpoint's connection (the next `connection()` opens another); the caller closes it."""
+        return self._conns.pop(endpoint.key, None)
+
     async def close(self) -> None:
         """Close every connection, targets before the bastions they go through."""
         conns = sorted(self._conns.items(), key=lambda item: -len(item[0]))

@@ -288,6 +288,34 @@ def test_twenty_aliases_concurrently_reuse_connections(sshd: Sshd, tmp_path: Pat
     arun(main)
 
 
+def test_a_released_host_is_disconnected_once_its_files_are_gone_and_connects_again_when_needed(sshd: Sshd, tmp_path: Path) -> None:
+    """`release`: the host's connection closes after its acknowledged run removed its files; the other host keeps its own."""
+    kept, released = sshd.host("kept"), sshd.host("released")
+
+    async def main() -> tuple[list[Result], Result, list[Path]]:
+        ex = executor(sshd, tmp_path)
+        try:
+            first = await asyncio.gather(run_one(ex, cmd(kept, "echo one")), run_one(ex, cmd(released, "echo one")))
+            held = ex.connections
+            gone = next(conn for key, conn in held.items() if key[0] == "released")
+            await ex.release([released])
+            assert [key[0] for key in ex.connections] == ["kept"], "a command started now would get a new connection"
+            await asyncio.wait_for(gone.wait_closed(), 10)
+            left = sorted((tmp_path / "runs").iterdir())
+            again, sink, _ = await run_one(ex, cmd(released, "echo two"))
+            assert sink.data("stdout") == b"two\n"
+            assert sorted(key[0] for key in ex.connections) == ["kept", "released"]
+            assert next(conn for key, conn in ex.connections.items() if key[0] == "kept") is held[next(k for k in held if k[0] == "kept")]
+            return [result for result, _, _ in first], again, left
+        finally:
+            await ex.close()
+
+    first, again, left = arun(main)
+    assert first == [Result("ok", exit_code=0)] * 2
+    assert again == Result("ok", exit_code=0)
+    assert left == [], "the connection closed only after both runs' files were removed"
+
+
 def test_run_directory_is_removed_once_the_result_is_in(sshd: Sshd, tmp_path: Path) -> None:
     """out/err hold the whole output: gone as soon as the client has all of it, for a quick and a streamed run."""
 

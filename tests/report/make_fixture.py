@@ -31,6 +31,7 @@ import re
 import shutil
 import sys
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -44,6 +45,7 @@ from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.state import replay
 from runbook_tui.metrics.guards import Trip, check_json, check_words, panel_json
 from runbook_tui.runbook.loader import load_runbook
+from runbook_tui.runbook.model import Host
 
 DATA = Path(__file__).parent / "data"
 RUNBOOK = DATA / "h2-rollout.yaml"
@@ -101,6 +103,9 @@ class ScriptedHosts:
             output("stderr", reply.err.encode())
         self.clock.advance(reply.seconds)
         return Result("ok", reply.exit)
+
+    async def release(self, hosts: Sequence[Host]) -> None:
+        """Nothing is held per host."""
 
     async def close(self) -> None:
         pass

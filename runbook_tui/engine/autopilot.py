@@ -145,7 +145,7 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
             if outcome is not None:
                 return outcome
             continue
-        waiting_go_ahead = controller.needs(controller.runbook.step(step_id), "before") and step.go_ahead_by is None
+        waiting_go_ahead = controller.needs(controller.runbook.step(step_id), "before") and not step.has_go_ahead
         if step.status == "awaiting_verification" and not controller.verifier_reachable:
             controller.note(actor, f"exec stopped: '{step_id}' waits for a verifier, and no verifier can join this run (resume --share ... or --solo REASON)")
             return "stopped"

@@ -356,7 +356,7 @@ class Controller(VerifierIntents, StepRunner):
                 f"nothing was started. Continue with `runbook-tui resume {self.journal.path} --share ADDR --verifier-key FILE` "
                 "or `--solo REASON`"
             )
-        if self.needs(step, "before") and status.go_ahead_by is None:
+        if self.needs(step, "before") and not status.has_go_ahead:
             self.emit(ev.NOTE, actor, step=step.id, text=f"go-ahead requested for '{step.id}'", request="go_ahead")
             return Reply(True, f"asked the verifier for the go-ahead on '{step.id}'")
         if step.confirm is not None and not acknowledged:

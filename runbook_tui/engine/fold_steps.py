@@ -16,6 +16,7 @@ from runbook_tui.engine.state_model import (
     OutputLine,
     RollbackState,
     RunState,
+    evolve,
     with_step,
 )
 
@@ -128,7 +129,7 @@ def _step_confirmed(state: RunState, e: Event) -> RunState:
     sid = e["step"]
     state = replace(state, active_verifier=e["actor"])
     if e.get("phase") == "before":
-        return with_step(state, sid, go_ahead_by=e["actor"], decided_by=e["actor"], decided_at=e["ts"], decision="go-ahead")
+        return with_step(state, sid, go_ahead_by=e["actor"], go_ahead_void=False, decided_by=e["actor"], decided_at=e["ts"], decision="go-ahead")
     verdicts = state.steps[sid].verdicts + 1
     return with_step(
         state, sid, status="done", confirmed_by=e["actor"], verified=True, decided_by=e["actor"], decided_at=e["ts"], decision="confirmed", verdicts=verdicts
@@ -139,8 +140,9 @@ def _step_rejected(state: RunState, e: Event) -> RunState:
     state = replace(state, active_verifier=e["actor"])
     verdicts = state.steps[e["step"]].verdicts + int(e.get("phase") != "before")
     return with_step(
-        state, e["step"], status="rejected", reason=e.get("reason"), decided_by=e["actor"], decided_at=e["ts"], decision="rejected", verdicts=verdicts
-    )
+        state, e["step"], status="rejected", reason=e.get("reason"), decided_by=e["actor"], decided_at=e["ts"], decision="rejected", verdicts=verdicts,
+        go_ahead_void=True,
+    )  # fmt: skip
 
 
 def _step_skipped(state: RunState, e: Event) -> RunState:
@@ -158,6 +160,10 @@ def _checkpoint(state: RunState, e: Event) -> RunState:
 
 
 def _rollback_started(state: RunState, e: Event) -> RunState:
+    """The rollback runs; every go-ahead given before it is void (what it agreed to ran, or no longer applies)."""
+    void = {sid: evolve(step, go_ahead_void=True) for sid, step in state.steps.items() if step.has_go_ahead}
+    if void:
+        state = replace(state, steps=MappingProxyType({**state.steps, **void}))
     return replace(state, rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {}))), rollback_requested=None, paused=False)
 
 

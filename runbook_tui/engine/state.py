@@ -106,6 +106,6 @@ def confirmable(state: RunState) -> str | None:
     if step.status == "awaiting_verification":
         return "after"
     verify = state.plan_steps.get(current, {}).get("verify")
-    if verify in ("before", "both") and step.go_ahead_by is None and step.status in RUNNABLE:
+    if verify in ("before", "both") and not step.has_go_ahead and step.status in RUNNABLE:
         return "before"
     return None

@@ -49,7 +49,8 @@ class StepState:
     attempts: int = 0
     started_at: str | None = None
     finished_at: str | None = None
-    go_ahead_by: str | None = None  # verifier's go-ahead (verify: before/both)
+    go_ahead_by: str | None = None  # who gave the last go-ahead (verify: before/both)
+    go_ahead_void: bool = False  # a rejection or a rollback came after it: the next run needs a new one (`has_go_ahead`)
     confirmed_by: str | None = None
     verified: bool | None = None  # False: finished solo, recorded unverified
     reason: str | None = None  # skip / reject / mark-done reason
@@ -64,6 +65,12 @@ class StepState:
     output: tuple[OutputLine, ...] = ()
     waves: tuple[tuple[str, ...], ...] = ()  # serial: the hosts of each wave started so far, in order
     wave_awaiting: int | None = None  # verify: per_wave: the finished wave (1-based) the rollout waits on
+
+    @property
+    def has_go_ahead(self) -> bool:
+        """A verifier's go-ahead holds for this step: given, and neither a rejection (of the outcome or of the go-ahead)
+        nor a rollback came after it. A failed attempt keeps it (a retry is the run the verifier agreed to)."""
+        return self.go_ahead_by is not None and not self.go_ahead_void
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,7 +81,7 @@ class VerifierIntents:
                 self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=step.id)
             self._maybe_finish()
             return Reply(True, f"confirmed '{step.id}'")
-        if self.needs(step, "before") and status.go_ahead_by is None and status.status in RUNNABLE:
+        if self.needs(step, "before") and not status.has_go_ahead and status.status in RUNNABLE:
             self._handover(actor)
             self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="before", attempt=status.attempts + 1)
             return Reply(True, f"go-ahead given for '{step.id}'")

@@ -192,7 +192,7 @@ class Announcer:
         status = self.state.steps.get(step)
         if status is None:
             return
-        waiting = status.status == "awaiting_verification" if phase == "after" else status.go_ahead_by is None and self.state.current == step
+        waiting = status.status == "awaiting_verification" if phase == "after" else not status.has_go_ahead and self.state.current == step
         if not waiting:
             return
         what = "its confirmation" if phase == "after" else "the go-ahead"

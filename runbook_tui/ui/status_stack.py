@@ -92,9 +92,13 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
         )
     if step is not None and step.status == "rejected":
         at = str(step.decided_at or "")[11:19]
-        found.append(
-            Status(f"'{current}' REJECTED by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", {"assignee": "enter re-run · u roll back"})
+        # A rejection voids the go-ahead (verify: before/both): the next run waits for a new one.
+        keys = (
+            {"assignee": "enter ask go-ahead · u roll back", "verifier": "c go-ahead"}
+            if confirmable(state) == "before"
+            else {"assignee": "enter re-run · u roll back"}
         )
+        found.append(Status(f"'{current}' REJECTED by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", keys))
     if step is not None and step.status == "unknown":
         found.append(
             Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", {"assignee": "enter re-run · d mark done · u roll back"})

@@ -77,9 +77,13 @@ class VerifierScreen(RunView):
     action_go_ahead = action_confirm
 
     def action_reject(self) -> None:
-        current = self.source.state.current
+        state = self.source.state
+        current = state.current
+        step = state.steps.get(current or "")
+        # Said before the key is pressed: what a rejection does to a go-ahead given and not yet used.
+        void = " Your go-ahead is withdrawn: the step runs only after a new one." if step is not None and step.has_go_ahead and step.status != "running" else ""
         self.app.push_screen(
-            TextPrompt(f"Reject '{current}'", "The run stops at this step and the assignee sees your reason."),
+            TextPrompt(f"Reject '{current}'", f"The run stops at this step and the assignee sees your reason.{void}"),
             self._sender("reject"),
         )
 

@@ -126,7 +126,7 @@ class StepDetail(Static):
         # The step's output is not drawn here: a step printing does not redraw (nor lay out) the pane at each key.
         step = state.steps.get(step_id or "")
         drawn = None if step is None else (step.status, step.rendered, step.commands, step.problems, step.hosts, step.waves, step.wave_awaiting)
-        decided = None if step is None else (step.decided_by, step.decided_at, step.decision, step.reason)
+        decided = None if step is None else (step.decided_by, step.decided_at, step.decision, step.reason, step.go_ahead_void)
         plan_entry = state.plan_steps.get(step_id or "")
         shown: tuple[Any, ...] = (step_id, drawn, decided, plan_entry, state.outcome, state.solo)
         shown += (len(state.order), tuple(state.rollback_order), theme.name, self._width_used(plan_entry))
@@ -230,7 +230,8 @@ def _decision(step: Any) -> str:
     """Who decided on the step, named, with the time: "✓ confirmed by bob 02:13:05" (what was decided,
     whatever the status is now: a rejected step that was then undone still names who rejected it)."""
     mark = "✗" if step.decision == "rejected" else "✓"
-    return f"{mark} {step.decision or 'decided'} by {step.decided_by} {_time_of(step.decided_at)}"
+    void = ", void since the rollback: ask again" if step.decision == "go-ahead" and step.go_ahead_void else ""
+    return f"{mark} {step.decision or 'decided'} by {step.decided_by} {_time_of(step.decided_at)}{void}"
 
 
 def _time_of(ts: str | None) -> str:

@@ -92,13 +92,9 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
         )
     if step is not None and step.status == "rejected":
         at = str(step.decided_at or "")[11:19]
-        # A rejection voids the go-ahead (verify: before/both): the next run waits for a new one.
-        keys = (
-            {"assignee": "enter ask go-ahead · u roll back", "verifier": "c go-ahead"}
-            if confirmable(state) == "before"
-            else {"assignee": "enter re-run · u roll back"}
+        found.append(
+            Status(f"'{current}' REJECTED by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", _again(state, "re-run", "u roll back"))
         )
-        found.append(Status(f"'{current}' REJECTED by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", keys))
     if step is not None and step.status == "unknown":
         found.append(
             Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", {"assignee": "enter re-run · d mark done · u roll back"})
@@ -120,7 +116,7 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
         )
     if rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone":
         back_to = rollback.plan.get("checkpoint_step") or "the start"
-        found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", {"assignee": "enter run it · q stop here"}))
+        found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", _again(state, "run it", "q stop here")))
     if current is None and state.criteria_unmet:  # every step done: unmet success criteria keep the session open
         acceptance = state.criteria_acceptance
         if acceptance is not None:
@@ -135,6 +131,13 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
     if left is not None and left.total_seconds() / 60 <= AMBER_MINUTES:
         found.append(Status(window_words(left, now), countdown_tone(left), {}))
     return found
+
+
+def _again(state: RunState, verb: str, other: str) -> dict[str, str]:
+    """The keys to run the current step again: `enter VERB`, or a go-ahead first where a rejection or a rollback voided the last one."""
+    if confirmable(state) == "before":
+        return {"assignee": f"enter ask go-ahead · {other}", "verifier": "c go-ahead"}
+    return {"assignee": f"enter {verb} · {other}"}
 
 
 def _paused(state: RunState) -> Status:

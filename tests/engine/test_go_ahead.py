@@ -101,6 +101,8 @@ def test_a_rollback_voids_the_go_ahead_and_the_pane_says_so(session_for: Callabl
         risky = c.state.steps["risky"]
         assert risky.status == "undone" and not risky.has_go_ahead
         assert risky.go_ahead_by == "bob", "who gave it stays on the record (the report names him)"
+        [row] = [s for s in statuses(c.state, datetime.now(UTC)) if s.text.startswith("Rolled back")]
+        assert row.keys == {"assignee": "enter ask go-ahead · q stop here", "verifier": "c go-ahead"}, "the row offers no plain run"
         await asks_again(c)
 
     session_for(BOTH)(body)

@@ -27,7 +27,8 @@ def _session_started(state: RunState, e: Event) -> RunState:
 
 
 def _session_resumed(state: RunState, e: Event) -> RunState:
-    """A step that was running when the process died is `unknown`: nobody knows how it ended."""
+    """A step that was running when the process died is `unknown`: nobody knows how it ended. Nobody is connected
+    to a process that just started (the last one's participants may have no `participant_left`: it died)."""
     steps = dict(state.steps)
     for sid, step in steps.items():
         if step.status == "running":
@@ -41,7 +42,7 @@ def _session_resumed(state: RunState, e: Event) -> RunState:
     rollback = state.rollback
     if rollback is not None and not rollback.finished:
         rollback = replace(rollback, finished=True, ok=False, running_step=None, failed_step=rollback.running_step)
-    return replace(state, steps=MappingProxyType(steps), rollback=rollback, resumed=state.resumed + 1)
+    return replace(state, steps=MappingProxyType(steps), rollback=rollback, resumed=state.resumed + 1, participants=MappingProxyType({}))
 
 
 def _mode_changed(state: RunState, e: Event) -> RunState:

@@ -186,9 +186,14 @@ def test_a_step_that_finished_before_the_resume_stays_as_it_was(tmp_path: Path, 
         open_local_session: Callable[..., Session], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     _, _, events = run_scenario(tmp_path, write_runbook, open_local_session, monkeypatch, skip_and_finish)
     cut = next(i for i, e in enumerate(events) if e["type"] == "step_finished" and e["step"] == "b")
-    state = apply(replay(events[: cut + 1]), {"seq": cut + 1, "ts": events[cut]["ts"], "type": "session_resumed", "actor": "root"})
+    died = apply(
+        replay(events[: cut + 1]), {"seq": cut + 1, "ts": events[cut]["ts"], "type": "participant_joined", "actor": "bob", "name": "bob", "role": "verifier"}
+    )
+    assert dict(died.participants) == {"bob": "verifier"}
+    state = apply(died, {"seq": cut + 2, "ts": events[cut]["ts"], "type": "session_resumed", "actor": "root"})
     assert state.steps["b"].status == "done"
     assert state.current == "c"
+    assert dict(state.participants) == {}, "seen in a walk: the resumed header said 'verifier bob connected' before anyone joined"
 
 
 def test_an_unknown_event_type_only_advances_seq(tmp_path: Path, write_runbook: Callable[..., Path],

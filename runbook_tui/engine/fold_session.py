@@ -12,6 +12,7 @@ from runbook_tui.engine.state_model import (
     SAMPLES_KEPT,
     RunState,
     StepState,
+    with_step,
 )
 
 
@@ -82,7 +83,10 @@ def _rollback_requested(state: RunState, e: Event) -> RunState:
 
 def _note(state: RunState, e: Event) -> RunState:
     note = MappingProxyType({"actor": e["actor"], "ts": e["ts"], "text": e.get("text", ""), "step": e.get("step")})
-    return replace(state, notes=state.notes + (note,))
+    state = replace(state, notes=state.notes + (note,))
+    if e.get("request") == "go_ahead" and e.get("step") in state.steps:
+        state = with_step(state, e["step"], go_ahead_asked_at=e["ts"])
+    return state
 
 
 def _error(state: RunState, e: Event) -> RunState:

@@ -51,6 +51,7 @@ class StepState:
     finished_at: str | None = None
     go_ahead_by: str | None = None  # who gave the last go-ahead (verify: before/both)
     go_ahead_void: bool = False  # a rejection or a rollback came after it: the next run needs a new one (`has_go_ahead`)
+    go_ahead_asked_at: str | None = None  # when the assignee last asked for a go-ahead (`go_ahead_asked`)
     confirmed_by: str | None = None
     verified: bool | None = None  # False: finished solo, recorded unverified
     reason: str | None = None  # skip / reject / mark-done reason
@@ -71,6 +72,12 @@ class StepState:
         """A verifier's go-ahead holds for this step: given, and neither a rejection (of the outcome or of the go-ahead)
         nor a rollback came after it. A failed attempt keeps it (a retry is the run the verifier agreed to)."""
         return self.go_ahead_by is not None and not self.go_ahead_void
+
+    @property
+    def go_ahead_asked(self) -> bool:
+        """The assignee asked for a go-ahead that has not come: no verifier's word on the step since the request."""
+        asked = self.go_ahead_asked_at
+        return asked is not None and not self.has_go_ahead and (self.decided_at is None or asked > self.decided_at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,6 +181,9 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
         return Status(f"Running '{current}'{where}{since}{about}", "accent", {"assignee": "p pause", "verifier": "p hold"})
     if confirmable(state) == "before":
         who = state.session.get("verifier") or "the verifier"
+        if step.go_ahead_asked:  # said, so that nobody asks again for want of knowing it was asked
+            asked = f" (asked {str(step.go_ahead_asked_at)[11:19]})"
+            return Status(f"'{current}' waits for {who}'s go-ahead{asked}{about}", "muted", {"assignee": "enter ask again", "verifier": "c go-ahead"})
         return Status(f"'{current}' waits for {who}'s go-ahead{about}", "muted", {"assignee": "enter ask for it", "verifier": "c go-ahead"})
     return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": "enter run it"})
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from runbook_tui.app.session import Session
 from runbook_tui.engine.controller import Controller
-from runbook_tui.ui.status_stack import statuses
+from runbook_tui.ui.status_stack import now_status, statuses
 from runbook_tui.ui.widgets import _decision
 from tests.engine import test_controller_rules as rules
 from tests.engine.test_controller_rules import ALICE, BOB, log
@@ -45,8 +45,11 @@ async def go_ahead_for_risky(c: Controller) -> None:
     await c.wait_idle()
     asked = c.run_current(ALICE)
     assert asked.ok and "go-ahead" in asked.message, asked.message
+    row = now_status(c.state, datetime.now(UTC))
+    assert row.text.startswith("'risky' waits for bob's go-ahead (asked "), "the row says it was asked: nobody asks twice for want of knowing"
+    assert row.keys == {"assignee": "enter ask again", "verifier": "c go-ahead"}
     assert c.confirm(BOB).ok
-    assert c.state.steps["risky"].has_go_ahead
+    assert c.state.steps["risky"].has_go_ahead and not c.state.steps["risky"].go_ahead_asked
 
 
 async def asks_again(c: Controller) -> None:

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import FakeClient, screen_is, settled, shared_session_events, write_runbook
+from run_screen_helpers import FakeClient, painted, screen_is, settled, shared_session_events, write_runbook
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from runbook_tui.ui.modals import TextPrompt
 from runbook_tui.ui.run_screen import RunView
 from runbook_tui.ui.verifier_app import VerifierApp
 
@@ -92,3 +93,17 @@ def test_snapshot_verifier_reject_reason(snap_compare: Snap, size: tuple[int, in
     """x: "Reject 'check'", what happens (the run stops, the assignee sees the reason), an empty reason field,
     `enter submit · escape cancel` pinned."""
     assert snap_compare(_verifier(True), run_before=_then("x", screen="TextPrompt"), terminal_size=size)
+
+
+@pytest.mark.asyncio
+async def test_rejecting_a_step_with_a_go_ahead_says_the_go_ahead_is_withdrawn() -> None:
+    """x on a step bob already let start: the dialog says, before he types, that the go-ahead goes with the rejection."""
+    app = _verifier(False)
+    client = app.client
+    check = client.state.steps["check"]
+    client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": dataclasses.replace(check, go_ahead_by="bob")})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _then("x", screen="TextPrompt")(pilot)
+        prompt = pilot.app.screen
+        assert isinstance(prompt, TextPrompt) and "The go-ahead given is withdrawn" in prompt.explanation
+        assert "The go-ahead given is withdrawn" in " ".join(painted(w) for w in prompt.walk_children()).replace("\n", " ")

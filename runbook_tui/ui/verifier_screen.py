@@ -81,7 +81,11 @@ class VerifierScreen(RunView):
         current = state.current
         step = state.steps.get(current or "")
         # Said before the key is pressed: what a rejection does to a go-ahead given and not yet used.
-        void = " The go-ahead given is withdrawn: the step runs only after a new one." if step is not None and step.has_go_ahead and step.status != "running" else ""
+        void = (
+            " The go-ahead given is withdrawn: the step runs only after a new one."
+            if step is not None and step.has_go_ahead and step.status != "running"
+            else ""
+        )
         self.app.push_screen(
             TextPrompt(f"Reject '{current}'", f"The run stops at this step and the assignee sees your reason.{void}"),
             self._sender("reject"),

@@ -34,11 +34,12 @@ class RecordedVerifier:
         self.name = f"{recording.verifier or 'verifier'} (recorded)"
         self.actor = Actor(self.name, "verifier")
         self.verdicts = {step: list(verdicts) for step, verdicts in recording.verdicts.items()}
+        self.go_aheads = {step: list(answers) for step, answers in recording.go_aheads.items()}
         self.cues: list[Cue] = list(recording.cues)
         self.played: list[Cue] = []
         self._playing = False
         controller.subscribe(self._on_event)
-        if recording.verifier or recording.verdicts:
+        if recording.verifier or recording.verdicts or recording.go_aheads:
             controller.join(self.name, "verifier")
 
     def kick(self) -> None:
@@ -56,14 +57,14 @@ class RecordedVerifier:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # the session opening, before the app runs: kick() plays what is due
             return
-        if waits or asks:
-            loop.call_later(ANSWER_AFTER, self._answer, event["step"])
+        if waits or asks:  # a request for a go-ahead is answered with the night's go-aheads; a wait, with its verdicts
+            loop.call_later(ANSWER_AFTER, self._answer, event["step"], self.go_aheads if asks else self.verdicts)
         if self.cues and not self._playing and not state.finished:
             self._playing = True
             loop.call_soon(self._play)
 
-    def _answer(self, step: str) -> None:
-        queue = self.verdicts.get(step) or []
+    def _answer(self, step: str, answers: dict[str, list[tuple[str, str]]]) -> None:
+        queue = answers.get(step) or []
         verdict, reason = queue.pop(0) if queue else ("confirmed", "")
         if verdict == "rejected":
             self.controller.reject(self.actor, reason or "rejected on the night")

@@ -48,7 +48,8 @@ class Cue:
 @dataclass
 class Recording:
     takes: dict[tuple[str, str, str], list[Take]] = field(default_factory=dict)  # (phase, step, host) -> attempts
-    verdicts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # step -> [(confirmed|rejected, reason)]
+    verdicts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # step -> [(confirmed|rejected, reason)]: waves, outcomes
+    go_aheads: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # step -> [(confirmed|rejected, reason)]: go-aheads given, refused
     verifier: str | None = None
     cues: list[Cue] = field(default_factory=list)
 
@@ -105,16 +106,21 @@ def record(events: Iterable[Event]) -> Recording:
                     if status in ("done", "failed", "ok") and finished.exit_code is not None
                     else ("timeout" if status in ("timed_out", "timeout") else "error")
                 )
-    recording.verdicts = verifier_answers(history)
+    recording.verdicts = verifier_answers(history, go_ahead=False)
+    recording.go_aheads = verifier_answers(history, go_ahead=True)
     verifier = history.state.session.get("verifier") or next((p.name for p in history.participants if p.role == "verifier"), None)
     recording.verifier = str(verifier) if verifier else None
     return recording
 
 
-def verifier_answers(history: History) -> dict[str, list[tuple[str, str]]]:
-    """Per step, the verifier's answers in the order given (confirmed or rejected, with the reason):
-    go-aheads, the word on each wave (`verify: per_wave`) and the verdicts after it ran."""
-    answers = {step: [(answer, d.reason or "") for d in decisions if (answer := verifier_answer(d.kind))] for step, decisions in history.decisions.items()}
+def verifier_answers(history: History, *, go_ahead: bool) -> dict[str, list[tuple[str, str]]]:
+    """Per step, the verifier's answers in the order given (confirmed or rejected, with the reason): with `go_ahead`, to
+    the requests for a go-ahead (given, refused); without, the word on each wave (`verify: per_wave`) and the verdicts
+    after it ran. Kept apart so that a go-ahead refused on the night never answers a practice run's outcome."""
+    answers = {
+        step: [(answer, d.reason or "") for d in decisions if d.kind.startswith("go-ahead") == go_ahead and (answer := verifier_answer(d.kind))]
+        for step, decisions in history.decisions.items()
+    }
     return {step: given for step, given in answers.items() if given}
 
 

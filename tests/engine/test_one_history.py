@@ -105,11 +105,19 @@ def test_the_recorded_verifier_answers_as_the_report_says_he_did(name: str) -> N
     journal = DATA / f"{name}.jsonl"
     report = build_report(journal)
     recording = record(read_events(journal).events)
-    expected = {
-        s.id: [(_ANSWER[d.kind], d.reason or "") for d in s.decisions if d.kind in _ANSWER] for s in report.steps if any(d.kind in _ANSWER for d in s.decisions)
-    }
+
+    def answers(go_ahead: bool) -> dict[str, list[tuple[str, str]]]:
+        given = {
+            s.id: [(_ANSWER[d.kind], d.reason or "") for d in s.decisions if d.kind in _ANSWER and d.kind.startswith("go-ahead") == go_ahead]
+            for s in report.steps
+        }
+        return {step: them for step, them in given.items() if them}
+
+    expected = answers(False)
     assert recording.verdicts == expected
+    assert recording.go_aheads == answers(True)
     assert recording.verifier == (report.session.verifier if name == "change" else None)
     if name == "change":
         assert expected["health"][0] == ("rejected", "web2 answered in 4.1 s; run it again before we touch anything")
-        assert expected["backup-config"] == [("confirmed", ""), ("confirmed", "")]  # the go-ahead, then the confirmation
+        assert expected["backup-config"] == [("confirmed", "")]  # the confirmation; the go-ahead before it apart:
+        assert recording.go_aheads["backup-config"] == [("confirmed", "")]

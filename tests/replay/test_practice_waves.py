@@ -11,12 +11,13 @@ import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from runbook_tui.app import practice
-from runbook_tui.app.session import load, open_session
+from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.engine.controller import Actor
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.recording import record
@@ -32,23 +33,34 @@ async def until(what: str, predicate: Callable[[], bool], timeout: float = 20) -
         await asyncio.sleep(0.05)
 
 
-@pytest.fixture()
-def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A dry run over three hosts, one per wave: bob confirms wave 1, then wave 2, then the step."""
+def dry_night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doc: dict[str, Any]) -> tuple[Path, Callable[[], Session]]:
+    """The night's journal path, and what opens the night: a dry run of `doc` by alice, with bob joined as verifier."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
     monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
     monkeypatch.chdir(tmp_path)
+    Path("night.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    journal = tmp_path / "night.jsonl"
+
+    def open_night() -> Session:
+        session = open_session(load("night.yaml", {}), mode="dry-run", journal=str(journal), verifier_in_process=True)
+        session.controller.join("bob", "verifier")
+        return session
+
+    return journal, open_night
+
+
+@pytest.fixture()
+def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A dry run over three hosts, one per wave: bob confirms wave 1, then wave 2, then the step."""
     hosts = [{"name": f"web{i}", "address": f"192.0.2.{i}"} for i in (1, 2, 3)]
     step = {"id": "roll", "title": "Roll out", "run": "echo rolled", "on": "fleet", "serial": 1, "verify": "per_wave"}
     doc = {"runbook": 1, "id": "waves", "title": "Waves", "hosts": {"fleet": hosts}, "sections": [{"id": "impl", "steps": [step]}]}
-    Path("waves.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    journal = tmp_path / "night.jsonl"
+    journal, open_night = dry_night(tmp_path, monkeypatch, doc)
 
     async def the_night() -> None:
-        session = open_session(load("waves.yaml", {}), mode="dry-run", journal=str(journal), verifier_in_process=True)
+        session = open_night()
         controller, alice = session.controller, session.actor
-        controller.join("bob", "verifier")
         try:
             assert controller.run_current(alice).ok
             for wave in (1, 2):

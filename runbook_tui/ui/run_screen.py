@@ -283,9 +283,9 @@ class RunScreen(RunView):
         Binding("p", "pause", "pause"),
         Binding("p", "resume", "resume"),  # the footer names what p does now: one of the two is offered
         Binding("a", "accept_criteria", "accept unmet criteria"),
-        *VIEW_KEYS,
-        HELP_KEY,
+        HELP_KEY,  # help and quit before the view keys: at 80 columns the footer is cut at its end (`? help` was `? hel`)
         Binding("q", "quit_run", "quit"),
+        *VIEW_KEYS,
     ]
 
     def __init__(self, controller: Controller, actor: Actor, journal_path: str, share_note: str = "") -> None:

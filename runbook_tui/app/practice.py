@@ -110,7 +110,7 @@ def open_practice(journal: str, *, out_journal: str | None = None) -> Practice:
     if loaded.runbook.digest != session.get("digest"):
         raise SessionError(f"{session['file']} changed since that run; practice needs the same runbook (digest {session.get('digest')})")
     recording = record(events)
-    solo = None if recording.verdicts or recording.go_aheads else "practice"
+    solo = None if recording.verifier_answered else "practice"
     # The night's verifier decisions (and cues) are played back in process (RecordedVerifier).
     practice = open_session(loaded, mode="practice", solo=solo, journal=out_journal, recording=recording, verifier_in_process=solo is None)
     verifier = RecordedVerifier(practice.controller, recording)

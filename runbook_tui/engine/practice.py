@@ -39,7 +39,7 @@ class RecordedVerifier:
         self.played: list[Cue] = []
         self._playing = False
         controller.subscribe(self._on_event)
-        if recording.verifier or recording.verdicts or recording.go_aheads:
+        if recording.verifier or recording.verifier_answered:
             controller.join(self.name, "verifier")
 
     def kick(self) -> None:

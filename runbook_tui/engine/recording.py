@@ -53,6 +53,11 @@ class Recording:
     verifier: str | None = None
     cues: list[Cue] = field(default_factory=list)
 
+    @property
+    def verifier_answered(self) -> bool:
+        """The night's verifier gave a word on some step (a go-ahead, a wave, an outcome): practice plays them back."""
+        return bool(self.verdicts or self.go_aheads)
+
     def take(self, phase: str, step: str, host: str, attempt: int) -> Take | None:
         """The recorded attempt `attempt` (1-based), or the last one when the trainee tries more often."""
         takes = self.takes.get((phase, step, host))

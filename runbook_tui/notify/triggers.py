@@ -81,6 +81,7 @@ class Announcer:
         self.shared = shared  # wait for share_started before saying the session started
         self.clock = clock
         self.state = RunState()
+        self._previous = RunState()  # the state before the event being handled
         self._timers: dict[str, asyncio.TimerHandle] = {}
 
     def stop(self) -> None:
@@ -107,7 +108,7 @@ class Announcer:
     # -- the event stream -------------------------------------------------------------------
 
     def __call__(self, event: Event, state: RunState) -> None:
-        self.state = state
+        self._previous, self.state = self.state, state
         kind = event["type"]
         actor = str(event.get("actor", ev.SYSTEM))
         handler = self._handlers.get(kind)
@@ -183,8 +184,12 @@ class Announcer:
             return
         if event["type"] == ev.STEP_FINISHED and event.get("status") != "awaiting_verification":
             return
-        if event["type"] == ev.NOTE and event.get("request") != "go_ahead":
-            return
+        if event["type"] == ev.NOTE:
+            if event.get("request") != "go_ahead":
+                return
+            earlier = self._previous.steps.get(str(step))
+            if earlier is not None and earlier.go_ahead_asked and f"confirm:{step}" in self._timers:
+                return  # asked again, unanswered: the step has waited since the first request, and the notice counts from there
         phase = "after" if event["type"] == ev.STEP_FINISHED else "before"
         self._after(f"confirm:{step}", self.timing.confirmation_waiting, lambda: self._still_waiting(str(step), phase))
 

@@ -126,3 +126,60 @@ def test_a_shared_session_announces_the_join_command_and_host_key() -> None:
     assert notice.event == "session_started" and notice.ticket == "CHG-3" and notice.actor == "alice"
     assert notice.details["join_command"] == "runbook-tui join 10.0.0.5:2222" and notice.details["fingerprint"] == "SHA256:abc"
     assert "runbook-tui join 10.0.0.5:2222" in notice.summary and "SHA256:abc" in notice.summary
+
+
+class _ManualClockLoop(asyncio.SelectorEventLoop):
+    """An event loop whose clock moves only when the test moves it: timers fire exactly when their time has come."""
+
+    now = 0.0
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_asking_again_for_a_go_ahead_does_not_restart_the_wait_the_team_is_told_about() -> None:
+    """A tired assignee presses enter again while the verifier is silent: the notice still comes `confirmation_waiting`
+    after the first request, not after the last one (a nudge every few minutes would otherwise keep the team from ever
+    hearing of it); once the verifier answered, a new request starts a new wait."""
+    sent: list[Notice] = []
+    plan = {"sections": [{"id": "s", "kind": "implement", "steps": [{"id": "one", "verify": "before"}]}]}
+    events = [{"seq": 0, "ts": "2026-12-01T23:00:00.000Z", "type": "session_started", "actor": "alice", "session": "s1", "runbook": "rb",
+               "title": "Upgrade", "ticket": {"id": "CHG-3"}, "mode": "live", "solo": None, "verifier": "bob", "plan": plan}]  # fmt: skip
+    loop = _ManualClockLoop()
+
+    def feed(kind: str, at: float, **fields: object) -> None:
+        loop.now = at
+        events.append({"seq": len(events), "ts": f"2026-12-01T23:00:{at:06.3f}Z", "type": kind, "actor": "alice", **fields})
+        announcer(events[-1], replay(events))
+
+    async def until(at: float) -> None:
+        loop.now = at
+        for _ in range(3):  # timers due at `at` run in the loop's next pass
+            await asyncio.sleep(0)
+
+    async def scenario() -> None:
+        announcer(events[0], replay(events))
+        feed("note", 1.0, step="one", text="go-ahead requested for 'one'", request="go_ahead")
+        feed("note", 8.0, step="one", text="go-ahead requested for 'one'", request="go_ahead")
+        await until(10.9)
+        assert not sent, "nothing before 10 s since the first request"
+        await until(11.0)
+        assert [n.event for n in sent] == ["confirmation_waiting"], "10 s after the first request, not the second"
+        assert sent[0].details["step"] == "one" and sent[0].details["phase"] == "before"
+        feed("step_rejected", 12.0, actor="bob", step="one", phase="before", attempt=1, reason="not yet")
+        feed("note", 13.0, step="one", text="go-ahead requested for 'one'", request="go_ahead")
+        await until(22.9)
+        assert len(sent) == 1, "the request after the verifier's answer waits its own 10 s"
+        await until(23.0)
+        assert len(sent) == 2 and sent[1].details["step"] == "one"
+        announcer.stop()
+
+    def waiting(notice: Notice) -> None:
+        if notice.event == "confirmation_waiting":
+            sent.append(notice)
+
+    announcer = Announcer(waiting, NotifyTiming(verifier_missing=3600, confirmation_waiting=10, window_closing=60), shared=False)
+    try:
+        loop.run_until_complete(scenario())
+    finally:
+        loop.close()

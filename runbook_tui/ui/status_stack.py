@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
+from textual.content import Content
 from textual.widgets import Static
 
 from runbook_tui.engine.event_words import status_words
@@ -197,6 +198,14 @@ def fit(text: str, keys: str, width: int) -> tuple[str, str]:
     return text, tail
 
 
+def keys_after(words: str, keys: str, width: int) -> str:
+    """The key hints that follow a status's words: on the words' last row when they fit there, else on a row of
+    their own, so that a wrapped status never splits a hint ("q stop" / "here")."""
+    tail = f" — {keys}"
+    last_row = Content(words).wrap(width)[-1].cell_length
+    return tail if last_row + cell_len(tail) <= width else f"\n{tail[1:]}"
+
+
 class StatusStack(Static):
     """The stack on screen: one line per status (wrapped if long), or the calm "now" line; never fewer than one row."""
 
@@ -222,10 +231,11 @@ class StatusStack(Static):
         for index, status in enumerate(found):
             if index:
                 text.append("\n")
-            text.append(visible_line(status.text), style=f"bold {colour(theme, status.tone)}")
+            words = visible_line(status.text)
+            text.append(words, style=f"bold {colour(theme, status.tone)}")
             keys = status.keys.get(role)
             if keys:
-                text.append(f" — {keys}", style=colour(theme, "accent"))
+                text.append(keys_after(words, keys, width), style=colour(theme, "accent"))
         if not found:
             calm = now_status(state, now)
             words, tail = fit(visible_line(calm.text), calm.keys.get(role, ""), width)

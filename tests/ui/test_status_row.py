@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,14 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def _row(widget: Any) -> str:
-    """What a one-row widget says, its padding too drawn (`painted` takes the content's size), then stripped."""
-    width, _height = widget.outer_size
-    return "".join(strip.text for strip in widget.render_lines(Region(0, 0, width, 1))).strip()
+    """What a one-row widget says, its padding too drawn, then stripped."""
+    return _rows(widget)[0]
+
+
+def _rows(widget: Any) -> list[str]:
+    """Every row a widget paints, its padding too drawn (`painted` takes the content's size), each stripped."""
+    width, height = widget.outer_size
+    return [strip.text.strip() for strip in widget.render_lines(Region(0, 0, width, height))]
 
 
 def _count_layouts(app: Any) -> list[object]:
@@ -180,6 +185,30 @@ async def test_a_long_calm_line_is_cut_to_one_row_keeping_its_keys() -> None:
     assert said["assignee"].startswith("Next: 'check' on local · Restart every worker")
     assert said["assignee"].endswith("… — enter run it"), said
     assert said["replay"].endswith("…") and "enter" not in said["replay"], said
+
+
+@pytest.mark.asyncio
+async def test_a_wrapped_status_never_splits_a_key_hint() -> None:
+    """At 80 columns a status too long for one row wraps; its key hints ("enter re-run", "u roll back") each stay on one
+    row, after the words where they fit, else on the next row (it read "… q stop" / "here"). Checked on what the stack
+    paints, for every length of the verifier's reason from one word to two rows."""
+    state = with_step(_shared(), "check", status="rejected", decided_by="bob", decided_at="2026-03-14T01:59:00Z")
+    hints = ("enter re-run", "u roll back")
+    app = _Stack()
+    async with app.run_test(size=(80, 6)) as pilot:
+        stack = app.query_one(StatusStack)
+
+        def painted_whole(text: str) -> Callable[[], bool]:
+            return lambda: text in " ".join(_rows(stack))
+
+        for length in range(1, 120, 3):
+            reason = ("wrong port " * 12)[:length].strip() or "no"
+            stack.show(with_step(state, "check", reason=reason), FROZEN, "assignee")
+            whole = f"{reason} — enter re-run · u roll back"
+            await until(pilot, painted_whole(whole), f"{whole!r} painted on one row or more", seconds=5)
+            rows = _rows(stack)
+            for hint in hints:
+                assert any(hint in row for row in rows), (length, hint, rows)
 
 
 def test_a_path_is_cut_in_the_middle_to_fit() -> None:

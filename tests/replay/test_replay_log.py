@@ -75,3 +75,30 @@ async def test_replay_shows_the_live_log_line_for_line(workdir: Path) -> None:
         screen._moved(True)
         await settled(pilot)
         assert list(screen.query_one(OutputLog).lines) == live
+
+
+@pytest.mark.asyncio
+async def test_a_skip_is_told_on_the_pane_with_its_reason_as_typed_live_and_in_replay(workdir: Path) -> None:
+    """The assignee skips the failed step: the pane says so, with who, when and why (it said nothing, so the verifier
+    co-watching saw the run move on without a word). The reason shows as typed, markup and all."""
+    reason = "[red]flaky[/red] $(id)"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        run_screen = app.screen
+        for step in ("backup", "edit"):
+            await run_step(pilot, step)
+        await run_step(pilot, "boom", "failed")
+        assert app.handle is not None
+        assert controller.skip(app.handle.actor, reason).ok
+        await until(pilot, lambda: controller.state.steps["boom"].status == "skipped", "the skip")
+        await settled(pilot)
+        live = list(run_screen.query_one(OutputLog).lines)
+    [skipped] = [line for line in live if line.startswith("↷ ")]
+    assert skipped.endswith(f" boom skipped by alice: {reason}"), live
+
+    replay = ReplayApp(events(workdir / "j.jsonl"), label="j.jsonl")
+    async with replay.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        await settled(pilot)
+        assert list(replay.screen.query_one(OutputLog).lines) == live

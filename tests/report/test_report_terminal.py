@@ -1,5 +1,6 @@
-"""`report --format md` on a terminal shows escape sequences from the journal, never sends them;
-to a file or a pipe the report keeps the journal's bytes. A `\\r` cannot split a table row."""
+"""`report --format md` shows escape sequences from the journal, never sends them, on a terminal and in a file or a
+pipe alike (a report is read later with `cat` or `less -R`); the JSON report keeps the journal's text exactly, as JSON
+escapes. A `\\r` cannot split a table row."""
 
 from __future__ import annotations
 
@@ -34,10 +35,21 @@ def _journal(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return next((tmp_path / "state").rglob("*.jsonl")), env
 
 
-def test_report_to_a_terminal_shows_escapes_and_to_a_pipe_keeps_them(tmp_path: Path) -> None:
+def test_report_shows_escapes_on_a_terminal_in_a_pipe_and_in_a_file_and_json_keeps_them_escaped(tmp_path: Path) -> None:
     journal, env = _journal(tmp_path)
-    piped = subprocess.run([sys.executable, "-m", "runbook_tui", "report", str(journal)], env=env, capture_output=True, timeout=60, check=False)
-    assert b"\x1b]0;pwned" in piped.stdout  # a file or a pipe gets the bytes as journaled
+    for fmt in ("md", "html"):
+        piped = subprocess.run(
+            [sys.executable, "-m", "runbook_tui", "report", str(journal), "--format", fmt], env=env, capture_output=True, timeout=60, check=False
+        )
+        assert b"\x1b" not in piped.stdout and b"\x07" not in piped.stdout, fmt  # `report > r.md; cat r.md` is not driven either
+        assert "\u241b]0;pwned\u2407".encode() in piped.stdout, fmt
+    written = tmp_path / "report.md"
+    assert subprocess.run([sys.executable, "-m", "runbook_tui", "report", str(journal), "-o", str(written)], env=env, timeout=60, check=False).returncode == 0
+    assert "\x1b" not in written.read_text(encoding="utf-8") and "\u241b]0;pwned" in written.read_text(encoding="utf-8")
+    exact = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "report", str(journal), "--format", "json"], env=env, capture_output=True, timeout=60, check=False
+    )
+    assert b"\x1b" not in exact.stdout and b"\\u001b]0;pwned\\u0007" in exact.stdout  # the exact text, as JSON escapes
     primary, secondary = pty.openpty()
     try:
         shown = subprocess.run(

@@ -37,6 +37,7 @@ from dataclasses import asdict
 from typing import Any
 
 from runbook_tui.report.model import Report
+from runbook_tui.runbook.safe_text import json_inert
 
 
 def as_json(report: Report) -> dict[str, Any]:
@@ -48,4 +49,5 @@ def as_json(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(as_json(report), indent=2, ensure_ascii=False) + "\n"
+    """The exact texts of the journal, as readable as JSON allows; a control or bidi character as an escape."""
+    return json_inert(json.dumps(as_json(report), indent=2, ensure_ascii=False)) + "\n"

@@ -39,11 +39,20 @@ def _format_char_table() -> dict[int, str]:
 _FORMAT = _format_char_table()
 _VISIBLE = str.maketrans({**_C0_C1, **_FORMAT})
 _VISIBLE_LINE = str.maketrans({**_LINE, **_FORMAT})
+#: JSON text written with `ensure_ascii=False` keeps DEL, C1 controls and format characters as they are (C0 controls
+#: are escaped already): these as `\uXXXX` escapes, the same string to a JSON reader, inert on a terminal.
+_JSON_INERT = str.maketrans({code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0), *_FORMAT)})
 
 
 def visible(text: str) -> str:
     """`text` with every control character but tab and newline shown as a visible stand-in."""
     return text.translate(_VISIBLE)
+
+
+def json_inert(text: str) -> str:
+    """JSON text (`json.dumps(..., ensure_ascii=False)`) that a terminal cannot be driven or misled by: every character
+    `visible` would replace is written as a JSON escape instead, so the data read back is exactly the same."""
+    return text.translate(_JSON_INERT)
 
 
 def visible_line(text: str) -> str:

@@ -4,6 +4,7 @@ escapes. A `\\r` cannot split a table row."""
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import subprocess
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 from runbook_tui.report.markdown import code, esc
+from runbook_tui.runbook.safe_text import json_inert
 
 RUNBOOK = """\
 runbook: 1
@@ -79,3 +81,13 @@ def test_a_carriage_return_cannot_split_a_table_cell() -> None:
     for text in ("a\r| forged | row |", "a\u2028b", "a\r\nb"):
         assert "\r" not in esc(text) and "\n" not in esc(text) and "\u2028" not in esc(text)
         assert "\r" not in code(text) and "\n" not in code(text)
+
+
+def test_the_json_report_escapes_what_could_drive_or_mislead_a_terminal_and_reads_back_the_same() -> None:
+    """`cat report.json`: a C1 CSI (U+009B), DEL and a bidi override (U+202E) from recorded output are JSON escapes in
+    the file (json.dumps left them raw), and the parsed data is exactly the journal's text; other text stays readable."""
+    text = "ok \u009b2J \x7f \u202etxt.exe \u2066iso\u2069 \ufeff é 日本 \x1b[31m"
+    written = json_inert(json.dumps({"output": text}, ensure_ascii=False))
+    assert json.loads(written) == {"output": text}
+    assert not any(ch in written for ch in "\u009b\x7f\u202e\u2066\u2069\ufeff\x1b"), written
+    assert "é 日本" in written

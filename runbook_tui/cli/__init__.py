@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.cli.parser import parser as _parser
 from runbook_tui.cli.pipe import quiet_on_broken_pipe
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
-from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.runbook.safe_text import json_inert, visible, visible_line
 
 if TYPE_CHECKING:  # the runbook package loads in `main`, once a screen command has paused the collector (below)
     from runbook_tui.runbook.diagnostics import Diagnostic
@@ -76,8 +76,8 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
         from runbook_tui.app.plan_connections import connections
         from runbook_tui.app.settings import load_settings
 
-        json.dump({**plan_json(loaded.runbook), "connections": connections(loaded.runbook, load_settings())}, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        plan = {**plan_json(loaded.runbook), "connections": connections(loaded.runbook, load_settings())}
+        sys.stdout.write(json_inert(json.dumps(plan, indent=2, ensure_ascii=False)) + "\n")
     elif args.format in ("md", "html"):
         from runbook_tui.report.plan_html import render_plan
 
@@ -86,7 +86,8 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
         from runbook_tui.app.plan_connections import connection_lines
         from runbook_tui.app.settings import load_settings
 
-        sys.stdout.write(format_plan(loaded.runbook) + "".join(line + "\n" for line in connection_lines(loaded.runbook, load_settings())))
+        text = format_plan(loaded.runbook) + "".join(line + "\n" for line in connection_lines(loaded.runbook, load_settings()))
+        sys.stdout.write(visible(text))  # runbook strings are hostile: a reviewer's terminal shows their escapes, never obeys them
     return EXIT_OK
 
 

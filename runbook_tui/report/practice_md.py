@@ -6,6 +6,7 @@ from runbook_tui.engine.history_model import Move
 from runbook_tui.engine.practice_results import DecisionPoint, Results
 from runbook_tui.report.markdown import esc, para, table
 from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.safe_text import visible
 
 
 def decision_words(decision: Move | None, missing: str) -> str:
@@ -42,4 +43,4 @@ def render(results: Results, journal: str, trainee: str) -> str:
         for number, point in enumerate(results.points, 1)
     ]  # fmt: skip
     out += table(["#", "Step", "On the night", "You", "Time (night / you)", "", "Why it matters"], rows)
-    return "\n".join(out) + "\n"
+    return visible("\n".join(out) + "\n")  # the night's reasons and the scenario are hostile text: shown, never obeyed

@@ -11,6 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from runbook_tui.engine.history_model import Move, Point
+from runbook_tui.engine.practice_results import DecisionPoint, Results
+from runbook_tui.report import practice_md
 from runbook_tui.report.markdown import code, esc
 from runbook_tui.runbook.safe_text import json_inert
 
@@ -91,3 +94,14 @@ def test_the_json_report_escapes_what_could_drive_or_mislead_a_terminal_and_read
     assert json.loads(written) == {"output": text}
     assert not any(ch in written for ch in "\u009b\x7f\u202e\u2066\u2069\ufeff\x1b"), written
     assert "é 日本" in written
+
+
+def test_the_practice_results_file_shows_the_nights_escapes_never_sends_them() -> None:
+    """`replay --practice --out FILE`: the trainer's scenario, the night's reasons and step ids come from a journal
+    (hostile text); the Markdown for the trainer shows their escapes as characters, like the report."""
+    point = Point(step="one\x1b[2J", attempts=1, verdicts=0, running=False)
+    night = Move("skip", "one\x1b[2J", point, "2026-12-01T23:00:00Z", 4.0, 7, detail="flaky \x1b]0;pwned\x07")
+    results = Results([DecisionPoint("one\x1b[2J", night, None, "then \x1b]52;c;eA==\x07")], verifier="bob\x9b2J", scenario="Watch \u202eit\x1b[2J")
+    text = practice_md.render(results, "night\x1b[2J.jsonl", "trainee\x1b[31m")
+    assert not any(ch in text for ch in "\x1b\x07\x9b\u202e"), text
+    assert "then \u241b]52;c;eA==\u2407" in text.replace("\\", "") and "Watch \u27e8U+202E\u27e9it" in text

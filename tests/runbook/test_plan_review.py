@@ -9,6 +9,7 @@ in Markdown it can neither inject HTML nor break a table.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 from html.parser import HTMLParser
@@ -125,3 +126,34 @@ def test_plan_html_has_every_part_a_board_needs(capsys):
                  "above 5 req/s for 30s: pauses the run", "checkpoint", "rm -f /var/backups/nginx.conf.web1", "Must be acknowledged before it runs",
                  "If it goes wrong", "Change board", "@media print"):  # fmt: skip
         assert part in out, part
+
+
+ESCAPES_RUNBOOK = r"""runbook: 1
+id: escapes
+title: "Esc \e]0;pwned\a \e[2J title \u202Eevil"
+ticket: {id: "CHG-\e[31m1", subject: "s\e[2J", risk: {level: low, summary: "r\e]52;c;eA==\a"}}
+params:
+  p: {type: string, default: "v\u009b2J"}
+sections:
+  - id: s
+    title: "Sec \e[2J"
+    steps:
+      - {id: one, title: "One \e[2J", run: "echo {{ p }}", undo: "echo undo \e[2J"}
+"""
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])
+def test_no_plan_format_lets_runbook_text_drive_a_terminal(capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str) -> None:
+    """A runbook from someone else, reviewed with `plan`: its escapes (title, ticket, params, commands) show as
+    characters (`␛]0;pwned␇`) in every format; `plan --format text` sent them raw, retitling the reviewer's window and
+    clearing the screen. JSON keeps the exact strings, as escapes."""
+    path = tmp_path / "escapes.yaml"
+    path.write_text(ESCAPES_RUNBOOK, encoding="utf-8")
+    assert cli_main(["plan", "--format", fmt, str(path)]) == 0
+    out, _err = capsys.readouterr()
+    assert not RAW_CONTROLS.search(out), repr(RAW_CONTROLS.search(out))
+    if fmt == "json":
+        assert json.loads(out)["title"] == "Esc \x1b]0;pwned\x07 \x1b[2J title \u202eevil"
+    else:
+        assert "\u241b" in out and "pwned\u2407" in out and "\u27e8U+202E\u27e9evil" in out  # ␛ ... ␇, the override named

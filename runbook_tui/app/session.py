@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.app.outreach import start_outreach
 from runbook_tui.app.secrets import read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, load_settings, state_dir
+from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, STEP_READY_TYPES, Event
@@ -127,6 +128,7 @@ class Session:
     share: ShareServer | None = None
     share_address: str = ""
     trust: Any = None  # trust.assignee.AssigneeTrust: the assignee's signatures and the wait for the verifier's last seal
+    backlog: tuple[Event, ...] = ()  # resumed: the journal's last events that were on the output pane (engine.backlog)
     _watch: asyncio.Task[None] | None = field(default=None, init=False, repr=False)  # start() runs it, close() stops it
 
     async def start(self) -> None:
@@ -396,6 +398,7 @@ def resume_session(
     if read.problems and read.truncated_at is None:
         raise SessionError(f"{path}: the journal does not verify ({'; '.join(read.problems)}); refusing to resume", code=1)
     cut_partial_tail(path, read)
+    backlog = last_events(path)  # what the pane showed before the process stopped
     if state.finished and (reopen is None or state.outcome not in REOPENABLE):
         hint = "; `resume --rollback` (or `--rollback --full`) undoes what it changed" if state.outcome in REOPENABLE else ""
         raise SessionError(f"{path}: this session already finished ({state.outcome}); nothing to resume{hint}", code=1)
@@ -418,7 +421,9 @@ def resume_session(
 
     request = SessionRequest(str(session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output)
     # What was shown before the process died (gathered on the one pass above), so the signer goes on from there.
-    return build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
+    resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
+    resumed.backlog = tuple(backlog)
+    return resumed
 
 
 def join_endpoint(address: str, *, observe: bool, identity: str | None, known_hosts: str | None) -> Endpoint:

@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.errors import StartRefused
+from runbook_tui.engine.events import Event
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.runbook.loader import Loaded, Probe
 from runbook_tui.ui.base_app import ThemedApp
@@ -34,6 +35,7 @@ class RunHandle(Protocol):
     controller: Controller
     actor: Actor
     journal_path: Path
+    backlog: tuple[Event, ...]  # resumed: the last events the output pane showed
 
     @property
     def share_note(self) -> str: ...
@@ -208,7 +210,7 @@ class RunbookApp(ThemedApp):
         await self.handle.start()
 
     def _new_run_screen(self, handle: RunHandle) -> RunScreen:
-        return self.run_screen(handle.controller, handle.actor, str(handle.journal_path), handle.share_note)
+        return self.run_screen(handle.controller, handle.actor, str(handle.journal_path), handle.share_note, handle.backlog)
 
     async def on_event(self, event: events.Event) -> None:
         # A key the screen has a binding for: its action and its frame come before more output (`KEYS`: the local

@@ -31,6 +31,7 @@ from textual.events import Resize, ScreenResume
 from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.backlog import PANE_LINES
 from runbook_tui.engine.controller import Actor, AssigneeIntent, Controller, Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
@@ -39,7 +40,7 @@ from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.footer import KeyFooter
-from runbook_tui.ui.log_lines import log_lines, raw_output_prefix
+from runbook_tui.ui.log_lines import last_log_lines, log_lines, raw_output_prefix
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from runbook_tui.ui.panels import PanelArea
 
 #: Lines of output kept on screen (the journal has all of it).
-SCREEN_LINES = 5000
+SCREEN_LINES = PANE_LINES
 #: Below this width the step list is hidden (`l` shows it); below this height the panes go compact.
 NARROW_COLUMNS = 110
 SHORT_ROWS = 32
@@ -87,15 +88,16 @@ class RunView(CoalescedRepaintScreen):
     #: The header's clock for the window countdown (tests freeze it for stable snapshots).
     clock: Callable[[], dt.datetime] = staticmethod(lambda: dt.datetime.now(dt.UTC))
 
-    def __init__(self, source: RunSource, note: tuple[str, str], share_note: str = "") -> None:
+    def __init__(self, source: RunSource, note: tuple[str, str], share_note: str = "", backlog: Iterable[Event] = ()) -> None:
         """`note`: the foot's line, a label and what is cut in the middle to fit (the journal's path); `share_note`: a
-        shared run's address and host key, shown whole above it (the verifier reads the key out before trusting it)."""
+        shared run's address and host key, shown whole above it (the verifier reads the key out before trusting it);
+        `backlog`: a resumed run's last events, whose lines the pane starts with (as live and in replay)."""
         super().__init__()
         self.source = source
         self.note = note
         self.share_note = share_note
         self._pending_lines: deque[RawLine] = deque(maxlen=SCREEN_LINES)  # for the output pane, raw: it formats what it shows
-        self._queue_lines(self._history(source.state))
+        self._queue_lines(last_log_lines(backlog, SCREEN_LINES))
         self._keys_shown: tuple[bool | None, ...] = ()
         self._output_drawn = 0.0  # when output last went into the pane (time.monotonic)
         self._resumed = False
@@ -212,11 +214,6 @@ class RunView(CoalescedRepaintScreen):
         """Lines for the output pane, already formatted (the pane's sanitiser leaves them as they are)."""
         self._pending_lines.extend(zip(repeat(""), lines))
 
-    @staticmethod
-    def _history(state: RunState) -> list[str]:
-        """After resume: the output tails the state kept, so the screen is not blank."""
-        return [visible_line(f"{line.host} {'!' if line.stream == 'stderr' else '│'} {line.text}") for sid in state.history for line in state.steps[sid].output]
-
     def _repaint(self) -> None:
         # A state change (a key's effect) is drawn first; the output waiting goes in the next output frame, unless the
         # last one is a frame old (state changes coming one after another do not hold the output back longer).
@@ -288,10 +285,10 @@ class RunScreen(RunView):
         *VIEW_KEYS,
     ]
 
-    def __init__(self, controller: Controller, actor: Actor, journal_path: str, share_note: str = "") -> None:
+    def __init__(self, controller: Controller, actor: Actor, journal_path: str, share_note: str = "", backlog: Iterable[Event] = ()) -> None:
         # The fingerprint first: the verifier reads it out before trusting the session. The journal on its own
         # row below it, the path cut in the middle to fit (at 80 columns the address and host key fill two rows).
-        super().__init__(controller, ("journal: ", home_short(journal_path)), share_note)
+        super().__init__(controller, ("journal: ", home_short(journal_path)), share_note, backlog)
         self.controller = controller
         self.actor = actor
         self.journal_path = journal_path

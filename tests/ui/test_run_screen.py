@@ -44,6 +44,8 @@ from runbook_tui.app.settings import Settings
 from runbook_tui.engine.state import apply, replay
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.footer import KeyFooter
+from runbook_tui.ui.output_pane import OutputLog
+from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.status_stack import StatusStack
 from runbook_tui.ui.verifier_app import VerifierApp
 from runbook_tui.ui.widgets import RunHeader, StepDetail
@@ -507,6 +509,26 @@ async def test_after_resume_the_running_step_is_unknown_and_d_asks_how_it_was_ch
     assert "session_resumed" in types(JOURNAL)
     assert marks(workdir).count("slow") == 1  # nothing was re-run on its own
     assert [e["step"] for e in _of(JOURNAL, "step_started")].count("slow") == 1
+
+
+@pytest.mark.asyncio
+async def test_a_resumed_run_shows_the_pane_as_it_was_not_only_the_output(workdir: Path) -> None:
+    """The process died mid-step; after `resume` the pane reads as it did: each step's start and end, the decisions,
+    the output, the same lines a replay of the journal shows at that point (it showed the output tails alone)."""
+    _killed_mid_step(workdir)
+    before = events(JOURNAL)
+    replay_app = ReplayApp(before, label=JOURNAL)
+    async with replay_app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        await settled(pilot)
+        replayed = list(replay_app.screen.query_one(OutputLog).lines)
+    assert any(line.startswith("── slow started (attempt 1)") for line in replayed), replayed
+    app = RunbookApp(lambda _override: resume_session(JOURNAL, settings=Settings()))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        resumed = list(app.screen.query_one(OutputLog).lines)
+    assert resumed[: len(replayed)] == replayed, (resumed, replayed)
 
 
 # -- the verifier's keys (a fake client stands in for the SSH connection) ------------------------

@@ -69,7 +69,7 @@ class MetricsReader(ReaderBase):
         if m is None:
             return None
         panel_id = f.identifier(m, "id", NAME, "a panel id (letters, digits, -, _, .)")
-        query = self._text(m, "query", "plain")
+        query = self._text(m, "query", "promql")
         if panel_id is None or query is None:
             return None
         return Panel(

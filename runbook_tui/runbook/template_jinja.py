@@ -21,6 +21,7 @@ from runbook_tui.runbook.templating import (
     Reference,
     TemplateError,
     _plain_finalize,
+    _promql_finalize,
     _raw,
     _record,
     _regex_finalize,
@@ -60,6 +61,7 @@ ENVIRONMENTS: dict[TextKind, BoundedSandbox] = {
     "plain": _environment(_plain_finalize),
     "shell": _environment(_shell_finalize),
     "regex": _environment(_regex_finalize),
+    "promql": _environment(_promql_finalize),
 }
 
 

@@ -1,13 +1,16 @@
 """Jinja2 templating for runbook strings: sandboxed, strict, bounded, shell-safe.
 
-Three environments share one set of rules and differ only in what they do
+Four environments share one set of rules and differ only in what they do
 with each `{{ value }}`:
 
 - `plain`: inserts it as text (titles, notes, questions);
 - `shell` (`run`, `undo`): keeps it out of the command text: the text refers
   to an environment variable holding it (`"${RBT_V1}"`), so a parameter
   `x; rm -rf /` reaches the shell as one literal word (see `shell_values`);
-- `regex`: escapes it (`expect.stdout`), so a value is matched literally.
+- `regex`: escapes it (`expect.stdout`), so a value is matched literally;
+- `promql` (a panel's `query`): keeps it data inside the query's strings
+  (see `promql_values`), so a parameter cannot turn a guard's query into
+  another one.
 
 `{{ value | raw }}` opts out of quoting and escaping; `analyse` reports each
 use so `validate` can warn about it. Every render runs against a budget of
@@ -27,6 +30,8 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from runbook_tui.runbook.model import Host, Runbook, Text, TextKind
+from runbook_tui.runbook.promql_values import PromqlRefused, query_from
+from runbook_tui.runbook.promql_values import mark as promql_mark
 from runbook_tui.runbook.shell_values import (
     Raw as Raw,  # re-exported: plan.py marks raw values with it
 )
@@ -95,12 +100,19 @@ def _plain_finalize(value: Any) -> str:
     return _to_text(value)
 
 
+def _promql_finalize(value: Any) -> str:
+    if isinstance(value, Raw):
+        return str(value)
+    return promql_mark(_to_text(value))
+
+
 #: Names Jinja's environments define: `range` and the sandbox's loop counter (a test holds this equal to template_jinja's).
 GLOBALS = frozenset({"range", "__rbt_iter"})
 #: What each environment does with a `{{ value }}` (the shell's through its `__rbt_value` filter): used for simple templates.
 _EMIT: dict[TextKind, Callable[[Any], str]] = {
     "plain": _plain_finalize,
     "regex": _regex_finalize,
+    "promql": _promql_finalize,
     "shell": lambda value: _shell_finalize(_record(value)),
 }
 #: Filters that only mean something in a shell command.
@@ -178,7 +190,7 @@ def _render_bounded(source: str, kind: TextKind, context: Mapping[str, Any]) -> 
 
 def render_failure(exc: Exception) -> TemplateError:
     """What a failed render tells the author (simple or by Jinja; Jinja's syntax errors and costs are its own)."""
-    if isinstance(exc, ShellRefused):
+    if isinstance(exc, (ShellRefused, PromqlRefused)):
         return TemplateError(str(exc))
     if isinstance(exc, RecursionError):
         return TemplateError("cannot render template: it recurses too deeply")
@@ -209,6 +221,11 @@ def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
         return source
     if kind == "shell":
         return render_command(source, context).shown
+    if kind == "promql":
+        try:
+            return query_from(_render_bounded(source, kind, context))
+        except PromqlRefused as exc:
+            raise TemplateError(str(exc)) from None
     return _render_bounded(source, kind, context)
 
 

@@ -1,0 +1,84 @@
+"""Values in a metric panel's query: data inside a PromQL string, never query code.
+
+A panel's `query` may use parameters (`{service="{{ svc }}"}`). Inserted as
+text, a value `x"} or vector(0) or up{a="` closed the label's string and
+changed the query: the guard then read a constant and could never trip. Each
+value is marked as it is inserted (`mark`), and the rendered query is read
+once (`query_from`) the way PromQL reads it: inside a `"` or `'` string the
+value is escaped so that it stays one string; inside a backtick string it may
+hold no backtick; outside any string it must be a plain token (a metric or
+label name, a number, a duration: letters, digits, `_`, `:`, `.`), else the
+query is refused, with the value named, at the query's position.
+"""
+
+from __future__ import annotations
+
+import re
+
+_START, _END = "\x00", "\x01"  # around each inserted value in the rendered text; never in a value (refused)
+_TOKEN = re.compile(r"-?[A-Za-z0-9_:.]+")
+_COMMON = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ESCAPES = {quote: str.maketrans({**_COMMON, quote: "\\" + quote}) for quote in ('"', "'")}
+
+
+class PromqlRefused(ValueError):
+    """A value that would change the query's meaning, in words."""
+
+
+def mark(text: str) -> str:
+    """A value's text as the template inserts it: marked, to be placed by `query_from`."""
+    if _START in text or _END in text:
+        raise PromqlRefused(f"a value inserted into a PromQL query holds a control character: {text!r}")
+    return f"{_START}{text}{_END}"
+
+
+def query_from(rendered: str) -> str:
+    """The query with every marked value placed as data; PromqlRefused for one that would be code."""
+    if _START not in rendered:
+        return rendered
+    out: list[str] = []
+    quote = ""  # the string being read: ", ' or `; "" outside any
+    index = 0
+    while index < len(rendered):
+        char = rendered[index]
+        if char == _START:
+            end = rendered.index(_END, index)
+            out.append(_placed(rendered[index + 1 : end], quote))
+            index = end + 1
+            continue
+        if quote and char == "\\" and quote != "`" and index + 1 < len(rendered):
+            out.append(rendered[index : index + 2])  # an escape of the query's own text
+            index += 2
+            continue
+        if char in "\"'`" and (not quote or char == quote):
+            quote = "" if quote else char
+        elif char == "#" and not quote:  # a comment, to the end of its line: a quote in it opens no string
+            stop = rendered.find("\n", index)
+            stop = len(rendered) if stop < 0 else stop
+            out.append(_placed_in_comment(rendered[index:stop]))
+            index = stop
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _placed_in_comment(comment: str) -> str:
+    """A comment's text, with any value in it as it is (a comment is not read as the query)."""
+    return comment.replace(_START, "").replace(_END, "").replace("\n", " ")
+
+
+def _placed(value: str, quote: str) -> str:
+    if quote in ('"', "'"):
+        # PromQL's strings take these escapes and, of the quotes, only their own (`\'` inside "..." is an error).
+        return value.translate(_ESCAPES[quote])
+    if quote == "`":
+        if "`" in value:
+            raise PromqlRefused(f"the value {value!r} would end the query's `...` string; expected a value without a backtick")
+        return value
+    if not _TOKEN.fullmatch(value):
+        raise PromqlRefused(
+            f"the value {value!r} would be PromQL code here; outside a quoted label value a query takes only a name, "
+            'a number or a duration (letters, digits, _ : .): put it in quotes, like {label="{{ value }}"}'
+        )
+    return value

@@ -153,9 +153,12 @@ def test_asking_again_for_a_go_ahead_does_not_restart_the_wait_the_team_is_told_
         announcer(events[-1], replay(events))
 
     async def until(at: float) -> None:
+        """Move the clock to `at` and wait until the loop ran what was due by then: the pass that runs this
+        marker (due at `at` too) runs every timer due by `at`."""
         loop.now = at
-        for _ in range(3):  # timers due at `at` run in the loop's next pass
-            await asyncio.sleep(0)
+        reached = loop.create_future()
+        loop.call_at(at, reached.set_result, None)
+        await reached
 
     async def scenario() -> None:
         announcer(events[0], replay(events))

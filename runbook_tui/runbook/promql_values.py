@@ -8,7 +8,10 @@ once (`query_from`) the way PromQL reads it: inside a `"` or `'` string the
 value is escaped so that it stays one string; inside a backtick string it may
 hold no backtick; outside any string it must be a plain token (a metric or
 label name, a number, a duration: letters, digits, `_`, `:`, `.`), else the
-query is refused, with the value named, at the query's position.
+query is refused, with the value named, at the query's position. A string
+that a regex matcher opens (`=~`, `!~`) is a regular expression: the value is
+escaped as one too, so `.*` matches a dot and a star, not every series (as
+`expect.stdout` does with its values).
 """
 
 from __future__ import annotations
@@ -38,12 +41,14 @@ def query_from(rendered: str) -> str:
         return rendered
     out: list[str] = []
     quote = ""  # the string being read: ", ' or `; "" outside any
+    pattern = False  # that string is a regex matcher's
     index = 0
     while index < len(rendered):
         char = rendered[index]
         if char == _START:
             end = rendered.index(_END, index)
-            out.append(_placed(rendered[index + 1 : end], quote))
+            value = rendered[index + 1 : end]
+            out.append(_placed(re.escape(value) if pattern and quote else value, quote))
             index = end + 1
             continue
         if quote and char == "\\" and quote != "`" and index + 1 < len(rendered):
@@ -51,6 +56,7 @@ def query_from(rendered: str) -> str:
             index += 2
             continue
         if char in "\"'`" and (not quote or char == quote):
+            pattern = not quote and "".join(out).rstrip().endswith(("=~", "!~"))  # a query is short: joined per string
             quote = "" if quote else char
         elif char == "#" and not quote:  # a comment, to the end of its line: a quote in it opens no string
             stop = rendered.find("\n", index)

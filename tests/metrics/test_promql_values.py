@@ -33,6 +33,7 @@ metrics:
     - {id: dq, query: 'rbt_test_value{service="{{ svc }}"}', critical: 5}
     - {id: sq, query: "rbt_test_value{service='{{ svc }}'}", critical: 5}
     - {id: rate, query: 'sum(rate(rbt_test_value{service="{{ svc }}"}[{{ window }}]))', critical: 5}
+    - {id: re, query: 'count(rbt_test_value{service=~"{{ svc }}"})', critical: 5}
 sections:
   - id: s
     steps:
@@ -88,3 +89,11 @@ def test_a_quote_in_a_comment_opens_no_string_and_a_backtick_string_refuses_a_ba
     with pytest.raises(PromqlRefused, match=re.escape("would end the query's `...` string")):
         query_from("x{a=`" + mark("a`b") + "`}")
     assert query_from('x{a="\\"' + mark("v") + '"}') == 'x{a="\\"v"}', "an escaped quote of the query's own keeps the string open"
+
+
+def test_a_value_in_a_regex_matcher_matches_itself_not_every_series(prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path]) -> None:
+    """`service=~"{{ svc }}"` with svc `.*` selected every service (the guard read the whole fleet): the value is
+    escaped as a regular expression too, as `expect.stdout` escapes its values; `api` still finds api."""
+    assert prometheus.query(_queries(write_runbook, svc=".*")["re"]) == [], "'.*' matched more than a service called '.*'"
+    assert prometheus.query(_queries(write_runbook, svc="a.i|batch")["re"]) == []
+    assert prometheus.wait_for(_queries(write_runbook)["re"], lambda v: v == 1) == 1

@@ -213,7 +213,7 @@ class ReachReader:
         matchers: list[Matcher] = []
         ok = True
         for source, item_mark in f.string_list(m, "matchers"):
-            text = self.make(source, item_mark, "plain", Scope())
+            text = self.make(source, item_mark, "promql", Scope())  # `name="value"`: a value stays data, as in a query
             if text is None or text.value is None:
                 ok = False
                 continue

@@ -186,3 +186,33 @@ def test_asking_again_for_a_go_ahead_does_not_restart_the_wait_the_team_is_told_
         loop.run_until_complete(scenario())
     finally:
         loop.close()
+
+
+SILENCE = """\
+runbook: 1
+id: sil
+title: Silence values
+params:
+  svc: {type: string, default: api}
+alerts:
+  alertmanager: http://127.0.0.1:9
+  silence:
+    - matchers: ['alertname="HighErrorRate"', 'service=~"{{ svc }}-.*"', 'env="{{ svc }}"']
+sections:
+  - {id: s, steps: [{id: one, run: "true"}]}
+"""
+
+
+@pytest.mark.parametrize("svc", [".*", 'x", alertname=~".*', "a|b"])
+def test_a_parameter_in_a_silence_matcher_silences_only_what_it_names(write_runbook: Callable[..., Path], svc: str) -> None:
+    """`service=~"{{ svc }}-.*"` with svc `.*` silenced every service's alerts; a value closing the string could add a
+    matcher. The value is data: regex-escaped in a regex matcher, one exact string in an equality matcher."""
+    path = write_runbook(SILENCE)
+    loaded = load_runbook(path, {"svc": svc})
+    assert loaded.runbook.alerts is not None
+    [silence] = loaded.runbook.alerts.silences
+    _, service, env = silence.matchers
+    assert [m.label for m in silence.matchers] == ["alertname", "service", "env"] and env.value == svc
+    assert service.matches({"service": f"{svc}-web"}) and not service.matches({"service": "api-web"}), service
+    usual = load_runbook(path, {"svc": "api"}).runbook.alerts
+    assert usual is not None and usual.silences[0].matchers[1].matches({"service": "api-web"}), "api still silences api-web"

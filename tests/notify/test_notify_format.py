@@ -192,12 +192,11 @@ SILENCE = """\
 runbook: 1
 id: sil
 title: Silence values
-params:
-  svc: {type: string, default: api}
 alerts:
   alertmanager: http://127.0.0.1:9
   silence:
     - matchers: ['alertname="HighErrorRate"', 'service=~"{{ svc }}-.*"', 'env="{{ svc }}"']
+params: {svc: {type: string, default: api}}
 sections:
   - {id: s, steps: [{id: one, run: "true"}]}
 """

@@ -412,17 +412,23 @@ def resume_session(
             f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1
         )
 
+    opening: list[Event] = []  # what resuming journals (the resume, a reopening): the pane's next lines
+
     def begin(controller: Controller, actor: Actor) -> None:
-        if reopen is not None and state.finished:
-            controller.reopen(actor, reopen)
-        controller.resumed(os.getpid())
-        if solo is not None or share is not None:
-            controller.change_mode(actor, solo=solo, shared=share is not None)
+        controller.subscribe(note := lambda event, _state: opening.append(event))
+        try:
+            if reopen is not None and state.finished:
+                controller.reopen(actor, reopen)
+            controller.resumed(os.getpid())
+            if solo is not None or share is not None:
+                controller.change_mode(actor, solo=solo, shared=share is not None)
+        finally:
+            controller.unsubscribe(note)
 
     request = SessionRequest(str(session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output)
     # What was shown before the process died (gathered on the one pass above), so the signer goes on from there.
     resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
-    resumed.backlog = tuple(backlog)
+    resumed.backlog = (*backlog, *opening)
     return resumed
 
 

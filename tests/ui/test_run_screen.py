@@ -514,7 +514,8 @@ async def test_after_resume_the_running_step_is_unknown_and_d_asks_how_it_was_ch
 @pytest.mark.asyncio
 async def test_a_resumed_run_shows_the_pane_as_it_was_not_only_the_output(workdir: Path) -> None:
     """The process died mid-step; after `resume` the pane reads as it did: each step's start and end, the decisions,
-    the output, the same lines a replay of the journal shows at that point (it showed the output tails alone)."""
+    the output, the same lines a replay of the journal shows at that point (it showed the output tails alone); then the
+    resume itself, as a replay and the verifier read it."""
     _killed_mid_step(workdir)
     before = events(JOURNAL)
     replay_app = ReplayApp(before, label=JOURNAL)
@@ -529,6 +530,7 @@ async def test_a_resumed_run_shows_the_pane_as_it_was_not_only_the_output(workdi
         await settled(pilot)
         resumed = list(app.screen.query_one(OutputLog).lines)
     assert resumed[: len(replayed)] == replayed, (resumed, replayed)
+    assert resumed[len(replayed)].startswith("── resumed by "), "then where the process stopped and the run went on"
 
 
 # -- the verifier's keys (a fake client stands in for the SSH connection) ------------------------

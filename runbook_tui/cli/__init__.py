@@ -86,8 +86,7 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
         from runbook_tui.app.plan_connections import connection_lines
         from runbook_tui.app.settings import load_settings
 
-        text = format_plan(loaded.runbook) + "".join(line + "\n" for line in connection_lines(loaded.runbook, load_settings()))
-        sys.stdout.write(visible(text))  # runbook strings are hostile: a reviewer's terminal shows their escapes, never obeys them
+        sys.stdout.write(format_plan(loaded.runbook) + "".join(line + "\n" for line in connection_lines(loaded.runbook, load_settings())))
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import Expect, Host, MetricCheck, Runbook, Step, Text
+from runbook_tui.runbook.safe_text import visible
 from runbook_tui.runbook.templating import Raw, TemplateError, context_for, render_text
 
 
@@ -122,7 +123,8 @@ def plan_json(runbook: Runbook) -> dict[str, Any]:
 
 
 def format_plan(runbook: Runbook) -> str:
-    """The plan as an SRE reads it the evening before: what runs where, what undoes it."""
+    """The plan as an SRE reads it the evening before: what runs where, what undoes it. Runbook strings are hostile:
+    their control characters are shown (`␛`), never sent to the reviewer's terminal (`plan`, `approve`)."""
     lines = [f"{runbook.title}  [{runbook.id}]", f"  file {runbook.file}  {runbook.digest[:19]}"]
     lines += _ticket_lines(runbook)
     if runbook.param_values:
@@ -134,7 +136,7 @@ def format_plan(runbook: Runbook) -> str:
         for step in section.steps:
             number += 1
             lines += _step_lines(runbook, step, number)
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n")
 
 
 def _ticket_lines(runbook: Runbook) -> list[str]:

@@ -271,7 +271,8 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
     if args.output is None:
-        sys.stdout.write(visible(text) if sys.stdout.isatty() else text)  # a terminal is never driven by journal text
+        # Markdown, HTML and the cast show control characters already; JSON keeps the exact text, made visible for a terminal.
+        sys.stdout.write(visible(text) if args.format == "json" and sys.stdout.isatty() else text)
         return EXIT_OK
     try:
         write_private(Path(args.output), text)  # 0600 from the start, like the journal it is made from

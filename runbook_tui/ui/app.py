@@ -215,16 +215,22 @@ class RunbookApp(ThemedApp):
     async def on_event(self, event: events.Event) -> None:
         # A key the screen has a binding for: its action and its frame come before more output (`KEYS`: the local
         # executor reads no more until it is released below, or HOLD_SECONDS at most); typing into a prompt holds nothing.
-        if isinstance(event, events.Key) and not event.is_forwarded and event.key in self.screen.active_bindings:
-            KEYS.hold()
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            binding = self.screen.active_bindings.get(event.key)
+            if binding is not None and binding.enabled:
+                KEYS.hold()
         await super().on_event(event)
 
     async def run_action(self, action: str | ActionParseResult, default_namespace: Any = None, namespaces: Mapping[str, Any] | None = None) -> bool:
+        ran = False
         try:
-            return await super().run_action(action, default_namespace, namespaces)
+            ran = await super().run_action(action, default_namespace, namespaces)
+            return ran
         finally:
-            if KEYS.held and self.screen_stack:  # (no screen left: the app is closing)
-                self.screen.call_after_refresh(KEYS.release)  # once the action's effect is drawn, output flows again
+            # Once the action's effect is drawn, output flows again. Not after a binding that did not run: Textual tries a
+            # key's bindings in turn (`p` is pause, then resume), and the resume's fsync and frame came after the release.
+            if ran and KEYS.held and self.screen_stack:  # (no screen left: the app is closing)
+                self.screen.call_after_refresh(KEYS.release)
 
     async def action_quit_now(self) -> None:
         screen = self.screen

@@ -53,3 +53,29 @@ async def test_typing_into_a_prompt_holds_no_output() -> None:
         await until(pilot, lambda: not KEYS.held, "the note key's hold to end", seconds=5)
         await pilot.press("p")  # `p` pauses on the run screen; in the note it is a letter
         assert not KEYS.held, "a letter typed into the note held the output back"
+
+
+@pytest.mark.asyncio
+async def test_resume_holds_output_until_drawn_although_p_tries_the_pause_binding_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`p` has two bindings (pause, resume); Textual tries pause first, which is refused while paused. That refusal used
+    to release the hold, so the resume's fsync and frame queued behind a flood again."""
+    from runbook_tui.engine.controller import Controller
+
+    held_after_decision: list[bool] = []
+    pause_durably = Controller.pause_durably
+
+    async def recording(controller: Controller, *args: object, **kwargs: object) -> object:
+        reply = await pause_durably(controller, *args, **kwargs)  # type: ignore[arg-type]
+        held_after_decision.append(KEYS.held)
+        return reply
+
+    monkeypatch.setattr(Controller, "pause_durably", recording)
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        await pilot.press("p")
+        await until(pilot, lambda: app.handle is not None and app.handle.controller.state.paused, "the run to pause", seconds=5)
+        await until(pilot, lambda: not KEYS.held, "the pause's hold to end once drawn", seconds=5)
+        await pilot.press("p")
+        await until(pilot, lambda: len(held_after_decision) == 2, "the resume to be decided", seconds=5)
+        assert held_after_decision == [True, True], "a key's hold ended before its decision was on disk and drawn"

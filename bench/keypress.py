@@ -12,9 +12,14 @@ person sees has changed *and* been refreshed (`call_after_refresh` fires):
 - `p`: the run pauses (then `p` again: it resumes) — journaled, then the
   status stack says PAUSED / clears on the screen's next coalesced repaint.
 
-Samples count only when the step ran before and after both presses; when a
-step ends, the next one is started (not timed). The same presses on the idle
-run screen give the floor. One warm-up round of each is not counted.
+Presses come `PRESS_GAP` apart, as a person's do (until session 12 the two
+presses of a pair came back to back, and the second waited out Textual's
+60 Hz update tick that the first one's frame had started, in every variant:
+about 17 ms added to half the samples hid most of a flood's cost). Samples
+count only when the step ran before and after both presses; a 1M-line step
+floods for about 0.15 s, so each takes a pair or two, and when a step ends
+the next one is started (not timed). The same presses on the idle run screen
+give the floor. One warm-up round of each is not counted.
 
 In the same process, first, a minimal Textual app (one `Static`; `?` pushes
 and pops a screen, `p` toggles the Static's text) takes the same presses: the
@@ -44,8 +49,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 AIM_RATIO = 1.5
-STEPS = 20
+STEPS = 80
 GIVE_UP_SECONDS = 30.0
+#: Seconds between two presses (a person's pace; longer than Textual's 60 Hz update tick, so no press waits out the
+#: tick its predecessor's frame started, which made one press of each pair ~17 ms slower everywhere).
+PRESS_GAP = 0.03
 
 RUNBOOK = """\
 runbook: 1
@@ -92,9 +100,11 @@ async def _toggle(app: Any, key: str, base: Any, overlay: type, paused: Callable
     """Press `?` (an `overlay` screen opens, then closes) or `p` (`paused()` turns true, then false) twice."""
     if key == "?":
         opened = await _press(app, "question_mark", "?", lambda: isinstance(app.screen, overlay))
+        await asyncio.sleep(PRESS_GAP)
         closed = await _press(app, "question_mark", "?", lambda: app.screen is base)
     else:
         opened = await _press(app, "p", "p", paused)
+        await asyncio.sleep(PRESS_GAP)
         closed = await _press(app, "p", "p", lambda: not paused())
     return opened, closed
 
@@ -105,7 +115,7 @@ async def _idle_rounds(app: Any, base: Any, overlay: type, paused: Callable[[], 
         await _toggle(app, key, base, overlay, paused)  # warm-up: the first help screen compiles its CSS
         for _ in range(rounds):
             results[key].extend(await _toggle(app, key, base, overlay, paused))
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(PRESS_GAP)
     return results
 
 
@@ -190,7 +200,7 @@ async def measure(lines: int, samples: int) -> tuple[dict[str, dict[str, list[fl
             pair = await toggle(key)
             if controller.busy:  # the step ran throughout both presses
                 results[key]["flooding"].extend(pair)
-            await asyncio.sleep(0.05)  # a person does not press keys back to back
+            await asyncio.sleep(PRESS_GAP)
         while controller.busy:
             await asyncio.sleep(0.05)
         app.exit()

@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import getpass
 import os
+import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,20 +179,33 @@ class Session:
                 self.controller.journal.close()  # flushes; a JournalError still reaches the caller
 
 
-def _sharing(controller: Controller, options: ShareOptions | None) -> ShareServer | None:
-    """The share server, subscribed before the first event so it relays every one."""
+def _share_listener(options: ShareOptions | None) -> tuple[tuple[str, int], socket.socket] | None:
+    """Where the shared session listens, bound before the journal is made: a port in use, an address that is not
+    this machine's or a host that does not resolve refuses the run (exit 2) with nothing journaled."""
     if options is None:
         return None
-    from runbook_tui.share.server import ShareServer, load_or_create_host_key, parse_address
+    from runbook_tui.share.server import listening_socket, parse_address
 
     if not options.participants:
         raise SessionError("--share needs someone who may join: --verifier-key FILE, --observer-key FILE or --participants FILE")
     try:
-        address = parse_address(options.address)
+        host, port = parse_address(options.address)
     except ValueError as exc:
         raise SessionError(str(exc)) from None
+    try:
+        return (host, port), listening_socket(host, port)
+    except OSError as exc:
+        raise SessionError(f"--share {options.address}: cannot listen there: {exc.strerror or exc}") from None
+
+
+def _sharing(controller: Controller, options: ShareOptions | None, listener: tuple[tuple[str, int], socket.socket] | None) -> ShareServer | None:
+    """The share server, subscribed before the first event so it relays every one."""
+    if options is None or listener is None:
+        return None
+    from runbook_tui.share.server import ShareServer, load_or_create_host_key
+
     server = ShareServer(controller, options.participants, load_or_create_host_key(options.host_key_path))
-    server.address = address
+    server.address, server.socket = listener
     return server
 
 
@@ -245,9 +259,12 @@ def build_session(
     mode = request.mode
     settings = request.settings or load_settings()
     secrets = _secrets_for(runbook, mode)
+    share_listener = _share_listener(request.share)
     try:
         writer = JournalWriter(path, Redactor(secrets.values()), new=state is None)
     except JournalError as exc:
+        if share_listener is not None:
+            share_listener[1].close()
         raise SessionError(str(exc.strerror)) from None
     # Practice and dry runs execute nothing: a recording plays back, or the dry-run executor shows what would run.
     executors = Executors(settings, dry_run=mode in ("dry-run", "practice"), recording=request.recording, bulk_output=request.bulk_output)
@@ -258,7 +275,7 @@ def build_session(
         max_concurrency=settings.max_concurrency, state=state,
         auto_finish=state is not None or mode != "rehearsal",  # rehearse finishes its session itself (rolled_back)
     )  # fmt: skip
-    server = _sharing(controller, request.share)
+    server = _sharing(controller, request.share, share_listener)
     controller.verifier_reachable = controller.solo is not None or server is not None or request.verifier_in_process
     signing = _signing(controller, request.trust, signed_before)
     for listener in request.listeners:

@@ -223,13 +223,14 @@ ShareClosed = TypedDict(
         "refused_total": int,
         "refused_descriptors": int,
         "refused_sessions": int,
+        "refused_requests": NotRequired[int],
         "presence_unjournaled": int,
     },
 )
 SHARE_CLOSED: Final = _declare(
     "share_closed",
     ShareClosed,
-    "Connections counted while shared: refused before any SSH work, a participant's sessions over the limit of 4 at once, sessions counted in no `repeats` (may follow session_finished).",
+    "Connections counted while shared: refused before any SSH work, a participant's sessions over the limit of 4 at once, requests refused for coming too fast (`refused_requests`, since session 12), sessions counted in no `repeats` (may follow session_finished).",
 )
 Review = TypedDict("Review", {"planned": str, "surprised": str, "change": str})
 REVIEW: Final = _declare("review", Review, "The post-change review (may follow session_finished).")

@@ -343,7 +343,16 @@ class History:
             self.share_connections["sessions_counted"] = self.share_connections.get("sessions_counted", 0) + repeats
 
     def _on_share_closed(self, e: Event) -> None:
-        for key in ("authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors", "refused_sessions", "presence_unjournaled"):
+        for key in (
+            "authenticated",
+            "unauthenticated",
+            "refused_address",
+            "refused_total",
+            "refused_descriptors",
+            "refused_sessions",
+            "refused_requests",
+            "presence_unjournaled",
+        ):
             value = e.get(key)
             if isinstance(value, int) and not isinstance(value, bool) and value > 0:
                 name = "sessions_counted" if key == "presence_unjournaled" else key

@@ -302,6 +302,7 @@ _CONNECTION_WORDS = (
     ("refused_total", "refused (too many waiting in all)"),
     ("refused_descriptors", "refused (file descriptors kept for the run)"),
     ("refused_sessions", "sessions refused (too many at once)"),
+    ("refused_requests", "requests refused (too many too fast)"),
     ("sessions_counted", "sessions counted, not journaled one by one"),
 )
 

@@ -121,7 +121,8 @@ class Admission:
     def summary(self) -> dict[str, int]:
         """The counts for `share_closed`; connections still waiting to authenticate count as unauthenticated."""
         counts = {
-            key: self.counts[key] for key in ("authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors", "refused_sessions")
+            key: self.counts[key]
+            for key in ("authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors", "refused_sessions", "refused_requests")
         }
         counts["unauthenticated"] += sum(self.pending.values())
         return counts

@@ -15,6 +15,13 @@ Server to client:
 
 The events are the journal's own lines, so the client folds them with the
 same `apply()` and its replica cannot disagree with the journal.
+
+Limits (share/server.py): 4 sessions per participant at once, counted from
+when a session opens; its hello within 10 s; requests paced per session (20
+at once, then 5 a second), their text at most 16,384 characters. A session
+over a limit, or whose hello is not one, is told `bye` with the reason; a
+request refused for its pace or shape gets a reply saying why, and the
+session goes on.
 """
 
 from __future__ import annotations

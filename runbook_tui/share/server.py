@@ -17,8 +17,11 @@ import contextlib
 import functools
 import logging
 import os
+import socket
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 
@@ -42,8 +45,16 @@ log = logging.getLogger(__name__)
 
 #: Events queued for one slow participant before they are disconnected (they catch up on reconnect).
 QUEUE_LIMIT = 20_000
-#: Sessions one participant may have open at once (more are told `bye`).
+#: Sessions one participant may have open at once (more are told `bye`), counted from the moment a session opens.
 SESSIONS_PER_PARTICIPANT = 4
+#: Seconds a session has to say hello once welcomed (then it is told `bye`).
+HELLO_SECONDS = LOGIN_TIMEOUT
+#: Requests a session may send at once, and on average per second after that (a person pressing keys never comes near;
+#: each request is parsed, maybe a signature checked and an fsynced event written, on the assignee's event loop).
+REQUEST_BURST = 20
+REQUESTS_PER_SECOND = 5.0
+#: Characters in a request's text (a note, a reason) at most: enough for a pasted log excerpt, not for filling the disk.
+TEXT_MAX = 16 * 1024
 #: Bytes of catch-up written before waiting for the participant to take them.
 CATCH_UP_CHUNK = 256 * 1024
 #: Live events sent in one write at most (those that queued up while the last write drained).
@@ -64,6 +75,21 @@ def parse_address(address: str, default_host: str = "127.0.0.1") -> tuple[str, i
     if not 0 < number < 65536:
         raise ValueError(f"--share {address}: expected a port from 1 to 65535")
     return host.strip("[]"), number
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound and listening at HOST:PORT now, before the session journals anything: a port in use or a host
+    that does not resolve stops the run before it starts, with a plain message (OSError), not after its first events."""
+    family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncssh's own listener: a restart within TIME_WAIT binds
+        sock.bind(address)
+        sock.listen(TOTAL)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def load_or_create_host_key(path: Path) -> asyncssh.SSHKey:
@@ -130,6 +156,40 @@ class _Gate(asyncssh.SSHServer):
         return True
 
 
+class _Pace:
+    """A token bucket: REQUEST_BURST requests at once, then REQUESTS_PER_SECOND."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.tokens = float(REQUEST_BURST)
+        self.at = clock()
+
+    def take(self) -> bool:
+        now = self.clock()
+        self.tokens = min(float(REQUEST_BURST), self.tokens + (now - self.at) * REQUESTS_PER_SECOND)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+def _text_field(message: dict[str, Any], name: str) -> str:
+    """A request's string field ("" when absent or null); anything else, or text that is not Unicode, is refused."""
+    value = message.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise protocol.ProtocolError(f"'{name}' must be a string")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (JSON allows "\ud800"): the journal could not write it
+        raise protocol.ProtocolError(f"'{name}' is not valid Unicode") from None
+    if len(value) > TEXT_MAX:
+        raise protocol.ProtocolError(f"'{name}' has {len(value):,} characters; at most {TEXT_MAX:,}")
+    return value
+
+
 class ShareServer:
     """Relays a controller's events to participants and their intents back to it."""
 
@@ -140,9 +200,11 @@ class ShareServer:
         self.admission = Admission()
         self.presence = Presence(controller)
         self._queues: dict[asyncio.Queue[Event], asyncssh.SSHServerProcess[str]] = {}
+        self._open: dict[str, int] = {}  # sessions open per participant, hello or not
         self._server: asyncssh.SSHAcceptor | None = None
         self._undo_quiet: Callable[[], None] | None = None
         self.address: tuple[str, int] = ("127.0.0.1", 0)  # where start() listens
+        self.socket: socket.socket | None = None  # already listening there (`listening_socket`): start() serves it
         self.keepalive: tuple[float, int] = protocol.KEEPALIVE  # a participant whose link died silently leaves
         controller.subscribe(self._on_event)
         # Decisions and seals: each signature checked before journaling; on resume it reads what was shown before.
@@ -156,8 +218,9 @@ class ShareServer:
         """Listen; returns the port (useful when 0 asked for a free one)."""
         interval, count = self.keepalive
         self._undo_quiet = quiet_accept_errors(asyncio.get_running_loop(), self.admission.logger)
+        where: dict[str, Any] = {"sock": self.socket} if self.socket is not None else {"host": host, "port": port}
         self._server = await asyncssh.create_server(
-            lambda: _Gate(self), host, port, server_host_keys=[self.host_key], process_factory=self._session, encoding="utf-8",
+            lambda: _Gate(self), **where, server_host_keys=[self.host_key], process_factory=self._session, encoding="utf-8",
             keepalive_interval=interval, keepalive_count_max=count, login_timeout=LOGIN_TIMEOUT, backlog=TOTAL,
         )  # fmt: skip
         return int(self._server.sockets[0].getsockname()[1])
@@ -192,18 +255,28 @@ class ShareServer:
         actor = Actor(participant.name, participant.role)
         queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_LIMIT)
         arrived = False
+        if self._open.get(actor.name, 0) >= SESSIONS_PER_PARTICIPANT:
+            self.admission.counts["refused_sessions"] += 1
+            _bye(process, f"{actor.name} already has {SESSIONS_PER_PARTICIPANT} sessions open")
+            return
+        self._open[actor.name] = self._open.get(actor.name, 0) + 1  # counted now: hellos held back cannot pass the limit
         try:
-            if self.presence.sessions(actor.name) >= SESSIONS_PER_PARTICIPANT:
-                self.admission.counts["refused_sessions"] += 1
-                process.stdout.write(protocol.encode({"kind": "bye", "reason": f"{actor.name} already has {SESSIONS_PER_PARTICIPANT} sessions open"}))
-                return
             process.stdout.write(
                 protocol.encode(
                     {"kind": "welcome", "name": actor.name, "role": actor.role, "session": self.controller.session_id, "key": participant.fingerprint}
                 )
             )
-            hello = protocol.decode(await process.stdin.readline())
-            since = int(hello.get("since", -1))
+            try:
+                hello = protocol.decode(await asyncio.wait_for(process.stdin.readline(), HELLO_SECONDS))
+            except TimeoutError:
+                _bye(process, f"no hello within {HELLO_SECONDS:g} s")
+                return
+            except protocol.ProtocolError:
+                hello = {}
+            since = hello.get("since", -1)
+            if hello.get("kind") != "hello" or isinstance(since, bool) or not isinstance(since, int):
+                _bye(process, 'expected {"kind": "hello", "since": SEQ} (SEQ: the last event seq you have, -1 for none)')
+                return
             if hello.get("observe"):
                 actor = Actor(actor.name, "observer")
             self._queues[queue] = process  # from here on, new events queue up behind the catch-up
@@ -216,6 +289,7 @@ class ShareServer:
         except (asyncssh.Error, ConnectionError, protocol.ProtocolError, ValueError, TypeError, asyncio.IncompleteReadError, OSError) as exc:
             log.info("participant %s left: %s", actor.name, exc)
         finally:
+            self._open[actor.name] -= 1
             self._queues.pop(queue, None)
             if arrived:  # a malformed hello never joined, so it never leaves
                 with contextlib.suppress(Exception):  # the journal may be closed when the run ends
@@ -254,15 +328,9 @@ class ShareServer:
                 await process.stdout.drain()
 
         async def listen() -> None:
+            pace = _Pace()
             while line := await process.stdin.readline():
-                message = protocol.decode(line)
-                if message.get("kind") == "intent":
-                    seen = message.get("step")
-                    action, text, step = str(message.get("action")), str(message.get("text") or ""), str(seen) if seen else None
-                    answer = dispatch_signed(
-                        self.signed, actor, fingerprint, action, step, text, message.get("signed"), functools.partial(self.dispatch, actor, action, text, step)
-                    )  # fmt: skip
-                    process.stdout.write(protocol.reply(message.get("id"), answer.ok, answer.message))
+                process.stdout.write(self._answer(line, pace, actor, fingerprint))
 
         tasks = [asyncio.create_task(pump()), asyncio.create_task(listen())]
         try:
@@ -270,6 +338,25 @@ class ShareServer:
         finally:
             for task in tasks:
                 task.cancel()
+
+    def _answer(self, line: str, pace: _Pace, actor: Actor, fingerprint: str) -> str:
+        """The reply to one line from a participant: their intent decided, or why it was refused (the session goes on)."""
+        request_id: Any = None
+        try:
+            message = protocol.decode(line)
+            request_id = message.get("id")
+            if message["kind"] != "intent":
+                raise protocol.ProtocolError(f"unknown message kind {message['kind'][:40]!r}; expected 'intent'")
+            if not pace.take():
+                self.admission.counts["refused_requests"] += 1
+                return protocol.reply(request_id, False, f"refused: more than {REQUEST_BURST} requests at once; send at most {REQUESTS_PER_SECOND:g} a second")
+            action, text, step = _text_field(message, "action"), _text_field(message, "text"), _text_field(message, "step") or None
+        except protocol.ProtocolError as exc:
+            return protocol.reply(request_id, False, f"refused: {exc}")
+        answer = dispatch_signed(
+            self.signed, actor, fingerprint, action, step, text, message.get("signed"), functools.partial(self.dispatch, actor, action, text, step)
+        )
+        return protocol.reply(request_id, answer.ok, answer.message)
 
     def dispatch(self, actor: Actor, action: str, text: str, seen: str | None = None) -> Reply:
         """A participant's intent, decided by the controller like any other; `seen`: the step it is about."""
@@ -284,6 +371,10 @@ class ShareServer:
         if action not in handlers:
             return Reply(False, f"unknown action {action!r}; expected one of {', '.join(sorted(protocol.ACTIONS))}")
         return handlers[action]()
+
+
+def _bye(process: asyncssh.SSHServerProcess[str], reason: str) -> None:
+    process.stdout.write(protocol.encode({"kind": "bye", "reason": reason}))
 
 
 def _after_lines(lines: bytes, count: int) -> int:

@@ -25,7 +25,7 @@ from runbook_tui.engine.events import DECISION_SIGNED, SEAL, Event
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.trust import statements
-from runbook_tui.trust.sshsig import SignatureError, verify
+from runbook_tui.trust.sshsig import SignatureError, WrongSigner, verify
 
 if TYPE_CHECKING:  # the controller (and what it imports) is not needed to check a signature: a verifier imports this
     from runbook_tui.engine.controller import Controller
@@ -82,11 +82,11 @@ class SignedIntents:
             return Reply(False, "refused: this decision must be signed with the key you joined with (join with --identity KEY, or an ssh-agent holding it)")
         statement: dict[str, Any] = signed["statement"]
         try:
-            verified = verify(statements.encode(statement), signed["signature"])
+            verify(statements.encode(statement), signed["signature"], signer=fingerprint)
+        except WrongSigner as exc:
+            return Reply(False, f"refused: signed by {exc.fingerprint}, not by the key you joined with ({fingerprint})")
         except SignatureError as exc:
             return Reply(False, f"refused: the signature does not hold: {exc}")
-        if verified.fingerprint != fingerprint:
-            return Reply(False, f"refused: signed by {verified.fingerprint}, not by the key you joined with ({fingerprint})")
         for name, value in expected.items():
             if statement.get(name) != value:
                 return Reply(False, f"refused: what you signed says {name} {statement.get(name)!r}, the session has {value!r}; look again, then decide")

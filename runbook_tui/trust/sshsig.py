@@ -139,8 +139,20 @@ class Verified:
     fingerprint: str
 
 
-def verify(message: bytes, signature: str, namespace: str = NAMESPACE) -> Verified:
-    """Check a signature over `message`; raises SignatureError saying why it does not hold."""
+class WrongSigner(SignatureError):
+    """A signature by another key than the one expected (found before any of the signature's arithmetic is done)."""
+
+    def __init__(self, fingerprint: str, expected: str) -> None:
+        super().__init__(f"signed by {fingerprint}, not by {expected}")
+        self.fingerprint = fingerprint
+
+
+def verify(message: bytes, signature: str, namespace: str = NAMESPACE, *, signer: str | None = None) -> Verified:
+    """Check a signature over `message`; raises SignatureError saying why it does not hold.
+
+    `signer`: the fingerprint the signature must be by. A signature carries its own public key, and checking one made
+    with a key chosen to be slow (an RSA exponent as large as the modulus: ~10 ms each) on the event loop would let a
+    participant stall the assignee's screen with bad signatures, so any other key is refused before that work."""
     import asyncssh
     from asyncssh.packet import PacketDecodeError, SSHPacket, String
     from asyncssh.public_key import decode_ssh_public_key
@@ -157,6 +169,8 @@ def verify(message: bytes, signature: str, namespace: str = NAMESPACE) -> Verifi
         packet.check_end()
     except (PacketDecodeError, asyncssh.KeyImportError) as exc:
         raise SignatureError(f"the SSH signature is damaged: {exc}") from None
+    if signer is not None and key.get_fingerprint() != signer:
+        raise WrongSigner(key.get_fingerprint(), signer)
     if signed_namespace != namespace:
         raise SignatureError(f"signed for namespace {signed_namespace!r}, not {namespace!r}")
     if hash_name not in (b"sha512", b"sha256"):

@@ -6,9 +6,11 @@ A real `runbook-tui exec --share` process; the test is the verifier over real SS
 from __future__ import annotations
 
 import asyncio
+import socket
+import subprocess
 
 import pytest
-from share_peers import Lab, confirm_next, journal, of_type, until
+from share_peers import CLI, HOST, Lab, confirm_next, journal, of_type, until
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.peers]
 
@@ -96,3 +98,24 @@ async def test_a_rollback_request_stops_exec_failed_under_on_failure_stop(lab: L
     assert of_type(events, "session_finished")[-1]["outcome"] == "failed"
     assert "--rollback" in shared.stdout(), "the way back is printed"
     assert _marks(lab) == ["one"]
+
+
+async def test_a_share_address_that_cannot_be_listened_on_refuses_the_run_with_nothing_journaled(lab: Lab) -> None:
+    """A port in use (another run still shared there) or an address that is not this machine's: exit 2 and one plain
+    line before the run starts; it used to print a traceback after journaling session_started and step_ready."""
+    bob = lab.key("bob", "bob@laptop")
+    runbook = lab.runbook(GO_AHEAD)
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for address, reason in ((f"{HOST}:{port}", "Address already in use"), ("192.0.2.1:4022", "Cannot assign requested address")):
+            path = lab.root / "J.jsonl"
+            done = subprocess.run(
+                [*CLI, "exec", str(runbook), "--share", address, "--verifier-key", f"{bob}.pub", "--journal", str(path)],
+                cwd=lab.root, env=lab.env(), capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+            assert done.returncode == 2, done.stderr
+            assert done.stderr == f"runbook-tui: --share {address}: cannot listen there: {reason}\n", "not one plain line saying why"
+            assert not path.exists(), "the refused run left a journal behind"
+            assert not (lab.root / "marks").exists(), "a step ran"

@@ -109,12 +109,15 @@ async def test_a_malformed_hello_journals_neither_a_join_nor_a_leave(lab: Lab) -
     bob = lab.key("bob")
     shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub")
     await lab.trust(shared.fingerprint, shared.port)
-    for hello in ("not json\n", '{"kind": "hello", "since": "x"}\n', '{"kind": "hello", "since": [1]}\n', "[]\n"):
+    hellos = ("not json\n", '{"kind": "hello", "since": "x"}\n', '{"kind": "hello", "since": [1]}\n', "[]\n", '{"kind": "hello", "since": Infinity}\n')
+    for hello in (*hellos, '{"kind": "hola", "since": 1e400}\n'):
         async with asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(bob)], username="runbook") as conn:
             process = await conn.create_process(encoding="utf-8")
             assert json.loads(await process.stdout.readline())["kind"] == "welcome"
             process.stdin.write(hello)
-            await asyncio.wait_for(process.wait_closed(), 10)  # the server hangs up on it
+            bye = json.loads(await asyncio.wait_for(process.stdout.readline(), 10))  # told why, then hung up on
+            assert bye["kind"] == "bye" and bye["reason"].startswith('expected {"kind": "hello", "since": SEQ}'), (hello, bye)
+            await asyncio.wait_for(process.wait_closed(), 10)
     await _bob_confirms_both_steps_and_the_run_ends(lab, bob, shared)
     presence = [(e["type"], e["name"]) for e in journal_lines(shared.journal) if e["type"].startswith("participant_")]
     assert presence == [("participant_joined", "bob")], presence  # the real session only; it ended with the run

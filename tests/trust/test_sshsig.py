@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from runbook_tui.trust.sshsig import NAMESPACE, SignatureError, file_signer, read_allowed_signers, verify
+from runbook_tui.trust.sshsig import NAMESPACE, SignatureError, WrongSigner, file_signer, read_allowed_signers, verify
 
 
 def _key(folder: Path, name: str, kind: str = "ed25519") -> Path:
@@ -55,6 +55,24 @@ def test_we_verify_ssh_keygen_signatures_and_refuse_edits(tmp_path: Path) -> Non
     subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-f", str(key), "-n", "file", str(message)], check=True, capture_output=True, input=b"y\n")
     with pytest.raises(SignatureError, match="namespace 'file'"):
         verify(b"the plan", (tmp_path / "plan.sig").read_text())
+
+
+def test_a_signature_by_another_key_than_expected_is_refused_before_its_arithmetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A participant's signature carries its own key; one made slow to check (an RSA exponent as large as the modulus)
+    must not cost the assignee's event loop anything when it is not the participant's key."""
+    import asyncssh
+
+    mallory, bob = _key(tmp_path, "mallory", "rsa"), _key(tmp_path, "bob")
+    signature = asyncio.run(file_signer(str(mallory)).sign(b"confirm one"))
+    expected = file_signer(str(bob)).fingerprint
+
+    def no_arithmetic(*_args: object) -> bool:
+        raise AssertionError("the signature was checked before its key was")
+
+    monkeypatch.setattr(asyncssh.SSHKey, "verify", no_arithmetic)
+    with pytest.raises(WrongSigner, match=f"not by {expected}") as refused:
+        verify(b"confirm one", signature, signer=expected)
+    assert refused.value.fingerprint == file_signer(str(mallory)).fingerprint
 
 
 def test_an_allowed_signers_line_that_is_not_one_names_its_line(tmp_path: Path) -> None:

@@ -1,0 +1,121 @@
+"""A participant with a valid key who misbehaves: sessions held before their hello, requests in a flood, malformed fields.
+
+Each used to cost the assignee: hellos held back passed the limit of 4 sessions (each then got a whole catch-up);
+thousands of notes froze the run screen and grew the journal without bound; a lone surrogate in a note killed the
+session's listener, so its later requests went unanswered. The server now counts a session when it opens, paces
+requests (a burst, then a few a second), bounds their text and refuses a bad field with a reply, and the session goes on.
+A real `runbook-tui exec --share` process; the test speaks the wire protocol over real SSH.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import asyncssh
+import pytest
+from share_peers import HOST, TWO_STEPS, Lab, journal_lines, of_type
+
+from runbook_tui.report import build_report, render
+from runbook_tui.share.server import HELLO_SECONDS, REQUEST_BURST, SESSIONS_PER_PARTICIPANT, TEXT_MAX
+
+pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
+
+#: 'one' waits for the verifier's go-ahead: the run stands still while the test sends what it sends.
+WAITING = TWO_STEPS.replace("undo: echo undo-one\n", "undo: echo undo-one\n        verify: before\n", 1)
+
+
+async def _read(process: asyncssh.SSHClientProcess[str]) -> dict[str, Any]:
+    return dict(json.loads(await asyncio.wait_for(process.stdout.readline(), 10)))
+
+
+async def _replies(process: asyncssh.SSHClientProcess[str], count: int) -> list[dict[str, Any]]:
+    """The next `count` replies (events in between are skipped)."""
+    replies: list[dict[str, Any]] = []
+    while len(replies) < count:
+        message = await _read(process)
+        if message["kind"] == "reply":
+            replies.append(message)
+    return replies
+
+
+async def test_sessions_count_from_their_opening_so_hellos_held_back_cannot_pass_the_limit(lab: Lab) -> None:
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    extra = 3
+    async with asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(bob)], username="runbook") as conn:
+        sessions = [await conn.create_process(encoding="utf-8") for _ in range(SESSIONS_PER_PARTICIPANT + extra)]
+        first = [await _read(process) for process in sessions]  # every session's first word, before any hello
+        kinds = [message["kind"] for message in first]
+        assert kinds.count("welcome") == SESSIONS_PER_PARTICIPANT and kinds.count("bye") == extra, kinds
+        assert all("already has 4 sessions open" in m["reason"] for m in first if m["kind"] == "bye"), first
+        for process, message in zip(sessions, first, strict=True):
+            if message["kind"] == "welcome":
+                process.stdin.write(json.dumps({"kind": "hello", "since": -1}) + "\n")
+        for process in sessions:
+            process.close()
+    shared.proc.terminate()
+    assert await shared.exit_code() != 0
+    [closed] = of_type(journal_lines(shared.journal), "share_closed")
+    assert closed["refused_sessions"] == extra, closed
+
+
+async def test_a_session_that_never_says_hello_is_told_bye_and_frees_its_place(lab: Lab) -> None:
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    async with asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(bob)], username="runbook") as conn:
+        silent = [await conn.create_process(encoding="utf-8") for _ in range(SESSIONS_PER_PARTICIPANT)]
+        assert [(await _read(process))["kind"] for process in silent] == ["welcome"] * SESSIONS_PER_PARTICIPANT
+        byes = [json.loads(await asyncio.wait_for(process.stdout.readline(), HELLO_SECONDS + 10)) for process in silent]
+        assert all(bye == {"kind": "bye", "reason": f"no hello within {HELLO_SECONDS:g} s"} for bye in byes), byes
+        late = await conn.create_process(encoding="utf-8")  # their places are free again
+        assert (await _read(late))["kind"] == "welcome"
+        late.close()
+    shared.proc.terminate()
+    await shared.exit_code()
+
+
+async def test_requests_are_paced_bounded_and_a_bad_one_is_refused_while_the_session_goes_on(lab: Lab) -> None:
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    flood = 3 * REQUEST_BURST
+    async with asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(bob)], username="runbook") as conn:
+        process = await conn.create_process(encoding="utf-8")
+        assert (await _read(process))["kind"] == "welcome"
+        process.stdin.write(json.dumps({"kind": "hello", "since": -1}) + "\n")
+        bad = [
+            ('{"kind": "intent", "id": "s", "action": "note", "text": "\\ud800"}', "'text' is not valid Unicode"),
+            ('{"kind": "intent", "id": "d", "action": "note", "text": {"x": "[b]y[/b]"}}', "'text' must be a string"),
+            (json.dumps({"kind": "intent", "id": "l", "action": "note", "text": "x" * (TEXT_MAX + 1)}), f"at most {TEXT_MAX:,}"),
+            ('{"kind": "gossip", "id": "k"}', "unknown message kind 'gossip'"),
+            ("not json", "not JSON"),
+        ]
+        process.stdin.write("".join(line + "\n" for line, _ in bad))
+        for reply, (_, why) in zip(await _replies(process, len(bad)), bad, strict=True):
+            assert not reply["ok"] and why in reply["message"], reply
+        process.stdin.write("".join(json.dumps({"kind": "intent", "id": i, "action": "note", "text": f"n{i}"}) + "\n" for i in range(flood)))
+        replies = await _replies(process, flood)
+        accepted = [r["id"] for r in replies if r["ok"]]
+        refused = [r for r in replies if not r["ok"]]
+        # the burst less the refused requests above that counted against it (3 of the 5 were intents), give or take
+        # what the seconds the test took refilled
+        assert REQUEST_BURST - 3 <= len(accepted) <= REQUEST_BURST, accepted
+        assert refused and all("more than 20 requests at once" in r["message"] for r in refused), refused[:2]
+        await asyncio.sleep(1.0 / 4)  # the pace refills: a request after a pause is heard again
+        process.stdin.write(json.dumps({"kind": "intent", "id": "later", "action": "note", "text": "after a pause"}) + "\n")
+        [later] = await _replies(process, 1)
+        assert later["ok"], later
+        process.close()
+    shared.proc.terminate()
+    await shared.exit_code()
+    events = journal_lines(shared.journal)
+    notes = [e["text"] for e in of_type(events, "note") if e["actor"] == "bob"]
+    assert notes == [f"n{i}" for i in accepted] + ["after a pause"], notes
+    [closed] = of_type(events, "share_closed")
+    assert closed["refused_requests"] == len(refused), closed
+    [row] = [line for line in render(build_report(shared.journal), "md").splitlines() if "Share connections" in line]
+    assert f"{len(refused)} requests refused (too many too fast)" in row, row

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import errno
 import getpass
 import os
 import socket
@@ -27,7 +28,7 @@ from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, STEP_READY_TYPES, Event
 from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail
-from runbook_tui.engine.journal_file import refuse_unsafe_journal
+from runbook_tui.engine.journal_file import hold_journal, refuse_unsafe_journal
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.state import RunState, replay
@@ -405,8 +406,37 @@ def resume_session(
     path = Path(journal)
     try:
         refuse_unsafe_journal(path)
+        held = hold_journal(path)  # no other process writes it while it is read (and a torn tail cut)
     except JournalError as exc:
-        raise SessionError(str(exc.strerror)) from None
+        raise SessionError(str(exc.strerror), code=1 if exc.errno == errno.EBUSY else 2) from None
+    try:
+        state, shown, backlog, loaded = _read_to_resume(path, reopen)
+    finally:
+        os.close(held)  # the writer below takes the lock again
+
+    opening: list[Event] = []  # what resuming journals (the resume, a reopening): the pane's next lines
+
+    def begin(controller: Controller, actor: Actor) -> None:
+        controller.subscribe(note := lambda event, _state: opening.append(event))
+        try:
+            if reopen is not None and state.finished:
+                controller.reopen(actor, reopen)
+            controller.resumed(os.getpid())
+            if solo is not None or share is not None:
+                controller.change_mode(actor, solo=solo, shared=share is not None)
+        finally:
+            controller.unsubscribe(note)
+
+    request = SessionRequest(str(state.session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output)
+    # What was shown before the process died (gathered on the one pass above), so the signer goes on from there.
+    resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
+    resumed.backlog = (*backlog, *opening)
+    return resumed
+
+
+def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Event], list[Event], Loaded]:
+    """The state folded from the journal, the steps' ready events shown, the pane's last events and the runbook reloaded;
+    SessionError when the journal or the runbook does not allow resuming."""
     read = JournalScan(path)
     shown: list[Event] = []  # the steps' ready events, for the assignee's signer: gathered on the same pass
     state: RunState = replay(_noting_shown(read, shown))  # one pass over the file: memory does not grow with the journal
@@ -428,25 +458,7 @@ def resume_session(
         raise SessionError(
             f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1
         )
-
-    opening: list[Event] = []  # what resuming journals (the resume, a reopening): the pane's next lines
-
-    def begin(controller: Controller, actor: Actor) -> None:
-        controller.subscribe(note := lambda event, _state: opening.append(event))
-        try:
-            if reopen is not None and state.finished:
-                controller.reopen(actor, reopen)
-            controller.resumed(os.getpid())
-            if solo is not None or share is not None:
-                controller.change_mode(actor, solo=solo, shared=share is not None)
-        finally:
-            controller.unsubscribe(note)
-
-    request = SessionRequest(str(session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output)
-    # What was shown before the process died (gathered on the one pass above), so the signer goes on from there.
-    resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
-    resumed.backlog = (*backlog, *opening)
-    return resumed
+    return state, shown, backlog, loaded
 
 
 def join_endpoint(address: str, *, observe: bool, identity: str | None, known_hosts: str | None) -> Endpoint:

@@ -1,8 +1,14 @@
-"""The journal's file: opened for appending with its final mode, never through a symlink; written and fsynced."""
+"""The journal's file: opened for appending with its final mode, never through a symlink; written and fsynced.
+
+One writer at a time: the process that appends holds an exclusive `flock` on the file for as long as it has it
+open (a `run`, `exec` or `resume`; released when it closes it or dies), so a second `resume` of a run that is
+still going, or of one being resumed already, is refused instead of forking the hash chain and running steps twice.
+"""
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import stat
 from pathlib import Path
@@ -30,7 +36,7 @@ def open_journal(path: Path, *, new: bool) -> int:
     try:
         if new:
             try:
-                return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600)
+                return _locked(path, os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600))
             except FileExistsError:
                 if not path.is_symlink() and path.is_file() and path.stat().st_size == 0:
                     return _regular(path, os.open(path, flags | os.O_NONBLOCK), new=True)
@@ -66,4 +72,25 @@ def _regular(path: Path, fd: int, *, new: bool) -> int:
         raise JournalError(errno.EEXIST, f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it")
     os.set_blocking(fd, True)
     os.fchmod(fd, 0o600)
+    return _locked(path, fd)
+
+
+def hold_journal(path: Path) -> int:
+    """An open descriptor holding `path`'s writer lock (JournalError when another process has it): `resume` reads the
+    state and cuts a torn tail under it, then closes it just before its own writer takes the lock again."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError as exc:
+        raise JournalError(exc.errno or 0, f"cannot open the journal {path}: {exc.strerror}") from None
+    return _locked(path, fd)
+
+
+def _locked(path: Path, fd: int) -> int:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise JournalError(
+            errno.EBUSY, f"{path} is being written by another runbook-tui process (the run, or a resume of it, is still going); end that one first"
+        ) from None
     return fd

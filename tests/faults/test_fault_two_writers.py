@@ -1,0 +1,55 @@
+"""A second writer of one journal: `resume` while the run is still going, and two resumes at once.
+
+Nothing stopped it before: both processes appended from their own idea of the next seq (the hash chain forked,
+`journal verify` failed, `report` refused the journal) and every remaining step ran twice. The process writing a
+journal holds its lock until it ends; a resume of it meanwhile is refused and changes nothing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, run, write_runbook
+
+
+def _started(journal: Path, step: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if journal.exists() and of_type(raw_events(journal), "step_started", step=step):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"'{step}' did not start within {seconds:g} s")
+
+
+def test_resume_of_a_run_still_going_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+    steps = [
+        {"id": "one", "title": "One", "run": "echo one >> ledger"},
+        {"id": "two", "title": "Two", "run": f"echo two >> ledger; while [ ! -e {gate} ]; do sleep 0.05; done"},
+        {"id": "three", "title": "Three", "run": "echo three >> ledger"},
+    ]
+    runbook = write_runbook(tmp_path, "writers", steps)
+    journal = tmp_path / "J.jsonl"
+    first = subprocess.Popen(
+        [*RUNBOOK_TUI, "exec", str(runbook), "--solo", "t", "--journal", str(journal)],
+        cwd=tmp_path, env=env_for(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        _started(journal, "two")
+        before = journal.read_bytes()
+        for args in (["--headless"], ["--rerun", "--continue", "--solo", "t2"]):
+            second = run(tmp_path, "resume", str(journal), *args)
+            assert second.returncode == 1, (args, second.stdout, second.stderr)
+            assert "is being written by another runbook-tui process" in second.stderr, second.stderr
+            assert "Traceback" not in second.stderr
+        assert journal.read_bytes()[: len(before)] == before, "the refused resume changed the journal"
+    finally:
+        gate.touch()
+        assert first.wait(30) == 0, first.stderr.read() if first.stderr else ""
+    assert (tmp_path / "ledger").read_text().split() == ["one", "two", "three"], "a step ran twice"
+    verify = run(tmp_path, "journal", "verify", str(journal))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    finished = run(tmp_path, "resume", str(journal), "--headless")  # the writer is gone: the lock went with it
+    assert finished.returncode == 1 and "already finished (done)" in finished.stderr, finished.stderr

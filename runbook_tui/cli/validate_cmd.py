@@ -48,7 +48,7 @@ def _escape_property(text: str) -> str:
 def github_annotation(level: str, diagnostic: Diagnostic) -> str:
     """`::error file=F,line=L,col=C::message` (level: error, warning or notice)."""
     mark = diagnostic.mark
-    where = f"file={_escape_property(mark.file)},line={mark.line},col={mark.col}"
+    where = f"file={_escape_property(visible_line(mark.file))},line={mark.line},col={mark.col}"
     return f"::{level} {where}::{_escape_data(visible_line(diagnostic.message))}"
 
 

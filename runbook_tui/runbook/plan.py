@@ -11,7 +11,7 @@ from typing import Any
 
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import Expect, Host, MetricCheck, Runbook, Step, Text
-from runbook_tui.runbook.safe_text import visible
+from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.runbook.templating import Raw, TemplateError, context_for, render_text
 
 
@@ -125,14 +125,15 @@ def plan_json(runbook: Runbook) -> dict[str, Any]:
 def format_plan(runbook: Runbook) -> str:
     """The plan as an SRE reads it the evening before: what runs where, what undoes it. Runbook strings are hostile:
     their control characters are shown (`␛`), never sent to the reviewer's terminal (`plan`, `approve`)."""
-    lines = [f"{runbook.title}  [{runbook.id}]", f"  file {runbook.file}  {runbook.digest[:19]}"]
+    one = visible_line  # a field of one line: a newline in it is shown (`⏎`), so it cannot draw a line of the plan
+    lines = [f"{one(runbook.title)}  [{runbook.id}]", f"  file {one(runbook.file)}  {runbook.digest[:19]}"]
     lines += _ticket_lines(runbook)
     if runbook.param_values:
-        lines.append("  params: " + ", ".join(f"{k}={v}" for k, v in runbook.param_values))
+        lines.append("  params: " + ", ".join(f"{k}={one(str(v))}" for k, v in runbook.param_values))
     number = 0
     for section in runbook.sections:
         lines.append("")
-        lines.append(f"== {section.title}  ({section.kind}, {section.id})")
+        lines.append(f"== {one(section.title)}  ({section.kind}, {section.id})")
         for step in section.steps:
             number += 1
             lines += _step_lines(runbook, step, number)
@@ -149,7 +150,7 @@ def _ticket_lines(runbook: Runbook) -> list[str]:
     if ticket.window_start:
         lines.append(f"  window {ticket.window_start} -> {ticket.window_end}")
     lines.append(f"  assignee {ticket.assignee or '?'}, verifier {ticket.verifier or '?'}")
-    return lines
+    return [visible_line(line) for line in lines]
 
 
 def _step_lines(runbook: Runbook, step: Step, number: int) -> list[str]:
@@ -168,14 +169,17 @@ def _step_lines(runbook: Runbook, step: Step, number: int) -> list[str]:
         flags.append("serial " + ", ".join(str(s) for s in step.serial))
     if step.max_fail:
         flags.append(f"max_fail {step.max_fail}")
-    lines = [f"  {number:>3}. {step.id}: {step.title}", f"       on {where}; " + "; ".join(flags)]
+    lines = [f"  {number:>3}. {step.id}: {visible_line(step.title)}", visible_line(f"       on {where}; " + "; ".join(flags))]
+    if step.cwd is not None:
+        lines.append(f"       in: {visible_line(preview(runbook, step.cwd))}")
+    lines += [f"       env: {name}={visible_line(preview(runbook, value))}" for name, value in step.env]
     if step.kind == "wait":
         watch = f", watching {', '.join(step.watch)}" if step.watch else ""
         lines.append(f"       wait {format_duration(step.wait_seconds or 0)}{watch}")
     elif step.body is not None:
         lines += _per_host_lines(runbook, step, step.body, step.kind)
     if step.confirm is not None:
-        lines.append(f"       confirm: {preview(runbook, step.confirm)}")
+        lines.append(f"       confirm: {visible_line(preview(runbook, step.confirm))}")
     if step.kind == "run":
         lines.append("       expect: " + _expect_text(runbook, step.expect))
     if step.undo is not None:

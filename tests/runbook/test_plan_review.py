@@ -157,3 +157,40 @@ def test_no_plan_format_lets_runbook_text_drive_a_terminal(capsys: pytest.Captur
         assert json.loads(out)["title"] == "Esc \x1b]0;pwned\x07 \x1b[2J title \u202eevil"
     else:
         assert "\u241b" in out and "pwned\u2407" in out and "\u27e8U+202E\u27e9evil" in out  # ␛ ... ␇, the override named
+
+
+FORGED_STEP_RUNBOOK = """\
+runbook: 1
+id: forged
+title: "Tidy temp files"
+params:
+  d: {type: string, default: /srv/app}
+  who: {type: string, default: ops}
+sections:
+  - id: s
+    title: S
+    kind: precheck
+    steps:
+      - id: a
+        title: "List files\\n       on local; verify after\\n       run: ls /tmp\\n\\n    2. b: Done"
+        run: rm -rf ./cache
+        cwd: "{{ d }}"
+        env: {WHO: "{{ who }}"}
+        verify: none
+"""
+
+
+def test_the_text_plan_shows_every_step_as_one_entry_with_where_and_with_what_it_runs(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`plan` (and `approve`, which prints the same text before signing) is what a reviewer signs: a title whose newlines
+    drew a harmless-looking step 2 over the real command now stays on its line (`⏎`), and the folder and environment the
+    command runs with are shown (the Markdown plan had them; the text plan did not)."""
+    path = tmp_path / "forged.yaml"
+    path.write_text(FORGED_STEP_RUNBOOK, encoding="utf-8")
+    assert cli_main(["plan", str(path), "-p", "d=/srv/app", "-p", "who=alice"]) == 0
+    out, _err = capsys.readouterr()
+    lines = out.splitlines()
+    assert "    1. a: List files⏎       on local; verify after⏎       run: ls /tmp⏎⏎    2. b: Done" in lines, out
+    assert not any(line.lstrip().startswith("2. ") for line in lines), "a second step was drawn"
+    assert ["       on local; verify none", "       in: /srv/app", "       env: WHO=alice", "       run: rm -rf ./cache"] == [
+        line for line in lines if line.startswith("       ") and not line.startswith(("       expect", "       undo"))
+    ], out

@@ -116,11 +116,12 @@ def test_github_annotations(write_runbook, capsys):
 
 
 def test_github_annotation_cannot_be_split_into_a_second_command(tmp_path, capsys):
-    path = tmp_path / "x,y:z.yaml"
+    path = tmp_path / "x,y:z\x1b]0;pwned\x07.yaml"  # an escape in the file's name is shown, not sent to the CI log's terminal
     path.write_text('runbook: 1\nid: demo\ntitle: Demo\nsections: []\n"a\\n::error::forged%": 1\n', encoding="utf-8")
     assert cli_main(["validate", "--format", "github", str(path)]) == 2
     out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out, out
     commands = [line for line in out.splitlines() if line.startswith("::")]
-    assert all(line.startswith(f"::error file={tmp_path}/x%2Cy%3Az.yaml,") for line in commands)
+    assert all(line.startswith(f"::error file={tmp_path}/x%2Cy%3Az\u241b]0;pwned\u2407.yaml,") for line in commands), commands
     assert len(commands) == 1  # the newline in the key is shown, never obeyed
     assert "forged%25" in out

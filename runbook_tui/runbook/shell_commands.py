@@ -41,8 +41,25 @@ _NAMING_BUILTINS = frozenset({"declare", "typeset", "local", "export", "readonly
 ARITH_OPS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
 
 
+#: Interpreters whose code comes in an option's argument (`python3 -c CODE`, `perl -e CODE`): option -> takes the code.
+_CODE_OPTIONS: dict[str, frozenset[str]] = {
+    "python": frozenset({"-c"}), "python3": frozenset({"-c"}), "perl": frozenset({"-e", "-E"}), "ruby": frozenset({"-e"}),
+    "node": frozenset({"-e", "-p", "--eval", "--print"}), "php": frozenset({"-r"}), "lua": frozenset({"-e"}),
+    "sed": frozenset({"-e", "--expression"}),
+}  # fmt: skip
+#: Interpreters whose first operand is their program unless one comes from an option (`awk 'PROG'`, `sed 's/a/b/'`);
+#: value: the options that take an argument (`awk -F :`), and those naming the program so no operand is one (`-f FILE`).
+_PROGRAM_OPERAND: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "awk": (frozenset({"-F", "-v", "-f"}), frozenset({"-f"})),
+    "gawk": (frozenset({"-F", "-v", "-f", "-e"}), frozenset({"-f", "-e"})),
+    "mawk": (frozenset({"-F", "-v", "-f"}), frozenset({"-f"})),
+    "nawk": (frozenset({"-F", "-v", "-f"}), frozenset({"-f"})),
+    "sed": (frozenset({"-e", "--expression", "-f", "--file", "-l"}), frozenset({"-e", "--expression", "-f", "--file"})),
+}
+
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "watch", ".", "source", "[", "test"}
+_KNOWN |= frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND)
 
 
 def names_none(words: list[str]) -> bool:
@@ -175,3 +192,34 @@ def script_files(words: list[str]) -> list[tuple[int, str]]:
             if operands and not any("c" in w[1:] for w in words[k + 1 : operands[0]] if not w.startswith("--")):
                 return [(operands[0], _basename(word))]
     return []
+
+
+def program_code(words: list[str]) -> list[tuple[int, str]]:
+    """Words an interpreter runs as its own code (`sed "s/x/VALUE/"`, `awk 'PROG'`, `python3 -c CODE`, `perl -e`): a
+    value there is code to that program (sed's `e` command runs a shell), whatever the shell's quoting."""
+    start = command_start(words)
+    if start >= len(words):
+        return []
+    name = _basename(words[start])
+    found: list[tuple[int, str]] = []
+    code_options = _CODE_OPTIONS.get(name, frozenset())
+    with_argument, naming_program = _PROGRAM_OPERAND.get(name, (frozenset(), frozenset()))
+    program_given = False
+    k = start + 1
+    while k < len(words):
+        word = words[k]
+        option, equals, _rest = word.partition("=")
+        if word == "--":
+            k += 1
+            break
+        if not word.startswith("-") or word == "-":
+            break
+        if equals and option in code_options:
+            found.append((k, name))
+        if word in code_options and k + 1 < len(words):
+            found.append((k + 1, name))
+        program_given = program_given or word in naming_program or (bool(equals) and option in naming_program)
+        k += 2 if word in with_argument or word in code_options else 1
+    if name in _PROGRAM_OPERAND and not program_given and k < len(words):
+        found.append((k, name))
+    return found

@@ -466,6 +466,9 @@ class Tokenizer:
             self._reparse([words[k] for k in indexes], by)
         for k, by in commands.script_files(texts):
             self._output_reparsed(words[k].expanded_markers, f"{by} running it as a script")
+        for k, by in commands.program_code(texts):
+            for m in words[k].markers + words[k].expanded_markers:
+                self.places[m].code_of = by
         for k in commands.naming_arguments(texts):
             text = words[k].text
             equals = text.find("=")

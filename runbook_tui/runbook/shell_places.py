@@ -49,6 +49,7 @@ class Place:
     inner: Kind = "WORD"  # its context for the innermost shell
     reparsed_output: bool = False  # inside an expansion whose OUTPUT another shell parses
     by: str = ""  # the command that parses it again
+    code_of: str = ""  # an interpreter that runs this word as its own code (`sed`, `awk`, `python3 -c`): plain words only
 
 
 EXPANSION = "\U0010fffe"  # stands, in a word's cooked value, for what an expansion produces

@@ -40,6 +40,9 @@ from runbook_tui.runbook.template_simple import SimpleTemplate
 #: Environment variables carrying values are named PREFIX1, PREFIX2, ...
 PREFIX = "RBT_V"
 _INTEGER = re.compile(r"-?[0-9]+\Z")
+#: What a value may hold inside an interpreter's program: no quote, delimiter, separator, sigil or space of any of them.
+_PLAIN_WORD_CHARACTERS = "letters, digits, . _ : + , = -"
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9._:+,=-]*\Z")
 _TAG = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}|\{#.*?#\}", re.DOTALL)
 _RAW_START = re.compile(r"-?\s*raw\s*-?\Z")
 _RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
@@ -275,6 +278,12 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
         for item in items:
             if "\0" in item:
                 raise ShellRefused("a value holds a NUL byte, which no command can receive")
+            if place.code_of and not _PLAIN_WORD.match(item):
+                raise ShellRefused(
+                    f"a value inside {place.code_of}'s program is code to {place.code_of}, which can run commands: only a plain word"
+                    f" ({_PLAIN_WORD_CHARACTERS}) passes, not {item[:40]!r}{'...' if len(item) > 40 else ''};"
+                    f" pass it as an argument or an environment variable instead (awk -v NAME=VALUE, ENVIRON, os.environ)"
+                )
             if place.integer and not _INTEGER.match(item.strip()):
                 raise ShellRefused(
                     f"a value read as arithmetic must be an integer, not {item[:40]!r}{'...' if len(item) > 40 else ''} (the shell would evaluate it as code)"

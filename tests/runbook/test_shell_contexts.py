@@ -147,6 +147,38 @@ def test_arithmetic_takes_integers_only(template: str, shells: tuple[str, ...], 
             render_command(template, {"x": hostile})
 
 
+PROGRAMS = [
+    ("sed script", "printf 'pool_size = 1\\n' > {f}; sed -i \"s/^pool_size = .*/pool_size = {{{{ x }}}}/\" {f}; cat {f}"),
+    ("sed -e", "printf 'a\\n' | sed -e \"s/a/{{{{ x }}}}/\""),
+    ("sed --expression=", "printf 'a\\n' | sed --expression=\"s/a/{{{{ x }}}}/\""),
+    ("awk program", 'awk "BEGIN {{ print \\"{{{{ x }}}}\\" }}"'),
+    ("awk -F : program", 'printf \'a:b\\n\' | awk -F : "{{ print \\"{{{{ x }}}}\\" }}"'),
+    ("python3 -c", "python3 -c \"print('{{{{ x }}}}')\""),
+    ("perl -e behind env", "env LC_ALL=C perl -e \"print '{{{{ x }}}}'\""),
+]
+
+
+@pytest.mark.parametrize("template", [t for _, t in PROGRAMS], ids=[n for n, _ in PROGRAMS])
+def test_a_value_in_an_interpreters_program_is_a_plain_word_or_refused(template: str, tmp_path: Path) -> None:
+    """sed's `e` command and `s///e` flag, awk's `system()`, `python3 -c`, `perl -e` run what their program says: a value
+    inside the program is code to them, however the shell quotes it. A plain word (a version, a size) works; anything
+    else is refused before it runs (it ran: `-p 'pool_size=x/;s/.*/touch pwned/e;#'` made the file)."""
+    template = template.format(f=shlex.quote(str(tmp_path / "app.conf")))
+    command = render_command(template, {"x": "v1.2_3:4+5,6=7-8"})
+    result = subprocess.run(["sh", "-c", command.text], env={**os.environ, **dict(command.env)}, capture_output=True, text=True, timeout=10, cwd=tmp_path)
+    assert result.returncode == 0 and "v1.2_3:4+5,6=7-8" in result.stdout, result
+    for hostile in ("x/;s/.*/touch pwned/e;#", '";system("touch pwned");print "', "');import os;os.system('touch pwned');print('", "a b"):
+        with pytest.raises(TemplateError, match="code to"):
+            render_command(template, {"x": hostile})
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_a_value_beside_an_interpreters_program_is_an_ordinary_argument() -> None:
+    """Where the program comes from `-e`/`-f` the operands are files, and `awk -v NAME=VALUE` is data: any value passes."""
+    for template in ("sed -e 's/a/b/' {{ x }}", "sed -f prog.sed {{ x }}", "awk -v n={{ x }} 'BEGIN { print n }'", "python3 prog.py {{ x }}"):
+        render_command(template, {"x": "a b; $(touch pwned)"})
+
+
 def test_a_list_is_one_word_per_item_where_words_split() -> None:
     command = render_command("printf '<%s>' {{ x }}; printf '[%s]' \"{{ x }}\"", {"x": ["a b", "$(id)", "c;d"]})
     result = subprocess.run(["sh", "-c", command.text], env={**os.environ, **dict(command.env)}, check=False, capture_output=True, text=True, timeout=10)

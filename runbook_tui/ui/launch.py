@@ -22,7 +22,10 @@ def _launch(app: RunbookApp) -> int:
         print(f"runbook-tui: {app.failure}", file=sys.stderr)
     if app.handle is not None:
         print(f"journal: {app.handle.journal_path}")
-        if not app.handle.controller.state.finished:
+        state = app.handle.controller.state
+        if not state.finished and state.session.get("mode") == "practice":  # a resume would be a dry run, without the recording
+            print(f"the practice run was left before its end; what was done: runbook-tui report {app.handle.journal_path}")
+        elif not state.finished:
             print(f"the run is not finished; continue it with: runbook-tui resume {app.handle.journal_path}")
     return code if isinstance(code, int) else 1
 

@@ -131,3 +131,22 @@ async def test_q_on_an_unfinished_run_asks_and_names_the_resume_command(workdir:
         await until(pilot, lambda: app.return_value is not None, "the app to quit")
     assert app.return_value == 1
     assert events("j.jsonl")[-1]["type"] != "session_finished", "the journal stays open for resume"
+
+
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        ("live", "the run is not finished; continue it with: runbook-tui resume J.jsonl"),
+        ("practice", "the practice run was left before its end; what was done: runbook-tui report J.jsonl"),
+    ],
+)
+def test_leaving_an_unfinished_run_names_what_to_do_next(mode: str, said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A trainee leaving `replay --practice` was told to `resume` it: that would be a dry run without the recording."""
+    from types import SimpleNamespace
+
+    from runbook_tui.ui.launch import _launch
+
+    state = SimpleNamespace(finished=False, session={"mode": mode})
+    app = SimpleNamespace(run=lambda: 1, failure=None, handle=SimpleNamespace(journal_path="J.jsonl", controller=SimpleNamespace(state=state)))
+    assert _launch(app) == 1  # type: ignore[arg-type]
+    assert capsys.readouterr().out.splitlines() == ["journal: J.jsonl", said]

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeGuard, get_args
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Scope
 from runbook_tui.engine.events import Event, P
+from runbook_tui.engine.expect_stdout import StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
@@ -206,9 +206,10 @@ class StepRunner:
         """Fan the command out; per-host results, the first host's stdout, and problems in words."""
         keepers: dict[str, StdoutKeeper] = {}
         problems: list[str] = []
-        pattern = None
+        expectation = None
         if step.expect.stdout is not None:
-            pattern = re.compile(self._render(step.expect.stdout, hosts[0] if hosts else None))
+            expectation = StdoutExpectation(self._render(step.expect.stdout, hosts[0] if hosts else None))
+        unmatched: dict[str, str | None] = {}  # per host: why its last attempt's stdout does not count (searched once)
         later = self._named_later(step)
 
         async def run_one(host: Host) -> Result:
@@ -221,7 +222,9 @@ class StepRunner:
                     await asyncio.sleep(step.retry_delay_seconds)
                     keeper = keepers[host.name] = StdoutKeeper()
                 result = await self._run_command(step, step.body, host, attempt, "run", keeper, tag=f".{tries}" if tries else "")
-                if result.status == "ok" and result.exit_code in step.expect.exit and (pattern is None or pattern.search(keeper.text)):
+                if result.status == "ok" and result.exit_code in step.expect.exit and expectation is not None:
+                    unmatched[host.name] = expectation.problem(keeper.text)
+                if result.status == "ok" and result.exit_code in step.expect.exit and unmatched.get(host.name) is None:
                     if later is not None and host.name not in later:  # its part of the run is over: its connection closes now
                         await self.executor_for(host).release([host])
                     return result
@@ -240,13 +243,11 @@ class StepRunner:
             self._waves = None
         if gate is not None and gate.rejected is not None:
             problems.append(f"the verifier rejected a wave and stopped the rollout: {gate.rejected}")
-        results = {o.host: self._host_result(step, o, keepers, pattern, problems) for o in outcomes}
+        results = {o.host: self._host_result(step, o, unmatched.get(o.host), problems) for o in outcomes}
         first = keepers.get(hosts[0].name) if hosts else None
         return results, (first.text if first else None), problems
 
-    def _host_result(
-        self, step: Step, outcome: HostOutcome, keepers: dict[str, StdoutKeeper], pattern: re.Pattern[str] | None, problems: list[str]
-    ) -> dict[str, Any]:
+    def _host_result(self, step: Step, outcome: HostOutcome, unmatched: str | None, problems: list[str]) -> dict[str, Any]:
         result = outcome.result
         host = outcome.host
         if result is None:
@@ -262,8 +263,8 @@ class StepRunner:
             expected = " or ".join(str(c) for c in step.expect.exit)
             problems.append(f"{host}: exit code {result.exit_code}, expected {expected}")
             return {"status": "failed", "exit_code": result.exit_code, "error": None}
-        if pattern is not None and not pattern.search(keepers[host].text):
-            problems.append(f"{host}: stdout did not match /{pattern.pattern}/")
+        if unmatched is not None:
+            problems.append(f"{host}: {unmatched}")
             return {"status": "failed", "exit_code": result.exit_code, "error": "stdout did not match"}
         return {"status": "done", "exit_code": result.exit_code, "error": None}
 

@@ -1,0 +1,56 @@
+"""`expect.stdout` on hostile output: a pattern that backtracks without end cannot hold the run (and its screen).
+
+A command prints a long run of `x`; the runbook expects `(x+x+)+y`, which Python's `re` takes exponential time to
+give up on: the run sat on one search, its event loop stuck (no key, no frame, no other host), for ever. Now the
+search stops after `SEARCH_SECONDS`, counts as no match, and says so; a plain mismatch reads as before.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from runbook_tui.engine.expect_stdout import SEARCH_SECONDS, StdoutExpectation
+
+RUNBOOK = textwrap.dedent(
+    """\
+    runbook: 1
+    id: backtracking
+    title: A pattern that backtracks
+    sections:
+      - id: pre
+        title: Pre-checks
+        kind: precheck
+        steps:
+          - id: lag
+            title: Replication lag
+            run: python3 -c "print('x' * 5000)"
+            expect: {stdout: '(x+x+)+y'}
+            verify: none
+    """
+)
+
+
+def test_a_backtracking_pattern_on_hostile_output_fails_the_step_and_says_why(tmp_path: Path) -> None:
+    (tmp_path / "r.yaml").write_text(RUNBOOK, encoding="utf-8")
+    journal = tmp_path / "J.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "exec", "r.yaml", "--solo", "t", "--journal", str(journal)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state"), "RUNBOOK_TUI_USER": "t"},
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    events = [json.loads(line) for line in journal.read_text().splitlines()]
+    [finished] = [e for e in events if e["type"] == "step_finished"]
+    assert finished["status"] == "failed" and finished["hosts"]["local"]["error"] == "stdout did not match", finished
+    said = f"stdout was searched for /(x+x+)+y/ for {SEARCH_SECONDS:g} s without an answer"
+    assert said in done.stdout, done.stdout
+
+
+def test_a_plain_mismatch_and_a_match_read_as_before() -> None:
+    expectation = StdoutExpectation(r"^0(\.\d+)?$")
+    assert expectation.problem("0.25") is None
+    assert expectation.problem("1.5") == r"stdout did not match /^0(\.\d+)?$/"

@@ -7,6 +7,7 @@ linked to the entry it names by `BastionLinks`.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.bastions import BastionLinks
 from runbook_tui.runbook.diagnostics import Collector
 from runbook_tui.runbook.document import YMap
-from runbook_tui.runbook.fields import Fields
+from runbook_tui.runbook.fields import Fields, describe
 from runbook_tui.runbook.model import LOCAL, Host, Mark, Param
 
 
@@ -47,8 +48,10 @@ class HostEntries:
                 via = self._group_via(value)
                 value, value_mark = value["hosts"], value.value_mark("hosts")
             items = self.fields.sequence(value, value_mark, f"group '{group}': a list of hosts, {{hosts: [...], via: BASTION}} or {{from_param: NAME}}")
+            if items is not None and not items:
+                self.diags.error(value_mark, f"group '{group}' has no hosts; expected at least one host entry")
             hosts = [self._host(item, mark, group, links, via) for item, mark in zip(items, items.item_marks)] if items else []
-            groups[group] = tuple(h for h in hosts if h is not None)
+            groups[group] = self._distinct(group, [h for h in hosts if h is not None])
         return links.resolve(groups)
 
     def _hosts_from_param(self, group: str, m: YMap, params: tuple[Param, ...], values: dict[str, Any] | None) -> tuple[Host, ...]:
@@ -58,9 +61,34 @@ class HostEntries:
         if name is not None and (param is None or param.type != "list"):
             self.diags.error(m.value_mark("from_param"), f"from_param: expected the name of a declared list parameter, got {name!r}")
             return ()
-        if values is None or name is None:
+        if values is None or name is None or param is None:
             return ()
-        return tuple(Host(h, h, m.value_mark("from_param")) for h in values.get(name) or [])
+        names = values.get(name) or []
+        if not names:
+            self.diags.error(param.mark, f"parameter '{name}' gives group '{group}' no hosts; expected at least one host name (-p {name}=HOST1,HOST2)")
+            return ()
+        hosts: dict[str, Host] = {}
+        for host_name in names:
+            problem = host_name_problem(host_name)
+            if problem is None and host_name in hosts:
+                problem = f"duplicate host {describe(host_name)}; expected each host once"
+            if problem is not None:
+                self.diags.error(param.mark, f"parameter '{name}' (the hosts of group '{group}'): {problem}")
+                continue
+            hosts[host_name] = Host(host_name, host_name, m.value_mark("from_param"))
+        return tuple(hosts.values())
+
+    def _distinct(self, group: str, hosts: list[Host]) -> tuple[Host, ...]:
+        """The hosts of a group, each name once: a second entry of a name would run every step on that host twice."""
+        seen: set[str] = set()
+        distinct = []
+        for host in hosts:
+            if host.name in seen:
+                self.diags.error(host.mark, f"group '{group}': duplicate host {describe(host.name)}; expected each host once")
+                continue
+            seen.add(host.name)
+            distinct.append(host)
+        return tuple(distinct)
 
     def _group_via(self, m: YMap) -> tuple[str, Mark] | None:
         via = self.plain(m, "via")
@@ -74,8 +102,9 @@ class HostEntries:
         name = self.plain(m, "name")
         if name is None:
             return None
-        if name == LOCAL:
-            self.diags.error(m.value_mark("name"), "host name 'local' is reserved for this machine; expected another name")
+        problem = host_name_problem(name)
+        if problem is not None:
+            self.diags.error(m.value_mark("name"), problem)
         host_vars = f.mapping(m["vars"], m.value_mark("vars"), "vars") if "vars" in m else None
         via = self._group_via(m) or group_via
         if via is not None:
@@ -91,3 +120,14 @@ class HostEntries:
             forward_agent=f.boolean(m, "forward_agent"),
             given=frozenset(k for k in ("address", "port", "user", "identity") if k in m),
         )
+
+
+def host_name_problem(name: str) -> str | None:
+    """What is wrong with a host name (a static entry's or one from a parameter), or None."""
+    if name == LOCAL:
+        return "host name 'local' is reserved for this machine; expected another name"
+    if not name:
+        return "an empty host name; expected a name"
+    if any(unicodedata.category(char)[0] in "CZ" for char in name):
+        return f"host name {describe(name)} has a space or a control character; expected a host name without them"
+    return None

@@ -1,0 +1,81 @@
+"""Host groups must name real, distinct hosts: an empty group (static or from a list parameter) would let every
+step on it "pass" without running anywhere, and a parameter's host names follow the rules of static entries."""
+
+from __future__ import annotations
+
+import pytest
+from helpers_runbook import at, cli_main, errors
+
+FROM_PARAM = """
+runbook: 1
+id: demo
+title: Demo
+params:
+  hs: {type: list, default: [a1]}
+hosts:
+  web: {from_param: hs}
+sections:
+  - id: main
+    kind: precheck
+    steps:
+      - {id: probe, on: web, run: hostname, verify: none}
+"""
+
+
+@pytest.mark.parametrize("given", ["", " , ", ",,"])
+def test_a_list_parameter_that_gives_a_group_no_hosts_is_refused_before_anything_runs(write_runbook, tmp_path, capsys, given):
+    path = write_runbook(FROM_PARAM)
+    journal = tmp_path / "run.jsonl"
+    assert cli_main(["exec", str(path), "--solo", "alice", "--journal", str(journal), "-p", f"hs={given}"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:5:3: parameter 'hs' gives group 'web' no hosts; expected at least one host name" in err
+    assert not journal.exists()
+    assert cli_main(["validate", str(path), "-p", f"hs={given}"]) == 2
+    assert cli_main(["plan", str(path), "-p", f"hs={given}"]) == 2
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    ["{type: list, default: []}", "{type: list}", "{type: list, required: true, default: []}"],
+)
+def test_an_empty_default_or_no_value_is_refused_too(write_runbook, declaration):
+    path = write_runbook(FROM_PARAM.replace("{type: list, default: [a1]}", declaration))
+    [err] = errors(path)
+    assert at(err) == (5, 3)
+    assert "parameter 'hs' gives group 'web' no hosts" in err.message
+
+
+@pytest.mark.parametrize(("group", "col"), [("[]", 8), ("{hosts: []}", 16)])
+def test_a_static_group_without_hosts_is_refused(write_runbook, group, col):
+    path = write_runbook(FROM_PARAM.replace("{from_param: hs}", group))
+    [err] = errors(path)
+    assert at(err) == (7, col)
+    assert err.message == "group 'web' has no hosts; expected at least one host entry"
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ("local", "host name 'local' is reserved for this machine"),
+        ("a1,a1", "duplicate host 'a1'; expected each host once"),
+        ("a1,a 2", "host name 'a 2' has a space or a control character"),
+        ("a1\nrm", "host name 'a1\\nrm' has a space or a control character"),
+        ("a1\x1b[31m", "host name 'a1\\x1b[31m' has a space or a control character"),
+    ],
+)
+def test_host_names_from_a_parameter_follow_the_rules_of_static_entries(write_runbook, given, problem):
+    path = write_runbook(FROM_PARAM)
+    [err] = errors(path, {"hs": given})
+    assert at(err) == (5, 3)
+    assert err.message.startswith(f"parameter 'hs' (the hosts of group 'web'): {problem}")
+
+
+def test_static_host_names_are_checked_the_same_way(write_runbook):
+    hosts = """{hosts: [{name: a1}, {name: "a 2"}, {name: "a\\u001b"}, {name: a1, address: 10.0.0.9}]}"""
+    path = write_runbook(FROM_PARAM.replace("{from_param: hs}", hosts))
+    found = {at(e): e.message for e in errors(path)}
+    assert found == {
+        (7, 36): "host name 'a 2' has a space or a control character; expected a host name without them",
+        (7, 51): "host name 'a\\x1b' has a space or a control character; expected a host name without them",
+        (7, 63): "group 'web': duplicate host 'a1'; expected each host once",
+    }

@@ -24,6 +24,12 @@ class Diagnostic:
         return f"{self.mark}: {prefix}{self.message}"
 
 
+def shown(value: object, limit: int = 40) -> str:
+    """A value as a message quotes it: its repr, cut short (a hostile value may be megabytes long)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 class RunbookInvalid(Exception):
     """A runbook that failed validation. It carries every diagnostic found, warnings too."""
 

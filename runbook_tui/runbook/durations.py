@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from runbook_tui.runbook.diagnostics import shown
+
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _UNIT_ENDS = ("s", "m", "h", "d")
@@ -13,20 +15,24 @@ _UNIT_ENDS = ("s", "m", "h", "d")
 def parse_duration(value: object) -> float:
     """Seconds for a duration; raises ValueError saying what was expected."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a duration like 30s, 5m, 1h30m or a number of seconds, got {value!r}")
+        raise ValueError(f"expected a duration like 30s, 5m, 1h30m or a number of seconds, got {shown(value)}")
     if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise ValueError(f"expected a finite duration, got {value!r}")
-        if value < 0:
-            raise ValueError(f"expected a duration of zero or more, got {value}")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer past float's range
+            number = math.inf
+        if not math.isfinite(number):
+            raise ValueError(f"expected a finite duration, got {shown(value)}")
+        if number < 0:
+            raise ValueError(f"expected a duration of zero or more, got {shown(value)}")
+        return number
     text = str(value).strip().replace(" ", "")
     seconds = None if text.endswith(_UNIT_ENDS) else _number(text)  # `30s`: no number ends so (a failed float() raises: slow)
     if seconds is not None:
         if not math.isfinite(seconds):
-            raise ValueError(f"expected a finite duration, got {value!r}")
+            raise ValueError(f"expected a finite duration, got {shown(value)}")
         if seconds < 0:
-            raise ValueError(f"expected a duration of zero or more, got {value!r}")
+            raise ValueError(f"expected a duration of zero or more, got {shown(value)}")
         return seconds
     position = 0
     total = 0.0
@@ -36,7 +42,7 @@ def parse_duration(value: object) -> float:
         total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
         position = match.end()
     if position == 0 or position != len(text):
-        raise ValueError(f"expected a duration like 30s, 5m, 1h30m or a number of seconds, got {value!r}")
+        raise ValueError(f"expected a duration like 30s, 5m, 1h30m or a number of seconds, got {shown(value)}")
     return total
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from runbook_tui.runbook.diagnostics import Collector
+from runbook_tui.runbook.diagnostics import Collector, shown
 from runbook_tui.runbook.document import YList, YMap
 from runbook_tui.runbook.durations import parse_duration
 from runbook_tui.runbook.field_table import Shape
@@ -36,8 +36,7 @@ def describe(value: Any) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shown(value)
 
 
 def is_percent(value: Any) -> bool:
@@ -114,7 +113,7 @@ class Fields:
     def identifier(self, m: YMap, key: str, pattern: re.Pattern[str], expected: str) -> str | None:
         value = self.string(m, key)
         if value is not None and not pattern.fullmatch(value):
-            self.diags.error(m.value_mark(key), f"'{key}': expected {expected}, got {value!r}")
+            self.diags.error(m.value_mark(key), f"'{key}': expected {expected}, got {shown(value)}")
             return None
         return value
 
@@ -148,7 +147,7 @@ class Fields:
             return default
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
             bounds = f"from {minimum}" + (f" to {maximum}" if maximum is not None else " up")
-            self.diags.error(m.value_mark(key), f"'{key}': expected a whole number {bounds}, got {number}")
+            self.diags.error(m.value_mark(key), f"'{key}': expected a whole number {bounds}, got {shown(number)}")
             return default
         return number
 
@@ -161,7 +160,7 @@ class Fields:
         if not isinstance(value, bool):
             try:
                 return float(value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: an integer past float's range
                 pass
         self.diags.error(m.value_mark(key), f"'{key}': expected a number, got {describe(value)}")
         return None

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from runbook_tui.runbook import field_table as T
+from runbook_tui.runbook.diagnostics import shown
 from runbook_tui.runbook.document import YList, YMap
 from runbook_tui.runbook.load_base import IDENT, NAME, SECTION_KINDS, STEP_KEYS, STEP_KINDS
 from runbook_tui.runbook.load_metrics import MetricsReader
@@ -210,7 +211,7 @@ class StepsReader(MetricsReader):
                 if isinstance(code, int) and not isinstance(code, bool) and 0 <= code <= 255:
                     codes.append(code)
                 else:
-                    self.diags.error(m.value_mark("exit"), f"'exit': expected an exit code 0-255 or a list of them, got {code!r}")
+                    self.diags.error(m.value_mark("exit"), f"'exit': expected an exit code 0-255 or a list of them, got {shown(code)}")
         stdout = self._text(m, "stdout", "regex", scope)
         if stdout is not None and stdout.value is not None:
             try:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.runbook.bounded_read import read_limited
+from runbook_tui.runbook.diagnostics import shown
 from runbook_tui.runbook.document import MAX_BYTES
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Param
@@ -38,7 +39,7 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
     for item in assignments:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise ParamError(f"-p {item!r}: expected NAME=VALUE or NAME=@FILE")
+            raise ParamError(f"-p {shown(item)}: expected NAME=VALUE or NAME=@FILE")
         if value.startswith("@"):
             path = Path(value[1:])
             try:
@@ -69,20 +70,20 @@ def _typed(param: Param, value: Any) -> Any:
         return str(value)
     if kind == "int":
         if isinstance(value, bool):
-            raise ParamError(f"parameter '{name}': expected an integer, got {value!r}")
+            raise ParamError(f"parameter '{name}': expected an integer, got {shown(value)}")
         try:
             return int(str(value).strip(), 10)
         except ValueError:
-            raise ParamError(f"parameter '{name}': expected an integer, got {value!r}") from None
+            raise ParamError(f"parameter '{name}': expected an integer, got {shown(value)}") from None
     if kind == "float":
         if isinstance(value, bool):
-            raise ParamError(f"parameter '{name}': expected a number, got {value!r}")
+            raise ParamError(f"parameter '{name}': expected a number, got {shown(value)}")
         try:
             number = float(str(value).strip())
         except ValueError:
-            raise ParamError(f"parameter '{name}': expected a number, got {value!r}") from None
+            raise ParamError(f"parameter '{name}': expected a number, got {shown(value)}") from None
         if not math.isfinite(number):
-            raise ParamError(f"parameter '{name}': expected a finite number, got {value!r}")
+            raise ParamError(f"parameter '{name}': expected a finite number, got {shown(value)}")
         return number
     if kind == "bool":
         if isinstance(value, bool):
@@ -92,7 +93,7 @@ def _typed(param: Param, value: Any) -> Any:
             return True
         if text in _FALSE:
             return False
-        raise ParamError(f"parameter '{name}': expected true or false, got {value!r}")
+        raise ParamError(f"parameter '{name}': expected true or false, got {shown(value)}")
     if kind == "list":
         if isinstance(value, (list, tuple)):
             return [str(item) for item in value]
@@ -102,7 +103,7 @@ def _typed(param: Param, value: Any) -> Any:
         if str(choice) == str(value):
             return choice
     allowed = ", ".join(str(c) for c in param.choices)
-    raise ParamError(f"parameter '{name}': expected one of {allowed}, got {value!r}")
+    raise ParamError(f"parameter '{name}': expected one of {allowed}, got {shown(value)}")
 
 
 def _check(param: Param, value: Any) -> None:
@@ -111,12 +112,12 @@ def _check(param: Param, value: Any) -> None:
         items = value if isinstance(value, list) else [value]
         for item in items:
             if re.search(param.pattern, str(item)) is None:
-                raise ParamError(f"parameter '{name}': {item!r} does not match the pattern {param.pattern!r}")
+                raise ParamError(f"parameter '{name}': {shown(item)} does not match the pattern {param.pattern!r}")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if param.min is not None and value < param.min:
-            raise ParamError(f"parameter '{name}': expected at least {_num(param.min)}, got {value}")
+            raise ParamError(f"parameter '{name}': expected at least {_num(param.min)}, got {shown(value)}")
         if param.max is not None and value > param.max:
-            raise ParamError(f"parameter '{name}': expected at most {_num(param.max)}, got {value}")
+            raise ParamError(f"parameter '{name}': expected at most {_num(param.max)}, got {shown(value)}")
 
 
 def _num(value: float) -> str:

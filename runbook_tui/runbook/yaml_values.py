@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
+from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid, shown
 from runbook_tui.runbook.model import Mark
 
 MAX_DEPTH = 64
@@ -42,6 +42,9 @@ _RESOLVERS = {first: resolvers + _ANY_START for first, resolvers in _IMPLICIT.it
 _INT = "tag:yaml.org,2002:int"
 #: An int PyYAML's constructor reads exactly as `int()` does (no `_`, base prefix, leading 0 or `:`).
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+#: The most digits an integer may have: Python refuses to turn a longer one from or to text (and no runbook needs one).
+MAX_INT_DIGITS = 4300
+_INT_LIMIT = 10**MAX_INT_DIGITS
 
 
 _new_mark = tuple.__new__
@@ -308,8 +311,8 @@ class Builder:
             tag = _resolve_plain(value) if event.implicit[0] else _STR
         if tag == _STR or tag == _TIMESTAMP:  # timestamps stay text: templates and the journal want what the author wrote
             return value
-        if tag == _INT and _DECIMAL.fullmatch(value):
-            return int(value)
+        if tag == _INT:
+            return self._integer(event, pos)
         node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
         construct = _CONSTRUCTORS.get(tag, _CONSTRUCTORS[None])
         try:
@@ -318,6 +321,27 @@ class Builder:
             problem = getattr(exc, "problem", None) or str(exc) or "not a valid value for its tag"
             self.errors.append(Diagnostic(Mark(self.file, *pos), f"cannot read this value: {problem}"))
             return None
+
+    def _integer(self, event: Any, pos: Position) -> int | None:
+        """An integer (decimal, 0o/0x/0b, leading 0, `_`, sexagesimal), refused past MAX_INT_DIGITS before or after it is made."""
+        text = event.value
+        number = None
+        if len(text) <= MAX_INT_DIGITS:
+            if _DECIMAL.fullmatch(text):
+                number = int(text)
+            else:
+                node = yaml.ScalarNode(_INT, text, event.start_mark, event.end_mark, event.style)
+                try:
+                    number = _CONSTRUCTORS[_INT](_SCALARS, node)
+                except (ValueError, IndexError):  # `!!int` on text that is not a number, or on none
+                    self.errors.append(Diagnostic(Mark(self.file, *pos), f"cannot read this value: expected an integer, got {shown(text)}"))
+                    return None
+        if number is None or not -_INT_LIMIT < number < _INT_LIMIT:
+            self.errors.append(
+                Diagnostic(Mark(self.file, *pos), f"cannot read this value: expected an integer of at most {MAX_INT_DIGITS} digits (quotes keep it as text)")
+            )
+            return None
+        return number
 
 
 def _measure(value: Any, limit: int) -> tuple[int, int]:

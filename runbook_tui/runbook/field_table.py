@@ -230,7 +230,7 @@ PARAM = Shape("param", "A value given with -p NAME=VALUE or the TUI's form.", (
     Field("description", {"type": ["string", "number"]}, "What the value is, shown in the form."),
     Field("required", BOOLEAN, "The run refuses to start without a value (validate stands one in)."),
     Field("default", {}, "The value when none is given."),
-    Field("pattern", TEXT, "A regular expression the value (each item of a list) must match."),
+    Field("pattern", {"type": "string"}, "A regular expression the value (each item of a list) must match."),
     Field("min", NUMBER, "Smallest allowed number."),
     Field("max", NUMBER, "Largest allowed number."),
 ))  # fmt: skip

@@ -106,7 +106,7 @@ class Fields:
             return default
         value = m[key]
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return str(value)
+            return str(m.as_written(key))
         self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe(value)}")
         return default
 
@@ -201,9 +201,9 @@ class Fields:
         if items is None:
             return []
         result = []
-        for item, mark in zip(items, items.item_marks):
+        for index, (item, mark) in enumerate(zip(items, items.item_marks)):
             if isinstance(item, (str, int, float)) and not isinstance(item, bool):
-                result.append((str(item), mark))
+                result.append((str(items.as_written(index)), mark))
             else:
                 self.diags.error(mark, f"'{key}': expected a string, got {describe(item)}")
         return result

@@ -52,7 +52,7 @@ class ReaderBase:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe(value)}")
             return None
-        return self.texts.make(str(value), m.value_mark(key), kind, scope)
+        return self.texts.make(str(m.as_written(key)), m.value_mark(key), kind, scope)
 
     def _plain(self, m: YMap, key: str, default: str | None = None) -> str | None:
         """A string rendered at load (titles, ticket fields)."""

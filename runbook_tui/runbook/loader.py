@@ -20,8 +20,9 @@ from typing import Any
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.bounded_read import read_limited
-from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
-from runbook_tui.runbook.document import MAX_BYTES, YMap, check_size, load_document
+from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid, shown
+from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, check_size, load_document
+from runbook_tui.runbook.fields import describe
 from runbook_tui.runbook.host_entries import HostEntries
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.load_base import IDENT, LOCAL_HOST, PARAM_KEYS, PARAM_TYPES, RUNBOOK_ID, TOP_KEYS
@@ -139,11 +140,11 @@ class _Builder(StepsReader):
         return Loaded(runbook, sorted(self.diags.items, key=lambda d: (d.mark.line, d.mark.col)))
 
     def _version(self, root: YMap) -> None:
-        if "runbook" in root and root["runbook"] != FORMAT_VERSION:
-            self.diags.error(
-                root.value_mark("runbook"),
-                f"unsupported format version {root['runbook']!r}; expected runbook: {FORMAT_VERSION}",
-            )
+        if "runbook" not in root:
+            return
+        version = root.as_written("runbook")  # `true` and `01` are written otherwise than 1, so they are text here
+        if type(version) is not int or version != FORMAT_VERSION:
+            self.diags.error(root.value_mark("runbook"), f"unsupported format version {shown(version)}; expected runbook: {FORMAT_VERSION}")
 
     # -- params --------------------------------------------------------------
 
@@ -161,10 +162,13 @@ class _Builder(StepsReader):
                 continue
             f.keys(m, f"parameter '{name}'", PARAM_KEYS, T.PARAM.required)
             kind = f.choice(m, "type", PARAM_TYPES, "string")
-            choices = tuple(value for value, _ in self._items(m, "choices", "'choices'"))
+            choices = tuple(self._as_written(m, "choices"))
             if kind == "choice" and not choices:
                 self.diags.error(m.mark, f"parameter '{name}' of type choice: expected a non-empty 'choices' list")
-            pattern = f.string(m, "pattern")
+            pattern = m.get("pattern")
+            if "pattern" in m and type(pattern) is not str:
+                self.diags.error(m.value_mark("pattern"), f"'pattern': expected a regular expression in a string, got {describe(pattern)}")
+                pattern = None
             if pattern is not None:
                 try:
                     re.compile(pattern)
@@ -183,6 +187,8 @@ class _Builder(StepsReader):
                 max=f.number(m, "max"),
             )
             default = m.get("default")
+            if default is not None and kind in ("string", "choice", "list"):  # compared or used as text: as written
+                default = self._as_written(m, "default") if isinstance(default, YList) else m.as_written("default")
             if default is not None:
                 try:
                     default = convert(param, default)
@@ -191,6 +197,13 @@ class _Builder(StepsReader):
                     default = None
             params.append(replace(param, default=default))
         return tuple(params)
+
+    def _as_written(self, m: YMap, key: str) -> list[Any]:
+        """The items of a list (none when it is null) as `as_written` gives them: `[0755, yes]` is ["0755", "yes"]."""
+        if m.get(key) is None:
+            return []
+        items = self.fields.sequence(m[key], m.value_mark(key), f"'{key}'")
+        return [] if items is None else [items.as_written(index) for index in range(len(items))]
 
     def _bind(self, root: YMap, params: tuple[Param, ...], given: dict[str, Any]) -> dict[str, Any] | None:
         values, problems = bind(params, given)

@@ -119,7 +119,7 @@ class ReachReader:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe(value)}")
             return None
-        return self.make(str(value), m.value_mark(key), "plain", scope or Scope())
+        return self.make(str(m.as_written(key)), m.value_mark(key), "plain", scope or Scope())
 
     @property
     def diags(self) -> Collector:

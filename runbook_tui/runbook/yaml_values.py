@@ -5,6 +5,9 @@ or a scalar with its position), so the limits on hostile input (depth, number
 of values, values added by aliases) are checked while reading, before the
 document is held whole, and a realistic runbook costs one walk of its events.
 Scalars are typed as PyYAML's safe loader types them; timestamps stay text.
+A plain scalar YAML 1.1 retypes into a value that prints otherwise (`0644` is
+420, `15.10` is 15.1, `12:30:00` is 45000, `yes` is True) keeps the text as
+written beside it, for the fields that are text (`as_written`).
 An alias stands for its anchor's value (the same object, at the anchor's
 position, as PyYAML's composer shares the node); an alias inside its own
 anchor is refused.
@@ -13,7 +16,8 @@ anchor is refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -48,6 +52,10 @@ _INT_LIMIT = 10**MAX_INT_DIGITS
 
 
 _new_mark = tuple.__new__
+#: The types YAML makes of a plain scalar that may print otherwise than it was written.
+_RETYPED = frozenset({int, float, bool})
+#: `written` of a collection with no retyped scalar (most): shared, read-only.
+_NONE_WRITTEN: Mapping[Any, str] = MappingProxyType({})
 
 
 class YMap(dict[str, Any]):
@@ -61,6 +69,11 @@ class YMap(dict[str, Any]):
     pos: Position
     key_pos: dict[str, Position]
     value_pos: dict[str, Position]
+    written: Mapping[str, str] = _NONE_WRITTEN
+
+    def as_written(self, key: str) -> Any:
+        """The value for a text field: the text as written when YAML retyped it (`0644`, not 420), else the value."""
+        return self.written.get(key, self[key])
 
     @property
     def mark(self) -> Mark:
@@ -79,6 +92,11 @@ class YList(list[Any]):
     file: str
     pos: Position
     item_pos: list[Position]
+    written: Mapping[int, str] = _NONE_WRITTEN
+
+    def as_written(self, index: int) -> Any:
+        """The item for a text field: the text as written when YAML retyped it (`0644`, not 420), else the item."""
+        return self.written.get(index, self[index])
 
     @property
     def mark(self) -> Mark:
@@ -201,10 +219,14 @@ class Builder:
                             value = key_text  # quoted, or plain with no resolver for its first character: a string
                         else:
                             value = self._scalar(event, pos)
+                            if value.__class__ in _RETYPED and parent is not None:
+                                _keep_written(parent, value, key_text)
                         if event.anchor is not None:
                             self._anchor(event.anchor, _Anchor(value, pos, key_text, event), mark)
                     elif kind is alias_event:
                         value, pos, key_text = self._alias(event, len(stack), open_anchors, as_key or discard)
+                        if value.__class__ in _RETYPED and parent is not None and key_text is not None and not (as_key or discard):
+                            _keep_written(parent, value, key_text)
                     else:
                         if len(stack) >= MAX_DEPTH:
                             raise self._refuse(pos, f"nested deeper than {MAX_DEPTH} levels; the limit is {MAX_DEPTH}")
@@ -342,6 +364,16 @@ class Builder:
             )
             return None
         return number
+
+
+def _keep_written(frame: _Frame, value: Any, text: str) -> None:
+    """Note the text of a retyped scalar about to be placed in `frame` (as its next item, or its awaited key's value)."""
+    if str(value) == text:
+        return
+    container = frame.value
+    if container.written is _NONE_WRITTEN:
+        container.written = {}
+    container.written[len(container) if frame.key is _ITEM else frame.key] = text
 
 
 def _measure(value: Any, limit: int) -> tuple[int, int]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from runbook_tui.runbook.bounded_read import read_limited
+from runbook_tui.runbook.bounded_search import found, too_slow
 from runbook_tui.runbook.diagnostics import shown
 from runbook_tui.runbook.document import MAX_BYTES
 from runbook_tui.runbook.lean_dataclass import dataclass
@@ -111,7 +111,11 @@ def _check(param: Param, value: Any) -> None:
     if param.pattern is not None:
         items = value if isinstance(value, list) else [value]
         for item in items:
-            if re.search(param.pattern, str(item)) is None:
+            try:
+                matches = found(param.pattern, str(item))
+            except TimeoutError:
+                raise ParamError(f"parameter '{name}': {shown(item)} against the pattern: {too_slow(param.pattern)}") from None
+            if not matches:
                 raise ParamError(f"parameter '{name}': {shown(item)} does not match the pattern {param.pattern!r}")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if param.min is not None and value < param.min:

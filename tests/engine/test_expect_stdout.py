@@ -13,7 +13,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from runbook_tui.engine.expect_stdout import SEARCH_SECONDS, StdoutExpectation
+from runbook_tui.engine.expect_stdout import StdoutExpectation
+from runbook_tui.runbook.bounded_search import SEARCH_SECONDS
 
 RUNBOOK = textwrap.dedent(
     """\
@@ -46,7 +47,7 @@ def test_a_backtracking_pattern_on_hostile_output_fails_the_step_and_says_why(tm
     events = [json.loads(line) for line in journal.read_text().splitlines()]
     [finished] = [e for e in events if e["type"] == "step_finished"]
     assert finished["status"] == "failed" and finished["hosts"]["local"]["error"] == "stdout did not match", finished
-    said = f"stdout was searched for /(x+x+)+y/ for {SEARCH_SECONDS:g} s without an answer"
+    said = f"stdout: /(x+x+)+y/ was searched for {SEARCH_SECONDS:g} s without an answer"
     assert said in done.stdout, done.stdout
 
 

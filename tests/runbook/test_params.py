@@ -127,6 +127,16 @@ def test_pattern_applies_to_each_list_item(write_runbook):
     assert "parameter 'hosts'" in err.message and "'db1'" in err.message
 
 
+def test_a_pattern_that_backtracks_on_a_value_gives_up_with_a_message(write_runbook):
+    """`(x+x+)+y` against 5,000 `x` takes Python's `re` longer than anyone waits: `validate` (and the picker's form, and
+    the run's start) hung on a value typed by someone; the search now gives up after a second and says so."""
+    document = {"runbook": 1, "id": "demo", "title": "Demo", "params": {"tag": {"type": "string", "pattern": "(x+x+)+y"}}}
+    document["sections"] = [{"id": "main", "steps": [{"id": "hello", "run": "echo {{ tag }}"}]}]
+    path = write_runbook(json.dumps(document))  # JSON is YAML
+    err = only_error(path, {"tag": "x" * 5000})
+    assert "parameter 'tag'" in err.message and "/(x+x+)+y/ was searched for 1 s without an answer" in err.message, err.message
+
+
 def test_float_nan_is_outside_min_max(write_runbook):
     err = only_error(write_runbook(PARAMS), {"ratio": "nan"})
     assert "parameter 'ratio'" in err.message

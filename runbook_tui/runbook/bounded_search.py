@@ -1,0 +1,32 @@
+"""A runbook's regular expression searched in text that may be hostile, in bounded time.
+
+A pattern may backtrack without end (`(x+x+)+y` on a long run of `x`), and the text it meets is a
+parameter's value or a command's output: Python's `re` would hold the process (the assignee's screen
+with it) until the search ends, which may be never. The `regex` module reads the same syntax and gives
+up after SEARCH_SECONDS (TimeoutError).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+#: Longest one search may take.
+SEARCH_SECONDS = 1.0
+
+
+def found(pattern: str, text: str) -> bool:
+    """Whether `pattern` occurs in `text`; TimeoutError when the search takes longer than SEARCH_SECONDS."""
+    return _compiled(pattern).search(text, timeout=SEARCH_SECONDS) is not None
+
+
+def too_slow(pattern: str) -> str:
+    """What to say when a search of `pattern` gave up."""
+    return f"/{pattern}/ was searched for {SEARCH_SECONDS:g} s without an answer (a pattern that backtracks, such as nested repeats)"
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> Any:
+    import regex  # type: ignore[import-untyped]  # (no stubs in the lock) ~17 ms: when first needed, not before the first frame
+
+    return regex.compile(pattern, flags=regex.VERSION0)  # VERSION0: `re`'s behaviour, as validate checked the pattern

@@ -39,6 +39,8 @@ from runbook_tui.runbook.template_simple import SimpleTemplate
 
 #: Environment variables carrying values are named PREFIX1, PREFIX2, ...
 PREFIX = "RBT_V"
+#: Characters all the values of one command may hold together (the template sandbox's limit for one value).
+MAX_VALUES_SIZE = 1_000_000
 _INTEGER = re.compile(r"-?[0-9]+\Z")
 #: What a value may hold inside an interpreter's program: no quote, delimiter, separator, sigil or space of any of them.
 _PLAIN_WORD_CHARACTERS = "letters, digits, . _ : + , = -"
@@ -232,7 +234,20 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
 
 # -- the render side ---------------------------------------------------------------------------------
 
-_recorded: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("shell_values", default=None)
+
+class _Recording(list[Any]):
+    """The values of the command being rendered, and how many characters they hold together."""
+
+    size: int = 0
+
+
+_recorded: contextvars.ContextVar[_Recording | None] = contextvars.ContextVar("shell_values", default=None)
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, (list, tuple)):
+        return len(value) + sum(len(item) for item in value if isinstance(item, str))
+    return len(value) if isinstance(value, str) else 1
 
 
 def record(value: Any) -> Any:
@@ -246,16 +261,19 @@ def record(value: Any) -> Any:
         raise ShellRefused("a shell template rendered without its value recorder")
     if len(values) >= MARKER_LIMIT - 1:
         raise ShellRefused(f"more than {MARKER_LIMIT - 1} values in one command")
+    values.size += _size(value)
+    if values.size > MAX_VALUES_SIZE:
+        raise ShellRefused(f"the values of one command hold more than {MAX_VALUES_SIZE} characters")
     values.append(value)
     return marker(len(values) - 1)
 
 
-def start_recording() -> contextvars.Token[list[Any] | None]:
-    return _recorded.set([])
+def start_recording() -> contextvars.Token[_Recording | None]:
+    return _recorded.set(_Recording())
 
 
-def stop_recording(token: contextvars.Token[list[Any] | None]) -> list[Any]:
-    values = _recorded.get() or []
+def stop_recording(token: contextvars.Token[_Recording | None]) -> list[Any]:
+    values: list[Any] = _recorded.get() or []
     _recorded.reset(token)
     return values
 

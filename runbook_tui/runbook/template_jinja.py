@@ -6,7 +6,8 @@ a runbook whose strings are plain `{{ name }}` substitutions never loads Jinja.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from difflib import get_close_matches
 from functools import lru_cache
 from typing import Any
 
@@ -45,6 +46,8 @@ def _environment(finalize: Callable[[Any], str]) -> BoundedSandbox:
         finalize=finalize,
     )
     env.filters["raw"] = _raw
+    # Only where it is written, `| raw`, does validate see it and warn; `map('raw')` would hide it.
+    env.written_only_filters = frozenset({"raw", "__rbt_value"})
     env.filters["shq"] = lambda value: shq(value, _to_text)
     # Taking the context keeps Jinja from folding `{{ true }}` into the compiled template: the value must be
     # recorded at every render, not once at compile time (a cached template then ran a bare marker).
@@ -71,6 +74,7 @@ def analysis(source: str) -> Analysis:
         tree = ENVIRONMENTS["plain"].parse(source)
     except TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
+    _check_known(tree)
     roots = frozenset(meta.find_undeclared_variables(tree) - GLOBALS)
     references: list[Reference] = []
     seen_attr_nodes: set[int] = set()
@@ -92,6 +96,21 @@ def analysis(source: str) -> Analysis:
             references.append(Reference(name_node.name, None, name_node.lineno))
     raw_lines = tuple(f.lineno for f in tree.find_all(nodes.Filter) if f.name == "raw")
     return Analysis(roots, tuple(references), raw_lines)
+
+
+def _check_known(tree: nodes.Template) -> None:
+    """Every filter and test the template names exists (Jinja's compiler would raise a bare assertion error)."""
+    environment = ENVIRONMENTS["plain"]
+    for kind, node_type, known in (("filter", nodes.Filter, environment.filters), ("test", nodes.Test, environment.tests)):
+        for node in tree.find_all(node_type):
+            assert isinstance(node, (nodes.Filter, nodes.Test))  # what find_all was asked for; narrows the type
+            if node.name not in known:
+                raise TemplateError(f"unknown {kind} '{node.name}'{_close_names(node.name, known)}", node.lineno)
+
+
+def _close_names(name: str, known: Iterable[str]) -> str:
+    close = get_close_matches(name, [k for k in known if not k.startswith("_")], n=3)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
 
 
 @lru_cache(maxsize=8192)

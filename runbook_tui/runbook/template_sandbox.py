@@ -1,11 +1,14 @@
 """A Jinja sandbox whose templates cost bounded time and memory.
 
 `{{ 9**(9**10) }}`, `'a' * 3000000000`, `'%2000000000s' % 1`, nested
-`range(100000)` loops and exponential macro recursion would hang or exhaust
-the machine at load. Every power, repetition, formatting width, loop
-iteration and call is checked against a budget per render; over it, the
-render stops with `TemplateCost`, which `templating` reports at the string's
-position.
+`range(100000)` loops, exponential macro recursion, `'a'.ljust(1000000000)`,
+`s | replace('', s)`, `s ~ s ~ ...` and a thousand-line loop of big values
+would hang or exhaust the machine at load. Every power, repetition,
+formatting or padding width, replacement, join, loop iteration, call,
+concatenation and the rendered text are checked against a budget per render;
+over it, the render stops with `TemplateCost`, which `templating` reports at
+the string's position. A template nested deeper than 64 levels is a syntax
+error (Jinja's compiler would recurse past Python's limit).
 """
 
 from __future__ import annotations
@@ -16,9 +19,17 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from jinja2 import nodes
+from jinja2 import TemplateSyntaxError, nodes, pass_eval_context
+from jinja2.exceptions import SecurityError
+from jinja2.filters import do_batch as _BATCH
 from jinja2.filters import do_indent as _INDENT
+from jinja2.filters import do_replace as _REPLACE
+from jinja2.filters import do_tojson as _TOJSON
+from jinja2.filters import sync_do_join as _JOIN
+from jinja2.filters import sync_do_slice as _SLICE
+from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 
@@ -32,8 +43,13 @@ MAX_STEPS = 1_000_000
 MAX_SECONDS = 2.0
 #: Widest field or precision a format may ask for.
 MAX_WIDTH = 10_000
+#: Deepest nesting of expressions, filters and blocks a template may have (as YAML's 64 levels).
+MAX_NESTING = 64
 
 _ITER = "__rbt_iter"
+_CONCAT = "__rbt_concat"
+#: String methods that pad to the width given as their first argument.
+_PADDING_METHODS = frozenset({"ljust", "rjust", "center", "zfill"})
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _BRACE_SPEC = re.compile(r"\{[^{}]*?:[^{}]*?\}")
 _NESTED_FIELD = re.compile(r"\{[^{}]*:[^{}]*\{")
@@ -165,18 +181,140 @@ def _indent_filter(value: Any, width: Any = 4, first: bool = False, blank: bool 
     return str(_INDENT(value, width, first, blank))
 
 
+def _replaced_size(text: str | bytes, old: Any, new: Any, count: Any = -1) -> int:
+    """The length `text.replace(old, new, count)` would have (an empty `old` matches between every two characters)."""
+    if not isinstance(old, (str, bytes)) or not isinstance(new, (str, bytes)):
+        return len(text)  # replace itself refuses these
+    found = len(text) + 1 if not old else text.count(old)  # type: ignore[arg-type]
+    if isinstance(count, int) and count >= 0:
+        found = min(found, count)
+    return len(text) + found * max(len(new) - len(old), 0)
+
+
+def _joined_size(separator: str | bytes, items: Any) -> int:
+    if not isinstance(items, (list, tuple)):
+        return 0  # an iterator: its items were bounded as they were built
+    texts = [item for item in items if isinstance(item, (str, bytes))]
+    return sum(map(len, texts)) + len(separator) * max(len(items) - 1, 0)
+
+
+def _check_string_method(method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """`'a'.ljust(1000000000)`, `'\t'.expandtabs(...)`, `s.replace('', s)`: refused before the text is built."""
+    text = getattr(method, "__self__", None)
+    if not isinstance(text, (str, bytes)):
+        return
+    name = getattr(method, "__name__", "")
+    if name in _PADDING_METHODS and args and isinstance(args[0], int) and args[0] > MAX_WIDTH:
+        raise TemplateCost(f"{name}({args[0]}) is wider than {MAX_WIDTH}")
+    if name == "expandtabs":
+        tab_size = args[0] if args else kwargs.get("tabsize", 8)
+        if isinstance(tab_size, int):
+            _check_size(len(text) + text.count("\t" if isinstance(text, str) else b"\t") * max(tab_size, 0))  # type: ignore[arg-type]
+    elif name == "replace":
+        _check_size(_replaced_size(text, *args, **kwargs))
+    elif name == "join" and args:
+        _check_size(_joined_size(text, args[0]))
+    elif name == "translate" and args and isinstance(args[0], dict) and isinstance(text, str):
+        longest = max((len(v) for v in args[0].values() if isinstance(v, str)), default=1)
+        _check_size(len(text) * longest)
+
+
+@pass_eval_context
+def _replace_filter(eval_ctx: EvalContext, value: Any, old: Any, new: Any, count: int | None = None) -> str:
+    _check_size(_replaced_size(str(value), str(old), str(new), -1 if count is None else count))
+    return str(_REPLACE(eval_ctx, value, old, new, count))
+
+
+@pass_eval_context
+def _join_filter(eval_ctx: EvalContext, value: Any, separator: str = "", attribute: Any = None) -> str:
+    items = list(_counted(value))
+    _check_size(_joined_size(str(separator), items))
+    return str(_JOIN(eval_ctx, items, separator, attribute))
+
+
+def _slice_filter(value: Any, slices: int, fill_with: Any = None) -> Iterator[list[Any]]:
+    _check_size(int(slices))
+    return _SLICE(value, slices, fill_with)
+
+
+def _batch_filter(value: Any, line_count: int, fill_with: Any = None) -> Iterator[list[Any]]:
+    _check_size(int(line_count))
+    return _BATCH(value, line_count, fill_with)
+
+
+@pass_eval_context
+def _tojson_filter(eval_ctx: EvalContext, value: Any, indent: int | None = None) -> Any:
+    if isinstance(indent, int) and indent > MAX_WIDTH:
+        raise TemplateCost(f"tojson({indent}) is wider than {MAX_WIDTH}")
+    return _TOJSON(eval_ctx, value, indent)
+
+
+def bounded_concat(parts: Iterable[str]) -> str:
+    """Jinja's `concat` (a render's output, a `{% set %}` block's, a macro's), stopped once it grows past the limit."""
+    texts: list[str] = []
+    size = 0
+    for part in parts:
+        size += len(part)
+        if size > MAX_SIZE:
+            raise TemplateCost(f"the template renders more than {MAX_SIZE} characters")
+        texts.append(part)
+    return "".join(texts)
+
+
+def _concat(*values: Any) -> str:
+    """`a ~ b ~ c`."""
+    return bounded_concat(str(value) for value in values)
+
+
+def _nesting_error(line: int, name: str | None, filename: str | None) -> TemplateSyntaxError:
+    message = f"the template nests deeper than {MAX_NESTING} levels (brackets, operators, filters, blocks); expected at most {MAX_NESTING}"
+    return TemplateSyntaxError(message, line, name, filename)
+
+
+def _check_nesting(tree: nodes.Template, name: str | None, filename: str | None) -> None:
+    """Without recursion: Jinja's compiler recurses once per level and would raise RecursionError."""
+    pending: list[tuple[nodes.Node, int]] = [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_NESTING:
+            raise _nesting_error(node.lineno or 1, name, filename)
+        pending.extend((child, depth + 1) for child in node.iter_child_nodes())
+
+
+class _Bounding(NodeTransformer):
+    """Every `{% for %}` iterates through a counter, so loops spend the budget; every `~` is a bounded concatenation."""
+
+    def visit_For(self, node: nodes.For) -> nodes.Node:
+        self.generic_visit(node)
+        node.iter = nodes.Call(nodes.Name(_ITER, "load"), [node.iter], [], None, None, lineno=node.lineno)
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        self.generic_visit(node)
+        return nodes.Call(nodes.Name(_CONCAT, "load"), node.nodes, [], None, None, lineno=node.lineno)
+
+
 class BoundedSandbox(ImmutableSandboxedEnvironment):
     """The immutable sandbox, with each costly operation checked against a per-render budget."""
 
     intercepted_binops = frozenset(_BINOPS)
+    concat = staticmethod(bounded_concat)
+    #: Filters a template may only write as `| name`, never name in a string (`map('raw')`); set by the user of the sandbox.
+    written_only_filters: frozenset[str] = frozenset()
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.globals["range"] = _bounded_range
         self.globals[_ITER] = _counted
+        self.globals[_CONCAT] = _concat
         self.filters["format"] = _format_filter
         self.filters["center"] = _center_filter
         self.filters["indent"] = _indent_filter
+        self.filters["replace"] = _replace_filter
+        self.filters["join"] = _join_filter
+        self.filters["slice"] = _slice_filter
+        self.filters["batch"] = _batch_filter
+        self.filters["tojson"] = _tojson_filter
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         return _BINOPS[operator](left, right)
@@ -186,7 +324,14 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         for size in (_sized(a) for a in args):
             if size is not None:
                 _check_size(size)
+        _check_string_method(obj, args, kwargs)
         return super().call(context, obj, *args, **kwargs)
+
+    def call_filter(self, name: str, value: Any, args: Any = None, kwargs: Any = None, context: Any = None, eval_ctx: Any = None) -> Any:
+        """A filter named by a string (`map('raw')`, `map('r' ~ 'aw')`): never one that must be seen where it is used."""
+        if name in self.written_only_filters:
+            raise SecurityError(f"the filter '{name}' can only be written as '| {name}', not named in map() or another filter's argument")
+        return super().call_filter(name, value, args, kwargs, context, eval_ctx)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """`'{:2000000000}'.format(1)`: the format string is checked before it formats anything."""
@@ -197,8 +342,12 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return wrapper
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        """Every `{% for %}` iterates through a counter, so loops spend the budget too."""
-        tree = super()._parse(source, name, filename)
-        for loop in tree.find_all(nodes.For):
-            loop.iter = nodes.Call(nodes.Name(_ITER, "load"), [loop.iter], [], None, None, lineno=loop.lineno)
-        return tree
+        """Parsed, refused when nested too deeply, then every loop counted and every `~` bounded (see `_Bounding`)."""
+        try:
+            tree = super()._parse(source, name, filename)
+        except RecursionError:
+            raise _nesting_error(1, name, filename) from None  # Jinja's parser recursed too deeply: brackets, `not`, `-`, blocks
+        _check_nesting(tree, name, filename)
+        bounded = _Bounding().visit(tree)
+        bounded.set_environment(self)
+        return bounded  # type: ignore[no-any-return]

@@ -106,8 +106,8 @@ def _promql_finalize(value: Any) -> str:
     return promql_mark(_to_text(value))
 
 
-#: Names Jinja's environments define: `range` and the sandbox's loop counter (a test holds this equal to template_jinja's).
-GLOBALS = frozenset({"range", "__rbt_iter"})
+#: Names Jinja's environments define: `range`, the sandbox's loop counter and concatenation (a test holds this equal to template_jinja's).
+GLOBALS = frozenset({"range", "__rbt_iter", "__rbt_concat"})
 #: What each environment does with a `{{ value }}` (the shell's through its `__rbt_value` filter): used for simple templates.
 _EMIT: dict[TextKind, Callable[[Any], str]] = {
     "plain": _plain_finalize,

@@ -29,6 +29,26 @@ COSTLY = [
     ("{% for i in range(10**12) %}{% endfor %}", "the limit is"),
     ("{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}", "the template takes|values in one command"),
     ("{% set s = 'a' * 1000000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}", "loop iterations|the template takes"),
+    ("{{ 'a'.ljust(1000000000) }}", "ljust.* is wider than 10000"),
+    ("{{ 'a'.rjust(1000000000) }}", "rjust.* is wider than 10000"),
+    ("{{ 'a'.center(1000000000) }}", "center.* is wider than 10000"),
+    ("{{ 'a'.zfill(1000000000) }}", "zfill.* is wider than 10000"),
+    ("{{ '\t\t'.expandtabs(1000000000) }}", "the limit is 1000000"),
+    ("{{ ('a' * 100000) | replace('', 'b' * 10000) }}", "the limit is 1000000"),
+    ("{{ ('a' * 100000) | replace('a', 'b' * 100000) }}", "the limit is 1000000"),
+    ("{{ ('a' * 100000).replace('a', 'b' * 100000) }}", "the limit is 1000000"),
+    ("{{ ('a' * 1000000).join([''] * 1000) }}", "the limit is 1000000"),
+    ("{{ ([('a' * 1000000)] * 1000) | join }}", "the limit is 1000000"),
+    ("{{ ('x' * 1000000).translate({120: 'y' * 1000}) }}", "the limit is 1000000"),
+    ("{{ range(10) | slice(100000000) | list }}", "the limit is 1000000"),
+    ("{{ range(1) | batch(100000000, 'x') | list }}", "the limit is 1000000"),
+    ("{{ [1, 2] | tojson(1000000000) }}", "wider than 10000"),
+    ("{% set s = 'a' * 1000000 %}{{ " + " ~ ".join(["s"] * 100) + " }}", "renders more than 1000000 characters"),
+    ("{% for i in range(1000) %}{{ 'a' * 1000000 }}{% endfor %}", "renders more than 1000000 characters|values of one command hold more than 1000000"),
+    (
+        "{% set s %}{% for i in range(1000) %}{{ 'a' * 1000000 }}{% endfor %}{% endset %}{{ s | length }}",
+        "renders more than 1000000|values of one command hold more",
+    ),
 ]
 
 
@@ -44,6 +64,11 @@ def test_a_costly_template_is_refused_quickly(source: str, says: str, kind: str)
 def test_ordinary_templates_still_render() -> None:
     assert render("{{ 2 ** 10 }} {{ 'ab' * 3 }} {{ '%5s' % 'x' }} {{ '{:>4}'.format(7) }}", "plain", {}) == "1024 ababab     x    7"
     assert render("{% for i in range(3) %}{{ i }}{% endfor %}", "plain", {}) == "012"
+    assert render("{{ 'ab'.ljust(4) }}|{{ '7'.zfill(3) }}|{{ 'a\tb'.expandtabs(2) }}|{{ 'aXa' | replace('a', 'bb') }}", "plain", {}) == "ab  |007|a b|bbXbb"
+    assert (
+        render("{{ 'a' ~ 1 ~ 'b' }} {{ [1, 2] | join(',') }} {{ range(4) | slice(2) | list }} {{ [1] | tojson(2) }}", "plain", {})
+        == "a1b 1,2 [[0, 1], [2, 3]] [\n  1\n]"
+    )
 
 
 def test_a_costly_title_is_an_error_at_its_line(write_runbook) -> None:

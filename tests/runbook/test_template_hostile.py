@@ -1,0 +1,130 @@
+"""Hostile template shapes: `raw` by another name, unknown filters, deep nesting; each an error at the string's position."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers_runbook import at, cli_main, only_error
+
+from runbook_tui.runbook.templating import TemplateError, render
+
+REPO = Path(__file__).resolve().parents[2]
+
+RAW_BY_NAME = [
+    "{{ [svc] | map('raw') | first }}",
+    "{{ [svc] | map('r' ~ 'aw') | first }}",
+    "{% set f = 'r' ~ 'aw' %}{{ [svc] | map(f) | join }}",
+    "{{ [svc] | map('raw') | map('upper') | first }}",
+]
+
+
+def _runbook(run: str, title: str = "Restart {{ svc }}") -> str:
+    return f"""
+        runbook: 1
+        id: demo
+        title: Demo
+        params:
+          svc: {{type: string, default: nginx}}
+        sections:
+          - id: main
+            steps:
+              - id: one
+                title: "{title}"
+                run: echo {run}
+                verify: none
+        """
+
+
+@pytest.mark.parametrize("run", RAW_BY_NAME)
+def test_raw_named_in_a_string_is_an_error_at_validate(write_runbook, run: str, capsys) -> None:
+    path = write_runbook(_runbook(run))
+    assert cli_main(["validate", str(path)]) == 2
+    said = capsys.readouterr()
+    assert f"{path}:11:" in said.err + said.out
+    assert "'raw' can only be written as '| raw'" in said.err + said.out
+
+
+@pytest.mark.parametrize("kind", ["plain", "shell", "regex", "promql"])
+def test_raw_named_in_a_string_never_renders(kind: str) -> None:
+    with pytest.raises(TemplateError, match="can only be written as"):
+        render("{{ [svc] | map('r' ~ 'aw') | first }}", kind, {"svc": "x; touch /tmp/owned"})  # type: ignore[arg-type]
+
+
+def test_a_parameter_never_becomes_shell_code_by_map_raw(write_runbook, tmp_path: Path) -> None:
+    """validate passes (the branch is not taken for the default); exec with the hostile value refuses, runs nothing."""
+    witness = tmp_path / "owned"
+    run = "{% if svc != 'nginx' %}{{ [svc] | map('raw') | first }}{% else %}{{ svc }}{% endif %}"
+    path = write_runbook(_runbook(run))
+    assert cli_main(["validate", str(path)]) == 0
+    done = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j.jsonl"), "-p", f"svc=x; touch {witness}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=tmp_path,
+        check=False,
+    )
+    assert not witness.exists()
+    assert "can only be written as '| raw'" in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("run", "title", "says", "line"),
+    [
+        ("{{ svc | shquote }}", "Restart {{ svc }}", "unknown filter 'shquote' (did you mean 'shq'?)", 11),
+        ("{{ svc }}", "Restart {{ svc | nope }}", "unknown filter 'nope'", 10),
+        ("{{ svc }}", "Restart {% filter nope %}{{ svc }}{% endfilter %}", "unknown filter 'nope'", 10),
+        ("{{ svc }}", "Restart {{ svc is nope }}", "unknown test 'nope'", 10),
+    ],
+)
+def test_an_unknown_filter_is_an_error_at_its_position(write_runbook, run: str, title: str, says: str, line: int) -> None:
+    error = only_error(write_runbook(_runbook(run, title)))
+    assert says in error.message
+    assert at(error)[0] == line
+
+
+@pytest.mark.parametrize("command", ["validate", "plan"])
+def test_an_unknown_filter_exits_2_without_a_traceback(write_runbook, command: str, capsys) -> None:
+    path = write_runbook(_runbook("{{ svc | shquote }}"))
+    assert cli_main([command, str(path)]) == 2
+    said = capsys.readouterr()
+    assert f"{path}:11:14: unknown filter 'shquote'" in said.err + said.out
+    assert "Traceback" not in said.err
+
+
+DEEP = [
+    "{{ " + "(" * 100 + "1" + ")" * 100 + " }}",
+    "{{ svc" + " | upper" * 5000 + " }}",
+    "{{ " + "not " * 5000 + "1 }}",
+    "{{ " + "-" * 5000 + "1 }}",
+    "{{ " + "+".join(["1"] * 20000) + " }}",
+    "{{ " + "[" * 100 + "]" * 100 + " }}",
+    "{% if 1 %}" * 500 + "x" + "{% endif %}" * 500,
+]
+
+
+@pytest.mark.parametrize("source", DEEP, ids=["parens", "filters", "not", "minus", "plus", "lists", "ifs"])
+def test_deep_nesting_is_an_error_at_the_strings_position(write_runbook, source: str) -> None:
+    error = only_error(write_runbook(_runbook("{{ svc }}", title=source)))
+    assert "nests deeper than 64 levels" in error.message
+    assert at(error) == (10, 16)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("{{ " + "(" * 50 + "1" + ")" * 50 + " }}", "1"),
+        ("{{ svc" + " | upper" * 50 + " }}", "NGINX"),
+        ("{{ " + "+".join(["1"] * 50) + " }}", "50"),
+        ("{% if 1 %}" * 30 + "x" + "{% endif %}" * 30, "x"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["plain", "shell"])
+def test_nesting_within_the_limit_renders(source: str, expected: str, kind: str) -> None:
+    assert render(source, kind, {"svc": "nginx"}) == expected  # type: ignore[arg-type]

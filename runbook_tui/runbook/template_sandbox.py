@@ -35,6 +35,8 @@ from runbook_tui.runbook.lean_dataclass import dataclass
 
 #: Largest text or list one operation may build.
 MAX_SIZE = 1_000_000
+#: Characters and items all the operations of one render may build together.
+MAX_BUILT = 10 * MAX_SIZE
 #: Largest integer (in bits) a power or product may build.
 MAX_BITS = 4096
 #: Loop iterations plus calls per render.
@@ -63,24 +65,29 @@ class TemplateCost(ValueError):
 class _Budget:
     steps: int = 0
     deadline: float = 0.0
+    built: int = 0
 
 
 _budget: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("template_budget", default=None)
 
 
 def start_budget() -> contextvars.Token[_Budget | None]:
-    return _budget.set(_Budget(0, time.monotonic() + MAX_SECONDS))
+    return _budget.set(_Budget(0, time.monotonic() + MAX_SECONDS, 0))
 
 
 def end_budget(token: contextvars.Token[_Budget | None]) -> None:
     _budget.reset(token)
 
 
-def _tick(count: int = 1) -> None:
+def _tick(count: int = 1, built: int = 0) -> None:
+    """`count` loop iterations or calls, and `built` items built, spent from the render's budget."""
     budget = _budget.get()
     if budget is None:
         return
     budget.steps += count
+    budget.built += built
+    if budget.built > MAX_BUILT:
+        raise TemplateCost(f"the template builds more than {MAX_BUILT} items in all")
     if budget.steps > MAX_STEPS:
         raise TemplateCost(f"the template takes more than {MAX_STEPS} loop iterations and calls")
     if budget.steps % 1024 == 0 and time.monotonic() > budget.deadline:
@@ -96,6 +103,35 @@ def _counted(iterable: Iterable[Any]) -> Iterator[Any]:
 def _check_size(size: int) -> None:
     if size > MAX_SIZE:
         raise TemplateCost(f"the template builds a value of {size} items; the limit is {MAX_SIZE}")
+
+
+def _spend(size: int) -> None:
+    """An operation about to build a value of `size` items: checked alone, then against what the render built so far."""
+    _check_size(size)
+    _tick(0, size)
+
+
+def _weight(value: Any) -> int:
+    """Items a value holds, each character of its texts counted, down to its deepest list; counting stops past the limit.
+
+    `[s] * 1000` is 1000 items, but as text (`{{ [s] * 1000 }}`) it is 1000 copies of `s`.
+    """
+    total = 0
+    pending = [value]
+    while pending and total <= MAX_SIZE:
+        item = pending.pop()
+        if isinstance(item, (str, bytes)):
+            total += len(item)
+        elif isinstance(item, (list, tuple)):
+            total += len(item)
+            pending.extend(item)
+        elif isinstance(item, dict):
+            total += len(item)
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        else:
+            total += 1
+    return total
 
 
 def _check_format(spec: str) -> None:
@@ -131,9 +167,9 @@ def _power(left: Any, right: Any) -> Any:
 
 def _times(left: Any, right: Any) -> Any:
     for seq, count in ((left, right), (right, left)):
-        size = _sized(seq)
+        size = _weight(seq) if isinstance(seq, (list, tuple)) else _sized(seq)
         if size is not None and isinstance(count, int):
-            _check_size(size * max(count, 0))
+            _spend(size * max(count, 0))
     if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_BITS:
         raise TemplateCost(f"a product larger than {MAX_BITS} bits is refused")
     return left * right
@@ -146,9 +182,9 @@ def _modulo(left: Any, right: Any) -> Any:
 
 
 def _plus(left: Any, right: Any) -> Any:
-    a, b = _sized(left), _sized(right)
+    a, b = (_weight(x) if isinstance(x, (list, tuple)) else _sized(x) for x in (left, right))
     if a is not None and b is not None:
-        _check_size(a + b)
+        _spend(a + b)
     return left + right
 
 
@@ -157,7 +193,7 @@ _BINOPS = {"**": _power, "*": _times, "%": _modulo, "+": _plus}
 
 def _bounded_range(*args: int) -> Iterator[int]:
     numbers = range(*args)
-    _check_size(len(numbers))
+    _check_size(len(numbers))  # lazy: nothing is built
     return _counted(numbers)
 
 
@@ -170,14 +206,17 @@ def _format_filter(value: Any, *args: Any, **kwargs: Any) -> str:
 def _center_filter(value: Any, width: int = 80) -> str:
     if int(width) > MAX_WIDTH:
         raise TemplateCost(f"center({width}) is wider than {MAX_WIDTH}")
-    return str(value).center(int(width))
+    text = str(value)
+    _spend(max(len(text), int(width)))
+    return text.center(int(width))
 
 
 def _indent_filter(value: Any, width: Any = 4, first: bool = False, blank: bool = False) -> str:
     if isinstance(width, int) and width > MAX_WIDTH:
         raise TemplateCost(f"indent({width}) is wider than {MAX_WIDTH}")
-    if isinstance(width, str):
-        _check_size(len(width) * (str(value).count("\n") + 1))
+    text = str(value)
+    indent_size = len(width) if isinstance(width, str) else int(width)
+    _spend(len(text) + max(indent_size, 0) * (text.count("\n") + 1))
     return str(_INDENT(value, width, first, blank))
 
 
@@ -204,41 +243,43 @@ def _check_string_method(method: Any, args: tuple[Any, ...], kwargs: dict[str, A
     if not isinstance(text, (str, bytes)):
         return
     name = getattr(method, "__name__", "")
-    if name in _PADDING_METHODS and args and isinstance(args[0], int) and args[0] > MAX_WIDTH:
-        raise TemplateCost(f"{name}({args[0]}) is wider than {MAX_WIDTH}")
-    if name == "expandtabs":
+    if name in _PADDING_METHODS and args and isinstance(args[0], int):
+        if args[0] > MAX_WIDTH:
+            raise TemplateCost(f"{name}({args[0]}) is wider than {MAX_WIDTH}")
+        _spend(max(len(text), args[0]))
+    elif name == "expandtabs":
         tab_size = args[0] if args else kwargs.get("tabsize", 8)
         if isinstance(tab_size, int):
-            _check_size(len(text) + text.count("\t" if isinstance(text, str) else b"\t") * max(tab_size, 0))  # type: ignore[arg-type]
+            _spend(len(text) + text.count("\t" if isinstance(text, str) else b"\t") * max(tab_size, 0))  # type: ignore[arg-type]
     elif name == "replace":
-        _check_size(_replaced_size(text, *args, **kwargs))
+        _spend(_replaced_size(text, *args, **kwargs))
     elif name == "join" and args:
-        _check_size(_joined_size(text, args[0]))
+        _spend(_joined_size(text, args[0]))
     elif name == "translate" and args and isinstance(args[0], dict) and isinstance(text, str):
         longest = max((len(v) for v in args[0].values() if isinstance(v, str)), default=1)
-        _check_size(len(text) * longest)
+        _spend(len(text) * longest)
 
 
 @pass_eval_context
 def _replace_filter(eval_ctx: EvalContext, value: Any, old: Any, new: Any, count: int | None = None) -> str:
-    _check_size(_replaced_size(str(value), str(old), str(new), -1 if count is None else count))
+    _spend(_replaced_size(str(value), str(old), str(new), -1 if count is None else count))
     return str(_REPLACE(eval_ctx, value, old, new, count))
 
 
 @pass_eval_context
 def _join_filter(eval_ctx: EvalContext, value: Any, separator: str = "", attribute: Any = None) -> str:
     items = list(_counted(value))
-    _check_size(_joined_size(str(separator), items))
+    _spend(_joined_size(str(separator), items))
     return str(_JOIN(eval_ctx, items, separator, attribute))
 
 
 def _slice_filter(value: Any, slices: int, fill_with: Any = None) -> Iterator[list[Any]]:
-    _check_size(int(slices))
+    _spend(int(slices) * (1 if fill_with is None else _weight(fill_with)))
     return _SLICE(value, slices, fill_with)
 
 
 def _batch_filter(value: Any, line_count: int, fill_with: Any = None) -> Iterator[list[Any]]:
-    _check_size(int(line_count))
+    _spend(int(line_count) * (1 if fill_with is None else _weight(fill_with)))
     return _BATCH(value, line_count, fill_with)
 
 

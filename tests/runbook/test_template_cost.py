@@ -45,8 +45,13 @@ COSTLY = [
     ("{{ [1, 2] | tojson(1000000000) }}", "wider than 10000"),
     ("{% set s = 'a' * 1000000 %}{{ " + " ~ ".join(["s"] * 100) + " }}", "renders more than 1000000 characters"),
     ("{% for i in range(1000) %}{{ 'a' * 1000000 }}{% endfor %}", "renders more than 1000000 characters|values of one command hold more than 1000000"),
+    ("{% set s = 'a' * 1000000 %}{{ [s] * 300 }}", "the limit is 1000000"),
+    ("{% set s = 'a' * 1000000 %}{{ [[s]] * 300 }}", "the limit is 1000000"),
+    ("{{ range(1) | batch(1000, 'a' * 1000000) | list }}", "the limit is 1000000"),
+    ("{% set s = 'a\n' * 500000 %}{{ s | indent(10000) }}", "the limit is 1000000"),
+    ("{{ range(1000) | map('string') | map('replace', '0', 'a' * 300000) | list | length }}", "builds more than 10000000 items in all"),
     (
-        "{% set s %}{% for i in range(1000) %}{{ 'a' * 1000000 }}{% endfor %}{% endset %}{{ s | length }}",
+        "{% set t = 'a' * 100000 %}{% set s %}{% for i in range(20) %}{{ t }}{% endfor %}{% endset %}{{ s | length }}",
         "renders more than 1000000|values of one command hold more",
     ),
 ]

@@ -303,7 +303,10 @@ def bounded_concat(parts: Iterable[str]) -> str:
 
 
 def _concat(*values: Any) -> str:
-    """`a ~ b ~ c`."""
+    """`a ~ b ~ c`; a list's text counts every copy of what it holds (`[s] * 300` is 300 copies of `s`)."""
+    for value in values:
+        if isinstance(value, (list, tuple, dict)):
+            _check_size(_weight(value))
     return bounded_concat(str(value) for value in values)
 
 

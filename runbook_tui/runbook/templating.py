@@ -67,14 +67,27 @@ def _to_text(value: Any) -> str:
     return str(value)
 
 
-def _refuse_objects(value: Any, depth: int = 0) -> None:
-    """Refuse to turn anything but data into text: `{{ dict }}` must not print `<class 'dict'>`."""
+#: Characters a list or mapping may hold to become text (the template sandbox's limit for one value).
+MAX_TEXT = 1_000_000
+
+
+def _refuse_objects(value: Any, depth: int = 0) -> int:
+    """Refuse to turn anything but data into text: `{{ dict }}` must not print `<class 'dict'>`.
+
+    Returns how many characters the value's texts hold; a list or mapping holding more than MAX_TEXT is
+    refused before it is printed (`{{ [s] * 300 }}`, `{}.fromkeys(range(300), s)`: one `s`, printed 300 times).
+    """
+    if isinstance(value, str):
+        return len(value)
     if isinstance(value, _PLAIN_DATA):
-        return
+        return 1
     if isinstance(value, (list, tuple, set, frozenset, Mapping)) and depth < 16:
+        total = len(value)
         for item in value.items() if isinstance(value, Mapping) else value:
-            _refuse_objects(item, depth + 1)
-        return
+            total += _refuse_objects(item, depth + 1)
+            if total > MAX_TEXT:
+                raise ValueError(f"a list or mapping of more than {MAX_TEXT} characters cannot be inserted as text")
+        return total
     raise TypeError(f"a template can insert text, numbers, lists and mappings, not a {type(value).__name__}")
 
 

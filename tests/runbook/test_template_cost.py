@@ -50,6 +50,9 @@ COSTLY = [
     ("{{ range(1) | batch(1000, 'a' * 1000000) | list }}", "the limit is 1000000"),
     ("{% set s = 'a\n' * 500000 %}{{ s | indent(10000) }}", "the limit is 1000000"),
     ("{{ range(1000) | map('string') | map('replace', '0', 'a' * 300000) | list | length }}", "builds more than 10000000 items in all"),
+    ("{% set s = 'a' * 1000000 %}{{ {}.fromkeys(range(300), s) }}", "more than 1000000 characters"),
+    ("{% set s = 'a' * 1000000 %}{{ range(300) | map(attribute='x', default=s) | list }}", "more than 1000000 characters"),
+    ("{% set s = 'a' * 1000000 %}{{ 'x' ~ {}.fromkeys(range(300), s) }}", "the limit is 1000000"),
     (
         "{% set t = 'a' * 100000 %}{% set s %}{% for i in range(20) %}{{ t }}{% endfor %}{% endset %}{{ s | length }}",
         "renders more than 1000000|values of one command hold more",

@@ -23,6 +23,7 @@ from jinja2 import TemplateSyntaxError, nodes, pass_eval_context
 from jinja2.exceptions import SecurityError
 from jinja2.filters import do_batch as _BATCH
 from jinja2.filters import do_indent as _INDENT
+from jinja2.filters import do_pprint as _PPRINT
 from jinja2.filters import do_replace as _REPLACE
 from jinja2.filters import do_tojson as _TOJSON
 from jinja2.filters import sync_do_join as _JOIN
@@ -30,6 +31,7 @@ from jinja2.filters import sync_do_slice as _SLICE
 from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
+from markupsafe import soft_str as _STRING
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 
@@ -178,6 +180,7 @@ def _times(left: Any, right: Any) -> Any:
 def _modulo(left: Any, right: Any) -> Any:
     if isinstance(left, str):
         _check_format(left)
+        _check_text_of(*(right if isinstance(right, tuple) else (right,)))
     return left % right
 
 
@@ -200,6 +203,7 @@ def _bounded_range(*args: int) -> Iterator[int]:
 def _format_filter(value: Any, *args: Any, **kwargs: Any) -> str:
     text = str(value)
     _check_format(text)
+    _check_text_of(*args, *kwargs.values())
     return text % (kwargs or args)
 
 
@@ -287,6 +291,7 @@ def _batch_filter(value: Any, line_count: int, fill_with: Any = None) -> Iterato
 def _tojson_filter(eval_ctx: EvalContext, value: Any, indent: int | None = None) -> Any:
     if isinstance(indent, int) and indent > MAX_WIDTH:
         raise TemplateCost(f"tojson({indent}) is wider than {MAX_WIDTH}")
+    _check_text_of(value)
     return _TOJSON(eval_ctx, value, indent)
 
 
@@ -302,11 +307,26 @@ def bounded_concat(parts: Iterable[str]) -> str:
     return "".join(texts)
 
 
-def _concat(*values: Any) -> str:
-    """`a ~ b ~ c`; a list's text counts every copy of what it holds (`[s] * 300` is 300 copies of `s`)."""
+def _check_text_of(*values: Any) -> None:
+    """Values about to become text: a list's text counts every copy of what it holds (`[s] * 300` is 300 copies of `s`)."""
     for value in values:
         if isinstance(value, (list, tuple, dict)):
-            _check_size(_weight(value))
+            _spend(_weight(value))
+
+
+def _string_filter(value: Any) -> str:
+    _check_text_of(value)
+    return str(_STRING(value))
+
+
+def _pprint_filter(value: Any) -> str:
+    _check_text_of(value)
+    return _PPRINT(value)
+
+
+def _concat(*values: Any) -> str:
+    """`a ~ b ~ c`."""
+    _check_text_of(*values)
     return bounded_concat(str(value) for value in values)
 
 
@@ -359,6 +379,8 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.filters["slice"] = _slice_filter
         self.filters["batch"] = _batch_filter
         self.filters["tojson"] = _tojson_filter
+        self.filters["string"] = _string_filter
+        self.filters["pprint"] = _pprint_filter
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         return _BINOPS[operator](left, right)

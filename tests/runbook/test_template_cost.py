@@ -53,6 +53,11 @@ COSTLY = [
     ("{% set s = 'a' * 1000000 %}{{ {}.fromkeys(range(300), s) }}", "more than 1000000 characters"),
     ("{% set s = 'a' * 1000000 %}{{ range(300) | map(attribute='x', default=s) | list }}", "more than 1000000 characters"),
     ("{% set s = 'a' * 1000000 %}{{ 'x' ~ {}.fromkeys(range(300), s) }}", "the limit is 1000000"),
+    ("{% set s = 'a' * 1000000 %}{{ {}.fromkeys(range(300), s) | string | length }}", "the limit is 1000000"),
+    ("{% set s = 'a' * 1000000 %}{{ {}.fromkeys(range(300), s) | pprint | length }}", "the limit is 1000000"),
+    ("{% set s = 'a' * 1000000 %}{{ {}.fromkeys(range(300), s) | tojson | length }}", "the limit is 1000000"),
+    ("{% set s = 'a' * 1000000 %}{{ ('%s' % ({}.fromkeys(range(300), s),)) | length }}", "the limit is 1000000"),
+    ("{% set s = 'a' * 1000000 %}{{ '%s' | format({}.fromkeys(range(300), s)) | length }}", "the limit is 1000000"),
     (
         "{% set t = 'a' * 100000 %}{% set s %}{% for i in range(20) %}{{ t }}{% endfor %}{% endset %}{{ s | length }}",
         "renders more than 1000000|values of one command hold more",
@@ -77,6 +82,8 @@ def test_ordinary_templates_still_render() -> None:
         render("{{ 'a' ~ 1 ~ 'b' }} {{ [1, 2] | join(',') }} {{ range(4) | slice(2) | list }} {{ [1] | tojson(2) }}", "plain", {})
         == "a1b 1,2 [[0, 1], [2, 3]] [\n  1\n]"
     )
+    texts = "{{ [1, 2] | string }} {{ {'a': 1} | pprint }} {{ '%s-%s' % (1, [2]) }} {{ '%s' | format([3]) }} {{ [4] ~ 5 }}"
+    assert render(texts, "plain", {}) == "[1, 2] {'a': 1} 1-[2] [3] [4]5"
 
 
 def test_a_costly_title_is_an_error_at_its_line(write_runbook) -> None:

@@ -273,6 +273,7 @@ def _replace_filter(eval_ctx: EvalContext, value: Any, old: Any, new: Any, count
 @pass_eval_context
 def _join_filter(eval_ctx: EvalContext, value: Any, separator: str = "", attribute: Any = None) -> str:
     items = list(_counted(value))
+    _check_text_of(*items)
     _spend(_joined_size(str(separator), items))
     return str(_JOIN(eval_ctx, items, separator, attribute))
 
@@ -400,12 +401,17 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return super().call_filter(name, value, args, kwargs, context, eval_ctx)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
-        """`'{:2000000000}'.format(1)`: the format string is checked before it formats anything."""
+        """`'{:2000000000}'.format(1)`: the format string is checked before it formats anything, and so are its values."""
         wrapper = super().wrap_str_format(value)
         if wrapper is None:
             return None
         _check_brace_format(value.__self__)
-        return wrapper
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            _check_text_of(*args, *kwargs.values())
+            return wrapper(*args, **kwargs)
+
+        return bounded
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """Parsed, refused when nested too deeply, then every loop counted and every `~` bounded (see `_Bounding`)."""

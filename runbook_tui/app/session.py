@@ -31,7 +31,7 @@ from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter,
 from runbook_tui.engine.journal_file import hold_journal, refuse_unsafe_journal
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
-from runbook_tui.engine.state import RunState, replay
+from runbook_tui.engine.state import RunState, UnreadableEvent, replay
 from runbook_tui.engine.window import window_problem
 from runbook_tui.execute.dryrun import DryRunExecutor
 from runbook_tui.execute.local import LocalExecutor
@@ -439,11 +439,15 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
     SessionError when the journal or the runbook does not allow resuming."""
     read = JournalScan(path)
     shown: list[Event] = []  # the steps' ready events, for the assignee's signer: gathered on the same pass
-    state: RunState = replay(_noting_shown(read, shown))  # one pass over the file: memory does not grow with the journal
+    try:
+        state: RunState = replay(_noting_shown(read, shown))  # one pass over the file: memory does not grow with the journal
+    except UnreadableEvent as exc:
+        raise SessionError(f"{path}: {exc}; refusing to resume") from None
     if read.unreadable:
         raise SessionError(read.unreadable)
     if read.problems and read.truncated_at is None:
-        raise SessionError(f"{path}: the journal does not verify ({'; '.join(read.problems)}); refusing to resume", code=1)
+        # An event not as this program writes it: a journal it cannot read (2), as `report` and `replay` say; a break in the chain: tampered (1).
+        raise SessionError(f"{path}: the journal does not verify ({'; '.join(read.problems)}); refusing to resume", code=2 if read.malformed else 1)
     cut_partial_tail(path, read)
     backlog = last_events(path)  # what the pane showed before the process stopped
     if state.finished and (reopen is None or state.outcome not in REOPENABLE):

@@ -34,25 +34,25 @@ def _bare(hint: Any) -> Any:
     return get_args(hint)[0] if get_origin(hint) in (NotRequired, Required) else hint
 
 
-def _shown(hint: Any) -> str:
+def shown(hint: Any) -> str:
     if hint is Any:
         return "any"
     if hint is type(None):
         return "null"
     origin = get_origin(hint)
     if origin in (types.UnionType, typing.Union):
-        return " or ".join(_shown(arg) for arg in get_args(hint))
+        return " or ".join(shown(arg) for arg in get_args(hint))
     if origin is list:
-        return f"[{_shown(get_args(hint)[0])}]"
+        return f"[{shown(get_args(hint)[0])}]"
     if origin is dict:
         key, value = get_args(hint)
-        return "{" + f"{_shown(key)}: {_shown(value)}" + "}"
+        return "{" + f"{shown(key)}: {shown(value)}" + "}"
     return {str: "text", int: "int", float: "number", bool: "bool"}.get(hint, getattr(hint, "__name__", str(hint)))
 
 
 def _rows() -> Iterator[str]:
     for name, kind in VOCABULARY.items():
-        described = [f"`{field}`{'' if required else '?'} {_shown(hint)}" for field, (hint, required) in fields(name).items()]
+        described = [f"`{field}`{'' if required else '?'} {shown(hint)}" for field, (hint, required) in fields(name).items()]
         doc = " ".join((kind.payload.__doc__ or "").split())
         yield f"| `{name}` | {', '.join(described)} | {doc} |"
 
@@ -71,26 +71,26 @@ def payload_problems(event: Event) -> list[str]:
     problems = [f"{kind}: no {name}" for name, (_, required) in declared.items() if required and name not in event]
     problems += [f"{kind}: {name} is not in the table" for name in event if name not in declared and name not in ENVELOPE]
     problems += [
-        f"{kind}: {name} is {event[name]!r}, expected {_shown(hint)}" for name, (hint, _) in declared.items() if name in event and not _fits(event[name], hint)
+        f"{kind}: {name} is {event[name]!r}, expected {shown(hint)}" for name, (hint, _) in declared.items() if name in event and not fits(event[name], hint)
     ]
     return problems
 
 
-def _fits(value: Any, hint: Any) -> bool:
+def fits(value: Any, hint: Any) -> bool:
     origin = get_origin(hint)
     if hint is Any:
         return True
     if hint is type(None):
         return value is None
     if origin in (types.UnionType, typing.Union):
-        return any(_fits(value, arg) for arg in get_args(hint))
+        return any(fits(value, arg) for arg in get_args(hint))
     if origin is Literal:
         return value in get_args(hint)
     if origin is list:
-        return isinstance(value, list) and all(_fits(item, get_args(hint)[0]) for item in value)
+        return isinstance(value, list) and all(fits(item, get_args(hint)[0]) for item in value)
     if origin is dict:
         key, item = get_args(hint)
-        return isinstance(value, dict) and all(_fits(k, key) and _fits(v, item) for k, v in value.items())
+        return isinstance(value, dict) and all(fits(k, key) and fits(v, item) for k, v in value.items())
     if hint is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if hint is int:

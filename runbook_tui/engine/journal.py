@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from runbook_tui.engine.event_shape import EventShapes, ts_problem
 from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.journal_file import JournalError as JournalError  # raised by the writer; importers take it from here
@@ -315,7 +316,8 @@ class JournalScan:
 
     Iterate once for the events that hold together (hash chain, sequence, shape; with `finished_rule`
     also: nothing but AFTER_FINISH events after session_finished). Afterwards `problems`,
-    `truncated_at`, `unreadable`, `count` and `last` say how it ended.
+    `truncated_at`, `unreadable`, `count` and `last` say how it ended; `malformed` when it stopped at an
+    event whose chain holds but whose fields are not as this program writes them (`event_shape`).
     """
 
     def __init__(self, path: str | Path, *, finished_rule: bool = False) -> None:
@@ -327,6 +329,8 @@ class JournalScan:
         self.count = 0
         self.last: Event | None = None
         self.offset = 0
+        self.malformed = False
+        self._shapes = EventShapes()
 
     @property
     def intact(self) -> bool:
@@ -344,6 +348,7 @@ class JournalScan:
 
     def _events(self, handle: Any) -> Iterator[Event]:
         prev, offset, finished, last = "", 0, False, None
+        fitting_ts = ""  # the last `output` event's ts that was a time (a flood's events share theirs): not parsed again
         readline = handle.readline
         number = 0
         try:
@@ -357,6 +362,11 @@ class JournalScan:
                     self.problems.append(f"line {number}: cut short (the last line has no end: power loss or a crash while writing)")
                     return
                 obj = None if finished else chained_output(raw, number, prev)  # most lines: every check done in one call
+                if obj is not None and obj["ts"] != fitting_ts:
+                    if (problem := ts_problem(obj["ts"])) is not None:
+                        self._malformed(number, f"output: {problem}")
+                        return
+                    fitting_ts = obj["ts"]
                 if obj is None:
                     obj = self._general(raw, number, prev)
                     if obj is None:
@@ -384,12 +394,20 @@ class JournalScan:
         problem = _check(obj, number, prev)
         if problem is None:
             event: Event = obj
-            return event
+            shape = self._shapes.problem(event)
+            if shape is None:
+                return event
+            self._malformed(number, shape)
+            return None
         if number == 1 and not (isinstance(obj, dict) and {"seq", "hash", "prev", "type"} <= obj.keys()):
             self.unreadable = f"{self.path}: line 1 is not a journal event: expected a runbook-tui journal"
         else:
             self.problems.append(problem)
         return None
+
+    def _malformed(self, number: int, problem: str) -> None:
+        self.malformed = True
+        self.problems.append(f"line {number}: {problem} (the chain holds, but this program writes no such event)")
 
     def _refuse(self, number: int, problem: str, first_line: str) -> None:
         if number == 1:

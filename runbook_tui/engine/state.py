@@ -39,6 +39,7 @@ __all__ = [
     "RollbackState",
     "RunState",
     "StepState",
+    "UnreadableEvent",
     "apply",
     "confirmable",
     "initial",
@@ -87,11 +88,22 @@ def _with_outputs(state: RunState, last: Event, texts: deque[Event]) -> RunState
     return evolve(state, seq=last["seq"], last_ts=last["ts"])
 
 
+class UnreadableEvent(ValueError):
+    """An event the fold cannot take (the journal's reader checks each event's fields, `event_shape`: what it let through):
+    "line N: TYPE: what went wrong", for the reader to refuse the journal with, never a traceback."""
+
+
 def apply(state: RunState, event: Event) -> RunState:
-    """The state after `event`. Unknown event types only advance `seq` (newer writers may add types)."""
+    """The state after `event`. Unknown event types only advance `seq` (newer writers may add types).
+
+    UnreadableEvent when the event's fields are not what the fold takes (a journal's reader says which line).
+    """
     handler = _HANDLERS.get(event["type"])
     if handler is not None:
-        state = handler(state, event)
+        try:
+            state = handler(state, event)
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+            raise UnreadableEvent(f"line {event['seq'] + 1}: {event['type']}: not as this program writes it ({type(exc).__name__}: {exc})") from None
     return evolve(state, seq=event["seq"], last_ts=event["ts"])
 
 

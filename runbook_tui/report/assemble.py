@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history import History, number, parse_ts, seconds_between
 from runbook_tui.engine.journal import JournalScan
-from runbook_tui.engine.state import RunState
+from runbook_tui.engine.state import RunState, UnreadableEvent
 from runbook_tui.report.fold import timeline_entry
 from runbook_tui.report.model import (
     SERIES_POINTS,
@@ -53,7 +53,10 @@ def build_report(path: str | Path, signers: AllowedSigners | None = None) -> Rep
         if entry is not None:
             timeline.append(entry)
 
-    integrity = read_verified(path, feed)
+    try:
+        integrity = read_verified(path, feed)
+    except UnreadableEvent as exc:
+        raise ReportError(f"{path}: {exc}; refusing to report on it") from None
     report = _report(fold, timeline, Path(path).name, integrity)
     report.signatures = signature_rows(Path(path), signers, signed=fold.signed)
     return report
@@ -69,11 +72,13 @@ def read_verified(path: str | Path, consume: Callable[[Event], None]) -> Integri
     read = JournalScan(path, finished_rule=True)
     for event in read:
         consume(event)
-    if read.unreadable or read.last is None:
-        raise ReportError(read.unreadable or f"{path}: no event holds together")
+    if read.unreadable:
+        raise ReportError(read.unreadable)
     torn_tail_only = read.truncated_at is not None and len(read.problems) == 1
     if read.problems and not torn_tail_only:
         raise ReportError(f"{path}: the journal does not verify, refusing to report on it: {'; '.join(read.problems)}")
+    if read.last is None:
+        raise ReportError(f"{path}: no event holds together")
     return Integrity(events=read.count, final_hash=str(read.last["hash"]), verified=not read.problems, problems=list(read.problems))
 
 

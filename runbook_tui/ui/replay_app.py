@@ -17,7 +17,12 @@ class ReplayApp(ThemedApp):
         self.events = events
         self.speed = speed
         self.label = label
+        self.unreadable: str | None = None  # an event the fold could not take: the replay stopped there (exit code 2)
 
     def on_mount(self) -> None:
         self.report_theme_problems()
-        self.push_screen(ReplayScreen(ReplaySource(self.events), self.speed, self.label))
+        self.push_screen(ReplayScreen(ReplaySource(self.events, self._stop_unreadable), self.speed, self.label))
+
+    def _stop_unreadable(self, words: str) -> None:
+        self.unreadable = words
+        self.exit(return_code=2)

@@ -15,7 +15,7 @@ from textual.binding import Binding
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.engine.state import RunState, UnreadableEvent, apply, initial
 from runbook_tui.ui.log_lines import last_log_lines
 from runbook_tui.ui.modals import TextPrompt
 from runbook_tui.ui.note_line import NoteLine
@@ -52,11 +52,14 @@ def find_steps(query: str, steps: Mapping[str, Mapping[str, Any]]) -> list[str]:
 class ReplaySource:
     """A journal's events and a position in them; `state` is the run as it stood there."""
 
-    def __init__(self, events: Sequence[Event]) -> None:
+    def __init__(self, events: Sequence[Event], on_unreadable: Callable[[str], None] | None = None) -> None:
+        """`on_unreadable(words)`: an event the fold cannot take (`state.UnreadableEvent`, raised again without it);
+        the position stays before that event."""
         self.events = events
         self.position = 0
         self.state: RunState = initial()
         self._listeners: list[Callable[[Event, RunState], None]] = []
+        self._on_unreadable = on_unreadable
         self.forward(1)
 
     def subscribe(self, listener: Callable[[Event, RunState], None]) -> None:
@@ -65,7 +68,8 @@ class ReplaySource:
     def forward(self, count: int = 1) -> None:
         for index in range(self.position, min(self.position + count, len(self.events))):  # by index: a journal read as asked
             event = self.events[index]
-            self.state = apply(self.state, event)
+            if not self._fold(event):
+                return
             self.position += 1
             for listener in list(self._listeners):
                 listener(event, self.state)
@@ -76,10 +80,23 @@ class ReplaySource:
         if position < self.position:
             self.state, self.position = initial(), 0
             for index in range(position):
-                self.state = apply(self.state, self.events[index])
+                if not self._fold(self.events[index]):
+                    self.position = index
+                    return
             self.position = position
         else:
             self.forward(position - self.position)
+
+    def _fold(self, event: Event) -> bool:
+        """`event` folded into the state; False (and said to `on_unreadable`) for one the fold cannot take."""
+        try:
+            self.state = apply(self.state, event)
+        except UnreadableEvent as exc:
+            if self._on_unreadable is None:
+                raise
+            self._on_unreadable(str(exc))
+            return False
+        return True
 
     def next_moment(self, after: int) -> int:
         for index in range(after, len(self.events)):

@@ -22,6 +22,8 @@ from runbook_tui.engine.journal import JournalWriter, read_events
 
 DATA = Path(__file__).parent / "data"
 ASCIINEMA = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "asciinema"
+#: A plan of one step, `s` (the events below are about it: a step not in the plan is refused as this program never writes one).
+PLAN_OF_S = {"sections": [{"kind": "main", "steps": [{"id": "s"}]}]}
 
 
 def make_cast(journal: Path, target: Path, capsys: pytest.CaptureFixture[str]) -> tuple[dict, list[list]]:
@@ -73,7 +75,7 @@ def test_asciinema_reads_and_plays_it(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_hostile_output_never_drives_the_players_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     journal = tmp_path / "hostile.jsonl"
     writer = JournalWriter(journal)
-    writer.append(ev.SESSION_STARTED, "alice", {"session": "s1", "runbook": "rb", "title": "T\x1b]0;owned\x07", "mode": "live", "plan": {"sections": []}})
+    writer.append(ev.SESSION_STARTED, "alice", {"session": "s1", "runbook": "rb", "title": "T\x1b]0;owned\x07", "mode": "live", "plan": PLAN_OF_S})
     writer.append(ev.STEP_STARTED, "alice", {"step": "s", "attempt": 1, "hosts": ["h"], "title": "x\x1b[2J"})
     writer.append(ev.OUTPUT, "system", {"step": "s", "host": "h", "stream": "stdout", "text": "\x1b[2J\x1b]52;c;cGF5bG9hZA==\x07cleared?\nline\rover\n"})
     writer.append(ev.SESSION_FINISHED, "alice", {"outcome": "done"})

@@ -1,0 +1,149 @@
+"""Journals whose hash chain holds but whose events are not as this program writes them (an editor recomputed the chain):
+every reader refuses them with "JOURNAL: line N: TYPE: FIELD ..., expected ...", `journal verify` exit 1, `report`, `replay`
+and `resume` exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runbook_tui import cli
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.journal import JournalWriter, event_hash
+from runbook_tui.engine.state import UnreadableEvent, apply, initial
+from runbook_tui.ui.replay_screen import ReplaySource
+
+PLAN = {"sections": [{"id": "main", "kind": "main", "steps": [{"id": "s", "title": "S"}]}]}
+TICKET = {"id": "CHG-1", "window": {"start": "2026-11-23T01:00:00+00:00", "end": "2026-11-23T05:00:00+00:00"}}
+
+
+def good_events(tmp_path: Path) -> list[dict[str, Any]]:
+    """A short run as the program writes it: one step on one host, done."""
+    path = tmp_path / "good.jsonl"
+    writer = JournalWriter(path, clock=lambda: "2026-11-23T02:00:00.000Z")
+    writer.append(ev.SESSION_STARTED, "alice", {"runbook": "rb", "title": "T", "mode": "live", "params": {}, "ticket": TICKET, "plan": PLAN})
+    writer.append(ev.STEP_STARTED, "alice", {"step": "s", "title": "S", "attempt": 1, "hosts": ["local"], "phase": "run"})
+    writer.append(ev.OUTPUT, "system", {"step": "s", "host": "local", "stream": "stdout", "text": "hello\n", "phase": "run"})
+    writer.append(ev.STEP_FINISHED, "system", {"step": "s", "status": "done", "hosts": {"local": {"status": "ok", "exit_code": 0}}, "verified": False})
+    writer.append(ev.SESSION_FINISHED, "alice", {"outcome": "done"})
+    writer.close()
+    return [json.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def rechained(events: list[dict[str, Any]], path: Path) -> Path:
+    """`events` written with their hash chain recomputed: a chain that holds, whatever they say."""
+    prev, lines = "", []
+    for seq, event in enumerate(events):
+        event = {k: v for k, v in event.items() if k != "hash"} | {"seq": seq, "prev": prev}
+        event["hash"] = prev = event_hash(event)
+        lines.append(json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _set(index: int, field: str, value: Any) -> Callable[[list[dict[str, Any]]], None]:
+    def change(events: list[dict[str, Any]]) -> None:
+        events[index][field] = value
+
+    return change
+
+
+def _ticket_end(events: list[dict[str, Any]]) -> None:
+    events[0]["ticket"] = {"id": "CHG-1", "window": {"start": "2026-11-23T01:00:00+00:00", "end": 5}}
+
+
+def _drop_plan(events: list[dict[str, Any]]) -> None:
+    del events[0]["plan"]
+
+
+#: (what is changed, the line it is on, what the reader says of it)
+BROKEN = {
+    "step_finished.hosts a list": (_set(3, "hosts", ["local"]), 4, "step_finished: hosts is a list, expected {text: {text: any}}"),
+    "step_finished.hosts a text": (_set(3, "hosts", "local"), 4, "step_finished: hosts is 'local', expected"),
+    "step_finished.hosts[h] a text": (_set(3, "hosts", {"local": "boom"}), 4, "step_finished: hosts['local'] is 'boom', expected {text: any}"),
+    "step_started.step not in the plan": (_set(1, "step", "nosuch"), 2, "step_started: step 'nosuch' is not a step of the plan"),
+    "step_started.step null": (_set(1, "step", None), 2, "step_started: step is null, expected text"),
+    "step_started.step a list": (_set(1, "step", ["s"]), 2, "step_started: step is a list, expected text"),
+    "step_started.hosts null": (_set(1, "hosts", None), 2, "step_started: hosts is null, expected [text]"),
+    "step_started.attempt text": (_set(1, "attempt", "one"), 2, "step_started: attempt is 'one', expected int"),
+    "ts not a time": (_set(1, "ts", "not a time"), 2, "step_started: ts is 'not a time', expected an ISO 8601 time"),
+    "ts without its zone": (_set(1, "ts", "2026-11-23T02:00:00"), 2, "step_started: ts '2026-11-23T02:00:00' has no time zone"),
+    "output ts not a time": (_set(2, "ts", "soon"), 3, "output: ts is 'soon', expected an ISO 8601 time"),
+    "session_started.plan missing": (_drop_plan, 2, "step_started: step 's' is not a step of the plan"),
+    "session_started.plan a text": (_set(0, "plan", "x"), 1, "session_started: plan is 'x', expected {text: any}"),
+    "session_started.plan.sections wrong": (_set(0, "plan", {"sections": [{"id": 1}]}), 1, "session_started: plan.sections[0] is not as this program"),
+    "session_started.params a list": (_set(0, "params", [1, 2]), 1, "session_started: params is a list, expected {text: any}"),
+    "session_started.ticket a text": (_set(0, "ticket", "CHG"), 1, "session_started: ticket is 'CHG', expected {text: any} or null"),
+    "ticket.window.end a number": (_ticket_end, 1, "session_started: ticket.window.end is a number, expected text or null"),
+    "session_finished.outcome an object": (_set(4, "outcome", {}), 5, "session_finished: outcome is an object, expected text"),
+}
+
+
+@pytest.fixture(params=sorted(BROKEN))
+def broken(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, str]:
+    change, line, said = BROKEN[request.param]
+    events = good_events(tmp_path)
+    change(events)
+    return rechained(events, tmp_path / "broken.jsonl"), f"line {line}: {said}"
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out + err
+
+
+def test_the_good_journal_is_read_by_every_reader(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = rechained(good_events(tmp_path), tmp_path / "j.jsonl")
+    assert run_cli(["journal", "verify", str(path)], capsys)[0] == 0
+    assert run_cli(["report", str(path), "--format", "md"], capsys)[0] == 0
+
+
+def test_journal_verify_says_the_event_is_not_what_this_program_writes(broken: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    path, said = broken
+    code, text = run_cli(["journal", "verify", str(path)], capsys)
+    assert code == 1 and f"{path}: {said}" in text and "NOT intact" in text
+
+
+@pytest.mark.parametrize("form", ["md", "html", "json", "cast"])
+def test_report_refuses_it_with_exit_2(broken: tuple[Path, str], form: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path, said = broken
+    code, text = run_cli(["report", str(path), "--format", form], capsys)
+    assert code == 2 and said in text and str(path) in text
+
+
+def test_resume_refuses_it_with_exit_2(broken: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    path, said = broken
+    code, text = run_cli(["resume", str(path), "--headless"], capsys)
+    assert code == 2 and said in text
+
+
+def test_replay_refuses_it_with_exit_2_before_it_opens(broken: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    path, said = broken
+    code, text = run_cli(["replay", str(path)], capsys)
+    assert code == 2 and said in text
+
+
+def test_an_event_the_fold_cannot_take_names_its_line_and_type() -> None:
+    """What the reader's checks let through still reaches the reader as words (no KeyError out of the fold)."""
+    state = apply(initial(), {"seq": 0, "ts": "2026-11-23T02:00:00Z", "type": ev.SESSION_STARTED, "actor": "a", "plan": PLAN})
+    with pytest.raises(UnreadableEvent, match=r"^line 2: step_finished: not as this program writes it \(KeyError: 'ghost'\)"):
+        apply(state, {"seq": 1, "ts": "2026-11-23T02:00:00Z", "type": ev.STEP_FINISHED, "actor": "a", "step": "ghost", "status": "done"})
+
+
+def test_replay_stops_before_an_event_the_fold_cannot_take() -> None:
+    events = [
+        {"seq": 0, "ts": "2026-11-23T02:00:00Z", "type": ev.SESSION_STARTED, "actor": "a", "plan": PLAN},
+        {"seq": 1, "ts": "2026-11-23T02:00:01Z", "type": ev.STEP_SKIPPED, "actor": "a", "step": "ghost", "reason": "r"},
+    ]
+    said: list[str] = []
+    source = ReplaySource(events, said.append)
+    source.forward(1)
+    assert source.position == 1 and said == ["line 2: step_skipped: not as this program writes it (KeyError: 'ghost')"]
+    source.seek(2)
+    assert source.position == 1 and len(said) == 2

@@ -35,6 +35,7 @@ from runbook_tui.engine.journal_file import open_journal, write_all
 from runbook_tui.engine.journal_lines import chained_output, decode_line
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.engine.redact import Redactor
+from runbook_tui.runbook.bounded_read import open_regular
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: The writer thread commits grouped events this often (the contract asks for at least once a second): small fsyncs, so a decision queued behind
@@ -338,7 +339,7 @@ class JournalScan:
 
     def __iter__(self) -> Iterator[Event]:
         try:
-            with self.path.open("rb") as handle:
+            with open(open_regular(self.path), "rb") as handle:  # a FIFO or a device is refused, never waited on or read forever
                 yield from self._events(handle)
         except OSError as exc:
             self.unreadable = f"cannot read {self.path}: {exc.strerror}"

@@ -16,22 +16,30 @@ class ReadRefused(OSError):
     """Not a regular file, or larger than the limit; `strerror` says which in words."""
 
 
+def open_regular(path: str | Path) -> int:
+    """A descriptor of the file, opened without blocking (a FIFO with no writer would block `open`); ReadRefused
+    (closed again) for anything but a regular file, or OSError."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = (
+            "a FIFO"
+            if stat.S_ISFIFO(mode)
+            else "a directory"
+            if stat.S_ISDIR(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "not a regular file"
+        )
+        raise ReadRefused(0, f"expected a regular file, got {kind}")
+    return fd
+
+
 def read_limited(path: str | Path, limit: int) -> bytes:
     """The file's bytes; raises ReadRefused (or OSError) instead of reading more than `limit`."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    fd = open_regular(path)
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = (
-                "a FIFO"
-                if stat.S_ISFIFO(mode)
-                else "a directory"
-                if stat.S_ISDIR(mode)
-                else "a device"
-                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                else "not a regular file"
-            )
-            raise ReadRefused(0, f"expected a regular file, got {kind}")
         chunks: list[bytes] = []
         size = 0
         while size <= limit:

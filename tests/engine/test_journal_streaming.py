@@ -7,9 +7,12 @@ script compares a small and a five times larger journal, each command a whole pr
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from runbook_tui.engine.journal import (
     MAX_LINE_BYTES,
@@ -39,10 +42,10 @@ def test_peak_memory_of_verify_and_report_does_not_grow_with_the_journal() -> No
 
 
 def test_a_journal_that_never_ends_a_line_is_refused_without_reading_it_all(tmp_path: Path) -> None:
-    """`/dev/zero` (or a huge damaged line) stops at MAX_LINE_BYTES instead of exhausting memory."""
+    """A huge damaged line stops at MAX_LINE_BYTES instead of exhausting memory (`/dev/zero` is not read at all)."""
     scan = JournalScan("/dev/zero")
     assert list(scan) == []
-    assert scan.unreadable is not None and "line 1" in scan.unreadable
+    assert scan.unreadable == "cannot read /dev/zero: expected a regular file, got a device"
     damaged = tmp_path / "j.jsonl"
     writer = JournalWriter(damaged, new=True)
     writer.append("session_started", "alice")
@@ -69,3 +72,12 @@ def test_replay_reads_events_from_the_file_as_asked_in_any_order(tmp_path: Path)
         assert events[index] == expected[index]
     assert events[130:135] == expected[130:135]
     events.close()
+
+
+@pytest.mark.parametrize("command", [["journal", "verify"], ["report"], ["replay"]])
+def test_a_journal_that_is_a_fifo_is_refused_at_once(tmp_path: Path, command: list[str]) -> None:
+    """`open()` of a FIFO with no writer used to block the reader for ever."""
+    fifo = tmp_path / "f.jsonl"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "runbook_tui", *command, str(fifo)], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2 and done.stderr.endswith(f"cannot read {fifo}: expected a regular file, got a FIFO\n"), done

@@ -90,3 +90,29 @@ def test_journal_names_differ_for_starts_in_the_same_millisecond(tmp_path: Path,
     names = {default_journal_path("change", now).name for _ in range(32)}
     assert len(names) == 32
     assert all(name.startswith("change-20261201T230000.123Z-") and name.endswith(".jsonl") for name in names)
+
+
+def test_a_named_settings_file_that_is_missing_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo in RUNBOOK_TUI_SETTINGS must not run with none of the file's rules (require_approval, blackouts, allowed_signers)."""
+    missing = tmp_path / "typo.yaml"
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(missing))
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value) == f"{missing}:1:1: cannot read the settings: No such file or directory"
+
+
+def test_no_settings_file_at_the_default_place_means_the_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert load_settings() == Settings()
+
+
+@pytest.mark.parametrize(("named", "kind"), [("fifo", "a FIFO"), ("/dev/zero", "a device")])
+def test_settings_that_are_not_a_regular_file_are_refused_without_reading_them(tmp_path: Path, named: str, kind: str) -> None:
+    """A FIFO used to block for ever, /dev/zero to be read until memory ran out: both are refused at once."""
+    settings = tmp_path / named if named == "fifo" else Path(named)
+    if named == "fifo":
+        os.mkfifo(settings)
+    env = {**os.environ, "RUNBOOK_TUI_SETTINGS": str(settings), "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run([sys.executable, "-m", "runbook_tui", "preflight", "R.yaml"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (2, f"{settings}:1:1: cannot read the settings: expected a regular file, got {kind}\n")

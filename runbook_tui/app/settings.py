@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine.window import Blackout
+from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Collector, RunbookInvalid
-from runbook_tui.runbook.document import YList, YMap, load_values
+from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, load_values
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.reach import NotifyTarget, NotifyTiming, settings_notify
@@ -90,13 +91,18 @@ class Settings:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """The settings, or SettingsError listing every wrong value as `FILE:LINE:COL: message`."""
-    path = path or Path(os.environ.get("RUNBOOK_TUI_SETTINGS") or config_dir() / "settings.yaml")
-    if not path.exists():
+    """The settings, or SettingsError listing every wrong value as `FILE:LINE:COL: message`.
+
+    No file at the default place: the defaults. A file named (`RUNBOOK_TUI_SETTINGS`, or `path`) that is missing is an
+    error: a typo must not run with none of its rules (require_approval, blackouts, allowed_signers).
+    """
+    named = path or (Path(os.environ["RUNBOOK_TUI_SETTINGS"]) if os.environ.get("RUNBOOK_TUI_SETTINGS") else None)
+    path = named or config_dir() / "settings.yaml"
+    if named is None and not path.exists():
         return Settings()
-    file = str(path)
+    file = visible_line(str(path))  # in every message: a name's escapes shown, never sent to the terminal
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_BYTES).decode("utf-8")  # /dev/zero, a FIFO or a huge file: refused, not read whole
         data = load_values(text, file)
     except OSError as exc:
         raise SettingsError(f"{file}:1:1: cannot read the settings: {exc.strerror}") from None

@@ -19,12 +19,12 @@ from runbook_tui.app.settings import (
 
 CASES = [
     ("blackouts: 5\n", ["1:12: blackouts: expected a list of {start, end, reason}, got 5"]),
-    ("ssh:\n  keepalive_interval: .nan\n", ["2:23: ssh.keepalive_interval: expected a number of seconds above 0, got nan"]),
-    ("ssh: {keepalive_interval: .inf}\n", ["1:27: ssh.keepalive_interval: expected a number of seconds above 0, got inf"]),
+    ("ssh:\n  keepalive_interval: .nan\n", ["2:23: ssh.keepalive_interval: expected a number of seconds above 0, at most 86400, got nan"]),
+    ("ssh: {keepalive_interval: .inf}\n", ["1:27: ssh.keepalive_interval: expected a number of seconds above 0, at most 86400, got inf"]),
     ("ssh: {keepalive_interval: -.inf, reconnect_attempts: 1.5}\n", ["1:27: ssh.keepalive_interval", "1:54: ssh.reconnect_attempts: expected a whole number"]),
     (
         "max_concurrency: true\nmax_concurency: 3\n",
-        ["1:18: max_concurrency: expected a whole number of at least 1, got True", "2:1: unknown setting 'max_concurency'"],
+        ["1:18: max_concurrency: expected a whole number from 1 to 10000, got True", "2:1: unknown setting 'max_concurency'"],
     ),
     ("ssh: [1]\n", ["1:6: ssh: expected a mapping"]),
     ("ssh: {known_hosts: 7}\n", ["1:20: ssh.known_hosts: expected a file path, got 7"]),
@@ -39,6 +39,13 @@ CASES = [
     ("blackouts:\n  - {start: 2026-11-30T02:00:00+00:00, end: 2026-11-30T01:00:00+00:00}\n", ["2:45: blackouts[1].end: expected a time after start"]),
     ("ssh: {keepalive_interval: [\n", ["2:1: invalid YAML"]),
     ("- a\n- b\n", ["1:1: expected a mapping of settings"]),
+    # every wrong value in one pass (ssh.config was checked only when nothing else was wrong)
+    ("ssh: {config: 5}\nmax_concurrency: 0\n", ["1:15: ssh.config: expected the path", "2:18: max_concurrency: expected a whole number from 1 to 10000"]),
+    (
+        "ssh: {reconnect_attempts: 99999999999999999999999, keepalive_interval: 1e9}\nmax_concurrency: 100001\n",
+        ["1:27: ssh.reconnect_attempts: expected a whole number from 0 to 1000", "1:72: ssh.keepalive_interval", "2:18: max_concurrency: expected"],
+    ),
+    ('"k\\e]0;key\\a": 1\n', ["1:1: unknown setting 'k\u241b]0;key\u2407'"]),
 ]
 
 
@@ -79,7 +86,7 @@ def test_the_commands_refuse_wrong_settings_with_exit_2_and_no_traceback(tmp_pat
     assert "Traceback" not in done.stderr
     assert done.stderr.splitlines() == [
         f"{settings}:1:12: blackouts: expected a list of {{start, end, reason}}, got 5",
-        f"{settings}:2:27: ssh.keepalive_interval: expected a number of seconds above 0, got nan",
+        f"{settings}:2:27: ssh.keepalive_interval: expected a number of seconds above 0, at most 86400, got nan",
     ]
     assert not (tmp_path / "state").exists(), "nothing was started"
 

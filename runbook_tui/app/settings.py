@@ -122,6 +122,9 @@ def load_settings(path: Path | None = None) -> Settings:
     return replace(settings, notify=notify, notify_timing=timing, **trust)
 
 
+#: Upper bounds: a value past them is a typo (a day between keepalives; reconnects and parallel hosts beyond any fleet's need).
+MAX_KEEPALIVE, MAX_RECONNECTS, MAX_CONCURRENCY = 86400, 1000, 10000
+
 _TOP = ("ssh", "max_concurrency", "blackouts", "notify", "notify_timing", "allowed_signers", "require_approval", "approvers")
 _SSH = ("known_hosts", "keepalive_interval", "reconnect_attempts", "config")
 
@@ -142,17 +145,24 @@ def _read(data: Any, file: str, found: Collector) -> Settings | None:
     known_hosts = ssh.get("known_hosts", default.known_hosts)
     if not isinstance(known_hosts, str) or not known_hosts.strip():
         found.error(ssh.value_mark("known_hosts"), f"ssh.known_hosts: expected a file path, got {_shown(known_hosts)}")
-    keepalive = _number(ssh, "keepalive_interval", default.keepalive_interval, found, "ssh.", "a number of seconds above 0", minimum=0, whole=False)
+    keepalive = _number(
+        ssh, "keepalive_interval", default.keepalive_interval, found, "ssh.", f"a number of seconds above 0, at most {MAX_KEEPALIVE}",
+        minimum=0, maximum=MAX_KEEPALIVE, whole=False,
+    )  # fmt: skip
     attempts = _number(
-        ssh, "reconnect_attempts", default.reconnect_attempts, found, "ssh.", "a whole number of at least 0", minimum=0, whole=True, inclusive=True
-    )
-    concurrency = _number(data, "max_concurrency", default.max_concurrency, found, "", "a whole number of at least 1", minimum=1, whole=True, inclusive=True)
+        ssh, "reconnect_attempts", default.reconnect_attempts, found, "ssh.", f"a whole number from 0 to {MAX_RECONNECTS}",
+        minimum=0, maximum=MAX_RECONNECTS, whole=True, inclusive=True,
+    )  # fmt: skip
+    concurrency = _number(
+        data, "max_concurrency", default.max_concurrency, found, "", f"a whole number from 1 to {MAX_CONCURRENCY}",
+        minimum=1, maximum=MAX_CONCURRENCY, whole=True, inclusive=True,
+    )  # fmt: skip
     blackouts = _blackouts(data, found)
-    if found.has_errors:
-        return None
     ssh_config = ssh.get("config", default.ssh_config)
     if ssh_config is not False and ssh_config is not None and not (isinstance(ssh_config, str) and ssh_config.strip()):
         found.error(ssh.value_mark("config"), f"ssh.config: expected the path of an ssh client config, or false to ignore it, got {_shown(ssh_config)}")
+    if found.has_errors:
+        return None
     return Settings(
         os.path.expanduser(str(known_hosts)), int(concurrency), blackouts, keepalive_interval=float(keepalive), reconnect_attempts=int(attempts),
         ssh_config=os.path.expanduser(ssh_config) if isinstance(ssh_config, str) else None,
@@ -181,7 +191,7 @@ def _trust(data: YMap, found: Collector) -> dict[str, Any]:
 def _known(mapping: YMap, keys: tuple[str, ...], what: str, found: Collector, prefix: str = "") -> None:
     for key in mapping:
         if key not in keys:
-            found.error(mapping.key_mark(key), f"unknown {what} '{prefix}{key}'; expected one of {', '.join(keys)}")
+            found.error(mapping.key_mark(key), f"unknown {what} '{visible_line(f'{prefix}{key}')}'; expected one of {', '.join(keys)}")
 
 
 def _shown(value: Any) -> str:
@@ -190,12 +200,13 @@ def _shown(value: Any) -> str:
 
 
 def _number(
-    mapping: YMap, key: str, default: float, found: Collector, prefix: str, expected: str, *, minimum: float, whole: bool, inclusive: bool = False
-) -> float:
+    mapping: YMap, key: str, default: float, found: Collector, prefix: str, expected: str, *,
+    minimum: float, maximum: float, whole: bool, inclusive: bool = False,
+) -> float:  # fmt: skip
     value = mapping.get(key, default)
     wrong = isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not isinstance(value, int))
     if not wrong:
-        wrong = not math.isfinite(value) or value < minimum or (value == minimum and not inclusive)
+        wrong = not math.isfinite(value) or value < minimum or (value == minimum and not inclusive) or value > maximum
     if wrong:
         found.error(mapping.value_mark(key), f"{prefix}{key}: expected {expected}, got {_shown(value)}")
         return default

@@ -24,6 +24,7 @@ sections:
 
 
 def test_a_late_confirm_for_the_previous_step_does_not_confirm_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "none.yaml").touch()  # an empty settings file: the defaults (a named file that is missing is an error)
     monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "none.yaml"))
     monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
     path = tmp_path / "seen.yaml"

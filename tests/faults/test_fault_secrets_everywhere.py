@@ -45,6 +45,7 @@ def test_no_file_written_and_no_stream_holds_the_secret(tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
     (work / "leaky.yaml").write_text(dedent(RUNBOOK), encoding="utf-8")
+    (tmp_path / "none.yaml").touch()  # an empty settings file: the defaults (a named file that is missing is an error)
     env = {
         **os.environ,
         "LEAKY_TOKEN": SECRET,

@@ -32,6 +32,7 @@ def test_rehearsing_the_demo_rolls_back_to_the_state_before(tmp_path: Path, fail
     args = [*RUNBOOK_TUI, "rehearse", "--yes", "--ack-manual", "demo notes", str(RUNBOOK), "-p", f"sandbox={sandbox}", "--journal", "j.jsonl"]
     if fail_at:
         args += ["--fail-at", fail_at]
+    (tmp_path / "none.yaml").touch()  # an empty settings file: the defaults (a named file that is missing is an error)
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "RUNBOOK_TUI_SETTINGS": str(tmp_path / "none.yaml")}
 
     result = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)

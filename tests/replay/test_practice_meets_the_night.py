@@ -35,6 +35,7 @@ SCENARIO = "The h2 rollout of 23 Nov: web2 had a stale include. Watch the verifi
 def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The night's journal and its runbook in a folder of their own, marked as a practice scenario."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()  # an empty settings file: the defaults (a named file that is missing is an error)
     monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
     monkeypatch.setenv("RUNBOOK_TUI_USER", "carol")
     folder = tmp_path / "night"

@@ -36,6 +36,7 @@ async def until(what: str, predicate: Callable[[], bool], timeout: float = 20) -
 def dry_night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doc: dict[str, Any]) -> tuple[Path, Callable[[], Session]]:
     """The night's journal path, and what opens the night: a dry run of `doc` by alice, with bob joined as verifier."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()  # an empty settings file: the defaults (a named file that is missing is an error)
     monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
     monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
     monkeypatch.chdir(tmp_path)

@@ -62,6 +62,7 @@ def _until(predicate, pilot, limit: float = 20.0, what: str = "the run"):
 def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """A real run that failed at 'boom' and was rolled back to the checkpoint: (journal, marker file)."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()  # an empty settings file: the defaults (a named file that is missing is an error)
     monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
     monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
     monkeypatch.chdir(tmp_path)  # relative paths in commands: the screens (and snapshots) show no temp folder
@@ -216,6 +217,7 @@ async def test_practice_replays_the_failure_and_the_trainee_must_decide(night: t
 
 def test_practice_meets_the_verifiers_recorded_rejection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()  # an empty settings file: the defaults (a named file that is missing is an error)
     monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
     monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
     path = tmp_path / "r.yaml"

@@ -24,7 +24,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded
 from runbook_tui.runbook.model import Runbook
-from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.safe_text import visible, visible_line
 
 
 def printer(out: TextIO) -> Callable[[Event, RunState], None]:
@@ -123,7 +123,7 @@ def _start(opener: Callable[[], Opened]) -> Opened | int:
     try:
         return opener()
     except SessionError as exc:
-        print(f"runbook-tui: {exc}", file=sys.stderr)
+        print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # a journal's or a runbook's name may hold escapes
         return exc.code
     except JournalError as exc:  # the disk is full (or the file gone) before the first step: nothing was run
         print(f"runbook-tui: {exc.strerror}; nothing was run", file=sys.stderr)
@@ -349,15 +349,16 @@ def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
     result = JournalScan(path, finished_rule=True)
     for _event in result:  # one line at a time: memory does not grow with the journal
         pass
+    shown = visible_line(path)  # the name may hold escapes: shown, never sent to the terminal
     if result.unreadable:
-        print(f"unreadable: {result.unreadable}", file=sys.stderr)
+        print(f"unreadable: {visible_line(result.unreadable)}", file=sys.stderr)
         return EXIT_INVALID
     if result.problems or result.last is None:
         for problem in result.problems:
             print(visible_line(f"{path}: {problem}"))
-        print(f"{path}: NOT intact: {result.count} events hold together before the break")
+        print(f"{shown}: NOT intact: {result.count} events hold together before the break")
         return EXIT_FAILED
-    print(f"{path}: intact: {result.count} events, last hash {result.last['hash']}")
+    print(f"{shown}: intact: {result.count} events, last hash {result.last['hash']}")
     from runbook_tui.trust.check import print_trust
 
     # Signatures name events by seq: this check holds the events in memory (only with --allowed-signers).

@@ -268,7 +268,7 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
             signers = allowed_signers(args.allowed_signers or load_settings().allowed_signers)
             text = render(build_report(args.journal, signers), args.format)
     except (ReportError, TrustRefused, SettingsError) as exc:
-        print(f"runbook-tui: {exc}", file=sys.stderr)
+        print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the journal's name may hold escapes
         return EXIT_INVALID
     if args.output is None:
         # Markdown, HTML and the cast show control characters already; JSON keeps the exact text, made visible for a terminal.

@@ -19,7 +19,7 @@ from typing import Any
 
 from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESSION_FINISHED, VERIFIER_HANDOVER, Event
 from runbook_tui.runbook.lean_dataclass import dataclass, field
-from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.trust import statements
 from runbook_tui.trust.sshsig import AllowedSigners, SignatureError, read_allowed_signers, verify
 
@@ -156,6 +156,7 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
 
 def print_trust(path: str, events: Sequence[Event], signers_path: str | None) -> int:
     """The rest of `journal verify` after an intact chain: 0 all hold, 1 a check failed, 2 unreadable allowed_signers."""
+    path = visible_line(path)  # only printed here: a name's escapes shown, never sent to the terminal
     if signers_path is None:
         print(f"{path}: NOT checked: signatures, who signed, and the seal (give --allowed-signers FILE);")
         print(f"{path}: the hash chain alone proves no author: anyone who can write the file can recompute it")
@@ -163,11 +164,11 @@ def print_trust(path: str, events: Sequence[Event], signers_path: str | None) ->
     try:
         signers = read_allowed_signers(signers_path)
     except SignatureError as exc:
-        print(f"runbook-tui: {exc}")
+        print(f"runbook-tui: {visible(str(exc))}")
         return 2
     result = check(events, signers)
     for problem in result.problems:
-        print(visible_line(f"{path}: {problem}"))  # names and keys come from the journal: never terminal control
+        print(f"{path}: {visible_line(problem)}")  # names and keys come from the journal: never terminal control
     counts = {status: sum(1 for s in result.decisions.values() if s.status == status) for status in ("verified", "unsigned", "fails")}
     sealers = visible_line(", ".join(sorted({s.by for s in result.seals if s.status == "verified"})) or "nobody")
     print(f"{path}: decisions: {counts['verified']} signed and verified, {counts['unsigned']} unsigned, {counts['fails']} failing; sealed by {sealers}")

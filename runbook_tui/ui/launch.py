@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.session import Session, ShareOptions, open_session, resume_session
 from runbook_tui.runbook.loader import Loaded, probe_runbook
-from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.app import RunbookApp, Starter
 
 if TYPE_CHECKING:
@@ -137,11 +137,11 @@ def replay(journal: str, *, practice: bool, speed: float, theme: str | None = No
             app = ReplayApp(events, speed=speed, label=Path(journal).name, theme=theme)
             app.run()
             if app.unreadable is not None:
-                raise SessionError(visible_line(f"{journal}: {app.unreadable}; refusing to replay it"))
+                raise SessionError(f"{journal}: {app.unreadable}; refusing to replay it")
             return 0
         run = practising.open_practice(journal)
     except SessionError as exc:
-        print(f"runbook-tui: {exc}", file=sys.stderr)
+        print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the journal's name may hold escapes
         return exc.code
     _launch(PracticeApp(run, out=out, theme=theme))
     return 0

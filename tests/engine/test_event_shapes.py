@@ -147,3 +147,27 @@ def test_replay_stops_before_an_event_the_fold_cannot_take() -> None:
     assert source.position == 1 and said == ["line 2: step_skipped: not as this program writes it (KeyError: 'ghost')"]
     source.seek(2)
     assert source.position == 1 and len(said) == 2
+
+
+HOSTILE_NAME = "x\x1b]0;pwned\x07\x1b[2J.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("command", "change"),
+    [
+        (["journal", "verify"], None),  # intact, NOT checked
+        (["journal", "verify"], _set(1, "step", None)),  # NOT intact
+        (["report"], _set(1, "step", None)),  # refusing to report
+        (["resume", "--headless"], _set(1, "step", None)),  # refusing to resume
+        (["replay"], _set(1, "step", None)),  # refusing to replay
+    ],
+)
+def test_a_journal_name_with_escapes_never_reaches_the_terminal_raw(
+    tmp_path: Path, command: list[str], change: Callable[[list[dict[str, Any]]], None] | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = good_events(tmp_path)
+    if change is not None:
+        change(events)
+    path = rechained(events, tmp_path / HOSTILE_NAME)
+    _code, text = run_cli([*command[:2], str(path), *command[2:]] if command[0] == "journal" else [command[0], str(path), *command[1:]], capsys)
+    assert "pwned" in text and "\x1b" not in text and "\x07" not in text, text

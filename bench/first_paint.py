@@ -100,6 +100,7 @@ def child_minimal(marker: str) -> None:
 
 
 def child_runbook(marker: str, runbook: str, work: str) -> None:
+    (Path(work) / "no-settings.yaml").touch()  # empty: the defaults (a named settings file that is missing is an error)
     os.environ["RUNBOOK_TUI_SETTINGS"] = str(Path(work) / "no-settings.yaml")
     os.environ["XDG_STATE_HOME"] = str(Path(work) / "state")
     os.environ["XDG_CONFIG_HOME"] = str(Path(work) / "config")

@@ -222,7 +222,9 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="exit 1 when the aim is missed")
     args = parser.parse_args()
     os.environ["RUNBOOK_TUI_USER"] = "bench"
-    os.environ["RUNBOOK_TUI_SETTINGS"] = str(Path(tempfile.mkdtemp(prefix="bench-keypress-settings-")) / "none.yaml")
+    settings = Path(tempfile.mkdtemp(prefix="bench-keypress-settings-")) / "none.yaml"
+    settings.touch()  # empty: the defaults (a named settings file that is missing is an error)
+    os.environ["RUNBOOK_TUI_SETTINGS"] = str(settings)
     os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="bench-keypress-state-")
     minimal = asyncio.run(measure_minimal(max(5, args.samples // 4)))
     results, steps_run = asyncio.run(measure(args.lines, args.samples))

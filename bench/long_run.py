@@ -76,6 +76,7 @@ sections:
 def child_env(work: Path) -> dict[str, str]:
     """The children's environment: no settings file, state under the work dir, bytecode caches on (in the work dir)."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    (work / "no-settings.yaml").touch()  # empty: the defaults (a named settings file that is missing is an error)
     env.update(
         PYTHONPYCACHEPREFIX=str(work / "pycache"),
         RUNBOOK_TUI_SETTINGS=str(work / "no-settings.yaml"),

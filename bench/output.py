@@ -96,6 +96,7 @@ def engine_variant(command: str) -> dict[str, object]:
     runbook = work / "bench.yaml"
     runbook.write_text(ENGINE_RUNBOOK.format(command=json.dumps(command)))
     journal = work / "journal.jsonl"
+    (work / "no-settings.yaml").touch()  # empty: the defaults (a named settings file that is missing is an error)
     os.environ["RUNBOOK_TUI_SETTINGS"] = str(work / "no-settings.yaml")
     os.environ["XDG_STATE_HOME"] = str(work / "state")
 

@@ -54,9 +54,9 @@ def _say_outcome(session: Session, outcome: str) -> int:
     journal = session.journal_path
     if session.controller.state.finished:
         if outcome in REOPENABLE:
-            print(f"to undo what ran: runbook-tui resume {journal} --rollback (or --rollback --full)", flush=True)
+            print(visible_line(f"to undo what ran: runbook-tui resume {journal} --rollback (or --rollback --full)"), flush=True)
     elif not session.controller.fatal:
-        print(f"outcome: {outcome} (the journal is left open); continue with: runbook-tui resume {journal}", flush=True)
+        print(visible_line(f"outcome: {outcome} (the journal is left open); continue with: runbook-tui resume {journal}"), flush=True)
     return exit_code(outcome)
 
 
@@ -97,7 +97,7 @@ async def _run_headless(session: Session, body: Callable[[Session], Any]) -> int
     try:
         code = int(await task)
     except asyncio.CancelledError:
-        print(f"interrupted; the journal is kept: runbook-tui resume {session.journal_path}", file=sys.stderr)
+        print(visible_line(f"interrupted; the journal is kept: runbook-tui resume {session.journal_path}"), file=sys.stderr)
     except JournalError as exc:  # e.g. the final flush, or finishing the session, on a full disk
         session.controller.fatal = session.controller.fatal or f"{exc.strerror}; the run stops before the next step"
     finally:
@@ -110,7 +110,7 @@ async def _run_headless(session: Session, body: Callable[[Session], Any]) -> int
     fatal = session.controller.fatal
     if fatal:
         # Say why, once, in words: the journal could not be written, so nothing more was run.
-        print(f"runbook-tui: {fatal}. What reached the disk can be continued: runbook-tui resume {session.journal_path}", file=sys.stderr)
+        print(visible_line(f"runbook-tui: {fatal}. What reached the disk can be continued: runbook-tui resume {session.journal_path}"), file=sys.stderr)
         return EXIT_FAILED
     return code
 
@@ -166,7 +166,7 @@ def _open(loaded: Loaded, **options: Any) -> Session:
     for warning in loaded.warnings:
         print(visible_line(str(warning)), file=sys.stderr)
     session = open_session(loaded, listeners=[printer(sys.stdout)], bulk_output=True, **options)
-    print(f"journal: {session.journal_path}", flush=True)
+    print(visible_line(f"journal: {session.journal_path}"), flush=True)
     return session
 
 

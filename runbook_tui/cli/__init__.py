@@ -176,7 +176,7 @@ def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:
         except SessionError as exc:
             print(f"runbook-tui: {exc}", file=sys.stderr)
             return exc.code
-        print(f"marked as a practice scenario: {path}")
+        print(visible_line(f"marked as a practice scenario: {path}"))
         return EXIT_OK
     return launch.replay(args.journal, practice=args.practice, speed=args.speed, theme=args.theme, out=args.out)
 

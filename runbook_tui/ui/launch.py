@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.session import Session, ShareOptions, open_session, resume_session
 from runbook_tui.runbook.loader import Loaded, probe_runbook
-from runbook_tui.runbook.safe_text import visible
+from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.app import RunbookApp, Starter
 
 if TYPE_CHECKING:
@@ -22,12 +22,12 @@ def _launch(app: RunbookApp) -> int:
     if app.failure:
         print(f"runbook-tui: {app.failure}", file=sys.stderr)
     if app.handle is not None:
-        print(f"journal: {app.handle.journal_path}")
+        print(visible_line(f"journal: {app.handle.journal_path}"))
         state = app.handle.controller.state
         if not state.finished and state.session.get("mode") == "practice":  # a resume would be a dry run, without the recording
-            print(f"the practice run was left before its end; what was done: runbook-tui report {app.handle.journal_path}")
+            print(visible_line(f"the practice run was left before its end; what was done: runbook-tui report {app.handle.journal_path}"))
         elif not state.finished:
-            print(f"the run is not finished; continue it with: runbook-tui resume {app.handle.journal_path}")
+            print(visible_line(f"the run is not finished; continue it with: runbook-tui resume {app.handle.journal_path}"))
     return code if isinstance(code, int) else 1
 
 

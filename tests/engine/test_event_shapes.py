@@ -171,3 +171,12 @@ def test_a_journal_name_with_escapes_never_reaches_the_terminal_raw(
     path = rechained(events, tmp_path / HOSTILE_NAME)
     _code, text = run_cli([*command[:2], str(path), *command[2:]] if command[0] == "journal" else [command[0], str(path), *command[1:]], capsys)
     assert "pwned" in text and "\x1b" not in text and "\x07" not in text, text
+
+
+def test_exec_with_a_journal_name_holding_escapes_shows_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`exec --journal NAME` prints the journal's name at its start and in its closing hints: shown, never obeyed."""
+    runbook = tmp_path / "r.yaml"
+    runbook.write_text("runbook: 1\nid: r\ntitle: R\nsections:\n  - id: s\n    title: S\n    steps:\n      - {id: a, title: A, run: 'true'}\n")
+    code, text = run_cli(["exec", str(runbook), "--solo", "t", "--journal", str(tmp_path / HOSTILE_NAME)], capsys)
+    assert code == 0 and "journal: " in text and "pwned" in text, text
+    assert "\x1b" not in text and "\x07" not in text, text

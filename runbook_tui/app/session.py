@@ -45,6 +45,7 @@ JOURNAL_WATCH_SECONDS = 0.5
 
 #: Modes that execute nothing real, so the change window does not apply.
 EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
+MODES = EXEMPT_FROM_WINDOW | {"live"}
 
 
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it; a recording only practice
@@ -454,6 +455,10 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
         hint = "; `resume --rollback` (or `--rollback --full`) undoes what it changed" if state.outcome in REOPENABLE else ""
         raise SessionError(f"{path}: this session already finished ({state.outcome}); nothing to resume{hint}", code=1)
     session = state.session
+    if session.get("mode", "live") not in MODES:  # only a re-chained (edited) journal: an unknown mode would run as live
+        raise SessionError(
+            f"{path}: session_started: mode {session.get('mode')!r} is not one this program writes ({', '.join(sorted(MODES))}); refusing to resume"
+        )
     try:
         loaded = load_runbook(session.get("path") or session["file"], dict(session.get("params") or {}))
     except RunbookInvalid as invalid:

@@ -180,3 +180,13 @@ def test_exec_with_a_journal_name_holding_escapes_shows_them(tmp_path: Path, cap
     code, text = run_cli(["exec", str(runbook), "--solo", "t", "--journal", str(tmp_path / HOSTILE_NAME)], capsys)
     assert code == 0 and "journal: " in text and "pwned" in text, text
     assert "\x1b" not in text and "\x07" not in text, text
+
+
+def test_resume_refuses_a_mode_this_program_never_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Only an edited journal (its chain recomputed) holds another mode; `resume` took any unknown mode as live and ran
+    real commands for what may have been a dry run or a practice."""
+    events = good_events(tmp_path)[:-1]  # not finished: resumable
+    events[0]["mode"] = "zzz"
+    path = rechained(events, tmp_path / "edited.jsonl")
+    code, text = run_cli(["resume", str(path), "--headless"], capsys)
+    assert code == 2 and "session_started: mode 'zzz' is not one this program writes (dry-run, live, practice, rehearsal)" in text, text

@@ -7,19 +7,24 @@ journal holds its lock until it ends; a resume of it meanwhile is refused and ch
 
 from __future__ import annotations
 
+import select
 import subprocess
 import time
 from pathlib import Path
 
-from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, run, write_runbook
+from fault_helpers import RUNBOOK_TUI, env_for, run, write_runbook
 
 
-def _started(journal: Path, step: str, seconds: float = 30) -> None:
+def _started(run: subprocess.Popen[str], step: str, seconds: float = 30) -> None:
+    """Read exec's event lines until it says `step` started (`HH:MM:SS step_started  STEP ...`)."""
+    assert run.stdout is not None
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if journal.exists() and of_type(raw_events(journal), "step_started", step=step):
+    while (left := deadline - time.monotonic()) > 0 and select.select([run.stdout], [], [], left)[0]:
+        words = run.stdout.readline().split()
+        if not words:
+            break  # exec ended
+        if words[1:3] == ["step_started", step]:
             return
-        time.sleep(0.02)
     raise AssertionError(f"'{step}' did not start within {seconds:g} s")
 
 
@@ -34,10 +39,10 @@ def test_resume_of_a_run_still_going_is_refused_and_changes_nothing(tmp_path: Pa
     journal = tmp_path / "J.jsonl"
     first = subprocess.Popen(
         [*RUNBOOK_TUI, "exec", str(runbook), "--solo", "t", "--journal", str(journal)],
-        cwd=tmp_path, env=env_for(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        cwd=tmp_path, env=env_for(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     try:
-        _started(journal, "two")
+        _started(first, "two")
         before = journal.read_bytes()
         for args in (["--headless"], ["--rerun", "--continue", "--solo", "t2"]):
             second = run(tmp_path, "resume", str(journal), *args)

@@ -50,10 +50,6 @@ class Presence:
         person.sessions -= 1
         self._sync((name, role), person)
 
-    def sessions(self, name: str) -> int:
-        """Sessions open under this name, in any role."""
-        return sum(person.sessions for (who, _role), person in self._people.items() if who == name)
-
     def unjournaled(self) -> int:
         """Sessions whose join was counted and is in no `repeats` yet (for `share_closed`)."""
         return sum(person.repeats for person in self._people.values())

@@ -187,7 +187,7 @@ class _Builder(StepsReader):
                 max=f.number(m, "max"),
             )
             default = m.get("default")
-            if default is not None and kind in ("string", "choice", "list"):  # compared or used as text: as written
+            if default is not None:  # read as `-p NAME=TEXT` reads the text: `0644` is 644 for an int too (YAML 1.1 said 420)
                 default = self._as_written(m, "default") if isinstance(default, YList) else m.as_written("default")
             if default is not None:
                 try:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers_runbook import at, cli_main, errors, load
+from helpers_runbook import at, cli_main, errors, load, only_error
 
 RUNBOOK = """\
 runbook: 1
@@ -59,3 +59,35 @@ def test_a_pattern_must_be_a_string(write_runbook):
     [err] = errors(path)
     assert at(err) == (9, 46)
     assert err.message == "'pattern': expected a regular expression in a string, got 5"
+
+
+INT_DEFAULTS = """\
+runbook: 1
+id: demo
+title: modes
+params:
+  mode: {type: int, default: 0644}
+  big: {type: int, default: 1_000}
+  ratio: {type: float, default: 15.10}
+  flag: {type: bool, default: yes}
+sections:
+  - id: main
+    steps:
+      - {id: change, run: "chmod {{ mode }} f {{ big }} {{ ratio }} {{ flag }}"}
+"""
+
+
+def test_a_typed_default_means_what_the_same_text_means_on_the_command_line(write_runbook):
+    """`type: int, default: 0644` was YAML 1.1's octal 420 (`chmod 420`), while `-p mode=0644` gives 644."""
+    path = write_runbook(INT_DEFAULTS)
+    defaults = {param.name: param.default for param in load(path).runbook.params}
+    assert defaults == {"mode": 644, "big": 1000, "ratio": 15.1, "flag": True}
+    assert load(path, {"mode": "0644"}).runbook.step("change").body.value == load(path).runbook.step("change").body.value
+
+
+def test_an_int_default_written_as_yaml_hex_is_an_error_where_it_is_written(write_runbook):
+    """`-p n=0x1A` is refused, so `default: 0x1A` is too (YAML 1.1 read it as 26), at its line and column."""
+    path = write_runbook(INT_DEFAULTS.replace("default: 1_000", "default: 0x1A"))
+    error = only_error(path)
+    assert "default: parameter 'big': expected an integer, got '0x1A'" in error.message
+    assert at(error) == (6, 29)  # the value, after `  big: {type: int, default: `

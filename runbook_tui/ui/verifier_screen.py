@@ -8,11 +8,30 @@ from typing import Any
 import yaml
 from textual.binding import Binding
 
-from runbook_tui.engine.state import confirmable
+from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.modals import InfoScreen, TextPrompt
 from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
 from runbook_tui.ui.status_stack import Role
+
+
+def nothing_to_confirm(state: RunState, *, observe: bool) -> str:
+    """Why `c` confirms nothing now, in the words of what the run is doing."""
+    if observe:
+        return "you joined as an observer: you watch, you do not confirm"
+    if state.finished:
+        return f"the run has ended ({state.outcome or 'ended'}): nothing to confirm"
+    if state.solo:
+        return "this run is solo (no verifier's confirmation is asked)"
+    step = state.steps.get(state.current or "")
+    if step is None:
+        return "nothing waits for your confirmation"
+    name = visible_line(step.id)
+    if step.status == "running":
+        return f"'{name}' is running: confirm it when it has ended and asks for your word"
+    if state.paused:
+        return f"the run is paused; '{name}' is {step.status}: nothing waits for your confirmation"
+    return f"'{name}' is {step.status.replace('_', ' ')}: nothing waits for your confirmation (the assignee runs it; c confirms when it asks)"
 
 
 class VerifierScreen(RunView):
@@ -25,6 +44,7 @@ class VerifierScreen(RunView):
         Binding("enter", "details", "details", priority=True),
         Binding("c", "confirm", "confirm"),
         Binding("c", "go_ahead", "go-ahead"),  # a step that needs the verifier's word before it starts: c gives it
+        Binding("c", "why_no_confirm", show=False),  # neither applies: c says why, instead of doing nothing
         Binding("x", "reject", "reject"),
         Binding("u", "request_rollback", "ask rollback"),
         Binding("n", "note", "note"),
@@ -42,7 +62,7 @@ class VerifierScreen(RunView):
         client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("help", "leave", "details", "toggle_steps", "copy_command") or action.startswith("output_"):
+        if action in ("help", "leave", "details", "toggle_steps", "copy_command", "why_no_confirm") or action.startswith("output_"):
             return True
         if self.observe or self.source.state.finished:
             return False
@@ -75,6 +95,11 @@ class VerifierScreen(RunView):
         await self._send("confirm")
 
     action_go_ahead = action_confirm
+
+    def action_why_no_confirm(self) -> None:
+        """`c` when there is nothing to confirm: what the run waits for instead (a tired verifier pressing c and seeing
+        nothing happen cannot tell a lost key from a refusal)."""
+        self.notify(nothing_to_confirm(self.source.state, observe=self.observe), severity="warning", timeout=6, markup=False)
 
     def action_reject(self) -> None:
         state = self.source.state

@@ -591,6 +591,21 @@ async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
 
 
 @pytest.mark.asyncio
+async def test_c_with_nothing_to_confirm_says_why_and_sends_nothing(workdir: Path) -> None:
+    """A verifier's `c` before the step ran used to do nothing at all: a lost key and a refusal looked the same."""
+    client = FakeClient(shared_session_events(workdir))
+    app = VerifierApp(client)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: bool(app.screen.query("Toast")), "a notification saying why c did nothing")
+        said = " ".join(painted(toast) for toast in app.screen.query("Toast"))
+        assert "'check' is pending: nothing waits for your confirmation" in said, said
+        assert client.sent == [], "nothing was sent to the assignee"
+
+
+@pytest.mark.asyncio
 async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path) -> None:
     client = FakeClient(shared_session_events(workdir))
     app = VerifierApp(client, observe=True)

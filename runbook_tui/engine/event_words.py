@@ -208,6 +208,26 @@ def _share_closed(e: Event) -> Said:
     return Said("──", [f"share closed: {counts or 'no connections'}"])
 
 
+#: Why the share port refused a connection, as the assignee needs to hear it.
+_REFUSED_BECAUSE = {
+    "refused_address": "one address holds as many connections waiting to authenticate as one may",
+    "refused_total": "as many connections as may wait to authenticate are waiting",
+    "refused_descriptors": "file descriptors are running short (kept for the run's own commands)",
+}
+
+
+def _share_refusing(e: Event) -> Said:
+    reason = str(e.get("reason"))
+    refused, waiting, addresses = e.get("refused"), e.get("waiting"), e.get("addresses")
+    return Said(
+        "!!",
+        [
+            f"share port: {refused} connection{'s' if refused != 1 else ''} refused, {_REFUSED_BECAUSE.get(reason, reason)}"
+            f" ({waiting} from {addresses} address{'es' if addresses != 1 else ''}): a verifier may not get in while this lasts"
+        ],
+    )
+
+
 def _plain(words: Callable[[Event], str], mark: str = "──", *, decision: bool = False) -> Callable[[Event], Said]:
     return lambda e: Said(mark, [words(e)], decision)
 
@@ -260,6 +280,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.VERIFIER_HANDOVER: _plain(lambda e: f"verifier {e.get('from')} hands over to {e.get('to')}"),
     ev.SHARE_STARTED: _plain(lambda e: f"shared at {e.get('address')}, host key {e.get('fingerprint')}"),
     ev.SHARE_CLOSED: _share_closed,
+    ev.SHARE_REFUSING: _share_refusing,
 }
 
 

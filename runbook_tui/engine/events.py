@@ -232,6 +232,12 @@ SHARE_CLOSED: Final = _declare(
     ShareClosed,
     "Connections counted while shared: refused before any SSH work, a participant's sessions over the limit of 4 at once, requests refused for coming too fast (`refused_requests`, since session 12), sessions counted in no `repeats` (may follow session_finished).",
 )
+ShareRefusing = TypedDict("ShareRefusing", {"refused": int, "reason": str, "waiting": int, "addresses": int})
+SHARE_REFUSING: Final = _declare(
+    "share_refusing",
+    ShareRefusing,
+    "Connections to the share port refused before any SSH work since the last such event (`reason`, the latest: refused_address, refused_total or refused_descriptors); `waiting`: connections then waiting to authenticate, from `addresses` addresses. A verifier may be kept out while it lasts. The first at once, then at most one a minute (since session 13).",
+)
 Review = TypedDict("Review", {"planned": str, "surprised": str, "change": str})
 REVIEW: Final = _declare("review", Review, "The post-change review (may follow session_finished).")
 CriteriaAccepted = TypedDict("CriteriaAccepted", {"reason": str, "criteria": list[str], "needs_verifier": bool})
@@ -323,7 +329,7 @@ REOPENABLE: Final = frozenset({"failed", "done_criteria_failed", "aborted"})
 #: Events that may follow session_finished: the review of the finished change, people leaving,
 #: the delivery of what the end itself set off (its notification, the silences' expiry), and the share server's counts.
 AFTER_FINISH: Final[frozenset[str]] = frozenset(
-    {REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SHARE_CLOSED, SEAL, DECISION_SIGNED}
+    {REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SHARE_CLOSED, SHARE_REFUSING, SEAL, DECISION_SIGNED}
 )
 
 #: Events that show a step's rendered commands to the verifier; a signed decision names the last one's hash.

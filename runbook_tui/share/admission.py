@@ -7,7 +7,9 @@ descriptor and handshake work in the assignee's process, the one running the cha
 - new connections are refused while open file descriptors are near RLIMIT_NOFILE, keeping a
   reserve for the run's own commands (a step needs descriptors to start `sh`);
 - a refused connection is closed before any SSH work; nothing is journaled for it, only counted
-  (the counts are journaled once, in `share_closed`, for the report);
+  (the counts are journaled once, in `share_closed`, for the report), except that refusals are
+  said as they happen (`share_refusing`, the first at once, then at most once a minute), so the
+  assignee learns that a verifier may be kept out, and why;
 - accept errors (EMFILE and the like) are logged once per interval with a count, never as a
   traceback per connection.
 """
@@ -36,6 +38,8 @@ LOGIN_TIMEOUT = 10.0
 FD_RESERVE = 64
 #: Seconds between two log lines about the same kind of refusal or accept error.
 LOG_INTERVAL = 10.0
+#: Seconds between two `share_refusing` events while refusals go on.
+NOTICE_INTERVAL = 60.0
 
 
 def open_descriptors() -> int:
@@ -84,6 +88,10 @@ class Admission:
     pending: Counter[str] = field(default_factory=Counter)  # unauthenticated connections per address
     counts: Counter[str] = field(default_factory=Counter)  # what summary() gives
     logger: RateLimitedLog = field(default_factory=RateLimitedLog)
+    clock: Callable[[], float] = time.monotonic
+    refused_unsaid: int = 0  # refusals since the last `share_refusing`
+    last_reason: str = ""
+    said_at: float | None = None
 
     def admit(self, address: str) -> bool:
         """A new connection from `address`: True to go on with the handshake (it now counts as pending)."""
@@ -99,6 +107,8 @@ class Admission:
             message = "share: refusing connections: file descriptors are running short (kept for the run's own commands)"
         if reason is not None:
             self.counts[reason] += 1
+            self.refused_unsaid += 1
+            self.last_reason = reason
             self.logger.note(reason, message)
             return False
         self.pending[address] += 1
@@ -117,6 +127,16 @@ class Admission:
         self.pending[address] -= 1
         if self.pending[address] <= 0:
             del self.pending[address]
+
+    def refusal_notice(self) -> dict[str, Any] | None:
+        """The `share_refusing` payload when refusals are unsaid and the last notice is NOTICE_INTERVAL old (or none
+        was given): then they count as said."""
+        now = self.clock()
+        if not self.refused_unsaid or (self.said_at is not None and now - self.said_at < NOTICE_INTERVAL):
+            return None
+        notice = {"refused": self.refused_unsaid, "reason": self.last_reason, "waiting": sum(self.pending.values()), "addresses": len(self.pending)}
+        self.refused_unsaid, self.said_at = 0, now
+        return notice
 
     def summary(self) -> dict[str, int]:
         """The counts for `share_closed`; connections still waiting to authenticate count as unauthenticated."""

@@ -26,7 +26,7 @@ from typing import Any
 import asyncssh
 
 from runbook_tui.engine.controller import Actor, Controller, Reply
-from runbook_tui.engine.events import SHARE_CLOSED, SYSTEM, Event
+from runbook_tui.engine.events import SHARE_CLOSED, SHARE_REFUSING, SYSTEM, Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.state import RunState
@@ -124,6 +124,7 @@ class _Gate(asyncssh.SSHServer):
             self.pending = True
         else:
             conn.abort()
+            self.share.say_refusals()
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.pending:
@@ -240,6 +241,13 @@ class ShareServer:
         if not self.controller.fatal:
             with contextlib.suppress(JournalError):
                 self.controller.emit(SHARE_CLOSED, SYSTEM, **self.admission.summary(), presence_unjournaled=self.presence.unjournaled())
+
+    def say_refusals(self) -> None:
+        """Journal (and so show the assignee) that connections are being refused: the first at once, then once a minute."""
+        notice = self.admission.refusal_notice()
+        if notice is not None and not self.controller.fatal:
+            with contextlib.suppress(JournalError):
+                self.controller.emit(SHARE_REFUSING, SYSTEM, **notice)
 
     def _on_event(self, event: Event, state: RunState) -> None:
         for queue, process in list(self._queues.items()):

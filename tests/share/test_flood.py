@@ -94,6 +94,8 @@ async def test_a_flood_of_idle_connections_neither_stops_the_run_nor_keeps_the_v
     print(f"joined in {joined_in:.2f} s; worst output latency under the flood {worst:.2f} s; at most {most_open} descriptors open")
     assert worst < 2.5, f"a line reached the journal {worst:.1f} s after it was printed: the flood starved the run"
     assert [e["name"] for e in of_type(events, "participant_joined")] == ["bob"], "only the real participant is journaled"
+    [notice] = of_type(events, "share_refusing")  # the flood lasts seconds: said once, at its start
+    assert notice["reason"] == "refused_address" and notice["waiting"] >= 32 and notice["refused"] >= 1, notice
     [closed] = of_type(events, "share_closed")
     refused = closed["refused_address"] + closed["refused_total"] + closed["refused_descriptors"]
     assert refused + closed["unauthenticated"] >= CONNECTIONS, closed

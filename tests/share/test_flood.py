@@ -6,7 +6,8 @@ The attacker (flood_helper.py, another process, from 127.0.0.2) keeps 1,000 idle
 to the share port and reopens every one the server closes. Meanwhile the run's step prints a
 timestamp every 50 ms. The run must finish, the real verifier must get in within 5 s, stderr
 must not fill up, each printed line must reach the journal promptly (the handshake work must
-not starve the run), and nothing about the attacker may be journaled but the closing counts.
+not starve the run), and nothing about the attacker may be journaled but one notice that
+connections are being refused (`share_refusing`, at the flood's start) and the closing counts.
 """
 
 from __future__ import annotations

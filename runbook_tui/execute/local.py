@@ -10,6 +10,7 @@ the sink (journal, screen) decides how to split it.
 from __future__ import annotations
 
 import asyncio
+import errno
 import fcntl
 import os
 import signal
@@ -268,6 +269,30 @@ def _cannot_start(command: Command, argv: list[str], exc: Exception) -> str:
         return f"cannot start the command: working directory {command.cwd!r} does not exist or is not a directory"
     if isinstance(exc, ValueError):
         return f"cannot start the command: {exc} (in the command text or an environment variable)"
+    if isinstance(exc, OSError) and exc.errno == errno.E2BIG:
+        return _too_long(command)
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     where = f" in {command.cwd!r}" if command.cwd else ""
     return f"cannot start {argv[0]!r}{where}: {reason}"
+
+
+#: Linux's limit for one argument or one environment string (MAX_ARG_STRLEN, 32 pages), its NUL included.
+ONE_STRING_LIMIT = 32 * 4096
+
+
+def _too_long(command: Command) -> str:
+    """E2BIG in words: which text is too long (a parameter's value reaches the shell as an environment variable)."""
+
+    def size(text: str) -> int:
+        return len(text.encode("utf-8", "surrogateescape"))
+
+    # (what, its size, the size the kernel counts: `NAME=VALUE` and the NUL that ends it)
+    sizes = [("the command text", size(command.command), size(command.command) + 1)]
+    sizes += [(f"the value in ${name}", size(value), size(name) + size(value) + 2) for name, value in command.env]
+    what, shown, counted = max(sizes, key=lambda item: item[2])
+    if counted > ONE_STRING_LIMIT:
+        return (
+            f"cannot start the command: {what} is {shown:,} bytes, and Linux passes at most {ONE_STRING_LIMIT - 1:,} in one"
+            " argument or environment variable; keep data this large in a file the command reads"
+        )
+    return "cannot start the command: the command and its environment together are more than Linux lets a program start with (ARG_MAX)"

@@ -97,6 +97,21 @@ def test_cwd(tmp_path: Path) -> None:
     assert Path(sink.data("stdout").decode().strip()).resolve() == tmp_path.resolve()
 
 
+def test_a_value_too_long_for_linux_names_itself_and_the_limit() -> None:
+    """A 200 KB parameter value (passed as an env variable) or command text: the step said `cannot start 'sh': Argument
+    list too long`, which names neither what is long nor what to do."""
+    result, _, _ = run('printf %s "$BIG" | wc -c', env=(("BIG", "x" * 200_000),))
+    assert result.status == "error"
+    assert result.error == (
+        "cannot start the command: the value in $BIG is 200,000 bytes, and Linux passes at most 131,071 in one argument or"
+        " environment variable; keep data this large in a file the command reads"
+    )
+    result, _, _ = run("true " + "y" * 140_000)
+    assert result.error is not None and result.error.startswith("cannot start the command: the command text is 140,005 bytes"), result
+    result, sink, _ = run('printf %s "$BIG" | wc -c', env=(("BIG", "x" * 100_000),))
+    assert result == Result("ok", 0) and sink.data("stdout").strip() == b"100000", "under the limit it runs"
+
+
 def test_stdin_is_dev_null() -> None:
     result, sink, _ = run("cat; echo done", timeout=10)
     assert result == Result("ok", 0)

@@ -297,6 +297,13 @@ class RunScreen(RunView):
         state = controller.state
         self._trips_answered = len(state.guard_trips) - (1 if unanswered_guard_rollback(state) else 0)
 
+    def _on_event(self, event: Event, state: RunState) -> None:
+        super()._on_event(event, state)
+        if event["type"] == ev.SHARE_REFUSING:  # the log says why; a flood of output there would scroll it away
+            refused = event.get("refused")
+            said = f"{refused} connection{'s' if refused != 1 else ''} refused: a verifier may not get in while this lasts (the log says why)"
+            self.notify(said, title="Share port", severity="warning", timeout=15, markup=False)
+
     def on_mount(self) -> None:
         # Textual calls RunView.on_mount itself after this one (every class's handler runs): calling it here too
         # painted the first frame twice and started a second 1 s tick.

@@ -41,10 +41,11 @@ from textual.widgets import Static
 
 from runbook_tui.app.session import resume_session
 from runbook_tui.app.settings import Settings
+from runbook_tui.engine import events as ev
 from runbook_tui.engine.state import apply, replay
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.footer import KeyFooter
-from runbook_tui.ui.output_pane import OutputLog
+from runbook_tui.ui.output_pane import CONTINUED, OutputLog
 from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.status_stack import StatusStack
 from runbook_tui.ui.verifier_app import VerifierApp
@@ -178,6 +179,23 @@ async def test_n_journals_a_note(workdir: Path) -> None:
         await until(pilot, lambda: len(controller.state.notes) == 1, "the note")
     notes = _of(JOURNAL, "note")
     assert [(e["text"], e["actor"], e["step"]) for e in notes] == [("dba on the bridge", "alice", "check")]
+
+
+@pytest.mark.asyncio
+async def test_the_share_port_refusing_connections_is_said_in_the_log_and_a_notification(workdir: Path) -> None:
+    """A flood keeping the verifier out is said where the assignee looks (the share server emits this event)."""
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        controller = await started(pilot)
+        controller.emit(ev.SHARE_REFUSING, ev.SYSTEM, refused=3, reason="refused_address", waiting=32, addresses=1)
+        said = "share port: 3 connections refused, one address holds as many connections waiting to authenticate as one may"
+
+        def unwrapped(lines: Any) -> str:
+            return " ".join(line.removeprefix(CONTINUED).strip() for line in lines)
+
+        await until(pilot, lambda: said in unwrapped(app.screen.query_one(OutputLog).lines), "the log line")
+        toast = ("Share port", "3 connections refused: a verifier may not get in while this lasts (the log says why)")
+        await until(pilot, lambda: toast in [(n.title, n.message) for n in app._notifications] and bool(app.screen.query("Toast")), "the notification")
 
 
 @pytest.mark.asyncio

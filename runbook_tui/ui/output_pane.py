@@ -79,7 +79,8 @@ class OutputLog(Log):
         """Raw lines sanitised and wrapped to the pane's width."""
         # The width with the vertical scrollbar, whether it shows yet or not: a wrapped piece never needs a sideways scroll.
         width = (self.scrollable_content_region.width or self.size.width) - (0 if self.show_vertical_scrollbar else self.styles.scrollbar_size_vertical)
-        return [part for prefix, text in lines for part in _wrap(visible_line(prefix + text), width)]
+        # A line with no prefix is the pane's own narration (a step started, a decision): wrapped between words.
+        return [part for prefix, text in lines for part in _wrap(visible_line(prefix + text), width, words=not prefix)]
 
     def _fill(self) -> None:
         """Everything kept in the pane (the person is about to scroll up): the lines left raw while following go in."""
@@ -154,12 +155,22 @@ class OutputLog(Log):
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
 
 
-def _wrap(line: str, width: int) -> list[str]:
-    """`line` cut into pieces of at most `width` cells, continuations marked (short lines as they are)."""
+def _wrap(line: str, width: int, *, words: bool = False) -> list[str]:
+    """`line` cut into pieces of at most `width` cells, continuations marked (short lines as they are); with `words`, cut
+    at the last space of a piece when there is one in its second half (output is cut where the width ends: as printed)."""
     if width <= len(CONTINUED) + 4 or len(line) <= width // 2 or cell_len(line) <= width:
         return [line]
-    first, *rest = chop_cells(line, width)
-    parts = [first]
-    for piece in chop_cells("".join(rest), width - len(CONTINUED)):
-        parts.append(CONTINUED + piece)
+    if not words:
+        first, *rest = chop_cells(line, width)
+        return [first, *(CONTINUED + piece for piece in chop_cells("".join(rest), width - len(CONTINUED)))]
+    parts: list[str] = []
+    left = line
+    while left:
+        room = width - (len(CONTINUED) if parts else 0)
+        piece = left if cell_len(left) <= room else chop_cells(left, room)[0]
+        space = piece.rfind(" ") if piece != left else -1
+        if space > len(piece) // 2:
+            piece = piece[:space]
+        parts.append(piece if not parts else CONTINUED + piece)
+        left = left[len(piece) :].lstrip(" ")
     return parts

@@ -170,3 +170,21 @@ async def test_a_resized_terminal_lays_the_run_out_again_at_its_new_size(workdir
         await pilot.resize_terminal(140, 45)
         await until(pilot, lambda: screen.outer_size == (140, 45) and output.region.right == 140, "the 140x45 layout again")
         assert not screen.has_class("narrow") and not screen.has_class("short") and steps.region.width > 0
+
+
+def test_the_panes_own_lines_wrap_between_words_and_output_wraps_as_printed() -> None:
+    """At 80 columns a narrated line (a decision, the share port refusing connections) broke inside words
+    (`…connections wai` / `↪ ting to…`); a command's output must still wrap where the width ends, character for character."""
+    from runbook_tui.ui.output_pane import CONTINUED, _wrap
+
+    said = "!! share port: 1 connection refused, one address holds as many connections waiting to authenticate as one may"
+    lines = _wrap(said, 60, words=True)
+    assert lines == [
+        "!! share port: 1 connection refused, one address holds as",
+        CONTINUED + "many connections waiting to authenticate as one may",
+    ]
+    assert all(len(line) <= 60 for line in lines)
+    token = "local │ " + "A1b2" * 30
+    printed = _wrap(token, 60)
+    assert printed[0] == token[:60] and "".join(p.removeprefix(CONTINUED) for p in printed) == token, "output keeps every character"
+    assert _wrap("x" * 130, 60, words=True) == ["x" * 60, CONTINUED + "x" * 56, CONTINUED + "x" * 14], "no space: cut at the width"

@@ -29,7 +29,8 @@ class Key(NamedTuple):
 
 
 class KeyFooter(Widget):
-    """The screen's keys (those with `show`), one per action, in binding order; the command palette's key at the right."""
+    """The screen's keys (those with `show`), one per action, in binding order; the command palette's key at the right
+    when every other key fits beside it (at 80 columns a key to press matters more than the palette: ctrl+p opens it anyway)."""
 
     DEFAULT_CSS = """
     KeyFooter {
@@ -103,10 +104,10 @@ class KeyFooter(Widget):
             tail.append("▏", style=self.get_component_rich_style("key-footer--rule"))
             self._append(tail, palette, key_style, description_style, item_style)
             room = max(self.size.width - tail.cell_len, 0)
-            row.truncate(room, pad=True)  # keys that do not fit go under the palette's key, as in Textual's footer
-            spans = [(start, end, key) for start, end, key in spans if end <= room]
-            spans.append((room + 1, room + tail.cell_len, palette))
-            row.append_text(tail)
+            if (spans[-1][1] if spans else 0) <= room:  # the palette's key only when every other key fits beside it
+                row.truncate(room, pad=True)
+                spans.append((room + 1, room + tail.cell_len, palette))
+                row.append_text(tail)
         self._spans = spans
         return row
 

@@ -318,3 +318,38 @@ async def test_the_foot_shows_a_hostile_path_literally() -> None:
         row = _row(app.query_one(NoteLine))
         assert "\x1b" not in row and "\x07" not in row and "[bold]j[/bold].jsonl" in row, row
         assert row.startswith("journal: /tmp/␛]0;pwned"), row
+
+
+class _Keys(App[None]):
+    """A screen with the replay's keys (they fill 80 columns on their own)."""
+
+    BINDINGS = [
+        ("right", "noop('right')", "next"),
+        ("left", "noop('left')", "back"),
+        ("space", "noop('space')", "play/pause"),
+        ("plus", "noop('plus')", "faster"),
+        ("minus", "noop('minus')", "slower"),
+        ("g", "noop('g')", "jump to step"),
+        ("question_mark", "noop('question_mark')", "help"),
+        ("q", "noop('q')", "quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield KeyFooter()
+
+    def action_noop(self, key: str) -> None:
+        pass
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("width", "palette"), [(80, False), (140, True)])
+async def test_the_palettes_key_gives_way_to_the_screens_keys(width: int, palette: bool) -> None:
+    """At 80 columns the replay's footer read `? hel▏^p palette` and had no `q quit`: the palette's key (ctrl+p works
+    without it) took the room of the screen's own last keys."""
+    app = _Keys()
+    async with app.run_test(size=(width, 10)) as pilot:
+        footer = app.screen.query_one(KeyFooter)
+        await until(pilot, lambda: "q quit" in painted(footer), f"every key whole at {width} columns")
+        row = painted(footer)
+        assert "? help q quit" in row, row
+        assert ("^p palette" in row) == palette, row

@@ -166,10 +166,17 @@ def rollback_result(rollback: Rollback) -> str:
 
 
 def summary_counts(report: Report) -> str:
-    """`5 done, 1 failed, 2 not run; 1 unverified`."""
+    """`5 done, 1 failed, 2 not run, 2 only after a full rollback; 1 UNVERIFIED`: the steps of a rollback section that did
+    not run are not counted as "not run" (a run that needed no rollback did not leave them out)."""
     order = ["done", "awaiting_verification", "failed", "timed_out", "unknown", "rejected", "undone", "skipped", "not run"]
-    keys = order + sorted(k for k in report.counts if k not in order)
-    parts = [f"{report.counts[k]} {outcome(k)}" for k in keys if report.counts.get(k)]
+    counts = dict(report.counts)
+    kept = sum(1 for step in report.steps if step.section_kind == "rollback" and step.outcome == "not run")
+    if kept:
+        counts["not run"] -= kept
+    keys = order + sorted(k for k in counts if k not in order)
+    parts = [f"{counts[k]} {outcome(k)}" for k in keys if counts.get(k)]
+    if kept:
+        parts.append(f"{kept} only after a full rollback")
     text = ", ".join(parts)
     if report.unverified:
         text += f"; {len(report.unverified)} UNVERIFIED"

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from textual.binding import Binding
 
+from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.modals import InfoScreen, TextPrompt
@@ -29,9 +30,9 @@ def nothing_to_confirm(state: RunState, *, observe: bool) -> str:
     name = visible_line(step.id)
     if step.status == "running":
         return f"'{name}' is running: confirm it when it has ended and asks for your word"
-    if state.paused:
-        return f"the run is paused; '{name}' is {step.status}: nothing waits for your confirmation"
-    return f"'{name}' is {step.status.replace('_', ' ')}: nothing waits for your confirmation (the assignee runs it; c confirms when it asks)"
+    paused = "the run is paused; " if state.paused else ""
+    then = "the assignee runs it; c confirms when it asks" if step.status == "pending" else "c confirms when a step asks for your word"
+    return f"{paused}'{name}' is {status_words(step.status)}: nothing waits for your confirmation ({then})"
 
 
 class VerifierScreen(RunView):

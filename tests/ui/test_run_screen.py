@@ -623,6 +623,21 @@ async def test_c_with_nothing_to_confirm_says_why_and_sends_nothing(workdir: Pat
         assert client.sent == [], "nothing was sent to the assignee"
 
 
+def test_why_c_confirms_nothing_follows_the_run(workdir: Path) -> None:
+    from runbook_tui.ui.verifier_screen import nothing_to_confirm
+
+    state = FakeClient(shared_session_events(workdir)).state
+
+    def at(status: str, **changes: Any) -> str:
+        check = dataclasses.replace(state.steps["check"], status=status)
+        return nothing_to_confirm(dataclasses.replace(state, steps={**state.steps, "check": check}, **changes), observe=False)
+
+    assert at("running") == "'check' is running: confirm it when it has ended and asks for your word"
+    assert at("failed") == "'check' is FAILED: nothing waits for your confirmation (c confirms when a step asks for your word)"
+    assert at("pending", paused=True).startswith("the run is paused; 'check' is pending: nothing waits")
+    assert nothing_to_confirm(state, observe=True) == "you joined as an observer: you watch, you do not confirm"
+
+
 @pytest.mark.asyncio
 async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path) -> None:
     client = FakeClient(shared_session_events(workdir))

@@ -116,10 +116,20 @@ class HostEntries:
             port=f.integer(m, "port", 22, 1, 65535),
             user=self.plain(m, "user"),
             identity=self.plain(m, "identity"),
-            vars=tuple((host_vars or {}).items()),
+            vars=() if host_vars is None else tuple((key, _as_written_number(host_vars, key)) for key in host_vars),
             forward_agent=f.boolean(m, "forward_agent"),
             given=frozenset(k for k in ("address", "port", "user", "identity") if k in m),
         )
+
+
+def _as_written_number(host_vars: YMap, key: str) -> Any:
+    """A var as a template reads it: a number YAML 1.1 reads otherwise than it is written (`0644` is 420, `15.10` is
+    15.1, `12:30:00` is 45000) keeps the text written, as text fields do; booleans keep YAML's reading (`no` stays
+    false: as text it would be true in an `{% if %}`)."""
+    value = host_vars[key]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return host_vars.as_written(key)
+    return value
 
 
 def host_name_problem(name: str) -> str | None:

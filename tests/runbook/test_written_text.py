@@ -91,3 +91,27 @@ def test_an_int_default_written_as_yaml_hex_is_an_error_where_it_is_written(writ
     error = only_error(path)
     assert "default: parameter 'big': expected an integer, got '0x1A'" in error.message
     assert at(error) == (6, 29)  # the value, after `  big: {type: int, default: `
+
+
+HOST_VARS = """\
+runbook: 1
+id: hv
+title: host vars
+hosts:
+  web:
+    - {name: web1, address: 127.0.0.1, vars: {mode: 0644, release: 15.10, at: 12:30:00, canary: no, port2: 8080}}
+sections:
+  - id: main
+    steps:
+      - id: change
+        on: web
+        run: "chmod {{ host.mode }} f {{ host.release }} {{ host.at }} {{ host.port2 }}{% if host.canary %} canary{% endif %}"
+        undo: "true"
+"""
+
+
+def test_a_host_var_written_as_a_number_keeps_its_text_and_a_boolean_keeps_its_meaning(write_runbook, capsys):
+    """`vars: {mode: 0644}` made `chmod {{ host.mode }}` run `chmod 420`; `canary: no` must stay false in an `{% if %}`."""
+    assert cli_main(["plan", str(write_runbook(HOST_VARS))]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "chmod" in line]
+    assert line.strip() == "run: chmod 0644 f 15.10 12:30:00 8080", line

@@ -76,7 +76,7 @@ import asyncssh
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
 from runbook_tui.execute.ssh_config import Endpoint
 from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, reason
-from runbook_tui.execute.ssh_framing import CHUNK_SIZE, Framed, RemoteRun
+from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_scripts import (
     READ_MAX,
     dir_expr,
@@ -275,6 +275,11 @@ class SshExecutor:
         while True:
             try:
                 code = await self._follow(conn, command, run, output)
+                if run.files_removed:
+                    status(
+                        f"{host.name}: the command removed its run's files ({run.where}) while it ran: its exit status is"
+                        " the one its shell reported, but output written to them before they were read is missing"
+                    )
                 return Result("ok", exit_code=code)
             except _Lost as exc:
                 log.info("%s: connection lost (%s)", host.name, exc)
@@ -316,15 +321,22 @@ class SshExecutor:
             ticker = _Ticker(proc) if start else None
             errors = asyncio.create_task(self._pump(proc.stderr, err, ticker.stop if ticker else None, command.host, run))
             await self._pump(proc.stdout, out, None, command.host, run)
-            quiet = out.tail is not None and out.tail.endswith(" noerr")  # a quick run with nothing on stderr sends nothing there
+            quiet = out.tail is not None and "noerr" in out.tail.split(" ")[2:]  # a quick run with nothing on stderr sends nothing there
             if not quiet:
                 await errors
             if out.tail is None or (err.tail is None and not quiet):
                 await proc.wait_closed()
                 raise self._ended_early(conn, proc, command.host, run, out, err)
-            code = out.tail.split(" ")[1] if " " in out.tail else ""
-            if not code.isdigit():  # no `done`: the directory stays for whoever looks into it
-                raise _Failed(f"the command ended without recording an exit status (killed?); see {run.where}")
+            try:
+                code, flags = trailer_status(out.tail)
+            except BadStatus as exc:  # no `done`: the run's files stay for whoever looks into them
+                if not str(exc):
+                    raise _Failed(f"the command ended without recording an exit status (killed?); see {run.where}") from None
+                raise _Failed(
+                    f"the exit status recorded on {command.host.name} is {str(exc)!r}, not a number from 0 to 255:"
+                    f" something other than the wrapper wrote it; see {run.where}"
+                ) from None
+            run.files_removed = "gone" in flags
             try:
                 proc.stdin.write(b"done\n")
                 acked = True
@@ -344,7 +356,7 @@ class SshExecutor:
                     self._finish_later(conn, proc)
                 else:
                     proc.close()
-        return int(code)
+        return code
 
     async def _pump(self, reader: asyncssh.SSHReader[bytes], framed: Framed, headed: Callable[[], None] | None, host: Host, run: RemoteRun) -> None:
         """Feed one stream to its framer until its trailer (or EOF); call `headed` (if any) once its header is in."""

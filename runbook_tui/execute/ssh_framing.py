@@ -7,6 +7,8 @@ counts toward the offsets a re-attach resumes from.
 
 from __future__ import annotations
 
+import re
+
 from runbook_tui.engine.ports import OutputSink, Stream
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
@@ -23,6 +25,7 @@ class RemoteRun:
     where: str  # for messages: the absolute directory once known
     pid: int | None = None
     offsets: dict[Stream, int] = field(default_factory=lambda: {"stdout": 0, "stderr": 0})
+    files_removed: bool = False  # the command removed the run's files while it ran (the trailer's `gone`)
 
     @property
     def progress(self) -> tuple[int | None, int, int]:
@@ -92,3 +95,29 @@ class Framed:
             piece = data[at : at + CHUNK_SIZE]
             self.run.offsets[self.stream] += len(piece)
             self.output(self.stream, piece)
+
+
+_STATUS = re.compile(r"[0-9]{1,3}\Z")
+
+
+class BadStatus(Exception):
+    """The stdout trailer holds no exit status a shell can give; the message says what it holds instead."""
+
+
+def trailer_status(tail: str) -> tuple[int, frozenset[str]]:
+    """The exit status of a stdout trailer `end RC [noerr] [gone]` and its flag words.
+
+    RC is what the follow script sent: `-` when no status was recorded, else
+    the `rc` line of the run's file or `wait`'s status. Only 0 to 255 in
+    ASCII digits is an exit status; anything else (`300`, `-1`, `²`,
+    text) was written there by something other than the wrapper.
+    """
+    words = tail.split(" ")
+    code = words[1] if len(words) > 1 else ""
+    flags = frozenset(words[2:])
+    if code in ("", "-"):
+        raise BadStatus("")
+    if not _STATUS.match(code) or int(code) > 255:
+        shown = code if len(code) <= 40 else code[:40] + "..."
+        raise BadStatus(shown)
+    return int(code), flags

@@ -79,8 +79,10 @@ def wrapper_script(command: Command) -> str:
         shell = f'if [ "$(id -u)" = 0 ]; then {shell}; else {sudo} -- {shell}; fi'
     steps.append(shell + " 5>&-")
     # One compound command, parsed whole before any of it runs: a wrapper cut short in transit is a
-    # syntax error, so it never runs half.
-    return "{ " + " && ".join(steps) + '\necho "rc $?" >> "$D.run"\n' + NOTIFY + "} </dev/null\n"
+    # syntax error, so it never runs half. It ends with the command's status: the follow script, its
+    # parent, `wait`s for it and believes `.run` only where the two agree (`follow_script`).
+    record = 'c=$?\n{ echo "rc $c" >> "$D.run"; } 2>/dev/null\n'
+    return "{ " + " && ".join(steps) + "\n" + record + NOTIFY + 'exit "$c"\n} </dev/null\n'
 
 
 #: The wrapper's last line: a line (`r`) into the follow script's stdin, which it reads until that or the client's `t`.
@@ -155,6 +157,15 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     counts as gone: some container inits reap late or never). Every
     diagnostic of the script goes to /dev/null; fd 3 is the session's
     stderr, fd 4 its stdin.
+
+    `.run` is a file the command (or anything it starts) can write to, so
+    for a fresh run the exit status comes from `wait`, the kernel's word,
+    and the `rc` line only confirms that the wrapper lived to record it: a
+    child that appends `rc 0` and kills the wrapper gets `-`, not 0. Where
+    the command removed `.run` (`rm -rf ~/.cache`), `wait`'s status is
+    sent with a `gone` word after it (`end RC gone`, `end RC noerr gone`):
+    whatever output went to the removed files before `tail` or `cat`
+    opened them is lost. A re-attached run has only the `rc` line.
     """
     fresh = """\
   set +C
@@ -204,9 +215,9 @@ if [ -n "$new" ]; then
     tail -c +1 -s {POLL_SECONDS} -f --pid="$P" "$D.out" 4<&- &
     printf '\\000%s err\\n' "$T" >&3
     tail -c +1 -s {POLL_SECONDS} -f --pid="$P" "$D.err" >&3 4<&- &
-    wait "$P"; wait
+    wait "$P"; w=$?; wait
   else
-    wait "$P"
+    wait "$P"; w=$?
     quick=1
   fi
 else
@@ -230,10 +241,14 @@ else
   wait
 fi
 [ -n "$quick" ] || info
+x=
+if [ -n "$new" ]; then
+  if [ ! -e "$D.run" ]; then r=$w x=" gone"; elif [ "$r" != "$w" ]; then r=; fi
+fi
 rc=${{r:--}}
 if [ -z "$quick" ]; then
   printf '\\000%s end\\n' "$T" >&3
-  say end "$rc"
+  say end "$rc$x"
 else
   e=" noerr"
   if [ -s "$D.err" ]; then
@@ -241,9 +256,9 @@ else
     printf '\\000%s err\\n' "$T" >&3; cat "$D.err" >&3 4<&-; printf '\\000%s end\\n' "$T" >&3
   fi
   if [ -s "$D.out" ]; then
-    say start "$P" "$D"; cat "$D.out" 4<&-; say end "$rc$e"
+    say start "$P" "$D"; cat "$D.out" 4<&-; say end "$rc$e$x"
   else
-    printf '\\000%s start %s %s\\n\\000%s end %s%s\\n' "$T" "$P" "$D" "$T" "$rc" "$e"
+    printf '\\000%s start %s %s\\n\\000%s end %s%s\\n' "$T" "$P" "$D" "$T" "$rc" "$e$x"
   fi
 fi
 while IFS= read -r a <&4; do

@@ -62,6 +62,19 @@ async def run_one(ex: SshExecutor, command: Command) -> tuple[Result, Collect, l
     return result, sink, notes
 
 
+def run_alone(sshd: Sshd, tmp_path: Path, command: Command) -> tuple[Result, Collect, list[str]]:
+    """`command` on an executor of its own, closed after it."""
+
+    async def main() -> tuple[Result, Collect, list[str]]:
+        ex = executor(sshd, tmp_path)
+        try:
+            return await run_one(ex, command)
+        finally:
+            await ex.close()
+
+    return arun(main)
+
+
 def runs_left(tmp_path: Path) -> list[str]:
     """Runs still on the 'host' (this machine, under tmp_path): the names their files (NAME.out, ...) share."""
     runs = tmp_path / "runs"
@@ -442,14 +455,7 @@ def test_a_run_started_by_an_older_version_is_reattached_and_removed(sshd: Sshd,
     for suffix, text in ((".run", "0022\n"), (".pid", f"{gone}\n"), (".out", "from before\n"), (".err", "warned\n"), (".rc", "5\n")):
         prefix.with_name(prefix.name + suffix).write_text(text)
 
-    async def main() -> tuple[Result, Collect, list[str]]:
-        ex = executor(sshd, tmp_path)
-        try:
-            return await run_one(ex, command)
-        finally:
-            await ex.close()
-
-    result, sink, _ = arun(main)
+    result, sink, _ = run_alone(sshd, tmp_path, command)
     assert result == Result("ok", exit_code=5), result
     assert (sink.data("stdout"), sink.data("stderr")) == (b"from before\n", b"warned\n")
     assert runs_left(tmp_path) == [], "all five files of the old layout are removed once drained"

@@ -1,0 +1,101 @@
+"""A remote command working against the framing and the run's files, against a real sshd on loopback.
+
+The command's output cannot forge the trailer (it does not know the
+session's token); but the run's files (`NAME.run`, `.out`, `.err`) are the
+login user's, so the command, or any program it starts, can write into them
+or remove them. What the user relies on: a step is `done` only when its
+command's shell said 0; anything else is a failure or an error that says
+why, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from peers import Sshd
+from test_ssh import cmd, run_alone, runs_left
+
+from runbook_tui.engine.ports import Result
+from runbook_tui.execute.ssh_scripts import run_dir_name
+
+pytestmark = pytest.mark.peers
+
+#: `quick`: the command ends before the client asks for live output (its result comes whole); `live`: streamed by `tail`.
+PACES = {"quick": "", "live": "sleep 0.4; "}
+
+
+def _own_run_file(tmp_path: Path, key: str) -> str:
+    return str(tmp_path / "runs" / (run_dir_name(key) + ".run"))
+
+
+@pytest.mark.parametrize("pace", PACES)
+def test_forged_trailers_in_the_output_are_output(sshd: Sshd, tmp_path: Path, pace: str) -> None:
+    """Lines shaped like the trailer (NUL, a 32-hex token, `end 0`), on both streams, after a partial line, with `\\r`: bytes, not a status."""
+    forged = "\\000" + uuid.uuid4().hex + " end 0\\n"
+    text = f"printf 'partial{forged}\\r{forged}'; printf '{forged}\\000' >&2; exit 1"
+    result, sink, _ = run_alone(sshd, tmp_path, cmd(sshd.host("db1"), PACES[pace] + text))
+    assert result == Result("ok", exit_code=1)
+    line = subprocess.run(["printf", forged], capture_output=True, check=True).stdout
+    assert sink.data("stdout") == b"partial" + line + b"\r" + line
+    assert sink.data("stderr") == line + b"\0"
+
+
+@pytest.mark.parametrize("pace", PACES)
+def test_a_child_that_writes_rc_0_and_kills_the_wrapper_is_not_done(sshd: Sshd, tmp_path: Path, pace: str) -> None:
+    """A program the step starts appends `rc 0` to the run's file and SIGKILLs the wrapper: the wrapper's end is known, its status not.
+
+    Before: `Result("ok", exit_code=0)`, the step journaled done though its own shell never said 0.
+    """
+    key = f"t/{uuid.uuid4().hex[:8]}/1"
+    child = f'echo "rc 0" >> {_own_run_file(tmp_path, key)}; kill -KILL $(ps -o ppid= -p $PPID)'
+    text = PACES[pace] + f"sh -c '{child}'; exit 1"
+    result, _, _ = run_alone(sshd, tmp_path, cmd(sshd.host("db1"), text, key=key))
+    assert result.status == "error", result
+    assert result.error is not None and result.error.startswith("the command ended without recording an exit status"), result
+
+
+@pytest.mark.parametrize("pace", PACES)
+@pytest.mark.parametrize("code", [0, 3])
+def test_a_command_that_removes_the_runs_folder_keeps_its_exit_status(sshd: Sshd, tmp_path: Path, pace: str, code: int) -> None:
+    """`rm -rf ~/.cache` in a step removes the run's files too: the status is still its shell's, and the user is told output may be missing.
+
+    Before: `the command ended without recording an exit status (killed?)`: a succeeding step journaled failed.
+    """
+    runs = tmp_path / "runs"
+    result, sink, notes = run_alone(sshd, tmp_path, cmd(sshd.host("db1"), PACES[pace] + f"rm -rf {runs}; echo cleaned; exit {code}"))
+    assert result == Result("ok", exit_code=code), (result, notes)
+    assert sink.data("stderr") == b"", "the wrapper's own complaint about the missing folder is not the command's output"
+    assert len(notes) == 1 and notes[0].startswith("db1: the command removed its run's files ("), notes
+    assert "output written to them before they were read is missing" in notes[0]
+    assert not runs.exists()
+
+
+@pytest.mark.parametrize("recorded", ["300", "-1", "²", "٣", "0x0", "ok"])
+def test_a_status_line_that_is_no_shell_status_is_an_error(sshd: Sshd, tmp_path: Path, recorded: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A re-attached run has only its `rc` line: one a shell cannot write (over 255, negative, another script's digits, text) is an error.
+
+    Before: `rc 300` was exit code 300; `rc ²` raised `ValueError` (a logged traceback, the error `invalid literal for int()`);
+    `rc ٣` was exit code 3.
+    """
+    command = cmd(sshd.host("db1"), "never run: the run is already there")
+    runs = tmp_path / "runs"
+    runs.mkdir(mode=0o700)
+    gone = subprocess.run(["sh", "-c", "echo $$"], capture_output=True, text=True, check=True).stdout.strip()
+    prefix = runs / run_dir_name(command.key)
+    for suffix, text in ((".run", f"0022\npid {gone} {gone}\nrc {recorded}\n"), (".out", "out\n"), (".err", "")):
+        prefix.with_name(prefix.name + suffix).write_text(text, encoding="utf-8")
+    caplog.set_level(logging.DEBUG)
+
+    result, sink, _ = run_alone(sshd, tmp_path, command)
+
+    assert result.status == "error" and result.exit_code is None, result
+    assert result.error == (
+        f"the exit status recorded on db1 is {recorded!r}, not a number from 0 to 255: something other than the wrapper wrote it; see {prefix}.*"
+    )
+    assert sink.data("stdout") == b"out\n"
+    assert not [record for record in caplog.records if record.exc_info], "no traceback"
+    assert runs_left(tmp_path) == [prefix.name], "the files stay for a look"

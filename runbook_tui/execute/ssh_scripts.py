@@ -96,9 +96,11 @@ RUN_FILES = '"$D.run" "$D.out" "$D.err" "$D.pid" "$D.rc"'
 #: Shell function `info`: the run's pid, process group and exit status in `p`, `g`, `r` (empty while not recorded).
 #: `.run` holds the umask, then the lines `pid P G` and `rc N` in the order they were appended (the wrapper may end
 #: before its pid is written); only complete lines count. A run started by an older version has them in `.pid` and `.rc`.
+#: A pid or group that is not a number above 1 counts as none, and `bad` holds the line: the command can write to `.run`,
+#: and `kill -TERM -1` would signal every process of the user (under sudo, of the host).
 RUN_INFO = """\
 info() {
-  p= g= r=
+  p= g= r= bad=
   if [ -e "$D.pid" ]; then
     [ -s "$D.pid" ] && { read -r p g < "$D.pid" || p=; }
     [ -s "$D.rc" ] && { read -r r < "$D.rc" || r=; }
@@ -107,6 +109,8 @@ info() {
       case $k in pid) p=$a g=$b ;; rc) r=$a ;; esac
     done < "$D.run"
   fi
+  case $p in *[!0-9]*|[01]) bad="pid $p $g" p= g= ;; esac
+  case $g in *[!0-9]*|[01]) bad="pid $p $g" p= g= ;; esac
   return 0
 }
 """
@@ -222,10 +226,11 @@ if [ -n "$new" ]; then
   fi
 else
   i=0
-  until info; [ -n "$p" ]; do
+  until info; [ -n "$p$bad" ]; do
     i=$((i+1)); [ "$i" -le 100 ] || fail "no pid was recorded in $D.run"
     sleep 0.05
   done
+  [ -z "$bad" ] || fail "$D.run names no process: $bad"
   P=$p
   say start "$P" "$D"
   alive() {{
@@ -277,14 +282,16 @@ def kill_script(grace: float) -> str:
     Takes the prefix as an argument, so `sudo -n sh -c` does not resolve
     it against root's `$HOME`. Exits 0 when the group is gone or never
     started; the files are kept when no pid ever appeared (a start may
-    still be under way).
+    still be under way). A `pid` line that names no group (`pid 1 1`,
+    text: see `RUN_INFO`) signals nothing: exit 1, saying so on stderr.
     """
     rounds = max(1, int(grace / POLL_SECONDS))
     return f"""D=$1
 [ -e "$D.run" ] || exit 0
 {RUN_INFO}i=0
 info
-while [ -z "$p" ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); info; done
+while [ -z "$p$bad" ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); info; done
+[ -z "$bad" ] || {{ printf '%s names no process group to stop: %s\\n' "$D.run" "$bad" >&2; exit 1; }}
 [ -n "$p" ] || exit 0
 G=${{g:-$p}}
 if kill -TERM -"$G" 2>/dev/null; then

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from runbook_tui.engine.ports import Command
-from runbook_tui.execute.ssh_scripts import dir_expr, follow_script, wrapper_script
+from runbook_tui.execute.ssh_scripts import dir_expr, follow_script, kill_script, wrapper_script
 from runbook_tui.runbook.model import Host, Mark
 
 #: What runs the script: `sh` is dash on Debian and Ubuntu, bash (in POSIX mode, as when started as `sh`) on RHEL and Fedora.
@@ -131,3 +131,35 @@ def test_the_command_holds_no_descriptor_of_the_session(shell: str, runs: Path) 
     got = session.result({"stdout": b"end 0"})
     mark = session.mark
     assert got["stdout"].split(b"\n", 1)[1] == b"0\n1\n2\n" + mark + b" end 0 noerr\n"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("line", ["pid 1 1", "pid 0 0", "pid 4242 1", "pid 1", "pid -1 -1", "pid 4242 x", "pid $(id) 7"])
+def test_a_pid_line_naming_no_process_group_signals_nothing(shell: str, runs: Path, line: str) -> None:
+    """The command can write to `.run`; a timeout's kill must not take `pid 1 1` at its word (`kill -TERM -1`: every process of the user).
+
+    `kill` is replaced by a function that only records its arguments, so a failure here signals nothing either.
+    Before: `kill -TERM -1` (or `-0`, the kill script's own group), exit 0 (`stopped`).
+    """
+    prefix = runs / "run"
+    Path(f"{prefix}.run").write_text(f"0022\n{line}\n", encoding="utf-8")
+    log = runs.parent / "kills"
+    fake = f'kill() {{ echo "kill $*" >> {log}; return 1; }}\n'
+    words = shell.split()
+    done = subprocess.run([*words, "-c", fake + kill_script(0.1), "sh", str(prefix)], capture_output=True, text=True, timeout=10)
+    assert not log.exists(), f"signalled: {log.read_text()}"
+    assert done.returncode == 1
+    assert done.stderr.rstrip() == f"{prefix}.run names no process group to stop: {line}", done.stderr
+    assert Path(f"{prefix}.run").exists(), "the files stay: the command may still be running"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_pid_line_naming_a_group_is_signalled(shell: str, runs: Path) -> None:
+    prefix = runs / "run"
+    Path(f"{prefix}.run").write_text("0022\npid 4242 4240\n", encoding="utf-8")
+    log = runs.parent / "kills"
+    fake = f'kill() {{ echo "kill $*" >> {log}; return 1; }}\n'
+    words = shell.split()
+    done = subprocess.run([*words, "-c", fake + kill_script(0.1), "sh", str(prefix)], capture_output=True, text=True, timeout=10)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert log.read_text() == "kill -TERM -4240\n"

@@ -16,8 +16,9 @@ A command that ends within `STREAM_AFTER` seconds has its whole result
 sent in one go (`cat`, only for a non-empty file); a longer one is
 streamed live by `tail -f` from the moment the client asks for it (a `t`
 line on stdin). Only a
-re-attach after a drop needs another session; it polls, since the command
-is no longer its child.
+re-attach after a drop (or after the follow session's shell was killed:
+`kill -TERM 0` by the command, the OOM killer) needs another session; it
+polls, since the command is no longer its child.
 
 The files of one run, in the runs folder (mode 700; `.out` and `.err` are
 mode 600 too: output may hold secrets):
@@ -96,6 +97,8 @@ BACKOFF_FIRST = 0.5
 BACKOFF_CAP = 5.0
 #: Seconds after the start before the client asks for live output: a command done sooner costs no `tail` on the host.
 STREAM_AFTER = 0.2
+#: Times a run is followed again after its follow session was killed by a signal, before that is an error.
+REFOLLOWS = 3
 #: Seconds `close()` waits for the sessions still acknowledging their results (the cue to remove run directories).
 CLOSE_GRACE = 5.0
 
@@ -105,6 +108,10 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 class _Lost(Exception):
     """The connection dropped while a command was being started or followed."""
+
+
+class _Killed(Exception):
+    """The follow session's shell was killed by a signal (the command signalled it, the OOM killer): the run itself may live on."""
 
 
 class _Failed(Exception):
@@ -270,7 +277,7 @@ class SshExecutor:
         """Start (once) and follow the run, reconnecting and re-attaching as often as the connection drops."""
         host = command.host
         conn = await self._connector.connection(route)
-        stalled = 0
+        stalled = killed = 0
         seen = run.progress
         while True:
             try:
@@ -281,6 +288,11 @@ class SshExecutor:
                         " the one its shell reported, but output written to them before they were read is missing"
                     )
                 return Result("ok", exit_code=code)
+            except _Killed as exc:
+                killed += 1
+                if killed > REFOLLOWS:
+                    raise _Failed(f"the follow session on {host.name} was {exc} {killed} times; see {run.where}") from None
+                status(f"{host.name}: the session following the command was {exc}: re-attaching to the command")
             except _Lost as exc:
                 log.info("%s: connection lost (%s)", host.name, exc)
                 stalled = stalled + 1 if run.progress == seen else 1
@@ -425,6 +437,8 @@ class SshExecutor:
         """The session ended before both trailers: a dropped connection, or a script that could not run."""
         if conn.is_closed() or proc.exit_status is None:
             return _Lost("the output stream ended without an exit status")
+        if proc.exit_signal is not None:  # the run is on its own: its files tell how it ends
+            return _Killed(f"killed by signal {proc.exit_signal[0]}")
         noise = (err.noise + err.buf).decode(errors="replace").strip()[-500:]
         detail = noise or f"exit status {proc.exit_status}"
         return _Failed(f"the follow session on {host.name} ended early ({detail}); see {run.where}")

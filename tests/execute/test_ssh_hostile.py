@@ -99,3 +99,26 @@ def test_a_status_line_that_is_no_shell_status_is_an_error(sshd: Sshd, tmp_path:
     assert sink.data("stdout") == b"out\n"
     assert not [record for record in caplog.records if record.exc_info], "no traceback"
     assert runs_left(tmp_path) == [prefix.name], "the files stay for a look"
+
+
+@pytest.mark.parametrize("pace", PACES)
+@pytest.mark.parametrize("signal", ["TERM", "KILL"])
+def test_a_command_that_kills_the_session_following_it_is_followed_again(sshd: Sshd, tmp_path: Path, pace: str, signal: str) -> None:
+    """The follow session's shell killed (`pkill sh`, the OOM killer) while the command lives on: re-attached, its real end reported.
+
+    Before: `the follow session on db1 ended early (exit status -1)`, a failure, while the command ran on and exited 0.
+    """
+    text = PACES[pace] + f"echo x; kill -{signal} $(ps -o ppid= -p $PPID); sleep 0.5; echo y; exit 0"
+    result, sink, notes = run_alone(sshd, tmp_path, cmd(sshd.host("db1"), text))
+    assert result == Result("ok", exit_code=0), (result, notes)
+    assert sink.data("stdout") == b"x\ny\n", "every byte once"
+    assert notes == [f"db1: the session following the command was killed by signal {signal}: re-attaching to the command"]
+    assert runs_left(tmp_path) == []
+
+
+def test_a_command_that_kills_its_own_process_group_is_not_done(sshd: Sshd, tmp_path: Path) -> None:
+    """`kill -TERM 0` ends the follow session and the wrapper too: no status was recorded, and the error says so."""
+    result, sink, _ = run_alone(sshd, tmp_path, cmd(sshd.host("db1"), "echo x; kill -TERM 0; sleep 1; exit 0"))
+    assert result.status == "error", result
+    assert result.error is not None and result.error.startswith("the command ended without recording an exit status"), result
+    assert sink.data("stdout") == b"x\n"

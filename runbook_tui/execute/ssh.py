@@ -441,6 +441,12 @@ class SshExecutor:
             return _Killed(f"killed by signal {proc.exit_signal[0]}")
         noise = (err.noise + err.buf).decode(errors="replace").strip()[-500:]
         detail = noise or f"exit status {proc.exit_status}"
+        if proc.exit_status == 120:  # the follow script's first `read` got no token: it read nothing more, started nothing
+            said = f"; it said: {noise}" if noise else ""
+            return _Failed(
+                f"could not start the command on {host.name}: no session token read: the host's login"
+                f" (~/.bashrc, /etc/profile, a ForceCommand) read or closed the session's input{said}"
+            )
         return _Failed(f"the follow session on {host.name} ended early ({detail}); see {run.where}")
 
     async def _stop(self, command: Command, route: Endpoint, run: RemoteRun) -> Result:

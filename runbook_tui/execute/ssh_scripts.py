@@ -129,7 +129,9 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     some file systems make costly (ext4 without a journal scans past every
     recently freed inode): hence no more of them.
 
-    Reads from stdin: a token line, then (when `start`) the wrapper: its
+    Reads from stdin: a token line (32 hex digits; anything else, as when
+    the host's login read a line of the session's input first, ends the
+    script with 120 instead of waiting for a token line that never comes), then (when `start`) the wrapper: its
     lines up to a token line, or `wrapper_size` bytes when that is over
     `READ_MAX`. Writes `\\0TOKEN start PID PREFIX` (or `\\0TOKEN fail
     WHY`) on stdout, `\\0TOKEN err` on stderr, the command's bytes from the
@@ -206,6 +208,8 @@ fi"""
     return f"""\
 exec 3>&2 2>/dev/null 4<&0
 IFS= read -r T || exit 120
+case $T in *[!0-9a-f]*) exit 120 ;; esac
+[ ${{#T}} -eq 32 ] || exit 120
 D={dir_expr}
 say() {{ printf '\\000%s %s\\n' "$T" "$*"; }}
 fail() {{ say fail "$*"; exit 121; }}

@@ -10,14 +10,15 @@ why, never a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
-from peers import Sshd
-from test_ssh import cmd, run_alone, runs_left
+from peers import Sshd, make_sshd
+from test_ssh import Collect, arun, cmd, executor, run_alone, runs_left
 
 from runbook_tui.engine.ports import Result
 from runbook_tui.execute.ssh_scripts import run_dir_name
@@ -122,3 +123,35 @@ def test_a_command_that_kills_its_own_process_group_is_not_done(sshd: Sshd, tmp_
     assert result.status == "error", result
     assert result.error is not None and result.error.startswith("the command ended without recording an exit status"), result
     assert sink.data("stdout") == b"x\n"
+
+
+@pytest.mark.parametrize("login", ["read -r line", "head -c 7 >/dev/null", "exec </dev/null"])
+def test_a_login_that_reads_the_sessions_input_fails_at_once_and_runs_nothing(tmp_path: Path, login: str) -> None:
+    """A `.bashrc` or ForceCommand reading stdin takes the session's token line: an error at once, nothing run.
+
+    Before: the script took a line of the wrapper as the token and waited for it for ever (the step hung; `exec` never ended).
+    """
+    (tmp_path / "sshd").mkdir()
+    chatty = make_sshd(tmp_path / "sshd", {"ForceCommand": f'{login}; eval "$SSH_ORIGINAL_COMMAND"'})
+    marker = tmp_path / "ran"
+
+    async def main() -> Result:
+        ex = executor(chatty, tmp_path)
+        try:
+            return await asyncio.wait_for(ex.run(cmd(chatty.host("db1"), f"touch {marker}"), Collect()), 20)
+        except TimeoutError:
+            pytest.fail("the run did not end within 20 s")
+        finally:
+            await ex.close()
+
+    try:
+        result = arun(main)
+    finally:
+        chatty.stop()
+    assert result.status == "error", result
+    assert result.error == (
+        "could not start the command on db1: no session token read: the host's login (~/.bashrc, /etc/profile, a ForceCommand)"
+        " read or closed the session's input"
+    )
+    assert not marker.exists()
+    assert runs_left(tmp_path) == []

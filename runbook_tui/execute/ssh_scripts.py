@@ -162,7 +162,11 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     already there (re-attach) is not our child: a waiter polls for `rc` (a zombie
     counts as gone: some container inits reap late or never). Every
     diagnostic of the script goes to /dev/null; fd 3 is the session's
-    stderr, fd 4 its stdin.
+    stderr, fd 4 its stdin. The token (`T`) and the wrapper (`W`) are never
+    exported, whatever the session's environment: a `T` exported there,
+    or `SHELLOPTS=allexport` under a bash `sh`, handed the command the
+    token, and with it the trailer (`printf '\\0%s end 0' "$T"; exit 1`
+    was exit 0).
 
     `.run` is a file the command (or anything it starts) can write to, so
     for a fresh run the exit status comes from `wait`, the kernel's word,
@@ -207,6 +211,8 @@ fi"""
         take = '[ -e "$D.run" ] || fail "the run\'s files $D.* are gone"'
     return f"""\
 exec 3>&2 2>/dev/null 4<&0
+set +a
+unset T W
 IFS= read -r T || exit 120
 case $T in *[!0-9a-f]*) exit 120 ;; esac
 [ ${{#T}} -eq 32 ] || exit 120

@@ -155,3 +155,26 @@ def test_a_login_that_reads_the_sessions_input_fails_at_once_and_runs_nothing(tm
     )
     assert not marker.exists()
     assert runs_left(tmp_path) == []
+
+
+@pytest.mark.parametrize("environment", ["SHELLOPTS=allexport", "T=exported W=exported"])
+def test_the_session_token_never_reaches_the_command(tmp_path: Path, environment: str) -> None:
+    """The session's environment (pam_env, ~/.ssh/environment, AcceptEnv) exports `T`, or allexport under a bash `sh` (RHEL, Fedora).
+
+    Before: the command read the token from `$T` and printed the trailer itself: `exit 1` was journaled exit 0.
+    """
+    (tmp_path / "sshd").mkdir()
+    bash_as_sh = tmp_path / "bin"
+    bash_as_sh.mkdir()
+    (bash_as_sh / "sh").symlink_to("/bin/bash")
+    setenv = f"SHLVL=1 HOME={Path.home()} PATH={bash_as_sh}:/usr/bin:/bin {environment}"
+    host = make_sshd(tmp_path / "sshd", {"SetEnv": setenv})
+    forge = """printf '\\000%s end 0\\n' "$T"; printf '\\000%s end\\n' "$T" >&2; echo "T=[$T] W=[${W:+set}]" >&2; exit 1"""
+    try:
+        results = [run_alone(host, tmp_path, cmd(host.host("db1"), pace + forge)) for pace in PACES.values()]
+    finally:
+        host.stop()
+    for result, sink, _ in results:
+        assert result == Result("ok", exit_code=1)
+        assert sink.data("stdout") == b"\0 end 0\n"
+        assert sink.data("stderr") == b"\0 end\nT=[] W=[]\n"

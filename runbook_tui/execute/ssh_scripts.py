@@ -166,7 +166,10 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     exported, whatever the session's environment: a `T` exported there,
     or `SHELLOPTS=allexport` under a bash `sh`, handed the command the
     token, and with it the trailer (`printf '\\0%s end 0' "$T"; exit 1`
-    was exit 0).
+    was exit 0). The script's shell options are its own too (`set
+    +aeuvx`): `SHELLOPTS` with `errexit` ended it at a failing command's
+    `wait`, with `xtrace` or `verbose` it wrote the wrapper (environment
+    values included) into the command's stderr.
 
     `.run` is a file the command (or anything it starts) can write to, so
     for a fresh run the exit status comes from `wait`, the kernel's word,
@@ -210,8 +213,8 @@ fi"""
     else:
         take = '[ -e "$D.run" ] || fail "the run\'s files $D.* are gone"'
     return f"""\
+set +aeuvx
 exec 3>&2 2>/dev/null 4<&0
-set +a
 unset T W
 IFS= read -r T || exit 120
 case $T in *[!0-9a-f]*) exit 120 ;; esac
@@ -294,9 +297,12 @@ def kill_script(grace: float) -> str:
     started; the files are kept when no pid ever appeared (a start may
     still be under way). A `pid` line that names no group (`pid 1 1`,
     text: see `RUN_INFO`) signals nothing: exit 1, saying so on stderr.
+    Its shell options are its own (`SHELLOPTS=errexit` ended it at the
+    `kill -KILL` of a group already gone, before the files were removed).
     """
     rounds = max(1, int(grace / POLL_SECONDS))
-    return f"""D=$1
+    return f"""set +aeuvx
+D=$1
 [ -e "$D.run" ] || exit 0
 {RUN_INFO}i=0
 info

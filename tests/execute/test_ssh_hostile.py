@@ -157,24 +157,47 @@ def test_a_login_that_reads_the_sessions_input_fails_at_once_and_runs_nothing(tm
     assert runs_left(tmp_path) == []
 
 
-@pytest.mark.parametrize("environment", ["SHELLOPTS=allexport", "T=exported W=exported"])
-def test_the_session_token_never_reaches_the_command(tmp_path: Path, environment: str) -> None:
-    """The session's environment (pam_env, ~/.ssh/environment, AcceptEnv) exports `T`, or allexport under a bash `sh` (RHEL, Fedora).
-
-    Before: the command read the token from `$T` and printed the trailer itself: `exit 1` was journaled exit 0.
-    """
+def _on_bash_sh(tmp_path: Path, environment: str, command: str, **kw: object) -> list[tuple[Result, Collect, list[str]]]:
+    """`command` at both paces on an sshd whose sessions get `environment` and a bash `sh` (RHEL, Fedora)."""
     (tmp_path / "sshd").mkdir()
     bash_as_sh = tmp_path / "bin"
     bash_as_sh.mkdir()
     (bash_as_sh / "sh").symlink_to("/bin/bash")
     setenv = f"SHLVL=1 HOME={Path.home()} PATH={bash_as_sh}:/usr/bin:/bin {environment}"
     host = make_sshd(tmp_path / "sshd", {"SetEnv": setenv})
-    forge = """printf '\\000%s end 0\\n' "$T"; printf '\\000%s end\\n' "$T" >&2; echo "T=[$T] W=[${W:+set}]" >&2; exit 1"""
     try:
-        results = [run_alone(host, tmp_path, cmd(host.host("db1"), pace + forge)) for pace in PACES.values()]
+        return [run_alone(host, tmp_path, cmd(host.host("db1"), pace + command, **kw)) for pace in PACES.values()]
     finally:
         host.stop()
-    for result, sink, _ in results:
+
+
+@pytest.mark.parametrize("environment", ["SHELLOPTS=allexport", "T=exported W=exported"])
+def test_the_session_token_never_reaches_the_command(tmp_path: Path, environment: str) -> None:
+    """The session's environment (pam_env, ~/.ssh/environment, AcceptEnv) exports `T`, or allexport under a bash `sh`.
+
+    Before: the command read the token from `$T` and printed the trailer itself: `exit 1` was journaled exit 0.
+    """
+    forge = """printf '\\000%s end 0\\n' "$T"; printf '\\000%s end\\n' "$T" >&2; echo "T=[$T] W=[${W:+set}]" >&2; exit 1"""
+    for result, sink, _ in _on_bash_sh(tmp_path, environment, forge):
         assert result == Result("ok", exit_code=1)
         assert sink.data("stdout") == b"\0 end 0\n"
         assert sink.data("stderr") == b"\0 end\nT=[] W=[]\n"
+
+
+@pytest.mark.parametrize("options", ["errexit", "xtrace", "verbose", "errexit:nounset:xtrace:verbose"])
+def test_the_sessions_shell_options_change_neither_status_nor_output(tmp_path: Path, options: str) -> None:
+    """`SHELLOPTS` in the session's environment, under a bash `sh`: the exit status and the bytes are the command's.
+
+    Before: with `errexit`, `exit 3` read `the follow session on db1 ended early (exit status 3)`; with `xtrace` or
+    `verbose` the wrapper's text, an environment value (`TOKEN=s3cret`) in it, came first on the command's stderr.
+    """
+    for result, sink, _ in _on_bash_sh(tmp_path, f"SHELLOPTS={options}", "echo out; echo err >&2; exit 3", env=(("TOKEN", "s3cret"),)):
+        assert result == Result("ok", exit_code=3)
+        assert (sink.data("stdout"), sink.data("stderr")) == (b"out\n", b"err\n")
+
+
+def test_under_errexit_a_timeout_still_stops_the_command_cleanly(tmp_path: Path) -> None:
+    """The kill script's options are its own too (before: `kill -KILL` of the group already gone ended it: `could not stop the command`)."""
+    for result, _, _ in _on_bash_sh(tmp_path, "SHELLOPTS=errexit", "sleep 30", timeout=1):
+        assert result == Result("timeout"), result
+    assert runs_left(tmp_path) == []

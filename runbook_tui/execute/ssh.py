@@ -349,6 +349,8 @@ class SshExecutor:
                     f" something other than the wrapper wrote it; see {run.where}"
                 ) from None
             run.files_removed = "gone" in flags
+            if "cut" in flags:  # no `done`: the files stay for the next follow
+                raise _Killed("cut short (a tail sending its output was killed)")
             try:
                 proc.stdin.write(b"done\n")
                 acked = True

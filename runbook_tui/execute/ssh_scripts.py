@@ -131,9 +131,9 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
 
     Reads from stdin: a token line (32 hex digits; anything else, as when
     the host's login read a line of the session's input first, ends the
-    script with 120 instead of waiting for a token line that never comes), then (when `start`) the wrapper: its
-    lines up to a token line, or `wrapper_size` bytes when that is over
-    `READ_MAX`. Writes `\\0TOKEN start PID PREFIX` (or `\\0TOKEN fail
+    script with 120 instead of waiting for a token line that never comes),
+    then (when `start`) the wrapper: its lines up to a token line, or
+    `wrapper_size` bytes when that is over `READ_MAX`. Writes `\\0TOKEN start PID PREFIX` (or `\\0TOKEN fail
     WHY`) on stdout, `\\0TOKEN err` on stderr, the command's bytes from the
     given offsets, then `\\0TOKEN end` on stderr and `\\0TOKEN end RC` on
     stdout (RC `-` when none was recorded: killed). A fresh run that ended
@@ -179,6 +179,9 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     sent with a `gone` word after it (`end RC gone`, `end RC noerr gone`):
     whatever output went to the removed files before `tail` or `cat`
     opened them is lost. A re-attached run has only the `rc` line.
+    A `tail` killed by a signal (a step stopping a log follower with
+    `pkill tail`) has not sent all of the output: the trailer says `cut`
+    and the client follows the run again from what it received.
     """
     fresh = """\
   set +C
@@ -222,17 +225,18 @@ case $T in *[!0-9a-f]*) exit 120 ;; esac
 D={dir_expr}
 say() {{ printf '\\000%s %s\\n' "$T" "$*"; }}
 fail() {{ say fail "$*"; exit 121; }}
-{RUN_INFO}new= quick=
+{RUN_INFO}new= quick= cut=
+reap() {{ wait "$o"; k=$?; wait "$q"; [ "$k" -le 128 ] && [ "$?" -le 128 ] || cut=" cut"; }}
 {take}
 if [ -n "$new" ]; then
   IFS= read -r l <&4
   info
   if [ -z "$r" ]; then
     say start "$P" "$D"
-    tail -c +1 -s {POLL_SECONDS} -f --pid="$P" "$D.out" 4<&- &
+    tail -c +1 -s {POLL_SECONDS} -f --pid="$P" "$D.out" 4<&- & o=$!
     printf '\\000%s err\\n' "$T" >&3
-    tail -c +1 -s {POLL_SECONDS} -f --pid="$P" "$D.err" >&3 4<&- &
-    wait "$P"; w=$?; wait
+    tail -c +1 -s {POLL_SECONDS} -f --pid="$P" "$D.err" >&3 4<&- & q=$!
+    wait "$P"; w=$?; reap
   else
     wait "$P"; w=$?
     quick=1
@@ -253,10 +257,10 @@ else
   }}
   ( while info; [ -z "$r" ] && alive; do sleep {POLL_SECONDS}; done ) 4<&- &
   w=$!
-  tail -c +{out_offset + 1} -s {POLL_SECONDS} -f --pid="$w" "$D.out" 4<&- &
+  tail -c +{out_offset + 1} -s {POLL_SECONDS} -f --pid="$w" "$D.out" 4<&- & o=$!
   printf '\\000%s err\\n' "$T" >&3
-  tail -c +{err_offset + 1} -s {POLL_SECONDS} -f --pid="$w" "$D.err" >&3 4<&- &
-  wait
+  tail -c +{err_offset + 1} -s {POLL_SECONDS} -f --pid="$w" "$D.err" >&3 4<&- & q=$!
+  reap; wait
 fi
 [ -n "$quick" ] || info
 x=
@@ -266,7 +270,7 @@ fi
 rc=${{r:--}}
 if [ -z "$quick" ]; then
   printf '\\000%s end\\n' "$T" >&3
-  say end "$rc$x"
+  say end "$rc$x$cut"
 else
   e=" noerr"
   if [ -s "$D.err" ]; then

@@ -201,3 +201,18 @@ def test_under_errexit_a_timeout_still_stops_the_command_cleanly(tmp_path: Path)
     for result, _, _ in _on_bash_sh(tmp_path, "SHELLOPTS=errexit", "sleep 30", timeout=1):
         assert result == Result("timeout"), result
     assert runs_left(tmp_path) == []
+
+
+def test_a_step_that_kills_the_tails_sending_its_output_loses_no_byte(sshd: Sshd, tmp_path: Path) -> None:
+    """`pkill tail` in a step (stopping a log follower) kills the `tail`s streaming its own output: followed again, every byte once.
+
+    Before: `Result("ok", 0)` with stdout `a` only: `b`, `d` and stderr `c` silently missing from the journal.
+    Only the tails of this session's process group are killed (`-g 0`): nothing else on the machine.
+    """
+    wait_for_tails = "i=0; until pgrep -x -g 0 tail >/dev/null || [ $i -ge 200 ]; do sleep 0.05; i=$((i+1)); done"
+    text = f"{wait_for_tails}; echo a; sleep 0.3; pkill -x -g 0 tail; echo b; echo c >&2; sleep 0.3; echo d; exit 0"
+    result, sink, notes = run_alone(sshd, tmp_path, cmd(sshd.host("db1"), text))
+    assert result == Result("ok", exit_code=0), (result, notes)
+    assert notes == ["db1: the session following the command was cut short (a tail sending its output was killed): re-attaching to the command"]
+    assert (sink.data("stdout"), sink.data("stderr")) == (b"a\nb\nd\n", b"c\n")
+    assert runs_left(tmp_path) == []

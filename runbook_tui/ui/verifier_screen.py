@@ -45,11 +45,12 @@ class VerifierScreen(RunView):
         Binding("enter", "details", "details", priority=True),
         Binding("c", "confirm", "confirm"),
         Binding("c", "go_ahead", "go-ahead"),  # a step that needs the verifier's word before it starts: c gives it
-        Binding("c", "why_no_confirm", show=False),  # neither applies: c says why, instead of doing nothing
+        Binding("c", "why_not('c')", show=False),  # neither applies: c says why, instead of doing nothing
         Binding("x", "reject", "reject"),
         Binding("u", "request_rollback", "ask rollback"),
         Binding("n", "note", "note"),
         Binding("p", "hold", "hold"),
+        *(Binding(key, f"why_not('{key}')", show=False) for key in "xunp"),  # refused: said why (an observer, the run ended)
         HELP_KEY,
         Binding("q", "leave", "leave"),
         *VIEW_KEYS,  # last: at 80 columns the footer has no room for them (help lists them)
@@ -63,7 +64,7 @@ class VerifierScreen(RunView):
         client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("help", "leave", "details", "toggle_steps", "copy_command", "why_no_confirm") or action.startswith("output_"):
+        if action in ("help", "leave", "details", "toggle_steps", "copy_command", "why_not") or action.startswith("output_"):
             return True
         if self.observe or self.source.state.finished:
             return False
@@ -97,10 +98,21 @@ class VerifierScreen(RunView):
 
     action_go_ahead = action_confirm
 
-    def action_why_no_confirm(self) -> None:
-        """`c` when there is nothing to confirm: what the run waits for instead (a tired verifier pressing c and seeing
-        nothing happen cannot tell a lost key from a refusal)."""
-        self.notify(nothing_to_confirm(self.source.state, observe=self.observe), severity="warning", timeout=6, markup=False)
+    def action_why_not(self, key: str) -> None:
+        """A key that does nothing now says why (a tired verifier pressing c and seeing nothing happen cannot tell a lost
+        key from a refusal)."""
+        state = self.source.state
+        if key == "c":
+            said = nothing_to_confirm(state, observe=self.observe)
+        elif self.observe:
+            said = "you joined as an observer: you watch; confirming, rejecting, notes and holds are the verifier's"
+        elif state.finished:
+            said = f"the run has ended ({state.outcome or 'ended'})"
+        elif key == "p" and state.paused:
+            said = "the run is paused already: the assignee resumes it with p"
+        else:
+            return
+        self.notify(said, severity="warning", timeout=6, markup=False)
 
     def action_reject(self) -> None:
         state = self.source.state

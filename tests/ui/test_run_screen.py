@@ -640,12 +640,15 @@ def test_why_c_confirms_nothing_follows_the_run(workdir: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path) -> None:
+    """Nothing is sent, and each key says why (before, they did nothing at all)."""
     client = FakeClient(shared_session_events(workdir))
     app = VerifierApp(client, observe=True)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await screen_is(pilot, "VerifierScreen")
         await pilot.press("c", "x", "u", "n", "p")
-        await pilot.pause()  # every key handled
+        said = ["you joined as an observer: you watch, you do not confirm"]
+        said += ["you joined as an observer: you watch; confirming, rejecting, notes and holds are the verifier's"] * 4
+        await until(pilot, lambda: [n.message for n in app._notifications] == said, "each key to say why it does nothing")
         assert type(app.screen).__name__ == "VerifierScreen"
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running, "the observer to leave")

@@ -14,6 +14,7 @@ outage) when a guard panel has had no successful reading for its `for`
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -49,6 +50,9 @@ def format_value(value: float | None, unit: str = "") -> str:
     """A value as a panel shows it: few digits, the unit after a space (none for %)."""
     if value is None:
         return "—"
+    if not math.isfinite(value):  # an infinite reading in a guard's words: as Prometheus writes it
+        text = "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
+        return f"{text} {unit}".rstrip() if unit not in ("%", "x") else text + unit
     magnitude = abs(value)
     if magnitude >= 1000 or value == int(value):
         text = f"{value:,.0f}"
@@ -61,6 +65,10 @@ def format_value(value: float | None, unit: str = "") -> str:
     if not unit:
         return text
     return f"{text}{unit}" if unit in ("%", "x") else f"{text} {unit}"
+
+
+def finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +90,16 @@ class Trip:
         return f"guard '{self.panel}' tripped: {format_value(self.value, unit)} {side} {format_value(self.threshold, unit)}{held}"
 
     def payload(self) -> dict[str, Any]:
+        # An infinite reading has no JSON number: null, and the words say +Inf (json would write `Infinity`).
         return {
             "panel": self.panel,
-            "value": self.value,
+            "value": finite_or_none(self.value),
             "threshold": self.threshold,
             "direction": self.direction,
             "for": self.for_seconds,
             "action": self.action,
             "since": self.since,
-            "samples": [[ts, value] for ts, value in self.samples],
+            "samples": [[ts, finite_or_none(value)] for ts, value in self.samples],
         }
 
 

@@ -38,6 +38,7 @@ from typing import Any
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM, Controller
 from runbook_tui.engine.events import Event, P
+from runbook_tui.engine.http_bounded import short
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, check_words, format_value, holds, panel_json
@@ -118,7 +119,7 @@ class Poller:
             except Exception as exc:  # a bug in a source must not end the polling nor reach the screen as a traceback
                 log.exception("metrics source failed")
                 now = time.time()
-                samples = {p.id: Sample(None, f"internal error reading the metrics source: {exc}", now) for p in self.panels}
+                samples = {p.id: Sample(None, f"internal error reading the metrics source: {short(str(exc)) or type(exc).__name__}", now) for p in self.panels}
             self.polls += 1
             try:
                 self.on_samples(samples)
@@ -265,11 +266,13 @@ class MetricsMonitor:
                 self._emit(
                     ev.METRIC_BASELINE, panel=panel_id, value=sample.value, error=None, basis="first reading of the session (an exporter keeps no history)"
                 )
-            trip = self.guards[panel_id].observe(sample.ts, sample.value)
+            # An infinite reading has no journalable value, but it is a reading: past every line on its side.
+            trip = self.guards[panel_id].observe(sample.ts, sample.guarded)
             if trip is not None:
                 trips.append(trip)
             no_data = self.no_data_guards.get(panel_id)
-            blind = no_data.observe(sample.ts, sample.value, sample.error) if no_data is not None else None
+            error = sample.error if sample.infinite is None else None
+            blind = no_data.observe(sample.ts, sample.guarded, error) if no_data is not None else None
             if blind is not None:
                 trips.append(blind)
         self._announce(failing, set(samples))

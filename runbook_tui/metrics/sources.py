@@ -4,17 +4,25 @@ Both sources answer the same question, "what is each panel's value now?",
 with a `Sample` per panel: a number, or an error in words a tired person
 can act on ("Prometheus unreachable at http://prom:9090: connection
 refused"). Nothing here raises on a network or query problem, and nothing
-imports Textual. The HTTP clients (prometheus-api-client, requests) block,
-so every call runs in a worker thread (`asyncio.to_thread`) under a
-deadline; the event loop never waits on the network.
+imports Textual. Every request is one bounded GET (fetch.py: a deadline
+for the whole request, a size limit, few redirects) in a worker thread
+(`asyncio.to_thread`); the event loop never waits on the network, and no
+thread outlives its deadline (a peer dripping a byte every half second
+cannot fill the shared pool, nor keep the process from exiting).
+prometheus-api-client is not used: it reads an answer whole, however long
+and however slowly it comes.
 
 - `PrometheusSource`: instant queries for the current value; a range query
-  over the 30 minutes before the session started for the baseline. Bearer
-  token from the runbook's rendered `token`; TLS verified (a private CA via
-  `REQUESTS_CA_BUNDLE`, as requests reads it). No retries inside a poll:
-  the next poll is the retry.
+  over the 30 minutes before the session started for the baseline, both
+  read by prom_answer.py. Bearer token from the runbook's rendered `token`;
+  TLS verified (a private CA via `REQUESTS_CA_BUNDLE`). No retries inside a
+  poll: the next poll is the retry.
 - `ScrapeSource`: GET the exporter's text exposition once per poll, parsed by
-  `prometheus_client.parser`. A panel query is a metric name with optional
+  `prometheus_client.parser`.
+
+A value that is not a number (NaN) is no reading, said in words; an
+infinite one is a reading with no journalable value (`Sample.infinite`):
+the guards see it past every line on its side. A panel query is a metric name with optional
   label matchers (`http_requests_total{code="500"}`, summed over the
   matching series) or `rate(name{...}[1m])`, computed from successive
   scrapes held in memory.
@@ -22,18 +30,18 @@ deadline; the event loop never waits on the network.
 
 from __future__ import annotations
 
-import ast
 import asyncio
-import json
 import math
 import re
 import statistics
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, Protocol, TypeVar
+from urllib.parse import urlencode
 
+from runbook_tui.engine.http_bounded import FetchError, get, short
+from runbook_tui.metrics.prom_answer import AnswerError, http_error, instant_values, parse, range_series, shown
 from runbook_tui.runbook.durations import format_duration, parse_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher_list
@@ -48,11 +56,21 @@ BASELINE_POINTS = 120
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """One reading of one panel: `value`, or `error` in words. Both None: nothing to show yet (rate warming up)."""
+    """One reading of one panel: `value`, or `error` in words. Both None: nothing to show yet (rate warming up).
+
+    `infinite` is an infinite reading (value None, the error says it): no number the journal can hold, but a
+    reading all the same, past every line on its side, which the guards must see.
+    """
 
     value: float | None
     error: str | None
     ts: float  # Unix time the reading was taken
+    infinite: float | None = None
+
+    @property
+    def guarded(self) -> float | None:
+        """The value a guard judges: the number, or the infinity."""
+        return self.value if self.value is not None else self.infinite
 
     @property
     def ok(self) -> bool:
@@ -99,82 +117,43 @@ def worst(values: Sequence[float], direction: Direction) -> float:
 
 # -- errors in words --------------------------------------------------------------------
 
-_REASONS = (
-    ("connection refused", "connection refused"),
-    ("name or service not known", "host name not found"),
-    ("temporary failure in name resolution", "host name not found (DNS)"),
-    ("nodename nor servname", "host name not found"),
-    ("no route to host", "no route to host"),
-    ("network is unreachable", "network unreachable"),
-    ("connection reset", "connection reset"),
-    ("remote end closed connection", "the server closed the connection"),
-    ("timed out", "connection timed out"),
-)
+#: Bytes an answer may have: a Prometheus vector of ~100,000 series, or a large exporter's page, fits.
+ANSWER_LIMIT = 16 * 1024 * 1024
 
 
-def network_reason(exc: BaseException) -> str:
-    """`requests`' nested exception text boiled down to what a person can act on."""
-    text = str(exc)
-    lowered = text.lower()
-    for needle, words in _REASONS:
-        if needle in lowered:
-            return words
-    return _first_line(text) or type(exc).__name__
-
-
-def _first_line(text: str) -> str:
-    lines = text.strip().splitlines()
-    return lines[0][:200] if lines else ""
-
-
-def _request_error(what: str, url: str, exc: BaseException, timeout: float) -> str:
-    import requests
-
-    if isinstance(exc, requests.exceptions.SSLError):
-        return f"{what} at {url}: TLS certificate not trusted ({network_reason(exc)}); set REQUESTS_CA_BUNDLE for a private CA"
-    if isinstance(exc, requests.exceptions.Timeout) and not isinstance(exc, requests.exceptions.ConnectTimeout):
-        return f"{what} at {url} did not answer within {_seconds(timeout)}"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return f"{what} unreachable at {url}: {network_reason(exc)}"
-    return f"{what} at {url}: {network_reason(exc)}"
+def _fetch_error(what: str, url: str, exc: FetchError) -> str:
+    """A failed request in words: `Prometheus unreachable at URL: connection refused`."""
+    if exc.kind == "tls":
+        return f"{what} at {url}: {exc}; set REQUESTS_CA_BUNDLE for a private CA"
+    if exc.kind == "connect":
+        return f"{what} unreachable at {url}: {exc}"
+    if exc.kind == "timeout":
+        return f"{what} at {url} {exc}"
+    return f"{what} at {url}: {exc}"
 
 
 def _seconds(seconds: float) -> str:
     return format_duration(seconds) if seconds >= 1 else f"{seconds:g}s"
 
 
-def _prometheus_http_error(url: str, exc: BaseException) -> str:
-    """prometheus-api-client's `HTTP Status Code 400 (b'{...}')` as words, with Prometheus' own reason."""
-    text = str(exc)
-    match = re.match(r"HTTP Status Code (\d+) \((.*)\)\s*$", text, re.S)
-    if not match:
-        return f"Prometheus at {url}: {_first_line(text)}"
-    status = int(match.group(1))
-    reason = ""
-    try:
-        body = ast.literal_eval(match.group(2))
-        body = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
-        try:
-            reason = str(json.loads(body).get("error") or "")
-        except (ValueError, AttributeError):
-            reason = _first_line(body)
-    except (ValueError, SyntaxError):
-        reason = ""
-    if status in (401, 403):
-        return f"Prometheus at {url} refused the credentials (HTTP {status}): check the token"
-    if status in (400, 422):
-        return f"Prometheus refused the query: {reason or f'HTTP {status}'}"
-    if status == 503 and "timeout" in reason.lower():
-        return f"Prometheus at {url} gave up on the query (timeout): {reason}"
-    return f"Prometheus at {url} answered HTTP {status}" + (f": {reason}" if reason else "")
-
-
-def _number(raw: Any) -> float | None:
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
+def reading(values: Sequence[float], direction: Direction, now: float, *, combine: str = "worst") -> Sample:
+    """Several series' values as one reading: the worst (or their sum), NaN and infinities said in words."""
+    if not values:
+        return Sample(None, "no value", now)
+    finite = [v for v in values if not math.isnan(v)]
+    if combine == "sum":
+        total = math.fsum(values) if all(math.isfinite(v) for v in values) else sum(values)
+        value = total
+    elif not finite:
+        value = math.nan
+    else:
+        value = worst(finite, direction)
+    if math.isnan(value):
+        return Sample(None, "the value is NaN (not a number: e.g. 0/0, or no data in its window)", now)
+    if math.isinf(value):
+        side = "above" if value > 0 else "below"
+        return Sample(None, f"the value is {shown(value)} (infinite: {side} every line)", now, infinite=value)
+    return Sample(value, None, now)
 
 
 _Result = TypeVar("_Result")
@@ -189,7 +168,7 @@ async def _in_thread(func: Callable[..., _Result], *args: Any, deadline: float) 
 
 
 class PrometheusSource:
-    """Instant queries for now, a range query for the baseline, through prometheus-api-client."""
+    """Instant queries for now, a range query for the baseline: the HTTP API v1, through `fetch.get` (bounded)."""
 
     kind = "prometheus"
     #: Queries of one poll in flight at once: the default thread pool is shared (2 cores: 6 threads).
@@ -199,60 +178,46 @@ class PrometheusSource:
         self.url = url.rstrip("/")
         self.token = token or None
         self.timeout = timeout
-        self._client: Any = None
-        self._lock = threading.Lock()  # the first queries of a poll race to make the client
         self._slots: asyncio.Semaphore | None = None
 
-    def client(self) -> Any:
-        """The PrometheusConnect, made on first use (its import costs ~0.15 s: not at program start)."""
-        with self._lock:
-            if self._client is None:
-                self._client = connect(self.url, self.token, self.timeout)
-            return self._client
-
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        pass
 
     # blocking parts, run in threads
 
-    def query_now(self, panel: PanelQuery) -> Sample:
-        from prometheus_api_client.exceptions import PrometheusApiClientException
-        from requests import RequestException
+    def _get(self, path: str, params: Mapping[str, str]) -> Any:
+        """The answer's `data`; raises FetchError (the request) or AnswerError (its content), both in words."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
+        answer = get(f"{self.url}{path}?{urlencode(params)}", headers=headers, timeout=self.timeout, limit=ANSWER_LIMIT)
+        if answer.status != 200:
+            raise AnswerError(http_error(self.url, answer.status, answer.body))
+        return parse(answer.body)
 
+    def query_now(self, panel: PanelQuery) -> Sample:
         try:
-            return _instant_sample(self.client().custom_query(panel.query), panel, time.time())
-        except PrometheusApiClientException as exc:
-            return Sample(None, _prometheus_http_error(self.url, exc), time.time())
-        except RequestException as exc:
-            return Sample(None, _request_error("Prometheus", self.url, exc, self.timeout), time.time())
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:  # not the Prometheus API's JSON
-            return Sample(None, f"Prometheus at {self.url}: the answer is not Prometheus JSON ({_first_line(str(exc)) or type(exc).__name__})", time.time())
+            values, problem = instant_values(self._get("/api/v1/query", {"query": panel.query}))
+        except FetchError as exc:
+            return Sample(None, _fetch_error("Prometheus", self.url, exc), time.time())
+        except AnswerError as exc:
+            return Sample(None, self._answer_words(exc), time.time())
+        if problem is not None:
+            return Sample(None, problem, time.time())
+        return reading(values, panel.direction, time.time())
+
+    def _answer_words(self, exc: AnswerError) -> str:
+        text = str(exc)
+        return text if text.startswith("Prometheus") else f"Prometheus at {self.url}: {text}"
 
     def query_baseline(self, panel: PanelQuery, started: float) -> Baseline:
-        import datetime as dt
-
-        from prometheus_api_client.exceptions import PrometheusApiClientException
-        from requests import RequestException
-
         basis = f"median of the {format_duration(BASELINE_SECONDS)} before the start"
-        end = dt.datetime.fromtimestamp(started, dt.UTC)
-        start = end - dt.timedelta(seconds=BASELINE_SECONDS)
         step = max(1, BASELINE_SECONDS // BASELINE_POINTS)
+        params = {"query": panel.query, "start": str(round(started - BASELINE_SECONDS)), "end": str(round(started)), "step": f"{step}s"}
         try:
-            result = self.client().custom_query_range(panel.query, start_time=start, end_time=end, step=f"{step}s")
-        except PrometheusApiClientException as exc:
-            return Baseline(None, _prometheus_http_error(self.url, exc), basis)
-        except RequestException as exc:
-            return Baseline(None, _request_error("Prometheus", self.url, exc, self.timeout), basis)
-        except (ValueError, KeyError, TypeError) as exc:
-            return Baseline(None, f"Prometheus at {self.url}: the answer is not Prometheus JSON ({_first_line(str(exc)) or type(exc).__name__})", basis)
-        per_series = []
-        for series in result or []:
-            values = [v for v in (_number(point[1]) for point in series.get("values", [])) if v is not None]
-            if values:
-                per_series.append(statistics.median(values))
+            per_series = [statistics.median(values) for values in range_series(self._get("/api/v1/query_range", params)) if values]
+        except FetchError as exc:
+            return Baseline(None, _fetch_error("Prometheus", self.url, exc), basis)
+        except AnswerError as exc:
+            return Baseline(None, self._answer_words(exc), basis)
         if not per_series:
             return Baseline(None, f"no data in the {format_duration(BASELINE_SECONDS)} before the start", basis)
         return Baseline(worst(per_series, panel.direction), None, basis)
@@ -276,35 +241,9 @@ class PrometheusSource:
 
     async def baseline(self, panel: PanelQuery, started: float) -> Baseline:
         try:
-            return await _in_thread(self.query_baseline, panel, started, deadline=self.timeout * 2 + 1)
+            return await _in_thread(self.query_baseline, panel, started, deadline=self.timeout + 1)
         except TimeoutError:
-            return Baseline(None, f"Prometheus at {self.url} did not answer within {_seconds(self.timeout * 2)}", "baseline")
-
-
-def connect(url: str, token: str | None, timeout: float) -> Any:
-    """A PrometheusConnect with the bearer token, TLS verified, and no retries (the next poll retries)."""
-    from prometheus_api_client import PrometheusConnect
-    from urllib3.util.retry import Retry
-
-    headers = {"Authorization": f"Bearer {token}"} if token else None
-    return PrometheusConnect(
-        url=url.rstrip("/"), headers=headers, disable_ssl=False, timeout=timeout,
-        retry=Retry(total=None, connect=0, read=0, status=0, other=0, redirect=3, raise_on_status=False),
-    )  # fmt: skip
-
-
-def _instant_sample(result: Any, panel: PanelQuery, now: float) -> Sample:
-    """An instant query's vector (or scalar) reduced to one number."""
-    if isinstance(result, list) and len(result) == 2 and not isinstance(result[0], dict):
-        value = _number(result[1])  # a scalar result: [ts, "value"]
-        return Sample(value, None if value is not None else "the query returned a value that is not a number (NaN or Inf)", now)
-    if not result:
-        return Sample(None, "the query returned no data (empty result)", now)
-    values = [_number((series.get("value") or [None, None])[1]) for series in result]
-    numbers = [v for v in values if v is not None]
-    if not numbers:
-        return Sample(None, "the query returned no number (NaN or Inf: no data in its window?)", now)
-    return Sample(worst(numbers, panel.direction), None, now)
+            return Baseline(None, f"Prometheus at {self.url} did not answer within {_seconds(self.timeout)}", "baseline")
 
 
 # -- scrape ---------------------------------------------------------------------------------
@@ -364,12 +303,11 @@ def parse_exposition(text: str) -> list[tuple[str, Mapping[str, str], float]]:
 
 
 def fetch_exposition(url: str, timeout: float) -> str:
-    """GET the exporter's /metrics (blocking). Raises requests' exceptions."""
-    import requests
-
-    response = requests.get(url, timeout=timeout, headers={"Accept": "text/plain"})
-    response.raise_for_status()
-    return response.text
+    """GET the exporter's /metrics (blocking, bounded). Raises FetchError, or AnswerError for a status other than 200."""
+    answer = get(url, headers={"Accept": "text/plain"}, timeout=timeout, limit=ANSWER_LIMIT)
+    if answer.status != 200:
+        raise AnswerError(f"answered HTTP {answer.status}")
+    return answer.body.decode("utf-8", "replace")
 
 
 @dataclass
@@ -403,20 +341,17 @@ class ScrapeSource:
 
     def scrape(self) -> tuple[list[tuple[str, Mapping[str, str], float]] | None, str | None, float]:
         """Blocking: (samples, error in words, time of the scrape)."""
-        import requests
-
         now = time.time()
         try:
             text = fetch_exposition(self.url, self.timeout)
-        except requests.HTTPError as exc:
-            status = exc.response.status_code if exc.response is not None else "?"
-            return None, f"exporter at {self.url} answered HTTP {status}", now
-        except requests.RequestException as exc:
-            return None, _request_error("exporter", self.url, exc, self.timeout), now
+        except AnswerError as exc:
+            return None, f"exporter at {self.url} {exc}", now
+        except FetchError as exc:
+            return None, _fetch_error("exporter", self.url, exc), now
         try:
             return parse_exposition(text), None, now
-        except (ValueError, TypeError, IndexError) as exc:
-            return None, f"cannot read the exporter's output at {self.url}: {_first_line(str(exc)) or type(exc).__name__}", now
+        except (ValueError, TypeError, IndexError, RecursionError) as exc:
+            return None, f"cannot read the exporter's output at {self.url}: {short(str(exc)) or type(exc).__name__}", now
 
     def evaluate(self, panel: PanelQuery, samples: Sequence[tuple[str, Mapping[str, str], float]], now: float) -> Sample:
         query = self._query(panel)
@@ -426,7 +361,7 @@ class ScrapeSource:
         if not series:
             return Sample(None, f"the exporter at {self.url} has no series matching {panel.query}", now)
         if query.rate_window is None:
-            return Sample(sum(series.values()), None, now)
+            return reading(list(series.values()), panel.direction, now, combine="sum")
         return self._rate(panel, query.rate_window, series, now)
 
     def _rate(self, panel: PanelQuery, window: float, series: dict[Any, float], now: float) -> Sample:
@@ -446,7 +381,7 @@ class ScrapeSource:
             if key in old:
                 before = old[key]
                 increase += value - before if value >= before else value  # a counter reset starts from zero
-        return Sample(increase / elapsed, None, now)
+        return reading([increase / elapsed], panel.direction, now)
 
     async def poll(self, panels: Sequence[PanelQuery]) -> dict[str, Sample]:
         try:

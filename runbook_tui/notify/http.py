@@ -1,17 +1,19 @@
-"""One HTTP request with the standard library, its failure in words; blocking (callers run it in a thread).
+"""One HTTP request, its failure in words; blocking (callers run it in a thread).
 
-urllib is enough for a webhook POST or an Alertmanager call and costs no
-import time; `timeout` bounds every socket operation, so a receiver that
-accepts and never answers ends as "did not answer within 5s".
+A webhook POST or an Alertmanager call through engine/http_bounded.py (the
+standard library's http.client): `timeout` bounds the whole request, so a
+receiver that accepts and never answers, or answers a byte at a time, ends
+as "did not answer within 5s".
 """
 
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Mapping
 from typing import Any
 
+from runbook_tui.engine.http_bounded import FetchError, short
+from runbook_tui.engine.http_bounded import request as bounded
 from runbook_tui.runbook.lean_dataclass import dataclass
 
 #: Bytes of an answer kept (an error page can be large; the first line says enough).
@@ -39,42 +41,31 @@ class Answer:
         """Why it failed, for the journal: `HTTP 500: upstream broke`, `connection refused`."""
         if self.error is not None:
             return self.error
-        first = self.body.strip().splitlines()[0][:200] if self.body.strip() else ""
+        first = short(self.body.strip().splitlines()[0]) if self.body.strip() else ""
         return f"{what} answered HTTP {self.status}" + (f": {first}" if first else "")
 
     def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
-
-
-def _reason(exc: BaseException, timeout: float) -> str:
-    if isinstance(exc, (TimeoutError, socket.timeout)) or "timed out" in str(exc).lower():
-        return f"did not answer within {timeout:g}s"
-    reason = getattr(exc, "reason", exc)
-    if isinstance(reason, ConnectionRefusedError) or "refused" in str(reason).lower():
-        return "connection refused"
-    if isinstance(reason, socket.gaierror):
-        return "host name not found"
-    text = str(reason).strip().splitlines()
-    return (text[0][:200] if text else "") or type(exc).__name__
+        """The body as JSON; ValueError when it is not (nested too deep included)."""
+        try:
+            return json.loads(self.body) if self.body else None
+        except RecursionError:
+            raise ValueError("nested too deep") from None
 
 
 def request(method: str, url: str, *, body: Any = None, headers: Mapping[str, str] | None = None, timeout: float = 5.0, raw: bytes | None = None) -> Answer:
-    """Send one request (`body` as JSON, or `raw` bytes); never raises for network or HTTP problems."""
-    import http.client  # here, not at import: urllib.request loads ssl and email (tens of ms) and most runs send nothing
-    import urllib.error
-    import urllib.request
+    """Send one request (`body` as JSON, or `raw` bytes); never raises for network or HTTP problems.
 
+    Bounded as a whole (engine/http_bounded.py): a receiver that drips its answer a byte at a time ends at
+    `timeout` too, and only the first ANSWER_BYTES of an answer are read. No redirect is followed: it would
+    carry the secret headers to wherever it points; a 3xx is a failure that says so.
+    """
     data = raw if raw is not None else (json.dumps(body).encode("utf-8") if body is not None else None)
-    sent = {"Content-Type": "application/json", "User-Agent": "runbook-tui", **dict(headers or {})}
-    req = urllib.request.Request(url, data=data, method=method, headers=sent)
+    sent = {"Content-Type": "application/json", **dict(headers or {})}
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:  # http(s) only: checked at load
-            return Answer(response.status, response.read(ANSWER_BYTES).decode("utf-8", "replace"))
-    except urllib.error.HTTPError as exc:
-        try:
-            text = exc.read(ANSWER_BYTES).decode("utf-8", "replace")
-        except OSError:
-            text = ""
-        return Answer(exc.code, text)
-    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
-        return Answer(None, error=_reason(exc, timeout))
+        answer = bounded(method, url, headers=sent, body=data, timeout=timeout, limit=ANSWER_BYTES, truncate=True)
+    except FetchError as exc:
+        return Answer(None, error=str(exc))
+    text = answer.body.decode("utf-8", "replace")
+    if 300 <= answer.status < 400:
+        text = f"(a redirect, not followed) {text}"
+    return Answer(answer.status, text)

@@ -1,0 +1,233 @@
+"""One bounded HTTP request for every peer (Prometheus, an exporter, a webhook, Alertmanager).
+
+A whole-request deadline, a size limit, few redirects (or none). A peer may be broken or hostile: it may accept and never answer,
+send one byte every half second, send a body that never ends or is a
+gigabyte long, or redirect in a loop. `requests`' timeout bounds each socket
+operation, not the request, so a slow drip kept a worker thread for hours:
+the default thread pool (which the journal's durability wait shares) filled
+up, and `exec` could not exit at the end because Python joins those threads
+(urllib, for webhooks and Alertmanager, had the same per-operation timeout).
+Here the deadline is the whole request's: a watchdog shuts the socket down
+when it passes, whatever the request is doing; the body is read in pieces
+and refused past `limit` bytes (a `Content-Length` over it is refused before
+reading), or, with `truncate`, cut there. Redirects are followed up to
+`redirects` times; one to another origin (scheme, host or port) loses the
+`Authorization` header. A webhook or Alertmanager call follows none: a
+redirect would carry its secret headers to wherever it points.
+
+`request` (and `get`) raise `FetchError` with the problem in words; `kind` says which part
+failed (`connect`, `tls`, `timeout`, `size`, `redirect`, `answer`).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Mapping
+from urllib.parse import urljoin, urlsplit
+
+from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.runbook.safe_text import visible_line
+
+#: Redirects followed before giving up (a loop ends here).
+REDIRECTS = 3
+#: Bytes read from the socket at a time.
+CHUNK = 64 * 1024
+
+_REASONS = (
+    ("connection refused", "connection refused"),
+    ("name or service not known", "host name not found"),
+    ("temporary failure in name resolution", "host name not found (DNS)"),
+    ("nodename nor servname", "host name not found"),
+    ("no route to host", "no route to host"),
+    ("network is unreachable", "network unreachable"),
+    ("connection reset", "connection reset"),
+    ("timed out", "connection timed out"),
+)
+
+
+class FetchError(Exception):
+    """The request failed; `str()` is the problem in words, `kind` the part that failed."""
+
+    def __init__(self, words: str, kind: str) -> None:
+        super().__init__(words)
+        self.kind = kind
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A whole answer: its status, its body (at most the limit) and the URL that gave it."""
+
+    status: int
+    body: bytes
+    url: str
+
+
+def short(text: str, limit: int = 200) -> str:
+    """Peer text for a message: one visible line (no escape, no newline), at most `limit` characters."""
+    line = visible_line(text.strip())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def seconds(value: float) -> str:
+    return f"{value:g}s"
+
+
+def os_reason(exc: BaseException) -> str:
+    """An OSError boiled down to what a person can act on."""
+    if isinstance(exc, (ConnectionResetError, ConnectionAbortedError)):
+        return "connection reset"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, socket.gaierror):
+        return "host name not found"
+    lowered = str(exc).lower()
+    for needle, words in _REASONS:
+        if needle in lowered:
+            return words
+    return short(str(exc)) or type(exc).__name__
+
+
+def _tls_context() -> ssl.SSLContext:
+    """Verified TLS; a private CA through REQUESTS_CA_BUNDLE (as requests reads it) or SSL_CERT_FILE."""
+    cafile = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE")
+    if not cafile:
+        try:
+            import certifi
+
+            cafile = certifi.where()
+        except ImportError:
+            cafile = None
+    return ssl.create_default_context(cafile=cafile)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port
+
+
+def get(url: str, *, headers: Mapping[str, str] | None = None, timeout: float, limit: int) -> Fetched:
+    """GET `url` within `timeout` seconds in all, at most `limit` bytes of body, following few redirects."""
+    return request("GET", url, headers=headers, timeout=timeout, limit=limit, redirects=REDIRECTS)
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    body: bytes | None = None,
+    timeout: float,
+    limit: int,
+    redirects: int = 0,
+    truncate: bool = False,
+) -> Fetched:
+    """One request within `timeout` seconds in all; the body refused past `limit` bytes (cut there with `truncate`)."""
+    deadline = time.monotonic() + timeout
+    sent = {"Accept-Encoding": "identity", "User-Agent": "runbook-tui", **dict(headers or {})}
+    current = url
+    for _hop in range(redirects + 1):
+        status, location, answer = _once(method, current, sent, body, deadline, timeout, limit, truncate)
+        if redirects and status in (301, 302, 303, 307, 308) and location:
+            target = urljoin(current, location)
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise FetchError(f"redirected to {short(target)}, not an http(s) address", "redirect")
+            if _origin(target) != _origin(current):
+                sent = {k: v for k, v in sent.items() if k.lower() != "authorization"}  # the token stays with its server
+            current = target
+            continue
+        return Fetched(status, answer, current)
+    raise FetchError(f"redirected more than {redirects} times (last to {short(current)})", "redirect")
+
+
+def _cut(conn: http.client.HTTPConnection) -> None:
+    """The watchdog: wake whatever the request is blocked in by shutting its socket down."""
+    sock = conn.sock
+    if sock is not None:
+        try:
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _once(
+    method: str, url: str, headers: Mapping[str, str], body: bytes | None, deadline: float, timeout: float, limit: int, truncate: bool
+) -> tuple[int, str | None, bytes]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"{short(url)} is not an http(s) address", "connect")
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise FetchError(f"did not answer within {seconds(timeout)}", "timeout")
+    try:
+        port = parts.port
+    except ValueError:
+        raise FetchError(f"{short(url)}: the port is not a number", "connect") from None
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        conn = http.client.HTTPSConnection(parts.hostname, port, timeout=remaining, context=_tls_context())
+    else:
+        conn = http.client.HTTPConnection(parts.hostname, port, timeout=remaining)
+    watchdog = threading.Timer(remaining, _cut, (conn,))
+    watchdog.daemon = True
+    try:
+        try:
+            conn.connect()
+        except ssl.SSLError as exc:
+            raise FetchError(f"TLS certificate not trusted ({short(getattr(exc, 'verify_message', '') or str(exc))})", "tls") from None
+        except TimeoutError:
+            raise FetchError("connection timed out", "connect") from None
+        except OSError as exc:
+            raise FetchError(os_reason(exc), "connect") from None
+        watchdog.start()
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            conn.request(method, path, body=body, headers=dict(headers))
+            response = conn.getresponse()
+            if response.status in (301, 302, 303, 307, 308):
+                return response.status, response.getheader("Location"), b""
+            answer = _read(response, limit, truncate)
+            if time.monotonic() >= deadline - 0.05:  # the watchdog's cut reads as the end of the body
+                raise FetchError(f"did not answer within {seconds(timeout)}", "timeout")
+            if response.length and not truncate:  # Content-Length said more than came
+                raise FetchError("the server closed the connection in the middle of its answer", "answer")
+            return response.status, None, answer
+        except FetchError:
+            raise
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            if time.monotonic() >= deadline - 0.05 or isinstance(exc, TimeoutError):
+                raise FetchError(f"did not answer within {seconds(timeout)}", "timeout") from None
+            if isinstance(exc, http.client.RemoteDisconnected):
+                raise FetchError("the server closed the connection without answering", "answer") from None
+            if isinstance(exc, http.client.IncompleteRead):
+                raise FetchError("the server closed the connection in the middle of its answer", "answer") from None
+            if isinstance(exc, OSError):
+                raise FetchError(os_reason(exc), "answer") from None
+            raise FetchError(f"not an HTTP answer ({short(str(exc)) or type(exc).__name__})", "answer") from None
+    finally:
+        watchdog.cancel()
+        conn.close()
+
+
+def _read(response: http.client.HTTPResponse, limit: int, truncate: bool) -> bytes:
+    """The body, refused once it passes `limit` bytes (or says it will); with `truncate`, its first `limit` bytes."""
+    declared = response.getheader("Content-Length")
+    if not truncate and declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise FetchError(f"the answer is {int(declared):,} bytes, more than the {limit:,} allowed", "size")
+    pieces: list[bytes] = []
+    total = 0
+    while True:
+        piece = response.read1(CHUNK)
+        if not piece:
+            return b"".join(pieces)
+        total += len(piece)
+        if total > limit and truncate:
+            pieces.append(piece)
+            return b"".join(pieces)[:limit]
+        if total > limit:
+            raise FetchError(f"the answer is longer than the {limit:,} bytes allowed", "size")
+        pieces.append(piece)

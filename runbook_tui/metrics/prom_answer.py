@@ -1,0 +1,120 @@
+"""Reading what a Prometheus server answered: its JSON, its values, its errors, in words.
+
+The answer is a peer's text: it may be cut short, nested 100,000 deep, of
+another `resultType`, hold `NaN`, `+Inf`, `1e400`, numbers where strings
+belong, or an `error` with escapes, markup and a megabyte of text. Each of
+these ends as a value or as an error in words (one visible line, bounded),
+never as an exception.
+
+Truth first: a value that is not a number (`NaN`) is no reading, said so;
+an infinite one (`+Inf`: a `histogram_quantile` past its highest bucket) is
+a reading past any line on its side, and the guards see it as such; the
+journal, which cannot hold infinities, gets no value and the words.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from runbook_tui.engine.http_bounded import short
+
+
+class AnswerError(ValueError):
+    """The answer is not what the Prometheus API gives; `str()` says how, in words."""
+
+
+def number(raw: Any) -> float | None:
+    """A Prometheus sample value (`"1.5"`, `"NaN"`, `"+Inf"`; a JSON number is taken too, a bool is not): None if not one."""
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        return None
+    try:
+        return float(raw)
+    except (ValueError, OverflowError):
+        return None
+
+
+def shown(value: float) -> str:
+    """A non-finite value as Prometheus writes it."""
+    return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
+
+
+def parse(body: bytes) -> Any:
+    """The `data` of a successful answer; AnswerError when the body is not the API's JSON."""
+    try:
+        answer = json.loads(body.decode("utf-8", "replace"))
+    except RecursionError:
+        raise AnswerError("the answer is not Prometheus JSON (nested too deep)") from None
+    except ValueError as exc:
+        raise AnswerError(f"the answer is not JSON ({short(str(exc), 80)})") from None
+    if not isinstance(answer, dict):
+        raise AnswerError("the answer is not Prometheus JSON (not an object)")
+    if answer.get("status") != "success":
+        raise AnswerError(f"Prometheus said the query failed: {_error_text(answer) or 'no reason given'}")
+    data = answer.get("data")
+    if not isinstance(data, dict):
+        raise AnswerError("the answer is not Prometheus JSON (no data)")
+    return data
+
+
+def _error_text(answer: Any) -> str:
+    if not isinstance(answer, dict):
+        return ""
+    error = answer.get("error")
+    return short(error) if isinstance(error, str) else ""
+
+
+def http_error(url: str, status: int, body: bytes) -> str:
+    """A non-200 answer in words, with Prometheus' own reason (bounded, one visible line)."""
+    try:
+        reason = _error_text(json.loads(body.decode("utf-8", "replace")))
+    except (ValueError, RecursionError):
+        reason = short(body.decode("utf-8", "replace").strip().split("\n", 1)[0]) if body.strip() else ""
+    if status in (401, 403):
+        return f"Prometheus at {url} refused the credentials (HTTP {status}): check the token"
+    if status in (400, 422):
+        return f"Prometheus refused the query: {reason or f'HTTP {status}'}"
+    if status == 503 and "timeout" in reason.lower():
+        return f"Prometheus at {url} gave up on the query (timeout): {reason}"
+    return f"Prometheus at {url} answered HTTP {status}" + (f": {reason}" if reason else "")
+
+
+def instant_values(data: Any) -> tuple[list[float], str | None]:
+    """An instant query's values, one per series (NaN and infinities kept); or no values and why."""
+    kind = data.get("resultType")
+    result = data.get("result")
+    if kind == "scalar":
+        value = number(result[1]) if isinstance(result, list) and len(result) == 2 else None
+        return ([value], None) if value is not None else ([], "the query's scalar is not a number")
+    if kind == "matrix":
+        return [], "the query returns a range of values (a matrix), not one value per series: drop the [range]"
+    if kind == "string":
+        return [], "the query returns a string, not a number"
+    if kind != "vector" or not isinstance(result, list):
+        return [], f"the answer is not Prometheus JSON (resultType {short(str(kind), 40)})"
+    if not result:
+        return [], "the query returned no data (empty result)"
+    values: list[float] = []
+    for series in result:
+        pair = series.get("value") if isinstance(series, dict) else None
+        value = number(pair[1]) if isinstance(pair, list) and len(pair) == 2 else None
+        if value is None:
+            return [], "the answer is not Prometheus JSON (a series without a value)"
+        values.append(value)
+    return values, None
+
+
+def range_series(data: Any) -> list[list[float]]:
+    """A range query's finite values, per series (a baseline ignores NaN and infinities)."""
+    result = data.get("result")
+    if data.get("resultType") != "matrix" or not isinstance(result, list):
+        raise AnswerError("the answer is not Prometheus JSON (expected a matrix)")
+    out = []
+    for series in result:
+        points = series.get("values") if isinstance(series, dict) else None
+        if not isinstance(points, list):
+            raise AnswerError("the answer is not Prometheus JSON (a series without values)")
+        values = [number(p[1]) if isinstance(p, list) and len(p) == 2 else None for p in points]
+        out.append([v for v in values if v is not None and math.isfinite(v)])
+    return out

@@ -1,0 +1,122 @@
+"""Whole `exec` runs against hostile peers on loopback: the run ends, the process exits, the guard tells the truth."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hostile_peer import hostile_peer
+from metrics_helpers import journal, metrics_runbook, of_type
+
+from runbook_tui.engine.journal import verify
+
+pytestmark = pytest.mark.peers
+
+
+def strict_json(path: Path) -> None:
+    """Every line is JSON any reader takes: no `NaN` or `Infinity` (Python's json writes and reads them, jq does not)."""
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{path}: the journal holds {constant}, which is not JSON")
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        json.loads(line, parse_constant=refuse)
+
+
+def exec_run(path: Path, journal_path: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "runbook_tui", "exec", str(path), "--solo", "hostile peer test", "--journal", str(journal_path)],
+            cwd=path.parent, env=dict(os.environ), capture_output=True, text=True, timeout=timeout,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"exec did not exit within {timeout:g}s; its journal ends with: {journal_path.read_text()[-600:] if journal_path.exists() else ''}")
+        raise AssertionError from exc
+
+
+def test_exec_finishes_and_exits_when_prometheus_the_webhook_and_alertmanager_drip_a_byte_at_a_time(tmp_path: Path) -> None:
+    """Before: the session finished, then the process hung for ever (Python joins the threads still reading the drips)."""
+    with hostile_peer() as peer:
+        text = metrics_runbook(
+            f'prometheus: {{url: "{peer.url}"}}',
+            panels="""
+                - {id: a, query: drip, critical: 5, on_no_data: ignore}
+                - {id: b, query: drip-headers}
+                - {id: c, query: silent}
+            """,
+            sections="""
+                - id: s
+                  title: S
+                  kind: implement
+                  steps:
+                    - {id: s1, title: One, run: "sleep 3", verify: none}
+                    - {id: s2, title: Two, run: "true", verify: none}
+            """,
+        )
+        text += f"""
+notify:
+  - url: "{peer.url}/drip"
+    events: [session_started, session_finished]
+alerts:
+  alertmanager: "{peer.url}/drip"
+  silence:
+    - matchers: ['service="api"']
+      comment: hostile peer test
+"""
+        path = tmp_path / "runbook.yaml"
+        path.write_text(text, encoding="utf-8")
+        journal_path = tmp_path / "exec.jsonl"
+        result = exec_run(path, journal_path, timeout=40)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    events = journal(journal_path)
+    assert not verify(journal_path).problems
+    assert of_type(events, "session_finished", outcome="done")
+    [failed] = of_type(events, "silence_failed")
+    assert failed["error"] == "did not answer within 5s"
+    assert {e["event"] for e in of_type(events, "notify_failed")} == {"session_started", "session_finished"}
+    errors = {e["error"] for e in of_type(events, "metric_sample")}
+    assert errors == {f"Prometheus at {peer.url} did not answer within 2s"}, errors
+
+
+def test_a_guard_whose_exporter_says_nan_is_not_ok_and_an_infinite_reading_trips_it(tmp_path: Path) -> None:
+    """Before: NaN was journaled as no value and no error, the guard stayed armed as if all was well and the run
+    finished `done`; +Inf crashed the guard's words (OverflowError in the poller's consumer), nothing was journaled."""
+    with hostile_peer() as peer:
+        peer.answers["metrics"] = (200, b"# TYPE errors gauge\nerrors NaN\n# TYPE latency gauge\nlatency +Inf\n")
+        text = metrics_runbook(
+            f'scrape: {{url: "{peer.url}/metrics"}}',
+            panels="""
+                - {id: errors, query: errors, critical: 5, for: 1s, on_critical: notify, on_no_data: pause}
+                - {id: latency, query: latency, unit: ms, critical: 300, for: 1s, on_critical: notify, on_no_data: ignore}
+            """,
+            sections="""
+                - id: s
+                  title: S
+                  kind: implement
+                  steps:
+                    - {id: soak, title: Soak, wait: 5s, verify: none}
+                    - {id: after, title: After, run: "true", verify: none}
+            """,
+        )
+        path = tmp_path / "runbook.yaml"
+        path.write_text(text, encoding="utf-8")
+        journal_path = tmp_path / "exec.jsonl"
+        result = exec_run(path, journal_path, timeout=40)
+    assert "Traceback" not in result.stdout + result.stderr
+    events = journal(journal_path)
+    assert not verify(journal_path).problems
+    strict_json(journal_path)
+    nan = of_type(events, "metric_sample", panel="errors")
+    assert nan and all(e["value"] is None and "the value is NaN" in e["error"] for e in nan), nan[:2]
+    [blind] = of_type(events, "guard_tripped", panel="errors")
+    assert blind["no_data"] is True and "the value is NaN" in blind["error"] and blind["action"] == "pause"
+    assert result.returncode == 1 and not of_type(events, "session_finished"), "the NaN guard paused the run"
+    [trip] = of_type(events, "guard_tripped", panel="latency")
+    assert trip["words"] == "guard 'latency' tripped: +Inf ms above 300 ms for 1s"
+    assert trip["value"] is None and not trip.get("no_data")
+    assert "guard 'latency' tripped: +Inf ms above 300 ms for 1s" in result.stdout

@@ -1,0 +1,164 @@
+"""A broken or hostile Prometheus (or exporter) on loopback: every answer ends as a value or as words, in time.
+
+The peer (hostile_peer.py) is a real HTTP server; what it does is chosen by
+the panel's query. Each failure must come back on the sample as one bounded
+line of words, within the source's timeout, and the connection must be
+closed by us (a thread left reading a drip filled the shared thread pool and
+kept `exec` from exiting).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from typing import Any
+
+import pytest
+from hostile_peer import Peer, hostile_peer
+
+from runbook_tui.metrics.guards import Guard, format_value
+from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, Sample, ScrapeSource
+
+pytestmark = pytest.mark.peers
+
+TIMEOUT = 2.0
+
+
+def poll(source: Any, *queries: PanelQuery) -> dict[str, Sample]:
+    return asyncio.run(source.poll(list(queries)))
+
+
+def one(peer: Peer, query: str, *, direction: str = "above", token: str | None = None) -> Sample:
+    return poll(PrometheusSource(peer.url, token, timeout=TIMEOUT), PanelQuery("p", query, direction))["p"]  # type: ignore[arg-type]
+
+
+def vector(*values: Any) -> bytes:
+    result = [{"metric": {"pod": f"p{i}"}, "value": [time.time(), v]} for i, v in enumerate(values)]
+    return json.dumps({"status": "success", "data": {"resultType": "vector", "result": result}}).encode()
+
+
+def assert_one_bounded_line(text: str | None) -> None:
+    assert text is not None
+    assert "\x1b" not in text and "\x07" not in text and "\n" not in text and "\r" not in text, repr(text)
+    assert len(text) <= 400, len(text)
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "words"),
+    [
+        ("drip", "did not answer within 2s"),
+        ("drip-headers", "did not answer within 2s"),
+        ("endless", "longer than the 16,777,216 bytes allowed"),
+        ("gigabyte", "the answer is 1,073,741,824 bytes, more than the 16,777,216 allowed"),
+        ("silent", "did not answer within 2s"),
+        ("reset", "the server closed the connection in the middle of its answer"),
+    ],
+)
+def test_a_peer_that_drips_floods_or_stays_silent_costs_one_timeout_and_its_connection_is_closed(behaviour: str, words: str) -> None:
+    with hostile_peer() as peer:
+        started = time.monotonic()
+        sample = one(peer, behaviour)
+        took = time.monotonic() - started
+        assert sample.value is None and sample.error is not None and words in sample.error, sample
+        assert sample.error.startswith(f"Prometheus at {peer.url}")
+        assert took < TIMEOUT + 1.5, f"the poll took {took:.1f}s"
+        if behaviour in ("drip", "drip-headers", "endless", "gigabyte", "silent"):
+            # We closed the connection (the peer's write or read ended): no thread is left reading it.
+            end = time.monotonic() + 3
+            while behaviour not in peer.dropped and time.monotonic() < end:
+                time.sleep(0.05)
+            assert behaviour in peer.dropped, f"the connection to the {behaviour!r} peer was still open 3 s after the poll"
+            assert peer.dropped[behaviour] - started < TIMEOUT + 2
+
+
+def test_redirects_are_followed_a_few_times_and_the_token_stays_with_its_server() -> None:
+    with hostile_peer() as peer, hostile_peer("127.0.0.2") as other:
+        other.answers["moved"] = (200, vector("7.5"))
+        peer.redirects["moved"] = f"{other.url}/api/v1/query?query=moved"
+        peer.redirects["loop"] = f"{peer.url}/api/v1/query?query=loop"
+        assert one(peer, "moved", token="s3cret").value == 7.5
+        assert peer.seen[-1][1]["authorization"] == "Bearer s3cret"
+        assert "authorization" not in other.seen[-1][1], "the token went to the other server"
+        loop = one(peer, "loop", token="s3cret")
+        assert loop.error == f"Prometheus at {peer.url}: redirected more than 3 times (last to {peer.url}/api/v1/query?query=loop)"
+
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J[bold]red[/] [@click=app.quit]x[/]\nforged line"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "words"),
+    [
+        (200, b'{"status": "success", "data": ', "the answer is not JSON"),
+        (200, b"[" * 100_000 + b"]" * 100_000, "the answer is not Prometheus JSON (nested too deep)"),
+        (200, b'{"status": "success", "data": {"resultType": "matrix", "result": []}}', "a matrix"),
+        (200, b'{"status": "success", "data": {"resultType": "string", "result": [1, "x"]}}', "a string, not a number"),
+        (200, b'{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}}]}}', "a series without a value"),
+        (200, b'{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [1, true]}]}}', "a series without a value"),
+        (200, json.dumps({"status": "error", "error": HOSTILE}).encode(), "Prometheus said the query failed: ␛]0;pwned␇␛[2J[bold]red[/]"),
+        (400, json.dumps({"status": "error", "error": HOSTILE}).encode(), "Prometheus refused the query: ␛]0;pwned␇␛[2J[bold]red[/]"),
+        (400, json.dumps({"status": "error", "error": "x" * 1_000_000}).encode(), "Prometheus refused the query: xxx"),
+        (502, HOSTILE.encode() * 1000, "answered HTTP 502: ␛]0;pwned␇"),
+    ],
+)
+def test_an_answer_that_is_not_prometheus_json_is_one_bounded_line_of_words(status: int, body: bytes, words: str) -> None:
+    with hostile_peer() as peer:
+        peer.answers["q"] = (status, body)
+        sample = one(peer, "q")
+    assert sample.value is None and sample.error is not None and words in sample.error, sample
+    assert_one_bounded_line(sample.error)
+
+
+def test_a_hundred_thousand_series_give_the_worst_one() -> None:
+    with hostile_peer() as peer:
+        peer.answers["many"] = (200, vector(*[str(i % 997) for i in range(100_000)]))
+        assert one(peer, "many").value == 996
+        assert one(peer, "many", direction="below").value == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "direction", "value", "infinite", "error"),
+    [
+        (["NaN"], "above", None, None, "the value is NaN (not a number"),
+        (["+Inf"], "above", None, math.inf, "the value is +Inf (infinite: above every line)"),
+        (["1e400"], "above", None, math.inf, "the value is +Inf"),
+        (["-Inf"], "below", None, -math.inf, "the value is -Inf (infinite: below every line)"),
+        (["3", "+Inf"], "above", None, math.inf, "+Inf"),
+        (["3", "NaN"], "above", 3.0, None, None),  # an unknown series among known ones: the worst known one
+        ([7, 2.5], "above", 7.0, None, None),  # numbers as JSON numbers, not strings
+        (["5", "1e5000"], "below", 5.0, None, None),  # +Inf is the good side when low is bad
+    ],
+)
+def test_values_that_are_not_finite_numbers_are_said_and_infinities_reach_the_guard(
+    values: list[Any], direction: str, value: float | None, infinite: float | None, error: str | None
+) -> None:
+    with hostile_peer() as peer:
+        peer.answers["v"] = (200, vector(*values))
+        sample = one(peer, "v", direction=direction)
+    assert sample.value == value and sample.infinite == infinite, sample
+    assert (sample.error is None) if error is None else (sample.error is not None and error in sample.error), sample
+    guard = Guard("p", 300.0, direction, 0.0, "pause")
+    trip = guard.observe(sample.ts, sample.guarded)
+    if infinite is not None:
+        assert trip is not None and trip.words("ms") == f"guard 'p' tripped: {format_value(infinite, 'ms')} {direction} 300 ms"
+        assert format_value(infinite, "ms") == ("+Inf ms" if infinite > 0 else "-Inf ms")
+
+
+def test_an_exporter_that_floods_drips_or_sends_nan_is_read_in_words() -> None:
+    with hostile_peer() as peer:
+        peer.answers["metrics"] = (200, b'# TYPE x gauge\nx{a="1"} 3\nx{a="2"} NaN\ny +Inf\n')
+        source = ScrapeSource(f"{peer.url}/metrics", timeout=TIMEOUT)
+        samples = poll(source, PanelQuery("x", "x"), PanelQuery("y", "y"))
+        assert samples["x"].value is None and "NaN" in (samples["x"].error or ""), samples["x"]
+        assert samples["y"].infinite == math.inf, samples["y"]
+        for behaviour in ("drip", "gigabyte"):
+            started = time.monotonic()
+            failed = poll(ScrapeSource(f"{peer.url}/{behaviour}", timeout=TIMEOUT), PanelQuery("x", "x"))["x"]
+            assert failed.error is not None and failed.error.startswith(f"exporter at {peer.url}/{behaviour}"), failed
+            assert time.monotonic() - started < TIMEOUT + 1.5
+        peer.answers["bad"] = (200, HOSTILE.encode() * 100)
+        garbled = poll(ScrapeSource(f"{peer.url}/bad", timeout=TIMEOUT), PanelQuery("x", "x"))["x"]
+        assert garbled.error is not None and garbled.error.startswith("cannot read the exporter's output"), garbled
+        assert_one_bounded_line(garbled.error)

@@ -11,6 +11,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from runbook_tui.engine.http_bounded import short
 from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.guards import format_value, no_data_words, panel_level
 from runbook_tui.runbook.durations import format_duration
@@ -20,6 +21,8 @@ from runbook_tui.runbook.lean_dataclass import dataclass
 SPARK_POINTS = 120
 #: A reading older than this many intervals is stale: its age turns amber.
 STALE_INTERVALS = 3
+#: Characters of an error a panel shows (the journal of another version, or another program, may hold more).
+ERROR_CHARS = 300
 #: Readings the trend arrow compares the newest one with.
 TREND_WINDOW = 5
 
@@ -59,7 +62,7 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
     direction = str(panel.get("direction") or "above")
     readings = state.samples.get(pid, ())
     values = tuple(float(v) for _ts, v in readings[-SPARK_POINTS:] if v is not None)
-    error = state.metric_errors.get(pid)
+    error = _shown(state.metric_errors.get(pid))
     value = values[-1] if values else None
     if error:
         kind = "unreachable"
@@ -73,7 +76,7 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
     stale = age is not None and age > STALE_INTERVALS * max(interval, 0.1) and not state.finished  # finished: readings stop
     return PanelView(
         id=pid,
-        title=str(panel.get("title") or pid),
+        title=_shown(str(panel.get("title") or pid)) or pid,
         unit=unit,
         state=kind,
         value=value,
@@ -87,6 +90,11 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
         lines=_lines_words(panel, unit),
         direction=direction,
     )
+
+
+def _shown(text: str | None) -> str | None:
+    """Text from the journal (a peer's error, a runbook's title) as one visible, bounded line: it reaches a terminal."""
+    return short(text, ERROR_CHARS) if text else text
 
 
 def _trend(values: Sequence[float], direction: str, scale: float) -> tuple[str, bool | None]:

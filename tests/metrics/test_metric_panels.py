@@ -202,3 +202,27 @@ def _painted(widget: Static) -> str:
     """What the widget paints now, without styles."""
     width, height = widget.size
     return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+@pytest.mark.asyncio
+async def test_a_hostile_error_or_title_from_the_journal_is_one_literal_bounded_line_on_the_panel() -> None:
+    """A journal from another program (or version) holding a peer's raw error: escapes, markup, a newline, 1 MB.
+
+    Before: the panel handed the error to the terminal as it was (ESC and BEL included), all of it."""
+    hostile = "\x1b]0;pwned\x07\x1b[2J[bold]red[/] [@click=app.quit]x[/]\nforged" + "y" * 1_000_000
+    base = state_for("unreachable")
+    state = dataclasses.replace(base, metric_errors={**base.metric_errors, "p99": hostile})
+    panels = [{**PANELS[0], "title": "p99 \x1b]0;title\x07[b]x[/b]"}, *PANELS[1:]]
+    state = dataclasses.replace(state, metrics={**state.metrics, "panels": panels})
+    view = panel_view(panels[0], state, NOW, 5.0)
+    assert view.error is not None and view.error.startswith("␛]0;pwned␇␛[2J[bold]red[/] [@click=app.quit]x[/]⏎forged")
+    assert len(view.error) <= 300 and view.title == "p99 ␛]0;title␇[b]x[/b]"
+    app = PanelsApp(state)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        panel = app.query_one("#panel-p99")
+        shown = "\n".join(
+            strip.text for part in panel.walk_children() if part.size.area for strip in part.render_lines(Region(0, 0, part.size.width, part.size.height))
+        )
+        assert "\x1b" not in shown and "\x07" not in shown
+        assert "␛]0;pwned␇␛[2J[bold]red[/]" in shown and "p99 ␛]0;title␇[b]x[/b]" in shown, shown

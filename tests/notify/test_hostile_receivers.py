@@ -1,0 +1,73 @@
+"""Webhook receivers and an Alertmanager that redirect, nest, shout or drip: a real `exec` run against each.
+
+The peer is tests/hostile_peer.py on loopback; what it does is chosen by
+the request's path. Each failure is journaled in words and the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hostile_peer import hostile_peer
+
+from runbook_tui.engine.journal import verify
+
+pytestmark = pytest.mark.peers
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J[bold]red[/]\nforged line"
+
+
+def test_redirecting_nested_and_shouting_receivers_are_journaled_in_words_and_no_secret_follows_a_redirect(tmp_path: Path) -> None:
+    """Before: urllib followed the redirect as a GET to the other host with the secret header on it; Alertmanager's
+    answer nested 5,000 deep raised RecursionError in the silence task, so the failed silence was never journaled."""
+    with hostile_peer() as peer, hostile_peer("127.0.0.2") as other:
+        other.answers["landing"] = (200, b"ok")
+        peer.redirects["moved"] = f"{other.url}/landing"
+        peer.answers["shouting"] = (400, HOSTILE.encode() * 10_000)
+        peer.answers["deep"] = (200, b"[" * 5000 + b"]" * 5000)
+        runbook = tmp_path / "runbook.yaml"
+        runbook.write_text(
+            f"""
+runbook: 1
+id: hostile-receivers
+title: Hostile receivers
+notify:
+  - {{url: "{peer.url}/moved", events: [session_finished], headers: {{X-Token: hook-secret-4711}}}}
+  - {{url: "{peer.url}/shouting", events: [session_finished]}}
+alerts:
+  alertmanager: "{peer.url}/deep"
+  silence:
+    - matchers: ['service="api"']
+      comment: hostile receiver test
+sections:
+  - id: s
+    title: S
+    kind: implement
+    steps:
+      - {{id: s1, title: One, run: "true", verify: none}}
+""",
+            encoding="utf-8",
+        )
+        journal_path = tmp_path / "exec.jsonl"
+        env = dict(os.environ)
+        result = subprocess.run(
+            [sys.executable, "-m", "runbook_tui", "exec", str(runbook), "--solo", "test", "--journal", str(journal_path)],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not verify(journal_path).problems
+    events = [json.loads(line) for line in journal_path.read_text(encoding="utf-8").splitlines()]
+    assert not other.seen, "the redirect was followed: the other server got the request (and the secret header)"
+    failed = {e["target"]: e for e in events if e["type"] == "notify_failed"}
+    assert failed[f"{peer.url}/moved"]["error"] == "the receiver answered HTTP 302: (a redirect, not followed)"
+    shouted = failed[f"{peer.url}/shouting"]["error"]
+    assert shouted == "the receiver answered HTTP 400: ␛]0;pwned␇␛[2J[bold]red[/]", "its first line, escapes visible"
+    [silence] = [e for e in events if e["type"] == "silence_failed"]
+    assert silence["action"] == "create" and silence["error"] == "no silenceID in the answer"
+    assert "hook-secret-4711" not in journal_path.read_text(encoding="utf-8") + result.stdout + result.stderr

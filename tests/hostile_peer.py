@@ -101,6 +101,9 @@ class _Handler(socketserver.StreamRequestHandler):
         elif name == "reset":  # half the body, then a TCP reset
             self._send(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"status": "succ')
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif name == "varying":  # a 503 whose reason changes with every request (a request id)
+            body = b'{"status": "error", "error": "overloaded, request %d"}' % len(self.peer.seen)
+            self._send(b"HTTP/1.1 503 X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
         else:
             status, body = self.peer.answers.get(name, (404, b'{"status": "error", "error": "no such behaviour"}'))
             self._send(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (status, len(body), body))

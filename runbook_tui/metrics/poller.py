@@ -162,7 +162,7 @@ class MetricsMonitor:
         self._fresh = asyncio.Condition()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._first_value_baseline: set[str] = set()  # panels whose baseline is their first reading
-        self._announced: dict[str, set[str]] = {}  # error message -> panels failing with it
+        self._announced: dict[str, str] = {}  # failing panel -> the error announced when it started failing
         self._verify_checked: set[str] = set()
         self._stopped = False
 
@@ -275,7 +275,7 @@ class MetricsMonitor:
             blind = no_data.observe(sample.ts, sample.guarded, error) if no_data is not None else None
             if blind is not None:
                 trips.append(blind)
-        self._announce(failing, set(samples))
+        self._announce(failing, {panel for panel, sample in samples.items() if not sample.pending})
         for tripped in trips:
             self._trip(tripped)
         self._spawn(self._notify_fresh())
@@ -285,16 +285,26 @@ class MetricsMonitor:
             self._fresh.notify_all()
 
     def _announce(self, failing: dict[str, set[str]], polled: set[str]) -> None:
-        """One `error` event when readings start failing with a message, one note when they are back."""
-        for message, panels in failing.items():
-            if message not in self._announced:
-                names = ", ".join(sorted(panels))
-                self._emit(ev.ERROR, message=f"metrics ({names}): {message}; the run goes on, panels keep trying", transient=True, metrics=True)
-            self._announced[message] = panels
-        for message in [m for m in self._announced if m not in failing]:
-            panels = self._announced.pop(message) & polled
-            if panels:
-                self._emit(ev.NOTE, text=f"metrics ({', '.join(sorted(panels))}): readings are back ({message} no more)")
+        """One `error` event when a panel's readings start failing, one note when they are back.
+
+        Per panel, not per message: a peer whose error text changes every poll (a request id, a counter) would
+        otherwise add an `error` event each poll and a "readings are back" note that is not true. While a panel
+        keeps failing, each reading's own error is in its `metric_sample`.
+        """
+        failing_now = {panel: message for message, panels in failing.items() for panel in panels}
+        started: dict[str, set[str]] = {}
+        for panel, message in failing_now.items():
+            if panel not in self._announced:
+                self._announced[panel] = message
+                started.setdefault(message, set()).add(panel)
+        for message, panels in started.items():
+            names = ", ".join(sorted(panels))
+            self._emit(ev.ERROR, message=f"metrics ({names}): {message}; the run goes on, panels keep trying", transient=True, metrics=True)
+        back: dict[str, set[str]] = {}
+        for panel in [p for p in self._announced if p in polled and p not in failing_now]:
+            back.setdefault(self._announced.pop(panel), set()).add(panel)
+        for message, panels in back.items():
+            self._emit(ev.NOTE, text=f"metrics ({', '.join(sorted(panels))}): readings are back ({message} no more)")
 
     # -- guards -----------------------------------------------------------------------------
 

@@ -84,8 +84,8 @@ alerts:
 
 
 def test_a_guard_whose_exporter_says_nan_is_not_ok_and_an_infinite_reading_trips_it(tmp_path: Path) -> None:
-    """Before: NaN was journaled as no value and no error, the guard stayed armed as if all was well and the run
-    finished `done`; +Inf crashed the guard's words (OverflowError in the poller's consumer), nothing was journaled."""
+    """Before: NaN was journaled as `"value":NaN` (not JSON) with no error, taken as the baseline, and the guard stayed
+    armed as if all was well: the run finished `done`; +Inf tripped with `inf ms` and `"value":Infinity` in the journal."""
     with hostile_peer() as peer:
         peer.answers["metrics"] = (200, b"# TYPE errors gauge\nerrors NaN\n# TYPE latency gauge\nlatency +Inf\n")
         text = metrics_runbook(
@@ -120,3 +120,31 @@ def test_a_guard_whose_exporter_says_nan_is_not_ok_and_an_infinite_reading_trips
     assert trip["words"] == "guard 'latency' tripped: +Inf ms above 300 ms for 1s"
     assert trip["value"] is None and not trip.get("no_data")
     assert "guard 'latency' tripped: +Inf ms above 300 ms for 1s" in result.stdout
+
+
+def test_an_error_that_changes_with_every_poll_is_announced_once_and_never_called_back(tmp_path: Path) -> None:
+    """Before: each poll's new text was a new `error` event, and the previous text's end a note saying the readings
+    were back, while every reading failed."""
+    with hostile_peer() as peer:
+        text = metrics_runbook(
+            f'prometheus: {{url: "{peer.url}"}}',
+            panels="- {id: a, query: varying}",
+            sections="""
+                - id: s
+                  title: S
+                  kind: implement
+                  steps:
+                    - {id: soak, title: Soak, wait: 3s, verify: none}
+            """,
+        )
+        path = tmp_path / "runbook.yaml"
+        path.write_text(text, encoding="utf-8")
+        journal_path = tmp_path / "exec.jsonl"
+        result = exec_run(path, journal_path, timeout=40)
+    assert result.returncode == 0, result.stdout + result.stderr
+    events = journal(journal_path)
+    readings = of_type(events, "metric_sample", panel="a")
+    assert len({e["error"] for e in readings}) >= 3, "each reading keeps its own error"
+    [announced] = [e for e in of_type(events, "error") if e.get("metrics")]
+    assert announced["message"].startswith(f"metrics (a): Prometheus at {peer.url} answered HTTP 503: overloaded, request ")
+    assert not [e for e in of_type(events, "note") if "readings are back" in e["text"]]

@@ -23,6 +23,9 @@ SPARK_POINTS = 120
 STALE_INTERVALS = 3
 #: Characters of an error a panel shows (the journal of another version, or another program, may hold more).
 ERROR_CHARS = 300
+#: How the sources (sources.py, prom_answer.py) begin an error when the source answered but gave no number:
+#: NaN, an infinity, an empty result, no matching series. Not "unreachable": Prometheus is there.
+READ_BUT_NO_VALUE = ("the value is ", "the query returned ", "the query returns ", "the query's scalar ", "the exporter at ", "bad query: ")
 #: Readings the trend arrow compares the newest one with.
 TREND_WINDOW = 5
 
@@ -43,7 +46,7 @@ class PanelView:
     id: str
     title: str
     unit: str
-    state: str  # ok warn critical unreachable unknown
+    state: str  # ok warn critical unreachable (the source failed) novalue (it answered: NaN, +Inf, no series) unknown
     value: float | None  # the last reading with a value
     error: str | None
     values: tuple[float, ...]
@@ -65,7 +68,7 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
     error = _shown(state.metric_errors.get(pid))
     value = values[-1] if values else None
     if error:
-        kind = "unreachable"
+        kind = "novalue" if error.startswith(READ_BUT_NO_VALUE) else "unreachable"
     elif value is None:
         kind = "unknown"
     else:

@@ -9,7 +9,7 @@ what a panel shows is computed in `runbook_tui.metrics.panel_view`.
 
 Each panel: the title and the current value with its unit and trend arrow;
 a sparkline of recent readings coloured by the panel's state (ok, warn,
-critical, unreachable); the baseline ("before 180 ms") next to the
+critical, unreachable, no value); the baseline ("before 180 ms") next to the
 warn/critical lines; the age of the last reading (amber once older than
 three intervals) or, when the source fails, the error in words. While a
 `wait` step with `watch:` runs, the area takes the class `watching` and the
@@ -53,8 +53,8 @@ from runbook_tui.ui.sparkline import ThresholdSparkline
 PANEL_WIDTH = 38
 PULL_SECONDS = 0.5
 
-STATE_TONE: dict[str, str] = {"ok": "success", "warn": "warning", "critical": "error", "unreachable": "warning", "unknown": "muted"}
-STATE_MARK: dict[str, str] = {"ok": "●", "warn": "▲", "critical": "■", "unreachable": "⚠", "unknown": "○"}
+STATE_TONE: dict[str, str] = {"ok": "success", "warn": "warning", "critical": "error", "unreachable": "warning", "novalue": "warning", "unknown": "muted"}
+STATE_MARK: dict[str, str] = {"ok": "●", "warn": "▲", "critical": "■", "unreachable": "⚠", "novalue": "?", "unknown": "○"}
 
 
 class MetricPanel(Vertical):
@@ -72,7 +72,7 @@ class MetricPanel(Vertical):
     MetricPanel.critical > .panel-head { background: $error 20%; }
     """
 
-    STATES = ("ok", "warn", "critical", "unreachable", "unknown")
+    STATES = ("ok", "warn", "critical", "unreachable", "novalue", "unknown")
 
     def __init__(self, panel_id: str) -> None:
         super().__init__(id=f"panel-{panel_id}", classes="unknown")
@@ -128,6 +128,8 @@ class MetricPanel(Vertical):
         right = Text()
         if view.state == "unreachable":
             right.append("UNREACHABLE", style=f"bold {tone}")
+        elif view.state == "novalue":  # the source answered, without a number (NaN, +Inf, no series): the foot says which
+            right.append("NO VALUE", style=f"bold {tone}")
         elif view.value is None:
             right.append("no reading yet", style=colour(theme, "muted"))
         else:

@@ -226,3 +226,28 @@ async def test_a_hostile_error_or_title_from_the_journal_is_one_literal_bounded_
         )
         assert "\x1b" not in shown and "\x07" not in shown
         assert "␛]0;pwned␇␛[2J[bold]red[/]" in shown and "p99 ␛]0;title␇[b]x[/b]" in shown, shown
+
+
+@pytest.mark.asyncio
+async def test_a_source_that_answers_without_a_number_is_not_called_unreachable() -> None:
+    """NaN, an infinity or an empty result: Prometheus answered. Before: the head said UNREACHABLE for each."""
+    base = state_for("unreachable")
+    errors = {
+        "p99": "the value is NaN (not a number: e.g. 0/0, or no data in its window)",
+        "errors": "the value is +Inf (infinite: above every line)",
+        "rps": "Prometheus unreachable at http://prometheus:9090: connection refused",
+    }
+    state = dataclasses.replace(base, metric_errors={**base.metric_errors, **errors})
+    kinds = {p["id"]: panel_view(p, state, NOW, 5.0).state for p in PANELS}
+    assert kinds == {"p99": "novalue", "errors": "novalue", "rps": "unreachable"}
+    empty = dataclasses.replace(base, metric_errors={**base.metric_errors, "p99": "the query returned no data (empty result)"})
+    assert panel_view(PANELS[0], empty, NOW, 5.0).state == "novalue"
+    app = PanelsApp(state)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        heads = {}
+        for pid in errors:
+            head = app.query_one(f"#panel-{pid} .panel-head", Static)
+            heads[pid] = "".join(strip.text for strip in head.render_lines(Region(0, 0, head.size.width, head.size.height)))
+        assert "NO VALUE" in heads["p99"] and "UNREACHABLE" not in heads["p99"], heads
+        assert "NO VALUE" in heads["errors"] and "UNREACHABLE" in heads["rps"], heads

@@ -27,6 +27,14 @@ def strict_json(path: Path) -> None:
         json.loads(line, parse_constant=refuse)
 
 
+def exec_text(tmp_path: Path, text: str, timeout: float = 40) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`exec` of the runbook `text` (written to tmp_path), failing the test if it does not exit within `timeout`."""
+    path = tmp_path / "runbook.yaml"
+    path.write_text(text, encoding="utf-8")
+    journal_path = tmp_path / "exec.jsonl"
+    return exec_run(path, journal_path, timeout), journal_path
+
+
 def exec_run(path: Path, journal_path: Path, timeout: float) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(
@@ -67,10 +75,7 @@ alerts:
     - matchers: ['service="api"']
       comment: hostile peer test
 """
-        path = tmp_path / "runbook.yaml"
-        path.write_text(text, encoding="utf-8")
-        journal_path = tmp_path / "exec.jsonl"
-        result = exec_run(path, journal_path, timeout=40)
+        result, journal_path = exec_text(tmp_path, text)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     events = journal(journal_path)
@@ -103,10 +108,7 @@ def test_a_guard_whose_exporter_says_nan_is_not_ok_and_an_infinite_reading_trips
                     - {id: after, title: After, run: "true", verify: none}
             """,
         )
-        path = tmp_path / "runbook.yaml"
-        path.write_text(text, encoding="utf-8")
-        journal_path = tmp_path / "exec.jsonl"
-        result = exec_run(path, journal_path, timeout=40)
+        result, journal_path = exec_text(tmp_path, text)
     assert "Traceback" not in result.stdout + result.stderr
     events = journal(journal_path)
     assert not verify(journal_path).problems
@@ -137,10 +139,7 @@ def test_an_error_that_changes_with_every_poll_is_announced_once_and_never_calle
                     - {id: soak, title: Soak, wait: 3s, verify: none}
             """,
         )
-        path = tmp_path / "runbook.yaml"
-        path.write_text(text, encoding="utf-8")
-        journal_path = tmp_path / "exec.jsonl"
-        result = exec_run(path, journal_path, timeout=40)
+        result, journal_path = exec_text(tmp_path, text)
     assert result.returncode == 0, result.stdout + result.stderr
     events = journal(journal_path)
     readings = of_type(events, "metric_sample", panel="a")

@@ -13,7 +13,10 @@ and refused past `limit` bytes (a `Content-Length` over it is refused before
 reading), or, with `truncate`, cut there. Redirects are followed up to
 `redirects` times; one to another origin (scheme, host or port) loses the
 `Authorization` header. A webhook or Alertmanager call follows none: a
-redirect would carry its secret headers to wherever it points.
+redirect would carry its secret headers to wherever it points. The proxy
+environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) is honoured as requests and
+urllib honoured it: a plain-HTTP proxy gets the whole URL, an https one a
+CONNECT tunnel.
 
 `request` (and `get`) raise `FetchError` with the problem in words; `kind` says which part
 failed (`connect`, `tls`, `timeout`, `size`, `redirect`, `answer`).
@@ -21,17 +24,21 @@ failed (`connect`, `tls`, `timeout`, `size`, `redirect`, `answer`).
 
 from __future__ import annotations
 
-import http.client
+import base64
 import os
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Mapping
-from urllib.parse import urljoin, urlsplit
+from typing import TYPE_CHECKING
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
+
+if TYPE_CHECKING:  # http.client and ssl load at the first request (http.client brings the email package: ~35 ms)
+    import http.client
+    import ssl
 
 #: Redirects followed before giving up (a loop ends here).
 REDIRECTS = 3
@@ -93,6 +100,8 @@ def os_reason(exc: BaseException) -> str:
 
 
 def _tls_context() -> ssl.SSLContext:
+    import ssl
+
     """Verified TLS; a private CA through REQUESTS_CA_BUNDLE (as requests reads it) or SSL_CERT_FILE."""
     cafile = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE")
     if not cafile:
@@ -103,6 +112,26 @@ def _tls_context() -> ssl.SSLContext:
         except ImportError:
             cafile = None
     return ssl.create_default_context(cafile=cafile)
+
+
+def _proxy(scheme: str, host: str) -> SplitResult | None:
+    """The proxy the environment names for `scheme` (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, as urllib and requests read them)."""
+    import urllib.request  # here: it loads the email package, and most runs talk to no peer
+
+    if urllib.request.proxy_bypass(host):
+        return None
+    found = urllib.request.getproxies().get(scheme)
+    if not found:
+        return None
+    proxy = urlsplit(found if "://" in found else f"http://{found}")
+    return proxy if proxy.hostname else None
+
+
+def _proxy_auth(proxy: SplitResult) -> dict[str, str]:
+    if proxy.username is None:
+        return {}
+    pair = f"{unquote(proxy.username)}:{unquote(proxy.password or '')}".encode()
+    return {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -157,6 +186,9 @@ def _cut(conn: http.client.HTTPConnection) -> None:
 def _once(
     method: str, url: str, headers: Mapping[str, str], body: bytes | None, deadline: float, timeout: float, limit: int, truncate: bool
 ) -> tuple[int, str | None, bytes]:
+    import http.client
+    import ssl
+
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"{short(url)} is not an http(s) address", "connect")
@@ -167,11 +199,23 @@ def _once(
         port = parts.port
     except ValueError:
         raise FetchError(f"{short(url)}: the port is not a number", "connect") from None
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    sent = dict(headers)
+    proxy = _proxy(parts.scheme, parts.hostname)
     conn: http.client.HTTPConnection
-    if parts.scheme == "https":
-        conn = http.client.HTTPSConnection(parts.hostname, port, timeout=remaining, context=_tls_context())
+    if proxy is None:
+        host, port_to = parts.hostname, port
     else:
-        conn = http.client.HTTPConnection(parts.hostname, port, timeout=remaining)
+        host, port_to = proxy.hostname or "", proxy.port
+    if parts.scheme == "https":
+        conn = http.client.HTTPSConnection(host, port_to, timeout=remaining, context=_tls_context())
+        if proxy is not None:  # a CONNECT tunnel through the proxy; TLS with the server itself
+            conn.set_tunnel(parts.hostname, port, headers=_proxy_auth(proxy))
+    else:
+        conn = http.client.HTTPConnection(host, port_to, timeout=remaining)
+        if proxy is not None:  # a plain-HTTP proxy takes the whole URL
+            path = url.split("#", 1)[0]
+            sent.update(_proxy_auth(proxy))
     watchdog = threading.Timer(remaining, _cut, (conn,))
     watchdog.daemon = True
     try:
@@ -184,9 +228,8 @@ def _once(
         except OSError as exc:
             raise FetchError(os_reason(exc), "connect") from None
         watchdog.start()
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
-            conn.request(method, path, body=body, headers=dict(headers))
+            conn.request(method, path, body=body, headers=sent)
             response = conn.getresponse()
             if response.status in (301, 302, 303, 307, 308):
                 return response.status, response.getheader("Location"), b""

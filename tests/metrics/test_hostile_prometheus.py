@@ -162,3 +162,19 @@ def test_an_exporter_that_floods_drips_or_sends_nan_is_read_in_words() -> None:
         garbled = poll(ScrapeSource(f"{peer.url}/bad", timeout=TIMEOUT), PanelQuery("x", "x"))["x"]
         assert garbled.error is not None and garbled.error.startswith("cannot read the exporter's output"), garbled
         assert_one_bounded_line(garbled.error)
+
+
+def test_the_proxy_environment_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """requests and urllib honoured HTTP_PROXY (with credentials) and NO_PROXY; the bounded request does too."""
+    with hostile_peer() as proxy, hostile_peer("127.0.0.2") as direct:
+        proxy.answers["through"] = (200, vector("4"))
+        direct.answers["direct"] = (200, vector("5"))
+        monkeypatch.setenv("HTTP_PROXY", f"http://user:pa%20ss@127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.2")
+        assert one(direct, "direct").value == 5 and not proxy.seen, "NO_PROXY: straight to the server"
+        # http://prometheus.invalid is never resolved: the proxy gets the whole URL.
+        sample = poll(PrometheusSource("http://prometheus.invalid:9090", timeout=TIMEOUT), PanelQuery("p", "through"))["p"]
+        assert sample.value == 4, sample
+        target, headers = proxy.seen[-1]
+        assert target.startswith("http://prometheus.invalid:9090/api/v1/query?query=through")
+        assert headers["proxy-authorization"] == "Basic dXNlcjpwYSBzcw=="  # user:pa ss

@@ -4,9 +4,10 @@ Both sources answer the same question, "what is each panel's value now?",
 with a `Sample` per panel: a number, or an error in words a tired person
 can act on ("Prometheus unreachable at http://prom:9090: connection
 refused"). Nothing here raises on a network or query problem, and nothing
-imports Textual. Every request is one bounded GET (fetch.py: a deadline
+imports Textual. Every request is one bounded GET (engine/http_bounded.py: a deadline
 for the whole request, a size limit, few redirects) in a worker thread
-(`asyncio.to_thread`); the event loop never waits on the network, and no
+of the sources' own pool (not asyncio's default one, where the journal waits for a decision's
+fsync); the event loop never waits on the network, and no
 thread outlives its deadline (a peer dripping a byte every half second
 cannot fill the shared pool, nor keep the process from exiting).
 prometheus-api-client is not used: it reads an answer whole, however long
@@ -37,6 +38,8 @@ import statistics
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
 
@@ -159,9 +162,18 @@ def reading(values: Sequence[float], direction: Direction, now: float, *, combin
 _Result = TypeVar("_Result")
 
 
+#: The sources' worker threads, apart from asyncio's default pool: the journal waits for a decision's fsync there, and
+#: a silent server holding every default thread until its deadline held back the pause a person had just pressed.
+_POOL_SIZE = 8
+_pool: ThreadPoolExecutor | None = None
+
+
 async def _in_thread(func: Callable[..., _Result], *args: Any, deadline: float) -> _Result:
     """Run blocking `func` in a worker thread; give up waiting after `deadline` seconds (the thread ends on its own)."""
-    return await asyncio.wait_for(asyncio.to_thread(func, *args), deadline)
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=_POOL_SIZE, thread_name_prefix="metrics")
+    return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(_pool, partial(func, *args)), deadline)
 
 
 # -- Prometheus ---------------------------------------------------------------------------

@@ -178,3 +178,35 @@ def test_the_proxy_environment_is_honoured(monkeypatch: pytest.MonkeyPatch) -> N
         target, headers = proxy.seen[-1]
         assert target.startswith("http://prometheus.invalid:9090/api/v1/query?query=through")
         assert headers["proxy-authorization"] == "Basic dXNlcjpwYSBzcw=="  # user:pa ss
+
+
+def test_panels_waiting_on_a_silent_server_do_not_hold_back_a_decisions_fsync(tmp_path: Any) -> None:
+    """The journal waits for a decision's fsync (a pause the person just pressed) in asyncio's default thread pool. Each
+    panel's baseline, read when the run starts, holds a thread until its timeout when Prometheus is silent: in that pool
+    (at most 32 threads, 6 on a 2-core machine) 40 of them made the pause wait for the metrics' timeout. The sources
+    have a pool of their own now."""
+    from runbook_tui.engine.journal import JournalWriter
+
+    panels = [PanelQuery(f"p{i}", "silent", "above") for i in range(40)]  # type: ignore[arg-type]
+
+    async def pause_while_baselines_wait(peer: Peer) -> float:
+        journal = JournalWriter(tmp_path / "j.jsonl", new=True)
+        source = PrometheusSource(peer.url, None, timeout=TIMEOUT)
+        try:
+            reading = asyncio.gather(*(source.baseline(panel, time.time()) for panel in panels))
+            deadline = time.monotonic() + 10
+            while len(peer.seen) < 8:  # the baselines' requests are waiting on the server
+                assert time.monotonic() < deadline, f"the silent server saw {len(peer.seen)} requests in 10 s"
+                await asyncio.sleep(0.01)
+            started = time.monotonic()
+            event = journal.queue("paused", "alice", {"reason": "paused by alice"})
+            await journal.durable(event["seq"])
+            took = time.monotonic() - started
+            await reading
+            return took
+        finally:
+            journal.close()
+
+    with hostile_peer() as peer:
+        took = asyncio.run(pause_while_baselines_wait(peer))
+    assert took < 1.0, f"the pause was on disk {took:.1f} s after it was asked for: it waited for the panels' threads"

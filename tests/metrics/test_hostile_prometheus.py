@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from hostile_peer import Peer, hostile_peer
+from metrics_helpers import until
 
 from runbook_tui.metrics.guards import Guard, format_value
 from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, Sample, ScrapeSource
@@ -194,10 +195,7 @@ def test_panels_waiting_on_a_silent_server_do_not_hold_back_a_decisions_fsync(tm
         source = PrometheusSource(peer.url, None, timeout=TIMEOUT)
         try:
             reading = asyncio.gather(*(source.baseline(panel, time.time()) for panel in panels))
-            deadline = time.monotonic() + 10
-            while len(peer.seen) < 8:  # the baselines' requests are waiting on the server
-                assert time.monotonic() < deadline, f"the silent server saw {len(peer.seen)} requests in 10 s"
-                await asyncio.sleep(0.01)
+            await until(lambda: len(peer.seen) >= 8, 10, "the baselines' requests to wait on the silent server")
             started = time.monotonic()
             event = journal.queue("paused", "alice", {"reason": "paused by alice"})
             await journal.durable(event["seq"])

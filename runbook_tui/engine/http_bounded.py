@@ -100,18 +100,12 @@ def os_reason(exc: BaseException) -> str:
 
 
 def _tls_context() -> ssl.SSLContext:
+    """Verified TLS against the system's certificate store; a private CA through REQUESTS_CA_BUNDLE (as requests read
+    it) or SSL_CERT_FILE. (Not certifi's bundle: that came with requests, which a plain install no longer has, so the
+    trust would have differed between a test install and a user's.)"""
     import ssl
 
-    """Verified TLS; a private CA through REQUESTS_CA_BUNDLE (as requests reads it) or SSL_CERT_FILE."""
-    cafile = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE")
-    if not cafile:
-        try:
-            import certifi
-
-            cafile = certifi.where()
-        except ImportError:
-            cafile = None
-    return ssl.create_default_context(cafile=cafile)
+    return ssl.create_default_context(cafile=os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE") or None)
 
 
 def _proxy(scheme: str, host: str) -> SplitResult | None:

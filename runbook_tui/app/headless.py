@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, Literal, TextIO, TypeVar
 
+from runbook_tui.app.resume_words import interrupted_rollback
 from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 from runbook_tui.engine import output_text
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
@@ -218,6 +219,10 @@ def summary(state: RunState) -> str:
     for sid in state.order:
         step = state.steps[sid]
         lines.append(f"  {step.status:<22} {visible_line(sid)}")
+    for sid in state.rollback_order:  # a rollback section's step shows once it ran (a full rollback)
+        if (status := state.steps[sid].status) != "pending":
+            lines.append(f"  {status:<22} {visible_line(sid)} (rollback)")
+    lines.extend(interrupted_rollback(state))
     current = state.current
     if current and state.steps[current].status == "awaiting_verification" and not state.solo:
         lines.append(f"'{current}' ran and waits for a verifier's confirmation. A verifier can join only a shared run:")

@@ -42,7 +42,7 @@ def _session_resumed(state: RunState, e: Event) -> RunState:
             )
     rollback = state.rollback
     if rollback is not None and not rollback.finished:
-        rollback = replace(rollback, finished=True, ok=False, running_step=None, failed_step=rollback.running_step)
+        rollback = replace(rollback, finished=True, ok=False, running_step=None, failed_step=rollback.running_step, interrupted=True)
     return replace(state, steps=MappingProxyType(steps), rollback=rollback, resumed=state.resumed + 1, participants=MappingProxyType({}))
 
 

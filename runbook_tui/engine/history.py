@@ -209,6 +209,9 @@ class History:
         rollback = self.rollbacks[-1] if self.rollbacks else None
         if rollback is not None and rollback.ok is None:
             rollback.ok = False
+            for entry in rollback.undo:
+                if entry.status == "running":  # started, never finished: it may have changed things, or not
+                    entry.status, entry.error = "unknown", "the program stopped while this undo ran; its outcome is unknown"
 
     def _decide(self, e: Event) -> None:
         """A decision on a step (or on a wave of it), named as `exec` and the log name it: `go-ahead`, `wave 2 rejected` ..."""
@@ -268,10 +271,15 @@ class History:
         """The undo as it ran (rendered; journals before issue 15 have only the plan's command)."""
         if not self.rollbacks:
             return
+        hosts = e.get("hosts")
         for entry in self.rollbacks[-1].undo:
-            command = (e.get("commands") or {}).get(entry.host) if entry.step == e["step"] else None
+            if entry.step != e["step"]:
+                continue
+            command = (e.get("commands") or {}).get(entry.host)
             if command is not None:
                 entry.command = str(command)
+            if entry.status == "not run" and (not isinstance(hosts, list) or entry.host in hosts):
+                entry.status = "running"  # until its undo_finished; a process that died here leaves it unknown
 
     def _on_undo_finished(self, e: Event) -> None:
         if not self.rollbacks:

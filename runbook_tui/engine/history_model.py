@@ -90,7 +90,7 @@ class UndoResult:
     host: str
     command: str | None  # None: the step had no undo (acknowledged before the rollback started)
     original_outcome: str  # how the step had ended on that host
-    status: str  # ok, failed, not run (the rollback stopped first), no undo
+    status: str  # ok, failed, not run (the rollback stopped first), no undo, running (the journal ends in it), unknown (the process died in it)
     exit_code: int | None = None
     error: str | None = None
     output_tail: list[TailLine] = field(default_factory=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, Literal, TypeGuard, get_args
 
 from runbook_tui.engine import events as ev
@@ -324,8 +325,11 @@ class StepRunner:
     # -- rollback ----------------------------------------------------------------
 
     def history(self) -> list[StepRecord]:
+        """The forward steps that ran, oldest first. A `rollback` section's step is no change to undo: it is run by a
+        full rollback, never planned as an entry of one (one a killed rollback had run was listed as `no undo`)."""
         records = []
-        for sid in self.state.history:
+        rollback_steps = set(self.state.rollback_order)
+        for sid in (s for s in self.state.history if s not in rollback_steps):
             step = self.state.steps[sid]
             hosts = tuple((h, hs.status) for h, hs in step.hosts.items() if _plannable(hs.status))
             records.append(StepRecord(sid, hosts, accepted=step.status == "done"))
@@ -333,7 +337,10 @@ class StepRunner:
 
     def plan_rollback(self, scope: Scope) -> RollbackPlan:
         """Exactly which undo commands would run, where and in what order (secrets masked)."""
-        return plan_rollback(self.runbook, self.history(), scope, lambda step, host: self._shown(step.undo, host))
+        plan = plan_rollback(self.runbook, self.history(), scope, lambda step, host: self._shown(step.undo, host))
+        # A rollback step that already ran to its end (a full rollback the process died in, resumed) is not run again.
+        remaining = tuple(sid for sid in plan.rollback_steps if self.state.steps[sid].status not in ("done", "awaiting_verification"))
+        return plan if remaining == plan.rollback_steps else replace(plan, rollback_steps=remaining)
 
     def inject_failure(self, step_id: str) -> None:
         """For rehearsals: this step fails without running, to rehearse the rollback from it."""

@@ -89,6 +89,7 @@ class RollbackState:
     finished: bool = False
     ok: bool | None = None
     failed_step: str | None = None
+    interrupted: bool = False  # the process died during it (folded at `session_resumed`): what ran last is unknown
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,8 @@ def rollback_title(rollback: Rollback) -> str:
 def rollback_result(rollback: Rollback) -> str:
     if rollback.ok is None:
         return "did not finish"
+    if rollback.finished_at is None:  # no rollback_finished: the process died during it (`session_resumed` made it not ok)
+        return "DID NOT FINISH: the program stopped during it"
     if rollback.ok:
         return "completed"
     return f"FAILED at {rollback.failed_step}" if rollback.failed_step else "FAILED"

@@ -23,6 +23,7 @@ from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, S
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.guard_response import respond
 from runbook_tui.engine.journal import JournalError, JournalWriter
+from runbook_tui.engine.mark_done import mark_done_refusal
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.runner import MetricJudge, StepRunner
@@ -391,10 +392,9 @@ class Controller(VerifierIntents, StepRunner):
         if denial:
             return denial
         step = self.current_step()
-        if step is None or self.state.steps[step.id].status != "unknown":
-            return refused("only a step whose outcome is unknown can be marked done")
-        if not reason.strip():
-            return refused("marking done needs a note saying how you checked")
+        why = mark_done_refusal(None if step is None else self.state.steps[step.id], reason)
+        if step is None or why:
+            return refused(why or "")
         self.emit(ev.STEP_MARKED_DONE, actor, step=step.id, reason=reason.strip(), verified=False if self.solo else None)
         self._maybe_finish()
         return Reply(True, f"marked '{step.id}' done")

@@ -28,12 +28,14 @@ def _session_started(state: RunState, e: Event) -> RunState:
 
 
 def _session_resumed(state: RunState, e: Event) -> RunState:
-    """A step that was running when the process died is `unknown`: nobody knows how it ended. Nobody is connected
-    to a process that just started (the last one's participants may have no `participant_left`: it died)."""
+    """A step that was running when the process died is `unknown`: nobody knows how it ended. Its hosts that were
+    running are unknown; those of a wave that never started stay `pending` (nothing ran there, so no rollback undoes
+    anything there), those of a finished wave keep their end. Nobody is connected to a process that just started (the
+    last one's participants may have no `participant_left`: it died)."""
     steps = dict(state.steps)
     for sid, step in steps.items():
         if step.status == "running":
-            hosts = {h: (replace(hs, status="unknown") if hs.status in ("running", "pending") else hs) for h, hs in step.hosts.items()}
+            hosts = {h: (replace(hs, status="unknown") if hs.status == "running" else hs) for h, hs in step.hosts.items()}
             steps[sid] = replace(
                 step,
                 status="unknown",

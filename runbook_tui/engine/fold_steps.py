@@ -50,14 +50,28 @@ def _wave_started(state: RunState, e: Event) -> RunState:
     """The wave's hosts run; hosts of waves not started yet wait (`pending`), not `running`."""
     sid = e["step"]
     step = state.steps[sid]
-    waves = step.waves + (tuple(e.get("hosts", ())),)
+    wave = tuple(e.get("hosts", ()))
+    waves = step.waves + (wave,)
     started = {h for wave in waves for h in wave}
-    hosts = MappingProxyType({h: HostState("pending") if h not in started and r.status == "running" else r for h, r in step.hosts.items()})
+
+    def now(h: str, r: HostState) -> HostState:
+        if h in wave and r.status == "pending":
+            return HostState("running")  # this wave's turn (it waited since the first wave started)
+        return HostState("pending") if h not in started and r.status == "running" else r
+
+    hosts = MappingProxyType({h: now(h, r) for h, r in step.hosts.items()})
     return with_step(state, sid, waves=waves, hosts=hosts, wave_awaiting=None)
 
 
 def _wave_finished(state: RunState, e: Event) -> RunState:
-    return with_step(state, e["step"], wave_awaiting=e.get("wave") if e.get("awaiting") else None)
+    """The wave's hosts ended: `failed` names the ones that did not succeed, the rest are done (the exit codes come with
+    `step_finished`). A process that dies before that keeps them known: resume turns only the running wave unknown."""
+    sid, wave = e["step"], e.get("wave")
+    step = state.steps[sid]
+    ended = set(step.waves[wave - 1]) if isinstance(wave, int) and 0 < wave <= len(step.waves) else set()
+    failed = set(e.get("failed") or ())
+    hosts = {h: HostState("failed" if h in failed else "done") if h in ended and r.status == "running" else r for h, r in step.hosts.items()}
+    return with_step(state, sid, hosts=MappingProxyType(hosts), wave_awaiting=wave if e.get("awaiting") else None)
 
 
 def _wave_decided(state: RunState, e: Event) -> RunState:

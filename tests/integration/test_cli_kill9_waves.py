@@ -1,0 +1,85 @@
+"""kill -9 of `exec` in the middle of a rolling step (`serial: 1` over the real sshd), then `resume`.
+
+Each host appends to a ledger when its command runs; the second wave's host
+blocks until the test releases it (after the kill). The journal says which
+waves started and which finished: resume must keep a finished wave's hosts
+as done, the running wave's as unknown, and the hosts of waves that never
+started as not run, so a rollback undoes only where the change may have been
+made, and nothing runs on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from integration_cli import Cli, events, of_type, peer_names
+
+from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.state import replay
+
+pytestmark = pytest.mark.peers
+
+HOSTS = peer_names(4)
+
+
+def rolling(cli: Cli) -> Path:
+    led = cli.dir / "ledger"
+    step: dict[str, Any] = {
+        "id": "roll",
+        "title": "Roll out",
+        "on": "g",
+        "serial": 1,
+        "run": (
+            f"echo roll-{{{{ host.name }}}} >> {led}\nif [ {{{{ host.name }}}} = peer02 ]; then while [ ! -e {cli.dir}/release ]; do sleep 0.05; done; fi\n"
+        ),
+        "undo": f"echo undo-{{{{ host.name }}}} >> {led}",
+    }
+    first = {"id": "cp", "title": "Checkpoint", "run": "true", "checkpoint": True}
+    return cli.runbook("kill9-waves", [{"id": "impl", "title": "Implement", "kind": "implement", "steps": [first, step]}], hosts=len(HOSTS))
+
+
+def ledger(cli: Cli) -> Counter[str]:
+    path = cli.dir / "ledger"
+    return Counter(path.read_text().split()) if path.exists() else Counter()
+
+
+def test_a_rolling_step_killed_in_its_second_wave_resumes_with_each_host_as_the_journal_says(cli: Cli) -> None:
+    rb = rolling(cli)
+    journal = cli.dir / "j.jsonl"
+    proc, _lines = cli.start("exec", str(rb), "--solo", "kill -9 in a wave", "--journal", str(journal))
+    deadline = time.monotonic() + 30
+    while not (journal.exists() and of_type(events(journal), "wave_started", step="roll", wave=2) and ledger(cli)["roll-peer02"]):
+        assert proc.poll() is None, cli.stderr()
+        assert time.monotonic() < deadline, "the second wave did not start within 30 s"
+        time.sleep(0.01)  # the polling's pace; the condition is the wave in the journal and the host's ledger line
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    (cli.dir / "release").touch()
+    before = ledger(cli)
+    assert before == Counter(["roll-peer01", "roll-peer02"]), before
+
+    looked = cli.run("resume", str(journal), "--headless")
+    assert looked.returncode == 1, looked.stdout + looked.stderr
+    assert "  unknown                roll" in looked.stdout, looked.stdout
+    state = replay(read_events(journal).events)
+    hosts = {h: s.status for h, s in state.steps["roll"].hosts.items()}
+    assert hosts == {"peer01": "done", "peer02": "unknown", "peer03": "pending", "peer04": "pending"}, hosts
+
+    # Before: every host came back unknown, so a mark-done passed peer03/peer04 silently and a rollback undid them too.
+    marked = cli.run("resume", str(journal), "--mark-done", "checked peer01 and peer02 by hand")
+    assert marked.returncode == 1, marked.stdout + marked.stderr
+    assert "'roll' never started on peer03, peer04 (their wave had not begun)" in marked.stderr, marked.stderr
+    assert not of_type(events(journal), "step_marked_done")
+    assert ledger(cli) == before
+
+    back = cli.run("resume", str(journal), "--rollback")
+    assert back.returncode == 0, back.stdout + back.stderr
+    [started] = of_type(events(journal), "rollback_started")
+    assert [(e["step_id"], e["host"]) for e in started["plan"]["entries"]] == [("roll", "peer02"), ("roll", "peer01")]
+    assert ledger(cli) - before == Counter(["undo-peer02", "undo-peer01"])

@@ -392,7 +392,7 @@ class Controller(VerifierIntents, StepRunner):
         if denial:
             return denial
         step = self.current_step()
-        why = mark_done_refusal(None if step is None else self.state.steps[step.id], reason)
+        why = mark_done_refusal(self.state, step, reason)
         if step is None or why:
             return refused(why or "")
         self.emit(ev.STEP_MARKED_DONE, actor, step=step.id, reason=reason.strip(), verified=False if self.solo else None)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from runbook_tui.engine.state_model import StepState
+from runbook_tui.engine.state_model import RunState
+from runbook_tui.runbook.model import Step
 
 
-def mark_done_refusal(step: StepState | None, reason: str) -> str | None:
-    """Why the current step cannot be marked done, or None. A rolling step the process died in may have hosts whose wave
-    never started: nothing ran there, so a person cannot have checked it done (marking it would skip them silently)."""
-    if step is None or step.status != "unknown":
+def mark_done_refusal(state: RunState, step: Step | None, reason: str) -> str | None:
+    """Why the current step cannot be marked done, or None.
+
+    A person's word can stand for an outcome, not for what the step was to hand on: a rolling step the process died
+    in may have hosts whose wave never started (nothing ran there: marking it would skip them silently), and a step
+    that captures its stdout for later steps lost that value with the process (the next step could not render)."""
+    held = None if step is None else state.steps.get(step.id)
+    if step is None or held is None or held.status != "unknown":
         return "only a step whose outcome is unknown can be marked done"
-    never = [h for h, hs in step.hosts.items() if hs.status == "pending"]
+    never = [h for h, hs in held.hosts.items() if hs.status == "pending"]
     if never:
         return f"'{step.id}' never started on {', '.join(never)} (their wave had not begun): --rerun runs it, or --rollback"
+    if step.capture:
+        return f"'{step.id}' captures its output as captured.{step.capture} for later steps, and that was lost with the process: --rerun, or --rollback"
     if not reason.strip():
         return "marking done needs a note saying how you checked"
     return None

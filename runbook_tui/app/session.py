@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.app.outreach import start_outreach
 from runbook_tui.app.secrets import read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, load_settings, state_dir
+from runbook_tui.engine.actors import SYSTEM
 from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
@@ -423,6 +424,8 @@ def resume_session(
             if reopen is not None and state.finished:
                 controller.reopen(actor, reopen)
             controller.resumed(os.getpid())
+            if _full_rollback_unended(controller.state):  # the process died between the two: the run ended rolled back
+                controller.finish(SYSTEM, "rolled_back")
             if solo is not None or share is not None:
                 controller.change_mode(actor, solo=solo, shared=share is not None)
         finally:
@@ -433,6 +436,14 @@ def resume_session(
     resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
     resumed.backlog = (*backlog, *opening)
     return resumed
+
+
+def _full_rollback_unended(state: RunState) -> bool:
+    """A full rollback finished well and `session_finished` never followed (outside a rehearsal, which checks after it):
+    `--continue` would run the change again from the start."""
+    rollback = state.rollback
+    done = rollback is not None and rollback.scope == "full" and rollback.ok is True and not rollback.interrupted
+    return done and not state.finished and state.session.get("mode") != "rehearsal"
 
 
 def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Event], list[Event], Loaded]:

@@ -186,3 +186,22 @@ def test_power_lost_in_any_byte_of_a_rollback_event_reads_back_as_the_rollback_u
     assert ("it did not finish" in looked.stdout) == (kind != "rollback_started"), looked.stdout
     assert led.read_text() == ""
     assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
+
+
+def test_power_lost_in_session_finished_after_a_full_rollback_never_runs_the_change_again(tmp_path: Path) -> None:
+    rb = rollback_runbook(tmp_path, "no-token", blocking="")
+    journal = tmp_path / "j.jsonl"
+    aborted = run(tmp_path, "exec", str(rb), "--solo", "power loss", "--on-failure", "abort", "--journal", str(journal))
+    assert aborted.returncode == 1, aborted.stdout + aborted.stderr
+    lines = journal.read_bytes().splitlines(keepends=True)
+    assert json.loads(lines[-1]) | {"outcome": "rolled_back"} == json.loads(lines[-1]), lines[-1]
+    journal.write_bytes(b"".join(lines[:-1]) + lines[-1][: len(lines[-1]) // 2])  # the rollback finished; its ending is torn
+    before = ledger(tmp_path)
+
+    resumed = run(tmp_path, "resume", str(journal), "--continue")
+    # Before: --continue ran s1 to s5 again (the change, after its full rollback), and ended `failed`.
+    assert ledger(tmp_path) == before, resumed.stdout
+    assert resumed.returncode == 1, resumed.stdout + resumed.stderr
+    assert [e["type"] for e in raw_events(journal)][-2:] == ["session_resumed", "session_finished"]
+    assert raw_events(journal)[-1]["outcome"] == "rolled_back"
+    assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0

@@ -3,7 +3,8 @@
 What it does with a request is chosen by the request itself: the `query`
 parameter of a Prometheus API call, else the path's first part. Each
 behaviour is a way a broken or hostile server answers: a slow drip, an
-endless body, a gigabyte, silence, a reset mid-body, a redirect loop, or
+endless body, a gigabyte, silence, a reset mid-body, a redirect loop, an
+echo of the request (target and headers) in a 400, or
 the bytes a test gives it. It records what it saw (path, headers) and when
 each connection was closed by the client, so a test can check that we
 stopped reading, not only that we stopped waiting.
@@ -64,7 +65,7 @@ class _Handler(socketserver.StreamRequestHandler):
         name = _behaviour(target)
         self.peer.seen.append((target, headers))
         try:
-            self._answer(name)
+            self._answer(name, target, headers)
         except OSError:
             self.peer.dropped[name] = time.monotonic()
 
@@ -72,7 +73,7 @@ class _Handler(socketserver.StreamRequestHandler):
         self.wfile.write(data)
         self.wfile.flush()
 
-    def _answer(self, name: str) -> None:
+    def _answer(self, name: str, target: str, headers: dict[str, str]) -> None:
         if name in self.peer.redirects:
             self._send(f"HTTP/1.1 302 Found\r\nLocation: {self.peer.redirects[name]}\r\nContent-Length: 0\r\n\r\n".encode())
         elif name == "drip":  # a byte every half second, for ever
@@ -101,6 +102,10 @@ class _Handler(socketserver.StreamRequestHandler):
         elif name == "reset":  # half the body, then a TCP reset
             self._send(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"status": "succ')
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif name == "echo":  # a 400 that echoes the request back: its target, then every header but the routine ones
+            told = " ".join(f"{k}={v}" for k, v in headers.items() if k not in ("host", "accept-encoding", "user-agent", "content-length"))
+            body = f"bad request {target} {told}".encode()
+            self._send(b"HTTP/1.1 400 X\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
         elif name == "varying":  # a 503 whose reason changes with every request (a request id)
             body = b'{"status": "error", "error": "overloaded, request %d"}' % len(self.peer.seen)
             self._send(b"HTTP/1.1 503 X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))

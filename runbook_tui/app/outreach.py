@@ -21,7 +21,7 @@ from runbook_tui.app.settings import Settings
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM, Controller
 from runbook_tui.engine.journal import JournalError
-from runbook_tui.engine.redact import Redactor
+from runbook_tui.engine.redact import Redactor, url_forms
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.reach import NotifyTarget, SecretRef, Value
@@ -59,8 +59,12 @@ def resolve(targets: tuple[NotifyTarget, ...], runbook: Runbook, secrets: Mappin
         except (SecretsError, TemplateError) as exc:
             problems.append(f"notify {target.shown_url} ({target.mark}): {exc}; this receiver gets nothing")
             continue
-        used += [url] if isinstance(target.url, SecretRef) or target.url.value is None else []
-        used += [v for (name, value), v in zip(target.headers, headers.values()) if isinstance(value, SecretRef) or not value.value]
+        used += url_forms(url) if isinstance(target.url, SecretRef) or target.url.value is None else []
+        for (_name, value), read in zip(target.headers, headers.values()):
+            if isinstance(value, SecretRef):  # the value alone too: a receiver may quote the token without its `Bearer `
+                used += [read, read[len(value.prefix) :]]
+            elif not value.value:
+                used.append(read)
         destinations.append(Destination(url, target.shown_url, target.format, target.events, headers))
     return destinations, problems, used
 

@@ -15,6 +15,7 @@ import asyncio
 from runbook_tui.app.preflight_hosts import host_findings
 from runbook_tui.app.secrets import SecretsError, read_secrets
 from runbook_tui.app.settings import Settings, load_settings
+from runbook_tui.engine.redact import Redactor
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook
 
 
@@ -69,6 +70,8 @@ async def preflight(runbook: Runbook, settings: Settings | None = None, *, notif
         if settings.notify or runbook.notify:
             findings.append("notify: receivers not checked, because the secrets above are missing")
         return findings
-    findings += await metric_findings(runbook, secrets)
+    # A peer may quote what it was sent (`bad request: authorization=Bearer TOKEN`): its words are masked, as in a run.
+    masked = Redactor(secrets.values())
+    findings += [masked.text(finding) for finding in await metric_findings(runbook, secrets)]
     findings += await notify_findings(runbook, settings, secrets, send=notify_test)
     return findings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 MASK = "***"
 #: Shorter values cannot be masked without masking ordinary text too; `read_secrets` refuses them.
@@ -66,3 +67,19 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return [self.value(v) for v in value]
         return value
+
+
+def url_forms(url: str) -> list[str]:
+    """The parts of a secret URL a peer may echo back on its own: a Slack-style webhook's secret is its path.
+
+    A receiver's error page often quotes the request it got (`no such hook /services/T0/B0/XXXX`), which
+    is the URL's target, not the whole URL: masking only the whole URL let the path through. So the target
+    (path and query), the path, the query, each query value and the userinfo's password are masked too,
+    each as sent and percent-decoded.
+    """
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    forms = [url, target, parts.path, parts.query, parts.password or ""]
+    forms += [value for _name, value in parse_qsl(parts.query, keep_blank_values=True)]
+    forms += [unquote(form) for form in forms]
+    return [form for form in dict.fromkeys(forms) if len(form) >= MIN_SECRET_LENGTH]

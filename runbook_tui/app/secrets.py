@@ -8,10 +8,23 @@ secret and says how to provide it, before any step runs.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import get_args
 
+from runbook_tui.engine.actors import Role
+from runbook_tui.engine.ports import Stream
 from runbook_tui.engine.redact import MIN_SECRET_LENGTH
-from runbook_tui.runbook.model import Runbook, Secret
+from runbook_tui.engine.rollback import Outcome
+from runbook_tui.engine.state_model import FINAL_STEP, RUNNABLE
+from runbook_tui.runbook.model import Runbook, Secret, SectionKind, StepKind, VerifyMode
+
+#: Words the journal writes as a field's whole value (statuses, outcomes, phases, modes, roles, streams, kinds).
+_JOURNAL_WORDS = frozenset(
+    {*get_args(Outcome), *get_args(Role), *get_args(Stream), *get_args(SectionKind), *get_args(StepKind), *get_args(VerifyMode)}
+    | FINAL_STEP
+    | RUNNABLE
+    | {"running", "aborted", "rolled_back", "done_criteria_failed", "live", "dry-run", "rehearsal", "practice", "local", "timeout", "error"}
+)
 
 
 class SecretsError(Exception):
@@ -66,7 +79,35 @@ def read_secrets(runbook: Runbook, environ: Mapping[str, str] | None = None) -> 
                 f"expected at least {MIN_SECRET_LENGTH}"
             )
             continue
+        if _inside_structure(runbook, value):  # which word is not said: it would tell the value
+            problems.append(
+                f"secret '{secret.name}' is part of a word the journal writes whole (a step's status or outcome, the name "
+                "of a step, host, section, parameter, capture or panel): masking it would hide what happened; "
+                "expected a value that is not part of those words"
+            )
+            continue
         values[secret.name] = value
     if problems:
         raise SecretsError("\n".join(problems))
     return values
+
+
+def _structure(runbook: Runbook) -> Iterator[str]:
+    """Every name of the runbook and word of the journal that is a field's whole value."""
+    yield runbook.id
+    for section in runbook.sections:
+        yield section.id
+        for step in section.steps:
+            yield step.id
+            yield step.capture or ""
+    for group, hosts in runbook.hosts:
+        yield group
+        yield from (host.name for host in hosts)
+    yield from (param.name for param in runbook.params)
+    yield from (panel.id for panel in (runbook.metrics.panels if runbook.metrics else ()))
+    yield from _JOURNAL_WORDS
+
+
+def _inside_structure(runbook: Runbook, value: str) -> bool:
+    """Masked, `value` would take the meaning of one of those words (a step `done` journaled as `***`)."""
+    return any(value in word for word in _structure(runbook))

@@ -57,13 +57,18 @@ class Redactor:
         return hold
 
     def value(self, value: Any) -> Any:
-        """The same structure with every string masked (dict keys included)."""
+        """The same structure with every string value masked.
+
+        Keys are left as they are: they are field names, or names the runbook gives (hosts, captures, params,
+        env), never a secret; masked, a secret that happens to be spelled like one (`steps`, `outcome`)
+        took the field away: the event no longer read back, and `exec` ended in a traceback.
+        """
         if self._pattern is None:
             return value
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
-            return {self.text(k) if isinstance(k, str) else k: self.value(v) for k, v in value.items()}
+            return {k: self.value(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             return [self.value(v) for v in value]
         return value

@@ -119,6 +119,8 @@ def start_outreach(controller: Controller, settings: Settings, *, shared: bool) 
     timing = settings.notify_timing
     notifier = announcer = None
     destinations, problems, used = resolve(settings.notify + runbook.notify, runbook, controller.secrets)
+    # A step inherits the environment, where the receivers' secrets are (`env` printed RBT_HOOK_URL whole): mask them too.
+    controller.journal.redactor = controller.journal.redactor.with_values(used)
     if destinations:
         notifier = Notifier(destinations, record, Redactor(used), timeout=timing.timeout, retries=timing.retries)
         announcer = Announcer(notifier.send, timing, shared=shared)

@@ -22,9 +22,14 @@ class Redactor:
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         plain = {v for v in values if len(v) >= MIN_SECRET_LENGTH and v != MASK}
+        self._plain = plain
         secrets = sorted(plain | {re.escape(v) for v in plain}, key=len, reverse=True)
         self._secrets = secrets
         self._pattern = re.compile("|".join(re.escape(v) for v in secrets)) if secrets else None
+
+    def with_values(self, values: Iterable[str]) -> Redactor:
+        """This redactor's secrets and `values` too (the notify targets' secrets, read after the journal opened)."""
+        return Redactor([*self._plain, *values])
 
     def __bool__(self) -> bool:
         return self._pattern is not None

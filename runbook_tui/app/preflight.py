@@ -70,8 +70,8 @@ async def preflight(runbook: Runbook, settings: Settings | None = None, *, notif
         if settings.notify or runbook.notify:
             findings.append("notify: receivers not checked, because the secrets above are missing")
         return findings
-    # A peer may quote what it was sent (`bad request: authorization=Bearer TOKEN`): its words are masked, as in a run.
+    # A peer may quote what it was sent (`bad request: authorization=Bearer TOKEN`), and a template's error may quote
+    # a value (`'str object' has no attribute 'TOKEN'`): these findings are masked, as the same words are in a run.
     masked = Redactor(secrets.values())
-    findings += [masked.text(finding) for finding in await metric_findings(runbook, secrets)]
-    findings += await notify_findings(runbook, settings, secrets, send=notify_test)
-    return findings
+    reached = await metric_findings(runbook, secrets) + await notify_findings(runbook, settings, secrets, send=notify_test)
+    return findings + [masked.text(finding) for finding in reached]

@@ -43,6 +43,9 @@ notify:
   - url: {{env: RBT_HOOK_URL}}
     events: [session_finished]
     headers: {{X-Token: {{env: RBT_HOOK_TOKEN}}, Authorization: {{env: RBT_HOOK_TOKEN, prefix: "Bearer "}}}}
+  - url: "{peer.url}/never"
+    events: [session_finished]
+    headers: {{X-Wrong: "{{{{ secrets.prom_token.split() | selectattr(secrets.prom_token) | first }}}}"}}
 sections:
   - id: s
     title: S
@@ -64,7 +67,8 @@ def test_a_peer_quoting_the_request_back_shows_no_secret_in_the_journal_exec_or_
     """Before: `preflight` printed `panel 'p1': Prometheus refused the query: bad request … authorization=Bearer
     prom-token-9911`, and the receiver's quote of the secret URL's path (`/echo/services/T0/B0/hookpath7788`) was
     journaled in `notify_failed` and printed by `exec` and `preflight --notify-test` (only the whole URL was masked),
-    as was a header secret quoted without its `Bearer ` prefix."""
+    as was a header secret quoted without its `Bearer ` prefix; `preflight` printed a header template's error quoting
+    the runbook's secret (`'str object' has no attribute 'prom-token-9911'`)."""
     journal = tmp_path / "exec.jsonl"
     with hostile_peer() as peer:
         runbook = _runbook(tmp_path, peer, journal)
@@ -81,6 +85,7 @@ def test_a_peer_quoting_the_request_back_shows_no_secret_in_the_journal_exec_or_
     assert f"/echo/services/T0/B0/{HOOK_PATH_SECRET}" in seen, "the receiver was reached at the secret URL"
     assert "Prometheus refused the query: bad request" in checked.stdout, checked.stdout + checked.stderr
     assert "the test message was not accepted: the receiver answered HTTP 400" in checked.stdout, checked.stdout
+    assert "cannot render template: 'str object' has no attribute '***'" in checked.stdout, checked.stdout
     written = journal.read_text(encoding="utf-8") + ran.stdout + ran.stderr + checked.stdout + checked.stderr
     for secret in SECRETS:
         assert secret not in written, f"{secret} leaked:\n{written}"

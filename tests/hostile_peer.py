@@ -33,6 +33,7 @@ class Peer:
     redirects: dict[str, str] = field(default_factory=dict)  # behaviour name -> Location
     seen: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     dropped: dict[str, float] = field(default_factory=dict)  # behaviour -> when the client closed it (monotonic)
+    echo_pad: int = 0  # dots before an `echo` answer's text (where a reader cuts it short decides what it keeps)
 
     @property
     def url(self) -> str:
@@ -104,7 +105,7 @@ class _Handler(socketserver.StreamRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         elif name == "echo":  # a 400 that echoes the request back: its target, then every header but the routine ones
             told = " ".join(f"{k}={v}" for k, v in headers.items() if k not in ("host", "accept-encoding", "user-agent", "content-length"))
-            body = f"bad request {target} {told}".encode()
+            body = ("." * self.peer.echo_pad + f"bad request {target} {told}").encode()
             self._send(b"HTTP/1.1 400 X\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
         elif name == "varying":  # a 503 whose reason changes with every request (a request id)
             body = b'{"status": "error", "error": "overloaded, request %d"}' % len(self.peer.seen)

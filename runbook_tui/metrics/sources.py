@@ -44,6 +44,7 @@ from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from runbook_tui.engine.http_bounded import FetchError, get, short
+from runbook_tui.engine.redact import MASK, MIN_SECRET_LENGTH
 from runbook_tui.metrics.prom_answer import AnswerError, http_error, instant_values, parse, range_series, shown
 from runbook_tui.runbook.durations import format_duration, parse_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
@@ -201,9 +202,12 @@ class PrometheusSource:
         """The answer's `data`; raises FetchError (the request) or AnswerError (its content), both in words."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
         answer = get(f"{self.url}{path}?{urlencode(params)}", headers=headers, timeout=self.timeout, limit=ANSWER_LIMIT)
+        body = answer.body
+        if self.token and len(self.token) >= MIN_SECRET_LENGTH:  # before any of it is cut short for a message: a cut token is masked by no one
+            body = body.replace(self.token.encode("utf-8", "replace"), MASK.encode())
         if answer.status != 200:
-            raise AnswerError(http_error(self.url, answer.status, answer.body))
-        return parse(answer.body)
+            raise AnswerError(http_error(self.url, answer.status, body))
+        return parse(body)
 
     def query_now(self, panel: PanelQuery) -> Sample:
         try:

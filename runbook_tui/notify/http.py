@@ -9,7 +9,7 @@ as "did not answer within 5s".
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from runbook_tui.engine.http_bounded import FetchError, short
@@ -37,11 +37,16 @@ class Answer:
         """Worth another try: no answer, a server error, or "too many requests"."""
         return self.status is None or self.status >= 500 or self.status == 429
 
-    def problem(self, what: str) -> str:
-        """Why it failed, for the journal: `HTTP 500: upstream broke`, `connection refused`."""
+    def problem(self, what: str, mask: Callable[[str], str] = str) -> str:
+        """Why it failed, for the journal: `HTTP 500: upstream broke`, `connection refused`.
+
+        `mask` hides secrets in the answer before it is cut to one short line: cut first, a token the receiver
+        quoted near the cut kept its first characters, which no mask recognised.
+        """
         if self.error is not None:
             return self.error
-        first = short(self.body.strip().splitlines()[0]) if self.body.strip() else ""
+        body = mask(self.body).strip()
+        first = short(body.splitlines()[0]) if body else ""
         return f"{what} answered HTTP {self.status}" + (f": {first}" if first else "")
 
     def json(self) -> Any:

@@ -109,9 +109,9 @@ class Notifier:
                 self.record(ev.NOTIFIED, {"event": notice.event, "target": destination.shown, "status": answer.status, "attempts": attempt})
                 return answer
             if not answer.retryable or attempt > self.retries:
-                self._failed(destination, notice, answer.problem("the receiver"), attempt)
+                self._failed(destination, notice, answer.problem("the receiver", self.redactor.text), attempt)
                 return answer
-            self._last_problem[destination.url] = (answer.problem("the receiver"), attempt)
+            self._last_problem[destination.url] = (answer.problem("the receiver", self.redactor.text), attempt)
             await asyncio.sleep(self.backoff[min(attempt - 1, len(self.backoff) - 1)])
 
     def _failed(self, destination: Destination, notice: Notice, error: str, attempts: int) -> None:

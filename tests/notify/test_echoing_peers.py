@@ -89,3 +89,41 @@ def test_a_peer_quoting_the_request_back_shows_no_secret_in_the_journal_exec_or_
     written = journal.read_text(encoding="utf-8") + ran.stdout + ran.stderr + checked.stdout + checked.stderr
     for secret in SECRETS:
         assert secret not in written, f"{secret} leaked:\n{written}"
+
+
+def _prefixes(secret: str) -> list[str]:
+    return [secret[:size] for size in range(6, len(secret) + 1)]
+
+
+def test_a_quoted_token_cut_short_for_the_message_keeps_none_of_its_characters() -> None:
+    """An answer becomes one line of at most 200 characters; the peer's padding moves the cut through every
+    character of the quoted token. Before: the cut came first, so `…authorization=Bearer prom-tok…` and
+    `…x-token=hook-tok…` kept most of the token, which no mask recognised."""
+    import asyncio
+
+    from runbook_tui.engine.redact import Redactor
+    from runbook_tui.metrics.sources import PanelQuery, PrometheusSource
+    from runbook_tui.notify.messages import Notice
+    from runbook_tui.notify.sender import Destination, Notifier
+
+    problems: list[str] = []
+
+    def record(kind: str, payload: dict[str, object]) -> None:
+        problems.append(str(payload["error"]))
+
+    async def notify(url: str) -> None:
+        notifier = Notifier([], record, Redactor([HOOK_TOKEN]), retries=0)
+        notice = Notice("test", "r", "R", None, "system", "2026-01-01T00:00:00Z", "", "a test")
+        await notifier.deliver(Destination(url, "the hook", headers={"X-Token": HOOK_TOKEN}), notice)
+        await notifier.stop(drain=0)
+
+    with hostile_peer() as peer:
+        source = PrometheusSource(peer.url, PROM_TOKEN, timeout=5)
+        for pad in range(100, 200):
+            peer.echo_pad = pad
+            sample = source.query_now(PanelQuery("p1", "echo"))
+            assert sample.error is not None and sample.error.startswith("Prometheus refused the query: ...")
+            assert not [p for p in _prefixes(PROM_TOKEN) if p in sample.error], (pad, sample.error)
+            asyncio.run(notify(f"{peer.url}/echo"))
+            assert problems[-1].startswith("the receiver answered HTTP 400: ..."), problems[-1]
+            assert not [p for p in _prefixes(HOOK_TOKEN) if p in problems[-1]], (pad, problems[-1])

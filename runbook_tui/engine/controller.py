@@ -69,6 +69,7 @@ class Controller(VerifierIntents, StepRunner):
         self.mode = mode
         self.solo = solo
         self.secrets = dict(secrets or {})
+        self.captured_unmasked: dict[str, str] = {}
         self.max_concurrency = max_concurrency
         self.metric_judge = metric_judge
         self.before_finish: BeforeFinish | None = None

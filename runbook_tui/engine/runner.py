@@ -41,6 +41,7 @@ class StepRunner:
     journal: JournalWriter
     executor_for: Callable[[Host], Executor]
     secrets: dict[str, str]
+    captured_unmasked: dict[str, str]  # captures as printed: the state has them as journaled, secrets masked
     max_concurrency: int
     metric_judge: MetricJudge | None
     state: RunState
@@ -72,9 +73,23 @@ class StepRunner:
         return context_for(
             self.runbook,
             host=host,
-            captured=self.state.captured,
+            captured=self._captured_as_printed() if secrets else self.state.captured,
             secrets=self.secrets if secrets else None,
         )
+
+    def _captured_as_printed(self) -> dict[str, str]:
+        """The captures a command gets: as the step printed them, where the journal (and so the state) masked a secret.
+
+        From the state alone, a capture holding a secret (`https://u:***@db`) reached the next command with `***`
+        in place of the secret: a command other than the one the runbook says. A value is taken back only while the
+        state still holds its masked form (a capture made again since is the state's).
+        """
+        captured = dict(self.state.captured)
+        mask = self.journal.redactor.text
+        for name, printed in self.captured_unmasked.items():
+            if name in captured and captured[name] != printed and captured[name] == mask(printed):
+                captured[name] = printed
+        return captured
 
     def _render(self, text: Text, host: Host | None, *, secrets: bool = True) -> str:
         return render_text(text, self._context(host, secrets=secrets))
@@ -167,6 +182,7 @@ class StepRunner:
         payload["verified"] = False if self.solo is not None else None
         if captured:
             payload["captured"] = captured
+            self.captured_unmasked.update(captured)
         if step.kind == "ask":
             payload["answer"] = answer
         self.emit(ev.STEP_FINISHED, SYSTEM, **payload)

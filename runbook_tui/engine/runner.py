@@ -21,12 +21,13 @@ from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.pending_captures import pending_captures
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
+from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import Outcome, RollbackPlan, StepRecord, plan_rollback, to_json
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.display import display_text
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
-from runbook_tui.runbook.templating import TemplateError, command_text, context_for, render_text
+from runbook_tui.runbook.templating import TemplateError, analyse, command_text, context_for, render_text
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,19 @@ class StepRunner:
             secrets=self.secrets if secrets else None,
         )
 
+    def _refuse_lost_captures(self, step: Step, text: Text) -> None:
+        """A resumed run knows a capture holding a secret only as journaled (`***`): refuse to run with that in its place."""
+        if not any(value != MASK for value in self.secrets.values()):
+            return  # no secret read (a dry run shows `***` anyway)
+        known = self._captured_as_printed()
+        used = [text.source, *(value.source for _name, value in step.env), step.cwd.source if step.cwd else ""]
+        for name in sorted({ref.attr for source in used for ref in analyse(source).references if ref.root == "captured" and ref.attr}):
+            if MASK in known.get(name, "") and name not in self.captured_unmasked:
+                raise TemplateError(
+                    f"captured.{name} held a secret, which the journal keeps masked ({known[name]!r}); this resumed run "
+                    "never saw it printed, so the command was not run with *** in its place"
+                )
+
     def _captured_as_printed(self) -> dict[str, str]:
         """The captures a command gets: as the step printed them, where the journal (and so the state) masked a secret.
 
@@ -119,6 +133,7 @@ class StepRunner:
         retries (a retry would re-attach to the failed run instead of running
         again) and between rollbacks (`tag`).
         """
+        self._refuse_lost_captures(step, text)
         shell = command_text(text, self._context(host, secrets=True))
         return Command(
             host=host,

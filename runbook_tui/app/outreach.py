@@ -16,7 +16,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from runbook_tui.app.secrets import SecretsError, read_secret
+from runbook_tui.app.secrets import SecretsError, read_secret, unmaskable
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM, Controller
@@ -41,7 +41,11 @@ REACHING_MODES = frozenset({"live"})
 def _value(value: Value, runbook: Runbook, secrets: Mapping[str, str], name: str) -> str:
     """A URL or header value with its secret read; raises SecretsError or TemplateError in words."""
     if isinstance(value, SecretRef):
-        return value.prefix + read_secret(value.secret(name))
+        read = read_secret(value.secret(name))
+        problem = unmaskable(runbook, name, read)  # it is masked in the journal too: a step inherits the environment
+        if problem is not None:
+            raise SecretsError(problem)
+        return value.prefix + read
     return render_text(value, context_for(runbook, secrets=dict(secrets)))
 
 

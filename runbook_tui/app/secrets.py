@@ -62,6 +62,19 @@ def read_secret(secret: Secret, environ: Mapping[str, str] | None = None) -> str
     return _read_one(secret, os.environ if environ is None else environ)
 
 
+def unmaskable(runbook: Runbook, name: str, value: str) -> str | None:
+    """Why `value` cannot be masked in this run's journal, or None: too short, or part of a word the journal needs."""
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"secret '{name}' is only {len(value)} characters: too short to mask reliably in journals and on screen; expected at least {MIN_SECRET_LENGTH}"
+    if _inside_structure(runbook, value):  # which word is not said: it would tell the value
+        return (
+            f"secret '{name}' is part of a word the journal writes whole (a step's status or outcome, the name "
+            "of a step, host, section, parameter, capture or panel): masking it would hide what happened; "
+            "expected a value that is not part of those words"
+        )
+    return None
+
+
 def read_secrets(runbook: Runbook, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every declared secret's value; raises SecretsError listing all that are missing."""
     env = os.environ if environ is None else environ
@@ -73,18 +86,9 @@ def read_secrets(runbook: Runbook, environ: Mapping[str, str] | None = None) -> 
         except SecretsError as exc:
             problems.append(str(exc))
             continue
-        if len(value) < MIN_SECRET_LENGTH:
-            problems.append(
-                f"secret '{secret.name}' is only {len(value)} characters: too short to mask reliably in journals and on screen; "
-                f"expected at least {MIN_SECRET_LENGTH}"
-            )
-            continue
-        if _inside_structure(runbook, value):  # which word is not said: it would tell the value
-            problems.append(
-                f"secret '{secret.name}' is part of a word the journal writes whole (a step's status or outcome, the name "
-                "of a step, host, section, parameter, capture or panel): masking it would hide what happened; "
-                "expected a value that is not part of those words"
-            )
+        problem = unmaskable(runbook, secret.name, value)
+        if problem is not None:
+            problems.append(problem)
             continue
         values[secret.name] = value
     if problems:

@@ -6,6 +6,7 @@ under `secrets:`: only the notifier knew them, so the journal writer let them th
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -22,6 +23,12 @@ pytestmark = pytest.mark.peers
 HOOK_PATH = "services/T0/B0/hookpath7788"
 HOOK_TOKEN = "hook-token-5566"
 SETTINGS_TOKEN = "settings-token-1234"
+
+
+def _exec(runbook: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    journal = runbook.with_name("exec.jsonl")
+    args = ["exec", str(runbook), "--solo", "test", "--journal", str(journal)]
+    return subprocess.run([sys.executable, "-m", "runbook_tui", *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=60), journal
 
 
 def test_a_step_printing_the_receivers_secrets_from_its_environment_shows_them_masked(tmp_path: Path, receiver: Callable[[str], Receiver]) -> None:
@@ -51,13 +58,8 @@ sections:
     settings.write_text(
         f"notify:\n  - url: {hook.url}\n    events: [session_finished]\n    headers: {{X-Token: {{env: RBT_SETTINGS_TOKEN}}}}\n", encoding="utf-8"
     )
-    journal = tmp_path / "exec.jsonl"
     hook_url = hook.url.replace("/hook", f"/{HOOK_PATH}")
-    env = dict(os.environ, RUNBOOK_TUI_SETTINGS=str(settings), RBT_HOOK_URL=hook_url, RBT_HOOK_TOKEN=HOOK_TOKEN, RBT_SETTINGS_TOKEN=SETTINGS_TOKEN)
-    ran = subprocess.run(
-        [sys.executable, "-m", "runbook_tui", "exec", str(runbook), "--solo", "test", "--journal", str(journal)],
-        env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    ran, journal = _exec(runbook, RUNBOOK_TUI_SETTINGS=str(settings), RBT_HOOK_URL=hook_url, RBT_HOOK_TOKEN=HOOK_TOKEN, RBT_SETTINGS_TOKEN=SETTINGS_TOKEN)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert not verify(journal).problems
     hook.wait_for(lambda r: len(r.requests) >= 2, what="both session_finished notices")
@@ -67,3 +69,32 @@ sections:
     written = journal.read_text(encoding="utf-8") + ran.stdout + ran.stderr
     for secret in ("hookpath7788", HOOK_TOKEN, SETTINGS_TOKEN):
         assert secret not in written, f"{secret} leaked:\n{written}"
+
+
+@pytest.mark.parametrize(("value", "words"), [("done", "is part of a word the journal writes whole"), ("abc", "is only 3 characters")])
+def test_a_receiver_secret_the_journal_cannot_mask_leaves_that_receiver_out(
+    tmp_path: Path, receiver: Callable[[str], Receiver], value: str, words: str
+) -> None:
+    """Masked in the journal too now, a receiver's secret spelled `done` would hide every step's status. Before (once
+    masked): the step that succeeded was journaled `***` and the run aborted; `abc` was never masked at all."""
+    hook = receiver("ok")
+    runbook = tmp_path / "runbook.yaml"
+    runbook.write_text(
+        f"""
+runbook: 1
+id: receiver-short
+title: Receiver short
+notify:
+  - {{url: "{hook.url}", events: [session_finished], headers: {{X-Token: {{env: RBT_HOOK_TOKEN}}}}}}
+sections:
+  - {{id: s, title: S, kind: verify, steps: [{{id: one, title: One, run: "echo fine", verify: none}}]}}
+""",
+        encoding="utf-8",
+    )
+    ran, journal = _exec(runbook, RBT_HOOK_TOKEN=value)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    events = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
+    assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == "done"
+    [error] = [e for e in events if e["type"] == "error"]
+    assert f"secret 'notify header X-Token' {words}" in error["message"] and error["message"].endswith("this receiver gets nothing")
+    assert not hook.requests

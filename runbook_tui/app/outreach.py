@@ -124,7 +124,8 @@ def start_outreach(controller: Controller, settings: Settings, *, shared: bool) 
     notifier = announcer = None
     destinations, problems, used = resolve(settings.notify + runbook.notify, runbook, controller.secrets)
     # A step inherits the environment, where the receivers' secrets are (`env` printed RBT_HOOK_URL whole): mask them too.
-    controller.journal.redactor = controller.journal.redactor.with_values(used)
+    # (Not a URL's part spelled like a journal word, `?mode=live`: the whole URL is masked all the same.)
+    controller.journal.redactor = controller.journal.redactor.with_values(v for v in used if unmaskable(runbook, "", v) is None)
     if destinations:
         notifier = Notifier(destinations, record, Redactor(used), timeout=timing.timeout, retries=timing.retries)
         announcer = Announcer(notifier.send, timing, shared=shared)

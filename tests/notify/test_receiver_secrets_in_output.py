@@ -58,12 +58,14 @@ sections:
     settings.write_text(
         f"notify:\n  - url: {hook.url}\n    events: [session_finished]\n    headers: {{X-Token: {{env: RBT_SETTINGS_TOKEN}}}}\n", encoding="utf-8"
     )
-    hook_url = hook.url.replace("/hook", f"/{HOOK_PATH}")
+    hook_url = hook.url.replace("/hook", f"/{HOOK_PATH}?mode=live")  # a part spelled like a journal word stays unmasked
     ran, journal = _exec(runbook, RUNBOOK_TUI_SETTINGS=str(settings), RBT_HOOK_URL=hook_url, RBT_HOOK_TOKEN=HOOK_TOKEN, RBT_SETTINGS_TOKEN=SETTINGS_TOKEN)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert not verify(journal).problems
     hook.wait_for(lambda r: len(r.requests) >= 2, what="both session_finished notices")
-    assert {r.path for r in hook.requests} == {"/hook", f"/{HOOK_PATH}"}, "both receivers were reached with their secrets"
+    assert {r.path for r in hook.requests} == {"/hook", f"/{HOOK_PATH}?mode=live"}, "both receivers were reached with their secrets"
+    started = json.loads(journal.read_text(encoding="utf-8").splitlines()[0])
+    assert started["type"] == "session_started" and started["mode"] == "live", started
     assert "local | RBT_HOOK_TOKEN=***" in ran.stdout and "local | RBT_HOOK_URL=***" in ran.stdout, ran.stdout
     assert "local | RBT_SETTINGS_TOKEN=***" in ran.stdout, ran.stdout
     written = journal.read_text(encoding="utf-8") + ran.stdout + ran.stderr

@@ -77,7 +77,16 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
     rollback = state.rollback
     current = state.current
     step = state.steps[current] if current else None
-    if rollback is not None and rollback.finished and not rollback.ok:
+    if rollback is not None and rollback.finished and not rollback.ok and rollback.interrupted:  # the process died during it
+        found.append(
+            Status(
+                "ROLLBACK DID NOT FINISH: the program stopped "
+                + (f"during '{rollback.failed_step}' (its outcome unknown)" if rollback.failed_step else "during it"),
+                "error",
+                {"assignee": "u go on with it", "verifier": "n note"},
+            )
+        )
+    elif rollback is not None and rollback.finished and not rollback.ok:
         found.append(Status(f"ROLLBACK STOPPED at '{rollback.failed_step}': fix it by hand", "error", {"assignee": "u try again", "verifier": "n note"}))
     if state.rollback_requested:
         found.append(Status(f"ROLLBACK REQUESTED: {state.rollback_requested}", "error", {"assignee": "u show the undo list"}))

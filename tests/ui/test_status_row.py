@@ -353,3 +353,18 @@ async def test_the_palettes_key_gives_way_to_the_screens_keys(width: int, palett
         row = painted(footer)
         assert "? help q quit" in row, row
         assert ("^p palette" in row) == palette, row
+
+
+@pytest.mark.asyncio
+async def test_a_rollback_the_process_died_in_is_not_called_a_failed_one() -> None:
+    """After a `kill -9` during an undo, `resume` showed `ROLLBACK STOPPED at 's2': fix it by hand`, the words of an undo
+    that failed; its outcome is unknown, and `u` goes on with the rollback."""
+    from runbook_tui.engine.state_model import RollbackState
+
+    state = _shared()
+    died = RollbackState("full", {}, ("s4", "s3"), finished=True, ok=False, failed_step="s2", interrupted=True)
+    said = await _said(dataclasses.replace(state, rollback=died))
+    assert said["assignee"].startswith("ROLLBACK DID NOT FINISH: the program stopped during 's2' (its outcome unknown)"), said
+    assert "u go on with it" in said["assignee"] and "fix it by hand" not in said["assignee"], said
+    failed = dataclasses.replace(died, interrupted=False)
+    assert (await _said(dataclasses.replace(state, rollback=failed)))["assignee"].startswith("ROLLBACK STOPPED at 's2': fix it by hand")

@@ -16,3 +16,37 @@ def test_a_closed_stdout_ends_the_command_quietly() -> None:
         os.close(write_end)
     assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, done.stderr
     assert done.returncode == 1
+
+
+RUNBOOK = """\
+runbook: 1
+id: pipe
+title: piped
+sections:
+  - id: main
+    steps:
+      - {id: one, run: "echo one"}
+      - {id: two, run: "seq 20000"}
+      - {id: three, run: "echo three"}
+"""
+
+
+def test_exec_into_a_reader_that_leaves_goes_on_with_the_change(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`exec … | head -2`: the run stopped with exit 1 after two lines, nothing run (and a step running then would have
+    been left `unknown`); a change must not stop half way because its reader left. It goes on to the end, says once on
+    stderr that stdout was closed, and the journal has every event."""
+    (tmp_path / "rb.yaml").write_text(RUNBOOK)
+    (tmp_path / "none.yaml").touch()
+    env = {**os.environ, "RUNBOOK_TUI_SETTINGS": str(tmp_path / "none.yaml"), "XDG_STATE_HOME": str(tmp_path / "st"), "RUNBOOK_TUI_USER": "alice"}
+    argv = [sys.executable, "-m", "runbook_tui", "exec", "rb.yaml", "--solo", "pipe test", "--journal", "j.jsonl"]
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    assert "session_started" in first, first
+    proc.stdout.close()  # the reader leaves, as `head -1` does
+    _, stderr = proc.communicate(timeout=60)
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+    assert proc.returncode == 0, stderr
+    journal = (tmp_path / "j.jsonl").read_text()
+    assert '"outcome":"done"' in journal and journal.count('"type":"step_finished"') == 3, journal[-500:]
+    assert stderr.count("stdout was closed") == 1, stderr  # `seq 20000` outgrows the pipe: a write after the close fails

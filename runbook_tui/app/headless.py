@@ -7,7 +7,9 @@ failed/findings/tampered, 2 invalid input or unreadable.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -35,7 +37,7 @@ def printer(out: TextIO) -> Callable[[Event, RunState], None]:
     so it comes after everything printed before it."""
     binary = getattr(out, "buffer", None)
 
-    def listen(event: Event, state: RunState) -> None:
+    def write(event: Event) -> None:
         if event["type"] == OUTPUT and binary is not None and (parts := output_text.ascii_block(event)) is not None:
             out.flush()
             for part in parts:
@@ -47,7 +49,29 @@ def printer(out: TextIO) -> Callable[[Event, RunState], None]:
             out.write(text)
             out.flush()
 
+    def listen(event: Event, state: RunState) -> None:
+        try:
+            write(event)
+        except BrokenPipeError:
+            stdout_closed()
+
     return listen
+
+
+def stdout_closed() -> None:
+    """The reader of stdout left (`exec … | head`): a change must not stop half way for that. Stdout goes to /dev/null
+    (nothing raises again), stderr says so once, and the journal keeps every event."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print("runbook-tui: stdout was closed; the run goes on and the journal has every event", file=sys.stderr, flush=True)
+
+
+def say(text: str, end: str = "\n") -> None:
+    """`print` to stdout for a headless run, which goes on when the reader of stdout has left."""
+    try:
+        print(text, end=end, flush=True)
+    except BrokenPipeError:
+        stdout_closed()
 
 
 def _say_outcome(session: Session, outcome: str) -> int:
@@ -55,9 +79,9 @@ def _say_outcome(session: Session, outcome: str) -> int:
     journal = session.journal_path
     if session.controller.state.finished:
         if outcome in REOPENABLE:
-            print(visible_line(f"to undo what ran: runbook-tui resume {journal} --rollback (or --rollback --full)"), flush=True)
+            say(visible_line(f"to undo what ran: runbook-tui resume {journal} --rollback (or --rollback --full)"))
     elif not session.controller.fatal:
-        print(visible_line(f"outcome: {outcome} (the journal is left open); continue with: runbook-tui resume {journal}"), flush=True)
+        say(visible_line(f"outcome: {outcome} (the journal is left open); continue with: runbook-tui resume {journal}"))
     return exit_code(outcome)
 
 
@@ -153,7 +177,7 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
             return session
         await session.start()
         if session.share_note:
-            print(session.share_note, flush=True)
+            say(session.share_note)
 
         async def body(s: Session) -> int:
             return _say_outcome(s, await drive(s.controller, s.actor, policy=policy))
@@ -167,7 +191,7 @@ def _open(loaded: Loaded, **options: Any) -> Session:
     for warning in loaded.warnings:
         print(visible_line(str(warning)), file=sys.stderr)
     session = open_session(loaded, listeners=[printer(sys.stdout)], bulk_output=True, **options)
-    print(visible_line(f"journal: {session.journal_path}"), flush=True)
+    say(visible_line(f"journal: {session.journal_path}"))
     return session
 
 
@@ -201,8 +225,8 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
             return session
         await session.start()
         if session.share_note:
-            print(session.share_note, flush=True)
-        print(summary(session.controller.state), end="", flush=True)
+            say(session.share_note)
+        say(summary(session.controller.state), end="")
 
         async def body(s: Session) -> int:
             return await _decide(s, choice)
@@ -273,7 +297,7 @@ def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, jour
     refusal = refuse_manual(file, loaded.runbook, ack_manual, "rehearse")
     if refusal is not None:
         return refusal
-    print(f"{REHEARSE_WARNING}: {', '.join(_hosts_of(loaded.runbook)) or 'local only'}", flush=True)
+    say(f"{REHEARSE_WARNING}: {', '.join(_hosts_of(loaded.runbook)) or 'local only'}")
     if not yes:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             print("runbook-tui: rehearse: pass --yes to run the real commands without a terminal to ask in; nothing was run", file=sys.stderr)
@@ -317,14 +341,14 @@ def _hosts_of(runbook: Runbook) -> list[str]:
 async def _rehearse(session: Session, fail_at: str | None, policy: Policy) -> int:
     def forward_ended(outcome: str) -> None:
         if fail_at is None and outcome != "done":
-            print(f"rehearsal: the forward run did not complete ({outcome}); rolling back what ran", flush=True)
+            say(f"rehearsal: the forward run did not complete ({outcome}); rolling back what ran")
 
     from runbook_tui.engine.rehearsal import rehearse
 
     done = await rehearse(session.controller, session.actor, fail_at, policy, forward_ended=forward_ended)
     checks = "pass" if done.prechecks_ok else "FAIL"
-    print(f"rehearsal: forward {done.forward_seconds:.1f}s, rollback ({done.scope}) {done.rollback_seconds:.1f}s, prechecks after rollback {checks}")
-    print("rehearsal: rollback restored state" if done.restored else "rehearsal: rollback did NOT restore state")
+    say(f"rehearsal: forward {done.forward_seconds:.1f}s, rollback ({done.scope}) {done.rollback_seconds:.1f}s, prechecks after rollback {checks}")
+    say("rehearsal: rollback restored state" if done.restored else "rehearsal: rollback did NOT restore state")
     return EXIT_OK if done.restored else EXIT_FAILED
 
 

@@ -7,7 +7,6 @@ never import this module by name.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from written_lines import written_events
 
 from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.app.settings import Settings
@@ -49,7 +49,7 @@ def write_runbook(tmp_path: Path) -> Callable[..., Path]:
 
 
 def _events(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    return written_events(path)
 
 
 @pytest.fixture

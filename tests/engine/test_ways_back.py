@@ -6,7 +6,6 @@ Real processes (`python -m runbook_tui`), real `sh` steps writing to a log in tm
 from __future__ import annotations
 
 import asyncio
-import json
 import shlex
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from written_lines import written_events
 
 from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.app.settings import Settings
@@ -73,7 +73,7 @@ def log(tmp_path: Path) -> list[str]:
 
 
 def events(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    return written_events(path)
 
 
 @pytest.fixture

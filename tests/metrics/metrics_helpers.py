@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import textwrap
 import time
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from written_lines import written_events
 
 
 def metrics_runbook(source: str, *, panels: str, sections: str, success: str = "", interval: str = "0.5s") -> str:
@@ -33,7 +33,7 @@ metrics:
 
 
 def journal(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    return written_events(path)
 
 
 def of_type(events: list[dict[str, Any]], kind: str, **match: Any) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import getpass
-import json
 import os
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from typing import Any
 
 import pytest
 from receivers import Receiver
+from written_lines import written_events
 
 from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.app.settings import Settings, load_settings
@@ -69,7 +69,7 @@ sections:
 
 
 def events_of(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    return written_events(path)
 
 
 def of_type(events: list[dict[str, Any]], kind: str, **match: Any) -> list[dict[str, Any]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import getpass
-import json
 import os
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 
 import pytest
 from peers import Alertmanager
+from written_lines import written_events
 
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
@@ -58,7 +58,7 @@ sections:
 
 
 def events_of(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    return written_events(path)
 
 
 def mine(alertmanager: Alertmanager, silence_id: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from typing import Any
 
 import asyncssh
 import pytest
+from written_lines import written_events
 
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import RunState, replay
@@ -331,8 +332,8 @@ def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
 
 
 def journal_lines(path: Path) -> list[dict[str, Any]]:
-    """Every line, unchecked (for a journal being written)."""
-    return [json.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    """Every whole line, unchecked (for a journal being written: a line torn by the read is left out, as readers do)."""
+    return written_events(path)
 
 
 def allowed_signers(lab: Lab, *people: tuple[str, Path]) -> Path:

@@ -299,7 +299,7 @@ def _secrets_for(runbook: Runbook, mode: str) -> dict[str, str]:
     try:
         return read_secrets(runbook)
     except SecretsError as exc:
-        raise SessionError(f"secrets missing, nothing was run:\n{exc}", code=2) from None
+        raise SessionError(f"the runbook's secrets cannot be used, nothing was run:\n{exc}", code=2) from None
 
 
 def open_session(

@@ -181,7 +181,7 @@ def test_a_dry_run_started_without_its_secret_resumes_without_it(tmp_path: Path,
     asyncio.run(stop_after_first_step())
     result = run_cli("resume", str(tmp_path / "d.jsonl"), "--continue", env={"WAYS_BACK_TOKEN": ""})
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "secrets missing" not in result.stderr
+    assert "secrets cannot be used" not in result.stderr
     assert events(tmp_path / "d.jsonl")[-1]["outcome"] == "done"
 
 

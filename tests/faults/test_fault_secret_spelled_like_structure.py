@@ -74,5 +74,6 @@ def test_a_secret_inside_a_status_or_name_is_refused_before_anything_runs(tmp_pa
     ran, journal = _exec(tmp_path, value)
     assert ran.returncode == 2, ran.stdout + ran.stderr
     assert "secret 'pw' is part of a word the journal writes whole" in ran.stderr
+    assert "secrets missing" not in ran.stderr, "the secret was read: the message must not say it is missing"
     assert value not in ran.stderr.replace("secret 'pw'", ""), "the message does not tell the value"
     assert not journal.exists(), "nothing journaled, nothing run"

@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
-from urllib.parse import SplitResult, unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
@@ -121,11 +121,26 @@ def _proxy(scheme: str, host: str) -> SplitResult | None:
     return proxy if proxy.hostname else None
 
 
+def _basic(parts: SplitResult) -> str:
+    """HTTP Basic credentials from an address's `user:password@`, as curl and Prometheus's own clients send them."""
+    pair = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}".encode()
+    return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
 def _proxy_auth(proxy: SplitResult) -> dict[str, str]:
-    if proxy.username is None:
-        return {}
-    pair = f"{unquote(proxy.username)}:{unquote(proxy.password or '')}".encode()
-    return {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+    return {} if proxy.username is None else {"Proxy-Authorization": _basic(proxy)}
+
+
+def _without_userinfo(parts: SplitResult) -> SplitResult:
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2])
+
+
+def without_password(url: str) -> str:
+    """`url` as people are shown it: a `user:password@`'s password as `***` (requests still send it, as Basic auth)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{_without_userinfo(parts).netloc}"))
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -158,13 +173,13 @@ def request(
         if redirects and status in (301, 302, 303, 307, 308) and location:
             target = urljoin(current, location)
             if urlsplit(target).scheme not in ("http", "https"):
-                raise FetchError(f"redirected to {short(target)}, not an http(s) address", "redirect")
+                raise FetchError(f"redirected to {short(without_password(target))}, not an http(s) address", "redirect")
             if _origin(target) != _origin(current):
                 sent = {k: v for k, v in sent.items() if k.lower() != "authorization"}  # the token stays with its server
             current = target
             continue
         return Fetched(status, answer, current)
-    raise FetchError(f"redirected more than {redirects} times (last to {short(current)})", "redirect")
+    raise FetchError(f"redirected more than {redirects} times (last to {short(without_password(current))})", "redirect")
 
 
 def _cut(conn: http.client.HTTPConnection) -> None:
@@ -185,16 +200,18 @@ def _once(
 
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"{short(url)} is not an http(s) address", "connect")
+        raise FetchError(f"{short(without_password(url))} is not an http(s) address", "connect")
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchError(f"did not answer within {seconds(timeout)}", "timeout")
     try:
         port = parts.port
     except ValueError:
-        raise FetchError(f"{short(url)}: the port is not a number", "connect") from None
+        raise FetchError(f"{short(without_password(url))}: the port is not a number", "connect") from None
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     sent = dict(headers)
+    if parts.username is not None and not any(name.lower() == "authorization" for name in sent):
+        sent["Authorization"] = _basic(parts)  # `user:password@` is credentials, never part of a request line
     proxy = _proxy(parts.scheme, parts.hostname)
     conn: http.client.HTTPConnection
     if proxy is None:
@@ -208,7 +225,7 @@ def _once(
     else:
         conn = http.client.HTTPConnection(host, port_to, timeout=remaining)
         if proxy is not None:  # a plain-HTTP proxy takes the whole URL
-            path = url.split("#", 1)[0]
+            path = urlunsplit(_without_userinfo(parts)._replace(fragment=""))
             sent.update(_proxy_auth(proxy))
     watchdog = threading.Timer(remaining, _cut, (conn,))
     watchdog.daemon = True

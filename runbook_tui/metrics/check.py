@@ -41,7 +41,7 @@ def _check_prometheus(url: str, token: str | None, queries: list[tuple[Panel, Pa
             if sample.error is None:
                 continue
             if "unreachable" in sample.error or "did not answer" in sample.error or "credentials" in sample.error or "TLS" in sample.error:
-                return [f"metrics source {url}: {sample.error}"]
+                return [f"metrics source {prometheus.url}: {sample.error}"]
             if sample.error.startswith("Prometheus refused the query"):
                 findings.append(f"{panel.mark}: panel '{panel.id}': {sample.error}")
             # An empty result is not a finding the afternoon before: the series may appear with the change.
@@ -54,7 +54,7 @@ def _check_scrape(url: str, queries: list[tuple[Panel, PanelQuery]]) -> list[str
     scrape = ScrapeSource(url, timeout=TIMEOUT_SECONDS)
     samples, error, _ = scrape.scrape()
     if samples is None:
-        return [f"metrics source {url}: cannot scrape: {error}"]
+        return [f"metrics source {scrape.url}: cannot scrape: {error}"]
     findings = []
     for panel, query in queries:
         try:
@@ -63,5 +63,5 @@ def _check_scrape(url: str, queries: list[tuple[Panel, PanelQuery]]) -> list[str
             findings.append(f"{panel.mark}: panel '{panel.id}': {exc}")
             continue
         if not parsed.select(samples):
-            findings.append(f"{panel.mark}: panel '{panel.id}': the exporter at {url} has no series matching {query.query!r}")
+            findings.append(f"{panel.mark}: panel '{panel.id}': the exporter at {scrape.url} has no series matching {query.query!r}")
     return findings

@@ -43,7 +43,7 @@ from functools import partial
 from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
 
-from runbook_tui.engine.http_bounded import FetchError, get, short
+from runbook_tui.engine.http_bounded import FetchError, get, short, without_password
 from runbook_tui.engine.redact import MASK, MIN_SECRET_LENGTH
 from runbook_tui.metrics.prom_answer import AnswerError, http_error, instant_values, parse, range_series, shown
 from runbook_tui.runbook.durations import format_duration, parse_duration
@@ -188,7 +188,8 @@ class PrometheusSource:
     CONCURRENT = 4
 
     def __init__(self, url: str, token: str | None = None, *, timeout: float = 5.0) -> None:
-        self.url = url.rstrip("/")
+        self._address = url.rstrip("/")
+        self.url = without_password(self._address)  # what messages and the journal say
         self.token = token or None
         self.timeout = timeout
         self._slots: asyncio.Semaphore | None = None
@@ -201,7 +202,7 @@ class PrometheusSource:
     def _get(self, path: str, params: Mapping[str, str]) -> Any:
         """The answer's `data`; raises FetchError (the request) or AnswerError (its content), both in words."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
-        answer = get(f"{self.url}{path}?{urlencode(params)}", headers=headers, timeout=self.timeout, limit=ANSWER_LIMIT)
+        answer = get(f"{self._address}{path}?{urlencode(params)}", headers=headers, timeout=self.timeout, limit=ANSWER_LIMIT)
         body = answer.body
         if self.token and len(self.token) >= MIN_SECRET_LENGTH:  # before any of it is cut short for a message: a cut token is masked by no one
             body = body.replace(self.token.encode("utf-8", "replace"), MASK.encode())
@@ -339,7 +340,8 @@ class ScrapeSource:
     kind = "scrape"
 
     def __init__(self, url: str, *, timeout: float = 5.0) -> None:
-        self.url = url
+        self._address = url
+        self.url = without_password(url)  # what messages and the journal say
         self.timeout = timeout
         self._parsed: dict[str, ScrapeQuery | QueryError] = {}
         self._rates: dict[str, _RateHistory] = {}
@@ -359,7 +361,7 @@ class ScrapeSource:
         """Blocking: (samples, error in words, time of the scrape)."""
         now = time.time()
         try:
-            text = fetch_exposition(self.url, self.timeout)
+            text = fetch_exposition(self._address, self.timeout)
         except AnswerError as exc:
             return None, f"exporter at {self.url} {exc}", now
         except FetchError as exc:

@@ -10,6 +10,7 @@ kept `exec` from exiting).
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import math
 import time
@@ -84,6 +85,22 @@ def test_redirects_are_followed_a_few_times_and_the_token_stays_with_its_server(
         assert "authorization" not in other.seen[-1][1], "the token went to the other server"
         loop = one(peer, "loop", token="s3cret")
         assert loop.error == f"Prometheus at {peer.url}: redirected more than 3 times (last to {peer.url}/api/v1/query?query=loop)"
+
+
+def test_credentials_in_the_address_are_sent_as_basic_auth_and_never_shown() -> None:
+    with hostile_peer() as peer:
+        peer.answers["up"] = (200, vector("1"))
+        address = f"http://alice:pa%3As5word@{peer.host}:{peer.port}"
+        source = PrometheusSource(address, timeout=TIMEOUT)
+        assert poll(source, PanelQuery("p", "up"))["p"].value == 1.0, "a Prometheus behind Basic auth answers"
+        expected = "Basic " + base64.b64encode(b"alice:pa:s5word").decode()
+        assert peer.seen[-1][1]["authorization"] == expected, "user:password@ is sent as Basic credentials, decoded"
+        assert source.url == f"http://alice:***@{peer.host}:{peer.port}", "the address people are shown hides the password"
+        one_with_token = PrometheusSource(address, "s3cret-token", timeout=TIMEOUT)
+        poll(one_with_token, PanelQuery("p", "up"))
+        assert peer.seen[-1][1]["authorization"] == "Bearer s3cret-token", "a bearer token given on its own wins"
+    gone = PrometheusSource(address, timeout=TIMEOUT).query_now(PanelQuery("p", "up"))  # the peer is closed now
+    assert gone.error is not None and "unreachable" in gone.error and "s5word" not in gone.error, gone.error
 
 
 HOSTILE = "\x1b]0;pwned\x07\x1b[2J[bold]red[/] [@click=app.quit]x[/]\nforged line"

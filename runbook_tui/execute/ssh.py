@@ -15,10 +15,9 @@ wrapper's own, written once the exit status is recorded, or the client's.
 A command that ends within `STREAM_AFTER` seconds has its whole result
 sent in one go (`cat`, only for a non-empty file); a longer one is
 streamed live by `tail -f` from the moment the client asks for it (a `t`
-line on stdin). Only a
-re-attach after a drop (or after the follow session's shell was killed:
-`kill -TERM 0` by the command, the OOM killer) needs another session; it
-polls, since the command is no longer its child.
+line on stdin). Only a re-attach after a drop (or after the follow session's
+shell was killed: `kill -TERM 0` by the command, the OOM killer) needs another
+session; it polls, since the command is no longer its child.
 
 The files of one run, in the runs folder (mode 700; `.out` and `.err` are
 mode 600 too: output may hold secrets):
@@ -48,8 +47,7 @@ dropped; the stdout trailer holds the exit status. See `Framed`.
 
 A `true` costs the host one session, 4 program starts (the login shell,
 `sh`, `sh -c true`, then `rm` once acknowledged), one more fork (the
-wrapper) and one data packet back;
-it used to cost two sessions and 17 programs (and `mkdir`, `sh run.sh`,
+wrapper) and one data packet back; it used to cost two sessions and 17 programs (and `mkdir`, `sh run.sh`,
 `rm -f run.sh`, then `setsid` and `sh -s` until issue 18).
 
 Host keys are always checked against a known_hosts file, on every hop: an
@@ -393,6 +391,8 @@ class SshExecutor:
         what, _, rest = head.partition(" ")
         if what == "fail":
             raise _Failed(f"could not start the command on {host.name} in {run.where}: {rest}")
+        if what == "lost":  # re-attached, and the run's files name no process: its wrapper was killed before writing one (`kill 0`)
+            raise _Failed(f"the command ended without recording an exit status or its pid (killed?); see {run.where}")
         pid, _, directory = rest.partition(" ")  # directory: the prefix of the run's files
         if what != "start" or not pid.isdigit():
             raise _Failed(f"could not start the command on {host.name}: unexpected reply {head!r}")

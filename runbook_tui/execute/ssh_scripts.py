@@ -244,7 +244,7 @@ if [ -n "$new" ]; then
 else
   i=0
   until info; [ -n "$p$bad" ]; do
-    i=$((i+1)); [ "$i" -le 100 ] || fail "no pid was recorded in $D.run"
+    i=$((i+1)); [ "$i" -le 100 ] || {{ say lost; exit 121; }}
     sleep 0.05
   done
   [ -z "$bad" ] || fail "$D.run names no process: $bad"

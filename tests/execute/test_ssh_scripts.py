@@ -163,3 +163,19 @@ def test_a_pid_line_naming_a_group_is_signalled(shell: str, runs: Path) -> None:
     done = subprocess.run([*words, "-c", fake + kill_script(0.1), "sh", str(prefix)], capture_output=True, text=True, timeout=10)
     assert (done.returncode, done.stderr) == (0, "")
     assert log.read_text() == "kill -TERM -4240\n"
+
+
+def test_a_run_whose_wrapper_died_before_writing_its_pid_is_said_lost_not_unstarted(runs: Path) -> None:
+    """`kill -TERM 0` in a command can end the follow session before it writes `pid`: the next session finds `.run` alone.
+
+    Its header must say `lost` (the executor: "ended without recording an exit status or its pid"), not `fail`, which
+    reads as "could not start the command" of a command that ran (seen once in CI). The poll gives up after 5 s.
+    """
+    Path(f"{runs}/quick.run").write_text("0022\n", encoding="utf-8")
+    session = _Session("dash", runs, "echo never")
+    try:
+        got = _read_until(session.proc, {"stdout": session.mark + b" lost\n"}, within=10)
+    finally:
+        session.proc.kill()
+        session.proc.wait()
+    assert got["stdout"] == session.mark + b" lost\n", got

@@ -81,7 +81,9 @@ def wrapper_script(command: Command) -> str:
     # One compound command, parsed whole before any of it runs: a wrapper cut short in transit is a
     # syntax error, so it never runs half. It ends with the command's status: the follow script, its
     # parent, `wait`s for it and believes `.run` only where the two agree (`follow_script`).
-    record = 'c=$?\n{ echo "rc $c" >> "$D.run"; } 2>/dev/null\n'
+    # `rc` only into the `.run` still there: a command that removed its run's files (`rm -f runs/*`) would have it made
+    # again, holding only `rc`, and the follow script would not see that the output went with them.
+    record = 'c=$?\n{ [ -e "$D.run" ] && echo "rc $c" >> "$D.run"; } 2>/dev/null\n'
     return "{ " + " && ".join(steps) + "\n" + record + NOTIFY + 'exit "$c"\n} </dev/null\n'
 
 

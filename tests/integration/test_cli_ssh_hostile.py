@@ -25,9 +25,14 @@ def test_a_child_forging_rc_0_in_the_run_file_fails_the_step(cli: Cli) -> None:
     assert "ended without recording an exit status" in result.stdout
 
 
-def test_a_step_removing_the_runs_folder_is_done_and_says_output_may_be_missing(cli: Cli) -> None:
-    """`rm -rf ~/.cache` in a step (the runs folder with it): done with its shell's status, the loss journaled and shown (before: failed)."""
-    path = one_step(cli, f"rm -rf {REMOTE_RUNS}; echo cleaned", hosts=1, name="hostile")
+@pytest.mark.parametrize("removal", ["rm -rf {runs}", "rm -f {runs}/*"])
+def test_a_step_removing_the_runs_folder_is_done_and_says_output_may_be_missing(cli: Cli, removal: str) -> None:
+    """`rm -rf ~/.cache` in a step (the runs folder with it): done with its shell's status, the loss journaled and shown (before: failed).
+
+    Removing the files only (`rm -f runs/*`) left the folder, and the wrapper's `rc` line made `.run` again: the output
+    was lost without a word (before: done, no error).
+    """
+    path = one_step(cli, removal.format(runs=REMOTE_RUNS) + "; echo cleaned", hosts=1, name="hostile")
 
     result = cli.run("exec", str(path), "--solo", "integration", "--journal", "j.jsonl")
 

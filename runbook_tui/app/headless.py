@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, Literal, TextIO, TypeVar
 
-from runbook_tui.app.resume_words import interrupted_rollback
+from runbook_tui.app.resume_words import interrupted_rollback, standing_go_ahead, unknown_step
 from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 from runbook_tui.engine import output_text
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
@@ -252,8 +252,9 @@ def summary(state: RunState) -> str:
         lines.append(f"'{current}' ran and waits for a verifier's confirmation. A verifier can join only a shared run:")
         lines.append("resume with --share ADDR --verifier-key FILE (then `runbook-tui join ADDR`), or --solo REASON to go on unverified.")
     if current and state.steps[current].status == "unknown":
-        lines.append(f"'{visible_line(current)}' was running when the program stopped; its outcome is unknown. Nothing was re-run.")
-        lines.append("Decide: --rerun, --mark-done REASON (you checked it by hand), or --rollback.")
+        lines.extend(unknown_step(state, current))
+    if current:
+        lines.extend(standing_go_ahead(state, current))
     return "\n".join(lines) + "\n"
 
 

@@ -1,8 +1,9 @@
-"""What `resume` says about a rollback the process died in: what was undone, what was running (unknown), what is left."""
+"""What `resume` says about what the process died in: a step (where it stood on each host, what a re-run does) or a
+rollback (what was undone, what was running (unknown), what is left)."""
 
 from __future__ import annotations
 
-from runbook_tui.engine.state import RunState
+from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.runbook.safe_text import visible_line
 
 
@@ -28,3 +29,47 @@ def interrupted_rollback(state: RunState) -> list[str]:
     again = f"; '{visible_line(running[0])}' runs again" if running else ""
     lines.append(f"Nothing was re-run. --rollback{' --full' if rollback.scope == 'full' else ''} runs what is left{again} (what finished is not run again).")
     return lines
+
+
+def _names(hosts: list[str]) -> str:
+    return ", ".join(visible_line(h) for h in hosts)
+
+
+def unknown_step(state: RunState, sid: str) -> list[str]:
+    """Lines for the resume summary about the current step left `unknown`: what was running, where it is known done,
+    and what each decision does (a re-run goes on where a rollout stopped, `waves.rollout`)."""
+    step = state.steps[sid]
+    by: dict[str, list[str]] = {}
+    for host, held in step.hosts.items():
+        by.setdefault(held.status, []).append(host)
+    done, unknown, never = by.get("done", []), by.get("unknown", []), by.get("pending", [])
+    name = visible_line(sid)
+    owed = step.wave_awaiting
+    if owed is not None and not unknown:
+        lines = [f"'{name}' stopped between waves: wave {owed} had finished and waited for the verifier's word; nothing was running."]
+    else:
+        lines = [f"'{name}' was running when the program stopped; its outcome is unknown. Nothing was re-run."]
+    if len(by) > 1:  # a rollout that stopped part way
+        lines.append("  " + "; ".join(f"{'not started' if status == 'pending' else status} on {_names(hosts)}" for status, hosts in by.items()))
+    rerun = "--rerun"
+    if done:
+        first = f"the verifier's word on wave {owed}, then " if owed is not None else ""
+        rest = [h for h in step.hosts if h not in done]
+        rerun += f" ({first}{'on ' + _names(rest) if rest else 'its checks'}; not again on {_names(done)})"
+    if step.go_ahead_by is not None and _asks_go_ahead(state, sid):
+        rerun += f" (asks the verifier's go-ahead first: {visible_line(step.go_ahead_by)}'s was for the run that stopped)"
+    mark = "" if never else ", --mark-done REASON (you checked it by hand)"
+    lines.append(f"Decide: {rerun}{mark}, or --rollback.")
+    return lines
+
+
+def _asks_go_ahead(state: RunState, sid: str) -> bool:
+    return not state.solo and state.plan_steps.get(sid, {}).get("verify") in ("before", "both")
+
+
+def standing_go_ahead(state: RunState, sid: str) -> list[str]:
+    """A line for the resume summary when the current step has a verifier's go-ahead given before the process died."""
+    step = state.steps[sid]
+    if step.status not in RUNNABLE - {"unknown"} or not step.has_go_ahead or not _asks_go_ahead(state, sid):
+        return []
+    return [f"'{visible_line(sid)}' has {visible_line(str(step.go_ahead_by))}'s go-ahead (given {step.decided_at}); --continue runs it."]

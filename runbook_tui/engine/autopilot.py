@@ -138,14 +138,16 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
         if step_id == stop_before:
             return "stopped"
         step = state.steps[step_id]
+        waiting_go_ahead = controller.needs(controller.runbook.step(step_id), "before") and not step.has_go_ahead
         if step.status == "unknown":
-            return "undecided"  # the process died while it ran: a person decides (resume --rerun / --mark-done / --rollback)
+            if step.go_ahead_asked_at is None:
+                return "undecided"  # the process died while it ran: a person decides (resume --rerun / --mark-done / --rollback)
+            asked_go_ahead.add(step_id)  # `resume --rerun` asked the verifier's go-ahead for the re-run: it runs once given
         if step.status in ("failed", "rejected"):
             outcome = await _after_failure(controller, actor, policy, f"'{step_id}' {step.status}")
             if outcome is not None:
                 return outcome
             continue
-        waiting_go_ahead = controller.needs(controller.runbook.step(step_id), "before") and not step.has_go_ahead
         if step.status == "awaiting_verification" and not controller.verifier_reachable:
             controller.note(actor, f"exec stopped: '{step_id}' waits for a verifier, and no verifier can join this run (resume --share ... or --solo REASON)")
             return "stopped"

@@ -28,7 +28,8 @@ def _session_started(state: RunState, e: Event) -> RunState:
 
 
 def _session_resumed(state: RunState, e: Event) -> RunState:
-    """A step that was running when the process died is `unknown`: nobody knows how it ended. Its hosts that were
+    """A step that was running when the process died is `unknown`: nobody knows how it ended, and a verifier's go-ahead
+    for that run no longer stands. Its hosts that were
     running are unknown; those of a wave that never started stay `pending` (nothing ran there, so no rollback undoes
     anything there), those of a finished wave keep their end. Nobody is connected to a process that just started (the
     last one's participants may have no `participant_left`: it died)."""
@@ -36,11 +37,16 @@ def _session_resumed(state: RunState, e: Event) -> RunState:
     for sid, step in steps.items():
         if step.status == "running":
             hosts = {h: (replace(hs, status="unknown") if hs.status == "running" else hs) for h, hs in step.hosts.items()}
+            between = step.wave_awaiting is not None and "running" not in {hs.status for hs in step.hosts.values()}
+            problem = (
+                f"the program stopped while wave {step.wave_awaiting} waited for the verifier's word; nothing was running"
+                if between
+                else "the program stopped while this step ran; its outcome is unknown"
+            )
+            # A verifier's go-ahead (and the request for it) was for the run that died: a re-run needs a new one, and asking
+            # for it is the assignee's decision to re-run (engine.autopilot).
             steps[sid] = replace(
-                step,
-                status="unknown",
-                hosts=MappingProxyType(hosts),
-                problems=step.problems + ("the program stopped while this step ran; its outcome is unknown",),
+                step, status="unknown", hosts=MappingProxyType(hosts), problems=step.problems + (problem,), go_ahead_void=True, go_ahead_asked_at=None
             )
     rollback = state.rollback
     if rollback is not None and not rollback.finished:

@@ -22,16 +22,21 @@ from runbook_tui.engine.state_model import (
 
 
 def _step_started(state: RunState, e: Event) -> RunState:
+    """An attempt runs on its `hosts`; hosts of the step it does not name keep their state (a re-run of a rolling step
+    the process died in goes on after its finished waves, `StepState.carried_over`), and so does a verifier's word owed
+    on one of those waves: the rollout waits for it before its next wave."""
     sid = e["step"]
-    hosts = MappingProxyType({h: HostState("running") for h in e.get("hosts", [])})
     history = tuple(s for s in state.history if s != sid) + (sid,)
     state = replace(state, history=history)
     old = state.steps[sid]
+    named = list(e.get("hosts", []))
+    kept, waves, owed = old.carried_over(set(named))
+    hosts = MappingProxyType({**kept, **{h: HostState("running") for h in named}})
     return with_step(
         state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
         problems=(), confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
         rendered=_rendered(e) or old.rendered,
-        waves=(), wave_awaiting=None,
+        waves=waves, wave_awaiting=owed,
     )  # fmt: skip
 
 
@@ -136,6 +141,7 @@ def _step_finished(state: RunState, e: Event) -> RunState:
         verified=e.get("verified"),
         answer=e.get("answer"),
         problems=tuple(e.get("problems", ())),
+        wave_awaiting=None,
     )
 
 

@@ -202,10 +202,11 @@ class History:
         for participant in self.participants:
             if participant.left_at is None:
                 participant.left_at = str(self.state.last_ts)  # they were gone with the process that died
+        resumed = apply(self.state, e).steps  # how the fold left each step the process died in (a finished wave's hosts kept)
         for step in list(self.running):
-            run = self.running[step]
-            hosts = [HostResult(h.host, "unknown" if h.status == "running" else h.status, h.exit_code, h.error) for h in run.attempt.hosts]
-            self._close(step, None, "unknown", hosts, ["the program stopped while this step ran; its outcome is unknown"])
+            held = resumed[step]
+            hosts = [HostResult(h, hs.status, hs.exit_code, hs.error) for h, hs in held.hosts.items()]
+            self._close(step, None, "unknown", hosts, held.problems[-1:])
         rollback = self.rollbacks[-1] if self.rollbacks else None
         if rollback is not None and rollback.ok is None:
             rollback.ok = False

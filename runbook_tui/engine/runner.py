@@ -24,7 +24,7 @@ from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import Outcome, RollbackPlan, StepRecord, plan_rollback, to_json
 from runbook_tui.engine.state import RunState
-from runbook_tui.engine.waves import WaveGate
+from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.display import display_text
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.templating import TemplateError, analyse, command_text, context_for, render_text
@@ -163,17 +163,18 @@ class StepRunner:
 
     async def _run_step_inner(self, step: Step, actor: Actor, answer: str | None) -> None:
         hosts = self.runbook.targets(step) if step.kind == "run" else self.runbook.targets(step)[:1]
+        plan = rollout(step, hosts, self.state.steps[step.id])
         attempt = self.state.steps[step.id].attempts + 1
         rendered = self.rendered_step(step, hosts)
         rendered.setdefault("commands", {})
-        self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in hosts], phase="run", **rendered)
+        self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in plan.hosts], phase="run", **rendered)
         captured: dict[str, str] = {}
         problems: list[str] = []
         if step.id in self._injected:
             problems = ["failure injected by rehearse --fail-at; the command was not run"]
             host_results = {h.name: {"status": "failed", "exit_code": None, "error": "injected failure"} for h in hosts}
         elif step.kind == "run":
-            host_results, stdout, problems = await self._execute(step, hosts, attempt)
+            host_results, stdout, problems = await self._execute(step, plan, attempt)
             if step.capture and stdout is not None:
                 captured[step.capture] = stdout.strip()
         else:
@@ -234,8 +235,10 @@ class StepRunner:
         self._wake_wait.set()
         return True
 
-    async def _execute(self, step: Step, hosts: tuple[Host, ...], attempt: int) -> tuple[dict[str, dict[str, Any]], str | None, list[str]]:
-        """Fan the command out; per-host results, the first host's stdout, and problems in words."""
+    async def _execute(self, step: Step, plan: Rollout, attempt: int) -> tuple[dict[str, dict[str, Any]], str | None, list[str]]:
+        """Fan the command out; per-host results (hosts kept from the attempt the process died in as they were), the
+        stdout of the first host run, and problems in words."""
+        hosts = plan.hosts
         keepers: dict[str, StdoutKeeper] = {}
         problems: list[str] = []
         expectation = None
@@ -265,17 +268,22 @@ class StepRunner:
         def is_failure(result: Result) -> bool:
             return result.status != "ok" or result.exit_code not in step.expect.exit
 
-        gate = self._waves = WaveGate(self._emit_as_system, step, hosts, verifier_present=self.solo is None) if step.serial else None
+        gate = self._waves = WaveGate(self._emit_as_system, step, plan, verifier_present=self.solo is None) if step.serial else None
         try:
-            outcomes = await fan_out(
-                hosts, run_one, serial=step.serial, max_fail=step.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure,
-                on_batch=gate.started if gate else None, after_batch=gate.finished if gate else None,
-            )  # fmt: skip
+            go_on = gate is None or plan.owed is None or await gate.word_on(plan.owed)
+            outcomes = [HostOutcome(h.name, None) for h in hosts]
+            if go_on:
+                outcomes = await fan_out(
+                    hosts, run_one, serial=plan.serial, max_fail=plan.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure,
+                    on_batch=gate.started if gate else None, after_batch=gate.finished if gate else None,
+                )  # fmt: skip
         finally:
             self._waves = None
         if gate is not None and gate.rejected is not None:
             problems.append(f"the verifier rejected a wave and stopped the rollout: {gate.rejected}")
-        results = {o.host: self._host_result(step, o, unmatched.get(o.host), problems) for o in outcomes}
+        ran = {o.host: self._host_result(step, o, unmatched.get(o.host), problems) for o in outcomes}
+        kept = {h: {"status": hs.status, "exit_code": hs.exit_code, "error": hs.error} for h, hs in plan.kept.items()}
+        results = {h.name: kept.get(h.name) or ran[h.name] for h in self.runbook.targets(step)}
         first = keepers.get(hosts[0].name) if hosts else None
         return results, (first.text if first else None), problems
 

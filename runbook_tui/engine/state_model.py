@@ -73,6 +73,19 @@ class StepState:
         nor a rollback came after it. A failed attempt keeps it (a retry is the run the verifier agreed to)."""
         return self.go_ahead_by is not None and not self.go_ahead_void
 
+    def carried_over(self, named: set[str]) -> tuple[dict[str, HostState], tuple[tuple[str, ...], ...], int | None]:
+        """What a new attempt running on `named` hosts keeps of this one: the hosts it does not run on (a re-run of a
+        rolling step the process died in goes on where it stopped: its hosts done in a finished wave are not run
+        again), the leading waves made only of such hosts, and the verifier's word still owed on one of those waves."""
+        kept = {h: hs for h, hs in self.hosts.items() if h not in named}
+        waves: tuple[tuple[str, ...], ...] = ()
+        for wave in self.waves:
+            if not kept or any(h not in kept for h in wave):
+                break
+            waves += (wave,)
+        owed = self.wave_awaiting if self.wave_awaiting is not None and self.wave_awaiting <= len(waves) else None
+        return kept, waves, owed
+
     @property
     def go_ahead_asked(self) -> bool:
         """The assignee asked for a go-ahead that has not come: no verifier's word on the step since the request."""

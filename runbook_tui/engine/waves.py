@@ -16,7 +16,9 @@ from typing import Protocol
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import P
-from runbook_tui.engine.fanout import batches
+from runbook_tui.engine.fanout import batches, fail_limit
+from runbook_tui.engine.state_model import HostState, StepState
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host, Step
 
 
@@ -26,24 +28,55 @@ class Emit(Protocol):
     def __call__(self, type: ev.EventType[P], /, *args: P.args, **data: P.kwargs) -> object: ...
 
 
+@dataclass(frozen=True)
+class Rollout:
+    """Where an attempt of a step runs, and in which waves.
+
+    A first attempt (or a re-run of a step that ended) runs on every target. A re-run of a step the process died in
+    goes on where it stopped: its hosts done in a finished wave are kept (`kept`, not run again), the rest run in the
+    waves the rollout had planned for them, numbered after the waves kept (`first_wave` of them), and the verifier's
+    word the rollout waited for when the process died (`owed`) comes first. The fold keeps the same hosts and waves
+    (`StepState.carried_over`)."""
+
+    hosts: tuple[Host, ...]
+    kept: dict[str, HostState]
+    serial: tuple[int | str, ...]
+    max_fail: int
+    first_wave: int = 0
+    owed: int | None = None
+
+
+def rollout(step: Step, targets: Sequence[Host], held: StepState) -> Rollout:
+    """The attempt about to start of `step` over `targets`, `held` being where the step stands now."""
+    limit = fail_limit(step.max_fail, len(targets))
+    done = {h for h, hs in held.hosts.items() if hs.status == "done"} if held.status == "unknown" else set()
+    if not done:
+        return Rollout(tuple(targets), {}, tuple(step.serial), limit)
+    run = tuple(h for h in targets if h.name not in done)
+    kept, waves, owed = held.carried_over({h.name for h in run})
+    left = [b for b in ([h for h in batch if h.name not in done] for batch in batches(list(targets), step.serial)) if b]
+    return Rollout(run, kept, tuple(len(b) for b in left), limit, len(waves), owed)
+
+
 class WaveGate:
     """One run of one step over its hosts: journals the waves, holds between them when the step asks."""
 
-    def __init__(self, emit: Emit, step: Step, hosts: Sequence[Host], *, verifier_present: bool) -> None:
+    def __init__(self, emit: Emit, step: Step, plan: Rollout, *, verifier_present: bool) -> None:
         self._emit = emit
         self.step = step
-        self.total = len(batches(list(hosts), step.serial))
+        self.first = plan.first_wave
+        self.total = plan.first_wave + len(batches(list(plan.hosts), plan.serial))
         self.holds = step.verify == "per_wave" and verifier_present
         self.waiting: int | None = None  # the wave (1-based) awaiting the verifier
         self.rejected: str | None = None  # the verifier's reason, once a wave was rejected
         self._decision: asyncio.Future[bool] | None = None
 
     def started(self, number: int, hosts: list[Host]) -> None:
-        self._emit(ev.WAVE_STARTED, step=self.step.id, wave=number + 1, of=self.total, hosts=[h.name for h in hosts])
+        self._emit(ev.WAVE_STARTED, step=self.step.id, wave=self.first + number + 1, of=self.total, hosts=[h.name for h in hosts])
 
     async def finished(self, number: int, hosts: list[Host], failed: list[Host], stopped: bool) -> bool:
         """Journal the wave's end; with a hold, wait for the verifier. False stops the rollout."""
-        wave = number + 1
+        wave = self.first + number + 1
         awaiting = self.holds and not stopped and wave < self.total
         self._emit(
             ev.WAVE_FINISHED, step=self.step.id, wave=wave, of=self.total,
@@ -51,6 +84,13 @@ class WaveGate:
         )  # fmt: skip
         if not awaiting:
             return not stopped
+        return await self.word_on(wave)
+
+    async def word_on(self, wave: int) -> bool:
+        """Wait for the verifier's word on a finished wave (also one the process died waiting on); True without a
+        verifier to wait for. False stops the rollout."""
+        if not self.holds:
+            return True
         self.waiting = wave
         self._decision = asyncio.get_running_loop().create_future()
         try:

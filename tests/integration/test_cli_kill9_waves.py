@@ -67,6 +67,8 @@ def test_a_rolling_step_killed_in_its_second_wave_resumes_with_each_host_as_the_
     looked = cli.run("resume", str(journal), "--headless")
     assert looked.returncode == 1, looked.stdout + looked.stderr
     assert "  unknown                roll" in looked.stdout, looked.stdout
+    assert "  done on peer01; unknown on peer02; not started on peer03, peer04\n" in looked.stdout, looked.stdout
+    assert "Decide: --rerun (on peer02, peer03, peer04; not again on peer01), or --rollback.\n" in looked.stdout, looked.stdout
     state = replay(read_events(journal).events)
     hosts = {h: s.status for h, s in state.steps["roll"].hosts.items()}
     assert hosts == {"peer01": "done", "peer02": "unknown", "peer03": "pending", "peer04": "pending"}, hosts
@@ -77,6 +79,19 @@ def test_a_rolling_step_killed_in_its_second_wave_resumes_with_each_host_as_the_
     assert "'roll' never started on peer03, peer04 (their wave had not begun)" in marked.stderr, marked.stderr
     assert not of_type(events(journal), "step_marked_done")
     assert ledger(cli) == before
+
+    # A re-run (on a copy of the journal) goes on where the rollout stopped. Before: it ran on every host, peer01 again.
+    copy = cli.dir / "rerun.jsonl"
+    copy.write_bytes(journal.read_bytes())
+    rerun = cli.run("resume", str(copy), "--rerun", "--continue")
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert ledger(cli) - before == Counter(["roll-peer02", "roll-peer03", "roll-peer04"])
+    assert [e["hosts"] for e in of_type(events(copy), "step_started", step="roll")] == [HOSTS, HOSTS[1:]]
+    assert [(e["wave"], e["of"], e["hosts"]) for e in of_type(events(copy), "wave_started")][2:] == [(2, 4, ["peer02"]), (3, 4, ["peer03"]), (4, 4, ["peer04"])]
+    [finished] = of_type(events(copy), "step_finished", step="roll")
+    assert {h: r["status"] for h, r in finished["hosts"].items()} == dict.fromkeys(HOSTS, "done")
+    assert cli.run("journal", "verify", str(copy)).returncode == 0
+    before = ledger(cli)
 
     back = cli.run("resume", str(journal), "--rollback")
     assert back.returncode == 0, back.stdout + back.stderr

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, Literal, TextIO, TypeVar
 
-from runbook_tui.app.resume_words import interrupted_rollback, standing_go_ahead, unknown_step
+from runbook_tui.app.resume_words import back_at_checkpoint, interrupted_rollback, standing_go_ahead, unknown_step
 from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 from runbook_tui.engine import output_text
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
@@ -246,7 +246,7 @@ def summary(state: RunState) -> str:
     for sid in state.rollback_order:  # a rollback section's step shows once it ran (a full rollback)
         if (status := state.steps[sid].status) != "pending":
             lines.append(f"  {status:<22} {visible_line(sid)} (rollback)")
-    lines.extend(interrupted_rollback(state))
+    lines.extend(interrupted_rollback(state) or back_at_checkpoint(state))
     current = state.current
     if current and state.steps[current].status == "awaiting_verification" and not state.solo:
         lines.append(f"'{current}' ran and waits for a verifier's confirmation. A verifier can join only a shared run:")

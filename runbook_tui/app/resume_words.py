@@ -73,3 +73,21 @@ def standing_go_ahead(state: RunState, sid: str) -> list[str]:
     if step.status not in RUNNABLE - {"unknown"} or not step.has_go_ahead or not _asks_go_ahead(state, sid):
         return []
     return [f"'{visible_line(sid)}' has {visible_line(str(step.go_ahead_by))}'s go-ahead (given {step.decided_at}); --continue runs it."]
+
+
+def back_at_checkpoint(state: RunState) -> list[str]:
+    """A line for the resume summary when the last rollback (to a checkpoint) finished and the session was not ended:
+    `exec --on-failure rollback` ends it there, but the process may have died first. Nothing in the journal ends the
+    run, so it stands at the checkpoint as after `u`; the summary says what --continue would run again."""
+    rollback = state.rollback
+    if state.finished or rollback is None or not rollback.finished or not rollback.ok or rollback.scope != "checkpoint":
+        return []
+    undone = [sid for sid in state.order if state.steps[sid].status == "undone"]
+    if not undone:
+        return []
+    back_to = rollback.plan.get("checkpoint_step")
+    where = f"checkpoint '{visible_line(str(back_to))}'" if back_to else "the start (no checkpoint had been reached)"
+    return [
+        f"A rollback to {where} finished and the session was not ended; the run stands there.",
+        f"--continue runs the steps after it again (undone: {_names(undone)}); without it nothing runs.",
+    ]

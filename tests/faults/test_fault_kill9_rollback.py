@@ -205,3 +205,24 @@ def test_power_lost_in_session_finished_after_a_full_rollback_never_runs_the_cha
     assert [e["type"] for e in raw_events(journal)][-2:] == ["session_resumed", "session_finished"]
     assert raw_events(journal)[-1]["outcome"] == "rolled_back"
     assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
+
+
+def test_power_lost_in_session_finished_after_a_checkpoint_rollback_says_the_run_stands_at_the_checkpoint(tmp_path: Path) -> None:
+    """exec ends the run `rolled_back` after its checkpoint rollback; if that ending is lost, nothing in the journal ends
+    the run: it stands at the checkpoint, as after `u`. resume must say so, and what --continue would run again."""
+    rb = rollback_runbook(tmp_path, "no-token", blocking="")
+    journal = tmp_path / "j.jsonl"
+    done = run(tmp_path, "exec", str(rb), "--solo", "power loss", "--on-failure", "rollback", "--journal", str(journal))
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = journal.read_bytes().splitlines(keepends=True)
+    assert json.loads(lines[-1])["outcome"] == "rolled_back", lines[-1]
+    journal.write_bytes(b"".join(lines[:-1]) + lines[-1][: len(lines[-1]) // 2])
+    before = ledger(tmp_path)
+
+    looked = run(tmp_path, "resume", str(journal), "--headless")
+    assert looked.returncode == 1, looked.stdout + looked.stderr
+    assert ledger(tmp_path) == before
+    # Before: only the steps' statuses; nothing said that a rollback had finished, or that --continue re-runs s2..s5.
+    assert "A rollback to checkpoint 's1' finished and the session was not ended; the run stands there.\n" in looked.stdout, looked.stdout
+    assert "--continue runs the steps after it again (undone: s2, s3, s4, s5); without it nothing runs.\n" in looked.stdout, looked.stdout
+    assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0

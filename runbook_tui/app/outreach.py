@@ -81,6 +81,11 @@ class Outreach:
     announcer: Announcer | None
     keeper: SilenceKeeper | None
 
+    async def resumed(self) -> None:
+        """A resumed run's silences are settled (found or made, and journaled) before anything else happens."""
+        if self.keeper is not None:
+            await self.keeper.resumed()
+
     async def stop(self) -> None:
         if self.announcer is not None:
             self.announcer.stop()

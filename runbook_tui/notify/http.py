@@ -57,17 +57,20 @@ class Answer:
             raise ValueError("nested too deep") from None
 
 
-def request(method: str, url: str, *, body: Any = None, headers: Mapping[str, str] | None = None, timeout: float = 5.0, raw: bytes | None = None) -> Answer:
+def request(
+    method: str, url: str, *, body: Any = None, headers: Mapping[str, str] | None = None, timeout: float = 5.0, raw: bytes | None = None,
+    limit: int = ANSWER_BYTES,
+) -> Answer:  # fmt: skip
     """Send one request (`body` as JSON, or `raw` bytes); never raises for network or HTTP problems.
 
     Bounded as a whole (engine/http_bounded.py): a receiver that drips its answer a byte at a time ends at
-    `timeout` too, and only the first ANSWER_BYTES of an answer are read. No redirect is followed: it would
+    `timeout` too, and only the first `limit` bytes of an answer are read (ANSWER_BYTES unless a caller reads a list). No redirect is followed: it would
     carry the secret headers to wherever it points; a 3xx is a failure that says so.
     """
     data = raw if raw is not None else (json.dumps(body).encode("utf-8") if body is not None else None)
     sent = {"Content-Type": "application/json", **dict(headers or {})}
     try:
-        answer = bounded(method, url, headers=sent, body=data, timeout=timeout, limit=ANSWER_BYTES, truncate=True)
+        answer = bounded(method, url, headers=sent, body=data, timeout=timeout, limit=limit, truncate=True)
     except FetchError as exc:
         return Answer(None, error=str(exc))
     text = answer.body.decode("utf-8", "replace")

@@ -9,6 +9,12 @@ without a window), so a process that dies cannot leave alerts silenced for
 ever. When the session ends the silences are expired, except after a
 rollback with `until: window_end`: then they are kept to the window's end,
 because the system may still be settling.
+
+A process that died while making them left some unjournaled: on `resume`
+each silence the journal lacks is looked for in Alertmanager (made by the
+dead process: same matchers, comment and creator, made after the session
+started) and journaled as this session's, so it is expired at the end, or
+made now.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from runbook_tui.engine import events as ev
@@ -30,6 +36,8 @@ log = logging.getLogger(__name__)
 
 #: How long a silence lasts when the ticket has no window (it is expired at the end anyway).
 DEFAULT_HOURS = 4
+#: Bytes of Alertmanager's list of silences read on resume (a busy one holds many).
+LIST_BYTES = 4 * 1024 * 1024
 Record = Callable[[str, dict[str, Any]], None]
 
 
@@ -74,6 +82,7 @@ class SilenceKeeper:
         self.state = RunState()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._creating: asyncio.Task[Any] | None = None
+        self._resuming: asyncio.Task[Any] | None = None
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
@@ -89,24 +98,33 @@ class SilenceKeeper:
         kind = event["type"]
         if kind == ev.SESSION_STARTED:
             self._creating = self._spawn(self.create(state, str(event.get("actor"))))
+        elif kind == ev.SESSION_RESUMED and not state.finished:
+            self._creating = self._resuming = self._spawn(self.resume(state))
         elif kind == ev.SESSION_FINISHED:
             self._spawn(self.finish(state, str(event.get("outcome"))))
 
-    async def create(self, state: RunState, actor: str) -> None:
-        """One silence per entry of `alerts.silence`; each id journaled (`silence_created`), each failure too."""
+    async def create(self, state: RunState, actor: str, silences: Sequence[Silence] | None = None, found: Sequence[Any] = ()) -> None:
+        """One silence per entry of `alerts.silence` (or of `silences`); each id journaled (`silence_created`), each failure
+        too. One of `found` (Alertmanager's silences) that the dead process made for an entry is journaled, not made again."""
         ticket = (state.session.get("ticket") or {}).get("id")
         starts = dt.datetime.now(dt.UTC)
         ends = _window_end(state) or starts + dt.timedelta(hours=DEFAULT_HOURS)
         if ends <= starts:
             ends = starts + dt.timedelta(hours=DEFAULT_HOURS)
-        for silence in self.alerts.silences:
+        for silence in self.alerts.silences if silences is None else silences:
             body = silence_body(silence, actor=actor, ticket=ticket, starts=starts, ends=ends)
             matchers = [str(m) for m in silence.matchers]
-            answer = await self._call("POST", "/api/v2/silences", body)
-            silence_id = _silence_id(answer)
-            if silence_id is None:
-                self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no silenceID in the answer", matchers=matchers)
-                continue
+            made = next((f for f in found if _made_for(f, body, str(state.session.get("started_at") or ""))), None)
+            if made is not None:
+                body |= {"startsAt": made["startsAt"], "endsAt": made["endsAt"]}
+                silence_id = str(made["id"])
+            else:
+                answer = await self._call("POST", "/api/v2/silences", body)
+                posted = _silence_id(answer)
+                if posted is None:
+                    self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no silenceID in the answer", matchers=matchers)
+                    continue
+                silence_id = posted
             if self.state.finished:  # the run ended while this was being made: nothing may be created after the end
                 await self._expire(silence_id)
                 continue
@@ -114,6 +132,26 @@ class SilenceKeeper:
                 "id": silence_id, "alertmanager": self.alerts.alertmanager, "matchers": matchers, "starts_at": body["startsAt"],
                 "ends_at": body["endsAt"], "comment": body["comment"], "created_by": actor,
             })  # fmt: skip
+            if made is not None:
+                self.record(ev.NOTE, {"text": f"silence {silence_id} was made before the program stopped and not journaled: it is this run's now"})
+
+    async def resumed(self) -> None:
+        """Wait until the silences a resumed run lacked are journaled (each request is bounded by the timeout)."""
+        if self._resuming is not None:
+            await asyncio.wait([self._resuming])
+
+    async def resume(self, state: RunState) -> None:
+        """The silences the journal lacks (the process died while making them): found in Alertmanager, or made now."""
+        journaled = [list(s.get("matchers") or ()) for s in state.silences.values()]
+        missing = [s for s in self.alerts.silences if [str(m) for m in s.matchers] not in journaled]
+        if not missing:
+            return
+        listed = await asyncio.to_thread(request, "GET", f"{self.alerts.alertmanager}/api/v2/silences", timeout=self.timeout, limit=LIST_BYTES)
+        try:
+            found = [f for f in listed.json() if isinstance(f, dict)] if listed.ok else []
+        except (ValueError, TypeError):
+            found = []  # unreadable (or cut short): each missing silence is made
+        await self.create(state, str(state.session.get("actor") or "system"), missing, found)
 
     async def finish(self, state: RunState, outcome: str) -> None:
         """Expire this session's silences; after a rollback with `until: window_end`, keep them to the window's end."""
@@ -142,6 +180,25 @@ class SilenceKeeper:
             _done, pending = await asyncio.wait(list(self._tasks), timeout=drain)
             for task in pending:
                 task.cancel()
+
+
+def _made_for(found: dict[str, Any], body: dict[str, Any], since: str) -> bool:
+    """Is this Alertmanager silence the one `body` describes, made after `since` (the session's start) and still active?"""
+    try:
+        return (
+            (found.get("status") or {}).get("state") == "active"
+            and found.get("comment") == body["comment"]
+            and found.get("createdBy") == body["createdBy"]
+            and str(found.get("startsAt") or "") >= since[:19]
+            and sorted(map(_matcher_key, found.get("matchers") or ())) == sorted(map(_matcher_key, body["matchers"]))
+            and bool(found.get("id"))
+        )
+    except (AttributeError, TypeError):
+        return False
+
+
+def _matcher_key(matcher: dict[str, Any]) -> tuple[str, str, bool, bool]:
+    return str(matcher.get("name")), str(matcher.get("value")), bool(matcher.get("isRegex")), bool(matcher.get("isEqual", True))
 
 
 def _silence_id(answer: Answer) -> str | None:

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, Literal, TextIO, TypeVar
 
-from runbook_tui.app.resume_words import back_at_checkpoint, interrupted_rollback, standing_go_ahead, unknown_step
+from runbook_tui.app.resume_words import back_at_checkpoint, final_check_owed, interrupted_rollback, paused, standing_go_ahead, unknown_step
 from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
 from runbook_tui.engine import output_text
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
@@ -226,7 +226,7 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
         await session.start()
         if session.share_note:
             say(session.share_note)
-        say(summary(session.controller.state), end="")
+        say(summary(session.controller.state, journal), end="")
 
         async def body(s: Session) -> int:
             return await _decide(s, choice)
@@ -236,7 +236,7 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
     return asyncio.run(main())
 
 
-def summary(state: RunState) -> str:
+def summary(state: RunState, journal: str) -> str:
     """Where a resumed run stands, and what the assignee may do about a step left unknown."""
     session = {k: visible_line(str(v)) for k, v in state.session.items() if k in ("runbook", "title", "started_at")}
     lines = [f"resumed {session.get('runbook')} ({session.get('title')}), started {session.get('started_at')}"]
@@ -247,6 +247,7 @@ def summary(state: RunState) -> str:
         if (status := state.steps[sid].status) != "pending":
             lines.append(f"  {status:<22} {visible_line(sid)} (rollback)")
     lines.extend(interrupted_rollback(state) or back_at_checkpoint(state))
+    lines.extend(final_check_owed(state) + paused(state, journal))
     current = state.current
     if current and state.steps[current].status == "awaiting_verification" and not state.solo:
         lines.append(f"'{current}' ran and waits for a verifier's confirmation. A verifier can join only a shared run:")

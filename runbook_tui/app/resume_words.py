@@ -91,3 +91,19 @@ def back_at_checkpoint(state: RunState) -> list[str]:
         f"A rollback to {where} finished and the session was not ended; the run stands there.",
         f"--continue runs the steps after it again (undone: {_names(undone)}); without it nothing runs.",
     ]
+
+
+def final_check_owed(state: RunState) -> list[str]:
+    """A line for the resume summary when the run stopped before its final success checks were decided."""
+    if not state.final_check_owed:
+        return []
+    return ["Every step is done, but the success criteria (metrics.success) were not checked to the end when the program stopped:",
+            "--continue checks them again before the run can end done."]  # fmt: skip
+
+
+def paused(state: RunState, journal: str) -> list[str]:
+    """A line for the resume summary when the run is paused (a guard, the verifier's hold, the assignee)."""
+    if not state.paused or state.finished:
+        return []
+    why = visible_line(state.pause_reason or "by the assignee")
+    return [f"The run is paused ({why}): no step starts until a person lifts it with p in `runbook-tui resume {visible_line(journal)}`."]

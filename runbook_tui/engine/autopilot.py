@@ -81,6 +81,9 @@ async def drive(
 async def _judge_criteria(controller: Controller, actor: Actor, policy: Policy) -> str:
     """Every step done: unmet success criteria end it `done_criteria_failed`, unless accepted with a reason."""
     await controller.wait_idle()
+    if controller.state.final_check_owed:  # resumed after the process died before or during the final check: check again
+        controller.finish_if_done()
+        await controller.wait_idle()
     state = controller.state
     if state.finished or not state.criteria_unmet:
         return state.outcome or "done"
@@ -99,7 +102,6 @@ async def _judge_criteria(controller: Controller, actor: Actor, policy: Policy) 
 async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_before: str | None, requests: _Requests) -> str:
     asked_go_ahead: set[str] = set()
     trips_seen = len(controller.state.guard_trips)  # on resume, earlier trips were dealt with then
-    guard_paused = False  # a `pause` guard tripped during this drive
     while True:
         await controller.wait_idle()
         state = controller.state
@@ -122,10 +124,9 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
             if not state.paused:
                 controller.pause(actor, requests.hold)  # as a guard's pause: nobody here may decide to go on
             requests.hold = None
-            guard_paused = True
-        guard_paused = guard_paused or any(t.get("action") == "pause" for t in new_trips)
-        if controller.state.paused and guard_paused:
-            # A guard or the verifier paused the run: with nobody at a screen, a person decides later; the journal stays open.
+        if controller.state.paused:
+            # A guard or the verifier paused the run (now, or before the process that paused it died): with nobody at a
+            # screen, a person decides later; the journal stays open. (Before, a resumed paused run ended `aborted`.)
             reason = controller.state.pause_reason
             controller.note(actor, f"exec stopped: the run is paused ({reason}); `runbook-tui resume {controller.journal.path}` continues it")
             return "paused"

@@ -160,6 +160,10 @@ class Controller(VerifierIntents, StepRunner):
             return not (data.get("scope") == "full" and data.get("ok"))
         return current != before
 
+    def finish_if_done(self) -> None:
+        """A resumed run whose steps are all done: finish it as the last step would have (after the final checks)."""
+        self._maybe_finish()
+
     def _maybe_finish(self) -> None:
         """Once the last step is done (or skipped), the session is done."""
         if self.auto_finish and self.state.current is None and not self.state.finished and self.state.order:

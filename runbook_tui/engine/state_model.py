@@ -169,6 +169,15 @@ class RunState:
         return tuple(text for text, met in last.items() if met is not True)
 
     @property
+    def final_check_owed(self) -> bool:
+        """Every step is done and the session not ended, but the check of `metrics.success` before the end was never
+        decided: the process died before or during it (a resumed run checks again; the run cannot end done without it)."""
+        if self.finished or self.current is not None or not self.metrics.get("success"):
+            return False
+        ended = any(c.get("when") == "end" for c in self.success_checks)
+        return not ended or any(p.get("when") == "end" for p in self.success_pending)
+
+    @property
     def criteria_accepted(self) -> bool:
         """Unmet criteria accepted with a reason (and, in a shared run, confirmed by the verifier)."""
         acceptance = self.criteria_acceptance

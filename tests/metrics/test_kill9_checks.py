@@ -1,0 +1,109 @@
+"""kill -9 of `exec` during the final success-criteria check and while a guard has paused the run, then `resume`.
+
+Real `runbook-tui` processes against the session's real Prometheus (the
+exporter's gauge moved by the test). Before: a run killed while its
+`metrics.success` criteria were being checked (or before the check began)
+ended `done` on `resume --continue` without them ever being decided; and a
+run a guard had paused ended `failed` (or `aborted`) on `resume --continue`,
+the pause ignored and the journal closed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from metrics_helpers import journal, metrics_runbook, of_type
+from peers import Exporter, Prometheus
+
+from runbook_tui.engine.journal import verify
+
+pytestmark = pytest.mark.peers
+API = 'rbt_test_value{service="api"}'
+CLI = [sys.executable, "-m", "runbook_tui"]
+
+
+def _runbook(prom: Prometheus, write_runbook: Callable[[str], Path], steps: str, success: str = "") -> Path:
+    panels = f"- {{id: err, title: Error rate, query: '{API}', unit: '%', critical: 5, for: 0s, on_critical: pause}}"
+    return write_runbook(metrics_runbook(f'prometheus: {{url: "{prom.url}"}}', panels=panels, sections=steps, success=success))
+
+
+def _killed_when(tmp_path: Path, runbook: Path, kind: str) -> Path:
+    """`exec` SIGKILLed once the journal holds an event of `kind` (if it has not ended by itself by then)."""
+    path = tmp_path / "j.jsonl"
+    proc = subprocess.Popen([*CLI, "exec", str(runbook), "--solo", "kill -9 test", "--journal", str(path)], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not (path.exists() and of_type(journal(path), kind)):
+        assert proc.poll() is None and time.monotonic() < deadline, f"no {kind} in the journal within 30 s"
+        time.sleep(0.02)  # the polling's pace; the condition is the event in the journal
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    return path
+
+
+def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], cwd=tmp_path, capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL)
+
+
+def test_kill_9_during_the_final_success_check_resumes_checking_it_again(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    steps = """
+        - id: impl
+          kind: implement
+          steps:
+            - {id: change, run: "true", verify: none}
+        """
+    runbook = _runbook(prometheus, write_runbook, steps, success="- {panel: err, below: 0.5, within: 60s}")
+    path = _killed_when(tmp_path, runbook, "success_check_started")  # api=1: not met, the check waits up to 60 s
+    assert not of_type(journal(path), "success_checked")
+
+    looked = _cli(tmp_path, "resume", str(path), "--headless")
+    assert looked.returncode == 1, looked.stdout + looked.stderr
+    assert "Every step is done, but the success criteria (metrics.success) were not checked to the end when the program stopped:\n" in looked.stdout
+    exporter.set(0)
+    prometheus.wait_for(API, lambda v: v == 0)
+    went = _cli(tmp_path, "resume", str(path), "--continue")
+    assert went.returncode == 0, went.stdout + went.stderr
+    events = journal(path)
+    [checked] = of_type(events, "success_checked")
+    assert checked["when"] == "end" and checked["met"] is True, checked  # before: no check at all, and `done`
+    assert events.index(checked) > events.index(of_type(events, "session_resumed")[-1])
+    assert of_type(events, "session_finished")[-1]["outcome"] == "done"
+    assert not verify(path).problems
+
+
+def test_kill_9_while_a_guard_paused_the_run_resumes_paused_and_leaves_the_journal_open(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    steps = f"""
+        - id: impl
+          kind: implement
+          steps:
+            - {{id: soak, title: Watch, wait: 60s, watch: [err]}}
+            - {{id: next, run: "echo next >> {tmp_path / "ledger"}", verify: none}}
+        """
+    runbook = _runbook(prometheus, write_runbook, steps)
+    exporter.set(9)
+    prometheus.wait_for(API, lambda v: v == 9)
+    path = _killed_when(tmp_path, runbook, "paused")
+    reason = of_type(journal(path), "paused")[-1]["reason"]
+
+    looked = _cli(tmp_path, "resume", str(path), "--headless")
+    assert looked.returncode == 1, looked.stdout + looked.stderr
+    assert f"The run is paused ({reason}): no step starts until a person lifts it with p in `runbook-tui resume {path}`.\n" in looked.stdout
+    went = _cli(tmp_path, "resume", str(path), "--continue")
+    assert went.returncode == 1, went.stdout + went.stderr
+    assert "outcome: paused (the journal is left open)" in went.stdout, went.stdout  # before: `failed`, the journal closed
+    events = journal(path)
+    assert not of_type(events, "session_finished") and not of_type(events, "step_started", step="next")
+    assert not (tmp_path / "ledger").exists()
+    assert not verify(path).problems

@@ -102,8 +102,16 @@ def final_check_owed(state: RunState) -> list[str]:
 
 
 def paused(state: RunState, journal: str) -> list[str]:
-    """A line for the resume summary when the run is paused (a guard, the verifier's hold, the assignee)."""
-    if not state.paused or state.finished:
+    """Lines for the resume summary when the run is paused (a guard, the verifier's hold, the assignee), or a verifier's
+    hold or rollback request was journaled and not acted on before the process died."""
+    if state.finished:
         return []
-    why = visible_line(state.pause_reason or "by the assignee")
-    return [f"The run is paused ({why}): no step starts until a person lifts it with p in `runbook-tui resume {visible_line(journal)}`."]
+    lines = []
+    if state.rollback_requested:
+        lines.append(f"Unanswered: {visible_line(state.rollback_requested)} (a rollback request): --continue answers it as --on-failure says.")
+    if state.hold_requested and not state.paused:
+        lines.append(f"Unanswered: {visible_line(state.hold_requested)} (a hold): --continue pauses the run.")
+    if state.paused:
+        why = visible_line(state.pause_reason or "by the assignee")
+        lines.append(f"The run is paused ({why}): no step starts until a person lifts it with p in `runbook-tui resume {visible_line(journal)}`.")
+    return lines

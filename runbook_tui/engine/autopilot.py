@@ -38,11 +38,12 @@ class Policy:
 
 
 class _Requests:
-    """The verifier's holds and rollback requests arriving while this drive runs."""
+    """The verifier's holds and rollback requests not answered yet: journaled before this drive (the process that got them
+    died before it acted: resume --continue answers them as exec would have), or arriving while it runs."""
 
-    def __init__(self) -> None:
-        self.hold: str | None = None
-        self.rollback: str | None = None
+    def __init__(self, state: RunState) -> None:
+        self.hold: str | None = state.hold_requested and f"{state.hold_requested} (asked before the program stopped)"
+        self.rollback: str | None = state.rollback_requested and f"{state.rollback_requested} (asked before the program stopped)"
 
     def __call__(self, event: Event, state: RunState) -> None:
         if event["type"] == ev.HOLD_REQUESTED:
@@ -65,7 +66,7 @@ async def drive(
     With `finish=False` the session is left open at the end (rehearse rolls back afterwards).
     """
     policy = policy or Policy(on_failure=on_failure)
-    requests = _Requests()
+    requests = _Requests(controller.state)
     controller.subscribe(requests)
     try:
         outcome = await _loop(controller, actor, policy, stop_before, requests)

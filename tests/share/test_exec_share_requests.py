@@ -119,3 +119,31 @@ async def test_a_share_address_that_cannot_be_listened_on_refuses_the_run_with_n
             assert done.stderr == f"runbook-tui: --share {address}: cannot listen there: {reason}\n", "not one plain line saying why"
             assert not path.exists(), "the refused run left a journal behind"
             assert not (lab.root / "marks").exists(), "a step ran"
+
+
+async def test_a_rollback_request_journaled_just_before_a_kill_is_answered_on_resume_not_dropped(lab: Lab) -> None:
+    """The request is fsynced before bob hears `ok`; the process may die before it acts. The journal cut right after it is
+    what a kill -9 at that moment leaves. Before: resume said nothing of it and `--continue` ran 'two' (bob's request dropped)."""
+    shared, client, follow = await _at_two(lab)
+    try:
+        assert (await client.send("request_rollback", "errors doubled")).ok
+        assert of_type(journal(shared.journal), "rollback_requested"), "bob heard ok before his request was on disk"
+        assert await shared.exit_code() == 1, shared.stderr()
+    finally:
+        follow.cancel()
+        await client.close()
+    lines = shared.journal.read_bytes().splitlines(keepends=True)
+    [cut] = [i for i, line in enumerate(lines) if b'"type":"rollback_requested"' in line]
+    shared.journal.write_bytes(b"".join(lines[: cut + 1]))
+
+    def resume(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*CLI, "resume", str(shared.journal), *args], cwd=lab.root, env=lab.env(), capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL)  # fmt: skip
+
+    looked = resume("--headless")
+    assert "Unanswered: bob: errors doubled (a rollback request): --continue answers it as --on-failure says.\n" in looked.stdout, looked.stdout
+    went = resume("--solo", "bob left", "--continue")
+    assert went.returncode == 1, went.stdout + went.stderr
+    events = journal(shared.journal)
+    assert of_type(events, "session_finished")[-1]["outcome"] == "failed" and "--rollback" in went.stdout, went.stdout
+    assert [e["step"] for e in of_type(events, "step_started")] == ["one"] and _marks(lab) == ["one"], "'two' ran over bob's request"

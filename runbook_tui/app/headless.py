@@ -226,7 +226,7 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
         await session.start()
         if session.share_note:
             say(session.share_note)
-        say(summary(session.controller.state, journal), end="")
+        say(summary(session.controller.state, journal, shared=bool(session.share_address)), end="")
 
         async def body(s: Session) -> int:
             return await _decide(s, choice)
@@ -236,7 +236,7 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
     return asyncio.run(main())
 
 
-def summary(state: RunState, journal: str) -> str:
+def summary(state: RunState, journal: str, *, shared: bool = False) -> str:
     """Where a resumed run stands, and what the assignee may do about a step left unknown."""
     session = {k: visible_line(str(v)) for k, v in state.session.items() if k in ("runbook", "title", "started_at")}
     lines = [f"resumed {session.get('runbook')} ({session.get('title')}), started {session.get('started_at')}"]
@@ -250,8 +250,11 @@ def summary(state: RunState, journal: str) -> str:
     lines.extend(final_check_owed(state) + paused(state, journal))
     current = state.current
     if current and state.steps[current].status == "awaiting_verification" and not state.solo:
-        lines.append(f"'{current}' ran and waits for a verifier's confirmation. A verifier can join only a shared run:")
-        lines.append("resume with --share ADDR --verifier-key FILE (then `runbook-tui join ADDR`), or --solo REASON to go on unverified.")
+        if shared:  # this process shares the run: the verifier joins it
+            lines.append(f"'{current}' ran and waits for a verifier's confirmation: the verifier joins this shared run and confirms it.")
+        else:
+            lines.append(f"'{current}' ran and waits for a verifier's confirmation. A verifier can join only a shared run:")
+            lines.append("resume with --share ADDR --verifier-key FILE (then `runbook-tui join ADDR`), or --solo REASON to go on unverified.")
     if current and state.steps[current].status == "unknown":
         lines.extend(unknown_step(state, current))
     if current:

@@ -153,6 +153,7 @@ async def test_kill_9_while_the_run_waits_for_the_verifier_resumes_asking_for_th
 
     run = await Run.start(lab, "fourth", "resume", str(path), "--continue")
     await until(lambda: run.step("fin") is not None and run.step("fin").status == "awaiting_verification", 30, "fin waiting for bob again")
+    assert "'fin' ran and waits for a verifier's confirmation: the verifier joins this shared run and confirms it.\n" in run.out.read_text()
     await run.confirm("confirmed 'fin'")
     await asyncio.wait_for(run.follow, 30)  # bob's client ends with the session (his seal given), and so does the process
     assert run.proc.wait(30) == 0, run.out.read_text()

@@ -325,7 +325,7 @@ class Controller(VerifierIntents, StepRunner):
         allowed: set[AssigneeIntent] = {"pause"}
         if current is not None and not self.busy:
             allowed.add("rollback")
-            if state.steps[current].status != "awaiting_verification":  # ran; only the verifier moves it on
+            if state.steps[current].status != "awaiting_verification" and not state.rollback_stopped:  # only the verifier / u move it on
                 allowed |= {"skip"} if state.paused else {"skip", "run"}
         if current is not None and state.steps[current].status == "unknown":
             allowed.add("mark_done")
@@ -346,8 +346,8 @@ class Controller(VerifierIntents, StepRunner):
             return denial
         if self.busy:
             return refused("a step or rollback is running; wait for it to finish")
-        if self.state.paused:
-            return refused(f"the run is paused ({self.state.pause_reason or 'by the assignee'}); press p to resume")
+        if self.state.paused or self.state.rollback_stopped:
+            return refused(self.state.rollback_stopped or f"the run is paused ({self.state.pause_reason or 'by the assignee'}); press p to resume")
         step = self.current_step()
         if step is None:
             return refused("every step is done; the run can be finished")
@@ -383,8 +383,8 @@ class Controller(VerifierIntents, StepRunner):
         if not reason.strip():
             return refused("skipping needs a reason (it goes into the journal and the report)")
         step = self.current_step()
-        if step is None or self.busy:
-            return refused("no step to skip now")
+        if step is None or self.busy or self.state.rollback_stopped:
+            return refused(self.state.rollback_stopped or "no step to skip now")
         if self.state.steps[step.id].status == "awaiting_verification":
             return refused(f"'{step.id}' ran and waits for the verifier; it cannot be skipped (two-person rule)")
         self.emit(ev.STEP_SKIPPED, actor, step=step.id, reason=reason.strip())

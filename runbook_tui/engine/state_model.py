@@ -160,6 +160,16 @@ class RunState:
         return self.outcome is not None
 
     @property
+    def rollback_stopped(self) -> str | None:
+        """Why forward steps wait, when a rollback stopped at a failed undo or died half way: it must finish first."""
+        rollback = self.rollback
+        if rollback is None or not rollback.finished or rollback.ok:
+            return None
+        where = f" at '{rollback.failed_step}'" if rollback.failed_step else ""
+        how = "did not finish" if rollback.interrupted else "stopped"
+        return f"the rollback {how}{where}: u goes on with it; no forward step runs or is skipped until it has finished"
+
+    @property
     def criteria_unmet(self) -> tuple[str, ...]:
         """`metrics.success` criteria the last check before the end did not find met."""
         last: dict[str, bool | None] = {}

@@ -477,3 +477,39 @@ def test_a_pause_from_the_run_screen_is_acted_on_once_on_disk_and_in_the_journal
     journal = types_of(journal_events, tmp_path)
     tail = [e["type"] for e in journal if e["type"] in ("paused", "resumed", "output")]
     assert tail == ["paused", "output", "resumed", "paused"], "the journal's order"
+
+
+def test_no_forward_step_runs_or_is_skipped_while_a_rollback_stands_stopped(
+    session_for: Callable[..., Any], tmp_path: Path, journal_events: Callable[..., Any]
+) -> None:
+    """A failed undo stops the rollback half way: enter ran the failed step again on a half-undone change (seen at 80x24).
+
+    Forward steps wait until `u` has finished the rollback; the keys are not offered and the refusal says why.
+    """
+    steps = """\
+    - {id: a, title: Step a, run: echo a >> log, undo: echo undo-a >> log, checkpoint: true, verify: none}
+    - {id: b, title: Step b, run: echo b >> log, undo: test -f fixed && echo undo-b >> log, verify: none}
+    - {id: c, title: Step c, run: echo c >> log; exit 1, undo: echo undo-c >> log, verify: none}
+    """
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        for _ in range(3):
+            assert c.run_current(ALICE).ok
+            await c.wait_idle()
+        assert c.rollback(ALICE, "checkpoint", finish=False).ok
+        await c.wait_idle()
+        assert c.state.rollback is not None and c.state.rollback.failed_step == "b"
+        assert not {"run", "skip"} & c.allowed_intents(), "run and skip are not offered while the rollback stands stopped"
+        assert "rollback" in c.allowed_intents()
+        for reply in (c.run_current(ALICE), c.skip(ALICE, "go on anyway")):
+            assert not reply.ok and reply.message.startswith("the rollback stopped at 'b': u goes on with it"), reply
+        (tmp_path / "fixed").touch()  # fixed by hand: u again finishes it
+        assert c.rollback(ALICE, "checkpoint", finish=False).ok
+        await c.wait_idle()
+        assert c.state.rollback is not None and c.state.rollback.ok
+        assert {"run", "skip"} <= c.allowed_intents()
+
+    session_for(steps, solo="test")(body)
+    assert log(tmp_path) == ["a", "b", "c", "undo-c", "undo-b"], "c never ran again; the retry undid only what was left"
+    assert types_of(journal_events, tmp_path, type="step_skipped") == []

@@ -19,6 +19,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from runbook_tui.runbook.safe_text import visible, visible_line
+
 Result = TypeVar("Result")
 
 
@@ -79,7 +81,7 @@ class Dialog(ModalScreen[Result]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="wide" if self.WIDE else ""):
-            yield Label(self.title_text, id="dialog-title", markup=False)
+            yield Label(visible_line(self.title_text), id="dialog-title", markup=False)
             with VerticalScroll(id="dialog-scroll"):
                 yield from self.body()
             with Vertical(id="dialog-foot"):
@@ -94,12 +96,15 @@ class Dialog(ModalScreen[Result]):
         (inputs.first() if inputs else self.query_one("#dialog-scroll")).focus()
 
     def set_title(self, text: str) -> None:
-        self.query_one("#dialog-title", Label).update(text)
+        self.query_one("#dialog-title", Label).update(visible_line(text))
 
     def set_keys(self, text: RenderableType) -> None:
         self.query_one("#dialog-keys", Label).update(text)
 
 
 def literal(text: str, id: str = "dialog-body") -> Static:
-    """A body paragraph shown exactly as written (no markup: `[CHG-1]` stays `[CHG-1]`)."""
-    return Static(text, id=id, markup=False)
+    """A body paragraph shown exactly as written (no markup: `[CHG-1]` stays `[CHG-1]`; an escape shows as `␛`).
+
+    Bodies quote runbook text (a step's title in the skip prompt, an `ask` question, the journal's path): the
+    dialog sanitises it itself, so no caller can forget to (the skip prompt showed a title's bidi override raw)."""
+    return Static(visible(text), id=id, markup=False)

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.runbook.safe_text import visible_line
 
 #: Where a shared run listens when nothing else is said (every interface, so the verifier can reach it).
 DEFAULT_SHARE_ADDRESS = ":2222"
@@ -43,6 +44,7 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
     ModeScreen { align: center middle; }
     ModeScreen .mode-label { color: $text-muted; margin-top: 1; }
     ModeScreen Input { background: $boost; }
+    ModeScreen #dialog-keys { width: 100%; }  /* wraps at 80 columns: 'escape: cancel' was cut to 'escape:' */
     """
 
     def __init__(self, runbook_title: str, *, address: str = DEFAULT_SHARE_ADDRESS, verifier_key: str = "", observer_keys: str = "") -> None:
@@ -55,7 +57,7 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
         with VerticalScroll(id="dialog", classes="wide"):  # scrolls at 80x24: tab brings each field into view
             yield Label("How is this run verified?", id="dialog-title")
             yield Static(
-                f"{self.runbook_title}\nShare: a verifier joins over SSH (runbook-tui join ADDR) and confirms the steps "
+                f"{visible_line(self.runbook_title)}\nShare: a verifier joins over SSH (runbook-tui join ADDR) and confirms the steps "
                 "that need it. Or solo: nobody verifies, every step is recorded unverified.",
                 id="dialog-body",
                 markup=False,

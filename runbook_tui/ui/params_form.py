@@ -26,6 +26,7 @@ from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Param
 from runbook_tui.runbook.params import ParamError, convert
+from runbook_tui.runbook.safe_text import visible, visible_line
 
 #: Sentinel: the field holds no value, so the default (or the required error) applies.
 _NOT_GIVEN = object()
@@ -102,14 +103,16 @@ class ParamField(Horizontal):
 
     def compose(self) -> ComposeResult:
         param = self.param
-        name = Text(param.name, style="bold")
+        # Every word here comes from the runbook (or is quoted from it): shown, never obeyed (`ESC[2J` in a
+        # description cleared the terminal at each repaint), and never markup.
+        name = Text(visible_line(param.name), style="bold")
         if param.required:
             name.append(" *", style="bold")
         with Vertical(classes="param-label"):
             yield Label(name, classes="param-name")
             if param.description:
-                yield Static(Text(param.description), classes="param-description")
-            yield Static(Text(type_hint(param)), classes="param-type")
+                yield Static(Text(visible(param.description)), classes="param-description")
+            yield Static(Text(visible(type_hint(param))), classes="param-type")
         with Vertical(classes="param-input"):
             if param.type == "bool":
                 with Horizontal(classes="param-switch"):
@@ -125,12 +128,12 @@ class ParamField(Horizontal):
         if param.type == "bool":
             return Switch(value=self.initial if isinstance(self.initial, bool) else False, id=wid)
         if param.type == "choice":
-            options = [(str(choice), choice) for choice in param.choices]
+            options = [(Text(visible_line(str(choice))), choice) for choice in param.choices]
             value = next((c for c in param.choices if self.initial is not None and str(c) == str(self.initial)), Select.NULL)
             return Select(options, value=value, allow_blank=param.default is None, prompt="choose one", id=wid)
         placeholder = {"list": "comma-separated, e.g. a, b", "int": "a whole number", "float": "a number"}.get(param.type, "")
         if param.default is not None:
-            placeholder = f"empty: the default, {_text_of(param.default, param)}"
+            placeholder = visible_line(f"empty: the default, {_text_of(param.default, param)}")
         return Input(
             value=_text_of(self.initial, param),
             placeholder=placeholder,
@@ -164,7 +167,7 @@ class ParamField(Horizontal):
         return None
 
     def show(self, message: str | None) -> None:
-        self.query_one(".param-message", Static).update(Text(message or ""))
+        self.query_one(".param-message", Static).update(Text(visible(message or "")))
         self.set_class(bool(message), "-bad")
         if self.param.type == "bool":
             self.query_one(".param-switch-value", Label).update(_yes_no(self.query_one(Switch).value))
@@ -208,9 +211,11 @@ class ParamsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         heading = Text("Parameters", style="bold")
         if self.runbook_title:
-            heading.append(f"  {self.runbook_title}")
+            heading.append(f"  {visible_line(self.runbook_title)}")
         yield Label(heading, id="form-title")
-        yield Static(Text(f"{self.path}   ·   * required   ·   ctrl+s: start   ·   escape: {'quit' if self.quits else 'back to the list'}"), id="form-hint")
+        yield Static(
+            Text(f"{visible_line(self.path)}   ·   * required   ·   ctrl+s: start   ·   escape: {'quit' if self.quits else 'back to the list'}"), id="form-hint"
+        )
         with VerticalScroll(id="form-fields"):
             for param in self.params:
                 yield ParamField(param, self.given.get(param.name, param.default))
@@ -322,7 +327,7 @@ class ParamsScreen(Screen[None]):
 
     def _diagnostics(self, lines: list[str]) -> None:
         pane = self.query_one("#form-diagnostics", Static)
-        pane.update(Text("\n".join(lines)))
+        pane.update(Text(visible("\n".join(lines))))
         pane.set_class(bool(lines), "visible")
 
     def _status(self, message: str) -> None:

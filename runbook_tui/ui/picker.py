@@ -323,7 +323,7 @@ def describe(probe: Probe, *, refused: bool = False) -> Text:
             text.append(f"{diagnostic}\n")
         return text
     text.append(shown_title(probe) or visible_line(probe.id), style="bold")
-    text.append(visible_line(f"\n{probe.id}  ·  {probe.file}"))
+    text.append("\n" + visible_line(f"{probe.id}  ·  {probe.file}"))  # the line break is ours, shown as one
     loaded = probe.loaded
     if loaded is not None:
         runbook = loaded.runbook

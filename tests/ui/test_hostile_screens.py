@@ -1,0 +1,125 @@
+"""The less-travelled screens with hostile runbook text, at 80x24 and 140x45: the picker's preview, the parameter form,
+the mode screen and the skip prompt.
+
+Each screen must show the runbook's words as characters (`␛[2J`, `⟨U+202E⟩`, `[bold]b[/]`) and never hand them to
+the terminal: a parameter's description holding `ESC[2J` cleared the terminal at every repaint of the form (the
+form's title and hint went blank), the mode screen coloured the title with its own `ESC[31m` and let U+202E reverse
+it, the skip prompt showed a title's bidi override raw. What each screen must also say is checked with it: the
+preview's id on a line of its own (it read `title⏎id`), the mode screen's `escape: cancel` whole at 80 columns (it
+was cut to `escape:`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from run_screen_helpers import make_app, painted, prepare_workdir, screen_is, started, until
+from textual.app import App
+from textual.screen import Screen
+
+from runbook_tui.runbook.loader import probe_runbook
+from runbook_tui.ui.mode_screen import ModeScreen
+from runbook_tui.ui.params_form import ParamsScreen
+from runbook_tui.ui.picker import describe
+
+ESC, BEL, RLO, PDF = "\x1b", "\x07", "\u202e", "\u202c"
+#: Characters that drive or mislead a terminal: none may be painted raw.
+RAW = (ESC, BEL, RLO, PDF, "\x9b")
+
+HOSTILE = r"""
+runbook: 1
+id: hostile-form
+title: "Walk \e[31mred\e[0m \u202Eright\u202C [bold]b[/]"
+params:
+  target:
+    type: choice
+    choices: ["[bold]b[/]", "plain \e]0;pwned\a"]
+    default: "[bold]b[/]"
+    description: "Choose [red]which[/] \e[2J\e[H"
+  name: {type: string, pattern: "^[a-z]+\e?$", required: true, description: "\u202Eeman\u202C"}
+sections:
+  - id: main
+    steps:
+      - id: go
+        title: "Go \u202Ereversed\u202C \e]0;pwned\a"
+        run: "true"
+"""
+
+
+class Host(App[None]):
+    """An app that shows one screen, as the real app pushes it."""
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        super().__init__()
+        self.shown = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.shown)
+
+
+def screen_text(app: App[Any]) -> str:
+    """Everything the top screen paints, as the terminal would get it (styles dropped)."""
+    return "\n".join(painted(widget) for widget in app.screen.walk_children() if widget.display and widget.size.area)
+
+
+def assert_nothing_raw(text: str) -> None:
+    assert not [char for char in RAW if char in text], f"raw control or bidi characters painted: {text!r}"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    prepare_workdir(tmp_path, monkeypatch, HOSTILE)
+    return tmp_path
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)], ids=["80x24", "140x45"])
+async def test_the_form_and_the_mode_screen_show_runbook_text_and_drive_nothing(workdir: Path, size: tuple[int, int]) -> None:
+    probe = probe_runbook("runbook.yaml")
+    form = ParamsScreen(probe.file, probe.params, lambda _loaded: None, title=probe.title or "", quits=True)
+    async with Host(form).run_test(size=size) as pilot:
+        await screen_is(pilot, "ParamsScreen")
+        text = screen_text(pilot.app)
+        assert_nothing_raw(text)
+        # The form must show: its heading (the title as written), the description's escapes as characters, the
+        # choice as text (not bold 'b'), the pattern's escape in the type hint.
+        assert "Walk ␛[31mred␛[0m ⟨U+202E⟩right⟨U+202C⟩ [bold]b[/]" in text
+        assert "Choose [red]which[/] ␛[2J␛[H" in text
+        select = form.query_one("#param-target")
+        assert "[bold]b[/]" in "\n".join(painted(part) for part in select.walk_children() if part.size.area)
+        assert "matching ^[a-z]+␛?$" in text
+        await pilot.press("ctrl+s")  # name is required: the message under it
+        await until(pilot, lambda: "required" in screen_text(pilot.app), "the required message")
+        assert_nothing_raw(screen_text(pilot.app))
+
+    async with Host(ModeScreen(probe.title or "")).run_test(size=size) as pilot:
+        await screen_is(pilot, "ModeScreen")
+        text = screen_text(pilot.app)
+        assert_nothing_raw(text)
+        assert "Walk ␛[31mred␛[0m ⟨U+202E⟩right⟨U+202C⟩ [bold]b[/]" in text
+        # What escape does is said whole, at 80 columns too (wrapped inside the dialog, not cut at its edge).
+        keys, dialog = pilot.app.screen.query_one("#dialog-keys"), pilot.app.screen.query_one("#dialog")
+        assert keys.region.right <= dialog.scrollable_content_region.right, (keys.region, dialog.scrollable_content_region)
+        assert "escape: cancel" in " ".join(painted(keys).split())
+
+
+def test_the_pickers_preview_puts_the_id_on_its_own_line(workdir: Path) -> None:
+    """The preview's second line is `id  ·  file`: it was joined to the title by a visible `⏎`."""
+    lines = describe(probe_runbook("runbook.yaml")).plain.splitlines()
+    assert lines[0] == "Walk ␛[31mred␛[0m ⟨U+202E⟩right⟨U+202C⟩ [bold]b[/]"
+    assert lines[1] == "hostile-form  ·  runbook.yaml"
+    assert "⏎" not in describe(probe_runbook("runbook.yaml")).plain
+
+
+@pytest.mark.asyncio
+async def test_the_skip_prompt_shows_a_hostile_title_as_characters(workdir: Path) -> None:
+    app = make_app("runbook.yaml", params={"name": "abc"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("s")
+        prompt = await screen_is(pilot, "TextPrompt")
+        body = painted(prompt.query_one("#dialog-body"))
+        assert "Go ⟨U+202E⟩reversed⟨U+202C⟩ ␛]0;pwned␇" in body
+        assert_nothing_raw(screen_text(app))

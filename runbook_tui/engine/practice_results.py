@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history import History
-from runbook_tui.engine.history_model import Move
+from runbook_tui.engine.history_model import Move, exit_words
 from runbook_tui.engine.moves import elapsed
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
@@ -100,7 +100,12 @@ def _after_run(run: Move) -> str:
     finished = next((f for f in run.followed if f.kind == "finished"), None)
     if finished is None or run.attempt is None:
         return "on the night this attempt's end was never recorded (the program stopped)"
-    failed = [f"{h.host} (exit {h.exit_code})" for h in run.attempt.hosts if h.status not in ("done", "ok")]
+    # A host that never ran the command (no connection) has no exit status: its error says why (it read `exit None`).
+    failed = [
+        f"{h.host} ({exit_words(h, 'no exit status') if h.exit_code is None else f'exit {h.exit_code}'})"
+        for h in run.attempt.hosts
+        if h.status not in ("done", "ok")
+    ]
     words = [f"failed on {', '.join(failed)}" if failed else "ran cleanly"]
     for after in run.followed:  # what people did about it, in the order they did it
         later = _later(finished.at, after.at)

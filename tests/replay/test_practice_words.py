@@ -1,0 +1,34 @@
+"""The practice results' "why it matters" for a host that never ran the command: its error, not `exit None`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.practice_results import compare
+from tests.engine.test_exec_cli import run_exec
+
+UNREACHABLE = """
+runbook: 1
+id: unreachable
+title: A host nobody listens on
+hosts:
+  web:
+    - {name: web1, address: 127.0.0.1, port: 1}
+sections:
+  - id: main
+    steps:
+      - id: reload
+        on: web
+        run: systemctl reload nginx
+"""
+
+
+def test_a_host_that_could_not_be_reached_is_named_with_its_error(tmp_path: Path) -> None:
+    """The night's step failed on web1 before anything ran there (connection refused): the trainer's table must say
+    why (`web1 (cannot connect …)`), not `web1 (exit None)`."""
+    result = run_exec(tmp_path, UNREACHABLE, "unused-secret")
+    assert result.returncode == 1, result.stderr
+    [run] = [point for point in compare(read_events(tmp_path / "run.jsonl").events, []).points if point.night and point.night.kind == "run"]
+    assert "None" not in run.why, run.why
+    assert run.why.startswith("on the night it failed on web1 (cannot connect to web1 (127.0.0.1:1)"), run.why

@@ -68,7 +68,7 @@ class ConfirmPrompt(Dialog[bool]):
 
 #: The keys and what each does, per role: the help's table (a description wraps under itself, not under the key).
 HELP_KEYS: tuple[tuple[str, str], ...] = (
-    ("enter", "assignee: run the current step (or ask the verifier for the go-ahead)\nverifier: open the step's details"),
+    ("enter", "assignee: run the current step (or ask the verifier for the go-ahead)\nverifier: the step whole (as [b]v[/b])"),
     ("c", "verifier: confirm the current step, or give the go-ahead for a step that waits for it to start"),
     ("x", "verifier: reject the current step (asks for a reason)"),
     (
@@ -80,6 +80,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("d", "assignee: mark a step whose outcome is unknown as done (asks how you checked)"),
     ("n", "add a note to the journal"),
     ("p", "assignee: pause / resume (a tripped guard pauses too)\nverifier: ask the assignee to hold"),
+    ("v", "the current step whole: every command as it will run, its undo, every host (the pane's border says when it cuts)"),
     ("y", "copy the current step's command to the clipboard"),
     ("l", "show / hide the step list (hidden on a narrow terminal)"),
     ("pgup pgdn", "scroll the output; [b]end[/b] follows it again"),

@@ -19,14 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from itertools import repeat
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.events import Resize, ScreenResume
 from textual.widgets import Static
 
@@ -46,7 +46,8 @@ from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.status_stack import Role, StatusStack
 from runbook_tui.ui.step_list import StepList
-from runbook_tui.ui.widgets import RunHeader, StepDetail, home_short, step_as_shown
+from runbook_tui.ui.step_whole import runs_and_undo, step_whole
+from runbook_tui.ui.widgets import DetailScroll, RunHeader, StepDetail, home_short, step_as_shown
 
 if TYPE_CHECKING:
     from runbook_tui.ui.panels import PanelArea
@@ -58,7 +59,7 @@ NARROW_COLUMNS = 110
 SHORT_ROWS = 32
 #: Keys both screens share (the verifier lists help and leave before the view keys: its footer, cut at 80 columns, loses the last ones).
 HELP_KEY = Binding("question_mark", "help", "help")
-VIEW_KEYS = (Binding("l", "toggle_steps", "steps"), Binding("y", "copy_command", "copy"))
+VIEW_KEYS = (Binding("l", "toggle_steps", "steps"), Binding("y", "copy_command", "copy"), Binding("v", "details", "step whole", show=False))
 
 
 class RunSource(Protocol):
@@ -109,7 +110,7 @@ class RunView(CoalescedRepaintScreen):
         with Horizontal(id="main"):
             yield StepList(id="steps")
             with Vertical(id="right"):
-                with VerticalScroll(id="detail", can_focus=False):  # scrolls only when a command is taller than half the pane
+                with DetailScroll(id="detail", can_focus=False):  # scrolls (and says so) when the step is taller than half the pane
                     yield StepDetail(id="step-detail")
                 yield OutputLog(SCREEN_LINES, id="output")
                 if self.source.state.metrics:  # a run without metric panels has no area for them (below: when they come later)
@@ -169,6 +170,12 @@ class RunView(CoalescedRepaintScreen):
             return
         self.app.copy_to_clipboard("\n".join(distinct))
         self.notify(f"copied the command of '{visible_line(current)}'", timeout=3, markup=False)
+
+    def action_details(self) -> None:
+        from runbook_tui.ui.modals import InfoScreen
+
+        if (whole := step_whole(self.source.state)) is not None:
+            self.app.push_screen(InfoScreen(*whole))
 
     def action_output_page_up(self) -> None:
         self.query_one(OutputLog).page_up()
@@ -373,7 +380,7 @@ class RunScreen(RunView):
         if reply.kind == "needs_acknowledgement":
             from runbook_tui.ui.modals import ConfirmPrompt  # (a step that runs at once loads no dialog)
 
-            body = f"{visible(reply.detail)}\n\n{_runs_and_undo(step_as_shown(controller.state, step.id))}"
+            body = f"{visible(reply.detail)}\n\n{runs_and_undo(step_as_shown(controller.state, step.id))}"
             self.app.push_screen(
                 ConfirmPrompt(f"Acknowledge '{step.id}'", body, "I understand, run it"),
                 lambda ok: self._say(controller.run_current(self.actor, acknowledged=True), quiet=True) if ok else None,
@@ -486,14 +493,3 @@ class RunScreen(RunView):
             )
             return
         self.app.exit(exit_code(self.controller.state.outcome))
-
-
-def _runs_and_undo(entry: Mapping[str, Any]) -> str:
-    """What the acknowledgement dialog says the step does, as the detail pane shows it (captures filled in), and its undo."""
-
-    def on_hosts(commands: Any) -> str:
-        return "\n".join(visible(f"  on {host}: {cmd}") for host, cmd in dict(commands or {}).items())
-
-    runs = on_hosts(entry.get("run")) or "  (no command)"
-    undo = on_hosts(entry.get("undo"))
-    return f"It runs:\n{runs}\n\n" + (f"Its undo:\n{undo}" if undo else "It has no undo: a rollback cannot take it back.")

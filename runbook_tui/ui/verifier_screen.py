@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import yaml
 from textual.binding import Binding
 
 from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.state import RunState, confirmable
-from runbook_tui.runbook.safe_text import visible, visible_line
-from runbook_tui.ui.modals import InfoScreen, TextPrompt
+from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.modals import TextPrompt
 from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
 from runbook_tui.ui.status_stack import Role
 
@@ -143,19 +142,6 @@ class VerifierScreen(RunView):
 
     def action_hold(self) -> None:
         self.run_worker(self._send("hold", "the verifier asks to hold"))
-
-    def action_details(self) -> None:
-        state = self.source.state
-        current = state.current
-        if current is None:
-            return
-        entry = {key: value for key, value in state.plan_steps.get(current, {}).items() if value not in (None, [], {}, "")}
-        rendered = {key: value for key, value in state.steps[current].rendered.items() if value}
-        # As YAML writes it (false, lists, mappings): what was approved in review reads the same here.
-        # The commands as they will run (rendered for this step) come first: they are what the verifier confirms.
-        shown = {"as it will run": rendered, "as planned": entry} if rendered else entry
-        body = visible(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False))
-        self.app.push_screen(InfoScreen(f"Step '{visible_line(current)}'", body))
 
     def action_leave(self) -> None:
         self.app.exit(0)

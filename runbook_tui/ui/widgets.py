@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.widget import Widget
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from runbook_tui.engine.state import RunState
@@ -29,6 +29,8 @@ from runbook_tui.ui.wrap import CommandText
 RISK_TONE = {"low": "success", "medium": "warning", "high": "error", "critical": "error"}
 #: Statuses whose problems the detail pane lists (an undone step's old failure is history).
 TROUBLED = frozenset({"failed", "timed_out", "rejected", "unknown"})
+#: Up to this many hosts are named on the step's title line; more are listed below its command and undo.
+INLINE_HOSTS = 4
 
 
 def _line(value: object) -> str:
@@ -100,6 +102,38 @@ class RunHeader(Static):
         self.update(Group(grid, line2), layout=False)  # always two lines (app.tcss): no layout of the screen
 
 
+#: What the detail pane's title says, after the step's number, when part of the step is out of view.
+CUT_HINT = "▼ {hidden} more line{s}: v shows all"
+
+
+class DetailScroll(VerticalScroll):
+    """The detail pane's frame: its title names the step and, when the step does not fit, says so and how to see it
+    all (on the top border: at 80x24 the pane has no bottom border for a subtitle)."""
+
+    _step = ("", "")
+    _hidden = 0
+
+    def titled(self, position: str, step_id: str) -> None:
+        """`step 5/9 · reload`: the step's place and id (cut at the border's end when long)."""
+        self._step = (position, step_id)
+        self._retitle()
+
+    def on_resize(self) -> None:  # the terminal's size changed
+        self._measure()
+
+    def watch_virtual_size(self) -> None:  # the step's text grew or shrank (no Resize comes while the pane's own height stays)
+        self._measure()
+
+    def _measure(self) -> None:
+        self._hidden = max(self.virtual_size.height - self.scrollable_content_region.height, 0)
+        self._retitle()
+
+    def _retitle(self) -> None:
+        position, step_id = self._step
+        hint = CUT_HINT.format(hidden=self._hidden, s="s" if self._hidden != 1 else "") if self._hidden else ""
+        self.border_title = " · ".join(part for part in (f"step {position}", hint, step_id) if part)
+
+
 class StepDetail(Static):
     """The current step: title, id, where it runs, the command in full, its undo, who confirms; per-host results."""
 
@@ -145,10 +179,13 @@ class StepDetail(Static):
         title.append(_line(step.rendered.get("title") or entry.get("title", step_id)), style="bold")
         title.append("  ")
         title.append_text(status_text(step.status, theme))
-        if isinstance(self.parent, Widget):  # the pane's title: the id, as replay's g and the journal name it
-            self.parent.border_title = f"step {position} · {_line(step_id)}"
+        if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
+            self.parent.titled(position, _line(step_id))
         hosts = [_line(h.get("path") or h["name"]) for h in entry.get("hosts", [])]  # `db1 via bastion1`
+        listed_below = entry.get("on") != "local" and len(hosts) > INLINE_HOSTS
         where = f"on {_line(entry.get('on'))}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" and hosts else "")
+        if listed_below:  # forty hosts filled the pane and pushed the command out of view: they go below it
+            where = f"on {_line(entry.get('on'))} ({len(hosts)} hosts, listed below)"
         verify = (
             "unverified (solo)"
             if state.solo
@@ -180,6 +217,8 @@ class StepDetail(Static):
             lines.append(Text(f"wave {step.wave_awaiting} of {len(step.waves)}+ done: the next waits for the verifier", style=colour(theme, "warning")))
         if len(step.hosts) > 1 or any(h.error for h in step.hosts.values()):
             lines.append(_hosts(step, theme))
+        elif listed_below:
+            lines.append(Text(f"hosts: {', '.join(hosts)}", style=colour(theme, "muted")))
         self.update(Group(*lines))
 
 

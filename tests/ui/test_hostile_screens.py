@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import make_app, painted, prepare_workdir, screen_is, started, until
+from run_screen_helpers import make_app, painted, prepare_workdir, screen_is, started, type_text, until
 from textual.app import App
 from textual.screen import Screen
 
@@ -123,3 +123,76 @@ async def test_the_skip_prompt_shows_a_hostile_title_as_characters(workdir: Path
         body = painted(prompt.query_one("#dialog-body"))
         assert "Go ⟨U+202E⟩reversed⟨U+202C⟩ ␛]0;pwned␇" in body
         assert_nothing_raw(screen_text(app))
+
+
+MANY_HOSTS = "\n".join(f"    - {{name: web{i:02d}-{'x' * 12}, address: 192.0.2.{i + 1}}}" for i in range(40))
+LONG = " && ".join(f"echo part{i}" for i in range(60))
+TALL = rf"""
+runbook: 1
+id: tall-steps
+title: Tall steps
+hosts:
+  web:
+{MANY_HOSTS}
+sections:
+  - id: main
+    steps:
+      - id: wide-and-long
+        title: "{"全角タイトル🚀 " * 12}"
+        run: "printf '数据库\\t🚀\\n' && {LONG} && echo THE-END"
+        undo: echo undo-whole
+      - id: everywhere
+        title: On forty hosts
+        on: web
+        run: systemctl reload nginx
+        undo: systemctl restart nginx
+"""
+
+
+def out_of_view(detail: Any) -> int:
+    """How many of the detail pane's lines do not show without scrolling."""
+    return len(painted(detail).splitlines()) - detail.parent.scrollable_content_region.height
+
+
+def in_view(detail: Any, words: str) -> bool:
+    """Whether `words` is on a line of the detail pane that shows without scrolling."""
+    lines = painted(detail).splitlines()
+    shown = detail.parent.scrollable_content_region.height
+    return any(words in line for line in lines[:shown])
+
+
+@pytest.mark.asyncio
+async def test_a_step_too_tall_for_its_pane_says_so_and_v_shows_it_whole(workdir: Path) -> None:
+    """At 80x24: a long command is cut by the pane's height; the pane's title must say how much is out of view and
+    that v shows all, and v must show the command whole, as it runs (no YAML quoting, no \\U escapes). A step on 40
+    hosts must show its command and undo in view: the hosts go below them (they filled the pane)."""
+    (workdir / "tall.yaml").write_text(TALL, encoding="utf-8")
+    app = make_app("tall.yaml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await until(pilot, lambda: "more lines: v shows all" in str(app.screen.query_one("#detail").border_title), "the cut hint")
+        detail = app.screen.query_one("#step-detail")
+        assert str(app.screen.query_one("#detail").border_title).startswith(f"step 1/2 · ▼ {out_of_view(detail)} more lines: v shows all · ")
+        assert not in_view(detail, "THE-END")
+        await pilot.press("v")
+        info = await screen_is(pilot, "InfoScreen")
+        body = painted(info.query_one("#dialog-body"))
+        assert "run on local:" in body and "printf '数据库\\t🚀\\n'" in body, body
+        assert "THE-END" in body and "undo on local:\n  echo undo-whole" in body, body
+        assert "\\U0001" not in body
+        await pilot.press("escape")
+        await screen_is(pilot, "RunScreen")
+        await pilot.press("s")
+        await screen_is(pilot, "TextPrompt")
+        await type_text(pilot, "walk")
+        await pilot.press("enter")
+        await until(pilot, lambda: str(app.screen.query_one("#detail").border_title).endswith("· everywhere"), "the next step")
+        # The count follows the step's text (the pane's height stayed: no Resize came to count again).
+        await until(pilot, lambda: f"▼ {out_of_view(detail)} more lines" in str(app.screen.query_one("#detail").border_title), "the count of step 2")
+        assert in_view(detail, "on web (40 hosts, listed below)")
+        assert in_view(detail, "run:  systemctl reload nginx") and in_view(detail, "undo: systemctl restart nginx")
+        assert "hosts: web00-xxxxxxxxxxxx, web01-xxxxxxxxxxxx" in painted(detail)
+        await pilot.press("v")
+        info = await screen_is(pilot, "InfoScreen")
+        body = painted(info.query_one("#dialog-body"))
+        assert "run on 40 hosts (web00-xxxxxxxxxxxx," in body and "web39-xxxxxxxxxxxx):\n  systemctl reload nginx" in body, body

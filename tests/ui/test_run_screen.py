@@ -394,8 +394,8 @@ async def test_the_acknowledgement_shows_the_command_and_its_undo_as_rendered_an
         prompt = await screen_is(pilot, "ConfirmPrompt")
         body = painted(prompt.query_one("#dialog-body"))
         assert "The old table is gone for good. [bold]x[/bold] ␛]0;owned␇" in body, body  # literal: no markup, escapes shown
-        assert "on local: echo drop >> marks" in body
-        assert "Its undo:" in body and "on local: echo restore 'backed up' >> marks" in body, body
+        assert "run on local:\n  echo drop >> marks" in body, body
+        assert "undo on local:\n  echo restore 'backed up' >> marks" in body, body
         assert "{{" not in body and "cannot be undone" not in body and "no undo" not in body, body
         await pilot.press("n")
         await screen_is(pilot, "RunScreen")

@@ -20,7 +20,7 @@ from runbook_tui.ui.log_lines import last_log_lines
 from runbook_tui.ui.modals import TextPrompt
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog
-from runbook_tui.ui.run_screen import SCREEN_LINES, RunView
+from runbook_tui.ui.run_screen import NARROW_COLUMNS, SCREEN_LINES, RunView
 from runbook_tui.ui.status_stack import Role
 
 #: Longest pause played between two events, however long the night's pause was.
@@ -167,7 +167,8 @@ class ReplayScreen(RunView):
     def _status(self) -> None:
         playing = "playing" if self._timer is not None else "paused"
         moment = self.replay.moment()
-        at = f"{moment:%Y-%m-%d %H:%M:%S} UTC  " if moment else ""
+        # Below 110 columns the time of day only: with the date, `paused at 1x` fell off the end of an 80-column row.
+        at = f"{moment:{'%Y-%m-%d ' if self.app.size.width >= NARROW_COLUMNS else ''}%H:%M:%S} UTC  " if moment else ""
         where = f"  {at}event {self.replay.position}/{len(self.replay.events)}  {playing} at {self.speed:g}x"
         # One row: the label (a file name) cut in the middle to fit; that nothing runs comes first, so it is never cut off.
         self.query_one(NoteLine).say("REPLAY, nothing runs: ", self.label, where)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import make_app, painted, prepare_workdir, screen_is, started, type_text, until
+from run_screen_helpers import events, make_app, painted, prepare_workdir, screen_is, started, type_text, until
 from textual.app import App
 from textual.screen import Screen
 
@@ -23,6 +23,7 @@ from runbook_tui.runbook.loader import probe_runbook
 from runbook_tui.ui.mode_screen import ModeScreen
 from runbook_tui.ui.params_form import ParamsScreen
 from runbook_tui.ui.picker import describe
+from runbook_tui.ui.replay_app import ReplayApp
 
 ESC, BEL, RLO, PDF = "\x1b", "\x07", "\u202e", "\u202c"
 #: Characters that drive or mislead a terminal: none may be painted raw.
@@ -196,3 +197,9 @@ async def test_a_step_too_tall_for_its_pane_says_so_and_v_shows_it_whole(workdir
         info = await screen_is(pilot, "InfoScreen")
         body = painted(info.query_one("#dialog-body"))
         assert "run on 40 hosts (web00-xxxxxxxxxxxx," in body and "web39-xxxxxxxxxxxx):\n  systemctl reload nginx" in body, body
+
+    # The same run replayed at 80x24: the foot's row says whole where the replay stands and what it does.
+    async with ReplayApp(events(workdir / "j.jsonl"), label="j.jsonl").run_test(size=(80, 24)) as pilot:
+        await screen_is(pilot, "ReplayScreen")
+        foot = painted(pilot.app.screen.query_one("#journal-path"))
+        assert foot.startswith(" REPLAY, nothing runs: j.jsonl") and foot.endswith("paused at 1x"), foot

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, NamedTuple
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -171,8 +171,8 @@ class StepList(ScrollView, can_focus=True):
         rollback = sid in self._rollback
         words = ("↩ " if rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + visible_line(str(title))
         room = max(width - 2 - self._id_width - (STATUS_WIDTH + 4), 8)
-        if len(words) > room:
-            words = words[: room - 1] + "…"
+        if cell_len(words) > room:  # in cells: a wide title (全角, emoji) counted by characters ran past the column uncut
+            words = set_cell_size(words, room - 1) + "…"
         text = Text(no_wrap=True, end="")
         text.append_text(self._mark(step.status))  # its colour as a span: the id and title keep theirs
         text.append(" " * (STATUS_WIDTH - text.cell_len) + "  ")

@@ -203,3 +203,17 @@ async def test_a_step_too_tall_for_its_pane_says_so_and_v_shows_it_whole(workdir
         await screen_is(pilot, "ReplayScreen")
         foot = painted(pilot.app.screen.query_one("#journal-path"))
         assert foot.startswith(" REPLAY, nothing runs: j.jsonl") and foot.endswith("paused at 1x"), foot
+
+
+@pytest.mark.asyncio
+async def test_a_wide_title_is_cut_with_an_ellipsis_in_the_step_list(workdir: Path) -> None:
+    """At 140x45 the step list shows: a title of East Asian characters and emoji (two cells each) must end in `…`
+    inside its column, as an ASCII title does (counted by characters, it ran on to the border, cut without a sign)."""
+    (workdir / "tall.yaml").write_text(TALL, encoding="utf-8")
+    app = make_app("tall.yaml")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        steps = app.screen.query_one("#steps")
+        width = steps.scrollable_content_region.width
+        row = steps.row_text(0)
+        assert row.cell_len <= width - 2 and row.plain.rstrip().endswith("…"), (row.plain, row.cell_len, width)

@@ -113,9 +113,10 @@ class DetailScroll(VerticalScroll):
     _step = ("", "")
     _hidden = 0
 
-    def titled(self, position: str, step_id: str) -> None:
-        """`step 5/9 · reload`: the step's place and id (cut at the border's end when long)."""
-        self._step = (position, step_id)
+    def titled(self, place: str, step_id: str = "") -> None:
+        """`step 5/9 · reload`: the step's place and id (cut at the border's end when long); `finished`, no id, after
+        the last step (the title went on naming the last step after the run had ended)."""
+        self._step = (place, step_id)
         self._retitle()
 
     def on_resize(self) -> None:  # the terminal's size changed
@@ -129,9 +130,9 @@ class DetailScroll(VerticalScroll):
         self._retitle()
 
     def _retitle(self) -> None:
-        position, step_id = self._step
+        place, step_id = self._step
         hint = CUT_HINT.format(hidden=self._hidden, s="s" if self._hidden != 1 else "") if self._hidden else ""
-        self.border_title = " · ".join(part for part in (f"step {position}", hint, step_id) if part)
+        self.border_title = " · ".join(part for part in (place, hint, step_id) if part)
 
 
 class StepDetail(Static):
@@ -168,6 +169,8 @@ class StepDetail(Static):
             return
         self._shown = shown
         if step_id is None:
+            if isinstance(self.parent, DetailScroll):
+                self.parent.titled("finished")
             words = f"Session finished: {state.outcome}." if state.outcome else "Every step is done."
             self.update(Text(words, style="bold"))
             return
@@ -180,7 +183,7 @@ class StepDetail(Static):
         title.append("  ")
         title.append_text(status_text(step.status, theme))
         if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
-            self.parent.titled(position, _line(step_id))
+            self.parent.titled(f"step {position}", _line(step_id))
         hosts = [_line(h.get("path") or h["name"]) for h in entry.get("hosts", [])]  # `db1 via bastion1`
         listed_below = entry.get("on") != "local" and len(hosts) > INLINE_HOSTS
         where = f"on {_line(entry.get('on'))}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" and hosts else "")

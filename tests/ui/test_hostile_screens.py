@@ -197,6 +197,15 @@ async def test_a_step_too_tall_for_its_pane_says_so_and_v_shows_it_whole(workdir
         info = await screen_is(pilot, "InfoScreen")
         body = painted(info.query_one("#dialog-body"))
         assert "run on 40 hosts (web00-xxxxxxxxxxxx," in body and "web39-xxxxxxxxxxxx):\n  systemctl reload nginx" in body, body
+        await pilot.press("escape")
+        await screen_is(pilot, "RunScreen")
+        run_screen = app.screen
+        await pilot.press("s")
+        await screen_is(pilot, "TextPrompt")
+        await type_text(pilot, "walk")
+        await pilot.press("enter")
+        await screen_is(pilot, "ReviewScreen")  # the run ended: the pane under the review names no step any more
+        assert run_screen.query_one("#detail").border_title == "finished"
 
     # The same run replayed at 80x24: the foot's row says whole where the replay stands and what it does.
     async with ReplayApp(events(workdir / "j.jsonl"), label="j.jsonl").run_test(size=(80, 24)) as pilot:

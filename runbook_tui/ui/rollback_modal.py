@@ -48,7 +48,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         theme = self.app.current_theme
         target = plan.checkpoint_step or "the start"
         title = f"Roll back to the last checkpoint ({target})" if plan.scope == "checkpoint" else "FULL rollback: abort the whole change"
-        self.set_title(title)
+        self.set_title(f"{title}: {_how_many(plan)}")  # the list may scroll: how long it is, said where it starts
         # One entry per undo, its command on its own lines below (wrapped at spaces, never cut, the full
         # width of the dialog): exactly what will run, in the order it runs.
         rows: list[RenderableType] = []
@@ -84,3 +84,14 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _how_many(plan: RollbackPlan) -> str:
+    """`40 undo commands, 2 steps without undo, then 1 rollback section step`: what the list holds, counted."""
+    undos = sum(1 for entry in plan.entries if entry.command is not None)
+    parts = [f"{undos} undo command{'s' if undos != 1 else ''}"]
+    if missing := len(plan.entries) - undos:
+        parts.append(f"{missing} without undo")
+    if plan.rollback_steps:
+        parts.append(f"then {len(plan.rollback_steps)} rollback section step{'s' if len(plan.rollback_steps) != 1 else ''}")
+    return ", ".join(parts)

@@ -314,7 +314,8 @@ async def test_after_a_failure_u_lists_the_undos_in_order_and_y_runs_them(workdi
 
         await pilot.press("u")
         modal = await screen_is(pilot, "RollbackModal")
-        assert "Roll back to the last checkpoint (backup)" in painted(modal.query_one("#dialog-title"))
+        # The list may scroll at 80x24: its title says how long it is (the step without undo counted apart).
+        assert "Roll back to the last checkpoint (backup): 2 undo commands, 1 without undo" in painted(modal.query_one("#dialog-title"))
         # Each undo: "N  step on host", then its command on the lines below, indented.
         lines = [line for line in painted(modal.query_one("#dialog-body")).splitlines() if line.strip()]
         heads = [re.fullmatch(r"\s*(\d+)  (\S+)(?: \(step \w+\))? on local", line) for line in lines[0::2]]

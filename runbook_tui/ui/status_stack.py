@@ -159,12 +159,15 @@ def _paused(state: RunState) -> Status:
     panel = _panel(state, str(trip.get("panel")))
     readings = [v for _ts, v in state.samples.get(str(trip.get("panel")), ()) if v is not None]
     words = str(trip.get("words"))
+    # A pause lets the running step end; u does nothing until then (its key is off): said so, not offered as if it worked.
+    step = state.steps.get(state.current or "")
+    back = f"u roll back once '{step.id}' has ended" if step is not None and step.status == "running" else "u roll back"
     if panel is None or not readings:
-        return Status(f"PAUSED: {words}", "error", {"assignee": "p resume · u roll back"})
+        return Status(f"PAUSED: {words}", "error", {"assignee": f"p resume · {back}"})
     now = format_value(readings[-1], str(panel.get("unit") or ""))
     if panel_level(panel, readings[-1]) == "critical":
-        return Status(f"PAUSED: {words}; still {now}", "error", {"assignee": "u roll back · p resume"})
-    return Status(f"PAUSED: {words}; recovered, now {now}", "warning", {"assignee": "p resume · u roll back"})
+        return Status(f"PAUSED: {words}; still {now}", "error", {"assignee": f"{back} · p resume"})
+    return Status(f"PAUSED: {words}; recovered, now {now}", "warning", {"assignee": f"p resume · {back}"})
 
 
 def _panel(state: RunState, panel_id: str) -> Mapping[str, Any] | None:

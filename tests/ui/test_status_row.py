@@ -21,12 +21,14 @@ from run_screen_helpers import ORDER, FakeClient, make_app, painted, prepare_wor
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
+from runbook_tui.engine import events as ev
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import with_step
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.note_line import NoteLine, cut_middle
-from runbook_tui.ui.status_stack import Role, StatusStack
+from runbook_tui.ui.status_stack import Role, StatusStack, statuses
 from runbook_tui.ui.verifier_app import VerifierApp
+from tests.metrics.panel_states import PANELS, _plan, _series, _ts, build
 
 FROZEN = dt.datetime(2026, 3, 14, 2, 0, 0, tzinfo=dt.UTC)
 ROLES: tuple[Role, ...] = ("assignee", "verifier", "replay")
@@ -368,3 +370,31 @@ async def test_a_rollback_the_process_died_in_is_not_called_a_failed_one() -> No
     assert "u go on with it" in said["assignee"] and "fix it by hand" not in said["assignee"], said
     failed = dataclasses.replace(died, interrupted=False)
     assert (await _said(dataclasses.replace(state, rollback=failed)))["assignee"].startswith("ROLLBACK STOPPED at 's2': fix it by hand")
+
+
+def test_a_guards_pause_during_a_running_step_does_not_offer_a_rollback_key_that_does_nothing() -> None:
+    """A guard paused the run while 'deploy' runs: the pause lets it end, and u is off until then (the footer drops
+    it, the key does nothing). The row must say when u works (`u roll back once 'deploy' has ended`), not offer
+    `u roll back` as if it did; once the step has ended, `u roll back` again."""
+    words = "guard 'p99' tripped: 341 ms above 300 ms for 30s"
+
+    def paused_with(*more: tuple[str, dict[str, Any]]) -> Any:
+        # Fresh events each time: build() takes their `_ts` out of them.
+        return [s for s in statuses(build([*journal(), *more]), now) if s.text.startswith("PAUSED")]
+
+    def journal() -> list[tuple[str, dict[str, Any]]]:
+        return [
+            (ev.SESSION_STARTED, {"session": "s", "runbook": "demo", "title": "Demo", "plan": _plan(), "mode": "live", "_ts": _ts(-5)}),
+            (ev.METRICS_STARTED, {"source": {"kind": "prometheus", "url": "http://p:9090"}, "interval": 5.0, "timeout": 5.0, "panels": PANELS, "_ts": _ts(-4)}),
+            (ev.STEP_STARTED, {"step": "deploy", "hosts": ["local"], "_ts": _ts(0)}),
+            *_series("p99", [290, 322, 341], start=1),
+            (ev.GUARD_TRIPPED, {"panel": "p99", "value": 341, "threshold": 300, "for": 30, "action": "pause", "samples": [], "words": words, "_ts": _ts(62)}),
+            (ev.PAUSED, {"reason": words, "_ts": _ts(62)}),
+        ]
+
+    now = dt.datetime(2026, 11, 23, 2, 2, tzinfo=dt.UTC)
+    [paused] = paused_with()
+    assert paused.text == f"PAUSED: {words}; still 341 ms"
+    assert paused.keys["assignee"] == "u roll back once 'deploy' has ended · p resume"
+    [paused] = paused_with((ev.STEP_FINISHED, {"step": "deploy", "status": "done", "hosts": {"local": {"status": "done", "exit_code": 0}}, "_ts": _ts(63)}))
+    assert paused.keys["assignee"] == "u roll back · p resume"

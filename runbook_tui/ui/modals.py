@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 
 from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.dialog import Dialog, literal
+from runbook_tui.ui.typed_input import TypedInput
 
 
 class TextPrompt(Dialog[str | None]):
@@ -32,7 +33,7 @@ class TextPrompt(Dialog[str | None]):
         yield literal(self.explanation)
 
     def inputs(self) -> Iterable[Widget]:
-        yield Input(placeholder=self.placeholder, id="dialog-input")
+        yield TypedInput(placeholder=self.placeholder, id="dialog-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()

@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, Static
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.typed_input import TypedInput
 
 #: Where a shared run listens when nothing else is said (every interface, so the verifier can reach it).
 DEFAULT_SHARE_ADDRESS = ":2222"
@@ -69,7 +70,7 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
             yield Label("Observers' public key files (optional)", classes="mode-label", markup=False)
             yield Input(value=observer_keys, id="mode-observers", compact=True)
             yield Label("Solo reason (goes into the journal and the report)", classes="mode-label", markup=False)
-            yield Input(placeholder="e.g. verifier unreachable, CAB approved solo (INC-7)", id="mode-solo", compact=True)
+            yield TypedInput(placeholder="e.g. verifier unreachable, CAB approved solo (INC-7)", id="mode-solo", compact=True)
             yield Label("enter in a share field: share · enter in the reason: solo · tab: next · escape: cancel", id="dialog-keys", markup=False)
 
     def on_mount(self) -> None:

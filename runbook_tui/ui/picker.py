@@ -30,6 +30,7 @@ from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.params_form import ParamsScreen
+from runbook_tui.ui.typed_input import TypedInput
 
 SUFFIXES = (".yaml", ".yml")
 #: Results go to the screen in batches: at most this many files, or this many seconds, per message.
@@ -143,7 +144,7 @@ class PickerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label(Text("Runbooks", style="bold"), id="picker-title")
-        yield Input(placeholder="search by title, id or file", id="picker-search")
+        yield TypedInput(placeholder="search by title, id or file", id="picker-search")
         table: DataTable[Text] = DataTable(id="picker-table", cursor_type="row", zebra_stripes=True)
         table.add_column("status", width=11, key="status")
         table.add_column("id", width=26, key="id")

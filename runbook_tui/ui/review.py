@@ -11,6 +11,7 @@ from textual.widgets import Input, Label
 
 from runbook_tui.engine.event_words import status_words
 from runbook_tui.ui.dialog import Dialog
+from runbook_tui.ui.typed_input import TypedInput
 
 QUESTIONS = (
     ("planned", "What went as planned?"),
@@ -34,7 +35,7 @@ class ReviewScreen(Dialog[dict[str, str] | None]):
     def body(self) -> Iterable[Widget]:
         for key, question in QUESTIONS:
             yield Label(question, markup=False)
-            yield Input(id=f"review-{key}")
+            yield TypedInput(id=f"review-{key}")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         keys = [key for key, _ in QUESTIONS]

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from run_screen_helpers import events, make_app, painted, prepare_workdir, screen_is, started, type_text, until
 from textual.app import App
+from textual.geometry import Region
 from textual.screen import Screen
 
 from runbook_tui.runbook.loader import probe_runbook
@@ -226,3 +227,28 @@ async def test_a_wide_title_is_cut_with_an_ellipsis_in_the_step_list(workdir: Pa
         width = steps.scrollable_content_region.width
         row = steps.row_text(0)
         assert row.cell_len <= width - 2 and row.plain.rstrip().endswith("…"), (row.plain, row.cell_len, width)
+
+
+@pytest.mark.asyncio
+async def test_a_pasted_note_with_escapes_shows_them_and_drives_nothing(workdir: Path) -> None:
+    """A log line pasted into the note field (`ESC]0;pwned BEL`, a bidi override): the field must show `␛]0;pwned␇`
+    and `⟨U+202E⟩` as it is typed (Textual's Input drew the raw ESC; without its BEL the title sequence swallowed the
+    screen's next writes in tmux), and the journal keeps the note as shown."""
+    from textual import events as textual_events
+
+    app = make_app("runbook.yaml", params={"name": "abc"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("n")
+        prompt = await screen_is(pilot, "TextPrompt")
+        field = prompt.query_one("#dialog-input")
+        field.post_message(textual_events.Paste("saw \x1b]0;pwned\x07 [b]x[/b] \u202eevil"))
+        await until(pilot, lambda: "saw" in field.value, "the pasted text in the field")
+        drawn = "".join(strip.text for strip in field.render_lines(Region(0, 0, *field.outer_size)))
+        assert_nothing_raw(drawn)
+        assert "saw ␛]0;pwned␇ [b]x[/b] ⟨U+202E⟩evil" in drawn, drawn
+        await pilot.press("enter")
+        await screen_is(pilot, "RunScreen")
+        await until(pilot, lambda: any(e["type"] == "note" for e in events(workdir / "j.jsonl")), "the note in the journal")
+        [note] = [e for e in events(workdir / "j.jsonl") if e["type"] == "note"]
+        assert note["text"] == "saw ␛]0;pwned␇ [b]x[/b] ⟨U+202E⟩evil"

@@ -27,6 +27,7 @@ from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Param
 from runbook_tui.runbook.params import ParamError, convert
 from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.ui.note_line import NoteLine
 
 #: Sentinel: the field holds no value, so the default (or the required error) applies.
 _NOT_GIVEN = object()
@@ -209,10 +210,8 @@ class ParamsScreen(Screen[None]):
         self.problems: dict[str, list[str]] = {}
 
     def compose(self) -> ComposeResult:
-        heading = Text("Parameters", style="bold")
-        if self.runbook_title:
-            heading.append(f"  {visible_line(self.runbook_title)}")
-        yield Label(heading, id="form-title")
+        # One row, the title cut in the middle with … when it is longer (a Label cropped it without a sign).
+        yield NoteLine("Parameters  ", self.runbook_title, id="form-title")
         yield Static(
             Text(f"{visible_line(self.path)}   ·   * required   ·   ctrl+s: start   ·   escape: {'quit' if self.quits else 'back to the list'}"), id="form-hint"
         )

@@ -96,6 +96,12 @@ async def test_the_form_and_the_mode_screen_show_runbook_text_and_drive_nothing(
         await until(pilot, lambda: "required" in screen_text(pilot.app), "the required message")
         assert_nothing_raw(screen_text(pilot.app))
 
+    long = ParamsScreen(probe.file, probe.params, lambda _loaded: None, title="Walk " + "数据库 " * 60, quits=True)
+    async with Host(long).run_test(size=size) as pilot:
+        await screen_is(pilot, "ParamsScreen")
+        heading = painted(long.query_one("#form-title")).strip()
+        assert heading.startswith("Parameters  Walk 数据库") and "…" in heading and heading.endswith("数据库"), heading  # cut, and says so
+
     async with Host(ModeScreen(probe.title or "")).run_test(size=size) as pilot:
         await screen_is(pilot, "ModeScreen")
         text = screen_text(pilot.app)

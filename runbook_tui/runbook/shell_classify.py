@@ -44,16 +44,20 @@ def classify(text: str) -> Mapping[int, Place]:
         return tokenized(text)
     # Every value stands directly in a word: unquoted, at the outermost shell (the tokenizer's WORD).
     places = {ord(found) - MARKER_BASE: Place() for found in MARKERS.findall(text)}
-    if places and (parts[0] == "let" or not names_none(parts)):  # a command rule may apply: the tokenizer's own
+    if places and not names_none(parts):  # a command rule may apply: the tokenizer's own
         words = [Word([part], [ord(found) - MARKER_BASE for found in MARKERS.findall(part)]) for part in parts]
-        Tokenizer(text, places, 0).simple_command(words)
+        tokenizer = Tokenizer(text, places, 0)
+        tokenizer.simple_command(words)
+        tokenizer.finish()
     return places
 
 
 def tokenized(text: str) -> dict[int, Place]:
     """`classify` by the tokenizer, for any text."""
     places: dict[int, Place] = {}
-    Tokenizer(text, places, 0).parse_list(0, "", {})
+    tokenizer = Tokenizer(text, places, 0)
+    tokenizer.parse_list(0, "", {})
+    tokenizer.finish()
     for found in MARKERS.finditer(text):
         index = ord(found.group()) - MARKER_BASE
         if index not in places:

@@ -39,6 +39,9 @@ _SSH_ARG_OPTIONS = frozenset("bcDEeFIiJLlmOoPpQRSWw")
 _NAMING_BUILTINS = frozenset({"declare", "typeset", "local", "export", "readonly", "unset", "read", "printf", "mapfile", "readarray"})
 #: Operators whose operands bash evaluates as arithmetic (or as a variable name: `-v`).
 ARITH_OPS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
+#: Reserved words a command may follow (`if eval ...`, `while read n`, `{ sh -c ...; }`); `((` and `[[` after them are
+#: arithmetic and a test, as at a command's start.
+COMPOUND_START = frozenset({"if", "then", "elif", "else", "while", "until", "do", "!", "time", "{"})
 
 
 #: Interpreters whose code comes in an option's argument (`python3 -c CODE`, `perl -e CODE`): option -> takes the code.
@@ -59,6 +62,7 @@ _PROGRAM_OPERAND: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "watch", ".", "source", "[", "test"}
+_KNOWN |= {"let", "trap", "wait"}
 _KNOWN |= frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND)
 
 
@@ -73,11 +77,11 @@ def _basename(word: str) -> str:
 
 
 def command_start(words: list[str]) -> int:
-    """Index of the command word behind assignments and wrappers (`sudo -u x`, `env A=1`, `timeout 5`)."""
+    """Index of the command word behind reserved words, assignments and wrappers (`if`, `sudo -u x`, `env A=1`, `timeout 5`)."""
     k = 0
     while k < len(words):
         text = words[k]
-        if "=" in text and text.split("=", 1)[0].isidentifier():
+        if text in COMPOUND_START or ("=" in text and text.split("=", 1)[0].isidentifier()):
             k += 1
             continue
         name = _basename(text)
@@ -118,6 +122,10 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
             remote = _ssh_command(words[first:])
             if remote is not None:
                 found.append((list(range(first + remote, len(words))), "ssh"))
+        elif name == "trap":
+            k = first + 1 if first < len(words) and words[first] == "--" else first
+            if k < len(words) and not words[k].startswith("-"):
+                found.append(([k], "trap"))  # trap ACTION SIGNAL...: the action runs later as shell code
         elif name == "watch":
             k = first
             while k < len(words) and words[k].startswith("-"):
@@ -145,8 +153,17 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
 
 
 def stdin_script_reader(words: list[str]) -> str | None:
-    """The command that reads a shell script on its stdin (`sh`, `bash -s`, `ssh HOST`, `docker exec -i c sh`), if any."""
+    """The command that reads a shell script on its stdin (`sh`, `bash -s`, `ssh HOST`, `docker exec -i c sh`), or
+    makes one of it (`xargs eval`, `xargs ssh HOST`, `xargs -I{} sh -c '... {}'`), if any."""
     start = command_start(words)
+    if "xargs" in {_basename(w) for w in words[:start]}:
+        runs = _basename(words[start]) if start < len(words) else ""
+        if runs in _JOINERS or runs in ("ssh", "watch"):
+            return f"xargs {runs}"  # the input's words are added to the command line that one runs
+        replacing = any(w.startswith(("-I", "-i", "--replace")) for w in words[:start])
+        for _, by in scripts(words):
+            if replacing or not by.endswith(" -c"):  # without -I, `xargs sh -c SCRIPT` passes the input as $0, $1...
+                return f"xargs {by}"
     if start < len(words) and _basename(words[start]) == "ssh" and _ssh_command(words[start + 1 :]) is None:
         return "ssh"
     for k, word in enumerate(words[start:], start):
@@ -171,6 +188,8 @@ def naming_arguments(words: list[str]) -> list[int]:
     name = words[start]
     if name in ("[", "test"):
         return [k + 1 for k in range(start, len(words) - 1) if words[k] in ARITH_OPS]
+    if name == "wait":
+        return list(range(start + 1, len(words)))  # job ids and pids; `-pNAME` (bash 5.1) names a variable
     if name not in _NAMING_BUILTINS:
         return []
     if name == "printf":
@@ -223,3 +242,16 @@ def program_code(words: list[str]) -> list[tuple[int, str]]:
     if name in _PROGRAM_OPERAND and not program_given and k < len(words):
         found.append((k, name))
     return found
+
+
+def format_operand(words: list[str]) -> int | None:
+    """The index of `printf`'s format (after `-v NAME` and `--`): its `%` and `\\` are directives, a leading `-` an option."""
+    start = command_start(words)
+    if start >= len(words) or words[start] != "printf":
+        return None
+    k = start + 1
+    if k < len(words) and words[k].startswith("-v"):
+        k += 2 if words[k] == "-v" else 1
+    if k < len(words) and words[k] == "--":
+        k += 1
+    return k if k < len(words) else None

@@ -6,7 +6,8 @@ The command text comes with one marker character per value (see
 `$((...))`, `${...}` (and `${a[...]}` subscripts), heredocs (quoted or
 not, `<<-`), here-strings, line continuations, `case` patterns, `[[ ... ]]`,
 `((...))`, `let` - and says, for each marker, in which context the shell
-meets it, and whether another shell parses it again (see `shell_commands`).
+meets it, and whether another shell parses it again (see `shell_commands`);
+`shell_flow` follows values into variables that arithmetic reads, `shell_heredocs` reads heredocs.
 
 The caller (`templating`) turns each context into a reference to an
 environment variable (`"${RBT_V1}"`), or refuses the template; `shell_classify`
@@ -16,8 +17,12 @@ reads a command of plain words without this state machine.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from runbook_tui.runbook import shell_commands as commands
+from runbook_tui.runbook import shell_flow
+from runbook_tui.runbook import shell_heredocs as heredocs
+from runbook_tui.runbook.shell_flow import Flow
 from runbook_tui.runbook.shell_places import (
     EXPANSION,
     Kind,
@@ -31,16 +36,26 @@ from runbook_tui.runbook.shell_places import (
 __all__ = ["Place", "Tokenizer"]
 
 _PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()#]+")  # characters with no meaning of their own
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*]")  # what `$` expands: a name, a positional parameter, `$@`
+#: Words after which `((` is arithmetic and `[[` a test (`if (( n > 1 ))`, `for (( ... ))`, `while [[ ... ]]`).
+_BEFORE_COMPOUND = commands.COMPOUND_START | {"for"}
 
 
 class Tokenizer:
     """Fills `places` (marker index -> Place) for the text; `level`: how many shells parse it before this one."""
 
-    def __init__(self, text: str, places: dict[int, Place], level: int) -> None:
+    def __init__(self, text: str, places: dict[int, Place], level: int, flow: Flow | None = None) -> None:
         self.s = text
         self.places = places
         self.level = level
-        self.pending_heredocs: list[list[str | bool]] = []  # delimiter, quoted, strip tabs, the shell reading it ("")
+        self.flow = flow or Flow()
+        #: delimiter, quoted, strip tabs, the shell reading it (""), the variables `read` fills from it
+        self.pending_heredocs: list[list[Any]] = []
+
+    def finish(self) -> dict[int, Place]:
+        """Once the whole text is read: values that reach arithmetic through a variable take integers only."""
+        self.flow.finish(self.places)
+        return self.places
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -73,7 +88,7 @@ class Tokenizer:
         cond_words: list[Word] | None = None
         here_string = False
         fed: list[int] = []  # values in what this command feeds a shell: earlier stages of its pipeline, here-strings
-        fed_heredocs: list[list[str | bool]] = []  # heredocs of earlier stages of the pipeline (read after the line)
+        fed_heredocs: list[list[Any]] = []  # heredocs of earlier stages of the pipeline (read after the line)
         known = set(self.places)  # values seen before this command
         heredocs_before = len(self.pending_heredocs)
         s = self.s
@@ -96,7 +111,7 @@ class Tokenizer:
             else:
                 if not words and text == "case" and not word.markers:
                     case_state = "word"
-                elif not words and text == "[[":
+                elif text == "[[" and all(w.text in _BEFORE_COMPOUND for w in words):
                     cond_words = []
                 elif cond_words is not None:
                     if text == "]]":
@@ -112,7 +127,11 @@ class Tokenizer:
             """The command is complete; `pipe`: its output feeds the next one."""
             nonlocal words, fed, fed_heredocs, known, heredocs_before
             end_word()
-            self.simple_command(words)
+            reads = self.simple_command(words)
+            for name in reads:  # `read n <<< "{{ x }}"`, `echo "{{ x }}" | while read n`
+                self.flow.assign(name, fed, [])
+            for heredoc in self.pending_heredocs[heredocs_before:]:
+                heredoc[4] = reads
             feeds = fed or fed_heredocs or len(self.pending_heredocs) > heredocs_before
             reader = commands.stdin_script_reader([w.text for w in words]) if words and feeds else None
             if reader:
@@ -128,6 +147,11 @@ class Tokenizer:
 
         while i < n:
             c = s[i]
+            if cond_words is not None and c in "()&|<>":
+                end_word()
+                if cond_words is not None:  # `[[ ( a -lt b ) && c ]]`: the test's own operators, not the shell's
+                    i += 2 if self.at(i, "&&") or self.at(i, "||") else 1
+                    continue
             if close == ")" and c == ")" and case_state != "pattern":
                 end_command()
                 return i + 1
@@ -136,7 +160,7 @@ class Tokenizer:
                 i += 1
             elif c == "\n":
                 end_command()
-                i = self._heredoc_bodies(i + 1, frame)
+                i = heredocs.bodies(self, i + 1, frame)
             elif c == "#" and not word.started:
                 j = s.find("\n", i)
                 j = n if j < 0 else j
@@ -166,7 +190,7 @@ class Tokenizer:
                     here_string = True
                     i += 3
                 elif self.at(i, "<<"):
-                    i = self._heredoc_operator(i)
+                    i = heredocs.operator(self, i)
                     continue
                 else:
                     i += 1
@@ -174,7 +198,7 @@ class Tokenizer:
                         i += 1
                 redirect_next = True
             elif c == "(":
-                if not word.started and not words and self.at(i, "(("):
+                if not word.started and self.at(i, "((") and all(w.text in _BEFORE_COMPOUND for w in words):
                     i = self._arith(i + 2, frame)
                     continue
                 end_word()
@@ -193,14 +217,11 @@ class Tokenizer:
         end_command()
         return i
 
-    def simple_command(self, words: list[Word]) -> None:
-        """A simple command's words are complete: values another shell parses again; `let`'s are arithmetic."""
-        texts = [w.text for w in words]
-        self._nested(words, texts)
-        if texts and texts[0] == "let":
-            for w in words[1:]:
-                for m in w.markers:
-                    self.places[m].integer = True
+    def simple_command(self, words: list[Word]) -> list[str]:
+        """A simple command's words are complete: values another shell parses again, values flowing into variables
+        and arithmetic (see `shell_flow`); returns the variables it `read`s its input into."""
+        self._nested(words, [w.text for w in words])
+        return shell_flow.simple_command(self.flow, words, self.places)
 
     def _word_at(self, i: int, text: str) -> bool:
         end = i + len(text)
@@ -210,7 +231,9 @@ class Tokenizer:
         """In `[[ ... ]]`, operands of -eq, -lt, ... (and -v) are arithmetic in bash."""
         for k, w in enumerate(cond):
             if w.text in commands.ARITH_OPS:
-                for neighbour in cond[max(k - 1, 0) : k + 2]:
+                for neighbour in (cond[k - 1 : k] if k else []) + cond[k + 1 : k + 2]:
+                    self.flow.arithmetic_text(neighbour.text)
+                    self.flow.arithmetic.update(neighbour.refs)
                     for m in neighbour.markers:
                         self.places[m].integer = True
 
@@ -289,6 +312,9 @@ class Tokenizer:
         if self.at(i, "$(("):
             word.cooked.append(EXPANSION)
             return self._arith(i + 3, frame, word)
+        if self.at(i, "$["):  # bash's old spelling of $((...))
+            word.cooked.append(EXPANSION)
+            return self._arith(i + 2, frame, word, "]")
         if self.at(i, "$("):
             word.cooked.append(EXPANSION)
             return self._sub(i + 2, ")", frame, word)
@@ -299,12 +325,24 @@ class Tokenizer:
             word.cooked.append(EXPANSION)
             return self._parameter(i + 2, word, frame, quoted=quoted)
         word.cooked.append("$")
+        name = _NAME.match(s, i + 1)
+        if name:
+            self._ref(name.group(0), word)
         return i + 1
+
+    def _ref(self, name: str, word: Word) -> None:
+        """The word expands variable `name` (or a positional parameter)."""
+        followed = shell_flow.reference(name)
+        if followed:
+            word.refs.append(followed)
+            self.flow.seen.append(followed)
 
     def _sub(self, i: int, close: str, frame: dict[str, bool], word: Word) -> int:
         before = set(self.places)
+        seen = len(self.flow.seen)
         end = self.parse_list(i, close, {**frame, "arith": False})
         word.expanded_markers.extend(m for m in self.places if m not in before)
+        word.refs.extend(self.flow.seen[seen:])
         return end
 
     def _backticks(self, i: int, frame: dict[str, bool], word: Word, *, quoted: bool) -> int:
@@ -318,43 +356,58 @@ class Tokenizer:
                 continue
             inner.append(s[j])
             j += 1
-        sub = Tokenizer("".join(inner), self.places, self.level)
+        sub = Tokenizer("".join(inner), self.places, self.level, self.flow)
         before = set(self.places)
+        seen = len(self.flow.seen)
         in_bt = frame.get("bt", False)
         sub.parse_list(0, "", {**frame, "bt": True, "bt_dq": quoted or frame.get("bt_dq", False), "bt2": in_bt})
         word.expanded_markers.extend(m for m in self.places if m not in before)
+        word.refs.extend(self.flow.seen[seen:])
         return j + 1
 
-    def _arith(self, i: int, frame: dict[str, bool], word: Word | None = None) -> int:
+    def _arith(self, i: int, frame: dict[str, bool], word: Word | None = None, close: str = "))") -> int:
         s = self.s
+        start = i
         depth = 0
+        opening, closing = ("[", "]") if close == "]" else ("(", ")")
         while i < len(s):
             c = s[i]
-            if c == "(":
+            if c == opening:
                 depth += 1
-            elif c == ")":
-                if depth == 0 and self.at(i, "))"):
-                    return i + 2
+            elif c == closing:
+                if depth == 0 and self.at(i, close):
+                    break
                 depth -= 1
             index = self._mark(c, "ARITH", frame)
             if index is not None and word is not None:
                 word.expanded_markers.append(index)
             i += 1
-        return i
+        self.flow.arithmetic_text(s[start:i])
+        return i + len(close) if i < len(s) else i
 
     def _parameter(self, i: int, word: Word, frame: dict[str, bool], *, quoted: bool) -> int:
         """`${name[sub]op word}`: the subscript is arithmetic, the word is expanded like its surroundings."""
         s = self.s
-        if self.at(i, "#") and not self.at(i, "#}"):
+        length = self.at(i, "#") and not self.at(i, "#}")
+        if length:
             i += 1  # ${#name}: its length
+        indirect = self.at(i, "!") and i + 1 < len(s) and (s[i + 1].isalpha() or s[i + 1] == "_")
+        if indirect:
+            i += 1  # ${!name}: the variable name's text names
+        start = i
         if i < len(s) and s[i] in "@*?$!-#0123456789":
             i += 1
         else:
             while i < len(s) and (s[i].isalnum() or s[i] == "_") and marker_index(s[i]) is None:
                 i += 1
+        if indirect:
+            self.flow.arithmetic.add(s[start:i])  # a name with a subscript: `a[$(cmd)]` runs cmd
+        elif not length and i > start:
+            self._ref(s[start:i], word)
         if i < len(s) and s[i] == "[":
             j = s.find("]", i)
             j = len(s) if j < 0 else j
+            self.flow.arithmetic_text(s[i + 1 : j])
             for ch in s[i + 1 : j]:
                 index = self._mark(ch, "ARITH", frame)
                 if index is not None:
@@ -362,6 +415,7 @@ class Tokenizer:
             i = j + 1
         substring = self.at(i, ":") and not (i + 1 < len(s) and s[i + 1] in "-=?+")  # ${s:offset:length}: arithmetic
         inner = Word()
+        inner_start = i
         kind: Kind = "QUOTED" if quoted else "WORD"
         while i < len(s) and s[i] != "}":
             c = s[i]
@@ -375,84 +429,13 @@ class Tokenizer:
                 self._direct(c, kind, frame, inner)
                 i += 1
         word.expanded_markers.extend(inner.markers + inner.expanded_markers)
+        word.refs.extend(inner.refs)
+        if substring:
+            self.flow.arithmetic_text(s[inner_start:i])
+            self.flow.arithmetic.update(inner.refs)
         for m in inner.markers + inner.expanded_markers if substring else ():
             self.places[m].integer = True
         return i + 1
-
-    # -- heredocs ------------------------------------------------------------------------------------
-
-    def _heredoc_operator(self, i: int) -> int:
-        s = self.s
-        i += 2
-        strip = self.at(i, "-")
-        if strip:
-            i += 1
-        while i < len(s) and s[i] in " \t":
-            i += 1
-        delimiter: list[str] = []
-        quoted = False
-        while i < len(s) and s[i] not in " \t\n;&|<>()":
-            c = s[i]
-            if c in "'\"":
-                quoted = True
-                j = s.find(c, i + 1)
-                j = len(s) if j < 0 else j
-                delimiter.append(s[i + 1 : j])
-                i = j + 1
-            elif c == "\\":
-                quoted = True
-                delimiter.append(s[i + 1 : i + 2])
-                i += 2
-            else:
-                delimiter.append(c)
-                i += 1
-        text = "".join(delimiter)
-        for ch in text:
-            self._mark(ch, "UNKNOWN", {})
-        self.pending_heredocs.append([text, quoted, strip, ""])
-        return i
-
-    def _heredoc_bodies(self, i: int, frame: dict[str, bool]) -> int:
-        pending, self.pending_heredocs = self.pending_heredocs, []
-        s = self.s
-        for delimiter, quoted, strip, reader in pending:
-            body: list[Word] = []
-            while i < len(s):
-                j = s.find("\n", i)
-                j = len(s) if j < 0 else j
-                line = s[i:j]
-                if (line.lstrip("\t") if strip else line) == delimiter:
-                    i = j + 1
-                    break
-                if quoted:
-                    for ch in line:
-                        self._mark(ch, "QUOTED_HEREDOC", frame)
-                else:
-                    body.append(self._heredoc_line(line, frame))
-                i = j + 1
-            if reader and body:  # `sh <<EOF`, `ssh host <<EOF`: the expanded body is a script
-                script = Word(cooked=["\n".join(w.text for w in body)], markers=[m for w in body for m in w.markers])
-                script.expanded_markers = [m for w in body for m in w.expanded_markers]
-                self._reparse([script], f"{reader} reading a heredoc")
-        return i
-
-    def _heredoc_line(self, line: str, frame: dict[str, bool]) -> Word:
-        """One line of an unquoted heredoc: expanded like the inside of "...", but a `"` is just a character."""
-        sub = Tokenizer(line, self.places, self.level)
-        word = Word()
-        k = 0
-        while k < len(line):
-            c = line[k]
-            if c == "\\" and k + 1 < len(line) and line[k + 1] in "$`\\":
-                word.cooked.append(line[k + 1])
-                k += 2
-            elif c in "$`":
-                k = sub._expansion(k, word, frame, quoted=True)
-            else:
-                word.cooked.append(c)
-                sub._direct(c, "QUOTED", frame, word)
-                k += 1
-        return word
 
     # -- nested shells ------------------------------------------------------------------------------
 
@@ -469,6 +452,9 @@ class Tokenizer:
         for k, by in commands.program_code(texts):
             for m in words[k].markers + words[k].expanded_markers:
                 self.places[m].code_of = by
+        k_format = commands.format_operand(texts)
+        for m in words[k_format].markers + words[k_format].expanded_markers if k_format is not None else ():
+            self.places[m].format_of = texts[commands.command_start(texts)]
         for k in commands.naming_arguments(texts):
             text = words[k].text
             equals = text.find("=")
@@ -487,7 +473,7 @@ class Tokenizer:
                 place = self.places[m]
                 place.levels = max(place.levels, self.level + 1)
                 place.by = place.by or by
-        Tokenizer(text, self.places, self.level + 1).parse_list(0, "", {})
+        Tokenizer(text, self.places, self.level + 1, self.flow).parse_list(0, "", {})
 
     def _output_reparsed(self, markers: list[int], by: str) -> None:
         """Values inside an expansion (or a command) whose output a shell parses: never safe to quote for it."""

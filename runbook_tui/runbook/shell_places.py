@@ -50,6 +50,7 @@ class Place:
     reparsed_output: bool = False  # inside an expansion whose OUTPUT another shell parses
     by: str = ""  # the command that parses it again
     code_of: str = ""  # an interpreter that runs this word as its own code (`sed`, `awk`, `python3 -c`): plain words only
+    format_of: str = ""  # a command reading this word as a format (`printf`): its `%` and `\\` are directives
 
 
 EXPANSION = "\U0010fffe"  # stands, in a word's cooked value, for what an expansion produces
@@ -62,6 +63,7 @@ class Word:
     cooked: list[str] = field(default_factory=list)
     markers: list[int] = field(default_factory=list)  # standing directly in the word
     expanded_markers: list[int] = field(default_factory=list)  # inside $(...), `...` of the word
+    refs: list[str] = field(default_factory=list)  # variables the word expands (`$n`, `${n}`, inside `$(...)` too)
     started: bool = False
 
     @property

@@ -206,7 +206,7 @@ _NOT_EXPANDED = frozenset({"SINGLE", "ANSI_C", "QUOTED_HEREDOC", "UNKNOWN"})
 
 def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
     """Why a value cannot stand at `place`, with the fix; None when it is one literal word there."""
-    if place.kind not in _NOT_EXPANDED and not (place.nested_backticks or place.reparsed_output or place.levels or shq_count):
+    if place.kind not in _NOT_EXPANDED and not (place.nested_backticks or place.reparsed_output or place.levels or shq_count or place.format_of):
         return None  # the common case (what every check below lets through), before any message is composed
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
     as_argument = f'pass it as an argument instead: sh -c \'... "$1"\' sh "{{{{ {name} }}}}"'
@@ -218,6 +218,11 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         return "a heredoc with a quoted delimiter (<<'EOF') is written as is, so a value there stays a template; use an unquoted delimiter (<<EOF): the value is inserted as data"
     if place.kind == "UNKNOWN":
         return f'the shell\'s reading of a value here is unclear; expected it as a word of its own: "{{{{ {name} }}}}"'
+    if place.format_of:
+        return (
+            f"{place.format_of} reads its format's % and \\ as directives and a leading - as an option, so a value there"
+            f" is not printed as is; write {place.format_of} '%s' \"{{{{ {name} }}}}\" (the value as an argument) instead"
+        )
     if place.nested_backticks:
         return "a value inside nested backticks cannot be passed safely; expected $(...) instead of backticks"
     if place.reparsed_output:

@@ -110,5 +110,15 @@ CASES = [
     Case("process substitution run by bash", "bash <(printf '%s' \"echo {{ x }}\")", None),
     Case("process substitution read by cat is data", "cat <(printf '%s' {{ x }})", same, ("bash",)),
     Case("heredoc read by cat is data", "cat <<EOF | cat\n{{ x }}\nEOF", line),
+    # A command behind a reserved word is a command like any other (these ran the value as code: `if eval "..."`).
+    Case("eval after if", "if eval \"printf '%s' {{ x }}\"; then :; fi", None),
+    Case("eval after while, in a loop body", 'while true; do eval "echo {{ x }}"; break; done', None),
+    Case("ssh in a brace group", '{ ssh db1 "rm -rf /tmp/{{ x }}"; }', None),
+    Case("sh -c after !", '! sh -c "echo {{ x }}"', None),
+    Case("trap action", 'trap "echo {{ x }}" EXIT', None),
+    Case("xargs -I into sh -c", "printf '%s\\n' {{ x }} | xargs -I{} sh -c 'echo {}'", None),
+    Case("xargs eval", "printf '%s\\n' {{ x }} | xargs eval", None),
+    Case("printf format", 'printf "{{ x }}\\n"', None),
+    Case("printf format after -v", 'printf -v out "{{ x }}"', None),
     Case("{% raw %} text kept", "printf '%s' '{% raw %}{{.State.Status}}{% endraw %}'", lambda v: "{{.State.Status}}"),
 ]

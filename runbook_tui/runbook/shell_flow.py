@@ -1,0 +1,149 @@
+"""Values that reach bash arithmetic through a variable: `n="{{ x }}"; (( n > 1 ))`.
+
+Bash evaluates a variable's text as an expression wherever arithmetic reads
+the variable (`$((n + 1))`, `((n))`, `let`, `[[ $n -eq 1 ]]`, `declare -i n`,
+a subscript, `${!n}`), and an array subscript inside that text runs a command
+substitution: `n='a[$(touch F)]'; echo $((n))` makes F. So a value is
+followed into the variables it is assigned to (`n=`, `declare n=`, `for n
+in`, `read n`, `printf -v n`, a function's or `set --`'s `$1`), from those
+into others (`m=$n`), and a value that reaches a variable arithmetic reads
+takes integers only, as one written there directly does.
+
+The analysis is of one command text and does not follow control flow: a
+variable assigned anywhere in it and read by arithmetic anywhere in it counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from runbook_tui.runbook import shell_commands as commands
+from runbook_tui.runbook.shell_places import EXPANSION, Place, Word, marker_index
+
+#: Positional parameters (`$1`, `$@`, `$*`) are followed as one variable of this name.
+POSITIONAL = "@"
+#: `NAME=`, `NAME+=`, `NAME[SUBSCRIPT]=` at the start of a word.
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(.*?)\])?\+?=", re.DOTALL)
+#: Names an arithmetic expression reads: bare or expanded (`n`, `$n`, `${n}`, `$1`); `${#n}` is only a length.
+_LENGTH = re.compile(r"\$\{#[^}]*\}")
+_NAMES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|(?<=\$)[0-9@*]|(?<=\$\{)[0-9@*]")
+_DECLARING = frozenset({"declare", "typeset", "local"})
+_ASSIGNING = _DECLARING | {"export", "readonly"}
+
+
+def reference(name: str) -> str | None:
+    """The variable a `$name` / `${name}` expansion reads, as followed here; None for `$?`, `$$`, `$#`..."""
+    if name[:1].isdigit() or name in ("@", "*"):
+        return POSITIONAL
+    return name if name[:1].isalpha() or name[:1] == "_" else None
+
+
+class Flow:
+    """What flows into which variable, and which variables arithmetic reads, over one command text."""
+
+    def __init__(self) -> None:
+        self.links: list[tuple[str, set[int], set[str]]] = []  # variable <- values, variables
+        self.arithmetic: set[str] = set()
+        self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
+
+    def assign(self, name: str, markers: Iterable[int], refs: Iterable[str]) -> None:
+        self.links.append((name, set(markers), set(refs)))
+
+    def arithmetic_text(self, text: str) -> None:
+        self.arithmetic.update(reference(name) or name for name in _NAMES.findall(_LENGTH.sub("", text)))
+
+    def finish(self, places: dict[int, Place]) -> None:
+        """Mark as integers-only every value that reaches a variable arithmetic reads."""
+        if not self.arithmetic or not places:
+            return
+        values: dict[str, set[int]] = {}
+        changed = True
+        while changed:
+            changed = False
+            for name, markers, refs in self.links:
+                reached = values.setdefault(name, set())
+                before = len(reached)
+                reached |= markers
+                for ref in refs:
+                    reached |= values.get(ref, set())
+                changed = changed or len(reached) != before
+        for name in self.arithmetic:
+            for m in values.get(name, ()):
+                places[m].integer = True
+
+
+def simple_command(flow: Flow, words: list[Word], places: dict[int, Place]) -> list[str]:
+    """Follow a simple command's assignments and arithmetic (`let`, `declare -i`) into `flow`; returns the variables
+    it reads its input into (`read n`), which the caller links to the values in that input."""
+    k = 0
+    while k < len(words) and words[k].text in commands.COMPOUND_START:
+        k += 1  # `while read n`, `if let ...`
+    while k < len(words) and _assigned(flow, words[k], places):
+        k += 1
+    texts = [w.text for w in words]
+    start = k + commands.command_start(texts[k:])
+    if start >= len(words):
+        return []
+    name = texts[start]
+    rest = words[start + 1 :]
+    reads: list[str] = []
+    if name == "let":
+        for w in rest:
+            flow.arithmetic_text(w.text)
+            flow.arithmetic.update(w.refs)
+            for m in w.markers:
+                places[m].integer = True
+    elif name == "for" and len(texts) > start + 2 and texts[start + 2] == "in":
+        flow.assign(texts[start + 1], _markers(words[start + 3 :]), _refs(words[start + 3 :]))
+    elif name in _ASSIGNING:
+        _declaration(flow, name, rest, places)
+    elif name in ("read", "mapfile", "readarray"):
+        reads = [w.text for w in rest if not w.text.startswith("-")]
+    elif name == "printf" and len(texts) > start + 2 and texts[start + 1] == "-v":
+        flow.assign(texts[start + 2], _markers(rest), _refs(rest))
+    else:
+        flow.assign(POSITIONAL, _markers(rest), _refs(rest))  # a function's or `set --`'s $1, $2...
+    for index in commands.naming_arguments(texts):
+        flow.arithmetic.update(words[index].refs)  # `unset "$n"`, `printf -v "$n"`: n's text is a name
+    return reads
+
+
+def _assigned(flow: Flow, word: Word, places: dict[int, Place]) -> bool:
+    """Follow `NAME=VALUE` (a subscript is arithmetic); False: the word is no assignment."""
+    match = _ASSIGNMENT.match(word.text)
+    if match is None:
+        return False
+    subscript = match.group(2)
+    if subscript is not None:
+        flow.arithmetic_text(subscript)
+        inside = [marker_index(c) for c in subscript]
+        for m in [i for i in inside if i is not None] + (word.expanded_markers if EXPANSION in subscript else []):
+            places[m].integer = True
+    flow.assign(match.group(1), word.markers + word.expanded_markers, word.refs)
+    return True
+
+
+def _declaration(flow: Flow, builtin: str, args: list[Word], places: dict[int, Place]) -> None:
+    """`declare -i n=VALUE`, `local -n ref=VALUE`: the value is arithmetic (or a name); `export n=VALUE` flows into n."""
+    options = "".join(w.text[1:] for w in args if w.text.startswith("-"))
+    evaluated = builtin in _DECLARING and ("i" in options or "n" in options)
+    for w in args:
+        match = _ASSIGNMENT.match(w.text)
+        if match is None and w.text.startswith("-"):
+            continue
+        name = match.group(1) if match else w.text
+        if match:
+            flow.assign(name, w.markers + w.expanded_markers, w.refs)
+        if evaluated:
+            flow.arithmetic.add(name)
+            for m in w.markers + w.expanded_markers:
+                places[m].integer = True
+
+
+def _markers(words: list[Word]) -> list[int]:
+    return [m for w in words for m in w.markers + w.expanded_markers]
+
+
+def _refs(words: list[Word]) -> list[str]:
+    return [r for w in words for r in w.refs]

@@ -1,0 +1,94 @@
+"""Heredocs for the shell tokenizer (`shell_context`): the `<<` operator, then the bodies after the line.
+
+A quoted delimiter (`<<'EOF'`) keeps its body as written: a value there stays a template and is refused; an
+unquoted body is expanded like the inside of "...", and a shell reading it (`sh <<EOF`) parses it again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from runbook_tui.runbook.shell_places import Word
+
+if TYPE_CHECKING:
+    from runbook_tui.runbook.shell_context import Tokenizer
+
+
+def operator(tok: Tokenizer, i: int) -> int:
+    """`<<DELIM` (or `<<-`) at `i`: its body is read after the line; returns the index after the delimiter."""
+    s = tok.s
+    i += 2
+    strip = tok.at(i, "-")
+    if strip:
+        i += 1
+    while i < len(s) and s[i] in " \t":
+        i += 1
+    delimiter: list[str] = []
+    quoted = False
+    while i < len(s) and s[i] not in " \t\n;&|<>()":
+        c = s[i]
+        if c in "'\"":
+            quoted = True
+            j = s.find(c, i + 1)
+            j = len(s) if j < 0 else j
+            delimiter.append(s[i + 1 : j])
+            i = j + 1
+        elif c == "\\":
+            quoted = True
+            delimiter.append(s[i + 1 : i + 2])
+            i += 2
+        else:
+            delimiter.append(c)
+            i += 1
+    text = "".join(delimiter)
+    for ch in text:
+        tok._mark(ch, "UNKNOWN", {})
+    tok.pending_heredocs.append([text, quoted, strip, "", []])
+    return i
+
+
+def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
+    """The bodies of the line's heredocs, from `i`; returns the index after the last delimiter line."""
+    pending, tok.pending_heredocs = tok.pending_heredocs, []
+    s = tok.s
+    for delimiter, quoted, strip, reader, reads in pending:
+        body: list[Word] = []
+        while i < len(s):
+            j = s.find("\n", i)
+            j = len(s) if j < 0 else j
+            line = s[i:j]
+            if (line.lstrip("\t") if strip else line) == delimiter:
+                i = j + 1
+                break
+            if quoted:
+                for ch in line:
+                    tok._mark(ch, "QUOTED_HEREDOC", frame)
+            else:
+                body.append(_line(tok, line, frame))
+            i = j + 1
+        for name in reads:  # `read n <<EOF`
+            tok.flow.assign(name, [m for w in body for m in w.markers + w.expanded_markers], [r for w in body for r in w.refs])
+        if reader and body:  # `sh <<EOF`, `ssh host <<EOF`: the expanded body is a script
+            script = Word(cooked=["\n".join(w.text for w in body)], markers=[m for w in body for m in w.markers])
+            script.expanded_markers = [m for w in body for m in w.expanded_markers]
+            tok._reparse([script], f"{reader} reading a heredoc")
+    return i
+
+
+def _line(tok: Tokenizer, line: str, frame: dict[str, bool]) -> Word:
+    """One line of an unquoted heredoc: expanded like the inside of "...", but a `"` is just a character."""
+    sub = type(tok)(line, tok.places, tok.level, tok.flow)
+    word = Word()
+    k = 0
+    while k < len(line):
+        c = line[k]
+        if c == "\\" and k + 1 < len(line) and line[k + 1] in "$`\\":
+            word.cooked.append(line[k + 1])
+            k += 2
+        elif c in "$`":
+            k = sub._expansion(k, word, frame, quoted=True)
+        else:
+            word.cooked.append(c)
+            sub._direct(c, "QUOTED", frame, word)
+            k += 1
+    return word

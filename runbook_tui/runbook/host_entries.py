@@ -140,4 +140,6 @@ def host_name_problem(name: str) -> str | None:
         return "an empty host name; expected a name"
     if any(unicodedata.category(char)[0] in "CZ" for char in name):
         return f"host name {describe(name)} has a space or a control character; expected a host name without them"
+    if name.startswith("-"):  # `ssh "$h"` over a group's names would read it as an option: -oProxyCommand=CMD runs CMD
+        return f"host name {describe(name)} starts with '-', which ssh, scp and rsync read as an option; expected a host name"
     return None

@@ -61,6 +61,8 @@ def test_a_static_group_without_hosts_is_refused(write_runbook, group, col):
         ("a1,a 2", "host name 'a 2' has a space or a control character"),
         ("a1\nrm", "host name 'a1\\nrm' has a space or a control character"),
         ("a1\x1b[31m", "host name 'a1\\x1b[31m' has a space or a control character"),
+        # `for h in {{ hs }}; do ssh "$h" true; done` (as tls-cert-rotation loops over lb_hosts): ssh ran the ProxyCommand here
+        ("a1,-oProxyCommand=touch${IFS}pwned", "host name '-oProxyCommand=touch${IFS}pwned' starts with '-'"),
     ],
 )
 def test_host_names_from_a_parameter_follow_the_rules_of_static_entries(write_runbook, given, problem):

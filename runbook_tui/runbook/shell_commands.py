@@ -60,9 +60,14 @@ _PROGRAM_OPERAND: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "sed": (frozenset({"-e", "--expression", "-f", "--file", "-l"}), frozenset({"-e", "--expression", "-f", "--file"})),
 }
 
+#: Programs with options that run a command or write files (`ssh -oProxyCommand=CMD`, `scp`/`sftp` too, `rsync -eCMD`,
+#: `git --upload-pack=CMD`, `tar --to-command=CMD`, `sort --compress-program=CMD`, `zip -TTCMD`, `curl -K FILE`,
+#: `wget -eCOMMAND`, `find PATH -exec`): a value that starts one of their words must not start with `-`.
+_OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", "sort", "zip", "curl", "wget", "find"})
+
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "watch", ".", "source", "[", "test"}
-_KNOWN |= {"let", "trap", "wait"}
+_KNOWN |= {"let", "trap", "wait"} | _OPTIONS_RUN_COMMANDS
 _KNOWN |= frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND)
 
 
@@ -255,3 +260,19 @@ def format_operand(words: list[str]) -> int | None:
     if k < len(words) and words[k] == "--":
         k += 1
     return k if k < len(words) else None
+
+
+def option_words(words: list[str]) -> tuple[list[int], str]:
+    """The words a program whose options run commands (`_OPTIONS_RUN_COMMANDS`) may read as options, and its name:
+    any before a `--` (GNU tools take options after operands too); `find`'s paths; `ssh`'s own, not the remote command's."""
+    start = command_start(words)
+    name = _basename(words[start]) if start < len(words) else ""
+    if name not in _OPTIONS_RUN_COMMANDS:
+        return [], name
+    end = words.index("--", start) if "--" in words[start:] else len(words)
+    if name == "ssh":
+        remote = _ssh_command(words[start + 1 :])
+        end = min(end, len(words) if remote is None else start + 1 + remote)
+    if name == "find":  # its paths come before the expression (whose words start with -, ( or !)
+        end = next((k for k in range(start + 1, end) if words[k][:1] in ("-", "(", "!") and words[k] not in ("-H", "-L", "-P")), end)
+    return list(range(start + 1, end)), name

@@ -452,6 +452,11 @@ class Tokenizer:
         for k, by in commands.program_code(texts):
             for m in words[k].markers + words[k].expanded_markers:
                 self.places[m].code_of = by
+        optional, program = commands.option_words(texts)
+        for k in optional:
+            first = words[k].markers[:1]
+            if first and words[k].text.startswith(marker(first[0])):  # the value starts the word
+                self.places[first[0]].option_of = program
         k_format = commands.format_operand(texts)
         for m in words[k_format].markers + words[k_format].expanded_markers if k_format is not None else ():
             self.places[m].format_of = texts[commands.command_start(texts)]

@@ -50,6 +50,7 @@ class Place:
     reparsed_output: bool = False  # inside an expansion whose OUTPUT another shell parses
     by: str = ""  # the command that parses it again
     code_of: str = ""  # an interpreter that runs this word as its own code (`sed`, `awk`, `python3 -c`): plain words only
+    option_of: str = ""  # a program that may read a word starting with `-` here as an option that runs a command
     format_of: str = ""  # a command reading this word as a format (`printf`): its `%` and `\\` are directives
 
 

@@ -304,13 +304,17 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
             if place.code_of and not _PLAIN_WORD.match(item):
                 raise ShellRefused(
                     f"a value inside {place.code_of}'s program is code to {place.code_of}, which can run commands: only a plain word"
-                    f" ({_PLAIN_WORD_CHARACTERS}) passes, not {item[:40]!r}{'...' if len(item) > 40 else ''};"
+                    f" ({_PLAIN_WORD_CHARACTERS}) passes, not {_clip(item)};"
                     f" pass it as an argument or an environment variable instead (awk -v NAME=VALUE, ENVIRON, os.environ)"
                 )
-            if place.integer and not _INTEGER.match(item.strip()):
+            if place.option_of and item.startswith("-") and item != "-":
                 raise ShellRefused(
-                    f"a value read as arithmetic must be an integer, not {item[:40]!r}{'...' if len(item) > 40 else ''} (the shell would evaluate it as code)"
+                    f"a value starting with '-' would be read by {place.option_of} as an option ({_clip(item)}),"
+                    f" and some of its options run commands (ssh -oProxyCommand=...); write -- before the operands"
+                    f" ({place.option_of} [OPTIONS] -- VALUE) or ./ before a relative path"
                 )
+            if place.integer and not _INTEGER.match(item.strip()):
+                raise ShellRefused(f"a value read as arithmetic must be an integer, not {_clip(item)} (the shell would evaluate it as code)")
             name = f"{PREFIX}{len(env) + 1}"
             env.append((name, item))
             refs.append(_reference(name, place))
@@ -318,6 +322,11 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
         references[key] = " ".join(refs)
         shown[key] = " ".join(shlex.quote(i) if place.kind == "WORD" and not place.levels else i for i in items)
     return ShellCommand(_replace(rendered, references), tuple(env), _replace(rendered, shown))
+
+
+def _clip(item: str) -> str:
+    """A value as a refusal quotes it: its first 40 characters."""
+    return f"{item[:40]!r}{'...' if len(item) > 40 else ''}"
 
 
 def _reference(name: str, place: Place) -> str:

@@ -74,3 +74,36 @@ def test_a_value_beside_arithmetic_stays_any_text() -> None:
         'read -r line < /etc/hostname; (( ${#line} > 0 )) && printf "%s" "{{ x }}"',
     ):
         render_command(template, {"x": "a[$(touch pwned)] b"})
+
+
+#: A value starting a word of a program whose options run commands: (template, what a `-` value did before).
+OPTION_RUNS_A_COMMAND = [
+    "ssh {{ x }} true",  # -oProxyCommand=CMD ran CMD on this machine
+    "scp -q f {{ x }}:/tmp/",
+    "tar -cf /dev/null --checkpoint=1 {{ x }} /etc/hostname",  # --checkpoint-action=exec=CMD ran CMD
+    "git clone {{ x }} dest",  # --upload-pack=CMD
+    "rsync -a {{ x }} dest/",  # -eCMD
+    "sort {{ x }} /etc/hostname",  # --compress-program=CMD
+    "find {{ x }} -name '*.log'",  # -delete emptied the working directory
+]
+
+
+def test_a_value_read_as_an_option_that_runs_commands_is_refused(tmp_path: Path) -> None:
+    """`-p 'target=-oProxyCommand=touch F'` into `ssh {{ target }} true` made F; now refused before it runs, with the fix."""
+    hostile = "-oProxyCommand=touch${IFS}pwned"
+    for template in OPTION_RUNS_A_COMMAND:
+        assert static_problems(template) == [], template
+        render_command(template, {"x": "db1.example.internal"})
+        with pytest.raises(TemplateError, match=r"read by \w+ as an option .* write -- before the operands"):
+            render_command(template, {"x": hostile})
+    for template in (
+        "ssh -- {{ x }} true",
+        "tar -cf /dev/null -- {{ x }}",
+        "find ./{{ x }} -name x",
+        "find . -mtime {{ x }}",
+        "ssh -p 22 db1 true {{ x | shq }}",
+    ):
+        render_command(template, {"x": "-7"})  # after --, inside a word, find's expression, ssh's remote command: not options
+    command = render_command("tar -cf /dev/null --checkpoint=1 -- {{ x }}", {"x": "--checkpoint-action=exec=touch pwned"})
+    subprocess.run(["sh", "-c", command.text], env={**os.environ, **dict(command.env)}, cwd=tmp_path, capture_output=True, timeout=10)
+    assert not (tmp_path / "pwned").exists()

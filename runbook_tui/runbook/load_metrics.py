@@ -57,7 +57,7 @@ class MetricsReader(ReaderBase):
         spec = f.shaped(m[kind], m.value_mark(kind), f"{kind}: {{url}}", T.SOURCES[kind], f"{kind} source")
         if spec is None:
             return None
-        url = self._text(spec, "url", "plain")
+        url = self._text(spec, "url", "url")
         if url is None:
             return None
         token = self._text(spec, "token", "plain", Scope(late_allowed=True))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-_START, _END = "\x00", "\x01"  # around each inserted value in the rendered text; never in a value (refused)
+VALUE_START, VALUE_END = "\x00", "\x01"  # around each inserted value in the rendered text; never in a value (refused)
 _TOKEN = re.compile(r"-?[A-Za-z0-9_:.]+")
 _COMMON = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ESCAPES = {quote: str.maketrans({**_COMMON, quote: "\\" + quote}) for quote in ('"', "'")}
@@ -29,15 +29,15 @@ class PromqlRefused(ValueError):
 
 
 def mark(text: str) -> str:
-    """A value's text as the template inserts it: marked, to be placed by `query_from`."""
-    if _START in text or _END in text:
-        raise PromqlRefused(f"a value inserted into a PromQL query holds a control character: {text!r}")
-    return f"{_START}{text}{_END}"
+    """A value's text as the template inserts it: marked, to be placed by `query_from` (or `url_values.url_from`)."""
+    if VALUE_START in text or VALUE_END in text:
+        raise PromqlRefused(f"a value inserted into a query or URL holds a control character: {text!r}")
+    return f"{VALUE_START}{text}{VALUE_END}"
 
 
 def query_from(rendered: str) -> str:
     """The query with every marked value placed as data; PromqlRefused for one that would be code."""
-    if _START not in rendered:
+    if VALUE_START not in rendered:
         return rendered
     out: list[str] = []
     quote = ""  # the string being read: ", ' or `; "" outside any
@@ -45,8 +45,8 @@ def query_from(rendered: str) -> str:
     index = 0
     while index < len(rendered):
         char = rendered[index]
-        if char == _START:
-            end = rendered.index(_END, index)
+        if char == VALUE_START:
+            end = rendered.index(VALUE_END, index)
             value = rendered[index + 1 : end]
             out.append(_placed(re.escape(value) if pattern and quote else value, quote))
             index = end + 1
@@ -71,7 +71,7 @@ def query_from(rendered: str) -> str:
 
 def _placed_in_comment(comment: str) -> str:
     """A comment's text, with any value in it as it is (a comment is not read as the query)."""
-    return comment.replace(_START, "").replace(_END, "").replace("\n", " ")
+    return comment.replace(VALUE_START, "").replace(VALUE_END, "").replace("\n", " ")
 
 
 def _placed(value: str, quote: str) -> str:

@@ -112,14 +112,14 @@ class ReachReader:
         self.fields = fields
         self.make = make
 
-    def text(self, m: YMap, key: str, scope: Scope | None = None) -> Text | None:
+    def text(self, m: YMap, key: str, scope: Scope | None = None, kind: TextKind = "plain") -> Text | None:
         if m.get(key) is None:
             return None
         value = m[key]
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe(value)}")
             return None
-        return self.make(str(m.as_written(key)), m.value_mark(key), "plain", scope or Scope())
+        return self.make(str(m.as_written(key)), m.value_mark(key), kind, scope or Scope())
 
     @property
     def diags(self) -> Collector:
@@ -141,7 +141,7 @@ class ReachReader:
         m = f.shaped(value, mark, "a notify entry {url, events, format, headers}", T.NOTIFY, "notify entry")
         if m is None:
             return None
-        url = self._value(m, "url")
+        url = self._value(m, "url", "url")
         if isinstance(url, Text) and url.value is not None and not url.value.startswith(("http://", "https://")):
             self.diags.error(m.value_mark("url"), f"'url': expected an http:// or https:// URL, got {describe(url.value)}")
             url = None
@@ -163,10 +163,10 @@ class ReachReader:
             return None
         return NotifyTarget(url, mark, tuple(events), fmt, tuple(headers))
 
-    def _value(self, m: YMap, key: str) -> Value | None:
+    def _value(self, m: YMap, key: str, kind: TextKind = "plain") -> Value | None:
         """A string (a template that may use `secrets.*`), or {env: VAR} / {keyring: {service, username}} with `prefix`."""
         if not isinstance(m.get(key), YMap):
-            return self.text(m, key, Scope(late_allowed=True))
+            return self.text(m, key, Scope(late_allowed=True), kind)
         f = self.fields
         ref = m[key]
         if not f.keys(ref, f"'{key}' secret", T.SECRET_REF.keys):
@@ -191,7 +191,7 @@ class ReachReader:
         m = f.shaped(root["alerts"], root.value_mark("alerts"), "alerts: {alertmanager, silence, until}", T.ALERTS)
         if m is None:
             return None
-        url = self.text(m, "alertmanager")
+        url = self.text(m, "alertmanager", kind="url")
         until = f.choice(m, "until", T.SILENCE_UNTIL, "session_end")
         items = f.sequence(m.get("silence"), m.value_mark("silence"), "silence: a list of {matchers, comment}")
         silences = [self._silence(value, mark) for value, mark in zip(items or [], items.item_marks if items else [])]

@@ -21,8 +21,8 @@ from runbook_tui.runbook.templating import (
     Analysis,
     Reference,
     TemplateError,
+    _marked_finalize,
     _plain_finalize,
-    _promql_finalize,
     _raw,
     _record,
     _regex_finalize,
@@ -64,7 +64,8 @@ ENVIRONMENTS: dict[TextKind, BoundedSandbox] = {
     "plain": _environment(_plain_finalize),
     "shell": _environment(_shell_finalize),
     "regex": _environment(_regex_finalize),
-    "promql": _environment(_promql_finalize),
+    "promql": _environment(_marked_finalize),
+    "url": _environment(_marked_finalize),
 }
 
 

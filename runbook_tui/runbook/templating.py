@@ -44,6 +44,7 @@ from runbook_tui.runbook.shell_values import (
     stop_recording,
 )
 from runbook_tui.runbook.template_simple import SimpleTemplate, split
+from runbook_tui.runbook.url_values import UrlRefused, url_from
 
 #: Names a template may use besides bare parameter names.
 ROOTS = frozenset({"params", "ticket", "secrets", "captured", "host", "now"})
@@ -113,7 +114,8 @@ def _plain_finalize(value: Any) -> str:
     return _to_text(value)
 
 
-def _promql_finalize(value: Any) -> str:
+def _marked_finalize(value: Any) -> str:
+    """A value in a query or a URL: marked, for `query_from` / `url_from` to place (`| raw` stays inline)."""
     if isinstance(value, Raw):
         return str(value)
     return promql_mark(_to_text(value))
@@ -125,7 +127,8 @@ GLOBALS = frozenset({"range", "__rbt_iter", "__rbt_concat"})
 _EMIT: dict[TextKind, Callable[[Any], str]] = {
     "plain": _plain_finalize,
     "regex": _regex_finalize,
-    "promql": _promql_finalize,
+    "promql": _marked_finalize,
+    "url": _marked_finalize,
     "shell": lambda value: _shell_finalize(_record(value)),
 }
 #: Filters that only mean something in a shell command.
@@ -203,7 +206,7 @@ def _render_bounded(source: str, kind: TextKind, context: Mapping[str, Any]) -> 
 
 def render_failure(exc: Exception) -> TemplateError:
     """What a failed render tells the author (simple or by Jinja; Jinja's syntax errors and costs are its own)."""
-    if isinstance(exc, (ShellRefused, PromqlRefused)):
+    if isinstance(exc, (ShellRefused, PromqlRefused, UrlRefused)):
         return TemplateError(str(exc))
     if isinstance(exc, RecursionError):
         return TemplateError("cannot render template: it recurses too deeply")
@@ -234,10 +237,11 @@ def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
         return source
     if kind == "shell":
         return render_command(source, context).shown
-    if kind == "promql":
+    if kind in ("promql", "url"):
+        place = query_from if kind == "promql" else url_from
         try:
-            return query_from(_render_bounded(source, kind, context))
-        except PromqlRefused as exc:
+            return place(_render_bounded(source, kind, context))
+        except (PromqlRefused, UrlRefused) as exc:
             raise TemplateError(str(exc)) from None
     return _render_bounded(source, kind, context)
 

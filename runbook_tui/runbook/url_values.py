@@ -1,0 +1,63 @@
+"""Values in a URL (a webhook's, Alertmanager's, Prometheus'): they never move it to another host.
+
+The requests to these URLs carry secrets (a webhook's token header, the
+Prometheus bearer token). Inserted as text, a value in the path could end the
+host instead: `url: "https://hooks.example.com{{ path }}"` with `-p
+path=@evil.example` sent the token to evil.example (`user@host`), and
+`https://prom-{{ env }}.example.com` with `env=evil.example/#` did too. Each
+value is marked as it is inserted (`promql_values.mark`) and the rendered URL
+is read once (`url_from`): a value in the host and port part as written takes
+only letters, digits and `-` (one piece of a name the runbook's text ends, or a
+port), or, when it is the whole host, a host name or address; a URL that
+starts with a value is the value's to choose (`url: "{{ webhook }}"`). After the
+host the value is inserted as is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from runbook_tui.runbook.promql_values import VALUE_END, VALUE_START
+
+_PIECE = re.compile(r"[A-Za-z0-9-]*")
+_HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")
+_USERINFO = re.compile(r"[^@/?#\\\s]*")  # before the runbook's own `@`: a user or password (a token), not a host
+_PATH = re.compile(r"[/?#]")  # what ends the host part
+
+
+class UrlRefused(ValueError):
+    """A value that would change the URL's host, in words."""
+
+
+def url_from(rendered: str) -> str:
+    """The URL with every marked value placed; UrlRefused for a value that would change its host."""
+    if VALUE_START not in rendered:
+        return rendered
+    plain = rendered.replace(VALUE_START, "").replace(VALUE_END, "")
+    scheme = rendered.find("://")
+    if rendered.startswith(VALUE_START) or scheme < 0 or VALUE_START in rendered[: scheme + 3]:
+        return plain  # no host of the runbook's own to keep: the value's to choose
+    authority: list[tuple[bool, str]] = []  # (a value?, its text in the host part) up to the end of the host part
+    whole: dict[int, str] = {}  # a value's whole text, by its index in `authority`
+    for part in re.split(f"({VALUE_START}[^{VALUE_END}]*{VALUE_END})", rendered[scheme + 3 :]):
+        value = part.startswith(VALUE_START)
+        text = part[1:-1] if value else part
+        end = _PATH.search(text)
+        if value:
+            whole[len(authority)] = text
+        authority.append((value, text if end is None else text[: end.start()]))
+        if end is not None:
+            break
+    at = max((k for k, (value, text) in enumerate(authority) if not value and "@" in text), default=-1)
+    host = "".join(text for value, text in authority[at + 1 :] if not value)
+    values = [(k, text) for k, (value, text) in enumerate(authority) if value]
+    whole_host = len([k for k, _ in values if k > at]) == 1 and host.partition(":")[0] == ""
+    for k, text in values:
+        rule = _USERINFO if k < at else _HOST if whole_host else _PIECE
+        if not rule.fullmatch(text):
+            kind = "a host name or address" if whole_host else "letters, digits and '-' (a piece of the host name, or a port)"
+            raise UrlRefused(
+                f"the value {whole[k]!r} would change the URL's host ({plain[:80]!r}); in the host part a value takes only {kind};"
+                " put it after the host (in the path or query) instead"
+            )
+    return plain

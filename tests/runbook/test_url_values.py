@@ -1,0 +1,78 @@
+"""A value in a webhook's, Alertmanager's or Prometheus' URL never moves it to another host (they carry secrets).
+
+`url: "https://hooks.example.com{{ path }}"` with `-p path=@evil.example` sent the webhook's token header to
+evil.example (`user@host`); `https://prom-{{ env }}.example.com` with `env=evil.example/#` sent the Prometheus token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers_runbook import at, errors, load
+
+from runbook_tui.runbook.templating import TemplateError, render
+
+RUNBOOK = """\
+runbook: 1
+id: t
+title: T
+params:
+  path: {type: string, default: /services/T0/B0}
+  region: {type: string, default: eu-1}
+  am: {type: string, default: am.internal}
+notify:
+  - {url: "https://hooks.example.com{{ path }}", headers: {X-Token: "{{ secrets.tok }}"}}
+alerts:
+  alertmanager: "http://{{ am }}:9093"
+  silence: [{matchers: ['alertname="X"']}]
+metrics:
+  source: {prometheus: {url: "https://prom-{{ region }}.example.com/", token: "{{ secrets.tok }}"}}
+  panels: [{id: a, query: up}]
+secrets:
+  tok: {env: TOK}
+sections:
+  - {id: s, kind: precheck, steps: [{id: one, run: "true"}]}
+"""
+
+
+def test_a_value_that_would_change_a_urls_host_is_refused_at_its_position(write_runbook: Callable[..., Path]) -> None:
+    path = write_runbook(RUNBOOK)
+    loaded = load(path)  # the defaults: every URL keeps its host
+    assert loaded.runbook.notify[0].url.value == "https://hooks.example.com/services/T0/B0"
+    hostile = {"path": "@evil.example/x", "region": "evil.example/#", "am": "evil@x"}
+    found = {at(e): e.message for e in errors(path, hostile) if "would change the URL's host" in e.message}
+    assert sorted(found) == [(9, 11), (11, 17), (14, 30)], found  # the webhook's, Alertmanager's and Prometheus' url
+    assert all("put it after the host" in m for m in found.values()), found
+
+
+@pytest.mark.parametrize(
+    ("template", "value", "url"),
+    [
+        ("https://hooks.example.com{{ v }}", "/services/a@b/../c?d#e", "https://hooks.example.com/services/a@b/../c?d#e"),
+        ("https://prom-{{ v }}.example.com/api", "eu-1", "https://prom-eu-1.example.com/api"),
+        ("http://{{ v }}:9093", "am.internal", "http://am.internal:9093"),
+        ("http://am:{{ v }}/", "9093", "http://am:9093/"),
+        ("https://hook:{{ v }}@hooks.example.com/", "s3cr+t=", "https://hook:s3cr+t=@hooks.example.com/"),
+        ("{{ v }}", "https://anywhere.example/", "https://anywhere.example/"),  # the whole URL is the parameter's to choose
+    ],
+)
+def test_a_value_after_the_host_or_as_a_piece_of_it_is_kept(template: str, value: str, url: str) -> None:
+    assert render(template, "url", {"v": value}) == url
+
+
+@pytest.mark.parametrize(
+    ("template", "value"),
+    [
+        ("https://hooks.example.com{{ v }}", "@evil.example"),
+        ("https://hooks.example.com{{ v }}", "\\@evil.example"),  # urllib reads the host after the @
+        ("https://hooks.example.com{{ v }}", ".evil.example"),
+        ("https://prom-{{ v }}.example.com/", "evil.example/#"),
+        ("http://am:{{ v }}/", "9093@evil.example"),
+        ("https://hook:{{ v }}@hooks.example.com/", "x@evil.example/"),
+    ],
+)
+def test_a_value_that_would_change_the_host_is_refused(template: str, value: str) -> None:
+    with pytest.raises(TemplateError, match="would change the URL's host"):
+        render(template, "url", {"v": value})

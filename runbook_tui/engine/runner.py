@@ -27,7 +27,8 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.display import display_text
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
-from runbook_tui.runbook.templating import TemplateError, analyse, command_text, context_for, render_text
+from runbook_tui.runbook.shell_values import environment_refusal
+from runbook_tui.runbook.templating import TemplateError, analyse, command_text, context_for, is_template, render_text
 
 log = logging.getLogger(__name__)
 
@@ -135,10 +136,14 @@ class StepRunner:
         """
         self._refuse_lost_captures(step, text)
         shell = command_text(text, self._context(host, secrets=True))
+        env = [(name, self._render(value, host)) for name, value in step.env]
+        problem = environment_refusal(shell.text, [(name, rendered) for (name, rendered), (_, value) in zip(env, step.env) if is_template(value.source)])
+        if problem is not None:
+            raise TemplateError(problem)
         return Command(
             host=host,
             command=shell.text,
-            env=tuple((name, self._render(value, host)) for name, value in step.env) + shell.env,
+            env=tuple(env) + shell.env,
             cwd=self._render(step.cwd, host) if step.cwd is not None else None,
             sudo=step.sudo,
             timeout=step.timeout_seconds,

@@ -76,3 +76,12 @@ def _plain_words(text: str) -> list[str] | None:
     if parts and parts[0] in _OWN_GRAMMAR:
         return None
     return parts
+
+
+@lru_cache(maxsize=1024)
+def environment_in_arithmetic(text: str, names: tuple[str, ...]) -> frozenset[str]:
+    """Which of these environment variables the command's arithmetic reads (`(( N > 1 ))`, `M=$N; $((M))`)."""
+    tokenizer = Tokenizer(text, {}, 0)
+    tokenizer.flow.every_script = True  # the environment reaches inner shells too: `bash -c 'echo $(( N + 1 ))'`
+    tokenizer.parse_list(0, "", {})
+    return frozenset(tokenizer.flow.environment_in_arithmetic(names))

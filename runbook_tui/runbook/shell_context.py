@@ -441,7 +441,7 @@ class Tokenizer:
 
     def _nested(self, words: list[Word], texts: list[str]) -> None:
         """Words another shell parses again: mark their values one level deeper; names bash evaluates: integers only."""
-        if not any(w.markers or w.expanded_markers for w in words):
+        if not self.flow.every_script and not any(w.markers or w.expanded_markers for w in words):
             return  # no value in this command
         if commands.names_none(texts):
             return  # no shell, wrapper or name-reading builtin among the words
@@ -471,7 +471,7 @@ class Tokenizer:
         for w in script:
             self._output_reparsed(w.expanded_markers, by)
         text = " ".join(w.text for w in script)
-        if not has_markers(text):
+        if not has_markers(text) and not self.flow.every_script:
             return
         for w in script:
             for m in w.markers:

@@ -46,6 +46,7 @@ class Flow:
         self.links: list[tuple[str, set[int], set[str]]] = []  # variable <- values, variables
         self.arithmetic: set[str] = set()
         self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
+        self.every_script = False  # read the scripts of inner shells (`bash -c '...'`) even where no value stands
 
     def assign(self, name: str, markers: Iterable[int], refs: Iterable[str]) -> None:
         self.links.append((name, set(markers), set(refs)))
@@ -57,7 +58,19 @@ class Flow:
         """Mark as integers-only every value that reaches a variable arithmetic reads."""
         if not self.arithmetic or not places:
             return
-        values: dict[str, set[int]] = {}
+        for m in self._reaching_arithmetic({}):
+            if isinstance(m, int):
+                places[m].integer = True
+
+    def environment_in_arithmetic(self, names: Iterable[str]) -> set[str]:
+        """Which of these environment variables (a step's `env:`) reach a variable arithmetic reads."""
+        if not self.arithmetic:
+            return set()
+        return {m for m in self._reaching_arithmetic({name: {name} for name in names}) if isinstance(m, str)}
+
+    def _reaching_arithmetic(self, sources: dict[str, set[int | str]]) -> set[int | str]:
+        """The values (markers) and `sources` whose text reaches a variable arithmetic reads."""
+        values: dict[str, set[int | str]] = {name: set(held) for name, held in sources.items()}
         changed = True
         while changed:
             changed = False
@@ -68,9 +81,7 @@ class Flow:
                 for ref in refs:
                     reached |= values.get(ref, set())
                 changed = changed or len(reached) != before
-        for name in self.arithmetic:
-            for m in values.get(name, ()):
-                places[m].integer = True
+        return {m for name in self.arithmetic for m in values.get(name, ())}
 
 
 def simple_command(flow: Flow, words: list[Word], places: dict[int, Place]) -> list[str]:

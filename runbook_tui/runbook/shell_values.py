@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from runbook_tui.runbook.lean_dataclass import dataclass
-from runbook_tui.runbook.shell_classify import classify
+from runbook_tui.runbook.shell_classify import classify, environment_in_arithmetic
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,
     MARKERS,
@@ -322,6 +322,15 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
         references[key] = " ".join(refs)
         shown[key] = " ".join(shlex.quote(i) if place.kind == "WORD" and not place.levels else i for i in items)
     return ShellCommand(_replace(rendered, references), tuple(env), _replace(rendered, shown))
+
+
+def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
+    """Why a step's `env:` value (one a template made) cannot stand where the command's arithmetic reads it, or None."""
+    for name in sorted(environment_in_arithmetic(command, tuple(name for name, _ in env))):
+        value = dict(env)[name]
+        if not _INTEGER.match(value.strip()):
+            return f"env {name}: the command reads it as arithmetic, where bash evaluates its text as code; expected an integer, not {_clip(value)}"
+    return None
 
 
 def _clip(item: str) -> str:

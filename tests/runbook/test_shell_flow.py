@@ -12,9 +12,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers_runbook import cli_main
 from test_shell_contexts import shell_argv
 
-from runbook_tui.runbook.shell_values import static_problems
+from runbook_tui.runbook.shell_values import environment_refusal, static_problems
 from runbook_tui.runbook.templating import TemplateError, render_command
 
 #: Each prints 42 (or "ok") for x=41; bash-only syntax is marked.
@@ -107,3 +108,35 @@ def test_a_value_read_as_an_option_that_runs_commands_is_refused(tmp_path: Path)
     command = render_command("tar -cf /dev/null --checkpoint=1 -- {{ x }}", {"x": "--checkpoint-action=exec=touch pwned"})
     subprocess.run(["sh", "-c", command.text], env={**os.environ, **dict(command.env)}, cwd=tmp_path, capture_output=True, timeout=10)
     assert not (tmp_path / "pwned").exists()
+
+
+ENV_RUNBOOK = """\
+runbook: 1
+id: t
+title: T
+params:
+  n: {type: string, default: "41"}
+sections:
+  - id: s
+    steps:
+      - id: count
+        env: {N: "{{ n }}", LABEL: "{{ n }}"}
+        run: M=$N; echo "$LABEL" "$(( M + 1 ))"
+"""
+
+
+def test_a_step_env_value_read_by_arithmetic_takes_integers_only(write_runbook, tmp_path: Path, capsys) -> None:
+    """`env: {N: "{{ n }}"}` and `run: M=$N; echo $(( M + 1 ))`: under a bash `sh`, -p 'n=a[$(touch F)]' made F."""
+    assert environment_refusal("M=$N; echo $(( M + 1 ))", [("N", "a[$(touch pwned)]"), ("LABEL", "x y")]) == (
+        "env N: the command reads it as arithmetic, where bash evaluates its text as code; expected an integer, not 'a[$(touch pwned)]'"
+    )
+    assert environment_refusal("(( N > 1 )) && echo $LABEL", [("N", "41"), ("LABEL", "a[$(touch pwned)]")]) is None
+    assert environment_refusal("bash -c 'echo $(( N + 1 ))'", [("N", "x[1]")]) is not None  # the inner shell's arithmetic too
+    path = write_runbook(ENV_RUNBOOK)
+    journal = tmp_path / "j.jsonl"
+    assert cli_main(["exec", str(path), "--solo", "t", "--journal", str(journal)]) == 0
+    assert "41 42" in capsys.readouterr().out
+    witness = tmp_path / "pwned"
+    code = cli_main(["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j2.jsonl"), "-p", f"n=a[$(touch {witness})]"])
+    assert code != 0 and not witness.exists()
+    assert "env N: the command reads it as arithmetic" in capsys.readouterr().out

@@ -417,6 +417,9 @@ class Tokenizer:
         inner = Word()
         inner_start = i
         kind: Kind = "QUOTED" if quoted else "WORD"
+        # "${s#PAT}", "${s/PAT/REP}", "${s^PAT}": a pattern (and, in bash 5.2, a replacement's `&`) unless quoted there too
+        pattern = quoted and i < len(s) and s[i] in "#%/^,"
+        inside = False  # within a "..." of its own
         while i < len(s) and s[i] != "}":
             c = s[i]
             if c in "'\"\\" and not quoted:
@@ -426,7 +429,8 @@ class Tokenizer:
             elif c in "$`":
                 i = self._expansion(i, inner, frame, quoted=quoted)
             else:
-                self._direct(c, kind, frame, inner)
+                inside = inside != (c == '"')
+                self._direct(c, "PATTERN" if pattern and not inside else kind, frame, inner)
                 i += 1
         word.expanded_markers.extend(inner.markers + inner.expanded_markers)
         word.refs.extend(inner.refs)

@@ -16,8 +16,9 @@ MARKER_BASE = 0x100000
 MARKER_LIMIT = 0xFFFD  # values per command
 
 #: WORD: unquoted, expanded and split; QUOTED: expanded, not split ("...", unquoted heredoc, ${x:-...} in "...");
+#: PATTERN: a pattern or replacement inside "${s#...}", "${s/.../...}" (expanded, not split, quoted to stay literal);
 #: ARITH: read as an arithmetic expression; the others are not expanded at all.
-Kind = Literal["WORD", "QUOTED", "ARITH", "SINGLE", "ANSI_C", "QUOTED_HEREDOC", "COMMENT", "UNKNOWN"]
+Kind = Literal["WORD", "QUOTED", "PATTERN", "ARITH", "SINGLE", "ANSI_C", "QUOTED_HEREDOC", "COMMENT", "UNKNOWN"]
 
 
 def marker(index: int) -> str:

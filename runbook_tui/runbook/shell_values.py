@@ -339,7 +339,7 @@ def _clip(item: str) -> str:
 
 
 def _reference(name: str, place: Place) -> str:
-    if place.kind == "WORD":
+    if place.kind in ("WORD", "PATTERN"):
         ref = f'"${{{name}}}"'
         return ref.replace('"', '\\"') if place.in_backticks_in_quotes else ref
     return f"${{{name}}}"

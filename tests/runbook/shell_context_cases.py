@@ -69,6 +69,9 @@ CASES = [
     Case("${var:-value} unquoted", "printf '%s' ${RBT_UNSET_X:-{{ x }}}", same),
     Case("${var:-value} in double quotes", "printf '%s' \"${RBT_UNSET_X:-{{ x }}}\"", same),
     Case("${var:+value}", "y=1; printf '%s' \"${y:+{{ x }}}\"", same),
+    # Inside "${...}" a pattern's * ? [ and a replacement's & (bash 5.2) are literal (they matched: "${s/b/&&}" gave abbc).
+    Case('"${v#pattern}"', "v={{ x }}; printf '<%s>' \"${v#{{ x }}}\"", lambda v: "<>"),
+    Case('"${v/pattern/replacement}"', "v={{ x }}; printf '%s' \"${v/{{ x }}/<{{ x }}>}\"", lambda v: f"<{v}>" if v else "", BASH),
     Case("assignment", "v={{ x }}; printf '%s' \"$v\"", same),
     Case("export assignment", 'export v={{ x }}; sh -c \'printf "%s" "$v"\'', same),
     Case("assignment before a command", 'v={{ x }} sh -c \'printf "%s" "$v"\'', same),

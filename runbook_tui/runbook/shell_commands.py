@@ -33,7 +33,16 @@ _WRAPPERS: dict[str, frozenset[str]] = {
     "chrt": frozenset(),
     "xargs": frozenset({"-I", "-n", "-P", "-d", "-L", "-E", "-s", "-a"}),
     "timeout": frozenset({"-k", "-s", "--kill-after", "--signal"}),
+    "sshpass": frozenset({"-p", "-f", "-d", "-P"}),
+    "chroot": frozenset({"--userspec", "--groups"}),
+    "taskset": frozenset(),
+    "unbuffer": frozenset(),
+    "proxychains": frozenset({"-f"}),
+    "proxychains4": frozenset({"-f"}),
+    "torsocks": frozenset({"-u", "-p", "-a", "-P"}),
 }
+#: Wrappers whose first operand is theirs, not the command's (`timeout 5 CMD`, `chroot DIR CMD`, `taskset MASK CMD`).
+_WRAPPER_OPERAND = frozenset({"timeout", "chroot", "taskset"})
 _SSH_ARG_OPTIONS = frozenset("bcDEeFIiJLlmOoPpQRSWw")
 #: In bash, these read a word as a variable name, whose `[subscript]` is evaluated (`a[$(cmd)]` runs cmd).
 _NAMING_BUILTINS = frozenset({"declare", "typeset", "local", "export", "readonly", "unset", "read", "printf", "mapfile", "readarray"})
@@ -98,8 +107,8 @@ def command_start(words: list[str]) -> int:
             k += 2 if words[k] in options else 1
         if k < len(words) and words[k] == "--":
             k += 1
-        if name == "timeout" and k < len(words):
-            k += 1  # the duration
+        if name in _WRAPPER_OPERAND and k < len(words):
+            k += 1  # the duration, the new root, the CPU mask
         if name in ("chrt", "ionice") and k < len(words) and words[k].isdigit():
             k += 1
     return k

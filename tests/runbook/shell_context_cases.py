@@ -118,6 +118,8 @@ CASES = [
     Case("eval after while, in a loop body", 'while true; do eval "echo {{ x }}"; break; done', None),
     Case("ssh in a brace group", '{ ssh db1 "rm -rf /tmp/{{ x }}"; }', None),
     Case("sh -c after !", '! sh -c "echo {{ x }}"', None),
+    Case("ssh behind sshpass", 'sshpass -e ssh db1 "systemctl restart {{ x }}"', None),
+    Case("ssh behind taskset", 'taskset 0x1 ssh db1 "systemctl restart {{ x }}"', None),
     Case("trap action", 'trap "echo {{ x }}" EXIT', None),
     Case("xargs -I into sh -c", "printf '%s\\n' {{ x }} | xargs -I{} sh -c 'echo {}'", None),
     Case("xargs eval", "printf '%s\\n' {{ x }} | xargs eval", None),

@@ -89,13 +89,14 @@ class Tokenizer:
         here_string = False
         fed: list[int] = []  # values in what this command feeds a shell: earlier stages of its pipeline, here-strings
         fed_heredocs: list[list[Any]] = []  # heredocs of earlier stages of the pipeline (read after the line)
+        printed: list[Word] = []  # what this command reads on stdin holds: here-strings, what an earlier `echo` printed
         known = set(self.places)  # values seen before this command
         heredocs_before = len(self.pending_heredocs)
         s = self.s
         n = len(s)
 
         def end_word() -> None:
-            nonlocal word, redirect_next, case_state, cond_words, here_string
+            nonlocal word, redirect_next, case_state, cond_words, here_string, printed
             if not word.started:
                 return
             text = word.text
@@ -103,6 +104,7 @@ class Tokenizer:
                 redirect_next = False
                 if here_string:
                     fed.extend(word.markers + word.expanded_markers)
+                    printed.append(word)
                     here_string = False
             elif case_state == "word":
                 case_state = "in"
@@ -125,11 +127,11 @@ class Tokenizer:
 
         def end_command(pipe: bool = False) -> None:
             """The command is complete; `pipe`: its output feeds the next one."""
-            nonlocal words, fed, fed_heredocs, known, heredocs_before
+            nonlocal words, fed, fed_heredocs, known, heredocs_before, printed
             end_word()
             reads = self.simple_command(words)
             for name in reads:  # `read n <<< "{{ x }}"`, `echo "{{ x }}" | while read n`
-                self.flow.assign(name, fed, [])
+                self.flow.assign(name, [m for w in printed for m in w.markers + w.expanded_markers], [r for w in printed for r in w.refs])
             for heredoc in self.pending_heredocs[heredocs_before:]:
                 heredoc[4] = reads
             feeds = fed or fed_heredocs or len(self.pending_heredocs) > heredocs_before
@@ -140,6 +142,7 @@ class Tokenizer:
                     heredoc[3] = reader
             mine = [m for m in self.places if m not in known]
             fed = [*fed, *mine] if pipe else []
+            printed = [*printed, *shell_flow.printed_words(words)] if pipe else []
             fed_heredocs = [*fed_heredocs, *self.pending_heredocs[heredocs_before:]] if pipe else []
             known = set(self.places)
             heredocs_before = len(self.pending_heredocs)

@@ -158,3 +158,10 @@ def _markers(words: list[Word]) -> list[int]:
 
 def _refs(words: list[Word]) -> list[str]:
     return [r for w in words for r in w.refs]
+
+
+def printed_words(words: list[Word]) -> list[Word]:
+    """The words a command prints (`echo`, `printf`): what a `read` after it in the pipeline reads. The output of
+    other commands is theirs (`curl "{{ url }}" | read code` reads the status curl prints, not the url)."""
+    start = commands.command_start([w.text for w in words])
+    return words[start + 1 :] if start < len(words) and words[start].text in ("echo", "printf") else []

@@ -73,6 +73,7 @@ def test_a_value_beside_arithmetic_stays_any_text() -> None:
         'n="{{ x }}"; printf "%s %s" "${#n}" "$(( ${#n} + 1 ))"',
         "for h in {{ x }}; do (( count += 1 )); done",
         'read -r line < /etc/hostname; (( ${#line} > 0 )) && printf "%s" "{{ x }}"',
+        'curl -s -o /dev/null -w "%{http_code}" "{{ x }}" | { read -r code; (( code < 400 )); }',  # curl prints the code
     ):
         render_command(template, {"x": "a[$(touch pwned)] b"})
 

@@ -407,6 +407,8 @@ class Tokenizer:
             self.flow.arithmetic.add(s[start:i])  # a name with a subscript: `a[$(cmd)]` runs cmd
         elif not length and i > start:
             self._ref(s[start:i], word)
+            if self.at(i, "@P"):
+                self.flow.prompt.add(s[start:i])
         if i < len(s) and s[i] == "[":
             j = s.find("]", i)
             j = len(s) if j < 0 else j

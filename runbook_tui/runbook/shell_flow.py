@@ -25,6 +25,7 @@ from runbook_tui.runbook.shell_places import EXPANSION, Place, Word, marker_inde
 POSITIONAL = "@"
 #: `NAME=`, `NAME+=`, `NAME[SUBSCRIPT]=` at the start of a word.
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(.*?)\])?\+?=", re.DOTALL)
+_SUBSCRIPTED = re.compile(r"\[(.*?)\]\+?=", re.DOTALL)  # an element of a compound assignment
 #: Names an arithmetic expression reads: bare or expanded (`n`, `$n`, `${n}`, `$1`); `${#n}` is only a length.
 _LENGTH = re.compile(r"\$\{#[^}]*\}")
 _NAMES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|(?<=\$)[0-9@*]|(?<=\$\{)[0-9@*]")
@@ -45,6 +46,7 @@ class Flow:
     def __init__(self) -> None:
         self.links: list[tuple[str, set[int], set[str]]] = []  # variable <- values, variables
         self.arithmetic: set[str] = set()
+        self.prompt: set[str] = set()  # `${n@P}`: bash expands n's text as a prompt, `$(...)` in it runs
         self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
         self.every_script = False  # read the scripts of inner shells (`bash -c '...'`) even where no value stands
 
@@ -56,20 +58,23 @@ class Flow:
 
     def finish(self, places: dict[int, Place]) -> None:
         """Mark as integers-only every value that reaches a variable arithmetic reads."""
-        if not self.arithmetic or not places:
+        if not (self.arithmetic or self.prompt) or not places:
             return
-        for m in self._reaching_arithmetic({}):
+        for m in self._reaching(self.arithmetic, {}):
             if isinstance(m, int):
                 places[m].integer = True
+        for m in self._reaching(self.prompt, {}):
+            if isinstance(m, int):
+                places[m].code_of = "${VAR@P}"
 
     def environment_in_arithmetic(self, names: Iterable[str]) -> set[str]:
         """Which of these environment variables (a step's `env:`) reach a variable arithmetic reads."""
         if not self.arithmetic:
             return set()
-        return {m for m in self._reaching_arithmetic({name: {name} for name in names}) if isinstance(m, str)}
+        return {m for m in self._reaching(self.arithmetic, {name: {name} for name in names}) if isinstance(m, str)}
 
-    def _reaching_arithmetic(self, sources: dict[str, set[int | str]]) -> set[int | str]:
-        """The values (markers) and `sources` whose text reaches a variable arithmetic reads."""
+    def _reaching(self, targets: set[str], sources: dict[str, set[int | str]]) -> set[int | str]:
+        """The values (markers) and `sources` whose text reaches one of the `targets` variables."""
         values: dict[str, set[int | str]] = {name: set(held) for name, held in sources.items()}
         changed = True
         while changed:
@@ -81,7 +86,7 @@ class Flow:
                 for ref in refs:
                     reached |= values.get(ref, set())
                 changed = changed or len(reached) != before
-        return {m for name in self.arithmetic for m in values.get(name, ())}
+        return {m for name in targets for m in values.get(name, ())}
 
 
 def simple_command(flow: Flow, words: list[Word], places: dict[int, Place]) -> list[str]:
@@ -117,6 +122,10 @@ def simple_command(flow: Flow, words: list[Word], places: dict[int, Place]) -> l
         flow.assign(POSITIONAL, _markers(rest), _refs(rest))  # a function's or `set --`'s $1, $2...
     for index in commands.naming_arguments(texts):
         flow.arithmetic.update(words[index].refs)  # `unset "$n"`, `printf -v "$n"`: n's text is a name
+    for w in words:  # `a=([SUBSCRIPT]=v)`: a compound assignment's subscripts are arithmetic
+        subscript = _SUBSCRIPTED.match(w.text)
+        if subscript is not None:
+            _arithmetic_subscript(flow, w, subscript.group(1), places)
     return reads
 
 
@@ -125,14 +134,18 @@ def _assigned(flow: Flow, word: Word, places: dict[int, Place]) -> bool:
     match = _ASSIGNMENT.match(word.text)
     if match is None:
         return False
-    subscript = match.group(2)
-    if subscript is not None:
-        flow.arithmetic_text(subscript)
-        inside = [marker_index(c) for c in subscript]
-        for m in [i for i in inside if i is not None] + (word.expanded_markers if EXPANSION in subscript else []):
-            places[m].integer = True
+    if match.group(2) is not None:
+        _arithmetic_subscript(flow, word, match.group(2), places)
     flow.assign(match.group(1), word.markers + word.expanded_markers, word.refs)
     return True
+
+
+def _arithmetic_subscript(flow: Flow, word: Word, subscript: str, places: dict[int, Place]) -> None:
+    """`a[SUBSCRIPT]=v`: the subscript is an arithmetic expression; values in it take integers only."""
+    flow.arithmetic_text(subscript)
+    inside = [marker_index(c) for c in subscript]
+    for m in [i for i in inside if i is not None] + (word.expanded_markers if EXPANSION in subscript else []):
+        places[m].integer = True
 
 
 def _declaration(flow: Flow, builtin: str, args: list[Word], places: dict[int, Place]) -> None:

@@ -46,6 +46,8 @@ DIRECTLY = [
     ("[[ ( {{ x }} -eq 41 ) ]] && printf ok", True),
     ("if [[ {{ x }} -eq 41 ]]; then printf ok; fi", True),
     ("declare -i n={{ x }}; printf %s $n", True),
+    ("arr=([{{ x }}]=ok); printf %s ${arr[41]}", True),
+    ("declare -a arr=([{{ x }}]=ok); printf %s ${arr[41]}", True),
     ("n={{ x }}; printf ok%s ${!n}", True),
 ]
 
@@ -141,3 +143,13 @@ def test_a_step_env_value_read_by_arithmetic_takes_integers_only(write_runbook, 
     code = cli_main(["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j2.jsonl"), "-p", f"n=a[$(touch {witness})]"])
     assert code != 0 and not witness.exists()
     assert "env N: the command reads it as arithmetic" in capsys.readouterr().out
+
+
+def test_a_value_expanded_as_a_prompt_is_a_plain_word_or_refused() -> None:
+    """`${v@P}` expands v's text as a prompt string: `$(cmd)` in it runs (it made the file under bash)."""
+    template = 'v="{{ x }}"; printf %s "${v@P}"'
+    command = render_command(template, {"x": "web-1.2"})
+    result = subprocess.run(["bash", "-c", command.text], env={**os.environ, **dict(command.env)}, capture_output=True, text=True, timeout=10)
+    assert result.stdout == "web-1.2"
+    with pytest.raises(TemplateError, match=r"code to \$\{VAR@P\}"):
+        render_command(template, {"x": "$(touch pwned)"})

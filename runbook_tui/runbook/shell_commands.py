@@ -76,7 +76,10 @@ _OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", 
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "watch", ".", "source", "[", "test"}
-_KNOWN |= {"let", "trap", "wait"} | _OPTIONS_RUN_COMMANDS
+_KNOWN |= {"let", "trap", "wait", "alias"} | _OPTIONS_RUN_COMMANDS
+#: Files that are a command's stdin (`bash /dev/stdin <<EOF`, `. /dev/stdin <<< "..."`).
+_STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+
 _KNOWN |= frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND)
 
 
@@ -136,6 +139,8 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
             remote = _ssh_command(words[first:])
             if remote is not None:
                 found.append((list(range(first + remote, len(words))), "ssh"))
+        elif name == "alias":  # alias k='...': the text runs as code where k is used (dash expands aliases in scripts)
+            found.extend(([k], "alias") for k in range(first, len(words)) if "=" in words[k])
         elif name == "trap":
             k = first + 1 if first < len(words) and words[first] == "--" else first
             if k < len(words) and not words[k].startswith("-"):
@@ -167,29 +172,44 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
 
 
 def stdin_script_reader(words: list[str]) -> str | None:
-    """The command that reads a shell script on its stdin (`sh`, `bash -s`, `ssh HOST`, `docker exec -i c sh`), or
-    makes one of it (`xargs eval`, `xargs ssh HOST`, `xargs -I{} sh -c '... {}'`), if any."""
+    """The command that reads a shell script on its stdin (`sh`, `bash -s`, `bash /dev/stdin`, `. /dev/stdin`, `ssh
+    HOST`, `docker exec -i c sh`), keeps it to run later (`at now`, `crontab -`) or makes one of it (`xargs eval`,
+    `xargs ssh HOST`, `xargs -I{} sh -c '... {}'`), if any; `at`, `batch` and `crontab` keep it for a shell to run."""
     start = command_start(words)
+    if start >= len(words):
+        return None
+    name = _basename(words[start])
     if "xargs" in {_basename(w) for w in words[:start]}:
-        runs = _basename(words[start]) if start < len(words) else ""
-        if runs in _JOINERS or runs in ("ssh", "watch"):
-            return f"xargs {runs}"  # the input's words are added to the command line that one runs
-        replacing = any(w.startswith(("-I", "-i", "--replace")) for w in words[:start])
-        for _, by in scripts(words):
-            if replacing or not by.endswith(" -c"):  # without -I, `xargs sh -c SCRIPT` passes the input as $0, $1...
-                return f"xargs {by}"
-    if start < len(words) and _basename(words[start]) == "ssh" and _ssh_command(words[start + 1 :]) is None:
+        return _xargs_script(words, start)
+    if name == "ssh" and _ssh_command(words[start + 1 :]) is None:
         return "ssh"
+    if name in (".", "source") and start + 1 < len(words) and words[start + 1] in _STDIN_FILES:
+        return name
+    if name in ("at", "batch") or (name == "crontab" and not {"-l", "-r", "-e"} & set(words[start + 1 :])):
+        return name
     for k, word in enumerate(words[start:], start):
-        name = _basename(word)
-        if name not in SHELLS:
+        shell = _basename(word)
+        if shell not in SHELLS:
             continue
         rest = words[k + 1 :]
         options = [w for w in rest if w.startswith("-")]
         if any("c" in o[1:] and not o.startswith("--") for o in options):
             return None
-        if not [w for w in rest if not w.startswith("-")] or any("s" in o[1:] and not o.startswith("--") for o in options):
-            return name
+        operands = [w for w in rest if not w.startswith("-")]
+        if not operands or operands[0] in _STDIN_FILES or any("s" in o[1:] and not o.startswith("--") for o in options):
+            return shell
+    return None
+
+
+def _xargs_script(words: list[str], start: int) -> str | None:
+    """`xargs` makes its input part of a script: `xargs eval`, `xargs ssh HOST`, `xargs -I{} sh -c '... {}'`."""
+    runs = _basename(words[start])
+    if runs in _JOINERS or runs in ("ssh", "watch"):
+        return f"xargs {runs}"  # the input's words are added to the command line that one runs
+    replacing = any(w.startswith(("-I", "-i", "--replace")) for w in words[:start])
+    for _, by in scripts(words):
+        if replacing or not by.endswith(" -c"):  # without -I, `xargs sh -c SCRIPT` passes the input as $0, $1...
+            return f"xargs {by}"
     return None
 
 

@@ -183,6 +183,8 @@ class Tokenizer:
                 end_command(pipe)
                 i += 2 if self.at(i, c * 2) or self.at(i, "|&") else 1
             elif c in "<>":
+                if word.text.isdigit() and s[i - 1].isdigit():
+                    word = Word()  # `2>` names a descriptor: not a word of the command
                 end_word()
                 if self.at(i, "<(") or self.at(i, ">("):
                     word.started = True

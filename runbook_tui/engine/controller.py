@@ -380,13 +380,13 @@ class Controller(VerifierIntents, StepRunner):
         denial = self._assignee_only(actor, "skip steps")
         if denial:
             return denial
-        if not reason.strip():
-            return refused("skipping needs a reason (it goes into the journal and the report)")
         step = self.current_step()
         if step is None or self.busy or self.state.rollback_stopped:
             return refused(self.state.rollback_stopped or "no step to skip now")
         if self.state.steps[step.id].status == "awaiting_verification":
             return refused(f"'{step.id}' ran and waits for the verifier; it cannot be skipped (two-person rule)")
+        if not reason.strip():
+            return refused("skipping needs a reason (it goes into the journal and the report)")
         self.emit(ev.STEP_SKIPPED, actor, step=step.id, reason=reason.strip())
         self._maybe_finish()
         return Reply(True, f"skipped '{step.id}'")

@@ -287,6 +287,8 @@ class RunScreen(RunView):
         Binding("p", "pause", "pause"),
         Binding("p", "resume", "resume"),  # the footer names what p does now: one of the two is offered
         Binding("a", "accept_criteria", "accept unmet criteria"),
+        Binding("enter", "why_not('enter')", show=False, priority=True),  # neither enter applies: says why, not nothing
+        Binding("s", "why_not('s')", show=False),
         HELP_KEY,  # help and quit before the view keys: at 80 columns the footer is cut at its end (`? help` was `? hel`)
         Binding("q", "quit_run", "quit"),
         *VIEW_KEYS,
@@ -465,31 +467,15 @@ class RunScreen(RunView):
         self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"), quiet=True)
 
     def action_quit_run(self) -> None:
-        from runbook_tui.ui.modals import ConfirmPrompt
+        from runbook_tui.ui.quit_prompt import quit_prompt
 
-        state = self.controller.state
-        if not state.finished and not self.controller.busy:
-            self.app.push_screen(
-                ConfirmPrompt(
-                    "Quit before the run is finished?",
-                    f"The run stands at {state.current or 'its end'}; nothing runs while you are away.\n"
-                    f"The journal keeps everything; continue later with:\n  runbook-tui resume {self.journal_path}",
-                    "quit now",
-                ),
-                lambda ok: self.app.exit(exit_code(self.controller.state.outcome)) if ok else None,
-            )
-            return
-        if self.controller.busy:
-            self.app.push_screen(
-                ConfirmPrompt(
-                    "Quit while a step runs?",
-                    # Local commands die with this program (the executor's close kills their process group);
-                    # remote ones run detached and carry on.
-                    "Commands on remote hosts keep running, unwatched; commands on this machine are stopped now.\n"
-                    f"Its outcome will be unknown; continue later with:\n  runbook-tui resume {self.journal_path}",
-                    "quit now",
-                ),
-                lambda ok: self.app.exit(exit_code(self.controller.state.outcome)) if ok else None,
-            )
-            return
-        self.app.exit(exit_code(self.controller.state.outcome))
+        prompt = quit_prompt(self.controller.state, self.controller.busy, self.journal_path)
+        if prompt is None:
+            self.app.exit(exit_code(self.controller.state.outcome))
+        else:
+            self.app.push_screen(prompt, lambda ok: self.app.exit(exit_code(self.controller.state.outcome)) if ok else None)
+
+    def action_why_not(self, key: str) -> None:
+        """enter or s when neither may be used now: the controller's refusal says why (a key doing nothing reads as lost)."""
+        if ("run" if key == "enter" else "skip") not in self.controller.allowed_intents():  # so it never runs or skips
+            self._say(self.controller.run_current(self.actor) if key == "enter" else self.controller.skip(self.actor, ""))

@@ -301,6 +301,35 @@ async def test_help_opens_at_its_top_again_after_being_scrolled(workdir: Path) -
 
 
 @pytest.mark.asyncio
+async def test_while_a_rollback_stands_stopped_enter_and_s_are_not_offered_and_say_why(workdir: Path) -> None:
+    """A failed undo stops the rollback half way: `enter` ran the failed step again on a half-undone change (seen at 80x24).
+
+    Now neither `enter` nor `s` is in the footer, and each, pressed, says why instead of doing nothing; nothing runs.
+    """
+    app = make_app(params={"fail": True})
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        controller = await started(pilot)
+        for step in ("check", "backup", "edit", "tweak"):
+            await run_step(pilot, step)
+        await run_step(pilot, "apply", "failed")
+        (workdir / "marks").unlink()
+        (workdir / "marks").mkdir()  # every undo's `>> marks` fails from now on
+        await pilot.press("u")
+        await screen_is(pilot, "RollbackModal")
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.rollback_stopped is not None and not controller.busy, "the rollback to stop at its failed undo")
+        await settled(pilot)
+        shown = [key.key for key in app.screen.query_one(KeyFooter).keys[0]]
+        assert "u" in shown and not {"enter", "s"} & set(shown), shown
+        app.clear_notifications()
+        await pilot.press("enter", "s")
+        said = "the rollback stopped at 'apply': u goes on with it; no forward step runs or is skipped until it has finished"
+        await until(pilot, lambda: [n.message for n in app._notifications] == [said, said], "enter and s to say why they do nothing")
+    assert [e["step"] for e in _of(JOURNAL, "step_started")] == ["check", "backup", "edit", "tweak", "apply"], "nothing ran again"
+    assert _of(JOURNAL, "step_skipped") == []
+
+
+@pytest.mark.asyncio
 async def test_after_a_failure_u_lists_the_undos_in_order_and_y_runs_them(workdir: Path) -> None:
     app = make_app(params={"fail": True})
     async with app.run_test(size=SIZE) as pilot:

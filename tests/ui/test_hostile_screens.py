@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import events, make_app, painted, prepare_workdir, screen_is, started, type_text, until
+from run_screen_helpers import events, make_app, painted, prepare_workdir, screen_is, settled, started, type_text, until
 from textual.app import App
 from textual.geometry import Region
 from textual.screen import Screen
@@ -229,6 +229,7 @@ async def test_a_wide_title_is_cut_with_an_ellipsis_in_the_step_list(workdir: Pa
     app = make_app("tall.yaml")
     async with app.run_test(size=(140, 45)) as pilot:
         await started(pilot)
+        await settled(pilot)  # the first repaint gives the list its state (a loaded CI machine drew it after `started`)
         steps = app.screen.query_one("#steps")
         width = steps.scrollable_content_region.width
         row = steps.row_text(0)

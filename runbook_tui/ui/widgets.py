@@ -112,6 +112,7 @@ class DetailScroll(VerticalScroll):
 
     _step = ("", "")
     _hidden = 0
+    _title = ""
 
     def titled(self, place: str, step_id: str = "") -> None:
         """`step 5/9 · reload`: the step's place and id (cut at the border's end when long); `finished`, no id, after
@@ -132,7 +133,9 @@ class DetailScroll(VerticalScroll):
     def _retitle(self) -> None:
         place, step_id = self._step
         hint = CUT_HINT.format(hidden=self._hidden, s="s" if self._hidden != 1 else "") if self._hidden else ""
-        self.border_title = " · ".join(part for part in (place, hint, step_id) if part)
+        title = " · ".join(part for part in (place, hint, step_id) if part)
+        if title != self._title:  # setting it refreshes the pane: a resize that hides nothing more redraws nothing
+            self._title = self.border_title = title
 
 
 class StepDetail(Static):

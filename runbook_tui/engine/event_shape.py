@@ -10,11 +10,19 @@ Fields may be absent when the fold does without them (older writers left some ou
 have the declared kind. Unknown event types and unknown fields pass (newer writers may add them).
 The `output` events the runner writes canonically are checked by `journal_lines` already (each field text);
 of them only `ts` is checked here (`ts_problem`).
+
+Numbers: the journal is strict JSON, so NaN and Infinity (which Python's `json` reads and writes) are refused
+wherever they stand, and so is an integer no float can hold (past about 1.8e308) outside `session_started`
+(whose params keep a runbook's integers as given): the readers draw and compare readings, thresholds and
+intervals as floats.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
+import sys
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any, get_args, get_origin
@@ -63,7 +71,7 @@ class EventShapes:
     def problem(self, event: Event) -> str | None:
         """What is wrong with `event` (an event the chain holds), as "TYPE: what", or None."""
         kind = event["type"]
-        found = ts_problem(event["ts"]) or next(_field_problems(event, kind), None) or self._meaning_problem(event, kind)
+        found = ts_problem(event["ts"]) or next(_field_problems(event, kind), None) or _number_problem(event, kind) or self._meaning_problem(event, kind)
         return None if found is None else f"{kind}: {found}"
 
     def _meaning_problem(self, event: Event, kind: str) -> str | None:
@@ -88,6 +96,27 @@ def _field_problems(event: Event, kind: str) -> Iterator[str]:
     for name, hint in declared.items():
         if name in event and not fits(event[name], hint):
             yield _misfit(name, event[name], hint)
+
+
+def _number_problem(event: Event, kind: str) -> str | None:
+    """The first number in `event` no reader can take: NaN, ±Infinity, or (outside session_started) an integer past float's range."""
+    whole_integers = kind == ev.SESSION_STARTED
+    stack: list[tuple[str, Any]] = [(name, value) for name, value in event.items()]
+    while stack:
+        where, value = stack.pop()
+        if type(value) is dict:
+            stack += ((f"{where}[{key!r}]", inner) for key, inner in value.items())
+        elif type(value) is list:
+            stack += ((f"{where}[{index}]", inner) for index, inner in enumerate(value))
+        elif type(value) is float and not math.isfinite(value):
+            return f"{where} is {json.dumps(value)}, expected a finite number (a journal is strict JSON: no NaN or Infinity)"
+        elif type(value) is int and not whole_integers and not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+            return f"{where} is a number of {len(str(abs(value)))} digits, expected one a float can hold (at most about 1.8e308)"
+    return None
+
+
+#: Floats' largest value as an integer: larger integers cannot be read as floats.
+_FLOAT_MAX = int(sys.float_info.max)
 
 
 def _misfit(name: str, value: Any, hint: Any) -> str:

@@ -190,3 +190,48 @@ def test_resume_refuses_a_mode_this_program_never_writes(tmp_path: Path, capsys:
     path = rechained(events, tmp_path / "edited.jsonl")
     code, text = run_cli(["resume", str(path), "--headless"], capsys)
     assert code == 2 and "session_started: mode 'zzz' is not one this program writes (dry-run, live, practice, rehearsal)" in text, text
+
+
+def _with_metrics(events: list[dict[str, Any]], critical: Any, value: Any) -> list[dict[str, Any]]:
+    """The good run with a panel and one reading, as `metrics_started` and `metric_sample` write them."""
+    panel = {"id": "errors", "title": "5xx", "query": "x", "unit": "%", "warn": 1.0, "critical": critical, "direction": "above", "for": 30.0}
+    started = {"type": ev.METRICS_STARTED, "actor": "system", "ts": events[1]["ts"], "source": {"kind": "scrape", "url": "http://127.0.0.1:9/m"}}
+    started |= {"interval": 5.0, "timeout": 4.0, "panels": [panel], "success": []}
+    sample = {
+        "type": ev.METRIC_SAMPLE,
+        "actor": "system",
+        "ts": events[1]["ts"],
+        "panel": "errors",
+        "value": value,
+        "ts_sample": events[1]["ts"],
+        "error": None,
+    }
+    return [events[0], started, sample, *events[1:]]
+
+
+@pytest.mark.parametrize(
+    ("critical", "value", "said"),
+    [
+        (2.0, 10**400, "line 3: metric_sample: value is a number of 401 digits, expected one a float can hold"),
+        (2.0, float("nan"), "line 3: metric_sample: value is NaN, expected a finite number"),
+        (float("inf"), 0.3, "line 2: metrics_started: panels[0]['critical'] is Infinity, expected a finite number"),
+    ],
+    ids=["huge-int", "nan", "infinity"],
+)
+def test_numbers_no_reader_can_take_are_refused(tmp_path: Path, critical: Any, value: Any, said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Python's json reads NaN, Infinity and integers of any size, and the chain hashes them; the report, replay and practice
+    draw readings and thresholds as floats: `report` ended in an OverflowError traceback (exit 1), its JSON said `NaN`
+    (not JSON), replay and practice crashed drawing the panel. Now every reader refuses the line; a large finite reading stands."""
+    path = rechained(_with_metrics(good_events(tmp_path), critical, value), tmp_path / "numbers.jsonl")
+    code, text = run_cli(["journal", "verify", str(path)], capsys)
+    assert code == 1 and said in text, text
+    for form in ("md", "html", "json", "cast"):
+        code, text = run_cli(["report", str(path), "--format", form], capsys)
+        assert code == 2 and said in text, (form, text)
+    for command in (["replay", str(path)], ["replay", str(path), "--practice"], ["resume", str(path), "--headless"]):
+        code, text = run_cli(command, capsys)
+        assert code == 2 and said in text, (command, text)
+    (tmp_path / "fine").mkdir()
+    fine = rechained(_with_metrics(good_events(tmp_path / "fine"), 2.0, -1.7e308), tmp_path / "fine.jsonl")
+    code, text = run_cli(["report", str(fine), "--format", "json"], capsys)
+    assert code == 0 and json.loads(text)["panels"], text

@@ -75,7 +75,7 @@ class MetricPanel(Vertical):
     STATES = ("ok", "warn", "critical", "unreachable", "novalue", "unknown")
 
     def __init__(self, panel_id: str) -> None:
-        super().__init__(id=f"panel-{panel_id}", classes="unknown")
+        super().__init__(classes="unknown")  # a panel id may hold '.' (and a journal anything): never a DOM id
         self.panel_id = panel_id
         self._shown: tuple[Any, Any] | None = None
         self._view: PanelView | None = None
@@ -208,6 +208,7 @@ class PanelArea(Vertical):
         self._state = state
         self._clock = clock
         self._panel_ids: tuple[str, ...] = ()
+        self._widgets: dict[str, MetricPanel] = {}
         self._trips_seen: int | None = None
         self._last_key: tuple[Any, ...] = ()
         self._last_summary: tuple[str, Text] | None = None
@@ -260,8 +261,7 @@ class PanelArea(Vertical):
         self._watch(state, ids)
         interval = float(metrics.get("interval") or 5.0)
         for panel in panels:
-            widget = self.query_one(f"#panel-{panel['id']}", MetricPanel)
-            widget.show(panel_view(panel, state, now, interval), panel)
+            self._widgets[str(panel["id"])].show(panel_view(panel, state, now, interval), panel)
         summary = self._summary(state, now)
         if (self.app.current_theme.name, summary) != self._last_summary:
             self._last_summary = (self.app.current_theme.name, summary)
@@ -272,8 +272,9 @@ class PanelArea(Vertical):
         self._panel_ids = ids
         grid = self.query_one("#metrics-grid")
         grid.remove_children()
+        self._widgets = {pid: MetricPanel(pid) for pid in ids}
         if ids:
-            grid.mount_all([MetricPanel(pid) for pid in ids])
+            grid.mount_all(self._widgets.values())
         self._columns = 0
         self.call_after_refresh(self._fit_columns)
 

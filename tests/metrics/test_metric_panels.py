@@ -27,7 +27,7 @@ from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.panel_view import panel_view
 from runbook_tui.ui.app import RunbookApp
-from runbook_tui.ui.panels import PanelArea
+from runbook_tui.ui.panels import MetricPanel, PanelArea
 from runbook_tui.ui.rollback_modal import RollbackModal
 from runbook_tui.ui.run_screen import RunView
 from runbook_tui.ui.status_stack import StatusStack
@@ -47,6 +47,10 @@ class PanelsApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield PanelArea(lambda: self.state, clock=lambda: NOW, id="metrics")
+
+
+def panel_of(root: App[None], panel_id: str) -> MetricPanel:
+    return next(p for p in root.query(MetricPanel) if p.panel_id == panel_id)
 
 
 class Replica:
@@ -86,7 +90,7 @@ async def test_panels_that_come_after_the_screen_get_their_area() -> None:
             listener(started, later)
         await until(lambda: bool(app.screen.query("#metrics")), what="the panel area")
         area = app.screen.query_one("#metrics", PanelArea)
-        await until(lambda: area.display and bool(area.query("#panel-p99")), what="the panels drawn")
+        await until(lambda: area.display and any(p.panel_id == "p99" for p in area.query(MetricPanel)), what="the panels drawn")
         assert area.border_title == "metrics" and area.parent is app.screen.query_one("#right")
 
 
@@ -220,7 +224,7 @@ async def test_a_hostile_error_or_title_from_the_journal_is_one_literal_bounded_
     app = PanelsApp(state)
     async with app.run_test(size=(160, 30)) as pilot:
         await pilot.pause()
-        panel = app.query_one("#panel-p99")
+        panel = panel_of(app, "p99")
         shown = "\n".join(
             strip.text for part in panel.walk_children() if part.size.area for strip in part.render_lines(Region(0, 0, part.size.width, part.size.height))
         )
@@ -247,7 +251,24 @@ async def test_a_source_that_answers_without_a_number_is_not_called_unreachable(
         await pilot.pause()
         heads = {}
         for pid in errors:
-            head = app.query_one(f"#panel-{pid} .panel-head", Static)
+            head = panel_of(app, pid).query_one(".panel-head", Static)
             heads[pid] = "".join(strip.text for strip in head.render_lines(Region(0, 0, head.size.width, head.size.height)))
         assert "NO VALUE" in heads["p99"] and "UNREACHABLE" not in heads["p99"], heads
         assert "NO VALUE" in heads["errors"] and "UNREACHABLE" in heads["rps"], heads
+
+
+@pytest.mark.asyncio
+async def test_panel_ids_that_are_not_textual_identifiers_are_drawn() -> None:
+    """A panel id may hold '.' (`p99.latency`, as the runbook format allows) and an edited journal's anything (markup, escapes,
+    a leading digit, the same id twice): each was made a Textual DOM id, and the run screen, replay and practice crashed with
+    BadIdentifier / MountError. Now panels are kept by id, never as DOM ids."""
+    base = state_for("ok")
+    odd = ["p99.latency", "5xx", "err[link=x]ors\x1b]0;t\x07", "5xx"]
+    panels = [{**PANELS[0], "id": pid, "title": f"panel {n}"} for n, pid in enumerate(odd)]
+    state = dataclasses.replace(base, metrics={**base.metrics, "panels": panels, "success": []})
+    app = PanelsApp(state)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        assert sorted(p.panel_id for p in app.query(MetricPanel)) == sorted(set(odd))
+        head = panel_of(app, "p99.latency").query_one(".panel-head", Static)
+        assert "panel 0" in "".join(strip.text for strip in head.render_lines(Region(0, 0, head.size.width, head.size.height)))

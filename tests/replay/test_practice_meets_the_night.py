@@ -94,7 +94,7 @@ async def test_the_trainee_meets_the_recorded_rollback_request(night: Path, tmp_
         await enter_and_wait("install-config", "failed")  # the night's take: web2 exits 1
         # the night's metric readings played in the panels as the run got there
         assert controller.state.samples.get("errors") and controller.state.metrics.get("panels")
-        panel = next(p for p in app.screen.query(MetricPanel) if p.id == "panel-errors")
+        panel = next(p for p in app.screen.query(MetricPanel) if p.panel_id == "errors")
         await until(lambda: "0.29%" in text_of(panel) and "stale" not in text_of(panel).lower(), pilot, "the night's reading, fresh, in the errors panel")
         # bob asked for a rollback at this point on the night: the trainee meets it now
         await until(lambda: controller.state.rollback_requested is not None, pilot, "bob's rollback request")

@@ -2,12 +2,17 @@
 
 They are read once, when the session opens and before its first event. A
 missing value or a missing keyring backend is an error that names the
-secret and says how to provide it, before any step runs.
+secret and says how to provide it, before any step runs. So is a keyring
+backend that fails in any way (a DBus binding raises its own errors, not
+keyring's), one that does not answer within KEYRING_SECONDS (a locked
+keyring waiting for an unlock prompt nobody sees: the thread asking is left
+behind), and a value holding a NUL, which no command's environment can carry.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from typing import get_args
 
@@ -31,29 +36,59 @@ class SecretsError(Exception):
     """One or more secrets could not be read; the message lists each one and the way out."""
 
 
+#: How long the keyring may take to answer (an unlock prompt included) before the run is refused.
+KEYRING_SECONDS = 60.0
+
+
 def _read_one(secret: Secret, environ: Mapping[str, str]) -> str:
     if secret.env is not None:
         value = environ.get(secret.env)
         if not value:
             raise SecretsError(f"secret '{secret.name}': environment variable {secret.env} is not set; export it before the run")
         return value
-    import keyring  # imported here: it costs start-up time and only runs with keyring secrets
-    from keyring.errors import KeyringError, NoKeyringError
-
     where = f"service '{secret.keyring_service}', user '{secret.keyring_username}'"
-    try:
-        value = keyring.get_password(secret.keyring_service or "", secret.keyring_username or "")
-    except NoKeyringError:
-        raise SecretsError(
-            f"secret '{secret.name}': no keyring is available on this machine ({where}); "
-            "use an env: source for this secret instead, or set up a keyring backend"
-        ) from None
-    except KeyringError as exc:
-        raise SecretsError(f"secret '{secret.name}': the keyring failed ({where}): {exc}") from None
+    value = _ask_keyring(secret.name, secret.keyring_service or "", secret.keyring_username or "", where)
     if value is None:
         raise SecretsError(
             f"secret '{secret.name}': nothing stored in the keyring for {where}; store it with: keyring set {secret.keyring_service} {secret.keyring_username}"
         )
+    if "\0" in value:
+        raise SecretsError(f"secret '{secret.name}': the keyring's value for {where} holds a NUL character, which no command's environment can carry")
+    return value
+
+
+def _ask_keyring(name: str, service: str, username: str, where: str) -> str | None:
+    """The keyring's answer, asked in a thread of its own so that a backend that never answers is given up after KEYRING_SECONDS."""
+    import keyring  # imported here: it costs start-up time and only runs with keyring secrets
+    from keyring.errors import NoKeyringError
+
+    answer: list[str | None] = []
+    failure: list[Exception] = []
+
+    def ask() -> None:
+        try:
+            answer.append(keyring.get_password(service, username))
+        except Exception as exc:  # a backend can fail in many ways (DBus, a locked collection, a bug): said in words below
+            failure.append(exc)
+
+    asking = threading.Thread(target=ask, name="keyring", daemon=True)  # daemon: one that never answers does not hold the exit
+    asking.start()
+    asking.join(KEYRING_SECONDS)
+    if asking.is_alive():
+        raise SecretsError(
+            f"secret '{name}': the keyring did not answer within {KEYRING_SECONDS:g} s ({where}): is it locked and waiting for an unlock prompt? "
+            "unlock it, or use an env: source for this secret"
+        )
+    if failure and isinstance(failure[0], NoKeyringError):
+        raise SecretsError(
+            f"secret '{name}': no keyring is available on this machine ({where}); use an env: source for this secret instead, or set up a keyring backend"
+        )
+    if failure:
+        said = " ".join(str(failure[0]).split())[:200]
+        raise SecretsError(f"secret '{name}': the keyring failed ({where}): {type(failure[0]).__name__}: {said}")
+    value = answer[0]
+    if value is not None and not isinstance(value, str):
+        raise SecretsError(f"secret '{name}': the keyring answered with {type(value).__name__}, not text ({where})")
     return value
 
 

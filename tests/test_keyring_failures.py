@@ -1,0 +1,99 @@
+"""Secrets from a keyring that fails: no backend, one that raises (a DBus error, a locked collection), one that never
+answers, one holding nothing, an empty value, a NUL, a newline and an escape. The backend is installed the way keyring
+installs any (`PYTHON_KEYRING_BACKEND`, or `keyring.set_keyring`): `keyring_backends.Scripted`, told what to do by
+`RBT_TEST_KEYRING`. Each failure is said in words before anything runs (exit 2, no journal), never a traceback or a hang;
+a value that can be used is used and never shown."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring_backends import Scripted
+
+from runbook_tui.app import secrets
+from runbook_tui.app.session import load
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNBOOK = """\
+runbook: 1
+id: kr
+title: Keyring
+secrets:
+  token: {keyring: {service: "svc\\e]0;x\\a", username: alice}}
+sections:
+  - id: s
+    title: S
+    steps:
+      - {id: a, title: A, run: 'printf "%s|" "$TOKEN"; echo', env: {TOKEN: "{{ secrets.token }}"}}
+"""
+
+
+def exec_with(tmp_path: Path, backend: str, what: str) -> tuple[int, str, Path]:
+    (tmp_path / "r.yaml").write_text(RUNBOOK)
+    (tmp_path / "settings.yaml").touch()
+    journal = tmp_path / f"{what[:8].replace(':', '_')}.jsonl"
+    env = os.environ | {
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}",
+        "PYTHON_KEYRING_BACKEND": backend,
+        "RBT_TEST_KEYRING": what,
+        "RUNBOOK_TUI_SETTINGS": str(tmp_path / "settings.yaml"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    argv = [sys.executable, "-m", "runbook_tui", "exec", str(tmp_path / "r.yaml"), "--solo", "t", "--journal", str(journal)]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, cwd=tmp_path)
+    said = done.stdout + done.stderr
+    assert "Traceback" not in said and "\x1b" not in said, said
+    return done.returncode, said, journal
+
+
+@pytest.mark.parametrize(
+    ("backend", "what", "said"),
+    [
+        ("keyring.backends.fail.Keyring", "", "no keyring is available on this machine (service 'svc␛]0;x␇', user 'alice')"),
+        ("keyring_backends.Scripted", "raise", "the keyring failed (service 'svc␛]0;x␇', user 'alice'): RuntimeError: org.freedesktop.DBus"),
+        ("keyring_backends.Scripted", "locked", "the keyring failed (service 'svc␛]0;x␇', user 'alice'): KeyringLocked: the collection is locked"),
+        ("keyring_backends.Scripted", "missing", "nothing stored in the keyring for service 'svc␛]0;x␇', user 'alice'"),
+        ("keyring_backends.Scripted", "value:", "secret 'token' is only 0 characters"),
+        ("keyring_backends.Scripted", "value:Zq9-s\\0cret", "holds a NUL character, which no command's environment can carry"),
+    ],
+    ids=["no-backend", "dbus-error", "locked", "missing", "empty", "nul"],
+)
+def test_a_failing_keyring_stops_the_run_before_anything_with_words(tmp_path: Path, backend: str, what: str, said: str) -> None:
+    """Before: a backend raising anything but keyring's own errors (a DBus binding's) ended `exec` in a traceback, exit 1;
+    a NUL passed the check and the step failed at its start (`embedded null byte`) after the run had begun."""
+    code, text, journal = exec_with(tmp_path, backend, what)
+    assert code == 2 and "secrets missing, nothing was run" in text and said in text, text
+    assert not journal.exists() and "Zq9" not in text
+
+
+def test_a_value_with_a_newline_and_an_escape_is_used_and_never_shown(tmp_path: Path) -> None:
+    code, text, journal = exec_with(tmp_path, "keyring_backends.Scripted", "value:Zq9-s3cret\\nsecond\\e]0;t")
+    assert code == 0 and "local | ***|" in text, text
+    assert "Zq9" not in text and "Zq9" not in journal.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def scripted_keyring() -> Iterator[None]:
+    before = keyring.get_keyring()
+    keyring.set_keyring(Scripted())
+    yield
+    keyring.set_keyring(before)
+
+
+def test_a_keyring_that_never_answers_is_given_up(tmp_path: Path, scripted_keyring: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A locked keyring waiting for an unlock prompt nobody sees: before, `exec`, `run`'s loading screen and `preflight`
+    waited for ever. Now the wait is bounded (KEYRING_SECONDS, 60 s; 0.3 s here) and the run refused in words."""
+    (tmp_path / "r.yaml").write_text(RUNBOOK)
+    monkeypatch.setenv("RBT_TEST_KEYRING", "hang")
+    monkeypatch.setattr(secrets, "KEYRING_SECONDS", 0.3)
+    began = time.monotonic()
+    with pytest.raises(secrets.SecretsError, match=r"the keyring did not answer within 0\.3 s .*unlock it, or use an env: source"):
+        secrets.read_secrets(load(str(tmp_path / "r.yaml"), {}).runbook)
+    assert time.monotonic() - began < 5

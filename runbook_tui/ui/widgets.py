@@ -55,8 +55,8 @@ class RunHeader(Static):
         line1 = Text(no_wrap=True, overflow="ellipsis")
         line1.append(f" {_line(ticket.get('id') or 'NO TICKET')} ", style=f"bold reverse {colour(theme, 'error' if not ticket else 'primary')}")
         mode = str(session.get("mode", "live"))
-        if mode != "live":
-            words = f" {mode.upper()}: NOTHING IS EXECUTED " if mode in ("dry-run", "practice") else f" {mode.upper()} "
+        if mode != "live":  # an edited journal's replay may hold any mode: shown, never obeyed
+            words = f" {mode.upper()}: NOTHING IS EXECUTED " if mode in ("dry-run", "practice") else f" {_line(mode).upper()} "
             line1.append(" ")
             line1.append(words, style=f"bold reverse {colour(theme, 'warning')}")
         risk = (ticket.get("risk") or {}).get("level")

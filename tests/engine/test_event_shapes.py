@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.geometry import Region
 
 from runbook_tui import cli
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.journal import JournalWriter, event_hash
+from runbook_tui.engine.journal import JournalWriter, event_hash, read_events
 from runbook_tui.engine.state import UnreadableEvent, apply, initial
+from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.replay_screen import ReplaySource
+from runbook_tui.ui.widgets import RunHeader
 
 PLAN = {"sections": [{"id": "main", "kind": "main", "steps": [{"id": "s", "title": "S"}]}]}
 TICKET = {"id": "CHG-1", "window": {"start": "2026-11-23T01:00:00+00:00", "end": "2026-11-23T05:00:00+00:00"}}
@@ -235,3 +238,17 @@ def test_numbers_no_reader_can_take_are_refused(tmp_path: Path, critical: Any, v
     fine = rechained(_with_metrics(good_events(tmp_path / "fine"), 2.0, -1.7e308), tmp_path / "fine.jsonl")
     code, text = run_cli(["report", str(fine), "--format", "json"], capsys)
     assert code == 0 and json.loads(text)["panels"], text
+
+
+@pytest.mark.asyncio
+async def test_replay_shows_an_edited_mode_as_characters(tmp_path: Path) -> None:
+    """`replay` takes a mode it does not know (only `resume` must refuse one); its header wrote the mode raw, so an
+    `ESC]0;` in it retitled the trainee's terminal."""
+    events = good_events(tmp_path)
+    events[0]["mode"] = "live\x1b]0;pwned\x07[b]"
+    replay = ReplayApp(read_events(rechained(events, tmp_path / "mode.jsonl")).events, label="mode.jsonl")
+    async with replay.run_test(size=(120, 30)) as pilot:
+        await pilot.press("end")
+        header = replay.screen.query_one(RunHeader)
+        shown = "".join(strip.text for strip in header.render_lines(Region(0, 0, header.size.width, header.size.height)))
+        assert "LIVE␛]0;PWNED␇[B]" in shown and "\x1b" not in shown, shown

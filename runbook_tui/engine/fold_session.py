@@ -9,6 +9,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_rollback_reason
 from runbook_tui.engine.state_model import (
+    NOTES_KEPT,
     SAMPLES_KEPT,
     RunState,
     StepState,
@@ -91,7 +92,7 @@ def _rollback_requested(state: RunState, e: Event) -> RunState:
 
 def _note(state: RunState, e: Event) -> RunState:
     note = MappingProxyType({"actor": e["actor"], "ts": e["ts"], "text": e.get("text", ""), "step": e.get("step")})
-    state = replace(state, notes=state.notes + (note,))
+    state = replace(state, notes=(*state.notes[-NOTES_KEPT + 1 :], note))
     if e.get("request") == "go_ahead" and e.get("step") in state.steps:
         state = with_step(state, e["step"], go_ahead_asked_at=e["ts"])
     return state
@@ -99,7 +100,7 @@ def _note(state: RunState, e: Event) -> RunState:
 
 def _error(state: RunState, e: Event) -> RunState:
     error = MappingProxyType({k: e.get(k) for k in ("ts", "message", "step", "host")})
-    return replace(state, errors=state.errors + (error,))
+    return replace(state, errors=(*state.errors[-NOTES_KEPT + 1 :], error))
 
 
 def _metric_sample(state: RunState, e: Event) -> RunState:

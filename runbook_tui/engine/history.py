@@ -34,6 +34,7 @@ from runbook_tui.engine.history_model import (
     HistoryEntry,
     HostResult,
     Move,
+    Note,
     Notification,
     Participant,
     Pause,
@@ -112,6 +113,7 @@ class History:
         self.trips: list[GuardTrip] = []
         self.pauses: list[Pause] = []
         self.errors: list[ErrorEntry] = []
+        self.notes: list[Note] = []  # every one (the state keeps the last NOTES_KEPT)
         self.reviews: list[Review] = []
         self.samples: dict[str, list[tuple[str, float | None]]] = {}
         self.participants: list[Participant] = []
@@ -327,6 +329,9 @@ class History:
         self.trips.append(
             GuardTrip(e["ts"], str(e.get("panel")), number(e.get("value")), number(e.get("threshold")), for_seconds, e.get("action"), step, words)
         )
+
+    def _on_note(self, e: Event) -> None:
+        self.notes.append(Note(e["ts"], e["actor"], str(e.get("text", "")), e.get("step")))
 
     def _on_error(self, e: Event) -> None:
         self.errors.append(ErrorEntry(e["ts"], str(e.get("message", "")), e.get("step"), e.get("host"), bool(e.get("transient"))))

@@ -138,6 +138,14 @@ class Pause:
 
 
 @dataclass
+class Note:
+    at: str
+    by: str
+    text: str
+    step: str | None
+
+
+@dataclass
 class ErrorEntry:
     at: str
     message: str

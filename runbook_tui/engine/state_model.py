@@ -13,6 +13,9 @@ from runbook_tui.runbook.lean_dataclass import dataclass, field
 OUTPUT_TAIL = 400
 #: Metric samples kept per panel in the state.
 SAMPLES_KEPT = 600
+#: Notes and errors the state keeps: the last ones, for the screens (the history fold keeps every one for the report).
+#: A journal of a million notes folds in linear time.
+NOTES_KEPT = 200
 
 FINAL_STEP = frozenset({"done", "skipped"})
 #: Statuses from which a step may be run (again).

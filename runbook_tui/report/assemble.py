@@ -21,7 +21,6 @@ from runbook_tui.report.fold import timeline_entry
 from runbook_tui.report.model import (
     SERIES_POINTS,
     Integrity,
-    Note,
     Panel,
     Report,
     ReportError,
@@ -102,7 +101,7 @@ def _report(fold: History, timeline: list[TimelineEntry], source: str, integrity
         guard_trips=fold.trips,
         panels=_panels(fold),
         success=_success(state),
-        notes=[Note(n["ts"], n["actor"], str(n.get("text", "")), n.get("step")) for n in state.notes],
+        notes=fold.notes,
         pauses=fold.pauses,
         errors=fold.errors,
         notifications=fold.notifications,

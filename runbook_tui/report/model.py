@@ -136,14 +136,6 @@ class Step:
 
 
 @dataclass
-class Note:
-    at: str
-    by: str
-    text: str
-    step: str | None
-
-
-@dataclass
 class Panel:
     id: str
     title: str
@@ -207,7 +199,7 @@ class Report:
     guard_trips: list[records.GuardTrip]
     panels: list[Panel]
     success: list[SuccessCheck]
-    notes: list[Note]
+    notes: list[records.Note]
     pauses: list[records.Pause]
     errors: list[records.ErrorEntry]
     notifications: list[records.Notification]  # notices sent to receivers, or given up on, in order

@@ -183,7 +183,8 @@ def _steps(fold: History) -> list[Step]:
             attempts = fold.attempts.get(sid, [])
             outcome = "not run" if st.status == "pending" else st.status
             result = fold.before_undo.get(sid, outcome) if outcome == "undone" else outcome
-            verification = _verification(result, st.confirmed_by, st.verified, str(plan.get("verify", "after")), solo)
+            ran_by = attempts[-1].started_by if attempts else None
+            verification = _verification(result, st.confirmed_by, st.verified, str(plan.get("verify", "after")), solo, ran_by)
             runs = [a.duration_seconds for a in attempts if a.duration_seconds is not None]
             shown = st.rendered  # as step_ready / step_started rendered it: what people saw and confirmed
             steps.append(
@@ -327,11 +328,14 @@ def _step_text(plan: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _verification(result: str, confirmed_by: str | None, verified: bool | None, mode: str, solo: bool) -> str:
-    """confirmed, unverified (completed without a verifier's confirmation), not required, or n/a (not completed)."""
+def _verification(result: str, confirmed_by: str | None, verified: bool | None, mode: str, solo: bool, ran_by: str | None) -> str:
+    """confirmed, unverified (completed without a second person's confirmation), not required, or n/a (not completed).
+
+    A confirmation by the person who ran the step is no second person's: the run never takes one (the assignee cannot
+    confirm their own steps), so only an edited journal holds it, and the report does not count it as verification."""
     if result not in _COMPLETED:
         return "n/a"
-    if confirmed_by:
+    if confirmed_by and confirmed_by != ran_by:
         return "confirmed"
     if verified is False or solo:
         return "unverified"

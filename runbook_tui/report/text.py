@@ -79,7 +79,7 @@ def confirmed(step: Step) -> str:
     if step.verification == "confirmed":
         return str(step.confirmed_by)
     if step.verification == "unverified":
-        return "UNVERIFIED"
+        return f"UNVERIFIED: confirmed by {step.confirmed_by}, who ran it" if step.confirmed_by else "UNVERIFIED"
     if step.verification == "not required":
         return "not required"
     return NONE

@@ -269,3 +269,21 @@ def test_a_journal_of_many_notes_and_errors_folds_in_linear_time(tmp_path: Path,
     code, text = run_cli(["report", str(path), "--format", "json"], capsys)
     report = json.loads(text)
     assert code == 0 and len(report["notes"]) == 2000 and len(report["errors"]) == 2000, text[:400]
+
+
+@pytest.mark.parametrize(("by", "verification"), [("alice", "unverified"), ("bob", "confirmed")])
+def test_a_confirmation_by_the_person_who_ran_the_step_is_not_verification(
+    tmp_path: Path, by: str, verification: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The run refuses the assignee's confirmation of their own step, so only an edited journal holds one; the report
+    counted it as verified (`Confirmed by: alice` under a two-person rule). Now it reads UNVERIFIED and says why."""
+    events = good_events(tmp_path)
+    events[3]["status"] = "awaiting_verification"
+    confirmed = {"type": ev.STEP_CONFIRMED, "actor": by, "ts": events[3]["ts"], "step": "s", "phase": "after", "attempt": 1}
+    path = rechained([*events[:4], confirmed, events[4]], tmp_path / "self.jsonl")
+    code, text = run_cli(["report", str(path), "--format", "json"], capsys)
+    report = json.loads(text)
+    assert code == 0 and report["steps"][0]["verification"] == verification, text[:300]
+    assert ("s" in report["unverified"]) == (by == "alice")
+    code, text = run_cli(["report", str(path), "--format", "md"], capsys)
+    assert ("UNVERIFIED: confirmed by alice, who ran it" in text) == (by == "alice"), text

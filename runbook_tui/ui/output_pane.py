@@ -164,13 +164,17 @@ def _wrap(line: str, width: int, *, words: bool = False) -> list[str]:
         first, *rest = chop_cells(line, width)
         return [first, *(CONTINUED + piece for piece in chop_cells("".join(rest), width - len(CONTINUED)))]
     parts: list[str] = []
-    left = line
-    while left:
+    at = 0  # where the rest of `line` starts: a 7 MB narrated line (an edited journal's note) is cut in linear time
+    while at < len(line):
         room = width - (len(CONTINUED) if parts else 0)
-        piece = left if cell_len(left) <= room else chop_cells(left, room)[0]
-        space = piece.rfind(" ") if piece != left else -1
+        window = line[at : at + 4 * room]  # a piece of `room` cells holds at most that many characters, but for zero-width marks
+        last = at + len(window) == len(line) and cell_len(window) <= room
+        piece = window if last else chop_cells(window, room)[0] or window[0]
+        space = -1 if last else piece.rfind(" ")
         if space > len(piece) // 2:
             piece = piece[:space]
         parts.append(piece if not parts else CONTINUED + piece)
-        left = left[len(piece) :].lstrip(" ")
+        at += len(piece)
+        while at < len(line) and line[at] == " ":
+            at += 1
     return parts

@@ -8,6 +8,7 @@ however long the list.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -188,3 +189,14 @@ def test_the_panes_own_lines_wrap_between_words_and_output_wraps_as_printed() ->
     printed = _wrap(token, 60)
     assert printed[0] == token[:60] and "".join(p.removeprefix(CONTINUED) for p in printed) == token, "output keeps every character"
     assert _wrap("x" * 130, 60, words=True) == ["x" * 60, CONTINUED + "x" * 56, CONTINUED + "x" * 14], "no space: cut at the width"
+
+
+def test_a_narrated_line_of_a_megabyte_wraps_in_linear_time() -> None:
+    """An edited journal's 7 MB note, replayed: each wrapped piece measured and copied the whole rest of the line, so
+    500 KB took 40 s and the replay never drew. Cut by position now (the same pieces: tests compare them)."""
+    from runbook_tui.ui.output_pane import CONTINUED, _wrap
+
+    began = time.monotonic()
+    lines = _wrap("word " * 200_000, 80, words=True)
+    assert time.monotonic() - began < 5, "a 1 MB line took more than 5 s to wrap"
+    assert lines[0] == ("word " * 16).rstrip() and lines[1] == CONTINUED + ("word " * 15).rstrip() and len(lines) == 13334

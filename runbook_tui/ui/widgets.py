@@ -9,6 +9,7 @@ shows exactly so.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,10 @@ RISK_TONE = {"low": "success", "medium": "warning", "high": "error", "critical":
 TROUBLED = frozenset({"failed", "timed_out", "rejected", "unknown"})
 #: Up to this many hosts are named on the step's title line; more are listed below its command and undo.
 INLINE_HOSTS = 4
+#: Per-host rows the detail pane draws at most, troubled hosts first, the rest counted by status: a table of 20,000
+#: hosts was laid out again at every repaint (150 s per key in a replay). Host names listed below, likewise.
+HOSTS_SHOWN = 100
+NAMES_SHOWN = 100
 
 
 def _line(value: object) -> str:
@@ -224,7 +229,8 @@ class StepDetail(Static):
         if len(step.hosts) > 1 or any(h.error for h in step.hosts.values()):
             lines.append(_hosts(step, theme))
         elif listed_below:
-            lines.append(Text(f"hosts: {', '.join(hosts)}", style=colour(theme, "muted")))
+            more = f" and {len(hosts) - NAMES_SHOWN:,} more" if len(hosts) > NAMES_SHOWN else ""
+            lines.append(Text(f"hosts: {', '.join(hosts[:NAMES_SHOWN])}{more}", style=colour(theme, "muted")))
         self.update(Group(*lines))
 
 
@@ -260,15 +266,29 @@ def _hosts(step: Any, theme: Any) -> Table:
     """Per-host results; with `serial:` each wave's hosts as a group."""
     table = Table.grid(padding=(0, 2))
     waves = step.waves or (tuple(step.hosts),)
+    shown = _shown_hosts(step.hosts)
     for number, wave in enumerate(waves, 1):
-        if len(step.waves) > 1:
+        drawn = [host for host in wave if host in shown]
+        if len(step.waves) > 1 and drawn:
             table.add_row(Text(f"wave {number}", style="bold"), "", "", "")
-        for host in wave:
-            result = step.hosts.get(host)
-            if result is not None:
-                code = "" if result.exit_code is None else f"exit {result.exit_code}"
-                table.add_row(Text(_line(host)), status_text(result.status, theme), code, Text(visible(result.error or "")))
+        for host in drawn:
+            result = step.hosts[host]
+            code = "" if result.exit_code is None else f"exit {result.exit_code}"
+            table.add_row(Text(_line(host)), status_text(result.status, theme), code, Text(visible(result.error or "")))
+    hidden = Counter(result.status for host, result in step.hosts.items() if host not in shown)
+    if hidden:
+        counted = ", ".join(f"{count:,} {_line(status)}" for status, count in sorted(hidden.items()))
+        table.add_row(Text(f"… {sum(hidden.values()):,} more hosts: {counted}"), "", "", "")
     return table
+
+
+def _shown_hosts(hosts: Mapping[str, Any]) -> set[str]:
+    """The hosts drawn one per row: all, or HOSTS_SHOWN of them, those that failed or said an error first."""
+    if len(hosts) <= HOSTS_SHOWN:
+        return set(hosts)
+    troubled = [host for host, result in hosts.items() if result.status in TROUBLED or result.error]
+    first = set(troubled)
+    return set((troubled + [host for host in hosts if host not in first])[:HOSTS_SHOWN])
 
 
 def _decision(step: Any) -> str:

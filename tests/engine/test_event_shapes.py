@@ -18,8 +18,8 @@ from runbook_tui.engine.journal import JournalWriter, event_hash, read_events
 from runbook_tui.engine.state import UnreadableEvent, apply, initial, replay
 from runbook_tui.engine.state_model import NOTES_KEPT
 from runbook_tui.ui.replay_app import ReplayApp
-from runbook_tui.ui.replay_screen import ReplaySource
-from runbook_tui.ui.widgets import RunHeader
+from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
+from runbook_tui.ui.widgets import RunHeader, StepDetail
 
 PLAN = {"sections": [{"id": "main", "kind": "main", "steps": [{"id": "s", "title": "S"}]}]}
 TICKET = {"id": "CHG-1", "window": {"start": "2026-11-23T01:00:00+00:00", "end": "2026-11-23T05:00:00+00:00"}}
@@ -287,3 +287,23 @@ def test_a_confirmation_by_the_person_who_ran_the_step_is_not_verification(
     assert ("s" in report["unverified"]) == (by == "alice")
     code, text = run_cli(["report", str(path), "--format", "md"], capsys)
     assert ("UNVERIFIED: confirmed by alice, who ran it" in text) == (by == "alice"), text
+
+
+@pytest.mark.asyncio
+async def test_a_step_of_thousands_of_hosts_is_drawn_in_a_bounded_detail_pane(tmp_path: Path) -> None:
+    """Every host's result was a row of the detail pane's table, laid out again at each repaint: 20,000 hosts took 150 s
+    per key in a replay. Now 100 rows at most, failures first, the rest counted by status."""
+    events = good_events(tmp_path)
+    hosts = {f"h{n}": {"status": "done", "exit_code": 0, "error": None} for n in range(3000)}
+    hosts["h2999"] = {"status": "failed", "exit_code": 3, "error": "boom"}
+    events[3] |= {"hosts": hosts, "status": "failed"}  # a failed step stays the current one
+    replay = ReplayApp(read_events(rechained(events, tmp_path / "fleet.jsonl")).events, label="fleet.jsonl")
+    async with replay.run_test(size=(120, 60)) as pilot:
+        screen = replay.screen
+        assert isinstance(screen, ReplayScreen)
+        screen.replay.seek(4)  # just after the step_finished: the step is the current one
+        screen._moved(True)
+        await pilot.pause()
+        detail = screen.query_one(StepDetail)
+        shown = " ".join(strip.text for strip in detail.render_lines(Region(0, 0, detail.size.width, detail.size.height)))
+        assert "h2999" in shown and "… 2,900 more hosts: 2,900 done" in shown, shown

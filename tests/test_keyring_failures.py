@@ -69,7 +69,7 @@ def test_a_failing_keyring_stops_the_run_before_anything_with_words(tmp_path: Pa
     """Before: a backend raising anything but keyring's own errors (a DBus binding's) ended `exec` in a traceback, exit 1;
     a NUL passed the check and the step failed at its start (`embedded null byte`) after the run had begun."""
     code, text, journal = exec_with(tmp_path, backend, what)
-    assert code == 2 and "secrets missing, nothing was run" in text and said in text, text
+    assert code == 2 and "secrets cannot be used, nothing was run" in text and said in text, text
     assert not journal.exists() and "Zq9" not in text
 
 

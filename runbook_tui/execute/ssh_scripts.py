@@ -173,6 +173,10 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     `wait`, with `xtrace` or `verbose` it wrote the wrapper (environment
     values included) into the command's stderr.
 
+    `.out` and `.err` are made before the wrapper starts: a `t` that came at
+    once (a socket stdin) started `tail -f` before the wrapper's subshell had
+    opened them, `tail` found no file, and the output was lost.
+
     `.run` is a file the command (or anything it starts) can write to, so
     for a fresh run the exit status comes from `wait`, the kernel's word,
     and the `rc` line only confirms that the wrapper lived to record it: a
@@ -190,6 +194,7 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
   read -r u < "$D.run"
   umask 077
   command exec 5>/proc/self/fd/4 || exec 5>&-
+  : >"$D.out"; : >"$D.err"
   ( eval "$W" ) >"$D.out" 2>"$D.err" 3>&- 4<&- &
   P=$! G=$$
   exec 5>&-

@@ -67,11 +67,12 @@ def _number(value: Any) -> str:
     return "?" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def _hosts(results: dict[str, Any]) -> str:
+def _undone_on(results: dict[str, Any]) -> str:
+    """`web1: ok exit 0; web2: failed exit 1`: ok only where the undo ran and exited 0 (`events.undid`, as the report says it)."""
     parts = []
     for host, r in results.items():
         code = r.get("exit_code")
-        detail = str(r.get("status", "?")) + (f" exit {code}" if code is not None else "")
+        detail = ("ok" if ev.undid(r) else "failed") + (f" exit {code}" if code is not None else "")
         parts.append(f"{host}: {detail}" + (f" ({r['error']})" if r.get("error") else ""))
     return "; ".join(parts)
 
@@ -254,7 +255,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.MODE_CHANGED: _plain(lambda e: f"by {e['actor']}: {e.get('reason')}"),
     ev.ROLLBACK_STARTED: _rollback_started,
     ev.UNDO_STARTED: _plain(lambda e: f"undo {e['step']} on {_on(e)}"),
-    ev.UNDO_FINISHED: _plain(lambda e: f"undo {e['step']}: {_hosts(e.get('hosts', {}))}"),
+    ev.UNDO_FINISHED: _plain(lambda e: f"undo {e['step']}: {_undone_on(e.get('hosts', {}))}"),
     ev.ROLLBACK_FINISHED: _rollback_finished,
     ev.NOTE: _plain(lambda e: f"{_where(e)}note by {e['actor']}: {e.get('text')}"),
     ev.ERROR: _plain(lambda e: f"{_where(e)}{e.get('message')}", "!!"),

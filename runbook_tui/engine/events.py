@@ -339,3 +339,10 @@ STEP_READY_TYPES: Final[frozenset[str]] = frozenset({STEP_READY, STEP_STARTED})
 GROUPED: Final[frozenset[str]] = frozenset({OUTPUT, METRIC_SAMPLE})
 
 SYSTEM: Final = "system"
+
+
+def undid(result: dict[str, Any]) -> bool:
+    """Whether one host of an `undo_finished` undid its step: the command ran (`ok`) and exited 0.
+
+    The one verdict behind the state (undone or not), the report's undo table and the words exec and the log print."""
+    return result.get("status") == "ok" and result.get("exit_code") == 0

@@ -201,9 +201,10 @@ def _undo_finished(state: RunState, e: Event) -> RunState:
     step = state.steps[sid]
     hosts = dict(step.hosts)
     for host, result in e.get("hosts", {}).items():
-        ok = result.get("status") == "ok" and result.get("exit_code") == 0
         previous = hosts.get(host, HostState())
-        hosts[host] = replace(previous, status="undone") if ok else replace(previous, error=result.get("error") or f"undo exited {result.get('exit_code')}")
+        hosts[host] = (
+            replace(previous, status="undone") if ev.undid(result) else replace(previous, error=result.get("error") or f"undo exited {result.get('exit_code')}")
+        )
     state = with_step(state, sid, hosts=MappingProxyType(hosts))
     all_undone = all(h.status in ("undone", "skipped", "pending") for h in hosts.values())
     if all_undone:

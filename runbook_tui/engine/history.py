@@ -293,8 +293,7 @@ class History:
             result = e.get("hosts", {}).get(entry.host) if entry.step == step else None
             if result is None:
                 continue
-            ok = result.get("status") == "ok" and result.get("exit_code") == 0
-            entry.status = "ok" if ok else "failed"
+            entry.status = "ok" if ev.undid(result) else "failed"
             entry.exit_code = result.get("exit_code")
             entry.error = result.get("error")
             entry.output_tail = list(self.undo_tails.pop((step, entry.host), ()))

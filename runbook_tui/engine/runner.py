@@ -426,7 +426,7 @@ class StepRunner:
 
             outcomes = await asyncio.gather(*(undo_on(e.host) for e in runnable))
             results = {e.host: outcome for e, outcome in zip(runnable, outcomes)}
-            ok = all(r["status"] == "ok" and r["exit_code"] == 0 for r in results.values())
+            ok = all(ev.undid(r) for r in results.values())
             self.emit(ev.UNDO_FINISHED, SYSTEM, step=step_id, hosts=results, ok=ok)
             if not ok:
                 self.emit(ev.ROLLBACK_FINISHED, SYSTEM, scope=plan.scope, ok=False, failed_step=step_id)

@@ -34,8 +34,15 @@ STATUS_WORDS = {
     "undone": "undone",
     "unknown": "UNKNOWN",
 }
-#: Session outcomes in words.
-OUTCOME_WORDS = {"done": "done", "rolled_back": "rolled back", "aborted": "aborted", "stopped": "stopped"}
+#: Session outcomes in words: the run screen's and the verifier's last line, exec's, practice's and the report's.
+OUTCOME_WORDS = {
+    "done": "done",
+    "failed": "FAILED",
+    "rolled_back": "ROLLED BACK",
+    "aborted": "ABORTED",
+    "stopped": "stopped",
+    "done_criteria_failed": "DONE, SUCCESS CRITERIA NOT MET",
+}
 
 
 def status_words(name: str) -> str:
@@ -259,7 +266,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.ROLLBACK_FINISHED: _rollback_finished,
     ev.NOTE: _plain(lambda e: f"{_where(e)}note by {e['actor']}: {e.get('text')}"),
     ev.ERROR: _plain(lambda e: f"{_where(e)}{e.get('message')}", "!!"),
-    ev.SESSION_FINISHED: _plain(lambda e: f"outcome {e.get('outcome')}"),
+    ev.SESSION_FINISHED: _plain(lambda e: f"outcome {status_words(str(e.get('outcome')))}"),
     ev.GUARD_TRIPPED: _guard_tripped,
     ev.METRICS_STARTED: _metrics_started,
     ev.METRIC_BASELINE: _metric_baseline,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history import History
 from runbook_tui.engine.history_model import Move, exit_words
@@ -92,7 +93,7 @@ def why_it_matters(night: History, decision: Move) -> str:
         how = "resumed" if pause.ended_by == "resumed" else "a rollback started"
         return f"on the night the run stayed paused {_later(pause.at, pause.resumed_at)}, then {how}"
     if decision.kind == "finish":
-        return f"the night ended {decision.detail}"
+        return f"the night ended {status_words(decision.detail)}"
     return ""
 
 

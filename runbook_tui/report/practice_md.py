@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.history_model import Move
 from runbook_tui.engine.practice_results import DecisionPoint, Results
 from runbook_tui.report.markdown import esc, para, table
@@ -13,7 +14,8 @@ def decision_words(decision: Move | None, missing: str) -> str:
     """`roll back (checkpoint) at 17:03:46`, or `missing` when there was no decision."""
     if decision is None:
         return missing
-    detail = f" ({decision.detail})" if decision.detail and decision.kind in ("roll back", "finish") else ""
+    said = status_words(decision.detail) if decision.kind == "finish" else decision.detail  # the outcome, as every view says it
+    detail = f" ({said})" if decision.detail and decision.kind in ("roll back", "finish") else ""
     return f"{decision.kind}{detail}"
 
 

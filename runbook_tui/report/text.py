@@ -5,27 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from runbook_tui.engine.event_words import OUTCOME_WORDS, STATUS_WORDS
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
 from runbook_tui.report.model import Panel, Report, Step, SuccessCheck, Window
 from runbook_tui.runbook.durations import format_duration
 
 NONE = "—"
 
-#: Outcomes in words, for people reading the record.
+#: Outcomes in words, for people reading the record: a step's and the session's as every view says them
+#: (engine.event_words), and what only the record has to say.
 OUTCOMES = {
-    "done": "done",
-    "failed": "FAILED",
-    "timed_out": "TIMED OUT",
-    "unknown": "UNKNOWN",
-    "rejected": "REJECTED",
-    "skipped": "skipped",
-    "undone": "undone",
+    **STATUS_WORDS,
+    **OUTCOME_WORDS,
     "not run": "not run",
-    "running": "running",
-    "awaiting_verification": "awaiting verification",
-    "rolled_back": "ROLLED BACK",
-    "aborted": "ABORTED",
-    "done_criteria_failed": "DONE, SUCCESS CRITERIA NOT MET",
     "unfinished": "UNFINISHED (no session_finished in the journal)",
 }
 

@@ -30,6 +30,6 @@ def test_statuses_and_outcomes_in_words() -> None:
     assert [status_words(s) for s in ("awaiting_verification", "failed", "rolled_back", "done_criteria_failed")] == [
         "waiting for verifier",
         "FAILED",
-        "rolled back",
-        "done criteria failed",
+        "ROLLED BACK",
+        "DONE, SUCCESS CRITERIA NOT MET",
     ]

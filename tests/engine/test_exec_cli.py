@@ -173,7 +173,7 @@ def test_on_failure_rollback_undoes_newest_first_then_runs_the_rollback_section(
     assert all(e["hosts"]["local"]["exit_code"] == 0 for e in events if e["type"] == "undo_finished")
     assert events[-2]["ok"] is True
     assert events[-1]["outcome"] == "rolled_back"
-    assert "outcome rolled_back" in result.stdout
+    assert "outcome ROLLED BACK" in result.stdout
 
 
 def test_a_secret_echoed_by_a_command_never_reaches_the_journal_or_stdout(rolled_back: Run) -> None:

@@ -3,6 +3,7 @@ and json, and its timeline) and replay's step list, each read from the same jour
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 import textwrap
@@ -10,8 +11,11 @@ import uuid
 from pathlib import Path
 
 from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.practice_results import compare
 from runbook_tui.engine.state import replay
-from runbook_tui.report import build_report
+from runbook_tui.report import build_report, text
+from runbook_tui.report.practice_md import decision_words
+from runbook_tui.ui.status_stack import statuses
 from tests.engine.test_exec_cli import exec_env, run_exec
 
 #: c fails; the full rollback undoes c, then b, whose undo fails while the file `undo-b-fails` exists.
@@ -57,6 +61,12 @@ def test_a_rollback_stopped_at_a_failed_undo_then_retried_reads_the_same_everywh
     state = replay(read_events(tmp_path / "run.jsonl").events)
     assert {sid: s.status for sid, s in state.steps.items()} == {"a": "done", "b": "done", "c": "undone"}
     assert [s.outcome for s in stopped.steps] == ["done", "done", "undone"]
+    # the outcome: exec's last line, the report, the run screen's last status, and practice's finish
+    assert "outcome FAILED" in first.stdout and text.outcome(stopped.session.outcome) == "FAILED"
+    assert statuses(state, dt.datetime.now(dt.UTC))[0].text.startswith("Session finished: FAILED.")
+    night = read_events(tmp_path / "run.jsonl").events
+    finish = next(p for p in compare(night, night).points if p.night is not None and p.night.kind == "finish")
+    assert (decision_words(finish.night, ""), finish.why) == ("finish (FAILED)", "the night ended FAILED")
 
     (tmp_path / "undo-b-fails").unlink()
     second = resume(tmp_path, "--rollback", "--full")
@@ -67,3 +77,5 @@ def test_a_rollback_stopped_at_a_failed_undo_then_retried_reads_the_same_everywh
     assert [s.outcome for s in done.steps] == ["undone"] * 3
     state = replay(read_events(tmp_path / "run.jsonl").events)
     assert {s.status for s in state.steps.values()} == {"undone"} and state.outcome == done.session.outcome == "rolled_back"
+    assert "outcome ROLLED BACK" in second.stdout and text.outcome_line(done) == "ROLLED BACK"
+    assert statuses(state, dt.datetime.now(dt.UTC))[0].text.startswith("Session finished: ROLLED BACK.")

@@ -133,6 +133,11 @@ def decision_words(e: Event) -> str:
     return _DECISIONS.get((e["type"], phase)) or str(e["type"]).removeprefix("step_").replace("_", " ")
 
 
+def self_confirmed_words(by: str) -> str:
+    """A confirmation by the person who ran the step (`StepState.self_confirmed`), as the report, the run screen and practice say it."""
+    return f"UNVERIFIED: confirmed by {by}, who ran it"
+
+
 def _step_decision(mark: str) -> Callable[[Event], Said]:
     return lambda e: Said(mark, [f"{e['step']} {decision_words(e)} by {e['actor']}{_reason(e)}"], decision=True)
 

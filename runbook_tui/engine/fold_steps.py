@@ -34,7 +34,7 @@ def _step_started(state: RunState, e: Event) -> RunState:
     hosts = MappingProxyType({**kept, **{h: HostState("running") for h in named}})
     return with_step(
         state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
-        problems=(), confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
+        problems=(), ran_by=e["actor"], confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
         rendered=_rendered(e) or old.rendered,
         waves=waves, wave_awaiting=owed,
     )  # fmt: skip
@@ -152,7 +152,15 @@ def _step_confirmed(state: RunState, e: Event) -> RunState:
         return with_step(state, sid, go_ahead_by=e["actor"], go_ahead_void=False, decided_by=e["actor"], decided_at=e["ts"], decision="go-ahead")
     verdicts = state.steps[sid].verdicts + 1
     return with_step(
-        state, sid, status="done", confirmed_by=e["actor"], verified=True, decided_by=e["actor"], decided_at=e["ts"], decision="confirmed", verdicts=verdicts
+        state,
+        sid,
+        status="done",
+        confirmed_by=e["actor"],
+        verified=e["actor"] != state.steps[sid].ran_by,
+        decided_by=e["actor"],
+        decided_at=e["ts"],
+        decision="confirmed",
+        verdicts=verdicts,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from runbook_tui.engine.event_words import status_words
+from runbook_tui.engine.event_words import self_confirmed_words, status_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history import History
 from runbook_tui.engine.history_model import Move, exit_words
@@ -110,7 +110,9 @@ def _after_run(run: Move) -> str:
     words = [f"failed on {', '.join(failed)}" if failed else "ran cleanly"]
     for after in run.followed:  # what people did about it, in the order they did it
         later = _later(finished.at, after.at)
-        if after.kind in ("confirmed", "rejected"):
+        if after.kind == "confirmed" and after.by == run.attempt.started_by:
+            words.append(f"{self_confirmed_words(after.by)}, {later} later")
+        elif after.kind in ("confirmed", "rejected"):
             words.append(f"{after.by} {after.kind} it {later} later" + (f": {after.reason}" if after.reason else ""))
         elif after.kind == "rollback requested":
             words.append(f"{after.by} asked for a rollback {later} later")

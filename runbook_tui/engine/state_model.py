@@ -55,8 +55,9 @@ class StepState:
     go_ahead_by: str | None = None  # who gave the last go-ahead (verify: before/both)
     go_ahead_void: bool = False  # a rejection or a rollback came after it: the next run needs a new one (`has_go_ahead`)
     go_ahead_asked_at: str | None = None  # when the assignee last asked for a go-ahead (`go_ahead_asked`)
+    ran_by: str | None = None  # who started the last attempt: their own confirmation verifies nothing
     confirmed_by: str | None = None
-    verified: bool | None = None  # False: finished solo, recorded unverified
+    verified: bool | None = None  # False: finished solo, or confirmed by who ran it (`self_confirmed`): recorded unverified
     reason: str | None = None  # skip / reject / mark-done reason
     decided_by: str | None = None  # who confirmed or rejected last (also a go-ahead), and when (decided_at)
     decided_at: str | None = None
@@ -69,6 +70,12 @@ class StepState:
     output: tuple[OutputLine, ...] = ()
     waves: tuple[tuple[str, ...], ...] = ()  # serial: the hosts of each wave started so far, in order
     wave_awaiting: int | None = None  # verify: per_wave: the finished wave (1-based) the rollout waits on
+
+    @property
+    def self_confirmed(self) -> bool:
+        """Confirmed by the person who ran it: the run never takes that (the assignee cannot confirm their own steps),
+        so only an edited journal holds it, and no view counts it as a verifier's confirmation."""
+        return self.confirmed_by is not None and self.confirmed_by == self.ran_by
 
     @property
     def has_go_ahead(self) -> bool:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history import History, number, parse_ts, seconds_between
 from runbook_tui.engine.journal import JournalScan
-from runbook_tui.engine.state import RunState, UnreadableEvent
+from runbook_tui.engine.state import RunState, StepState, UnreadableEvent
 from runbook_tui.report.fold import timeline_entry
 from runbook_tui.report.model import (
     SERIES_POINTS,
@@ -183,8 +183,7 @@ def _steps(fold: History) -> list[Step]:
             attempts = fold.attempts.get(sid, [])
             outcome = "not run" if st.status == "pending" else st.status
             result = fold.before_undo.get(sid, outcome) if outcome == "undone" else outcome
-            ran_by = attempts[-1].started_by if attempts else None
-            verification = _verification(result, st.confirmed_by, st.verified, str(plan.get("verify", "after")), solo, ran_by)
+            verification = _verification(result, st, str(plan.get("verify", "after")), solo)
             runs = [a.duration_seconds for a in attempts if a.duration_seconds is not None]
             shown = st.rendered  # as step_ready / step_started rendered it: what people saw and confirmed
             steps.append(
@@ -328,16 +327,15 @@ def _step_text(plan: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _verification(result: str, confirmed_by: str | None, verified: bool | None, mode: str, solo: bool, ran_by: str | None) -> str:
+def _verification(result: str, step: StepState, mode: str, solo: bool) -> str:
     """confirmed, unverified (completed without a second person's confirmation), not required, or n/a (not completed).
 
-    A confirmation by the person who ran the step is no second person's: the run never takes one (the assignee cannot
-    confirm their own steps), so only an edited journal holds it, and the report does not count it as verification."""
+    A confirmation by the person who ran the step is no second person's (`StepState.self_confirmed`)."""
     if result not in _COMPLETED:
         return "n/a"
-    if confirmed_by and confirmed_by != ran_by:
+    if step.confirmed_by and not step.self_confirmed:
         return "confirmed"
-    if verified is False or solo:
+    if step.verified is False or solo:
         return "unverified"
     if mode in ("after", "both"):
         return "unverified"  # marked done by hand, or the run ended before the verifier confirmed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from runbook_tui.engine.event_words import OUTCOME_WORDS, STATUS_WORDS
+from runbook_tui.engine.event_words import OUTCOME_WORDS, STATUS_WORDS, self_confirmed_words
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
 from runbook_tui.report.model import Panel, Report, Step, SuccessCheck, Window
 from runbook_tui.runbook.durations import format_duration
@@ -71,7 +71,7 @@ def confirmed(step: Step) -> str:
     if step.verification == "confirmed":
         return str(step.confirmed_by)
     if step.verification == "unverified":
-        return f"UNVERIFIED: confirmed by {step.confirmed_by}, who ran it" if step.confirmed_by else "UNVERIFIED"
+        return self_confirmed_words(step.confirmed_by) if step.confirmed_by else "UNVERIFIED"
     if step.verification == "not required":
         return "not required"
     return NONE

@@ -20,6 +20,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from runbook_tui.engine.event_words import self_confirmed_words, status_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
@@ -179,7 +180,7 @@ class StepDetail(Static):
         if step_id is None:
             if isinstance(self.parent, DetailScroll):
                 self.parent.titled("finished")
-            words = f"Session finished: {state.outcome}." if state.outcome else "Every step is done."
+            words = f"Session finished: {status_words(state.outcome)}." if state.outcome else "Every step is done."
             self.update(Text(words, style="bold"))
             return
         entry = plan_entry or {}
@@ -294,6 +295,8 @@ def _shown_hosts(hosts: Mapping[str, Any]) -> set[str]:
 def _decision(step: Any) -> str:
     """Who decided on the step, named, with the time: "✓ confirmed by bob 02:13:05" (what was decided,
     whatever the status is now: a rejected step that was then undone still names who rejected it)."""
+    if step.decision == "confirmed" and step.self_confirmed:
+        return f"! {self_confirmed_words(step.decided_by)} {_time_of(step.decided_at)}"
     mark = "✗" if step.decision == "rejected" else "✓"
     void = ", void since the rollback: ask again" if step.decision == "go-ahead" and step.go_ahead_void else ""
     return f"{mark} {step.decision or 'decided'} by {step.decided_by} {_time_of(step.decided_at)}{void}"

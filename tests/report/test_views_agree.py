@@ -10,13 +10,22 @@ import textwrap
 import uuid
 from pathlib import Path
 
+import pytest
+from textual.app import App, ComposeResult
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.event_words import self_confirmed_words
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.practice_results import compare
-from runbook_tui.engine.state import replay
+from runbook_tui.engine.state import RunState, replay
 from runbook_tui.report import build_report, text
 from runbook_tui.report.practice_md import decision_words
 from runbook_tui.ui.status_stack import statuses
+from runbook_tui.ui.widgets import StepDetail
+from tests.engine.test_event_shapes import rechained
 from tests.engine.test_exec_cli import exec_env, run_exec
+from tests.replay.replay_helpers import text_of, until
+from tests.ui.run_screen_helpers import SIZE
 
 #: c fails; the full rollback undoes c, then b, whose undo fails while the file `undo-b-fails` exists.
 STOPPED_UNDO = """\
@@ -46,7 +55,8 @@ def undo_words(stdout: str) -> list[str]:
     return [line.split("undo_finished", 1)[1].strip() for line in stdout.splitlines() if " undo_finished " in line]
 
 
-def test_a_rollback_stopped_at_a_failed_undo_then_retried_reads_the_same_everywhere(tmp_path: Path) -> None:
+@pytest.mark.asyncio
+async def test_a_rollback_stopped_at_a_failed_undo_then_retried_reads_the_same_everywhere(tmp_path: Path) -> None:
     (tmp_path / "make-c-fail").touch()
     (tmp_path / "undo-b-fails").touch()
     first = run_exec(tmp_path, textwrap.dedent(STOPPED_UNDO), f"s3cr3t-{uuid.uuid4().hex}", "--on-failure", "abort")
@@ -79,3 +89,52 @@ def test_a_rollback_stopped_at_a_failed_undo_then_retried_reads_the_same_everywh
     assert {s.status for s in state.steps.values()} == {"undone"} and state.outcome == done.session.outcome == "rolled_back"
     assert "outcome ROLLED BACK" in second.stdout and text.outcome_line(done) == "ROLLED BACK"
     assert statuses(state, dt.datetime.now(dt.UTC))[0].text.startswith("Session finished: ROLLED BACK.")
+    assert "Session finished: ROLLED BACK." in await detail_text(state, None)  # the detail pane once no step is left
+
+
+class DetailApp(App[None]):
+    """The step detail pane the run screen, the verifier's screen and replay show, drawing one step of a state."""
+
+    def __init__(self, state: RunState, step_id: str | None) -> None:
+        super().__init__()
+        self.state, self.step_id = state, step_id
+
+    def compose(self) -> ComposeResult:
+        yield StepDetail()
+
+    def on_mount(self) -> None:
+        self.query_one(StepDetail).show(self.state, self.step_id)
+
+
+async def detail_text(state: RunState, step_id: str | None) -> str:
+    app = DetailApp(state, step_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: text_of(app.query_one(StepDetail)), pilot, "the detail pane drawn")
+        return text_of(app.query_one(StepDetail))
+
+
+@pytest.mark.asyncio
+async def test_a_step_confirmed_by_who_ran_it_is_unverified_in_every_view(tmp_path: Path) -> None:
+    """Only an edited journal holds it (the run refuses the assignee's confirmation of their own step): the report
+    said UNVERIFIED, while the detail pane of replay and the run screen said `confirmed by alice` and practice `alice
+    confirmed it`."""
+    done = run_exec(tmp_path, textwrap.dedent(STOPPED_UNDO), f"s3cr3t-{uuid.uuid4().hex}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    events = read_events(tmp_path / "run.jsonl").events
+    events[0].pop("solo")  # as if it had been shared: only the edit below makes b unverified
+    at = next(i for i, e in enumerate(events) if e["type"] == ev.STEP_FINISHED and e["step"] == "b")
+    ran_by = next(e["actor"] for e in events if e["type"] == ev.STEP_STARTED and e["step"] == "b")
+    events[at] = {k: v for k, v in events[at].items() if k != "verified"} | {"status": "awaiting_verification"}
+    confirmed = {"type": ev.STEP_CONFIRMED, "actor": ran_by, "ts": events[at]["ts"], "step": "b", "phase": "after", "attempt": 1}
+    path = rechained([*events[: at + 1], confirmed, *events[at + 1 :]], tmp_path / "self.jsonl")
+    said = self_confirmed_words(ran_by)
+
+    report = build_report(path)
+    b = next(s for s in report.steps if s.id == "b")
+    assert (b.verification, text.confirmed(b)) == ("unverified", said) and "b" in report.unverified
+    state = replay(read_events(path).events)
+    assert state.steps["b"].verified is False and state.steps["a"].verified is False  # a: solo on the night, as exec wrote it
+    assert said in await detail_text(state, "b")
+    night = read_events(path).events
+    run_b = next(p for p in compare(night, night).points if p.step == "b" and p.night is not None and p.night.kind == "run")
+    assert said in run_b.why, run_b.why

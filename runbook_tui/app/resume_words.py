@@ -3,6 +3,7 @@ rollback (what was undone, what was running (unknown), what is left)."""
 
 from __future__ import annotations
 
+from runbook_tui.engine.event_words import host_status_words
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -50,7 +51,7 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
     else:
         lines = [f"'{name}' was running when the program stopped; its outcome is unknown. Nothing was re-run."]
     if len(by) > 1:  # a rollout that stopped part way
-        lines.append("  " + "; ".join(f"{'not started' if status == 'pending' else status} on {_names(hosts)}" for status, hosts in by.items()))
+        lines.append("  " + "; ".join(f"{host_status_words(status)} on {_names(hosts)}" for status, hosts in by.items()))
     rerun = "--rerun"
     if done:
         first = f"the verifier's word on wave {owed}, then " if owed is not None else ""

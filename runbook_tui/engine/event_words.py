@@ -50,6 +50,12 @@ def status_words(name: str) -> str:
     return STATUS_WORDS.get(name) or OUTCOME_WORDS.get(name, name.replace("_", " "))
 
 
+def host_status_words(status: str) -> str:
+    """A host's status in a step that started, as resume, the run screen and the report say it: `pending` is a host
+    whose wave has not begun (`not started`), the rest as `status_words`."""
+    return "not started" if status == "pending" else status_words(status)
+
+
 @dataclass(frozen=True)
 class Said:
     """An event in words: `lines[0]` the event, the rest its details (indented)."""

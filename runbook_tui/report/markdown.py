@@ -169,7 +169,7 @@ def _attempt(step: Step, attempt: Attempt) -> list[str]:
     if step.fanned_out or any(h.error or (h.exit_code not in (0, None)) for h in attempt.hosts):
         out += [""] + [
             "  " + line
-            for line in table(["Host", "Status", "Exit / error"], ((esc(h.host), esc(t.outcome(h.status)), esc(t.exit_text(h))) for h in attempt.hosts))
+            for line in table(["Host", "Status", "Exit / error"], ((esc(h.host), esc(t.host_outcome(h.status)), esc(t.exit_text(h))) for h in attempt.hosts))
         ]
     if attempt.output_tail:
         shown = len(attempt.output_tail)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from runbook_tui.engine.event_words import OUTCOME_WORDS, STATUS_WORDS, self_confirmed_words
+from runbook_tui.engine.event_words import OUTCOME_WORDS, STATUS_WORDS, host_status_words, self_confirmed_words
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
 from runbook_tui.report.model import Panel, Report, Step, SuccessCheck, Window
 from runbook_tui.runbook.durations import format_duration
@@ -54,6 +54,11 @@ def duration(seconds: float | None) -> str:
 
 def outcome(value: str) -> str:
     return OUTCOMES.get(value, value)
+
+
+def host_outcome(status: str) -> str:
+    """A host's status in an attempt, as resume and the run screen say it (`not started`: its wave never began)."""
+    return host_status_words(status)
 
 
 def step_outcome(step: Step) -> str:

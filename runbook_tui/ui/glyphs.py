@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from runbook_tui.engine.event_words import STATUS_WORDS
+from runbook_tui.engine.event_words import STATUS_WORDS, host_status_words
 
 #: status -> (glyph, theme colour name); "muted" is the foreground dimmed. The words are engine.event_words.STATUS_WORDS.
 STATUS: dict[str, tuple[str, str]] = {
@@ -43,7 +43,9 @@ def _rich(value: str | None) -> str | None:
         return None
 
 
-def status_text(status: str, theme: Theme, *, with_label: bool = True) -> Text:
+def status_text(status: str, theme: Theme, *, with_label: bool = True, host: bool = False) -> Text:
+    """The status's glyph and words in its colour; `host`: a host's status in a started step (`host_status_words`)."""
     mark, tone = STATUS.get(status, ("·", "muted"))
     style = Style(color=colour(theme, tone), bold=status in _LOUD)
-    return Text(f"{mark} {STATUS_WORDS.get(status, status)}" if with_label else mark, style=style)
+    words = host_status_words(status) if host else STATUS_WORDS.get(status, status)
+    return Text(f"{mark} {words}" if with_label else mark, style=style)

@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from runbook_tui.engine.event_words import self_confirmed_words, status_words
+from runbook_tui.engine.event_words import host_status_words, self_confirmed_words, status_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
@@ -267,18 +267,23 @@ def _hosts(step: Any, theme: Any) -> Table:
     """Per-host results; with `serial:` each wave's hosts as a group."""
     table = Table.grid(padding=(0, 2))
     waves = step.waves or (tuple(step.hosts),)
+    groups = [(f"wave {number}", wave) for number, wave in enumerate(waves, 1)]
+    started = {host for wave in waves for host in wave}
+    later = tuple(host for host in step.hosts if host not in started)  # hosts of waves not begun: resume's `not started`
+    if later:
+        groups.append(("later waves", later))
     shown = _shown_hosts(step.hosts)
-    for number, wave in enumerate(waves, 1):
+    for label, wave in groups:
         drawn = [host for host in wave if host in shown]
-        if len(step.waves) > 1 and drawn:
-            table.add_row(Text(f"wave {number}", style="bold"), "", "", "")
+        if (len(step.waves) > 1 or later) and drawn:
+            table.add_row(Text(label, style="bold"), "", "", "")
         for host in drawn:
             result = step.hosts[host]
             code = "" if result.exit_code is None else f"exit {result.exit_code}"
-            table.add_row(Text(_line(host)), status_text(result.status, theme), code, Text(visible(result.error or "")))
+            table.add_row(Text(_line(host)), status_text(result.status, theme, host=True), code, Text(visible(result.error or "")))
     hidden = Counter(result.status for host, result in step.hosts.items() if host not in shown)
     if hidden:
-        counted = ", ".join(f"{count:,} {_line(status)}" for status, count in sorted(hidden.items()))
+        counted = ", ".join(f"{count:,} {host_status_words(status)}" for status, count in sorted(hidden.items()))
         table.add_row(Text(f"… {sum(hidden.values()):,} more hosts: {counted}"), "", "", "")
     return table
 

@@ -10,6 +10,7 @@ made, and nothing runs on its own.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import time
@@ -22,6 +23,8 @@ from integration_cli import Cli, events, of_type, peer_names
 
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
+from runbook_tui.report import build_report, markdown, text
+from tests.report.test_views_agree import detail_text
 
 pytestmark = pytest.mark.peers
 
@@ -67,11 +70,20 @@ def test_a_rolling_step_killed_in_its_second_wave_resumes_with_each_host_as_the_
     looked = cli.run("resume", str(journal), "--headless")
     assert looked.returncode == 1, looked.stdout + looked.stderr
     assert "  unknown                roll" in looked.stdout, looked.stdout
-    assert "  done on peer01; unknown on peer02; not started on peer03, peer04\n" in looked.stdout, looked.stdout
+    assert "  done on peer01; UNKNOWN on peer02; not started on peer03, peer04\n" in looked.stdout, looked.stdout
     assert "Decide: --rerun (on peer02, peer03, peer04; not again on peer01), or --rollback.\n" in looked.stdout, looked.stdout
     state = replay(read_events(journal).events)
     hosts = {h: s.status for h, s in state.steps["roll"].hosts.items()}
     assert hosts == {"peer01": "done", "peer02": "unknown", "peer03": "pending", "peer04": "pending"}, hosts
+    # The report's attempt table and the detail pane (run screen, verifier, replay) say each host as resume does.
+    # Before: `pending` for the hosts whose wave never began, and the run screen's counts of hidden hosts said `timed_out`.
+    report = build_report(journal)
+    [attempt] = next(s for s in report.steps if s.id == "roll").attempts
+    said = {h.host: text.host_outcome(h.status) for h in attempt.hosts}
+    assert said == {"peer01": "done", "peer02": "UNKNOWN", "peer03": "not started", "peer04": "not started"}, said
+    assert "| peer03 | not started |" in markdown.render(report)
+    shown = asyncio.run(detail_text(state, "roll"))
+    assert "peer02 ? UNKNOWN" in shown and "peer03 · not started" in shown, shown
 
     # Before: every host came back unknown, so a mark-done passed peer03/peer04 silently and a rollback undid them too.
     marked = cli.run("resume", str(journal), "--mark-done", "checked peer01 and peer02 by hand")

@@ -20,6 +20,7 @@ from runbook_tui.app.session import Session, SessionError, ShareOptions, load, o
 from runbook_tui.engine import output_text
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
 from runbook_tui.engine.describe import describe
+from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.events import OUTPUT, REOPENABLE, Event
 from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
@@ -242,10 +243,10 @@ def summary(state: RunState, journal: str, *, shared: bool = False) -> str:
     lines = [f"resumed {session.get('runbook')} ({session.get('title')}), started {session.get('started_at')}"]
     for sid in state.order:
         step = state.steps[sid]
-        lines.append(f"  {step.status:<22} {visible_line(sid)}")
+        lines.append(f"  {status_words(step.status):<22} {visible_line(sid)}")
     for sid in state.rollback_order:  # a rollback section's step shows once it ran (a full rollback)
         if (status := state.steps[sid].status) != "pending":
-            lines.append(f"  {status:<22} {visible_line(sid)} (rollback)")
+            lines.append(f"  {status_words(status):<22} {visible_line(sid)} (rollback)")
     lines.extend(interrupted_rollback(state) or back_at_checkpoint(state))
     lines.extend(final_check_owed(state) + paused(state, journal))
     current = state.current

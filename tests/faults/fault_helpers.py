@@ -76,11 +76,11 @@ def state_of(path: Path) -> RunState:
     return replay(read_events(path).events)
 
 
-SUMMARY_LINE = re.compile(r"^  (\S+)\s+(\S+)$")
+SUMMARY_LINE = re.compile(r"^  (\S+(?: \S+)*)\s{2,}(\S+)$")
 
 
 def printed_statuses(stdout: str, order: list[str]) -> dict[str, str]:
-    """The step statuses `resume` printed in its summary ("  STATUS   STEP_ID")."""
+    """The step statuses `resume` printed in its summary ("  STATUS   STEP_ID"), in words (`event_words.status_words`)."""
     found: dict[str, str] = {}
     for line in stdout.splitlines():
         m = SUMMARY_LINE.match(line)

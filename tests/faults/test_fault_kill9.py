@@ -25,6 +25,7 @@ from pathlib import Path
 from fault_helpers import RUNBOOK_TUI, env_for, of_type, printed_statuses, run, write_runbook
 
 from runbook_tui import cli
+from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
 
@@ -135,7 +136,7 @@ def one_trial(tmp_path: Path, rng: random.Random) -> dict[str, object]:
     assert "Traceback" not in looked.stdout + looked.stderr
     assert ledger(tmp_path) == before, "resume without a decision ran something"
     rebuilt = replay(read_events(journal).events)
-    assert printed_statuses(looked.stdout, STEPS) == {sid: rebuilt.steps[sid].status for sid in STEPS}, looked.stdout
+    assert printed_statuses(looked.stdout, STEPS) == {sid: status_words(rebuilt.steps[sid].status) for sid in STEPS}, looked.stdout
     for sid in STEPS:  # the rebuilt state is the state at the kill, with a running step turned unknown
         was = killed_state.steps[sid].status
         assert rebuilt.steps[sid].status == ("unknown" if was == "running" else was), (sid, was, rebuilt.steps[sid].status)

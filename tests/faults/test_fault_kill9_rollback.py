@@ -141,7 +141,7 @@ def test_a_full_rollback_killed_in_its_rollback_section_runs_no_finished_step_ag
     assert looked.returncode == 1, looked.stdout + looked.stderr
     assert ledger(tmp_path) == before
     out = looked.stdout
-    assert "  done                   r1 (rollback)\n" in out and "  unknown                r2 (rollback)\n" in out, out
+    assert "  done                   r1 (rollback)\n" in out and "  UNKNOWN                r2 (rollback)\n" in out, out
     assert "  rollback step 'r2' was running: its outcome is unknown\n" in out, out
     assert "  not run yet: r3\n" in out, out
 

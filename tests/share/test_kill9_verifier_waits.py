@@ -149,7 +149,7 @@ async def test_kill_9_while_the_run_waits_for_the_verifier_resumes_asking_for_th
     await until(lambda: run.step("fin").status == "awaiting_verification", 30, "fin waiting for bob")
     await run.kill()
     out = _looked(lab, path)
-    assert "  awaiting_verification  fin\n" in out and "'fin' ran and waits for a verifier's confirmation." in out, out
+    assert "  waiting for verifier   fin\n" in out and "'fin' ran and waits for a verifier's confirmation." in out, out
 
     run = await Run.start(lab, "fourth", "resume", str(path), "--continue")
     await until(lambda: run.step("fin") is not None and run.step("fin").status == "awaiting_verification", 30, "fin waiting for bob again")

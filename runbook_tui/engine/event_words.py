@@ -13,7 +13,7 @@ drive a terminal.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from runbook_tui.engine import events as ev
@@ -48,6 +48,18 @@ OUTCOME_WORDS = {
 def status_words(name: str) -> str:
     """A step status or session outcome as a person says it: `awaiting_verification` → `waiting for verifier`."""
     return STATUS_WORDS.get(name) or OUTCOME_WORDS.get(name, name.replace("_", " "))
+
+
+def with_criteria(words: str, unmet: Sequence[str], acceptance: Mapping[str, Any] | None) -> str:
+    """A session's outcome in `words`, after the success criteria it left unmet and who accepted them, why: the report's
+    summary and the last status of the run screen, the verifier's screen and replay (`RunState.criteria_unmet`)."""
+    if not unmet:
+        return words
+    said = f"SUCCESS CRITERIA NOT MET ({'; '.join(unmet)})"
+    if acceptance:
+        confirmed = f", confirmed by {acceptance['confirmed_by']}" if acceptance.get("confirmed_by") else ""
+        return f"{said}, accepted by {acceptance.get('by')}{confirmed}: {acceptance.get('reason')}; then {words}"
+    return f"{said}; {words}"
 
 
 def host_status_words(status: str) -> str:

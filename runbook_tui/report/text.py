@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from runbook_tui.engine.event_words import OUTCOME_WORDS, STATUS_WORDS, host_status_words, self_confirmed_words
+from runbook_tui.engine.event_words import OUTCOME_WORDS, STATUS_WORDS, host_status_words, self_confirmed_words, with_criteria
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
 from runbook_tui.report.model import Panel, Report, Step, SuccessCheck, Window
 from runbook_tui.runbook.durations import format_duration
@@ -212,15 +212,7 @@ def assignee(report: Report) -> str:
 def outcome_line(report: Report) -> str:
     """The session's outcome; unmet success criteria come first, then whether they were accepted and by whom."""
     session = report.session
-    words = outcome(session.outcome)
-    if not session.criteria_unmet:
-        return words
-    unmet = f"SUCCESS CRITERIA NOT MET ({'; '.join(session.criteria_unmet)})"
-    acceptance = session.criteria_acceptance
-    if acceptance:
-        confirmed = f", confirmed by {acceptance['confirmed_by']}" if acceptance.get("confirmed_by") else ""
-        return f"{unmet}, accepted by {acceptance.get('by')}{confirmed}: {acceptance.get('reason')}; then {words}"
-    return f"{unmet}; {words}"
+    return with_criteria(outcome(session.outcome), session.criteria_unmet, session.criteria_acceptance)
 
 
 def samples(panel: Panel) -> str:

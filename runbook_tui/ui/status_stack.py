@@ -25,7 +25,7 @@ from rich.text import Text
 from textual.content import Content
 from textual.widgets import Static
 
-from runbook_tui.engine.event_words import status_words
+from runbook_tui.engine.event_words import status_words, with_criteria
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.metrics.guards import format_value, panel_level
 from runbook_tui.runbook.durations import span_words
@@ -69,10 +69,9 @@ def window_words(left: dt.timedelta, now: dt.datetime) -> str:
 def statuses(state: RunState, now: dt.datetime) -> list[Status]:
     """What needs attention, most severe first (empty when all is well)."""
     if state.finished:
-        tone = "success" if state.outcome == "done" else "error"
-        return [
-            Status(f"Session finished: {status_words(state.outcome or '')}. The journal has everything", tone, {"assignee": "q quit", "verifier": "q leave"})
-        ]
+        tone = "error" if state.outcome != "done" else "warning" if state.criteria_unmet else "success"
+        words = with_criteria(status_words(state.outcome or ""), state.criteria_unmet, state.criteria_acceptance)
+        return [Status(f"Session finished: {words}. The journal has everything", tone, {"assignee": "q quit", "verifier": "q leave"})]
     found: list[Status] = []
     rollback = state.rollback
     current = state.current

@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from runbook_tui.engine.event_words import host_status_words, self_confirmed_words, status_words
+from runbook_tui.engine.event_words import host_status_words, self_confirmed_words, status_words, with_criteria
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
@@ -180,7 +180,8 @@ class StepDetail(Static):
         if step_id is None:
             if isinstance(self.parent, DetailScroll):
                 self.parent.titled("finished")
-            words = f"Session finished: {status_words(state.outcome)}." if state.outcome else "Every step is done."
+            said = with_criteria(status_words(state.outcome), state.criteria_unmet, state.criteria_acceptance) if state.outcome else ""
+            words = f"Session finished: {said}." if said else "Every step is done."
             self.update(Text(words, style="bold"))
             return
         entry = plan_entry or {}

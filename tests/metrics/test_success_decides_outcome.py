@@ -8,6 +8,7 @@ in a shared run the verifier confirms the acceptance); the report says it first.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -21,7 +22,9 @@ from peers import Exporter, Prometheus
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import Actor
-from runbook_tui.report import build_report, render
+from runbook_tui.engine.state import replay
+from runbook_tui.report import build_report, render, text
+from runbook_tui.ui.status_stack import statuses
 
 pytestmark = pytest.mark.peers
 
@@ -79,6 +82,11 @@ def test_exec_accepts_unmet_criteria_only_with_a_reason_journaled(unmet: Path, t
     assert events[-1]["outcome"] == "done"
     outcome = next(line for line in render(build_report(str(tmp_path / "j.jsonl")), "md").splitlines() if line.startswith("| **Outcome**"))
     assert "SUCCESS CRITERIA NOT MET" in outcome and "accepted by" in outcome and "errors are synthetic" in outcome
+    # The run screen's, the verifier's and replay's last status say the same (before: `Session finished: done.`).
+    state = replay(events)
+    said = text.outcome_line(build_report(str(tmp_path / "j.jsonl")))
+    assert said.startswith("SUCCESS CRITERIA NOT MET (err below 3% within 1s), accepted by ") and said.endswith("; then done"), said
+    assert statuses(state, dt.datetime.now(dt.UTC))[0].text == f"Session finished: {said}. The journal has everything"
 
 
 def test_the_session_stays_open_until_the_verifier_confirms_the_acceptance(unmet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.event_words import decision_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.state_model import (
     OUTPUT_TAIL,
@@ -173,14 +174,19 @@ def _step_rejected(state: RunState, e: Event) -> RunState:
     )  # fmt: skip
 
 
+def _decided(e: Event) -> dict[str, Any]:
+    """Who decided on the step, when, and what (`decision_words`: as the log and the report's history say it)."""
+    return {"decided_by": e["actor"], "decided_at": e["ts"], "decision": decision_words(e)}
+
+
 def _step_skipped(state: RunState, e: Event) -> RunState:
-    return with_step(state, e["step"], status="skipped", reason=e.get("reason"))
+    return with_step(state, e["step"], status="skipped", reason=e.get("reason"), **_decided(e))
 
 
 def _step_marked_done(state: RunState, e: Event) -> RunState:
     step = state.steps[e["step"]]
     hosts = MappingProxyType({h: (replace(hs, status="done") if hs.status == "unknown" else hs) for h, hs in step.hosts.items()})
-    return with_step(state, e["step"], status="done", hosts=hosts, reason=e.get("reason"), verified=e.get("verified"))
+    return with_step(state, e["step"], status="done", hosts=hosts, reason=e.get("reason"), verified=e.get("verified"), **_decided(e))
 
 
 def _checkpoint(state: RunState, e: Event) -> RunState:

@@ -59,9 +59,9 @@ class StepState:
     confirmed_by: str | None = None
     verified: bool | None = None  # False: finished solo, or confirmed by who ran it (`self_confirmed`): recorded unverified
     reason: str | None = None  # skip / reject / mark-done reason
-    decided_by: str | None = None  # who confirmed or rejected last (also a go-ahead), and when (decided_at)
+    decided_by: str | None = None  # who confirmed, rejected, skipped or marked it done last (also a go-ahead), and when (decided_at)
     decided_at: str | None = None
-    decision: str | None = None  # what decided_by decided last: "confirmed", "go-ahead" or "rejected"
+    decision: str | None = None  # what decided_by decided last: "confirmed", "go-ahead", "rejected", "skipped" or "marked done"
     verdicts: int = 0  # confirmations and rejections given after it ran (go-aheads not counted), all attempts
     rendered: Mapping[str, Any] = field(default_factory=dict)  # title, commands, undo, text... as step_ready/step_started rendered them
     answer: str | None = None

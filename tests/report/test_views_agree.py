@@ -7,6 +7,7 @@ import datetime as dt
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from tests.engine.test_event_shapes import rechained
 from tests.engine.test_exec_cli import exec_env, run_exec
 from tests.replay.replay_helpers import text_of, until
 from tests.ui.run_screen_helpers import SIZE
+
+DATA = Path(__file__).parent / "data"
 
 #: c fails; the full rollback undoes c, then b, whose undo fails while the file `undo-b-fails` exists.
 STOPPED_UNDO = """\
@@ -138,3 +141,61 @@ async def test_a_step_confirmed_by_who_ran_it_is_unverified_in_every_view(tmp_pa
     night = read_events(path).events
     run_b = next(p for p in compare(night, night).points if p.step == "b" and p.night is not None and p.night.kind == "run")
     assert said in run_b.why, run_b.why
+
+
+#: b waits (bounded) for the file `release`: exec is killed while it runs, so its outcome is unknown.
+HELD = """\
+    runbook: 1
+    id: held
+    title: Held
+    sections:
+      - id: impl
+        title: Change
+        kind: implement
+        steps:
+          - {id: a, title: Step a, run: echo a}
+          - {id: b, title: Step b, run: "i=0; while [ ! -e release ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done"}
+          - {id: c, title: Step c, run: echo c}
+"""
+
+
+def started(path: Path, step: str) -> bool:
+    return path.exists() and any(e["type"] == ev.STEP_STARTED and e["step"] == step for e in read_events(path).events)
+
+
+@pytest.mark.asyncio
+async def test_a_step_marked_done_after_an_unknown_outcome_and_a_skipped_step_name_who_decided_everywhere(tmp_path: Path) -> None:
+    """The log, exec and the report said `b marked done by root: ...` and `announce skipped by alice: ...`; the detail
+    pane (run screen, verifier, replay) showed only the status and `reason: ...`, not who decided."""
+    (tmp_path / "runbook.yaml").write_text(textwrap.dedent(HELD), encoding="utf-8")
+    journal = tmp_path / "run.jsonl"
+    command = [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "--solo", "e2e test", "--journal", "run.jsonl"]
+    proc = subprocess.Popen(command, cwd=tmp_path, env=exec_env(tmp_path, "unused"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not started(journal, "b"):
+            assert proc.poll() is None and time.monotonic() < deadline, "exec did not start b within 30 s"
+            time.sleep(0.02)  # the polling's pace; the condition is b's step_started in the journal
+    finally:
+        proc.kill()
+        proc.wait(10)
+    (tmp_path / "release").touch()
+    went = resume(tmp_path, "--mark-done", "checked b by hand", "--continue")
+    assert went.returncode == 0, went.stdout + went.stderr
+    ran_by = next(e["actor"] for e in read_events(journal).events if e["type"] == ev.STEP_STARTED)
+    said = f"b marked done by {ran_by}: checked b by hand"
+    assert said in went.stdout, went.stdout
+    b = next(s for s in build_report(journal).steps if s.id == "b")
+    assert [(d.kind, d.by, d.reason) for d in b.decisions] == [("marked done", ran_by, "checked b by hand")]
+    assert b.outcome == "done" and text.confirmed(b) == "UNVERIFIED"
+    state = replay(read_events(journal).events)
+    assert f"✓ marked done by {ran_by} " in await detail_text(state, "b")
+    night = read_events(journal).events
+    [marked] = [p for p in compare(night, night).points if p.night is not None and p.night.kind == "mark done"]
+    assert marked.step == "b" and marked.why == "on the night it was marked done by hand, recorded unverified: checked b by hand"
+
+    night = read_events(DATA / "change.jsonl").events  # a shared run through the real controller: alice skipped `announce`
+    state = replay(night)
+    [skipped] = [e for e in night if e["type"] == ev.STEP_SKIPPED]
+    assert f"↷ skipped by alice {skipped['ts'][11:19]}" in await detail_text(state, "announce")
+    assert "skipped by alice at 17:02:12: announced on the bridge call" in (DATA / "change.report.md").read_text(encoding="utf-8")

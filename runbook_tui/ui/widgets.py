@@ -182,7 +182,7 @@ class StepDetail(Static):
                 self.parent.titled("finished")
             said = with_criteria(status_words(state.outcome), state.criteria_unmet, state.criteria_acceptance) if state.outcome else ""
             words = f"Session finished: {said}." if said else "Every step is done."
-            self.update(Text(words, style="bold"))
+            self.update(Text(visible_line(words), style="bold"))  # the acceptance reason is a person's text
             return
         entry = plan_entry or {}
         step = state.steps[step_id]

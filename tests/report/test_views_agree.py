@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from tests.replay.replay_helpers import text_of, until
 from tests.ui.run_screen_helpers import SIZE
 
 DATA = Path(__file__).parent / "data"
+UNMET = {"when": "end", "criterion": {"text": "err below 3%"}, "met": False}
 
 #: c fails; the full rollback undoes c, then b, whose undo fails while the file `undo-b-fails` exists.
 STOPPED_UNDO = """\
@@ -93,6 +95,9 @@ async def test_a_rollback_stopped_at_a_failed_undo_then_retried_reads_the_same_e
     assert "outcome ROLLED BACK" in second.stdout and text.outcome_line(done) == "ROLLED BACK"
     assert statuses(state, dt.datetime.now(dt.UTC))[0].text.startswith("Session finished: ROLLED BACK.")
     assert "Session finished: ROLLED BACK." in await detail_text(state, None)  # the detail pane once no step is left
+    accepted = {"reason": "noise\x1b[2J\nforged line", "by": "alice", "needs_verifier": False}
+    shown = await detail_text(replace(state, criteria_acceptance=accepted, success_checks=(UNMET,)), None)
+    assert "accepted by alice: noise␛[2J⏎forged line; then ROLLED BACK." in shown and "\x1b" not in shown, shown
 
 
 class DetailApp(App[None]):

@@ -27,9 +27,10 @@ from runbook_tui.engine.actors import SYSTEM
 from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
-from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, STEP_READY_TYPES, Event
+from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, STEP_MARKED_DONE, STEP_READY_TYPES, Event
 from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail
 from runbook_tui.engine.journal_file import hold_journal, refuse_unsafe_journal
+from runbook_tui.engine.mark_done import settled_by_solo
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.state import RunState, UnreadableEvent, replay
@@ -430,6 +431,8 @@ def resume_session(
                 controller.finish(SYSTEM, "rolled_back")
             if solo is not None or share is not None:
                 controller.change_mode(actor, solo=solo, shared=share is not None)
+                if (settled := settled_by_solo(controller.state)) is not None:
+                    controller.emit(STEP_MARKED_DONE, actor, step=settled[0], reason=settled[1], verified=False)
         finally:
             controller.unsubscribe(note)
 

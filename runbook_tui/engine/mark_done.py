@@ -23,3 +23,13 @@ def mark_done_refusal(state: RunState, step: Step | None, reason: str) -> str | 
     if not reason.strip():
         return "marking done needs a note saying how you checked"
     return None
+
+
+def settled_by_solo(state: RunState) -> tuple[str, str] | None:
+    """`resume --solo REASON` at a step that ran and waits for a verifier's confirmation: (the step, why it is recorded
+    done unverified). Nobody can confirm it in a solo run, and nothing else moves it on: it stayed `waiting for
+    verifier` with no key but roll back, though resume had said `--solo REASON` goes on unverified."""
+    current = state.current
+    if current is None or not state.solo or state.steps[current].status != "awaiting_verification":
+        return None
+    return current, f"it ran and waited for a verifier's confirmation; solo from now on ({state.solo}): recorded unverified"

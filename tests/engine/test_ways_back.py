@@ -232,6 +232,15 @@ def test_resume_continue_of_a_step_waiting_for_a_verifier_nobody_can_bring_says_
     assert log(tmp_path) == ["a"], "nothing else ran unverified"
     assert events(journal)[-1]["type"] != "session_finished", "left open for a resume with a verifier"
 
+    # What it says to do: --solo REASON goes on unverified. 'a' waited for a verifier nobody can be now: it is recorded
+    # done unverified, with the reason (before: it stayed waiting for a verifier, and --continue waited forever).
+    result = run_cli("resume", str(journal), "--solo", "bob went home; CAB ok", "--continue", timeout=20)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert log(tmp_path) == ["a", "b", "c"]
+    [settled] = [e for e in events(journal) if e["type"] == "step_marked_done"]
+    assert settled["step"] == "a" and settled["verified"] is False and "bob went home; CAB ok" in settled["reason"]
+    assert events(journal)[-1]["outcome"] == "done"
+
 
 def test_rehearse_in_a_terminal_lists_the_hosts_and_runs_nothing_unless_told_yes(tmp_path: Path, write_runbook: Callable[..., Path]) -> None:
     """In a real terminal (tmux): the warning and the hosts first, then the question; `no` runs nothing."""

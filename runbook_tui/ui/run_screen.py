@@ -317,6 +317,9 @@ class RunScreen(RunView):
         # Textual calls RunView.on_mount itself after this one (every class's handler runs): calling it here too
         # painted the first frame twice and started a second 1 s tick.
         self._review_asked = False
+        # A resumed run whose steps are all done (the process died after the last, or `resume --solo` recorded the
+        # last one unverified) ends as the last step would have: it said "Every step is done" and stayed open.
+        self.controller.finish_if_done()
 
     def _repaint(self) -> None:
         super()._repaint()

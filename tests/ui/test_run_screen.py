@@ -39,7 +39,7 @@ from run_screen_helpers import (
 )
 from textual.widgets import Static
 
-from runbook_tui.app.session import resume_session
+from runbook_tui.app.session import load, open_session, resume_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.state import apply, replay
@@ -698,3 +698,37 @@ async def test_the_verifier_screen_follows_the_replica(workdir: Path) -> None:
         for listener in client._listeners:
             listener(event, client.state)
         await until(pilot, lambda: "running" in painted(screen.query_one(StepDetail)), "the running step on the verifier's screen")
+
+
+ONE_STEP = """\
+runbook: 1
+id: one-step
+title: One step
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - id: only
+        title: The only step
+        run: echo only
+"""
+
+
+@pytest.mark.asyncio
+async def test_resume_solo_at_a_last_step_waiting_for_the_verifier_ends_the_run(workdir: Path) -> None:
+    """The verifier is gone for good and the last step waits for their word: `resume --solo REASON` records it done,
+    unverified, and the run ends (before: it waited for a verifier, then said "Every step is done" and stayed open)."""
+    (workdir / "one.yaml").write_text(ONE_STEP)
+    shared = open_session(load("one.yaml", {}), journal="one.jsonl", settings=Settings(), verifier_in_process=True)
+    assert shared.controller.run_current(shared.actor).ok
+    await shared.controller.wait_idle()
+    assert shared.controller.state.steps["only"].status == "awaiting_verification"
+    await shared.close()
+    app = RunbookApp(lambda _override: resume_session("one.jsonl", solo="bob went home", settings=Settings()))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.handle is not None and app.handle.controller.state.finished, "the run to end")
+        assert app.handle is not None and app.handle.controller.state.outcome == "done"
+        await screen_is(pilot, "ReviewScreen")  # as at the end of any run
+    [settled] = _of("one.jsonl", "step_marked_done")
+    assert settled["verified"] is False and "bob went home" in settled["reason"]

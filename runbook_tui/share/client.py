@@ -84,6 +84,7 @@ class ShareClient:
         self.name: str | None = None
         self.role: str | None = None
         self.connected = False
+        self.lost_at: float | None = None  # when the link dropped (time.time()), until it is back: the screen says so
         self._listeners: list[Listener] = []
         self._status: list[StatusListener] = []
         self._delays = reconnect_delays
@@ -138,20 +139,28 @@ class ShareClient:
             try:
                 if self._process is None:
                     await self.connect()
-                    self._say(f"joined as {self.role} {self.name}")
-                    attempt = 0
+                    back = "rejoined" if self.lost_at is not None else "joined"
+                    self.lost_at, attempt = None, 0
+                    self._say(f"{back} as {self.role} {self.name}")
                 await self._read()
-                self._say("the session closed the connection")
+                self._lost("the session closed the connection")
             except (asyncssh.HostKeyNotVerifiable, asyncssh.PermissionDenied) as exc:
-                raise JoinError(_words(exc)) from None
+                raise JoinError(_words(exc)) from exc  # the cause says which: join prints what to do about it
             except (OSError, asyncssh.Error, protocol.ProtocolError) as exc:
-                self._say(f"connection lost ({_words(exc)}); reconnecting")
+                why = _words(exc)
+                self._lost(f"connection lost{'' if why.lower() == 'connection lost' else f' ({why})'}; reconnecting")
             self._drop()
             if self.state.finished:
                 return
             delay = self._delays[min(attempt, len(self._delays) - 1)]
             attempt += 1
             await asyncio.sleep(delay)
+
+    def _lost(self, words: str) -> None:
+        """Said once when the link drops, not at each failed retry (a toast every 5 s stacked up on the screen)."""
+        if self.lost_at is None:
+            self.lost_at = time.time()
+            self._say(words)
 
     async def _read(self) -> None:
         assert self._process is not None

@@ -14,7 +14,7 @@ import sys
 import asyncssh
 
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
-from runbook_tui.share.client import JoinError, ShareClient, fetch_host_key, trust
+from runbook_tui.share.client import ShareClient, fetch_host_key, trust
 from runbook_tui.ui.verifier_app import VerifierApp
 
 
@@ -53,6 +53,15 @@ async def _why_not_verified(known_hosts: str, host: str, port: int, exc: asyncss
     return changed or f"the session's host key does not match {known_hosts}: {exc.reason}. Refusing to join."
 
 
+async def _refused(known_hosts: str, host: str, port: int, exc: asyncssh.Error) -> str:
+    """What a refusal retrying will not fix means, and what to do about it."""
+    if isinstance(exc, asyncssh.HostKeyNotVerifiable):
+        return await _why_not_verified(known_hosts, host, port, exc)
+    if isinstance(exc, asyncssh.PermissionDenied):
+        return "the session refused your key: it is not one of this session's participants"
+    return str(exc)
+
+
 def join(address: str, *, observe: bool, identity: str | None, known_hosts: str | None, accept: str | None) -> int:
     from runbook_tui.app.session import join_endpoint  # imported here: the module pulls in the whole run wiring
     from runbook_tui.app.settings import SettingsError
@@ -72,11 +81,8 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         client = ShareClient(endpoint)
         try:
             await client.connect()
-        except asyncssh.HostKeyNotVerifiable as exc:
-            print(f"runbook-tui: {await _why_not_verified(known, host, port, exc)}", file=sys.stderr)
-            return 2
-        except asyncssh.PermissionDenied:
-            print("runbook-tui: the session refused your key: it is not one of this session's participants", file=sys.stderr)
+        except (asyncssh.HostKeyNotVerifiable, asyncssh.PermissionDenied) as exc:
+            print(f"runbook-tui: {await _refused(known, host, port, exc)}", file=sys.stderr)
             return 2
         except (OSError, asyncssh.Error) as exc:
             print(f"runbook-tui: cannot join {host}:{port}: {exc}", file=sys.stderr)
@@ -84,11 +90,13 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         app = VerifierApp(client, observe=observe)
         try:
             await app.run_async()
-        except JoinError as exc:
-            print(f"runbook-tui: {exc}", file=sys.stderr)
-            return 2
         finally:
             await client.close()
+        if app.refused is not None:  # joined, then a reconnect was refused for good
+            cause = app.refused.__cause__
+            why = await _refused(known, host, port, cause) if isinstance(cause, asyncssh.Error) else str(app.refused)
+            print(f"runbook-tui: the connection to the session dropped, and rejoining it was refused:\n{why}", file=sys.stderr)
+            return 2
         return 0
 
     return asyncio.run(main())

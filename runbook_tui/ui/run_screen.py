@@ -44,7 +44,7 @@ from runbook_tui.ui.log_lines import last_log_lines, log_lines, raw_output_prefi
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
-from runbook_tui.ui.status_stack import Role, StatusStack
+from runbook_tui.ui.status_stack import Role, Status, StatusStack
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.step_whole import runs_and_undo, step_whole
 from runbook_tui.ui.widgets import DetailScroll, RunHeader, StepDetail, home_short, step_as_shown
@@ -252,7 +252,11 @@ class RunView(CoalescedRepaintScreen):
         state = self.source.state
         now = self.clock()
         self.query_one(RunHeader).show(state, now, state.participants)
-        self.query_one(StatusStack).show(state, now, self.ROLE)
+        self.query_one(StatusStack).show(state, now, self.ROLE, self.link_statuses())
+
+    def link_statuses(self) -> tuple[Status, ...]:
+        """What the stack says above the run's statuses about this screen's link to the run (the assignee's: none)."""
+        return ()
 
     def _say(self, reply: Reply, *, quiet: bool = False) -> None:
         """Refusals always show; accepted intents only when the screen would not show it anyway."""

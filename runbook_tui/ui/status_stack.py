@@ -17,7 +17,7 @@ only (no layout of the screen: a pause is one row, not every pane).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from rich.cells import cell_len, set_cell_size
@@ -234,10 +234,11 @@ class StatusStack(Static):
 
     _shown: tuple[Any, ...] | None = None
 
-    def show(self, state: RunState, now: dt.datetime, role: Role) -> None:
+    def show(self, state: RunState, now: dt.datetime, role: Role, first: Sequence[Status] = ()) -> None:
+        """`first`: what the screen itself knows and the run's state cannot (the verifier's link is down)."""
         theme = self.app.current_theme
         width = max(self.screen.size.width - 2, 1)  # the stack spans the screen, one cell of padding each side
-        found = statuses(state, now)
+        found = [*first, *statuses(state, now)]
         text = Text() if found else Text(no_wrap=True, overflow="ellipsis")  # the calm line stays one row, whatever the width does
         for index, status in enumerate(found):
             if index:

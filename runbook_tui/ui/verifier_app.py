@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from runbook_tui.share.client import JoinError
 from runbook_tui.ui.base_app import ThemedApp
 from runbook_tui.ui.verifier_screen import VerifierScreen
 
@@ -15,8 +16,19 @@ class VerifierApp(ThemedApp):
         super().__init__(theme)
         self.client = client
         self.observe = observe
+        self.refused: JoinError | None = None  # why the session would not have this participant back
 
     def on_mount(self) -> None:
         self.report_theme_problems()
         self.push_screen(VerifierScreen(self.client, observe=self.observe))
-        self.run_worker(self.client.run(), exclusive=True, group="join", exit_on_error=False)
+        self.run_worker(self._stay_joined(), exclusive=True, group="join", exit_on_error=False)
+
+    async def _stay_joined(self) -> None:
+        """Follow the session; a rejoin refused for good (the session's host key changed, the key is no longer
+        allowed) ends the app with the reason, for `join` to print (before: the worker died unseen, and the screen
+        went on looking joined and said `c` would reach the assignee once it reconnected)."""
+        try:
+            await self.client.run()
+        except JoinError as refused:
+            self.refused = refused
+            self.exit(2, return_code=2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.modals import TextPrompt
 from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
-from runbook_tui.ui.status_stack import Role
+from runbook_tui.ui.status_stack import Role, Status
 
 
 def nothing_to_confirm(state: RunState, *, observe: bool) -> str:
@@ -61,6 +62,22 @@ class VerifierScreen(RunView):
         self.client = client
         self.observe = observe
         client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
+
+    def link_statuses(self) -> tuple[Status, ...]:
+        """The link to the session down: said until it is back (a toast at the drop faded, and the screen went on
+        looking joined, offering keys that reached nobody). The run may also simply have stopped: what then happens."""
+        lost = self.client.lost_at
+        if lost is None or self.source.state.finished:
+            return ()
+        since = dt.datetime.fromtimestamp(lost, dt.UTC).strftime("%H:%M:%S")
+        return (
+            Status(
+                f"NOT CONNECTED since {since} (the assignee's program stopped, or the network): retrying; what you press reaches "
+                "no one. If their program stopped, it goes on with `resume --share` and this screen catches up by itself",
+                "error",
+                {},
+            ),
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("help", "leave", "details", "toggle_steps", "copy_command", "why_not") or action.startswith("output_"):

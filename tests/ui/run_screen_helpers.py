@@ -228,6 +228,7 @@ class FakeClient:
     def __init__(self, journal_events: list[dict[str, Any]]) -> None:
         self.state = replay(journal_events)
         self.sent: list[tuple[str, str]] = []
+        self.lost_at: float | None = None
         self._listeners: list[Callable[..., None]] = []
         self._status: list[Callable[[str], None]] = []
 

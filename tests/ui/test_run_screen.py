@@ -7,7 +7,9 @@ the state in a bounded loop: the machine running these may be busy.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import datetime as dt
 import re
 import signal
 import subprocess
@@ -732,3 +734,36 @@ async def test_resume_solo_at_a_last_step_waiting_for_the_verifier_ends_the_run(
         await screen_is(pilot, "ReviewScreen")  # as at the end of any run
     [settled] = _of("one.jsonl", "step_marked_done")
     assert settled["verified"] is False and "bob went home" in settled["reason"]
+
+
+@pytest.mark.asyncio
+async def test_the_verifier_losing_the_session_is_said_until_it_is_back_and_a_refused_rejoin_ends_the_join(workdir: Path) -> None:
+    """At 80x24: the link down is a row of the stack, whole, until it is back (before: one toast that faded, and the
+    screen went on looking joined). A rejoin refused for good ends the app with the reason for `join` to print (before:
+    the follower died unseen and `c` said it would reach the assignee once reconnected)."""
+    import asyncssh
+
+    from runbook_tui.share.client import JoinError
+
+    client = FakeClient(shared_session_events(workdir))
+    refusal = asyncio.Event()
+
+    async def run() -> None:
+        await refusal.wait()
+        raise JoinError("Host key is not trusted") from asyncssh.HostKeyNotVerifiable("Host key is not trusted")
+
+    client.run = run  # type: ignore[method-assign]
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        client.lost_at = dt.datetime(2026, 3, 20, 2, 13, 5, tzinfo=dt.UTC).timestamp()
+        stack = app.screen.query_one(StatusStack)
+        await until(pilot, lambda: "NOT CONNECTED" in painted(stack), "the stack to say the link is down")
+        shown = " ".join(line.strip() for line in painted(stack).splitlines())
+        assert shown.startswith("NOT CONNECTED since 02:13:05 (the assignee's program stopped, or the network)"), shown
+        assert shown.endswith("it goes on with `resume --share` and this screen catches up by itself"), shown
+        client.lost_at = None
+        await until(pilot, lambda: "NOT CONNECTED" not in painted(stack), "the row to go once the link is back")
+        refusal.set()
+        await until(pilot, lambda: app.return_code == 2, "the app to end on the refused rejoin")
+    assert isinstance(app.refused, JoinError) and isinstance(app.refused.__cause__, asyncssh.HostKeyNotVerifiable)

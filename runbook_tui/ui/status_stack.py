@@ -114,13 +114,22 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
         found.append(_paused(state))
     if state.hold_requested:
         found.append(Status(f"HOLD asked: {state.hold_requested}", "warning", {"assignee": "p pause"}))
+    absent = _no_verifier_for(state)  # the keys say what the assignee can do while no verifier can give its word
+    wait_or_solo = {"assignee": _WAIT_OR_SOLO} if absent else {}
     if step is not None and step.status == "awaiting_verification":
         who = state.session.get("verifier") or "the verifier"
-        found.append(Status(f"Waiting for {who} to confirm '{current}'", "warning", {"verifier": "c confirm · x reject"}))
+        found.append(Status(f"Waiting for {who} to confirm '{current}'{absent}", "warning", {"verifier": "c confirm · x reject", **wait_or_solo}))
+    elif absent and step is not None and step.wave_awaiting is None:
+        if confirmable(state) == "before":
+            found.append(Status(f"'{current}' needs a verifier's go-ahead to start{absent}", "warning", wait_or_solo))
+        else:  # it may run; then it waits for the word nobody is there to give
+            found.append(Status(f"'{current}' will wait for a verifier's confirmation{absent}", "warning", {"assignee": f"enter run it · {_WAIT_OR_SOLO}"}))
     if step is not None and step.wave_awaiting is not None:
         found.append(
             Status(
-                f"Wave {step.wave_awaiting} of '{current}' done: waiting for the verifier before the next wave", "warning", {"verifier": "c confirm · x reject"}
+                f"Wave {step.wave_awaiting} of '{current}' done: waiting for the verifier before the next wave{absent}",
+                "warning",
+                {"verifier": "c confirm · x reject", **wait_or_solo},
             )
         )
     if rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone":
@@ -140,6 +149,24 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
     if left is not None and left.total_seconds() / 60 <= AMBER_MINUTES:
         found.append(Status(window_words(left, now), countdown_tone(left), {}))
     return found
+
+
+#: What the assignee can do while no verifier is there to give a step its word: wait, or go on solo (journaled).
+_WAIT_OR_SOLO = "wait for one to join, or q and resume --solo REASON"
+
+
+def _no_verifier_for(state: RunState) -> str:
+    """`: no verifier is connected` when the current step needs a verifier's word in a shared run and none is joined
+    (one left, pressed q, or never came): the header said `not connected`, and nothing said the run could not go on
+    past this step, nor how it could."""
+    current = state.current
+    if current is None or not state.share or state.solo or "verifier" in state.participants.values():
+        return ""
+    step = state.steps[current]
+    verify = state.plan_steps.get(current, {}).get("verify", "after")
+    if step.status == "awaiting_verification" or step.wave_awaiting is not None or (verify != "none" and step.status == "pending"):
+        return ": no verifier is connected"
+    return ""
 
 
 def _again(state: RunState, verb: str, other: str) -> dict[str, str]:

@@ -398,3 +398,30 @@ def test_a_guards_pause_during_a_running_step_does_not_offer_a_rollback_key_that
     assert paused.keys["assignee"] == "u roll back once 'deploy' has ended · p resume"
     [paused] = paused_with((ev.STEP_FINISHED, {"step": "deploy", "status": "done", "hosts": {"local": {"status": "done", "exit_code": 0}}, "_ts": _ts(63)}))
     assert paused.keys["assignee"] == "u roll back · p resume"
+
+
+def test_with_no_verifier_joined_the_assignee_reads_that_the_next_verified_step_is_blocked_and_the_ways_on() -> None:
+    """The verifier pressed q (or dropped, or never came): the header said `not connected`, and nothing said the step
+    could not go on, nor how (wait, or go on solo with a reason). Who came and went is narrated in the log."""
+    from runbook_tui.ui.log_lines import log_lines
+
+    shared = dataclasses.replace(_shared(), share={"address": "127.0.0.1:2222", "fingerprint": "SHA256:x"})
+    waiting = with_step(shared, "check", status="awaiting_verification")
+    ways = "wait for one to join, or q and resume --solo REASON"
+
+    def said(state: RunState) -> list[tuple[str, dict[str, str]]]:
+        return [(s.text, dict(s.keys)) for s in statuses(state, FROZEN)]
+
+    assert said(shared) == [("'check' will wait for a verifier's confirmation: no verifier is connected", {"assignee": f"enter run it · {ways}"})]
+    assert said(waiting) == [("Waiting for bob to confirm 'check': no verifier is connected", {"verifier": "c confirm · x reject", "assignee": ways})]
+    go_ahead = _verify_before(shared, "check")
+    assert said(go_ahead) == [("'check' needs a verifier's go-ahead to start: no verifier is connected", {"assignee": ways})]
+    joined = {"bob": "verifier", "carol": "observer"}
+    assert said(dataclasses.replace(shared, participants=joined)) == []
+    assert said(dataclasses.replace(waiting, participants=joined)) == [("Waiting for bob to confirm 'check'", {"verifier": "c confirm · x reject"})]
+    assert said(dataclasses.replace(waiting, participants={"carol": "observer"}))[0][0].endswith(": no verifier is connected")
+    assert said(dataclasses.replace(shared, session={**shared.session, "solo": "CAB ok"})) == []
+    assert said(dataclasses.replace(shared, share={})) == [], "a run not shared: resume says what to do (no verifier can join it)"
+    left = {"type": ev.PARTICIPANT_LEFT, "seq": 9, "ts": "2026-03-14T02:00:00Z", "actor": "system", "name": "bob", "role": "verifier"}
+    assert log_lines(left) == ["── bob (verifier) left"]
+    assert log_lines({**left, "type": ev.PARTICIPANT_JOINED}) == ["── bob joined as verifier"]

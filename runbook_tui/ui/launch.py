@@ -12,6 +12,7 @@ from runbook_tui.app.session import Session, ShareOptions, open_session, resume_
 from runbook_tui.runbook.loader import Loaded, probe_runbook
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.app import RunbookApp, Starter
+from runbook_tui.ui.quit_prompt import resume_command
 
 if TYPE_CHECKING:
     from runbook_tui.ui.mode_screen import ModeChoice
@@ -27,7 +28,8 @@ def _launch(app: RunbookApp) -> int:
         if not state.finished and state.session.get("mode") == "practice":  # a resume would be a dry run, without the recording
             print(visible_line(f"the practice run was left before its end; what was done: runbook-tui report {app.handle.journal_path}"))
         elif not state.finished:
-            print(visible_line(f"the run is not finished; continue it with: runbook-tui resume {app.handle.journal_path}"))
+            said = f"the run is not finished; continue it with: {resume_command(state, str(app.handle.journal_path))}"
+            print("\n".join(visible_line(line) for line in said.splitlines()))
     return code if isinstance(code, int) else 1
 
 

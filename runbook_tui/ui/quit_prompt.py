@@ -10,6 +10,15 @@ if TYPE_CHECKING:
     from runbook_tui.ui.modals import ConfirmPrompt
 
 
+def resume_command(state: RunState, journal_path: str) -> str:
+    """The command that goes on with the run; a shared one's shares it again (`resume JOURNAL` alone is not shared: no
+    verifier could join it, and every step needing one would be refused), or goes on solo."""
+    plain = f"runbook-tui resume {journal_path}"
+    if not state.share or state.solo:
+        return plain
+    return f"{plain} --share {state.share.get('address')} --verifier-key FILE\n(the verifier joins again: the same host key), or --solo REASON"
+
+
 def quit_prompt(state: RunState, busy: bool, journal_path: str) -> ConfirmPrompt | None:
     """The question to ask before quitting, or None when the run has ended (nothing is left to lose)."""
     from runbook_tui.ui.modals import ConfirmPrompt  # the dialogs load when first opened, not before the first frame
@@ -20,7 +29,7 @@ def quit_prompt(state: RunState, busy: bool, journal_path: str) -> ConfirmPrompt
             # Local commands die with this program (the executor's close kills their process group);
             # remote ones run detached and carry on.
             "Commands on remote hosts keep running, unwatched; commands on this machine are stopped now.\n"
-            f"Its outcome will be unknown; continue later with:\n  runbook-tui resume {journal_path}",
+            f"Its outcome will be unknown; continue later with:\n  {resume_command(state, journal_path)}",
             "quit now",
         )
     if state.finished:
@@ -28,6 +37,6 @@ def quit_prompt(state: RunState, busy: bool, journal_path: str) -> ConfirmPrompt
     return ConfirmPrompt(
         "Quit before the run is finished?",
         f"The run stands at {state.current or 'its end'}; nothing runs while you are away.\n"
-        f"The journal keeps everything; continue later with:\n  runbook-tui resume {journal_path}",
+        f"The journal keeps everything; continue later with:\n  {resume_command(state, journal_path)}",
         "quit now",
     )

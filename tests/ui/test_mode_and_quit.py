@@ -138,6 +138,12 @@ async def test_q_on_an_unfinished_run_asks_and_names_the_resume_command(workdir:
     [
         ("live", "the run is not finished; continue it with: runbook-tui resume J.jsonl"),
         ("practice", "the practice run was left before its end; what was done: runbook-tui report J.jsonl"),
+        # A shared run resumed without --share could not be verified: every step needing the verifier was refused.
+        (
+            "shared",
+            "the run is not finished; continue it with: runbook-tui resume J.jsonl --share 127.0.0.1:2222 --verifier-key FILE\n"
+            "(the verifier joins again: the same host key), or --solo REASON",
+        ),
     ],
 )
 def test_leaving_an_unfinished_run_names_what_to_do_next(mode: str, said: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -146,7 +152,8 @@ def test_leaving_an_unfinished_run_names_what_to_do_next(mode: str, said: str, c
 
     from runbook_tui.ui.launch import _launch
 
-    state = SimpleNamespace(finished=False, session={"mode": mode})
+    shared = {"address": "127.0.0.1:2222"} if mode == "shared" else {}
+    state = SimpleNamespace(finished=False, session={"mode": "live" if shared else mode}, share=shared, solo=None)
     app = SimpleNamespace(run=lambda: 1, failure=None, handle=SimpleNamespace(journal_path="J.jsonl", controller=SimpleNamespace(state=state)))
     assert _launch(app) == 1  # type: ignore[arg-type]
-    assert capsys.readouterr().out.splitlines() == ["journal: J.jsonl", said]
+    assert capsys.readouterr().out.splitlines() == ["journal: J.jsonl", *said.splitlines()]

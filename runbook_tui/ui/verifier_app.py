@@ -15,7 +15,9 @@ class VerifierApp(ThemedApp):
     def __init__(self, client: Any, *, observe: bool = False, theme: str | None = None) -> None:
         super().__init__(theme)
         self.client = client
-        self.observe = observe
+        # An observer's key joins read-only whether or not --observe was given (the session said which role it has):
+        # the screen said "joined as verifier" and offered keys the session then refused.
+        self.observe = observe or client.role == "observer"
         self.refused: JoinError | None = None  # why the session would not have this participant back
 
     def on_mount(self) -> None:

@@ -671,12 +671,17 @@ def test_why_c_confirms_nothing_follows_the_run(workdir: Path) -> None:
 
 
 @pytest.mark.asyncio
-async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path) -> None:
-    """Nothing is sent, and each key says why (before, they did nothing at all)."""
+@pytest.mark.parametrize("flag", [True, False], ids=["--observe", "an observer's key without --observe"])
+async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path, flag: bool) -> None:
+    """Nothing is sent, and each key says why (before, they did nothing at all). An observer's key joining without
+    --observe is an observer too (before: the screen said "joined as verifier" and opened the reject prompt)."""
     client = FakeClient(shared_session_events(workdir))
-    app = VerifierApp(client, observe=True)
+    client.role = "observer"
+    app = VerifierApp(client, observe=flag)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        assert "joined as observer (read-only)" in painted(app.screen.query_one("#journal-path"))
         await pilot.press("c", "x", "u", "n", "p")
         said = ["you joined as an observer: you watch, you do not confirm"]
         said += ["you joined as an observer: you watch; confirming, rejecting, notes and holds are the verifier's"] * 4

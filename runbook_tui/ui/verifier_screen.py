@@ -11,7 +11,7 @@ from textual.binding import Binding
 from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.ui.modals import TextPrompt
+from runbook_tui.ui.modals import ConfirmPrompt, TextPrompt
 from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
 from runbook_tui.ui.status_stack import Role, Status
 
@@ -161,4 +161,16 @@ class VerifierScreen(RunView):
         self.run_worker(self._send("hold", "the verifier asks to hold"))
 
     def action_leave(self) -> None:
-        self.app.exit(0)
+        """Leaves at once, unless the run waits for this verifier's word: then asks first (the run cannot go past the
+        step without a verifier; before, one q left it waiting with nobody there)."""
+        if not (self.check_action("confirm", ()) or self.check_action("go_ahead", ())):
+            self.app.exit(0)
+            return
+        current = visible_line(self.source.state.current or "the run")
+        prompt = ConfirmPrompt(
+            "Leave while the run waits for you?",
+            f"'{current}' waits for your word: the assignee cannot go past it until a verifier gives it "
+            "(or they go on solo, with a reason, unverified). The same join command brings you back.",
+            "leave now",
+        )
+        self.app.push_screen(prompt, lambda ok: self.app.exit(0) if ok else None)

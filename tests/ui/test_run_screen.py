@@ -772,3 +772,24 @@ async def test_the_verifier_losing_the_session_is_said_until_it_is_back_and_a_re
         refusal.set()
         await until(pilot, lambda: app.return_code == 2, "the app to end on the refused rejoin")
     assert isinstance(app.refused, JoinError) and isinstance(app.refused.__cause__, asyncssh.HostKeyNotVerifiable)
+
+
+@pytest.mark.asyncio
+async def test_the_verifier_leaving_while_a_step_waits_for_their_word_is_asked_first(workdir: Path) -> None:
+    """One q left the run waiting with nobody to confirm; now q asks while the step waits for the verifier (and leaves
+    at once otherwise, as before)."""
+    client = FakeClient(shared_session_events(workdir))
+    check = client.state.steps["check"]
+    client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": dataclasses.replace(check, status="awaiting_verification")})
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await pilot.press("q")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        body = " ".join(painted(prompt.query_one("#dialog-body")).split())
+        assert "'check' waits for your word: the assignee cannot go past it until a verifier gives it" in body, body
+        await pilot.press("n")
+        await screen_is(pilot, "VerifierScreen")
+        client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": check})  # nothing waits for bob
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, "the verifier to leave at once")

@@ -635,6 +635,8 @@ async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
         await pilot.press("s", "d")  # the assignee's keys do nothing here
         await pilot.pause()
         await pilot.press("q")
+        await screen_is(pilot, "ConfirmPrompt")  # 'check' still waits for bob's word (this client never folds a reply)
+        await pilot.press("y")
         await until(pilot, lambda: not app.is_running, "the verifier to leave")
     assert [action for action, _ in client.sent] == ["confirm", "reject", "request_rollback", "note", "hold"]
     assert app.return_value == 0

@@ -36,7 +36,11 @@ async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | 
         print(f"First contact with the session at {host}:{port}.\nIts host key fingerprint is {fingerprint}")
         print("The assignee's screen shows the fingerprint; check they match.")
         if input("Trust this session's key? Type yes: ").strip().lower() != "yes":
-            return "host key not accepted"
+            return (
+                f"host key not accepted: nothing was joined or trusted. If the assignee's screen shows {fingerprint}, "
+                f"join again and type yes (or pass --accept-fingerprint {fingerprint}); if it shows another, do not join: "
+                "tell the assignee"
+            )
     else:
         return f"unknown session host key {fingerprint}; check it with the assignee and pass --accept-fingerprint {fingerprint}"
     trust(known_hosts, host, port, key)

@@ -17,7 +17,7 @@ from share_peers import CLI, HOST, Lab, journal_lines, until
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
 
-async def test_first_contact_needs_the_fingerprint_then_trusts_and_joins(lab: Lab) -> None:
+async def test_first_contact_needs_the_fingerprint_then_trusts_and_joins(lab: Lab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     bob = lab.key("bob")
     runbook = lab.runbook()
     shared = await lab.share(runbook, "--verifier-key", f"{bob}.pub")
@@ -27,6 +27,17 @@ async def test_first_contact_needs_the_fingerprint_then_trusts_and_joins(lab: La
     assert first.returncode == 2
     assert f"unknown session host key {shared.fingerprint}" in first.stderr
     assert f"--accept-fingerprint {shared.fingerprint}" in first.stderr
+    assert not lab.known_hosts.exists()
+
+    # In a terminal, `no` to the question: what to do next, and nothing trusted.
+    from runbook_tui.ui import join
+
+    monkeypatch.setattr(join.sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda _question: "no")
+    said = await join._ensure_trusted(str(lab.known_hosts), HOST, shared.port, None)
+    assert said is not None and said.startswith("host key not accepted: nothing was joined or trusted"), said
+    assert f"If the assignee's screen shows {shared.fingerprint}, join again and type yes" in said
+    assert f"Its host key fingerprint is {shared.fingerprint}" in capsys.readouterr().out
     assert not lab.known_hosts.exists()
 
     wrong = await asyncio.to_thread(lab.join, address, "--identity", str(bob), "--accept-fingerprint", "SHA256:" + "A" * 43)

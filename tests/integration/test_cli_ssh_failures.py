@@ -97,7 +97,7 @@ def test_resume_after_kill_9_marks_the_step_unknown_and_reruns_nothing(cli: Cli)
     # Without a decision, resume reports where the run stands and exits: not done, so 1.
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-    assert re.search(r"^\s+unknown\s+remote$", result.stdout, re.M), result.stdout
+    assert re.search(r"^\s+UNKNOWN\s+remote$", result.stdout, re.M), result.stdout
     assert "Nothing was re-run" in result.stdout
     checked = cli.run("journal", "verify", str(journal))
     assert checked.returncode == 0 and "intact" in checked.stdout, checked.stdout + checked.stderr

@@ -96,7 +96,7 @@ def test_a_guard_whose_exporter_says_nan_is_not_ok_and_an_infinite_reading_trips
         text = metrics_runbook(
             f'scrape: {{url: "{peer.url}/metrics"}}',
             panels="""
-                - {id: errors, query: errors, critical: 5, for: 1s, on_critical: notify, on_no_data: pause}
+                - {id: errors, query: errors, critical: 5, for: 2s, on_critical: notify, on_no_data: pause}
                 - {id: latency, query: latency, unit: ms, critical: 300, for: 1s, on_critical: notify, on_no_data: ignore}
             """,
             sections="""
@@ -118,6 +118,8 @@ def test_a_guard_whose_exporter_says_nan_is_not_ok_and_an_infinite_reading_trips
     [blind] = of_type(events, "guard_tripped", panel="errors")
     assert blind["no_data"] is True and "the value is NaN" in blind["error"] and blind["action"] == "pause"
     assert result.returncode == 1 and not of_type(events, "session_finished"), "the NaN guard paused the run"
+    # The NaN guard's 2 s against latency's 1 s: the pause (which ends exec) comes at a later poll than latency's trip
+    # (with the same 1 s, a loaded machine could journal the pause first, and exec ended before latency tripped).
     [trip] = of_type(events, "guard_tripped", panel="latency")
     assert trip["words"] == "guard 'latency' tripped: +Inf ms above 300 ms for 1s"
     assert trip["value"] is None and not trip.get("no_data")

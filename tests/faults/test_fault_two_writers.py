@@ -7,6 +7,7 @@ journal holds its lock until it ends; a resume of it meanwhile is refused and ch
 
 from __future__ import annotations
 
+import os
 import select
 import subprocess
 import time
@@ -16,14 +17,21 @@ from fault_helpers import RUNBOOK_TUI, env_for, run, write_runbook
 
 
 def _started(run: subprocess.Popen[str], step: str, seconds: float = 30) -> None:
-    """Read exec's event lines until it says `step` started (`HH:MM:SS step_started  STEP ...`)."""
+    """Read exec's event lines until it says `step` started (`HH:MM:SS step_started  STEP ...`).
+
+    Reads the pipe's descriptor with `os.read`: a buffered `readline` after `select` can hold the awaited line in
+    Python's buffer while `select` waits for bytes that never come.
+    """
     assert run.stdout is not None
+    descriptor = run.stdout.fileno()
     deadline = time.monotonic() + seconds
-    while (left := deadline - time.monotonic()) > 0 and select.select([run.stdout], [], [], left)[0]:
-        words = run.stdout.readline().split()
-        if not words:
+    pending = b""
+    while (left := deadline - time.monotonic()) > 0 and select.select([descriptor], [], [], left)[0]:
+        chunk = os.read(descriptor, 65536)
+        if not chunk:
             break  # exec ended
-        if words[1:3] == ["step_started", step]:
+        *lines, pending = (pending + chunk).split(b"\n")
+        if any(line.split()[1:3] == [b"step_started", step.encode()] for line in lines):
             return
     raise AssertionError(f"'{step}' did not start within {seconds:g} s")
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
 
 MASK = "***"
 #: Shorter values cannot be masked without masking ordinary text too; `read_secrets` refuses them.
 MIN_SECRET_LENGTH = 4
+#: An encoded form (base64, hex) shorter than this is not masked: a few letters of base64 turn up in ordinary text.
+MIN_ENCODED_LENGTH = 8
 
 
 class Redactor:
@@ -17,13 +21,15 @@ class Redactor:
 
     Longest values first, so a secret that contains another is masked whole.
     Derived forms are masked too: a secret inside `expect.stdout` is
-    regex-escaped (`Sup3r\\.S3cret\\+pw`) before it shows in a "did not match" problem.
+    regex-escaped (`Sup3r\\.S3cret\\+pw`) before it shows in a "did not match" problem,
+    and the forms a command prints a secret in without meaning to (`encoded_forms`).
     """
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         plain = {v for v in values if len(v) >= MIN_SECRET_LENGTH and v != MASK}
         self._plain = plain
-        secrets = sorted(plain | {re.escape(v) for v in plain}, key=len, reverse=True)
+        derived = {form for v in plain for form in (re.escape(v), *encoded_forms(v))}
+        secrets = sorted(plain | derived, key=len, reverse=True)
         self._secrets = secrets
         self._pattern = re.compile("|".join(re.escape(v) for v in secrets)) if secrets else None
 
@@ -77,6 +83,24 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return [self.value(v) for v in value]
         return value
+
+
+def encoded_forms(secret: str) -> set[str]:
+    """The secret as commands print it encoded: base64 (standard and URL-safe), hex, percent- and JSON-escaped.
+
+    `curl -v -u user:$PW` prints `Authorization: Basic dXNlcjpQVw…`, `echo $PW | base64` and `xxd -p` print the
+    value encoded, a URL or a JSON document quotes it escaped. Inside a longer base64 text a secret's letters depend
+    on where it starts (its offset modulo 3 bytes): for each offset, the letters made of the secret's bits only are
+    masked (the one or two at each end that share bits with the neighbours are not).
+    """
+    data = secret.encode()
+    escaped = {quote(secret, safe=""), quote(secret), quote_plus(secret), json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    encoded = {data.hex(), data.hex().upper()}
+    for offset in range(3):
+        letters = base64.b64encode(bytes(offset) + data).decode()
+        inner = letters[-(-8 * offset // 6) : 8 * (offset + len(data)) // 6]  # the letters of the secret's bits only
+        encoded |= {inner, inner.replace("+", "-").replace("/", "_")}
+    return {form for form in escaped if form != secret} | {form for form in encoded if len(form) >= MIN_ENCODED_LENGTH}
 
 
 def url_forms(url: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import subprocess
@@ -11,6 +12,14 @@ from textwrap import dedent
 
 SECRET = "s3cr3t-Vault.Token+7f9c"  # regex metacharacters: expect.stdout holds it escaped
 ESCAPED = re.escape(SECRET)
+# The secret as commands print it encoded (`base64`, `curl -v -u user:…`'s Basic header, `od`, a URL): each must be masked.
+BASIC = base64.b64encode(f"user:{SECRET}".encode()).decode()
+ENCODED = {
+    "base64": base64.b64encode(SECRET.encode()).decode().rstrip("=")[:-1],  # the last letter shares bits with what follows
+    "Basic user:secret": BASIC[7 : (5 + len(SECRET)) * 8 // 6],  # letters 7.. carry only the secret's bits ("user:" is 5 bytes)
+    "hex": SECRET.encode().hex(),
+    "percent-encoded": SECRET.replace("+", "%2B"),
+}
 
 RUNBOOK = """
 runbook: 1
@@ -25,7 +34,10 @@ sections:
       - id: ps-it
         run: printf '%s' {{ secrets.token }} > /dev/null; ps -eo args > ps.txt
       - id: echo-it
-        run: echo "token={{ secrets.token }}"; echo "$LEAKY_TOKEN" >&2; printf '%s' "$LEAKY_TOKEN" | rev | rev
+        run: >-
+          echo "token={{ secrets.token }}"; echo "$LEAKY_TOKEN" >&2; printf '%s' "$LEAKY_TOKEN" | rev | rev;
+          printf '%s' "$LEAKY_TOKEN" | base64; printf 'user:%s' "$LEAKY_TOKEN" | base64 >&2;
+          printf '%s' "$LEAKY_TOKEN" | od -An -tx1 | tr -d ' \\n'; echo; printf '%s' "$LEAKY_TOKEN" | sed 's/+/%2B/g'
         undo: echo undo {{ secrets.token }}
         env: {T: "{{ secrets.token }}"}
         capture: seen
@@ -72,7 +84,10 @@ def test_no_file_written_and_no_stream_holds_the_secret(tmp_path: Path) -> None:
     for path in written:
         assert SECRET.encode() not in path.read_bytes(), f"the secret is in {path}"
         assert ESCAPED.encode() not in path.read_bytes(), f"the secret, regex-escaped, is in {path}"
+        for how, form in ENCODED.items():
+            assert form.encode() not in path.read_bytes(), f"the secret, {how}, is in {path}"
     for text in streams:
         assert SECRET not in text
         assert ESCAPED not in text
+        assert not [how for how, form in ENCODED.items() if form in text], text
     assert "***" in journal.read_text(encoding="utf-8")

@@ -6,7 +6,9 @@ display or width, and Textual laid out the whole screen and redrew every
 pane for it (about three quarters of what a `p` cost, measured with
 bench/keypress.py). This footer is one row of text: when the keys change it
 draws that row again, with no layout; when they do not (a focus change, the
-help pushed and popped), nothing happens. It looks like Textual's compact
+help pushed and popped), nothing happens. A row once drawn is kept (by keys,
+width and style): `p` swaps between two rows, and turning Rich text into a
+row of cells was most of the footer's millisecond on every `p`. It looks like Textual's compact
 footer (the same theme colours) and a click on a key presses it.
 """
 
@@ -18,7 +20,12 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.screen import Screen
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
+
+#: Rows kept: the few key sets a screen swaps between (pause / resume, running / idle) at one width.
+ROWS_KEPT = 16
 
 
 class Key(NamedTuple):
@@ -62,6 +69,7 @@ class KeyFooter(Widget):
         self.show_command_palette = show_command_palette
         self.keys: tuple[tuple[Key, ...], Key | None] = ((), None)  # what the row shows: the keys, and the palette's
         self._spans: list[tuple[int, int, Key]] = []  # where each key was drawn (for clicks)
+        self._rows: dict[object, tuple[Strip, list[tuple[int, int, Key]]]] = {}  # rows drawn, with their keys' spans
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -86,6 +94,23 @@ class KeyFooter(Widget):
         if wanted != self.keys:
             self.keys = wanted
             self.refresh()  # one row before and after: this row is drawn again, nothing is laid out
+
+    def render_line(self, y: int) -> Strip:
+        """The row, drawn once per keys, width and style (the footer is one row: `y` is 0)."""
+        drawn = (self.keys, self.size.width, self.visual_style)
+        row = self._rows.get(drawn)
+        if row is None:
+            if len(self._rows) >= ROWS_KEPT:
+                self._rows.clear()  # a resize or a theme changed them all
+            text = self.render()  # sets self._spans
+            strip = Visual.to_strips(self, visualize(self, text), self.size.width, 1, self.visual_style)[0]
+            row = self._rows[drawn] = (strip, self._spans)
+        strip, self._spans = row
+        return strip
+
+    def notify_style_update(self) -> None:
+        self._rows.clear()  # a theme or the CSS changed the colours
+        super().notify_style_update()
 
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-footer--key")

@@ -291,7 +291,8 @@ async def test_the_verifiers_footer_says_go_ahead_where_c_lets_a_step_start() ->
 @pytest.mark.asyncio
 async def test_a_click_on_a_footer_key_presses_it() -> None:
     """The footer is one row of text now, not a widget per key: a click on `p pause` still pauses, and one on the
-    gap between two keys does nothing."""
+    gap between two keys does nothing; after `p resume`, the row drawn first (kept, not drawn again) still maps clicks
+    to its keys."""
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:
         controller = await started(pilot)
@@ -303,8 +304,18 @@ async def test_a_click_on_a_footer_key_presses_it() -> None:
         assert not controller.state.paused and type(app.screen).__name__ == "RunScreen", "a click between two keys pressed one"
         await pilot.click(KeyFooter, offset=(row.index("p pause") + 2, 0))
         await until(pilot, lambda: controller.state.paused, "the pause a click asked for")
+        await until(pilot, lambda: "p resume" in painted(footer), "the footer's `p resume` once paused")
+        paused_row = painted(footer)
+        await pilot.click(KeyFooter, offset=(paused_row.index("p resume") + 2, 0))
+        await until(pilot, lambda: not controller.state.paused and painted(footer) == row, "the first row again once resumed")
+        # That row was drawn before and is kept: a click on it still finds its keys where they are drawn (the gap after
+        # `p pause` is inside the longer `p resume` of the other row).
+        await pilot.click(KeyFooter, offset=(row.index("p pause") + len("p pause"), 0))
+        assert not controller.state.paused, "a click on the gap after `p pause` pressed p"
+        await pilot.click(KeyFooter, offset=(row.index("p pause") + 2, 0))
+        await until(pilot, lambda: controller.state.paused, "the second pause a click asked for")
         await settled(pilot)
-    assert types("j.jsonl", "paused", "resumed") == ["paused"], "the click between two keys pressed nothing"
+    assert types("j.jsonl", "paused", "resumed") == ["paused", "resumed", "paused"], "the clicks pressed other keys"
 
 
 class _Foot(App[None]):

@@ -54,12 +54,17 @@ _OF_A_STEP = frozenset(
 
 
 def ts_problem(ts: str) -> str | None:
-    """What is wrong with an event's `ts` (text, checked by the chain's reader), or None: an ISO 8601 time with its zone."""
+    """What is wrong with an event's `ts` (text, checked by the chain's reader), or None: an ISO 8601 time in UTC.
+
+    UTC, as the journal's contract says: screens and reports show a time's clock as written (`09:00:00`), so a
+    `+02:00` time would read two hours off beside the others (the program writes `Z`)."""
     try:
         moment = dt.datetime.fromisoformat(ts)
     except ValueError:
         return f"ts is {_kind(ts)}, expected an ISO 8601 time (such as 2026-01-31T09:00:00.000Z)"
-    return None if moment.tzinfo is not None else f"ts {ts!r} has no time zone, expected a UTC time (ending in Z)"
+    if moment.tzinfo is None:
+        return f"ts {ts!r} has no time zone, expected a UTC time (ending in Z)"
+    return None if moment.utcoffset() == dt.timedelta(0) else f"ts {ts!r} is not in UTC, expected a UTC time (ending in Z)"
 
 
 class EventShapes:
@@ -84,7 +89,7 @@ class EventShapes:
         if kind in _OF_A_STEP and event.get("step") not in self.steps:
             return f"step {event.get('step')!r} is not a step of the plan in session_started"
         if kind == ev.METRIC_SAMPLE and isinstance(event.get("ts_sample"), str) and ts_problem(event["ts_sample"]):
-            return f"ts_sample is {_kind(event['ts_sample'])}, expected an ISO 8601 time with its zone"
+            return f"ts_sample is {_kind(event['ts_sample'])}, expected an ISO 8601 time in UTC (ending in Z)"
         return None
 
 

@@ -76,6 +76,8 @@ BROKEN = {
     "step_started.attempt text": (_set(1, "attempt", "one"), 2, "step_started: attempt is 'one', expected int"),
     "ts not a time": (_set(1, "ts", "not a time"), 2, "step_started: ts is 'not a time', expected an ISO 8601 time"),
     "ts without its zone": (_set(1, "ts", "2026-11-23T02:00:00"), 2, "step_started: ts '2026-11-23T02:00:00' has no time zone"),
+    # Shown as written (`04:00:00`), two hours off the other events' UTC clocks in every screen and report.
+    "ts not in UTC": (_set(1, "ts", "2026-11-23T04:00:00.000+02:00"), 2, "step_started: ts '2026-11-23T04:00:00.000+02:00' is not in UTC"),
     "output ts not a time": (_set(2, "ts", "soon"), 3, "output: ts is 'soon', expected an ISO 8601 time"),
     "session_started.plan missing": (_drop_plan, 2, "step_started: step 's' is not a step of the plan"),
     "session_started.plan a text": (_set(0, "plan", "x"), 1, "session_started: plan is 'x', expected {text: any}"),

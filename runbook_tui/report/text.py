@@ -165,7 +165,7 @@ def rollback_result(rollback: Rollback) -> str:
 
 
 def summary_counts(report: Report) -> str:
-    """`5 done, 1 failed, 2 not run, 2 only after a full rollback; 1 UNVERIFIED`: the steps of a rollback section that did
+    """`5 done, 1 failed, 2 not run, 2 not needed (run only after a full rollback); 1 UNVERIFIED`: the steps of a rollback section that did
     not run are not counted as "not run" (a run that needed no rollback did not leave them out)."""
     order = ["done", "awaiting_verification", "failed", "timed_out", "unknown", "rejected", "undone", "skipped", "not run"]
     counts = dict(report.counts)
@@ -175,7 +175,7 @@ def summary_counts(report: Report) -> str:
     keys = order + sorted(k for k in counts if k not in order)
     parts = [f"{counts[k]} {outcome(k)}" for k in keys if counts.get(k)]
     if kept:
-        parts.append(f"{kept} only after a full rollback")
+        parts.append(f"{kept} not needed (run only after a full rollback)")
     text = ", ".join(parts)
     if report.unverified:
         text += f"; {len(report.unverified)} UNVERIFIED"

@@ -248,7 +248,7 @@ def test_the_summary_comes_first_and_says_what_a_board_asks() -> None:
     assert list(rows) == ["Outcome", "Window", "Verifier", "Steps", "Guard trips", "Success criteria"]
     assert rows["Outcome"].startswith("**ROLLED BACK**")
     assert rows["Window"].startswith("planned 2026-11-23 17:00:00 UTC → 2026-11-23 18:00:00 UTC; actual 2026-11-23 17:01:00 UTC")
-    assert rows["Steps"] == "3 done, 2 undone, 1 skipped, 2 not run, 1 only after a full rollback; 1 UNVERIFIED"
+    assert rows["Steps"] == "3 done, 2 undone, 1 skipped, 2 not run, 1 not needed (run only after a full rollback); 1 UNVERIFIED"
     assert rows["Guard trips"] == f"1: {report.guard_trips[0].at[11:19]} guard 'errors' tripped: 2.7% above 2% for 30s (pause)"
     assert rows["Success criteria"].startswith("errors below 1% within 10m: NOT met (2.7%)")
     html = render(report, "html")

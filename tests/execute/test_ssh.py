@@ -1,84 +1,24 @@
-"""SshExecutor against a real OpenSSH sshd on loopback: streams, env/cwd, host keys, reuse, reattach, timeouts, volume."""
+"""SshExecutor against a real OpenSSH sshd on loopback: streams, env/cwd, host keys, reuse, volume (failures mid-run: test_ssh_reattach.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import random
 import socket
-import subprocess
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import asyncssh
 import pytest
 from peers import Sshd, make_sshd, public_line
+from ssh_helpers import Collect, arun, cmd, executor, run_one, runs_left
 
-from runbook_tui.engine.ports import Command, Result
-from runbook_tui.execute.ssh import CHUNK_SIZE, SshExecutor
+from runbook_tui.engine.ports import Result
+from runbook_tui.execute.ssh import CHUNK_SIZE
 from runbook_tui.execute.ssh_scripts import run_dir_name
-from runbook_tui.runbook.model import Host
 from runbook_tui.runbook.templating import render_command
 
 pytestmark = pytest.mark.peers
-
-T = TypeVar("T")
-
-
-class Collect:
-    """An output sink that keeps every chunk, per stream."""
-
-    def __init__(self) -> None:
-        self.chunks: list[tuple[str, bytes]] = []
-
-    def __call__(self, stream: str, data: bytes) -> None:
-        self.chunks.append((stream, data))
-
-    def data(self, stream: str) -> bytes:
-        return b"".join(d for s, d in self.chunks if s == stream)
-
-
-def arun(make: Callable[[], Awaitable[T]]) -> T:
-    """Run one coroutine on a fresh loop (connections belong to the loop that opened them)."""
-    return asyncio.run(make())  # type: ignore[arg-type]
-
-
-def executor(sshd: Sshd, tmp_path: Path, **kw: object) -> SshExecutor:
-    """An executor trusting this sshd, keeping its runs under tmp_path (same machine as the 'remote')."""
-    kw.setdefault("known_hosts", str(sshd.known_hosts))
-    return SshExecutor(remote_dir=str(tmp_path / "runs"), **kw)  # type: ignore[arg-type]
-
-
-def cmd(host: Host, text: str, **kw: object) -> Command:
-    return Command(host=host, command=text, key=kw.pop("key", f"t/{uuid.uuid4().hex[:8]}/1"), **kw)  # type: ignore[arg-type]
-
-
-async def run_one(ex: SshExecutor, command: Command) -> tuple[Result, Collect, list[str]]:
-    sink, notes = Collect(), []
-    result = await ex.run(command, sink, notes.append)
-    return result, sink, notes
-
-
-def run_alone(sshd: Sshd, tmp_path: Path, command: Command) -> tuple[Result, Collect, list[str]]:
-    """`command` on an executor of its own, closed after it."""
-
-    async def main() -> tuple[Result, Collect, list[str]]:
-        ex = executor(sshd, tmp_path)
-        try:
-            return await run_one(ex, command)
-        finally:
-            await ex.close()
-
-    return arun(main)
-
-
-def runs_left(tmp_path: Path) -> list[str]:
-    """Runs still on the 'host' (this machine, under tmp_path): the names their files (NAME.out, ...) share."""
-    runs = tmp_path / "runs"
-    return sorted({p.name.rsplit(".", 1)[0] for p in runs.iterdir()}) if runs.exists() else []
 
 
 def test_streams_and_exit_code(sshd: Sshd, tmp_path: Path) -> None:
@@ -395,151 +335,6 @@ def test_login_noise_and_stdin_readers_do_not_leak_into_the_result(tmp_path: Pat
         assert result == Result("ok", exit_code=0)
         assert sink.data("stdout") == b"out\n"
         assert sink.data("stderr") == b"err\n"
-    assert runs_left(tmp_path) == []
-
-
-def test_a_killed_wrapper_is_an_error_not_an_exit_code(sshd: Sshd, tmp_path: Path) -> None:
-    """No exit status recorded (the wrapper was killed): say so, and keep the directory to look at."""
-
-    async def main() -> Result:
-        ex = executor(sshd, tmp_path)
-        try:
-            return (await run_one(ex, cmd(sshd.host("db1"), "echo going; kill -KILL $PPID")))[0]
-        finally:
-            await ex.close()
-
-    result = arun(main)
-    assert result.status == "error"
-    assert result.error is not None and result.error.startswith("the command ended without recording an exit status")
-    assert len(runs_left(tmp_path)) == 1
-
-
-def test_same_key_reattaches_while_the_run_is_not_drained(sshd: Sshd, tmp_path: Path) -> None:
-    """A key names one detached run until its result is received: a second client asking for it re-attaches, it does not start another."""
-    marker = tmp_path / "ran"
-
-    async def main() -> tuple[bytes, Result, bytes]:
-        command = cmd(sshd.host("db1"), f"echo ran >> {marker}; echo $$; sleep 0.6; echo end", key="session/step/1")
-        first, sink = executor(sshd, tmp_path), Collect()
-        task = asyncio.create_task(first.run(command, sink))
-        deadline = time.monotonic() + 10
-        while not sink.data("stdout"):
-            assert time.monotonic() < deadline and not task.done(), "no output from the first client"
-            await asyncio.sleep(0.02)
-        task.cancel()  # the first client dies mid-run: it never acknowledges the result
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await first.close()
-        assert runs_left(tmp_path), "the run directory must stay while the run is not drained"
-        second = executor(sshd, tmp_path)
-        try:
-            result, again, _ = await run_one(second, command)
-        finally:
-            await second.close()
-        return sink.data("stdout"), result, again.data("stdout")
-
-    seen, result, again = arun(main)
-    assert result == Result("ok", exit_code=0)
-    assert again == seen + b"end\n" and seen.strip().isdigit()
-    assert marker.read_text() == "ran\n"
-    assert runs_left(tmp_path) == []
-
-
-def test_a_run_started_by_an_older_version_is_reattached_and_removed(sshd: Sshd, tmp_path: Path) -> None:
-    """An older version kept a run's pid and exit status in `NAME.pid` and `NAME.rc`: a client of today re-attaches to such a run."""
-    command = cmd(sshd.host("db1"), "never run: the run is already there", key="session/step/7")
-    runs = tmp_path / "runs"
-    runs.mkdir(mode=0o700)
-    gone = subprocess.run(["sh", "-c", "echo $$"], capture_output=True, text=True, check=True).stdout.strip()
-    prefix = runs / run_dir_name(command.key)
-    for suffix, text in ((".run", "0022\n"), (".pid", f"{gone}\n"), (".out", "from before\n"), (".err", "warned\n"), (".rc", "5\n")):
-        prefix.with_name(prefix.name + suffix).write_text(text)
-
-    result, sink, _ = run_alone(sshd, tmp_path, command)
-    assert result == Result("ok", exit_code=5), result
-    assert (sink.data("stdout"), sink.data("stderr")) == (b"from before\n", b"warned\n")
-    assert runs_left(tmp_path) == [], "all five files of the old layout are removed once drained"
-
-
-def _stop_sshd_midway(sshd: Sshd, tmp_path: Path, text: str, drop_after_lines: int, down_for: float) -> tuple[Result, Collect, list[str]]:
-    async def main() -> tuple[Result, Collect, list[str]]:
-        ex = executor(sshd, tmp_path)
-        sink, notes = Collect(), []
-        try:
-            task = asyncio.create_task(ex.run(cmd(sshd.host("db1"), text), sink, notes.append))
-            deadline = time.monotonic() + 10
-            while sink.data("stdout").count(b"\n") < drop_after_lines:
-                assert time.monotonic() < deadline and not task.done(), "no output before the drop"
-                await asyncio.sleep(0.02)
-            await asyncio.to_thread(sshd.stop)
-            await asyncio.sleep(down_for)
-            await asyncio.to_thread(sshd.start)
-            result = await asyncio.wait_for(task, 20)
-            return result, sink, notes
-        finally:
-            await asyncio.to_thread(sshd.start)  # leave it running for the other tests, whatever happened
-            await ex.close()
-
-    return arun(main)
-
-
-def test_dropped_connection_reattaches_without_loss_or_duplicates(sshd: Sshd, tmp_path: Path) -> None:
-    text = "for i in $(seq 1 30); do echo $i; sleep 0.1; done"
-    result, sink, notes = _stop_sshd_midway(sshd, tmp_path, text, drop_after_lines=5, down_for=1.0)
-    assert result == Result("ok", exit_code=0), (result, notes)
-    assert sink.data("stdout") == "".join(f"{i}\n" for i in range(1, 31)).encode()
-    assert any("db1: connection lost, reconnecting (1/5)..." == note for note in notes), notes
-    assert any("re-attaching" in note for note in notes), notes
-
-
-def test_command_that_ended_while_disconnected_is_drained(sshd: Sshd, tmp_path: Path) -> None:
-    text = "for i in $(seq 1 8); do echo $i; echo e$i >&2; sleep 0.05; done; exit 7"
-    result, sink, notes = _stop_sshd_midway(sshd, tmp_path, text, drop_after_lines=2, down_for=1.0)
-    assert result == Result("ok", exit_code=7), (result, notes)
-    assert sink.data("stdout") == "".join(f"{i}\n" for i in range(1, 9)).encode()
-    assert sink.data("stderr") == "".join(f"e{i}\n" for i in range(1, 9)).encode()
-
-
-def test_lost_for_good_says_where_the_command_is(sshd: Sshd, tmp_path: Path) -> None:
-    async def main() -> tuple[Result, list[str]]:
-        ex = executor(sshd, tmp_path, reconnect_attempts=2)
-        sink, notes = Collect(), []
-        try:
-            task = asyncio.create_task(ex.run(cmd(sshd.host("db1"), "echo go; sleep 3"), sink, notes.append))
-            while not sink.data("stdout"):
-                await asyncio.sleep(0.02)
-            await asyncio.to_thread(sshd.stop)
-            return await asyncio.wait_for(task, 10), notes
-        finally:
-            await asyncio.to_thread(sshd.start)
-            await ex.close()
-
-    result, notes = arun(main)
-    assert result.status == "error"
-    assert result.error is not None
-    assert result.error.startswith("lost connection to db1; the command may still be running there (detached in ")
-    assert str(tmp_path / "runs") in result.error
-    assert len(runs_left(tmp_path)) == 1, "the command may still run: its directory stays"
-    assert notes[:2] == ["db1: connection lost, reconnecting (1/2)...", "db1: connection lost, reconnecting (2/2)..."]
-
-
-def test_timeout_kills_the_remote_process_group(sshd: Sshd, tmp_path: Path) -> None:
-    marker = f"0.{random.randrange(10**8, 10**9)}"  # `sleep 30 0.NNN`: a unique command line to look for
-
-    async def main() -> tuple[Result, float]:
-        ex = executor(sshd, tmp_path)
-        try:
-            started = time.monotonic()
-            result, _, _ = await run_one(ex, cmd(sshd.host("db1"), f"sleep 30 {marker}", timeout=1))
-            return result, time.monotonic() - started
-        finally:
-            await ex.close()
-
-    result, elapsed = arun(main)
-    assert result.status == "timeout" and result.exit_code is None, result
-    assert elapsed < 5
-    left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
-    assert left.stdout == "", f"still running: {left.stdout}"
     assert runs_left(tmp_path) == []
 
 

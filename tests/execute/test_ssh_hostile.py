@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from peers import Sshd, make_sshd
-from test_ssh import Collect, arun, cmd, executor, run_alone, runs_left
+from ssh_helpers import Collect, arun, cmd, executor, run_alone, runs_left
 
 from runbook_tui.engine.ports import Result
 from runbook_tui.execute.ssh_scripts import run_dir_name

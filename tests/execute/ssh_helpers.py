@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
+from collect import Collect
 from peers import Sshd
 
 from runbook_tui.engine.ports import Command, Result
@@ -15,19 +16,6 @@ from runbook_tui.execute.ssh import SshExecutor
 from runbook_tui.runbook.model import Host
 
 T = TypeVar("T")
-
-
-class Collect:
-    """An output sink that keeps every chunk, per stream."""
-
-    def __init__(self) -> None:
-        self.chunks: list[tuple[str, bytes]] = []
-
-    def __call__(self, stream: str, data: bytes) -> None:
-        self.chunks.append((stream, data))
-
-    def data(self, stream: str) -> bytes:
-        return b"".join(d for s, d in self.chunks if s == stream)
 
 
 def arun(make: Callable[[], Awaitable[T]]) -> T:

@@ -11,28 +11,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+from collect import Collect
 
 from runbook_tui.engine.ports import Command, Result
 from runbook_tui.execute.local import BULK_CHUNK_SIZE, BULK_PIPE_SIZE, CHUNK_SIZE, LocalExecutor, build_argv, exit_code
 from runbook_tui.runbook.model import Host, Mark
 
 LOCAL = Host(name="local", address="localhost", mark=Mark("<test>", 1, 1))
-
-
-class Collect:
-    """An output sink that keeps every chunk, per stream."""
-
-    def __init__(self) -> None:
-        self.chunks: list[tuple[str, bytes]] = []
-
-    def __call__(self, stream: str, data: bytes) -> None:
-        self.chunks.append((stream, data))
-
-    def data(self, stream: str) -> bytes:
-        return b"".join(d for s, d in self.chunks if s == stream)
-
-    def count(self, stream: str) -> int:
-        return sum(1 for s, _ in self.chunks if s == stream)
 
 
 def run(command: str, executor: LocalExecutor | None = None, **kw: object) -> tuple[Result, Collect, list[str]]:

@@ -35,7 +35,7 @@ from runbook_tui.report.signatures import signature_rows
 from runbook_tui.runbook.durations import format_duration
 
 if TYPE_CHECKING:  # asyncssh is loaded only when a journal holds signatures
-    from runbook_tui.trust.sshsig import AllowedSigners
+    from runbook_tui.trust.allowed_signers import AllowedSigners
 
 #: Outcomes of a step that count as completed (its confirmation matters).
 _COMPLETED = frozenset({"done", "awaiting_verification"})

@@ -15,8 +15,8 @@ from runbook_tui.engine.journal import JournalScan
 from runbook_tui.runbook.lean_dataclass import dataclass
 
 if TYPE_CHECKING:  # asyncssh (for SSHSIG) is loaded only for a journal that holds signatures
+    from runbook_tui.trust.allowed_signers import AllowedSigners
     from runbook_tui.trust.check import Signed
-    from runbook_tui.trust.sshsig import AllowedSigners
 
 _WORDS = {
     "verified": "verified",

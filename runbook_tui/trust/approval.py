@@ -16,7 +16,8 @@ from typing import Any
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
-from runbook_tui.trust.sshsig import AllowedSigners, SignatureError, Signer, verify
+from runbook_tui.trust.allowed_signers import AllowedSigners
+from runbook_tui.trust.sshsig import SignatureError, Signer, verify
 
 
 class ApprovalRefused(ValueError):

@@ -21,7 +21,8 @@ from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESS
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.trust import statements
-from runbook_tui.trust.sshsig import AllowedSigners, SignatureError, read_allowed_signers, verify
+from runbook_tui.trust.allowed_signers import AllowedSigners, read_allowed_signers
+from runbook_tui.trust.sshsig import SignatureError, verify
 
 #: Requests that are urgent, not about a step's commands: the step they name is the one the verifier looked at.
 _URGENT = frozenset({"hold", "request_rollback"})

@@ -17,7 +17,8 @@ from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.plan import plan_json
 from runbook_tui.trust import approval as approvals
-from runbook_tui.trust.sshsig import AllowedSigners, SignatureError, Signer, agent_signer, file_signer, read_allowed_signers
+from runbook_tui.trust.allowed_signers import AllowedSigners, read_allowed_signers
+from runbook_tui.trust.sshsig import SignatureError, Signer, agent_signer, file_signer
 
 
 class TrustRefused(ValueError):

@@ -19,15 +19,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 
 if TYPE_CHECKING:
     import asyncssh
-    from asyncssh.sshsig import SSHAllowedSignersEntry
 
 NAMESPACE = "runbook-tui"
 _MAGIC = b"SSHSIG"
@@ -167,6 +165,7 @@ def verify(message: bytes, signature: str, namespace: str = NAMESPACE, *, signer
         hash_name = packet.get_string()
         raw = packet.get_string()
         packet.check_end()
+        algorithm = SSHPacket(raw).get_string()
     except (PacketDecodeError, asyncssh.KeyImportError) as exc:
         raise SignatureError(f"the SSH signature is damaged: {exc}") from None
     if signer is not None and key.get_fingerprint() != signer:
@@ -175,56 +174,10 @@ def verify(message: bytes, signature: str, namespace: str = NAMESPACE, *, signer
         raise SignatureError(f"signed for namespace {signed_namespace!r}, not {namespace!r}")
     if hash_name not in (b"sha512", b"sha256"):
         raise SignatureError(f"unsupported hash {hash_name!r}")
+    if algorithm == b"ssh-rsa":  # OpenSSH's sshsig refuses RSA with SHA-1 too
+        raise SignatureError(f"the signature by {key.get_fingerprint()} is RSA with SHA-1 (ssh-rsa), which OpenSSH refuses")
     digest = (hashlib.sha512 if hash_name == b"sha512" else hashlib.sha256)(message).digest()
     data = _MAGIC + String(namespace) + String(b"") + String(hash_name) + String(digest)
     if not key.verify(data, raw):
         raise SignatureError(f"the signature by {key.get_fingerprint()} does not match what was signed")
     return Verified(key, key.get_fingerprint())
-
-
-class AllowedSigners:
-    """An OpenSSH allowed_signers file: `PRINCIPALS [OPTIONS] KEYTYPE BASE64`, one a line."""
-
-    def __init__(self, entries: Iterable[tuple[str, SSHAllowedSignersEntry]], path: str) -> None:
-        self.entries = list(entries)  # (the line's principals as written, the parsed line)
-        self.path = path
-
-    def principals(self, key: asyncssh.SSHKey) -> list[str]:
-        """Who this key may sign for (the principals of every line naming it, in our namespace)."""
-        names: list[str] = []
-        for written, entry in self.entries:
-            if entry.key == key and _namespace_ok(entry):
-                names += [p for p in written.split(",") if p]
-        return names
-
-    def allows(self, principal: str, key: asyncssh.SSHKey) -> bool:
-        return any(entry.key == key and entry.match_options(principal, NAMESPACE) for _, entry in self.entries)
-
-
-def _namespace_ok(entry: SSHAllowedSignersEntry) -> bool:
-    namespaces: Any = entry.options.get("namespaces")
-    return namespaces is None or bool(namespaces.matches(NAMESPACE))
-
-
-def read_allowed_signers(path: str) -> AllowedSigners:
-    """Read the file; a line that is not an entry is an error naming FILE:LINE."""
-    try:
-        text = Path(path).expanduser().read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SignatureError(f"{path}: cannot read the allowed signers: {exc.strerror}") from None
-    import asyncssh
-    from asyncssh.sshsig import SSHAllowedSignersEntry
-
-    entries = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        try:
-            entry = SSHAllowedSignersEntry(line)
-        except (ValueError, asyncssh.KeyImportError) as exc:
-            raise SignatureError(f"{path}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {exc}") from None
-        entries.append((line.split(None, 1)[0], entry))
-    if not entries:
-        raise SignatureError(f"{path}: no allowed signers in it (expected PRINCIPALS KEYTYPE BASE64 lines)")
-    return AllowedSigners(entries, path)

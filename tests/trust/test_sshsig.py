@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from runbook_tui.trust.sshsig import NAMESPACE, SignatureError, WrongSigner, file_signer, read_allowed_signers, verify
+from runbook_tui.trust.allowed_signers import read_allowed_signers
+from runbook_tui.trust.sshsig import NAMESPACE, SignatureError, WrongSigner, file_signer, verify
 
 
 def _key(folder: Path, name: str, kind: str = "ed25519") -> Path:
@@ -81,3 +83,56 @@ def test_an_allowed_signers_line_that_is_not_one_names_its_line(tmp_path: Path) 
     path.write_text("# people\nbob ssh-ed25519 not-base64!\n")
     with pytest.raises(SignatureError, match=r"allowed_signers:2:1: expected PRINCIPALS"):
         read_allowed_signers(str(path))
+
+
+def test_allowed_signers_are_never_read_more_leniently_than_ssh_keygen_reads_them(tmp_path: Path) -> None:
+    """Each line, as `ssh-keygen -Y verify` and we read it: we never let a key sign for bob where OpenSSH refuses.
+
+    asyncssh took any option (a misspelt `valid-befor=`, `namespace=`, an unquoted time) and a `cert-authority` key's
+    own plain signature; OpenSSH ignores the first kind of line and trusts only certificates for the second."""
+    bob = _key(tmp_path, "bob")
+    public = " ".join(Path(f"{bob}.pub").read_text().split()[:2])
+    message = tmp_path / "statement"
+    message.write_bytes(b"confirm one")
+    (tmp_path / "statement.sig").write_text(asyncio.run(file_signer(str(bob)).sign(message.read_bytes())))
+    key = verify(message.read_bytes(), (tmp_path / "statement.sig").read_text()).key
+    path = tmp_path / "allowed_signers"
+    verdicts = {}
+    for options in (
+        "", "cert-authority", 'cert-authority,namespaces="runbook-tui"', 'namespaces="other"', 'namespace="other"', "foo",
+        "no-touch-required", 'namespaces="runbook-tui,other"', "namespaces=runbook-tui", 'valid-befor="20200101"',
+        "valid-before=20991231", 'valid-before="1w"', 'valid-before="now"', 'valid-before="2099123100"', 'valid-before="20991231Z"',
+        'valid-after="20200101",valid-before="20991231"', 'valid-before="20200101"', 'valid-after="20990101"',
+    ):  # fmt: skip
+        path.write_text(f"bob {options} {public} bob@laptop\r\n".replace("  ", " "))
+        openssh = subprocess.run(
+            ["ssh-keygen", "-Y", "verify", "-f", str(path), "-I", "bob", "-n", NAMESPACE, "-s", str(tmp_path / "statement.sig")],
+            input=message.read_bytes(),
+            capture_output=True,
+        )
+        try:
+            ours: bool | str = read_allowed_signers(str(path)).allows("bob", key)
+        except SignatureError as exc:
+            ours = str(exc)
+        verdicts[options] = (openssh.returncode == 0, ours)
+    lenient = {options: ours for options, (openssh, ours) in verdicts.items() if ours is True and not openssh}
+    assert not lenient, lenient
+    assert verdicts[""] == verdicts['namespaces="runbook-tui,other"'] == verdicts['valid-before="20991231Z"'] == (True, True)
+    assert verdicts["cert-authority"] == (False, False)
+    assert f"{path}:1:5: OpenSSH ignores this line: 'valid-befor=\"20200101\"' is not cert-authority" in str(verdicts['valid-befor="20200101"'][1])
+
+
+def test_an_rsa_signature_with_sha1_is_refused_as_openssh_refuses_it(tmp_path: Path) -> None:
+    from asyncssh.packet import String, UInt32
+
+    from runbook_tui.trust.sshsig import armor
+
+    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "1024", "-N", "", "-f", str(tmp_path / "bob")], check=True)  # small: quick to make
+    key = file_signer(str(tmp_path / "bob"))
+    assert key._keypair is not None
+    key._keypair.set_sig_algorithm(b"ssh-rsa")  # SHA-1, which ssh-keygen -Y verify refuses for SSHSIG
+    raw = key._keypair.sign(b"SSHSIG" + String(NAMESPACE) + String(b"") + String(b"sha512") + String(hashlib.sha512(b"confirm one").digest()))
+    blob = b"SSHSIG" + UInt32(1) + String(key.public_key.public_data) + String(NAMESPACE) + String(b"") + String(b"sha512") + String(raw)
+    with pytest.raises(SignatureError, match=r"RSA with SHA-1 \(ssh-rsa\), which OpenSSH refuses"):
+        verify(b"confirm one", armor(blob))
+    assert verify(b"confirm one", asyncio.run(file_signer(str(tmp_path / "bob")).sign(b"confirm one"))).fingerprint == key.fingerprint

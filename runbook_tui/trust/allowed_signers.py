@@ -1,0 +1,110 @@
+"""OpenSSH allowed_signers files: `PRINCIPALS [OPTIONS] KEYTYPE BASE64 [COMMENT]`, one a line.
+
+Read no more leniently than `ssh-keygen -Y verify` reads them: its options are
+`cert-authority`, `namespaces="…"`, `valid-after="…"` and `valid-before="…"`
+(quoted; times `YYYYMMDD[HHMM[SS]][Z]`), and OpenSSH ignores a line with any
+other option or spelling. asyncssh's parser takes any option, so a misspelt
+`valid-befor=` or `namespace=` would let a key sign where OpenSSH refuses it;
+such a line is an error here, naming FILE:LINE:COL. A `cert-authority` line
+trusts certificates its key signed, never a plain signature by that key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from runbook_tui.trust.sshsig import NAMESPACE, SignatureError
+
+if TYPE_CHECKING:
+    import asyncssh
+    from asyncssh.sshsig import SSHAllowedSignersEntry
+
+_QUOTED = r'"(?:[^"\\]|\\.)*"'
+_TIME = r'"\d{8}(?:\d{4}(?:\d{2})?)?Z?"'
+#: One option as OpenSSH's sshsigopt_parse() takes it.
+_OPTION = re.compile(rf"cert-authority(?=,|$)|namespaces={_QUOTED}|valid-(?:after|before)={_TIME}")
+#: The line's first two fields: the principals, then what follows (options, or the key itself).
+_FIELDS = re.compile(r"(\S+)\s+(.*)")
+_OPTIONS = re.compile(rf'(?:{_QUOTED}|[^\s"])+')
+_EXPECTED = 'cert-authority, namespaces="…", valid-after="YYYYMMDD[HHMM[SS]][Z]" or valid-before="…"'
+
+
+class AllowedSigners:
+    """Who may sign with which key: (the line's principals as written, the parsed line) for each line."""
+
+    def __init__(self, entries: Iterable[tuple[str, SSHAllowedSignersEntry]], path: str) -> None:
+        self.entries = [(written, entry) for written, entry in entries if "cert-authority" not in entry.options]
+        self.path = path
+
+    def principals(self, key: asyncssh.SSHKey) -> list[str]:
+        """Who this key may sign for (the principals of every line naming it, in our namespace)."""
+        names: list[str] = []
+        for written, entry in self.entries:
+            if entry.key == key and _namespace_ok(entry):
+                names += [p for p in written.split(",") if p]
+        return names
+
+    def allows(self, principal: str, key: asyncssh.SSHKey) -> bool:
+        return any(entry.key == key and entry.match_options(principal, NAMESPACE) for _, entry in self.entries)
+
+
+def _namespace_ok(entry: SSHAllowedSignersEntry) -> bool:
+    namespaces: Any = entry.options.get("namespaces")
+    return namespaces is None or bool(namespaces.matches(NAMESPACE))
+
+
+def _option_problem(line: str) -> tuple[int, str] | None:
+    """(column, what is wrong) with the line's options as OpenSSH reads them; None when it has none or they hold."""
+    from asyncssh.public_key import KeyImportError, import_public_key
+
+    fields = _FIELDS.fullmatch(line)
+    if fields is None:
+        return None  # no key at all: asyncssh's parser says so
+    try:
+        import_public_key(fields[2])
+        return None  # no options
+    except (KeyImportError, ValueError):
+        pass
+    options = _OPTIONS.match(fields[2])
+    written = options[0] if options else ""
+    try:
+        import_public_key(fields[2][len(written) :].strip())
+    except (KeyImportError, ValueError):
+        return None  # not options before a key: asyncssh's parser says what is wrong
+    column, at = fields.start(2) + 1, 0
+    while at < len(written):
+        found = _OPTION.match(written, at)
+        if found is None or (found.end() < len(written) and written[found.end()] != ","):
+            option = written[at:].split(",", 1)[0]
+            return column + at, f"OpenSSH ignores this line: {option!r} is not {_EXPECTED}"
+        at = found.end() + 1
+    return None
+
+
+def read_allowed_signers(path: str) -> AllowedSigners:
+    """Read the file; a line that is not an entry OpenSSH takes is an error naming FILE:LINE:COL."""
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SignatureError(f"{path}: cannot read the allowed signers: {exc.strerror}") from None
+    import asyncssh
+    from asyncssh.sshsig import SSHAllowedSignersEntry
+
+    entries = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if (problem := _option_problem(line)) is not None:
+            raise SignatureError(f"{path}:{number}:{problem[0]}: {problem[1]}")
+        try:
+            entry = SSHAllowedSignersEntry(line)
+        except (ValueError, asyncssh.KeyImportError) as exc:
+            raise SignatureError(f"{path}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {exc}") from None
+        entries.append((line.split(None, 1)[0], entry))
+    if not entries:
+        raise SignatureError(f"{path}: no allowed signers in it (expected PRINCIPALS KEYTYPE BASE64 lines)")
+    return AllowedSigners(entries, path)

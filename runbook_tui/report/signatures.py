@@ -52,7 +52,7 @@ def signature_rows(path: Path, signers: AllowedSigners | None, *, signed: bool) 
     if result.approval is not None:
         rows.insert(0, _row(result.approval, "plan approved"))
     if not result.sealed_end:
-        rows.append(SignatureRow(0, "end of the run", "", "", "fails", "not sealed"))
+        rows.append(SignatureRow(0, "end of the run", "", "", "fails", result.unsealed))
     return rows
 
 

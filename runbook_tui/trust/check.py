@@ -7,9 +7,12 @@ What each check proves (README repeats it):
   signed by a key the file gives to the person named, over a statement that
   names this session, step, attempt, phase and the event that showed the
   commands; an edit before that event, or a recomputed chain, breaks them.
-- the seal (with allowed_signers): the end of the run (session_finished) is
-  signed by an allowed person; a truncated journal has no seal of its end.
-  Events after the final seal (a review, notices) are not covered by it.
+- the seal (with allowed_signers): the end of the run (its last
+  session_finished) is signed by an allowed person, and by the verifier who
+  signed the run's last verifier decision: the assignee, who writes the file,
+  cannot drop that seal and seal a rewritten end alone. A truncated journal
+  has no seal of its end. Events after the final seal (a review, notices) are
+  not covered by it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESSION_FINISHED, VERIFIER_HANDOVER, Event
+from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESSION_FINISHED, SESSION_REOPENED, VERIFIER_HANDOVER, Event
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.trust import statements
@@ -46,6 +49,8 @@ class TrustCheck:
     approval: Signed | None = None
     problems: list[str] = field(default_factory=list)
     sealed_end: bool = False
+    end_sealers: set[str] = field(default_factory=set)  # who sealed the end with a signature that holds
+    unsealed: str = ""  # why the end is not sealed, in words ("" when it is)
     checked_signers: bool = False
 
 
@@ -101,7 +106,7 @@ def _signature(statement: Any, signature: Any, key: Any, signers: AllowedSigners
 def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck:
     result = TrustCheck(checked_signers=signers is not None)
     session = str(events[0].get("session", "")) if events else ""
-    finished = next((e["seq"] for e in events if e.get("type") == SESSION_FINISHED), None)
+    finished = _end(events)
     for event in events:
         kind, line = event.get("type"), int(event["seq"]) + 1
         found = event.get("statement")
@@ -130,7 +135,7 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
             if status == "fails":
                 result.problems.append(f"line {line}: the seal fails: {why}")
             elif sealed == finished:
-                result.sealed_end = True
+                result.end_sealers.add(str(statement.get("by")))
         elif kind == PLAN_APPROVED:
             status, why = _signature(statement, event.get("signature"), event.get("key"), signers)
             result.approval = Signed(int(event["seq"]), str(event.get("principal")), str(event.get("key")), status, why)
@@ -148,11 +153,40 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
             result.decisions[int(event["seq"])] = Signed(int(event["seq"]), by, "", "unsigned")
             if by != assignee and event.get("type") in statements.VERIFIER_DECISIONS:
                 result.problems.append(f"line {int(event['seq']) + 1}: {event['type']} by {by} is not signed (a verifier's decision must be)")
-    if not result.sealed_end:
-        last = [s.seq + 1 for s in result.seals]
-        where = f"last seal at line {last[-1]}" if last else "no seal in it"
-        result.problems.append(f"not sealed: {where} (the end of the run is not signed: cut short, still running, or no key signed it)")
+    result.unsealed = _unsealed(result, _last_verifier(events, result))
+    result.sealed_end = not result.unsealed
+    if result.unsealed:
+        result.problems.append(result.unsealed)
     return result
+
+
+def _end(events: Sequence[Event]) -> int | None:
+    """The seq of the run's end: its last session_finished, unless `resume --rollback` reopened the session after it."""
+    end = None
+    for event in events:
+        if event.get("type") in (SESSION_FINISHED, SESSION_REOPENED):
+            end = int(event["seq"]) if event.get("type") == SESSION_FINISHED else None
+    return end
+
+
+def _last_verifier(events: Sequence[Event], result: TrustCheck) -> str | None:
+    """Who signed the run's last verifier decision with a signature that holds (after a handover: the new verifier)."""
+    signed = [s for s in result.decisions.values() if s.status != "fails" and events[s.seq].get("type") in statements.VERIFIER_DECISIONS]
+    return max(signed, key=lambda s: s.seq).by if signed else None
+
+
+def _unsealed(result: TrustCheck, verifier: str | None) -> str:
+    """Why the end is not sealed, or "" when it is (by someone, and by the run's verifier if it had one)."""
+    last = [s.seq + 1 for s in result.seals]
+    if not result.end_sealers:
+        where = f"last seal at line {last[-1]}" if last else "no seal in it"
+        return f"not sealed: {where} (the end of the run is not signed: cut short, still running, or no key signed it)"
+    if verifier is None or verifier in result.end_sealers:
+        return ""
+    theirs = [s.seq + 1 for s in result.seals if s.by == verifier and s.status != "fails"]
+    where = f"{verifier}'s last seal is at line {theirs[-1]}" if theirs else f"{verifier} sealed nothing"
+    sealers = ", ".join(sorted(result.end_sealers))
+    return f"not sealed by {verifier}, who verified this run: the end is sealed by {sealers} alone ({where}; what follows it is attested by {sealers} only)"
 
 
 def print_trust(path: str, events: Sequence[Event], signers_path: str | None) -> int:
@@ -171,7 +205,7 @@ def print_trust(path: str, events: Sequence[Event], signers_path: str | None) ->
     for problem in result.problems:
         print(f"{path}: {visible_line(problem)}")  # names and keys come from the journal: never terminal control
     counts = {status: sum(1 for s in result.decisions.values() if s.status == status) for status in ("verified", "unsigned", "fails")}
-    sealers = visible_line(", ".join(sorted({s.by for s in result.seals if s.status == "verified"})) or "nobody")
+    sealers = visible_line(", ".join(sorted(result.end_sealers)) or "nobody")
     print(f"{path}: decisions: {counts['verified']} signed and verified, {counts['unsigned']} unsigned, {counts['fails']} failing; sealed by {sealers}")
     if result.problems:
         print(f"{path}: NOT trusted: {len(result.problems)} problem(s)")

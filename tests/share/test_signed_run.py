@@ -24,6 +24,8 @@ from share_peers import CLI, NO_AGENT, TWO_STEPS, Lab, allowed_signers, awaiting
 
 from runbook_tui.share.client import Endpoint, ShareClient
 from runbook_tui.trust import statements
+from runbook_tui.trust.allowed_signers import read_allowed_signers
+from runbook_tui.trust.check import check
 from runbook_tui.trust.sshsig import file_signer
 
 pytestmark = pytest.mark.asyncio
@@ -129,6 +131,38 @@ async def test_a_signed_shared_run_verifies_and_ssh_keygen_agrees(lab: Lab, peop
         result = journal_verify(lab, forged, everyone)
         assert result.returncode == 1, result.stdout
         assert f"gives to {other}, not to bob" in result.stdout, result.stdout
+
+    # alice, who writes the file, rewrites step two's output, drops bob's seal of the end and seals the rewritten end alone.
+    signers = read_allowed_signers(str(allowed))
+    end = [e["type"] for e in events].index("session_finished")
+    edited = [dict(e) for e in events if not (e["type"] == "seal" and e["statement"]["seq"] == end)]
+    for event in edited:
+        if event["type"] == "output" and event.get("step") == "two":
+            event["text"] = "what alice wanted it to say\n"
+    alone = await _sealed_by(lab, people["alice"], edited, end)
+    result = journal_verify(lab, alone, allowed)
+    assert result.returncode == 1, result.stdout
+    assert "not sealed by bob, who verified this run: the end is sealed by alice alone (bob's last seal is at line" in result.stdout, result.stdout
+    assert "sealed by alice\n" in result.stdout, result.stdout  # not "alice, bob": bob sealed only the checkpoint
+
+    # A sealed end followed by a reopened session and a second, unsealed end.
+    reopened = [*events, events[end] | {"type": "session_reopened", "actor": "alice", "reason": "x"}, events[end] | {"outcome": "rolled_back"}]
+    write_recomputed(lab.root / "reopened.jsonl", [e | {"seq": n} for n, e in enumerate(reopened)])
+    checked = check(journal_lines_of(lab.root / "reopened.jsonl"), signers)
+    assert not checked.sealed_end and f"not sealed: last seal at line {len(events)}" in checked.problems[-1], checked.problems
+
+
+async def _sealed_by(lab: Lab, key: Path, events: list[dict[str, Any]], end: int) -> Path:
+    """`events` with their chain recomputed and the end (line `end` + 1) sealed with `key` as the assignee."""
+    path = lab.root / "resealed.jsonl"
+    write_recomputed(path, events)
+    head = journal_lines_of(path)[end]
+    signer = file_signer(str(key))
+    statement = statements.seal(events[0]["session"], "alice", head)
+    seal = {"type": "seal", "actor": "alice", "role": "assignee", "statement": statement, "ts": head["ts"], "seq": len(events)}
+    seal |= {"signature": await signer.sign(statements.encode(statement)), "key": signer.fingerprint}
+    write_recomputed(path, [*journal_lines_of(path), seal])
+    return path
 
 
 @pytest.mark.peers

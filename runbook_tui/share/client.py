@@ -255,7 +255,11 @@ class ShareClient:
     async def _seal(self, event: Event) -> None:
         """Sign the head just verified when it is a checkpoint or the end, and send the seal."""
         assert self.trust is not None
-        signed = await self.trust.sign_seal(event)
+        try:
+            signed = await self.trust.sign_seal(event)
+        except SignatureError as exc:
+            self._say(f"could not seal line {int(event['seq']) + 1}: {exc}")
+            return
         if signed is not None:
             reply = await self.send("seal", signed=signed)
             if not reply.ok:

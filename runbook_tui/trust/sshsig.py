@@ -16,9 +16,11 @@ frame without it.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +33,8 @@ NAMESPACE = "runbook-tui"
 _MAGIC = b"SSHSIG"
 _HASH = b"sha512"
 _ARMOR = ("-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----")
+#: How long the ssh-agent may take to list its keys or sign (a key added with `ssh-add -c` waits for a click).
+AGENT_SECONDS = 20.0
 
 
 class SignatureError(ValueError):
@@ -78,20 +82,32 @@ class Signer:
         data = _to_sign(message, namespace)
         raw = _rsa_sha512(self._keypair).sign(data) if self._keypair is not None else await self._agent_sign(data)
         blob = _MAGIC + UInt32(1) + String(self._public_data) + String(namespace) + String(b"") + String(_HASH) + String(raw)
+        try:  # an agent may answer with anything: what does not verify is never sent or journaled as signed
+            verify(message, armor(blob), namespace, signer=self.fingerprint)
+        except SignatureError as exc:
+            raise SignatureError(f"the {self.source} signature does not hold: {exc}") from None
         return armor(blob)
 
     async def _agent_sign(self, data: bytes) -> bytes:
         """The agent signs (a connection per signature: it outlives no event loop and holds no key)."""
         import asyncssh
 
-        try:
+        async def agent_sign() -> bytes | None:
             async with await asyncssh.connect_agent() as agent:
                 for keypair in await agent.get_keys():
                     if keypair.public_data == self._public_data:
                         return await _rsa_sha512(keypair).sign_async(data)  # type: ignore[attr-defined, no-any-return]
+            return None
+
+        try:
+            raw = await asyncio.wait_for(agent_sign(), AGENT_SECONDS)
+        except TimeoutError:
+            raise SignatureError(f"the ssh-agent did not answer within {AGENT_SECONDS:g} s") from None
         except (OSError, ValueError, asyncssh.Error) as exc:
             raise SignatureError(f"the ssh-agent did not sign: {exc}") from None
-        raise SignatureError(f"the ssh-agent no longer holds {self.fingerprint}")
+        if raw is None:
+            raise SignatureError(f"the ssh-agent no longer holds {self.fingerprint}")
+        return raw
 
 
 def _rsa_sha512(keypair: asyncssh.SSHKeyPair) -> asyncssh.SSHKeyPair:
@@ -117,11 +133,15 @@ async def agent_signer(fingerprint: str | None = None) -> Signer | None:
         return None  # what asyncssh's connect_agent would find too, without loading it
     import asyncssh
 
-    try:
+    async def agent_keys() -> Sequence[asyncssh.SSHKeyPair]:
         async with await asyncssh.connect_agent() as agent:
             keys = await agent.get_keys()
-    except (OSError, ValueError, asyncssh.Error):
-        return None
+        return keys
+
+    try:
+        keys = await asyncio.wait_for(agent_keys(), AGENT_SECONDS)
+    except (TimeoutError, OSError, ValueError, asyncssh.Error):
+        return None  # an agent that does not answer holds no key we can use
     for keypair in keys:
         signer = Signer(keypair.public_data, "ssh-agent")
         if fingerprint is None or signer.fingerprint == fingerprint:

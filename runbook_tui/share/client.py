@@ -247,9 +247,10 @@ class ShareClient:
         problem = self.trust.ledger.add(event)
         if problem is None:
             return True
-        if self.diverged is None:
-            self.diverged = problem
-        self._say(f"WARNING: the journal diverges from what you saw: {problem}")
+        if self.diverged is None:  # said once (the screen keeps saying it): every later event diverges too
+            copy = self.trust.ledger.copy
+            self.diverged = problem + (f"; what you saw is kept in {copy}" if copy else "")
+            self._say(f"WARNING: the journal diverges from what you saw: {self.diverged}")
         return False
 
     async def _seal(self, event: Event) -> None:

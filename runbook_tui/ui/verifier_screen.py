@@ -65,12 +65,22 @@ class VerifierScreen(RunView):
 
     def link_statuses(self) -> tuple[Status, ...]:
         """The link to the session down: said until it is back (a toast at the drop faded, and the screen went on
-        looking joined, offering keys that reached nobody). The run may also simply have stopped: what then happens."""
+        looking joined, offering keys that reached nobody). The run may also simply have stopped: what then happens.
+        The assignee's history rewritten under the verifier's eyes: said for as long as the screen is open."""
+        diverged = self.client.diverged
+        changed = (
+            Status(
+                f"THE ASSIGNEE'S JOURNAL CHANGED what you had already seen ({diverged}): nothing after it is shown. "
+                "p asks them to hold; tell the change board",
+                "error",
+                {},
+            ),
+        ) if diverged else ()  # fmt: skip
         lost = self.client.lost_at
         if lost is None or self.source.state.finished:
-            return ()
+            return changed
         since = dt.datetime.fromtimestamp(lost, dt.UTC).strftime("%H:%M:%S")
-        return (
+        return changed + (
             Status(
                 f"NOT CONNECTED since {since} (the assignee's program stopped, or the network): retrying; what you press reaches "
                 "no one. If their program stopped, it goes on with `resume --share` and this screen catches up by itself",

@@ -229,6 +229,7 @@ class FakeClient:
         self.state = replay(journal_events)
         self.sent: list[tuple[str, str]] = []
         self.lost_at: float | None = None
+        self.diverged: str | None = None  # the first divergence from what the replica received before
         self.role = "verifier"  # what the session's welcome said
         self._listeners: list[Callable[..., None]] = []
         self._status: list[Callable[[str], None]] = []

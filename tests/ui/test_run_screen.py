@@ -771,6 +771,11 @@ async def test_the_verifier_losing_the_session_is_said_until_it_is_back_and_a_re
         assert shown.endswith("it goes on with `resume --share` and this screen catches up by itself"), shown
         client.lost_at = None
         await until(pilot, lambda: "NOT CONNECTED" not in painted(stack), "the row to go once the link is back")
+        client.diverged = "event 7 differs from the one received before: the assignee's history was rewritten; what you saw is kept in [b]c.jsonl"
+        await until(pilot, lambda: "JOURNAL CHANGED" in painted(stack), "the stack to say the history changed")
+        shown = " ".join(line.strip() for line in painted(stack).splitlines())  # for good: a toast faded, the screen froze
+        assert shown.startswith("THE ASSIGNEE'S JOURNAL CHANGED what you had already seen (event 7 differs"), shown
+        assert "kept in [b]c.jsonl): nothing after it is shown. p asks them to hold" in shown, shown
         refusal.set()
         await until(pilot, lambda: app.return_code == 2, "the app to end on the refused rejoin")
     assert isinstance(app.refused, JoinError) and isinstance(app.refused.__cause__, asyncssh.HostKeyNotVerifiable)

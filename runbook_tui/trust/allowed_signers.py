@@ -11,6 +11,7 @@ trusts certificates its key signed, never a plain signature by that key.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -49,6 +50,23 @@ class AllowedSigners:
 
     def allows(self, principal: str, key: asyncssh.SSHKey) -> bool:
         return any(entry.key == key and entry.match_options(principal, NAMESPACE) for _, entry in self.entries)
+
+    def refusal(self, principal: str, key: asyncssh.SSHKey) -> str:
+        """Why `key` may not sign for `principal` now (`allows` is false), in words."""
+        timed = [e for _, e in self.entries if e.key == key and _namespace_ok(e) and e.principals.matches(principal)]
+        if timed:  # the line names them, but its valid-after / valid-before leaves out now (as ssh-keygen -Y verify reads it)
+            return f"a key {self.path} gives to {principal} only {_window(timed[0])}, not now"
+        return f"a key {self.path} gives to {', '.join(self.principals(key)) or 'nobody'}, not to {principal}"
+
+
+def _window(entry: SSHAllowedSignersEntry) -> str:
+    """The line's valid-after / valid-before, in words."""
+
+    def when(option: str) -> str:
+        stamp: Any = entry.options[option]  # asyncssh's parse_time: seconds since the epoch
+        return dt.datetime.fromtimestamp(stamp, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    return " ".join(f"{word} {when(option)}" for word, option in (("from", "valid-after"), ("until", "valid-before")) if option in entry.options)
 
 
 def _namespace_ok(entry: SSHAllowedSignersEntry) -> bool:

@@ -98,8 +98,7 @@ def _signature(statement: Any, signature: Any, key: Any, signers: AllowedSigners
         return "unchecked", "signature holds; who holds the key was not checked (no --allowed-signers)"
     by = str(statement.get("by"))
     if not signers.allows(by, verified.key):
-        names = ", ".join(signers.principals(verified.key)) or f"nobody in {signers.path}"
-        return "fails", f"signed by {verified.fingerprint}, a key {signers.path} gives to {names}, not to {by}"
+        return "fails", f"signed by {verified.fingerprint}, {signers.refusal(by, verified.key)}"
     return "verified", ""
 
 

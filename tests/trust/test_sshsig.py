@@ -120,6 +120,11 @@ def test_allowed_signers_are_never_read_more_leniently_than_ssh_keygen_reads_the
     assert verdicts[""] == verdicts['namespaces="runbook-tui,other"'] == verdicts['valid-before="20991231Z"'] == (True, True)
     assert verdicts["cert-authority"] == (False, False)
     assert f"{path}:1:5: OpenSSH ignores this line: 'valid-befor=\"20200101\"' is not cert-authority" in str(verdicts['valid-befor="20200101"'][1])
+    path.write_text(f'bob valid-after="20190101Z",valid-before="20200101Z" {public}\n')  # why, in words (before: "gives to bob, not to bob")
+    assert (
+        read_allowed_signers(str(path)).refusal("bob", key) == f"a key {path} gives to bob only from 2019-01-01 00:00 UTC until 2020-01-01 00:00 UTC, not now"
+    )
+    assert read_allowed_signers(str(path)).refusal("carol", key) == f"a key {path} gives to bob, not to carol"
 
 
 def test_an_rsa_signature_with_sha1_is_refused_as_openssh_refuses_it(tmp_path: Path) -> None:

@@ -4,11 +4,14 @@ The verifier's client feeds every event it receives here (and flushes the
 copy after each batch it read). Each must extend
 the chain it already holds (`prev` is the last hash, `hash` is the event's
 own); an event it already has must be the same event. Anything else is a
-divergence: the assignee's history changed under the verifier's eyes.
+divergence: the assignee's history changed under the verifier's eyes. A copy
+left by an earlier `join` of the same session is read first: what they saw
+then counts as seen.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -30,6 +33,30 @@ class Ledger:
         self.copy = copy
         self._fd: int | None = None
         self._unwritten: list[bytes] = []  # lines for the copy, written by `flush` (one write per batch received)
+        if copy is not None:
+            self._load(copy)
+
+    def _load(self, copy: Path) -> None:
+        """What an earlier join of this session by this person received (its copy): held as seen, so a history rewritten
+        while they were away is a divergence when the catch-up brings it, and the copy is not written twice. A torn or
+        unreadable tail (their machine stopped mid-write) is cut off: the copy holds only what chains."""
+        try:
+            data = copy.read_bytes()
+        except FileNotFoundError:
+            return
+        self.copy, kept = None, 0  # checked, not written again
+        for line in data.split(b"\n")[:-1]:  # the last piece has no newline: a torn line, or nothing
+            if self.add_output(line) is None:
+                try:
+                    event = json.loads(line)
+                except (ValueError, RecursionError):
+                    break
+                if not isinstance(event, dict) or self.add(event) is not None:
+                    break
+            kept += len(line) + 1
+        self.copy = copy
+        if kept < len(data):
+            os.truncate(copy, kept)
 
     @property
     def head(self) -> str:

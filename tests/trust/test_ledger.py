@@ -114,3 +114,35 @@ def test_an_event_whose_bytes_hash_right_but_are_not_its_canonical_form_is_refus
         spelled = canonical(event)[:-1] + b',"text":"' + event["text"].encode() + b'"}'
         forged = hashed_as_written(spelled).rstrip(b"\n")
         assert _add(ledger, forged) == f"event {event['seq']}: its hash does not match its content"
+
+
+def test_a_rejoin_holds_what_the_earlier_join_saw_and_writes_the_copy_once(tmp_path: Path) -> None:
+    """`q`, then `join` again (or the verifier's laptop restarted): the copy on disk is what they saw. Before, the new
+    client started from nothing: the catch-up's rewritten history was taken as new, and appended after the old copy."""
+    honest = _events(tmp_path / "a.jsonl", ["one", "two failed", "three"])
+    rewritten = [dict(e) for e in honest[:2]]
+    for event in honest[2:]:  # "two done", every later hash recomputed
+        event = {k: v for k, v in event.items() if k != "hash"} | {"prev": rewritten[-1]["hash"]}
+        event["text"] = event["text"].replace("failed", "done")
+        rewritten.append(event | {"hash": event_hash(event)})
+    copy = tmp_path / "received" / "s1-bob.jsonl"
+    first = Ledger(copy)
+    assert all(first.add(event) is None for event in honest[:3])
+    first.close()
+    seen = copy.read_bytes()
+    again = Ledger(copy)  # the same person joining the same session again, honest catch-up
+    assert again.hashes == [e["hash"] for e in honest[:3]] and again.shown == first.shown
+    assert all(again.add(event) is None for event in honest)
+    again.close()
+    assert copy.read_bytes() == seen + canonical(honest[3]) + b"\n"  # each event once
+    with copy.open("ab") as torn:
+        torn.write(b'{"seq":4,"type":"no')  # the machine stopped mid-write
+    client = ShareClient(Endpoint("127.0.0.1", 1, str(tmp_path / "known_hosts"), None))
+    client.trust = ParticipantTrust(None, "bob", "s1", Ledger(copy))
+    assert copy.read_bytes() == seen + canonical(honest[3]) + b"\n"  # the torn tail cut off
+    said: list[str] = []
+    client.on_status(said.append)
+    for event in rewritten:  # the catch-up of a history rewritten while bob was away
+        _received(client, event)
+    assert client.diverged is not None and client.diverged.startswith("event 2 differs from the one received before"), client.diverged
+    assert client.state.seq == 1 and len(said) == 1

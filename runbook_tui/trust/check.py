@@ -137,6 +137,8 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
                 result.end_sealers.add(str(statement.get("by")))
         elif kind == PLAN_APPROVED:
             status, why = _signature(statement, event.get("signature"), event.get("key"), signers)
+            if status != "fails":
+                status, why = _approval_problem(statement, event, events[0], signers) or (status, why)
             result.approval = Signed(int(event["seq"]), str(event.get("principal")), str(event.get("key")), status, why)
             if status == "fails":
                 result.problems.append(f"line {line}: the plan's approval fails: {why}")
@@ -157,6 +159,21 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
     if result.unsealed:
         result.problems.append(result.unsealed)
     return result
+
+
+def _approval_problem(statement: dict[str, Any], event: Event, started: Event, signers: AllowedSigners | None) -> tuple[str, str] | None:
+    """A signature that holds, for another plan than this run's, or journaled under a name its key is not given."""
+    plan = started.get("plan")
+    planned = statements.plan_hash(plan) if isinstance(plan, dict) else None
+    if statement.get("plan") != planned:
+        return "fails", f"it approves plan sha256 {str(statement.get('plan'))[:16]}, not this run's ({str(planned)[:16]}): an approval of another plan"
+    principal = str(event.get("principal"))
+    if signers is None:
+        return None
+    key = verify(statements.encode(statement), str(event.get("signature"))).key  # it holds: checked just before
+    if not signers.allows(principal, key):
+        return "fails", f"the journal names {principal} as the approver: {signers.refusal(principal, key)}"
+    return None
 
 
 def _end(events: Sequence[Event]) -> int | None:

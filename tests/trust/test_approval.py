@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from runbook_tui.engine.journal import event_hash
+from runbook_tui.trust import statements
+from runbook_tui.trust.allowed_signers import read_allowed_signers
+from runbook_tui.trust.check import check
+from runbook_tui.trust.sshsig import file_signer
 
 CLI = [sys.executable, "-m", "runbook_tui"]
 
@@ -136,3 +144,51 @@ def test_wrong_trust_settings_are_refused_with_file_line_col(folder: Path) -> No
     assert refused.returncode == 2
     assert "settings.yaml:2:19: require_approval: expected true or false, got 'maybe'" in refused.stderr, refused.stderr
     assert "settings.yaml:3:12: approvers: expected a list of names" in refused.stderr, refused.stderr
+
+
+def _resigned_by_alice(folder: Path, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What alice can do with her own key after editing her journal: re-chain it and sign again all she had signed."""
+    alice = file_signer(str(folder / "alice"))
+    out: list[dict[str, Any]] = []
+    new_hash: dict[str, str] = {}
+    new_seq: dict[int, int] = {}
+    for old in events:
+        event = {k: v for k, v in old.items() if k != "hash"} | {"seq": len(out), "prev": out[-1]["hash"] if out else ""}
+        new_seq[int(old["seq"])] = len(out)
+        if event["type"] in ("decision_signed", "seal") and event["statement"]["by"] == "alice":
+            statement = dict(event["statement"])
+            if event["type"] == "seal":
+                statement |= {"seq": new_seq[statement["seq"]], "head": new_hash[statement["head"]]}
+            else:
+                statement["shown"] = new_hash.get(statement["shown"], statement["shown"])
+                event["decision"] = new_seq[event["decision"]]
+            event |= {"statement": statement, "signature": asyncio.run(alice.sign(statements.encode(statement)))}
+        event["hash"] = new_hash[old["hash"]] = event_hash(event)
+        out.append(event)
+    return out
+
+
+def test_an_approval_moved_into_another_run_or_given_to_another_name_fails_journal_verify(folder: Path) -> None:
+    """As alice, solo with her own key: bob's approval of 1.2 copied into her unapproved run of 1.3, and her approved
+    run's approver renamed, every hash and her own signatures made again. Before, both passed `journal verify`
+    ('signatures hold and the end is sealed') and the report said the plan was approved by bob (or by dave)."""
+    assert _approve(folder, "bob", "1.2").returncode == 0
+    assert _exec(folder, "1.2", "--approval", "bob-1.2.approval", "--identity", "alice").returncode == 0
+    assert _exec(folder, "1.3", "--identity", "alice").returncode == 0  # never approved
+    approved = _lines(folder / "J-1.2.jsonl")
+    [approval] = [e for e in approved if e["type"] == "plan_approved"]
+    unapproved = _lines(folder / "J-1.3.jsonl")
+    signers = read_allowed_signers(str(folder / "allowed_signers"))
+    assert not check(unapproved, signers).problems and not check(approved, signers).problems  # both hold as written
+    moved = check(_resigned_by_alice(folder, [unapproved[0], approval, *unapproved[1:]]), signers)
+    assert moved.approval is not None and moved.approval.status == "fails", moved.approval
+    assert [p for p in moved.problems if "an approval of another plan" in p] == moved.problems, moved.problems
+    renamed = check(_resigned_by_alice(folder, [e | {"principal": "dave"} if e is approval else e for e in approved]), signers)
+    assert renamed.problems == [
+        f"line {approval['seq'] + 1}: the plan's approval fails: the journal names dave as the approver: "
+        f"a key {folder / 'allowed_signers'} gives to bob, not to dave"
+    ], renamed.problems
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]

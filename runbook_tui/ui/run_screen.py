@@ -251,11 +251,15 @@ class RunView(CoalescedRepaintScreen):
     def _tick(self) -> None:
         state = self.source.state
         now = self.clock()
-        self.query_one(RunHeader).show(state, now, state.participants)
-        self.query_one(StatusStack).show(state, now, self.ROLE, self.link_statuses())
+        links = self.link_statuses()
+        # Who is connected, as this screen can know it: with its own link down, nobody it could reach (the header went on
+        # saying `verifier bob connected` under the `NOT CONNECTED` row).
+        self.query_one(RunHeader).show(state, now, {} if links else state.participants)
+        self.query_one(StatusStack).show(state, now, self.ROLE, links)
 
     def link_statuses(self) -> tuple[Status, ...]:
-        """What the stack says above the run's statuses about this screen's link to the run (the assignee's: none)."""
+        """What the stack says above the run's statuses about this screen's link to the run (the assignee's: none); any
+        status here also means the header names nobody as connected."""
         return ()
 
     def _say(self, reply: Reply, *, quiet: bool = False) -> None:

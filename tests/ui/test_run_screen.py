@@ -747,12 +747,17 @@ async def test_resume_solo_at_a_last_step_waiting_for_the_verifier_ends_the_run(
 async def test_the_verifier_losing_the_session_is_said_until_it_is_back_and_a_refused_rejoin_ends_the_join(workdir: Path) -> None:
     """At 80x24: the link down is a row of the stack, whole, until it is back (before: one toast that faded, and the
     screen went on looking joined). A rejoin refused for good ends the app with the reason for `join` to print (before:
-    the follower died unseen and `c` said it would reach the assignee once reconnected)."""
+    the follower died unseen and `c` said it would reach the assignee once reconnected). The header agrees with the row:
+    `not connected` while it shows (before: `verifier bob connected` under `NOT CONNECTED`)."""
     import asyncssh
 
     from runbook_tui.share.client import JoinError
 
     client = FakeClient(shared_session_events(workdir))
+    client.state = apply(
+        client.state,
+        {"seq": client.state.seq + 1, "ts": "2026-03-20T02:13:00.000Z", "type": ev.PARTICIPANT_JOINED, "actor": "bob", "name": "bob", "role": "verifier"},
+    )
     refusal = asyncio.Event()
 
     async def run() -> None:
@@ -763,14 +768,18 @@ async def test_the_verifier_losing_the_session_is_said_until_it_is_back_and_a_re
     app = VerifierApp(client)
     async with app.run_test(size=(80, 24)) as pilot:
         await screen_is(pilot, "VerifierScreen")
+        header = app.screen.query_one(RunHeader)
+        await until(pilot, lambda: "verifier bob connected" in painted(header), "the header to say bob is connected")
         client.lost_at = dt.datetime(2026, 3, 20, 2, 13, 5, tzinfo=dt.UTC).timestamp()
         stack = app.screen.query_one(StatusStack)
         await until(pilot, lambda: "NOT CONNECTED" in painted(stack), "the stack to say the link is down")
+        assert "verifier bob not connected" in painted(header), painted(header)
         shown = " ".join(line.strip() for line in painted(stack).splitlines())
         assert shown.startswith("NOT CONNECTED since 02:13:05 (the assignee's program stopped, or the network)"), shown
         assert shown.endswith("it goes on with `resume --share` and this screen catches up by itself"), shown
         client.lost_at = None
         await until(pilot, lambda: "NOT CONNECTED" not in painted(stack), "the row to go once the link is back")
+        assert "verifier bob connected" in painted(header), painted(header)
         client.diverged = "event 7 differs from the one received before: the assignee's history was rewritten; what you saw is kept in [b]c.jsonl"
         await until(pilot, lambda: "JOURNAL CHANGED" in painted(stack), "the stack to say the history changed")
         shown = " ".join(line.strip() for line in painted(stack).splitlines())  # for good: a toast faded, the screen froze

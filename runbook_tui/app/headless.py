@@ -16,7 +16,8 @@ from collections.abc import Callable
 from typing import Any, Literal, TextIO, TypeVar
 
 from runbook_tui.app.resume_words import back_at_checkpoint, final_check_owed, interrupted_rollback, paused, standing_go_ahead, unknown_step
-from runbook_tui.app.session import Session, SessionError, ShareOptions, load, open_session, resume_session
+from runbook_tui.app.session import Session, SessionError, load, open_session, resume_session
+from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.engine import output_text
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
 from runbook_tui.engine.describe import describe
@@ -82,7 +83,9 @@ def _say_outcome(session: Session, outcome: str) -> int:
         if outcome in REOPENABLE:
             say(visible_line(f"to undo what ran: runbook-tui resume {journal} --rollback (or --rollback --full)"))
     elif not session.controller.fatal:
-        say(visible_line(f"outcome: {outcome} (the journal is left open); continue with: runbook-tui resume {journal}"))
+        said = f"outcome: {outcome} (the journal is left open); continue with: {resume_command(session.controller.state, str(journal))}"
+        for line in said.splitlines():  # a shared run's names its --share and key files (before: a bare resume, unshared)
+            say(visible_line(line))
     return exit_code(outcome)
 
 

@@ -15,14 +15,14 @@ import datetime as dt
 import errno
 import getpass
 import os
-import socket
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.outreach import start_outreach
 from runbook_tui.app.secrets import read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, load_settings, state_dir
+from runbook_tui.app.sharing import ShareOptions, share_listener, sharing
 from runbook_tui.engine.actors import SYSTEM
 from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
@@ -53,7 +53,6 @@ MODES = EXEMPT_FROM_WINDOW | {"live"}
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it; a recording only practice
     from runbook_tui.engine.recording import Recording
     from runbook_tui.share.client import Endpoint
-    from runbook_tui.share.participants import Participant
     from runbook_tui.share.server import ShareServer
     from runbook_tui.trust.run_trust import RunTrust
 
@@ -113,15 +112,6 @@ class Executors:
             await executor.close()
 
 
-@dataclass(frozen=True)
-class ShareOptions:
-    """`--share ADDR` with who may join."""
-
-    address: str
-    participants: tuple[Participant, ...]
-    host_key_path: Path = field(default_factory=lambda: state_dir() / "share_host_key")
-
-
 @dataclass
 class Session:
     controller: Controller
@@ -132,6 +122,7 @@ class Session:
     outreach: Any = None  # notifications and Alertmanager silences (outreach.py), when configured
     share: ShareServer | None = None
     share_address: str = ""
+    share_keys: Mapping[str, Sequence[str]] = field(default_factory=dict)  # the key files of who may join, for share_started
     trust: Any = None  # trust.assignee.AssigneeTrust: the assignee's signatures and the wait for the verifier's last seal
     backlog: tuple[Event, ...] = ()  # resumed: the journal's last events that were on the output pane (engine.backlog)
     _watch: asyncio.Task[None] | None = field(default=None, init=False, repr=False)  # start() runs it, close() stops it
@@ -147,7 +138,8 @@ class Session:
         host, port = self.share.address
         bound = await self.share.start(host, port)
         self.share_address = f"{host}:{bound}"
-        self.controller.emit(SHARE_STARTED, self.actor, address=self.share_address, fingerprint=self.share.fingerprint)
+        keys = {option: list(files) for option, files in self.share_keys.items()}
+        self.controller.emit(SHARE_STARTED, self.actor, address=self.share_address, fingerprint=self.share.fingerprint, **({"keys": keys} if keys else {}))
 
     @property
     def share_note(self) -> str:
@@ -183,36 +175,6 @@ class Session:
                 await self.executors.close()
             finally:
                 self.controller.journal.close()  # flushes; a JournalError still reaches the caller
-
-
-def _share_listener(options: ShareOptions | None) -> tuple[tuple[str, int], socket.socket] | None:
-    """Where the shared session listens, bound before the journal is made: a port in use, an address that is not
-    this machine's or a host that does not resolve refuses the run (exit 2) with nothing journaled."""
-    if options is None:
-        return None
-    from runbook_tui.share.server import listening_socket, parse_address
-
-    if not options.participants:
-        raise SessionError("--share needs someone who may join: --verifier-key FILE, --observer-key FILE or --participants FILE")
-    try:
-        host, port = parse_address(options.address)
-    except ValueError as exc:
-        raise SessionError(str(exc)) from None
-    try:
-        return (host, port), listening_socket(host, port)
-    except OSError as exc:
-        raise SessionError(f"--share {options.address}: cannot listen there: {exc.strerror or exc}") from None
-
-
-def _sharing(controller: Controller, options: ShareOptions | None, listener: tuple[tuple[str, int], socket.socket] | None) -> ShareServer | None:
-    """The share server, subscribed before the first event so it relays every one."""
-    if options is None or listener is None:
-        return None
-    from runbook_tui.share.server import ShareServer, load_or_create_host_key
-
-    server = ShareServer(controller, options.participants, load_or_create_host_key(options.host_key_path))
-    server.address, server.socket = listener
-    return server
 
 
 def operator_name() -> str:
@@ -265,12 +227,12 @@ def build_session(
     mode = request.mode
     settings = request.settings or load_settings()
     secrets = _secrets_for(runbook, mode)
-    share_listener = _share_listener(request.share)
+    bound = share_listener(request.share)
     try:
         writer = JournalWriter(path, Redactor(secrets.values()), new=state is None)
     except JournalError as exc:
-        if share_listener is not None:
-            share_listener[1].close()
+        if bound is not None:
+            bound[1].close()
         raise SessionError(str(exc.strerror)) from None
     # Practice and dry runs execute nothing: a recording plays back, or the dry-run executor shows what would run.
     executors = Executors(settings, dry_run=mode in ("dry-run", "practice"), recording=request.recording, bulk_output=request.bulk_output)
@@ -281,7 +243,7 @@ def build_session(
         max_concurrency=settings.max_concurrency, state=state,
         auto_finish=state is not None or mode != "rehearsal",  # rehearse finishes its session itself (rolled_back)
     )  # fmt: skip
-    server = _sharing(controller, request.share, share_listener)
+    server = sharing(controller, request.share, bound)
     controller.verifier_reachable = controller.solo is not None or server is not None or request.verifier_in_process
     signing = _signing(controller, request.trust, signed_before)
     for listener in request.listeners:
@@ -290,6 +252,7 @@ def build_session(
     begin(controller, actor)
     session = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
     session.trust = signing
+    session.share_keys = request.share.key_files if request.share else {}
     return session
 
 

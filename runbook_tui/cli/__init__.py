@@ -148,17 +148,14 @@ def _share_options(args: argparse.Namespace) -> Any:
     """ShareOptions for --share (None without it), or an exit code when the key files are unusable."""
     if not args.share:
         return None
-    from runbook_tui.app.session import ShareOptions
-    from runbook_tui.share.participants import ParticipantsError, from_key_file, from_participants_file
+    from runbook_tui.app.sharing import share_options
+    from runbook_tui.share.participants import ParticipantsError
 
     try:
-        people = [from_key_file(f, "verifier") for f in args.verifier_key] + [from_key_file(f, "observer") for f in args.observer_key]
-        if args.participants:
-            people += from_participants_file(args.participants)
+        return share_options(args.share, args.verifier_key, args.observer_key, args.participants)
     except ParticipantsError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    return ShareOptions(args.share, tuple(people))
 
 
 def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:

@@ -156,7 +156,7 @@ def _handover(state: RunState, e: Event) -> RunState:
 
 
 def _share_started(state: RunState, e: Event) -> RunState:
-    return replace(state, share=MappingProxyType({"address": e.get("address"), "fingerprint": e.get("fingerprint")}))
+    return replace(state, share=MappingProxyType({"address": e.get("address"), "fingerprint": e.get("fingerprint"), "keys": e.get("keys") or {}}))
 
 
 def _review(state: RunState, e: Event) -> RunState:

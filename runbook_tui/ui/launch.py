@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runbook_tui.app.session import Session, ShareOptions, open_session, resume_session
+from runbook_tui.app.session import Session, open_session, resume_session
+from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.runbook.loader import Loaded, probe_runbook
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.app import RunbookApp, Starter
-from runbook_tui.ui.quit_prompt import resume_command
 
 if TYPE_CHECKING:
     from runbook_tui.ui.mode_screen import ModeChoice
@@ -100,15 +99,14 @@ def starters(
 def share_from(choice: ModeChoice) -> ShareOptions:
     """The mode screen's share answer as ShareOptions; an unreadable key file refuses the start (the screen asks again)."""
     from runbook_tui.app.session import SessionError
-    from runbook_tui.share.participants import ParticipantsError, from_key_file
+    from runbook_tui.app.sharing import share_options
+    from runbook_tui.share.participants import ParticipantsError
 
     assert choice.share_address is not None
     try:
-        people = [from_key_file(os.path.expanduser(f), "verifier") for f in choice.verifier_keys]
-        people += [from_key_file(os.path.expanduser(f), "observer") for f in choice.observer_keys]
+        return share_options(choice.share_address, choice.verifier_keys, choice.observer_keys)
     except ParticipantsError as exc:
         raise SessionError(str(exc)) from None
-    return ShareOptions(choice.share_address, tuple(people))
 
 
 def resume(journal: str, theme: str | None = None, *, solo: str | None = None, share: ShareOptions | None = None, trust: Any = None) -> int:

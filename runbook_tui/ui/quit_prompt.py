@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from runbook_tui.app.sharing import resume_command
 from runbook_tui.engine.state import RunState
 
 if TYPE_CHECKING:
     from runbook_tui.ui.modals import ConfirmPrompt
-
-
-def resume_command(state: RunState, journal_path: str) -> str:
-    """The command that goes on with the run; a shared one's shares it again (`resume JOURNAL` alone is not shared: no
-    verifier could join it, and every step needing one would be refused), or goes on solo."""
-    plain = f"runbook-tui resume {journal_path}"
-    if not state.share or state.solo:
-        return plain
-    return f"{plain} --share {state.share.get('address')} --verifier-key FILE\n(the verifier joins again: the same host key), or --solo REASON"
 
 
 def quit_prompt(state: RunState, busy: bool, journal_path: str) -> ConfirmPrompt | None:

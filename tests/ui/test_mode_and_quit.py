@@ -88,13 +88,21 @@ async def test_sharing_from_the_mode_screen_opens_the_share_with_the_verifiers_k
         screen = await screen_is(pilot, "ModeScreen")
         screen.query_one("#mode-address", Input).value = f"127.0.0.1:{free_port()}"
         screen.query_one("#mode-verifier", Input).focus()
-        await type_text(pilot, str(bobs_key))
+        await type_text(pilot, bobs_key.name)  # relative to where the run started
         await pilot.press("enter")
         controller = await started(pilot)
         await until(pilot, lambda: bool(controller.state.share.get("address")), "the share to open")
         assert controller.state.solo is None and controller.verifier_reachable
+        # q names the key file the run was shared with, absolute (before: `--verifier-key FILE`, a placeholder)
+        await pilot.press("q")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        body = "".join(painted(prompt.query_one("#dialog-body", Static)).split())  # the dialog wraps the long path anywhere
+        address = controller.state.share["address"]
+        assert f"runbook-tuiresumej.jsonl--share{address}--verifier-key{bobs_key}(theverifier" in body, body
+        await pilot.press("n")
     started_event = events("j.jsonl")[0]
-    assert started_event["solo"] is None and [e for e in events("j.jsonl") if e["type"] == "share_started"]
+    shared = [e for e in events("j.jsonl") if e["type"] == "share_started"]
+    assert started_event["solo"] is None and [e["keys"] for e in shared] == [{"verifier-key": [str(bobs_key)]}]
 
 
 @pytest.mark.asyncio

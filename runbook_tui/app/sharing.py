@@ -1,0 +1,102 @@
+"""Sharing a run: who may join (read from key files the journal names, so a resume can share it again with the same
+ones), where the session listens, and its server."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from runbook_tui.app.settings import state_dir
+from runbook_tui.engine.controller import Controller
+from runbook_tui.engine.errors import StartRefused
+from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.lean_dataclass import dataclass, field
+from runbook_tui.runbook.safe_text import visible_line
+
+if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it
+    from runbook_tui.share.participants import Participant
+    from runbook_tui.share.server import ShareServer
+
+#: The options naming who may join, as `run`, `exec` and `resume` take them (`--verifier-key FILE`, ...).
+KEY_OPTIONS = ("verifier-key", "observer-key", "participants")
+
+
+@dataclass(frozen=True)
+class ShareOptions:
+    """`--share ADDR` with who may join; `key_files`: the files they were read from, option by option (absolute paths,
+    public keys only), for `share_started` to journal."""
+
+    address: str
+    participants: tuple[Participant, ...]
+    host_key_path: Path = field(default_factory=lambda: state_dir() / "share_host_key")
+    key_files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def share_options(address: str, verifier_keys: Sequence[str] = (), observer_keys: Sequence[str] = (), participants: str | None = None) -> ShareOptions:
+    """ShareOptions from the key files the command line or the mode screen names (`~` expanded); ParticipantsError
+    names a file that cannot be used."""
+    from runbook_tui.share.participants import from_key_file, from_participants_file
+
+    given = {"verifier-key": tuple(verifier_keys), "observer-key": tuple(observer_keys), "participants": (participants,) if participants else ()}
+    people: list[Participant] = []
+    for option, files in given.items():
+        for file in files:
+            path = os.path.expanduser(file)
+            people += (
+                from_participants_file(path) if option == "participants" else [from_key_file(path, "verifier" if option == "verifier-key" else "observer")]
+            )
+    key_files = {option: tuple(os.path.abspath(os.path.expanduser(f)) for f in files) for option, files in given.items() if files}
+    return ShareOptions(address, tuple(people), key_files=key_files)
+
+
+def who_may_join(share: Mapping[str, Any]) -> str:
+    """`--verifier-key /home/alice/keys/bob.pub ...`: the options a resume shares the run again with, from what
+    `share_started` journaled (shell-quoted, control characters shown); `--verifier-key FILE` when it named none (a
+    journal from before, or a run shared from code)."""
+    keys = share.get("keys") or {}
+    words = [f"--{option} {visible_line(shlex.quote(path))}" for option in KEY_OPTIONS for path in keys.get(option) or ()]
+    return " ".join(words) or "--verifier-key FILE"
+
+
+def resume_command(state: RunState, journal_path: str) -> str:
+    """The command that goes on with the run; a shared one's shares it again with the same address and key files
+    (`resume JOURNAL` alone is not shared: no verifier could join it, and every step needing one would be refused), or
+    goes on solo."""
+    plain = f"runbook-tui resume {journal_path}"
+    if not state.share or state.solo:
+        return plain
+    return f"{plain} --share {state.share.get('address')} {who_may_join(state.share)}\n(the verifier joins again: the same host key), or --solo REASON"
+
+
+def share_listener(options: ShareOptions | None) -> tuple[tuple[str, int], socket.socket] | None:
+    """Where the shared session listens, bound before the journal is made: a port in use, an address that is not
+    this machine's or a host that does not resolve refuses the run (exit 2) with nothing journaled."""
+    if options is None:
+        return None
+    from runbook_tui.share.server import listening_socket, parse_address
+
+    if not options.participants:
+        raise StartRefused("--share needs someone who may join: --verifier-key FILE, --observer-key FILE or --participants FILE")
+    try:
+        host, port = parse_address(options.address)
+    except ValueError as exc:
+        raise StartRefused(str(exc)) from None
+    try:
+        return (host, port), listening_socket(host, port)
+    except OSError as exc:
+        raise StartRefused(f"--share {options.address}: cannot listen there: {exc.strerror or exc}") from None
+
+
+def sharing(controller: Controller, options: ShareOptions | None, listener: tuple[tuple[str, int], socket.socket] | None) -> ShareServer | None:
+    """The share server, subscribed before the first event so it relays every one."""
+    if options is None or listener is None:
+        return None
+    from runbook_tui.share.server import ShareServer, load_or_create_host_key
+
+    server = ShareServer(controller, options.participants, load_or_create_host_key(options.host_key_path))
+    server.address, server.socket = listener
+    return server

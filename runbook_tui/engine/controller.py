@@ -474,7 +474,7 @@ class Controller(VerifierIntents, StepRunner):
             if denial:
                 return denial
         if self.busy:
-            return refused("a step is running; wait for it to end (or let its timeout end it), then roll back")
+            return refused(self.busy_for_rollback())
         plan = self.plan_rollback(scope)
         if plan.needs_acknowledgement and not acknowledged:
             names = ", ".join(sorted({e.step_id for e in plan.without_undo}))

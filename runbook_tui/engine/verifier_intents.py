@@ -137,4 +137,20 @@ class VerifierIntents:
         if self.state.finished:
             return refused("the session is finished")
         self.emit(ev.ROLLBACK_REQUESTED, actor, reason=reason or f"{actor.name} requests a rollback")
+        wave = self._waiting_wave()
+        if wave:  # the rollout waits for this verifier's word: nothing can roll back before it (the reply said "sees it now")
+            return Reply(True, f"rollback requested; {wave} still waits for your word: x rejects it and stops the rollout, then the assignee can roll back")
         return Reply(True, "rollback requested: the assignee sees it now")
+
+    def _waiting_wave(self) -> str:
+        """`wave 2 of 'roll'` while a `verify: per_wave` rollout waits for the verifier's word (the step is busy, nothing
+        runs, and no timeout ends the wait); "" otherwise."""
+        gate = self._waves
+        return f"wave {gate.waiting} of '{gate.step.id}'" if gate is not None and gate.waiting is not None else ""
+
+    def busy_for_rollback(self) -> str:
+        """Why a rollback cannot start while the run is busy, in words that say what ends the wait."""
+        wave = self._waiting_wave()
+        if wave:
+            return f"{wave} waits for the verifier's word: a rollback can start once they reject it (x)"
+        return "a step is running; wait for it to end (or let its timeout end it), then roll back"

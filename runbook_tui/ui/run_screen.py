@@ -297,6 +297,7 @@ class RunScreen(RunView):
         Binding("a", "accept_criteria", "accept unmet criteria"),
         Binding("enter", "why_not('enter')", show=False, priority=True),  # neither enter applies: says why, not nothing
         Binding("s", "why_not('s')", show=False),
+        Binding("u", "why_not('u')", show=False),
         HELP_KEY,  # help and quit before the view keys: at 80 columns the footer is cut at its end (`? help` was `? hel`)
         Binding("q", "quit_run", "quit"),
         *VIEW_KEYS,
@@ -464,8 +465,8 @@ class RunScreen(RunView):
     action_resume = action_pause
 
     def action_rollback(self) -> None:
-        if self.controller.busy:
-            self._say(Reply(False, "a step is running; roll back when it has ended (its timeout ends it at the latest)"))
+        if self.controller.busy:  # refused, in the controller's words (nothing starts while busy)
+            self._say(self.controller.rollback(self.actor, "checkpoint"))
             return
         from runbook_tui.ui.rollback_modal import RollbackModal  # loads when first asked for
 
@@ -487,6 +488,10 @@ class RunScreen(RunView):
             self.app.push_screen(prompt, lambda ok: self.app.exit(exit_code(self.controller.state.outcome)) if ok else None)
 
     def action_why_not(self, key: str) -> None:
-        """enter or s when neither may be used now: the controller's refusal says why (a key doing nothing reads as lost)."""
+        """enter, s or u when it may not be used now: the controller's refusal says why (a key doing nothing reads as lost)."""
+        if key == "u":
+            if self.controller.busy:  # refused, in the controller's words (nothing starts while busy)
+                self._say(self.controller.rollback(self.actor, "checkpoint"))
+            return
         if ("run" if key == "enter" else "skip") not in self.controller.allowed_intents():  # so it never runs or skips
             self._say(self.controller.run_current(self.actor) if key == "enter" else self.controller.skip(self.actor, ""))

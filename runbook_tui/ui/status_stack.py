@@ -66,6 +66,15 @@ def window_words(left: dt.timedelta, now: dt.datetime) -> str:
     return f"window closes in {span_words(seconds)}" if seconds > 0 else f"WINDOW CLOSED {span_words(seconds)} ago"
 
 
+def rollback_request(request: str, current: str | None, wave: int | None) -> Status:
+    """The verifier's rollback request. While a `verify: per_wave` rollout waits for their word on a wave, nothing can
+    be rolled back until they stop it (the row offered `u`, which did nothing there, and the rollout waited on)."""
+    if wave is None:
+        return Status(f"ROLLBACK REQUESTED: {request}", "error", {"assignee": "u show the undo list"})
+    words = f"ROLLBACK REQUESTED: {request}; wave {wave} of '{visible_line(current or '')}' still waits for the verifier's word: a rollback starts once they reject it"
+    return Status(words, "error", {"verifier": "x reject the wave"})
+
+
 def statuses(state: RunState, now: dt.datetime) -> list[Status]:
     """What needs attention, most severe first (empty when all is well)."""
     if state.finished:
@@ -88,7 +97,7 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
     elif rollback is not None and rollback.finished and not rollback.ok:
         found.append(Status(f"ROLLBACK STOPPED at '{rollback.failed_step}': fix it by hand", "error", {"assignee": "u try again", "verifier": "n note"}))
     if state.rollback_requested:
-        found.append(Status(f"ROLLBACK REQUESTED: {state.rollback_requested}", "error", {"assignee": "u show the undo list"}))
+        found.append(rollback_request(state.rollback_requested, current, step.wave_awaiting if step is not None else None))
     if step is not None and step.status in ("failed", "timed_out"):
         codes = sorted({str(h.exit_code) for h in step.hosts.values() if h.exit_code not in (None, 0)})
         exit_words = f" (exit {', '.join(codes)})" if codes else ""

@@ -50,6 +50,8 @@ class _Requests:
             self.hold = f"{event.get('actor')} asked to hold: {event.get('reason') or ''}".rstrip(": ")
         elif event["type"] == ev.ROLLBACK_REQUESTED:
             self.rollback = f"{event.get('actor')} requested a rollback: {event.get('reason') or ''}".rstrip(": ")
+        elif state.rollback_requested is None:  # withdrawn by the verifier's later word to go on (the state fold decides)
+            self.rollback = None
 
 
 async def drive(

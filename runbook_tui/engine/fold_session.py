@@ -87,7 +87,7 @@ def _hold(state: RunState, e: Event) -> RunState:
 
 
 def _rollback_requested(state: RunState, e: Event) -> RunState:
-    return replace(state, rollback_requested=_named(e, "requests a rollback"))
+    return replace(state, rollback_requested=_named(e, "requests a rollback"), rollback_asked_by=e["actor"])
 
 
 def _note(state: RunState, e: Event) -> RunState:
@@ -140,7 +140,9 @@ def _guard_tripped(state: RunState, e: Event) -> RunState:
     trip = MappingProxyType({k: v for k, v in e.items() if k not in ("prev", "hash")})
     rolling = state.rollback is not None and not state.rollback.finished
     asks = trip.get("action") == "rollback" and not state.finished and not rolling
-    return replace(state, guard_trips=state.guard_trips + (trip,), rollback_requested=guard_rollback_reason(trip) if asks else state.rollback_requested)
+    if not asks:
+        return replace(state, guard_trips=state.guard_trips + (trip,))
+    return replace(state, guard_trips=state.guard_trips + (trip,), rollback_requested=guard_rollback_reason(trip), rollback_asked_by=None)
 
 
 def _joined(state: RunState, e: Event) -> RunState:

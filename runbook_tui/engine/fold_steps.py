@@ -80,8 +80,18 @@ def _wave_finished(state: RunState, e: Event) -> RunState:
     return with_step(state, sid, hosts=MappingProxyType(hosts), wave_awaiting=wave if e.get("awaiting") else None)
 
 
-def _wave_decided(state: RunState, e: Event) -> RunState:
+def _word_given(state: RunState, e: Event) -> RunState:
+    """A verifier's word to go on (a confirmation, a go-ahead, a wave let through) withdraws their own rollback request
+    made before it: the last word is the one that stands (before: the request stood, the status row said ROLLBACK
+    REQUESTED to the end, and `resume --continue` failed the run on it after bob had let the rollout go on)."""
     state = replace(state, active_verifier=e["actor"])
+    if state.rollback_requested is None or state.rollback_asked_by != e["actor"]:
+        return state
+    return replace(state, rollback_requested=None, rollback_asked_by=None)
+
+
+def _wave_decided(state: RunState, e: Event) -> RunState:
+    state = _word_given(state, e) if e["type"] == ev.WAVE_CONFIRMED else replace(state, active_verifier=e["actor"])
     return with_step(state, e["step"], wave_awaiting=None)
 
 
@@ -148,7 +158,7 @@ def _step_finished(state: RunState, e: Event) -> RunState:
 
 def _step_confirmed(state: RunState, e: Event) -> RunState:
     sid = e["step"]
-    state = replace(state, active_verifier=e["actor"])
+    state = _word_given(state, e)
     if e.get("phase") == "before":
         return with_step(state, sid, go_ahead_by=e["actor"], go_ahead_void=False, decided_by=e["actor"], decided_at=e["ts"], decision="go-ahead")
     verdicts = state.steps[sid].verdicts + 1

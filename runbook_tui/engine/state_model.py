@@ -128,6 +128,7 @@ class RunState:
     pause_reason: str | None = None
     hold_requested: str | None = None
     rollback_requested: str | None = None
+    rollback_asked_by: str | None = None  # the verifier whose request `rollback_requested` is (None: a guard's, or none)
     rollback: RollbackState | None = None
     participants: Mapping[str, str] = field(default_factory=dict)  # name -> role
     active_verifier: str | None = None  # who confirmed last (a handover journals a change)

@@ -88,7 +88,8 @@ class RunHeader(Static):
             line2.append(f"  SOLO ({_line(session['solo'])}): unverified", style=colour(theme, "warning"))
         else:
             joined = [name for name, role in connected.items() if role == "verifier"]
-            verifier = session.get("verifier") or (", ".join(joined) if joined else "?")
+            # Nobody joined now: the verifier who last gave their word (bob left: the header said `verifier ?`).
+            verifier = session.get("verifier") or (", ".join(joined) if joined else state.active_verifier or "?")
             line2.append(f" ▸ verifier {_line(verifier)} ")
             online = bool(joined)
             line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))

@@ -171,7 +171,6 @@ def _window(fold: History, session: Session) -> Window:
 
 def _steps(fold: History) -> list[Step]:
     state = fold.state
-    solo = state.solo is not None
     steps = []
     sections = state.session.get("plan", {}).get("sections", [])
     position = 0
@@ -183,7 +182,7 @@ def _steps(fold: History) -> list[Step]:
             attempts = fold.attempts.get(sid, [])
             outcome = "not run" if st.status == "pending" else st.status
             result = fold.before_undo.get(sid, outcome) if outcome == "undone" else outcome
-            verification = _verification(result, st, str(plan.get("verify", "after")), solo)
+            verification = _verification(result, st, str(plan.get("verify", "after")))
             runs = [a.duration_seconds for a in attempts if a.duration_seconds is not None]
             shown = st.rendered  # as step_ready / step_started rendered it: what people saw and confirmed
             steps.append(
@@ -327,15 +326,17 @@ def _step_text(plan: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _verification(result: str, step: StepState, mode: str, solo: bool) -> str:
+def _verification(result: str, step: StepState, mode: str) -> str:
     """confirmed, unverified (completed without a second person's confirmation), not required, or n/a (not completed).
 
-    A confirmation by the person who ran the step is no second person's (`StepState.self_confirmed`)."""
+    A confirmation by the person who ran the step is no second person's (`StepState.self_confirmed`). A step that
+    ended while the run was solo says so itself (`verified` false); a run shared at first and solo at the end made
+    every step unverified before, a `verify: none` one done while bob was there included."""
     if result not in _COMPLETED:
         return "n/a"
     if step.confirmed_by and not step.self_confirmed:
         return "confirmed"
-    if step.verified is False or solo:
+    if step.verified is False:
         return "unverified"
     if mode in ("after", "both"):
         return "unverified"  # marked done by hand, or the run ended before the verifier confirmed

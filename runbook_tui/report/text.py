@@ -182,16 +182,22 @@ def summary_counts(report: Report) -> str:
     return text
 
 
+#: A verifier's decisions on a step (besides `wave N confirmed` / `wave N rejected`).
+VERIFIER_WORDS = frozenset({"go-ahead", "go-ahead refused", "confirmed", "rejected"})
+
+
 def verifier(report: Report) -> str:
     """Who actually confirmed, and a flag when that is not the ticket's verifier."""
     session = report.session
-    if session.solo is not None:
-        named = f" (the ticket names {report.ticket.verifier})" if report.ticket.verifier else ""
-        return f"none: solo run ({session.solo}){named}"
     counts: dict[str, int] = {}
     for step in report.steps:
         for name in {step.confirmed_by, step.go_ahead_by} - {None}:
             counts[str(name)] = counts.get(str(name), 0) + 1
+    if session.solo is not None:
+        named = f" (the ticket names {report.ticket.verifier})" if report.ticket.verifier else ""
+        # A run shared first and solo at the end: who gave their word before (it said `none`, bob's waves confirmed).
+        words = {d.by for step in report.steps for d in step.decisions if d.kind in VERIFIER_WORDS or d.kind.startswith("wave ")} | set(counts)
+        return f"{', '.join(sorted(words))}, then solo ({session.solo}){named}" if words else f"none: solo run ({session.solo}){named}"
     planned: str | None = report.ticket.verifier or session.verifier
     if not counts:
         return f"nobody confirmed a step (planned: {planned})" if planned else NONE

@@ -1,0 +1,261 @@
+"""One night, every view: a rolling rollout through a bastion, killed twice, a verifier who asks for a rollback the
+assignee does not start, leaves mid-wave, an observer who joins late, and the assignee finishing solo.
+
+The same journal is then read by replay, practice and the report: each must say the same about every step, host,
+wave, person and outcome as the screens said on the night.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import re
+import signal
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from peers import Sshd
+from share_peers import CLI, HOST, NO_AGENT, Lab, free_port, journal, of_type, until
+
+from runbook_tui.app.session import resume_session
+from runbook_tui.app.sharing import share_options
+from runbook_tui.engine.state import replay as replay_events
+from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.replay_app import ReplayApp
+from runbook_tui.ui.replay_screen import ReplayScreen
+from runbook_tui.ui.status_stack import StatusStack, statuses
+from runbook_tui.ui.widgets import RunHeader
+from tests.ui.run_screen_helpers import painted, screen_is, started
+from tests.ui.run_screen_helpers import until as ui_until
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.peers]
+
+
+def _runbook(lab: Lab, sshd: Sshd) -> Path:
+    led, gate = lab.root / "ledger", lab.root / "gate"
+    login = {"port": sshd.port, "user": sshd.user, "identity": str(sshd.client_key)}
+    fleet = [{"name": f"peer{i}", "address": sshd.address, **login} for i in (1, 2, 3)]
+    roll = f"echo roll-{{{{ host.name }}}} >> {led}; if [ {{{{ host.name }}}} = peer2 ]; then while [ ! -e {gate} ]; do sleep 0.05; done; fi"
+    steps = [
+        {"id": "cp", "run": "true", "checkpoint": True, "verify": "none"},
+        {"id": "roll", "on": "fleet", "serial": 1, "verify": "per_wave", "run": roll, "undo": f"echo undo-{{{{ host.name }}}} >> {led}"},
+        {"id": "fin", "run": f"echo fin >> {led}", "undo": "true"},
+    ]
+    hosts = {"bastions": [{"name": "jump", "address": sshd.address, **login}], "fleet": {"via": "jump", "hosts": fleet}}
+    doc = {"runbook": 1, "id": "night", "title": "Night", "hosts": hosts, "sections": [{"id": "impl", "steps": steps}]}
+    (lab.root / "settings.yaml").write_text(yaml.safe_dump({"ssh": {"known_hosts": str(sshd.known_hosts), "config": False}}))
+    return lab.runbook(yaml.safe_dump(doc, sort_keys=False))
+
+
+def _env(lab: Lab) -> dict[str, str]:
+    return lab.env(**NO_AGENT, RUNBOOK_TUI_SETTINGS=str(lab.root / "settings.yaml"))
+
+
+def _cli(lab: Lab, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], cwd=lab.root, env=_env(lab), capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+def _ledger(lab: Lab) -> Counter[str]:
+    path = lab.root / "ledger"
+    return Counter(path.read_text().split()) if path.exists() else Counter()
+
+
+class Process:
+    """`runbook-tui exec|resume ... --share` with bob following it."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], out: Path, port: int) -> None:
+        self.proc, self.out, self.port = proc, out, port
+
+    @classmethod
+    async def start(cls, lab: Lab, name: str, *args: str) -> Process:
+        port, out = free_port(), lab.root / f"{name}.out"
+        keys = ["--verifier-key", "bob.pub", "--observer-key", "carol.pub"]  # relative: the journal names them whole
+        with out.open("wb") as stdout:
+            proc = subprocess.Popen(
+                [*CLI, *args, "--share", f"{HOST}:{port}", *keys], cwd=lab.root, env=_env(lab),
+                stdout=stdout, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        await until(lambda: "shared at" in out.read_text() or proc.poll() is not None, 30, f"{name} to listen")
+        found = re.search(r"host key (SHA256:\S+)", out.read_text())
+        assert found, out.read_text()
+        await lab.trust(found.group(1), port)
+        return cls(proc, out, port)
+
+    async def kill(self) -> None:
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+
+def _rows(stack: Any) -> list[str]:
+    """The status stack's rows as a person reads them, without the key hints (which differ by role)."""
+    return [" ".join(line.split()).split(" — ")[0] for line in painted(stack).splitlines() if line.strip() and not line.strip().startswith("— ")]
+
+
+async def test_a_night_of_waves_kills_a_held_rollback_request_a_leaving_verifier_and_a_late_observer_reads_alike_everywhere(
+    lab: Lab, sshd: Sshd, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lab.key("bob")
+    lab.key("carol")
+    rb, path = _runbook(lab, sshd), lab.root / "J.jsonl"
+    keys = {"verifier-key": [str(lab.root / "bob.pub")], "observer-key": [str(lab.root / "carol.pub")]}
+
+    # 1. exec --share: bob lets wave 1 (peer1) through; wave 2 (peer2) hangs; kill -9.
+    first = await Process.start(lab, "first", "exec", str(rb), "--journal", str(path))
+    bob = lab.client(lab.root / "bob", first.port)
+    follow = asyncio.create_task(bob.run())
+    await until(lambda: (s := bob.state.steps.get("roll")) is not None and s.wave_awaiting == 1, 30, "wave 1 waiting for bob")
+    assert (await bob.send("confirm")).ok
+    await until(lambda: _ledger(lab)["roll-peer2"] == 1, 30, "peer2 running")
+    await first.kill()
+    follow.cancel()
+    await bob.close()
+    assert [e.get("keys") for e in of_type(journal(path), "share_started")] == [keys], "the key files, whole, for the resume command"
+
+    # 2. resume --rerun --continue --share: peer1 is not run again; peer2 hangs again; kill -9.
+    second = await Process.start(lab, "second", "resume", str(path), "--rerun", "--continue")
+    await until(lambda: _ledger(lab)["roll-peer2"] == 2, 30, "peer2 running again")
+    await second.kill()
+    assert _ledger(lab) == Counter({"roll-peer1": 1, "roll-peer2": 2})
+
+    # 3. The assignee's screen at 80x24 (resume --share, in this process): enter re-runs 'roll'.
+    port = free_port()
+    monkeypatch.chdir(lab.root)
+    for name, value in _env(lab).items():
+        monkeypatch.setenv(name, value)
+    session = resume_session(str(path), share=share_options(f"{HOST}:{port}", ["bob.pub"], ["carol.pub"]))
+    app = RunbookApp(lambda _override: session, opens_at_once=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        controller = await started(pilot)
+        run = app.screen
+        header, stack = run.query_one(RunHeader), run.query_one(StatusStack)
+        await ui_until(pilot, lambda: bool(controller.state.share.get("address")), "the share to open")
+        await lab.trust(session.share.fingerprint, port)
+        bob = lab.client(lab.root / "bob", port)
+        follow = asyncio.create_task(bob.run())
+        await ui_until(pilot, lambda: "verifier bob connected" in painted(header), "the header to say bob is connected")
+        (lab.root / "gate").touch()
+        await pilot.press("enter")
+        await ui_until(pilot, lambda: controller.state.steps["roll"].wave_awaiting == 2, "wave 2 waiting for bob")
+
+        # bob asks for a rollback while wave 2 waits for his word: nothing can roll back before he stops the rollout,
+        # and every view says so (before: his reply said "the assignee sees it now", the row offered u, u did nothing).
+        reply = await bob.send("request_rollback", "5xx on peer2")
+        assert reply.ok and "wave 2 of 'roll' still waits for your word: x rejects it" in reply.message, reply.message
+        held = "ROLLBACK REQUESTED: bob: 5xx on peer2; wave 2 of 'roll' still waits for the verifier's word: a rollback starts once they reject it"
+        await ui_until(pilot, lambda: held in " ".join(painted(stack).split()), "the request on the assignee's screen")
+        assert "u show the undo list" not in painted(stack), painted(stack)
+        await pilot.press("u")
+        await ui_until(
+            pilot, lambda: any("a rollback can start once they reject it (x)" in str(n.message) for n in app._notifications), "u to say why it waits"
+        )
+        assert type(app.screen).__name__ == "RunScreen" and controller.state.rollback is None
+        assistant_rows = _rows(stack)
+
+        # carol joins late, as an observer: her replica, bob's and the assignee's state say the same
+        carol = lab.client(lab.root / "carol", port, observe=True)
+        carol_follow = asyncio.create_task(carol.run())
+        await ui_until(pilot, lambda: carol.state.seq == controller.state.seq == bob.state.seq and "carol" in carol.state.participants, "carol caught up")
+        for replica in (bob.state, carol.state):
+            assert replica.steps == controller.state.steps and replica.rollback_requested == controller.state.rollback_requested
+            assert [s.text for s in statuses(replica, dt.datetime.now(dt.UTC))] == [s.text for s in statuses(controller.state, dt.datetime.now(dt.UTC))]
+
+        # bob lets wave 2 through after all: his last word stands, the request is withdrawn everywhere
+        assert (await bob.send("confirm")).ok
+        await ui_until(pilot, lambda: controller.state.steps["roll"].status == "awaiting_verification", "roll waiting for bob's word")
+        assert controller.state.rollback_requested is None and "ROLLBACK" not in painted(stack)
+        await ui_until(pilot, lambda: carol.state.seq == controller.state.seq and carol.state.rollback_requested is None, "carol to see it withdrawn")
+
+        # bob leaves while 'roll' waits for his word
+        follow.cancel()
+        await bob.close()
+        await ui_until(pilot, lambda: "bob" not in controller.state.participants, "bob to leave")
+        await ui_until(pilot, lambda: "verifier bob not connected" in painted(header), "the header to name bob, not connected")
+        assert "no verifier is connected" in " ".join(painted(stack).split())
+        await pilot.press("q")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        body = "".join(painted(prompt.query_one("#dialog-body")).split())  # the dialog wraps the long paths anywhere
+        address = controller.state.share["address"]
+        assert f"--share{address}--verifier-key{lab.root}/bob.pub--observer-key{lab.root}/carol.pub(theverifierjoins" in body, body
+        await pilot.press("y")
+        await ui_until(pilot, lambda: not app.is_running, "the assignee to quit")
+    carol_follow.cancel()
+    await carol.close()
+
+    # 4. The assignee goes on alone: 'roll' is recorded unverified, 'fin' runs, the run is done.
+    last = _cli(lab, "resume", str(path), "--solo", "bob went home", "--continue")
+    assert last.returncode == 0, last.stdout + last.stderr
+    assert _ledger(lab) == Counter({"roll-peer1": 1, "roll-peer2": 3, "roll-peer3": 1, "fin": 1})
+    assert _cli(lab, "journal", "verify", str(path)).returncode == 0
+    events = journal(path)
+    night = replay_events(events)
+    assert night.outcome == "done" and {sid: s.status for sid, s in night.steps.items()} == {"cp": "done", "roll": "done", "fin": "done"}
+
+    # The report (json and md) says what the screens said: who gave which word, which steps were verified.
+    report = json.loads(_cli(lab, "report", str(path), "--format", "json").stdout)
+    by_id = {s["id"]: s for s in report["steps"]}
+    assert {sid: (s["outcome"], s["verification"]) for sid, s in by_id.items()} == {
+        "cp": ("done", "not required"),  # verify: none, done while bob was there (before: UNVERIFIED, the run ended solo)
+        "roll": ("done", "unverified"),
+        "fin": ("done", "unverified"),
+    }
+    assert [(d["kind"], d["by"]) for d in by_id["roll"]["decisions"]] == [("wave 1 confirmed", "bob"), ("wave 2 confirmed", "bob"), ("marked done", "alice")]
+    assert [a["status"] for a in by_id["roll"]["attempts"]] == ["unknown", "unknown", "awaiting_verification"]
+    assert report["unverified"] == ["roll", "fin"]
+    markdown = _cli(lab, "report", str(path)).stdout
+    assert "| **Verifier** | bob, then solo (bob went home) |" in markdown, markdown  # before: "none: solo run"
+    assert "rollback requested by bob: 5xx on peer2" in markdown and "roll wave 2 confirmed by bob" in markdown
+
+    # replay at 80x24: at the request, the same rows the assignee read; at the end, the same outcome
+    asked = next(i for i, e in enumerate(events) if e["type"] == "rollback_requested")
+    replay_app = ReplayApp(events, label="J.jsonl")
+    async with replay_app.run_test(size=(80, 24)) as pilot:
+        await ui_until(pilot, lambda: isinstance(replay_app.screen, ReplayScreen), "the replay screen")
+        screen = replay_app.screen
+        assert isinstance(screen, ReplayScreen)
+        screen.replay.seek(asked + 1)
+        screen._moved(True)
+        replay_stack = screen.query_one(StatusStack)
+        await ui_until(pilot, lambda: _rows(replay_stack) == assistant_rows, f"the replay's rows {_rows(replay_stack)} to be {assistant_rows}")
+        await pilot.press("end")
+        await ui_until(pilot, lambda: "Session finished: done" in painted(replay_stack), "the replay's end")
+
+
+async def test_exec_goes_on_after_the_verifier_withdraws_a_rollback_request_and_a_hold_names_the_shared_resume(lab: Lab, sshd: Sshd) -> None:
+    """exec --share: bob asks for a rollback while wave 1 waits for his word, then lets it through after all. Before: exec
+    kept the request and failed the run once the rollout ended. A hold then leaves the journal open, and the command
+    printed shares the run again with the same key files (before: a bare `resume JOURNAL`, unshared)."""
+    lab.key("bob")
+    lab.key("carol")
+    rb, path = _runbook(lab, sshd), lab.root / "J.jsonl"
+    (lab.root / "gate").touch()
+    run = await Process.start(lab, "exec", "exec", str(rb), "--journal", str(path))
+    bob = lab.client(lab.root / "bob", run.port)
+    follow = asyncio.create_task(bob.run())
+    try:
+        await until(lambda: (s := bob.state.steps.get("roll")) is not None and s.wave_awaiting == 1, 30, "wave 1 waiting for bob")
+        assert (await bob.send("request_rollback", "5xx on peer1")).ok
+        await until(lambda: bob.state.rollback_requested is not None, 30, "bob's request in his replica")
+        assert (await bob.send("confirm")).ok  # wave 1 after all
+        await until(lambda: bob.state.steps["roll"].wave_awaiting == 2, 30, "wave 2 waiting for bob")
+        assert bob.state.rollback_requested is None, "bob's later word withdrew his request"
+        assert (await bob.send("confirm")).ok
+        await until(lambda: bob.state.steps["roll"].status == "awaiting_verification", 30, "roll waiting for bob's word")
+        assert (await bob.send("hold", "checking the dashboards")).ok
+        await until(lambda: run.proc.poll() is not None, 30, "exec to stop at the hold")
+    finally:
+        follow.cancel()
+        await bob.close()
+    out = run.out.read_text()
+    assert run.proc.returncode == 1, out
+    events = journal(path)
+    assert not of_type(events, "rollback_started") and not of_type(events, "session_finished"), out
+    assert _ledger(lab) == Counter({"roll-peer1": 1, "roll-peer2": 1, "roll-peer3": 1})
+    address = of_type(events, "share_started")[-1]["address"]
+    said = f"outcome: paused (the journal is left open); continue with: runbook-tui resume {path} --share {address} --verifier-key {lab.root}/bob.pub --observer-key {lab.root}/carol.pub\n"
+    assert said in out, out

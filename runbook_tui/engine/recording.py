@@ -75,6 +75,7 @@ def record(events: Iterable[Event]) -> Recording:
     recording = Recording()
     start = ""
     current: dict[tuple[str, str, str], Take] = {}
+    waiting: dict[tuple[str, str], Take] = {}  # (step, host) -> the take of a rolled-out attempt whose wave never reached it
     history = History()
     for e in events:
         before = history.state
@@ -89,10 +90,16 @@ def record(events: Iterable[Event]) -> Recording:
             recording.cues.append(Cue(kind, str(e["actor"]), point_of(before), at, data))
         if kind in (ev.STEP_STARTED, ev.UNDO_STARTED):
             phase = "run" if kind == ev.STEP_STARTED else "undo"
+            if phase == "run":
+                _drop_unreached(recording, waiting, e["step"])
+            for key in [key for key in current if key[:2] == (phase, e["step"])]:
+                del current[key]  # a re-run on fewer hosts: the others' takes are the earlier attempt's, which step_finished must not touch
             for host in e.get("hosts", []):
                 take = Take()
                 current[(phase, e["step"], host)] = take
                 recording.takes.setdefault((phase, e["step"], host), []).append(take)
+        elif kind in (ev.WAVE_STARTED, ev.WAVE_FINISHED):
+            _wave(current, waiting, e)
         elif kind == ev.OUTPUT:
             found = current.get((e.get("phase", "run"), e["step"], e.get("host", "")))
             if found is not None:
@@ -111,11 +118,39 @@ def record(events: Iterable[Event]) -> Recording:
                     if status in ("done", "failed", "ok") and finished.exit_code is not None
                     else ("timeout" if status in ("timed_out", "timeout") else "error")
                 )
+    _drop_unreached(recording, waiting)
+    recording.takes = {key: takes for key, takes in recording.takes.items() if takes}
     recording.verdicts = verifier_answers(history, go_ahead=False)
     recording.go_aheads = verifier_answers(history, go_ahead=True)
     verifier = history.state.session.get("verifier") or next((p.name for p in history.participants if p.role == "verifier"), None)
     recording.verifier = str(verifier) if verifier else None
     return recording
+
+
+def _wave(current: dict[tuple[str, str, str], Take], waiting: dict[tuple[str, str], Take], e: Event) -> None:
+    """A rolled-out attempt's hosts run when their wave starts, and a finished wave says how each of its hosts ended: an
+    attempt killed in wave 2 played peer1 (done in wave 1, as every view showed it) as `the command's end was not
+    recorded`, failing the trainee's rollout there, and gave peer3 (never reached) a take of that attempt."""
+    step = e["step"]
+    running = {host: take for (phase, sid, host), take in current.items() if phase == "run" and sid == step}
+    if e["type"] == ev.WAVE_STARTED:
+        if all(take.status == "unknown" and not take.chunks for take in running.values()):  # its first wave (2 of 4 on a re-run)
+            waiting.update({(step, host): take for host, take in running.items() if (step, host) not in waiting})
+        for host in e.get("hosts") or []:
+            waiting.pop((step, host), None)
+        return
+    failed = set(e.get("failed") or ())
+    for host, take in running.items():
+        if take.status == "unknown" and (step, host) not in waiting:  # ran in this wave; step_finished may tell more later
+            take.status, take.exit_code, take.error = ("error", None, "failed in its wave") if host in failed else ("ok", 0, None)
+
+
+def _drop_unreached(recording: Recording, waiting: dict[tuple[str, str], Take], step: str | None = None) -> None:
+    """The takes of hosts a rolled-out attempt never reached: they did not run then (the attempt stopped, or was killed)."""
+    for (sid, host), take in list(waiting.items()):
+        if step is None or sid == step:
+            recording.takes[("run", sid, host)].remove(take)
+            del waiting[(sid, host)]
 
 
 def verifier_answers(history: History, *, go_ahead: bool) -> dict[str, list[tuple[str, str]]]:

@@ -23,10 +23,13 @@ import yaml
 from peers import Sshd
 from share_peers import CLI, HOST, NO_AGENT, Lab, free_port, journal, of_type, until
 
+from runbook_tui.app.practice import open_practice
 from runbook_tui.app.session import resume_session
 from runbook_tui.app.sharing import share_options
+from runbook_tui.engine.recording import record
 from runbook_tui.engine.state import replay as replay_events
 from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.practice_screens import PracticeApp
 from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.replay_screen import ReplayScreen
 from runbook_tui.ui.status_stack import StatusStack, statuses
@@ -224,6 +227,33 @@ async def test_a_night_of_waves_kills_a_held_rollback_request_a_leaving_verifier
         await ui_until(pilot, lambda: _rows(replay_stack) == assistant_rows, f"the replay's rows {_rows(replay_stack)} to be {assistant_rows}")
         await pilot.press("end")
         await ui_until(pilot, lambda: "Session finished: done" in painted(replay_stack), "the replay's end")
+
+    # practice: the recording plays each host as the night ended it. peer1 ended done in wave 1 of the attempt killed in
+    # wave 2 (before: `the command's end was not recorded`, and the trainee's rollout failed on peer1 at every try);
+    # peer3, which no killed attempt reached, has only the take of the attempt that ran it.
+    recording = record(events)
+    assert [(t.status, t.exit_code) for t in recording.takes[("run", "roll", "peer1")]] == [("ok", 0)]
+    assert [t.status for t in recording.takes[("run", "roll", "peer2")]] == ["unknown", "unknown", "ok"]
+    assert [(t.status, t.exit_code) for t in recording.takes[("run", "roll", "peer3")]] == [("ok", 0)]
+    trainee = PracticeApp(open_practice(str(path), out_journal=str(lab.root / "practice.jsonl")))
+    async with trainee.run_test(size=(80, 24)) as pilot:
+        await ui_until(pilot, lambda: trainee.handle is not None, "the practice run")
+        assert trainee.handle is not None
+        practice = trainee.handle.controller
+        for _ in range(12):  # enter whenever a step may run: cp, then roll three times (as on the night), then fin
+            await ui_until(pilot, lambda: practice.state.finished or "run" in practice.allowed_intents(), "the trainee's turn", seconds=20)
+            if practice.state.finished:
+                break
+            await pilot.press("enter")
+        await ui_until(pilot, lambda: practice.state.finished, "the practice run to end")
+    played = journal(lab.root / "practice.jsonl")
+    assert [sorted(e["hosts"]) for e in of_type(played, "step_finished") if e["step"] == "roll"] == [["peer1", "peer2", "peer3"]] * 3
+    assert [{h: r["status"] for h, r in e["hosts"].items()} for e in of_type(played, "step_finished") if e["step"] == "roll"] == [
+        {"peer1": "done", "peer2": "failed", "peer3": "skipped"},
+        {"peer1": "done", "peer2": "failed", "peer3": "skipped"},
+        {"peer1": "done", "peer2": "done", "peer3": "done"},
+    ]
+    assert [e["reason"] for e in of_type(played, "rollback_requested")] == ["5xx on peer2"], "bob's request, once, on the third attempt"
 
 
 async def test_exec_goes_on_after_the_verifier_withdraws_a_rollback_request_and_a_hold_names_the_shared_resume(lab: Lab, sshd: Sshd) -> None:

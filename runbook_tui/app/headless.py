@@ -126,7 +126,8 @@ async def _run_headless(session: Session, body: Callable[[Session], Any]) -> int
     try:
         code = int(await task)
     except asyncio.CancelledError:
-        print(visible_line(f"interrupted; the journal is kept: runbook-tui resume {session.journal_path}"), file=sys.stderr)
+        said = f"interrupted; the journal is kept: {resume_command(session.controller.state, str(session.journal_path))}"
+        print("\n".join(visible_line(line) for line in said.splitlines()), file=sys.stderr)  # a shared run's, shared again
     except JournalError as exc:  # e.g. the final flush, or finishing the session, on a full disk
         session.controller.fatal = session.controller.fatal or f"{exc.strerror}; the run stops before the next step"
     finally:

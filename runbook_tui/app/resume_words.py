@@ -54,7 +54,8 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
         lines.append("  " + "; ".join(f"{host_status_words(status)} on {_names(hosts)}" for status, hosts in by.items()))
     rerun = "--rerun"
     if done:
-        first = f"the verifier's word on wave {owed}, then " if owed is not None else ""
+        # A run gone solo (resume --solo) asks no verifier's word: the summary said it would, then the re-run went on.
+        first = f"the verifier's word on wave {owed}, then " if owed is not None and not state.solo else ""
         rest = [h for h in step.hosts if h not in done]
         rerun += f" ({first}{'on ' + _names(rest) if rest else 'its checks'}; not again on {_names(done)})"
     if step.go_ahead_by is not None and _asks_go_ahead(state, sid):

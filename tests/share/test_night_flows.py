@@ -289,3 +289,33 @@ async def test_exec_goes_on_after_the_verifier_withdraws_a_rollback_request_and_
     address = of_type(events, "share_started")[-1]["address"]
     said = f"outcome: paused (the journal is left open); continue with: runbook-tui resume {path} --share {address} --verifier-key {lab.root}/bob.pub --observer-key {lab.root}/carol.pub\n"
     assert said in out, out
+
+
+async def test_the_verifier_leaving_mid_wave_then_resume_solo_goes_on_where_the_rollout_stopped(lab: Lab, sshd: Sshd) -> None:
+    """bob leaves while wave 1 waits for his word; the assignee stops exec and goes on alone. The interrupted line names
+    the shared resume (before: a bare `resume J`); the solo resume says a re-run asks nobody's word (before: "the
+    verifier's word on wave 1" in a run gone solo) and runs peer2 and peer3 only."""
+    lab.key("bob")
+    lab.key("carol")
+    rb, path = _runbook(lab, sshd), lab.root / "J.jsonl"
+    (lab.root / "gate").touch()
+    run = await Process.start(lab, "exec", "exec", str(rb), "--journal", str(path))
+    bob = lab.client(lab.root / "bob", run.port)
+    follow = asyncio.create_task(bob.run())
+    await until(lambda: (s := bob.state.steps.get("roll")) is not None and s.wave_awaiting == 1, 30, "wave 1 waiting for bob")
+    follow.cancel()
+    await bob.close()
+    await until(lambda: bool(of_type(journal(path), "participant_left")), 30, "bob's leaving journaled")
+    run.proc.send_signal(signal.SIGTERM)
+    run.proc.wait(10)
+    address = of_type(journal(path), "share_started")[-1]["address"]
+    said = (
+        f"interrupted; the journal is kept: runbook-tui resume {path} --share {address} --verifier-key {lab.root}/bob.pub --observer-key {lab.root}/carol.pub\n"
+    )
+    assert said in run.out.read_text(), run.out.read_text()
+    went = _cli(lab, "resume", str(path), "--solo", "bob went home", "--rerun", "--continue")
+    assert went.returncode == 0, went.stdout + went.stderr
+    assert "Decide: --rerun (on peer2, peer3; not again on peer1), or --rollback.\n" in went.stdout, went.stdout
+    assert _ledger(lab) == Counter({"roll-peer1": 1, "roll-peer2": 1, "roll-peer3": 1, "fin": 1})
+    report = json.loads(_cli(lab, "report", str(path), "--format", "json").stdout)
+    assert report["session"]["outcome"] == "done" and report["unverified"] == ["roll", "fin"]

@@ -39,18 +39,13 @@ class ShareOptions:
 def share_options(address: str, verifier_keys: Sequence[str] = (), observer_keys: Sequence[str] = (), participants: str | None = None) -> ShareOptions:
     """ShareOptions from the key files the command line or the mode screen names (`~` expanded); ParticipantsError
     names a file that cannot be used."""
-    from runbook_tui.share.participants import from_key_file, from_participants_file
+    from runbook_tui.share.participants import gather
 
     given = {"verifier-key": tuple(verifier_keys), "observer-key": tuple(observer_keys), "participants": (participants,) if participants else ()}
-    people: list[Participant] = []
-    for option, files in given.items():
-        for file in files:
-            path = os.path.expanduser(file)
-            people += (
-                from_participants_file(path) if option == "participants" else [from_key_file(path, "verifier" if option == "verifier-key" else "observer")]
-            )
-    key_files = {option: tuple(os.path.abspath(os.path.expanduser(f)) for f in files) for option, files in given.items() if files}
-    return ShareOptions(address, tuple(people), key_files=key_files)
+    expanded = {option: [os.path.expanduser(file) for file in files] for option, files in given.items()}
+    people = gather(expanded["verifier-key"], expanded["observer-key"], next(iter(expanded["participants"]), None))
+    key_files = {option: tuple(os.path.abspath(file) for file in files) for option, files in expanded.items() if files}
+    return ShareOptions(address, people, key_files=key_files)
 
 
 def who_may_join(share: Mapping[str, Any]) -> str:

@@ -154,7 +154,7 @@ def _share_options(args: argparse.Namespace) -> Any:
     try:
         return share_options(args.share, args.verifier_key, args.observer_key, args.participants)
     except ParticipantsError as exc:
-        print(f"runbook-tui: {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)  # FILE:LINE:COL: ... lines, as validate prints a runbook's
         return EXIT_INVALID
 
 

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import asyncssh
-import yaml
 
+from runbook_tui.runbook.bounded_read import read_limited
+from runbook_tui.runbook.diagnostics import Collector, RunbookInvalid, shown
+from runbook_tui.runbook.document import YList, YMap, load_values
 from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.runbook.model import Mark
+from runbook_tui.runbook.safe_text import visible_line
 
 Role = Literal["verifier", "observer"]
 
+#: A public key file, or a participants file, is never larger (a FIFO or `/dev/zero` is refused, not read).
+MAX_KEY_BYTES = 64 * 1024
+MAX_PARTICIPANTS_BYTES = 1024 * 1024
+_ENTRY = "{name, role: verifier|observer, key: ssh-ed25519 AAAA...}"
+
 
 class ParticipantsError(ValueError):
-    """A key file or participants file that cannot be used; the message names it."""
+    """A key file or participants file that cannot be used; the message names it (`FILE:LINE:COL: ...` for the file)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,36 +33,108 @@ class Participant:
     fingerprint: str
 
 
-def _key(text: str, where: str) -> asyncssh.SSHKey:
+def _key(text: str) -> asyncssh.SSHKey:
+    """The public key, or ValueError saying what was expected."""
     try:
         return asyncssh.import_public_key(text.strip())
     except (asyncssh.KeyImportError, ValueError) as exc:
-        raise ParticipantsError(f"{where}: expected an SSH public key (ssh-ed25519 AAAA... name): {exc}") from None
+        raise ValueError(f"expected an SSH public key (ssh-ed25519 AAAA... name): {visible_line(str(exc))}") from None
+
+
+def _read(path: str, limit: int, what: str) -> str:
+    try:
+        return read_limited(path, limit).decode("utf-8")
+    except OSError as exc:
+        raise ParticipantsError(f"{visible_line(path)}:1:1: cannot read the {what}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ParticipantsError(f"{visible_line(path)}:1:1: cannot read the {what}: not UTF-8 text") from None
 
 
 def from_key_file(path: str, role: Role) -> Participant:
     """`--verifier-key FILE` / `--observer-key FILE`: the name is the key's comment, else the file name."""
+    text = _read(path, MAX_KEY_BYTES, "key")
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ParticipantsError(f"{path}: cannot read the key: {exc.strerror}") from None
-    key = _key(text, path)
+        key = _key(text)
+    except ValueError as exc:
+        raise ParticipantsError(f"{visible_line(path)}:1:1: {exc}") from None
     name = (key.get_comment() or Path(path).name.removesuffix(".pub")).split("@")[0]
     return Participant(name, role, key.get_fingerprint())
 
 
-def from_participants_file(path: str) -> list[Participant]:
-    """A YAML list of {name, role: verifier|observer, key: "ssh-ed25519 AAAA..."}."""
+def gather(verifier_keys: list[str], observer_keys: list[str], participants: str | None) -> tuple[Participant, ...]:
+    """Everyone `--verifier-key`, `--observer-key` and `--participants` name; ParticipantsError for a key given twice."""
+    people: list[Participant] = []
+    files: list[tuple[str, Role]] = [(p, "verifier") for p in verifier_keys] + [(p, "observer") for p in observer_keys]
+    for path, role in files:
+        person = from_key_file(path, role)
+        if any(p.fingerprint == person.fingerprint for p in people):
+            raise ParticipantsError(f"{visible_line(path)}:1:1: this key was given before; expected each key once (one role per person)")
+        people.append(person)
+    if participants:
+        people += from_participants_file(participants, tuple(people))
+    return tuple(people)
+
+
+def from_participants_file(path: str, known: tuple[Participant, ...] = ()) -> list[Participant]:
+    """A YAML list of {name, role: verifier|observer, key: "ssh-ed25519 AAAA..."}.
+
+    Every problem is a `FILE:LINE:COL: what was expected` line of one ParticipantsError. A key given
+    twice (here, or also by `--verifier-key`/`--observer-key`: `known`) is refused: which entry would win
+    decides who may confirm steps.
+    """
+    file = visible_line(path)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError) as exc:
-        raise ParticipantsError(f"{path}: cannot read the participants: {exc}") from None
-    if not isinstance(data, list):
-        raise ParticipantsError(f"{path}: expected a list of {{name, role, key}}")
+        data = load_values(_read(path, MAX_PARTICIPANTS_BYTES, "participants"), file)
+    except RunbookInvalid as invalid:
+        raise ParticipantsError("\n".join(str(d) for d in invalid.errors)) from None
+    if not isinstance(data, YList):
+        raise ParticipantsError(f"{file}:1:1: expected a list of {_ENTRY}, got {_described(data)}")
+    found = Collector()
+    seen = {p.fingerprint: f"given by --{p.role}-key" for p in known}
     people = []
-    for index, item in enumerate(data, start=1):
-        if not isinstance(item, dict) or item.get("role") not in ("verifier", "observer") or not item.get("name"):
-            raise ParticipantsError(f"{path}: entry {index}: expected {{name, role: verifier|observer, key}}")
-        key = _key(str(item.get("key", "")), f"{path}: entry {index}")
-        people.append(Participant(str(item["name"]), item["role"], key.get_fingerprint()))
+    for index, (item, mark) in enumerate(zip(data, data.item_marks), start=1):
+        person = _entry(item, mark, index, found)
+        if person is None:
+            continue
+        if person.fingerprint in seen:
+            found.error(item.value_mark("key"), f"entry {index}: this key is {seen[person.fingerprint]}; expected each key once")
+            continue
+        seen[person.fingerprint] = f"entry {index}'s ({visible_line(person.name)}, {person.role})"
+        people.append(person)
+    if found.has_errors:
+        raise ParticipantsError("\n".join(str(d) for d in sorted(found.items, key=lambda d: (d.mark.line, d.mark.col))))
     return people
+
+
+def _entry(item: Any, mark: Mark, index: int, found: Collector) -> Participant | None:
+    if not isinstance(item, YMap):
+        found.error(mark, f"entry {index}: expected {_ENTRY}, got {_described(item)}")
+        return None
+    for extra in [k for k in item if k not in ("name", "role", "key")]:
+        found.error(item.key_mark(extra), f"entry {index}: unknown field '{visible_line(extra)}'; expected name, role, key")
+    missing = [k for k in ("name", "role", "key") if k not in item]
+    if missing:
+        found.error(mark, f"entry {index}: missing {', '.join(missing)}; expected {_ENTRY}")
+        return None
+    name, role = item["name"], item["role"]
+    ok = True
+    if not isinstance(name, str) or not name.strip() or name != name.strip() or visible_line(name) != name:
+        found.error(item.value_mark("name"), f"entry {index}: name: expected a name on one line, without control characters, got {_described(name)}")
+        ok = False
+    if role not in ("verifier", "observer"):
+        found.error(item.value_mark("role"), f"entry {index}: role: expected verifier or observer, got {_described(role)}")
+        ok = False
+    try:
+        fingerprint = _key(item["key"] if isinstance(item["key"], str) else "").get_fingerprint()
+    except ValueError as exc:
+        found.error(item.value_mark("key"), f"entry {index}: key: {exc}")
+        return None
+    return Participant(name, role, fingerprint) if ok else None
+
+
+def _described(value: Any) -> str:
+    if isinstance(value, YMap):
+        return "a mapping"
+    if isinstance(value, YList):
+        return "a list"
+    return "nothing" if value is None else visible_line(shown(value))

@@ -1,0 +1,112 @@
+"""`--participants FILE` and the key files are hostile input too: `FILE:LINE:COL: what was expected`, bounded, no key twice."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from runbook_tui.share.participants import ParticipantsError, from_participants_file, gather
+
+
+def _key(tmp_path: Path, name: str) -> tuple[str, str]:
+    """(the public key line, the .pub file's path)."""
+    key = asyncssh.generate_private_key("ssh-ed25519", comment=name)
+    path = tmp_path / f"{name}.pub"
+    line = key.export_public_key().decode().strip()
+    path.write_text(line + "\n")
+    return line, str(path)
+
+
+def test_every_bad_entry_is_named_at_its_position(tmp_path: Path) -> None:
+    bob, _ = _key(tmp_path, "bob")
+    carol, _ = _key(tmp_path, "carol")
+    file = tmp_path / "people.yaml"
+    file.write_text(
+        f'- {{name: bob, role: verifier, key: "{bob}"}}\n'
+        f'- {{name: bobby, role: observer, key: "{bob}"}}\n'  # the same key again: which role would win?
+        '- {name: "\\e]0;pwned\\a", role: admin, key: nope, extra: 1}\n'
+        "- 5\n"
+        "- {name: dave}\n"
+        f'- {{name: carol, role: observer, key: "{carol}"}}\n'
+    )
+    with pytest.raises(ParticipantsError) as raised:
+        from_participants_file(str(file))
+    lines = str(raised.value).splitlines()
+    assert lines == [
+        f"{file}:2:38: entry 2: this key is entry 1's (bob, verifier); expected each key once",
+        f"{file}:3:10: entry 3: name: expected a name on one line, without control characters, got '\\x1b]0;pwned\\x07'",
+        f"{file}:3:32: entry 3: role: expected verifier or observer, got 'admin'",
+        f"{file}:3:44: entry 3: key: expected an SSH public key (ssh-ed25519 AAAA... name): Invalid public key",
+        f"{file}:3:50: entry 3: unknown field 'extra'; expected name, role, key",
+        f"{file}:4:3: entry 4: expected {{name, role: verifier|observer, key: ssh-ed25519 AAAA...}}, got 5",
+        f"{file}:5:3: entry 5: missing role, key; expected {{name, role: verifier|observer, key: ssh-ed25519 AAAA...}}",
+    ]
+    assert not any("\x1b" in line or "\x07" in line for line in lines)
+
+
+#: "Billion laughs": each line ten aliases of the one before.
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcde", "bcdef"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (BOMB, ":5:36: too many aliases"),
+        ("[" * 200 + "]" * 200 + "\n", ":1:65: nested deeper than 64 levels"),
+        ("- {name: bob}\n- {name: bob}\n---\n- x\n", ":3:1: invalid YAML"),
+        ("name: bob\n", ":1:1: expected a list of {name, role: verifier|observer, key: ssh-ed25519 AAAA...}, got a mapping"),
+        ("- {name: bob, name: bob}\n", ":1:15: duplicate key 'name' (first at line 1)"),
+        ("\t- x\n", ":1:1: invalid YAML"),
+    ],
+    ids=["aliases", "depth", "two-documents", "mapping", "duplicate-key", "tab"],
+)
+def test_yaml_bombs_and_shapes_are_refused_at_their_position(tmp_path: Path, text: str, expected: str) -> None:
+    file = tmp_path / "people.yaml"
+    file.write_text(text)
+    with pytest.raises(ParticipantsError) as raised:
+        from_participants_file(str(file))
+    assert str(raised.value).startswith(f"{file}{expected}"), raised.value
+
+
+def test_a_key_given_by_option_and_again_in_the_file_is_refused(tmp_path: Path) -> None:
+    """`--verifier-key bob.pub` and bob's key as an observer in the file: bob was silently demoted (the last entry won)."""
+    bob, bob_file = _key(tmp_path, "bob")
+    file = tmp_path / "people.yaml"
+    file.write_text(f'- {{name: bob, role: observer, key: "{bob}"}}\n')
+    with pytest.raises(ParticipantsError) as raised:
+        gather([bob_file], [], str(file))
+    assert str(raised.value) == f"{file}:1:36: entry 1: this key is given by --verifier-key; expected each key once"
+    with pytest.raises(ParticipantsError) as raised:
+        gather([bob_file], [bob_file], None)
+    assert str(raised.value) == f"{bob_file}:1:1: this key was given before; expected each key once (one role per person)"
+    assert [(p.name, p.role) for p in gather([bob_file], [], None)] == [("bob", "verifier")]
+
+
+@pytest.mark.peers  # the guard sees `--share`; the session is refused before it listens
+def test_the_command_line_refuses_a_fifo_dev_zero_and_bad_files_without_a_traceback(tmp_path: Path) -> None:
+    """A FIFO as a key file blocked for ever; `/dev/zero` as the participants file was read until memory ran out."""
+    runbook = tmp_path / "R.yaml"
+    runbook.write_text("runbook: 1\n")  # never read: the share options are checked first
+    fifo = tmp_path / "bob.pub"
+    os.mkfifo(fifo)
+    bad = tmp_path / "people\x1b[2J.yaml"
+    bad.write_text("- {name: bob, role: boss, key: x}\n")
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    cases = [
+        (["--verifier-key", str(fifo)], f"{fifo}:1:1: cannot read the key: expected a regular file, got a FIFO\n"),
+        (["--participants", "/dev/zero"], "/dev/zero:1:1: cannot read the participants: expected a regular file, got a device\n"),
+        (
+            ["--participants", str(bad)],
+            f"{tmp_path}/people␛[2J.yaml:1:21: entry 1: role: expected verifier or observer, got 'boss'\n"
+            f"{tmp_path}/people␛[2J.yaml:1:32: entry 1: key: expected an SSH public key (ssh-ed25519 AAAA... name): Invalid public key\n",
+        ),
+    ]
+    for args, stderr in cases:
+        command = [sys.executable, "-m", "runbook_tui", "exec", "--share", "127.0.0.1:0", *args, str(runbook)]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
+        assert (done.returncode, done.stderr) == (2, stderr)

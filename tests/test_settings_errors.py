@@ -46,6 +46,15 @@ CASES = [
         ["1:27: ssh.reconnect_attempts: expected a whole number from 0 to 1000", "1:72: ssh.keepalive_interval", "2:18: max_concurrency: expected"],
     ),
     ('"k\\e]0;key\\a": 1\n', ["1:1: unknown setting 'k\u241b]0;key\u2407'"]),
+    # refused by http.client only at send time, after the retries, the value quoted in the error
+    (
+        'notify:\n  - {url: "https://h.example/a b\\r\\nHost: evil", headers: {"X\\nY": v, Z: "a\\r\\nInjected: 1"}}\n',
+        [
+            "2:11: 'url': expected a URL without spaces, line breaks",
+            "2:60: header name 'X\\nY': expected letters",
+            "2:74: header 'Z': expected a value on one line",
+        ],
+    ),
 ]
 
 

@@ -8,6 +8,7 @@ like every other runbook error. Pure: nothing here sends anything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Literal
 
@@ -24,6 +25,10 @@ NotifyFormat = Literal["json", "slack"]  # T.NOTIFY_FORMATS
 Until = Literal["session_end", "window_end"]  # T.SILENCE_UNTIL
 #: Makes a Text of one templated string at its mark (the loader's `TextMaker.make`); None when it has errors.
 TextMaker = Callable[[str, Mark, TextKind, Scope], "Text | None"]
+#: What an HTTP request line or header cannot carry: `http.client` refuses it at send time, after retries, quoting it.
+_NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+_NOT_IN_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +147,7 @@ class ReachReader:
         if m is None:
             return None
         url = self._value(m, "url", "url")
-        if isinstance(url, Text) and url.value is not None and not url.value.startswith(("http://", "https://")):
-            self.diags.error(m.value_mark("url"), f"'url': expected an http:// or https:// URL, got {describe(url.value)}")
+        if isinstance(url, Text) and url.value is not None and not self._is_url(url.value, m.value_mark("url"), "url"):
             url = None
         events = []
         for name, event_mark in f.string_list(m, "events"):
@@ -156,12 +160,32 @@ class ReachReader:
             given = f.mapping(m["headers"], m.value_mark("headers"), "headers: {Name: value}")
             for name in given or {}:
                 header = self._value(given, name) if given is not None else None
-                if header is not None:
+                if header is not None and given is not None and self._is_header(given, name, header):
                     headers.append((str(name), header))
         fmt = f.choice(m, "format", T.NOTIFY_FORMATS, "json")
         if url is None:
             return None
         return NotifyTarget(url, mark, tuple(events), fmt, tuple(headers))
+
+    def _is_url(self, value: str, mark: Mark, key: str) -> bool:
+        if not value.startswith(("http://", "https://")):
+            self.diags.error(mark, f"'{key}': expected an http:// or https:// URL, got {describe(value)}")
+            return False
+        if _NOT_IN_URL.search(value):
+            self.diags.error(mark, f"'{key}': expected a URL without spaces, line breaks or control characters (a space is %20), got {describe(value)}")
+            return False
+        return True
+
+    def _is_header(self, given: YMap, name: str, header: Value) -> bool:
+        """A header name is an HTTP token; its value (or a secret's prefix) holds no line break or control character."""
+        if not _HEADER_NAME.fullmatch(name):
+            self.diags.error(given.key_mark(name), f"header name {describe(name)}: expected letters, digits and - (like X-Api-Key)")
+            return False
+        text = header.value if isinstance(header, Text) else header.prefix
+        if text is not None and _NOT_IN_HEADER.search(text):
+            self.diags.error(given.value_mark(name), f"header '{name}': expected a value on one line, without control characters, got {describe(text)}")
+            return False
+        return True
 
     def _value(self, m: YMap, key: str, kind: TextKind = "plain") -> Value | None:
         """A string (a template that may use `secrets.*`), or {env: VAR} / {keyring: {service, username}} with `prefix`."""
@@ -197,8 +221,7 @@ class ReachReader:
         silences = [self._silence(value, mark) for value, mark in zip(items or [], items.item_marks if items else [])]
         if url is None or url.value is None or any(s is None for s in silences):
             return None
-        if not url.value.startswith(("http://", "https://")):
-            self.diags.error(m.value_mark("alertmanager"), f"'alertmanager': expected an http:// or https:// URL, got {describe(url.value)}")
+        if not self._is_url(url.value, m.value_mark("alertmanager"), "alertmanager"):
             return None
         if not silences:
             self.diags.error(m.value_mark("silence"), "'silence': expected at least one {matchers, comment}")

@@ -47,6 +47,17 @@ def test_a_value_that_would_change_a_urls_host_is_refused_at_its_position(write_
     assert all("put it after the host" in m for m in found.values()), found
 
 
+def test_a_line_break_in_a_url_or_a_header_is_refused_at_its_position(write_runbook: Callable[..., Path]) -> None:
+    """`-p 'path=/a\r\nX-Evil: 1'`: `http.client` refused it only when sending, after the retries, quoting the value."""
+    path = write_runbook(RUNBOOK.replace("headers: {X-Token:", 'headers: {X-Path: "{{ path }}", "X\\r\\nEvil": v, X-Token:'))
+    found = {at(e): e.message for e in errors(path, {"path": "/a\r\nX-Evil: 1", "am": "am"})}
+    assert found == {
+        (9, 11): "'url': expected a URL without spaces, line breaks or control characters (a space is %20), got 'https://hooks.example.com/a\\r\\nX-Evi...",
+        (9, 68): "header 'X-Path': expected a value on one line, without control characters, got '/a\\r\\nX-Evil: 1'",
+        (9, 82): "header name 'X\\r\\nEvil': expected letters, digits and - (like X-Api-Key)",
+    }, found
+
+
 @pytest.mark.parametrize(
     ("template", "value", "url"),
     [

@@ -30,7 +30,7 @@ from typing import Any
 from runbook_tui.engine.window import Blackout
 from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Collector, RunbookInvalid
-from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, load_values
+from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, decode, load_values
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.reach import NotifyTarget, NotifyTiming, settings_notify
@@ -102,12 +102,10 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     file = visible_line(str(path))  # in every message: a name's escapes shown, never sent to the terminal
     try:
-        text = read_limited(path, MAX_BYTES).decode("utf-8")  # /dev/zero, a FIFO or a huge file: refused, not read whole
+        text = decode(read_limited(path, MAX_BYTES), file)  # /dev/zero, a FIFO or a huge file: refused, not read whole
         data = load_values(text, file)
     except OSError as exc:
         raise SettingsError(f"{file}:1:1: cannot read the settings: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise SettingsError(f"{file}:1:1: cannot read the settings: not UTF-8 text") from None
     except RunbookInvalid as invalid:
         raise SettingsError("\n".join(str(d) for d in invalid.errors)) from None
     if data is None:

@@ -32,6 +32,19 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MAX_BYTES = 4 * 1024 * 1024
 
 
+def decode(data: bytes, file: str) -> str:
+    """The file's text; RunbookInvalid at the first byte that is not UTF-8 (its line and column), naming UTF-16."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        what = "the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8" if utf16 else f"the byte 0x{data[exc.start]:02X} is not"
+        raise RunbookInvalid([Diagnostic(Mark(file, line, col), f"expected UTF-8 text; {what}")]) from None
+
+
 def check_size(size: int, file: str) -> None:
     """Refuse a file over MAX_BYTES before reading or parsing it."""
     if size > MAX_BYTES:

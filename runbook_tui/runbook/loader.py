@@ -21,7 +21,7 @@ from typing import Any
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid, shown
-from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, check_size, load_document
+from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, check_size, decode, load_document
 from runbook_tui.runbook.fields import describe
 from runbook_tui.runbook.host_entries import HostEntries
 from runbook_tui.runbook.lean_dataclass import dataclass
@@ -64,11 +64,7 @@ def load_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> Lo
 def load_text(data: bytes, file: str, given: Mapping[str, Any] | None = None) -> Loaded:
     """The same as load_runbook for bytes already in memory (the TUI's picker, tests)."""
     check_size(len(data), file)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise RunbookInvalid([Diagnostic(Mark(file, line, 1), "expected UTF-8 text; the file has bytes that are not")]) from None
+    text = decode(data, file)
     with _cyclic_gc_paused():
         document = load_document(text, file)
         digest = "sha256:" + hashlib.sha256(data).hexdigest()

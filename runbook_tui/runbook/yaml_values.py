@@ -139,6 +139,8 @@ class _Frame:
             self.key, self.positions, self.key_positions = _ITEM, value.item_pos, None
 
 
+#: A merge key was read as a key named `<<` (an "unknown key" in a step, a variable of that name in `vars:`).
+_NO_MERGE = "'<<' (a YAML merge key) is not supported; expected the keys written out (an alias *name may stand for a whole value)"
 _KEY = object()
 _SKIP = object()
 _ITEM = object()
@@ -188,8 +190,8 @@ class Builder:
         open_anchors: set[str] = set()
         nodes = 0
         found = False
+        first_line = 0  # where the document starts
         root: Any = None
-        root_mark: Any = None
         value: Any
         key_text: str | None
         parser = loader(text)
@@ -206,8 +208,6 @@ class Builder:
                         raise self._refuse(pos, f"more than {MAX_NODES} values in the document; the limit is {MAX_NODES}")
                     if parent is None:
                         discard = as_key = False
-                        if root_mark is None:
-                            root_mark = mark
                     else:
                         as_key = parent.key is _KEY
                         discard = parent.discard or parent.key is _SKIP
@@ -256,9 +256,11 @@ class Builder:
                     stack.pop()
                     parent = stack[-1] if stack else None
                 elif kind is doc_start:
+                    start = event.start_mark
                     if found:
-                        raise yaml.composer.ComposerError("expected a single document in the stream", root_mark, "but found another document", event.start_mark)
-                    found = True
+                        message = f"a second YAML document starts here; expected one document per file (the first starts at line {first_line})"
+                        raise self._refuse((start.line + 1, start.column + 1), message)
+                    found, first_line = True, start.line + 1
                     continue
                 elif kind is stream_end:
                     return found, root
@@ -273,7 +275,7 @@ class Builder:
                     parent.value.append(value)
                     parent.positions.append(pos)
                 elif key is _KEY:
-                    if key_text is not None and key_text not in parent.value:
+                    if key_text is not None and key_text not in parent.value and key_text != "<<":
                         parent.key, parent.key_pos = key_text, pos  # a new plain key (else `_refuse_key` says why not)
                     else:
                         self._refuse_key(parent, pos, key_text)
@@ -287,11 +289,13 @@ class Builder:
             parser.dispose()
 
     def _refuse_key(self, frame: _Frame, pos: Position, key_text: str | None) -> None:
-        """A refused key (not a plain key, or a duplicate): its value is read and dropped."""
+        """A refused key (not a plain key, a merge key, or a duplicate): its value is read and dropped."""
         if not frame.discard:
             container = frame.value
             if key_text is None:
                 self.errors.append(Diagnostic(Mark(self.file, *pos), "expected a plain key (a name), not a mapping or list"))
+            elif key_text == "<<":
+                self.errors.append(Diagnostic(Mark(self.file, *pos), _NO_MERGE))
             else:
                 assert isinstance(container, YMap)
                 first = container.key_pos[key_text][0]
@@ -300,14 +304,17 @@ class Builder:
 
     def _anchor(self, name: str, anchor: _Anchor, mark: Any) -> None:
         if name in self.anchors:
-            raise yaml.composer.ComposerError("found duplicate anchor; first occurrence", self.anchors[name][1], "second occurrence", mark)
+            first = self.anchors[name][1].line + 1
+            raise self._refuse((mark.line + 1, mark.column + 1), f"anchor '&{name[:40]}' again (first at line {first}); expected each anchor name once")
         self.anchors[name] = (anchor, mark)
 
     def _alias(self, event: Any, depth: int, open_anchors: set[str], unused: bool) -> tuple[Any, Position, str | None]:
         """The anchored value, counted against the alias limits unless it is a key or discarded."""
         name = event.anchor
         if name not in self.anchors:
-            raise yaml.composer.ComposerError(None, None, "found undefined alias", event.start_mark)
+            mark = event.start_mark
+            message = f"alias '*{name[:40]}': expected the name of an anchor (&name) defined before it"
+            raise self._refuse((mark.line + 1, mark.column + 1), message)
         anchor = self.anchors[name][0]
         here = (event.start_mark.line + 1, event.start_mark.column + 1)
         if name in open_anchors:

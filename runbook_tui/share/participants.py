@@ -9,7 +9,7 @@ import asyncssh
 
 from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Collector, RunbookInvalid, shown
-from runbook_tui.runbook.document import YList, YMap, load_values
+from runbook_tui.runbook.document import YList, YMap, decode, load_values
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.safe_text import visible_line
@@ -43,11 +43,11 @@ def _key(text: str) -> asyncssh.SSHKey:
 
 def _read(path: str, limit: int, what: str) -> str:
     try:
-        return read_limited(path, limit).decode("utf-8")
+        return decode(read_limited(path, limit), visible_line(path))
     except OSError as exc:
         raise ParticipantsError(f"{visible_line(path)}:1:1: cannot read the {what}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ParticipantsError(f"{visible_line(path)}:1:1: cannot read the {what}: not UTF-8 text") from None
+    except RunbookInvalid as invalid:
+        raise ParticipantsError(str(invalid)) from None
 
 
 def from_key_file(path: str, role: Role) -> Participant:

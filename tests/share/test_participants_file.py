@@ -58,7 +58,7 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"{n}: &{n} [{', '.joi
     [
         (BOMB, ":5:36: too many aliases"),
         ("[" * 200 + "]" * 200 + "\n", ":1:65: nested deeper than 64 levels"),
-        ("- {name: bob}\n- {name: bob}\n---\n- x\n", ":3:1: invalid YAML"),
+        ("- {name: bob}\n- {name: bob}\n---\n- x\n", ":3:1: a second YAML document starts here"),
         ("name: bob\n", ":1:1: expected a list of {name, role: verifier|observer, key: ssh-ed25519 AAAA...}, got a mapping"),
         ("- {name: bob, name: bob}\n", ":1:15: duplicate key 'name' (first at line 1)"),
         ("\t- x\n", ":1:1: invalid YAML"),

@@ -371,7 +371,7 @@ def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = Fals
     try:
         loaded = load(file, params)
     except SessionError as exc:
-        print(exc, file=sys.stderr)
+        print(visible(str(exc)), file=sys.stderr)  # the runbook's name may hold escapes
         return EXIT_INVALID
     findings = asyncio.run(preflight(loaded.runbook, notify_test=notify_test))
     for finding in findings:

@@ -171,7 +171,7 @@ def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:
         try:
             path = practice.mark_scenario(args.journal, args.mark_scenario)
         except SessionError as exc:
-            print(f"runbook-tui: {exc}", file=sys.stderr)
+            print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the journal's name may hold escapes
             return exc.code
         print(visible_line(f"marked as a practice scenario: {path}"))
         return EXIT_OK

@@ -69,7 +69,7 @@ def run(
         return _launch(RunbookApp(start_for(probe.loaded), theme=theme, opens_at_once=opens_at_once(probe.loaded, share)))
     if probe.errors or not probe.value_problems:
         problems = sorted(probe.errors + probe.value_problems, key=lambda d: (d.mark.line, d.mark.col))
-        print("\n".join(str(d) for d in problems), file=sys.stderr)
+        print("\n".join(visible_line(str(d)) for d in problems), file=sys.stderr)  # the file's name may hold escapes
         return 2
     return _launch(RunbookApp(theme=theme, start_for=start_for, form=probe, given=params, ask_mode=ask_mode))
 
@@ -118,7 +118,7 @@ def resume(journal: str, theme: str | None = None, *, solo: str | None = None, s
     try:
         session = resume_session(journal, solo=solo, share=share, trust=trust)
     except SessionError as exc:
-        print(f"runbook-tui: {exc}", file=sys.stderr)
+        print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the journal's or the runbook's name may hold escapes
         return exc.code
     # Already open (the journal was read above): only a shared session still has something to open before the run shows.
     return _launch(RunbookApp(lambda _override: session, theme=theme, opens_at_once=share is None))

@@ -14,12 +14,13 @@ error (Jinja's compiler would recurse past Python's limit).
 from __future__ import annotations
 
 import contextvars
+import functools
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, nodes, pass_eval_context
+from jinja2 import TemplateSyntaxError, Undefined, nodes, pass_eval_context
 from jinja2.exceptions import SecurityError
 from jinja2.filters import do_batch as _BATCH
 from jinja2.filters import do_indent as _INDENT
@@ -134,6 +135,36 @@ def _weight(value: Any) -> int:
         else:
             total += 1
     return total
+
+
+def _refuse_code(value: Any) -> None:
+    """A function or method never becomes text (`'%s'|format(range)`, `x.upper|e` printed `<function … at 0x7f…>`):
+    refused wherever it stands in the value, down to the limit `_weight` counts to."""
+    pending = [value]
+    seen = 0
+    while pending and seen <= MAX_SIZE:
+        item = pending.pop()
+        seen += 1
+        if isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif callable(item) and not isinstance(item, (Undefined, str)):
+            raise SecurityError("a template can use a function only by calling it (range(3), x.upper()), not as a value")
+
+
+def _data_only(name: str, apply: Callable[..., Any]) -> Callable[..., Any]:
+    """The filter, refusing a function among its value and arguments (it would print its repr, or call nothing)."""
+    skip = 1 if getattr(apply, "jinja_pass_arg", None) is not None else 0  # the context or environment Jinja passes first
+
+    @functools.wraps(apply)  # keeps `jinja_pass_arg`
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args[skip:], *kwargs.values()):
+            _refuse_code(value)
+        return apply(*args, **kwargs)
+
+    return checked
 
 
 def _check_format(spec: str) -> None:
@@ -309,8 +340,10 @@ def bounded_concat(parts: Iterable[str]) -> str:
 
 
 def _check_text_of(*values: Any) -> None:
-    """Values about to become text: a list's text counts every copy of what it holds (`[s] * 300` is 300 copies of `s`)."""
+    """Values about to become text: never a function; a list's text counts every copy of what it holds (`[s] * 300` is
+    300 copies of `s`)."""
     for value in values:
+        _refuse_code(value)
         if isinstance(value, (list, tuple, dict)):
             _spend(_weight(value))
 
@@ -382,6 +415,8 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.filters["tojson"] = _tojson_filter
         self.filters["string"] = _string_filter
         self.filters["pprint"] = _pprint_filter
+        for name, apply in self.filters.items():
+            self.filters[name] = _data_only(name, apply)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         return _BINOPS[operator](left, right)

@@ -126,3 +126,36 @@ def test_an_undeclared_namespace_is_an_error_not_a_class() -> None:
     with pytest.raises(RunbookInvalid) as caught:
         load_text(text.encode(), "sandbox.yaml")
     assert "namespace" in str(caught.value)
+
+
+#: A function or method as a value: each printed its repr (`<function _bounded_range at 0x7f…>`,
+#: `<built-in method upper of str object at 0x7f…>`) through a filter, `%`, `~` or `.format`.
+FUNCTIONS = [
+    "{{ '%s'|format(range) }}",
+    "{{ [1, 2]|join(range) }}",
+    "{{ range|upper }}",
+    "{{ range|e }}",
+    "{{ [range]|join }}",
+    "{{ [[range]]|upper }}",
+    "{{ x.upper|string }}",
+    "{{ '{}'.format(x.upper) }}",
+    "{{ '%s' % params.items }}",
+    "{{ '%(a)s' % {'a': range} }}",
+    "{{ range ~ '' }}",
+    "{{ now.strftime|trim }}",
+    "{{ {'a': range}|dictsort|upper }}",
+    "{{ x|default(range)|upper }}",
+    "{% macro m() %}a{% endmacro %}{{ m|upper }}",
+]
+
+
+@pytest.mark.parametrize("kind", ["plain", "shell"])
+@pytest.mark.parametrize("source", FUNCTIONS)
+def test_a_function_never_becomes_text(source: str, kind: TextKind) -> None:
+    with pytest.raises(TemplateError, match="a template can use a function only by calling it"):
+        render(source, kind, context())
+
+
+def test_calling_functions_and_filters_on_values_still_renders() -> None:
+    source = "{{ x|upper }} {{ range(3)|list|join(',') }} {{ ['a', 'b']|map('upper')|join }} {{ nope|default('d') }} {{ x.upper() }}"
+    assert render(source, "plain", context()) == "V 0,1,2 AB d V"

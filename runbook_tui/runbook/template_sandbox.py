@@ -379,6 +379,21 @@ def _check_nesting(tree: nodes.Template, name: str | None, filename: str | None)
         pending.extend((child, depth + 1) for child in node.iter_child_nodes())
 
 
+#: Tags that read another template by name: a runbook's strings have no files to read (Jinja said "no loader").
+_OTHER_FILES = {nodes.Extends: "extends", nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from … import"}
+
+
+def _refuse_other_files(tree: nodes.Template, name: str | None, filename: str | None) -> None:
+    for node in tree.find_all(tuple(_OTHER_FILES)):
+        tag = _OTHER_FILES[type(node)]
+        raise TemplateSyntaxError(
+            f"{{% {tag} %}} reads another template, and a runbook's text has none to read; write the text in place (a {{% macro %}} for a repeated piece)",
+            node.lineno,
+            name,
+            filename,
+        )
+
+
 class _Bounding(NodeTransformer):
     """Every `{% for %}` iterates through a counter, so loops spend the budget; every `~` is a bounded concatenation."""
 
@@ -455,6 +470,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         except RecursionError:
             raise _nesting_error(1, name, filename) from None  # Jinja's parser recursed too deeply: brackets, `not`, `-`, blocks
         _check_nesting(tree, name, filename)
+        _refuse_other_files(tree, name, filename)
         bounded = _Bounding().visit(tree)
         bounded.set_environment(self)
         return bounded  # type: ignore[no-any-return]

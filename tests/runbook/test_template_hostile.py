@@ -128,3 +128,19 @@ def test_deep_nesting_is_an_error_at_the_strings_position(write_runbook, source:
 @pytest.mark.parametrize("kind", ["plain", "shell"])
 def test_nesting_within_the_limit_renders(source: str, expected: str, kind: str) -> None:
     assert render(source, kind, {"svc": "nginx"}) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("run", "tag"),
+    [
+        ("\"{% include '/etc/passwd' %}\"", "include"),
+        ("\"{% import 'x.j2' as x %}{{ x.y }}\"", "import"),
+        ("\"{% from 'x.j2' import y %}{{ y() }}\"", "from … import"),
+        ("\"{% extends 'base.j2' %}\"", "extends"),
+    ],
+)
+def test_a_tag_reading_another_template_is_refused_in_words(write_runbook, run: str, tag: str) -> None:
+    """Jinja said only `cannot render template: no loader for this environment specified`."""
+    error = only_error(write_runbook(_runbook(run)))
+    assert at(error) == (11, 14)
+    assert f"{{% {tag} %}} reads another template, and a runbook's text has none to read; write the text in place" in error.message

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from runbook_tui.runbook.bounded_read import read_limited
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust.sshsig import NAMESPACE, SignatureError
 
 if TYPE_CHECKING:
@@ -102,12 +104,19 @@ def _option_problem(line: str) -> tuple[int, str] | None:
     return None
 
 
+#: An allowed_signers file is never larger (a FIFO or `/dev/zero` named in the settings is refused, not read).
+MAX_SIGNERS_BYTES = 4 * 1024 * 1024
+
+
 def read_allowed_signers(path: str) -> AllowedSigners:
-    """Read the file; a line that is not an entry OpenSSH takes is an error naming FILE:LINE:COL."""
+    """Read the file (bounded, a regular file only); a line that is not an entry OpenSSH takes is an error naming FILE:LINE:COL."""
+    shown = visible_line(path)
     try:
-        text = Path(path).expanduser().read_text(encoding="utf-8")
+        text = read_limited(Path(path).expanduser(), MAX_SIGNERS_BYTES).decode("utf-8")
     except OSError as exc:
-        raise SignatureError(f"{path}: cannot read the allowed signers: {exc.strerror}") from None
+        raise SignatureError(f"{shown}: cannot read the allowed signers: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SignatureError(f"{shown}: cannot read the allowed signers: expected UTF-8 text") from None
     import asyncssh
     from asyncssh.sshsig import SSHAllowedSignersEntry
 
@@ -117,12 +126,14 @@ def read_allowed_signers(path: str) -> AllowedSigners:
         if not line or line.startswith("#"):
             continue
         if (problem := _option_problem(line)) is not None:
-            raise SignatureError(f"{path}:{number}:{problem[0]}: {problem[1]}")
+            raise SignatureError(f"{shown}:{number}:{problem[0]}: {visible_line(problem[1])}")
         try:
             entry = SSHAllowedSignersEntry(line)
         except (ValueError, asyncssh.KeyImportError) as exc:
-            raise SignatureError(f"{path}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {exc}") from None
+            raise SignatureError(
+                f"{shown}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {visible_line(str(exc))}"
+            ) from None
         entries.append((line.split(None, 1)[0], entry))
     if not entries:
-        raise SignatureError(f"{path}: no allowed signers in it (expected PRINCIPALS KEYTYPE BASE64 lines)")
+        raise SignatureError(f"{shown}: no allowed signers in it (expected PRINCIPALS KEYTYPE BASE64 lines)")
     return AllowedSigners(entries, path)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
+from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
@@ -65,35 +65,40 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+#: An approval holds the rendered plan; a 4 MiB runbook's plan fits many times over.
+MAX_APPROVAL_BYTES = 64 * 1024 * 1024
+
+
 def check(path: str, plan: dict[str, Any], signers: AllowedSigners | None, allowed: set[str]) -> Approval:
     """The approval at `path`, if it is for exactly `plan` and its signer is one of `allowed`; else ApprovalRefused."""
+    file = visible_line(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_limited(path, MAX_APPROVAL_BYTES))  # a FIFO, `/dev/zero` or a huge file: refused, not read
         statement, signature = data["statement"], data["signature"]
         if not isinstance(statement, dict) or not isinstance(signature, str):
             raise TypeError
     except OSError as exc:
-        raise ApprovalRefused(f"{path}: cannot read the approval: {exc.strerror}") from None
-    except (ValueError, KeyError, TypeError):
-        raise ApprovalRefused(f"{path}: expected an approval written by `runbook-tui approve`") from None
+        raise ApprovalRefused(f"{file}: cannot read the approval: {exc.strerror}") from None
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested thousands deep
+        raise ApprovalRefused(f"{file}: expected an approval written by `runbook-tui approve`") from None
     try:
         verified = verify(statements.encode(statement), signature)
     except SignatureError as exc:
-        raise ApprovalRefused(f"{path}: the approval's signature does not hold: {exc}") from None
+        raise ApprovalRefused(f"{file}: the approval's signature does not hold: {exc}") from None
     now = statements.plan_hash(plan)
     if statement.get("plan") != now:
         approved_plan = data.get("plan") if isinstance(data.get("plan"), dict) else {}
         if statements.plan_hash(approved_plan) != statement.get("plan"):
-            raise ApprovalRefused(f"{path}: the plan rendered now (sha256 {now[:16]}) is not the one approved ({str(statement.get('plan'))[:16]})")
+            raise ApprovalRefused(f"{file}: the plan rendered now (sha256 {now[:16]}) is not the one approved ({str(statement.get('plan'))[:16]})")
         differs = list(_differences(approved_plan, plan))
         shown = "; ".join(differs[:5]) + (f"; and {len(differs) - 5} more" if len(differs) > 5 else "")
-        raise ApprovalRefused(f"{path}: the plan rendered now differs from the one approved: {shown}")
+        raise ApprovalRefused(f"{file}: the plan rendered now differs from the one approved: {shown}")
     if signers is None:
-        raise ApprovalRefused(f"{path}: cannot tell who signed the approval: give --allowed-signers FILE (or allowed_signers: in settings)")
+        raise ApprovalRefused(f"{file}: cannot tell who signed the approval: give --allowed-signers FILE (or allowed_signers: in settings)")
     names = signers.principals(verified.key)
     fitting = [name for name in names if name in allowed and signers.allows(name, verified.key)]
     if not fitting:
         who = ", ".join(names) if names else f"a key not in {signers.path}"
         may = ", ".join(sorted(allowed)) or "nobody (the ticket names no verifier and settings list no approvers)"
-        raise ApprovalRefused(f"{path}: approved by {who} ({verified.fingerprint}); the plan may be approved by {may}")
+        raise ApprovalRefused(f"{file}: approved by {who} ({verified.fingerprint}); the plan may be approved by {may}")
     return Approval(statement, signature, verified.fingerprint, fitting[0], path)

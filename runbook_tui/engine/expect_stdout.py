@@ -7,14 +7,21 @@ end on the output held the event loop, and the assignee's screen, for ever. The 
 
 from __future__ import annotations
 
-from runbook_tui.runbook.bounded_search import found, too_slow
+from runbook_tui.runbook.bounded_search import found, pattern_problem, too_slow
+
+
+class ExpectationError(ValueError):
+    """`expect.stdout` rendered to no valid pattern (a value inserted with `| raw`)."""
 
 
 class StdoutExpectation:
-    """A step's `expect.stdout`, rendered for its run."""
+    """A step's `expect.stdout`, rendered for its run; ExpectationError when it is no pattern."""
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
+        problem = pattern_problem(pattern)
+        if problem is not None:
+            raise ExpectationError(f"expect.stdout: {problem}")
 
     def problem(self, text: str) -> str | None:
         """None when the pattern is found in `text`; else why the output does not count as expected."""

@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeGuard, get_args
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Scope
 from runbook_tui.engine.events import Event, P
-from runbook_tui.engine.expect_stdout import StdoutExpectation
+from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
@@ -246,15 +246,20 @@ class StepRunner:
         hosts = plan.hosts
         keepers: dict[str, StdoutKeeper] = {}
         problems: list[str] = []
-        expectation = None
+        expectation = refused = None
         if step.expect.stdout is not None:
-            expectation = StdoutExpectation(self._render(step.expect.stdout, hosts[0] if hosts else None))
+            try:  # before anything runs: a step whose output cannot be judged must not change anything
+                expectation = StdoutExpectation(self._render(step.expect.stdout, hosts[0] if hosts else None))
+            except TemplateError as exc:
+                refused = f"cannot render expect.stdout: {exc}"
+            except ExpectationError as exc:
+                refused = str(exc)
         unmatched: dict[str, str | None] = {}  # per host: why its last attempt's stdout does not count (searched once)
         later = self._named_later(step)
 
         async def run_one(host: Host) -> Result:
-            if step.body is None:
-                return Result("error", error="no command")
+            if step.body is None or refused is not None:
+                return Result("error", error=refused or "no command")
             keeper = keepers[host.name] = StdoutKeeper()
             for tries in range(step.retries + 1):
                 if tries:

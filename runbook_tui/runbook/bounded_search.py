@@ -20,6 +20,15 @@ def found(pattern: str, text: str) -> bool:
     return _compiled(pattern).search(text, timeout=SEARCH_SECONDS) is not None
 
 
+def pattern_problem(pattern: str) -> str | None:
+    """Why `pattern` is not a regular expression (a value inserted with `| raw` can break one at run time), or None."""
+    try:
+        _compiled(pattern)
+    except Exception as exc:  # regex.error: the module loads lazily, so its class is not named here
+        return f"/{pattern}/ is not a valid regular expression: {exc}"
+    return None
+
+
 def too_slow(pattern: str) -> str:
     """What to say when a search of `pattern` gave up."""
     return f"/{pattern}/ was searched for {SEARCH_SECONDS:g} s without an answer (a pattern that backtracks, such as nested repeats)"

@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 MetricJudge = Callable[[MetricCheck], Awaitable[tuple[bool, str]]]
 
 
+class FieldError(TemplateError):
+    """A step's env value or cwd failed to render: the message names the field."""
+
+
 class StepRunner:
     """The running half of the controller (a mixin: the controller supplies the state and `emit`)."""
 
@@ -109,6 +113,13 @@ class StepRunner:
     def _render(self, text: Text, host: Host | None, *, secrets: bool = True) -> str:
         return render_text(text, self._context(host, secrets=secrets))
 
+    def _field(self, text: Text, host: Host, name: str) -> str:
+        """A step's env value or cwd for its command; a failed render names the field, not the command."""
+        try:
+            return self._render(text, host)
+        except TemplateError as exc:
+            raise FieldError(f"cannot render {name}: {exc}") from None
+
     def _shown(self, text: Text | None, host: Host | None = None) -> str:
         """Text as people see it (secrets masked); where it cannot render yet, the template and why."""
         if text is None:
@@ -136,7 +147,7 @@ class StepRunner:
         """
         self._refuse_lost_captures(step, text)
         shell = command_text(text, self._context(host, secrets=True))
-        env = [(name, self._render(value, host)) for name, value in step.env]
+        env = [(name, self._field(value, host, f"env {name}")) for name, value in step.env]
         problem = environment_refusal(shell.text, [(name, rendered) for (name, rendered), (_, value) in zip(env, step.env) if is_template(value.source)])
         if problem is not None:
             raise TemplateError(problem)
@@ -144,7 +155,7 @@ class StepRunner:
             host=host,
             command=shell.text,
             env=tuple(env) + shell.env,
-            cwd=self._render(step.cwd, host) if step.cwd is not None else None,
+            cwd=self._field(step.cwd, host, "cwd") if step.cwd is not None else None,
             sudo=step.sudo,
             timeout=step.timeout_seconds,
             key=f"{self.session_id}/{step.id}/{host.name}/{phase}{attempt}{tag}",
@@ -323,7 +334,7 @@ class StepRunner:
         try:
             command = self._command(step, text, host, attempt, phase, tag)
         except TemplateError as exc:
-            return Result("error", error=f"cannot render the command: {exc}")
+            return Result("error", error=str(exc) if isinstance(exc, FieldError) else f"cannot render the command: {exc}")
         holdback = self.journal.redactor.holdback
         assemblers: dict[Stream, LineAssembler] = {"stdout": LineAssembler(holdback), "stderr": LineAssembler(holdback)}
 

@@ -1,0 +1,63 @@
+"""A step field built from a captured value that cannot be made at run time: the step fails before it runs, naming
+the field, journaled, without a traceback.
+
+`expect.stdout: "{{ captured.v | raw }}"` with v = `a(b` ran the command, then the regex error escaped the host
+tasks: `step bad crashed`, an ExceptionGroup traceback, the run ABORTED and the step unknown; a pattern over the
+template budget did the same. An `env` value or `cwd` that failed read `cannot render the command`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+RUNBOOK = textwrap.dedent(
+    """\
+    runbook: 1
+    id: captured-fields
+    title: Fields made of a captured value
+    sections:
+      - id: pre
+        title: Pre-checks
+        kind: precheck
+        steps:
+          - {id: grab, title: Grab, run: "echo 'a(b'", capture: v, verify: none}
+          - {id: use, title: Use it, run: "touch RAN", FIELD, verify: none}
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "said"),
+    [
+        ('expect: {stdout: "{{ captured.v | raw }}"}', "expect.stdout: /a(b/ is not a valid regular expression: missing ) at position 3"),
+        (
+            'expect: {stdout: "{{ captured.v * 100000000 }}"}',
+            "cannot render expect.stdout: the template builds a value of 300000000 items; the limit is 1000000",
+        ),
+        ('env: {A: "{{ captured.v | wordwrap(0) }}"}', "cannot render env A: cannot render template: invalid width 0 (must be > 0)"),
+        ('cwd: "{{ captured.v | int(base=2) // 0 }}"', "cannot render cwd: cannot render template: integer division or modulo by zero"),
+    ],
+    ids=["regex", "budget", "env", "cwd"],
+)
+def test_the_step_fails_before_it_runs_naming_the_field(tmp_path: Path, field: str, said: str) -> None:
+    (tmp_path / "r.yaml").write_text(RUNBOOK.replace("FIELD", field), encoding="utf-8")
+    journal = tmp_path / "J.jsonl"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state"), "RUNBOOK_TUI_USER": "t"}
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")  # this tree's code, as the test process runs it
+    done = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "exec", "r.yaml", "--solo", "t", "--journal", str(journal)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    assert (done.returncode, "Traceback" in done.stderr) == (1, False), done.stdout + done.stderr
+    events = [json.loads(line) for line in journal.read_text().splitlines()]
+    [finished] = [e for e in events if e["type"] == "step_finished" and e["step"] == "use"]
+    assert (finished["status"], finished["hosts"]["local"]["error"]) == ("failed", said), finished
+    assert f"✗ local: {said}" in done.stdout, done.stdout
+    assert not (tmp_path / "RAN").exists(), "the command ran"

@@ -54,6 +54,14 @@ CASES = [
             "2:60: header name 'X\\nY': expected letters",
             "2:74: header 'Z': expected a value on one line",
         ],
+    ),  # read later, when a step or a check needs them: /dev/zero filled memory (`web1: MemoryError`), a FIFO hung
+    (
+        "ssh: {config: /dev/zero, known_hosts: /}\nallowed_signers: /dev/null\n",
+        [
+            "1:15: ssh.config: expected a regular file, got a device ('/dev/zero')",
+            "1:39: ssh.known_hosts: expected a regular file, got a directory ('/')",
+            "2:18: allowed_signers: expected a regular file, got a device ('/dev/null')",
+        ],
     ),
 ]
 

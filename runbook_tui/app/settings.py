@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine.window import Blackout
-from runbook_tui.runbook.bounded_read import read_limited
+from runbook_tui.runbook.bounded_read import not_regular, read_limited
 from runbook_tui.runbook.diagnostics import Collector, RunbookInvalid
 from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, decode, load_values
 from runbook_tui.runbook.lean_dataclass import dataclass, field
@@ -143,6 +143,8 @@ def _read(data: Any, file: str, found: Collector) -> Settings | None:
     known_hosts = ssh.get("known_hosts", default.known_hosts)
     if not isinstance(known_hosts, str) or not known_hosts.strip():
         found.error(ssh.value_mark("known_hosts"), f"ssh.known_hosts: expected a file path, got {_shown(known_hosts)}")
+    else:
+        _regular_if_there(ssh, "known_hosts", found, "ssh.")
     keepalive = _number(
         ssh, "keepalive_interval", default.keepalive_interval, found, "ssh.", f"a number of seconds above 0, at most {MAX_KEEPALIVE}",
         minimum=0, maximum=MAX_KEEPALIVE, whole=False,
@@ -159,6 +161,8 @@ def _read(data: Any, file: str, found: Collector) -> Settings | None:
     ssh_config = ssh.get("config", default.ssh_config)
     if ssh_config is not False and ssh_config is not None and not (isinstance(ssh_config, str) and ssh_config.strip()):
         found.error(ssh.value_mark("config"), f"ssh.config: expected the path of an ssh client config, or false to ignore it, got {_shown(ssh_config)}")
+    elif isinstance(ssh_config, str):
+        _regular_if_there(ssh, "config", found, "ssh.")
     if found.has_errors:
         return None
     return Settings(
@@ -172,6 +176,8 @@ def _trust(data: YMap, found: Collector) -> dict[str, Any]:
     signers = data.get("allowed_signers")
     if signers is not None and not (isinstance(signers, str) and signers.strip()):
         found.error(data.value_mark("allowed_signers"), f"allowed_signers: expected the path of an OpenSSH allowed_signers file, got {_shown(signers)}")
+    elif signers is not None:
+        _regular_if_there(data, "allowed_signers", found, "")
     require = data.get("require_approval", False)
     if not isinstance(require, bool):
         found.error(data.value_mark("require_approval"), f"require_approval: expected true or false, got {_shown(require)}")
@@ -184,6 +190,21 @@ def _trust(data: YMap, found: Collector) -> dict[str, Any]:
         "require_approval": require is True,
         "approvers": tuple(approvers),
     }
+
+
+def _regular_if_there(mapping: YMap, key: str, found: Collector, prefix: str) -> None:
+    """A path the program reads later (ssh's config and known_hosts, allowed_signers): a FIFO would hang that read and
+    `/dev/zero` exhaust memory, so anything there but a regular file is refused now; a missing file is checked where
+    it is read."""
+    if key not in mapping:
+        return  # a default path: ~/.ssh's own files
+    try:
+        mode = os.stat(os.path.expanduser(mapping[key])).st_mode
+    except OSError:
+        return
+    problem = not_regular(mode)
+    if problem is not None:
+        found.error(mapping.value_mark(key), f"{prefix}{key}: {problem} ({_shown(mapping[key])})")
 
 
 def _known(mapping: YMap, keys: tuple[str, ...], what: str, found: Collector, prefix: str = "") -> None:

@@ -16,23 +16,30 @@ class ReadRefused(OSError):
     """Not a regular file, or larger than the limit; `strerror` says which in words."""
 
 
+def not_regular(mode: int) -> str | None:
+    """None for a regular file's mode; else what a message says instead: `expected a regular file, got a FIFO`."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = (
+        "a FIFO"
+        if stat.S_ISFIFO(mode)
+        else "a directory"
+        if stat.S_ISDIR(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a regular file"
+    )
+    return f"expected a regular file, got {kind}"
+
+
 def open_regular(path: str | Path) -> int:
     """A descriptor of the file, opened without blocking (a FIFO with no writer would block `open`); ReadRefused
     (closed again) for anything but a regular file, or OSError."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
+    problem = not_regular(os.fstat(fd).st_mode)
+    if problem is not None:
         os.close(fd)
-        kind = (
-            "a FIFO"
-            if stat.S_ISFIFO(mode)
-            else "a directory"
-            if stat.S_ISDIR(mode)
-            else "a device"
-            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "not a regular file"
-        )
-        raise ReadRefused(0, f"expected a regular file, got {kind}")
+        raise ReadRefused(0, problem)
     return fd
 
 

@@ -30,3 +30,15 @@ def test_a_hostile_name_never_reaches_the_terminal_raw(tmp_path: Path, capsys: p
         err = capsys.readouterr().err
         assert err.startswith(expected), (argv, err)
         assert "\x1b" not in err and "\a" not in err, (argv, err)
+
+
+def test_the_pickers_detail_pane_shows_a_hostile_name_as_characters(tmp_path: Path) -> None:
+    """The picker listed the name through `visible_line`, but its detail pane wrote the name and the errors raw."""
+    from runbook_tui.runbook.loader import probe_runbook
+    from runbook_tui.ui.picker import describe
+
+    runbook = tmp_path / "r\x1b]0;pwned\a.yaml"
+    runbook.write_text(BROKEN.replace("nope", '"\\e[2J"'))  # YAML's escape: the value holds a real ESC
+    plain = describe(probe_runbook(runbook), refused=True).plain
+    assert f"{tmp_path}/r␛]0;pwned␇.yaml has 1 error" in plain and "got '\\x1b[2J'" in plain, plain
+    assert "\x1b" not in plain and "\a" not in plain, plain

@@ -319,9 +319,9 @@ def describe(probe: Probe, *, refused: bool = False) -> Text:
         count = len(probe.errors)
         if refused:
             text.append("Cannot start this runbook: ", style="bold")
-        text.append(f"{probe.file} has {count} error{'s' if count != 1 else ''}; fix the file, then select it again.\n", style="bold")
+        text.append(visible_line(f"{probe.file} has {count} error{'s' if count != 1 else ''}; fix the file, then select it again.") + "\n", style="bold")
         for diagnostic in probe.errors:
-            text.append(f"{diagnostic}\n")
+            text.append(visible_line(str(diagnostic)) + "\n")  # the file's name and the quoted values may hold escapes
         return text
     text.append(shown_title(probe) or visible_line(probe.id), style="bold")
     text.append("\n" + visible_line(f"{probe.id}  ·  {probe.file}"))  # the line break is ours, shown as one

@@ -93,7 +93,12 @@ def _tick(count: int = 1, built: int = 0) -> None:
         raise TemplateCost(f"the template builds more than {MAX_BUILT} items in all")
     if budget.steps > MAX_STEPS:
         raise TemplateCost(f"the template takes more than {MAX_STEPS} loop iterations and calls")
-    if budget.steps % 1024 == 0 and time.monotonic() > budget.deadline:
+    if budget.steps % 1024 == 0:
+        _check_deadline(budget)
+
+
+def _check_deadline(budget: _Budget | None) -> None:
+    if budget is not None and time.monotonic() > budget.deadline:
         raise TemplateCost(f"the template takes longer than {MAX_SECONDS:g} seconds to render")
 
 
@@ -142,9 +147,12 @@ def _refuse_code(value: Any) -> None:
     refused wherever it stands in the value, down to the limit `_weight` counts to."""
     pending = [value]
     seen = 0
+    budget = _budget.get()
     while pending and seen <= MAX_SIZE:
         item = pending.pop()
         seen += 1
+        if seen % 4096 == 0:  # a big list walked at every call of a loop: the render's time limit still holds
+            _check_deadline(budget)
         if isinstance(item, (list, tuple)):
             pending.extend(item)
         elif isinstance(item, dict):

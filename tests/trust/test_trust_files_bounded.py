@@ -26,16 +26,17 @@ def test_unreadable_trust_files_are_refused_before_anything_runs(tmp_path: Path)
     (tmp_path / "zero.yaml").write_text("allowed_signers: /dev/zero\nrequire_approval: true\n")
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
     cases = [
-        ({}, "fifo", "runbook-tui: fifo: cannot read the approval: expected a regular file, got a FIFO\n"),
-        ({}, "deep.json", "runbook-tui: deep.json: expected an approval written by `runbook-tui approve`\n"),
+        (["--approval", "fifo"], "runbook-tui: fifo: cannot read the approval: expected a regular file, got a FIFO\n"),
+        (["--approval", "deep.json"], "runbook-tui: deep.json: expected an approval written by `runbook-tui approve`\n"),
         (
-            {"RUNBOOK_TUI_SETTINGS": "zero.yaml"},
-            "deep.json",
+            ["--allowed-signers", "/dev/zero", "--approval", "deep.json"],
             "runbook-tui: /dev/zero: cannot read the allowed signers: expected a regular file, got a device\n",
         ),
+        (["--approval", "deep.json"], "zero.yaml:1:18: allowed_signers: expected a regular file, got a device ('/dev/zero')\n"),  # settings
     ]
-    for settings, approval, stderr in cases:
-        command = [sys.executable, "-m", "runbook_tui", "exec", "--solo", "t", "--approval", approval, "R.yaml"]
+    for index, (args, stderr) in enumerate(cases):
+        command = [sys.executable, "-m", "runbook_tui", "exec", "--solo", "t", *args, "R.yaml"]
+        settings = {"RUNBOOK_TUI_SETTINGS": "zero.yaml"} if index == 3 else {}
         done = subprocess.run(command, cwd=tmp_path, env={**env, **settings}, capture_output=True, text=True, timeout=30, preexec_fn=_limited)
-        assert (done.returncode, done.stderr, done.stdout) == (2, stderr, ""), approval
+        assert (done.returncode, done.stderr, done.stdout) == (2, stderr, ""), args
     assert not (tmp_path / "state").exists() or not any((tmp_path / "state").rglob("*.jsonl"))  # nothing journaled, nothing ran

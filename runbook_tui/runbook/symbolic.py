@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
-from runbook_tui.runbook.document import YList, YMap, load_document
+from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, load_document
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded, load_runbook, probe_runbook
 from runbook_tui.runbook.model import Mark, Param
@@ -84,7 +85,7 @@ def validate(path: str | Path, given: dict[str, Any] | None = None) -> Validatio
         diagnostics = list(symbolic.warnings) if symbolic else []
     names = frozenset(values)
     try:
-        document = load_document(Path(file).read_text(encoding="utf-8"), file)
+        document = load_document(read_limited(file, MAX_BYTES).decode("utf-8"), file)  # bounded, as the loader reads it
     except (OSError, UnicodeDecodeError, RunbookInvalid):
         document = None
     spans = list(_symbolic_spans(document, names))

@@ -53,7 +53,7 @@ def shown(hint: Any) -> str:
 def _rows() -> Iterator[str]:
     for name, kind in VOCABULARY.items():
         described = [f"`{field}`{'' if required else '?'} {shown(hint)}" for field, (hint, required) in fields(name).items()]
-        doc = " ".join((kind.payload.__doc__ or "").split())
+        doc = " ".join(kind.doc.split()).replace("|", "\\|")
         yield f"| `{name}` | {', '.join(described)} | {doc} |"
 
 

@@ -145,6 +145,11 @@ def events(journal: Path | str) -> list[dict[str, Any]]:
     return list(read.events)
 
 
+def of_kind(journal: Path | str, kind: str) -> list[dict[str, Any]]:
+    """The journal's events of one type, in order."""
+    return [e for e in events(journal) if e["type"] == kind]
+
+
 def types(journal: Path | str, *wanted: str) -> list[str]:
     return [e["type"] for e in events(journal) if not wanted or e["type"] in wanted]
 

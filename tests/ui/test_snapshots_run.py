@@ -11,7 +11,7 @@ would tick), and a running step waits on a marker file instead of a timer.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,16 +43,9 @@ Snap = Callable[..., bool]
 
 
 @pytest.fixture(autouse=True)
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
-    monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+def frozen_clock(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The working folder of tests/ui/conftest.py, and the screens' clock stopped: a snapshot shows times."""
     monkeypatch.setattr(RunView, "clock", staticmethod(lambda: FROZEN))
-    write_runbook(tmp_path)
-    yield tmp_path
-    (tmp_path / "release").touch()  # the held step, if any, ends
 
 
 async def _steady(pilot: Pilot[Any]) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import FakeClient, painted, screen_is, settled, shared_session_events, write_runbook
+from run_screen_helpers import FakeClient, painted, screen_is, settled, shared_session_events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -29,15 +29,9 @@ Snap = Callable[..., bool]
 
 
 @pytest.fixture(autouse=True)
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
-    monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+def frozen_clock(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The working folder of tests/ui/conftest.py, and the screens' clock stopped: a snapshot shows times."""
     monkeypatch.setattr(RunView, "clock", staticmethod(lambda: FROZEN))
-    write_runbook(tmp_path)
-    yield tmp_path
 
 
 def _verifier(waiting: bool) -> VerifierApp:

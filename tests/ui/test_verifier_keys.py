@@ -1,0 +1,205 @@
+"""The verifier's (and an observer's) screen driven with its keys: intents sent, refusals said, the replica followed,
+the link lost and back, a rejoin refused, leaving while a step waits for their word."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from run_screen_helpers import SIZE, FakeClient, painted, screen_is, settled, shared_session_events, type_text, until
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.state import apply
+from runbook_tui.ui.status_stack import StatusStack
+from runbook_tui.ui.verifier_app import VerifierApp
+from runbook_tui.ui.widgets import RunHeader, StepDetail
+
+JOURNAL = "j.jsonl"
+
+
+@pytest.mark.asyncio
+async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
+    client = FakeClient(shared_session_events(workdir))
+    app = VerifierApp(client)
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        assert "verifier bob" in painted(app.screen.query_one(RunHeader))
+        await pilot.press("enter")  # the step's details
+        details = await screen_is(pilot, "InfoScreen")
+        assert "Step 'check'" in painted(details.query_one("#dialog-title"))
+        assert "echo check >> marks" in painted(details.query_one("#dialog-body"))
+        await pilot.press("escape")
+        await screen_is(pilot, "VerifierScreen")
+
+        # Nothing to confirm yet ('check' verifies after it ran): the footer does not offer c.
+        assert not app.screen.check_action("confirm", ())
+        check = client.state.steps["check"]
+        client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": dataclasses.replace(check, status="awaiting_verification")})
+        assert app.screen.check_action("confirm", ())
+        await pilot.press("c")
+        await until(pilot, lambda: client.sent == [("confirm", "")], "confirm")
+        await pilot.press("x")
+        await screen_is(pilot, "TextPrompt")
+        await pilot.press("escape")  # no reason, no rejection
+        await screen_is(pilot, "VerifierScreen")
+        # Each key asks for words first (a rollback request's reason is optional), then sends its intent with them.
+        for key, words, intent in (("x", "wrong host", "reject"), ("u", "", "request_rollback"), ("n", "looks fine", "note")):
+            await pilot.press(key)
+            await screen_is(pilot, "TextPrompt")
+            await type_text(pilot, words)
+            await pilot.press("enter")
+            await until(pilot, lambda: client.sent[-1] == (intent, words), intent)  # noqa: B023 (awaited before the next turn)
+        await pilot.press("p")
+        await until(pilot, lambda: client.sent[-1][0] == "hold", "hold")
+        await pilot.press("question_mark")
+        await screen_is(pilot, "HelpScreen")
+        await pilot.press("escape")
+        await screen_is(pilot, "VerifierScreen")
+        await pilot.press("s", "d")  # the assignee's keys do nothing here
+        await pilot.pause()
+        await pilot.press("q")
+        await screen_is(pilot, "ConfirmPrompt")  # 'check' still waits for bob's word (this client never folds a reply)
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running, "the verifier to leave")
+    assert [action for action, _ in client.sent] == ["confirm", "reject", "request_rollback", "note", "hold"]
+    assert app.return_value == 0
+
+
+@pytest.mark.asyncio
+async def test_c_with_nothing_to_confirm_says_why_and_sends_nothing(workdir: Path) -> None:
+    """A verifier's `c` before the step ran used to do nothing at all: a lost key and a refusal looked the same."""
+    client = FakeClient(shared_session_events(workdir))
+    app = VerifierApp(client)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: bool(app.screen.query("Toast")), "a notification saying why c did nothing")
+        said = " ".join(painted(toast) for toast in app.screen.query("Toast"))
+        assert "'check' is pending: nothing waits for your confirmation" in said, said
+        assert client.sent == [], "nothing was sent to the assignee"
+
+
+def test_why_c_confirms_nothing_follows_the_run(workdir: Path) -> None:
+    from runbook_tui.ui.verifier_screen import nothing_to_confirm
+
+    state = FakeClient(shared_session_events(workdir)).state
+
+    def at(status: str, **changes: Any) -> str:
+        check = dataclasses.replace(state.steps["check"], status=status)
+        return nothing_to_confirm(dataclasses.replace(state, steps={**state.steps, "check": check}, **changes), observe=False)
+
+    assert at("running") == "'check' is running: confirm it when it has ended and asks for your word"
+    assert at("failed") == "'check' is FAILED: nothing waits for your confirmation (c confirms when a step asks for your word)"
+    assert at("pending", paused=True).startswith("the run is paused; 'check' is pending: nothing waits")
+    assert nothing_to_confirm(state, observe=True) == "you joined as an observer: you watch, you do not confirm"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("flag", [True, False], ids=["--observe", "an observer's key without --observe"])
+async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path, flag: bool) -> None:
+    """Nothing is sent, and each key says why (before, they did nothing at all). An observer's key joining without
+    --observe is an observer too (before: the screen said "joined as verifier" and opened the reject prompt)."""
+    client = FakeClient(shared_session_events(workdir))
+    client.role = "observer"
+    app = VerifierApp(client, observe=flag)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        assert "joined as observer (read-only)" in painted(app.screen.query_one("#journal-path"))
+        await pilot.press("c", "x", "u", "n", "p")
+        said = ["you joined as an observer: you watch, you do not confirm"]
+        said += ["you joined as an observer: you watch; confirming, rejecting, notes and holds are the verifier's"] * 4
+        await until(pilot, lambda: [n.message for n in app._notifications] == said, "each key to say why it does nothing")
+        assert type(app.screen).__name__ == "VerifierScreen"
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, "the observer to leave")
+    assert client.sent == []
+
+
+@pytest.mark.asyncio
+async def test_the_verifier_screen_follows_the_replica(workdir: Path) -> None:
+    """An event the client folds shows on the verifier's screen (the repaint timer picks it up)."""
+    client = FakeClient(shared_session_events(workdir))
+    app = VerifierApp(client)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await screen_is(pilot, "VerifierScreen")
+        event = {"seq": client.state.seq + 1, "ts": "2026-01-01T00:00:00.000Z", "type": "step_started", "actor": "alice",
+                 "step": "check", "attempt": 1, "hosts": ["local"], "phase": "run", "title": "Config parses", "commands": {"local": "echo check"}}  # fmt: skip
+        client.state = apply(client.state, event)
+        for listener in client._listeners:
+            listener(event, client.state)
+        await until(pilot, lambda: "running" in painted(screen.query_one(StepDetail)), "the running step on the verifier's screen")
+
+
+@pytest.mark.asyncio
+async def test_the_verifier_losing_the_session_is_said_until_it_is_back_and_a_refused_rejoin_ends_the_join(workdir: Path) -> None:
+    """At 80x24: the link down is a row of the stack, whole, until it is back (before: one toast that faded, and the
+    screen went on looking joined). A rejoin refused for good ends the app with the reason for `join` to print (before:
+    the follower died unseen and `c` said it would reach the assignee once reconnected). The header agrees with the row:
+    `not connected` while it shows (before: `verifier bob connected` under `NOT CONNECTED`)."""
+    import asyncssh
+
+    from runbook_tui.share.client import JoinError
+
+    client = FakeClient(shared_session_events(workdir))
+    client.state = apply(
+        client.state,
+        {"seq": client.state.seq + 1, "ts": "2026-03-20T02:13:00.000Z", "type": ev.PARTICIPANT_JOINED, "actor": "bob", "name": "bob", "role": "verifier"},
+    )
+    refusal = asyncio.Event()
+
+    async def run() -> None:
+        await refusal.wait()
+        raise JoinError("Host key is not trusted") from asyncssh.HostKeyNotVerifiable("Host key is not trusted")
+
+    client.run = run  # type: ignore[method-assign]
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        header = app.screen.query_one(RunHeader)
+        await until(pilot, lambda: "verifier bob connected" in painted(header), "the header to say bob is connected")
+        client.lost_at = dt.datetime(2026, 3, 20, 2, 13, 5, tzinfo=dt.UTC).timestamp()
+        stack = app.screen.query_one(StatusStack)
+        await until(pilot, lambda: "NOT CONNECTED" in painted(stack), "the stack to say the link is down")
+        assert "verifier bob not connected" in painted(header), painted(header)
+        shown = " ".join(line.strip() for line in painted(stack).splitlines())
+        assert shown.startswith("NOT CONNECTED since 02:13:05 (the assignee's program stopped, or the network)"), shown
+        assert shown.endswith("it goes on with `resume --share` and this screen catches up by itself"), shown
+        client.lost_at = None
+        await until(pilot, lambda: "NOT CONNECTED" not in painted(stack), "the row to go once the link is back")
+        assert "verifier bob connected" in painted(header), painted(header)
+        client.diverged = "event 7 differs from the one received before: the assignee's history was rewritten; what you saw is kept in [b]c.jsonl"
+        await until(pilot, lambda: "JOURNAL CHANGED" in painted(stack), "the stack to say the history changed")
+        shown = " ".join(line.strip() for line in painted(stack).splitlines())  # for good: a toast faded, the screen froze
+        assert shown.startswith("THE ASSIGNEE'S JOURNAL CHANGED what you had already seen (event 7 differs"), shown
+        assert "kept in [b]c.jsonl): nothing after it is shown. p asks them to hold" in shown, shown
+        refusal.set()
+        await until(pilot, lambda: app.return_code == 2, "the app to end on the refused rejoin")
+    assert isinstance(app.refused, JoinError) and isinstance(app.refused.__cause__, asyncssh.HostKeyNotVerifiable)
+
+
+@pytest.mark.asyncio
+async def test_the_verifier_leaving_while_a_step_waits_for_their_word_is_asked_first(workdir: Path) -> None:
+    """One q left the run waiting with nobody to confirm; now q asks while the step waits for the verifier (and leaves
+    at once otherwise, as before)."""
+    client = FakeClient(shared_session_events(workdir))
+    check = client.state.steps["check"]
+    client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": dataclasses.replace(check, status="awaiting_verification")})
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await pilot.press("q")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        body = " ".join(painted(prompt.query_one("#dialog-body")).split())
+        assert "'check' waits for your word: the assignee cannot go past it until a verifier gives it" in body, body
+        await pilot.press("n")
+        await screen_is(pilot, "VerifierScreen")
+        client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": check})  # nothing waits for bob
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, "the verifier to leave at once")

@@ -53,7 +53,7 @@ async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
             await screen_is(pilot, "TextPrompt")
             await type_text(pilot, words)
             await pilot.press("enter")
-            await until(pilot, lambda: client.sent[-1] == (intent, words), intent)  # noqa: B023 (awaited before the next turn)
+            await until(pilot, lambda wanted=(intent, words): client.sent[-1] == wanted, intent)
         await pilot.press("p")
         await until(pilot, lambda: client.sent[-1][0] == "hold", "hold")
         await pilot.press("question_mark")

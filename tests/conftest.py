@@ -25,10 +25,10 @@ from typing import Any
 import asyncssh
 import pytest
 from peers import (
-    alertmanager,  # noqa: F401  (session fixture: Debian's Alertmanager on loopback)
     prometheus,  # noqa: F401  (session fixture: Debian's Prometheus on loopback, scraping an exporter the test drives)
     sshd,  # noqa: F401  (session fixture: a real OpenSSH sshd on loopback)
 )
+from peers_alertmanager import alertmanager  # noqa: F401  (session fixture: Debian's Alertmanager on loopback)
 
 #: The environment variables pointed into the temp home, and their subfolders.
 _HOME_VARS = {"HOME": "", "XDG_CONFIG_HOME": ".config", "XDG_STATE_HOME": ".local/state", "XDG_CACHE_HOME": ".cache", "XDG_DATA_HOME": ".local/share"}

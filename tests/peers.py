@@ -108,6 +108,25 @@ def _comm(pid: int) -> str:
         return ""
 
 
+def spawn_logged(argv: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+    """A peer's process in a session of its own, stdin closed, stdout and stderr appended to `log_path`."""
+    log = open(log_path, "ab")  # handed to the child, closed here
+    try:
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    finally:
+        log.close()
+
+
+def terminate(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
 @dataclass
 class Sshd:
     """A running sshd (on 127.0.0.1 unless `address` says otherwise) and the files a client needs to talk to it.
@@ -148,17 +167,7 @@ class Sshd:
             return
         log_path = self.dir / "sshd.log"
         listening = log_path.read_bytes().count(b"Server listening on") if log_path.exists() else 0
-        log = open(log_path, "ab")  # handed to the child, closed below
-        try:
-            self._proc = subprocess.Popen(
-                [*self.wrapper, SSHD, "-D", "-e", "-f", str(self.config)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-        finally:
-            log.close()
+        self._proc = spawn_logged([*self.wrapper, SSHD, "-D", "-e", "-f", str(self.config)], log_path)
         deadline = time.monotonic() + 10
         while not (_accepts(self.port, self.address) if self.reachable else log_path.read_bytes().count(b"Server listening on") > listening):
             if self._proc.poll() is not None or time.monotonic() > deadline:
@@ -368,23 +377,14 @@ class Prometheus:
         """Start (or restart, same port and data) and wait until the exporter's gauge is queryable (~6 s the first time)."""
         if self.running:
             return
-        log = open(self.dir / "prometheus.log", "ab")  # handed to the child, closed below
-        try:
-            self._proc = subprocess.Popen(
-                [
-                    PROMETHEUS,
-                    f"--config.file={self.dir / 'prometheus.yml'}",
-                    f"--storage.tsdb.path={self.dir / 'data'}",
-                    f"--web.listen-address=127.0.0.1:{self.port}",
-                    "--log.level=warn",
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-        finally:
-            log.close()
+        argv = [
+            PROMETHEUS,
+            f"--config.file={self.dir / 'prometheus.yml'}",
+            f"--storage.tsdb.path={self.dir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+            "--log.level=warn",
+        ]
+        self._proc = spawn_logged(argv, self.dir / "prometheus.log")
         try:
             self.wait_for(f'{GAUGE}{{service="api"}}', timeout=30)
         except PeerError as exc:
@@ -395,12 +395,7 @@ class Prometheus:
     def stop(self) -> None:
         if self._proc is None:
             return
-        self._proc.terminate()
-        try:
-            self._proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait(timeout=5)
+        terminate(self._proc)
         self._proc = None
         deadline = time.monotonic() + 5
         while _accepts(self.port) and time.monotonic() < deadline:
@@ -446,92 +441,3 @@ def _prometheus_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pr
 
 if pytest is not None:
     prometheus = pytest.fixture(scope="session", name="prometheus")(_prometheus_fixture)
-
-
-# -- Alertmanager on loopback ----------------------------------------------------------------
-
-ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
-
-
-@dataclass
-class Alertmanager:
-    """Debian's Alertmanager on 127.0.0.1 with a do-nothing route: its silences API is what the tests use."""
-
-    dir: Path
-    port: int
-    _proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def silences(self) -> list[dict[str, object]]:
-        """Every silence it holds, straight through the API (for assertions: no code under test)."""
-        import requests
-
-        response = requests.get(f"{self.url}/api/v2/silences", timeout=2)
-        response.raise_for_status()
-        return list(response.json())
-
-    def start(self) -> None:
-        (self.dir / "am.yml").write_text("route: {receiver: none}\nreceivers: [{name: none}]\n")
-        log = open(self.dir / "alertmanager.log", "ab")
-        try:
-            self._proc = subprocess.Popen(
-                [
-                    ALERTMANAGER,
-                    f"--config.file={self.dir / 'am.yml'}",
-                    f"--storage.path={self.dir / 'data'}",
-                    f"--web.listen-address=127.0.0.1:{self.port}",
-                    "--cluster.listen-address=",
-                    "--log.level=warn",
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-        finally:
-            log.close()
-        import requests
-
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                break
-            try:
-                if requests.get(f"{self.url}/-/ready", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        text = (self.dir / "alertmanager.log").read_text(errors="replace")[-2000:]
-        self.stop()
-        raise PeerError(f"Alertmanager did not become ready on {self.url}:\n{text}")
-
-    def stop(self) -> None:
-        if self._proc is None:
-            return
-        self._proc.terminate()
-        try:
-            self._proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait(timeout=5)
-        self._proc = None
-
-
-def make_alertmanager(directory: Path) -> Alertmanager:
-    """Start Alertmanager on a free loopback port; never skip when it is missing: say how to get it."""
-    if not os.access(ALERTMANAGER, os.X_OK):
-        raise PeerError(
-            f"{ALERTMANAGER} is missing: run scripts/test (it installs Debian's prometheus-alertmanager), "
-            "or apt-get install -y --no-install-recommends prometheus-alertmanager"
-        )
-    server = Alertmanager(dir=directory, port=_free_port())
-    server.start()
-    return server
-
-
-if pytest is not None:
-    alertmanager = _session_peer("alertmanager", make_alertmanager)

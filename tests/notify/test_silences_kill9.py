@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from peers import Alertmanager
+from peers_alertmanager import Alertmanager
 from test_silences_live import iso
 from written_lines import written_events
 

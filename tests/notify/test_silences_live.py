@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from peers import Alertmanager
+from peers_alertmanager import Alertmanager
 from written_lines import written_events
 
 from runbook_tui.app.session import load, open_session

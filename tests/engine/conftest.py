@@ -7,17 +7,19 @@ never import this module by name.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rules_helpers import runbook_text
 from written_lines import written_events
 
 from runbook_tui.app.session import Session, load, open_session
@@ -141,3 +143,29 @@ def wait_for() -> Callable[..., None]:
         pytest.fail(f"timed out after {timeout:g}s waiting for {what}")
 
     return wait
+
+
+@pytest.fixture
+def session_for(tmp_path: Path, write_runbook: Callable[..., Path], open_local_session: Callable[..., Session],
+                monkeypatch: pytest.MonkeyPatch) -> Callable[..., Callable[[Callable[[Session], Awaitable[Any]]], Any]]:  # fmt: skip
+    """`session_for(steps_yaml, solo=None)(body)`: runs `await body(session)` in a fresh event loop, alice at the keyboard."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+
+    def make(steps: str, solo: str | None = None) -> Callable[[Callable[[Session], Awaitable[Any]]], Any]:
+        runbook = write_runbook(runbook_text(steps))
+
+        def run(body: Callable[[Session], Awaitable[Any]]) -> Any:
+            async def main() -> Any:
+                session = open_local_session(runbook, solo=solo)
+                try:
+                    return await body(session)
+                finally:
+                    await session.controller.wait_idle()
+                    await session.close()
+
+            return asyncio.run(main())
+
+        return run
+
+    return make

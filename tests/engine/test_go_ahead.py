@@ -2,7 +2,7 @@
 
 Found in a walk: after the verifier refused the go-ahead they had given (or
 rejected the outcome), the assignee's enter ran the step again on the old
-go-ahead. Real `sh` steps in tmp_path, as in `test_controller_rules`.
+go-ahead. Real `sh` steps in tmp_path, as in `test_controller_rules` (the `session_for` fixture: tests/engine/conftest.py).
 """
 
 from __future__ import annotations
@@ -12,14 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rules_helpers import ALICE, BOB, log
+
 from runbook_tui.app.session import Session
 from runbook_tui.engine.controller import Controller
 from runbook_tui.ui.status_stack import now_status, statuses
 from runbook_tui.ui.widgets import _decision
-from tests.engine import test_controller_rules as rules
-from tests.engine.test_controller_rules import ALICE, BOB, log
-
-session_for = rules.session_for  # the fixture: a session of a runbook of these steps, alice at the keyboard
 
 BOTH = """\
 - id: base

@@ -8,11 +8,13 @@ shown through `visible_line`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from runbook_tui.app.settings import Settings
-from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
+from runbook_tui.execute.ssh_config import DEFAULT, Endpoint, SshConfigError, SshConfigResolver
 from runbook_tui.runbook.model import Host, Runbook
+from runbook_tui.runbook.plan import format_plan
 from runbook_tui.runbook.safe_text import visible_line
 
 
@@ -44,19 +46,35 @@ def _endpoints(runbook: Runbook, settings: Settings) -> dict[str, Endpoint | str
     return found
 
 
+def _per_hop(runbook: Runbook, settings: Settings, fields: Callable[[Endpoint], dict[str, Any]]) -> dict[str, list[dict[str, Any]] | str]:
+    """Per remote host its hops (target first) as `fields` gives each, or why the route cannot be worked out."""
+    found = _endpoints(runbook, settings).items()
+    return {name: endpoint if isinstance(endpoint, str) else [fields(hop) for hop in _hops(endpoint)] for name, endpoint in found}
+
+
+def _hop_json(hop: Endpoint) -> dict[str, Any]:
+    return {
+        "name": hop.name, "address": hop.address, "port": hop.port, "user": hop.user,
+        "identities": list(hop.identities), "known_hosts": hop.known_hosts, "forward_agent": hop.forward_agent,
+        "via": hop.via.name if hop.via else None, "path": hop.path, "sources": dict(hop.sources),
+    }  # fmt: skip
+
+
+def _hop_route(hop: Endpoint) -> dict[str, Any]:
+    user = None if dict(hop.sources)["user"] == DEFAULT else hop.user  # the login of whoever runs, on their machine
+    return {"name": hop.name, "address": hop.address, "port": hop.port, "user": user, "forward_agent": hop.forward_agent}
+
+
 def connections(runbook: Runbook, settings: Settings) -> dict[str, list[dict[str, Any]] | str]:
     """`plan --json`: per host its hops (target first) with values and sources, or why they cannot be worked out."""
-    return {
-        name: endpoint if isinstance(endpoint, str) else [
-            {
-                "name": hop.name, "address": hop.address, "port": hop.port, "user": hop.user,
-                "identities": list(hop.identities), "known_hosts": hop.known_hosts, "forward_agent": hop.forward_agent,
-                "via": hop.via.name if hop.via else None, "path": hop.path, "sources": dict(hop.sources),
-            }
-            for hop in _hops(endpoint)
-        ]
-        for name, endpoint in _endpoints(runbook, settings).items()
-    }  # fmt: skip
+    return _per_hop(runbook, settings, _hop_json)
+
+
+def routes(runbook: Runbook, settings: Settings) -> dict[str, list[dict[str, Any]] | str]:
+    """Where each remote host's commands go, hop by hop, as an approval binds it: address, port, user and agent
+    forwarding, from the runbook or the ssh config. Not the key nor the known_hosts file (the runner's own), and a user
+    left to the default is None: whoever runs it, on their machine."""
+    return _per_hop(runbook, settings, _hop_route)
 
 
 def connection_lines(runbook: Runbook, settings: Settings) -> list[str]:
@@ -73,3 +91,8 @@ def connection_lines(runbook: Runbook, settings: Settings) -> list[str]:
         lines.append(f"  {visible_line(endpoint.path)}")
         lines += [f"    {visible_line(hop.describe())}" for hop in _hops(endpoint)]
     return lines
+
+
+def plan_text(runbook: Runbook, settings: Settings) -> str:
+    """`plan`'s text, and what `approve` shows before asking: the plan, then how each remote host is reached."""
+    return format_plan(runbook) + "".join(line + "\n" for line in connection_lines(runbook, settings))

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
 from runbook_tui.app.secrets import read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, load_settings, state_dir
@@ -295,7 +296,7 @@ def open_session(
     """
     runbook = loaded.runbook
     settings = settings or load_settings()
-    trust = _approved(trust, runbook)
+    trust = approved(trust, runbook, settings)
     problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.UTC), settings.blackouts)
     if problem and not override_window:
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)
@@ -308,18 +309,6 @@ def open_session(
 
     request = SessionRequest(mode, solo, share, trust, listeners, settings, recording, verifier_in_process, bulk_output)
     return build_session(runbook, request, path, begin)
-
-
-def _approved(trust: RunTrust | None, runbook: Runbook) -> RunTrust | None:
-    """The approval checked against the plan about to run (exit 2 saying which part differs)."""
-    if trust is None:
-        return None
-    from runbook_tui.trust.run_trust import TrustRefused
-
-    try:
-        return trust.checked(runbook)
-    except TrustRefused as exc:
-        raise SessionError(str(exc), code=2) from None
 
 
 def _noting_shown(events: Iterable[Event], shown: list[Event]) -> Iterator[Event]:

@@ -67,7 +67,7 @@ def cmd_schema(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    from runbook_tui.runbook.plan import format_plan, plan_json
+    from runbook_tui.runbook.plan import plan_json
 
     loaded = _load(args.file, params)
     if loaded is None:
@@ -83,10 +83,10 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
         sys.stdout.write(render_plan(loaded.runbook, args.format))
     else:
-        from runbook_tui.app.plan_connections import connection_lines
+        from runbook_tui.app.plan_connections import plan_text
         from runbook_tui.app.settings import load_settings
 
-        sys.stdout.write(format_plan(loaded.runbook) + "".join(line + "\n" for line in connection_lines(loaded.runbook, load_settings())))
+        sys.stdout.write(plan_text(loaded.runbook, load_settings()))
     return EXIT_OK
 
 

@@ -1,7 +1,7 @@
 """`approve FILE -p N=V... --identity KEY [-o FILE.approval]`: the change board's approval, signed.
 
 Shows the rendered plan (every step, host, command and undo, the
-parameters), asks for `yes` (at the terminal, or as the first line of
+parameters, the route to each remote host), asks for `yes` (at the terminal, or as the first line of
 standard input when it is not one), then writes the signed approval of the
 plan's hash. `run`/`exec --approval FILE` start only under an approval of
 exactly the plan they render.
@@ -14,8 +14,9 @@ import getpass
 import os
 import sys
 
+from runbook_tui.app.approved import approved_plan
+from runbook_tui.app.plan_connections import plan_text
 from runbook_tui.runbook.loader import Loaded
-from runbook_tui.runbook.plan import format_plan, plan_json
 from runbook_tui.trust import approval
 from runbook_tui.trust.run_trust import TrustRefused, allowed_signers, signer_for
 from runbook_tui.trust.statements import plan_hash
@@ -35,7 +36,8 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
     from runbook_tui.app.settings import SettingsError, load_settings
 
     try:
-        signers = allowed_signers(signers_path or load_settings().allowed_signers)
+        settings = load_settings()
+        signers = allowed_signers(signers_path or settings.allowed_signers)
         signer = signer_for(identity)
     except (TrustRefused, SettingsError) as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
@@ -48,8 +50,8 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
         print(f"runbook-tui: {signer.fingerprint} is not in {signers.path}: nobody could check this approval", file=sys.stderr)
         return 2
     by = names[0] if names else os.environ.get("RUNBOOK_TUI_USER") or getpass.getuser()
-    plan = plan_json(loaded.runbook)
-    sys.stdout.write(format_plan(loaded.runbook))
+    plan = approved_plan(loaded.runbook, settings)
+    sys.stdout.write(plan_text(loaded.runbook, settings))
     print(f"\nplan sha256 {plan_hash(plan)}; signing as {by} with {signer.fingerprint} ({signer.source})")
     if _answer().strip().lower() != "yes":
         print("not approved: nothing was written", file=sys.stderr)

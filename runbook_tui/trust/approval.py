@@ -54,7 +54,8 @@ def _differences(approved: Any, now: Any, where: str = "") -> Iterator[str]:
             yield from _differences(approved.get(key), now.get(key), f"{where}.{key}" if where else str(key))
     elif isinstance(approved, list) and isinstance(now, list) and len(approved) == len(now):
         for index, (a, b) in enumerate(zip(approved, now, strict=True)):
-            name = a.get("id") if isinstance(a, dict) and a.get("id") == (b.get("id") if isinstance(b, dict) else None) else index
+            same = isinstance(a, dict) and isinstance(b, dict) and a.get("id") is not None and a.get("id") == b.get("id")
+            name = a["id"] if same else index
             yield from _differences(a, b, f"{where}[{name}]")
     elif approved != now:
         yield f"{where or 'plan'}: approved {_short(approved)}, now {_short(now)}"

@@ -8,6 +8,7 @@ command with exit 2 and say why.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -15,7 +16,6 @@ from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.events import PLAN_APPROVED
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
-from runbook_tui.runbook.plan import plan_json
 from runbook_tui.trust import approval as approvals
 from runbook_tui.trust.allowed_signers import AllowedSigners, read_allowed_signers
 from runbook_tui.trust.sshsig import SignatureError, Signer, agent_signer, file_signer
@@ -34,15 +34,16 @@ class RunTrust:
     approvers: tuple[str, ...] = ()
     approval: approvals.Approval | None = None  # set by `checked`, for the runbook about to run
 
-    def checked(self, runbook: Runbook) -> RunTrust:
-        """This trust with the approval checked against the plan rendered now; TrustRefused when it does not hold."""
+    def checked(self, runbook: Runbook, plan: Callable[[], dict[str, Any]]) -> RunTrust:
+        """This trust with the approval checked against the plan rendered now (`plan()`: the plan and the routes to its
+        hosts, app/approved.py); TrustRefused when it does not hold."""
         if self.approval_path is None:
             if self.required:
                 raise TrustRefused("this run needs an approved plan (require_approval: true in settings): give --approval FILE made by `runbook-tui approve`")
             return self
         allowed = set(self.approvers) | ({runbook.ticket.verifier} if runbook.ticket and runbook.ticket.verifier else set())
         try:
-            found = approvals.check(self.approval_path, plan_json(runbook), self.signers, allowed)
+            found = approvals.check(self.approval_path, plan(), self.signers, allowed)
         except approvals.ApprovalRefused as exc:
             raise TrustRefused(str(exc)) from None
         return replace(self, approval=found)

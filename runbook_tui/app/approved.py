@@ -1,0 +1,39 @@
+"""The plan an approval binds, for `approve` (signing it) and `run`/`exec` (checking it before the first event).
+
+The rendered plan (runbook file and digest, parameters, every step, host,
+command and undo) and the route to each remote host as this machine's
+settings and ssh config resolve it: an approval made before a settings or
+ssh config change sends commands to another address (or as another user,
+through another bastion) is refused, saying which part differs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from runbook_tui.app.settings import Settings
+from runbook_tui.engine.errors import StartRefused
+from runbook_tui.runbook.model import Runbook
+from runbook_tui.runbook.plan import plan_json
+
+if TYPE_CHECKING:
+    from runbook_tui.trust.run_trust import RunTrust
+
+
+def approved_plan(runbook: Runbook, settings: Settings) -> dict[str, Any]:
+    """What `approve` signs the hash of and a run must render again exactly."""
+    from runbook_tui.app.plan_connections import routes  # the ssh config reader: only for approvals
+
+    return {**plan_json(runbook), "routes": routes(runbook, settings)}
+
+
+def approved(trust: RunTrust | None, runbook: Runbook, settings: Settings) -> RunTrust | None:
+    """The trust with its approval checked against the plan about to run (exit 2 saying which part differs)."""
+    if trust is None:
+        return None
+    from runbook_tui.trust.run_trust import TrustRefused
+
+    try:
+        return trust.checked(runbook, lambda: approved_plan(runbook, settings))
+    except TrustRefused as exc:
+        raise StartRefused(str(exc), code=2) from None

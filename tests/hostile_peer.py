@@ -77,8 +77,9 @@ class _Handler(socketserver.StreamRequestHandler):
     def _answer(self, name: str, target: str, headers: dict[str, str]) -> None:
         if name in self.peer.redirects:
             self._send(f"HTTP/1.1 302 Found\r\nLocation: {self.peer.redirects[name]}\r\nContent-Length: 0\r\n\r\n".encode())
-        elif name == "drip":  # a byte every half second, for ever
-            self._send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+        elif name in ("drip", "drip-close"):  # a byte every half second, for ever (drip-close: and `Connection: close`)
+            closing = b"Connection: close\r\n" if name == "drip-close" else b""
+            self._send(b"HTTP/1.1 200 OK\r\n" + closing + b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
             while True:
                 self._send(b" ")
                 time.sleep(0.5)

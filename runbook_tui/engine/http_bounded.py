@@ -182,10 +182,11 @@ def request(
     raise FetchError(f"redirected more than {redirects} times (last to {short(without_password(current))})", "redirect")
 
 
-def _cut(conn: http.client.HTTPConnection) -> None:
-    """The watchdog: wake whatever the request is blocked in by shutting its socket down."""
-    sock = conn.sock
-    if sock is not None:
+def _cut(held: list[socket.socket]) -> None:
+    """The watchdog: wake whatever the request is blocked in by shutting its socket down. The socket is held from the
+    connect on: a response that closes the connection after it (`Connection: close`, HTTP/1.0) takes it from the
+    connection object, and a drip of its body went on for hours."""
+    for sock in held:
         try:
             socket.socket.shutdown(sock, socket.SHUT_RDWR)
         except OSError:
@@ -227,7 +228,8 @@ def _once(
         if proxy is not None:  # a plain-HTTP proxy takes the whole URL
             path = urlunsplit(_without_userinfo(parts)._replace(fragment=""))
             sent.update(_proxy_auth(proxy))
-    watchdog = threading.Timer(remaining, _cut, (conn,))
+    held: list[socket.socket] = []
+    watchdog = threading.Timer(remaining, _cut, (held,))
     watchdog.daemon = True
     try:
         try:
@@ -238,6 +240,7 @@ def _once(
             raise FetchError("connection timed out", "connect") from None
         except OSError as exc:
             raise FetchError(os_reason(exc), "connect") from None
+        held.append(conn.sock)
         watchdog.start()
         try:
             conn.request(method, path, body=body, headers=sent)

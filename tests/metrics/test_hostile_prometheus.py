@@ -52,6 +52,7 @@ def assert_one_bounded_line(text: str | None) -> None:
     [
         ("drip", "did not answer within 2s"),
         ("drip-headers", "did not answer within 2s"),
+        ("drip-close", "did not answer within 2s"),
         ("endless", "longer than the 16,777,216 bytes allowed"),
         ("gigabyte", "the answer is 1,073,741,824 bytes, more than the 16,777,216 allowed"),
         ("silent", "did not answer within 2s"),
@@ -66,7 +67,7 @@ def test_a_peer_that_drips_floods_or_stays_silent_costs_one_timeout_and_its_conn
         assert sample.value is None and sample.error is not None and words in sample.error, sample
         assert sample.error.startswith(f"Prometheus at {peer.url}")
         assert took < TIMEOUT + 1.5, f"the poll took {took:.1f}s"
-        if behaviour in ("drip", "drip-headers", "endless", "gigabyte", "silent"):
+        if behaviour in ("drip", "drip-headers", "drip-close", "endless", "gigabyte", "silent"):
             # We closed the connection (the peer's write or read ended): no thread is left reading it.
             end = time.monotonic() + 3
             while behaviour not in peer.dropped and time.monotonic() < end:

@@ -32,19 +32,26 @@ def check_queries(runbook: Runbook, secrets: dict[str, str]) -> list[str]:
     return _check_scrape(url, queries)
 
 
+#: What a query the server accepted may read the afternoon before, and is not a finding: its series may appear with the
+#: change, and a NaN or infinite value is the panel's to show.
+_ACCEPTED = ("the query returned no data", "the value is ")
+
+
 def _check_prometheus(url: str, token: str | None, queries: list[tuple[Panel, PanelQuery]]) -> list[str]:
     prometheus = PrometheusSource(url, token, timeout=TIMEOUT_SECONDS)
+    server = (f"Prometheus at {prometheus.url}", f"Prometheus unreachable at {prometheus.url}")
     findings = []
     try:
         for panel, query in queries:
-            sample = prometheus.query_now(query)
-            if sample.error is None:
+            error = prometheus.query_now(query).error
+            if error is None or error.startswith(_ACCEPTED):
                 continue
-            if "unreachable" in sample.error or "did not answer" in sample.error or "credentials" in sample.error or "TLS" in sample.error:
-                return [f"metrics source {prometheus.url}: {sample.error}"]
-            if sample.error.startswith("Prometheus refused the query"):
-                findings.append(f"{panel.mark}: panel '{panel.id}': {sample.error}")
-            # An empty result is not a finding the afternoon before: the series may appear with the change.
+            # The server's own problem (unreachable, silent, credentials, TLS, an HTTP error, an answer that is not
+            # Prometheus JSON: a login page, a proxy's 502) would be every panel's: said once. Before, only the first
+            # four were findings, and a Grafana or an HTML login page at the address was "ready".
+            if error.startswith(server) and "gave up on the query" not in error:
+                return [f"metrics source {prometheus.url}: {error}"]
+            findings.append(f"{panel.mark}: panel '{panel.id}': {error}")
     finally:
         prometheus.close()
     return findings

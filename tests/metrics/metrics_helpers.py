@@ -32,6 +32,16 @@ metrics:
     return text
 
 
+def runbook_with(source: str, queries: list[str], tmp_path: Path) -> Any:
+    """A loaded runbook reading `queries` (panels p0, p1, ...) from `source`: for preflight's query checks."""
+    from runbook_tui.runbook.loader import load_runbook
+
+    panels = "\n".join(f"- {{id: p{i}, query: '{q}'}}" for i, q in enumerate(queries))
+    path = tmp_path / "runbook.yaml"
+    path.write_text(metrics_runbook(source, panels=panels, sections="- id: s\n  steps:\n    - {id: one, run: 'true'}"), encoding="utf-8")
+    return load_runbook(str(path), {}).runbook
+
+
 def journal(path: Path) -> list[dict[str, Any]]:
     return written_events(path)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from hostile_peer import Peer, hostile_peer
-from metrics_helpers import until
+from metrics_helpers import runbook_with, until
 
 from runbook_tui.metrics.guards import Guard, format_value
 from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, Sample, ScrapeSource
@@ -226,3 +226,26 @@ def test_panels_waiting_on_a_silent_server_do_not_hold_back_a_decisions_fsync(tm
     with hostile_peer() as peer:
         took = asyncio.run(pause_while_baselines_wait(peer))
     assert took < 1.0, f"the pause was on disk {took:.1f} s after it was asked for: it waited for the panels' threads"
+
+
+def test_preflight_finds_a_server_that_is_not_a_prometheus_and_answers_that_are_not_values(tmp_path: Any) -> None:
+    """An HTML login page, a 404 or a 500 at the address is a finding about the source (once); a query answered with
+    what no panel can read is one about its panel; an empty result, NaN or an infinity is not a finding."""
+    from runbook_tui.metrics.check import check_queries
+
+    def findings(peer: Peer, *queries: str) -> list[str]:
+        return check_queries(runbook_with(f'prometheus: {{url: "{peer.url}"}}', list(queries), tmp_path), {})
+
+    with hostile_peer() as peer:
+        peer.answers.update(
+            login=(200, b"<html><body>Sign in</body></html>"), oops=(500, b"oops"), empty=(200, vector()), nan=(200, vector("NaN", "+Inf")),
+            odd=(200, b'{"status": "success", "data": {"resultType": "string", "result": [1, "x"]}}'),
+        )  # fmt: skip
+        assert findings(peer, "empty", "nan") == []
+        assert findings(peer, "login", "empty") == [
+            f"metrics source {peer.url}: Prometheus at {peer.url}: the answer is not JSON (Expecting value: line 1 column 1 (char 0))"
+        ]
+        assert findings(peer, "oops", "login") == [f"metrics source {peer.url}: Prometheus at {peer.url} answered HTTP 500: oops"]
+        assert findings(peer, "nothing-here") == [f"metrics source {peer.url}: Prometheus at {peer.url} answered HTTP 404: no such behaviour"]
+        [odd] = findings(peer, "empty", "odd")
+        assert odd.endswith("panel 'p1': the query returns a string, not a number"), odd

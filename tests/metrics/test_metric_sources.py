@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from metrics_helpers import runbook_with
 from peers import Exporter, Prometheus, _free_port
 
 from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, QueryError, ScrapeSource, parse_scrape_query
@@ -246,29 +247,18 @@ def test_a_counter_reset_does_not_make_a_negative_rate() -> None:
 # -- preflight: the same sources, asked once -------------------------------------------------------
 
 
-def _runbook_with(source: str, queries: list[str], tmp_path: Path) -> Any:
-    from metrics_helpers import metrics_runbook
-
-    from runbook_tui.runbook.loader import load_runbook
-
-    panels = "\n".join(f"- {{id: p{i}, query: '{q}'}}" for i, q in enumerate(queries))
-    path = tmp_path / "runbook.yaml"
-    path.write_text(metrics_runbook(source, panels=panels, sections="- id: s\n  steps:\n    - {id: one, run: 'true'}"), encoding="utf-8")
-    return load_runbook(str(path), {}).runbook
-
-
 @pytest.mark.peers
 def test_preflight_names_each_query_the_source_refuses(prometheus: Prometheus, exporter: Exporter, tmp_path: Path) -> None:
     from runbook_tui.metrics.check import check_queries
 
-    runbook = _runbook_with(f'prometheus: {{url: "{prometheus.url}"}}', [API, "rate(x[5"], tmp_path)
+    runbook = runbook_with(f'prometheus: {{url: "{prometheus.url}"}}', [API, "rate(x[5"], tmp_path)
     [finding] = check_queries(runbook, {})
     assert "panel 'p1': Prometheus refused the query: " in finding and finding.startswith(f"{runbook.file}:")
-    scrape = _runbook_with(f'scrape: {{url: "{exporter.url}"}}', [API, "rate(rbt_test_requests_total[1m])", "missing_metric", "sum(x)"], tmp_path)
+    scrape = runbook_with(f'scrape: {{url: "{exporter.url}"}}', [API, "rate(rbt_test_requests_total[1m])", "missing_metric", "sum(x)"], tmp_path)
     findings = check_queries(scrape, {})
     assert len(findings) == 2
     assert "panel 'p2': the exporter at" in findings[0] and "has no series matching 'missing_metric'" in findings[0]
     assert "panel 'p3': 'sum(x)': with the scrape source a query is a metric name" in findings[1]
     port = _free_port()
-    down = _runbook_with(f'prometheus: {{url: "http://127.0.0.1:{port}"}}', [API], tmp_path)
+    down = runbook_with(f'prometheus: {{url: "http://127.0.0.1:{port}"}}', [API], tmp_path)
     assert check_queries(down, {}) == [f"metrics source http://127.0.0.1:{port}: Prometheus unreachable at http://127.0.0.1:{port}: connection refused"]

@@ -307,7 +307,10 @@ def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, jour
     refusal = refuse_manual(file, loaded.runbook, ack_manual, "rehearse")
     if refusal is not None:
         return refusal
-    say(f"{REHEARSE_WARNING}: {', '.join(_hosts_of(loaded.runbook)) or 'local only'}")
+    from runbook_tui.app.plan_connections import destinations  # rehearse only: it reads the ssh config
+    from runbook_tui.app.settings import load_settings
+
+    say(f"{REHEARSE_WARNING}: {', '.join(destinations(loaded.runbook, load_settings())) or 'local only'}")
     if not yes:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             print("runbook-tui: rehearse: pass --yes to run the real commands without a terminal to ask in; nothing was run", file=sys.stderr)
@@ -335,17 +338,6 @@ def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, jour
         return await _run_headless(session, lambda s: _rehearse(s, fail_at, policy))
 
     return asyncio.run(main())
-
-
-def _hosts_of(runbook: Runbook) -> list[str]:
-    """Where the rehearsal's commands run: each host with its address."""
-    seen: dict[str, str] = {}
-    for step in runbook.steps:
-        for host in runbook.targets(step):
-            seen.setdefault(
-                host.name, "local (this machine)" if host.is_local else f"{host.name} ({host.user + '@' if host.user else ''}{host.address}:{host.port})"
-            )
-    return list(seen.values())
 
 
 async def _rehearse(session: Session, fail_at: str | None, policy: Policy) -> int:

@@ -93,6 +93,23 @@ def connection_lines(runbook: Runbook, settings: Settings) -> list[str]:
     return lines
 
 
+def destinations(runbook: Runbook, settings: Settings) -> list[str]:
+    """Where the steps' commands go, one visible line a host, resolved as a run resolves them (`rehearse` says it
+    before it asks): `local (this machine)`, `db1 via bastion (deploy@10.0.0.5:22)`."""
+    found = _endpoints(runbook, settings)
+    seen: dict[str, str] = {}
+    for step in runbook.steps:
+        for host in runbook.targets(step):
+            endpoint = found.get(host.name)
+            if host.is_local:
+                seen.setdefault(host.name, "local (this machine)")
+            elif isinstance(endpoint, Endpoint):
+                seen.setdefault(host.name, visible_line(f"{endpoint.path} ({endpoint.user}@{endpoint.address}:{endpoint.port})"))
+            else:
+                seen.setdefault(host.name, visible_line(f"{host.name} (cannot resolve: {endpoint})"))
+    return list(seen.values())
+
+
 def plan_text(runbook: Runbook, settings: Settings) -> str:
     """`plan`'s text, and what `approve` shows before asking: the plan, then how each remote host is reached."""
     return format_plan(runbook) + "".join(line + "\n" for line in connection_lines(runbook, settings))

@@ -105,21 +105,30 @@ class HostEntries:
         problem = host_name_problem(name)
         if problem is not None:
             self.diags.error(m.value_mark("name"), problem)
+        address, user = self._word(m, "address", "host address"), self._word(m, "user", "user name")
         host_vars = f.mapping(m["vars"], m.value_mark("vars"), "vars") if "vars" in m else None
         via = self._group_via(m) or group_via
         if via is not None:
             links.want(name, *via)
         return Host(
             name=name,
-            address=self.plain(m, "address") or name,
+            address=address or name,
             mark=mark,
             port=f.integer(m, "port", 22, 1, 65535),
-            user=self.plain(m, "user"),
+            user=user,
             identity=self.plain(m, "identity"),
             vars=() if host_vars is None else tuple((key, _as_written_number(host_vars, key)) for key in host_vars),
             forward_agent=f.boolean(m, "forward_agent"),
             given=frozenset(k for k in ("address", "port", "user", "identity") if k in m),
         )
+
+    def _word(self, m: YMap, key: str, what: str) -> str | None:
+        """A host field that is one word (address, user), rendered; an error at its place when it is not one."""
+        value = self.plain(m, key)
+        problem = None if value is None else word_problem(what, value)
+        if problem is not None:
+            self.diags.error(m.value_mark(key), problem)
+        return value
 
 
 def _as_written_number(host_vars: YMap, key: str) -> Any:
@@ -138,8 +147,15 @@ def host_name_problem(name: str) -> str | None:
         return "host name 'local' is reserved for this machine; expected another name"
     if not name:
         return "an empty host name; expected a name"
-    if any(unicodedata.category(char)[0] in "CZ" for char in name):
-        return f"host name {describe(name)} has a space or a control character; expected a host name without them"
-    if name.startswith("-"):  # `ssh "$h"` over a group's names would read it as an option: -oProxyCommand=CMD runs CMD
-        return f"host name {describe(name)} starts with '-', which ssh, scp and rsync read as an option; expected a host name"
+    return word_problem("host name", name)
+
+
+def word_problem(what: str, value: str) -> str | None:
+    """What is wrong with a host's name, address or user (each one word on a command line and in every message), or
+    None. A control or format character (ESC, NUL, U+202E) would reach the terminal of whoever reads the plan, and
+    asyncssh refused a user holding one with a traceback; `-` at the start reads as an option."""
+    if any(unicodedata.category(char)[0] in "CZ" for char in value):
+        return f"{what} {describe(value)} has a space or a control character; expected a {what} without them"
+    if value.startswith("-"):  # `ssh "$h"` over a group's names would read it as an option: -oProxyCommand=CMD runs CMD
+        return f"{what} {describe(value)} starts with '-', which ssh, scp and rsync read as an option; expected a {what}"
     return None

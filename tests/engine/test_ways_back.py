@@ -165,6 +165,14 @@ def test_rehearse_says_it_runs_real_commands_and_refuses_without_yes_or_a_termin
     assert result.returncode == 2
     assert result.stdout.startswith("rehearse runs the REAL commands") and "local (this machine)" in result.stdout
     assert "--yes" in result.stderr and log(tmp_path) == []
+    # The hosts as a run reaches them: the ssh config sends db1 to another address, as another user (it said `db1 (db1:22)`).
+    (tmp_path / "ssh_config").write_text("Host db1\n  HostName 10.9.9.9\n  User deploy\n")
+    (tmp_path / "settings.yaml").write_text(f"ssh: {{config: {tmp_path / 'ssh_config'}}}\n")
+    remote = CHANGE.replace("    sections:", "    hosts:\n      db: [{name: db1}]\n    sections:", 1).replace(
+        "run: echo a", "on: db\n            run: echo a", 1
+    )
+    shown = run_cli("rehearse", str(write_runbook(remote, "remote.yaml")), env={"RUNBOOK_TUI_SETTINGS": str(tmp_path / "settings.yaml")})
+    assert shown.returncode == 2 and shown.stdout.endswith("on the hosts it names: db1 (deploy@10.9.9.9:22), local (this machine)\n"), shown.stdout
     manual = run_cli("rehearse", "--yes", str(write_runbook(MANUAL, "manual.yaml")), "--journal", "m.jsonl")
     assert manual.returncode == 2 and "--ack-manual" in manual.stderr and log(tmp_path) == []
 

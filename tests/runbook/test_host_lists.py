@@ -81,3 +81,20 @@ def test_static_host_names_are_checked_the_same_way(write_runbook):
         (7, 51): "host name 'a\\x1b' has a space or a control character; expected a host name without them",
         (7, 63): "group 'web': duplicate host 'a1'; expected each host once",
     }
+
+
+def test_a_host_address_or_user_that_is_not_one_word_is_refused_where_it_is_written(write_runbook):
+    """Rendered from a parameter too: an escape or U+202E reached `rehearse`'s first line raw (the terminal retitled),
+    and a user holding one ended `preflight` with asyncssh's traceback."""
+    hosts = """[{name: a1, address: "{{ addr }}", user: "{{ who }}"}, {name: a2, address: "10.0.0.1 -p 2222", user: -oProxyCommand=x}]"""
+    path = write_runbook(
+        FROM_PARAM.replace("{from_param: hs}", hosts).replace("hs: {type: list, default: [a1]}", "addr: {type: string}\n  who: {type: string}")
+    )
+    found = {at(e): e.message for e in errors(path, {"addr": "10.0.0.1\x1b]0;pwned\x07", "who": "r\u202eoot"})}
+    assert found == {
+        (8, 29): "host address '10.0.0.1\\x1b]0;pwned\\x07' has a space or a control character; expected a host address without them",
+        (8, 49): "user name 'r\\u202eoot' has a space or a control character; expected a user name without them",
+        (8, 83): "host address '10.0.0.1 -p 2222' has a space or a control character; expected a host address without them",
+        (8, 109): "user name '-oProxyCommand=x' starts with '-', which ssh, scp and rsync read as an option; expected a user name",
+    }
+    assert errors(path, {"addr": "db1.example.com", "who": "deploy"})[0].message.startswith("host address '10.0.0.1 -p 2222'")

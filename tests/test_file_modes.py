@@ -61,6 +61,13 @@ def test_a_run_and_its_report_are_private(tmp_path: Path, loose_umask: object) -
     made = cli(tmp_path, "report", str(journal), "-o", str(report))
     assert made.returncode == 0, made.stderr
     assert mode(report) == 0o600, "a report tells as much as its journal"
+    # A link planted where the report goes (a shared folder) is refused: it had the report overwrite the link's target.
+    target = tmp_path / "authorized_keys"
+    target.write_text("keep me\n", encoding="utf-8")
+    (tmp_path / "planted.md").symlink_to(target)
+    refused = cli(tmp_path, "report", str(journal), "-o", "planted.md")
+    assert refused.returncode == 2 and "cannot write planted.md: it is a symbolic link: refusing to follow it" in refused.stderr, refused.stderr
+    assert target.read_text(encoding="utf-8") == "keep me\n"
 
 
 def test_the_share_host_key_and_known_hosts_are_created_private(tmp_path: Path, loose_umask: object) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -21,7 +22,16 @@ def private_folder(path: Path) -> None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write `text` to `path`, a new file created 0600 at open() (an existing file keeps its mode)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    """Write `text` to `path`, a new file created 0600 at open() (an existing file keeps its mode).
+
+    A symbolic link at `path` is refused (OSError, in words), never followed: one planted in a shared folder had
+    `report -o` overwrite its target (a `~/.ssh/authorized_keys`) with a report holding the steps' output.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise OSError(errno.ELOOP, "it is a symbolic link: refusing to follow it (remove it, or write elsewhere)") from None
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)

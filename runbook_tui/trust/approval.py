@@ -8,10 +8,11 @@ part of the plan rendered now differs from the one approved.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from runbook_tui.engine.files import write_private
 from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
@@ -40,11 +41,8 @@ async def make(plan: dict[str, Any], signer: Signer, by: str) -> dict[str, Any]:
 
 
 def write(path: str, approval: dict[str, Any]) -> None:
-    """Written with its final mode (0600), replacing an older approval at that path."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)  # a symlink planted there is not followed
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(approval, handle, indent=2, ensure_ascii=False, sort_keys=True)
-        handle.write("\n")
+    """Written with its final mode (0600), replacing an older approval at that path; a symlink there is refused."""
+    write_private(Path(path), json.dumps(approval, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def _differences(approved: Any, now: Any, where: str = "") -> Iterator[str]:

@@ -137,6 +137,10 @@ def test_require_approval_refuses_a_run_without_one_and_no_means_no_approval(fol
     assert refused.returncode == 2 and "needs an approved plan" in refused.stderr
     declined = _approve(folder, "bob", "1.2", answer="no\n")
     assert declined.returncode == 1 and not (folder / "bob-1.2.approval").exists()
+    (folder / "bob-1.2.approval").symlink_to(folder / "R.yaml")  # planted where the approval goes: never followed
+    planted = _approve(folder, "bob", "1.2")
+    assert planted.returncode == 2 and "it is a symbolic link: refusing to follow it" in planted.stderr, planted.stderr
+    assert (folder / "R.yaml").read_text() == RUNBOOK
 
 
 def test_wrong_trust_settings_are_refused_with_file_line_col(folder: Path) -> None:

@@ -97,3 +97,19 @@ def test_a_keyring_that_never_answers_is_given_up(tmp_path: Path, scripted_keyri
     with pytest.raises(secrets.SecretsError, match=r"the keyring did not answer within 0\.3 s .*unlock it, or use an env: source"):
         secrets.read_secrets(load(str(tmp_path / "r.yaml"), {}).runbook)
     assert time.monotonic() - began < 5
+
+
+def test_preflight_asks_the_keyring_once(tmp_path: Path, scripted_keyring: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It asked twice (the secrets' check, then again for the metrics' and receivers'): two unlock prompts, and a
+    keyring that never answers cost 2 x 60 s."""
+    import asyncio
+
+    from runbook_tui.app.preflight import preflight
+    from runbook_tui.app.settings import Settings
+
+    (tmp_path / "r.yaml").write_text(RUNBOOK)
+    asked: list[str] = []
+    monkeypatch.setattr(Scripted, "get_password", lambda self, service, username: asked.append(username))
+    findings = asyncio.run(preflight(load(str(tmp_path / "r.yaml"), {}).runbook, Settings()))
+    assert any("nothing stored in the keyring for service 'svc\x1b]0;x\x07', user 'alice'" in f for f in findings), findings  # shown by the CLI
+    assert asked == ["alice"]

@@ -38,14 +38,6 @@ def coverage_findings(runbook: Runbook) -> list[str]:
     return findings
 
 
-def secret_findings(runbook: Runbook) -> list[str]:
-    try:
-        read_secrets(runbook)
-    except SecretsError as exc:
-        return str(exc).splitlines()
-    return []
-
-
 async def metric_findings(runbook: Runbook, secrets: dict[str, str]) -> list[str]:
     """Every panel query accepted by the metrics source (in worker threads: the client blocks)."""
     if runbook.metrics is None or runbook.metrics.source is None:
@@ -59,12 +51,15 @@ async def preflight(runbook: Runbook, settings: Settings | None = None, *, notif
     from runbook_tui.app.outreach import alerts_findings, notify_findings
 
     settings = settings or load_settings()
-    findings = coverage_findings(runbook) + secret_findings(runbook)
+    findings = coverage_findings(runbook)
+    try:  # once: a keyring asked twice prompted twice for its unlock, and a silent one cost twice its 60 s
+        secrets = read_secrets(runbook)
+    except SecretsError as exc:
+        findings += str(exc).splitlines()
+        secrets = None
     findings += [str(finding) for finding in await host_findings(runbook, settings)]
     findings += await alerts_findings(runbook, settings)
-    try:
-        secrets = read_secrets(runbook)
-    except SecretsError:
+    if secrets is None:
         if runbook.metrics is not None and runbook.metrics.source is not None:
             findings.append("metrics: queries not checked, because the secrets above are missing")
         if settings.notify or runbook.notify:

@@ -307,12 +307,15 @@ def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, jour
     refusal = refuse_manual(file, loaded.runbook, ack_manual, "rehearse")
     if refusal is not None:
         return refusal
-    from runbook_tui.app.plan_connections import destinations  # rehearse only: it reads the ssh config
+    from runbook_tui.app.plan_connections import destinations, plan_text  # rehearse only: it reads the ssh config
     from runbook_tui.app.settings import load_settings
 
-    say(f"{REHEARSE_WARNING}: {', '.join(destinations(loaded.runbook, load_settings())) or 'local only'}")
+    settings, asking = load_settings(), not yes and sys.stdin.isatty() and sys.stdout.isatty()
+    if asking:  # the commands the yes is about, as `plan` shows them (a script's --yes sees each as it runs)
+        say(plan_text(loaded.runbook, settings))
+    say(f"{REHEARSE_WARNING}: {', '.join(destinations(loaded.runbook, settings)) or 'local only'}")
     if not yes:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if not asking:
             print("runbook-tui: rehearse: pass --yes to run the real commands without a terminal to ask in; nothing was run", file=sys.stderr)
             return EXIT_INVALID
         try:

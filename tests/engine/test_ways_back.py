@@ -251,7 +251,8 @@ def test_resume_continue_of_a_step_waiting_for_a_verifier_nobody_can_bring_says_
 
 
 def test_rehearse_in_a_terminal_lists_the_hosts_and_runs_nothing_unless_told_yes(tmp_path: Path, write_runbook: Callable[..., Path]) -> None:
-    """In a real terminal (tmux): the warning and the hosts first, then the question; `no` runs nothing."""
+    """In a real terminal (tmux): the plan (every command and undo), the warning and the hosts, then the question;
+    `no` runs nothing."""
     path = write_runbook(CHANGE)
     socket = str(tmp_path / "tmux.sock")
     env = f"XDG_STATE_HOME={shlex.quote(str(tmp_path / 'state'))} XDG_CONFIG_HOME={shlex.quote(str(tmp_path / 'config'))}"
@@ -274,6 +275,7 @@ def test_rehearse_in_a_terminal_lists_the_hosts_and_runs_nothing_unless_told_yes
     try:
         screen = screen_shows("Type yes:")
         assert "rehearse runs the REAL commands" in screen and "local (this machine)" in screen
+        assert "run: echo c >> log; test ! -e make-c-fail" in screen and "undo: echo undo-c >> log" in screen, screen
         tmux("send-keys", "-t", "r", "no", "Enter")
         screen_shows("EXIT=1")
     finally:

@@ -2,7 +2,7 @@
 
 Commands are shown per host where they differ. Text that depends on a
 capture is shown as its template (the value exists only once the earlier
-step ran); secrets always show as `***`.
+step ran), and so is text that reads `now`; secrets always show as `***`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ class _NotYetCaptured(dict[str, Raw]):
 
 
 def preview(runbook: Runbook, text: Text, host: Host | None = None) -> str:
-    """What `text` will be on `host`, as far as it is known before the run."""
+    """What `text` will be on `host`, as far as it is known before the run. Text reading `now` is shown as its
+    template: the time is the run's, and an approval of a plan holding the time it was rendered was never met."""
+    if "now" in text.uses:
+        return text.source
     if text.value is not None:
         return text.value
     context = context_for(runbook, host=host)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -210,3 +211,14 @@ def test_an_approval_binds_where_the_ssh_config_sends_each_host(folder: Path) ->
     moved = _exec(folder, "1.2", "--approval", "ok.approval", settings=f"ssh: {{config: {folder / 'ssh_config'}}}\n")
     assert moved.returncode == 2, moved.stdout
     assert 'routes.db1[0].address: approved "db1", now "10.9.9.9"; routes.db1[0].user: approved null, now "evil"' in moved.stderr, moved.stderr
+
+
+def test_a_plan_whose_commands_read_the_time_can_be_approved_and_run(folder: Path) -> None:
+    """`now` renders when the runbook loads: an approval held the approver's time and no run ever matched it (exit 2,
+    `run: approved "echo backup-1650...", now "echo backup-1651..."`). The plan shows such text as its template."""
+    (folder / "R.yaml").write_text(RUNBOOK.replace("run: echo installing {{ version }}", "run: echo backup-{{ now.strftime('%H%M%S%f') }}"))
+    made = _approve(folder, "bob", "1.2")
+    assert made.returncode == 0 and "run: echo backup-{{ now.strftime('%H%M%S%f') }}" in made.stdout, made.stdout + made.stderr
+    ran = _exec(folder, "1.2", "--approval", "bob-1.2.approval")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert re.search(r"local \| backup-\d{12}", ran.stdout), ran.stdout  # the run renders its own time

@@ -37,6 +37,11 @@ def preview(runbook: Runbook, text: Text, host: Host | None = None) -> str:
         return text.source
 
 
+def _title(step: Step) -> str:
+    """A step's title as a plan shows it: its template when it reads `now` (see `preview`)."""
+    return step.title_text.source if step.title_text is not None and "now" in step.title_text.uses else step.title
+
+
 def _per_host(runbook: Runbook, step: Step, text: Text | None) -> dict[str, str] | None:
     if text is None:
         return None
@@ -70,7 +75,7 @@ def step_json(runbook: Runbook, step: Step) -> dict[str, Any]:
     undo = _per_host(runbook, step, step.undo)
     return {
         "id": step.id,
-        "title": step.title,
+        "title": _title(step),
         "section": step.section_id,
         "kind": step.kind,
         "on": step.on,
@@ -172,7 +177,7 @@ def _step_lines(runbook: Runbook, step: Step, number: int) -> list[str]:
         flags.append("serial " + ", ".join(str(s) for s in step.serial))
     if step.max_fail:
         flags.append(f"max_fail {step.max_fail}")
-    lines = [f"  {number:>3}. {step.id}: {visible_line(step.title)}", visible_line(f"       on {where}; " + "; ".join(flags))]
+    lines = [f"  {number:>3}. {step.id}: {visible_line(_title(step))}", visible_line(f"       on {where}; " + "; ".join(flags))]
     if step.cwd is not None:
         lines.append(f"       in: {visible_line(preview(runbook, step.cwd))}")
     lines += [f"       env: {name}={visible_line(preview(runbook, value))}" for name, value in step.env]

@@ -216,7 +216,11 @@ def test_an_approval_binds_where_the_ssh_config_sends_each_host(folder: Path) ->
 def test_a_plan_whose_commands_read_the_time_can_be_approved_and_run(folder: Path) -> None:
     """`now` renders when the runbook loads: an approval held the approver's time and no run ever matched it (exit 2,
     `run: approved "echo backup-1650...", now "echo backup-1651..."`). The plan shows such text as its template."""
-    (folder / "R.yaml").write_text(RUNBOOK.replace("run: echo installing {{ version }}", "run: echo backup-{{ now.strftime('%H%M%S%f') }}"))
+    (folder / "R.yaml").write_text(
+        RUNBOOK.replace("run: echo installing {{ version }}", "run: echo backup-{{ now.strftime('%H%M%S%f') }}").replace(
+            "title: Install {{ version }}", "title: Install {{ version }} at {{ now.strftime('%f') }}"
+        )
+    )
     made = _approve(folder, "bob", "1.2")
     assert made.returncode == 0 and "run: echo backup-{{ now.strftime('%H%M%S%f') }}" in made.stdout, made.stdout + made.stderr
     ran = _exec(folder, "1.2", "--approval", "bob-1.2.approval")

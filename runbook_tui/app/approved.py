@@ -1,10 +1,10 @@
 """The plan an approval binds, for `approve` (signing it) and `run`/`exec` (checking it before the first event).
 
 The rendered plan (runbook file and digest, parameters, every step, host,
-command and undo) and the route to each remote host as this machine's
-settings and ssh config resolve it: an approval made before a settings or
-ssh config change sends commands to another address (or as another user,
-through another bastion) is refused, saying which part differs.
+command and undo) and the address each remote host resolves to with this
+machine's settings and ssh config: an approval made before a settings or
+ssh config change sent the commands to another machine is refused, saying
+which part differs.
 """
 
 from __future__ import annotations

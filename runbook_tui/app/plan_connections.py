@@ -8,11 +8,10 @@ shown through `visible_line`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from runbook_tui.app.settings import Settings
-from runbook_tui.execute.ssh_config import DEFAULT, Endpoint, SshConfigError, SshConfigResolver
+from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
 from runbook_tui.runbook.model import Host, Runbook
 from runbook_tui.runbook.plan import format_plan
 from runbook_tui.runbook.safe_text import visible_line
@@ -46,12 +45,6 @@ def _endpoints(runbook: Runbook, settings: Settings) -> dict[str, Endpoint | str
     return found
 
 
-def _per_hop(runbook: Runbook, settings: Settings, fields: Callable[[Endpoint], dict[str, Any]]) -> dict[str, list[dict[str, Any]] | str]:
-    """Per remote host its hops (target first) as `fields` gives each, or why the route cannot be worked out."""
-    found = _endpoints(runbook, settings).items()
-    return {name: endpoint if isinstance(endpoint, str) else [fields(hop) for hop in _hops(endpoint)] for name, endpoint in found}
-
-
 def _hop_json(hop: Endpoint) -> dict[str, Any]:
     return {
         "name": hop.name, "address": hop.address, "port": hop.port, "user": hop.user,
@@ -60,21 +53,19 @@ def _hop_json(hop: Endpoint) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _hop_route(hop: Endpoint) -> dict[str, Any]:
-    user = None if dict(hop.sources)["user"] == DEFAULT else hop.user  # the login of whoever runs, on their machine
-    return {"name": hop.name, "address": hop.address, "port": hop.port, "user": user, "forward_agent": hop.forward_agent}
-
-
 def connections(runbook: Runbook, settings: Settings) -> dict[str, list[dict[str, Any]] | str]:
     """`plan --json`: per host its hops (target first) with values and sources, or why they cannot be worked out."""
-    return _per_hop(runbook, settings, _hop_json)
+    found = _endpoints(runbook, settings).items()
+    return {name: endpoint if isinstance(endpoint, str) else [_hop_json(hop) for hop in _hops(endpoint)] for name, endpoint in found}
 
 
-def routes(runbook: Runbook, settings: Settings) -> dict[str, list[dict[str, Any]] | str]:
-    """Where each remote host's commands go, hop by hop, as an approval binds it: address, port, user and agent
-    forwarding, from the runbook or the ssh config. Not the key nor the known_hosts file (the runner's own), and a user
-    left to the default is None: whoever runs it, on their machine."""
-    return _per_hop(runbook, settings, _hop_route)
+def routes(runbook: Runbook, settings: Settings) -> dict[str, dict[str, Any] | str]:
+    """Where each remote host's commands run, as an approval binds it: the address and port the runbook or the ssh
+    config gives (or why it cannot be worked out). Not how it is reached nor as whom when the runbook leaves that to
+    the ssh config: bastions, `User`, keys and known_hosts are the runner's own (a `Host *` in a personal config), and
+    an approval must hold on the machine of whoever runs it."""
+    found = _endpoints(runbook, settings).items()
+    return {name: target if isinstance(target, str) else {"address": target.address, "port": target.port} for name, target in found}
 
 
 def connection_lines(runbook: Runbook, settings: Settings) -> list[str]:

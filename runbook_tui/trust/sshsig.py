@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.lean_dataclass import dataclass
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 NAMESPACE = "runbook-tui"
 _MAGIC = b"SSHSIG"
+#: A private key file is read at most this far (a FIFO or /dev/zero named by --identity is refused).
+KEY_FILE_BYTES = 4 * 1024 * 1024
 _HASH = b"sha512"
 _ARMOR = ("-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----")
 #: How long the ssh-agent may take to list its keys or sign (a key added with `ssh-add -c` waits for a click).
@@ -120,9 +123,11 @@ def file_signer(path: str, passphrase: str | None = None) -> Signer:
     """`--identity KEY`: the private key file."""
     import asyncssh
 
-    try:
-        keypair = asyncssh.load_keypairs([str(Path(path).expanduser())], passphrase=passphrase)[0]
-    except (OSError, asyncssh.KeyImportError, ValueError, IndexError) as exc:
+    try:  # read bounded: a FIFO or /dev/zero named here hung `approve` and `exec`
+        keypair = asyncssh.load_keypairs([read_limited(Path(path).expanduser(), KEY_FILE_BYTES)], passphrase=passphrase)[0]
+    except OSError as exc:
+        raise SignatureError(f"{path}: cannot read this key: {exc.strerror}") from None
+    except (asyncssh.KeyImportError, ValueError, IndexError) as exc:
         raise SignatureError(f"{path}: cannot use this key to sign: {exc}") from None
     return Signer(keypair.public_data, path, keypair)
 

@@ -142,6 +142,9 @@ def test_require_approval_refuses_a_run_without_one_and_no_means_no_approval(fol
     planted = _approve(folder, "bob", "1.2")
     assert planted.returncode == 2 and "it is a symbolic link: refusing to follow it" in planted.stderr, planted.stderr
     assert (folder / "R.yaml").read_text() == RUNBOOK
+    os.mkfifo(folder / "planted.key")  # a signing key that is a FIFO (or /dev/zero): refused, not waited on
+    key = _cli(folder, "approve", "R.yaml", "-p", "version=1.2", "--identity", "planted.key", stdin="yes\n")
+    assert key.returncode == 2 and "--identity planted.key: cannot read this key: expected a regular file, got a FIFO" in key.stderr, key.stderr
 
 
 def test_wrong_trust_settings_are_refused_with_file_line_col(folder: Path) -> None:

@@ -200,12 +200,23 @@ COMMANDS: dict[str, tuple[dict[str, Any], Callable[[argparse.ArgumentParser], No
     "run": (dict(help="the TUI, as assignee; without FILE, pick a runbook from a list"), _run_arguments),
     "exec": (dict(help="run without a TUI, events as lines on stdout"), _execute_arguments),
     "resume": (dict(help="continue a run whose process died"), _resume_arguments),
-    "approve": (dict(help="show the rendered plan and, after yes, write a signed approval of it"), _approve_arguments),
+    "approve": (
+        dict(
+            help="show the rendered plan and, after yes, write a signed approval of it",
+            description="approve shows the rendered plan (every step, host, command and undo, the parameters, where each "
+            "remote host resolves to) and asks for yes (typed, or the first line of standard input when it is not a "
+            "terminal), then writes the signed approval (0600). run/exec --approval start only if the plan rendered "
+            "then is exactly this one. Exit 0 written, 1 not approved, 2 invalid input.",
+        ),
+        _approve_arguments,
+    ),
     "rehearse": (
         dict(
             help="runs the REAL commands on the named hosts: forward, then the rollback, then the prechecks again; reports durations",
             description="rehearse runs the REAL commands of the runbook on the hosts it names (point it at staging), "
-            "then its undo commands. In a terminal it lists the hosts and asks; --yes for scripts.",
+            "then rolls back (the undo commands, then the rollback sections; with --fail-at, back to the step's checkpoint) "
+            "and runs the prechecks again. In a terminal it shows the plan and the hosts and asks; --yes for scripts. "
+            "Exit 0 when the prechecks pass again, 1 when not (or not confirmed), 2 for invalid input.",
         ),
         _rehearse_arguments,
     ),

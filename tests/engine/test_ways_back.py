@@ -159,7 +159,9 @@ def test_ack_manual_is_journaled_on_each_manual_step(tmp_path: Path, write_runbo
 def test_rehearse_says_it_runs_real_commands_and_refuses_without_yes_or_a_terminal(
     tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any]
 ) -> None:
-    assert "REAL commands" in run_cli("rehearse", "--help").stdout
+    helped = " ".join(run_cli("rehearse", "--help").stdout.split())  # what it does, all of it: not only "then its undo commands"
+    assert "REAL commands" in helped and "then the rollback sections" in helped and "runs the prechecks again" in helped, helped
+    assert "shows the plan and the hosts and asks" in helped and "Exit 0 when the prechecks pass again, 1 when not" in helped
     path = write_runbook(CHANGE)
     result = run_cli("rehearse", str(path), "--journal", "r.jsonl")
     assert result.returncode == 2

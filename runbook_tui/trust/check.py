@@ -164,7 +164,8 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
 def _approval_problem(statement: dict[str, Any], event: Event, started: Event, signers: AllowedSigners | None) -> tuple[str, str] | None:
     """A signature that holds, for another plan than this run's, or journaled under a name its key is not given."""
     plan = started.get("plan")
-    planned = statements.plan_hash(plan) if isinstance(plan, dict) else None
+    routes = {"routes": statement["routes"]} if "routes" in statement else {}  # where the hosts resolved: signed, and approved
+    planned = statements.plan_hash({**plan, **routes}) if isinstance(plan, dict) else None
     if statement.get("plan") != planned:
         return "fails", f"it approves plan sha256 {str(statement.get('plan'))[:16]}, not this run's ({str(planned)[:16]}): an approval of another plan"
     principal = str(event.get("principal"))

@@ -129,4 +129,7 @@ def plan_hash(plan: Mapping[str, Any]) -> str:
 
 
 def approval(plan: Mapping[str, Any], by: str) -> dict[str, Any]:
-    return {"kind": "approval", "plan": plan_hash(plan), "runbook": plan.get("runbook"), "params": plan.get("params"), "by": by}
+    """The approver's statement. `routes` (where each remote host resolved to, app/approved.py) is named in it: the
+    approved plan is a run's `session_started.plan` with these routes, so `journal verify` can rebuild its hash."""
+    routes = {"routes": plan["routes"]} if "routes" in plan else {}
+    return {"kind": "approval", "plan": plan_hash(plan), "runbook": plan.get("runbook"), "params": plan.get("params"), "by": by, **routes}

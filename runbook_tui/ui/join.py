@@ -9,11 +9,15 @@ screen shows it). A changed key is refused, never offered for acceptance.
 from __future__ import annotations
 
 import asyncio
+import shlex
 import sys
 
 import asyncssh
 
+from runbook_tui.engine.event_words import status_words
+from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.share.client import ShareClient, fetch_host_key, trust
 from runbook_tui.ui.verifier_app import VerifierApp
 
@@ -101,6 +105,15 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
             why = await _refused(known, host, port, cause) if isinstance(cause, asyncssh.Error) else str(app.refused)
             print(f"runbook-tui: the connection to the session dropped, and rejoining it was refused:\n{why}", file=sys.stderr)
             return 2
+        print(left_words(client.state, address, observe=observe, identity=identity))
         return 0
 
     return asyncio.run(main())
+
+
+def left_words(state: RunState, address: str, *, observe: bool, identity: str | None) -> str:
+    """What `join` says once its screen closes: how the run ended, or that it goes on and how to come back."""
+    if state.finished:
+        return f"runbook-tui: the run ended: {status_words(str(state.outcome))}"
+    again = ["runbook-tui", "join", address, *(["--observe"] if observe else []), *(["--identity", identity] if identity else [])]
+    return f"runbook-tui: you left the session; the run goes on. To come back: {visible_line(shlex.join(again))}"

@@ -134,7 +134,8 @@ def test_assignee_runs_verifier_confirms_both_screens_agree(lab: Lab, tmux: Tmux
     _wait_for_event(journal, "session_finished")  # the assignee's screen moves on to its post-change review
 
     tmux.keys("verifier", "q")  # the verifier leaves after the end, the assignee's session still open
-    tmux.wait("verifier", lambda s: "EXIT=0" in s, "join to exit 0")
+    left = tmux.wait("verifier", lambda s: "EXIT=0" in s, "join to exit 0")
+    assert "runbook-tui: the run ended: done" in left, left  # said in the terminal once the screen closed
     events = journal_lines(journal)
     assert [(e["type"], e.get("step"), e["actor"]) for e in events if e["type"] == "step_confirmed"] == [
         ("step_confirmed", "one", "bob"),

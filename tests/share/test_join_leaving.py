@@ -1,0 +1,19 @@
+"""What `join` prints once the verifier's screen closes: how the run ended, or that it goes on and the command that
+joins it again (found in a walk: `q` left the terminal with no word, and the way back had to be looked up)."""
+
+from __future__ import annotations
+
+from runbook_tui.engine.state import initial
+from runbook_tui.engine.state_model import RunState
+from runbook_tui.ui.join import left_words
+
+
+def test_leaving_a_run_that_goes_on_names_the_command_that_joins_it_again() -> None:
+    said = left_words(initial(), "10.0.0.5:2222", observe=False, identity="/home/bob/keys/my key\x1b]0;x")
+    assert said == "runbook-tui: you left the session; the run goes on. To come back: runbook-tui join 10.0.0.5:2222 --identity '/home/bob/keys/my key␛]0;x'"
+    assert "--observe" in left_words(initial(), "h:1", observe=True, identity=None)
+
+
+def test_leaving_an_ended_run_says_how_it_ended() -> None:
+    ended = RunState(outcome="rolled_back")
+    assert left_words(ended, "h:1", observe=False, identity=None) == "runbook-tui: the run ended: ROLLED BACK"

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.state import RunState
+from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.notify.messages import Notice
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.reach import NotifyTiming
@@ -131,6 +131,22 @@ class Announcer:
 
     def _resumed(self, event: Event, state: RunState, actor: str) -> None:
         self._arm_session_timers(state)
+        self._arm_waiting(state)
+
+    def _mode_changed(self, event: Event, state: RunState, actor: str) -> None:
+        """`resume --solo` / `--share` after the resume: solo, nobody is awaited; shared, the verifier is awaited from now."""
+        if state.solo is not None:
+            self._cancel("verifier")
+        elif "verifier" not in state.participants.values():
+            self._after("verifier", self.timing.verifier_missing, self._verifier_missing)
+            self._arm_waiting(state)
+
+    def _arm_waiting(self, state: RunState) -> None:
+        """A step that waited for the verifier when the process went away waits still: counted again from now."""
+        step, phase = state.current, confirmable(state)
+        if step is None or phase is None or (phase == "before" and not state.steps[step].go_ahead_asked):
+            return
+        self._after(f"confirm:{step}", self.timing.confirmation_waiting, lambda: self._still_waiting(step, phase))
 
     def _arm_session_timers(self, state: RunState) -> None:
         if state.solo is None:
@@ -140,7 +156,7 @@ class Announcer:
             self._after("window", end - self.timing.window_closing - self.clock(), self._window_closing)
 
     def _verifier_missing(self) -> None:
-        if "verifier" in self.state.participants.values():
+        if self.state.solo is not None or "verifier" in self.state.participants.values():
             return
         waited = format_duration(self.timing.verifier_missing)
         share = self.state.share.get("address")
@@ -195,7 +211,7 @@ class Announcer:
 
     def _still_waiting(self, step: str, phase: str) -> None:
         status = self.state.steps.get(step)
-        if status is None:
+        if status is None or self.state.solo is not None:
             return
         waiting = status.status == "awaiting_verification" if phase == "after" else not status.has_go_ahead and self.state.current == step
         if not waiting:
@@ -250,6 +266,7 @@ class Announcer:
         ev.SESSION_STARTED: _session_started,
         ev.SHARE_STARTED: _share_started,
         ev.SESSION_RESUMED: _resumed,
+        ev.MODE_CHANGED: _mode_changed,
         ev.PARTICIPANT_JOINED: _joined,
         ev.STEP_FINISHED: _awaits,
         ev.NOTE: _awaits,

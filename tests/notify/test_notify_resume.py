@@ -1,0 +1,106 @@
+"""Notifications across a resume: the late notices follow the run as it is now, not as it was when the process died.
+
+A shared run leaves step `one` waiting for the verifier's confirmation and
+its process goes away. Resumed as it was, the step still waits, so the
+verifier is still missing and the confirmation still late: both are told.
+Resumed `--solo`, nobody is expected to join: no "no verifier" page.
+A solo run resumed `--share` waits for a verifier from then on, and one
+whose go-ahead was asked before the process died still waits for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from receivers import Receiver
+from test_notify_format import _ManualClockLoop
+from test_notify_live import events_of, of_type, runbook_text, start
+
+from runbook_tui.app.session import resume_session
+from runbook_tui.app.settings import Settings
+from runbook_tui.engine.state import replay
+from runbook_tui.notify.messages import Notice
+from runbook_tui.notify.triggers import Announcer
+from runbook_tui.runbook.reach import NotifyTiming
+
+pytestmark = pytest.mark.peers
+
+
+def test_a_resumed_run_is_told_about_as_it_now_stands(receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path) -> None:
+    hook = receiver("ok")
+    path = write_runbook(runbook_text(f'- {{url: "{hook.url}"}}', verify="after"))
+    journal = tmp_path / "journal.jsonl"
+
+    async def first_night() -> None:
+        session = start(path, journal, Settings(), solo=None)
+        controller = session.controller
+        try:
+            assert controller.run_current(session.actor).ok
+            await controller.wait_idle()
+            assert controller.state.steps["one"].status == "awaiting_verification"
+        finally:
+            await session.close()  # the process goes away; the run is not finished
+
+    async def resumed(timing: NotifyTiming, solo: str | None, until: Callable[[Receiver], bool], what: str) -> None:
+        session = resume_session(str(journal), settings=Settings(notify_timing=timing), solo=solo)
+        try:
+            await session.start()
+            await asyncio.to_thread(hook.wait_for, until, 10.0, what)
+        finally:
+            await session.close()
+
+    asyncio.run(first_night())
+    assert hook.events() == ["session_started"]
+    late = NotifyTiming(verifier_missing=0.2, confirmation_waiting=0.3)
+    asyncio.run(resumed(late, None, lambda r: {"verifier_missing", "confirmation_waiting"} <= set(r.events()), "the late notices after resume"))
+    waiting = [r.body for r in hook.requests if r.body["event"] == "confirmation_waiting"]
+    assert [b["details"]["step"] for b in waiting] == ["one"], "the step still waits for its confirmation after the resume"
+
+    told = len(hook.requests)
+    window_end = dt.datetime.fromisoformat(str(of_type(events_of(journal), "session_started")[0]["ticket"]["window"]["end"])).timestamp()
+    marker = NotifyTiming(verifier_missing=0.2, confirmation_waiting=0.2, window_closing=window_end - time.time() - 1.0)
+    asyncio.run(resumed(marker, "the verifier is ill", lambda r: "window_closing" in r.events()[told:], "the window notice 1 s after resume"))
+    after_solo = hook.events()[told:]
+    assert "verifier_missing" not in after_solo and "confirmation_waiting" not in after_solo, f"a solo run pages nobody for a verifier: {after_solo}"
+
+
+def test_a_solo_run_resumed_shared_awaits_its_verifier_and_an_asked_go_ahead_from_the_resume() -> None:
+    sent: list[Notice] = []
+    plan = {"sections": [{"id": "s", "kind": "implement", "steps": [{"id": "one", "verify": "before"}]}]}
+    events: list[dict[str, object]] = [{"seq": 0, "ts": "2026-12-01T23:00:00.000Z", "type": "session_started", "actor": "alice", "session": "s1",
+        "runbook": "rb", "title": "Upgrade", "ticket": {"id": "CHG-3"}, "mode": "live", "solo": "nobody awake", "plan": plan}]  # fmt: skip
+    loop = _ManualClockLoop()
+    announcer = Announcer(sent.append, NotifyTiming(verifier_missing=5, confirmation_waiting=10, window_closing=60), shared=True)
+
+    def feed(kind: str, **fields: object) -> None:
+        events.append({"seq": len(events), "ts": "2026-12-01T23:00:01.000Z", "type": kind, "actor": "alice", **fields})
+        announcer(events[-1], replay(events))  # type: ignore[arg-type]
+
+    async def at(when: float) -> list[str]:
+        loop.now = when
+        reached = loop.create_future()
+        loop.call_at(when, reached.set_result, None)
+        await reached
+        return [n.event for n in sent]
+
+    async def scenario() -> None:
+        feed("note", step="one", text="go-ahead requested for 'one'", request="go_ahead")  # solo: nobody to wait for
+        assert await at(100.0) == [], "a solo run pages nobody"
+        feed("session_resumed", pid=1)  # the process died; resumed with --share
+        feed("mode_changed", solo=None, shared=True, reason="shared from now on: a verifier may join")
+        assert await at(104.9) == []
+        assert await at(105.0) == ["verifier_missing"], "the verifier is awaited from the resume on"
+        assert await at(110.0) == ["verifier_missing", "confirmation_waiting"], "the asked go-ahead is awaited from the resume on"
+        assert sent[1].details["step"] == "one" and sent[1].details["phase"] == "before"
+        announcer.stop()
+
+    announcer(events[0], replay(events))  # type: ignore[arg-type]
+    try:
+        loop.run_until_complete(scenario())
+    finally:
+        loop.close()

@@ -43,6 +43,8 @@ def parse_duration(value: object) -> float:
         position = match.end()
     if position == 0 or position != len(text):
         raise ValueError(f"expected a duration like 30s, 5m, 1h30m or a number of seconds, got {shown(value)}")
+    if not math.isfinite(total):  # `999…9d`: each part a float, and one past its range is inf
+        raise ValueError(f"expected a finite duration, got {shown(value)}")
     return total
 
 

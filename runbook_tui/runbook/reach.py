@@ -13,8 +13,9 @@ from collections.abc import Callable
 from typing import Literal
 
 from runbook_tui.runbook import field_table as T
-from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid
+from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid, shown
 from runbook_tui.runbook.document import YMap, load_document
+from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.fields import Fields, describe
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher
@@ -90,6 +91,10 @@ class Alerts:
     silences: tuple[Silence, ...]
     until: Until
     mark: Mark
+
+
+#: The longest one attempt at a webhook or Alertmanager may take (`notify_timing.timeout`).
+MAX_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +273,10 @@ def _timing(fields: Fields, settings: YMap) -> NotifyTiming:
         return NotifyTiming()
     default = NotifyTiming()
     durations = {f.key: fields.duration(m, f.key, getattr(default, f.key)) for f in T.NOTIFY_TIMING.fields if f.value is T.DURATION}
+    timeout = durations["timeout"]
+    if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:  # 0s failed every send; past the clock's range, a traceback
+        fields.diags.error(m.value_mark("timeout"), f"'timeout': expected more than 0s and at most {format_duration(MAX_TIMEOUT)}, got {shown(m['timeout'])}")
+        durations["timeout"] = default.timeout
     return NotifyTiming(**durations, retries=fields.integer(m, "retries", default.retries, 0, 10))  # type: ignore[arg-type]
 
 

@@ -95,10 +95,20 @@ def test_settings_notify_errors_name_file_line_and_column(tmp_path: Path) -> Non
         f"{settings}:3:50: 'format': expected one of json, slack, got 'teams'",
         f"{settings}:4:33: 'window_closing': expected a duration like 30s, 5m, 1h30m or a number of seconds, got 'soon'",
     ]
-    settings.write_text("notify:\n  - {url: {env: HOOK}, events: [guard_tripped]}\nnotify_timing: {verifier_missing: 2m, retries: 0}\n")
+    # 0s failed every send ("did not answer within 0s"); 1e12 and a 400-digit `d` (inf) made each send an OverflowError traceback
+    for timing, column, words in [
+        ("{timeout: 0s}", 26, "'timeout': expected more than 0s and at most 10m, got '0s'"),
+        ("{timeout: 1e12}", 26, "'timeout': expected more than 0s and at most 10m, got '1e12'"),
+        (f"{{verifier_missing: {'9' * 400}d}}", 35, f"'verifier_missing': expected a finite duration, got '{'9' * 36}..."),
+    ]:
+        settings.write_text(f"notify_timing: {timing}\n")
+        with pytest.raises(SettingsError) as error:
+            load_settings(settings)
+        assert str(error.value).startswith(f"{settings}:1:{column}: {words}"), str(error.value)[:300]
+    settings.write_text("notify:\n  - {url: {env: HOOK}, events: [guard_tripped]}\nnotify_timing: {verifier_missing: 2m, retries: 0, timeout: 10m}\n")
     loaded = load_settings(settings)
     assert loaded.notify[0].shown_url == "env:HOOK" and loaded.notify[0].events == ("guard_tripped",)
-    assert loaded.notify_timing == NotifyTiming(verifier_missing=120.0, retries=0)
+    assert loaded.notify_timing == NotifyTiming(verifier_missing=120.0, retries=0, timeout=600.0)
 
 
 def test_a_slack_message_cannot_ping_the_channel_or_hide_a_link() -> None:

@@ -75,6 +75,7 @@ class Notifier:
         self._workers: list[asyncio.Task[None]] = []
         self._in_flight: dict[int, Notice] = {}
         self._last_problem: dict[str, tuple[str, int]] = {}  # destination url -> why its last attempt failed, and attempts so far
+        self._asking: dict[str, int] = {}  # destination url -> the attempt sent and not yet answered
         self._stopped = False
         self._pool = ThreadPoolExecutor(max_workers=max(1, min(len(destinations), 4)), thread_name_prefix="notify")
 
@@ -103,7 +104,9 @@ class Notifier:
         while True:
             attempt += 1
             call = functools.partial(request, "POST", destination.url, raw=body, headers=destination.headers, timeout=self.timeout)
+            self._asking[destination.url] = attempt
             answer = await loop.run_in_executor(self._pool, call)
+            del self._asking[destination.url]
             if answer.ok:
                 self._last_problem.pop(destination.url, None)
                 self.record(ev.NOTIFIED, {"event": notice.event, "target": destination.shown, "status": answer.status, "attempts": attempt})
@@ -148,8 +151,11 @@ class Notifier:
             in_flight = self._in_flight.pop(index, None)
             if in_flight is not None:
                 last, tried = self._last_problem.pop(destination.url, ("", 0))
-                why = f"while retrying (last attempt: {last})" if last else "before the receiver answered"
-                self._failed(destination, in_flight, f"not sent: the session closed {why}", tried)
+                asking = self._asking.pop(destination.url, 0)
+                if asking:  # the request went out: the receiver may have it, only its answer is missing
+                    self._failed(destination, in_flight, f"not confirmed: the session closed before the receiver answered attempt {asking}", asking)
+                else:
+                    self._failed(destination, in_flight, f"not sent: the session closed while retrying (last attempt: {last})", tried)
             queue = self._queues[index]
             while not queue.empty():
                 self._failed(destination, queue.get_nowait(), "not sent: the session closed before its turn", 0)

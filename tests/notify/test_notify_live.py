@@ -190,10 +190,10 @@ def test_a_hung_receiver_does_not_delay_the_next_step(receiver: Callable[[str], 
     for plain, hanging in zip(without, with_hung):
         assert abs(hanging - plain) < 0.05, f"step gaps without {without} vs with a hung receiver {with_hung}"
     assert len(hung.requests) == 1, "the receiver hung on the first notice; the rest waited in its queue"
-    left = {e["event"]: e["error"] for e in of_type(events_of(tmp_path / "loud.jsonl"), "notify_failed")}
-    assert left == {
-        "session_started": "not sent: the session closed before the receiver answered",
-        "session_finished": "not sent: the session closed before its turn",
+    left = {e["event"]: (e["error"], e["attempts"]) for e in of_type(events_of(tmp_path / "loud.jsonl"), "notify_failed")}
+    assert left == {  # the receiver holds session_started: sent, unanswered (before: "not sent", attempts 0)
+        "session_started": ("not confirmed: the session closed before the receiver answered attempt 1", 1),
+        "session_finished": ("not sent: the session closed before its turn", 0),
     }
 
 

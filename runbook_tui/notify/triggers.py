@@ -5,7 +5,8 @@ everyone's screen folds) and hands a `Notice` to the notifier for:
 
 - `session_started`: in a shared run once the share is up, with the exact
   `runbook-tui join ADDR` command and the session's host key fingerprint;
-- `verifier_missing`: no verifier joined `verifier_missing` after the start;
+- `verifier_missing`: no verifier joined `verifier_missing` after the start (in a
+  shared run after the share is up, so the page says where to join);
 - `confirmation_waiting`: a step waited that long for the verifier;
 - `guard_tripped` (a threshold, or no data), `rollback_started`,
   `rollback_finished`;
@@ -128,6 +129,7 @@ class Announcer:
         summary = f"{actor} started {_ticket(state)} '{state.session.get('title')}'; verifier, join with: {command} (host key {fingerprint})"
         details = {"join_command": command, "address": address, "fingerprint": fingerprint, "verifier": state.session.get("verifier")}
         self.send(notice_for(state, "session_started", actor, summary, event.get("ts"), **details))
+        self._await_verifier(state)  # from the share on: the page says where to join, and comes after the start
 
     def _resumed(self, event: Event, state: RunState, actor: str) -> None:
         self._arm_session_timers(state)
@@ -137,8 +139,7 @@ class Announcer:
         """`resume --solo` / `--share` after the resume: solo, nobody is awaited; shared, the verifier is awaited from now."""
         if state.solo is not None:
             self._cancel("verifier")
-        elif "verifier" not in state.participants.values():
-            self._after("verifier", self.timing.verifier_missing, self._verifier_missing)
+        else:  # --share: the verifier is awaited from share_started, which follows
             self._arm_waiting(state)
 
     def _arm_waiting(self, state: RunState) -> None:
@@ -149,11 +150,15 @@ class Announcer:
         self._after(f"confirm:{step}", self.timing.confirmation_waiting, lambda: self._still_waiting(step, phase))
 
     def _arm_session_timers(self, state: RunState) -> None:
-        if state.solo is None:
-            self._after("verifier", self.timing.verifier_missing, self._verifier_missing)
+        if not self.shared:  # shared: once the share is up (share_started), so the page can say where to join
+            self._await_verifier(state)
         end = _window_end(state)
         if end is not None and end > self.clock():
             self._after("window", end - self.timing.window_closing - self.clock(), self._window_closing)
+
+    def _await_verifier(self, state: RunState) -> None:
+        if state.solo is None and "verifier" not in state.participants.values():
+            self._after("verifier", self.timing.verifier_missing, self._verifier_missing)
 
     def _verifier_missing(self) -> None:
         if self.state.solo is not None or "verifier" in self.state.participants.values():

@@ -124,15 +124,25 @@ def test_a_shared_session_announces_the_join_command_and_host_key() -> None:
                "title": "Upgrade", "ticket": {"id": "CHG-3"}, "mode": "live", "solo": None, "plan": {"sections": []}}  # fmt: skip
     shared = {"seq": 1, "ts": "2026-12-01T23:00:01.000Z", "type": "share_started", "actor": "alice", "address": "10.0.0.5:2222", "fingerprint": "SHA256:abc"}
 
+    async def due_now() -> None:
+        """Every timer due by now has run (a marker due now runs in the same pass or after them)."""
+        loop = asyncio.get_running_loop()
+        reached = loop.create_future()
+        loop.call_at(loop.time(), reached.set_result, None)
+        await reached
+
     async def scenario() -> None:
-        announcer = Announcer(sent.append, NotifyTiming(), shared=True)
+        announcer = Announcer(sent.append, NotifyTiming(verifier_missing=0), shared=True)
         announcer(started, replay([started]))
-        assert not sent, "a shared session is announced once the share is up"
+        await due_now()
+        assert not sent, "a shared session is announced once the share is up, and a missing verifier only after that"
         announcer(shared, replay([started, shared]))
+        await due_now()
         announcer.stop()
 
     asyncio.run(scenario())
-    [notice] = sent
+    notice, missing = sent  # before: verifier_missing first, with no join command (verifier_missing: 0s)
+    assert missing.event == "verifier_missing" and missing.details["join_command"] == "runbook-tui join 10.0.0.5:2222"
     assert notice.event == "session_started" and notice.ticket == "CHG-3" and notice.actor == "alice"
     assert notice.details["join_command"] == "runbook-tui join 10.0.0.5:2222" and notice.details["fingerprint"] == "SHA256:abc"
     assert "runbook-tui join 10.0.0.5:2222" in notice.summary and "SHA256:abc" in notice.summary

@@ -93,10 +93,12 @@ def test_a_solo_run_resumed_shared_awaits_its_verifier_and_an_asked_go_ahead_fro
         assert await at(100.0) == [], "a solo run pages nobody"
         feed("session_resumed", pid=1)  # the process died; resumed with --share
         feed("mode_changed", solo=None, shared=True, reason="shared from now on: a verifier may join")
-        assert await at(104.9) == []
-        assert await at(105.0) == ["verifier_missing"], "the verifier is awaited from the resume on"
-        assert await at(110.0) == ["verifier_missing", "confirmation_waiting"], "the asked go-ahead is awaited from the resume on"
-        assert sent[1].details["step"] == "one" and sent[1].details["phase"] == "before"
+        feed("share_started", address="10.0.0.5:2222", fingerprint="SHA256:abc")
+        assert await at(104.9) == ["session_started"]
+        assert await at(105.0) == ["session_started", "verifier_missing"], "the verifier is awaited from the resume on"
+        assert sent[1].details["join_command"] == "runbook-tui join 10.0.0.5:2222", "the page says where to join"
+        assert await at(110.0) == ["session_started", "verifier_missing", "confirmation_waiting"], "the asked go-ahead is awaited from the resume on"
+        assert sent[2].details["step"] == "one" and sent[2].details["phase"] == "before"
         announcer.stop()
 
     announcer(events[0], replay(events))  # type: ignore[arg-type]

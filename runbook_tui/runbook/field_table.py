@@ -290,7 +290,7 @@ SECRET_REF = Shape("secret_ref", "A value read from the environment or the keyri
 
 NOTIFY = Shape("notify", "A webhook receiver told about the session's events.", (
     Field("url", SECRET_TEXT, "Where to POST: a webhook URL, or a secret reference holding it.", True),
-    Field("events", {"type": "array", "items": {"type": "string"}}, "Which events to send; all of them when absent."),
+    Field("events", {"type": "array", "minItems": 1, "items": {"type": "string"}}, "Which events to send (at least one); all of them when absent."),
     Field("format", enum(NOTIFY_FORMATS), "json: our own body; slack: an incoming-webhook {text} message."),
     Field("headers", {"type": "object", "additionalProperties": SECRET_TEXT}, "HTTP headers; each value a string or a secret reference."),
 ))  # fmt: skip

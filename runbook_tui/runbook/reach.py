@@ -160,6 +160,8 @@ class ReachReader:
                 self.diags.error(event_mark, f"unknown event '{name}'; expected one of: {', '.join(T.NOTIFY_EVENTS)}")
             else:
                 events.append(name)
+        if isinstance(m.get("events"), list) and not m["events"]:  # read as "every event": a receiver muted this way got them all
+            self.diags.error(m.value_mark("events"), "'events': an empty list; leave `events` out for every event, or remove the entry for none")
         headers = []
         if m.get("headers") is not None:
             given = f.mapping(m["headers"], m.value_mark("headers"), "headers: {Name: value}")

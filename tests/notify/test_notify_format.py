@@ -26,6 +26,7 @@ notify:
     events: [sessoin_started]
     formt: json
   - {url: "https://example.com", headers: {A: {env: X, keyring: {service: a, username: b}}}}
+  - {url: "https://example.com/muted", events: []}
 alerts:
   alertmanager: http://am:9093
   silence:
@@ -50,11 +51,12 @@ def test_every_mistake_is_named_at_its_position(write_runbook: Callable[..., Pat
         "F:6:14: unknown event 'sessoin_started'; expected one of: session_started, verifier_missing, confirmation_waiting, guard_tripped, rollback_started, rollback_finished, window_closing, session_finished",
         "F:7:5: unknown key 'formt' in notify entry; did you mean 'format'? expected one of: events, format, headers, url",
         "F:8:47: 'A': expected exactly one of env: VARIABLE or keyring: {service, username}",
-        'F:12:18: \'alertname=HighErrorRate\': expected label="value" (also !=, =~, !~), e.g. alertname="HighErrorRate"',
-        "F:12:45: 'x=~\"(\"': bad regular expression '(': missing ), unterminated subpattern at position 0",
-        "F:13:7: a silence needs at least one matcher; an empty one would silence every alert",
-        "F:14:10: 'until': expected one of session_end, window_end, got 'forever'",
-        "F:18:51: 'on_no_data': expected one of pause, notify, ignore, got 'panic'",
+        "F:9:48: 'events': an empty list; leave `events` out for every event, or remove the entry for none",  # before: sent every event
+        'F:13:18: \'alertname=HighErrorRate\': expected label="value" (also !=, =~, !~), e.g. alertname="HighErrorRate"',
+        "F:13:45: 'x=~\"(\"': bad regular expression '(': missing ), unterminated subpattern at position 0",
+        "F:14:7: a silence needs at least one matcher; an empty one would silence every alert",
+        "F:15:10: 'until': expected one of session_end, window_end, got 'forever'",
+        "F:19:51: 'on_no_data': expected one of pause, notify, ignore, got 'panic'",
     ]
 
 

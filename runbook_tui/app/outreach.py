@@ -28,6 +28,7 @@ from runbook_tui.runbook.reach import NotifyTarget, SecretRef, Value
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
 
 if TYPE_CHECKING:  # the notify package loads only for a run that notifies or silences (most runs start without it)
+    from runbook_tui.notify.ledger import NoticeLedger
     from runbook_tui.notify.sender import Destination, Notifier
     from runbook_tui.notify.silences import SilenceKeeper
     from runbook_tui.notify.triggers import Announcer
@@ -80,9 +81,16 @@ class Outreach:
     notifier: Notifier | None
     announcer: Announcer | None
     keeper: SilenceKeeper | None
+    record: Any = None
+    lost: tuple[tuple[str, str], ...] = ()  # resumed: (event, target) the dead process never journaled as sent or failed
 
     async def resumed(self) -> None:
-        """A resumed run's silences are settled (found or made, and journaled) before anything else happens."""
+        """A resumed run's silences are settled (found or made, and journaled) before anything else happens,
+        and the notices the dead process left unsettled are journaled as such (not sent again: they may have arrived)."""
+        for event, target in self.lost:
+            why = "not known to be sent: the program stopped before its delivery was journaled (it may have arrived)"
+            self.record(ev.NOTIFY_FAILED, {"event": event, "target": target, "error": why, "attempts": 0})
+        self.lost = ()
         if self.keeper is not None:
             await self.keeper.resumed()
 
@@ -115,8 +123,9 @@ def recorder(controller: Controller) -> Any:
     return record
 
 
-def start_outreach(controller: Controller, settings: Settings, *, shared: bool) -> Outreach | None:
-    """Subscribe the notifications and silences to `controller` (before its first event); None when nothing to do."""
+def start_outreach(controller: Controller, settings: Settings, *, shared: bool, ledger: NoticeLedger | None = None) -> Outreach | None:
+    """Subscribe the notifications and silences to `controller` (before its first event); None when nothing to do.
+    `ledger` (a resume): the notices the journal owes, to name those the dead process never settled."""
     runbook = controller.runbook
     if controller.mode not in REACHING_MODES or not (settings.notify or runbook.notify or runbook.alerts):
         return None
@@ -139,7 +148,8 @@ def start_outreach(controller: Controller, settings: Settings, *, shared: bool) 
     if runbook.alerts is not None:
         keeper = SilenceKeeper(runbook.alerts, record, timeout=timing.timeout)
         controller.subscribe(keeper)
-    outreach = Outreach(notifier, announcer, keeper)
+    lost = ledger.unaccounted(destinations) if ledger is not None else []
+    outreach = Outreach(notifier, announcer, keeper, record, tuple(lost))
     if problems:
         controller.subscribe(_say_once(controller, problems))
     return outreach

@@ -38,6 +38,7 @@ from runbook_tui.engine.state import RunState, UnreadableEvent, replay
 from runbook_tui.engine.window import window_problem
 from runbook_tui.execute.dryrun import DryRunExecutor
 from runbook_tui.execute.local import LocalExecutor
+from runbook_tui.notify.ledger import NoticeLedger
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded, load_runbook
@@ -207,6 +208,7 @@ class SessionRequest:
     recording: Recording | None = None  # practice: the night's outputs stand in for every command
     verifier_in_process: bool = False  # the caller relays a verifier's intents itself (tests, embedders, practice)
     bulk_output: bool = False  # headless: local output in large chunks (no keys to answer between them)
+    ledger: NoticeLedger | None = None  # resumed: the notices the journal owes, for outreach to name those never settled
 
 
 def build_session(
@@ -249,7 +251,7 @@ def build_session(
     signing = _signing(controller, request.trust, signed_before)
     for listener in request.listeners:
         controller.subscribe(listener)
-    outreach = start_outreach(controller, settings, shared=server is not None)
+    outreach = start_outreach(controller, settings, shared=server is not None, ledger=request.ledger)
     begin(controller, actor)
     session = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
     session.trust = signing
@@ -367,7 +369,7 @@ def resume_session(
     except JournalError as exc:
         raise SessionError(str(exc.strerror), code=1 if exc.errno == errno.EBUSY else 2) from None
     try:
-        state, shown, backlog, loaded = _read_to_resume(path, reopen)
+        state, shown, backlog, loaded, ledger = _read_to_resume(path, reopen)
     finally:
         os.close(held)  # the writer below takes the lock again
 
@@ -388,7 +390,7 @@ def resume_session(
         finally:
             controller.unsubscribe(note)
 
-    request = SessionRequest(str(state.session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output)
+    request = SessionRequest(str(state.session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output, ledger=ledger)
     # What was shown before the process died (gathered on the one pass above), so the signer goes on from there.
     resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
     resumed.backlog = (*backlog, *opening)
@@ -403,13 +405,14 @@ def _full_rollback_unended(state: RunState) -> bool:
     return done and not state.finished and state.session.get("mode") != "rehearsal"
 
 
-def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Event], list[Event], Loaded]:
+def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Event], list[Event], Loaded, NoticeLedger]:
     """The state folded from the journal, the steps' ready events shown, the pane's last events and the runbook reloaded;
     SessionError when the journal or the runbook does not allow resuming."""
     read = JournalScan(path)
     shown: list[Event] = []  # the steps' ready events, for the assignee's signer: gathered on the same pass
+    ledger = NoticeLedger()  # and the notices owed and settled
     try:
-        state: RunState = replay(_noting_shown(read, shown))  # one pass over the file: memory does not grow with the journal
+        state: RunState = replay(_noting_shown(ledger.noting(read), shown))  # one pass over the file: memory does not grow with the journal
     except UnreadableEvent as exc:
         raise SessionError(f"{path}: {exc}; refusing to resume") from None
     if read.unreadable:
@@ -435,7 +438,7 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
         raise SessionError(
             f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1
         )
-    return state, shown, backlog, loaded
+    return state, shown, backlog, loaded, ledger
 
 
 def join_endpoint(address: str, *, observe: bool, identity: str | None, known_hosts: str | None) -> Endpoint:

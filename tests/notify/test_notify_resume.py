@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +27,7 @@ from test_notify_live import events_of, of_type, runbook_text, start
 
 from runbook_tui.app.session import resume_session
 from runbook_tui.app.settings import Settings
+from runbook_tui.engine.journal import verify
 from runbook_tui.engine.state import replay
 from runbook_tui.notify.messages import Notice
 from runbook_tui.notify.triggers import Announcer
@@ -106,3 +111,65 @@ def test_a_solo_run_resumed_shared_awaits_its_verifier_and_an_asked_go_ahead_fro
         loop.run_until_complete(scenario())
     finally:
         loop.close()
+
+
+def test_a_notice_the_killed_exec_never_journaled_is_named_by_resume_not_sent_again(
+    receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    """kill -9 while one receiver holds the session_started request: resume journals that notice as not known to be sent
+    (before: the journal never said a word of it), once, and sends nothing twice; the receiver that answered is not named."""
+    slow, fast = receiver("hang"), receiver("ok")
+    release = tmp_path / "release"
+    steps = f'- {{id: one, title: One, run: "while [ ! -e {release} ]; do sleep 0.05; done", verify: none}}'
+    path = write_runbook(runbook_text(f'- {{url: "{slow.url}"}}\n- {{url: "{fast.url}", events: [session_started, rollback_started]}}', steps=steps))
+    journal = tmp_path / "journal.jsonl"
+    cli = [sys.executable, "-m", "runbook_tui"]
+    proc = subprocess.Popen([*cli, "exec", str(path), "--solo", "kill -9 test", "--journal", str(journal)], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)  # fmt: skip
+    try:
+        slow.wait_for(lambda r: bool(r.requests), 30.0, "the session_started request")
+        deadline = time.monotonic() + 30
+        while not of_type(events_of(journal), "notified"):
+            assert proc.poll() is None and time.monotonic() < deadline, "the fast receiver's delivery was not journaled within 30 s"
+            time.sleep(0.02)  # the polling's pace; the condition is the journaled delivery
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    slow.mode = "ok"
+    slow.release.set()
+    release.touch()
+    resumed = subprocess.run([*cli, "resume", str(journal), "--rerun", "--continue"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                             stdin=subprocess.DEVNULL)  # fmt: skip
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    events = events_of(journal)
+    why = "not known to be sent: the program stopped before its delivery was journaled (it may have arrived)"
+    assert [(e["event"], e["target"], e["error"]) for e in of_type(events, "notify_failed")] == [("session_started", slow.url, why)]
+    assert f"notification (session_started) to {slow.url} failed: {why}" in [e.get("message") for e in of_type(events, "error")], "shown"
+    assert slow.events() == ["session_started", "session_finished"] and fast.events() == ["session_started"], "nothing sent twice"
+    assert not verify(journal).problems
+
+
+def test_the_ledger_owes_one_start_per_process_that_told_it_and_one_notice_per_rollback_or_guard() -> None:
+    """A solo first process told its start at session_started; a resumed shared one at share_started; a resumed solo one
+    not at all. Each rollback and guard owes one. A target's journaled outcomes, sent or failed, settle them."""
+    from runbook_tui.notify.ledger import NoticeLedger
+    from runbook_tui.notify.sender import Destination
+
+    def journal(*kinds: str, **settled: int) -> list[dict[str, object]]:
+        events: list[dict[str, object]] = [{"type": kind} for kind in kinds]
+        for event, count in settled.items():
+            events += [{"type": "notified", "event": event, "target": "A"}] * count
+        return events
+
+    every, starts = Destination("http://a", "A"), Destination("http://b", "B", events=("session_started",))
+    cases = [
+        (journal("session_started"), [("session_started", "A"), ("session_started", "B")]),
+        (journal("session_started", "session_resumed", "share_started", "rollback_started", session_started=2), [("rollback_started", "A"),
+         ("session_started", "B"), ("session_started", "B")]),
+        (journal("session_started", "share_started", "session_resumed", "guard_tripped", "rollback_finished", session_started=1, guard_tripped=1),
+         [("rollback_finished", "A"), ("session_started", "B")]),
+    ]  # fmt: skip
+    for events, lost in cases:
+        ledger = NoticeLedger()
+        list(ledger.noting(events))  # type: ignore[arg-type]
+        assert sorted(ledger.unaccounted([every, starts])) == sorted(lost), events

@@ -1,4 +1,5 @@
-"""A real HTTP receiver for webhooks: http.server in a thread on 127.0.0.1, recording what arrives.
+"""A real HTTP receiver for webhooks: http.server in a thread on 127.0.0.1, recording what arrives (and an event loop
+whose clock the test moves, for the notices' timers).
 
 `mode` says how it answers: "ok" (204), "fail" (500 with a reason in the
 body) or "hang" (reads the request, then answers only when released, so the
@@ -7,6 +8,7 @@ sender's timeout is what ends the attempt).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -83,3 +85,12 @@ class Receiver:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+class ManualClockLoop(asyncio.SelectorEventLoop):
+    """An event loop whose clock moves only when the test moves it: timers fire exactly when their time has come."""
+
+    now = 0.0
+
+    def time(self) -> float:
+        return self.now

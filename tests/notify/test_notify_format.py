@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from receivers import ManualClockLoop
 
 from runbook_tui.app.settings import SettingsError, load_settings
 from runbook_tui.engine.state import replay
@@ -150,15 +151,6 @@ def test_a_shared_session_announces_the_join_command_and_host_key() -> None:
     assert "runbook-tui join 10.0.0.5:2222" in notice.summary and "SHA256:abc" in notice.summary
 
 
-class _ManualClockLoop(asyncio.SelectorEventLoop):
-    """An event loop whose clock moves only when the test moves it: timers fire exactly when their time has come."""
-
-    now = 0.0
-
-    def time(self) -> float:
-        return self.now
-
-
 def test_asking_again_for_a_go_ahead_does_not_restart_the_wait_the_team_is_told_about() -> None:
     """A tired assignee presses enter again while the verifier is silent: the notice still comes `confirmation_waiting`
     after the first request, not after the last one (a nudge every few minutes would otherwise keep the team from ever
@@ -167,7 +159,7 @@ def test_asking_again_for_a_go_ahead_does_not_restart_the_wait_the_team_is_told_
     plan = {"sections": [{"id": "s", "kind": "implement", "steps": [{"id": "one", "verify": "before"}]}]}
     events = [{"seq": 0, "ts": "2026-12-01T23:00:00.000Z", "type": "session_started", "actor": "alice", "session": "s1", "runbook": "rb",
                "title": "Upgrade", "ticket": {"id": "CHG-3"}, "mode": "live", "solo": None, "verifier": "bob", "plan": plan}]  # fmt: skip
-    loop = _ManualClockLoop()
+    loop = ManualClockLoop()
 
     def feed(kind: str, at: float, **fields: object) -> None:
         loop.now = at

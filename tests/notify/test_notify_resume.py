@@ -21,8 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from receivers import Receiver
-from test_notify_format import _ManualClockLoop
+from receivers import ManualClockLoop, Receiver
 from test_notify_live import events_of, of_type, runbook_text, start
 
 from runbook_tui.app.session import resume_session
@@ -79,7 +78,7 @@ def test_a_solo_run_resumed_shared_awaits_its_verifier_and_an_asked_go_ahead_fro
     plan = {"sections": [{"id": "s", "kind": "implement", "steps": [{"id": "one", "verify": "before"}]}]}
     events: list[dict[str, object]] = [{"seq": 0, "ts": "2026-12-01T23:00:00.000Z", "type": "session_started", "actor": "alice", "session": "s1",
         "runbook": "rb", "title": "Upgrade", "ticket": {"id": "CHG-3"}, "mode": "live", "solo": "nobody awake", "plan": plan}]  # fmt: skip
-    loop = _ManualClockLoop()
+    loop = ManualClockLoop()
     announcer = Announcer(sent.append, NotifyTiming(verifier_missing=5, confirmation_waiting=10, window_closing=60), shared=True)
 
     def feed(kind: str, **fields: object) -> None:

@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,6 +229,22 @@ async def until(predicate: Callable[[], bool], timeout: float = 10, what: str = 
             return
         await asyncio.sleep(0.01)
     pytest.fail(f"timed out after {timeout:g}s waiting for {what}")
+
+
+async def start_shared(lab: Lab, name: str, args: Sequence[str], keys: Sequence[str], env: Mapping[str, str]) -> tuple[subprocess.Popen[bytes], Path, int]:
+    """`runbook-tui ARGS --share HOST:PORT KEYS` in the lab's folder, its output in NAME.out: the process, that file and
+    the port, once it listens and its host key is trusted in the lab's known_hosts."""
+    port, out = free_port(), lab.root / f"{name}.out"
+    with out.open("wb") as stdout:
+        proc = subprocess.Popen(
+            [*CLI, *args, "--share", f"{HOST}:{port}", *keys], cwd=lab.root, env=dict(env),
+            stdout=stdout, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    await until(lambda: "shared at" in out.read_text() or proc.poll() is not None, 30, f"{name} to listen")
+    found = re.search(r"host key (SHA256:\S+)", out.read_text())
+    assert found, out.read_text()
+    await lab.trust(found.group(1), port)
+    return proc, out, port
 
 
 def awaiting(client: ShareClient) -> str | None:

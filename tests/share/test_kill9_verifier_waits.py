@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import signal
 import subprocess
 from collections import Counter
@@ -26,7 +25,7 @@ from typing import Any
 import pytest
 import yaml
 from peers import Sshd
-from share_peers import CLI, HOST, NO_AGENT, Lab, free_port, journal, of_type, until
+from share_peers import CLI, NO_AGENT, Lab, journal, of_type, start_shared, until
 
 from runbook_tui.share.client import ShareClient
 
@@ -41,17 +40,9 @@ class Run:
 
     @classmethod
     async def start(cls, lab: Lab, name: str, *args: str) -> Run:
-        port, out = free_port(), lab.root / f"{name}.out"
-        with out.open("wb") as stdout:
-            proc = subprocess.Popen(
-                [*CLI, *args, "--share", f"{HOST}:{port}", "--verifier-key", f"{lab.root / 'bob'}.pub"],
-                cwd=lab.root, env=lab.env(**NO_AGENT, RUNBOOK_TUI_SETTINGS=str(lab.root / "settings.yaml")),
-                stdout=stdout, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            )  # fmt: skip
-        await until(lambda: "shared at" in out.read_text() or proc.poll() is not None, 30, f"{name} to listen")
-        found = re.search(r"host key (SHA256:\S+)", out.read_text())
-        assert found, out.read_text()
-        await lab.trust(found.group(1), port)
+        keys = ["--verifier-key", f"{lab.root / 'bob'}.pub"]
+        env = lab.env(**NO_AGENT, RUNBOOK_TUI_SETTINGS=str(lab.root / "settings.yaml"))
+        proc, out, port = await start_shared(lab, name, args, keys, env)
         bob = lab.client(lab.root / "bob", port)
         return cls(lab, proc, out, bob, asyncio.create_task(bob.run()))
 

@@ -11,7 +11,6 @@ import asyncio
 import datetime as dt
 import json
 import os
-import re
 import signal
 import subprocess
 from collections import Counter
@@ -21,13 +20,14 @@ from typing import Any
 import pytest
 import yaml
 from peers import Sshd
-from share_peers import CLI, HOST, NO_AGENT, Lab, free_port, journal, of_type, until
+from share_peers import CLI, HOST, NO_AGENT, Lab, free_port, journal, of_type, start_shared, until
 
 from runbook_tui.app.practice import open_practice
 from runbook_tui.app.session import resume_session
 from runbook_tui.app.sharing import share_options
 from runbook_tui.engine.recording import record
 from runbook_tui.engine.state import replay as replay_events
+from runbook_tui.share.client import ShareClient
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.practice_screens import PracticeApp
 from runbook_tui.ui.replay_app import ReplayApp
@@ -77,17 +77,8 @@ class Process:
 
     @classmethod
     async def start(cls, lab: Lab, name: str, *args: str) -> Process:
-        port, out = free_port(), lab.root / f"{name}.out"
         keys = ["--verifier-key", "bob.pub", "--observer-key", "carol.pub"]  # relative: the journal names them whole
-        with out.open("wb") as stdout:
-            proc = subprocess.Popen(
-                [*CLI, *args, "--share", f"{HOST}:{port}", *keys], cwd=lab.root, env=_env(lab),
-                stdout=stdout, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            )  # fmt: skip
-        await until(lambda: "shared at" in out.read_text() or proc.poll() is not None, 30, f"{name} to listen")
-        found = re.search(r"host key (SHA256:\S+)", out.read_text())
-        assert found, out.read_text()
-        await lab.trust(found.group(1), port)
+        proc, out, port = await start_shared(lab, name, args, keys, _env(lab))
         return cls(proc, out, port)
 
     async def kill(self) -> None:
@@ -256,17 +247,23 @@ async def test_a_night_of_waves_kills_a_held_rollback_request_a_leaving_verifier
     assert [e["reason"] for e in of_type(played, "rollback_requested")] == ["5xx on peer2"], "bob's request, once, on the third attempt"
 
 
-async def test_exec_goes_on_after_the_verifier_withdraws_a_rollback_request_and_a_hold_names_the_shared_resume(lab: Lab, sshd: Sshd) -> None:
-    """exec --share: bob asks for a rollback while wave 1 waits for his word, then lets it through after all. Before: exec
-    kept the request and failed the run once the rollout ended. A hold then leaves the journal open, and the command
-    printed shares the run again with the same key files (before: a bare `resume JOURNAL`, unshared)."""
+async def _exec_with_bob(lab: Lab, sshd: Sshd) -> tuple[Path, Process, ShareClient, asyncio.Task[None]]:
+    """`exec --share` of the rollout with its gate open (nothing hangs), and bob following it: the journal, the
+    process, bob's client and the task that follows."""
     lab.key("bob")
     lab.key("carol")
     rb, path = _runbook(lab, sshd), lab.root / "J.jsonl"
     (lab.root / "gate").touch()
     run = await Process.start(lab, "exec", "exec", str(rb), "--journal", str(path))
     bob = lab.client(lab.root / "bob", run.port)
-    follow = asyncio.create_task(bob.run())
+    return path, run, bob, asyncio.create_task(bob.run())
+
+
+async def test_exec_goes_on_after_the_verifier_withdraws_a_rollback_request_and_a_hold_names_the_shared_resume(lab: Lab, sshd: Sshd) -> None:
+    """exec --share: bob asks for a rollback while wave 1 waits for his word, then lets it through after all. Before: exec
+    kept the request and failed the run once the rollout ended. A hold then leaves the journal open, and the command
+    printed shares the run again with the same key files (before: a bare `resume JOURNAL`, unshared)."""
+    path, run, bob, follow = await _exec_with_bob(lab, sshd)
     try:
         await until(lambda: (s := bob.state.steps.get("roll")) is not None and s.wave_awaiting == 1, 30, "wave 1 waiting for bob")
         assert (await bob.send("request_rollback", "5xx on peer1")).ok
@@ -295,13 +292,7 @@ async def test_the_verifier_leaving_mid_wave_then_resume_solo_goes_on_where_the_
     """bob leaves while wave 1 waits for his word; the assignee stops exec and goes on alone. The interrupted line names
     the shared resume (before: a bare `resume J`); the solo resume says a re-run asks nobody's word (before: "the
     verifier's word on wave 1" in a run gone solo) and runs peer2 and peer3 only."""
-    lab.key("bob")
-    lab.key("carol")
-    rb, path = _runbook(lab, sshd), lab.root / "J.jsonl"
-    (lab.root / "gate").touch()
-    run = await Process.start(lab, "exec", "exec", str(rb), "--journal", str(path))
-    bob = lab.client(lab.root / "bob", run.port)
-    follow = asyncio.create_task(bob.run())
+    path, run, bob, follow = await _exec_with_bob(lab, sshd)
     await until(lambda: (s := bob.state.steps.get("roll")) is not None and s.wave_awaiting == 1, 30, "wave 1 waiting for bob")
     follow.cancel()
     await bob.close()

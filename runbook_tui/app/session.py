@@ -38,7 +38,6 @@ from runbook_tui.engine.state import RunState, UnreadableEvent, replay
 from runbook_tui.engine.window import window_problem
 from runbook_tui.execute.dryrun import DryRunExecutor
 from runbook_tui.execute.local import LocalExecutor
-from runbook_tui.notify.ledger import NoticeLedger
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded, load_runbook
@@ -54,6 +53,7 @@ MODES = EXEMPT_FROM_WINDOW | {"live"}
 
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it; a recording only practice
     from runbook_tui.engine.recording import Recording
+    from runbook_tui.notify.ledger import NoticeLedger
     from runbook_tui.share.client import Endpoint
     from runbook_tui.share.server import ShareServer
     from runbook_tui.trust.run_trust import RunTrust
@@ -410,6 +410,8 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
     SessionError when the journal or the runbook does not allow resuming."""
     read = JournalScan(path)
     shown: list[Event] = []  # the steps' ready events, for the assignee's signer: gathered on the same pass
+    from runbook_tui.notify.ledger import NoticeLedger  # a resume's only: exec and run do not load it
+
     ledger = NoticeLedger()  # and the notices owed and settled
     try:
         state: RunState = replay(_noting_shown(ledger.noting(read), shown))  # one pass over the file: memory does not grow with the journal

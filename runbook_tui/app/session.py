@@ -29,6 +29,7 @@ from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, STEP_MARKED_DONE, STEP_READY_TYPES, Event
+from runbook_tui.engine.guard_response import respond_if_unanswered
 from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail
 from runbook_tui.engine.journal_file import hold_journal, refuse_unsafe_journal
 from runbook_tui.engine.mark_done import settled_by_solo
@@ -381,6 +382,7 @@ def resume_session(
             if reopen is not None and state.finished:
                 controller.reopen(actor, reopen)
             controller.resumed(os.getpid())
+            respond_if_unanswered(controller)  # a guard's trip whose pause the dead process never journaled
             if _full_rollback_unended(controller.state):  # the process died between the two: the run ended rolled back
                 controller.finish(SYSTEM, "rolled_back")
             if solo is not None or share is not None:

@@ -69,7 +69,7 @@ def _acceptance_confirmed(state: RunState, e: Event) -> RunState:
 
 
 def _paused(state: RunState, e: Event) -> RunState:
-    return replace(state, paused=True, pause_reason=e.get("reason"), hold_requested=None)
+    return replace(state, paused=True, pause_reason=e.get("reason"), hold_requested=None, trip_unanswered=False)
 
 
 def _resumed(state: RunState, e: Event) -> RunState:
@@ -140,9 +140,11 @@ def _guard_tripped(state: RunState, e: Event) -> RunState:
     trip = MappingProxyType({k: v for k, v in e.items() if k not in ("prev", "hash")})
     rolling = state.rollback is not None and not state.rollback.finished
     asks = trip.get("action") == "rollback" and not state.finished and not rolling
+    unanswered = trip.get("action") in ("pause", "rollback") and not state.paused and not state.finished
     if not asks:
-        return replace(state, guard_trips=state.guard_trips + (trip,))
-    return replace(state, guard_trips=state.guard_trips + (trip,), rollback_requested=guard_rollback_reason(trip), rollback_asked_by=None)
+        return replace(state, guard_trips=state.guard_trips + (trip,), trip_unanswered=unanswered)
+    trips = state.guard_trips + (trip,)
+    return replace(state, guard_trips=trips, trip_unanswered=unanswered, rollback_requested=guard_rollback_reason(trip), rollback_asked_by=None)
 
 
 def _joined(state: RunState, e: Event) -> RunState:

@@ -49,6 +49,12 @@ def unanswered_guard_rollback(state: RunState) -> bool:
     return bool(trips) and trips[-1].get("action") == "rollback" and state.rollback_requested == guard_rollback_reason(trips[-1])
 
 
+def respond_if_unanswered(controller: GuardTarget) -> None:
+    """On resume: act on a trip the dead process journaled but did not live to act on (no pause after it)."""
+    if controller.state.trip_unanswered and controller.state.guard_trips:
+        respond(controller, controller.state.guard_trips[-1])
+
+
 def respond(controller: GuardTarget, trip: Mapping[str, Any]) -> None:
     """Act on one `guard_tripped` event as its action says."""
     action = trip.get("action")

@@ -136,6 +136,7 @@ class RunState:
     notes: tuple[Mapping[str, Any], ...] = ()
     errors: tuple[Mapping[str, Any], ...] = ()
     guard_trips: tuple[Mapping[str, Any], ...] = ()
+    trip_unanswered: bool = False  # the last trip pauses or rolls back, and no pause followed it (the process died between)
     samples: Mapping[str, tuple[tuple[str, float | None], ...]] = field(default_factory=dict)
     metric_errors: Mapping[str, str | None] = field(default_factory=dict)  # per panel: the last reading's error (None: it had a value)
     metrics: Mapping[str, Any] = field(default_factory=dict)  # metrics_started: source, interval, panels, success criteria

@@ -107,3 +107,36 @@ def test_kill_9_while_a_guard_paused_the_run_resumes_paused_and_leaves_the_journ
     assert not of_type(events, "session_finished") and not of_type(events, "step_started", step="next")
     assert not (tmp_path / "ledger").exists()
     assert not verify(path).problems
+
+
+def test_a_guard_trip_journaled_just_before_a_kill_9_still_pauses_the_resumed_run(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    steps = f"""
+        - id: impl
+          kind: implement
+          steps:
+            - {{id: soak, title: Watch, wait: 3s, watch: [err]}}
+            - {{id: next, run: "echo next >> {tmp_path / "ledger"}", verify: none}}
+        """
+    runbook = _runbook(prometheus, write_runbook, steps)
+    exporter.set(9)
+    prometheus.wait_for(API, lambda v: v == 9)
+    path = _killed_when(tmp_path, runbook, "guard_tripped")
+    # The process died after the trip was on disk and before its pause was: the journal ends at the trip.
+    lines = path.read_bytes().splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if b'"type":"guard_tripped"' in line.replace(b" ", b""))
+    path.write_bytes(b"".join(lines[: cut + 1]))
+    exporter.set(1)  # the value is back: only the journaled trip can pause the resumed run
+    prometheus.wait_for(API, lambda v: v == 1)
+
+    went = _cli(tmp_path, "resume", str(path), "--continue", "--rerun")
+    assert went.returncode == 1, went.stdout + went.stderr
+    # Before: the trip was forgotten, the step re-run, `next` run and the session finished `done`.
+    assert "The run is paused (guard 'err' tripped: 9% above 5%; check the panels (u rolls back))" in went.stdout, went.stdout
+    events = journal(path)
+    [paused] = of_type(events, "paused")
+    assert "guard 'err' tripped" in paused["reason"], paused
+    assert not of_type(events, "session_finished") and not of_type(events, "step_started", step="next")
+    assert not (tmp_path / "ledger").exists()
+    assert not verify(path).problems

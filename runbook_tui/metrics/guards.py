@@ -54,7 +54,9 @@ def format_value(value: float | None, unit: str = "") -> str:
         text = "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
         return f"{text} {unit}".rstrip() if unit not in ("%", "x") else text + unit
     magnitude = abs(value)
-    if magnitude >= 1000 or value == int(value):
+    if magnitude >= 1e12:  # digits beyond a dozen are not read at a glance (1e308 would be 400 characters)
+        text = f"{value:.3g}"
+    elif magnitude >= 1000 or value == int(value):
         text = f"{value:,.0f}"
     elif magnitude >= 100:
         text = f"{value:.1f}"

@@ -7,7 +7,7 @@ events into the state, so they all get the same views.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -105,7 +105,8 @@ def _trend(values: Sequence[float], direction: str, scale: float) -> tuple[str, 
     if len(values) < 2:
         return "", None
     last = values[-1]
-    before = statistics.fmean(values[-TREND_WINDOW - 1 : -1])
+    window = values[-TREND_WINDOW - 1 : -1]
+    before = math.fsum(v / len(window) for v in window)  # each term divided first: huge readings cannot overflow the sum
     if abs(last - before) <= scale * 0.03:
         return "→", None
     rising = last > before

@@ -65,6 +65,8 @@ class _Bars:
         lines = [float(self.panel[k]) for k in ("warn", "critical") if self.panel.get(k) is not None]
         low = min([0.0, *data])
         high = max([*data, *lines]) or 1.0
+        # Halved so that two readings near ±1.8e308 (valid floats) give a finite span, never an infinite or NaN bar.
+        low, high = low / 2, high / 2
         span = (high - low) or 1.0
         pick = max if direction != "below" else min
         # Newest on the right; one bar per column, older readings merged into buckets when they outnumber the columns.
@@ -75,7 +77,7 @@ class _Bars:
         values = [pick(bucket) for bucket in buckets]
         styles = [self.colours[panel_level(self.panel, v) if panel_level(self.panel, v) != "unknown" else "ok"] for v in values]
         levels = len(self.BARS) * height
-        heights = [max(1, round((v - low) / span * levels)) for v in values]
+        heights = [max(1, round((v / 2 - low) / span * levels)) for v in values]
         pad = width - count * bar_width
         for row in reversed(range(height)):
             yield Segment(" " * pad)

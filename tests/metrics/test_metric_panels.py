@@ -25,11 +25,13 @@ from runbook_tui.app.session import load, open_session, resume_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.state import RunState
+from runbook_tui.metrics.guards import format_value
 from runbook_tui.metrics.panel_view import panel_view
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.panels import MetricPanel, PanelArea
 from runbook_tui.ui.rollback_modal import RollbackModal
 from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.sparkline import ThresholdSparkline
 from runbook_tui.ui.status_stack import StatusStack
 
 SIZE = (110, 16)
@@ -272,3 +274,28 @@ async def test_panel_ids_that_are_not_textual_identifiers_are_drawn() -> None:
         assert sorted(p.panel_id for p in app.query(MetricPanel)) == sorted(set(odd))
         head = panel_of(app, "p99.latency").query_one(".panel-head", Static)
         assert "panel 0" in "".join(strip.text for strip in head.render_lines(Region(0, 0, head.size.width, head.size.height)))
+
+
+@pytest.mark.asyncio
+async def test_huge_tiny_and_negative_readings_are_drawn_short_at_80x24() -> None:
+    """Valid floats from a peer: near ±1.8e308, 1e-9, negative. Before: the sparkline and the trend raised (NaN bar height,
+    an overflowing mean) and took the screen down with a traceback; a value of 1e300 was a 400-character number."""
+    base = state_for("ok")
+    huge = [-1.7e308, -1.7e308, 1.7e308, 1e300]
+    samples = {**base.samples, "p99": tuple((ts, v) for (ts, _v), v in zip(base.samples["p99"], huge)),
+               "errors": ((base.samples["errors"][0][0], 1e-9), (base.samples["errors"][1][0], -0.000123)),
+               "rps": ((base.samples["rps"][0][0], -5e20),)}  # fmt: skip
+    state = dataclasses.replace(base, samples=samples)
+    views = {p["id"]: panel_view(p, state, NOW, 5.0) for p in PANELS}
+    assert views["p99"].trend == "↑" and views["p99"].state == "critical"
+    assert format_value(1e300, "ms") == "1e+300 ms" and format_value(-5e20, "/s") == "-5e+20 /s"
+    assert format_value(999_999_999_999, "B") == "999,999,999,999 B" and format_value(1e-9, "%") == "1e-09%"
+    app = PanelsApp(state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        heads = {}
+        for pid in ("p99", "errors", "rps"):
+            panel = panel_of(app, pid)
+            heads[pid] = _painted(panel.query_one(".panel-head", Static))
+            assert _painted(panel.query_one(ThresholdSparkline)).strip(), f"{pid}: no bars"
+        assert "1e+300 ms" in heads["p99"] and "-0.000123%" in heads["errors"] and "-5e+20 /s" in heads["rps"], heads

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, Scope, refused
 from runbook_tui.engine.events import Event, P
-from runbook_tui.engine.guard_response import respond
+from runbook_tui.engine.guard_response import react
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.mark_done import mark_done_refusal
 from runbook_tui.engine.ports import Executor
@@ -141,8 +141,7 @@ class Controller(VerifierIntents, StepRunner):
         if self._next_step_changed(type, data, before):
             assert self.state.current is not None
             self.announce_ready(self.state.current)  # the next step, rendered with what the last one captured
-        if type == ev.GUARD_TRIPPED:
-            respond(self, event)  # the engine acts on the trip; every front end only renders what follows
+        react(self, event)  # a guard's trip acts, a lifted pause lets a finished run end; every front end only renders what follows
 
     def _next_step_changed(self, type: str, data: Mapping[str, Any], before: str | None) -> bool:
         """Does the run now stand at a step everyone should see rendered afresh (`step_ready`)?
@@ -166,7 +165,7 @@ class Controller(VerifierIntents, StepRunner):
 
     def _maybe_finish(self) -> None:
         """Once the last step is done (or skipped), the session is done."""
-        if self.auto_finish and self.state.current is None and not self.state.finished and self.state.order:
+        if self.auto_finish and self.state.current is None and not self.state.finished and self.state.order and not self.state.paused:
             if self.before_finish is None:
                 self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="done")
             elif self._finishing is None or self._finishing.done():
@@ -181,7 +180,7 @@ class Controller(VerifierIntents, StepRunner):
         except Exception as exc:  # a broken check must not keep the session open forever
             log.exception("before_finish failed")
             self._safe_error(f"internal error in the final checks: {exc}")
-        if self.state.current is None and not self.state.finished and not self.fatal and not self.busy and not self.state.criteria_unmet:
+        if self.state.current is None and not (self.state.finished or self.state.paused or self.fatal or self.busy or self.state.criteria_unmet):
             self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="done")
         # A criterion not met: the session stays open; the assignee rolls back or accepts with a reason.
 

@@ -32,6 +32,8 @@ class GuardTarget(Protocol):
 
     def pause(self, actor: Actor, reason: str = "") -> Reply: ...
 
+    def finish_if_done(self) -> None: ...
+
 
 def trip_words(trip: Mapping[str, Any]) -> str:
     return str(trip.get("words") or f"guard '{trip.get('panel')}' tripped")
@@ -47,6 +49,15 @@ def unanswered_guard_rollback(state: RunState) -> bool:
     the run screen opens the undo list again, as it did when the guard tripped."""
     trips = state.guard_trips
     return bool(trips) and trips[-1].get("action") == "rollback" and state.rollback_requested == guard_rollback_reason(trips[-1])
+
+
+def react(controller: GuardTarget, event: Mapping[str, Any]) -> None:
+    """The controller's part once an event is applied: a trip acts; a lifted pause lets a run whose last step ended
+    meanwhile finish (a paused run never finishes `done` by itself: a guard that tripped during the last step holds it)."""
+    if event["type"] == "guard_tripped":
+        respond(controller, event)
+    elif event["type"] == "resumed":
+        controller.finish_if_done()
 
 
 def respond_if_unanswered(controller: GuardTarget) -> None:

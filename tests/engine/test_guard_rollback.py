@@ -107,6 +107,38 @@ async def test_exec_s_driver_stops_rolled_back_after_the_engine_s_rollback(tmp_p
         await session.close()
 
 
+@pytest.mark.asyncio
+@pytest.mark.parametrize("action", ["pause", "rollback"])
+async def test_a_trip_during_the_last_step_keeps_the_session_open_until_a_person_decides(
+    tmp_path: Path, write_runbook: Callable[..., Path], open_local_session: Callable[..., Session], monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    """Before: the last step ended after the trip and the session finished `done` (exec exit 0): the pause, or the
+    rollback the guard asked for, was never seen by anyone."""
+    monkeypatch.chdir(tmp_path)
+    session = open_local_session(write_runbook(CHANGE.replace('          - {id: next, title: Next, run: "echo next >> log"}\n', "")), solo="guard test")
+    controller = session.controller
+
+    async def trip_while_editing() -> None:
+        await _until(lambda: (tmp_path / "started").exists(), "the edit to start")
+        controller.emit("guard_tripped", SYSTEM, **{**TRIP, "action": action})
+        (tmp_path / "go").touch()
+
+    try:
+        tripping = asyncio.create_task(trip_while_editing())
+        outcome = await drive(controller, session.actor)
+        await tripping
+        if action == "rollback":
+            assert outcome == "rolled_back" and (tmp_path / "log").read_text().split() == ["safe", "edit", "undo-edit"]
+            return
+        assert outcome == "paused" and controller.state.paused and not controller.state.finished
+        assert controller.state.steps["edit"].status == "done" and controller.state.current is None
+        assert controller.pause(session.actor).ok, "p lifts the pause"
+        await controller.wait_idle()
+        assert controller.state.outcome == "done", "once the person lifts the pause, the run ends as its last step would have"
+    finally:
+        await session.close()
+
+
 def _journal(session: Session) -> list[dict[str, object]]:
     session.flush()
     return [json.loads(line) for line in session.journal_path.read_text().splitlines()]

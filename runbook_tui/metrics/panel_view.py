@@ -135,4 +135,5 @@ def _lines_words(panel: Mapping[str, Any], unit: str) -> str:
 
 def guard_panels_first(panels: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The panels whose guard can pause or roll back the run come first: they matter most when room is short."""
-    return sorted(panels, key=lambda panel: panel.get("on_critical") in (None, "", "notify"))
+    # A panel without `critical` has no guard, whatever `on_critical` says (its default is pause).
+    return sorted(panels, key=lambda panel: panel.get("critical") is None or panel.get("on_critical") not in ("pause", "rollback"))

@@ -102,6 +102,20 @@ def test_snapshot_panels(kind: str, snap_compare: Callable[..., bool]) -> None:
     assert snap_compare(PanelsApp(state_for(kind)), terminal_size=size)
 
 
+@pytest.mark.asyncio
+async def test_the_panels_whose_guard_pauses_or_rolls_back_come_first() -> None:
+    """A panel without `critical` guards nothing (its `on_critical` defaults to pause). Before: it was drawn among the
+    guard panels, ahead of them when listed first, and on a short terminal a guard's line could be the one pushed off."""
+    base = state_for("ok")
+    plain = {**PANELS[0], "id": "plain", "title": "Plain", "warn": None, "critical": None, "on_critical": "pause"}
+    panels = [plain, PANELS[2], PANELS[0], PANELS[1]]  # no guard, notify, pause, rollback
+    state = dataclasses.replace(base, metrics={**base.metrics, "panels": panels}, samples={**base.samples, "plain": base.samples["p99"]})
+    app = PanelsApp(state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert [p.panel_id for p in app.query(MetricPanel)] == ["p99", "errors", "plain", "rps"]
+
+
 def test_panel_views_say_the_state_in_words() -> None:
     ok = panel_view(PANELS[0], state_for("ok"), NOW, 5.0)
     assert (ok.state, ok.value, ok.baseline, ok.lines, ok.age, ok.stale) == ("ok", 185.0, "before 180 ms", "warn 200 / crit 300", 2.0, False)

@@ -16,6 +16,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.guards import format_value, no_data_words, panel_level
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.runbook.safe_text import visible_line
 
 #: Readings drawn in a sparkline (the state keeps more; the width buckets them anyway).
 SPARK_POINTS = 120
@@ -61,7 +62,7 @@ class PanelView:
 
 def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: float) -> PanelView:
     pid = str(panel["id"])
-    unit = str(panel.get("unit") or "")
+    unit = visible_line(str(panel.get("unit") or ""))  # the runbook's text: an escape in it must not reach the terminal
     direction = str(panel.get("direction") or "above")
     readings = state.samples.get(pid, ())
     values = tuple(float(v) for _ts, v in readings[-SPARK_POINTS:] if v is not None)

@@ -46,6 +46,7 @@ from runbook_tui.metrics.panel_view import (
     parse_ts,
 )
 from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.sparkline import ThresholdSparkline
 
@@ -304,7 +305,10 @@ class PanelArea(Vertical):
             return Text("No metric panels in this runbook.", style=muted)
         source = metrics.get("source") or {}
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"metrics from {source.get('kind')} {source.get('url')}, every {format_duration(float(metrics.get('interval') or 0))}", style=muted)
+        text.append(
+            f"metrics from {visible_line(str(source.get('kind')))} {visible_line(str(source.get('url')))}, every {format_duration(float(metrics.get('interval') or 0))}",
+            style=muted,
+        )
         if state.finished:
             text.append("  (readings stopped: the session is finished)", style=muted)
         criteria = list(metrics.get("success") or [])
@@ -319,7 +323,7 @@ class PanelArea(Vertical):
             words = str(criterion.get("text"))
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append("success: ", style=muted)
-            line.append(words)
+            line.append(visible_line(words))
             if words in pending:
                 until = pending[words].get("until")
                 left = f" ({format_duration(max(parse_ts(until) - now, 0))} left)" if until else ""
@@ -346,14 +350,14 @@ class PanelArea(Vertical):
             return
         for trip in trips[self._trips_seen :]:
             if trip.get("action") == "notify":  # a pause or a rollback shows in the status stack; a notice only here
-                self.notify(f"{trip_words(trip)} (notified only)", title="Guard tripped", severity="warning", timeout=6, markup=False)
+                self.notify(f"{visible_line(trip_words(trip))} (notified only)", title="Guard tripped", severity="warning", timeout=6, markup=False)
         self._trips_seen = len(trips)
 
 
 def _unit_of(metrics: Mapping[str, Any], criterion: Mapping[str, Any]) -> str:
     for panel in metrics.get("panels") or []:
         if panel.get("id") == criterion.get("panel"):
-            return str(panel.get("unit") or "")
+            return visible_line(str(panel.get("unit") or ""))
     return ""
 
 

@@ -249,6 +249,25 @@ async def test_a_hostile_error_or_title_from_the_journal_is_one_literal_bounded_
 
 
 @pytest.mark.asyncio
+async def test_an_escape_in_a_unit_or_the_source_address_is_shown_literally() -> None:
+    """`validate` accepts any text as a unit or an address (a YAML "\\e" is ESC). Before: the head, the before/lines foot,
+    the success line and the source line handed it to the terminal as it was."""
+    base = state_for("critical")
+    unit = "\x1b]0;pwn\x07[b]ms"
+    panels = [{**PANELS[0], "unit": unit}, *PANELS[1:]]
+    success = [{**base.metrics["success"][0], "text": f"p99 below 250 {unit}"}]
+    source = {"kind": "prometheus", "url": "http://prom/\x1b[2J[b]y"}
+    state = dataclasses.replace(base, metrics={**base.metrics, "panels": panels, "source": source, "success": success})
+    app = PanelsApp(state)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        shown = "\n".join(_painted(widget) for widget in app.query(Static))
+        assert "\x1b" not in shown, shown
+        assert "341 ␛]0;pwn␇[b]ms" in shown and "before 180 ␛]0;pwn␇[b]ms" in shown and "http://prom/␛[2J[b]y" in shown, shown
+        assert "success: p99 below 250 ␛]0;pwn␇[b]ms" in shown, shown
+
+
+@pytest.mark.asyncio
 async def test_a_source_that_answers_without_a_number_is_not_called_unreachable() -> None:
     """NaN, an infinity or an empty result: Prometheus answered. Before: the head said UNREACHABLE for each."""
     base = state_for("unreachable")

@@ -69,8 +69,8 @@ def chart(panel: Panel, trips: list[GuardTrip]) -> Chart | None:
     def x(at: float) -> float:
         return round(PAD + (at - start) / span * (WIDTH - 2 * PAD), 1) if end != start else WIDTH / 2
 
-    def y(v: float) -> float:
-        return round(HEIGHT - PAD - (v - low) / (high - low) * (HEIGHT - 2 * PAD), 1)
+    def y(v: float) -> float:  # halves: readings near ±1.8e308 (valid floats) span a finite range, never a NaN point
+        return round(HEIGHT - PAD - (v / 2 - low / 2) / (high / 2 - low / 2) * (HEIGHT - 2 * PAD), 1)
 
     result = Chart(low=text.value(low, panel.unit), high=text.value(high, panel.unit))
     run: list[str] = []

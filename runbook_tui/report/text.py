@@ -85,7 +85,7 @@ def confirmed(step: Step) -> str:
 def value(number: float | None, unit: str = "") -> str:
     if number is None:
         return NONE
-    text = f"{number:,.0f}" if abs(number) >= 1000 else f"{number:.4g}"
+    text = f"{number:,.0f}" if 1000 <= abs(number) < 1e12 else f"{number:.4g}"  # not 300 digits for 1e300
     if not unit:
         return text
     return f"{text}{unit}" if unit in ("%", "x") else f"{text} {unit}"

@@ -23,8 +23,10 @@ import pytest
 from runbook_tui.cli import main as cli_main
 from runbook_tui.report import FORMAT, build_report, json_report, render
 from runbook_tui.report.assemble import _reduce
+from runbook_tui.report.html import chart
 from runbook_tui.report.markdown import code, esc, para
-from runbook_tui.report.model import SERIES_POINTS
+from runbook_tui.report.model import SERIES_POINTS, Panel
+from runbook_tui.report.text import value
 
 DATA = Path(__file__).parent / "data"
 JOURNALS = ["change", "solo"]
@@ -438,3 +440,13 @@ def test_a_journal_from_exec_reports_in_every_format(tmp_path: Path) -> None:
     assert [(u["step"], u["status"]) for u in data["rollbacks"][0]["undo"]] == [("break", "ok"), ("touch", "ok")]
     assert data["integrity"]["final_hash"] == lines_of(tmp_path / "j.jsonl")[-1]["hash"]
     assert "<script" not in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_huge_readings_are_short_numbers_and_drawable_points() -> None:
+    """Readings near ±1.8e308 are valid floats. Before: the report wrote each as a 300-digit number and the HTML chart's
+    points as `nan` (the browser drew no line)."""
+    assert value(1.7e308, "B") == "1.7e+308 B" and value(-5e20) == "-5e+20" and value(12_345.6) == "12,346"
+    panel = Panel("big", "Big", "B", warn=-1.0e308, critical=-1.5e308, direction="below")
+    panel.series = [("2026-11-23T02:00:00+00:00", 1.7e308), ("2026-11-23T02:00:05+00:00", -1.7e308)]
+    drawn = chart(panel, [])
+    assert drawn is not None and drawn.lines and "nan" not in " ".join(drawn.lines) + str(drawn.warn_y) + str(drawn.critical_y), drawn

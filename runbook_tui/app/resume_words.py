@@ -4,6 +4,7 @@ rollback (what was undone, what was running (unknown), what is left)."""
 from __future__ import annotations
 
 from runbook_tui.engine.event_words import host_status_words
+from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -109,7 +110,9 @@ def paused(state: RunState, journal: str) -> list[str]:
     if state.finished:
         return []
     lines = []
-    if state.rollback_requested:
+    if unanswered_guard_rollback(state):  # the runbook's on_critical: rollback already decided it, as exec does live
+        lines.append(f"Unanswered: {visible_line(state.rollback_requested or '')}: --continue rolls back to the last checkpoint.")
+    elif state.rollback_requested:
         lines.append(f"Unanswered: {visible_line(state.rollback_requested)} (a rollback request): --continue answers it as --on-failure says.")
     if state.hold_requested and not state.paused:
         lines.append(f"Unanswered: {visible_line(state.hold_requested)} (a hold): --continue pauses the run.")

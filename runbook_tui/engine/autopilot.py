@@ -15,7 +15,7 @@ from typing import Any, Literal
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.guard_response import guard_rollback_reason
+from runbook_tui.engine.guard_response import guard_rollback_reason, unanswered_guard_rollback
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass
 
@@ -43,7 +43,8 @@ class _Requests:
 
     def __init__(self, state: RunState) -> None:
         self.hold: str | None = state.hold_requested and f"{state.hold_requested} (asked before the program stopped)"
-        self.rollback: str | None = state.rollback_requested and f"{state.rollback_requested} (asked before the program stopped)"
+        asked = None if unanswered_guard_rollback(state) else state.rollback_requested  # a guard's: the runbook decided it
+        self.rollback: str | None = asked and f"{asked} (asked before the program stopped)"
 
     def __call__(self, event: Event, state: RunState) -> None:
         if event["type"] == ev.HOLD_REQUESTED:
@@ -104,7 +105,9 @@ async def _judge_criteria(controller: Controller, actor: Actor, policy: Policy) 
 
 async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_before: str | None, requests: _Requests) -> str:
     asked_go_ahead: set[str] = set()
-    trips_seen = len(controller.state.guard_trips)  # on resume, earlier trips were dealt with then
+    # On resume, earlier trips were dealt with then; but not a rollback a guard asked for that the dead process never
+    # answered: the runbook's `on_critical: rollback` decides it now, as it would have.
+    trips_seen = len(controller.state.guard_trips) - (1 if unanswered_guard_rollback(controller.state) else 0)
     while True:
         await controller.wait_idle()
         state = controller.state

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -142,3 +143,30 @@ async def test_a_trip_during_the_last_step_keeps_the_session_open_until_a_person
 def _journal(session: Session) -> list[dict[str, object]]:
     session.flush()
     return [json.loads(line) for line in session.journal_path.read_text().splitlines()]
+
+
+@pytest.mark.asyncio
+async def test_a_guard_rollback_left_unanswered_by_a_dead_exec_is_carried_out_by_resume_continue(
+    tmp_path: Path, guarded: Callable[[], Session], run_cli: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
+    """exec takes the runbook's `on_critical: rollback` as the decision when the guard trips; a process that died after the
+    trip and its pause were on disk left the request unanswered. Before: `resume --continue` answered it as a verifier's
+    request, by `--on-failure` (default stop): the session ended `failed`, the change left in place."""
+    (tmp_path / "go").touch()
+    session = guarded()
+    controller = session.controller
+    try:
+        for _ in range(2):
+            assert controller.run_current(session.actor).ok
+            await controller.wait_idle()
+        controller.emit("guard_tripped", SYSTEM, **TRIP)
+        assert controller.state.paused and controller.state.rollback is None
+    finally:
+        await session.close()
+    looked = run_cli("resume", str(session.journal_path), "--headless")
+    assert "--continue rolls back to the last checkpoint" in looked.stdout, looked.stdout
+    went = run_cli("resume", str(session.journal_path), "--continue")
+    assert went.returncode == 1 and "session_finished   outcome ROLLED BACK" in went.stdout, went.stdout + went.stderr
+    assert (tmp_path / "log").read_text().split() == ["safe", "edit", "undo-edit"], "back to the checkpoint; 'next' never ran"
+    started = next(e for e in _journal(session) if e["type"] == "rollback_started")
+    assert started["actor"] == "system" and started["reason"].startswith("guard 'err' tripped")

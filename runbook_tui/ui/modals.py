@@ -88,20 +88,39 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("?", "this help"),
     ("q", "quit (asks first while a step runs; [b]runbook-tui resume JOURNAL[/b] continues later)"),
 )
+#: What the live help promises under its keys.
+JOURNAL_PROMISE = "Everything you do is written to the journal before it happens."
+
+#: Practice: the run screen's keys, but `q` ends the practice (nothing to resume).
+PRACTICE_HELP_KEYS = (*HELP_KEYS[:-1], ("q", "end the practice: the results compare your decisions with the night's"))
+
+#: Replay's keys: it moves through a past run and acts on nothing (the run screen's keys do not apply).
+REPLAY_HELP_KEYS: tuple[tuple[str, str], ...] = (
+    ("→ l", "forward to the next moment: a step starting or ending, a verdict, a skip, a rollback, an undo, a guard trip, a note"),
+    ("← h", "back to the moment before"),
+    ("home end", "the start / the end of the run"),
+    ("space", "play / pause at the night's pace times the speed (a long wait plays as 2 s at most)"),
+    ("+ -", "faster / slower (0.5x to 100x)"),
+    ("g", "jump to a step by its id or words of its title (as the picker matches): where it first started"),
+    ("pgup pgdn", "scroll the output"),
+    ("?", "this help"),
+    ("q", "quit the replay"),
+)
+REPLAY_PROMISE = "Nothing runs and nothing is written: each moment shows the journal as it stood then."
 
 
-def help_body(note: str = "") -> Group:
-    """The help: the keys as a two-column table, then the journal's promise (our own text: its markup is ours), then
+def help_body(note: str = "", keys: tuple[tuple[str, str], ...] = HELP_KEYS, promise: str = JOURNAL_PROMISE) -> Group:
+    """The help: `keys` as a two-column table, then `promise` (our own text: its markup is ours), then
     `note` (what the run screen's foot says, whole: the journal's full path; never markup)."""
-    keys = Table.grid(padding=(0, 2, 0, 2))
-    keys.add_column(no_wrap=True)
-    keys.add_column(ratio=1)
-    for key, does in HELP_KEYS:
-        keys.add_row(Text(key, style="bold"), Text.from_markup(does))
+    table = Table.grid(padding=(0, 2, 0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1)
+    for key, does in keys:
+        table.add_row(Text(key, style="bold"), Text.from_markup(does))
     parts: list[RenderableType] = [
         Text.from_markup("[b]Keys[/b] (the footer shows the ones that apply now)\n"),
-        keys,
-        Text("\nEverything you do is written to the journal before it happens."),
+        table,
+        Text(f"\n{promise}"),
     ]
     if note:
         parts.append(Text(f"\n{visible(note)}"))
@@ -138,9 +157,10 @@ class HelpScreen(InfoScreen):
     }
     """
 
-    def __init__(self, note: str = "") -> None:
-        """`note`: what the run screen's foot says, whole (the journal's full path; the foot cuts it to fit)."""
-        super().__init__("Help", help_body(note))
+    def __init__(self, note: str = "", keys: tuple[tuple[str, str], ...] = HELP_KEYS, promise: str = JOURNAL_PROMISE) -> None:
+        """`note`: what the run screen's foot says, whole (the journal's full path; the foot cuts it to fit);
+        `keys` and `promise`: the screen's own (replay and practice have keys of their own)."""
+        super().__init__("Help", help_body(note, keys, promise))
 
     def action_close(self) -> None:
         self.query_one("#dialog-scroll").scroll_home(animate=False, immediate=True)  # kept between presses: it opens at the top again

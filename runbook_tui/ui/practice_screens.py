@@ -31,7 +31,7 @@ from runbook_tui.report import practice_md
 from runbook_tui.report.practice_md import decision_words, score_line, seconds
 from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.app import RunbookApp
-from runbook_tui.ui.modals import InfoScreen
+from runbook_tui.ui.modals import JOURNAL_PROMISE, PRACTICE_HELP_KEYS, InfoScreen
 from runbook_tui.ui.run_screen import RunScreen
 
 
@@ -93,6 +93,8 @@ class PracticeResultsScreen(Screen[None]):
 
 class PracticeRunScreen(RunScreen):
     """The run screen of a practice: the trainer's scenario over it first; quitting shows the results first."""
+
+    KEYS_HELP = (PRACTICE_HELP_KEYS, JOURNAL_PROMISE)
 
     def on_mount(self) -> None:
         # Textual runs RunScreen's and RunView's on_mount itself, after this one: calling super() too ran them twice.

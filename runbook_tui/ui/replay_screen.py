@@ -17,7 +17,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState, UnreadableEvent, apply, initial
 from runbook_tui.ui.log_lines import last_log_lines
-from runbook_tui.ui.modals import TextPrompt
+from runbook_tui.ui.modals import REPLAY_HELP_KEYS, REPLAY_PROMISE, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.run_screen import NARROW_COLUMNS, SCREEN_LINES, RunView
@@ -129,6 +129,7 @@ class ReplaySource:
 
 class ReplayScreen(RunView):
     ROLE: Role = "replay"  # nothing can be run here: the status stack names no keys
+    KEYS_HELP = (REPLAY_HELP_KEYS, REPLAY_PROMISE)
     BINDINGS = [
         # priority: the step list would take arrows and home/end for itself
         Binding("right,l", "forward", "next", priority=True),

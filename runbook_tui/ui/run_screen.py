@@ -77,6 +77,8 @@ class RunView(CoalescedRepaintScreen):
     ROLE: Role = "assignee"
     #: Whether the footer shows `^p palette` (ctrl+p opens it either way).
     PALETTE_HINT = True
+    #: The help's keys and promise (`modals.HelpScreen`); empty: the live run's. Replay and practice have their own.
+    KEYS_HELP: tuple[tuple[tuple[str, str], ...], str] | tuple[()] = ()
 
     #: Keys every role has (subclasses add theirs, `l` and `y` where their footer wants them);
     #: pgup/pgdn/end scroll the output without focusing it.
@@ -269,13 +271,13 @@ class RunView(CoalescedRepaintScreen):
         self._dirty = True
 
     def action_help(self) -> None:
-        """The help never changes: built once and kept (installed), so `?` shows it again without composing it.
-        It ends with the foot's note whole (the journal's full path: the foot cuts it to fit)."""
+        """Built once per screen class and kept (installed); it ends with the foot's note whole (the foot cuts it)."""
         from runbook_tui.ui.modals import HelpScreen  # the dialogs load when first opened, not before the first frame
 
-        if not self.app.is_screen_installed(HelpScreen.NAME):
-            self.app.install_screen(HelpScreen(self.whole_note()), HelpScreen.NAME)
-        self.app.push_screen(HelpScreen.NAME)
+        name = f"{HelpScreen.NAME}-{type(self).__name__}"  # each screen its own keys (a replay has none of the run's)
+        if not self.app.is_screen_installed(name):
+            self.app.install_screen(HelpScreen(self.whole_note(), *self.KEYS_HELP), name)
+        self.app.push_screen(name)
 
     def whole_note(self) -> str:
         """What the foot says, uncut, for the help."""

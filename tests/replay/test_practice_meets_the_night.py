@@ -78,6 +78,13 @@ async def test_the_trainee_meets_the_recorded_rollback_request(night: Path, tmp_
         await until(lambda: isinstance(app.screen, RunScreen), pilot, "the run screen")
         header = app.screen.query_one(RunHeader)
         await until(lambda: "verifier bob connected" in text_of(header), pilot, "the header naming the recorded verifier")
+        # the help says what q does here: the results, not a run to resume (it said `runbook-tui resume JOURNAL continues later`)
+        await pilot.press("question_mark")
+        await until(lambda: type(app.screen).__name__ == "HelpScreen", pilot, "the help")
+        words = text_of(app.screen.query_one("#dialog-body"))
+        assert "end the practice: the results compare your decisions" in words and "resume JOURNAL" not in words
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, RunScreen), pilot, "the run screen again")
 
         async def enter_and_wait(step: str, status: str) -> None:
             await until(lambda: not controller.busy, pilot, f"{step} to be ready")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from replay_helpers import until
+from replay_helpers import text_of, until
 from textual.widgets import Static
 
 from runbook_tui.engine.journal import read_events
@@ -65,3 +65,21 @@ async def test_g_jumps_to_a_step_by_its_title(tmp_path: Path) -> None:
         await pilot.press(*"health endpoints", "enter")
         await until(lambda: screen.replay.state.steps["health"].status == "running", pilot, "the jump back to health")
         assert screen.replay.state.steps["health"].status == "running" and screen.replay.state.steps["reload"].status == "pending"
+
+
+@pytest.mark.asyncio
+async def test_help_in_replay_names_replays_keys_not_the_runs() -> None:
+    """`?` in replay listed the live run's keys (enter runs, u rolls back, q asks before quitting, "written to the journal
+    before it happens") and none of replay's own: a trainee looking for how to step back or jump found nothing."""
+    app = ReplayApp(read_events(JOURNAL).events, label="change.jsonl")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+        await pilot.press("question_mark")
+        await until(lambda: type(app.screen).__name__ == "HelpScreen", pilot, "the help")
+        words = text_of(app.screen.query_one("#dialog-body", Static))  # the whole body, also what is scrolled out of view
+        for key, does in (("← h", "back to the moment before"), ("space", "play / pause"), ("+ -", "faster / slower"), ("g", "jump to a step")):
+            assert key in words and does in words, f"{key}: {does} is not in the help: {words}"
+        assert "Nothing runs and nothing is written" in words
+        assert "run the current step" not in words and "written to the journal before it happens" not in words
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay again")

@@ -32,6 +32,7 @@ class RecordedVerifier:
     def __init__(self, controller: Controller, recording: Recording) -> None:
         self.controller = controller
         self.name = f"{recording.verifier or 'verifier'} (recorded)"
+        self.night_name = recording.verifier or "the verifier"
         self.actor = Actor(self.name, "verifier")
         self.verdicts = {step: list(verdicts) for step, verdicts in recording.verdicts.items()}
         self.go_aheads = {step: list(answers) for step, answers in recording.go_aheads.items()}
@@ -65,6 +66,13 @@ class RecordedVerifier:
 
     def _answer(self, step: str, answers: dict[str, list[tuple[str, str]]]) -> None:
         queue = answers.get(step) or []
+        if not queue:  # the trainee went where the night did not: said so, or "confirmed by bob (recorded)" read as the night's
+            word = (
+                "no go-ahead for '{}' here on the night; it counts as given"
+                if answers is self.go_aheads
+                else "no verdict on '{}' here on the night; it counts as confirmed"
+            )
+            self.controller.note(self.actor, f"[practice] {self.night_name} gave {word.format(step)}")
         verdict, reason = queue.pop(0) if queue else ("confirmed", "")
         if verdict == "rejected":
             self.controller.reject(self.actor, reason or "rejected on the night")

@@ -159,3 +159,36 @@ def test_results_screen_snapshot(size: tuple[int, int], snap_compare) -> None:  
     scrolls and the footer offers q to leave; at 140x45 all twelve rows fit.
     """
     assert snap_compare(ResultsApp(), terminal_size=size)
+
+
+def test_a_step_bob_never_judged_on_the_night_is_said_so_before_it_counts_as_confirmed(night: Path, tmp_path: Path) -> None:
+    """The night skipped `announce`; a trainee who runs it got `✓ announce confirmed by bob (recorded)` and nothing else,
+    read as bob's word on the night, which he never gave."""
+
+    async def the_practice() -> list[tuple[str, str, str]]:
+        run = practice.open_practice(str(night), out_journal=str(tmp_path / "practice.jsonl"))
+        controller, carol = run.session.controller, run.session.actor
+
+        async def run_until(step: str, status: str) -> None:
+            deadline = asyncio.get_running_loop().time() + 20
+            while controller.busy:
+                assert asyncio.get_running_loop().time() < deadline, f"{step} never became ready"
+                await asyncio.sleep(0.05)
+            assert controller.run_current(carol).ok
+            while controller.state.steps[step].status != status:
+                assert asyncio.get_running_loop().time() < deadline, f"{step} never became {status}"
+                await asyncio.sleep(0.05)
+
+        try:
+            await run_until("health", "rejected")  # as on the night
+            await run_until("health", "done")
+            await run_until("announce", "done")  # skipped on the night
+        finally:
+            await run.session.close()
+        events = read_events(tmp_path / "practice.jsonl").events
+        return [(e["type"], e["actor"], str(e.get("text", ""))) for e in events if e.get("step") == "announce" and e["type"] in ("note", "step_confirmed")]
+
+    assert asyncio.run(the_practice()) == [
+        ("note", "bob (recorded)", "[practice] bob gave no verdict on 'announce' here on the night; it counts as confirmed"),
+        ("step_confirmed", "bob (recorded)", ""),
+    ]

@@ -45,12 +45,18 @@ class Results:
         return sum(1 for p in night if p.same), len(night)
 
     @property
+    def timed(self) -> int:
+        """The points both the night and the trainee decided: the times to decide are compared over these alone (the
+        night's whole run against a trainee who stopped at the third decision read as the trainee being quicker)."""
+        return sum(1 for p in self.points if p.night is not None and p.trainee is not None)
+
+    @property
     def night_seconds(self) -> float:
-        return round(sum(p.night.seconds for p in self.points if p.night is not None), 1)
+        return round(sum(p.night.seconds for p in self.points if p.night is not None and p.trainee is not None), 1)
 
     @property
     def trainee_seconds(self) -> float:
-        return round(sum(p.trainee.seconds for p in self.points if p.trainee is not None), 1)
+        return round(sum(p.trainee.seconds for p in self.points if p.night is not None and p.trainee is not None), 1)
 
 
 def compare(night: Iterable[Event], practice: Iterable[Event], scenario: str = "") -> Results:

@@ -31,7 +31,11 @@ def verdict(point: DecisionPoint) -> str:
 
 def score_line(results: Results) -> str:
     same, total = results.score
-    return f"{same} of {total} decisions as on the night; time to decide: you {format_duration(results.trainee_seconds)}, the night {format_duration(results.night_seconds)}"
+    score = f"{same} of {total} decisions as on the night"
+    if not results.timed:
+        return score
+    over = "the decision you both made" if results.timed == 1 else f"the {results.timed} decisions you both made"
+    return f"{score}; time to decide over {over}: you {format_duration(results.trainee_seconds)}, the night {format_duration(results.night_seconds)}"
 
 
 def render(results: Results, journal: str, trainee: str) -> str:

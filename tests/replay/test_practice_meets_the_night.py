@@ -20,6 +20,7 @@ from textual.app import App
 from runbook_tui.app import practice
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.practice_results import compare
+from runbook_tui.report import practice_md
 from runbook_tui.ui.modals import InfoScreen
 from runbook_tui.ui.panels import MetricPanel
 from runbook_tui.ui.practice_screens import PracticeApp, PracticeResultsScreen
@@ -147,10 +148,20 @@ class ResultsApp(App[None]):
         self.push_screen(PracticeResultsScreen(results, "Saved for the trainer: results.md."))
 
 
+def test_time_to_decide_compares_only_the_decisions_both_made() -> None:
+    """The trainee stopped at the night's 7th decision, after taking 54s where the night rolled back in 10s; the score
+    line said `you 1m6s, the night 1m32s` (the night's whole run against six decisions): quicker, it read."""
+    results = compare(read_events(DATA / "change.jsonl").events, trainee_who_reran_instead(), SCENARIO)
+    assert results.timed == 6 and (results.trainee_seconds, results.night_seconds) == (65.5, 21.2)
+    assert practice_md.score_line(results) == "5 of 12 decisions as on the night; time to decide over the 6 decisions you both made: you 1m6s, the night 21s"
+    nothing = compare(read_events(DATA / "change.jsonl").events, [], SCENARIO)
+    assert practice_md.score_line(nothing) == "0 of 12 decisions as on the night"
+
+
 @pytest.mark.parametrize("size", [(80, 24), (140, 45)])
 def test_results_screen_snapshot(size: tuple[int, int], snap_compare) -> None:  # type: ignore[no-untyped-def]
     """What a trainee must see: on top "Practice results 5/12" and the score line (5 of 12 decisions as on
-    the night; time to decide, theirs against the night's), then in red where they differed ("#6
+    the night; time to decide over the 6 decisions both made, theirs against the night's), then in red where they differed ("#6
     install-config: you re-run, the night roll back (checkpoint)"), then who the played-back verifier was
     and where the results were saved. Below, one row per decision point: the step (ids fold, never cut),
     the night's decision above the trainee's (green when the same, bold red when different, dim "did not

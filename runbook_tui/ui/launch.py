@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def _launch(app: RunbookApp) -> int:
     code = app.run()
     if app.failure:
-        print(f"runbook-tui: {app.failure}", file=sys.stderr)
+        print(f"runbook-tui: {visible(app.failure)}", file=sys.stderr)  # the journal's or the runbook's name may hold escapes
     if app.handle is not None:
         print(visible_line(f"journal: {app.handle.journal_path}"))
         state = app.handle.controller.state
@@ -113,15 +113,10 @@ def resume(journal: str, theme: str | None = None, *, solo: str | None = None, s
     """`resume JOURNAL` in a terminal: the run screen rebuilt from the journal; an unknown step waits for you.
 
     `solo` / `share`: how the run is verified from now on (journaled)."""
-    from runbook_tui.app.session import SessionError
-
-    try:
-        session = resume_session(journal, solo=solo, share=share, trust=trust)
-    except SessionError as exc:
-        print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the journal's or the runbook's name may hold escapes
-        return exc.code
-    # Already open (the journal was read above): only a shared session still has something to open before the run shows.
-    return _launch(RunbookApp(lambda _override: session, theme=theme, opens_at_once=share is None))
+    # Opened inside the app's event loop, as `run` opens a session: the metrics start polling as it opens (opened
+    # before the app, a runbook with metrics ended in `RuntimeError: no running event loop`). A refusal is said by
+    # `_launch` once the screen closes. Only a shared session has something to open before the run shows.
+    return _launch(RunbookApp(lambda _override: resume_session(journal, solo=solo, share=share, trust=trust), theme=theme, opens_at_once=share is None))
 
 
 def replay(journal: str, *, practice: bool, speed: float, theme: str | None = None, out: str | None = None) -> int:

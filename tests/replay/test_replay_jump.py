@@ -16,7 +16,7 @@ from textual.widgets import Static
 from runbook_tui.engine.journal import read_events
 from runbook_tui.ui.panels import MetricPanel, panel_view
 from runbook_tui.ui.replay_app import ReplayApp
-from runbook_tui.ui.replay_screen import ReplayScreen, find_steps
+from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource, find_steps
 
 JOURNAL = Path(__file__).parents[1] / "report" / "data" / "change.jsonl"
 
@@ -83,3 +83,21 @@ async def test_help_in_replay_names_replays_keys_not_the_runs() -> None:
         assert "run the current step" not in words and "written to the journal before it happens" not in words
         await pilot.press("escape")
         await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay again")
+
+
+def test_stepping_stops_at_every_decision_of_the_night() -> None:
+    """→ went from `reload` starting straight past the process dying, the run resumed and `reload` marked done by hand,
+    and past bob's rollback request and the guard's pause: a trainee stepping through never saw those moments."""
+    events = read_events(JOURNAL).events
+    source = ReplaySource(events)
+    seen = []
+    while source.position < len(events):
+        source.seek(source.next_moment(source.position))
+        seen.append(events[source.position - 1]["type"])
+    for kind in ("session_resumed", "step_marked_done", "rollback_requested", "paused"):
+        assert kind in seen, f"→ never stops at {kind}: {seen}"
+    back = []
+    while source.position > 1:
+        source.seek(source.previous_moment(source.position))
+        back.append(events[source.position - 1]["type"])
+    assert back[:-1] == seen[-2::-1], "← stops where → did"

@@ -96,7 +96,7 @@ PRACTICE_HELP_KEYS = (*HELP_KEYS[:-1], ("q", "end the practice: the results comp
 
 #: Replay's keys: it moves through a past run and acts on nothing (the run screen's keys do not apply).
 REPLAY_HELP_KEYS: tuple[tuple[str, str], ...] = (
-    ("→ l", "forward to the next moment: a step starting or ending, a verdict, a skip, a rollback, an undo, a guard trip, a note"),
+    ("→ l", "forward to the next moment: a step starting or ending, a decision or a request, a guard trip, a note, a resume"),
     ("← h", "back to the moment before"),
     ("home end", "the start / the end of the run"),
     ("space", "play / pause at the night's pace times the speed (a long wait plays as 2 s at most)"),

@@ -192,15 +192,16 @@ def _paused(state: RunState) -> Status:
     if trip is None:
         return Status(f"PAUSED: {reason}", "warning", {"assignee": "p resume"})
     panel = _panel(state, str(trip.get("panel")))
-    readings = [v for _ts, v in state.samples.get(str(trip.get("panel")), ()) if v is not None]
+    series = state.samples.get(str(trip.get("panel")), ())
+    latest = series[-1][1] if series else None  # None: no reading now (the exporter down); an older one is not "now"
     words = str(trip.get("words"))
     # A pause lets the running step end; u does nothing until then (its key is off): said so, not offered as if it worked.
     step = state.steps.get(state.current or "")
     back = f"u roll back once '{step.id}' has ended" if step is not None and step.status == "running" else "u roll back"
-    if panel is None or not readings:
+    if panel is None or latest is None:
         return Status(f"PAUSED: {words}", "error", {"assignee": f"p resume · {back}"})
-    now = format_value(readings[-1], str(panel.get("unit") or ""))
-    if panel_level(panel, readings[-1]) == "critical":
+    now = format_value(latest, str(panel.get("unit") or ""))
+    if panel_level(panel, latest) == "critical":
         return Status(f"PAUSED: {words}; still {now}", "error", {"assignee": f"{back} · p resume"})
     return Status(f"PAUSED: {words}; recovered, now {now}", "warning", {"assignee": f"p resume · {back}"})
 

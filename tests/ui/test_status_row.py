@@ -411,6 +411,27 @@ def test_a_guards_pause_during_a_running_step_does_not_offer_a_rollback_key_that
     assert paused.keys["assignee"] == "u roll back · p resume"
 
 
+def test_a_guards_pause_for_no_data_is_not_called_recovered_from_the_reading_before_the_outage() -> None:
+    """The exporter went away and the guard paused for no data: the row said `recovered, now 0.27%` (the last reading
+    before the outage) beside a panel reading UNREACHABLE, live, in replay and in practice."""
+    words = "guard 'p99' has had no data for 5s (exporter unreachable at http://p:9090: connection refused)"
+    state = build(
+        [
+            (ev.SESSION_STARTED, {"session": "s", "runbook": "demo", "title": "Demo", "plan": _plan(), "mode": "live", "_ts": _ts(-5)}),
+            (ev.METRICS_STARTED, {"source": {"kind": "prometheus", "url": "http://p:9090"}, "interval": 5.0, "timeout": 5.0, "panels": PANELS, "_ts": _ts(-4)}),
+            *_series("p99", [120, 130, 0], error="exporter unreachable at http://p:9090: connection refused", start=1),
+            (
+                ev.GUARD_TRIPPED,
+                {"panel": "p99", "value": None, "threshold": None, "for": 5, "action": "pause", "no_data": True, "samples": [], "words": words, "_ts": _ts(62)},
+            ),
+            (ev.PAUSED, {"reason": words, "_ts": _ts(62)}),
+        ]
+    )
+    [paused] = [s for s in statuses(state, dt.datetime(2026, 11, 23, 2, 2, tzinfo=dt.UTC)) if s.text.startswith("PAUSED")]
+    assert paused.text == f"PAUSED: {words}", paused.text
+    assert paused.tone == "error"
+
+
 def test_with_no_verifier_joined_the_assignee_reads_that_the_next_verified_step_is_blocked_and_the_ways_on() -> None:
     """The verifier pressed q (or dropped, or never came): the header said `not connected`, and nothing said the step
     could not go on, nor how (wait, or go on solo with a reason). Who came and went is narrated in the log."""

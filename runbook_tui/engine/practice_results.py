@@ -115,15 +115,16 @@ def _after_run(run: Move) -> str:
     ]
     words = [f"failed on {', '.join(failed)}" if failed else "ran cleanly"]
     for after in run.followed:  # what people did about it, in the order they did it
-        later = _later(finished.at, after.at)
+        # Journaled before the step's end (a guard tripping while it ran): said so, not `-0s later`.
+        later = "while it ran" if elapsed(finished.at, after.at) < 0 else f"{_later(finished.at, after.at)} later"
         if after.kind == "confirmed" and after.by == run.attempt.started_by:
-            words.append(f"{self_confirmed_words(after.by)}, {later} later")
+            words.append(f"{self_confirmed_words(after.by)}, {later}")
         elif after.kind in ("confirmed", "rejected"):
-            words.append(f"{after.by} {after.kind} it {later} later" + (f": {after.reason}" if after.reason else ""))
+            words.append(f"{after.by} {after.kind} it {later}" + (f": {after.reason}" if after.reason else ""))
         elif after.kind == "rollback requested":
-            words.append(f"{after.by} asked for a rollback {later} later")
+            words.append(f"{after.by} asked for a rollback {later}")
         elif after.kind == "guard tripped":
-            words.append(f"{after.reason or 'a guard tripped'} {later} later")
+            words.append(f"{after.reason or 'a guard tripped'} {later}")
     return f"on the night it {'; '.join(words)}"
 
 

@@ -203,3 +203,16 @@ def test_a_step_bob_never_judged_on_the_night_is_said_so_before_it_counts_as_con
         ("note", "bob (recorded)", "[practice] bob gave no verdict on 'announce' here on the night; it counts as confirmed"),
         ("step_confirmed", "bob (recorded)", ""),
     ]
+
+
+def test_a_guard_that_tripped_while_the_step_ran_is_said_so_not_minus_zero_seconds_later() -> None:
+    """A guard tripped during `watch`, journaled before its end: the night's "why it matters" read
+    `guard 'errors' tripped … -0s later` (the time from the step's end, negative)."""
+    night = read_events(DATA / "change.jsonl").events
+    trip = next(i for i, e in enumerate(night) if e["type"] == "guard_tripped")
+    finished = next(i for i, e in enumerate(night) if e["type"] == "step_finished" and e["step"] == "watch")
+    during = {**night[trip], "ts": "2026-11-23T17:10:04.750Z"}
+    moved = [*night[:finished], during, *(e for i, e in enumerate(night[finished:], finished) if i != trip)]
+    [watch] = [p for p in compare(moved, []).points if p.step == "watch" and p.night is not None and p.night.kind == "run"]
+    assert "guard 'errors' tripped: 2.7% above 2% for 30s while it ran" in watch.why, watch.why
+    assert "-0s" not in watch.why and "s later; bob" not in watch.why.split("while it ran")[0]

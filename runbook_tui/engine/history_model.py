@@ -251,7 +251,7 @@ class Move:
     attempt: Attempt | None = None  # run, re-run: the attempt it started
     followed: list[Followed] = field(default_factory=list)  # run, re-run: what followed, up to the next move
     rollback: Rollback | None = None  # roll back: the rollback it started
-    pause: Pause | None = None  # pause: the pause it started
+    pause: Pause | None = None  # pause: the pause it started; resume: the one it ended
     trip: Mapping[str, Any] | None = None  # roll back: the last guard trip before it, as journaled
     readings_before: int = 0  # roll back: readings of the tripped panel before it
 

@@ -72,8 +72,8 @@ class MoveLog:
             move.rollback = history.rollbacks[-1] if history.rollbacks else None
             move.trip = before.guard_trips[-1] if before.guard_trips else None
             move.readings_before = len(history.samples.get(str(move.trip.get("panel")), [])) if move.trip else 0
-        elif kind == "pause":
-            move.pause = history.pauses[-1]
+        elif kind in ("pause", "resume"):  # the pause it started, or the one it ended
+            move.pause = history.pauses[-1] if history.pauses else None
         return move
 
 

@@ -98,6 +98,9 @@ def why_it_matters(night: History, decision: Move) -> str:
             return "on the night the run stayed paused to the end of the journal"
         how = "resumed" if pause.ended_by == "resumed" else "a rollback started"
         return f"on the night the run stayed paused {_later(pause.at, pause.resumed_at)}, then {how}"
+    if decision.kind == "resume" and decision.pause is not None:
+        pause = decision.pause
+        return f"on the night the run went on after {_later(pause.at, decision.at)} paused" + (f": {pause.reason}" if pause.reason else "")
     if decision.kind == "finish":
         return f"the night ended {status_words(decision.detail)}"
     return ""

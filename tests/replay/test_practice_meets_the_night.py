@@ -216,3 +216,12 @@ def test_a_guard_that_tripped_while_the_step_ran_is_said_so_not_minus_zero_secon
     [watch] = [p for p in compare(moved, []).points if p.step == "watch" and p.night is not None and p.night.kind == "run"]
     assert "guard 'errors' tripped: 2.7% above 2% for 30s while it ran" in watch.why, watch.why
     assert "-0s" not in watch.why and "s later; bob" not in watch.why.split("while it ran")[0]
+
+
+def test_the_nights_resume_after_a_guards_pause_says_why_it_matters() -> None:
+    """After a guard's pause the assignee pressed p: the results row for that `resume` had no "why it matters" at all."""
+    night = read_events(DATA / "change.jsonl").events
+    paused = next(i for i, e in enumerate(night) if e["type"] == "paused")
+    resumed = {"type": "resumed", "actor": "alice", "reason": "", "ts": "2026-11-23T17:10:35.600Z", "seq": night[paused]["seq"]}
+    [point] = [p for p in compare([*night[: paused + 1], resumed], []).points if p.night is not None and p.night.kind == "resume"]
+    assert point.why.startswith("on the night the run went on after 15s paused: guard 'errors' tripped: 2.7% above 2% for 30s"), point.why

@@ -26,6 +26,9 @@ class DecisionPoint:
     night: Move | None  # None: only the trainee decided here
     trainee: Move | None  # None: the trainee never got here, or did something else first
     why: str  # what followed the night's decision, in one line
+    # The trainee went on past this point without meeting it: the night's situation did not arise (the program stopped
+    # there on the night, say); it read "did not get here" and counted against them.
+    passed: bool = False
 
     @property
     def same(self) -> bool:
@@ -41,8 +44,13 @@ class Results:
     @property
     def score(self) -> tuple[int, int]:
         """(decisions as on the night, decision points of the night)."""
-        night = [p for p in self.points if p.night is not None]
+        night = [p for p in self.points if p.night is not None and not p.passed]
         return sum(1 for p in night if p.same), len(night)
+
+    @property
+    def passed(self) -> int:
+        """The night's decision points that did not arise in practice (not in the score)."""
+        return sum(1 for p in self.points if p.passed)
 
     @property
     def timed(self) -> int:
@@ -72,6 +80,9 @@ def compare(night: Iterable[Event], practice: Iterable[Event], scenario: str = "
         if match is not None:
             used.add(match)
         points.append(DecisionPoint(decision.step, decision, mine[match] if match is not None else None, why_it_matters(history, decision)))
+    reached = max((n for n, p in enumerate(points) if p.trainee is not None), default=-1)
+    for point in points[: max(reached, 0)]:
+        point.passed = point.trainee is None
     points += [DecisionPoint(d.step, None, d, "not a decision point on the night") for i, d in enumerate(mine) if i not in used]
     verifier = history.state.session.get("verifier")
     return Results(points, str(verifier) if verifier else None, scenario)

@@ -26,12 +26,21 @@ def seconds(decision: Move | None) -> str:
 def verdict(point: DecisionPoint) -> str:
     if point.same:
         return "same"
+    if point.passed:
+        return "did not arise"
     return "not reached" if point.trainee is None else "**different**"
+
+
+def trainee_missing(point: DecisionPoint) -> str:
+    """What the trainee's side says where they made no decision at this point."""
+    return "did not arise" if point.passed else "did not get here"
 
 
 def score_line(results: Results) -> str:
     same, total = results.score
     score = f"{same} of {total} decisions as on the night"
+    if results.passed:
+        score += f" ({results.passed} more did not arise in practice)"
     if not results.timed:
         return score
     over = "the decision you both made" if results.timed == 1 else f"the {results.timed} decisions you both made"
@@ -44,7 +53,7 @@ def render(results: Results, journal: str, trainee: str) -> str:
         out += ["**Scenario**", "", para(results.scenario), ""]
     out += [f"Trainee: {esc(trainee)}; the verifier played back: {esc(results.verifier or '—')}.", "", f"**Score:** {esc(score_line(results))}", ""]
     rows = [
-        (str(number), esc(point.step or "—"), esc(decision_words(point.night, "—")), esc(decision_words(point.trainee, "did not get here")),
+        (str(number), esc(point.step or "—"), esc(decision_words(point.night, "—")), esc(decision_words(point.trainee, trainee_missing(point))),
          f"{seconds(point.night)} / {seconds(point.trainee)}", verdict(point), esc(point.why))
         for number, point in enumerate(results.points, 1)
     ]  # fmt: skip

@@ -225,3 +225,21 @@ def test_the_nights_resume_after_a_guards_pause_says_why_it_matters() -> None:
     resumed = {"type": "resumed", "actor": "alice", "reason": "", "ts": "2026-11-23T17:10:35.600Z", "seq": night[paused]["seq"]}
     [point] = [p for p in compare([*night[: paused + 1], resumed], []).points if p.night is not None and p.night.kind == "resume"]
     assert point.why.startswith("on the night the run went on after 15s paused: guard 'errors' tripped: 2.7% above 2% for 30s"), point.why
+
+
+def test_a_decision_the_trainee_went_past_without_meeting_is_said_not_to_have_arisen() -> None:
+    """On the night the program stopped during `reload` and alice marked it done by hand; a practice does not stop, so
+    the trainee went on past that point. The row read `did not get here` / `not reached` and the score counted it."""
+    night = read_events(DATA / "change.jsonl").events
+    died = next(i for i, e in enumerate(night) if e["type"] == "session_resumed")
+    marked = next(i for i, e in enumerate(night) if e["type"] == "step_marked_done")
+    ok = {"web1": {"status": "done", "exit_code": 0, "error": None}, "web2": {"status": "done", "exit_code": 0, "error": None}}
+    ended = {"type": "step_finished", "actor": "system", "step": "reload", "status": "done", "hosts": ok, "problems": [], "ts": night[died]["ts"], "seq": 0}
+    trainee = [*night[:died], ended, *night[marked + 1 :]]  # the practice's reload ends; nothing to mark done
+    results = compare(night, trainee)
+    [point] = [p for p in results.points if p.night is not None and p.night.kind == "mark done"]
+    assert point.trainee is None and point.passed
+    assert practice_md.verdict(point) == "did not arise" and practice_md.trainee_missing(point) == "did not arise"
+    assert results.score == (11, 11) and results.passed == 1
+    assert practice_md.score_line(results).startswith("11 of 11 decisions as on the night (1 more did not arise in practice)")
+    assert not any(p.passed for p in compare(night, trainee_who_reran_instead()).points), "points after the trainee's last are not reached"

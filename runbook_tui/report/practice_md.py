@@ -36,6 +36,11 @@ def trainee_missing(point: DecisionPoint) -> str:
     return "did not arise" if point.passed else "did not get here"
 
 
+def played_back(results: Results) -> str:
+    """Who the played-back verifier is (a solo night's read `—`, as if a name were missing)."""
+    return results.verifier or "none, the night had no verifier"
+
+
 def score_line(results: Results) -> str:
     same, total = results.score
     score = f"{same} of {total} decisions as on the night"
@@ -51,7 +56,7 @@ def render(results: Results, journal: str, trainee: str) -> str:
     out = [f"# Practice results: {esc(journal)}", ""]
     if results.scenario:
         out += ["**Scenario**", "", para(results.scenario), ""]
-    out += [f"Trainee: {esc(trainee)}; the verifier played back: {esc(results.verifier or '—')}.", "", f"**Score:** {esc(score_line(results))}", ""]
+    out += [f"Trainee: {esc(trainee)}; the verifier played back: {esc(played_back(results))}.", "", f"**Score:** {esc(score_line(results))}", ""]
     rows = [
         (str(number), esc(point.step or "—"), esc(decision_words(point.night, "—")), esc(decision_words(point.trainee, trainee_missing(point))),
          f"{seconds(point.night)} / {seconds(point.trainee)}", verdict(point), esc(point.why))

@@ -19,7 +19,7 @@ from textual.app import App
 
 from runbook_tui.app import practice
 from runbook_tui.engine.journal import read_events
-from runbook_tui.engine.practice_results import compare
+from runbook_tui.engine.practice_results import Results, compare
 from runbook_tui.report import practice_md
 from runbook_tui.ui.modals import InfoScreen
 from runbook_tui.ui.panels import MetricPanel
@@ -243,3 +243,9 @@ def test_a_decision_the_trainee_went_past_without_meeting_is_said_not_to_have_ar
     assert results.score == (11, 11) and results.passed == 1
     assert practice_md.score_line(results).startswith("11 of 11 decisions as on the night (1 more did not arise in practice)")
     assert not any(p.passed for p in compare(night, trainee_who_reran_instead()).points), "points after the trainee's last are not reached"
+
+
+def test_a_solo_nights_results_say_there_was_no_verifier() -> None:
+    """A solo night (the demo): the results read `Verifier played back: —`, as if a name had gone missing."""
+    text = practice_md.render(Results([], verifier=None), "demo.jsonl", "carol")
+    assert "the verifier played back: none, the night had no verifier." in text and "—." not in text

@@ -73,14 +73,24 @@ def mark_scenario(journal: str, description: str) -> Path:
 
 
 def scenario_of(journal: str, events: Sequence[Event]) -> str:
-    """The trainer's description of this journal, or "" (no mark, or a mark for other content, which is ignored)."""
+    """The trainer's description of this journal, or "" (no mark, or a mark for other content, which is ignored).
+
+    A journal that grew after it was marked (the run was resumed and went on) keeps its description, with a word that
+    the run went on after it (it vanished without a word: the trainee never read what the trainer wrote)."""
     try:
         mark = json.loads(scenario_path(journal).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
-    if not isinstance(mark, dict) or mark.get("journal_hash") != events[-1]["hash"]:
+    if not isinstance(mark, dict):
         return ""
-    return str(mark.get("description") or "")
+    description = str(mark.get("description") or "")
+    marked = mark.get("journal_hash")
+    if marked == events[-1]["hash"]:
+        return description
+    at = next((n for n, event in enumerate(events, 1) if event.get("hash") == marked), None)
+    if at is None or not description:
+        return ""
+    return f"{description}\n\n(Marked at event {at} of {len(events)}: the run went on after the trainer marked it.)"
 
 
 @dataclass

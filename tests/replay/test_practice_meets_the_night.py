@@ -249,3 +249,19 @@ def test_a_solo_nights_results_say_there_was_no_verifier() -> None:
     """A solo night (the demo): the results read `Verifier played back: —`, as if a name had gone missing."""
     text = practice_md.render(Results([], verifier=None), "demo.jsonl", "carol")
     assert "the verifier played back: none, the night had no verifier." in text and "—." not in text
+
+
+def test_a_scenario_marked_before_the_run_went_on_is_still_shown_with_a_word(tmp_path: Path) -> None:
+    """A trainer marked a journal left open; the run was resumed and finished later. The mark no longer matched the final
+    hash and the description vanished without a word; a mark for other content is still ignored."""
+    whole = (DATA / "change.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    journal = tmp_path / "change.jsonl"
+    journal.write_text("".join(whole[:60]), encoding="utf-8")
+    practice.mark_scenario(str(journal), SCENARIO)
+    journal.write_text("".join(whole), encoding="utf-8")
+    events = read_events(journal).events
+    assert practice.scenario_of(str(journal), events) == f"{SCENARIO}\n\n(Marked at event 60 of 98: the run went on after the trainer marked it.)"
+    other = tmp_path / "other.jsonl"
+    other.write_text("".join(whole), encoding="utf-8")
+    practice.scenario_path(other).write_text(practice.scenario_path(journal).read_text().replace(events[59]["hash"], "0" * 64))
+    assert practice.scenario_of(str(other), events) == ""

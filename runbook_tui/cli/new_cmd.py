@@ -68,12 +68,20 @@ def cmd_new(file: str, kind_name: str | None, title: str | None) -> int:
         print(f"runbook-tui: {shown} exists; not overwriting it (choose another name)", file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:
-        print(f"runbook-tui: cannot write {shown}: {exc.strerror}", file=sys.stderr)
+        folder = path.parent
+        why = (
+            f"the folder {visible_line(str(folder))} does not exist (mkdir -p {shlex.quote(visible_line(str(folder)))})"
+            if not folder.is_dir()
+            else exc.strerror
+        )
+        print(f"runbook-tui: cannot write {shown}: {why}", file=sys.stderr)
         return EXIT_INVALID
     result = validate(path)
     for problem in result.errors:
         print(visible_line(str(problem)), file=sys.stderr)
     print(f"wrote {shown}: a {kind.label} with prechecks, a backup checkpoint, the change with undo, verification, postchecks and rollback")
     word = shlex.quote(shown)
-    print(f"next: fill in every EDIT, then `runbook-tui validate {word}` and `runbook-tui plan --format md {word}` for review")
+    # plan needs every required value (validate stands in for them): the command named here must work as printed.
+    values = "".join(f" -p {name}=VALUE" for name in result.stand_ins)
+    print(f"next: fill in every EDIT, then `runbook-tui validate {word}` and `runbook-tui plan --format md {word}{values}` for review")
     return EXIT_OK if result.ok else EXIT_FAILED

@@ -92,4 +92,14 @@ def test_new_names_the_schema_when_it_sits_next_to_the_file(tmp_path, capsys):
 
 def test_new_in_a_missing_folder_fails_cleanly(tmp_path, capsys):
     assert cli_main(["new", str(tmp_path / "no" / "x.yaml"), "--kind", "config-edit"]) == 2
-    assert "cannot write" in capsys.readouterr().err
+    # The README's own example, `new runbooks/x.yaml`, in a fresh folder (before: "No such file or directory", no more)
+    assert f"cannot write {tmp_path}/no/x.yaml: the folder {tmp_path}/no does not exist (mkdir -p {tmp_path}/no)" in capsys.readouterr().err
+
+
+def test_the_plan_command_new_names_works_once_its_values_are_filled_in(tmp_path, capsys):
+    path = tmp_path / "x.yaml"
+    assert cli_main(["new", str(path), "--kind", "config-edit"]) == 0
+    hint = capsys.readouterr().out.splitlines()[-1]
+    # Before: `plan --format md FILE`, which exits 2 (every required parameter needs its -p) on the user's first try.
+    assert hint.endswith(f"`runbook-tui plan --format md {path} -p conf_file=VALUE -p new_conf=VALUE` for review"), hint
+    assert cli_main(["plan", "--format", "md", str(path), "-p", "conf_file=/etc/a.conf", "-p", "new_conf=/etc/b.conf"]) == 0

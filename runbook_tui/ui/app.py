@@ -51,7 +51,8 @@ Starter = Callable[[str | None], RunHandle]
 
 class RunbookApp(ThemedApp):
     TITLE = "runbook-tui"
-    BINDINGS = [Binding("ctrl+q", "quit_now", "quit", show=False)]
+    # ctrl+c too, over any field: pressed out of habit, Textual's own ctrl+c copied in a field and said nothing elsewhere.
+    BINDINGS = [Binding("ctrl+q", "quit_now", "quit", show=False), Binding("ctrl+c", "quit_now", "quit", show=False, priority=True)]
     #: The screen a started run is shown on (practice quits to its results instead).
     run_screen: type[RunScreen] = RunScreen
 
@@ -65,6 +66,7 @@ class RunbookApp(ThemedApp):
         form: Probe | None = None,
         given: Mapping[str, Any] | None = None,
         ask_mode: bool = False,
+        dry_run: bool = False,
         loaded: Loaded | None = None,
         opens_at_once: bool = False,
     ) -> None:
@@ -73,7 +75,7 @@ class RunbookApp(ThemedApp):
         or `start_for` with `loaded`.
 
         `ask_mode`: neither --share nor --solo was given; before anything starts, the mode screen asks,
-        and `start_for(loaded, choice)` makes the starter.
+        and `start_for(loaded, choice)` makes the starter; `dry_run`: the mode screen says that nothing is executed.
 
         `opens_at_once`: the starter is quick and its session's `start()` needs nothing awaited before the run is shown
         (no shared session to open): the session opens before the first frame and the run screen is the first screen,
@@ -87,6 +89,9 @@ class RunbookApp(ThemedApp):
         self.handle: RunHandle | None = None
         self.failure: str | None = None
         self.ask_mode = ask_mode
+        self.dry_run = dry_run
+        #: The mode screen's last answer: asked again after a refused start, its words are kept to fix.
+        self.mode_choice: ModeChoice | None = None
         self.loaded = loaded
         self.opens_at_once = opens_at_once
         self._refused_at_once: StartRefused | None = None
@@ -136,6 +141,7 @@ class RunbookApp(ThemedApp):
         self.clear_notifications()  # an earlier "Not started" is answered by this attempt
         if self.ask_mode:
             self.loaded = loaded
+            self.mode_choice = None  # another runbook, or the same one again: a fresh question
             self._ask_mode(loaded)
             return
         self.starter = self.start_for(loaded)
@@ -144,7 +150,7 @@ class RunbookApp(ThemedApp):
     def _ask_mode(self, loaded: Loaded) -> None:
         from runbook_tui.ui.mode_screen import ModeScreen
 
-        self.push_screen(ModeScreen(loaded.runbook.title), self._mode_chosen)
+        self.push_screen(ModeScreen(loaded.runbook.title, last=self.mode_choice, dry_run=self.dry_run), self._mode_chosen)
 
     def _mode_chosen(self, choice: ModeChoice | None) -> None:
         """Shared or solo: only now is the session opened (nothing ran before the question was answered)."""
@@ -153,6 +159,7 @@ class RunbookApp(ThemedApp):
             if len(self.screen_stack) <= 1:  # no picker or form underneath: nothing to go back to
                 self._give_up("no run started: neither shared nor solo was chosen")
             return
+        self.mode_choice = choice
         self.starter = self.start_for(self.loaded, choice)
         self._start(None)
 
@@ -233,11 +240,16 @@ class RunbookApp(ThemedApp):
                 self.screen.call_after_refresh(KEYS.release)
 
     async def action_quit_now(self) -> None:
-        screen = self.screen
-        if isinstance(screen, RunScreen):
-            screen.action_quit_run()
-        else:
+        """Leave; a run asks first as `q` does, also from under a prompt (which closed the run without a word)."""
+        from runbook_tui.ui.modals import ConfirmPrompt
+
+        run = next((screen for screen in reversed(self.screen_stack) if isinstance(screen, RunScreen)), None)
+        if run is None:
             self.exit(1 if self.handle is not None else 0)  # nothing started: leaving the picker is not a failure
+        elif isinstance(self.screen, ConfirmPrompt):
+            self.notify("Answer this question first (n or escape: no); then q or ctrl+c asks to leave.", markup=False)
+        else:
+            run.action_quit_run()
 
     async def on_unmount(self) -> None:
         if self.handle is not None:

@@ -48,33 +48,38 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
     ModeScreen #dialog-keys { width: 100%; }  /* wraps at 80 columns: 'escape: cancel' was cut to 'escape:' */
     """
 
-    def __init__(self, runbook_title: str, *, address: str = DEFAULT_SHARE_ADDRESS, verifier_key: str = "", observer_keys: str = "") -> None:
+    def __init__(self, runbook_title: str, *, last: ModeChoice | None = None, dry_run: bool = False) -> None:
+        """`last`: the answer whose start was refused (a key file that cannot be read): its words are kept to fix."""
         super().__init__()
         self.runbook_title = runbook_title
-        self.defaults = (address, verifier_key, observer_keys)
+        self.last = last or ModeChoice()
+        self.dry_run = dry_run
 
     def compose(self) -> ComposeResult:
-        address, verifier_key, observer_keys = self.defaults
-        with VerticalScroll(id="dialog", classes="wide"):  # scrolls at 80x24: tab brings each field into view
+        last = self.last
+        dry = "DRY RUN: nothing is executed, the steps are walked and journaled as a dry run.\n" if self.dry_run else ""
+        # Scrolls at 80x24: tab brings each field into view. Not focusable itself: tab past the reason landed on it, and
+        # the reason typed there went nowhere.
+        with VerticalScroll(id="dialog", classes="wide", can_focus=False):
             yield Label("How is this run verified?", id="dialog-title")
             yield Static(
-                f"{visible_line(self.runbook_title)}\nShare: a verifier joins over SSH (runbook-tui join ADDR) and confirms the steps "
+                f"{visible_line(self.runbook_title)}\n{dry}Share: a verifier joins over SSH (runbook-tui join ADDR) and confirms the steps "
                 "that need it. Or solo: nobody verifies, every step is recorded unverified.",
                 id="dialog-body",
                 markup=False,
             )
             yield Label("Share at (HOST:PORT, :PORT for every interface)", classes="mode-label", markup=False)
-            yield Input(value=address, id="mode-address", compact=True)
+            yield Input(value=last.share_address or DEFAULT_SHARE_ADDRESS, id="mode-address", compact=True)
             yield Label("Verifier's public key file (several: comma-separated)", classes="mode-label", markup=False)
-            yield Input(value=verifier_key, placeholder="e.g. ~/keys/bob.pub", id="mode-verifier", compact=True)
+            yield Input(value=", ".join(last.verifier_keys), placeholder="e.g. ~/keys/bob.pub", id="mode-verifier", compact=True)
             yield Label("Observers' public key files (optional)", classes="mode-label", markup=False)
-            yield Input(value=observer_keys, id="mode-observers", compact=True)
+            yield Input(value=", ".join(last.observer_keys), id="mode-observers", compact=True)
             yield Label("Solo reason (goes into the journal and the report)", classes="mode-label", markup=False)
-            yield TypedInput(placeholder="e.g. verifier unreachable, CAB approved solo (INC-7)", id="mode-solo", compact=True)
+            yield TypedInput(last.solo or "", placeholder="e.g. verifier unreachable, CAB approved solo (INC-7)", id="mode-solo", compact=True)
             yield Label("enter in a share field: share · enter in the reason: solo · tab: next · escape: cancel", id="dialog-keys", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#mode-verifier", Input).focus()
+        self.query_one("#mode-solo" if self.last.solo else "#mode-verifier", Input).focus()
 
     def _say(self, words: str) -> None:
         self.query_one("#dialog-keys", Label).update(words)

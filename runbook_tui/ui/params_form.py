@@ -215,7 +215,8 @@ class ParamsScreen(Screen[None]):
         yield Static(
             Text(f"{visible_line(self.path)}   ·   * required   ·   ctrl+s: start   ·   escape: {'quit' if self.quits else 'back to the list'}"), id="form-hint"
         )
-        with VerticalScroll(id="form-fields"):
+        # Not focusable itself: tab past Back landed on it and typed words went nowhere (focusing a field scrolls it in).
+        with VerticalScroll(id="form-fields", can_focus=False):
             for param in self.params:
                 yield ParamField(param, self.given.get(param.name, param.default))
             if not self.params:

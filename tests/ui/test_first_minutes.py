@@ -1,0 +1,141 @@
+"""A new user's first minutes: the picker, the form and the mode screen at 80x24, with tab, ctrl+c and a wrong key file.
+
+The app as `runbook-tui run` builds it (tui.starters, the picker over a `runbooks/`
+folder), driven with the keys a tired person presses; the run started is a dry run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from run_screen_helpers import RUNBOOK, painted, screen_is, started, type_text, until, write_runbook
+from textual.widgets import Input
+
+from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.launch import starters
+
+SMALL = (80, 24)
+
+#: The runbook of run_screen_helpers with one required parameter, so the picker opens the form.
+WITH_PARAMS = RUNBOOK.replace("title: Raise the pool size of demo-app", "title: Raise the pool size of {{ app }}", 1).replace(
+    "params:\n", "params:\n  app: {type: string, required: true}\n", 1
+)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    (tmp_path / "runbooks").mkdir()
+    write_runbook(tmp_path / "runbooks", WITH_PARAMS)
+    return tmp_path
+
+
+def picker_app(*, dry_run: bool = True) -> RunbookApp:
+    """`runbook-tui run [--dry-run] --runbooks runbooks --journal j.jsonl`: no FILE, neither --solo nor --share."""
+    start_for = starters(mode="dry-run" if dry_run else "live", solo=None, share=None, journal="j.jsonl", override_window=None)
+    return RunbookApp(picker_paths=[Path("runbooks")], start_for=start_for, ask_mode=True, dry_run=dry_run)
+
+
+async def tab_round(pilot: object, count: int) -> list[str]:
+    """Press tab `count` times; the kind and id of what each press focused."""
+    seen = []
+    for _ in range(count):
+        await pilot.press("tab")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        focused = pilot.app.focused  # type: ignore[attr-defined]
+        seen.append(f"{type(focused).__name__}#{focused.id if focused else None}")
+    return seen
+
+
+@pytest.mark.asyncio
+async def test_tab_reaches_only_fields_and_a_refused_share_keeps_what_was_typed(workdir: Path) -> None:
+    app = picker_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await screen_is(pilot, "PickerScreen")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("enter")
+        form = await screen_is(pilot, "ParamsScreen")
+        # Every tab lands on something that takes a key (before: on the form's scroll area, where typing went nowhere).
+        landed = await tab_round(pilot, 5)
+        assert all(name.split("#")[0] in {"Input", "Select", "Switch", "Button"} for name in landed), landed
+        form.query_one("#param-app", Input).focus()
+        await type_text(pilot, "demo-app")
+        await pilot.press("ctrl+s")
+        mode = await screen_is(pilot, "ModeScreen")
+        assert "DRY RUN: nothing is executed" in painted(mode.query_one("#dialog-body"))
+        landed = await tab_round(pilot, 4)  # from the verifier's key: observers, reason, address, verifier
+        assert landed == ["Input#mode-observers", "TypedInput#mode-solo", "Input#mode-address", "Input#mode-verifier"], landed
+        await type_text(pilot, "bob-typo.pub")
+        await pilot.press("tab")
+        await type_text(pilot, "carol.pub")
+        await pilot.press("enter")  # share: the key file cannot be read, the start is refused and the question asked again
+        await until(pilot, lambda: app.screen is not mode and type(app.screen).__name__ == "ModeScreen", "the mode screen asked again")
+        again = app.screen
+        # What was typed is there to fix (before: an empty form, the address back to :2222, everything typed again).
+        assert again.query_one("#mode-verifier", Input).value == "bob-typo.pub"
+        assert again.query_one("#mode-observers", Input).value == "carol.pub"
+        assert any("bob-typo.pub" in str(n.message) for n in app._notifications), "the unreadable key is named"
+        assert not (workdir / "j.jsonl").exists(), "nothing opened before a mode is taken"
+        again.query_one("#mode-solo", Input).focus()
+        await type_text(pilot, "trying it out")
+        await pilot.press("enter")
+        controller = await started(pilot)
+        assert controller.state.solo == "trying it out" and controller.state.session["mode"] == "dry-run"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("where", ["picker", "form field", "mode screen"])
+async def test_ctrl_c_before_a_run_leaves_with_nothing_started(workdir: Path, where: str) -> None:
+    app = picker_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await screen_is(pilot, "PickerScreen")
+        if where != "picker":
+            await pilot.app.workers.wait_for_complete()
+            await pilot.press("enter")
+            form = await screen_is(pilot, "ParamsScreen")
+            assert isinstance(app.focused, Input)  # where Textual's ctrl+c copied and said nothing
+            if where == "mode screen":
+                await type_text(pilot, "demo-app")
+                await pilot.press("ctrl+s")
+                await screen_is(pilot, "ModeScreen")
+            assert form is not None
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: not app.is_running, f"ctrl+c on the {where} to leave")
+    assert app.return_value == 0 and not (workdir / "j.jsonl").exists()
+
+
+@pytest.mark.asyncio
+async def test_ctrl_c_on_a_run_asks_first_also_from_under_a_prompt(workdir: Path) -> None:
+    app = picker_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await screen_is(pilot, "PickerScreen")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await screen_is(pilot, "ParamsScreen")
+        await type_text(pilot, "demo-app")
+        await pilot.press("ctrl+s")
+        await screen_is(pilot, "ModeScreen")
+        app.screen.query_one("#mode-solo", Input).focus()
+        await type_text(pilot, "practice")
+        await pilot.press("enter")
+        await started(pilot)
+        await pilot.press("n")  # a note: a prompt over the run screen
+        await screen_is(pilot, "TextPrompt")
+        await pilot.press("ctrl+c")  # before: ctrl+q here closed the unfinished run without asking
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        assert "resume" in painted(prompt.query_one("#dialog-body"))
+        await pilot.press("ctrl+c")  # on the question itself: it is answered first
+        await until(pilot, lambda: any("Answer this question first" in str(n.message) for n in app._notifications), "what to do said")
+        assert app.screen is prompt and app.is_running
+        await pilot.press("n")
+        await screen_is(pilot, "TextPrompt")
+        await pilot.press("escape")
+        await screen_is(pilot, "RunScreen")
+        await pilot.press("ctrl+c")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running, "y to leave")

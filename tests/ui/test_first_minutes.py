@@ -139,3 +139,17 @@ async def test_ctrl_c_on_a_run_asks_first_also_from_under_a_prompt(workdir: Path
         await screen_is(pilot, "ConfirmPrompt")
         await pilot.press("y")
         await until(pilot, lambda: not app.is_running, "y to leave")
+
+
+@pytest.mark.asyncio
+async def test_at_80_columns_the_key_hints_are_read_to_their_end(workdir: Path) -> None:
+    app = picker_app()
+    async with app.run_test(size=SMALL) as pilot:
+        picker = await screen_is(pilot, "PickerScreen")
+        await pilot.app.workers.wait_for_complete()
+        await until(pilot, lambda: "checking" not in painted(picker.query_one("#picker-count")), "the scan to end")
+        # Before: `… ↑/↓ choose, enter` and `… ctrl+s: start · escape:`, what the last key does cut off.
+        assert " ".join(painted(picker.query_one("#picker-count")).split()).endswith("enter opens")
+        await pilot.press("enter")
+        form = await screen_is(pilot, "ParamsScreen")
+        assert " ".join(painted(form.query_one("#form-hint")).split()).endswith("escape: back to the list")

@@ -99,8 +99,17 @@ class ParamField(Horizontal):
     def __init__(self, param: Param, initial: Any) -> None:
         super().__init__(classes="param-row", id=f"row-{param.name}")
         self.param = param
-        self.initial = initial
         self.touched = False
+        #: A -p value a switch or a list of choices cannot hold (`notify=maybe`, `env=prod`): said until the field is
+        #: changed. (The switch showed `-p notify=true` as no, and a choice typo as the first choice, without a word.)
+        self.unfit: str | None = None
+        if param.type in ("bool", "choice") and initial is not None:
+            try:
+                initial = convert(param, initial)
+            except ParamError as exc:
+                self.unfit = str(exc)
+                initial = param.default
+        self.initial = initial
 
     def compose(self) -> ComposeResult:
         param = self.param
@@ -130,8 +139,8 @@ class ParamField(Horizontal):
             return Switch(value=self.initial if isinstance(self.initial, bool) else False, id=wid)
         if param.type == "choice":
             options = [(Text(visible_line(str(choice))), choice) for choice in param.choices]
-            value = next((c for c in param.choices if self.initial is not None and str(c) == str(self.initial)), Select.NULL)
-            return Select(options, value=value, allow_blank=param.default is None, prompt="choose one", id=wid)
+            value = Select.NULL if self.unfit else next((c for c in param.choices if self.initial is not None and str(c) == str(self.initial)), Select.NULL)
+            return Select(options, value=value, allow_blank=param.default is None or self.unfit is not None, prompt="choose one", id=wid)
         placeholder = {"list": "comma-separated, e.g. a, b", "int": "a whole number", "float": "a number"}.get(param.type, "")
         if param.default is not None:
             placeholder = visible_line(f"empty: the default, {_text_of(param.default, param)}")
@@ -157,8 +166,13 @@ class ParamField(Horizontal):
         assert isinstance(widget, Input)
         return widget.value if widget.value else _NOT_GIVEN
 
+    def on_switch_changed(self) -> None:
+        self.unfit = None  # the person chose; the message bubbles on to the screen, which shows what holds now
+
     def problem(self) -> str | None:
         value = self.raw()
+        if self.unfit is not None and (value is _NOT_GIVEN or self.param.type == "bool"):
+            return self.unfit  # a choice's field stays blank until one is chosen
         if value is _NOT_GIVEN:
             return required_message(self.param) if self.param.required and self.param.default is None else None
         try:

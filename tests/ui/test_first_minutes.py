@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from run_screen_helpers import RUNBOOK, painted, screen_is, started, type_text, until, write_runbook
-from textual.widgets import Input
+from textual.widget import Widget
+from textual.widgets import Input, Select, Static, Switch
 
+from runbook_tui.runbook.loader import probe_runbook
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.launch import starters
 
@@ -153,3 +155,70 @@ async def test_at_80_columns_the_key_hints_are_read_to_their_end(workdir: Path) 
         await pilot.press("enter")
         form = await screen_is(pilot, "ParamsScreen")
         assert " ".join(painted(form.query_one("#form-hint")).split()).endswith("escape: back to the list")
+
+
+def said(field: Widget) -> str:
+    """The message under a form field, in one line."""
+    return " ".join(str(field.query_one(".param-message", Static).content).split())
+
+
+CHOOSING = """\
+runbook: 1
+id: choosing
+title: "Deploy to {{ env }}"
+params:
+  app: {type: string, required: true}
+  env: {type: choice, choices: [staging, production], default: staging}
+  notify: {type: bool, default: false}
+sections:
+  - id: main
+    steps:
+      - id: hello
+        run: echo {{ app }} {{ env }} {{ notify }}
+"""
+
+
+@pytest.mark.asyncio
+async def test_a_switch_and_a_choice_show_the_command_lines_values_or_say_why_not(workdir: Path) -> None:
+    write_runbook(workdir, CHOOSING, "choosing.yaml")
+    given = {"notify": "true", "env": "prod"}  # `run choosing.yaml -p notify=true -p env=prod`: app missing, env a typo
+    probe = probe_runbook("choosing.yaml", given)
+    start_for = starters(mode="dry-run", solo="trying", share=None, journal="j.jsonl", override_window=None)
+    app = RunbookApp(start_for=start_for, form=probe, given=given)
+    async with app.run_test(size=SMALL) as pilot:
+        form = await screen_is(pilot, "ParamsScreen")
+        # Before: the switch showed no (a -p value is text, and only a bool was taken) and the typo showed as staging.
+        assert form.query_one("#param-notify", Switch).value is True
+        env = form.field("env")
+        assert "expected one of staging, production, got 'prod'" in said(env)
+        await pilot.press(*"demo")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "1 field needs a fix" in painted(form.query_one("#form-status")), "the typo to hold the start")
+        assert type(app.screen).__name__ == "ParamsScreen"
+        form.query_one("#param-env", Select).value = "production"
+        await until(pilot, lambda: said(env) == "", "the choice made to clear the message")
+        await pilot.press("ctrl+s")
+        controller = await started(pilot)
+        assert controller.state.session["params"] == {"app": "demo", "env": "production", "notify": True}
+
+
+@pytest.mark.asyncio
+async def test_a_bool_the_switch_cannot_hold_is_named_until_the_switch_is_set(workdir: Path) -> None:
+    write_runbook(workdir, CHOOSING, "choosing.yaml")
+    given = {"notify": "maybe"}
+    start_for = starters(mode="dry-run", solo="trying", share=None, journal="j.jsonl", override_window=None)
+    app = RunbookApp(start_for=start_for, form=probe_runbook("choosing.yaml", given), given=given)
+    async with app.run_test(size=SMALL) as pilot:
+        form = await screen_is(pilot, "ParamsScreen")
+        notify = form.field("notify")
+        assert "expected true or false, got 'maybe'" in said(notify)
+        form.query_one("#param-app", Input).value = "demo"
+        await pilot.press("ctrl+s")  # before: started with notify false, the 'maybe' dropped without a word
+        await until(pilot, lambda: "1 field needs a fix" in painted(form.query_one("#form-status")), "the unfit value to hold the start")
+        switch = form.query_one("#param-notify", Switch)
+        switch.focus()
+        await pilot.press("space")
+        await until(pilot, lambda: said(notify) == "", "the switch set to clear the message")
+        await pilot.press("ctrl+s")
+        controller = await started(pilot)
+        assert controller.state.session["params"]["notify"] is True

@@ -198,7 +198,10 @@ class PickerScreen(Screen[None]):
         theme = self.app.current_theme
         tone = colour(theme, "success" if probe.ok else "error")
         status = Text(status_label(probe), style=tone if probe.ok else f"bold {tone}")
-        return status, Text(visible_line(probe.id or "?")), Text(shown_title(probe)), Text(visible_line(probe.file))
+        # No title (an empty or unreadable file): its name in that column, which 80 columns show (the file column is cut).
+        words = shown_title(probe)
+        title = Text(words) if words else Text(visible_line(probe.file), style="italic")
+        return status, Text(visible_line(probe.id or "?")), title, Text(visible_line(probe.file))
 
     def _refill(self) -> None:
         table = self.query_one("#picker-table", DataTable)

@@ -222,3 +222,18 @@ async def test_a_bool_the_switch_cannot_hold_is_named_until_the_switch_is_set(wo
         await pilot.press("ctrl+s")
         controller = await started(pilot)
         assert controller.state.session["params"]["notify"] is True
+
+
+@pytest.mark.asyncio
+async def test_at_80_columns_broken_runbooks_without_a_title_are_told_apart_by_their_file(workdir: Path) -> None:
+    (workdir / "runbooks" / "empty.yaml").write_text("", encoding="utf-8")
+    (workdir / "runbooks" / "listed.yaml").write_text("- a\n- b\n", encoding="utf-8")
+    app = picker_app()
+    async with app.run_test(size=SMALL) as pilot:
+        picker = await screen_is(pilot, "PickerScreen")
+        await pilot.app.workers.wait_for_complete()
+        await until(pilot, lambda: "3 runbooks" in painted(picker.query_one("#picker-count")), "the scan to end")
+        await pilot.pause()
+        table = painted(picker.query_one("#picker-table"))
+        # Before: two rows `✗ 1 error  ?` and nothing else, the file column past the 80th column.
+        assert "runbooks/empty.yaml" in table and "runbooks/listed.yaml" in table, table

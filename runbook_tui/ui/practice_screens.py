@@ -129,6 +129,13 @@ class PracticeApp(RunbookApp):
         if state.finished and self.results is None:
             self.call_later(self.show_results)
 
+    async def action_quit_now(self) -> None:
+        """ctrl+c / ctrl+q: on the results the practice is over, and they leave as `q` does there."""
+        if self.results is not None:
+            self.exit(0)
+        else:
+            await super().action_quit_now()
+
     def show_results(self) -> None:
         if self.results is not None:
             return

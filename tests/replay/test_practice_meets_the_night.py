@@ -126,7 +126,9 @@ async def test_the_trainee_meets_the_recorded_rollback_request(night: Path, tmp_
         assert results.points[4].why == "on the night it failed on web2 (exit 1); bob asked for a rollback 30s later"
         assert rows[6:] and all(trainee is None for _step, _night, trainee in rows[6:])  # the trainee left before those
         assert results.score == (6, 12)
-        await pilot.press("q")
+        await pilot.press("ctrl+c")  # leaves the results as q does (it showed them again, and stayed)
+        await until(lambda: not app.is_running, pilot, "ctrl+c to leave")
+    assert app.return_value == 0
     text = out.read_text(encoding="utf-8")
     assert out.stat().st_mode & 0o777 == 0o600
     assert "**Score:** 6 of 12 decisions as on the night" in text and SCENARIO in text

@@ -146,6 +146,7 @@ class ReplayScreen(RunView):
         Binding("end", "last", "end", show=False, priority=True),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
+        Binding("ctrl+c", "quit", show=False, priority=True),  # out of habit: as q (Textual's own said nothing)
     ]
 
     def __init__(self, source: ReplaySource, speed: float = 1.0, label: str = "") -> None:

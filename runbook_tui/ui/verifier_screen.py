@@ -53,6 +53,7 @@ class VerifierScreen(RunView):
         *(Binding(key, f"why_not('{key}')", show=False) for key in "xunp"),  # refused: said why (an observer, the run ended)
         HELP_KEY,
         Binding("q", "leave", "leave"),
+        Binding("ctrl+c", "leave", show=False, priority=True),  # out of habit: as q (Textual's own said nothing)
         *VIEW_KEYS,  # last: at 80 columns the footer has no room for them (help lists them)
     ]
 

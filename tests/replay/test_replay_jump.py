@@ -83,6 +83,8 @@ async def test_help_in_replay_names_replays_keys_not_the_runs() -> None:
         assert "run the current step" not in words and "written to the journal before it happens" not in words
         await pilot.press("escape")
         await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay again")
+        await pilot.press("ctrl+c")  # out of habit: leaves as q does (Textual's own ctrl+c said nothing)
+        await until(lambda: not app.is_running, pilot, "replay to end on ctrl+c")
 
 
 def test_stepping_stops_at_every_decision_of_the_night() -> None:

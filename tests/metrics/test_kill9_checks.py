@@ -81,19 +81,25 @@ def test_kill_9_during_the_final_success_check_resumes_checking_it_again(
     assert not verify(path).problems
 
 
-def test_kill_9_while_a_guard_paused_the_run_resumes_paused_and_leaves_the_journal_open(
-    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
-) -> None:
+def _guarded_soak(prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path, wait: str) -> Path:
+    """A `wait` step watched by the `err` guard, then a step that writes `ledger`; the exporter already past the guard."""
     steps = f"""
         - id: impl
           kind: implement
           steps:
-            - {{id: soak, title: Watch, wait: 60s, watch: [err]}}
+            - {{id: soak, title: Watch, wait: {wait}, watch: [err]}}
             - {{id: next, run: "echo next >> {tmp_path / "ledger"}", verify: none}}
         """
     runbook = _runbook(prometheus, write_runbook, steps)
     exporter.set(9)
     prometheus.wait_for(API, lambda v: v == 9)
+    return runbook
+
+
+def test_kill_9_while_a_guard_paused_the_run_resumes_paused_and_leaves_the_journal_open(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    runbook = _guarded_soak(prometheus, exporter, write_runbook, tmp_path, "60s")
     path = _killed_when(tmp_path, runbook, "paused")
     reason = of_type(journal(path), "paused")[-1]["reason"]
 
@@ -112,16 +118,7 @@ def test_kill_9_while_a_guard_paused_the_run_resumes_paused_and_leaves_the_journ
 def test_a_guard_trip_journaled_just_before_a_kill_9_still_pauses_the_resumed_run(
     prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    steps = f"""
-        - id: impl
-          kind: implement
-          steps:
-            - {{id: soak, title: Watch, wait: 3s, watch: [err]}}
-            - {{id: next, run: "echo next >> {tmp_path / "ledger"}", verify: none}}
-        """
-    runbook = _runbook(prometheus, write_runbook, steps)
-    exporter.set(9)
-    prometheus.wait_for(API, lambda v: v == 9)
+    runbook = _guarded_soak(prometheus, exporter, write_runbook, tmp_path, "3s")
     path = _killed_when(tmp_path, runbook, "guard_tripped")
     # The process died after the trip was on disk and before its pause was: the journal ends at the trip.
     lines = path.read_bytes().splitlines(keepends=True)

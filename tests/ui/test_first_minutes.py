@@ -7,6 +7,7 @@ folder), driven with the keys a tired person presses; the run started is a dry r
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from run_screen_helpers import RUNBOOK, painted, screen_is, started, type_text, until, write_runbook
@@ -42,6 +43,14 @@ def picker_app(*, dry_run: bool = True) -> RunbookApp:
     return RunbookApp(picker_paths=[Path("runbooks")], start_for=start_for, ask_mode=True, dry_run=dry_run)
 
 
+async def open_form(pilot: Any) -> Any:
+    """From the picker, once its scan is done, enter on the runbook: its parameters form."""
+    await screen_is(pilot, "PickerScreen")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("enter")
+    return await screen_is(pilot, "ParamsScreen")
+
+
 async def tab_round(pilot: object, count: int) -> list[str]:
     """Press tab `count` times; the kind and id of what each press focused."""
     seen = []
@@ -57,10 +66,7 @@ async def tab_round(pilot: object, count: int) -> list[str]:
 async def test_tab_reaches_only_fields_and_a_refused_share_keeps_what_was_typed(workdir: Path) -> None:
     app = picker_app()
     async with app.run_test(size=SMALL) as pilot:
-        await screen_is(pilot, "PickerScreen")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.press("enter")
-        form = await screen_is(pilot, "ParamsScreen")
+        form = await open_form(pilot)
         # Every tab lands on something that takes a key (before: on the form's scroll area, where typing went nowhere).
         landed = await tab_round(pilot, 5)
         assert all(name.split("#")[0] in {"Input", "Select", "Switch", "Button"} for name in landed), landed
@@ -114,10 +120,7 @@ async def test_ctrl_c_before_a_run_leaves_with_nothing_started(workdir: Path, wh
 async def test_ctrl_c_on_a_run_asks_first_also_from_under_a_prompt(workdir: Path) -> None:
     app = picker_app()
     async with app.run_test(size=SMALL) as pilot:
-        await screen_is(pilot, "PickerScreen")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.press("enter")
-        await screen_is(pilot, "ParamsScreen")
+        await open_form(pilot)
         await type_text(pilot, "demo-app")
         await pilot.press("ctrl+s")
         await screen_is(pilot, "ModeScreen")

@@ -13,7 +13,6 @@ fsyncing happen on a writer thread, off the UI's event loop.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import errno
 import hashlib
@@ -33,6 +32,7 @@ from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.journal_file import JournalError as JournalError  # raised by the writer; importers take it from here
 from runbook_tui.engine.journal_file import open_journal, write_all
 from runbook_tui.engine.journal_lines import chained_output, decode_line
+from runbook_tui.engine.journal_waiters import DurableWaiters
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.runbook.bounded_read import open_regular
@@ -124,6 +124,8 @@ class JournalWriter:
         self._wanted = self.seq - 1  # commit up to here now (someone waits for it)
         self._closing = False
         self._lock = threading.Condition()
+        self._waiters = DurableWaiters()
+        self._stopped = False  # the writer thread has returned (closed): nothing more becomes durable
         self._thread = threading.Thread(target=self._commit_loop, name=f"journal {self.path.name}", daemon=True)
         self._thread.start()
         self._unwatch_keys = KEYS.when_held(self._commit_soon)
@@ -140,8 +142,18 @@ class JournalWriter:
 
     async def durable(self, seq: int) -> None:
         """Return once the event `seq` (and everything before it) is on disk; the caller's event loop runs on meanwhile
-        (a thread of the loop's executor waits for the writer thread). JournalError if the write failed."""
-        await asyncio.get_running_loop().run_in_executor(None, self._wait_durable, seq)
+        (the writer thread wakes it). JournalError if the write failed."""
+        with self._lock:
+            if self._durable < seq and self._broken is None and not self._stopped:
+                if seq > self._wanted:
+                    self._wanted = seq
+                    self._lock.notify_all()
+                settled = self._waiters.add(seq)
+            else:
+                settled = None
+        if settled is not None:
+            await settled
+        self._raise_if_broken()
 
     @property
     def durable_seq(self) -> int:
@@ -226,6 +238,8 @@ class JournalWriter:
                     if self._pending and (self._wanted > self._durable or self._closing or self._pending_bytes >= COMMIT_BYTES):
                         break
                     if self._closing:
+                        self._stopped = True
+                        self._waiters.fail(None)
                         return
                     if self._pending:
                         left = self._pending_since + COMMIT_SECONDS - time.monotonic()
@@ -244,10 +258,12 @@ class JournalWriter:
                 with self._lock:
                     self._broken = JournalError(exc.errno or 0, f"cannot write the journal {self.path}: {exc.strerror}")
                     self._lock.notify_all()
+                    self._waiters.fail(self._broken)
                 return
             with self._lock:
                 self._durable = last
                 self._lock.notify_all()
+                self._waiters.settle(last)
 
 
 def _tail(path: Path) -> tuple[int, str]:

@@ -395,3 +395,37 @@ def test_an_event_after_close_is_refused_at_once(tmp_path: Path) -> None:
         writer.append("participant_left", "system", {"name": "bob", "role": "verifier"})
     assert time.monotonic() - started < 1.0
     assert len((tmp_path / "j.jsonl").read_text().splitlines()) == 1
+
+
+def test_a_decision_is_durable_while_every_thread_of_the_loops_executor_is_busy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer thread wakes the waiting loop itself: a pause waited for a free thread of the loop's default
+    executor (Alertmanager calls, pre-flight checks and key loads run there), so six hung HTTP calls held every key
+    that journals a decision. A write that fails wakes the waiter with the error, not never."""
+    import asyncio
+    import errno
+    import threading
+
+    async def scenario() -> None:
+        writer = JournalWriter(tmp_path / "j.jsonl")
+        gate = threading.Event()
+        loop = asyncio.get_running_loop()
+        busy = [loop.run_in_executor(None, gate.wait, 30.0) for _ in range(64)]  # more than the executor has threads
+        try:
+            event = writer.queue("paused", "alice", {"reason": "p"})
+            await asyncio.wait_for(writer.durable(event["seq"]), 10.0)
+            assert on_disk(tmp_path / "j.jsonl")[-1] == event
+
+            def full(fd: int, data: bytes) -> None:
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            monkeypatch.setattr(journal, "write_all", full)
+            failing = writer.queue("resumed", "alice", {"reason": "p"})
+            with pytest.raises(journal.JournalError, match="cannot write the journal"):
+                await asyncio.wait_for(writer.durable(failing["seq"]), 10.0)
+        finally:
+            gate.set()
+            await asyncio.gather(*busy)
+            with pytest.raises(journal.JournalError):  # closing a broken journal says so
+                writer.close()
+
+    asyncio.run(scenario())

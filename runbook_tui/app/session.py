@@ -150,6 +150,14 @@ class Session:
             return ""
         return f"shared at {self.share_address}, host key {self.share.fingerprint}"
 
+    @property
+    def unsigned_note(self) -> str:
+        """Why the assignee's decisions in a live run go unsigned (the report and `journal verify` say so afterwards);
+        empty when a key signs them, and in a dry run or practice, where nothing is decided for real."""
+        if self.controller.state.mode != "live" or (self.trust is not None and self.trust.signer is not None):
+            return ""
+        return "decisions unsigned: no --identity key, no agent key"
+
     async def _watch_journal(self) -> None:
         """A failed background write stops the run within half a second (fatal set), driven or idle."""
         while True:

@@ -40,6 +40,9 @@ class RunHandle(Protocol):
     @property
     def share_note(self) -> str: ...
 
+    @property
+    def unsigned_note(self) -> str: ...
+
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -217,7 +220,7 @@ class RunbookApp(ThemedApp):
         await self.handle.start()
 
     def _new_run_screen(self, handle: RunHandle) -> RunScreen:
-        return self.run_screen(handle.controller, handle.actor, str(handle.journal_path), handle.share_note, handle.backlog)
+        return self.run_screen(handle.controller, handle.actor, str(handle.journal_path), handle.share_note, handle.backlog, handle.unsigned_note)
 
     async def on_event(self, event: events.Event) -> None:
         # A key the screen has a binding for: its action and its frame come before more output (`KEYS`: the local

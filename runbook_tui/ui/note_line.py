@@ -50,9 +50,11 @@ class NoteLine(Static):
     }
     """
 
-    def __init__(self, head: str = "", middle: str = "", tail: str = "", **kwargs: Any) -> None:
+    def __init__(self, head: str = "", middle: str = "", tail: str = "", short_tail: str = "", **kwargs: Any) -> None:
+        """`short_tail`: said instead of `tail` when the middle would be cut to make room for it (the path comes first)."""
         super().__init__(**kwargs)
         self.parts = (visible_line(head), visible_line(middle), visible_line(tail))
+        self.short_tail = visible_line(short_tail)
 
     def say(self, head: str, middle: str = "", tail: str = "") -> None:
         parts = (visible_line(head), visible_line(middle), visible_line(tail))
@@ -63,5 +65,7 @@ class NoteLine(Static):
     def render(self) -> Text:
         head, middle, tail = self.parts
         width = self.content_size.width
+        if self.short_tail and cell_len(head) + cell_len(middle) + cell_len(tail) > width:
+            tail = self.short_tail
         middle = cut_middle(middle, max(width - cell_len(head) - cell_len(tail), min(cell_len(middle), 12)))
         return Text(head + middle + tail, no_wrap=True, overflow="ellipsis", end="")

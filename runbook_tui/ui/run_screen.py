@@ -91,10 +91,10 @@ class RunView(CoalescedRepaintScreen):
     #: The header's clock for the window countdown (tests freeze it for stable snapshots).
     clock: Callable[[], dt.datetime] = staticmethod(lambda: dt.datetime.now(dt.UTC))
 
-    def __init__(self, source: RunSource, note: tuple[str, str], share_note: str = "", backlog: Iterable[Event] = ()) -> None:
-        """`note`: the foot's line, a label and what is cut in the middle to fit (the journal's path); `share_note`: a
-        shared run's address and host key, shown whole above it (the verifier reads the key out before trusting it);
-        `backlog`: a resumed run's last events, whose lines the pane starts with (as live and in replay)."""
+    def __init__(self, source: RunSource, note: tuple[str, ...], share_note: str = "", backlog: Iterable[Event] = ()) -> None:
+        """`note`: the foot's line (`NoteLine`'s arguments: a label, what is cut in the middle to fit, what follows it whole
+        and short); `share_note`: a shared run's address and host key, shown whole above it (the verifier reads the key
+        out before trusting it); `backlog`: a resumed run's last events, whose lines the pane starts with."""
         super().__init__()
         self.source = source
         self.note = note
@@ -281,7 +281,7 @@ class RunView(CoalescedRepaintScreen):
 
     def whole_note(self) -> str:
         """What the foot says, uncut, for the help."""
-        return "\n".join(line for line in (self.share_note, "".join(self.note)) if line)
+        return "\n".join(line for line in (self.share_note, "".join(self.note[:3])) if line)
 
 
 class RunScreen(RunView):
@@ -305,17 +305,18 @@ class RunScreen(RunView):
         *VIEW_KEYS,
     ]
 
-    def __init__(self, controller: Controller, actor: Actor, journal_path: str, share_note: str = "", backlog: Iterable[Event] = ()) -> None:
-        # The fingerprint first: the verifier reads it out before trusting the session. The journal on its own
-        # row below it, the path cut in the middle to fit (at 80 columns the address and host key fill two rows).
-        super().__init__(controller, ("journal: ", home_short(journal_path)), share_note, backlog)
+    def __init__(self, controller: Controller, actor: Actor, journal_path: str, share_note: str = "", backlog: Iterable[Event] = (), unsigned: str = "") -> None:  # fmt: skip
+        """`unsigned`: why the assignee's decisions go unsigned, after the journal's path (empty: they are signed). The
+        share's fingerprint first: the verifier reads it out before trusting the session; the journal on its own row
+        below it, the path cut in the middle to fit (at 80 columns the address and host key fill two rows)."""
+        words = (f" · {unsigned}", " · unsigned") if unsigned else ()
+        super().__init__(controller, ("journal: ", home_short(journal_path), *words), share_note, backlog)
         self.controller = controller
         self.actor = actor
         self.journal_path = journal_path
         # A guard's rollback request that nobody answered before the process died opens the undo list again;
         # other trips from before only show in the status stack.
-        state = controller.state
-        self._trips_answered = len(state.guard_trips) - (1 if unanswered_guard_rollback(state) else 0)
+        self._trips_answered = len(controller.state.guard_trips) - (1 if unanswered_guard_rollback(controller.state) else 0)
 
     def _on_event(self, event: Event, state: RunState) -> None:
         super()._on_event(event, state)
@@ -325,8 +326,7 @@ class RunScreen(RunView):
             self.notify(said, title="Share port", severity="warning", timeout=15, markup=False)
 
     def on_mount(self) -> None:
-        # Textual calls RunView.on_mount itself after this one (every class's handler runs): calling it here too
-        # painted the first frame twice and started a second 1 s tick.
+        # Textual calls RunView.on_mount itself after this one: calling it here too painted the first frame twice.
         self._review_asked = False
         # A resumed run whose steps are all done (the process died after the last, or `resume --solo` recorded the
         # last one unverified) ends as the last step would have: it said "Every step is done" and stayed open.

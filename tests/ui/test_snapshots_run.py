@@ -135,7 +135,7 @@ BOTH = pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "140x45"])
 def test_snapshot_before_any_step(snap_compare: Snap, size: tuple[int, int]) -> None:
     """Header (CHG-42, RISK MEDIUM, alice SOLO); the status row, calm: `Next: 'check' on local · Config parses —
     enter run it`; the step list at 140 (hidden at 80), step 1/8 'check' with `run: echo check >> marks; echo config
-    ok` and `undo: (none)`, an empty output pane, `journal: j.jsonl` on one row, the footer keys with `p pause`."""
+    ok` and `undo: (none)`, an empty output pane, `journal: j.jsonl · decisions unsigned: no --identity key, no agent key` on one row, the footer keys with `p pause`."""
     assert snap_compare(make_app(), run_before=_opened(), terminal_size=size)
 
 
@@ -187,8 +187,8 @@ def test_snapshot_window_closing_in_five_minutes_is_red(workdir: Path, snap_comp
 def test_snapshot_help(snap_compare: Snap, size: tuple[int, int]) -> None:
     """Help centred on a plain, opaque background (no run screen drawn under it, so `?` is as quick as a bare
     Textual screen): every key in its own column with what it does for the assignee and the verifier, a long
-    description wrapping under itself, not under the key, then the journal's path whole (`journal: j.jsonl`: the foot
-    cuts a long one); `escape close` pinned below (at 80x24 the list scrolls and the close line stays)."""
+    description wrapping under itself, not under the key, then the journal's path whole and why decisions are unsigned
+    (`journal: j.jsonl · decisions unsigned: ...`: the foot cuts a long path); `escape close` pinned below (at 80x24 the list scrolls and the close line stays)."""
     assert snap_compare(make_app(), run_before=_opened(_help), terminal_size=size)
 
 

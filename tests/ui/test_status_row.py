@@ -233,7 +233,8 @@ async def test_at_80x24_the_journal_takes_one_row_and_the_help_shows_it_whole(wo
         await settled(pilot)
         foot = app.screen.query_one("#journal-path", NoteLine)
         shown = _row(foot)
-        assert foot.region.height == 1 and shown.startswith("journal: journals/CHG-42-") and shown.endswith("663009.jsonl"), shown
+        # The path comes first: the solo run's unsigned decisions are said in a word after it, not at the path's cost.
+        assert foot.region.height == 1 and shown.startswith("journal: journals/CHG-42-") and shown.endswith("663009.jsonl · unsigned"), shown
         assert "…" in shown and len(shown) <= 78, shown
         await pilot.press("question_mark")
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", "the help")

@@ -1,0 +1,47 @@
+"""The assignee is told, as the run opens, when their decisions go unsigned (no `--identity` key, no key in the
+ssh-agent): until now only the report and `journal verify` said so, after the night."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from run_screen_helpers import make_app, painted, started
+
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings
+from runbook_tui.trust.run_trust import RunTrust
+from runbook_tui.trust.sshsig import file_signer
+from runbook_tui.ui.note_line import NoteLine
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_a_run_without_a_key_says_its_decisions_are_unsigned_after_the_journal(workdir: Path, size: tuple[int, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await started(pilot)
+        foot = app.screen.query_one("#journal-path", NoteLine)
+        assert painted(foot).strip() == "journal: j.jsonl · decisions unsigned: no --identity key, no agent key", painted(foot)
+
+
+def _session(workdir: Path, **options: Any) -> Any:
+    return open_session(
+        load(str(workdir / "runbook.yaml"), {}), journal=str(workdir / f"j{len(list(workdir.iterdir()))}.jsonl"), settings=Settings(), **options
+    )
+
+
+def test_a_key_or_a_run_that_decides_nothing_for_real_says_nothing(workdir: Path) -> None:
+    key = workdir / "alice"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", str(key)], check=True)
+    signed = _session(workdir, solo="ui test", trust=RunTrust(file_signer(str(key))))
+    unsigned = _session(workdir, solo="ui test", trust=RunTrust(None))
+    dry = _session(workdir, solo="ui test", mode="dry-run")
+    try:
+        assert signed.unsigned_note == "" and dry.unsigned_note == ""
+        assert unsigned.unsigned_note == "decisions unsigned: no --identity key, no agent key"
+    finally:
+        for session in (signed, unsigned, dry):
+            session.controller.journal.close()

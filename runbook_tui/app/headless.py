@@ -300,17 +300,25 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
 REHEARSE_WARNING = "rehearse runs the REAL commands of this runbook, forward and then its undo, on the hosts it names"
 
 
-def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, journal: str | None, yes: bool = False, ack_manual: str | None = None) -> int:
+def cmd_rehearse(
+    file: str, params: dict[str, Any], *, fail_at: str | None, journal: str | None, yes: bool = False, ack_manual: str | None = None, trust: Any = None
+) -> int:
+    """`trust` (RunTrust): the assignee's key and the approval asked for (`--approval`, or `require_approval: true`):
+    a rehearsal runs the real commands on the real hosts, so an approval a run needs, it needs too; checked before asking."""
     loaded = _start(lambda: load(file, params))
     if isinstance(loaded, int):
         return loaded
     refusal = refuse_manual(file, loaded.runbook, ack_manual, "rehearse")
     if refusal is not None:
         return refusal
+    from runbook_tui.app.approved import approved
     from runbook_tui.app.plan_connections import destinations, plan_text  # rehearse only: it reads the ssh config
     from runbook_tui.app.settings import load_settings
 
     settings, asking = load_settings(), not yes and sys.stdin.isatty() and sys.stdout.isatty()
+    checked = _start(lambda: approved(trust, loaded.runbook, settings))
+    if isinstance(checked, int):
+        return checked  # said why (which part of the plan differs, or that an approval is required); nothing was run
     if asking:  # the commands the yes is about, as `plan` shows them (a script's --yes sees each as it runs)
         say(plan_text(loaded.runbook, settings))
     say(f"{REHEARSE_WARNING}: {', '.join(destinations(loaded.runbook, settings)) or 'local only'}")
@@ -329,7 +337,7 @@ def cmd_rehearse(file: str, params: dict[str, Any], *, fail_at: str | None, jour
     from runbook_tui.engine.rehearsal import fail_at_problem  # rehearse only (the other commands start without it)
 
     async def main() -> int:
-        session = _start(lambda: _open(loaded, mode="rehearsal", solo="rehearsal", journal=journal))
+        session = _start(lambda: _open(loaded, mode="rehearsal", solo="rehearsal", journal=journal, trust=trust))
         if isinstance(session, int):
             return session
         problem = fail_at_problem(session.controller, fail_at)

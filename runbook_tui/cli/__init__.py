@@ -117,7 +117,7 @@ def _session_options(args: argparse.Namespace, params: dict[str, Any]) -> tuple[
 def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
     """RunTrust (signing key, allowed signers, the approval asked for; checked against the plan when it renders), or exit 2.
 
-    None for an unshared `exec`, or a `run --solo` (no verifier can join it), with nothing to sign with, check or require:
+    None for an unshared `exec`, a `rehearse` or a `run --solo` (no verifier can join it), with nothing to sign with, check or require:
     no key, no ssh-agent, no allowed signers, no approval (then nothing would be signed and no verifier's seal awaited):
     it runs without loading the trust modules.
     """
@@ -132,7 +132,8 @@ def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
         return EXIT_INVALID
     signers_path, approval = getattr(args, "allowed_signers", None), getattr(args, "approval", None)
     asked = args.identity or os.environ.get("SSH_AUTH_SOCK") or signers_path or settings.allowed_signers or approval or settings.require_approval
-    unverifiable = not args.share and (args.command == "exec" or (args.command == "run" and args.solo is not None))
+    shared = getattr(args, "share", None)  # (rehearse is never shared)
+    unverifiable = not shared and (args.command in ("exec", "rehearse") or (args.command == "run" and args.solo is not None))
     if unverifiable and not asked:
         return None
     from runbook_tui.trust.run_trust import TrustRefused, prepare
@@ -225,7 +226,10 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
 def cmd_rehearse(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from runbook_tui.app import headless
 
-    return headless.cmd_rehearse(args.file, params, fail_at=args.fail_at, journal=args.journal, yes=args.yes, ack_manual=args.ack_manual)
+    trust = _trust_options(args, params)
+    if isinstance(trust, int):
+        return trust
+    return headless.cmd_rehearse(args.file, params, fail_at=args.fail_at, journal=args.journal, yes=args.yes, ack_manual=args.ack_manual, trust=trust)
 
 
 def cmd_preflight(args: argparse.Namespace, params: dict[str, Any]) -> int:

@@ -149,6 +149,7 @@ def _rehearse_arguments(rehearse: argparse.ArgumentParser) -> None:
     rehearse.add_argument("--yes", action="store_true", help="run without asking (scripts); without a terminal it is required")
     rehearse.add_argument("--ack-manual", metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each)")
     rehearse.add_argument("--fail-at", metavar="STEP_ID", help="fail at this step and roll back to its checkpoint")
+    with_trust(rehearse)
     rehearse.add_argument("--journal", metavar="PATH")
 
 

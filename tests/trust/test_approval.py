@@ -147,6 +147,24 @@ def test_require_approval_refuses_a_run_without_one_and_no_means_no_approval(fol
     assert key.returncode == 2 and "--identity planted.key: cannot read this key: expected a regular file, got a FIFO" in key.stderr, key.stderr
 
 
+def test_a_rehearsal_needs_the_approval_a_run_needs_and_checks_it_before_asking(folder: Path) -> None:
+    """`rehearse` runs the real commands on the real hosts: under `require_approval: true` it started without any
+    approval. Now it is refused as `run` and `exec` are, before the question; with bob's approval it runs."""
+    required = "require_approval: true\n"
+    rehearse = ("rehearse", "R.yaml", "-p", "version=1.2", "--yes", "--allowed-signers", "allowed_signers", "--journal", "J-rehearsal.jsonl")
+    refused = _cli(folder, *rehearse, settings=required)
+    assert refused.returncode == 2 and "needs an approved plan" in refused.stderr, refused.stdout + refused.stderr
+    assert "echo installing" not in refused.stdout and not (folder / "J-rehearsal.jsonl").exists()  # nothing ran
+    assert _approve(folder, "bob", "1.3").returncode == 0
+    other = _cli(folder, *rehearse, "--approval", "bob-1.3.approval", settings=required)
+    assert other.returncode == 2 and 'params.version: approved "1.3", now "1.2"' in other.stderr, other.stderr
+    assert _approve(folder, "bob", "1.2").returncode == 0
+    ran = _cli(folder, *rehearse, "--approval", "bob-1.2.approval", settings=required)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    kinds = [json.loads(line)["type"] for line in (folder / "J-rehearsal.jsonl").read_text().splitlines()]
+    assert "plan_approved" in kinds and kinds.index("plan_approved") < kinds.index("step_started"), kinds
+
+
 def test_wrong_trust_settings_are_refused_with_file_line_col(folder: Path) -> None:
     refused = _exec(folder, "1.2", settings="max_concurrency: 5\nrequire_approval: maybe\napprovers: carol\n")
     assert refused.returncode == 2

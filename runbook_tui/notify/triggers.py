@@ -63,6 +63,15 @@ def _ticket(state: RunState) -> str:
     return str((state.session.get("ticket") or {}).get("id") or "NO TICKET")
 
 
+def _override(state: RunState) -> str:
+    """The words a start outside the ticket's window adds to its notice (`--override-window REASON`)."""
+    return f", OUTSIDE its change window: {state.window_override}" if state.window_override else ""
+
+
+def _overridden(state: RunState) -> dict[str, str]:
+    return {"window_override": state.window_override} if state.window_override else {}
+
+
 def _window_end(state: RunState) -> float | None:
     end = ((state.session.get("ticket") or {}).get("window") or {}).get("end")
     if not end:
@@ -118,16 +127,20 @@ class Announcer:
 
     def _session_started(self, event: Event, state: RunState, actor: str) -> None:
         self._arm_session_timers(state)
-        if not self.shared:
-            who = f"{actor} started {_ticket(state)} '{state.session.get('title')}' ({state.mode})"
-            solo = f", solo: {state.solo}" if state.solo else ""
-            self.send(notice_for(state, "session_started", actor, who + solo, event.get("ts"), verifier=state.session.get("verifier")))
+        if not self.shared:  # said once the start is on record whole: a start outside the window journals why next
+            self._after("started", 0.0, lambda: self._say_started(actor, event.get("ts")))
+
+    def _say_started(self, actor: str, ts: str | None) -> None:
+        state = self.state
+        who = f"{actor} started {_ticket(state)} '{state.session.get('title')}' ({state.mode})"
+        solo = f", solo: {state.solo}" if state.solo else ""
+        self.send(notice_for(state, "session_started", actor, who + solo + _override(state), ts, verifier=state.session.get("verifier"), **_overridden(state)))
 
     def _share_started(self, event: Event, state: RunState, actor: str) -> None:
         address, fingerprint = str(event.get("address")), str(event.get("fingerprint"))
         command = join_command(address)
-        summary = f"{actor} started {_ticket(state)} '{state.session.get('title')}'; verifier, join with: {command} (host key {fingerprint})"
-        details = {"join_command": command, "address": address, "fingerprint": fingerprint, "verifier": state.session.get("verifier")}
+        summary = f"{actor} started {_ticket(state)} '{state.session.get('title')}'{_override(state)}; verifier, join with: {command} (host key {fingerprint})"
+        details = {"join_command": command, "address": address, "fingerprint": fingerprint, "verifier": state.session.get("verifier"), **_overridden(state)}
         self.send(notice_for(state, "session_started", actor, summary, event.get("ts"), **details))
         self._await_verifier(state)  # from the share on: the page says where to join, and comes after the start
 

@@ -151,6 +151,37 @@ def test_a_shared_session_announces_the_join_command_and_host_key() -> None:
     assert "runbook-tui join 10.0.0.5:2222" in notice.summary and "SHA256:abc" in notice.summary
 
 
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_start_outside_the_change_window_says_so_in_its_notice(shared: bool) -> None:
+    """`--override-window REASON` is journaled right after `session_started`: the solo start's notice went out before
+    it and said nothing of it; the team hears that the change runs outside its window, and why, solo or shared."""
+    sent: list[Notice] = []
+    events: list[dict[str, object]] = [
+        {"seq": 0, "ts": "2026-12-01T23:00:00.000Z", "type": "session_started", "actor": "alice", "session": "s1", "runbook": "rb",
+         "title": "Upgrade", "ticket": {"id": "CHG-3", "window": {"start": "2026-12-02T01:00:00Z", "end": "2026-12-02T04:00:00Z"}},
+         "mode": "live", "solo": None if shared else "night shift", "plan": {"sections": []}},
+        {"seq": 1, "ts": "2026-12-01T23:00:00.001Z", "type": "window_override", "actor": "alice", "reason": "outage P1-77"},
+    ]  # fmt: skip
+    if shared:
+        events.append(
+            {"seq": 2, "ts": "2026-12-01T23:00:01.000Z", "type": "share_started", "actor": "alice", "address": "10.0.0.5:2222", "fingerprint": "SHA256:abc"}
+        )
+
+    async def scenario() -> None:
+        announcer = Announcer(sent.append, NotifyTiming(verifier_missing=3600), shared=shared)
+        for at in range(len(events)):  # as the controller emits them, in one go
+            announcer(events[at], replay(events[: at + 1]))
+        reached = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_soon(reached.set_result, None)
+        await reached
+        announcer.stop()
+
+    asyncio.run(scenario())
+    [notice] = [n for n in sent if n.event == "session_started"]
+    assert "OUTSIDE its change window: outage P1-77" in notice.summary, notice.summary
+    assert notice.details["window_override"] == "outage P1-77"
+
+
 def test_asking_again_for_a_go_ahead_does_not_restart_the_wait_the_team_is_told_about() -> None:
     """A tired assignee presses enter again while the verifier is silent: the notice still comes `confirmation_waiting`
     after the first request, not after the last one (a nudge every few minutes would otherwise keep the team from ever

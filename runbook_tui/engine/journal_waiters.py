@@ -7,7 +7,8 @@ made two: the key that pauses a run waited for both).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+
+from runbook_tui.runbook.lean_dataclass import dataclass
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,22 @@ def shown(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
+#: Errors a RunbookInvalid keeps (and every command prints) at most, the rest named in one line: a hostile runbook of
+#: 45,000 duplicate keys printed 45,000 lines; an author fixes the first ones first.
+MAX_ERRORS = 100
+
+
 class RunbookInvalid(Exception):
-    """A runbook that failed validation. It carries every diagnostic found, warnings too."""
+    """A runbook that failed validation. It carries every diagnostic found, warnings too (the first MAX_ERRORS errors,
+    then one saying how many more there are, at the first of them)."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        errors = [d for d in diagnostics if d.severity == "error"]
+        if len(errors) > MAX_ERRORS:
+            hidden = errors[MAX_ERRORS:]
+            more = Diagnostic(hidden[0].mark, f"{len(hidden)} more errors from here on, not shown: fix these first")
+            dropped = set(map(id, hidden))
+            diagnostics = [d for d in diagnostics if id(d) not in dropped] + [more]
         self.diagnostics = diagnostics
         super().__init__("\n".join(str(d) for d in self.errors))
 

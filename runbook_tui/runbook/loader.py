@@ -39,7 +39,7 @@ from runbook_tui.runbook.model import (
 )
 from runbook_tui.runbook.params import ParamError, bind, convert
 from runbook_tui.runbook.reach import ReachReader
-from runbook_tui.runbook.templating import ROOTS, base_context
+from runbook_tui.runbook.templating import JINJA_NAMES, ROOTS, base_context
 from runbook_tui.runbook.texts import Names
 
 FORMAT_VERSION = 1
@@ -153,6 +153,8 @@ class _Builder(StepsReader):
                     key_mark, f"parameter name '{name}': expected a name like to_version ([A-Za-z_][A-Za-z0-9_]*) that is not one of {', '.join(sorted(ROOTS))}"
                 )
                 continue
+            if name in JINJA_NAMES:
+                self.diags.warning(key_mark, f"parameter name '{name}' is a name Jinja keeps: write params.{name} in templates (a bare {name} is Jinja's own)")
             m = f.mapping(value, value_mark, f"parameter '{name}'")
             if m is None:
                 continue

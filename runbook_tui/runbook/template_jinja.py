@@ -76,7 +76,9 @@ def analysis(source: str) -> Analysis:
     except TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
     _check_known(tree)
-    roots = frozenset(meta.find_undeclared_variables(tree) - GLOBALS)
+    # `self` is Jinja's own (the template's blocks), never undeclared to it: it printed `<TemplateReference None>`.
+    selves = {"self"} if any(node.name == "self" and node.ctx == "load" for node in tree.find_all(nodes.Name)) else set()
+    roots = frozenset(meta.find_undeclared_variables(tree) - GLOBALS) | selves
     references: list[Reference] = []
     seen_attr_nodes: set[int] = set()
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):

@@ -48,6 +48,9 @@ from runbook_tui.runbook.url_values import UrlRefused, url_from
 
 #: Names a template may use besides bare parameter names.
 ROOTS = frozenset({"params", "ticket", "secrets", "captured", "host", "now"})
+#: Names Jinja itself gives a meaning (its literals, its loop and block names, `range`): a parameter so named would be
+#: shadowed where it is used (`{{ self|string }}` printed `<TemplateReference None>` for a parameter `self`).
+JINJA_NAMES = frozenset({"self", "loop", "super", "caller", "varargs", "kwargs", "range", "true", "false", "none", "True", "False", "None"})
 #: Root names whose values are only known when a step is about to run.
 LATE_ROOTS = frozenset({"captured", "host", "secrets"})
 MASK = "***"

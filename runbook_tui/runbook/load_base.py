@@ -56,11 +56,19 @@ class ReaderBase:
 
     def _plain(self, m: YMap, key: str, default: str | None = None) -> str | None:
         """A string rendered at load (titles, ticket fields)."""
+        value, _template = self._plain_and_template(m, key, default)
+        return value
+
+    def _plain_and_template(self, m: YMap, key: str, default: str | None = None) -> tuple[str | None, str | None]:
+        """`_plain`'s string, and its template when it reads `now`: a plan shows and binds the template, so an approval
+        of the plan can be met later (a title rendered at the approval's time never was)."""
         value = m.get(key)
         if type(value) is str and not is_template(value):
-            return value  # what the Text below would hold, without making one
+            return value, None  # what the Text below would hold, without making one
         text = self._text(m, key, "plain")
-        return default if text is None else text.value
+        if text is None:
+            return default, None
+        return text.value, (text.source if "now" in text.uses else None)
 
     def _entries(self, root: YMap, key: str, what: str) -> list[tuple[str, Any, Mark, Mark]]:
         """(name, value, key mark, value mark) for each entry of a mapping section such as params."""

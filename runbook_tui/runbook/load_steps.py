@@ -63,7 +63,8 @@ class StepsReader(MetricsReader):
             return None
         section_id = f.identifier(m, "id", NAME, "a section id (letters, digits, -, _, .)")
         kind = f.choice(m, "kind", SECTION_KINDS, "implement")
-        title = self._plain(m, "title") or section_id or ""
+        title, template = self._plain_and_template(m, "title")
+        title = title or section_id or ""
         steps = []
         items = self._items(m, "steps", f"the steps of section '{section_id}'")
         if "steps" in m and not items:
@@ -74,7 +75,7 @@ class StepsReader(MetricsReader):
                 steps.append(step)
         if section_id is None:
             return None
-        return Section(section_id, title, kind, tuple(steps), mark)
+        return Section(section_id, title, kind, tuple(steps), mark, template)
 
     def _step(self, value: Any, mark: Mark, section_id: str, captured: dict[str, int]) -> Step | None:
         f = self.fields

@@ -112,7 +112,8 @@ class _Builder(StepsReader):
         ticket = self._ticket(root)
         if context is not None and ticket is not None:
             self.texts.context = base_context(values or {}, ticket.as_context())
-        title = self._plain(root, "title") or runbook_id
+        title, title_template = self._plain_and_template(root, "title")
+        title = title or runbook_id
         metrics = self._metrics(root)
         sections = self._sections(root)
         reach = ReachReader(self.fields, self.texts.make)
@@ -121,6 +122,7 @@ class _Builder(StepsReader):
         runbook = Runbook(
             id=runbook_id,
             title=title,
+            title_template=title_template,
             file=self.file,
             digest=digest,
             ticket=ticket,

@@ -216,6 +216,7 @@ class Section:
     kind: SectionKind
     steps: tuple[Step, ...]
     mark: Mark
+    title_template: str | None = None  # the title's template when it reads `now` (a plan shows and binds that)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +271,7 @@ class Runbook:
     version: int = 1
     notify: tuple[NotifyTarget, ...] = ()  # added to the settings' notify list
     alerts: Alerts | None = None  # Alertmanager silences for the session
+    title_template: str | None = None  # the title's template when it reads `now` (a plan shows and binds that)
 
     @property
     def steps(self) -> tuple[Step, ...]:

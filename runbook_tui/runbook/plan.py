@@ -107,7 +107,7 @@ def plan_json(runbook: Runbook) -> dict[str, Any]:
     return {
         "runbook": runbook.id,
         "format": runbook.version,
-        "title": runbook.title,
+        "title": runbook.title_template or runbook.title,
         "file": runbook.file,
         "digest": runbook.digest,
         "ticket": None if runbook.ticket is None else runbook.ticket.as_context(),
@@ -118,7 +118,7 @@ def plan_json(runbook: Runbook) -> dict[str, Any]:
         "sections": [
             {
                 "id": section.id,
-                "title": section.title,
+                "title": section.title_template or section.title,
                 "kind": section.kind,
                 "steps": [step_json(runbook, step) for step in section.steps],
             }
@@ -134,14 +134,14 @@ def format_plan(runbook: Runbook) -> str:
     """The plan as an SRE reads it the evening before: what runs where, what undoes it. Runbook strings are hostile:
     their control characters are shown (`␛`), never sent to the reviewer's terminal (`plan`, `approve`)."""
     one = visible_line  # a field of one line: a newline in it is shown (`⏎`), so it cannot draw a line of the plan
-    lines = [f"{one(runbook.title)}  [{runbook.id}]", f"  file {one(runbook.file)}  {runbook.digest[:19]}"]
+    lines = [f"{one(runbook.title_template or runbook.title)}  [{runbook.id}]", f"  file {one(runbook.file)}  {runbook.digest[:19]}"]
     lines += _ticket_lines(runbook)
     if runbook.param_values:
         lines.append("  params: " + ", ".join(f"{k}={one(str(v))}" for k, v in runbook.param_values))
     number = 0
     for section in runbook.sections:
         lines.append("")
-        lines.append(f"== {one(section.title)}  ({section.kind}, {section.id})")
+        lines.append(f"== {one(section.title_template or section.title)}  ({section.kind}, {section.id})")
         for step in section.steps:
             number += 1
             lines += _step_lines(runbook, step, number)

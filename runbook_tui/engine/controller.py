@@ -254,12 +254,13 @@ class Controller(VerifierIntents, StepRunner):
         self.emit(ev.SESSION_RESUMED, self.assignee, pid=pid)
 
     def change_mode(self, actor: Actor, *, solo: str | None, shared: bool) -> None:
-        """resume --solo REASON / --share: how this run is verified from now on (journaled)."""
+        """resume --solo REASON / --share: how this run is verified from now on (journaled: solo, shared, shared again)."""
+        was_solo = self.solo is not None
         if solo is not None:
             self.solo = solo
         elif shared:
             self.solo = None
-        reason = f"solo from now on: {solo}" if solo is not None else "shared from now on: a verifier may join"
+        reason = f"solo from now on: {solo}" if solo is not None else f"shared {'from now on' if was_solo else 'again'}: a verifier may join"
         self.emit(ev.MODE_CHANGED, actor, solo=self.solo, shared=shared and solo is None, reason=reason)
 
     def reopen(self, actor: Actor, reason: str) -> Reply:

@@ -241,3 +241,18 @@ def test_no_forward_step_runs_or_is_skipped_while_a_rollback_stands_stopped(
     session_for(steps, solo="test")(body)
     assert log(tmp_path) == ["a", "b", "c", "undo-c", "undo-b"], "c never ran again; the retry undid only what was left"
     assert types_of(journal_events, tmp_path, type="step_skipped") == []
+
+
+def test_a_resume_mode_change_says_what_changed(session_for: Callable[..., Any], tmp_path: Path, journal_events: Callable[..., Any]) -> None:
+    """`resume --share` of a run shared already journaled "shared from now on", as if nobody could have verified it
+    before; it says "shared again". A solo run shared, and a shared run made solo, say "from now on"."""
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        c.change_mode(ALICE, solo=None, shared=True)  # shared since it started
+        c.change_mode(ALICE, solo="bob went home", shared=False)
+        c.change_mode(ALICE, solo=None, shared=True)
+
+    session_for(TWO_STEPS)(body)
+    reasons = [e["reason"] for e in types_of(journal_events, tmp_path, type="mode_changed")]
+    assert reasons == ["shared again: a verifier may join", "solo from now on: bob went home", "shared from now on: a verifier may join"], reasons

@@ -213,6 +213,15 @@ class RunState:
     def solo(self) -> str | None:
         return self.session.get("solo")
 
+    @property
+    def verifiers_heard(self) -> tuple[str, ...]:
+        """Who gave a verifier's word on a step (a go-ahead, a confirmation, a rejection, a wave's): a run shared first
+        and solo at the end names them, as the report does ("bob, then solo")."""
+        verdicts = ("confirmed", "go-ahead", "rejected")
+        names = {s.confirmed_by for s in self.steps.values()} | {s.go_ahead_by for s in self.steps.values()}
+        names |= {s.decided_by for s in self.steps.values() if s.decision in verdicts} | {self.active_verifier}
+        return tuple(sorted(name for name in names if name and name != self.session.get("assignee")))
+
 
 def with_step(state: RunState, step_id: str, **changes: Any) -> RunState:
     steps = dict(state.steps)

@@ -85,7 +85,8 @@ class RunHeader(Static):
             line2.append(" assignee ")
         line2.append(_line(ran_by), style="bold")
         if session.get("solo"):
-            line2.append(f"  SOLO ({_line(session['solo'])}): unverified", style=colour(theme, "warning"))
+            heard = ", ".join(map(_line, state.verifiers_heard))  # shared first: who verified before, as the report says
+            line2.append(f"  {heard + ', then ' if heard else ''}SOLO ({_line(session['solo'])}): unverified", style=colour(theme, "warning"))
         else:
             joined = [name for name, role in connected.items() if role == "verifier"]
             # Nobody joined now: the verifier who last gave their word (bob left: the header said `verifier ?`).

@@ -21,7 +21,9 @@ when a session opens; its hello within 10 s; requests paced per session (20
 at once, then 5 a second), their text at most 16,384 characters. A session
 over a limit, or whose hello is not one, is told `bye` with the reason; a
 request refused for its pace or shape gets a reply saying why, and the
-session goes on.
+session goes on. A session's requests are not read while its replies wait
+to be taken: a participant that sends and never reads is stopped by its own
+SSH window, not buffered for.
 """
 
 from __future__ import annotations
@@ -99,11 +101,12 @@ class TextStream(Protocol):
     async def read(self, n: int = -1) -> str: ...
 
 
-async def read_lines(stream: TextStream) -> AsyncIterator[list[str]]:
-    """The stream's complete lines (newlines taken off), as many as each read brought; at most MAX_LINE held for one unfinished line."""
+async def read_lines(stream: TextStream, chunk_size: int = READ_CHUNK) -> AsyncIterator[list[str]]:
+    """The stream's complete lines (newlines taken off), as many as each read of `chunk_size` brought; at most MAX_LINE
+    held for one unfinished line."""
     partial: list[str] = []  # pieces of a line not finished yet (joined once it is: no copy per piece)
     held = 0
-    while chunk := await stream.read(READ_CHUNK):
+    while chunk := await stream.read(chunk_size):
         end = chunk.rfind("\n") + 1
         if not end:
             held += len(chunk)

@@ -59,6 +59,11 @@ TEXT_MAX = 16 * 1024
 CATCH_UP_CHUNK = 256 * 1024
 #: Live events sent in one write at most (those that queued up while the last write drained).
 LIVE_BATCH = 512
+#: Characters of a participant's requests read at once, and requests answered in one write: each write is drained
+#: before more is read, so a participant who takes no replies stops being read (its SSH window closes) instead of
+#: piling replies up in the assignee's memory, and the event loop is given back between writes.
+REQUEST_READ = 64 * 1024
+ANSWER_BATCH = 64
 
 
 def parse_address(address: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
@@ -337,8 +342,11 @@ class ShareServer:
 
         async def listen() -> None:
             pace = _Pace()
-            while line := await process.stdin.readline():
-                process.stdout.write(self._answer(line, pace, actor, fingerprint))
+            async for lines in protocol.read_lines(process.stdin, REQUEST_READ):
+                for start in range(0, len(lines), ANSWER_BATCH):
+                    process.stdout.write("".join(self._answer(line, pace, actor, fingerprint) for line in lines[start : start + ANSWER_BATCH]))
+                    await process.stdout.drain()
+                    await asyncio.sleep(0)  # drain() returns at once while the window is open: let the run go on between batches
 
         tasks = [asyncio.create_task(pump()), asyncio.create_task(listen())]
         try:

@@ -16,7 +16,7 @@ from typing import Any
 
 import asyncssh
 import pytest
-from share_peers import HOST, TWO_STEPS, Lab, journal_lines, of_type
+from share_peers import HOST, TWO_STEPS, Lab, confirm_next, journal_lines, of_type
 
 from runbook_tui.report import build_report, render
 from runbook_tui.share.server import HELLO_SECONDS, REQUEST_BURST, SESSIONS_PER_PARTICIPANT, TEXT_MAX
@@ -125,3 +125,41 @@ async def test_requests_are_paced_bounded_and_a_bad_one_is_refused_while_the_ses
     assert closed["refused_requests"] == len(refused), closed
     [row] = [line for line in render(build_report(shared.journal), "md").splitlines() if "Share connections" in line]
     assert f"{len(refused)} requests refused (too many too fast)" in row, row
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+
+async def test_an_observer_who_sends_and_never_reads_is_no_longer_read_and_the_run_goes_on(lab: Lab) -> None:
+    """Before: each line was answered with a write never drained, so replies piled up in the assignee's process (64 MiB of
+    requests: ~70 MB more RSS, at 100% CPU, for as long as the observer kept sending); now its input stops being read."""
+    bob, carol = lab.key("bob"), lab.key("carol")
+    shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub", "--observer-key", f"{carol}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    line = json.dumps({"kind": "x", "id": "i" * 1000}) + "\n"  # refused, and the reply echoes the id
+    chunk, limit = line * 1024, 64 * 1024 * 1024
+    async with asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(carol)], username="runbook") as conn:
+        process = await conn.create_process(encoding="utf-8")
+        assert (await _read(process))["kind"] == "welcome"
+        process.stdin.write(json.dumps({"kind": "hello", "since": -1}) + "\n")
+        before, taken = _rss_mb(shared.proc.pid), 0
+        while taken < limit:  # until the assignee stops taking what carol sends, or it took 64 MiB
+            process.stdin.write(chunk)
+            try:
+                await asyncio.wait_for(process.stdin.drain(), 3)
+            except TimeoutError:
+                break
+            taken += len(chunk)
+        grown = _rss_mb(shared.proc.pid) - before
+        assert taken < 16 * 1024 * 1024 and grown < 32, f"the assignee took {taken / 2**20:.0f} MiB of requests nobody read the replies to; RSS +{grown:.0f} MB"
+        client = lab.client(bob, shared.port)  # the rest of the session is unaffected: bob's words run it to its end
+        follow = asyncio.create_task(client.run())
+        try:
+            assert [await confirm_next(client), await confirm_next(client)] == ["one", "two"]
+            assert await shared.exit_code() == 0, shared.stderr()
+        finally:
+            follow.cancel()
+            await client.close()
+    assert "Traceback" not in shared.stderr()

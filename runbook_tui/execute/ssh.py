@@ -90,9 +90,6 @@ log = logging.getLogger(__name__)
 
 #: Seconds between SIGTERM and SIGKILL of the remote process group on timeout.
 KILL_GRACE_SECONDS = 2.0
-#: Reconnect backoff: first delay, then doubling up to the cap.
-BACKOFF_FIRST = 0.5
-BACKOFF_CAP = 5.0
 #: Seconds after the start before the client asks for live output: a command done sooner costs no `tail` on the host.
 STREAM_AFTER = 0.2
 #: Times a run is followed again after its follow session was killed by a signal, before that is an error.
@@ -295,15 +292,19 @@ class SshExecutor:
                 log.info("%s: connection lost (%s)", host.name, exc)
                 stalled = stalled + 1 if run.progress == seen else 1
                 seen = run.progress
-                reconnected = None
+                why = ""
                 if stalled <= self.reconnect_attempts:
-                    reconnected = await self._reconnect(host, route, conn, status)
-                if reconnected is None:
+                    try:
+                        conn = await self._connector.reconnect(route, conn, self.reconnect_attempts, status)
+                    except ConnectFailed as exc:
+                        if exc.permanent:
+                            raise
+                        why = f" and could not reconnect ({self.reconnect_attempts} attempts; the last: {exc})"
+                if why or stalled > self.reconnect_attempts:
                     return Result(
                         "error",
-                        error=f"lost connection to {host.name}; the command may still be running there (detached in {run.where})",
+                        error=f"lost connection to {host.name}{why}; the command may still be running there (detached in {run.where})",
                     )
-                conn = reconnected
                 status(f"{host.name}: reconnected; re-attaching to the command")
 
     async def _follow(self, conn: asyncssh.SSHClientConnection, command: Command, run: RemoteRun, output: OutputSink) -> int:
@@ -481,19 +482,3 @@ class SshExecutor:
             return _Lost(reason(exc) if exc is not None else "connection closed")
         where = f" on {host.name}" if host is not None else ""
         return _Failed(f"{what or 'ssh session failed'}{where}: {reason(exc)}")
-
-    async def _reconnect(self, host: Host, route: Endpoint, dead: asyncssh.SSHClientConnection, status: StatusSink) -> asyncssh.SSHClientConnection | None:
-        """Reconnect with exponential backoff; None when every attempt failed. A host key or auth failure is final."""
-        dead.close()
-        delay = BACKOFF_FIRST
-        for attempt in range(1, self.reconnect_attempts + 1):
-            status(f"{host.name}: connection lost, reconnecting ({attempt}/{self.reconnect_attempts})...")
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, BACKOFF_CAP)
-            try:
-                return await self._connector.connection(route, stale=dead)
-            except ConnectFailed as exc:
-                if exc.permanent:
-                    raise
-                log.info("%s: reconnect %d failed: %s", host.name, attempt, exc)
-        return None

@@ -21,12 +21,17 @@ from collections.abc import Callable, Sequence
 
 import asyncssh
 
+from runbook_tui.engine.ports import StatusSink
 from runbook_tui.execute.known_hosts import changed_key_message
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
 from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
 from runbook_tui.runbook.model import Host
 
 log = logging.getLogger(__name__)
+
+#: Reconnect backoff: first delay, then doubling up to the cap.
+BACKOFF_FIRST = 0.5
+BACKOFF_CAP = 5.0
 
 #: (host name, address, port, user[, bastion's key]): one SSH connection per host entry and route.
 ConnKey = tuple[object, ...]
@@ -122,6 +127,26 @@ class Connector:
             conn = await self._open(endpoint, tunnel)
             self._conns[endpoint.key] = conn
             return conn
+
+    async def reconnect(self, endpoint: Endpoint, dead: asyncssh.SSHClientConnection, attempts: int, status: StatusSink) -> asyncssh.SSHClientConnection:
+        """A new connection in place of `dead`, with exponential backoff; a host key or auth failure is final at once.
+
+        When every attempt fails, the last attempt's `ConnectFailed`: it names the hop that failed (a bastion that
+        died takes every host behind it down, and each must say so, not only that its own connection was lost).
+        """
+        dead.close()
+        delay, attempt = BACKOFF_FIRST, 0
+        while True:
+            attempt += 1
+            status(f"{endpoint.name}: connection lost, reconnecting ({attempt}/{attempts})...")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, BACKOFF_CAP)
+            try:
+                return await self.connection(endpoint, stale=dead)
+            except ConnectFailed as exc:
+                if exc.permanent or attempt >= attempts:
+                    raise
+                log.info("%s: reconnect %d failed: %s", endpoint.name, attempt, exc)
 
     def forget(self, endpoint: Endpoint) -> asyncssh.SSHClientConnection | None:
         """Stop sharing the endpoint's connection (the next `connection()` opens another); the caller closes it."""

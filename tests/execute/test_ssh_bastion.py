@@ -142,8 +142,8 @@ def run_on(executor: SshExecutor, hosts: list[Host], command: str) -> list[tuple
 
 
 def make_executor(net: JumpNet, **kw: object) -> SshExecutor:
-    kw.setdefault("known_hosts", str(net.known_hosts))
-    return SshExecutor(remote_dir=str(net.tmp / "runs"), connect_timeout=5, reconnect_attempts=0, **kw)  # type: ignore[arg-type]
+    kw = {"known_hosts": str(net.known_hosts), "reconnect_attempts": 0, **kw}
+    return SshExecutor(remote_dir=str(net.tmp / "runs"), connect_timeout=5, **kw)  # type: ignore[arg-type]
 
 
 def came_through_the_bastion(output: str) -> bool:
@@ -238,6 +238,38 @@ def test_which_hop_failed_is_said_and_host_keys_are_checked_on_both_hops(jumpnet
     only_target_trusted.write_text(jumpnet.target.known_hosts.read_text())
     [(result, _)] = run_on(make_executor(jumpnet, known_hosts=str(only_target_trusted)), list(good["db"]), "true")
     assert result.status == "error" and "db1: through bastion bastion1: host key for bastion1" in (result.error or ""), result
+
+
+def test_a_bastion_dying_mid_step_is_named_by_every_host_behind_it_and_its_return_is_used(jumpnet: JumpNet) -> None:
+    """Before: each host said only `lost connection to db1; the command may still be running there`, never why."""
+    groups = jumpnet.runbook({"jump": [jumpnet.bastion_entry()], "db": [jumpnet.target_entry("db1"), jumpnet.target_entry("db2")]})
+    executor = make_executor(jumpnet, reconnect_attempts=2, keepalive_interval=0.5)
+    count = "for i in $(seq 1 50); do echo $i; sleep 0.1; done"
+
+    async def main() -> tuple[list[Result], list[tuple[Result, str]]]:
+        seen: dict[str, list[bytes]] = {host.name: [] for host in groups["db"]}
+
+        async def one(host: Host) -> Result:
+            return await executor.run(Command(host=host, command=count, key=f"t/{uuid.uuid4().hex[:8]}/1"), lambda _s, data: seen[host.name].append(data))
+
+        running = [asyncio.create_task(one(host)) for host in groups["db"]]
+        async with asyncio.timeout(10):
+            while not all(seen.values()):
+                await asyncio.sleep(0.02)
+        await asyncio.to_thread(jumpnet.bastion.stop)
+        async with asyncio.timeout(30):
+            lost = list(await asyncio.gather(*running))
+        await asyncio.to_thread(jumpnet.bastion.start)
+        return lost, await asyncio.to_thread(run_on, make_executor(jumpnet), list(groups["db"]), "echo back")
+
+    lost, again = asyncio.run(main())
+    for host, result in zip(("db1", "db2"), lost, strict=True):
+        assert result.status == "error", result
+        assert (result.error or "").startswith(
+            f"lost connection to {host} and could not reconnect (2 attempts; the last: {host}: through bastion bastion1: cannot connect to bastion1 ("
+        ), result
+        assert "the command may still be running there (detached in " in (result.error or ""), result
+    assert [(result.status, output) for result, output in again] == [("ok", "back\n")] * 2, again
 
 
 @pytest.fixture

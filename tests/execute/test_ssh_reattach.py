@@ -139,7 +139,8 @@ def test_lost_for_good_says_where_the_command_is(sshd: Sshd, tmp_path: Path) -> 
     result, notes = arun(main)
     assert result.status == "error"
     assert result.error is not None
-    assert result.error.startswith("lost connection to db1; the command may still be running there (detached in ")
+    assert result.error.startswith(f"lost connection to db1 and could not reconnect (2 attempts; the last: cannot connect to db1 (127.0.0.1:{sshd.port}): ")
+    assert "); the command may still be running there (detached in " in result.error
     assert str(tmp_path / "runs") in result.error
     assert len(runs_left(tmp_path)) == 1, "the command may still run: its directory stays"
     assert notes[:2] == ["db1: connection lost, reconnecting (1/2)...", "db1: connection lost, reconnecting (2/2)..."]

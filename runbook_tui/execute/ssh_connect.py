@@ -202,8 +202,14 @@ class Connector:
                 f"bastion {bastion} could not reach {target}: {reason(exc)} (the target refused or is unreachable from the bastion)",
                 permanent=False,
             ) from None
-        except (asyncssh.Error, OSError, TimeoutError) as exc:
-            raise ConnectFailed(f"cannot connect to {target}: {reason(exc)}", permanent=False) from None
+        except (asyncssh.Error, OSError) as exc:
+            why = reason(exc)
+            if isinstance(exc, TimeoutError) and not exc.args:  # connect_timeout ran out (not the kernel's ETIMEDOUT)
+                why = (
+                    f"no SSH session within {self.connect_timeout:g} s (connecting, the SSH handshake or the login did not finish:"
+                    " packets dropped on the way, or something on that port that is not an SSH server)"
+                )
+            raise ConnectFailed(f"cannot connect to {target}: {why}", permanent=False) from None
 
     def _known_hosts(self, path: str) -> asyncssh.SSHKnownHosts:
         """The known_hosts file, parsed once per version of it; a missing file means no host is trusted (never `None`, which trusts all).

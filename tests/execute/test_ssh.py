@@ -215,6 +215,26 @@ def test_unreachable_host_is_a_clear_error(sshd: Sshd, tmp_path: Path) -> None:
     assert result.error is not None and result.error.startswith(f"cannot connect to db9 (127.0.0.1:{closed_port})")
 
 
+def test_a_host_that_accepts_but_never_speaks_ssh_fails_at_the_connect_timeout_in_words(sshd: Sshd, tmp_path: Path) -> None:
+    """Before: `cannot connect to db9 (…): TimeoutError`."""
+
+    async def main() -> tuple[Result, float]:
+        held: list[asyncio.StreamWriter] = []
+        silent = await asyncio.start_server(lambda _r, w: held.append(w), "127.0.0.1", 0)  # takes the connection, says nothing
+        ex = executor(sshd, tmp_path, connect_timeout=1)
+        started = time.monotonic()
+        try:
+            result = (await run_one(ex, cmd(sshd.host("db9", port=silent.sockets[0].getsockname()[1]), "true")))[0]
+            return result, time.monotonic() - started
+        finally:
+            await ex.close()
+            silent.close()
+
+    result, took = arun(main)
+    assert result.status == "error" and took < 5, (result, took)
+    assert "): no SSH session within 1 s (connecting, the SSH handshake or the login did not finish" in (result.error or ""), result
+
+
 def test_twenty_aliases_concurrently_reuse_connections(sshd: Sshd, tmp_path: Path) -> None:
     hosts = sshd.hosts(20)
 

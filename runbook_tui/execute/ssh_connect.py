@@ -45,6 +45,24 @@ class ConnectFailed(Exception):
         self.permanent = permanent
 
 
+class _Progress(asyncssh.SSHClient):
+    """How far a connection got: when the connect timeout runs out, where it stalled says why."""
+
+    def __init__(self) -> None:
+        self.conn: asyncssh.SSHClientConnection | None = None
+
+    def connection_made(self, conn: asyncssh.SSHClientConnection) -> None:
+        self.conn = conn
+
+    def stalled(self, seconds: float, *, agent: bool) -> str:
+        if self.conn is None:
+            return f"no connection within {seconds:g} s (packets dropped on the way: a firewall, a wrong address or route)"
+        if self.conn.get_extra_info("server_version") is None:
+            return f"the port took the connection but sent no SSH greeting within {seconds:g} s (something there that is not an SSH server)"
+        stuck = "the server stopped answering, or the SSH agent (SSH_AUTH_SOCK) did not answer" if agent else "the server stopped answering"
+        return f"the SSH handshake or the login did not finish within {seconds:g} s ({stuck})"
+
+
 async def _changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
     """OpenSSH's warning when known_hosts holds another key for this host (the key fetched once more, through the same hop, to name it)."""
     try:
@@ -173,10 +191,12 @@ class Connector:
             if config_keys and not os.path.exists(os.path.expanduser(path)):
                 continue  # as ssh does: an IdentityFile of the config that is not there is skipped
             client_keys += await self._identity(path)
+        progress = _Progress()
         try:
             return await asyncssh.connect(
                 endpoint.address,
                 port=endpoint.port,
+                client_factory=lambda: progress,
                 tunnel=tunnel if tunnel is not None else CoalescedTcp(),  # a direct connection: one send per loop turn (ssh_coalesce)
                 config=None,  # ssh_config resolved it already: what plan shows is what is used
                 username=endpoint.user,
@@ -205,10 +225,7 @@ class Connector:
         except (asyncssh.Error, OSError) as exc:
             why = reason(exc)
             if isinstance(exc, TimeoutError) and not exc.args:  # connect_timeout ran out (not the kernel's ETIMEDOUT)
-                why = (
-                    f"no SSH session within {self.connect_timeout:g} s (connecting, the SSH handshake or the login did not finish:"
-                    " packets dropped on the way, or something on that port that is not an SSH server)"
-                )
+                why = progress.stalled(self.connect_timeout, agent=not client_keys)
             raise ConnectFailed(f"cannot connect to {target}: {why}", permanent=False) from None
 
     def _known_hosts(self, path: str) -> asyncssh.SSHKnownHosts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import struct
 import time
 import uuid
 from pathlib import Path
@@ -215,24 +216,43 @@ def test_unreachable_host_is_a_clear_error(sshd: Sshd, tmp_path: Path) -> None:
     assert result.error is not None and result.error.startswith(f"cannot connect to db9 (127.0.0.1:{closed_port})")
 
 
-def test_a_host_that_accepts_but_never_speaks_ssh_fails_at_the_connect_timeout_in_words(sshd: Sshd, tmp_path: Path) -> None:
-    """Before: `cannot connect to db9 (…): TimeoutError`."""
+def test_a_connection_that_stalls_says_where_a_port_that_never_speaks_ssh_and_an_agent_that_never_signs(
+    sshd: Sshd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each fails at the connect timeout, saying where it stalled. Before: `cannot connect to db9 (…): TimeoutError`."""
+    public = asyncssh.read_private_key(str(sshd.client_key)).public_data
 
-    async def main() -> tuple[Result, float]:
+    async def agent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Lists the sshd's client key, then never answers the request to sign with it."""
+        while (await reader.readexactly(struct.unpack(">I", await reader.readexactly(4))[0]))[0] == 11:  # REQUEST_IDENTITIES
+            answer = b"\x0c" + struct.pack(">I", 1) + struct.pack(">I", len(public)) + public + struct.pack(">I", 0)
+            writer.write(struct.pack(">I", len(answer)) + answer)
+        await asyncio.Event().wait()
+
+    async def main() -> list[tuple[Result, float]]:
         held: list[asyncio.StreamWriter] = []
         silent = await asyncio.start_server(lambda _r, w: held.append(w), "127.0.0.1", 0)  # takes the connection, says nothing
+        await asyncio.start_unix_server(agent, str(tmp_path / "agent.sock"))
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(tmp_path / "agent.sock"))
         ex = executor(sshd, tmp_path, connect_timeout=1)
-        started = time.monotonic()
+        found = []
         try:
-            result = (await run_one(ex, cmd(sshd.host("db9", port=silent.sockets[0].getsockname()[1]), "true")))[0]
-            return result, time.monotonic() - started
+            for host in (sshd.host("db9", port=silent.sockets[0].getsockname()[1]), sshd.host("db1", identity=None)):
+                started = time.monotonic()
+                found.append(((await run_one(ex, cmd(host, "true")))[0], time.monotonic() - started))
+            return found
         finally:
             await ex.close()
             silent.close()
 
-    result, took = arun(main)
-    assert result.status == "error" and took < 5, (result, took)
-    assert "): no SSH session within 1 s (connecting, the SSH handshake or the login did not finish" in (result.error or ""), result
+    (port, took_port), (signer, took_signer) = arun(main)
+    assert took_port < 5 and took_signer < 5, (took_port, took_signer)
+    assert port.status == "error" and "): the port took the connection but sent no SSH greeting within 1 s (something there that is not" in (
+        port.error or ""
+    ), port
+    assert signer.status == "error" and "the login did not finish within 1 s (the server stopped answering, or the SSH agent (SSH_AUTH_SOCK)" in (
+        signer.error or ""
+    ), signer
 
 
 def test_twenty_aliases_concurrently_reuse_connections(sshd: Sshd, tmp_path: Path) -> None:

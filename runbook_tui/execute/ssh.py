@@ -296,10 +296,9 @@ class SshExecutor:
                 if stalled <= self.reconnect_attempts:
                     try:
                         conn = await self._connector.reconnect(route, conn, self.reconnect_attempts, status)
-                    except ConnectFailed as exc:
-                        if exc.permanent:
-                            raise
-                        why = f" and could not reconnect ({self.reconnect_attempts} attempts; the last: {exc})"
+                    except ConnectFailed as exc:  # a changed host key or a refused login ends it at once; either way the command ran
+                        tries = "" if exc.permanent else f"{self.reconnect_attempts} attempts; the last: "
+                        why = f" and could not reconnect ({tries}{exc})"
                 if why or stalled > self.reconnect_attempts:
                     return Result(
                         "error",

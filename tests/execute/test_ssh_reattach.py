@@ -10,8 +10,9 @@ import subprocess
 import time
 from pathlib import Path
 
+import asyncssh
 import pytest
-from peers import Sshd
+from peers import Sshd, public_line
 from ssh_helpers import Collect, arun, cmd, executor, run_alone, run_one, runs_left
 
 from runbook_tui.engine.ports import Result
@@ -144,6 +145,31 @@ def test_lost_for_good_says_where_the_command_is(sshd: Sshd, tmp_path: Path) -> 
     assert str(tmp_path / "runs") in result.error
     assert len(runs_left(tmp_path)) == 1, "the command may still run: its directory stays"
     assert notes[:2] == ["db1: connection lost, reconnecting (1/2)...", "db1: connection lost, reconnecting (2/2)..."]
+
+
+def test_a_host_key_changed_while_the_connection_was_down_leaves_the_command_unknown_not_failed(sshd: Sshd, tmp_path: Path) -> None:
+    """Before: `host key for db1 … not verified`, read as a failure although the command ran on (a rerun ran it twice)."""
+    known = tmp_path / "known_hosts"
+    known.write_text(sshd.known_hosts.read_text())
+
+    async def main() -> Result:
+        ex = executor(sshd, tmp_path, known_hosts=str(known), reconnect_attempts=2)
+        sink = Collect()
+        try:
+            task = asyncio.create_task(ex.run(cmd(sshd.host("db1"), "echo go; sleep 3"), sink))
+            while not sink.data("stdout"):
+                await asyncio.sleep(0.02)
+            known.write_text(f"[127.0.0.1]:{sshd.port} {public_line(asyncssh.generate_private_key('ssh-ed25519'))}\n")
+            for conn in ex.connections.values():
+                conn.abort()
+            return await asyncio.wait_for(task, 10)
+        finally:
+            await ex.close()
+
+    result = arun(main)
+    assert result.status == "error" and (result.error or "").startswith("lost connection to db1 and could not reconnect (host key for db1 "), result
+    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in (result.error or "") and "may still be running there (detached in" in (result.error or ""), result
+    assert len(runs_left(tmp_path)) == 1, "the command may still run: its files stay"
 
 
 def test_timeout_kills_the_remote_process_group(sshd: Sshd, tmp_path: Path) -> None:

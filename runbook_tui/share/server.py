@@ -43,8 +43,11 @@ from runbook_tui.trust.gate import SignedIntents, dispatch_signed
 
 log = logging.getLogger(__name__)
 
-#: Events queued for one slow participant before they are disconnected (they catch up on reconnect).
+#: Events, and characters of their text, queued for one slow participant before they are disconnected (they catch up
+#: from the journal file on reconnect): a step flooding output must not pile up in the assignee's memory for a
+#: participant who reads nothing.
 QUEUE_LIMIT = 20_000
+QUEUE_CHARS = 8 * 1024 * 1024
 #: Sessions one participant may have open at once (more are told `bye`), counted from the moment a session opens.
 SESSIONS_PER_PARTICIPANT = 4
 #: Seconds a session has to say hello once welcomed (then it is told `bye`).
@@ -57,7 +60,8 @@ REQUESTS_PER_SECOND = 5.0
 TEXT_MAX = 16 * 1024
 #: Bytes of catch-up written before waiting for the participant to take them.
 CATCH_UP_CHUNK = 256 * 1024
-#: Live events sent in one write at most (those that queued up while the last write drained).
+#: Live events sent in one write at most (those that queued up while the last write drained), and their characters
+#: (CATCH_UP_CHUNK, past the first event).
 LIVE_BATCH = 512
 #: Characters of a participant's requests read at once, and requests answered in one write: each write is drained
 #: before more is read, so a participant who takes no replies stops being read (its SSH window closes) instead of
@@ -162,6 +166,31 @@ class _Gate(asyncssh.SSHServer):
         return True
 
 
+def _weight(event: Event) -> int:
+    """About how many characters an event holds (its text fields; a few hundred for the rest)."""
+    return 256 + sum(len(value) for value in event.values() if isinstance(value, str))
+
+
+class _Outbox(asyncio.Queue[Event]):
+    """The events waiting to be sent to one participant: at most QUEUE_LIMIT of them, QUEUE_CHARS characters in all."""
+
+    def __init__(self) -> None:
+        super().__init__(QUEUE_LIMIT)
+        self.chars = 0
+
+    def full(self) -> bool:
+        return super().full() or self.chars >= QUEUE_CHARS
+
+    def _put(self, item: Event) -> None:
+        self.chars += _weight(item)
+        super()._put(item)
+
+    def _get(self) -> Event:
+        item = super()._get()
+        self.chars -= _weight(item)
+        return item
+
+
 class _Pace:
     """A token bucket: REQUEST_BURST requests at once, then REQUESTS_PER_SECOND."""
 
@@ -205,7 +234,7 @@ class ShareServer:
         self.host_key = host_key
         self.admission = Admission()
         self.presence = Presence(controller)
-        self._queues: dict[asyncio.Queue[Event], asyncssh.SSHServerProcess[str]] = {}
+        self._queues: dict[_Outbox, asyncssh.SSHServerProcess[str]] = {}
         self._open: dict[str, int] = {}  # sessions open per participant, hello or not
         self._server: asyncssh.SSHAcceptor | None = None
         self._undo_quiet: Callable[[], None] | None = None
@@ -260,13 +289,15 @@ class ShareServer:
                 queue.put_nowait(event)
             except asyncio.QueueFull:
                 del self._queues[queue]
-                process.close()  # too slow: cut off; it catches up from its last event when it reconnects
+                # Too slow: cut off at once (a close would wait for them to take what was sent, which may be never);
+                # they catch up from their last whole event, from the journal file, when they reconnect.
+                process.channel.abort()
 
     async def _session(self, process: asyncssh.SSHServerProcess[str]) -> None:
         gate = process.get_extra_info("connection").get_owner()
         participant: Participant = gate.participant
         actor = Actor(participant.name, participant.role)
-        queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_LIMIT)
+        queue = _Outbox()
         arrived = False
         if self._open.get(actor.name, 0) >= SESSIONS_PER_PARTICIPANT:
             self.admission.counts["refused_sessions"] += 1
@@ -331,11 +362,12 @@ class ShareServer:
                     process.stdout.write(f"{protocol.EVENT_PREFIX}{text.replace(chr(10), '}' + chr(10) + protocol.EVENT_PREFIX)}}}\n")
                     await process.stdout.drain()
 
-    async def _serve(self, process: asyncssh.SSHServerProcess[str], queue: asyncio.Queue[Event], actor: Actor, fingerprint: str) -> None:
+    async def _serve(self, process: asyncssh.SSHServerProcess[str], queue: _Outbox, actor: Actor, fingerprint: str) -> None:
         async def pump() -> None:
             while True:
                 events = [await queue.get()]
-                while not queue.empty() and len(events) < LIVE_BATCH:
+                left = queue.chars
+                while not queue.empty() and len(events) < LIVE_BATCH and left - queue.chars < CATCH_UP_CHUNK:
                     events.append(queue.get_nowait())
                 process.stdout.write("".join(map(protocol.event, events)))  # what queued up meanwhile goes in one write
                 await process.stdout.drain()

@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import asyncssh
 import pytest
-from share_peers import HOST, TWO_STEPS, Lab, confirm_next, journal_lines, of_type
+from share_peers import HOST, TWO_STEPS, Lab, confirm_next, journal_lines, of_type, until
 
 from runbook_tui.report import build_report, render
 from runbook_tui.share.server import HELLO_SECONDS, REQUEST_BURST, SESSIONS_PER_PARTICIPANT, TEXT_MAX
@@ -127,9 +128,10 @@ async def test_requests_are_paced_bounded_and_a_bad_one_is_refused_while_the_ses
     assert f"{len(refused)} requests refused (too many too fast)" in row, row
 
 
-def _rss_mb(pid: int) -> float:
+def _rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """The process's resident memory now (VmRSS) or at its peak (VmHWM), in MB."""
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+        return next(int(line.split()[1]) for line in status if line.startswith(f"{field}:")) / 1024
 
 
 async def test_an_observer_who_sends_and_never_reads_is_no_longer_read_and_the_run_goes_on(lab: Lab) -> None:
@@ -153,7 +155,8 @@ async def test_an_observer_who_sends_and_never_reads_is_no_longer_read_and_the_r
                 break
             taken += len(chunk)
         grown = _rss_mb(shared.proc.pid) - before
-        assert taken < 16 * 1024 * 1024 and grown < 32, f"the assignee took {taken / 2**20:.0f} MiB of requests nobody read the replies to; RSS +{grown:.0f} MB"
+        # what the SSH windows and buffers on both sides hold (8-16 MiB seen), not what carol sends
+        assert taken < 32 * 1024 * 1024 and grown < 32, f"the assignee took {taken / 2**20:.0f} MiB of requests nobody read the replies to; RSS +{grown:.0f} MB"
         client = lab.client(bob, shared.port)  # the rest of the session is unaffected: bob's words run it to its end
         follow = asyncio.create_task(client.run())
         try:
@@ -162,4 +165,45 @@ async def test_an_observer_who_sends_and_never_reads_is_no_longer_read_and_the_r
         finally:
             follow.cancel()
             await client.close()
+    assert "Traceback" not in shared.stderr()
+
+
+class _Appended:
+    """Whether `needle` was appended to the file: each call reads only what came since the last (a flood's journal is large)."""
+
+    def __init__(self, path: Path, needle: bytes) -> None:
+        self.path, self.needle, self.at, self.rest = path, needle, 0, b""
+
+    def __call__(self) -> bool:
+        with self.path.open("rb") as handle:
+            handle.seek(self.at)
+            new = handle.read()
+        text, self.at = self.rest + new, self.at + len(new)
+        self.rest = text[-len(self.needle) :]
+        return self.needle in text
+
+
+#: Step one waits for the test's `gate` file, then prints 40 MB in lines of 8,000 characters.
+FLOODING = TWO_STEPS.replace("run: echo one", "run: until [ -e gate ]; do sleep 0.02; done; head -c 40000000 /dev/zero | tr '\\\\0' y | fold -w 8000")
+
+
+async def test_an_observer_who_reads_nothing_while_a_step_floods_output_is_cut_off_and_held_in_bounded_memory(lab: Lab) -> None:
+    """Before: their queue was bounded by its count of events only (20,000, each up to 256 KiB of output), so the assignee
+    kept what the step printed for them (100 MB printed: +112 MB RSS), and a participant cut off for being slow was
+    closed cleanly, which waits for them to read: they stayed joined, their queue held, for ever."""
+    bob, carol = lab.key("bob"), lab.key("carol")
+    shared = await lab.share(lab.runbook(FLOODING), "--verifier-key", f"{bob}.pub", "--observer-key", f"{carol}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    async with asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(carol)], username="runbook") as conn:
+        process = await conn.create_process(encoding="utf-8")
+        assert (await _read(process))["kind"] == "welcome"
+        process.stdin.write(json.dumps({"kind": "hello", "since": -1}) + "\n")  # then reads nothing
+        await until(lambda: bool(of_type(journal_lines(shared.journal), "participant_joined")), what="carol joined")
+        before = _rss_mb(shared.proc.pid)
+        (lab.root / "gate").touch()
+        await until(_Appended(shared.journal, b'"type":"participant_left"'), 30, "carol cut off while the step floods output")
+        grown = _rss_mb(shared.proc.pid, "VmHWM") - before
+        assert grown < 40, f"the assignee's peak RSS grew {grown:.0f} MB for an observer who reads nothing"
+    shared.proc.terminate()
+    await shared.exit_code()
     assert "Traceback" not in shared.stderr()

@@ -90,7 +90,10 @@ class AssigneeTrust:
         """Before the journal closes: the last signatures written, and a present verifier's seal of the end awaited."""
         if self._worker is not None:
             await self._worker
-        verifiers = {name for name, role in self.controller.state.participants.items() if role == "verifier"}
+        state = self.controller.state
+        present = {name for name, role in state.participants.items() if role == "verifier"}
+        # After a handover `journal verify` asks for the seal of the verifier who decided last: another's is not enough.
+        verifiers = {state.active_verifier} if state.active_verifier in present else present
         loop = asyncio.get_running_loop()
         deadline = loop.time() + SEAL_WAIT
         while self.finished_seq is not None and verifiers and not verifiers & self.sealed.get(self.finished_seq, set()):

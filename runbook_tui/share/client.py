@@ -40,6 +40,11 @@ FOLD_SECONDS = 0.05
 LIVE_BATCH = 64
 
 
+#: Seconds to reach the session and log in: a port that takes the connection and never answers (the assignee's process
+#: stopped or hung, or another program listening there) is not waited on for ever.
+CONNECT_SECONDS = 15.0
+
+
 class JoinError(Exception):
     """Joining failed for a reason retrying will not fix (host key, refused key)."""
 
@@ -62,7 +67,7 @@ def host_key_entry(host: str, port: int, key: asyncssh.SSHKey) -> str:
 
 async def fetch_host_key(host: str, port: int) -> asyncssh.SSHKey | None:
     """The session's host key, to show its fingerprint on first contact before trusting it."""
-    return await asyncssh.get_server_host_key(host, port)
+    return await asyncio.wait_for(asyncssh.get_server_host_key(host, port), CONNECT_SECONDS)
 
 
 def trust(known_hosts: str, host: str, port: int, key: asyncssh.SSHKey) -> None:
@@ -118,7 +123,7 @@ class ShareClient:
         interval, count = self._keepalive
         self._conn = await asyncssh.connect(
             ep.host, ep.port, known_hosts=ep.known_hosts, username="runbook", encoding="utf-8",
-            keepalive_interval=interval, keepalive_count_max=count, **keys,
+            keepalive_interval=interval, keepalive_count_max=count, connect_timeout=CONNECT_SECONDS, **keys,
         )  # fmt: skip
         self._process = await self._conn.create_process(window=protocol.WINDOW, max_pktsize=protocol.MAX_PACKET)
         welcome = protocol.decode(await self._process.stdout.readline())
@@ -145,9 +150,9 @@ class ShareClient:
                 await self._read()
                 self._lost("the session closed the connection")
             except (asyncssh.HostKeyNotVerifiable, asyncssh.PermissionDenied) as exc:
-                raise JoinError(_words(exc)) from exc  # the cause says which: join prints what to do about it
+                raise JoinError(words(exc)) from exc  # the cause says which: join prints what to do about it
             except (OSError, asyncssh.Error, protocol.ProtocolError) as exc:
-                why = _words(exc)
+                why = words(exc)
                 self._lost(f"connection lost{'' if why.lower() == 'connection lost' else f' ({why})'}; reconnecting")
             self._drop()
             if self.state.finished:
@@ -302,6 +307,9 @@ class ShareClient:
             self.trust.ledger.close()
 
 
-def _words(exc: BaseException) -> str:
+def words(exc: BaseException) -> str:
+    """A failure to reach or read the session, in one line."""
+    if isinstance(exc, TimeoutError) and not exc.args:
+        return f"no answer within {CONNECT_SECONDS:g} s (the assignee's process may be stopped or hung, or what listens there is not a runbook-tui session)"
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]

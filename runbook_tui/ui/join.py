@@ -18,7 +18,7 @@ from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.share.client import ShareClient, fetch_host_key, trust
+from runbook_tui.share.client import ShareClient, fetch_host_key, trust, words
 from runbook_tui.ui.verifier_app import VerifierApp
 
 
@@ -29,7 +29,7 @@ async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | 
     try:
         key = await fetch_host_key(host, port)
     except (OSError, asyncssh.Error) as exc:
-        return f"cannot reach the session at {host}:{port}: {exc}"
+        return f"cannot reach the session at {host}:{port}: {words(exc)}"
     if key is None:
         return f"the session at {host}:{port} offered no host key"
     fingerprint = key.get_fingerprint()
@@ -93,7 +93,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
             print(f"runbook-tui: {await _refused(known, host, port, exc)}", file=sys.stderr)
             return 2
         except (OSError, asyncssh.Error) as exc:
-            print(f"runbook-tui: cannot join {host}:{port}: {exc}", file=sys.stderr)
+            print(f"runbook-tui: cannot join {host}:{port}: {words(exc)}", file=sys.stderr)
             return 2
         app = VerifierApp(client, observe=observe)
         try:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from pathlib import Path
 
+import asyncssh
 import pytest
 
 from runbook_tui.app.session import join_endpoint
+from runbook_tui.share import client
+from runbook_tui.ui.join import join
 
 
 @pytest.fixture
@@ -31,3 +36,31 @@ def test_join_known_hosts_flag_wins_and_a_bad_address_is_refused(settings_with_k
     assert join_endpoint("host:22", observe=False, identity="k", known_hosts=str(given)).known_hosts == str(given)
     with pytest.raises(ValueError):
         join_endpoint("no-port-here", observe=False, identity=None, known_hosts=None)
+
+
+def test_join_to_a_port_that_takes_the_connection_and_never_answers_ends_in_words(
+    settings_with_known_hosts: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On first contact and with the session's key trusted. Before: `join` waited for ever, saying nothing (an assignee's
+    process stopped with ctrl+z, or a wrong port)."""
+    monkeypatch.setattr(client, "CONNECT_SECONDS", 0.5)
+    codes: list[int] = []
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the kernel takes the connections; nothing ever answers them
+        port = silent.getsockname()[1]
+
+        def both() -> None:
+            codes.append(join(f"127.0.0.1:{port}", observe=True, identity=None, known_hosts=None, accept="SHA256:x"))
+            key = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
+            settings_with_known_hosts.write_text(f"[127.0.0.1]:{port} {key}", encoding="utf-8")
+            codes.append(join(f"127.0.0.1:{port}", observe=True, identity=None, known_hosts=None, accept=None))
+
+        joining = threading.Thread(target=both, daemon=True)
+        joining.start()
+        joining.join(10)
+    assert codes == [2, 2], f"join still waiting after 10 s: {codes}"
+    said = capsys.readouterr().err
+    why = "no answer within 0.5 s (the assignee's process may be stopped or hung, or what listens there is not a runbook-tui session)"
+    assert f"runbook-tui: cannot reach the session at 127.0.0.1:{port}: {why}" in said, said
+    assert f"runbook-tui: cannot join 127.0.0.1:{port}: {why}" in said, said

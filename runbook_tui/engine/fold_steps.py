@@ -178,10 +178,16 @@ def _step_confirmed(state: RunState, e: Event) -> RunState:
 def _step_rejected(state: RunState, e: Event) -> RunState:
     state = replace(state, active_verifier=e["actor"])
     verdicts = state.steps[e["step"]].verdicts + int(e.get("phase") != "before")
+    # `decision`: `go-ahead refused` (phase before) or `rejected`, as the log says it (the pane said `rejected` for both).
     return with_step(
-        state, e["step"], status="rejected", reason=e.get("reason"), decided_by=e["actor"], decided_at=e["ts"], decision="rejected", verdicts=verdicts,
+        state,
+        e["step"],
+        status="rejected",
+        reason=e.get("reason"),
+        verdicts=verdicts,
         go_ahead_void=True,
-    )  # fmt: skip
+        **_decided(e),
+    )
 
 
 def _decided(e: Event) -> dict[str, Any]:

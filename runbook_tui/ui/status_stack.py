@@ -110,9 +110,10 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
         )
     if step is not None and step.status == "rejected":
         at = str(step.decided_at or "")[11:19]
-        found.append(
-            Status(f"'{current}' REJECTED by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", _again(state, "re-run", "u roll back"))
-        )
+        # A go-ahead refused before the step ever ran reads as such, and enter runs it (it does not run it "again").
+        words = "GO-AHEAD REFUSED" if step.decision == "go-ahead refused" else "REJECTED"
+        verb = "re-run" if step.attempts else "run it"
+        found.append(Status(f"'{current}' {words} by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", _again(state, verb, "u roll back")))
     if step is not None and step.status == "unknown":
         found.append(
             Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", {"assignee": "enter re-run · d mark done · u roll back"})

@@ -305,7 +305,7 @@ def _decision(step: Any) -> str:
     whatever the status is now: a rejected step that was then undone still names who rejected it)."""
     if step.decision == "confirmed" and step.self_confirmed:
         return f"! {self_confirmed_words(step.decided_by)} {_time_of(step.decided_at)}"
-    mark = {"rejected": "✗", "skipped": "↷"}.get(step.decision or "", "✓")
+    mark = {"rejected": "✗", "go-ahead refused": "✗", "skipped": "↷"}.get(step.decision or "", "✓")
     void = ", void since the rollback: ask again" if step.decision == "go-ahead" and step.go_ahead_void else ""
     return f"{mark} {step.decision or 'decided'} by {step.decided_by} {_time_of(step.decided_at)}{void}"
 

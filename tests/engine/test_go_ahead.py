@@ -64,7 +64,7 @@ def test_a_refused_go_ahead_voids_the_one_given_before(session_for: Callable[...
         await go_ahead_for_risky(c)
         assert c.reject(BOB, "wrong host list, hold on").ok  # bob changes his mind before alice runs it
         assert not c.state.steps["risky"].has_go_ahead
-        [row] = [s for s in statuses(c.state, datetime.now(UTC)) if "REJECTED" in s.text]
+        [row] = [s for s in statuses(c.state, datetime.now(UTC)) if "'risky' GO-AHEAD REFUSED by bob" in s.text]
         assert row.keys == {"assignee": "enter ask go-ahead · u roll back", "verifier": "c go-ahead"}, "the row offers no plain re-run"
         await asks_again(c)
 

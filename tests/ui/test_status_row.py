@@ -194,7 +194,7 @@ async def test_a_wrapped_status_never_splits_a_key_hint() -> None:
     """At 80 columns a status too long for one row wraps; its key hints ("enter re-run", "u roll back") each stay on one
     row, after the words where they fit, else on the next row (it read "… q stop" / "here"). Checked on what the stack
     paints, for every length of the verifier's reason from one word to two rows."""
-    state = with_step(_shared(), "check", status="rejected", decided_by="bob", decided_at="2026-03-14T01:59:00Z")
+    state = with_step(_shared(), "check", status="rejected", attempts=1, decided_by="bob", decided_at="2026-03-14T01:59:00Z")
     hints = ("enter re-run", "u roll back")
     app = _Stack()
     async with app.run_test(size=(80, 6)) as pilot:

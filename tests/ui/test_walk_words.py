@@ -1,0 +1,49 @@
+"""What a person must read at 80x24 in a shared run, found walking the screens in tmux: a go-ahead the verifier
+refused before the step ran, what a rollback leaves behind before `y` is pressed, and an `ask` step's answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from run_screen_helpers import make_app, painted, settled, started, write_runbook
+
+from runbook_tui.engine.controller import Actor
+from runbook_tui.ui.status_stack import StatusStack
+from runbook_tui.ui.widgets import StepDetail
+
+SMALL = (80, 24)
+
+RUNBOOK = """\
+runbook: 1
+id: walk
+title: Walk the words
+ticket: {id: CHG-5, subject: walk, assignee: alice, verifier: bob}
+sections:
+  - id: change
+    title: Change
+    kind: implement
+    steps:
+      - {id: backup, title: Back up, run: echo backed up, undo: echo unbackup, checkpoint: true}
+      - {id: edit, title: Edit, run: echo edited, undo: echo unedit}
+      - {id: version, title: Read the version, ask: "Which version runs now?"}
+"""
+
+
+@pytest.mark.asyncio
+async def test_refused_go_ahead_rollback_aftermath_and_an_answer_are_on_screen(workdir: Path) -> None:
+    write_runbook(workdir, RUNBOOK, "walk.yaml")
+    app = make_app("walk.yaml", solo=None, verifier_in_process=True)
+    bob = Actor("bob", "verifier")
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        stack, detail = app.screen.query_one(StatusStack), app.screen.query_one(StepDetail)
+
+        # bob says no before 'backup' ever ran. Before: the stack said `REJECTED … enter re-run` and the pane `✗ rejected
+        # by bob`, while the log said `go-ahead refused`.
+        assert controller.reject(bob, "not before [b]noon[/b]").ok
+        await settled(pilot)
+        assert "'backup' GO-AHEAD REFUSED by bob" in painted(stack) and "enter run it" in painted(stack), painted(stack)
+        assert "re-run" not in painted(stack) and "REJECTED" not in painted(stack)
+        assert "✗ go-ahead refused by bob" in painted(detail), painted(detail)

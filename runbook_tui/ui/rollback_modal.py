@@ -73,7 +73,8 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         self.query_one("#dialog-body", Static).update(Group(*rows))
         ack = " and acknowledge the steps without undo" if plan.needs_acknowledgement else ""
         other = "full rollback" if self.scope == "checkpoint" else "back to the checkpoint"
-        self.set_keys(f"y start this rollback{ack} · f {other} · n / escape cancel")
+        keys = f"y start this rollback{ack} · f {other} · n / escape cancel"
+        self.set_keys(f"{_afterwards(plan)}\n{keys}" if plan.entries or plan.scope == "full" else keys)
 
     def action_toggle_scope(self) -> None:
         self.scope = "full" if self.scope == "checkpoint" else "checkpoint"
@@ -84,6 +85,13 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _afterwards(plan: RollbackPlan) -> str:
+    """What the run is once the rollback went through, said before `y` (a full one ends the session; the dialog did not say)."""
+    if plan.scope == "full":
+        return "When it finishes, the session ends ROLLED BACK: nothing more runs."
+    return f"When it finishes, the run stays open: '{visible_line(plan.entries[-1].step_id)}' is next again."  # the earliest undone
 
 
 def _how_many(plan: RollbackPlan) -> str:

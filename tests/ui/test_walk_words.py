@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import make_app, painted, settled, started, write_runbook
+from run_screen_helpers import make_app, painted, run_step, screen_is, settled, started, until, write_runbook
 
 from runbook_tui.engine.controller import Actor
 from runbook_tui.ui.status_stack import StatusStack
@@ -47,3 +47,18 @@ async def test_refused_go_ahead_rollback_aftermath_and_an_answer_are_on_screen(w
         assert "'backup' GO-AHEAD REFUSED by bob" in painted(stack) and "enter run it" in painted(stack), painted(stack)
         assert "re-run" not in painted(stack) and "REJECTED" not in painted(stack)
         assert "✗ go-ahead refused by bob" in painted(detail), painted(detail)
+
+        for step in ("backup", "edit"):
+            await run_step(pilot, step, "awaiting_verification")
+            assert controller.confirm(bob).ok
+        await settled(pilot)
+
+        # Before y: what the run is once the rollback went through (before: a full rollback ended the session unsaid).
+        await pilot.press("u")
+        modal = await screen_is(pilot, "RollbackModal")
+        assert "When it finishes, the run stays open: 'edit' is next again." in painted(modal.query_one("#dialog-keys"))
+        await pilot.press("f")
+        await until(pilot, lambda: "FULL" in painted(modal.query_one("#dialog-title")), "the full rollback's list")
+        assert "When it finishes, the session ends ROLLED BACK: nothing more runs." in painted(modal.query_one("#dialog-keys"))
+        await pilot.press("escape")
+        await screen_is(pilot, "RunScreen")

@@ -408,7 +408,7 @@ class RunScreen(RunView):
             question = controller.state.plan_steps[step.id].get("ask") or ""
             self.app.push_screen(
                 TextPrompt(f"'{step.id}' asks", question, required=False),
-                lambda answer: self._say(controller.run_current(self.actor, acknowledged=True, answer=answer)) if answer is not None else None,
+                lambda answer: self._say(controller.run_current(self.actor, acknowledged=True, answer=answer), quiet=True) if answer is not None else None,
             )
             return
         self._say(reply)

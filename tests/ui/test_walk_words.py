@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import make_app, painted, run_step, screen_is, settled, started, until, write_runbook
+from run_screen_helpers import make_app, painted, run_step, screen_is, settled, started, type_text, until, write_runbook
 
 from runbook_tui.engine.controller import Actor
+from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.status_stack import StatusStack
 from runbook_tui.ui.widgets import StepDetail
 
@@ -62,3 +63,15 @@ async def test_refused_go_ahead_rollback_aftermath_and_an_answer_are_on_screen(w
         assert "When it finishes, the session ends ROLLED BACK: nothing more runs." in painted(modal.query_one("#dialog-keys"))
         await pilot.press("escape")
         await screen_is(pilot, "RunScreen")
+
+        # The answer is in the log, where the verifier who confirms the step reads it (before: only the report had it), and
+        # no stale `running 'version'` toast covers the next dialog.
+        app.clear_notifications()
+        await pilot.press("enter")
+        await screen_is(pilot, "TextPrompt")
+        await type_text(pilot, "v1.2 [bold]x[/bold]")
+        await pilot.press("enter")
+        await until(pilot, lambda: controller.state.steps["version"].status == "awaiting_verification", "the answer to be given")
+        await settled(pilot)
+        assert "   answer: v1.2 [bold]x[/bold]" in painted(app.screen.query_one(OutputLog)), painted(app.screen.query_one(OutputLog))
+        assert not [n.message for n in app._notifications if "running" in str(n.message)]

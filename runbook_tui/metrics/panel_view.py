@@ -123,14 +123,19 @@ def _baseline_words(baseline: Mapping[str, Any] | None, unit: str) -> str:
 
 
 def _lines_words(panel: Mapping[str, Any], unit: str) -> str:
-    """`warn 200 / crit 300` (`crit < 200` when low is bad)."""
+    """`warn 200 / crit 300 → rollback · no data → pause` (`crit ≤200` when low is bad), or `crit 300 or no data → pause`:
+    what the guard does past its line, said before it does it (the panel named the no-data rule only)."""
     low = panel.get("direction") == "below"
     parts = []
     if panel.get("warn") is not None:
         parts.append(f"warn {'≤' if low else ''}{format_value(float(panel['warn']))}")
-    if panel.get("critical") is not None:
-        parts.append(f"crit {'≤' if low else ''}{format_value(float(panel['critical']))}")
     no_data = no_data_words(panel)
+    if panel.get("critical") is not None:
+        crit = f"crit {'≤' if low else ''}{format_value(float(panel['critical']))}"
+        action = panel.get("on_critical")  # absent from journals older than it
+        if action and no_data == f"no data → {action}":
+            return " / ".join([*parts, f"{crit} or {no_data}"])
+        parts.append(f"{crit} → {action}" if action else crit)
     return " / ".join(parts) + (f" · {no_data}" if no_data else "")
 
 

@@ -9,8 +9,9 @@ what a panel shows is computed in `runbook_tui.metrics.panel_view`.
 
 Each panel: the title and the current value with its unit and trend arrow;
 a sparkline of recent readings coloured by the panel's state (ok, warn,
-critical, unreachable, no value); the baseline ("before 180 ms") next to the
-warn/critical lines; the age of the last reading (amber once older than
+critical, unreachable, no value); the warn/critical lines and what the guard
+does past them (`warn 1 / crit 5 → rollback · no data → pause`); the baseline
+("before 180 ms") and the age of the last reading (amber once older than
 three intervals) or, when the source fails, the error in words. While a
 `wait` step with `watch:` runs, the area takes the class `watching` and the
 watched panels the class `watched`: they are drawn large. On a short
@@ -115,11 +116,11 @@ class MetricPanel(Vertical):
             spark.refresh()
         if spark.data != list(view.values):
             spark.data = list(view.values)  # a new list: Sparkline redraws on assignment only
-        # No relayout where the height cannot change: the head is one line; the foot is two unless an error wraps.
+        # No relayout where the height cannot change: the head is one line; the foot two, more when the rules or an error wrap.
         if head != shown_head:
             self.query_one(".panel-head", Static).update(self._head(view, tone, theme), layout=False)
         if foot != shown_foot:
-            relayout = shown_foot is None or bool(view.error) or bool(shown_foot[2])
+            relayout = shown_foot is None or bool(view.error) or bool(shown_foot[2]) or shown_foot[:2] != foot[:2]  # its lines may wrap
             self.query_one(".panel-foot", Static).update(self._foot(view, tone, theme), layout=relayout)
 
     def _head(self, view: PanelView, tone: str, theme: Any) -> Table:
@@ -148,13 +149,14 @@ class MetricPanel(Vertical):
         return grid
 
     def _foot(self, view: PanelView, tone: str, theme: Any) -> Group:
+        """The rules on a line of their own (`warn 1 / crit 5 or no data → pause`: behind the baseline they were cut at
+        140x45, two panels a row), then the baseline and the reading's age or error."""
         muted = colour(theme, "muted")
-        first = Text(no_wrap=True, overflow="ellipsis")
-        if view.baseline:
-            first.append(view.baseline, style="bold")
-        if view.lines:
-            first.append((" · " if view.baseline else "") + view.lines, style=muted)
+        rules = [Text(view.lines, style=muted, overflow="fold")] if view.lines else []
         second = Text(overflow="fold")
+        if view.baseline:
+            second.append(view.baseline, style="bold")
+            second.append(" · ", style=muted)
         if view.error:
             second.append(view.error, style=tone)
             last = f"last {format_value(view.value, view.unit)}, " if view.value is not None else ""
@@ -164,7 +166,7 @@ class MetricPanel(Vertical):
             second.append("waiting for the first reading", style=muted)
         else:
             second.append(age_words(view.age) + (" — stale" if view.stale else ""), style=colour(theme, "warning") if view.stale else muted)
-        return Group(first, second)
+        return Group(*rules, second)
 
 
 class PanelArea(Vertical):

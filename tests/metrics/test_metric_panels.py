@@ -118,7 +118,7 @@ async def test_the_panels_whose_guard_pauses_or_rolls_back_come_first() -> None:
 
 def test_panel_views_say_the_state_in_words() -> None:
     ok = panel_view(PANELS[0], state_for("ok"), NOW, 5.0)
-    assert (ok.state, ok.value, ok.baseline, ok.lines, ok.age, ok.stale) == ("ok", 185.0, "before 180 ms", "warn 200 / crit 300", 2.0, False)
+    assert (ok.state, ok.value, ok.baseline, ok.lines, ok.age, ok.stale) == ("ok", 185.0, "before 180 ms", "warn 200 / crit 300 → pause", 2.0, False)
     critical = panel_view(PANELS[0], state_for("critical"), NOW, 5.0)
     assert (critical.state, critical.trend, critical.worsening) == ("critical", "↑", True)
     down = panel_view(PANELS[0], state_for("unreachable"), NOW, 5.0)
@@ -127,7 +127,26 @@ def test_panel_views_say_the_state_in_words() -> None:
     late = panel_view(PANELS[0], state_for("ok"), NOW + 20, 5.0)
     assert late.stale, "older than three intervals"
     rps = panel_view(PANELS[2], state_for("ok"), NOW, 5.0)
-    assert rps.lines == "warn ≤500 / crit ≤200" and rps.state == "ok"
+    assert rps.lines == "warn ≤500 / crit ≤200 → notify" and rps.state == "ok"
+
+
+@pytest.mark.asyncio
+async def test_each_panel_says_what_its_guard_does_whole_two_panels_a_row() -> None:
+    """What crossing `critical` does (pause, rollback, notify), before it does it, and never cut: at 140x45 the run screen
+    gives the panels 88 columns, two a row. Before: the foot read `before 0.18% · warn 1 / crit 5 · no dat…` (the guard's
+    action on a critical value was not said at all)."""
+    base = state_for("ok")
+    errors = {**PANELS[1], "on_no_data": "pause"}
+    p99 = {**PANELS[0], "on_no_data": "pause"}
+    state = dataclasses.replace(base, metrics={**base.metrics, "panels": [p99, errors, PANELS[2]]})
+    app = PanelsApp(state)
+    async with app.run_test(size=(88, 16)) as pilot:
+        await pilot.pause()
+        feet = {pid: " ".join(_painted(panel_of(app, pid).query_one(".panel-foot", Static)).split()) for pid in ("p99", "errors", "rps")}
+    assert feet["p99"].startswith("warn 200 / crit 300 or no data → pause before 180 ms · "), feet
+    assert feet["errors"].startswith("warn 1 / crit 5 → rollback · no data → pause before "), feet
+    assert feet["rps"].startswith("warn ≤500 / crit ≤200 → notify before "), feet
+    assert "…" not in "".join(feet.values()), feet
 
 
 def _guarded_runbook(tmp_path: Path, exporter: Exporter) -> Path:

@@ -211,6 +211,10 @@ def _panel(state: RunState, panel_id: str) -> Mapping[str, Any] | None:
     return next((p for p in state.metrics.get("panels") or [] if str(p.get("id")) == panel_id), None)
 
 
+#: What enter does on a step that runs no command: a note's enter records that the person did it by hand.
+MANUAL_KEYS = {"note": "enter I did it (nothing runs)", "ask": "enter answer it"}
+
+
 def now_status(state: RunState, now: dt.datetime) -> Status:
     """The calm line when nothing needs attention: what runs and where (and for how long), whose go-ahead the next step
     waits for, or what is next. Read from the state only, like `statuses`: every role says the same words, with its keys."""
@@ -221,7 +225,8 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
     step = state.steps[current]
     entry = state.plan_steps.get(current, {})
     title = step.rendered.get("title") or entry.get("title")
-    where = f" on {entry['on']}" if entry.get("on") else ""
+    manual = entry.get("kind") in MANUAL_KEYS  # a note or a question: nothing runs anywhere (it read `on local — enter run it`)
+    where = f" on {entry['on']}" if entry.get("on") and not manual else ""
     about = f" · {title}" if title else ""  # last: the part cut when the line is too long
     if step.status == "running":
         since = ""
@@ -235,7 +240,7 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
             asked = f" (asked {str(step.go_ahead_asked_at)[11:19]})"
             return Status(f"'{current}' waits for {who}'s go-ahead{asked}{about}", "muted", {"assignee": "enter ask again", "verifier": "c go-ahead"})
         return Status(f"'{current}' waits for {who}'s go-ahead{about}", "muted", {"assignee": "enter ask for it", "verifier": "c go-ahead"})
-    return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": "enter run it"})
+    return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": MANUAL_KEYS.get(str(entry.get("kind")), "enter run it")})
 
 
 def fit(text: str, keys: str, width: int) -> tuple[str, str]:

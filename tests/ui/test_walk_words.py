@@ -27,6 +27,7 @@ sections:
     steps:
       - {id: backup, title: Back up, run: echo backed up, undo: echo unbackup, checkpoint: true}
       - {id: edit, title: Edit, run: echo edited, undo: echo unedit}
+      - {id: tell, title: Tell the team, note: "Post in #ops that the edit is live."}
       - {id: version, title: Read the version, ask: "Which version runs now?"}
 """
 
@@ -64,6 +65,15 @@ async def test_refused_go_ahead_rollback_aftermath_and_an_answer_are_on_screen(w
         await pilot.press("escape")
         await screen_is(pilot, "RunScreen")
 
+        # A note runs nothing: enter records that the person did it (before: `Next: 'tell' on local · … — enter run it`).
+        await settled(pilot)
+        assert "Next: 'tell' · Tell the team — enter I did it (nothing runs)" in painted(stack), painted(stack)
+        assert "on local" not in painted(detail), painted(detail)
+        await run_step(pilot, "tell", "awaiting_verification")
+        assert controller.confirm(bob).ok
+        await settled(pilot)
+        assert "Next: 'version' · Read the version — enter answer it" in painted(stack), painted(stack)
+
         # The answer is in the log, where the verifier who confirms the step reads it (before: only the report had it), and
         # no stale `running 'version'` toast covers the next dialog.
         app.clear_notifications()
@@ -72,6 +82,7 @@ async def test_refused_go_ahead_rollback_aftermath_and_an_answer_are_on_screen(w
         await type_text(pilot, "v1.2 [bold]x[/bold]")
         await pilot.press("enter")
         await until(pilot, lambda: controller.state.steps["version"].status == "awaiting_verification", "the answer to be given")
-        await settled(pilot)
-        assert "   answer: v1.2 [bold]x[/bold]" in painted(app.screen.query_one(OutputLog)), painted(app.screen.query_one(OutputLog))
+        output = app.screen.query_one(OutputLog)
+        await until(pilot, lambda: list(output.lines[-2:]) == ["── version waiting for verifier", "   answer: v1.2 [bold]x[/bold]"], "the answer")
+        assert output.following and output.scroll_y == output.max_scroll_y, "the newest line, the answer, is in view"
         assert not [n.message for n in app._notifications if "running" in str(n.message)]

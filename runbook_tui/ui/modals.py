@@ -56,12 +56,12 @@ class ConfirmPrompt(Dialog[bool]):
         Binding("n,escape", "answer(False)", "no"),
     ]
 
-    def __init__(self, title: str, body: str, yes: str) -> None:
+    def __init__(self, title: str, body: str | RenderableType, yes: str) -> None:
         super().__init__(title, f"y {yes} · n / escape cancel")
         self.body_text = body
 
     def body(self) -> Iterable[Widget]:
-        yield literal(self.body_text)
+        yield literal(self.body_text) if isinstance(self.body_text, str) else Static(self.body_text, id="dialog-body")
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)

@@ -38,7 +38,7 @@ from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState, confirmable
-from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.log_lines import last_log_lines, log_lines, raw_output_prefix
 from runbook_tui.ui.note_line import NoteLine
@@ -46,7 +46,7 @@ from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.status_stack import Role, Status, StatusStack
 from runbook_tui.ui.step_list import StepList
-from runbook_tui.ui.step_whole import runs_and_undo, step_whole
+from runbook_tui.ui.step_whole import acknowledgement, step_whole
 from runbook_tui.ui.widgets import DetailScroll, RunHeader, StepDetail, home_short, step_as_shown
 
 if TYPE_CHECKING:
@@ -396,7 +396,7 @@ class RunScreen(RunView):
         if reply.kind == "needs_acknowledgement":
             from runbook_tui.ui.modals import ConfirmPrompt  # (a step that runs at once loads no dialog)
 
-            body = f"{visible(reply.detail)}\n\n{runs_and_undo(step_as_shown(controller.state, step.id))}"
+            body = acknowledgement(reply.detail, step_as_shown(controller.state, step.id))
             self.app.push_screen(
                 ConfirmPrompt(f"Acknowledge '{step.id}'", body, "I understand, run it"),
                 lambda ok: self._say(controller.run_current(self.actor, acknowledged=True), quiet=True) if ok else None,

@@ -10,18 +10,21 @@ host, in a dialog that scrolls.
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.text import Text
 
 from runbook_tui.engine.history_model import host_groups
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.widgets import step_as_shown
+from runbook_tui.ui.wrap import CommandText
 
 
-def step_whole(state: RunState) -> tuple[str, str] | None:
+def step_whole(state: RunState) -> tuple[str, Group] | None:
     """The current step's dialog title and body, every command as it will run (captures filled in), written out
     verbatim (YAML's quoting showed `printf '\\t'` and `\\U0001F680` for what runs as `printf '\\t'` and 🚀)."""
     current = state.current
@@ -37,23 +40,45 @@ def step_whole(state: RunState) -> tuple[str, str] | None:
     parts += [f"{kind}: {entry[kind]}" for kind in ("note", "ask", "confirm") if entry.get(kind)]
     if entry.get("wait"):
         parts.append(f"wait: {format_duration(entry['wait'])}")
-    parts.append(runs_and_undo(entry))
     expect = {key: value for key, value in (entry.get("expect") or {}).items() if value not in (None, [0])}
-    parts.append(", ".join(f"expect {key} {value}" for key, value in expect.items()))
-    parts.append(f"env: {', '.join(entry.get('env') or {})}" if entry.get("env") else "")  # the names: values may be templates of secrets
-    return f"Step '{visible_line(current)}'", visible("\n\n".join(part for part in parts if part))
+    after = [", ".join(f"expect {key} {value}" for key, value in expect.items())]
+    after.append(f"env: {', '.join(entry.get('env') or {})}" if entry.get("env") else "")  # the names: values may be templates of secrets
+    return f"Step '{visible_line(current)}'", _paragraphs([*map(_prose, parts), runs_and_undo(entry), *map(_prose, after)])
 
 
-def _commands(label: str, by_host: Mapping[str, str] | None) -> str:
-    """`run on local:` and the command as it runs, indented; hosts with the same command named once, together."""
-    return "\n".join(f"{label} on {_hosts(hosts)}:\n" + textwrap.indent(str(command), "  ") for hosts, command in host_groups(by_host))
+def _prose(text: str) -> Text | None:
+    return Text(visible(text)) if text else None
+
+
+def _paragraphs(parts: Iterable[RenderableType | None]) -> Group:
+    """The parts given, a blank line between them."""
+    shown: list[RenderableType] = []
+    for part in parts:
+        if part is not None:
+            shown += [Text(""), part] if shown else [part]
+    return Group(*shown)
+
+
+def _commands(label: str, by_host: Mapping[str, str] | None) -> list[RenderableType]:
+    """`run on local:` and the command as it runs, indented, a long line wrapped at spaces under itself (it went on at
+    column 0, read as text after the command); hosts with the same command named once, together."""
+    said: list[RenderableType] = []
+    for hosts, command in host_groups(by_host):
+        said += [Text(visible_line(f"{label} on {_hosts(hosts)}:")), CommandText(str(command), prefix="  ")]
+    return said
 
 
 def _hosts(hosts: list[str]) -> str:
     return hosts[0] if len(hosts) == 1 else f"{len(hosts)} hosts ({', '.join(hosts)})"
 
 
-def runs_and_undo(entry: Mapping[str, Any]) -> str:
-    """What the acknowledgement dialog says the step does, as the detail pane shows it (captures filled in), and its undo."""
-    undo = _commands("undo", entry.get("undo")) or "It has no undo: a rollback cannot take it back."
-    return visible(f"{_commands('run', entry.get('run')) or 'It runs no command.'}\n\n{undo}")
+def runs_and_undo(entry: Mapping[str, Any]) -> Group:
+    """What the step does, as the detail pane shows it (captures filled in), and its undo."""
+    runs = _commands("run", entry.get("run")) or [Text("It runs no command.")]
+    undo = _commands("undo", entry.get("undo")) or [Text("It has no undo: a rollback cannot take it back.")]
+    return _paragraphs([Group(*runs), Group(*undo)])
+
+
+def acknowledgement(detail: str, entry: Mapping[str, Any]) -> Group:
+    """The acknowledgement dialog's body: what is to be acknowledged (`confirm:`), then what runs and its undo."""
+    return _paragraphs([Text(visible(detail)), runs_and_undo(entry)])

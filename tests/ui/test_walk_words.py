@@ -86,3 +86,45 @@ async def test_refused_go_ahead_rollback_aftermath_and_an_answer_are_on_screen(w
         await until(pilot, lambda: list(output.lines[-2:]) == ["── version waiting for verifier", "   answer: v1.2 [bold]x[/bold]"], "the answer")
         assert output.following and output.scroll_y == output.max_scroll_y, "the newest line, the answer, is in view"
         assert not [n.message for n in app._notifications if "running" in str(n.message)]
+
+
+LONG = """\
+runbook: 1
+id: long
+title: A long command
+sections:
+  - id: change
+    title: Change
+    kind: implement
+    steps:
+      - id: drop
+        title: Drop the old table
+        run: echo dropping the table with a long command line --option-alpha=1 --option-beta=2 --option-gamma=3 --option-delta=4
+        undo: echo restoring the table from the backup taken before --option-alpha=1 --option-beta=2 --option-gamma=3
+        confirm: The old table is gone for good.
+"""
+
+
+def _command_lines(body: str) -> list[str]:
+    """The lines from `run on local:` to the end: a command, a blank line, `undo on local:` and its command."""
+    lines = body.splitlines()
+    return [line.rstrip() for line in lines[next(i for i, line in enumerate(lines) if line.startswith("run on local:")) :] if line.strip()]
+
+
+@pytest.mark.asyncio
+async def test_a_long_command_wraps_under_itself_in_the_whole_step_and_the_acknowledgement(workdir: Path) -> None:
+    """At 80x24 `v` and the acknowledgement wrapped a long command back to column 0, where it read as text after the
+    command: each continuation now sits under the command, as in the detail pane."""
+    write_runbook(workdir, LONG, "long.yaml")
+    app = make_app("long.yaml")
+    async with app.run_test(size=SMALL) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        for key, dialog in (("v", "InfoScreen"), ("enter", "ConfirmPrompt")):
+            await pilot.press(key)
+            shown = await screen_is(pilot, dialog)
+            lines = _command_lines(painted(shown.query_one("#dialog-body")))
+            assert [line for line in lines if not line.startswith("  ")] == ["run on local:", "undo on local:"], lines
+            assert len(lines) >= 6 and lines[2].startswith("    --option"), f"{key}: not wrapped under the command: {lines}"
+            await pilot.press("escape")
+            await screen_is(pilot, "RunScreen")

@@ -9,7 +9,7 @@ either side, the status mark in its colour, the id cut to `ID_COLUMN` cells, the
 width left (rollback steps muted, "↩ " before them, "⚑ " before a checkpoint), the cursor row in the
 theme's block-cursor colours (dimmer when the list is not focused), the row under the mouse tinted.
 up/down (ctrl+home/ctrl+end: first/last) move the cursor and scroll it into view; a click puts it on a row;
-the run screen puts it on the current step at each repaint. Every string goes through the sanitiser and
+either shows that step in the detail pane; the run screen puts both on the current step at each repaint. Every string goes through the sanitiser and
 is drawn as `rich.text.Text`, never parsed as markup.
 """
 
@@ -31,6 +31,7 @@ from textual.strip import Strip
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour, status_text
+from runbook_tui.ui.widgets import StepDetail
 
 #: Ids longer than this are cut in the step list (the detail pane's title shows the whole id).
 ID_COLUMN = 18
@@ -252,18 +253,22 @@ class StepList(ScrollView, can_focus=True):
     def action_cursor_up(self) -> None:
         self._hide_hover()
         self.move_cursor(self.cursor_row - 1)
+        self._look()
 
     def action_cursor_down(self) -> None:
         self._hide_hover()
         self.move_cursor(self.cursor_row + 1)
+        self._look()
 
     def action_cursor_first(self) -> None:
         self._hide_hover()
         self.move_cursor(0)
+        self._look()
 
     def action_cursor_last(self) -> None:
         self._hide_hover()
         self.move_cursor(len(self._ids) - 1)
+        self._look()
 
     # -- the mouse ---------------------------------------------------------------------
 
@@ -291,6 +296,14 @@ class StepList(ScrollView, can_focus=True):
         row = self._row_at(event.y)
         if row is not None:
             self.move_cursor(row)
+            self._look()
+
+    def _look(self) -> None:
+        """The person moved the highlight: the detail pane shows that step (its title says it is not the current one); the
+        run's next state change puts both back on the current step. Before, only the row moved: nothing of the step showed."""
+        if self._state is not None and self._ids:
+            for detail in self.screen.query(StepDetail):
+                detail.show(self._state, self._ids[self.cursor_row])
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         self._hide_hover()

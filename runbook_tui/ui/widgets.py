@@ -195,7 +195,9 @@ class StepDetail(Static):
         title.append("  ")
         title.append_text(status_text(step.status, theme))
         if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
-            self.parent.titled(f"step {position}", _line(step_id))
+            current = f"current: '{_line(state.current)}'" if state.current else "the run is over"
+            looking = "" if step_id == state.current else f" · only looking ({current})"  # ↑↓ in the step list
+            self.parent.titled(f"step {position}{looking}", _line(step_id))
         hosts = [_line(h.get("path") or h["name"]) for h in entry.get("hosts", [])]  # `db1 via bastion1`
         listed_below = entry.get("on") != "local" and len(hosts) > INLINE_HOSTS
         where = f"on {_line(entry.get('on'))}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" and hosts else "")

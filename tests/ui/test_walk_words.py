@@ -11,7 +11,7 @@ from run_screen_helpers import make_app, painted, run_step, screen_is, settled, 
 from runbook_tui.engine.controller import Actor
 from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.status_stack import StatusStack
-from runbook_tui.ui.widgets import StepDetail
+from runbook_tui.ui.widgets import DetailScroll, StepDetail
 
 SMALL = (80, 24)
 
@@ -128,3 +128,30 @@ async def test_a_long_command_wraps_under_itself_in_the_whole_step_and_the_ackno
             assert len(lines) >= 6 and lines[2].startswith("    --option"), f"{key}: not wrapped under the command: {lines}"
             await pilot.press("escape")
             await screen_is(pilot, "RunScreen")
+
+
+@pytest.mark.asyncio
+async def test_moving_the_highlight_shows_that_step_and_says_it_is_not_the_current_one(workdir: Path) -> None:
+    """At 140x45, ↑ in the step list moved the highlight and nothing else: the pane went on showing the current step.
+    Now it shows the step looked at, its title saying so; enter still runs the current step, and the pane comes back."""
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        await run_step(pilot, "check")
+        await settled(pilot)
+        detail, scroll = app.screen.query_one(StepDetail), app.screen.query_one(DetailScroll)
+        assert str(scroll.border_title) == "step 2/8 · backup" and "Back up the config" in painted(detail)
+
+        await pilot.press("up")
+        await until(pilot, lambda: "Config parses" in painted(detail), "the step looked at in the pane")
+        assert str(scroll.border_title) == "step 1/8 · only looking (current: 'backup') · check", scroll.border_title
+        assert "✓ done" in painted(detail) and "echo check >> marks" in painted(detail)
+        await pilot.press("down")
+        await until(pilot, lambda: str(scroll.border_title) == "step 2/8 · backup", "the current step again")
+
+        await pilot.press("up")  # looking at 'check', enter runs the current step
+        await run_step(pilot, "backup")
+        await settled(pilot)
+        assert controller.state.steps["check"].attempts == 1
+        assert str(scroll.border_title) == "step 3/8 · edit" and "Edit the config" in painted(detail)

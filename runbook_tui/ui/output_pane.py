@@ -48,6 +48,7 @@ class OutputLog(Log):
         self.border_title = TITLE
         self._raw: deque[RawLine] = deque(maxlen=max_lines)  # the last lines that arrived, raw
         self._complete = True  # the pane holds every line of _raw (none was left raw)
+        self._wrapped_at = 0  # the width the pane's lines were wrapped to
 
     def add(self, lines: Sequence[RawLine]) -> None:
         self._raw.extend(lines)
@@ -75,12 +76,24 @@ class OutputLog(Log):
         self._updates += 1
         self._clear_y = 0
 
+    def _wrap_width(self) -> int:
+        # The width with the vertical scrollbar, whether it shows yet or not: a wrapped piece never needs a sideways scroll.
+        return (self.scrollable_content_region.width or self.size.width) - (0 if self.show_vertical_scrollbar else self.styles.scrollbar_size_vertical)
+
     def _rows(self, lines: Sequence[RawLine]) -> list[str]:
         """Raw lines sanitised and wrapped to the pane's width."""
-        # The width with the vertical scrollbar, whether it shows yet or not: a wrapped piece never needs a sideways scroll.
-        width = (self.scrollable_content_region.width or self.size.width) - (0 if self.show_vertical_scrollbar else self.styles.scrollbar_size_vertical)
+        width = self._wrapped_at = self._wrap_width()
         # A line with no prefix is the pane's own narration (a step started, a decision): wrapped between words.
         return [part for prefix, text in lines for part in _wrap(visible_line(prefix + text), width, words=not prefix)]
+
+    def _rewrap(self) -> None:
+        """The kept lines wrapped again at the pane's width now: lines that came before the pane had one (a verifier's
+        catch-up, resume's last lines) were not wrapped at all, and were cut at the pane's edge."""
+        shown = list(self._raw) if not self.following or len(self._raw) <= TAIL else list(self._raw)[-TAIL:]
+        self._complete = len(shown) == len(self._raw)
+        self.clear()
+        self.write_lines(self._rows(shown), scroll_end=False)
+        self.refresh()
 
     def _fill(self) -> None:
         """Everything kept in the pane (the person is about to scroll up): the lines left raw while following go in."""
@@ -151,6 +164,8 @@ class OutputLog(Log):
         self.follow()
 
     def on_resize(self, event: events.Resize) -> None:
+        if self._raw and self._wrap_width() != self._wrapped_at:
+            self._rewrap()
         if self.following:
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
 

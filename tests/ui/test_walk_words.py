@@ -6,10 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from run_screen_helpers import make_app, painted, run_step, screen_is, settled, started, type_text, until, write_runbook
+from textual.app import App, ComposeResult
 
 from runbook_tui.engine.controller import Actor
-from runbook_tui.ui.output_pane import OutputLog
+from runbook_tui.ui.output_pane import CONTINUED, OutputLog
+from runbook_tui.ui.run_screen import SCREEN_LINES
 from runbook_tui.ui.status_stack import StatusStack
 from runbook_tui.ui.widgets import DetailScroll, StepDetail
 
@@ -155,3 +158,28 @@ async def test_moving_the_highlight_shows_that_step_and_says_it_is_not_the_curre
         await settled(pilot)
         assert controller.state.steps["check"].attempts == 1
         assert str(scroll.border_title) == "step 3/8 · edit" and "Edit the config" in painted(detail)
+
+
+class _EarlyLines(App[None]):
+    """Lines given to the pane before it has a width, as the verifier's catch-up and resume's last lines come."""
+
+    def compose(self) -> ComposeResult:
+        yield OutputLog(SCREEN_LINES, id="output")
+
+    def on_mount(self) -> None:
+        self.query_one(OutputLog).add([("local │ ", f"line {n} of a long output that goes on and on beyond the width, to the end {n}") for n in range(3)])
+
+
+@pytest.mark.asyncio
+async def test_lines_that_came_before_the_pane_had_a_width_are_wrapped_whole_and_again_at_a_new_width() -> None:
+    """Joining as verifier at 140x45, the catch-up's long lines were cut at the pane's edge (`… beyond the`), the rest
+    out of sight: they had been wrapped before the pane knew its width. A resize wraps what is shown again as well."""
+    app = _EarlyLines()
+    async with app.run_test(size=(60, 20)) as pilot:
+        output = app.query_one(OutputLog)
+        for width in (60, 40):
+            await pilot.resize_terminal(width, 20)
+            await until(pilot, lambda width=width: output.virtual_size.width <= width, f"the lines wrapped to {width} columns")
+            text = "".join(line.removeprefix(CONTINUED) for line in output.lines)
+            assert all(f"to the end {n}" in text for n in range(3)), list(output.lines)
+            assert all(cell_len(line) <= width for line in output.lines), list(output.lines)

@@ -91,7 +91,10 @@ def _afterwards(plan: RollbackPlan) -> str:
     """What the run is once the rollback went through, said before `y` (a full one ends the session; the dialog did not say)."""
     if plan.scope == "full":
         return "When it finishes, the session ends ROLLED BACK: nothing more runs."
-    return f"When it finishes, the run stays open: '{visible_line(plan.entries[-1].step_id)}' is next again."  # the earliest undone
+    undone = [entry.step_id for entry in plan.entries if entry.command is not None]  # a step without undo stays done
+    if not undone:
+        return "When it finishes, the run stays open where it stands: nothing is undone."
+    return f"When it finishes, the run stays open: '{visible_line(undone[-1])}' is next again."  # the earliest undone
 
 
 def _how_many(plan: RollbackPlan) -> str:

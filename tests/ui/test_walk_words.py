@@ -3,6 +3,7 @@ refused before the step ran, what a rollback leaves behind before `y` is pressed
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ from run_screen_helpers import make_app, painted, run_step, screen_is, settled, 
 from textual.app import App, ComposeResult
 
 from runbook_tui.engine.controller import Actor
+from runbook_tui.engine.rollback import RollbackPlan, UndoEntry
 from runbook_tui.ui.output_pane import CONTINUED, OutputLog
+from runbook_tui.ui.rollback_modal import _afterwards
 from runbook_tui.ui.run_screen import SCREEN_LINES
 from runbook_tui.ui.status_stack import StatusStack
 from runbook_tui.ui.widgets import DetailScroll, StepDetail
@@ -183,3 +186,18 @@ async def test_lines_that_came_before_the_pane_had_a_width_are_wrapped_whole_and
             text = "".join(line.removeprefix(CONTINUED) for line in output.lines)
             assert all(f"to the end {n}" in text for n in range(3)), list(output.lines)
             assert all(cell_len(line) <= width for line in output.lines), list(output.lines)
+
+
+def test_the_rollback_list_names_the_step_that_is_next_after_it_a_step_without_undo_stays_done() -> None:
+    def entry(step: str, command: str | None) -> UndoEntry:
+        return UndoEntry(step, step, "local", command, "done")
+
+    def plan(*entries: UndoEntry) -> RollbackPlan:
+        return RollbackPlan("checkpoint", "backup", entries, ())
+
+    # newest first: 'tweak' has no undo and stays done, so the run goes back to 'edit', not to 'tweak'
+    assert _afterwards(plan(entry("apply", "undo-apply"), entry("tweak", None), entry("edit", "undo-edit"), entry("fix", None))).endswith(
+        "'edit' is next again."
+    )
+    assert _afterwards(plan(entry("tweak", None))) == "When it finishes, the run stays open where it stands: nothing is undone."
+    assert _afterwards(replace(plan(), scope="full")) == "When it finishes, the session ends ROLLED BACK: nothing more runs."

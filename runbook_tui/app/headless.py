@@ -311,6 +311,12 @@ def cmd_rehearse(
     refusal = refuse_manual(file, loaded.runbook, ack_manual, "rehearse")
     if refusal is not None:
         return refusal
+    from runbook_tui.engine.rehearsal import fail_at_problem  # rehearse only (the other commands start without it)
+
+    problem = fail_at_problem([step.id for step in loaded.runbook.forward_steps], fail_at)
+    if problem is not None:  # before the question and before the journal: nothing is asked, written or run
+        print(f"runbook-tui: {problem}", file=sys.stderr)
+        return EXIT_INVALID
     from runbook_tui.app.approved import approved
     from runbook_tui.app.plan_connections import destinations, plan_text  # rehearse only: it reads the ssh config
     from runbook_tui.app.settings import load_settings
@@ -334,17 +340,11 @@ def cmd_rehearse(
             print("rehearse: nothing was run", file=sys.stderr)
             return EXIT_FAILED
     policy = Policy(ack_manual=ack_manual)
-    from runbook_tui.engine.rehearsal import fail_at_problem  # rehearse only (the other commands start without it)
 
     async def main() -> int:
         session = _start(lambda: _open(loaded, mode="rehearsal", solo="rehearsal", journal=journal, trust=trust))
         if isinstance(session, int):
             return session
-        problem = fail_at_problem(session.controller, fail_at)
-        if problem is not None:
-            print(f"runbook-tui: {problem}", file=sys.stderr)
-            await session.close()
-            return EXIT_INVALID
         await session.start()
         return await _run_headless(session, lambda s: _rehearse(s, fail_at, policy))
 

@@ -9,7 +9,7 @@ finished `rolled_back`, whatever happened forward.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from runbook_tui.engine.autopilot import Policy, drive
 from runbook_tui.engine.controller import Actor, Controller
@@ -33,9 +33,8 @@ class Rehearsed:
         return self.rolled_back and self.prechecks_ok
 
 
-def fail_at_problem(controller: Controller, fail_at: str | None) -> str | None:
-    """Why `--fail-at STEP` cannot be rehearsed (no such forward step), or None."""
-    order = controller.state.order
+def fail_at_problem(order: Sequence[str], fail_at: str | None) -> str | None:
+    """Why `--fail-at STEP` cannot be rehearsed (not one of the forward steps, `order`), or None."""
     if fail_at is None or fail_at in order:
         return None
     return f"--fail-at {fail_at}: no such step; expected one of: {', '.join(order)}"

@@ -139,5 +139,9 @@ def test_without_fail_at_the_whole_change_is_rolled_back(tmp_path: Path, rehears
 def test_fail_at_an_unknown_step_is_invalid_and_runs_nothing(tmp_path: Path, rehearse: Callable[..., tuple[int, str]]) -> None:
     code, out = rehearse(runbook(), "--fail-at", "no-such-step")
     assert code == 2, out
-    assert "no-such-step" in out
+    assert "no-such-step: no such step; expected one of: clean, backup, apply, tune, applied-now" in out
     assert log(tmp_path) == []
+    # Refused before the warning (and, in a terminal, the question) and before a journal is made (before: a
+    # session_started and a step_ready were journaled, an open session `resume --continue` would have run).
+    assert not (tmp_path / "rehearsal.jsonl").exists()
+    assert "REAL commands" not in out

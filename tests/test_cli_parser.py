@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from runbook_tui import cli
 from runbook_tui.cli.parser import COMMANDS, parser
 
 COMMAND_LINES = [
@@ -40,3 +43,55 @@ def test_every_command_is_listed_in_the_help_and_in_an_unknown_commands_error() 
 
 def test_every_command_has_a_command_line_here() -> None:
     assert {argv[0] for argv in COMMAND_LINES} == set(COMMANDS)
+
+
+BLANK_REASONS = [
+    ["exec", "RB", "--solo", ""],
+    ["exec", "RB", "--solo", "  \t"],
+    ["exec", "RB", "--solo", "ci", "--override-window", " "],
+    ["exec", "RB", "--solo", "ci", "--ack-manual", ""],
+    ["exec", "RB", "--solo", "ci", "--accept-failed-criteria", ""],
+    ["rehearse", "RB", "--yes", "--ack-manual", " "],
+    ["resume", "J", "--mark-done", ""],
+    ["resume", "J", "--rollback", "--solo", " "],
+]
+
+
+@pytest.mark.parametrize("argv", BLANK_REASONS, ids=lambda argv: " ".join(a or "''" for a in argv))
+def test_a_blank_reason_is_refused_before_anything_runs(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every REASON goes into the journal and the report; a blank one is refused, exit 2, as the TUI refuses it.
+
+    Before: `exec --solo ""` ran every step with `solo: ""` and the ticket's verifier in session_started (the report said
+    "solo run ()"), `resume --solo ""` journaled `mode_changed` with no reason, and `--mark-done ""` quietly decided nothing.
+    """
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(
+        "runbook: 1\nid: blank\ntitle: Blank\nticket: {id: C-1, subject: s, assignee: alice, verifier: bob}\n"
+        f"sections:\n  - id: a\n    title: A\n    steps:\n      - {{id: s, title: S, run: 'touch {tmp_path / 'ran'}'}}\n"
+    )
+    journal = tmp_path / "j.jsonl"
+    args = [str(runbook) if a == "RB" else str(journal) if a == "J" else a for a in argv]
+    if argv[0] in ("exec", "run", "rehearse"):
+        args += ["--journal", str(journal)]
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(args)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "needs a reason (it goes into the journal and the report), got a blank one" in err, err
+    assert not journal.exists() and not (tmp_path / "ran").exists()
+
+
+def test_the_tuis_reasons_are_refused_blank_too(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["run", "rb.yaml", "--solo", ""], ["run", "rb.yaml", "--override-window", " "]):
+        with pytest.raises(SystemExit):
+            parser(argv).parse_args(argv)
+        assert "got a blank one" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0", "-1", "fast"])
+def test_replay_speed_is_a_finite_number_above_0(value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: `--speed nan` and `inf` opened the replay (nan: the play timer got nan seconds; + and - could not move it)."""
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["replay", str(tmp_path / "j.jsonl"), f"--speed={value}"])
+    assert stopped.value.code == 2
+    assert "argument --speed: expected a" in capsys.readouterr().err

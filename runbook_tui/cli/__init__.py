@@ -162,9 +162,6 @@ def _share_options(args: argparse.Namespace) -> Any:
 def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from runbook_tui.ui import launch
 
-    if args.speed <= 0:
-        print("runbook-tui: --speed: expected a number above 0", file=sys.stderr)
-        return EXIT_INVALID
     if args.mark_scenario is not None:
         from runbook_tui.app import practice
         from runbook_tui.app.session import SessionError

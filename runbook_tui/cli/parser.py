@@ -10,10 +10,29 @@ is the list of commands printed.
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from runbook_tui import __version__
+
+
+def reason(value: str) -> str:
+    """A REASON option's value: it goes into the journal and the report, so a blank one is refused (as the TUI refuses it)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("needs a reason (it goes into the journal and the report), got a blank one")
+    return value.strip()
+
+
+def speed(value: str) -> float:
+    """`replay --speed X`: a finite number above 0 (nan or inf would stall or spin the playback)."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {value!r}") from None
+    if not (math.isfinite(number) and number > 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number above 0, got {value!r}")
+    return number
 
 
 def with_params(sub: argparse.ArgumentParser) -> None:
@@ -37,14 +56,14 @@ def with_trust(sub: argparse.ArgumentParser, *, approval: bool = True) -> None:
 
 
 def with_headless_decisions(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--ack-manual", metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each); refused without it")
-    sub.add_argument("--accept-failed-criteria", metavar="REASON", help="end done although a metrics.success criterion is not met (journaled)")
+    sub.add_argument("--ack-manual", type=reason, metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each); refused without it")
+    sub.add_argument("--accept-failed-criteria", type=reason, metavar="REASON", help="end done although a metrics.success criterion is not met (journaled)")
 
 
 def _replay_arguments(replay: argparse.ArgumentParser) -> None:
     replay.add_argument("journal", metavar="JOURNAL")
     replay.add_argument("--practice", action="store_true", help="drive it as assignee with the recorded outputs standing in")
-    replay.add_argument("--speed", type=float, default=1.0, metavar="X", help="playback speed (space plays; + and - change it)")
+    replay.add_argument("--speed", type=speed, default=1.0, metavar="X", help="playback speed (space plays; + and - change it)")
     replay.add_argument("--theme", metavar="NAME", help="colour theme")
     replay.add_argument("--out", metavar="FILE", help="with --practice: save the results as Markdown for the trainer")
     replay.add_argument("--mark-scenario", metavar="DESCRIPTION", help="mark the journal as a practice scenario; trainees read DESCRIPTION first")
@@ -86,11 +105,11 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
     with_params(run)
     run.add_argument("--share", metavar="ADDR", help="let a verifier join over SSH at ADDR (HOST:PORT, :PORT for all interfaces)")
     with_participants(run)
-    run.add_argument("--solo", metavar="REASON", help="run without a verifier; every step is recorded unverified")
+    run.add_argument("--solo", type=reason, metavar="REASON", help="run without a verifier; every step is recorded unverified")
     run.add_argument("--dry-run", action="store_true", help="execute nothing; walk the flow and see what would run")
     run.add_argument("--journal", metavar="PATH")
     run.add_argument("--runbooks", metavar="DIR", action="append", default=[], help="without FILE: list the runbooks in DIR (a folder or a file; repeatable)")
-    run.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
+    run.add_argument("--override-window", type=reason, metavar="REASON", help="start outside the change window or in a blackout (journaled)")
     run.add_argument("--theme", metavar="NAME", help="colour theme: night (default), day, high-contrast, or one from your themes folder")
     with_trust(run)
 
@@ -99,7 +118,7 @@ def _execute_arguments(execute: argparse.ArgumentParser) -> None:
     execute.add_argument("file", metavar="FILE")
     with_params(execute)
     who = execute.add_mutually_exclusive_group(required=True)
-    who.add_argument("--solo", metavar="REASON", help="run without a verifier; every step is recorded unverified")
+    who.add_argument("--solo", type=reason, metavar="REASON", help="run without a verifier; every step is recorded unverified")
     who.add_argument("--share", metavar="ADDR", help="wait for a verifier joining over SSH at ADDR")
     with_participants(execute)
     execute.add_argument(
@@ -109,7 +128,7 @@ def _execute_arguments(execute: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     with_headless_decisions(execute)
     execute.add_argument("--journal", metavar="PATH")
-    execute.add_argument("--override-window", metavar="REASON", help="start outside the change window or in a blackout (journaled)")
+    execute.add_argument("--override-window", type=reason, metavar="REASON", help="start outside the change window or in a blackout (journaled)")
     execute.add_argument("--dry-run", action="store_true", help="execute nothing; show what would run")
     with_trust(execute)
 
@@ -118,7 +137,7 @@ def _resume_arguments(resume: argparse.ArgumentParser) -> None:
     resume.add_argument("journal", metavar="JOURNAL")
     decision = resume.add_mutually_exclusive_group()
     decision.add_argument("--rerun", dest="decision", action="store_const", const="rerun", help="run the unknown step again")
-    decision.add_argument("--mark-done", dest="reason", metavar="REASON", help="you checked the unknown step by hand: mark it done")
+    decision.add_argument("--mark-done", dest="reason", type=reason, metavar="REASON", help="you checked the unknown step by hand: mark it done")
     decision.add_argument(
         "--rollback", dest="decision", action="store_const", const="rollback", help="roll back to the last checkpoint (also a session that ended failed)"
     )
@@ -127,7 +146,7 @@ def _resume_arguments(resume: argparse.ArgumentParser) -> None:
     resume.add_argument("--on-failure", choices=("stop", "rollback", "abort"), default="stop")
     with_headless_decisions(resume)
     mode = resume.add_mutually_exclusive_group()
-    mode.add_argument("--solo", metavar="REASON", help="from now on without a verifier (journaled)")
+    mode.add_argument("--solo", type=reason, metavar="REASON", help="from now on without a verifier (journaled)")
     mode.add_argument("--share", metavar="ADDR", help="from now on shared: a verifier may join over SSH at ADDR (journaled)")
     with_participants(resume)
     resume.add_argument("--headless", action="store_true", help="no TUI: print where the run stands (the default without a terminal)")
@@ -147,7 +166,7 @@ def _rehearse_arguments(rehearse: argparse.ArgumentParser) -> None:
     rehearse.add_argument("file", metavar="FILE")
     with_params(rehearse)
     rehearse.add_argument("--yes", action="store_true", help="run without asking (scripts); without a terminal it is required")
-    rehearse.add_argument("--ack-manual", metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each)")
+    rehearse.add_argument("--ack-manual", type=reason, metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each)")
     rehearse.add_argument("--fail-at", metavar="STEP_ID", help="fail at this step and roll back to its checkpoint")
     with_trust(rehearse)
     rehearse.add_argument("--journal", metavar="PATH")

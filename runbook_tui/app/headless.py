@@ -96,10 +96,7 @@ def manual_steps(runbook: Runbook) -> list[str]:
 
 def refuse_manual(file: str, runbook: Runbook, ack_manual: str | None, command: str) -> int | None:
     """exec/rehearse: a runbook with manual steps needs --ack-manual REASON; exit 2 before anything runs."""
-    if ack_manual is not None:
-        if not ack_manual.strip():
-            print(f"runbook-tui: {command}: --ack-manual needs a reason (journaled on each manual step)", file=sys.stderr)
-            return EXIT_INVALID
+    if ack_manual is not None:  # never blank: the command line refuses a blank REASON
         return None
     manual = manual_steps(runbook)
     if not manual:

@@ -116,6 +116,21 @@ def test_journal_names_differ_for_starts_in_the_same_millisecond(tmp_path: Path,
     assert all(name.startswith("change-20261201T230000.123Z-") and name.endswith(".jsonl") for name in names)
 
 
+def test_journals_go_under_the_home_when_xdg_state_home_is_unset_empty_or_relative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The contract's `$XDG_STATE_HOME/runbook-tui/journals/` (`~/.local/state/...`). A relative XDG_STATE_HOME is
+    invalid by the XDG spec; before, it was used as it was: the journal, and the resume command printed with it,
+    depended on the folder the run was started in."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for value in (None, "", "relative/state"):
+        if value is None:
+            monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+        else:
+            monkeypatch.setenv("XDG_STATE_HOME", value)
+        assert default_journal_path("change").parent == tmp_path / ".local/state/runbook-tui/journals", value
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "abs"))
+    assert default_journal_path("change").parent == tmp_path / "abs/runbook-tui/journals"
+
+
 def test_a_named_settings_file_that_is_missing_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A typo in RUNBOOK_TUI_SETTINGS must not run with none of the file's rules (require_approval, blackouts, allowed_signers)."""
     missing = tmp_path / "typo.yaml"

@@ -42,8 +42,9 @@ class SettingsError(ValueError):
 
 
 def _xdg(var: str, fallback: str) -> Path:
+    """The XDG folder `var` names; unset, empty or relative (the XDG spec: "consider the path invalid and ignore it"), ~/`fallback`."""
     value = os.environ.get(var)
-    return Path(value) if value else Path.home() / fallback
+    return Path(value) if value and os.path.isabs(value) else Path.home() / fallback
 
 
 def config_dir() -> Path:

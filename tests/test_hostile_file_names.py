@@ -42,3 +42,36 @@ def test_the_pickers_detail_pane_shows_a_hostile_name_as_characters(tmp_path: Pa
     plain = describe(probe_runbook(runbook), refused=True).plain
     assert f"{tmp_path}/r␛]0;pwned␇.yaml has 1 error" in plain and "got '\\x1b[2J'" in plain, plain
     assert "\x1b" not in plain and "\a" not in plain, plain
+
+
+OK = "runbook: 1\nid: ok\ntitle: OK\nparams:\n  msg: {type: string, default: hi}\nsections:\n  - id: a\n    title: A\n    steps:\n      - {id: s, title: S, run: 'touch ran', verify: none}\n"
+
+
+def test_bytes_that_are_not_utf8_are_refused_in_words_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The journal is UTF-8. Before: `-p msg=$'a\\xffb'`, `--solo $'t\\xff'`, `--journal $'j\\xff.jsonl'`,
+    RUNBOOK_TUI_USER=$'al\\xffice' or a run started in a folder named with such a byte ended in a UnicodeEncodeError
+    traceback from the journal writer, leaving an empty journal behind."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = tmp_path / "d\udcff"  # as Python keeps the byte 0xff of a file name or a command line
+    folder.mkdir()
+    (folder / "ok.yaml").write_text(OK)
+    (tmp_path / "ok.yaml").write_text(OK)
+    monkeypatch.chdir(folder)
+    journal = tmp_path / "j.jsonl"
+    for argv in (["-p", "msg=a\udcffb"], ["--solo", "t\udcff"], ["--journal", f"{tmp_path}/j\udcff.jsonl"]):
+        args = ["exec", str(tmp_path / "ok.yaml"), *argv] + ([] if "--solo" in argv else ["--solo", "t"])
+        assert cli.main(args) == 2, argv
+        err = capsys.readouterr().err
+        assert "\\xff" in err and "expected UTF-8 text; this argument holds bytes that are not (journals are UTF-8)" in err, err
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "al\udcffice")
+    assert cli.main(["exec", str(tmp_path / "ok.yaml"), "--solo", "t", "--journal", str(journal)]) == 2
+    assert "RUNBOOK_TUI_USER (or the login name) al\\xffice: expected UTF-8 text" in capsys.readouterr().err
+    assert not journal.exists(), "refused before the journal was made"
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    assert cli.main(["exec", "ok.yaml", "--solo", "t", "--journal", str(journal)]) == 1  # the runbook's path holds the byte
+    err = capsys.readouterr().err
+    assert "a session_started event holds text that is not UTF-8" in err and "nothing was run" in err, err
+    assert "Traceback" not in err and not (folder / "ran").exists()
+    assert list((tmp_path / "state").rglob("*.jsonl")) == []

@@ -43,6 +43,7 @@ from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
+from runbook_tui.runbook.safe_text import not_utf8, visible_line
 
 #: How often the session checks the journal's writer thread (grouped output is committed by that thread).
 JOURNAL_WATCH_SECONDS = 0.5
@@ -194,7 +195,10 @@ def operator_name() -> str:
         login = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (a bare container)
         login = f"uid-{os.getuid()}"
-    return os.environ.get("RUNBOOK_TUI_USER") or login
+    name = os.environ.get("RUNBOOK_TUI_USER") or login
+    if (shown := not_utf8(name)) is not None:  # every event names its actor, and the journal is UTF-8
+        raise StartRefused(f"RUNBOOK_TUI_USER (or the login name) {visible_line(shown)}: expected UTF-8 text; it holds bytes that are not")
+    return name
 
 
 def load(file: str, params: dict[str, Any]) -> Loaded:
@@ -239,6 +243,7 @@ def build_session(
     mode = request.mode
     settings = request.settings or load_settings()
     secrets = _secrets_for(runbook, mode)
+    actor = Actor(operator_name(), "assignee")  # before the journal is made: a name it cannot hold starts nothing
     bound = share_listener(request.share)
     try:
         writer = JournalWriter(path, Redactor(secrets.values()), new=state is None)
@@ -248,7 +253,6 @@ def build_session(
         raise SessionError(str(exc.strerror)) from None
     # Practice and dry runs execute nothing: a recording plays back, or the dry-run executor shows what would run.
     executors = Executors(settings, dry_run=mode in ("dry-run", "practice"), recording=request.recording, bulk_output=request.bulk_output)
-    actor = Actor(operator_name(), "assignee")
     solo = request.solo if request.solo is not None or state is None else state.solo
     controller = Controller(
         runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo, secrets=secrets,

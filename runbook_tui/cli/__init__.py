@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.cli.parser import parser as _parser
 from runbook_tui.cli.pipe import quiet_on_broken_pipe
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
-from runbook_tui.runbook.safe_text import json_inert, visible, visible_line
+from runbook_tui.runbook.safe_text import json_inert, not_utf8, visible, visible_line
 
 if TYPE_CHECKING:  # the runbook package loads in `main`, once a screen command has paused the collector (below)
     from runbook_tui.runbook.diagnostics import Diagnostic
@@ -355,6 +355,10 @@ SCREEN_COMMANDS = frozenset({"run", "resume", "replay", "join"})
 @quiet_on_broken_pipe
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    for arg in argv:  # whatever an argument becomes (a parameter, a reason, a path), it may reach the UTF-8 journal
+        if (shown := not_utf8(arg)) is not None:
+            print(f"runbook-tui: {visible_line(shown)}: expected UTF-8 text; this argument holds bytes that are not (journals are UTF-8)", file=sys.stderr)
+            return EXIT_INVALID
     args = _parser(argv).parse_args(argv)
     if args.command not in SCREEN_COMMANDS:
         return _main(args)

@@ -171,7 +171,12 @@ class JournalWriter:
             raise JournalError(errno.EBADF, f"the journal {self.path} is closed")
         obj: dict[str, Any] = self.redactor.value(dict(data or {}))
         obj.update(seq=self.seq, ts=self._clock(), type=str(type), actor=actor, prev=self.prev)
-        digest, line = hashed_line(obj)
+        try:
+            digest, line = hashed_line(obj)
+        except UnicodeEncodeError:  # a lone surrogate: bytes that were not UTF-8 (a folder's name, the environment)
+            raise JournalError(
+                errno.EILSEQ, f"a {type} event holds text that is not UTF-8 (a file or folder name, or the environment's); the journal cannot hold it"
+            ) from None
         obj["hash"] = digest
         seq = self.seq
         self.seq += 1

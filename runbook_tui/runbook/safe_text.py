@@ -59,3 +59,16 @@ def visible_line(text: str) -> str:
     """`text` for a single line: like `visible`, and a newline is shown as `⏎`, so an embedded
     newline can never start a line that looks like another event."""
     return text.translate(_VISIBLE_LINE)
+
+
+def not_utf8(text: str) -> str | None:
+    """None for text that has a UTF-8 form, as a journal needs; else `text` for an error message, its bytes that are
+    not UTF-8 (kept by Python as lone surrogates, from a command line, a file name or the environment) shown as `\\xff`."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a surrogate that stands for no byte (`\\ud800`)
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return None

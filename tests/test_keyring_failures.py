@@ -7,6 +7,7 @@ a value that can be used is used and never shown."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -113,3 +114,15 @@ def test_preflight_asks_the_keyring_once(tmp_path: Path, scripted_keyring: None,
     findings = asyncio.run(preflight(load(str(tmp_path / "r.yaml"), {}).runbook, Settings()))
     assert any("nothing stored in the keyring for service 'svc\x1b]0;x\x07', user 'alice'" in f for f in findings), findings  # shown by the CLI
     assert asked == ["alice"]
+
+
+def test_an_env_secret_that_is_not_utf8_stops_the_run_in_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: a UnicodeEncodeError traceback from the redactor (it could not mask bytes the output, read as UTF-8, never holds)."""
+    from runbook_tui import cli
+
+    (tmp_path / "r.yaml").write_text(re.sub(r"token: \{keyring: .*\}\}", "token: {env: RBT_TOKEN}", RUNBOOK))
+    monkeypatch.setenv("RBT_TOKEN", "hunter2-\udcff-tail")  # the byte 0xff, as Python keeps it from the environment
+    assert cli.main(["exec", str(tmp_path / "r.yaml"), "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "secret 'token': environment variable RBT_TOKEN holds bytes that are not UTF-8; expected UTF-8 text" in err, err
+    assert "hunter2" not in err and "Traceback" not in err and not (tmp_path / "j.jsonl").exists()

@@ -6,7 +6,8 @@ secret and says how to provide it, before any step runs. So is a keyring
 backend that fails in any way (a DBus binding raises its own errors, not
 keyring's), one that does not answer within KEYRING_SECONDS (a locked
 keyring waiting for an unlock prompt nobody sees: the thread asking is left
-behind), and a value holding a NUL, which no command's environment can carry.
+behind), a value holding a NUL, which no command's environment can carry, and one that is not UTF-8 (it could not be
+masked in the output, which is read as UTF-8).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from runbook_tui.engine.redact import MIN_SECRET_LENGTH
 from runbook_tui.engine.rollback import Outcome
 from runbook_tui.engine.state_model import FINAL_STEP, RUNNABLE
 from runbook_tui.runbook.model import Runbook, Secret, SectionKind, StepKind, VerifyMode
+from runbook_tui.runbook.safe_text import not_utf8
 
 #: Words the journal writes as a field's whole value (statuses, outcomes, phases, modes, roles, streams, kinds).
 _JOURNAL_WORDS = frozenset(
@@ -45,6 +47,8 @@ def _read_one(secret: Secret, environ: Mapping[str, str]) -> str:
         value = environ.get(secret.env)
         if not value:
             raise SecretsError(f"secret '{secret.name}': environment variable {secret.env} is not set; export it before the run")
+        if not_utf8(value) is not None:  # the value itself is never shown
+            raise SecretsError(f"secret '{secret.name}': environment variable {secret.env} holds bytes that are not UTF-8; expected UTF-8 text")
         return value
     where = f"service '{secret.keyring_service}', user '{secret.keyring_username}'"
     value = _ask_keyring(secret.name, secret.keyring_service or "", secret.keyring_username or "", where)

@@ -465,6 +465,6 @@ def join_endpoint(address: str, *, observe: bool, identity: str | None, known_ho
     from runbook_tui.share.client import Endpoint
     from runbook_tui.share.server import parse_address
 
-    host, port = parse_address(address)
+    host, port = parse_address(address, given="join")
     known = os.path.expanduser(known_hosts) if known_hosts else load_settings().known_hosts
     return Endpoint(host, port, known, identity, observe, copy_dir=str(state_dir() / "received"))

@@ -70,8 +70,8 @@ REQUEST_READ = 64 * 1024
 ANSWER_BATCH = 64
 
 
-def parse_address(address: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
-    """`HOST:PORT`, `:PORT` (all interfaces) or `PORT` (loopback)."""
+def parse_address(address: str, default_host: str = "127.0.0.1", *, given: str = "--share") -> tuple[str, int]:
+    """`HOST:PORT`, `:PORT` (all interfaces) or `PORT` (loopback); `given`: where the address was given, for the error."""
     host, sep, port = address.rpartition(":")
     if not sep:
         host, port = default_host, address
@@ -80,9 +80,9 @@ def parse_address(address: str, default_host: str = "127.0.0.1") -> tuple[str, i
     try:
         number = int(port)
     except ValueError:
-        raise ValueError(f"--share {address}: expected HOST:PORT, :PORT or PORT") from None
+        raise ValueError(f"{given} {address}: expected HOST:PORT, :PORT or PORT") from None
     if not 0 < number < 65536:
-        raise ValueError(f"--share {address}: expected a port from 1 to 65535")
+        raise ValueError(f"{given} {address}: expected a port from 1 to 65535")
     return host.strip("[]"), number
 
 

@@ -17,7 +17,7 @@ import asyncssh
 from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
-from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.share.client import ShareClient, fetch_host_key, trust, words
 from runbook_tui.ui.verifier_app import VerifierApp
 
@@ -77,7 +77,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
     try:
         endpoint = join_endpoint(address, observe=observe, identity=identity, known_hosts=known_hosts)
     except (ValueError, SettingsError) as exc:
-        print(f"runbook-tui: {exc}", file=sys.stderr)
+        print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the address as typed may hold escapes
         return 2
     host, port, known = endpoint.host, endpoint.port, endpoint.known_hosts
 

@@ -64,3 +64,13 @@ def test_join_to_a_port_that_takes_the_connection_and_never_answers_ends_in_word
     why = "no answer within 0.5 s (the assignee's process may be stopped or hung, or what listens there is not a runbook-tui session)"
     assert f"runbook-tui: cannot reach the session at 127.0.0.1:{port}: {why}" in said, said
     assert f"runbook-tui: cannot join 127.0.0.1:{port}: {why}" in said, said
+
+
+def test_a_bad_join_address_is_named_as_join_s_and_shown_as_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: `join $'\\e[31mX'` said `--share ESC[31mX: …` (an option the user never typed) and sent the escape raw."""
+    from runbook_tui import cli
+
+    assert cli.main(["join", "\x1b[31mX"]) == 2
+    assert capsys.readouterr().err == "runbook-tui: join ␛[31mX: expected HOST:PORT, :PORT or PORT\n"
+    assert cli.main(["join", "127.0.0.1:0"]) == 2
+    assert capsys.readouterr().err == "runbook-tui: join 127.0.0.1:0: expected a port from 1 to 65535\n"

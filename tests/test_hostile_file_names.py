@@ -75,3 +75,25 @@ def test_bytes_that_are_not_utf8_are_refused_in_words_before_anything_runs(
     assert "a session_started event holds text that is not UTF-8" in err and "nothing was run" in err, err
     assert "Traceback" not in err and not (folder / "ran").exists()
     assert list((tmp_path / "state").rglob("*.jsonl")) == []
+
+
+def test_a_hostile_option_value_in_an_error_is_shown_as_characters(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: `rehearse --fail-at`, `report -o`, and `exec`/`approve --identity` wrote the value raw into their error."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ok.yaml").write_text(OK)
+    hostile = "\x1b[2J\x1b]0;pwned\a"
+    shown = "␛[2J␛]0;pwned␇"
+    journal = tmp_path / "j.jsonl"
+    assert cli.main(["exec", str(tmp_path / "ok.yaml"), "--solo", "t", "--journal", str(journal)]) == 0
+    capsys.readouterr()
+    for argv, expected in [
+        (["rehearse", str(tmp_path / "ok.yaml"), "--yes", "--fail-at", hostile], f"runbook-tui: --fail-at {shown}: no such step"),
+        (["report", str(journal), "-o", f"{tmp_path}/no/{hostile}"], f"runbook-tui: cannot write {tmp_path}/no/{shown}: No such file"),
+        (["exec", str(tmp_path / "ok.yaml"), "--solo", "t", "--identity", hostile], f"runbook-tui: --identity {shown}: cannot read this key"),
+        (["approve", str(tmp_path / "ok.yaml"), "--identity", hostile], f"runbook-tui: --identity {shown}: cannot read this key"),
+    ]:
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith(expected), (argv, err)
+        assert "\x1b" not in err and "\a" not in err, (argv, err)

@@ -312,7 +312,7 @@ def cmd_rehearse(
 
     problem = fail_at_problem([step.id for step in loaded.runbook.forward_steps], fail_at)
     if problem is not None:  # before the question and before the journal: nothing is asked, written or run
-        print(f"runbook-tui: {problem}", file=sys.stderr)
+        print(visible_line(f"runbook-tui: {problem}"), file=sys.stderr)
         return EXIT_INVALID
     from runbook_tui.app.approved import approved
     from runbook_tui.app.plan_connections import destinations, plan_text  # rehearse only: it reads the ssh config

@@ -141,7 +141,7 @@ def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
     try:
         return prepare(identity=args.identity, signers_path=signers_path, approval=approval, settings=settings)
     except TrustRefused as exc:
-        print(f"runbook-tui: {exc}", file=sys.stderr)
+        print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # a key's or a file's name may hold escapes
         return EXIT_INVALID
 
 
@@ -275,7 +275,7 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
     try:
         write_private(Path(args.output), text)  # 0600 from the start, like the journal it is made from
     except OSError as exc:
-        print(f"runbook-tui: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        print(visible_line(f"runbook-tui: cannot write {args.output}: {exc.strerror}"), file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
 

@@ -17,6 +17,7 @@ import sys
 from runbook_tui.app.approved import approved_plan
 from runbook_tui.app.plan_connections import plan_text
 from runbook_tui.runbook.loader import Loaded
+from runbook_tui.runbook.safe_text import visible
 from runbook_tui.trust import approval
 from runbook_tui.trust.run_trust import TrustRefused, allowed_signers, signer_for
 from runbook_tui.trust.statements import plan_hash
@@ -40,7 +41,7 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
         signers = allowed_signers(signers_path or settings.allowed_signers)
         signer = signer_for(identity)
     except (TrustRefused, SettingsError) as exc:
-        print(f"runbook-tui: {exc}", file=sys.stderr)
+        print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # a key's or a file's name may hold escapes
         return 2
     if signer is None:
         print("runbook-tui: approve needs a key to sign with: --identity KEY, or an ssh-agent holding one", file=sys.stderr)

@@ -84,7 +84,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
     async def main() -> int:
         problem = await _ensure_trusted(known, host, port, accept)
         if problem:
-            print(f"runbook-tui: {problem}", file=sys.stderr)
+            print(f"runbook-tui: {visible(problem)}", file=sys.stderr)  # the host as typed may hold escapes
             return 2
         client = ShareClient(endpoint)
         try:
@@ -93,7 +93,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
             print(f"runbook-tui: {await _refused(known, host, port, exc)}", file=sys.stderr)
             return 2
         except (OSError, asyncssh.Error) as exc:
-            print(f"runbook-tui: cannot join {host}:{port}: {words(exc)}", file=sys.stderr)
+            print(visible_line(f"runbook-tui: cannot join {host}:{port}: {words(exc)}"), file=sys.stderr)
             return 2
         app = VerifierApp(client, observe=observe)
         try:

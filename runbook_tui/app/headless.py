@@ -398,6 +398,11 @@ def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
         print(f"{shown}: NOT intact: {result.count} events hold together before the break")
         return EXIT_FAILED
     print(f"{shown}: intact: {result.count} events, last hash {result.last['hash']}")
+    if not result.finished:  # a chain cut at a line's end holds together: say what cannot be told apart without a seal
+        print(
+            f"{shown}: the session has not finished (no session_finished): still running, stopped (`runbook-tui resume` continues it), "
+            "or lines cut off its end; only a seal (--allowed-signers) tells these apart"
+        )
     from runbook_tui.trust.check import print_trust
 
     # Signatures name events by seq: this check holds the events in memory (only with --allowed-signers).

@@ -338,7 +338,7 @@ class JournalScan:
 
     Iterate once for the events that hold together (hash chain, sequence, shape; with `finished_rule`
     also: nothing but AFTER_FINISH events after session_finished). Afterwards `problems`,
-    `truncated_at`, `unreadable`, `count` and `last` say how it ended; `malformed` when it stopped at an
+    `truncated_at`, `unreadable`, `count`, `last` and `finished` say how it ended; `malformed` when it stopped at an
     event whose chain holds but whose fields are not as this program writes them (`event_shape`).
     """
 
@@ -352,6 +352,7 @@ class JournalScan:
         self.last: Event | None = None
         self.offset = 0
         self.malformed = False
+        self.finished = False  # with `finished_rule`: the last session_finished is not followed by a session_reopened
         self._shapes = EventShapes()
 
     @property
@@ -405,6 +406,7 @@ class JournalScan:
         finally:
             self.last = last
             self.count = 0 if last is None else last["seq"] + 1
+            self.finished = finished
 
     def _general(self, raw: bytes, number: int, prev: str) -> Event | None:
         """Line `number` read and checked the general way: its event, or None with the problem noted."""

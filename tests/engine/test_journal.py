@@ -231,6 +231,18 @@ def test_verify_an_event_after_session_finished_exits_1(finished_journal: Path, 
     assert "after session_finished" in out
 
 
+def test_verify_says_when_the_session_has_not_finished(finished_journal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Lines cut off at a line's end leave a chain that holds: a crash looks the same, so it stays 0, but it is said
+    (before: `intact` alone, for a journal whose rollback and end an editor had cut off)."""
+    code, out = verify_cli(finished_journal, capsys)
+    assert code == 0 and "has not finished" not in out, out
+    lines = lines_of(finished_journal)
+    finished_journal.write_bytes(b"".join(lines[:-2]))
+    code, out = verify_cli(finished_journal, capsys)
+    assert code == 0, out
+    assert "the session has not finished (no session_finished): still running, stopped (`runbook-tui resume` continues it), or lines cut off" in out
+
+
 def test_verify_a_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = verify_cli(tmp_path / "no-such.jsonl", capsys)
     assert code == 2

@@ -12,10 +12,10 @@ import datetime as dt
 import getpass
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from runbook_tui.app.runbook_place import runbook_file
 from runbook_tui.app.session import Session, SessionError, open_session
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import read_events
@@ -114,7 +114,7 @@ def open_practice(journal: str, *, out_journal: str | None = None) -> Practice:
     events = checked_events(journal)
     session = replay(events).session
     try:
-        loaded = load_runbook(_runbook_file(journal, session), dict(session.get("params") or {}))
+        loaded = load_runbook(runbook_file(journal, session), dict(session.get("params") or {}))
     except RunbookInvalid as invalid:
         raise SessionError(f"cannot load the runbook of that run ({session['file']}):\n" + "\n".join(str(d) for d in invalid.diagnostics)) from None
     if loaded.runbook.digest != session.get("digest"):
@@ -125,10 +125,3 @@ def open_practice(journal: str, *, out_journal: str | None = None) -> Practice:
     practice = open_session(loaded, mode="practice", solo=solo, journal=out_journal, recording=recording, verifier_in_process=solo is None)
     verifier = RecordedVerifier(practice.controller, recording)
     return Practice(practice, events, recording, verifier, scenario_of(journal, events), journal)
-
-
-def _runbook_file(journal: str, session: Mapping[str, Any]) -> str:
-    """The runbook of that run: where it was, else its file name here, else next to the journal (the digest decides)."""
-    named = str(session["file"])
-    candidates = [str(session.get("path") or ""), named, str(Path(journal).parent / Path(named).name)]
-    return next((c for c in candidates if c and Path(c).is_file()), str(session.get("path") or named))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
+from runbook_tui.app.runbook_place import runbook_file
 from runbook_tui.app.secrets import read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, load_settings, state_dir
 from runbook_tui.app.sharing import ShareOptions, share_listener, sharing
@@ -447,7 +448,7 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
             f"{path}: session_started: mode {session.get('mode')!r} is not one this program writes ({', '.join(sorted(MODES))}); refusing to resume"
         )
     try:
-        loaded = load_runbook(session.get("path") or session["file"], dict(session.get("params") or {}))
+        loaded = load_runbook(runbook_file(path, session), dict(session.get("params") or {}))  # where it was, or moved
     except RunbookInvalid as invalid:
         raise SessionError(f"cannot reload {session['file']}:\n" + "\n".join(str(d) for d in invalid.diagnostics)) from None
     if loaded.runbook.digest != session.get("digest"):

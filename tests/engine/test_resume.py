@@ -225,3 +225,26 @@ def test_continue_without_a_decision_leaves_the_run_resumable(died_while_two_ran
     code, out, err = in_process("resume", str(journal), "--mark-done", "checked by hand", "--continue")
     assert code == 0, out + err
     assert marks(tmp_path) == ["one", "two", "three", "four"]
+
+
+def test_resume_finds_a_moved_runbook_next_to_the_journal_and_checks_its_digest(died_after_two_steps: Path, tmp_path: Path,
+        in_process: Callable[..., tuple[int, str, str]]) -> None:  # fmt: skip
+    """The checkout moved after the crash (journal and runbook copied elsewhere, the old folder gone). Before: `cannot reload
+    runbook.yaml: …/runbook.yaml: cannot read the file`, although practice finds a runbook there; now resume looks where
+    practice looks (where it was, its name here, next to the journal), and the digest still decides."""
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    journal = moved / "run.jsonl"
+    died_after_two_steps.rename(journal)
+    (tmp_path / "runbook.yaml").rename(moved / "runbook.yaml")
+    (tmp_path / "elsewhere").mkdir()
+    os.chdir(tmp_path / "elsewhere")
+    text = (moved / "runbook.yaml").read_text()
+    (moved / "runbook.yaml").write_text(text + "# edited since\n")
+    code, _out, err = in_process("resume", str(journal), "--continue")
+    assert code == 1 and "runbook.yaml changed since the run started" in err, err  # found, but not the same runbook: refused
+    (moved / "runbook.yaml").write_text(text)
+    code, out, err = in_process("resume", str(journal), "--continue")
+    assert code == 0, out + err
+    assert marks(tmp_path / "elsewhere") == ["three", "four"]
+    assert intact_events(journal)[-1]["outcome"] == "done"

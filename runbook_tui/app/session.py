@@ -25,7 +25,7 @@ from runbook_tui.app.runbook_place import runbook_file
 from runbook_tui.app.secrets import read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, load_settings, state_dir
 from runbook_tui.app.sharing import ShareOptions, share_listener, sharing
-from runbook_tui.engine.actors import SYSTEM
+from runbook_tui.engine.actors import SYSTEM, person_name_problem
 from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
@@ -199,6 +199,8 @@ def operator_name() -> str:
     name = os.environ.get("RUNBOOK_TUI_USER") or login
     if (shown := not_utf8(name)) is not None:  # every event names its actor, and the journal is UTF-8
         raise StartRefused(f"RUNBOOK_TUI_USER (or the login name) {visible_line(shown)}: expected UTF-8 text; it holds bytes that are not")
+    if (problem := person_name_problem(name)) is not None:
+        raise StartRefused(f"RUNBOOK_TUI_USER (or the login name): {problem} (set RUNBOOK_TUI_USER=yourname)")
     return name
 
 

@@ -20,6 +20,16 @@ class Actor:
 SYSTEM = Actor(ev.SYSTEM, "system")
 
 
+def person_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a person in the journal, or None: every event's `actor` is a user name, or `system` for
+    the program (the contract), so a person called `system` (or nobody: an empty name) would make the record ambiguous."""
+    if not name.strip():
+        return "expected a name, got an empty one"
+    if name == ev.SYSTEM:
+        return f"'{ev.SYSTEM}' is what the journal calls the program itself; expected a person's name"
+    return None
+
+
 #: Why an intent was refused, for front ends that offer the way on (a prompt) instead of reading the words.
 #: `needs_acknowledgement` and `needs_answer` carry what to show in `Reply.detail`; everything else is `rule`.
 RefusalKind = Literal["needs_acknowledgement", "needs_answer", "rule"]

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import asyncssh
 
+from runbook_tui.engine.actors import person_name_problem
 from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Collector, RunbookInvalid, shown
 from runbook_tui.runbook.document import YList, YMap, decode, load_values
@@ -58,6 +59,8 @@ def from_key_file(path: str, role: Role) -> Participant:
     except ValueError as exc:
         raise ParticipantsError(f"{visible_line(path)}:1:1: {exc}") from None
     name = (key.get_comment() or Path(path).name.removesuffix(".pub")).split("@")[0]
+    if (problem := person_name_problem(name)) is not None:  # the name is what the journal records as the actor
+        raise ParticipantsError(f"{visible_line(path)}:1:1: the key's comment (or the file's name) names this person: {problem}")
     return Participant(name, role, key.get_fingerprint())
 
 
@@ -120,6 +123,9 @@ def _entry(item: Any, mark: Mark, index: int, found: Collector) -> Participant |
     ok = True
     if not isinstance(name, str) or not name.strip() or name != name.strip() or visible_line(name) != name:
         found.error(item.value_mark("name"), f"entry {index}: name: expected a name on one line, without control characters, got {_described(name)}")
+        ok = False
+    elif (problem := person_name_problem(name)) is not None:
+        found.error(item.value_mark("name"), f"entry {index}: name: {problem}")
         ok = False
     if role not in ("verifier", "observer"):
         found.error(item.value_mark("role"), f"entry {index}: role: expected verifier or observer, got {_described(role)}")

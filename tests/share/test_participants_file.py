@@ -110,3 +110,29 @@ def test_the_command_line_refuses_a_fifo_dev_zero_and_bad_files_without_a_traceb
         command = [sys.executable, "-m", "runbook_tui", "exec", "--share", "127.0.0.1:0", *args, str(runbook)]
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
         assert (done.returncode, done.stderr) == (2, stderr)
+
+
+def test_nobody_may_be_named_system_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The journal's `actor` is a user name, or `system` for the program. Before: a verifier key commented `system`, a
+    participants entry `name: system` and RUNBOOK_TUI_USER=system were taken, and that person's confirmations, rollbacks
+    and skips read as the program's own (a guard's rollback and a person's looked the same in the report)."""
+    from runbook_tui import cli
+
+    system_line, system_pub = _key(tmp_path, "system")
+    with pytest.raises(ParticipantsError, match=r"system\.pub:1:1: the key's comment \(or the file's name\) names this person: 'system' is what the journal"):
+        gather([system_pub], [], None)
+    nameless = asyncssh.generate_private_key("ssh-ed25519", comment="@laptop")
+    (tmp_path / "nameless.pub").write_text(nameless.export_public_key().decode())
+    with pytest.raises(ParticipantsError, match=r"expected a name, got an empty one"):
+        gather([], [str(tmp_path / "nameless.pub")], None)
+    file = tmp_path / "people.yaml"
+    file.write_text(f'- {{name: system, role: verifier, key: "{system_line}"}}\n')
+    with pytest.raises(ParticipantsError) as raised:
+        from_participants_file(str(file))
+    assert str(raised.value) == f"{file}:1:10: entry 1: name: 'system' is what the journal calls the program itself; expected a person's name"
+    runbook = tmp_path / "r.yaml"
+    runbook.write_text("runbook: 1\nid: r\ntitle: R\nsections:\n  - {id: a, title: A, steps: [{id: s, title: S, run: 'true', verify: none}]}\n")
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "system")
+    assert cli.main(["exec", str(runbook), "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
+    assert "RUNBOOK_TUI_USER (or the login name): 'system' is what the journal calls the program itself" in capsys.readouterr().err
+    assert not (tmp_path / "j.jsonl").exists()

@@ -78,7 +78,7 @@ def test_bytes_that_are_not_utf8_are_refused_in_words_before_anything_runs(
 
 
 def test_a_hostile_option_value_in_an_error_is_shown_as_characters(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Before: `rehearse --fail-at`, `report -o`, and `exec`/`approve --identity` wrote the value raw into their error."""
+    """Before: `rehearse --fail-at`, `report -o`, `exec`/`approve --identity` and `-p NAME=@FILE` wrote the value raw into their error."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "ok.yaml").write_text(OK)
@@ -92,6 +92,7 @@ def test_a_hostile_option_value_in_an_error_is_shown_as_characters(tmp_path: Pat
         (["report", str(journal), "-o", f"{tmp_path}/no/{hostile}"], f"runbook-tui: cannot write {tmp_path}/no/{shown}: No such file"),
         (["exec", str(tmp_path / "ok.yaml"), "--solo", "t", "--identity", hostile], f"runbook-tui: --identity {shown}: cannot read this key"),
         (["approve", str(tmp_path / "ok.yaml"), "--identity", hostile], f"runbook-tui: --identity {shown}: cannot read this key"),
+        (["plan", str(tmp_path / "ok.yaml"), "-p", f"msg=@{hostile}"], f"runbook-tui: -p msg=@{shown}: cannot read the file"),
     ]:
         assert cli.main(argv) == 2, argv
         err = capsys.readouterr().err

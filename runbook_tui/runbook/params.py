@@ -13,6 +13,7 @@ from runbook_tui.runbook.diagnostics import shown
 from runbook_tui.runbook.document import MAX_BYTES
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Param
+from runbook_tui.runbook.safe_text import visible_line
 
 _TRUE = {"true", "yes", "on", "1", "y"}
 _FALSE = {"false", "no", "off", "0", "n"}
@@ -42,12 +43,13 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
             raise ParamError(f"-p {shown(item)}: expected NAME=VALUE or NAME=@FILE")
         if value.startswith("@"):
             path = Path(value[1:])
+            given = visible_line(f"-p {name}=@{path}")  # as typed, escapes shown: the error goes to a terminal
             try:
                 value = read_limited(path, MAX_BYTES).decode("utf-8").rstrip("\n")
             except OSError as exc:
-                raise ParamError(f"-p {name}=@{path}: cannot read the file: {exc.strerror}") from None
+                raise ParamError(f"{given}: cannot read the file: {exc.strerror}") from None
             except UnicodeDecodeError:
-                raise ParamError(f"-p {name}=@{path}: expected UTF-8 text; the file has bytes that are not") from None
+                raise ParamError(f"{given}: expected UTF-8 text; the file has bytes that are not") from None
         values[name.strip()] = value
     return values
 

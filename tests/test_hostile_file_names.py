@@ -6,6 +6,7 @@ the operator's screen (`validate`, `plan` and `exec` already showed `␛[2J`).
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,26 @@ def test_a_hostile_option_value_in_an_error_is_shown_as_characters(tmp_path: Pat
         err = capsys.readouterr().err
         assert err.startswith(expected), (argv, err)
         assert "\x1b" not in err and "\a" not in err, (argv, err)
+
+
+def test_approve_and_mark_scenario_name_the_person_as_a_run_does(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """One rule for who is at the keyboard. Before: `approve` and `replay --mark-scenario` read RUNBOOK_TUI_USER on
+    their own: a name that is not UTF-8 ended both in a UnicodeEncodeError traceback, and `system` was taken."""
+    import asyncssh
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ok.yaml").write_text(OK)
+    journal = tmp_path / "j.jsonl"
+    assert cli.main(["exec", "ok.yaml", "--solo", "t", "--journal", str(journal)]) == 0
+    key = asyncssh.generate_private_key("ssh-ed25519", comment="alice")
+    key.write_private_key(str(tmp_path / "id"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))
+    for name, said in (("al\udcffice", "al\\xffice: expected UTF-8 text"), ("system", "'system' is what the journal calls the program itself")):
+        monkeypatch.setenv("RUNBOOK_TUI_USER", name)
+        capsys.readouterr()
+        assert cli.main(["replay", str(journal), "--mark-scenario", "learn the rollback"]) == 2
+        assert cli.main(["approve", "ok.yaml", "--identity", str(tmp_path / "id"), "-o", "ok.approval"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("RUNBOOK_TUI_USER (or the login name)") == 2 and err.count(said) == 2, err
+        assert not (tmp_path / "j.jsonl.scenario.json").exists() and not (tmp_path / "ok.approval").exists()

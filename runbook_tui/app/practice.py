@@ -9,14 +9,13 @@ situation and decides; the results screen sets both side by side.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from runbook_tui.app.runbook_place import runbook_file
-from runbook_tui.app.session import Session, SessionError, open_session
+from runbook_tui.app.session import Session, SessionError, open_session, operator_name
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.journal_events import JournalEvents
@@ -55,7 +54,7 @@ def mark_scenario(journal: str, description: str) -> Path:
     events = checked_events(journal)
     if not description.strip():
         raise SessionError("a practice scenario needs a description: what the trainee should learn from this run")
-    by = os.environ.get("RUNBOOK_TUI_USER") or getpass.getuser()
+    by = operator_name()
     mark = {
         "description": description.strip(),
         "journal_hash": events[-1]["hash"],

@@ -10,14 +10,13 @@ exactly the plan they render.
 from __future__ import annotations
 
 import asyncio
-import getpass
-import os
 import sys
 
 from runbook_tui.app.approved import approved_plan
 from runbook_tui.app.plan_connections import plan_text
+from runbook_tui.app.session import SessionError, operator_name
 from runbook_tui.runbook.loader import Loaded
-from runbook_tui.runbook.safe_text import visible
+from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.trust import approval
 from runbook_tui.trust.run_trust import TrustRefused, allowed_signers, signer_for
 from runbook_tui.trust.statements import plan_hash
@@ -50,7 +49,11 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
     if signers is not None and not names:
         print(f"runbook-tui: {signer.fingerprint} is not in {signers.path}: nobody could check this approval", file=sys.stderr)
         return 2
-    by = names[0] if names else os.environ.get("RUNBOOK_TUI_USER") or getpass.getuser()
+    try:
+        by = names[0] if names else operator_name()  # the name the approval is signed under, as a run's journal names its assignee
+    except SessionError as exc:
+        print(f"runbook-tui: {exc}", file=sys.stderr)
+        return 2
     plan = approved_plan(loaded.runbook, settings)
     sys.stdout.write(plan_text(loaded.runbook, settings))
     print(f"\nplan sha256 {plan_hash(plan)}; signing as {by} with {signer.fingerprint} ({signer.source})")
@@ -60,7 +63,7 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
     try:
         approval.write(output, asyncio.run(approval.make(plan, signer, by)))
     except OSError as exc:
-        print(f"runbook-tui: cannot write {output}: {exc.strerror}", file=sys.stderr)
+        print(visible_line(f"runbook-tui: cannot write {output}: {exc.strerror}"), file=sys.stderr)
         return 2
-    print(f"approval written to {output}")
+    print(visible_line(f"approval written to {output}"))
     return 0

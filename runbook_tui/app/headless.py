@@ -285,10 +285,10 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
         if not choice.go_on:
             controller.finish(actor, "rolled_back" if ok else "failed")
             _say_outcome(session, controller.state.outcome or "failed")
-            return exit_code(controller.state.outcome, rollback_asked=True)  # what was asked for (the rollback) worked
+            return exit_code(controller.state.outcome)  # rolled back: 1, as `run` (the contract's `resume`: "as run")
     if choice.go_on:
         return _say_outcome(session, await drive(controller, actor, policy=choice.policy))
-    return exit_code(controller.state.outcome, rollback_asked=True)
+    return exit_code(controller.state.outcome)
 
 
 # -- rehearse ----------------------------------------------------------------------------

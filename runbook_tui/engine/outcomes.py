@@ -6,10 +6,7 @@ from __future__ import annotations
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 
-def exit_code(outcome: str | None, *, rollback_asked: bool = False) -> int:
-    """0 when the run finished `done` (or `rolled_back`, when a rollback is what was asked for), else 1.
-
-    A run still open (outcome None), aborted, stopped or failed exits 1.
-    """
-    wanted = ("done", "rolled_back") if rollback_asked else ("done",)
-    return EXIT_OK if outcome in wanted else EXIT_FAILED
+def exit_code(outcome: str | None) -> int:
+    """0 when the run finished `done`, else 1: a run rolled back (also by `resume --rollback`, which exits "as `run`"
+    in the contract), still open (outcome None), aborted, stopped or failed exits 1."""
+    return EXIT_OK if outcome == "done" else EXIT_FAILED

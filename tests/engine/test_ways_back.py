@@ -91,7 +91,7 @@ def failed_exec(tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Cal
 
 def test_a_failed_exec_rolls_back_to_the_last_checkpoint_on_resume(failed_exec: Path, tmp_path: Path, run_cli: Callable[..., Any]) -> None:
     result = run_cli("resume", str(failed_exec), "--rollback")
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr  # rolled back: 1, as `run` exits
     assert log(tmp_path) == ["a", "b", "c", "undo-c", "undo-b"], "back to checkpoint a, as u does"
     journal = events(failed_exec)
     types = [e["type"] for e in journal]
@@ -107,7 +107,7 @@ def test_a_failed_exec_rolls_back_to_the_last_checkpoint_on_resume(failed_exec: 
 
 def test_a_failed_exec_rolls_back_fully_with_full(failed_exec: Path, tmp_path: Path, run_cli: Callable[..., Any]) -> None:
     result = run_cli("resume", str(failed_exec), "--rollback", "--full")
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr  # rolled back: 1, as `run` exits
     assert log(tmp_path) == ["a", "b", "c", "undo-c", "undo-b", "undo-a"]
     assert events(failed_exec)[-1]["outcome"] == "rolled_back"
 

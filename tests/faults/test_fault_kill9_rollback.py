@@ -123,7 +123,7 @@ def test_a_rollback_killed_during_an_undo_resumes_with_that_undo_unknown_and_run
     assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
 
     again = run(tmp_path, "resume", str(journal), "--rollback")
-    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.returncode == 1, again.stdout + again.stderr  # rolled back: 1, as `run` exits
     second = of_type(raw_events(journal), "rollback_started")[-1]
     assert [(e["step_id"], e["host"]) for e in second["plan"]["entries"] if e["command"]] == [("s3", "local"), ("s2", "local")]
     # s4's undo finished before the kill: it never runs again; s3's (unknown) runs once more, as the plan said.
@@ -146,7 +146,7 @@ def test_a_full_rollback_killed_in_its_rollback_section_runs_no_finished_step_ag
     assert "  not run yet: r3\n" in out, out
 
     again = run(tmp_path, "resume", str(journal), "--rollback", "--full")
-    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.returncode == 1, again.stdout + again.stderr  # rolled back: 1, as `run` exits
     second = of_type(raw_events(journal), "rollback_started")[-1]["plan"]
     # Before: r1 ran a second time, and r1/r2 were listed as forward steps "without an undo" to acknowledge.
     assert second["rollback_steps"] == ["r2", "r3"]

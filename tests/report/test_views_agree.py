@@ -85,7 +85,7 @@ async def test_a_rollback_stopped_at_a_failed_undo_then_retried_reads_the_same_e
 
     (tmp_path / "undo-b-fails").unlink()
     second = resume(tmp_path, "--rollback", "--full")
-    assert second.returncode == 0, second.stdout + second.stderr
+    assert second.returncode == 1, second.stdout + second.stderr  # rolled back: 1, as `run` exits
     assert undo_words(second.stdout) == ["undo b: local: ok exit 0", "undo a: local: ok exit 0"], second.stdout
     done = build_report(tmp_path / "run.jsonl")
     assert [r.ok for r in done.rollbacks] == [False, True]

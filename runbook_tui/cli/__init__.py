@@ -93,13 +93,17 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
 def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from runbook_tui.ui import launch
 
+    share_at = None
+    if args.share and not (args.verifier_key or args.observer_key or args.participants):
+        # `run FILE --share ADDR` as the contract writes it: who may join is asked on the mode screen, the address filled in
+        share_at, args.share = args.share, None
     options = _session_options(args, params)
     if isinstance(options, int):
         return options
     share, trust = options
     return launch.run(
         args.file, params, solo=args.solo, dry_run=args.dry_run, journal=args.journal, override_window=args.override_window, theme=args.theme,
-        runbooks=args.runbooks, share=share, trust=trust,
+        runbooks=args.runbooks, share=share, trust=trust, share_at=share_at,
     )  # fmt: skip
 
 

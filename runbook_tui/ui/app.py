@@ -72,6 +72,7 @@ class RunbookApp(ThemedApp):
         dry_run: bool = False,
         loaded: Loaded | None = None,
         opens_at_once: bool = False,
+        share_at: str | None = None,
     ) -> None:
         """Either `starter` (a runbook already loaded), or `start_for` with the picker's paths,
         or `start_for` with `form`: a runbook whose parameter values are missing (`given` pre-fills them),
@@ -79,6 +80,8 @@ class RunbookApp(ThemedApp):
 
         `ask_mode`: neither --share nor --solo was given; before anything starts, the mode screen asks,
         and `start_for(loaded, choice)` makes the starter; `dry_run`: the mode screen says that nothing is executed.
+
+        `share_at`: `--share ADDR` without anyone who may join: the mode screen asks with the address filled in.
 
         `opens_at_once`: the starter is quick and its session's `start()` needs nothing awaited before the run is shown
         (no shared session to open): the session opens before the first frame and the run screen is the first screen,
@@ -95,6 +98,7 @@ class RunbookApp(ThemedApp):
         self.dry_run = dry_run
         #: The mode screen's last answer: asked again after a refused start, its words are kept to fix.
         self.mode_choice: ModeChoice | None = None
+        self.share_at = share_at
         self.loaded = loaded
         self.opens_at_once = opens_at_once
         self._refused_at_once: StartRefused | None = None
@@ -151,9 +155,10 @@ class RunbookApp(ThemedApp):
         self._start(None)
 
     def _ask_mode(self, loaded: Loaded) -> None:
-        from runbook_tui.ui.mode_screen import ModeScreen
+        from runbook_tui.ui.mode_screen import ModeChoice, ModeScreen
 
-        self.push_screen(ModeScreen(loaded.runbook.title, last=self.mode_choice, dry_run=self.dry_run), self._mode_chosen)
+        last = self.mode_choice or (ModeChoice(share_address=self.share_at) if self.share_at else None)
+        self.push_screen(ModeScreen(loaded.runbook.title, last=last, dry_run=self.dry_run), self._mode_chosen)
 
     def _mode_chosen(self, choice: ModeChoice | None) -> None:
         """Shared or solo: only now is the session opened (nothing ran before the question was answered)."""

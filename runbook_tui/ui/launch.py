@@ -44,8 +44,11 @@ def run(
     runbooks: Sequence[str] = (),
     share: ShareOptions | None = None,
     trust: Any = None,
+    share_at: str | None = None,
 ) -> int:
     """`run [FILE]`: invalid runbooks never reach the screen (exit 2 with FILE:LINE:COL errors).
+
+    `share_at`: `--share ADDR` given without anyone who may join: the mode screen asks, with the address filled in.
 
     Without FILE the picker lists the runbooks in `runbooks` (default: ./runbooks and the examples).
     A runbook whose only problem is missing or unfitting -p values opens the parameter form instead.
@@ -61,17 +64,17 @@ def run(
         from runbook_tui.ui.picker import default_paths  # the picker loads only when it is shown
 
         paths = [Path(p) for p in runbooks] or default_paths()
-        return _launch(RunbookApp(theme=theme, picker_paths=paths, start_for=start_for, ask_mode=ask_mode, dry_run=dry_run))
+        return _launch(RunbookApp(theme=theme, picker_paths=paths, start_for=start_for, ask_mode=ask_mode, dry_run=dry_run, share_at=share_at))
     probe = probe_runbook(file, params)
     if probe.loaded is not None:
         if ask_mode:
-            return _launch(RunbookApp(theme=theme, start_for=start_for, loaded=probe.loaded, ask_mode=True, dry_run=dry_run))
+            return _launch(RunbookApp(theme=theme, start_for=start_for, loaded=probe.loaded, ask_mode=True, dry_run=dry_run, share_at=share_at))
         return _launch(RunbookApp(start_for(probe.loaded), theme=theme, opens_at_once=opens_at_once(probe.loaded, share)))
     if probe.errors or not probe.value_problems:
         problems = sorted(probe.errors + probe.value_problems, key=lambda d: (d.mark.line, d.mark.col))
         print("\n".join(visible_line(str(d)) for d in problems), file=sys.stderr)  # the file's name may hold escapes
         return 2
-    return _launch(RunbookApp(theme=theme, start_for=start_for, form=probe, given=params, ask_mode=ask_mode, dry_run=dry_run))
+    return _launch(RunbookApp(theme=theme, start_for=start_for, form=probe, given=params, ask_mode=ask_mode, dry_run=dry_run, share_at=share_at))
 
 
 def opens_at_once(loaded: Loaded, share: ShareOptions | None) -> bool:

@@ -80,6 +80,8 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
 
     def on_mount(self) -> None:
         self.query_one("#mode-solo" if self.last.solo else "#mode-verifier", Input).focus()
+        if self.last.share_address and not self.last.verifier_keys and not self.last.solo:  # `run FILE --share ADDR`, no key
+            self._say(f"Shared at {visible_line(self.last.share_address)}: whose public key may join as verifier? enter: share · escape: cancel")
 
     def _say(self, words: str) -> None:
         self.query_one("#dialog-keys", Label).update(words)

@@ -6,6 +6,7 @@ driven with the documented keys; commands are real `sh` in tmp_path.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 from pathlib import Path
@@ -82,12 +83,23 @@ def bobs_key(workdir: Path) -> Path:
 
 @pytest.mark.peers
 @pytest.mark.asyncio
-async def test_sharing_from_the_mode_screen_opens_the_share_with_the_verifiers_key(workdir: Path, bobs_key: Path) -> None:
-    app = asking_app()
+async def test_sharing_from_the_mode_screen_opens_the_share_with_the_verifiers_key(workdir: Path, bobs_key: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`runbook-tui run runbook.yaml --share ADDR`, as the contract writes it, with nobody named who may join: the mode
+    screen asks whose key, the address filled in (before: exit 2, `--share needs someone who may join`)."""
+    from runbook_tui import cli
+    from runbook_tui.ui import launch
+
+    built: list[RunbookApp] = []
+    monkeypatch.setattr(launch, "_launch", lambda app: built.append(app) or 0)
+    address = f"127.0.0.1:{free_port()}"
+    # (in a thread: the command line looks for an ssh-agent with asyncio.run, as it does before any loop runs)
+    assert await asyncio.to_thread(cli.main, ["run", "runbook.yaml", "--share", address, "--journal", "j.jsonl"]) == 0
+    [app] = built
     async with app.run_test(size=SIZE) as pilot:
         screen = await screen_is(pilot, "ModeScreen")
-        screen.query_one("#mode-address", Input).value = f"127.0.0.1:{free_port()}"
-        screen.query_one("#mode-verifier", Input).focus()
+        assert screen.query_one("#mode-address", Input).value == address
+        said = " ".join(painted(screen.query_one("#dialog-keys")).split())
+        assert f"Shared at {address}: whose public key may join as verifier?" in said, said
         await type_text(pilot, bobs_key.name)  # relative to where the run started
         await pilot.press("enter")
         controller = await started(pilot)

@@ -29,7 +29,7 @@ from runbook_tui.engine.actors import SYSTEM, person_name_problem
 from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import StartRefused
-from runbook_tui.engine.events import REOPENABLE, SHARE_STARTED, STEP_MARKED_DONE, STEP_READY_TYPES, Event
+from runbook_tui.engine.events import NOTE, REOPENABLE, SHARE_STARTED, STEP_MARKED_DONE, STEP_READY_TYPES, Event
 from runbook_tui.engine.guard_response import respond_if_unanswered
 from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail
 from runbook_tui.engine.journal_file import hold_journal, refuse_unsafe_journal
@@ -385,7 +385,7 @@ def resume_session(
     except JournalError as exc:
         raise SessionError(str(exc.strerror), code=1 if exc.errno == errno.EBUSY else 2) from None
     try:
-        state, shown, backlog, loaded, ledger = _read_to_resume(path, reopen)
+        state, shown, backlog, loaded, ledger, torn = _read_to_resume(path, reopen)
     finally:
         os.close(held)  # the writer below takes the lock again
 
@@ -397,6 +397,9 @@ def resume_session(
             if reopen is not None and state.finished:
                 controller.reopen(actor, reopen)
             controller.resumed(os.getpid())
+            if torn:
+                said = f"the journal's last line was cut short when the process stopped ({torn} bytes of an event being written): dropped"
+                controller.emit(NOTE, SYSTEM, text=said + "; the run goes on from the last whole event", step=controller.state.current)
             respond_if_unanswered(controller)  # a guard's trip whose pause the dead process never journaled
             if _full_rollback_unended(controller.state):  # the process died between the two: the run ended rolled back
                 controller.finish(SYSTEM, "rolled_back")
@@ -422,9 +425,10 @@ def _full_rollback_unended(state: RunState) -> bool:
     return done and not state.finished and state.session.get("mode") != "rehearsal"
 
 
-def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Event], list[Event], Loaded, NoticeLedger]:
-    """The state folded from the journal, the steps' ready events shown, the pane's last events and the runbook reloaded;
-    SessionError when the journal or the runbook does not allow resuming."""
+def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Event], list[Event], Loaded, NoticeLedger, int]:
+    """The state folded from the journal, the steps' ready events shown, the pane's last events, the runbook reloaded and
+    the bytes of a cut-short last line dropped (said once the run resumes); SessionError when the journal or the runbook
+    does not allow resuming."""
     read = JournalScan(path)
     shown: list[Event] = []  # the steps' ready events, for the assignee's signer: gathered on the same pass
     from runbook_tui.notify.ledger import NoticeLedger  # a resume's only: exec and run do not load it
@@ -439,6 +443,7 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
     if read.problems and read.truncated_at is None:
         # An event not as this program writes it: a journal it cannot read (2), as `report` and `replay` say; a break in the chain: tampered (1).
         raise SessionError(f"{path}: the journal does not verify ({'; '.join(read.problems)}); refusing to resume", code=2 if read.malformed else 1)
+    torn = 0 if read.truncated_at is None else path.stat().st_size - read.truncated_at
     cut_partial_tail(path, read)
     backlog = last_events(path)  # what the pane showed before the process stopped
     if state.finished and (reopen is None or state.outcome not in REOPENABLE):
@@ -457,7 +462,7 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
         raise SessionError(
             f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1
         )
-    return state, shown, backlog, loaded, ledger
+    return state, shown, backlog, loaded, ledger, torn
 
 
 def join_endpoint(address: str, *, observe: bool, identity: str | None, known_hosts: str | None) -> Endpoint:

@@ -191,8 +191,9 @@ def test_resume_continues_from_the_last_whole_event_when_the_last_line_is_cut(di
     assert code == 1, out + err
     assert "'two' was running when the program stopped; its outcome is unknown" in out
     events = intact_events(journal)
-    assert len(events) == len(lines), "the torn line is gone, session_resumed took its place"
-    resumed = events[-1]
+    assert len(events) == len(lines) + 1, "the torn line is gone, session_resumed took its place, a note says so"
+    resumed, said = events[-2:]
+    assert said["type"] == "note" and "cut short" in said["text"], said
     assert resumed["type"] == "session_resumed"
     assert resumed["seq"] == whole["seq"] + 1 and resumed["prev"] == whole["hash"]
     assert in_process("journal", "verify", str(journal))[0] == 0

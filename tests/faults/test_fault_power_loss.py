@@ -71,6 +71,11 @@ def test_a_torn_last_line_fails_verify_by_line_and_resume_continues_from_the_las
     assert events.intact, events.problems
     assert events.events[number - 1]["type"] == "session_resumed"
     assert events.events[number - 1]["prev"] == whole["hash"], "the chain goes on from the last whole event"
+    # ... and the record says so (before: the torn line went without a word, in the journal or on screen)
+    said = events.events[number]
+    assert said["type"] == "note" and said["actor"] == "system", said
+    assert said["text"].startswith("the journal's last line was cut short when the process stopped (") and "dropped" in said["text"], said
+    assert "the journal's last line was cut short" in looked.stdout, looked.stdout
     state = replay(events.events)
     assert printed_statuses(looked.stdout, STEPS) == {s: status_words(state.steps[s].status) for s in STEPS}
     if kind == "step_finished":

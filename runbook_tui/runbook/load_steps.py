@@ -176,7 +176,9 @@ class StepsReader(MetricsReader):
     def _shared_host_attrs(self, on: str) -> frozenset[str]:
         hosts = self.hosts.get(on) or tuple(h for hs in self.hosts.values() for h in hs if h.name == on)[:1]
         shared = set.intersection(*(set(dict(h.vars)) for h in hosts)) if hosts else set()
-        return frozenset({"name", "address", "port", "user"} | shared)
+        # `user` only where every host names one (`local` has none): else `{{ host.user }}` has no value
+        user = {"user"} if hosts and all(h.user is not None for h in hosts) else set()
+        return frozenset({"name", "address", "port"} | user | shared)
 
     def _capture(self, m: YMap, kind: str) -> str | None:
         if not self._only(m, "capture", kind, ("run", "ask")):

@@ -99,8 +99,11 @@ class _Builder(StepsReader):
         self._version(root)
         runbook_id = f.identifier(root, "id", RUNBOOK_ID, "lowercase letters, digits and dashes ([a-z0-9-]+)") or "invalid"
 
+        declared = len(self.diags.items)
         params = self._params(root)
         values = self._bind(root, params, given)
+        if any(d.severity == "error" for d in self.diags.items[declared:]):
+            values = None  # a parameter declared wrongly (a default that does not fit) has no value to render with
         secrets = self._secrets(root)
         self.texts.names = Names(frozenset(p.name for p in params), frozenset(s.name for s in secrets))
         self.texts.names.captures = self._captures(root)

@@ -60,6 +60,14 @@ def _raw(value: Any) -> Raw:
     return Raw(_to_text(value))
 
 
+#: Why `{{ x }}` of a value that is not set (an optional parameter without a default, a ticket field or host
+#: field not given) does not print Python's `None` into a command or a title.
+NO_VALUE = (
+    "a value that is not set (none: an optional parameter given no value and no default, or a ticket field"
+    " the ticket leaves out) cannot be inserted; expected a value (or test it first: {% if NAME is not none %})"
+)
+
+
 #: What a template may insert into text: data, never Python objects (classes, functions, internals).
 _PLAIN_DATA = (str, int, float, type(None), dt.date, dt.time, dt.timedelta)
 
@@ -67,6 +75,8 @@ _PLAIN_DATA = (str, int, float, type(None), dt.date, dt.time, dt.timedelta)
 def _to_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value is None:
+        raise ValueError(NO_VALUE)
     _refuse_objects(value)
     return str(value)
 
@@ -97,6 +107,8 @@ def _refuse_objects(value: Any, depth: int = 0) -> int:
 
 def _record(value: Any) -> Any:
     """A shell command's value, checked as `finalize` checks text, then kept out of the text."""
+    if value is None:
+        raise ValueError(NO_VALUE)
     if not isinstance(value, bool):
         _refuse_objects(value)
     return record(value)
@@ -227,7 +239,7 @@ def render_command(source: str, context: Mapping[str, Any]) -> ShellCommand:
         values = stop_recording(recording)
     try:
         return command_from(rendered, values, _to_text)
-    except ShellRefused as exc:
+    except (ShellRefused, ValueError) as exc:
         raise TemplateError(str(exc)) from None
 
 

@@ -192,6 +192,11 @@ class TextMaker:
                 return "'host' is only defined inside a step (the host it runs on)"
             if attr is None or attr in scope.host_attrs:
                 return None
+            if attr in _HOST_ATTRS:
+                return (
+                    f"'host.{attr}' has no value on some host this step runs on; expected '{attr}:' on each of its hosts"
+                    " (without it ssh takes the login from ~/.ssh/config or yours, which a template cannot read)"
+                )
             return f"unknown host field 'host.{attr}'; expected one of: {_listed(scope.host_attrs)}"
         return f"undefined name '{root}'; expected a declared parameter ({_listed(names.params)}) or one of: params, ticket, secrets, captured, host, now"
 

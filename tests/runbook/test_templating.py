@@ -198,7 +198,7 @@ sections:
         expect:
           stdout: '^{{ captured.old }}$'
       - id: notify
-        note: "Tell {{ host.user }} on {{ host.address }}"
+        note: "Tell {{ host.name }} on {{ host.address }}"
       - id: auth
         run: login --token {{ secrets.token }}
 """
@@ -233,7 +233,7 @@ def test_lazy_strings_render_with_host_and_captures(write_runbook):
 def test_lazy_note_renders_host_fields_as_plain_text(write_runbook):
     runbook = load(write_runbook(LAZY)).runbook
     web1 = runbook.group("web")[0]
-    assert render_text(runbook.step("notify").body, context_for(runbook, host=web1)) == "Tell deploy on 10.0.0.1"
+    assert render_text(runbook.step("notify").body, context_for(runbook, host=web1)) == "Tell web1 on 10.0.0.1"
 
 
 def test_secrets_render_masked_unless_given_and_quoted_when_given(write_runbook):

@@ -7,6 +7,7 @@ diagnostic at the value's `FILE:LINE:COL` and the walk goes on, so one
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -159,9 +160,15 @@ class Fields:
             return None
         if not isinstance(value, bool):
             try:
-                return float(value)
+                number = float(value)
             except (TypeError, ValueError, OverflowError):  # OverflowError: an integer past float's range
                 pass
+            else:
+                if math.isfinite(number):
+                    return number
+                # `critical: .nan` never compares past: the guard would never trip; `.inf`/`1e400` neither
+                self.diags.error(m.value_mark(key), f"'{key}': expected a finite number, got {describe(value)}")
+                return None
         self.diags.error(m.value_mark(key), f"'{key}': expected a number, got {describe(value)}")
         return None
 

@@ -189,6 +189,7 @@ class _Builder(StepsReader):
                 min=f.number(m, "min"),
                 max=f.number(m, "max"),
             )
+            self._limits_fit(m, param)
             default = m.get("default")
             if default is not None:  # read as `-p NAME=TEXT` reads the text: `0644` is 644 for an int too (YAML 1.1 said 420)
                 default = self._as_written(m, "default") if isinstance(default, YList) else m.as_written("default")
@@ -200,6 +201,18 @@ class _Builder(StepsReader):
                     default = None
             params.append(replace(param, default=default))
         return tuple(params)
+
+    def _limits_fit(self, m: YMap, param: Param) -> None:
+        """A limit the type never checks is refused: `type: string` with `choices:` would take any value."""
+        checked = {"choices": ("choice",), "min": ("int", "float"), "max": ("int", "float")}
+        for key, kinds in checked.items():
+            if key in m and param.type not in kinds:
+                self.diags.error(
+                    m.key_mark(key),
+                    f"parameter '{param.name}': '{key}' is never checked for type {param.type}; expected type {' or '.join(kinds)} with it, or no {key}",
+                )
+        if param.min is not None and param.max is not None and param.min > param.max:
+            self.diags.error(m.value_mark("max"), f"parameter '{param.name}': 'max' is below 'min'; expected max >= min (no value would fit)")
 
     def _as_written(self, m: YMap, key: str) -> list[Any]:
         """The items of a list (none when it is null) as `as_written` gives them: `[0755, yes]` is ["0755", "yes"]."""

@@ -1,0 +1,71 @@
+"""A limit written in a runbook is a limit that holds, or an error at its FILE:LINE:COL.
+
+Before: `critical: .nan` (or `.inf`, `1e400`) loaded, and a guard past a NaN line never trips; `min: .nan` let
+every value through; `choices:` on a `type: string` parameter and `min:`/`max:` on a string were ignored, so a
+typo in `type` silently dropped the check; `min` above `max` refused every value without saying why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers_runbook import at, cli_main, errors, load
+
+LIMITS = """\
+runbook: 1
+id: limits
+title: T
+params:
+  env: {type: string, choices: [staging, prod], default: staging}
+  name: {type: string, min: 3, max: 8, default: api}
+  batch: {type: int, min: 10, max: 5}
+  pause: {type: int, min: .nan, default: 3}
+  ratio: {type: float, max: 1e400, default: 1}
+metrics:
+  source: {scrape: {url: "http://127.0.0.1:9/metrics"}}
+  panels:
+    - {id: errors, query: up, critical: .nan, warn: .inf}
+  success:
+    - {panel: errors, below: -.inf, within: 1m}
+sections:
+  - id: main
+    steps:
+      - id: one
+        run: echo {{ env }}
+"""
+
+
+def test_limits_that_would_not_hold_are_refused(write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_runbook(LIMITS)
+    found = {at(d): d.message for d in errors(path)}
+    assert found == {
+        (5, 23): "parameter 'env': 'choices' is never checked for type string; expected type choice with it, or no choices",
+        (6, 24): "parameter 'name': 'min' is never checked for type string; expected type int or float with it, or no min",
+        (6, 32): "parameter 'name': 'max' is never checked for type string; expected type int or float with it, or no max",
+        (7, 36): "parameter 'batch': 'max' is below 'min'; expected max >= min (no value would fit)",
+        (8, 27): "'min': expected a finite number, got nan",
+        (9, 29): "'max': expected a finite number, got '1e400'",
+        (13, 41): "'critical': expected a finite number, got nan",
+        (13, 53): "'warn': expected a finite number, got inf",
+        (15, 30): "'below': expected a finite number, got -inf",
+    }
+    assert cli_main(["validate", str(path)]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+    # the same limits, written as their types check them, hold
+    fixed = (
+        path.read_text()
+        .replace("type: string, choices", "type: choice, choices")
+        .replace("{type: string, min: 3, max: 8, default: api}", "{type: string, pattern: '^.{3,8}$', default: api}")
+        .replace("min: 10, max: 5", "min: 5, max: 10")
+        .replace("min: .nan", "min: 0")
+        .replace("max: 1e400", "max: 2")
+        .replace("critical: .nan, warn: .inf", "critical: 5, warn: 3")
+        .replace("below: -.inf", "below: 1")
+    )
+    path.write_text(fixed)
+    loaded = load(path, {"batch": "7", "env": "prod"})
+    assert dict(loaded.runbook.param_values)["env"] == "prod"
+    assert [e.message for e in errors(path, {"batch": "7", "env": "dev"})] == ["parameter 'env': expected one of staging, prod, got 'dev'"]

@@ -172,7 +172,9 @@ def _rollback_started(e: Event) -> Said:
     plan = e.get("plan", {})
     lines = [f"rollback ({e.get('scope')}) started, back to {plan.get('checkpoint_step') or 'the start'}"]
     for entry in plan.get("entries", []):
-        lines.append(f"   undo {entry['step_id']} on {entry['host']}: {entry.get('command') or '(no undo: acknowledged)'}")
+        outcome = entry.get("outcome")
+        marked = "" if outcome in (None, "done") else f" (step {outcome})"  # a failed or unknown step, as the undo list marks it
+        lines.append(f"   undo {entry['step_id']}{marked} on {entry['host']}: {entry.get('command') or '(no undo: acknowledged)'}")
     return Said("──", lines + [f"   then rollback step {s}" for s in plan.get("rollback_steps", [])])
 
 

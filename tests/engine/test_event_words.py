@@ -33,3 +33,18 @@ def test_statuses_and_outcomes_in_words() -> None:
         "ROLLED BACK",
         "DONE, SUCCESS CRITERIA NOT MET",
     ]
+
+
+def test_the_undo_list_marks_a_step_that_failed_or_whose_outcome_is_unknown() -> None:
+    entries = [
+        {"step_id": "e", "host": "web1", "command": "undo-e", "outcome": "failed"},
+        {"step_id": "d", "host": "web1", "command": None, "outcome": "unknown"},
+        {"step_id": "c", "host": "web1", "command": "undo-c", "outcome": "done"},
+    ]
+    event = {"type": ev.ROLLBACK_STARTED, "actor": "alice", "scope": "checkpoint", "plan": {"checkpoint_step": "b", "entries": entries}}
+    assert lines(event) == [
+        "rollback (checkpoint) started, back to b",
+        "   undo e (step failed) on web1: undo-e",
+        "   undo d (step unknown) on web1: (no undo: acknowledged)",
+        "   undo c on web1: undo-c",
+    ]

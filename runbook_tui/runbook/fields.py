@@ -172,17 +172,22 @@ class Fields:
         self.diags.error(m.value_mark(key), f"'{key}': expected a number, got {describe(value)}")
         return None
 
-    def duration(self, m: YMap, key: str, default: float | None = None) -> float | None:
+    def duration(self, m: YMap, key: str, default: float | None = None, *, above_zero: str = "") -> float | None:
+        """A duration; with `above_zero` (what 0 would wrongly mean, said in the error) 0 is refused."""
         if key not in m:
             return default
         value = self._resolved(m, key)
         if value is None:
             return default
         try:
-            return parse_duration(value)
+            seconds = parse_duration(value)
         except ValueError as exc:
             self.diags.error(m.value_mark(key), f"'{key}': {exc}")
             return default
+        if above_zero and seconds <= 0:
+            self.diags.error(m.value_mark(key), f"'{key}': expected a duration above 0 ({above_zero}), got {describe(value)}")
+            return default
+        return seconds
 
     def count_or_percent(self, value: Any, mark: Mark, key: str, minimum: int) -> int | str | None:
         """`3` or `"25%"`: a number of hosts, or a share of the group."""

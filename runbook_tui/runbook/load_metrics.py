@@ -39,7 +39,7 @@ class MetricsReader(ReaderBase):
         if panels and source is None:
             self.diags.error(m.mark, "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")
         success = [self._check(value, mark, "a success criterion") for value, mark in self._items(m, "success", "success")]
-        interval = f.duration(m, "interval", 5.0) or 5.0
+        interval = f.duration(m, "interval", 5.0, above_zero="leave it out for 5s") or 5.0
         return Metrics(source=source, interval_seconds=interval, panels=tuple(panels), success=tuple(c for c in success if c is not None))
 
     def _source(self, metrics: YMap) -> MetricsSource | None:

@@ -117,7 +117,7 @@ class StepsReader(MetricsReader):
             watch=tuple(self._panel_refs(m)),
             on=on,
             expect=self._expect(m, scope),
-            timeout_seconds=f.duration(m, "timeout"),
+            timeout_seconds=f.duration(m, "timeout", above_zero="0 would stop the command as it starts; leave timeout out for no limit"),
             retries=f.integer(m, "retries", 0, 0, 100),
             retry_delay_seconds=f.duration(m, "retry_delay", 5.0) or 0.0,
             capture=capture,

@@ -69,3 +69,20 @@ def test_limits_that_would_not_hold_are_refused(write_runbook: Callable[..., Pat
     loaded = load(path, {"batch": "7", "env": "prod"})
     assert dict(loaded.runbook.param_values)["env"] == "prod"
     assert [e.message for e in errors(path, {"batch": "7", "env": "dev"})] == ["parameter 'env': expected one of staging, prod, got 'dev'"]
+
+
+def test_a_zero_timeout_or_interval_is_refused(write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """`timeout: 0` ran the command and failed it at once ('timed out after 0s'); `interval: 0` became 5s unsaid."""
+    path = write_runbook(
+        LIMITS.split("params:")[0]
+        + 'metrics:\n  source: {scrape: {url: "http://127.0.0.1:9/metrics"}}\n  interval: 0\n'
+        + "sections:\n  - id: main\n    steps:\n      - {id: one, run: echo hi, timeout: 0s, retry_delay: 0}\n"
+    )
+    found = {at(d): d.message for d in errors(path)}
+    assert found == {
+        (6, 13): "'interval': expected a duration above 0 (leave it out for 5s), got 0",
+        (10, 42): "'timeout': expected a duration above 0 (0 would stop the command as it starts; leave timeout out for no limit), got '0s'",
+    }
+    assert cli_main(["exec", str(path), "--solo", "test", "--journal", str(path.with_suffix(".jsonl"))]) == 2
+    assert not path.with_suffix(".jsonl").exists()  # nothing ran
+    assert "Traceback" not in capsys.readouterr().err

@@ -207,6 +207,11 @@ def _xargs_script(words: list[str], start: int) -> str | None:
     if runs in _JOINERS or runs in ("ssh", "watch"):
         return f"xargs {runs}"  # the input's words are added to the command line that one runs
     replacing = any(w.startswith(("-I", "-i", "--replace")) for w in words[:start])
+    for k in range(start, len(words)):
+        rest = words[k + 1 :]
+        dash_c = next((i for i, w in enumerate(rest) if w[:1] == "-" and w[:2] != "--" and "c" in w[1:]), None)
+        if _basename(words[k]) in SHELLS | _DASH_C and dash_c is not None and all(w.startswith("-") for w in rest[dash_c + 1 :]):
+            return f"xargs {_basename(words[k])} -c"  # no script after -c: the input's first word is the script
     for _, by in scripts(words):
         if replacing or not by.endswith(" -c"):  # without -I, `xargs sh -c SCRIPT` passes the input as $0, $1...
             return f"xargs {by}"

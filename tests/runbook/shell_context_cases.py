@@ -128,6 +128,9 @@ CASES = [
     Case("trap action", 'trap "echo {{ x }}" EXIT', None),
     Case("xargs -I into sh -c", "printf '%s\\n' {{ x }} | xargs -I{} sh -c 'echo {}'", None),
     Case("xargs eval", "printf '%s\\n' {{ x }} | xargs eval", None),
+    # no script after -c: xargs makes the input's first word the script (`'touch F'` ran touch)
+    Case("xargs into sh -c without a script", "echo {{ x }} | xargs -n1 sh -c", None),
+    Case("xargs into su -c without a command", "echo {{ x }} | xargs su root -c", None),
     Case("printf format", 'printf "{{ x }}\\n"', None),
     Case("printf format after -v", 'printf -v out "{{ x }}"', None),
     Case("{% raw %} text kept", "printf '%s' '{% raw %}{{.State.Status}}{% endraw %}'", lambda v: "{{.State.Status}}"),

@@ -30,6 +30,9 @@ _SUBSCRIPTED = re.compile(r"\[(.*?)\]\+?=", re.DOTALL)  # an element of a compou
 _LENGTH = re.compile(r"\$\{#[^}]*\}")
 _NAMES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|(?<=\$)[0-9@*]|(?<=\$\{)[0-9@*]")
 _DECLARING = frozenset({"declare", "typeset", "local"})
+#: Variables a shell expands again when it reads them, `$(...)` included: `BASH_ENV` (every non-interactive bash),
+#: `ENV` (sh -i, bash --posix -i), the prompts (`PS4` under `set -x` in bash), `PROMPT_COMMAND` (run as code).
+REEXPANDED = frozenset({"BASH_ENV", "ENV", "PS1", "PS2", "PS3", "PS4", "PROMPT_COMMAND"})
 _ASSIGNING = _DECLARING | {"export", "readonly"}
 
 
@@ -58,7 +61,13 @@ class Flow:
 
     def finish(self, places: dict[int, Place]) -> None:
         """Mark as integers-only every value that reaches a variable arithmetic reads."""
-        if not (self.arithmetic or self.prompt) or not places:
+        if not places:
+            return
+        for name in sorted(REEXPANDED & {link for link, _, _ in self.links}):
+            for m in self._reaching({name}, {}):
+                if isinstance(m, int):
+                    places[m].expanded_by = name
+        if not (self.arithmetic or self.prompt):
             return
         for m in self._reaching(self.arithmetic, {}):
             if isinstance(m, int):
@@ -99,6 +108,9 @@ def simple_command(flow: Flow, words: list[Word], places: dict[int, Place]) -> l
         k += 1
     texts = [w.text for w in words]
     start = k + commands.command_start(texts[k:])
+    for word in words[k:start]:  # `env BASH_ENV=... bash`, `sudo PS4=... bash -x`: the command's environment
+        if assignment := _ASSIGNMENT.match(word.text):
+            flow.assign(assignment.group(1), word.markers + word.expanded_markers, word.refs)
     if start >= len(words):
         return []
     name = texts[start]
@@ -121,7 +133,9 @@ def simple_command(flow: Flow, words: list[Word], places: dict[int, Place]) -> l
     else:
         flow.assign(POSITIONAL, _markers(rest), _refs(rest))  # a function's or `set --`'s $1, $2...
     for index in commands.naming_arguments(texts):
-        flow.arithmetic.update(words[index].refs)  # `unset "$n"`, `printf -v "$n"`: n's text is a name
+        named = _ASSIGNMENT.match(texts[index])
+        if named is None or named.group(2) is not None:  # `export A="$v"` names A: v's text is only its value
+            flow.arithmetic.update(words[index].refs)  # `unset "$n"`, `printf -v "$n"`: n's text is a name
     for w in words:  # `a=([SUBSCRIPT]=v)`: a compound assignment's subscripts are arithmetic
         subscript = _SUBSCRIPTED.match(w.text)
         if subscript is not None:

@@ -53,6 +53,7 @@ class Place:
     code_of: str = ""  # an interpreter that runs this word as its own code (`sed`, `awk`, `python3 -c`): plain words only
     option_of: str = ""  # a program that may read a word starting with `-` here as an option that runs a command
     format_of: str = ""  # a command reading this word as a format (`printf`): its `%` and `\\` are directives
+    expanded_by: str = ""  # a variable a shell expands again as it reads it (`BASH_ENV`, `ENV`, `PS4`): its name
 
 
 EXPANSION = "\U0010fffe"  # stands, in a word's cooked value, for what an expansion produces

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.shell_classify import classify, environment_in_arithmetic
+from runbook_tui.runbook.shell_flow import REEXPANDED
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,
     MARKERS,
@@ -313,6 +314,8 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
                     f" and some of its options run commands (ssh -oProxyCommand=...); write -- before the operands"
                     f" ({place.option_of} [OPTIONS] -- VALUE) or ./ before a relative path"
                 )
+            if place.expanded_by and _EXPANDS.search(item):
+                raise ShellRefused(_expanded_again(place.expanded_by, item))
             if place.integer and not _INTEGER.match(item.strip()):
                 raise ShellRefused(f"a value read as arithmetic must be an integer, not {_clip(item)} (the shell would evaluate it as code)")
             name = f"{PREFIX}{len(env) + 1}"
@@ -326,11 +329,25 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
 
 def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
     """Why a step's `env:` value (one a template made) cannot stand where the command's arithmetic reads it, or None."""
+    for name, value in env:
+        if name in REEXPANDED and _EXPANDS.search(value):
+            return f"env {name}: {_expanded_again(name, value)}"
     for name in sorted(environment_in_arithmetic(command, tuple(name for name, _ in env))):
         value = dict(env)[name]
         if not _INTEGER.match(value.strip()):
             return f"env {name}: the command reads it as arithmetic, where bash evaluates its text as code; expected an integer, not {_clip(value)}"
     return None
+
+
+#: What a shell expands in a variable it reads again (`$`, backticks, and `\\` in prompts).
+_EXPANDS = re.compile(r"[$`\\]")
+
+
+def _expanded_again(name: str, item: str) -> str:
+    return (
+        f"a value assigned to {name} is expanded again by the shell that reads it, where $(...) runs: expected no $, ` or \\"
+        f" in it, not {_clip(item)}; pass it in another variable"
+    )
 
 
 def _clip(item: str) -> str:

@@ -1,0 +1,74 @@
+"""A value assigned to a variable a shell expands again (`BASH_ENV`, `ENV`, `PS4`, `PROMPT_COMMAND`) stays data.
+
+bash expands `$BASH_ENV` (command substitution included) before it reads it as a file name, dash and bash expand
+`$ENV` for an interactive shell, and bash `PS4` under `set -x`: `BASH_ENV={{ x }} bash -c true` reached the shell as
+one literal word, and still ran the `$(touch F)` in x. Now a value holding `$`, a backtick or a backslash there is
+refused (at the value's position, or before the step runs for a step's `env:`); a plain path still passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers_runbook import cli_main
+
+from runbook_tui.runbook.templating import TemplateError, render_command
+
+TEMPLATES = [
+    "BASH_ENV={{ x }} bash -c true",
+    "env BASH_ENV={{ x }} bash -c true",
+    "sudo -E PS4={{ x }} bash -xc true",
+    "v={{ x }}; export BASH_ENV=$v; bash -c true",
+    'export ENV="/etc/{{ x }}"; sh -i -c true </dev/null',
+    "declare -x PROMPT_COMMAND={{ x }}",
+]
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_a_value_a_shell_expands_again_is_refused_unless_plain(template: str) -> None:
+    with pytest.raises(TemplateError, match=r"is expanded again by the shell that reads it, where \$\(\.\.\.\) runs"):
+        render_command(template, {"x": "$(touch /tmp/rbt-reexpanded)"})
+    for hostile in ("`id`", "a\\b"):
+        with pytest.raises(TemplateError):
+            render_command(template, {"x": hostile})
+    assert [value for _, value in render_command(template, {"x": "profile.d/site-env.sh"}).env] == ["profile.d/site-env.sh"]
+
+
+RUNBOOK = """\
+runbook: 1
+id: reexpanded
+title: T
+params:
+  x: {type: string}
+sections:
+  - id: main
+    steps:
+      - id: one
+        run: BASH_ENV={{ x }} bash -c true
+"""
+
+
+def test_nothing_runs_from_bash_env(write_runbook: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    made = tmp_path / "made"
+    value = f"$(touch {made})"
+    path = write_runbook(RUNBOOK)
+    assert cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(tmp_path / "j1.jsonl")]) == 2
+    assert f"runbook-tui: {path}:10:14: a value assigned to BASH_ENV is expanded again" in capsys.readouterr().err
+
+    # the same through a step's env: refused before the command starts
+    path.write_text(RUNBOOK.replace("run: BASH_ENV={{ x }} bash -c true", 'run: bash -c true\n        env: {BASH_ENV: "{{ x }}"}'))
+    assert cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(tmp_path / "j2.jsonl")]) == 1
+    out = capsys.readouterr().out
+    assert "env BASH_ENV: a value assigned to BASH_ENV is expanded again" in out
+    assert not made.exists()
+
+
+def test_a_variable_exported_under_another_name_is_only_its_value() -> None:
+    """`host={{ x }}; export PGHOST="$host"` was refused as arithmetic ('must be an integer, not db-1'): `export`
+    reads its word's name part as a name, not the value after `=`. A name from a value still takes integers only."""
+    command = render_command('host={{ x }}; export PGHOST="$host"; local_port=$host', {"x": "db-1.example"})
+    assert [value for _, value in command.env] == ["db-1.example"]
+    with pytest.raises(TemplateError, match="must be an integer"):
+        render_command('n={{ x }}; export "$n"=1', {"x": "db-1.example"})

@@ -8,6 +8,7 @@ limit and turning every YAML error into such a diagnostic.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -27,6 +28,9 @@ try:  # libyaml's composer is several times faster; the pure one gives the same 
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     SAFE_LOADER = yaml.SafeLoader
 
+
+#: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR: line breaks to YAML 1.1 (PyYAML), invisible in an editor.
+_HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
 
 #: Limits on hostile or broken input, each refused with a positioned diagnostic naming it.
 MAX_BYTES = 4 * 1024 * 1024
@@ -62,6 +66,15 @@ def _parse(text: str, file: str) -> tuple[bool, Any]:
     place where our limit is first passed.
     """
     check_size(len(text.encode("utf-8", "surrogatepass")), file)
+    hidden = _HIDDEN_BREAK.search(text)
+    if hidden is not None:
+        code = ord(hidden.group())
+        message = (
+            f"the character U+{code:04X} is a line break to YAML that editors do not show (what follows it on this line"
+            f" is read as a new line: a comment could hide a key); expected lines that end with \\n"
+            f" (in a double-quoted string, write \\u{code:04x} for the character itself)"
+        )
+        raise RunbookInvalid([Diagnostic(_mark_at(text, file, hidden.start()), message)])
     try:
         try:
             return Builder(file).run(text, SAFE_LOADER)
@@ -91,9 +104,12 @@ def _unacceptable(text: str, file: str, exc: yaml.reader.ReaderError) -> Diagnos
     index = text.find(char)
     if index < 0:
         return Diagnostic(Mark(file, 1, 1), f"invalid YAML: {exc.reason}")
-    line = text.count("\n", 0, index) + 1
-    col = index - (text.rfind("\n", 0, index) + 1) + 1
-    return Diagnostic(Mark(file, line, col), f"invalid YAML: the character U+{ord(char):04X} is not allowed; expected text without control characters")
+    return Diagnostic(_mark_at(text, file, index), f"invalid YAML: the character U+{ord(char):04X} is not allowed; expected text without control characters")
+
+
+def _mark_at(text: str, file: str, index: int) -> Mark:
+    """The line and column of `text[index]` as an editor counts them (lines end at \\n)."""
+    return Mark(file, text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1)
 
 
 def load_document(text: str, file: str) -> Any:

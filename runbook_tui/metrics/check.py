@@ -7,8 +7,9 @@ an unreachable source is one finding each. Blocking: call from a worker thread.
 
 from __future__ import annotations
 
-from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, QueryError, ScrapeSource, parse_scrape_query
+from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, ScrapeSource
 from runbook_tui.runbook.model import Panel, Runbook
+from runbook_tui.runbook.scrape_query import QueryError, parse_scrape_query
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
 
 TIMEOUT_SECONDS = 10

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
 import statistics
 import time
 from collections import deque
@@ -46,9 +45,9 @@ from urllib.parse import urlencode
 from runbook_tui.engine.http_bounded import FetchError, get, short, without_password
 from runbook_tui.engine.redact import MASK, MIN_SECRET_LENGTH
 from runbook_tui.metrics.prom_answer import AnswerError, http_error, instant_values, parse, range_series, shown
-from runbook_tui.runbook.durations import format_duration, parse_duration
+from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
-from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher_list
+from runbook_tui.runbook.scrape_query import QueryError, ScrapeQuery, parse_scrape_query
 
 Direction = Literal["above", "below"]
 
@@ -264,52 +263,6 @@ class PrometheusSource:
 
 
 # -- scrape ---------------------------------------------------------------------------------
-
-_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
-_SELECTOR = re.compile(rf"^\s*({_NAME})\s*(?:\{{(.*)\}})?\s*$", re.S)
-_RATE = re.compile(r"^\s*rate\s*\((.*)\[\s*([0-9a-z.]+)\s*\]\s*\)\s*$", re.S)
-
-
-class QueryError(ValueError):
-    """A scrape panel's query is not `name{matchers}` or `rate(name{matchers}[window])`."""
-
-
-@dataclass(frozen=True, slots=True)
-class ScrapeQuery:
-    """A parsed scrape query: the metric, its matchers, and the rate window (None: the value itself)."""
-
-    name: str
-    matchers: tuple[Matcher, ...] = ()
-    rate_window: float | None = None
-
-    def select(self, samples: Sequence[tuple[str, Mapping[str, str], float]]) -> dict[tuple[tuple[str, str], ...], float]:
-        """The matching series, keyed by their labels."""
-        return {tuple(sorted(labels.items())): value for name, labels, value in samples if name == self.name and all(m.matches(labels) for m in self.matchers)}
-
-
-def parse_scrape_query(text: str) -> ScrapeQuery:
-    """`name`, `name{label="v", other=~"re"}` or `rate(name{...}[1m])`; raises QueryError in words."""
-    window = None
-    body = text
-    rate = _RATE.match(text)
-    if rate:
-        body = rate.group(1)
-        try:
-            window = parse_duration(rate.group(2))
-        except ValueError:
-            raise QueryError(f"rate window {rate.group(2)!r}: expected a duration like 30s or 1m") from None
-        if window <= 0:
-            raise QueryError("the rate window must be longer than zero")
-    elif text.strip().startswith("rate"):
-        raise QueryError(f"{text!r}: expected rate(name{{labels}}[window]), e.g. rate(http_requests_total[1m])")
-    selector = _SELECTOR.match(body)
-    if selector is None:
-        raise QueryError(f"{text!r}: with the scrape source a query is a metric name with optional label matchers, or rate(...) over one")
-    try:
-        matchers = parse_matcher_list((selector.group(2) or "").strip(), text)
-    except MatcherError as exc:
-        raise QueryError(str(exc)) from None
-    return ScrapeQuery(selector.group(1), matchers, window)
 
 
 def parse_exposition(text: str) -> list[tuple[str, Mapping[str, str], float]]:

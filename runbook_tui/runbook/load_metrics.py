@@ -15,6 +15,7 @@ from runbook_tui.runbook.model import (
     Panel,
 )
 from runbook_tui.runbook.reach import no_data_action
+from runbook_tui.runbook.scrape_query import QueryError, parse_scrape_query
 from runbook_tui.runbook.texts import Scope
 
 
@@ -38,6 +39,12 @@ class MetricsReader(ReaderBase):
         self.panel_ids = set(seen)
         if panels and source is None:
             self.diags.error(m.mark, "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")
+        for panel in panels if source is not None and source.kind == "scrape" else ():
+            try:
+                if panel.query.value is not None:
+                    parse_scrape_query(panel.query.value)
+            except QueryError as exc:  # the scrape source would answer every poll with this: the guard blind all night
+                self.diags.error(panel.query.mark, f"'query': {exc}")
         success = [self._check(value, mark, "a success criterion") for value, mark in self._items(m, "success", "success")]
         interval = f.duration(m, "interval", 5.0, above_zero="leave it out for 5s") or 5.0
         return Metrics(source=source, interval_seconds=interval, panels=tuple(panels), success=tuple(c for c in success if c is not None))
@@ -72,6 +79,9 @@ class MetricsReader(ReaderBase):
         query = self._text(m, "query", "promql")
         if panel_id is None or query is None:
             return None
+        for key in ("on_critical", "for", "on_no_data") if "critical" not in m else ():
+            if key in m:  # a guard without its line never trips: `on_critical: rollback` alone would protect nothing
+                self.diags.error(m.key_mark(key), f"'{key}' acts only on a guard; expected 'critical:' (the value the guard trips at) beside it, or no '{key}'")
         return Panel(
             id=panel_id,
             title=self._plain(m, "title") or panel_id,

@@ -21,7 +21,9 @@ import pytest
 from metrics_helpers import runbook_with
 from peers import Exporter, Prometheus, _free_port
 
-from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, QueryError, ScrapeSource, parse_scrape_query
+from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, ScrapeSource
+from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.scrape_query import QueryError, parse_scrape_query
 
 API = 'rbt_test_value{service="api"}'
 
@@ -254,11 +256,12 @@ def test_preflight_names_each_query_the_source_refuses(prometheus: Prometheus, e
     runbook = runbook_with(f'prometheus: {{url: "{prometheus.url}"}}', [API, "rate(x[5"], tmp_path)
     [finding] = check_queries(runbook, {})
     assert "panel 'p1': Prometheus refused the query: " in finding and finding.startswith(f"{runbook.file}:")
-    scrape = runbook_with(f'scrape: {{url: "{exporter.url}"}}', [API, "rate(rbt_test_requests_total[1m])", "missing_metric", "sum(x)"], tmp_path)
+    scrape = runbook_with(f'scrape: {{url: "{exporter.url}"}}', [API, "rate(rbt_test_requests_total[1m])", "missing_metric"], tmp_path)
     findings = check_queries(scrape, {})
-    assert len(findings) == 2
+    assert len(findings) == 1
     assert "panel 'p2': the exporter at" in findings[0] and "has no series matching 'missing_metric'" in findings[0]
-    assert "panel 'p3': 'sum(x)': with the scrape source a query is a metric name" in findings[1]
+    with pytest.raises(RunbookInvalid, match="'query': 'sum\\(x\\)': with the scrape source a query is a metric name"):
+        runbook_with(f'scrape: {{url: "{exporter.url}"}}', [API, "sum(x)"], tmp_path)  # refused as the runbook loads
     port = _free_port()
     down = runbook_with(f'prometheus: {{url: "http://127.0.0.1:{port}"}}', [API], tmp_path)
     assert check_queries(down, {}) == [f"metrics source http://127.0.0.1:{port}: Prometheus unreachable at http://127.0.0.1:{port}: connection refused"]

@@ -86,3 +86,21 @@ def test_a_zero_timeout_or_interval_is_refused(write_runbook: Callable[..., Path
     assert cli_main(["exec", str(path), "--solo", "test", "--journal", str(path.with_suffix(".jsonl"))]) == 2
     assert not path.with_suffix(".jsonl").exists()  # nothing ran
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_guard_that_could_never_trip_is_refused(write_runbook: Callable[..., Path]) -> None:
+    """`on_critical: rollback` without `critical` loaded and never tripped; a scrape query the exporter source
+    cannot answer (`sum(...)`, `rate(x)` without its window) loaded and read nothing all night."""
+    path = write_runbook(
+        LIMITS.split("params:")[0] + 'metrics:\n  source: {scrape: {url: "http://127.0.0.1:9/metrics"}}\n  panels:\n'
+        "    - {id: errors, query: 'rate(http_requests_total{code=\"500\"})', critical: 5}\n"
+        "    - {id: p99, query: 'sum(latency)', on_critical: rollback, for: 1m}\n"
+        "sections:\n  - id: main\n    steps:\n      - {id: one, run: echo hi}\n"
+    )
+    found = {at(d): d.message for d in errors(path)}
+    assert found == {
+        (7, 27): "'query': 'rate(http_requests_total{code=\"500\"})': expected rate(name{labels}[window]), e.g. rate(http_requests_total[1m])",
+        (8, 24): "'query': 'sum(latency)': with the scrape source a query is a metric name with optional label matchers, or rate(...) over one",
+        (8, 40): "'on_critical' acts only on a guard; expected 'critical:' (the value the guard trips at) beside it, or no 'on_critical'",
+        (8, 63): "'for' acts only on a guard; expected 'critical:' (the value the guard trips at) beside it, or no 'for'",
+    }

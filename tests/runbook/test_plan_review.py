@@ -65,7 +65,7 @@ def test_plan_md_reads_in_change_board_order(capsys):
     positions = [out.index(heading) for heading in order]
     assert positions == sorted(positions)
     assert "| Risk | **MEDIUM**: Brief 502s if a reload fails. |" in out
-    assert '| 5xx per second | `rate(http_requests_total{code="500"})` | above 5 req/s for 30s: pauses the run |' in out
+    assert '| 5xx per second | `rate(http_requests_total{code="500"}[1m])` | above 5 req/s for 30s: pauses the run |' in out
     assert "### 2. Keep the current config (checkpoint)" in out
     assert "Undo on web2:\n\n```sh\nrm -f /var/backups/nginx.conf.web2\n```" in out
     assert "- step 3: Record the running config version (`current-version`)" in out  # no undo: listed for the board

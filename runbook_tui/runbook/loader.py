@@ -35,12 +35,13 @@ from runbook_tui.runbook.model import (
     Risk,
     Runbook,
     Secret,
+    Text,
     Ticket,
 )
-from runbook_tui.runbook.params import ParamError, bind, convert
+from runbook_tui.runbook.params import ParamError, bind, convert, templated_default
 from runbook_tui.runbook.reach import ReachReader
-from runbook_tui.runbook.templating import JINJA_NAMES, ROOTS, base_context
-from runbook_tui.runbook.texts import Names
+from runbook_tui.runbook.templating import JINJA_NAMES, ROOTS, TemplateError, analyse, base_context
+from runbook_tui.runbook.texts import Names, Scope
 
 FORMAT_VERSION = 1
 
@@ -193,7 +194,7 @@ class _Builder(StepsReader):
             default = m.get("default")
             if default is not None:  # read as `-p NAME=TEXT` reads the text: `0644` is 644 for an int too (YAML 1.1 said 420)
                 default = self._as_written(m, "default") if isinstance(default, YList) else m.as_written("default")
-            if default is not None:
+            if default is not None and not templated_default(default):  # a template is checked once rendered
                 try:
                     default = convert(param, default)
                 except ParamError as exc:
@@ -214,6 +215,42 @@ class _Builder(StepsReader):
         if param.min is not None and param.max is not None and param.min > param.max:
             self.diags.error(m.value_mark("max"), f"parameter '{param.name}': 'max' is below 'min'; expected max >= min (no value would fit)")
 
+    def _render_defaults(self, root: YMap, params: tuple[Param, ...], given: dict[str, Any]) -> tuple[Param, ...]:
+        """A default is a string value, so a template: `backup: {default: "{{ cluster }}-backup"}` renders from the
+        parameters declared before it (it ran as the literal text `{{ cluster }}-backup`). A value given is data."""
+        secrets = root.get("secrets")
+        self.texts.names = Names(frozenset(p.name for p in params), frozenset(secrets) if isinstance(secrets, YMap) else frozenset())
+        earlier: dict[str, Any] = {}  # the values of the parameters before this one (those that have one)
+        seen: set[str] = set()
+        rendered: list[Param] = []
+        for param in params:
+            if param.name not in given and templated_default(param.default):
+                mark = root["params"][param.name].value_mark("default")
+                self.texts.context = base_context(earlier, None)
+                items = param.default if isinstance(param.default, list) else [param.default]
+                texts = [self._default_text(str(item), mark, param.name, seen, earlier) for item in items]
+                values = [t.value for t in texts if t is not None and t.value is not None]
+                param = replace(param, default=(values if isinstance(param.default, list) else values[0]) if len(values) == len(items) else None)
+            rendered.append(param)
+            seen.add(param.name)
+            try:
+                earlier[param.name] = convert(param, given[param.name] if param.name in given else param.default)
+            except (ParamError, KeyError):
+                pass  # bind says what is wrong with it
+        return tuple(rendered)
+
+    def _default_text(self, source: str, mark: Mark, name: str, seen: set[str], earlier: dict[str, Any]) -> Text | None:
+        try:
+            uses = analyse(source).roots & self.texts.names.params
+        except TemplateError:
+            uses = frozenset()  # the Text below says what is wrong with the template
+        if uses - seen:
+            self.diags.error(mark, f"default of '{name}': {', '.join(sorted(uses - seen))} is declared after it; expected parameters declared before it")
+            return None
+        if uses - set(earlier):
+            return None  # a parameter it uses has no value: its own error says why
+        return self.texts.make(source, mark, "plain", Scope())
+
     def _as_written(self, m: YMap, key: str) -> list[Any]:
         """The items of a list (none when it is null) as `as_written` gives them: `[0755, yes]` is ["0755", "yes"]."""
         if m.get(key) is None:
@@ -222,7 +259,7 @@ class _Builder(StepsReader):
         return [] if items is None else [items.as_written(index) for index in range(len(items))]
 
     def _bind(self, root: YMap, params: tuple[Param, ...], given: dict[str, Any]) -> dict[str, Any] | None:
-        values, problems = bind(params, given)
+        values, problems = bind(self._render_defaults(root, params, given), given)
         where = root.key_mark("params") if "params" in root else Mark(self.file, 1, 1)
         for param, message in problems:
             self.diags.error(param.mark if param else where, message)

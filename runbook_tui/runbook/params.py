@@ -14,6 +14,7 @@ from runbook_tui.runbook.document import MAX_BYTES
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Param
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.templating import is_template
 
 _TRUE = {"true", "yes", "on", "1", "y"}
 _FALSE = {"false", "no", "off", "0", "n"}
@@ -52,6 +53,12 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
                 raise ParamError(f"{given}: expected UTF-8 text; the file has bytes that are not") from None
         values[name.strip()] = value
     return values
+
+
+def templated_default(default: Any) -> bool:
+    """A default (or an item of a list default) that is a template: the loader renders it, a form leaves it blank."""
+    items = default if isinstance(default, list) else [default]
+    return any(isinstance(item, str) and is_template(item) for item in items)
 
 
 def convert(param: Param, value: Any) -> Any:

@@ -25,7 +25,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static, Switch
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Param
-from runbook_tui.runbook.params import ParamError, convert
+from runbook_tui.runbook.params import ParamError, convert, templated_default
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.note_line import NoteLine
 
@@ -232,7 +232,8 @@ class ParamsScreen(Screen[None]):
         # Not focusable itself: tab past Back landed on it and typed words went nowhere (focusing a field scrolls it in).
         with VerticalScroll(id="form-fields", can_focus=False):
             for param in self.params:
-                yield ParamField(param, self.given.get(param.name, param.default))
+                # a templated default (`{{ cluster }}-backup`) stays blank: typed in, it would be data, never rendered
+                yield ParamField(param, self.given.get(param.name, None if templated_default(param.default) else param.default))
             if not self.params:
                 yield Static("This runbook declares no parameters.", classes="param-description")
         yield Static("", id="form-diagnostics")

@@ -117,10 +117,17 @@ class HostEntries:
             port=f.integer(m, "port", 22, 1, 65535),
             user=user,
             identity=self.plain(m, "identity"),
-            vars=() if host_vars is None else tuple((key, _as_written_number(host_vars, key)) for key in host_vars),
+            vars=() if host_vars is None else tuple((key, self._var(host_vars, key)) for key in host_vars),
             forward_agent=f.boolean(m, "forward_agent"),
             given=frozenset(k for k in ("address", "port", "user", "identity") if k in m),
         )
+
+    def _var(self, host_vars: YMap, key: str) -> Any:
+        """A var as `host.KEY` reads it: a string is a template, rendered from params at load as the host's fields are
+        (`role: "r-{{ cluster }}"` reached the command as the text `r-{{ cluster }}`)."""
+        if isinstance(host_vars[key], str):
+            return self.plain(host_vars, key)
+        return _as_written_number(host_vars, key)
 
     def _word(self, m: YMap, key: str, what: str) -> str | None:
         """A host field that is one word (address, user), rendered; an error at its place when it is not one."""

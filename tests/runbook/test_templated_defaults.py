@@ -48,3 +48,28 @@ def test_a_default_using_a_later_parameter_or_a_secret_is_refused(write_runbook:
         (5, 35): "default of 'backup': cluster is declared after it; expected parameters declared before it",
         (7, 34): "secrets cannot be used here: expected a value known when the runbook loads",
     }
+
+
+HOST_VARS = """\
+runbook: 1
+id: vars
+title: T
+params:
+  cluster: {type: string, default: main}
+hosts:
+  web: [{name: web1, address: 192.0.2.1, vars: {role: "r-{{ cluster }}", port: 0644, tag: "{{ nope }}"}}]
+sections:
+  - id: main
+    steps:
+      - {id: one, on: web, run: "echo {{ host.role }} {{ host.port }}"}
+"""
+
+
+def test_a_host_var_renders_from_params_as_the_host_fields_do(write_runbook: Callable[..., Path]) -> None:
+    """`vars: {role: "r-{{ cluster }}"}` reached the command as `echo 'r-{{ cluster }}'`."""
+    path = write_runbook(HOST_VARS)
+    [error] = errors(path)
+    assert at(error) == (7, 91) and error.message.startswith("undefined name 'nope'")
+    path.write_text(HOST_VARS.replace(', tag: "{{ nope }}"', ""))
+    runbook = load(path, {"cluster": "pg2"}).runbook
+    assert dict(runbook.group("web")[0].vars) == {"role": "r-pg2", "port": "0644"}

@@ -176,10 +176,13 @@ def stdin_script_reader(words: list[str]) -> str | None:
     HOST`, `docker exec -i c sh`), keeps it to run later (`at now`, `crontab -`) or makes one of it (`xargs eval`,
     `xargs ssh HOST`, `xargs -I{} sh -c '... {}'`), if any; `at`, `batch` and `crontab` keep it for a shell to run."""
     start = command_start(words)
+    wrappers = [_basename(w) for w in words[:start] if _basename(w) in _WRAPPERS]
     if start >= len(words):
-        return None
+        # `xargs sudo`, `xargs env`, `xargs timeout 5`: the input's words become the command and its arguments
+        after = wrappers[wrappers.index("xargs") + 1 :] if "xargs" in wrappers else []
+        return f"xargs {after[0]}" if after else None
     name = _basename(words[start])
-    if "xargs" in {_basename(w) for w in words[:start]}:
+    if "xargs" in wrappers:
         return _xargs_script(words, start)
     if name == "ssh" and _ssh_command(words[start + 1 :]) is None:
         return "ssh"

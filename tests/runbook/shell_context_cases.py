@@ -131,6 +131,9 @@ CASES = [
     # no script after -c: xargs makes the input's first word the script (`'touch F'` ran touch)
     Case("xargs into sh -c without a script", "echo {{ x }} | xargs -n1 sh -c", None),
     Case("xargs into su -c without a command", "echo {{ x }} | xargs su root -c", None),
+    # a wrapper with no command after it: the input's words become the command line (`touch F` ran touch)
+    Case("xargs into env", "echo {{ x }} | xargs env", None),
+    Case("xargs into timeout", "echo {{ x }} | xargs -n1 timeout 5", None),
     Case("printf format", 'printf "{{ x }}\\n"', None),
     Case("printf format after -v", 'printf -v out "{{ x }}"', None),
     Case("{% raw %} text kept", "printf '%s' '{% raw %}{{.State.Status}}{% endraw %}'", lambda v: "{{.State.Status}}"),

@@ -12,6 +12,10 @@ known here: README says to pass values to such commands as arguments.
 
 from __future__ import annotations
 
+import re
+
+from runbook_tui.runbook.shell_places import MARKERS
+
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "busybox"})
 _DASH_C = frozenset({"su", "runuser", "flock", "script"})
 #: Commands running their remaining words as one shell command line.
@@ -283,6 +287,48 @@ def program_code(words: list[str]) -> list[tuple[int, str]]:
         k += 2 if word in with_argument or word in code_options else 1
     if name in _PROGRAM_OPERAND and not program_given and k < len(words):
         found.append((k, name))
+    return found + _command_arguments(words)
+
+
+#: Options whose argument a program runs as a command (most through a shell): `ssh -o ProxyCommand=CMD`, `rsync -e CMD`,
+#: `tar --to-command=CMD`, `git -c core.fsmonitor=CMD`, `sort --compress-program=CMD`, `zip -TT CMD`, `find -exec CMD`.
+_COMMAND_OPTIONS: dict[str, frozenset[str]] = {
+    "rsync": frozenset({"-e", "--rsh", "--rsync-path"}),
+    "tar": frozenset({"--to-command", "-I", "--use-compress-program", "--checkpoint-action", "-F", "--info-script",
+                      "--new-volume-script", "--rsh-command", "--rmt-command"}),
+    "git": frozenset({"-c", "--config-env", "--upload-pack", "--receive-pack", "-u", "--exec"}),
+    "sort": frozenset({"--compress-program"}),
+    "zip": frozenset({"-TT", "--unzip-command"}),
+    "find": frozenset({"-exec", "-execdir", "-ok", "-okdir"}),
+}  # fmt: skip
+#: git settings (`-c KEY=VALUE`) whose value git runs as a command (`core.fsmonitor` on every `status`).
+_GIT_COMMAND_KEY = re.compile(
+    r"(?i)(^alias\.|\.(pager|editor|sshcommand|fsmonitor|askpass|helper|command|program|driver|external|textconv|clean|smudge"
+    r"|process|hookspath|packobjectshook|proxy)$)"
+)
+#: ssh's `-o` options that run a command (the remote one included); a value naming the option itself could be any.
+_SSH_COMMAND_OPTION = re.compile(r"(?i)\s*(proxycommand|localcommand|knownhostscommand|remotecommand)\b")
+
+
+def _command_arguments(words: list[str]) -> list[tuple[int, str]]:
+    """Words a program runs as a command because of the option before them (`_COMMAND_OPTIONS`, ssh's `-o`): a value
+    there is code to it. A value starting ssh's `-o` argument names the option itself, so it counts too."""
+    start = command_start(words)
+    name = _basename(words[start]) if start < len(words) else ""
+    found: list[tuple[int, str]] = []
+    for k in range(start + 1, len(words)):
+        option, equals, _rest = words[k].partition("=")
+        if name in ("ssh", "scp", "sftp") and (words[k - 1] == "-o" or (option.startswith("-o") and len(option) > 2)):
+            argument = words[k] if words[k - 1] == "-o" else words[k][2:]
+            if _SSH_COMMAND_OPTION.match(argument) or (words[k - 1] == "-o" and MARKERS.match(argument) is not None):
+                found.append((k, f"{name} -o {'OPTION' if MARKERS.match(argument) else argument.split('=')[0].split()[0]}"))
+        elif name == "git" and words[k - 1] in ("-c", "--config-env"):
+            if _GIT_COMMAND_KEY.search(option) or MARKERS.match(words[k]):  # a value naming the key could name any
+                found.append((k, f"git {words[k - 1]} {'KEY' if MARKERS.match(words[k]) else option}"))
+        elif words[k - 1] in _COMMAND_OPTIONS.get(name, ()):
+            found.append((k, f"{name} {words[k - 1]}"))
+        elif equals and option in _COMMAND_OPTIONS.get(name, ()):
+            found.append((k, f"{name} {option}"))
     return found
 
 

@@ -66,3 +66,13 @@ def cli_main(argv: list[str]) -> int:
     from runbook_tui import cli
 
     return cli.main(argv)
+
+
+def refused_unless_plain(template: str, hostile: list[str], plain: str, match: str) -> None:
+    """`template` refuses each hostile value for `x` (the message matching `match`) and passes `plain` as itself."""
+    from runbook_tui.runbook.templating import TemplateError, render_command
+
+    for value in hostile:
+        with pytest.raises(TemplateError, match=match):
+            render_command(template, {"x": value})
+    assert [value for _, value in render_command(template, {"x": plain}).env] == [plain]

@@ -1,0 +1,38 @@
+"""A value in the argument of an option that runs a command is code to that program: a plain word, or refused.
+
+`ssh -o ProxyCommand={{ x }} db1 true` (scp, sftp too), `rsync -e "ssh -p {{ x }}"`, `tar --to-command={{ x }}`,
+`git -c core.fsmonitor={{ x }} status`, `sort --compress-program={{ x }}`, `find . -exec {{ x }} {} +`: the
+value reached the shell as one literal word, and the program ran it (x = `touch F` made F). Now a value there
+must be a plain word (a port, a version); anything else is refused before it runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers_runbook import refused_unless_plain
+
+from runbook_tui.runbook.templating import render_command
+
+RUNS_IT = [
+    "ssh -o BatchMode=yes -o ProxyCommand={{ x }} db1 true",
+    'ssh -o "ProxyCommand {{ x }}" db1 true',
+    "scp -oProxyCommand={{ x }} a db1:b",
+    "ssh -o {{ x }} db1 true",
+    'rsync -e "ssh -p {{ x }}" a db1:b',
+    "rsync --rsh={{ x }} a db1:b",
+    "tar --to-command={{ x }} -xf a.tar",
+    "git -c core.fsmonitor={{ x }} status",
+    "git -c {{ x }} status",
+    "sort --compress-program={{ x }} big.txt",
+    "find . -name '*.tmp' -exec {{ x }} {} +",
+]
+
+
+@pytest.mark.parametrize("template", RUNS_IT)
+def test_a_value_an_option_runs_is_a_plain_word_or_refused(template: str) -> None:
+    refused_unless_plain(template, ["touch /tmp/rbt-pwned", "$(id)"], "2222", "which can run commands: only a plain word")
+
+
+def test_a_value_in_an_option_that_runs_nothing_is_any_word() -> None:
+    for template in ("ssh -o Port={{ x }} db1 true", "git -c user.name={{ x }} commit", "tar -xf {{ x }}", "find . -name {{ x }}"):
+        assert [value for _, value in render_command(template, {"x": "Jane Doe; $(id)"}).env] == ["Jane Doe; $(id)"], template

@@ -105,6 +105,12 @@ class StepsReader(MetricsReader):
             else scope
         )
         title_text = self._text(m, "title", "plain", scope)  # may use captured.* and host: rendered just before the step
+        for key in ("timeout", "env", "sudo", "serial", "max_fail"):  # a command's: on another step they would do nothing
+            self._only(m, key, kind, ("run",))
+        expect = m.get("expect")
+        if kind != "run" and isinstance(expect, YMap):
+            for key in ("exit", "stdout"):
+                self._only(expect, key, kind, ("run",))
         step = Step(
             id=step_id or "",
             title=title_text.shown() if title_text is not None else step_id or "",

@@ -104,3 +104,21 @@ def test_a_guard_that_could_never_trip_is_refused(write_runbook: Callable[..., P
         (8, 40): "'on_critical' acts only on a guard; expected 'critical:' (the value the guard trips at) beside it, or no 'on_critical'",
         (8, 63): "'for' acts only on a guard; expected 'critical:' (the value the guard trips at) beside it, or no 'for'",
     }
+
+
+def test_a_command_key_on_a_step_without_a_command_is_refused(write_runbook: Callable[..., Path]) -> None:
+    """`expect.exit`, `timeout`, `sudo`, `env`, `serial`, `max_fail` on a wait, note or ask step loaded and did nothing
+    (a wait step `expect: {stdout: ...}` checked nothing); `expect.metric` still applies to every step."""
+    path = write_runbook(
+        LIMITS.split("params:")[0]
+        + 'metrics:\n  source: {scrape: {url: "http://127.0.0.1:9/metrics"}}\n  panels: [{id: errors, query: up}]\n'
+        + "sections:\n  - id: main\n    steps:\n"
+        + "      - {id: soak, wait: 5m, expect: {stdout: ok, metric: {panel: errors, below: 1}}, timeout: 1m}\n"
+        + "      - {id: tell, note: Tell the team, sudo: true, serial: 1}\n"
+    )
+    assert {at(d): d.message for d in errors(path)} == {
+        (10, 39): "'stdout' does not apply to a wait step; expected it on a run step",
+        (10, 87): "'timeout' does not apply to a wait step; expected it on a run step",
+        (11, 41): "'sudo' does not apply to a note step; expected it on a run step",
+        (11, 53): "'serial' does not apply to a note step; expected it on a run step",
+    }

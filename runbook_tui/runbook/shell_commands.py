@@ -264,7 +264,7 @@ def program_code(words: list[str]) -> list[tuple[int, str]]:
     value there is code to that program (sed's `e` command runs a shell), whatever the shell's quoting."""
     start = command_start(words)
     if start >= len(words):
-        return []
+        return _command_arguments(words)  # `env -S CMD`: no command word, the option makes one
     name = _basename(words[start])
     found: list[tuple[int, str]] = []
     code_options = _CODE_OPTIONS.get(name, frozenset())
@@ -316,6 +316,12 @@ def _command_arguments(words: list[str]) -> list[tuple[int, str]]:
     start = command_start(words)
     name = _basename(words[start]) if start < len(words) else ""
     found: list[tuple[int, str]] = []
+    for k in range(1, min(start + 1, len(words))):  # `env -S 'CMD ARGS'` splits its argument into a command line
+        word = words[k]
+        if (words[k - 1] in ("-S", "--split-string") or word.startswith("--split-string=") or (word[:2] == "-S" and len(word) > 2)) and "env" in {
+            _basename(w) for w in words[:k]
+        }:
+            found.append((k, "env -S"))
     for k in range(start + 1, len(words)):
         option, equals, _rest = words[k].partition("=")
         if name in ("ssh", "scp", "sftp") and (words[k - 1] == "-o" or (option.startswith("-o") and len(option) > 2)):

@@ -1,7 +1,8 @@
 """A value in the argument of an option that runs a command is code to that program: a plain word, or refused.
 
 `ssh -o ProxyCommand={{ x }} db1 true` (scp, sftp too), `rsync -e "ssh -p {{ x }}"`, `tar --to-command={{ x }}`,
-`git -c core.fsmonitor={{ x }} status`, `sort --compress-program={{ x }}`, `find . -exec {{ x }} {} +`: the
+`git -c core.fsmonitor={{ x }} status`, `sort --compress-program={{ x }}`, `find . -exec {{ x }} {} +`,
+`env -S {{ x }}` (env splits it into a command line): the
 value reached the shell as one literal word, and the program ran it (x = `touch F` made F). Now a value there
 must be a plain word (a port, a version); anything else is refused before it runs.
 """
@@ -25,6 +26,9 @@ RUNS_IT = [
     "git -c {{ x }} status",
     "sort --compress-program={{ x }} big.txt",
     "find . -name '*.tmp' -exec {{ x }} {} +",
+    "env -S {{ x }}",
+    'env -S "{{ x }}" true',
+    "env --split-string={{ x }}",
 ]
 
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import Group
+from rich.text import Text
+
 from runbook_tui.app.sharing import resume_command
 from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.safe_text import visible
+from runbook_tui.ui.wrap import CommandText
 
 if TYPE_CHECKING:
     from runbook_tui.ui.modals import ConfirmPrompt
@@ -20,15 +25,29 @@ def quit_prompt(state: RunState, busy: bool, journal_path: str) -> ConfirmPrompt
             "Quit while a step runs?",
             # Local commands die with this program (the executor's close kills their process group);
             # remote ones run detached and carry on.
-            "Commands on remote hosts keep running, unwatched; commands on this machine are stopped now.\n"
-            f"Its outcome will be unknown; continue later with:\n  {resume_command(state, journal_path)}",
+            _then(
+                "Commands on remote hosts keep running, unwatched; commands on this machine are stopped now.\n"
+                "Its outcome will be unknown; continue later with:",
+                state,
+                journal_path,
+            ),
             "quit now",
         )
     if state.finished:
         return None
     return ConfirmPrompt(
         "Quit before the run is finished?",
-        f"The run stands at {state.current or 'its end'}; nothing runs while you are away.\n"
-        f"The journal keeps everything; continue later with:\n  {resume_command(state, journal_path)}",
+        _then(
+            f"The run stands at {state.current or 'its end'}; nothing runs while you are away.\nThe journal keeps everything; continue later with:",
+            state,
+            journal_path,
+        ),
         "quit now",
     )
+
+
+def _then(words: str, state: RunState, journal_path: str) -> Group:
+    """`words`, then the resume command wrapped under itself at spaces (at 80 columns the key file's path went back to
+    the dialog's edge and read as more prose)."""
+    command, _, after = resume_command(state, journal_path).partition("\n")  # the command, then a word about it
+    return Group(Text(visible(words)), CommandText(command, prefix="  "), *([Text(visible(after))] if after else []))

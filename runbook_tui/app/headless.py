@@ -19,10 +19,11 @@ from runbook_tui.app.resume_words import back_at_checkpoint, final_check_owed, i
 from runbook_tui.app.session import Session, SessionError, load, open_session, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.engine import output_text
+from runbook_tui.engine.actors import SYSTEM
 from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.event_words import status_words
-from runbook_tui.engine.events import OUTPUT, REOPENABLE, Event
+from runbook_tui.engine.events import NOTE, OUTPUT, REOPENABLE, Event
 from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
 from runbook_tui.engine.state import RunState
@@ -117,12 +118,19 @@ async def _run_headless(session: Session, body: Callable[[Session], Any]) -> int
     gc.freeze()
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(body(session))
+    stopped_by: list[str] = []
+
+    def stop(name: str) -> None:
+        stopped_by.append(name)
+        task.cancel()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
+        loop.add_signal_handler(sig, stop, sig.name)
     code = EXIT_FAILED
     try:
         code = int(await task)
     except asyncio.CancelledError:
+        _journal_stop(session, stopped_by[-1] if stopped_by else "a signal")
         said = f"interrupted; the journal is kept: {resume_command(session.controller.state, str(session.journal_path))}"
         print("\n".join(visible_line(line) for line in said.splitlines()), file=sys.stderr)  # a shared run's, shared again
     except JournalError as exc:  # e.g. the final flush, or finishing the session, on a full disk
@@ -140,6 +148,21 @@ async def _run_headless(session: Session, body: Callable[[Session], Any]) -> int
         print(visible_line(f"runbook-tui: {fatal}. What reached the disk can be continued: runbook-tui resume {session.journal_path}"), file=sys.stderr)
         return EXIT_FAILED
     return code
+
+
+def _journal_stop(session: Session, how: str) -> None:
+    """The record says why the run stopped here (SIGTERM or ctrl+c), and what became of a step running then: without
+    it, the journal ended at the step's start, and only `resume`'s `unknown` said anything."""
+    state = session.controller.state
+    if state.finished:
+        return
+    step = state.current
+    running = step is not None and state.steps[step].status == "running"
+    where = f" while '{step}' ran (its outcome is unknown: resume decides)" if running else f" at '{step}'" if step else ""
+    try:
+        session.controller.emit(NOTE, SYSTEM, text=f"exec was stopped by {how}{where}; the journal is kept", step=step)
+    except JournalError:
+        pass  # a full disk: the line printed on stderr says the rest
 
 
 Opened = TypeVar("Opened")

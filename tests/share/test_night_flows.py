@@ -308,6 +308,9 @@ async def test_the_verifier_leaving_mid_wave_then_resume_solo_goes_on_where_the_
         f"interrupted; the journal is kept: runbook-tui resume {path} --share {address} --verifier-key {lab.root}/bob.pub --observer-key {lab.root}/carol.pub\n"
     )
     assert said in run.out.read_text(), run.out.read_text()
+    # the record says why the journal stops here (before: it ended at bob's leaving, the signal unsaid)
+    [stop] = [e for e in journal(path) if e["type"] == "note" and e["actor"] == "system" and "exec was stopped" in e["text"]]
+    assert stop["text"].startswith("exec was stopped by SIGTERM") and stop["text"].endswith("; the journal is kept"), stop
     went = _cli(lab, "resume", str(path), "--solo", "bob went home", "--rerun", "--continue")
     assert went.returncode == 0, went.stdout + went.stderr
     assert "Decide: --rerun (on peer2, peer3; not again on peer1), or --rollback.\n" in went.stdout, went.stdout

@@ -157,7 +157,9 @@ def test_a_host_key_changed_while_the_connection_was_down_leaves_the_command_unk
         sink = Collect()
         try:
             task = asyncio.create_task(ex.run(cmd(sshd.host("db1"), "echo go; sleep 3"), sink))
+            deadline = time.monotonic() + 10
             while not sink.data("stdout"):
+                assert time.monotonic() < deadline and not task.done(), "no output before the host key changed"
                 await asyncio.sleep(0.02)
             known.write_text(f"[127.0.0.1]:{sshd.port} {public_line(asyncssh.generate_private_key('ssh-ed25519'))}\n")
             for conn in ex.connections.values():

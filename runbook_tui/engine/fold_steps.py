@@ -84,14 +84,20 @@ def _word_given(state: RunState, e: Event) -> RunState:
     """A verifier's word to go on (a confirmation, a go-ahead, a wave let through) withdraws their own rollback request
     made before it: the last word is the one that stands (before: the request stood, the status row said ROLLBACK
     REQUESTED to the end, and `resume --continue` failed the run on it after bob had let the rollout go on)."""
-    state = replace(state, active_verifier=e["actor"])
+    state = _heard(state, e)
     if state.rollback_requested is None or state.rollback_asked_by != e["actor"]:
         return state
     return replace(state, rollback_requested=None, rollback_asked_by=None)
 
 
+def _heard(state: RunState, e: Event) -> RunState:
+    """A verifier's word on a step: they are the verifier now, and among those heard (`RunState.verifiers_heard`)."""
+    actor = e["actor"]
+    return replace(state, active_verifier=actor, heard=state.heard if actor in state.heard else state.heard + (actor,))
+
+
 def _wave_decided(state: RunState, e: Event) -> RunState:
-    state = _word_given(state, e) if e["type"] == ev.WAVE_CONFIRMED else replace(state, active_verifier=e["actor"])
+    state = _word_given(state, e) if e["type"] == ev.WAVE_CONFIRMED else _heard(state, e)
     return with_step(state, e["step"], wave_awaiting=None)
 
 
@@ -176,7 +182,7 @@ def _step_confirmed(state: RunState, e: Event) -> RunState:
 
 
 def _step_rejected(state: RunState, e: Event) -> RunState:
-    state = replace(state, active_verifier=e["actor"])
+    state = _heard(state, e)
     verdicts = state.steps[e["step"]].verdicts + int(e.get("phase") != "before")
     # `decision`: `go-ahead refused` (phase before) or `rejected`, as the log says it (the pane said `rejected` for both).
     return with_step(

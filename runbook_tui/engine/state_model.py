@@ -132,6 +132,7 @@ class RunState:
     rollback: RollbackState | None = None
     participants: Mapping[str, str] = field(default_factory=dict)  # name -> role
     active_verifier: str | None = None  # who confirmed last (a handover journals a change)
+    heard: tuple[str, ...] = ()  # everyone who gave a verifier's word on a step, in the order first heard (`verifiers_heard`)
     share: Mapping[str, Any] = field(default_factory=dict)  # address and host key fingerprint, when shared
     notes: tuple[Mapping[str, Any], ...] = ()
     errors: tuple[Mapping[str, Any], ...] = ()
@@ -215,12 +216,10 @@ class RunState:
 
     @property
     def verifiers_heard(self) -> tuple[str, ...]:
-        """Who gave a verifier's word on a step (a go-ahead, a confirmation, a rejection, a wave's): a run shared first
-        and solo at the end names them, as the report does ("bob, then solo")."""
-        verdicts = ("confirmed", "go-ahead", "rejected")
-        names = {s.confirmed_by for s in self.steps.values()} | {s.go_ahead_by for s in self.steps.values()}
-        names |= {s.decided_by for s in self.steps.values() if s.decision in verdicts} | {self.active_verifier}
-        return tuple(sorted(name for name in names if name and name != self.session.get("assignee")))
+        """Who gave a verifier's word on a step (a go-ahead or its refusal, a confirmation, a rejection, a wave's), at any
+        time of the run, the assignee's own word on their step not counted: a run shared first and solo at the end names
+        them ("bob, then solo") on the run screen's header and in the report, both from here."""
+        return tuple(sorted(name for name in set(self.heard) if name != self.session.get("assignee")))
 
 
 def with_step(state: RunState, step_id: str, **changes: Any) -> RunState:

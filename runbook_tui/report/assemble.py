@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runbook_tui.engine.events import Event
+from runbook_tui.engine.events import SYSTEM, Event
 from runbook_tui.engine.history import History, number, parse_ts, seconds_between
+from runbook_tui.engine.history_model import Rollback
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.state import RunState, StepState, UnreadableEvent
 from runbook_tui.report.fold import timeline_entry
@@ -86,15 +87,12 @@ def _report(fold: History, timeline: list[TimelineEntry], source: str, integrity
     session = _session(fold)
     ticket = _ticket(state.session.get("ticket"))
     steps = _steps(fold)
-    counts: dict[str, int] = {}
-    for step in steps:
-        counts[step.outcome] = counts.get(step.outcome, 0) + 1
     return Report(
         source=source,
         ticket=ticket,
         window=_window(fold, session),
         session=session,
-        counts=counts,
+        counts=tally(steps, fold.rollbacks),
         unverified=[s.id for s in steps if s.unverified],
         steps=steps,
         rollbacks=fold.rollbacks,
@@ -133,7 +131,7 @@ def _session(fold: History) -> Session:
         last_event_at=str(fold.state.last_ts),
         duration_seconds=seconds_between(started_at, end) or 0.0,
         outcome=fold.state.outcome or "unfinished",
-        finished_by=finished["actor"] if finished else None,
+        finished_by=_finished_by(fold),
         resumed_at=fold.resumed_at,
         participants=fold.participants,
         handovers=fold.handovers,
@@ -143,7 +141,31 @@ def _session(fold: History) -> Session:
         planned_assignee=s.get("planned_assignee"),
         criteria_unmet=list(fold.state.criteria_unmet),
         criteria_acceptance=dict(fold.state.criteria_acceptance) if fold.state.criteria_acceptance else None,
+        verifiers_heard=list(fold.state.verifiers_heard),
     )
+
+
+def _finished_by(fold: History) -> str | None:
+    """Who ended the run. The program journals the end of a full rollback itself (`system`): the person who started
+    that rollback ended it (the outcome line said `ROLLED BACK (by system)` after alice asked for it)."""
+    finished = fold.finished
+    if finished is None:
+        return None
+    if finished["actor"] == SYSTEM and fold.state.outcome == "rolled_back" and fold.rollbacks:
+        return fold.rollbacks[-1].started_by
+    return str(finished["actor"])
+
+
+def tally(steps: Sequence[Step], rollbacks: Sequence[Rollback]) -> dict[str, int]:
+    """How many steps ended each way (the summary's `Steps` line and the JSON's `counts`): a step's outcome, except
+    that a rollback section's step not run is `not needed` while no full rollback started (only one runs them); after
+    one started, it is `not run`, as it was needed."""
+    full = any(rollback.scope == "full" for rollback in rollbacks)
+    counts: dict[str, int] = {}
+    for step in steps:
+        key = "not needed" if step.section_kind == "rollback" and step.outcome == "not run" and not full else step.outcome
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def _window(fold: History, session: Session) -> Window:

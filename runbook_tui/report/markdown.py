@@ -119,7 +119,7 @@ def _summary(report: Report) -> list[tuple[str, str]]:
 def _steps(report: Report) -> list[str]:
     rows = [
         (str(s.number), f"{esc(s.id)}: {esc(s.title)}" + (" (checkpoint)" if s.checkpoint else ""), esc(s.section_title or s.section),
-         esc(", ".join(s.hosts)), esc(t.step_outcome(s)), f"**{t.confirmed(s)}**" if s.unverified else esc(t.confirmed(s)), t.duration(s.duration_seconds))
+         esc(", ".join(s.hosts)), esc(t.step_outcome(s)), f"**{esc(t.confirmed(s))}**" if s.unverified else esc(t.confirmed(s)), t.duration(s.duration_seconds))
         for s in report.steps
     ]  # fmt: skip
     out = ["## Steps", ""] + table(["#", "Step", "Section", "Hosts", "Outcome", "Confirmed by", "Duration"], rows) + [""]

@@ -73,7 +73,7 @@ class Session:
     last_event_at: str
     duration_seconds: float
     outcome: str  # done, failed, rolled_back, aborted, or unfinished
-    finished_by: str | None
+    finished_by: str | None  # who ended it: session_finished's actor, or who started the rollback that ended it
     resumed_at: list[str] = field(default_factory=list)
     participants: list[records.Participant] = field(default_factory=list)
     handovers: list[records.Handover] = field(default_factory=list)
@@ -85,6 +85,7 @@ class Session:
     planned_assignee: str | None = None  # the ticket's assignee, when someone else ran it
     criteria_unmet: list[str] = field(default_factory=list)  # metrics.success criteria not met at the end
     criteria_acceptance: dict[str, Any] | None = None  # reason, by, confirmed_by: unmet criteria accepted
+    verifiers_heard: list[str] = field(default_factory=list)  # who gave a verifier's word on a step (RunState.verifiers_heard)
 
 
 @dataclass
@@ -192,7 +193,7 @@ class Report:
     ticket: Ticket
     window: Window
     session: Session
-    counts: dict[str, int]  # outcome -> number of steps
+    counts: dict[str, int]  # outcome -> number of steps; "not needed": a rollback section's step, no full rollback (assemble.tally)
     unverified: list[str]  # ids of steps completed without a verifier's confirmation
     steps: list[Step]
     rollbacks: list[records.Rollback]

@@ -165,25 +165,31 @@ def rollback_result(rollback: Rollback) -> str:
 
 
 def summary_counts(report: Report) -> str:
-    """`5 done, 1 failed, 2 not run, 2 not needed (run only after a full rollback); 1 UNVERIFIED`: the steps of a rollback section that did
-    not run are not counted as "not run" (a run that needed no rollback did not leave them out)."""
-    order = ["done", "awaiting_verification", "failed", "timed_out", "unknown", "rejected", "undone", "skipped", "not run"]
-    counts = dict(report.counts)
-    kept = sum(1 for step in report.steps if step.section_kind == "rollback" and step.outcome == "not run")
-    if kept:
-        counts["not run"] -= kept
+    """`5 done, 2 undone (1 done, 1 FAILED before the rollback), 2 not run, 2 not needed (run only after a full rollback);
+    1 UNVERIFIED`: the JSON's `counts` in words (assemble.tally decides them), with how the undone steps had ended."""
+    order = ["done", "awaiting_verification", "failed", "timed_out", "unknown", "rejected", "undone", "skipped", "not run", "not needed"]
+    counts = report.counts
     keys = order + sorted(k for k in counts if k not in order)
-    parts = [f"{counts[k]} {outcome(k)}" for k in keys if counts.get(k)]
-    if kept:
-        parts.append(f"{kept} not needed (run only after a full rollback)")
+    parts = [f"{counts[k]} {_COUNTED.get(k) or outcome(k)}" + (_undone_before(report) if k == "undone" else "") for k in keys if counts.get(k)]
     text = ", ".join(parts)
     if report.unverified:
         text += f"; {len(report.unverified)} UNVERIFIED"
     return text
 
 
-#: A verifier's decisions on a step (besides `wave N confirmed` / `wave N rejected`).
-VERIFIER_WORDS = frozenset({"go-ahead", "go-ahead refused", "confirmed", "rejected"})
+_COUNTED = {"not needed": "not needed (run only after a full rollback)"}
+
+
+def _undone_before(report: Report) -> str:
+    """How the undone steps had ended before the rollback, unless all were done: a step that FAILED stays in the summary
+    once undone (it read `2 undone`, a failure nowhere in the summary)."""
+    before: dict[str, int] = {}
+    for step in report.steps:
+        if step.outcome == "undone":
+            before[step.result] = before.get(step.result, 0) + 1
+    if set(before) == {"done"}:
+        return ""
+    return f" ({', '.join(f'{n} {outcome(result)}' for result, n in before.items())} before the rollback)"
 
 
 def verifier(report: Report) -> str:
@@ -196,8 +202,8 @@ def verifier(report: Report) -> str:
     if session.solo is not None:
         named = f" (the ticket names {report.ticket.verifier})" if report.ticket.verifier else ""
         # A run shared first and solo at the end: who gave their word before (it said `none`, bob's waves confirmed).
-        words = {d.by for step in report.steps for d in step.decisions if d.kind in VERIFIER_WORDS or d.kind.startswith("wave ")} | set(counts)
-        return f"{', '.join(sorted(words))}, then solo ({session.solo}){named}" if words else f"none: solo run ({session.solo}){named}"
+        heard = ", ".join(session.verifiers_heard)
+        return f"{heard}, then solo ({session.solo}){named}" if heard else f"none: solo run ({session.solo}){named}"
     planned: str | None = report.ticket.verifier or session.verifier
     if not counts:
         return f"nobody confirmed a step (planned: {planned})" if planned else NONE

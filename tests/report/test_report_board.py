@@ -1,0 +1,121 @@
+"""The report as a change board reads it: the Summary's outcome, who ended the run, the steps and who verified, from
+journals made by real `exec` and `resume` processes (and one edited journal for a verifier who is otherwise forgotten)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.state import replay
+from runbook_tui.report import build_report, render, text
+from tests.engine.test_event_shapes import rechained
+from tests.engine.test_exec_cli import exec_env, run_exec
+
+DATA = Path(__file__).parent / "data"
+
+#: b fails while `make-b-fail` exists; a's undo fails while `undo-a-fails` exists; r runs only in a full rollback.
+BOARD = """\
+    runbook: 1
+    id: board
+    title: Board reads it
+    sections:
+      - id: impl
+        title: Change
+        kind: implement
+        steps:
+          - {id: a, title: Step a, run: echo a, undo: "test ! -e undo-a-fails"}
+          - {id: b, title: Step b, run: "test ! -e make-b-fail", undo: echo undo-b}
+      - id: back
+        title: Back out
+        kind: rollback
+        steps:
+          - {id: r, title: Restart, run: echo r}
+"""
+
+
+def _resume_rollback(workdir: Path, user: str) -> subprocess.CompletedProcess[str]:
+    """`resume run.jsonl --rollback --full` as `user`, its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "resume", "run.jsonl", "--headless", "--rollback", "--full"],
+        cwd=workdir, env=exec_env(workdir, "unused") | {"RUNBOOK_TUI_USER": user}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def _board(path: Path) -> tuple[dict[str, str], dict[str, int], str | None]:
+    """The Markdown Summary's rows (unescaped enough to read), the JSON's counts and finished_by."""
+    report = build_report(path)
+    rows = {}
+    for line in render(report, "md").splitlines():
+        if line.startswith("| **"):
+            what, result = line[2:-2].split(" | ", 1)
+            rows[what.strip("*")] = result
+    data = json.loads(render(report, "json"))
+    return rows, data["counts"], data["session"]["finished_by"]
+
+
+def test_a_failed_step_a_stopped_and_a_finished_full_rollback_read_true_on_the_board(tmp_path: Path) -> None:
+    (tmp_path / "make-b-fail").touch()
+    (tmp_path / "undo-a-fails").touch()
+    failed = run_exec(tmp_path, BOARD, "s3cr3t-board-1")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    path = tmp_path / "run.jsonl"
+    rows, counts, by = _board(path)
+    # r belongs to the rollback section, and no full rollback started: not needed, in the JSON as in the Markdown
+    assert counts == {"done": 1, "failed": 1, "not needed": 1}, counts  # before: {"not run": 1} beside "1 not needed"
+    assert rows["Steps"] == "1 done, 1 FAILED, 1 not needed (run only after a full rollback); 1 UNVERIFIED", rows
+
+    # mallory's full rollback stops at a's undo: r was needed and never ran
+    stopped = _resume_rollback(tmp_path, "mallory")
+    assert stopped.returncode == 1 and "rollback STOPPED at a" in stopped.stdout, stopped.stdout + stopped.stderr
+    rows, counts, by = _board(path)
+    assert counts == {"done": 1, "undone": 1, "not run": 1}, counts  # before: "1 not needed" in the Markdown
+    assert rows["Steps"] == "1 done, 1 undone (1 FAILED before the rollback), 1 not run; 1 UNVERIFIED", rows  # before: "1 undone"
+    assert (rows["Outcome"], by) == ("**FAILED** (by mallory)", "mallory")
+
+    # carol finishes it: the program journals the end of a full rollback as `system`; carol ended the change
+    (tmp_path / "undo-a-fails").unlink()
+    done = _resume_rollback(tmp_path, "carol")
+    assert done.returncode == 1 and "outcome ROLLED BACK" in done.stdout, done.stdout + done.stderr
+    finished = [e for e in read_events(path).events if e["type"] == ev.SESSION_FINISHED][-1]
+    assert finished["actor"] == ev.SYSTEM  # what the journal says; the report names the person
+    rows, counts, by = _board(path)
+    assert (rows["Outcome"], by) == ("**ROLLED BACK** (by carol)", "carol"), rows  # before: (by system)
+    assert counts == {"done": 1, "undone": 2}, counts
+    # the failure stays on the board once undone (before: "2 undone", no failure in the summary)
+    assert rows["Steps"] == "1 done, 2 undone (1 done, 1 FAILED before the rollback); 2 UNVERIFIED", rows
+    html = render(build_report(path), "html")
+    assert "ROLLED BACK</strong> (by carol)" in html and "1 FAILED before the rollback" in html
+
+
+def test_who_gave_the_verifiers_word_is_one_answer_for_the_header_and_the_report(tmp_path: Path) -> None:
+    """carol rejected 'health' (bob confirmed its re-run), then the run went solo: the run screen's header
+    (`RunState.verifiers_heard`) and the report's Verifier line both name her (the state forgot her: her word was
+    not the step's last)."""
+    events = [dict(e) for e in read_events(DATA / "change.jsonl").events]
+    rejection = next(e for e in events if e["type"] == ev.STEP_REJECTED and e.get("phase") != "before")
+    rejection["actor"] = "carol"
+    end = next(i for i, e in enumerate(events) if e["type"] == ev.SESSION_FINISHED)
+    solo = {"type": ev.MODE_CHANGED, "ts": events[end]["ts"], "actor": "alice", "solo": "bob went home", "shared": False, "reason": "solo: bob went home"}
+    path = rechained([*events[:end], solo, *events[end:]], tmp_path / "edited.jsonl")
+    state = replay(read_events(path).events)
+    report = build_report(path)
+    assert state.verifiers_heard == ("bob", "carol")  # before: ("bob",)
+    assert report.session.verifiers_heard == ["bob", "carol"]
+    assert text.verifier(report) == "bob, carol, then solo (bob went home) (the ticket names bob)"
+
+
+def test_a_self_confirmation_by_a_name_holding_a_pipe_keeps_the_steps_table_whole(tmp_path: Path) -> None:
+    """An edited journal: 'install-config' run and confirmed by `ev|<b>il`: its row says so, escaped, in seven cells
+    (before: the bold `UNVERIFIED: confirmed by …` cell was not escaped, and the pipe split the row)."""
+    events = [dict(e) for e in read_events(DATA / "change.jsonl").events]
+    for e in events:
+        if e.get("step") == "install-config" and e["type"] in (ev.STEP_STARTED, ev.STEP_CONFIRMED):
+            e["actor"] = "ev|<b>il"
+    report = build_report(rechained(events, tmp_path / "edited.jsonl"))
+    row = next(line for line in render(report, "md").splitlines() if line.startswith("| 4 | install-config"))
+    assert row.replace("\\|", "").count("|") == 8, row
+    assert "**UNVERIFIED: confirmed by ev\\|\\<b\\>il, who ran it**" in row, row

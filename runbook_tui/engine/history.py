@@ -122,6 +122,7 @@ class History:
         self.notifications: list[Notification] = []
         self.silences: list[Silence] = []
         self.resumed_at: list[str] = []
+        self.resumed_by: list[str] = []  # who resumed, in the order of resumed_at
         self.override: tuple[str, str] | None = None
         self.finished: Event | None = None
         self.signed = False  # the journal holds signatures (decisions, seals, an approval)
@@ -201,6 +202,7 @@ class History:
 
     def _on_session_resumed(self, e: Event) -> None:
         self.resumed_at.append(e["ts"])
+        self.resumed_by.append(e["actor"])
         for participant in self.participants:
             if participant.left_at is None:
                 participant.left_at = str(self.state.last_ts)  # they were gone with the process that died

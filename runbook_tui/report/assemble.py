@@ -133,6 +133,7 @@ def _session(fold: History) -> Session:
         outcome=fold.state.outcome or "unfinished",
         finished_by=_finished_by(fold),
         resumed_at=fold.resumed_at,
+        resumed_by=fold.resumed_by,
         participants=fold.participants,
         handovers=fold.handovers,
         shared_at=fold.state.share.get("address"),

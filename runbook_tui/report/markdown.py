@@ -83,7 +83,7 @@ def _header(report: Report) -> list[str]:
         ("Approved window", f"{esc(report.window.start)} → {esc(report.window.end)}" if report.window.start else t.NONE),
     ]
     if s.resumed_at:
-        rows.append(("Resumed", esc(", ".join(t.when(at) for at in s.resumed_at))))
+        rows.append(("Resumed", esc(t.resumes(report))))
     if s.shared_at:
         rows.append(("Shared at", f"{esc(s.shared_at)}, host key {code(s.share_fingerprint or t.NONE)}"))
     if s.handovers:

@@ -75,6 +75,7 @@ class Session:
     outcome: str  # done, failed, rolled_back, aborted, or unfinished
     finished_by: str | None  # who ended it: session_finished's actor, or who started the rollback that ended it
     resumed_at: list[str] = field(default_factory=list)
+    resumed_by: list[str] = field(default_factory=list)  # who resumed it, in the order of resumed_at
     participants: list[records.Participant] = field(default_factory=list)
     handovers: list[records.Handover] = field(default_factory=list)
     shared_at: str | None = None  # the address verifiers joined at, when the run was shared

@@ -221,6 +221,13 @@ def assignee(report: Report) -> str:
     return f"planned: {planned}, ran by: {ran_by}" if planned and planned != ran_by else ran_by
 
 
+def resumes(report: Report) -> str:
+    """`2026-11-23 17:05:00 UTC by mallory, …`: when the run was resumed and by whom (someone other than the assignee
+    may have gone on with it, or rolled it back)."""
+    session = report.session
+    return ", ".join(f"{when(at)} by {by}" for at, by in zip(session.resumed_at, session.resumed_by))
+
+
 def outcome_line(report: Report) -> str:
     """The session's outcome; unmet success criteria come first, then whether they were accepted and by whom."""
     session = report.session

@@ -87,8 +87,13 @@ def test_a_failed_step_a_stopped_and_a_finished_full_rollback_read_true_on_the_b
     assert counts == {"done": 1, "undone": 2}, counts
     # the failure stays on the board once undone (before: "2 undone", no failure in the summary)
     assert rows["Steps"] == "1 done, 2 undone (1 done, 1 FAILED before the rollback); 2 UNVERIFIED", rows
-    html = render(build_report(path), "html")
+    report = build_report(path)
+    html, markdown = render(report, "html"), render(report, "md")
     assert "ROLLED BACK</strong> (by carol)" in html and "1 FAILED before the rollback" in html
+    # who went on with eve's run: the Record's Resumed row names them (before: only the times)
+    resumed = next(line for line in markdown.splitlines() if line.startswith("| Resumed |"))
+    assert (resumed.count(" UTC by mallory"), resumed.count(" UTC by carol")) == (1, 1), resumed
+    assert report.session.resumed_by == ["mallory", "carol"] and " UTC by carol</dd>" in html
 
 
 def test_who_gave_the_verifiers_word_is_one_answer_for_the_header_and_the_report(tmp_path: Path) -> None:

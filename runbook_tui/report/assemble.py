@@ -9,13 +9,13 @@ session, window, panels and success criteria.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.events import SYSTEM, Event
 from runbook_tui.engine.history import History, number, parse_ts, seconds_between
-from runbook_tui.engine.history_model import Rollback
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.state import RunState, StepState, UnreadableEvent
 from runbook_tui.report.fold import timeline_entry
@@ -92,7 +92,7 @@ def _report(fold: History, timeline: list[TimelineEntry], source: str, integrity
         ticket=ticket,
         window=_window(fold, session),
         session=session,
-        counts=tally(steps, fold.rollbacks),
+        counts=dict(Counter(step.counted for step in steps)),
         unverified=[s.id for s in steps if s.unverified],
         steps=steps,
         rollbacks=fold.rollbacks,
@@ -157,16 +157,11 @@ def _finished_by(fold: History) -> str | None:
     return str(finished["actor"])
 
 
-def tally(steps: Sequence[Step], rollbacks: Sequence[Rollback]) -> dict[str, int]:
-    """How many steps ended each way (the summary's `Steps` line and the JSON's `counts`): a step's outcome, except
-    that a rollback section's step not run is `not needed` while no full rollback started (only one runs them); after
-    one started, it is `not run`, as it was needed."""
-    full = any(rollback.scope == "full" for rollback in rollbacks)
-    counts: dict[str, int] = {}
-    for step in steps:
-        key = "not needed" if step.section_kind == "rollback" and step.outcome == "not run" and not full else step.outcome
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+def counted_as(outcome: str, section_kind: str, full_rollback: bool) -> str:
+    """How the record counts a step (the Summary's `Steps` line, the JSON's `counts`, the Steps table): its outcome,
+    except that a rollback section's step not run is `not needed` while no full rollback started (only one runs them);
+    after one started it is `not run`, as it was needed (the JSON counted `not run` where the Markdown said `not needed`)."""
+    return "not needed" if section_kind == "rollback" and outcome == "not run" and not full_rollback else outcome
 
 
 def _window(fold: History, session: Session) -> Window:
@@ -197,6 +192,7 @@ def _steps(fold: History) -> list[Step]:
     steps = []
     sections = state.session.get("plan", {}).get("sections", [])
     position = 0
+    full_rollback = any(rollback.scope == "full" for rollback in fold.rollbacks)
     for section in sections:
         for plan in section["steps"]:
             position += 1
@@ -224,6 +220,7 @@ def _steps(fold: History) -> list[Step]:
                     checkpoint=bool(plan.get("checkpoint")),
                     verify=str(plan.get("verify", "after")),
                     outcome=outcome,
+                    counted=counted_as(outcome, str(section.get("kind", "")), full_rollback),
                     result=result,
                     attempts=attempts,
                     decisions=fold.decisions.get(sid, []),

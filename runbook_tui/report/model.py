@@ -106,6 +106,7 @@ class Step:
     verify: str  # the runbook's verification mode: after, before, both, none
     outcome: str  # the state's final status; pending becomes "not run"
     result: str  # how the step ended before a rollback undid it (= outcome when it was not undone)
+    counted: str  # how the record counts it (assemble.counted_as): the outcome, or "not needed" (a rollback section's step)
     attempts: list[records.Attempt] = field(default_factory=list)
     decisions: list[records.Decision] = field(default_factory=list)
     history: list[records.HistoryEntry] = field(default_factory=list)  # attempts, decisions, rollbacks and undos, in time order
@@ -194,7 +195,7 @@ class Report:
     ticket: Ticket
     window: Window
     session: Session
-    counts: dict[str, int]  # outcome -> number of steps; "not needed": a rollback section's step, no full rollback (assemble.tally)
+    counts: dict[str, int]  # Step.counted -> number of steps
     unverified: list[str]  # ids of steps completed without a verifier's confirmation
     steps: list[Step]
     rollbacks: list[records.Rollback]

@@ -63,7 +63,7 @@ def host_outcome(status: str) -> str:
 
 def step_outcome(step: Step) -> str:
     """The outcome column: the final status, with how the forward run ended when it was undone."""
-    words = outcome(step.outcome)
+    words = outcome(step.counted)
     if step.outcome == "undone":
         words = f"{outcome(step.result)}, then undone"
     if len(step.attempts) > 1:
@@ -166,7 +166,7 @@ def rollback_result(rollback: Rollback) -> str:
 
 def summary_counts(report: Report) -> str:
     """`5 done, 2 undone (1 done, 1 FAILED before the rollback), 2 not run, 2 not needed (run only after a full rollback);
-    1 UNVERIFIED`: the JSON's `counts` in words (assemble.tally decides them), with how the undone steps had ended."""
+    1 UNVERIFIED`: the JSON's `counts` in words (assemble.counted_as decides them), with how the undone steps had ended."""
     order = ["done", "awaiting_verification", "failed", "timed_out", "unknown", "rejected", "undone", "skipped", "not run", "not needed"]
     counts = report.counts
     keys = order + sorted(k for k in counts if k not in order)

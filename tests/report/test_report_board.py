@@ -46,14 +46,18 @@ def _resume_rollback(workdir: Path, user: str) -> subprocess.CompletedProcess[st
 
 
 def _board(path: Path) -> tuple[dict[str, str], dict[str, int], str | None]:
-    """The Markdown Summary's rows (unescaped enough to read), the JSON's counts and finished_by."""
+    """The Markdown Summary's rows (and the Steps table's Outcome of the rollback section's step `r`), the JSON's
+    counts and finished_by."""
     report = build_report(path)
     rows = {}
     for line in render(report, "md").splitlines():
         if line.startswith("| **"):
             what, result = line[2:-2].split(" | ", 1)
             rows[what.strip("*")] = result
+        if line.startswith("| 3 | r: "):
+            rows["r"] = line.split(" | ")[4]
     data = json.loads(render(report, "json"))
+    assert rows["r"] == data["steps"][2]["counted"]
     return rows, data["counts"], data["session"]["finished_by"]
 
 
@@ -67,12 +71,14 @@ def test_a_failed_step_a_stopped_and_a_finished_full_rollback_read_true_on_the_b
     # r belongs to the rollback section, and no full rollback started: not needed, in the JSON as in the Markdown
     assert counts == {"done": 1, "failed": 1, "not needed": 1}, counts  # before: {"not run": 1} beside "1 not needed"
     assert rows["Steps"] == "1 done, 1 FAILED, 1 not needed (run only after a full rollback); 1 UNVERIFIED", rows
+    assert rows["r"] == "not needed"  # the Steps table says what the Summary says (it read `not run`)
 
     # mallory's full rollback stops at a's undo: r was needed and never ran
     stopped = _resume_rollback(tmp_path, "mallory")
     assert stopped.returncode == 1 and "rollback STOPPED at a" in stopped.stdout, stopped.stdout + stopped.stderr
     rows, counts, by = _board(path)
     assert counts == {"done": 1, "undone": 1, "not run": 1}, counts  # before: "1 not needed" in the Markdown
+    assert rows["r"] == "not run"
     assert rows["Steps"] == "1 done, 1 undone (1 FAILED before the rollback), 1 not run; 1 UNVERIFIED", rows  # before: "1 undone"
     assert (rows["Outcome"], by) == ("**FAILED** (by mallory)", "mallory")
 

@@ -14,7 +14,7 @@ from runbook_tui.engine.history_model import Attempt, Rollback, TailLine
 from runbook_tui.report import text as t
 from runbook_tui.report.model import Panel, Report, Step
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|&#~!])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|&#~!$])")
 _BULLET = re.compile(r"^()([-+=])")  # a line of text must not become a list item or a heading underline
 _NUMBERED = re.compile(r"^(\d+)([.)])")
 

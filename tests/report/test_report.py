@@ -376,6 +376,9 @@ def test_secrets_stay_masked(name: str, fmt: str) -> None:
 def test_markdown_escaping() -> None:
     assert esc("a|b <b>x</b> *y* [z](u) `c`") == r"a\|b \<b\>x\</b\> \*y\* \[z\](u) \`c\`"
     assert esc("two\nlines") == "two lines"
+    # GitHub renders $…$ as math: a note `$\huge\text{APPROVED}$` would print large in the Notes table
+    assert esc(r"$\huge\text{APPROVED}$") == r"\$\\huge\\text{APPROVED}\$"
+    assert para("costs $5 and $6") == r"costs \$5 and \$6"
     assert para("- not a list\n1. nor this\n# nor a heading") == "\\- not a list\\\n1\\. nor this\\\n\\# nor a heading"
     assert code("a|b") == "`a\\|b`"
     assert code("has ` tick") == "``has ` tick``"

@@ -193,11 +193,12 @@ def _undone_before(report: Report) -> str:
 
 
 def verifier(report: Report) -> str:
-    """Who actually confirmed, and a flag when that is not the ticket's verifier."""
+    """Who actually confirmed, and a flag when that is not the ticket's verifier. Only a verifier's word counts
+    (`verifiers_heard`): an assignee's confirmation of their own step is no verifier's (it read `alice (1 step)`)."""
     session = report.session
     counts: dict[str, int] = {}
     for step in report.steps:
-        for name in {step.confirmed_by, step.go_ahead_by} - {None}:
+        for name in {step.confirmed_by, step.go_ahead_by} & set(session.verifiers_heard):
             counts[str(name)] = counts.get(str(name), 0) + 1
     if session.solo is not None:
         named = f" (the ticket names {report.ticket.verifier})" if report.ticket.verifier else ""

@@ -130,3 +130,15 @@ def test_a_self_confirmation_by_a_name_holding_a_pipe_keeps_the_steps_table_whol
     row = next(line for line in render(report, "md").splitlines() if line.startswith("| 4 | install-config"))
     assert row.replace("\\|", "").count("|") == 8, row
     assert "**UNVERIFIED: confirmed by ev\\|\\<b\\>il, who ran it**" in row, row
+
+
+def test_the_assignee_confirming_their_own_step_is_not_named_a_verifier(tmp_path: Path) -> None:
+    """An edited journal: alice, the assignee, confirms 'watch', which she ran. The step is UNVERIFIED, and the
+    Summary's Verifier names bob alone (before: `alice (1 step), bob (3 steps); NOT the ticket's verifier (bob)`)."""
+    events = [dict(e) for e in read_events(DATA / "change.jsonl").events]
+    for e in events:
+        if e.get("step") == "watch" and e["type"] == ev.STEP_CONFIRMED:
+            e["actor"] = "alice"
+    report = build_report(rechained(events, tmp_path / "edited.jsonl"))
+    assert report.unverified == ["reload", "watch"]
+    assert text.verifier(report) == "bob (3 steps)"

@@ -124,6 +124,7 @@ class History:
         self.resumed_at: list[str] = []
         self.resumed_by: list[str] = []  # who resumed, in the order of resumed_at
         self.override: tuple[str, str] | None = None
+        self.solo_reasons: list[str] = []  # why the run went without a verifier: at the start, then each mode change
         self.finished: Event | None = None
         self.signed = False  # the journal holds signatures (decisions, seals, an approval)
         self.moves: list[Move] = []  # the assignee's, in order (moves.py)
@@ -440,6 +441,13 @@ class History:
             return
         matchers = [str(m) for m in e.get("matchers") or []]
         self.silences.append(Silence(str(e.get("alertmanager") or ""), None, matchers, e["ts"], status="not created", error=error))
+
+    def _on_session_started(self, e: Event) -> None:
+        self._on_mode_changed(e)
+
+    def _on_mode_changed(self, e: Event) -> None:
+        if e.get("solo") and self.solo_reasons[-1:] != [e["solo"]]:
+            self.solo_reasons.append(str(e["solo"]))
 
     def _on_session_finished(self, e: Event) -> None:
         self.finished = e

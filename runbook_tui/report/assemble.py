@@ -134,6 +134,7 @@ def _session(fold: History) -> Session:
         finished_by=_finished_by(fold),
         resumed_at=fold.resumed_at,
         resumed_by=fold.resumed_by,
+        solo_reasons=fold.solo_reasons,
         participants=fold.participants,
         handovers=fold.handovers,
         shared_at=fold.state.share.get("address"),

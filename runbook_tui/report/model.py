@@ -65,7 +65,7 @@ class Session:
     digest: str
     params: dict[str, Any]
     mode: str
-    solo: str | None  # the reason the run had no verifier
+    solo: str | None  # the reason the run had no verifier (the last one given)
     assignee: str | None
     verifier: str | None
     started_at: str
@@ -76,6 +76,7 @@ class Session:
     finished_by: str | None  # who ended it: session_finished's actor, or who started the rollback that ended it
     resumed_at: list[str] = field(default_factory=list)
     resumed_by: list[str] = field(default_factory=list)  # who resumed it, in the order of resumed_at
+    solo_reasons: list[str] = field(default_factory=list)  # every reason given to go solo, in order (a resume may give another)
     participants: list[records.Participant] = field(default_factory=list)
     handovers: list[records.Handover] = field(default_factory=list)
     shared_at: str | None = None  # the address verifiers joined at, when the run was shared

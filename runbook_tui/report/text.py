@@ -204,7 +204,8 @@ def verifier(report: Report) -> str:
         named = f" (the ticket names {report.ticket.verifier})" if report.ticket.verifier else ""
         # A run shared first and solo at the end: who gave their word before (it said `none`, bob's waves confirmed).
         heard = ", ".join(session.verifiers_heard)
-        return f"{heard}, then solo ({session.solo}){named}" if heard else f"none: solo run ({session.solo}){named}"
+        why = "; then ".join(session.solo_reasons or [session.solo])  # a resume may give another reason: each one stands
+        return f"{heard}, then solo ({why}){named}" if heard else f"none: solo run ({why}){named}"
     planned: str | None = report.ticket.verifier or session.verifier
     if not counts:
         return f"nobody confirmed a step (planned: {planned})" if planned else NONE

@@ -37,10 +37,10 @@ BOARD = """\
 """
 
 
-def _resume_rollback(workdir: Path, user: str) -> subprocess.CompletedProcess[str]:
-    """`resume run.jsonl --rollback --full` as `user`, its own process."""
+def _resume_rollback(workdir: Path, user: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`resume run.jsonl --rollback --full EXTRA` as `user`, its own process."""
     return subprocess.run(
-        [sys.executable, "-m", "runbook_tui", "resume", "run.jsonl", "--headless", "--rollback", "--full"],
+        [sys.executable, "-m", "runbook_tui", "resume", "run.jsonl", "--headless", "--rollback", "--full", *extra],
         cwd=workdir, env=exec_env(workdir, "unused") | {"RUNBOOK_TUI_USER": user}, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 
@@ -84,7 +84,7 @@ def test_a_failed_step_a_stopped_and_a_finished_full_rollback_read_true_on_the_b
 
     # carol finishes it: the program journals the end of a full rollback as `system`; carol ended the change
     (tmp_path / "undo-a-fails").unlink()
-    done = _resume_rollback(tmp_path, "carol")
+    done = _resume_rollback(tmp_path, "carol", "--solo", "carol | alone")
     assert done.returncode == 1 and "outcome ROLLED BACK" in done.stdout, done.stdout + done.stderr
     finished = [e for e in read_events(path).events if e["type"] == ev.SESSION_FINISHED][-1]
     assert finished["actor"] == ev.SYSTEM  # what the journal says; the report names the person
@@ -100,6 +100,8 @@ def test_a_failed_step_a_stopped_and_a_finished_full_rollback_read_true_on_the_b
     resumed = next(line for line in markdown.splitlines() if line.startswith("| Resumed |"))
     assert (resumed.count(" UTC by mallory"), resumed.count(" UTC by carol")) == (1, 1), resumed
     assert report.session.resumed_by == ["mallory", "carol"] and " UTC by carol</dd>" in html
+    # each reason to go without a verifier stands (before: only carol's, the one the run started with gone)
+    assert rows["Verifier"] == "none: solo run (e2e test; then carol \\| alone)", rows
 
 
 def test_who_gave_the_verifiers_word_is_one_answer_for_the_header_and_the_report(tmp_path: Path) -> None:

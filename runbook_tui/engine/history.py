@@ -452,6 +452,9 @@ class History:
     def _on_session_finished(self, e: Event) -> None:
         self.finished = e
 
+    def _on_session_reopened(self, _e: Event) -> None:
+        self.finished = None  # `resume --rollback` on a failed run: it ends again, or the journal ends with it open
+
     def _on_review(self, e: Event) -> None:
         self.reviews.append(Review(e["ts"], e["actor"], str(e.get("planned") or ""), str(e.get("surprised") or ""), str(e.get("change") or "")))
 

@@ -18,7 +18,7 @@ OUTCOMES = {
     **STATUS_WORDS,
     **OUTCOME_WORDS,
     "not run": "not run",
-    "unfinished": "UNFINISHED (no session_finished in the journal)",
+    "unfinished": "UNFINISHED (the journal ends with the session open)",
 }
 
 

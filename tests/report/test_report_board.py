@@ -103,6 +103,19 @@ def test_a_failed_step_a_stopped_and_a_finished_full_rollback_read_true_on_the_b
     # each reason to go without a verifier stands (before: only carol's, the one the run started with gone)
     assert rows["Verifier"] == "none: solo run (e2e test; then carol \\| alone)", rows
 
+    # the same journal as if carol's process had died during her undo: reopened, never finished again
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    reopened = max(i for i, line in enumerate(lines) if json.loads(line)["type"] == ev.SESSION_REOPENED)
+    undoing = next(i for i, line in enumerate(lines) if i > reopened and json.loads(line)["type"] == ev.UNDO_STARTED)
+    (tmp_path / "cut.jsonl").write_text("".join(lines[: undoing + 1]), encoding="utf-8")
+    rows, counts, by = _board(tmp_path / "cut.jsonl")
+    session = build_report(tmp_path / "cut.jsonl").session
+    # before: `UNFINISHED (no session_finished in the journal) (by mallory)`, and the run's end was mallory's finish
+    assert (rows["Outcome"], by, session.finished_at) == ("**UNFINISHED (the journal ends with the session open)**", None, None), rows
+    assert session.last_event_at == json.loads(lines[undoing])["ts"] and rows["Window"].endswith(
+        f"{text.when(session.last_event_at)} ({text.duration(session.duration_seconds)})"
+    )
+
 
 def test_who_gave_the_verifiers_word_is_one_answer_for_the_header_and_the_report(tmp_path: Path) -> None:
     """carol rejected 'health' (bob confirmed its re-run), then the run went solo: the run screen's header

@@ -62,10 +62,13 @@ def host_outcome(status: str) -> str:
 
 
 def step_outcome(step: Step) -> str:
-    """The outcome column: the final status, with how the forward run ended when it was undone."""
-    words = outcome(step.counted)
+    """The outcome column: the final status, with how the forward run ended when it was undone. A step someone marked
+    done after its outcome was unknown reads `marked done`, as the log and the detail pane say it (it read `done`, as
+    if it had been seen to succeed)."""
+    marked = next((e.kind for e in reversed(step.history) if e.kind in ("attempt", "marked done")), None) == "marked done"
+    words = "marked done" if marked and step.result == "done" else outcome(step.counted if step.outcome != "undone" else step.result)
     if step.outcome == "undone":
-        words = f"{outcome(step.result)}, then undone"
+        words += ", then undone"
     if len(step.attempts) > 1:
         words += f" ({len(step.attempts)} attempts)"
     return words

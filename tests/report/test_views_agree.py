@@ -193,6 +193,7 @@ async def test_a_step_marked_done_after_an_unknown_outcome_and_a_skipped_step_na
     b = next(s for s in build_report(journal).steps if s.id == "b")
     assert [(d.kind, d.by, d.reason) for d in b.decisions] == [("marked done", ran_by, "checked b by hand")]
     assert b.outcome == "done" and text.confirmed(b) == "UNVERIFIED"
+    assert text.step_outcome(b) == "marked done"  # the Steps table (it read `done`, as if seen to succeed)
     state = replay(read_events(journal).events)
     assert f"✓ marked done by {ran_by} " in await detail_text(state, "b")
     night = read_events(journal).events

@@ -44,9 +44,10 @@ from runbook_tui.ui.log_lines import last_log_lines, log_lines, raw_output_prefi
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
+from runbook_tui.ui.run_prompts import run_dialog
 from runbook_tui.ui.status_stack import Role, Status, StatusStack
 from runbook_tui.ui.step_list import StepList
-from runbook_tui.ui.step_whole import acknowledgement, step_whole
+from runbook_tui.ui.step_whole import step_whole
 from runbook_tui.ui.widgets import DetailScroll, RunHeader, StepDetail, home_short, step_as_shown
 
 if TYPE_CHECKING:
@@ -289,6 +290,7 @@ class RunScreen(RunView):
 
     BINDINGS = [
         Binding("enter", "run_step", "run", priority=True),
+        Binding("enter", "rerun_step", "re-run", priority=True),  # the step ran before (failed, rejected, unknown, undone)
         Binding("enter", "ask_go_ahead", "ask go-ahead", priority=True),  # a step the verifier lets start: enter asks
         Binding("u", "rollback", "roll back"),
         Binding("s", "skip", "skip"),
@@ -363,6 +365,7 @@ class RunScreen(RunView):
     #: Key actions that are the controller's intents: the footer asks the controller whether each is allowed now.
     INTENTS: dict[str, AssigneeIntent] = {
         "run_step": "run",
+        "rerun_step": "run",
         "ask_go_ahead": "run",
         "skip": "skip",
         "rollback": "rollback",
@@ -382,6 +385,8 @@ class RunScreen(RunView):
             return False
         if intent == "run" and (confirmable(state) == "before") != (action == "ask_go_ahead"):
             return False
+        if action in ("run_step", "rerun_step") and (action == "rerun_step") != _ran_before(state):
+            return False  # the footer says what enter does: `run`, or `re-run` as the status row says
         return intent in self.controller.allowed_intents()
 
     def action_run_step(self) -> None:
@@ -393,25 +398,13 @@ class RunScreen(RunView):
         if reply.ok or step.kind not in ("run", "note", "wait", "ask"):
             self._say(reply, quiet=True)
             return
-        if reply.kind == "needs_acknowledgement":
-            from runbook_tui.ui.modals import ConfirmPrompt  # (a step that runs at once loads no dialog)
+        dialog = run_dialog(controller, self.actor, step, reply, lambda said: self._say(said, quiet=True))
+        if dialog is None:
+            self._say(reply)
+        else:
+            self.app.push_screen(*dialog)
 
-            body = acknowledgement(reply.detail, step_as_shown(controller.state, step.id))
-            self.app.push_screen(
-                ConfirmPrompt(f"Acknowledge '{step.id}'", body, "I understand, run it"),
-                lambda ok: self._say(controller.run_current(self.actor, acknowledged=True), quiet=True) if ok else None,
-            )
-            return
-        if reply.kind == "needs_answer":
-            from runbook_tui.ui.modals import TextPrompt
-
-            question = controller.state.plan_steps[step.id].get("ask") or ""
-            self.app.push_screen(
-                TextPrompt(f"'{step.id}' asks", question, required=False),
-                lambda answer: self._say(controller.run_current(self.actor, acknowledged=True, answer=answer), quiet=True) if answer is not None else None,
-            )
-            return
-        self._say(reply)
+    action_rerun_step = action_run_step
 
     def action_skip(self) -> None:
         from runbook_tui.ui.modals import TextPrompt
@@ -497,3 +490,9 @@ class RunScreen(RunView):
             return
         if ("run" if key == "enter" else "skip") not in self.controller.allowed_intents():  # so it never runs or skips
             self._say(self.controller.run_current(self.actor) if key == "enter" else self.controller.skip(self.actor, ""))
+
+
+def _ran_before(state: RunState) -> bool:
+    """Whether enter runs the current step again (an attempt of it ran before)."""
+    step = state.steps.get(state.current or "")
+    return step is not None and step.attempts > 0

@@ -474,3 +474,21 @@ async def test_dry_run_shows_the_badge_and_executes_nothing(workdir: Path) -> No
     assert [e["step"] for e in of_kind(JOURNAL, "step_started")] == list(ORDER[:3])
     assert not (workdir / "marks").exists()  # `echo ... >> marks` would have created it
     assert controller.state.steps["edit"].status == "done"
+
+
+@pytest.mark.asyncio
+async def test_the_footer_says_re_run_where_enter_runs_the_step_again(workdir: Path) -> None:
+    """A failed step: the status row says `enter re-run` and the footer said `⏎ run`; now both say re-run, and enter
+    does run it again (a second attempt)."""
+    app = make_app(params={"fail": True})
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        for step in ("check", "backup", "edit", "tweak"):
+            await run_step(pilot, step)
+        await settled(pilot)
+        assert [key for key in _keys(app) if key.startswith("⏎")] == ["⏎ run"]
+        await run_step(pilot, "apply", "failed")
+        await until(pilot, lambda: "⏎ re-run" in _keys(app), "the footer to say re-run")
+        assert [key for key in _keys(app) if key.startswith("⏎")] == ["⏎ re-run"]
+        await run_step(pilot, "apply", "failed")
+        assert controller.state.steps["apply"].attempts == 2

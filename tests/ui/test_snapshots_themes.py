@@ -89,4 +89,5 @@ async def run_until_the_failure(pilot: Pilot[int]) -> None:
 
 @pytest.mark.parametrize("theme", ["night", "day", "high-contrast"])
 def test_snapshot_failed_step(workdir: Path, snap_compare: Callable[..., bool], theme: str) -> None:
+    """The failed step in each theme; the footer starts `⏎ re-run` (what enter does on a failed step)."""
     assert snap_compare(failed_run(theme), run_before=run_until_the_failure, terminal_size=SIZE)

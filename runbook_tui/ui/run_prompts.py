@@ -1,0 +1,33 @@
+"""What enter opens when the controller cannot start the step at once: an acknowledgement, or the step's question."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.screen import Screen
+
+from runbook_tui.engine.controller import Actor, Controller, Reply
+from runbook_tui.runbook.model import Step
+from runbook_tui.ui.step_whole import acknowledgement
+from runbook_tui.ui.widgets import step_as_shown
+
+
+def run_dialog(
+    controller: Controller, actor: Actor, step: Step, reply: Reply, say: Callable[[Reply], None]
+) -> tuple[Screen[Any], Callable[[Any], None]] | None:
+    """The dialog `reply` asks for (`needs_acknowledgement`, `needs_answer`) and what its answer does (the run, said by
+    `say`); None: the refusal is all there is to show."""
+    if reply.kind == "needs_acknowledgement":
+        from runbook_tui.ui.modals import ConfirmPrompt  # (a step that runs at once loads no dialog)
+
+        body = acknowledgement(reply.detail, step_as_shown(controller.state, step.id))
+        prompt = ConfirmPrompt(f"Acknowledge '{step.id}'", body, "I understand, run it")
+        return prompt, lambda ok: say(controller.run_current(actor, acknowledged=True)) if ok else None
+    if reply.kind == "needs_answer":
+        from runbook_tui.ui.modals import TextPrompt
+
+        question = controller.state.plan_steps[step.id].get("ask") or ""
+        asked = TextPrompt(f"'{step.id}' asks", question, required=False)
+        return asked, lambda answer: say(controller.run_current(actor, acknowledged=True, answer=answer)) if answer is not None else None
+    return None

@@ -121,3 +121,20 @@ def confirmable(state: RunState) -> str | None:
     if verify in ("before", "both") and not step.has_go_ahead and step.status in RUNNABLE:
         return "before"
     return None
+
+
+def nothing_to_reject(state: RunState) -> str | None:
+    """Why a verifier's rejection would stop nothing now (None: it stops the run at the current step). The controller
+    refuses with these words and the verifier's footer offers `x` only when it is None: a failed step has stopped the run
+    already, and rejecting it hid the failure behind `GO-AHEAD REFUSED` while enter still re-ran it."""
+    current = state.current
+    step = state.steps.get(current or "")
+    if current is None or step is None:
+        return "there is no step to reject"
+    if step.wave_awaiting is not None:
+        return None  # verify: per_wave: x stops the rollout at this wave
+    if step.status == "running":
+        return f"'{current}' is still running; ask to hold (p) or reject when it finished"
+    if step.status in ("failed", "timed_out"):
+        return f"'{current}' failed: the run has stopped at it already; u asks the assignee to roll back, n adds a note"
+    return None

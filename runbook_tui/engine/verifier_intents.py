@@ -11,7 +11,7 @@ from typing import Literal
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Reply, refused
 from runbook_tui.engine.events import Event, P
-from runbook_tui.engine.state import RUNNABLE, RunState
+from runbook_tui.engine.state import RUNNABLE, RunState, nothing_to_reject
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.model import Step
 
@@ -94,15 +94,14 @@ class VerifierIntents:
         if not reason.strip():
             return refused("a rejection needs a reason")
         step = self.current_step()
-        if step is None:
-            return refused("there is no step to reject")
+        why_not = nothing_to_reject(self.state)
+        if step is None or why_not is not None:
+            return refused(why_not or "there is no step to reject")
         wave = self._wave_decision(actor, step, False, reason.strip())
         if wave is not None:
             return wave
         status = self.state.steps[step.id]
         phase = "after" if status.status == "awaiting_verification" else "before"
-        if status.status == "running":
-            return refused("the step is still running; ask to hold (p) or reject when it finished")
         self._handover(actor)
         attempt = status.attempts if phase == "after" else status.attempts + 1
         self.emit(ev.STEP_REJECTED, actor, step=step.id, phase=phase, reason=reason.strip(), attempt=attempt)

@@ -9,7 +9,7 @@ from typing import Any
 from textual.binding import Binding
 
 from runbook_tui.engine.event_words import status_words
-from runbook_tui.engine.state import RunState, confirmable
+from runbook_tui.engine.state import RunState, confirmable, nothing_to_reject
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.modals import ConfirmPrompt, TextPrompt
 from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
@@ -104,6 +104,8 @@ class VerifierScreen(RunView):
             if state.steps[state.current].wave_awaiting is not None:  # verify: per_wave: the rollout waits for this wave's word
                 return True
             return confirmable(state) is not None  # the rule the assignee's controller applies
+        if action == "reject":
+            return nothing_to_reject(self.source.state) is None  # the rule the controller applies (a failed step: u or n)
         if action == "hold":
             return not self.source.state.paused  # already paused: asking to hold says nothing (the assignee resumes with p)
         return True
@@ -137,6 +139,8 @@ class VerifierScreen(RunView):
             said = f"the run has ended ({state.outcome or 'ended'})"
         elif key == "p" and state.paused:
             said = "the run is paused already: the assignee resumes it with p"
+        elif key == "x" and (why := nothing_to_reject(state)):
+            said = why
         else:
             return
         self.notify(said, severity="warning", timeout=6, markup=False)

@@ -195,3 +195,32 @@ def test_a_solo_run_records_every_step_unverified(session_for: Callable[..., Any
     assert started["solo"] == "night shift, no second engineer"
     assert started["verifier"] is None
     assert types_of(journal_events, tmp_path, type="step_confirmed") == []
+
+
+def test_a_verifier_cannot_reject_a_failed_step_or_a_running_one(session_for: Callable[..., Any], tmp_path: Path,
+                                                                 journal_events: Callable[..., Any]) -> None:  # fmt: skip
+    """A failed step has stopped the run already: bob's `x` on it was journaled as `go-ahead refused`, the step turned
+    REJECTED (the failure and its exit code gone from the status row) and enter re-ran it anyway. Now it is refused,
+    saying what the verifier can do (u, n); a running step is refused naming it."""
+    steps = """
+      - id: a
+        title: A
+        run: i=0; while [ ! -e go ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; exit 3
+"""
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        assert c.run_current(ALICE).ok
+        await until(lambda: c.state.steps["a"].status == "running", "a to run")
+        running = c.reject(BOB, "too early")
+        assert not running.ok and running.message == "'a' is still running; ask to hold (p) or reject when it finished"
+        (tmp_path / "go").touch()
+        await c.wait_idle()
+        assert c.state.steps["a"].status == "failed"
+        failed = c.reject(BOB, "nope")
+        assert not failed.ok, failed
+        assert failed.message == "'a' failed: the run has stopped at it already; u asks the assignee to roll back, n adds a note"
+        assert c.state.steps["a"].status == "failed"
+
+    session_for(steps)(body)
+    assert types_of(journal_events, tmp_path, type="step_rejected") == []

@@ -14,6 +14,7 @@ from run_screen_helpers import SIZE, FakeClient, painted, screen_is, settled, sh
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.state import apply
+from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.status_stack import StatusStack
 from runbook_tui.ui.verifier_app import VerifierApp
 from runbook_tui.ui.widgets import RunHeader, StepDetail
@@ -209,3 +210,24 @@ async def test_the_verifier_leaving_while_a_step_waits_for_their_word_is_asked_f
         client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": check})  # nothing waits for bob
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running, "the verifier to leave at once")
+
+
+@pytest.mark.asyncio
+async def test_a_failed_step_offers_no_reject_and_x_says_why(workdir: Path) -> None:
+    """At 80x24 the verifier's footer offered `x reject` on a FAILED step; pressed, it turned the failure into `GO-AHEAD
+    REFUSED` and the assignee's enter re-ran it anyway. Now the footer offers what acts (u, n), and x says why, sending
+    nothing."""
+    client = FakeClient(shared_session_events(workdir))
+    check = client.state.steps["check"]
+    client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": dataclasses.replace(check, status="failed", attempts=1)})
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        footer = app.screen.query_one(KeyFooter)
+        shown = [key.description for key in footer.keys[0]]
+        assert "reject" not in shown and {"ask rollback", "note"} <= set(shown), shown
+        await pilot.press("x")
+        said = "'check' failed: the run has stopped at it already; u asks the assignee to roll back, n adds a note"
+        await until(pilot, lambda: [n.message for n in app._notifications] == [said], "x to say why it does nothing")
+        assert type(app.screen).__name__ == "VerifierScreen" and client.sent == []

@@ -272,6 +272,8 @@ def build_session(
     session = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
     session.trust = signing
     session.share_keys = request.share.key_files if request.share else {}
+    if server is not None:
+        server.unsigned = session.unsigned_note  # the verifier's screen says what the assignee's foot says
     return session
 
 

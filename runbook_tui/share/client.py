@@ -100,6 +100,7 @@ class ShareClient:
         self._welcomed = asyncio.Event()
         self.trust: ParticipantTrust | None = None
         self.diverged: str | None = None  # the first divergence from what this client received before
+        self.unsigned = ""  # the session's welcome: why the assignee's decisions go unsigned (each reconnect says it again)
         self._seals: set[asyncio.Task[None]] = set()
         self._unfolded: list[Event] = []  # checked, after `state.seq`, not folded yet (FOLD_SECONDS)
         self._fold_timer: asyncio.TimerHandle | None = None
@@ -129,6 +130,7 @@ class ShareClient:
         welcome = protocol.decode(await self._process.stdout.readline())
         self.name = welcome.get("name")
         self.role = "observer" if ep.observe else welcome.get("role")
+        self.unsigned = str(welcome.get("unsigned") or "")  # why the assignee's decisions go unsigned (empty: signed)
         if self.trust is None:
             session, name = str(welcome.get("session", "")), str(self.name)
             signer = None if self.role == "observer" else await find_signer(ep.identity, welcome.get("key"))

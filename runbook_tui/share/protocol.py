@@ -8,7 +8,8 @@ Client to server:
       "signed": {"statement": {...}, "signature": ARMORED} on confirm, reject, hold and
       request_rollback (see trust/statements.py), and on A = seal (a verified head, signed)
 Server to client:
-  {"kind": "welcome", "name": NAME, "role": ROLE, "session": ID, "key": FINGERPRINT joined with}
+  {"kind": "welcome", "name": NAME, "role": ROLE, "session": ID, "key": FINGERPRINT joined with,
+   "unsigned": WHY}                          (only when the assignee's decisions go unsigned: their screen's words)
   {"kind": "event", "event": {...}}          journal events, catch-up first, then live
   {"kind": "reply", "id": N, "ok": BOOL, "message": TEXT}
   {"kind": "bye", "reason": TEXT}

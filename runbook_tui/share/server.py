@@ -234,6 +234,8 @@ class ShareServer:
         self.host_key = host_key
         self.admission = Admission()
         self.presence = Presence(controller)
+        #: Why the assignee's decisions go unsigned, as their screen says it (empty: signed): each welcome says it too.
+        self.unsigned = ""
         self._queues: dict[_Outbox, asyncssh.SSHServerProcess[str]] = {}
         self._open: dict[str, int] = {}  # sessions open per participant, hello or not
         self._server: asyncssh.SSHAcceptor | None = None
@@ -307,7 +309,14 @@ class ShareServer:
         try:
             process.stdout.write(
                 protocol.encode(
-                    {"kind": "welcome", "name": actor.name, "role": actor.role, "session": self.controller.session_id, "key": participant.fingerprint}
+                    {
+                        "kind": "welcome",
+                        "name": actor.name,
+                        "role": actor.role,
+                        "session": self.controller.session_id,
+                        "key": participant.fingerprint,
+                        **({"unsigned": self.unsigned} if self.unsigned else {}),
+                    }
                 )
             )
             try:

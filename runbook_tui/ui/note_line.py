@@ -56,10 +56,10 @@ class NoteLine(Static):
         self.parts = (visible_line(head), visible_line(middle), visible_line(tail))
         self.short_tail = visible_line(short_tail)
 
-    def say(self, head: str, middle: str = "", tail: str = "") -> None:
+    def say(self, head: str, middle: str = "", tail: str = "", short_tail: str = "") -> None:
         parts = (visible_line(head), visible_line(middle), visible_line(tail))
-        if parts != self.parts:
-            self.parts = parts
+        if (parts, visible_line(short_tail)) != (self.parts, self.short_tail):
+            self.parts, self.short_tail = parts, visible_line(short_tail)
             self.refresh()  # one row before and after: no layout
 
     def render(self) -> Text:

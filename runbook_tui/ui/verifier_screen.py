@@ -12,6 +12,7 @@ from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.state import RunState, confirmable, nothing_to_reject
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.modals import ConfirmPrompt, TextPrompt
+from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
 from runbook_tui.ui.status_stack import Role, Status
 
@@ -58,11 +59,26 @@ class VerifierScreen(RunView):
     ]
 
     def __init__(self, client: Any, observe: bool = False) -> None:
-        note = "joined as observer (read-only)" if observe else "joined as verifier; your confirmations are journaled under your name"
-        super().__init__(client, (note, ""))
         self.client = client
         self.observe = observe
+        super().__init__(client, self.foot())
         client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
+
+    def foot(self) -> tuple[str, ...]:
+        """The foot's note: how this person joined, and, as the assignee's own foot says it, that the assignee's decisions
+        go unsigned (the session's welcome says it again at each reconnect: a resume with a key ends it)."""
+        joined = "joined as observer (read-only)" if self.observe else "joined as verifier; your confirmations are journaled under your name"
+        if not self.client.unsigned:
+            return (joined, "")
+        joined = "joined as observer" if self.observe else "joined as verifier"
+        return (joined, "", f" · the assignee's {self.client.unsigned}", " · the assignee's decisions are unsigned")
+
+    def _tick(self) -> None:
+        super()._tick()
+        foot = self.foot()
+        if foot != self.note:
+            self.note = foot
+            self.query_one(NoteLine).say(*foot)
 
     def link_statuses(self) -> tuple[Status, ...]:
         """The link to the session down: said until it is back (a toast at the drop faded, and the screen went on

@@ -53,6 +53,7 @@ async def _signed_run(lab: Lab, client: ShareClient | None = None, **keys: Path)
     follow = asyncio.create_task(bob.run())
     try:
         assert await confirm_next(bob) == "one"
+        assert bob.unsigned == "", "alice signs: the welcome says nothing about unsigned decisions"
         assert await confirm_next(bob) == "two"
         assert await shared.exit_code() == 0, shared.stderr()
         await asyncio.wait_for(follow, 10)
@@ -192,6 +193,8 @@ async def test_the_session_refuses_a_decision_signed_with_another_key(lab: Lab, 
     follow = asyncio.create_task(bob.run())
     try:
         await until(lambda: awaiting(bob) == "one", what="'one' waiting for bob")
+        # alice has no key: the welcome tells bob what her screen's foot says (before: only her screen said it)
+        assert bob.unsigned == "decisions unsigned: no --identity key, no agent key", bob.unsigned
         assert bob.trust is not None
         bob.trust.signer = file_signer(str(people["carol"]))  # bob's client signing with carol's key
         reply = await bob.send("confirm")

@@ -236,6 +236,7 @@ class FakeClient:
         self.lost_at: float | None = None
         self.diverged: str | None = None  # the first divergence from what the replica received before
         self.role = "verifier"  # what the session's welcome said
+        self.unsigned = ""  # the welcome's: why the assignee's decisions go unsigned (empty: signed)
         self._listeners: list[Callable[..., None]] = []
         self._status: list[Callable[[str], None]] = []
 

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import make_app, painted, started
+from run_screen_helpers import FakeClient, make_app, painted, screen_is, shared_session_events, started, until
 
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.trust.run_trust import RunTrust
 from runbook_tui.trust.sshsig import file_signer
 from runbook_tui.ui.note_line import NoteLine
+from runbook_tui.ui.verifier_app import VerifierApp
 
 
 @pytest.mark.asyncio
@@ -45,3 +46,28 @@ def test_a_key_or_a_run_that_decides_nothing_for_real_says_nothing(workdir: Path
     finally:
         for session in (signed, unsigned, dry):
             session.controller.journal.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("size", "said"),
+    [
+        ((80, 24), "joined as verifier · the assignee's decisions are unsigned"),
+        ((140, 45), "joined as verifier · the assignee's decisions unsigned: no --identity key, no agent key"),
+    ],
+    ids=["80x24", "140x45"],
+)
+async def test_the_verifier_is_told_the_assignees_decisions_are_unsigned(workdir: Path, size: tuple[int, int], said: str) -> None:
+    """The session's welcome carries the assignee's foot's words (`Session.unsigned_note`, tests/share/test_signed_run.py);
+    the verifier's foot says them, shortened to fit at 80 columns (before: only the assignee's screen said it). A
+    reconnect whose welcome says nothing (the assignee resumed with a key) takes it away."""
+    client = FakeClient(shared_session_events(workdir))
+    client.unsigned = "decisions unsigned: no --identity key, no agent key"
+    app = VerifierApp(client)
+    async with app.run_test(size=size) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        foot = app.screen.query_one("#journal-path", NoteLine)
+        assert painted(foot).strip() == said, painted(foot)
+        client.unsigned = ""
+        joined = "joined as verifier; your confirmations are journaled under your name"
+        await until(pilot, lambda: painted(foot).strip() == joined, "the foot to drop the words once the welcome drops them")

@@ -20,7 +20,7 @@ from runbook_tui.engine.history_model import host_groups
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
-from runbook_tui.ui.widgets import step_as_shown
+from runbook_tui.ui.widgets import step_as_shown, verify_words
 from runbook_tui.ui.wrap import CommandText
 
 
@@ -33,8 +33,8 @@ def step_whole(state: RunState) -> tuple[str, Group] | None:
     entry = step_as_shown(state, current)
     hosts = [str(host.get("path") or host["name"]) for host in entry.get("hosts") or ()]
     where = f"on {entry.get('on', 'local')}" + (f": {', '.join(hosts)}" if hosts and entry.get("on") != "local" else "")
-    facts = [f"id {current}", f"section {entry.get('section', '')}", where]
-    facts += [f"{key} {entry[key]}" for key in ("verify", "timeout", "retries", "serial", "max_fail", "cwd", "capture") if entry.get(key)]
+    facts = [f"id {current}", f"section {entry.get('section', '')}", where, verify_words(state, entry.get("verify"), whole=True)]
+    facts += [f"{key} {entry[key]}" for key in ("timeout", "retries", "serial", "max_fail", "cwd", "capture") if entry.get(key)]
     facts += [key for key in ("checkpoint", "sudo") if entry.get(key)] + [f"watch {', '.join(entry['watch'])}"] * bool(entry.get("watch"))
     parts = [str(entry.get("title") or current), "\n".join(facts)]
     parts += [f"{kind}: {entry[kind]}" for kind in ("note", "ask", "confirm") if entry.get(kind)]

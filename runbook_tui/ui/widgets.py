@@ -43,6 +43,21 @@ def _line(value: object) -> str:
     return visible_line(str(value))
 
 
+#: When the verifier confirms a step (its `verify:`), in words.
+VERIFY_WHEN = {"before": "before it runs", "after": "after it runs", "both": "before and after it runs", "per_wave": "after each wave"}
+
+
+def verify_words(state: RunState, verify: object, *, whole: bool = False) -> str:
+    """Who confirms the step in this run: the detail pane's words, or (`whole`) the step dialog's, which say what the
+    runbook asks and that a solo run does not ask it (`verify after` read as if someone would)."""
+    if verify in (None, "none"):
+        return "no verifier check"
+    when = VERIFY_WHEN.get(str(verify), _line(verify)) if whole else _line(verify)
+    if state.solo:
+        return f"unverified: this run is solo (the runbook asks a verifier to confirm {when})" if whole else "unverified (solo)"
+    return f"verifier confirms {when}"
+
+
 def home_short(path: str) -> str:
     """`~/...` for a path under the home folder: shorter, still copyable into a shell."""
     home = str(Path.home())
@@ -84,9 +99,16 @@ class RunHeader(Static):
         else:
             line2.append(" assignee ")
         line2.append(_line(ran_by), style="bold")
+        marks = self._marks(state)
         if session.get("solo"):
             heard = ", ".join(map(_line, state.verifiers_heard))  # shared first: who verified before, as the report says
-            line2.append(f"  {heard + ', then ' if heard else ''}SOLO ({_line(session['solo'])}): unverified", style=colour(theme, "warning"))
+            said = Text(f"  {heard + ', then ' if heard else ''}SOLO (", end="")
+            # The reason gives way first (`SOLO (bob went to be…): unverified`): at 80 columns it pushed the checkpoint off.
+            room = self.content_size.width - line2.cell_len - said.cell_len - len("): unverified") - marks.cell_len
+            reason = Text(_line(session["solo"]), end="")
+            if self.content_size.width and reason.cell_len > room:
+                reason.truncate(max(room, 1), overflow="ellipsis")
+            line2.append(said.plain + reason.plain + "): unverified", style=colour(theme, "warning"))
         else:
             joined = [name for name, role in connected.items() if role == "verifier"]
             # Nobody joined now: the verifier who last gave their word (bob left: the header said `verifier ?`).
@@ -94,11 +116,7 @@ class RunHeader(Static):
             line2.append(f" ▸ verifier {_line(verifier)} ")
             online = bool(joined)
             line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))
-        checkpoint = state.checkpoint
-        if checkpoint and (checkpoint not in state.steps or state.steps[checkpoint].status != "undone"):
-            line2.append(f"   ⚑ last checkpoint: {_line(checkpoint)}", style=colour(theme, "secondary"))
-        if state.silences:  # Alertmanager silences made for this change (journal: silence_created)
-            line2.append(f"   🔕 {len(state.silences)} alert silence{'s' if len(state.silences) > 1 else ''}", style=colour(theme, "secondary"))
+        line2.append_text(marks)
         shown = [(part.plain, part.spans) for part in (line1, right, line2)]
         if shown == self._shown:
             return  # the 1 s tick redraws the header only when a word or colour changed
@@ -108,6 +126,17 @@ class RunHeader(Static):
         grid.add_column(justify="right", no_wrap=True)
         grid.add_row(line1, right)
         self.update(Group(grid, line2), layout=False)  # always two lines (app.tcss): no layout of the screen
+
+    def _marks(self, state: RunState) -> Text:
+        """The last checkpoint (where `u` goes back to) and the change's alert silences, after who is who."""
+        theme = self.app.current_theme
+        marks = Text(end="")
+        checkpoint = state.checkpoint
+        if checkpoint and (checkpoint not in state.steps or state.steps[checkpoint].status != "undone"):
+            marks.append(f"   ⚑ last checkpoint: {_line(checkpoint)}", style=colour(theme, "secondary"))
+        if state.silences:  # Alertmanager silences made for this change (journal: silence_created)
+            marks.append(f"   🔕 {len(state.silences)} alert silence{'s' if len(state.silences) > 1 else ''}", style=colour(theme, "secondary"))
+        return marks
 
 
 #: What the detail pane's title says, after the step's number, when part of the step is out of view.
@@ -205,14 +234,7 @@ class StepDetail(Static):
             where = ""  # done by a person: it runs nowhere (it said `on local`)
         if listed_below:  # forty hosts filled the pane and pushed the command out of view: they go below it
             where = f"on {_line(entry.get('on'))} ({len(hosts)} hosts, listed below)"
-        verify = (
-            "unverified (solo)"
-            if state.solo
-            else f"verifier confirms {_line(entry.get('verify'))}"
-            if entry.get("verify") not in (None, "none")
-            else "no verifier check"
-        )
-        facts = [_line(entry.get("section", "")), where, verify]
+        facts = [_line(entry.get("section", "")), where, verify_words(state, entry.get("verify"))]
         cwd = f"{where} in {home_short(_line(entry['cwd']))}" if entry.get("cwd") else where
         if len(title.plain) + len("  " + " · ".join(facts)) + len(cwd) - len(where) <= max(self.size.width, 1):
             facts[1] = cwd  # the folder too, when it fits on the line (the details and the journal have it always)

@@ -219,9 +219,10 @@ async def test_a_night_of_waves_kills_a_held_rollback_request_a_leaving_verifier
         await ui_until(pilot, lambda: _rows(replay_stack) == assistant_rows, f"the replay's rows {_rows(replay_stack)} to be {assistant_rows}")
         await pilot.press("end")
         await ui_until(pilot, lambda: "Session finished: done" in painted(replay_stack), "the replay's end")
-        # its header names who verified before the run went solo, as the report does (before: `SOLO (bob went home)`)
+        # its header names who verified before the run went solo, as the report does (before: `SOLO (bob went home)`);
+        # at 80 columns the solo reason gives way to the checkpoint (it was the checkpoint that was cut off)
         said = " ".join(painted(screen.query_one("#header")).split())
-        assert "bob, then SOLO (bob went home): unverified" in said, said
+        assert "bob, then SOLO (bob went …): unverified ⚑ last checkpoint: cp" in said, said
 
     # practice: the recording plays each host as the night ended it. peer1 ended done in wave 1 of the attempt killed in
     # wave 2 (before: `the command's end was not recorded`, and the trainee's rollout failed on peer1 at every try);

@@ -9,6 +9,7 @@ the run when it has no parameters.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,7 +30,9 @@ from runbook_tui.runbook.loader import Loaded, Probe, probe_runbook
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.params_form import ParamsScreen
+from runbook_tui.ui.picker_rows import ID_WIDTH, STATUS_WIDTH, TITLE_WIDTH, cut, file_width, places, title_width
 from runbook_tui.ui.typed_input import TypedInput
 
 SUFFIXES = (".yaml", ".yml")
@@ -57,11 +60,13 @@ def default_paths() -> list[Path]:
 
 
 def shown_path(path: Path) -> str:
-    """Relative to the working directory where it can be (short, and the same on every machine), else absolute."""
+    """Relative to the working directory where it can be (short, and the same on every machine), else absolute; a link
+    to nothing as the link (its target is in its error)."""
+    resolved = path.parent.resolve() / path.name if _dangling(path) else path.resolve()
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path.resolve())
+        return str(resolved)
 
 
 def discover(paths: Iterable[Path]) -> Iterator[str]:
@@ -69,7 +74,7 @@ def discover(paths: Iterable[Path]) -> Iterator[str]:
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file() and not _hidden(p, path))
+            found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and (p.is_file() or _dangling(p)) and not _hidden(p, path))
         else:
             found = [path]
         for file in found:
@@ -79,12 +84,20 @@ def discover(paths: Iterable[Path]) -> Iterator[str]:
                 yield shown_path(file)
 
 
+def _dangling(path: Path) -> bool:
+    """A link to nothing: listed, with what it points to (before, it was skipped without a word)."""
+    return path.is_symlink() and not path.exists()
+
+
 def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
 def _probe(file: str) -> Probe:
     """probe_runbook, but a loader bug on one file marks that file instead of ending the whole list."""
+    if _dangling(Path(file)):
+        said = f"a link to {os.readlink(file)}, which does not exist: fix the link or remove it"
+        return Probe(file, "", "", (), None, [Diagnostic(Mark(file, 1, 1), said)], [])
     try:
         return probe_runbook(file)
     except Exception as exc:  # shown on the file's row, with the exception's type
@@ -115,6 +128,7 @@ class PickerScreen(Screen[None]):
         Binding("up", "cursor(-1)", "previous", show=False),
         Binding("slash", "search", "search"),
         Binding("escape", "clear_search", "clear search"),
+        Binding("escape", "nothing_to_clear", show=False),  # the search empty: says how to leave instead of nothing
         Binding("ctrl+q", "app.quit_now", "quit"),
     ]
 
@@ -141,15 +155,15 @@ class PickerScreen(Screen[None]):
         self.scanning = True
         #: The file whose details are shown.
         self.shown: str | None = None
+        self.title_width = TITLE_WIDTH
+        self.file_width: int | None = None
+        self.places: dict[str, str] = {}  # runbooks sharing an id: the part of their path that tells them apart
 
     def compose(self) -> ComposeResult:
         yield Label(Text("Runbooks", style="bold"), id="picker-title")
         yield TypedInput(placeholder="search by title, id or file", id="picker-search")
         table: DataTable[Text] = DataTable(id="picker-table", cursor_type="row", zebra_stripes=True)
-        table.add_column("status", width=11, key="status")
-        table.add_column("id", width=26, key="id")
-        table.add_column("title", width=52, key="title")
-        table.add_column("file", key="file")
+        self._add_columns(table)
         yield table
         with VerticalScroll(id="picker-detail"):
             yield Static("", id="picker-detail-text")
@@ -182,18 +196,36 @@ class PickerScreen(Screen[None]):
     def on_picker_screen_probed(self, message: Probed) -> None:
         table = self.query_one("#picker-table", DataTable)
         query = self.query_one("#picker-search", Input).value
+        self.probes.update((probe.file, probe) for probe in message.probes)
+        self.scanning = not message.done
+        places_now = places((probe.file, probe.id) for probe in self.probes.values())
+        if places_now != self.places:  # a runbook with an id already listed: the rows shown say where each is
+            self.places = places_now
+            self._refill()
+            return
         for probe in message.probes:
-            self.probes[probe.file] = probe
             if matches(probe, query):
                 table.add_row(*self._cells(probe), key=probe.file)
-        self.scanning = not message.done
         self._count()
         if self.shown is None:
             self._show(self._current())
 
     # -- the table ----------------------------------------------------------------------
 
-    def _cells(self, probe: Probe) -> tuple[Text, Text, Text, Text]:
+    def _add_columns(self, table: DataTable[Text]) -> None:
+        self.title_width = title_width(self.app.size.width)
+        table.add_column("status", width=STATUS_WIDTH, key="status")
+        table.add_column("id", width=ID_WIDTH, key="id")
+        table.add_column("title", width=self.title_width, key="title")
+        self.file_width = file_width(self.app.size.width)
+        if self.file_width is not None:  # no room: the detail pane names the file (a column off the edge showed its first letter)
+            table.add_column("file", width=self.file_width, key="file")
+
+    def on_resize(self) -> None:
+        if title_width(self.app.size.width) != self.title_width:
+            self._refill()
+
+    def _cells(self, probe: Probe) -> tuple[Text, ...]:
         """Text, never str: DataTable reads a str as markup, and a title like "[CHG-1] ..." would vanish."""
         theme = self.app.current_theme
         tone = colour(theme, "success" if probe.ok else "error")
@@ -201,15 +233,26 @@ class PickerScreen(Screen[None]):
         # No title (an empty or unreadable file): its name in that column, which 80 columns show (the file column is cut).
         words = shown_title(probe)
         title = Text(words) if words else Text(visible_line(probe.file), style="italic")
-        return status, Text(visible_line(probe.id or "?")), title, Text(visible_line(probe.file))
+        if probe.file in self.places:  # another runbook has this id: where this one is, first
+            title = Text.assemble((visible_line(self.places[probe.file]), f"bold {colour(theme, 'accent')}"), " ", title)
+        return status, cut(Text(visible_line(probe.id or "?")), ID_WIDTH), cut(title, self.title_width), *self._file(probe.file)
+
+    def _file(self, file: str) -> tuple[Text, ...]:
+        """The file's cell, cut in the middle to its column (its start says where, its end which); none without one."""
+        return () if self.file_width is None else (Text(cut_middle(visible_line(file), self.file_width)),)
 
     def _refill(self) -> None:
+        """The rows again, at the title width the screen has now, the cursor kept on the runbook it was on."""
         table = self.query_one("#picker-table", DataTable)
         query = self.query_one("#picker-search", Input).value
-        table.clear()
+        was_on = self._current()
+        table.clear(columns=True)
+        self._add_columns(table)
         for probe in self.probes.values():
             if matches(probe, query):
                 table.add_row(*self._cells(probe), key=probe.file)
+        if was_on is not None and was_on in table.rows:
+            table.move_cursor(row=table.get_row_index(was_on))
         self._count()
         self._show(self._current())
 
@@ -237,6 +280,7 @@ class PickerScreen(Screen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "picker-search":
             self._refill()
+            self.refresh_bindings()  # `esc clear search` comes and goes with the search
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "picker-search":
@@ -257,6 +301,13 @@ class PickerScreen(Screen[None]):
 
     def action_search(self) -> None:
         self.query_one("#picker-search", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`esc clear search` is offered while there is a search to clear."""
+        return bool(self.query_one("#picker-search", Input).value) if action == "clear_search" else True
+
+    def action_nothing_to_clear(self) -> None:
+        self.notify("The search is empty: nothing to clear. ctrl+q quits.", timeout=4, markup=False)
 
     def action_clear_search(self) -> None:
         search = self.query_one("#picker-search", Input)
@@ -300,7 +351,7 @@ class PickerScreen(Screen[None]):
         self.probes[file] = probe
         table = self.query_one("#picker-table", DataTable)
         if file in table.rows:
-            for column, value in zip(("status", "id", "title", "file"), self._cells(probe)):
+            for column, value in zip(("status", "id", "title", "file"), self._cells(probe)):  # (file: when it has a column)
                 table.update_cell(file, column, value)
         self._count()
         if not probe.ok:

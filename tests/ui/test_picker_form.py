@@ -423,7 +423,9 @@ BOTH = pytest.mark.parametrize("size", [(80, 24), SIZE], ids=["80x24", "140x45"]
 @BOTH
 def test_snapshot_picker_with_a_broken_runbook_selected(workdir: Path, snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
     """The picker lists the folder's runbooks with status, id and title (titles rendered, never a raw `{{`);
-    broken.yaml is selected and the pane below says why it cannot start, FILE:LINE:COL per error."""
+    broken.yaml is selected and the pane below says why it cannot start, FILE:LINE:COL per error. At 80 columns the
+    table has no file column (no letter of it at the edge, no sideways scrollbar); the footer has no `esc clear search`
+    (the search is empty)."""
     app, _ = picker_app(workdir)
 
     async def run_before(pilot: Pilot[Any]) -> None:

@@ -49,6 +49,7 @@ from runbook_tui.metrics.panel_view import (
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.panels_hidden import hidden_words
 from runbook_tui.ui.sparkline import ThresholdSparkline
 
 #: Width a compact panel wants; the grid fits as many columns as the width allows.
@@ -216,6 +217,7 @@ class PanelArea(Vertical):
         self._last_key: tuple[Any, ...] = ()
         self._last_summary: tuple[str, Text] | None = None
         self._columns = 0
+        self.border_title = "metrics"
 
     def compose(self) -> ComposeResult:
         yield Static("No metric panels in this runbook.", id="metrics-summary")
@@ -229,9 +231,20 @@ class PanelArea(Vertical):
     def _pull(self) -> None:
         if self._state is not None:
             self.show(self._state())
+        self._say_hidden()
 
     def on_resize(self) -> None:
         self._fit_columns()
+        self.call_after_refresh(self._say_hidden)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._say_hidden()
+
+    def _say_hidden(self) -> None:
+        """The title says how many panels are out of view, and the worst state among them (the area scrolled with no
+        sign but a scrollbar, and a panel gone WARN below it went unseen)."""
+        self.border_title = "metrics" + hidden_words(self, list(self.query(MetricPanel)))
 
     def _fit_columns(self) -> None:
         grid = self.query_one("#metrics-grid")

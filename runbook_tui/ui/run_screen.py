@@ -153,7 +153,6 @@ class RunView(CoalescedRepaintScreen):
         from runbook_tui.ui.panels import PanelArea
 
         area = PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
-        area.border_title = "metrics"
         area.set_class(self.app.size.height < SHORT_ROWS, "one-line")
         return area
 

@@ -98,6 +98,8 @@ async def test_panels_that_come_after_the_screen_get_their_area() -> None:
 
 @pytest.mark.parametrize("kind", ["ok", "warn", "critical", "unreachable", "watching"])
 def test_snapshot_panels(kind: str, snap_compare: Callable[..., bool]) -> None:
+    """The three panels in each state; the area's title is `metrics` alone: every panel's head is in view (in
+    `unreachable` the last panel's foot is cut and the scrollbar shows it; its head, value and state show)."""
     size = (110, 30) if kind == "watching" else SIZE
     assert snap_compare(PanelsApp(state_for(kind)), terminal_size=size)
 
@@ -351,3 +353,28 @@ async def test_huge_tiny_and_negative_readings_are_drawn_short_at_80x24() -> Non
             heads[pid] = _painted(panel.query_one(".panel-head", Static))
             assert _painted(panel.query_one(ThresholdSparkline)).strip(), f"{pid}: no bars"
         assert "1e+300 ms" in heads["p99"] and "-0.000123%" in heads["errors"] and "-5e+20 /s" in heads["rps"], heads
+
+
+@pytest.mark.asyncio
+async def test_panels_that_do_not_fit_are_counted_in_the_areas_title_with_their_worst_states() -> None:
+    """At 80x24, twenty panels (ten one-line rows): the area grew past the screen's foot, the last rows drawn under the
+    journal line and the footer, with no scrollbar and no word of them. Now it takes at most a third of the column,
+    scrolls, and its title says how many panels are out of view and which of them are CRIT; scrolled to the end, the
+    title counts those above instead."""
+    critical, ok = state_for("critical"), state_for("ok")
+    panels = [dict(p, id=f"{p['id']}{i}", title=f"{p['title']} {i}") for i in range(7) for p in PANELS][:20]
+    samples = {p["id"]: (critical if p["id"].startswith("p99") else ok).samples[p["id"][:-1]] for p in panels}
+    state = dataclasses.replace(ok, metrics={**ok.metrics, "panels": panels}, samples=samples)
+    app = ViewApp(Replica(state))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: isinstance(app.screen, RunView) and bool(app.screen.query(MetricPanel)), what="the panels")
+        area = app.screen.query_one("#metrics", PanelArea)
+        await until(lambda: "more panels" in str(area.border_title), what="the title to count the panels out of view")
+        assert area.region.bottom <= app.screen.query_one("#journal-path").region.y, "the area ends above the foot"
+        rows = area.scrollable_content_region.height
+        hidden = 20 - 2 * rows
+        assert str(area.border_title) == f"metrics · ▼ {hidden} more panels, 2 CRIT (scroll)", area.border_title
+        area.scroll_end(animate=False)
+        await until(lambda: "▲" in str(area.border_title), what="the title to count the panels above")
+        assert str(area.border_title).startswith(f"metrics · ▲ {hidden} more panels"), area.border_title
+        await pilot.pause()

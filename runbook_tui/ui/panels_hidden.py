@@ -1,0 +1,32 @@
+"""How many metric panels are out of the panel area's view, in words for its title (`· ▼ 3 more panels, 1 WARN`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.widget import Widget
+
+#: The states worth naming when a panel in them is out of view, worst first (a panel's class says its state).
+NAMED = (("critical", "CRIT"), ("unreachable", "unreachable"), ("warn", "WARN"), ("novalue", "no value"))
+
+
+def hidden_words(area: Widget, panels: Sequence[Widget]) -> str:
+    """` · ▼ N more panels` (▲ for those scrolled past above), with the states of those not ok; empty when all show."""
+    top = area.scroll_y
+    bottom = top + area.scrollable_content_region.height
+    # A panel whose head row shows is in view: the head says its value and state (its sparkline and foot may be cut).
+    above = [p for p in panels if _top(p, area) < top]
+    below = [p for p in panels if _top(p, area) >= bottom]
+    if not area.display or not panels or not (above or below) or area.scrollable_content_region.height == 0:
+        return ""
+    said = " · ".join(f"{mark} {len(group)} more panel{'s' if len(group) != 1 else ''}" for mark, group in (("▲", above), ("▼", below)) if group)
+    hidden = above + below
+    states = [f"{count} {name}" for state, name in NAMED if (count := sum(p.has_class(state) for p in hidden))]
+    return f" · {said}" + (f", {', '.join(states)}" if states else "") + " (scroll)"
+
+
+def _top(panel: Widget, area: Widget) -> int:
+    """The panel's first row in the area's scrolled content (its grid's offset plus its own)."""
+    parent = panel.parent
+    offset = parent.virtual_region.y if isinstance(parent, Widget) and parent is not area else 0
+    return offset + panel.virtual_region.y

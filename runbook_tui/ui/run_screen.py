@@ -45,7 +45,7 @@ from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.run_prompts import run_dialog
-from runbook_tui.ui.status_stack import Role, Status, StatusStack
+from runbook_tui.ui.status_stack import Role, Status, StatusStack, ran_before
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.step_whole import step_whole
 from runbook_tui.ui.widgets import DetailScroll, RunHeader, StepDetail, home_short, step_as_shown
@@ -384,7 +384,7 @@ class RunScreen(RunView):
             return False
         if intent == "run" and (confirmable(state) == "before") != (action == "ask_go_ahead"):
             return False
-        if action in ("run_step", "rerun_step") and (action == "rerun_step") != _ran_before(state):
+        if action in ("run_step", "rerun_step") and (action == "rerun_step") != ran_before(state):
             return False  # the footer says what enter does: `run`, or `re-run` as the status row says
         return intent in self.controller.allowed_intents()
 
@@ -489,9 +489,3 @@ class RunScreen(RunView):
             return
         if ("run" if key == "enter" else "skip") not in self.controller.allowed_intents():  # so it never runs or skips
             self._say(self.controller.run_current(self.actor) if key == "enter" else self.controller.skip(self.actor, ""))
-
-
-def _ran_before(state: RunState) -> bool:
-    """Whether enter runs the current step again (an attempt of it ran before)."""
-    step = state.steps.get(state.current or "")
-    return step is not None and step.attempts > 0

@@ -112,7 +112,7 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
         at = str(step.decided_at or "")[11:19]
         # A go-ahead refused before the step ever ran reads as such, and enter runs it (it does not run it "again").
         words = "GO-AHEAD REFUSED" if step.decision == "go-ahead refused" else "REJECTED"
-        verb = "re-run" if step.attempts else "run it"
+        verb = "re-run" if ran_before(state) else "run it"
         found.append(Status(f"'{current}' {words} by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", _again(state, verb, "u roll back")))
     if step is not None and step.status == "unknown":
         found.append(
@@ -144,7 +144,7 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
         )
     if rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone":
         back_to = rollback.plan.get("checkpoint_step") or "the start"
-        found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", _again(state, "run it", "q stop here")))
+        found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", _again(state, "re-run", "q stop here")))
     if current is None and state.criteria_unmet:  # every step done: unmet success criteria keep the session open
         acceptance = state.criteria_acceptance
         if acceptance is not None:
@@ -177,6 +177,12 @@ def _no_verifier_for(state: RunState) -> str:
     if step.status == "awaiting_verification" or step.wave_awaiting is not None or (verify != "none" and step.status == "pending"):
         return ": no verifier is connected"
     return ""
+
+
+def ran_before(state: RunState) -> bool:
+    """Whether enter runs the current step again (an attempt of it ran before): the rows and the footer say `re-run`."""
+    step = state.steps.get(state.current or "")
+    return step is not None and step.attempts > 0
 
 
 def _again(state: RunState, verb: str, other: str) -> dict[str, str]:
@@ -240,7 +246,8 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
             asked = f" (asked {str(step.go_ahead_asked_at)[11:19]})"
             return Status(f"'{current}' waits for {who}'s go-ahead{asked}{about}", "muted", {"assignee": "enter ask again", "verifier": "c go-ahead"})
         return Status(f"'{current}' waits for {who}'s go-ahead{about}", "muted", {"assignee": "enter ask for it", "verifier": "c go-ahead"})
-    return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": MANUAL_KEYS.get(str(entry.get("kind")), "enter run it")})
+    enter = "enter re-run" if ran_before(state) else "enter run it"
+    return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": MANUAL_KEYS.get(str(entry.get("kind")), enter)})
 
 
 def fit(text: str, keys: str, width: int) -> tuple[str, str]:

@@ -479,7 +479,8 @@ async def test_dry_run_shows_the_badge_and_executes_nothing(workdir: Path) -> No
 @pytest.mark.asyncio
 async def test_the_footer_says_re_run_where_enter_runs_the_step_again(workdir: Path) -> None:
     """A failed step: the status row says `enter re-run` and the footer said `⏎ run`; now both say re-run, and enter
-    does run it again (a second attempt)."""
+    does run it again (a second attempt). After a rollback the step next again ran before: its row said `enter run it`
+    while the footer said re-run; both say re-run."""
     app = make_app(params={"fail": True})
     async with app.run_test(size=SIZE) as pilot:
         controller = await started(pilot)
@@ -492,3 +493,10 @@ async def test_the_footer_says_re_run_where_enter_runs_the_step_again(workdir: P
         assert [key for key in _keys(app) if key.startswith("⏎")] == ["⏎ re-run"]
         await run_step(pilot, "apply", "failed")
         assert controller.state.steps["apply"].attempts == 2
+        await pilot.press("u")  # back to backup: 'edit' ran before, and its row and the footer say re-run alike
+        await screen_is(pilot, "RollbackModal")
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished and not controller.busy, "the rollback")
+        await settled(pilot)
+        assert "'edit' is next again — enter re-run" in " ".join(painted(app.screen.query_one("#status")).split())
+        assert [key for key in _keys(app) if key.startswith("⏎")] == ["⏎ re-run"]

@@ -162,6 +162,8 @@ async def test_the_calm_line_says_the_same_words_to_every_role_with_its_own_keys
     running = with_step(state, "check", status="running", started_at="2026-03-14T01:58:30Z")
     cases = {
         "next": (state, "Next: 'check' on local · Config parses", {"assignee": "enter run it"}),
+        # an attempt ran before (undone by a rollback, then resumed): enter runs it again, as the footer's `⏎ re-run` says
+        "next again": (with_step(state, "check", status="undone", attempts=1), "Next: 'check' on local · Config parses", {"assignee": "enter re-run"}),
         "running": (running, "Running 'check' on local for 1m 30s · Config parses", {"assignee": "p pause", "verifier": "p hold"}),
         "go-ahead": (
             _verify_before(state, "check"),

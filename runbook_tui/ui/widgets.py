@@ -333,7 +333,15 @@ def _decision(step: Any) -> str:
         return f"! {self_confirmed_words(step.decided_by)} {_time_of(step.decided_at)}"
     mark = {"rejected": "✗", "go-ahead refused": "✗", "skipped": "↷"}.get(step.decision or "", "✓")
     void = ", void since the rollback: ask again" if step.decision == "go-ahead" and step.go_ahead_void else ""
-    return f"{mark} {step.decision or 'decided'} by {step.decided_by} {_time_of(step.decided_at)}{void}"
+    # A verdict from before the attempt running or awaiting its verdict now: said so (it read `✓ confirmed by bob` over
+    # `waiting for verifier`, as if the new attempt were confirmed already).
+    earlier = (
+        step.status in ("running", "awaiting_verification")
+        and step.decision != "go-ahead"
+        and step.started_at is not None
+        and str(step.decided_at) < step.started_at
+    )
+    return f"{mark} {step.decision or 'decided'} by {step.decided_by} {_time_of(step.decided_at)}{void}" + (", on an earlier attempt" if earlier else "")
 
 
 def _time_of(ts: str | None) -> str:

@@ -21,3 +21,14 @@ def test_confirmations_and_go_aheads_are_named_as_such() -> None:
     go_ahead = replace(StepState(id="s"), status="pending", go_ahead_by="bob", decided_by="bob", decided_at="2026-12-02T02:10:00Z", decision="go-ahead")
     assert _decision(confirmed) == "✓ confirmed by bob 02:13:05"
     assert _decision(go_ahead) == "✓ go-ahead by bob 02:10:00"
+
+
+def test_a_verdict_on_an_earlier_attempt_says_so_while_the_new_one_waits() -> None:
+    """Seen in a walk: after a rollback 'edit' ran again and waited for bob, and the pane said `✓ confirmed by bob` under
+    `waiting for verifier`, as if the new attempt were confirmed; a go-ahead (given before its attempt) is as before."""
+    confirmed = replace(StepState(id="edit"), decided_by="bob", decided_at="2026-12-02T02:13:05Z", decision="confirmed", attempts=2)
+    waiting = replace(confirmed, status="awaiting_verification", started_at="2026-12-02T02:20:00Z")
+    assert _decision(waiting) == "✓ confirmed by bob 02:13:05, on an earlier attempt"
+    assert _decision(replace(waiting, status="done", decided_at="2026-12-02T02:21:00Z")) == "✓ confirmed by bob 02:21:00"
+    go_ahead = replace(waiting, status="running", decision="go-ahead", go_ahead_by="bob", decided_at="2026-12-02T02:19:00Z")
+    assert _decision(go_ahead) == "✓ go-ahead by bob 02:19:00"

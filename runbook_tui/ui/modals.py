@@ -69,9 +69,12 @@ class ConfirmPrompt(Dialog[bool]):
 
 #: The keys and what each does, per role: the help's table (a description wraps under itself, not under the key).
 HELP_KEYS: tuple[tuple[str, str], ...] = (
-    ("enter", "assignee: run the current step (or ask the verifier for the go-ahead)\nverifier: the step whole (as [b]v[/b])"),
+    (
+        "enter",
+        "assignee: run the current step, or run it again (re-run) once it ran, or ask the verifier for the go-ahead\nverifier: the step whole (as [b]v[/b])",
+    ),
     ("c", "verifier: confirm the current step, or give the go-ahead for a step that waits for it to start"),
-    ("x", "verifier: reject the current step (asks for a reason)"),
+    ("x", "verifier: reject the current step (asks for a reason); a failed step has stopped the run already: u or n"),
     (
         "u",
         "assignee: roll back to the last checkpoint — shows the undo list first, [b]y[/b] starts it\n"

@@ -188,7 +188,8 @@ def test_snapshot_window_closing_in_five_minutes_is_red(workdir: Path, snap_comp
 def test_snapshot_help(snap_compare: Snap, size: tuple[int, int]) -> None:
     """Help centred on a plain, opaque background (no run screen drawn under it, so `?` is as quick as a bare
     Textual screen): every key in its own column with what it does for the assignee and the verifier, a long
-    description wrapping under itself, not under the key, then the journal's path whole and why decisions are unsigned
+    description wrapping under itself, not under the key (enter: run, re-run or ask for the go-ahead; x: not on a failed
+    step, u or n there), then the journal's path whole and why decisions are unsigned
     (`journal: j.jsonl · decisions unsigned: ...`: the foot cuts a long path); `escape close` pinned below (at 80x24 the list scrolls and the close line stays)."""
     assert snap_compare(make_app(), run_before=_opened(_help), terminal_size=size)
 

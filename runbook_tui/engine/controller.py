@@ -28,6 +28,7 @@ from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.runner import MetricJudge, StepRunner
 from runbook_tui.engine.state import RUNNABLE, RunState, apply, initial
+from runbook_tui.engine.step_stop import StepStop
 from runbook_tui.engine.verifier_intents import VerifierIntents
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.model import Host, Runbook, Step
@@ -41,10 +42,10 @@ log = logging.getLogger(__name__)
 BeforeFinish = Callable[[], Awaitable[None]]
 Listener = Callable[[Event, RunState], None]
 #: What the assignee can ask the controller to do (see `Controller.allowed_intents`).
-AssigneeIntent = Literal["run", "skip", "rollback", "mark_done", "accept_criteria", "pause"]
+AssigneeIntent = Literal["run", "skip", "rollback", "mark_done", "accept_criteria", "pause", "stop"]
 
 
-class Controller(VerifierIntents, StepRunner):
+class Controller(VerifierIntents, StepRunner, StepStop):
     """Drives one run of one runbook; all mutations of the run go through `emit`."""
 
     def __init__(
@@ -81,8 +82,6 @@ class Controller(VerifierIntents, StepRunner):
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._finishing: asyncio.Task[None] | None = None  # before_finish running; a rollback or finish cancels it
-        self._wake_wait: asyncio.Event | None = None  # set while a `wait` step waits; interrupt_wait() ends it
-        self._wait_cut: str | None = None
         self.fatal: str | None = None  # set when the journal cannot be written: nothing more may run
         #: Can a verifier's confirmation arrive? False in a run neither shared nor solo: such steps never start.
         self.verifier_reachable = True
@@ -322,7 +321,7 @@ class Controller(VerifierIntents, StepRunner):
         if state.finished:
             return frozenset()
         current = state.current
-        allowed: set[AssigneeIntent] = {"pause"}
+        allowed: set[AssigneeIntent] = {"pause", "stop"} if self.stoppable() else {"pause"}
         if current is not None and not self.busy:
             allowed.add("rollback")
             if state.steps[current].status != "awaiting_verification" and not state.rollback_stopped:  # only the verifier / u move it on

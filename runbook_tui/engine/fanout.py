@@ -101,6 +101,7 @@ async def fan_out(
     is_failure: Callable[[Result], bool] = default_is_failure,
     on_batch: Callable[[int, list[Host]], None] | None = None,
     after_batch: Callable[[int, list[Host], list[Host], bool], Awaitable[bool]] | None = None,
+    stop_asked: Callable[[], bool] | None = None,
 ) -> list[HostOutcome]:
     """Run `run_one` on every host, batch after batch, and stop once failures exceed `max_fail`.
 
@@ -109,8 +110,10 @@ async def fan_out(
     cancels the rest of its batch and propagates, wrapped in an
     `ExceptionGroup` by the `TaskGroup`. `after_batch(number, hosts,
     failed, stopped)` is awaited once each batch is done (`failed`: its
-    hosts that failed; `stopped`: the failure budget is spent); it returns
-    False to stop the rollout there.
+    hosts that failed; `stopped`: the failure budget is spent, or a person stopped the step); it returns
+    False to stop the rollout there. Once `stop_asked()` (a person stopped the
+    step), no host starts: those waiting for a slot and later batches have
+    no result (not run), and the batch ends as stopped.
     """
     if max_concurrency < 1:
         raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
@@ -118,9 +121,13 @@ async def fan_out(
     gate = asyncio.Semaphore(max_concurrency)
     results: dict[int, Result] = {}  # position in `hosts` -> result; positions keep duplicates apart
 
+    def halted() -> bool:
+        return stop_asked is not None and stop_asked()
+
     async def one(position: int, host: Host) -> None:
         async with gate:
-            results[position] = await run_one(host)
+            if not halted():
+                results[position] = await run_one(host)
 
     positions = list(range(len(hosts)))
     failed = 0
@@ -130,9 +137,9 @@ async def fan_out(
         async with asyncio.TaskGroup() as group:
             for position in batch:
                 group.create_task(one(position, hosts[position]))
-        failures = [p for p in batch if is_failure(results[p])]
+        failures = [p for p in batch if p in results and is_failure(results[p])]
         failed += len(failures)
-        stopped = failed > limit
+        stopped = halted() or failed > limit
         go_on = True
         if after_batch is not None:
             go_on = await after_batch(number, [hosts[p] for p in batch], [hosts[p] for p in failures], stopped)

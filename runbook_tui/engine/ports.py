@@ -18,6 +18,40 @@ Stream = Literal["stdout", "stderr"]
 OutputSink = Callable[[Stream, bytes], None]
 #: Called with human-readable progress that is not command output (reconnecting, re-attached).
 StatusSink = Callable[[str], None]
+#: Seconds between SIGTERM and SIGKILL of a command's process group (a timeout, a person's stop), on every executor.
+KILL_GRACE_SECONDS = 2.0
+
+
+class StopSignal:
+    """A person's word to stop a running step: every executor running one of its commands ends it as a timeout would
+    (TERM to its process group, KILL after a grace) and returns `stopped`."""
+
+    __slots__ = ("_callbacks", "reason")
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+        self._callbacks: list[Callable[[], None]] = []
+
+    def stop(self, reason: str) -> None:
+        """Once: later calls keep the first reason."""
+        if self.reason is not None:
+            return
+        self.reason = reason
+        for callback in self._callbacks:
+            callback()
+
+    def on_stop(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` at the stop (at once if it came already); returns what forgets it."""
+        if self.reason is not None:
+            callback()
+            return lambda: None
+        self._callbacks.append(callback)
+
+        def forget() -> None:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+
+        return forget
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +66,7 @@ class Command:
     timeout: float | None = None  # seconds; None = no limit
     key: str = ""  # unique per attempt ("<session>/<step>/<attempt>"): names a detached remote run
     shown: str = ""  # the command as people read it, values inline (the text refers to them in `env`)
+    stop: StopSignal | None = None  # the step's: a person stopped it
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +74,13 @@ class Result:
     """How a command ended.
 
     status `ok`: it ran to completion (whatever its exit code); `timeout`: it
-    was killed at its limit; `error`: it could not run or its end is unknown
-    (connection refused, host key not verified, lost and not re-attached).
+    was killed at its limit; `stopped`: a person stopped it (`error` says
+    who, and what became of it); `error`: it could not run or its end is
+    unknown (connection refused, host key not verified, lost and not
+    re-attached).
     """
 
-    status: Literal["ok", "timeout", "error"]
+    status: Literal["ok", "timeout", "stopped", "error"]
     exit_code: int | None = None
     error: str | None = None
 

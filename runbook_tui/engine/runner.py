@@ -20,7 +20,7 @@ from runbook_tui.engine.fanout import HostOutcome, fan_out
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.pending_captures import pending_captures
-from runbook_tui.engine.ports import Command, Executor, Result, Stream
+from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
 from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import Outcome, RollbackPlan, StepRecord, plan_rollback, to_json
 from runbook_tui.engine.state import RunState
@@ -54,8 +54,9 @@ class StepRunner:
     solo: str | None
     _waves: WaveGate | None
     _injected: set[str]
-    _wake_wait: asyncio.Event | None
-    _wait_cut: str | None
+    _wake_wait: asyncio.Event | None = None  # set while a `wait` step waits; interrupt_wait() ends it
+    _wait_cut: str | None = None
+    _stop_signal: StopSignal | None
 
     def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
@@ -160,9 +161,11 @@ class StepRunner:
             timeout=step.timeout_seconds,
             key=f"{self.session_id}/{step.id}/{host.name}/{phase}{attempt}{tag}",
             shown=shell.shown,
+            stop=self._stop_signal if phase == "run" else None,
         )
 
     async def _run_step(self, step: Step, actor: Actor, answer: str | None) -> None:
+        self._stop_signal = StopSignal()  # `k` stops what runs now (engine/step_stop.py)
         try:
             await self._run_step_inner(step, actor, answer)
         except JournalError:
@@ -170,6 +173,8 @@ class StepRunner:
         except Exception as exc:  # a bug must not kill the session silently: journal it
             log.exception("step %s crashed", step.id)
             self._safe_error(f"internal error while running '{step.id}': {exc}", step=step.id)
+        finally:
+            self._stop_signal = None
 
     def _safe_error(self, message: str, **where: Any) -> None:
         try:
@@ -268,14 +273,20 @@ class StepRunner:
         unmatched: dict[str, str | None] = {}  # per host: why its last attempt's stdout does not count (searched once)
         later = self._named_later(step)
 
+        stop = self._stop_signal
+
         async def run_one(host: Host) -> Result:
             if step.body is None or refused is not None:
                 return Result("error", error=refused or "no command")
             keeper = keepers[host.name] = StdoutKeeper()
             for tries in range(step.retries + 1):
                 if tries:
+                    if stop is not None and stop.reason:  # a person stopped the step: no retry
+                        break
                     self.emit(ev.NOTE, SYSTEM, step=step.id, text=f"{host.name}: retry {tries}/{step.retries} in {step.retry_delay_seconds:g}s")
                     await asyncio.sleep(step.retry_delay_seconds)
+                    if stop is not None and stop.reason:
+                        break
                     keeper = keepers[host.name] = StdoutKeeper()
                 result = await self._run_command(step, step.body, host, attempt, "run", keeper, tag=f".{tries}" if tries else "")
                 if result.status == "ok" and result.exit_code in step.expect.exit and expectation is not None:
@@ -297,22 +308,27 @@ class StepRunner:
                 outcomes = await fan_out(
                     hosts, run_one, serial=plan.serial, max_fail=plan.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure,
                     on_batch=gate.started if gate else None, after_batch=gate.finished if gate else None,
+                    stop_asked=(lambda: bool(stop.reason)) if stop is not None else None,
                 )  # fmt: skip
         finally:
             self._waves = None
         if gate is not None and gate.rejected is not None:
             problems.append(f"the verifier rejected a wave and stopped the rollout: {gate.rejected}")
-        ran = {o.host: self._host_result(step, o, unmatched.get(o.host), problems) for o in outcomes}
+        not_run = f"not run: {stop.reason} before this host started" if stop is not None and stop.reason else None
+        ran = {o.host: self._host_result(step, o, unmatched.get(o.host), problems, not_run) for o in outcomes}
         kept = {h: {"status": hs.status, "exit_code": hs.exit_code, "error": hs.error} for h, hs in plan.kept.items()}
         results = {h.name: kept.get(h.name) or ran[h.name] for h in self.runbook.targets(step)}
         first = keepers.get(hosts[0].name) if hosts else None
         return results, (first.text if first else None), problems
 
-    def _host_result(self, step: Step, outcome: HostOutcome, unmatched: str | None, problems: list[str]) -> dict[str, Any]:
+    def _host_result(self, step: Step, outcome: HostOutcome, unmatched: str | None, problems: list[str], not_run: str | None = None) -> dict[str, Any]:
         result = outcome.result
         host = outcome.host
         if result is None:
-            return {"status": "skipped", "exit_code": None, "error": "not run: the rollout stopped before this host's batch"}
+            return {"status": "skipped", "exit_code": None, "error": not_run or "not run: the rollout stopped before this host's batch"}
+        if result.status == "stopped":
+            problems.append(f"{host}: {result.error}")
+            return {"status": "failed", "exit_code": None, "error": result.error}
         if result.status == "timeout":
             problems.append(f"{host}: timed out after {step.timeout_seconds:g}s")
             return {"status": "timed_out", "exit_code": None, "error": "timed out"}

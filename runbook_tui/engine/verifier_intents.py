@@ -152,4 +152,4 @@ class VerifierIntents:
         wave = self._waiting_wave()
         if wave:
             return f"{wave} waits for the verifier's word: a rollback can start once they reject it (x)"
-        return "a step is running; wait for it to end (or let its timeout end it), then roll back"
+        return "a step is running; wait for it to end, or stop it with k, then roll back"

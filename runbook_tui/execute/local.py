@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from runbook_tui.engine.keys_first import KEYS
-from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink, Stream
+from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Result, StatusSink, Stream
 from runbook_tui.runbook.model import Host
 
 #: Bytes asked for per read; what the sink gets at most per call. A slow command's output comes in whatever has arrived;
@@ -31,8 +31,6 @@ CHUNK_SIZE = 16 * 1024
 #: room for a flood to queue a whole chunk, and more, while the last one is being journaled.
 BULK_CHUNK_SIZE = 256 * 1024
 BULK_PIPE_SIZE = 1024 * 1024
-#: Seconds between SIGTERM and SIGKILL when a command outlives its limit.
-KILL_GRACE_SECONDS = 2.0
 #: Seconds to wait for end-of-output after the shell exited: a background
 #: process (`daemon &`) that keeps stdout open must not hang the step forever.
 EOF_GRACE_SECONDS = 2.0
@@ -101,7 +99,7 @@ class LocalExecutor:
             asyncio.create_task(_pump(proc.stderr, "stderr", output, self._chunk)),
         ]
         try:
-            return await self._supervise(proc, protocol.exited, pgid, readers, command.timeout, status)
+            return await self._supervise(proc, protocol.exited, pgid, readers, command, status)
         except BaseException:
             # Cancelled (abort) or a sink raised (a bug): leave nothing running behind us.
             _signal_group(pgid, signal.SIGKILL)
@@ -127,25 +125,34 @@ class LocalExecutor:
         exited: asyncio.Future[None],
         pgid: int,
         readers: list[asyncio.Task[None]],
-        timeout: float | None,
+        command: Command,
         status: StatusSink | None,
     ) -> Result:
         loop = asyncio.get_running_loop()
+        timeout = command.timeout
         deadline = None if timeout is None else loop.time() + timeout
-        pending: set[asyncio.Future[None]] = {exited, *readers}
-        while not exited.done():
-            remaining = None if deadline is None else deadline - loop.time()
-            if remaining is not None and remaining <= 0:
-                break
-            done, pending = await asyncio.wait(pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
-            _raise_first(done)
+        stopped: asyncio.Future[None] = loop.create_future()
+        forget = command.stop.on_stop(lambda: _settle(stopped)) if command.stop else None
+        pending: set[asyncio.Future[None]] = {exited, stopped, *readers}
+        try:
+            while not exited.done() and not stopped.done():
+                remaining = None if deadline is None else deadline - loop.time()
+                if remaining is not None and remaining <= 0:
+                    break
+                done, pending = await asyncio.wait(pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+                _raise_first(done)
+        finally:
+            if forget is not None:
+                forget()
+            stopped.cancel()
 
         if not exited.done():
+            why = command.stop.reason if command.stop is not None and command.stop.reason else None
             if status is not None:
-                status(f"timed out after {timeout:g} s: stopping its process group")
+                status(f"{why}: stopping its process group" if why else f"timed out after {timeout:g} s: stopping its process group")
             await self._kill(exited, pgid)
             await self._drain(readers, status=None)
-            return Result("timeout")
+            return Result("stopped", error=why) if why else Result("timeout")
 
         await self._drain(readers, status)
         returncode = proc.returncode
@@ -221,6 +228,11 @@ async def _pump(stream: asyncio.StreamReader, name: Stream, output: OutputSink, 
         if not chunk:
             return
         output(name, chunk)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _raise_first(done: Iterable[asyncio.Future[Any]]) -> None:

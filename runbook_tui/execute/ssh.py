@@ -72,7 +72,7 @@ from collections.abc import Callable, Sequence
 
 import asyncssh
 
-from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
+from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Result, StatusSink
 from runbook_tui.execute.ssh_config import Endpoint
 from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, reason
 from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
@@ -88,8 +88,6 @@ from runbook_tui.runbook.model import Host
 
 log = logging.getLogger(__name__)
 
-#: Seconds between SIGTERM and SIGKILL of the remote process group on timeout.
-KILL_GRACE_SECONDS = 2.0
 #: Seconds after the start before the client asks for live output: a command done sooner costs no `tail` on the host.
 STREAM_AFTER = 0.2
 #: Times a run is followed again after its follow session was killed by a signal, before that is an error.
@@ -258,15 +256,26 @@ class SshExecutor:
         if command.timeout is not None:
             deadline = asyncio.get_running_loop().time() + command.timeout
         limit = asyncio.timeout_at(deadline)
+        forget = None
         try:
             async with limit:
+                if command.stop is not None:  # a person's stop ends the wait as the deadline would
+                    forget = command.stop.on_stop(lambda: limit.reschedule(asyncio.get_running_loop().time()))
                 return await self._attached(command, route, run, output, status)
         except TimeoutError:
             if not limit.expired():
                 raise
-        assert command.timeout is not None
-        status(f"{host.name}: timed out after {command.timeout:g} s: stopping its process group")
-        return await self._stop(command, route, run)
+        finally:
+            if forget is not None:
+                forget()
+        why = command.stop.reason if command.stop is not None else None
+        if why:
+            status(f"{host.name}: {why}: stopping its process group")
+        else:
+            assert command.timeout is not None
+            status(f"{host.name}: timed out after {command.timeout:g} s: stopping its process group")
+        ended = await self._stop(command, route, run)
+        return Result("stopped", error=f"{why}; {ended.error}" if ended.error else why) if why else ended
 
     async def _attached(self, command: Command, route: Endpoint, run: RemoteRun, output: OutputSink, status: StatusSink) -> Result:
         """Start (once) and follow the run, reconnecting and re-attaching as often as the connection drops."""
@@ -452,7 +461,7 @@ class SshExecutor:
         return _Failed(f"the follow session on {host.name} ended early ({detail}); see {run.where}")
 
     async def _stop(self, command: Command, route: Endpoint, run: RemoteRun) -> Result:
-        """Kill the run's remote process group after a timeout; the result is `timeout` either way."""
+        """Kill the run's remote process group after a timeout or a person's stop; the result is `timeout` either way."""
         host = command.host
         kill = f'sh -c {shlex.quote(kill_script(self._kill_grace))} sh "$D"'
         if command.sudo:
@@ -465,9 +474,9 @@ class SshExecutor:
             if done.exit_status == 0:
                 return Result("timeout")
             detail = str(done.stderr or "").strip() or f"exit status {done.exit_status}"
-        except Exception as exc:  # report, do not raise: the step timed out regardless
+        except Exception as exc:  # report, do not raise: the step timed out (or was stopped) regardless
             detail = reason(exc)
-        log.warning("%s: could not stop timed-out command: %s", host.name, detail)
+        log.warning("%s: could not stop the command: %s", host.name, detail)
         return Result(
             "timeout",
             error=f"could not stop the command on {host.name} ({detail}); it may still be running there (detached in {run.where})",

@@ -80,6 +80,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
         "assignee: roll back to the last checkpoint — shows the undo list first, [b]y[/b] starts it\n"
         "verifier: request a rollback (the assignee sees it at once)",
     ),
+    ("k", "assignee: stop the step that runs now — says what it stops first; [b]y[/b] sends TERM (then KILL), the step ends failed"),
     ("s", "assignee: skip the current step (asks for a reason)"),
     ("d", "assignee: mark a step whose outcome is unknown as done (asks how you checked)"),
     ("n", "add a note to the journal"),

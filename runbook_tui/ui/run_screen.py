@@ -291,6 +291,7 @@ class RunScreen(RunView):
         Binding("enter", "run_step", "run", priority=True),
         Binding("enter", "rerun_step", "re-run", priority=True),  # the step ran before (failed, rejected, unknown, undone)
         Binding("enter", "ask_go_ahead", "ask go-ahead", priority=True),  # a step the verifier lets start: enter asks
+        Binding("k", "stop_step", "stop step"),
         Binding("u", "rollback", "roll back"),
         Binding("s", "skip", "skip"),
         Binding("d", "mark_done", "mark done"),
@@ -372,6 +373,7 @@ class RunScreen(RunView):
         "accept_criteria": "accept_criteria",
         "pause": "pause",
         "resume": "pause",
+        "stop_step": "stop",
     }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -451,6 +453,11 @@ class RunScreen(RunView):
         )
 
     action_ask_go_ahead = action_run_step
+
+    def action_stop_step(self) -> None:
+        from runbook_tui.ui.stop_key import ask_to_stop  # loads when first pressed
+
+        ask_to_stop(self.app, self.controller, self.actor, self._say)
 
     async def action_pause(self) -> None:
         """p pauses or resumes, whichever the run needs when the decision is taken (pressed twice quickly: pause, then resume)."""

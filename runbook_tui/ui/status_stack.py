@@ -239,7 +239,7 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
         if step.started_at:
             seconds = (now - dt.datetime.fromisoformat(step.started_at.replace("Z", "+00:00"))).total_seconds()
             since = f" for {span_words(max(seconds, 0))}"
-        return Status(f"Running '{current}'{where}{since}{about}", "accent", {"assignee": "p pause", "verifier": "p hold"})
+        return Status(f"Running '{current}'{where}{since}{about}", "accent", {"assignee": "k stop · p pause", "verifier": "p hold"})
     if confirmable(state) == "before":
         who = state.session.get("verifier") or "the verifier"
         if step.go_ahead_asked:  # said, so that nobody asks again for want of knowing it was asked

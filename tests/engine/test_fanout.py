@@ -238,3 +238,27 @@ def test_bad_max_concurrency() -> None:
     run_one, _ = scripted({})
     with pytest.raises(ValueError):
         asyncio.run(fan_out(hosts(1), run_one, max_concurrency=0))
+
+
+def test_a_persons_stop_starts_no_host_waiting_for_a_slot_nor_a_later_batch() -> None:
+    """Two running at once, batches of four: the stop comes while h00 and h01 run. h02 and h03 (waiting for a slot)
+    and the second batch never start (no result: not run); the batch ends as stopped."""
+    started: list[str] = []
+    stop: list[str] = []
+    ended: list[tuple[int, bool]] = []
+
+    async def run_one(host: Host) -> Result:
+        started.append(host.name)
+        if len(started) == 2:
+            stop.append("stopped by alice")
+        await asyncio.sleep(0)
+        return Result("stopped", error="stopped by alice")
+
+    async def after(number: int, batch: list[Host], failed: list[Host], stopped: bool) -> bool:
+        ended.append((number, stopped))
+        return True
+
+    outcomes = asyncio.run(fan_out(hosts(8), run_one, serial=[4], max_fail=8, max_concurrency=2, after_batch=after, stop_asked=lambda: bool(stop)))
+    assert started == ["h00", "h01"]
+    assert [o.host for o in outcomes if o.result is None] == ["h02", "h03", "h04", "h05", "h06", "h07"]
+    assert ended == [(0, True)]

@@ -21,6 +21,7 @@ from runbook_tui.engine.controller import Reply
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
 from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.footer import KeyFooter
 
 SIZE = (140, 45)
 
@@ -259,3 +260,12 @@ def shared_session_events(workdir: Path) -> list[dict[str, Any]]:
     session = open_session(load("runbook.yaml", {}), solo=None, journal="shared.jsonl", settings=Settings())
     session.controller.journal.close()
     return events("shared.jsonl")
+
+
+def footer_keys(app: Any) -> list[str]:
+    """The footer's keys as drawn (`⏎ run`, `p pause`), checked against its painted row."""
+    footer = app.screen.query_one(KeyFooter)
+    keys = [f"{key.shown} {key.description}" for key in footer.keys[0]]
+    row = painted(footer)
+    assert all(key in row for key in keys), (keys, row)
+    return keys

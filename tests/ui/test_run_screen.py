@@ -18,6 +18,7 @@ from run_screen_helpers import (
     RUNBOOK,
     SIZE,
     events,
+    footer_keys,
     make_app,
     marks,
     of_kind,
@@ -189,15 +190,6 @@ async def test_p_pauses_enter_is_refused_while_paused_and_p_resumes(workdir: Pat
     assert types(JOURNAL, "paused", "resumed", "step_started") == ["paused", "resumed", "step_started"]
 
 
-def _keys(app: Any) -> list[str]:
-    """The footer's keys as drawn (`⏎ run`, `p pause`), checked against its painted row."""
-    footer = app.screen.query_one(KeyFooter)
-    keys = [f"{key.shown} {key.description}" for key in footer.keys[0]]
-    row = painted(footer)
-    assert all(key in row for key in keys), (keys, row)
-    return keys
-
-
 @pytest.mark.asyncio
 async def test_the_footer_drops_the_run_key_while_paused_and_says_p_resume(workdir: Path) -> None:
     """The screen tells the footer only when a key's availability changed: a pause must still reach it.
@@ -206,17 +198,17 @@ async def test_the_footer_drops_the_run_key_while_paused_and_says_p_resume(workd
     async with app.run_test(size=SIZE) as pilot:
         controller = await started(pilot)
         await settled(pilot)
-        at_start = _keys(app)
+        at_start = footer_keys(app)
         assert at_start[0] == "⏎ run" and "p pause" in at_start and "p resume" not in at_start
         await pilot.press("p")
         await until(pilot, lambda: controller.state.paused, "the pause")
-        await until(pilot, lambda: "⏎ run" not in _keys(app), "the run key to go")
-        paused = _keys(app)
+        await until(pilot, lambda: "⏎ run" not in footer_keys(app), "the run key to go")
+        paused = footer_keys(app)
         assert "p resume" in paused and "p pause" not in paused and "u roll back" in paused
         await pilot.press("p")
         await until(pilot, lambda: not controller.state.paused, "the resume")
-        await until(pilot, lambda: "⏎ run" in _keys(app), "the run key to come back")
-        assert _keys(app) == at_start
+        await until(pilot, lambda: "⏎ run" in footer_keys(app), "the run key to come back")
+        assert footer_keys(app) == at_start
 
 
 @pytest.mark.asyncio
@@ -229,7 +221,7 @@ async def test_the_footer_says_ask_go_ahead_where_enter_asks_the_verifier(workdi
         async with app.run_test(size=SIZE) as pilot:
             await started(pilot)
             await settled(pilot)
-            assert _keys(app)[0] == enter and [key for key in _keys(app) if key.startswith("⏎")] == [enter], (solo, _keys(app))
+            assert footer_keys(app)[0] == enter and [key for key in footer_keys(app) if key.startswith("⏎")] == [enter], (solo, footer_keys(app))
 
 
 @pytest.mark.asyncio

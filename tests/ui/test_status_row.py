@@ -113,7 +113,7 @@ async def test_pausing_while_a_step_prints_lays_nothing_out() -> None:
         await settled(pilot)
         stack = app.screen.query_one(StatusStack)
         assert _row(stack).startswith("Running 'slow' on local for "), _row(stack)
-        assert _row(stack).endswith("· Wait for the service — p pause"), _row(stack)
+        assert _row(stack).endswith("· Wait for the service — k stop · p pause"), _row(stack)
         layouts = _count_layouts(app)
         await pilot.press("p")
         await until(pilot, lambda: _row(stack).startswith("PAUSED"), "the pause on the status row")
@@ -164,7 +164,7 @@ async def test_the_calm_line_says_the_same_words_to_every_role_with_its_own_keys
         "next": (state, "Next: 'check' on local · Config parses", {"assignee": "enter run it"}),
         # an attempt ran before (undone by a rollback, then resumed): enter runs it again, as the footer's `⏎ re-run` says
         "next again": (with_step(state, "check", status="undone", attempts=1), "Next: 'check' on local · Config parses", {"assignee": "enter re-run"}),
-        "running": (running, "Running 'check' on local for 1m 30s · Config parses", {"assignee": "p pause", "verifier": "p hold"}),
+        "running": (running, "Running 'check' on local for 1m 30s · Config parses", {"assignee": "k stop · p pause", "verifier": "p hold"}),
         "go-ahead": (
             _verify_before(state, "check"),
             "'check' waits for bob's go-ahead · Config parses",

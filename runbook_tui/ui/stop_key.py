@@ -1,0 +1,63 @@
+"""`k` on the assignee's run screen: stop the step that runs now, after saying exactly what that does.
+
+The dialog names the step, where it still runs and its command (and its undo: a stopped change is often rolled
+back next); `y` sends the controller's `stop_step` (engine/step_stop.py), which journals the stop before any signal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.text import Text
+
+from runbook_tui.engine.actors import Actor, Reply
+from runbook_tui.engine.ports import KILL_GRACE_SECONDS
+from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.ui.step_whole import runs_and_undo
+from runbook_tui.ui.widgets import step_as_shown
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from runbook_tui.engine.controller import Controller
+
+#: Hosts named in the dialog before "and N more".
+NAMED_HOSTS = 6
+
+
+def stop_dialog_body(state: RunState, step_id: str) -> Group:
+    """Where the step still runs, what it runs (and its undo), and what `y` does, in that order."""
+    step = state.steps[step_id]
+    entry = step_as_shown(state, step_id)
+    title = visible_line(str(entry.get("title") or step_id))
+    if entry.get("wait"):
+        return Group(Text(f"'{title}' is waiting."), Text(""), Text("y ends the wait now; the step ends as failed, with your name."))
+    running = [visible_line(host) for host, hs in step.hosts.items() if hs.status == "running"]
+    waiting = sum(1 for hs in step.hosts.values() if hs.status == "pending")
+    named = ", ".join(running[:NAMED_HOSTS]) + (f" and {len(running) - NAMED_HOSTS} more" if len(running) > NAMED_HOSTS else "")
+    where = named if len(running) == 1 else f"{len(running)} hosts ({named})"
+    said = f"'{title}' is running on {where}" + (f"; {waiting} more have not started" if waiting else "") + "."
+    does = (
+        f"y writes the stop to the journal with your name, then sends TERM to the command's process group wherever it "
+        f"still runs, and KILL {KILL_GRACE_SECONDS:g} s later if anything is left. Hosts not started are not started, and "
+        "no retry follows. The step ends as failed; what the command changed already stays changed. Then you decide: "
+        "enter runs it again, u rolls back, s skips it."
+    )
+    return Group(Text(visible(said)), Text(""), runs_and_undo(entry), Text(""), Text(does))
+
+
+def ask_to_stop(app: App[object], controller: Controller, actor: Actor, say: Callable[[Reply], None]) -> None:
+    """`k`: the dialog first; `y` stops the step. Pressed when nothing can be stopped, the controller's refusal says why."""
+    from runbook_tui.ui.modals import ConfirmPrompt  # dialogs load when first opened
+
+    step = controller.state.current
+    if step is None or "stop" not in controller.allowed_intents():
+        say(controller.stop_step(actor))
+        return
+    app.push_screen(
+        ConfirmPrompt(f"Stop '{visible_line(step)}' now?", stop_dialog_body(controller.state, step), "stop it"),
+        lambda yes: say(controller.stop_step(actor)) if yes else None,
+    )

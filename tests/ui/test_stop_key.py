@@ -1,0 +1,54 @@
+"""`k` on the run screen: stop the step that runs now (engine/step_stop.py), after a dialog that says what it stops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from run_screen_helpers import ORDER, footer_keys, make_app, marks, of_kind, painted, run_step, screen_is, settled, started, until
+
+JOURNAL = "j.jsonl"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_k_says_what_it_stops_n_keeps_it_running_y_stops_it_and_the_run_waits_for_the_assignee(workdir: Path, size: tuple[int, int]) -> None:
+    """The footer offers `k stop step` only while a step runs. The dialog names the step and where it runs, shows
+    its command and its undo, and says what y does (TERM, KILL 2 s later, the step ends failed, what comes next);
+    at 80x24 its answer keys stay on screen. n leaves the step running; y stops it: the step ends failed with who
+    stopped it, the run stays at that step and enter (run again), u and s are offered, k no longer."""
+    app = make_app(params={"hold": True})
+    async with app.run_test(size=size) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        assert not any(key.startswith("k ") for key in footer_keys(app)), "nothing runs: nothing to stop"
+        for step in ORDER[:5]:
+            await run_step(pilot, step)
+        await pilot.press("enter")
+        await until(pilot, lambda: controller.state.steps["slow"].status == "running", "slow to run")
+        await until(pilot, lambda: "k stop step" in footer_keys(app), "the footer to offer k")
+        await pilot.press("k")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        body = " ".join(painted(prompt.query_one("#dialog-body")).split())
+        assert "'Wait for the service' is running on local." in body, body
+        assert "echo slow >> marks" in body and "echo undo-slow >> marks" in body, body
+        assert "TERM to the command's process group" in body and "KILL 2 s later" in body, body
+        assert "The step ends as failed" in body and "u rolls back" in body, body
+        keys = prompt.query_one("#dialog-keys")
+        assert "y stop it" in painted(keys) and keys.region.bottom <= size[1], "the answer keys are on screen"
+        await pilot.press("n")
+        await screen_is(pilot, "RunScreen")
+        assert controller.busy and controller.state.steps["slow"].status == "running"
+        await pilot.press("k")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.steps["slow"].status == "failed" and not controller.busy, "slow to end stopped", seconds=15)
+        await settled(pilot)
+        keys = footer_keys(app)
+        assert "⏎ run" in keys and "u roll back" in keys and "s skip" in keys and "k stop step" not in keys, keys
+        assert controller.state.current == "slow"
+    (finished,) = [e for e in of_kind(JOURNAL, "step_finished") if e["step"] == "slow"]
+    assert finished["hosts"]["local"]["error"] == "stopped by alice"
+    (stop,) = [e for e in of_kind(JOURNAL, "note") if e.get("request") == "stop"]
+    assert stop["actor"] == "alice" and stop["seq"] < finished["seq"]
+    assert marks(workdir).count("slow") == 1

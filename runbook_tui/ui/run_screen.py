@@ -457,7 +457,7 @@ class RunScreen(RunView):
     def action_stop_step(self) -> None:
         from runbook_tui.ui.stop_key import ask_to_stop  # loads when first pressed
 
-        ask_to_stop(self.app, self.controller, self.actor, self._say)
+        ask_to_stop(self.app, self.controller, self.actor, lambda reply: self._say(reply, quiet=True))  # the screen shows the stop
 
     async def action_pause(self) -> None:
         """p pauses or resumes, whichever the run needs when the decision is taken (pressed twice quickly: pause, then resume)."""

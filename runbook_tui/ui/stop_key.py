@@ -42,15 +42,17 @@ def stop_dialog_body(state: RunState, step_id: str) -> Group:
     said = f"'{title}' is running on {where}" + (f"; {waiting} more have not started" if waiting else "") + "."
     does = (
         f"y writes the stop to the journal with your name, then sends TERM to the command's process group wherever it "
-        f"still runs, and KILL {KILL_GRACE_SECONDS:g} s later if anything is left. Hosts not started are not started, and "
-        "no retry follows. The step ends as failed; what the command changed already stays changed. Then you decide: "
-        "enter runs it again, u rolls back, s skips it."
+        f"still runs, and KILL {KILL_GRACE_SECONDS:g} s later if anything is left. "
+        + ("Hosts not started are not started, and no retry follows. " if len(step.hosts) > 1 else "No retry follows. ")
+        + "The step ends as failed; what the command changed already stays changed. Then you decide: enter runs it "
+        "again, u rolls back, s skips it."
     )
     return Group(Text(visible(said)), Text(""), runs_and_undo(entry), Text(""), Text(does))
 
 
 def ask_to_stop(app: App[object], controller: Controller, actor: Actor, say: Callable[[Reply], None]) -> None:
-    """`k`: the dialog first; `y` stops the step. Pressed when nothing can be stopped, the controller's refusal says why."""
+    """`k`: the dialog first; `y` stops the step. Pressed when nothing can be stopped, the controller's refusal says why (`say`
+    shows refusals)."""
     from runbook_tui.ui.modals import ConfirmPrompt  # dialogs load when first opened
 
     step = controller.state.current

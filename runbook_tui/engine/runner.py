@@ -26,6 +26,7 @@ from runbook_tui.engine.rollback import Outcome, RollbackPlan, StepRecord, plan_
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.display import display_text
+from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.shell_values import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, analyse, command_text, context_for, is_template, render_text
@@ -199,7 +200,9 @@ class StepRunner:
             if step.capture and stdout is not None:
                 captured[step.capture] = stdout.strip()
         else:
-            if step.kind == "wait":
+            if step.kind == "wait" and self.state.mode == "dry-run":  # nothing runs: nothing to wait for
+                self.emit(ev.NOTE, SYSTEM, step=step.id, text=f"dry run: the {format_duration(step.wait_seconds or 0)} wait is not waited")
+            elif step.kind == "wait":
                 problems = await self._wait(step.wait_seconds or 0)
             if step.kind == "ask" and step.capture:
                 captured[step.capture] = answer or ""

@@ -162,7 +162,7 @@ class StepRunner:
             timeout=step.timeout_seconds,
             key=f"{self.session_id}/{step.id}/{host.name}/{phase}{attempt}{tag}",
             shown=shell.shown,
-            stop=self._stop_signal if phase == "run" else None,
+            stop=self._stop_signal,
         )
 
     async def _run_step(self, step: Step, actor: Actor, answer: str | None) -> None:
@@ -434,6 +434,7 @@ class StepRunner:
         return ok
 
     async def _run_rollback(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
+        self._stop_signal = StopSignal()  # `k` stops a hung undo too: the rollback then stands stopped, u goes on with it
         try:
             await self._run_rollback_inner(actor, plan, reason, finish)
         except JournalError:
@@ -441,6 +442,8 @@ class StepRunner:
         except Exception as exc:
             log.exception("rollback crashed")
             self._safe_error(f"internal error during the rollback: {exc}")
+        finally:
+            self._stop_signal = None
 
     async def _run_rollback_inner(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
         started = self.emit(ev.ROLLBACK_STARTED, actor, scope=plan.scope, plan=to_json(plan), acknowledged=plan.needs_acknowledgement, reason=reason)

@@ -4,10 +4,14 @@ The assignee's word is journaled (a note with `request: stop`, fsynced) before a
 command then gets TERM to its process group and KILL `KILL_GRACE_SECONDS` later if anything is left; hosts the
 rollout had not started are not started, no retry follows, and no later batch begins. The step ends `failed`, each
 stopped host's error saying who stopped it; the assignee then decides as after any failure (re-run, roll back,
-skip). A `wait` step's wait ends at once, failed the same way.
+skip). A `wait` step's wait ends at once, failed the same way. During a rollback, the undo (or the rollback
+section's step) that runs is stopped the same way and the rollback stands stopped there, as after a failed undo:
+`u` tries again.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import Actor, Reply, refused
@@ -20,7 +24,7 @@ class StepStop:
     """The stop half of the controller (a mixin: the controller supplies the state, `emit` and the running step's signal)."""
 
     state: RunState
-    _stop_signal: StopSignal | None = None  # the forward step running now; None between steps and during a rollback
+    _stop_signal: StopSignal | None = None  # the step or the rollback running now; None between them
 
     def emit(self, type: EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
@@ -29,21 +33,35 @@ class StepStop:
         raise NotImplementedError
 
     def stoppable(self) -> bool:
-        """A forward step runs and nobody has stopped it yet."""
-        return self._stop_signal is not None and self._stop_signal.reason is None and self.state.current is not None
+        """A step or a rollback runs and nobody has stopped it yet."""
+        return self._stop_signal is not None and self._stop_signal.reason is None and running_now(self.state) is not None
 
     def stop_step(self, actor: Actor) -> Reply:
-        """Journal who stopped the running step, then signal every command of it (and end a `wait`)."""
+        """Journal who stopped what runs now, then signal every command of it (and end a `wait`)."""
         if actor.role != "assignee":
             return refused("only the assignee can stop a running step")
-        signal, step = self._stop_signal, self.state.current
-        if signal is None or step is None:
-            return refused("no step is running (a rollback's undo commands run to their end)")
+        signal, running = self._stop_signal, running_now(self.state)
+        if signal is None or running is None:
+            return refused("no step is running")
+        step, phase = running
         if signal.reason is not None:
             return refused(f"'{step}' is being stopped already ({signal.reason})")
         why = f"stopped by {actor.name}"
-        words = f"stopped '{step}' while it ran: TERM to its commands' process groups, KILL {KILL_GRACE_SECONDS:g} s later if anything is left"
+        what = f"the rollback while it undid '{step}'" if phase == "undo" else f"'{step}' while it ran"
+        words = f"stopped {what}: TERM to its commands' process groups, KILL {KILL_GRACE_SECONDS:g} s later if anything is left"
         self.emit(ev.NOTE, actor, step=step, text=words, request="stop")
         signal.stop(why)
         self.interrupt_wait(why)
+        if phase == "undo":
+            return Reply(True, f"stopping the rollback at '{step}': it stands stopped there; u tries again")
         return Reply(True, f"stopping '{step}': its commands get TERM, then KILL; it ends as failed")
+
+
+def running_now(state: RunState) -> tuple[str, Literal["run", "undo"]] | None:
+    """What a stop would end: an undo of the rollback that runs (its step), else a step running (a forward one, or a
+    rollback section's), with which of its commands."""
+    rollback = state.rollback
+    if rollback is not None and not rollback.finished and rollback.running_step is not None:
+        return rollback.running_step, "undo"
+    running = [sid for sid in (state.current, *state.rollback_order) if sid is not None and state.steps[sid].status == "running"]
+    return (running[0], "run") if running else None

@@ -119,7 +119,11 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
             Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", {"assignee": "enter re-run · d mark done · u roll back"})
         )
     if rollback is not None and not rollback.finished:
-        found.append(Status(f"Rolling back ({rollback.scope}): {rollback.running_step or 'starting'}…", "warning", {}))
+        found.append(
+            Status(
+                f"Rolling back ({rollback.scope}): {rollback.running_step or 'starting'}…", "warning", {"assignee": "k stop"} if rollback.running_step else {}
+            )
+        )
     if state.paused:
         found.append(_paused(state))
     if state.hold_requested:

@@ -15,6 +15,7 @@ from rich.text import Text
 from runbook_tui.engine.actors import Actor, Reply
 from runbook_tui.engine.ports import KILL_GRACE_SECONDS
 from runbook_tui.engine.state import RunState
+from runbook_tui.engine.step_stop import running_now
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.step_whole import runs_and_undo
 from runbook_tui.ui.widgets import step_as_shown
@@ -28,11 +29,18 @@ if TYPE_CHECKING:
 NAMED_HOSTS = 6
 
 
-def stop_dialog_body(state: RunState, step_id: str) -> Group:
+def stop_dialog_body(state: RunState, step_id: str, phase: str = "run") -> Group:
     """Where the step still runs, what it runs (and its undo), and what `y` does, in that order."""
     step = state.steps[step_id]
     entry = step_as_shown(state, step_id)
     title = visible_line(str(entry.get("title") or step_id))
+    if phase == "undo":
+        does = (
+            f"y writes the stop to the journal with your name, then sends TERM to the undo's process group wherever it "
+            f"still runs, and KILL {KILL_GRACE_SECONDS:g} s later if anything is left. The rollback stands stopped at "
+            f"'{visible_line(step_id)}', as after a failed undo: what it undid already stays undone, and u tries again from this undo."
+        )
+        return Group(Text(visible(f"The rollback is undoing '{title}'.")), Text(""), runs_and_undo(entry), Text(""), Text(does))
     if entry.get("wait"):
         return Group(Text(f"'{title}' is waiting."), Text(""), Text("y ends the wait now; the step ends as failed, with your name."))
     running = [visible_line(host) for host, hs in step.hosts.items() if hs.status == "running"]
@@ -55,11 +63,13 @@ def ask_to_stop(app: App[object], controller: Controller, actor: Actor, say: Cal
     shows refusals)."""
     from runbook_tui.ui.modals import ConfirmPrompt  # dialogs load when first opened
 
-    step = controller.state.current
-    if step is None or "stop" not in controller.allowed_intents():
+    running = running_now(controller.state)
+    if running is None or "stop" not in controller.allowed_intents():
         say(controller.stop_step(actor))
         return
+    step, phase = running
+    title = f"Stop the rollback at '{visible_line(step)}' now?" if phase == "undo" else f"Stop '{visible_line(step)}' now?"
     app.push_screen(
-        ConfirmPrompt(f"Stop '{visible_line(step)}' now?", stop_dialog_body(controller.state, step), "stop it"),
+        ConfirmPrompt(title, stop_dialog_body(controller.state, step, phase), "stop it"),
         lambda yes: say(controller.stop_step(actor)) if yes else None,
     )

@@ -87,3 +87,52 @@ def test_a_stop_ends_a_wait_step_at_once(session_for: Callable[..., Any], tmp_pa
     session_for(steps, solo="night shift")(body)
     (finished,) = types_of(journal_events, tmp_path, type="step_finished", step="soak")
     assert finished["problems"] == ["stopped by alice"]
+
+
+def test_a_stop_during_a_rollback_ends_the_hung_undo_and_the_rollback_stands_stopped_there(
+    session_for: Callable[..., Any], tmp_path: Path, journal_events: Callable[..., Any]
+) -> None:
+    """An undo that hangs (no timeout): k stops it; the rollback stands stopped at that step, as after a failed
+    undo, with the earlier undo done and u offered to go on."""
+    steps = """\
+- id: one
+  title: One
+  run: echo one >> log
+  undo: echo undo-one >> log
+  checkpoint: true
+  verify: none
+- id: two
+  title: Two
+  run: echo two >> log
+  undo: "echo undo-two >> log; sleep 60 & wait"
+  verify: none
+- id: three
+  title: Three
+  run: echo three >> log
+  undo: echo undo-three >> log
+  verify: none
+- id: four
+  title: Four
+  run: echo four >> log
+  verify: none
+"""
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        for _ in range(3):
+            assert c.run_current(ALICE).ok
+            await c.wait_idle()
+        assert c.rollback(ALICE, "full", acknowledged=True).ok
+        await until(lambda: "undo-two" in log(tmp_path), "the hung undo to start")
+        assert "stop" in c.allowed_intents()
+        assert c.stop_step(ALICE).message == "stopping the rollback at 'two': it stands stopped there; u tries again"
+        await until(lambda: not c.busy, "the stopped rollback to end", timeout=10)
+        assert c.state.rollback is not None and c.state.rollback.ok is False and c.state.rollback.failed_step == "two"
+        assert c.state.rollback_stopped is not None and "rollback" in c.allowed_intents()
+
+    session_for(steps, solo="night shift")(body)
+    assert log(tmp_path) == ["one", "two", "three", "undo-three", "undo-two"], "undo-one never ran: the rollback stopped at two"
+    (stop,) = types_of(journal_events, tmp_path, type="note", request="stop")
+    assert stop["step"] == "two" and stop["text"].startswith("stopped the rollback while it undid 'two'")
+    (undo,) = types_of(journal_events, tmp_path, type="undo_finished", step="two")
+    assert undo["ok"] is False and undo["hosts"]["local"]["status"] == "stopped" and undo["hosts"]["local"]["error"] == "stopped by alice"

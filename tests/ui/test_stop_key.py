@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import ORDER, footer_keys, make_app, marks, of_kind, painted, run_step, screen_is, settled, started, until
+from run_screen_helpers import ORDER, RUNBOOK, footer_keys, make_app, marks, of_kind, painted, run_step, screen_is, settled, started, until, write_runbook
+
+from runbook_tui.ui.status_stack import StatusStack
 
 JOURNAL = "j.jsonl"
 
@@ -52,3 +54,30 @@ async def test_k_says_what_it_stops_n_keeps_it_running_y_stops_it_and_the_run_wa
     (stop,) = [e for e in of_kind(JOURNAL, "note") if e.get("request") == "stop"]
     assert stop["actor"] == "alice" and stop["seq"] < finished["seq"]
     assert marks(workdir).count("slow") == 1
+
+
+@pytest.mark.asyncio
+async def test_k_during_a_rollback_stops_the_hung_undo_and_says_the_rollback_stands_stopped(workdir: Path) -> None:
+    """The undo of 'edit' hangs: the status row offers `k stop` beside `Rolling back`, the dialog says the rollback
+    is undoing 'Edit the config' and that u tries again; y stops it and the status row says ROLLBACK STOPPED there."""
+    write_runbook(workdir, RUNBOOK.replace("undo: echo undo-edit >> marks", 'undo: "echo undo-edit >> marks; sleep 60 & wait"'))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        controller = await started(pilot)
+        for step in ORDER[:3]:
+            await run_step(pilot, step)
+        await pilot.press("u")
+        await screen_is(pilot, "RollbackModal")
+        await pilot.press("y")
+        await until(pilot, lambda: "undo-edit" in marks(workdir), "the hung undo to start")
+        await settled(pilot)
+        assert "k stop" in painted(app.screen.query_one(StatusStack)), "the status row offers k"
+        await pilot.press("k")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        assert painted(prompt.query_one("#dialog-title")).strip() == "Stop the rollback at 'edit' now?"
+        body = " ".join(painted(prompt.query_one("#dialog-body")).split())
+        assert "The rollback is undoing 'Edit the config'." in body and "u tries again from this undo" in body, body
+        await pilot.press("y")
+        await until(pilot, lambda: not controller.busy and controller.state.rollback_stopped is not None, "the rollback to stand stopped", seconds=15)
+        await settled(pilot)
+        assert "ROLLBACK STOPPED at 'edit'" in painted(app.screen.query_one(StatusStack))

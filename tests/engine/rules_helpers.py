@@ -72,3 +72,10 @@ async def until(predicate: Callable[[], bool], what: str, timeout: float = 5.0) 
 async def run_first_step(c: Controller) -> None:
     assert c.run_current(ALICE).ok
     await c.wait_idle()
+
+
+async def run_steps(c: Controller, count: int) -> None:
+    """The next `count` steps, one after the other, each to its end."""
+    for _ in range(count):
+        assert c.run_current(ALICE).ok
+        await c.wait_idle()

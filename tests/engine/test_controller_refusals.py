@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rules_helpers import ALICE, BOB, EVE, TWO_STEPS, log, run_first_step, types_of
+from rules_helpers import ALICE, BOB, EVE, TWO_STEPS, log, run_first_step, run_steps, types_of
 
 from runbook_tui.app.session import Session
 from runbook_tui.engine.autopilot import drive
@@ -222,9 +222,7 @@ def test_no_forward_step_runs_or_is_skipped_while_a_rollback_stands_stopped(
 
     async def body(s: Session) -> None:
         c = s.controller
-        for _ in range(3):
-            assert c.run_current(ALICE).ok
-            await c.wait_idle()
+        await run_steps(c, 3)
         assert c.rollback(ALICE, "checkpoint", finish=False).ok
         await c.wait_idle()
         assert c.state.rollback is not None and c.state.rollback.failed_step == "b"

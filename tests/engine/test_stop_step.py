@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rules_helpers import ALICE, BOB, log, types_of, until
+from rules_helpers import ALICE, BOB, log, run_steps, types_of, until
 
 from runbook_tui.app.session import Session
 
@@ -119,9 +119,7 @@ def test_a_stop_during_a_rollback_ends_the_hung_undo_and_the_rollback_stands_sto
 
     async def body(s: Session) -> None:
         c = s.controller
-        for _ in range(3):
-            assert c.run_current(ALICE).ok
-            await c.wait_idle()
+        await run_steps(c, 3)
         assert c.rollback(ALICE, "full", acknowledged=True).ok
         await until(lambda: "undo-two" in log(tmp_path), "the hung undo to start")
         assert "stop" in c.allowed_intents()

@@ -479,10 +479,10 @@ async def test_the_footer_says_re_run_where_enter_runs_the_step_again(workdir: P
         for step in ("check", "backup", "edit", "tweak"):
             await run_step(pilot, step)
         await settled(pilot)
-        assert [key for key in _keys(app) if key.startswith("⏎")] == ["⏎ run"]
+        assert [key for key in footer_keys(app) if key.startswith("⏎")] == ["⏎ run"]
         await run_step(pilot, "apply", "failed")
-        await until(pilot, lambda: "⏎ re-run" in _keys(app), "the footer to say re-run")
-        assert [key for key in _keys(app) if key.startswith("⏎")] == ["⏎ re-run"]
+        await until(pilot, lambda: "⏎ re-run" in footer_keys(app), "the footer to say re-run")
+        assert [key for key in footer_keys(app) if key.startswith("⏎")] == ["⏎ re-run"]
         await run_step(pilot, "apply", "failed")
         assert controller.state.steps["apply"].attempts == 2
         await pilot.press("u")  # back to backup: 'edit' ran before, and its row and the footer say re-run alike
@@ -491,4 +491,4 @@ async def test_the_footer_says_re_run_where_enter_runs_the_step_again(workdir: P
         await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished and not controller.busy, "the rollback")
         await settled(pilot)
         assert "'edit' is next again — enter re-run" in " ".join(painted(app.screen.query_one("#status")).split())
-        assert [key for key in _keys(app) if key.startswith("⏎")] == ["⏎ re-run"]
+        assert [key for key in footer_keys(app) if key.startswith("⏎")] == ["⏎ re-run"]

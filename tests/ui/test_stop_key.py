@@ -18,7 +18,7 @@ async def test_k_says_what_it_stops_n_keeps_it_running_y_stops_it_and_the_run_wa
     """The footer offers `k stop step` only while a step runs. The dialog names the step and where it runs, shows
     its command and its undo, and says what y does (TERM, KILL 2 s later, the step ends failed, what comes next);
     at 80x24 its answer keys stay on screen. n leaves the step running; y stops it: the step ends failed with who
-    stopped it, the run stays at that step and enter (run again), u and s are offered, k no longer."""
+    stopped it, the run stays at that step and `⏎ re-run`, u and s are offered, k no longer."""
     app = make_app(params={"hold": True})
     async with app.run_test(size=size) as pilot:
         controller = await started(pilot)
@@ -47,7 +47,7 @@ async def test_k_says_what_it_stops_n_keeps_it_running_y_stops_it_and_the_run_wa
         await until(pilot, lambda: controller.state.steps["slow"].status == "failed" and not controller.busy, "slow to end stopped", seconds=15)
         await settled(pilot)
         keys = footer_keys(app)
-        assert "⏎ run" in keys and "u roll back" in keys and "s skip" in keys and "k stop step" not in keys, keys
+        assert "⏎ re-run" in keys and "u roll back" in keys and "s skip" in keys and "k stop step" not in keys, keys
         assert controller.state.current == "slow"
     (finished,) = [e for e in of_kind(JOURNAL, "step_finished") if e["step"] == "slow"]
     assert finished["hosts"]["local"]["error"] == "stopped by alice"

@@ -40,6 +40,8 @@ class RecordedExecutor:
             output("stdout", _NOT_RECORDED)
             return Result("ok", 0)
         for stream, text in take.chunks:
+            if command.stop is not None and command.stop.reason:  # the trainee pressed k: the night's rest does not play
+                return Result("stopped", error=command.stop.reason)
             output("stderr" if stream == "stderr" else "stdout", text.encode("utf-8"))
             await asyncio.sleep(CHUNK_PAUSE)
         if take.status == "timeout":

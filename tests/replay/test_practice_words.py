@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from runbook_tui.engine.journal import read_events
@@ -14,7 +15,7 @@ id: unreachable
 title: A host nobody listens on
 hosts:
   web:
-    - {name: web1, address: 127.0.0.1, port: 1}
+    - {name: web1, address: 127.0.0.1, port: PORT}
 sections:
   - id: main
     steps:
@@ -27,8 +28,11 @@ sections:
 def test_a_host_that_could_not_be_reached_is_named_with_its_error(tmp_path: Path) -> None:
     """The night's step failed on web1 before anything ran there (connection refused): the trainer's table must say
     why (`web1 (cannot connect …)`), not `web1 (exit None)`."""
-    result = run_exec(tmp_path, UNREACHABLE, "unused-secret")
+    with socket.socket() as bound:  # bound, never listening: a connection is refused, whoever else runs (port 1 is not, as root)
+        bound.bind(("127.0.0.1", 0))
+        port = bound.getsockname()[1]
+        result = run_exec(tmp_path, UNREACHABLE.replace("PORT", str(port)), "unused-secret")
     assert result.returncode == 1, result.stderr
     [run] = [point for point in compare(read_events(tmp_path / "run.jsonl").events, []).points if point.night and point.night.kind == "run"]
     assert "None" not in run.why, run.why
-    assert run.why.startswith("on the night it failed on web1 (cannot connect to web1 (127.0.0.1:1)"), run.why
+    assert run.why.startswith(f"on the night it failed on web1 (cannot connect to web1 (127.0.0.1:{port})"), run.why

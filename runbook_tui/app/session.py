@@ -56,6 +56,7 @@ MODES = EXEMPT_FROM_WINDOW | {"live"}
 
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it; a recording only practice
     from runbook_tui.engine.recording import Recording
+    from runbook_tui.metrics.guard_memory import GuardMemory
     from runbook_tui.notify.ledger import NoticeLedger
     from runbook_tui.share.client import Endpoint
     from runbook_tui.share.server import ShareServer
@@ -225,6 +226,7 @@ class SessionRequest:
     verifier_in_process: bool = False  # the caller relays a verifier's intents itself (tests, embedders, practice)
     bulk_output: bool = False  # headless: local output in large chunks (no keys to answer between them)
     ledger: NoticeLedger | None = None  # resumed: the notices the journal owes, for outreach to name those never settled
+    guards: GuardMemory | None = None  # resumed: what the guards had seen, so `for:` counts on
 
 
 def build_session(
@@ -269,7 +271,7 @@ def build_session(
         controller.subscribe(listener)
     outreach = start_outreach(controller, settings, shared=server is not None, ledger=request.ledger)
     begin(controller, actor)
-    session = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode), share=server, outreach=outreach)
+    session = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode, request.guards), share=server, outreach=outreach)
     session.trust = signing
     session.share_keys = request.share.key_files if request.share else {}
     if server is not None:
@@ -331,11 +333,11 @@ def open_session(
     return build_session(runbook, request, path, begin)
 
 
-def _noting_shown(events: Iterable[Event], shown: list[Event]) -> Iterator[Event]:
-    """`events` as they come, keeping the ones that show a step (few: a step's ready events) in `shown`."""
+def _noting(events: Iterable[Event], *notes: Callable[[Event], object]) -> Iterator[Event]:
+    """`events` as they come, each handed to every one of `notes` on the way (resume reads the journal once)."""
     for event in events:
-        if event["type"] in STEP_READY_TYPES:
-            shown.append(event)
+        for note in notes:
+            note(event)
         yield event
 
 
@@ -348,7 +350,7 @@ def _signing(controller: Controller, trust: RunTrust | None, earlier: Iterable[E
     return AssigneeTrust(controller, trust.signer, earlier)
 
 
-def start_metrics(controller: Controller, mode: str) -> Any:
+def start_metrics(controller: Controller, mode: str, memory: GuardMemory | None = None) -> Any:
     """Poll the panels, trip guards, judge `expect.metric` and `metrics.success` (needs the running event loop).
 
     Not in practice runs (recorded readings stand in); in dry runs the panels
@@ -360,7 +362,7 @@ def start_metrics(controller: Controller, mode: str) -> Any:
         return None
     from runbook_tui.metrics.poller import MetricsMonitor
 
-    monitor = MetricsMonitor(controller, enforce=mode != "dry-run")
+    monitor = MetricsMonitor(controller, enforce=mode != "dry-run", memory=memory)
     return monitor if monitor.start() else None
 
 
@@ -387,7 +389,7 @@ def resume_session(
     except JournalError as exc:
         raise SessionError(str(exc.strerror), code=1 if exc.errno == errno.EBUSY else 2) from None
     try:
-        state, shown, backlog, loaded, ledger, torn = _read_to_resume(path, reopen)
+        state, shown, backlog, loaded, (ledger, guards), torn = _read_to_resume(path, reopen)
     finally:
         os.close(held)  # the writer below takes the lock again
 
@@ -412,7 +414,9 @@ def resume_session(
         finally:
             controller.unsubscribe(note)
 
-    request = SessionRequest(str(state.session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output, ledger=ledger)
+    request = SessionRequest(
+        str(state.session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output, ledger=ledger, guards=guards
+    )
     # What was shown before the process died (gathered on the one pass above), so the signer goes on from there.
     resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
     resumed.backlog = (*backlog, *opening)
@@ -427,17 +431,23 @@ def _full_rollback_unended(state: RunState) -> bool:
     return done and not state.finished and state.session.get("mode") != "rehearsal"
 
 
-def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Event], list[Event], Loaded, NoticeLedger, int]:
+def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Event], list[Event], Loaded, tuple[NoticeLedger, GuardMemory], int]:
     """The state folded from the journal, the steps' ready events shown, the pane's last events, the runbook reloaded and
     the bytes of a cut-short last line dropped (said once the run resumes); SessionError when the journal or the runbook
     does not allow resuming."""
     read = JournalScan(path)
     shown: list[Event] = []  # the steps' ready events, for the assignee's signer: gathered on the same pass
-    from runbook_tui.notify.ledger import NoticeLedger  # a resume's only: exec and run do not load it
+    from runbook_tui.metrics.guard_memory import GuardMemory  # a resume's only: exec and run do not load them
+    from runbook_tui.notify.ledger import NoticeLedger
 
-    ledger = NoticeLedger()  # and the notices owed and settled
+    ledger, guards = NoticeLedger(), GuardMemory()  # and the notices owed and settled, and what the guards had seen
+
+    def keep_shown(event: Event) -> None:
+        if event["type"] in STEP_READY_TYPES:
+            shown.append(event)
+
     try:
-        state: RunState = replay(_noting_shown(ledger.noting(read), shown))  # one pass over the file: memory does not grow with the journal
+        state: RunState = replay(_noting(read, ledger.note, guards.note, keep_shown))  # one pass over the file: memory does not grow with the journal
     except UnreadableEvent as exc:
         raise SessionError(f"{path}: {exc}; refusing to resume") from None
     if read.unreadable:
@@ -464,7 +474,7 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
         raise SessionError(
             f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1
         )
-    return state, shown, backlog, loaded, ledger, torn
+    return state, shown, backlog, loaded, (ledger, guards), torn
 
 
 def join_endpoint(address: str, *, observe: bool, identity: str | None, known_hosts: str | None) -> Endpoint:

@@ -41,6 +41,7 @@ from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.http_bounded import short
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.state import RunState
+from runbook_tui.metrics.guard_memory import GuardMemory
 from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, check_words, format_value, holds, panel_json
 from runbook_tui.metrics.sources import Baseline, PanelQuery, PrometheusSource, Sample, ScrapeSource, Source
 from runbook_tui.runbook.durations import format_duration
@@ -144,6 +145,7 @@ class MetricsMonitor:
         queries: Sequence[PanelQuery] | None = None,
         timeout: float | None = None,
         enforce: bool = True,
+        memory: GuardMemory | None = None,
     ) -> None:
         metrics = controller.runbook.metrics
         assert metrics is not None, "a monitor needs a runbook with metrics"
@@ -157,6 +159,8 @@ class MetricsMonitor:
         self.guards = {p.id: Guard.for_panel(p) for p in metrics.panels}
         watching_since = time.time()
         self.no_data_guards = {p.id: g for p in metrics.panels if (g := NoDataGuard.for_panel(p, watching_since)) is not None}
+        if memory is not None:  # resumed: the guards go on from what the journal's readings showed
+            memory.seed(self.guards, self.no_data_guards)
         self.latest: dict[str, Sample] = {}
         self.poller: Poller | None = None
         self._fresh = asyncio.Condition()

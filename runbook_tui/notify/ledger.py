@@ -13,7 +13,7 @@ The timers' notices (`verifier_missing`, `confirmation_waiting`,
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from runbook_tui.engine import events as ev
@@ -34,12 +34,6 @@ class NoticeLedger:
     owed: Counter[str] = field(default_factory=Counter)
     settled: Counter[tuple[str, str]] = field(default_factory=Counter)
     first_process: str = ""  # "open" after session_started, until a share ("shared") or a resume ("solo") says which
-
-    def noting(self, events: Iterable[Event]) -> Iterator[Event]:
-        """`events` as they come, counted on the way."""
-        for event in events:
-            self.note(event)
-            yield event
 
     def note(self, event: Event) -> None:
         kind = event["type"]

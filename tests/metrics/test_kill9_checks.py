@@ -17,30 +17,32 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from metrics_helpers import journal, metrics_runbook, of_type
 from peers import Exporter, Prometheus
 
 from runbook_tui.engine.journal import verify
+from runbook_tui.metrics.poller import parse_iso
 
 pytestmark = pytest.mark.peers
 API = 'rbt_test_value{service="api"}'
 CLI = [sys.executable, "-m", "runbook_tui"]
 
 
-def _runbook(prom: Prometheus, write_runbook: Callable[[str], Path], steps: str, success: str = "") -> Path:
-    panels = f"- {{id: err, title: Error rate, query: '{API}', unit: '%', critical: 5, for: 0s, on_critical: pause}}"
+def _runbook(prom: Prometheus, write_runbook: Callable[[str], Path], steps: str, success: str = "", guard_for: str = "0s") -> Path:
+    panels = f"- {{id: err, title: Error rate, query: '{API}', unit: '%', critical: 5, for: {guard_for}, on_critical: pause}}"
     return write_runbook(metrics_runbook(f'prometheus: {{url: "{prom.url}"}}', panels=panels, sections=steps, success=success))
 
 
-def _killed_when(tmp_path: Path, runbook: Path, kind: str) -> Path:
-    """`exec` SIGKILLed once the journal holds an event of `kind` (if it has not ended by itself by then)."""
+def _killed_when(tmp_path: Path, runbook: Path, kind: str, enough: Callable[[list[dict[str, Any]]], bool] = bool) -> Path:
+    """`exec` SIGKILLed once the journal holds an event of `kind` (`enough` of them) (if it has not ended by itself by then)."""
     path = tmp_path / "j.jsonl"
     proc = subprocess.Popen([*CLI, "exec", str(runbook), "--solo", "kill -9 test", "--journal", str(path)], cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 30
-    while not (path.exists() and of_type(journal(path), kind)):
+    while not (path.exists() and (found := of_type(journal(path), kind)) and enough(found)):
         assert proc.poll() is None and time.monotonic() < deadline, f"no {kind} in the journal within 30 s"
         time.sleep(0.02)  # the polling's pace; the condition is the event in the journal
     if proc.poll() is None:
@@ -81,7 +83,7 @@ def test_kill_9_during_the_final_success_check_resumes_checking_it_again(
     assert not verify(path).problems
 
 
-def _guarded_soak(prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path, wait: str) -> Path:
+def _guarded_soak(prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path, wait: str, guard_for: str = "0s") -> Path:
     """A `wait` step watched by the `err` guard, then a step that writes `ledger`; the exporter already past the guard."""
     steps = f"""
         - id: impl
@@ -90,7 +92,7 @@ def _guarded_soak(prometheus: Prometheus, exporter: Exporter, write_runbook: Cal
             - {{id: soak, title: Watch, wait: {wait}, watch: [err]}}
             - {{id: next, run: "echo next >> {tmp_path / "ledger"}", verify: none}}
         """
-    runbook = _runbook(prometheus, write_runbook, steps)
+    runbook = _runbook(prometheus, write_runbook, steps, guard_for=guard_for)
     exporter.set(9)
     prometheus.wait_for(API, lambda v: v == 9)
     return runbook
@@ -111,7 +113,34 @@ def test_kill_9_while_a_guard_paused_the_run_resumes_paused_and_leaves_the_journ
     assert "outcome: paused (the journal is left open)" in went.stdout, went.stdout  # before: `failed`, the journal closed
     events = journal(path)
     assert not of_type(events, "session_finished") and not of_type(events, "step_started", step="next")
+    assert len(of_type(events, "guard_tripped")) == 1, "the excursion the dead process tripped for is not tripped (and announced) again"
     assert not (tmp_path / "ledger").exists()
+    assert not verify(path).problems
+
+
+def test_a_guards_for_counts_on_from_the_readings_journaled_before_a_kill_9(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Before: the resumed guard counted its `for` from zero, so a value past the line for 3 of its 4 s when the process
+    died needed 4 s more of the resumed run (a `for: 5m` guard, 5 more minutes) before it paused anything."""
+    runbook = _guarded_soak(prometheus, exporter, write_runbook, tmp_path, "60s", guard_for="4s")
+
+    def past_for(samples: list[dict[str, Any]]) -> float:
+        times = [parse_iso(s["ts_sample"]) for s in samples if s["value"] == 9]
+        return max(times) - min(times) if times else 0.0
+
+    path = _killed_when(tmp_path, runbook, "metric_sample", lambda samples: past_for(samples) >= 1.0)
+    before = journal(path)
+    assert not of_type(before, "guard_tripped"), "killed before the guard's 4 s were up"
+    began = min(parse_iso(s["ts_sample"]) for s in of_type(before, "metric_sample", value=9))
+
+    went = _cli(tmp_path, "resume", str(path), "--continue", "--rerun")
+    assert went.returncode == 1 and "the run is paused (guard 'err' tripped: 9% above 5% for 4s" in went.stdout, went.stdout + went.stderr
+    events = journal(path)
+    [trip] = of_type(events, "guard_tripped")
+    assert trip["since"] == pytest.approx(began, abs=0.01), "the excursion began before the kill, and the trip says so"
+    assert trip["samples"][0][0] == pytest.approx(began, abs=0.01), "its evidence holds the readings from before the kill"
+    assert parse_iso(trip["ts"]) < parse_iso(of_type(events, "session_resumed")[-1]["ts"]) + 4, "tripped before a fresh 4 s were up"
     assert not verify(path).problems
 
 

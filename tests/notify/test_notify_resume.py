@@ -170,5 +170,6 @@ def test_the_ledger_owes_one_start_per_process_that_told_it_and_one_notice_per_r
     ]  # fmt: skip
     for events, lost in cases:
         ledger = NoticeLedger()
-        list(ledger.noting(events))  # type: ignore[arg-type]
+        for event in events:
+            ledger.note(event)  # type: ignore[arg-type]
         assert sorted(ledger.unaccounted([every, starts])) == sorted(lost), events

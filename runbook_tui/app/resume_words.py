@@ -49,6 +49,8 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
     owed = step.wave_awaiting
     if owed is not None and not unknown:
         lines = [f"'{name}' stopped between waves: wave {owed} had finished and waited for the verifier's word; nothing was running."]
+    elif not unknown and not never and (state.plan_steps.get(sid, {}).get("expect") or {}).get("metric"):
+        lines = [f"'{name}' had ended on every host; its expect.metric was being checked when the program stopped. Nothing was re-run."]
     else:
         lines = [f"'{name}' was running when the program stopped; its outcome is unknown. Nothing was re-run."]
     if len(by) > 1:  # a rollout that stopped part way

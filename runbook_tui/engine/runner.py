@@ -303,7 +303,9 @@ class StepRunner:
         def is_failure(result: Result) -> bool:
             return result.status != "ok" or result.exit_code not in step.expect.exit
 
-        gate = self._waves = WaveGate(self._emit_as_system, step, plan, verifier_present=self.solo is None) if step.serial else None
+        # With `expect.metric` too: its hosts' end is journaled before the (long) check, so a resume re-runs the check only.
+        waves = step.serial or step.expect.metric is not None
+        gate = self._waves = WaveGate(self._emit_as_system, step, plan, verifier_present=self.solo is None) if waves else None
         try:
             go_on = gate is None or plan.owed is None or await gate.word_on(plan.owed)
             outcomes = [HostOutcome(h.name, None) for h in hosts]

@@ -166,3 +166,38 @@ def test_a_guard_trip_journaled_just_before_a_kill_9_still_pauses_the_resumed_ru
     assert not of_type(events, "session_finished") and not of_type(events, "step_started", step="next")
     assert not (tmp_path / "ledger").exists()
     assert not verify(path).problems
+
+
+def test_kill_9_while_expect_metric_waits_resumes_checking_it_without_running_the_command_again(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Before: the step came back `unknown` with nothing journaled between the command's end and `step_finished`, so
+    resume could only offer to run the command again (`--rerun` ran it twice) or have it marked done by hand."""
+    ledger = tmp_path / "ledger"
+    steps = f"""
+        - id: impl
+          kind: implement
+          steps:
+            - {{id: migrate, run: "echo ran >> {ledger}", verify: none, expect: {{metric: {{panel: err, below: 0.5, within: 60s}}}}}}
+        """
+    runbook = _runbook(prometheus, write_runbook, steps)  # api=1: not met, the check waits up to 60 s
+
+    def checking(samples: list[dict[str, Any]]) -> bool:  # a reading taken after the command wrote the ledger
+        return ledger.exists() and any(parse_iso(s["ts_sample"]) > ledger.stat().st_mtime for s in samples)
+
+    path = _killed_when(tmp_path, runbook, "metric_sample", checking)
+    assert not of_type(journal(path), "step_finished")
+
+    looked = _cli(tmp_path, "resume", str(path), "--headless")
+    said = "'migrate' had ended on every host; its expect.metric was being checked when the program stopped. Nothing was re-run.\n"
+    assert said + "Decide: --rerun (its checks; not again on local)" in looked.stdout, looked.stdout + looked.stderr
+    exporter.set(0)
+    prometheus.wait_for(API, lambda v: v == 0)
+    went = _cli(tmp_path, "resume", str(path), "--continue", "--rerun")
+    assert went.returncode == 0, went.stdout + went.stderr
+    assert ledger.read_text() == "ran\n", "the command ran once; the resume re-ran only its check"
+    events = journal(path)
+    finished = of_type(events, "step_finished", step="migrate")[-1]
+    assert finished["status"] == "done" and finished["hosts"]["local"]["status"] == "done", finished
+    assert of_type(events, "session_finished")[-1]["outcome"] == "done"
+    assert not verify(path).problems

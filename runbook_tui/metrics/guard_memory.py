@@ -41,25 +41,26 @@ class GuardMemory:
     def note(self, event: Event) -> None:
         kind = event["type"]
         if kind == ev.METRICS_STARTED:
-            for panel in event.get("panels") or ():
-                if isinstance(panel, Mapping) and panel.get("id") not in self.guards:  # every process journals it: the first made the guards
-                    self.guards[str(panel["id"])] = _guard(panel)
+            panels = event.get("panels")
+            for panel in panels if isinstance(panels, list) else ():
+                # Every process journals it: the first made the guards. A journal is hostile: a field of the wrong type is no guard.
+                if isinstance(panel, Mapping) and isinstance(panel.get("id"), str) and panel["id"] not in self.guards:
+                    self.guards[panel["id"]] = _guard(panel)
         elif kind == ev.METRIC_SAMPLE:
             self._reading(str(event.get("panel")), event)
         elif kind == ev.GUARD_TRIPPED:
             panel = str(event.get("panel"))
             if event.get("no_data"):
                 self.blind_tripped.add(panel)
-            elif isinstance(event.get("since"), int | float):
-                self.tripped_since[panel] = float(event["since"])
+            elif (since := _number(event.get("since"))) is not None:
+                self.tripped_since[panel] = since
 
     def _reading(self, panel: str, event: Event) -> None:
         try:
             ts = parse_ts(str(event.get("ts_sample")))
         except ValueError:
             return
-        value = event.get("value")
-        value = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        value = _number(event.get("value"))
         if panel in self.guards:
             self.guards[panel].observe(ts, value)
         if value is not None and event.get("error") is None:
@@ -84,12 +85,15 @@ class GuardMemory:
                 no_data.tripped = panel in self.blind_tripped
 
 
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _guard(panel: Mapping[str, Any]) -> Guard:
-    critical = panel.get("critical")
     return Guard(
-        str(panel.get("id")),
-        float(critical) if isinstance(critical, int | float) else None,
+        str(panel["id"]),
+        _number(panel.get("critical")),
         str(panel.get("direction") or "above"),
-        float(panel.get("for") or 0.0),
+        _number(panel.get("for")) or 0.0,
         str(panel.get("on_critical") or "pause"),
     )

@@ -58,3 +58,20 @@ def test_a_source_outage_under_way_goes_on_counting_and_the_time_away_alone_is_n
     _, blind = resumed(sample(1, 1), sample(5, 2))
     assert blind.observe(T0 + 101, None, "timeout") is None, "the last reading was good: counted from the resume"
     assert blind.observe(T0 + 110, None, "timeout") is not None
+
+
+def test_a_forged_journal_is_read_without_a_traceback() -> None:
+    """A re-chained journal is hostile: a panel without an id, a `for` in words, a sample without a time or value."""
+    memory = GuardMemory()
+    forged: list[dict[str, Any]] = [
+        {"type": "metrics_started", "panels": 5},
+        {"type": "metrics_started", "panels": [{"critical": 5}, "err", {"id": ["x"]}, {"id": "err", "critical": "5", "for": "1m"}]},
+        {"type": "metric_sample", "panel": "err", "value": True, "ts_sample": None},
+        {"type": "metric_sample", "panel": "err", "value": "9", "ts_sample": "yesterday"},
+        {"type": "guard_tripped", "panel": "err", "since": "then"},
+    ]
+    for event in forged:
+        memory.note(event)
+    guard = Guard("err", 5.0, "above", 10.0, "pause")
+    memory.seed({"err": guard}, {})
+    assert guard.since is None and not guard.tripped, "a forged panel (critical in words) carries nothing over"

@@ -52,7 +52,7 @@ class Matcher:
 
 
 def _made(label: str, op: str, raw: str, text: str) -> Matcher:
-    value = raw.encode().decode("unicode_escape")
+    value = raw.encode("latin-1", "backslashreplace").decode("unicode_escape")  # escapes read, any other character kept as it is
     if op in ("=~", "!~"):
         try:
             re.compile(value)

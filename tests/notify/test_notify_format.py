@@ -247,10 +247,11 @@ sections:
 """
 
 
-@pytest.mark.parametrize("svc", [".*", 'x", alertname=~".*', "a|b"])
+@pytest.mark.parametrize("svc", [".*", 'x", alertname=~".*', "a|b", "zürich-€"])
 def test_a_parameter_in_a_silence_matcher_silences_only_what_it_names(write_runbook: Callable[..., Path], svc: str) -> None:
     """`service=~"{{ svc }}-.*"` with svc `.*` silenced every service's alerts; a value closing the string could add a
-    matcher. The value is data: regex-escaped in a regex matcher, one exact string in an equality matcher."""
+    matcher. The value is data: regex-escaped in a regex matcher, one exact string in an equality matcher. A value beyond
+    ASCII (`zürich-€`) was read as its UTF-8 bytes (`zÃ¼rich-â\x82¬`): the silence silenced nothing and the on-call was paged."""
     path = write_runbook(SILENCE)
     loaded = load_runbook(path, {"svc": svc})
     assert loaded.runbook.alerts is not None

@@ -20,11 +20,12 @@ from runbook_tui.app.session import Session, SessionError, load, open_session, r
 from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.engine import output_text
 from runbook_tui.engine.actors import SYSTEM
-from runbook_tui.engine.autopilot import MANUAL_KINDS, OnFailure, Policy, drive
+from runbook_tui.engine.autopilot import OnFailure, Policy, drive
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.events import NOTE, OUTPUT, REOPENABLE, Event
 from runbook_tui.engine.journal import JournalError, JournalScan
+from runbook_tui.engine.manual import persons_part, unanswerable
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass, field
@@ -90,21 +91,23 @@ def _say_outcome(session: Session, outcome: str) -> int:
     return exit_code(outcome)
 
 
-def manual_steps(runbook: Runbook) -> list[str]:
-    """The forward `note` and `ask` steps: work a person does, which no headless run may tick off."""
-    return [f"{s.id} ({s.kind})" for s in runbook.forward_steps if s.kind in MANUAL_KINDS]
-
-
 def refuse_manual(file: str, runbook: Runbook, ack_manual: str | None, command: str) -> int | None:
-    """exec/rehearse: a runbook with manual steps needs --ack-manual REASON; exit 2 before anything runs."""
-    if ack_manual is not None:  # never blank: the command line refuses a blank REASON
-        return None
-    manual = manual_steps(runbook)
-    if not manual:
+    """exec/rehearse: a runbook with a person's steps (note, ask, confirm) needs --ack-manual REASON, and one with an ask
+    whose answer is captured cannot run headless at all; exit 2 before anything runs."""
+    steps = [(step, part) for step in runbook.forward_steps if (part := persons_part(step)) is not None]
+    unanswered = [f"'{step.id}' ({part}): {why}" for step, part in steps if (why := unanswerable(step)) is not None]
+    if unanswered:
+        print(
+            visible_line(f"runbook-tui: {command}: {file}: " + "; ".join(unanswered) + ".")
+            + "\nNothing was run. Use `runbook-tui run` (a person at the screen answers it).",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    if ack_manual is not None or not steps:  # never blank: the command line refuses a blank REASON
         return None
     print(
-        f"runbook-tui: {command}: {file} has steps a person must do: {', '.join(manual)}.\n"
-        f"A headless run cannot do them; nothing was run. Use `runbook-tui run` (a person at the screen), or pass "
+        visible_line(f"runbook-tui: {command}: {file} has steps a person must do: {', '.join(f'{step.id} ({part})' for step, part in steps)}.")
+        + "\nA headless run cannot do them; nothing was run. Use `runbook-tui run` (a person at the screen), or pass "
         "--ack-manual REASON to have them acknowledged without a person (journaled on each such step).",
         file=sys.stderr,
     )

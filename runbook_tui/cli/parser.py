@@ -56,7 +56,9 @@ def with_trust(sub: argparse.ArgumentParser, *, approval: bool = True) -> None:
 
 
 def with_headless_decisions(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--ack-manual", type=reason, metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each); refused without it")
+    sub.add_argument(
+        "--ack-manual", type=reason, metavar="REASON", help="acknowledge note, ask and confirm steps without a person (journaled on each); refused without it"
+    )
     sub.add_argument("--accept-failed-criteria", type=reason, metavar="REASON", help="end done although a metrics.success criterion is not met (journaled)")
 
 
@@ -166,7 +168,7 @@ def _rehearse_arguments(rehearse: argparse.ArgumentParser) -> None:
     rehearse.add_argument("file", metavar="FILE")
     with_params(rehearse)
     rehearse.add_argument("--yes", action="store_true", help="run without asking (scripts); without a terminal it is required")
-    rehearse.add_argument("--ack-manual", type=reason, metavar="REASON", help="acknowledge note/ask steps without a person (journaled on each)")
+    rehearse.add_argument("--ack-manual", type=reason, metavar="REASON", help="acknowledge note, ask and confirm steps without a person (journaled on each)")
     rehearse.add_argument("--fail-at", metavar="STEP_ID", help="fail at this step and roll back to its checkpoint")
     with_trust(rehearse)
     rehearse.add_argument("--journal", metavar="PATH")

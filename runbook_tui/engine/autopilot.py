@@ -16,6 +16,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_rollback_reason, unanswered_guard_rollback
+from runbook_tui.engine.manual import persons_part, unanswerable
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass
 
@@ -25,15 +26,13 @@ OnFailure = Literal["rollback", "stop", "abort"]
 #: Outcomes a drive ends the session with (the others leave the journal open for `resume`).
 FINISHING = frozenset({"done", "failed", "aborted", "rolled_back", "done_criteria_failed"})
 
-MANUAL_KINDS = frozenset({"note", "ask"})
-
 
 @dataclass(frozen=True)
 class Policy:
     """What a headless run does where a person would decide."""
 
     on_failure: OnFailure = "stop"
-    ack_manual: str | None = None  # --ack-manual REASON: note/ask steps are acknowledged without a person (journaled)
+    ack_manual: str | None = None  # --ack-manual REASON: note/ask/confirm steps are acknowledged without a person (journaled)
     accept_criteria: str | None = None  # --accept-failed-criteria REASON
 
 
@@ -190,12 +189,18 @@ async def _after_failure(controller: Controller, actor: Actor, policy: Policy, w
 
 
 def _manual_acknowledged(controller: Controller, actor: Actor, policy: Policy, step_id: str) -> bool:
-    """A note or ask step is a person's: run headless only with --ack-manual, journaled on the step."""
+    """A note, ask or confirm step is a person's: run headless only with --ack-manual, journaled on the step; never an
+    ask whose answer is captured (an empty answer would be used)."""
     step = controller.runbook.step(step_id)
-    if step.kind not in MANUAL_KINDS:
+    part = persons_part(step)
+    if part is None:
         return True
+    why_not = unanswerable(step)
+    if why_not is not None:
+        controller.note(actor, f"exec stopped at '{step_id}': {why_not}; a person answers it at the run screen (runbook-tui resume in a terminal)")
+        return False
     if policy.ack_manual is None:
-        controller.note(actor, f"exec stopped at '{step_id}': a {step.kind} step is done by a person; --ack-manual REASON acknowledges it headless")
+        controller.note(actor, f"exec stopped at '{step_id}': a {part} step is done by a person; --ack-manual REASON acknowledges it headless")
         return False
     controller.emit(ev.NOTE, actor, step=step_id, text=f"acknowledged without a person (--ack-manual): {policy.ack_manual}", request="ack_manual")
     return True
@@ -214,5 +219,5 @@ async def _guard_rolled_back(controller: Controller, actor: Actor, trip: Mapping
 
 
 def _no_answer(controller: Controller, step_id: str) -> str | None:
-    """exec has no one to ask: an `ask` step gets an empty answer, journaled as such."""
+    """exec has no one to ask: an `ask` step without `capture` (refused above) gets an empty answer, journaled as such."""
     return "" if controller.runbook.step(step_id).kind == "ask" else None

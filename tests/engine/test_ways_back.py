@@ -19,6 +19,7 @@ from written_lines import written_events
 
 from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.app.settings import Settings
+from runbook_tui.engine.autopilot import Policy, drive
 
 CHANGE = """\
     runbook: 1
@@ -154,6 +155,53 @@ def test_ack_manual_is_journaled_on_each_manual_step(tmp_path: Path, write_runbo
     assert ack["step"] == "tags" and "staging: tags are in the image" in ack["text"]
     started = next(i for i, e in enumerate(journal) if e["type"] == "step_started" and e["step"] == "tags")
     assert journal.index(ack) < started, "acknowledged before the step was ticked off"
+
+
+IRREVERSIBLE = MANUAL.replace(
+    """            note: Add the no-failover tags to patroni.yml""",
+    """            run: echo tags >> log
+            confirm: The tags cannot be taken back""",
+)
+ASKED = MANUAL.replace(
+    """            note: Add the no-failover tags to patroni.yml""",
+    """            ask: Which tag did the DBA give you?
+            capture: tag""",
+).replace("echo z >> log", "echo z {{ captured.tag }} >> log")
+
+
+def test_exec_has_a_person_acknowledge_a_confirm_and_never_captures_an_empty_answer(
+    tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any]
+) -> None:
+    """Before: exec acknowledged a `confirm:` text (for a step that cannot be undone) with nobody there and no flag, and
+    under --ack-manual an `ask` with `capture:` captured '' for the steps after it (`echo z ''`)."""
+    confirmed = write_runbook(IRREVERSIBLE, "confirm.yaml")
+    refused = run_cli("exec", str(confirmed), "--solo", "test", "--journal", "c.jsonl")
+    assert refused.returncode == 2 and "tags (confirm)" in refused.stderr and "--ack-manual REASON" in refused.stderr, refused.stderr
+    assert log(tmp_path) == [] and not (tmp_path / "c.jsonl").exists()
+    acked = run_cli("exec", str(confirmed), "--solo", "test", "--journal", "c.jsonl", "--ack-manual", "CAB accepted it")
+    assert acked.returncode == 0, acked.stdout + acked.stderr
+    journal = events(tmp_path / "c.jsonl")
+    [ack] = [e for e in journal if e.get("request") == "ack_manual"]
+    started = next(i for i, e in enumerate(journal) if e["type"] == "step_started" and e["step"] == "tags")
+    assert ack["step"] == "tags" and "CAB accepted it" in ack["text"] and journal.index(ack) < started
+
+    (tmp_path / "log").unlink()
+    asked = write_runbook(ASKED, "ask.yaml")
+    unanswered = run_cli("exec", str(asked), "--solo", "test", "--journal", "a.jsonl", "--ack-manual", "nobody")
+    assert unanswered.returncode == 2, unanswered.stdout + unanswered.stderr
+    assert "'tags' (ask): its answer becomes captured.tag, and a headless run has nobody to give it" in unanswered.stderr
+    assert log(tmp_path) == [] and not (tmp_path / "a.jsonl").exists()
+
+    async def continued_headless() -> str:  # `resume --continue`'s road: the drive stops at the question, the journal open
+        session = open_session(load(str(asked), {}), solo="test", journal=str(tmp_path / "r.jsonl"), settings=Settings())
+        outcome = await drive(session.controller, session.actor, policy=Policy(ack_manual="nobody"))
+        await session.close()
+        return outcome
+
+    assert asyncio.run(continued_headless()) == "manual"
+    resumed = events(tmp_path / "r.jsonl")
+    assert [e["step"] for e in resumed if e["type"] == "step_started"] == ["a"] and resumed[-1]["type"] != "session_finished"
+    assert any("exec stopped at 'tags': its answer becomes captured.tag" in e.get("text", "") for e in resumed)
 
 
 def test_rehearse_says_it_runs_real_commands_and_refuses_without_yes_or_a_terminal(

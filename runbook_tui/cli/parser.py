@@ -38,7 +38,7 @@ def speed(value: str) -> float:
 def with_params(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "-p", dest="params", action="append", default=[], metavar="NAME=VALUE",
-        help="a parameter value; NAME=@FILE reads it from a file (repeatable)",
+        help="a parameter value; NAME=@FILE reads it from a file (repeatable, each NAME once)",
     )  # fmt: skip
 
 

@@ -36,12 +36,19 @@ class StandIn:
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, str]:
-    """`["a=1", "b=@file"]` -> {"a": "1", "b": <file contents>}; `@FILE` reads the value from a file."""
+    """`["a=1", "b=@file"]` -> {"a": "1", "b": <file contents>}; `@FILE` reads the value from a file.
+
+    A name given twice is refused: `-p version=15.6 ... -p version=15.4` (an edited line from the shell's history) is a
+    mistake, and taking either value would run a change nobody meant."""
     values: dict[str, str] = {}
+    typed: dict[str, str] = {}  # name -> the -p that gave it, as typed
     for item in assignments:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise ParamError(f"-p {shown(item)}: expected NAME=VALUE or NAME=@FILE")
+        if name.strip() in typed:
+            raise ParamError(f"-p {shown(typed[name.strip()])} and -p {shown(item)} both give {shown(name.strip())}: expected each parameter once")
+        typed[name.strip()] = item
         if value.startswith("@"):
             path = Path(value[1:])
             given = visible_line(f"-p {name}=@{path}")  # as typed, escapes shown: the error goes to a terminal

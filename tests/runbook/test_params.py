@@ -297,3 +297,13 @@ def test_cli_bad_param_exits_2_naming_it(write_runbook, capsys):
     lines = err.splitlines()
     assert any(line.startswith(f"{path}:5:3: ") and "parameter 'count'" in line for line in lines)
     assert any(line.startswith(f"{path}:4:1: ") and "unknown parameter 'colour'" in line for line in lines)
+
+
+@pytest.mark.parametrize("second", ["version=15.4", " version=15.6", "version=@v.txt"])
+def test_cli_a_parameter_given_twice_exits_2_naming_both(write_runbook, capsys, tmp_path, second):
+    """Before: `-p version=15.6 -p version=15.4` ran with 15.4, silently (the last one won); at 2 AM the line edited from
+    the shell's history is the likely mistake, and no rule can tell which value was meant."""
+    (tmp_path / "v.txt").write_text("15.4\n")
+    code, _, err = plan_params(capsys, [str(write_runbook(PARAMS)), "-p", "version=15.6", "-p", "count=2", "-p", second.replace("@", f"@{tmp_path}/")])
+    assert code == 2
+    assert err.startswith("runbook-tui: -p 'version=15.6' and -p ") and err.endswith(" both give 'version': expected each parameter once\n"), err

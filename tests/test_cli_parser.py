@@ -95,3 +95,35 @@ def test_replay_speed_is_a_finite_number_above_0(value: str, tmp_path: Path, cap
         cli.main(["replay", str(tmp_path / "j.jsonl"), f"--speed={value}"])
     assert stopped.value.code == 2
     assert "argument --speed: expected a" in capsys.readouterr().err
+
+
+WRITTEN = [
+    ["exec", "RB", "--solo", "ci", "--journal", "OUT"],
+    ["run", "RB", "--solo", "ci", "--journal", "OUT"],
+    ["rehearse", "RB", "--yes", "--journal", "OUT"],
+    ["report", "J", "-o", "OUT"],
+    ["approve", "RB", "-o", "OUT"],
+    ["replay", "J", "--practice", "--out", "OUT"],
+]
+
+
+@pytest.mark.parametrize("argv", WRITTEN, ids=lambda argv: " ".join(argv[:1] + argv[-2:-1]))
+def test_a_file_to_write_in_a_folder_that_does_not_exist_is_refused_before_anything_runs(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: `--journal` made every missing folder (a mistyped `/srv/chnages/j.jsonl` became a tree nobody looks in,
+    with the night's record in it) while `report -o` refused one after building the whole report; `replay --practice
+    --out` said so only when the trainee's practice was over. Now each refuses it first, in the same words, exit 2."""
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(
+        f"runbook: 1\nid: w\ntitle: W\nsections:\n  - id: a\n    title: A\n    steps:\n      - {{id: s, title: S, run: 'touch {tmp_path / 'ran'}'}}\n"
+    )
+    typo = tmp_path / "chnages\x1b[2J" / "deep"
+    args = [str(runbook) if a == "RB" else str(tmp_path / "j.jsonl") if a == "J" else str(typo / "x") if a == "OUT" else a for a in argv]
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(args)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    shown = str(typo).replace("\x1b", "\u241b")
+    assert f"the folder {shown} does not exist (a mistyped path? if not: mkdir -p '{shown}')" in err, err
+    assert not typo.parent.exists() and not (tmp_path / "ran").exists()

@@ -88,9 +88,10 @@ def test_a_hostile_option_value_in_an_error_is_shown_as_characters(tmp_path: Pat
     journal = tmp_path / "j.jsonl"
     assert cli.main(["exec", str(tmp_path / "ok.yaml"), "--solo", "t", "--journal", str(journal)]) == 0
     capsys.readouterr()
+    (tmp_path / hostile).mkdir()  # a folder where the report would go (a missing folder is refused when parsing: test_cli_parser)
     for argv, expected in [
         (["rehearse", str(tmp_path / "ok.yaml"), "--yes", "--fail-at", hostile], f"runbook-tui: --fail-at {shown}: no such step"),
-        (["report", str(journal), "-o", f"{tmp_path}/no/{hostile}"], f"runbook-tui: cannot write {tmp_path}/no/{shown}: No such file"),
+        (["report", str(journal), "-o", f"{tmp_path}/{hostile}"], f"runbook-tui: cannot write {tmp_path}/{shown}: Is a directory"),
         (["exec", str(tmp_path / "ok.yaml"), "--solo", "t", "--identity", hostile], f"runbook-tui: --identity {shown}: cannot read this key"),
         (["approve", str(tmp_path / "ok.yaml"), "--identity", hostile], f"runbook-tui: --identity {shown}: cannot read this key"),
         (["plan", str(tmp_path / "ok.yaml"), "-p", f"msg=@{hostile}"], f"runbook-tui: -p msg=@{shown}: cannot read the file"),

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import shlex
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from runbook_tui import __version__
+from runbook_tui.runbook.safe_text import visible_line
 
 
 def reason(value: str) -> str:
@@ -22,6 +25,18 @@ def reason(value: str) -> str:
     if not value.strip():
         raise argparse.ArgumentTypeError("needs a reason (it goes into the journal and the report), got a blank one")
     return value.strip()
+
+
+def new_file(value: str) -> str:
+    """A file the command writes (`--journal`, `-o`, `--out`): its folder must exist, as `report -o` always required.
+
+    `--journal` made every missing folder: a mistyped path (`/srv/chnages/j.jsonl`) became a tree nobody looks in,
+    with the night's record in it. Refused here, before anything is loaded, asked or run: a typo costs a retype.
+    """
+    folder = os.path.dirname(value)
+    if folder and not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(visible_line(f"the folder {folder} does not exist (a mistyped path? if not: mkdir -p {shlex.quote(folder)})"))
+    return value
 
 
 def speed(value: str) -> float:
@@ -40,6 +55,10 @@ def with_params(sub: argparse.ArgumentParser) -> None:
         "-p", dest="params", action="append", default=[], metavar="NAME=VALUE",
         help="a parameter value; NAME=@FILE reads it from a file (repeatable, each NAME once)",
     )  # fmt: skip
+
+
+def with_journal(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--journal", type=new_file, metavar="PATH", help="where the journal goes (its folder must exist; default: the state folder)")
 
 
 def with_participants(sub: argparse.ArgumentParser) -> None:
@@ -67,7 +86,7 @@ def _replay_arguments(replay: argparse.ArgumentParser) -> None:
     replay.add_argument("--practice", action="store_true", help="drive it as assignee with the recorded outputs standing in")
     replay.add_argument("--speed", type=speed, default=1.0, metavar="X", help="playback speed (space plays; + and - change it)")
     replay.add_argument("--theme", metavar="NAME", help="colour theme")
-    replay.add_argument("--out", metavar="FILE", help="with --practice: save the results as Markdown for the trainer")
+    replay.add_argument("--out", type=new_file, metavar="FILE", help="with --practice: save the results as Markdown for the trainer")
     replay.add_argument("--mark-scenario", metavar="DESCRIPTION", help="mark the journal as a practice scenario; trainees read DESCRIPTION first")
 
 
@@ -109,7 +128,7 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
     with_participants(run)
     run.add_argument("--solo", type=reason, metavar="REASON", help="run without a verifier; every step is recorded unverified")
     run.add_argument("--dry-run", action="store_true", help="execute nothing; walk the flow and see what would run")
-    run.add_argument("--journal", metavar="PATH")
+    with_journal(run)
     run.add_argument("--runbooks", metavar="DIR", action="append", default=[], help="without FILE: list the runbooks in DIR (a folder or a file; repeatable)")
     run.add_argument("--override-window", type=reason, metavar="REASON", help="start outside the change window or in a blackout (journaled)")
     run.add_argument("--theme", metavar="NAME", help="colour theme: night (default), day, high-contrast, or one from your themes folder")
@@ -129,7 +148,7 @@ def _execute_arguments(execute: argparse.ArgumentParser) -> None:
         "rollback (to the last checkpoint, as u) or abort (the full rollback)",
     )  # fmt: skip
     with_headless_decisions(execute)
-    execute.add_argument("--journal", metavar="PATH")
+    with_journal(execute)
     execute.add_argument("--override-window", type=reason, metavar="REASON", help="start outside the change window or in a blackout (journaled)")
     execute.add_argument("--dry-run", action="store_true", help="execute nothing; show what would run")
     with_trust(execute)
@@ -161,7 +180,7 @@ def _approve_arguments(approve: argparse.ArgumentParser) -> None:
     with_params(approve)
     approve.add_argument("--identity", metavar="KEY", help="the private key to sign with (default: the ssh-agent's first key)")
     approve.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: your name is your key's principal there")
-    approve.add_argument("-o", dest="output", metavar="FILE", help="where to write the approval (default: FILE.approval)")
+    approve.add_argument("-o", dest="output", type=new_file, metavar="FILE", help="where to write the approval (default: FILE.approval)")
 
 
 def _rehearse_arguments(rehearse: argparse.ArgumentParser) -> None:
@@ -171,7 +190,7 @@ def _rehearse_arguments(rehearse: argparse.ArgumentParser) -> None:
     rehearse.add_argument("--ack-manual", type=reason, metavar="REASON", help="acknowledge note, ask and confirm steps without a person (journaled on each)")
     rehearse.add_argument("--fail-at", metavar="STEP_ID", help="fail at this step and roll back to its checkpoint")
     with_trust(rehearse)
-    rehearse.add_argument("--journal", metavar="PATH")
+    with_journal(rehearse)
 
 
 def _preflight_arguments(preflight: argparse.ArgumentParser) -> None:
@@ -197,7 +216,7 @@ def _report_arguments(report: argparse.ArgumentParser) -> None:
         default="md",
         help="Markdown (default), one self-contained HTML file, JSON, or cast: an asciicast v2 recording (asciinema play)",
     )
-    report.add_argument("-o", dest="output", metavar="FILE", help="write the report to FILE instead of stdout")
+    report.add_argument("-o", dest="output", type=new_file, metavar="FILE", help="write the report to FILE instead of stdout")
     report.add_argument(
         "--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: say who signed each decision (default: allowed_signers: in settings)"
     )

@@ -295,6 +295,11 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if "sandbox" in params:
         print("runbook-tui: the demo makes its own sandbox; drop -p sandbox=...", file=sys.stderr)
         return EXIT_INVALID
+    if not args.exec:
+        from runbook_tui.ui.terminal import not_a_terminal
+
+        if not_a_terminal("demo", "runbook-tui demo --exec runs it without one, events as lines on stdout."):
+            return EXIT_INVALID  # before its sandbox is made
     now = dt.datetime.now(dt.UTC)
     if _load(str(demo.RUNBOOK), demo.demo_params(Path("/sandbox"), params, now)) is None:
         return EXIT_INVALID  # a bad -p value: say so before making anything

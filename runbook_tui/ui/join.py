@@ -19,6 +19,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.share.client import ShareClient, fetch_host_key, trust, words
+from runbook_tui.ui.terminal import not_a_terminal
 from runbook_tui.ui.verifier_app import VerifierApp
 
 
@@ -86,6 +87,8 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         if problem:
             print(f"runbook-tui: {visible(problem)}", file=sys.stderr)  # the host as typed may hold escapes
             return 2
+        if not_a_terminal("join", "A verifier confirms at a screen: run join in a terminal."):
+            return 2  # after the host key's check (said without a terminal too), before the session sees anyone join
         client = ShareClient(endpoint)
         try:
             await client.connect()

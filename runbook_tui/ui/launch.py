@@ -12,12 +12,16 @@ from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.runbook.loader import Loaded, probe_runbook
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.app import RunbookApp, Starter
+from runbook_tui.ui.terminal import not_a_terminal
 
 if TYPE_CHECKING:
     from runbook_tui.ui.mode_screen import ModeChoice
 
 
 def _launch(app: RunbookApp) -> int:
+    # `run`'s check: `resume` goes headless without a terminal, and `replay --practice` and `demo` checked before.
+    if not_a_terminal("run", "For a run without a screen: runbook-tui exec (events as lines on stdout)."):
+        return 2
     code = app.run()
     if app.failure:
         print(f"runbook-tui: {visible(app.failure)}", file=sys.stderr)  # the journal's or the runbook's name may hold escapes
@@ -129,6 +133,8 @@ def replay(journal: str, *, practice: bool, speed: float, theme: str | None = No
     from runbook_tui.ui.practice_screens import PracticeApp
     from runbook_tui.ui.replay_app import ReplayApp
 
+    if not_a_terminal("replay", "The record of that run without a screen: runbook-tui report JOURNAL."):
+        return 2  # before the practice opens its session (and its journal)
     try:
         if not practice:
             events = practising.checked_events(journal)

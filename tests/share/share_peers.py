@@ -9,14 +9,19 @@ ed25519 key pairs in OpenSSH format, their comments naming the people.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
+import pty
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -207,12 +212,40 @@ class Lab:
     def client(self, identity: Path, port: int, *, observe: bool = False, delays: tuple[float, ...] = (0.1, 0.2, 0.3)) -> ShareClient:
         return ShareClient(Endpoint(HOST, port, str(self.known_hosts), str(identity), observe), reconnect_delays=delays)
 
-    def join(self, address: str, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-        """`runbook-tui join ADDR ARGS...` with stdin not a terminal; runs to its end."""
-        return subprocess.run(
+    def join(self, address: str, *args: str, timeout: float = 30, terminal: bool = False) -> subprocess.CompletedProcess[str]:
+        """`runbook-tui join ADDR ARGS...` run to its end, with stdin not a terminal (nobody to ask), or on a pseudo-terminal
+        (`terminal`: as a verifier starts it, its screen shown; what it drew is its stdout)."""
+        if not terminal:
+            return subprocess.run(
+                [*CLI, "join", address, "--known-hosts", str(self.known_hosts), *args],
+                cwd=self.root, env=self.env(), capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        with self.joined_in_a_terminal(address, *args) as (joining, screen):
+            _out, err = joining.communicate(timeout=timeout)
+            os.set_blocking(screen, False)
+            drawn = b""
+            with contextlib.suppress(OSError):  # EAGAIN: all read; EIO: the terminal closed with the process
+                while chunk := os.read(screen, 65536):
+                    drawn += chunk
+        return subprocess.CompletedProcess(joining.args, joining.returncode, drawn.decode(errors="replace"), err.decode(errors="replace"))
+
+    @contextlib.contextmanager
+    def joined_in_a_terminal(self, address: str, *args: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+        """`runbook-tui join ADDR ARGS...` on a pseudo-terminal (80x24: its screen needs one), ended on leaving: the process
+        and the terminal's other end (what it draws)."""
+        screen, terminal = pty.openpty()
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        joining = subprocess.Popen(
             [*CLI, "join", address, "--known-hosts", str(self.known_hosts), *args],
-            cwd=self.root, env=self.env(), capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+            cwd=self.root, env=self.env(), stdin=terminal, stdout=terminal, stderr=subprocess.PIPE,
         )  # fmt: skip
+        os.close(terminal)
+        try:
+            yield joining, screen
+        finally:
+            joining.terminate()
+            joining.wait(5)
+            os.close(screen)
 
     def close(self) -> None:
         for shared in self.started:

@@ -12,7 +12,7 @@ import re
 import subprocess
 
 import pytest
-from share_peers import CLI, HOST, Lab, journal_lines, until
+from share_peers import HOST, Lab, journal_lines, until
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
@@ -44,15 +44,8 @@ async def test_first_contact_needs_the_fingerprint_then_trusts_and_joins(lab: La
     assert wrong.returncode == 2 and f"the session's host key is {shared.fingerprint}" in wrong.stderr
     assert not lab.known_hosts.exists()
 
-    joining = subprocess.Popen(  # the TUI runs without a terminal too; the assignee's journal shows bob joined
-        [*CLI, "join", address, "--known-hosts", str(lab.known_hosts), "--identity", str(bob), "--accept-fingerprint", shared.fingerprint],
-        cwd=lab.root, env=lab.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        await shared.wait_for_output(r"participant_joined bob joined as verifier")
-    finally:
-        joining.terminate()
-        joining.wait(5)
+    with lab.joined_in_a_terminal(address, "--identity", str(bob), "--accept-fingerprint", shared.fingerprint):
+        await shared.wait_for_output(r"participant_joined bob joined as verifier")  # the assignee's journal shows bob joined
     [line] = lab.known_hosts.read_text().splitlines()
     assert line.startswith(f"[{HOST}]:{shared.port} ssh-ed25519 ")
 
@@ -74,7 +67,7 @@ async def test_a_changed_session_key_is_refused_not_offered(lab: Lab) -> None:
     old, new, port = await _changed_key(lab)
     trusted = lab.known_hosts.read_text()
     for extra in ((), ("--accept-fingerprint", new)):  # even the new key's own fingerprint does not override known_hosts
-        joined = await asyncio.to_thread(lab.join, f"{HOST}:{port}", "--identity", str(lab.root / "bob"), *extra)
+        joined = await asyncio.to_thread(lab.join, f"{HOST}:{port}", "--identity", str(lab.root / "bob"), *extra, terminal=True)
         assert joined.returncode == 2, joined
         # as OpenSSH says it: that it changed, which file and line hold the old key, the new fingerprint
         assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in joined.stderr and "Refusing to join" in joined.stderr, joined.stderr
@@ -91,7 +84,7 @@ async def test_a_changed_key_is_refused_when_known_hosts_is_hashed(lab: Lab) -> 
     subprocess.run(["ssh-keygen", "-H", "-f", str(lab.known_hosts)], check=True, capture_output=True)
     assert re.match(r"\|1\|", lab.known_hosts.read_text())
     trusted = lab.known_hosts.read_text()
-    joined = await asyncio.to_thread(lab.join, f"{HOST}:{port}", "--identity", str(lab.root / "bob"), "--accept-fingerprint", new)
+    joined = await asyncio.to_thread(lab.join, f"{HOST}:{port}", "--identity", str(lab.root / "bob"), "--accept-fingerprint", new, terminal=True)
     assert joined.returncode == 2, joined
     assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in joined.stderr and f"the old key is in {lab.known_hosts}:1" in joined.stderr
     assert lab.known_hosts.read_text() == trusted
@@ -102,14 +95,15 @@ async def test_a_trusted_session_joins_without_asking_again(lab: Lab) -> None:
     shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub")
     await lab.trust(shared.fingerprint, shared.port)
     trusted = lab.known_hosts.read_text()
-    joining = subprocess.Popen(
-        [*CLI, "join", f"{HOST}:{shared.port}", "--known-hosts", str(lab.known_hosts), "--identity", str(bob)],
-        cwd=lab.root, env=lab.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
+    # Without a terminal the screen cannot be shown: said, and the session sees nobody join (before: it drew into the pipe).
+    piped = await asyncio.to_thread(lab.join, f"{HOST}:{shared.port}", "--identity", str(bob))
+    assert piped.returncode == 2 and piped.stdout == "", piped
+    assert (
+        piped.stderr == "runbook-tui: join shows a screen, and stdin or stdout is not a terminal: nothing was started. "
+        "A verifier confirms at a screen: run join in a terminal.\n"
+    ), piped.stderr
+    assert "participant_joined" not in shared.stdout()
+    with lab.joined_in_a_terminal(f"{HOST}:{shared.port}", "--identity", str(bob)):
         await shared.wait_for_output(r"participant_joined bob joined")
-    finally:
-        joining.terminate()
-        joining.wait(5)
     await until(lambda: "participant_left" in shared.stdout(), 5, "bob to leave")
     assert lab.known_hosts.read_text() == trusted

@@ -44,6 +44,7 @@ def test_join_to_a_port_that_takes_the_connection_and_never_answers_ends_in_word
     """On first contact and with the session's key trusted. Before: `join` waited for ever, saying nothing (an assignee's
     process stopped with ctrl+z, or a wrong port)."""
     monkeypatch.setattr(client, "CONNECT_SECONDS", 0.5)
+    monkeypatch.setattr("runbook_tui.ui.join.not_a_terminal", lambda *_: False)  # as in a terminal: it gets as far as connecting
     codes: list[int] = []
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))

@@ -91,7 +91,7 @@ async def test_a_key_of_no_participant_is_refused(lab: Lab) -> None:
         await lab.client(mallory, shared.port).connect()
     with pytest.raises(JoinError):
         await lab.client(mallory, shared.port).run()  # the follower gives up at once: retrying will not help
-    joined = await asyncio.to_thread(lab.join, f"{HOST}:{shared.port}", "--identity", str(mallory), "--accept-fingerprint", shared.fingerprint)
+    joined = await asyncio.to_thread(lab.join, f"{HOST}:{shared.port}", "--identity", str(mallory), "--accept-fingerprint", shared.fingerprint, terminal=True)
     assert joined.returncode == 2
     assert "refused your key: it is not one of this session's participants" in joined.stderr
     shared.stop()

@@ -166,11 +166,14 @@ async def test_q_on_an_unfinished_run_asks_and_names_the_resume_command(workdir:
         ),
     ],
 )
-def test_leaving_an_unfinished_run_names_what_to_do_next(mode: str, said: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_leaving_an_unfinished_run_names_what_to_do_next(mode: str, said: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """A trainee leaving `replay --practice` was told to `resume` it: that would be a dry run without the recording."""
     from types import SimpleNamespace
 
+    from runbook_tui.ui import launch
     from runbook_tui.ui.launch import _launch
+
+    monkeypatch.setattr(launch, "not_a_terminal", lambda *_: False)  # as in a terminal (the screen itself is a stand-in)
 
     shared = {"address": "127.0.0.1:2222"} if mode == "shared" else {}
     state = SimpleNamespace(finished=False, session={"mode": "live" if shared else mode}, share=shared, solo=None)

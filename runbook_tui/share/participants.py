@@ -14,6 +14,7 @@ from runbook_tui.runbook.document import YList, YMap, decode, load_values
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.trust.key_strength import private_key_problem, weakness
 
 Role = Literal["verifier", "observer"]
 
@@ -35,11 +36,16 @@ class Participant:
 
 
 def _key(text: str) -> asyncssh.SSHKey:
-    """The public key, or ValueError saying what was expected."""
+    """The public key, or ValueError saying what was expected (never a private key, never a weak one)."""
+    if (private := private_key_problem(text)) is not None:
+        raise ValueError(private)  # asyncssh reads a private key's public half: it was taken, and journaled by its path
     try:
-        return asyncssh.import_public_key(text.strip())
+        key = asyncssh.import_public_key(text.strip())
     except (asyncssh.KeyImportError, ValueError) as exc:
         raise ValueError(f"expected an SSH public key (ssh-ed25519 AAAA... name): {visible_line(str(exc))}") from None
+    if (weak := weakness(key)) is not None:
+        raise ValueError(weak)
+    return key
 
 
 def _read(path: str, limit: int, what: str) -> str:

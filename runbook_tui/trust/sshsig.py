@@ -129,7 +129,12 @@ def file_signer(path: str, passphrase: str | None = None) -> Signer:
         raise SignatureError(f"{path}: cannot read this key: {exc.strerror}") from None
     except (asyncssh.KeyImportError, ValueError, IndexError) as exc:
         raise SignatureError(f"{path}: cannot use this key to sign: {exc}") from None
-    return Signer(keypair.public_data, path, keypair)
+    signer = Signer(keypair.public_data, path, keypair)
+    from runbook_tui.trust.key_strength import weakness
+
+    if (weak := weakness(signer.public_key)) is not None:
+        raise SignatureError(f"{path}: cannot use this key to sign: {weak}")
+    return signer
 
 
 async def agent_signer(fingerprint: str | None = None) -> Signer | None:

@@ -136,3 +136,38 @@ def test_nobody_may_be_named_system_or_nothing(tmp_path: Path, monkeypatch: pyte
     assert cli.main(["exec", str(runbook), "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
     assert "RUNBOOK_TUI_USER (or the login name): 'system' is what the journal calls the program itself" in capsys.readouterr().err
     assert not (tmp_path / "j.jsonl").exists()
+
+
+def test_a_private_key_or_a_weak_key_never_stands_for_a_participant_nor_signs(tmp_path: Path) -> None:
+    """Before: `--verifier-key ~/.ssh/bob` (the private key) was taken (asyncssh reads its public half) and its path
+    journaled and named in every resume command; RSA of 1024 bits and DSA keys were taken as a verifier's, and signed."""
+    from runbook_tui.trust.sshsig import SignatureError, file_signer
+
+    private = asyncssh.generate_private_key("ssh-ed25519", comment="bob")
+    (tmp_path / "bob").write_bytes(private.export_private_key())
+    (tmp_path / "enc").write_bytes(private.export_private_key(passphrase="pw"))
+    rsa = asyncssh.generate_private_key("ssh-rsa", key_size=1024, comment="carol")
+    (tmp_path / "carol.pub").write_bytes(rsa.export_public_key())
+    (tmp_path / "carol").write_bytes(rsa.export_private_key())
+    dsa = asyncssh.generate_private_key("ssh-dss", comment="dave")
+    (tmp_path / "dave.pub").write_bytes(dsa.export_public_key())
+    for name, said in [
+        ("bob", "this is a private key: expected the public one (the .pub file next to it, or `ssh-keygen -y -f KEY`)"),
+        ("enc", "this is a private key: expected the public one"),
+        ("carol.pub", "this is an RSA key of 1024 bits; expected an ed25519 or ECDSA key, or RSA of at least 2048 bits"),
+        ("dave.pub", "this is a DSA key (ssh-dss), which OpenSSH no longer accepts; expected an ed25519 or ECDSA key"),
+    ]:
+        with pytest.raises(ParticipantsError) as raised:
+            gather([str(tmp_path / name)], [], None)
+        assert str(raised.value).startswith(f"{tmp_path / name}:1:1: {said}"), raised.value
+    people = tmp_path / "people.yaml"
+    people.write_text(f'- {{name: carol, role: observer, key: "{rsa.export_public_key().decode().strip()}"}}\n')
+    with pytest.raises(ParticipantsError) as raised:
+        from_participants_file(str(people))
+    assert (
+        str(raised.value)
+        == f"{people}:1:38: entry 1: key: this is an RSA key of 1024 bits; expected an ed25519 or ECDSA key, or RSA of at least 2048 bits (ssh-keygen -t ed25519 makes one)"
+    )
+    with pytest.raises(SignatureError, match="cannot use this key to sign: this is an RSA key of 1024 bits"):
+        file_signer(str(tmp_path / "carol"))
+    assert file_signer(str(tmp_path / "bob")).fingerprint == private.get_fingerprint()

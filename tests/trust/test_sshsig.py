@@ -132,7 +132,7 @@ def test_an_rsa_signature_with_sha1_is_refused_as_openssh_refuses_it(tmp_path: P
 
     from runbook_tui.trust.sshsig import armor
 
-    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "1024", "-N", "", "-f", str(tmp_path / "bob")], check=True)  # small: quick to make
+    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", str(tmp_path / "bob")], check=True)  # the smallest a signer may use
     key = file_signer(str(tmp_path / "bob"))
     assert key._keypair is not None
     key._keypair.set_sig_algorithm(b"ssh-rsa")  # SHA-1, which ssh-keygen -Y verify refuses for SSHSIG

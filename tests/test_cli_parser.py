@@ -127,3 +127,28 @@ def test_a_file_to_write_in_a_folder_that_does_not_exist_is_refused_before_anyth
     shown = str(typo).replace("\x1b", "\u241b")
     assert f"the folder {shown} does not exist (a mistyped path? if not: mkdir -p '{shown}')" in err, err
     assert not typo.parent.exists() and not (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["exec", "RB", "--solo", "ci", "--verifier-key", "KEY", "--journal", "J"],
+        ["run", "RB", "--solo", "ci", "--verifier-key", "KEY", "--journal", "J"],
+        ["run", "RB", "--verifier-key", "KEY", "--journal", "J"],  # the mode screen asked for the key again
+        ["resume", "J", "--solo", "ci", "--verifier-key", "KEY", "--continue"],
+    ],
+    ids=lambda argv: " ".join(argv[:1] + argv[2:3]),
+)
+def test_who_may_join_without_share_is_refused_not_dropped(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: `exec --solo ci --verifier-key bob.pub` ran unshared saying nothing (the key was never even read: a
+    private key passed there went unnoticed), and `run --verifier-key bob.pub` asked for the key again on the mode screen."""
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(
+        f"runbook: 1\nid: k\ntitle: K\nsections:\n  - id: a\n    title: A\n    steps:\n      - {{id: s, title: S, run: 'touch {tmp_path / 'ran'}'}}\n"
+    )
+    journal = tmp_path / "j.jsonl"
+    args = [str(runbook) if a == "RB" else str(journal) if a == "J" else str(tmp_path / "bob.pub") if a == "KEY" else a for a in argv]
+    assert cli.main(args) == 2
+    said = "--verifier-key without --share ADDR: nobody can join a run that is not shared (give --share ADDR, or leave --verifier-key out)"
+    assert capsys.readouterr().err == f"runbook-tui: {said}\n"
+    assert not journal.exists() and not (tmp_path / "ran").exists()

@@ -150,12 +150,18 @@ def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
 
 
 def _share_options(args: argparse.Namespace) -> Any:
-    """ShareOptions for --share (None without it), or an exit code when the key files are unusable."""
-    if not args.share:
-        return None
-    from runbook_tui.app.sharing import share_options
+    """ShareOptions for --share (None without it), or an exit code when the key files are unusable or name nobody's
+    way in (keys without --share were dropped without a word: the mode screen asked for them again, exec ran unshared)."""
+    keys = (args.verifier_key, args.observer_key, args.participants)
+    if not (args.share or any(keys)):
+        return None  # (before the share's modules load: an unshared run starts without them)
+    from runbook_tui.app.sharing import KEY_OPTIONS, share_options
     from runbook_tui.share.participants import ParticipantsError
 
+    if not args.share:
+        given = ", ".join(f"--{option}" for option, value in zip(KEY_OPTIONS, keys, strict=True) if value)
+        print(f"runbook-tui: {given} without --share ADDR: nobody can join a run that is not shared (give --share ADDR, or leave {given} out)", file=sys.stderr)
+        return EXIT_INVALID
     try:
         return share_options(args.share, args.verifier_key, args.observer_key, args.participants)
     except ParticipantsError as exc:

@@ -127,6 +127,10 @@ def test_a_file_to_write_in_a_folder_that_does_not_exist_is_refused_before_anyth
     shown = str(typo).replace("\x1b", "\u241b")
     assert f"the folder {shown} does not exist (a mistyped path? if not: mkdir -p '{shown}')" in err, err
     assert not typo.parent.exists() and not (tmp_path / "ran").exists()
+    with pytest.raises(SystemExit) as stopped:  # `--journal "$JOURNAL"` with the variable unset went to the default place
+        cli.main([*args[:-1], ""])
+    assert stopped.value.code == 2 and "expected a file name, got an empty one" in capsys.readouterr().err
+    assert not (tmp_path / "ran").exists()
 
 
 @pytest.mark.parametrize(
@@ -152,3 +156,12 @@ def test_who_may_join_without_share_is_refused_not_dropped(argv: list[str], tmp_
     said = "--verifier-key without --share ADDR: nobody can join a run that is not shared (give --share ADDR, or leave --verifier-key out)"
     assert capsys.readouterr().err == f"runbook-tui: {said}\n"
     assert not journal.exists() and not (tmp_path / "ran").exists()
+
+
+def test_plan_takes_one_format(capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: `plan --format md --json` printed JSON; the Markdown asked for was dropped without a word."""
+    assert parser(["plan", "rb.yaml", "--json"]).parse_args(["plan", "rb.yaml", "--json"]).format == "json"
+    for argv in (["plan", "rb.yaml", "--format", "md", "--json"], ["plan", "rb.yaml", "--json", "--format", "html"]):
+        with pytest.raises(SystemExit) as stopped:
+            cli.main(argv)
+        assert stopped.value.code == 2 and "not allowed with argument" in capsys.readouterr().err

@@ -72,7 +72,7 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
     loaded = _load(args.file, params)
     if loaded is None:
         return EXIT_INVALID
-    if args.json or args.format == "json":
+    if args.format == "json":
         from runbook_tui.app.plan_connections import connections
         from runbook_tui.app.settings import load_settings
 

@@ -33,6 +33,8 @@ def new_file(value: str) -> str:
     `--journal` made every missing folder: a mistyped path (`/srv/chnages/j.jsonl`) became a tree nobody looks in,
     with the night's record in it. Refused here, before anything is loaded, asked or run: a typo costs a retype.
     """
+    if not value:  # `--journal "$JOURNAL"` with the variable unset: the journal went to the default place, the script read ""
+        raise argparse.ArgumentTypeError("expected a file name, got an empty one")
     folder = os.path.dirname(value)
     if folder and not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(visible_line(f"the folder {folder} does not exist (a mistyped path? if not: mkdir -p {shlex.quote(folder)})"))
@@ -117,8 +119,11 @@ def _new_arguments(new: argparse.ArgumentParser) -> None:
 def _plan_arguments(plan: argparse.ArgumentParser) -> None:
     plan.add_argument("file", metavar="FILE")
     with_params(plan)
-    plan.add_argument("--json", action="store_true", help="machine-readable plan (the same as --format json)")
-    plan.add_argument("--format", choices=("text", "md", "html", "json"), default="text", help="text (default); md or html: for review by a change board; json")
+    shape = plan.add_mutually_exclusive_group()  # `--format md --json` printed JSON, the md asked for dropped silently
+    shape.add_argument("--json", dest="format", action="store_const", const="json", help="machine-readable plan (the same as --format json)")
+    shape.add_argument(
+        "--format", choices=("text", "md", "html", "json"), default="text", help="text (default); md or html: for review by a change board; json"
+    )
 
 
 def _run_arguments(run: argparse.ArgumentParser) -> None:

@@ -165,3 +165,14 @@ def test_plan_takes_one_format(capsys: pytest.CaptureFixture[str]) -> None:
         with pytest.raises(SystemExit) as stopped:
             cli.main(argv)
         assert stopped.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "extra", [["--out", "results.md"], ["--mark-scenario", "learn it", "--practice"], ["--mark-scenario", "learn it", "--practice", "--out", "r.md"]]
+)
+def test_replay_options_that_go_together_only(extra: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: `replay J --out results.md` replayed and saved nothing (--out is the practice's results), and
+    `--mark-scenario D --practice` marked the journal and started no practice, without a word about either."""
+    assert cli.main(["replay", str(tmp_path / "j.jsonl"), *extra]) == 2
+    assert capsys.readouterr().err == "runbook-tui: replay: --out goes with --practice; --mark-scenario goes alone\n"
+    assert list(tmp_path.iterdir()) == []

@@ -172,6 +172,10 @@ def _share_options(args: argparse.Namespace) -> Any:
 def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from runbook_tui.ui import launch
 
+    if (args.out and not args.practice) or (args.mark_scenario is not None and (args.practice or args.out)):
+        # (before: `--out` without --practice saved nothing, silently; --mark-scenario dropped --practice)
+        print("runbook-tui: replay: --out goes with --practice; --mark-scenario goes alone", file=sys.stderr)
+        return EXIT_INVALID
     if args.mark_scenario is not None:
         from runbook_tui.app import practice
         from runbook_tui.app.session import SessionError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,15 @@ def test_replay_options_that_go_together_only(extra: list[str], tmp_path: Path, 
     assert cli.main(["replay", str(tmp_path / "j.jsonl"), *extra]) == 2
     assert capsys.readouterr().err == "runbook-tui: replay: --out goes with --practice; --mark-scenario goes alone\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_option_says_what_it_does_in_help() -> None:
+    """Before: `resume --help` listed `--on-failure {stop,rollback,abort}` with no word of what each does (exec's said)."""
+    commands = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    silent = [
+        f"{name} {'/'.join(action.option_strings)}"
+        for name, sub in commands.choices.items()
+        for action in sub._actions
+        if action.option_strings and not action.help
+    ]
+    assert silent == []

@@ -76,6 +76,14 @@ def with_trust(sub: argparse.ArgumentParser, *, approval: bool = True) -> None:
         sub.add_argument("--approval", metavar="FILE", help="start only if this signed approval (runbook-tui approve) is for exactly the plan rendered now")
 
 
+def with_on_failure(sub: argparse.ArgumentParser, when: str) -> None:
+    sub.add_argument(
+        "--on-failure", choices=("stop", "rollback", "abort"), default="stop",
+        help=f"{when}what a failed step (or a verifier's rollback request) does: stop (default; `resume --rollback` can undo it later), "
+        "rollback (to the last checkpoint, as u) or abort (the full rollback)",
+    )  # fmt: skip
+
+
 def with_headless_decisions(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--ack-manual", type=reason, metavar="REASON", help="acknowledge note, ask and confirm steps without a person (journaled on each); refused without it"
@@ -147,11 +155,7 @@ def _execute_arguments(execute: argparse.ArgumentParser) -> None:
     who.add_argument("--solo", type=reason, metavar="REASON", help="run without a verifier; every step is recorded unverified")
     who.add_argument("--share", metavar="ADDR", help="wait for a verifier joining over SSH at ADDR")
     with_participants(execute)
-    execute.add_argument(
-        "--on-failure", choices=("stop", "rollback", "abort"), default="stop",
-        help="what a failed step (or a verifier's rollback request) does: stop (default; `resume --rollback` can undo it later), "
-        "rollback (to the last checkpoint, as u) or abort (the full rollback)",
-    )  # fmt: skip
+    with_on_failure(execute, "")
     with_headless_decisions(execute)
     with_journal(execute)
     execute.add_argument("--override-window", type=reason, metavar="REASON", help="start outside the change window or in a blackout (journaled)")
@@ -169,7 +173,7 @@ def _resume_arguments(resume: argparse.ArgumentParser) -> None:
     )
     resume.add_argument("--full", action="store_true", help="with --rollback: the full rollback")
     resume.add_argument("--continue", dest="go_on", action="store_true", help="then run the remaining steps headless")
-    resume.add_argument("--on-failure", choices=("stop", "rollback", "abort"), default="stop")
+    with_on_failure(resume, "with --continue: ")
     with_headless_decisions(resume)
     mode = resume.add_mutually_exclusive_group()
     mode.add_argument("--solo", type=reason, metavar="REASON", help="from now on without a verifier (journaled)")

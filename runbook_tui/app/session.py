@@ -249,7 +249,8 @@ def build_session(
     settings = request.settings or load_settings()
     secrets = _secrets_for(runbook, mode)
     actor = Actor(operator_name(), "assignee")  # before the journal is made: a name it cannot hold starts nothing
-    bound = share_listener(request.share)
+    solo = request.solo if request.solo is not None or state is None else state.solo
+    bound = share_listener(request.share, solo)
     try:
         writer = JournalWriter(path, Redactor(secrets.values()), new=state is None)
     except JournalError as exc:
@@ -258,7 +259,6 @@ def build_session(
         raise SessionError(str(exc.strerror)) from None
     # Practice and dry runs execute nothing: a recording plays back, or the dry-run executor shows what would run.
     executors = Executors(settings, dry_run=mode in ("dry-run", "practice"), recording=request.recording, bulk_output=request.bulk_output)
-    solo = request.solo if request.solo is not None or state is None else state.solo
     controller = Controller(
         runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo, secrets=secrets,
         max_concurrency=settings.max_concurrency, state=state,

@@ -67,15 +67,21 @@ def resume_command(state: RunState, journal_path: str) -> str:
     return f"{plain} --share {state.share.get('address')} {who_may_join(state.share)}\n(the verifier joins again: the same host key), or --solo REASON"
 
 
-def share_listener(options: ShareOptions | None) -> tuple[tuple[str, int], socket.socket] | None:
+def share_listener(options: ShareOptions | None, solo: str | None) -> tuple[tuple[str, int], socket.socket] | None:
     """Where the shared session listens, bound before the journal is made: a port in use, an address that is not
-    this machine's or a host that does not resolve refuses the run (exit 2) with nothing journaled."""
+    this machine's or a host that does not resolve refuses the run (exit 2) with nothing journaled; so does a run
+    verified by nobody who may join (observers only, not `--solo`): it waited for ever at its first step."""
     if options is None:
         return None
     from runbook_tui.share.server import listening_socket, parse_address
 
     if not options.participants:
         raise StartRefused("--share needs someone who may join: --verifier-key FILE, --observer-key FILE or --participants FILE")
+    if solo is None and not any(person.role == "verifier" for person in options.participants):
+        raise StartRefused(
+            "--share with observers only: nobody who may join can confirm a step, and the run would wait at the first one; "
+            "give the verifier's key (--verifier-key FILE), or run it --solo REASON"
+        )
     try:
         host, port = parse_address(options.address)
     except ValueError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import asyncssh
@@ -171,3 +172,27 @@ def test_a_private_key_or_a_weak_key_never_stands_for_a_participant_nor_signs(tm
     with pytest.raises(SignatureError, match="cannot use this key to sign: this is an RSA key of 1024 bits"):
         file_signer(str(tmp_path / "carol"))
     assert file_signer(str(tmp_path / "bob")).fingerprint == private.get_fingerprint()
+
+
+@pytest.mark.peers  # the guard sees `--share`; the session is refused before it listens
+def test_a_shared_run_only_observers_may_join_is_refused_unless_solo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: `exec --share ADDR --observer-key olive.pub` ran the first step and waited for ever for a verifier no one
+    could be (an observer cannot confirm)."""
+    from runbook_tui import cli
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    _line, olive = _key(tmp_path, "olive")
+    runbook = tmp_path / "r.yaml"
+    runbook.write_text(f"runbook: 1\nid: r\ntitle: R\nsections:\n  - {{id: a, title: A, steps: [{{id: s, title: S, run: 'touch {tmp_path}/ran'}}]}}\n")
+    journal = tmp_path / "j.jsonl"
+    codes: list[int] = []
+    argv = ["exec", str(runbook), "--share", "127.0.0.1:1", "--observer-key", olive, "--journal", str(journal)]
+    command = threading.Thread(target=lambda: codes.append(cli.main(argv)), daemon=True)  # (before: it never returned)
+    command.start()
+    command.join(20)
+    assert codes == [2], "still waiting after 20 s" if command.is_alive() else codes
+    said = "--share with observers only: nobody who may join can confirm a step, and the run would wait at the first one"
+    assert capsys.readouterr().err.startswith(f"runbook-tui: {said}; give the verifier's key (--verifier-key FILE), or run it --solo REASON")
+    assert not journal.exists() and not (tmp_path / "ran").exists()

@@ -189,3 +189,25 @@ def test_every_option_says_what_it_does_in_help() -> None:
         if action.option_strings and not action.help
     ]
     assert silent == []
+
+
+def test_a_command_never_writes_over_the_file_it_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: `report j.jsonl -o j.jsonl` (a completion one key short of j.md) replaced the night's journal with its
+    report, exit 0; `approve rb.yaml -o rb.yaml` would have replaced the runbook with its approval."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    Path("rb.yaml").write_text("runbook: 1\nid: o\ntitle: O\nsections:\n  - id: a\n    title: A\n    steps:\n      - {id: s, title: S, run: 'true'}\n")
+    assert cli.main(["exec", "rb.yaml", "--solo", "t", "--journal", "j.jsonl"]) == 0
+    journal, runbook = Path("j.jsonl").read_bytes(), Path("rb.yaml").read_bytes()
+    capsys.readouterr()
+    for argv, option, read in [
+        (["report", "j.jsonl", "-o", "j.jsonl"], "-o j.jsonl", "j.jsonl"),
+        (["report", "j.jsonl", "--format", "html", "-o", f"{tmp_path}/./j.jsonl"], f"-o {tmp_path}/./j.jsonl", "j.jsonl"),
+        (["approve", "rb.yaml", "-o", "rb.yaml"], "-o rb.yaml", "rb.yaml"),
+        (["replay", "j.jsonl", "--practice", "--out", "j.jsonl"], "--out j.jsonl", "j.jsonl"),
+    ]:
+        assert cli.main(argv) == 2, argv
+        expected = f"runbook-tui: {argv[0]}: {option} is {read} itself: writing there would replace what it reads; expected another file\n"
+        assert capsys.readouterr().err == expected
+    assert (Path("j.jsonl").read_bytes(), Path("rb.yaml").read_bytes()) == (journal, runbook)
+    assert cli.main(["report", "j.jsonl", "-o", "j.md"]) == 0 and Path("j.md").read_text().startswith("# Change report")

@@ -41,6 +41,20 @@ def new_file(value: str) -> str:
     return value
 
 
+#: What each command writes over, and what it reads: (the option, its attribute, the input's attribute).
+_WRITTEN_AND_READ = {"report": ("-o", "output", "journal"), "approve": ("-o", "output", "file"), "replay": ("--out", "out", "journal")}
+
+
+def overwrites_its_input(args: argparse.Namespace) -> str | None:
+    """Why the file a command would write is the very file it reads, or None: `report j.jsonl -o j.jsonl` (a completion
+    one key short of j.md) replaced the night's journal, the change record, with its report."""
+    option, written, read = _WRITTEN_AND_READ.get(args.command, ("", "", ""))
+    output, source = getattr(args, written, None), getattr(args, read, None)
+    if not (output and source and os.path.exists(output) and os.path.exists(source) and os.path.samefile(output, source)):
+        return None
+    return visible_line(f"{args.command}: {option} {output} is {source} itself: writing there would replace what it reads; expected another file")
+
+
 def speed(value: str) -> float:
     """`replay --speed X`: a finite number above 0 (nan or inf would stall or spin the playback)."""
     try:

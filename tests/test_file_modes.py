@@ -113,6 +113,11 @@ def test_an_existing_journal_is_never_appended_to_by_a_new_run(tmp_path: Path) -
     writer.close()
     with pytest.raises(JournalError, match="already holds a journal; use `runbook-tui resume"):
         JournalWriter(path, new=True)
+    runbook = tmp_path / "rb.yaml"  # `--journal rb.yaml`: was said to hold a journal, and `resume rb.yaml` offered
+    runbook.write_text(RUNBOOK, encoding="utf-8")
+    with pytest.raises(JournalError, match=r"rb\.yaml exists and is not a journal: refusing to write over it \(expected a new file for the journal\)$"):
+        JournalWriter(runbook, new=True)
+    assert runbook.read_text(encoding="utf-8") == RUNBOOK
 
 
 def test_parallel_starts_of_one_runbook_each_get_their_own_journal(tmp_path: Path) -> None:

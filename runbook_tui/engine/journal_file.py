@@ -41,7 +41,7 @@ def open_journal(path: Path, *, new: bool) -> int:
                 if not path.is_symlink() and path.is_file() and path.stat().st_size == 0:
                     return _regular(path, os.open(path, flags | os.O_NONBLOCK), new=True)
                 refuse_unsafe_journal(path)
-                raise JournalError(errno.EEXIST, f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it") from None
+                raise JournalError(errno.EEXIST, _taken(path)) from None
         refuse_unsafe_journal(path)
         return _regular(path, os.open(path, flags | os.O_NONBLOCK | os.O_CREAT, 0o600), new=False)
     except JournalError:
@@ -49,6 +49,22 @@ def open_journal(path: Path, *, new: bool) -> int:
     except OSError as exc:
         refuse_unsafe_journal(path)
         raise JournalError(exc.errno or 0, f"cannot open the journal {path}: {exc.strerror}") from None
+
+
+def _taken(path: Path) -> str:
+    """Why a new journal cannot be `path`, which holds something: a journal (resume it), or another file (`--journal
+    rb.yaml`, the runbook itself, was said to hold a journal, and `resume rb.yaml` offered)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            start = os.read(fd, 1)
+        finally:
+            os.close(fd)
+    except OSError:
+        start = b"{"
+    if start != b"{":  # every journal line is a JSON object
+        return f"{path} exists and is not a journal: refusing to write over it (expected a new file for the journal)"
+    return f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it"
 
 
 def refuse_unsafe_journal(path: Path) -> None:
@@ -69,7 +85,7 @@ def _regular(path: Path, fd: int, *, new: bool) -> int:
     if not stat.S_ISREG(info.st_mode) or (new and info.st_size):
         os.close(fd)
         refuse_unsafe_journal(path)
-        raise JournalError(errno.EEXIST, f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it")
+        raise JournalError(errno.EEXIST, _taken(path))
     os.set_blocking(fd, True)
     os.fchmod(fd, 0o600)
     return _locked(path, fd)

@@ -109,8 +109,9 @@ class Practice:
         return compare(self.night, read_events(self.session.journal_path).events, self.scenario)
 
 
-def open_practice(journal: str, *, out_journal: str | None = None) -> Practice:
-    events = checked_events(journal)
+def open_practice(journal: str, *, out_journal: str | None = None, events: JournalEvents | None = None) -> Practice:
+    """The practice of `journal` (its `events` when the caller checked them already: read once)."""
+    events = checked_events(journal) if events is None else events
     session = replay(events).session
     try:
         loaded = load_runbook(runbook_file(journal, session), dict(session.get("params") or {}))

@@ -133,17 +133,17 @@ def replay(journal: str, *, practice: bool, speed: float, theme: str | None = No
     from runbook_tui.ui.practice_screens import PracticeApp
     from runbook_tui.ui.replay_app import ReplayApp
 
-    if not_a_terminal("replay", "The record of that run without a screen: runbook-tui report JOURNAL."):
-        return 2  # before the practice opens its session (and its journal)
     try:
+        events = practising.checked_events(journal)  # what is wrong with the journal is said first, terminal or not
+        if not_a_terminal("replay", "The record of that run without a screen: runbook-tui report JOURNAL."):
+            return 2  # before the practice opens its session (and its journal)
         if not practice:
-            events = practising.checked_events(journal)
             app = ReplayApp(events, speed=speed, label=Path(journal).name, theme=theme)
             app.run()
             if app.unreadable is not None:
                 raise SessionError(f"{journal}: {app.unreadable}; refusing to replay it")
             return 0
-        run = practising.open_practice(journal)
+        run = practising.open_practice(journal, events=events)
     except SessionError as exc:
         print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the journal's name may hold escapes
         return exc.code

@@ -42,7 +42,7 @@ def test_exec_into_a_reader_that_leaves_goes_on_with_the_change(tmp_path) -> Non
     proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     first = proc.stdout.readline()
-    assert "session_started" in first, first
+    assert first == "journal: j.jsonl\n", first
     proc.stdout.close()  # the reader leaves, as `head -1` does
     _, stderr = proc.communicate(timeout=60)
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr

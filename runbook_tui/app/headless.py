@@ -23,7 +23,7 @@ from runbook_tui.engine.actors import SYSTEM
 from runbook_tui.engine.autopilot import OnFailure, Policy, drive
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.event_words import status_words
-from runbook_tui.engine.events import NOTE, OUTPUT, REOPENABLE, Event
+from runbook_tui.engine.events import NOTE, OUTPUT, REOPENABLE, SESSION_STARTED, Event
 from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.manual import persons_part, unanswerable
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
@@ -218,9 +218,13 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
 def _open(loaded: Loaded, **options: Any) -> Session:
     for warning in loaded.warnings:
         print(visible_line(str(warning)), file=sys.stderr)
-    session = open_session(loaded, listeners=[printer(sys.stdout)], bulk_output=True, **options)
-    say(visible_line(f"journal: {session.journal_path}"))
-    return session
+
+    def journal_first(event: Event, state: RunState) -> None:
+        """The journal's path on the first line, as the contract says (it came after the first step's command)."""
+        if event["type"] == SESSION_STARTED:
+            say(visible_line(f"journal: {event.get('journal')}"))
+
+    return open_session(loaded, listeners=[journal_first, printer(sys.stdout)], bulk_output=True, **options)
 
 
 # -- resume ------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def intact_events(path: Path) -> list[dict[str, Any]]:
 def test_a_run_that_completes_exits_0(exec_run: Callable[..., Any], tmp_path: Path) -> None:
     result = exec_run()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "journal: run.jsonl" in result.stdout
+    assert result.stdout.startswith("journal: run.jsonl\n"), "the path first, as the contract says (it came after the first step's command)"
     assert log(tmp_path) == ["a", "b", "c", "d"]
     events = intact_events(tmp_path / "run.jsonl")
     assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == "done"

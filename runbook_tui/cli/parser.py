@@ -50,7 +50,12 @@ def overwrites_its_input(args: argparse.Namespace) -> str | None:
     one key short of j.md) replaced the night's journal, the change record, with its report."""
     option, written, read = _WRITTEN_AND_READ.get(args.command, ("", "", ""))
     output, source = getattr(args, written, None), getattr(args, read, None)
-    if not (output and source and os.path.exists(output) and os.path.exists(source) and os.path.samefile(output, source)):
+    if not (output and source):
+        return None
+    try:  # the output itself, not what a symbolic link there points to (writing refuses to follow one, in its own words)
+        if not os.path.samestat(os.lstat(output), os.stat(source)):
+            return None
+    except OSError:  # either one missing: nothing read is written over
         return None
     return visible_line(f"{args.command}: {option} {output} is {source} itself: writing there would replace what it reads; expected another file")
 

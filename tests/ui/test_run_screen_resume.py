@@ -30,7 +30,8 @@ def _killed_mid_step(workdir: Path) -> None:
     """`exec` as a person runs it, killed with SIGKILL while `slow` waits: a journal with a step that was running."""
     with open(workdir / "exec.out", "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "-p", "hold=true", "--solo", "kill test", "--journal", JOURNAL],
+            # (--ack-manual: exec refuses a runbook with a confirm step without it; `drop` comes after `slow`, never reached)
+            [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "-p", "hold=true", "--solo", "kill test", "--journal", JOURNAL, "--ack-manual", "x"],
             cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:

@@ -124,7 +124,8 @@ class ShareClient:
         interval, count = self._keepalive
         self._conn = await asyncssh.connect(
             ep.host, ep.port, known_hosts=ep.known_hosts, username="runbook", encoding="utf-8",
-            keepalive_interval=interval, keepalive_count_max=count, connect_timeout=CONNECT_SECONDS, **keys,
+            keepalive_interval=interval, keepalive_count_max=count, connect_timeout=CONNECT_SECONDS,
+            encryption_algs=protocol.CIPHERS, **keys,
         )  # fmt: skip
         self._process = await self._conn.create_process(window=protocol.WINDOW, max_pktsize=protocol.MAX_PACKET)
         welcome = protocol.decode(await self._process.stdout.readline())

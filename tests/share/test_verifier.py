@@ -17,6 +17,7 @@ from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import Actor
 from runbook_tui.engine.journal import verify
 from runbook_tui.share.client import JoinError
+from runbook_tui.share.protocol import CIPHERS
 
 pytestmark = pytest.mark.asyncio  # tests that start `runbook-tui` processes are marked peers one by one
 
@@ -40,6 +41,10 @@ async def test_confirmations_run_the_change_to_done(lab: Lab) -> None:
     follow = asyncio.create_task(client.run())
     try:
         assert await confirm_next(client) == "one"
+        assert client._conn is not None
+        # AES-GCM, offered first by the client, is what the session runs (a catch-up decrypts tens of MB; OpenSSH's
+        # sshd and asyncssh's server take the client's first choice they have).
+        assert (client._conn.get_extra_info("send_cipher"), client._conn.get_extra_info("recv_cipher")) == (CIPHERS[0], CIPHERS[0])
         assert await confirm_next(client) == "two"
         assert await shared.exit_code() == 0, shared.stderr()
         await asyncio.wait_for(follow, 5)  # the replica saw the end and stopped following

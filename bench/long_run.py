@@ -14,7 +14,10 @@ steps, metric samples). What a person waits for must not grow with them:
   wires it); a verifier (`ShareClient`, its own process) connects: from
   spawning that process to its replica holding the last event (imports,
   SSH handshake, welcome, and the catch-up of every event folded with
-  `apply()`). `joined` is when its connection was up and welcomed.
+  `apply()`). `joined` is when its connection was up and welcomed. As
+  `runbook-tui join` (a screen command), it collects no cycles while it
+  starts and freezes what its start made once joined (`join` does after its
+  first frame), then collects as usual through the catch-up.
 
 Each TUI child runs in a 140x45 pty (the real Linux driver, output drained
 by the parent). The journal is made once: a real two-step `exec` run
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hashlib
 import json
 import os
@@ -160,6 +164,9 @@ def tui(variant: str, work: Path, cut: Path, full: Path) -> float:
 
 
 async def child_verifier(port: int, known_hosts: str, key: str, until: int, out: str, spawned: float) -> None:
+    # As `runbook-tui join` (a screen command: `cli.SCREEN_COMMANDS`): no cyclic collection while it starts, then what the
+    # start made frozen and collection back on (`base_app._collect_from_now`, after its first frame; here once joined).
+    gc.disable()
     from runbook_tui.share.client import Endpoint, ShareClient
 
     copy_dir = str(Path(known_hosts).parent / f"received-{os.getpid()}")  # its own copy of the events, as `join` keeps one
@@ -170,6 +177,8 @@ async def child_verifier(port: int, known_hosts: str, key: str, until: int, out:
     drops: list[str] = []
     client.on_status(drops.append)
     await client.connect()
+    gc.freeze()
+    gc.enable()
     joined = time.time()
     reading = asyncio.create_task(client.run())
     await asyncio.wait_for(caught_up.wait(), 300)

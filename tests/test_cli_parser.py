@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import stat
 from pathlib import Path
 
 import pytest
@@ -99,9 +100,6 @@ def test_replay_speed_is_a_finite_number_above_0(value: str, tmp_path: Path, cap
 
 
 WRITTEN = [
-    ["exec", "RB", "--solo", "ci", "--journal", "OUT"],
-    ["run", "RB", "--solo", "ci", "--journal", "OUT"],
-    ["rehearse", "RB", "--yes", "--journal", "OUT"],
     ["report", "J", "-o", "OUT"],
     ["approve", "RB", "-o", "OUT"],
     ["replay", "J", "--practice", "--out", "OUT"],
@@ -112,9 +110,8 @@ WRITTEN = [
 def test_a_file_to_write_in_a_folder_that_does_not_exist_is_refused_before_anything_runs(
     argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Before: `--journal` made every missing folder (a mistyped `/srv/chnages/j.jsonl` became a tree nobody looks in,
-    with the night's record in it) while `report -o` refused one after building the whole report; `replay --practice
-    --out` said so only when the trainee's practice was over. Now each refuses it first, in the same words, exit 2."""
+    """Before: `report -o` refused a missing folder only after building the whole report; `replay --practice --out`
+    said so only when the trainee's practice was over. Now each refuses it first, in the same words, exit 2."""
     runbook = tmp_path / "rb.yaml"
     runbook.write_text(
         f"runbook: 1\nid: w\ntitle: W\nsections:\n  - id: a\n    title: A\n    steps:\n      - {{id: s, title: S, run: 'touch {tmp_path / 'ran'}'}}\n"
@@ -132,6 +129,25 @@ def test_a_file_to_write_in_a_folder_that_does_not_exist_is_refused_before_anyth
         cli.main([*args[:-1], ""])
     assert stopped.value.code == 2 and "expected a file name, got an empty one" in capsys.readouterr().err
     assert not (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize("argv", [["exec", "RB", "--solo", "ci"], ["run", "RB", "--solo", "ci"], ["rehearse", "RB", "--yes"]], ids=lambda argv: argv[0])
+def test_journal_names_a_file_and_its_missing_folder_is_made_private(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--journal PATH` as the contract writes it: a missing folder on the way is made (0700), not a reason to fail to
+    start; an empty name (`--journal "$JOURNAL"`, the variable unset) is refused before anything runs."""
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(
+        f"runbook: 1\nid: w\ntitle: W\nsections:\n  - id: a\n    title: A\n    steps:\n      - {{id: s, title: S, run: 'touch {tmp_path / 'ran'}'}}\n"
+    )
+    with pytest.raises(SystemExit) as stopped:
+        cli.main([*argv[:1], str(runbook), *argv[2:], "--journal", ""])
+    assert stopped.value.code == 2 and "expected a file name, got an empty one" in capsys.readouterr().err
+    assert not (tmp_path / "ran").exists()
+    if argv[0] == "exec":
+        journal = tmp_path / "new" / "deep" / "j.jsonl"
+        assert cli.main(["exec", str(runbook), "--solo", "ci", "--journal", str(journal)]) == 0
+        assert (tmp_path / "ran").exists() and journal.exists()
+        assert stat.S_IMODE(journal.parent.stat().st_mode) == 0o700
 
 
 @pytest.mark.parametrize(

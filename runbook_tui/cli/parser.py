@@ -27,15 +27,20 @@ def reason(value: str) -> str:
     return value.strip()
 
 
-def new_file(value: str) -> str:
-    """A file the command writes (`--journal`, `-o`, `--out`): its folder must exist, as `report -o` always required.
-
-    `--journal` made every missing folder: a mistyped path (`/srv/chnages/j.jsonl`) became a tree nobody looks in,
-    with the night's record in it. Refused here, before anything is loaded, asked or run: a typo costs a retype.
-    """
-    if not value:  # `--journal "$JOURNAL"` with the variable unset: the journal went to the default place, the script read ""
+def file_name(value: str) -> str:
+    """A file the command writes: a name, not an empty one (`--journal "$JOURNAL"` with the variable unset sent the
+    journal to the default place while the script read "")."""
+    if not value:
         raise argparse.ArgumentTypeError("expected a file name, got an empty one")
-    folder = os.path.dirname(value)
+    return value
+
+
+def new_file(value: str) -> str:
+    """A file `report -o`, `approve -o` or `replay --out` writes: its folder must exist (`report -o` always required
+    it; it was found out only after the whole report was built, and `--out` when the practice was over). Refused
+    here, before anything is read or run. (`--journal` makes its folder, private, as the contract's `--journal PATH`
+    always did: a run must not fail to start over a folder; its first line says where the journal is.)"""
+    folder = os.path.dirname(file_name(value))
     if folder and not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(visible_line(f"the folder {folder} does not exist (a mistyped path? if not: mkdir -p {shlex.quote(folder)})"))
     return value
@@ -79,7 +84,7 @@ def with_params(sub: argparse.ArgumentParser) -> None:
 
 
 def with_journal(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--journal", type=new_file, metavar="PATH", help="where the journal goes (its folder must exist; default: the state folder)")
+    sub.add_argument("--journal", type=file_name, metavar="PATH", help="where the journal goes (a missing folder is made, private; default: the state folder)")
 
 
 def with_participants(sub: argparse.ArgumentParser) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-from textual.app import App
-
+from runbook_tui.ui.keys_in_turn import KeysInTurn
 from runbook_tui.ui.themes import DEFAULT_THEME, load_themes, theme_folders
 
 
-class ThemedApp(App[int]):
+class ThemedApp(KeysInTurn):
     CSS_PATH = Path(__file__).parent / "app.tcss"
 
     def __init__(self, theme: str | None = None) -> None:

@@ -28,6 +28,7 @@ from runbook_tui.runbook.model import Param
 from runbook_tui.runbook.params import ParamError, convert, templated_default
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.note_line import NoteLine
+from runbook_tui.ui.typed_input import TypedInput
 
 #: Sentinel: the field holds no value, so the default (or the required error) applies.
 _NOT_GIVEN = object()
@@ -144,7 +145,7 @@ class ParamField(Horizontal):
         placeholder = {"list": "comma-separated, e.g. a, b", "int": "a whole number", "float": "a number"}.get(param.type, "")
         if param.default is not None:
             placeholder = visible_line(f"empty: the default, {_text_of(param.default, param)}")
-        return Input(
+        return TypedInput(
             value=_text_of(self.initial, param),
             placeholder=placeholder,
             type=_INPUT_TYPES.get(param.type, "text"),

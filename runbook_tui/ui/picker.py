@@ -30,6 +30,7 @@ from runbook_tui.runbook.loader import Loaded, Probe, probe_runbook
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.keys_in_turn import hold_keys, release_keys
 from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.params_form import ParamsScreen
 from runbook_tui.ui.picker_rows import ID_WIDTH, STATUS_WIDTH, TITLE_WIDTH, cut, file_width, places, title_width
@@ -292,7 +293,7 @@ class PickerScreen(Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key.value is not None:
-            self.select(event.row_key.value)
+            self._open(event.row_key.value)
 
     def action_cursor(self, delta: int) -> None:
         table = self.query_one("#picker-table", DataTable)
@@ -317,7 +318,12 @@ class PickerScreen(Screen[None]):
     def action_select(self) -> None:
         file = self._current()
         if file is not None:
-            self.select(file)
+            self._open(file)
+
+    def _open(self, file: str) -> None:
+        """Check `file` again, then open its form; the keys typed meanwhile wait for the form (not the search field)."""
+        hold_keys(self.app)
+        self.select(file)
 
     # -- details and selection ----------------------------------------------------------
 
@@ -344,9 +350,14 @@ class PickerScreen(Screen[None]):
         self.post_message(self.Rechecked(_probe(file)))
 
     def on_picker_screen_rechecked(self, message: Rechecked) -> None:
+        try:
+            self._rechecked(message.probe)
+        finally:
+            release_keys(self.app)
+
+    def _rechecked(self, probe: Probe) -> None:
         if self.app.screen is not self:
             return  # a second enter while the first one was being checked: the form is already open
-        probe = message.probe
         file = probe.file
         self.probes[file] = probe
         table = self.query_one("#picker-table", DataTable)

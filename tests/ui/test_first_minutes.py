@@ -69,14 +69,14 @@ async def test_tab_reaches_only_fields_and_a_refused_share_keeps_what_was_typed(
         form = await open_form(pilot)
         # Every tab lands on something that takes a key (before: on the form's scroll area, where typing went nowhere).
         landed = await tab_round(pilot, 5)
-        assert all(name.split("#")[0] in {"Input", "Select", "Switch", "Button"} for name in landed), landed
+        assert all(name.split("#")[0] in {"TypedInput", "Select", "Switch", "Button"} for name in landed), landed
         form.query_one("#param-app", Input).focus()
         await type_text(pilot, "demo-app")
         await pilot.press("ctrl+s")
         mode = await screen_is(pilot, "ModeScreen")
         assert "DRY RUN: nothing is executed" in painted(mode.query_one("#dialog-body"))
         landed = await tab_round(pilot, 4)  # from the verifier's key: observers, reason, address, verifier
-        assert landed == ["Input#mode-observers", "TypedInput#mode-solo", "Input#mode-address", "Input#mode-verifier"], landed
+        assert landed == ["TypedInput#mode-observers", "TypedInput#mode-solo", "TypedInput#mode-address", "TypedInput#mode-verifier"], landed
         await type_text(pilot, "bob-typo.pub")
         await pilot.press("tab")
         await type_text(pilot, "carol.pub")

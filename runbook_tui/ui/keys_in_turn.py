@@ -1,0 +1,119 @@
+"""Keys in turn: a key (or a paste) reaches the app's widgets only once the key before it has done what it does.
+
+Textual hands each key to the widget focused when the key arrives, and a key bound
+below the app (tab, enter on the picker, `n` on the run screen) acts only once it
+has travelled up through the widgets' queues. Keys that arrive together (typed
+ahead over a lagging SSH link, `tmux send-keys`) all went to the old field: on
+the mode screen, tab then `verifier unreachable` put the reason in the
+verifier's key field. Here the app holds the keys after one until every queue
+that key can reach (the widget it went to and those above it, the top screen,
+the app) is quiet again and the top screen has mounted, so its focus is given.
+A screen that opens after a thread worker (the picker checks the file again
+first) holds the keys with `hold_keys` until `release_keys`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.message_pump import MessagePump
+from textual.timer import Timer
+from textual.widget import Widget
+
+#: Longest the keys wait behind one key (a safety net: a queue closed under a key never answers).
+STUCK_SECONDS = 2.0
+#: Queues visited at most after one key, looking for quiet (output flooding in keeps the app's queue busy).
+MOST_VISITS = 40
+
+_Typed = events.Key | events.Paste
+
+
+class KeysInTurn(App[int]):
+    """An app whose keys and pastes are handed on one at a time, each after the last one's effect."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: deque[_Typed] = deque()
+        self._busy_since: float | None = None  # a key is on its way, or a screen is awaited
+        self._turn = 0  # which key is on its way: a late answer about an earlier one is ignored
+        self._watch: Timer | None = None
+
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, _Typed) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        if self._busy_since is not None:
+            self._held.append(event)
+            if time.monotonic() - self._busy_since >= STUCK_SECONDS:
+                await self._next(self._turn)
+            elif self._watch is None:
+                self._watch = self.set_timer(STUCK_SECONDS, self._unstick)
+            return
+        self._turn += 1
+        self._busy_since = time.monotonic()
+        target = self.focused or self.screen
+        await super().on_event(event)
+        self._chase(self._turn, target, MOST_VISITS)
+
+    def _hold(self) -> None:
+        self._turn += 1
+        self._busy_since = time.monotonic()
+
+    def _release(self) -> None:
+        self._chase(self._turn, self.focused or self.screen, MOST_VISITS)
+
+    def _chase(self, turn: int, target: Widget, visits: int) -> None:
+        """Look again from the next busy queue until all are quiet; then the next key goes."""
+        if turn != self._turn:
+            return
+        busy = self._busy_queue(target) if visits else None
+        if busy is None or not busy.call_later(self._chase, turn, target, visits - 1):
+            self.call_later(self._next, turn)
+
+    def _busy_queue(self, target: Widget) -> MessagePump | None:
+        """A queue the key may still be in or have sent messages to, or a top screen not mounted yet; None: all quiet."""
+        screen = self.screen if self.screen_stack else None
+        if screen is not None and not screen.is_mounted:
+            return screen
+        nodes: list[MessagePump] = [self, *(screen.ancestors_with_self if screen else ())]
+        for widget in (target, self.focused):
+            if widget is not None and widget.is_attached:
+                nodes.extend(widget.ancestors_with_self)
+        for node in dict.fromkeys(nodes):  # (Textual keeps no public word of a queue's work: its private fields)
+            waiting = node.message_queue_size or node._pending_message is not None or node._next_callbacks
+            if waiting and not node._closing:
+                return node
+        return None
+
+    async def _next(self, turn: int) -> None:
+        if turn != self._turn:
+            return
+        self._busy_since = None
+        if self._held:
+            await self.on_event(self._held.popleft())
+
+    async def _unstick(self) -> None:
+        """Keys held STUCK_SECONDS go on (the key before them never answered); checked again while keys wait."""
+        self._watch = None
+        if self._busy_since is None or not self._held:
+            return
+        if time.monotonic() - self._busy_since >= STUCK_SECONDS:
+            await self._next(self._turn)
+        else:
+            self._watch = self.set_timer(STUCK_SECONDS, self._unstick)
+
+
+def hold_keys(app: App[Any]) -> None:
+    """Hold the keys that come from now on until `release_keys` (a screen that opens after a worker)."""
+    if isinstance(app, KeysInTurn):
+        app._hold()
+
+
+def release_keys(app: App[Any]) -> None:
+    """The awaited screen is on top (or will not come): the held keys go on once it is quiet."""
+    if isinstance(app, KeysInTurn):
+        app._release()

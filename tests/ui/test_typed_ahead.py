@@ -1,0 +1,86 @@
+"""Keys typed faster than the screens move: a burst (a lagging SSH link, tmux send-keys) right after tab or enter.
+
+Textual hands every key to the widget focused when the key arrives, and tab moves
+focus only once the key has come back up to the app: the keys after it went to the
+field before. Here the keys of one burst are posted at once, as a terminal read gives them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+import test_first_minutes
+from run_screen_helpers import screen_is, started, until
+from test_first_minutes import SMALL, picker_app
+from textual import events
+from textual.keys import _character_to_key, _get_unicode_name_from_key
+from textual.widgets import Input
+
+workdir = test_first_minutes.workdir  # the picker over a runbook with one required parameter
+
+#: Keys sent by name; any other part of a burst is text, typed a letter at a time.
+NAMED = {"tab", "enter", "escape", "ctrl+s", "ctrl+c"}
+
+
+def burst(app: Any, *keys: str) -> None:
+    """Each key (a name in NAMED, or a text typed a letter at a time) posted at once, no pause between them."""
+    for part in keys:
+        for key in [part] if part in NAMED else list(part):
+            name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+            try:
+                char: str | None = unicodedata.lookup(_get_unicode_name_from_key(name))
+            except KeyError:
+                char = key if len(key) == 1 else None
+            event = events.Key(name, char)
+            event.set_sender(app)
+            app._driver.send_message(event)
+
+
+def paste(app: Any, text: str) -> None:
+    """A bracketed paste, as the terminal hands it over."""
+    event = events.Paste(text)
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
+def value(app: Any, selector: str) -> str:
+    return str(app.screen.query_one(selector, Input).value)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [SMALL, (140, 45)])
+async def test_keys_typed_ahead_land_in_the_field_the_keys_before_them_opened(workdir: Path, size: tuple[int, int]) -> None:
+    app = picker_app()
+    async with app.run_test(size=size) as pilot:
+        await screen_is(pilot, "PickerScreen")
+        await app.workers.wait_for_complete()
+        burst(app, "enter", "demo")  # the picker checks the file again in a thread: the letters wait for the form
+        await until(pilot, lambda: type(app.screen).__name__ == "ParamsScreen" and value(app, "#param-app") == "demo", "the form")
+        paste(app, "-app\x1b[2J\nfail")  # one line kept whole, the escape shown: nothing cleared, nothing started
+        await until(pilot, lambda: value(app, "#param-app") != "demo", "the paste")
+        assert value(app, "#param-app") == "demo-app␛[2J⏎fail" and type(app.screen).__name__ == "ParamsScreen"
+        app.screen.query_one("#param-app", Input).value = "demo-app"
+        burst(app, "ctrl+s", "tab", "tab", "verifier unreachable")  # the mode screen opens on the verifier's key
+        await until(pilot, lambda: type(app.screen).__name__ == "ModeScreen" and value(app, "#mode-solo") != "", "the reason")
+        await pilot.pause()
+        # Before: all of it in the verifier's key field (tab moved focus after the letters had been handed out).
+        assert (value(app, "#mode-verifier"), value(app, "#mode-solo")) == ("", "verifier unreachable")
+        paste(app, " (INC-7)\nsecond line\x1b]0;pwned\x07[b]x[/b]")
+        await until(pilot, lambda: "INC-7" in value(app, "#mode-solo"), "the pasted reason")
+        assert type(app.screen).__name__ == "ModeScreen", "a pasted newline submits nothing"
+        reason = "verifier unreachable (INC-7)⏎second line␛]0;pwned␇[b]x[/b]"
+        assert value(app, "#mode-solo") == reason
+        burst(app, "enter")
+        controller = await started(pilot)
+        assert controller.state.solo == reason
+        burst(app, "n", "pool checked")  # the note prompt opens on `n`: the letters are the note, not run-screen keys
+        await until(pilot, lambda: type(app.screen).__name__ == "TextPrompt" and value(app, "#dialog-input") != "", "the note")
+        await pilot.pause()
+        assert value(app, "#dialog-input") == "pool checked"
+        burst(app, "escape", "s", "not needed")
+        await until(pilot, lambda: getattr(app.screen, "title_text", "") == "Skip 'check'", "the skip prompt")
+        await until(pilot, lambda: value(app, "#dialog-input") == "not needed", "the skip reason")
+        assert controller.state.current == "check", "no key of the reasons drove the run screen"

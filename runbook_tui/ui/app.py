@@ -23,6 +23,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.runbook.loader import Loaded, Probe
 from runbook_tui.ui.base_app import ThemedApp
+from runbook_tui.ui.keys_in_turn import hold_keys, release_keys
 from runbook_tui.ui.run_screen import RunScreen
 
 if TYPE_CHECKING:  # the picker, the form and the mode question load when shown: a run from the command line skips them
@@ -177,6 +178,7 @@ class RunbookApp(ThemedApp):
 
     def _start(self, override: str | None) -> None:
         assert self.starter is not None
+        hold_keys(self)  # until the run shows (keys typed before it are not used there) or the start is refused
         try:
             self.handle = self.starter(override)
         except StartRefused as refused:
@@ -186,6 +188,7 @@ class RunbookApp(ThemedApp):
 
     def _refused(self, refused: StartRefused, override: str | None) -> None:
         """Outside the change window: ask for a reason, then start again; otherwise say why (and leave unless chosen on screen)."""
+        release_keys(self)
         if refused.window and override is None:
             from runbook_tui.ui.modals import TextPrompt
 
@@ -217,6 +220,7 @@ class RunbookApp(ThemedApp):
         except OSError as exc:
             self.notify(f"could not open the shared session: {exc.strerror or exc}", severity="error", timeout=30)
         self.push_screen(self._new_run_screen(handle))
+        release_keys(self)
 
     @work(exclusive=True, group="start")
     async def _start_session(self) -> None:

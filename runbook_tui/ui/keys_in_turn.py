@@ -9,7 +9,9 @@ verifier's key field. Here the app holds the keys after one until every queue
 that key can reach (the widget it went to and those above it, the top screen,
 the app) is quiet again and the top screen has mounted, so its focus is given.
 A screen that opens after a thread worker (the picker checks the file again
-first) holds the keys with `hold_keys` until `release_keys`.
+first) holds the keys with `hold_keys` until `release_keys`. A screen with
+`TYPED_AHEAD = False` (the run) takes no key typed before it was there: enter
+pressed twice on the mode screen ran the first step unseen.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from typing import Any
 from textual import events
 from textual.app import App
 from textual.message_pump import MessagePump
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
+
+from runbook_tui.runbook.safe_text import visible_line
 
 #: Longest the keys wait behind one key (a safety net: a queue closed under a key never answers).
 STUCK_SECONDS = 2.0
@@ -37,7 +42,7 @@ class KeysInTurn(App[int]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._held: deque[_Typed] = deque()
+        self._held: deque[tuple[_Typed, tuple[Screen[Any], ...]]] = deque()  # each key with the screens there when it came
         self._busy_since: float | None = None  # a key is on its way, or a screen is awaited
         self._turn = 0  # which key is on its way: a late answer about an earlier one is ignored
         self._watch: Timer | None = None
@@ -47,12 +52,15 @@ class KeysInTurn(App[int]):
             await super().on_event(event)
             return
         if self._busy_since is not None:
-            self._held.append(event)
+            self._held.append((event, tuple(self.screen_stack)))
             if time.monotonic() - self._busy_since >= STUCK_SECONDS:
                 await self._next(self._turn)
             elif self._watch is None:
                 self._watch = self.set_timer(STUCK_SECONDS, self._unstick)
             return
+        await self._deliver(event)
+
+    async def _deliver(self, event: _Typed) -> None:
         self._turn += 1
         self._busy_since = time.monotonic()
         target = self.focused or self.screen
@@ -64,7 +72,10 @@ class KeysInTurn(App[int]):
         self._busy_since = time.monotonic()
 
     def _release(self) -> None:
-        self._chase(self._turn, self.focused or self.screen, MOST_VISITS)
+        if self.screen_stack:
+            self._chase(self._turn, self.focused or self.screen, MOST_VISITS)
+        else:  # the app is closing
+            self._busy_since = None
 
     def _chase(self, turn: int, target: Widget, visits: int) -> None:
         """Look again from the next busy queue until all are quiet; then the next key goes."""
@@ -93,8 +104,18 @@ class KeysInTurn(App[int]):
         if turn != self._turn:
             return
         self._busy_since = None
-        if self._held:
-            await self.on_event(self._held.popleft())
+        unseen: list[str] = []
+        top = self.screen if self.screen_stack else None
+        while self._held:
+            event, seen = self._held.popleft()
+            if top in seen or getattr(top, "TYPED_AHEAD", True):
+                await self._deliver(event)
+                break
+            unseen.append(event.key if isinstance(event, events.Key) else "a paste")
+        if unseen:
+            self.bell()
+            said = visible_line(" ".join(unseen))[:60]
+            self.notify(f"Not used, pressed before this screen showed: {said}. Press again what you mean now.", markup=False)
 
     async def _unstick(self) -> None:
         """Keys held STUCK_SECONDS go on (the key before them never answered); checked again while keys wait."""

@@ -78,6 +78,7 @@ class RunView(CoalescedRepaintScreen):
     ROLE: Role = "assignee"
     #: Whether the footer shows `^p palette` (ctrl+p opens it either way).
     PALETTE_HINT = True
+    TYPED_AHEAD = False  # a key typed before the run showed is not used (keys_in_turn): a second enter ran a step unseen
     #: The help's keys and promise (`modals.HelpScreen`); empty: the live run's. Replay and practice have their own.
     KEYS_HELP: tuple[tuple[tuple[str, str], ...], str] | tuple[()] = ()
 

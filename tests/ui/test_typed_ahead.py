@@ -73,9 +73,11 @@ async def test_keys_typed_ahead_land_in_the_field_the_keys_before_them_opened(wo
         assert type(app.screen).__name__ == "ModeScreen", "a pasted newline submits nothing"
         reason = "verifier unreachable (INC-7)⏎second line␛]0;pwned␇[b]x[/b]"
         assert value(app, "#mode-solo") == reason
-        burst(app, "enter")
+        burst(app, "enter", "enter")  # pressed twice: the second must not run the first step before the run is seen
         controller = await started(pilot)
         assert controller.state.solo == reason
+        await until(pilot, lambda: any("Not used" in str(n.message) for n in app._notifications), "the unused enter said")
+        assert controller.state.current == "check", "the enter typed on the mode screen ran nothing"
         burst(app, "n", "pool checked")  # the note prompt opens on `n`: the letters are the note, not run-screen keys
         await until(pilot, lambda: type(app.screen).__name__ == "TextPrompt" and value(app, "#dialog-input") != "", "the note")
         await pilot.pause()

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import textwrap
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events as textual_events
+from textual.keys import _character_to_key, _get_unicode_name_from_key
 from textual.pilot import Pilot
 
 from runbook_tui.app.session import Session, load, open_session
@@ -226,6 +229,31 @@ async def screen_is(pilot: Pilot[Any], name: str) -> Any:
 async def type_text(pilot: Pilot[Any], text: str) -> None:
     """Type into the focused input as a person would, one key at a time."""
     await pilot.press(*text)
+
+
+#: Keys sent by name; any other part of a burst is text, typed a letter at a time.
+NAMED = {"tab", "enter", "escape", "ctrl+s", "ctrl+c"}
+
+
+def burst(app: Any, *keys: str) -> None:
+    """Each key (a name in NAMED, or a text typed a letter at a time) posted at once, no pause between them."""
+    for part in keys:
+        for key in [part] if part in NAMED else list(part):
+            name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+            try:
+                char: str | None = unicodedata.lookup(_get_unicode_name_from_key(name))
+            except KeyError:
+                char = key if len(key) == 1 else None
+            event = textual_events.Key(name, char)
+            event.set_sender(app)
+            app._driver.send_message(event)
+
+
+def paste(app: Any, text: str) -> None:
+    """A bracketed paste, as the terminal hands it over."""
+    event = textual_events.Paste(text)
+    event.set_sender(app)
+    app._driver.send_message(event)
 
 
 class FakeClient:

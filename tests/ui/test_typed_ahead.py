@@ -7,43 +7,16 @@ field before. Here the keys of one burst are posted at once, as a terminal read 
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
 import test_first_minutes
-from run_screen_helpers import screen_is, started, until
+from run_screen_helpers import burst, paste, screen_is, started, until
 from test_first_minutes import SMALL, picker_app
-from textual import events
-from textual.keys import _character_to_key, _get_unicode_name_from_key
 from textual.widgets import Input
 
 workdir = test_first_minutes.workdir  # the picker over a runbook with one required parameter
-
-#: Keys sent by name; any other part of a burst is text, typed a letter at a time.
-NAMED = {"tab", "enter", "escape", "ctrl+s", "ctrl+c"}
-
-
-def burst(app: Any, *keys: str) -> None:
-    """Each key (a name in NAMED, or a text typed a letter at a time) posted at once, no pause between them."""
-    for part in keys:
-        for key in [part] if part in NAMED else list(part):
-            name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
-            try:
-                char: str | None = unicodedata.lookup(_get_unicode_name_from_key(name))
-            except KeyError:
-                char = key if len(key) == 1 else None
-            event = events.Key(name, char)
-            event.set_sender(app)
-            app._driver.send_message(event)
-
-
-def paste(app: Any, text: str) -> None:
-    """A bracketed paste, as the terminal hands it over."""
-    event = events.Paste(text)
-    event.set_sender(app)
-    app._driver.send_message(event)
 
 
 def value(app: Any, selector: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import SIZE, FakeClient, painted, screen_is, settled, shared_session_events, type_text, until
+from run_screen_helpers import SIZE, FakeClient, burst, painted, screen_is, settled, shared_session_events, until
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.state import apply
@@ -48,13 +48,12 @@ async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
         await screen_is(pilot, "TextPrompt")
         await pilot.press("escape")  # no reason, no rejection
         await screen_is(pilot, "VerifierScreen")
-        # Each key asks for words first (a rollback request's reason is optional), then sends its intent with them.
+        # Each key asks for words first (a rollback request's reason is optional), then sends its intent with them. Typed
+        # in one burst (before: the words went to the screen's own keys, `n` of 'wrong' opened a note, `u` a rollback).
         for key, words, intent in (("x", "wrong host", "reject"), ("u", "", "request_rollback"), ("n", "looks fine", "note")):
-            await pilot.press(key)
-            await screen_is(pilot, "TextPrompt")
-            await type_text(pilot, words)
-            await pilot.press("enter")
-            await until(pilot, lambda wanted=(intent, words): client.sent[-1] == wanted, intent)
+            burst(app, key, words, "enter")
+            await until(pilot, lambda wanted=(intent, words): client.sent[-1:] == [wanted], intent)
+            await screen_is(pilot, "VerifierScreen")
         await pilot.press("p")
         await until(pilot, lambda: client.sent[-1][0] == "hold", "hold")
         await pilot.press("question_mark")

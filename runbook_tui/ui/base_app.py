@@ -6,6 +6,7 @@ import gc
 from pathlib import Path
 
 from runbook_tui.ui.keys_in_turn import KeysInTurn
+from runbook_tui.ui.paste_guard import guard_pastes
 from runbook_tui.ui.themes import DEFAULT_THEME, load_themes, theme_folders
 
 
@@ -14,6 +15,7 @@ class ThemedApp(KeysInTurn):
 
     def __init__(self, theme: str | None = None) -> None:
         super().__init__()
+        guard_pastes()
         self._theme_problems = self._use_themes(theme)
         # Textual made the stylesheet with its default theme's variables, and choosing ours queued a refresh that parses
         # every source again and restyles every node: made with ours from the start, the first parse is already right.

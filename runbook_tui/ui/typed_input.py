@@ -25,7 +25,7 @@ class TypedInput(Input):
         return visible_line(value)
 
     def _on_paste(self, event: events.Paste) -> None:
-        """The whole paste on the one line, its inner line ends shown as `⏎` (a copied line's own end dropped).
+        """The whole paste on the one line, each line end (CR LF, CR, LF...) shown as `⏎`, a last one dropped.
 
         Textual calls this before `Input._on_paste` (each class's handler, the subclass first), which inserts the text."""
-        event.text = visible_line(event.text.rstrip("\r\n"))
+        event.text = visible_line("\n".join(event.text.splitlines()))

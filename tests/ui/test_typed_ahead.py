@@ -58,4 +58,7 @@ async def test_keys_typed_ahead_land_in_the_field_the_keys_before_them_opened(wo
         burst(app, "escape", "s", "not needed")
         await until(pilot, lambda: getattr(app.screen, "title_text", "") == "Skip 'check'", "the skip prompt")
         await until(pilot, lambda: value(app, "#dialog-input") == "not needed", "the skip reason")
+        paste(app, "\nq\ny\x1b[2J\n")  # neither submits the reason half-typed nor quits: one line, shown as it is
+        await until(pilot, lambda: value(app, "#dialog-input") != "not needed", "the pasted words")
+        assert value(app, "#dialog-input") == "not needed⏎q⏎y␛[2J" and getattr(app.screen, "title_text", "") == "Skip 'check'"
         assert controller.state.current == "check", "no key of the reasons drove the run screen"

@@ -138,7 +138,9 @@ def file_signer(path: str, passphrase: str | None = None) -> Signer:
 
 
 async def agent_signer(fingerprint: str | None = None) -> Signer | None:
-    """A key held by the ssh-agent ($SSH_AUTH_SOCK): the one with `fingerprint`, else the first; None without one."""
+    """A key held by the ssh-agent ($SSH_AUTH_SOCK): the one with `fingerprint`, else the first strong enough to stand
+    for a person (an RSA key of 1024 bits first in the agent signed the assignee's decisions, where `--identity` refuses
+    it); None without one."""
     if not os.environ.get("SSH_AUTH_SOCK"):
         return None  # what asyncssh's connect_agent would find too, without loading it
     import asyncssh
@@ -152,9 +154,11 @@ async def agent_signer(fingerprint: str | None = None) -> Signer | None:
         keys = await asyncio.wait_for(agent_keys(), AGENT_SECONDS)
     except (TimeoutError, OSError, ValueError, asyncssh.Error):
         return None  # an agent that does not answer holds no key we can use
+    from runbook_tui.trust.key_strength import weakness
+
     for keypair in keys:
         signer = Signer(keypair.public_data, "ssh-agent")
-        if fingerprint is None or signer.fingerprint == fingerprint:
+        if (fingerprint is None or signer.fingerprint == fingerprint) and weakness(signer.public_key) is None:
             return signer
     return None
 

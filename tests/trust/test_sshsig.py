@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,31 @@ def test_an_rsa_signature_with_sha1_is_refused_as_openssh_refuses_it(tmp_path: P
     with pytest.raises(SignatureError, match=r"RSA with SHA-1 \(ssh-rsa\), which OpenSSH refuses"):
         verify(b"confirm one", armor(blob))
     assert verify(b"confirm one", asyncio.run(file_signer(str(tmp_path / "bob")).sign(b"confirm one"))).fingerprint == key.fingerprint
+
+
+def test_an_agent_key_too_weak_to_stand_for_a_person_never_signs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real ssh-agent holding an RSA key of 1024 bits first and an ed25519 key second: the assignee's decisions are
+    signed with the ed25519 key (before: with the weak one, which `--identity` refuses); with only the weak key held,
+    nothing signs (the run says its decisions are unsigned) rather than a key someone else may come to hold."""
+    from runbook_tui.trust.sshsig import agent_signer
+
+    weak, strong = _key(tmp_path, "old", "rsa"), _key(tmp_path, "new")
+    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "1024", "-N", "", "-C", "old", "-f", str(weak)], input=b"y\n", check=True, capture_output=True)
+    socket = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(socket))
+        deadline = time.monotonic() + 10
+        while subprocess.run(["ssh-add", "-l"], capture_output=True).returncode == 2:  # 2: no agent answering yet
+            assert time.monotonic() < deadline, "ssh-agent did not start listening within 10 s"
+            time.sleep(0.02)
+        subprocess.run(["ssh-add", "-q", str(weak)], check=True, capture_output=True)
+        assert asyncio.run(agent_signer()) is None, "a 1024-bit RSA key signed"
+        subprocess.run(["ssh-add", "-q", str(strong)], check=True, capture_output=True)
+        listed = subprocess.run(["ssh-add", "-l"], capture_output=True, text=True, check=True).stdout.splitlines()
+        assert listed[0].startswith("1024 ") and len(listed) == 2, listed  # the weak key is the agent's first
+        signer = asyncio.run(agent_signer())
+        assert signer is not None and signer.fingerprint == file_signer(str(strong)).fingerprint, signer
+    finally:
+        agent.terminate()
+        agent.wait(timeout=10)

@@ -1,4 +1,4 @@
-"""The commands without a TUI: exec, resume, rehearse, preflight, journal verify.
+"""The commands without a TUI: exec, resume, rehearse, preflight (journal verify: journal_verify.py).
 
 Each returns the exit code the contract gives: 0 done/ready/intact, 1
 failed/findings/tampered, 2 invalid input or unreadable.
@@ -24,7 +24,7 @@ from runbook_tui.engine.autopilot import OnFailure, Policy, drive
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.events import NOTE, OUTPUT, REOPENABLE, SESSION_STARTED, Event
-from runbook_tui.engine.journal import JournalError, JournalScan
+from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.manual import persons_part, unanswerable
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
 from runbook_tui.engine.state import RunState
@@ -409,31 +409,3 @@ def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = Fals
     if not findings:
         print(f"{file}: ready")
     return EXIT_FAILED if findings else EXIT_OK
-
-
-# -- journal verify ---------------------------------------------------------------------
-
-
-def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
-    result = JournalScan(path, finished_rule=True)
-    for _event in result:  # one line at a time: memory does not grow with the journal
-        pass
-    shown = visible_line(path)  # the name may hold escapes: shown, never sent to the terminal
-    if result.unreadable:
-        print(f"unreadable: {visible_line(result.unreadable)}", file=sys.stderr)
-        return EXIT_INVALID
-    if result.problems or result.last is None:
-        for problem in result.problems:
-            print(visible_line(f"{path}: {problem}"))
-        print(f"{shown}: NOT intact: {result.count} events hold together before the break")
-        return EXIT_FAILED
-    print(f"{shown}: intact: {result.count} events, last hash {result.last['hash']}")
-    if not result.finished:  # a chain cut at a line's end holds together: say what cannot be told apart without a seal
-        print(
-            f"{shown}: the session has not finished (no session_finished): still running, stopped (`runbook-tui resume` continues it), "
-            "or lines cut off its end; only a seal (--allowed-signers) tells these apart"
-        )
-    from runbook_tui.trust.check import print_trust
-
-    # Signatures name events by seq: this check holds the events in memory (only with --allowed-signers).
-    return print_trust(path, list(JournalScan(path, finished_rule=True)) if signers_path else [], signers_path)

@@ -91,15 +91,21 @@ class Settings:
     approvers: tuple[str, ...] = ()
 
 
+def settings_path() -> Path:
+    """The settings file: the one `RUNBOOK_TUI_SETTINGS` names, else the default place (where there may be none)."""
+    named = os.environ.get("RUNBOOK_TUI_SETTINGS")
+    return Path(named) if named else config_dir() / "settings.yaml"
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """The settings, or SettingsError listing every wrong value as `FILE:LINE:COL: message`.
 
     No file at the default place: the defaults. A file named (`RUNBOOK_TUI_SETTINGS`, or `path`) that is missing is an
     error: a typo must not run with none of its rules (require_approval, blackouts, allowed_signers).
     """
-    named = path or (Path(os.environ["RUNBOOK_TUI_SETTINGS"]) if os.environ.get("RUNBOOK_TUI_SETTINGS") else None)
-    path = named or config_dir() / "settings.yaml"
-    if named is None and not path.exists():
+    named = path is not None or bool(os.environ.get("RUNBOOK_TUI_SETTINGS"))
+    path = path or settings_path()
+    if not named and not path.exists():
         return Settings()
     file = visible_line(str(path))  # in every message: a name's escapes shown, never sent to the terminal
     try:

@@ -251,9 +251,9 @@ def cmd_preflight(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    from runbook_tui.app import headless
+    from runbook_tui.app.journal_verify import cmd_journal_verify
 
-    return headless.cmd_journal_verify(args.journal, args.allowed_signers)
+    return cmd_journal_verify(args.journal, args.allowed_signers)
 
 
 def cmd_approve(args: argparse.Namespace, params: dict[str, Any]) -> int:

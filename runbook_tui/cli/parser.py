@@ -28,8 +28,9 @@ def reason(value: str) -> str:
 
 
 def file_name(value: str) -> str:
-    """A file the command writes: a name, not an empty one (`--journal "$JOURNAL"` with the variable unset sent the
-    journal to the default place while the script read "")."""
+    """A file the command writes or a file naming who is who: a name, not an empty one (`--journal "$JOURNAL"` with the
+    variable unset sent the journal to the default place while the script read ""; `--allowed-signers "$SIGNERS"` fell
+    back to the settings' file, or to no check of who signed at all)."""
     if not value:
         raise argparse.ArgumentTypeError("expected a file name, got an empty one")
     return value
@@ -96,7 +97,9 @@ def with_participants(sub: argparse.ArgumentParser) -> None:
 def with_trust(sub: argparse.ArgumentParser, *, approval: bool = True) -> None:
     sub.add_argument("--identity", metavar="KEY", help="your private key: signs your decisions and seals (default: the ssh-agent's first key)")
     if approval:
-        sub.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: who is who (overrides allowed_signers: in settings)")
+        sub.add_argument(
+            "--allowed-signers", type=file_name, metavar="PATH", help="OpenSSH allowed_signers file: who is who (overrides allowed_signers: in settings)"
+        )
         sub.add_argument("--approval", metavar="FILE", help="start only if this signed approval (runbook-tui approve) is for exactly the plan rendered now")
 
 
@@ -212,7 +215,12 @@ def _approve_arguments(approve: argparse.ArgumentParser) -> None:
     approve.add_argument("file", metavar="FILE")
     with_params(approve)
     approve.add_argument("--identity", metavar="KEY", help="the private key to sign with (default: the ssh-agent's first key)")
-    approve.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: your name is your key's principal there")
+    approve.add_argument(
+        "--allowed-signers",
+        type=file_name,
+        metavar="PATH",
+        help="OpenSSH allowed_signers file: your name is your key's principal there (default: allowed_signers: in settings)",
+    )
     approve.add_argument("-o", dest="output", type=new_file, metavar="FILE", help="where to write the approval (default: FILE.approval)")
 
 
@@ -235,10 +243,15 @@ def _preflight_arguments(preflight: argparse.ArgumentParser) -> None:
 def _journal_arguments(journal: argparse.ArgumentParser) -> None:
     journal_commands = journal.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
     journal_verify = journal_commands.add_parser(
-        "verify", help="check the hash chain and the event sequence; with --allowed-signers, every signature and the seal"
+        "verify", help="check the hash chain and the event sequence; with allowed signers (--allowed-signers, or settings), every signature and the seal"
     )
     journal_verify.add_argument("journal", metavar="JOURNAL")
-    journal_verify.add_argument("--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: check signatures, who made them, and the seal")
+    journal_verify.add_argument(
+        "--allowed-signers",
+        type=file_name,
+        metavar="PATH",
+        help="OpenSSH allowed_signers file: check signatures, who made them, and the seal (default: allowed_signers: in settings)",
+    )
 
 
 def _report_arguments(report: argparse.ArgumentParser) -> None:
@@ -251,7 +264,10 @@ def _report_arguments(report: argparse.ArgumentParser) -> None:
     )
     report.add_argument("-o", dest="output", type=new_file, metavar="FILE", help="write the report to FILE instead of stdout")
     report.add_argument(
-        "--allowed-signers", metavar="PATH", help="OpenSSH allowed_signers file: say who signed each decision (default: allowed_signers: in settings)"
+        "--allowed-signers",
+        type=file_name,
+        metavar="PATH",
+        help="OpenSSH allowed_signers file: say who signed each decision (default: allowed_signers: in settings)",
     )
 
 

@@ -22,9 +22,9 @@ from typing import Any
 
 from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESSION_FINISHED, SESSION_REOPENED, VERIFIER_HANDOVER, Event
 from runbook_tui.runbook.lean_dataclass import dataclass, field
-from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
-from runbook_tui.trust.allowed_signers import AllowedSigners, read_allowed_signers
+from runbook_tui.trust.allowed_signers import AllowedSigners
 from runbook_tui.trust.sshsig import SignatureError, verify
 
 #: Requests that are urgent, not about a step's commands: the step they name is the one the verifier looked at.
@@ -206,18 +206,15 @@ def _unsealed(result: TrustCheck, verifier: str | None) -> str:
     return f"not sealed by {verifier}, who verified this run: the end is sealed by {sealers} alone ({where}; what follows it is attested by {sealers} only)"
 
 
-def print_trust(path: str, events: Sequence[Event], signers_path: str | None) -> int:
-    """The rest of `journal verify` after an intact chain: 0 all hold, 1 a check failed, 2 unreadable allowed_signers."""
+def print_trust(path: str, events: Sequence[Event], signers: AllowedSigners | None, source: str) -> int:
+    """The rest of `journal verify` after an intact chain: 0 all hold, 1 a check failed. `source`: where `signers`
+    came from, in words (the option, or the settings file)."""
     path = visible_line(path)  # only printed here: a name's escapes shown, never sent to the terminal
-    if signers_path is None:
-        print(f"{path}: NOT checked: signatures, who signed, and the seal (give --allowed-signers FILE);")
+    if signers is None:
+        print(f"{path}: NOT checked: signatures, who signed, and the seal (give --allowed-signers FILE, or allowed_signers: in the settings);")
         print(f"{path}: the hash chain alone proves no author: anyone who can write the file can recompute it")
         return 0
-    try:
-        signers = read_allowed_signers(signers_path)
-    except SignatureError as exc:
-        print(f"runbook-tui: {visible(str(exc))}")
-        return 2
+    print(visible_line(f"{path}: allowed signers: {signers.path} ({source})"))
     result = check(events, signers)
     for problem in result.problems:
         print(f"{path}: {visible_line(problem)}")  # names and keys come from the journal: never terminal control
@@ -225,7 +222,8 @@ def print_trust(path: str, events: Sequence[Event], signers_path: str | None) ->
     sealers = visible_line(", ".join(sorted(result.end_sealers)) or "nobody")
     print(f"{path}: decisions: {counts['verified']} signed and verified, {counts['unsigned']} unsigned, {counts['fails']} failing; sealed by {sealers}")
     if result.problems:
-        print(f"{path}: NOT trusted: {len(result.problems)} problem(s)")
+        count = len(result.problems)
+        print(f"{path}: NOT trusted: {count} problem{'' if count == 1 else 's'}")
         return 1
     print(f"{path}: signatures hold and the end is sealed")
     return 0

@@ -1,0 +1,60 @@
+"""`journal verify JOURNAL [--allowed-signers PATH]`: the hash chain, then every signature, who made it, and the seal.
+
+Exit codes as the contract gives them: 0 intact (and, with allowed signers, every check holds), 1 tampered or
+truncated (or a signature or the seal fails), 2 unreadable (the journal, the allowed_signers file or the settings).
+
+The allowed_signers file is the one `--allowed-signers` names, else the settings' `allowed_signers:`; it is read
+before anything is said about the journal: a missing or malformed one is exit 2 with nothing claiming "intact" (the
+first line, the one a script or a change board reads, said "intact" about a check that then never ran).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from runbook_tui.engine.journal import JournalScan
+from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID
+from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.trust.run_trust import TrustRefused, allowed_signers
+
+
+def signers_file(given: str | None) -> tuple[str | None, str]:
+    """The allowed_signers file to check with (`--allowed-signers`, else the settings'; None: neither names one), and
+    where it was named, in words."""
+    if given is not None:  # (never empty: the command line refuses an empty name)
+        return given, "given by --allowed-signers"
+    from runbook_tui.app.settings import load_settings, settings_path
+
+    return load_settings().allowed_signers, f"allowed_signers: in {settings_path()}"
+
+
+def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
+    named, source = signers_file(signers_path)
+    try:
+        signers = allowed_signers(named)
+    except TrustRefused as exc:
+        print(visible_line(f"runbook-tui: {exc} ({source})"), file=sys.stderr)  # a file's name may hold escapes
+        return EXIT_INVALID
+    result = JournalScan(path, finished_rule=True)
+    for _event in result:  # one line at a time: memory does not grow with the journal
+        pass
+    shown = visible_line(path)  # the name may hold escapes: shown, never sent to the terminal
+    if result.unreadable:
+        print(f"unreadable: {visible_line(result.unreadable)}", file=sys.stderr)
+        return EXIT_INVALID
+    if result.problems or result.last is None:
+        for problem in result.problems:
+            print(visible_line(f"{path}: {problem}"))
+        held = f"{result.count} event holds" if result.count == 1 else f"{result.count} events hold"
+        print(f"{shown}: NOT intact: {held} together before the break")
+        return EXIT_FAILED
+    print(f"{shown}: intact: {result.count} event{'' if result.count == 1 else 's'}, last hash {result.last['hash']}")
+    if not result.finished:  # a chain cut at a line's end holds together: say what cannot be told apart without a seal
+        print(
+            f"{shown}: the session has not finished (no session_finished): still running, stopped (`runbook-tui resume` continues it), "
+            "or lines cut off its end; only a seal (--allowed-signers) tells these apart"
+        )
+    from runbook_tui.trust.check import print_trust
+
+    # Signatures name events by seq: this check holds the events in memory (only with allowed signers).
+    return print_trust(path, list(JournalScan(path, finished_rule=True)) if signers else [], signers, source)

@@ -1,0 +1,82 @@
+"""What the command line says in its edge cases is true: nothing claims a check that never ran, exit codes follow the
+contract's table, no record is written over, no option is dropped without a word, and counts are said in words."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from runbook_tui import cli
+
+RUNBOOK = "runbook: 1\nid: t\ntitle: T\nsections:\n  - id: a\n    title: A\n    steps:\n      - {id: s, title: S, run: 'true', undo: 'true'}\n"
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """tmp_path as the working folder and XDG home, alice at the keyboard with no agent, the runbook written."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    monkeypatch.setenv("SSH_AUTH_SOCK", "")
+    monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
+    (tmp_path / "R.yaml").write_text(RUNBOOK)
+    return tmp_path
+
+
+def _said(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_journal_verify_reads_the_allowed_signers_first_from_the_option_or_the_settings_and_names_them(
+    here: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: a missing or malformed --allowed-signers file came after `J: intact: N events` on stdout (its error on
+    stdout too), so a script reading the first line was told "intact" about a check that never ran; and without the
+    option, the settings' `allowed_signers:` (the contract's) was not used: signatures were never checked."""
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", "alice"], check=True)
+    key = " ".join(Path("alice.pub").read_text().split()[:2])
+    Path("allowed_signers").write_text(f"alice {key}\n")
+    Path("malformed").write_text(f'# who is who\nalice valid-befor="20991231" {key}\n')  # OpenSSH ignores such a line
+    assert _said(capsys, "exec", "R.yaml", "--solo", "t", "--identity", "alice", "--journal", "J.jsonl")[0] == 0
+    for given, error in [
+        ("missing", "runbook-tui: missing: cannot read the allowed signers: No such file or directory (given by --allowed-signers)\n"),
+        ("malformed", "runbook-tui: malformed:2:7: OpenSSH ignores this line: 'valid-befor=\"20991231\"' is not cert-authority, "),
+    ]:
+        code, out, err = _said(capsys, "journal", "verify", "J.jsonl", "--allowed-signers", given)
+        assert (code, out) == (2, ""), (given, out)
+        assert err.startswith(error), err
+    with pytest.raises(SystemExit) as empty:  # `--allowed-signers "$UNSET"`: refused, not the settings' file or no check
+        cli.main(["journal", "verify", "J.jsonl", "--allowed-signers", ""])
+    assert empty.value.code == 2 and "--allowed-signers: expected a file name, got an empty one" in capsys.readouterr().err
+
+    settings = here / "settings.yaml"
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(settings))
+    settings.write_text(f"allowed_signers: {here}/allowed_signers\n")
+    code, out, err = _said(capsys, "journal", "verify", "J.jsonl")
+    assert (code, err) == (0, ""), out + err
+    assert f"J.jsonl: allowed signers: {here}/allowed_signers (allowed_signers: in {settings})\n" in out
+    assert out.endswith("; sealed by alice\nJ.jsonl: signatures hold and the end is sealed\n"), out
+
+    settings.write_text(f"allowed_signers: {here}/gone\n")  # the settings' file missing: exit 2 before a word about J
+    code, out, err = _said(capsys, "journal", "verify", "J.jsonl")
+    assert (code, out, err) == (
+        2,
+        "",
+        f"runbook-tui: {here}/gone: cannot read the allowed signers: No such file or directory (allowed_signers: in {settings})\n",
+    )
+    code, out, err = _said(capsys, "journal", "verify", "J.jsonl", "--allowed-signers", "allowed_signers")  # the option wins
+    assert (code, err) == (0, "") and "J.jsonl: allowed signers: allowed_signers (given by --allowed-signers)\n" in out, out + err
+
+    # A journal cut after its first event: one event, one problem, said in the singular.
+    monkeypatch.delenv("RUNBOOK_TUI_SETTINGS")
+    Path("cut.jsonl").write_text(Path("J.jsonl").read_text().splitlines(keepends=True)[0])
+    code, out, _ = _said(capsys, "journal", "verify", "cut.jsonl", "--allowed-signers", "allowed_signers")
+    assert code == 1 and "cut.jsonl: intact: 1 event, last hash " in out and "cut.jsonl: NOT trusted: 1 problem\n" in out, out
+    Path("broken.jsonl").write_text(Path("cut.jsonl").read_text() + "{}\n")
+    code, out, _ = _said(capsys, "journal", "verify", "broken.jsonl")
+    assert code == 1 and out.endswith("broken.jsonl: NOT intact: 1 event holds together before the break\n"), out

@@ -80,3 +80,12 @@ def test_journal_verify_reads_the_allowed_signers_first_from_the_option_or_the_s
     Path("broken.jsonl").write_text(Path("cut.jsonl").read_text() + "{}\n")
     code, out, _ = _said(capsys, "journal", "verify", "broken.jsonl")
     assert code == 1 and out.endswith("broken.jsonl: NOT intact: 1 event holds together before the break\n"), out
+
+
+def test_resume_of_a_finished_session_exits_as_run(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: a session that ended done, resumed, exited 1 (as if it had failed); the contract's `resume` exits as
+    `run` does: 0 done. In a terminal the same refusal gives the same code (ui/app.py exits with it)."""
+    assert _said(capsys, "exec", "R.yaml", "--solo", "t", "--journal", "J.jsonl")[0] == 0
+    for extra in ([], ["--headless"]):  # no terminal here: both are the headless path
+        code, out, err = _said(capsys, "resume", "J.jsonl", *extra)
+        assert (code, out, err) == (0, "", "runbook-tui: J.jsonl: this session already finished (done); nothing to resume\n"), extra

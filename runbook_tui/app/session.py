@@ -34,6 +34,7 @@ from runbook_tui.engine.guard_response import respond_if_unanswered
 from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail
 from runbook_tui.engine.journal_file import hold_journal, refuse_unsafe_journal
 from runbook_tui.engine.mark_done import settled_by_solo
+from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.state import RunState, UnreadableEvent, replay
@@ -460,7 +461,8 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
     backlog = last_events(path)  # what the pane showed before the process stopped
     if state.finished and (reopen is None or state.outcome not in REOPENABLE):
         hint = "; `resume --rollback` (or `--rollback --full`) undoes what it changed" if state.outcome in REOPENABLE else ""
-        raise SessionError(f"{path}: this session already finished ({state.outcome}); nothing to resume{hint}", code=1)
+        # Exit "as run" (the contract's `resume`): 0 for a session that ended done (it said 1, as if it had failed).
+        raise SessionError(f"{path}: this session already finished ({state.outcome}); nothing to resume{hint}", code=exit_code(state.outcome))
     session = state.session
     if session.get("mode", "live") not in MODES:  # only a re-chained (edited) journal: an unknown mode would run as live
         raise SessionError(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from run_screen_helpers import SIZE, until
 
+from runbook_tui import cli
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.ui import launch
@@ -57,3 +58,16 @@ def test_resume_in_a_terminal_opens_a_run_whose_runbook_has_metrics(workdir: Pat
     monkeypatch.setattr(launch, "_launch", drive)
     assert launch.resume("m.jsonl") == 0  # called outside any event loop, as the command line calls it
     assert seen == ["only"]
+
+
+def test_resume_in_a_terminal_of_a_session_that_ended_done_exits_0(workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The contract's `resume` exits as `run`: a session that ended done, resumed in a terminal, exited 1 (as if it had
+    failed) after saying it had finished done; the screen's refusal now exits with the outcome's code, as headless does."""
+    (workdir / "once.yaml").write_text("runbook: 1\nid: once\ntitle: Once\nsections:\n  - {id: a, title: A, steps: [{id: s, title: S, run: 'true'}]}\n")
+    assert cli.main(["exec", "once.yaml", "--solo", "a drill", "--journal", "once.jsonl"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(launch, "not_a_terminal", lambda *_: False)
+    run = RunbookApp.run
+    monkeypatch.setattr(RunbookApp, "run", lambda app: run(app, headless=True, size=SIZE))
+    assert launch.resume("once.jsonl") == 0
+    assert capsys.readouterr().err == "runbook-tui: once.jsonl: this session already finished (done); nothing to resume\n"

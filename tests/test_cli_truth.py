@@ -89,3 +89,25 @@ def test_resume_of_a_finished_session_exits_as_run(here: Path, capsys: pytest.Ca
     for extra in ([], ["--headless"]):  # no terminal here: both are the headless path
         code, out, err = _said(capsys, "resume", "J.jsonl", *extra)
         assert (code, out, err) == (0, "", "runbook-tui: J.jsonl: this session already finished (done); nothing to resume\n"), extra
+
+
+def test_report_approve_and_replay_never_write_over_a_journal(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: `report b.jsonl -o a.jsonl` replaced another run's journal, its change record, with a report (only the
+    journal read was refused); and `--journal report.json`, a JSON report, was said to hold a journal to resume."""
+    for journal in ("a.jsonl", "b.jsonl"):
+        assert _said(capsys, "exec", "R.yaml", "--solo", "t", "--journal", journal)[0] == 0
+    records = {journal: Path(journal).read_bytes() for journal in ("a.jsonl", "b.jsonl")}
+    for argv, option in [
+        (["report", "b.jsonl", "-o", "a.jsonl"], "-o a.jsonl"),
+        (["report", "b.jsonl", "--format", "json", "-o", "a.jsonl"], "-o a.jsonl"),
+        (["approve", "R.yaml", "-o", "a.jsonl"], "-o a.jsonl"),
+        (["replay", "b.jsonl", "--practice", "--out", "a.jsonl"], "--out a.jsonl"),
+    ]:
+        code, out, err = _said(capsys, *argv)
+        assert (code, out) == (2, ""), argv
+        assert err == f"runbook-tui: {argv[0]}: {option} holds a journal, a run's record: writing there would destroy it; expected another file\n"
+    assert {journal: Path(journal).read_bytes() for journal in records} == records
+    assert _said(capsys, "report", "b.jsonl", "--format", "json", "-o", "report.json")[0] == 0  # a new file: written
+    assert _said(capsys, "report", "a.jsonl", "--format", "json", "-o", "report.json")[0] == 0  # a report: written over
+    code, _, err = _said(capsys, "exec", "R.yaml", "--solo", "t", "--journal", "report.json")
+    assert (code, err) == (2, "runbook-tui: report.json exists and is not a journal: refusing to write over it (expected a new file for the journal)\n")

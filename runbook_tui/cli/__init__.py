@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from runbook_tui.cli.parser import overwrites_its_input
 from runbook_tui.cli.parser import parser as _parser
+from runbook_tui.cli.parser import refused_output
 from runbook_tui.cli.pipe import quiet_on_broken_pipe
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from runbook_tui.runbook.safe_text import json_inert, not_utf8, visible, visible_line
@@ -380,8 +380,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"runbook-tui: {visible_line(shown)}: expected UTF-8 text; this argument holds bytes that are not (journals are UTF-8)", file=sys.stderr)
             return EXIT_INVALID
     args = _parser(argv).parse_args(argv)
-    if (overwrite := overwrites_its_input(args)) is not None:
-        print(f"runbook-tui: {overwrite}", file=sys.stderr)
+    if (refused := refused_output(args)) is not None:
+        print(f"runbook-tui: {refused}", file=sys.stderr)
         return EXIT_INVALID
     if args.command not in SCREEN_COMMANDS:
         return _main(args)

@@ -51,19 +51,24 @@ def new_file(value: str) -> str:
 _WRITTEN_AND_READ = {"report": ("-o", "output", "journal"), "approve": ("-o", "output", "file"), "replay": ("--out", "out", "journal")}
 
 
-def overwrites_its_input(args: argparse.Namespace) -> str | None:
-    """Why the file a command would write is the very file it reads, or None: `report j.jsonl -o j.jsonl` (a completion
-    one key short of j.md) replaced the night's journal, the change record, with its report."""
+def refused_output(args: argparse.Namespace) -> str | None:
+    """Why the file a command would write must not be written, or None: it is the very file the command reads (`report
+    j.jsonl -o j.jsonl`, a completion one key short of j.md, replaced the night's journal, the change record, with its
+    report), or it holds a journal (`report b.jsonl -o a.jsonl` replaced another run's record)."""
     option, written, read = _WRITTEN_AND_READ.get(args.command, ("", "", ""))
     output, source = getattr(args, written, None), getattr(args, read, None)
     if not (output and source):
         return None
     try:  # the output itself, not what a symbolic link there points to (writing refuses to follow one, in its own words)
-        if not os.path.samestat(os.lstat(output), os.stat(source)):
-            return None
+        if os.path.samestat(os.lstat(output), os.stat(source)):
+            return visible_line(f"{args.command}: {option} {output} is {source} itself: writing there would replace what it reads; expected another file")
     except OSError:  # either one missing: nothing read is written over
-        return None
-    return visible_line(f"{args.command}: {option} {output} is {source} itself: writing there would replace what it reads; expected another file")
+        pass
+    from runbook_tui.engine.journal_file import holds_journal  # (only when a command writes a file)
+
+    if holds_journal(output):
+        return visible_line(f"{args.command}: {option} {output} holds a journal, a run's record: writing there would destroy it; expected another file")
+    return None
 
 
 def speed(value: str) -> float:

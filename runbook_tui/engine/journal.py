@@ -29,8 +29,8 @@ import orjson
 from runbook_tui.engine.event_shape import EventShapes, ts_problem
 from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
 from runbook_tui.engine.files import private_folder
+from runbook_tui.engine.journal_file import MAX_LINE_BYTES, open_journal, write_all
 from runbook_tui.engine.journal_file import JournalError as JournalError  # raised by the writer; importers take it from here
-from runbook_tui.engine.journal_file import open_journal, write_all
 from runbook_tui.engine.journal_lines import chained_output, decode_line
 from runbook_tui.engine.journal_waiters import DurableWaiters
 from runbook_tui.engine.keys_first import KEYS
@@ -313,10 +313,6 @@ def _last_line(path: Path, block: int = 65536) -> bytes | None:
 
 
 # -- reading and verifying -----------------------------------------------------------
-
-#: A journal line longer than this is damage, not an event (an output chunk is at most 256 KiB of text,
-#: six times that escaped): reading stops there, so `/dev/zero` or a huge line cannot exhaust memory.
-MAX_LINE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass

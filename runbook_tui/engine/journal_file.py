@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import stat
 from pathlib import Path
+
+from runbook_tui.runbook.bounded_read import open_regular
+
+#: A journal line longer than this is damage, not an event (an output chunk is at most 256 KiB of text,
+#: six times that escaped): reading stops there, so `/dev/zero` or a huge line cannot exhaust memory.
+MAX_LINE_BYTES = 8 * 1024 * 1024
 
 
 class JournalError(OSError):
@@ -53,18 +60,21 @@ def open_journal(path: Path, *, new: bool) -> int:
 
 def _taken(path: Path) -> str:
     """Why a new journal cannot be `path`, which holds something: a journal (resume it), or another file (`--journal
-    rb.yaml`, the runbook itself, was said to hold a journal, and `resume rb.yaml` offered)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        try:
-            start = os.read(fd, 1)
-        finally:
-            os.close(fd)
-    except OSError:
-        start = b"{"
-    if start != b"{":  # every journal line is a JSON object
+    rb.yaml`, the runbook itself, was said to hold a journal, and `resume rb.yaml` offered; so was a JSON report)."""
+    if not holds_journal(path):
         return f"{path} exists and is not a journal: refusing to write over it (expected a new file for the journal)"
     return f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it"
+
+
+def holds_journal(path: str | Path) -> bool:
+    """Whether `path` holds a journal, intact or not (a run's record): its first line is a JSON object with `seq` and
+    `hash`. A missing file, a FIFO or a device holds none (and is neither waited on nor read)."""
+    try:
+        with open(open_regular(path), "rb") as handle:
+            first = json.loads(handle.readline(MAX_LINE_BYTES + 1))
+    except (OSError, ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
+        return False
+    return isinstance(first, dict) and {"seq", "hash"} <= first.keys()
 
 
 def refuse_unsafe_journal(path: Path) -> None:

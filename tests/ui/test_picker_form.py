@@ -321,7 +321,7 @@ async def test_a_runbook_without_parameters_starts_at_once(workdir: Path) -> Non
 
 @pytest.mark.asyncio
 async def test_a_refused_start_says_why_and_keeps_the_form(workdir: Path) -> None:
-    (workdir / "journal.jsonl").write_text('{"seq": 0}\n', encoding="utf-8")  # someone else's run
+    (workdir / "journal.jsonl").write_text('{"seq": 0, "prev": "", "hash": "00"}\n', encoding="utf-8")  # someone else's run
     app, _started = picker_app(workdir)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await scanned(pilot)

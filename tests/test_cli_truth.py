@@ -111,3 +111,17 @@ def test_report_approve_and_replay_never_write_over_a_journal(here: Path, capsys
     assert _said(capsys, "report", "a.jsonl", "--format", "json", "-o", "report.json")[0] == 0  # a report: written over
     code, _, err = _said(capsys, "exec", "R.yaml", "--solo", "t", "--journal", "report.json")
     assert (code, err) == (2, "runbook-tui: report.json exists and is not a journal: refusing to write over it (expected a new file for the journal)\n")
+
+
+def test_run_refuses_runbooks_with_a_file_and_counts_are_said_in_words(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: `run R.yaml --runbooks DIR` dropped --runbooks without a word (it only fills the picker, which FILE
+    skips); `validate` said "(1 steps, 1 warnings)"; a valid runbook named with escapes was printed raw by preflight."""
+    code, out, err = _said(capsys, "run", "R.yaml", "--runbooks", "elsewhere", "--solo", "t")
+    assert (code, out) == (2, "")
+    assert err == "runbook-tui: run: --runbooks DIR lists runbooks to pick from, and FILE is already picked: give FILE or --runbooks, not both\n"
+    Path("raw.yaml").write_text(RUNBOOK.replace("run: 'true'", "run: 'echo {{ \"x\" | raw }}'"))
+    code, out, _ = _said(capsys, "validate", "raw.yaml")
+    assert (code, out) == (0, "raw.yaml: ok (1 step, 1 warning)\n")
+    hostile = "r\x1b[2J.yaml"
+    Path(hostile).write_text(RUNBOOK.replace("title: A\n", "title: A\n    kind: precheck\n"))  # nothing to find
+    assert _said(capsys, "preflight", hostile) == (0, "r␛[2J.yaml: ready\n", "")

@@ -407,5 +407,5 @@ def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = Fals
     for finding in findings:
         print(visible_line(str(finding)))
     if not findings:
-        print(f"{file}: ready")
+        print(visible_line(f"{file}: ready"))  # the runbook's name may hold escapes
     return EXIT_FAILED if findings else EXIT_OK

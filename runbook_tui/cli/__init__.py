@@ -92,6 +92,9 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    if args.file and args.runbooks:  # the picker's list; with FILE no picker shows (before: --runbooks was dropped without a word)
+        print("runbook-tui: run: --runbooks DIR lists runbooks to pick from, and FILE is already picked: give FILE or --runbooks, not both", file=sys.stderr)
+        return EXIT_INVALID
     from runbook_tui.ui import launch
 
     share_at = None

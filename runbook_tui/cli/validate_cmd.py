@@ -78,7 +78,8 @@ def report(result: Validation, style: str, out: TextIO, err: TextIO) -> None:
     how = f" without values for {', '.join(result.stand_ins)}" if result.stand_ins else ""
     count = len(result.skipped)
     skipped = f"; {count} check{' needs a value and was' if count == 1 else 's need values and were'} skipped" if count else ""
-    print(f"{name}: ok{how} ({steps} steps, {len(result.warnings)} warnings){skipped}", file=out)
+    warnings = len(result.warnings)
+    print(f"{name}: ok{how} ({steps} step{'' if steps == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}){skipped}", file=out)
     if style != "github":
         for diagnostic in result.skipped:
             print("  " + _plain(diagnostic, "skipped: "), file=out)

@@ -234,7 +234,7 @@ def _pause(e: Event) -> Said:
 
 def _participant(e: Event) -> Said:
     went = f"joined as {e.get('role')}" if e["type"] == ev.PARTICIPANT_JOINED else f"({e.get('role')}) left"
-    repeats = f" ({e['repeats']} more sessions counted)" if e.get("repeats") else ""
+    repeats = f" ({e['repeats']} more session{'' if e['repeats'] == 1 else 's'} counted)" if e.get("repeats") else ""
     return Said("──", [f"{e.get('name')} {went}{repeats}"])
 
 

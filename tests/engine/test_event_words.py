@@ -48,3 +48,13 @@ def test_the_undo_list_marks_a_step_that_failed_or_whose_outcome_is_unknown() ->
         "   undo d (step unknown) on web1: (no undo: acknowledged)",
         "   undo c on web1: undo-c",
     ]
+
+
+def test_sessions_counted_with_a_join_are_said_in_the_singular_and_the_plural() -> None:
+    """A verifier who reconnected once read "(1 more sessions counted)" in exec's lines and the log."""
+    event = {"type": ev.PARTICIPANT_JOINED, "actor": "bob", "ts": "2026-12-01T12:00:00.000Z", "name": "bob", "role": "verifier"}
+    assert [lines({**event, "repeats": n}) for n in (0, 1, 2)] == [
+        ["bob joined as verifier"],
+        ["bob joined as verifier (1 more session counted)"],
+        ["bob joined as verifier (2 more sessions counted)"],
+    ]

@@ -93,7 +93,8 @@ def test_resume_of_a_finished_session_exits_as_run(here: Path, capsys: pytest.Ca
 
 def test_report_approve_and_replay_never_write_over_a_journal(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Before: `report b.jsonl -o a.jsonl` replaced another run's journal, its change record, with a report (only the
-    journal read was refused); and `--journal report.json`, a JSON report, was said to hold a journal to resume."""
+    journal read was refused); `--journal report.json`, a JSON report, was said to hold a journal to resume; and
+    `report --format cast --allowed-signers missing` exited 0 (the option dropped), where md exits 2."""
     for journal in ("a.jsonl", "b.jsonl"):
         assert _said(capsys, "exec", "R.yaml", "--solo", "t", "--journal", journal)[0] == 0
     records = {journal: Path(journal).read_bytes() for journal in ("a.jsonl", "b.jsonl")}
@@ -107,6 +108,9 @@ def test_report_approve_and_replay_never_write_over_a_journal(here: Path, capsys
         assert (code, out) == (2, ""), argv
         assert err == f"runbook-tui: {argv[0]}: {option} holds a journal, a run's record: writing there would destroy it; expected another file\n"
     assert {journal: Path(journal).read_bytes() for journal in records} == records
+    code, out, err = _said(capsys, "report", "b.jsonl", "--format", "cast", "--allowed-signers", "missing")  # a cast has no signatures
+    assert (code, out) == (2, "")
+    assert err == "runbook-tui: report: --allowed-signers says who signed each decision in md, html and json; a cast has no signatures: leave it out\n"
     assert _said(capsys, "report", "b.jsonl", "--format", "json", "-o", "report.json")[0] == 0  # a new file: written
     assert _said(capsys, "report", "a.jsonl", "--format", "json", "-o", "report.json")[0] == 0  # a report: written over
     code, _, err = _said(capsys, "exec", "R.yaml", "--solo", "t", "--journal", "report.json")

@@ -269,6 +269,11 @@ def cmd_approve(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
+    if args.format == "cast" and args.allowed_signers:  # (before: dropped without a word, a missing file not even noticed)
+        print(
+            "runbook-tui: report: --allowed-signers says who signed each decision in md, html and json; a cast has no signatures: leave it out", file=sys.stderr
+        )
+        return EXIT_INVALID
     from pathlib import Path
 
     from runbook_tui.app.settings import SettingsError, load_settings

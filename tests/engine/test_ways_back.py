@@ -170,7 +170,7 @@ ASKED = MANUAL.replace(
 
 
 def test_exec_has_a_person_acknowledge_a_confirm_and_never_captures_an_empty_answer(
-    tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any]
+    tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Before: exec acknowledged a `confirm:` text (for a step that cannot be undone) with nobody there and no flag, and
     under --ack-manual an `ask` with `capture:` captured '' for the steps after it (`echo z ''`)."""
@@ -191,6 +191,8 @@ def test_exec_has_a_person_acknowledge_a_confirm_and_never_captures_an_empty_ans
     assert unanswered.returncode == 2, unanswered.stdout + unanswered.stderr
     assert "'tags' (ask): its answer becomes captured.tag, and a headless run has nobody to give it" in unanswered.stderr
     assert log(tmp_path) == [] and not (tmp_path / "a.jsonl").exists()
+
+    monkeypatch.chdir(tmp_path)  # the in-process drive's steps write ./log (it appended to the repository's own)
 
     async def continued_headless() -> str:  # `resume --continue`'s road: the drive stops at the question, the journal open
         session = open_session(load(str(asked), {}), solo="test", journal=str(tmp_path / "r.jsonl"), settings=Settings())

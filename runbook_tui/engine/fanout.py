@@ -143,6 +143,6 @@ async def fan_out(
         go_on = True
         if after_batch is not None:
             go_on = await after_batch(number, [hosts[p] for p in batch], [hosts[p] for p in failures], stopped)
-        if stopped or not go_on:
+        if stopped or not go_on or halted():  # a stop while `after_batch` waited (the verifier's word): no later batch
             break
     return [HostOutcome(host.name, results.get(position)) for position, host in enumerate(hosts)]

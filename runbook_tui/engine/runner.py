@@ -17,6 +17,7 @@ from runbook_tui.engine.actors import SYSTEM, Actor, Scope
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
+from runbook_tui.engine.host_result import host_result
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.pending_captures import pending_captures
@@ -24,6 +25,7 @@ from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stre
 from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import Outcome, RollbackPlan, StepRecord, plan_rollback, to_json
 from runbook_tui.engine.state import RunState
+from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.display import display_text
 from runbook_tui.runbook.durations import format_duration
@@ -208,7 +210,9 @@ class StepRunner:
                 captured[step.capture] = answer or ""
             host_results = {h.name: {"status": "done", "exit_code": None, "error": None} for h in hosts}
         if not problems and step.expect.metric is not None and self.metric_judge is not None:
-            met, words = await self.metric_judge(step.expect.metric)
+            stop = self._stop_signal  # `k` ends the check's wait (`within:`) too
+            judged = await unless_stopped(stop, self.metric_judge(step.expect.metric))
+            met, words = judged or (False, f"expect.metric on {step.expect.metric.panel} not checked: {stop.reason if stop else 'stopped'}")
             if not met:
                 problems.append(words)
         failed = bool(problems) or any(r["status"] != "done" for r in host_results.values())
@@ -287,7 +291,7 @@ class StepRunner:
                     if stop is not None and stop.reason:  # a person stopped the step: no retry
                         break
                     self.emit(ev.NOTE, SYSTEM, step=step.id, text=f"{host.name}: retry {tries}/{step.retries} in {step.retry_delay_seconds:g}s")
-                    await asyncio.sleep(step.retry_delay_seconds)
+                    await unless_stopped(stop, asyncio.sleep(step.retry_delay_seconds))
                     if stop is not None and stop.reason:
                         break
                     keeper = keepers[host.name] = StdoutKeeper()
@@ -305,7 +309,7 @@ class StepRunner:
 
         # With `expect.metric` too: its hosts' end is journaled before the (long) check, so a resume re-runs the check only.
         waves = step.serial or step.expect.metric is not None
-        gate = self._waves = WaveGate(self._emit_as_system, step, plan, verifier_present=self.solo is None) if waves else None
+        gate = self._waves = WaveGate(self._emit_as_system, step, plan, verifier_present=self.solo is None, stop=stop) if waves else None
         try:
             go_on = gate is None or plan.owed is None or await gate.word_on(plan.owed)
             outcomes = [HostOutcome(h.name, None) for h in hosts]
@@ -319,36 +323,14 @@ class StepRunner:
             self._waves = None
         if gate is not None and gate.rejected is not None:
             problems.append(f"the verifier rejected a wave and stopped the rollout: {gate.rejected}")
+        if gate is not None and gate.cut is not None and stop is not None:
+            problems.append(f"{stop.reason} while wave {gate.cut} waited for the verifier's word; no further wave started")
         not_run = f"not run: {stop.reason} before this host started" if stop is not None and stop.reason else None
-        ran = {o.host: self._host_result(step, o, unmatched.get(o.host), problems, not_run) for o in outcomes}
+        ran = {o.host: host_result(step, o, unmatched.get(o.host), problems, not_run) for o in outcomes}
         kept = {h: {"status": hs.status, "exit_code": hs.exit_code, "error": hs.error} for h, hs in plan.kept.items()}
         results = {h.name: kept.get(h.name) or ran[h.name] for h in self.runbook.targets(step)}
         first = keepers.get(hosts[0].name) if hosts else None
         return results, (first.text if first else None), problems
-
-    def _host_result(self, step: Step, outcome: HostOutcome, unmatched: str | None, problems: list[str], not_run: str | None = None) -> dict[str, Any]:
-        result = outcome.result
-        host = outcome.host
-        if result is None:
-            return {"status": "skipped", "exit_code": None, "error": not_run or "not run: the rollout stopped before this host's batch"}
-        if result.status == "stopped":
-            problems.append(f"{host}: {result.error}")
-            return {"status": "failed", "exit_code": None, "error": result.error}
-        if result.status == "timeout":
-            problems.append(f"{host}: timed out after {step.timeout_seconds:g}s")
-            return {"status": "timed_out", "exit_code": None, "error": "timed out"}
-        if result.status == "error":
-            problems.append(f"{host}: {result.error}")
-            lost = "may still be running" in (result.error or "")
-            return {"status": "unknown" if lost else "failed", "exit_code": None, "error": result.error}
-        if result.exit_code not in step.expect.exit:
-            expected = " or ".join(str(c) for c in step.expect.exit)
-            problems.append(f"{host}: exit code {result.exit_code}, expected {expected}")
-            return {"status": "failed", "exit_code": result.exit_code, "error": None}
-        if unmatched is not None:
-            problems.append(f"{host}: {unmatched}")
-            return {"status": "failed", "exit_code": result.exit_code, "error": "stdout did not match"}
-        return {"status": "done", "exit_code": result.exit_code, "error": None}
 
     async def _run_command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, keeper: StdoutKeeper | None, tag: str = "") -> Result:
         """One command on one host, its output journaled in whole lines as it comes."""

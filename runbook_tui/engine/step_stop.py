@@ -4,7 +4,9 @@ The assignee's word is journaled (a note with `request: stop`, fsynced) before a
 command then gets TERM to its process group and KILL `KILL_GRACE_SECONDS` later if anything is left; hosts the
 rollout had not started are not started, no retry follows, and no later batch begins. The step ends `failed`, each
 stopped host's error saying who stopped it; the assignee then decides as after any failure (re-run, roll back,
-skip). A `wait` step's wait ends at once, failed the same way. During a rollback, the undo (or the rollback
+skip). A `wait` step's wait ends at once, failed the same way, and so do a retry's delay, an `expect.metric`
+check's wait and a `verify: per_wave` rollout's wait for the verifier's word between waves (engine/stop_waits.py:
+no further wave starts, its hosts are `skipped`). During a rollback, the undo (or the rollback
 section's step) that runs is stopped the same way and the rollback stands stopped there, as after a failed undo:
 `u` tries again.
 """
@@ -18,6 +20,7 @@ from runbook_tui.engine.actors import Actor, Reply, refused
 from runbook_tui.engine.events import Event, EventType, P
 from runbook_tui.engine.ports import KILL_GRACE_SECONDS, StopSignal
 from runbook_tui.engine.state import RunState
+from runbook_tui.engine.waves import WaveGate
 
 
 class StepStop:
@@ -25,6 +28,7 @@ class StepStop:
 
     state: RunState
     _stop_signal: StopSignal | None = None  # the step or the rollback running now; None between them
+    _waves: WaveGate | None
 
     def emit(self, type: EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
@@ -47,13 +51,19 @@ class StepStop:
         if signal.reason is not None:
             return refused(f"'{step}' is being stopped already ({signal.reason})")
         why = f"stopped by {actor.name}"
-        what = f"the rollback while it undid '{step}'" if phase == "undo" else f"'{step}' while it ran"
-        words = f"stopped {what}: TERM to its commands' process groups, KILL {KILL_GRACE_SECONDS:g} s later if anything is left"
+        wave = self._waves.waiting if self._waves is not None else None
+        if wave is not None:  # verify: per_wave: nothing runs, the rollout waits for the verifier's word
+            words = f"stopped '{step}' while wave {wave} waited for the verifier's word: no further wave starts"
+        else:
+            what = f"the rollback while it undid '{step}'" if phase == "undo" else f"'{step}' while it ran"
+            words = f"stopped {what}: TERM to its commands' process groups, KILL {KILL_GRACE_SECONDS:g} s later if anything is left"
         self.emit(ev.NOTE, actor, step=step, text=words, request="stop")
         signal.stop(why)
         self.interrupt_wait(why)
         if phase == "undo":
             return Reply(True, f"stopping the rollback at '{step}': it stands stopped there; u tries again")
+        if wave is not None:
+            return Reply(True, f"stopped '{step}' after wave {wave}: no further wave starts; it ends as failed")
         return Reply(True, f"stopping '{step}': its commands get TERM, then KILL; it ends as failed")
 
 

@@ -151,5 +151,5 @@ class VerifierIntents:
         """Why a rollback cannot start while the run is busy, in words that say what ends the wait."""
         wave = self._waiting_wave()
         if wave:
-            return f"{wave} waits for the verifier's word: a rollback can start once they reject it (x)"
+            return f"{wave} waits for the verifier's word: a rollback can start once they reject it (x), or once you stop the step (k)"
         return "a step is running; wait for it to end, or stop it with k, then roll back"

@@ -5,7 +5,8 @@ The fan-out (engine.fanout) decides the waves; this gate journals each one
 a wave's hosts as a group from the same events. With `verify: per_wave` and a
 verifier present, the rollout waits after each wave but the last until the
 verifier confirms it (`wave_confirmed`) or rejects it (`wave_rejected`: the
-remaining waves are not run); the last wave is confirmed as the step itself.
+remaining waves are not run), or the assignee stops the step (`k`: the wait ends
+at once and no further wave starts); the last wave is confirmed as the step itself.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Protocol
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import P
 from runbook_tui.engine.fanout import batches, fail_limit
+from runbook_tui.engine.ports import StopSignal
 from runbook_tui.engine.state_model import HostState, StepState
+from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host, Step
 
@@ -61,15 +64,22 @@ def rollout(step: Step, targets: Sequence[Host], held: StepState) -> Rollout:
 class WaveGate:
     """One run of one step over its hosts: journals the waves, holds between them when the step asks."""
 
-    def __init__(self, emit: Emit, step: Step, plan: Rollout, *, verifier_present: bool) -> None:
+    def __init__(self, emit: Emit, step: Step, plan: Rollout, *, verifier_present: bool, stop: StopSignal | None = None) -> None:
         self._emit = emit
         self.step = step
         self.first = plan.first_wave
         self.total = plan.first_wave + len(batches(list(plan.hosts), plan.serial))
         self.holds = step.verify == "per_wave" and verifier_present
-        self.waiting: int | None = None  # the wave (1-based) awaiting the verifier
         self.rejected: str | None = None  # the verifier's reason, once a wave was rejected
+        self.cut: int | None = None  # the wave whose wait for the verifier a person's stop ended
+        self._stop = stop
+        self._waiting: int | None = None
         self._decision: asyncio.Future[bool] | None = None
+
+    @property
+    def waiting(self) -> int | None:
+        """The wave (1-based) awaiting the verifier's word; None once the step was stopped (no word is taken then)."""
+        return None if self._stop is not None and self._stop.reason is not None else self._waiting
 
     def started(self, number: int, hosts: list[Host]) -> None:
         self._emit(ev.WAVE_STARTED, step=self.step.id, wave=self.first + number + 1, of=self.total, hosts=[h.name for h in hosts])
@@ -88,16 +98,20 @@ class WaveGate:
 
     async def word_on(self, wave: int) -> bool:
         """Wait for the verifier's word on a finished wave (also one the process died waiting on); True without a
-        verifier to wait for. False stops the rollout."""
+        verifier to wait for. False stops the rollout: a rejection, or a person's stop (`cut` says at which wave)."""
         if not self.holds:
             return True
-        self.waiting = wave
+        self._waiting = wave
         self._decision = asyncio.get_running_loop().create_future()
         try:
-            return await self._decision
+            word = await unless_stopped(self._stop, self._decision)
         finally:
-            self.waiting = None
+            self._waiting = None
             self._decision = None
+        if self._stop is not None and self._stop.reason is not None:
+            self.cut = wave
+            return False
+        return bool(word)
 
     def decide(self, go_on: bool, reason: str = "") -> bool:
         """The verifier's decision on the waiting wave; False when no wave is waiting."""

@@ -1,0 +1,34 @@
+"""One host's part of a step, as `step_finished` journals it: from the executor's `Result` to a status in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runbook_tui.engine.fanout import HostOutcome
+from runbook_tui.runbook.model import Step
+
+
+def host_result(step: Step, outcome: HostOutcome, unmatched: str | None, problems: list[str], not_run: str | None = None) -> dict[str, Any]:
+    """How one host ended, as `step_finished` journals it; what went wrong is added to `problems` in words."""
+    result = outcome.result
+    host = outcome.host
+    if result is None:
+        return {"status": "skipped", "exit_code": None, "error": not_run or "not run: the rollout stopped before this host's batch"}
+    if result.status == "stopped":
+        problems.append(f"{host}: {result.error}")
+        return {"status": "failed", "exit_code": None, "error": result.error}
+    if result.status == "timeout":
+        problems.append(f"{host}: timed out after {step.timeout_seconds:g}s")
+        return {"status": "timed_out", "exit_code": None, "error": "timed out"}
+    if result.status == "error":
+        problems.append(f"{host}: {result.error}")
+        lost = "may still be running" in (result.error or "")
+        return {"status": "unknown" if lost else "failed", "exit_code": None, "error": result.error}
+    if result.exit_code not in step.expect.exit:
+        expected = " or ".join(str(c) for c in step.expect.exit)
+        problems.append(f"{host}: exit code {result.exit_code}, expected {expected}")
+        return {"status": "failed", "exit_code": result.exit_code, "error": None}
+    if unmatched is not None:
+        problems.append(f"{host}: {unmatched}")
+        return {"status": "failed", "exit_code": result.exit_code, "error": "stdout did not match"}
+    return {"status": "done", "exit_code": result.exit_code, "error": None}

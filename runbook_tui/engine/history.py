@@ -50,6 +50,9 @@ from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.durations import parse_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
+#: What a record can say of a step that was running when it ends: nobody saw it end (`resume` finds it `unknown`).
+RECORD_ENDS_RUNNING = "was running when the record ends"
+
 #: Events that sign the run (trust/): a journal holding one gets the report's Signatures section.
 _SIGNATURES = frozenset({ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED})
 
@@ -218,6 +221,17 @@ class History:
             for entry in rollback.undo:
                 if entry.status == "running":  # started, never finished: it may have changed things, or not
                     entry.status, entry.error = "unknown", "the program stopped while this undo ran; its outcome is unknown"
+
+    def record_ends(self) -> set[str]:
+        """The journal ends here (the report's end of the fold): the steps still running then, their attempts closed
+        `unknown` as `resume` would find them (a host that was running, unknown; a finished wave's hosts keep their end).
+        Whether such a step ran to its end, the record cannot say: it read `running`, as if still under way."""
+        ended = set(self.running)
+        for step in ended:
+            held = self.state.steps[step].hosts
+            hosts = [HostResult(h, "unknown" if hs.status == "running" else hs.status, hs.exit_code, hs.error) for h, hs in held.items()]
+            self._close(step, None, "unknown", hosts, [f"outcome unknown: {RECORD_ENDS_RUNNING}"])
+        return ended
 
     def _decide(self, e: Event) -> None:
         """A decision on a step (or on a wave of it), named as `exec` and the log name it: `go-ahead`, `wave 2 rejected` ..."""

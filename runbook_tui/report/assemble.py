@@ -86,7 +86,7 @@ def _report(fold: History, timeline: list[TimelineEntry], source: str, integrity
     state = fold.state
     session = _session(fold)
     ticket = _ticket(state.session.get("ticket"))
-    steps = _steps(fold)
+    steps = _steps(fold, fold.record_ends())
     return Report(
         source=source,
         ticket=ticket,
@@ -188,7 +188,8 @@ def _window(fold: History, session: Session) -> Window:
     )
 
 
-def _steps(fold: History) -> list[Step]:
+def _steps(fold: History, unseen: set[str]) -> list[Step]:
+    """The runbook's steps as the record tells them; `unseen`: those running when it ends, whose outcome is unknown."""
     state = fold.state
     steps = []
     sections = state.session.get("plan", {}).get("sections", [])
@@ -200,7 +201,7 @@ def _steps(fold: History) -> list[Step]:
             sid = plan["id"]
             st = state.steps[sid]
             attempts = fold.attempts.get(sid, [])
-            outcome = "not run" if st.status == "pending" else st.status
+            outcome = "unknown" if sid in unseen else "not run" if st.status == "pending" else st.status
             result = fold.before_undo.get(sid, outcome) if outcome == "undone" else outcome
             verification = _verification(result, st, str(plan.get("verify", "after")))
             runs = [a.duration_seconds for a in attempts if a.duration_seconds is not None]
@@ -237,6 +238,7 @@ def _steps(fold: History) -> list[Step]:
                     duration_seconds=round(sum(runs), 3) if runs else None,
                     answer=st.answer,
                     captured={plan["capture"]: state.captured[plan["capture"]]} if plan.get("capture") in state.captured else {},
+                    record_ends_running=sid in unseen,
                 )
             )
     return steps

@@ -105,7 +105,7 @@ class Step:
     undo: dict[str, str] | None
     checkpoint: bool
     verify: str  # the runbook's verification mode: after, before, both, none
-    outcome: str  # the state's final status; pending becomes "not run"
+    outcome: str  # the state's final status; pending becomes "not run", running (when the journal ends) "unknown"
     result: str  # how the step ended before a rollback undid it (= outcome when it was not undone)
     counted: str  # how the record counts it (assemble.counted_as): the outcome, or "not needed" (a rollback section's step)
     attempts: list[records.Attempt] = field(default_factory=list)
@@ -122,6 +122,7 @@ class Step:
     duration_seconds: float | None = None  # time spent running, all attempts together
     answer: str | None = None
     captured: dict[str, str] = field(default_factory=dict)
+    record_ends_running: bool = False  # it was running when the journal ends: its outcome is `unknown` (nobody saw it end)
 
     @property
     def fanned_out(self) -> bool:

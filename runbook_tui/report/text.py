@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from runbook_tui.engine.event_words import OUTCOME_WORDS, STATUS_WORDS, host_status_words, self_confirmed_words, with_criteria
+from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
 from runbook_tui.report.model import Panel, Report, Step, SuccessCheck, Window
 from runbook_tui.runbook.durations import format_duration
@@ -67,6 +68,8 @@ def step_outcome(step: Step) -> str:
     if it had been seen to succeed)."""
     marked = next((e.kind for e in reversed(step.history) if e.kind in ("attempt", "marked done")), None) == "marked done"
     words = "marked done" if marked and step.result == "done" else outcome(step.counted if step.outcome != "undone" else step.result)
+    if step.record_ends_running:  # UNKNOWN, and why: nobody saw it end (it read `running`, as if under way)
+        words += f": {RECORD_ENDS_RUNNING}"
     if step.outcome == "undone":
         words += ", then undone"
     if len(step.attempts) > 1:
@@ -249,11 +252,17 @@ def success_result(check: SuccessCheck) -> str:
 
 
 #: An attempt's own end, in words: the step's confirmation (or rejection) follows it in the history.
-_ATTEMPT_STATUS = {"awaiting_verification": "ran; handed to the verifier", "done": "done", "running": "still running when the journal ends"}
+_ATTEMPT_STATUS = {"awaiting_verification": "ran; handed to the verifier", "done": "done"}
 
 
 def attempt_status(status: str) -> str:
     return _ATTEMPT_STATUS.get(status, outcome(status))
+
+
+def undo_status(status: str) -> str:
+    """An undo's end in the rollback's table: one the journal ends during is no more known than a step's (the JSON keeps
+    `running`, as documented)."""
+    return f"{outcome('unknown')}: {RECORD_ENDS_RUNNING}" if status == "running" else status
 
 
 def history_line(step: Step, entry: HistoryEntry) -> str:

@@ -302,7 +302,9 @@ def test_guard_trips_metrics_and_review() -> None:
 
 
 def test_a_journal_that_simply_stops_is_reported_as_unfinished(tmp_path: Path) -> None:
-    """The process died and nobody resumed: every line holds, there is just no session_finished."""
+    """The process died and nobody resumed: every line holds, there is just no session_finished. The step that was
+    running then is one nobody saw end: the record says its outcome is unknown (as `resume` finds it), in every format.
+    It read `running`, as if still under way, and `still running when the journal ends` of its attempt."""
     lines = journal("change").read_text(encoding="utf-8").splitlines(keepends=True)
     cut = next(i for i, line in enumerate(lines) if '"type":"session_resumed"' in line)
     path = tmp_path / "died.jsonl"
@@ -311,8 +313,24 @@ def test_a_journal_that_simply_stops_is_reported_as_unfinished(tmp_path: Path) -
     assert report.integrity.verified is True
     assert report.session.outcome == "unfinished" and report.session.finished_at is None
     steps = {s.id: s for s in report.steps}
-    assert steps["reload"].outcome == "running" and steps["reload"].attempts[0].status == "running"
-    assert "UNFINISHED" in render(report, "md")
+    reload = steps["reload"]
+    assert (reload.outcome, reload.result, reload.record_ends_running) == ("unknown", "unknown", True)
+    (attempt,) = reload.attempts
+    assert attempt.status == "unknown" and attempt.finished_at is None
+    # web1's wave had finished (its end is known); web2 ran when the record ends
+    assert [(h.host, h.status) for h in attempt.hosts] == [("web1", "done"), ("web2", "unknown")]
+    assert attempt.problems == ["outcome unknown: was running when the record ends"]
+    assert not any(s.record_ends_running for s in report.steps if s.id != "reload")
+    words = "UNKNOWN: was running when the record ends"
+    md, html = render(report, "md"), render(report, "html")
+    assert "UNFINISHED" in md
+    for text in (md, html):
+        assert words in text and "still running" not in text
+        assert "1 UNKNOWN" in text and "running</td>" not in text and "| running |" not in text
+    data = json.loads(render(report, "json"))
+    (reloaded,) = [s for s in data["steps"] if s["id"] == "reload"]
+    assert (reloaded["outcome"], reloaded["record_ends_running"], reloaded["attempts"][0]["status"]) == ("unknown", True, "unknown")
+    assert data["counts"].get("unknown") == 1 and "running" not in data["counts"]
 
 
 def test_long_metric_series_keep_their_peaks() -> None:

@@ -23,6 +23,7 @@ from runbook_tui.engine.practice import RecordedVerifier
 from runbook_tui.engine.practice_results import Results, compare
 from runbook_tui.engine.recording import Recording, record
 from runbook_tui.engine.state import replay
+from runbook_tui.metrics.recorded_check import RecordedChecks
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.loader import load_runbook
@@ -123,5 +124,6 @@ def open_practice(journal: str, *, out_journal: str | None = None, events: Journ
     solo = None if recording.verifier_answered else "practice"
     # The night's verifier decisions (and cues) are played back in process (RecordedVerifier).
     practice = open_session(loaded, mode="practice", solo=solo, journal=out_journal, recording=recording, verifier_in_process=solo is None)
+    RecordedChecks(practice.controller, recording)  # expect.metric and metrics.success, on the night's readings
     verifier = RecordedVerifier(practice.controller, recording)
     return Practice(practice, events, recording, verifier, scenario_of(journal, events), journal)

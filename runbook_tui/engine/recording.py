@@ -52,6 +52,12 @@ class Recording:
     go_aheads: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # step -> [(confirmed|rejected, reason)]: go-aheads given, refused
     verifier: str | None = None
     cues: list[Cue] = field(default_factory=list)
+    #: step -> per attempt, the (panel, value) readings journaled between its hosts' end and its `step_finished`: what
+    #: the night's `expect.metric` check of it read; None where its hosts' end was not journaled (nothing to judge on)
+    check_readings: dict[str, list[list[tuple[str, float | None]] | None]] = field(default_factory=dict)
+    #: (when, criterion text) -> the readings of its panel journaled while the night's last such check of
+    #: `metrics.success` ran (from `success_check_started` to its `success_checked`)
+    success_readings: dict[tuple[str, str], list[float | None]] = field(default_factory=dict)
 
     @property
     def verifier_answered(self) -> bool:
@@ -77,10 +83,14 @@ def record(events: Iterable[Event]) -> Recording:
     current: dict[tuple[str, str, str], Take] = {}
     waiting: dict[tuple[str, str], Take] = {}  # (step, host) -> the take of a rolled-out attempt whose wave never reached it
     history = History()
+    checking: set[str] = set()
+    criteria: dict[tuple[str, str], str] = {}  # the `metrics.success` criteria being checked: (when, text) -> panel
     for e in events:
         before = history.state
         history.feed(e)
         kind = e["type"]
+        _check_reading(recording.check_readings, checking, e)
+        _success_reading(recording.success_readings, criteria, e)
         if kind == ev.SESSION_STARTED:
             start = e["ts"]
             continue
@@ -125,6 +135,44 @@ def record(events: Iterable[Event]) -> Recording:
     verifier = history.state.session.get("verifier") or next((p.name for p in history.participants if p.role == "verifier"), None)
     recording.verifier = str(verifier) if verifier else None
     return recording
+
+
+def _check_reading(readings: dict[str, list[list[tuple[str, float | None]] | None]], checking: set[str], e: Event) -> None:
+    """Keep, per attempt, the readings its `expect.metric` check had: from its last wave's end (the runner journals the
+    hosts' end before the check) to its `step_finished`; `checking`: the steps between the two now."""
+    kind = e["type"]
+    if kind == ev.STEP_STARTED:
+        readings.setdefault(e["step"], []).append(None)
+        checking.discard(e["step"])
+    elif kind == ev.WAVE_FINISHED and readings.get(e["step"]):
+        readings[e["step"]][-1] = []
+        checking.add(e["step"])
+    elif kind == ev.STEP_FINISHED:
+        checking.discard(e["step"])
+    elif kind == ev.METRIC_SAMPLE:
+        for step in checking:
+            attempt = readings[step][-1]
+            if attempt is not None:
+                attempt.append((str(e.get("panel")), _number(e.get("value"))))
+
+
+def _success_reading(readings: dict[tuple[str, str], list[float | None]], criteria: dict[tuple[str, str], str], e: Event) -> None:
+    """Keep the readings each check of a `metrics.success` criterion had, from its start to its decision."""
+    kind = e["type"]
+    if kind == ev.SUCCESS_CHECK_STARTED:
+        for criterion in e.get("criteria") or ():
+            key = (str(e.get("when")), str(criterion.get("text")))
+            criteria[key], readings[key] = str(criterion.get("panel")), []
+    elif kind == ev.SUCCESS_CHECKED:
+        criteria.pop((str(e.get("when")), str((e.get("criterion") or {}).get("text"))), None)
+    elif kind == ev.METRIC_SAMPLE:
+        for key, panel in criteria.items():
+            if panel == e.get("panel"):
+                readings[key].append(_number(e.get("value")))
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _wave(current: dict[tuple[str, str, str], Take], waiting: dict[tuple[str, str], Take], e: Event) -> None:

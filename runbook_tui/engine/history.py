@@ -348,6 +348,9 @@ class History:
 
     def _on_note(self, e: Event) -> None:
         self.notes.append(Note(e["ts"], e["actor"], str(e.get("text", "")), e.get("step")))
+        step = e.get("step")
+        if e.get("request") == "stop" and step:  # `k`: who stopped the step (its attempt ends failed), or its undo
+            self._record(step, HistoryEntry(e["ts"], "stopped" if step in self.running else "undo stopped", e["actor"]))
 
     def _on_error(self, e: Event) -> None:
         self.errors.append(ErrorEntry(e["ts"], str(e.get("message", "")), e.get("step"), e.get("host"), bool(e.get("transient"))))

@@ -13,6 +13,7 @@ section's step) that runs is stopped the same way and the rollback stands stoppe
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 from runbook_tui.engine import events as ev
@@ -29,6 +30,7 @@ class StepStop:
     state: RunState
     _stop_signal: StopSignal | None = None  # the step or the rollback running now; None between them
     _waves: WaveGate | None
+    _wake_wait: asyncio.Event | None  # a `wait` step waits (engine/runner.py)
 
     def emit(self, type: EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
@@ -50,21 +52,27 @@ class StepStop:
         step, phase = running
         if signal.reason is not None:
             return refused(f"'{step}' is being stopped already ({signal.reason})")
+        note, reply = self._stop_words(step, phase)
+        self.emit(ev.NOTE, actor, step=step, text=note, request="stop")
         why = f"stopped by {actor.name}"
-        wave = self._waves.waiting if self._waves is not None else None
-        if wave is not None:  # verify: per_wave: nothing runs, the rollout waits for the verifier's word
-            words = f"stopped '{step}' while wave {wave} waited for the verifier's word: no further wave starts"
-        else:
-            what = f"the rollback while it undid '{step}'" if phase == "undo" else f"'{step}' while it ran"
-            words = f"stopped {what}: TERM to its commands' process groups, KILL {KILL_GRACE_SECONDS:g} s later if anything is left"
-        self.emit(ev.NOTE, actor, step=step, text=words, request="stop")
         signal.stop(why)
         self.interrupt_wait(why)
+        return Reply(True, reply)
+
+    def _stop_words(self, step: str, phase: Literal["run", "undo"]) -> tuple[str, str]:
+        """What a stop ends, in words: (the journal's note, the reply)."""
+        signals = f"TERM to its commands' process groups, KILL {KILL_GRACE_SECONDS:g} s later if anything is left"
         if phase == "undo":
-            return Reply(True, f"stopping the rollback at '{step}': it stands stopped there; u tries again")
-        if wave is not None:
-            return Reply(True, f"stopped '{step}' after wave {wave}: no further wave starts; it ends as failed")
-        return Reply(True, f"stopping '{step}': its commands get TERM, then KILL; it ends as failed")
+            return f"stopped the rollback while it undid '{step}': {signals}", f"stopping the rollback at '{step}': it stands stopped there; u tries again"
+        wave = self._waves.waiting if self._waves is not None else None
+        if wave is not None:  # verify: per_wave: nothing runs, the rollout waits for the verifier's word
+            return (
+                f"stopped '{step}' while wave {wave} waited for the verifier's word: no further wave starts",
+                f"stopped '{step}' after wave {wave}: no further wave starts; it ends as failed",
+            )
+        if self._wake_wait is not None:  # a `wait` step has no command to signal (its note said TERM, KILL)
+            return f"stopped '{step}' while it waited: the wait ends now", f"stopped '{step}': the wait ends now; it ends as failed"
+        return f"stopped '{step}' while it ran: {signals}", f"stopping '{step}': its commands get TERM, then KILL; it ends as failed"
 
 
 def running_now(state: RunState) -> tuple[str, Literal["run", "undo"]] | None:

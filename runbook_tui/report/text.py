@@ -65,9 +65,12 @@ def host_outcome(status: str) -> str:
 def step_outcome(step: Step) -> str:
     """The outcome column: the final status, with how the forward run ended when it was undone. A step someone marked
     done after its outcome was unknown reads `marked done`, as the log and the detail pane say it (it read `done`, as
-    if it had been seen to succeed)."""
+    if it had been seen to succeed); one the assignee stopped (`k`) says who."""
     marked = next((e.kind for e in reversed(step.history) if e.kind in ("attempt", "marked done")), None) == "marked done"
     words = "marked done" if marked and step.result == "done" else outcome(step.counted if step.outcome != "undone" else step.result)
+    stop = next((e for e in reversed(step.history) if e.kind in ("attempt", "stopped")), None)
+    if stop is not None and stop.kind == "stopped" and step.result == "failed":  # it read FAILED, as if its command had
+        words += f": stopped by {stop.by}"
     if step.record_ends_running:  # UNKNOWN, and why: nobody saw it end (it read `running`, as if under way)
         words += f": {RECORD_ENDS_RUNNING}"
     if step.outcome == "undone":

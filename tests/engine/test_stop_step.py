@@ -10,6 +10,7 @@ from typing import Any
 from rules_helpers import ALICE, BOB, log, run_steps, types_of, until
 
 from runbook_tui.app.session import Session
+from runbook_tui.report import build_report, render
 
 #: Writes its pid, says it started, and on TERM says so and exits 143; with retries that a stop must not use.
 STUBBORN = """\
@@ -80,13 +81,22 @@ def test_a_stop_ends_a_wait_step_at_once(session_for: Callable[..., Any], tmp_pa
         c = s.controller
         assert c.run_current(ALICE).ok
         await until(lambda: c.state.steps["soak"].status == "running", "the wait to start")
-        assert c.stop_step(ALICE).ok
+        assert c.stop_step(ALICE).message == "stopped 'soak': the wait ends now; it ends as failed"
         await until(lambda: not c.busy, "the wait to end", timeout=5)
         assert c.state.steps["soak"].status == "failed"
 
     session_for(steps, solo="night shift")(body)
     (finished,) = types_of(journal_events, tmp_path, type="step_finished", step="soak")
     assert finished["problems"] == ["stopped by alice"]
+    (stop,) = types_of(journal_events, tmp_path, type="note", request="stop")
+    assert stop["text"] == "stopped 'soak' while it waited: the wait ends now", "no command to TERM: it said TERM, then KILL"
+    # The record says who stopped it where a board reads first, and when in the step's history (it read FAILED alone).
+    report = build_report(tmp_path / "journal.jsonl")
+    (soak,) = report.steps
+    assert soak.outcome == "failed" and [(e.kind, e.by) for e in soak.history] == [("attempt", "alice"), ("stopped", "alice")]
+    md, html = render(report, "md"), render(report, "html")
+    for text in (md, html):
+        assert "FAILED: stopped by alice" in text and f"stopped by alice at {stop['ts'][11:19]}" in text
 
 
 def test_a_stop_during_a_rollback_ends_the_hung_undo_and_the_rollback_stands_stopped_there(

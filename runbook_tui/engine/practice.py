@@ -108,7 +108,7 @@ class RecordedVerifier:
                 self.controller.pause(SYSTEM, str(cue.data.get("reason") or ""))
         elif cue.type == ev.METRIC_SAMPLE:  # read now: the panels age readings by their time
             self.controller.emit(ev.of(cue.type), SYSTEM, **{k: v for k, v in cue.data.items() if k != "ts_sample"})
-        else:  # metrics_started, a baseline, a guard trip: as the metrics layer journaled them
+        else:  # metrics_started, a baseline, a guard trip, the check after the verify section: as the metrics layer journaled them
             self.controller.emit(ev.of(cue.type), SYSTEM, **cue.data)
 
 

@@ -95,7 +95,7 @@ def record(events: Iterable[Event]) -> Recording:
             start = e["ts"]
             continue
         at = _seconds(e["ts"], start) if start else 0.0
-        if kind in CUE_TYPES or (kind == ev.PAUSED and e["actor"] == ev.SYSTEM):
+        if kind in CUE_TYPES or (kind == ev.PAUSED and e["actor"] == ev.SYSTEM) or _verify_check(e):
             data = {k: v for k, v in e.items() if k not in _PAYLOAD_SKIP}
             recording.cues.append(Cue(kind, str(e["actor"]), point_of(before), at, data))
         if kind in (ev.STEP_STARTED, ev.UNDO_STARTED):
@@ -154,6 +154,12 @@ def _check_reading(readings: dict[str, list[list[tuple[str, float | None]] | Non
             attempt = readings[step][-1]
             if attempt is not None:
                 attempt.append((str(e.get("panel")), _number(e.get("value"))))
+
+
+def _verify_check(e: Event) -> bool:
+    """The night's check of `metrics.success` after the verify section: played back at the same point (it decides
+    nothing; the check before the end is judged again, metrics/recorded_check.py)."""
+    return e["type"] in (ev.SUCCESS_CHECK_STARTED, ev.SUCCESS_CHECKED) and e.get("when") == "verify"
 
 
 def _success_reading(readings: dict[tuple[str, str], list[float | None]], criteria: dict[tuple[str, str], str], e: Event) -> None:

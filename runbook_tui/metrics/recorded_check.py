@@ -7,7 +7,8 @@ never met what the night met. Now an attempt's `expect.metric` reads the night's
 end reads those of the night's check before the end (`Recording.success_readings`): the first reading that holds meets
 it, as live; none holding fails it, with the last one. Where the record holds no such reading (the night never got
 there, or read no metrics), the check cannot be made: its words say so plainly, on the screen and in the journal, and
-it counts as met. The check after the verify section (`when: verify`), which decides nothing, is not made in practice.
+it counts as met. The night's check after the verify section (`when: verify`), which decides nothing, is played back
+at the point of the run it came at, as the night's readings are (engine/practice.py).
 """
 
 from __future__ import annotations

@@ -87,6 +87,9 @@ def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             await c.wait_idle()
             assert c.state.steps["bump"].status == "failed"
             assert c.skip(alice, "p99 too high, looked at it by hand").ok
+            verify = {"panel": "p99", "below": 300.0, "within": 600.0, "text": CRITERION}  # as after a verify section
+            c.emit(ev.SUCCESS_CHECK_STARTED, SYSTEM, when="verify", criteria=[verify], until="2026-11-23T17:05:00.000Z")
+            c.emit(ev.SUCCESS_CHECKED, SYSTEM, criterion=verify, met=False, value=390.0, when="verify", words=f"{CRITERION}: NOT met (390 ms)")
             assert c.run_current(alice).ok
             await until("the success criteria to be found unmet", lambda: c.state.criteria_unmet)
             assert c.accept_criteria(alice, "p99 settles within the hour after a cache warm-up").ok
@@ -120,7 +123,8 @@ def test_practice_judges_the_measured_checks_on_the_nights_readings_and_says_wha
 
     asyncio.run(the_practice())
     events = read_events(tmp_path / "practice.jsonl").events
-    (checked,) = [e for e in events if e["type"] == "success_checked"]
+    played, checked = [e for e in events if e["type"] == "success_checked"]
+    assert (played["met"], played["when"], played["words"]) == (False, "verify", f"{CRITERION}: NOT met (390 ms)"), "the night's, played back"
     assert (checked["met"], checked["value"], checked["when"]) == (False, 320.0, "end")
     assert checked["words"] == f"{CRITERION}: NOT met after 10m (the night's last reading 320 ms)"
     notes = [e for e in events if e["type"] == "note" and str(e.get("text")).startswith("[practice]")]

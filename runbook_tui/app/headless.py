@@ -22,6 +22,7 @@ from runbook_tui.engine import output_text
 from runbook_tui.engine.actors import SYSTEM
 from runbook_tui.engine.autopilot import OnFailure, Policy, drive
 from runbook_tui.engine.describe import describe
+from runbook_tui.engine.errors import RunbookRefused
 from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.events import NOTE, OUTPUT, REOPENABLE, SESSION_STARTED, Event
 from runbook_tui.engine.journal import JournalError
@@ -175,6 +176,9 @@ def _start(opener: Callable[[], Opened]) -> Opened | int:
     """What `opener` opens (a runbook loaded, a session), or, when it cannot, the exit code after saying why on stderr."""
     try:
         return opener()
+    except RunbookRefused as exc:  # `FILE:LINE:COL: message` lines, as validate and plan print them (each line starts so)
+        print(exc, file=sys.stderr)
+        return exc.code
     except SessionError as exc:
         print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # a journal's or a runbook's name may hold escapes
         return exc.code

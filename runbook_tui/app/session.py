@@ -28,7 +28,7 @@ from runbook_tui.app.sharing import ShareOptions, share_listener, sharing
 from runbook_tui.engine.actors import SYSTEM, person_name_problem
 from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
-from runbook_tui.engine.errors import StartRefused
+from runbook_tui.engine.errors import RunbookRefused, StartRefused
 from runbook_tui.engine.events import NOTE, REOPENABLE, SHARE_STARTED, STEP_MARKED_DONE, STEP_READY_TYPES, Event
 from runbook_tui.engine.guard_response import respond_if_unanswered
 from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail
@@ -210,7 +210,7 @@ def load(file: str, params: dict[str, Any]) -> Loaded:
     try:
         return load_runbook(file, params)
     except RunbookInvalid as invalid:
-        raise SessionError("\n".join(str(d) for d in invalid.diagnostics)) from None
+        raise RunbookRefused(invalid.diagnostics) from None
 
 
 @dataclass(frozen=True)

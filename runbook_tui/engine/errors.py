@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from runbook_tui.runbook.diagnostics import Diagnostic
+from runbook_tui.runbook.safe_text import visible_line
+
 
 class StartRefused(Exception):
     """A session could not start. `window` is True when an override reason would let it start."""
@@ -10,3 +15,11 @@ class StartRefused(Exception):
         super().__init__(message)
         self.code = code
         self.window = window
+
+
+class RunbookRefused(StartRefused):
+    """A runbook that failed validation: every diagnostic on its own `FILE:LINE:COL: message` line, as `validate` prints
+    it (a newline or an escape in a message shown as a symbol, so a line cannot be forged), for stderr as it is."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        super().__init__("\n".join(visible_line(str(d)) for d in diagnostics))

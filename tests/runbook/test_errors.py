@@ -590,6 +590,20 @@ def test_cli_validate_invalid_exits_2_with_positions_on_stderr(write_runbook, ca
     assert "ok" not in out
 
 
+def test_every_command_prints_a_runbooks_errors_as_validate_does(write_runbook, capsys, tmp_path):
+    """`FILE:LINE:COL: message` at the start of every line, one line per problem. Before, exec and rehearse put
+    `runbook-tui: ` before the first line only, and exec, rehearse and preflight printed a newline in a message
+    (a key written "x\\nother.yaml:1:1: all good") as a line of its own, which read as another file's verdict."""
+    path = write_runbook(THREE_ERRORS.replace("owner:", '"x\\nforged.yaml:1:1: all good":'))
+    assert cli_main(["validate", str(path)]) == 2
+    said = capsys.readouterr().err
+    assert len(said.splitlines()) == 3 and "'x⏎forged.yaml:1:1: all good'" in said, said
+    for argv in (["plan"], ["exec", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")], ["rehearse", "--yes"], ["preflight"]):
+        assert cli_main([argv[0], str(path), *argv[1:]]) == 2, argv
+        assert capsys.readouterr().err == said, argv
+    assert not (tmp_path / "j.jsonl").exists()
+
+
 def test_cli_validate_valid_exits_0(write_runbook, capsys):
     path = write_runbook(MINIMAL)
     assert cli_main(["validate", str(path)]) == 0

@@ -46,6 +46,8 @@ DURATION: JSON = {
     ]
 }
 PERCENT: JSON = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?%\s*$"}
+#: An exit status: 0-255, as a number, its digits, or a template rendering to them.
+EXIT_CODE: JSON = {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 255}, {"type": "string", "pattern": r"^\s*\d+\s*$"}, TEMPLATE]}
 TEXT_LIST: JSON = {"anyOf": [{"type": "string"}, {"type": "array", "items": TEXT}]}
 
 
@@ -111,8 +113,7 @@ CHECK = Shape("check", "A measured check on a panel: exactly one of below or abo
 ), exactly_one_of("below", "above"))  # fmt: skip
 
 EXPECT = Shape("expect", "What a finished run step must show to count as succeeded.", (
-    Field("exit", {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 255}, {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 255}}]},
-          "Exit code (default 0), or a list of accepted codes."),
+    Field("exit", {"anyOf": [EXIT_CODE, {"type": "array", "minItems": 1, "items": EXIT_CODE}]}, "Exit code (default 0), or a list of accepted codes."),
     Field("stdout", TEXT, "A regular expression searched in stdout (values interpolated into it are escaped)."),
     Field("metric", ref("check"), "A panel check made once the command finished."),
 ))  # fmt: skip
@@ -137,9 +138,9 @@ STEP = Shape("step", "One step: exactly one of run, note, wait or ask.", (
     Field("env", mapping_of(TEXT, IDENT, nullable=False), "Environment variables for the command."),
     Field("cwd", TEXT, "Working directory of the command."),
     Field("sudo", BOOLEAN, "Run the command with `sudo -n`."),
-    Field("serial", {"anyOf": [{"type": "integer", "minimum": 1}, PERCENT, {"type": "array", "minItems": 1, "items": {"anyOf": [{"type": "integer", "minimum": 1}, PERCENT]}}]},
+    Field("serial", {"anyOf": [{"type": "integer", "minimum": 1}, PERCENT, TEMPLATE, {"type": "array", "minItems": 1, "items": {"anyOf": [{"type": "integer", "minimum": 1}, PERCENT, TEMPLATE]}}]},
           "Waves on a group: a count, a percentage, or a ramp like [1, 5, \"50%\"] (the last value repeats)."),
-    Field("max_fail", {"anyOf": [{"type": "integer", "minimum": 0}, PERCENT]}, "Failed hosts tolerated (a count, or \"10%\" of the step's hosts); one more stops the rollout before the next wave (default 0)."),
+    Field("max_fail", {"anyOf": [{"type": "integer", "minimum": 0}, PERCENT, TEMPLATE]}, "Failed hosts tolerated (a count, or \"10%\" of the step's hosts); one more stops the rollout before the next wave (default 0)."),
     Field("confirm", TEXT, "Text the assignee must acknowledge before the step runs (for steps that cannot be undone)."),
 ), {
     **exactly_one_of(*STEP_KINDS),

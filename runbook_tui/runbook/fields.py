@@ -96,9 +96,12 @@ class Fields:
 
     def _resolved(self, m: YMap, key: str) -> Any:
         """The value, with a template string rendered first (so `timeout: "{{ t }}s"` works)."""
-        value = m[key]
+        return self.resolve(m[key], m.value_mark(key))
+
+    def resolve(self, value: Any, mark: Mark) -> Any:
+        """`value` as written, or, for a template string, its rendered text (None when it cannot render: said already)."""
         if isinstance(value, str) and ("{{" in value or "{%" in value):
-            return self.render(value, m.value_mark(key))
+            return self.render(value, mark)
         return value
 
     def string(self, m: YMap, key: str, default: str | None = None) -> str | None:
@@ -190,7 +193,11 @@ class Fields:
         return seconds
 
     def count_or_percent(self, value: Any, mark: Mark, key: str, minimum: int) -> int | str | None:
-        """`3` or `"25%"`: a number of hosts, or a share of the group."""
+        """`3` or `"25%"` (or a template rendering to one): a number of hosts, or a share of the group."""
+        resolved = self.resolve(value, mark)
+        if resolved is None and value is not None:
+            return None  # a template that cannot render: its error is said already
+        value = resolved
         number = _as_int(value)
         if number is not None and number >= minimum:
             return number
@@ -219,6 +226,12 @@ class Fields:
             else:
                 self.diags.error(mark, f"'{key}': expected a string, got {describe(item)}")
         return result
+
+
+def exit_code(value: Any) -> int | None:
+    """An exit status 0-255 as written (`3`, or the text a template rendered: `"3"`), or None."""
+    number = _as_int(value)
+    return number if number is not None and 0 <= number <= 255 else None
 
 
 def _as_int(value: Any) -> int | None:

@@ -87,7 +87,7 @@ class MetricsReader(ReaderBase):
             title=self._plain(m, "title") or panel_id,
             query=query,
             mark=mark,
-            unit=f.string(m, "unit", "") or "",
+            unit=self._plain(m, "unit", "") or "",  # a string value, so a template: `unit: "{{ unit }}"` showed as written
             warn=f.number(m, "warn"),
             critical=f.number(m, "critical"),
             direction=f.choice(m, "direction", T.DIRECTIONS, "above"),

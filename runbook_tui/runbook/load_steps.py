@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from runbook_tui.runbook import field_table as T
-from runbook_tui.runbook.diagnostics import shown
 from runbook_tui.runbook.document import YList, YMap
+from runbook_tui.runbook.fields import describe, exit_code
 from runbook_tui.runbook.load_base import IDENT, NAME, SECTION_KINDS, STEP_KEYS, STEP_KINDS
 from runbook_tui.runbook.load_metrics import MetricsReader
 from runbook_tui.runbook.model import (
@@ -215,12 +215,19 @@ class StepsReader(MetricsReader):
             return Expect()
         codes: list[int] = []
         if "exit" in m:
-            raw = m["exit"] if isinstance(m["exit"], YList) else [m["exit"]]
-            for code in raw:
-                if isinstance(code, int) and not isinstance(code, bool) and 0 <= code <= 255:
-                    codes.append(code)
+            written = m["exit"]
+            items = list(zip(written, written.item_marks)) if isinstance(written, YList) else [(written, m.value_mark("exit"))]
+            if not items:  # (it was taken as 0: a list meant to hold codes, emptied by an edit, accepted only success)
+                self.diags.error(m.value_mark("exit"), "'exit': an empty list; expected the exit codes that count as success (leave exit out for 0)")
+            for code, mark in items:
+                value = f.resolve(code, mark)  # `exit: "{{ expected_status }}"`: every string value is a template
+                if value is None and code is not None:
+                    continue  # a template that cannot render: said already
+                number = exit_code(value)
+                if number is None:
+                    self.diags.error(mark, f"'exit': expected an exit code 0-255 or a list of them, got {describe(value)}")
                 else:
-                    self.diags.error(m.value_mark("exit"), f"'exit': expected an exit code 0-255 or a list of them, got {shown(code)}")
+                    codes.append(number)
         stdout = self._text(m, "stdout", "regex", scope)
         if stdout is not None and stdout.value is not None:
             try:

@@ -105,12 +105,12 @@ class _Builder(StepsReader):
         values = self._bind(root, params, given)
         if any(d.severity == "error" for d in self.diags.items[declared:]):
             values = None  # a parameter declared wrongly (a default that does not fit) has no value to render with
+        context = None if values is None else base_context(values, None)
+        self.texts.context = context  # before secrets and hosts: a secret's source and a host's fields render from params
         secrets = self._secrets(root)
         self.texts.names = Names(frozenset(p.name for p in params), frozenset(s.name for s in secrets))
         self.texts.names.captures = self._captures(root)
         self.texts.names.has_ticket = "ticket" in root
-        context = None if values is None else base_context(values, None)
-        self.texts.context = context  # before the hosts: their name, address, user, port and identity render from params
         self.hosts = self._hosts(root, params, values)
 
         ticket = self._ticket(root)
@@ -278,14 +278,21 @@ class _Builder(StepsReader):
             if len([k for k in T.SECRET.keys if k in m]) != 1:
                 self.diags.error(m.mark, f"secret '{name}': expected exactly one of env: VAR or keyring: {{service, username}}")
                 continue
-            if "env" in m:
-                secrets.append(Secret(name, key_mark, env=f.string(m, "env")))
+            if "env" in m:  # each a string value, so a template: `env: "PGPASSWORD_{{ cluster | upper }}"` (it was read as written)
+                secrets.append(Secret(name, key_mark, env=self._variable(m)))
                 continue
             ring = f.mapping(m["keyring"], m.value_mark("keyring"), "keyring: {service, username}")
             if ring is not None:
                 f.keys(ring, f"secret '{name}' keyring", T.KEYRING.keys, T.KEYRING.required)
-                secrets.append(Secret(name, key_mark, keyring_service=f.string(ring, "service"), keyring_username=f.string(ring, "username")))
+                secrets.append(Secret(name, key_mark, keyring_service=self._plain(ring, "service"), keyring_username=self._plain(ring, "username")))
         return tuple(secrets)
+
+    def _variable(self, m: YMap) -> str | None:
+        """A secret's `env:`, rendered: a name an environment can hold (an empty one, or one with `=`, is never set)."""
+        variable = self._plain(m, "env")
+        if variable is not None and (not variable or "=" in variable or "\0" in variable):
+            self.diags.error(m.value_mark("env"), f"'env': expected the name of an environment variable, like PGPASSWORD, got {shown(variable)}")
+        return variable
 
     def _hosts(self, root: YMap, params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, tuple[Host, ...]]:
         entries = self._entries(root, "hosts", "hosts: group -> list of hosts")

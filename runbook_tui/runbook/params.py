@@ -20,8 +20,8 @@ _TRUE = {"true", "yes", "on", "1", "y"}
 _FALSE = {"false", "no", "off", "0", "n"}
 
 
-#: The value of an optional parameter given no value and no default.
-_EMPTY: dict[str, Any] = {"string": "", "list": []}
+#: The value of an optional parameter given no value and no default (None for the other types: a template must not insert it).
+EMPTY: dict[str, Any] = {"string": "", "list": []}
 
 
 class ParamError(ValueError):
@@ -162,7 +162,7 @@ def bind(params: tuple[Param, ...], given: Mapping[str, Any]) -> tuple[dict[str,
             problems.append((param, f"parameter '{param.name}' is required: give it with -p {param.name}=VALUE"))
             continue
         else:
-            values[param.name] = _EMPTY.get(param.type)
+            values[param.name] = EMPTY.get(param.type)
             continue
         try:
             values[param.name] = convert(param, raw)

@@ -22,8 +22,8 @@ from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, load_document
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded, load_runbook, probe_runbook
 from runbook_tui.runbook.model import Mark, Param
-from runbook_tui.runbook.params import StandIn
-from runbook_tui.runbook.templating import TemplateError, analyse, is_template
+from runbook_tui.runbook.params import EMPTY, StandIn
+from runbook_tui.runbook.templating import UNSET_WORDS, TemplateError, analyse, is_template
 
 #: Messages of checks made on a rendered value (typed fields, window times, render failures),
 #: as opposed to checks of the template itself (names, syntax, shell context), which never depend on values.
@@ -66,24 +66,26 @@ def stand_in(param: Param) -> Any:
 
 
 def validate(path: str | Path, given: dict[str, Any] | None = None) -> Validation:
-    """Load with the values given; without any, stand in for the required parameters that have no default."""
+    """Load with the values given; without any, stand in for the required parameters that have no default (and the
+    optional ones without a default, when a template inserting one is what failed)."""
     file = str(path)
     try:
         loaded = load_runbook(path, given or {})
         return Validation(file, loaded, warnings=list(loaded.warnings), steps=len(loaded.runbook.steps))
     except RunbookInvalid as invalid:
         first = invalid.diagnostics
-    needing = [p for p in probe_runbook(path, {}).params if p.required and p.default is None]
-    if given or not needing:
+    declared = [p for p in probe_runbook(path, {}).params if p.default is None]
+    needing = [p for p in declared if p.required]
+    # An optional parameter without a default has no value (None) unless given: a template inserting it needs one, as
+    # the format's own example does (`cluster`, a choice, in the title); it is stood in for too when that is what failed.
+    optional = [p for p in declared if not p.required and p.type not in EMPTY]
+    if given or not (needing or (optional and _unset_inserted(first))):
         return _split(file, None, first)
-    values = {p.name: StandIn(stand_in(p)) for p in needing}
-    try:
-        symbolic: Loaded | None = load_runbook(path, values)
-    except RunbookInvalid as invalid:
-        symbolic, diagnostics = None, invalid.diagnostics
-    else:
-        diagnostics = list(symbolic.warnings) if symbolic else []
-    names = frozenset(values)
+    symbolic, diagnostics = _stand_in_load(path, needing)
+    if optional and _unset_inserted(diagnostics):
+        needing += optional
+        symbolic, diagnostics = _stand_in_load(path, needing)
+    names = frozenset(p.name for p in needing)
     try:
         document = load_document(read_limited(file, MAX_BYTES).decode("utf-8"), file)  # bounded, as the loader reads it
     except (OSError, UnicodeDecodeError, RunbookInvalid):
@@ -102,11 +104,25 @@ def validate(path: str | Path, given: dict[str, Any] | None = None) -> Validatio
     for param in needing:
         limits = [w for w, on in (("pattern", param.pattern), ("choices", param.choices), ("min", param.min), ("max", param.max)) if on]
         later = f"its {', '.join(limits)} checked" if limits else "the real value checked"
-        message = f"parameter '{param.name}' has no value: checked with a stand-in {param.type}; {later} once given (-p {param.name}=VALUE)"
+        why = "" if param.required else " (optional, no default; a template inserts it)"
+        message = f"parameter '{param.name}' has no value{why}: checked with a stand-in {param.type}; {later} once given (-p {param.name}=VALUE)"
         result.skipped.append(Diagnostic(param.mark, message, "warning"))
     result.skipped.sort(key=lambda d: (d.mark.line, d.mark.col))
     result.loaded = symbolic if not result.errors else None
     return result
+
+
+def _unset_inserted(diagnostics: list[Diagnostic]) -> bool:
+    return any(UNSET_WORDS in d.message for d in diagnostics)
+
+
+def _stand_in_load(path: str | Path, params: list[Param]) -> tuple[Loaded | None, list[Diagnostic]]:
+    """The runbook loaded with a stand-in for each of `params`, and what the load said."""
+    try:
+        loaded = load_runbook(path, {p.name: StandIn(stand_in(p)) for p in params})
+    except RunbookInvalid as invalid:
+        return None, invalid.diagnostics
+    return loaded, list(loaded.warnings)
 
 
 def _split(file: str, loaded: Loaded | None, diagnostics: list[Diagnostic]) -> Validation:

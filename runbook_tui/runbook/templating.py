@@ -60,6 +60,8 @@ def _raw(value: Any) -> Raw:
     return Raw(_to_text(value))
 
 
+#: Words every message about inserting a value that is not set holds (NO_VALUE, and the loader's naming the parameter).
+UNSET_WORDS = "a value that is not set"
 #: Why `{{ x }}` of a value that is not set (an optional parameter without a default, a ticket field or host
 #: field not given) does not print Python's `None` into a command or a title.
 NO_VALUE = (

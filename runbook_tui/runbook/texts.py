@@ -16,7 +16,7 @@ from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import Mark, Text, TextKind
 from runbook_tui.runbook.shell_values import static_problems
 from runbook_tui.runbook.template_simple import split
-from runbook_tui.runbook.templating import GLOBALS, LATE_ROOTS, ROOTS, Analysis, TemplateError, analyse, is_template, render
+from runbook_tui.runbook.templating import GLOBALS, LATE_ROOTS, NO_VALUE, ROOTS, UNSET_WORDS, Analysis, TemplateError, analyse, is_template, render
 
 _HOST_ATTRS = frozenset({"name", "address", "port", "user"})
 _TICKET_ATTRS = frozenset({"id", "subject", "description", "window", "assignee", "verifier", "risk", "success_criteria"})
@@ -126,9 +126,26 @@ class TextMaker:
         try:
             value = render(source, kind, self.context)
         except TemplateError as exc:
-            self.diags.error(self.mark_in(mark, exc.line), str(exc))
+            self.diags.error(self.mark_in(mark, exc.line), self._unset_named(str(exc), analysis))
             return None
         return Text(source, mark, kind, value, analysis.roots)
+
+    def _unset_named(self, message: str, analysis: Analysis) -> str:
+        """`a value that is not set cannot be inserted`, naming the parameters the template inserts that have none
+        (optional, no default): the author reads which value to give (it said only that some value was missing)."""
+        values = (self.context or {}).get("params") or {}
+        if NO_VALUE not in message or not values:
+            return message
+        used = {ref.attr if ref.root == "params" else ref.root for ref in analysis.references}
+        unset = sorted(name for name in used if name is not None and name in values and values[name] is None)
+        if not unset:
+            return message  # a ticket field the ticket leaves out
+        first, named = unset[0], ", ".join(f"'{name}'" for name in unset)
+        has = f"parameters {named} have" if len(unset) > 1 else f"parameter {named} has"
+        return (
+            f"cannot render template: {has} no value (optional, no default), and {UNSET_WORDS} cannot be inserted;"
+            f" expected -p {first}=VALUE, a default, or a test first: {{% if {first} is not none %}}"
+        )
 
     def _shell_ok(self, source: str, mark: Mark) -> bool:
         """Every value of a shell command must reach the shell as one literal word (see shell_values)."""

@@ -85,14 +85,14 @@ def _typed(param: Param, value: Any) -> Any:
             raise ParamError(f"parameter '{name}': expected a string, got {type(value).__name__}")
         return str(value)
     if kind == "int":
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not _ascii_number(value):
             raise ParamError(f"parameter '{name}': expected an integer, got {shown(value)}")
         try:
             return int(str(value).strip(), 10)
         except ValueError:
             raise ParamError(f"parameter '{name}': expected an integer, got {shown(value)}") from None
     if kind == "float":
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not _ascii_number(value):
             raise ParamError(f"parameter '{name}': expected a number, got {shown(value)}")
         try:
             number = float(str(value).strip())
@@ -122,17 +122,32 @@ def _typed(param: Param, value: Any) -> Any:
     raise ParamError(f"parameter '{name}': expected one of {allowed}, got {shown(value)}")
 
 
+def _ascii_number(value: Any) -> bool:
+    """Whether a number's text is ASCII: Python's int() and float() also read other scripts' digits (`٣٠` is 30 to
+    them), which neither YAML nor a reviewer reads as a number. (`1_000` is 1000 on the command line and in YAML alike.)"""
+    return str(value).isascii()
+
+
 def _check(param: Param, value: Any) -> None:
     name = param.name
     if param.pattern is not None:
         items = value if isinstance(value, list) else [value]
         for item in items:
+            text = str(item)
             try:
-                matches = found(param.pattern, str(item))
+                matches = found(param.pattern, text)
+                # `$` also matches before a last line break: '15.6\n' fits '^15\.\d+$'. With a character after the
+                # break, only a pattern that does not end at `$` (or takes the break itself) still matches.
+                break_let_through = matches and text.endswith("\n") and not found(param.pattern, text + "\0")
             except TimeoutError:
                 raise ParamError(f"parameter '{name}': {shown(item)} against the pattern: {too_slow(param.pattern)}") from None
             if not matches:
                 raise ParamError(f"parameter '{name}': {shown(item)} does not match the pattern {param.pattern!r}")
+            if break_let_through:
+                raise ParamError(
+                    f"parameter '{name}': {shown(item)} ends with a line break, which only the pattern's $ lets through;"
+                    f" expected a value matching {param.pattern!r} without it"
+                )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if param.min is not None and value < param.min:
             raise ParamError(f"parameter '{name}': expected at least {_num(param.min)}, got {shown(value)}")

@@ -93,6 +93,11 @@ def test_converted_values_reach_the_command(write_runbook):
         ("dry", "maybe", "expected true or false, got 'maybe'"),
         ("cluster", "pg-mian", "expected one of pg-main, pg-reporting, got 'pg-mian'"),
         ("version", "16.1", "'16.1' does not match the pattern"),
+        # Python's int()/float() read other scripts' digits; a parameter's value is ASCII (before: 3 and 0.5)
+        ("count", "\u0663", "expected an integer, got '\u0663'"),
+        ("ratio", "\u0660.\u0665", "expected a number, got '\u0660.\u0665'"),
+        # `$` matches before a last line break too (before: '15.6\n' passed '^15\.\d+$')
+        ("version", "15.6\n", "'15.6\\n' ends with a line break, which only the pattern's $ lets through; expected a value matching"),
         ("hosts", "", None),  # an empty list is fine: the control case
     ],
 )

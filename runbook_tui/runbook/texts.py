@@ -19,6 +19,9 @@ from runbook_tui.runbook.template_simple import split
 from runbook_tui.runbook.templating import GLOBALS, LATE_ROOTS, NO_VALUE, ROOTS, UNSET_WORDS, Analysis, TemplateError, analyse, is_template, render
 
 _HOST_ATTRS = frozenset({"name", "address", "port", "user"})
+#: Where `captured.*` and `host` may stand: a step's strings, rendered just before it runs (not a step's typed values,
+#: `on:` or `timeout:`: those are read when the runbook loads; the message said "only inside steps" for them too).
+_STEP_STRINGS = "a step's title, run, note, ask, undo, confirm, cwd, env and expect.stdout"
 _TICKET_ATTRS = frozenset({"id", "subject", "description", "window", "assignee", "verifier", "risk", "success_criteria"})
 
 
@@ -206,7 +209,7 @@ class TextMaker:
             return self._capture_problem(attr, scope)
         if root == "host":
             if not scope.in_step:
-                return "'host' is only defined inside a step (the host it runs on)"
+                return f"'host' is only defined in {_STEP_STRINGS}, for the host it runs on; expected a value known when the runbook loads here"
             if attr is None or attr in scope.host_attrs:
                 return None
             if attr in _HOST_ATTRS:
@@ -219,7 +222,7 @@ class TextMaker:
 
     def _capture_problem(self, attr: str | None, scope: Scope) -> str | None:
         if not scope.in_step:
-            return "'captured' is only defined inside steps (values captured by earlier steps)"
+            return f"'captured' is only defined in {_STEP_STRINGS}, rendered as it runs; expected a value known when the runbook loads here"
         if attr is None or attr in scope.captures_before:
             return None
         if attr == scope.own_capture:

@@ -163,15 +163,21 @@ def test_undefined_name_inside_block_scalar_points_at_its_line(write_runbook):
 @pytest.mark.parametrize(
     ("expr", "expected"),
     [
-        ("captured.lag", "'captured' is only defined inside steps"),
-        ("host.name", "'host' is only defined inside a step"),
+        ("captured.lag", "'captured' is only defined in a step's title, run, note, ask, undo, confirm, cwd, env and expect.stdout"),
+        ("host.name", "'host' is only defined in a step's title, run, note, ask, undo, confirm, cwd, env and expect.stdout"),
     ],
 )
 def test_step_only_names_outside_a_step(write_runbook, expr, expected):
     path = write_runbook(MINIMAL.replace("title: Demo", f'title: "Demo {{{{ {expr} }}}}"') + "        capture: lag\n")
     err = only_error(path)
     assert at(err) == (3, 8)
-    assert expected in err.message
+    assert expected in err.message and err.message.endswith("; expected a value known when the runbook loads here")
+    # a step's typed value is read at load too: the message no longer says "only inside steps" of a step's own key
+    path.write_text(
+        path.read_text().replace('title: "Demo', "title: Demo\n# ").replace("run: echo hello", f'run: echo hello\n        timeout: "{{{{ {expr} }}}}s"')
+    )
+    err = only_error(path)
+    assert at(err) == (10, 18) and expected in err.message, err
 
 
 def test_capture_declared_only_by_a_later_step(write_runbook):

@@ -86,11 +86,13 @@ class TextMaker:
         self.context: Mapping[str, Any] | None = None  # None while parameters are broken: skip rendering
 
     def mark_in(self, mark: Mark, template_line: int) -> Mark:
-        """Where line N of a template stands in the file (block scalars start on the next line)."""
-        if template_line <= 1 and not self._is_block(mark):
+        """Where line N of a template stands in the file (block scalars start on the next line). A quoted or plain
+        scalar's lines are not the file's: `"a\\nb"` is two lines written on one, and YAML folds a plain or quoted
+        scalar's lines into one (a blank line into a line break): the string's own place is given for them (line N of
+        `run: "echo a\\necho {{ x }}"` was put on the file's next line, in another step)."""
+        if not self._is_block(mark):
             return mark
-        offset = template_line if self._is_block(mark) else template_line - 1
-        line_no = mark.line + offset
+        line_no = mark.line + template_line
         if line_no - 1 < len(self.lines):
             line = self.lines[line_no - 1]
             return Mark(mark.file, line_no, len(line) - len(line.lstrip()) + 1)
@@ -161,10 +163,14 @@ class TextMaker:
         """Where character `offset` of a template stands in the file (exact for block and plain scalars)."""
         line = source.count("\n", 0, offset) + 1
         column = offset - (source.rfind("\n", 0, offset) + 1)
+        if not self._is_block(mark):
+            if line > 1:
+                return mark  # (see mark_in)
+            written = self.lines[mark.line - 1] if mark.line - 1 < len(self.lines) else ""
+            quoted = written[mark.col - 1 : mark.col] in ("'", '"')
+            col = mark.col + column + (1 if quoted else 0)
+            return Mark(mark.file, mark.line, col) if col <= len(written) else mark  # past the line: folded from several
         start = self.mark_in(mark, line)
-        if line == 1 and not self._is_block(mark):
-            quoted = self.lines[mark.line - 1][mark.col - 1 : mark.col] in ("'", '"') if mark.line - 1 < len(self.lines) else False
-            return Mark(mark.file, mark.line, mark.col + column + (1 if quoted else 0))
         text_line = source.split("\n")[line - 1]
         lead = len(text_line) - len(text_line.lstrip())  # mark_in's column counts the line's own indentation too
         return Mark(start.file, start.line, start.col - lead + column)

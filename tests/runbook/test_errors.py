@@ -160,6 +160,47 @@ def test_undefined_name_inside_block_scalar_points_at_its_line(write_runbook):
     assert "undefined name 'nope'" in err.message
 
 
+def test_a_line_of_a_quoted_or_folded_string_is_reported_at_that_string(write_runbook):
+    """A template's second line is the file's next line only in a block scalar (`|`, `>`). Before, line 2 of
+    `run: "echo a\\necho {{ nope }}"` was reported on the file's next line (another step), a blank line in a folded
+    plain scalar moved the report up, and a shell problem far into a folded scalar got a column past its line's end."""
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        params:
+          x: {type: string, default: a}
+        sections:
+          - id: main
+            steps:
+              - {id: one, run: "echo a\\necho {{ nope }}"}
+              - id: two
+                title: "x\\ny\\nz {{ nope3 }}"
+                run: "true"
+              - id: three
+                run: echo c
+                  sh -c "echo {{ x }}"
+              - id: four
+                run: echo d
+
+                  echo {{ nope5 }}
+              - id: five
+                run: |
+                  echo e
+                  echo {{ nope6 }}
+        """
+    )
+    found = [(at(d), d.message.split(";")[0]) for d in errors(path)]
+    assert found == [
+        ((9, 24), "undefined name 'nope'"),
+        ((11, 16), "undefined name 'nope3'"),
+        ((14, 14), "'sh -c' parses this value again as shell code"),
+        ((17, 14), "undefined name 'nope5'"),
+        ((23, 11), "undefined name 'nope6'"),  # a block scalar's lines are the file's: exact
+    ], found
+
+
 @pytest.mark.parametrize(
     ("expr", "expected"),
     [

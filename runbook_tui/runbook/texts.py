@@ -168,8 +168,8 @@ class TextMaker:
                 return mark  # (see mark_in)
             written = self.lines[mark.line - 1] if mark.line - 1 < len(self.lines) else ""
             quoted = written[mark.col - 1 : mark.col] in ("'", '"')
-            col = mark.col + column + (1 if quoted else 0)
-            return Mark(mark.file, mark.line, col) if col <= len(written) else mark  # past the line: folded from several
+            col = _column_written(written, mark.col, column) if quoted else mark.col + column
+            return Mark(mark.file, mark.line, col) if col is not None and col <= len(written) else mark  # folded from several lines
         start = self.mark_in(mark, line)
         text_line = source.split("\n")[line - 1]
         lead = len(text_line) - len(text_line.lstrip())  # mark_in's column counts the line's own indentation too
@@ -239,6 +239,28 @@ class TextMaker:
                 f"capture 'captured.{attr}' is declared only by a later step '{later.step_id}' (line {later.mark.line}); expected a capture of an earlier step"
             )
         return f"undefined capture 'captured.{attr}'; expected one declared with capture: by an earlier step ({_listed(scope.captures_before.names())})"
+
+
+#: How many characters of a double-quoted scalar an escape takes (`\\t`, `\\"`: 2), by the letter after the backslash.
+_ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}
+
+
+def _column_written(written: str, quote_col: int, column: int) -> int | None:
+    """The file column of the template's character `column` (0-based) in a quoted scalar whose quote is at `quote_col`:
+    an escape (`\\"`, `\\t`, `\\u00e9`) or a doubled `''` is written wider than the character it stands for. None
+    when the scalar's first line ends before it (the rest was folded in from the next lines)."""
+    quote = written[quote_col - 1]
+    at = quote_col  # the 0-based index of the first character inside the quotes
+    for _ in range(column):
+        if at >= len(written):
+            return None
+        if quote == "'" and written.startswith("''", at):
+            at += 2
+        elif quote == '"' and written[at] == "\\":
+            at += _ESCAPE_WIDTH.get(written[at + 1 : at + 2], 2)
+        else:
+            at += 1
+    return at + 1
 
 
 def _listed(names: frozenset[str] | set[str]) -> str:

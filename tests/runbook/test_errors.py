@@ -189,6 +189,8 @@ def test_a_line_of_a_quoted_or_folded_string_is_reported_at_that_string(write_ru
                 run: |
                   echo e
                   echo {{ nope6 }}
+              - {id: six, run: "echo \\"q\\" \\t\\u00e9 && sh -c \\"echo {{ x }}\\""}
+              - {id: seven, run: 'echo ''q'' && sh -c "echo {{ x }}"'}
         """
     )
     found = [(at(d), d.message.split(";")[0]) for d in errors(path)]
@@ -198,6 +200,8 @@ def test_a_line_of_a_quoted_or_folded_string_is_reported_at_that_string(write_ru
         ((14, 14), "'sh -c' parses this value again as shell code"),
         ((17, 14), "undefined name 'nope5'"),
         ((23, 11), "undefined name 'nope6'"),  # a block scalar's lines are the file's: exact
+        ((24, 61), "'sh -c' parses this value again as shell code"),  # at `{{`: escapes are wider than what they write
+        ((25, 53), "'sh -c' parses this value again as shell code"),  # (before: 24:52 and 25:51)
     ], found
 
 

@@ -16,6 +16,7 @@ from runbook_tui.runbook.model import (
 )
 from runbook_tui.runbook.reach import no_data_action
 from runbook_tui.runbook.scrape_query import QueryError, parse_scrape_query
+from runbook_tui.runbook.templating import is_template
 from runbook_tui.runbook.texts import Scope
 
 
@@ -96,12 +97,19 @@ class MetricsReader(ReaderBase):
             on_no_data=no_data_action(f, m),  # type: ignore[arg-type]
         )
 
+    def _panel_named(self, written: str | None, mark: Mark) -> str | None:
+        """A panel id as `watch:` or a check names it: a string value, so a template, rendered as `on:` is (None when it
+        cannot render: said already, or the parameters are broken)."""
+        if written is None or not is_template(written):
+            return written
+        return self.texts.render_now(written, mark)
+
     def _check(self, value: Any, mark: Mark, what: str) -> MetricCheck | None:
         f = self.fields
         m = f.shaped(value, mark, f"{what} {{panel, below|above, within}}", T.CHECK, what)
         if m is None:
             return None
-        panel = f.string(m, "panel")
+        panel = self._panel_named(f.string(m, "panel"), m.value_mark("panel") if "panel" in m else m.mark)
         if panel is not None and panel not in self.panel_ids:
             self.diags.error(
                 m.value_mark("panel"), f"unknown panel '{panel}'; expected one of metrics.panels: {', '.join(sorted(self.panel_ids)) or 'none declared'}"

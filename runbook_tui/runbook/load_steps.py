@@ -199,7 +199,10 @@ class StepsReader(MetricsReader):
 
     def _panel_refs(self, m: YMap) -> list[str]:
         refs = []
-        for panel, mark in self.fields.string_list(m, "watch"):
+        for written, mark in self.fields.string_list(m, "watch"):
+            panel = self._panel_named(written, mark)
+            if panel is None:
+                continue  # a template that cannot render: said already
             if panel in self.panel_ids:
                 refs.append(panel)
             else:

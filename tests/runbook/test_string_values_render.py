@@ -4,7 +4,8 @@ parameters, as `timeout: "{{ t }}s"` and `retries: "{{ n }}"` did, and text valu
 Before: `expect.exit: "{{ code }}"`, `serial: "{{ batch }}"` and `max_fail: "{{ share }}"` were refused (`expected an exit
 code 0-255 ..., got '{{ code }}'`); a panel's `unit: "{{ unit }}"` showed `{{ unit }}` on the panels; a secret's
 `env: "PGPASSWORD_{{ cluster | upper }}"` looked for a variable named as written ("PGPASSWORD_{{ cluster | upper }} is not
-set"), and `env: ""` was only found out at run time; `exit: []` was taken as `exit: 0`.
+set"), and `env: ""` was only found out at run time; `exit: []` was taken as `exit: 0`; `watch: "{{ pan }}"` and a
+check's `panel: "{{ pan }}"` were an unknown panel `{{ pan }}` (while `on: "{{ host }}"` rendered).
 """
 
 from __future__ import annotations
@@ -89,3 +90,34 @@ def test_what_a_typed_template_renders_to_is_checked_at_its_position(write_runbo
         (28, 24): "'exit': an empty list; expected the exit codes that count as success (leave exit out for 0)",
         (32, 18): "'serial': expected a whole number of at least 1 or a percentage like \"25%\", got '50%x'",
     }
+
+
+PANEL_REFS = """\
+runbook: 1
+id: refs
+title: T
+params:
+  pan: {type: string, default: lag}
+metrics:
+  source: {scrape: {url: "http://127.0.0.1:9100/metrics"}}
+  panels:
+    - {id: lag, query: lag_seconds}
+  success:
+    - {panel: "{{ pan }}", below: 1}
+sections:
+  - id: main
+    steps:
+      - {id: w, wait: 1s, watch: "{{ pan }}"}
+      - {id: r, run: "true", expect: {metric: {panel: "{{ pan }}", below: 1}}}
+"""
+
+
+def test_a_panel_named_by_a_template_renders_as_on_does(write_runbook: Callable[..., Path]) -> None:
+    """Before: `watch: "{{ pan }}"` and a check's `panel: "{{ pan }}"` were `unknown panel '{{ pan }}'`."""
+    path = write_runbook(PANEL_REFS)
+    runbook = load(path).runbook
+    wait, run = runbook.steps
+    assert runbook.metrics is not None and runbook.metrics.success[0].panel == "lag"
+    assert wait.watch == ("lag",) and run.expect.metric is not None and run.expect.metric.panel == "lag"
+    found = {at(d): d.message for d in errors(path, {"pan": "p2"})}
+    assert found == {pos: "unknown panel 'p2'; expected one of metrics.panels: lag" for pos in ((11, 15), (15, 34), (16, 55))}

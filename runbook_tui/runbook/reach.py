@@ -202,16 +202,22 @@ class ReachReader:
         ref = m[key]
         if not f.keys(ref, f"'{key}' secret", T.SECRET_REF.keys):
             return None
-        prefix = f.string(ref, "prefix", "") or ""
+        prefix = self._rendered(ref, "prefix") or ""
         if ("env" in ref) == ("keyring" in ref):
             self.diags.error(ref.mark, f"'{key}': expected exactly one of env: VARIABLE or keyring: {{service, username}}")
             return None
         if "env" in ref:
-            return SecretRef(ref.mark, env=f.string(ref, "env"), prefix=prefix)
+            return SecretRef(ref.mark, env=self._rendered(ref, "env"), prefix=prefix)
         ring = f.mapping(ref["keyring"], ref.value_mark("keyring"), "keyring: {service, username}")
         if ring is None or not f.keys(ring, "keyring", T.KEYRING.keys, T.KEYRING.required):
             return None
-        return SecretRef(ref.mark, keyring_service=f.string(ring, "service"), keyring_username=f.string(ring, "username"), prefix=prefix)
+        return SecretRef(ref.mark, keyring_service=self._rendered(ring, "service"), keyring_username=self._rendered(ring, "username"), prefix=prefix)
+
+    def _rendered(self, m: YMap, key: str) -> str | None:
+        """A secret reference's field: in a runbook a string value, so a template rendered from the parameters as the
+        runbook's own `secrets:` are (`env: "HOOK_{{ team | upper }}"` was looked up as written); as written in settings."""
+        text = self.text(m, key)
+        return None if text is None else text.value
 
     # -- alerts -------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from helpers_runbook import at, errors, load
 
 from runbook_tui.app.secrets import read_secrets
+from runbook_tui.runbook.reach import SecretRef
 from runbook_tui.runbook.symbolic import validate
 
 TYPED = """\
@@ -121,3 +122,17 @@ def test_a_panel_named_by_a_template_renders_as_on_does(write_runbook: Callable[
     assert wait.watch == ("lag",) and run.expect.metric is not None and run.expect.metric.panel == "lag"
     found = {at(d): d.message for d in errors(path, {"pan": "p2"})}
     assert found == {pos: "unknown panel 'p2'; expected one of metrics.panels: lag" for pos in ((11, 15), (15, 34), (16, 55))}
+
+
+def test_a_notify_secret_reference_renders_as_the_runbooks_secrets_do(write_runbook: Callable[..., Path]) -> None:
+    """Before: `{env: "HOOK_{{ team | upper }}", prefix: "{{ scheme }} "}` was looked up and sent as written."""
+    path = write_runbook(
+        PANEL_REFS.replace("  pan: {type: string, default: lag}", "  pan: {type: string, default: lag}\n  team: {type: string, default: db}").replace(
+            "sections:",
+            'notify:\n  - {url: {env: "HOOK_{{ team | upper }}"}, headers: {Authorization: {env: "TOKEN_{{ team }}", prefix: "{{ team }} "}}}\nsections:',
+        )
+    )
+    [target] = load(path).runbook.notify
+    [(name, header)] = target.headers
+    assert (target.shown_url, name) == ("env:HOOK_DB", "Authorization")
+    assert isinstance(header, SecretRef) and (header.env, header.prefix) == ("TOKEN_db", "db ")

@@ -104,7 +104,7 @@ def test_the_formats_example_validates_without_values_and_names_the_value_a_run_
     path = write_runbook(FORMAT_EXAMPLE)
     assert cli_main(["validate", str(path)]) == 0
     out, err = capsys.readouterr()
-    assert err == "" and f"{path}: ok without values for cluster, to_version (1 steps, 0 warnings)" in out, (out, err)
+    assert err == "" and f"{path}: ok without values for cluster, to_version (1 step, 0 warnings)" in out, (out, err)
     assert f"{path}:5:3: skipped: parameter 'cluster' has no value (optional, no default; a template inserts it)" in out
     assert cli_main(["plan", str(path), "-p", "to_version=15.6"]) == 2
     err = capsys.readouterr().err

@@ -71,26 +71,32 @@ class ConfirmPrompt(Dialog[bool]):
 HELP_KEYS: tuple[tuple[str, str], ...] = (
     (
         "enter",
-        "assignee: run the current step, or run it again (re-run) once it ran, or ask the verifier for the go-ahead\nverifier: the step whole (as [b]v[/b])",
+        "assignee: run the current step; re-run once it ran; ask go-ahead where the verifier lets the step start; "
+        "I did it on a note (nothing runs); answer on a question\n"
+        "verifier: details: the step whole (as [b]v[/b])",
     ),
     ("c", "verifier: confirm the current step, or give the go-ahead for a step that waits for it to start"),
     ("x", "verifier: reject the current step (asks for a reason); a failed step has stopped the run already: u or n"),
     (
         "u",
-        "assignee: roll back to the last checkpoint — shows the undo list first, [b]y[/b] starts it\n"
-        "verifier: request a rollback (the assignee sees it at once)",
+        "assignee: roll back to the last checkpoint — shows the undo list first, [b]y[/b] starts it\nverifier: request rollback (the assignee sees it at once)",
     ),
-    ("k", "assignee: stop the step that runs now — says what it stops first; [b]y[/b] sends TERM (then KILL), the step ends failed"),
+    ("k", "assignee: stop step: the step that runs now — says what it stops first; [b]y[/b] sends TERM (then KILL), the step ends failed"),
     ("s", "assignee: skip the current step (asks for a reason)"),
-    ("d", "assignee: mark a step whose outcome is unknown as done (asks how you checked)"),
+    ("d", "assignee: mark done a step whose outcome is unknown (asks how you checked)"),
+    ("a", "assignee: accept unmet criteria: every step done, a success criterion not met (asks why; the verifier confirms it)"),
     ("n", "add a note to the journal"),
-    ("p", "assignee: pause / resume (a tripped guard pauses too)\nverifier: ask the assignee to hold"),
+    ("p", "assignee: pause / resume (a tripped guard pauses too)\nverifier: hold: ask the assignee to hold"),
     ("v", "the current step whole: every command as it will run, its undo, every host (the pane's border says when it cuts)"),
     ("y", "copy the current step's command to the clipboard"),
-    ("l", "show / hide the step list (hidden on a narrow terminal)"),
+    ("l", "steps: show / hide the step list (hidden on a narrow terminal)"),
     ("pgup pgdn", "scroll the output; [b]end[/b] follows it again"),
     ("?", "this help"),
-    ("q", "quit (asks first while a step runs; [b]runbook-tui resume JOURNAL[/b] continues later)"),
+    (
+        "q",
+        "assignee: quit (asks first while a step runs; [b]runbook-tui resume JOURNAL[/b] continues later)\n"
+        "verifier: leave the session (asks first while the run waits for your word; the same join command brings you back)",
+    ),
 )
 #: What the live help promises under its keys.
 JOURNAL_PROMISE = "Everything you do is written to the journal before it happens."

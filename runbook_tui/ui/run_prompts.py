@@ -1,4 +1,5 @@
-"""What enter opens when the controller cannot start the step at once: an acknowledgement, or the step's question."""
+"""What enter opens when the controller cannot start the step at once (an acknowledgement, or the step's question),
+and what `a` asks when every step is done and a success criterion is not met."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from textual.screen import Screen
 
 from runbook_tui.engine.controller import Actor, Controller, Reply
+from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.model import Step
 from runbook_tui.ui.step_whole import acknowledgement
 from runbook_tui.ui.widgets import step_as_shown
@@ -31,3 +33,16 @@ def run_dialog(
         asked = TextPrompt(f"'{step.id}' asks", question, required=False)
         return asked, lambda answer: say(controller.run_current(actor, acknowledged=True, answer=answer)) if answer is not None else None
     return None
+
+
+def accept_criteria_prompt(state: RunState) -> Screen[str | None]:
+    """`a`: every step done, a success criterion not met: why it is accepted anyway (escape, then u, rolls back instead)."""
+    from runbook_tui.ui.modals import TextPrompt
+
+    unmet = "\n".join(f"  ✗ {text}" for text in state.criteria_unmet)
+    return TextPrompt(
+        "Accept unmet success criteria?",
+        f"Not met:\n{unmet}\n\nWhy is the change accepted anyway? The reason goes into the journal and the report"
+        + ("" if state.solo else "; the verifier confirms it (c)")
+        + ". Escape, then u, rolls back instead.",
+    )

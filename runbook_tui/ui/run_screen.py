@@ -37,15 +37,15 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
-from runbook_tui.engine.state import RunState, confirmable
+from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.log_lines import last_log_lines, log_lines, raw_output_prefix
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
-from runbook_tui.ui.run_prompts import run_dialog
-from runbook_tui.ui.status_stack import Role, Status, StatusStack, ran_before
+from runbook_tui.ui.run_prompts import accept_criteria_prompt, run_dialog
+from runbook_tui.ui.status_stack import Role, Status, StatusStack, enter_action
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.step_whole import step_whole
 from runbook_tui.ui.widgets import DetailScroll, RunHeader, StepDetail, home_short, step_as_shown
@@ -292,6 +292,8 @@ class RunScreen(RunView):
         Binding("enter", "run_step", "run", priority=True),
         Binding("enter", "rerun_step", "re-run", priority=True),  # the step ran before (failed, rejected, unknown, undone)
         Binding("enter", "ask_go_ahead", "ask go-ahead", priority=True),  # a step the verifier lets start: enter asks
+        Binding("enter", "did_it", "I did it", priority=True),  # a note: nothing runs (the footer said `⏎ run`)
+        Binding("enter", "answer", "answer", priority=True),  # a question
         Binding("k", "stop_step", "stop step"),
         Binding("u", "rollback", "roll back"),
         Binding("s", "skip", "skip"),
@@ -368,6 +370,8 @@ class RunScreen(RunView):
         "run_step": "run",
         "rerun_step": "run",
         "ask_go_ahead": "run",
+        "did_it": "run",
+        "answer": "run",
         "skip": "skip",
         "rollback": "rollback",
         "mark_done": "mark_done",
@@ -385,10 +389,8 @@ class RunScreen(RunView):
         state = self.controller.state
         if intent == "pause" and state.paused != (action == "resume"):
             return False
-        if intent == "run" and (confirmable(state) == "before") != (action == "ask_go_ahead"):
-            return False
-        if action in ("run_step", "rerun_step") and (action == "rerun_step") != ran_before(state):
-            return False  # the footer says what enter does: `run`, or `re-run` as the status row says
+        if intent == "run" and action != enter_action(state):
+            return False  # the footer says what enter does (`run`, `re-run`, `ask go-ahead`, ...) as the status row says
         return intent in self.controller.allowed_intents()
 
     def action_run_step(self) -> None:
@@ -406,7 +408,7 @@ class RunScreen(RunView):
         else:
             self.app.push_screen(*dialog)
 
-    action_rerun_step = action_run_step
+    action_rerun_step = action_ask_go_ahead = action_did_it = action_answer = action_run_step
 
     def action_skip(self) -> None:
         from runbook_tui.ui.modals import TextPrompt
@@ -439,21 +441,8 @@ class RunScreen(RunView):
         )
 
     def action_accept_criteria(self) -> None:
-        """Every step done, a success criterion not met: accept it with a reason (or press u to roll back)."""
-        from runbook_tui.ui.modals import TextPrompt
-
-        unmet = "\n".join(f"  ✗ {text}" for text in self.controller.state.criteria_unmet)
-        self.app.push_screen(
-            TextPrompt(
-                "Accept unmet success criteria?",
-                f"Not met:\n{unmet}\n\nWhy is the change accepted anyway? The reason goes into the journal and the report"
-                + ("" if self.controller.state.solo else "; the verifier confirms it (c)")
-                + ". Escape, then u, rolls back instead.",
-            ),
-            lambda reason: self._say(self.controller.accept_criteria(self.actor, reason)) if reason else None,
-        )
-
-    action_ask_go_ahead = action_run_step
+        prompt = accept_criteria_prompt(self.controller.state)
+        self.app.push_screen(prompt, lambda reason: self._say(self.controller.accept_criteria(self.actor, reason)) if reason else None)
 
     def action_stop_step(self) -> None:
         from runbook_tui.ui.stop_key import ask_to_stop  # loads when first pressed

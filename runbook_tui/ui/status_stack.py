@@ -66,11 +66,11 @@ def window_words(left: dt.timedelta, now: dt.datetime) -> str:
     return f"window closes in {span_words(seconds)}" if seconds > 0 else f"WINDOW CLOSED {span_words(seconds)} ago"
 
 
-def rollback_request(request: str, current: str | None, wave: int | None) -> Status:
+def rollback_request(state: RunState, request: str, current: str | None, wave: int | None) -> Status:
     """The verifier's rollback request. While a `verify: per_wave` rollout waits for their word on a wave, nothing can
     be rolled back until they stop it (the row offered `u`, which did nothing there, and the rollout waited on)."""
     if wave is None:
-        return Status(f"ROLLBACK REQUESTED: {request}", "error", {"assignee": "u show the undo list"})
+        return Status(f"ROLLBACK REQUESTED: {request}", "error", {"assignee": roll_back_key(state)})
     words = f"ROLLBACK REQUESTED: {request}; wave {wave} of '{visible_line(current or '')}' still waits for the verifier's word: a rollback starts once they reject it"
     return Status(words, "error", {"verifier": "x reject the wave"})
 
@@ -91,13 +91,13 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
                 "ROLLBACK DID NOT FINISH: the program stopped "
                 + (f"during '{rollback.failed_step}' (its outcome unknown)" if rollback.failed_step else "during it"),
                 "error",
-                {"assignee": "u go on with it", "verifier": "n note"},
+                {"assignee": "u roll back again", "verifier": "n note"},
             )
         )
     elif rollback is not None and rollback.finished and not rollback.ok:
-        found.append(Status(f"ROLLBACK STOPPED at '{rollback.failed_step}': fix it by hand", "error", {"assignee": "u try again", "verifier": "n note"}))
+        found.append(Status(f"ROLLBACK STOPPED at '{rollback.failed_step}': fix it by hand", "error", {"assignee": "u roll back again", "verifier": "n note"}))
     if state.rollback_requested:
-        found.append(rollback_request(state.rollback_requested, current, step.wave_awaiting if step is not None else None))
+        found.append(rollback_request(state, state.rollback_requested, current, step.wave_awaiting if step is not None else None))
     if step is not None and step.status in ("failed", "timed_out"):
         codes = sorted({str(h.exit_code) for h in step.hosts.values() if h.exit_code not in (None, 0)})
         exit_words = f" (exit {', '.join(codes)})" if codes else ""
@@ -112,8 +112,7 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
         at = str(step.decided_at or "")[11:19]
         # A go-ahead refused before the step ever ran reads as such, and enter runs it (it does not run it "again").
         words = "GO-AHEAD REFUSED" if step.decision == "go-ahead refused" else "REJECTED"
-        verb = "re-run" if ran_before(state) else "run it"
-        found.append(Status(f"'{current}' {words} by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", _again(state, verb, "u roll back")))
+        found.append(Status(f"'{current}' {words} by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", _again(state, "u roll back")))
     if step is not None and step.status == "unknown":
         found.append(
             Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", {"assignee": "enter re-run · d mark done · u roll back"})
@@ -121,7 +120,9 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
     if rollback is not None and not rollback.finished:
         found.append(
             Status(
-                f"Rolling back ({rollback.scope}): {rollback.running_step or 'starting'}…", "warning", {"assignee": "k stop"} if rollback.running_step else {}
+                f"Rolling back ({rollback.scope}): {rollback.running_step or 'starting'}…",
+                "warning",
+                {"assignee": "k stop step"} if rollback.running_step else {},
             )
         )
     if state.paused:
@@ -136,8 +137,10 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
     elif absent and step is not None and step.wave_awaiting is None:
         if confirmable(state) == "before":
             found.append(Status(f"'{current}' needs a verifier's go-ahead to start{absent}", "warning", wait_or_solo))
-        else:  # it may run; then it waits for the word nobody is there to give
-            found.append(Status(f"'{current}' will wait for a verifier's confirmation{absent}", "warning", {"assignee": f"enter run it · {_WAIT_OR_SOLO}"}))
+        else:  # not run yet (`_no_verifier_for`): it may run, then waits for the word nobody is there to give
+            after = "after each wave" if state.plan_steps.get(current or "", {}).get("verify") == "per_wave" else "once it has run"
+            words = f"'{current}' will wait for a verifier's confirmation {after}{absent}"
+            found.append(Status(words, "warning", {"assignee": f"{enter_words(state)} · {_WAIT_OR_SOLO}"}))
     if step is not None and step.wave_awaiting is not None:
         found.append(
             Status(
@@ -148,7 +151,7 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
         )
     if rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone":
         back_to = rollback.plan.get("checkpoint_step") or "the start"
-        found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", _again(state, "re-run", "q stop here")))
+        found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", _again(state, "q quit")))
     if current is None and state.criteria_unmet:  # every step done: unmet success criteria keep the session open
         acceptance = state.criteria_acceptance
         if acceptance is not None:
@@ -156,9 +159,7 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
                 Status(f"Unmet success criteria accepted by {acceptance.get('by')}; waiting for the verifier to confirm", "warning", {"verifier": "c confirm"})
             )
         else:
-            found.append(
-                Status("Success criteria NOT met: " + "; ".join(state.criteria_unmet), "error", {"assignee": "u roll back · a accept (with a reason)"})
-            )
+            found.append(Status("Success criteria NOT met: " + "; ".join(state.criteria_unmet), "error", {"assignee": "u roll back · a accept unmet criteria"}))
     left = window_left(state, now)
     if left is not None and left.total_seconds() / 60 <= AMBER_MINUTES:
         found.append(Status(window_words(left, now), countdown_tone(left), {}))
@@ -178,7 +179,10 @@ def _no_verifier_for(state: RunState) -> str:
         return ""
     step = state.steps[current]
     verify = state.plan_steps.get(current, {}).get("verify", "after")
-    if step.status == "awaiting_verification" or step.wave_awaiting is not None or (verify != "none" and step.status == "pending"):
+    # A step not run yet needs one if it waits for a word after it runs, or for a go-ahead not given yet (a `before`
+    # step let start needs nobody: it read "will wait for a verifier's confirmation" over a step that would not).
+    needs = verify in ("after", "both", "per_wave") or (verify == "before" and not step.has_go_ahead)
+    if step.status == "awaiting_verification" or step.wave_awaiting is not None or (needs and step.status == "pending"):
         return ": no verifier is connected"
     return ""
 
@@ -189,11 +193,11 @@ def ran_before(state: RunState) -> bool:
     return step is not None and step.attempts > 0
 
 
-def _again(state: RunState, verb: str, other: str) -> dict[str, str]:
-    """The keys to run the current step again: `enter VERB`, or a go-ahead first where a rejection or a rollback voided the last one."""
+def _again(state: RunState, other: str) -> dict[str, str]:
+    """The keys to run the current step again (`enter_words`), or to ask a go-ahead first where a rejection or a rollback voided the last one."""
     if confirmable(state) == "before":
         return {"assignee": f"enter ask go-ahead · {other}", "verifier": "c go-ahead"}
-    return {"assignee": f"enter {verb} · {other}"}
+    return {"assignee": f"{enter_words(state)} · {other}"}
 
 
 def _paused(state: RunState) -> Status:
@@ -206,9 +210,7 @@ def _paused(state: RunState) -> Status:
     series = state.samples.get(str(trip.get("panel")), ())
     latest = series[-1][1] if series else None  # None: no reading now (the exporter down); an older one is not "now"
     words = str(trip.get("words"))
-    # A pause lets the running step end; u does nothing until then (its key is off): said so, not offered as if it worked.
-    step = state.steps.get(state.current or "")
-    back = f"u roll back once '{step.id}' has ended" if step is not None and step.status == "running" else "u roll back"
+    back = roll_back_key(state)
     if panel is None or latest is None:
         return Status(f"PAUSED: {words}", "error", {"assignee": f"p resume · {back}"})
     now = format_value(latest, str(panel.get("unit") or ""))
@@ -217,12 +219,20 @@ def _paused(state: RunState) -> Status:
     return Status(f"PAUSED: {words}; recovered, now {now}", "warning", {"assignee": f"p resume · {back}"})
 
 
+def roll_back_key(state: RunState) -> str:
+    """u's hint: a running step ends first (u does nothing until then, its key is off): said so, not offered as if it worked."""
+    step = state.steps.get(state.current or "")
+    return f"u roll back once '{step.id}' has ended" if step is not None and step.status == "running" else "u roll back"
+
+
 def _panel(state: RunState, panel_id: str) -> Mapping[str, Any] | None:
     return next((p for p in state.metrics.get("panels") or [] if str(p.get("id")) == panel_id), None)
 
 
 #: What enter does on a step that runs no command: a note's enter records that the person did it by hand.
 MANUAL_KEYS = {"note": "enter I did it (nothing runs)", "ask": "enter answer it"}
+#: The assignee's enter action on such a step: the footer's words (`⏎ I did it`) begin the row's.
+MANUAL_ACTIONS = {"note": "did_it", "ask": "answer"}
 
 
 def now_status(state: RunState, now: dt.datetime) -> Status:
@@ -243,15 +253,28 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
         if step.started_at:
             seconds = (now - dt.datetime.fromisoformat(step.started_at.replace("Z", "+00:00"))).total_seconds()
             since = f" for {span_words(max(seconds, 0))}"
-        return Status(f"Running '{current}'{where}{since}{about}", "accent", {"assignee": "k stop · p pause", "verifier": "p hold"})
+        return Status(f"Running '{current}'{where}{since}{about}", "accent", {"assignee": "k stop step · p pause", "verifier": "p hold"})
     if confirmable(state) == "before":
         who = state.session.get("verifier") or "the verifier"
         if step.go_ahead_asked:  # said, so that nobody asks again for want of knowing it was asked
             asked = f" (asked {str(step.go_ahead_asked_at)[11:19]})"
-            return Status(f"'{current}' waits for {who}'s go-ahead{asked}{about}", "muted", {"assignee": "enter ask again", "verifier": "c go-ahead"})
-        return Status(f"'{current}' waits for {who}'s go-ahead{about}", "muted", {"assignee": "enter ask for it", "verifier": "c go-ahead"})
-    enter = "enter re-run" if ran_before(state) else "enter run it"
-    return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": MANUAL_KEYS.get(str(entry.get("kind")), enter)})
+            return Status(f"'{current}' waits for {who}'s go-ahead{asked}{about}", "muted", {"assignee": "enter ask go-ahead again", "verifier": "c go-ahead"})
+        return Status(f"'{current}' waits for {who}'s go-ahead{about}", "muted", {"assignee": "enter ask go-ahead", "verifier": "c go-ahead"})
+    return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": enter_words(state)})
+
+
+def enter_words(state: RunState) -> str:
+    """What the assignee's enter does to the current step, which may start: runs it (again), or a note's or a question's."""
+    kind = str(state.plan_steps.get(state.current or "", {}).get("kind"))
+    return MANUAL_KEYS.get(kind, "enter re-run" if ran_before(state) else "enter run it")
+
+
+def enter_action(state: RunState) -> str:
+    """The one enter binding of the assignee's the footer shows now: the same case as the status row's words."""
+    if confirmable(state) == "before":
+        return "ask_go_ahead"
+    kind = str(state.plan_steps.get(state.current or "", {}).get("kind"))
+    return MANUAL_ACTIONS.get(kind, "rerun_step" if ran_before(state) else "run_step")
 
 
 def fit(text: str, keys: str, width: int) -> tuple[str, str]:

@@ -48,7 +48,7 @@ class VerifierScreen(RunView):
         Binding("c", "go_ahead", "go-ahead"),  # a step that needs the verifier's word before it starts: c gives it
         Binding("c", "why_not('c')", show=False),  # neither applies: c says why, instead of doing nothing
         Binding("x", "reject", "reject"),
-        Binding("u", "request_rollback", "ask rollback"),
+        Binding("u", "request_rollback", "request rollback"),  # the words of its status rows and help
         Binding("n", "note", "note"),
         Binding("p", "hold", "hold"),
         *(Binding(key, f"why_not('{key}')", show=False) for key in "xunp"),  # refused: said why (an observer, the run ended)

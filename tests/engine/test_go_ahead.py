@@ -45,7 +45,7 @@ async def go_ahead_for_risky(c: Controller) -> None:
     assert asked.ok and "go-ahead" in asked.message, asked.message
     row = now_status(c.state, datetime.now(UTC))
     assert row.text.startswith("'risky' waits for bob's go-ahead (asked "), "the row says it was asked: nobody asks twice for want of knowing"
-    assert row.keys == {"assignee": "enter ask again", "verifier": "c go-ahead"}
+    assert row.keys == {"assignee": "enter ask go-ahead again", "verifier": "c go-ahead"}
     assert c.confirm(BOB).ok
     assert c.state.steps["risky"].has_go_ahead and not c.state.steps["risky"].go_ahead_asked
 
@@ -103,7 +103,7 @@ def test_a_rollback_voids_the_go_ahead_and_the_pane_says_so(session_for: Callabl
         assert risky.status == "undone" and not risky.has_go_ahead
         assert risky.go_ahead_by == "bob", "who gave it stays on the record (the report names him)"
         [row] = [s for s in statuses(c.state, datetime.now(UTC)) if s.text.startswith("Rolled back")]
-        assert row.keys == {"assignee": "enter ask go-ahead · q stop here", "verifier": "c go-ahead"}, "the row offers no plain run"
+        assert row.keys == {"assignee": "enter ask go-ahead · q quit", "verifier": "c go-ahead"}, "the row offers no plain run"
         await asks_again(c)
 
     session_for(BOTH)(body)

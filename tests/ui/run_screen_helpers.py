@@ -7,6 +7,7 @@ Every command runs in the working folder (tmp_path) and only touches files there
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import textwrap
 import unicodedata
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import Reply
 from runbook_tui.engine.journal import read_events
-from runbook_tui.engine.state import replay
+from runbook_tui.engine.state import RunState, replay
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.footer import KeyFooter
 
@@ -288,6 +289,15 @@ def shared_session_events(workdir: Path) -> list[dict[str, Any]]:
     session = open_session(load("runbook.yaml", {}), solo=None, journal="shared.jsonl", settings=Settings())
     session.controller.journal.close()
     return events("shared.jsonl")
+
+
+def with_plan(state: RunState, step_id: str, **fields: str) -> RunState:
+    """The same run with `fields` set in the plan of `step_id` (`verify="before"`, `kind="note"`)."""
+    plan = dict(state.session["plan"])
+    plan["sections"] = [
+        {**section, "steps": [{**step, **fields} if step["id"] == step_id else step for step in section["steps"]]} for section in plan["sections"]
+    ]
+    return dataclasses.replace(state, session={**state.session, "plan": plan})
 
 
 def footer_keys(app: Any) -> list[str]:

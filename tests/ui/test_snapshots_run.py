@@ -141,7 +141,7 @@ def test_snapshot_before_any_step(snap_compare: Snap, size: tuple[int, int]) -> 
 
 @BOTH
 def test_snapshot_while_a_step_runs(snap_compare: Snap, size: tuple[int, int]) -> None:
-    """'slow' running (▶): the status row says `Running 'slow' on local for 0s · Wait for the service — k stop · p pause`
+    """'slow' running (▶): the status row says `Running 'slow' on local for 0s · Wait for the service — k stop step · p pause`
     (0s: the header's clock is frozen before the step started); its whole command and undo in the detail pane; the
     output ends with `local │ waiting for release`, the newest line at the bottom of the pane; the footer starts
     `k stop step`, the key that stops it."""
@@ -189,8 +189,9 @@ def test_snapshot_window_closing_in_five_minutes_is_red(workdir: Path, snap_comp
 def test_snapshot_help(snap_compare: Snap, size: tuple[int, int]) -> None:
     """Help centred on a plain, opaque background (no run screen drawn under it, so `?` is as quick as a bare
     Textual screen): every key in its own column with what it does for the assignee and the verifier, a long
-    description wrapping under itself, not under the key (enter: run, re-run or ask for the go-ahead; x: not on a failed
-    step, u or n there), then the journal's path whole and why decisions are unsigned
+    description wrapping under itself, not under the key (enter: run, re-run, ask go-ahead, I did it, answer; x: not on a failed
+    step, u or n there; each in the footer's words: `verifier: request rollback`, `k`'s `stop step`, `a accept unmet
+    criteria`; q: the assignee quits, the verifier leaves the session), then the journal's path whole and why decisions are unsigned
     (`journal: j.jsonl · decisions unsigned: ...`: the foot cuts a long path); `escape close` pinned below (at 80x24 the list scrolls and the close line stays)."""
     assert snap_compare(make_app(), run_before=_opened(_help), terminal_size=size)
 

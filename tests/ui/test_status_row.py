@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import ORDER, FakeClient, make_app, painted, prepare_workdir, run_step, settled, shared_session_events, started, types, until
+from run_screen_helpers import ORDER, FakeClient, make_app, painted, prepare_workdir, run_step, settled, shared_session_events, started, types, until, with_plan
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
@@ -113,7 +113,7 @@ async def test_pausing_while_a_step_prints_lays_nothing_out() -> None:
         await settled(pilot)
         stack = app.screen.query_one(StatusStack)
         assert _row(stack).startswith("Running 'slow' on local for "), _row(stack)
-        assert _row(stack).endswith("· Wait for the service — k stop · p pause"), _row(stack)
+        assert _row(stack).endswith("· Wait for the service — k stop step · p pause"), _row(stack)
         layouts = _count_layouts(app)
         await pilot.press("p")
         await until(pilot, lambda: _row(stack).startswith("PAUSED"), "the pause on the status row")
@@ -147,11 +147,7 @@ def _shared() -> RunState:
 
 def _verify_before(state: RunState, step_id: str) -> RunState:
     """The same run with `step_id` needing the verifier's go-ahead (`verify: before`)."""
-    plan = dict(state.session["plan"])
-    plan["sections"] = [
-        {**section, "steps": [{**step, "verify": "before"} if step["id"] == step_id else step for step in section["steps"]]} for section in plan["sections"]
-    ]
-    return dataclasses.replace(state, session={**state.session, "plan": plan})
+    return with_plan(state, step_id, verify="before")
 
 
 @pytest.mark.asyncio
@@ -164,11 +160,11 @@ async def test_the_calm_line_says_the_same_words_to_every_role_with_its_own_keys
         "next": (state, "Next: 'check' on local · Config parses", {"assignee": "enter run it"}),
         # an attempt ran before (undone by a rollback, then resumed): enter runs it again, as the footer's `⏎ re-run` says
         "next again": (with_step(state, "check", status="undone", attempts=1), "Next: 'check' on local · Config parses", {"assignee": "enter re-run"}),
-        "running": (running, "Running 'check' on local for 1m 30s · Config parses", {"assignee": "k stop · p pause", "verifier": "p hold"}),
+        "running": (running, "Running 'check' on local for 1m 30s · Config parses", {"assignee": "k stop step · p pause", "verifier": "p hold"}),
         "go-ahead": (
             _verify_before(state, "check"),
             "'check' waits for bob's go-ahead · Config parses",
-            {"assignee": "enter ask for it", "verifier": "c go-ahead"},
+            {"assignee": "enter ask go-ahead", "verifier": "c go-ahead"},
         ),
     }
     for name, (case, words, keys) in cases.items():
@@ -381,7 +377,7 @@ async def test_a_rollback_the_process_died_in_is_not_called_a_failed_one() -> No
     died = RollbackState("full", {}, ("s4", "s3"), finished=True, ok=False, failed_step="s2", interrupted=True)
     said = await _said(dataclasses.replace(state, rollback=died))
     assert said["assignee"].startswith("ROLLBACK DID NOT FINISH: the program stopped during 's2' (its outcome unknown)"), said
-    assert "u go on with it" in said["assignee"] and "fix it by hand" not in said["assignee"], said
+    assert "u roll back again" in said["assignee"] and "fix it by hand" not in said["assignee"], said
     failed = dataclasses.replace(died, interrupted=False)
     assert (await _said(dataclasses.replace(state, rollback=failed)))["assignee"].startswith("ROLLBACK STOPPED at 's2': fix it by hand")
 
@@ -447,7 +443,18 @@ def test_with_no_verifier_joined_the_assignee_reads_that_the_next_verified_step_
     def said(state: RunState) -> list[tuple[str, dict[str, str]]]:
         return [(s.text, dict(s.keys)) for s in statuses(state, FROZEN)]
 
-    assert said(shared) == [("'check' will wait for a verifier's confirmation: no verifier is connected", {"assignee": f"enter run it · {ways}"})]
+    assert said(shared) == [
+        ("'check' will wait for a verifier's confirmation once it has run: no verifier is connected", {"assignee": f"enter run it · {ways}"})
+    ]
+    # The row is about a step that has not run: each case says what is true of it, and enter's words are the footer's.
+    note = with_plan(shared, "check", kind="note")
+    assert said(note)[0][1] == {"assignee": f"enter I did it (nothing runs) · {ways}"}, said(note)
+    per_wave = with_plan(shared, "check", verify="per_wave")
+    assert said(per_wave)[0][0] == "'check' will wait for a verifier's confirmation after each wave: no verifier is connected"
+    let_start = with_step(_verify_before(shared, "check"), "check", go_ahead_by="bob")
+    assert said(let_start) == [], "a `before` step with its go-ahead needs no verifier now (it said it would wait for one)"
+    for after in ("running", "done", "failed"):
+        assert not [text for text, _ in said(with_step(shared, "check", status=after, attempts=1)) if "'check' will wait" in text], after
     assert said(waiting) == [("Waiting for bob to confirm 'check': no verifier is connected", {"verifier": "c confirm · x reject", "assignee": ways})]
     go_ahead = _verify_before(shared, "check")
     assert said(go_ahead) == [("'check' needs a verifier's go-ahead to start: no verifier is connected", {"assignee": ways})]

@@ -225,7 +225,9 @@ async def test_a_failed_step_offers_no_reject_and_x_says_why(workdir: Path) -> N
         await settled(pilot)
         footer = app.screen.query_one(KeyFooter)
         shown = [key.description for key in footer.keys[0]]
-        assert "reject" not in shown and {"ask rollback", "note"} <= set(shown), shown
+        assert "reject" not in shown and {"request rollback", "note"} <= set(shown), shown
+        # the status row names u as the footer does (it said `u request rollback` over `u ask rollback`)
+        assert painted(app.screen.query_one(StatusStack)).endswith("— u request rollback · n note"), painted(app.screen.query_one(StatusStack))
         await pilot.press("x")
         said = "'check' failed: the run has stopped at it already; u asks the assignee to roll back, n adds a note"
         await until(pilot, lambda: [n.message for n in app._notifications] == [said], "x to say why it does nothing")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
-from run_screen_helpers import make_app, painted, run_step, screen_is, settled, started, type_text, until, write_runbook
+from run_screen_helpers import footer_keys, make_app, painted, run_step, screen_is, settled, started, type_text, until, write_runbook
 from textual.app import App, ComposeResult
 
 from runbook_tui.engine.controller import Actor
@@ -74,11 +74,13 @@ async def test_refused_go_ahead_rollback_aftermath_and_an_answer_are_on_screen(w
         # A note runs nothing: enter records that the person did it (before: `Next: 'tell' on local · … — enter run it`).
         await settled(pilot)
         assert "Next: 'tell' · Tell the team — enter I did it (nothing runs)" in painted(stack), painted(stack)
+        assert "⏎ I did it" in footer_keys(app) and "⏎ run" not in footer_keys(app), "the footer's enter as the row says it (was `⏎ run`)"
         assert "on local" not in painted(detail), painted(detail)
         await run_step(pilot, "tell", "awaiting_verification")
         assert controller.confirm(bob).ok
         await settled(pilot)
         assert "Next: 'version' · Read the version — enter answer it" in painted(stack), painted(stack)
+        assert "⏎ answer" in footer_keys(app), footer_keys(app)
 
         # The answer is in the log, where the verifier who confirms the step reads it (before: only the report had it), and
         # no stale `running 'version'` toast covers the next dialog.

@@ -67,6 +67,8 @@ class ConfirmPrompt(Dialog[bool]):
         self.dismiss(value)
 
 
+#: `m`, on every run view (replay too): the metric panels that do not fit.
+MORE_PANELS = "more panels: the metric panels out of view (the area's title counts them), a page at a time, then the first again"
 #: The keys and what each does, per role: the help's table (a description wraps under itself, not under the key).
 HELP_KEYS: tuple[tuple[str, str], ...] = (
     (
@@ -90,6 +92,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("v", "the current step whole: every command as it will run, its undo, every host (the pane's border says when it cuts)"),
     ("y", "copy the current step's command to the clipboard"),
     ("l", "steps: show / hide the step list (hidden on a narrow terminal)"),
+    ("m", MORE_PANELS),
     ("pgup pgdn", "scroll the output; [b]end[/b] follows it again"),
     ("?", "this help"),
     (
@@ -112,6 +115,7 @@ REPLAY_HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("space", "play / pause at the night's pace times the speed (a long wait plays as 2 s at most)"),
     ("+ -", "faster / slower (0.5x to 100x)"),
     ("g", "jump to a step by its id or words of its title (as the picker matches): where it first started"),
+    ("m", MORE_PANELS),
     ("pgup pgdn", "scroll the output"),
     ("?", "this help"),
     ("q", "quit the replay"),

@@ -1,9 +1,11 @@
-"""How many metric panels are out of the panel area's view, in words for its title (`· ▼ 3 more panels, 1 WARN`)."""
+"""How many metric panels are out of the panel area's view, in words for its title (`· ▼ 3 more panels, 1 WARN`),
+and `m`, the key that brings them into view (scrolling the area was the mouse's alone: the keyboard saw the count only)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual.screen import Screen
 from textual.widget import Widget
 
 #: The states worth naming when a panel in them is out of view, worst first (a panel's class says its state).
@@ -22,7 +24,7 @@ def hidden_words(area: Widget, panels: Sequence[Widget]) -> str:
     said = " · ".join(f"{mark} {len(group)} more panel{'s' if len(group) != 1 else ''}" for mark, group in (("▲", above), ("▼", below)) if group)
     hidden = above + below
     states = [f"{count} {name}" for state, name in NAMED if (count := sum(p.has_class(state) for p in hidden))]
-    return f" · {said}" + (f", {', '.join(states)}" if states else "") + " (scroll)"
+    return f" · {said}" + (f", {', '.join(states)}" if states else "") + " (m shows them)"
 
 
 def _top(panel: Widget, area: Widget) -> int:
@@ -30,3 +32,18 @@ def _top(panel: Widget, area: Widget) -> int:
     parent = panel.parent
     offset = parent.virtual_region.y if isinstance(parent, Widget) and parent is not area else 0
     return offset + panel.virtual_region.y
+
+
+def more_panels(screen: Screen[object]) -> None:
+    """`m`: the next panels below the area's view, a page at a time; from the last ones, the first again. With nothing
+    out of view (or no panels), says so: a key that does nothing reads as lost."""
+    areas = screen.query("#metrics")
+    area = areas.first() if areas else None
+    if area is None or not area.display:
+        screen.notify("this run has no metric panels", timeout=3, markup=False)
+    elif area.max_scroll_y == 0:
+        screen.notify("every metric panel is in view", timeout=3, markup=False)
+    elif area.scroll_y >= area.max_scroll_y:
+        area.scroll_home(animate=False)
+    else:
+        area.scroll_page_down(animate=False)

@@ -43,6 +43,7 @@ from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.log_lines import last_log_lines, log_lines, raw_output_prefix
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
+from runbook_tui.ui.panels_hidden import more_panels
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.run_prompts import accept_criteria_prompt, run_dialog
 from runbook_tui.ui.status_stack import Role, Status, StatusStack, enter_action
@@ -88,6 +89,7 @@ class RunView(CoalescedRepaintScreen):
         Binding("pageup", "output_page_up", "scroll output", show=False, priority=True),
         Binding("pagedown", "output_page_down", "scroll output", show=False, priority=True),
         Binding("end", "output_follow", "follow output", show=False, priority=True),
+        Binding("m", "more_panels", "more panels", show=False),  # the metric panels out of view (the area's title counts them)
     ]
 
     #: The header's clock for the window countdown (tests freeze it for stable snapshots).
@@ -188,6 +190,9 @@ class RunView(CoalescedRepaintScreen):
 
     def action_output_follow(self) -> None:
         self.query_one(OutputLog).follow()
+
+    def action_more_panels(self) -> None:
+        more_panels(self)
 
     def panel_clock(self) -> float:
         """The time the metric panels age their readings against (a replay says when the moment was)."""

@@ -373,8 +373,16 @@ async def test_panels_that_do_not_fit_are_counted_in_the_areas_title_with_their_
         assert area.region.bottom <= app.screen.query_one("#journal-path").region.y, "the area ends above the foot"
         rows = area.scrollable_content_region.height
         hidden = 20 - 2 * rows
-        assert str(area.border_title) == f"metrics · ▼ {hidden} more panels, 2 CRIT (scroll)", area.border_title
-        area.scroll_end(animate=False)
-        await until(lambda: "▲" in str(area.border_title), what="the title to count the panels above")
+        assert str(area.border_title) == f"metrics · ▼ {hidden} more panels, 2 CRIT (m shows them)", area.border_title
+        # The keyboard's way to them (scrolling was the mouse's alone, and the title said `(scroll)`): m, a page at a time.
+        await pilot.press("m")
+        await until(lambda: f"▲ {2 * rows} more panels" in str(area.border_title), what="m to show the next panels")
+        for _ in range(20):
+            if "▼" not in str(area.border_title):
+                break
+            before = area.scroll_y
+            await pilot.press("m")
+            await until(lambda before=before: area.scroll_y > before, what="m to scroll on")
         assert str(area.border_title).startswith(f"metrics · ▲ {hidden} more panels"), area.border_title
-        await pilot.pause()
+        await pilot.press("m")  # at the last ones: the first again
+        await until(lambda: area.scroll_y == 0 and "▲" not in str(area.border_title), what="m to go back to the first panels")

@@ -19,7 +19,7 @@ from textual.binding import Binding
 
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import RollbackState, with_step
-from runbook_tui.ui.modals import HELP_KEYS
+from runbook_tui.ui.modals import HELP_KEYS, REPLAY_HELP_KEYS
 from runbook_tui.ui.run_screen import RunScreen, RunView
 from runbook_tui.ui.status_stack import now_status, statuses
 from runbook_tui.ui.verifier_screen import VerifierScreen
@@ -100,3 +100,4 @@ def test_each_key_has_one_wording_in_the_status_rows_the_footer_and_the_help(wor
     assert {"request rollback", "accept unmet criteria", "I did it", "answer"} <= {n for names in _footer(RunScreen).values() for n in names} | {
         n for names in _footer(VerifierScreen).values() for n in names
     }
+    assert any(key == "m" for key, _ in HELP_KEYS) and any(key == "m" for key, _ in REPLAY_HELP_KEYS), "m, the panels' key, is in both helps"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -121,6 +122,8 @@ class KeyFooter(Widget):
         keys, palette = self.keys
         for key in keys:
             start = row.cell_len
+            if start + cell_len(f"{key.shown} {key.description}".rstrip()) > self.size.width:
+                break  # a key that does not fit whole is left out (`y` alone, its `copy` cut, read as a key to press)
             self._append(row, key, key_style, description_style, item_style)
             spans.append((start, row.cell_len, key))
             row.append(" ")  # the gap between keys: the footer's own background

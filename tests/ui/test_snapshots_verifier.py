@@ -63,14 +63,16 @@ def test_snapshot_verifier_nothing_to_confirm(snap_compare: Snap, size: tuple[in
     """'check' is pending (it verifies after it ran): nothing needs attention, so the status row says calmly
     `Next: 'check' on local · Config parses` (the words the assignee reads, with no key: running it is the
     assignee's); the footer offers details, reject, request rollback, note, hold, help, leave, steps, copy — but no
-    `c confirm`; "joined as verifier" on the one row above it."""
+    `c confirm` (at 80 columns it ends at `l steps`: a key that does not fit whole is left out, never a lone `y`);
+    "joined as verifier" on the one row above it."""
     assert snap_compare(_verifier(False), run_before=_then(), terminal_size=size)
 
 
 @BOTH
 def test_snapshot_verifier_asked_to_confirm(snap_compare: Snap, size: tuple[int, int]) -> None:
     """'check' waits: the status stack says `Waiting for bob to confirm 'check' — c confirm · x reject`, and the
-    footer offers `c confirm`."""
+    footer offers `c confirm` (at 80 columns `⏎ details c confirm x reject u request rollback n note p hold ? help
+    q leave`, each key whole)."""
     assert snap_compare(_verifier(True), run_before=_then(), terminal_size=size)
 
 

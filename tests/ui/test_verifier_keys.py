@@ -232,3 +232,20 @@ async def test_a_failed_step_offers_no_reject_and_x_says_why(workdir: Path) -> N
         said = "'check' failed: the run has stopped at it already; u asks the assignee to roll back, n adds a note"
         await until(pilot, lambda: [n.message for n in app._notifications] == [said], "x to say why it does nothing")
         assert type(app.screen).__name__ == "VerifierScreen" and client.sent == []
+
+
+@pytest.mark.asyncio
+async def test_at_80_columns_the_verifiers_footer_draws_only_whole_keys(workdir: Path) -> None:
+    """A step waits for bob at 80x24: the footer cropped its row mid-key, and a lone `l` or `y` (its words cut) read as
+    a key to press for who knows what. Now the keys that do not fit whole are left out (the help lists them)."""
+    client = FakeClient(shared_session_events(workdir))
+    check = client.state.steps["check"]
+    client.state = dataclasses.replace(
+        client.state, steps={**client.state.steps, "check": dataclasses.replace(check, status="awaiting_verification", attempts=1)}
+    )
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        row = painted(app.screen.query_one(KeyFooter)).rstrip()
+        assert row == "⏎ details c confirm x reject u request rollback n note p hold ? help q leave", row

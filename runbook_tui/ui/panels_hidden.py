@@ -4,6 +4,7 @@ and `m`, the key that brings them into view (scrolling the area was the mouse's 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from textual.screen import Screen
 from textual.widget import Widget
@@ -34,7 +35,7 @@ def _top(panel: Widget, area: Widget) -> int:
     return offset + panel.virtual_region.y
 
 
-def more_panels(screen: Screen[object]) -> None:
+def more_panels(screen: Screen[Any]) -> None:
     """`m`: the next panels below the area's view, a page at a time; from the last ones, the first again. With nothing
     out of view (or no panels), says so: a key that does nothing reads as lost."""
     areas = screen.query("#metrics")

@@ -205,7 +205,7 @@ def _paused(state: RunState) -> Status:
     reason = state.pause_reason or "paused"
     trip = next((t for t in reversed(state.guard_trips) if t.get("action") == "pause" and str(t.get("words") or "\0") in reason), None)
     if trip is None:
-        return Status(f"PAUSED: {reason}", "warning", {"assignee": "p resume"})
+        return Status(f"PAUSED: {reason}{_while_paused(state)}", "warning", {"assignee": "p resume"})
     panel = _panel(state, str(trip.get("panel")))
     series = state.samples.get(str(trip.get("panel")), ())
     latest = series[-1][1] if series else None  # None: no reading now (the exporter down); an older one is not "now"
@@ -217,6 +217,15 @@ def _paused(state: RunState) -> Status:
     if panel_level(panel, latest) == "critical":
         return Status(f"PAUSED: {words}; still {now}", "error", {"assignee": f"{back} · p resume"})
     return Status(f"PAUSED: {words}; recovered, now {now}", "warning", {"assignee": f"p resume · {back}"})
+
+
+def _while_paused(state: RunState) -> str:
+    """What a pause leaves as it is: the step that runs goes on to its end (the row hid `Running`, and it read as
+    stopped); with every step done, the run ends only when resumed (the pane read `finished`)."""
+    step = state.steps.get(state.current or "")
+    if step is None:
+        return "" if state.criteria_unmet else "; every step is done: the run finishes when it resumes"
+    return f"; '{step.id}' still runs to its end" if step.status == "running" else ""
 
 
 def roll_back_key(state: RunState) -> str:

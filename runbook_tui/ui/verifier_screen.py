@@ -189,7 +189,7 @@ class VerifierScreen(RunView):
         )
 
     def action_hold(self) -> None:
-        self.run_worker(self._send("hold", "the verifier asks to hold"))
+        self.run_worker(self._send("hold"))  # no words: the row reads `HOLD asked: bob asks to hold` (was `bob: the verifier asks to hold`)
 
     def action_leave(self) -> None:
         """Leaves at once, unless the run waits for this verifier's word: then asks first (the run cannot go past the

@@ -467,3 +467,24 @@ def test_with_no_verifier_joined_the_assignee_reads_that_the_next_verified_step_
     left = {"type": ev.PARTICIPANT_LEFT, "seq": 9, "ts": "2026-03-14T02:00:00Z", "actor": "system", "name": "bob", "role": "verifier"}
     assert log_lines(left) == ["── bob (verifier) left"]
     assert log_lines({**left, "type": ev.PARTICIPANT_JOINED}) == ["── bob joined as verifier"]
+
+
+def test_a_pause_says_what_it_leaves_running_and_that_a_finished_run_ends_on_resume() -> None:
+    """Walked at 80x24: `p` while 'check' ran read `PAUSED: paused by alice` over a pane that still said running (the
+    row hid `Running 'check'`), as if the step had stopped; with every step done the row said the same over a pane
+    titled `finished`, and nothing said the run ends only once resumed. A verifier's hold read `HOLD asked: bob: the
+    verifier asks to hold`: the verifier's screen now sends no words, and the row reads `bob asks to hold`."""
+    from runbook_tui.engine.state import apply
+
+    base = _shared()
+    shared = dataclasses.replace(base, paused=True, pause_reason="paused by alice")
+
+    def paused(state: RunState) -> str:
+        return next(s.text for s in statuses(state, FROZEN) if s.text.startswith("PAUSED"))
+
+    assert paused(shared) == "PAUSED: paused by alice"
+    assert paused(with_step(shared, "check", status="running")) == "PAUSED: paused by alice; 'check' still runs to its end"
+    done = dataclasses.replace(shared, steps={sid: dataclasses.replace(step, status="done") for sid, step in shared.steps.items()})
+    assert paused(done) == "PAUSED: paused by alice; every step is done: the run finishes when it resumes"
+    held = apply(base, {"type": ev.HOLD_REQUESTED, "seq": 9, "ts": "2026-03-14T02:00:00Z", "actor": "bob", "reason": ""})
+    assert [s.text for s in statuses(held, FROZEN)] == ["HOLD asked: bob asks to hold"]

@@ -67,6 +67,7 @@ async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
         await pilot.press("y")
         await until(pilot, lambda: not app.is_running, "the verifier to leave")
     assert [action for action, _ in client.sent] == ["confirm", "reject", "request_rollback", "note", "hold"]
+    assert client.sent[-1] == ("hold", ""), "a hold carries no words of its own: the row names who asks (`bob asks to hold`)"
     assert app.return_value == 0
 
 

@@ -36,6 +36,20 @@ def nothing_to_confirm(state: RunState, *, observe: bool) -> str:
     return f"{paused}'{name}' is {status_words(step.status)}: nothing waits for your confirmation ({then})"
 
 
+def _reject_words(state: RunState) -> tuple[str, str]:
+    """x's dialog: what is rejected, in the words the rows then say (before it ran, x refuses the go-ahead: the rows
+    say `GO-AHEAD REFUSED`, the dialog said `Reject 'gate'` as if it had run), and, before the key is pressed, what
+    a rejection does to a go-ahead given and not yet used."""
+    current = visible_line(state.current or "")
+    step = state.steps[state.current or ""]
+    if step.wave_awaiting is not None:
+        return f"Reject wave {step.wave_awaiting} of '{current}'", "The rollout stops at this wave and the assignee sees your reason."
+    void = " The go-ahead given is withdrawn: the step runs only after a new one." if step.has_go_ahead else ""
+    if step.status == "awaiting_verification":
+        return f"Reject '{current}'", f"The run stops at this step and the assignee sees your reason.{void}"
+    return f"Refuse the go-ahead for '{current}'", f"It does not start: the run stops at this step and the assignee sees your reason.{void}"
+
+
 class VerifierScreen(RunView):
     """The verifier's (or an observer's) screen: the same run, rebuilt from the assignee's events."""
 
@@ -162,19 +176,7 @@ class VerifierScreen(RunView):
         self.notify(said, severity="warning", timeout=6, markup=False)
 
     def action_reject(self) -> None:
-        state = self.source.state
-        current = state.current
-        step = state.steps.get(current or "")
-        # Said before the key is pressed: what a rejection does to a go-ahead given and not yet used.
-        void = (
-            " The go-ahead given is withdrawn: the step runs only after a new one."
-            if step is not None and step.has_go_ahead and step.status != "running"
-            else ""
-        )
-        self.app.push_screen(
-            TextPrompt(f"Reject '{current}'", f"The run stops at this step and the assignee sees your reason.{void}"),
-            self._sender("reject"),
-        )
+        self.app.push_screen(TextPrompt(*_reject_words(self.source.state)), self._sender("reject"))
 
     def action_request_rollback(self) -> None:
         self.app.push_screen(

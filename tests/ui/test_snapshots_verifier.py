@@ -86,7 +86,7 @@ def test_snapshot_verifier_step_details(snap_compare: Snap, size: tuple[int, int
 
 @BOTH
 def test_snapshot_verifier_reject_reason(snap_compare: Snap, size: tuple[int, int]) -> None:
-    """x: "Reject 'check'", what happens (the run stops, the assignee sees the reason), an empty reason field,
+    """x on 'check', which ran and waits: "Reject 'check'", what happens (the run stops, the assignee sees the reason), an empty reason field,
     `enter submit · escape cancel` pinned."""
     assert snap_compare(_verifier(True), run_before=_then("x", screen="TextPrompt"), terminal_size=size)
 
@@ -102,4 +102,6 @@ async def test_rejecting_a_step_with_a_go_ahead_says_the_go_ahead_is_withdrawn()
         await _then("x", screen="TextPrompt")(pilot)
         prompt = pilot.app.screen
         assert isinstance(prompt, TextPrompt) and "The go-ahead given is withdrawn" in prompt.explanation
+        # 'check' has not run: x refuses its go-ahead, as the rows then say (`GO-AHEAD REFUSED`); it said `Reject 'check'`
+        assert prompt.title_text == "Refuse the go-ahead for 'check'" and prompt.explanation.startswith("It does not start:"), prompt.title_text
         assert "The go-ahead given is withdrawn" in " ".join(painted(w) for w in prompt.walk_children()).replace("\n", " ")

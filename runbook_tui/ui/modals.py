@@ -97,7 +97,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("?", "this help"),
     (
         "q",
-        "assignee: quit (asks first while a step runs; [b]runbook-tui resume JOURNAL[/b] continues later)\n"
+        "assignee: quit (asks first on an unfinished run; [b]runbook-tui resume JOURNAL[/b] continues later)\n"
         "verifier: leave the session (asks first while the run waits for your word; the same join command brings you back)",
     ),
 )

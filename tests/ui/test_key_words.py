@@ -97,6 +97,7 @@ def test_each_key_has_one_wording_in_the_status_rows_the_footer_and_the_help(wor
             for name in names:
                 assert name in said.get(key, ""), f"the {role}'s help on {key} does not say {name!r}: {said.get(key)!r}"
     assert "leave" in _help("verifier")["q"] and "resume" not in _help("verifier")["q"], "the verifier's q leaves; it resumes nothing"
+    assert "asks first on an unfinished run" in _help("assignee")["q"], "q asks on any unfinished run (it said: while a step runs)"
     assert {"request rollback", "accept unmet criteria", "I did it", "answer"} <= {n for names in _footer(RunScreen).values() for n in names} | {
         n for names in _footer(VerifierScreen).values() for n in names
     }

@@ -43,9 +43,10 @@ def _rich(value: str | None) -> str | None:
         return None
 
 
-def status_text(status: str, theme: Theme, *, with_label: bool = True, host: bool = False) -> Text:
-    """The status's glyph and words in its colour; `host`: a host's status in a started step (`host_status_words`)."""
+def status_text(status: str, theme: Theme, *, with_label: bool = True, host: bool = False, words: str | None = None) -> Text:
+    """The status's glyph and words in its colour; `host`: a host's status in a started step (`host_status_words`);
+    `words`: other words for it (a rejection before the step ran is `GO-AHEAD REFUSED`, as the status row says)."""
     mark, tone = STATUS.get(status, ("·", "muted"))
     style = Style(color=colour(theme, tone), bold=status in _LOUD)
-    words = host_status_words(status) if host else STATUS_WORDS.get(status, status)
+    words = words or (host_status_words(status) if host else STATUS_WORDS.get(status, status))
     return Text(f"{mark} {words}" if with_label else mark, style=style)

@@ -222,7 +222,8 @@ class StepDetail(Static):
         title = Text()
         title.append(_line(step.rendered.get("title") or entry.get("title", step_id)), style="bold")
         title.append("  ")
-        title.append_text(status_text(step.status, theme))
+        refused = step.status == "rejected" and step.decision == "go-ahead refused"  # it read `✗ REJECTED` under that row
+        title.append_text(status_text(step.status, theme, words="GO-AHEAD REFUSED" if refused else None))
         if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
             current = f"current: '{_line(state.current)}'" if state.current else "the run is over"
             looking = "" if step_id == state.current else f" · only looking ({current})"  # ↑↓ in the step list

@@ -64,6 +64,10 @@ class Recording:
         """The night's verifier gave a word on some step (a go-ahead, a wave, an outcome): practice plays them back."""
         return bool(self.verdicts or self.go_aheads)
 
+    def attempts(self, phase: str, step: str, host: str) -> int:
+        """How many attempts of the command the night recorded on `host`."""
+        return len(self.takes.get((phase, step, host)) or ())
+
     def take(self, phase: str, step: str, host: str, attempt: int) -> Take | None:
         """The recorded attempt `attempt` (1-based), or the last one when the trainee tries more often."""
         takes = self.takes.get((phase, step, host))

@@ -13,6 +13,8 @@ from runbook_tui.runbook.model import Host
 #: Pause between recorded chunks, so output arrives as a stream, not a wall.
 CHUNK_PAUSE = 0.02
 _NOT_RECORDED = b"[practice] this command did not run on the night; nothing was recorded, it counts as succeeded\n"
+#: The night's process died while the command ran: its end is not known, and here it counts as failed.
+_END_UNKNOWN = "on the night the program stopped while this ran: its end was not recorded (here it counts as failed)"
 
 
 _TAIL = re.compile(r"(run|undo)(\d+)")
@@ -39,6 +41,10 @@ class RecordedExecutor:
         if take is None:
             output("stdout", _NOT_RECORDED)
             return Result("ok", 0)
+        ran = self.recording.attempts(phase, step, command.host.name)
+        if attempt > ran:  # the trainee tries more often than the night did: what a new try would do is not known
+            said = "once" if ran == 1 else f"{ran} times"
+            output("stdout", f"[practice] on the night this ran {said}; its last recording plays again (another try was never made)\n".encode())
         for stream, text in take.chunks:
             if command.stop is not None and command.stop.reason:  # the trainee pressed k: the night's rest does not play
                 return Result("stopped", error=command.stop.reason)
@@ -48,7 +54,7 @@ class RecordedExecutor:
             return Result("timeout")
         if take.status == "ok":
             return Result("ok", take.exit_code)
-        return Result("error", error=take.error or "the command's end was not recorded")
+        return Result("error", error=take.error or (_END_UNKNOWN if take.status == "unknown" else "the command's end was not recorded"))
 
     async def release(self, hosts: Sequence[Host]) -> None:
         """Nothing is held per host."""

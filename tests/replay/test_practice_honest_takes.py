@@ -1,0 +1,39 @@
+"""Practice says what is only the night's recording: a re-run beyond the night's attempts, an end the night never saw."""
+
+from __future__ import annotations
+
+import asyncio
+
+from runbook_tui.engine.ports import Command, Result
+from runbook_tui.engine.recording import Recording, Take
+from runbook_tui.execute.recorded import RecordedExecutor
+from runbook_tui.runbook.model import Host, Mark
+
+LOCAL = Host(name="local", address=None, mark=Mark("<test>", 1, 1))
+
+
+def _play(executor: RecordedExecutor, attempt: int) -> tuple[Result, str]:
+    printed: list[bytes] = []
+    result = asyncio.run(executor.run(Command(LOCAL, "restart", key=f"s/restart/local/run{attempt}"), lambda _stream, data: printed.append(data)))
+    return result, b"".join(printed).decode()
+
+
+def test_a_rerun_the_night_never_made_says_it_plays_the_nights_recording_again() -> None:
+    """The night's restart failed once and was rolled back; a trainee who re-runs it saw the same failure as if a second
+    try had failed too. The recording plays again, and the trainee is told so (the first try plays as it was)."""
+    failed = Take(chunks=[("stderr", "widget failed to start: bad pool\n")], status="ok", exit_code=3)
+    executor = RecordedExecutor(Recording(takes={("run", "restart", "local"): [failed]}))
+    first, said_first = _play(executor, 1)
+    again, said_again = _play(executor, 2)
+    assert first == again == Result("ok", 3)
+    assert "[practice]" not in said_first, said_first
+    assert said_again.startswith("[practice] on the night this ran once; its last recording plays again"), said_again
+    assert said_again.endswith("widget failed to start: bad pool\n"), said_again
+
+
+def test_a_command_the_nights_process_died_in_says_so_not_only_that_its_end_is_missing() -> None:
+    """kill -9 on the night: the step's outcome was unknown (then re-run or marked done); practice fails it, saying why."""
+    cut = Take(chunks=[("stdout", "stopping widget\n")])  # no step_finished: status unknown
+    result, _said = _play(RecordedExecutor(Recording(takes={("run", "restart", "local"): [cut]})), 1)
+    assert result.status == "error"
+    assert result.error == "on the night the program stopped while this ran: its end was not recorded (here it counts as failed)", result

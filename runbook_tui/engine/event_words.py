@@ -169,13 +169,15 @@ def _wave_finished(e: Event) -> Said:
 
 
 def _rollback_started(e: Event) -> Said:
+    """Who started it and why, as the report's rollback section says: a replay read `rollback (checkpoint) started`
+    and the trainee could not tell alice's `u` from exec's `--on-failure rollback` or a guard's."""
     plan = e.get("plan", {})
-    lines = [f"rollback ({e.get('scope')}) started, back to {plan.get('checkpoint_step') or 'the start'}"]
+    lines = [f"rollback ({e.get('scope')}) started by {e['actor']}, back to {plan.get('checkpoint_step') or 'the start'}{_reason(e)}"]
     for entry in plan.get("entries", []):
         outcome = entry.get("outcome")
         marked = "" if outcome in (None, "done") else f" (step {outcome})"  # a failed or unknown step, as the undo list marks it
         lines.append(f"   undo {entry['step_id']}{marked} on {entry['host']}: {entry.get('command') or '(no undo: acknowledged)'}")
-    return Said("──", lines + [f"   then rollback step {s}" for s in plan.get("rollback_steps", [])])
+    return Said("↩", lines + [f"   then rollback step {s}" for s in plan.get("rollback_steps", [])], decision=True)
 
 
 def _rollback_finished(e: Event) -> Said:

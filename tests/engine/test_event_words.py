@@ -41,9 +41,10 @@ def test_the_undo_list_marks_a_step_that_failed_or_whose_outcome_is_unknown() ->
         {"step_id": "d", "host": "web1", "command": None, "outcome": "unknown"},
         {"step_id": "c", "host": "web1", "command": "undo-c", "outcome": "done"},
     ]
-    event = {"type": ev.ROLLBACK_STARTED, "actor": "alice", "scope": "checkpoint", "plan": {"checkpoint_step": "b", "entries": entries}}
+    reason = "exec --on-failure rollback: 'e' failed"
+    event = {"type": ev.ROLLBACK_STARTED, "actor": "alice", "scope": "checkpoint", "reason": reason, "plan": {"checkpoint_step": "b", "entries": entries}}
     assert lines(event) == [
-        "rollback (checkpoint) started, back to b",
+        f"rollback (checkpoint) started by alice, back to b: {reason}",
         "   undo e (step failed) on web1: undo-e",
         "   undo d (step unknown) on web1: (no undo: acknowledged)",
         "   undo c on web1: undo-c",

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from runbook_tui.ui.log_lines import LOGGED
-from runbook_tui.ui.output_pane import OutputLog
+from runbook_tui.ui.output_pane import CONTINUED, OutputLog
 from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.replay_screen import ReplayScreen
 from tests.engine.test_exec_cli import RUNBOOK, run_exec
@@ -47,7 +47,19 @@ def exec_words(stdout: str) -> list[str]:
 
 
 def log_words(lines: list[str]) -> list[str]:
-    return [LOG_MARK.sub("", line, count=1) for line in lines]
+    """The pane's rows as lines again (a narrated line wraps between words, `  ↪ ` going on), without the mark."""
+    joined: list[str] = []
+    for line in lines:
+        if line.startswith(CONTINUED) and joined:
+            joined[-1] += " " + line.removeprefix(CONTINUED)
+        else:
+            joined.append(line)
+    return [spaced(LOG_MARK.sub("", line, count=1)) for line in joined]
+
+
+def spaced(line: str) -> str:
+    """Runs of spaces as one: where a wrapped row was cut leaves a space, or two."""
+    return re.sub(r"(?<=\S)  +", " ", line.rstrip())
 
 
 @pytest.mark.asyncio
@@ -66,5 +78,5 @@ async def test_exec_prints_what_the_log_shows_for_the_same_journal(tmp_path: Pat
         shown = list(screen.query_one(OutputLog).lines)
 
     assert "── c started (attempt 1) on local" in shown and any(line.startswith("── c FAILED") for line in shown), shown
-    assert any(line.startswith("── rollback (full) started") for line in shown), shown
-    assert log_words(shown) == exec_words(result.stdout)
+    assert any(re.match(r"↩ \d\d:\d\d:\d\d rollback \(full\) started by ", line) for line in shown), shown
+    assert log_words(shown) == [spaced(line) for line in exec_words(result.stdout)]

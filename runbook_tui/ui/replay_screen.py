@@ -142,6 +142,7 @@ class ReplayScreen(RunView):
         Binding("plus,equals_sign", "faster", "faster"),
         Binding("minus", "slower", "slower"),
         Binding("g", "jump", "jump to step"),
+        Binding("v", "details", "step whole", show=False),  # what the detail pane's title offers when the step is cut
         Binding("home", "first", "start", show=False, priority=True),
         Binding("end", "last", "end", show=False, priority=True),
         Binding("question_mark", "help", "help"),

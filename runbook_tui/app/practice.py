@@ -104,6 +104,22 @@ class Practice:
     scenario: str
     journal: str
 
+    def leave(self) -> None:
+        """The trainee ends the practice (q) where `exec` ends a run: after a rollback, or at a step that failed. That is
+        their decision to stop there, journaled as the night's `exec` journaled its end (`session_finished` by the
+        assignee); before, the night's `finish` read `did not get here` beside a trainee who had stopped at that very
+        point, and counted against them. Elsewhere the practice is left unfinished, as before."""
+        controller = self.session.controller
+        state = controller.state
+        step = state.steps.get(state.current or "")
+        if state.finished or controller.busy or step is None:
+            return
+        rollback = state.rollback
+        if rollback is not None and rollback.finished and rollback.ok and step.status == "undone":
+            controller.finish(self.session.actor, "rolled_back")
+        elif step.status in ("failed", "timed_out", "rejected"):
+            controller.finish(self.session.actor, "failed")
+
     def results(self) -> Results:
         """The trainee's decisions beside the night's, from both journals."""
         self.session.flush()

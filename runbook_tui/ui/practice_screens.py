@@ -139,6 +139,7 @@ class PracticeApp(RunbookApp):
     def show_results(self) -> None:
         if self.results is not None:
             return
+        self.practice.leave()
         self.results = self.practice.results()
         self.push_screen(PracticeResultsScreen(self.results, self._save(self.results)))
 

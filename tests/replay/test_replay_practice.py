@@ -187,9 +187,9 @@ async def test_practice_replays_the_failure_and_the_trainee_must_decide(night: t
     session = run.session
     _forbid_processes_and_connections(monkeypatch)
     controller = session.controller
-    app = RunbookApp(lambda _override: session)
+    app = PracticeApp(run)
     async with app.run_test(size=(140, 45)) as pilot:
-        await _until(lambda: type(app.screen).__name__ == "RunScreen", pilot)  # keys before it are refused (loading)
+        await _until(lambda: type(app.screen).__name__ == "PracticeRunScreen", pilot)  # keys before it are refused (loading)
         for _ in range(4):
             await _until(lambda: not controller.busy and controller.state.current is not None, pilot)
             step = controller.state.current
@@ -204,15 +204,20 @@ async def test_practice_replays_the_failure_and_the_trainee_must_decide(night: t
         await pilot.press("y")
         await _until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, pilot)
         assert controller.state.rollback.ok
-        await pilot.press("q")
+        await pilot.press("q")  # the row offers `q stop here`: the night stopped here too (exec ended it rolled back)
+        await _until(lambda: app.results is not None, pilot, what="the results")
     assert marker.read_text(encoding="utf-8") == before  # the recorded undos ran nowhere
-    # the trainee's decisions are on record, beside the night's
-    results = run.results()
+    # the trainee's decisions are on record, beside the night's: stopping where the night stopped is its `finish`
+    # (it read `did not get here` and counted against the trainee who had just stopped there)
+    results = app.results
+    assert results is not None
     assert [(p.step, p.night.kind if p.night else None, p.trainee.kind if p.trainee else None) for p in results.points] == [
         ("check", "run", "run"), ("save", "run", "run"), ("change", "run", "run"), ("boom", "run", "run"),
-        ("boom", "roll back", "roll back"), ("change", "finish", None),
+        ("boom", "roll back", "roll back"), ("change", "finish", "finish"),
     ]  # fmt: skip
-    assert results.score == (5, 6)
+    assert results.score == (6, 6)
+    last = read_events(session.journal_path).events[-1]
+    assert (last["type"], last["actor"], last["outcome"]) == ("session_finished", "alice", "rolled_back")
 
 
 def test_practice_meets_the_verifiers_recorded_rejection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -155,6 +155,12 @@ def _left(state: RunState, e: Event) -> RunState:
     return replace(state, participants=MappingProxyType({k: v for k, v in state.participants.items() if k != e["name"]}))
 
 
+def _share_closed(state: RunState, _e: Event) -> RunState:
+    """The share server closed: nobody is connected any more (a replay's header said `verifier bob connected` at the
+    end of the run, since the closing server journals no `participant_left` for who was still there)."""
+    return replace(state, participants=MappingProxyType({}))
+
+
 def _handover(state: RunState, e: Event) -> RunState:
     return replace(state, active_verifier=e.get("to"))
 
@@ -205,6 +211,7 @@ SESSION_HANDLERS = {
     ev.SESSION_FINISHED: _finished,
     ev.VERIFIER_HANDOVER: _handover,
     ev.SHARE_STARTED: _share_started,
+    ev.SHARE_CLOSED: _share_closed,
     ev.REVIEW: _review,
     ev.MODE_CHANGED: _mode_changed,
     ev.SESSION_REOPENED: lambda state, _e: replace(state, outcome=None),  # resume --rollback on a failed session

@@ -194,6 +194,8 @@ def test_a_step_that_finished_before_the_resume_stays_as_it_was(tmp_path: Path, 
     assert state.steps["b"].status == "done"
     assert state.current == "c"
     assert dict(state.participants) == {}, "seen in a walk: the resumed header said 'verifier bob connected' before anyone joined"
+    closed = apply(died, {"seq": cut + 2, "ts": events[cut]["ts"], "type": "share_closed", "actor": "system", "authenticated": 1})
+    assert dict(closed.participants) == {}, "seen in a replay's last moment: 'verifier bob connected' after the share had closed"
 
 
 def test_an_unknown_event_type_only_advances_seq(tmp_path: Path, write_runbook: Callable[..., Path],

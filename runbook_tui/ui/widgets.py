@@ -111,8 +111,10 @@ class RunHeader(Static):
             line2.append(said.plain + reason.plain + "): unverified", style=colour(theme, "warning"))
         else:
             joined = [name for name, role in connected.items() if role == "verifier"]
-            # Nobody joined now: the verifier who last gave their word (bob left: the header said `verifier ?`).
-            verifier = session.get("verifier") or (", ".join(joined) if joined else state.active_verifier or "?")
+            # Nobody joined now: the verifier who last gave their word (bob left: the header said `verifier ?`). Someone
+            # other than the ticket's verifier joined: who is there (practice's `bob (recorded)` read `bob connected`).
+            planned = session.get("verifier")
+            verifier = ", ".join(joined) if joined and planned not in joined else planned or state.active_verifier or "?"
             line2.append(f" ▸ verifier {_line(verifier)} ")
             online = bool(joined)
             line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))

@@ -19,7 +19,8 @@ COMMAND_LINES = [
     ["resume", "j.jsonl", "--mark-done", "checked by hand", "--continue", "--headless"],
     ["journal", "verify", "j.jsonl", "--allowed-signers", "signers"],
     ["report", "j.jsonl", "--format", "html", "-o", "out.html"],
-    ["replay", "j.jsonl", "--practice", "--speed", "2.5"],
+    ["replay", "j.jsonl", "--practice", "--out", "results.md"],
+    ["replay", "j.jsonl", "--speed", "2.5"],
     ["validate", "a.yaml", "folder", "-p", "x=1", "--format", "github"],
     ["new", "rb.yaml", "--kind", "k8s-rollout"],
     ["plan", "rb.yaml", "--format", "md"],
@@ -97,6 +98,14 @@ def test_replay_speed_is_a_finite_number_above_0(value: str, tmp_path: Path, cap
         cli.main(["replay", str(tmp_path / "j.jsonl"), f"--speed={value}"])
     assert stopped.value.code == 2
     assert "argument --speed: expected a" in capsys.readouterr().err
+
+
+def test_replay_speed_is_refused_with_practice_not_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`replay J --practice --speed 5` opened the practice at the trainee's pace: the speed was read and never used."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert cli.main(["replay", str(tmp_path / "j.jsonl"), "--practice", "--speed", "5"]) == 2
+    assert "--speed is the replay's playback speed; a --practice goes at the trainee's pace" in capsys.readouterr().err
+    assert not (tmp_path / "state").exists(), "no practice journal"
 
 
 WRITTEN = [

@@ -180,6 +180,9 @@ def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:
         # (before: `--out` without --practice saved nothing, silently; --mark-scenario dropped --practice)
         print("runbook-tui: replay: --out goes with --practice; --mark-scenario goes alone", file=sys.stderr)
         return EXIT_INVALID
+    if args.practice and args.speed is not None:  # (before: accepted and ignored; the trainee drives at their own pace)
+        print("runbook-tui: replay: --speed is the replay's playback speed; a --practice goes at the trainee's pace", file=sys.stderr)
+        return EXIT_INVALID
     if args.mark_scenario is not None:
         from runbook_tui.app import practice
         from runbook_tui.app.session import SessionError
@@ -191,7 +194,7 @@ def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:
             return exc.code
         print(visible_line(f"marked as a practice scenario: {path}"))
         return EXIT_OK
-    return launch.replay(args.journal, practice=args.practice, speed=args.speed, theme=args.theme, out=args.out)
+    return launch.replay(args.journal, practice=args.practice, speed=args.speed or 1.0, theme=args.theme, out=args.out)
 
 
 def cmd_join(args: argparse.Namespace, params: dict[str, Any]) -> int:

@@ -126,7 +126,7 @@ def with_headless_decisions(sub: argparse.ArgumentParser) -> None:
 def _replay_arguments(replay: argparse.ArgumentParser) -> None:
     replay.add_argument("journal", metavar="JOURNAL")
     replay.add_argument("--practice", action="store_true", help="drive it as assignee with the recorded outputs standing in")
-    replay.add_argument("--speed", type=speed, default=1.0, metavar="X", help="playback speed (space plays; + and - change it)")
+    replay.add_argument("--speed", type=speed, metavar="X", help="playback speed (space plays; + and - change it); not with --practice")
     replay.add_argument("--theme", metavar="NAME", help="colour theme")
     replay.add_argument("--out", type=new_file, metavar="FILE", help="with --practice: save the results as Markdown for the trainer")
     replay.add_argument("--mark-scenario", metavar="DESCRIPTION", help="mark the journal as a practice scenario; trainees read DESCRIPTION first")

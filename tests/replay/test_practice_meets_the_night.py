@@ -271,3 +271,14 @@ def test_a_scenario_marked_before_the_run_went_on_is_still_shown_with_a_word(tmp
     other.write_text("".join(whole), encoding="utf-8")
     practice.scenario_path(other).write_text(practice.scenario_path(journal).read_text().replace(events[59]["hash"], "0" * 64))
     assert practice.scenario_of(str(other), events) == ""
+
+
+def test_a_wait_a_guard_cut_short_failed_on_the_night_it_did_not_run_cleanly() -> None:
+    """A `wait` a guard cut short ends failed with every host fine: the results said `on the night it ran cleanly`
+    beside a step the night's screen showed FAILED (only the hosts were asked)."""
+    night = read_events(DATA / "change.jsonl").events
+    finished = next(i for i, e in enumerate(night) if e["type"] == "step_finished" and e["step"] == "watch")
+    cut = "guard 'errors' tripped: 2.7% above 2% for 30s: the wait was cut short"
+    edited = [*night[:finished], {**night[finished], "status": "failed", "problems": [cut]}]
+    [watch] = [p for p in compare(edited, []).points if p.step == "watch" and p.night is not None and p.night.kind == "run"]
+    assert watch.why.startswith(f"on the night it FAILED: {cut}"), watch.why

@@ -116,7 +116,7 @@ REPLAY_HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("+ -", "faster / slower (0.5x to 100x)"),
     ("g", "jump to a step by its id or words of its title (as the picker matches): where it first started"),
     ("m", MORE_PANELS),
-    ("v", "the step whole, on a screen of its own (when the pane's title says `▼ N more lines`)"),
+    ("v", "the step whole, on a screen of its own (when the pane's title says ▼ N more lines)"),
     ("pgup pgdn", "scroll the output"),
     ("?", "this help"),
     ("q", "quit the replay"),

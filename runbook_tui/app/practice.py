@@ -16,6 +16,7 @@ from pathlib import Path
 
 from runbook_tui.app.runbook_place import runbook_file
 from runbook_tui.app.session import Session, SessionError, open_session, operator_name
+from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.journal_events import JournalEvents
@@ -108,11 +109,12 @@ class Practice:
         """The trainee ends the practice (q) where `exec` ends a run: after a rollback, or at a step that failed. That is
         their decision to stop there, journaled as the night's `exec` journaled its end (`session_finished` by the
         assignee); before, the night's `finish` read `did not get here` beside a trainee who had stopped at that very
-        point, and counted against them. Elsewhere the practice is left unfinished, as before."""
+        point, and counted against them. Elsewhere the practice is left unfinished, as before, and so it is when the
+        night itself was left open (a `q` at the run screen journals no end: the trainee's would be a move it never had)."""
         controller = self.session.controller
         state = controller.state
         step = state.steps.get(state.current or "")
-        if state.finished or controller.busy or step is None:
+        if state.finished or controller.busy or step is None or not any(e["type"] == ev.SESSION_FINISHED for e in self.night):
             return
         rollback = state.rollback
         if rollback is not None and rollback.finished and rollback.ok and step.status == "undone":

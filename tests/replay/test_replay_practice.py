@@ -267,6 +267,32 @@ def test_practice_meets_the_verifiers_recorded_rejection(tmp_path: Path, monkeyp
     assert asyncio.run(the_practice()) == "the diff touches the wrong file"
 
 
+def test_leaving_where_a_night_left_open_stopped_journals_no_end(night: tuple[Path, Path], tmp_path: Path) -> None:
+    """A night left open after its rollback (`q` at the run screen journals no end) has no `finish` to compare with:
+    the trainee leaving at that point must not be given one (a row 'finish: not a decision point on the night')."""
+    journal, _marker = night
+    kept = journal.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert '"session_finished"' in kept[-1]
+    open_night = tmp_path / "open-night.jsonl"
+    open_night.write_text("".join(kept[:-1]), encoding="utf-8")  # a prefix of the chain: the night as q left it
+
+    async def the_practice(path: Path, out: str) -> tuple[bool, bool]:
+        run = practice.open_practice(str(path), out_journal=str(tmp_path / out))
+        controller, actor = run.session.controller, run.session.actor
+        for _ in range(4):
+            assert controller.run_current(actor).ok
+            await controller.wait_idle()
+        assert controller.rollback(actor, "checkpoint", acknowledged=True).ok
+        await controller.wait_idle()
+        run.leave()
+        finished = controller.state.finished
+        await run.session.close()
+        return finished, any(p.night is None for p in run.results().points)
+
+    assert asyncio.run(the_practice(open_night, "left-open.jsonl")) == (False, False)
+    assert asyncio.run(the_practice(journal, "finished.jsonl")) == (True, False)  # where the night ended it, the trainee's end
+
+
 # -- each screen and app mounts once ------------------------------------------------------------
 
 

@@ -221,7 +221,7 @@ def _rollback(rollback: Rollback) -> list[str]:
         rows = [(str(i), esc(u.step), esc(u.host), esc(t.outcome(u.original_outcome)), esc(t.undo_status(u.status)), esc(t.exit_text(u)))
                 for i, u in enumerate(rollback.undo, 1)]  # fmt: skip
         out += ["Undo list, in the order planned (newest first):", ""]
-        out += table(["#", "Step", "Host", "Step had", "Undo", "Exit / error"], rows) + [""]
+        out += table(["#", "Step", "Host", "Result on host", "Undo", "Exit / error"], rows) + [""]
         script = "\n".join(
             f"# {i}. {u.step} on {u.host}\n{u.command if u.command is not None else '# (no undo: acknowledged)'}" for i, u in enumerate(rollback.undo, 1)
         )

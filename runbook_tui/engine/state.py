@@ -126,15 +126,18 @@ def confirmable(state: RunState) -> str | None:
 def nothing_to_reject(state: RunState) -> str | None:
     """Why a verifier's rejection would stop nothing now (None: it stops the run at the current step). The controller
     refuses with these words and the verifier's footer offers `x` only when it is None: a failed step has stopped the run
-    already, and rejecting it hid the failure behind `GO-AHEAD REFUSED` while enter still re-ran it."""
+    already, and rejecting it hid the failure behind `GO-AHEAD REFUSED` while enter still re-ran it; a `verify: none`
+    step asks for no word, and x refused it a go-ahead it never needed."""
     current = state.current
     step = state.steps.get(current or "")
     if current is None or step is None:
         return "there is no step to reject"
     if step.wave_awaiting is not None:
         return None  # verify: per_wave: x stops the rollout at this wave
-    if step.status == "running":
-        return f"'{current}' is still running; ask to hold (p) or reject when it finished"
     if step.status in ("failed", "timed_out"):
         return f"'{current}' failed: the run has stopped at it already; u asks the assignee to roll back, n adds a note"
+    if state.plan_steps.get(current, {}).get("verify") == "none":  # x refused a go-ahead this step never asks for
+        return f"'{current}' needs no verifier's word (verify: none): nothing to reject; p asks to hold, u asks for a rollback"
+    if step.status == "running":
+        return f"'{current}' is still running; ask to hold (p) or reject when it finished"
     return None

@@ -78,7 +78,10 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
         "verifier: details: the step whole (as [b]v[/b])",
     ),
     ("c", "verifier: confirm the current step, or give the go-ahead for a step that waits for it to start"),
-    ("x", "verifier: reject the current step (asks for a reason); a failed step has stopped the run already: u or n"),
+    (
+        "x",
+        "verifier: reject the current step, or refuse its go-ahead before it runs (asks for a reason); not offered on a failed step (u or n) nor on a `verify: none` one",
+    ),
     (
         "u",
         "assignee: roll back to the last checkpoint — shows the undo list first, [b]y[/b] starts it\nverifier: request rollback (the assignee sees it at once)",

@@ -201,8 +201,13 @@ def test_a_verifier_cannot_reject_a_failed_step_or_a_running_one(session_for: Ca
                                                                  journal_events: Callable[..., Any]) -> None:  # fmt: skip
     """A failed step has stopped the run already: bob's `x` on it was journaled as `go-ahead refused`, the step turned
     REJECTED (the failure and its exit code gone from the status row) and enter re-ran it anyway. Now it is refused,
-    saying what the verifier can do (u, n); a running step is refused naming it."""
+    saying what the verifier can do (u, n); a running step is refused naming it. A `verify: none` step is refused too:
+    bob's x refused it a go-ahead it never needed, and the run stopped."""
     steps = """
+      - id: free
+        title: Free
+        verify: none
+        run: "true"
       - id: a
         title: A
         run: i=0; while [ ! -e go ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; exit 3
@@ -210,6 +215,10 @@ def test_a_verifier_cannot_reject_a_failed_step_or_a_running_one(session_for: Ca
 
     async def body(s: Session) -> None:
         c = s.controller
+        free = c.reject(BOB, "not needed")
+        assert not free.ok and free.message == "'free' needs no verifier's word (verify: none): nothing to reject; p asks to hold, u asks for a rollback"
+        assert c.run_current(ALICE).ok
+        await until(lambda: c.state.current == "a", "free to finish without a word")
         assert c.run_current(ALICE).ok
         await until(lambda: c.state.steps["a"].status == "running", "a to run")
         running = c.reject(BOB, "too early")

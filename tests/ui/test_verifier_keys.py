@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import SIZE, FakeClient, burst, painted, screen_is, settled, shared_session_events, until
+from run_screen_helpers import SIZE, FakeClient, burst, painted, screen_is, settled, shared_session_events, until, with_plan
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.state import apply
@@ -233,6 +233,28 @@ async def test_a_failed_step_offers_no_reject_and_x_says_why(workdir: Path) -> N
         said = "'check' failed: the run has stopped at it already; u asks the assignee to roll back, n adds a note"
         await until(pilot, lambda: [n.message for n in app._notifications] == [said], "x to say why it does nothing")
         assert type(app.screen).__name__ == "VerifierScreen" and client.sent == []
+
+
+@pytest.mark.asyncio
+async def test_a_verify_none_step_offers_no_reject_and_x_says_why(workdir: Path) -> None:
+    """At 80x24 the verifier's footer offered `x reject` on a `verify: none` step before it ran; pressed, it refused a
+    go-ahead the step never needed and stopped the run. Now the footer leaves x out, the help says where, and x says why."""
+    client = FakeClient(shared_session_events(workdir))
+    client.state = with_plan(client.state, "check", verify="none")
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        shown = [key.description for key in app.screen.query_one(KeyFooter).keys[0]]
+        assert "reject" not in shown and {"request rollback", "note", "hold"} <= set(shown), shown
+        await pilot.press("x")
+        said = "'check' needs no verifier's word (verify: none): nothing to reject; p asks to hold, u asks for a rollback"
+        await until(pilot, lambda: [n.message for n in app._notifications] == [said], "x to say why it does nothing")
+        assert type(app.screen).__name__ == "VerifierScreen" and client.sent == []
+        await pilot.press("question_mark")
+        help_screen = await screen_is(pilot, "HelpScreen")
+        body = " ".join(painted(help_screen.query_one("#dialog-body")).split())
+        assert "not offered on a failed step (u or n) nor on a `verify: none` one" in body, body
 
 
 @pytest.mark.asyncio

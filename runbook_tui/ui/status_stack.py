@@ -163,7 +163,16 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
     left = window_left(state, now)
     if left is not None and left.total_seconds() / 60 <= AMBER_MINUTES:
         found.append(Status(window_words(left, now), countdown_tone(left), {}))
-    return found
+    return by_urgency(found)
+
+
+def by_urgency(found: Sequence[Status]) -> list[Status]:
+    """Errors first, then warnings, each in the order found: the stack shows `MAX_ROWS` rows, and a rollback request
+    after a paused run's rows was the one cut (stable: the order within a tone stays the one `statuses` finds)."""
+    return sorted(found, key=lambda status: _URGENCY.get(status.tone, len(_URGENCY)))
+
+
+_URGENCY = {"error": 0, "warning": 1}
 
 
 #: What the assignee can do while no verifier is there to give a step its word: wait, or go on solo (journaled).
@@ -303,6 +312,39 @@ def keys_after(words: str, keys: str, width: int) -> str:
     return tail if last_row + cell_len(tail) <= width else f"\n{tail[1:]}"
 
 
+#: The stack's rows at most (its CSS max-height): the panes below keep their room.
+MAX_ROWS = 4
+
+
+def rows_needed(words: str, keys: str, width: int) -> int:
+    """The rows a status takes whole: its words wrapped, and its keys after them (`keys_after`)."""
+    rows = len(Content(words).wrap(width))
+    return rows + 1 if keys and keys_after(words, keys, width).startswith("\n") else rows
+
+
+def arrange(found: Sequence[Status], role: Role, width: int) -> tuple[list[tuple[Status, bool]], list[Status]]:
+    """What fits in `MAX_ROWS` rows: each status shown whole (True) or cut to one row keeping its keys (False), most
+    urgent first, and those left for the `+N more` row. Past four rows the rest were cut with no sign (at 80 columns a
+    go-ahead refusal alone takes two), and the one cut could be a rollback request."""
+    need = [rows_needed(visible_line(status.text), status.keys.get(role, ""), width) for status in found]
+    if sum(need) <= MAX_ROWS:
+        return [(status, True) for status in found], []
+    shown = len(found) if len(found) <= MAX_ROWS else MAX_ROWS - 1
+    budget = MAX_ROWS - (shown < len(found))
+    placed: list[tuple[Status, bool]] = []
+    for index in range(shown):
+        after = shown - index - 1  # each status after this one keeps a row at least
+        whole = need[index] <= budget - after
+        placed.append((found[index], whole))
+        budget -= need[index] if whole else 1
+    return placed, list(found[shown:])
+
+
+def more_words(hidden: Sequence[Status]) -> str:
+    """`+2 more: HOLD asked: … · window closes in 9m`: the statuses with no row, named by their first words."""
+    return f"+{len(hidden)} more (shown as those above clear): " + " · ".join(visible_line(status.text) for status in hidden)
+
+
 class StatusStack(Static):
     """The stack on screen: one line per status (wrapped if long), or the calm "now" line; never fewer than one row."""
 
@@ -310,7 +352,7 @@ class StatusStack(Static):
     StatusStack {
         height: auto;
         min-height: 1;
-        max-height: 4;
+        max-height: 4;  /* MAX_ROWS */
         padding: 0 1;
     }
     StatusStack.attention {
@@ -324,16 +366,21 @@ class StatusStack(Static):
         """`first`: what the screen itself knows and the run's state cannot (the verifier's link is down)."""
         theme = self.app.current_theme
         width = max(self.screen.size.width - 2, 1)  # the stack spans the screen, one cell of padding each side
-        found = [*first, *statuses(state, now)]
+        found = by_urgency([*first, *statuses(state, now)])
         text = Text() if found else Text(no_wrap=True, overflow="ellipsis")  # the calm line stays one row, whatever the width does
-        for index, status in enumerate(found):
+        placed, hidden = arrange(found, role, width)
+        for index, (status, whole) in enumerate(placed):
             if index:
                 text.append("\n")
-            words = visible_line(status.text)
+            words, keys = visible_line(status.text), status.keys.get(role, "")
+            tail = keys_after(words, keys, width) if keys else ""
+            if not whole:
+                words, tail = fit(words, keys, width)
             text.append(words, style=f"bold {colour(theme, status.tone)}")
-            keys = status.keys.get(role)
-            if keys:
-                text.append(keys_after(words, keys, width), style=colour(theme, "accent"))
+            text.append(tail, style=colour(theme, "accent"))
+        if hidden:
+            more, _ = fit(more_words(hidden), "", width)
+            text.append(f"\n{more}", style=f"bold {colour(theme, hidden[0].tone)}")
         if not found:
             calm = now_status(state, now)
             words, tail = fit(visible_line(calm.text), calm.keys.get(role, ""), width)

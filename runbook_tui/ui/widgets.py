@@ -155,7 +155,7 @@ class DetailScroll(VerticalScroll):
 
     def titled(self, place: str, step_id: str = "") -> None:
         """`step 5/9 · reload`: the step's place and id (cut at the border's end when long); `finished`, no id, after
-        the last step (the title went on naming the last step after the run had ended)."""
+        the last step (the title went on naming the last step after the run had ended), `every step done` while it is open."""
         self._step = (place, step_id)
         self._retitle()
 
@@ -205,16 +205,19 @@ class StepDetail(Static):
         drawn = None if step is None else (step.status, step.rendered, step.commands, step.problems, step.hosts, step.waves, step.wave_awaiting)
         decided = None if step is None else (step.decided_by, step.decided_at, step.decision, step.reason, step.go_ahead_void)
         plan_entry = state.plan_steps.get(step_id or "")
-        shown: tuple[Any, ...] = (step_id, drawn, decided, plan_entry, state.outcome, state.solo)
+        shown: tuple[Any, ...] = (step_id, drawn, decided, plan_entry, state.outcome, state.solo, state.finished, state.paused)
         shown += (len(state.order), tuple(state.rollback_order), theme.name, self._width_used(plan_entry))
         if shown == self._shown:
             return
         self._shown = shown
         if step_id is None:
+            # Every step done is not the run finished: a paused run ends when resumed, unmet criteria keep it open (the
+            # title read `finished` over a run that was not).
             if isinstance(self.parent, DetailScroll):
-                self.parent.titled("finished")
+                self.parent.titled("finished" if state.finished else "every step done")
             said = with_criteria(status_words(state.outcome), state.criteria_unmet, state.criteria_acceptance) if state.outcome else ""
-            words = f"Session finished: {said}." if said else "Every step is done."
+            paused = " The run is paused: it finishes when resumed." if state.paused and not state.finished else ""
+            words = f"Session finished: {said}." if said else f"Every step is done.{paused}"
             self.update(Text(visible_line(words), style="bold"))  # the acceptance reason is a person's text
             return
         entry = plan_entry or {}
@@ -227,7 +230,7 @@ class StepDetail(Static):
         refused = step.status == "rejected" and step.decision == "go-ahead refused"  # it read `✗ REJECTED` under that row
         title.append_text(status_text(step.status, theme, words="GO-AHEAD REFUSED" if refused else None))
         if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
-            current = f"current: '{_line(state.current)}'" if state.current else "the run is over"
+            current = f"current: '{_line(state.current)}'" if state.current else "the run is over" if state.finished else "every step done"
             looking = "" if step_id == state.current else f" · only looking ({current})"  # ↑↓ in the step list
             self.parent.titled(f"step {position}{looking}", _line(step_id))
         hosts = [_line(h.get("path") or h["name"]) for h in entry.get("hosts", [])]  # `db1 via bastion1`

@@ -9,6 +9,8 @@ from textual.theme import Theme
 
 from runbook_tui.engine.event_words import STATUS_WORDS, host_status_words
 
+#: A step's go-ahead refused before it ran (its state says `rejected`, with that decision): drawn apart from a rejection.
+GO_AHEAD_REFUSED = "go_ahead_refused"
 #: status -> (glyph, theme colour name); "muted" is the foreground dimmed. The words are engine.event_words.STATUS_WORDS.
 STATUS: dict[str, tuple[str, str]] = {
     "pending": ("·", "muted"),
@@ -21,8 +23,17 @@ STATUS: dict[str, tuple[str, str]] = {
     "skipped": ("↷", "muted"),
     "undone": ("↶", "secondary"),
     "unknown": ("?", "warning"),
+    GO_AHEAD_REFUSED: ("⊘", "error"),
 }
-_LOUD = frozenset({"failed", "timed_out", "rejected", "unknown", "running", "awaiting_verification"})
+_LOUD = frozenset({"failed", "timed_out", "rejected", GO_AHEAD_REFUSED, "unknown", "running", "awaiting_verification"})
+#: Words of a status drawn here that is not a step's status in the state.
+_WORDS = {GO_AHEAD_REFUSED: "GO-AHEAD REFUSED"}
+
+
+def looks(status: str, decision: str | None) -> str:
+    """The status as drawn: a rejection before the step ran is `GO_AHEAD_REFUSED` (the list marked it `✗`, as a run of
+    it rejected or failed, under the pane's and the status row's `GO-AHEAD REFUSED`)."""
+    return GO_AHEAD_REFUSED if status == "rejected" and decision == "go-ahead refused" else status
 
 
 def colour(theme: Theme, name: str) -> str:
@@ -43,10 +54,9 @@ def _rich(value: str | None) -> str | None:
         return None
 
 
-def status_text(status: str, theme: Theme, *, with_label: bool = True, host: bool = False, words: str | None = None) -> Text:
-    """The status's glyph and words in its colour; `host`: a host's status in a started step (`host_status_words`);
-    `words`: other words for it (a rejection before the step ran is `GO-AHEAD REFUSED`, as the status row says)."""
+def status_text(status: str, theme: Theme, *, with_label: bool = True, host: bool = False) -> Text:
+    """The status's glyph and words in its colour; `host`: a host's status in a started step (`host_status_words`)."""
     mark, tone = STATUS.get(status, ("·", "muted"))
     style = Style(color=colour(theme, tone), bold=status in _LOUD)
-    words = words or (host_status_words(status) if host else STATUS_WORDS.get(status, status))
+    words = host_status_words(status) if host else _WORDS.get(status) or STATUS_WORDS.get(status, status)
     return Text(f"{mark} {words}" if with_label else mark, style=style)

@@ -30,7 +30,7 @@ from textual.strip import Strip
 
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.ui.glyphs import colour, status_text
+from runbook_tui.ui.glyphs import colour, looks, status_text
 from runbook_tui.ui.widgets import StepDetail
 
 #: Ids longer than this are cut in the step list (the detail pane's title shows the whole id).
@@ -152,7 +152,7 @@ class StepList(ScrollView, can_focus=True):
     @staticmethod
     def _looks(state: RunState, sid: str) -> tuple[str, str]:
         step = state.steps[sid]
-        return step.status, str(step.rendered.get("title") or "")  # a title with captured.*: as rendered for its step
+        return looks(step.status, step.decision), str(step.rendered.get("title") or "")  # a title with captured.*: as rendered for its step
 
     @property
     def row_count(self) -> int:
@@ -175,7 +175,7 @@ class StepList(ScrollView, can_focus=True):
         if cell_len(words) > room:  # in cells: a wide title (全角, emoji) counted by characters ran past the column uncut
             words = set_cell_size(words, room - 1) + "…"
         text = Text(no_wrap=True, end="")
-        text.append_text(self._mark(step.status))  # its colour as a span: the id and title keep theirs
+        text.append_text(self._mark(looks(step.status, step.decision)))  # its colour as a span: the id and title keep theirs
         text.append(" " * (STATUS_WIDTH - text.cell_len) + "  ")
         shown_id = short_id(sid)
         text.append(shown_id + " " * (self._id_width - cell_len(shown_id)) + "  ")

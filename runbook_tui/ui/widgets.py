@@ -24,7 +24,7 @@ from runbook_tui.engine.event_words import host_status_words, self_confirmed_wor
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
-from runbook_tui.ui.glyphs import colour, status_text
+from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, looks, status_text
 from runbook_tui.ui.status_stack import countdown_tone, window_left, window_words
 from runbook_tui.ui.wrap import CommandText
 
@@ -227,8 +227,7 @@ class StepDetail(Static):
         title = Text()
         title.append(_line(step.rendered.get("title") or entry.get("title", step_id)), style="bold")
         title.append("  ")
-        refused = step.status == "rejected" and step.decision == "go-ahead refused"  # it read `✗ REJECTED` under that row
-        title.append_text(status_text(step.status, theme, words="GO-AHEAD REFUSED" if refused else None))
+        title.append_text(status_text(looks(step.status, step.decision), theme))  # a go-ahead refused: not `✗ REJECTED`
         if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
             current = f"current: '{_line(state.current)}'" if state.current else "the run is over" if state.finished else "every step done"
             looking = "" if step_id == state.current else f" · only looking ({current})"  # ↑↓ in the step list
@@ -337,7 +336,7 @@ def _decision(step: Any) -> str:
     whatever the status is now: a rejected step that was then undone still names who rejected it)."""
     if step.decision == "confirmed" and step.self_confirmed:
         return f"! {self_confirmed_words(step.decided_by)} {_time_of(step.decided_at)}"
-    mark = {"rejected": "✗", "go-ahead refused": "✗", "skipped": "↷"}.get(step.decision or "", "✓")
+    mark = {"rejected": "✗", "go-ahead refused": STATUS[GO_AHEAD_REFUSED][0], "skipped": "↷"}.get(step.decision or "", "✓")
     void = ", void since the rollback: ask again" if step.decision == "go-ahead" and step.go_ahead_void else ""
     # A verdict from before the attempt running or awaiting its verdict now: said so (it read `✓ confirmed by bob` over
     # `waiting for verifier`, as if the new attempt were confirmed already).

@@ -10,6 +10,7 @@ import pytest
 from run_screen_helpers import FakeClient, painted, screen_is, settled, shared_session_events
 
 from runbook_tui.engine.state_model import with_step
+from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.verifier_app import VerifierApp
 from runbook_tui.ui.widgets import StepDetail
 
@@ -31,3 +32,22 @@ async def test_a_paused_run_with_every_step_done_is_not_called_finished(workdir:
         assert pane.border_title == "every step done", pane.border_title
         said = " ".join(painted(app.screen.query_one(StepDetail)).split())
         assert said == "Every step is done. The run is paused: it finishes when resumed.", said
+
+
+@pytest.mark.asyncio
+async def test_a_refused_go_ahead_has_its_own_mark_in_the_list_and_the_pane(workdir: Path) -> None:
+    """bob refused 'check' its go-ahead before it ran: the list marked it `✗`, as a rejected or failed run, under the
+    pane's `GO-AHEAD REFUSED`. The list's row and the pane must both show `⊘`; a step rejected after it ran keeps `✗`."""
+    client = FakeClient(shared_session_events(workdir))
+    decided = {"decided_by": "bob", "decided_at": "2026-03-14T01:59:00Z", "reason": "not before noon"}
+    refused = with_step(client.state, "check", status="rejected", decision="go-ahead refused", **decided)
+    for state, mark, words in ((refused, "⊘", "⊘ GO-AHEAD REFUSED"), (with_step(refused, "check", decision="rejected", attempts=1), "✗", "✗ REJECTED")):
+        client.state = state
+        app = VerifierApp(client)
+        async with app.run_test(size=(140, 45)) as pilot:  # the step list shows from 100 columns on
+            await screen_is(pilot, "VerifierScreen")
+            await settled(pilot)
+            row = app.screen.query_one(StepList).row_text(0).plain
+            assert row.startswith(f"{mark} ") and "check" in row, row
+            pane = painted(app.screen.query_one(StepDetail))
+            assert words in pane and f"{mark} {state.steps['check'].decision} by bob" in pane, pane

@@ -54,8 +54,8 @@ async def test_refused_go_ahead_rollback_aftermath_and_an_answer_are_on_screen(w
         await settled(pilot)
         assert "'backup' GO-AHEAD REFUSED by bob" in painted(stack) and "enter run it" in painted(stack), painted(stack)
         assert "re-run" not in painted(stack) and "REJECTED" not in painted(stack)
-        assert "✗ go-ahead refused by bob" in painted(detail), painted(detail)
-        assert "Back up  ✗ GO-AHEAD REFUSED" in painted(detail) and "REJECTED" not in painted(detail), "the pane's status as the row says it"
+        assert "⊘ go-ahead refused by bob" in painted(detail), painted(detail)
+        assert "Back up  ⊘ GO-AHEAD REFUSED" in painted(detail) and "REJECTED" not in painted(detail), "the pane's status as the row says it"
 
         for step in ("backup", "edit"):
             await run_step(pilot, step, "awaiting_verification")

@@ -8,7 +8,7 @@ from rich.console import Group
 from rich.text import Text
 
 from runbook_tui.app.sharing import resume_command
-from runbook_tui.engine.state import RunState
+from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.wrap import CommandText
 
@@ -38,12 +38,31 @@ def quit_prompt(state: RunState, busy: bool, journal_path: str) -> ConfirmPrompt
     return ConfirmPrompt(
         "Quit before the run is finished?",
         _then(
-            f"The run stands at {state.current or 'its end'}; nothing runs while you are away.\nThe journal keeps everything; continue later with:",
+            f"{stands_at(state)}; nothing runs while you are away.\nThe journal keeps everything; continue later with:",
             state,
             journal_path,
         ),
         "quit now",
     )
+
+
+def stands_at(state: RunState) -> str:
+    """Where the run stands, and whose word it waits for there (it said `The run stands at check` over a step waiting for
+    bob: the assignee could not tell that bob's confirmation, not their own key, held the run)."""
+    current = state.current
+    if current is None:
+        return "Every step is done"
+    step = state.steps[current]
+    who = state.session.get("verifier") or "the verifier"
+    if step.status == "awaiting_verification":
+        waits = f", which waits for {who} to confirm it"
+    elif step.wave_awaiting is not None:
+        waits = f", whose wave {step.wave_awaiting} waits for {who}'s word"
+    elif confirmable(state) == "before":
+        waits = f", which waits for {who}'s go-ahead"
+    else:
+        waits = ""
+    return f"The run stands at '{current}'{waits}"
 
 
 def _then(words: str, state: RunState, journal_path: str) -> Group:

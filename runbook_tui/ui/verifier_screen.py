@@ -180,7 +180,12 @@ class VerifierScreen(RunView):
 
     def action_request_rollback(self) -> None:
         self.app.push_screen(
-            TextPrompt("Request a rollback", "The assignee sees this at once and starts the rollback with u.", required=False),
+            TextPrompt(
+                "Request a rollback",
+                "Why, in a few words: optional, enter alone sends the request. The assignee sees it at once and starts the rollback with u.",
+                placeholder="reason (optional)",
+                required=False,
+            ),
             self._sender("request_rollback", optional=True),
         )
 

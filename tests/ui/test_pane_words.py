@@ -44,7 +44,7 @@ async def test_a_refused_go_ahead_has_its_own_mark_in_the_list_and_the_pane(work
     for state, mark, words in ((refused, "⊘", "⊘ GO-AHEAD REFUSED"), (with_step(refused, "check", decision="rejected", attempts=1), "✗", "✗ REJECTED")):
         client.state = state
         app = VerifierApp(client)
-        async with app.run_test(size=(140, 45)) as pilot:  # the step list shows from 100 columns on
+        async with app.run_test(size=(140, 45)) as pilot:  # the step list shows from 110 columns on
             await screen_is(pilot, "VerifierScreen")
             await settled(pilot)
             row = app.screen.query_one(StepList).row_text(0).plain

@@ -1,13 +1,17 @@
 """The quit dialog's resume command reads as one command at 80 columns: wrapped at spaces under itself, the words
-about it after it (the key file's path went back to the dialog's edge and read as prose)."""
+about it after it (the key file's path went back to the dialog's edge and read as prose); where the run stands, and
+whose word it waits for there."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import MappingProxyType
 
 from rich.console import Console
+from run_screen_helpers import FakeClient, shared_session_events, with_plan
 
 from runbook_tui.engine.state import RunState
+from runbook_tui.engine.state_model import with_step
 from runbook_tui.ui.quit_prompt import quit_prompt
 
 
@@ -24,3 +28,21 @@ def test_the_resume_command_wraps_under_itself_and_its_note_follows_it() -> None
     assert note > start + 1 and all(line.startswith("    ") for line in lines[start + 1 : note]), lines  # under itself
     command = " ".join(line.strip() for line in lines[start:note])
     assert command == "runbook-tui resume journals/CHG-42-20261203T194912.jsonl --share 127.0.0.1:47614 --verifier-key /home/alice/keys/bob-laptop-2026.pub"
+
+
+def test_quit_says_whose_word_the_step_waits_for(workdir: Path) -> None:
+    """`The run stands at check` over a step waiting for bob's confirmation: the words must name whose word holds the run
+    (a confirmation, a go-ahead), and a step nobody waits on is named alone."""
+    state = FakeClient(shared_session_events(workdir)).state
+
+    def said(state: RunState) -> str:
+        prompt = quit_prompt(state, busy=False, journal_path="j.jsonl")
+        assert prompt is not None
+        console = Console(width=200, record=True, color_system=None)
+        console.print(prompt.body_text)
+        return console.export_text().splitlines()[0]
+
+    assert said(state) == "The run stands at 'check'; nothing runs while you are away."
+    waiting = with_step(state, "check", status="awaiting_verification", attempts=1)
+    assert said(waiting) == "The run stands at 'check', which waits for bob to confirm it; nothing runs while you are away."
+    assert said(with_plan(state, "check", verify="before")) == "The run stands at 'check', which waits for bob's go-ahead; nothing runs while you are away."

@@ -48,6 +48,12 @@ async def test_verifier_keys_send_their_intents(workdir: Path) -> None:
         await screen_is(pilot, "TextPrompt")
         await pilot.press("escape")  # no reason, no rejection
         await screen_is(pilot, "VerifierScreen")
+        await pilot.press("u")  # the dialog says its reason is optional (it did not say so)
+        asked = await screen_is(pilot, "TextPrompt")
+        said = " ".join(painted(asked.query_one("#dialog-body")).split())
+        assert said.startswith("Why, in a few words: optional, enter alone sends the request."), said
+        await pilot.press("escape")
+        await screen_is(pilot, "VerifierScreen")
         # Each key asks for words first (a rollback request's reason is optional), then sends its intent with them. Typed
         # in one burst (before: the words went to the screen's own keys, `n` of 'wrong' opened a note, `u` a rollback).
         for key, words, intent in (("x", "wrong host", "reject"), ("u", "", "request_rollback"), ("n", "looks fine", "note")):

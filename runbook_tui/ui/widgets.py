@@ -205,7 +205,8 @@ class StepDetail(Static):
         drawn = None if step is None else (step.status, step.rendered, step.commands, step.problems, step.hosts, step.waves, step.wave_awaiting)
         decided = None if step is None else (step.decided_by, step.decided_at, step.decision, step.reason, step.go_ahead_void)
         plan_entry = state.plan_steps.get(step_id or "")
-        shown: tuple[Any, ...] = (step_id, drawn, decided, plan_entry, state.outcome, state.solo, state.finished, state.paused)
+        paused = state.paused and step_id is None  # said only with every step done: a pause redraws no step (nor lays out)
+        shown: tuple[Any, ...] = (step_id, drawn, decided, plan_entry, state.outcome, state.solo, paused)
         shown += (len(state.order), tuple(state.rollback_order), theme.name, self._width_used(plan_entry))
         if shown == self._shown:
             return
@@ -216,8 +217,7 @@ class StepDetail(Static):
             if isinstance(self.parent, DetailScroll):
                 self.parent.titled("finished" if state.finished else "every step done")
             said = with_criteria(status_words(state.outcome), state.criteria_unmet, state.criteria_acceptance) if state.outcome else ""
-            paused = " The run is paused: it finishes when resumed." if state.paused and not state.finished else ""
-            words = f"Session finished: {said}." if said else f"Every step is done.{paused}"
+            words = f"Session finished: {said}." if said else "Every step is done." + (" The run is paused: it finishes when resumed." if paused else "")
             self.update(Text(visible_line(words), style="bold"))  # the acceptance reason is a person's text
             return
         entry = plan_entry or {}

@@ -14,13 +14,14 @@ import asyncio
 import logging
 import os
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, Scope, refused
 from runbook_tui.engine.events import Event, P
+from runbook_tui.engine.final_check import BeforeFinish, FinalCheck
 from runbook_tui.engine.guard_response import react
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.mark_done import mark_done_refusal
@@ -38,14 +39,12 @@ __all__ = ["SYSTEM", "Actor", "Controller", "Listener", "MetricJudge", "RefusalK
 
 log = logging.getLogger(__name__)
 
-#: Awaited once the last step is done, before the session finishes as done (the metrics layer checks `metrics.success` there).
-BeforeFinish = Callable[[], Awaitable[None]]
 Listener = Callable[[Event, RunState], None]
 #: What the assignee can ask the controller to do (see `Controller.allowed_intents`).
 AssigneeIntent = Literal["run", "skip", "rollback", "mark_done", "accept_criteria", "pause", "stop"]
 
 
-class Controller(VerifierIntents, StepRunner, StepStop):
+class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
     """Drives one run of one runbook; all mutations of the run go through `emit`."""
 
     def __init__(
@@ -81,7 +80,6 @@ class Controller(VerifierIntents, StepRunner, StepStop):
         self._deciding = asyncio.Lock()
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._finishing: asyncio.Task[None] | None = None  # before_finish running; a rollback or finish cancels it
         self.fatal: str | None = None  # set when the journal cannot be written: nothing more may run
         #: Can a verifier's confirmation arrive? False in a run neither shared nor solo: such steps never start.
         self.verifier_reachable = True
@@ -157,35 +155,6 @@ class Controller(VerifierIntents, StepRunner, StepStop):
         if type == ev.ROLLBACK_FINISHED:
             return not (data.get("scope") == "full" and data.get("ok"))
         return current != before
-
-    def finish_if_done(self) -> None:
-        """A resumed run whose steps are all done: finish it as the last step would have (after the final checks)."""
-        self._maybe_finish()
-
-    def _maybe_finish(self) -> None:
-        """Once the last step is done (or skipped), the session is done."""
-        if self.auto_finish and self.state.current is None and not self.state.finished and self.state.order and not self.state.paused:
-            if self.before_finish is None:
-                self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="done")
-            elif self._finishing is None or self._finishing.done():
-                self._finishing = asyncio.create_task(self._finish_after_checks())
-
-    async def _finish_after_checks(self) -> None:
-        try:
-            assert self.before_finish is not None
-            await self.before_finish()
-        except JournalError:
-            return
-        except Exception as exc:  # a broken check must not keep the session open forever
-            log.exception("before_finish failed")
-            self._safe_error(f"internal error in the final checks: {exc}")
-        if self.state.current is None and not (self.state.finished or self.state.paused or self.fatal or self.busy or self.state.criteria_unmet):
-            self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="done")
-        # A criterion not met: the session stays open; the assignee rolls back or accepts with a reason.
-
-    def _cancel_finishing(self) -> None:
-        if self._finishing is not None and not self._finishing.done():
-            self._finishing.cancel()
 
     async def changed(self) -> None:
         """Wait until the next event."""

@@ -8,7 +8,8 @@ skip). A `wait` step's wait ends at once, failed the same way, and so do a retry
 check's wait and a `verify: per_wave` rollout's wait for the verifier's word between waves (engine/stop_waits.py:
 no further wave starts, its hosts are `skipped`). During a rollback, the undo (or the rollback
 section's step) that runs is stopped the same way and the rollback stands stopped there, as after a failed undo:
-`u` tries again.
+`u` tries again. Once every step is done, `k` ends the wait of the check of `metrics.success` before the end
+(engine/final_check.py): the criteria not decided then count as not met, to be accepted with a reason or rolled back.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class StepStop:
     _stop_signal: StopSignal | None = None  # the step or the rollback running now; None between them
     _waves: WaveGate | None
     _wake_wait: asyncio.Event | None  # a `wait` step waits (engine/runner.py)
+    _final_stop: StopSignal | None  # the check of the success criteria before the end waits (engine/final_check.py)
 
     def emit(self, type: EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
@@ -38,15 +40,21 @@ class StepStop:
     def interrupt_wait(self, reason: str) -> bool:
         raise NotImplementedError
 
+    def final_check_stoppable(self) -> bool:
+        raise NotImplementedError
+
     def stoppable(self) -> bool:
-        """A step or a rollback runs and nobody has stopped it yet."""
-        return self._stop_signal is not None and self._stop_signal.reason is None and running_now(self.state) is not None
+        """A step or a rollback runs, or the check of the success criteria before the end waits, and nobody has stopped it yet."""
+        step = self._stop_signal is not None and self._stop_signal.reason is None and running_now(self.state) is not None
+        return step or self.final_check_stoppable()
 
     def stop_step(self, actor: Actor) -> Reply:
         """Journal who stopped what runs now, then signal every command of it (and end a `wait`)."""
         if actor.role != "assignee":
             return refused("only the assignee can stop a running step")
         signal, running = self._stop_signal, running_now(self.state)
+        if (signal is None or running is None) and self.final_check_stoppable():
+            return self._stop_final_check(actor)
         if signal is None or running is None:
             return refused("no step is running")
         step, phase = running
@@ -58,6 +66,15 @@ class StepStop:
         signal.stop(why)
         self.interrupt_wait(why)
         return Reply(True, reply)
+
+    def _stop_final_check(self, actor: Actor) -> Reply:
+        """End the wait of the check before the end: the criteria undecided then count as not met."""
+        assert self._final_stop is not None
+        self.emit(
+            ev.NOTE, actor, text="stopped the check of the success criteria before the end: the criteria not met by then count as not met", request="stop"
+        )
+        self._final_stop.stop(f"stopped by {actor.name}")
+        return Reply(True, "stopped the check of the success criteria: those not met count as NOT met; a accepts them with a reason, u rolls back")
 
     def _stop_words(self, step: str, phase: Literal["run", "undo"]) -> tuple[str, str]:
         """What a stop ends, in words: (the journal's note, the reply)."""

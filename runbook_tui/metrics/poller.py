@@ -40,7 +40,9 @@ from runbook_tui.engine.controller import SYSTEM, Controller
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.http_bounded import short
 from runbook_tui.engine.journal import JournalError
+from runbook_tui.engine.ports import StopSignal
 from runbook_tui.engine.state import RunState
+from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.metrics.guard_memory import GuardMemory
 from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, check_words, format_value, holds, panel_json
 from runbook_tui.metrics.sources import Baseline, PanelQuery, PrometheusSource, Sample, ScrapeSource, Source
@@ -369,8 +371,9 @@ class MetricsMonitor:
         met, _value, words = await self.evaluate(check)
         return met, words
 
-    async def check_success(self, when: str) -> list[bool | None]:
-        """Check every `metrics.success` criterion now; one `success_checked` event per criterion as it is decided."""
+    async def check_success(self, when: str, stop: StopSignal | None = None) -> list[bool | None]:
+        """Check every `metrics.success` criterion now; one `success_checked` event per criterion as it is decided (a
+        person's `stop` ends the wait: the criteria not decided by then are journaled as not met, with who stopped it)."""
         criteria = self.metrics.success
         if not criteria or self._closed:
             return []
@@ -385,25 +388,23 @@ class MetricsMonitor:
             decided[index] = met
             self._emit(ev.SUCCESS_CHECKED, criterion=self._criterion(check), met=met, value=value, when=when, words=words)
 
-        try:
-            await asyncio.gather(*(one(i, c) for i, c in enumerate(criteria)))
-        except asyncio.CancelledError:
+        def undecided(why: str) -> None:
             for index, check in enumerate(criteria):
                 if not done[index]:
                     text = self._criterion(check)
-                    self._emit(
-                        ev.SUCCESS_CHECKED,
-                        criterion=text,
-                        met=None,
-                        value=None,
-                        when=when,
-                        words=f"{text['text']}: not decided (the check was cancelled: a rollback or finish came first)",
-                    )
+                    self._emit(ev.SUCCESS_CHECKED, criterion=text, met=None, value=None, when=when, words=f"{text['text']}: not decided ({why})")
+
+        try:
+            finished = await unless_stopped(stop, asyncio.gather(*(one(i, c) for i, c in enumerate(criteria))))
+        except asyncio.CancelledError:
+            undecided("the check was cancelled: a rollback or finish came first")
             raise
+        if finished is None and stop is not None:
+            undecided(f"the check's wait was {stop.reason}: it counts as not met")
         return decided
 
-    async def _final_check(self) -> None:
-        await self.check_success("end")
+    async def _final_check(self, stop: StopSignal) -> None:
+        await self.check_success("end", stop)
 
     def _on_event(self, event: Event, state: RunState) -> None:
         """At the end of a verify section with steps after it, check the success criteria (in the background)."""

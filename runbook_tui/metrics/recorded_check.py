@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM, Controller
+from runbook_tui.engine.ports import StopSignal
 from runbook_tui.engine.recording import Recording
 from runbook_tui.engine.step_stop import running_now
 from runbook_tui.metrics.guards import check_words, format_value, holds
@@ -72,8 +73,9 @@ class RecordedChecks:
             self.controller.emit(ev.NOTE, SYSTEM, step=step, text=words)
         return met, words
 
-    async def check_success(self) -> None:
-        """The check before the end: journaled as the metrics layer journals it, each criterion decided at once."""
+    async def check_success(self, _stop: StopSignal) -> None:
+        """The check before the end: journaled as the metrics layer journals it, each criterion decided at once (no wait
+        for a stop to end)."""
         criteria = [{**check_json(check), "text": check_words(check, self.units.get(check.panel, ""))} for check in self.success]
         now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         self.controller.emit(ev.SUCCESS_CHECK_STARTED, SYSTEM, when="end", criteria=criteria, until=now)

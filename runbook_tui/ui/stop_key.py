@@ -1,4 +1,5 @@
-"""`k` on the assignee's run screen: stop the step that runs now, after saying exactly what that does.
+"""`k` on the assignee's run screen: stop the step that runs now (or end the wait of the success criteria's check
+before the end), after saying exactly what that does.
 
 The dialog names the step, where it still runs and its command (and its undo: a stopped change is often rolled
 back next); `y` sends the controller's `stop_step` (engine/step_stop.py), which journals the stop before any signal.
@@ -27,6 +28,11 @@ if TYPE_CHECKING:
 
 #: Hosts named in the dialog before "and N more".
 NAMED_HOSTS = 6
+#: What `y` does when `k` ends the wait of the check of `metrics.success` before the end.
+FINAL_CHECK_STOP = (
+    "y writes the stop to the journal with your name and ends the wait now: the criteria not met by then count as "
+    "NOT met. Then you decide: a accepts them with a reason, u rolls back."
+)
 
 
 def stop_dialog_body(state: RunState, step_id: str, phase: str = "run") -> Group:
@@ -64,6 +70,12 @@ def ask_to_stop(app: App[object], controller: Controller, actor: Actor, say: Cal
     from runbook_tui.ui.modals import ConfirmPrompt  # dialogs load when first opened
 
     running = running_now(controller.state)
+    if running is None and "stop" in controller.allowed_intents():  # every step done: the success criteria's check waits
+        app.push_screen(
+            ConfirmPrompt("End the check of the success criteria now?", Text(FINAL_CHECK_STOP), "end it"),
+            lambda yes: say(controller.stop_step(actor)) if yes else None,
+        )
+        return
     if running is None or "stop" not in controller.allowed_intents():
         say(controller.stop_step(actor))
         return

@@ -20,6 +20,7 @@ from runbook_tui.app.session import load, open_session
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM
 from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.ports import StopSignal
 from runbook_tui.runbook.model import MetricCheck
 
 CRITERION = "p99 below 300 ms within 10m"
@@ -73,7 +74,7 @@ def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                 return False, "p99 below 250 ms: NOT met (last reading 400 ms)"
             return True, "p99 below 250 ms: met"
 
-        async def final_check() -> None:  # the metrics layer's check of metrics.success before the end
+        async def final_check(_stop: StopSignal) -> None:  # the metrics layer's check of metrics.success before the end
             criterion = {"panel": "p99", "below": 300.0, "within": 600.0, "text": CRITERION}
             c.emit(ev.SUCCESS_CHECK_STARTED, SYSTEM, when="end", criteria=[criterion], until="2026-11-23T17:10:00.000Z")
             for value in (350.0, 320.0):

@@ -40,7 +40,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.autopilot import Policy, drive
 from runbook_tui.engine.controller import SYSTEM, Actor, Controller
 from runbook_tui.engine.journal import JournalWriter, read_events
-from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
+from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink, StopSignal
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.state import replay
 from runbook_tui.metrics.guards import Trip, check_json, check_words, panel_json
@@ -313,7 +313,7 @@ async def solo_run(path: Path) -> None:
     ok(ctl.note(ALICE, "running solo; the on-call lead watches the dashboards"))
     ctl.subscribe(lambda event, state: metrics.sample(errors=0.4, p99=190) if event["type"] == ev.STEP_FINISHED else None)
 
-    async def final_check() -> None:
+    async def final_check(_stop: StopSignal) -> None:
         await metrics.success("end", 0.38)
 
     ctl.before_finish = final_check

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from runbook_tui.engine.fanout import HostOutcome
+from runbook_tui.engine.ports import Result
 from runbook_tui.runbook.model import Step
 
 
@@ -32,3 +33,12 @@ def host_result(step: Step, outcome: HostOutcome, unmatched: str | None, problem
         problems.append(f"{host}: {unmatched}")
         return {"status": "failed", "exit_code": result.exit_code, "error": "stdout did not match"}
     return {"status": "done", "exit_code": result.exit_code, "error": None}
+
+
+def stopped_before_retry(reason: str, last: Result, retry: str) -> Result:
+    """A person's stop before a retry (during its delay): the host ends stopped, saying who stopped it as a stop while the
+    command ran says, and how its last try ended (a try stopped itself says so already)."""
+    if last.status == "stopped":
+        return last
+    ended = f"exit code {last.exit_code}" if last.status == "ok" else "a timeout" if last.status == "timeout" else last.error or last.status
+    return Result("stopped", error=f"{reason} before retry {retry} (the last try ended with {ended})")

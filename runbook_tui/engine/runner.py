@@ -17,7 +17,7 @@ from runbook_tui.engine.actors import SYSTEM, Actor, Scope
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
-from runbook_tui.engine.host_result import host_result
+from runbook_tui.engine.host_result import host_result, stopped_before_retry
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.pending_captures import pending_captures
@@ -285,16 +285,8 @@ class StepRunner:
         async def run_one(host: Host) -> Result:
             if step.body is None or refused is not None:
                 return Result("error", error=refused or "no command")
-            keeper = keepers[host.name] = StdoutKeeper()
             for tries in range(step.retries + 1):
-                if tries:
-                    if stop is not None and stop.reason:  # a person stopped the step: no retry
-                        break
-                    self.emit(ev.NOTE, SYSTEM, step=step.id, text=f"{host.name}: retry {tries}/{step.retries} in {step.retry_delay_seconds:g}s")
-                    await unless_stopped(stop, asyncio.sleep(step.retry_delay_seconds))
-                    if stop is not None and stop.reason:
-                        break
-                    keeper = keepers[host.name] = StdoutKeeper()
+                keeper = keepers[host.name] = StdoutKeeper()
                 result = await self._run_command(step, step.body, host, attempt, "run", keeper, tag=f".{tries}" if tries else "")
                 if result.status == "ok" and result.exit_code in step.expect.exit and expectation is not None:
                     unmatched[host.name] = expectation.problem(keeper.text)
@@ -302,6 +294,14 @@ class StepRunner:
                     if later is not None and host.name not in later:  # its part of the run is over: its connection closes now
                         await self.executor_for(host).release([host])
                     return result
+                if tries == step.retries:
+                    break
+                retry = f"{tries + 1}/{step.retries}"
+                if stop is None or not stop.reason:
+                    self.emit(ev.NOTE, SYSTEM, step=step.id, text=f"{host.name}: retry {retry} in {step.retry_delay_seconds:g}s")
+                    await unless_stopped(stop, asyncio.sleep(step.retry_delay_seconds))
+                if stop is not None and stop.reason:  # a person stopped the step: no retry
+                    return stopped_before_retry(stop.reason, result, retry)
             return result
 
         def is_failure(result: Result) -> bool:

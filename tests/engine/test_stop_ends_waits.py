@@ -136,4 +136,7 @@ def test_a_stop_during_a_retrys_delay_ends_the_step_at_once(session_for: Callabl
     session_for(steps, solo="night shift")(body)
     assert (tmp_path / "log").read_text().splitlines() == ["try"], "no retry ran after the stop"
     (finished,) = types_of(journal_events, tmp_path, type="step_finished", step="flaky")
-    assert finished["hosts"]["local"]["status"] == "failed"
+    local = finished["hosts"]["local"]
+    # Who stopped it, as after a stop while the command ran (it said `exit_code: 1`, the stop only in the note).
+    assert local["status"] == "failed" and local["error"] == "stopped by alice before retry 1/3 (the last try ended with exit code 1)", local
+    assert finished["problems"] == ["local: stopped by alice before retry 1/3 (the last try ended with exit code 1)"]

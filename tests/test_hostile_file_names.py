@@ -123,3 +123,41 @@ def test_approve_and_mark_scenario_name_the_person_as_a_run_does(tmp_path: Path,
         err = capsys.readouterr().err
         assert err.count("RUNBOOK_TUI_USER (or the login name)") == 2 and err.count(said) == 2, err
         assert not (tmp_path / "j.jsonl.scenario.json").exists() and not (tmp_path / "ok.approval").exists()
+
+
+def test_journal_verify_approve_and_resume_say_their_errors_as_the_other_commands_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: `journal verify` on an unreadable journal said `unreadable: …` (no `runbook-tui:` prefix); `approve` wrote
+    the allowed_signers file's name raw in `… is not in PATH`; `resume`'s `cannot reload FILE` joined the runbook's
+    errors with str(), so a newline in one (a key named `bad⏎key`) began a line that was not `FILE:LINE:COL`."""
+    import asyncssh
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.chdir(tmp_path)
+    hostile, shown = "j\x1b[2J.jsonl", "j␛[2J.jsonl"
+    (tmp_path / hostile).write_text("")
+    assert cli.main(["journal", "verify", hostile]) == 2
+    err = capsys.readouterr().err
+    assert err == f"runbook-tui: unreadable: {shown} is empty: expected a journal (one JSON event per line)\n", err
+
+    (tmp_path / "ok.yaml").write_text(OK)
+    alice, bob = (asyncssh.generate_private_key("ssh-ed25519", comment=name) for name in ("alice", "bob"))
+    alice.write_private_key(str(tmp_path / "id"))
+    signers = tmp_path / "signers\x1b]0;pwned\a"
+    signers.write_text(f"bob {bob.export_public_key().decode()}")
+    assert cli.main(["approve", "ok.yaml", "--identity", str(tmp_path / "id"), "--allowed-signers", str(signers)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("runbook-tui: SHA256:") and f" is not in {tmp_path}/signers␛]0;pwned␇: nobody could" in err, err
+    assert "\x1b" not in err and "\a" not in err, err
+
+    (tmp_path / "ok.yaml").write_text(OK.replace("run: 'touch ran'", "run: 'exit 3', undo: 'true'"))
+    assert cli.main(["exec", "ok.yaml", "--solo", "t", "--journal", "run.jsonl"]) == 1  # failed: `resume --rollback` reopens it
+    (tmp_path / "ok.yaml").write_text(OK.replace("verify: none", 'verify: none, "bad\\nkey": 1'))
+    capsys.readouterr()
+    assert cli.main(["resume", "run.jsonl", "--rollback"]) == 2
+    first, *lines = capsys.readouterr().err.splitlines()
+    assert first == "runbook-tui: cannot reload ok.yaml:", first
+    assert lines and all(line.startswith(f"{tmp_path}/ok.yaml:10:") for line in lines), lines
+    assert "unknown key 'bad⏎key'" in lines[0], lines

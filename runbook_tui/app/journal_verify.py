@@ -40,7 +40,7 @@ def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
         pass
     shown = visible_line(path)  # the name may hold escapes: shown, never sent to the terminal
     if result.unreadable:
-        print(f"unreadable: {visible_line(result.unreadable)}", file=sys.stderr)
+        print(visible_line(f"runbook-tui: unreadable: {result.unreadable}"), file=sys.stderr)  # prefixed as every command says it
         return EXIT_INVALID
     if result.problems or result.last is None:
         for problem in result.problems:

@@ -41,7 +41,7 @@ from runbook_tui.engine.state import RunState, UnreadableEvent, replay
 from runbook_tui.engine.window import window_problem
 from runbook_tui.execute.dryrun import DryRunExecutor
 from runbook_tui.execute.local import LocalExecutor
-from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.diagnostics import RunbookInvalid, diagnostic_lines
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
@@ -471,7 +471,7 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
     try:
         loaded = load_runbook(runbook_file(path, session), dict(session.get("params") or {}))  # where it was, or moved
     except RunbookInvalid as invalid:
-        raise SessionError(f"cannot reload {session['file']}:\n" + "\n".join(str(d) for d in invalid.diagnostics)) from None
+        raise SessionError(f"cannot reload {visible_line(str(session['file']))}:\n" + diagnostic_lines(invalid.diagnostics)) from None
     if loaded.runbook.digest != session.get("digest"):
         raise SessionError(
             f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1

@@ -47,7 +47,7 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
         return 2
     names = signers.principals(signer.public_key) if signers is not None else []
     if signers is not None and not names:
-        print(f"runbook-tui: {signer.fingerprint} is not in {signers.path}: nobody could check this approval", file=sys.stderr)
+        print(visible_line(f"runbook-tui: {signer.fingerprint} is not in {signers.path}: nobody could check this approval"), file=sys.stderr)
         return 2
     try:
         by = names[0] if names else operator_name()  # the name the approval is signed under, as a run's journal names its assignee
@@ -56,7 +56,7 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
         return 2
     plan = approved_plan(loaded.runbook, settings)
     sys.stdout.write(plan_text(loaded.runbook, settings))
-    print(f"\nplan sha256 {plan_hash(plan)}; signing as {by} with {signer.fingerprint} ({signer.source})")
+    print("\n" + visible_line(f"plan sha256 {plan_hash(plan)}; signing as {by} with {signer.fingerprint} ({signer.source})"))
     if _answer().strip().lower() != "yes":
         print("not approved: nothing was written", file=sys.stderr)
         return 1

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from runbook_tui.runbook.diagnostics import Diagnostic
-from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.diagnostics import Diagnostic, diagnostic_lines
 
 
 class StartRefused(Exception):
@@ -22,4 +21,4 @@ class RunbookRefused(StartRefused):
     it (a newline or an escape in a message shown as a symbol, so a line cannot be forged), for stderr as it is."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
-        super().__init__("\n".join(visible_line(str(d)) for d in diagnostics))
+        super().__init__(diagnostic_lines(diagnostics))

@@ -7,10 +7,12 @@ list.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Mark
+from runbook_tui.runbook.safe_text import visible_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,12 @@ class Diagnostic:
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{self.mark}: {prefix}{self.message}"
+
+
+def diagnostic_lines(diagnostics: Iterable[Diagnostic]) -> str:
+    """Every diagnostic on its own `FILE:LINE:COL: message` line, as `validate` prints it: a newline or an escape in a
+    message or a file's name shown as a symbol, so that no line can be forged and every line starts so."""
+    return "\n".join(visible_line(str(d)) for d in diagnostics)
 
 
 def shown(value: object, limit: int = 40) -> str:

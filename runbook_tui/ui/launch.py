@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.session import Session, open_session, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
+from runbook_tui.runbook.diagnostics import diagnostic_lines
 from runbook_tui.runbook.loader import Loaded, probe_runbook
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.app import RunbookApp, Starter
@@ -76,7 +77,7 @@ def run(
         return _launch(RunbookApp(start_for(probe.loaded), theme=theme, opens_at_once=opens_at_once(probe.loaded, share)))
     if probe.errors or not probe.value_problems:
         problems = sorted(probe.errors + probe.value_problems, key=lambda d: (d.mark.line, d.mark.col))
-        print("\n".join(visible_line(str(d)) for d in problems), file=sys.stderr)  # the file's name may hold escapes
+        print(diagnostic_lines(problems), file=sys.stderr)  # the file's name may hold escapes
         return 2
     return _launch(RunbookApp(theme=theme, start_for=start_for, form=probe, given=params, ask_mode=ask_mode, dry_run=dry_run, share_at=share_at))
 

@@ -163,6 +163,8 @@ def _journal_stop(session: Session, how: str) -> None:
     step = state.current
     running = step is not None and state.steps[step].status == "running"
     where = f" while '{step}' ran (its outcome is unknown: resume decides)" if running else f" at '{step}'" if step else ""
+    if step is None and any(p.get("when") == "end" for p in state.success_pending):  # (k would have ended it as not met)
+        where = " while the check of the success criteria before the end waited (resume checks them again)"
     try:
         session.controller.emit(NOTE, SYSTEM, text=f"exec was stopped by {how}{where}; the journal is kept", step=step)
     except JournalError:

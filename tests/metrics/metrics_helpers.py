@@ -58,3 +58,24 @@ async def until(predicate: Callable[[], bool], timeout: float = 10.0, what: str 
             return
         await asyncio.sleep(0.05)
     pytest.fail(f"timed out after {timeout:g}s waiting for {what}")
+
+
+#: The error-rate gauge the exporter moves (`exporter.set`), as a panel's query.
+API = 'rbt_test_value{service="api"}'
+
+
+def one_step_runbook(prometheus_url: str, success: str) -> str:
+    """One step (`edit`), then `metrics.success` on the error-rate panel `err` (e.g. `- {panel: err, below: 3, within: 1s}`)."""
+    return metrics_runbook(
+        f'prometheus: {{url: "{prometheus_url}"}}',
+        panels=f"""
+        - {{id: err, title: Error rate, query: '{API}', unit: "%"}}
+        """,
+        sections="""
+- id: change
+  kind: implement
+  steps:
+    - {id: edit, title: Change, run: "true", undo: "true", verify: none}
+""",
+        success=success,
+    )

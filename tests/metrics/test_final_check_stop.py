@@ -7,26 +7,27 @@ stopped it, and the criterion counts as not met: the session stays open to be ac
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from metrics_helpers import journal, metrics_runbook, of_type
+from metrics_helpers import API, journal, of_type, one_step_runbook
 from peers import Exporter, Prometheus
 
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
+from runbook_tui.engine.state import replay
 
 pytestmark = pytest.mark.peers
 
-API = 'rbt_test_value{service="api"}'
 
-SECTIONS = """
-- id: change
-  kind: implement
-  steps:
-    - {id: edit, title: Change, run: "true", undo: "true", verify: none}
-"""
+def runbook(prom: Prometheus) -> str:
+    """One step, then a criterion not met (the gauge reads 4 %) that the check waits 10 minutes for."""
+    return one_step_runbook(prom.url, "- {panel: err, below: 3, within: 10m}")
 
 
 @pytest.mark.asyncio
@@ -38,16 +39,7 @@ async def test_k_ends_the_final_checks_wait_journaled_with_who_and_unmet(
 
     exporter.set(4)
     prometheus.wait_for(API, lambda v: v == 4)
-    path = write_runbook(
-        metrics_runbook(
-            f'prometheus: {{url: "{prometheus.url}"}}',
-            panels=f"""
-        - {{id: err, title: Error rate, query: '{API}', unit: "%"}}
-        """,
-            sections=SECTIONS,
-            success="- {panel: err, below: 3, within: 10m}",
-        )
-    )
+    path = write_runbook(runbook(prometheus))
     loaded = load(str(path), {})
     app = RunbookApp(lambda _override: open_session(loaded, solo="stop test", journal=str(tmp_path / "t.jsonl"), settings=Settings()))
     async with app.run_test(size=(140, 45)) as pilot:
@@ -78,3 +70,30 @@ async def test_k_ends_the_final_checks_wait_journaled_with_who_and_unmet(
     assert note["actor"] == controller.assignee and "success criteria" in note["text"], note
     [checked] = of_type(events, "success_checked")
     assert checked["met"] is None and f"stopped by {controller.assignee}" in checked["words"], checked
+
+
+def test_sigterm_during_the_final_check_leaves_it_for_resume_and_says_so(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """exec's SIGTERM stops the process, not the check: the journal says what it interrupted (it said only `exec was
+    stopped by SIGTERM`), and the check stays owed, so that `resume` checks the criteria again."""
+    exporter.set(4)
+    prometheus.wait_for(API, lambda v: v == 4)
+    journal_path = tmp_path / "j.jsonl"
+    argv = [sys.executable, "-m", "runbook_tui", "exec", str(write_runbook(runbook(prometheus))), "--solo", "t", "--journal", str(journal_path)]
+    proc = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (journal_path.exists() and b'"success_check_started"' in journal_path.read_bytes()):
+            assert time.monotonic() < deadline and proc.poll() is None, "the final check never started"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 1 and "interrupted; the journal is kept" in err, err
+    events = journal(journal_path)
+    assert events[-1]["type"] == "note" and events[-1]["text"] == (
+        "exec was stopped by SIGTERM while the check of the success criteria before the end waited (resume checks them again); the journal is kept"
+    ), events[-1]
+    assert not of_type(events, "success_checked") and replay(events).final_check_owed

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from metrics_helpers import journal, metrics_runbook, of_type, until
+from metrics_helpers import API, journal, of_type, one_step_runbook, until
 from peers import Exporter, Prometheus
 
 from runbook_tui.app.session import load, open_session
@@ -28,25 +28,9 @@ from runbook_tui.ui.status_stack import statuses
 
 pytestmark = pytest.mark.peers
 
-API = 'rbt_test_value{service="api"}'
-
-SECTIONS = """
-- id: change
-  kind: implement
-  steps:
-    - {id: edit, title: Change, run: "true", undo: "true", verify: none}
-"""
-
 
 def runbook(prom: Prometheus) -> str:
-    return metrics_runbook(
-        f'prometheus: {{url: "{prom.url}"}}',
-        panels=f"""
-        - {{id: err, title: Error rate, query: '{API}', unit: "%"}}
-        """,
-        sections=SECTIONS,
-        success="- {panel: err, below: 3, within: 1s}",
-    )
+    return one_step_runbook(prom.url, "- {panel: err, below: 3, within: 1s}")
 
 
 @pytest.fixture

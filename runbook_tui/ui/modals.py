@@ -86,7 +86,11 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
         "u",
         "assignee: roll back to the last checkpoint — shows the undo list first, [b]y[/b] starts it\nverifier: request rollback (the assignee sees it at once)",
     ),
-    ("k", "assignee: stop step: the step that runs now — says what it stops first; [b]y[/b] sends TERM (then KILL), the step ends failed"),
+    (
+        "k",
+        "assignee: stop step: the step that runs now — says what it stops first; [b]y[/b] sends TERM (then KILL), the step ends failed\n"
+        "assignee: end check: every step done, the success criteria's check waits — [b]y[/b] ends it, those not met count as NOT met",
+    ),
     ("s", "assignee: skip the current step (asks for a reason)"),
     ("d", "assignee: mark done a step whose outcome is unknown (asks how you checked)"),
     ("a", "assignee: accept unmet criteria: every step done, a success criterion not met (asks why; the verifier confirms it)"),

@@ -300,6 +300,7 @@ class RunScreen(RunView):
         Binding("enter", "did_it", "I did it", priority=True),  # a note: nothing runs (the footer said `⏎ run`)
         Binding("enter", "answer", "answer", priority=True),  # a question
         Binding("k", "stop_step", "stop step"),
+        Binding("k", "end_check", "end check"),  # every step done: the success criteria's check waits (engine/final_check.py)
         Binding("u", "rollback", "roll back"),
         Binding("s", "skip", "skip"),
         Binding("d", "mark_done", "mark done"),
@@ -384,6 +385,7 @@ class RunScreen(RunView):
         "pause": "pause",
         "resume": "pause",
         "stop_step": "stop",
+        "end_check": "stop",
     }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -394,6 +396,8 @@ class RunScreen(RunView):
         state = self.controller.state
         if intent == "pause" and state.paused != (action == "resume"):
             return False
+        if intent == "stop" and (action == "end_check") != self.controller.final_check_stoppable():
+            return False  # `k stop step` while a step runs, `k end check` while the check before the end waits
         if intent == "run" and action != enter_action(state):
             return False  # the footer says what enter does (`run`, `re-run`, `ask go-ahead`, ...) as the status row says
         return intent in self.controller.allowed_intents()
@@ -453,6 +457,8 @@ class RunScreen(RunView):
         from runbook_tui.ui.stop_key import ask_to_stop  # loads when first pressed
 
         ask_to_stop(self.app, self.controller, self.actor, lambda reply: self._say(reply, quiet=True))  # the screen shows the stop
+
+    action_end_check = action_stop_step
 
     async def action_pause(self) -> None:
         """p pauses or resumes, whichever the run needs when the decision is taken (pressed twice quickly: pause, then resume)."""

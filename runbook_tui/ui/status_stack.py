@@ -259,7 +259,7 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
     current = state.current
     if current is None:
         if any(p.get("when") == "end" for p in state.success_pending):  # `k` ends the wait (engine/final_check.py)
-            return Status("Every step is done: checking the success criteria", "muted", {"assignee": "k end the check"})
+            return Status("Every step is done: checking the success criteria", "muted", {"assignee": "k end check"})
         checking = ": checking the success criteria" if state.success_pending else ""
         return Status(f"Every step is done{checking}", "muted", {})
     step = state.steps[current]

@@ -56,8 +56,9 @@ async def test_k_ends_the_final_checks_wait_journaled_with_who_and_unmet(
         controller, screen = app.handle.controller, app.screen
         await pilot.press("enter")
         await wait(lambda: any(p.get("when") == "end" for p in controller.state.success_pending), "the final check to start")
-        await wait(lambda: "k end the check" in str(screen.query_one(StatusStack).render()), "the status row to offer k")
-        assert "stop" in controller.allowed_intents() and screen.check_action("stop_step", ()) is True, "the footer offers k"
+        await wait(lambda: "k end check" in str(screen.query_one(StatusStack).render()), "the status row to offer k")
+        assert "stop" in controller.allowed_intents() and screen.check_action("end_check", ()) is True, "the footer offers k"
+        assert screen.check_action("stop_step", ()) is False, "k says what it does: end check, not stop step"
         await pilot.press("k")
         await wait(lambda: type(app.screen).__name__ == "ConfirmPrompt", "the stop dialog")
         await pilot.press("y")

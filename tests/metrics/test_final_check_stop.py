@@ -21,6 +21,7 @@ from peers import Exporter, Prometheus
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.state import replay
+from tests.ui.run_screen_helpers import until
 
 pytestmark = pytest.mark.peers
 
@@ -43,28 +44,20 @@ async def test_k_ends_the_final_checks_wait_journaled_with_who_and_unmet(
     loaded = load(str(path), {})
     app = RunbookApp(lambda _override: open_session(loaded, solo="stop test", journal=str(tmp_path / "t.jsonl"), settings=Settings()))
     async with app.run_test(size=(140, 45)) as pilot:
-
-        async def wait(predicate: Callable[[], bool], what: str) -> None:
-            for _ in range(300):
-                if predicate():
-                    return
-                await pilot.pause(0.1)
-            raise AssertionError(f"timed out waiting for {what}")
-
-        await wait(lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
+        await until(pilot, lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
         assert app.handle is not None
         controller, screen = app.handle.controller, app.screen
         await pilot.press("enter")
-        await wait(lambda: any(p.get("when") == "end" for p in controller.state.success_pending), "the final check to start")
-        await wait(lambda: "k end check" in str(screen.query_one(StatusStack).render()), "the status row to offer k")
+        await until(pilot, lambda: any(p.get("when") == "end" for p in controller.state.success_pending), "the final check to start")
+        await until(pilot, lambda: "k end check" in str(screen.query_one(StatusStack).render()), "the status row to offer k")
         assert "stop" in controller.allowed_intents() and screen.check_action("end_check", ()) is True, "the footer offers k"
         assert screen.check_action("stop_step", ()) is False, "k says what it does: end check, not stop step"
         await pilot.press("k")
-        await wait(lambda: type(app.screen).__name__ == "ConfirmPrompt", "the stop dialog")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmPrompt", "the stop dialog")
         await pilot.press("y")
-        await wait(lambda: bool(controller.state.criteria_unmet), "the criterion to count as not met")
+        await until(pilot, lambda: bool(controller.state.criteria_unmet), "the criterion to count as not met")
         assert not controller.state.finished, "unmet: accepted with a reason or rolled back, as when the check finds it unmet"
-        await wait(lambda: "Success criteria NOT met" in str(screen.query_one(StatusStack).render()), "the unmet status")
+        await until(pilot, lambda: "Success criteria NOT met" in str(screen.query_one(StatusStack).render()), "the unmet status")
         assert "stop" not in controller.allowed_intents() and "accept_criteria" in controller.allowed_intents()
     events = journal(tmp_path / "t.jsonl")
     [note] = [e for e in of_type(events, "note") if e.get("request") == "stop"]

@@ -25,6 +25,7 @@ from runbook_tui.engine.controller import Actor
 from runbook_tui.engine.state import replay
 from runbook_tui.report import build_report, render, text
 from runbook_tui.ui.status_stack import statuses
+from tests.ui.run_screen_helpers import until as until_shown
 
 pytestmark = pytest.mark.peers
 
@@ -109,26 +110,18 @@ async def test_in_the_tui_unmet_criteria_keep_the_run_open_until_a_accepts_with_
     loaded = load(str(unmet), {})
     app = RunbookApp(lambda _override: open_session(loaded, solo="tui test", journal=str(tmp_path / "t.jsonl"), settings=Settings()))
     async with app.run_test(size=(140, 45)) as pilot:
-
-        async def wait(predicate: Callable[[], bool], what: str) -> None:
-            for _ in range(300):
-                if predicate():
-                    return
-                await pilot.pause(0.1)
-            raise AssertionError(f"timed out waiting for {what}")
-
-        await wait(lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
+        await until_shown(pilot, lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
         assert app.handle is not None
         controller = app.handle.controller
         await pilot.press("enter")
-        await wait(lambda: bool(controller.state.criteria_unmet), "the final check")
-        await wait(lambda: "Success criteria NOT met" in str(app.screen.query_one(StatusStack).render()), "the status line")
+        await until_shown(pilot, lambda: bool(controller.state.criteria_unmet), "the final check")
+        await until_shown(pilot, lambda: "Success criteria NOT met" in str(app.screen.query_one(StatusStack).render()), "the status line")
         assert not controller.state.finished
         await pilot.press("a")
-        await wait(lambda: type(app.screen).__name__ == "TextPrompt", "the reason prompt")
+        await until_shown(pilot, lambda: type(app.screen).__name__ == "TextPrompt", "the reason prompt")
         app.screen.query_one(Input).value = "load test traffic; owner agreed"
         await pilot.press("enter")
-        await wait(lambda: controller.state.finished, "the session to end")
+        await until_shown(pilot, lambda: controller.state.finished, "the session to end")
         assert controller.state.outcome == "done"
     [accepted] = of_type(journal(tmp_path / "t.jsonl"), "criteria_accepted")
     assert accepted["reason"] == "load test traffic; owner agreed"

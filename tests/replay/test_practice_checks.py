@@ -9,8 +9,6 @@ Before, practice made no metric check at all (no metrics source is read there): 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from runbook_tui.engine.controller import SYSTEM
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.ports import StopSignal
 from runbook_tui.runbook.model import MetricCheck
+from tests.engine.rules_helpers import until
 
 CRITERION = "p99 below 300 ms within 10m"
 NIGHT = """\
@@ -42,13 +41,6 @@ sections:
       - {id: bump, title: Bump, run: echo bumped, expect: {metric: {panel: p99, below: 250}}, verify: none}
       - {id: look, title: Look, run: echo looked, expect: {metric: {panel: p99, below: 250}}, verify: none}
 """
-
-
-async def until(what: str, predicate: Callable[[], object], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture()
@@ -92,7 +84,7 @@ def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             c.emit(ev.SUCCESS_CHECK_STARTED, SYSTEM, when="verify", criteria=[verify], until="2026-11-23T17:05:00.000Z")
             c.emit(ev.SUCCESS_CHECKED, SYSTEM, criterion=verify, met=False, value=390.0, when="verify", words=f"{CRITERION}: NOT met (390 ms)")
             assert c.run_current(alice).ok
-            await until("the success criteria to be found unmet", lambda: c.state.criteria_unmet)
+            await until(lambda: bool(c.state.criteria_unmet), "the success criteria to be found unmet", timeout=10)
             assert c.accept_criteria(alice, "p99 settles within the hour after a cache warm-up").ok
             assert c.state.finished
         finally:
@@ -114,7 +106,7 @@ def test_practice_judges_the_measured_checks_on_the_nights_readings_and_says_wha
             assert bump.problems == ("p99 below 250 ms: NOT met (the night's last reading 400 ms)",)
             assert c.skip(carol, "as on the night").ok
             assert c.run_current(carol).ok
-            await until("the success criteria to be found unmet", lambda: c.state.criteria_unmet)
+            await until(lambda: bool(c.state.criteria_unmet), "the success criteria to be found unmet", timeout=10)
             assert c.state.steps["look"].status == "done"
             assert not c.state.finished and "accept_criteria" in c.allowed_intents(), "the trainee meets the night's decision"
             assert c.accept_criteria(carol, "as on the night").ok

@@ -13,13 +13,15 @@ import re
 
 import yaml
 
+#: Where YAML ends a line (a lone CR too): the lines counted as the error's marks count them.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 #: `  - key: value` -> indent, dash, key, value
 _KEY_LINE = re.compile(r"^(?P<indent> *)(?P<dash>(?:- +)*)(?P<key>[^\s:#'\"\[\]{}][^:#]*?|\"[^\"]*\"|'[^']*'):(?:\s+(?P<value>.*))?$")
 
 
 def hint(text: str, error: yaml.MarkedYAMLError) -> str | None:
     """A sentence saying the likely cause and what to change, or None when none fits."""
-    lines = text.split("\n")
+    lines = _LINE_BREAK.split(text)  # "\r\"" failed with an IndexError: the mark counted the CR as a line, split("\n") did not
     problem = error.problem_mark or error.context_mark
     if problem is None:
         return None
@@ -60,7 +62,7 @@ def _line_up_with(lines: list[str], line_no: int) -> str:
 def _unclosed_quote(lines: list[str], line_no: int, error: yaml.MarkedYAMLError) -> str | None:
     if "quoted scalar" in (error.context or "") and error.context_mark is not None:
         opened = error.context_mark
-        quote = lines[opened.line][opened.column : opened.column + 1] or '"'
+        quote = (lines[opened.line] if opened.line < len(lines) else "")[opened.column : opened.column + 1] or '"'
         return f"the {quote} opened on line {opened.line + 1}, column {opened.column + 1} is never closed: add the closing {quote} on that line"
     for index in range(line_no - 1, -1, -1):
         match = _KEY_LINE.match(lines[index])

@@ -7,6 +7,7 @@ AND column) and on every problem being reported in one pass.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from helpers_runbook import MINIMAL, at, cli_main, diagnostics, errors, load, only_error
@@ -696,3 +697,14 @@ def test_raw_is_a_warning_for_each_use_and_still_valid(write_runbook, capsys):
     assert len(lines) == 3
     assert all(re.match(rf"{re.escape(str(path))}:\d+:\d+: warning: .*raw", line) for line in lines)
     assert "3 warnings" in out
+
+
+@pytest.mark.parametrize("text", ['\r"', 'runbook: 1\rid: x\rtitle: "never closed\r'])
+def test_a_quote_never_closed_after_a_lone_carriage_return_is_a_position_not_a_traceback(tmp_path: Path, text: str) -> None:
+    """YAML ends a line at a lone CR: the hint for an unclosed quote counted lines by LF only and raised
+    IndexError on `\\r"` (found by the fuzz test). Now the error names the quote's line, counted as YAML counts it."""
+    path = tmp_path / "r.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    error = only_error(path)
+    assert "never closed" in error.message or "not closed" in error.message, error.message
+    assert at(error)[0] >= 1, at(error)

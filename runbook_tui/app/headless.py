@@ -15,7 +15,6 @@ import sys
 from collections.abc import Callable
 from typing import Any, Literal, TextIO, TypeVar
 
-from runbook_tui.app.resume_read import look_at_resume
 from runbook_tui.app.resume_words import back_at_checkpoint, final_check_owed, interrupted_rollback, paused, standing_go_ahead, unknown_step
 from runbook_tui.app.session import Session, SessionError, load, open_session, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
@@ -252,8 +251,6 @@ class ResumeChoice:
 
 
 def cmd_resume(journal: str, choice: ResumeChoice) -> int:
-    if choice.decision is None and not choice.go_on and choice.solo is None and choice.share is None:
-        return _look(journal)
     reopen = "resume --rollback" + (" --full" if choice.full else "") if choice.decision == "rollback" else None
 
     async def main() -> int:
@@ -275,18 +272,6 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
         return await _run_headless(session, body)
 
     return asyncio.run(main())
-
-
-def _look(journal: str) -> int:
-    """`resume` told nothing to decide or change: where the run stands, read and said; the journal is not written."""
-    looked = _start(lambda: look_at_resume(journal))
-    if isinstance(looked, int):
-        return looked
-    state, torn = looked
-    if torn:
-        say(f"the journal's last line was cut short when the process stopped ({torn} bytes of an event being written): a resume that decides drops it")
-    say(summary(state, journal), end="")
-    return exit_code(state.outcome)
 
 
 def summary(state: RunState, journal: str, *, shared: bool = False) -> str:

@@ -12,32 +12,36 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import errno
 import getpass
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
-from runbook_tui.app.resume_read import MODES, read_to_resume
+from runbook_tui.app.runbook_place import runbook_file
 from runbook_tui.app.secrets import read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, load_settings, state_dir
 from runbook_tui.app.sharing import ShareOptions, share_listener, sharing
 from runbook_tui.engine.actors import SYSTEM, person_name_problem
+from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import RunbookRefused, StartRefused
-from runbook_tui.engine.events import NOTE, SHARE_STARTED, STEP_MARKED_DONE, Event
+from runbook_tui.engine.events import NOTE, REOPENABLE, SHARE_STARTED, STEP_MARKED_DONE, STEP_READY_TYPES, Event
 from runbook_tui.engine.guard_response import respond_if_unanswered
-from runbook_tui.engine.journal import JournalError, JournalWriter
+from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail
+from runbook_tui.engine.journal_file import hold_journal, refuse_unsafe_journal
 from runbook_tui.engine.mark_done import settled_by_solo
+from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
-from runbook_tui.engine.state import RunState
+from runbook_tui.engine.state import RunState, UnreadableEvent, replay
 from runbook_tui.engine.window import window_problem
 from runbook_tui.execute.dryrun import DryRunExecutor
 from runbook_tui.execute.local import LocalExecutor
-from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.diagnostics import RunbookInvalid, diagnostic_lines
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
@@ -47,7 +51,8 @@ from runbook_tui.runbook.safe_text import not_utf8, visible_line
 JOURNAL_WATCH_SECONDS = 0.5
 
 #: Modes that execute nothing real, so the change window does not apply.
-EXEMPT_FROM_WINDOW = MODES - {"live"}
+EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
+MODES = EXEMPT_FROM_WINDOW | {"live"}
 
 
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it; a recording only practice
@@ -329,6 +334,14 @@ def open_session(
     return build_session(runbook, request, path, begin)
 
 
+def _noting(events: Iterable[Event], *notes: Callable[[Event], object]) -> Iterator[Event]:
+    """`events` as they come, each handed to every one of `notes` on the way (resume reads the journal once)."""
+    for event in events:
+        for note in notes:
+            note(event)
+        yield event
+
+
 def _signing(controller: Controller, trust: RunTrust | None, earlier: Iterable[Event] = ()) -> Any:
     """The assignee's signer following the controller (None: nothing signed, nothing awaited)."""
     if trust is None:
@@ -371,7 +384,15 @@ def resume_session(
     `reopen` (a reason): a session that ended failed is opened again for `resume --rollback`.
     """
     path = Path(journal)
-    state, shown, backlog, loaded, (ledger, guards), torn = read_to_resume(path, reopen)
+    try:
+        refuse_unsafe_journal(path)
+        held = hold_journal(path)  # no other process writes it while it is read (and a torn tail cut)
+    except JournalError as exc:
+        raise SessionError(str(exc.strerror), code=1 if exc.errno == errno.EBUSY else 2) from None
+    try:
+        state, shown, backlog, loaded, (ledger, guards), torn = _read_to_resume(path, reopen)
+    finally:
+        os.close(held)  # the writer below takes the lock again
 
     opening: list[Event] = []  # what resuming journals (the resume, a reopening): the pane's next lines
 
@@ -409,6 +430,53 @@ def _full_rollback_unended(state: RunState) -> bool:
     rollback = state.rollback
     done = rollback is not None and rollback.scope == "full" and rollback.ok is True and not rollback.interrupted
     return done and not state.finished and state.session.get("mode") != "rehearsal"
+
+
+def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Event], list[Event], Loaded, tuple[NoticeLedger, GuardMemory], int]:
+    """The state folded from the journal, the steps' ready events shown, the pane's last events, the runbook reloaded and
+    the bytes of a cut-short last line dropped (said once the run resumes); SessionError when the journal or the runbook
+    does not allow resuming."""
+    read = JournalScan(path)
+    shown: list[Event] = []  # the steps' ready events, for the assignee's signer: gathered on the same pass
+    from runbook_tui.metrics.guard_memory import GuardMemory  # a resume's only: exec and run do not load them
+    from runbook_tui.notify.ledger import NoticeLedger
+
+    ledger, guards = NoticeLedger(), GuardMemory()  # and the notices owed and settled, and what the guards had seen
+
+    def keep_shown(event: Event) -> None:
+        if event["type"] in STEP_READY_TYPES:
+            shown.append(event)
+
+    try:
+        state: RunState = replay(_noting(read, ledger.note, guards.note, keep_shown))  # one pass over the file: memory does not grow with the journal
+    except UnreadableEvent as exc:
+        raise SessionError(f"{path}: {exc}; refusing to resume") from None
+    if read.unreadable:
+        raise SessionError(read.unreadable)
+    if read.problems and read.truncated_at is None:
+        # An event not as this program writes it: a journal it cannot read (2), as `report` and `replay` say; a break in the chain: tampered (1).
+        raise SessionError(f"{path}: the journal does not verify ({'; '.join(read.problems)}); refusing to resume", code=2 if read.malformed else 1)
+    torn = 0 if read.truncated_at is None else path.stat().st_size - read.truncated_at
+    cut_partial_tail(path, read)
+    backlog = last_events(path)  # what the pane showed before the process stopped
+    if state.finished and (reopen is None or state.outcome not in REOPENABLE):
+        hint = "; `resume --rollback` (or `--rollback --full`) undoes what it changed" if state.outcome in REOPENABLE else ""
+        # Exit "as run" (the contract's `resume`): 0 for a session that ended done (it said 1, as if it had failed).
+        raise SessionError(f"{path}: this session already finished ({state.outcome}); nothing to resume{hint}", code=exit_code(state.outcome))
+    session = state.session
+    if session.get("mode", "live") not in MODES:  # only a re-chained (edited) journal: an unknown mode would run as live
+        raise SessionError(
+            f"{path}: session_started: mode {session.get('mode')!r} is not one this program writes ({', '.join(sorted(MODES))}); refusing to resume"
+        )
+    try:
+        loaded = load_runbook(runbook_file(path, session), dict(session.get("params") or {}))  # where it was, or moved
+    except RunbookInvalid as invalid:
+        raise SessionError(f"cannot reload {visible_line(str(session['file']))}:\n" + diagnostic_lines(invalid.diagnostics)) from None
+    if loaded.runbook.digest != session.get("digest"):
+        raise SessionError(
+            f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1
+        )
+    return state, shown, backlog, loaded, (ledger, guards), torn
 
 
 def join_endpoint(address: str, *, observe: bool, identity: str | None, known_hosts: str | None) -> Endpoint:

@@ -25,7 +25,6 @@ from pathlib import Path
 from fault_helpers import RUNBOOK_TUI, env_for, of_type, printed_statuses, run, write_runbook
 
 from runbook_tui import cli
-from runbook_tui.app.resume_read import look_at_resume
 from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
@@ -117,7 +116,7 @@ def one_trial(tmp_path: Path, rng: random.Random) -> dict[str, object]:
     settle_orphans(token, kill_orphan)
 
     # What the journal held at the moment of the kill, and what exec had shown as done.
-    at_kill, killed_bytes = read_events(journal), journal.read_bytes()
+    at_kill = read_events(journal)
     assert not at_kill.problems or at_kill.truncated_at is not None, at_kill.problems
     killed_state = replay(at_kill.events)
     shown_done = {line.split()[2] for line in (tmp_path / "exec.out").read_text().splitlines() if line[9:].startswith("step_finished")}
@@ -136,8 +135,7 @@ def one_trial(tmp_path: Path, rng: random.Random) -> dict[str, object]:
     assert looked.returncode == 1, looked.stdout + looked.stderr
     assert "Traceback" not in looked.stdout + looked.stderr
     assert ledger(tmp_path) == before, "resume without a decision ran something"
-    assert journal.read_bytes() == killed_bytes, "a resume that decided nothing wrote to the journal"
-    rebuilt, _torn = look_at_resume(str(journal))  # the state at the kill, as the resume that decides starts from it
+    rebuilt = replay(read_events(journal).events)
     assert printed_statuses(looked.stdout, STEPS) == {sid: status_words(rebuilt.steps[sid].status) for sid in STEPS}, looked.stdout
     for sid in STEPS:  # the rebuilt state is the state at the kill, with a running step turned unknown
         was = killed_state.steps[sid].status
@@ -152,7 +150,6 @@ def one_trial(tmp_path: Path, rng: random.Random) -> dict[str, object]:
         state = replay(read_events(journal).events)
         if state.finished:
             break
-        state, _torn = look_at_resume(str(journal))  # what `resume --headless` says: a step that was running is unknown
         decision: list[str] = []
         unknown = state.current if state.current and state.steps[state.current].status == "unknown" else None
         if unknown is not None:

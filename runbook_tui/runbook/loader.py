@@ -20,6 +20,7 @@ from typing import Any
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.bounded_read import read_limited
+from runbook_tui.runbook.comment_cuts import warn_cut_texts
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid, shown
 from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, check_size, decode, load_document
 from runbook_tui.runbook.fields import describe
@@ -122,6 +123,7 @@ class _Builder(StepsReader):
         sections = self._sections(root)
         reach = ReachReader(self.fields, self.texts.make)
         notify, alerts = reach.notify(root), reach.alerts(root)
+        warn_cut_texts(root, self.file, self.diags)
         self.diags.raise_if_errors()
         runbook = Runbook(
             id=runbook_id,

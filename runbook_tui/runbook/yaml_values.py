@@ -11,6 +11,8 @@ written beside it, for the fields that are text (`as_written`).
 An alias stands for its anchor's value (the same object, at the anchor's
 position, as PyYAML's composer shares the node); an alias inside its own
 anchor is refused.
+A plain scalar followed by a comment on its line keeps that comment beside it (`cut`): a ` #` ends a plain
+scalar, and the loader warns when that cut a text meant for people (a note, a title).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import yaml
 
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid, shown
 from runbook_tui.runbook.model import Mark
+from runbook_tui.runbook.yaml_comments import NO_CUTS, Cut, comment_ends, keep_cut
 
 MAX_DEPTH = 64
 #: Values that aliases may add when expanded (a "billion laughs" document adds billions).
@@ -70,6 +73,7 @@ class YMap(dict[str, Any]):
     key_pos: dict[str, Position]
     value_pos: dict[str, Position]
     written: Mapping[str, str] = _NONE_WRITTEN
+    cut: Mapping[str, Cut] = NO_CUTS
 
     def as_written(self, key: str) -> Any:
         """The value for a text field: the text as written when YAML retyped it (`0644`, not 420), else the value."""
@@ -93,6 +97,7 @@ class YList(list[Any]):
     pos: Position
     item_pos: list[Position]
     written: Mapping[int, str] = _NONE_WRITTEN
+    cut: Mapping[int, Cut] = NO_CUTS
 
     def as_written(self, index: int) -> Any:
         """The item for a text field: the text as written when YAML retyped it (`0644`, not 420), else the item."""
@@ -194,6 +199,7 @@ class Builder:
         root: Any = None
         value: Any
         key_text: str | None
+        cut_at = comment_ends(text)  # empty (nothing more to look at) unless a comment follows text on some line
         parser = loader(text)
         try:
             get_event = parser.get_event
@@ -221,6 +227,11 @@ class Builder:
                             value = self._scalar(event, pos)
                             if value.__class__ in _RETYPED and parent is not None:
                                 _keep_written(parent, value, key_text)
+                        if cut_at and not event.style and parent is not None and not (as_key or discard):  # plain: '' (libyaml) or None
+                            end = event.end_mark
+                            if (end.line, end.column) in cut_at:
+                                index = len(parent.value) if parent.key is _ITEM else parent.key
+                                keep_cut(parent.value, index, text, cut_at[end.line, end.column], end, key_text)
                         if event.anchor is not None:
                             self._anchor(event.anchor, _Anchor(value, pos, key_text, event), mark)
                     elif kind is alias_event:

@@ -85,5 +85,6 @@ class _Walk:
         self.warned.add((cut.line, cut.col))
         comment = cut.comment if len(cut.comment) <= _QUOTED else f"{cut.comment[: _QUOTED - 1]}…"
         value = cut.value if len(cut.value) <= _QUOTED else f"…{cut.value[1 - _QUOTED :]}"
-        message = f"'{comment}' is a YAML comment, so {what} ends at '{value}'; quote the text (\"…\") to keep it"
+        cut_to = f"ends at '{value}'" if value else "is empty"  # `title: #1 priority` is a title of nothing (null)
+        message = f"'{comment}' is a YAML comment, so {what} {cut_to}; quote the text (\"…\") to keep it"
         self.diags.warning(Mark(self.file, cut.line, cut.col), message)

@@ -26,6 +26,17 @@ def test_a_default_pause_reason_is_not_said_twice() -> None:
     assert lines({**event, "actor": "system", "reason": "guard 'errors' tripped"}) == ["paused by system: guard 'errors' tripped"]
 
 
+def test_a_verifier_request_without_words_is_not_said_twice() -> None:
+    """bob's `p` and `u` with no words journal "bob asks to hold" / "bob requests a rollback" as the reason; the log
+    read `hold asked by bob: bob asks to hold`. Words bob gave are kept, even ones that read like the default."""
+    hold = {"type": ev.HOLD_REQUESTED, "actor": "bob", "ts": "2026-12-01T12:00:00.000Z", "reason": "bob asks to hold"}
+    assert lines(hold) == ["hold asked by bob"]
+    assert lines({**hold, "reason": "p99 climbing"}) == ["hold asked by bob: p99 climbing"]
+    back = {**hold, "type": ev.ROLLBACK_REQUESTED, "reason": "bob requests a rollback"}
+    assert lines(back) == ["rollback requested by bob"]
+    assert lines({**back, "actor": "carol"}) == ["rollback requested by carol: bob requests a rollback"]
+
+
 def test_statuses_and_outcomes_in_words() -> None:
     assert [status_words(s) for s in ("awaiting_verification", "failed", "rolled_back", "done_criteria_failed")] == [
         "waiting for verifier",

@@ -7,6 +7,7 @@ stopped it, and the criterion counts as not met: the session stays open to be ac
 
 from __future__ import annotations
 
+import selectors
 import signal
 import subprocess
 import sys
@@ -75,14 +76,21 @@ def test_sigterm_during_the_final_check_leaves_it_for_resume_and_says_so(
     prometheus.wait_for(API, lambda v: v == 4)
     journal_path = tmp_path / "j.jsonl"
     argv = [sys.executable, "-m", "runbook_tui", "exec", str(write_runbook(runbook(prometheus))), "--solo", "t", "--journal", str(journal_path)]
-    proc = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # unbuffered: a line read leaves nothing in a buffer the selector cannot see
+    proc = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
     try:
+        assert proc.stdout is not None
+        waiting = selectors.DefaultSelector()
+        waiting.register(proc.stdout, selectors.EVENT_READ)
         deadline = time.monotonic() + 30
-        while not (journal_path.exists() and b'"success_check_started"' in journal_path.read_bytes()):
-            assert time.monotonic() < deadline and proc.poll() is None, "the final check never started"
-            time.sleep(0.05)
+        line = b""
+        while b"success_check_started" not in line:  # exec prints each event as a line once it is journaled
+            assert waiting.select(max(0.0, deadline - time.monotonic())), "the final check never started within 30 s"
+            line = proc.stdout.readline()
+            assert line, f"exec ended before the final check started: {proc.stderr.read() if proc.stderr else b''!r}"
         proc.send_signal(signal.SIGTERM)
-        _out, err = proc.communicate(timeout=30)
+        _out, said = proc.communicate(timeout=30)
+        err = said.decode()
     finally:
         proc.kill()
     assert proc.returncode == 1 and "interrupted; the journal is kept" in err, err

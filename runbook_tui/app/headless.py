@@ -29,6 +29,7 @@ from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.manual import persons_part, unanswerable
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
 from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.diagnostics import diagnostic_lines
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded
 from runbook_tui.runbook.model import Runbook
@@ -222,8 +223,8 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
 
 
 def _open(loaded: Loaded, **options: Any) -> Session:
-    for warning in loaded.warnings:
-        print(visible_line(str(warning)), file=sys.stderr)
+    if loaded.warnings:
+        print(diagnostic_lines(loaded.warnings), file=sys.stderr)
 
     def journal_first(event: Event, state: RunState) -> None:
         """The journal's path on the first line, as the contract says (it came after the first step's command)."""

@@ -30,8 +30,10 @@ atexit.register(gc.freeze)
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
-    for diagnostic in diagnostics:
-        print(visible_line(str(diagnostic)), file=sys.stderr)
+    from runbook_tui.runbook.diagnostics import diagnostic_lines
+
+    if diagnostics:
+        print(diagnostic_lines(diagnostics), file=sys.stderr)
 
 
 def _load(file: str, params: dict[str, Any]) -> Loaded | None:

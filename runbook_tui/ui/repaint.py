@@ -52,6 +52,12 @@ class CoalescedRepaintScreen(Screen[None]):
         if value:
             self._ask_repaint()
 
+    def on_mount(self) -> None:
+        # Textual's toast rack starts shown and is hidden once the screen resumes with no notification: a second layout
+        # of the whole screen before its first frame is marked. Hidden from the start, it shows with the first toast.
+        for rack in self.query("#textual-toastrack"):
+            rack.display = False
+
     def _ask_repaint(self) -> None:
         if self._repaint_asked or not self.is_mounted:
             return  # one is on its way (on_mount paints the first frame itself)

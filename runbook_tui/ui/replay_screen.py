@@ -141,7 +141,9 @@ class ReplayScreen(RunView):
         Binding("space", "play", "play/pause"),
         Binding("plus,equals_sign", "faster", "faster"),
         Binding("minus", "slower", "slower"),
-        Binding("g", "jump", "jump to step"),
+        # The step list, hidden below NARROW_COLUMNS: the run screen's `l` is replay's forward, so `t` here (only offered when narrow).
+        Binding("t", "toggle_steps", "steps"),
+        Binding("g", "jump", "jump"),  # `jump to step` left no room at 80 columns for `t steps` (the help says it whole)
         Binding("v", "details", "step whole", show=False),  # what the detail pane's title offers when the step is cut
         Binding("home", "first", "start", show=False, priority=True),
         Binding("end", "last", "end", show=False, priority=True),
@@ -157,6 +159,14 @@ class ReplayScreen(RunView):
         self.speed = speed
         self.label = label
         self._timer: Any = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`t steps` only where the step list is hidden (wide, it is always shown and `t` would do nothing)."""
+        return self.has_class("narrow") if action == "toggle_steps" else True
+
+    def fit_layout(self, width: int, height: int) -> None:
+        super().fit_layout(width, height)
+        self.refresh_bindings()  # the footer offers `t steps` as the width now asks
 
     def _replayed_now(self) -> dt.datetime:
         last = self.replay.state.last_ts

@@ -116,6 +116,13 @@ def _on(e: Event) -> str:
     return ", ".join(str(h) for h in e.get("hosts", []))
 
 
+def _step_started(e: Event) -> str:
+    """`deploy started (attempt 1) on web1, web2`; a step with no command (a note, a question, a wait) runs nothing
+    anywhere, as the run screen's status row and details say (it read `started (attempt 1) on local`)."""
+    started = f"{e['step']} started (attempt {e.get('attempt')})"
+    return f"{started}: nothing runs" if e.get("commands") == {} else f"{started} on {_on(e)}"
+
+
 # -- each type ------------------------------------------------------------------------------------
 
 
@@ -278,7 +285,7 @@ def _plain(words: Callable[[Event], str], mark: str = "──", *, decision: boo
 SAYS: dict[str, Callable[[Event], Said]] = {
     ev.SESSION_STARTED: _session_started,
     ev.STEP_READY: _step_ready,
-    ev.STEP_STARTED: _plain(lambda e: f"{e['step']} started (attempt {e.get('attempt')}) on {_on(e)}"),
+    ev.STEP_STARTED: _plain(_step_started),
     ev.STEP_FINISHED: _step_finished,
     ev.STEP_CONFIRMED: _step_decision("✓"),
     ev.STEP_REJECTED: _step_decision("✗"),

@@ -70,3 +70,12 @@ def test_sessions_counted_with_a_join_are_said_in_the_singular_and_the_plural() 
         ["bob joined as verifier (1 more session counted)"],
         ["bob joined as verifier (2 more sessions counted)"],
     ]
+
+
+def test_a_step_with_no_command_runs_nothing_anywhere() -> None:
+    """A note, a question or a wait is journaled on the first host (`local`) with no command: its line read `started
+    (attempt 1) on local`, in exec, the live log, replay, practice and the report, while nothing ran there."""
+    started = {"type": ev.STEP_STARTED, "actor": "alice", "ts": "2026-12-01T12:00:00.000Z", "step": "tell-oncall", "attempt": 1, "hosts": ["local"]}
+    assert lines({**started, "commands": {}, "text": "Post in #oncall"}) == ["tell-oncall started (attempt 1): nothing runs"]
+    assert lines({**started, "commands": {"local": "true"}}) == ["tell-oncall started (attempt 1) on local"]
+    assert lines(started) == ["tell-oncall started (attempt 1) on local"], "a journal without the field says where, as before"

@@ -64,6 +64,11 @@ class RecordedVerifier:
             self._playing = True
             loop.call_soon(self._play)
 
+    def due(self) -> bool:
+        """A cue of the night is still to play where the run stands now (or at a point it went past)."""
+        state = self.controller.state
+        return bool(self.cues) and not state.finished and not _ahead(self.cues[0].point, point_of(state), state)
+
     def _answer(self, step: str, answers: dict[str, list[tuple[str, str]]]) -> None:
         queue = answers.get(step) or []
         if not queue:  # the trainee went where the night did not: said so, or "confirmed by bob (recorded)" read as the night's

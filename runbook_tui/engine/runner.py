@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: Checks `expect.metric` once a command finished: (met, words). Wired by the metrics layer.
 MetricJudge = Callable[[MetricCheck], Awaitable[tuple[bool, str]]]
+#: How a `wait` step's time passes, given the step and its seconds (practice plays a long one short, engine/practice_wait.py).
+WaitPlayer = Callable[[Step, float], Awaitable[None]]
 
 
 class FieldError(TemplateError):
@@ -58,6 +60,7 @@ class StepRunner:
     _waves: WaveGate | None
     _injected: set[str]
     _wake_wait: asyncio.Event | None = None  # set while a `wait` step waits; interrupt_wait() ends it
+    wait_player: WaitPlayer | None = None  # None: a wait lasts the runbook's time
     _wait_cut: str | None = None
     _stop_signal: StopSignal | None
 
@@ -205,7 +208,7 @@ class StepRunner:
             if step.kind == "wait" and self.state.mode == "dry-run":  # nothing runs: nothing to wait for
                 self.emit(ev.NOTE, SYSTEM, step=step.id, text=f"dry run: the {format_duration(step.wait_seconds or 0)} wait is not waited")
             elif step.kind == "wait":
-                problems = await self._wait(step.wait_seconds or 0)
+                problems = await self._wait(step)
             if step.kind == "ask" and step.capture:
                 captured[step.capture] = answer or ""
             host_results = {h.name: {"status": "done", "exit_code": None, "error": None} for h in hosts}
@@ -243,16 +246,21 @@ class StepRunner:
             return None
         return {h.name for s in forward[at + 1 :] if s.kind == "run" for h in self.runbook.targets(s)}
 
-    async def _wait(self, seconds: float) -> list[str]:
-        """A `wait` step's pause; `interrupt_wait` ends it early as a failure."""
+    async def _wait(self, step: Step) -> list[str]:
+        """A `wait` step's pause (as `wait_player` plays it); `interrupt_wait` ends it early as a failure."""
         self._wait_cut = None
         self._wake_wait = asyncio.Event()
+        seconds = step.wait_seconds or 0
+        passing = asyncio.ensure_future(self.wait_player(step, seconds) if self.wait_player is not None else asyncio.sleep(seconds))
+        woken = asyncio.ensure_future(self._wake_wait.wait())
         try:
-            await asyncio.wait_for(self._wake_wait.wait(), seconds)
-        except TimeoutError:
-            pass
+            await asyncio.wait((passing, woken), return_when=asyncio.FIRST_COMPLETED)
         finally:
             self._wake_wait = None
+            woken.cancel()
+            passing.cancel()
+        if passing.done() and not passing.cancelled():
+            passing.result()  # the player's error (a journal that cannot be written) is the step's, as before
         return [self._wait_cut] if self._wait_cut else []
 
     def interrupt_wait(self, reason: str) -> bool:

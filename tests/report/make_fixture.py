@@ -43,9 +43,10 @@ from runbook_tui.engine.journal import JournalWriter, read_events
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink, StopSignal
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.state import replay
-from runbook_tui.metrics.guards import Trip, check_json, check_words, panel_json
+from runbook_tui.metrics.guards import Trip, check_words, panel_json
 from runbook_tui.runbook.loader import load_runbook
 from runbook_tui.runbook.model import Host
+from runbook_tui.runbook.plan import check_json
 
 DATA = Path(__file__).parent / "data"
 RUNBOOK = DATA / "h2-rollout.yaml"

@@ -75,7 +75,7 @@ class ShortWaits:
         end = loop.time() + seconds
         if seconds > PLAYED_WAIT:
             night = night_words(self.night.get(step.id, []), self.controller.state.steps[step.id].attempts)
-            played = f"[practice] this {format_duration(seconds)} wait plays as {format_duration(PLAYED_WAIT)}, longer while the night's readings from it play"
+            played = f"[practice] this {format_duration(seconds)} wait plays as {format_duration(PLAYED_WAIT)}, longer while the night's readings during it still play"
             self.controller.emit(ev.NOTE, SYSTEM, step=step.id, text=f"{played}; {night}")
         await asyncio.sleep(min(seconds, PLAYED_WAIT))
         while self.verifier.due() and (left := end - loop.time()) > 0:

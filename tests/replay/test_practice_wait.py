@@ -115,10 +115,10 @@ def test_a_long_wait_plays_short_says_what_the_night_did_and_the_nights_trip_sti
     assert ran["settle"] < 10, ran
     events = read_events(tmp_path / "practice.jsonl").events
     notes = {e["step"]: str(e["text"]) for e in events if e["type"] == ev.NOTE and str(e.get("text")).startswith("[practice]")}
-    assert notes["settle"] == "[practice] this 10m wait plays as 200ms, longer while the night's readings from it play; on the night it waited 10m"
+    assert notes["settle"] == "[practice] this 10m wait plays as 200ms, longer while the night's readings during it still play; on the night it waited 10m"
     assert (
         notes["watch"]
-        == f"[practice] this 10m wait plays as 200ms, longer while the night's readings from it play; on the night it ended after 1m31s, FAILED: {TRIP}"
+        == f"[practice] this 10m wait plays as 200ms, longer while the night's readings during it still play; on the night it ended after 1m31s, FAILED: {TRIP}"
     )
     started = {e["step"]: said(e) for e in events if e["type"] == ev.STEP_STARTED}
     assert started["tell"] is not None and started["tell"].lines == ["tell started (attempt 1): nothing runs"], started["tell"]

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import RollbackState, with_step
 from runbook_tui.ui.modals import HELP_KEYS, REPLAY_HELP_KEYS
+from runbook_tui.ui.replay_screen import ReplayScreen
 from runbook_tui.ui.run_screen import RunScreen, RunView
 from runbook_tui.ui.status_stack import now_status, statuses
 from runbook_tui.ui.verifier_screen import VerifierScreen
@@ -103,3 +104,16 @@ def test_each_key_has_one_wording_in_the_status_rows_the_footer_and_the_help(wor
         n for names in _footer(VerifierScreen).values() for n in names
     }
     assert any(key == "m" for key, _ in HELP_KEYS) and any(key == "m" for key, _ in REPLAY_HELP_KEYS), "m, the panels' key, is in both helps"
+
+
+def test_replays_footer_and_help_say_each_key_alike() -> None:
+    """Replay's keys are its own (its `l` is forward): every key its footer may show is in its help, in the footer's
+    words (`t steps`, added for the step list below 110 columns, too)."""
+    names = {"plus": "+", "minus": "-", "question_mark": "?", "right": "→", "left": "←"}
+    helped = {token: does for keys, does in REPLAY_HELP_KEYS for token in keys.split()}
+    shown = [binding for binding in ReplayScreen.BINDINGS if isinstance(binding, Binding) and binding.show]
+    assert "t" in {binding.key for binding in shown}
+    for binding in shown:
+        keys = [names.get(key, key) for key in binding.key.split(",")]
+        does = next((helped[key] for key in keys if key in helped), None)
+        assert does is not None and binding.description in does, f"replay's help on {keys}: {does!r}, its footer: {binding.description!r}"

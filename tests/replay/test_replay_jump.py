@@ -77,7 +77,7 @@ async def test_help_in_replay_names_replays_keys_not_the_runs() -> None:
         await pilot.press("question_mark")
         await until(lambda: type(app.screen).__name__ == "HelpScreen", pilot, "the help")
         words = text_of(app.screen.query_one("#dialog-body", Static))  # the whole body, also what is scrolled out of view
-        for key, does in (("← h", "back to the moment before"), ("space", "play / pause"), ("+ -", "faster / slower"), ("g", "jump to a step")):
+        for key, does in (("← h", "back to the moment before"), ("space", "play/pause"), ("+ -", "faster / slower"), ("g", "jump to a step")):
             assert key in words and does in words, f"{key}: {does} is not in the help: {words}"
         assert "Nothing runs and nothing is written" in words
         assert "run the current step" not in words and "written to the journal before it happens" not in words

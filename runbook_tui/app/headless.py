@@ -253,11 +253,13 @@ class ResumeChoice:
 
 def cmd_resume(journal: str, choice: ResumeChoice) -> int:
     reopen = "resume --rollback" + (" --full" if choice.full else "") if choice.decision == "rollback" else None
+    # Told nothing to decide or change: a look at where the run stands, not a resume (two looks were two resumes on record).
+    look = choice.decision is None and not choice.go_on and choice.solo is None and choice.share is None
 
     async def main() -> int:
         session = _start(
             lambda: resume_session(
-                journal, listeners=[printer(sys.stdout)], share=choice.share, solo=choice.solo, reopen=reopen, trust=choice.trust, bulk_output=True
+                journal, listeners=[printer(sys.stdout)], share=choice.share, solo=choice.solo, reopen=reopen, trust=choice.trust, bulk_output=True, look=look
             )
         )
         if isinstance(session, int):
@@ -265,7 +267,7 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
         await session.start()
         if session.share_note:
             say(session.share_note)
-        say(summary(session.controller.state, journal, shared=bool(session.share_address)), end="")
+        say(summary(session.controller.state, journal, shared=bool(session.share_address), look=look), end="")
 
         async def body(s: Session) -> int:
             return await _decide(s, choice)
@@ -275,10 +277,10 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
     return asyncio.run(main())
 
 
-def summary(state: RunState, journal: str, *, shared: bool = False) -> str:
-    """Where a resumed run stands, and what the assignee may do about a step left unknown."""
+def summary(state: RunState, journal: str, *, shared: bool = False, look: bool = False) -> str:
+    """Where a resumed (or `look`: looked at) run stands, and what the assignee may do about a step left unknown."""
     session = {k: visible_line(str(v)) for k, v in state.session.items() if k in ("runbook", "title", "started_at")}
-    lines = [f"resumed {session.get('runbook')} ({session.get('title')}), started {session.get('started_at')}"]
+    lines = [f"{'looked at' if look else 'resumed'} {session.get('runbook')} ({session.get('title')}), started {session.get('started_at')}"]
     for sid in state.order:
         step = state.steps[sid]
         lines.append(f"  {status_words(step.status):<22} {visible_line(sid)}")

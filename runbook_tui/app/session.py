@@ -377,8 +377,10 @@ def resume_session(
     reopen: str | None = None,
     trust: RunTrust | None = None,
     bulk_output: bool = False,
+    look: bool = False,
 ) -> Session:
-    """Rebuild the state from the journal alone, reload the same runbook, and journal the resume.
+    """Rebuild the state from the journal alone, reload the same runbook, and journal the resume (`look`: nobody
+    resumes; only what it repairs or learns is journaled: a torn last line cut, the run's process found gone).
 
     `solo` / `share` change how the run is verified from now on (journaled as `mode_changed`).
     `reopen` (a reason): a session that ended failed is opened again for `resume --rollback`.
@@ -401,7 +403,7 @@ def resume_session(
         try:
             if reopen is not None and state.finished:
                 controller.reopen(actor, reopen)
-            controller.resumed(os.getpid())
+            (controller.interrupted if look else controller.resumed)(os.getpid())
             if torn:
                 said = f"the journal's last line was cut short when the process stopped ({torn} bytes of an event being written): dropped"
                 controller.emit(NOTE, SYSTEM, text=said + "; the run goes on from the last whole event", step=controller.state.current)

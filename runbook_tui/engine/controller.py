@@ -22,6 +22,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, Scope, refused
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.final_check import BeforeFinish, FinalCheck
+from runbook_tui.engine.fold_session import lost_with_the_process
 from runbook_tui.engine.guard_response import react
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.mark_done import mark_done_refusal
@@ -220,6 +221,12 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
 
     def resumed(self, pid: int) -> None:
         self.emit(ev.SESSION_RESUMED, self.assignee, pid=pid)
+
+    def interrupted(self, pid: int) -> None:
+        """A look (`resume` deciding nothing, process `pid`) found the run's process gone: journaled when that changes the
+        state (a step or a rollback it ran is unknown, who was connected left with it), so a second look writes nothing."""
+        if lost_with_the_process(self.state) != self.state:
+            self.emit(ev.SESSION_INTERRUPTED, SYSTEM, pid=pid)
 
     def change_mode(self, actor: Actor, *, solo: str | None, shared: bool) -> None:
         """resume --solo REASON / --share: how this run is verified from now on (journaled: solo, shared, shared again)."""

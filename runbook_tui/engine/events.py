@@ -101,6 +101,12 @@ SessionStarted = TypedDict(
 SESSION_STARTED: Final = _declare("session_started", SessionStarted, "The run's first line: what runs, under which ticket, how it is verified, and the plan.")
 SessionResumed = TypedDict("SessionResumed", {"pid": int})
 SESSION_RESUMED: Final = _declare("session_resumed", SessionResumed, "`resume` continues the journal in a new process.")
+SessionInterrupted = TypedDict("SessionInterrupted", {"pid": int})
+SESSION_INTERRUPTED: Final = _declare(
+    "session_interrupted",
+    SessionInterrupted,
+    "A `resume` that only looked (`pid`: its process) found the run's process gone: a step it ran is `unknown` (nobody resumed).",
+)
 WindowOverride = TypedDict("WindowOverride", {"reason": str, "window": Any})
 WINDOW_OVERRIDE: Final = _declare("window_override", WindowOverride, "The run started outside the ticket's window, with a reason.")
 ModeChanged = TypedDict("ModeChanged", {"solo": str | None, "shared": bool, "reason": str})

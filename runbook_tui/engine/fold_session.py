@@ -28,12 +28,16 @@ def _session_started(state: RunState, e: Event) -> RunState:
     return replace(state, session=MappingProxyType(payload), steps=MappingProxyType(steps), order=order, rollback_order=rollback_order)
 
 
-def _session_resumed(state: RunState, e: Event) -> RunState:
-    """A step that was running when the process died is `unknown`: nobody knows how it ended, and a verifier's go-ahead
-    for that run no longer stands. Its hosts that were
-    running are unknown; those of a wave that never started stay `pending` (nothing ran there, so no rollback undoes
-    anything there), those of a finished wave keep their end. Nobody is connected to a process that just started (the
-    last one's participants may have no `participant_left`: it died)."""
+def _session_interrupted(state: RunState, e: Event) -> RunState:
+    return lost_with_the_process(state)
+
+
+def lost_with_the_process(state: RunState) -> RunState:
+    """The state as the next process finds it. A step that was running when the process died is `unknown`: nobody knows
+    how it ended, and a verifier's go-ahead for that run no longer stands. Its hosts that were running are unknown; those
+    of a wave that never started stay `pending` (nothing ran there, so no rollback undoes anything there), those of a
+    finished wave keep their end. Nobody is connected to a process that just started (the last one's participants may
+    have no `participant_left`: it died)."""
     steps = dict(state.steps)
     for sid, step in steps.items():
         if step.status == "running":
@@ -52,7 +56,14 @@ def _session_resumed(state: RunState, e: Event) -> RunState:
     rollback = state.rollback
     if rollback is not None and not rollback.finished:
         rollback = replace(rollback, finished=True, ok=False, running_step=None, failed_step=rollback.running_step, interrupted=True)
-    return replace(state, steps=MappingProxyType(steps), rollback=rollback, resumed=state.resumed + 1, participants=MappingProxyType({}))
+    return replace(state, steps=MappingProxyType(steps), rollback=rollback, participants=MappingProxyType({}))
+
+
+def _session_resumed(state: RunState, e: Event) -> RunState:
+    """A new process goes on with the run: what the last one took with it (as `session_interrupted` says it), and one
+    resume more."""
+    lost = lost_with_the_process(state)
+    return replace(lost, resumed=lost.resumed + 1)
 
 
 def _mode_changed(state: RunState, e: Event) -> RunState:
@@ -193,6 +204,7 @@ def _finished(state: RunState, e: Event) -> RunState:
 SESSION_HANDLERS = {
     ev.SESSION_STARTED: _session_started,
     ev.SESSION_RESUMED: _session_resumed,
+    ev.SESSION_INTERRUPTED: _session_interrupted,
     ev.WINDOW_OVERRIDE: _window_override,
     ev.ROLLBACK_REQUESTED: _rollback_requested,
     ev.PAUSED: _paused,

@@ -207,6 +207,10 @@ class History:
     def _on_session_resumed(self, e: Event) -> None:
         self.resumed_at.append(e["ts"])
         self.resumed_by.append(e["actor"])
+        self._on_session_interrupted(e)
+
+    def _on_session_interrupted(self, e: Event) -> None:
+        """The process that died took its running steps (their attempts end unknown), its rollback and its participants."""
         for participant in self.participants:
             if participant.left_at is None:
                 participant.left_at = str(self.state.last_ts)  # they were gone with the process that died

@@ -116,17 +116,27 @@ def test_kill_9_then_resume_reruns_nothing_and_mark_done_continue_finishes_once(
     after = raw_lines(journal)
     assert after[: len(before)] == before, "resume only appends"
     events = intact_events(journal)
-    assert [e["type"] for e in events[len(before) :]] == ["session_resumed"]
+    # A look (no decision) is no resume: it journals what it learned, that the process is gone and two's end unknown.
+    assert [e["type"] for e in events[len(before) :]] == ["session_interrupted"]
     state = replay(events)
     assert state.steps["two"].status == "unknown" and state.current == "two" and not state.finished
     assert in_process("journal", "verify", str(journal))[0] == 0
+    # Before: each look journaled a `session_resumed`, and the report listed resumes nobody did, at the same second.
+    code, out, _ = in_process("resume", str(journal))
+    assert code == 1 and any(line.split() == ["UNKNOWN", "two"] for line in out.splitlines()), out
+    assert raw_lines(journal) == after, "a second look learned nothing, and wrote nothing"
+    assert out.startswith("looked at resume-demo (Resume demo), started "), out  # not "resumed"
+    code, out, _ = in_process("report", str(journal), "--format", "json")
+    assert code == 0 and json.loads(out)["session"]["resumed_at"] == [], out
 
     # `resume JOURNAL --mark-done REASON --continue`: the rest runs, once.
     code, out, err = in_process("resume", str(journal), "--mark-done", "checked by hand", "--continue")
     assert code == 0, out + err
     assert marks(tmp_path) == ["one", "two", "three", "four"], "every step ran exactly once"
     events = intact_events(journal)
-    assert [e["type"] for e in events].count("session_resumed") == 2
+    assert [e["type"] for e in events].count("session_resumed") == 1, "the one resume that decided"
+    code, out, _ = in_process("report", str(journal), "--format", "json")
+    assert code == 0 and len(json.loads(out)["session"]["resumed_at"]) == 1, out
     [marked] = [e for e in events if e["type"] == "step_marked_done"]
     assert marked["step"] == "two" and marked["reason"] == "checked by hand"
     assert [e["step"] for e in events if e["type"] == "step_started"] == ["one", "two", "three", "four"]
@@ -191,11 +201,11 @@ def test_resume_continues_from_the_last_whole_event_when_the_last_line_is_cut(di
     assert code == 1, out + err
     assert "'two' was running when the program stopped; its outcome is unknown" in out
     events = intact_events(journal)
-    assert len(events) == len(lines) + 1, "the torn line is gone, session_resumed took its place, a note says so"
-    resumed, said = events[-2:]
+    assert len(events) == len(lines) + 1, "the torn line is gone, what the look learned took its place, a note says so"
+    learned, said = events[-2:]
     assert said["type"] == "note" and "cut short" in said["text"], said
-    assert resumed["type"] == "session_resumed"
-    assert resumed["seq"] == whole["seq"] + 1 and resumed["prev"] == whole["hash"]
+    assert learned["type"] == "session_interrupted", "a look is no resume"
+    assert learned["seq"] == whole["seq"] + 1 and learned["prev"] == whole["hash"]
     assert in_process("journal", "verify", str(journal))[0] == 0
 
     code, out, err = in_process("resume", str(journal), "--mark-done", "step two's output is in the log", "--continue")

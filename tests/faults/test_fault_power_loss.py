@@ -69,10 +69,12 @@ def test_a_torn_last_line_fails_verify_by_line_and_resume_continues_from_the_las
     assert "Traceback" not in looked.stdout + looked.stderr
     events = read_events(journal)
     assert events.intact, events.problems
-    assert events.events[number - 1]["type"] == "session_resumed"
+    # A look is no resume (before: each journaled a `session_resumed`): it journals what it repaired and learned.
+    learned = ["session_interrupted"] if kind == "step_finished" else []  # b was running: its end is unknown now
+    assert [e["type"] for e in events.events[number - 1 :]] == [*learned, "note"]
     assert events.events[number - 1]["prev"] == whole["hash"], "the chain goes on from the last whole event"
     # ... and the record says so (before: the torn line went without a word, in the journal or on screen)
-    said = events.events[number]
+    said = events.events[-1]
     assert said["type"] == "note" and said["actor"] == "system", said
     assert said["text"].startswith("the journal's last line was cut short when the process stopped (") and "dropped" in said["text"], said
     assert "the journal's last line was cut short" in looked.stdout, looked.stdout
@@ -81,6 +83,10 @@ def test_a_torn_last_line_fails_verify_by_line_and_resume_continues_from_the_las
     if kind == "step_finished":
         assert state.steps["b"].status == "unknown" and "Nothing was re-run" in looked.stdout
     assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
+    repaired = journal.read_bytes()
+    again = run(tmp_path, "resume", str(journal), "--headless")
+    assert printed_statuses(again.stdout, STEPS) == printed_statuses(looked.stdout, STEPS), again.stdout + again.stderr
+    assert journal.read_bytes() == repaired, "a second look found nothing to repair or learn, and wrote nothing"
 
     went = run(tmp_path, "resume", str(journal), "--headless", *then, "--continue")
     assert went.returncode == 0, went.stdout + went.stderr
@@ -88,4 +94,5 @@ def test_a_torn_last_line_fails_verify_by_line_and_resume_continues_from_the_las
     final = read_events(journal)
     assert final.intact and replay(final.events).outcome == "done"
     assert len(of_type(final.events, "session_finished")) == 1
+    assert len(of_type(final.events, "session_resumed")) == 1, "one resume: the one that decided"
     assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0

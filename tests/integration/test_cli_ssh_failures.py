@@ -107,7 +107,7 @@ def test_resume_after_kill_9_marks_the_step_unknown_and_reruns_nothing(cli: Cli)
     assert dict(state.steps["remote"].hosts)["peer01"].status == "unknown"
     assert state.steps["remote"].attempts == 1
     assert [e["type"] for e in read.events].count("step_started") == 1
-    assert read.events[-1]["type"] == "session_resumed"
+    assert read.events[-1]["type"] == "session_interrupted", "a look, no resume: what it learned (the process gone) is journaled"
 
     # The first (detached) run goes on to its end on the host; still nobody ran it again.
     session = read.events[0]["session"]

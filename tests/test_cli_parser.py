@@ -236,3 +236,38 @@ def test_a_command_never_writes_over_the_file_it_reads(tmp_path: Path, capsys: p
         assert capsys.readouterr().err == expected
     assert (Path("j.jsonl").read_bytes(), Path("rb.yaml").read_bytes()) == (journal, runbook)
     assert cli.main(["report", "j.jsonl", "-o", "j.md"]) == 0 and Path("j.md").read_text().startswith("# Change report")
+    assert cli.main(["report", "j.jsonl", "--format", "html", "-o", "j.md"]) == 0, "a report is made again over the last one"
+    assert Path("j.md").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_a_command_never_writes_over_the_sessions_runbook_or_another_file_it_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: `report j.jsonl -o rb.yaml` (a typo, a completion) replaced the session's runbook, the file the journal
+    records and `resume` reloads, with the report, exit 0; so did `replay --out`, and `approve -o` over its key, its
+    signers or a `-p NAME=@FILE`. Only the journal read itself, or another journal, was refused."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    Path("rb.yaml").write_text("runbook: 1\nid: o\ntitle: O\nsections:\n  - id: a\n    title: A\n    steps:\n      - {id: s, title: S, run: 'true'}\n")
+    assert cli.main(["exec", "rb.yaml", "--solo", "t", "--journal", "j.jsonl"]) == 0
+    for name in ("key", "signers", "v.txt"):
+        Path(name).write_text(f"{name}\n")
+    kept = {path: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()}
+    capsys.readouterr()
+    runbook = f"the runbook of the session j.jsonl records ({tmp_path}/rb.yaml)"
+    for argv, option, what in [
+        (["report", "j.jsonl", "-o", "rb.yaml"], "-o rb.yaml", runbook),
+        (["report", "j.jsonl", "--format", "json", "-o", f"{tmp_path}/rb.yaml"], f"-o {tmp_path}/rb.yaml", runbook),
+        (["replay", "j.jsonl", "--practice", "--out", "rb.yaml"], "--out rb.yaml", runbook),
+        (["report", "j.jsonl", "--allowed-signers", "signers", "-o", "signers"], "-o signers", "the file --allowed-signers names"),
+        (["approve", "rb.yaml", "--identity", "key", "-o", "key"], "-o key", "the file --identity names"),
+        (["approve", "rb.yaml", "-p", "v=@v.txt", "-o", "./v.txt"], "-o ./v.txt", "the file -p v=@v.txt reads"),
+    ]:
+        assert cli.main(argv) == 2, argv
+        expected = f"runbook-tui: {argv[0]}: {option} is {what}: writing there would replace what it reads; expected another file\n"
+        assert capsys.readouterr().err == expected
+    assert {path: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()} == kept
+    Path("h.jsonl").write_text('{"seq":0,"hash":"x","file":"a\\u0000b"}\n')  # a hostile journal's runbook name: no traceback
+    Path("h.md").write_text("an earlier report\n")
+    assert cli.main(["report", "h.jsonl", "-o", "h.md"]) == 2
+    assert capsys.readouterr().err == "runbook-tui: h.jsonl: line 1 is not a journal event: expected a runbook-tui journal\n"

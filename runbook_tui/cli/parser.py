@@ -52,23 +52,45 @@ _WRITTEN_AND_READ = {"report": ("-o", "output", "journal"), "approve": ("-o", "o
 
 
 def refused_output(args: argparse.Namespace) -> str | None:
-    """Why the file a command would write must not be written, or None: it is the very file the command reads (`report
+    """Why the file a command would write must not be written, or None: it is a file the command reads (`report
     j.jsonl -o j.jsonl`, a completion one key short of j.md, replaced the night's journal, the change record, with its
-    report), or it holds a journal (`report b.jsonl -o a.jsonl` replaced another run's record)."""
+    report; `report j.jsonl -o rb.yaml` the session's runbook), or it holds a journal (`report b.jsonl -o a.jsonl`
+    replaced another run's record). An earlier report there is written over: reports are made again."""
     option, written, read = _WRITTEN_AND_READ.get(args.command, ("", "", ""))
     output, source = getattr(args, written, None), getattr(args, read, None)
     if not (output and source):
         return None
-    try:  # the output itself, not what a symbolic link there points to (writing refuses to follow one, in its own words)
-        if os.path.samestat(os.lstat(output), os.stat(source)):
-            return visible_line(f"{args.command}: {option} {output} is {source} itself: writing there would replace what it reads; expected another file")
-    except OSError:  # either one missing: nothing read is written over
-        pass
     from runbook_tui.engine.journal_file import holds_journal  # (only when a command writes a file)
 
+    for path, what in _read_files(args, source, journal=read == "journal"):
+        try:  # the output itself, not what a symbolic link there points to (writing refuses to follow one, in its own words)
+            if os.path.samestat(os.lstat(output), os.stat(path)):
+                return visible_line(f"{args.command}: {option} {output} is {what}: writing there would replace what it reads; expected another file")
+        except (OSError, ValueError):  # either one missing (or a name with a NUL, from a hostile journal): nothing read is written over
+            pass
     if holds_journal(output):
         return visible_line(f"{args.command}: {option} {output} holds a journal, a run's record: writing there would destroy it; expected another file")
     return None
+
+
+def _read_files(args: argparse.Namespace, source: str, *, journal: bool) -> list[tuple[str, str]]:
+    """The files the command reads, each with how to name it: its input; the runbook the `journal`'s session_started
+    records (where `resume` and `practice` find it); a `-p NAME=@FILE`; the keys and signers its options name."""
+    from runbook_tui.app.runbook_place import runbook_file
+    from runbook_tui.engine.journal_file import first_event
+
+    files = [(source, f"{source} itself")]
+    if journal and (recorded := first_event(source)) is not None and "file" in recorded:
+        runbook = runbook_file(source, recorded)
+        files.append((runbook, f"the runbook of the session {source} records ({runbook})"))
+    for item in getattr(args, "params", []):
+        name, _, value = item.partition("=")
+        if value.startswith("@"):
+            files.append((value[1:], f"the file -p {name}=@{value[1:]} reads"))
+    for option, attribute in (("--identity", "identity"), ("--allowed-signers", "allowed_signers")):
+        if given := getattr(args, attribute, None):
+            files.append((given, f"the file {option} names"))
+    return files
 
 
 def speed(value: str) -> float:

@@ -13,6 +13,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from runbook_tui.runbook.bounded_read import open_regular
 
@@ -69,12 +70,18 @@ def _taken(path: Path) -> str:
 def holds_journal(path: str | Path) -> bool:
     """Whether `path` holds a journal, intact or not (a run's record): its first line is a JSON object with `seq` and
     `hash`. A missing file, a FIFO or a device holds none (and is neither waited on nor read)."""
+    return first_event(path) is not None
+
+
+def first_event(path: str | Path) -> dict[str, Any] | None:
+    """The first line of the journal `path` holds (as written: not checked beyond `seq` and `hash`), or None when it
+    holds none (see `holds_journal`)."""
     try:
         with open(open_regular(path), "rb") as handle:
             first = json.loads(handle.readline(MAX_LINE_BYTES + 1))
     except (OSError, ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
-        return False
-    return isinstance(first, dict) and {"seq", "hash"} <= first.keys()
+        return None
+    return first if isinstance(first, dict) and {"seq", "hash"} <= first.keys() else None
 
 
 def refuse_unsafe_journal(path: Path) -> None:

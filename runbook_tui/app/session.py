@@ -228,6 +228,7 @@ class SessionRequest:
     bulk_output: bool = False  # headless: local output in large chunks (no keys to answer between them)
     ledger: NoticeLedger | None = None  # resumed: the notices the journal owes, for outreach to name those never settled
     guards: GuardMemory | None = None  # resumed: what the guards had seen, so `for:` counts on
+    look: bool = False  # `resume` deciding nothing: where the run stands is said; the metrics are not polled (nor journaled)
 
 
 def build_session(
@@ -272,7 +273,9 @@ def build_session(
         controller.subscribe(listener)
     outreach = start_outreach(controller, settings, shared=server is not None, ledger=request.ledger)
     begin(controller, actor)
-    session = Session(controller, path, executors, actor, metrics=start_metrics(controller, mode, request.guards), share=server, outreach=outreach)
+    session = Session(
+        controller, path, executors, actor, metrics=None if request.look else start_metrics(controller, mode, request.guards), share=server, outreach=outreach
+    )
     session.trust = signing
     session.share_keys = request.share.key_files if request.share else {}
     if server is not None:
@@ -418,7 +421,7 @@ def resume_session(
             controller.unsubscribe(note)
 
     request = SessionRequest(
-        str(state.session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output, ledger=ledger, guards=guards
+        str(state.session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output, ledger=ledger, guards=guards, look=look
     )
     # What was shown before the process died (gathered on the one pass above), so the signer goes on from there.
     resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)

@@ -10,6 +10,7 @@ the pause ignored and the journal closed.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -68,9 +69,12 @@ def test_kill_9_during_the_final_success_check_resumes_checking_it_again(
     path = _killed_when(tmp_path, runbook, "success_check_started")  # api=1: not met, the check waits up to 60 s
     assert not of_type(journal(path), "success_checked")
 
+    seen = path.read_bytes()
     looked = _cli(tmp_path, "resume", str(path), "--headless")
     assert looked.returncode == 1, looked.stdout + looked.stderr
     assert "Every step is done, but the success criteria (metrics.success) were not checked to the end when the program stopped:\n" in looked.stdout
+    added = [json.loads(line)["type"] for line in path.read_bytes()[len(seen) :].splitlines()]
+    assert added == [], added
     exporter.set(0)
     prometheus.wait_for(API, lambda v: v == 0)
     went = _cli(tmp_path, "resume", str(path), "--continue")

@@ -103,3 +103,13 @@ def test_stepping_stops_at_every_decision_of_the_night() -> None:
         source.seek(source.previous_moment(source.position))
         back.append(events[source.position - 1]["type"])
     assert back[:-1] == seen[-2::-1], "← stops where → did"
+
+
+def test_stepping_stops_where_a_look_found_the_process_gone() -> None:
+    """A look-only `resume` journals `session_interrupted` where the night's process was found gone (no resume)."""
+    events = read_events(JOURNAL).events
+    at = next(i for i, e in enumerate(events) if e["type"] == "session_resumed")
+    looked = [*events[:at], {**events[at], "type": "session_interrupted", "actor": "system"}, *events[at:]]
+    source = ReplaySource(looked)
+    source.seek(source.next_moment(at - 1))
+    assert looked[source.position - 1]["type"] == "session_interrupted", "→ stops where the look found the process gone"

@@ -467,6 +467,8 @@ def test_with_no_verifier_joined_the_assignee_reads_that_the_next_verified_step_
     left = {"type": ev.PARTICIPANT_LEFT, "seq": 9, "ts": "2026-03-14T02:00:00Z", "actor": "system", "name": "bob", "role": "verifier"}
     assert log_lines(left) == ["── bob (verifier) left"]
     assert log_lines({**left, "type": ev.PARTICIPANT_JOINED}) == ["── bob joined as verifier"]
+    looked = {**left, "type": ev.SESSION_INTERRUPTED, "pid": 4242}  # a look-only `resume` found the process gone: said, as a resume is
+    assert log_lines(looked) == ["── the run's process was found stopped (by process 4242, which resumed nothing)"]
 
 
 def test_a_pause_says_what_it_leaves_running_and_that_a_finished_run_ends_on_resume() -> None:

@@ -22,6 +22,7 @@ from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.journal_events import JournalEvents
 from runbook_tui.engine.practice import RecordedVerifier
 from runbook_tui.engine.practice_results import Results, compare
+from runbook_tui.engine.practice_unknown import NightsUnknown
 from runbook_tui.engine.practice_wait import ShortWaits
 from runbook_tui.engine.recording import Recording, record
 from runbook_tui.engine.state import replay
@@ -146,4 +147,5 @@ def open_practice(journal: str, *, out_journal: str | None = None, events: Journ
     RecordedChecks(practice.controller, recording)  # expect.metric and metrics.success, on the night's readings
     verifier = RecordedVerifier(practice.controller, recording)
     ShortWaits(practice.controller, verifier, events)  # a long `wait` plays short, and says what the night's did
+    NightsUnknown(practice.controller, events)  # a step the night's process died in ends unknown, said so
     return Practice(practice, events, recording, verifier, scenario_of(journal, events), journal)

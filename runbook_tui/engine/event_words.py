@@ -143,7 +143,8 @@ def _step_ready(e: Event) -> Said:
 
 def _step_finished(e: Event) -> Said:
     unverified = " [unverified]" if e.get("verified") is False and e["status"] == "done" else ""
-    skipped = [f"   ↷ {host}: {r.get('error') or 'not run'}" for host, r in e.get("hosts", {}).items() if r.get("status") == "skipped"]
+    # `pending`: practice, a host whose wave the night's process never began (engine/night_stopped.py)
+    skipped = [f"   ↷ {host}: {r.get('error') or 'not run'}" for host, r in e.get("hosts", {}).items() if r.get("status") in ("skipped", "pending")]
     # An `ask` step's answer: what the verifier confirms (before, only the report had it, under a line saying `done`).
     answer = [f"   answer: {e['answer'] or '(empty)'}"] if e.get("answer") is not None else []
     return Said("──", [f"{e['step']} {status_words(str(e['status']))}{unverified}"] + answer + [f"   ✗ {p}" for p in e.get("problems", [])] + skipped)

@@ -21,9 +21,9 @@ def host_result(step: Step, outcome: HostOutcome, unmatched: str | None, problem
     if result.status == "timeout":
         problems.append(f"{host}: timed out after {step.timeout_seconds:g}s")
         return {"status": "timed_out", "exit_code": None, "error": "timed out"}
-    if result.status == "error":
+    if result.status in ("error", "unknown"):  # unknown: practice, the night's process died in it (engine/night_stopped.py)
         problems.append(f"{host}: {result.error}")
-        lost = "may still be running" in (result.error or "")
+        lost = result.status == "unknown" or "may still be running" in (result.error or "")
         return {"status": "unknown" if lost else "failed", "exit_code": None, "error": result.error}
     if result.exit_code not in step.expect.exit:
         expected = " or ".join(str(c) for c in step.expect.exit)

@@ -77,10 +77,11 @@ class Result:
     was killed at its limit; `stopped`: a person stopped it (`error` says
     who, and what became of it); `error`: it could not run or its end is
     unknown (connection refused, host key not verified, lost and not
-    re-attached).
+    re-attached); `unknown`: only a practice's recorded executor says it, for
+    a command the night's process died in (engine/night_stopped.py).
     """
 
-    status: Literal["ok", "timeout", "stopped", "error"]
+    status: Literal["ok", "timeout", "stopped", "error", "unknown"]
     exit_code: int | None = None
     error: str | None = None
 

@@ -10,13 +10,14 @@ followed the night's decision.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from runbook_tui.engine.event_words import self_confirmed_words, status_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history import History
 from runbook_tui.engine.history_model import Move, exit_words
 from runbook_tui.engine.moves import elapsed
+from runbook_tui.engine.practice_unknown import NightStop, night_stops
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 
@@ -67,9 +68,10 @@ class Results:
         return round(sum(p.trainee.seconds for p in self.points if p.night is not None and p.trainee is not None), 1)
 
 
-def compare(night: Iterable[Event], practice: Iterable[Event], scenario: str = "") -> Results:
+def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "") -> Results:
     """The night's decision points beside the trainee's, in the night's order; the trainee's others after."""
     history = History.of(night)
+    stops = night_stops(night)
     theirs = history.moves
     mine = History.of(practice).moves
     used: set[int] = set()
@@ -79,7 +81,7 @@ def compare(night: Iterable[Event], practice: Iterable[Event], scenario: str = "
         match = next((i for i, d in enumerate(mine) if i not in used and (d.point.step, d.point.attempts, d.point.verdicts) == key), None)
         if match is not None:
             used.add(match)
-        points.append(DecisionPoint(decision.step, decision, mine[match] if match is not None else None, why_it_matters(history, decision)))
+        points.append(DecisionPoint(decision.step, decision, mine[match] if match is not None else None, why_it_matters(history, decision, stops)))
     reached = max((n for n, p in enumerate(points) if p.trainee is not None), default=-1)
     for point in points[: max(reached, 0)]:
         point.passed = point.trainee is None
@@ -93,8 +95,22 @@ def _later(start: str, end: str) -> str:
     return f"{seconds:.0f}s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
-def why_it_matters(night: History, decision: Move) -> str:
-    """One line: what followed the night's decision, from the night's history."""
+#: The decisions an assignee takes on a step whose outcome `resume` found unknown.
+_AFTER_A_STOP = frozenset({"re-run", "mark done", "roll back", "skip"})
+
+
+def why_it_matters(night: History, decision: Move, stops: dict[tuple[str, int], NightStop] | None = None) -> str:
+    """One line: what followed the night's decision, from the night's history; a decision on a step the night's process
+    died in (`stops`, engine/practice_unknown.py) says so first, and who resumed it how long after."""
+    why = _what_followed(night, decision)
+    point = decision.point
+    stop = (stops or {}).get((point.step, point.attempts)) if point.step is not None and decision.kind in _AFTER_A_STOP else None
+    if stop is None or not why.startswith("on the night "):
+        return why
+    return f"on the night the program stopped during its last try and {stop.words}; then {why.removeprefix('on the night ')}"
+
+
+def _what_followed(night: History, decision: Move) -> str:
     if decision.kind in ("run", "re-run"):
         return _after_run(decision)
     if decision.kind == "roll back":

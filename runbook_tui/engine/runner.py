@@ -19,6 +19,7 @@ from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
 from runbook_tui.engine.host_result import host_result, stopped_before_retry
 from runbook_tui.engine.journal import JournalError, JournalWriter
+from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.pending_captures import pending_captures
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
@@ -197,11 +198,12 @@ class StepRunner:
         self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in plan.hosts], phase="run", **rendered)
         captured: dict[str, str] = {}
         problems: list[str] = []
+        unrecorded = False  # practice: the night's process died in this attempt (engine/night_stopped.py)
         if step.id in self._injected:
             problems = ["failure injected by rehearse --fail-at; the command was not run"]
             host_results = {h.name: {"status": "failed", "exit_code": None, "error": "injected failure"} for h in hosts}
         elif step.kind == "run":
-            host_results, stdout, problems = await self._execute(step, plan, attempt)
+            host_results, stdout, problems, unrecorded = await self._execute(step, plan, attempt)
             if step.capture and stdout is not None:
                 captured[step.capture] = stdout.strip()
         else:
@@ -219,7 +221,9 @@ class StepRunner:
             if not met:
                 problems.append(words)
         failed = bool(problems) or any(r["status"] != "done" for r in host_results.values())
-        if failed:
+        if unrecorded:
+            status = "unknown"
+        elif failed:
             status = "failed"
         elif self.needs(step, "after"):
             status = "awaiting_verification"
@@ -271,9 +275,9 @@ class StepRunner:
         self._wake_wait.set()
         return True
 
-    async def _execute(self, step: Step, plan: Rollout, attempt: int) -> tuple[dict[str, dict[str, Any]], str | None, list[str]]:
+    async def _execute(self, step: Step, plan: Rollout, attempt: int) -> tuple[dict[str, dict[str, Any]], str | None, list[str], bool]:
         """Fan the command out; per-host results (hosts kept from the attempt the process died in as they were), the
-        stdout of the first host run, and problems in words."""
+        stdout of the first host run, problems in words, and whether the night's process died in it (practice)."""
         hosts = plan.hosts
         keepers: dict[str, StdoutKeeper] = {}
         problems: list[str] = []
@@ -289,6 +293,7 @@ class StepRunner:
         later = self._named_later(step)
 
         stop = self._stop_signal
+        died = NightStopped()
 
         async def run_one(host: Host) -> Result:
             if step.body is None or refused is not None:
@@ -302,7 +307,7 @@ class StepRunner:
                     if later is not None and host.name not in later:  # its part of the run is over: its connection closes now
                         await self.executor_for(host).release([host])
                     return result
-                if tries == step.retries:
+                if died.ended(host.name, result) or tries == step.retries:
                     break
                 retry = f"{tries + 1}/{step.retries}"
                 if stop is None or not stop.reason:
@@ -324,7 +329,7 @@ class StepRunner:
             if go_on:
                 outcomes = await fan_out(
                     hosts, run_one, serial=plan.serial, max_fail=plan.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure,
-                    on_batch=gate.started if gate else None, after_batch=gate.finished if gate else None,
+                    on_batch=gate.started if gate else None, after_batch=died.after_batch(gate.finished if gate else None),
                     stop_asked=(lambda: bool(stop.reason)) if stop is not None else None,
                 )  # fmt: skip
         finally:
@@ -334,11 +339,11 @@ class StepRunner:
         if gate is not None and gate.cut is not None and stop is not None:
             problems.append(f"{stop.reason} while wave {gate.cut} waited for the verifier's word; no further wave started")
         not_run = f"not run: {stop.reason} before this host started" if stop is not None and stop.reason else None
-        ran = {o.host: host_result(step, o, unmatched.get(o.host), problems, not_run) for o in outcomes}
+        ran = died.settle({o.host: host_result(step, o, unmatched.get(o.host), problems, not_run) for o in outcomes})
         kept = {h: {"status": hs.status, "exit_code": hs.exit_code, "error": hs.error} for h, hs in plan.kept.items()}
         results = {h.name: kept.get(h.name) or ran[h.name] for h in self.runbook.targets(step)}
         first = keepers.get(hosts[0].name) if hosts else None
-        return results, (first.text if first else None), problems
+        return results, (first.text if first else None), problems, bool(died.hosts)
 
     async def _run_command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, keeper: StdoutKeeper | None, tag: str = "") -> Result:
         """One command on one host, its output journaled in whole lines as it comes."""

@@ -13,8 +13,16 @@ from runbook_tui.runbook.model import Host
 #: Pause between recorded chunks, so output arrives as a stream, not a wall.
 CHUNK_PAUSE = 0.02
 _NOT_RECORDED = b"[practice] this command did not run on the night; nothing was recorded, it counts as succeeded\n"
-#: The night's process died while the command ran: its end is not known, and here it counts as failed.
-_END_UNKNOWN = "on the night the program stopped while this ran: its end was not recorded (here it counts as failed)"
+#: The night's process died while the command ran: its end is not known. A step's command ends `unknown` here, as
+#: `resume` found it (engine/night_stopped.py); an undo counts as failed (a rollback the night's process died in is not
+#: played as the night's `resume` found it).
+_END_UNKNOWN = "on the night the program stopped while this ran: its end was not recorded"
+_UNDO_END_UNKNOWN = f"{_END_UNKNOWN} (here it counts as failed)"
+#: A re-run after the night's process died in the last try, when the night made no later one.
+_NO_LATER_TRY = (
+    b"[practice] on the night the program stopped while this ran and no later try was recorded: what a re-run prints"
+    b" is not known; here it counts as succeeded\n"
+)
 
 
 _TAIL = re.compile(r"(run|undo)(\d+)")
@@ -42,6 +50,9 @@ class RecordedExecutor:
             output("stdout", _NOT_RECORDED)
             return Result("ok", 0)
         ran = self.recording.attempts(phase, step, command.host.name)
+        if attempt > ran and take.status == "unknown" and phase == "run":  # playing the killed try again would die again
+            output("stdout", _NO_LATER_TRY)
+            return Result("ok", 0)
         if attempt > ran:  # the trainee tries more often than the night did: what a new try would do is not known
             said = "once" if ran == 1 else f"{ran} times"
             output("stdout", f"[practice] on the night this ran {said}; its last recording plays again (another try was never made)\n".encode())
@@ -54,7 +65,9 @@ class RecordedExecutor:
             return Result("timeout")
         if take.status == "ok":
             return Result("ok", take.exit_code)
-        return Result("error", error=take.error or (_END_UNKNOWN if take.status == "unknown" else "the command's end was not recorded"))
+        if take.status == "unknown":
+            return Result("unknown", error=_END_UNKNOWN) if phase == "run" else Result("error", error=_UNDO_END_UNKNOWN)
+        return Result("error", error=take.error or "the command's end was not recorded")
 
     async def release(self, hosts: Sequence[Host]) -> None:
         """Nothing is held per host."""

@@ -12,9 +12,10 @@ from runbook_tui.runbook.model import Host, Mark
 LOCAL = Host(name="local", address=None, mark=Mark("<test>", 1, 1))
 
 
-def _play(executor: RecordedExecutor, attempt: int) -> tuple[Result, str]:
+def _play(executor: RecordedExecutor, attempt: int, phase: str = "run") -> tuple[Result, str]:
     printed: list[bytes] = []
-    result = asyncio.run(executor.run(Command(LOCAL, "restart", key=f"s/restart/local/run{attempt}"), lambda _stream, data: printed.append(data)))
+    key = f"s/restart/local/{phase}{attempt}"
+    result = asyncio.run(executor.run(Command(LOCAL, "restart", key=key), lambda _stream, data: printed.append(data)))
     return result, b"".join(printed).decode()
 
 
@@ -31,9 +32,18 @@ def test_a_rerun_the_night_never_made_says_it_plays_the_nights_recording_again()
     assert said_again.endswith("widget failed to start: bad pool\n"), said_again
 
 
-def test_a_command_the_nights_process_died_in_says_so_not_only_that_its_end_is_missing() -> None:
-    """kill -9 on the night: the step's outcome was unknown (then re-run or marked done); practice fails it, saying why."""
+def test_a_command_the_nights_process_died_in_ends_unknown_and_a_re_run_says_no_later_try_was_recorded() -> None:
+    """kill -9 on the night: the step's outcome was unknown (then re-run or marked done). Practice failed it, `(here it
+    counts as failed)`, and a re-run played the killed try again. Now it ends `unknown` (the runner ends the step so,
+    engine/night_stopped.py); a re-run beyond the night's tries says none was recorded; an undo still counts as failed."""
     cut = Take(chunks=[("stdout", "stopping widget\n")])  # no step_finished: status unknown
-    result, _said = _play(RecordedExecutor(Recording(takes={("run", "restart", "local"): [cut]})), 1)
-    assert result.status == "error"
-    assert result.error == "on the night the program stopped while this ran: its end was not recorded (here it counts as failed)", result
+    executor = RecordedExecutor(Recording(takes={("run", "restart", "local"): [cut], ("undo", "restart", "local"): [cut]}))
+    result, said = _play(executor, 1)
+    assert result == Result("unknown", error="on the night the program stopped while this ran: its end was not recorded"), result
+    assert said == "stopping widget\n"
+    again, said_again = _play(executor, 2)
+    assert again == Result("ok", 0), again
+    assert said_again.startswith("[practice] on the night the program stopped while this ran and no later try was recorded"), said_again
+    assert "stopping widget" not in said_again, "the killed try does not play again as if it were a second one"
+    undo, _said = _play(executor, 1, "undo")
+    assert undo.status == "error" and undo.error is not None and undo.error.endswith("its end was not recorded (here it counts as failed)"), undo

@@ -19,7 +19,7 @@ from runbook_tui.runbook.model import Host
 AfterBatch = Callable[[int, list[Host], list[Host], bool], Awaitable[bool]]
 
 #: A host a rollout the night died in never reached (as `resume` leaves it: its wave had not begun).
-NEVER_STARTED = "not started: on the night the program stopped before this host's wave began"
+NEVER_STARTED = "on the night the program stopped before this host's wave began"
 
 
 class NightStopped:

@@ -12,14 +12,20 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from replay_helpers import text_of, until
 
 from runbook_tui.app import practice
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller
+from runbook_tui.engine.event_words import said
 from runbook_tui.engine.journal import JournalWriter, read_events
 from runbook_tui.engine.state import replay
 from runbook_tui.report import practice_md
 from runbook_tui.runbook.loader import load_runbook
+from runbook_tui.ui.footer import KeyFooter
+from runbook_tui.ui.modals import TextPrompt
+from runbook_tui.ui.practice_screens import PracticeApp
+from runbook_tui.ui.run_screen import RunScreen
 from tests.report.make_fixture import HANG, Clock, Reply, ScriptedHosts, ok
 
 NIGHT = """\
@@ -156,9 +162,31 @@ def test_the_trainee_meets_the_nights_unknown_marks_it_done_and_re_runs_where_d_
     finished = [e for e in events if e["type"] == ev.STEP_FINISHED]
     assert [(e["step"], e["status"]) for e in finished] == [("restart", "unknown"), ("roll", "unknown"), ("roll", "done")]
     assert finished[0]["hosts"]["app1"]["error"] == "on the night the program stopped while this ran: its end was not recorded"
+    roll = said(finished[1])
+    assert roll is not None and "   ↷ app3: on the night the program stopped before this host's wave began" in roll.lines, roll  # every view says it
     waves = [(e["step"], e.get("wave")) for e in events if e["type"] == ev.WAVE_FINISHED]
     assert waves == [("roll", 1), ("roll", 2), ("roll", 3)], "the wave the night died in never finished; the re-run's waves did"
     notes = [str(e["text"]) for e in events if e["type"] == ev.NOTE and str(e.get("text")).startswith("[practice] the night's recording")]
     assert notes[0].startswith("[practice] the night's recording of 'restart' ends here: the program stopped while it ran; alice ran `resume` 3m")
     assert "d marks it done once you say how you checked (practice checks nothing" in notes[0] and len(notes) == 2, notes
     assert not [e for e in events if e["type"] == ev.NOTE and "retry" in str(e.get("text"))], "the night made no retry of the try it died in"
+
+
+@pytest.mark.asyncio
+async def test_at_80x24_the_run_screen_offers_d_on_the_nights_unknown_and_d_marks_it_done(night: Path, tmp_path: Path) -> None:
+    """What the trainee sees: `restart` UNKNOWN, the note saying the night's recording ends there, `d mark done` in the
+    footer; `d`, a reason, enter: marked done as live, and the practice goes on to `roll`."""
+    app = PracticeApp(practice.open_practice(str(night), out_journal=str(tmp_path / "practice.jsonl")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: isinstance(app.screen, RunScreen) and app.handle is not None, pilot, "the run screen")
+        assert app.handle is not None
+        c = app.handle.controller
+        await pilot.press("enter")
+        await until(lambda: "note by system: [practice] the night's recording of 'restart'" in text_of(app.screen), pilot, "the note on the unknown end")
+        words = text_of(app.screen)
+        assert "'restart' outcome UNKNOWN" in words and "d mark done" in text_of(app.screen.query_one(KeyFooter)), words
+        await pilot.press("d")
+        await until(lambda: isinstance(app.screen, TextPrompt), pilot, "the mark-done prompt")
+        await pilot.press(*"checked it", "enter")
+        await until(lambda: c.state.steps["restart"].status == "done", pilot, "restart marked done")
+        assert c.state.steps["restart"].reason == "checked it" and c.state.current == "roll"

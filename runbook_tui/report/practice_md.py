@@ -36,6 +36,14 @@ def trainee_missing(point: DecisionPoint) -> str:
     return "did not arise" if point.passed else "did not get here"
 
 
+def trainee_words(point: DecisionPoint) -> str:
+    """The trainee's decision at `point`; marking done says how they checked (the night's check is in why it matters):
+    checking by hand is what `d` practises, and the trainer reads the two side by side."""
+    trainee = point.trainee
+    words = decision_words(trainee, trainee_missing(point))
+    return f"{words}: {trainee.detail}" if trainee is not None and trainee.kind == "mark done" and trainee.detail else words
+
+
 def played_back(results: Results) -> str:
     """Who the played-back verifier is (a solo night's read `—`, as if a name were missing)."""
     return results.verifier or "none, the night had no verifier"
@@ -58,7 +66,7 @@ def render(results: Results, journal: str, trainee: str) -> str:
         out += ["**Scenario**", "", para(results.scenario), ""]
     out += [f"Trainee: {esc(trainee)}; the verifier played back: {esc(played_back(results))}.", "", f"**Score:** {esc(score_line(results))}", ""]
     rows = [
-        (str(number), esc(point.step or "—"), esc(decision_words(point.night, "—")), esc(decision_words(point.trainee, trainee_missing(point))),
+        (str(number), esc(point.step or "—"), esc(decision_words(point.night, "—")), esc(trainee_words(point)),
          f"{seconds(point.night)} / {seconds(point.trainee)}", verdict(point), esc(point.why))
         for number, point in enumerate(results.points, 1)
     ]  # fmt: skip

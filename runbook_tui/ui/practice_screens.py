@@ -28,7 +28,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.practice_results import Results
 from runbook_tui.engine.state import RunState
 from runbook_tui.report import practice_md
-from runbook_tui.report.practice_md import decision_words, played_back, score_line, seconds, trainee_missing
+from runbook_tui.report.practice_md import decision_words, played_back, score_line, seconds, trainee_words
 from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.modals import JOURNAL_PROMISE, PRACTICE_HELP_KEYS, InfoScreen
@@ -45,9 +45,7 @@ def results_table(results: Results) -> Table:
     table.add_column("Why it matters (on the night)", ratio=5)
     for number, point in enumerate(results.points, 1):
         decided = Text(visible(decision_words(point.night, "—")) + "\n")
-        decided.append(
-            visible(decision_words(point.trainee, trainee_missing(point))), style="green" if point.same else "dim" if point.trainee is None else "bold red"
-        )
+        decided.append(visible(trainee_words(point)), style="green" if point.same else "dim" if point.trainee is None else "bold red")
         table.add_row(
             str(number), Text(visible(point.step or "—")), decided, Text(f"{seconds(point.night)}\n{seconds(point.trainee)}"), Text(visible(point.why))
         )

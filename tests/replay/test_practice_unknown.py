@@ -155,7 +155,7 @@ def test_the_trainee_meets_the_nights_unknown_marks_it_done_and_re_runs_where_d_
         ), marked.why
         rerun = results.points[3]
         assert rerun.why == "on the night the program stopped during its last try and alice ran `resume` 1m later; then it ran cleanly", rerun.why
-        assert practice_md.decision_words(marked.trainee, "") == "mark done"
+        assert practice_md.trainee_words(marked) == "mark done: would check systemctl status on app1", "how the trainee checked, for the trainer"
 
     asyncio.run(the_practice())
     events = read_events(tmp_path / "practice.jsonl").events

@@ -42,17 +42,20 @@ def night_stops(night: Sequence[Event]) -> dict[tuple[str, int], NightStop]:
     """(step, attempt) -> how the night went on from it, for each attempt its process died in."""
     stops: dict[tuple[str, int], NightStop] = {}
     running: dict[str, int] = {}  # step -> its attempt running now
+    lost: dict[tuple[str, int], str] = {}  # attempts a dead process took along, not yet resumed: when it was last heard of
     for n, e in enumerate(night):
         kind = e["type"]
         if kind == ev.STEP_STARTED:
             running[e["step"]] = int(e.get("attempt") or 1)
         elif kind == ev.STEP_FINISHED:
             running.pop(e["step"], None)
-        elif kind == ev.SESSION_RESUMED:
-            gap = max(0.0, elapsed(night[n - 1]["ts"], e["ts"])) if n else 0.0
-            stops.update({(step, attempt): NightStop(str(e["actor"]), gap) for step, attempt in running.items()})
+        elif kind in (ev.SESSION_INTERRUPTED, ev.SESSION_RESUMED):  # a look (`resume --headless` alone) found it gone, or a resume
+            lost.update(dict.fromkeys(running.items(), str(night[n - 1]["ts"] if n else e["ts"])))
             running.clear()
-    stops.update({(step, attempt): NightStop(None, None) for step, attempt in running.items()})
+            if kind == ev.SESSION_RESUMED:
+                stops.update({key: NightStop(str(e["actor"]), max(0.0, elapsed(at, e["ts"]))) for key, at in lost.items()})
+                lost.clear()
+    stops.update({key: NightStop(None, None) for key in [*lost, *running.items()]})
     return stops
 
 

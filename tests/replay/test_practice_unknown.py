@@ -19,6 +19,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.event_words import said
 from runbook_tui.engine.journal import JournalWriter, read_events
+from runbook_tui.engine.practice_unknown import NightStop, night_stops
 from runbook_tui.engine.state import replay
 from runbook_tui.report import practice_md
 from runbook_tui.runbook.loader import load_runbook
@@ -190,3 +191,14 @@ async def test_at_80x24_the_run_screen_offers_d_on_the_nights_unknown_and_d_mark
         await pilot.press(*"checked it", "enter")
         await until(lambda: c.state.steps["restart"].status == "done", pilot, "restart marked done")
         assert c.state.steps["restart"].reason == "checked it" and c.state.current == "roll"
+
+
+def test_a_look_before_the_nights_resume_leaves_the_wait_counted_from_the_death() -> None:
+    """`resume --headless` alone journals `session_interrupted` (a look); the note's "ran `resume` 3m later" counts from
+    the last event of the dead process, not from the look."""
+    def at(kind: str, minute: int, **fields: object) -> dict[str, object]:
+        return {"type": kind, "ts": f"2026-03-14T02:{minute:02d}:00.000Z", "actor": "alice", **fields}
+
+    night = [at("step_started", 0, step="reload", attempt=1), at("output", 1, step="reload"), at("session_interrupted", 2), at("session_resumed", 4)]
+    assert night_stops(night) == {("reload", 1): NightStop("alice", 180.0)}
+    assert night_stops(night[:3]) == {("reload", 1): NightStop(None, None)}, "looked at, never resumed: nobody decided there"

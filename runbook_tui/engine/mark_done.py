@@ -6,6 +6,10 @@ from runbook_tui.engine.state_model import RunState
 from runbook_tui.runbook.model import Step
 
 
+#: What to do instead, in the run screen's keys and in `resume`'s flags (the TUI said `--rerun`, a flag it has no use for).
+AGAIN = "re-run it (enter; resume --rerun), or roll back (u; resume --rollback)"
+
+
 def mark_done_refusal(state: RunState, step: Step | None, reason: str) -> str | None:
     """Why the current step cannot be marked done, or None.
 
@@ -17,9 +21,9 @@ def mark_done_refusal(state: RunState, step: Step | None, reason: str) -> str | 
         return "only a step whose outcome is unknown can be marked done"
     never = [h for h, hs in held.hosts.items() if hs.status == "pending"]
     if never:
-        return f"'{step.id}' never started on {', '.join(never)} (their wave had not begun): --rerun runs it, or --rollback"
+        return f"'{step.id}' never started on {', '.join(never)} (their wave had not begun): {AGAIN}"
     if step.capture:
-        return f"'{step.id}' captures its output as captured.{step.capture} for later steps, and that was lost with the process: --rerun, or --rollback"
+        return f"'{step.id}' captures its output as captured.{step.capture} for later steps, and that was lost with the process: {AGAIN}"
     if not reason.strip():
         return "marking done needs a note saying how you checked"
     return None

@@ -139,7 +139,7 @@ def test_the_trainee_meets_the_nights_unknown_marks_it_done_and_re_runs_where_d_
             assert roll.status == "unknown", roll
             assert {h: hs.status for h, hs in roll.hosts.items()} == {"app1": "done", "app2": "unknown", "app3": "pending"}, roll.hosts
             refused = c.mark_done(carol, "looked")
-            assert not refused.ok and "never started on app3" in refused.message, refused
+            assert not refused.ok and "never started on app3" in refused.message and "re-run it (enter; resume --rerun)" in refused.message, refused
             ok(c.run_current(carol))  # the re-run goes on where the night's did: app2 and app3, the night's second try
             await asyncio.wait_for(c.wait_idle(), 20)
             assert c.state.finished and c.state.outcome == "done", c.state.outcome
@@ -196,6 +196,7 @@ async def test_at_80x24_the_run_screen_offers_d_on_the_nights_unknown_and_d_mark
 def test_a_look_before_the_nights_resume_leaves_the_wait_counted_from_the_death() -> None:
     """`resume --headless` alone journals `session_interrupted` (a look); the note's "ran `resume` 3m later" counts from
     the last event of the dead process, not from the look."""
+
     def at(kind: str, minute: int, **fields: object) -> dict[str, object]:
         return {"type": kind, "ts": f"2026-03-14T02:{minute:02d}:00.000Z", "actor": "alice", **fields}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from runbook_tui.engine.state_model import RunState
 from runbook_tui.runbook.model import Step
 
-
 #: What to do instead, in the run screen's keys and in `resume`'s flags (the TUI said `--rerun`, a flag it has no use for).
 AGAIN = "re-run it (enter; resume --rerun), or roll back (u; resume --rollback)"
 

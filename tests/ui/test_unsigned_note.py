@@ -25,7 +25,8 @@ async def test_a_run_without_a_key_says_its_decisions_are_unsigned_after_the_jou
     async with app.run_test(size=size) as pilot:
         await started(pilot)
         foot = app.screen.query_one("#journal-path", NoteLine)
-        assert painted(foot).strip() == "journal: j.jsonl · decisions unsigned: no --identity key, no agent key", painted(foot)
+        said = "journal: j.jsonl · decisions unsigned: no --identity key, no agent key"
+        await until(pilot, lambda: painted(foot).strip() == said, f"{said!r} painted")  # once laid out (at once, the line could still be 0x0)
 
 
 def _session(workdir: Path, **options: Any) -> Any:

@@ -1,5 +1,6 @@
 """What enter opens when the controller cannot start the step at once (an acknowledgement, or the step's question),
-and what `a` asks when every step is done and a success criterion is not met."""
+what `s` and `d` ask (why the step is skipped, how it was checked), and what `a` asks when every step is done and a
+success criterion is not met."""
 
 from __future__ import annotations
 
@@ -46,3 +47,17 @@ def accept_criteria_prompt(state: RunState) -> Screen[str | None]:
         + ("" if state.solo else "; the verifier confirms it (c)")
         + ". Escape, then u, rolls back instead.",
     )
+
+
+def skip_prompt(step: Step) -> Screen[str | None]:
+    """`s`: why the current step is skipped."""
+    from runbook_tui.ui.modals import TextPrompt
+
+    return TextPrompt(f"Skip '{step.id}'", f"{step.title}\nWhy is it skipped? The reason goes into the journal and the report.")
+
+
+def mark_done_prompt(step: Step) -> Screen[str | None]:
+    """`d`: a step whose outcome is unknown, checked by hand: how."""
+    from runbook_tui.ui.modals import TextPrompt
+
+    return TextPrompt(f"Mark '{step.id}' done", "Its outcome is unknown. How did you check that it is done?")

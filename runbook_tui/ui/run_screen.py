@@ -39,17 +39,18 @@ from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.copy_command import copy_command
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.log_lines import last_log_lines, log_lines, raw_output_prefix
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels_hidden import more_panels
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
-from runbook_tui.ui.run_prompts import accept_criteria_prompt, run_dialog
+from runbook_tui.ui.run_prompts import accept_criteria_prompt, mark_done_prompt, run_dialog, skip_prompt
 from runbook_tui.ui.status_stack import Role, Status, StatusStack, enter_action
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.step_whole import step_whole
-from runbook_tui.ui.widgets import DetailScroll, RunHeader, StepDetail, home_short, step_as_shown
+from runbook_tui.ui.widgets import DetailScroll, RunHeader, StepDetail, home_short
 
 if TYPE_CHECKING:
     from runbook_tui.ui.panels import PanelArea
@@ -163,18 +164,7 @@ class RunView(CoalescedRepaintScreen):
         self.toggle_class("steps-shown")
 
     def action_copy_command(self) -> None:
-        """The current step's command, whole, to the clipboard (as the detail pane shows it, captures filled in)."""
-        state = self.source.state
-        current = state.current
-        if current is None:
-            return
-        commands = dict(step_as_shown(state, current).get("run") or {})
-        distinct = list(dict.fromkeys(commands.values()))
-        if not distinct:
-            self.notify("this step runs no command", severity="warning", markup=False)
-            return
-        self.app.copy_to_clipboard("\n".join(distinct))
-        self.notify(f"copied the command of '{visible_line(current)}'", timeout=3, markup=False)
+        copy_command(self, self.source.state)
 
     def action_details(self) -> None:
         from runbook_tui.ui.modals import InfoScreen
@@ -420,26 +410,12 @@ class RunScreen(RunView):
     action_rerun_step = action_ask_go_ahead = action_did_it = action_answer = action_run_step
 
     def action_skip(self) -> None:
-        from runbook_tui.ui.modals import TextPrompt
-
-        step = self.controller.current_step()
-        if step is None:
-            return
-        self.app.push_screen(
-            TextPrompt(f"Skip '{step.id}'", f"{step.title}\nWhy is it skipped? The reason goes into the journal and the report."),
-            lambda reason: self._say(self.controller.skip(self.actor, reason)) if reason else None,
-        )
+        if (step := self.controller.current_step()) is not None:
+            self.app.push_screen(skip_prompt(step), lambda reason: self._say(self.controller.skip(self.actor, reason)) if reason else None)
 
     def action_mark_done(self) -> None:
-        from runbook_tui.ui.modals import TextPrompt
-
-        step = self.controller.current_step()
-        if step is None:
-            return
-        self.app.push_screen(
-            TextPrompt(f"Mark '{step.id}' done", "Its outcome is unknown. How did you check that it is done?"),
-            lambda reason: self._say(self.controller.mark_done(self.actor, reason)) if reason else None,
-        )
+        if (step := self.controller.current_step()) is not None:
+            self.app.push_screen(mark_done_prompt(step), lambda reason: self._say(self.controller.mark_done(self.actor, reason)) if reason else None)
 
     def action_note(self) -> None:
         from runbook_tui.ui.modals import TextPrompt

@@ -135,7 +135,8 @@ def _metric_baseline(state: RunState, e: Event) -> RunState:
 
 
 def _success_check_started(state: RunState, e: Event) -> RunState:
-    pending = tuple(MappingProxyType({**c, "when": e.get("when"), "until": e.get("until")}) for c in e.get("criteria", ()))
+    """Each criterion pending, with its deadline and the process checking it (`resumed` then: `RunState.checking_now`)."""
+    pending = tuple(MappingProxyType({**c, "when": e.get("when"), "until": e.get("until"), "process": state.resumed}) for c in e.get("criteria", ()))
     return replace(state, success_pending=state.success_pending + pending)
 
 

@@ -143,7 +143,7 @@ class RunState:
     metrics: Mapping[str, Any] = field(default_factory=dict)  # metrics_started: source, interval, panels, success criteria
     baselines: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per panel: value/error/basis before the change
     success_checks: tuple[Mapping[str, Any], ...] = ()  # success_checked results, in order
-    success_pending: tuple[Mapping[str, Any], ...] = ()  # criteria being checked now, with their deadline
+    success_pending: tuple[Mapping[str, Any], ...] = ()  # criteria being checked, with their deadline and process (`checking_now`)
     window_override: str | None = None
     silences: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # Alertmanager silence id -> silence_created payload
     review: Mapping[str, str] | None = None
@@ -199,6 +199,17 @@ class RunState:
             return False
         ended = any(c.get("when") == "end" for c in self.success_checks)
         return not ended or any(p.get("when") == "end" for p in self.success_pending)
+
+    @property
+    def checking_now(self) -> tuple[Mapping[str, Any], ...]:
+        """The criteria being checked by the process that runs now: those a process that died had started (before the
+        last `session_resumed`) wait for nothing, and a resumed run read `… checking (9m44s left)` over a paused run."""
+        return tuple(p for p in self.success_pending if p.get("process", self.resumed) == self.resumed)
+
+    @property
+    def final_check_running(self) -> bool:
+        """The check of `metrics.success` before the end waits now, in this process (engine/final_check.py: `k` ends it)."""
+        return any(p.get("when") == "end" for p in self.checking_now)
 
     @property
     def criteria_accepted(self) -> bool:

@@ -100,6 +100,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("y", "copy the current step's command to the clipboard"),
     ("l", "steps: show / hide the step list (hidden on a narrow terminal)"),
     ("m", MORE_PANELS),
+    ("e", "every status: each status row whole, with its keys (when some have no row, the last says +N more)"),
     ("pgup pgdn", "scroll the output; [b]end[/b] follows it again"),
     ("?", "this help"),
     (

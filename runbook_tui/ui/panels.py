@@ -332,7 +332,8 @@ class PanelArea(Vertical):
         results: dict[str, Mapping[str, Any]] = {}
         for check in state.success_checks:
             results[str((check.get("criterion") or {}).get("text"))] = check
-        pending = {str(p.get("text")): p for p in state.success_pending}
+        pending = {str(p.get("text")): p for p in state.checking_now}
+        died = {str(p.get("text")) for p in state.success_pending} - pending.keys()  # a check the process that died began
         lines = [text]
         for criterion in criteria:
             words = str(criterion.get("text"))
@@ -343,6 +344,8 @@ class PanelArea(Vertical):
                 until = pending[words].get("until")
                 left = f" ({format_duration(max(parse_ts(until) - now, 0))} left)" if until else ""
                 line.append(f"  … checking{left}", style=colour(theme, "accent"))
+            elif words in died:
+                line.append("  not decided: the program stopped during its check (checked again when the run goes on)", style=colour(theme, "warning"))
             elif words in results:
                 met = results[words].get("met")
                 if met is True:

@@ -47,7 +47,7 @@ from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels_hidden import more_panels
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.run_prompts import accept_criteria_prompt, mark_done_prompt, run_dialog, skip_prompt
-from runbook_tui.ui.status_stack import Role, Status, StatusStack, enter_action
+from runbook_tui.ui.status_stack import Role, Status, StatusStack, enter_action, every_status_text
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.step_whole import step_whole
 from runbook_tui.ui.widgets import DetailScroll, RunHeader, StepDetail, home_short
@@ -91,6 +91,7 @@ class RunView(CoalescedRepaintScreen):
         Binding("pagedown", "output_page_down", "scroll output", show=False, priority=True),
         Binding("end", "output_follow", "follow output", show=False, priority=True),
         Binding("m", "more_panels", "more panels", show=False),  # the metric panels out of view (the area's title counts them)
+        Binding("e", "every_status", "every status", show=False),  # the statuses the stack cuts (its `+N more` row names e)
     ]
 
     #: The header's clock for the window countdown (tests freeze it for stable snapshots).
@@ -184,6 +185,11 @@ class RunView(CoalescedRepaintScreen):
     def action_more_panels(self) -> None:
         more_panels(self)
 
+    def action_every_status(self) -> None:
+        from runbook_tui.ui.modals import InfoScreen
+
+        self.app.push_screen(InfoScreen("Every status, most urgent first", every_status_text(self.query_one(StatusStack).found, self.ROLE)))
+
     def panel_clock(self) -> float:
         """The time the metric panels age their readings against (a replay says when the moment was)."""
         return time.time()
@@ -253,7 +259,11 @@ class RunView(CoalescedRepaintScreen):
         # Who is connected, as this screen can know it: with its own link down, nobody it could reach (the header went on
         # saying `verifier bob connected` under the `NOT CONNECTED` row).
         self.query_one(RunHeader).show(state, now, {} if links else state.participants)
-        self.query_one(StatusStack).show(state, now, self.ROLE, links)
+        self.query_one(StatusStack).show(state, now, self.ROLE, links, self.check_stoppable())
+
+    def check_stoppable(self) -> bool | None:
+        """Whether `k` ends the check before the end now, as the controller says (`final_check_waits`); None: no controller here."""
+        return None
 
     def link_statuses(self) -> tuple[Status, ...]:
         """What the stack says above the run's statuses about this screen's link to the run (the assignee's: none); any
@@ -435,6 +445,9 @@ class RunScreen(RunView):
         ask_to_stop(self.app, self.controller, self.actor, lambda reply: self._say(reply, quiet=True))  # the screen shows the stop
 
     action_end_check = action_stop_step
+
+    def check_stoppable(self) -> bool:
+        return self.controller.final_check_stoppable()  # the rule `check_action` gives the footer's `k` too
 
     async def action_pause(self) -> None:
         """p pauses or resumes, whichever the run needs when the decision is taken (pressed twice quickly: pause, then resume)."""

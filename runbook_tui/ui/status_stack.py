@@ -75,8 +75,8 @@ def rollback_request(state: RunState, request: str, current: str | None, wave: i
     return Status(words, "error", {"verifier": "x reject the wave"})
 
 
-def statuses(state: RunState, now: dt.datetime) -> list[Status]:
-    """What needs attention, most severe first (empty when all is well)."""
+def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = None) -> list[Status]:
+    """What needs attention, most severe first (empty when all is well). `check_stoppable`: see `final_check_waits`."""
     if state.finished:
         tone = "error" if state.outcome != "done" else "warning" if state.criteria_unmet else "success"
         words = with_criteria(status_words(state.outcome or ""), state.criteria_unmet, state.criteria_acceptance)
@@ -126,7 +126,7 @@ def statuses(state: RunState, now: dt.datetime) -> list[Status]:
             )
         )
     if state.paused:
-        found.append(_paused(state))
+        found.append(_paused(state, final_check_waits(state, check_stoppable)))
     if state.hold_requested:
         found.append(Status(f"HOLD asked: {state.hold_requested}", "warning", {"assignee": "p pause"}))
     absent = _no_verifier_for(state)  # the keys say what the assignee can do while no verifier can give its word
@@ -209,31 +209,41 @@ def _again(state: RunState, other: str) -> dict[str, str]:
     return {"assignee": f"{enter_words(state)} · {other}"}
 
 
-def _paused(state: RunState) -> Status:
-    """A guard's pause says how the metric stands now: still past the line, or recovered."""
+def _paused(state: RunState, checking: bool) -> Status:
+    """A guard's pause says how the metric stands now: still past the line, or recovered. A pause leaves the check of
+    the success criteria before the end waiting (`checking`): `k` still ends it, and the row says so."""
     reason = state.pause_reason or "paused"
     trip = next((t for t in reversed(state.guard_trips) if t.get("action") == "pause" and str(t.get("words") or "\0") in reason), None)
+    end_check = " · k end check" if checking else ""
     if trip is None:
-        return Status(f"PAUSED: {reason}{_while_paused(state)}", "warning", {"assignee": "p resume"})
+        return Status(f"PAUSED: {reason}{_while_paused(state, checking)}", "warning", {"assignee": f"p resume{end_check}"})
     panel = _panel(state, str(trip.get("panel")))
     series = state.samples.get(str(trip.get("panel")), ())
     latest = series[-1][1] if series else None  # None: no reading now (the exporter down); an older one is not "now"
     words = str(trip.get("words"))
     back = roll_back_key(state)
     if panel is None or latest is None:
-        return Status(f"PAUSED: {words}", "error", {"assignee": f"p resume · {back}"})
+        return Status(f"PAUSED: {words}", "error", {"assignee": f"p resume · {back}{end_check}"})
     now = format_value(latest, str(panel.get("unit") or ""))
     if panel_level(panel, latest) == "critical":
-        return Status(f"PAUSED: {words}; still {now}", "error", {"assignee": f"{back} · p resume"})
-    return Status(f"PAUSED: {words}; recovered, now {now}", "warning", {"assignee": f"p resume · {back}"})
+        return Status(f"PAUSED: {words}; still {now}", "error", {"assignee": f"{back} · p resume{end_check}"})
+    return Status(f"PAUSED: {words}; recovered, now {now}", "warning", {"assignee": f"p resume · {back}{end_check}"})
 
 
-def _while_paused(state: RunState) -> str:
+def _while_paused(state: RunState, checking: bool) -> str:
     """What a pause leaves as it is: the step that runs goes on to its end (the row hid `Running`, and it read as
-    stopped); with every step done, the run ends only when resumed (the pane read `finished`)."""
+    stopped); with every step done, the run ends only when resumed (the pane read `finished`), after the check of the
+    success criteria, which goes on during the pause if it had begun (the row said only that the run finishes), or is
+    owed (a resumed run checks them once resumed)."""
     step = state.steps.get(state.current or "")
     if step is None:
-        return "" if state.criteria_unmet else "; every step is done: the run finishes when it resumes"
+        if state.criteria_unmet:
+            return ""
+        if checking:
+            return "; every step is done: the success criteria are still being checked; the run finishes when it resumes"
+        if state.final_check_owed:
+            return "; every step is done: the success criteria are checked when it resumes, then the run finishes"
+        return "; every step is done: the run finishes when it resumes"
     return f"; '{step.id}' still runs to its end" if step.status == "running" else ""
 
 
@@ -253,14 +263,25 @@ MANUAL_KEYS = {"note": "enter I did it (nothing runs)", "ask": "enter answer it"
 MANUAL_ACTIONS = {"note": "did_it", "ask": "answer"}
 
 
-def now_status(state: RunState, now: dt.datetime) -> Status:
+def final_check_waits(state: RunState, stoppable: bool | None) -> bool:
+    """Whether the check of the success criteria before the end waits now, for `k` to end (engine/final_check.py).
+    `stoppable`: the controller's word, where the screen has the controller (`Controller.final_check_stoppable`, the
+    rule the footer's `k` and the controller's stop follow; the row read the journal's pending checks instead, and a
+    resumed run's came from the process that died, so it offered a `k` the controller refused); None (a verifier's
+    replica, a replay): the journal's word, a check this process started and has not ended."""
+    return state.final_check_running if stoppable is None else stoppable
+
+
+def now_status(state: RunState, now: dt.datetime, check_stoppable: bool | None = None) -> Status:
     """The calm line when nothing needs attention: what runs and where (and for how long), whose go-ahead the next step
-    waits for, or what is next. Read from the state only, like `statuses`: every role says the same words, with its keys."""
+    waits for, or what is next. Read from the state (and the controller's `check_stoppable`, see `final_check_waits`),
+    like `statuses`: every role says the same words, with its keys."""
     current = state.current
     if current is None:
-        if any(p.get("when") == "end" for p in state.success_pending):  # `k` ends the wait (engine/final_check.py)
+        if final_check_waits(state, check_stoppable):  # `k` ends the wait
             return Status("Every step is done: checking the success criteria", "muted", {"assignee": "k end check"})
-        checking = ": checking the success criteria" if state.success_pending else ""
+        # A verify section's check (not `k`'s); a check before the end the controller does not run is no check now.
+        checking = ": checking the success criteria" if any(p.get("when") != "end" for p in state.checking_now) else ""
         return Status(f"Every step is done{checking}", "muted", {})
     step = state.steps[current]
     entry = state.plan_steps.get(current, {})
@@ -314,8 +335,18 @@ def keys_after(words: str, keys: str, width: int) -> str:
     return tail if last_row + cell_len(tail) <= width else f"\n{tail[1:]}"
 
 
-#: The stack's rows at most (its CSS max-height): the panes below keep their room.
+#: The stack's rows at most on a short terminal (80x24: the command and the output stay on screen below it).
 MAX_ROWS = 4
+#: On a taller one, a row for each this many rows of the screen (45 rows: 7): it held 4 at any height, and at
+#: 140x45 a busy night's statuses were cut to `+N more` over an output pane of 25 rows.
+SCREEN_ROWS_PER_ROW = 6
+#: What the `+N more` row names: the key that lists every status whole (`StatusStack.every_status`).
+EVERY_STATUS_KEY = "e every status"
+
+
+def max_rows(screen_height: int) -> int:
+    """The stack's rows at most for a screen this tall: `MAX_ROWS`, more as the screen grows (the panes keep their room)."""
+    return max(MAX_ROWS, screen_height // SCREEN_ROWS_PER_ROW)
 
 
 def rows_needed(words: str, keys: str, width: int) -> int:
@@ -324,15 +355,15 @@ def rows_needed(words: str, keys: str, width: int) -> int:
     return rows + 1 if keys and keys_after(words, keys, width).startswith("\n") else rows
 
 
-def arrange(found: Sequence[Status], role: Role, width: int) -> tuple[list[tuple[Status, bool]], list[Status]]:
-    """What fits in `MAX_ROWS` rows: each status shown whole (True) or cut to one row keeping its keys (False), most
-    urgent first, and those left for the `+N more` row. Past four rows the rest were cut with no sign (at 80 columns a
-    go-ahead refusal alone takes two), and the one cut could be a rollback request."""
+def arrange(found: Sequence[Status], role: Role, width: int, limit: int = MAX_ROWS) -> tuple[list[tuple[Status, bool]], list[Status]]:
+    """What fits in `limit` rows (`max_rows`): each status shown whole (True) or cut to one row keeping its keys
+    (False), most urgent first, and those left for the `+N more` row. Past four rows the rest were cut with no sign
+    (at 80 columns a go-ahead refusal alone takes two), and the one cut could be a rollback request."""
     need = [rows_needed(visible_line(status.text), status.keys.get(role, ""), width) for status in found]
-    if sum(need) <= MAX_ROWS:
+    if sum(need) <= limit:
         return [(status, True) for status in found], []
-    shown = len(found) if len(found) <= MAX_ROWS else MAX_ROWS - 1
-    budget = MAX_ROWS - (shown < len(found))
+    shown = len(found) if len(found) <= limit else limit - 1
+    budget = limit - (shown < len(found))
     placed: list[tuple[Status, bool]] = []
     for index in range(shown):
         after = shown - index - 1  # each status after this one keeps a row at least
@@ -343,8 +374,17 @@ def arrange(found: Sequence[Status], role: Role, width: int) -> tuple[list[tuple
 
 
 def more_words(hidden: Sequence[Status]) -> str:
-    """`+2 more: HOLD asked: … · window closes in 9m`: the statuses with no row, named by their first words."""
-    return f"+{len(hidden)} more (shown as those above clear): " + " · ".join(visible_line(status.text) for status in hidden)
+    """`+2 more: HOLD asked: … · window closes in 9m`: the statuses with no row, named by their first words (the row
+    then names `e`, which lists them whole: it said `shown as those above clear`, and nothing showed them before)."""
+    return f"+{len(hidden)} more: " + " · ".join(visible_line(status.text) for status in hidden)
+
+
+def every_status_text(found: Sequence[Status], role: Role) -> str:
+    """`e`'s list: each status whole, its keys for this role on a row of their own (after the words, a wrapped row
+    split `u` from `roll back`), most urgent first, a blank line between (plain text: shown literally, never markup)."""
+    if not found:
+        return "Nothing needs attention now."
+    return "\n\n".join(visible_line(s.text) + (f"\n  — {keys}" if (keys := s.keys.get(role, "")) else "") for s in found)
 
 
 class StatusStack(Static):
@@ -354,7 +394,7 @@ class StatusStack(Static):
     StatusStack {
         height: auto;
         min-height: 1;
-        max-height: 4;  /* MAX_ROWS */
+        max-height: 4;  /* MAX_ROWS; `show` sets `max_rows` for the screen's height */
         padding: 0 1;
     }
     StatusStack.attention {
@@ -363,14 +403,21 @@ class StatusStack(Static):
     """
 
     _shown: tuple[Any, ...] | None = None
+    #: What the stack said last, every status whole, for `e`'s list (the same list, in the same order).
+    found: tuple[Status, ...] = ()
 
-    def show(self, state: RunState, now: dt.datetime, role: Role, first: Sequence[Status] = ()) -> None:
-        """`first`: what the screen itself knows and the run's state cannot (the verifier's link is down)."""
+    def show(self, state: RunState, now: dt.datetime, role: Role, first: Sequence[Status] = (), check_stoppable: bool | None = None) -> None:
+        """`first`: what the screen itself knows and the run's state cannot (the verifier's link is down);
+        `check_stoppable`: the controller's word on the check before the end, where the screen has it (`final_check_waits`)."""
         theme = self.app.current_theme
         width = max(self.screen.size.width - 2, 1)  # the stack spans the screen, one cell of padding each side
-        found = by_urgency([*first, *statuses(state, now)])
+        limit = max_rows(self.screen.size.height)
+        if self.styles.max_height is None or self.styles.max_height.value != limit:
+            self.styles.max_height = limit
+        found = by_urgency([*first, *statuses(state, now, check_stoppable)])
+        self.found = tuple(found)
         text = Text() if found else Text(no_wrap=True, overflow="ellipsis")  # the calm line stays one row, whatever the width does
-        placed, hidden = arrange(found, role, width)
+        placed, hidden = arrange(found, role, width, limit)
         for index, (status, whole) in enumerate(placed):
             if index:
                 text.append("\n")
@@ -381,10 +428,11 @@ class StatusStack(Static):
             text.append(words, style=f"bold {colour(theme, status.tone)}")
             text.append(tail, style=colour(theme, "accent"))
         if hidden:
-            more, _ = fit(more_words(hidden), "", width)
+            more, tail = fit(more_words(hidden), EVERY_STATUS_KEY, width)
             text.append(f"\n{more}", style=f"bold {colour(theme, hidden[0].tone)}")
+            text.append(tail, style=colour(theme, "accent"))
         if not found:
-            calm = now_status(state, now)
+            calm = now_status(state, now, check_stoppable)
             words, tail = fit(visible_line(calm.text), calm.keys.get(role, ""), width)
             text.append(words, style=colour(theme, calm.tone))
             text.append(tail, style=colour(theme, "accent"))

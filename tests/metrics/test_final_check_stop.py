@@ -14,15 +14,16 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from metrics_helpers import API, journal, of_type, one_step_runbook
 from peers import Exporter, Prometheus
 
-from runbook_tui.app.session import load, open_session
+from runbook_tui.app.session import load, open_session, resume_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.state import replay
-from tests.ui.run_screen_helpers import until
+from tests.ui.run_screen_helpers import painted, until
 
 pytestmark = pytest.mark.peers
 
@@ -99,3 +100,71 @@ def test_sigterm_during_the_final_check_leaves_it_for_resume_and_says_so(
         "exec was stopped by SIGTERM while the check of the success criteria before the end waited (resume checks them again); the journal is kept"
     ), events[-1]
     assert not of_type(events, "success_checked") and replay(events).final_check_owed
+
+
+def _k_agrees(screen: Any, controller: Any) -> bool:
+    """The status rows offer `k end check` exactly when the controller would stop the check and the footer shows `k`
+    (one rule: `Controller.final_check_stoppable`); returns whether they do."""
+    from runbook_tui.ui.status_stack import StatusStack
+
+    offered = "k end check" in " ".join(painted(screen.query_one(StatusStack)).split())
+    stoppable = controller.final_check_stoppable()
+    assert offered == stoppable == bool(screen.check_action("end_check", ())), (offered, stoppable, painted(screen.query_one(StatusStack)))
+    assert stoppable == ("stop" in controller.allowed_intents())
+    return offered
+
+
+@pytest.mark.asyncio
+async def test_a_pause_during_the_final_check_and_a_resume_keep_k_where_the_controller_takes_it(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Paused while the check before the end waits, the row said only `the run finishes when it resumes — p resume`
+    while `k` still ended the check (the footer offered it). Resumed from the journal, that check's `success_check_started`
+    came from the process that died: the metrics area read `… checking (9m44s left)` over a paused run, and the calm
+    row offered `k` from the journal's pending checks, not from the controller's. Now the rows offer `k` exactly when
+    the controller takes it, at 80x24 and 140x45, and say what happens to the check: it goes on during the pause, or
+    it runs again once resumed."""
+    from runbook_tui.ui.app import RunbookApp
+    from runbook_tui.ui.status_stack import StatusStack
+
+    exporter.set(4)
+    prometheus.wait_for(API, lambda v: v == 4)
+    loaded = load(str(write_runbook(runbook(prometheus))), {})
+    journal_path = tmp_path / "t.jsonl"
+    app = RunbookApp(lambda _override: open_session(loaded, solo="pause test", journal=str(journal_path), settings=Settings()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
+        assert app.handle is not None
+        controller, screen = app.handle.controller, app.screen
+        await pilot.press("enter")
+        await until(
+            pilot,
+            lambda: any(p.get("when") == "end" for p in controller.state.success_pending) and controller.final_check_stoppable(),
+            "the final check to start",
+        )
+        await pilot.press("p")
+        await until(pilot, lambda: "PAUSED" in painted(screen.query_one(StatusStack)), "the pause on the row")
+        assert _k_agrees(screen, controller), "paused, the check still waits: k still ends it, and the row says so"
+        said = " ".join(painted(screen.query_one(StatusStack)).split())
+        assert "the success criteria are still being checked; the run finishes when it resumes — p resume · k end check" in said, said
+    resumed = RunbookApp(lambda _override: resume_session(str(journal_path), settings=Settings()))
+    async with resumed.run_test(size=(140, 45)) as pilot:
+        await until(pilot, lambda: resumed.handle is not None and type(resumed.screen).__name__ == "RunScreen", "the resumed run screen")
+        assert resumed.handle is not None
+        controller, screen = resumed.handle.controller, resumed.screen
+        await until(pilot, lambda: "PAUSED" in painted(screen.query_one(StatusStack)), "the pause on the row")
+        assert controller.state.final_check_owed and controller.state.success_pending, "the dead process's check is still pending in the journal"
+        assert not _k_agrees(screen, controller), "nothing checks while the resumed run stays paused: no k offered, none taken"
+        said = " ".join(painted(screen.query_one(StatusStack)).split())
+        assert "every step is done: the success criteria are checked when it resumes, then the run finishes — p resume" in said, said
+        area = " ".join(painted(screen.query_one("#metrics-summary")).split())
+        assert "checking" not in area and "not decided: the program stopped during its check" in area, area
+        await pilot.press("p")
+        await until(pilot, lambda: controller.final_check_stoppable() and "k end check" in painted(screen.query_one(StatusStack)), "the check again")
+        assert _k_agrees(screen, controller)
+        await until(pilot, lambda: "… checking" in painted(screen.query_one("#metrics-summary")), "the metrics area to say the check runs")
+        await pilot.press("k")
+        await until(pilot, lambda: type(resumed.screen).__name__ == "ConfirmPrompt", "the stop dialog")
+        await pilot.press("y")
+        await until(pilot, lambda: "Success criteria NOT met" in painted(screen.query_one(StatusStack)), "the unmet status")
+        assert not _k_agrees(screen, controller) and not controller.state.success_pending

@@ -73,7 +73,8 @@ def _states(base: RunState) -> Iterator[RunState]:
     done = dataclasses.replace(joined, steps={sid: dataclasses.replace(step, status="done") for sid, step in joined.steps.items()})
     unmet = dataclasses.replace(done, success_checks=({"when": "end", "criterion": {"text": "p99 below 250 ms"}, "met": False},))
     yield from (unmet, dataclasses.replace(unmet, criteria_acceptance={"by": "alice", "reason": "ok", "needs_verifier": True}))
-    yield dataclasses.replace(done, success_pending=({"when": "end", "text": "p99 below 250 ms"},))  # the check before the end waits
+    checking = dataclasses.replace(done, success_pending=({"when": "end", "text": "p99 below 250 ms"},))  # the check before the end waits
+    yield from (checking, dataclasses.replace(checking, paused=True, pause_reason="by alice"))  # a pause leaves it waiting: k still ends it
     yield dataclasses.replace(joined, outcome="done")
 
 

@@ -1,6 +1,6 @@
-"""The status stack at 80x24 when more needs attention than its four rows hold: the most urgent first, and what has
-no row counted and named (past the fourth row the rest was cut with no sign, and the one cut could be a rollback
-request or a closing window)."""
+"""The status stack when more needs attention than its rows hold: the most urgent first, and what has no row counted
+and named (past the fourth row the rest was cut with no sign, and the one cut could be a rollback request or a
+closing window), with `e` to list them all; on a tall screen, more rows (four at any height before)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import FakeClient, shared_session_events, until
+from run_screen_helpers import FakeClient, painted, screen_is, shared_session_events, until
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.geometry import Region
 
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import with_step
-from runbook_tui.ui.status_stack import StatusStack
+from runbook_tui.ui.modals import HELP_KEYS
+from runbook_tui.ui.output_pane import OutputLog
+from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.status_stack import EVERY_STATUS_KEY, StatusStack, every_status_text, max_rows
+from runbook_tui.ui.verifier_app import VerifierApp
+from runbook_tui.ui.widgets import StepDetail
 
 NOW = dt.datetime(2026, 3, 14, 2, 0, 0, tzinfo=dt.UTC)
 REASON = "the config still points at the old database host; fix the template and ask again"
@@ -28,9 +34,12 @@ class _Stack(App[None]):
 
 
 def _busy_night(workdir: Path) -> RunState:
+    return _busy(FakeClient(shared_session_events(workdir)).state)
+
+
+def _busy(state: RunState) -> RunState:
     """bob refused 'check' its go-ahead (two rows at 80 columns), the run is paused, bob asks to hold, the window
     closes in 5 minutes: five rows of statuses."""
-    state = FakeClient(shared_session_events(workdir)).state
     state = with_step(state, "check", status="rejected", decision="go-ahead refused", decided_by="bob", decided_at="2026-03-14T01:59:00Z", reason=REASON)
     ticket = {**(state.session.get("ticket") or {}), "window": {"start": "2026-03-14T01:00:00+00:00", "end": "2026-03-14T02:05:00+00:00"}}
     return dataclasses.replace(state, paused=True, pause_reason="alice paused", hold_requested="bob asks to hold", session={**state.session, "ticket": ticket})
@@ -57,5 +66,46 @@ async def test_at_80x24_the_most_urgent_status_shows_first_and_those_cut_are_cou
         stack.show(dataclasses.replace(state, rollback_requested="bob: the error rate doubled"), NOW, "assignee")
         rollback = "ROLLBACK REQUESTED: bob: the error rate doubled — u roll back"
         await until(pilot, lambda: _rows(stack)[0] == rollback, "the rollback request on the first row")
-        more = "+2 more (shown as those above clear): PAUSED: alice paused · HOLD asked: bob…"
+        # The row names the key that lists them whole (it said `shown as those above clear`, and nothing listed them).
+        more = "+2 more: PAUSED: alice paused · HOLD asked: bob asks to hold — e every status"
         assert _rows(stack) == [rollback, refused, "window closes in 5m", more]
+        # `e`'s list: each status whole, its keys on a row of their own (never split across a wrapped row).
+        listed = every_status_text(stack.found, "assignee").split("\n\n")
+        assert listed[:2] == [rollback.replace(" — ", "\n  — "), f"'check' GO-AHEAD REFUSED by bob 01:59:00: {REASON}\n  — enter run it · u roll back"]
+        assert listed[2:] == ["window closes in 5m", "PAUSED: alice paused\n  — p resume", "HOLD asked: bob asks to hold\n  — p pause"], listed
+
+
+@pytest.mark.asyncio
+async def test_a_tall_screen_gives_the_stack_more_rows_and_e_lists_every_status_on_either_screen(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stack must grow with the screen (four rows at 80x24 under any height before): at 140x45 the busy night's
+    five statuses show whole in five rows with no `+N more`, while the output pane keeps most of the screen; at 80x24
+    (the sketch in shared/screens.md) four rows, the command and the output still on screen. `e`, which the `+N more`
+    row names, opens every status whole with the verifier's keys, on the verifier's screen as on the assignee's (the
+    key is the run view's); the help says what `e` does, in the binding's words."""
+    monkeypatch.setattr(RunView, "clock", staticmethod(lambda: NOW))
+    assert [max_rows(height) for height in (24, 31, 45, 60)] == [4, 5, 7, 10]
+    client = FakeClient(shared_session_events(workdir))
+    client.state = dataclasses.replace(_busy(client.state), rollback_requested="bob: the error rate doubled")
+    app = VerifierApp(client)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await screen_is(pilot, "VerifierScreen")
+        stack = screen.query_one(StatusStack)
+        await until(pilot, lambda: len(_rows(stack)) == 5, "five rows at 140x45")
+        rows = _rows(stack)
+        assert rows[0].startswith("ROLLBACK REQUESTED: bob: the error rate doubled") and not any("more" in row for row in rows), rows
+        assert f"{REASON}" in rows[1], "the refusal whole, on its row"
+        assert screen.query_one(OutputLog).size.height >= 20, "the output keeps most of the screen"
+        await pilot.resize_terminal(80, 24)
+        await until(pilot, lambda: len(_rows(stack)) == 4 and _rows(stack)[-1].startswith("+2 more:"), "four rows at 80x24, the last +2 more")
+        assert _rows(stack)[-1].endswith(" — e every status"), _rows(stack)
+        assert screen.query_one(StepDetail).region.height >= 3 and screen.query_one(OutputLog).region.height >= 4, "command and output on screen"
+        await pilot.press("e")
+        listing = await screen_is(pilot, "InfoScreen")
+        said = painted(listing.query_one("#dialog-body"))
+        for words in ("ROLLBACK REQUESTED", REASON.split(";")[0], "window closes in 5m", "PAUSED: alice paused", "HOLD asked: bob asks to hold"):
+            assert words in " ".join(said.split()), (words, said)
+        await pilot.press("escape")
+        await screen_is(pilot, "VerifierScreen")
+    binding = next(b for b in RunView.BINDINGS if isinstance(b, Binding) and b.key == "e")
+    assert EVERY_STATUS_KEY == f"e {binding.description}" and binding.action == "every_status"
+    assert dict(HELP_KEYS)["e"].startswith(f"{binding.description}:"), "the help calls e what the row calls it"

@@ -298,8 +298,9 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
             return frozenset()
         current = state.current
         allowed: set[AssigneeIntent] = {"pause", "stop"} if self.stoppable() else {"pause"}
-        if current is not None and not self.busy:
+        if not self.busy:  # every step done too: unmet criteria or a rollback request offer `u` (it was hidden, and did nothing)
             allowed.add("rollback")
+        if current is not None and not self.busy:
             if state.steps[current].status != "awaiting_verification" and not state.rollback_stopped:  # only the verifier / u move it on
                 allowed |= {"skip"} if state.paused else {"skip", "run"}
         if current is not None and state.steps[current].status == "unknown":

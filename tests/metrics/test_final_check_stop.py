@@ -2,7 +2,8 @@
 
 Before, with every step done no step ran, so `k` was not offered and the check waited its whole `within:` (10 minutes
 here); only a rollback cancelled it. Now the status row and the footer offer `k`, the stop is journaled with who
-stopped it, and the criterion counts as not met: the session stays open to be accepted with a reason or rolled back.
+stopped it, and the criterion counts as not met: the session stays open to be accepted with a reason or rolled back
+(`u`, which the row offered while the footer hid it and the key did nothing, every step being done).
 """
 
 from __future__ import annotations
@@ -61,6 +62,14 @@ async def test_k_ends_the_final_checks_wait_journaled_with_who_and_unmet(
         assert not controller.state.finished, "unmet: accepted with a reason or rolled back, as when the check finds it unmet"
         await until(pilot, lambda: "Success criteria NOT met" in str(screen.query_one(StatusStack).render()), "the unmet status")
         assert "stop" not in controller.allowed_intents() and "accept_criteria" in controller.allowed_intents()
+        # The row offers `u roll back · a accept unmet criteria` (as k's reply and the README say): u was hidden from
+        # the footer and did nothing, every step being done.
+        assert "u roll back" in painted(screen.query_one(StatusStack)) and screen.check_action("rollback", ()) is True
+        await pilot.press("u")
+        await until(pilot, lambda: type(app.screen).__name__ == "RollbackModal", "u to show the undo list")
+        await pilot.press("y")
+        await until(pilot, lambda: "Rolled back to the start; 'edit' is next again" in painted(screen.query_one(StatusStack)), "the rollback done")
+        assert controller.state.rollback is not None and controller.state.rollback.ok and controller.state.steps["edit"].status == "undone"
     events = journal(tmp_path / "t.jsonl")
     [note] = [e for e in of_type(events, "note") if e.get("request") == "stop"]
     assert note["actor"] == controller.assignee and "success criteria" in note["text"], note

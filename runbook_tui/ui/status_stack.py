@@ -44,6 +44,7 @@ class Status:
     text: str
     tone: str  # a theme colour name: error, warning, success, accent
     keys: Mapping[str, str]  # role -> what its keys do about it
+    aside: bool = False  # said beside the calm "now" line, not instead of it (the window's countdown)
 
 
 def window_left(state: RunState, now: dt.datetime) -> dt.timedelta | None:
@@ -162,7 +163,9 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
             found.append(Status("Success criteria NOT met: " + "; ".join(state.criteria_unmet), "error", {"assignee": "u roll back · a accept unmet criteria"}))
     left = window_left(state, now)
     if left is not None and left.total_seconds() / 60 <= AMBER_MINUTES:
-        found.append(Status(window_words(left, now), countdown_tone(left), {}))
+        # The last half hour of a window is when the next key matters most: the countdown leaves the "now" line standing
+        # (it replaced `Next: 'edit' — enter run it`, `Running … — k stop step`, `checking … — k end check`).
+        found.append(Status(window_words(left, now), countdown_tone(left), {}, aside=True))
     return by_urgency(found)
 
 
@@ -431,9 +434,10 @@ class StatusStack(Static):
             more, tail = fit(more_words(hidden), EVERY_STATUS_KEY, width)
             text.append(f"\n{more}", style=f"bold {colour(theme, hidden[0].tone)}")
             text.append(tail, style=colour(theme, "accent"))
-        if not found:
+        if all(status.aside for status in found):  # nothing needs attention (a closing window aside): what is now
             calm = now_status(state, now, check_stoppable)
             words, tail = fit(visible_line(calm.text), calm.keys.get(role, ""), width)
+            text.append("\n" if found else "")
             text.append(words, style=colour(theme, calm.tone))
             text.append(tail, style=colour(theme, "accent"))
         shown = (text.plain, text.spans, width)

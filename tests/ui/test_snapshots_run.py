@@ -173,7 +173,8 @@ def test_snapshot_full_rollback_list(snap_compare: Snap, size: tuple[int, int]) 
 
 def test_snapshot_window_closing_in_five_minutes_is_red(workdir: Path, snap_compare: Snap, monkeypatch: pytest.MonkeyPatch) -> None:
     """The ticket's window ends 5 minutes after the (frozen) header clock: "window closes in 5m" in red in the
-    header, and a status line says the same (the window is a warning of its own).
+    header, and a status line says the same (the window is a warning of its own); the calm line follows it, whole
+    with its key (`Next: 'check' on local · Config parses — enter run it`): the countdown does not replace it.
 
     The window is computed at test time around the real now, so the run starts without an override.
     """

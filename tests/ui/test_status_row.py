@@ -175,6 +175,29 @@ async def test_the_calm_line_says_the_same_words_to_every_role_with_its_own_keys
 
 
 @pytest.mark.asyncio
+async def test_a_closing_window_leaves_the_calm_line_standing() -> None:
+    """Walked at 80x24 and 140x45: in a window's last half hour its countdown row replaced the calm line, so
+    `Next: 'check' — enter run it`, `Running … — k stop step` and `checking the success criteria — k end check` were
+    gone when time was shortest (the header says the countdown too). Now the countdown row comes first and the calm
+    line follows it, with its keys; a status that needs attention (a pause) still takes its place."""
+    base = _shared()
+    ticket = {**(base.session.get("ticket") or {}), "window": {"start": "2026-03-14T01:00:00+00:00", "end": "2026-03-14T02:20:00+00:00"}}
+    state = dataclasses.replace(base, session={**base.session, "ticket": ticket})
+    running = with_step(state, "check", status="running", started_at="2026-03-14T01:58:30Z")
+    paused = dataclasses.replace(state, paused=True, pause_reason="paused by alice")
+    app = _Stack()
+    async with app.run_test(size=(80, 6)) as pilot:
+        stack = app.query_one(StatusStack)
+        for case, role, rows in (
+            (state, "assignee", ["window closes in 20m", "Next: 'check' on local · Config parses — enter run it"]),
+            (running, "verifier", ["window closes in 20m", "Running 'check' on local for 1m 30s · Config parses — p hold"]),
+            (paused, "assignee", ["PAUSED: paused by alice — p resume", "window closes in 20m"]),
+        ):
+            stack.show(case, FROZEN, role)
+            await until(pilot, lambda rows=rows: _rows(stack) == rows, f"the rows {rows}")
+
+
+@pytest.mark.asyncio
 async def test_a_long_calm_line_is_cut_to_one_row_keeping_its_keys() -> None:
     """At 80 columns a long title is cut with … and the key that runs the step stays whole, on one row."""
     state = _shared()

@@ -345,7 +345,7 @@ class PanelArea(Vertical):
                 left = f" ({format_duration(max(parse_ts(until) - now, 0))} left)" if until else ""
                 line.append(f"  … checking{left}", style=colour(theme, "accent"))
             elif words in died:
-                line.append("  not decided: the program stopped during its check (checked again when the run goes on)", style=colour(theme, "warning"))
+                line.append("  not decided: the program stopped during its check", style=colour(theme, "warning"))  # the rows say what follows
             elif words in results:
                 met = results[words].get("met")
                 if met is True:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from runbook_tui.engine.ports import StopSignal
 
@@ -27,7 +27,16 @@ async def unless_stopped(stop: StopSignal | None, work: Awaitable[T]) -> T | Non
         waiting.cancel()
         if not task.done():
             task.cancel()
+            # Cancelled with this wait (a rollback, a finish, the program closing), a gather ends with CancelledError
+            # as its exception, which nobody else reads: retrieved here, it is not logged when collected (a finalizer
+            # that ran during CPython 3.11's AST building made pytest's exit fail with `AST constructor recursion depth mismatch`).
+            task.add_done_callback(_retrieve)
     if task.done() and not task.cancelled():
         return task.result()
     await asyncio.wait((task,))  # its own cleanup runs before the step goes on
     return None
+
+
+def _retrieve(done: asyncio.Future[Any]) -> None:
+    if not done.cancelled():
+        done.exception()

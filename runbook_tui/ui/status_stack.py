@@ -161,6 +161,10 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
             )
         else:
             found.append(Status("Success criteria NOT met: " + "; ".join(state.criteria_unmet), "error", {"assignee": "u roll back · a accept unmet criteria"}))
+    if current is None and not state.paused and final_check_waits(state, check_stoppable):  # (a pause's row says it)
+        # A status, not the calm line: beside a rollback request or a closing window nothing said the check still held
+        # the run open, nor that `k` ends it (the footer alone offered it).
+        found.append(Status("Every step is done: checking the success criteria", "muted", {"assignee": "k end check"}))
     left = window_left(state, now)
     if left is not None and left.total_seconds() / 60 <= AMBER_MINUTES:
         # The last half hour of a window is when the next key matters most: the countdown leaves the "now" line standing
@@ -275,14 +279,12 @@ def final_check_waits(state: RunState, stoppable: bool | None) -> bool:
     return state.final_check_running if stoppable is None else stoppable
 
 
-def now_status(state: RunState, now: dt.datetime, check_stoppable: bool | None = None) -> Status:
+def now_status(state: RunState, now: dt.datetime) -> Status:
     """The calm line when nothing needs attention: what runs and where (and for how long), whose go-ahead the next step
-    waits for, or what is next. Read from the state (and the controller's `check_stoppable`, see `final_check_waits`),
-    like `statuses`: every role says the same words, with its keys."""
+    waits for, or what is next (the check before the end is a status: `statuses`). Read from the state only, like
+    `statuses`: every role says the same words, with its keys."""
     current = state.current
     if current is None:
-        if final_check_waits(state, check_stoppable):  # `k` ends the wait
-            return Status("Every step is done: checking the success criteria", "muted", {"assignee": "k end check"})
         # A verify section's check (not `k`'s); a check before the end the controller does not run is no check now.
         checking = ": checking the success criteria" if any(p.get("when") != "end" for p in state.checking_now) else ""
         return Status(f"Every step is done{checking}", "muted", {})
@@ -435,7 +437,7 @@ class StatusStack(Static):
             text.append(f"\n{more}", style=f"bold {colour(theme, hidden[0].tone)}")
             text.append(tail, style=colour(theme, "accent"))
         if all(status.aside for status in found):  # nothing needs attention (a closing window aside): what is now
-            calm = now_status(state, now, check_stoppable)
+            calm = now_status(state, now)
             words, tail = fit(visible_line(calm.text), calm.keys.get(role, ""), width)
             text.append("\n" if found else "")
             text.append(words, style=colour(theme, calm.tone))

@@ -26,7 +26,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import with_step
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.note_line import NoteLine, cut_middle
-from runbook_tui.ui.status_stack import Role, StatusStack, statuses
+from runbook_tui.ui.status_stack import Role, Status, StatusStack, statuses
 from runbook_tui.ui.verifier_app import VerifierApp
 from tests.metrics.panel_states import PANELS, _plan, _series, _ts, build
 
@@ -513,3 +513,19 @@ def test_a_pause_says_what_it_leaves_running_and_that_a_finished_run_ends_on_res
     assert paused(done) == "PAUSED: paused by alice; every step is done: the run finishes when it resumes"
     held = apply(base, {"type": ev.HOLD_REQUESTED, "seq": 9, "ts": "2026-03-14T02:00:00Z", "actor": "bob", "reason": ""})
     assert [s.text for s in statuses(held, FROZEN)] == ["HOLD asked: bob asks to hold"]
+
+
+def test_the_check_before_the_end_is_said_beside_other_statuses_with_the_controllers_k() -> None:
+    """Walked at 140x45: with every step done, a verifier's rollback request up and the check of the success criteria
+    waiting, the rows said only the request (the check was the calm line, which any status replaced), and only the
+    footer offered `k end check`. Now the check is a status of its own, last; its `k` follows the controller's word
+    where the screen has it (a check the dead process began is none), the journal's elsewhere."""
+    base = _shared()
+    done = dataclasses.replace(base, steps={sid: dataclasses.replace(step, status="done") for sid, step in base.steps.items()})
+    state = dataclasses.replace(done, rollback_requested="bob: p99 doubled", success_pending=({"when": "end", "text": "p99 below 250 ms"},))
+    checking = Status("Every step is done: checking the success criteria", "muted", {"assignee": "k end check"})
+    assert statuses(state, FROZEN)[1:] == [checking], "the journal's word: a check started and not ended"
+    assert statuses(state, FROZEN, check_stoppable=True)[1:] == [checking]
+    assert statuses(state, FROZEN, check_stoppable=False)[1:] == [], "the controller runs no check: none said, no k offered"
+    stale = dataclasses.replace(state, success_pending=({**state.success_pending[0], "process": 0},), resumed=1)
+    assert statuses(stale, FROZEN)[1:] == [], "a check the process that died began is none now"

@@ -9,7 +9,9 @@ differ by role.
 
 When nothing needs attention the stack still holds one row: a calm "now"
 line (`now_status`: what runs and where, what is next and the key that runs
-it, whose go-ahead is awaited). The panes below never move when a status
+it, whose go-ahead is awaited); a closing window's countdown is said beside
+it. The stack grows with the screen (`max_rows`); what has no row is
+counted on a `+N more` row naming `e`, which lists every status whole. The panes below never move when a status
 comes or goes, and a change that keeps the number of rows repaints that row
 only (no layout of the screen: a pause is one row, not every pane).
 """
@@ -174,7 +176,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
 
 
 def by_urgency(found: Sequence[Status]) -> list[Status]:
-    """Errors first, then warnings, each in the order found: the stack shows `MAX_ROWS` rows, and a rollback request
+    """Errors first, then warnings, each in the order found: the stack shows `max_rows` rows, and a rollback request
     after a paused run's rows was the one cut (stable: the order within a tone stays the one `statuses` finds)."""
     return sorted(found, key=lambda status: _URGENCY.get(status.tone, len(_URGENCY)))
 

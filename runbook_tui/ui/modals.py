@@ -69,6 +69,8 @@ class ConfirmPrompt(Dialog[bool]):
 
 #: `m`, on every run view (replay too): the metric panels that do not fit.
 MORE_PANELS = "more panels: the metric panels out of view (the area's title counts them), a page at a time, then the first again"
+#: `e`, on every screen with a status stack (a replay's too: its `+N more` row names e).
+EVERY_STATUS = ("e", "every status: each status row whole, with its keys (when some have no row, the last says +N more)")
 #: The keys and what each does, per role: the help's table (a description wraps under itself, not under the key).
 HELP_KEYS: tuple[tuple[str, str], ...] = (
     (
@@ -100,7 +102,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("y", "copy the current step's command to the clipboard"),
     ("l", "steps: show / hide the step list (hidden on a narrow terminal)"),
     ("m", MORE_PANELS),
-    ("e", "every status: each status row whole, with its keys (when some have no row, the last says +N more)"),
+    EVERY_STATUS,
     ("pgup pgdn", "scroll the output; [b]end[/b] follows it again"),
     ("?", "this help"),
     (
@@ -126,6 +128,7 @@ REPLAY_HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("g", "jump to a step by its id or words of its title (as the picker matches): where it first started"),
     ("m", MORE_PANELS),
     ("v", "the step whole, on a screen of its own (when the pane's title says ▼ N more lines)"),
+    EVERY_STATUS,
     ("pgup pgdn", "scroll the output"),
     ("?", "this help"),
     ("q", "quit the replay"),

@@ -104,7 +104,8 @@ def test_each_key_has_one_wording_in_the_status_rows_the_footer_and_the_help(wor
     assert {"request rollback", "accept unmet criteria", "I did it", "answer"} <= {n for names in _footer(RunScreen).values() for n in names} | {
         n for names in _footer(VerifierScreen).values() for n in names
     }
-    assert any(key == "m" for key, _ in HELP_KEYS) and any(key == "m" for key, _ in REPLAY_HELP_KEYS), "m, the panels' key, is in both helps"
+    for key in ("m", "e"):  # the panels' key, and the every-status key the stack's `+N more` row names (a replay's too)
+        assert any(k == key for k, _ in HELP_KEYS) and any(k == key for k, _ in REPLAY_HELP_KEYS), f"{key} is in both helps"
 
 
 def test_replays_footer_and_help_say_each_key_alike() -> None:

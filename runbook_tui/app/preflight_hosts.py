@@ -64,6 +64,12 @@ def connection_finding(host: Host, error: str, known_hosts: str) -> HostFinding:
             f"compare it with `ssh-keyscan -p {host.port} {host.address} | ssh-keygen -lf -`, and only then add it to {known_hosts}; "
             f"if the host was rebuilt, remove the old entry first (ssh-keygen -R '[{host.address}]:{host.port}')",
         )  # fmt: skip
+    if "cannot read identity" in lowered or "cannot use identity" in lowered:  # the key file here, not the host: no server was asked
+        return HostFinding(
+            host, "authentication", error,
+            "fix the key file's path in identity: on the host in the runbook (or IdentityFile in your ssh config): "
+            "it must be a private key (not the .pub) that you can read on this machine",
+        )  # fmt: skip
     if "authentication" in lowered or "identity" in lowered or "passphrase" in lowered:
         return HostFinding(
             host, "authentication", error,

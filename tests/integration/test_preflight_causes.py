@@ -95,6 +95,16 @@ def test_an_unauthorized_key_is_an_authentication_finding(sshd: Sshd, tmp_path: 
     assert f"put your public key in {sshd.user}'s ~/.ssh/authorized_keys" in finding.todo
 
 
+def test_a_missing_or_unusable_key_file_says_to_fix_its_path(sshd: Sshd, tmp_path: Path) -> None:
+    """The key file is wrong on this machine: no authorized_keys on the host can help, so the advice is the path."""
+    public = tmp_path / "key.pub"
+    public.write_text(public_line(sshd.host_key) + "\n")
+    for identity, said in ((tmp_path / "missing", "cannot read identity"), (public, "cannot use identity")):
+        finding = only(findings(sshd, identity=str(identity)))
+        assert finding.cause == "authentication" and said in finding.detail and str(identity) in finding.detail
+        assert "fix the key file's path in identity:" in finding.todo and "authorized_keys" not in finding.todo, finding.todo
+
+
 def _user_without_sudo() -> str:
     """A user `sudo -n` cannot serve: made with useradd when we are root, else ourselves if we lack NOPASSWD."""
     if os.geteuid() != 0:

@@ -129,3 +129,14 @@ def test_run_refuses_runbooks_with_a_file_and_counts_are_said_in_words(here: Pat
     hostile = "r\x1b[2J.yaml"
     Path(hostile).write_text(RUNBOOK.replace("title: A\n", "title: A\n    kind: precheck\n"))  # nothing to find
     assert _said(capsys, "preflight", hostile) == (0, "r␛[2J.yaml: ready\n", "")
+
+
+def test_exec_points_a_failed_run_to_a_rollback_only_when_an_undo_or_rollback_step_would_run(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: a precheck failing first (nothing changed, nothing to undo) printed `to undo what ran: resume … --rollback`;
+    that rollback ran nothing and ended the session `rolled_back`, as if a change had been taken back."""
+    Path("P.yaml").write_text(RUNBOOK.replace("{id: s, title: S, run: 'true', undo: 'true'}", "{id: look, title: Look, run: 'exit 3'}"))
+    code, out, _err = _said(capsys, "exec", "P.yaml", "--solo", "t", "--journal", "P.jsonl")
+    assert code == 1 and out.splitlines()[-1] == "nothing to roll back: no step that ran has an undo, and the runbook has no rollback section", out
+    Path("F.yaml").write_text(RUNBOOK.replace("run: 'true', undo", "run: 'exit 3', undo"))
+    code, out, _err = _said(capsys, "exec", "F.yaml", "--solo", "t", "--journal", "F.jsonl")
+    assert code == 1 and out.splitlines()[-1] == "to undo what ran: runbook-tui resume F.jsonl --rollback (or --rollback --full)", out

@@ -21,6 +21,7 @@ from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.engine import output_text
 from runbook_tui.engine.actors import SYSTEM
 from runbook_tui.engine.autopilot import OnFailure, Policy, drive
+from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.errors import RunbookRefused
 from runbook_tui.engine.event_words import status_words
@@ -85,12 +86,21 @@ def _say_outcome(session: Session, outcome: str) -> int:
     journal = session.journal_path
     if session.controller.state.finished:
         if outcome in REOPENABLE:
-            say(visible_line(f"to undo what ran: runbook-tui resume {journal} --rollback (or --rollback --full)"))
+            say(visible_line(_undo_advice(session.controller, str(journal))))
     elif not session.controller.fatal:
         said = f"outcome: {outcome} (the journal is left open); continue with: {resume_command(session.controller.state, str(journal))}"
         for line in said.splitlines():  # a shared run's names its --share and key files (before: a bare resume, unshared)
             say(visible_line(line))
     return exit_code(outcome)
+
+
+def _undo_advice(controller: Controller, journal: str) -> str:
+    """How to undo a failed run, or that there is nothing to: a precheck that failed first changed nothing, and a
+    rollback it was sent to would only end the session `rolled_back` having run nothing."""
+    full = controller.plan_rollback("full")
+    if full.rollback_steps or any(entry.command is not None for entry in full.entries):
+        return f"to undo what ran: runbook-tui resume {journal} --rollback (or --rollback --full)"
+    return "nothing to roll back: no step that ran has an undo, and the runbook has no rollback section"
 
 
 def refuse_manual(file: str, runbook: Runbook, ack_manual: str | None, command: str) -> int | None:

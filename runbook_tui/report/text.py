@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from runbook_tui.engine.event_words import OUTCOME_WORDS, STATUS_WORDS, host_status_words, self_confirmed_words, with_criteria
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
 from runbook_tui.report.model import Panel, Report, Step, SuccessCheck, Window
 from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.params import yaml_value
 
 NONE = "—"
 
@@ -279,17 +279,6 @@ def history_line(step: Step, entry: HistoryEntry) -> str:
         return f"{entry.words} at {clock(entry.at)}"
     reason = f": {entry.reason}" if entry.reason else ""
     return f"{entry.kind} by {entry.by} at {clock(entry.at)}{reason}"
-
-
-def yaml_value(value: object) -> str:
-    """A parameter as a runbook's YAML writes it: `false`, `null`, `[a, b]`, not Python's `False`."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, str)):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False)
 
 
 def params(report: Report) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +23,17 @@ _FALSE = {"false", "no", "off", "0", "n"}
 
 #: The value of an optional parameter given no value and no default (None for the other types: a template must not insert it).
 EMPTY: dict[str, Any] = {"string": "", "list": []}
+
+
+def yaml_value(value: object) -> str:
+    """A parameter as a runbook's YAML writes it: `false`, `null`, `["a", "b"]`, not Python's `False` (the plan, approve and the report)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 class ParamError(ValueError):

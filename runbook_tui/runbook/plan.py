@@ -11,6 +11,7 @@ from typing import Any
 
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import Expect, Host, MetricCheck, Runbook, Step, Text
+from runbook_tui.runbook.params import yaml_value
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.runbook.templating import Raw, TemplateError, context_for, render_text
 
@@ -137,7 +138,7 @@ def format_plan(runbook: Runbook) -> str:
     lines = [f"{one(runbook.title_template or runbook.title)}  [{runbook.id}]", f"  file {one(runbook.file)}  {runbook.digest[:19]}"]
     lines += _ticket_lines(runbook)
     if runbook.param_values:
-        lines.append("  params: " + ", ".join(f"{k}={one(str(v))}" for k, v in runbook.param_values))
+        lines.append("  params: " + ", ".join(f"{k}={one(yaml_value(v))}" for k, v in runbook.param_values))
     number = 0
     for section in runbook.sections:
         lines.append("")

@@ -113,3 +113,12 @@ def test_plan_with_bad_param_exits_2(capsys):
     assert code == 2
     assert out == ""
     assert "parameter 'config_version'" in err
+
+
+def test_plan_writes_parameters_as_the_runbook_yaml_does(write_runbook, capsys):
+    """Before: `plan` (and `approve`, which signs after showing it) printed `dry=False, hosts=['a', 'b'], note=None`,
+    Python's words, while the report and `plan --format md` wrote `false`."""
+    declared = "params:\n  dry: {type: bool, default: false}\n  hosts: {type: list, default: [a, b]}\n  note: {type: string}\n"
+    code, out, err = plan(capsys, str(write_runbook(MINIMAL.replace("sections:\n", declared + "sections:\n"))))
+    assert code == 0, err
+    assert '  params: dry=false, hosts=["a", "b"], note=\n' in out, out

@@ -22,6 +22,9 @@ from runbook_tui.share.client import ShareClient, fetch_host_key, trust, words
 from runbook_tui.ui.terminal import not_a_terminal
 from runbook_tui.ui.verifier_app import VerifierApp
 
+#: What a verifier can check when the session's address does not answer.
+CHECK_ADDRESS = "Check the address with the assignee (their screen shows `shared at HOST:PORT`) and that their run is still open"
+
 
 async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | None) -> str | None:
     """None when the host key is (now) trusted; otherwise why not."""
@@ -30,7 +33,7 @@ async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | 
     try:
         key = await fetch_host_key(host, port)
     except (OSError, asyncssh.Error) as exc:
-        return f"cannot reach the session at {host}:{port}: {words(exc)}"
+        return f"cannot reach the session at {host}:{port}: {words(exc)}. {CHECK_ADDRESS}"
     if key is None:
         return f"the session at {host}:{port} offered no host key"
     fingerprint = key.get_fingerprint()
@@ -62,12 +65,17 @@ async def _why_not_verified(known_hosts: str, host: str, port: int, exc: asyncss
     return changed or f"the session's host key does not match {known_hosts}: {exc.reason}. Refusing to join."
 
 
-async def _refused(known_hosts: str, host: str, port: int, exc: asyncssh.Error) -> str:
+async def _refused(known_hosts: str, host: str, port: int, exc: asyncssh.Error, identity: str | None) -> str:
     """What a refusal retrying will not fix means, and what to do about it."""
     if isinstance(exc, asyncssh.HostKeyNotVerifiable):
         return await _why_not_verified(known_hosts, host, port, exc)
     if isinstance(exc, asyncssh.PermissionDenied):
-        return "the session refused your key: it is not one of this session's participants"
+        tried, public = (identity, f" ({identity}.pub)") if identity else ("the SSH agent's and ~/.ssh/id_*", "")
+        return (
+            f"the session refused your key ({tried}): it is not one of this session's participants. What to do: join with "
+            f"the private key of the public key file the assignee gave (--identity KEYFILE), or send them your public key{public}: "
+            "they name it with --verifier-key (or --observer-key) when they resume the run"
+        )
     return str(exc)
 
 
@@ -93,10 +101,10 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         try:
             await client.connect()
         except (asyncssh.HostKeyNotVerifiable, asyncssh.PermissionDenied) as exc:
-            print(f"runbook-tui: {await _refused(known, host, port, exc)}", file=sys.stderr)
+            print(f"runbook-tui: {await _refused(known, host, port, exc, endpoint.identity)}", file=sys.stderr)
             return 2
         except (OSError, asyncssh.Error) as exc:
-            print(visible_line(f"runbook-tui: cannot join {host}:{port}: {words(exc)}"), file=sys.stderr)
+            print(visible_line(f"runbook-tui: cannot join {host}:{port}: {words(exc)}. {CHECK_ADDRESS}"), file=sys.stderr)
             return 2
         app = VerifierApp(client, observe=observe)
         try:
@@ -105,7 +113,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
             await client.close()
         if app.refused is not None:  # joined, then a reconnect was refused for good
             cause = app.refused.__cause__
-            why = await _refused(known, host, port, cause) if isinstance(cause, asyncssh.Error) else str(app.refused)
+            why = await _refused(known, host, port, cause, endpoint.identity) if isinstance(cause, asyncssh.Error) else str(app.refused)
             print(f"runbook-tui: the connection to the session dropped, and rejoining it was refused:\n{why}", file=sys.stderr)
             return 2
         print(left_words(client.state, address, observe=observe, identity=identity))

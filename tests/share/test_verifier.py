@@ -98,7 +98,8 @@ async def test_a_key_of_no_participant_is_refused(lab: Lab) -> None:
         await lab.client(mallory, shared.port).run()  # the follower gives up at once: retrying will not help
     joined = await asyncio.to_thread(lab.join, f"{HOST}:{shared.port}", "--identity", str(mallory), "--accept-fingerprint", shared.fingerprint, terminal=True)
     assert joined.returncode == 2
-    assert "refused your key: it is not one of this session's participants" in joined.stderr
+    assert f"refused your key ({mallory}): it is not one of this session's participants. What to do: join with" in joined.stderr
+    assert f"send them your public key ({mallory}.pub): they name it with --verifier-key" in joined.stderr
     shared.stop()
     assert not of_type(journal(shared.journal), "participant_joined")
 

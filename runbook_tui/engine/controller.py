@@ -149,7 +149,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         after a window override is on record).
         """
         current, rollback = self.state.current, self.state.rollback
-        if current is None or self.state.finished or type in (ev.STEP_READY, ev.SESSION_STARTED):
+        if current is None or self.state.finished or self.rechecking or type in (ev.STEP_READY, ev.SESSION_STARTED):
             return False
         if rollback is not None and not rollback.finished:
             return False

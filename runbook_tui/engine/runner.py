@@ -64,6 +64,7 @@ class StepRunner:
     wait_player: WaitPlayer | None = None  # None: a wait lasts the runbook's time
     _wait_cut: str | None = None
     _stop_signal: StopSignal | None
+    rechecking: bool = False  # rehearse re-runs the prechecks: recheck() announces each step itself
 
     def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
@@ -423,11 +424,17 @@ class StepRunner:
         self._injected.add(step_id)
 
     async def recheck(self, actor: Actor, step_ids: list[str]) -> bool:
-        """Run steps again (rehearse re-runs the prechecks after a rollback); True when all pass."""
+        """Run steps again (rehearse re-runs the prechecks after a rollback); True when all pass. Each is announced
+        (`step_ready`) before it starts, and no step that does not run: the run stands at no step of its own here."""
         ok = True
-        for step_id in step_ids:
-            await self._run_step_inner(self.runbook.step(step_id), actor, None)
-            ok = ok and self.state.steps[step_id].status in ("done", "awaiting_verification")
+        self.rechecking = True
+        try:
+            for step_id in step_ids:
+                self.announce_ready(step_id)
+                await self._run_step_inner(self.runbook.step(step_id), actor, None)
+                ok = ok and self.state.steps[step_id].status in ("done", "awaiting_verification")
+        finally:
+            self.rechecking = False
         return ok
 
     async def _run_rollback(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:

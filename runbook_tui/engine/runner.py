@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeGuard, get_args
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Scope
+from runbook_tui.engine.dry_run import dry_run_note, judged_in_a_dry_run
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
@@ -29,7 +30,6 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.display import display_text
-from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.shell_values import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, analyse, command_text, context_for, is_template, render_text
@@ -200,6 +200,9 @@ class StepRunner:
         captured: dict[str, str] = {}
         problems: list[str] = []
         unrecorded = False  # practice: the night's process died in this attempt (engine/night_stopped.py)
+        dry = dry_run_note(step) if self.state.mode == "dry-run" else None
+        if dry is not None:
+            self.emit(ev.NOTE, SYSTEM, step=step.id, text=dry)
         if step.id in self._injected:
             problems = ["failure injected by rehearse --fail-at; the command was not run"]
             host_results = {h.name: {"status": "failed", "exit_code": None, "error": "injected failure"} for h in hosts}
@@ -208,9 +211,7 @@ class StepRunner:
             if step.capture and stdout is not None:
                 captured[step.capture] = stdout.strip()
         else:
-            if step.kind == "wait" and self.state.mode == "dry-run":  # nothing runs: nothing to wait for
-                self.emit(ev.NOTE, SYSTEM, step=step.id, text=f"dry run: the {format_duration(step.wait_seconds or 0)} wait is not waited")
-            elif step.kind == "wait":
+            if step.kind == "wait" and dry is None:
                 problems = await self._wait(step)
             if step.kind == "ask" and step.capture:
                 captured[step.capture] = answer or ""
@@ -283,6 +284,7 @@ class StepRunner:
         keepers: dict[str, StdoutKeeper] = {}
         problems: list[str] = []
         expectation = refused = None
+        step = judged_in_a_dry_run(step) if self.state.mode == "dry-run" else step
         if step.expect.stdout is not None:
             try:  # before anything runs: a step whose output cannot be judged must not change anything
                 expectation = StdoutExpectation(self._render(step.expect.stdout, hosts[0] if hosts else None))

@@ -1,0 +1,25 @@
+"""What a dry run does not do for a step: nothing ran, so there is nothing to wait for and no result to judge."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.model import Step
+
+
+def dry_run_note(step: Step) -> str | None:
+    """The note a dry run journals on a step it walks past without doing its part (None: nothing is left out)."""
+    if step.kind == "wait":
+        return f"dry run: the {format_duration(step.wait_seconds or 0)} wait is not waited"
+    unchecked = [name for name, left in (("expect.exit", step.expect.exit != (0,)), ("expect.stdout", step.expect.stdout is not None)) if left]
+    if step.kind == "run" and unchecked:
+        return f"dry run: {' and '.join(unchecked)} not checked (nothing ran: no exit code or output to match)"
+    return None
+
+
+def judged_in_a_dry_run(step: Step) -> Step:
+    """The step as a dry run judges it: the dry run's own `[dry-run] would run …` line, exit 0, stands in for the
+    command, so its `expect.exit` and `expect.stdout` are left out (before, they failed every step that had one: a
+    dry run of most runbooks stopped at the first check)."""
+    return replace(step, expect=replace(step.expect, exit=(0,), stdout=None))

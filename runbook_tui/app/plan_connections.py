@@ -8,6 +8,7 @@ shown through `visible_line`.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from runbook_tui.app.settings import Settings
@@ -74,6 +75,8 @@ def connection_lines(runbook: Runbook, settings: Settings) -> list[str]:
     if not found:
         return []
     config = settings.ssh_config or "off (settings ssh.config: false)"
+    if settings.ssh_config and not os.path.exists(settings.ssh_config):  # else "(default)" values read as if it had none to give
+        config += ": not there, nothing read from it"
     lines = ["", f"== Connections  (ssh config: {visible_line(config)})"]
     for name, endpoint in found.items():
         if isinstance(endpoint, str):

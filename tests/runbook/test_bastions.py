@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from helpers_runbook import at, cli_main, errors, load
 
 HEAD = """
@@ -106,5 +108,6 @@ hosts:
     out = capsys.readouterr().out
     assert "on db (db1 via bastion1)" in out
     assert "  db1 via bastion1\n" in out  # the Connections section
+    assert f"== Connections  (ssh config: {Path.home() / '.ssh' / 'config'}: not there, nothing read from it)\n" in out, out
     assert cli_main(["plan", "--json", str(path)]) == 0
     assert '"path": "db1 via bastion1"' in capsys.readouterr().out

@@ -91,7 +91,8 @@ async def _judge_criteria(controller: Controller, actor: Actor, policy: Policy) 
     if state.finished or not state.criteria_unmet:
         return state.outcome or "done"
     if policy.accept_criteria is None:
-        controller.note(actor, "success criteria NOT met: " + "; ".join(state.criteria_unmet) + " (exec --accept-failed-criteria REASON accepts them)")
+        unmet = "; ".join(state.criteria_unmet)  # the way to accept is not a new exec: that would run every step again
+        controller.note(actor, f"success criteria NOT met: {unmet}; not accepted: this run was not given --accept-failed-criteria REASON")
         return "done_criteria_failed"
     reply = controller.accept_criteria(actor, policy.accept_criteria)
     if not reply.ok:

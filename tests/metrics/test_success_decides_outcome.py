@@ -54,6 +54,9 @@ def test_exec_with_an_unmet_criterion_exits_1_done_criteria_failed(unmet: Path, 
     events = journal(tmp_path / "j.jsonl")
     assert [c["met"] for c in of_type(events, "success_checked")] == [False]
     assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == "done_criteria_failed"
+    # Before: "(exec --accept-failed-criteria REASON accepts them)", as if a new exec, which runs every step again, accepted these.
+    [note] = [e["text"] for e in of_type(events, "note") if "NOT met" in e["text"]]
+    assert note == "success criteria NOT met: err below 3% within 1s; not accepted: this run was not given --accept-failed-criteria REASON", note
     outcome = next(line for line in render(build_report(str(tmp_path / "j.jsonl")), "md").splitlines() if line.startswith("| **Outcome**"))
     assert outcome.startswith("| **Outcome** | **SUCCESS CRITERIA NOT MET (err below 3% within 1s)"), outcome
 

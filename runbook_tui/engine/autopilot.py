@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import Actor, Controller
+from runbook_tui.engine.event_words import asked_reason
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_rollback_reason, unanswered_guard_rollback
 from runbook_tui.engine.manual import persons_part, unanswerable
@@ -47,9 +48,9 @@ class _Requests:
 
     def __call__(self, event: Event, state: RunState) -> None:
         if event["type"] == ev.HOLD_REQUESTED:
-            self.hold = f"{event.get('actor')} asked to hold: {event.get('reason') or ''}".rstrip(": ")
+            self.hold = f"{event['actor']} asked to hold{asked_reason(event, 'asks to hold')}"
         elif event["type"] == ev.ROLLBACK_REQUESTED:
-            self.rollback = f"{event.get('actor')} requested a rollback: {event.get('reason') or ''}".rstrip(": ")
+            self.rollback = f"{event['actor']} requested a rollback{asked_reason(event, 'requests a rollback')}"
         elif state.rollback_requested is None:  # withdrawn by the verifier's later word to go on (the state fold decides)
             self.rollback = None
 

@@ -106,9 +106,9 @@ def _reason(e: Event) -> str:
     return f": {e['reason']}" if e.get("reason") else ""
 
 
-def _asked(e: Event, default: str) -> str:
-    """A verifier's request's reason, unless it is the one put in for a request without words ("bob asks to hold"):
-    the line read `hold asked by bob: bob asks to hold`."""
+def asked_reason(e: Event, default: str) -> str:
+    """`: REASON` of a verifier's request, unless it is the one put in for a request without words ("bob asks to hold"):
+    the line read `hold asked by bob: bob asks to hold` (and exec's pause `bob asked to hold: bob asks to hold`)."""
     return "" if e.get("reason") == f"{e['actor']} {default}" else _reason(e)
 
 
@@ -296,8 +296,8 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.WAVE_FINISHED: _wave_finished,
     ev.WAVE_CONFIRMED: _step_decision("✓"),
     ev.WAVE_REJECTED: _step_decision("✗"),
-    ev.HOLD_REQUESTED: _plain(lambda e: f"hold asked by {e['actor']}{_asked(e, 'asks to hold')}", "‖", decision=True),
-    ev.ROLLBACK_REQUESTED: _plain(lambda e: f"rollback requested by {e['actor']}{_asked(e, 'requests a rollback')}", "↩", decision=True),
+    ev.HOLD_REQUESTED: _plain(lambda e: f"hold asked by {e['actor']}{asked_reason(e, 'asks to hold')}", "‖", decision=True),
+    ev.ROLLBACK_REQUESTED: _plain(lambda e: f"rollback requested by {e['actor']}{asked_reason(e, 'requests a rollback')}", "↩", decision=True),
     ev.CRITERIA_ACCEPTED: _plain(
         lambda e: f"unmet success criteria accepted by {e['actor']}{_reason(e)} (NOT met: {'; '.join(e.get('criteria') or [])})", "!", decision=True
     ),

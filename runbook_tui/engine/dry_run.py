@@ -23,3 +23,9 @@ def judged_in_a_dry_run(step: Step) -> Step:
     command, so its `expect.exit` and `expect.stdout` are left out (before, they failed every step that had one: a
     dry run of most runbooks stopped at the first check)."""
     return replace(step, expect=replace(step.expect, exit=(0,), stdout=None))
+
+
+def dry_run_capture(step: Step) -> str:
+    """What a dry run captures for a step: words saying nothing was, never its own `[dry-run] would run …` line (which
+    later commands then showed inside their own: `-v lsn='[dry-run] would run on db1: runuser …'`)."""
+    return f"⟨captured.{step.capture}: dry run, nothing ran⟩"

@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeGuard, get_args
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Scope
-from runbook_tui.engine.dry_run import dry_run_note, judged_in_a_dry_run
+from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_a_dry_run
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
@@ -209,7 +209,7 @@ class StepRunner:
         elif step.kind == "run":
             host_results, stdout, problems, unrecorded = await self._execute(step, plan, attempt)
             if step.capture and stdout is not None:
-                captured[step.capture] = stdout.strip()
+                captured[step.capture] = dry_run_capture(step) if self.state.mode == "dry-run" else stdout.strip()
         else:
             if step.kind == "wait" and dry is None:
                 problems = await self._wait(step)

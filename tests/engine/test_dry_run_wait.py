@@ -19,6 +19,11 @@ STEPS = """\
   title: After
   run: echo after >> log
   expect: {exit: 1, stdout: '^after$'}
+  capture: lsn
+  verify: none
+- id: use
+  title: Use what was captured
+  run: echo "{{ captured.lsn }}" >> log
   verify: none
 """
 
@@ -40,6 +45,8 @@ def test_a_dry_run_passes_a_wait_step_at_once_and_a_command_unjudged_and_says_so
             assert c.run_current(ALICE).ok
             await c.wait_idle()
             assert c.state.steps["after"].status == "done", "a dry run walks on past a step whose output it cannot have"
+            assert c.run_current(ALICE).ok
+            await c.wait_idle()
             assert c.state.finished and c.state.outcome == "done"
             assert not (tmp_path / "log").exists()
         finally:
@@ -49,4 +56,8 @@ def test_a_dry_run_passes_a_wait_step_at_once_and_a_command_unjudged_and_says_so
     (note,) = types_of(journal_events, tmp_path, type="note", step="soak")
     assert note["text"] == "dry run: the 10m wait is not waited" and note["actor"] == "system"
     (unjudged,) = types_of(journal_events, tmp_path, type="note", step="after")
+    (captured,) = (e["captured"] for e in types_of(journal_events, tmp_path, type="step_finished", step="after"))
+    assert captured == {"lsn": "⟨captured.lsn: dry run, nothing ran⟩"}, "before: its own '[dry-run] would run on local: …' line"
+    (shown,) = (e["text"] for e in types_of(journal_events, tmp_path, type="output", step="use"))
+    assert shown.startswith('[dry-run] would run on local: echo "⟨captured.lsn: dry run, nothing ran⟩" >> log'), shown
     assert unjudged["text"] == "dry run: expect.exit and expect.stdout not checked (nothing ran: no exit code or output to match)"

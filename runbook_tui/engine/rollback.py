@@ -11,7 +11,7 @@ that only the controller holds.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, TypeGuard, cast, get_args
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import READ_ONLY_SECTION_KINDS, Host, Runbook, Step
@@ -205,3 +205,19 @@ def _needs_undo(runbook: Runbook, step: Step) -> bool:
     if step.kind in _PASSIVE_STEP_KINDS:
         return False
     return runbook.section(step.section_id).kind not in READ_ONLY_SECTION_KINDS
+
+
+def plannable(status: str) -> TypeGuard[Outcome]:
+    """Whether a host's status is one the rollback planner weighs (it has run, or was skipped)."""
+    return status in get_args(Outcome)
+
+
+def grouped_entries(plan: RollbackPlan) -> list[tuple[str, list[Any]]]:
+    """Consecutive undo entries of one step become one fan-out, keeping the plan's order."""
+    groups: list[tuple[str, list[Any]]] = []
+    for entry in plan.entries:
+        if groups and groups[-1][0] == entry.step_id:
+            groups[-1][1].append(entry)
+        else:
+            groups.append((entry.step_id, [entry]))
+    return groups

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, Literal, TypeGuard, get_args
+from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Scope
@@ -25,7 +25,7 @@ from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.pending_captures import pending_captures
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
 from runbook_tui.engine.redact import MASK
-from runbook_tui.engine.rollback import Outcome, RollbackPlan, StepRecord, plan_rollback, to_json
+from runbook_tui.engine.rollback import RollbackPlan, StepRecord, grouped_entries, plan_rollback, plannable, to_json
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
@@ -410,7 +410,7 @@ class StepRunner:
         rollback_steps = set(self.state.rollback_order)
         for sid in (s for s in self.state.history if s not in rollback_steps):
             step = self.state.steps[sid]
-            hosts = tuple((h, hs.status) for h, hs in step.hosts.items() if _plannable(hs.status))
+            hosts = tuple((h, hs.status) for h, hs in step.hosts.items() if plannable(hs.status))
             records.append(StepRecord(sid, hosts, accepted=step.status == "done"))
         return records
 
@@ -454,7 +454,7 @@ class StepRunner:
     async def _run_rollback_inner(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
         started = self.emit(ev.ROLLBACK_STARTED, actor, scope=plan.scope, plan=to_json(plan), acknowledged=plan.needs_acknowledgement, reason=reason)
         tag = f"@{started['seq']}"  # a second rollback over the same attempt runs its undos again
-        for step_id, entries in _grouped(plan):
+        for step_id, entries in grouped_entries(plan):
             step = self.runbook.step(step_id)
             runnable = [e for e in entries if e.command is not None]
             if not runnable:
@@ -484,19 +484,3 @@ class StepRunner:
         self.emit(ev.ROLLBACK_FINISHED, SYSTEM, scope=plan.scope, ok=True)
         if plan.scope == "full" and finish:
             self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="rolled_back")
-
-
-def _plannable(status: str) -> TypeGuard[Outcome]:
-    """Whether a host's status is one the rollback planner weighs (it has run, or was skipped)."""
-    return status in get_args(Outcome)
-
-
-def _grouped(plan: RollbackPlan) -> list[tuple[str, list[Any]]]:
-    """Consecutive undo entries of one step become one fan-out, keeping the plan's order."""
-    groups: list[tuple[str, list[Any]]] = []
-    for entry in plan.entries:
-        if groups and groups[-1][0] == entry.step_id:
-            groups[-1][1].append(entry)
-        else:
-            groups.append((entry.step_id, [entry]))
-    return groups

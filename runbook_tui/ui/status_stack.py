@@ -293,15 +293,19 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
     step = state.steps[current]
     entry = state.plan_steps.get(current, {})
     title = step.rendered.get("title") or entry.get("title")
-    manual = entry.get("kind") in MANUAL_KEYS  # a note or a question: nothing runs anywhere (it read `on local — enter run it`)
-    where = f" on {entry['on']}" if entry.get("on") and not manual else ""
+    waits = entry.get("kind") == "wait"
+    # A note, a question or a wait: nothing runs anywhere (a note read `on local — enter run it`, a wait `Running … on local`).
+    where = f" on {entry['on']}" if entry.get("on") and not waits and entry.get("kind") not in MANUAL_KEYS else ""
     about = f" · {title}" if title else ""  # last: the part cut when the line is too long
     if step.status == "running":
         since = ""
         if step.started_at:
             seconds = (now - dt.datetime.fromisoformat(step.started_at.replace("Z", "+00:00"))).total_seconds()
             since = f" for {span_words(max(seconds, 0))}"
-        return Status(f"Running '{current}'{where}{since}{about}", "accent", {"assignee": "k stop step · p pause", "verifier": "p hold"})
+        if waits:
+            since += f" of {span_words(entry.get('wait') or 0)}" if since else f" ({span_words(entry.get('wait') or 0)})"
+        doing = f"Waiting at '{current}'" if waits else f"Running '{current}'{where}"
+        return Status(f"{doing}{since}{about}", "accent", {"assignee": "k stop step · p pause", "verifier": "p hold"})
     if confirmable(state) == "before":
         who = state.session.get("verifier") or "the verifier"
         if step.go_ahead_asked:  # said, so that nobody asks again for want of knowing it was asked

@@ -235,8 +235,8 @@ class StepDetail(Static):
         hosts = [_line(h.get("path") or h["name"]) for h in entry.get("hosts", [])]  # `db1 via bastion1`
         listed_below = entry.get("on") != "local" and len(hosts) > INLINE_HOSTS
         where = f"on {_line(entry.get('on'))}" + (f" ({', '.join(hosts)})" if entry.get("on") != "local" and hosts else "")
-        if entry.get("kind") in ("note", "ask"):
-            where = ""  # done by a person: it runs nowhere (it said `on local`)
+        if entry.get("kind") in ("note", "ask", "wait"):
+            where = ""  # done by a person, or a wait: it runs nowhere (it said `on local`)
         if listed_below:  # forty hosts filled the pane and pushed the command out of view: they go below it
             where = f"on {_line(entry.get('on'))} ({len(hosts)} hosts, listed below)"
         facts = [_line(entry.get("section", "")), where, verify_words(state, entry.get("verify"))]

@@ -291,8 +291,8 @@ def shared_session_events(workdir: Path) -> list[dict[str, Any]]:
     return events("shared.jsonl")
 
 
-def with_plan(state: RunState, step_id: str, **fields: str) -> RunState:
-    """The same run with `fields` set in the plan of `step_id` (`verify="before"`, `kind="note"`)."""
+def with_plan(state: RunState, step_id: str, **fields: Any) -> RunState:
+    """The same run with `fields` set in the plan of `step_id` (`verify="before"`, `kind="note"`, `kind="wait", wait=600`)."""
     plan = dict(state.session["plan"])
     plan["sections"] = [
         {**section, "steps": [{**step, **fields} if step["id"] == step_id else step for step in section["steps"]]} for section in plan["sections"]

@@ -161,6 +161,13 @@ async def test_the_calm_line_says_the_same_words_to_every_role_with_its_own_keys
         # an attempt ran before (undone by a rollback, then resumed): enter runs it again, as the footer's `⏎ re-run` says
         "next again": (with_step(state, "check", status="undone", attempts=1), "Next: 'check' on local · Config parses", {"assignee": "enter re-run"}),
         "running": (running, "Running 'check' on local for 1m 30s · Config parses", {"assignee": "k stop step · p pause", "verifier": "p hold"}),
+        # a wait runs nothing anywhere: it read `Running 'check' on local for 1m 30s`
+        "waiting": (
+            with_plan(running, "check", kind="wait", wait=600),
+            "Waiting at 'check' for 1m 30s of 10m · Config parses",
+            {"assignee": "k stop step · p pause", "verifier": "p hold"},
+        ),
+        "next wait": (with_plan(state, "check", kind="wait", wait=600), "Next: 'check' · Config parses", {"assignee": "enter run it"}),
         "go-ahead": (
             _verify_before(state, "check"),
             "'check' waits for bob's go-ahead · Config parses",

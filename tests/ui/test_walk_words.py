@@ -204,3 +204,21 @@ def test_the_rollback_list_names_the_step_that_is_next_after_it_a_step_without_u
     )
     assert _afterwards(plan(entry("tweak", None))) == "When it finishes, the run stays open where it stands: nothing is undone."
     assert _afterwards(replace(plan(), scope="full")) == "When it finishes, the session ends ROLLED BACK: nothing more runs."
+
+
+@pytest.mark.asyncio
+async def test_a_wait_runs_nowhere_and_says_how_long_it_waits(workdir: Path) -> None:
+    """A `wait:` step ran nothing anywhere, yet the pane read `on local` and the row `Running 'settle' on local for 1s`."""
+    write_runbook(
+        workdir, "runbook: 1\nid: w\ntitle: W\nsections:\n  - {id: s, title: S, kind: verify, steps: [{id: settle, title: Let it settle, wait: 30s}]}\n"
+    )
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        stack, detail = app.screen.query_one(StatusStack), app.screen.query_one(StepDetail)
+        assert "Next: 'settle' · Let it settle" in painted(stack) and "on local" not in painted(detail), (painted(stack), painted(detail))
+        await pilot.press("enter")
+        await until(pilot, lambda: "Waiting at 'settle' for " in painted(stack) and " of 30s" in painted(stack), "the wait's row")
+        assert "on local" not in painted(stack) + painted(detail), (painted(stack), painted(detail))
+        assert controller.stop_step(Actor("alice", "assignee")).ok  # ends the wait (k's dialog says the same), not waited out

@@ -189,7 +189,10 @@ def _rollback_started(e: Event) -> Said:
     lines = [f"rollback ({e.get('scope')}) started by {e['actor']}, back to {plan.get('checkpoint_step') or 'the start'}{_reason(e)}"]
     for entry in plan.get("entries", []):
         outcome = entry.get("outcome")
-        marked = "" if outcome in (None, "done") else f" (step {outcome})"  # a failed or unknown step, as the undo list marks it
+        if "note" in entry:  # as the undo list said it (engine/undo_notes.py)
+            marked = f" ({entry['note']})" if entry["note"] else ""
+        else:  # a journal from before the notes
+            marked = "" if outcome in (None, "done") else f" (step {str(outcome).replace('_', ' ')})"
         lines.append(f"   undo {entry['step_id']}{marked} on {entry['host']}: {entry.get('command') or '(no undo: acknowledged)'}")
     return Said("↩", lines + [f"   then rollback step {s}" for s in plan.get("rollback_steps", [])], decision=True)
 

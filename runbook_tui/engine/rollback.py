@@ -37,6 +37,8 @@ class StepRecord:
     #: The step as a whole is done: it ran everywhere and, where a verifier must confirm, was confirmed. A step the
     #: verifier rejected (or has not confirmed yet) ran, but is not a safe point to go back to.
     accepted: bool = True
+    #: Per host, how the step stands there in words (engine/undo_notes.py), for the undo list; "" when plainly done.
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,8 @@ class UndoEntry:
     step_title: str
     host: str
     command: str | None  # rendered undo for that host; None = the step has no undo
-    outcome: Outcome  # how the original step ended on that host (failed/unknown are marked in UIs)
+    outcome: Outcome  # how the original step ended on that host
+    note: str = ""  # that, and what became of the step after, in words the undo list shows ("" = plainly done)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,7 @@ def to_json(plan: RollbackPlan) -> dict[str, Any]:
                 "host": e.host,
                 "command": e.command,
                 "outcome": e.outcome,
+                "note": e.note,
             }
             for e in plan.entries
         ],
@@ -150,6 +154,7 @@ def from_json(data: Mapping[str, Any]) -> RollbackPlan:
                 host=raw["host"],
                 command=raw["command"],
                 outcome=cast(Outcome, outcome),
+                note=raw.get("note", ""),  # journals before notes had none
             )
         )
     return RollbackPlan(
@@ -193,10 +198,11 @@ def _entries_for(
     if step.undo is None and not _needs_undo(runbook, step):
         return []
     targets = {host.name: host for host in runbook.targets(step)}
+    notes = dict(record.notes)
     entries = []
     for name, outcome in reversed(ran):
         command = None if step.undo is None else render_undo(step, targets[name])
-        entries.append(UndoEntry(step.id, step.title, name, command, outcome))
+        entries.append(UndoEntry(step.id, step.title, name, command, outcome, notes.get(name, "")))
     return entries
 
 

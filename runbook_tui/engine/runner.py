@@ -28,6 +28,7 @@ from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import RollbackPlan, StepRecord, grouped_entries, plan_rollback, plannable, to_json
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.stop_waits import unless_stopped
+from runbook_tui.engine.undo_notes import undo_note
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.display import display_text
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
@@ -411,7 +412,8 @@ class StepRunner:
         for sid in (s for s in self.state.history if s not in rollback_steps):
             step = self.state.steps[sid]
             hosts = tuple((h, hs.status) for h, hs in step.hosts.items() if plannable(hs.status))
-            records.append(StepRecord(sid, hosts, accepted=step.status == "done"))
+            notes = tuple((h, undo_note(step, step.hosts[h])) for h, _ in hosts)
+            records.append(StepRecord(sid, hosts, accepted=step.status == "done", notes=notes))
         return records
 
     def plan_rollback(self, scope: Scope) -> RollbackPlan:

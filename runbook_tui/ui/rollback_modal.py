@@ -53,7 +53,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         # width of the dialog): exactly what will run, in the order it runs.
         rows: list[RenderableType] = []
         for number, entry in enumerate(plan.entries, start=1):
-            note = "" if entry.outcome == "done" else f" (step {entry.outcome})"
+            note = f" ({entry.note})" if entry.note else ""  # how the step stands on that host (engine/undo_notes.py)
             head = Text(f"{number:>2}  ")
             head.append(visible_line(entry.step_id), style="bold")
             head.append(visible_line(note), style=colour(theme, "warning"))

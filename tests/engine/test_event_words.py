@@ -60,6 +60,9 @@ def test_the_undo_list_marks_a_step_that_failed_or_whose_outcome_is_unknown() ->
         "   undo d (step unknown) on web1: (no undo: acknowledged)",
         "   undo c on web1: undo-c",
     ]
+    # A plan journaled with notes (engine/undo_notes.py) is said in the undo list's own words.
+    entries[0]["note"], entries[2]["note"] = "step failed, then skipped by alice", ""
+    assert lines(event)[1::2] == ["   undo e (step failed, then skipped by alice) on web1: undo-e", "   undo c on web1: undo-c"]
 
 
 def test_sessions_counted_with_a_join_are_said_in_the_singular_and_the_plural() -> None:

@@ -378,7 +378,7 @@ def test_a_step_run_twice_is_undone_once_per_run_newest_first() -> None:
 def test_to_json_is_plain_json_and_reads_back_to_the_same_plan() -> None:
     history = [
         done("snapshot"),
-        rec("install", ("db1", "done"), ("db2", "unknown")),
+        dataclasses.replace(rec("install", ("db1", "done"), ("db2", "unknown")), notes=(("db2", "step outcome unknown"),)),
         rec("tell-team", ("local", "done")),
     ]
     plan = plan_rollback(RB, history, "full", render)
@@ -397,9 +397,13 @@ def test_to_json_is_plain_json_and_reads_back_to_the_same_plan() -> None:
         "host": "local",
         "command": None,
         "outcome": "done",
+        "note": "",
     }
     assert data["entries"][1]["command"] == "undo install --on db2@10.0.0.6"
     assert data["entries"][1]["outcome"] == "unknown"
+    assert data["entries"][1]["note"] == "step outcome unknown", "each host's note is kept: the journal says what the list showed"
+    del data["entries"][1]["note"]  # a journal from before the notes reads back without one
+    assert from_json(data).entries[1].note == ""
 
 
 def test_from_json_rejects_an_unknown_outcome() -> None:

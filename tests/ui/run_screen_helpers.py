@@ -193,6 +193,13 @@ async def run_step(pilot: Pilot[Any], step: str, status: str | tuple[str, ...] =
     await until(pilot, lambda: controller.state.steps[step].status in wanted and not controller.busy, f"{step} to end {wanted}")
 
 
+async def until_apply_failed(pilot: Pilot[Any]) -> None:
+    """Run the steps before `apply` (they succeed), then `apply`, which fails (the app made with `fail`)."""
+    for step in ORDER[:4]:
+        await run_step(pilot, step)
+    await run_step(pilot, "apply", "failed")
+
+
 async def settled(pilot: Pilot[Any], seconds: float = 30.0) -> None:
     """Wait until the screen's repaint timer (~15 a second) has taken the latest state; fails if it never does."""
     screen = pilot.app.screen

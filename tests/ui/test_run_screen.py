@@ -30,6 +30,7 @@ from run_screen_helpers import (
     type_text,
     types,
     until,
+    until_apply_failed,
     write_runbook,
 )
 from textual.widgets import Static
@@ -275,9 +276,7 @@ async def test_while_a_rollback_stands_stopped_enter_and_s_are_not_offered_and_s
     app = make_app(params={"fail": True})
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         controller = await started(pilot)
-        for step in ("check", "backup", "edit", "tweak"):
-            await run_step(pilot, step)
-        await run_step(pilot, "apply", "failed")
+        await until_apply_failed(pilot)
         (workdir / "marks").unlink()
         (workdir / "marks").mkdir()  # every undo's `>> marks` fails from now on
         await pilot.press("u")
@@ -300,9 +299,7 @@ async def test_after_a_failure_u_lists_the_undos_in_order_and_y_runs_them(workdi
     app = make_app(params={"fail": True})
     async with app.run_test(size=SIZE) as pilot:
         controller = await started(pilot)
-        for step in ("check", "backup", "edit", "tweak"):
-            await run_step(pilot, step)
-        await run_step(pilot, "apply", "failed")
+        await until_apply_failed(pilot)
         await settled(pilot)
         assert "'apply' FAILED" in painted(app.screen.query_one(StatusStack))
         assert "FAILED" in painted(app.screen.query_one(StepDetail))

@@ -28,6 +28,7 @@ from run_screen_helpers import (
     steady,
     type_text,
     until,
+    until_apply_failed,
     write_runbook,
 )
 from textual.pilot import Pilot
@@ -65,12 +66,6 @@ def _opened(then: Callable[[Pilot[Any]], Any] | None = None) -> Callable[[Pilot[
     return run_before
 
 
-async def _until_failed(pilot: Pilot[Any]) -> None:
-    for step in ("check", "backup", "edit", "tweak"):
-        await run_step(pilot, step)
-    await run_step(pilot, "apply", "failed")
-
-
 async def _until_holding(pilot: Pilot[Any]) -> None:
     app = pilot.app
     controller = app.handle.controller  # type: ignore[attr-defined]
@@ -82,7 +77,7 @@ async def _until_holding(pilot: Pilot[Any]) -> None:
 
 
 async def _rollback_list(pilot: Pilot[Any]) -> None:
-    await _until_failed(pilot)
+    await until_apply_failed(pilot)
     await pilot.press("u")
     await screen_is(pilot, "RollbackModal")
 
@@ -153,7 +148,7 @@ def test_snapshot_after_a_failed_step(snap_compare: Snap, size: tuple[int, int])
     """The status stack says `'apply' FAILED (exit 3) — enter re-run · u roll back · s skip`; the detail pane
     shows apply's command, its undo and `✗ exit code 3`; the output ends with `reload failed` and `── apply FAILED`;
     the footer starts `⏎ re-run` as the stack says (it said `⏎ run`; at 80 columns `^p palette` gives way for it)."""
-    assert snap_compare(make_app(params={"fail": True}), run_before=_opened(_until_failed), terminal_size=size)
+    assert snap_compare(make_app(params={"fail": True}), run_before=_opened(until_apply_failed), terminal_size=size)
 
 
 @BOTH

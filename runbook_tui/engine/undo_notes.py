@@ -1,0 +1,47 @@
+"""How a step stands on one host, in the words the undo list shows beside its undo (and the journal's plan keeps).
+
+The undo list is what a rollback will do, said before it runs: each undo's note must be true. It used to print the
+host's raw status (`(step failed)`, `(step timed_out)`), so a step failed and then skipped read as merely failed, a
+step a person stopped read as failed by itself, and a rejected or not yet confirmed step read as plainly done.
+"""
+
+from __future__ import annotations
+
+from runbook_tui.engine.state_model import HostState, StepState
+
+#: How the host's attempt ended, when it did not simply finish.
+_HOST_WORDS = {
+    "failed": "step failed",
+    "timed_out": "step timed out",
+    "unknown": "step outcome unknown: the program stopped while it ran",
+}
+
+
+def undo_note(step: StepState, host: HostState) -> str:
+    """`step failed, then skipped by alice`, `step stopped by alice`, `step ran, then rejected by bob`...; "" for a step plainly done."""
+    ran = _host_words(host)
+    decided = _step_words(step)
+    if not decided:
+        return ran
+    if ran:
+        return f"{ran}, {decided}"
+    # It ran to its end on this host; a step marked done is said as such (its unknown hosts count as done since).
+    return f"step {decided.removeprefix('then ')}" if step.decision == "marked done" else f"step ran, {decided}"
+
+
+def _host_words(host: HostState) -> str:
+    error = host.error or ""
+    if host.status == "failed" and error.startswith("stopped by "):  # engine/step_stop.py: a person's `k`
+        return f"step {error.split(';')[0].split(' before retry')[0]}"
+    return _HOST_WORDS.get(host.status, "")
+
+
+def _step_words(step: StepState) -> str:
+    """What the step as a whole became after it ran, when that is more than the host's own outcome."""
+    if step.status == "awaiting_verification":
+        return "not confirmed yet"
+    marked = step.status == "done" and step.decision == "marked done"
+    if not marked and step.status not in ("skipped", "rejected"):
+        return ""
+    by = f" by {step.decided_by}" if step.decided_by else ""
+    return f"then {'marked done' if marked else step.status}{by}"

@@ -471,3 +471,27 @@ def test_huge_readings_are_short_numbers_and_drawable_points() -> None:
     panel.series = [("2026-11-23T02:00:00+00:00", 1.7e308), ("2026-11-23T02:00:05+00:00", -1.7e308)]
     drawn = chart(panel, [])
     assert drawn is not None and drawn.lines and "nan" not in " ".join(drawn.lines) + str(drawn.warn_y) + str(drawn.critical_y), drawn
+
+
+def test_a_check_begun_again_after_a_resume_is_one_undecided_row(tmp_path: Path) -> None:
+    """The process died while it checked a success criterion; the resumed one began the check again and the journal
+    ends during it. The report listed the criterion twice as not decided (the dead process's check and the new one);
+    it is one row, the last check's, in every format."""
+    from runbook_tui.engine.journal import JournalWriter
+
+    lines = journal("change").read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if '"type":"success_check_started"' in line) + 1
+    path = tmp_path / "checked-again.jsonl"
+    path.write_text("".join(lines[:cut]), encoding="utf-8")
+    started = json.loads(lines[cut - 1])
+    writer = JournalWriter(path, clock=lambda: "2026-11-23T17:12:00.000Z")
+    writer.append("session_resumed", "alice", {"pid": 4343})
+    writer.append("success_check_started", "system", {k: started[k] for k in ("criteria", "when")} | {"until": "2026-11-23T17:22:00.000Z"})
+    writer.close()
+    report = build_report(path)
+    assert report.integrity.verified is True
+    text = "errors below 1% within 10m"
+    assert [(c.when, c.criterion, c.met) for c in report.success] == [("verify", text, None)], report.success
+    assert [c["criterion"] for c in json.loads(render(report, "json"))["success"]] == [text]
+    for fmt in ("md", "html"):
+        assert render(report, fmt).count(f"{text}: not decided") == 1, fmt

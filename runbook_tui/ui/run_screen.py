@@ -188,7 +188,7 @@ class RunView(CoalescedRepaintScreen):
     def action_every_status(self) -> None:
         from runbook_tui.ui.modals import InfoScreen
 
-        self.app.push_screen(InfoScreen("Every status, most urgent first", every_status_text(self.query_one(StatusStack).found, self.ROLE)))
+        self.app.push_screen(InfoScreen("Every status, most urgent first", every_status_text(self.query_one(StatusStack).found, self.keys_role())))
 
     def panel_clock(self) -> float:
         """The time the metric panels age their readings against (a replay says when the moment was)."""
@@ -259,7 +259,11 @@ class RunView(CoalescedRepaintScreen):
         # Who is connected, as this screen can know it: with its own link down, nobody it could reach (the header went on
         # saying `verifier bob connected` under the `NOT CONNECTED` row).
         self.query_one(RunHeader).show(state, now, {} if links else state.participants)
-        self.query_one(StatusStack).show(state, now, self.ROLE, links, self.check_stoppable())
+        self.query_one(StatusStack).show(state, now, self.keys_role(), links, self.check_stoppable())
+
+    def keys_role(self) -> Role:
+        """Whose keys the status rows name now."""
+        return self.ROLE
 
     def check_stoppable(self) -> bool | None:
         """Whether `k` ends the check before the end now, as the controller says (`final_check_waits`); None: no controller here."""

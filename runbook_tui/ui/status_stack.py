@@ -35,7 +35,7 @@ from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
 
-Role = Literal["assignee", "verifier", "replay"]
+Role = Literal["assignee", "verifier", "replay", "unlinked"]  # unlinked: a verifier whose link is down sends nothing
 #: Minutes before the window closes when the countdown turns amber, then red.
 AMBER_MINUTES = 30
 RED_MINUTES = 10

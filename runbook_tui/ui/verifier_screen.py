@@ -16,6 +16,9 @@ from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
 from runbook_tui.ui.status_stack import Role, Status
 
+#: The actions that send an intent to the assignee: none while the link is down (`VerifierScreen.unlinked`).
+_SENDING = frozenset({"confirm", "go_ahead", "reject", "request_rollback", "note", "hold"})
+
 
 def nothing_to_confirm(state: RunState, *, observe: bool) -> str:
     """Why `c` confirms nothing now, in the words of what the run is doing."""
@@ -54,6 +57,7 @@ class VerifierScreen(RunView):
     """The verifier's (or an observer's) screen: the same run, rebuilt from the assignee's events."""
 
     ROLE: Role = "verifier"
+    _was_unlinked = False  # as the footer last offered the keys (`unlinked`)
     PALETTE_HINT = False  # its footer needs the columns at 80: confirm, reject, help and leave all show
 
     BINDINGS = [
@@ -89,10 +93,22 @@ class VerifierScreen(RunView):
 
     def _tick(self) -> None:
         super()._tick()
+        if self.unlinked() != self._was_unlinked:  # the keys that send go with the link and come back with it
+            self._was_unlinked = not self._was_unlinked
+            self._dirty = True
+            self._ask_repaint()
         foot = self.foot()
         if foot != self.note:
             self.note = foot
             self.query_one(NoteLine).say(*foot)
+
+    def unlinked(self) -> bool:
+        """The link to the session is down while the run goes on: nothing this screen sends reaches anyone."""
+        return self.client.lost_at is not None and not self.source.state.finished
+
+    def keys_role(self) -> Role:
+        """While the link is down the rows name only what still works here (they offered `c confirm · x reject`)."""
+        return "unlinked" if self.unlinked() else self.ROLE
 
     def link_statuses(self) -> tuple[Status, ...]:
         """The link to the session down: said until it is back (a toast at the drop faded, and the screen went on
@@ -108,15 +124,15 @@ class VerifierScreen(RunView):
             ),
         ) if diverged else ()  # fmt: skip
         lost = self.client.lost_at
-        if lost is None or self.source.state.finished:
+        if lost is None or not self.unlinked():
             return changed
         since = dt.datetime.fromtimestamp(lost, dt.UTC).strftime("%H:%M:%S")
         return changed + (
             Status(
-                f"NOT CONNECTED since {since} (the assignee's program stopped, or the network): retrying; what you press reaches "
-                "no one. If their program stopped, it goes on with `resume --share` and this screen catches up by itself",
+                f"NOT CONNECTED since {since} (the assignee's program stopped, or the network): nothing can be sent now; "
+                "c x u n p come back when it reconnects by itself (after their `resume --share` if it stopped)",
                 "error",
-                {},
+                {"unlinked": "enter details · q leave"},
             ),
         )
 
@@ -124,6 +140,8 @@ class VerifierScreen(RunView):
         if action in ("help", "leave", "details", "toggle_steps", "copy_command", "why_not") or action.startswith("output_"):
             return True
         if self.observe or self.source.state.finished:
+            return False
+        if self.unlinked() and action in _SENDING:  # the key says why instead (`why_not`)
             return False
         if action in ("confirm", "go_ahead"):
             state = self.source.state
@@ -161,7 +179,9 @@ class VerifierScreen(RunView):
         """A key that does nothing now says why (a tired verifier pressing c and seeing nothing happen cannot tell a lost
         key from a refusal)."""
         state = self.source.state
-        if key == "c":
+        if self.unlinked() and not self.observe:
+            said = "not connected to the run: nothing you press reaches the assignee; c x u n p come back once it reconnects (it retries by itself)"
+        elif key == "c":
             said = nothing_to_confirm(state, observe=self.observe)
         elif self.observe:
             said = "you joined as an observer: you watch; confirming, rejecting, notes and holds are the verifier's"

@@ -173,11 +173,11 @@ async def test_the_verifier_losing_the_session_is_said_until_it_is_back_and_a_re
         await until(pilot, lambda: "verifier bob connected" in painted(header), "the header to say bob is connected")
         client.lost_at = dt.datetime(2026, 3, 20, 2, 13, 5, tzinfo=dt.UTC).timestamp()
         stack = app.screen.query_one(StatusStack)
-        await until(pilot, lambda: "catches up by itself" in " ".join(painted(stack).split()), "the stack to say the link is down, whole")
+        await until(pilot, lambda: "q leave" in " ".join(painted(stack).split()), "the stack to say the link is down, whole")
         assert "verifier bob not connected" in painted(header), painted(header)
         shown = " ".join(line.strip() for line in painted(stack).splitlines())
         assert shown.startswith("NOT CONNECTED since 02:13:05 (the assignee's program stopped, or the network)"), shown
-        assert shown.endswith("it goes on with `resume --share` and this screen catches up by itself"), shown
+        assert shown.endswith("if it stopped) — enter details · q leave"), shown
         client.lost_at = None
         await until(pilot, lambda: "NOT CONNECTED" not in painted(stack), "the row to go once the link is back")
         assert "verifier bob connected" in painted(header), painted(header)
@@ -278,3 +278,37 @@ async def test_at_80_columns_the_verifiers_footer_draws_only_whole_keys(workdir:
         await settled(pilot)
         row = painted(app.screen.query_one(KeyFooter)).rstrip()
         assert row == "⏎ details c confirm x reject u request rollback n note p hold ? help q leave", row
+
+
+@pytest.mark.asyncio
+async def test_while_the_link_is_down_no_key_that_sends_is_offered_and_they_come_back_with_it(workdir: Path) -> None:
+    """At 80x24, 'check' waits for bob's word, then the link drops. Before: the footer and the row still offered
+    `c confirm · x reject`, and what they sent went nowhere. Now, while NOT CONNECTED: the footer offers no c x u n p
+    (only what works here: details, help, leave), no row names a key that sends (the waiting row has no keys, the
+    NOT CONNECTED row names `enter details · q leave` and says c x u n p come back), c says why and sends nothing.
+    Once the link is back the footer and the row offer `c confirm · x reject` again."""
+    client = FakeClient(shared_session_events(workdir))
+    check = client.state.steps["check"]
+    client.state = dataclasses.replace(
+        client.state, steps={**client.state.steps, "check": dataclasses.replace(check, status="awaiting_verification", attempts=1)}
+    )
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        stack, footer = app.screen.query_one(StatusStack), app.screen.query_one(KeyFooter)
+        connected_row = "Waiting for bob to confirm 'check' — c confirm · x reject"
+        await until(pilot, lambda: connected_row in painted(stack), "the row to offer c and x")
+        client.lost_at = dt.datetime(2026, 3, 20, 2, 13, 5, tzinfo=dt.UTC).timestamp()
+        await until(pilot, lambda: "NOT CONNECTED" in painted(stack) and "confirm" not in painted(footer), "the keys to go with the link")
+        assert painted(footer).rstrip() == "⏎ details ? help q leave l steps y copy", painted(footer)  # what still works here
+        rows = " ".join(painted(stack).split())
+        assert "c x u n p come back when it reconnects" in rows and "— enter details · q leave" in rows, rows
+        assert "Waiting for bob to confirm 'check'" in rows and "c confirm" not in rows and "x reject" not in rows, rows
+        await pilot.press("c", "x", "p")
+        said = "not connected to the run: nothing you press reaches the assignee; c x u n p come back once it reconnects (it retries by itself)"
+        await until(pilot, lambda: [n.message for n in app._notifications][-3:] == [said] * 3, "c x p to say why they send nothing")
+        assert app.screen.__class__.__name__ == "VerifierScreen" and client.sent == [], "no prompt opened, nothing sent"
+        client.lost_at = None
+        await until(pilot, lambda: connected_row in painted(stack) and "c confirm" in painted(footer), "c and x back with the link")
+        await pilot.press("c")
+        await until(pilot, lambda: client.sent == [("confirm", "")], "c to confirm again")

@@ -35,7 +35,7 @@ from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
 
-Role = Literal["assignee", "verifier", "replay", "unlinked"]  # unlinked: a verifier whose link is down sends nothing
+Role = Literal["assignee", "verifier", "replay", "watching"]  # watching: sends nothing now (an observer, a verifier whose link is down)
 #: Minutes before the window closes when the countdown turns amber, then red.
 AMBER_MINUTES = 30
 RED_MINUTES = 10
@@ -83,7 +83,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
     if state.finished:
         tone = "error" if state.outcome != "done" else "warning" if state.criteria_unmet else "success"
         words = with_criteria(status_words(state.outcome or ""), state.criteria_unmet, state.criteria_acceptance)
-        return [Status(f"Session finished: {words}. The journal has everything", tone, {"assignee": "q quit", "verifier": "q leave"})]
+        return [Status(f"Session finished: {words}. The journal has everything", tone, {"assignee": "q quit", "verifier": "q leave", "watching": "q leave"})]
     found: list[Status] = []
     rollback = state.rollback
     current = state.current

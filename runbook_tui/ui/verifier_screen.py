@@ -107,8 +107,9 @@ class VerifierScreen(RunView):
         return self.client.lost_at is not None and not self.source.state.finished
 
     def keys_role(self) -> Role:
-        """While the link is down the rows name only what still works here (they offered `c confirm · x reject`)."""
-        return "unlinked" if self.unlinked() else self.ROLE
+        """An observer, or a verifier while the link is down, sends nothing: the rows name only what works here (they
+        offered `c confirm · x reject`)."""
+        return "watching" if self.observe or self.unlinked() else self.ROLE
 
     def link_statuses(self) -> tuple[Status, ...]:
         """The link to the session down: said until it is back (a toast at the drop faded, and the screen went on
@@ -132,7 +133,7 @@ class VerifierScreen(RunView):
                 f"NOT CONNECTED since {since} (the assignee's program stopped, or the network): nothing can be sent now; "
                 "c x u n p come back when it reconnects by itself (after their `resume --share` if it stopped)",
                 "error",
-                {"unlinked": "enter details · q leave"},
+                {"watching": "enter details · q leave"},
             ),
         )
 

@@ -114,10 +114,14 @@ async def test_an_observer_cannot_confirm_reject_or_note(workdir: Path, flag: bo
     --observe is an observer too (before: the screen said "joined as verifier" and opened the reject prompt)."""
     client = FakeClient(shared_session_events(workdir))
     client.role = "observer"
+    check = client.state.steps["check"]
+    client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": dataclasses.replace(check, status="awaiting_verification")})
     app = VerifierApp(client, observe=flag)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await screen_is(pilot, "VerifierScreen")
         await settled(pilot)
+        row = painted(app.screen.query_one(StatusStack)).strip()
+        assert row == "Waiting for bob to confirm 'check'", "an observer's row names no key it cannot use (it said `c confirm · x reject`)"
         assert "joined as observer (read-only)" in painted(app.screen.query_one("#journal-path"))
         await pilot.press("c", "x", "u", "n", "p")
         said = ["you joined as an observer: you watch, you do not confirm"]

@@ -223,7 +223,7 @@ def painted(widget: Any) -> str:
     """The text a widget paints now (what a person reads), line by line, without styles."""
     from textual.geometry import Region
 
-    width, height = widget.size
+    width, height = widget.outer_size  # padding and border included: with `size` (the content's), a row that fills the width lost its last cell
     return "\n".join(strip.text.rstrip() for strip in widget.render_lines(Region(0, 0, width, height)))
 
 

@@ -47,7 +47,7 @@ def _row(widget: Any) -> str:
 
 
 def _rows(widget: Any) -> list[str]:
-    """Every row a widget paints, its padding too drawn (`painted` takes the content's size), each stripped."""
+    """Every row a widget paints, its padding too drawn, each stripped at both ends."""
     width, height = widget.outer_size
     return [strip.text.strip() for strip in widget.render_lines(Region(0, 0, width, height))]
 

@@ -136,10 +136,18 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
             except Exception:  # a broken view must not stop the run
                 log.exception("listener failed on %s", type)
         self._changed.set()
+        checkpoint = self._checkpoint_completed(type, data)
+        if checkpoint is not None:  # the step that finished is the safe point: on record before the next step is announced
+            self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=checkpoint)
         if self._next_step_changed(type, data, before):
             assert self.state.current is not None
             self.announce_ready(self.state.current)  # the next step, rendered with what the last one captured
         react(self, event)  # a guard's trip acts, a lifted pause lets a finished run end; every front end only renders what follows
+
+    def _checkpoint_completed(self, type: str, data: Mapping[str, Any]) -> str | None:
+        """The `checkpoint: true` step this event completes: it finished done, or the verifier confirmed its outcome."""
+        done = (type == ev.STEP_FINISHED and data.get("status") == "done") or (type == ev.STEP_CONFIRMED and data.get("phase") == "after")
+        return data["step"] if done and self.runbook.step(data["step"]).checkpoint else None
 
     def _next_step_changed(self, type: str, data: Mapping[str, Any], before: str | None) -> bool:
         """Does the run now stand at a step everyone should see rendered afresh (`step_ready`)?

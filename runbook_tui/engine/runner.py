@@ -239,9 +239,7 @@ class StepRunner:
             self.captured_unmasked.update(captured)
         if step.kind == "ask":
             payload["answer"] = answer
-        self.emit(ev.STEP_FINISHED, SYSTEM, **payload)
-        if status == "done" and step.checkpoint:
-            self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=step.id)
+        self.emit(ev.STEP_FINISHED, SYSTEM, **payload)  # a checkpoint done here is reached as it applies (Controller._apply)
         if status == "done":
             self._maybe_finish()
 

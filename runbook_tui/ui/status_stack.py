@@ -25,6 +25,7 @@ from typing import Any, Literal
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.content import Content
+from textual.geometry import Size
 from textual.widgets import Static
 
 from runbook_tui.engine.event_words import status_words, with_criteria
@@ -416,13 +417,33 @@ class StatusStack(Static):
     _shown: tuple[Any, ...] | None = None
     #: What the stack said last, every status whole, for `e`'s list (the same list, in the same order).
     found: tuple[Status, ...] = ()
+    #: `show`'s arguments last time and the screen size it laid them out for: a resize lays the same words out again.
+    _said: tuple[RunState, dt.datetime, Role, tuple[Status, ...], bool | None] | None = None
+    _laid_for: Size | None = None
 
     def show(self, state: RunState, now: dt.datetime, role: Role, first: Sequence[Status] = (), check_stoppable: bool | None = None) -> None:
         """`first`: what the screen itself knows and the run's state cannot (the verifier's link is down);
         `check_stoppable`: the controller's word on the check before the end, where the screen has it (`final_check_waits`)."""
+        self._said = (state, now, role, tuple(first), check_stoppable)
+        self._lay_out(self.screen.size)
+
+    def refit(self, screen_size: Size) -> None:
+        """The screen is now `screen_size`: what the stack said, wrapped and cut for it now (it kept the old width's rows,
+        cut or folded wrong, until the next tick, key or event). Nothing is drawn when the size is the one laid out."""
+        if self._said is not None and screen_size != self._laid_for:
+            self._lay_out(screen_size)
+
+    def on_resize(self) -> None:
+        """The stack's own width changed (also under a dialog, where the screen gets no Resize of its own)."""
+        self.refit(self.screen.size)
+
+    def _lay_out(self, screen_size: Size) -> None:
+        assert self._said is not None
+        state, now, role, first, check_stoppable = self._said
+        self._laid_for = screen_size
         theme = self.app.current_theme
-        width = max(self.screen.size.width - 2, 1)  # the stack spans the screen, one cell of padding each side
-        limit = max_rows(self.screen.size.height)
+        width = max(screen_size.width - 2, 1)  # the stack spans the screen, one cell of padding each side
+        limit = max_rows(screen_size.height)
         if self.styles.max_height is None or self.styles.max_height.value != limit:
             self.styles.max_height = limit
         found = by_urgency([*first, *statuses(state, now, check_stoppable)])

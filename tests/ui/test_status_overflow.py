@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from run_screen_helpers import FakeClient, painted, screen_is, shared_session_events, until
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -109,3 +110,40 @@ async def test_a_tall_screen_gives_the_stack_more_rows_and_e_lists_every_status_
     binding = next(b for b in RunView.BINDINGS if isinstance(b, Binding) and b.key == "e")
     assert EVERY_STATUS_KEY == f"e {binding.description}" and binding.action == "every_status"
     assert dict(HELP_KEYS)["e"].startswith(f"{binding.description}:"), "the help calls e what the row calls it"
+
+
+@pytest.mark.asyncio
+async def test_a_resize_lays_the_stack_out_again_at_once_not_at_the_next_tick(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a resize the stack kept the old size's rows until something else redrew it (the 1 s tick, a key, an
+    event): at 80x24 the 140-column rows, folded by the terminal and past the row limit with no `+N more`; back at
+    140x45, the refusal still cut to the 80-column row. With the tick an hour away, only the resize can lay it out:
+    the rows must fit each size, as `arrange` lays them out for it, also when the resize came while a dialog covered
+    the screen."""
+    monkeypatch.setattr(RunView, "clock", staticmethod(lambda: NOW))
+    monkeypatch.setattr(RunView, "TICK_SECONDS", 3600.0)
+    client = FakeClient(shared_session_events(workdir))
+    client.state = dataclasses.replace(_busy(client.state), rollback_requested="bob: the error rate doubled")
+    more = "+2 more: PAUSED: alice paused · HOLD asked: bob asks to hold — e every status"
+
+    def whole_at_140(rows: list[str]) -> bool:
+        return len(rows) == 5 and any(REASON in row for row in rows) and not any("more" in row for row in rows)
+
+    def laid_out_at_80(rows: list[str]) -> bool:
+        return len(rows) == 4 and rows[-1] == more
+
+    async with VerifierApp(client).run_test(size=(140, 45)) as pilot:
+        screen = await screen_is(pilot, "VerifierScreen")
+        stack = screen.query_one(StatusStack)
+        await until(pilot, lambda: whole_at_140(_rows(stack)), "five whole rows at 140x45", seconds=5)
+        for size, laid_out in (((80, 24), laid_out_at_80), ((140, 45), whole_at_140), ((80, 24), laid_out_at_80)):
+            await pilot.resize_terminal(*size)
+            await until(pilot, lambda fits=laid_out: fits(_rows(stack)), f"the stack laid out for {size} after the resize", seconds=5)
+            assert stack.outer_size.width == size[0] and all(cell_len(row) <= size[0] - 2 for row in _rows(stack)), _rows(stack)
+        assert _rows(stack)[0].startswith("ROLLBACK REQUESTED: bob: the error rate doubled"), _rows(stack)
+        # Resized while `e`'s list covers the screen: the stack underneath follows, as it shows when the list closes.
+        await pilot.press("e")
+        await screen_is(pilot, "InfoScreen")
+        await pilot.resize_terminal(140, 45)
+        await pilot.press("escape")
+        await screen_is(pilot, "VerifierScreen")
+        await until(pilot, lambda: whole_at_140(_rows(stack)), "five whole rows at 140x45 once the list closed", seconds=5)

@@ -128,7 +128,8 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
 
     def _apply(self, event: Event, data: Mapping[str, Any]) -> None:
         type = event["type"]
-        before = self.state.current
+        earlier = self.state
+        before = earlier.current
         self.state = apply(self.state, event)
         for listener in list(self._listeners):
             try:
@@ -136,7 +137,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
             except Exception:  # a broken view must not stop the run
                 log.exception("listener failed on %s", type)
         self._changed.set()
-        checkpoint = self._checkpoint_completed(type, data)
+        checkpoint = self._checkpoint_completed(type, data, earlier)
         if checkpoint is not None:  # the step that finished is the safe point: on record before the next step is announced
             self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=checkpoint)
         if self._next_step_changed(type, data, before):
@@ -144,10 +145,15 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
             self.announce_ready(self.state.current)  # the next step, rendered with what the last one captured
         react(self, event)  # a guard's trip acts, a lifted pause lets a finished run end; every front end only renders what follows
 
-    def _checkpoint_completed(self, type: str, data: Mapping[str, Any]) -> str | None:
-        """The `checkpoint: true` step this event completes: it finished done, or the verifier confirmed its outcome."""
-        done = (type == ev.STEP_FINISHED and data.get("status") == "done") or (type == ev.STEP_CONFIRMED and data.get("phase") == "after")
-        return data["step"] if done and self.runbook.step(data["step"]).checkpoint else None
+    def _checkpoint_completed(self, type: str, data: Mapping[str, Any], earlier: RunState) -> str | None:
+        """The `checkpoint: true` step this event completes: it finished done, the verifier confirmed its outcome, or the
+        assignee marked it done after checking by hand (an unknown checkpoint marked done is a safe point the rollback
+        planner goes back to: the record says so too)."""
+        if type not in (ev.STEP_FINISHED, ev.STEP_CONFIRMED, ev.STEP_MARKED_DONE) or not self.runbook.step(data["step"]).checkpoint:
+            return None
+        now, then = self.state.steps.get(data["step"]), earlier.steps.get(data["step"])
+        became_done = now is not None and now.status == "done" and (then is None or then.status != "done")
+        return data["step"] if became_done else None
 
     def _next_step_changed(self, type: str, data: Mapping[str, Any], before: str | None) -> bool:
         """Does the run now stand at a step everyone should see rendered afresh (`step_ready`)?

@@ -43,7 +43,7 @@ sections:
 
 def order(events: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
     """The journal's step events in order (output and metrics left out)."""
-    kept = {"step_ready", "step_started", "step_finished", "step_confirmed", "checkpoint_reached", "session_finished"}
+    kept = {"step_ready", "step_started", "step_finished", "step_confirmed", "step_marked_done", "checkpoint_reached", "session_finished"}
     return [(e["type"], e.get("step")) for e in events if e["type"] in kept]
 
 
@@ -94,3 +94,22 @@ def test_a_confirmed_checkpoint_is_reached_after_the_confirmation_and_before_the
         ("checkpoint_reached", "a"),
         ("step_ready", "b"),
     ]
+
+
+def test_an_unknown_checkpoint_marked_done_is_reached_before_the_next_step_is_ready(
+    run_cli: Callable[..., subprocess.CompletedProcess[str]], write_runbook: Callable[..., Path], tmp_path: Path,
+    journal_events: Callable[[Path], list[dict[str, Any]]],
+) -> None:  # fmt: skip
+    """The process dies while the checkpoint step runs; the assignee checks by hand and marks it done: the rollback
+    planner goes back to it from then on, so the record (and the screens' "last checkpoint") says it was reached."""
+    runbook = write_runbook(THREE_STEPS_CHECKPOINT_SECOND.replace("run: echo two", "run: kill -9 $PPID"))
+    journal = tmp_path / "j.jsonl"
+    died = run_cli("exec", str(runbook), "--solo", "staging rehearsal", "--journal", str(journal))
+    assert died.returncode == -9, (died.returncode, died.stderr)
+    assert not [e for e in journal_events(journal) if e["type"] == "checkpoint_reached"]
+    resumed = run_cli("resume", str(journal), "--headless", "--mark-done", "checked by hand", "--continue")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    after = order(journal_events(journal))
+    at = after.index(("checkpoint_reached", "two"))
+    assert [kind for kind, _ in after[at - 1 : at + 2]] == ["step_marked_done", "checkpoint_reached", "step_ready"], after
+    assert after[at + 1] == ("step_ready", "three")

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, Scope, refused
+from runbook_tui.engine.checkpoints import checkpoint_completed, checkpoint_unsaid
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.final_check import BeforeFinish, FinalCheck
 from runbook_tui.engine.fold_session import lost_with_the_process
@@ -137,23 +138,13 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
             except Exception:  # a broken view must not stop the run
                 log.exception("listener failed on %s", type)
         self._changed.set()
-        checkpoint = self._checkpoint_completed(type, data, earlier)
+        checkpoint = checkpoint_completed(self.runbook, type, data, earlier, self.state)
         if checkpoint is not None:  # the step that finished is the safe point: on record before the next step is announced
             self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=checkpoint)
         if self._next_step_changed(type, data, before):
             assert self.state.current is not None
             self.announce_ready(self.state.current)  # the next step, rendered with what the last one captured
         react(self, event)  # a guard's trip acts, a lifted pause lets a finished run end; every front end only renders what follows
-
-    def _checkpoint_completed(self, type: str, data: Mapping[str, Any], earlier: RunState) -> str | None:
-        """The `checkpoint: true` step this event completes: it finished done, the verifier confirmed its outcome, or the
-        assignee marked it done after checking by hand (an unknown checkpoint marked done is a safe point the rollback
-        planner goes back to: the record says so too)."""
-        if type not in (ev.STEP_FINISHED, ev.STEP_CONFIRMED, ev.STEP_MARKED_DONE) or not self.runbook.step(data["step"]).checkpoint:
-            return None
-        now, then = self.state.steps.get(data["step"]), earlier.steps.get(data["step"])
-        became_done = now is not None and now.status == "done" and (then is None or then.status != "done")
-        return data["step"] if became_done else None
 
     def _next_step_changed(self, type: str, data: Mapping[str, Any], before: str | None) -> bool:
         """Does the run now stand at a step everyone should see rendered afresh (`step_ready`)?
@@ -235,6 +226,9 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
 
     def resumed(self, pid: int) -> None:
         self.emit(ev.SESSION_RESUMED, self.assignee, pid=pid)
+        unsaid = checkpoint_unsaid(self.runbook, self.state)
+        if unsaid is not None:  # the process died between a checkpoint step's end and its `checkpoint_reached`
+            self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=unsaid)
 
     def interrupted(self, pid: int) -> None:
         """A look (`resume` deciding nothing, process `pid`) found the run's process gone: journaled when that changes the

@@ -113,3 +113,25 @@ def test_an_unknown_checkpoint_marked_done_is_reached_before_the_next_step_is_re
     at = after.index(("checkpoint_reached", "two"))
     assert [kind for kind, _ in after[at - 1 : at + 2]] == ["step_marked_done", "checkpoint_reached", "step_ready"], after
     assert after[at + 1] == ("step_ready", "three")
+
+
+def test_a_resume_says_the_checkpoint_the_dead_process_finished_but_never_said(
+    run_cli: Callable[..., subprocess.CompletedProcess[str]], write_runbook: Callable[..., Path], tmp_path: Path,
+    journal_events: Callable[[Path], list[dict[str, Any]]],
+) -> None:  # fmt: skip
+    """The process died right after the checkpoint step's `step_finished` was on disk (the journal ends there):
+    `resume` journals the `checkpoint_reached` it never wrote, once, before the run goes on."""
+    runbook = write_runbook(THREE_STEPS_CHECKPOINT_SECOND)
+    journal = tmp_path / "j.jsonl"
+    assert run_cli("exec", str(runbook), "--solo", "staging rehearsal", "--journal", str(journal)).returncode == 0
+    lines = journal.read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = next(n for n, e in enumerate(journal_events(journal)) if e["type"] == "step_finished" and e["step"] == "two")
+    journal.write_text("".join(lines[: cut + 1]), encoding="utf-8")  # whole lines: a process killed between two events
+    resumed = run_cli("resume", str(journal), "--headless", "--continue")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    after = [(e["type"], e.get("step")) for e in journal_events(journal)[cut + 1 :] if e["type"] != "output"]
+    assert after.count(("checkpoint_reached", "two")) == 1, after
+    assert after.index(("checkpoint_reached", "two")) < after.index(("step_started", "three")), after
+    again = run_cli("resume", str(journal), "--headless")  # the finished run, looked at again: nothing more to say
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert [e["step"] for e in journal_events(journal) if e["type"] == "checkpoint_reached"] == ["two"]

@@ -19,7 +19,7 @@ from typing import Any
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.runbook.lean_dataclass import dataclass
-from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.safe_text import command_lines, visible, visible_line
 
 #: Step statuses as a person says them (the journal keeps the names).
 STATUS_WORDS = {
@@ -77,14 +77,20 @@ class Said:
     decision: bool = False  # a person decided: the log, which has no time column, adds the time
 
 
-def _visible(value: Any) -> Any:
-    """The same structure with every string shown on one line."""
+#: Where an event holds commands (a step's run and undo by host; a rollback's undo entries): they keep their newlines
+#: (`visible`: nothing else of them reaches a terminal) and are shown line by line by `command_lines`, never with an f-string.
+_COMMANDS: dict[str, frozenset[str]] = {ev.STEP_READY: frozenset({"commands", "undo"}), ev.ROLLBACK_STARTED: frozenset({"command"})}
+
+
+def _visible(value: Any, commands: frozenset[str] = frozenset(), lines: bool = False) -> Any:
+    """The same structure with every string shown on one line, but the values under a key in `commands` (`lines`),
+    whose newlines are kept."""
     if isinstance(value, str):
-        return visible_line(value)
+        return visible(value) if lines else visible_line(value)
     if isinstance(value, dict):
-        return {visible_line(k) if isinstance(k, str) else k: _visible(v) for k, v in value.items()}
+        return {visible_line(k) if isinstance(k, str) else k: _visible(v, commands, lines or k in commands) for k, v in value.items()}
     if isinstance(value, list):
-        return [_visible(v) for v in value]
+        return [_visible(v, commands, lines) for v in value]
     return value
 
 
@@ -136,8 +142,9 @@ def _session_started(e: Event) -> Said:
 
 def _step_ready(e: Event) -> Said:
     lines = [f"{e['step']}: {e.get('title', '')}"]
-    for label, key in (("run", "commands"), ("undo", "undo")):
-        lines += [f"   {label} on {host}: {command}" for host, command in (e.get(key) or {}).items()]
+    for label, key in (("run", "commands"), ("undo", "undo")):  # a command of several lines: each under the first
+        for host, command in (e.get(key) or {}).items():
+            lines += command_lines(f"   {label} on {host}: ", str(command))
     return Said("──", lines + ([f"   {e['text']}"] if e.get("text") else []))
 
 
@@ -193,7 +200,7 @@ def _rollback_started(e: Event) -> Said:
             marked = f" ({entry['note']})" if entry["note"] else ""
         else:  # a journal from before the notes
             marked = "" if outcome in (None, "done") else f" (step {str(outcome).replace('_', ' ')})"
-        lines.append(f"   undo {entry['step_id']}{marked} on {entry['host']}: {entry.get('command') or '(no undo: acknowledged)'}")
+        lines += command_lines(f"   undo {entry['step_id']}{marked} on {entry['host']}: ", str(entry.get("command") or "(no undo: acknowledged)"))
     return Said("↩", lines + [f"   then rollback step {s}" for s in plan.get("rollback_steps", [])], decision=True)
 
 
@@ -343,7 +350,7 @@ def said(event: Event) -> Said | None:
     """What an event says (None for a metric sample: every reading is journaled, none is worth a line)."""
     if event["type"] in (ev.OUTPUT, ev.METRIC_SAMPLE):
         return None
-    shown = _visible(event)
+    shown = _visible(event, _COMMANDS.get(event["type"], frozenset()))
     say = SAYS.get(shown["type"])
     if say is not None:
         return say(shown)

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
 from runbook_tui.runbook.model import Host
+from runbook_tui.runbook.safe_text import command_lines
 from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
 
 
 def describe(command: Command) -> str:
-    """`[dry-run] would run on HOST: COMMAND`, with cwd, env and sudo when set.
+    """`[dry-run] would run on HOST: COMMAND`, with cwd, env and sudo when set (after the command's last line).
 
     Environment variables are shown by name only: their values may be
     secrets, and this line ends up on screen and in the journal.
@@ -29,7 +30,10 @@ def describe(command: Command) -> str:
     if command.sudo:
         extras.append("sudo")
     suffix = f"  ({'; '.join(extras)})" if extras else ""
-    return f"[dry-run] would run on {command.host.name}: {command.shown or command.command}{suffix}\n"
+    # A command of several lines: each further line under the first behind `│ ` (before, at the margin, they read as output).
+    # As it came: the journal keeps it, what prints it sanitises it.
+    lines = command_lines(f"[dry-run] would run on {command.host.name}: ", command.shown or command.command, sanitise=False)
+    return "\n".join(lines) + f"{suffix}\n"
 
 
 class DryRunExecutor:

@@ -12,7 +12,7 @@ from typing import Any
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import Expect, Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.params import yaml_value
-from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.runbook.safe_text import command_lines, visible, visible_line
 from runbook_tui.runbook.templating import Raw, TemplateError, context_for, render_text
 
 
@@ -204,12 +204,8 @@ def _per_host_lines(runbook: Runbook, step: Step, text: Text, label: str) -> lis
     rendered = _per_host(runbook, step, text) or {}
     distinct = set(rendered.values())
     if len(distinct) <= 1:
-        return [f"       {label}: {_indent(next(iter(distinct), text.source))}"]
-    return [f"       {label} [{host}]: {_indent(command)}" for host, command in rendered.items()]
-
-
-def _indent(text: str) -> str:
-    return text.rstrip("\n").replace("\n", "\n         ")
+        return command_lines(f"       {label}: ", next(iter(distinct), text.source), sanitise=False)  # `format_plan` sanitises
+    return [line for host, command in rendered.items() for line in command_lines(f"       {label} [{host}]: ", command, sanitise=False)]
 
 
 def _expect_text(runbook: Runbook, expect: Expect) -> str:

@@ -61,6 +61,27 @@ def visible_line(text: str) -> str:
     return text.translate(_VISIBLE_LINE)
 
 
+#: What starts each further line of a command of several lines, its text where the first line's starts.
+CONTINUATION = "│ "
+
+
+def command_lines(lead: str, command: str, *, sanitise: bool = True) -> list[str]:
+    """A command (or any text of several lines) as printed lines: the first after `lead`, each further line under it
+    behind `│ `, its text in the column where the first line's text starts, so the lines of a block scalar (`run: |`)
+    or a heredoc read as the command's, not as output or prose at the margin. Trailing newlines are dropped. With
+    `sanitise` each line goes through `visible_line` (`lead` is the caller's: visible already): the text is split at
+    newlines only and any other line break (`\\r`, `\\v`, U+2028) is shown, so every line it adds starts with `│ `."""
+    first, *rest = command.rstrip("\n").split("\n")
+    show = visible_line if sanitise else str
+    under = " " * max(cells(lead) - len(CONTINUATION), 0) + CONTINUATION
+    return [lead + show(first), *(under + show(line) if line else under.rstrip() for line in rest)]
+
+
+def cells(text: str) -> int:
+    """The terminal columns `text` takes: a wide (East Asian) character two, a combining mark none."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def not_utf8(text: str) -> str | None:
     """None for text that has a UTF-8 form, as a journal needs; else `text` for an error message, its bytes that are
     not UTF-8 (kept by Python as lone surrogates, from a command line, a file name or the environment) shown as `\\xff`."""

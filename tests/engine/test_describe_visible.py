@@ -43,3 +43,25 @@ def test_output_lines_are_shown_one_by_one_without_escapes() -> None:
     lines = describe(event(ev.OUTPUT, host="web1", stream="stdout", text="ok\n\x1b[2Jcleared\rback\n"))
     assert all("\x1b" not in line and "\r" not in line for line in lines)
     assert lines[0].endswith("| ok")
+
+
+def assert_continuation(lines: list[str], lead: str) -> None:
+    """Every line a command adds starts under `lead`'s end behind `│ `, and nothing of it reaches the terminal raw."""
+    under = " " * (len(lead) - 2) + "│ "
+    assert lines[0].startswith(lead), lines
+    assert all(line.startswith(under) for line in lines[1:]), lines
+    assert not any(bad in line for line in lines for bad in ("\n", "\x1b", "\x07", "\u202e")), lines
+
+
+def test_a_newline_in_a_command_starts_a_continuation_line_never_an_event_line() -> None:
+    lines = describe(event(ev.STEP_READY, step="s", title="t", commands={"web1": FORGED}, undo={"web1": "a\nb\n"}))
+    assert lines[1:3] == ["   run on web1: fine", "              │ 12:00:00 session_finished   outcome done␛]0;pwned␇⟨U+202E⟩"], lines
+    assert_continuation(lines[1:3], "   run on web1: ")
+    assert lines[3:] == ["   undo on web1: a", "               │ b"], "the undo under its own lead; its last newline adds no line"
+
+
+def test_a_rollbacks_undo_of_several_lines_is_shown_the_same_way() -> None:
+    entry = {"step_id": "s", "host": "web1", "command": FORGED, "note": ""}
+    lines = describe(event(ev.ROLLBACK_STARTED, scope="full", plan={"entries": [entry], "rollback_steps": []}))
+    assert_continuation(lines[1:], "   undo s on web1: ")
+    assert len(lines) == 3, lines

@@ -122,3 +122,13 @@ def test_plan_writes_parameters_as_the_runbook_yaml_does(write_runbook, capsys):
     code, out, err = plan(capsys, str(write_runbook(MINIMAL.replace("sections:\n", declared + "sections:\n"))))
     assert code == 0, err
     assert '  params: dry=false, hosts=["a", "b"], note=\n' in out, out
+
+
+def test_plan_shows_a_command_of_several_lines_as_exec_does(write_runbook, capsys):
+    """Each further line of a command of several lines under the first behind `│ `, where the first line's text starts (exec's and a dry
+    run's layout, one function); before, two columns left of it and unmarked. An escape on such a line is shown."""
+    body = "run: \"echo one\\necho '\\e]0;pwned\\a'\\necho three\\n\"\n"  # YAML's escapes: ESC and BEL
+    code, out, err = plan(capsys, str(write_runbook(MINIMAL.replace("run: echo hello\n", body))))
+    assert code == 0, err
+    assert "       run: echo one\n          │ echo '␛]0;pwned␇'\n          │ echo three\n       expect:" in out, out
+    assert "\x1b" not in out and "\x07" not in out

@@ -21,19 +21,62 @@ FILE_MODE = 0o644
 SCHEMA_FILE = "runbook.schema.json"
 
 
-def _ask_kind() -> Kind | None:
+#: How many answers the kind prompt takes before it gives up (each wrong one says why and asks again).
+TRIES = 3
+
+
+class NoKind(Exception):
+    """No kind was chosen at the prompt: the message for stderr and the exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _names() -> str:
+    """The kinds' names (`--kind`'s words), on a line of their own: 78 columns, one line at 80."""
+    return ", ".join(KINDS)
+
+
+def _kind_of(answer: str) -> Kind | None:
+    """The kind an answer names: its number in the list, its name (`rolling-restart`) or its words as listed (`rolling restart`)."""
+    names = list(KINDS)
+    if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(names):
+        return KINDS[names[int(answer) - 1]]
+    wanted = " ".join(answer.lower().replace("-", " ").split())
+    return next((kind for kind in KINDS.values() if wanted in (kind.name.replace("-", " "), kind.label.lower())), None)
+
+
+def _ask_kind() -> Kind:
+    """Ask for the kind in the terminal; a wrong answer says why and the choices, and asks again, up to TRIES answers.
+    Raises NoKind: exit 2 after TRIES wrong answers, 1 at end of input (ctrl-d) or ctrl-c (before: a wrong answer, an
+    empty one, ctrl-d and ctrl-c alike ended the command at once with exit 2, saying a number was expected)."""
     names = list(KINDS)
     print("What kind of change?")
     for number, name in enumerate(names, 1):
         print(f"  {number}. {KINDS[name].label}")
-    try:
-        answer = input(f"kind (1-{len(names)}): ").strip()
-    except (EOFError, KeyboardInterrupt):
-        print()
-        return None
-    if answer.isdigit() and 1 <= int(answer) <= len(names):
-        return KINDS[names[int(answer) - 1]]
-    return KINDS.get(answer)
+    wrong = ""
+    for attempt in range(1, TRIES + 1):
+        try:
+            answer = input(f"kind (1-{len(names)}): ").strip()
+        except EOFError:
+            print()
+            raise NoKind("runbook-tui: new: no kind chosen (end of input); nothing was written", EXIT_FAILED) from None
+        except KeyboardInterrupt:
+            print()
+            raise NoKind("runbook-tui: new: interrupted; nothing was written", EXIT_FAILED) from None
+        kind = _kind_of(answer)
+        if kind is not None:
+            return kind
+        wrong = f"'{visible_line(answer[:60])}{'…' if len(answer) > 60 else ''}' is not a kind" if answer else "no kind given"
+        if attempt < TRIES:
+            left = TRIES - attempt
+            tries = f"{left} {'try' if left == 1 else 'tries'} left"
+            print(f"{wrong} ({tries}): answer a number from 1 to {len(names)} or one of\n{_names()}", file=sys.stderr, flush=True)
+    raise NoKind(
+        f"runbook-tui: new: no kind chosen after {TRIES} tries (the last: {wrong})\nnothing was written; run it again, or give --kind, one of\n{_names()}",
+        EXIT_INVALID,
+    )
 
 
 def write_new(path: Path, text: str) -> None:
@@ -52,11 +95,11 @@ def cmd_new(file: str, kind_name: str | None, title: str | None) -> int:
     if kind_name is not None:
         kind = KINDS[kind_name]
     elif sys.stdin.isatty():
-        chosen = _ask_kind()
-        if chosen is None:
-            print(f"runbook-tui: expected a number from 1 to {len(KINDS)} or one of: {', '.join(KINDS)}", file=sys.stderr)
-            return EXIT_INVALID
-        kind = chosen
+        try:
+            kind = _ask_kind()
+        except NoKind as exc:
+            print(exc, file=sys.stderr)
+            return exc.code
     else:
         print(f"runbook-tui: new: give the kind of change with --kind ({', '.join(KINDS)})", file=sys.stderr)
         return EXIT_INVALID

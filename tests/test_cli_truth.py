@@ -140,3 +140,23 @@ def test_exec_points_a_failed_run_to_a_rollback_only_when_an_undo_or_rollback_st
     Path("F.yaml").write_text(RUNBOOK.replace("run: 'true', undo", "run: 'exit 3', undo"))
     code, out, _err = _said(capsys, "exec", "F.yaml", "--solo", "t", "--journal", "F.jsonl")
     assert code == 1 and out.splitlines()[-1] == "to undo what ran: runbook-tui resume F.jsonl --rollback (or --rollback --full)", out
+
+
+def test_a_journal_path_that_cannot_be_made_is_said_in_one_line_exit_2(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: `--journal FILE/j.jsonl` (a file where a folder should be) or a folder that cannot be made ended `exec`,
+    `rehearse` and `run` with a Python traceback (NotADirectoryError, FileNotFoundError); nothing had run, nothing said why."""
+    Path("afile").write_text("not a folder\n")
+    for journal, why in [
+        ("afile/j.jsonl", "cannot open the journal afile/j.jsonl: Not a directory"),
+        ("afile/deeper/j.jsonl", "cannot make the journal's folder afile/deeper: Not a directory"),
+    ]:
+        for argv in (["exec", "R.yaml", "--solo", "t"], ["rehearse", "R.yaml", "--yes"]):
+            code, _, err = _said(capsys, *argv, "--journal", journal)
+            assert code == 2, (argv, journal, err)
+            assert err.splitlines()[-1] == f"runbook-tui: {why}", (argv, err)
+            assert "Traceback" not in err
+    with pytest.raises(SystemExit) as refused:  # `-o` is checked as the command line is read, before anything is built
+        cli.main(["report", "j.jsonl", "-o", "afile/report.md"])
+    assert refused.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "runbook-tui report: error: argument -o: afile is not a folder (a file of that name is there)"
+    assert Path("afile").read_text() == "not a folder\n"

@@ -64,6 +64,8 @@ if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for i
     from runbook_tui.trust.run_trust import RunTrust
 
 SessionError = StartRefused  # the name the command-line code uses
+#: A journal that cannot be made for these is not the path's fault (exit 1); any other reason is (exit 2: bad input).
+_DISK_TROUBLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EBUSY})
 
 
 @dataclass
@@ -258,7 +260,7 @@ def build_session(
     except JournalError as exc:
         if bound is not None:
             bound[1].close()
-        raise SessionError(str(exc.strerror)) from None
+        raise SessionError(str(exc.strerror), code=1 if exc.errno in _DISK_TROUBLE else 2) from None  # else: the path given
     # Practice and dry runs execute nothing: a recording plays back, or the dry-run executor shows what would run.
     executors = Executors(settings, dry_run=mode in ("dry-run", "practice"), recording=request.recording, bulk_output=request.bulk_output)
     controller = Controller(

@@ -114,7 +114,7 @@ def cmd_new(file: str, kind_name: str | None, title: str | None) -> int:
         folder = path.parent
         why = (
             f"the folder {visible_line(str(folder))} does not exist (mkdir -p {shlex.quote(visible_line(str(folder)))})"
-            if not folder.is_dir()
+            if not folder.exists()
             else exc.strerror
         )
         print(f"runbook-tui: cannot write {shown}: {why}", file=sys.stderr)

@@ -116,7 +116,10 @@ class JournalWriter:
         self._pending_since = 0.0
         self._pending_bytes = 0
         self._broken: JournalError | None = None  # a write failed: nothing more is appended (no gap mid-journal)
-        private_folder(self.path.parent)
+        try:
+            private_folder(self.path.parent)
+        except OSError as exc:  # a file where a folder should be, no permission, a read-only file system
+            raise JournalError(exc.errno or 0, f"cannot make the journal's folder {self.path.parent}: {exc.strerror}") from None
         self._fd = open_journal(self.path, new=new)
         self.seq, self.prev = _tail(self.path)
         self._queued = self.seq - 1  # seq of the last line handed to the writer thread

@@ -88,7 +88,7 @@ def refuse_unsafe_journal(path: Path) -> None:
     """JournalError when `path` is a symlink or exists as something other than a regular file."""
     try:
         mode = path.lstat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing there (or a file where a folder should be: open() says so)
         return
     if stat.S_ISLNK(mode):
         raise JournalError(errno.ELOOP, f"{path} is a symbolic link: a journal must be a regular file (refusing to follow it)")

@@ -24,11 +24,12 @@ def wrap_command(command: str, width: int, indent: int = HANGING) -> list[str]:
     """`command` as lines of at most `width` cells, broken at spaces; continuations indented by `indent`.
 
     Spaces stay where they were (leading indentation of a script line too), so the lines joined
-    back with their breaks removed are the command.
+    back with their breaks removed are the command. Trailing newlines (a block scalar's `run: |` ends with one) are
+    left out: an empty row under the command said nothing and cost a row at 80x24.
     """
     width = max(width, indent + 8)
     lines: list[str] = []
-    for source in visible(command).split("\n"):
+    for source in visible(command.rstrip("\n")).split("\n"):
         line = ""
         for token in re.findall(r"\s*\S+\s*|\s+", source) or [""]:
             if not line or cell_len(line + token.rstrip()) <= width:

@@ -51,3 +51,43 @@ async def test_a_refused_go_ahead_has_its_own_mark_in_the_list_and_the_pane(work
             assert row.startswith(f"{mark} ") and "check" in row, row
             pane = painted(app.screen.query_one(StepDetail))
             assert words in pane and f"{mark} {state.steps['check'].decision} by bob" in pane, pane
+
+
+BLOCK_COMMANDS = """\
+runbook: 1
+id: block
+title: Block scalars
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - id: edit
+        title: Edit the config
+        run: |
+          cp app.conf app.conf.bak
+          sed -i s/a/b/ app.conf
+        undo: |
+          cp app.conf.bak app.conf
+"""
+
+
+@pytest.mark.asyncio
+async def test_a_block_scalar_command_has_no_empty_row_under_it_at_80x24(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run: |` ends with a newline, which the pane drew as an empty row under the command (before `undo:`, and under
+    `undo:` too): rows lost at 80x24 and a gap that read as the end of the step. The lines follow each other."""
+    from run_screen_helpers import make_app, prepare_workdir, started
+
+    prepare_workdir(tmp_path, monkeypatch, BLOCK_COMMANDS)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        rows = painted(app.screen.query_one(StepDetail)).splitlines()
+        at = next(n for n, row in enumerate(rows) if row.lstrip().startswith("run:"))
+        assert [row.strip() for row in rows[at:]] == [
+            "run:  cp app.conf app.conf.bak",
+            "sed -i s/a/b/ app.conf",
+            "undo: cp app.conf.bak app.conf",
+        ], rows  # and nothing (no empty row) under the undo either
+        assert rows[at + 1] == " " * len("run:  ") + "sed -i s/a/b/ app.conf", rows  # under the command's text, not at the margin

@@ -34,6 +34,8 @@ sections:
           echo five
           echo six
           echo seven
+          echo eight
+          echo nine
         undo: echo undone
 """
 
@@ -68,7 +70,7 @@ async def test_v_shows_the_step_whole_where_the_panes_title_says_it_does(tmp_pat
         await until(lambda: "v shows all" in str(pane.border_title), pilot, "the pane's title to say the step is cut")
         await pilot.press("v")
         await until(lambda: isinstance(app.screen, InfoScreen), pilot, "the step whole after v")
-        assert "echo seven" in text_of(app.screen) and "id restart" in text_of(app.screen), text_of(app.screen)
+        assert "echo nine" in text_of(app.screen) and "id restart" in text_of(app.screen), text_of(app.screen)
         await pilot.press("escape")
         await until(lambda: app.screen is screen, pilot, "the replay again after escape")
 

@@ -160,3 +160,19 @@ def test_a_journal_path_that_cannot_be_made_is_said_in_one_line_exit_2(here: Pat
     assert refused.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == "runbook-tui report: error: argument -o: afile is not a folder (a file of that name is there)"
     assert Path("afile").read_text() == "not a folder\n"
+
+
+def test_run_solo_refuses_a_verifier_it_would_never_ask(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: `run --solo R --share ADDR --verifier-key bob.pub` started; bob joined "as verifier" a run that asks no
+    confirmation, and his `x` refused go-aheads nobody had asked for (the header then read `bob, then SOLO`). Refused
+    before anything is journaled; the same people as observers are welcome (a solo run others watch)."""
+    import asyncssh
+
+    asyncssh.generate_private_key("ssh-ed25519", comment="bob").write_public_key("bob.pub")
+    code, out, err = _said(capsys, "run", "R.yaml", "--solo", "t", "--share", "127.0.0.1:0", "--verifier-key", "bob.pub", "--journal", "j.jsonl")
+    assert (code, out) == (2, "")
+    assert err == (
+        "runbook-tui: --solo runs without a verifier, and the share lets bob join as one: to let them watch,"
+        " give their key with --observer-key; to have them confirm each step, leave out --solo\n"
+    )
+    assert not Path("j.jsonl").exists()

@@ -169,10 +169,19 @@ def _share_options(args: argparse.Namespace) -> Any:
         print(f"runbook-tui: {given} without --share ADDR: nobody can join a run that is not shared (give --share ADDR, or leave {given} out)", file=sys.stderr)
         return EXIT_INVALID
     try:
-        return share_options(args.share, args.verifier_key, args.observer_key, args.participants)
+        options = share_options(args.share, args.verifier_key, args.observer_key, args.participants)
     except ParticipantsError as exc:
         print(exc, file=sys.stderr)  # FILE:LINE:COL: ... lines, as validate prints a runbook's
         return EXIT_INVALID
+    verifiers = [person.name for person in options.participants if person.role == "verifier"]
+    if getattr(args, "solo", None) and verifiers:  # (before: bob joined a solo run as its verifier and refused go-aheads nobody asked for)
+        print(
+            f"runbook-tui: --solo runs without a verifier, and the share lets {', '.join(verifiers)} join as one: to let them watch,"
+            " give their key with --observer-key; to have them confirm each step, leave out --solo",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    return options
 
 
 def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:

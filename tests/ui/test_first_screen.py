@@ -143,7 +143,7 @@ def test_a_solo_run_with_nothing_to_sign_or_check_starts_without_the_trust_modul
     checked = trust_for("run", "runbook.yaml", "--solo", "ui test", "--allowed-signers", "allowed_signers")
     assert checked is not None and checked.signers is not None, "allowed signers given: the trust path runs as before"
     assert trust_for("run", "runbook.yaml") is not None, "the mode screen may still make it shared"
-    assert trust_for("run", "runbook.yaml", "--solo", "ui test", "--share", ":2222", "--verifier-key", "bob.pub") is not None
+    assert trust_for("run", "runbook.yaml", "--solo", "ui test", "--share", ":2222", "--observer-key", "bob.pub") is not None  # a solo run others watch
 
 
 @pytest.fixture

@@ -25,12 +25,7 @@ def quit_prompt(state: RunState, busy: bool, journal_path: str) -> ConfirmPrompt
             "Quit while a step runs?",
             # Local commands die with this program (the executor's close kills their process group);
             # remote ones run detached and carry on.
-            _then(
-                "Commands on remote hosts keep running, unwatched; commands on this machine are stopped now.\n"
-                "Its outcome will be unknown; continue later with:",
-                state,
-                journal_path,
-            ),
+            _then(f"{_what_stops(state)}\nIts outcome will be unknown; continue later with:", state, journal_path),
             "quit now",
         )
     if state.finished:
@@ -44,6 +39,21 @@ def quit_prompt(state: RunState, busy: bool, journal_path: str) -> ConfirmPrompt
         ),
         "quit now",
     )
+
+
+def _what_stops(state: RunState) -> str:
+    """What quitting does to what runs now, for where it runs (it spoke of remote hosts over a step on this machine only)."""
+    running = [host for step in state.steps.values() for host, held in step.hosts.items() if held.status == "running"]
+    remote = [host for host in running if host != "local"]
+    if running and not remote:
+        return "The command running on this machine is stopped now."
+    if remote and "local" not in running:
+        return (
+            "The command on its remote host keeps running, unwatched."
+            if len(remote) == 1
+            else f"Commands on {len(remote)} remote hosts keep running, unwatched."
+        )
+    return "Commands on remote hosts keep running, unwatched; commands on this machine are stopped now."
 
 
 def stands_at(state: RunState) -> str:

@@ -46,3 +46,24 @@ def test_quit_says_whose_word_the_step_waits_for(workdir: Path) -> None:
     waiting = with_step(state, "check", status="awaiting_verification", attempts=1)
     assert said(waiting) == "The run stands at 'check', which waits for bob to confirm it; nothing runs while you are away."
     assert said(with_plan(state, "check", verify="before")) == "The run stands at 'check', which waits for bob's go-ahead; nothing runs while you are away."
+
+
+def test_quit_while_a_step_runs_says_what_stops_where_it_runs(workdir: Path) -> None:
+    """The dialog spoke of remote hosts over a step running on this machine only ("Commands on remote hosts keep
+    running, unwatched; commands on this machine are stopped now."): it must say what happens where the step runs."""
+    from runbook_tui.engine.state_model import HostState
+
+    state = FakeClient(shared_session_events(workdir)).state
+
+    def said(hosts: dict[str, str]) -> str:
+        running = with_step(state, "check", status="running", attempts=1, hosts=MappingProxyType({h: HostState(status) for h, status in hosts.items()}))
+        prompt = quit_prompt(running, busy=True, journal_path="j.jsonl")
+        assert prompt is not None
+        console = Console(width=200, record=True, color_system=None)
+        console.print(prompt.body_text)
+        return console.export_text().splitlines()[0]
+
+    assert said({"local": "running"}) == "The command running on this machine is stopped now."
+    assert said({"db1": "running", "db2": "running", "db3": "done"}) == "Commands on 2 remote hosts keep running, unwatched."
+    assert said({"db1": "running"}) == "The command on its remote host keeps running, unwatched."
+    assert said({"local": "running", "db1": "running"}) == ("Commands on remote hosts keep running, unwatched; commands on this machine are stopped now.")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shlex
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
+
+from runbook_tui.runbook.shell_shown import double_quoted
 
 MASK = "***"
 #: Shorter values cannot be masked without masking ordinary text too; `read_secrets` refuses them.
@@ -28,7 +31,7 @@ class Redactor:
     def __init__(self, values: Iterable[str] = ()) -> None:
         plain = {v for v in values if len(v) >= MIN_SECRET_LENGTH and v != MASK}
         self._plain = plain
-        derived = {form for v in plain for form in (re.escape(v), *encoded_forms(v))}
+        derived = {form for v in plain for form in (re.escape(v), *encoded_forms(v), *written_forms(v))}
         secrets = sorted(plain | derived, key=len, reverse=True)
         self._secrets = secrets
         self._pattern = re.compile("|".join(re.escape(v) for v in secrets)) if secrets else None
@@ -83,6 +86,11 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return [self.value(v) for v in value]
         return value
+
+
+def written_forms(secret: str) -> set[str]:
+    """The secret as a shown command writes it (`shell_shown`): quoted as a word, escaped inside "..." or a heredoc."""
+    return {shlex.quote(secret), double_quoted(secret), re.sub(r"([\\$`])", r"\\\1", secret)} - {secret}
 
 
 def encoded_forms(secret: str) -> set[str]:

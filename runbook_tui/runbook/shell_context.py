@@ -33,8 +33,6 @@ from runbook_tui.runbook.shell_places import (
     marker_index,
 )
 
-__all__ = ["Place", "Tokenizer"]
-
 _PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()#]+")  # characters with no meaning of their own
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*]")  # what `$` expands: a name, a positional parameter, `$@`
 #: Words after which `((` is arithmetic and `[[` a test (`if (( n > 1 ))`, `for (( ... ))`, `while [[ ... ]]`).
@@ -68,6 +66,8 @@ class Tokenizer:
             place.kind = kind
             place.in_backticks_in_quotes = frame.get("bt_dq", False)
             place.nested_backticks = frame.get("bt2", False)
+            place.in_brace = ("quoted" if frame.get("brace_q") else "bare") if frame.get("brace") else ""
+            place.backticks = ("heredoc" if frame.get("bt_hd") else "quoted" if frame.get("bt_dq") else "plain") if frame.get("bt") else ""
         else:
             place.inner = kind
         if kind == "ARITH" or frame.get("arith", False):
@@ -345,7 +345,7 @@ class Tokenizer:
     def _sub(self, i: int, close: str, frame: dict[str, bool], word: Word) -> int:
         before = set(self.places)
         seen = len(self.flow.seen)
-        end = self.parse_list(i, close, {**frame, "arith": False})
+        end = self.parse_list(i, close, {**frame, "arith": False, "hd": False})
         word.expanded_markers.extend(m for m in self.places if m not in before)
         word.refs.extend(self.flow.seen[seen:])
         return end
@@ -365,7 +365,8 @@ class Tokenizer:
         before = set(self.places)
         seen = len(self.flow.seen)
         in_bt = frame.get("bt", False)
-        sub.parse_list(0, "", {**frame, "bt": True, "bt_dq": quoted or frame.get("bt_dq", False), "bt2": in_bt})
+        in_heredoc = (quoted and frame.get("hd", False)) or frame.get("bt_hd", False)  # `hd`: an unquoted heredoc's body
+        sub.parse_list(0, "", {**frame, "bt": True, "bt_dq": quoted or frame.get("bt_dq", False), "bt2": in_bt, "bt_hd": in_heredoc, "hd": False})
         word.expanded_markers.extend(m for m in self.places if m not in before)
         word.refs.extend(self.flow.seen[seen:])
         return j + 1
@@ -437,7 +438,7 @@ class Tokenizer:
                 i = self._expansion(i, inner, frame, quoted=quoted)
             else:
                 inside = inside != (c == '"')
-                self._direct(c, "PATTERN" if pattern and not inside else kind, frame, inner)
+                self._direct(c, "PATTERN" if pattern and not inside else kind, {**frame, "brace": True, "brace_q": inside} if quoted else frame, inner)
                 i += 1
         word.expanded_markers.extend(inner.markers + inner.expanded_markers)
         word.refs.extend(inner.refs)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from runbook_tui.runbook.shell_places import Word
+from runbook_tui.runbook.shell_places import Word, marker_index
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
@@ -53,6 +53,7 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
     s = tok.s
     for delimiter, quoted, strip, reader, reads in pending:
         body: list[Word] = []
+        before = set(tok.places)
         while i < len(s):
             j = s.find("\n", i)
             j = len(s) if j < 0 else j
@@ -66,6 +67,8 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
             else:
                 body.append(_line(tok, line, frame))
             i = j + 1
+        for m in set(tok.places) - before if tok.level == 0 else ():  # what people see of a value there must not end it
+            tok.places[m].heredoc, tok.places[m].heredoc_strips = delimiter, strip
         for name in reads:  # `read n <<EOF`
             tok.flow.assign(name, [m for w in body for m in w.markers + w.expanded_markers], [r for w in body for r in w.refs])
         if reader and body:  # `sh <<EOF`, `ssh host <<EOF`: the expanded body is a script
@@ -86,9 +89,12 @@ def _line(tok: Tokenizer, line: str, frame: dict[str, bool]) -> Word:
             word.cooked.append(line[k + 1])
             k += 2
         elif c in "$`":
-            k = sub._expansion(k, word, frame, quoted=True)
+            k = sub._expansion(k, word, {**frame, "hd": True}, quoted=True)
         else:
             word.cooked.append(c)
             sub._direct(c, "QUOTED", frame, word)
+            index = marker_index(c) if tok.level == 0 else None
+            if index is not None:
+                tok.places[index].heredoc_body = True
             k += 1
     return word

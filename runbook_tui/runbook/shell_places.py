@@ -54,6 +54,12 @@ class Place:
     option_of: str = ""  # a program that may read a word starting with `-` here as an option that runs a command
     format_of: str = ""  # a command reading this word as a format (`printf`): its `%` and `\\` are directives
     expanded_by: str = ""  # a variable a shell expands again as it reads it (`BASH_ENV`, `ENV`, `PS4`): its name
+    # Only for the text shown to people (`shell_values.shown_value`), which must mean what runs:
+    in_brace: str = ""  # in the word of "${x:-...}" (or in a heredoc): "bare", or "quoted" in a "..." of its own there
+    backticks: str = ""  # inside `...`: "plain", "quoted" (in "..."), "heredoc" (in an unquoted heredoc's body)
+    heredoc_body: bool = False  # directly in an unquoted heredoc's body, where `"` is just a character
+    heredoc: str = ""  # the delimiter of the unquoted heredoc whose body holds it (at any depth)
+    heredoc_strips: bool = False  # that heredoc is `<<-`: its lines' leading tabs are removed
 
 
 EXPANSION = "\U0010fffe"  # stands, in a word's cooked value, for what an expansion produces

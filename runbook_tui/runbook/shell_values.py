@@ -36,6 +36,7 @@ from runbook_tui.runbook.shell_places import (
     has_markers,
     marker,
 )
+from runbook_tui.runbook.shell_shown import shown_text, shown_value
 from runbook_tui.runbook.template_simple import SimpleTemplate
 
 #: Environment variables carrying values are named PREFIX1, PREFIX2, ...
@@ -323,8 +324,8 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
             refs.append(_reference(name, place))
         key = marker(index)
         references[key] = " ".join(refs)
-        shown[key] = " ".join(shlex.quote(i) if place.kind == "WORD" and not place.levels else i for i in items)
-    return ShellCommand(_replace(rendered, references), tuple(env), _replace(rendered, shown))
+        shown[key] = " ".join(shown_value(item, place) for item in items)
+    return ShellCommand(_replace(rendered, references), tuple(env), shown_text(rendered, shown, places))
 
 
 def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:

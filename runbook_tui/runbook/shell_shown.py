@@ -8,7 +8,7 @@ commands that never run (`echo "{{ v }}"` with `v` = `"; rm -rf x; echo "` showe
 at its place: `sh -c SHOWN` does what runs, and an ordinary value (a host, a
 version, a path) reads unchanged.
 
-- an unquoted word: `shlex.quote` (`'a b'`);
+- an unquoted word: `shlex.quote` (`'a b'`), and `'-n'`, which `[[ ... ]]` would read as an operator;
 - inside "...": `\\`, `$`, backtick and `"` take a backslash; a newline stays one;
 - an unquoted heredoc's body: `\\`, `$` and backtick take a backslash (a `"` is a character there);
   a line of the value that would end the heredoc (its delimiter) or lose its leading tabs (`<<-`)
@@ -34,6 +34,7 @@ from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place
 _DOUBLE_QUOTED = re.compile(r'([\\$`"])')  # what "..." reads specially
 _HEREDOC = re.compile(r"([\\$`])")  # what an unquoted heredoc's body reads specially
 _PATTERN = re.compile(r"([\\$`\"*?\[\]{}/#%^,&()|!@+~'])")
+_TEST_OPERATOR = re.compile(r"(-[A-Za-z]{1,2}|=~?|==)\Z")
 _BACKTICKS = re.compile(r"([\\`])")
 _BACKTICKS_QUOTED = re.compile(r'([\\`"])')
 #: A value that means itself inside ${...}, also as a pattern or a replacement (no quote, `}`, glob or operator character).
@@ -60,8 +61,8 @@ def _written(item: str, place: Place) -> tuple[str, str]:
         quoted = shlex.quote(item)
         if place.levels:  # already quoted for the next shell: one word holding exactly that text
             text, within = (item, '"') if quoted == item else (f'"{double_quoted(item)}"', '"')
-        else:
-            text, within = quoted, "'"
+        else:  # quoted also where `[[ ... ]]` would read it as an operator (`-n`, `-eq`, `==`): the same word elsewhere
+            text, within = (f"'{item}'" if quoted == item and _TEST_OPERATOR.match(item) else quoted), "'"
     elif kind == "PATTERN":  # each character that means something in a pattern, a replacement or to "${...}": escaped
         text, within = (item, '"') if _PLAIN_IN_BRACE.match(item) else (_PATTERN.sub(r"\\\1", item), '"')
     elif kind == "QUOTED" and place.in_brace:  # a `}` would end the expansion (and bash brace-expands `{a,b}`)

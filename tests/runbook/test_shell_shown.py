@@ -9,8 +9,7 @@ the same files (none).
 
 Not covered, as what runs itself differs between shells there (a reference problem, not the shown text's): a
 value in backticks inside a heredoc or inside "${x:-...}" (bash keeps the `\"` around the reference), a pattern
-in a heredoc's `${v%...}` (dash keeps the quotes around the reference). A value starting with `-` in `[[ ]]`
-is shown unquoted (`-n`), which [[ reads as an operator.
+in a heredoc's `${v%...}` (dash does not match a value holding a backslash there).
 """
 
 from __future__ import annotations
@@ -42,6 +41,9 @@ HOSTILE = [
     "é ✓ \u202e",
     "",
     "-n",
+    "-eq",
+    "==",
+    "=~",
     "&& touch PWN || touch PWN; touch PWN | cat > PWN4",
 ]
 CHARACTERS = st.lists(st.sampled_from([*" \t\n;&|<>()$`\\\"'*?[]#~=%!{}^-xé", "$(touch PWN)", "`touch PWN`", "\nEOF\n", "EOF", "${HOME}"]), max_size=10)
@@ -85,8 +87,6 @@ def _run(argv: list[str], text: str, env: dict[str, str], cwd: Path) -> tuple[in
 
 
 def shown_means_what_runs(case: Case, value: str, cwd: Path) -> None:
-    if case.name == "[[ ... ]]" and value.startswith("-"):
-        value = "./" + value  # shown unquoted, `-n` is an operator to [[ (a plain word stays readable; see the module's notes)
     command = render_command(case.template, {"x": value})
     for shell in case.shells:
         argv = shell_argv(shell)

@@ -289,6 +289,16 @@ def _share_refusing(e: Event) -> Said:
     )
 
 
+def _join_refused(e: Event) -> Said:
+    """`join refused: a key that is not a participant's (ssh-ed25519 SHA256:...) from 10.0.0.9, user "mallory"`."""
+    keys = [k for k in e.get("keys") or [] if isinstance(k, dict)]
+    what = "a key that is not a participant's" if len(keys) == 1 else f"{len(keys)} keys that are not participants'"
+    named = ", ".join(f"{k.get('type')} {k.get('fingerprint')}" for k in keys)
+    user = str(e.get("user", "")).replace("\\", "\\\\").replace('"', '\\"')  # the client's text: its quotes cannot end ours
+    last = "; further refused keys are only counted" if e.get("last") else ""
+    return Said("!!", [f'join refused: {what} ({named}) from {e.get("address")}, user "{user}"{last}'])
+
+
 def _plain(words: Callable[[Event], str], mark: str = "──", *, decision: bool = False) -> Callable[[Event], Said]:
     return lambda e: Said(mark, [words(e)], decision)
 
@@ -343,6 +353,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.SHARE_STARTED: _plain(lambda e: f"shared at {e.get('address')}, host key {e.get('fingerprint')}"),
     ev.SHARE_CLOSED: _share_closed,
     ev.SHARE_REFUSING: _share_refusing,
+    ev.JOIN_REFUSED: _join_refused,
 }
 
 

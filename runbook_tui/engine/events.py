@@ -248,6 +248,12 @@ SHARE_REFUSING: Final = _declare(
     ShareRefusing,
     "Connections to the share port refused before any SSH work since the last such event (`reason`, the latest: refused_address, refused_total or refused_descriptors); `waiting`: connections then waiting to authenticate, from `addresses` addresses. A verifier may be kept out while it lasts. The first at once, then at most one a minute (since session 13).",
 )
+JoinRefused = TypedDict("JoinRefused", {"keys": list[dict[str, str]], "user": str, "address": str, "last": NotRequired[bool]})
+JOIN_REFUSED: Final = _declare(
+    "join_refused",
+    JoinRefused,
+    "An SSH connection to the share port ended without getting in after offering public keys that are not participants' (`keys` [{fingerprint, type}]: those no earlier join_refused named; `user`: the name the client gave, cut to 64 characters; `address`: where it came from). One event when the connection ends, not one per key: a client that offers other keys before a participant's and gets in is not said. Each key is named once a session, and 20 in all: the event naming the 20th has `last` true; later ones are only counted (`unauthenticated` in share_closed). May follow session_finished.",
+)
 Review = TypedDict("Review", {"planned": str, "surprised": str, "change": str})
 REVIEW: Final = _declare("review", Review, "The post-change review (may follow session_finished).")
 CriteriaAccepted = TypedDict("CriteriaAccepted", {"reason": str, "criteria": list[str], "needs_verifier": bool})
@@ -337,10 +343,11 @@ PLAN_APPROVED: Final = _declare("plan_approved", PlanApproved, "The approval the
 REOPENABLE: Final = frozenset({"failed", "done_criteria_failed", "aborted"})
 
 #: Events that may follow session_finished: the review of the finished change, people leaving,
-#: the delivery of what the end itself set off (its notification, the silences' expiry), and the share server's counts.
-AFTER_FINISH: Final[frozenset[str]] = frozenset(
-    {REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SHARE_CLOSED, SHARE_REFUSING, SEAL, DECISION_SIGNED}
-)
+#: the delivery of what the end itself set off (its notification, the silences' expiry), and the share server's counts and refusals.
+AFTER_FINISH: Final[frozenset[str]] = frozenset({
+    REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SHARE_CLOSED, SHARE_REFUSING, JOIN_REFUSED,
+    SEAL, DECISION_SIGNED,
+})  # fmt: skip
 
 #: Events that show a step's rendered commands to the verifier; a signed decision names the last one's hash.
 STEP_READY_TYPES: Final[frozenset[str]] = frozenset({STEP_READY, STEP_STARTED})

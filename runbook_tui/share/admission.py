@@ -11,7 +11,10 @@ descriptor and handshake work in the assignee's process, the one running the cha
   said as they happen (`share_refusing`, the first at once, then at most once a minute), so the
   assignee learns that a verifier may be kept out, and why;
 - accept errors (EMFILE and the like) are logged once per interval with a count, never as a
-  traceback per connection.
+  traceback per connection;
+- a connection that offered keys that are not participants' and ended without getting in is
+  journaled (`join_refused`, when it ends) so that everyone sees the attempt, bounded by
+  `KeyRefusals`: each key named once a session, KEYS_NAMED keys in all, the rest only counted.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ FD_RESERVE = 64
 LOG_INTERVAL = 10.0
 #: Seconds between two `share_refusing` events while refusals go on.
 NOTICE_INTERVAL = 60.0
+#: Refused keys named in `join_refused` events in a session at most (the rest: counted as unauthenticated connections).
+KEYS_NAMED = 20
+#: Characters of the user name a refused client gave that are journaled.
+USER_CHARS = 64
 
 
 def open_descriptors() -> int:
@@ -146,6 +153,35 @@ class Admission:
         }
         counts["unauthenticated"] += sum(self.pending.values())
         return counts
+
+
+@dataclass
+class KeyRefusals:
+    """Which keys that are not participants' the journal has named: each once a session, `limit` in all.
+
+    The listener is unauthenticated: anyone reaching it can offer keys in a loop. So a connection is
+    said once, when it ends without getting in, naming only keys no earlier `join_refused` named, and
+    after `limit` keys nothing more is said (the event naming the last has `last` true)."""
+
+    limit: int = KEYS_NAMED
+    named: set[str] = field(default_factory=set)
+
+    @property
+    def full(self) -> bool:
+        return len(self.named) >= self.limit
+
+    def notice(self, offered: dict[str, str], user: str, address: str) -> dict[str, Any] | None:
+        """The `join_refused` payload for a connection that ended without getting in after offering the keys `offered`
+        ({fingerprint: type}, in order), or None when it names no key not named before (or `limit` keys were named)."""
+        new = [fingerprint for fingerprint in offered if fingerprint not in self.named][: max(self.limit - len(self.named), 0)]
+        if not new:
+            return None
+        self.named.update(new)
+        user = user[:USER_CHARS].encode("utf-8", "replace").decode("utf-8")  # a lone surrogate could not be journaled
+        notice: dict[str, Any] = {"keys": [{"fingerprint": f, "type": offered[f]} for f in new], "user": user, "address": address}
+        if self.full:
+            notice["last"] = True
+        return notice
 
 
 #: asyncio's messages for failures to accept or set up an incoming connection.

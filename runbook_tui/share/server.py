@@ -26,15 +26,17 @@ from typing import Any
 import asyncssh
 
 from runbook_tui.engine.controller import Actor, Controller, Reply
-from runbook_tui.engine.events import SHARE_CLOSED, SHARE_REFUSING, SYSTEM, Event
+from runbook_tui.engine.events import JOIN_REFUSED, SHARE_CLOSED, SHARE_REFUSING, SYSTEM, Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.state import RunState
 from runbook_tui.share import protocol
 from runbook_tui.share.admission import (
+    KEYS_NAMED,
     LOGIN_TIMEOUT,
     TOTAL,
     Admission,
+    KeyRefusals,
     quiet_accept_errors,
 )
 from runbook_tui.share.participants import Participant
@@ -125,6 +127,8 @@ class _Gate(asyncssh.SSHServer):
         self.participant: Participant | None = None
         self.address = ""
         self.pending = False  # admitted and not authenticated yet
+        self.refused: dict[str, str] = {}  # keys offered that are not participants': {fingerprint: type}, KEYS_NAMED at most
+        self.user = ""  # the user name given with the last of them
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         peer = conn.get_extra_info("peername")
@@ -139,6 +143,8 @@ class _Gate(asyncssh.SSHServer):
         if self.pending:
             self.pending = False
             self.share.admission.dropped(self.address)
+            if self.refused:  # it never got in: said once, now (a client that got in after trying other keys is not)
+                self.share.say_refused_keys(self.refused, self.user, self.address)
 
     def auth_completed(self) -> None:
         if self.pending:
@@ -161,6 +167,9 @@ class _Gate(asyncssh.SSHServer):
         participant = self.share.participants.get(key.get_fingerprint())
         if participant is None:
             log.info("refused a key that is not a participant's: %s", key.get_fingerprint())
+            if len(self.refused) < KEYS_NAMED:
+                self.refused.setdefault(key.get_fingerprint(), key.get_algorithm())
+            self.user = username
             return False
         self.participant = participant
         return True
@@ -233,6 +242,7 @@ class ShareServer:
         self.participants = {p.fingerprint: p for p in participants}
         self.host_key = host_key
         self.admission = Admission()
+        self.key_refusals = KeyRefusals()
         self.presence = Presence(controller)
         #: Why the assignee's decisions go unsigned, as their screen says it (empty: signed): each welcome says it too.
         self.unsigned = ""
@@ -284,6 +294,14 @@ class ShareServer:
         if notice is not None and not self.controller.fatal:
             with contextlib.suppress(JournalError):
                 self.controller.emit(SHARE_REFUSING, SYSTEM, **notice)
+
+    def say_refused_keys(self, offered: dict[str, str], user: str, address: str) -> None:
+        """Journal (and so show everyone) a connection that ended without getting in after offering keys that are not
+        participants': each key once a session, KEYS_NAMED in all (`KeyRefusals`)."""
+        notice = self.key_refusals.notice(offered, user, address)
+        if notice is not None and not self.controller.fatal:
+            with contextlib.suppress(JournalError):
+                self.controller.emit(JOIN_REFUSED, SYSTEM, **notice)
 
     def _on_event(self, event: Event, state: RunState) -> None:
         for queue, process in list(self._queues.items()):

@@ -16,6 +16,8 @@ from runbook_tui.app.settings import Settings
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.execute.local import LocalExecutor
 from runbook_tui.execute.ssh import SshExecutor
+from runbook_tui.execute.ssh_config import Endpoint
+from runbook_tui.execute.ssh_connect import ConnectFailed
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host, Runbook, Step
 from runbook_tui.runbook.safe_text import visible_line
@@ -33,9 +35,10 @@ class HostFinding:
     cause: str  # reachability | host key | authentication | sudo | ssh
     detail: str
     todo: str
+    where: str = ""  # `address:port` as connected (the ssh config may differ from the runbook); else the runbook's
 
     def __str__(self) -> str:
-        where = f"host {self.host.name} ({self.host.address}:{self.host.port})"
+        where = f"host {self.host.name} ({self.where or f'{self.host.address}:{self.host.port}'})"
         return visible_line(f"{where}: {self.cause}: {self.detail}. What to do: {self.todo}")
 
 
@@ -54,56 +57,101 @@ def _user(host: Host) -> str:
     return host.user or "your user"
 
 
-def connection_finding(host: Host, error: str, known_hosts: str) -> HostFinding:
-    """What a failed connection means, from the executor's one-line reason."""
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """The hop a connection failed at: the host itself, or a bastion on its way; what to do is said about it."""
+
+    name: str
+    address: str
+    port: int
+    user: str
+    known_hosts: str
+    behind: str | None = None  # the bastion this hop is reached from; None: from this machine
+
+    @classmethod
+    def of(cls, route: Endpoint) -> Hop:
+        behind = route.via.name if route.via is not None else None
+        return cls(route.name, route.address, route.port, route.user, route.known_hosts, behind)
+
+    @property
+    def origin(self) -> str:
+        return "this machine" if self.behind is None else f"{self.behind}, the bastion it is reached through"
+
+    @property
+    def entry(self) -> str:
+        """How known_hosts names it (`ssh-keygen -R` wants that spelling)."""
+        return self.address if self.port == 22 else f"[{self.address}]:{self.port}"
+
+
+def connection_finding(host: Host, error: str, hop: Hop, *, where: str = "") -> HostFinding:
+    """What a failed connection means, from the executor's one-line reason; what to do is about `hop`, where it failed."""
     lowered = error.lower()
     if "host key" in lowered:
         return HostFinding(
             host, "host key", error,
-            f"get the host's key fingerprint from its owner or console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there), "
-            f"compare it with `ssh-keyscan -p {host.port} {host.address} | ssh-keygen -lf -`, and only then add it to {known_hosts}; "
-            f"if the host was rebuilt, remove the old entry first (ssh-keygen -R '[{host.address}]:{host.port}')",
+            f"get {hop.name}'s key fingerprint from its owner or console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there), "
+            f"compare it with `ssh-keyscan -p {hop.port} {hop.address} | ssh-keygen -lf -` run on {hop.origin}, and only then add it "
+            f"to {hop.known_hosts}; if the host was rebuilt, remove the old entry first (ssh-keygen -R '{hop.entry}')",
+            where,
         )  # fmt: skip
     if "cannot read identity" in lowered or "cannot use identity" in lowered:  # the key file here, not the host: no server was asked
         return HostFinding(
             host, "authentication", error,
-            "fix the key file's path in identity: on the host in the runbook (or IdentityFile in your ssh config): "
+            f"fix the key file's path in identity: on {hop.name} in the runbook (or IdentityFile in your ssh config): "
             "it must be a private key (not the .pub) that you can read on this machine",
+            where,
         )  # fmt: skip
     if "authentication" in lowered or "identity" in lowered or "passphrase" in lowered:
         return HostFinding(
             host, "authentication", error,
-            f"put your public key in {_user(host)}'s ~/.ssh/authorized_keys on the host, load the key in your agent (ssh-add), "
-            "or name it with identity: on the host in the runbook",
+            f"put your public key in {hop.user or 'your user'}'s ~/.ssh/authorized_keys on {hop.name}, load the key in your agent "
+            f"(ssh-add), or name it with identity: on {hop.name} in the runbook",
+            where,
         )  # fmt: skip
     if "cannot connect" in lowered or "timed out" in lowered or "refused" in lowered or "unreachable" in lowered:
         return HostFinding(
             host, "reachability", error,
-            "check the address and port in the runbook, that sshd runs there, and that no firewall, VPN or bastion is in the way "
-            f"(`nc -vz {host.address} {host.port}` from this machine)",
+            f"check {hop.name}'s address and port (the runbook, or your ssh config), that sshd runs there, and that no firewall, "
+            f"VPN or bastion is in the way (`nc -vz {hop.address} {hop.port}` on {hop.origin})",
+            where,
         )  # fmt: skip
-    return HostFinding(host, "ssh", error, "run `ssh -v` to the host to see where the session fails")
+    return HostFinding(host, "ssh", error, f"run `ssh -v` to {hop.name} to see where the session fails", where)
 
 
-def sudo_finding(host: Host, result: Result, stderr: str) -> HostFinding | None:
+def sudo_finding(host: Host, result: Result, stderr: str, where: str = "") -> HostFinding | None:
     if result.status == "ok" and result.exit_code == 0:
         return None
     if result.status == "ok" and result.exit_code == NO_SUDO:
         return HostFinding(
             host, "sudo", f"steps here ask for sudo, but sudo is not installed for {_user(host)}",
             "install sudo with a NOPASSWD rule for the steps' commands, or connect as root (user: root on the host)",
+            where,
         )  # fmt: skip
     said = stderr.strip().splitlines()[-1] if stderr.strip() else (result.error or f"exit code {result.exit_code}")
     return HostFinding(
         host, "sudo", f"`sudo -n true` failed as {_user(host)}: {said}",
         f"give {_user(host)} passwordless sudo for the steps' commands (a NOPASSWD rule in /etc/sudoers.d), or connect as a user who has it",
+        where,
     )  # fmt: skip
 
 
 async def _check(executor: Executor, host: Host, sudo: bool, known_hosts: str) -> list[HostFinding]:
+    where = ""
+    if isinstance(executor, SshExecutor):  # connect first: a failure names the hop (a bastion's) where it is to be fixed
+        try:
+            route = executor.endpoint(host)
+            where = f"{route.address}:{route.port}"
+            await asyncio.wait_for(executor.connect(route), CHECK_TIMEOUT)
+        except ConnectFailed as exc:
+            hop = Hop.of(exc.hop) if exc.hop is not None else Hop(host.name, host.address, host.port, host.user or "", known_hosts)
+            return [connection_finding(host, str(exc), hop, where=where)]
+        except TimeoutError:
+            error = f"cannot connect to {host.name}: no connection within {CHECK_TIMEOUT:g} s"
+            return [connection_finding(host, error, Hop.of(route), where=where)]
     connected = await executor.run(Command(host, "true", timeout=CHECK_TIMEOUT), lambda *_: None)
     if connected.status != "ok":
-        return [connection_finding(host, connected.error or connected.status, known_hosts)]
+        hop = Hop(host.name, host.address, host.port, host.user or "", known_hosts)
+        return [connection_finding(host, connected.error or connected.status, hop, where=where)]
     if not sudo:
         return []
     stderr = bytearray()
@@ -113,7 +161,7 @@ async def _check(executor: Executor, host: Host, sudo: bool, known_hosts: str) -
             stderr.extend(data)
 
     probed = await executor.run(Command(host, SUDO_PROBE, timeout=CHECK_TIMEOUT), keep)
-    found = sudo_finding(host, probed, stderr.decode("utf-8", "replace"))
+    found = sudo_finding(host, probed, stderr.decode("utf-8", "replace"), where)
     return [found] if found else []
 
 

@@ -45,19 +45,17 @@ header and a trailer line `\\0TOKEN ...\\n` (TOKEN is random per session and
 sent on stdin, never in argv); bytes before the header are login noise and
 dropped; the stdout trailer holds the exit status. See `Framed`.
 
-A `true` costs the host one session, 4 program starts (the login shell,
-`sh`, `sh -c true`, then `rm` once acknowledged), one more fork (the
-wrapper) and one data packet back; it used to cost two sessions and 17 programs (and `mkdir`, `sh run.sh`,
-`rm -f run.sh`, then `setsid` and `sh -s` until issue 18).
+A `true` costs the host one session, 4 program starts (the login shell, `sh`, `sh -c true`,
+then `rm` once acknowledged), one more fork (the wrapper) and one data packet back; it used to
+cost two sessions and 17 programs (and `mkdir`, `sh run.sh`, `rm -f run.sh`, `setsid`, `sh -s`).
 
 Host keys are always checked against a known_hosts file, on every hop: an
 unknown or changed key is an error with a plain message, never a silent
 accept. Where a host is and how it is reached (its bastions, ~/.ssh/config)
 is `ssh_config`; opening and sharing connections is `ssh_connect`; the
 scripts are `ssh_scripts`, reading their output `ssh_framing`.
-The remote side needs a POSIX sh and coreutils (`mkdir`, `rm`, `cat`,
-`head`, GNU `tail` for `--pid`), as any Linux host has; `/proc` names the
-process group a timeout kills.
+The remote side needs a POSIX sh and coreutils (`mkdir`, `rm`, `cat`, `head`, GNU `tail` for
+`--pid`), as any Linux host has; `/proc` names the process group a timeout kills.
 """
 
 from __future__ import annotations
@@ -180,6 +178,15 @@ class SshExecutor:
     def connections(self) -> dict[ConnKey, asyncssh.SSHClientConnection]:
         """The open connections by (name, address, port, user[, bastion's key]): a copy, for diagnostics and tests."""
         return self._connector.connections
+
+    def endpoint(self, host: Host) -> Endpoint:
+        """Where `host` is reached, resolved (runbook, ssh config, defaults); `ConnectFailed` for a config that cannot be used."""
+        return self._connector.endpoint(host)
+
+    async def connect(self, route: Endpoint) -> None:
+        """Open (or reuse) the connection of `route`, its bastions' first; `ConnectFailed.hop` is the hop that failed."""
+        async with self._sem:
+            await self._connector.connection(route)
 
     async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
         """Run `command` detached on its host and stream its output; failures come back as a `Result`."""

@@ -38,11 +38,16 @@ ConnKey = tuple[object, ...]
 
 
 class ConnectFailed(Exception):
-    """Connecting failed; `permanent` when retrying cannot help (host key, authentication, identity)."""
+    """Connecting failed; `permanent` when retrying cannot help (host key, authentication, identity).
 
-    def __init__(self, message: str, *, permanent: bool) -> None:
+    `hop` is the endpoint whose connection failed (a bastion's, for a host behind it), None when the
+    host could not even be resolved: what to fix is there, not necessarily on the host a step names.
+    """
+
+    def __init__(self, message: str, *, permanent: bool, hop: Endpoint | None = None) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.hop = hop
 
 
 class _Progress(asyncssh.SSHClient):
@@ -141,8 +146,12 @@ class Connector:
                 try:
                     tunnel = await self.connection(endpoint.via)
                 except ConnectFailed as exc:
-                    raise ConnectFailed(f"{endpoint.name}: through bastion {endpoint.via.name}: {exc}", permanent=exc.permanent) from None
-            conn = await self._open(endpoint, tunnel)
+                    raise ConnectFailed(f"{endpoint.name}: through bastion {endpoint.via.name}: {exc}", permanent=exc.permanent, hop=exc.hop) from None
+            try:
+                conn = await self._open(endpoint, tunnel)
+            except ConnectFailed as exc:
+                exc.hop = endpoint
+                raise
             self._conns[endpoint.key] = conn
             return conn
 

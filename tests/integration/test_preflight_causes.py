@@ -71,7 +71,8 @@ def test_a_closed_port_is_a_reachability_finding(sshd: Sshd) -> None:
     assert finding.cause == "reachability"
     text = str(finding)
     assert text.startswith(f"host db1 (127.0.0.1:{port}): reachability: cannot connect")
-    assert "What to do: check the address and port in the runbook, that sshd runs there" in text
+    assert "What to do: check db1's address and port (the runbook, or your ssh config), that sshd runs there" in text
+    assert f"`nc -vz 127.0.0.1 {port}` on this machine" in text
     assert "sudo" not in text
 
 
@@ -151,6 +152,55 @@ def test_a_user_without_working_sudo_is_a_sudo_finding(open_sshd: Sshd) -> None:
         assert "connect as root" in finding.todo
     # without sudo asked, the same user is fine: sudo is only checked where a step needs it
     assert findings(sshd, user=user) == []
+
+
+def test_a_bastion_that_fails_on_the_way_is_what_to_fix(sshd: Sshd, tmp_path: Path) -> None:
+    """A hop refusing the login, a dead ProxyJump bastion of the ssh config, a target its bastion cannot reach.
+
+    Before: the advice was about the host the step names: its user's authorized_keys (not the bastion's login
+    that failed), `nc -vz viaconfig 22` (the alias and port 22, neither what the config says) from this machine.
+    """
+    closed = _free_port()
+    config = tmp_path / "ssh_config"
+    config.write_text(
+        f"Host viaconfig\n  HostName 127.0.0.1\n  Port {sshd.port}\n  User {sshd.user}\n  IdentityFile {sshd.client_key}\n"
+        f"  ProxyJump deadjump\nHost deadjump\n  HostName 127.0.0.1\n  Port {closed}\n"
+    )
+    entry = f"address: 127.0.0.1, port: {sshd.port}, identity: '{sshd.client_key}'"
+    text = f"""\
+runbook: 1
+id: preflight-hops
+title: Preflight hops
+hosts:
+  jump:
+    - {{name: goodjump, {entry}, user: {sshd.user}}}
+    - {{name: badlogin, {entry}, user: nosuchuser, via: goodjump}}
+  db:
+    - {{name: db1, {entry}, user: {sshd.user}, via: badlogin}}
+    - {{name: db2, address: 127.0.0.1, port: {closed}, user: {sshd.user}, identity: '{sshd.client_key}', via: goodjump}}
+    - {{name: viaconfig}}
+sections:
+  - id: main
+    kind: precheck
+    steps:
+      - {{id: look, on: db, run: "true"}}
+"""
+    runbook = load_text(text.encode(), "preflight.yaml").runbook
+    assert runbook is not None
+    found = {f.host.name: f for f in asyncio.run(host_findings(runbook, Settings(known_hosts=str(sshd.known_hosts), ssh_config=str(config))))}
+    assert sorted(found) == ["db1", "db2", "viaconfig"], [str(f) for f in found.values()]
+
+    login = found["db1"]
+    assert login.cause == "authentication" and "authentication as nosuchuser on badlogin" in login.detail, str(login)
+    assert "put your public key in nosuchuser's ~/.ssh/authorized_keys on badlogin" in login.todo, login.todo
+
+    behind = found["db2"]
+    assert behind.cause == "reachability" and "bastion goodjump could not reach db2" in behind.detail, str(behind)
+    assert f"`nc -vz 127.0.0.1 {closed}` on goodjump, the bastion it is reached through" in behind.todo, behind.todo
+
+    dead = found["viaconfig"]
+    assert str(dead).startswith(f"host viaconfig (127.0.0.1:{sshd.port}): reachability: "), str(dead)
+    assert "check deadjump's address and port" in dead.todo and f"`nc -vz 127.0.0.1 {closed}` on this machine" in dead.todo, dead.todo
 
 
 def test_cli_preflight_prints_the_cause_and_exits_1(sshd: Sshd, tmp_path: Path, capsys, monkeypatch) -> None:

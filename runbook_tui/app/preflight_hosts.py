@@ -101,6 +101,12 @@ def connection_finding(host: Host, error: str, hop: Hop, *, where: str = "") -> 
             "it must be a private key (not the .pub) that you can read on this machine",
             where,
         )  # fmt: skip
+    if "encrypted" in lowered:  # a key that needs its passphrase: the agent is where it can be used from
+        return HostFinding(
+            host, "authentication", error,
+            "ssh-add the key in the shell runbook-tui runs from (an agent running, SSH_AUTH_SOCK set), and check `ssh-add -l` lists it",
+            where,
+        )  # fmt: skip
     if "authentication" in lowered or "identity" in lowered or "passphrase" in lowered:
         return HostFinding(
             host, "authentication", error,

@@ -50,6 +50,13 @@ class ConnectFailed(Exception):
         self.hop = hop
 
 
+class EncryptedIdentity(ConnectFailed):
+    """An identity file is encrypted and no passphrase is at hand: an SSH agent may hold the key (as ssh uses it then)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{message}: load it into an SSH agent (ssh-add {path}); runbook-tui asks for no passphrase", permanent=True)
+
+
 class _Progress(asyncssh.SSHClient):
     """How far a connection got: when the connect timeout runs out, where it stalled says why."""
 
@@ -196,10 +203,16 @@ class Connector:
         target = endpoint.target
         client_keys: list[asyncssh.SSHKeyPair] = []
         config_keys = dict(endpoint.sources).get("identity") not in ("runbook", "default")
+        encrypted: list[str] = []  # identities skipped for the agent to stand in for, as ssh does in batch mode
         for path in endpoint.identities:
             if config_keys and not os.path.exists(os.path.expanduser(path)):
                 continue  # as ssh does: an IdentityFile of the config that is not there is skipped
-            client_keys += await self._identity(path)
+            try:
+                client_keys += await self._identity(path)
+            except EncryptedIdentity:
+                if not os.environ.get("SSH_AUTH_SOCK"):  # no agent: nothing can stand in for it, say so at once
+                    raise
+                encrypted.append(path)
         progress = _Progress()
         try:
             return await asyncssh.connect(
@@ -224,6 +237,8 @@ class Connector:
             ) from None
         except asyncssh.PermissionDenied as exc:
             keys = f"identity {', '.join(endpoint.identities)}" if endpoint.identities else "the SSH agent and default keys"
+            if encrypted:
+                keys += f" ({', '.join(encrypted)} is encrypted: the SSH agent's keys stood in for it; is it loaded with ssh-add?)"
             raise ConnectFailed(f"authentication as {endpoint.user} on {target} failed ({reason(exc)}); tried {keys}", permanent=True) from None
         except asyncssh.ChannelOpenError as exc:
             bastion = endpoint.via.name if endpoint.via is not None else "the bastion"
@@ -282,13 +297,13 @@ class Connector:
             if "passphrase" not in str(exc).lower():
                 raise ConnectFailed(f"cannot use identity {path}: {reason(exc)}", permanent=True) from None
         if self._passphrase_lookup is None:
-            raise ConnectFailed(f"identity {path} is encrypted and no passphrase source is set up", permanent=True)
+            raise EncryptedIdentity(path, f"identity {path} is encrypted and no SSH agent is there to use it from (SSH_AUTH_SOCK is not set)")
         try:
             passphrase = self._passphrase_lookup(path)
         except Exception as exc:  # a keyring backend can fail in many ways; say which secret we wanted
             raise ConnectFailed(f"looking up the passphrase for identity {path} failed: {exc}", permanent=True) from None
         if passphrase is None:
-            raise ConnectFailed(f"identity {path} is encrypted and no passphrase was found for it", permanent=True)
+            raise EncryptedIdentity(path, f"identity {path} is encrypted and no passphrase was found for it")
         try:
             return asyncssh.load_keypairs(path, passphrase)
         except (asyncssh.KeyImportError, asyncssh.KeyEncryptionError, OSError) as exc:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import struct
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -405,12 +407,19 @@ def test_large_output_streams_in_chunks(sshd: Sshd, tmp_path: Path) -> None:
     assert biggest <= CHUNK_SIZE
 
 
-def test_encrypted_identity_uses_the_passphrase_lookup(sshd: Sshd, tmp_path: Path) -> None:
+def encrypted_copy(sshd: Sshd, tmp_path: Path) -> Path:
+    """The sshd's client key, encrypted with the passphrase `open sesame`."""
     encrypted = tmp_path / "client_key_encrypted"
     # PKCS#8: encrypting in OpenSSH's own format needs the optional bcrypt package.
     key = asyncssh.read_private_key(str(sshd.client_key))
     key.write_private_key(str(encrypted), format_name="pkcs8-pem", passphrase="open sesame")
     encrypted.chmod(0o600)
+    return encrypted
+
+
+def test_encrypted_identity_uses_the_passphrase_lookup(sshd: Sshd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    encrypted = encrypted_copy(sshd, tmp_path)
     asked: list[str] = []
 
     def lookup(path: str) -> str | None:
@@ -431,4 +440,30 @@ def test_encrypted_identity_uses_the_passphrase_lookup(sshd: Sshd, tmp_path: Pat
     ok, refused = arun(main)
     assert ok == [Result("ok", exit_code=0)] * 5
     assert asked == [str(encrypted)], "five hosts connecting at once ask for the passphrase once"
-    assert refused.status == "error" and refused.error == (f"identity {encrypted} is encrypted and no passphrase source is set up")
+    assert refused.status == "error" and refused.error == (
+        f"identity {encrypted} is encrypted and no SSH agent is there to use it from (SSH_AUTH_SOCK is not set): "
+        f"load it into an SSH agent (ssh-add {encrypted}); runbook-tui asks for no passphrase"
+    )
+
+
+def test_an_encrypted_identity_is_left_to_the_agent_as_ssh_does(sshd: Sshd, tmp_path: Path, agent: Path) -> None:
+    """`identity:` (or IdentityFile) naming an encrypted key, no passphrase at hand, an agent running: its keys stand in.
+
+    Before: every connection failed with `identity ... is encrypted and no passphrase source is set up` although the
+    agent held the key and `ssh` with the same IdentityFile got in (nothing sets a passphrase source in a real run).
+    """
+    encrypted = encrypted_copy(sshd, tmp_path)
+    host = sshd.host("db1", identity=str(encrypted))
+
+    async def attempt() -> Result:
+        ssh = executor(sshd, tmp_path)
+        try:
+            return (await run_one(ssh, cmd(host, "true")))[0]
+        finally:
+            await ssh.close()
+
+    empty = arun(attempt)
+    assert empty.status == "error" and f"authentication as {sshd.user} on db1" in (empty.error or ""), empty
+    assert f"{encrypted} is encrypted: the SSH agent's keys stood in for it; is it loaded with ssh-add?" in (empty.error or ""), empty
+    subprocess.run(["ssh-add", str(sshd.client_key)], capture_output=True, timeout=10, check=True, env={**os.environ, "SSH_AUTH_SOCK": str(agent)})
+    assert arun(attempt) == Result("ok", exit_code=0)

@@ -274,21 +274,6 @@ def test_a_bastion_dying_mid_step_is_named_by_every_host_behind_it_and_its_retur
     assert [(result.status, output) for result, output in again] == [("ok", "back\n")] * 2, again
 
 
-@pytest.fixture
-def agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An ssh-agent of this test's own (`ssh-agent -s`), its socket in SSH_AUTH_SOCK; killed after."""
-    if shutil.which("ssh-agent") is None or shutil.which("ssh-add") is None:
-        pytest.fail("ssh-agent/ssh-add are missing: apt-get install -y openssh-client", pytrace=False)
-    sock = tmp_path / "agent.sock"
-    started = subprocess.run(["ssh-agent", "-s", "-a", str(sock)], capture_output=True, text=True, timeout=10, check=True)
-    pid = int(re.search(r"SSH_AGENT_PID=(\d+)", started.stdout).group(1))  # type: ignore[union-attr]
-    monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
-    try:
-        yield sock
-    finally:
-        os.kill(pid, signal.SIGTERM)
-
-
 def test_agent_held_keys_open_both_hops_and_forwarding_is_only_on_where_a_host_asks(jumpnet: JumpNet, agent: Path) -> None:
     no_keys = {"jump": [jumpnet.bastion_entry(identity=None)], "db": [jumpnet.target_entry(identity=None)]}
     groups = jumpnet.runbook(no_keys)

@@ -106,6 +106,18 @@ def test_a_missing_or_unusable_key_file_says_to_fix_its_path(sshd: Sshd, tmp_pat
         assert "fix the key file's path in identity:" in finding.todo and "authorized_keys" not in finding.todo, finding.todo
 
 
+def test_an_encrypted_key_without_an_agent_says_to_ssh_add_it(sshd: Sshd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: `no passphrase source is set up`, and the advice was to put the key in the host's authorized_keys."""
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    encrypted = tmp_path / "encrypted"
+    key = asyncssh.read_private_key(str(sshd.client_key))
+    key.write_private_key(str(encrypted), format_name="pkcs8-pem", passphrase="open sesame")
+    encrypted.chmod(0o600)
+    finding = only(findings(sshd, identity=str(encrypted)))
+    assert finding.cause == "authentication" and f"identity {encrypted} is encrypted and no SSH agent" in finding.detail, str(finding)
+    assert "ssh-add the key" in finding.todo and "authorized_keys" not in finding.todo, finding.todo
+
+
 def _user_without_sudo() -> str:
     """A user `sudo -n` cannot serve: made with useradd when we are root, else ourselves if we lack NOPASSWD."""
     if os.geteuid() != 0:

@@ -18,9 +18,9 @@ def host_result(step: Step, outcome: HostOutcome, unmatched: str | None, problem
     if result.status == "stopped":
         problems.append(f"{host}: {result.error}")
         return {"status": "failed", "exit_code": None, "error": result.error}
-    if result.status == "timeout":
-        problems.append(f"{host}: timed out after {step.timeout_seconds:g}s")
-        return {"status": "timed_out", "exit_code": None, "error": "timed out"}
+    if result.status == "timeout":  # the executor's words: the command never started, or may still run where it was not stopped
+        problems.append(f"{host}: timed out after {step.timeout_seconds:g}s" + (f"; {result.error}" if result.error else ""))
+        return {"status": "timed_out", "exit_code": None, "error": f"timed out; {result.error}" if result.error else "timed out"}
     if result.status in ("error", "unknown"):  # unknown: practice, the night's process died in it (engine/night_stopped.py)
         problems.append(f"{host}: {result.error}")
         lost = result.status == "unknown" or "may still be running" in (result.error or "")

@@ -276,11 +276,10 @@ class SshExecutor:
             if forget is not None:
                 forget()
         why = command.stop.reason if command.stop is not None else None
-        if why:
-            status(f"{host.name}: {why}: stopping its process group")
-        else:
-            assert command.timeout is not None
-            status(f"{host.name}: timed out after {command.timeout:g} s: stopping its process group")
+        if not run.sent:  # still connecting: nothing reached the host, there is nothing to stop there
+            never = f"the command never started on {host.name}: its connection was not open yet"
+            return Result("stopped", error=f"{why}; {never}") if why else Result("timeout", error=never)
+        status(f"{host.name}: {why or f'timed out after {command.timeout:g} s'}: stopping its process group")
         ended = await self._stop(command, route, run)
         return Result("stopped", error=f"{why}; {ended.error}" if ended.error else why) if why else ended
 
@@ -342,6 +341,7 @@ class SshExecutor:
         ticker: _Ticker | None = None
         acked = False
         try:
+            run.sent = run.sent or start  # from here the command may be running on the host
             proc = await conn.create_process(f"sh -c {shlex.quote(script)}", encoding=None)
             proc.stdin.write(stdin)
             ticker = _Ticker(proc) if start else None

@@ -26,6 +26,7 @@ class RemoteRun:
     pid: int | None = None
     offsets: dict[Stream, int] = field(default_factory=lambda: {"stdout": 0, "stderr": 0})
     files_removed: bool = False  # the command removed the run's files while it ran (the trailer's `gone`)
+    sent: bool = False  # a session that starts the command was asked for: before that, nothing ran on the host
 
     @property
     def progress(self) -> tuple[int | None, int, int]:

@@ -45,3 +45,42 @@ def test_a_stop_terms_the_remote_process_group_and_says_who(sshd: Sshd, tmp_path
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert runs_left(tmp_path) == [], "the run's files are removed once it is stopped"
+
+
+def test_a_stop_while_the_connection_is_still_opening_says_the_command_never_started(sshd: Sshd, tmp_path: Path) -> None:
+    """A host whose port takes the connection and never greets: stopped (or timed out) while connecting, nothing ran there.
+
+    Before: the stop connected once more to kill a process group that never existed, waited out that connect
+    timeout, then said `could not stop the command on db9 (...); it may still be running there`; a timeout the same.
+    """
+
+    async def main() -> tuple[Result, list[str], Result, int, float]:
+        held: list[asyncio.StreamWriter] = []
+        silent = await asyncio.start_server(lambda _r, w: held.append(w), "127.0.0.1", 0)  # takes the connection, says nothing
+        host = sshd.host("db9", port=silent.sockets[0].getsockname()[1])
+        ex = executor(sshd, tmp_path, connect_timeout=30)
+        stop, notes = StopSignal(), []
+        try:
+            task = asyncio.create_task(ex.run(cmd(host, "true", stop=stop), Collect(), notes.append))
+            end = asyncio.get_running_loop().time() + 10
+            while not held:
+                assert not task.done(), f"the run ended before its connection was taken: {task.result()}"
+                assert asyncio.get_running_loop().time() < end, "the connection never reached the silent port"
+                await asyncio.sleep(0.02)
+            stop.stop("stopped by alice")
+            async with asyncio.timeout(10):
+                stopped = await task
+            started = asyncio.get_running_loop().time()
+            async with asyncio.timeout(10):
+                timed_out = await ex.run(cmd(host, "true", timeout=0.5), Collect())
+            return stopped, notes, timed_out, len(held), asyncio.get_running_loop().time() - started
+        finally:
+            await ex.close()
+            silent.close()
+
+    stopped, notes, timed_out, connections, took = arun(main)
+    never = "the command never started on db9: its connection was not open yet"
+    assert stopped == Result("stopped", error=f"stopped by alice; {never}")
+    assert notes == [], "no process group to stop: nothing reached the host"
+    assert timed_out == Result("timeout", error=never)
+    assert connections == 2 and took < 5, "one connection per run, none more to kill what never started"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -76,6 +77,32 @@ def test_a_remote_step_survives_sshd_dying_and_coming_back(cli: Cli) -> None:
     assert any("reconnecting" in m for m in reconnects), f"the connection never dropped: {reconnects}"
     text = "".join(e["text"] for e in of_type(journal, "output", step="remote", stream="stdout"))
     assert text.splitlines() == [str(i) for i in range(1, 31)], "every line exactly once, in order"
+    assert not verify(cli.dir / "j.jsonl").problems
+
+
+def test_a_timeout_while_the_connection_is_still_opening_says_the_command_never_started(cli: Cli) -> None:
+    """A port that takes the connection and never greets, a step timeout shorter than the connect timeout.
+
+    Before: `timed out after 1s` only, after another connect attempt to kill what never ran (the connect timeout
+    again); the executor's words (never started, or may still be running where the kill failed) were dropped.
+    """
+    with socket.socket() as silent:  # listening, never accepting: the kernel completes the handshake, nobody speaks
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        step = {"id": "remote", "title": "A remote step", "on": "g", "run": "true", "undo": "true", "timeout": "1s"}
+        path = cli.runbook("never-started", [{"id": "impl", "title": "Implement", "kind": "implement", "steps": [step]}], hosts=1)
+        text = path.read_text().replace(f"port: {cli.sshd.port}", f"port: {silent.getsockname()[1]}")
+        path.write_text(text)
+        started = time.monotonic()
+        result = cli.run("exec", str(path), "--solo", "integration", "--journal", "j.jsonl", timeout=30)
+        took = time.monotonic() - started
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert took < 8, f"{took:.1f}s: nothing to stop on a host the command never reached"
+    never = "the command never started on peer01: its connection was not open yet"
+    assert f"   ✗ peer01: timed out after 1s; {never}" in result.stdout.splitlines(), result.stdout
+    [finished] = of_type(events(cli.dir / "j.jsonl"), "step_finished", step="remote")
+    assert finished["hosts"]["peer01"] == {"status": "timed_out", "exit_code": None, "error": f"timed out; {never}"}
     assert not verify(cli.dir / "j.jsonl").problems
 
 

@@ -265,11 +265,32 @@ class PrometheusSource:
 # -- scrape ---------------------------------------------------------------------------------
 
 
+#: What prometheus_client's parser raises for text that is not the exposition format.
+_UNREADABLE = (ValueError, TypeError, IndexError, RecursionError)
+
+
 def parse_exposition(text: str) -> list[tuple[str, Mapping[str, str], float]]:
-    """Every sample of an exporter's text output as (name, labels, value), via prometheus_client's parser."""
+    """Every sample of an exporter's text output as (name, labels, value), via prometheus_client's parser.
+
+    Text it cannot read raises ValueError naming the first line that cannot be read on its own (`line 3 `...`: why`),
+    where there is one: the parser itself says only what it choked on (`could not convert string to float: 'x'`).
+    """
     from prometheus_client.parser import text_string_to_metric_families
 
-    return [(s.name, s.labels, float(s.value)) for family in text_string_to_metric_families(text) for s in family.samples]
+    def samples(text: str) -> list[tuple[str, Mapping[str, str], float]]:
+        return [(s.name, s.labels, float(s.value)) for family in text_string_to_metric_families(text) for s in family.samples]
+
+    try:
+        return samples(text)
+    except _UNREADABLE as exc:
+        why = short(str(exc)) or type(exc).__name__
+        for number, line in enumerate(text.split("\n"), 1):
+            if line.strip() and not line.startswith("#"):
+                try:
+                    samples(line + "\n")
+                except _UNREADABLE:
+                    raise ValueError(f"line {number} `{short(line, 80)}`: {why}") from None
+        raise ValueError(why) from None
 
 
 def fetch_exposition(url: str, timeout: float) -> str:
@@ -321,8 +342,8 @@ class ScrapeSource:
             return None, _fetch_error("exporter", self.url, exc), now
         try:
             return parse_exposition(text), None, now
-        except (ValueError, TypeError, IndexError, RecursionError) as exc:
-            return None, f"cannot read the exporter's output at {self.url}: {short(str(exc)) or type(exc).__name__}", now
+        except ValueError as exc:
+            return None, f"cannot read the exporter's output at {self.url}: {exc}", now
 
     def evaluate(self, panel: PanelQuery, samples: Sequence[tuple[str, Mapping[str, str], float]], now: float) -> Sample:
         query = self._query(panel)

@@ -183,6 +183,20 @@ def test_an_exporter_that_floods_drips_or_sends_nan_is_read_in_words() -> None:
         assert_one_bounded_line(garbled.error)
 
 
+def test_an_exporter_line_that_cannot_be_read_is_named_with_its_number() -> None:
+    """One bad line fails the scrape (as Prometheus fails it); the words say which line, so the exporter's owner can look.
+
+    Before: only what the parser choked on, `could not convert string to float: 'line'`, for a 3,000-line output.
+    """
+    good = "".join(f'x{{a="{i}"}} {i}\n' for i in range(3000))
+    with hostile_peer() as peer:
+        peer.answers["metrics"] = (200, f"# TYPE x gauge\n{good}garbage line \x1b[31mhere\n{good}".encode())
+        failed = poll(ScrapeSource(f"{peer.url}/metrics", timeout=TIMEOUT), PanelQuery("x", "x"))["x"]
+    assert failed.value is None and failed.error is not None, failed
+    assert failed.error.startswith(f"cannot read the exporter's output at {peer.url}/metrics: line 3002 `garbage line ␛[31mhere`: "), failed
+    assert_one_bounded_line(failed.error)
+
+
 def test_the_proxy_environment_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     """requests and urllib honoured HTTP_PROXY (with credentials) and NO_PROXY; the bounded request does too."""
     with hostile_peer() as proxy, hostile_peer("127.0.0.2") as direct:

@@ -32,7 +32,7 @@ SUDO_PROBE = f'[ "$(id -u)" = 0 ] && exit 0; command -v sudo >/dev/null 2>&1 || 
 @dataclass(frozen=True, slots=True)
 class HostFinding:
     host: Host
-    cause: str  # reachability | host key | authentication | sudo | ssh
+    cause: str  # reachability | host key | authentication | runs folder | sudo | ssh
     detail: str
     todo: str
     where: str = ""  # `address:port` as connected (the ssh config may differ from the runbook); else the runbook's
@@ -121,6 +121,13 @@ def connection_finding(host: Host, error: str, hop: Hop, *, where: str = "") -> 
             f"VPN or bastion is in the way (`nc -vz {hop.address} {hop.port}` on {hop.origin})",
             where,
         )  # fmt: skip
+    if "cannot create the run's files" in lowered:  # logged in, but the runs folder (~/.cache/runbook-tui/runs) takes no file
+        return HostFinding(
+            host, "runs folder", error,
+            f"free space on {hop.name}, or give {hop.user or 'the user'} a home it can write ~/.cache/runbook-tui/runs in "
+            "(steps run detached, their output and exit status kept there)",
+            where,
+        )  # fmt: skip
     return HostFinding(host, "ssh", error, f"run `ssh -v` to {hop.name} to see where the session fails", where)
 
 
@@ -142,22 +149,21 @@ def sudo_finding(host: Host, result: Result, stderr: str, where: str = "") -> Ho
 
 
 async def _check(executor: Executor, host: Host, sudo: bool, known_hosts: str) -> list[HostFinding]:
-    where = ""
+    where, route = "", None
+    runbook_hop = Hop(host.name, host.address, host.port, host.user or "", known_hosts)
     if isinstance(executor, SshExecutor):  # connect first: a failure names the hop (a bastion's) where it is to be fixed
         try:
             route = executor.endpoint(host)
             where = f"{route.address}:{route.port}"
             await asyncio.wait_for(executor.connect(route), CHECK_TIMEOUT)
         except ConnectFailed as exc:
-            hop = Hop.of(exc.hop) if exc.hop is not None else Hop(host.name, host.address, host.port, host.user or "", known_hosts)
-            return [connection_finding(host, str(exc), hop, where=where)]
+            return [connection_finding(host, str(exc), Hop.of(exc.hop) if exc.hop is not None else runbook_hop, where=where)]
         except TimeoutError:
             error = f"cannot connect to {host.name}: no connection within {CHECK_TIMEOUT:g} s"
-            return [connection_finding(host, error, Hop.of(route), where=where)]
+            return [connection_finding(host, error, Hop.of(route) if route is not None else runbook_hop, where=where)]
     connected = await executor.run(Command(host, "true", timeout=CHECK_TIMEOUT), lambda *_: None)
     if connected.status != "ok":
-        hop = Hop(host.name, host.address, host.port, host.user or "", known_hosts)
-        return [connection_finding(host, connected.error or connected.status, hop, where=where)]
+        return [connection_finding(host, connected.error or connected.status, Hop.of(route) if route else runbook_hop, where=where)]
     if not sudo:
         return []
     stderr = bytearray()

@@ -218,7 +218,7 @@ if umask > "$D.run" || {{ [ -d "${{D%/*}}" ] || (umask 077 && mkdir -p "${{D%/*}
 {fresh}
 else
   set +C
-  [ -e "$D.run" ] || fail "cannot create the run's files $D.*"
+  [ -e "$D.run" ] || fail "cannot create the run's files $D.* (is the disk full, or the folder not writable by $(id -un)?)"
 fi"""
     else:
         take = '[ -e "$D.run" ] || fail "the run\'s files $D.* are gone"'

@@ -215,6 +215,32 @@ sections:
     assert "check deadjump's address and port" in dead.todo and f"`nc -vz 127.0.0.1 {closed}` on this machine" in dead.todo, dead.todo
 
 
+def test_a_home_where_the_runs_folder_cannot_be_made_is_a_runs_folder_finding(tmp_path: Path) -> None:
+    """Logged in, but ~/.cache/runbook-tui/runs cannot take a file (a full disk, a home the user cannot write).
+
+    Before: cause `ssh`, `cannot create the run's files ...` and the advice `run ssh -v`: ssh works, that shows nothing.
+    """
+    user = _user_without_sudo()
+    home = tmp_path / "home"
+    home.mkdir(mode=0o555)  # not writable by the user (root, the one user who could, never gets here: see above)
+    directory = Path(tempfile.mkdtemp(prefix="rbt-sshd-"))
+    directory.chmod(0o755)
+    try:
+        server = make_sshd(directory, options={"SetEnv": f"SHLVL=1 HOME={home}"})
+    except PeerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    (directory / "authorized_keys").chmod(0o644)
+    try:
+        finding = only(findings(server, user=user))
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+    assert finding.cause == "runs folder", str(finding)
+    assert f"cannot create the run's files {home}/.cache/runbook-tui/runs/" in finding.detail, finding.detail
+    assert f"(is the disk full, or the folder not writable by {user}?)" in finding.detail, finding.detail
+    assert f"give {user} a home it can write ~/.cache/runbook-tui/runs in" in finding.todo and "ssh -v" not in finding.todo, finding.todo
+
+
 def test_cli_preflight_prints_the_cause_and_exits_1(sshd: Sshd, tmp_path: Path, capsys, monkeypatch) -> None:
     settings = tmp_path / "settings.yaml"
     settings.write_text(f"ssh: {{known_hosts: {sshd.known_hosts}}}\n")

@@ -192,6 +192,23 @@ class RunState:
         return tuple(text for text, met in last.items() if met is not True)
 
     @property
+    def criteria_unmet_said(self) -> tuple[str, ...]:
+        """`criteria_unmet`, each with why where no reading decided it: a metrics source that did not answer is not a
+        value out of line, and a person deciding between rolling back and accepting must tell them apart."""
+        last: dict[str, Mapping[str, Any]] = {}
+        for check in self.success_checks:
+            if check.get("when") == "end":
+                last[str((check.get("criterion") or {}).get("text"))] = check
+        said = []
+        for text, check in last.items():
+            if check.get("met") is True:
+                continue
+            words = str(check.get("words") or "")
+            why = words[len(text) + 2 :] if check.get("value") is None and words.startswith(f"{text}: ") else ""
+            said.append(f"{text} ({why})" if why else text)
+        return tuple(said)
+
+    @property
     def final_check_owed(self) -> bool:
         """Every step is done and the session not ended, but the check of `metrics.success` before the end was never
         decided: the process died before or during it (a resumed run checks again; the run cannot end done without it)."""

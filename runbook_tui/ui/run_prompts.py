@@ -40,7 +40,7 @@ def accept_criteria_prompt(state: RunState) -> Screen[str | None]:
     """`a`: every step done, a success criterion not met: why it is accepted anyway (escape, then u, rolls back instead)."""
     from runbook_tui.ui.modals import TextPrompt
 
-    unmet = "\n".join(f"  ✗ {text}" for text in state.criteria_unmet)
+    unmet = "\n".join(f"  ✗ {text}" for text in state.criteria_unmet_said)
     return TextPrompt(
         "Accept unmet success criteria?",
         f"Not met:\n{unmet}\n\nWhy is the change accepted anyway? The reason goes into the journal and the report"

@@ -163,7 +163,9 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
                 Status(f"Unmet success criteria accepted by {acceptance.get('by')}; waiting for the verifier to confirm", "warning", {"verifier": "c confirm"})
             )
         else:
-            found.append(Status("Success criteria NOT met: " + "; ".join(state.criteria_unmet), "error", {"assignee": "u roll back · a accept unmet criteria"}))
+            found.append(
+                Status("Success criteria NOT met: " + "; ".join(state.criteria_unmet_said), "error", {"assignee": "u roll back · a accept unmet criteria"})
+            )
     if current is None and not state.paused and final_check_waits(state, check_stoppable):  # (a pause's row says it)
         # A status, not the calm line: beside a rollback request or a closing window nothing said the check still held
         # the run open, nor that `k` ends it (the footer alone offered it).

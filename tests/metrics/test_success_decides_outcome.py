@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from metrics_helpers import API, journal, of_type, one_step_runbook, until
@@ -128,3 +129,28 @@ async def test_in_the_tui_unmet_criteria_keep_the_run_open_until_a_accepts_with_
         assert controller.state.outcome == "done"
     [accepted] = of_type(journal(tmp_path / "t.jsonl"), "criteria_accepted")
     assert accepted["reason"] == "load test traffic; owner agreed"
+
+
+def test_an_unmet_criterion_no_reading_decided_says_why_where_the_assignee_decides(unmet: Path, tmp_path: Path, write_runbook: Callable[[str], Path]) -> None:
+    """A metrics source that did not answer is not a value out of line: roll back or accept, the person must tell them apart.
+
+    Before: `Success criteria NOT met: err below 3% within 1s` either way, on the status line and in `a`'s prompt.
+    """
+    from peers import _free_port
+
+    from runbook_tui.ui.run_prompts import accept_criteria_prompt
+
+    def open_state(path: Path, name: str) -> Any:
+        exec_cli(path, tmp_path, "--journal", str(tmp_path / name))
+        events = journal(tmp_path / name)
+        last = max(i for i, e in enumerate(events) if e["type"] == "success_checked")
+        return replay(events[: last + 1])  # as the session stands when the check ends: open, the person to decide
+
+    dead = f"http://127.0.0.1:{_free_port()}"
+    down = open_state(write_runbook(one_step_runbook(dead, "- {panel: err, below: 3, within: 1s}"), "down.yaml"), "down.jsonl")
+    said = f"Success criteria NOT met: err below 3% within 1s (no value to check: Prometheus unreachable at {dead}: connection refused)"
+    assert said in [s.text for s in statuses(down, dt.datetime.now(dt.UTC))], statuses(down, dt.datetime.now(dt.UTC))
+    assert "  ✗ err below 3% within 1s (no value to check: Prometheus unreachable at" in accept_criteria_prompt(down).explanation  # type: ignore[attr-defined]
+
+    measured = open_state(unmet, "measured.jsonl")
+    assert "Success criteria NOT met: err below 3% within 1s" in [s.text for s in statuses(measured, dt.datetime.now(dt.UTC))]

@@ -74,6 +74,15 @@ class _Progress(asyncssh.SSHClient):
         stuck = "the server stopped answering, or the SSH agent (SSH_AUTH_SOCK) did not answer" if agent else "the server stopped answering"
         return f"the SSH handshake or the login did not finish within {seconds:g} s ({stuck})"
 
+    def cut(self, why: str) -> str:
+        """A connection closed or reset: before the server's greeting, it was refused there or is no SSH server at all."""
+        if self.conn is None or self.conn.get_extra_info("server_version") is not None:
+            return why
+        return (
+            f"{why}: the port took the connection and closed it before any SSH greeting (sshd turning it away: its "
+            "MaxStartups, a firewall or fail2ban rule; or no SSH server there)"
+        )
+
 
 async def _changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
     """OpenSSH's warning when known_hosts holds another key for this host (the key fetched once more, through the same hop, to name it)."""
@@ -250,6 +259,8 @@ class Connector:
             why = reason(exc)
             if isinstance(exc, TimeoutError) and not exc.args:  # connect_timeout ran out (not the kernel's ETIMEDOUT)
                 why = progress.stalled(self.connect_timeout, agent=not client_keys)
+            elif isinstance(exc, (asyncssh.ConnectionLost, ConnectionError)):
+                why = progress.cut(why)
             raise ConnectFailed(f"cannot connect to {target}: {why}", permanent=False) from None
 
     def _known_hosts(self, path: str) -> asyncssh.SSHKnownHosts:

@@ -257,6 +257,38 @@ def test_a_connection_that_stalls_says_where_a_port_that_never_speaks_ssh_and_an
     ), signer
 
 
+def test_an_sshd_turning_the_connection_away_before_its_greeting_says_so(tmp_path: Path) -> None:
+    """sshd past its MaxStartups closes a new connection before its greeting (as a fail2ban or tcp-wrappers rule does).
+
+    Before: `cannot connect to db1 (...): Connection lost` (or `Connection reset by peer`), nothing about where or why.
+    """
+    (tmp_path / "sshd").mkdir()
+    server = make_sshd(tmp_path / "sshd", options={"MaxStartups": "1:100:1"})  # one connection not logged in yet: the rest refused
+    try:
+        deadline = time.monotonic() + 10
+        while True:  # the startup probe's sshd child may still hold the slot for a moment
+            waiting = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            if waiting.recv(4) == b"SSH-":
+                break  # this one holds the one startup slot
+            waiting.close()
+            assert time.monotonic() < deadline, "sshd never greeted a connection"
+            time.sleep(0.05)
+        with waiting:
+
+            async def main() -> Result:
+                ex = executor(server, tmp_path)
+                try:
+                    return (await run_one(ex, cmd(server.host("db1"), "true")))[0]
+                finally:
+                    await ex.close()
+
+            result = arun(main)
+    finally:
+        server.stop()
+    assert result.status == "error" and (result.error or "").startswith(f"cannot connect to db1 (127.0.0.1:{server.port}): "), result
+    assert "the port took the connection and closed it before any SSH greeting (sshd turning it away: its MaxStartups" in (result.error or ""), result
+
+
 def test_twenty_aliases_concurrently_reuse_connections(sshd: Sshd, tmp_path: Path) -> None:
     hosts = sshd.hosts(20)
 

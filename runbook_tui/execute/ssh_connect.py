@@ -262,6 +262,9 @@ class Connector:
             elif isinstance(exc, (asyncssh.ConnectionLost, ConnectionError)):
                 why = progress.cut(why)
             raise ConnectFailed(f"cannot connect to {target}: {why}", permanent=False) from None
+        except Exception as exc:  # a broken or hostile server trips asyncssh beyond its own errors (a short KEXINIT: PacketDecodeError)
+            log.debug("ssh handshake with %s failed", target, exc_info=True)
+            raise ConnectFailed(f"cannot connect to {target}: the SSH handshake failed ({reason(exc)}): a broken or hostile server", permanent=False) from None
 
     def _known_hosts(self, path: str) -> asyncssh.SSHKnownHosts:
         """The known_hosts file, parsed once per version of it; a missing file means no host is trusted (never `None`, which trusts all).

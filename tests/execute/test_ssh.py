@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import struct
@@ -287,6 +288,33 @@ def test_an_sshd_turning_the_connection_away_before_its_greeting_says_so(tmp_pat
         server.stop()
     assert result.status == "error" and (result.error or "").startswith(f"cannot connect to db1 (127.0.0.1:{server.port}): "), result
     assert "the port took the connection and closed it before any SSH greeting (sshd turning it away: its MaxStartups" in (result.error or ""), result
+
+
+def test_a_server_that_breaks_the_handshake_is_a_plain_error_without_a_traceback(sshd: Sshd, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A greeting, then a key exchange packet cut short: asyncssh raises its PacketDecodeError (a ValueError) from a task.
+
+    Before: `h1: Incomplete packet` and a traceback logged at ERROR, which `exec` printed on stderr.
+    """
+
+    async def main() -> tuple[Result, int]:
+        async def hostile(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            writer.write(b"SSH-2.0-hostile\r\n" + struct.pack(">IBB", 12, 10, 20) + b"\xff" * 20)  # KEXINIT without its cookie
+            await writer.drain()
+
+        server = await asyncio.start_server(hostile, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        ex = executor(sshd, tmp_path, connect_timeout=5)
+        try:
+            return (await run_one(ex, cmd(sshd.host("db9", port=port), "true")))[0], port
+        finally:
+            await ex.close()
+            server.close()
+
+    result, port = arun(main)
+    assert result == Result(
+        "error", error=f"cannot connect to db9 (127.0.0.1:{port}): the SSH handshake failed (Incomplete packet): a broken or hostile server"
+    )
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], [r.getMessage() for r in caplog.records]
 
 
 def test_twenty_aliases_concurrently_reuse_connections(sshd: Sshd, tmp_path: Path) -> None:

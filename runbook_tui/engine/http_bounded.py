@@ -143,6 +143,12 @@ def without_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{_without_userinfo(parts).netloc}"))
 
 
+def _unreadable(location: str) -> str:
+    """A redirect's address urllib cannot read, as people are shown it: a `user:password@` cut, one short visible line."""
+    scheme, slashes, rest = location.partition("//")
+    return short(scheme + slashes + rest.rpartition("@")[2] if slashes else location, 80)
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     return parts.scheme, (parts.hostname or "").lower(), parts.port
@@ -171,10 +177,14 @@ def request(
     for _hop in range(redirects + 1):
         status, location, answer = _once(method, current, sent, body, deadline, timeout, limit, truncate)
         if redirects and status in (301, 302, 303, 307, 308) and location:
-            target = urljoin(current, location)
-            if urlsplit(target).scheme not in ("http", "https"):
-                raise FetchError(f"redirected to {short(without_password(target))}, not an http(s) address", "redirect")
-            if _origin(target) != _origin(current):
+            try:  # the peer's words: `http://[::1`, a port that is no number make urllib raise ValueError
+                target = urljoin(current, location)
+                shown, scheme, elsewhere = short(without_password(target)), urlsplit(target).scheme, _origin(target) != _origin(current)
+            except ValueError as exc:
+                raise FetchError(f"redirected to an address that cannot be read ({_unreadable(location)}: {exc})", "redirect") from None
+            if scheme not in ("http", "https"):
+                raise FetchError(f"redirected to {shown}, not an http(s) address", "redirect")
+            if elsewhere:
                 sent = {k: v for k, v in sent.items() if k.lower() != "authorization"}  # the token stays with its server
             current = target
             continue

@@ -88,6 +88,21 @@ def test_redirects_are_followed_a_few_times_and_the_token_stays_with_its_server(
         assert loop.error == f"Prometheus at {peer.url}: redirected more than 3 times (last to {peer.url}/api/v1/query?query=loop)"
 
 
+def test_a_redirect_to_an_address_that_cannot_be_read_is_words_not_an_exception() -> None:
+    """Before: urllib's ValueError (`Invalid IPv6 URL`, a port that is no number) escaped the bounded GET: the poller
+    logged a traceback and said `internal error reading the metrics source`, the baseline task died unseen."""
+    with hostile_peer() as peer:
+        peer.redirects["ipv6"] = "http://[::1"
+        peer.redirects["port"] = "http://admin:hunter2@127.0.0.1:notaport/api/v1/query"
+        source = PrometheusSource(peer.url, None, timeout=TIMEOUT)
+        said = poll(source, PanelQuery("a", "ipv6"), PanelQuery("b", "port"))
+        baseline = asyncio.run(source.baseline(PanelQuery("a", "ipv6"), time.time()))
+    assert said["a"].error == f"Prometheus at {peer.url}: redirected to an address that cannot be read (http://[::1: Invalid IPv6 URL)", said["a"]
+    assert said["b"].error is not None and said["b"].error.startswith(f"Prometheus at {peer.url}: redirected to an address that cannot be read ("), said["b"]
+    assert "hunter2" not in said["b"].error and "127.0.0.1:notaport" in said["b"].error, said["b"]
+    assert baseline.value is None and "redirected to an address that cannot be read" in (baseline.error or ""), baseline
+
+
 def test_credentials_in_the_address_are_sent_as_basic_auth_and_never_shown() -> None:
     with hostile_peer() as peer:
         peer.answers["up"] = (200, vector("1"))

@@ -86,6 +86,13 @@ class Hop:
 def connection_finding(host: Host, error: str, hop: Hop, *, where: str = "") -> HostFinding:
     """What a failed connection means, from the executor's one-line reason; what to do is about `hop`, where it failed."""
     lowered = error.lower()
+    if "known_hosts file" in lowered and "cannot be read" in lowered:  # the file here: no host was asked
+        return HostFinding(
+            host, "host key", error,
+            f"fix or remove the line named in {hop.known_hosts} (`ssh-keygen -F '{hop.entry}' -f {hop.known_hosts}` shows what ssh finds there), "
+            "or point ssh.known_hosts in the settings at a good file",
+            where,
+        )  # fmt: skip
     if "host key" in lowered:
         return HostFinding(
             host, "host key", error,

@@ -26,6 +26,7 @@ from runbook_tui.execute.known_hosts import changed_key_message
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
 from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
 from runbook_tui.runbook.model import Host
+from runbook_tui.runbook.safe_text import visible_line
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +223,10 @@ class Connector:
                 if not os.environ.get("SSH_AUTH_SOCK"):  # no agent: nothing can stand in for it, say so at once
                     raise
                 encrypted.append(path)
+        try:
+            trusted = self._known_hosts(endpoint.known_hosts)
+        except (ValueError, OSError) as exc:  # a line asyncssh cannot parse, a file we may not read: no host key can be checked
+            raise ConnectFailed(f"known_hosts file {endpoint.known_hosts} cannot be read: {visible_line(reason(exc))}", permanent=True) from None
         progress = _Progress()
         try:
             return await asyncssh.connect(
@@ -231,7 +236,7 @@ class Connector:
                 tunnel=tunnel if tunnel is not None else CoalescedTcp(),  # a direct connection: one send per loop turn (ssh_coalesce)
                 config=None,  # ssh_config resolved it already: what plan shows is what is used
                 username=endpoint.user,
-                known_hosts=self._known_hosts(endpoint.known_hosts),
+                known_hosts=trusted,
                 client_keys=client_keys or (),
                 agent_forwarding=endpoint.forward_agent,
                 connect_timeout=self.connect_timeout,

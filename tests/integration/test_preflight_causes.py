@@ -86,6 +86,17 @@ def test_a_wrong_host_key_is_a_host_key_finding(sshd: Sshd, tmp_path: Path) -> N
     assert f"ssh-keyscan -p {sshd.port} 127.0.0.1" in finding.todo and str(known_hosts) in finding.todo
 
 
+def test_a_known_hosts_file_with_a_line_that_cannot_be_read_says_to_fix_the_file(sshd: Sshd, tmp_path: Path) -> None:
+    """Before: asyncssh's ValueError went by the connect's handling: `db1: Invalid known hosts entry ...`, cause `ssh`
+    and `run ssh -v` (exec printed a traceback too); no host was even asked."""
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text(sshd.known_hosts.read_text() + "@@@@ \x1b[31m\n")
+    finding = only(findings(sshd, known_hosts))
+    assert finding.cause == "host key", str(finding)
+    assert finding.detail == f"known_hosts file {known_hosts} cannot be read: Invalid known hosts entry: @@@@ ␛[31m", finding.detail
+    assert f"fix or remove the line named in {known_hosts}" in finding.todo, finding.todo
+
+
 def test_an_unauthorized_key_is_an_authentication_finding(sshd: Sshd, tmp_path: Path) -> None:
     stranger = tmp_path / "stranger"
     stranger.write_bytes(asyncssh.generate_private_key("ssh-ed25519").export_private_key())

@@ -268,7 +268,10 @@ class Connector:
                 why = progress.cut(why)
             raise ConnectFailed(f"cannot connect to {target}: {why}", permanent=False) from None
         except Exception as exc:  # a broken or hostile server trips asyncssh beyond its own errors (a short KEXINIT: PacketDecodeError)
-            log.debug("ssh handshake with %s failed", target, exc_info=True)
+            log.debug("ssh connection to %s failed", target, exc_info=True)
+            if progress.conn is None:  # no connection yet: ours to fix (an address idna cannot encode, `a..b`)
+                bad = "the address is no valid host name: " if isinstance(exc, UnicodeError) else ""
+                raise ConnectFailed(f"cannot connect to {target}: {bad}{visible_line(reason(exc))}", permanent=True) from None
             raise ConnectFailed(f"cannot connect to {target}: the SSH handshake failed ({reason(exc)}): a broken or hostile server", permanent=False) from None
 
     def _known_hosts(self, path: str) -> asyncssh.SSHKnownHosts:

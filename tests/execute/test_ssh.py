@@ -317,6 +317,24 @@ def test_a_server_that_breaks_the_handshake_is_a_plain_error_without_a_traceback
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], [r.getMessage() for r in caplog.records]
 
 
+def test_an_address_that_is_no_host_name_is_said_without_a_traceback(sshd: Sshd, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """`a..b` passes the loader (it is a name) but idna cannot encode it. Before: `db1: encoding with 'idna' codec failed
+    ...` and a traceback logged at ERROR, printed on exec's stderr."""
+
+    async def main() -> Result:
+        ex = executor(sshd, tmp_path)
+        try:
+            return (await run_one(ex, cmd(sshd.host("db1", address="a..b"), "true")))[0]
+        finally:
+            await ex.close()
+
+    result = arun(main)
+    assert result.status == "error" and (result.error or "").startswith(
+        f"cannot connect to db1 (a..b:{sshd.port}): the address is no valid host name: encoding with 'idna' codec failed"
+    ), result
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], [r.getMessage() for r in caplog.records]
+
+
 def test_twenty_aliases_concurrently_reuse_connections(sshd: Sshd, tmp_path: Path) -> None:
     hosts = sshd.hosts(20)
 

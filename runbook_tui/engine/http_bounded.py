@@ -137,7 +137,10 @@ def _without_userinfo(parts: SplitResult) -> SplitResult:
 
 def without_password(url: str) -> str:
     """`url` as people are shown it: a `user:password@`'s password as `***` (requests still send it, as Basic auth)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # `http://[::1`: shown as written, any `user:password@` cut
+        return _unreadable(url)
     if parts.password is None:
         return url
     return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{_without_userinfo(parts).netloc}"))
@@ -209,7 +212,10 @@ def _once(
     import http.client
     import ssl
 
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise FetchError(f"{_unreadable(url)} is no address that can be read ({exc})", "connect") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"{short(without_password(url))} is not an http(s) address", "connect")
     remaining = deadline - time.monotonic()
@@ -250,6 +256,8 @@ def _once(
             raise FetchError("connection timed out", "connect") from None
         except OSError as exc:
             raise FetchError(os_reason(exc), "connect") from None
+        except UnicodeError as exc:  # idna cannot encode the name (`a..b`)
+            raise FetchError(f"{short(host, 80)} is no valid host name ({exc})", "connect") from None
         held.append(conn.sock)
         watchdog.start()
         try:

@@ -103,6 +103,23 @@ def test_a_redirect_to_an_address_that_cannot_be_read_is_words_not_an_exception(
     assert baseline.value is None and "redirected to an address that cannot be read" in (baseline.error or ""), baseline
 
 
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("http://[::1", "Prometheus unreachable at http://[::1: http://[::1/api/v1/query?query=x is no address that can be read (Invalid IPv6 URL)"),
+        ("http://a..b:9090", "Prometheus unreachable at http://a..b:9090: a..b is no valid host name (encoding with 'idna' codec failed"),
+    ],
+)
+def test_a_source_address_urllib_or_idna_cannot_read_is_words(url: str, words: str) -> None:
+    """Before: a ValueError (`Invalid IPv6 URL`) or UnicodeError (idna) out of the bounded GET: `exec` printed tracebacks
+    and `preflight` ended in one."""
+    source = PrometheusSource(url, None, timeout=TIMEOUT)
+    said = poll(source, PanelQuery("x", "x"))["x"]
+    assert said.value is None and (said.error or "").startswith(words), said
+    baseline = asyncio.run(source.baseline(PanelQuery("x", "x"), time.time()))
+    assert baseline.value is None and baseline.error is not None, baseline
+
+
 def test_credentials_in_the_address_are_sent_as_basic_auth_and_never_shown() -> None:
     with hostile_peer() as peer:
         peer.answers["up"] = (200, vector("1"))

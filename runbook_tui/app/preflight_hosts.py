@@ -32,7 +32,7 @@ SUDO_PROBE = f'[ "$(id -u)" = 0 ] && exit 0; command -v sudo >/dev/null 2>&1 || 
 @dataclass(frozen=True, slots=True)
 class HostFinding:
     host: Host
-    cause: str  # reachability | host key | authentication | runs folder | sudo | ssh
+    cause: str  # ssh config | reachability | host key | authentication | runs folder | sudo | ssh
     detail: str
     todo: str
     where: str = ""  # `address:port` as connected (the ssh config may differ from the runbook); else the runbook's
@@ -156,18 +156,22 @@ def sudo_finding(host: Host, result: Result, stderr: str, where: str = "") -> Ho
 
 
 async def _check(executor: Executor, host: Host, sudo: bool, known_hosts: str) -> list[HostFinding]:
-    where, route = "", None
+    where, route = "", None  # route: where the host is reached, as the ssh config resolves it
     runbook_hop = Hop(host.name, host.address, host.port, host.user or "", known_hosts)
     if isinstance(executor, SshExecutor):  # connect first: a failure names the hop (a bastion's) where it is to be fixed
         try:
             route = executor.endpoint(host)
-            where = f"{route.address}:{route.port}"
+        except ConnectFailed as exc:  # the ssh config cannot be used for it: no host was asked
+            todo = f"fix the ssh config where it says (`ssh -G {host.name}` shows how ssh reads it), or set ssh.config: false in the settings"
+            return [HostFinding(host, "ssh config", str(exc), todo)]
+        where = f"{route.address}:{route.port}"
+        try:
             await asyncio.wait_for(executor.connect(route), CHECK_TIMEOUT)
         except ConnectFailed as exc:
             return [connection_finding(host, str(exc), Hop.of(exc.hop) if exc.hop is not None else runbook_hop, where=where)]
         except TimeoutError:
             error = f"cannot connect to {host.name}: no connection within {CHECK_TIMEOUT:g} s"
-            return [connection_finding(host, error, Hop.of(route) if route is not None else runbook_hop, where=where)]
+            return [connection_finding(host, error, Hop.of(route), where=where)]
     connected = await executor.run(Command(host, "true", timeout=CHECK_TIMEOUT), lambda *_: None)
     if connected.status != "ok":
         return [connection_finding(host, connected.error or connected.status, Hop.of(route) if route else runbook_hop, where=where)]

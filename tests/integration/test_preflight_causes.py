@@ -252,6 +252,17 @@ def test_a_home_where_the_runs_folder_cannot_be_made_is_a_runs_folder_finding(tm
     assert f"give {user} a home it can write ~/.cache/runbook-tui/runs in" in finding.todo and "ssh -v" not in finding.todo, finding.todo
 
 
+def test_an_ssh_config_that_cannot_be_used_is_an_ssh_config_finding(sshd: Sshd, tmp_path: Path) -> None:
+    """Before: cause `ssh` and `run ssh -v to db1`, though no host was asked: the fix is a line of the config."""
+    config = tmp_path / "ssh_config"
+    config.write_text("Host 127.0.0.1\n  Port notanumber\n")  # the config is matched on the address the runbook gives
+    runbook = load_text(runbook_text(sshd).encode(), "preflight.yaml").runbook
+    assert runbook is not None
+    finding = only(asyncio.run(host_findings(runbook, Settings(known_hosts=str(sshd.known_hosts), ssh_config=str(config)))))
+    assert finding.cause == "ssh config" and f"cannot use the ssh config {config}" in finding.detail, str(finding)
+    assert "`ssh -G db1`" in finding.todo and "ssh.config: false" in finding.todo, finding.todo
+
+
 def test_cli_preflight_prints_the_cause_and_exits_1(sshd: Sshd, tmp_path: Path, capsys, monkeypatch) -> None:
     settings = tmp_path / "settings.yaml"
     settings.write_text(f"ssh: {{known_hosts: {sshd.known_hosts}}}\n")

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from runbook_tui.cli import error_lines
 from runbook_tui.cli.parser import parser as _parser
 from runbook_tui.cli.parser import refused_output
 from runbook_tui.cli.pipe import quiet_on_broken_pipe
@@ -402,6 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"runbook-tui: {visible_line(shown)}: expected UTF-8 text; this argument holds bytes that are not (journals are UTF-8)", file=sys.stderr)
             return EXIT_INVALID
     args = _parser(argv).parse_args(argv)
+    error_lines.install()
     if (refused := refused_output(args)) is not None:
         print(f"runbook-tui: {refused}", file=sys.stderr)
         return EXIT_INVALID

@@ -132,7 +132,7 @@ class HostEntries:
     def _word(self, m: YMap, key: str, what: str) -> str | None:
         """A host field that is one word (address, user), rendered; an error at its place when it is not one."""
         value = self.plain(m, key)
-        problem = None if value is None else word_problem(what, value)
+        problem = None if value is None else word_problem(what, value) or (address_problem(value) if key == "address" else None)
         if problem is not None:
             self.diags.error(m.value_mark(key), problem)
         return value
@@ -155,6 +155,16 @@ def host_name_problem(name: str) -> str | None:
     if not name:
         return "an empty host name; expected a name"
     return word_problem("host name", name)
+
+
+def address_problem(address: str) -> str | None:
+    """What is wrong with a host address no connection could use (`a..b`: a part between dots empty), or None; said at
+    `validate`, not when the step runs."""
+    try:
+        address.strip("[]").encode("idna")
+    except UnicodeError:
+        return f"host address {describe(address)} is no valid host name (a part between dots is empty or over 63 characters); expected a name or an IP address"
+    return None
 
 
 def word_problem(what: str, value: str) -> str | None:

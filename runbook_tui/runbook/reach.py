@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Literal
+from urllib.parse import urlsplit
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid, shown
@@ -115,6 +116,29 @@ def no_data_action(fields: Fields, panel: YMap) -> str:
     return fields.choice(panel, "on_no_data", T.ON_NO_DATA, default)
 
 
+def url_problem(key: str, value: str) -> str | None:
+    """What is wrong with an http(s) URL a runbook names (a webhook's, Alertmanager's, a metrics source's), or None: found
+    at `validate`, where a request would only fail later (`http://[::1`, `http://a..b:9090` and a port over 65535 passed
+    and were refused in the run)."""
+    if not value.startswith(("http://", "https://")):
+        return f"'{key}': expected an http:// or https:// URL, got {describe(value)}"
+    if _NOT_IN_URL.search(value):
+        return f"'{key}': expected a URL without spaces, line breaks or control characters (a space is %20), got {describe(value)}"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (reading it checks it: a port that is no number, or out of range, raises)
+        host = parts.hostname
+    except ValueError as exc:
+        return f"'{key}': {describe(value)} cannot be read as a URL ({exc}); expected http://HOST[:PORT]/PATH"
+    if not host:
+        return f"'{key}': {describe(value)} names no host; expected http://HOST[:PORT]/PATH"
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return f"'{key}': the host {describe(host)} is no valid host name (a part between dots is empty or over 63 characters)"
+    return None
+
+
 class ReachReader:
     """Reads `notify:` lists and the `alerts:` block with the loader's fields and text reader."""
 
@@ -175,13 +199,10 @@ class ReachReader:
         return NotifyTarget(url, mark, tuple(events), fmt, tuple(headers))
 
     def _is_url(self, value: str, mark: Mark, key: str) -> bool:
-        if not value.startswith(("http://", "https://")):
-            self.diags.error(mark, f"'{key}': expected an http:// or https:// URL, got {describe(value)}")
-            return False
-        if _NOT_IN_URL.search(value):
-            self.diags.error(mark, f"'{key}': expected a URL without spaces, line breaks or control characters (a space is %20), got {describe(value)}")
-            return False
-        return True
+        problem = url_problem(key, value)
+        if problem is not None:
+            self.diags.error(mark, problem)
+        return problem is None
 
     def _is_header(self, given: YMap, name: str, header: Value) -> bool:
         """A header name is an HTTP token; its value (or a secret's prefix) holds no line break or control character."""

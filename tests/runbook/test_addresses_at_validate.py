@@ -1,0 +1,68 @@
+"""Addresses no request or connection could use are found by `validate`, at their FILE:LINE:COL: `http://[::1`,
+`http://a..b:9090`, a port over 65535 and a host address `a..b` passed, and the run refused them only when it
+reached them (and, before the run's own fixes, with a traceback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runbook_tui import cli
+
+RUNBOOK = """\
+runbook: 1
+id: addresses
+title: Addresses
+hosts:
+  web:
+    - {{name: w1, address: "{address}"}}
+metrics:
+  source:
+    prometheus: {{url: "{url}"}}
+  panels:
+    - {{id: up, title: Up, query: up}}
+notify:
+  - {{url: "{hook}"}}
+sections:
+  - id: s
+    title: S
+    kind: implement
+    steps:
+      - {{id: a, title: a, run: "true", on: web}}
+"""
+
+
+def _validate(tmp_path: Path, capsys: pytest.CaptureFixture[str], **fields: str) -> tuple[int, list[str]]:
+    values = {"address": "web-1.example.com", "url": "http://prom.example.com:9090", "hook": "https://hooks.example.com/x"} | fields
+    path = tmp_path / "r.yaml"
+    path.write_text(RUNBOOK.format(**values), encoding="utf-8")
+    code = cli.main(["validate", str(path)])
+    return code, capsys.readouterr().err.splitlines()
+
+
+def test_good_addresses_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _validate(tmp_path, capsys) == (0, [])
+    assert _validate(tmp_path, capsys, address="::1", url="http://[::1]:9090", hook="http://_hooks.local:8080/x") == (0, [])
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"url": "http://[::1"}, "9:23: 'url': 'http://[::1' cannot be read as a URL (Invalid IPv6 URL); expected http://HOST[:PORT]/PATH"),
+        ({"url": "http://a..b:9090"}, "9:23: 'url': the host 'a..b' is no valid host name (a part between dots is empty or over 63 characters)"),
+        ({"url": "ftp://prom/metrics"}, "9:23: 'url': expected an http:// or https:// URL, got 'ftp://prom/metrics'"),
+        (
+            {"hook": "http://hooks:99999/x"},
+            "13:11: 'url': 'http://hooks:99999/x' cannot be read as a URL (Port out of range 0-65535); expected http://HOST[:PORT]/PATH",
+        ),
+        (
+            {"address": "a..b"},
+            "6:27: host address 'a..b' is no valid host name (a part between dots is empty or over 63 characters); expected a name or an IP address",
+        ),
+    ],
+)
+def test_an_unusable_address_is_refused_at_its_place(tmp_path: Path, capsys: pytest.CaptureFixture[str], fields: dict[str, str], said: str) -> None:
+    code, lines = _validate(tmp_path, capsys, **fields)
+    assert code == 2
+    assert lines == [f"{tmp_path / 'r.yaml'}:{said}"], lines

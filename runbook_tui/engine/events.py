@@ -145,7 +145,12 @@ StepFinished = TypedDict(
         "problems": NotRequired[list[str]],
     },
 )
-STEP_FINISHED: Final = _declare("step_finished", StepFinished, "An attempt's end: `hosts` {host: {status, exit_code, error}}; `verified` false in a solo run.")
+STEP_FINISHED: Final = _declare(
+    "step_finished",
+    StepFinished,
+    "An attempt's end: `hosts` {host: {status, exit_code, error, started?}} (`started` false: the command never began on"
+    " that host, its connection never opened: a rollback leaves that host out, since session 20); `verified` false in a solo run.",
+)
 StepDecision = TypedDict("StepDecision", {"step": str, "phase": str, "attempt": int, "reason": NotRequired[str]})
 STEP_CONFIRMED: Final = _declare(
     "step_confirmed", StepDecision, 'The verifier confirms a step: `phase` "before" (a go-ahead) or "after"; `attempt` the run it is about.'

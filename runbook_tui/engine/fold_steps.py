@@ -140,7 +140,7 @@ def last_lines(text: str, count: int) -> list[str]:
 
 
 def _hosts_from(payload: Mapping[str, Any]) -> Mapping[str, HostState]:
-    return MappingProxyType({h: HostState(r.get("status", "done"), r.get("exit_code"), r.get("error")) for h, r in payload.items()})
+    return MappingProxyType({h: HostState(r.get("status", "done"), r.get("exit_code"), r.get("error"), r.get("started", True)) for h, r in payload.items()})
 
 
 def _step_finished(state: RunState, e: Event) -> RunState:

@@ -79,11 +79,13 @@ class Result:
     unknown (connection refused, host key not verified, lost and not
     re-attached); `unknown`: only a practice's recorded executor says it, for
     a command the night's process died in (engine/night_stopped.py).
+    `started` False: the command certainly never began there (no connection, no process): nothing to undo there.
     """
 
     status: Literal["ok", "timeout", "stopped", "error", "unknown"]
     exit_code: int | None = None
     error: str | None = None
+    started: bool = True
 
 
 class Executor(Protocol):

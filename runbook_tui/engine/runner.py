@@ -409,7 +409,9 @@ class StepRunner:
         rollback_steps = set(self.state.rollback_order)
         for sid in (s for s in self.state.history if s not in rollback_steps):
             step = self.state.steps[sid]
-            hosts = tuple((h, hs.status) for h, hs in step.hosts.items() if plannable(hs.status))
+            # A host where the command never began (no connection) is planned as one nothing ran on: its undo would
+            # only fail the same way and stop the rollback there (an unreachable host made every rollback stop).
+            hosts = tuple((h, hs.status if hs.started else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
             notes = tuple((h, undo_note(step, step.hosts[h])) for h, _ in hosts)
             records.append(StepRecord(sid, hosts, accepted=step.status == "done", notes=notes))
         return records

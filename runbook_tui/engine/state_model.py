@@ -27,6 +27,7 @@ class HostState:
     status: str = "pending"  # pending running done failed timed_out unknown skipped undone
     exit_code: int | None = None
     error: str | None = None
+    started: bool = True  # False: failed before its command began there (`step_finished` says `"started": false`)
 
 
 class OutputLine(NamedTuple):

@@ -86,7 +86,7 @@ class LocalExecutor:
                 start_new_session=True,
             )
         except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the command or env
-            return Result("error", error=_cannot_start(command, argv, exc))
+            return Result("error", error=_cannot_start(command, argv, exc), started=False)
 
         proc = asyncio.subprocess.Process(transport, protocol, loop)
         if self._bulk:

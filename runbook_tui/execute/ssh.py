@@ -3,9 +3,8 @@
 A remote step may run for minutes while the laptop's Wi-Fi or a VPN drops.
 So the command is not tied to the SSH session: it is started detached on the
 host (stdin /dev/null, outliving the session) with its output, pid and exit
-status in files `$HOME/<remote_dir>/<run name>.*`, and the client follows those files from
-the byte offsets it has already delivered; after a reconnect it re-attaches
-from the same offsets, so no byte is lost or repeated.
+status in files `$HOME/<remote_dir>/<run name>.*`, and the client follows those files from the byte offsets it
+has already delivered; after a reconnect it re-attaches from the same offsets, so no byte is lost or repeated.
 
 One SSH session per command in the common case (`follow_script`): the
 script takes the run (creating `NAME.run` with noclobber is the lock),
@@ -201,8 +200,8 @@ class SshExecutor:
         async with self._sem:
             try:
                 return await self._run(command, output, status or _ignore)
-            except ConnectFailed as exc:
-                return Result("error", error=str(exc))
+            except ConnectFailed as exc:  # (from `endpoint`: the host's ssh config cannot be used; `_run` says the rest)
+                return Result("error", error=str(exc), started=False)
             except _Failed as exc:
                 return Result("error", error=str(exc))
             except Exception as exc:  # never raise for network failures: the engine wants a Result
@@ -269,6 +268,8 @@ class SshExecutor:
                 if command.stop is not None:  # a person's stop ends the wait as the deadline would
                     forget = command.stop.on_stop(lambda: limit.reschedule(asyncio.get_running_loop().time()))
                 return await self._attached(command, route, run, output, status)
+        except ConnectFailed as exc:  # before the command was sent it never began there; after, it may run on
+            return Result("error", error=str(exc), started=run.sent)
         except TimeoutError:
             if not limit.expired():
                 raise

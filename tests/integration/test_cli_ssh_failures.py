@@ -11,6 +11,7 @@ from pathlib import Path
 
 import asyncssh
 import pytest
+import yaml
 from integration_cli import REMOTE_RUNS, Cli, events, of_type
 from peers import public_line
 
@@ -165,3 +166,37 @@ def test_retries_run_the_command_again_on_the_remote_host(cli: Cli) -> None:
     assert counter.read_text() == "try\ntry\ntry\n"
     [finished] = of_type(events(cli.dir / "j.jsonl"), "step_finished", step="flaky")
     assert finished["status"] == "done"
+
+
+# -- a host the command never reached -----------------------------------------------------
+
+
+def test_a_rollback_does_not_undo_on_a_host_the_command_never_reached(cli: Cli) -> None:
+    """Before: a step failed on a host nothing listened on (the connection never opened, nothing ran there); `u` (or
+    `--on-failure rollback`) planned that host's undo, which failed to connect the same way and stopped the rollback
+    there: the run ended FAILED and every later rollback stopped at it. Now the host's `step_finished` says
+    `"started": false`, the plan leaves it out, and the rollback undoes what did run."""
+    with socket.socket() as probe:  # a loopback port nothing listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    steps = [
+        {"id": "one", "title": "Change the live host", "on": "g", "run": f"touch {cli.dir}/one", "undo": f"touch {cli.dir}/undo-one"},
+        {"id": "two", "title": "Change the dead host", "on": "gone", "run": "true", "undo": f"touch {cli.dir}/undo-two"},
+    ]
+    path = cli.runbook("never-reached", [{"id": "impl", "title": "Implement", "kind": "implement", "steps": steps}], hosts=1)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["hosts"]["gone"] = [{**cli.hosts(1)[0], "name": "dead", "port": dead_port}]
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, width=1000), encoding="utf-8")
+
+    result = cli.run("exec", str(path), "--solo", "integration", "--journal", "j.jsonl", "--on-failure", "rollback")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    journal = events(cli.dir / "j.jsonl")
+    [finished] = of_type(journal, "step_finished", step="two")
+    assert finished["hosts"]["dead"]["status"] == "failed" and finished["hosts"]["dead"]["started"] is False, finished
+    [started] = of_type(journal, "rollback_started")
+    assert [(e["step_id"], e["host"]) for e in started["plan"]["entries"]] == [("one", "peer01")], started["plan"]
+    assert not of_type(journal, "undo_started", step="two")
+    [ended] = of_type(journal, "session_finished")
+    assert ended["outcome"] == "rolled_back", ended
+    assert (cli.dir / "undo-one").exists() and not (cli.dir / "undo-two").exists()

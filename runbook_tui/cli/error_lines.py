@@ -22,9 +22,10 @@ class _OneLine(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         said = record.getMessage()
         error = record.exc_info[1] if record.exc_info else None
-        if error is not None:
-            said = f"{said}: {type(error).__name__}: {error}" if str(error) else f"{said}: {type(error).__name__}"
-        return "runbook-tui: " + visible_line(said) + (" (an unexpected error; please report it)" if error is not None else "")
+        if error is None:  # a warning the code wrote in words: as Python's last-resort printer showed it, sanitised
+            return visible_line(said)
+        said = f"{said}: {type(error).__name__}: {error}" if str(error) else f"{said}: {type(error).__name__}"
+        return f"runbook-tui: {visible_line(said)} (an unexpected error; please report it)"
 
 
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]

@@ -27,6 +27,7 @@ class Take:
     status: str = "unknown"  # ok, timeout, error (as the executor said) or unknown
     exit_code: int | None = None
     error: str | None = None
+    started: bool = True  # False: the night's command never began on that host (no connection)
 
 
 #: What the night's other people and the metrics did, played back in practice at the same point.
@@ -126,6 +127,7 @@ def record(events: Iterable[Event]) -> Recording:
                     continue
                 finished.exit_code = result.get("exit_code")
                 finished.error = result.get("error")
+                finished.started = result.get("started", True)
                 status = result.get("status")
                 finished.status = (
                     "ok"

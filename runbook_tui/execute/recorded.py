@@ -67,7 +67,7 @@ class RecordedExecutor:
             return Result("ok", take.exit_code)
         if take.status == "unknown":
             return Result("unknown", error=_END_UNKNOWN) if phase == "run" else Result("error", error=_UNDO_END_UNKNOWN)
-        return Result("error", error=take.error or "the command's end was not recorded")
+        return Result("error", error=take.error or "the command's end was not recorded", started=take.started)
 
     async def release(self, hosts: Sequence[Host]) -> None:
         """Nothing is held per host."""

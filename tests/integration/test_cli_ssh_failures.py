@@ -16,6 +16,7 @@ from integration_cli import REMOTE_RUNS, Cli, events, of_type
 from peers import public_line
 
 from runbook_tui.engine.journal import verify
+from runbook_tui.engine.recording import record
 from runbook_tui.engine.state import replay
 
 pytestmark = pytest.mark.peers
@@ -200,3 +201,5 @@ def test_a_rollback_does_not_undo_on_a_host_the_command_never_reached(cli: Cli) 
     [ended] = of_type(journal, "session_finished")
     assert ended["outcome"] == "rolled_back", ended
     assert (cli.dir / "undo-one").exists() and not (cli.dir / "undo-two").exists()
+    take = record(journal).take("run", "two", "dead", 1)  # a trainee's practice of this night plans the same rollback
+    assert take is not None and take.started is False

@@ -42,9 +42,9 @@ def new_file(value: str) -> str:
     here, before anything is read or run. (`--journal` makes its folder, private, as the contract's `--journal PATH`
     always did: a run must not fail to start over a folder; its first line says where the journal is.)"""
     folder = os.path.dirname(file_name(value))
-    if folder and os.path.exists(folder) and not os.path.isdir(folder):
-        raise argparse.ArgumentTypeError(visible_line(f"{folder} is not a folder (a file of that name is there)"))
     if folder and not os.path.isdir(folder):
+        if os.path.exists(folder):
+            raise argparse.ArgumentTypeError(visible_line(f"{folder} is not a folder (a file of that name is there)"))
         raise argparse.ArgumentTypeError(visible_line(f"the folder {folder} does not exist (a mistyped path? if not: mkdir -p {shlex.quote(folder)})"))
     return value
 

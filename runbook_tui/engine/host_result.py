@@ -23,9 +23,9 @@ def host_result(step: Step, outcome: HostOutcome, unmatched: str | None, problem
         return {"status": "timed_out", "exit_code": None, "error": f"timed out; {result.error}" if result.error else "timed out"}
     if result.status in ("error", "unknown"):  # unknown: practice, the night's process died in it (engine/night_stopped.py)
         problems.append(f"{host}: {result.error}")
-        lost = result.status == "unknown" or "may still be running" in (result.error or "")
         if not result.started:  # no connection, no process: a rollback has nothing to undo there
             return {"status": "failed", "exit_code": None, "error": result.error, "started": False}
+        lost = result.status == "unknown" or "may still be running" in (result.error or "")
         return {"status": "unknown" if lost else "failed", "exit_code": None, "error": result.error}
     if result.exit_code not in step.expect.exit:
         expected = " or ".join(str(c) for c in step.expect.exit)

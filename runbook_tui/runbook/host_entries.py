@@ -157,14 +157,22 @@ def host_name_problem(name: str) -> str | None:
     return word_problem("host name", name)
 
 
-def address_problem(address: str) -> str | None:
-    """What is wrong with a host address no connection could use (`a..b`: a part between dots empty), or None; said at
-    `validate`, not when the step runs."""
+def is_host_name(address: str) -> bool:
+    """Whether a connection could use `address`: a name idna encodes (no part between dots empty or over 63
+    characters), or an IP address. The one check behind a host's address and a URL's host at `validate`."""
     try:
         address.strip("[]").encode("idna")
     except UnicodeError:
-        return f"host address {describe(address)} is no valid host name (a part between dots is empty or over 63 characters); expected a name or an IP address"
-    return None
+        return False
+    return True
+
+
+def address_problem(address: str) -> str | None:
+    """What is wrong with a host address no connection could use (`a..b`), or None; said at `validate`, not when the
+    step runs."""
+    if is_host_name(address):
+        return None
+    return f"host address {describe(address)} is no valid host name (a part between dots is empty or over 63 characters); expected a name or an IP address"
 
 
 def word_problem(what: str, value: str) -> str | None:

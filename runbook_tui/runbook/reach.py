@@ -18,6 +18,7 @@ from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvali
 from runbook_tui.runbook.document import YMap, load_document
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.fields import Fields, describe
+from runbook_tui.runbook.host_entries import is_host_name
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher
 from runbook_tui.runbook.model import Mark, Secret, Text, TextKind
@@ -132,9 +133,7 @@ def url_problem(key: str, value: str) -> str | None:
         return f"'{key}': {describe(value)} cannot be read as a URL ({exc}); expected http://HOST[:PORT]/PATH"
     if not host:
         return f"'{key}': {describe(value)} names no host; expected http://HOST[:PORT]/PATH"
-    try:
-        host.encode("idna")
-    except UnicodeError:
+    if not is_host_name(host):
         return f"'{key}': the host {describe(host)} is no valid host name (a part between dots is empty or over 63 characters)"
     return None
 

@@ -344,7 +344,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.SESSION_INTERRUPTED: _plain(lambda e: f"the run's process was found stopped (by process {e.get('pid')}, which resumed nothing)"),
     ev.SESSION_REOPENED: _plain(lambda e: f"reopened by {e['actor']} (it ended {e.get('outcome')}){_reason(e)}"),
     ev.WINDOW_OVERRIDE: _plain(lambda e: f"started outside the window by {e['actor']}{_reason(e)}"),
-    ev.CHECKPOINT_REACHED: _plain(lambda e: f"checkpoint {e['step']}"),
+    ev.CHECKPOINT_REACHED: _plain(lambda e: f"checkpoint {e['step']}", "⚑"),
     ev.PAUSED: _pause,
     ev.RESUMED: _pause,
     ev.PARTICIPANT_JOINED: _participant,

@@ -18,11 +18,11 @@ from runbook_tui.runbook.safe_text import visible_line
 #: What the pane narrates: the steps, waves, undo and rollbacks as they run, and every decision taken on them (a skip,
 #: a step marked done, a wave let through, a guard's trip) and each resume of the run after its process stopped, so
 #: that what the assignee did the verifier reads too; the share port refusing connections (a verifier may be kept out) or
-#: a key that is not a participant's (someone tried to get in);
+#: a key that is not a participant's (someone tried to get in); each checkpoint reached (where `u` goes back to);
 #: and who joined and left (the assignee saw the header turn `not connected`, and never that bob had left or was back). A
 #: pause and its end are said by the status row (a line here would lay the screen out for one key: bench/keypress.py).
 LOGGED = frozenset({
-    ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE, ev.WAVE_STARTED,
+    ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.CHECKPOINT_REACHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE, ev.WAVE_STARTED,
     ev.WAVE_FINISHED, ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE, ev.WAVE_CONFIRMED, ev.WAVE_REJECTED,
     ev.HOLD_REQUESTED, ev.ROLLBACK_REQUESTED, ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED, ev.GUARD_TRIPPED,
     ev.VERIFIER_HANDOVER, ev.SESSION_INTERRUPTED, ev.SESSION_RESUMED, ev.SESSION_REOPENED, ev.SHARE_REFUSING, ev.JOIN_REFUSED,

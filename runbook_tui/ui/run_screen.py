@@ -47,6 +47,7 @@ from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels_hidden import more_panels
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.run_prompts import accept_criteria_prompt, mark_done_prompt, run_dialog, skip_prompt
+from runbook_tui.ui.share_toasts import share_toast
 from runbook_tui.ui.status_stack import Role, Status, StatusStack, enter_action, every_status_text
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.step_whole import step_whole
@@ -340,10 +341,9 @@ class RunScreen(RunView):
 
     def _on_event(self, event: Event, state: RunState) -> None:
         super()._on_event(event, state)
-        if event["type"] == ev.SHARE_REFUSING:  # the log says why; a flood of output there would scroll it away
-            refused = event.get("refused")
-            said = f"{refused} connection{'s' if refused != 1 else ''} refused: a verifier may not get in while this lasts (the log says why)"
-            self.notify(said, title="Share port", severity="warning", timeout=15, markup=False)
+        toast = share_toast(event)
+        if toast is not None:
+            self.notify(toast[1], title=toast[0], severity="warning", timeout=15, markup=False)
 
     def on_mount(self) -> None:
         # Textual calls RunView.on_mount itself after this one: calling it here too painted the first frame twice.

@@ -23,7 +23,7 @@ from tests.engine.test_exec_cli import RUNBOOK, run_exec
 from tests.ui.run_screen_helpers import SIZE, events, settled
 
 EXEC_EVENT = re.compile(r"^\d\d:\d\d:\d\d (\w+) +(.*)$")
-LOG_MARK = re.compile(r"^(──|✓|✗|‖|↩|!!|!|↷) (\d\d:\d\d:\d\d )?")
+LOG_MARK = re.compile(r"^(──|✓|✗|‖|↩|!!|!|↷|⚑) (\d\d:\d\d:\d\d )?")
 
 
 def exec_words(stdout: str) -> list[str]:
@@ -79,4 +79,8 @@ async def test_exec_prints_what_the_log_shows_for_the_same_journal(tmp_path: Pat
 
     assert "── c started (attempt 1) on local" in shown and any(line.startswith("── c FAILED") for line in shown), shown
     assert any(re.match(r"↩ \d\d:\d\d:\d\d rollback \(full\) started by ", line) for line in shown), shown
+    # where `u` goes back to is said as it is reached, between the checkpoint step's end and the next step (before, the
+    # header's `⚑ last checkpoint` only: a trainee scrolling the log never read it)
+    a_done = next(i for i, line in enumerate(shown) if line.startswith("── a done"))
+    assert shown[a_done + 1] == "⚑ checkpoint a", shown
     assert log_words(shown) == [spaced(line) for line in exec_words(result.stdout)]

@@ -155,6 +155,11 @@ async def test_n_journals_a_note(workdir: Path) -> None:
     assert [(e["text"], e["actor"], e["step"]) for e in notes] == [("dba on the bridge", "alice", "check")]
 
 
+def log_text(app: Any) -> str:
+    """The output pane's lines as one text, a wrapped line joined to its start."""
+    return " ".join(line.removeprefix(CONTINUED).strip() for line in app.screen.query_one(OutputLog).lines)
+
+
 @pytest.mark.asyncio
 async def test_the_share_port_refusing_connections_is_said_in_the_log_and_a_notification(workdir: Path) -> None:
     """A flood keeping the verifier out is said where the assignee looks (the share server emits this event)."""
@@ -166,12 +171,24 @@ async def test_the_share_port_refusing_connections_is_said_in_the_log_and_a_noti
         controller.emit(ev.SHARE_REFUSING, ev.SYSTEM, refused=3, reason="refused_address", waiting=32, addresses=1)
         said = "share port: 3 connections refused, one address holds as many connections waiting to authenticate as one may"
 
-        def unwrapped(lines: Any) -> str:
-            return " ".join(line.removeprefix(CONTINUED).strip() for line in lines)
-
-        await until(pilot, lambda: said in unwrapped(app.screen.query_one(OutputLog).lines), "the log line")
+        await until(pilot, lambda: said in log_text(app), "the log line")
         toast = ("Share port", "3 connections refused: a verifier may not get in while this lasts (the log says why)")
         await until(pilot, lambda: toast in [(n.title, n.message) for n in app._notifications] and rack.display and bool(rack.query("Toast")), "the toast")
+
+
+@pytest.mark.asyncio
+async def test_a_stranger_knocking_on_the_share_port_is_a_notification_too(workdir: Path) -> None:
+    """A key that is not a participant's tried to get in: the log names the key, and a toast says it where the
+    assignee looks while output floods the log (before, the log line only)."""
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        controller = await started(pilot)
+        key = {"fingerprint": "SHA256:abc", "type": "ssh-ed25519"}
+        controller.emit(ev.JOIN_REFUSED, ev.SYSTEM, keys=[key], user="[b]mallory[/b]", address="10.0.0.9", last=False)
+        said = 'join refused: a key that is not a participant\'s (ssh-ed25519 SHA256:abc) from 10.0.0.9, user "[b]mallory[/b]"'
+        await until(pilot, lambda: said in log_text(app), "the log line")
+        toast = ("Join refused", "10.0.0.9 offered a key that is not a participant's (the log says which)")
+        await until(pilot, lambda: toast in [(n.title, n.message) for n in app._notifications], "the toast")
 
 
 @pytest.mark.asyncio

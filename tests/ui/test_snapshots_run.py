@@ -138,8 +138,9 @@ def test_snapshot_before_any_step(snap_compare: Snap, size: tuple[int, int]) -> 
 def test_snapshot_while_a_step_runs(snap_compare: Snap, size: tuple[int, int]) -> None:
     """'slow' running (▶): the status row says `Running 'slow' on local for 0s · Wait for the service — k stop step · p pause`
     (0s: the header's clock is frozen before the step started); its whole command and undo in the detail pane; the
-    output ends with `local │ waiting for release`, the newest line at the bottom of the pane; the footer starts
-    `k stop step`, the key that stops it."""
+    output ends with `local │ waiting for release`, the newest line at the bottom of the pane, and says
+    `⚑ checkpoint backup` under `backup done` (where `u` goes back to); the footer starts `k stop step`, the key that
+    stops it."""
     assert snap_compare(make_app(params={"hold": True}), run_before=_opened(_until_holding), terminal_size=size)
 
 

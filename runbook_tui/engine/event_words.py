@@ -248,7 +248,7 @@ def _signed(e: Event) -> Said:
     about = {
         ev.DECISION_SIGNED: f"{said.get('action')} {said.get('step') or ''} (line {_number(e.get('decision'))})",
         ev.SEAL: f"line {_number(said.get('seq'))}",
-    }.get(e["type"], f"plan {str(said.get('plan'))[:16]}")
+    }.get(e["type"], f"plan sha256 {str(said.get('plan'))[:16]} approved")
     return Said("──", [f"{about} by {said.get('by')} with {e.get('key')}"])
 
 

@@ -98,6 +98,9 @@ def check(path: str, plan: dict[str, Any], signers: AllowedSigners | None, allow
     fitting = [name for name in names if name in allowed and signers.allows(name, verified.key)]
     if not fitting:
         who = ", ".join(names) if names else f"a key not in {signers.path}"
-        may = ", ".join(sorted(allowed)) or "nobody (the ticket names no verifier and settings list no approvers)"
-        raise ApprovalRefused(f"{file}: approved by {who} ({verified.fingerprint}); the plan may be approved by {may}")
+        may = ", ".join(sorted(allowed)) or "nobody"
+        raise ApprovalRefused(
+            f"{file}: approved by {who} ({verified.fingerprint}), who may not approve this plan; it may be approved by {may}"
+            " (the ticket's verifier, and the names in approvers: in settings)"
+        )
     return Approval(statement, signature, verified.fingerprint, fitting[0], path)

@@ -18,6 +18,7 @@ from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import read_allowed_signers
 from runbook_tui.trust.check import check
 from runbook_tui.trust.sshsig import file_signer
+from runbook_tui.ui.log_lines import log_lines
 
 CLI = [sys.executable, "-m", "runbook_tui"]
 
@@ -110,6 +111,10 @@ def test_an_approved_plan_runs_and_the_approval_is_journaled_and_reported(folder
     [approved] = [e for e in events if e["type"] == "plan_approved"]
     kinds = [e["type"] for e in events]
     assert approved["principal"] == "bob" and events.index(approved) < kinds.index("step_started")  # before anything ran
+    # exec (and the run screen's log, the same words) says who approved which plan (before: "plan 3f2a... by bob")
+    assert re.search(r"plan_approved +plan sha256 [0-9a-f]{16} approved by bob with SHA256:", ran.stdout), ran.stdout
+    [shown] = log_lines(approved)  # the run screen's log, the verifier's and replay's say it too (before: nothing)
+    assert shown.startswith("── plan sha256 ") and " approved by bob with SHA256:" in shown, shown
     verified = _cli(folder, "journal", "verify", "J-1.2.jsonl", "--allowed-signers", "allowed_signers")
     assert verified.returncode == 0 and "sealed by alice" in verified.stdout, verified.stdout
     report = _cli(folder, "report", "J-1.2.jsonl", "--allowed-signers", "allowed_signers")
@@ -128,7 +133,10 @@ def test_an_approval_for_other_parameters_is_refused_saying_what_differs(folder:
 def test_an_approval_by_someone_not_allowed_to_approve_is_refused(folder: Path) -> None:
     assert _approve(folder, "dave", "1.2").returncode == 0  # dave is in allowed_signers, but neither the verifier nor an approver
     refused = _exec(folder, "1.2", "--approval", "dave-1.2.approval")
-    assert refused.returncode == 2 and "approved by dave" in refused.stderr and "may be approved by bob" in refused.stderr, refused.stderr
+    assert refused.returncode == 2, refused.stderr
+    # it says dave may not, who may, and where that list comes from (before: "the plan may be approved by bob", no more)
+    said = "who may not approve this plan; it may be approved by bob (the ticket's verifier, and the names in approvers: in settings)"
+    assert "approved by dave" in refused.stderr and said in refused.stderr, refused.stderr
     allowed = _exec(folder, "1.2", "--approval", "dave-1.2.approval", settings="approvers: [dave]\n")
     assert allowed.returncode == 0, allowed.stderr
 

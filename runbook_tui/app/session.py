@@ -4,8 +4,7 @@
 `rehearse` and practice reach it through `open_session` (a new journal),
 `resume` (TUI or headless) through `resume_session` (the journal folded
 back). So a rehearsal exercises exactly what the live run will, and a
-resumed run reads the same secrets it started with. `join_endpoint` makes
-the verifier's side of `join` from the same settings.
+resumed run reads the same secrets it started with.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import errno
 import getpass
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
 from runbook_tui.app.runbook_place import runbook_file
 from runbook_tui.app.secrets import read_secrets
-from runbook_tui.app.settings import Settings, default_journal_path, load_settings, state_dir
+from runbook_tui.app.settings import Settings, default_journal_path, load_settings
 from runbook_tui.app.sharing import ShareOptions, share_listener, sharing
 from runbook_tui.engine.actors import SYSTEM, person_name_problem
 from runbook_tui.engine.backlog import last_events
@@ -59,7 +59,6 @@ if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for i
     from runbook_tui.engine.recording import Recording
     from runbook_tui.metrics.guard_memory import GuardMemory
     from runbook_tui.notify.ledger import NoticeLedger
-    from runbook_tui.share.client import Endpoint
     from runbook_tui.share.server import ShareServer
     from runbook_tui.trust.run_trust import RunTrust
 
@@ -330,13 +329,28 @@ def open_session(
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)
     path = Path(journal) if journal else default_journal_path(runbook.id + ("-practice" if mode == "practice" else ""))
 
+    opening: list[Event] = []  # what starting journals (the session, a window override, the plan's approval): the pane's first lines
+
     def begin(controller: Controller, actor: Actor) -> None:
-        controller.start(window_override=override_window if problem else None, journal_path=str(path))
-        if trust is not None:
-            trust.journal_approval(controller)
+        with _kept(controller, opening):
+            controller.start(window_override=override_window if problem else None, journal_path=str(path))
+            if trust is not None:
+                trust.journal_approval(controller)
 
     request = SessionRequest(mode, solo, share, trust, listeners, settings, recording, verifier_in_process, bulk_output)
-    return build_session(runbook, request, path, begin)
+    started = build_session(runbook, request, path, begin)
+    started.backlog = tuple(opening)
+    return started
+
+
+@contextmanager
+def _kept(controller: Controller, into: list[Event]) -> Iterator[None]:
+    """Every event the controller journals meanwhile, appended to `into` (the output pane's first lines)."""
+    controller.subscribe(note := lambda event, _state: into.append(event))
+    try:
+        yield
+    finally:
+        controller.unsubscribe(note)
 
 
 def _noting(events: Iterable[Event], *notes: Callable[[Event], object]) -> Iterator[Event]:
@@ -404,8 +418,7 @@ def resume_session(
     opening: list[Event] = []  # what resuming journals (the resume, a reopening): the pane's next lines
 
     def begin(controller: Controller, actor: Actor) -> None:
-        controller.subscribe(note := lambda event, _state: opening.append(event))
-        try:
+        with _kept(controller, opening):
             if reopen is not None and state.finished:
                 controller.reopen(actor, reopen)
             (controller.interrupted if look else controller.resumed)(os.getpid())
@@ -419,8 +432,6 @@ def resume_session(
                 controller.change_mode(actor, solo=solo, shared=share is not None)
                 if (settled := settled_by_solo(controller.state)) is not None:
                     controller.emit(STEP_MARKED_DONE, actor, step=settled[0], reason=settled[1], verified=False)
-        finally:
-            controller.unsubscribe(note)
 
     request = SessionRequest(
         str(state.session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output, ledger=ledger, guards=guards, look=look
@@ -484,16 +495,3 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
             f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1
         )
     return state, shown, backlog, loaded, (ledger, guards), torn
-
-
-def join_endpoint(address: str, *, observe: bool, identity: str | None, known_hosts: str | None) -> Endpoint:
-    """`join ADDR`: the verifier's (or observer's) connection, with the same settings a run uses (ssh.known_hosts).
-
-    Raises ValueError for an address that is not HOST:PORT.
-    """
-    from runbook_tui.share.client import Endpoint
-    from runbook_tui.share.server import parse_address
-
-    host, port = parse_address(address, given="join")
-    known = os.path.expanduser(known_hosts) if known_hosts else load_settings().known_hosts
-    return Endpoint(host, port, known, identity, observe, copy_dir=str(state_dir() / "received"))

@@ -1,5 +1,5 @@
 """Sharing a run: who may join (read from key files the journal names, so a resume can share it again with the same
-ones), where the session listens, and its server."""
+ones), where the session listens, and its server; and the verifier's side of `join`, from the same settings."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runbook_tui.app.settings import state_dir
+from runbook_tui.app.settings import load_settings, state_dir
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.state import RunState
@@ -18,6 +18,7 @@ from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.safe_text import visible_line
 
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it
+    from runbook_tui.share.client import Endpoint
     from runbook_tui.share.participants import Participant
     from runbook_tui.share.server import ShareServer
 
@@ -101,3 +102,16 @@ def sharing(controller: Controller, options: ShareOptions | None, listener: tupl
     server = ShareServer(controller, options.participants, load_or_create_host_key(options.host_key_path))
     server.address, server.socket = listener
     return server
+
+
+def join_endpoint(address: str, *, observe: bool, identity: str | None, known_hosts: str | None) -> Endpoint:
+    """`join ADDR`: the verifier's (or observer's) connection, with the same settings a run uses (ssh.known_hosts).
+
+    Raises ValueError for an address that is not HOST:PORT.
+    """
+    from runbook_tui.share.client import Endpoint
+    from runbook_tui.share.server import parse_address
+
+    host, port = parse_address(address, given="join")
+    known = os.path.expanduser(known_hosts) if known_hosts else load_settings().known_hosts
+    return Endpoint(host, port, known, identity, observe, copy_dir=str(state_dir() / "received"))

@@ -80,8 +80,8 @@ async def _refused(known_hosts: str, host: str, port: int, exc: asyncssh.Error, 
 
 
 def join(address: str, *, observe: bool, identity: str | None, known_hosts: str | None, accept: str | None) -> int:
-    from runbook_tui.app.session import join_endpoint  # imported here: the module pulls in the whole run wiring
     from runbook_tui.app.settings import SettingsError
+    from runbook_tui.app.sharing import join_endpoint  # imported here: the module pulls in the engine
 
     try:
         endpoint = join_endpoint(address, observe=observe, identity=identity, known_hosts=known_hosts)

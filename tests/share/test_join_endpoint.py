@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from runbook_tui.app.session import join_endpoint
+from runbook_tui.app.sharing import join_endpoint
 from runbook_tui.share import client
 from runbook_tui.ui.join import join
 

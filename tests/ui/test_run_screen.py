@@ -35,8 +35,13 @@ from run_screen_helpers import (
 )
 from textual.widgets import Static
 
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.state import replay
+from runbook_tui.trust.approval import Approval
+from runbook_tui.trust.run_trust import RunTrust
+from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.output_pane import CONTINUED, OutputLog
 from runbook_tui.ui.status_stack import StatusStack
@@ -189,6 +194,25 @@ async def test_a_stranger_knocking_on_the_share_port_is_a_notification_too(workd
         await until(pilot, lambda: said in log_text(app), "the log line")
         toast = ("Join refused", "10.0.0.9 offered a key that is not a participant's (the log says which)")
         await until(pilot, lambda: toast in [(n.title, n.message) for n in app._notifications], "the toast")
+
+
+@pytest.mark.asyncio
+async def test_a_new_run_shows_what_its_opening_journaled_such_as_the_plans_approval(workdir: Path) -> None:
+    """The approval a run starts under (`run --approval`) is journaled before the screen shows: the log said nothing of
+    it (a resumed run's pane starts with its last events; a new run's started empty). Now the log's first line names
+    who approved which plan, as exec, the verifier and replay say it."""
+    approval = Approval({"plan": "0123456789abcdef" * 4, "by": "bob"}, "signature", "SHA256:bobskey", "bob", "bob.approval")
+
+    def starter(override: str | None) -> Any:
+        loaded = load("runbook.yaml", {})
+        return open_session(loaded, solo="ui test", journal="j.jsonl", settings=Settings(), trust=RunTrust(None, approval=approval))
+
+    app = RunbookApp(starter)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        said = "── plan sha256 0123456789abcdef approved by bob with SHA256:bobskey"
+        await until(pilot, lambda: said in log_text(app), f"{said!r} in the log")
+    assert of_kind(JOURNAL, "plan_approved")[0]["principal"] == "bob"
 
 
 @pytest.mark.asyncio

@@ -429,7 +429,9 @@ class StepRunner:
 
     async def recheck(self, actor: Actor, step_ids: list[str]) -> bool:
         """Run steps again (rehearse re-runs the prechecks after a rollback); True when all pass. Each is announced
-        (`step_ready`) before it starts, and no step that does not run: the run stands at no step of its own here."""
+        (`step_ready`) before it starts, and no step that does not run: the run stands at no step of its own here.
+        They run for real: a failure injected into the forward run (`--fail-at` a precheck) is not injected again."""
+        self._injected.clear()
         ok = True
         self.rechecking = True
         try:

@@ -149,3 +149,16 @@ def test_fail_at_an_unknown_step_is_invalid_and_runs_nothing(tmp_path: Path, reh
     # session_started and a step_ready were journaled, an open session `resume --continue` would have run).
     assert not (tmp_path / "rehearsal.jsonl").exists()
     assert "REAL commands" not in out
+
+
+def test_fail_at_a_precheck_reruns_it_for_real_after_the_rollback(tmp_path: Path, rehearse: Callable[..., tuple[int, str]]) -> None:
+    """The failure is injected into the forward run only (before: it was injected again into the prechecks' re-run, so
+    they "failed" without running and the rehearsal said the rollback did NOT restore state, exit 1)."""
+    code, out = rehearse(runbook(), "--fail-at", "clean")
+    assert code == 0, out
+    assert "prechecks after rollback pass" in out and "rollback restored state" in out, out
+    events = read_events(tmp_path / "rehearsal.jsonl").events
+    runs = [e for e in events if e["type"] == "step_finished" and e["step"] == "clean"]
+    assert [e["status"] for e in runs] == ["failed", "done"], runs
+    assert "injected" in str(runs[0].get("problems")) and "injected" not in str(runs[1].get("problems")), runs
+    assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == "rolled_back"

@@ -3,7 +3,8 @@
 `runbook-tui rehearse` drives it headless on the real hosts; it answers
 whether the rollback brought the hosts back to where the prechecks pass,
 and how long forward and rollback took. The session is left open and then
-finished `rolled_back`, whatever happened forward.
+finished `rolled_back`, whatever happened forward (`failed` when the rollback
+itself stopped).
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ async def rehearse(
     rolled = reply.ok and controller.state.rollback is not None and bool(controller.state.rollback.ok)
     prechecks = [s.id for s in controller.runbook.forward_steps if controller.runbook.section(s.section_id).kind == "precheck"]
     prechecks_ok = await controller.recheck(actor, prechecks)
-    controller.finish(actor, "rolled_back")
+    # A rollback that stopped (an undo failed) is not a rollback done: ended `failed`, as exec and resume end it
+    # (before: `rolled_back` whatever happened, and the report said ROLLED BACK over a rollback STOPPED).
+    controller.finish(actor, "rolled_back" if rolled else "failed")
     return Rehearsed(outcome, forward, scope, rollback_time, rolled, prechecks_ok)
 
 

@@ -162,3 +162,15 @@ def test_fail_at_a_precheck_reruns_it_for_real_after_the_rollback(tmp_path: Path
     assert [e["status"] for e in runs] == ["failed", "done"], runs
     assert "injected" in str(runs[0].get("problems")) and "injected" not in str(runs[1].get("problems")), runs
     assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == "rolled_back"
+
+
+def test_a_rollback_that_stopped_ends_the_session_failed_not_rolled_back(tmp_path: Path, rehearse: Callable[..., tuple[int, str]]) -> None:
+    """As exec and resume end it (before: `rolled_back` whatever happened, and the report's outcome said ROLLED BACK)."""
+    code, out = rehearse(runbook("exit 1"))
+    assert code == 1, out
+    journal = tmp_path / "rehearsal.jsonl"
+    events = read_events(journal).events
+    [finished] = [e for e in events if e["type"] == "rollback_finished"]
+    assert finished["ok"] is False, finished
+    assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == "failed", events[-1]
+    assert cli.main(["journal", "verify", str(journal)]) == 0

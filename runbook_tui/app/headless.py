@@ -359,7 +359,7 @@ def cmd_rehearse(
         return refusal
     from runbook_tui.engine.rehearsal import fail_at_problem  # rehearse only (the other commands start without it)
 
-    problem = fail_at_problem([step.id for step in loaded.runbook.forward_steps], fail_at)
+    problem = fail_at_problem(loaded.runbook, fail_at)
     if problem is not None:  # before the question and before the journal: nothing is asked, written or run
         print(visible_line(f"runbook-tui: {problem}"), file=sys.stderr)
         return EXIT_INVALID

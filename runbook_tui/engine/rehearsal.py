@@ -10,12 +10,13 @@ itself stopped).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from runbook_tui.engine.autopilot import Policy, drive
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.runbook.model import Runbook
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,15 @@ class Rehearsed:
         return self.rolled_back and self.prechecks_ok
 
 
-def fail_at_problem(order: Sequence[str], fail_at: str | None) -> str | None:
-    """Why `--fail-at STEP` cannot be rehearsed (not one of the forward steps, `order`), or None."""
+def fail_at_problem(runbook: Runbook, fail_at: str | None) -> str | None:
+    """Why `--fail-at STEP` cannot be rehearsed (not one of the forward steps), or None."""
+    order = [step.id for step in runbook.forward_steps]
     if fail_at is None or fail_at in order:
         return None
-    return f"--fail-at {fail_at}: no such step; expected one of: {', '.join(order)}"
+    expected = f"expected one of: {', '.join(order)}"
+    if fail_at in (step.id for step in runbook.rollback_steps):  # it exists: "no such step" was not true
+        return f"--fail-at {fail_at}: a step of a rollback section runs only during a rollback, so it cannot fail the forward run; {expected}"
+    return f"--fail-at {fail_at}: no such step; {expected}"
 
 
 async def rehearse(

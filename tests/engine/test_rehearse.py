@@ -174,3 +174,14 @@ def test_a_rollback_that_stopped_ends_the_session_failed_not_rolled_back(tmp_pat
     assert finished["ok"] is False, finished
     assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == "failed", events[-1]
     assert cli.main(["journal", "verify", str(journal)]) == 0
+
+
+def test_fail_at_a_rollback_step_says_why_it_cannot_and_runs_nothing(tmp_path: Path, rehearse: Callable[..., tuple[int, str]]) -> None:
+    """The step exists: "no such step" was not true."""
+    text = runbook() + "      - {id: rb, title: Rollback, kind: rollback, steps: [{id: restore, title: Restore, run: echo restore >> log}]}\n"
+    code, out = rehearse(text, "--fail-at", "restore")
+    assert code == 2, out
+    assert "--fail-at restore: a step of a rollback section runs only during a rollback" in out, out
+    assert "no such step" not in out
+    assert "expected one of: clean, backup, apply, tune, applied-now" in out
+    assert log(tmp_path) == [] and not (tmp_path / "rehearsal.jsonl").exists()

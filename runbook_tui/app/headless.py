@@ -401,12 +401,19 @@ async def _rehearse(session: Session, fail_at: str | None, policy: Policy) -> in
     def forward_ended(outcome: str) -> None:
         if fail_at is None and outcome != "done":
             say(f"rehearsal: the forward run did not complete ({outcome}); rolling back what ran")
+        elif fail_at is not None and session.controller.state.steps[fail_at].attempts == 0:  # a real failure came first
+            at = f" at '{current}'" if (current := session.controller.state.current) else ""
+            said = f"rehearsal: the forward run ended ({outcome}){at} before it reached '{fail_at}' (--fail-at); rolling back from there"
+            say(visible_line(said))
 
     from runbook_tui.engine.rehearsal import rehearse
 
     done = await rehearse(session.controller, session.actor, fail_at, policy, forward_ended=forward_ended)
-    checks = "pass" if done.prechecks_ok else "FAIL"
-    say(f"rehearsal: forward {done.forward_seconds:.1f}s, rollback ({done.scope}) {done.rollback_seconds:.1f}s, prechecks after rollback {checks}")
+    checks = "prechecks after rollback " + ("pass" if done.prechecks_ok else "FAIL")
+    runbook = session.controller.runbook
+    if not any(section.kind == "precheck" and section.steps for section in runbook.sections):  # "pass" said of none
+        checks = "no prechecks to re-run (only the rollback's own result says whether it restored state)"
+    say(f"rehearsal: forward {done.forward_seconds:.1f}s, rollback ({done.scope}) {done.rollback_seconds:.1f}s, {checks}")
     say("rehearsal: rollback restored state" if done.restored else "rehearsal: rollback did NOT restore state")
     return EXIT_OK if done.restored else EXIT_FAILED
 

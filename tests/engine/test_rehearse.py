@@ -185,3 +185,20 @@ def test_fail_at_a_rollback_step_says_why_it_cannot_and_runs_nothing(tmp_path: P
     assert "no such step" not in out
     assert "expected one of: clean, backup, apply, tune, applied-now" in out
     assert log(tmp_path) == [] and not (tmp_path / "rehearsal.jsonl").exists()
+
+
+def test_a_real_failure_before_the_fail_at_step_is_said(tmp_path: Path, rehearse: Callable[..., tuple[int, str]]) -> None:
+    """`--fail-at tune`, but `apply` fails for real first: the output says the rehearsed failure point was not reached
+    (before: nothing said it; the rollback ran from `apply` as if that was what was asked)."""
+    text = runbook().replace("run: sleep 0.3; touch applied; echo apply >> log", "run: echo apply >> log; exit 3")
+    code, out = rehearse(text, "--fail-at", "tune")
+    assert "rehearsal: the forward run ended (failed) at 'apply' before it reached 'tune' (--fail-at); rolling back from there" in out, out
+    assert log(tmp_path) == ["backup", "apply", "undo-apply"]
+    assert code == 0, out  # the rollback did restore state (the contract's exit code)
+
+
+def test_without_prechecks_the_rehearsal_does_not_say_they_passed(tmp_path: Path, rehearse: Callable[..., tuple[int, str]]) -> None:
+    text = runbook().replace("kind: precheck", "kind: verify")
+    code, out = rehearse(text)
+    assert code == 0, out
+    assert "no prechecks to re-run" in out and "prechecks after rollback pass" not in out, out

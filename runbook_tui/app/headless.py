@@ -126,8 +126,8 @@ def refuse_manual(file: str, runbook: Runbook, ack_manual: str | None, command: 
     return EXIT_INVALID
 
 
-async def _run_headless(session: Session, body: Callable[[Session], Any]) -> int:
-    """Run `body`, ending cleanly on Ctrl-C/SIGTERM: the journal stays resumable."""
+async def _run_headless(session: Session, body: Callable[[Session], Any], command: str = "exec") -> int:
+    """Run `body`, ending cleanly on Ctrl-C/SIGTERM: the journal stays resumable (its note names `command`)."""
     # What is alive now (modules, the runbook, the session) lives as long as the run: frozen, the collector no longer
     # walks it. A fan-out to 200 hosts made one full collection of it (40-70 ms) for nothing.
     gc.freeze()
@@ -145,7 +145,7 @@ async def _run_headless(session: Session, body: Callable[[Session], Any]) -> int
     try:
         code = int(await task)
     except asyncio.CancelledError:
-        _journal_stop(session, stopped_by[-1] if stopped_by else "a signal")
+        _journal_stop(session, stopped_by[-1] if stopped_by else "a signal", command)
         said = f"interrupted; the journal is kept: {resume_command(session.controller.state, str(session.journal_path))}"
         print("\n".join(visible_line(line) for line in said.splitlines()), file=sys.stderr)  # a shared run's, shared again
     except JournalError as exc:  # e.g. the final flush, or finishing the session, on a full disk
@@ -165,7 +165,7 @@ async def _run_headless(session: Session, body: Callable[[Session], Any]) -> int
     return code
 
 
-def _journal_stop(session: Session, how: str) -> None:
+def _journal_stop(session: Session, how: str, command: str) -> None:
     """The record says why the run stopped here (SIGTERM or ctrl+c), and what became of a step running then: without
     it, the journal ended at the step's start, and only `resume`'s `unknown` said anything."""
     state = session.controller.state
@@ -176,8 +176,14 @@ def _journal_stop(session: Session, how: str) -> None:
     where = f" while '{step}' ran (its outcome is unknown: resume decides)" if running else f" at '{step}'" if step else ""
     if step is None and any(p.get("when") == "end" for p in state.success_pending):  # (k would have ended it as not met)
         where = " while the check of the success criteria before the end waited (resume checks them again)"
+    rollback = state.rollback
+    if rollback is not None and not rollback.finished:  # the current step is not what ran (before: "at 'two'", an undone step)
+        what = f"the undo of '{rollback.running_step}'" if rollback.running_step else None
+        what = what or next((f"rollback step '{sid}'" for sid in state.rollback_order if state.steps[sid].status == "running"), None)
+        where = f" during a rollback ({rollback.scope})" + (f" while {what} ran (its outcome is unknown: resume decides)" if what else "")
+        step = rollback.running_step or step
     try:
-        session.controller.emit(NOTE, SYSTEM, text=f"exec was stopped by {how}{where}; the journal is kept", step=step)
+        session.controller.emit(NOTE, SYSTEM, text=f"{command} was stopped by {how}{where}; the journal is kept", step=step)
     except JournalError:
         pass  # a full disk: the line printed on stderr says the rest
 
@@ -282,7 +288,7 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
         async def body(s: Session) -> int:
             return await _decide(s, choice)
 
-        return await _run_headless(session, body)
+        return await _run_headless(session, body, "resume")
 
     return asyncio.run(main())
 
@@ -392,7 +398,7 @@ def cmd_rehearse(
         if isinstance(session, int):
             return session
         await session.start()
-        return await _run_headless(session, lambda s: _rehearse(s, fail_at, policy))
+        return await _run_headless(session, lambda s: _rehearse(s, fail_at, policy), "rehearse")
 
     return asyncio.run(main())
 

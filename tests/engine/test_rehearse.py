@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,8 @@ import pytest
 
 from runbook_tui import cli
 from runbook_tui.engine.journal import read_events
+
+CLI = [sys.executable, "-m", "runbook_tui"]
 
 RUNBOOK = """\
     runbook: 1
@@ -202,3 +207,27 @@ def test_without_prechecks_the_rehearsal_does_not_say_they_passed(tmp_path: Path
     code, out = rehearse(text)
     assert code == 0, out
     assert "no prechecks to re-run" in out and "prechecks after rollback pass" not in out, out
+
+
+def test_a_rehearsal_stopped_during_its_rollback_says_so_in_the_journal(tmp_path: Path, write_runbook: Callable[..., Path],
+                                                                          wait_for: Callable[..., None], reap_commands: Callable[[str], None]) -> None:  # fmt: skip
+    """The journal's last note names the command and the undo that ran (before: "exec was stopped by SIGINT at 'tune'",
+    'tune' being an undone step and exec not the command run)."""
+    path = write_runbook(runbook("touch undo-began; sleep 30.4242"))
+    proc = subprocess.Popen([*CLI, "rehearse", "--yes", str(path), "--journal", "rehearsal.jsonl"], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        wait_for(lambda: (tmp_path / "undo-began").exists(), 30, "the undo of 'apply' to start")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        reap_commands("sleep 30.4242")
+    assert proc.returncode == 1 and "interrupted; the journal is kept" in err, err
+    read = read_events(tmp_path / "rehearsal.jsonl")
+    assert read.intact, read.problems
+    last = read.events[-1]
+    assert last["type"] == "note" and last["step"] == "apply", last
+    assert last["text"] == (
+        "rehearse was stopped by SIGINT during a rollback (full) while the undo of 'apply' ran (its outcome is unknown: resume decides); the journal is kept"
+    ), last

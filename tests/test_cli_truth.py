@@ -176,3 +176,21 @@ def test_run_solo_refuses_a_verifier_it_would_never_ask(here: Path, capsys: pyte
         " give their key with --observer-key; to have them confirm each step, leave out --solo\n"
     )
     assert not Path("j.jsonl").exists()
+
+
+def test_preflight_does_not_count_a_blank_undo_or_confirm_as_one(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A mutating step needs an undo or a confirm; `undo: ""` (a placeholder) or a blank confirm is neither: a rollback
+    would run an empty command and call the step undone. Before: preflight said `B.yaml: ready`, exit 0."""
+    steps = (
+        "{id: s, title: S, run: 'true', undo: ''}\n      - {id: w, title: W, run: 'true', undo: '  '}\n      - {id: c, title: C, run: 'true', confirm: ' '}\n"
+    )
+    Path("B.yaml").write_text(RUNBOOK.replace("title: A\n", "title: A\n    kind: backup\n").replace("{id: s, title: S, run: 'true', undo: 'true'}\n", steps))
+    code, out, err = _said(capsys, "preflight", "B.yaml")
+    assert (code, err) == (1, ""), out + err
+    assert out.splitlines() == [
+        "B.yaml:9:9: step 's' (backup) has a blank undo (it reverses nothing) and no confirm: add an undo, or a confirm saying it cannot be undone",
+        "B.yaml:10:9: step 'w' (backup) has a blank undo (it reverses nothing) and no confirm: add an undo, or a confirm saying it cannot be undone",
+        "B.yaml:11:9: step 'c' (backup) has no undo and a blank confirm (it warns of nothing): add an undo, or a confirm saying it cannot be undone",
+    ], out
+    Path("B.yaml").write_text(RUNBOOK.replace("title: A\n", "title: A\n    kind: backup\n"))  # a real undo: ready, as before
+    assert _said(capsys, "preflight", "B.yaml") == (0, "B.yaml: ready\n", "")

@@ -16,7 +16,7 @@ from runbook_tui.app.preflight_hosts import host_findings
 from runbook_tui.app.secrets import SecretsError, read_secrets
 from runbook_tui.app.settings import Settings, load_settings
 from runbook_tui.engine.redact import Redactor
-from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook
+from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook, Text
 
 
 def coverage_findings(runbook: Runbook) -> list[str]:
@@ -29,13 +29,21 @@ def coverage_findings(runbook: Runbook) -> list[str]:
             first_backup = index
         if kind == "implement" and first_implement is None:
             first_implement = (index, step)
-        if kind in MUTATING_SECTION_KINDS and step.kind in ("run", "note") and step.undo is None and step.confirm is None:
-            findings.append(f"{step.mark}: step '{step.id}' ({kind}) has no undo and no confirm: add an undo, or a confirm saying it cannot be undone")
+        if kind in MUTATING_SECTION_KINDS and step.kind in ("run", "note") and _says_nothing(step.undo) and _says_nothing(step.confirm):
+            undo = "no undo" if step.undo is None else "a blank undo (it reverses nothing)"
+            confirm = "no confirm" if step.confirm is None else "a blank confirm (it warns of nothing)"
+            findings.append(f"{step.mark}: step '{step.id}' ({kind}) has {undo} and {confirm}: add an undo, or a confirm saying it cannot be undone")
     if first_implement is not None and (first_backup is None or first_backup > first_implement[0]):
         index, step = first_implement
         where = "no backup step at all" if first_backup is None else "the first backup step comes after it"
         findings.append(f"{step.mark}: implement step '{step.id}' runs before any backup ({where})")
     return findings
+
+
+def _says_nothing(text: Text | None) -> bool:
+    """No undo (or confirm), or one that is blank (`undo: ""`, or a template rendering to nothing): a rollback would run
+    an empty command and call the step undone, and an acknowledgement of nothing warns nobody."""
+    return text is None or not text.shown().strip()
 
 
 async def metric_findings(runbook: Runbook, secrets: dict[str, str]) -> list[str]:

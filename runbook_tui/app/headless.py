@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal, TextIO, TypeVar
 
 from runbook_tui.app.resume_words import back_at_checkpoint, final_check_owed, interrupted_rollback, paused, standing_go_ahead, unknown_step
@@ -377,6 +378,11 @@ def cmd_rehearse(
     checked = _start(lambda: approved(trust, loaded.runbook, settings))
     if isinstance(checked, int):
         return checked  # said why (which part of the plan differs, or that an approval is required); nothing was run
+    from runbook_tui.engine.journal_file import new_journal_problem
+
+    if journal is not None and (taken := new_journal_problem(Path(journal))) is not None:  # said before the question
+        print(visible_line(f"runbook-tui: {taken}"), file=sys.stderr)
+        return EXIT_INVALID
     if asking:  # the commands the yes is about, as `plan` shows them (a script's --yes sees each as it runs)
         say(plan_text(loaded.runbook, settings))
     say(f"{REHEARSE_WARNING}: {', '.join(destinations(loaded.runbook, settings)) or 'local only'}")

@@ -84,6 +84,18 @@ def first_event(path: str | Path) -> dict[str, Any] | None:
     return first if isinstance(first, dict) and {"seq", "hash"} <= first.keys() else None
 
 
+def new_journal_problem(path: Path) -> str | None:
+    """Why `path` cannot be a new journal, as far as can be told before opening it (None: it may be one); a command that
+    asks first (`rehearse` in a terminal) says it before the question, not after the yes."""
+    try:
+        refuse_unsafe_journal(path)
+        return _taken(path) if path.stat().st_size else None
+    except JournalError as exc:
+        return exc.strerror
+    except OSError:  # nothing there, or a folder that cannot be read: opening it says why
+        return None
+
+
 def refuse_unsafe_journal(path: Path) -> None:
     """JournalError when `path` is a symlink or exists as something other than a regular file."""
     try:

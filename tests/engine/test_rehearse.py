@@ -231,3 +231,17 @@ def test_a_rehearsal_stopped_during_its_rollback_says_so_in_the_journal(tmp_path
     assert last["text"] == (
         "rehearse was stopped by SIGINT during a rollback (full) while the undo of 'apply' ran (its outcome is unknown: resume decides); the journal is kept"
     ), last
+
+
+def test_a_journal_path_that_is_taken_is_refused_before_the_question(tmp_path: Path, write_runbook: Callable[..., Path]) -> None:
+    """The journal's path is checked before anything is asked: in a terminal, rehearse asked "Type yes" and only then
+    said the path already held a journal (exit 2 after the yes). Without a terminal nor --yes it now says the path's
+    problem, not "pass --yes", which would only lead to the same refusal."""
+    path = write_runbook(runbook())
+    (tmp_path / "rehearsal.jsonl").write_text("notes, not a journal\n")
+    result = subprocess.run([*CLI, "rehearse", str(path), "--journal", "rehearsal.jsonl"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60, stdin=subprocess.DEVNULL)  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "rehearsal.jsonl exists and is not a journal: refusing to write over it" in result.stderr, result.stderr
+    assert "pass --yes" not in result.stderr and "REAL commands" not in result.stdout, result.stdout + result.stderr
+    assert log(tmp_path) == [] and (tmp_path / "rehearsal.jsonl").read_text() == "notes, not a journal\n"

@@ -66,7 +66,7 @@ def _wave_started(state: RunState, e: Event) -> RunState:
         return HostState("pending") if h not in started and r.status == "running" else r
 
     hosts = MappingProxyType({h: now(h, r) for h, r in step.hosts.items()})
-    return with_step(state, sid, waves=waves, hosts=hosts, wave_awaiting=None)
+    return with_step(state, sid, waves=waves, hosts=hosts, wave_awaiting=None, wave_total=_wave_total(e, step.wave_total))
 
 
 def _wave_finished(state: RunState, e: Event) -> RunState:
@@ -77,7 +77,13 @@ def _wave_finished(state: RunState, e: Event) -> RunState:
     ended = set(step.waves[wave - 1]) if isinstance(wave, int) and 0 < wave <= len(step.waves) else set()
     failed = set(e.get("failed") or ())
     hosts = {h: HostState("failed" if h in failed else "done") if h in ended and r.status == "running" else r for h, r in step.hosts.items()}
-    return with_step(state, sid, hosts=MappingProxyType(hosts), wave_awaiting=wave if e.get("awaiting") else None)
+    return with_step(state, sid, hosts=MappingProxyType(hosts), wave_awaiting=wave if e.get("awaiting") else None, wave_total=_wave_total(e, step.wave_total))
+
+
+def _wave_total(e: Event, known: int | None) -> int | None:
+    """The rollout's number of waves as its wave events say it (`of`), else what was known."""
+    total = e.get("of")
+    return total if isinstance(total, int) and not isinstance(total, bool) and total > 0 else known
 
 
 def _word_given(state: RunState, e: Event) -> RunState:

@@ -71,6 +71,7 @@ class StepState:
     output: tuple[OutputLine, ...] = ()
     waves: tuple[tuple[str, ...], ...] = ()  # serial: the hosts of each wave started so far, in order
     wave_awaiting: int | None = None  # verify: per_wave: the finished wave (1-based) the rollout waits on
+    wave_total: int | None = None  # serial: how many waves this rollout has (`of` of its wave events), once one started
 
     @property
     def self_confirmed(self) -> bool:

@@ -260,7 +260,9 @@ class StepDetail(Static):
         if step.reason:
             lines.append(Text(f"reason: {visible(step.reason)}", style=colour(theme, "warning")))
         if step.wave_awaiting is not None:
-            lines.append(Text(f"wave {step.wave_awaiting} of {len(step.waves)}+ done: the next waits for the verifier", style=colour(theme, "warning")))
+            # Of how many, as the output's `wave 1/3` says it (it read `wave 1 of 1+`, the rollout's length known all along).
+            total = step.wave_total if step.wave_total is not None else f"{len(step.waves)}+"
+            lines.append(Text(f"wave {step.wave_awaiting} of {total} done: the next waits for the verifier", style=colour(theme, "warning")))
         if len(step.hosts) > 1 or any(h.error for h in step.hosts.values()):
             lines.append(_hosts(step, theme))
         elif listed_below:

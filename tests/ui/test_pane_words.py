@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 from run_screen_helpers import FakeClient, painted, screen_is, settled, shared_session_events
@@ -91,3 +92,33 @@ async def test_a_block_scalar_command_has_no_empty_row_under_it_at_80x24(tmp_pat
             "undo: cp app.conf.bak app.conf",
         ], rows  # and nothing (no empty row) under the undo either
         assert rows[at + 1] == " " * len("run:  ") + "sed -i s/a/b/ app.conf", rows  # under the command's text, not at the margin
+
+
+def _rolling(workdir: Path) -> list[dict[str, Any]]:
+    """A shared run whose 'check' rolls out one host a wave over three (`verify: per_wave`), wave 1 done and waiting."""
+    events = shared_session_events(workdir)
+    at = {"actor": "system", "ts": "2026-03-14T02:00:01Z"}
+    hosts = ["web1", "web2", "web3"]
+    added = [
+        {**at, "type": "step_started", "actor": "alice", "step": "check", "attempt": 1, "hosts": hosts, "phase": "run",
+         "commands": {h: "echo check" for h in hosts}},
+        {**at, "type": "wave_started", "step": "check", "wave": 1, "of": 3, "hosts": ["web1"]},
+        {**at, "type": "wave_finished", "step": "check", "wave": 1, "of": 3, "failed": [], "stopped": False, "awaiting": True},
+    ]  # fmt: skip
+    return [*events, *({**event, "seq": len(events) + n} for n, event in enumerate(added))]
+
+
+@pytest.mark.asyncio
+async def test_a_wave_waiting_for_the_verifier_says_of_how_many_waves(workdir: Path) -> None:
+    """Seen in a shared walk: the output said `roll wave 1/3 finished - waiting for the verifier` while the step pane
+    under it said `wave 1 of 1+ done`, as if the rollout's length were unknown. The pane says `wave 1 of 3`, to the
+    verifier as to the assignee (both fold the same wave events)."""
+    client = FakeClient(_rolling(workdir))
+    assert client.state.steps["check"].wave_awaiting == 1
+    app = VerifierApp(client)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        pane = painted(app.screen.query_one(StepDetail))
+        assert "wave 1 of 3 done: the next waits for the verifier" in pane, pane
+        assert "1+" not in pane, pane

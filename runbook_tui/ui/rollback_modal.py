@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -31,9 +32,11 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         Binding("n,escape", "cancel", "cancel"),
     ]
 
-    def __init__(self, plan_for: Callable[[Scope], RollbackPlan]) -> None:
+    def __init__(self, plan_for: Callable[[Scope], RollbackPlan], rendered: Callable[[str], Mapping[str, Any]] | None = None) -> None:
+        """`rendered`: a rollback section step's texts as they will run (`Runner.rendered_step`), to list its commands."""
         super().__init__("", "")
         self.plan_for = plan_for
+        self.rendered = rendered
         self.scope: Scope = "checkpoint"
 
     def body(self) -> Iterable[Widget]:
@@ -64,10 +67,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
             else:
                 rows.append(CommandText(entry.command, prefix="      "))
         for offset, step_id in enumerate(plan.rollback_steps, start=len(plan.entries) + 1):
-            head = Text(f"{offset:>2}  ")
-            head.append(visible_line(step_id), style="bold")
-            head.append("  then this rollback section step", style=colour(theme, "muted"))
-            rows.append(head)
+            rows += _section_step_rows(offset, step_id, self.rendered(step_id) if self.rendered else {}, colour(theme, "muted"))
         if not plan.entries and not plan.rollback_steps:
             rows.append(Text("nothing ran since the checkpoint"))
         self.query_one("#dialog-body", Static).update(Group(*rows))
@@ -85,6 +85,28 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _section_step_rows(number: int, step_id: str, rendered: Mapping[str, Any], muted: str) -> list[RenderableType]:
+    """A rollback section step as the list shows it: what it runs and where, as the undo entries above it (the list
+    named only its id, so a full rollback's own commands were the ones not shown before `y`)."""
+    head = Text(f"{number:>2}  ")
+    head.append(visible_line(step_id), style="bold")
+    commands: Mapping[str, str] = rendered.get("commands") or {}
+    if not commands:  # a note, a question or a wait: nothing runs on a host
+        head.append("  then this rollback section step", style=muted)
+        text = rendered.get("text")
+        return [head, CommandText(str(text), prefix="      ")] if text else [head]
+    rows: list[RenderableType] = []
+    by_command: dict[str, list[str]] = {}
+    for host, command in commands.items():
+        by_command.setdefault(command, []).append(host)
+    for index, (command, hosts) in enumerate(by_command.items()):
+        line = head if index == 0 else Text(" " * 4)
+        line.append(f" on {visible_line(', '.join(hosts))}")
+        line.append("  then this rollback section step", style=muted)
+        rows += [line, CommandText(command, prefix="      ")]
+    return rows
 
 
 def _afterwards(plan: RollbackPlan) -> str:

@@ -470,7 +470,8 @@ class RunScreen(RunView):
             return
         from runbook_tui.ui.rollback_modal import RollbackModal  # loads when first asked for
 
-        self.app.push_screen(RollbackModal(self.controller.plan_rollback), self._start_rollback)
+        controller = self.controller  # a rollback section step listed with what it runs, rendered as it will run
+        self.app.push_screen(RollbackModal(controller.plan_rollback, lambda sid: controller.rendered_step(controller.runbook.step(sid))), self._start_rollback)
 
     def _start_rollback(self, choice: tuple[Scope, bool] | None) -> None:
         if choice is None:

@@ -36,3 +36,22 @@ async def test_a_failed_then_skipped_step_is_listed_as_skipped_and_its_undo_runs
     (started_event,) = of_kind(JOURNAL, "rollback_started")
     notes = [(e["step_id"], e["note"]) for e in started_event["plan"]["entries"]]
     assert notes == [("apply", "step failed, then skipped by alice"), ("tweak", ""), ("edit", "")], "the journal keeps the words the list showed"
+
+
+@pytest.mark.asyncio
+async def test_a_full_rollback_lists_what_its_rollback_section_steps_run(workdir: Path) -> None:
+    """Seen in a shared walk: `f` listed every undo with its command and host, then the rollback section's step by its
+    id alone (`restored  then this rollback section step`): the one command a full rollback adds was the one not shown
+    before `y`. It is listed with where it runs and the command, as the undos above it."""
+    app = make_app(params={"fail": True})
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await until_apply_failed(pilot)
+        await settled(pilot)
+        await pilot.press("u")
+        modal = await screen_is(pilot, "RollbackModal")
+        await pilot.press("f")
+        await until(pilot, lambda: "FULL rollback" in str(modal.query_one("#dialog-title").render()), "the full rollback's list")
+        body = painted(modal.query_one("#dialog-body"))
+        assert re.search(r"\d  restored on local  then this rollback section step\n\s+echo restored >> marks", body), body
+        await pilot.press("n")

@@ -29,6 +29,7 @@ from textual.geometry import Size
 from textual.widgets import Static
 
 from runbook_tui.engine.event_words import status_words, with_criteria
+from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.metrics.guards import format_value, panel_level
 from runbook_tui.runbook.durations import span_words
@@ -295,7 +296,7 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
         return Status(f"Every step is done{checking}", "muted", {})
     step = state.steps[current]
     entry = state.plan_steps.get(current, {})
-    title = step.rendered.get("title") or entry.get("title")
+    title = step.rendered.get("title") or not_rendered_yet(str(entry.get("title") or ""), state.plan_steps)
     waits = entry.get("kind") == "wait"
     # A note, a question or a wait: nothing runs anywhere (a note read `on local — enter run it`, a wait `Running … on local`).
     where = f" on {entry['on']}" if entry.get("on") and not waits and entry.get("kind") not in MANUAL_KEYS else ""

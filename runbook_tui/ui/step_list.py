@@ -28,6 +28,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour, looks, status_text
@@ -168,7 +169,7 @@ class StepList(ScrollView, can_focus=True):
         sid = self._ids[row]
         entry = self._plan.get(sid, {})
         step = state.steps[sid]
-        title = step.rendered.get("title") or entry.get("title") or sid
+        title = step.rendered.get("title") or not_rendered_yet(str(entry.get("title") or sid), self._plan, short=True)  # never a raw `{{`
         rollback = sid in self._rollback
         words = ("↩ " if rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + visible_line(str(title))
         room = max(width - 2 - self._id_width - (STATUS_WIDTH + 4), 8)

@@ -21,6 +21,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from runbook_tui.engine.event_words import host_status_words, self_confirmed_words, status_words, with_criteria
+from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
@@ -225,7 +226,7 @@ class StepDetail(Static):
         ids = list(state.order) + list(state.rollback_order)
         position = f"{ids.index(step_id) + 1}/{len(state.order)}" if step_id in state.order else "rollback"
         title = Text()
-        title.append(_line(step.rendered.get("title") or entry.get("title", step_id)), style="bold")
+        title.append(_line(step.rendered.get("title") or not_rendered_yet(str(entry.get("title", step_id)), state.plan_steps)), style="bold")
         title.append("  ")
         title.append_text(status_text(looks(step.status, step.decision), theme))  # a go-ahead refused: not `✗ REJECTED`
         if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
@@ -360,7 +361,14 @@ def step_as_shown(state: RunState, step_id: str) -> dict[str, Any]:
     """The step's plan entry with what the journal rendered for it (step_ready/step_started: what everyone sees,
     rendered once, captures filled in) and the commands as they ran: the detail pane, the copy key and the
     acknowledgement dialog all show this."""
-    entry = dict(state.plan_steps.get(step_id, {}))
+    plan = state.plan_steps
+    entry = dict(plan.get(step_id, {}))
+    for key in ("title", "note", "ask", "confirm"):  # a step not rendered yet: `{{ captured.x }}` in words (`not_rendered_yet`)
+        if isinstance(entry.get(key), str):
+            entry[key] = not_rendered_yet(entry[key], plan)
+    for key in ("run", "undo"):
+        if isinstance(entry.get(key), Mapping):
+            entry[key] = {host: not_rendered_yet(str(text), plan) for host, text in entry[key].items()}
     step = state.steps[step_id]
     if step.rendered:
         rendered = step.rendered

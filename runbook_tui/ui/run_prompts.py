@@ -30,7 +30,7 @@ def run_dialog(
     if reply.kind == "needs_answer":
         from runbook_tui.ui.modals import TextPrompt
 
-        question = controller.state.plan_steps[step.id].get("ask") or ""
+        question = step_as_shown(controller.state, step.id).get("ask") or ""  # as rendered for the step: as the pane says it
         asked = TextPrompt(f"'{step.id}' asks", question, required=False)
         return asked, lambda answer: say(controller.run_current(actor, acknowledged=True, answer=answer)) if answer is not None else None
     return None
@@ -49,11 +49,12 @@ def accept_criteria_prompt(state: RunState) -> Screen[str | None]:
     )
 
 
-def skip_prompt(step: Step) -> Screen[str | None]:
-    """`s`: why the current step is skipped."""
+def skip_prompt(step: Step, state: RunState) -> Screen[str | None]:
+    """`s`: why the current step is skipped (its title as the pane shows it: rendered, never the template)."""
     from runbook_tui.ui.modals import TextPrompt
 
-    return TextPrompt(f"Skip '{step.id}'", f"{step.title}\nWhy is it skipped? The reason goes into the journal and the report.")
+    title = step_as_shown(state, step.id).get("title") or step.title
+    return TextPrompt(f"Skip '{step.id}'", f"{title}\nWhy is it skipped? The reason goes into the journal and the report.")
 
 
 def mark_done_prompt(step: Step) -> Screen[str | None]:

@@ -430,7 +430,9 @@ class RunScreen(RunView):
 
     def action_skip(self) -> None:
         if (step := self.controller.current_step()) is not None:
-            self.app.push_screen(skip_prompt(step), lambda reason: self._say(self.controller.skip(self.actor, reason)) if reason else None)
+            self.app.push_screen(
+                skip_prompt(step, self.controller.state), lambda reason: self._say(self.controller.skip(self.actor, reason)) if reason else None
+            )
 
     def action_mark_done(self) -> None:
         if (step := self.controller.current_step()) is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import SIZE, make_app, painted, prepare_workdir, settled, started, until
+from run_screen_helpers import SIZE, make_app, painted, prepare_workdir, run_step, screen_is, settled, started, until
 
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.widgets import StepDetail
@@ -63,3 +63,45 @@ async def test_titles_and_commands_not_rendered_yet_read_in_words(tmp_path: Path
         assert "run:  echo restoring ⟨captured.backup: from step 'backup'⟩" in pane, pane
         assert "undo: echo removing ⟨captured.backup: from step 'backup'⟩" in pane, pane
         assert "Restore ⟨captured.backup: from step 'backup'⟩" in pane, pane
+
+
+ASKED = """\
+runbook: 1
+id: asked
+title: A question on a capture
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - id: backup
+        title: Take the backup
+        run: echo /var/backups/pg.tar
+        capture: backup
+      - id: check
+        title: "Check {{ captured.backup }}"
+        ask: "Is {{ captured.backup }} complete? [y/n]"
+"""
+
+
+@pytest.mark.asyncio
+async def test_the_question_and_the_skip_dialog_show_the_step_as_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The assignee's question dialog read the plan's `Is {{ captured.backup }} complete?` while the pane (and the
+    verifier's) said the rendered `Is /var/backups/pg.tar complete?`; `s` said the title as its template too."""
+    prepare_workdir(tmp_path, monkeypatch, ASKED)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await run_step(pilot, "backup")
+        await settled(pilot)
+        assert "Is /var/backups/pg.tar complete? [y/n]" in painted(app.screen.query_one(StepDetail))
+        await pilot.press("enter")
+        asked = await screen_is(pilot, "TextPrompt")
+        said = painted(asked.query_one("#dialog-body"))
+        assert "Is /var/backups/pg.tar complete? [y/n]" in said and "{{" not in said, said
+        await pilot.press("escape")
+        await screen_is(pilot, "RunScreen")
+        await pilot.press("s")
+        skip = await screen_is(pilot, "TextPrompt")
+        said = painted(skip.query_one("#dialog-body"))
+        assert "Check /var/backups/pg.tar" in said and "{{" not in said, said

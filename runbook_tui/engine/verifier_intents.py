@@ -103,6 +103,8 @@ class VerifierIntents:
         self._handover(actor)
         attempt = status.attempts if phase == "after" else status.attempts + 1
         self.emit(ev.STEP_REJECTED, actor, step=step.id, phase=phase, reason=reason.strip(), attempt=attempt)
+        if phase == "before":  # in the words every screen's rows then say (`GO-AHEAD REFUSED`): nothing ran to reject
+            return Reply(True, f"refused the go-ahead for '{step.id}': it does not start")
         return Reply(True, f"rejected '{step.id}': the run stops here")
 
     def _wave_decision(self, actor: Actor, step: Step, go_on: bool, reason: str = "") -> Reply | None:

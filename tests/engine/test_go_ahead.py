@@ -62,7 +62,10 @@ def test_a_refused_go_ahead_voids_the_one_given_before(session_for: Callable[...
     async def body(s: Session) -> None:
         c = s.controller
         await go_ahead_for_risky(c)
-        assert c.reject(BOB, "wrong host list, hold on").ok  # bob changes his mind before alice runs it
+        refused = c.reject(BOB, "wrong host list, hold on")  # bob changes his mind before alice runs it
+        # What bob's screen says back, in the rows' words (it said `rejected 'risky': the run stops here` over a step
+        # that never ran, while every screen's row said GO-AHEAD REFUSED).
+        assert refused.ok and refused.message == "refused the go-ahead for 'risky': it does not start", refused.message
         assert not c.state.steps["risky"].has_go_ahead
         [row] = [s for s in statuses(c.state, datetime.now(UTC)) if "'risky' GO-AHEAD REFUSED by bob" in s.text]
         assert row.keys == {"assignee": "enter ask go-ahead · u roll back", "verifier": "c go-ahead"}, "the row offers no plain re-run"

@@ -399,10 +399,9 @@ class RunScreen(RunView):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows only the keys that do something now (`p pause` or `p resume`, as the run stands)."""
-        intent = self.INTENTS.get(action)
-        if intent is None:
-            return True
-        state = self.controller.state
+        intent, state = self.INTENTS.get(action), self.controller.state
+        if intent is None:  # a note after the end: the controller refuses it (nothing follows the end), so n is not offered
+            return not (action == "note" and state.finished)
         if intent == "pause" and state.paused != (action == "resume"):
             return False
         if intent == "stop" and (action == "end_check") != self.controller.final_check_stoppable():

@@ -222,3 +222,25 @@ async def test_a_wait_runs_nowhere_and_says_how_long_it_waits(workdir: Path) -> 
         await until(pilot, lambda: "Waiting at 'settle' for " in painted(stack) and " of 30s" in painted(stack), "the wait's row")
         assert "on local" not in painted(stack) + painted(detail), (painted(stack), painted(detail))
         assert controller.stop_step(Actor("alice", "assignee")).ok  # ends the wait (k's dialog says the same), not waited out
+
+
+@pytest.mark.asyncio
+async def test_a_finished_run_does_not_offer_a_note_the_journal_refuses(workdir: Path) -> None:
+    """Seen in a shared walk: once the run ended the assignee's footer still said `n note`; n opened the dialog, and
+    what was typed was refused (`the session is finished; nothing may follow its end in the journal`), while the
+    verifier's footer had rightly dropped it. The assignee's footer drops it too, and n opens nothing."""
+    write_runbook(workdir, "runbook: 1\nid: one\ntitle: One step\nsections:\n  - id: c\n    steps:\n      - {id: only, title: Only, run: echo only}\n")
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        controller = await started(pilot)
+        assert "n note" in footer_keys(app)
+        await run_step(pilot, "only")
+        await until(pilot, lambda: controller.state.finished, "the run to end")
+        await screen_is(pilot, "ReviewScreen")
+        await pilot.press("escape")  # no review
+        await screen_is(pilot, "RunScreen")
+        await settled(pilot)
+        assert "n note" not in footer_keys(app), footer_keys(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RunScreen", "n opened a dialog whose note would be refused"

@@ -201,6 +201,7 @@ class StepRunner:
         captured: dict[str, str] = {}
         problems: list[str] = []
         unrecorded = False  # practice: the night's process died in this attempt (engine/night_stopped.py)
+        rolling_back = step.id in self.state.rollback_order  # a rollback section's step: only a full rollback runs it
         dry = dry_run_note(step) if self.state.mode == "dry-run" else None
         if dry is not None:
             self.emit(ev.NOTE, SYSTEM, step=step.id, text=dry)
@@ -228,12 +229,13 @@ class StepRunner:
             status = "unknown"
         elif failed:
             status = "failed"
-        elif self.needs(step, "after"):
+        elif self.needs(step, "after") and not rolling_back:
             status = "awaiting_verification"
         else:
             status = "done"
         payload: dict[str, Any] = {"step": step.id, "status": status, "hosts": host_results, "problems": problems}
-        payload["verified"] = False if self.solo is not None else None
+        # A rollback section's step goes on to the next without the verifier's word (as each undo does): unconfirmed.
+        payload["verified"] = False if self.solo is not None or (rolling_back and self.needs(step, "after")) else None
         if captured:
             payload["captured"] = captured
             self.captured_unmasked.update(captured)

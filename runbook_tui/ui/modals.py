@@ -117,6 +117,14 @@ JOURNAL_PROMISE = "Everything you do is written to the journal before it happens
 #: Practice: the run screen's keys, but `q` ends the practice (nothing to resume).
 PRACTICE_HELP_KEYS = (*HELP_KEYS[:-1], ("q", "end the practice: the results compare your decisions with the night's"))
 
+#: An observer's keys: what a read-only participant can do (look, copy, leave); the run's keys are not theirs to press.
+OBSERVER_HELP_KEYS: tuple[tuple[str, str], ...] = (
+    ("enter", "details: the step whole (as [b]v[/b])"),
+    *((key, does) for key, does in HELP_KEYS if key in ("v", "y", "l", "m", "e", "pgup pgdn", "?")),
+    ("q", "leave the session (the same join command brings you back)"),
+)
+OBSERVER_PROMISE = "You joined as an observer: you watch. Confirming, rejecting, notes and holds are the verifier's."
+
 #: Replay's keys: it moves through a past run and acts on nothing (the run screen's keys do not apply).
 REPLAY_HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("→ l", "forward to the next moment: a step starting or ending, a decision or a request, a guard trip, a note, a resume"),

@@ -79,6 +79,10 @@ class VerifierScreen(RunView):
     def __init__(self, client: Any, observe: bool = False) -> None:
         self.client = client
         self.observe = observe
+        if observe:  # the help lists an observer's own keys (it listed the assignee's and the verifier's)
+            from runbook_tui.ui.modals import OBSERVER_HELP_KEYS, OBSERVER_PROMISE
+
+            self.KEYS_HELP = (OBSERVER_HELP_KEYS, OBSERVER_PROMISE)
         super().__init__(client, self.foot())
         client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
 

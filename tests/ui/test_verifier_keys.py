@@ -316,3 +316,29 @@ async def test_while_the_link_is_down_no_key_that_sends_is_offered_and_they_come
         await until(pilot, lambda: connected_row in painted(stack) and "c confirm" in painted(footer), "c and x back with the link")
         await pilot.press("c")
         await until(pilot, lambda: client.sent == [("confirm", "")], "c to confirm again")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_an_observers_help_lists_an_observers_keys(workdir: Path, size: tuple[int, int]) -> None:
+    """carol joined with `join --observe`: `?` listed the assignee's and the verifier's keys (confirm, reject, roll
+    back, note, hold), none hers to press. Her help lists what she can do (details, copy, the step list, scrolling,
+    leave) and says she watches; every key her footer shows is in it."""
+    from runbook_tui.ui.modals import OBSERVER_HELP_KEYS, HelpScreen
+    from tests.replay.replay_helpers import text_of
+
+    app = VerifierApp(FakeClient(shared_session_events(workdir)), observe=True)
+    async with app.run_test(size=size) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        footer = " ".join(painted(app.screen.query_one(KeyFooter)).split())
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
+        await settled(pilot)
+        said = text_of(app.screen)
+    assert "You joined as an observer: you watch." in said, said
+    for theirs in ("confirm the current step", "reject the current step", "request rollback", "add a note", "assignee:"):
+        assert theirs not in said, f"an observer's help offers {theirs!r}: {said}"
+    helped = {key for keys, _ in OBSERVER_HELP_KEYS for key in keys.split()}
+    shown = [word for word in footer.split() if len(word) == 1 or word in ("⏎", "enter")]
+    assert shown and {"⏎" if key == "enter" else key for key in helped} >= {w for w in shown if w != "▏"}, (footer, helped)

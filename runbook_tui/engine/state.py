@@ -127,7 +127,7 @@ def nothing_to_reject(state: RunState) -> str | None:
     """Why a verifier's rejection would stop nothing now (None: it stops the run at the current step). The controller
     refuses with these words and the verifier's footer offers `x` only when it is None: a failed step has stopped the run
     already, and rejecting it hid the failure behind `GO-AHEAD REFUSED` while enter still re-ran it; a `verify: none`
-    step asks for no word, and x refused it a go-ahead it never needed."""
+    step asks for no word, and x refused it a go-ahead it never needed; a step rejected already stands stopped."""
     current = state.current
     step = state.steps.get(current or "")
     if current is None or step is None:
@@ -140,4 +140,7 @@ def nothing_to_reject(state: RunState) -> str | None:
         return f"'{current}' needs no verifier's word (verify: none): nothing to reject; p asks to hold, u asks for a rollback"
     if step.status == "running":
         return f"'{current}' is still running; ask to hold (p) or reject when it finished"
+    if step.status == "rejected":  # a second x was journaled as a go-ahead refused, over a step that had run
+        said = "had its go-ahead refused" if step.decision == "go-ahead refused" else "is rejected"
+        return f"'{current}' {said} already: the run stands stopped at it until the assignee re-runs, skips or rolls back; n adds a note"
     return None

@@ -233,3 +233,28 @@ def test_a_verifier_cannot_reject_a_failed_step_or_a_running_one(session_for: Ca
 
     session_for(steps)(body)
     assert types_of(journal_events, tmp_path, type="step_rejected") == []
+
+
+def test_a_verifier_cannot_reject_a_step_rejected_already(session_for: Callable[..., Any], tmp_path: Path,
+                                                          journal_events: Callable[..., Any]) -> None:  # fmt: skip
+    """bob rejected 'a' after it ran; a second x on it was journaled as a go-ahead refused (phase before), and every
+    screen then called the step GO-AHEAD REFUSED, as if it had never run. Now it is refused, saying the run stands
+    stopped at it; one rejection stays on the record, phase after."""
+    steps = """
+      - id: a
+        title: A
+        run: "true"
+"""
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        assert c.run_current(ALICE).ok
+        await c.wait_idle()
+        assert c.reject(BOB, "wrong output").ok
+        again = c.reject(BOB, "still wrong")
+        assert not again.ok, again
+        assert again.message == "'a' is rejected already: the run stands stopped at it until the assignee re-runs, skips or rolls back; n adds a note"
+        assert c.state.steps["a"].status == "rejected" and c.state.steps["a"].decision == "rejected"
+
+    session_for(steps)(body)
+    assert [e["phase"] for e in types_of(journal_events, tmp_path, type="step_rejected")] == ["after"]

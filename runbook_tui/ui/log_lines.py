@@ -15,16 +15,18 @@ from runbook_tui.engine.event_words import output_lines, output_prefix, said
 from runbook_tui.engine.events import Event
 from runbook_tui.runbook.safe_text import visible_line
 
-#: What the pane narrates: the steps, waves, undo and rollbacks as they run, and every decision taken on them (a skip,
-#: a step marked done, a wave let through, a guard's trip) and each resume of the run after its process stopped, so
-#: that what the assignee did the verifier reads too; the share port refusing connections (a verifier may be kept out) or
-#: a key that is not a participant's (someone tried to get in); each checkpoint reached (where `u` goes back to); who
-#: approved the plan (a signed approval, `run --approval`);
+#: What the pane narrates: the steps, waves, undo and rollbacks as they run (each undo's end too, per host: the pane said
+#: which undo started and never how it ended, so a rollback that stopped did not say where or why), and every decision
+#: taken on them (a skip, a step marked done, a wave let through, a guard's trip) and each resume of the run after its
+#: process stopped, so that what the assignee did the verifier reads too; the share port refusing connections (a
+#: verifier may be kept out) or a key that is not a participant's (someone tried to get in); each checkpoint reached
+#: (where `u` goes back to); who approved the plan (a signed approval, `run --approval`);
 #: and who joined and left (the assignee saw the header turn `not connected`, and never that bob had left or was back). A
 #: pause and its end are said by the status row (a line here would lay the screen out for one key: bench/keypress.py).
 LOGGED = frozenset({
-    ev.STEP_STARTED, ev.UNDO_STARTED, ev.STEP_FINISHED, ev.CHECKPOINT_REACHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.ERROR, ev.NOTE, ev.WAVE_STARTED,
-    ev.WAVE_FINISHED, ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE, ev.WAVE_CONFIRMED, ev.WAVE_REJECTED,
+    ev.STEP_STARTED, ev.UNDO_STARTED, ev.UNDO_FINISHED, ev.STEP_FINISHED, ev.CHECKPOINT_REACHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED,
+    ev.ERROR, ev.NOTE, ev.WAVE_STARTED, ev.WAVE_FINISHED, ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE,
+    ev.WAVE_CONFIRMED, ev.WAVE_REJECTED,
     ev.HOLD_REQUESTED, ev.ROLLBACK_REQUESTED, ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED, ev.GUARD_TRIPPED,
     ev.VERIFIER_HANDOVER, ev.SESSION_INTERRUPTED, ev.SESSION_RESUMED, ev.SESSION_REOPENED, ev.SHARE_REFUSING, ev.JOIN_REFUSED,
     ev.PARTICIPANT_JOINED, ev.PARTICIPANT_LEFT, ev.PLAN_APPROVED,

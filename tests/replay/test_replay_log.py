@@ -103,3 +103,31 @@ async def test_a_skip_is_told_on_the_pane_with_its_reason_as_typed_live_and_in_r
         await pilot.press("end")
         await settled(pilot)
         assert list(replay.screen.query_one(OutputLog).lines) == live
+
+
+@pytest.mark.asyncio
+async def test_each_undo_says_how_it_ended_on_the_pane_live_and_in_replay(workdir: Path) -> None:
+    """A rollback whose second undo fails: the pane says each undo's end per host, as exec and the report say it (it
+    showed which undo started and its output, then `rollback STOPPED at edit`, never that edit's undo exited 4)."""
+    write_runbook(workdir, RUNBOOK.replace("undo: echo unedit", "undo: echo unedit; exit 4"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        run_screen = app.screen
+        await run_step(pilot, "backup")
+        await run_step(pilot, "edit")
+        await run_step(pilot, "boom", "failed")
+        assert app.handle is not None
+        assert controller.rollback(app.handle.actor, "checkpoint", acknowledged=True, reason="boom failed").ok
+        await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.ok is not None and not controller.busy, "the rollback")
+        await settled(pilot)
+        live = list(run_screen.query_one(OutputLog).lines)
+    ended = [line for line in live if line.startswith("── undo ") and ":" in line]
+    assert ended == ["── undo boom: local: ok exit 0", "── undo edit: local: failed exit 4"], live
+    assert live.index(ended[1]) < live.index("── rollback STOPPED at edit"), live
+
+    replay = ReplayApp(events(workdir / "j.jsonl"), label="j.jsonl")
+    async with replay.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        await settled(pilot)
+        assert list(replay.screen.query_one(OutputLog).lines) == live

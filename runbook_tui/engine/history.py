@@ -45,6 +45,7 @@ from runbook_tui.engine.history_model import (
     UndoResult,
     exit_words,
 )
+from runbook_tui.engine.host_result import is_retry_note
 from runbook_tui.engine.moves import MoveLog
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.durations import parse_duration
@@ -353,6 +354,8 @@ class History:
     def _on_note(self, e: Event) -> None:
         self.notes.append(Note(e["ts"], e["actor"], str(e.get("text", "")), e.get("step")))
         step = e.get("step")
+        if (run := self.running.get(str(step))) is not None and is_retry_note(e):  # a try failed: its host runs it again
+            run.attempt.retries.append(str(e.get("text", "")))
         if e.get("request") == "stop" and step:  # `k`: who stopped the step (its attempt ends failed), or its undo
             self._record(step, HistoryEntry(e["ts"], "stopped" if step in self.running else "undo stopped", e["actor"]))
 

@@ -50,6 +50,8 @@ class Attempt:
     problems: list[str] = field(default_factory=list)
     output_lines: int = 0  # lines of output in the journal for this attempt
     output_tail: list[TailLine] = field(default_factory=list)  # the last TAIL_LINES lines per host
+    #: The program's note before each retry of a host's command, in order: `web2: exit code 7, expected 0; retry 1/2 in 5s`
+    retries: list[str] = field(default_factory=list)
 
     def command_groups(self) -> list[tuple[list[str], str]]:
         return host_groups(self.commands)

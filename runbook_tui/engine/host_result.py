@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
 from runbook_tui.engine.fanout import HostOutcome
 from runbook_tui.engine.ports import Result
 from runbook_tui.runbook.model import Step
@@ -44,3 +47,22 @@ def stopped_before_retry(reason: str, last: Result, retry: str) -> Result:
         return last
     ended = f"exit code {last.exit_code}" if last.status == "ok" else "a timeout" if last.status == "timeout" else last.error or last.status
     return Result("stopped", error=f"{reason} before retry {retry} (the last try ended with {ended})")
+
+
+#: The end of the note the runner journals before each retry of a host's command (`retry_note`); a journal from before
+#: it said why the try failed reads `web2: retry 1/2 in 5s`.
+_RETRY = re.compile(r"[:;] retry \d+/\d+ in \S+s$")
+
+
+def retry_note(step: Step, host: str, failed: Result, unmatched: str | None, retry: str) -> str:
+    """`web2: exit code 7, expected 0; retry 1/2 in 5s`: how the try that is retried ended, in `step_finished`'s words
+    (it read `web2: retry 1/2 in 5s`, and the failed try's exit code was in no record: the report showed the host done,
+    exit 0, and practice said the step ran cleanly)."""
+    problems: list[str] = []
+    host_result(step, HostOutcome(host, failed), unmatched, problems)
+    return f"{problems[0] if problems else host}; retry {retry} in {step.retry_delay_seconds:g}s"
+
+
+def is_retry_note(event: Event) -> bool:
+    """Whether a note is the program's before a retry (`retry_note`); a person's note never is, whatever it says."""
+    return event["type"] == ev.NOTE and event["actor"] == ev.SYSTEM and not event.get("request") and bool(_RETRY.search(str(event.get("text", ""))))

@@ -143,12 +143,15 @@ def _after_run(run: Move) -> str:
         for h in run.attempt.hosts
         if h.status not in ("done", "ok")
     ]
+    # A try that failed and was run again (`retries:`): the attempt's end alone read `ran cleanly`.
+    retried = run.attempt.retries
+    tries = f" after {len(retried)} {'retry' if len(retried) == 1 else 'retries'} ({'; '.join(retried)})" if retried else ""
     if failed:
-        words = [f"failed on {', '.join(failed)}"]
+        words = [f"failed on {', '.join(failed)}{tries}"]
     elif run.attempt.status in ("failed", "timed_out"):  # every host fine, the step's own check not: a wait cut short, expect.metric
         words = [f"{status_words(run.attempt.status)}: {'; '.join(run.attempt.problems) or 'no reason recorded'}"]
     else:
-        words = ["ran cleanly"]
+        words = [f"succeeded{tries}" if retried else "ran cleanly"]
     for after in run.followed:  # what people did about it, in the order they did it
         # Journaled before the step's end (a guard tripping while it ran): said so, not `-0s later`.
         later = "while it ran" if elapsed(finished.at, after.at) < 0 else f"{_later(finished.at, after.at)} later"

@@ -18,7 +18,7 @@ from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
-from runbook_tui.engine.host_result import host_result, stopped_before_retry
+from runbook_tui.engine.host_result import host_result, retry_note, stopped_before_retry
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
@@ -315,7 +315,7 @@ class StepRunner:
                     break
                 retry = f"{tries + 1}/{step.retries}"
                 if stop is None or not stop.reason:
-                    self.emit(ev.NOTE, SYSTEM, step=step.id, text=f"{host.name}: retry {retry} in {step.retry_delay_seconds:g}s")
+                    self.emit(ev.NOTE, SYSTEM, step=step.id, text=retry_note(step, host.name, result, unmatched.get(host.name), retry))
                     await unless_stopped(stop, asyncio.sleep(step.retry_delay_seconds))
                 if stop is not None and stop.reason:  # a person stopped the step: no retry
                     return stopped_before_retry(stop.reason, result, retry)

@@ -126,7 +126,7 @@ def test_a_stop_during_a_retrys_delay_ends_the_step_at_once(session_for: Callabl
         c = s.controller
         try:
             assert c.run_current(ALICE).ok
-            await until(lambda: any(n.get("text") == "local: retry 1/3 in 600s" for n in c.state.notes), "the retry's delay to begin")
+            await until(lambda: any(n.get("text") == "local: exit code 1, expected 0; retry 1/3 in 600s" for n in c.state.notes), "the retry's delay to begin")
             assert c.stop_step(ALICE).ok
             await until(lambda: not c.busy, "the step to end without waiting out the delay", timeout=5)
             assert c.state.steps["flaky"].status == "failed"

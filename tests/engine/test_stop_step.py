@@ -66,7 +66,7 @@ def test_the_assignee_stops_a_running_step_and_it_ends_failed_with_who_stopped_i
     assert len(finished) == 1 and finished[0]["seq"] > stop[0]["seq"], "the stop is journaled before the step's end"
     assert finished[0]["hosts"]["local"] == {"status": "failed", "exit_code": None, "error": "stopped by alice"}
     assert finished[0]["problems"] == ["local: stopped by alice"]
-    assert not types_of(journal_events, tmp_path, type="note", text="local: retry 1/2 in 1s"), "a stopped step is not retried"
+    assert not [e for e in types_of(journal_events, tmp_path, type="note") if "retry" in e["text"]], "a stopped step is not retried"
 
 
 def test_a_stop_ends_a_wait_step_at_once(session_for: Callable[..., Any], tmp_path: Path, journal_events: Callable[..., Any]) -> None:

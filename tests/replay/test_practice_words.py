@@ -36,3 +36,13 @@ def test_a_host_that_could_not_be_reached_is_named_with_its_error(tmp_path: Path
     [run] = [point for point in compare(read_events(tmp_path / "run.jsonl").events, []).points if point.night and point.night.kind == "run"]
     assert "None" not in run.why, run.why
     assert run.why.startswith(f"on the night it failed on web1 (cannot connect to web1 (127.0.0.1:{port})"), run.why
+
+
+def test_a_step_that_passed_after_a_retry_never_reads_as_having_run_cleanly(tmp_path: Path) -> None:
+    """On the night `flaky` failed its first try (exit 3) and passed its second: "why it matters" says so (it said
+    `on the night it ran cleanly`: the attempt's end alone was read)."""
+    from tests.report.test_retries import FLAKY, PICKY, exec_retried
+
+    journal = exec_retried(tmp_path)
+    why = {p.step: p.why for p in compare(journal, []).points if p.night and p.night.kind == "run"}
+    assert why == {"flaky": f"on the night it succeeded after 1 retry ({FLAKY})", "picky": f"on the night it succeeded after 1 retry ({PICKY})"}, why

@@ -15,6 +15,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history import History
 from runbook_tui.engine.history_model import Point
+from runbook_tui.engine.host_result import is_retry_note
 from runbook_tui.engine.moves import point_of
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
@@ -28,6 +29,9 @@ class Take:
     exit_code: int | None = None
     error: str | None = None
     started: bool = True  # False: the night's command never began on that host (no connection)
+    #: The night's tries of this attempt that failed and were retried (`retries:`), in order, before this last one:
+    #: played as tries of their own (all of the attempt's output played on every try, and a try that had failed passed)
+    retried: list[Take] = field(default_factory=list)
 
 
 #: What the night's other people and the metrics did, played back in practice at the same point.
@@ -115,6 +119,8 @@ def record(events: Iterable[Event]) -> Recording:
                 recording.takes.setdefault((phase, e["step"], host), []).append(take)
         elif kind in (ev.WAVE_STARTED, ev.WAVE_FINISHED):
             _wave(current, waiting, e)
+        elif is_retry_note(e):
+            _retried(current, e)
         elif kind == ev.OUTPUT:
             found = current.get((e.get("phase", "run"), e["step"], e.get("host", "")))
             if found is not None:
@@ -141,6 +147,18 @@ def record(events: Iterable[Event]) -> Recording:
     verifier = history.state.session.get("verifier") or next((p.name for p in history.participants if p.role == "verifier"), None)
     recording.verifier = str(verifier) if verifier else None
     return recording
+
+
+def _retried(current: dict[tuple[str, str, str], Take], e: Event) -> None:
+    """The runner's note before a retry (`web2: exit code 7, expected 0; retry 1/2 in 5s`): the output so far is the
+    failed try's, which ended as the note says (an error in the note's words: a retry follows it in practice too)."""
+    host, _, said = str(e.get("text", "")).partition(": ")
+    take = current.get(("run", str(e.get("step")), host))
+    if take is None:
+        return
+    why = said.rpartition("; retry ")[0] or "failed (the journal does not say how)"  # a journal from before said only `retry 1/2 in 5s`
+    take.retried.append(Take(chunks=take.chunks, status="error", error=why))
+    take.chunks = []
 
 
 def _check_reading(readings: dict[str, list[list[tuple[str, float | None]] | None]], checking: set[str], e: Event) -> None:

@@ -25,16 +25,16 @@ _NO_LATER_TRY = (
 )
 
 
-_TAIL = re.compile(r"(run|undo)(\d+)")
+_TAIL = re.compile(r"(run|undo)(\d+)(?:\.(\d+))?")
 
 
-def parse_key(key: str) -> tuple[str, str, int]:
-    """`<session>/<step>/<host>/<phase><attempt>[.retry|@rollback]` -> (step, phase, attempt)."""
+def parse_key(key: str) -> tuple[str, str, int, int]:
+    """`<session>/<step>/<host>/<phase><attempt>[.retry|@rollback]` -> (step, phase, attempt, retry: 0 for the first try)."""
     _session, step, _host, tail = key.split("/", 3)
     match = _TAIL.match(tail)
     if match is None:
         raise ValueError(f"not a command key: {key!r}")
-    return step, match.group(1), int(match.group(2))
+    return step, match.group(1), int(match.group(2)), int(match.group(3) or 0)
 
 
 class RecordedExecutor:
@@ -44,8 +44,10 @@ class RecordedExecutor:
         self.recording = recording
 
     async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
-        step, phase, attempt = parse_key(command.key)
+        step, phase, attempt, retry = parse_key(command.key)
         take = self.recording.take(phase, step, command.host.name, max(attempt, 1))
+        if take is not None and retry < len(take.retried):  # a try the night retried: it fails as it did, with its output
+            take = take.retried[retry]
         if take is None:
             output("stdout", _NOT_RECORDED)
             return Result("ok", 0)

@@ -242,12 +242,18 @@ def _silence(e: Event) -> Said:
     return Said("──", [f"{e.get('id') or matchers} at {e.get('alertmanager')} {detail or failure}".rstrip()])
 
 
+def _line(seq: Any) -> str:
+    """The journal line of the event numbered `seq`: lines count from 1, as `journal verify` and the report's signatures
+    name them, seqs from 0 (a seal read `line 8` for the event on line 9, beside the report's `seal of line 9`)."""
+    return str(seq + 1) if isinstance(seq, int) and not isinstance(seq, bool) else "?"
+
+
 def _signed(e: Event) -> Said:
     found = e.get("statement")
     said: dict[str, Any] = found if isinstance(found, dict) else {}
     about = {
-        ev.DECISION_SIGNED: f"{said.get('action')} {said.get('step') or ''} (line {_number(e.get('decision'))})",
-        ev.SEAL: f"line {_number(said.get('seq'))}",
+        ev.DECISION_SIGNED: f"{said.get('action')} {said.get('step') or ''} (line {_line(e.get('decision'))})",
+        ev.SEAL: f"line {_line(said.get('seq'))}",
     }.get(e["type"], f"plan sha256 {str(said.get('plan'))[:16]} approved")
     return Said("──", [f"{about} by {said.get('by')} with {e.get('key')}"])
 

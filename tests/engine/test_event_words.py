@@ -82,3 +82,14 @@ def test_a_step_with_no_command_runs_nothing_anywhere() -> None:
     assert lines({**started, "commands": {}, "text": "Post in #oncall"}) == ["tell-oncall started (attempt 1): nothing runs"]
     assert lines({**started, "commands": {"local": "true"}}) == ["tell-oncall started (attempt 1) on local"]
     assert lines(started) == ["tell-oncall started (attempt 1) on local"], "a journal without the field says where, as before"
+
+
+def test_a_signature_names_the_journal_line_as_journal_verify_and_the_report_do() -> None:
+    """Lines count from 1 and seqs from 0: bob's signature of the confirmation at seq 7 (line 8 of the file) read
+    `confirm a (line 7)` in exec, the timeline and replay, beside the report's signatures table saying line 8 (a seal:
+    `line 8` beside `seal of line 9`)."""
+    at = {"actor": "bob", "ts": "2026-12-01T12:00:00.000Z", "key": "SHA256:k"}
+    signed = {**at, "type": ev.DECISION_SIGNED, "decision": 7, "statement": {"action": "confirm", "step": "a", "by": "bob"}}
+    assert lines(signed) == ["confirm a (line 8) by bob with SHA256:k"]
+    assert lines({**at, "type": ev.SEAL, "statement": {"seq": 8, "by": "bob"}}) == ["line 9 by bob with SHA256:k"]
+    assert lines({**at, "type": ev.SEAL, "statement": {"by": "bob"}}) == ["line ? by bob with SHA256:k"]

@@ -86,8 +86,8 @@ def confirmed(step: Step) -> str:
         return str(step.confirmed_by)
     if step.verification == "unverified":
         return self_confirmed_words(step.confirmed_by) if step.confirmed_by else "UNVERIFIED"
-    if step.verification == "not required":
-        return "not required"
+    if step.verification == "not required":  # no word after it was needed; a `verify: before` step's came before it ran
+        return f"go-ahead by {step.go_ahead_by}" if step.go_ahead_by else "not required"
     return NONE
 
 

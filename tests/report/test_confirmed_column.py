@@ -1,0 +1,66 @@
+"""The Steps table's "Confirmed by" names the verifier who gave a `verify: before` step its go-ahead.
+
+Before, such a step read `not required` there (the JSON's go_ahead_by had bob): the table a change board reads said no
+one verified a step bob had let start; a `verify: none` step still reads `not required`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from runbook_tui.app.session import load, open_session
+from runbook_tui.engine.controller import Actor
+from runbook_tui.report import build_report, render
+
+BOB = Actor("bob", "verifier")
+
+
+async def until(what: str, predicate: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+def test_a_go_ahead_is_named_in_the_confirmed_by_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    monkeypatch.chdir(tmp_path)
+    steps = [
+        {"id": "drop", "title": "Drop the cache", "run": "echo dropped", "verify": "before"},
+        {"id": "look", "title": "Look", "run": "echo looked", "verify": "none"},
+    ]
+    doc = {"runbook": 1, "id": "go-ahead", "title": "Go-ahead", "sections": [{"id": "impl", "steps": steps}]}
+    Path("rb.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    journal = tmp_path / "j.jsonl"
+
+    async def the_run() -> None:
+        session = open_session(load("rb.yaml", {}), mode="dry-run", journal=str(journal), verifier_in_process=True)
+        controller, alice = session.controller, session.actor
+        try:
+            controller.join("bob", "verifier")
+            assert controller.run_current(alice).ok
+            await until("drop to wait for bob's go-ahead", lambda: controller.state.steps["drop"].go_ahead_asked)
+            assert controller.confirm(BOB).ok
+            await until("the go-ahead", lambda: controller.state.steps["drop"].has_go_ahead)
+            assert controller.run_current(alice).ok
+            await until("drop to end", lambda: controller.state.steps["drop"].status == "done" and not controller.busy)
+            assert controller.run_current(alice).ok
+            await until("the run to finish", lambda: controller.state.finished)
+        finally:
+            await session.close()
+
+    asyncio.run(the_run())
+    report = build_report(str(journal))
+    assert {s.id: (s.verification, s.go_ahead_by) for s in report.steps} == {"drop": ("not required", "bob"), "look": ("not required", None)}
+    rows = {line.split(" | ")[1].split(":")[0]: line.split(" | ")[5] for line in render(report, "md").splitlines() if line.startswith(("| 1 |", "| 2 |"))}
+    assert rows == {"drop": "go-ahead by bob", "look": "not required"}, rows
+    assert '<td class="muted">go-ahead by bob</td>' in render(report, "html")

@@ -60,10 +60,11 @@ def lost_with_the_process(state: RunState) -> RunState:
 
 
 def _session_resumed(state: RunState, e: Event) -> RunState:
-    """A new process goes on with the run: what the last one took with it (as `session_interrupted` says it), and one
-    resume more."""
+    """A new process goes on with the run: what the last one took with it (as `session_interrupted` says it), one
+    resume more, and who resumed it at the keyboard from now on (the controller's assignee: the header named whoever
+    started the run, dave's resume read `ran by: carol`; `actor` keeps who started it)."""
     lost = lost_with_the_process(state)
-    return replace(lost, resumed=lost.resumed + 1)
+    return replace(lost, resumed=lost.resumed + 1, session=MappingProxyType({**lost.session, "assignee": e["actor"]}))
 
 
 def _mode_changed(state: RunState, e: Event) -> RunState:

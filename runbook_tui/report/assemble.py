@@ -124,7 +124,7 @@ def _session(fold: History) -> Session:
         params=dict(s.get("params") or {}),
         mode=fold.state.mode,
         solo=fold.state.solo,
-        assignee=s.get("assignee"),
+        assignee=s.get("actor") or s.get("assignee"),  # who started it (the state's is who resumed it last)
         verifier=s.get("verifier"),
         started_at=started_at,
         finished_at=finished["ts"] if finished else None,

@@ -225,10 +225,15 @@ def verifier(report: Report) -> str:
 
 
 def assignee(report: Report) -> str:
-    """The person at the keyboard, and the ticket's assignee when that was someone else."""
+    """The person at the keyboard (`carol, then dave` when dave resumed it; it named carol alone), and the ticket's
+    assignee when that was someone else."""
     session = report.session
     planned = session.planned_assignee or report.ticket.assignee
-    ran_by = session.assignee or NONE
+    people = [session.assignee or NONE]
+    for name in session.resumed_by:
+        if name != people[-1]:
+            people.append(name)
+    ran_by = ", then ".join(people)
     return f"planned: {planned}, ran by: {ran_by}" if planned and planned != ran_by else ran_by
 
 

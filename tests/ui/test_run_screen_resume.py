@@ -14,11 +14,12 @@ from run_screen_helpers import SIZE, events, marks, of_kind, painted, screen_is,
 
 from runbook_tui.app.session import load, open_session, resume_session
 from runbook_tui.app.settings import Settings
+from runbook_tui.report import build_report, render
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.status_stack import StatusStack
-from runbook_tui.ui.widgets import StepDetail
+from runbook_tui.ui.widgets import RunHeader, StepDetail
 
 JOURNAL = "j.jsonl"
 
@@ -99,6 +100,25 @@ async def test_a_resumed_run_shows_the_pane_as_it_was_not_only_the_output(workdi
         resumed = list(app.screen.query_one(OutputLog).lines)
     assert resumed[: len(replayed)] == replayed, (resumed, replayed)
     assert resumed[len(replayed)].startswith("── resumed by "), "then where the process stopped and the run went on"
+
+
+@pytest.mark.asyncio
+async def test_a_run_resumed_by_someone_else_names_them_at_the_keyboard(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """alice's exec died mid-step; dave resumes it. His header says he is at the keyboard, live and in a replay, and the
+    report's record names both (the header said `assignee alice` while dave ran the steps, journaled as his)."""
+    _killed_mid_step(workdir)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "dave")
+    app = RunbookApp(lambda _override: resume_session(JOURNAL, settings=Settings()))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        assert "planned: alice, ran by: dave" in painted(app.screen.query_one(RunHeader))
+    replay_app = ReplayApp(events(JOURNAL), label=JOURNAL)
+    async with replay_app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        await settled(pilot)
+        assert "planned: alice, ran by: dave" in painted(replay_app.screen.query_one(RunHeader))
+    assert "| Assignee | planned: alice, ran by: alice, then dave |" in render(build_report(JOURNAL), "md")
 
 
 ONE_STEP = """\

@@ -27,7 +27,8 @@ OUTCOMES = {
 _MODES = {
     "dry-run": "Dry run: nothing was executed; the output shows what would have run.",
     "practice": "Practice run: nothing was executed; recorded outputs and metrics stood in.",
-    "rehearsal": "Rehearsal: run forward, then rolled back on purpose; not a change record.",
+    # not "then rolled back": a rollback that stopped, or a rehearsal resumed and continued to its end, did not roll back
+    "rehearsal": "Rehearsal: the real commands ran forward to rehearse the rollback (the outcome and the rollbacks below say how it ended); not a change record.",
 }
 
 

@@ -179,6 +179,10 @@ def test_a_rollback_that_stopped_ends_the_session_failed_not_rolled_back(tmp_pat
     assert finished["ok"] is False, finished
     assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == "failed", events[-1]
     assert cli.main(["journal", "verify", str(journal)]) == 0
+    report = subprocess.run([*CLI, "report", str(journal)], capture_output=True, text=True, timeout=60, check=True).stdout
+    # the banner does not say it was rolled back (it said "run forward, then rolled back on purpose" over this one)
+    assert "> **Rehearsal: the real commands ran forward to rehearse the rollback (the outcome and the rollbacks below say how it ended)" in report
+    assert "rolled back on purpose" not in report, report
 
 
 def test_fail_at_a_rollback_step_says_why_it_cannot_and_runs_nothing(tmp_path: Path, rehearse: Callable[..., tuple[int, str]]) -> None:

@@ -15,7 +15,8 @@ version, a path) reads unchanged.
   starts with an empty `$()` (a `\\` line continuation would not do: bash joins the lines first), and
   one ending in a `\\` ends with it too (bash would join it with the next, even inside `$(...)` there);
 - the word of `${x:-...}` in "..." or a heredoc: as in "...", and `}` takes a backslash too (it would end
-  the expansion), a `'` outside quotes of its own is written "'" (bash reads a lone one as a quote);
+  the expansion), a `'` outside quotes of its own is written "'" (bash reads a lone one as a quote), `<(` and `>(`
+  are written `<""(` (bash reads a process substitution there, even in "...", and misses the closing quote);
 - a pattern or replacement in "${s#...}", "${s/.../...}": unless plain, every character a pattern, a
   replacement or the expansion reads takes a backslash (in a "..." of its own bash brace-expands `{a,b}`);
 - a comment: each further line of the value starts with `# ` (a newline would end the comment);
@@ -36,6 +37,7 @@ _HEREDOC = re.compile(r"([\\$`])")  # what an unquoted heredoc's body reads spec
 _PATTERN = re.compile(r"([\\$`\"*?\[\]{}/#%^,&()|!@+~'])")
 _TEST_OPERATOR = re.compile(r"(-[A-Za-z]{1,2}|=~?|==)\Z")
 _BACKTICKS = re.compile(r"([\\`])")
+_PROCESS_SUBSTITUTION = re.compile(r"([<>])\(")
 _BACKTICKS_QUOTED = re.compile(r'([\\`"])')
 #: A value that means itself inside ${...}, also as a pattern or a replacement (no quote, `}`, glob or operator character).
 _PLAIN_IN_BRACE = re.compile(r"[\w.:=@+-]*\Z")
@@ -67,6 +69,7 @@ def _written(item: str, place: Place) -> tuple[str, str]:
         text, within = (item, '"') if _PLAIN_IN_BRACE.match(item) else (_PATTERN.sub(r"\\\1", item), '"')
     elif kind == "QUOTED" and place.in_brace:  # a `}` would end the expansion (and bash brace-expands `{a,b}`)
         text, within = double_quoted(item).replace("}", "\\}"), '"'
+        text = _PROCESS_SUBSTITUTION.sub(r'\1""(', text)  # bash reads `<(` there as a process substitution
         if place.in_brace == "bare":  # bash reads a lone `'` there as an unterminated quote
             text = text.replace("'", '"\'"')
     elif kind == "QUOTED" and place.heredoc_body:

@@ -45,6 +45,7 @@ HOSTILE = [
     "==",
     "=~",
     "&& touch PWN || touch PWN; touch PWN | cat > PWN4",
+    "<( >(x) a<(b",  # bash reads `<(` inside "${x:-...}" as a process substitution, hiding the closing `"`
 ]
 CHARACTERS = st.lists(st.sampled_from([*" \t\n;&|<>()$`\\\"'*?[]#~=%!{}^-xé", "$(touch PWN)", "`touch PWN`", "\nEOF\n", "EOF", "${HOME}"]), max_size=10)
 

@@ -161,8 +161,9 @@ async def test_n_journals_a_note(workdir: Path) -> None:
 
 
 def log_text(app: Any) -> str:
-    """The output pane's lines as one text, a wrapped line joined to its start."""
-    return " ".join(line.removeprefix(CONTINUED).strip() for line in app.screen.query_one(OutputLog).lines)
+    """The output pane's lines as one text, a wrapped line joined to its start ("" until the pane is mounted: the screen
+    shows before its containers have mounted theirs)."""
+    return " ".join(line.removeprefix(CONTINUED).strip() for pane in app.screen.query(OutputLog) for line in pane.lines)
 
 
 @pytest.mark.asyncio

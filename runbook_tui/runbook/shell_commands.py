@@ -63,6 +63,16 @@ _CODE_OPTIONS: dict[str, frozenset[str]] = {
     "node": frozenset({"-e", "-p", "--eval", "--print"}), "php": frozenset({"-r"}), "lua": frozenset({"-e"}),
     "sed": frozenset({"-e", "--expression"}),
 }  # fmt: skip
+#: Short options of those interpreters that take an argument (`-Mstrict`, `-Wignore`, `-i.bak`), the ones of them
+#: that take the next word when nothing is attached (`-W ignore`, `-I dir`), and those whose argument is only digits
+#: (`perl -l0`, `-0777`): in a bundle of letters (`perl -lane`, `python3 -uc`) the rest of the word after one of the
+#: first kind is its argument, not more options.
+_ARGUMENT_LETTERS: dict[str, tuple[str, str, str]] = {
+    "python": ("WXm", "WX", ""), "python3": ("WXm", "WX", ""), "perl": ("CDdFIiMmx", "I", "0l"),
+    "ruby": ("CEFIiKrTx", "CEIr", "0W"), "node": ("r", "r", ""), "php": ("cdfz", "cdfz", ""), "lua": ("l", "l", ""),
+}  # fmt: skip
+#: Interpreters that take a code option's argument only as the next word (`node -pe CODE`; `node -eCODE` is an error).
+_CODE_NEXT_ONLY = frozenset({"node"})
 #: Interpreters whose first operand is their program unless one comes from an option (`awk 'PROG'`, `sed 's/a/b/'`);
 #: value: the options that take an argument (`awk -F :`), and those naming the program so no operand is one (`-f FILE`).
 _PROGRAM_OPERAND: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -284,10 +294,44 @@ def program_code(words: list[str]) -> list[tuple[int, str]]:
         if word in code_options and k + 1 < len(words):
             found.append((k + 1, name))
         program_given = program_given or word in naming_program or (bool(equals) and option in naming_program)
-        k += 2 if word in with_argument or word in code_options else 1
+        bundle = _bundled_code(name, word, code_options)
+        if bundle is not None:
+            found.extend((j, name) for j in (k + bundle,) if j < len(words))
+        k += 2 if word in with_argument or word in code_options or bundle == 1 or _takes_next(name, word) else 1
     if name in _PROGRAM_OPERAND and not program_given and k < len(words):
         found.append((k, name))
     return found + _command_arguments(words)
+
+
+def _bundled_code(name: str, word: str, code_options: frozenset[str]) -> int | None:
+    """Where an interpreter's code is when `word` bundles short options (`perl -lne CODE`, `python3 -uc CODE`,
+    `perl -e'CODE'`): 0 for this word (the code is attached), 1 for the next word, None when it names no code."""
+    if name not in _ARGUMENT_LETTERS or len(word) < 3 or word.startswith("--") or word in code_options:
+        return None
+    with_argument, _next_word, digits = _ARGUMENT_LETTERS[name]
+    i = 1
+    while i < len(word):
+        letter = word[i]
+        if f"-{letter}" in code_options:
+            attached = i + 1 < len(word) and name not in _CODE_NEXT_ONLY
+            return 0 if attached else 1
+        if letter in with_argument:
+            return None  # the rest of the word is that option's argument (`-Mfeature=say`, `-i.bak`)
+        i += 1
+        while letter in digits and i < len(word) and word[i].isdigit():
+            i += 1  # `-l0ne`: -l's octal number, then more options
+    return None
+
+
+def _takes_next(name: str, word: str) -> bool:
+    """True when an interpreter's short option (alone or ending a bundle: `-W`, `-uW`) takes the next word as its argument."""
+    if name not in _ARGUMENT_LETTERS or len(word) < 2 or word.startswith("--"):
+        return False
+    with_argument, next_word, _digits = _ARGUMENT_LETTERS[name]
+    for i, letter in enumerate(word[1:], start=1):
+        if letter in with_argument:
+            return letter in next_word and i == len(word) - 1
+    return False
 
 
 #: Options whose argument a program runs as a command (most through a shell): `ssh -o ProxyCommand=CMD`, `rsync -e CMD`,

@@ -155,6 +155,13 @@ PROGRAMS = [
     ("awk -F : program", 'printf \'a:b\\n\' | awk -F : "{{ print \\"{{{{ x }}}}\\" }}"'),
     ("python3 -c", "python3 -c \"print('{{{{ x }}}}')\""),
     ("perl -e behind env", "env LC_ALL=C perl -e \"print '{{{{ x }}}}'\""),
+    ("perl -le (a bundle)", "perl -le \"print '{{{{ x }}}}'\""),
+    ("perl -lne (a bundle)", "printf 'a\\n' | perl -l0ne \"print '{{{{ x }}}}'\""),
+    ("perl -i -pe", "printf 'a\\n' > {f}; perl -i -pe \"s/a/{{{{ x }}}}/\" {f}; cat {f}"),
+    ("perl -e attached", "perl -Mstrict -e\"print '{{{{ x }}}}'\""),
+    ("python3 -uc (a bundle)", "python3 -uc \"print('{{{{ x }}}}')\""),
+    ("python3 -W ignore -c", "python3 -W ignore -c \"print('{{{{ x }}}}')\""),
+    ("python3 -c attached", "python3 -Ic\"print('{{{{ x }}}}')\""),
 ]
 
 
@@ -173,9 +180,31 @@ def test_a_value_in_an_interpreters_program_is_a_plain_word_or_refused(template:
     assert not (tmp_path / "pwned").exists()
 
 
+@pytest.mark.parametrize(
+    "template",
+    ["node -pe \"'{{ x }}'\"", "ruby -ne \"puts '{{ x }}'\"", "ruby -rjson -pe \"'{{ x }}'\"", "perl -Mfeature=say -nle \"say '{{ x }}'\""],
+)
+def test_a_value_in_a_bundled_code_option_is_refused(template: str) -> None:
+    """`node -pe CODE`, `ruby -ne CODE`: the code option ends a bundle of short options, so the next word is the program
+    (it was taken as an ordinary argument: any value passed)."""
+    render_command(template, {"x": "v1.2"})
+    with pytest.raises(TemplateError, match="code to"):
+        render_command(template, {"x": "');system('touch pwned');('"})
+
+
 def test_a_value_beside_an_interpreters_program_is_an_ordinary_argument() -> None:
     """Where the program comes from `-e`/`-f` the operands are files, and `awk -v NAME=VALUE` is data: any value passes."""
-    for template in ("sed -e 's/a/b/' {{ x }}", "sed -f prog.sed {{ x }}", "awk -v n={{ x }} 'BEGIN { print n }'", "python3 prog.py {{ x }}"):
+    for template in (
+        "sed -e 's/a/b/' {{ x }}",
+        "sed -f prog.sed {{ x }}",
+        "awk -v n={{ x }} 'BEGIN { print n }'",
+        "python3 prog.py {{ x }}",
+        "python3 -OO prog.py {{ x }}",
+        "perl -pi.bak -e 's/a/b/' {{ x }}",
+        "perl -I {{ x }} -e 'print 1'",
+        "python3 -W {{ x }} prog.py",
+        "perl -le 'print for @ARGV' {{ x }}",
+    ):
         render_command(template, {"x": "a b; $(touch pwned)"})
 
 

@@ -94,6 +94,12 @@ class Fields:
 
     # -- scalars -------------------------------------------------------------
 
+    def _null(self, m: YMap, key: str, expected: str) -> None:
+        """A key written with no value (`timeout:`, `checkpoint:`) is an error, not the default: a value left out
+        there would silently drop what the key asks for. (None from a template that cannot render: said already.)"""
+        if key in m and m[key] is None:
+            self.diags.error(m.value_mark(key), f"'{key}': expected {expected}, got nothing (null)")
+
     def _resolved(self, m: YMap, key: str) -> Any:
         """The value, with a template string rendered first (so `timeout: "{{ t }}s"` works)."""
         return self.resolve(m[key], m.value_mark(key))
@@ -124,6 +130,7 @@ class Fields:
     def choice(self, m: YMap, key: str, choices: tuple[Word, ...], default: Word) -> Word:
         value = self._resolved(m, key) if key in m else default
         if value is None:
+            self._null(m, key, f"one of {', '.join(choices)}")
             return default
         for choice in choices:
             if value == choice:
@@ -139,11 +146,13 @@ class Fields:
             return value
         if value is not None:
             self.diags.error(m.value_mark(key), f"'{key}': expected true or false, got {describe(value)}")
+        self._null(m, key, "true or false")
         return default
 
     def integer(self, m: YMap, key: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
         value = self._resolved(m, key) if key in m else default
         if value is None:
+            self._null(m, key, "a whole number")
             return default
         number = _as_int(value)
         if number is None:
@@ -160,6 +169,7 @@ class Fields:
             return None
         value = self._resolved(m, key)
         if value is None:
+            self._null(m, key, "a number")
             return None
         if not isinstance(value, bool):
             try:
@@ -181,6 +191,7 @@ class Fields:
             return default
         value = self._resolved(m, key)
         if value is None:
+            self._null(m, key, "a duration like 30s, 5m, 1h30m or a number of seconds")
             return default
         try:
             seconds = parse_duration(value)

@@ -496,6 +496,54 @@ def test_bad_wait_duration(write_runbook):
     assert "'wait': expected a duration" in err.message
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("        timeout:", "'timeout': expected a duration like 30s"),
+        ("        checkpoint:", "'checkpoint': expected true or false"),
+        ("        retries: ~", "'retries': expected a whole number"),
+        ("        verify: null", "'verify': expected one of after, before, both, none, per_wave"),
+        ("        sudo:", "'sudo': expected true or false"),
+    ],
+)
+def test_a_key_written_without_a_value_is_an_error_not_the_default(write_runbook, line, expected):
+    """`timeout:` or `checkpoint:` with the value left out silently meant no timeout, no checkpoint (a safety check
+    dropped without a word); now it is refused where the value is missing."""
+    path = write_runbook(MINIMAL + line + "\n")
+    err = only_error(path)
+    key = line.split(":")[0].strip()
+    assert at(err) == (9, 9 + len(key) + 1 + (line.rstrip().endswith(":") is False))
+    assert expected in err.message and "got nothing (null)" in err.message
+
+
+def test_a_wait_step_without_its_duration_is_an_error_not_a_wait_of_0s(write_runbook):
+    path = write_runbook(MINIMAL.replace("run: echo hello", "wait:"))
+    err = only_error(path)
+    assert at(err) == (8, 14)
+    assert "'wait': expected a duration like 30s, 5m, 1h30m or a number of seconds, got nothing (null)" in err.message
+
+
+def test_a_guard_without_its_value_is_an_error_not_no_guard(write_runbook):
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        metrics:
+          source: {prometheus: {url: "http://prometheus:9090"}}
+          panels:
+            - {id: p99, query: up, critical: , for: 30s, on_critical: rollback}
+        sections:
+          - id: main
+            steps:
+              - {id: a, run: echo 1}
+        """
+    )
+    err = only_error(path)
+    assert at(err) == (7, 38)  # where the value is missing
+    assert "'critical': expected a number, got nothing (null)" in err.message
+
+
 TICKET = """
 runbook: 1
 id: demo

@@ -227,6 +227,9 @@ def render_failure(exc: Exception) -> TemplateError:
         return TemplateError(str(exc))
     if isinstance(exc, RecursionError):
         return TemplateError("cannot render template: it recurses too deeply")
+    if type(exc).__name__ == "SecurityError" and str(exc).endswith("is unsafe."):  # the sandbox's (jinja2 may not be imported)
+        said = str(exc).rstrip(".")
+        return TemplateError(f"cannot render template: {said}; expected values and their fields, methods and filters, not Python internals")
     return TemplateError(f"cannot render template: {exc}")  # jinja raises many kinds; all mean "this template cannot render"
 
 

@@ -144,3 +144,15 @@ def test_a_tag_reading_another_template_is_refused_in_words(write_runbook, run: 
     error = only_error(write_runbook(_runbook(run)))
     assert at(error) == (11, 14)
     assert f"{{% {tag} %}} reads another template, and a runbook's text has none to read; write the text in place" in error.message
+
+
+@pytest.mark.parametrize("run", ["{{ ''.__class__ }}", "{{ svc.__class__.__mro__ }}", "{{ now.__class__ }}", "{{ svc|attr('__class__') }}"])
+def test_a_sandbox_escape_says_what_was_expected(write_runbook, run: str, capsys) -> None:
+    """Before: `cannot render template: access to attribute '__class__' of 'str' object is unsafe.` and nothing on
+    what a template may use instead (every runbook error says what was expected)."""
+    path = write_runbook(_runbook(run))
+    assert cli_main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:11:14: cannot render template: access to attribute '__class__' of " in err
+    assert "is unsafe; expected values and their fields, methods and filters, not Python internals" in err
+    assert "Traceback" not in err

@@ -252,9 +252,9 @@ class ReachReader:
         until = f.choice(m, "until", T.SILENCE_UNTIL, "session_end")
         items = f.sequence(m.get("silence"), m.value_mark("silence"), "silence: a list of {matchers, comment}")
         silences = [self._silence(value, mark) for value, mark in zip(items or [], items.item_marks if items else [])]
-        if url is None or url.value is None or any(s is None for s in silences):
-            return None
-        if not self._is_url(url.value, m.value_mark("alertmanager"), "alertmanager"):
+        # the URL is checked whatever the silences say: a mistake there must not wait for the next run of validate
+        url_ok = url is not None and url.value is not None and self._is_url(url.value, m.value_mark("alertmanager"), "alertmanager")
+        if url is None or url.value is None or not url_ok or any(s is None for s in silences):
             return None
         if not silences:
             self.diags.error(m.value_mark("silence"), "'silence': expected at least one {matchers, comment}")

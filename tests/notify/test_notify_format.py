@@ -61,6 +61,16 @@ def test_every_mistake_is_named_at_its_position(write_runbook: Callable[..., Pat
     ]
 
 
+def test_a_bad_alertmanager_url_is_named_beside_a_bad_silence(write_runbook: Callable[..., Path]) -> None:
+    """Before: a mistake in a silence hid the URL's, which showed only once the silence was fixed."""
+    path = write_runbook(BAD.replace("alertmanager: http://am:9093", "alertmanager: am:9093"))
+    with pytest.raises(RunbookInvalid) as invalid:
+        load_runbook(path)
+    said = [str(d).replace(str(path), "F") for d in invalid.value.errors]
+    assert "F:11:17: 'alertmanager': expected an http:// or https:// URL, got 'am:9093'" in said
+    assert any(line.startswith("F:14:7: a silence needs at least one matcher") for line in said)
+
+
 def test_matchers_render_params_and_on_no_data_follows_on_critical(write_runbook: Callable[..., Path]) -> None:
     path = write_runbook(
         textwrap.dedent("""\

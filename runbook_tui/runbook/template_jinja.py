@@ -76,6 +76,7 @@ def analysis(source: str) -> Analysis:
     except TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}", exc.lineno or 1) from None
     _check_known(tree)
+    _check_secrets_kept(tree)
     # `self` is Jinja's own (the template's blocks), never undeclared to it: it printed `<TemplateReference None>`.
     selves = {"self"} if any(node.name == "self" and node.ctx == "load" for node in tree.find_all(nodes.Name)) else set()
     roots = frozenset(meta.find_undeclared_variables(tree) - GLOBALS) | selves
@@ -109,6 +110,52 @@ def _check_known(tree: nodes.Template) -> None:
             assert isinstance(node, (nodes.Filter, nodes.Test))  # what find_all was asked for; narrows the type
             if node.name not in known:
                 raise TemplateError(f"unknown {kind} '{node.name}'{_close_names(node.name, known)}", node.lineno)
+
+
+#: Filters after which a secret's text is still whole in what they make, so the masking of output still finds it.
+_KEEPING_FILTERS = frozenset({"raw", "shq", "string", "default", "d", "urlencode", "tojson"})  # (encodings masked too)
+#: Places whose value holds a secret's text whole (joined, chosen between, compared, an argument of something else).
+_KEEPING_PLACES = (nodes.Output, nodes.Concat, nodes.CondExpr, nodes.And, nodes.Or, nodes.Not, nodes.Compare, nodes.Operand,
+                   nodes.Test, nodes.If, nodes.Add, nodes.Mod, nodes.Keyword)  # fmt: skip
+
+
+def _check_secrets_kept(tree: nodes.Template) -> None:
+    """A secret is inserted as its own text: output and journals mask that text (and its encodings), never a text
+    made from it, so `{{ secrets.tok | upper }}`, `| reverse | join`, `[0]`, `.split()` or a loop over it would
+    print the secret readable; each is refused at its line."""
+    for parent in (tree, *tree.find_all(nodes.Node)):
+        for child in parent.iter_child_nodes():
+            name = _secret_named(child)
+            if name is None or _keeps(parent, child):
+                continue
+            what = f"the filter '{parent.name}'" if isinstance(parent, nodes.Filter) else "a method, index, loop or variable"
+            raise TemplateError(
+                f"'{name}' goes through {what} here: only a secret's own text is masked (***) in output and the journal; "
+                f"expected {{{{ {name} }}}} inserted as it is",
+                child.lineno,
+            )
+
+
+def _secret_named(node: nodes.Node) -> str | None:
+    """`secrets.NAME` (or `secrets['NAME']`) for a node reading one secret, `secrets` for the mapping itself."""
+    if isinstance(node, (nodes.Getattr, nodes.Getitem)) and isinstance(node.node, nodes.Name) and node.node.name == "secrets":
+        key = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", "?")
+        return f"secrets.{key}"
+    if isinstance(node, nodes.Name) and node.name == "secrets" and node.ctx == "load":
+        return "secrets"
+    return None
+
+
+def _keeps(parent: nodes.Node, child: nodes.Node) -> bool:
+    if isinstance(parent, (nodes.Getattr, nodes.Getitem)) and parent.node is child:
+        return isinstance(child, nodes.Name)  # `secrets.NAME` itself (anything read off a secret is not its text)
+    if isinstance(parent, nodes.Filter) and parent.node is child:
+        return parent.name in _KEEPING_FILTERS
+    if isinstance(parent, nodes.Call) and isinstance(parent.node, nodes.Name) and parent.node.name == "__rbt_iter":
+        return False  # the sandbox's wrapper of a `{% for %}` loop's iterable: a loop over the secret
+    if isinstance(parent, (nodes.Filter, nodes.Call, nodes.Getitem)):
+        return True  # an argument or a key: the value itself goes in, what is made of it is not the secret's text
+    return isinstance(parent, _KEEPING_PLACES)
 
 
 def _close_names(name: str, known: Iterable[str]) -> str:

@@ -111,7 +111,8 @@ class TextMaker:
         try:
             analysis = analyse(source)
         except TemplateError as exc:
-            self.diags.error(self.mark_in(mark, exc.line), f"{exc}; expected a valid Jinja2 template")
+            said = str(exc)  # (a refusal that says what was expected already is not told it again)
+            self.diags.error(self.mark_in(mark, exc.line), said if "; expected " in said else f"{said}; expected a valid Jinja2 template")
             return None
         if not self._names_ok(analysis, mark, scope):
             return None

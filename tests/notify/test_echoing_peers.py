@@ -45,7 +45,7 @@ notify:
     headers: {{X-Token: {{env: RBT_HOOK_TOKEN}}, Authorization: {{env: RBT_HOOK_TOKEN, prefix: "Bearer "}}}}
   - url: "{peer.url}/never"
     events: [session_finished]
-    headers: {{X-Wrong: "{{{{ secrets.prom_token.split() | selectattr(secrets.prom_token) | first }}}}"}}
+    headers: {{X-Wrong: "{{{{ ['x'] | selectattr(secrets.prom_token) | first }}}}"}}
 sections:
   - id: s
     title: S

@@ -156,3 +156,50 @@ def test_a_sandbox_escape_says_what_was_expected(write_runbook, run: str, capsys
     assert f"{path}:11:14: cannot render template: access to attribute '__class__' of " in err
     assert "is unsafe; expected values and their fields, methods and filters, not Python internals" in err
     assert "Traceback" not in err
+
+
+def _with_secret(run: str) -> str:
+    return f"""
+        runbook: 1
+        id: demo
+        title: Demo
+        secrets:
+          tok: {{env: RBT_TEST_TOKEN}}
+        sections:
+          - id: main
+            steps:
+              - id: one
+                run: 'echo {run}'
+        """
+
+
+SECRET_MADE_OVER = [
+    ("{{ secrets.tok | upper }}", "the filter 'upper'"),
+    ("{{ secrets.tok | reverse | join }}", "the filter 'reverse'"),
+    ('{{ secrets.tok | list | join("-") }}', "the filter 'list'"),
+    ("{{ secrets.tok[0] }}", "a method, index, loop or variable"),
+    ('{{ secrets.tok.replace("h", "H") }}', "a method, index, loop or variable"),
+    ("{% for c in secrets.tok %}{{ c }}-{% endfor %}", "a method, index, loop or variable"),
+    ('{{ [secrets.tok] | map("upper") | join }}', "a method, index, loop or variable"),
+    ("{% set t = secrets.tok %}{{ t | upper }}", "a method, index, loop or variable"),
+]
+
+
+@pytest.mark.parametrize(("run", "what"), SECRET_MADE_OVER, ids=[r for r, _ in SECRET_MADE_OVER])
+def test_a_text_made_from_a_secret_is_refused_at_validate(write_runbook, run: str, what: str, capsys) -> None:
+    """Output and the journal mask a secret's own text (and its encodings), not a text made from it: before, `exec`
+    printed and journaled `2retnuh`, `HUNTER2`, `h-u-n-t-e-r-2` for the secret `hunter2`."""
+    path = write_runbook(_with_secret(run))
+    assert cli_main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:10:14: 'secrets.tok' goes through {what} here: only a secret's own text is masked (***)" in err, err
+    assert err.count("expected") == 1, err
+
+
+@pytest.mark.parametrize(
+    "run",
+    ["{{ secrets.tok }}", '{{ "Bearer " ~ secrets.tok }}', '{{ secrets.tok | default("") }}', '{{ "%s" | format(secrets.tok) }}', "{{ secrets.tok if true }}"],
+)
+def test_a_secret_inserted_whole_is_valid(write_runbook, run: str, capsys) -> None:
+    path = write_runbook(_with_secret(run))
+    assert cli_main(["validate", str(path)]) == 0, capsys.readouterr().err

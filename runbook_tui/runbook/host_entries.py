@@ -179,6 +179,8 @@ def word_problem(what: str, value: str) -> str | None:
     """What is wrong with a host's name, address or user (each one word on a command line and in every message), or
     None. A control or format character (ESC, NUL, U+202E) would reach the terminal of whoever reads the plan, and
     asyncssh refused a user holding one with a traceback; `-` at the start reads as an option."""
+    if not value:  # `user: ""` logged in as "" over ~/.ssh/config's User; `address: ""` quietly became the name
+        return f"an empty {what}; expected a {what}, or the key left out"
     if any(unicodedata.category(char)[0] in "CZ" for char in value):
         return f"{what} {describe(value)} has a space or a control character; expected a {what} without them"
     if value.startswith("-"):  # `ssh "$h"` over a group's names would read it as an option: -oProxyCommand=CMD runs CMD

@@ -66,3 +66,20 @@ def test_an_unusable_address_is_refused_at_its_place(tmp_path: Path, capsys: pyt
     code, lines = _validate(tmp_path, capsys, **fields)
     assert code == 2
     assert lines == [f"{tmp_path / 'r.yaml'}:{said}"], lines
+
+
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [
+        ('{name: w1, address: ""}', "r.yaml:6:27: an empty host address; expected a host address, or the key left out"),
+        ('{name: w1, user: ""}', "r.yaml:6:24: an empty user name; expected a user name, or the key left out"),
+        ("{name: w1, user: ''}", "r.yaml:6:24: an empty user name; expected a user name, or the key left out"),
+    ],
+)
+def test_an_empty_address_or_user_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], entry: str, said: str) -> None:
+    """Before: valid; `user: ""` won over ~/.ssh/config's User (runbook fields win) and ssh was asked to log in as ""
+    (the plan said `user  (runbook)`), and `address: ""` became the host's name without a word."""
+    path = tmp_path / "r.yaml"
+    path.write_text(RUNBOOK.format(address="x", url="http://p:9090", hook="https://h/x").replace('{name: w1, address: "x"}', entry), encoding="utf-8")
+    assert cli.main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"{tmp_path}/{said}"]

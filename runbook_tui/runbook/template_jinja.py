@@ -114,26 +114,50 @@ def _check_known(tree: nodes.Template) -> None:
 
 #: Filters after which a secret's text is still whole in what they make, so the masking of output still finds it.
 _KEEPING_FILTERS = frozenset({"raw", "shq", "string", "default", "d", "urlencode", "tojson"})  # (encodings masked too)
-#: Places whose value holds a secret's text whole (joined, chosen between, compared, an argument of something else).
-_KEEPING_PLACES = (nodes.Output, nodes.Concat, nodes.CondExpr, nodes.And, nodes.Or, nodes.Not, nodes.Compare, nodes.Operand,
-                   nodes.Test, nodes.If, nodes.Add, nodes.Mod, nodes.Keyword)  # fmt: skip
+#: Nodes whose value holds a secret's text whole when a part of it does (joined, chosen between, printed, a branch).
+_PASSING = (nodes.Template, nodes.Output, nodes.If, nodes.For, nodes.Concat, nodes.CondExpr, nodes.And, nodes.Or, nodes.Add,
+            nodes.Mod, nodes.Keyword)  # fmt: skip
+#: Nodes whose value is true or false: nothing of a secret's text.
+_BOOLEAN = (nodes.Compare, nodes.Operand, nodes.Test, nodes.Not)
+#: The sandbox's calls: `~` joins (its text stays whole), a `{% for %}` loop's iterable (a loop takes the text apart).
+_JOINS, _LOOPS = "__rbt_concat", "__rbt_iter"
 
 
 def _check_secrets_kept(tree: nodes.Template) -> None:
     """A secret is inserted as its own text: output and journals mask that text (and its encodings), never a text
-    made from it, so `{{ secrets.tok | upper }}`, `| reverse | join`, `[0]`, `.split()` or a loop over it would
-    print the secret readable; each is refused at its line."""
-    for parent in (tree, *tree.find_all(nodes.Node)):
-        for child in parent.iter_child_nodes():
-            name = _secret_named(child)
-            if name is None or _keeps(parent, child):
-                continue
-            what = f"the filter '{parent.name}'" if isinstance(parent, nodes.Filter) else "a method, index, loop or variable"
-            raise TemplateError(
-                f"'{name}' goes through {what} here: only a secret's own text is masked (***) in output and the journal; "
-                f"expected {{{{ {name} }}}} inserted as it is",
-                child.lineno,
-            )
+    made from it, so `{{ secrets.tok | upper }}`, `| reverse | join`, `[0]`, `.split()`, a loop over it or a
+    `{% filter upper %}` around it would print the secret readable; each is refused at its line."""
+    _carried(tree)
+
+
+def _carried(node: nodes.Node) -> str | None:
+    """The secret (`secrets.NAME`) whose whole text `node`'s value holds, or None; raises where one is made over."""
+    name = _secret_named(node)
+    if name is not None:
+        return name
+    carried = [(child, found) for child in node.iter_child_nodes() if (found := _carried(child)) is not None]
+    if not carried:
+        return None
+    child, name = carried[0]
+    if isinstance(node, _BOOLEAN):
+        return None
+    callee = node.node.name if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) else None
+    if isinstance(node, _PASSING) or callee == _JOINS:
+        return name
+    if isinstance(node, nodes.Filter) and node.node is child:
+        return name if node.name in _KEEPING_FILTERS else _made_over(name, f"the filter '{node.name}'", child)
+    if isinstance(node, nodes.FilterBlock):
+        return name if node.filter.name in _KEEPING_FILTERS else _made_over(name, f"the filter '{node.filter.name}'", child)
+    if isinstance(node, (nodes.Filter, nodes.Call, nodes.Getitem)) and callee != _LOOPS and node.node is not child:
+        return name  # an argument or a key: the value goes in whole, and what is made with it may hold it
+    return _made_over(name, "a method, index, loop or variable", child)
+
+
+def _made_over(name: str, what: str, where: nodes.Node) -> str:
+    raise TemplateError(
+        f"'{name}' goes through {what} here: only a secret's own text is masked (***) in output and the journal; expected {{{{ {name} }}}} inserted as it is",
+        where.lineno,
+    )
 
 
 def _secret_named(node: nodes.Node) -> str | None:
@@ -144,18 +168,6 @@ def _secret_named(node: nodes.Node) -> str | None:
     if isinstance(node, nodes.Name) and node.name == "secrets" and node.ctx == "load":
         return "secrets"
     return None
-
-
-def _keeps(parent: nodes.Node, child: nodes.Node) -> bool:
-    if isinstance(parent, (nodes.Getattr, nodes.Getitem)) and parent.node is child:
-        return isinstance(child, nodes.Name)  # `secrets.NAME` itself (anything read off a secret is not its text)
-    if isinstance(parent, nodes.Filter) and parent.node is child:
-        return parent.name in _KEEPING_FILTERS
-    if isinstance(parent, nodes.Call) and isinstance(parent.node, nodes.Name) and parent.node.name == "__rbt_iter":
-        return False  # the sandbox's wrapper of a `{% for %}` loop's iterable: a loop over the secret
-    if isinstance(parent, (nodes.Filter, nodes.Call, nodes.Getitem)):
-        return True  # an argument or a key: the value itself goes in, what is made of it is not the secret's text
-    return isinstance(parent, _KEEPING_PLACES)
 
 
 def _close_names(name: str, known: Iterable[str]) -> str:

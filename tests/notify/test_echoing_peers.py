@@ -45,7 +45,7 @@ notify:
     headers: {{X-Token: {{env: RBT_HOOK_TOKEN}}, Authorization: {{env: RBT_HOOK_TOKEN, prefix: "Bearer "}}}}
   - url: "{peer.url}/never"
     events: [session_finished]
-    headers: {{X-Wrong: "{{{{ ['x'] | selectattr(secrets.prom_token) | first }}}}"}}
+    headers: {{X-Wrong: "{{{{ secrets[secrets.prom_token] | string }}}}"}}
 sections:
   - id: s
     title: S
@@ -85,7 +85,7 @@ def test_a_peer_quoting_the_request_back_shows_no_secret_in_the_journal_exec_or_
     assert f"/echo/services/T0/B0/{HOOK_PATH_SECRET}" in seen, "the receiver was reached at the secret URL"
     assert "Prometheus refused the query: bad request" in checked.stdout, checked.stdout + checked.stderr
     assert "the test message was not accepted: the receiver answered HTTP 400" in checked.stdout, checked.stdout
-    assert "cannot render template: 'str object' has no attribute '***'" in checked.stdout, checked.stdout
+    assert "cannot render template: 'dict object' has no attribute '***'" in checked.stdout, checked.stdout
     written = journal.read_text(encoding="utf-8") + ran.stdout + ran.stderr + checked.stdout + checked.stderr
     for secret in SECRETS:
         assert secret not in written, f"{secret} leaked:\n{written}"

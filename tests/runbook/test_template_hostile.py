@@ -182,6 +182,9 @@ SECRET_MADE_OVER = [
     ("{% for c in secrets.tok %}{{ c }}-{% endfor %}", "a method, index, loop or variable"),
     ('{{ [secrets.tok] | map("upper") | join }}', "a method, index, loop or variable"),
     ("{% set t = secrets.tok %}{{ t | upper }}", "a method, index, loop or variable"),
+    ("{% filter upper %}{{ secrets.tok }}{% endfilter %}", "the filter 'upper'"),
+    ('{{ ("x" ~ secrets.tok) | reverse | join }}', "the filter 'reverse'"),
+    ('{{ ("%s" | format(secrets.tok)) | upper }}', "the filter 'upper'"),
 ]
 
 
@@ -198,7 +201,16 @@ def test_a_text_made_from_a_secret_is_refused_at_validate(write_runbook, run: st
 
 @pytest.mark.parametrize(
     "run",
-    ["{{ secrets.tok }}", '{{ "Bearer " ~ secrets.tok }}', '{{ secrets.tok | default("") }}', '{{ "%s" | format(secrets.tok) }}', "{{ secrets.tok if true }}"],
+    [
+        "{{ secrets.tok }}",
+        '{{ "Bearer " ~ secrets.tok }}',
+        '{{ secrets.tok | default("") }}',
+        '{{ "%s" | format(secrets.tok) }}',
+        "{{ secrets.tok if true }}",
+        '{% if secrets.tok == "" %}none{% endif %}',
+        "{% for i in [1, 2] %}{{ secrets.tok }}{% endfor %}",
+        "{% filter shq %}{{ secrets.tok }}{% endfilter %}",
+    ],
 )
 def test_a_secret_inserted_whole_is_valid(write_runbook, run: str, capsys) -> None:
     path = write_runbook(_with_secret(run))

@@ -124,6 +124,10 @@ def _typed(param: Param, value: Any) -> Any:
         raise ParamError(f"parameter '{name}': expected true or false, got {shown(value)}")
     if kind == "list":
         if isinstance(value, (list, tuple)):
+            for index, item in enumerate(value, start=1):  # (a nested one read as Python's text: `{'b': 1}`, `None`)
+                if item is None or isinstance(item, (dict, list, tuple)):
+                    got = "nothing (null)" if item is None else "a mapping" if isinstance(item, dict) else "a list"
+                    raise ParamError(f"parameter '{name}': expected a list of texts, numbers or true/false, got {got} as item {index}")
             return [str(item) for item in value]
         return [item.strip() for item in str(value).split(",") if item.strip()]
     # choice: compare as text, return the declared choice (keeps its YAML type)

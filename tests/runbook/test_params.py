@@ -211,6 +211,10 @@ def test_unknown_parameter_when_none_declared(write_runbook):
         ("{type: choice, choices: [a, b], default: z}", "parameter 'p': expected one of a, b, got 'z'"),
         ("{type: string, pattern: '^v', default: x1}", "parameter 'p': 'x1' does not match the pattern"),
         ("{type: bool, default: maybe}", "parameter 'p': expected true or false"),
+        # before: the items became Python's text, `{'b': 1}`, `['c']`, `None`, and reached the command so
+        ("{type: list, default: [a, {b: 1}]}", "parameter 'p': expected a list of texts, numbers or true/false, got a mapping as item 2"),
+        ("{type: list, default: [a, [c]]}", "parameter 'p': expected a list of texts, numbers or true/false, got a list as item 2"),
+        ("{type: list, default: [null, a]}", "parameter 'p': expected a list of texts, numbers or true/false, got nothing (null) as item 1"),
     ],
 )
 def test_default_is_type_checked(write_runbook, declaration, expected):

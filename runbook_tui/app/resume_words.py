@@ -8,6 +8,12 @@ from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.runbook.safe_text import visible_line
 
+#: A journal whose one line, session_started, is torn: each step waits for its own event on disk, so none began.
+NEVER_BEGAN = (
+    "its only line, the session's start, was cut short when the process stopped: the run never began (no step ran);"
+    " nothing to resume (the file is left as it is); start the run again with runbook-tui run or exec"
+)
+
 
 def interrupted_rollback(state: RunState) -> list[str]:
     """Lines for the resume summary; none unless the last rollback was cut short by the process dying."""

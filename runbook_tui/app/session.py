@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
+from runbook_tui.app.resume_words import NEVER_BEGAN
 from runbook_tui.app.runbook_place import runbook_file
 from runbook_tui.app.secrets import read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, load_settings
@@ -53,7 +54,6 @@ JOURNAL_WATCH_SECONDS = 0.5
 #: Modes that execute nothing real, so the change window does not apply.
 EXEMPT_FROM_WINDOW = frozenset({"dry-run", "rehearsal", "practice"})
 MODES = EXEMPT_FROM_WINDOW | {"live"}
-
 
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it; a recording only practice
     from runbook_tui.engine.recording import Recording
@@ -469,8 +469,8 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
         state: RunState = replay(_noting(read, ledger.note, guards.note, keep_shown))  # one pass over the file: memory does not grow with the journal
     except UnreadableEvent as exc:
         raise SessionError(f"{path}: {exc}; refusing to resume") from None
-    if read.unreadable:
-        raise SessionError(read.unreadable)
+    if read.unreadable or (read.last is None and read.truncated_at is not None):  # the first line torn: was a KeyError
+        raise SessionError(read.unreadable or f"{path}: {NEVER_BEGAN}")
     if read.problems and read.truncated_at is None:
         # An event not as this program writes it: a journal it cannot read (2), as `report` and `replay` say; a break in the chain: tampered (1).
         raise SessionError(f"{path}: the journal does not verify ({'; '.join(read.problems)}); refusing to resume", code=2 if read.malformed else 1)

@@ -96,3 +96,23 @@ def test_a_torn_last_line_fails_verify_by_line_and_resume_continues_from_the_las
     assert len(of_type(final.events, "session_finished")) == 1
     assert len(of_type(final.events, "session_resumed")) == 1, "one resume: the one that decided"
     assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
+
+
+@pytest.mark.parametrize("kept", [1, "half"])
+def test_a_torn_session_started_is_said_and_left_as_it_is(finished_run: Path, tmp_path: Path, kept: int | str) -> None:
+    """The process died while writing its very first event: no step can have begun (each waits for its own event on
+    disk). Before: resume cut the torn line (the file became empty) and then crashed with a KeyError traceback."""
+    first = finished_run.read_bytes().splitlines(keepends=True)[0]
+    torn = first[: len(first) // 2 if kept == "half" else int(kept)]
+    finished_run.write_bytes(torn)
+
+    for extra in ([], ["--rerun", "--continue"], ["--rollback"]):
+        looked = run(tmp_path, "resume", str(finished_run), "--headless", *extra)
+        assert "Traceback" not in looked.stdout + looked.stderr, looked.stderr
+        assert looked.returncode == 2, looked.stdout + looked.stderr
+        assert "its only line, the session's start, was cut short" in looked.stderr, looked.stderr
+        assert "the run never began (no step ran); nothing to resume" in looked.stderr, looked.stderr
+        assert finished_run.read_bytes() == torn, "the torn line is evidence: nothing cut, nothing appended"
+    assert ledger(tmp_path) == Counter(), "nothing ran"
+    checked = run(tmp_path, "journal", "verify", str(finished_run))
+    assert checked.returncode == 1 and "line 1: cut short" in checked.stdout, checked.stdout + checked.stderr

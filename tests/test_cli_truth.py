@@ -91,6 +91,22 @@ def test_resume_of_a_finished_session_exits_as_run(here: Path, capsys: pytest.Ca
         assert (code, out, err) == (0, "", "runbook-tui: J.jsonl: this session already finished (done); nothing to resume\n"), extra
 
 
+def test_resume_rollback_of_a_session_that_ended_done_is_no_success(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`resume J --rollback` asks for a rollback; a session that ended done is not reopened, so nothing is rolled back.
+    Before: exit 0 with "nothing to resume", so `resume J --rollback || page-someone` took it for a rollback done."""
+    assert _said(capsys, "exec", "R.yaml", "--solo", "t", "--journal", "J.jsonl")[0] == 0
+    record = Path("J.jsonl").read_bytes()
+    for extra in (["--rollback"], ["--rollback", "--full"]):
+        code, out, err = _said(capsys, "resume", "J.jsonl", "--headless", *extra)
+        assert (code, out) == (1, ""), (extra, out, err)
+        assert err == (
+            "runbook-tui: J.jsonl: this session already finished (done); nothing to resume; --rollback reopens only a session"
+            " that ended aborted, done_criteria_failed, failed: nothing was rolled back\n"
+        ), err
+    assert Path("J.jsonl").read_bytes() == record, "nothing journaled"
+    assert _said(capsys, "resume", "J.jsonl", "--headless")[0] == 0, "a look at a done run still exits as run: 0"
+
+
 def test_report_approve_and_replay_never_write_over_a_journal(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Before: `report b.jsonl -o a.jsonl` replaced another run's journal, its change record, with a report (only the
     journal read was refused); `--journal report.json`, a JSON report, was said to hold a journal to resume; and

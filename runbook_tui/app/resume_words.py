@@ -4,7 +4,9 @@ rollback (what was undone, what was running (unknown), what is left)."""
 from __future__ import annotations
 
 from runbook_tui.engine.event_words import host_status_words
+from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
+from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -13,6 +15,17 @@ NEVER_BEGAN = (
     "its only line, the session's start, was cut short when the process stopped: the run never began (no step ran);"
     " nothing to resume (the file is left as it is); start the run again with runbook-tui run or exec"
 )
+
+
+def already_finished(state: RunState, rollback: bool) -> tuple[str, int] | None:
+    """Why `resume` (`rollback`: `--rollback`) of a finished session does nothing, and its exit code; None when it goes on."""
+    if not state.finished or (rollback and state.outcome in REOPENABLE):
+        return None
+    said = f"this session already finished ({state.outcome}); nothing to resume"
+    if rollback:  # a rollback asked for and not done is no success, whatever the run's end (it exited 0 after a done run)
+        return f"{said}; --rollback reopens only a session that ended {', '.join(sorted(REOPENABLE))}: nothing was rolled back", 1
+    hint = "; `resume --rollback` (or `--rollback --full`) undoes what it changed" if state.outcome in REOPENABLE else ""
+    return said + hint, exit_code(state.outcome)  # exit "as run" (the contract's `resume`): 0 for a session that ended done
 
 
 def interrupted_rollback(state: RunState) -> list[str]:

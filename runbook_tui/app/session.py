@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
-from runbook_tui.app.resume_words import NEVER_BEGAN
+from runbook_tui.app.resume_words import NEVER_BEGAN, already_finished
 from runbook_tui.app.runbook_place import runbook_file
 from runbook_tui.app.secrets import read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, load_settings
@@ -30,12 +30,11 @@ from runbook_tui.engine.actors import SYSTEM, person_name_problem
 from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import RunbookRefused, StartRefused
-from runbook_tui.engine.events import NOTE, REOPENABLE, SHARE_STARTED, STEP_MARKED_DONE, STEP_READY_TYPES, Event
+from runbook_tui.engine.events import NOTE, SHARE_STARTED, STEP_MARKED_DONE, STEP_READY_TYPES, Event
 from runbook_tui.engine.guard_response import respond_if_unanswered
 from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail
 from runbook_tui.engine.journal_file import hold_journal, refuse_unsafe_journal
 from runbook_tui.engine.mark_done import settled_by_solo
-from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.state import RunState, UnreadableEvent, replay
@@ -477,10 +476,8 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
     torn = 0 if read.truncated_at is None else path.stat().st_size - read.truncated_at
     cut_partial_tail(path, read)
     backlog = last_events(path)  # what the pane showed before the process stopped
-    if state.finished and (reopen is None or state.outcome not in REOPENABLE):
-        hint = "; `resume --rollback` (or `--rollback --full`) undoes what it changed" if state.outcome in REOPENABLE else ""
-        # Exit "as run" (the contract's `resume`): 0 for a session that ended done (it said 1, as if it had failed).
-        raise SessionError(f"{path}: this session already finished ({state.outcome}); nothing to resume{hint}", code=exit_code(state.outcome))
+    if (finished := already_finished(state, reopen is not None)) is not None:
+        raise SessionError(f"{path}: {finished[0]}", code=finished[1])
     session = state.session
     if session.get("mode", "live") not in MODES:  # only a re-chained (edited) journal: an unknown mode would run as live
         raise SessionError(

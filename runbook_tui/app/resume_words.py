@@ -6,6 +6,7 @@ from __future__ import annotations
 from runbook_tui.engine.event_words import host_status_words
 from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
+from runbook_tui.engine.mark_done import may_still_run
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.runbook.safe_text import visible_line
@@ -72,6 +73,7 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
         lines = [f"'{name}' had ended on every host; its expect.metric was being checked when the program stopped. Nothing was re-run."]
     else:
         lines = [f"'{name}' was running when the program stopped; its outcome is unknown. Nothing was re-run."]
+        lines += [running] if (running := may_still_run(state, sid)) is not None else []  # a re-run beside it is no safe default
     if len(by) > 1:  # a rollout that stopped part way
         lines.append("  " + "; ".join(f"{host_status_words(status)} on {_names(hosts)}" for status, hosts in by.items()))
     rerun = "--rerun"

@@ -26,7 +26,7 @@ from runbook_tui.engine.final_check import BeforeFinish, FinalCheck
 from runbook_tui.engine.fold_session import lost_with_the_process
 from runbook_tui.engine.guard_response import react
 from runbook_tui.engine.journal import JournalError, JournalWriter
-from runbook_tui.engine.mark_done import mark_done_refusal
+from runbook_tui.engine.mark_done import mark_done_refusal, may_still_run
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.runner import MetricJudge, StepRunner
@@ -349,9 +349,13 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         if self.needs(step, "before") and not status.has_go_ahead:
             self.emit(ev.NOTE, actor, step=step.id, text=f"go-ahead requested for '{step.id}'", request="go_ahead")
             return Reply(True, f"asked the verifier for the go-ahead on '{step.id}'")
+        if (running := None if acknowledged else may_still_run(self.state, step.id)) is not None:  # beside a live first run: asked
+            running = f"'{step.id}' was running when the program stopped. {running}"
         if step.confirm is not None and not acknowledged:
             shown = self._shown(step.confirm)
-            return refused(f"this step needs acknowledgement first: {shown}", "needs_acknowledgement", shown)
+            return refused(f"this step needs acknowledgement first: {shown}", "needs_acknowledgement", f"{running}\n\n{shown}" if running else shown)
+        if running is not None:
+            return refused(f"{running} Acknowledge to re-run it.", "needs_acknowledgement", running)
         if step.kind == "ask" and answer is None:
             question = self._shown(step.body)
             return refused(f"this step asks: {question}; answer it first", "needs_answer", question)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from runbook_tui.engine.state_model import RunState
 from runbook_tui.runbook.model import Step
+from runbook_tui.runbook.safe_text import visible_line
 
 #: What to do instead, in the run screen's keys and in `resume`'s flags (the TUI said `--rerun`, a flag it has no use for).
 AGAIN = "re-run it (enter; resume --rerun), or roll back (u; resume --rollback)"
@@ -26,6 +27,19 @@ def mark_done_refusal(state: RunState, step: Step | None, reason: str) -> str | 
     if not reason.strip():
         return "marking done needs a note saying how you checked"
     return None
+
+
+def may_still_run(state: RunState, sid: str) -> str | None:
+    """What a person re-running a step left `unknown` is told first: the dead process did not stop its command (detached
+    over SSH, in its own process group here), so it may still run where it began; None when nothing of it can run."""
+    held = state.steps.get(sid)
+    if state.plan_steps.get(sid, {}).get("kind") != "run" or held is None or held.status != "unknown" or state.mode in ("dry-run", "practice"):
+        return None
+    hosts = [h for h, hs in held.hosts.items() if hs.status == "unknown"]
+    if not hosts:  # it had ended everywhere (an expect.metric check), or stopped between waves
+        return None
+    where = ", ".join(visible_line(h) for h in hosts)
+    return f"Its command was not stopped with the program: it may still be running on {where}. Check there first: a re-run now could run it twice at once."
 
 
 def settled_by_solo(state: RunState) -> tuple[str, str] | None:

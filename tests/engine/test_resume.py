@@ -111,6 +111,8 @@ def test_kill_9_then_resume_reruns_nothing_and_mark_done_continue_finishes_once(
     result = run_cli("resume", str(journal))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "'two' was running when the program stopped; its outcome is unknown. Nothing was re-run." in result.stdout
+    # kill -9 did not stop the command (its own process group): said before anyone re-runs it (before: not a word)
+    assert "Its command was not stopped with the program: it may still be running on local. Check there first" in result.stdout
     assert any(line.split() == ["UNKNOWN", "two"] for line in result.stdout.splitlines())
     assert marks(tmp_path) == ["one", "two"], "step two was not run again, and nothing after it ran"
     after = raw_lines(journal)

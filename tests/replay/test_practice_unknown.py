@@ -110,7 +110,7 @@ def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         c.resumed(4243)
         assert c.mark_done(ALICE, "looked").ok is False  # app3's wave never began
         clock.advance(20)
-        ok(c.run_current(ALICE))
+        ok(c.run_current(ALICE, acknowledged=True))  # the night's re-run: its first run may still have been running, she said y
         await c.wait_idle()
         assert c.state.finished and c.state.outcome == "done", c.state.outcome
         c.journal.close()

@@ -81,6 +81,30 @@ async def test_after_resume_the_running_step_is_unknown_and_d_asks_how_it_was_ch
 
 
 @pytest.mark.asyncio
+async def test_enter_on_an_unknown_step_says_its_command_may_still_run_before_re_running_it(workdir: Path) -> None:
+    """kill -9 does not stop the step's command (its own process group here, detached over SSH). Before: enter re-ran it
+    at once, a second copy beside the first, and nothing said the first may still be running; now enter asks first."""
+    _killed_mid_step(workdir)
+    app = RunbookApp(lambda _override: resume_session(JOURNAL, settings=Settings()))
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        await pilot.press("enter")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        said = " ".join(painted(prompt.query_one("#dialog-body")).split())
+        assert "'slow' was running when the program stopped." in said, said
+        assert "it may still be running on local" in said and "could run it twice at once" in said, said
+        await pilot.press("escape")
+        await screen_is(pilot, "RunScreen")
+        assert [e["attempt"] for e in of_kind(JOURNAL, "step_started") if e["step"] == "slow"] == [1], "escape runs nothing"
+        await pilot.press("enter")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.steps["slow"].attempts == 2, "the re-run to start")
+    assert [e["attempt"] for e in of_kind(JOURNAL, "step_started") if e["step"] == "slow"] == [1, 2]
+
+
+@pytest.mark.asyncio
 async def test_a_resumed_run_shows_the_pane_as_it_was_not_only_the_output(workdir: Path) -> None:
     """The process died mid-step; after `resume` the pane reads as it did: each step's start and end, the decisions,
     the output, the same lines a replay of the journal shows at that point (it showed the output tails alone); then the

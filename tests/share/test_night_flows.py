@@ -135,6 +135,9 @@ async def test_a_night_of_waves_kills_a_held_rollback_request_a_leaving_verifier
         await ui_until(pilot, lambda: "verifier bob connected" in painted(header), "the header to say bob is connected")
         (lab.root / "gate").touch()
         await pilot.press("enter")
+        ask = await screen_is(pilot, "ConfirmPrompt")  # peer2's run may still be going: said, and asked, first
+        assert "may still be running on peer2" in " ".join(painted(ask.query_one("#dialog-body")).split())
+        await pilot.press("y")
         await ui_until(pilot, lambda: controller.state.steps["roll"].wave_awaiting == 2, "wave 2 waiting for bob")
 
         # bob asks for a rollback while wave 2 waits for his word: nothing can roll back before he stops the rollout,

@@ -210,3 +210,35 @@ def test_preflight_does_not_count_a_blank_undo_or_confirm_as_one(here: Path, cap
     ], out
     Path("B.yaml").write_text(RUNBOOK.replace("title: A\n", "title: A\n    kind: backup\n"))  # a real undo: ready, as before
     assert _said(capsys, "preflight", "B.yaml") == (0, "B.yaml: ready\n", "")
+
+
+FAILING = (
+    "runbook: 1\nid: f\ntitle: F\nsections:\n  - id: a\n    title: A\n    steps:\n"
+    "      - {id: s, title: S, run: 'true', undo: 'true', checkpoint: true}\n"
+    "      - {id: t, title: T, run: 'true', undo: 'exit 4'}\n"
+    "      - {id: u, title: U, run: 'exit 3', undo: 'true'}\n"
+)
+
+
+def _without_the_end(journal: str) -> None:
+    """The process died before it journaled `session_finished` (whole lines: the chain still holds)."""
+    lines = Path(journal).read_text().splitlines(keepends=True)
+    assert '"type":"session_finished"' in lines[-1]
+    Path(journal).write_text("".join(lines[:-1]))
+
+
+def test_a_look_says_what_to_do_at_a_failed_step_and_after_a_stopped_rollback(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: a look at a run whose process died at a failed step nobody had decided on, or after a rollback stopped at
+    a failed undo, listed the statuses and exited 1 without a word of what to do (and --continue would end it failed)."""
+    Path("F.yaml").write_text(FAILING)
+    assert _said(capsys, "exec", "F.yaml", "--solo", "t", "--journal", "J.jsonl")[0] == 1
+    _without_the_end("J.jsonl")
+    code, out, _ = _said(capsys, "resume", "J.jsonl", "--headless")
+    assert code == 1 and out.endswith(
+        "'u' FAILED before the program stopped, and nobody had decided. Nothing was re-run.\n"
+        "Decide: --rerun, or --rollback; --continue alone does what --on-failure says (stop: the run ends failed).\n"
+    ), out
+    assert _said(capsys, "exec", "F.yaml", "--solo", "t", "--journal", "K.jsonl", "--on-failure", "rollback")[0] == 1
+    _without_the_end("K.jsonl")
+    code, out, _ = _said(capsys, "resume", "K.jsonl", "--headless")
+    assert code == 1 and out.endswith("The last rollback stopped at a failed undo: --rollback goes on with it; no step runs before it has finished.\n"), out

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TextIO, TypeVar
 
-from runbook_tui.app.resume_words import back_at_checkpoint, final_check_owed, interrupted_rollback, paused, standing_go_ahead, unknown_step
+from runbook_tui.app.resume_words import back_at_checkpoint, final_check_owed, interrupted_rollback, next_move, paused, standing_go_ahead, unknown_step
 from runbook_tui.app.session import Session, SessionError, load, open_session, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.engine import output_text
@@ -304,6 +304,7 @@ def summary(state: RunState, journal: str, *, shared: bool = False, look: bool =
     for sid in state.rollback_order:  # a rollback section's step shows once it ran (a full rollback)
         if (status := state.steps[sid].status) != "pending":
             lines.append(f"  {status_words(status):<22} {visible_line(sid)} (rollback)")
+    listed = len(lines)
     lines.extend(interrupted_rollback(state) or back_at_checkpoint(state))
     lines.extend(final_check_owed(state) + paused(state, journal))
     current = state.current
@@ -317,6 +318,8 @@ def summary(state: RunState, journal: str, *, shared: bool = False, look: bool =
         lines.extend(unknown_step(state, current))
     if current:
         lines.extend(standing_go_ahead(state, current))
+    if look and len(lines) == listed:
+        lines.extend(next_move(state, journal))  # the statuses alone said nothing of what to do
     return "\n".join(lines) + "\n"
 
 

@@ -3,7 +3,7 @@ rollback (what was undone, what was running (unknown), what is left)."""
 
 from __future__ import annotations
 
-from runbook_tui.engine.event_words import host_status_words
+from runbook_tui.engine.event_words import host_status_words, status_words
 from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.mark_done import may_still_run
@@ -125,6 +125,31 @@ def final_check_owed(state: RunState) -> list[str]:
         return []
     return ["Every step is done, but the success criteria (metrics.success) were not checked to the end when the program stopped:",
             "--continue checks them again before the run can end done."]  # fmt: skip
+
+
+def next_move(state: RunState, journal: str) -> list[str]:
+    """The look's last line when nothing else said what to do: the process died between steps (nothing was running), at a
+    failed step nobody had decided on, or with every step done and the run not ended. Before, such a look listed the
+    statuses alone and exited 1, leaving the reader to guess."""
+    if state.finished or state.paused:
+        return []
+    if state.rollback is not None and state.rollback_stopped:  # (one the process died in was said by interrupted_rollback)
+        full = " --full" if state.rollback.scope == "full" else ""
+        return [f"The last rollback stopped at a failed undo: --rollback{full} goes on with it; no step runs before it has finished."]
+    current = state.current
+    if current is None:
+        return ["Every step is done; the run was not ended when the program stopped: --continue ends it."]
+    name, status = visible_line(current), state.steps[current].status
+    if status in ("failed", "rejected", "timed_out"):
+        return [f"'{name}' {status_words(status)} before the program stopped, and nobody had decided. Nothing was re-run.",
+                "Decide: --rerun, or --rollback; --continue alone does what --on-failure says (stop: the run ends failed)."]  # fmt: skip
+    if status in ("pending", "undone"):
+        if state.plan_steps.get(current, {}).get("kind") in ("note", "ask"):
+            return [
+                f"Nothing was running when the program stopped. Next is '{name}', a person's step: `runbook-tui resume {visible_line(journal)}` in a terminal."
+            ]
+        return [f"Nothing was running when the program stopped: --continue goes on with '{name}'."]
+    return []
 
 
 def paused(state: RunState, journal: str) -> list[str]:

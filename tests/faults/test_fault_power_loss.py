@@ -82,6 +82,13 @@ def test_a_torn_last_line_fails_verify_by_line_and_resume_continues_from_the_las
     assert printed_statuses(looked.stdout, STEPS) == {s: status_words(state.steps[s].status) for s in STEPS}
     if kind == "step_finished":
         assert state.steps["b"].status == "unknown" and "Nothing was re-run" in looked.stdout
+    # What to do next, when no step was left unknown (before: the statuses alone, exit 1, and no word of --continue)
+    next_move = {
+        "step_started": "Nothing was running when the program stopped: --continue goes on with 'b'.\n",
+        "session_finished": "Every step is done; the run was not ended when the program stopped: --continue ends it.\n",
+    }
+    if kind in next_move:
+        assert looked.stdout.endswith(next_move[kind]), looked.stdout
     assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
     repaired = journal.read_bytes()
     again = run(tmp_path, "resume", str(journal), "--headless")

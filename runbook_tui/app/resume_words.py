@@ -46,7 +46,7 @@ def interrupted_rollback(state: RunState) -> list[str]:
         lines.append("  finished: " + ", ".join(visible_line(s) for s in undone + ran))
     for sid in running:
         what = "the undo of" if sid == rollback.failed_step else "rollback step"
-        lines.append(f"  {what} '{visible_line(sid)}' was running: its outcome is unknown")
+        lines.append(f"  {what} '{visible_line(sid)}' was running: its outcome is unknown, and nothing stopped it: it may still be running")
     lines.append("  not run yet: " + (", ".join(visible_line(s) for s in left) or "nothing"))
     again = f"; '{visible_line(running[0])}' runs again" if running else ""
     lines.append(f"Nothing was re-run. --rollback{' --full' if rollback.scope == 'full' else ''} runs what is left{again} (what finished is not run again).")

@@ -28,7 +28,7 @@ from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import RollbackPlan, StepRecord, grouped_entries, plan_rollback, plannable, to_json
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.stop_waits import unless_stopped
-from runbook_tui.engine.undo_notes import undo_note
+from runbook_tui.engine.undo_notes import UNDO_LIVES_ON, undo_note
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.display import display_text
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
@@ -414,9 +414,14 @@ class StepRunner:
             # A host where the command never began (no connection) is planned as one nothing ran on: its undo would
             # only fail the same way and stop the rollback there (an unreachable host made every rollback stop).
             hosts = tuple((h, hs.status if hs.started else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
-            notes = tuple((h, undo_note(step, step.hosts[h])) for h, _ in hosts)
+            notes = tuple((h, UNDO_LIVES_ON if sid == self._undo_cut() else undo_note(step, step.hosts[h])) for h, _ in hosts)
             records.append(StepRecord(sid, hosts, accepted=step.status == "done", notes=notes))
         return records
+
+    def _undo_cut(self) -> str | None:
+        """The step whose undo was running when the program stopped (its command was not stopped with it), if any."""
+        rollback = self.state.rollback
+        return rollback.failed_step if rollback is not None and rollback.interrupted else None
 
     def plan_rollback(self, scope: Scope) -> RollbackPlan:
         """Exactly which undo commands would run, where and in what order (secrets masked)."""

@@ -16,6 +16,9 @@ _HOST_WORDS = {
     "unknown": "step outcome unknown: the program stopped while it ran",
 }
 
+#: An undo the program died in: a rollback again runs it again, maybe beside the first (which nothing stopped).
+UNDO_LIVES_ON = "its undo was running when the program stopped and may still be running: check first"
+
 
 def undo_note(step: StepState, host: HostState) -> str:
     """`step failed, then skipped by alice`, `step stopped by alice`, `step ran, then rejected by bob`...; "" for a step plainly done."""

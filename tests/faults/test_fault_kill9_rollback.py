@@ -30,6 +30,7 @@ from test_fault_kill9 import settle_orphans
 from runbook_tui.app.resume_words import interrupted_rollback
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
+from runbook_tui.engine.undo_notes import UNDO_LIVES_ON
 
 
 def _undo(tmp_path: Path, name: str, token: str, blocks: bool) -> str:
@@ -108,7 +109,7 @@ def test_a_rollback_killed_during_an_undo_resumes_with_that_undo_unknown_and_run
     out = looked.stdout
     assert "A rollback (checkpoint) was running when the program stopped; it did not finish." in out, out
     assert "  finished: s5, s4\n" in out, out
-    assert "  the undo of 's3' was running: its outcome is unknown\n" in out, out
+    assert "  the undo of 's3' was running: its outcome is unknown, and nothing stopped it: it may still be running\n" in out, out
     assert "  not run yet: s2\n" in out, out
 
     report = run(tmp_path, "report", str(journal), "--format", "json")
@@ -126,6 +127,9 @@ def test_a_rollback_killed_during_an_undo_resumes_with_that_undo_unknown_and_run
     assert again.returncode == 1, again.stdout + again.stderr  # rolled back: 1, as `run` exits
     second = of_type(raw_events(journal), "rollback_started")[-1]
     assert [(e["step_id"], e["host"]) for e in second["plan"]["entries"] if e["command"]] == [("s3", "local"), ("s2", "local")]
+    # The undo list (the TUI's u, the printed plan) says s3's killed undo may still be running (before: nothing beside it)
+    assert [e["note"] for e in second["plan"]["entries"] if e["command"]] == [UNDO_LIVES_ON, ""], second["plan"]["entries"]
+    assert f"undo s3 ({UNDO_LIVES_ON}) on local:" in again.stdout, again.stdout
     # s4's undo finished before the kill: it never runs again; s3's (unknown) runs once more, as the plan said.
     assert ledger(tmp_path) - before == Counter(["undo-s3", "undone-s3", "undo-s2", "undone-s2"])
     assert of_type(raw_events(journal), "session_finished")[-1]["outcome"] == "rolled_back"
@@ -142,7 +146,7 @@ def test_a_full_rollback_killed_in_its_rollback_section_runs_no_finished_step_ag
     assert ledger(tmp_path) == before
     out = looked.stdout
     assert "  done                   r1 (rollback)\n" in out and "  UNKNOWN                r2 (rollback)\n" in out, out
-    assert "  rollback step 'r2' was running: its outcome is unknown\n" in out, out
+    assert "  rollback step 'r2' was running: its outcome is unknown, and nothing stopped it: it may still be running\n" in out, out
     assert "  not run yet: r3\n" in out, out
 
     again = run(tmp_path, "resume", str(journal), "--rollback", "--full")

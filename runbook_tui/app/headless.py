@@ -345,6 +345,8 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
             controller.finish(actor, "rolled_back" if ok else "failed")
             _say_outcome(session, controller.state.outcome or "failed")
             return exit_code(controller.state.outcome)  # rolled back: 1, as `run` (the contract's `resume`: "as run")
+    if choice.go_on and controller.state.mode == "rehearsal" and controller.state.rollback is None:
+        return await _rehearse(session, None, choice.policy)  # a rehearsal goes on as one: forward, its full rollback, prechecks
     if choice.go_on:
         return _say_outcome(session, await drive(controller, actor, policy=choice.policy))
     return exit_code(controller.state.outcome)

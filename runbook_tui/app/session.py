@@ -264,7 +264,7 @@ def build_session(
     controller = Controller(
         runbook, writer, executors, assignee=actor.name, mode=mode, solo=solo, secrets=secrets,
         max_concurrency=settings.max_concurrency, state=state,
-        auto_finish=state is not None or mode != "rehearsal",  # rehearse finishes its session itself (rolled_back)
+        auto_finish=mode != "rehearsal",  # rehearse finishes its session itself (rolled_back), resumed too (it ended `done`)
     )  # fmt: skip
     server = sharing(controller, request.share, bound)
     controller.verifier_reachable = controller.solo is not None or server is not None or request.verifier_in_process

@@ -249,3 +249,29 @@ def test_a_journal_path_that_is_taken_is_refused_before_the_question(tmp_path: P
     assert "rehearsal.jsonl exists and is not a journal: refusing to write over it" in result.stderr, result.stderr
     assert "pass --yes" not in result.stderr and "REAL commands" not in result.stdout, result.stdout + result.stderr
     assert log(tmp_path) == [] and (tmp_path / "rehearsal.jsonl").read_text() == "notes, not a journal\n"
+
+
+def test_a_rehearsal_the_process_died_in_goes_on_as_a_rehearsal_on_resume(
+    tmp_path: Path, rehearse: Callable[..., tuple[int, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: `resume --continue` of a rehearsal whose process died ran the rest forward and ended it `done` (exit 0):
+    nothing was rolled back, and the report still said "Rehearsal: run forward, then rolled back on purpose"."""
+    assert rehearse(runbook())[0] == 0
+    journal = tmp_path / "rehearsal.jsonl"
+    lines = journal.read_text().splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if '"type":"step_finished"' in line and '"step":"apply"' in line)
+    journal.write_text("".join(lines[: cut + 1]))  # the process died right after `apply` (whole lines: the chain holds)
+    (tmp_path / "applied").touch()  # as `apply` left the host then
+    (tmp_path / "log").write_text("")
+
+    code = cli.main(["resume", str(journal), "--headless", "--continue"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert re.search(r"forward \d+\.\ds, rollback \(full\) \d+\.\ds, prechecks after rollback pass", out), out
+    assert "rehearsal: rollback restored state" in out
+    assert log(tmp_path) == ["tune", "post", "undo-tune", "undo-apply", "undo-backup"]
+    assert not (tmp_path / "applied").exists() and not (tmp_path / "tuned").exists()
+    read = read_events(journal)
+    assert read.intact, read.problems
+    ends = [e["outcome"] for e in read.events if e["type"] == "session_finished"]
+    assert ends == ["rolled_back"], ends

@@ -22,6 +22,7 @@ from typing import Any
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_flow
 from runbook_tui.runbook import shell_heredocs as heredocs
+from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.shell_flow import Flow
 from runbook_tui.runbook.shell_places import (
     EXPANSION,
@@ -47,7 +48,8 @@ class Tokenizer:
         self.places = places
         self.level = level
         self.flow = flow or Flow()
-        #: delimiter, quoted, strip tabs, the shell reading it (""), the variables `read` fills from it
+        #: delimiter, quoted, strip tabs, the shell reading it (""), the variables `read` fills from it,
+        #: the interpreter reading it as its program ("")
         self.pending_heredocs: list[list[Any]] = []
 
     def finish(self) -> dict[int, Place]:
@@ -135,11 +137,8 @@ class Tokenizer:
             for heredoc in self.pending_heredocs[heredocs_before:]:
                 heredoc[4] = reads
             feeds = fed or fed_heredocs or len(self.pending_heredocs) > heredocs_before
-            reader = commands.stdin_script_reader([w.text for w in words]) if words and feeds else None
-            if reader:
-                self._output_reparsed(fed, f"{reader} reading stdin")
-                for heredoc in fed_heredocs + self.pending_heredocs[heredocs_before:]:
-                    heredoc[3] = reader
+            if words and feeds:  # `... | sh`, `sh <<EOF`, `python3 - <<EOF`, `perl <<< "..."`
+                programs.read_stdin(self, [w.text for w in words], fed, fed_heredocs + self.pending_heredocs[heredocs_before:])
             mine = [m for m in self.places if m not in known]
             fed = [*fed, *mine] if pipe else []
             printed = [*printed, *shell_flow.printed_words(words)] if pipe else []

@@ -1,13 +1,15 @@
 """Heredocs for the shell tokenizer (`shell_context`): the `<<` operator, then the bodies after the line.
 
 A quoted delimiter (`<<'EOF'`) keeps its body as written: a value there stays a template and is refused; an
-unquoted body is expanded like the inside of "...", and a shell reading it (`sh <<EOF`) parses it again.
+unquoted body is expanded like the inside of "...", and a shell reading it (`sh <<EOF`) parses it again; an
+interpreter reading it as its program (`python3 - <<EOF`, see `shell_programs`) runs a value there as its code.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.shell_places import Word, marker_index
 
 if TYPE_CHECKING:
@@ -43,7 +45,7 @@ def operator(tok: Tokenizer, i: int) -> int:
     text = "".join(delimiter)
     for ch in text:
         tok._mark(ch, "UNKNOWN", {})
-    tok.pending_heredocs.append([text, quoted, strip, "", []])
+    tok.pending_heredocs.append([text, quoted, strip, "", [], ""])
     return i
 
 
@@ -51,8 +53,9 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
     """The bodies of the line's heredocs, from `i`; returns the index after the last delimiter line."""
     pending, tok.pending_heredocs = tok.pending_heredocs, []
     s = tok.s
-    for delimiter, quoted, strip, reader, reads in pending:
+    for delimiter, quoted, strip, reader, reads, program in pending:
         body: list[Word] = []
+        written: list[int] = []  # values in a quoted body, as written
         before = set(tok.places)
         while i < len(s):
             j = s.find("\n", i)
@@ -63,7 +66,8 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
                 break
             if quoted:
                 for ch in line:
-                    tok._mark(ch, "QUOTED_HEREDOC", frame)
+                    index = tok._mark(ch, "QUOTED_HEREDOC", frame)
+                    written.extend([] if index is None else [index])
             else:
                 body.append(_line(tok, line, frame))
             i = j + 1
@@ -71,6 +75,8 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
             tok.places[m].heredoc, tok.places[m].heredoc_strips = delimiter, strip
         for name in reads:  # `read n <<EOF`
             tok.flow.assign(name, [m for w in body for m in w.markers + w.expanded_markers], [r for w in body for r in w.refs])
+        if program:  # `python3 - <<EOF`: the body is the interpreter's program
+            programs.mark(tok.places, written + [m for w in body for m in w.markers + w.expanded_markers], program)
         if reader and body:  # `sh <<EOF`, `ssh host <<EOF`: the expanded body is a script
             script = Word(cooked=["\n".join(w.text for w in body)], markers=[m for w in body for m in w.markers])
             script.expanded_markers = [m for w in body for m in w.expanded_markers]

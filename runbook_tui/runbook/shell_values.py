@@ -26,6 +26,7 @@ import shlex
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.shell_classify import classify, environment_in_arithmetic
 from runbook_tui.runbook.shell_flow import REEXPANDED
@@ -208,9 +209,17 @@ _NOT_EXPANDED = frozenset({"SINGLE", "ANSI_C", "QUOTED_HEREDOC", "UNKNOWN"})
 
 def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
     """Why a value cannot stand at `place`, with the fix; None when it is one literal word there."""
-    if place.kind not in _NOT_EXPANDED and not (place.nested_backticks or place.reparsed_output or place.levels or shq_count or place.format_of):
+    if place.kind not in _NOT_EXPANDED and not (
+        place.nested_backticks or place.reparsed_output or place.levels or shq_count or place.format_of or place.program_of
+    ):
         return None  # the common case (what every check below lets through), before any message is composed
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
+    if place.program_of:
+        return (
+            f"{place.program_of} reads its program on stdin, so a value in the text fed to it (a heredoc, a here-string, a pipe)"
+            f" is code to {place.program_of}{programs.why(place.program_of)}, whatever the shell's quoting; pass it as an argument or a variable instead:"
+            f" {programs.instead(place.program_of, name)}"
+        )
     as_argument = f'pass it as an argument instead: sh -c \'... "$1"\' sh "{{{{ {name} }}}}"'
     if place.kind == "SINGLE":
         return f"a value inside '...' is not expanded by the shell, so it cannot be passed safely; write \"{{{{ {name} }}}}\" instead of '{{{{ {name} }}}}'"

@@ -1,0 +1,190 @@
+"""Interpreters that read their program on stdin: a value in a heredoc, here-string or pipe feeding one is code.
+
+`python3 <<EOF`, `python3 - <<EOF`, `perl`, `ruby`, `node`, `php`, `lua`, `tclsh`, `expect`, `Rscript -`, `awk -f -`
+and `sed -f -` run what their stdin says; the SQL clients `psql`, `mysql` and `sqlite3` read commands there that run a
+shell (`\\!`, `system`, `.shell`). The shell expands a value into that text as data, but the interpreter then reads it
+as its own code: `print("{{ x }}")` with x = `"); import os; os.system("touch F"); ("` makes F. So such a value is
+refused at `validate`, at its position (`shell_values.refusal`); it reaches the program as an argument (`python3 -
+"{{ x }}" <<'EOF'` and `sys.argv[1]`), a psql variable (`psql -v x="{{ x }}"` and `:'x'`) or an environment variable.
+
+A program given another way (`python3 -c CODE`, `python3 app.py`, `perl -ne CODE`, `awk 'PROG'`, `psql -c SQL`, `psql
+-f FILE`, `sqlite3 DB SQL`) reads its stdin as data: a value there is fine (`python3 app.py <<EOF`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from runbook_tui.runbook.shell_commands import command_start, stdin_script_reader
+from runbook_tui.runbook.shell_places import Place
+
+if TYPE_CHECKING:
+    from runbook_tui.runbook.shell_context import Tokenizer
+
+#: Operands and option arguments that name stdin.
+STDIN = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+
+
+class _Reader(NamedTuple):
+    """How an interpreter's arguments say where its program comes from."""
+
+    code: frozenset[str]  # options giving the program (or running none: `psql -l`): stdin is data
+    files: frozenset[str]  # options naming the program's file: stdin is the program when it names stdin (`awk -f -`)
+    attached: str  # short option letters taking an argument: the rest of the word, when there is one...
+    next_word: str  # ...else, for these, the next word (`-W ignore`, `-I dir`)
+    long_next: frozenset[str] = frozenset()  # long options taking the next word (`--require mod`)
+    operands: str = "program"  # "program": the first operand is its file; "data": never (awk, sed); "none": no
+    # operand names a program (psql's are the database and user); "sqlite": the second operand is SQL
+    bundles: bool = True  # short options bundle (`-XAtc`); sqlite3's and tclsh's options are words (`-cmd`)
+    dashdash_arguments: bool = False  # words after `--` are the program's arguments, not its file (`php -- ARGS`)
+
+
+def _set(*items: str) -> frozenset[str]:
+    return frozenset(items)
+
+
+_PYTHON = _Reader(_set("-c", "-m"), _set(), "WXcm", "WX")
+_SQL_CLIENT = _Reader(_set("-e", "--execute", "-V", "--version", "-?", "--help"), _set(), "DehPSup", "DehPSu", operands="none")
+_AWK = _Reader(_set("-e", "--source"), _set("-f", "--file"), "Fvfe", "Fvfe", _set("--assign", "--field-separator"), "data")
+_READERS: dict[str, _Reader] = {
+    "python": _PYTHON,
+    "perl": _Reader(_set("-e", "-E"), _set(), "CDdFIiMmx", "I"),
+    "ruby": _Reader(_set("-e"), _set(), "CEFIiKrTx", "CEIr"),
+    "node": _Reader(_set("-e", "-p", "--eval", "--print"), _set(), "r", "r", _set("--require", "--import", "--loader", "--conditions")),
+    "php": _Reader(_set("-r"), _set("-f", "--file"), "cdfz", "cdfz", dashdash_arguments=True),
+    "lua": _Reader(_set("-e"), _set(), "l", "l"),
+    "tclsh": _Reader(_set(), _set(), "", "", _set("-encoding"), bundles=False),
+    "expect": _Reader(_set("-c"), _set("-f"), "cf", "cf"),
+    "Rscript": _Reader(_set("-e"), _set(), "", ""),
+    "awk": _AWK,
+    "sed": _Reader(_set("-e", "--expression"), _set("-f", "--file"), "efil", "efl", operands="data"),
+    "psql": _Reader(
+        _set("-c", "--command", "-l", "--list", "-V", "--version", "-?", "--help"),
+        _set("-f", "--file"),
+        "cdfFhLoPpRTUv",
+        "cdfFhLoPpRTUv",
+        _set("--dbname", "--host", "--port", "--username", "--set", "--variable", "--pset", "--output", "--log-file"),
+        "none",
+    ),
+    "mysql": _SQL_CLIENT,
+    "sqlite3": _Reader(_set("-version", "-help"), _set(), "", "", _set("-cmd", "-init", "-separator", "-nullvalue", "-newline", "-vfs"), "sqlite", False),
+}
+#: Other names of those interpreters (`python3.12`, `pypy3`, `gawk`, `nodejs`, `mariadb`, `luajit`).
+_ALIASES = {"nodejs": "node", "mariadb": "mysql", "luajit": "lua", "gawk": "awk", "mawk": "awk", "nawk": "awk", "busybox-awk": "awk"}
+_VERSIONED = re.compile(r"(python|pypy|lua|perl|ruby|php|tclsh)[0-9.]*\Z")
+
+
+def interpreter(word: str) -> str | None:
+    """The interpreter a command word names (its key in the table above), if any."""
+    name = word.rpartition("/")[2]
+    versioned = _VERSIONED.match(name)
+    if versioned:
+        name = "python" if versioned.group(1) == "pypy" else versioned.group(1)
+    name = _ALIASES.get(name, name)
+    return name if name in _READERS else None
+
+
+def stdin_program_reader(words: list[str]) -> str | None:
+    """The interpreter among the command's words that reads its program on stdin (`python3`, `docker exec -i c
+    perl -`, `ssh db psql`), as written; None when there is none, or it takes its program another way."""
+    start = command_start(words)
+    for k in range(start, len(words)):
+        name = interpreter(words[k])
+        if name is not None:
+            return words[k].rpartition("/")[2] if _reads_stdin(_READERS[name], words[k + 1 :]) else None
+    return None
+
+
+def read_stdin(tok: Tokenizer, texts: list[str], fed: list[int], heredocs: list[list[Any]]) -> None:
+    """The command `texts` reads on stdin the values `fed` (earlier stages of its pipeline, here-strings) and the
+    `heredocs`: a shell parses them again (`| sh`, `ssh HOST <<EOF`), an interpreter runs them as its program."""
+    reader = stdin_script_reader(texts)
+    if reader:
+        tok._output_reparsed(fed, f"{reader} reading stdin")
+        for heredoc in heredocs:
+            heredoc[3] = reader
+        return
+    program = stdin_program_reader(texts)
+    if program:
+        mark(tok.places, fed, program)
+        for heredoc in heredocs:
+            heredoc[5] = program  # its body's values are marked once it is read (`shell_heredocs.bodies`)
+
+
+def mark(places: dict[int, Place], markers: Iterable[int], program: str) -> None:
+    """Values in the text an interpreter reads as its program on stdin: code to it."""
+    for m in markers:
+        places[m].program_of = places[m].program_of or program
+
+
+def _reads_stdin(spec: _Reader, args: list[str]) -> bool:
+    """Whether an interpreter with these arguments reads its program on stdin."""
+    operands: list[str] = []
+    k = 0
+    while k < len(args):
+        word = args[k]
+        k += 1
+        if word == "--":
+            operands.extend([] if spec.dashdash_arguments else args[k:])
+            break
+        if not word.startswith("-") or word == "-":
+            operands.append(word)
+            if spec.operands == "program":
+                break
+            continue
+        if word.startswith("--") or not spec.bundles:
+            option, equals, attached = word.partition("=")
+            if option in spec.code:
+                return False
+            if option in spec.files:
+                return (attached if equals else args[k] if k < len(args) else "") in STDIN
+            if not equals and option in spec.long_next:
+                k += 1
+            continue
+        for i in range(1, len(word)):  # short options, maybe bundled: `-XAtc`, `-uW ignore`, `-Mstrict`
+            letter, rest = word[i], word[i + 1 :]
+            if f"-{letter}" in spec.code:
+                return False
+            if f"-{letter}" in spec.files:
+                return (rest or (args[k] if k < len(args) else "")) in STDIN
+            if letter in spec.attached:
+                if not rest and letter in spec.next_word:
+                    k += 1
+                break
+    if spec.operands == "program":
+        return not operands or operands[0] in STDIN
+    if spec.operands == "sqlite":
+        return len(operands) < 2
+    return spec.operands == "none"
+
+
+#: How to pass a value instead, per interpreter.
+_INSTEAD = {
+    "python": "{p} - \"{{{{ {x} }}}}\" <<'EOF' and sys.argv[1] (or os.environ)",
+    "perl": "{p} - \"{{{{ {x} }}}}\" <<'EOF' and $ARGV[0] (or $ENV{{...}})",
+    "ruby": "{p} - \"{{{{ {x} }}}}\" <<'EOF' and ARGV[0] (or ENV)",
+    "node": "{p} - \"{{{{ {x} }}}}\" <<'EOF' and process.argv[2] (or process.env)",
+    "php": "{p} -- \"{{{{ {x} }}}}\" <<'EOF' and $argv[1] (or getenv())",
+    "lua": "{p} - \"{{{{ {x} }}}}\" <<'EOF' and arg[1] (or os.getenv)",
+    "awk": "{p} -v v=\"{{{{ {x} }}}}\" -f - <<'EOF' and v (or ENVIRON)",
+    "psql": "{p} -v v=\"{{{{ {x} }}}}\" <<'SQL' and :'v' (a literal) or :\"v\" (a name)",
+}
+
+
+#: Why a SQL client's input is more than SQL.
+_SHELL_ESCAPE = {"psql": "\\! runs a shell command there", "mysql": "system runs a shell command there", "sqlite3": ".shell runs a shell command there"}
+
+
+def why(reader: str) -> str:
+    """What makes the text an interpreter reads dangerous beyond its own language (a SQL client's shell escape), or ""."""
+    escape = _SHELL_ESCAPE.get(interpreter(reader) or "")
+    return f" ({escape})" if escape else ""
+
+
+def instead(reader: str, name: str) -> str:
+    """The fix for a value in the program `reader` reads on stdin: pass it as an argument or a variable."""
+    key = interpreter(reader) or reader
+    example = _INSTEAD.get(key, "{p} ... \"{{{{ {x} }}}}\" <<'EOF' (as an argument) or in an environment variable")
+    return example.format(p=reader, x=name)

@@ -38,6 +38,9 @@ _PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()#]+")  # characters with no meaning of t
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*]")  # what `$` expands: a name, a positional parameter, `$@`
 #: Words after which `((` is arithmetic and `[[` a test (`if (( n > 1 ))`, `for (( ... ))`, `while [[ ... ]]`).
 _BEFORE_COMPOUND = commands.COMPOUND_START | {"for"}
+#: Words opening and closing a compound command, whose output as a whole feeds a pipe (`while ...; done | sh`).
+_OPENS = frozenset({"{", "if", "while", "until", "for", "select", "case"})
+_CLOSES = frozenset({"}", "fi", "done", "esac"})
 
 
 class Tokenizer:
@@ -88,17 +91,18 @@ class Tokenizer:
         redirect_next = False
         case_state = ""  # "", "word", "in", "pattern", "body"
         cond_words: list[Word] | None = None
-        here_string = False
+        here_string = input_redirect = False
         fed: list[int] = []  # values in what this command feeds a shell: earlier stages of its pipeline, here-strings
         fed_heredocs: list[list[Any]] = []  # heredocs of earlier stages of the pipeline (read after the line)
         printed: list[Word] = []  # what this command reads on stdin holds: here-strings, what an earlier `echo` printed
         known = set(self.places)  # values seen before this command
+        opened: list[set[int]] = []  # values seen before each compound command still open (`{ echo "{{ x }}"; } | sh`)
         heredocs_before = len(self.pending_heredocs)
         s = self.s
         n = len(s)
 
         def end_word() -> None:
-            nonlocal word, redirect_next, case_state, cond_words, here_string, printed
+            nonlocal word, redirect_next, case_state, cond_words, here_string, printed, input_redirect
             if not word.started:
                 return
             text = word.text
@@ -108,6 +112,8 @@ class Tokenizer:
                     fed.extend(word.markers + word.expanded_markers)
                     printed.append(word)
                     here_string = False
+                elif input_redirect:  # `sh < <(printf ...)`, `python3 < "$(...)"`: the output (names) what it reads
+                    fed.extend(word.expanded_markers)
             elif case_state == "word":
                 case_state = "in"
             elif case_state == "in" and text == "in":
@@ -119,7 +125,7 @@ class Tokenizer:
                     cond_words = []
                 elif cond_words is not None:
                     if text == "]]":
-                        self._cond(cond_words)
+                        shell_flow.cond(self.flow, cond_words, self.places)
                         cond_words = None
                     else:
                         cond_words.append(word)
@@ -139,7 +145,10 @@ class Tokenizer:
             feeds = fed or fed_heredocs or len(self.pending_heredocs) > heredocs_before
             if words and feeds:  # `... | sh`, `sh <<EOF`, `python3 - <<EOF`, `perl <<< "..."`
                 programs.read_stdin(self, [w.text for w in words], fed, fed_heredocs + self.pending_heredocs[heredocs_before:])
-            mine = [m for m in self.places if m not in known]
+            first = words[0].text if words else ""
+            if first in _OPENS:
+                opened.append(known)
+            mine = [m for m in self.places if m not in (opened.pop() if first in _CLOSES and opened else known)]
             fed = [*fed, *mine] if pipe else []
             printed = [*printed, *shell_flow.printed_words(words)] if pipe else []
             fed_heredocs = [*fed_heredocs, *self.pending_heredocs[heredocs_before:]] if pipe else []
@@ -197,6 +206,7 @@ class Tokenizer:
                     i = heredocs.operator(self, i)
                     continue
                 else:
+                    input_redirect = s[i] == "<" and s[i + 1 : i + 2] not in ("&", ">")
                     i += 1
                     while i < n and s[i] in "<>&|":
                         i += 1
@@ -230,16 +240,6 @@ class Tokenizer:
     def _word_at(self, i: int, text: str) -> bool:
         end = i + len(text)
         return self.s.startswith(text, i) and (end >= len(self.s) or self.s[end] in " \t\n;&|()")
-
-    def _cond(self, cond: list[Word]) -> None:
-        """In `[[ ... ]]`, operands of -eq, -lt, ... (and -v) are arithmetic in bash."""
-        for k, w in enumerate(cond):
-            if w.text in commands.ARITH_OPS:
-                for neighbour in (cond[k - 1 : k] if k else []) + cond[k + 1 : k + 2]:
-                    self.flow.arithmetic_text(neighbour.text)
-                    self.flow.arithmetic.update(neighbour.refs)
-                    for m in neighbour.markers:
-                        self.places[m].integer = True
 
     # -- words ------------------------------------------------------------------------------------
 

@@ -143,6 +143,17 @@ def simple_command(flow: Flow, words: list[Word], places: dict[int, Place]) -> l
     return reads
 
 
+def cond(flow: Flow, cond: list[Word], places: dict[int, Place]) -> None:
+    """In `[[ ... ]]`, operands of -eq, -lt, ... (and -v) are arithmetic in bash."""
+    for k, w in enumerate(cond):
+        if w.text in commands.ARITH_OPS:
+            for neighbour in (cond[k - 1 : k] if k else []) + cond[k + 1 : k + 2]:
+                flow.arithmetic_text(neighbour.text)
+                flow.arithmetic.update(neighbour.refs)
+                for m in neighbour.markers:
+                    places[m].integer = True
+
+
 def _assigned(flow: Flow, word: Word, places: dict[int, Place]) -> bool:
     """Follow `NAME=VALUE` (a subscript is arithmetic); False: the word is no assignment."""
     match = _ASSIGNMENT.match(word.text)

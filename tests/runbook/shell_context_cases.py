@@ -153,6 +153,13 @@ CASES = [
     Case("printf piped into perl", "printf '%s' {{ x }} | perl", None),
     Case("heredoc read by psql (\\! runs a shell)", "psql -X <<EOF\nselect '{{ x }}';\nEOF", None),
     Case("piped into sqlite3 (.shell runs a shell)", "echo \"select '{{ x }}';\" | sqlite3", None),
+    # What a compound command prints, or a process substitution redirected to stdin, feeds the reader too (these ran).
+    Case("brace group piped into sh", "{ printf '%s' {{ x }}; } | sh", None),
+    Case("loop piped into python3", "while true; do echo {{ x }}; break; done | python3", None),
+    Case("process substitution as sh's stdin", "sh < <(printf '%s' {{ x }})", None),
+    Case("process substitution as python3's stdin", "python3 < <(echo {{ x }})", None),
+    Case("brace group piped into cat is data", "{ printf '%s' {{ x }}; } | cat", same),
+    Case("process substitution as cat's stdin is data", "cat < <(printf '%s' {{ x }})", same, ("bash",)),
     # ...and takes it as data when the program comes from elsewhere, or the value is an argument.
     Case("value as an argument after perl -", "perl - {{ x }} <<'EOF'\nprint $ARGV[0];\nEOF", same),
     Case("value in an environment variable of perl -", "V={{ x }} perl - <<'EOF'\nprint $ENV{V};\nEOF", same),

@@ -86,11 +86,21 @@ def interpreter(word: str) -> str | None:
     return name if name in _READERS else None
 
 
+#: Commands that run a command named among their words, passing it their stdin (`ssh HOST psql`, `docker exec -i C
+#: python3`, `runuser -u postgres -- psql`): the interpreter is looked for among all their words. Elsewhere only the
+#: command word counts (`... | grep node` reads no program).
+_RUNNERS = frozenset(
+    {"ssh", "docker", "podman", "kubectl", "oc", "nerdctl", "crictl", "lxc", "incus", "runuser", "su", "nsenter", "unshare", "setpriv",
+     "systemd-run", "machinectl", "flock", "ip", "chpst", "firejail", "bwrap", "sg"}
+)  # fmt: skip
+
+
 def stdin_program_reader(words: list[str]) -> str | None:
     """The interpreter among the command's words that reads its program on stdin (`python3`, `docker exec -i c
     perl -`, `ssh db psql`), as written; None when there is none, or it takes its program another way."""
     start = command_start(words)
-    for k in range(start, len(words)):
+    runner = start < len(words) and words[start].rpartition("/")[2] in _RUNNERS
+    for k in range(start, len(words) if runner else min(start + 1, len(words))):
         name = interpreter(words[k])
         if name is not None:
             return words[k].rpartition("/")[2] if _reads_stdin(_READERS[name], words[k + 1 :]) else None

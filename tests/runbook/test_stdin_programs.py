@@ -79,6 +79,7 @@ def test_a_value_passed_as_data_to_python3_comes_out_exactly(template: str, tmp_
         "psql -XAt -v v={{ x }} <<'SQL'\nselect :'v';\nSQL",
         "python3 - <<'EOF'\nprint('no value here')\nEOF",
         "php -- {{ x }} <<'EOF'\n<?php echo $argv[1];\nEOF",
+        "kubectl get pods -n {{ x }} | grep node",
     ],
 )
 def test_stdin_that_is_data_or_a_program_without_values_stays_valid(template: str) -> None:
@@ -122,6 +123,10 @@ def test_stdin_that_is_data_or_a_program_without_values_stays_valid(template: st
         ("docker exec -i web python3 -", "python3"),
         ("ssh db1 psql", "psql"),
         ("sudo -u postgres psql -X", "psql"),
+        ("kubectl exec -i pod -- node", "node"),
+        ("runuser -u postgres -- psql -XAt", "psql"),
+        ("grep node", None),
+        ("grep -v perl", None),
         ("cat", None),
         ("tee out", None),
     ],

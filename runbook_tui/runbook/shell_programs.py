@@ -69,10 +69,30 @@ _READERS: dict[str, _Reader] = {
         "none",
     ),
     "mysql": _SQL_CLIENT,
+    # Command languages with a `!` that runs a shell command: `ed file <<EOF` with `s/a/{{ x }}/` and x = `b\n!touch F`.
+    "ed": _Reader(_set(), _set(), "p", "p", operands="none"),
+    "ex": _Reader(_set(), _set(), "c", "c", operands="none"),
+    "sftp": _Reader(_set(), _set("-b"), "BbcDFiJlPRSso", "BbcDFiJlPRSso", operands="none"),
+    "ftp": _Reader(_set(), _set(), "", "", operands="none"),
+    "lftp": _Reader(_set("-c"), _set("-f"), "cefpu", "cefpu", operands="none"),
+    "dc": _Reader(_set("-e", "--expression"), _set("-f", "--file"), "ef", "ef"),
+    "R": _Reader(_set("-e"), _set("-f", "--file"), "ef", "ef", operands="none"),
+    "julia": _Reader(_set("-e", "-E", "--eval", "--print"), _set(), "CeEJLpt", "CeEJLpt"),
     "sqlite3": _Reader(_set("-version", "-help"), _set(), "", "", _set("-cmd", "-init", "-separator", "-nullvalue", "-newline", "-vfs"), "sqlite", False),
 }
 #: Other names of those interpreters (`python3.12`, `pypy3`, `gawk`, `nodejs`, `mariadb`, `luajit`).
-_ALIASES = {"nodejs": "node", "mariadb": "mysql", "luajit": "lua", "gawk": "awk", "mawk": "awk", "nawk": "awk", "busybox-awk": "awk"}
+_ALIASES = {
+    "vi": "ex",
+    "vim": "ex",
+    "nvi": "ex",
+    "nodejs": "node",
+    "mariadb": "mysql",
+    "luajit": "lua",
+    "gawk": "awk",
+    "mawk": "awk",
+    "nawk": "awk",
+    "busybox-awk": "awk",
+}
 _VERSIONED = re.compile(r"(python|pypy|lua|perl|ruby|php|tclsh)[0-9.]*\Z")
 
 
@@ -179,12 +199,20 @@ _INSTEAD = {
     "php": "{p} -- \"{{{{ {x} }}}}\" <<'EOF' and $argv[1] (or getenv())",
     "lua": "{p} - \"{{{{ {x} }}}}\" <<'EOF' and arg[1] (or os.getenv)",
     "awk": "{p} -v v=\"{{{{ {x} }}}}\" -f - <<'EOF' and v (or ENVIRON)",
+    **dict.fromkeys(("ed", "ex"), "an editor taking it as data: python3 - \"{{{{ {x} }}}}\" FILE <<'EOF' and sys.argv[1]"),
+    **dict.fromkeys(("sftp", "ftp", "lftp"), 'scp -- "{{{{ {x} }}}}" HOST:DIR (an argument)'),
+    "R": "Rscript - \"{{{{ {x} }}}}\" <<'EOF' and commandArgs(TRUE)[1] (or Sys.getenv)",
     "psql": "{p} -v v=\"{{{{ {x} }}}}\" <<'SQL' and :'v' (a literal) or :\"v\" (a name)",
 }
 
 
 #: Why a SQL client's input is more than SQL.
-_SHELL_ESCAPE = {"psql": "\\! runs a shell command there", "mysql": "system runs a shell command there", "sqlite3": ".shell runs a shell command there"}
+_SHELL_ESCAPE = {
+    "psql": "\\! runs a shell command there",
+    "mysql": "system runs a shell command there",
+    "sqlite3": ".shell runs a shell command there",
+    **dict.fromkeys(("ed", "ex", "sftp", "ftp", "lftp", "dc"), "! runs a shell command there"),
+}
 
 
 def why(reader: str) -> str:

@@ -153,6 +153,8 @@ CASES = [
     Case("printf piped into perl", "printf '%s' {{ x }} | perl", None),
     Case("heredoc read by psql (\\! runs a shell)", "psql -X <<EOF\nselect '{{ x }}';\nEOF", None),
     Case("piped into sqlite3 (.shell runs a shell)", "echo \"select '{{ x }}';\" | sqlite3", None),
+    Case("heredoc read by ed (! runs a shell)", "ed -s /dev/null <<EOF\na\n{{ x }}\n.\np\nQ\nEOF", None),
+    Case("heredoc read by sftp (! runs a shell)", "sftp db1 <<EOF\nput {{ x }}\nEOF", None),
     # What a compound command prints, or a process substitution redirected to stdin, feeds the reader too (these ran).
     Case("brace group piped into sh", "{ printf '%s' {{ x }}; } | sh", None),
     Case("loop piped into python3", "while true; do echo {{ x }}; break; done | python3", None),

@@ -12,12 +12,11 @@ captures (`runner._command`), never from this.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
 
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
+from runbook_tui.runbook.plan_words import not_rendered_yet as not_rendered_yet  # the step list's and a look ahead's words
 
 _STAND_IN = "rbtpendingcapture{}x"
 #: Any stand-in, in any case (a filter such as `| upper` may have changed it).
@@ -54,27 +53,3 @@ def pending_captures(runbook: Runbook, state: RunState) -> PendingCaptures:
         captured[name] = stand_in
         words[stand_in] = f"⟨captured.{name}: from step '{step.id}', {why}⟩"
     return PendingCaptures(captured, words)
-
-
-#: A template expression left in a plan's text: what renders only when its step starts (`captured.*`, `host`, `now`).
-_LATE = re.compile(r"\{\{-?\s*((?:captured|host|now)\b.*?)\s*-?\}\}", re.S)
-_CAPTURE = re.compile(r"captured\.(\w+)")
-
-
-def not_rendered_yet(text: str, plan_steps: Mapping[str, Mapping[str, Any]], *, short: bool = False) -> str:
-    """A plan's text for a step not rendered yet (the step list's rows, a step looked at ahead), as people read it: never
-    a raw `{{`. `{{ captured.NAME }}` reads as the capture and the step it comes from (`⟨captured.backup: from step
-    'backup'⟩`), `{{ host.name }}` and `{{ now }}` as `⟨host.name⟩`: each is rendered when its step starts (the current
-    step says then how a missing capture stands, `pending_captures`). Words from the plan alone: they never go stale.
-    `short`: without where a capture comes from (a row of the step list has no room for it)."""
-    if "{{" not in text:
-        return text
-    sources = {str(entry["capture"]): sid for sid, entry in reversed(list(plan_steps.items())) if entry.get("capture")}
-
-    def words(found: re.Match[str]) -> str:
-        expression = " ".join(found.group(1).split())
-        name = _CAPTURE.fullmatch(expression)
-        source = sources.get(name.group(1)) if name is not None and not short else None
-        return f"⟨{expression}: from step '{source}'⟩" if source is not None else f"⟨{expression}⟩"
-
-    return _LATE.sub(words, text)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.engine.events import SYSTEM, Event
 from runbook_tui.engine.history import History, number, parse_ts, seconds_between
 from runbook_tui.engine.journal import JournalScan
+from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, StepState, UnreadableEvent
 from runbook_tui.report.fold import timeline_entry
 from runbook_tui.report.model import (
@@ -206,6 +207,7 @@ def _steps(fold: History, unseen: set[str]) -> list[Step]:
             verification = _verification(result, st, str(plan.get("verify", "after")))
             runs = [a.duration_seconds for a in attempts if a.duration_seconds is not None]
             shown = st.rendered  # as step_ready / step_started rendered it: what people saw and confirmed
+            plan = _in_words(plan, state.plan_steps)  # a step never rendered: a journal's plan may hold `{{ captured.x }}`
             steps.append(
                 Step(
                     number=position,
@@ -336,6 +338,18 @@ def _ticket(data: Mapping[str, Any] | None) -> Ticket:
         verifier=data.get("verifier"),
         success_criteria=[str(c) for c in data.get("success_criteria", [])],
     )
+
+
+def _in_words(plan: Mapping[str, Any], plan_steps: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any]:
+    """A plan's step with its texts in words (`not_rendered_yet`): a plan journaled before `plan_words` holds templates."""
+    words = dict(plan)
+    for key in ("title", "note", "ask"):
+        if isinstance(words.get(key), str):
+            words[key] = not_rendered_yet(words[key], plan_steps)
+    for key in ("run", "undo"):
+        if isinstance(words.get(key), Mapping):
+            words[key] = {host: not_rendered_yet(str(text), plan_steps) for host, text in words[key].items()}
+    return words
 
 
 def _step_text(plan: Mapping[str, Any]) -> str | None:

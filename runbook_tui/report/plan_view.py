@@ -14,6 +14,7 @@ from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook
 from runbook_tui.runbook.plan import step_json
+from runbook_tui.runbook.plan_words import PlanWords
 
 SECTION_WORDS = {
     "precheck": "Pre-checks (nothing changes yet)",
@@ -156,8 +157,8 @@ def _step(runbook: Runbook, number: int, section_kind: str, data: dict[str, Any]
         details.append("shows panels " + ", ".join(data["watch"]))
     if data["capture"]:
         details.append(f"keeps its output as captured.{data['capture']}")
-    if any("{{ captured." in c.text for c in view.body + (view.undo or [])):
-        details.append("{{ captured.NAME }} is filled in when it runs, from an earlier step's output")
+    if any("⟨captured." in c.text for c in view.body + (view.undo or [])):
+        details.append("⟨captured.NAME⟩ is filled in when it runs, from an earlier step's output")
     return view
 
 
@@ -165,12 +166,13 @@ def build_plan_view(runbook: Runbook) -> PlanView:
     metrics = runbook.metrics
     units = {p.id: p.unit for p in metrics.panels} if metrics else {}
     sections: list[SectionView] = []
+    words = PlanWords(runbook)  # made once: where each capture comes from
     number = 0
     for section in runbook.sections:
         steps = []
         for step in section.steps:
             number += 1
-            steps.append(_step(runbook, number, section.kind, step_json(runbook, step), units))
+            steps.append(_step(runbook, number, section.kind, step_json(runbook, step, words), units))
         sections.append(SectionView(section.id, section.title, section.kind, SECTION_WORDS.get(section.kind, section.kind), steps))
     every = [s for section in sections for s in section.steps]
     declared = {p.name: p for p in runbook.params}

@@ -60,7 +60,7 @@ class Text:
         return self.value is None
 
     def shown(self) -> str:
-        """What a plan shows: the rendered text, or the template where it is not known yet."""
+        """The rendered text, or the template where it is not known yet (a plan says that in words: `plan_words`)."""
         return self.value if self.value is not None else self.source
 
 

@@ -495,3 +495,19 @@ def test_a_check_begun_again_after_a_resume_is_one_undecided_row(tmp_path: Path)
     assert [c["criterion"] for c in json.loads(render(report, "json"))["success"]] == [text]
     for fmt in ("md", "html"):
         assert render(report, fmt).count(f"{text}: not decided") == 1, fmt
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_a_step_never_rendered_reads_in_words_from_a_plan_journaled_with_templates(tmp_path: Path, fmt: str) -> None:
+    """A journal written before plans said late values in words holds `{{ captured.backup_at }}` in its plan: the
+    report of a run that never reached that step printed it raw (the spec: no `{{` survives rendering)."""
+    first = journal("change").read_text(encoding="utf-8").splitlines()[0]
+    assert "{{ captured.backup_at }}" in first  # as journaled then
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text(first + "\n", encoding="utf-8")
+    report = build_report(cut)
+    [install] = [s for s in report.steps if s.id == "install-config"]
+    assert install.outcome == "not run" and install.commands is not None
+    assert all("logger \"CHG-3107 backup ⟨captured.backup_at: from step 'backup-config'⟩\"" in c for c in install.commands.values()), install.commands
+    out = render(report, fmt)
+    assert "{{" not in out and "⟨captured.backup_at: from step" in out.replace("&#x27;", "'").replace("&lt;", "<"), out

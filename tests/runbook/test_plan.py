@@ -61,8 +61,8 @@ def test_plan_json_shows_what_differs_per_host_and_what_waits_for_a_capture(caps
         "web2": "cp /etc/nginx/nginx.conf /var/backups/nginx.conf.web2",
     }
     assert steps["save-config"]["checkpoint"] is True
-    # The capture is known only once `current-version` ran: the plan shows the template.
-    assert "{{ captured.old_version }}" in steps["install"]["undo"]["web1"]
+    # The capture is known only once `current-version` ran: the plan says so in words, never as `{{`.
+    assert "/srv/configs/⟨captured.old_version: from step 'current-version'⟩/nginx.conf" in steps["install"]["undo"]["web1"]
     assert steps["install"]["run"]["web1"].startswith("install -m 644 /srv/configs/v42/")
     assert steps["smoke"]["run"]["web2"] == "curl -fsS --oauth2-bearer '***' http://10.0.1.12/healthz"
 

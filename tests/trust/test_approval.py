@@ -244,9 +244,9 @@ def test_an_approval_binds_where_the_ssh_config_sends_each_host(folder: Path) ->
 
 def test_a_plan_whose_commands_read_the_time_can_be_approved_and_run(folder: Path) -> None:
     """`now` renders when the runbook loads: an approval held the approver's time and no run ever matched it (exit 2,
-    `run: approved "echo backup-1650...", now "echo backup-1651..."`). The plan shows such text as its template: a
-    step's command and title, and the runbook's and its sections' titles (`title: approved "Upgrade at 1650...", now
-    "Upgrade at 1651..."` until these were too)."""
+    `run: approved "echo backup-1650...", now "echo backup-1651..."`). The plan shows such text in words (`⟨now⟩`, never
+    `{{`): a step's command and title, and the runbook's and its sections' titles (`title: approved "Upgrade at 1650...",
+    now "Upgrade at 1651..."` until these were too)."""
     (folder / "R.yaml").write_text(
         RUNBOOK.replace("run: echo installing {{ version }}", "run: echo backup-{{ now.strftime('%H%M%S%f') }}")
         .replace("title: Install {{ version }}", "title: Install {{ version }} at {{ now.strftime('%f') }}")
@@ -254,8 +254,9 @@ def test_a_plan_whose_commands_read_the_time_can_be_approved_and_run(folder: Pat
         .replace("    title: Change", "    title: Change at {{ now.strftime('%f') }}")
     )
     made = _approve(folder, "bob", "1.2")
-    assert made.returncode == 0 and "run: echo backup-{{ now.strftime('%H%M%S%f') }}" in made.stdout, made.stdout + made.stderr
-    assert "Upgrade to {{ version }} at {{ now.strftime('%f') }}" in made.stdout and "== Change at {{ now.strftime('%f') }}" in made.stdout, made.stdout
+    assert made.returncode == 0 and "run: echo backup-⟨now.strftime('%H%M%S%f')⟩" in made.stdout, made.stdout + made.stderr
+    assert "Upgrade to 1.2 at ⟨now.strftime('%f')⟩" in made.stdout and "== Change at ⟨now.strftime('%f')⟩" in made.stdout, made.stdout
+    assert "{{" not in made.stdout, made.stdout
     ran = _exec(folder, "1.2", "--approval", "bob-1.2.approval")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert re.search(r"local \| backup-\d{12}", ran.stdout), ran.stdout  # the run renders its own time

@@ -177,7 +177,8 @@ async def started(pilot: Pilot[Any]) -> Any:
     """Wait until the run screen shows; returns the controller."""
     app = pilot.app
     assert isinstance(app, RunbookApp)
-    await until(pilot, lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
+    # mounted too: the screen is on top before its Mount has run, and a query then (`#detail`) found nothing yet
+    await until(pilot, lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen" and app.screen.is_mounted, "the run screen")
     assert app.handle is not None
     return app.handle.controller
 
@@ -229,7 +230,7 @@ def painted(widget: Any) -> str:
 
 async def screen_is(pilot: Pilot[Any], name: str) -> Any:
     """Wait until the top screen is of the class called `name`; returns it."""
-    await until(pilot, lambda: type(pilot.app.screen).__name__ == name, f"the {name} screen")
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == name and pilot.app.screen.is_mounted, f"the {name} screen")
     await pilot.pause()
     return pilot.app.screen
 

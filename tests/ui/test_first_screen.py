@@ -54,7 +54,7 @@ class WatchedApp(RunbookApp):
 async def started(pilot: Any) -> Any:
     """Wait until the (watched) run screen shows; returns the controller."""
     app = pilot.app
-    await until(pilot, lambda: app.handle is not None and isinstance(app.screen, Watched), "the run screen")
+    await until(pilot, lambda: app.handle is not None and isinstance(app.screen, Watched) and app.screen.is_mounted, "the run screen")
     return app.handle.controller
 
 

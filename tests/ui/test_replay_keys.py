@@ -64,7 +64,7 @@ async def test_v_shows_the_step_whole_where_the_panes_title_says_it_does(tmp_pat
     (the run screen's view keys were not replay's), so the rest of the command could not be read."""
     app = ReplayApp(read_events(await _tall_journal(tmp_path, monkeypatch)).events, label="tall.jsonl")
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+        await until(lambda: isinstance(app.screen, ReplayScreen) and app.screen.is_mounted, pilot, "the replay screen")
         screen = app.screen
         pane = screen.query_one("#detail", DetailScroll)
         await until(lambda: "v shows all" in str(pane.border_title), pilot, "the pane's title to say the step is cut")
@@ -82,7 +82,7 @@ async def test_t_shows_the_step_list_where_it_is_hidden(tmp_path: Path, monkeypa
     at 80 columns) and the help; `l` still goes forward; at 140 columns the list is always there and `t` is not offered."""
     app = ReplayApp(read_events(await _tall_journal(tmp_path, monkeypatch)).events, label="tall.jsonl")
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+        await until(lambda: isinstance(app.screen, ReplayScreen) and app.screen.is_mounted, pilot, "the replay screen")
         screen = app.screen
         assert isinstance(screen, ReplayScreen)
         steps = screen.query_one(StepList)

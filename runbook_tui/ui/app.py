@@ -172,6 +172,14 @@ class RunbookApp(ThemedApp):
         self.starter = self.start_for(self.loaded, choice)
         self._start(None)
 
+    def _window_answered(self, reason: str | None) -> None:
+        """The closed window's question: a reason starts the run; none goes back to the picker or the form, or, with
+        nothing underneath, leaves saying why (before: a blank screen after the mode screen, or exit 2 without a word)."""
+        if reason:
+            self._start(reason)
+        elif self.start_for is None or len(self.screen_stack) <= 1:
+            self._give_up("no run started: outside the change window, and no reason to start anyway was given (--override-window REASON)")
+
     def _give_up(self, why: str) -> None:
         self.failure = why
         self.exit(2)
@@ -198,7 +206,7 @@ class RunbookApp(ThemedApp):
                     f"{refused}\n\nStarting anyway needs a reason; it is written to the journal and the report.",
                     placeholder="e.g. the change manager extended the window (see the ticket)",
                 ),
-                lambda reason: self._start(reason) if reason else None if self.start_for else self.exit(2),
+                self._window_answered,
             )
             return
         if self.start_for is not None:  # chosen in the picker or the form: say why and stay there

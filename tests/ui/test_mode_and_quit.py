@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from run_screen_helpers import (
+    RUNBOOK,
     SIZE,
     events,
     marks,
@@ -180,3 +181,38 @@ def test_leaving_an_unfinished_run_names_what_to_do_next(mode: str, said: str, c
     app = SimpleNamespace(run=lambda: 1, failure=None, handle=SimpleNamespace(journal_path="J.jsonl", controller=SimpleNamespace(state=state)))
     assert _launch(app) == 1  # type: ignore[arg-type]
     assert capsys.readouterr().out.splitlines() == ["journal: J.jsonl", *said.splitlines()]
+
+
+CLOSED_WINDOW = RUNBOOK.replace("  assignee: alice\n", "  assignee: alice\n  window: {start: '2020-01-01T02:00:00+00:00', end: '2020-01-01T04:00:00+00:00'}\n")
+
+
+@pytest.mark.asyncio
+async def test_escape_on_the_window_question_after_the_mode_leaves_with_why(workdir: Path) -> None:
+    """`run FILE` (every value given, no --solo): the mode, then the closed window's question, answered with escape.
+    Before: a blank screen that only ctrl+q left, with exit 0 (no run started, nothing said)."""
+    write_runbook(workdir, CLOSED_WINDOW)
+    app = asking_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_is(pilot, "ModeScreen")
+        app.screen.query_one("#mode-solo", Input).focus()
+        await type_text(pilot, "test")
+        await pilot.press("enter")
+        await screen_is(pilot, "TextPrompt")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.return_value is not None or not app.is_running, "the app to leave")
+    assert app.return_value == 2 and app.failure and "outside the change window" in app.failure and "--override-window" in app.failure
+    assert not (workdir / "j.jsonl").exists() and marks(workdir) == []
+
+
+@pytest.mark.asyncio
+async def test_escape_on_the_window_question_with_solo_given_says_why(workdir: Path) -> None:
+    """`run FILE --solo REASON`: escape on the window question left with exit 2 and not a word on the terminal."""
+    write_runbook(workdir, CLOSED_WINDOW)
+    start_for = starters(mode="live", solo="test", share=None, journal="j.jsonl", override_window=None)
+    loaded = load("runbook.yaml", {})
+    app = RunbookApp(start_for(loaded))
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_is(pilot, "TextPrompt")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.return_value is not None or not app.is_running, "the app to leave")
+    assert app.return_value == 2 and app.failure and "outside the change window" in app.failure

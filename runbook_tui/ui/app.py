@@ -169,6 +169,7 @@ class RunbookApp(ThemedApp):
                 self._give_up("no run started: neither shared nor solo was chosen")
             return
         self.mode_choice = choice
+        self.clear_notifications()  # an earlier "Not started" (a key file that could not be read) is answered by this attempt
         self.starter = self.start_for(self.loaded, choice)
         self._start(None)
 

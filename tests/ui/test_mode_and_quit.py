@@ -216,3 +216,22 @@ async def test_escape_on_the_window_question_with_solo_given_says_why(workdir: P
         await pilot.press("escape")
         await until(pilot, lambda: app.return_value is not None or not app.is_running, "the app to leave")
     assert app.return_value == 2 and app.failure and "outside the change window" in app.failure
+
+
+@pytest.mark.asyncio
+async def test_a_start_refused_on_the_mode_screen_is_not_said_once_the_run_starts(workdir: Path) -> None:
+    """A verifier key file that cannot be read: "Not started" is said; solo then starts the run, and the run screen no
+    longer says "Not started" (before: the 30-second error toast stayed over the run that had started)."""
+    app = asking_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await screen_is(pilot, "ModeScreen")
+        screen.query_one("#mode-verifier", Input).focus()
+        await type_text(pilot, "missing.pub")
+        await pilot.press("enter")
+        await until(pilot, lambda: any(n.title == "Not started" for n in app._notifications), "the refusal to be said")
+        screen = await screen_is(pilot, "ModeScreen")
+        screen.query_one("#mode-solo", Input).focus()
+        await type_text(pilot, "test")
+        await pilot.press("enter")
+        await started(pilot)
+        assert not any(n.title == "Not started" for n in app._notifications), [n.message for n in app._notifications]

@@ -28,6 +28,7 @@ from runbook_tui.runbook.model import Param
 from runbook_tui.runbook.params import ParamError, convert, templated_default
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.note_line import NoteLine
+from runbook_tui.ui.picker_rows import placeholders
 from runbook_tui.ui.typed_input import TypedInput
 
 #: Sentinel: the field holds no value, so the default (or the required error) applies.
@@ -226,7 +227,8 @@ class ParamsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         # One row, the title cut in the middle with … when it is longer (a Label cropped it without a sign).
-        yield NoteLine("Parameters  ", self.runbook_title, id="form-title")
+        # Its template parts as `‹name›`: the values are what this form asks for (it read `{{ target }}`, raw).
+        yield NoteLine("Parameters  ", placeholders(self.runbook_title), id="form-title")
         yield Static(
             Text(f"{visible_line(self.path)}   ·   * required   ·   ctrl+s: start   ·   escape: {'quit' if self.quits else 'back to the list'}"), id="form-hint"
         )

@@ -10,7 +10,6 @@ the run when it has no parameters.
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -33,7 +32,7 @@ from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.keys_in_turn import hold_keys, release_keys
 from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.params_form import ParamsScreen
-from runbook_tui.ui.picker_rows import ID_WIDTH, STATUS_WIDTH, TITLE_WIDTH, cut, file_width, places, title_width
+from runbook_tui.ui.picker_rows import ID_WIDTH, STATUS_WIDTH, TITLE_WIDTH, cut, file_width, placeholders, places, title_width
 from runbook_tui.ui.typed_input import TypedInput
 
 SUFFIXES = (".yaml", ".yml")
@@ -405,13 +404,10 @@ def describe(probe: Probe, *, refused: bool = False) -> Text:
     return text
 
 
-_TEMPLATE = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}|\{%.*?%\}", re.S)
-
-
 def shown_title(probe: Probe) -> str:
     """The title as it will read: rendered with the defaults when the runbook loads with them,
     else its template parts shown as `‹pool_size›` (never a raw `{{ pool_size }}`)."""
     loaded = probe.loaded
     if loaded is not None and loaded.runbook.title:
         return visible_line(loaded.runbook.title)
-    return visible_line(_TEMPLATE.sub(lambda m: f"‹{m.group(1)}›" if m.group(1) is not None else "", probe.title or ""))
+    return visible_line(placeholders(probe.title or ""))

@@ -4,6 +4,7 @@ part of their path that differs (three rows read `nginx-config-change  nginx: ro
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import PurePath
@@ -18,6 +19,15 @@ TITLE_WIDTH = 52
 FRAME = 2 + 2 + 2 + 3 * 2
 #: The narrowest the title column gets (below it, the table scrolls sideways as before).
 TITLE_MIN = 12
+
+
+#: A template part of a title: `{{ name }}` (shown as `‹name›`) or a `{% ... %}` tag (not shown).
+_TEMPLATE = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}|\{%.*?%\}", re.S)
+
+
+def placeholders(title: str) -> str:
+    """A title not rendered yet as a person reads it: `Upgrade ‹cluster›`, never a raw `{{ cluster }}`."""
+    return _TEMPLATE.sub(lambda m: f"‹{m.group(1)}›" if m.group(1) is not None else "", title)
 
 
 def title_width(screen_width: int) -> int:

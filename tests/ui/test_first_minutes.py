@@ -240,3 +240,13 @@ async def test_at_80_columns_broken_runbooks_without_a_title_are_told_apart_by_t
         table = painted(picker.query_one("#picker-table"))
         # Before: two rows `✗ 1 error  ?` and nothing else, the file column past the 80th column.
         assert "runbooks/empty.yaml" in table and "runbooks/listed.yaml" in table, table
+
+
+@pytest.mark.asyncio
+async def test_the_forms_heading_shows_the_values_it_asks_for_as_placeholders(workdir: Path) -> None:
+    """The picker's row reads `Raise the pool size of ‹app›`; the form it opens read `{{ app }}`, the raw template."""
+    app = picker_app()
+    async with app.run_test(size=SMALL) as pilot:
+        form = await open_form(pilot)
+        heading = " ".join(painted(form.query_one("#form-title")).split())
+        assert heading == "Parameters Raise the pool size of ‹app›", heading

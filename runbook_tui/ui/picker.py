@@ -278,6 +278,11 @@ class PickerScreen(Screen[None]):
         return row_key.value
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "picker-search" and event.value == "/":
+            # The footer's `/ search`, pressed where the search already has the keys: the key, not a query (`/pool`
+            # matched nothing, and the list emptied). A `/` later in the query, or pasted with it, stays.
+            event.input.value = ""
+            return
         if event.input.id == "picker-search":
             self._refill()
             self.refresh_bindings()  # `esc clear search` comes and goes with the search

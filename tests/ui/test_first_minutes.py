@@ -250,3 +250,22 @@ async def test_the_forms_heading_shows_the_values_it_asks_for_as_placeholders(wo
         form = await open_form(pilot)
         heading = " ".join(painted(form.query_one("#form-title")).split())
         assert heading == "Parameters Raise the pool size of ‹app›", heading
+
+
+@pytest.mark.asyncio
+async def test_slash_the_footers_search_key_starts_a_search_and_is_not_part_of_it(workdir: Path) -> None:
+    """The footer says `/ search`; the search box has the keys, so `/pool` was the query and matched nothing."""
+    from textual.widgets import DataTable
+
+    app = picker_app()
+    async with app.run_test(size=SMALL) as pilot:
+        picker = await screen_is(pilot, "PickerScreen")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press(*"/pool")
+        search = picker.query_one("#picker-search", Input)
+        await until(pilot, lambda: search.value == "pool", "the query without the search key")
+        await until(pilot, lambda: picker.query_one("#picker-table", DataTable).row_count == 1, "the runbook to match")
+        await pilot.press("escape")
+        await pilot.press(*"runbooks/run")  # a / inside the query is part of it
+        await until(pilot, lambda: search.value == "runbooks/run", "the query with its slash")
+        assert picker.query_one("#picker-table", DataTable).row_count == 1

@@ -54,6 +54,7 @@ class PanelView:
     trend: str  # ↑ ↓ → or ""
     worsening: bool | None  # the trend goes toward the bad side (None: flat or unknown)
     age: float | None  # seconds since the last reading
+    value_age: float | None  # seconds since `value` was read (older than `age` while readings fail)
     stale: bool
     baseline: str  # "before 180 ms", "before: n/a (...)", ""
     lines: str  # "warn 200 / crit 300"
@@ -77,6 +78,8 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
     scale = max([abs(float(panel[k])) for k in ("warn", "critical") if panel.get(k) is not None] + [abs(v) for v in values] + [1e-9])
     trend, worsening = _trend(values, direction, scale)
     age = now - parse_ts(readings[-1][0]) if readings else None
+    value_at = next((ts for ts, v in reversed(readings) if v is not None), None)
+    value_age = now - parse_ts(value_at) if value_at is not None and value is not None else None
     stale = age is not None and age > STALE_INTERVALS * max(interval, 0.1) and not state.finished  # finished: readings stop
     return PanelView(
         id=pid,
@@ -89,6 +92,7 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
         trend=trend,
         worsening=worsening,
         age=age,
+        value_age=value_age,
         stale=stale,
         baseline=_baseline_words(state.baselines.get(pid), unit),
         lines=_lines_words(panel, unit),

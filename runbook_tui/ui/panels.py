@@ -103,7 +103,16 @@ class MetricPanel(Vertical):
         theme = self.app.current_theme
         # Each part is redrawn only when what it shows changed (the age ticks every second; values once a poll).
         head = (view.state, view.value, view.trend, view.worsening, view.title, view.unit, theme.name)
-        foot = (view.baseline, view.lines, view.error, view.value if view.error else None, None if view.age is None else int(view.age), view.stale, theme.name)
+        foot = (
+            view.baseline,
+            view.lines,
+            view.error,
+            view.value if view.error else None,
+            None if view.age is None else int(view.age),
+            None if view.value_age is None else int(view.value_age),
+            view.stale,
+            theme.name,
+        )
         shown_head, shown_foot = self._shown or (None, None)
         if (head, foot) == (shown_head, shown_foot) and self.query_one(ThresholdSparkline).data == list(view.values):
             return
@@ -160,9 +169,12 @@ class MetricPanel(Vertical):
             second.append(" · ", style=muted)
         if view.error:
             second.append(view.error, style=tone)
-            last = f"last {format_value(view.value, view.unit)}, " if view.value is not None else ""
-            if view.age is not None:
-                second.append(f" ({last}{age_words(view.age)})", style=muted)
+            # The last value's own age: the failing readings after it are newer (before: `last 100 ms, 0s ago` 30 s
+            # into an outage, the age of the failed reading beside the value of one long gone).
+            if view.value is not None and view.value_age is not None:
+                second.append(f" (last {format_value(view.value, view.unit)}, {age_words(view.value_age)})", style=muted)
+            elif view.age is not None:
+                second.append(f" ({age_words(view.age)})", style=muted)
         elif view.age is None:
             second.append("waiting for the first reading", style=muted)
         else:

@@ -1,0 +1,107 @@
+"""What a panel says when its readings fail, against the real Prometheus on loopback (tests/peers.py).
+
+An SRE at 2 AM reads the panel's head (`UNREACHABLE`, `NO VALUE`) and its foot (`… (last 1%, 12s ago)`) to decide
+whether the number on the screen is still true: both must say what Prometheus really did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from metrics_helpers import metrics_runbook, until
+from peers import Exporter, Prometheus
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.widgets import Static
+
+from runbook_tui.app.session import Session, load, open_session
+from runbook_tui.app.settings import Settings
+from runbook_tui.engine.state import RunState
+from runbook_tui.metrics.panel_view import panel_view, parse_ts
+from runbook_tui.ui.panels import MetricPanel, PanelArea
+
+pytestmark = pytest.mark.peers
+
+APP_CSS = Path(__file__).resolve().parents[2] / "runbook_tui" / "ui" / "app.tcss"
+API = 'rbt_test_value{service="api"}'
+
+
+def _runbook(prometheus: Prometheus, query: str) -> str:
+    return metrics_runbook(
+        f'prometheus: {{url: "{prometheus.url}"}}',
+        panels=f"- {{id: err, title: Error rate, query: '{query}', unit: '%', warn: 3, critical: 5, for: 60s, on_critical: pause}}",
+        sections="- id: s\n  steps:\n    - {id: one, run: 'true'}",
+    )
+
+
+def _open(path: Path, tmp_path: Path) -> Session:
+    return open_session(load(str(path), {}), solo="panel words test", journal=str(tmp_path / "journal.jsonl"), settings=Settings())
+
+
+class _Panels(App[None]):
+    """The panel area alone, at a fixed clock, as the run screen draws it."""
+
+    CSS_PATH = APP_CSS
+
+    def __init__(self, state: RunState, now: float) -> None:
+        super().__init__()
+        self.state, self.now = state, now
+
+    def compose(self) -> ComposeResult:
+        yield PanelArea(lambda: self.state, clock=lambda: self.now, id="metrics")
+
+
+async def _painted(state: RunState, now: float) -> tuple[str, str]:
+    """(head, foot) of panel `err` as painted at 140 columns."""
+    app = _Panels(state, now)
+    async with app.run_test(size=(140, 20)) as pilot:
+        await pilot.pause()
+        panel = next(p for p in app.query(MetricPanel) if p.panel_id == "err")
+        texts = []
+        for part in (".panel-head", ".panel-foot"):
+            widget = panel.query_one(part, Static)
+            texts.append(" ".join(s.text for s in widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))))
+        return texts[0], " ".join(texts[1].split())
+
+
+def test_during_an_outage_the_last_value_is_said_with_its_own_age(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Before: 30 s into an outage the foot said `(last 1%, 0s ago)`: the age of the failed reading beside the value of
+    one long gone, so a stale number read as fresh. Now the value's own age: `last 1%, 3s ago`."""
+    path = write_runbook(_runbook(prometheus, API))
+
+    async def scenario() -> RunState:
+        session = _open(path, tmp_path)
+        state = session.controller.state
+        try:
+            await until(lambda: bool(session.controller.state.samples.get("err")), timeout=15, what="a first reading")
+            prometheus.stop()
+
+            def failing_for_3s() -> bool:
+                readings = session.controller.state.samples["err"]
+                good = [ts for ts, value in readings if value is not None]
+                return readings[-1][1] is None and bool(good) and parse_ts(readings[-1][0]) - parse_ts(good[-1]) >= 3
+
+            await until(failing_for_3s, timeout=15, what="3 s of failed readings after the last value")
+            state = session.controller.state
+        finally:
+            await session.close()
+        return state
+
+    try:
+        state = asyncio.run(scenario())
+    finally:
+        prometheus.start()
+    readings = state.samples["err"]
+    now = parse_ts(readings[-1][0])  # the moment of the newest (failed) reading
+    last_value_at = parse_ts([ts for ts, value in readings if value is not None][-1])
+    head, foot = asyncio.run(_painted(state, now))
+    assert "UNREACHABLE" in head, head
+    assert f"(last 1%, {now - last_value_at:.0f}s ago)" in foot and "0s ago" not in foot, foot
+    view = panel_view(state.metrics["panels"][0], state, now, 0.5)
+    assert view.state == "unreachable" and view.value == 1 and view.age == 0, "the newest reading is the failed one"
+    assert view.value_age == pytest.approx(now - last_value_at), "the value's own age"

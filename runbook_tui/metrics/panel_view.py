@@ -25,8 +25,17 @@ STALE_INTERVALS = 3
 #: Characters of an error a panel shows (the journal of another version, or another program, may hold more).
 ERROR_CHARS = 300
 #: How the sources (sources.py, prom_answer.py) begin an error when the source answered but gave no number:
-#: NaN, an infinity, an empty result, no matching series. Not "unreachable": Prometheus is there.
-READ_BUT_NO_VALUE = ("the value is ", "the query returned ", "the query returns ", "the query's scalar ", "the exporter at ", "bad query: ")
+#: NaN, an infinity, an empty result, no matching series, a query it refused. Not "unreachable": Prometheus is there.
+READ_BUT_NO_VALUE = (
+    "the value is ",
+    "the query returned ",
+    "the query returns ",
+    "the query's scalar ",
+    "the exporter at ",
+    "bad query: ",
+    "Prometheus refused the query",  # HTTP 400/422: a parse error, an unknown function (prom_answer.http_error)
+    "Prometheus said the query failed",  # status "error" in an HTTP 200 answer (prom_answer.parse)
+)
 #: Readings the trend arrow compares the newest one with.
 TREND_WINDOW = 5
 

@@ -7,6 +7,7 @@ whether the number on the screen is still true: both must say what Prometheus re
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -105,3 +106,29 @@ def test_during_an_outage_the_last_value_is_said_with_its_own_age(
     view = panel_view(state.metrics["panels"][0], state, now, 0.5)
     assert view.state == "unreachable" and view.value == 1 and view.age == 0, "the newest reading is the failed one"
     assert view.value_age == pytest.approx(now - last_value_at), "the value's own age"
+
+
+def test_a_query_prometheus_refuses_is_not_called_unreachable(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Prometheus answers HTTP 400 to a query it cannot parse. Before: the head said UNREACHABLE (and the area's title
+    `1 unreachable`), sending the person to check a Prometheus that was up. Now NO VALUE, and the foot says why."""
+    path = write_runbook(_runbook(prometheus, "sum(rate(rbt_test_value[1m]) by"))
+
+    async def scenario() -> RunState:
+        session = _open(path, tmp_path)
+        try:
+            await until(lambda: bool(session.controller.state.metric_errors.get("err")), timeout=15, what="the refused query's error")
+            return session.controller.state
+        finally:
+            await session.close()
+
+    state = asyncio.run(scenario())
+    error = state.metric_errors["err"] or ""
+    assert error.startswith("Prometheus refused the query: ") and "parse error" in error, error
+    now = time.time()
+    view = panel_view(state.metrics["panels"][0], state, now, 0.5)
+    assert view.state == "novalue", view.state
+    head, foot = asyncio.run(_painted(state, now))
+    assert "NO VALUE" in head and "UNREACHABLE" not in head, head
+    assert "Prometheus refused the query" in foot, foot

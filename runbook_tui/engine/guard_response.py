@@ -44,6 +44,13 @@ def guard_rollback_reason(trip: Mapping[str, Any]) -> str:
     return f"{trip_words(trip)}: the guard asks to roll back to the last checkpoint"
 
 
+def answering(state: RunState, how: str) -> str:
+    """A rollback's reason when a person starts it: `how`, and the request it answers if one is open (a guard's or the
+    verifier's), so the journal and the report say why, as exec's rollback for a guard does (`guard_rollback_reason`)."""
+    asked = state.rollback_requested
+    return f"{how}, answering: {asked}" if asked else how
+
+
 def unanswered_guard_rollback(state: RunState) -> bool:
     """The last guard trip asked to roll back and nobody has answered it yet (no rollback since): after a resume,
     the run screen opens the undo list again, as it did when the guard tripped."""

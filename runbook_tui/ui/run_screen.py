@@ -34,7 +34,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.backlog import PANE_LINES
 from runbook_tui.engine.controller import Actor, AssigneeIntent, Controller, Reply
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.guard_response import unanswered_guard_rollback
+from runbook_tui.engine.guard_response import answering, unanswered_guard_rollback
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
@@ -478,7 +478,10 @@ class RunScreen(RunView):
         if choice is None:
             return
         scope, acknowledged = choice
-        self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason="started from the run screen"), quiet=True)
+        self._say(
+            self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason=answering(self.controller.state, "started from the run screen")),
+            quiet=True,
+        )
 
     def action_quit_run(self) -> None:
         from runbook_tui.ui.quit_prompt import quit_prompt

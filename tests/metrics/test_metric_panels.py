@@ -20,6 +20,7 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Static
+from written_lines import written_events
 
 from runbook_tui.app.session import load, open_session, resume_session
 from runbook_tui.app.settings import Settings
@@ -210,6 +211,14 @@ async def test_a_rollback_guard_shows_the_undo_list_then_rolls_back_on_yes(expor
         controller = await _until_the_guard_opens_the_undo_list(app, pilot, exporter, tmp_path)
         await _yes_rolls_back(app, pilot, controller, tmp_path)
         await pilot.press("q")
+    # The journal (and so the report and the verifier) says the rollback answered the guard, as exec's does. Before:
+    # "started from the run screen", the guard's request lost.
+    [started] = [e for e in written_events(tmp_path / "j.jsonl") if e["type"] == "rollback_started"]
+    trip = controller.state.guard_trips[0]["words"]
+    assert (
+        started["actor"] != "system"
+        and started["reason"] == f"started from the run screen, answering: {trip}: the guard asks to roll back to the last checkpoint"
+    )
 
 
 @pytest.mark.peers

@@ -154,7 +154,9 @@ def _step_finished(e: Event) -> Said:
     skipped = [f"   ↷ {host}: {r.get('error') or 'not run'}" for host, r in e.get("hosts", {}).items() if r.get("status") in ("skipped", "pending")]
     # An `ask` step's answer: what the verifier confirms (before, only the report had it, under a line saying `done`).
     answer = [f"   answer: {e['answer'] or '(empty)'}"] if e.get("answer") is not None else []
-    return Said("──", [f"{e['step']} {status_words(str(e['status']))}{unverified}"] + answer + [f"   ✗ {p}" for p in e.get("problems", [])] + skipped)
+    # expect.metric that held, with its reading: what the verifier confirms (before, no word of it anywhere).
+    met = [f"   ✓ {check}" for check in e.get("checks_met", [])]
+    return Said("──", [f"{e['step']} {status_words(str(e['status']))}{unverified}"] + answer + met + [f"   ✗ {p}" for p in e.get("problems", [])] + skipped)
 
 
 #: A decision on a step in words, by type and phase ("before": a go-ahead); the report's step history names them the same.

@@ -143,13 +143,15 @@ StepFinished = TypedDict(
         "captured": NotRequired[dict[str, str]],
         "answer": NotRequired[str],
         "problems": NotRequired[list[str]],
+        "checks_met": NotRequired[list[str]],
     },
 )
 STEP_FINISHED: Final = _declare(
     "step_finished",
     StepFinished,
     "An attempt's end: `hosts` {host: {status, exit_code, error, started?}} (`started` false: the command never began on"
-    " that host, its connection never opened: a rollback leaves that host out, since session 20); `verified` false in a solo run.",
+    " that host, its connection never opened: a rollback leaves that host out, since session 20); `verified` false in a solo run;"
+    " `checks_met` the expect.metric that held, in words with the reading (`p99 below 250 ms: met (180 ms)`).",
 )
 StepDecision = TypedDict("StepDecision", {"step": str, "phase": str, "attempt": int, "reason": NotRequired[str]})
 STEP_CONFIRMED: Final = _declare(

@@ -188,7 +188,7 @@ class History:
         tail = run.tails.setdefault(host, deque(maxlen=TAIL_LINES))
         tail.extend(TailLine(host, stream, text) for text in lines)
 
-    def _close(self, step: str, at: str | None, status: str, hosts: list[HostResult], problems: Sequence[str]) -> None:
+    def _close(self, step: str, at: str | None, status: str, hosts: list[HostResult], problems: Sequence[str], met: Sequence[str] = ()) -> None:
         """The attempt's end; `at` None when nobody saw it end (the process died while it ran)."""
         run = self.running.pop(step, None)
         if run is None:
@@ -198,12 +198,12 @@ class History:
         attempt.duration_seconds = seconds_between(attempt.started_at, at)
         attempt.status = status
         attempt.hosts = hosts
-        attempt.problems = list(problems)
+        attempt.problems, attempt.checks_met = list(problems), list(met)
         attempt.output_tail = [line for tail in run.tails.values() for line in tail]
 
     def _on_step_finished(self, e: Event) -> None:
         hosts = [HostResult(h, r.get("status", "done"), r.get("exit_code"), r.get("error")) for h, r in e.get("hosts", {}).items()]
-        self._close(e["step"], e["ts"], e["status"], hosts, e.get("problems", ()))
+        self._close(e["step"], e["ts"], e["status"], hosts, e.get("problems", ()), e.get("checks_met", ()))
 
     def _on_session_resumed(self, e: Event) -> None:
         self.resumed_at.append(e["ts"])

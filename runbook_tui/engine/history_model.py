@@ -48,6 +48,7 @@ class Attempt:
     commands: dict[str, str] = field(default_factory=dict)  # host -> the command as run (secrets masked); {} in older journals
     hosts: list[HostResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    checks_met: list[str] = field(default_factory=list)  # expect.metric that held, in words with the reading
     output_lines: int = 0  # lines of output in the journal for this attempt
     output_tail: list[TailLine] = field(default_factory=list)  # the last TAIL_LINES lines per host
     #: The program's note before each retry of a host's command, in order: `web2: exit code 7, expected 0; retry 1/2 in 5s`

@@ -200,6 +200,7 @@ class StepRunner:
         self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in plan.hosts], phase="run", **rendered)
         captured: dict[str, str] = {}
         problems: list[str] = []
+        checks_met: list[str] = []  # expect.metric held: its words and reading, for the verifier and the record
         unrecorded = False  # practice: the night's process died in this attempt (engine/night_stopped.py)
         rolling_back = step.id in self.state.rollback_order  # a rollback section's step: only a full rollback runs it
         dry = dry_run_note(step) if self.state.mode == "dry-run" else None
@@ -222,8 +223,7 @@ class StepRunner:
             stop = self._stop_signal  # `k` ends the check's wait (`within:`) too
             judged = await unless_stopped(stop, self.metric_judge(step.expect.metric))
             met, words = judged or (False, f"expect.metric on {step.expect.metric.panel} not checked: {stop.reason if stop else 'stopped'}")
-            if not met:
-                problems.append(words)
+            (checks_met if met else problems).append(words)
         failed = bool(problems) or any(r["status"] != "done" for r in host_results.values())
         if unrecorded:
             status = "unknown"
@@ -234,6 +234,8 @@ class StepRunner:
         else:
             status = "done"
         payload: dict[str, Any] = {"step": step.id, "status": status, "hosts": host_results, "problems": problems}
+        if checks_met:
+            payload["checks_met"] = checks_met
         # A rollback section's step goes on to the next without the verifier's word (as each undo does): unconfirmed.
         payload["verified"] = False if self.solo is not None or (rolling_back and self.needs(step, "after")) else None
         if captured:

@@ -160,6 +160,7 @@ def _step(step: Step) -> list[str]:
 def _attempt(step: Step, attempt: Attempt) -> list[str]:
     """An attempt's problems, the command as it ran when it differs, hosts and output, under its history line."""
     out: list[str] = []
+    out += [f"  - check met: {esc(c)}" for c in attempt.checks_met]
     out += [f"  - problem: {esc(p)}" for p in attempt.problems]
     out += [f"  - a try failed: {esc(r)}" for r in attempt.retries]  # the host ran it again within this attempt
     if attempt.commands and attempt.commands != step.commands:

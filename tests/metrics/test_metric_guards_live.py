@@ -21,7 +21,9 @@ from peers import Exporter, Prometheus
 
 from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.app.settings import Settings
+from runbook_tui.engine.event_words import said
 from runbook_tui.engine.journal import verify
+from runbook_tui.report import build_report, render
 
 API = 'rbt_test_value{service="api"}'
 
@@ -191,6 +193,14 @@ def test_success_criteria_are_measured_after_verify_and_at_the_end(
     [looks] = of_type(events, "step_finished", step="looks-fine")
     if met:
         assert looks["status"] == "done"
+        # The reading that met expect.metric is journaled, said under the step's line (exec, the output pane, the
+        # verifier's) and in the report. Before: `looks-fine done` and no word of the check anywhere.
+        assert looks["checks_met"] == ["err below 3%: met (1%)"], looks
+        shown = said(looks)
+        assert shown is not None and "   ✓ err below 3%: met (1%)" in shown.lines, shown
+        record = render(build_report(tmp_path / "journal.jsonl"), "md")
+        assert "  - check met: err below 3%: met (1%)" in record, record
+        assert "check met:</span> err below 3%: met (1%)" in render(build_report(tmp_path / "journal.jsonl"), "html")
         checks = of_type(events, "success_checked")
         assert sorted(c["when"] for c in checks) == ["end", "verify"]
         assert all(c["met"] is True and c["value"] == 1 and c["criterion"]["text"] == "err below 3% within 1s" for c in checks)

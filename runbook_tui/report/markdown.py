@@ -248,7 +248,7 @@ def _guards(report: Report) -> list[str]:
 def _metrics(report: Report) -> list[str]:
     out: list[str] = []
     if report.panels:
-        rows = [(f"{esc(p.title)} ({esc(p.id)})", _v(p, p.before), _v(p, p.after), _v(p, p.min), _v(p, p.max), _v(p, p.warn), _v(p, p.critical),
+        rows = [(f"{esc(p.title)} ({esc(p.id)})", _v(p, p.before), _v(p, p.after), _v(p, p.min), _v(p, p.max), _line(p, p.warn), _line(p, p.critical),
                  t.samples(p), str(p.trips))
                 for p in report.panels]  # fmt: skip
         head = ["Panel", "Before", "After (last)", "Min", "Max", "Warn", "Critical", "Samples", "Guard trips"]
@@ -263,6 +263,10 @@ def _metrics(report: Report) -> list[str]:
 
 def _v(panel: Panel, number: float | None) -> str:
     return esc(t.value(number, panel.unit))
+
+
+def _line(panel: Panel, number: float | None) -> str:
+    return esc(t.threshold(number, panel.unit, panel.direction))
 
 
 def _signatures(report: Report) -> list[str]:

@@ -147,6 +147,12 @@ def window_verdict(window: Window) -> str:
     return verdict
 
 
+def threshold(number: float | None, unit: str, direction: str) -> str:
+    """A panel's warn or critical line as the panels write it: `≤99%` when low is bad (a bare `99%` read as a ceiling)."""
+    shown = value(number, unit)
+    return f"≤{shown}" if number is not None and direction == "below" else shown
+
+
 def lines(count: int) -> str:
     return f"{count} line" if count == 1 else f"{count} lines"
 

@@ -22,6 +22,7 @@ from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.state import RunState
 from runbook_tui.metrics.panel_view import panel_view, parse_ts
+from runbook_tui.report import build_report, render
 from runbook_tui.ui.panels import MetricPanel, PanelArea
 
 pytestmark = pytest.mark.peers
@@ -132,3 +133,30 @@ def test_a_query_prometheus_refuses_is_not_called_unreachable(
     head, foot = asyncio.run(_painted(state, now))
     assert "NO VALUE" in head and "UNREACHABLE" not in head, head
     assert "Prometheus refused the query" in foot, foot
+
+
+def test_the_reports_lines_of_a_panel_where_low_is_bad_say_so(exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path) -> None:
+    """`direction: below` (availability, requests per second): the panels write `crit ≤99`. Before: the report's Metrics
+    table (and the HTML chart's legend) said Warn `99.5%`, Critical `99%`, as for a panel where high is bad."""
+    path = write_runbook(
+        metrics_runbook(
+            f'scrape: {{url: "{exporter.url}"}}',
+            panels=f"- {{id: avail, title: Availability, query: '{API}', unit: '%', warn: 99.5, critical: 99, direction: below, on_critical: notify}}",
+            sections="- id: s\n  steps:\n    - {id: one, run: 'true'}",
+        )
+    )
+    exporter.set(99.9)
+
+    async def scenario() -> None:
+        session = _open(path, tmp_path)
+        try:
+            await until(lambda: bool(session.controller.state.samples.get("avail")), timeout=15, what="a first reading")
+        finally:
+            await session.close()
+
+    asyncio.run(scenario())
+    report = build_report(tmp_path / "journal.jsonl")
+    table = render(report, "md")
+    assert "| Availability (avail) | 99.9% | 99.9% | 99.9% | 99.9% | ≤99.5% | ≤99% |" in table, table
+    legend = render(report, "html")
+    assert "- - warn ≤99.5%" in legend and "- - critical ≤99%" in legend, legend

@@ -371,7 +371,9 @@ class StepRunner:
             publish(stream, assemblers[stream].feed(data))
 
         def status(message: str) -> None:
-            self.emit(ev.ERROR, SYSTEM, step=step.id, host=host.name, message=message, transient=True)
+            # The event names the host; an executor's words that start with it too read `web19: web19: timed out`.
+            said = message.removeprefix(f"{host.name}: ")
+            self.emit(ev.ERROR, SYSTEM, step=step.id, host=host.name, message=said, transient=True)
 
         result = await self.executor_for(host).run(command, sink, status)
         for stream, assembler in assemblers.items():

@@ -29,6 +29,7 @@ from textual.geometry import Size
 from textual.widgets import Static
 
 from runbook_tui.engine.event_words import status_words, with_criteria
+from runbook_tui.engine.host_tally import failed_words
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.metrics.guards import format_value, panel_level
@@ -104,8 +105,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
     if state.rollback_requested:
         found.append(rollback_request(state, state.rollback_requested, current, step.wave_awaiting if step is not None else None))
     if step is not None and step.status in ("failed", "timed_out"):
-        codes = sorted({str(h.exit_code) for h in step.hosts.values() if h.exit_code not in (None, 0)})
-        exit_words = f" (exit {', '.join(codes)})" if codes else ""
+        exit_words = failed_words(step.hosts, state.plan_steps.get(current or "", {}))
         found.append(
             Status(
                 f"'{current}' {status_words(step.status)}{exit_words}",

@@ -5,12 +5,17 @@ the run wrote, as the TUI folds it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from integration_cli import Cli, events, of_type
+from peers import _free_port
+
+from runbook_tui.engine.state import replay
+from runbook_tui.ui.status_stack import statuses
 
 pytestmark = pytest.mark.peers
 
@@ -23,6 +28,31 @@ def write(cli: Cli, name: str, step: dict[str, Any], hosts: list[dict[str, Any]]
     path = cli.dir / f"{name}.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False, width=1000), encoding="utf-8")
     return path
+
+
+def failed_row(journal: Path) -> str:
+    """The row while the run stands at the failed step, as `run` leaves it (exec then ends the session)."""
+    state = replay([e for e in events(journal) if e["type"] != "session_finished"])
+    return next(s.text for s in statuses(state, dt.datetime.now(dt.UTC)) if " FAILED" in s.text)
+
+
+def test_the_status_row_counts_the_failed_hosts_and_says_why_each_kind_failed(cli: Cli) -> None:
+    """Before: `'push' FAILED (exit 10, 3, 42)`: the codes sorted as text, and nothing said 5 of 7 hosts failed, nor
+    that one was never reached and one timed out."""
+    down = {**cli.hosts(1)[0], "name": "peer07-down", "port": _free_port()}
+    step = {"id": "push", "on": "fleet", "run": CASE, "timeout": "2s", "undo": "case {{ host.name }} in peer02) exit 5;; esac"}
+    path = write(cli, "words", step, [*cli.hosts(6), down])
+    result = cli.run("exec", str(path), "--solo", "probe", "--journal", "j.jsonl")
+    assert result.returncode == 1, result.stdout + result.stderr
+
+    row = failed_row(cli.dir / "j.jsonl")
+    assert row == "'push' FAILED on 5 of 7 hosts (exit 3, 10, 42; 1 never started; 1 timed out)", row
+
+    # The rollback stops at peer02's undo: the hosts undone no longer count as failed, and the row says they were undone.
+    undo = cli.run("resume", "j.jsonl", "--rollback", "--solo", "probe")
+    assert "rollback STOPPED" in undo.stdout, undo.stdout + undo.stderr
+    row = failed_row(cli.dir / "j.jsonl")
+    assert row == "'push' FAILED on 2 of 7 hosts (exit 3; 1 never started); 5 undone", row
 
 
 def test_the_line_of_a_timeout_on_a_host_names_the_host_once(cli: Cli) -> None:
@@ -38,3 +68,18 @@ def test_the_line_of_a_timeout_on_a_host_names_the_host_once(cli: Cli) -> None:
     assert "peer05: peer05" not in result.stdout
     report = cli.run("report", "j.jsonl")
     assert "| push | peer05 | timed out after 2 s: stopping its process group (transient) |" in report.stdout, report.stdout
+
+
+@pytest.mark.parametrize(("max_fail", "said"), [(1, "max_fail 1"), ("10%", "max_fail 10% (0)")])
+def test_a_rollout_stopped_by_max_fail_says_how_many_hosts_were_not_run_and_why(cli: Cli, max_fail: object, said: str) -> None:
+    """Before: `'roll' FAILED (exit 3, 42)`; the 5 hosts never run and the reason were in the pane only, scrolled off
+    under their `not run` lines at 80x24."""
+    step = {"id": "roll", "on": "fleet", "run": CASE, "serial": [1, "25%", "100%"], "max_fail": max_fail, "undo": "true"}
+    path = write(cli, "rolling", step, cli.hosts(8))
+    result = cli.run("exec", str(path), "--solo", "probe", "--journal", "j.jsonl")
+    assert result.returncode == 1, result.stdout + result.stderr
+    [finished] = of_type(events(cli.dir / "j.jsonl"), "step_finished", step="roll")
+    assert [h for h, r in finished["hosts"].items() if r["status"] == "skipped"] == [f"peer0{i}" for i in range(4, 9)]
+
+    row = failed_row(cli.dir / "j.jsonl")
+    assert row == f"'roll' FAILED on 2 of 8 hosts (exit 3, 42); 5 not run: more than {said} failed", row

@@ -1,0 +1,56 @@
+"""How a failed step on a group stands across its hosts, in the few words a status row has room for.
+
+`'push' FAILED (exit 1, 127, 3, 42)` was all the row said of a step that failed on 7 of 21 hosts: the codes sorted
+as text, and nothing of the hosts it could not reach, the one that timed out, nor the 14 a rolling step never ran
+after `max_fail` stopped it. The pane's lines had it, scrolled off at 80x24.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from runbook_tui.engine.fanout import fail_limit
+from runbook_tui.engine.state_model import HostState
+
+#: Host statuses that count as failed (against `max_fail` too).
+FAILED_HERE = frozenset({"failed", "timed_out", "unknown"})
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def failed_words(hosts: Mapping[str, HostState], plan: Mapping[str, Any]) -> str:
+    """` (exit 3)` for one host; for a group ` on 7 of 21 hosts (exit 1, 3, 42; 2 never started; 1 timed out)`, and
+    `; 14 not run: more than max_fail 1 failed` when a rollout stopped before their batch (`; 18 undone` after a
+    rollback that stopped part way: those hosts no longer count as failed)."""
+    failed = [h for h in hosts.values() if h.status in FAILED_HERE]
+    codes = sorted({h.exit_code for h in failed if h.exit_code is not None and h.exit_code != 0})
+    causes = [f"exit {', '.join(str(c) for c in codes)}"] if codes else []
+    never = sum(1 for h in failed if not h.started)
+    timed_out = sum(1 for h in failed if h.status == "timed_out" and h.started)
+    unknown = sum(1 for h in failed if h.status == "unknown" and h.started)
+    stopped = sum(1 for h in failed if h.status == "failed" and h.started and (h.error or "").startswith("stopped by "))  # `k`
+    other = len(failed) - never - timed_out - unknown - stopped - sum(1 for h in failed if h.started and h.exit_code not in (None, 0))
+    causes += [f"{never} never started"] if never else []
+    causes += [f"{timed_out} timed out"] if timed_out else []
+    causes += [f"{unknown} outcome unknown"] if unknown else []
+    causes += [f"{stopped} stopped"] if stopped else []
+    causes += [_plural(other, "other error")] if other > 0 else []
+    if len(hosts) <= 1:
+        return f" (exit {', '.join(str(c) for c in codes)})" if codes else ""
+    words = f" on {len(failed)} of {len(hosts)} hosts" + (f" ({'; '.join(causes)})" if causes else "")
+    undone = sum(1 for h in hosts.values() if h.status == "undone")  # a rollback that stopped undid these already
+    words += f"; {undone} undone" if undone else ""
+    not_run = sum(1 for h in hosts.values() if h.status == "skipped")
+    if not_run:
+        words += f"; {not_run} not run"
+        max_fail = plan.get("max_fail", 0)
+        try:
+            limit = fail_limit(max_fail, len(hosts))
+        except ValueError:  # a plan from an edited journal: say the count, not a reason made up
+            return words
+        if len(failed) > limit:
+            words += f": more than max_fail {max_fail} failed" if str(max_fail) == str(limit) else f": more than max_fail {max_fail} ({limit}) failed"
+    return words

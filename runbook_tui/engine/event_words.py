@@ -187,7 +187,9 @@ def _step_decision(mark: str) -> Callable[[Event], Said]:
 
 def _wave_finished(e: Event) -> Said:
     failed = f", failed: {', '.join(e['failed'])}" if e.get("failed") else ""
-    then = " - rollout STOPPED (failure budget spent)" if e.get("stopped") else " - waiting for the verifier" if e.get("awaiting") else ""
+    last = e.get("wave") == e.get("of")  # the last wave: there is no rollout left to stop
+    spent = " - failure budget spent" if last else " - rollout STOPPED (failure budget spent)"
+    then = spent if e.get("stopped") else " - waiting for the verifier" if e.get("awaiting") else ""
     return Said("──", [f"{e['step']} wave {e.get('wave')}/{e.get('of')} finished{failed}{then}"])
 
 

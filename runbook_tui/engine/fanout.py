@@ -109,11 +109,11 @@ async def fan_out(
     bug, not a host failure (executors report failures as a `Result`): it
     cancels the rest of its batch and propagates, wrapped in an
     `ExceptionGroup` by the `TaskGroup`. `after_batch(number, hosts,
-    failed, stopped)` is awaited once each batch is done (`failed`: its
-    hosts that failed; `stopped`: the failure budget is spent, or a person stopped the step); it returns
+    failed, spent)` is awaited once each batch is done (`failed`: its
+    hosts that failed; `spent`: more hosts failed than `max_fail` allows); it returns
     False to stop the rollout there. Once `stop_asked()` (a person stopped the
     step), no host starts: those waiting for a slot and later batches have
-    no result (not run), and the batch ends as stopped.
+    no result (not run), and no later batch starts.
     """
     if max_concurrency < 1:
         raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
@@ -139,10 +139,10 @@ async def fan_out(
                 group.create_task(one(position, hosts[position]))
         failures = [p for p in batch if p in results and is_failure(results[p])]
         failed += len(failures)
-        stopped = halted() or failed > limit
+        spent = failed > limit  # a person's stop is no spent budget: its own note says who stopped it
         go_on = True
         if after_batch is not None:
-            go_on = await after_batch(number, [hosts[p] for p in batch], [hosts[p] for p in failures], stopped)
-        if stopped or not go_on or halted():  # a stop while `after_batch` waited (the verifier's word): no later batch
+            go_on = await after_batch(number, [hosts[p] for p in batch], [hosts[p] for p in failures], spent)
+        if spent or not go_on or halted():  # a stop while `after_batch` waited (the verifier's word): no later batch
             break
     return [HostOutcome(host.name, results.get(position)) for position, host in enumerate(hosts)]

@@ -85,9 +85,11 @@ class WaveGate:
         self._emit(ev.WAVE_STARTED, step=self.step.id, wave=self.first + number + 1, of=self.total, hosts=[h.name for h in hosts])
 
     async def finished(self, number: int, hosts: list[Host], failed: list[Host], stopped: bool) -> bool:
-        """Journal the wave's end; with a hold, wait for the verifier. False stops the rollout."""
+        """Journal the wave's end; with a hold, wait for the verifier. False stops the rollout. `stopped`: the failure
+        budget is spent (a person's stop is not: it was journaled as their note, and nothing waits for a word then)."""
         wave = self.first + number + 1
-        awaiting = self.holds and not stopped and wave < self.total
+        halted = self._stop is not None and self._stop.reason is not None
+        awaiting = self.holds and not stopped and not halted and wave < self.total
         self._emit(
             ev.WAVE_FINISHED, step=self.step.id, wave=wave, of=self.total,
             failed=[h.name for h in failed], stopped=stopped, awaiting=awaiting,

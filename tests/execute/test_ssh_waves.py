@@ -21,6 +21,7 @@ from peers import Sshd
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import Actor, Controller
+from runbook_tui.engine.event_words import said
 
 pytestmark = pytest.mark.peers
 
@@ -172,3 +173,54 @@ def test_a_rejected_wave_stops_the_rollout_and_the_step_fails_with_the_reason(tm
     assert "the verifier rejected a wave and stopped the rollout: error rate up on peer01" in finished["problems"]
     assert [h for h, r in finished["hosts"].items() if r["status"] == "done"] == ALIASES[:2]
     assert all(finished["hosts"][h]["status"] == "skipped" for h in ALIASES[2:])
+
+
+def run_rollout(tmp_path: Path, sshd: Sshd, step: dict[str, Any], *, stop_when: str | None = None) -> list[dict[str, Any]]:
+    """Run the step to its end; with `stop_when`, alice stops it (k) once some host's output holds that text."""
+    tmp_path.mkdir(exist_ok=True)
+    path = write_runbook(tmp_path, sshd, step)
+    journal = tmp_path / "j.jsonl"
+
+    async def main() -> None:
+        session = open_session(load(str(path), {}), journal=str(journal), settings=Settings(known_hosts=str(sshd.known_hosts), ssh_config=None))
+        controller = session.controller
+        try:
+            controller.run_current(session.actor)
+            if stop_when is not None:
+                said = lambda: any(e["type"] == "output" and stop_when in e["text"] for e in events_of(journal))  # noqa: E731
+                await until(f"output {stop_when!r}", said, controller)
+                assert controller.stop_step(session.actor).ok
+            await controller.wait_idle()
+        finally:
+            await session.close()
+
+    asyncio.run(main())
+    return events_of(journal)
+
+
+def wave_lines(events: list[dict[str, Any]]) -> list[str]:
+    return [said(e).lines[0] for e in events if e["type"] == "wave_finished"]  # type: ignore[union-attr]
+
+
+def test_a_persons_stop_of_a_rolling_step_is_not_called_a_spent_failure_budget(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: alice's `k` during the last wave, with one host of ten stopped and max_fail 50%, read `roll wave 2/2
+    finished, failed: peer03 - rollout STOPPED (failure budget spent)` in exec, the pane and replay."""
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    command = 'case "{{ host.name }}" in peer03) echo slow one started; sleep 30;; esac; echo ok'
+    step = {"id": "roll", "run": command, "on": "fleet", "serial": [1, "100%"], "max_fail": "50%", "verify": "none"}
+    events = run_rollout(tmp_path, sshd, step, stop_when="slow one started")
+    [finished] = [e for e in events if e["type"] == "step_finished"]
+    assert finished["hosts"]["peer03"]["error"] == "stopped by alice", finished["hosts"]["peer03"]
+    assert [(e["wave"], e["failed"], e["stopped"]) for e in events if e["type"] == "wave_finished"] == [(1, [], False), (2, ["peer03"], False)]
+    assert wave_lines(events) == ["roll wave 1/2 finished", "roll wave 2/2 finished, failed: peer03"]
+
+
+def test_a_failure_budget_spent_by_the_last_wave_stops_no_rollout(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: `roll wave 2/2 finished, failed: peer03 - rollout STOPPED (failure budget spent)`: nothing was left to
+    stop after the last wave. A wave before the last still says the rollout stopped."""
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    command = 'case "{{ host.name }}" in peer02|peer03) exit 1;; esac; echo ok'
+    last = run_rollout(tmp_path / "last", sshd, {"id": "roll", "run": command, "on": "fleet", "serial": [2, "100%"], "verify": "none"})
+    assert wave_lines(last) == ["roll wave 1/2 finished, failed: peer02 - rollout STOPPED (failure budget spent)"]
+    rest = run_rollout(tmp_path / "rest", sshd, {"id": "roll", "run": command, "on": "fleet", "serial": [1, "100%"], "verify": "none"})
+    assert wave_lines(rest) == ["roll wave 1/2 finished", "roll wave 2/2 finished, failed: peer02, peer03 - failure budget spent"]

@@ -61,6 +61,9 @@ class RollbackPlan:
     checkpoint_step: str | None  # the checkpoint we go back to (None = back to the start)
     entries: tuple[UndoEntry, ...]  # in the order they will run: newest first
     rollback_steps: tuple[str, ...]  # full scope only: `rollback` sections' step ids, run after the undos
+    #: (step, hosts) in the span, newest first, where the command never started (no connection, or a rollout stopped
+    #: before their batch): nothing to undo there, so no entry; the list says so. Not journaled (the entries are).
+    left_out: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def without_undo(self) -> tuple[UndoEntry, ...]:
@@ -100,8 +103,12 @@ def plan_rollback(
                 break
 
     entries: list[UndoEntry] = []
+    left_out: list[tuple[str, tuple[str, ...]]] = []
     for index in range(len(history) - 1, start - 1, -1):
         entries.extend(_entries_for(runbook, steps[index], history[index], render_undo))
+        never = tuple(name for name, outcome in history[index].hosts if outcome == "skipped")
+        if never and (steps[index].undo is not None or _needs_undo(runbook, steps[index])):
+            left_out.append((steps[index].id, never))
 
     rollback_steps = tuple(s.id for s in runbook.rollback_steps) if scope == "full" else ()
     return RollbackPlan(
@@ -109,6 +116,7 @@ def plan_rollback(
         checkpoint_step=checkpoint_step,
         entries=tuple(entries),
         rollback_steps=rollback_steps,
+        left_out=tuple(left_out),
     )
 
 

@@ -70,6 +70,9 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
             rows += _section_step_rows(offset, step_id, self.rendered(step_id) if self.rendered else {}, colour(theme, "muted"))
         if not plan.entries and not plan.rollback_steps:
             rows.append(Text("nothing ran since the checkpoint"))
+        for step_id, hosts in plan.left_out:  # a step on 21 hosts with 19 undos said nothing of the other two
+            said = f"    {step_id}: nothing to undo on {_named(hosts)}: the command never started there"
+            rows.append(Text(visible_line(said), style=colour(theme, "muted")))
         self.query_one("#dialog-body", Static).update(Group(*rows))
         ack = " and acknowledge the steps without undo" if plan.needs_acknowledgement else ""
         other = "full rollback" if self.scope == "checkpoint" else "back to the checkpoint"
@@ -109,6 +112,11 @@ def _section_step_rows(number: int, step_id: str, rendered: Mapping[str, Any], m
     return rows
 
 
+def _named(hosts: tuple[str, ...], most: int = 6) -> str:
+    """`web16, web17` or `web08, ... web13 and 8 more`: the hosts a line has room for."""
+    return ", ".join(hosts[:most]) + (f" and {len(hosts) - most} more" if len(hosts) > most else "")
+
+
 def _afterwards(plan: RollbackPlan) -> str:
     """What the run is once the rollback went through, said before `y` (a full one ends the session; the dialog did not say)."""
     if plan.scope == "full":
@@ -120,11 +128,14 @@ def _afterwards(plan: RollbackPlan) -> str:
 
 
 def _how_many(plan: RollbackPlan) -> str:
-    """`40 undo commands, 2 steps without undo, then 1 rollback section step`: what the list holds, counted."""
+    """`40 undo commands, 2 without undo, 2 hosts left out (never started), then 1 rollback section step`: what the
+    list holds, counted (the list scrolls at 80x24: the hosts left out are said at its end)."""
     undos = sum(1 for entry in plan.entries if entry.command is not None)
     parts = [f"{undos} undo command{'s' if undos != 1 else ''}"]
     if missing := len(plan.entries) - undos:
         parts.append(f"{missing} without undo")
+    if left := sum(len(hosts) for _, hosts in plan.left_out):
+        parts.append(f"{left} host{'s' if left != 1 else ''} left out (never started)")
     if plan.rollback_steps:
         parts.append(f"then {len(plan.rollback_steps)} rollback section step{'s' if len(plan.rollback_steps) != 1 else ''}")
     return ", ".join(parts)

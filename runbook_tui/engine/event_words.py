@@ -18,6 +18,8 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.host_tally import failed_words
+from runbook_tui.engine.state_model import HostState
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import command_lines, visible, visible_line
 
@@ -156,7 +158,25 @@ def _step_finished(e: Event) -> Said:
     answer = [f"   answer: {e['answer'] or '(empty)'}"] if e.get("answer") is not None else []
     # expect.metric that held, with its reading: what the verifier confirms (before, no word of it anywhere).
     met = [f"   ✓ {check}" for check in e.get("checks_met", [])]
-    return Said("──", [f"{e['step']} {status_words(str(e['status']))}{unverified}"] + answer + met + [f"   ✗ {p}" for p in e.get("problems", [])] + skipped)
+    head = f"{e['step']} {status_words(str(e['status']))}{unverified}{_across(e)}"
+    return Said("──", [head] + answer + met + [f"   ✗ {p}" for p in e.get("problems", [])] + skipped)
+
+
+def _across(e: Event) -> str:
+    """` on 7 of 21 hosts (exit 1, 3; 2 never started); 14 not run` after a group step that failed, as the status
+    row counts them (`engine.host_tally`): exec and the pane listed a line per host and no count."""
+    hosts = e.get("hosts")
+    if e.get("status") not in ("failed", "timed_out") or not isinstance(hosts, dict) or len(hosts) < 2:
+        return ""
+    held = {str(h): _host_state(r) for h, r in hosts.items() if isinstance(r, dict)}
+    return failed_words(held, {})
+
+
+def _host_state(r: Mapping[str, Any]) -> HostState:
+    """A host's result in `step_finished` as the fold keeps it (a journal is read as given: odd types count as absent)."""
+    code, error = r.get("exit_code"), r.get("error")
+    code = code if isinstance(code, int) and not isinstance(code, bool) else None
+    return HostState(str(r.get("status")), code, error if isinstance(error, str) else None, r.get("started") is not False)
 
 
 #: A decision on a step in words, by type and phase ("before": a go-ahead); the report's step history names them the same.

@@ -46,7 +46,9 @@ def failed_words(hosts: Mapping[str, HostState], plan: Mapping[str, Any]) -> str
     not_run = sum(1 for h in hosts.values() if h.status == "skipped")
     if not_run:
         words += f"; {not_run} not run"
-        max_fail = plan.get("max_fail", 0)
+        if "max_fail" not in plan:  # exec's line: the wave's own line said why the rollout stopped
+            return words
+        max_fail = plan["max_fail"]
         try:
             limit = fail_limit(max_fail, len(hosts))
         except ValueError:  # a plan from an edited journal: say the count, not a reason made up

@@ -47,6 +47,8 @@ def test_the_status_row_counts_the_failed_hosts_and_says_why_each_kind_failed(cl
 
     row = failed_row(cli.dir / "j.jsonl")
     assert row == "'push' FAILED on 5 of 7 hosts (exit 3, 10, 42; 1 never started; 1 timed out)", row
+    # exec's line (and the pane's, and the report's timeline) counts the same, before its line per host
+    assert "step_finished      push FAILED on 5 of 7 hosts (exit 3, 10, 42; 1 never started; 1 timed out)\n   ✗ peer02" in result.stdout, result.stdout
 
     # The rollback stops at peer02's undo: the hosts undone no longer count as failed, and the row says they were undone.
     undo = cli.run("resume", "j.jsonl", "--rollback", "--solo", "probe")
@@ -83,3 +85,4 @@ def test_a_rollout_stopped_by_max_fail_says_how_many_hosts_were_not_run_and_why(
 
     row = failed_row(cli.dir / "j.jsonl")
     assert row == f"'roll' FAILED on 2 of 8 hosts (exit 3, 42); 5 not run: more than {said} failed", row
+    assert "roll FAILED on 2 of 8 hosts (exit 3, 42); 5 not run\n" in result.stdout, result.stdout  # the wave's line says why

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from runbook_tui.engine import events as ev
@@ -16,6 +17,8 @@ def host_result(step: Step, outcome: HostOutcome, unmatched: str | None, problem
     """How one host ended, as `step_finished` journals it; what went wrong is added to `problems` in words."""
     result = outcome.result
     host = outcome.host
+    if result is not None and result.error:  # the executor's words may begin with the host (`db1: through bastion b: ...`)
+        result = replace(result, error=result.error.removeprefix(f"{host}: "))
     if result is None:
         return {"status": "skipped", "exit_code": None, "error": not_run or "not run: the rollout stopped before this host's batch"}
     if result.status == "stopped":

@@ -86,3 +86,22 @@ def test_a_rollout_stopped_by_max_fail_says_how_many_hosts_were_not_run_and_why(
     row = failed_row(cli.dir / "j.jsonl")
     assert row == f"'roll' FAILED on 2 of 8 hosts (exit 3, 42); 5 not run: more than {said} failed", row
     assert "roll FAILED on 2 of 8 hosts (exit 3, 42); 5 not run\n" in result.stdout, result.stdout  # the wave's line says why
+
+
+def test_a_host_behind_a_dead_bastion_is_named_once_in_its_problem(cli: Cli) -> None:
+    """Before: `✗ peer02: peer02: through bastion jump: cannot connect to jump (...)` in exec and the pane, and the
+    report's host table read `peer02 | FAILED | peer02: through bastion jump: ...`."""
+    jump = {**cli.hosts(1)[0], "name": "jump", "port": _free_port()}
+    doc = {
+        "runbook": 1, "id": "via", "title": "via", "hosts": {"jumps": [jump], "fleet": [cli.hosts(1)[0], {**cli.hosts(2)[1], "via": "jump"}]},
+        "sections": [{"id": "impl", "kind": "implement", "steps": [{"id": "push", "on": "fleet", "run": "echo hi"}]}],
+    }  # fmt: skip
+    path = cli.dir / "via.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    result = cli.run("exec", str(path), "--solo", "probe", "--journal", "j.jsonl")
+    assert result.returncode == 1, result.stdout + result.stderr
+    said = f"through bastion jump: cannot connect to jump (127.0.0.1:{jump['port']})"
+    assert f"push FAILED on 1 of 2 hosts (1 never started)\n   ✗ peer02: {said}" in result.stdout, result.stdout
+    [finished] = of_type(events(cli.dir / "j.jsonl"), "step_finished", step="push")
+    assert finished["hosts"]["peer02"]["error"].startswith(said), finished["hosts"]["peer02"]
+    assert f"| peer02 | FAILED | {said}" in cli.run("report", "j.jsonl").stdout

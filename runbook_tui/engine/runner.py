@@ -413,19 +413,16 @@ class StepRunner:
         full rollback, never planned as an entry of one (one a killed rollback had run was listed as `no undo`)."""
         records = []
         rollback_steps = set(self.state.rollback_order)
+        rollback = self.state.rollback  # the undo running when the program stopped (its command was not stopped with it)
+        undo_cut = rollback.failed_step if rollback is not None and rollback.interrupted else None
         for sid in (s for s in self.state.history if s not in rollback_steps):
             step = self.state.steps[sid]
             # A host where the command never began (no connection) is planned as one nothing ran on: its undo would
             # only fail the same way and stop the rollback there (an unreachable host made every rollback stop).
             hosts = tuple((h, hs.status if hs.started else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
-            notes = tuple((h, UNDO_LIVES_ON if sid == self._undo_cut() else undo_note(step, step.hosts[h])) for h, _ in hosts)
+            notes = tuple((h, UNDO_LIVES_ON if sid == undo_cut else undo_note(step, step.hosts[h])) for h, _ in hosts)
             records.append(StepRecord(sid, hosts, accepted=step.status == "done", notes=notes))
         return records
-
-    def _undo_cut(self) -> str | None:
-        """The step whose undo was running when the program stopped (its command was not stopped with it), if any."""
-        rollback = self.state.rollback
-        return rollback.failed_step if rollback is not None and rollback.interrupted else None
 
     def plan_rollback(self, scope: Scope) -> RollbackPlan:
         """Exactly which undo commands would run, where and in what order (secrets masked)."""

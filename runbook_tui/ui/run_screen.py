@@ -32,7 +32,7 @@ from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.backlog import PANE_LINES
-from runbook_tui.engine.controller import Actor, AssigneeIntent, Controller, Reply
+from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import answering, unanswered_guard_rollback
 from runbook_tui.engine.outcomes import exit_code
@@ -41,6 +41,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.copy_command import copy_command
 from runbook_tui.ui.footer import KeyFooter
+from runbook_tui.ui.key_intents import KEY_INTENTS
 from runbook_tui.ui.log_lines import last_log_lines, log_lines, raw_output_prefix
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
@@ -380,22 +381,7 @@ class RunScreen(RunView):
 
     # -- keys -------------------------------------------------------------------------
 
-    #: Key actions that are the controller's intents: the footer asks the controller whether each is allowed now.
-    INTENTS: dict[str, AssigneeIntent] = {
-        "run_step": "run",
-        "rerun_step": "run",
-        "ask_go_ahead": "run",
-        "did_it": "run",
-        "answer": "run",
-        "skip": "skip",
-        "rollback": "rollback",
-        "mark_done": "mark_done",
-        "accept_criteria": "accept_criteria",
-        "pause": "pause",
-        "resume": "pause",
-        "stop_step": "stop",
-        "end_check": "stop",
-    }
+    INTENTS = KEY_INTENTS  # the footer asks the controller whether each is allowed now
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows only the keys that do something now (`p pause` or `p resume`, as the run stands)."""

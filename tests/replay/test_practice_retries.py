@@ -8,22 +8,14 @@ once with both tries' output (no retry), and a host whose tries all failed playe
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from runbook_tui.app import practice
 from runbook_tui.engine.journal import read_events
+from tests.engine.rules_helpers import until
 from tests.report.test_retries import exec_retried
-
-
-async def until(what: str, predicate: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.05)
 
 
 def said(events: list[dict]) -> list[tuple[str, str, str]]:
@@ -45,7 +37,7 @@ def test_practice_plays_each_try_the_night_retried_as_a_try_of_its_own(tmp_path:
         try:
             for step in ("flaky", "picky"):
                 assert controller.run_current(carol).ok
-                await until(f"{step} to end", lambda s=step: controller.state.steps[s].status not in ("pending", "running") and not controller.busy)
+                await until(lambda s=step: controller.state.steps[s].status not in ("pending", "running") and not controller.busy, f"{step} to end", 20)
                 assert controller.state.steps[step].status == "done", controller.state.steps[step]
         finally:
             await run.session.close()

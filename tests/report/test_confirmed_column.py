@@ -7,8 +7,6 @@ one verified a step bob had let start; a `verify: none` step still reads `not re
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,15 +15,9 @@ import yaml
 from runbook_tui.app.session import load, open_session
 from runbook_tui.engine.controller import Actor
 from runbook_tui.report import build_report, render
+from tests.engine.rules_helpers import until
 
 BOB = Actor("bob", "verifier")
-
-
-async def until(what: str, predicate: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.05)
 
 
 def test_a_go_ahead_is_named_in_the_confirmed_by_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,13 +40,13 @@ def test_a_go_ahead_is_named_in_the_confirmed_by_column(tmp_path: Path, monkeypa
         try:
             controller.join("bob", "verifier")
             assert controller.run_current(alice).ok
-            await until("drop to wait for bob's go-ahead", lambda: controller.state.steps["drop"].go_ahead_asked)
+            await until(lambda: controller.state.steps["drop"].go_ahead_asked, "drop to wait for bob's go-ahead", 20)
             assert controller.confirm(BOB).ok
-            await until("the go-ahead", lambda: controller.state.steps["drop"].has_go_ahead)
+            await until(lambda: controller.state.steps["drop"].has_go_ahead, "the go-ahead", 20)
             assert controller.run_current(alice).ok
-            await until("drop to end", lambda: controller.state.steps["drop"].status == "done" and not controller.busy)
+            await until(lambda: controller.state.steps["drop"].status == "done" and not controller.busy, "drop to end", 20)
             assert controller.run_current(alice).ok
-            await until("the run to finish", lambda: controller.state.finished)
+            await until(lambda: controller.state.finished, "the run to finish", 20)
         finally:
             await session.close()
 

@@ -59,8 +59,12 @@ class _Panels(App[None]):
 async def _painted(state: RunState, now: float) -> tuple[str, str]:
     """(head, foot) of panel `err` as painted at 140 columns."""
     app = _Panels(state, now)
-    async with app.run_test(size=(140, 20)) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=(140, 20)):
+
+        def laid_out() -> bool:
+            return any(p.panel_id == "err" and p.size.width > 0 for p in app.query(MetricPanel))
+
+        await until(laid_out, 10, "panel 'err' laid out")
         panel = next(p for p in app.query(MetricPanel) if p.panel_id == "err")
         texts = []
         for part in (".panel-head", ".panel-foot"):

@@ -242,5 +242,5 @@ async def test_a_finished_run_does_not_offer_a_note_the_journal_refuses(workdir:
         await settled(pilot)
         assert "n note" not in footer_keys(app), footer_keys(app)
         await pilot.press("n")
-        await pilot.pause()
+        await settled(pilot)  # the key handled and the screen repainted: a dialog would be on top by now
         assert type(app.screen).__name__ == "RunScreen", "n opened a dialog whose note would be refused"

@@ -85,15 +85,25 @@ class MetricsReader(ReaderBase):
         for key in ("on_critical", "for", "on_no_data") if "critical" not in m else ():
             if key in m:  # a guard without its line never trips: `on_critical: rollback` alone would protect nothing
                 self.diags.error(m.key_mark(key), f"'{key}' acts only on a guard; expected 'critical:' (the value the guard trips at) beside it, or no '{key}'")
+        warn, critical = f.number(m, "warn"), f.number(m, "critical")
+        direction = f.choice(m, "direction", T.DIRECTIONS, "above")
+        if warn is not None and critical is not None and (warn > critical if direction == "above" else warn < critical):
+            # the panel would turn critical before it warned: the warning, meant to come first, never shows
+            side = "at or below" if direction == "above" else "at or above"
+            self.diags.error(
+                m.value_mark("warn"),
+                f"'warn': expected a value {side} critical ({_figure(critical)}) for direction {direction} (the warning comes before "
+                f"the guard trips), got {_figure(warn)}",
+            )
         return Panel(
             id=panel_id,
             title=self._plain(m, "title") or panel_id,
             query=query,
             mark=mark,
             unit=self._plain(m, "unit", "") or "",  # a string value, so a template: `unit: "{{ unit }}"` showed as written
-            warn=f.number(m, "warn"),
-            critical=f.number(m, "critical"),
-            direction=f.choice(m, "direction", T.DIRECTIONS, "above"),
+            warn=warn,
+            critical=critical,
+            direction=direction,
             for_seconds=f.duration(m, "for", 0.0) or 0.0,
             on_critical=f.choice(m, "on_critical", T.ON_CRITICAL, "pause"),
             on_no_data=no_data_action(f, m),  # type: ignore[arg-type]
@@ -127,3 +137,8 @@ class MetricsReader(ReaderBase):
             above=f.number(m, "above"),
             within_seconds=f.duration(m, "within"),
         )
+
+
+def _figure(number: float) -> str:
+    """A threshold as the author wrote it: `300`, not `300.0`."""
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)

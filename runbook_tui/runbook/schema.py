@@ -28,7 +28,7 @@ SEMANTIC_CHECKS = (
     "`from_param` naming a declared list parameter; group names distinct from host names; `local` reserved",
     "parameter names that are not template roots; a default of the parameter's type; a choice parameter with choices; patterns that compile",
     "values rendered from templates: durations, numbers, enums, window times (ISO 8601 with an offset, end after start)",
-    "the verifier differs from the assignee; panels need a metrics source; at least one step in all",
+    "the verifier differs from the assignee; panels need a metrics source; a panel's warn not beyond its critical; at least one step in all",
     "`expect.stdout` compiles as a regular expression; the file is UTF-8, under 4 MiB, nested under 64 levels",
 )
 

@@ -36,10 +36,18 @@ def parse_duration(value: object) -> float:
         return seconds
     position = 0
     total = 0.0
+    last = math.inf  # the seconds of the unit before: each unit must be smaller (`1h30m`, never `30s5m` nor `1m1m`)
     for match in _PART.finditer(text):
         if match.start() != position:
             break
-        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        unit = _UNIT_SECONDS[match.group(2)]
+        if unit >= last:
+            raise ValueError(
+                f"expected a duration like 30s, 5m, 1h30m (each unit once, largest first) or a number of seconds, got {shown(value)}: "
+                f"'{match.group(0)}' {'repeats its unit' if unit == last else 'comes after a smaller unit'}"
+            )
+        last = unit
+        total += float(match.group(1)) * unit
         position = match.end()
     if position == 0 or position != len(text):
         raise ValueError(f"expected a duration like 30s, 5m, 1h30m or a number of seconds, got {shown(value)}")

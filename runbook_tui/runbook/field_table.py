@@ -40,7 +40,8 @@ BOOLEAN: JSON = {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": r"
 DURATION: JSON = {
     "anyOf": [
         {"type": "number", "minimum": 0},
-        {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(\s*\d+(\.\d+)?(ms|s|m|h|d))+)\s*$"},
+        # each unit once, largest first (`1h30m`; never `30s5m` nor `1m1m`), as the loader reads them
+        {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(?=\d)(\d+(\.\d+)?d)?\s*(\d+(\.\d+)?h)?\s*(\d+(\.\d+)?m)?\s*(\d+(\.\d+)?s)?\s*(\d+(\.\d+)?ms)?)\s*$"},
         TEMPLATE,
         NULL,
     ]

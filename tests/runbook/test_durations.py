@@ -39,3 +39,27 @@ def test_parse_duration_rejects(text):
 def test_parse_duration_rejects_non_finite_numbers(value):
     with pytest.raises(ValueError, match="expected"):
         parse_duration(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "why"),
+    [
+        ("1m1m", "1m", "repeats its unit"),
+        ("30s5m", "5m", "comes after a smaller unit"),
+        ("1h30m1h", "1h", "comes after a smaller unit"),
+        ("5s5s", "5s", "repeats its unit"),
+        ("500ms1s", "1s", "comes after a smaller unit"),
+        ("1h 2h", "2h", "repeats its unit"),
+    ],
+)
+def test_a_repeated_or_out_of_order_unit_is_refused(text, part, why):
+    """`1m1m` and `30s5m` read as 2m and 5m30s before: a typo in a timeout or a guard's `for` passed silently."""
+    with pytest.raises(ValueError) as info:
+        parse_duration(text)
+    assert f"expected a duration like 30s, 5m, 1h30m (each unit once, largest first) or a number of seconds, got {text!r}" in str(info.value)
+    assert str(info.value).endswith(f"'{part}' {why}")
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("1d2h3m4s", 93784.0), ("1s500ms", 1.5), ("2h1s", 7201.0)])
+def test_units_largest_first_each_once_still_add_up(text, seconds):
+    assert parse_duration(text) == seconds

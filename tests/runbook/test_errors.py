@@ -756,3 +756,11 @@ def test_a_quote_never_closed_after_a_lone_carriage_return_is_a_position_not_a_t
     error = only_error(path)
     assert "never closed" in error.message or "not closed" in error.message, error.message
     assert at(error)[0] >= 1, at(error)
+
+
+@pytest.mark.parametrize("value", ["1m1m", "30s5m"])
+def test_a_duration_with_a_repeated_or_out_of_order_unit_is_refused_at_its_value(write_runbook, value):
+    path = write_runbook(MINIMAL + f"        timeout: {value}\n")
+    err = only_error(path)
+    assert at(err) == (9, 18)
+    assert f"'timeout': expected a duration like 30s, 5m, 1h30m (each unit once, largest first) or a number of seconds, got '{value}'" in err.message

@@ -63,6 +63,18 @@ _CODE_OPTIONS: dict[str, frozenset[str]] = {
     "node": frozenset({"-e", "-p", "--eval", "--print"}), "php": frozenset({"-r"}), "lua": frozenset({"-e"}),
     "sed": frozenset({"-e", "--expression"}),
 }  # fmt: skip
+#: Interpreters whose code option may come after their operands (`gdb -p PID -ex CMD`, `mongosh URI --eval JS`): every
+#: word is looked at, up to `--` (gdb's `--args`: the rest is the debugged program's).
+_CODE_ANYWHERE: dict[str, frozenset[str]] = {
+    "gdb": frozenset(f"{dash}{o}" for dash in ("-", "--") for o in ("ex", "eval-command", "iex", "init-eval-command")),
+    "mongosh": frozenset({"--eval"}), "mongo": frozenset({"--eval"}), "Rscript": frozenset({"-e"}), "R": frozenset({"-e"}),
+    "osascript": frozenset({"-e"}), "expect": frozenset({"-c"}), "julia": frozenset({"-e", "-E", "--eval", "--print"}),
+    "dc": frozenset({"-e", "--expression"}),
+}  # fmt: skip
+#: PowerShell: `-Command` (any case, any prefix: `-c`, `-Com`) makes every word after it the code, unless it is `-`.
+_PWSH = frozenset({"pwsh", "powershell", "pwsh.exe", "powershell.exe", "pwsh-preview"})
+#: redis-cli commands whose next word (`EVAL SCRIPT`) or next but one (`FUNCTION LOAD CODE`) is Lua the server runs.
+_REDIS_CODE = {"EVAL": 1, "EVAL_RO": 1, "SCRIPT": 2, "FUNCTION": 2}
 #: Short options of those interpreters that take an argument (`-Mstrict`, `-Wignore`, `-i.bak`), the ones of them
 #: that take the next word when nothing is attached (`-W ignore`, `-I dir`), and those whose argument is only digits
 #: (`perl -l0`, `-0777`): in a bundle of letters (`perl -lane`, `python3 -uc`) the rest of the word after one of the
@@ -94,7 +106,7 @@ _KNOWN |= {"let", "trap", "wait", "alias"} | _OPTIONS_RUN_COMMANDS
 #: Files that are a command's stdin (`bash /dev/stdin <<EOF`, `. /dev/stdin <<< "..."`).
 _STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 
-_KNOWN |= frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND)
+_KNOWN |= frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND) | frozenset(_CODE_ANYWHERE) | _PWSH | {"redis-cli"}
 
 
 def names_none(words: list[str]) -> bool:
@@ -185,10 +197,30 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
     return found
 
 
+def remote_words(words: list[str]) -> list[str]:
+    """The words with ssh's remote command split as the remote shell splits it: `ssh db 'bash -s'` and `ssh db "sudo
+    psql"` read stdin as `ssh db bash -s` does (ssh joins its words with spaces and a shell parses them again)."""
+    start = command_start(words)
+    if start >= len(words) or _basename(words[start]) != "ssh":
+        return words
+    remote = _ssh_command(words[start + 1 :])
+    if remote is None or not any(c in w for w in words[start + 1 + remote :] for c in " \t\n;&|"):
+        return words
+    import shlex  # only for a quoted remote command
+
+    text = " ".join(words[start + 1 + remote :])
+    try:
+        split = list(shlex.shlex(text, posix=True, punctuation_chars=True))
+    except ValueError:  # an unclosed quote: the remote shell refuses it; its words are still what runs
+        split = text.split()
+    return words[: start + 1 + remote] + split
+
+
 def stdin_script_reader(words: list[str]) -> str | None:
     """The command that reads a shell script on its stdin (`sh`, `bash -s`, `bash /dev/stdin`, `. /dev/stdin`, `ssh
     HOST`, `docker exec -i c sh`), keeps it to run later (`at now`, `crontab -`) or makes one of it (`xargs eval`,
     `xargs ssh HOST`, `xargs -I{} sh -c '... {}'`), if any; `at`, `batch` and `crontab` keep it for a shell to run."""
+    words = remote_words(words)
     start = command_start(words)
     wrappers = [_basename(w) for w in words[:start] if _basename(w) in _WRAPPERS]
     if start >= len(words):
@@ -300,7 +332,37 @@ def program_code(words: list[str]) -> list[tuple[int, str]]:
         k += 2 if word in with_argument or word in code_options or bundle == 1 or _takes_next(name, word) else 1
     if name in _PROGRAM_OPERAND and not program_given and k < len(words):
         found.append((k, name))
-    return found + _command_arguments(words)
+    return found + _code_anywhere(name, words, start) + _command_arguments(words)
+
+
+def _code_anywhere(name: str, words: list[str], start: int) -> list[tuple[int, str]]:
+    """Code options that may follow operands (`_CODE_ANYWHERE`), PowerShell's `-Command`, redis-cli's `EVAL SCRIPT`."""
+    found: list[tuple[int, str]] = []
+    if name in _PWSH:
+        for k in range(start + 1, len(words)):
+            option = words[k].lower().lstrip("-")
+            if words[k].startswith("-") and option[:1] == "c" and "command".startswith(option):
+                return [] if words[k + 1 : k + 2] == ["-"] else [(j, name) for j in range(k + 1, len(words))]
+            if words[k].startswith("-") and option[:1] == "f" and "file".startswith(option):
+                return []  # the rest are the script's arguments
+        return []
+    if name == "redis-cli":
+        at = next((j for j in range(start + 1, len(words)) if words[j].upper() in _REDIS_CODE), None)
+        if at is None or (_REDIS_CODE[words[at].upper()] == 2 and words[at + 1 : at + 2] not in (["LOAD"], ["load"])):
+            return []
+        code = at + _REDIS_CODE[words[at].upper()]
+        return [(code, name)] if code < len(words) else []
+    options = _CODE_ANYWHERE.get(name, frozenset())
+    for k in range(start + 1, len(words)) if options else ():
+        word = words[k]
+        if word in ("--", "--args", "-args"):
+            break
+        option, equals, _rest = word.partition("=")
+        if word in options and k + 1 < len(words):
+            found.append((k + 1, name))
+        elif equals and option.startswith("--") and option in options:
+            found.append((k, name))
+    return found
 
 
 def _bundled_code(name: str, word: str, code_options: frozenset[str]) -> int | None:

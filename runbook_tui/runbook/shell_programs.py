@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from runbook_tui.runbook.shell_commands import command_start, stdin_script_reader
+from runbook_tui.runbook.shell_commands import command_start, remote_words, stdin_script_reader
 from runbook_tui.runbook.shell_places import Place
 
 if TYPE_CHECKING:
@@ -39,12 +39,27 @@ class _Reader(NamedTuple):
     # operand names a program (psql's are the database and user); "sqlite": the second operand is SQL
     bundles: bool = True  # short options bundle (`-XAtc`); sqlite3's and tclsh's options are words (`-cmd`)
     dashdash_arguments: bool = False  # words after `--` are the program's arguments, not its file (`php -- ARGS`)
+    batch: frozenset[str] = frozenset()  # options after which stdin is not read, unless a `files` option names it
+    # (`gdb -batch` runs its -ex and -x and exits; `gdb -batch -x /dev/stdin` still reads it)
+    stdin_options: frozenset[str] = frozenset()  # options that make it read commands on stdin (`redis-cli --pipe`)
+    ends: frozenset[str] = frozenset()  # options after which every word is the debugged program's (`gdb --args`)
 
 
 def _set(*items: str) -> frozenset[str]:
     return frozenset(items)
 
 
+#: Options of gdb, pwsh, mongosh and redis-cli that take the next word (so it is no operand).
+_GDB_NEXT = _set(
+    *(f"{dash}{o}" for dash in ("-", "--") for o in ("ex", "eval-command", "iex", "init-eval-command", "p", "pid", "c", "core", "d", "directory",
+                                                      "cd", "s", "symbols", "e", "exec", "se", "tty", "b", "l", "data-directory", "D"))
+)  # fmt: skip
+_PWSH_NEXT = _set("-executionpolicy", "-ep", "-workingdirectory", "-wd", "-outputformat", "-of", "-inputformat", "-if", "-configurationname",
+                  "-config", "-custompipename", "-windowstyle", "-settingsfile")  # fmt: skip
+_MONGO_NEXT = _set("--host", "--port", "-u", "--username", "-p", "--password", "--authenticationDatabase", "--authenticationMechanism",
+                   "--tlsCAFile", "--tlsCertificateKeyFile", "--apiVersion", "--awsAccessKeyId", "--awsSecretAccessKey", "--gssapiServiceName")  # fmt: skip
+_REDIS_NEXT = _set("--user", "--pass", "--sni", "--cacert", "--cacertdir", "--cert", "--key", "--tls-ciphers", "--tls-ciphersuites",
+                   "--rdb", "--functions-rdb", "--bigkeys", "--pattern", "--count", "--quoted-pattern", "--memkeys-samples")  # fmt: skip
 _PYTHON = _Reader(_set("-c", "-m"), _set(), "WXcm", "WX")
 _SQL_CLIENT = _Reader(_set("-e", "--execute", "-V", "--version", "-?", "--help"), _set(), "DehPSup", "DehPSu", operands="none")
 _AWK = _Reader(_set("-e", "--source"), _set("-f", "--file"), "Fvfe", "Fvfe", _set("--assign", "--field-separator"), "data")
@@ -79,6 +94,25 @@ _READERS: dict[str, _Reader] = {
     "R": _Reader(_set("-e"), _set("-f", "--file"), "ef", "ef", operands="none"),
     "julia": _Reader(_set("-e", "-E", "--eval", "--print"), _set(), "CeEJLpt", "CeEJLpt"),
     "sqlite3": _Reader(_set("-version", "-help"), _set(), "", "", _set("-cmd", "-init", "-separator", "-nullvalue", "-newline", "-vfs"), "sqlite", False),
+    # gdb reads commands on stdin (its `shell` runs one) after its -ex and -x, unless -batch; operands: program, pid, core
+    "gdb": _Reader(
+        _set("--version", "-version", "--help", "-help"),
+        _set("-x", "--x", "-command", "--command", "-ix", "--ix", "-init-command", "--init-command"),
+        "",
+        "",
+        _GDB_NEXT,
+        "none",
+        False,
+        batch=_set("-batch", "--batch", "-batch-silent", "--batch-silent"),
+        ends=_set("--args", "-args"),
+    ),
+    # pwsh: `-Command -` and `-File -` read stdin, and so does pwsh with neither (and no script operand)
+    "pwsh": _Reader(_set("-encodedcommand", "-version"), _set("-command", "-file"), "", "", _PWSH_NEXT, bundles=False),
+    # mongosh and mongo run JavaScript (require('child_process'), runProgram) from stdin unless --eval or a .js file
+    "mongosh": _Reader(_set("--eval", "--version", "--help", "-h"), _set("-f", "--file"), "", "", _MONGO_NEXT, "js", False),
+    # redis-cli reads commands on stdin when none is given (CONFIG SET dir + SAVE writes files; EVAL runs Lua)
+    "redis-cli": _Reader(_set("--eval", "-v", "--version", "--help"), _set(), "hpsaunrid", "hpsaunrid", _REDIS_NEXT, stdin_options=_set("--pipe")),
+    "osascript": _Reader(_set("-e"), _set(), "els", "els"),
 }
 #: Other names of those interpreters (`python3.12`, `pypy3`, `gawk`, `nodejs`, `mariadb`, `luajit`).
 _ALIASES = {
@@ -92,6 +126,11 @@ _ALIASES = {
     "mawk": "awk",
     "nawk": "awk",
     "busybox-awk": "awk",
+    "powershell": "pwsh",
+    "powershell.exe": "pwsh",
+    "pwsh.exe": "pwsh",
+    "pwsh-preview": "pwsh",
+    "mongo": "mongosh",
 }
 _VERSIONED = re.compile(r"(python|pypy|lua|perl|ruby|php|tclsh)[0-9.]*\Z")
 
@@ -118,6 +157,7 @@ _RUNNERS = frozenset(
 def stdin_program_reader(words: list[str]) -> str | None:
     """The interpreter among the command's words that reads its program on stdin (`python3`, `docker exec -i c
     perl -`, `ssh db psql`), as written; None when there is none, or it takes its program another way."""
+    words = remote_words(words)
     start = command_start(words)
     runner = start < len(words) and words[start].rpartition("/")[2] in _RUNNERS
     for k in range(start, len(words) if runner else min(start + 1, len(words))):
@@ -149,15 +189,28 @@ def mark(places: dict[int, Place], markers: Iterable[int], program: str) -> None
         places[m].program_of = places[m].program_of or program
 
 
+def _pwsh_option(word: str) -> str:
+    """A PowerShell option as the table names it: any case, `--` or `-`, any unique prefix (`-c`, `-Com`, `-f`)."""
+    option, equals, attached = word.partition(":")  # `-File:-` is one way to write `-File -`
+    lowered = {"-ec": "-encodedcommand"}.get("-" + option.lower().lstrip("-"), "-" + option.lower().lstrip("-"))
+    for full in ("-command", "-file", "-encodedcommand", "-executionpolicy", "-workingdirectory"):
+        if len(lowered) > 1 and full.startswith(lowered):  # `-e` is -encodedcommand, listed before -executionpolicy
+            return full + (f"={attached}" if equals else "")
+    return lowered + (f"={attached}" if equals else "")
+
+
 def _reads_stdin(spec: _Reader, args: list[str]) -> bool:
     """Whether an interpreter with these arguments reads its program on stdin."""
+    if spec is _READERS["pwsh"]:
+        args = [_pwsh_option(a) if a.startswith("-") and a != "-" else a for a in args]
     operands: list[str] = []
+    batch = False
     k = 0
     while k < len(args):
         word = args[k]
         k += 1
-        if word == "--":
-            operands.extend([] if spec.dashdash_arguments else args[k:])
+        if word == "--" or word in spec.ends:
+            operands.extend([] if spec.dashdash_arguments or word in spec.ends else args[k:])
             break
         if not word.startswith("-") or word == "-":
             operands.append(word)
@@ -168,6 +221,9 @@ def _reads_stdin(spec: _Reader, args: list[str]) -> bool:
             option, equals, attached = word.partition("=")
             if option in spec.code:
                 return False
+            if option in spec.stdin_options:
+                return True
+            batch = batch or option in spec.batch
             if option in spec.files:
                 return (attached if equals else args[k] if k < len(args) else "") in STDIN
             if not equals and option in spec.long_next:
@@ -183,10 +239,14 @@ def _reads_stdin(spec: _Reader, args: list[str]) -> bool:
                 if not rest and letter in spec.next_word:
                     k += 1
                 break
+    if batch:
+        return False
     if spec.operands == "program":
         return not operands or operands[0] in STDIN
     if spec.operands == "sqlite":
         return len(operands) < 2
+    if spec.operands == "js":  # mongosh's address, then script files: one of those and stdin is not read
+        return not any(o.endswith(".js") for o in operands)
     return spec.operands == "none"
 
 
@@ -203,6 +263,11 @@ _INSTEAD = {
     **dict.fromkeys(("sftp", "ftp", "lftp"), 'scp -- "{{{{ {x} }}}}" HOST:DIR (an argument)'),
     "R": "Rscript - \"{{{{ {x} }}}}\" <<'EOF' and commandArgs(TRUE)[1] (or Sys.getenv)",
     "psql": "{p} -v v=\"{{{{ {x} }}}}\" <<'SQL' and :'v' (a literal) or :\"v\" (a name)",
+    "gdb": '{p} -batch -p "{{{{ {x} }}}}" -ex bt (an argument; -ex takes only a plain word, checked when it runs)',
+    "pwsh": 'V="{{{{ {x} }}}}" {p} -Command - <<\'EOF\' and $env:V (or {p} -File FILE "{{{{ {x} }}}}" and $args[0])',
+    "mongosh": "V=\"{{{{ {x} }}}}\" {p} DB <<'EOF' and process.env.V",
+    "redis-cli": '{p} SET KEY "{{{{ {x} }}}}" (the command and its values as arguments)',
+    "osascript": "{p} - \"{{{{ {x} }}}}\" <<'EOF' and `on run argv` ... item 1 of argv",
 }
 
 
@@ -212,6 +277,10 @@ _SHELL_ESCAPE = {
     "mysql": "system runs a shell command there",
     "sqlite3": ".shell runs a shell command there",
     **dict.fromkeys(("ed", "ex", "sftp", "ftp", "lftp", "dc"), "! runs a shell command there"),
+    "gdb": "shell runs a shell command there",
+    "redis-cli": "each line is a command to the server: CONFIG SET and SAVE write files, EVAL runs Lua",
+    "osascript": "do shell script runs a shell command there",
+    "mongosh": "require('child_process') runs a command there",
 }
 
 

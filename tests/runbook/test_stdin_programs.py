@@ -139,6 +139,35 @@ def test_stdin_that_is_data_or_a_program_without_values_stays_valid(template: st
         ("julia -", "julia"),
         ("cat", None),
         ("tee out", None),
+        ("gdb -q -p 1", "gdb"),
+        ("gdb -ex bt -p 1", "gdb"),
+        ("gdb --args prog -batch", "gdb"),
+        ("gdb -batch -ex bt -p 1", None),
+        ("gdb -batch -x /dev/stdin -p 1", "gdb"),
+        ("gdb -batch -x cmds.gdb -p 1", None),
+        ("pwsh", "pwsh"),
+        ("pwsh -NoProfile -Command -", "pwsh"),
+        ("powershell -c -", "powershell"),
+        ("pwsh -File:-", "pwsh"),
+        ("pwsh -Command Get-Date", None),
+        ("pwsh -f ./job.ps1", None),
+        ("pwsh ./job.ps1", None),
+        ("mongosh mongodb://db1/app", "mongosh"),
+        ("mongo -u admin -p pw app", "mongo"),
+        ("mongosh mongodb://db1/app --eval JS", None),
+        ("mongosh mongodb://db1/app check.js", None),
+        ("redis-cli", "redis-cli"),
+        ("redis-cli -h r1 -p 6380 -n 2", "redis-cli"),
+        ("redis-cli -h r1 --pipe", "redis-cli"),
+        ("redis-cli -h r1 GET k", None),
+        ("redis-cli -x SET k", None),
+        ("osascript", "osascript"),
+        ("osascript -", "osascript"),
+        ("osascript -e CODE", None),
+        ("osascript job.scpt", None),
+        ("ssh db1 bash -s", None),
+        ("ssh db1 sudo -u postgres psql", "psql"),
+        ("ssh db1 python3 -", "python3"),
     ],
 )
 def test_which_interpreter_reads_its_program_on_stdin(words: str, reader: str | None) -> None:
@@ -162,3 +191,99 @@ def test_the_example_runbooks_still_validate(path: Path) -> None:
     """They pass values to psql as `-v` variables read by a quoted heredoc: the form the refusal asks for."""
     result = subprocess.run([sys.executable, "-m", "runbook_tui", "validate", str(path)], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("template", "reader", "words"),
+    [
+        ("gdb -q -p 1 <<EOF\nprint {{ x }}\nEOF", "gdb", "shell runs a shell command there"),
+        ("gdb -batch -x /dev/stdin -p 1 <<EOF\nprint {{ x }}\nEOF", "gdb", "gdb -batch -p"),
+        ("pwsh -NoProfile -Command - <<EOF\nWrite-Output '{{ x }}'\nEOF", "pwsh", "$env:V"),
+        ('echo "Get-Item {{ x }}" | powershell', "powershell", "$env:V"),
+        ("mongosh mongodb://db1/app <<EOF\ndb.users.find({name: '{{ x }}'})\nEOF", "mongosh", "child_process"),
+        ("redis-cli -h r1 <<EOF\nSET k {{ x }}\nEOF", "redis-cli", "CONFIG SET"),
+        ("printf 'GET %s\\n' \"{{ x }}\" | redis-cli -h r1", "redis-cli", "redis-cli SET KEY"),
+        ('osascript <<EOF\ndisplay dialog "{{ x }}"\nEOF', "osascript", "on run argv"),
+        ("ssh db1 'sudo -u postgres psql' <<EOF\nselect '{{ x }}';\nEOF", "psql", "psql -v v="),
+        ("ssh db1 \"python3 -\" <<EOF\nprint('{{ x }}')\nEOF", "python3", "sys.argv[1]"),
+    ],
+    ids=[
+        "gdb",
+        "gdb -x stdin",
+        "pwsh -Command -",
+        "piped into powershell",
+        "mongosh",
+        "redis-cli heredoc",
+        "piped into redis-cli",
+        "osascript",
+        "ssh 'sudo psql'",
+        'ssh "python3 -"',
+    ],
+)
+def test_more_programs_reading_code_on_stdin_are_refused_at_the_value(template: str, reader: str, words: str) -> None:
+    """gdb (its `shell`), PowerShell, mongosh, redis-cli (CONFIG SET dir + SAVE write files), osascript (`do shell
+    script`), and any of them behind `ssh HOST 'CMD'` (one quoted word the remote shell splits) read their stdin as
+    code: before, a value fed to them passed validate and ran as their code (checked by hand: gdb -q <<EOF with `shell
+    touch F` makes F)."""
+    [(offset, message)] = static_problems(template)
+    assert offset == template.index("{{ x }}"), (template, offset)
+    assert f"{reader} reads its program on stdin" in message and words in message, message
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "ssh db1 'bash -s' <<EOF\necho {{ x }}\nEOF",
+        'ssh db1 "cd /srv && sh" <<EOF\necho {{ x }}\nEOF',
+        "printf '%s\\n' \"echo {{ x }}\" | ssh db1 'sudo bash -s'",
+    ],
+)
+def test_a_shell_reading_stdin_behind_a_quoted_ssh_command_is_refused(template: str) -> None:
+    """`ssh HOST 'bash -s'` is `ssh HOST bash -s` to the remote shell: its stdin is a script (before: passed validate)."""
+    [(_offset, message)] = static_problems(template)
+    assert "bash" in message or "sh reading" in message, message
+    assert "parses" in message and "shell code" in message, message
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        'gdb -batch -p 1 -ex "print {{ x }}"',
+        'gdb -batch --eval-command="print {{ x }}" -p 1',
+        'mongosh mongodb://db1/app --eval "db.users.find({name: {{ x }}})"',
+        'pwsh -NoProfile -Command "Get-Item {{ x }}"',
+        "pwsh -c Get-Item {{ x }}",
+        'powershell.exe -com "Get-Item {{ x }}"',
+        'redis-cli -h r1 EVAL "return {{ x }}" 0',
+        'redis-cli FUNCTION LOAD "{{ x }}"',
+        'Rscript -e "print({{ x }})"',
+        'osascript -e "display dialog {{ x }}"',
+        'expect -c "spawn {{ x }}"',
+        'dc -e "{{ x }} p"',
+    ],
+)
+def test_a_value_inside_a_code_option_passes_only_as_a_plain_word(template: str) -> None:
+    """`gdb -ex CMD`, `mongosh --eval JS`, `pwsh -Command ...`, `redis-cli EVAL SCRIPT`, `Rscript -e`: the argument is
+    the program's code, so a value there is checked as python3 -c's is (before: any value ran as code)."""
+    assert static_problems(template) == []
+    render_command(template, {"x": "db1"})  # a plain word passes
+    with pytest.raises(TemplateError, match="program is code to"):
+        render_command(template, {"x": HOSTILE})
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "gdb -batch -p {{ x }} -ex bt",
+        "gdb -batch -ex bt -p 1 <<EOF\n{{ x }}\nEOF",
+        "redis-cli -h r1 GET {{ x }}",
+        "redis-cli -x SET k <<EOF\n{{ x }}\nEOF",
+        "pwsh -File ./job.ps1 {{ x }}",
+        "V={{ x }} pwsh -Command - <<'EOF'\nWrite-Output $env:V\nEOF",
+        "mongosh mongodb://db1/app check.js <<EOF\n{{ x }}\nEOF",
+        "ssh db1 'cat > /tmp/x' <<EOF\n{{ x }}\nEOF",
+    ],
+)
+def test_those_programs_given_values_as_data_stay_valid(template: str) -> None:
+    assert static_problems(template) == []
+    render_command(template, {"x": HOSTILE})

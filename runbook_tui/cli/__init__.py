@@ -71,7 +71,7 @@ def cmd_schema(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    from runbook_tui.runbook.plan import plan_json
+    from runbook_tui.runbook.plan import metrics_json, plan_json
 
     loaded = _load(args.file, params)
     if loaded is None:
@@ -80,7 +80,7 @@ def cmd_plan(args: argparse.Namespace, params: dict[str, Any]) -> int:
         from runbook_tui.app.plan_connections import connections
         from runbook_tui.app.settings import load_settings
 
-        plan = {**plan_json(loaded.runbook), "connections": connections(loaded.runbook, load_settings())}
+        plan = {**plan_json(loaded.runbook), "connections": connections(loaded.runbook, load_settings()), **metrics_json(loaded.runbook)}
         sys.stdout.write(json_inert(json.dumps(plan, indent=2, ensure_ascii=False)) + "\n")
     elif args.format in ("md", "html"):
         from runbook_tui.report.plan_html import render_plan

@@ -110,6 +110,33 @@ def plan_json(runbook: Runbook) -> dict[str, Any]:
     }
 
 
+def metrics_json(runbook: Runbook) -> dict[str, Any]:
+    """`plan --json`'s keys for the metrics beyond `panels` (the ids, kept as they were): each panel with its thresholds
+    and guard (the keys the journal's panels have, metrics.guards.panel_json), and the measured success criteria. Kept out of `plan_json`, which an approval binds (an approval made
+    before stays valid; the runbook's digest binds these values already)."""
+    metrics = runbook.metrics
+    words = PlanWords(runbook)
+    return {
+        "panel_details": [
+            {
+                "id": p.id,
+                "title": p.title,
+                "query": words.text(p.query),
+                "unit": p.unit,
+                "warn": p.warn,
+                "critical": p.critical,
+                "direction": p.direction,
+                "for": p.for_seconds,
+                "on_critical": p.on_critical,
+                "on_no_data": p.on_no_data,
+                "guarded": p.critical is not None,  # without `critical` nothing trips: on_critical and on_no_data never act
+            }
+            for p in (metrics.panels if metrics else ())
+        ],
+        "success": [check_json(c) for c in metrics.success] if metrics else [],
+    }
+
+
 def _now_words(words: PlanWords, template: str | None, title: str) -> str:
     """The runbook's or a section's title: its template in words when it reads `now` (see `PlanWords.text`)."""
     return title if template is None else words.source(template)

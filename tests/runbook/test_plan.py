@@ -132,3 +132,55 @@ def test_plan_shows_a_command_of_several_lines_as_exec_does(write_runbook, capsy
     assert code == 0, err
     assert "       run: echo one\n          │ echo '␛]0;pwned␇'\n          │ echo three\n       expect:" in out, out
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_plan_json_gives_each_panels_thresholds_and_guard_under_new_keys(write_runbook, capsys):
+    """Before: `panels` listed ids only, so a reviewer's script could not see where a guard trips nor what it does."""
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        metrics:
+          source: {prometheus: {url: "http://prometheus:9090"}}
+          panels:
+            - {id: p99, title: API p99, query: up, unit: ms, warn: 200, critical: 300, for: 30s, on_critical: rollback}
+            - {id: rps, query: "rate(x[1m])", warn: 60, critical: 20, direction: below, on_critical: notify, on_no_data: ignore}
+            - {id: cpu, query: cpu, warn: 80}
+          success:
+            - {panel: p99, below: 250, within: 10m}
+        sections:
+          - id: main
+            steps:
+              - {id: a, run: echo 1}
+        """
+    )
+    code, out, err = plan(capsys, "--json", str(path))
+    assert code == 0, err
+    got = json.loads(out)
+    assert got["panels"] == ["p99", "rps", "cpu"]  # the old key, as it was
+    p99, rps, cpu = got["panel_details"]
+    assert p99 == {
+        "id": "p99", "title": "API p99", "query": "up", "unit": "ms", "warn": 200, "critical": 300, "direction": "above", "for": 30,
+        "on_critical": "rollback", "on_no_data": "pause", "guarded": True,
+    }  # fmt: skip
+    assert (rps["warn"], rps["critical"], rps["direction"], rps["on_critical"], rps["on_no_data"], rps["guarded"]) == (
+        60,
+        20,
+        "below",
+        "notify",
+        "ignore",
+        True,
+    )
+    assert (cpu["warn"], cpu["critical"], cpu["guarded"]) == (80, None, False)
+    assert got["success"] == [{"panel": "p99", "below": 250, "within": 600}]
+
+
+def test_the_plan_an_approval_binds_is_unchanged_by_the_new_keys(write_runbook):
+    """An approval signed before these keys existed must still match the plan a run renders (the digest binds the values)."""
+    from helpers_runbook import load
+
+    from runbook_tui.runbook.plan import plan_json
+
+    keys = set(plan_json(load(write_runbook(MINIMAL)).runbook))
+    assert {"panel_details", "success"}.isdisjoint(keys) and "panels" in keys

@@ -69,8 +69,10 @@ def _told_apart(files: list[str]) -> dict[str, str]:
     if all(len(p) > 1 for p in parts) and len({p[-1] for p in parts}) == 1:
         parts, folder = [p[:-1] for p in parts], "/"
     for depth in range(1, max(map(len, parts)) + 1):
-        # A relative path said whole starts with `./`: `./runbooks/` is told from `ui6/runbooks/` at a glance.
-        labels = [("./" if len(p) <= depth and p[0] != "/" else "") + "/".join(p[-depth:]).replace("//", "/") for p in parts]
-        if len(set(labels)) == len(labels):
+        # Told apart by the folders' names, not by the `./` a relative path said whole starts with: `./runbooks/` and
+        # `runbooks/` (the examples' folder, elsewhere) read as one folder (before: they were the labels shown).
+        ends = ["/".join(p[-depth:]).replace("//", "/") for p in parts]
+        if len(set(ends)) == len(ends):
+            labels = [("./" if len(p) <= depth and p[0] != "/" else "") + end for p, end in zip(parts, ends)]
             return {file: label + folder for file, label in zip(files, labels)}
     return {file: file for file in files}  # not reached: the files differ

@@ -56,5 +56,10 @@ async def test_the_picker_at_80_columns_cuts_with_an_ellipsis_tells_twins_apart_
 def test_twins_are_told_apart_by_the_end_of_their_folder() -> None:
     said = places([("runbooks/a/x.yaml", "x"), ("runbooks/b/x.yaml", "x"), ("/opt/runbooks/x.yaml", "x"), ("runbooks/y.yaml", "y")])
     assert said == {"runbooks/a/x.yaml": "a/", "runbooks/b/x.yaml": "b/", "/opt/runbooks/x.yaml": "runbooks/"}
-    assert places([("runbooks/x.yaml", "x"), ("/opt/runbooks/x.yaml", "x")]) == {"runbooks/x.yaml": "./runbooks/", "/opt/runbooks/x.yaml": "runbooks/"}
+    # A copy of the examples in ./runbooks and the examples themselves: before, `./runbooks/` and `runbooks/`, alike.
+    assert places([("runbooks/x.yaml", "x"), ("/opt/runbooks/x.yaml", "x")]) == {"runbooks/x.yaml": "./runbooks/", "/opt/runbooks/x.yaml": "opt/runbooks/"}
+    assert places([("x.yaml", "x"), ("a/x.yaml", "x")]) == {"x.yaml": "./x.yaml", "a/x.yaml": "./a/x.yaml"}
+    said = places([("a/runbooks/x.yaml", "x"), ("b/a/runbooks/x.yaml", "x"), ("runbooks/x.yaml", "x")])
+    assert said == {"a/runbooks/x.yaml": "./a/runbooks/", "b/a/runbooks/x.yaml": "./b/a/runbooks/", "runbooks/x.yaml": "./runbooks/"}
+    assert all(a.removeprefix("./") != b.removeprefix("./") for a in said.values() for b in said.values() if a is not b)
     assert places([("r/one.yaml", "x"), ("r/two.yaml", "x")]) == {"r/one.yaml": "one.yaml", "r/two.yaml": "two.yaml"}

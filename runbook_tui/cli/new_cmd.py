@@ -12,6 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from runbook_tui.runbook.placeholders import SAID
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.runbook.scaffold import KINDS, Kind, runbook_id, scaffold
 from runbook_tui.runbook.symbolic import validate
@@ -120,11 +121,20 @@ def cmd_new(file: str, kind_name: str | None, title: str | None) -> int:
         print(f"runbook-tui: cannot write {shown}: {why}", file=sys.stderr)
         return EXIT_INVALID
     result = validate(path)
+    # The placeholders are the author's to-do, not a fault of `new`: validate (and so run) refuses the file until each
+    # is filled in (before: the scaffold validated as written, and ran with ticket CHG-0000 by "EDIT-assignee").
+    to_fill = [p for p in result.errors if p.message.startswith(SAID)]
     for problem in result.errors:
-        print(visible_line(str(problem)), file=sys.stderr)
+        if problem not in to_fill:
+            print(visible_line(str(problem)), file=sys.stderr)
     print(f"wrote {shown}: a {kind.label} with prechecks, a backup checkpoint, the change with undo, verification, postchecks and rollback")
+    if to_fill:
+        print(f"to fill in ({len(to_fill)}; validate refuses the file until then):")
+        for problem in to_fill:
+            what = problem.message.removeprefix(f"{SAID} in ")
+            print(f"  {visible_line(f'{problem.mark}: {what}')}")
     word = shlex.quote(shown)
     # plan needs every required value (validate stands in for them): the command named here must work as printed.
     values = "".join(f" -p {name}=VALUE" for name in result.stand_ins)
     print(f"next: fill in every EDIT, then `runbook-tui validate {word}` and `runbook-tui plan --format md {word}{values}` for review")
-    return EXIT_OK if result.ok else EXIT_FAILED
+    return EXIT_OK if len(to_fill) == len(result.errors) else EXIT_FAILED

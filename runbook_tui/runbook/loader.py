@@ -40,6 +40,7 @@ from runbook_tui.runbook.model import (
     Ticket,
 )
 from runbook_tui.runbook.params import ParamError, bind, convert, templated_default
+from runbook_tui.runbook.placeholders import check_placeholders
 from runbook_tui.runbook.reach import ReachReader
 from runbook_tui.runbook.templating import JINJA_NAMES, ROOTS, TemplateError, analyse, base_context
 from runbook_tui.runbook.texts import Names, Scope
@@ -124,6 +125,7 @@ class _Builder(StepsReader):
         reach = ReachReader(self.fields, self.texts.make)
         notify, alerts = reach.notify(root), reach.alerts(root)
         warn_cut_texts(root, self.file, self.diags)
+        check_placeholders(root, self.diags)  # `runbook-tui new`'s EDIT-assignee, CHG-0000, (EDIT): not ready to run
         self.diags.raise_if_errors()
         runbook = Runbook(
             id=runbook_id,

@@ -1,9 +1,11 @@
 """Starting points for new runbooks (`runbook-tui new`): one per common kind of change.
 
 Each has prechecks, a backup checkpoint, the change with its undo,
-verification, postchecks and a rollback section, and validates as written
-(required parameters are stood in for by `validate`). Lines marked EDIT
-are the author's to fill in.
+verification, postchecks and a rollback section, and validates once its
+placeholders are filled in (required parameters are stood in for by
+`validate`). Lines marked EDIT are the author's to fill in: until the
+ticket's placeholders and each `(EDIT)` are, validate refuses the file at
+each (`placeholders.py`), so it cannot run as written.
 """
 
 from __future__ import annotations

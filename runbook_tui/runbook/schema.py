@@ -30,6 +30,7 @@ SEMANTIC_CHECKS = (
     "values rendered from templates: durations, numbers, enums, window times (ISO 8601 with an offset, end after start)",
     "the verifier differs from the assignee; panels need a metrics source; a panel's warn not beyond its critical; at least one step in all",
     "`expect.stdout` compiles as a regular expression; the file is UTF-8, under 4 MiB, nested under 64 levels",
+    "no placeholder left from `runbook-tui new` (EDIT-assignee, CHG-0000, (EDIT)) in the ticket and parameter descriptions",
 )
 
 

@@ -1,9 +1,12 @@
-"""`runbook-tui new`: a runbook for each kind of change that validates as written, never over an existing file."""
+"""`runbook-tui new`: a runbook for each kind of change that validates once its placeholders are filled in (and is refused
+with each placeholder's position until then), never over an existing file."""
 
 from __future__ import annotations
 
 import os
+import re
 import stat
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -24,12 +27,32 @@ def umask_zero():
     os.umask(old)
 
 
+#: What an author writes over the scaffold's placeholders (the ticket's, and `(EDIT)` once a default is set).
+FILLED_IN = {
+    "CHG-0000": "CHG-2041",
+    "EDIT: why this change, its scope and its impact.": "Why, scope and impact.",
+    "EDIT-assignee": "alice",
+    "EDIT-verifier": "bob",
+    "EDIT what could go wrong, and for whom.": "Brief errors for checkout users.",
+    'EDIT what "done" looks like, in words the change board reads': "Error rate back under 0.1% within 10 minutes",
+    " (EDIT)": "",
+}
+
+
+def fill_in(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    for placeholder, value in FILLED_IN.items():
+        text = text.replace(placeholder, value)
+    path.write_text(text, encoding="utf-8")
+
+
 @pytest.mark.parametrize("kind", sorted(KINDS))
-def test_each_kind_validates_as_written_with_every_part(kind, tmp_path, capsys, umask_zero):
+def test_each_kind_validates_once_filled_in_with_every_part(kind, tmp_path, capsys, umask_zero):
     path = tmp_path / f"{kind}.yaml"
     assert cli_main(["new", str(path), "--kind", kind]) == 0
     assert f"wrote {path}" in capsys.readouterr().out
     assert stat.S_IMODE(path.stat().st_mode) == 0o644  # the mode given at open, not a later chmod
+    fill_in(path)
     result = validate(path)
     assert result.ok, "\n".join(map(str, result.errors))
     assert result.warnings == []
@@ -78,6 +101,7 @@ def test_new_asks_for_the_kind_in_a_terminal(tmp_path, capsys, monkeypatch):
     assert cli_main(["new", str(path), "--title", 'Restart the API: "quickly"']) == 0
     out = capsys.readouterr().out
     assert "4. rolling restart" in out
+    fill_in(path)
     runbook = validate(path).loaded.runbook  # type: ignore[union-attr]
     assert runbook.id == "restart-api"
     assert runbook.title == 'Restart the API: "quickly"'
@@ -100,6 +124,94 @@ def test_the_plan_command_new_names_works_once_its_values_are_filled_in(tmp_path
     path = tmp_path / "x.yaml"
     assert cli_main(["new", str(path), "--kind", "config-edit"]) == 0
     hint = capsys.readouterr().out.splitlines()[-1]
+    fill_in(path)
     # Before: `plan --format md FILE`, which exits 2 (every required parameter needs its -p) on the user's first try.
     assert hint.endswith(f"`runbook-tui plan --format md {path} -p conf_file=VALUE -p new_conf=VALUE` for review"), hint
     assert cli_main(["plan", "--format", "md", str(path), "-p", "conf_file=/etc/a.conf", "-p", "new_conf=/etc/b.conf"]) == 0
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_a_scaffold_still_holding_its_placeholders_is_refused_at_each_and_runs_nothing(kind, tmp_path, capsys):
+    """Before: the scaffold validated as written, and a run started with ticket CHG-0000 by "EDIT-assignee", confirmed by
+    "EDIT-verifier", on the example hosts. Now `new` lists each placeholder (exit 0: they are the author's to-do), and
+    validate, plan and exec refuse the file with FILE:LINE:COL for each, saying what to write there."""
+    path = tmp_path / f"{kind}.yaml"
+    assert cli_main(["new", str(path), "--kind", kind]) == 0
+    out = capsys.readouterr().out
+    lines = path.read_text(encoding="utf-8").splitlines()
+    wanted = set()
+    for n, line in enumerate(lines, 1):
+        value = re.match(r"\s*(?:- |(?:id|assignee|verifier|summary|description): )(CHG-0000|EDIT|\|)", line)
+        if value and (value.group(1) != "|" or lines[n].lstrip().startswith("EDIT")):
+            wanted.add((n, value.start(1) + 1))  # the value, or the `|` of a block holding an EDIT
+        if "(EDIT)" in line:
+            wanted.add((n, line.index('description: "') + len("description: ") + 1))
+    assert len(wanted) >= 7, wanted
+    found = validate(path)
+    assert not found.ok
+    assert {(d.mark.line, d.mark.col) for d in found.errors} == wanted, [str(d) for d in found.errors]
+    assert all(d.message.startswith("placeholder from `runbook-tui new` in ") and ": expected " in d.message for d in found.errors)
+    assert f"to fill in ({len(wanted)}; validate refuses the file until then):" in out
+    assert f"  {path}:{lines.index('  assignee: EDIT-assignee') + 1}:13: 'assignee' ('EDIT-assignee'): expected the name of who executes" in out
+    assert cli_main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:{lines.index('  assignee: EDIT-assignee') + 1}:13: placeholder from `runbook-tui new` in 'assignee'" in err
+    # Every required value given, so the placeholders are all that stops the run: exit 2 before anything starts.
+    values = {"conf_file": "/etc/a.conf", "new_conf": "/etc/b.conf", "migration": "m1", "image": "app:v2"}
+    given = [arg for name in found.stand_ins for arg in ("-p", f"{name}={values.get(name, 'x')}")]
+    journal = tmp_path / "journal.jsonl"
+    assert cli_main(["exec", str(path), "--solo", "test", "--journal", str(journal), *given]) == 2
+    err = capsys.readouterr().err
+    assert "placeholder from `runbook-tui new` in 'verifier'" in err and not journal.exists(), err
+    fill_in(path)
+    assert validate(path).ok
+    assert validate(path, dict(arg.split("=", 1) for arg in given[1::2])).ok  # the same values load once filled in
+
+
+@pytest.mark.parametrize(
+    ("value", "placeholder"),
+    [
+        ("EDIT-assignee", True),
+        ("EDIT: why", True),
+        ("EDIT what could go wrong", True),
+        ("EDIT", True),
+        ("CHG-0000", True),
+        ("The hosts to change (EDIT)", True),
+        ("EDITOR=vi is set", False),
+        ("Edit the config by hand", False),
+        ("Needs EDIT rights on the repo", False),
+        ("CHG-00001", False),
+        ("alice", False),
+    ],
+)
+def test_what_counts_as_a_placeholder(value, placeholder):
+    from runbook_tui.runbook.placeholders import is_placeholder
+
+    assert is_placeholder(value) is placeholder
+
+
+def test_a_placeholder_written_by_hand_is_refused_at_its_value_and_only_in_the_ticket_and_descriptions(write_runbook):
+    from helpers_runbook import at, errors
+
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: EDIT the title is prose, not a placeholder
+        ticket: {id: CHG-1, assignee: alice, verifier: EDIT-verifier}
+        params:
+          hosts: {type: list, default: [web1], description: "Where (EDIT)"}
+        sections:
+          - id: main
+            steps:
+              - {id: a, note: "EDIT /etc/hosts by hand, then mark this done"}
+        """
+    )
+    found = errors(path)
+    assert [(at(d), d.message) for d in found] == [
+        ((4, 48), "placeholder from `runbook-tui new` in 'verifier' ('EDIT-verifier'): expected the name of who confirms, another person than the assignee"),
+        (
+            (6, 53),
+            "placeholder from `runbook-tui new` in the description of 'hosts' ('Where (EDIT)'): expected its default set for this change (or -p hosts=VALUE), then the description without '(EDIT)'",
+        ),
+    ]

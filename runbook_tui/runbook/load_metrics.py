@@ -14,7 +14,7 @@ from runbook_tui.runbook.model import (
     MetricsSource,
     Panel,
 )
-from runbook_tui.runbook.reach import no_data_action, url_problem
+from runbook_tui.runbook.reach import loaded_url, no_data_action, url_problem
 from runbook_tui.runbook.scrape_query import QueryError, parse_scrape_query
 from runbook_tui.runbook.templating import is_template
 from runbook_tui.runbook.texts import Scope
@@ -68,7 +68,7 @@ class MetricsReader(ReaderBase):
         url = self._text(spec, "url", "url")
         if url is None:
             return None
-        if url.value is not None and (problem := url_problem("url", url.value)) is not None:
+        if (text := loaded_url(url)) is not None and (problem := url_problem("url", text)) is not None:
             self.diags.error(spec.value_mark("url"), problem)  # (the source is kept: its panels are not said to have none)
         token = self._text(spec, "token", "plain", Scope(late_allowed=True))
         return MetricsSource(kind, url, token)

@@ -117,6 +117,14 @@ def no_data_action(fields: Fields, panel: YMap) -> str:
     return fields.choice(panel, "on_no_data", T.ON_NO_DATA, default)
 
 
+def loaded_url(text: Text) -> str | None:
+    """A URL's text as rendered at load; None when it was not rendered: a template kept as written because the parameters
+    it reads have no values yet (a required one not given: said on its own; the picker then asks for it). Before, that
+    template was checked as a URL (`'url': expected an http:// or https:// URL, got '{{ prometheus_url }}'`): an error
+    of the file, so the picker refused to open `new`'s rolling-restart and k8s-rollout runbooks for their values."""
+    return None if text.value is None or (text.uses and text.value == text.source) else text.value
+
+
 def url_problem(key: str, value: str) -> str | None:
     """What is wrong with an http(s) URL a runbook names (a webhook's, Alertmanager's, a metrics source's), or None: found
     at `validate`, where a request would only fail later (`http://[::1`, `http://a..b:9090` and a port over 65535 passed
@@ -175,7 +183,7 @@ class ReachReader:
         if m is None:
             return None
         url = self._value(m, "url", "url")
-        if isinstance(url, Text) and url.value is not None and not self._is_url(url.value, m.value_mark("url"), "url"):
+        if isinstance(url, Text) and (text := loaded_url(url)) is not None and not self._is_url(text, m.value_mark("url"), "url"):
             url = None
         events = []
         for name, event_mark in f.string_list(m, "events"):
@@ -253,7 +261,7 @@ class ReachReader:
         items = f.sequence(m.get("silence"), m.value_mark("silence"), "silence: a list of {matchers, comment}")
         silences = [self._silence(value, mark) for value, mark in zip(items or [], items.item_marks if items else [])]
         # the URL is checked whatever the silences say: a mistake there must not wait for the next run of validate
-        url_ok = url is not None and url.value is not None and self._is_url(url.value, m.value_mark("alertmanager"), "alertmanager")
+        url_ok = url is not None and (text := loaded_url(url)) is not None and self._is_url(text, m.value_mark("alertmanager"), "alertmanager")
         if url is None or url.value is None or not url_ok or any(s is None for s in silences):
             return None
         if not silences:

@@ -87,3 +87,40 @@ def test_a_value_after_the_host_or_as_a_piece_of_it_is_kept(template: str, value
 def test_a_value_that_would_change_the_host_is_refused(template: str, value: str) -> None:
     with pytest.raises(TemplateError, match="would change the URL's host"):
         render(template, "url", {"v": value})
+
+
+TEMPLATED_URLS = """\
+runbook: 1
+id: t
+title: T
+params:
+  service: {type: string, required: true}
+  prom: {type: string, default: "http://prometheus:9090"}
+notify:
+  - {url: "{{ prom }}/hook"}
+alerts:
+  alertmanager: "{{ prom }}"
+  silence: [{matchers: ['alertname="X"']}]
+metrics:
+  source: {prometheus: {url: "{{ prom }}"}}
+  panels: [{id: p, query: up}]
+sections:
+  - id: main
+    steps:
+      - {id: a, run: "systemctl restart {{ service }}"}
+"""
+
+
+def test_a_url_from_a_parameter_is_no_error_of_the_file_while_a_required_value_is_missing(write_runbook: Callable[..., Path]) -> None:
+    """Before: with `service` not given yet the URLs were checked unrendered (`'url': expected an http:// or https:// URL,
+    got '{{ prom }}'`), an error of the file: the picker said `fix the file` for `new`'s rolling-restart and
+    k8s-rollout runbooks instead of asking for `service`."""
+    from runbook_tui.runbook.loader import probe_runbook
+
+    path = write_runbook(TEMPLATED_URLS)
+    probe = probe_runbook(path)
+    assert probe.errors == [], [str(d) for d in probe.errors]
+    assert [d.message for d in probe.value_problems] == ["parameter 'service' is required: give it with -p service=VALUE"]
+    assert load(path, {"service": "api"}).runbook.metrics.source.url.value == "http://prometheus:9090"  # type: ignore[union-attr]
+    found = errors(path, {"service": "api", "prom": "ftp://x"})  # a wrong value is still refused, at each URL
+    assert sorted(at(d) for d in found) == [(8, 11), (10, 17), (13, 30)], [str(d) for d in found]

@@ -213,6 +213,7 @@ def remote_words(words: list[str]) -> list[str]:
         split = list(shlex.shlex(text, posix=True, punctuation_chars=True))
     except ValueError:  # an unclosed quote: the remote shell refuses it; its words are still what runs
         split = text.split()
+    # every word kept, a pipeline's later stages too: `ssh db 'cat | sh'` runs its stdin through cat into sh
     return words[: start + 1 + remote] + split
 
 

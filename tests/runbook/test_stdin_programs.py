@@ -236,6 +236,7 @@ def test_more_programs_reading_code_on_stdin_are_refused_at_the_value(template: 
         "ssh db1 'bash -s' <<EOF\necho {{ x }}\nEOF",
         'ssh db1 "cd /srv && sh" <<EOF\necho {{ x }}\nEOF',
         "printf '%s\\n' \"echo {{ x }}\" | ssh db1 'sudo bash -s'",
+        "ssh db1 'cat | sh' <<EOF\necho {{ x }}\nEOF",  # stdin through cat into sh: a later stage counts too
     ],
 )
 def test_a_shell_reading_stdin_behind_a_quoted_ssh_command_is_refused(template: str) -> None:

@@ -133,7 +133,7 @@ def metrics_json(runbook: Runbook) -> dict[str, Any]:
             }
             for p in (metrics.panels if metrics else ())
         ],
-        "success": [check_json(c) for c in metrics.success] if metrics else [],
+        "success_checks": [check_json(c) for c in metrics.success] if metrics else [],
     }
 
 

@@ -173,7 +173,7 @@ def test_plan_json_gives_each_panels_thresholds_and_guard_under_new_keys(write_r
         True,
     )
     assert (cpu["warn"], cpu["critical"], cpu["guarded"]) == (80, None, False)
-    assert got["success"] == [{"panel": "p99", "below": 250, "within": 600}]
+    assert got["success_checks"] == [{"panel": "p99", "below": 250, "within": 600}]
 
 
 def test_the_plan_an_approval_binds_is_unchanged_by_the_new_keys(write_runbook):
@@ -183,4 +183,4 @@ def test_the_plan_an_approval_binds_is_unchanged_by_the_new_keys(write_runbook):
     from runbook_tui.runbook.plan import plan_json
 
     keys = set(plan_json(load(write_runbook(MINIMAL)).runbook))
-    assert {"panel_details", "success"}.isdisjoint(keys) and "panels" in keys
+    assert {"panel_details", "success_checks"}.isdisjoint(keys) and "panels" in keys

@@ -127,7 +127,7 @@ def test_plan_json_says_late_values_in_words_under_the_same_keys(folder: Path) -
     _said_in_words(shown.stdout)
     plan = json.loads(shown.stdout)
     assert set(plan) == {"runbook", "format", "title", "file", "digest", "ticket", "params", "hosts", "secrets", "panels", "sections", "connections",
-                         "panel_details", "success"}  # fmt: skip
+                         "panel_details", "success_checks"}  # fmt: skip
     steps: dict[str, dict[str, Any]] = {s["id"]: s for section in plan["sections"] for s in section["steps"]}
     assert all(set(step) == STEP_KEYS for step in steps.values()), [sorted(step) for step in steps.values()]
     use = steps["use"]

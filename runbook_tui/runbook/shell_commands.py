@@ -344,6 +344,8 @@ def _code_anywhere(name: str, words: list[str], start: int) -> list[tuple[int, s
             option = words[k].lower().lstrip("-")
             if words[k].startswith("-") and option[:1] == "c" and "command".startswith(option):
                 return [] if words[k + 1 : k + 2] == ["-"] else [(j, name) for j in range(k + 1, len(words))]
+            if words[k].startswith("-") and option in ("cwa", "commandwithargs"):  # pwsh 7.4: the code, then its $args
+                return [(k + 1, name)] if k + 1 < len(words) else []
             if words[k].startswith("-") and option[:1] == "f" and "file".startswith(option):
                 return []  # the rest are the script's arguments
         return []

@@ -40,7 +40,8 @@ class _Reader(NamedTuple):
     bundles: bool = True  # short options bundle (`-XAtc`); sqlite3's and tclsh's options are words (`-cmd`)
     dashdash_arguments: bool = False  # words after `--` are the program's arguments, not its file (`php -- ARGS`)
     batch: frozenset[str] = frozenset()  # options after which stdin is not read, unless a `files` option names it
-    # (`gdb -batch` runs its -ex and -x and exits; `gdb -batch -x /dev/stdin` still reads it)
+    # (`gdb -batch` runs its -ex and -x and exits; `gdb -batch -x /dev/stdin` still reads it); with them, a `files`
+    # option naming a file does not stop stdin from being read (`gdb -x FILE` runs FILE, then reads stdin)
     stdin_options: frozenset[str] = frozenset()  # options that make it read commands on stdin (`redis-cli --pipe`)
     ends: frozenset[str] = frozenset()  # options after which every word is the debugged program's (`gdb --args`)
 
@@ -225,7 +226,11 @@ def _reads_stdin(spec: _Reader, args: list[str]) -> bool:
                 return True
             batch = batch or option in spec.batch
             if option in spec.files:
-                return (attached if equals else args[k] if k < len(args) else "") in STDIN
+                named = attached if equals else args[k] if k < len(args) else ""
+                if named in STDIN or not spec.batch:
+                    return named in STDIN
+                k += not equals  # `gdb -x FILE` runs FILE, then reads stdin all the same (unless -batch)
+                continue
             if not equals and option in spec.long_next:
                 k += 1
             continue

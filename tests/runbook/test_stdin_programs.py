@@ -145,6 +145,8 @@ def test_stdin_that_is_data_or_a_program_without_values_stays_valid(template: st
         ("gdb -batch -ex bt -p 1", None),
         ("gdb -batch -x /dev/stdin -p 1", "gdb"),
         ("gdb -batch -x cmds.gdb -p 1", None),
+        ("gdb -x cmds.gdb -p 1", "gdb"),  # runs the file, then reads stdin all the same
+        ("gdb -p 1 --command=cmds.gdb", "gdb"),
         ("pwsh", "pwsh"),
         ("pwsh -NoProfile -Command -", "pwsh"),
         ("powershell -c -", "powershell"),
@@ -255,6 +257,7 @@ def test_a_shell_reading_stdin_behind_a_quoted_ssh_command_is_refused(template: 
         'pwsh -NoProfile -Command "Get-Item {{ x }}"',
         "pwsh -c Get-Item {{ x }}",
         'powershell.exe -com "Get-Item {{ x }}"',
+        'pwsh -cwa "Get-Item {{ x }}" arg',  # -CommandWithArgs
         'redis-cli -h r1 EVAL "return {{ x }}" 0',
         'redis-cli FUNCTION LOAD "{{ x }}"',
         'Rscript -e "print({{ x }})"',

@@ -87,6 +87,9 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         self.verifier_reachable = True
         self._injected: set[str] = set()  # rehearse --fail-at: steps that fail without running
         self._waves: WaveGate | None = None  # the running step's waves (serial:), while it runs
+        #: Told of each event once on disk, before it is applied: what must follow a decision at once (its signature) is
+        #: journaled here, before anything acts on it (the next step's `step_ready`, a checkpoint, the session's end).
+        self.countersign: Callable[[Event], None] | None = None
 
     # -- events ------------------------------------------------------------------
 
@@ -106,7 +109,11 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
             self.fatal = f"{exc.strerror}; the run stops before the next step"
             raise
         self._unapplied.append((event, data))  # after any decision before it that is still being written (emit_durably)
-        self._apply_durable()
+        try:
+            if self.countersign is not None:
+                self.countersign(event)
+        finally:
+            self._apply_durable()
         return event
 
     async def emit_durably(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:

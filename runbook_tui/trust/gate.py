@@ -7,8 +7,11 @@ statement they signed and the SSHSIG signature. The session accepts it only
 when the signature holds, was made with the very key the participant joined
 with, and the statement names this session, the participant, the action, the
 step the run is at (its attempt and phase) and the hash of the event that
-showed that step's commands. After the controller journals the decision, a
-`decision_signed` event keeps the statement and signature next to it.
+showed that step's commands. The controller journals the decision, then at
+once (before the decision is applied or anything acts on it: the next step's
+`step_ready`, a checkpoint, the session's end) a `decision_signed` event keeps
+the statement and signature next to it; a kill cannot come between them and
+leave an honest decision unsigned.
 
 Seals work the same way: a participant signs the head hash they verified at a
 checkpoint or at the end, and the session journals it as a `seal` event.
@@ -17,7 +20,8 @@ checkpoint or at the end, and the session journals it as a `seal` event.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.actors import Actor, Reply
@@ -38,9 +42,7 @@ RECENT = 4096
 
 @dataclass(frozen=True, slots=True)
 class Checked(statements.SignedStatement):
-    """A decision whose signature held, waiting for the controller to journal it (journaled from seq `after_seq` on)."""
-
-    after_seq: int
+    """A decision whose signature held, waiting for the controller to journal it."""
 
 
 def expected_phase(state: RunState, step: str | None, action: str) -> tuple[str, int]:
@@ -65,14 +67,12 @@ class SignedIntents:
         self.controller = controller
         self.shown: dict[str, str] = {}
         self.recent: deque[tuple[int, str]] = deque(maxlen=RECENT)
-        self.last: dict[str, Event] = {}
         for event in earlier:
             self._follow(event, controller.state)
         controller.subscribe(self._follow)
 
     def _follow(self, event: Event, state: RunState) -> None:
         self.recent.append((int(event["seq"]), str(event["hash"])))
-        self.last[str(event["type"])] = event
         shows = statements.shows(event)
         if shows is not None:
             self.shown[shows] = str(event["hash"])
@@ -105,18 +105,28 @@ class SignedIntents:
         result = self._signature(signed, fingerprint, expected)
         if isinstance(result, Reply):
             return result
-        return Checked(result[0], result[1], fingerprint, self.controller.journal.seq)
+        return Checked(result[0], result[1], fingerprint)
 
-    def record(self, checked: Checked, action: str) -> None:
-        """Journal the signature next to the decision the controller just journaled."""
-        journaled = [e for kind, e in self.last.items() if statements.VERIFIER_DECISIONS.get(kind) == action and int(e["seq"]) >= checked.after_seq]
-        if not journaled:
-            return  # the controller accepted without journaling this decision (nothing to sign for)
-        decision = max(journaled, key=lambda e: int(e["seq"]))
-        self.controller.emit(
-            DECISION_SIGNED, str(checked.statement["by"]), decision=decision["seq"], statement=checked.statement,
-            signature=checked.signature, key=checked.key,
-        )  # fmt: skip
+    @contextmanager
+    def countersigning(self, checked: Checked, action: str) -> Iterator[None]:
+        """While the controller decides: its first event journaling this decision is followed at once by the signature.
+        Nothing is signed when it accepts without journaling the decision."""
+        controller = self.controller
+
+        def sign(event: Event) -> None:
+            if statements.VERIFIER_DECISIONS.get(str(event["type"])) != action or event.get("actor") != checked.statement.get("by"):
+                return  # e.g. the verifier_handover journaled right before the decision
+            controller.countersign = None
+            controller.emit(
+                DECISION_SIGNED, str(checked.statement["by"]), decision=event["seq"], statement=checked.statement,
+                signature=checked.signature, key=checked.key,
+            )  # fmt: skip
+
+        controller.countersign = sign
+        try:
+            yield
+        finally:
+            controller.countersign = None
 
     def seal(self, actor: Actor, fingerprint: str, signed: Any) -> Reply:
         """A participant's seal of a head they verified."""
@@ -138,13 +148,13 @@ class SignedIntents:
 def dispatch_signed(
     intents: SignedIntents, actor: Actor, fingerprint: str, action: str, seen: str | None, text: str, signed: Any, decide: Callable[[], Reply]
 ) -> Reply:
-    """Check the signature, let the controller decide, then journal the signature next to the decision."""
+    """Check the signature, let the controller decide, and journal the signature right after the decision."""
     if action == "seal":
         return intents.seal(actor, fingerprint, signed)
     checked = intents.check(actor, fingerprint, action, seen, text, signed)
     if isinstance(checked, Reply):
         return checked
-    answer = decide()
-    if answer.ok and checked is not None:
-        intents.record(checked, action)
-    return answer
+    if checked is None:
+        return decide()
+    with intents.countersigning(checked, action):
+        return decide()

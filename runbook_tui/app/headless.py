@@ -92,6 +92,8 @@ def _say_outcome(session: Session, outcome: str) -> int:
         said = f"outcome: {outcome} (the journal is left open); continue with: {resume_command(session.controller.state, str(journal))}"
         for line in said.splitlines():  # a shared run's names its --share and key files (before: a bare resume, unshared)
             say(visible_line(line))
+        if session.controller.state.paused:  # `resume --continue` alone stops at the same pause
+            say("(the run is paused: add --lift-pause REASON once you have checked, and --continue to go on)")
     return exit_code(outcome)
 
 
@@ -266,12 +268,13 @@ class ResumeChoice:
     share: ShareOptions | None = None
     policy: Policy = field(default_factory=Policy)
     trust: Any = None  # trust.run_trust.RunTrust: the assignee's key (--identity) signs decisions and seals
+    lift_pause: str | None = None  # --lift-pause REASON: a guard's (or anyone's) pause lifted, journaled as `resumed`
 
 
 def cmd_resume(journal: str, choice: ResumeChoice) -> int:
     reopen = "resume --rollback" + (" --full" if choice.full else "") if choice.decision == "rollback" else None
     # Told nothing to decide or change: a look at where the run stands, not a resume (two looks were two resumes on record).
-    look = choice.decision is None and not choice.go_on and choice.solo is None and choice.share is None
+    look = choice.decision is None and not choice.go_on and choice.solo is None and choice.share is None and choice.lift_pause is None
 
     async def main() -> int:
         session = _start(
@@ -325,6 +328,10 @@ def summary(state: RunState, journal: str, *, shared: bool = False, look: bool =
 
 async def _decide(session: Session, choice: ResumeChoice) -> int:
     controller, actor = session.controller, session.actor
+    if choice.lift_pause is not None:
+        lifted = _lift_pause(controller, actor, choice.lift_pause)
+        if lifted is not None:
+            return lifted
     reply = None
     if choice.decision == "rerun":
         reply = controller.run_current(actor, acknowledged=True)
@@ -350,6 +357,16 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
     if choice.go_on:
         return _say_outcome(session, await drive(controller, actor, policy=choice.policy))
     return exit_code(controller.state.outcome)
+
+
+def _lift_pause(controller: Controller, actor: Any, reason: str) -> int | None:
+    """--lift-pause REASON: the headless `p` (journaled as `resumed`, with the reason); an exit code when refused."""
+    if not controller.state.paused:
+        print("runbook-tui: resume: --lift-pause: the run is not paused; nothing was lifted", file=sys.stderr)
+        return EXIT_FAILED
+    reply = controller.pause(actor, f"pause lifted (resume --lift-pause): {reason}")
+    print(visible_line("pause lifted" if reply.ok else reply.message), file=sys.stdout if reply.ok else sys.stderr)
+    return None if reply.ok else EXIT_FAILED
 
 
 # -- rehearse ----------------------------------------------------------------------------

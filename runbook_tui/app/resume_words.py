@@ -166,5 +166,6 @@ def paused(state: RunState, journal: str) -> list[str]:
         lines.append(f"Unanswered: {visible_line(state.hold_requested)} (a hold): --continue pauses the run.")
     if state.paused:
         why = visible_line(state.pause_reason or "by the assignee")
-        lines.append(f"The run is paused ({why}): no step starts until a person lifts it with p in `runbook-tui resume {visible_line(journal)}`.")
+        lines.append(f"The run is paused ({why}): no step starts until a person lifts it: p in `runbook-tui resume {visible_line(journal)}` at a terminal,")
+        lines.append("or headless --lift-pause REASON (journaled), with --continue to go on.")
     return lines

@@ -229,6 +229,12 @@ def _resume_arguments(resume: argparse.ArgumentParser) -> None:
     )
     resume.add_argument("--full", action="store_true", help="with --rollback: the full rollback")
     resume.add_argument("--continue", dest="go_on", action="store_true", help="then run the remaining steps headless")
+    resume.add_argument(
+        "--lift-pause",
+        type=reason,
+        metavar="REASON",
+        help="lift the pause a guard (or a hold) left the run in, once you have checked (journaled); p in the TUI",
+    )
     with_on_failure(resume, "with --continue: ")
     with_headless_decisions(resume)
     mode = resume.add_mutually_exclusive_group()
@@ -317,7 +323,16 @@ COMMANDS: dict[str, tuple[dict[str, Any], Callable[[argparse.ArgumentParser], No
     "schema": (dict(help="the JSON Schema of the runbook format, for editors: runbook-tui schema > runbook.schema.json"), None),
     "plan": (dict(help="the rendered plan: every step, where it runs, command and undo"), _plan_arguments),
     "run": (dict(help="the TUI, as assignee; without FILE, pick a runbook from a list"), _run_arguments),
-    "exec": (dict(help="run without a TUI, events as lines on stdout"), _execute_arguments),
+    "exec": (
+        dict(
+            help="run without a TUI, events as lines on stdout",
+            description="exec runs the runbook without a TUI, events as lines on stdout. A guard with on_critical: pause, "
+            "or the verifier's hold, stops it with exit 1 and the journal open: check, then `resume JOURNAL --lift-pause "
+            "REASON --continue` goes on (or `resume JOURNAL --rollback`). Exit 0 done, 1 failed, rolled back, paused or "
+            "stopped, 2 invalid input.",
+        ),
+        _execute_arguments,
+    ),
     "resume": (dict(help="continue a run whose process died"), _resume_arguments),
     "approve": (
         dict(

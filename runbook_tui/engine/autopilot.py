@@ -134,8 +134,9 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
         if controller.state.paused:
             # A guard or the verifier paused the run (now, or before the process that paused it died): with nobody at a
             # screen, a person decides later; the journal stays open. (Before, a resumed paused run ended `aborted`.)
-            reason = controller.state.pause_reason
-            controller.note(actor, f"exec stopped: the run is paused ({reason}); `runbook-tui resume {controller.journal.path}` continues it")
+            reason, journal = controller.state.pause_reason, controller.journal.path
+            go_on = f"`runbook-tui resume {journal} --lift-pause REASON --continue` lifts the pause and goes on"
+            controller.note(actor, f"exec stopped: the run is paused ({reason}); once checked, {go_on} (or --rollback rolls back)")
             return "paused"
         rollback = state.rollback
         if rollback is not None and rollback.finished and not rollback.ok:

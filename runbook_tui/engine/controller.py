@@ -338,7 +338,10 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         if self.busy:
             return refused("a step or rollback is running; wait for it to finish")
         if self.state.paused or self.state.rollback_stopped:
-            return refused(self.state.rollback_stopped or f"the run is paused ({self.state.pause_reason or 'by the assignee'}); press p to resume")
+            why = self.state.pause_reason or "by the assignee"
+            return refused(
+                self.state.rollback_stopped or f"the run is paused ({why}); lift the pause first (p at the run screen; resume --lift-pause REASON headless)"
+            )
         step = self.current_step()
         if step is None:
             return refused("every step is done; the run can be finished")

@@ -81,5 +81,7 @@ def respond(controller: GuardTarget, trip: Mapping[str, Any]) -> None:
         return
     controller.interrupt_wait(f"{words}: the wait was cut short")
     if not controller.state.paused:
-        then = "check the panels (u rolls back)" if action == "pause" else "the guard asks to roll back: u shows the undo list"
+        # Journaled, and read at the run screen, on exec's stdout and in the report: no front end's keys or flags here
+        # (each says its own way on: the status row's keys, exec's and resume's --lift-pause).
+        then = "check the panels before going on" if action == "pause" else "the guard asks to roll back to the last checkpoint"
         controller.pause(SYSTEM, f"{words}; {then}")

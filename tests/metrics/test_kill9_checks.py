@@ -111,7 +111,8 @@ def test_kill_9_while_a_guard_paused_the_run_resumes_paused_and_leaves_the_journ
 
     looked = _cli(tmp_path, "resume", str(path), "--headless")
     assert looked.returncode == 1, looked.stdout + looked.stderr
-    assert f"The run is paused ({reason}): no step starts until a person lifts it with p in `runbook-tui resume {path}`.\n" in looked.stdout
+    said = f"The run is paused ({reason}): no step starts until a person lifts it: p in `runbook-tui resume {path}` at a terminal,\n"
+    assert said + "or headless --lift-pause REASON (journaled), with --continue to go on.\n" in looked.stdout, looked.stdout
     went = _cli(tmp_path, "resume", str(path), "--continue")
     assert went.returncode == 1, went.stdout + went.stderr
     assert "outcome: paused (the journal is left open)" in went.stdout, went.stdout  # before: `failed`, the journal closed
@@ -163,7 +164,7 @@ def test_a_guard_trip_journaled_just_before_a_kill_9_still_pauses_the_resumed_ru
     went = _cli(tmp_path, "resume", str(path), "--continue", "--rerun")
     assert went.returncode == 1, went.stdout + went.stderr
     # Before: the trip was forgotten, the step re-run, `next` run and the session finished `done`.
-    assert "The run is paused (guard 'err' tripped: 9% above 5%; check the panels (u rolls back))" in went.stdout, went.stdout
+    assert "The run is paused (guard 'err' tripped: 9% above 5%; check the panels before going on)" in went.stdout, went.stdout
     events = journal(path)
     [paused] = of_type(events, "paused")
     assert "guard 'err' tripped" in paused["reason"], paused

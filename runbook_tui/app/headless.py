@@ -328,6 +328,11 @@ def summary(state: RunState, journal: str, *, shared: bool = False, look: bool =
 
 async def _decide(session: Session, choice: ResumeChoice) -> int:
     controller, actor = session.controller, session.actor
+    if choice.go_on and choice.decision in (None, "rerun") and controller.state.mode == "rehearsal":
+        from runbook_tui.engine.rehearsal import rolled_back_unfinished
+
+        if rolled_back_unfinished(controller):
+            return await _rehearsal_end(session, rerun=choice.decision == "rerun")
     if choice.lift_pause is not None:
         lifted = _lift_pause(controller, actor, choice.lift_pause)
         if lifted is not None:
@@ -440,16 +445,33 @@ async def _rehearse(session: Session, fail_at: str | None, policy: Policy) -> in
             said = f"rehearsal: the forward run ended ({outcome}){at} before it reached '{fail_at}' (--fail-at); rolling back from there"
             say(visible_line(said))
 
-    from runbook_tui.engine.rehearsal import rehearse
+    from runbook_tui.engine.rehearsal import checks_words, rehearse
 
     done = await rehearse(session.controller, session.actor, fail_at, policy, forward_ended=forward_ended)
-    checks = "prechecks after rollback " + ("pass" if done.prechecks_ok else "FAIL")
     runbook = session.controller.runbook
-    if not any(section.kind == "precheck" and section.steps for section in runbook.sections):  # "pass" said of none
-        checks = "no prechecks to re-run (only the rollback's own result says whether it restored state)"
-    say(f"rehearsal: forward {done.forward_seconds:.1f}s, rollback ({done.scope}) {done.rollback_seconds:.1f}s, {checks}")
+    say(f"rehearsal: forward {done.forward_seconds:.1f}s, rollback ({done.scope}) {done.rollback_seconds:.1f}s, {checks_words(runbook, done.prechecks_ok)}")
     say("rehearsal: rollback restored state" if done.restored else "rehearsal: rollback did NOT restore state")
     return EXIT_OK if done.restored else EXIT_FAILED
+
+
+async def _rehearsal_end(session: Session, *, rerun: bool) -> int:
+    """resume --continue of a rehearsal whose rollback finished before the process died: the prechecks again and the
+    end, as rehearse does after its rollback (before: the forward run again, ending `done`). A precheck left unknown
+    is re-run by the recheck with --rerun; without a decision nothing runs."""
+    from runbook_tui.engine.rehearsal import checks_words, recheck_and_finish
+
+    controller, state = session.controller, session.controller.state
+    if state.current is not None and state.steps[state.current].status == "unknown" and not rerun:
+        return _say_outcome(session, "undecided")
+    rollback = state.rollback
+    assert rollback is not None
+    say(f"rehearsal: its rollback ({rollback.scope}) had {'finished' if rollback.ok else 'STOPPED'} when the program stopped; "
+        "the prechecks run again and the rehearsal ends (nothing runs forward again)")  # fmt: skip
+    prechecks_ok = await recheck_and_finish(controller, session.actor, bool(rollback.ok))
+    restored = bool(rollback.ok) and prechecks_ok
+    say(f"rehearsal: rollback ({rollback.scope}), {checks_words(controller.runbook, prechecks_ok)}")
+    say("rehearsal: rollback restored state" if restored else "rehearsal: rollback did NOT restore state")
+    return EXIT_OK if restored else EXIT_FAILED
 
 
 # -- preflight ----------------------------------------------------------------------------

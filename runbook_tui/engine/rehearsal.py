@@ -69,12 +69,26 @@ async def rehearse(
     await controller.wait_idle()
     rollback_time = time.monotonic() - started
     rolled = reply.ok and controller.state.rollback is not None and bool(controller.state.rollback.ok)
+    prechecks_ok = await recheck_and_finish(controller, actor, rolled)
+    return Rehearsed(outcome, forward, scope, rollback_time, rolled, prechecks_ok)
+
+
+def rolled_back_unfinished(controller: Controller) -> bool:
+    """A rehearsal whose rollback finished and whose session did not (the process died while the prechecks ran again,
+    or before): what is left is the recheck and the end, never the forward run again."""
+    state = controller.state
+    return state.mode == "rehearsal" and not state.finished and state.rollback is not None and state.rollback.finished
+
+
+async def recheck_and_finish(controller: Controller, actor: Actor, rolled: bool) -> bool:
+    """After the rollback: the prechecks again (True when they pass), then the session ends `rolled_back`.
+
+    A rollback that stopped (an undo failed) is not a rollback done: ended `failed`, as exec and resume end it
+    (before: `rolled_back` whatever happened, and the report said ROLLED BACK over a rollback STOPPED)."""
     prechecks = [s.id for s in controller.runbook.forward_steps if controller.runbook.section(s.section_id).kind == "precheck"]
     prechecks_ok = await controller.recheck(actor, prechecks)
-    # A rollback that stopped (an undo failed) is not a rollback done: ended `failed`, as exec and resume end it
-    # (before: `rolled_back` whatever happened, and the report said ROLLED BACK over a rollback STOPPED).
     controller.finish(actor, "rolled_back" if rolled else "failed")
-    return Rehearsed(outcome, forward, scope, rollback_time, rolled, prechecks_ok)
+    return prechecks_ok
 
 
 def _after(controller: Controller, step_id: str) -> str | None:
@@ -82,3 +96,10 @@ def _after(controller: Controller, step_id: str) -> str | None:
     order = controller.state.order
     index = order.index(step_id)
     return order[index + 1] if index + 1 < len(order) else None
+
+
+def checks_words(runbook: Runbook, ok: bool) -> str:
+    """The prechecks' answer after the rollback, in words ("pass" is never said of none)."""
+    if not any(section.kind == "precheck" and section.steps for section in runbook.sections):
+        return "no prechecks to re-run (only the rollback's own result says whether it restored state)"
+    return "prechecks after rollback " + ("pass" if ok else "FAIL")

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 Listener = Callable[[Event, RunState], None]
 #: What the assignee can ask the controller to do (see `Controller.allowed_intents`).
-AssigneeIntent = Literal["run", "skip", "rollback", "mark_done", "accept_criteria", "pause", "stop"]
+AssigneeIntent = Literal["run", "skip", "rollback", "mark_done", "accept_criteria", "pause", "stop", "decline_rollback"]
 
 
 class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
@@ -314,7 +314,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         current = state.current
         allowed: set[AssigneeIntent] = {"pause", "stop"} if self.stoppable() else {"pause"}
         if not self.busy:  # every step done too: unmet criteria or a rollback request offer `u` (it was hidden, and did nothing)
-            allowed.add("rollback")
+            allowed |= {"rollback", "decline_rollback"} if state.rollback_requested else {"rollback"}
         if current is not None and not self.busy:
             if state.steps[current].status != "awaiting_verification" and not state.rollback_stopped:  # only the verifier / u move it on
                 allowed |= {"skip"} if state.paused else {"skip", "run"}

@@ -348,6 +348,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.WAVE_REJECTED: _step_decision("✗"),
     ev.HOLD_REQUESTED: _plain(lambda e: f"hold asked by {e['actor']}{asked_reason(e, 'asks to hold')}", "‖", decision=True),
     ev.ROLLBACK_REQUESTED: _plain(lambda e: f"rollback requested by {e['actor']}{asked_reason(e, 'requests a rollback')}", "↩", decision=True),
+    ev.ROLLBACK_DECLINED: _plain(lambda e: f"rollback declined by {e['actor']}: {e.get('reason')} (asked: {e.get('request')})", "✗", decision=True),
     ev.CRITERIA_ACCEPTED: _plain(
         lambda e: f"unmet success criteria accepted by {e['actor']}{_reason(e)} (NOT met: {'; '.join(e.get('criteria') or [])})", "!", decision=True
     ),

@@ -185,6 +185,10 @@ WAVE_REJECTED: Final = _declare("wave_rejected", WaveDecision, "The verifier sto
 
 Reason = TypedDict("Reason", {"reason": str})
 ROLLBACK_REQUESTED: Final = _declare("rollback_requested", Reason, "The verifier asks the assignee to roll back, with why.")
+RollbackDeclined = TypedDict("RollbackDeclined", {"reason": str, "request": str})
+ROLLBACK_DECLINED: Final = _declare(
+    "rollback_declined", RollbackDeclined, "The assignee declines the open rollback request (the verifier's or a guard's), with why; `request`: its words."
+)
 RollbackStarted = TypedDict("RollbackStarted", {"scope": str, "plan": dict[str, Any], "acknowledged": bool, "reason": str})
 ROLLBACK_STARTED: Final = _declare("rollback_started", RollbackStarted, "`scope` checkpoint or full; `plan` as engine.rollback.to_json writes it.")
 UndoStarted = TypedDict("UndoStarted", {"step": str, "hosts": list[str], "commands": NotRequired[dict[str, str]]})

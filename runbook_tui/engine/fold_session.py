@@ -102,6 +102,11 @@ def _rollback_requested(state: RunState, e: Event) -> RunState:
     return replace(state, rollback_requested=_named(e, "requests a rollback"), rollback_asked_by=e["actor"])
 
 
+def _rollback_declined(state: RunState, e: Event) -> RunState:
+    """The assignee said no to the request, on the record: it is answered (a guard's too: resume does not open it again)."""
+    return replace(state, rollback_requested=None, rollback_asked_by=None)
+
+
 def _note(state: RunState, e: Event) -> RunState:
     note = MappingProxyType({"actor": e["actor"], "ts": e["ts"], "text": e.get("text", ""), "step": e.get("step")})
     state = replace(state, notes=(*state.notes[-NOTES_KEPT + 1 :], note))
@@ -213,6 +218,7 @@ SESSION_HANDLERS = {
     ev.SESSION_INTERRUPTED: _session_interrupted,
     ev.WINDOW_OVERRIDE: _window_override,
     ev.ROLLBACK_REQUESTED: _rollback_requested,
+    ev.ROLLBACK_DECLINED: _rollback_declined,
     ev.PAUSED: _paused,
     ev.RESUMED: _resumed,
     ev.HOLD_REQUESTED: _hold,

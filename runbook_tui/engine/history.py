@@ -1,17 +1,13 @@
 """The history fold: one pass over a journal's events, keeping what the run state does not.
 
-`History.feed(event)` applies each event to the engine's state with `apply()`
-(the same function as the live run, `resume` and `replay`) and keeps, on the
-way: every attempt with its timings, hosts and output tail; each step's
-history in the order it happened (attempts, go-aheads, confirmations and
-rejections with their reasons, skips, rollbacks that touched it, undo
-results); rollback plans, guard trips, metric samples, pauses,
-participants, share connection counts, notifications sent or failed,
-Alertmanager silences and what became of them; and the assignee's moves
-(`moves.MoveLog`). What the state knows (where each step stands, the step as
-rendered for people, verdict counts, captures) is read from `state`, not
-kept twice. The report (`report/assemble.py`) and practice's results
-(`practice_results.py`) and recordings (`recording.py`) all read this fold.
+`History.feed(event)` applies each event to the engine's state with `apply()` (the same function as the live run,
+`resume` and `replay`) and keeps, on the way: every attempt with its timings, hosts and output tail; each step's
+history in the order it happened (attempts, go-aheads, confirmations and rejections with their reasons, skips,
+rollbacks that touched it, undo results); rollback plans (and the request each answers, unless declined), guard
+trips, metric samples, pauses, participants, share connection counts, notifications sent or failed, Alertmanager
+silences and what became of them; and the assignee's moves (`moves.MoveLog`). What the state knows (where each step
+stands, the step as rendered for people, verdict counts, captures) is read from `state`, not kept twice. The report
+(`report/assemble.py`) and practice's results (`practice_results.py`) and recordings (`recording.py`) all read this fold.
 """
 
 from __future__ import annotations
@@ -253,8 +249,10 @@ class History:
 
     # -- rollbacks ---------------------------------------------------------------
 
-    def _on_rollback_requested(self, e: Event) -> None:
-        self.rollback_request = (e["actor"], str(e.get("reason") or ""))
+    def _on_rollback_requested(self, e: Event) -> None:  # rollback_declined too: the request is answered, none stays open
+        self.rollback_request = (e["actor"], str(e.get("reason") or "")) if e["type"] == ev.ROLLBACK_REQUESTED else None
+
+    _on_rollback_declined = _on_rollback_requested
 
     def _on_rollback_started(self, e: Event) -> None:
         plan = e.get("plan", {})

@@ -141,6 +141,19 @@ class VerifierIntents:
             return Reply(True, f"rollback requested; {wave} still waits for your word: x rejects it and stops the rollout, then the assignee can roll back")
         return Reply(True, "rollback requested: the assignee sees it now")
 
+    def decline_rollback(self, actor: Actor, reason: str) -> Reply:
+        """The assignee's `no` to the open rollback request (the verifier's or a guard's): its reason on the record, and
+        shown to the verifier; nothing is rolled back and nothing else changes (a pause stays until lifted)."""
+        if actor.role != "assignee":
+            return refused("only the assignee declines a rollback request")
+        asked = self.state.rollback_requested
+        if self.state.finished or not asked:
+            return refused("there is no rollback request to decline")
+        if not reason.strip():
+            return refused("declining a rollback request needs a reason (the verifier reads it; it goes into the journal and the report)")
+        self.emit(ev.ROLLBACK_DECLINED, actor, reason=reason.strip(), request=asked)
+        return Reply(True, "rollback request declined; your reason is in the journal and the verifier sees it")
+
     def _waiting_wave(self) -> str:
         """`wave 2 of 'roll'` while a `verify: per_wave` rollout waits for the verifier's word (the step is busy, nothing
         runs, and no timeout ends the wait); "" otherwise."""

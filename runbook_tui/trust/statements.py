@@ -29,6 +29,7 @@ from runbook_tui.engine.events import (
     CRITERIA_ACCEPTANCE_CONFIRMED,
     CRITERIA_ACCEPTED,
     HOLD_REQUESTED,
+    ROLLBACK_DECLINED,
     ROLLBACK_REQUESTED,
     ROLLBACK_STARTED,
     STEP_CONFIRMED,
@@ -54,6 +55,7 @@ VERIFIER_ACTIONS: Final = frozenset(VERIFIER_DECISIONS.values())
 #: The assignee's decisions, signed in their process after the session journals them.
 ASSIGNEE_DECISIONS: Final[dict[str, str]] = {
     STEP_STARTED: "run", ROLLBACK_STARTED: "rollback", STEP_SKIPPED: "skip", STEP_MARKED_DONE: "accept", CRITERIA_ACCEPTED: "accept_criteria",
+    ROLLBACK_DECLINED: "decline_rollback",
 }  # fmt: skip
 #: Every event type that is a decision someone may sign -> the action its statement names.
 ACTION_OF: Final = VERIFIER_DECISIONS | ASSIGNEE_DECISIONS

@@ -14,6 +14,7 @@ KEY_INTENTS: dict[str, AssigneeIntent] = {
     "answer": "run",
     "skip": "skip",
     "rollback": "rollback",
+    "decline_rollback": "decline_rollback",
     "mark_done": "mark_done",
     "accept_criteria": "accept_criteria",
     "pause": "pause",

@@ -82,6 +82,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("c", "verifier: confirm the current step, or give the go-ahead for a step that waits for it to start"),
     (
         "x",
+        "assignee: decline: say no to a rollback request (the verifier's or a guard's); asks why, the verifier reads it\n"
         "verifier: reject the current step, or refuse its go-ahead before it runs (asks for a reason); not offered on a failed step (u or n) nor on a `verify: none` one",
     ),
     (

@@ -57,6 +57,14 @@ def skip_prompt(step: Step, state: RunState) -> Screen[str | None]:
     return TextPrompt(f"Skip '{step.id}'", f"{title}\nWhy is it skipped? The reason goes into the journal and the report.")
 
 
+def decline_rollback_prompt(state: RunState) -> Screen[str | None]:
+    """`x`: why the open rollback request (the verifier's or a guard's) is not followed."""
+    from runbook_tui.ui.modals import TextPrompt
+
+    asked = state.rollback_requested or ""
+    return TextPrompt("Decline the rollback request", f"Asked: {asked}\nWhy not roll back? The reason goes into the journal; the verifier reads it.")
+
+
 def mark_done_prompt(step: Step) -> Screen[str | None]:
     """`d`: a step whose outcome is unknown, checked by hand: how."""
     from runbook_tui.ui.modals import TextPrompt

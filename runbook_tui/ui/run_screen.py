@@ -47,7 +47,7 @@ from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels_hidden import more_panels
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
-from runbook_tui.ui.run_prompts import accept_criteria_prompt, mark_done_prompt, run_dialog, skip_prompt
+from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, mark_done_prompt, run_dialog, skip_prompt
 from runbook_tui.ui.share_toasts import share_toast
 from runbook_tui.ui.status_stack import Role, Status, StatusStack, enter_action, every_status_text
 from runbook_tui.ui.step_list import StepList
@@ -313,6 +313,7 @@ class RunScreen(RunView):
         Binding("k", "stop_step", "stop step"),
         Binding("k", "end_check", "end check"),  # every step done: the success criteria's check waits (engine/final_check.py)
         Binding("u", "rollback", "roll back"),
+        Binding("x", "decline_rollback", "decline"),
         Binding("s", "skip", "skip"),
         Binding("d", "mark_done", "mark done"),
         Binding("n", "note", "note"),
@@ -459,6 +460,10 @@ class RunScreen(RunView):
 
         controller = self.controller  # a rollback section step listed with what it runs, rendered as it will run
         self.app.push_screen(RollbackModal(controller.plan_rollback, lambda sid: controller.rendered_step(controller.runbook.step(sid))), self._start_rollback)
+
+    def action_decline_rollback(self) -> None:
+        prompt = decline_rollback_prompt(self.controller.state)
+        self.app.push_screen(prompt, lambda reason: self._say(self.controller.decline_rollback(self.actor, reason)) if reason else None)
 
     def _start_rollback(self, choice: tuple[Scope, bool] | None) -> None:
         if choice is None:

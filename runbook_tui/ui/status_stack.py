@@ -76,7 +76,7 @@ def rollback_request(state: RunState, request: str, current: str | None, wave: i
     """The verifier's rollback request. While a `verify: per_wave` rollout waits for their word on a wave, nothing can
     be rolled back until they stop it (the row offered `u`, which did nothing there, and the rollout waited on)."""
     if wave is None:
-        return Status(f"ROLLBACK REQUESTED: {request}", "error", {"assignee": roll_back_key(state)})
+        return Status(f"ROLLBACK REQUESTED: {request}", "error", {"assignee": f"{roll_back_key(state)} · x decline"})
     words = f"ROLLBACK REQUESTED: {request}; wave {wave} of '{visible_line(current or '')}' still waits for the verifier's word: a rollback starts once they reject it"
     return Status(words, "error", {"verifier": "x reject the wave"})
 

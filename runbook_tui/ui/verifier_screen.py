@@ -207,7 +207,8 @@ class VerifierScreen(RunView):
         self.app.push_screen(
             TextPrompt(
                 "Request a rollback",
-                "Why, in a few words: optional, enter alone sends the request. The assignee sees it at once and starts the rollback with u.",
+                "Why, in a few words: optional, enter alone sends the request. The assignee sees it at once: u starts the rollback, "
+                "or x declines it with a reason you read in the log.",
                 placeholder="reason (optional)",
                 required=False,
             ),

@@ -65,8 +65,8 @@ async def test_at_80x24_the_most_urgent_status_shows_first_and_those_cut_are_cou
         refused = "'check' GO-AHEAD REFUSED by bob 01:59:00: the co… — enter run it · u roll back"  # the pane says the reason whole
         assert _rows(stack) == [refused, "window closes in 5m", "PAUSED: alice paused — p resume", "HOLD asked: bob asks to hold — p pause"]
         stack.show(dataclasses.replace(state, rollback_requested="bob: the error rate doubled"), NOW, "assignee")
-        rollback = "ROLLBACK REQUESTED: bob: the error rate doubled — u roll back"
-        await until(pilot, lambda: _rows(stack)[0] == rollback, "the rollback request on the first row")
+        rollback = "ROLLBACK REQUESTED: bob: the error rate doubled — u roll back · x decline"
+        await until(pilot, lambda: _rows(stack)[0] == rollback, f"the rollback request on the first row: {_rows(stack)}")
         # The row names the key that lists them whole (it said `shown as those above clear`, and nothing listed them).
         more = "+2 more: PAUSED: alice paused · HOLD asked: bob asks to hold — e every status"
         assert _rows(stack) == [rollback, refused, "window closes in 5m", more]

@@ -1,0 +1,54 @@
+"""The assignee declines a rollback request on the record (real `sh` steps in tmp_path).
+
+Before: a verifier's (or a guard's) rollback request could only be followed
+(`u`) or left standing; nothing in the journal said the assignee had read it
+and why the change went on, and a later rollback for another reason was
+reported as the answer to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rules_helpers import ALICE, BOB, TWO_STEPS, run_first_step, types_of
+
+from runbook_tui.app.session import Session
+from runbook_tui.engine.describe import describe
+from runbook_tui.engine.history import History
+from runbook_tui.engine.state import replay
+from runbook_tui.trust import statements
+
+
+def test_the_assignee_declines_a_rollback_request_with_a_reason_the_verifier_reads(
+    session_for: Callable[..., Any], tmp_path: Path, journal_events: Callable[..., Any]
+) -> None:
+    async def body(s: Session) -> None:
+        c = s.controller
+        await run_first_step(c)
+        refused = c.decline_rollback(ALICE, "nothing asked")
+        assert not refused.ok and "no rollback request" in refused.message
+        assert "decline_rollback" not in c.allowed_intents()
+        assert c.request_rollback(BOB, "p99 doubled").ok
+        assert "decline_rollback" in c.allowed_intents() and "rollback" in c.allowed_intents()
+        assert not c.decline_rollback(BOB, "my own request").ok, "only the assignee answers it"
+        blank = c.decline_rollback(ALICE, "   ")
+        assert not blank.ok and "needs a reason" in blank.message
+        assert c.decline_rollback(ALICE, "  p99 is the nightly batch, not this change  ").ok
+        assert c.state.rollback_requested is None and "decline_rollback" not in c.allowed_intents()
+        assert c.confirm(BOB).ok  # the run goes on: nothing was rolled back
+        assert c.rollback(ALICE, "checkpoint", acknowledged=True, reason="found a typo in the config").ok
+        await c.wait_idle()
+
+    session_for(TWO_STEPS)(body)
+    [declined] = types_of(journal_events, tmp_path, type="rollback_declined")
+    assert declined["actor"] == "alice" and declined["reason"] == "p99 is the nightly batch, not this change"
+    assert "p99 doubled" in declined["request"]
+    said = "\n".join(describe(declined))
+    assert "rollback declined by alice: p99 is the nightly batch, not this change" in said and "p99 doubled" in said, said
+    assert statements.ASSIGNEE_DECISIONS["rollback_declined"] == "decline_rollback", "a decision the assignee's key signs"
+    events = journal_events(tmp_path / "journal.jsonl")
+    assert replay(events).rollback_requested is None, "resume rebuilds it answered"
+    [rollback] = History.of(events).rollbacks
+    assert rollback.requested_by is None and rollback.reason == "found a typo in the config", "the later rollback did not answer bob's request"

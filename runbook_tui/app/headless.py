@@ -465,7 +465,7 @@ async def _rehearsal_end(session: Session, *, rerun: bool) -> int:
         return _say_outcome(session, "undecided")
     rollback = state.rollback
     assert rollback is not None
-    say(f"rehearsal: its rollback ({rollback.scope}) had {'finished' if rollback.ok else 'STOPPED'} when the program stopped; "
+    say(f"rehearsal: its rollback ({rollback.scope}) had {'finished' if rollback.ok else 'STOPPED at a failed undo'} before the program stopped; "
         "the prechecks run again and the rehearsal ends (nothing runs forward again)")  # fmt: skip
     prechecks_ok = await recheck_and_finish(controller, session.actor, bool(rollback.ok))
     restored = bool(rollback.ok) and prechecks_ok

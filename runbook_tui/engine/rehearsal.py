@@ -75,9 +75,10 @@ async def rehearse(
 
 def rolled_back_unfinished(controller: Controller) -> bool:
     """A rehearsal whose rollback finished and whose session did not (the process died while the prechecks ran again,
-    or before): what is left is the recheck and the end, never the forward run again."""
-    state = controller.state
-    return state.mode == "rehearsal" and not state.finished and state.rollback is not None and state.rollback.finished
+    or before): what is left is the recheck and the end, never the forward run again. (A rollback the process died
+    in is not finished: resume says so, and --rollback goes on with it.)"""
+    state, rollback = controller.state, controller.state.rollback
+    return state.mode == "rehearsal" and not state.finished and rollback is not None and rollback.finished and not rollback.interrupted
 
 
 async def recheck_and_finish(controller: Controller, actor: Actor, rolled: bool) -> bool:

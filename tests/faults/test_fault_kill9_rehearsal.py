@@ -76,7 +76,7 @@ def test_a_rehearsal_killed_after_its_rollback_ends_on_resume_without_running_fo
 
     went = run(tmp_path, "resume", str(journal), "--rerun", "--continue")
     assert went.returncode == 0, went.stdout + went.stderr
-    assert "rehearsal: its rollback (full) had finished when the program stopped; the prechecks run again" in went.stdout, went.stdout
+    assert "rehearsal: its rollback (full) had finished before the program stopped; the prechecks run again" in went.stdout, went.stdout
     assert "rehearsal: rollback (full), prechecks after rollback pass\nrehearsal: rollback restored state\n" in went.stdout, went.stdout
     assert ledger(tmp_path) == Counter(["pre", "pre", "pre", "change", "undo"]), "the change ran forward again"
     events = raw_events(journal)

@@ -4,7 +4,7 @@ Pure on purpose: the controller shows this plan before a rollback starts, the
 journal records it (`to_json`) and `apply()` / `replay` read it back
 (`from_json`), so all of them must agree on the same list without touching
 hosts, files or the screen. Rendering an undo for a host is the caller's job
-(`render_undo`), because lazy templates need captures and the host mapping
+(`render_undo`, and a lazy title: `render_title`), because lazy templates need captures and the host mapping
 that only the controller holds.
 """
 
@@ -81,6 +81,7 @@ def plan_rollback(
     history: Sequence[StepRecord],
     scope: Scope,
     render_undo: Callable[[Step, Host], str],
+    render_title: Callable[[Step], str] = lambda step: step.title,
 ) -> RollbackPlan:
     """Plan a rollback to the last completed checkpoint (`checkpoint`) or of the whole change (`full`).
 
@@ -105,7 +106,7 @@ def plan_rollback(
     entries: list[UndoEntry] = []
     left_out: list[tuple[str, tuple[str, ...]]] = []
     for index in range(len(history) - 1, start - 1, -1):
-        entries.extend(_entries_for(runbook, steps[index], history[index], render_undo))
+        entries.extend(_entries_for(runbook, steps[index], history[index], render_undo, render_title))
         never = tuple(name for name, outcome in history[index].hosts if outcome == "skipped")
         if never and (steps[index].undo is not None or _needs_undo(runbook, steps[index])):
             left_out.append((steps[index].id, never))
@@ -198,6 +199,7 @@ def _entries_for(
     step: Step,
     record: StepRecord,
     render_undo: Callable[[Step, Host], str],
+    render_title: Callable[[Step], str],
 ) -> list[UndoEntry]:
     """Undo entries for one record: hosts where it may have changed things, last host first."""
     ran = [(name, outcome) for name, outcome in record.hosts if outcome in RAN_OUTCOMES]
@@ -207,10 +209,10 @@ def _entries_for(
         return []
     targets = {host.name: host for host in runbook.targets(step)}
     notes = dict(record.notes)
-    entries = []
+    entries, title = [], render_title(step)
     for name, outcome in reversed(ran):
         command = None if step.undo is None else render_undo(step, targets[name])
-        entries.append(UndoEntry(step.id, step.title, name, command, outcome, notes.get(name, "")))
+        entries.append(UndoEntry(step.id, title, name, command, outcome, notes.get(name, "")))
     return entries
 
 

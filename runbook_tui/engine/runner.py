@@ -86,12 +86,8 @@ class StepRunner:
     # -- running a step ----------------------------------------------------------
 
     def _context(self, host: Host | None, *, secrets: bool) -> dict[str, Any]:
-        return context_for(
-            self.runbook,
-            host=host,
-            captured=self._captured_as_printed() if secrets else self.state.captured,
-            secrets=self.secrets if secrets else None,
-        )
+        captured = self._captured_as_printed() if secrets else self.state.captured
+        return context_for(self.runbook, host=host, captured=captured, secrets=self.secrets if secrets else None)
 
     def _refuse_lost_captures(self, step: Step, text: Text) -> None:
         """A resumed run knows a capture holding a secret only as journaled (`***`): refuse to run with that in its place."""
@@ -388,7 +384,7 @@ class StepRunner:
         """
         hosts = self.runbook.targets(step) if hosts is None else hosts
         first = hosts[0] if hosts else None  # one title, note and env per step: `host` there is its first host
-        rendered: dict[str, Any] = {"title": self._shown(step.title_text, first) if step.title_text is not None else step.title}
+        rendered: dict[str, Any] = {"title": self._title(step, hosts)}
         if step.kind == "run":
             rendered["commands"] = {h.name: self._shown(step.body, h) for h in hosts}
         elif step.kind in ("note", "ask") and step.body is not None:
@@ -400,6 +396,11 @@ class StepRunner:
         if step.env:
             rendered["env"] = {name: self._shown(value, first) for name, value in step.env}
         return rendered
+
+    def _title(self, step: Step, hosts: tuple[Host, ...] | None = None) -> str:
+        """The title as shown (step_ready, the undo list): a lazy one (captured.*, host) rendered now, for the first host."""
+        hosts = self.runbook.targets(step) if hosts is None else hosts
+        return self._shown(step.title_text, hosts[0] if hosts else None) if step.title_text is not None else step.title
 
     def announce_ready(self, step_id: str) -> None:
         """`step_ready`: what the verifier is asked to approve, rendered before the step runs."""
@@ -426,7 +427,7 @@ class StepRunner:
 
     def plan_rollback(self, scope: Scope) -> RollbackPlan:
         """Exactly which undo commands would run, where and in what order (secrets masked)."""
-        plan = plan_rollback(self.runbook, self.history(), scope, lambda step, host: self._shown(step.undo, host))
+        plan = plan_rollback(self.runbook, self.history(), scope, lambda step, host: self._shown(step.undo, host), self._title)
         # A rollback step that already ran to its end (a full rollback the process died in, resumed) is not run again.
         remaining = tuple(sid for sid in plan.rollback_steps if self.state.steps[sid].status not in ("done", "awaiting_verification"))
         return plan if remaining == plan.rollback_steps else replace(plan, rollback_steps=remaining)

@@ -221,6 +221,11 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
             f" {programs.instead(place.program_of, name)}"
         )
     as_argument = f'pass it as an argument instead: sh -c \'... "$1"\' sh "{{{{ {name} }}}}"'
+    if place.kind == "SINGLE" and place.levels:  # the '...' is a script another shell runs: "{{ x }}" inside it is no fix
+        return (
+            f"a value inside '...' is not expanded by the shell, and '{place.by}' runs that text as shell code; write that text in \"...\""
+            f" with the value as a word of its own, {{{{ {name}{' | shq' * place.levels} }}}}, or {as_argument}"
+        )
     if place.kind == "SINGLE":
         return f"a value inside '...' is not expanded by the shell, so it cannot be passed safely; write \"{{{{ {name} }}}}\" instead of '{{{{ {name} }}}}'"
     if place.kind == "ANSI_C":

@@ -45,6 +45,8 @@ def dir_expr(remote_dir: str, name: str) -> str:
 
 def path_word(path: str) -> str:
     """Quote a path for sh, keeping a leading `~/` meaning the remote home."""
+    if path == "-":
+        return "./-"  # `cd -- -` is `cd "$OLDPWD"` in every POSIX shell, `--` or not: the directory named `-` is `./-`
     if path == "~":
         return '"$HOME"'
     if path.startswith("~/"):

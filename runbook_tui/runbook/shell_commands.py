@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from runbook_tui.runbook.shell_dash_c import dash_c_script, shell_script
 from runbook_tui.runbook.shell_places import MARKERS
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "busybox"})
@@ -181,19 +182,14 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
                 found.append((list(range(k, len(words))), "watch"))
     for k, word in enumerate(words):
         name = _basename(word)
-        if name in SHELLS or (name in _DASH_C and k >= start):
-            for j in range(k + 1, len(words)):
-                option = words[j]
-                if option.startswith("--command=") or option == "--":
-                    break
-                if not option.startswith("-"):
-                    if name in _DASH_C:
-                        continue  # su - postgres -c ...: the user comes first
-                    break
-                if "c" in option[1:] and not option.startswith("--"):
-                    if j + 1 < len(words):
-                        found.append(([j + 1], f"{name} -c"))
-                    break
+        if name in SHELLS:
+            script = shell_script(words, k)
+        elif name in _DASH_C and k >= start:
+            script = dash_c_script(words, k)
+        else:
+            continue
+        if script is not None:
+            found.append(([script], f"{name} -c"))
     return found
 
 

@@ -63,7 +63,9 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
         typed[name.strip()] = item
         if value.startswith("@"):
             path = Path(value[1:])
-            given = visible_line(f"-p {name}=@{path}")  # as typed, escapes shown: the error goes to a terminal
+            given = visible_line(f"-p {name}=@{value[1:]}")  # as typed, escapes shown: the error goes to a terminal
+            if not value[1:]:  # Path("") is ".": the error named a folder nobody typed
+                raise ParamError(f"{given}: expected a file name after @ (NAME=@FILE)")
             try:
                 value = read_limited(path, MAX_BYTES).decode("utf-8").rstrip("\n")
             except OSError as exc:

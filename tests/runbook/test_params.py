@@ -292,6 +292,13 @@ def test_cli_p_at_missing_file_exits_2(write_runbook, tmp_path, capsys):
     assert "note" in err and "nope.txt" in err
 
 
+def test_cli_p_at_without_a_file_name_says_so(write_runbook, capsys):
+    """`-p note=@` named the current folder (`-p note=@.: ... got a directory`): a path nobody typed."""
+    code, _, err = plan_params(capsys, [str(write_runbook(PARAMS)), "-p", "note=@"])
+    assert code == 2
+    assert "-p note=@: expected a file name after @" in err and "@." not in err, err
+
+
 @pytest.mark.parametrize("bad", ["count", "=5"])
 def test_cli_p_without_name_or_equals_exits_2(write_runbook, capsys, bad):
     code, _, err = plan_params(capsys, [str(write_runbook(PARAMS)), "-p", bad])

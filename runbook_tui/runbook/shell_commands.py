@@ -3,7 +3,7 @@
 Works on the words' values as the shell would pass them (quotes removed).
 Known re-parsers: `sh|bash|dash|... -c SCRIPT` anywhere in the command (so
 behind `sudo`, `env`, `timeout`, `docker|kubectl exec`, `xargs`, `find -exec`,
-`chroot`, `nsenter`...), `su|runuser -c`, `eval`, `ssh HOST CMD...`,
+`chroot`, `nsenter`...), `su|runuser|sg|flock|script -c` (and `--command`), `eval`, `ssh HOST CMD...`,
 `watch CMD...`, `parallel`, `tmux`; and commands reading a script on stdin
 (`sh`, `bash -s`, `ssh HOST` with no command) fed by a heredoc, a here-string
 or a pipe. A command not listed that runs its argument as shell code is not
@@ -18,7 +18,7 @@ from runbook_tui.runbook.shell_dash_c import dash_c_script, shell_script
 from runbook_tui.runbook.shell_places import MARKERS
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "busybox"})
-_DASH_C = frozenset({"su", "runuser", "flock", "script"})
+_DASH_C = frozenset({"su", "runuser", "flock", "script", "sg"})
 #: Commands running their remaining words as one shell command line.
 _JOINERS = frozenset({"eval", "parallel", "tmux", "screen"})
 #: Commands that run the rest of their words as a command; value: options that take an argument.

@@ -194,6 +194,20 @@ def test_run_solo_refuses_a_verifier_it_would_never_ask(here: Path, capsys: pyte
     assert not Path("j.jsonl").exists()
 
 
+def test_preflight_is_ready_when_every_mutating_step_has_an_undo_even_without_a_backup(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The contract's preflight: "every mutating step (backup/implement) has an undo or a confirm; one line per finding;
+    0 ready, 1 findings". Before: an implement step with its undo and no backup section was a finding (`runs before
+    any backup`), exit 1, so no plain change (a firewall rule and its undo) could ever be ready. Now that is a note on
+    stderr; stdout keeps one line per finding."""
+    Path("I.yaml").write_text(RUNBOOK.replace("title: A\n", "title: A\n    kind: implement\n"))
+    code, out, err = _said(capsys, "preflight", "I.yaml")
+    assert (code, out) == (0, "I.yaml: ready\n"), out + err
+    assert err == "I.yaml:9:9: note: implement step 's' runs before any backup (no backup step at all); not a finding\n", err
+    Path("N.yaml").write_text(RUNBOOK.replace("title: A\n", "title: A\n    kind: implement\n").replace(", undo: 'true'", ""))
+    code, out, _ = _said(capsys, "preflight", "N.yaml")  # the contract's finding: one line for it, exit 1
+    assert (code, out) == (1, "N.yaml:9:9: step 's' (implement) has no undo and no confirm: add an undo, or a confirm saying it cannot be undone\n")
+
+
 def test_preflight_does_not_count_a_blank_undo_or_confirm_as_one(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A mutating step needs an undo or a confirm; `undo: ""` (a placeholder) or a blank confirm is neither: a rollback
     would run an empty command and call the step undone. Before: preflight said `B.yaml: ready`, exit 0."""

@@ -478,7 +478,7 @@ async def _rehearsal_end(session: Session, *, rerun: bool) -> int:
 
 
 def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = False) -> int:
-    from runbook_tui.app.preflight import preflight
+    from runbook_tui.app.preflight import backup_notes, preflight
 
     try:
         loaded = load(file, params)
@@ -486,6 +486,8 @@ def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = Fals
         print(visible(str(exc)), file=sys.stderr)  # the runbook's name may hold escapes
         return EXIT_INVALID
     findings = asyncio.run(preflight(loaded.runbook, notify_test=notify_test))
+    for note in backup_notes(loaded.runbook):  # advice on stderr: stdout keeps one line per finding
+        print(visible_line(note), file=sys.stderr)
     for finding in findings:
         print(visible_line(str(finding)))
     if not findings:

@@ -3,7 +3,8 @@
 Hosts reachable, with a known host key, letting us in, and sudo where steps
 ask for it (each a separate finding: runbook_tui/app/preflight_hosts.py), secrets
 present, every PromQL query accepted, every mutating step undoable or
-explicitly confirmed, backups before the implementation; the Alertmanager of
+explicitly confirmed (an implement step before any backup is noted on stderr, not
+counted: the contract's readiness does not ask for a backup); the Alertmanager of
 `alerts:` answering, every notify receiver's secrets readable and, with
 `--notify-test`, a test message accepted by each.
 """
@@ -20,24 +21,28 @@ from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook, Text
 
 
 def coverage_findings(runbook: Runbook) -> list[str]:
-    """Pure checks of the runbook's shape: undo coverage and backups before changes."""
+    """Pure checks of the runbook's shape: every mutating step (backup/implement) has an undo or a confirm."""
     findings = []
-    first_backup = first_implement = None
-    for index, step in enumerate(runbook.forward_steps):
+    for step in runbook.forward_steps:
         kind = runbook.section(step.section_id).kind
-        if kind == "backup" and first_backup is None:
-            first_backup = index
-        if kind == "implement" and first_implement is None:
-            first_implement = (index, step)
         if kind in MUTATING_SECTION_KINDS and step.kind in ("run", "note") and _says_nothing(step.undo) and _says_nothing(step.confirm):
             undo = "no undo" if step.undo is None else "a blank undo (it reverses nothing)"
             confirm = "no confirm" if step.confirm is None else "a blank confirm (it warns of nothing)"
             findings.append(f"{step.mark}: step '{step.id}' ({kind}) has {undo} and {confirm}: add an undo, or a confirm saying it cannot be undone")
-    if first_implement is not None and (first_backup is None or first_backup > first_implement[0]):
-        index, step = first_implement
-        where = "no backup step at all" if first_backup is None else "the first backup step comes after it"
-        findings.append(f"{step.mark}: implement step '{step.id}' runs before any backup ({where})")
     return findings
+
+
+def backup_notes(runbook: Runbook) -> list[str]:
+    """Advice, not a finding: an implement step before any backup. The contract's preflight is ready when every
+    mutating step has an undo or a confirm; a change that needs no backup (a firewall rule with its undo) is ready too."""
+    steps = [(runbook.section(step.section_id).kind, step) for step in runbook.forward_steps]
+    first_backup = next((index for index, (kind, _) in enumerate(steps) if kind == "backup"), None)
+    first_implement = next((index for index, (kind, _) in enumerate(steps) if kind == "implement"), None)
+    if first_implement is None or (first_backup is not None and first_backup < first_implement):
+        return []
+    step = steps[first_implement][1]
+    where = "no backup step at all" if first_backup is None else "the first backup step comes after it"
+    return [f"{step.mark}: note: implement step '{step.id}' runs before any backup ({where}); not a finding"]
 
 
 def _says_nothing(text: Text | None) -> bool:

@@ -396,7 +396,8 @@ def _takes_next(name: str, word: str) -> bool:
 
 
 #: Options whose argument a program runs as a command (most through a shell): `ssh -o ProxyCommand=CMD`, `rsync -e CMD`,
-#: `tar --to-command=CMD`, `git -c core.fsmonitor=CMD`, `sort --compress-program=CMD`, `zip -TT CMD`, `find -exec CMD`.
+#: `tar --to-command=CMD`, `git -c core.fsmonitor=CMD`, `sort --compress-program=CMD`, `zip -TT CMD`, `find -exec CMD`,
+#: `gcloud compute ssh VM --command=CMD`.
 _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     "rsync": frozenset({"-e", "--rsh", "--rsync-path"}),
     "tar": frozenset({"--to-command", "-I", "--use-compress-program", "--checkpoint-action", "-F", "--info-script",
@@ -405,7 +406,11 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     "sort": frozenset({"--compress-program"}),
     "zip": frozenset({"-TT", "--unzip-command"}),
     "find": frozenset({"-exec", "-execdir", "-ok", "-okdir"}),
+    # a remote shell runs these: `gcloud compute ssh VM --command=CMD`, `vagrant ssh -c CMD`
+    "gcloud": frozenset({"--command"}),
+    "vagrant": frozenset({"-c", "--command"}),
 }  # fmt: skip
+_KNOWN |= frozenset(_COMMAND_OPTIONS)
 #: git settings (`-c KEY=VALUE`) whose value git runs as a command (`core.fsmonitor` on every `status`).
 _GIT_COMMAND_KEY = re.compile(
     r"(?i)(^alias\.|\.(pager|editor|sshcommand|fsmonitor|askpass|helper|command|program|driver|external|textconv|clean|smudge"

@@ -29,6 +29,11 @@ RUNS_IT = [
     "env -S {{ x }}",
     'env -S "{{ x }}" true',
     "env --split-string={{ x }}",
+    # a remote shell parses these (they passed validate, and `a; touch F` would run touch on the VM)
+    'gcloud compute ssh vm1 --zone z --command="sudo systemctl restart {{ x }}"',
+    'gcloud compute ssh vm1 --command "systemctl restart {{ x }}"',
+    'vagrant ssh -c "systemctl restart {{ x }}"',
+    'vagrant ssh default --command="systemctl restart {{ x }}"',
 ]
 
 

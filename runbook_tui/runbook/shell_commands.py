@@ -102,7 +102,7 @@ _PROGRAM_OPERAND: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 _OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", "sort", "zip", "curl", "wget", "find"})
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
-_KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "watch", ".", "source", "[", "test"}
+_KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
 _KNOWN |= {"let", "trap", "wait", "alias"} | _OPTIONS_RUN_COMMANDS
 #: Files that are a command's stdin (`bash /dev/stdin <<EOF`, `. /dev/stdin <<< "..."`).
 _STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
@@ -162,10 +162,11 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
         first = start + 1
         if name in _JOINERS and first < len(words):
             found.append((list(range(first, len(words))), name))
-        elif name == "ssh":
+        elif name == "ssh" or (name == "tsh" and words[first : first + 1] == ["ssh"]):  # Teleport's `tsh ssh HOST CMD`
+            first += name == "tsh"
             remote = _ssh_command(words[first:])
             if remote is not None:
-                found.append((list(range(first + remote, len(words))), "ssh"))
+                found.append((list(range(first + remote, len(words))), "ssh" if name == "ssh" else "tsh ssh"))
         elif name == "alias":  # alias k='...': the text runs as code where k is used (dash expands aliases in scripts)
             found.extend(([k], "alias") for k in range(first, len(words)) if "=" in words[k])
         elif name == "trap":

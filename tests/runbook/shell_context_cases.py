@@ -109,6 +109,7 @@ CASES = [
     Case("su -cCMD", 'su root -c"echo {{ x }}"', None),
     Case("runuser --session-command=CMD", 'runuser -l postgres --session-command="echo {{ x }}"', None),
     Case("sg GROUP -c CMD", 'sg adm -c "echo {{ x }}"', None),
+    Case("Teleport tsh ssh host command", 'tsh ssh --cluster=main root@db1 "systemctl restart {{ x }}"', None),
     Case("bash -o pipefail -c with shq", "bash -o pipefail -c \"printf '%s' {{ x | shq }}\"", same),
     Case("sh -c -- SCRIPT with shq", "sh -c -- \"printf '%s' {{ x | shq }}\"", same),
     Case("bash -o pipefail -c with the value as $1", 'bash -o pipefail -c \'printf "%s" "$1"\' bash {{ x }}', same),

@@ -49,6 +49,25 @@ def age_words(seconds: float) -> str:
     return f"{seconds:.0f}s ago" if seconds < 90 else f"{format_duration(seconds)} ago"
 
 
+def short_age(seconds: float) -> str:
+    """An age in one unit, for a one-line head: `41s`, `2m`, `3h`, `2d` (rounded down: never younger than it is said)."""
+    seconds = max(seconds, 0.0)
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size * (1.5 if unit == "m" else 1):
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:.0f}s"
+
+
+def outage_heads(view: PanelView) -> list[str]:
+    """What a one-line head says while readings fail, longest first: the state word with the last value and its own
+    age (`UNREACHABLE (last 41% 2m ago)`), shorter forms for a narrow panel, the word alone last."""
+    word = "UNREACHABLE" if view.state == "unreachable" else "NO VALUE"
+    if view.value is None or view.value_age is None:
+        return [word]
+    value, age = format_value(view.value, view.unit), short_age(view.value_age)
+    return [f"{word} (last {value} {age} ago)", f"{word} (last {value} {age})", f"{word} ({value} {age})", word]
+
+
 @dataclass(frozen=True, slots=True)
 class PanelView:
     """Everything one panel shows, computed from the state (pure: testable without a screen)."""

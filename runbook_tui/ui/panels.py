@@ -43,8 +43,10 @@ from runbook_tui.metrics.panel_view import (
     PanelView,
     age_words,
     guard_panels_first,
+    outage_heads,
     panel_view,
     parse_ts,
+    short_age,
 )
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible_line
@@ -84,6 +86,7 @@ class MetricPanel(Vertical):
         self._view: PanelView | None = None
         self._panel: Mapping[str, Any] = {}
         self._ready = False
+        self._one_line = False
 
     def compose(self) -> ComposeResult:
         yield Static(classes="panel-head")
@@ -93,16 +96,32 @@ class MetricPanel(Vertical):
     def on_mount(self) -> None:
         self._ready = True
         if self._view is not None:
-            self.show(self._view, self._panel)
+            self.show(self._view, self._panel, self._one_line)
 
-    def show(self, view: PanelView, panel: Mapping[str, Any]) -> None:
-        """Draw `view` (kept until the panel is mounted, when it arrives before)."""
-        self._view, self._panel = view, panel
+    def on_resize(self) -> None:
+        if self._view is not None and self._one_line:  # the one-line head is fitted to the width
+            self.show(self._view, self._panel, self._one_line)
+
+    def show(self, view: PanelView, panel: Mapping[str, Any], one_line: bool = False) -> None:
+        """Draw `view` (kept until the panel is mounted, when it arrives before). `one_line`: the head is all that shows,
+        so during an outage it carries the last value and its age, fitted to the panel's width."""
+        self._view, self._panel, self._one_line = view, panel, one_line
         if not self._ready:
             return
         theme = self.app.current_theme
         # Each part is redrawn only when what it shows changed (the age ticks every second; values once a poll).
-        head = (view.state, view.value, view.trend, view.worsening, view.title, view.unit, theme.name)
+        outage = one_line and view.state in ("unreachable", "novalue")
+        head = (
+            view.state,
+            view.value,
+            view.trend,
+            view.worsening,
+            view.title,
+            view.unit,
+            theme.name,
+            outage and view.value_age is not None and short_age(view.value_age),
+            outage and self.size.width,
+        )
         foot = (
             view.baseline,
             view.lines,
@@ -138,10 +157,15 @@ class MetricPanel(Vertical):
         left.append(f"{STATE_MARK[view.state]} ", style=tone)
         left.append(view.title, style="bold")
         right = Text()
-        if view.state == "unreachable":
-            right.append("UNREACHABLE", style=f"bold {tone}")
-        elif view.state == "novalue":  # the source answered, without a number (NaN, +Inf, no series): the foot says which
-            right.append("NO VALUE", style=f"bold {tone}")
+        if view.state in ("unreachable", "novalue"):  # novalue: the source answered without a number (NaN, +Inf, no series)
+            words = outage_heads(view) if self._one_line else outage_heads(view)[-1:]  # else the foot says the last value
+            # The longest that leaves the title a few columns (the mark, a space, 6 characters or the whole title, a gap).
+            room = self.size.width - 2 - min(len(view.title), 6) - 1
+            said = next((w for w in words if len(w) <= room), words[-1])
+            word, _, rest = said.partition(" (")
+            right.append(word, style=f"bold {tone}")
+            if rest:
+                right.append(f" ({rest}", style=colour(theme, "muted"))
         elif view.value is None:
             right.append("no reading yet", style=colour(theme, "muted"))
         else:
@@ -152,7 +176,7 @@ class MetricPanel(Vertical):
             label = {"warn": " WARN", "critical": " CRIT"}.get(view.state, "")
             if label:
                 right.append(label, style=f"bold reverse {tone}")
-        grid = Table.grid(expand=True)
+        grid = Table.grid(expand=True, padding=(0, 1, 0, 0), pad_edge=False)  # a column between the title and the value
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
         grid.add_row(left, right)
@@ -168,12 +192,14 @@ class MetricPanel(Vertical):
             second.append(view.baseline, style="bold")
             second.append(" · ", style=muted)
         if view.error:
-            second.append(view.error, style=tone)
-            # The last value's own age: the failing readings after it are newer (before: `last 100 ms, 0s ago` 30 s
-            # into an outage, the age of the failed reading beside the value of one long gone).
+            # The last value with its own age, before the error: the failing readings after it are newer (before: `last
+            # 100 ms, 0s ago` 30 s into an outage, the failed reading's age), and a long error after it cut it off the
+            # foot's four lines at 140x45.
             if view.value is not None and view.value_age is not None:
-                second.append(f" (last {format_value(view.value, view.unit)}, {age_words(view.value_age)})", style=muted)
-            elif view.age is not None:
+                second.append(f"last {format_value(view.value, view.unit)}, {age_words(view.value_age)}", style="bold")
+                second.append(" · ", style=muted)
+            second.append(view.error, style=tone)
+            if view.value is None and view.age is not None:
                 second.append(f" ({age_words(view.age)})", style=muted)
         elif view.age is None:
             second.append("waiting for the first reading", style=muted)
@@ -276,7 +302,8 @@ class PanelArea(Vertical):
     def show(self, state: RunState) -> None:
         """Redraw from `state` (cheap when nothing changed: the age text changes once a second)."""
         now = self._clock()
-        key = (state.seq, int(now), self.app.current_theme.name)
+        one_line = self.has_class("one-line")
+        key = (state.seq, int(now), self.app.current_theme.name, one_line, self.size.width)
         if key == self._last_key:
             return
         self._last_key = key
@@ -289,7 +316,7 @@ class PanelArea(Vertical):
         self._watch(state, ids)
         interval = float(metrics.get("interval") or 5.0)
         for panel in panels:
-            self._widgets[str(panel["id"])].show(panel_view(panel, state, now, interval), panel)
+            self._widgets[str(panel["id"])].show(panel_view(panel, state, now, interval), panel, one_line)
         summary = self._summary(state, now)
         if (self.app.current_theme.name, summary) != self._last_summary:
             self._last_summary = (self.app.current_theme.name, summary)

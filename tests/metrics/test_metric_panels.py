@@ -19,6 +19,7 @@ from peers import Exporter
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Static
 from written_lines import written_events
 
@@ -52,7 +53,7 @@ class PanelsApp(App[None]):
         yield PanelArea(lambda: self.state, clock=lambda: NOW, id="metrics")
 
 
-def panel_of(root: App[None], panel_id: str) -> MetricPanel:
+def panel_of(root: App[None] | Screen[object], panel_id: str) -> MetricPanel:
     return next(p for p in root.query(MetricPanel) if p.panel_id == panel_id)
 
 
@@ -395,3 +396,44 @@ async def test_panels_that_do_not_fit_are_counted_in_the_areas_title_with_their_
         assert str(area.border_title).startswith(f"metrics · ▲ {hidden} more panels"), area.border_title
         await pilot.press("m")  # at the last ones: the first again
         await until(lambda: area.scroll_y == 0 and "▲" not in str(area.border_title), what="m to go back to the first panels")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (64, 24), (140, 24)])
+async def test_one_line_heads_in_an_outage_say_the_last_value_and_its_age_fitted_to_the_width(size: tuple[int, int]) -> None:
+    """At 80x24 only the heads show (two panels a row, the area `one-line`). Before: `⚠ API p99 latency  UNREACHABLE`,
+    no value nor age; the foot that had them is hidden there. Now the head says the last value and its own age, in the
+    longest form that leaves the title a few columns, and nothing is cut: `UNREACHABLE (last 322 ms 2m ago)`, shorter
+    (`(322 ms 2m)`) where the panel is narrower."""
+    state = state_for("unreachable")
+    views = {p["id"]: panel_view(p, state, NOW + 125, 5.0) for p in PANELS}
+    assert views["p99"].value == 322.0 and views["p99"].value_age == pytest.approx(132)
+
+    class Clocked(RunView):
+        def panel_clock(self) -> float:
+            return NOW + 125
+
+    class OneLine(App[None]):
+        CSS_PATH = APP_CSS
+
+        def __init__(self, source: Replica) -> None:
+            super().__init__()
+            self.source = source
+
+        def on_mount(self) -> None:
+            self.push_screen(Clocked(self.source, ("journal: ", "j.jsonl")))
+
+    app = OneLine(Replica(state))
+    async with app.run_test(size=size):
+        await until(lambda: isinstance(app.screen, RunView) and len(app.screen.query(MetricPanel)) == 3, what="the panels")
+        area = app.screen.query_one("#metrics", PanelArea)
+        assert area.has_class("one-line"), "a short terminal: heads only"
+        panels = {pid: panel_of(app.screen, pid) for pid in ("p99", "errors", "rps")}
+        heads = {pid: panel.query_one(".panel-head", Static) for pid, panel in panels.items()}
+        await until(lambda: all("(" in _painted(h) for h in heads.values()), what="the heads fitted to their width")
+        for pid, value in (("p99", "322 ms"), ("errors", "0.2%"), ("rps", "848 /s")):
+            head = _painted(heads[pid])
+            assert "UNREACHABLE (" in head and f"{value} 2m" in head and head.rstrip().endswith(")"), (size, head)
+            assert head.lstrip().startswith("⚠ ") and views[pid].title[:4] in head, (size, head)
+            if size[0] == 140:
+                assert f"UNREACHABLE (last {value} 2m ago)" in head, head

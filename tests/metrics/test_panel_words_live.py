@@ -1,6 +1,6 @@
 """What a panel says when its readings fail, against the real Prometheus on loopback (tests/peers.py).
 
-An SRE at 2 AM reads the panel's head (`UNREACHABLE`, `NO VALUE`) and its foot (`… (last 1%, 12s ago)`) to decide
+An SRE at 2 AM reads the panel's head (`UNREACHABLE`, `NO VALUE`) and its foot (`last 1%, 12s ago · …`) to decide
 whether the number on the screen is still true: both must say what Prometheus really did.
 """
 
@@ -48,18 +48,18 @@ class _Panels(App[None]):
 
     CSS_PATH = APP_CSS
 
-    def __init__(self, state: RunState, now: float) -> None:
+    def __init__(self, state: RunState, now: float, classes: str = "") -> None:
         super().__init__()
-        self.state, self.now = state, now
+        self.state, self.now, self.area_classes = state, now, classes
 
     def compose(self) -> ComposeResult:
-        yield PanelArea(lambda: self.state, clock=lambda: self.now, id="metrics")
+        yield PanelArea(lambda: self.state, clock=lambda: self.now, id="metrics", classes=self.area_classes)
 
 
-async def _painted(state: RunState, now: float) -> tuple[str, str]:
-    """(head, foot) of panel `err` as painted at 140 columns."""
-    app = _Panels(state, now)
-    async with app.run_test(size=(140, 20)):
+async def _painted(state: RunState, now: float, size: tuple[int, int] = (140, 20), classes: str = "") -> tuple[str, str]:
+    """(head, foot) of panel `err` as painted at `size` (140 columns; `classes="one-line"`: as on a short terminal)."""
+    app = _Panels(state, now, classes)
+    async with app.run_test(size=size):
 
         def laid_out() -> bool:
             return any(p.panel_id == "err" and p.size.width > 0 for p in app.query(MetricPanel))
@@ -77,7 +77,9 @@ def test_during_an_outage_the_last_value_is_said_with_its_own_age(
     prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
 ) -> None:
     """Before: 30 s into an outage the foot said `(last 1%, 0s ago)`: the age of the failed reading beside the value of
-    one long gone, so a stale number read as fresh. Now the value's own age: `last 1%, 3s ago`."""
+    one long gone, so a stale number read as fresh. Now the value's own age: `last 1%, 3s ago`, before the error (after
+    it, a long error cut it off the foot's four lines). At 80x24 only the head shows (`one-line`): it said `UNREACHABLE`
+    alone, with no value nor age; now `UNREACHABLE (last 1% 3s ago)`."""
     path = write_runbook(_runbook(prometheus, API))
 
     async def scenario() -> RunState:
@@ -107,7 +109,9 @@ def test_during_an_outage_the_last_value_is_said_with_its_own_age(
     last_value_at = parse_ts([ts for ts, value in readings if value is not None][-1])
     head, foot = asyncio.run(_painted(state, now))
     assert "UNREACHABLE" in head, head
-    assert f"(last 1%, {now - last_value_at:.0f}s ago)" in foot and "0s ago" not in foot, foot
+    assert f"last 1%, {now - last_value_at:.0f}s ago · Prometheus unreachable" in foot and "0s ago" not in foot, foot
+    head, _foot = asyncio.run(_painted(state, now, (80, 24), "one-line"))
+    assert f"UNREACHABLE (last 1% {now - last_value_at:.0f}s ago)" in head and "Error rate" in head, head
     view = panel_view(state.metrics["panels"][0], state, now, 0.5)
     assert view.state == "unreachable" and view.value == 1 and view.age == 0, "the newest reading is the failed one"
     assert view.value_age == pytest.approx(now - last_value_at), "the value's own age"

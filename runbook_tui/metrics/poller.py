@@ -54,6 +54,10 @@ from runbook_tui.runbook.templating import TemplateError, context_for, render_te
 log = logging.getLogger(__name__)
 
 FINAL = frozenset({"done", "skipped"})
+#: Baseline errors that trying again cannot mend: the window before the start held no data, the query is refused.
+FINAL_BASELINE_ERRORS = ("no data in the ", "Prometheus refused the query")
+#: The longest pause between two tries of a baseline that failed (they start one interval apart and double).
+BASELINE_RETRY_MAX = 10.0
 
 
 def default_timeout(interval: float) -> float:
@@ -245,6 +249,7 @@ class MetricsMonitor:
         started_at = self.controller.state.session.get("started_at")
         started = parse_iso(started_at) if started_at else time.time()
         results: list[Baseline] = await asyncio.gather(*(self.source.baseline(q, started) for q in queries))
+        retry: list[PanelQuery] = []
         for query, baseline in zip(queries, results):
             if baseline.value is None and baseline.error is None:
                 self._first_value_baseline.add(query.id)  # the source keeps no history: the first reading is "before"
@@ -254,6 +259,31 @@ class MetricsMonitor:
                     self._emit(ev.METRIC_BASELINE, panel=query.id, value=first.value, error=None, basis=baseline.basis)
                 continue
             self._emit(ev.METRIC_BASELINE, panel=query.id, value=baseline.value, error=baseline.error, basis=baseline.basis)
+            if baseline.error is not None and not baseline.error.startswith(FINAL_BASELINE_ERRORS):
+                retry.append(query)
+        await self._baselines_again(retry, started)
+
+    async def _baselines_again(self, queries: Sequence[PanelQuery], started: float) -> None:
+        """Fetch again, until it comes, each baseline that failed for want of the source (down, slow, a bad answer): the
+        window is the one before the start either way. Before, it was never fetched again and the panel and the report
+        said `before: n/a` for the whole run after a blip at the start. A baseline that comes once a step has begun says
+        so in its `basis` (its value is still from before the start; it was read late)."""
+        assert self.source is not None
+        source, waiting, delay = self.source, list(queries), max(self.metrics.interval_seconds, 1.0)
+        while waiting and not self._closed:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, BASELINE_RETRY_MAX)
+            results: list[Baseline] = await asyncio.gather(*(source.baseline(q, started) for q in waiting))
+            for query, baseline in zip(list(waiting), results):
+                if baseline.value is None and baseline.error is not None and not baseline.error.startswith(FINAL_BASELINE_ERRORS):
+                    continue  # still failing: the panel says the first error already
+                waiting.remove(query)
+                state = self.controller.state
+                begun = [sid for sid in state.order if state.steps[sid].started_at is not None]
+                late = f"; read {format_duration(max(time.time() - started, 1))} after the start" + (
+                    f", once step '{begun[0]}' had begun: the tries before failed" if begun else ": the tries before failed"
+                )
+                self._emit(ev.METRIC_BASELINE, panel=query.id, value=baseline.value, error=baseline.error, basis=baseline.basis + late)
 
     def _on_samples(self, samples: dict[str, Sample]) -> None:
         if self._closed:

@@ -168,3 +168,37 @@ def test_the_reports_lines_of_a_panel_where_low_is_bad_say_so(exporter: Exporter
     assert "| Availability (avail) | 99.9% | 99.9% | 99.9% | 99.9% | ≤99.5% | ≤99% |" in table, table
     legend = render(report, "html")
     assert "- - warn ≤99.5%" in legend and "- - critical ≤99%" in legend, legend
+
+
+def test_a_baseline_that_failed_at_the_start_is_fetched_again_until_it_comes(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Prometheus down when the session starts, back a few seconds later. Before: the baseline was fetched once, so the
+    panel said `before: n/a` for the whole run and the report had no baseline. Now it is fetched again until it comes:
+    the median of the half hour before the start (the gauge read 1 there), its basis saying it was read late."""
+    path = write_runbook(_runbook(prometheus, API))
+
+    async def scenario() -> RunState:
+        prometheus.stop()
+        session = _open(path, tmp_path)
+        try:
+            failed = lambda: (session.controller.state.baselines.get("err") or {}).get("error")  # noqa: E731
+            await until(lambda: bool(failed()), timeout=15, what="the baseline to fail at the start")
+            assert "Prometheus unreachable at" in str(failed())
+            await asyncio.to_thread(prometheus.start)
+            got = lambda: (session.controller.state.baselines.get("err") or {}).get("value") is not None  # noqa: E731
+            await until(got, timeout=30, what="the baseline fetched again once Prometheus is back")
+            return session.controller.state
+        finally:
+            await session.close()
+
+    try:
+        state = asyncio.run(scenario())
+    finally:
+        prometheus.start()
+    baseline = state.baselines["err"]
+    assert baseline["value"] == 1 and baseline["error"] is None, baseline
+    assert str(baseline["basis"]).startswith("median of the 30m before the start; read ") and "after the start" in str(baseline["basis"]), baseline
+    assert panel_view(state.metrics["panels"][0], state, time.time(), 0.5).baseline == "before 1%"
+    report = build_report(tmp_path / "journal.jsonl")
+    assert report.panels[0].before == 1 and "read " in str(report.panels[0].before_basis), report.panels[0]

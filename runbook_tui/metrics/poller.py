@@ -174,6 +174,7 @@ class MetricsMonitor:
         self._first_value_baseline: set[str] = set()  # panels whose baseline is their first reading
         self._announced: dict[str, str] = {}  # failing panel -> the error announced when it started failing
         self._verify_checked: set[str] = set()
+        self._verify_stops: set[StopSignal] = set()  # the verify sections' checks waiting now
         self._stopped = False
 
     # -- life -------------------------------------------------------------------------------
@@ -407,6 +408,13 @@ class MetricsMonitor:
         criteria = self.metrics.success
         if not criteria or self._closed:
             return []
+        if when == "end" and stop is not None:  # `k` ends a verify section's check still waiting too, saying so
+
+            def end_verify_checks() -> None:
+                for verify_stop in list(self._verify_stops):
+                    verify_stop.stop(f"ended with the check before the end, {stop.reason}")
+
+            stop.on_stop(end_verify_checks)
         longest = max((c.within_seconds or 0.0) for c in criteria)
         self._emit(ev.SUCCESS_CHECK_STARTED, when=when, criteria=[self._criterion(c) for c in criteria], until=iso(time.time() + longest))
         decided: list[bool | None] = [None] * len(criteria)
@@ -430,8 +438,17 @@ class MetricsMonitor:
             undecided("the check was cancelled: a rollback or finish came first")
             raise
         if finished is None and stop is not None:
-            undecided(f"the check's wait was {stop.reason}: it counts as not met")
+            undecided(f"the check's wait was {stop.reason}" + ("" if when == "verify" else ": it counts as not met"))
         return decided
+
+    async def _verify_check(self) -> None:
+        """The check at the end of a verify section; the check before the end ends its wait (`k` ends that one's)."""
+        stop = StopSignal()
+        self._verify_stops.add(stop)
+        try:
+            await self.check_success("verify", stop)
+        finally:
+            self._verify_stops.discard(stop)
 
     async def _final_check(self, stop: StopSignal) -> None:
         await self.check_success("end", stop)
@@ -455,4 +472,4 @@ class MetricsMonitor:
             if all(state.steps[sid].status in FINAL for sid in order[last + 1 :]):
                 continue  # nothing follows: the check before finishing covers it
             self._verify_checked.add(section.id)
-            self._spawn(self.check_success("verify"))
+            self._spawn(self._verify_check())

@@ -177,3 +177,56 @@ async def test_a_pause_during_the_final_check_and_a_resume_keep_k_where_the_cont
         await pilot.press("y")
         await until(pilot, lambda: "Success criteria NOT met" in painted(screen.query_one(StatusStack)), "the unmet status")
         assert not _k_agrees(screen, controller) and not controller.state.success_pending
+
+
+@pytest.mark.asyncio
+async def test_k_at_the_end_also_ends_the_check_the_verify_section_began(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """A verify section with a step after it: its end begins a check of the criteria (10 minutes here, unmet), in the
+    background; then the last step, then the check before the end. Before: `k` ended the check before the end only; the
+    verify section's check went on waiting, so after the stop the metrics area still read `… checking (9m… left)` and the
+    journal held a pending check for ten minutes more. Now `k` ends both waits (the verify section's check ends undecided,
+    saying why) and leaves nothing checking."""
+    from runbook_tui.ui.app import RunbookApp
+    from runbook_tui.ui.status_stack import StatusStack
+
+    exporter.set(4)
+    prometheus.wait_for(API, lambda v: v == 4)
+    text = one_step_runbook(prometheus.url, "- {panel: err, below: 3, within: 10m}")
+    text += """
+  - id: verify
+    kind: verify
+    steps:
+      - {id: look, title: Look, run: "true", verify: none}
+  - id: post
+    kind: postcheck
+    steps:
+      - {id: tidy, title: Tidy, run: "true", verify: none}
+"""
+    loaded = load(str(write_runbook(text)), {})
+    app = RunbookApp(lambda _override: open_session(loaded, solo="stop test", journal=str(tmp_path / "t.jsonl"), settings=Settings()))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await until(pilot, lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
+        assert app.handle is not None
+        controller, screen = app.handle.controller, app.screen
+        for step in ("edit", "look"):
+            await pilot.press("enter")
+            await until(pilot, lambda step=step: controller.state.steps[step].status == "done", f"'{step}' done")
+        await until(pilot, lambda: any(p.get("when") == "verify" for p in controller.state.success_pending), "the verify section's check")
+        await pilot.press("enter")
+        await until(pilot, lambda: controller.final_check_stoppable(), "the check before the end")
+        await pilot.press("k")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmPrompt", "the stop dialog")
+        await pilot.press("y")
+        await until(pilot, lambda: "Success criteria NOT met" in painted(screen.query_one(StatusStack)), "the unmet status")
+        await until(pilot, lambda: not controller.state.success_pending, "no check left waiting", seconds=5)
+        await until(pilot, lambda: "checking" not in painted(screen.query_one("#metrics-summary")), "the metrics area to stop saying checking", seconds=5)
+        summary = " ".join(painted(screen.query_one("#metrics-summary")).split())
+        assert "success: err below 3% within 10m not decided" in summary, summary
+        assert "checking the success criteria" not in painted(screen.query_one(StatusStack))
+    events = journal(tmp_path / "t.jsonl")
+    verify = of_type(events, "success_checked", when="verify")
+    assert [e["met"] for e in verify] == [None] and "ended with the check before the end, stopped by" in verify[0]["words"], verify
+    [end] = of_type(events, "success_checked", when="end")
+    assert end["met"] is None and f"stopped by {controller.assignee}" in end["words"], end

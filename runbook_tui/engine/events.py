@@ -277,8 +277,12 @@ CRITERIA_ACCEPTANCE_CONFIRMED: Final = _declare(
 
 # -- metrics -----------------------------------------------------------------------------------
 
-MetricSample = TypedDict("MetricSample", {"panel": str, "value": float | None, "ts_sample": str, "error": str | None})
-METRIC_SAMPLE: Final = _declare("metric_sample", MetricSample, "One reading (written in groups); a failed one has `value` null and the error in words.")
+MetricSample = TypedDict("MetricSample", {"panel": str, "value": float | None, "ts_sample": str, "error": str | None, "note": NotRequired[str]})
+METRIC_SAMPLE: Final = _declare(
+    "metric_sample",
+    MetricSample,
+    "One reading (written in groups); a failed one has `value` null and the error in words; `note`: what the value leaves out (series without a number).",
+)
 GuardTripped = TypedDict(
     "GuardTripped",
     {

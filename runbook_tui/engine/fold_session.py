@@ -124,10 +124,12 @@ def _metric_sample(state: RunState, e: Event) -> RunState:
     panel = e["panel"]
     samples = dict(state.samples)
     samples[panel] = (samples.get(panel, ()) + ((e.get("ts_sample") or e["ts"], e.get("value")),))[-SAMPLES_KEPT:]
-    errors = state.metric_errors
+    errors, notes = state.metric_errors, state.metric_notes
     if e.get("error") or errors.get(panel):
         errors = MappingProxyType({**errors, panel: e.get("error")})
-    return replace(state, samples=MappingProxyType(samples), metric_errors=errors)
+    if e.get("note") or notes.get(panel):
+        notes = MappingProxyType({**notes, panel: e.get("note") if isinstance(e.get("note"), str) else None})
+    return replace(state, samples=MappingProxyType(samples), metric_errors=errors, metric_notes=notes)
 
 
 def _metrics_started(state: RunState, e: Event) -> RunState:

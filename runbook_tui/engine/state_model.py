@@ -142,6 +142,7 @@ class RunState:
     trip_unanswered: bool = False  # the last trip pauses or rolls back, and no pause followed it (the process died between)
     samples: Mapping[str, tuple[tuple[str, float | None], ...]] = field(default_factory=dict)
     metric_errors: Mapping[str, str | None] = field(default_factory=dict)  # per panel: the last reading's error (None: it had a value)
+    metric_notes: Mapping[str, str | None] = field(default_factory=dict)  # per panel: what the last reading's value leaves out
     metrics: Mapping[str, Any] = field(default_factory=dict)  # metrics_started: source, interval, panels, success criteria
     baselines: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per panel: value/error/basis before the change
     success_checks: tuple[Mapping[str, Any], ...] = ()  # success_checked results, in order

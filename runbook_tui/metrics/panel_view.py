@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -87,6 +88,13 @@ class PanelView:
     baseline: str  # "before 180 ms", "before: n/a (...)", ""
     lines: str  # "warn 200 / crit 300"
     direction: str
+    note: str | None = None  # what the value leaves out: `1 of 3 series NaN (no number): the value is of the other 2`
+
+    @property
+    def note_short(self) -> str:
+        """The note for a head: `1/3 NaN`."""
+        match = re.match(r"(\d+) of (\d+) series NaN", self.note or "")
+        return f"{match[1]}/{match[2]} NaN" if match else ""
 
 
 def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: float) -> PanelView:
@@ -125,6 +133,7 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
         baseline=_baseline_words(state.baselines.get(pid), unit),
         lines=_lines_words(panel, unit),
         direction=direction,
+        note=None if error else _shown(state.metric_notes.get(pid)),
     )
 
 

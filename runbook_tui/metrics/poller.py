@@ -295,7 +295,8 @@ class MetricsMonitor:
             if sample.pending:
                 continue  # rate() warming up: nothing to show yet
             self.latest[panel_id] = sample
-            self._emit(ev.METRIC_SAMPLE, panel=panel_id, value=sample.value, ts_sample=iso(sample.ts), error=sample.error)
+            note = {"note": sample.note} if sample.note else {}
+            self._emit(ev.METRIC_SAMPLE, panel=panel_id, value=sample.value, ts_sample=iso(sample.ts), error=sample.error, **note)
             if sample.error is not None:
                 failing.setdefault(sample.error, set()).add(panel_id)
             if panel_id in self._first_value_baseline and sample.ok:

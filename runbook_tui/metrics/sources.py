@@ -69,6 +69,7 @@ class Sample:
     error: str | None
     ts: float  # Unix time the reading was taken
     infinite: float | None = None
+    note: str | None = None  # what the value leaves out: `1 of 3 series NaN` (the value is the worst of the others)
 
     @property
     def guarded(self) -> float | None:
@@ -152,11 +153,15 @@ def reading(values: Sequence[float], direction: Direction, now: float, *, combin
     else:
         value = worst(finite, direction)
     if math.isnan(value):
-        return Sample(None, "the value is NaN (not a number: e.g. 0/0, or no data in its window)", now)
+        every = f" in all {len(values)} series" if len(values) > 1 and combine != "sum" else ""
+        return Sample(None, f"the value is NaN{every} (not a number: e.g. 0/0, or no data in its window)", now)
+    # Some series NaN, not all: the value is the worst of the others, and says so (before: silently, as if it were all).
+    missing = len(values) - len(finite) if combine != "sum" else 0
+    note = f"{missing} of {len(values)} series NaN (no number): the value is of the other {len(finite)}" if missing else None
     if math.isinf(value):
         side = "above" if value > 0 else "below"
-        return Sample(None, f"the value is {shown(value)} (infinite: {side} every line)", now, infinite=value)
-    return Sample(value, None, now)
+        return Sample(None, f"the value is {shown(value)} (infinite: {side} every line)", now, infinite=value, note=note)
+    return Sample(value, None, now, note=note)
 
 
 _Result = TypeVar("_Result")

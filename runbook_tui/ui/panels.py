@@ -114,6 +114,7 @@ class MetricPanel(Vertical):
         head = (
             view.state,
             view.value,
+            view.note,
             view.trend,
             view.worsening,
             view.title,
@@ -123,6 +124,7 @@ class MetricPanel(Vertical):
             outage and self.size.width,
         )
         foot = (
+            view.note,
             view.baseline,
             view.lines,
             view.error,
@@ -149,7 +151,7 @@ class MetricPanel(Vertical):
         if head != shown_head:
             self.query_one(".panel-head", Static).update(self._head(view, tone, theme), layout=False)
         if foot != shown_foot:
-            relayout = shown_foot is None or bool(view.error) or bool(shown_foot[2]) or shown_foot[:2] != foot[:2]  # its lines may wrap
+            relayout = shown_foot is None or bool(view.error) or bool(shown_foot[3]) or shown_foot[:3] != foot[:3]  # its lines may wrap
             self.query_one(".panel-foot", Static).update(self._foot(view, tone, theme), layout=relayout)
 
     def _head(self, view: PanelView, tone: str, theme: Any) -> Table:
@@ -176,6 +178,8 @@ class MetricPanel(Vertical):
             label = {"warn": " WARN", "critical": " CRIT"}.get(view.state, "")
             if label:
                 right.append(label, style=f"bold reverse {tone}")
+            if view.note_short:  # some series had no number: the value is of the others (the foot says it whole)
+                right.append(f" ({view.note_short})", style=colour(theme, "warning"))
         grid = Table.grid(expand=True, padding=(0, 1, 0, 0), pad_edge=False)  # a column between the title and the value
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
@@ -205,6 +209,9 @@ class MetricPanel(Vertical):
             second.append("waiting for the first reading", style=muted)
         else:
             second.append(age_words(view.age) + (" — stale" if view.stale else ""), style=colour(theme, "warning") if view.stale else muted)
+            if view.note:
+                second.append(" · ", style=muted)
+                second.append(view.note, style=colour(theme, "warning"))
         return Group(*rules, second)
 
 

@@ -177,7 +177,8 @@ def test_a_hundred_thousand_series_give_the_worst_one() -> None:
         (["1e400"], "above", None, math.inf, "the value is +Inf"),
         (["-Inf"], "below", None, -math.inf, "the value is -Inf (infinite: below every line)"),
         (["3", "+Inf"], "above", None, math.inf, "+Inf"),
-        (["3", "NaN"], "above", 3.0, None, None),  # an unknown series among known ones: the worst known one
+        (["3", "NaN"], "above", 3.0, None, None),  # an unknown series among known ones: the worst known one (and a note)
+        (["NaN", "NaN"], "above", None, None, "the value is NaN in all 2 series"),
         ([7, 2.5], "above", 7.0, None, None),  # numbers as JSON numbers, not strings
         (["5", "1e5000"], "below", 5.0, None, None),  # +Inf is the good side when low is bad
     ],
@@ -190,6 +191,8 @@ def test_values_that_are_not_finite_numbers_are_said_and_infinities_reach_the_gu
         sample = one(peer, "v", direction=direction)
     assert sample.value == value and sample.infinite == infinite, sample
     assert (sample.error is None) if error is None else (sample.error is not None and error in sample.error), sample
+    nan = sum(1 for v in values if v == "NaN")
+    assert sample.note == (f"{nan} of {len(values)} series NaN (no number): the value is of the other {len(values) - nan}" if 0 < nan < len(values) else None)
     guard = Guard("p", 300.0, direction, 0.0, "pause")
     trip = guard.observe(sample.ts, sample.guarded)
     if infinite is not None:

@@ -7,6 +7,7 @@ whether the number on the screen is still true: both must say what Prometheus re
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from peers import Exporter, Prometheus
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.widgets import Static
+from written_lines import written_events
 
 from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.app.settings import Settings
@@ -56,19 +58,19 @@ class _Panels(App[None]):
         yield PanelArea(lambda: self.state, clock=lambda: self.now, id="metrics", classes=self.area_classes)
 
 
-async def _painted(state: RunState, now: float, size: tuple[int, int] = (140, 20), classes: str = "") -> tuple[str, str]:
-    """(head, foot) of panel `err` as painted at `size` (140 columns; `classes="one-line"`: as on a short terminal)."""
+async def _painted(state: RunState, now: float, size: tuple[int, int] = (140, 20), classes: str = "", panel: str = "err") -> tuple[str, str]:
+    """(head, foot) of `panel` as painted at `size` (140 columns; `classes="one-line"`: as on a short terminal)."""
     app = _Panels(state, now, classes)
     async with app.run_test(size=size):
 
         def laid_out() -> bool:
-            return any(p.panel_id == "err" and p.size.width > 0 for p in app.query(MetricPanel))
+            return any(p.panel_id == panel and p.size.width > 0 for p in app.query(MetricPanel))
 
-        await until(laid_out, 10, "panel 'err' laid out")
-        panel = next(p for p in app.query(MetricPanel) if p.panel_id == "err")
+        await until(laid_out, 10, f"panel '{panel}' laid out")
+        drawn = next(p for p in app.query(MetricPanel) if p.panel_id == panel)
         texts = []
         for part in (".panel-head", ".panel-foot"):
-            widget = panel.query_one(part, Static)
+            widget = drawn.query_one(part, Static)
             texts.append(" ".join(s.text for s in widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))))
         return texts[0], " ".join(texts[1].split())
 
@@ -202,3 +204,53 @@ def test_a_baseline_that_failed_at_the_start_is_fetched_again_until_it_comes(
     assert panel_view(state.metrics["panels"][0], state, time.time(), 0.5).baseline == "before 1%"
     report = build_report(tmp_path / "journal.jsonl")
     assert report.panels[0].before == 1 and "read " in str(report.panels[0].before_basis), report.panels[0]
+
+
+def test_a_series_without_a_number_among_others_is_said_and_all_of_them_is_no_data(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """`x / x` over two series where one is 0: that series is NaN (0/0). Before: the panel showed the other series' value
+    as if it were all of them, with no word of the NaN one (a service with no traffic at all looked as healthy as one
+    with traffic and no errors). Now the value is the worst of the series with a number, the head says `(1/2 NaN)` and
+    the foot which. Every series NaN is no value (`NO VALUE`, `the value is NaN in all 2 series`): no data, and the
+    guard acts as `on_no_data` says (pause here)."""
+    both = 'rbt_test_value{service=~"api|batch"}'
+    path = write_runbook(
+        metrics_runbook(
+            f'prometheus: {{url: "{prometheus.url}"}}',
+            panels=f"""
+            - {{id: part, title: Part NaN, query: '{both} / {both}', critical: 5, for: 60s, on_critical: notify}}
+            - {{id: none, title: All NaN, query: '({both} * 0) / ({both} * 0)', critical: 5, for: 1s, on_critical: pause}}
+            """,
+            sections="- id: s\n  steps:\n    - {id: one, run: 'true'}",
+        )
+    )
+
+    async def scenario() -> RunState:
+        session = _open(path, tmp_path)
+        try:
+            state = lambda: session.controller.state  # noqa: E731
+            await until(lambda: bool(state().metric_notes.get("part")) and bool(state().metric_errors.get("none")), timeout=15, what="both panels read")
+            await until(lambda: any(t.get("panel") == "none" for t in state().guard_trips), timeout=15, what="the all-NaN panel's no-data guard")
+            return state()
+        finally:
+            await session.close()
+
+    state = asyncio.run(scenario())
+    assert state.samples["part"][-1][1] == 1, state.samples["part"]
+    assert state.metric_notes["part"] == "1 of 2 series NaN (no number): the value is of the other 1", state.metric_notes
+    assert str(state.metric_errors["none"]).startswith("the value is NaN in all 2 series"), state.metric_errors
+    [trip] = [t for t in state.guard_trips if t.get("panel") == "none"]
+    assert trip.get("no_data") is True and trip.get("action") == "pause" and state.paused, trip
+    events = written_events(tmp_path / "journal.jsonl")
+    assert any(e["type"] == "metric_sample" and e["panel"] == "part" and e.get("note", "").startswith("1 of 2 series NaN") for e in events)
+    now = parse_ts(state.samples["part"][-1][0])
+    views = {p["id"]: panel_view(p, state, now, 0.5) for p in state.metrics["panels"]}
+    assert (views["part"].state, views["part"].value, views["none"].state) == ("ok", 1, "novalue"), views
+    head, foot = asyncio.run(_painted(state, now, panel="part"))
+    assert re.search(r" 1 (→ )?\(1/2 NaN\)$", head.rstrip()), head
+    assert "1 of 2 series NaN (no number): the value is of the other 1" in foot, foot
+    head, _foot = asyncio.run(_painted(state, now, (80, 24), "one-line", panel="part"))
+    assert re.search(r" 1 (→ )?\(1/2 NaN\)$", head.rstrip()), head
+    head, foot = asyncio.run(_painted(state, now, panel="none"))
+    assert "NO VALUE" in head and "the value is NaN in all 2 series" in foot, (head, foot)

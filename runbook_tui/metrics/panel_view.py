@@ -92,9 +92,15 @@ class PanelView:
 
     @property
     def note_short(self) -> str:
-        """The note for a head: `1/3 NaN`."""
-        match = re.match(r"(\d+) of (\d+) series NaN", self.note or "")
-        return f"{match[1]}/{match[2]} NaN" if match else ""
+        """The note for a head: `1/3 NaN`, `3m20s old` (the value's one series), `1/3 stale`."""
+        note, said = self.note or "", []
+        if match := re.match(r"(\d+) of (\d+) series NaN", note):
+            said.append(f"{match[1]}/{match[2]} NaN")
+        if match := re.search(r"its last sample is (\S+) old", note):
+            said.append(f"{match[1]} old")
+        elif match := re.search(r"(\d+) of (\d+) series last sampled", note):
+            said.append(f"{match[1]}/{match[2]} stale")
+        return ", ".join(said)
 
 
 def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: float) -> PanelView:

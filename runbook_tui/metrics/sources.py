@@ -44,7 +44,7 @@ from urllib.parse import urlencode
 
 from runbook_tui.engine.http_bounded import FetchError, get, short, without_password
 from runbook_tui.engine.redact import MASK, MIN_SECRET_LENGTH
-from runbook_tui.metrics.prom_answer import AnswerError, http_error, instant_values, parse, range_series, shown
+from runbook_tui.metrics.prom_answer import AnswerError, evaluated_at, http_error, instant_values, parse, range_series, shown, stale_words
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.scrape_query import QueryError, ScrapeQuery, parse_scrape_query
@@ -55,6 +55,9 @@ Direction = Literal["above", "below"]
 BASELINE_SECONDS = 30 * 60
 #: Points a baseline range query asks for (the step is derived from it).
 BASELINE_POINTS = 120
+#: A series whose last sample is older than this is called stale (two scrapes of a 1-minute interval and more: whatever
+#: wrote it stopped); Prometheus still answers it, as current, until 5 minutes after that sample.
+STALE_SAMPLE_SECONDS = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,10 +206,10 @@ class PrometheusSource:
 
     # blocking parts, run in threads
 
-    def _get(self, path: str, params: Mapping[str, str]) -> Any:
+    def _get(self, path: str, params: Mapping[str, str], timeout: float | None = None) -> Any:
         """The answer's `data`; raises FetchError (the request) or AnswerError (its content), both in words."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
-        answer = get(f"{self._address}{path}?{urlencode(params)}", headers=headers, timeout=self.timeout, limit=ANSWER_LIMIT)
+        answer = get(f"{self._address}{path}?{urlencode(params)}", headers=headers, timeout=timeout or self.timeout, limit=ANSWER_LIMIT)
         body = answer.body
         if self.token and len(self.token) >= MIN_SECRET_LENGTH:  # before any of it is cut short for a message: a cut token is masked by no one
             body = body.replace(self.token.encode("utf-8", "replace"), MASK.encode())
@@ -215,15 +218,33 @@ class PrometheusSource:
         return parse(body)
 
     def query_now(self, panel: PanelQuery) -> Sample:
+        started = time.monotonic()
         try:
-            values, problem = instant_values(self._get("/api/v1/query", {"query": panel.query}))
+            data = self._get("/api/v1/query", {"query": panel.query})
+            values, problem = instant_values(data)
         except FetchError as exc:
             return Sample(None, _fetch_error("Prometheus", self.url, exc), time.time())
         except AnswerError as exc:
             return Sample(None, self._answer_words(exc), time.time())
         if problem is not None:
             return Sample(None, problem, time.time())
-        return reading(values, panel.direction, time.time())
+        sample = reading(values, panel.direction, time.time())
+        stale = self._stale(panel, data, self.timeout - (time.monotonic() - started))
+        if stale is None:
+            return sample
+        return Sample(sample.value, sample.error, sample.ts, sample.infinite, "; ".join(n for n in (sample.note, stale) if n))
+
+    def _stale(self, panel: PanelQuery, data: Any, budget: float) -> str | None:
+        """Whether the answer's series are old (their last samples, asked with `timestamp()` at the same time), in words;
+        None when they are not, or when it cannot be told (a scalar, a refused or slow second query: best effort)."""
+        at = evaluated_at(data)
+        if at is None or budget < 0.2:
+            return None
+        try:
+            stamps = self._get("/api/v1/query", {"query": f"timestamp({panel.query})", "time": repr(at)}, timeout=budget)
+        except (FetchError, AnswerError):
+            return None
+        return stale_words(stamps, at, STALE_SAMPLE_SECONDS)
 
     def _answer_words(self, exc: AnswerError) -> str:
         text = str(exc)

@@ -128,7 +128,7 @@ def test_the_token_goes_as_a_bearer_header(api_server: tuple[http.server.HTTPSer
     server, handler = api_server
     url = f"http://127.0.0.1:{server.server_address[1]}"
     assert poll(PrometheusSource(url, "s3cret", timeout=2), PanelQuery("q", "up"))["q"].value == 7.5
-    assert handler.seen == ["Bearer s3cret"]
+    assert handler.seen == ["Bearer s3cret"] * 2, "the query and `timestamp()` of it (how old its samples are)"
     handler.status = 401
     refused = poll(PrometheusSource(url, "wrong", timeout=2), PanelQuery("q", "up"))["q"]
     assert refused.error == f"Prometheus at {url} refused the credentials (HTTP 401): check the token"

@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from metrics_helpers import metrics_runbook, until
@@ -254,3 +255,63 @@ def test_a_series_without_a_number_among_others_is_said_and_all_of_them_is_no_da
     assert re.search(r" 1 (→ )?\(1/2 NaN\)$", head.rstrip()), head
     head, foot = asyncio.run(_painted(state, now, panel="none"))
     assert "NO VALUE" in head and "the value is NaN in all 2 series" in foot, (head, foot)
+
+
+def test_a_series_whose_last_sample_is_old_is_said_stale_not_current(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """An exporter that stamps its own samples (honoured by Prometheus) keeps serving one taken 200 s ago: Prometheus
+    answers it for 5 minutes after that sample, stamped with the query's time. Before: the panel showed `7 → · 0s ago`,
+    an old value as current. Now the reading says how old its sample is: head `(3m… old)`, foot and journal `its last
+    sample is 3m… old: the value is that old`. A fresh series beside it says nothing of the kind."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    taken = time.time() - 200
+
+    class Old:
+        def collect(self) -> Any:
+            family = GaugeMetricFamily("rbt_test_old", "a sample the exporter stamped 200 s before the test")
+            family.add_metric([], 7, timestamp=taken)
+            yield family
+
+    collector = Old()
+    exporter.registry.register(collector)
+    path = write_runbook(
+        metrics_runbook(
+            f'prometheus: {{url: "{prometheus.url}"}}',
+            panels=f"""
+            - {{id: old, title: Old gauge, query: 'rbt_test_old', critical: 50, for: 60s, on_critical: notify}}
+            - {{id: err, title: Error rate, query: '{API}', unit: '%', critical: 50, for: 60s, on_critical: notify}}
+            """,
+            sections="- id: s\n  steps:\n    - {id: one, run: 'true'}",
+        )
+    )
+
+    async def scenario() -> RunState:
+        session = _open(path, tmp_path)
+        try:
+            state = lambda: session.controller.state  # noqa: E731
+            await until(lambda: bool(state().metric_notes.get("old")) and bool(state().samples.get("err")), timeout=15, what="the old series read")
+            return state()
+        finally:
+            await session.close()
+
+    try:
+        prometheus.wait_for("rbt_test_old")
+        state = asyncio.run(scenario())
+    finally:
+        exporter.registry.unregister(collector)
+    assert state.samples["old"][-1][1] == 7
+    note = str(state.metric_notes["old"])
+    said = re.fullmatch(r"its last sample is ((\d)m(?:(\d+)s)?) old: the value is that old", note)
+    assert said is not None and 200 <= int(said[2]) * 60 + int(said[3] or 0) < 290, note
+    old = f"({said[1]} old)"
+    assert not state.metric_notes.get("err"), "a series scraped each second is not stale"
+    events = written_events(tmp_path / "journal.jsonl")
+    assert any(e["type"] == "metric_sample" and e["panel"] == "old" and e.get("note") == note for e in events)
+    now = parse_ts(state.samples["old"][-1][0])
+    head, foot = asyncio.run(_painted(state, now, panel="old"))
+    assert re.search(r" 7 (→ )?" + re.escape(old) + "$", head.rstrip()), head
+    assert note in foot, foot
+    head, _foot = asyncio.run(_painted(state, now, (80, 24), "one-line", panel="old"))
+    assert head.rstrip().endswith(old), head

@@ -116,6 +116,7 @@ class History:
         self.notes: list[Note] = []  # every one (the state keeps the last NOTES_KEPT)
         self.reviews: list[Review] = []
         self.samples: dict[str, list[tuple[str, float | None]]] = {}
+        self.noted: dict[str, int] = {}  # per panel: readings whose value leaves something out (`note`: a NaN series, a stale one)
         self.participants: list[Participant] = []
         self.share_connections: dict[str, int] = {}
         self.handovers: list[Handover] = []
@@ -336,6 +337,8 @@ class History:
     def _on_metric_sample(self, e: Event) -> None:
         panel = str(e["panel"])
         self.samples.setdefault(panel, []).append((_sample_time(e.get("ts_sample"), e["ts"]), number(e.get("value"))))
+        if e.get("note") and number(e.get("value")) is not None:
+            self.noted[panel] = self.noted.get(panel, 0) + 1
 
     def _on_guard_tripped(self, e: Event) -> None:
         sustained = e.get("for")

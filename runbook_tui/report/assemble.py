@@ -269,6 +269,7 @@ def _panels(fold: History) -> list[Panel]:
         valued = [(at, v) for at, v in series if v is not None]
         panel.samples = len(series)
         panel.failed_readings = sum(1 for _at, value in series if value is None)
+        panel.noted_readings = fold.noted.get(panel.id, 0)
         if valued:
             panel.first_at, first = valued[0]
             panel.last_at, panel.after = valued[-1]

@@ -150,6 +150,7 @@ class Panel:
     direction: str  # above or below: which side of the lines is bad
     samples: int = 0
     failed_readings: int = 0  # samples without a value (the source failed)
+    noted_readings: int = 0  # samples whose value leaves something out: a series NaN among others, a stale sample
     before: float | None = None  # the baseline before the change, else the first reading
     before_basis: str = ""  # what `before` is, in words
     after: float | None = None  # the last reading

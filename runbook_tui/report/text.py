@@ -258,8 +258,12 @@ def outcome_line(report: Report) -> str:
 
 
 def samples(panel: Panel) -> str:
-    """`42` or `42 (3 failed)`: readings, and how many came without a value."""
-    return f"{panel.samples} ({panel.failed_readings} failed)" if panel.failed_readings else str(panel.samples)
+    """`42`, `42 (3 failed)`, `42 (3 failed, 5 partial or stale)`: readings, how many came without a value, and how many
+    with a value that leaves something out (a series NaN among others, a sample minutes old: the journal's `note`)."""
+    said = [f"{panel.failed_readings} failed"] if panel.failed_readings else []
+    if panel.noted_readings:
+        said.append(f"{panel.noted_readings} partial or stale")
+    return f"{panel.samples} ({', '.join(said)})" if said else str(panel.samples)
 
 
 def success_result(check: SuccessCheck) -> str:

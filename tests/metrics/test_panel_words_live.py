@@ -255,6 +255,10 @@ def test_a_series_without_a_number_among_others_is_said_and_all_of_them_is_no_da
     assert re.search(r" 1 (→ )?\(1/2 NaN\)$", head.rstrip()), head
     head, foot = asyncio.run(_painted(state, now, panel="none"))
     assert "NO VALUE" in head and "the value is NaN in all 2 series" in foot, (head, foot)
+    report = build_report(tmp_path / "journal.jsonl")
+    part = next(p for p in report.panels if p.id == "part")
+    assert part.noted_readings == part.samples > 0, part
+    assert f"| {part.samples} ({part.samples} partial or stale) |" in render(report, "md")
 
 
 def test_a_series_whose_last_sample_is_old_is_said_stale_not_current(
@@ -315,3 +319,5 @@ def test_a_series_whose_last_sample_is_old_is_said_stale_not_current(
     assert note in foot, foot
     head, _foot = asyncio.run(_painted(state, now, (80, 24), "one-line", panel="old"))
     assert head.rstrip().endswith(old), head
+    panels = {p.id: p for p in build_report(tmp_path / "journal.jsonl").panels}
+    assert panels["old"].noted_readings > 0 and panels["err"].noted_readings == 0, panels

@@ -398,6 +398,8 @@ class PanelArea(Vertical):
                     line.append(f"  ✓ met ({format_value(results[words].get('value'), _unit_of(metrics, criterion))})", style=colour(theme, "success"))
                 elif met is False:
                     line.append("  ✗ NOT met" + _last(results[words], metrics, criterion), style=f"bold {colour(theme, 'error')}")
+                elif results[words].get("when") == "end":  # `k` ended the wait, or the source gave nothing: as the row says
+                    line.append("  ✗ not decided: counts as NOT met", style=f"bold {colour(theme, 'error')}")
                 else:
                     line.append("  not decided", style=colour(theme, "warning"))
             else:

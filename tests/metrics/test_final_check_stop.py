@@ -223,7 +223,8 @@ async def test_k_at_the_end_also_ends_the_check_the_verify_section_began(
         await until(pilot, lambda: not controller.state.success_pending, "no check left waiting", seconds=5)
         await until(pilot, lambda: "checking" not in painted(screen.query_one("#metrics-summary")), "the metrics area to stop saying checking", seconds=5)
         summary = " ".join(painted(screen.query_one("#metrics-summary")).split())
-        assert "success: err below 3% within 10m not decided" in summary, summary
+        # The area says what the row says (it said `not decided` beside `Success criteria NOT met`).
+        assert "success: err below 3% within 10m ✗ not decided: counts as NOT met" in summary, summary
         assert "checking the success criteria" not in painted(screen.query_one(StatusStack))
     events = journal(tmp_path / "t.jsonl")
     verify = of_type(events, "success_checked", when="verify")

@@ -457,6 +457,10 @@ class MetricsMonitor:
     def _on_event(self, event: Event, state: RunState) -> None:
         """At the end of a verify section with steps after it, check the success criteria (in the background)."""
         kind = event["type"]
+        if kind == ev.ROLLBACK_STARTED:  # what the verify section saw is being undone: its check's wait ends, undecided
+            for verify_stop in list(self._verify_stops):
+                verify_stop.stop("ended by the rollback")
+            return
         if kind == ev.ROLLBACK_FINISHED:
             self._verify_checked.clear()  # steps will run again: so will the checks
             return

@@ -341,3 +341,51 @@ def test_an_empty_result_is_no_data_not_zero(prometheus: Prometheus, exporter: E
     assert trip["no_data"] is True and trip["action"] == "notify" and trip["error"] == "the query returned no data (empty result)"
     samples = of_type(events, "metric_sample", panel="err")
     assert samples and all(s["value"] is None for s in samples), "never read as zero"
+
+
+def test_a_rollback_ends_the_wait_of_the_check_the_verify_section_began(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """The verify section done, its check of `metrics.success` waits (10 minutes, unmet); the assignee rolls back
+    before the last step. Before: the check went on waiting through and after the rollback (the metrics area said
+    `… checking (9m… left)` over a rolled-back run) and journaled its verdict minutes later. Now the rollback ends it,
+    undecided, saying why."""
+    exporter.set(4)
+    prometheus.wait_for(API, lambda v: v == 4)
+    sections = """
+- id: change
+  kind: implement
+  steps:
+    - {id: edit, title: Change, run: "true", undo: "true"}
+- id: verify
+  kind: verify
+  steps:
+    - {id: looks-fine, title: Look, run: "true"}
+- id: post
+  kind: postcheck
+  steps:
+    - {id: tidy, title: Tidy up, run: "true"}
+"""
+    path = write_runbook(prometheus_runbook(prometheus, sections=sections, success="- {panel: err, below: 3, within: 10m}"))
+
+    async def scenario() -> None:
+        session = open_run(path, tmp_path)
+        controller = session.controller
+        try:
+            await until(first_reading(session), what="a first reading")
+            for _step in ("edit", "looks-fine"):
+                assert controller.run_current(session.actor).ok
+                await controller.wait_idle()
+            await until(lambda: any(p.get("when") == "verify" for p in controller.state.success_pending), what="the verify section's check")
+            assert controller.rollback(session.actor, "full", acknowledged=True, reason="abort").ok
+            await until(lambda: not controller.state.success_pending, timeout=10, what="the check to end with the rollback")
+            await controller.wait_idle()
+        finally:
+            await session.close()
+
+    asyncio.run(scenario())
+    events = journal(tmp_path / "journal.jsonl")
+    [checked] = of_type(events, "success_checked", when="verify")
+    assert checked["met"] is None and checked["words"] == "err below 3% within 10m: not decided (the check's wait was ended by the rollback)", checked
+    started = of_type(events, "rollback_started")[0]["seq"]
+    assert started < checked["seq"], "ended by the rollback, after it began"

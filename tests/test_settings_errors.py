@@ -108,12 +108,19 @@ def test_the_commands_refuse_wrong_settings_with_exit_2_and_no_traceback(tmp_pat
     assert not (tmp_path / "state").exists(), "nothing was started"
 
 
-def test_journal_names_differ_for_starts_in_the_same_millisecond(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_journal_names_are_the_contracts_and_a_taken_one_moves_to_the_next_microsecond(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The contract names a journal `<runbook id>-<UTC timestamp>.jsonl`. Until session 22 a random suffix followed the
+    timestamp (`change-20261201T230000.123Z-a1b2c3.jsonl`), so a name read by the contract did not parse; a start in the
+    same microsecond as a journal already there takes the next microsecond instead."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     now = dt.datetime(2026, 12, 1, 23, 0, 0, 123456, tzinfo=dt.UTC)
-    names = {default_journal_path("change", now).name for _ in range(32)}
-    assert len(names) == 32
-    assert all(name.startswith("change-20261201T230000.123Z-") and name.endswith(".jsonl") for name in names)
+    first = default_journal_path("change", now)
+    assert first == tmp_path / "runbook-tui/journals/change-20261201T230000.123456Z.jsonl"
+    first.parent.mkdir(parents=True)
+    first.write_text("")
+    assert default_journal_path("change", now).name == "change-20261201T230000.123457Z.jsonl"
+    stamp = dt.datetime.strptime(default_journal_path("change").name.removeprefix("change-").removesuffix(".jsonl"), "%Y%m%dT%H%M%S.%fZ")
+    assert abs(stamp - dt.datetime.now(dt.UTC).replace(tzinfo=None)) < dt.timedelta(minutes=1), stamp
 
 
 def test_journals_go_under_the_home_when_xdg_state_home_is_unset_empty_or_relative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import secrets
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -60,13 +59,19 @@ def journals_dir() -> Path:
 
 
 def default_journal_path(runbook_id: str, now: dt.datetime | None = None) -> Path:
-    """`<runbook id>-<UTC timestamp with milliseconds>-<6 random hex digits>.jsonl` in the journals folder.
+    """`<runbook id>-<UTC timestamp>.jsonl` in the journals folder, the contract's name, to the microsecond
+    (`change-20261201T230000.123456Z.jsonl`).
 
-    Unique under parallel starts of one runbook (the journal itself is created with O_EXCL).
+    A name already taken (another start in the same microsecond) moves on to the next microsecond; the journal itself
+    is created with O_EXCL, so two starts never share one. Until session 22 a random suffix made names unique, and the
+    name was no longer the contract's.
     """
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-    stamp = moment.strftime("%Y%m%dT%H%M%S") + f".{moment.microsecond // 1000:03d}Z"
-    return journals_dir() / f"{runbook_id}-{stamp}-{secrets.token_hex(3)}.jsonl"
+    while True:
+        path = journals_dir() / f"{runbook_id}-{moment:%Y%m%dT%H%M%S}.{moment.microsecond:06d}Z.jsonl"
+        if not os.path.lexists(path):
+            return path
+        moment += dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)

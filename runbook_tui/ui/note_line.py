@@ -2,7 +2,7 @@
 
 A journal path under the state folder is longer than 80 columns; folded, it
 took three rows at 80x24 ("journal:" and the path wrapped), a row the output
-pane needs more. The path is cut in the middle instead (`~/.local/sta…Z-663009.jsonl`:
+pane needs more. The path is cut in the middle instead (`~/.local/sta…3318.399512Z.jsonl`:
 its start says where, its end which run), and shown whole in the help (`?`);
 quitting prints the resume command with it whole too.
 """

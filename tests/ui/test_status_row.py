@@ -242,10 +242,10 @@ async def test_a_wrapped_status_never_splits_a_key_hint() -> None:
 
 
 def test_a_path_is_cut_in_the_middle_to_fit() -> None:
-    path = "~/.local/state/runbook-tui/journals/demo-app-config-20261202T081318.399Z-663009.jsonl"
+    path = "~/.local/state/runbook-tui/journals/demo-app-config-20261202T081318.399512Z.jsonl"
     assert cut_middle(path, 200) == path
     cut = cut_middle(path, 40)
-    assert len(cut) == 40 and "…" in cut and cut.startswith("~/.local/state/") and cut.endswith("663009.jsonl"), cut
+    assert len(cut) == 40 and "…" in cut and cut.startswith("~/.local/state/") and cut.endswith("399512Z.jsonl"), cut
     assert cut_middle("日本語のパス名", 7) == "日…ス名"  # wide characters: cells (two each), not characters, are counted
 
 
@@ -253,7 +253,7 @@ def test_a_path_is_cut_in_the_middle_to_fit() -> None:
 async def test_at_80x24_the_journal_takes_one_row_and_the_help_shows_it_whole(workdir: Path) -> None:
     """The foot said "journal:" and the path wrapped on two more rows at 80 columns; now one row, cut in the middle
     (start and end kept), and `?` shows the path whole."""
-    journal = "journals/CHG-42-raise-the-pool-size-of-demo-app-20261202T081318.399Z-663009.jsonl"
+    journal = "journals/CHG-42-raise-the-pool-size-of-demo-app-20261202T081318.399512Z.jsonl"
     (workdir / "journals").mkdir()
     app = make_app(journal=journal)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -262,7 +262,7 @@ async def test_at_80x24_the_journal_takes_one_row_and_the_help_shows_it_whole(wo
         foot = app.screen.query_one("#journal-path", NoteLine)
         shown = _row(foot)
         # The path comes first: the solo run's unsigned decisions are said in a word after it, not at the path's cost.
-        assert foot.region.height == 1 and shown.startswith("journal: journals/CHG-42-") and shown.endswith("663009.jsonl · unsigned"), shown
+        assert foot.region.height == 1 and shown.startswith("journal: journals/CHG-42-") and shown.endswith("399512Z.jsonl · unsigned"), shown
         assert "…" in shown and len(shown) <= 78, shown
         await pilot.press("question_mark")
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", "the help")

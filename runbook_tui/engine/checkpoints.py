@@ -33,5 +33,7 @@ def checkpoint_unsaid(runbook: Runbook, state: RunState) -> str | None:
 
 
 def _done(state: RunState, step_id: str) -> bool:
+    """Done on every host, as the rollback planner counts a checkpoint: one done with hosts failed within `max_fail` is
+    no safe point to go back to (the journal said it was reached while the planner went back past it)."""
     step = state.steps.get(step_id)
-    return step is not None and step.status == "done"
+    return step is not None and step.status == "done" and all(h.status == "done" for h in step.hosts.values())

@@ -18,7 +18,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.host_tally import failed_words
+from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
 from runbook_tui.engine.state_model import HostState
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import command_lines, visible, visible_line
@@ -159,17 +159,21 @@ def _step_finished(e: Event) -> Said:
     # expect.metric that held, with its reading: what the verifier confirms (before, no word of it anywhere).
     met = [f"   ✓ {check}" for check in e.get("checks_met", [])]
     head = f"{e['step']} {status_words(str(e['status']))}{unverified}{_across(e)}"
-    return Said("──", [head] + answer + met + [f"   ✗ {p}" for p in e.get("problems", [])] + skipped)
+    problems = [f"   ✗ {p}" for p in [*tolerated_problems(e), *e.get("problems", [])]]  # the first: failed within max_fail
+    return Said("──", [head] + answer + met + problems + skipped)
 
 
 def _across(e: Event) -> str:
     """` on 7 of 21 hosts (exit 1, 3; 2 never started); 14 not run` after a group step that failed, as the status
     row counts them (`engine.host_tally`): exec and the pane listed a line per host and no count."""
     hosts = e.get("hosts")
-    if e.get("status") not in ("failed", "timed_out") or not isinstance(hosts, dict) or len(hosts) < 2:
+    tolerated = e.get("tolerated")
+    if not isinstance(hosts, dict) or len(hosts) < 2:
         return ""
     held = {str(h): _host_state(r) for h, r in hosts.items() if isinstance(r, dict)}
-    return failed_words(held, {})
+    if isinstance(tolerated, dict) and e.get("status") in ("done", "awaiting_verification"):
+        return tolerated_words(held, tolerated.get("max_fail"))
+    return failed_words(held, {}) if e.get("status") in ("failed", "timed_out") else ""
 
 
 def _host_state(r: Mapping[str, Any]) -> HostState:

@@ -144,6 +144,7 @@ StepFinished = TypedDict(
         "answer": NotRequired[str],
         "problems": NotRequired[list[str]],
         "checks_met": NotRequired[list[str]],
+        "tolerated": NotRequired[dict[str, Any]],
     },
 )
 STEP_FINISHED: Final = _declare(
@@ -151,7 +152,9 @@ STEP_FINISHED: Final = _declare(
     StepFinished,
     "An attempt's end: `hosts` {host: {status, exit_code, error, started?}} (`started` false: the command never began on"
     " that host, its connection never opened: a rollback leaves that host out, since session 20); `verified` false in a solo run;"
-    " `checks_met` the expect.metric that held, in words with the reading (`p99 below 250 ms: met (180 ms)`).",
+    " `checks_met` the expect.metric that held, in words with the reading (`p99 below 250 ms: met (180 ms)`);"
+    " `tolerated` {max_fail (as written), allowed (hosts), problems}: hosts failed within `max_fail`, every wave ran and the"
+    " step went on (status done or awaiting_verification; those hosts stay failed in `hosts` and in the undo list), since session 22.",
 )
 StepDecision = TypedDict("StepDecision", {"step": str, "phase": str, "attempt": int, "reason": NotRequired[str]})
 STEP_CONFIRMED: Final = _declare(

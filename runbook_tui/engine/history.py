@@ -42,6 +42,7 @@ from runbook_tui.engine.history_model import (
     exit_words,
 )
 from runbook_tui.engine.host_result import is_retry_note
+from runbook_tui.engine.host_tally import tolerated_problems
 from runbook_tui.engine.moves import MoveLog
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.durations import parse_duration
@@ -185,22 +186,21 @@ class History:
         tail = run.tails.setdefault(host, deque(maxlen=TAIL_LINES))
         tail.extend(TailLine(host, stream, text) for text in lines)
 
-    def _close(self, step: str, at: str | None, status: str, hosts: list[HostResult], problems: Sequence[str], met: Sequence[str] = ()) -> None:
-        """The attempt's end; `at` None when nobody saw it end (the process died while it ran)."""
+    def _close(self, step: str, at: str | None, status: str, hosts: list[HostResult], problems: Sequence[str], finished: Event | None = None) -> None:
+        """The attempt's end; `at` None when nobody saw it end (the process died while it ran); `finished` its `step_finished`."""
         run = self.running.pop(step, None)
         if run is None:
             return
         attempt = run.attempt
         attempt.finished_at = at
         attempt.duration_seconds = seconds_between(attempt.started_at, at)
-        attempt.status = status
-        attempt.hosts = hosts
-        attempt.problems, attempt.checks_met = list(problems), list(met)
+        attempt.status, attempt.hosts, attempt.problems = status, hosts, list(problems)
+        attempt.checks_met, attempt.tolerated = list((finished or {}).get("checks_met", ())), tolerated_problems(finished or {})
         attempt.output_tail = [line for tail in run.tails.values() for line in tail]
 
     def _on_step_finished(self, e: Event) -> None:
         hosts = [HostResult(h, r.get("status", "done"), r.get("exit_code"), r.get("error")) for h, r in e.get("hosts", {}).items()]
-        self._close(e["step"], e["ts"], e["status"], hosts, e.get("problems", ()), e.get("checks_met", ()))
+        self._close(e["step"], e["ts"], e["status"], hosts, e.get("problems", ()), e)
 
     def _on_session_resumed(self, e: Event) -> None:
         self.resumed_at.append(e["ts"])

@@ -49,6 +49,8 @@ class Attempt:
     hosts: list[HostResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     checks_met: list[str] = field(default_factory=list)  # expect.metric that held, in words with the reading
+    #: Hosts that failed within the step's `max_fail` (it went on), in words: `step_finished`'s `tolerated` problems
+    tolerated: list[str] = field(default_factory=list)
     output_lines: int = 0  # lines of output in the journal for this attempt
     output_tail: list[TailLine] = field(default_factory=list)  # the last TAIL_LINES lines per host
     #: The program's note before each retry of a host's command, in order: `web2: exit code 7, expected 0; retry 1/2 in 5s`

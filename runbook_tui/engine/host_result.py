@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -69,3 +70,15 @@ def retry_note(step: Step, host: str, failed: Result, unmatched: str | None, ret
 def is_retry_note(event: Event) -> bool:
     """Whether a note is the program's before a retry (`retry_note`); a person's note never is, whatever it says."""
     return event["type"] == ev.NOTE and event["actor"] == ev.SYSTEM and not event.get("request") and bool(_RETRY.search(str(event.get("text", ""))))
+
+
+def within_max_fail(results: Mapping[str, Mapping[str, Any]], limit: int) -> list[str]:
+    """The hosts that failed when their failures stay within the step's `max_fail` (`limit` hosts), else [].
+
+    Such a step is no stopped rollout: every wave ran, and the run goes on (its failed hosts stay failed in the record
+    and in the undo list). Not within the budget: no failure (nothing to tolerate), more than `limit`, a host the
+    rollout never reached, or no host done at all (a budget tolerates some hosts failing, not the whole step)."""
+    failed = [h for h, r in results.items() if r.get("status") != "done"]
+    if not failed or len(failed) > limit or len(failed) == len(results):
+        return []
+    return [] if any(results[h].get("status") in ("skipped", "pending") for h in failed) else failed

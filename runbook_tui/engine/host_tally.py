@@ -7,10 +7,10 @@ after `max_fail` stopped it. The pane's lines had it, scrolled off at 80x24.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from runbook_tui.engine.fanout import fail_limit
+from runbook_tui.engine.fanout import batches, fail_limit
 from runbook_tui.engine.state_model import HostState
 
 #: Host statuses that count as failed (against `max_fail` too).
@@ -56,3 +56,38 @@ def failed_words(hosts: Mapping[str, HostState], plan: Mapping[str, Any]) -> str
         if len(failed) > limit:
             words += f": more than max_fail {max_fail} failed" if str(max_fail) == str(limit) else f": more than max_fail {max_fail} ({limit}) failed"
     return words
+
+
+def tolerated_words(hosts: Mapping[str, HostState], max_fail: object) -> str:
+    """`; 2 of 20 hosts failed, within max_fail 10%` for a step that went on with hosts failed within its budget
+    (`step_finished`'s `tolerated`); "" when every host is done. The step is no stopped rollout, and no clean one."""
+    failed = sum(1 for h in hosts.values() if h.status in FAILED_HERE)
+    if not failed:
+        return ""
+    return f"; {failed} of {_plural(len(hosts), 'host')} failed, within max_fail {max_fail}"
+
+
+def tolerated_problems(finished: Mapping[str, Any]) -> list[str]:
+    """A `step_finished`'s words for its hosts that failed within `max_fail` (`tolerated`); [] without (a journal is read as given)."""
+    within = finished.get("tolerated")
+    said = within.get("problems") if isinstance(within, dict) else None
+    return [str(p) for p in said] if isinstance(said, list) else []
+
+
+def wave_plan_words(hosts: int, serial: Sequence[Any], max_fail: Any) -> str:
+    """A group step's waves and failure budget, for the change board: `3 waves of 1, 5, 14 hosts (serial 1, 25%, 100%);
+    max_fail 10% (2 hosts): one more failed host stops the rollout before its next wave` (`one wave of 4 hosts; max_fail 0:
+    a failed host fails the step`); "" on one host."""
+    if hosts < 2:
+        return ""
+    written = ", ".join(str(s) for s in serial)
+    try:
+        sizes = [len(b) for b in batches(list(range(hosts)), list(serial))]
+        limit = fail_limit(max_fail, hosts)
+    except (TypeError, ValueError):  # a plan from an edited journal: say it as written, no reckoning made up
+        return f"serial {written or 'none'}; max_fail {max_fail}"
+    waves = f"one wave of {hosts} hosts" if len(sizes) == 1 else f"{len(sizes)} waves of {', '.join(str(n) for n in sizes)} hosts"
+    waves += f" (serial {written})" if written else ""
+    budget = f"max_fail {max_fail}" + ("" if str(max_fail) == str(limit) else f" ({_plural(limit, 'host')})")
+    who = "a failed host" if limit == 0 else "one more failed host"
+    return f"{waves}; {budget}: {who} " + ("stops the rollout before its next wave" if len(sizes) > 1 else "fails the step")

@@ -18,17 +18,17 @@ from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
-from runbook_tui.engine.host_result import host_result, retry_note, stopped_before_retry
+from runbook_tui.engine.host_result import host_result, retry_note, stopped_before_retry, within_max_fail
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.pending_captures import pending_captures
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
 from runbook_tui.engine.redact import MASK
-from runbook_tui.engine.rollback import RollbackPlan, StepRecord, grouped_entries, plan_rollback, plannable, to_json
+from runbook_tui.engine.rollback import RollbackPlan, StepRecord, grouped_entries, plan_rollback, to_json
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.stop_waits import unless_stopped
-from runbook_tui.engine.undo_notes import UNDO_LIVES_ON, undo_note
+from runbook_tui.engine.undo_notes import step_records
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.display import display_text
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
@@ -196,6 +196,7 @@ class StepRunner:
         self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in plan.hosts], phase="run", **rendered)
         captured: dict[str, str] = {}
         problems: list[str] = []
+        tolerated: list[str] = []  # hosts that failed within max_fail, in words: the step goes on, they stay failed
         checks_met: list[str] = []  # expect.metric held: its words and reading, for the verifier and the record
         unrecorded = False  # practice: the night's process died in this attempt (engine/night_stopped.py)
         rolling_back = step.id in self.state.rollback_order  # a rollback section's step: only a full rollback runs it
@@ -206,7 +207,7 @@ class StepRunner:
             problems = ["failure injected by rehearse --fail-at; the command was not run"]
             host_results = {h.name: {"status": "failed", "exit_code": None, "error": "injected failure"} for h in hosts}
         elif step.kind == "run":
-            host_results, stdout, problems, unrecorded = await self._execute(step, plan, attempt)
+            host_results, stdout, problems, tolerated, unrecorded = await self._execute(step, plan, attempt)
             if step.capture and stdout is not None:
                 captured[step.capture] = dry_run_capture(step) if self.state.mode == "dry-run" else stdout.strip()
         else:
@@ -220,7 +221,7 @@ class StepRunner:
             judged = await unless_stopped(stop, self.metric_judge(step.expect.metric))
             met, words = judged or (False, f"expect.metric on {step.expect.metric.panel} not checked: {stop.reason if stop else 'stopped'}")
             (checks_met if met else problems).append(words)
-        failed = bool(problems) or any(r["status"] != "done" for r in host_results.values())
+        failed = bool(problems) or (not tolerated and any(r["status"] != "done" for r in host_results.values()))
         if unrecorded:
             status = "unknown"
         elif failed:
@@ -232,6 +233,10 @@ class StepRunner:
         payload: dict[str, Any] = {"step": step.id, "status": status, "hosts": host_results, "problems": problems}
         if checks_met:
             payload["checks_met"] = checks_met
+        if tolerated and not failed:
+            payload["tolerated"] = {"max_fail": step.max_fail, "allowed": plan.max_fail, "problems": tolerated}
+        elif tolerated:  # it failed anyway (its success check): its hosts' failures are its problems too
+            payload["problems"] = tolerated + problems
         # A rollback section's step goes on to the next without the verifier's word (as each undo does): unconfirmed.
         payload["verified"] = False if self.solo is not None or (rolling_back and self.needs(step, "after")) else None
         if captured:
@@ -276,9 +281,10 @@ class StepRunner:
         self._wake_wait.set()
         return True
 
-    async def _execute(self, step: Step, plan: Rollout, attempt: int) -> tuple[dict[str, dict[str, Any]], str | None, list[str], bool]:
+    async def _execute(self, step: Step, plan: Rollout, attempt: int) -> tuple[dict[str, dict[str, Any]], str | None, list[str], list[str], bool]:
         """Fan the command out; per-host results (hosts kept from the attempt the process died in as they were), the
-        stdout of the first host run, problems in words, and whether the night's process died in it (practice)."""
+        stdout of the first host run, problems in words, those of hosts that failed within `max_fail` (the step goes
+        on: `tolerated`), and whether the night's process died in it (practice)."""
         hosts = plan.hosts
         keepers: dict[str, StdoutKeeper] = {}
         problems: list[str] = []
@@ -341,11 +347,15 @@ class StepRunner:
         if gate is not None and gate.cut is not None and stop is not None:
             problems.append(f"{stop.reason} while wave {gate.cut} waited for the verifier's word; no further wave started")
         not_run = f"not run: {stop.reason} before this host started" if stop is not None and stop.reason else None
-        ran = died.settle({o.host: host_result(step, o, unmatched.get(o.host), problems, not_run) for o in outcomes})
+        said: dict[str, list[str]] = {}  # each host's problems: failures within max_fail are said apart (`tolerated`)
+        ran = died.settle({o.host: host_result(step, o, unmatched.get(o.host), said.setdefault(o.host, []), not_run) for o in outcomes})
         kept = {h: {"status": hs.status, "exit_code": hs.exit_code, "error": hs.error} for h, hs in plan.kept.items()}
         results = {h.name: kept.get(h.name) or ran[h.name] for h in self.runbook.targets(step)}
+        calm = refused is None and not problems and not died.hosts and not (stop is not None and stop.reason)  # no stop of any kind
+        tolerated: list[str] = []
+        (tolerated if calm and within_max_fail(results, plan.max_fail) else problems).extend(p for o in outcomes for p in said[o.host])
         first = keepers.get(hosts[0].name) if hosts else None
-        return results, (first.text if first else None), problems, bool(died.hosts)
+        return results, (first.text if first else None), problems, tolerated, bool(died.hosts)
 
     async def _run_command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, keeper: StdoutKeeper | None, tag: str = "") -> Result:
         """One command on one host, its output journaled in whole lines as it comes."""
@@ -410,20 +420,8 @@ class StepRunner:
     # -- rollback ----------------------------------------------------------------
 
     def history(self) -> list[StepRecord]:
-        """The forward steps that ran, oldest first. A `rollback` section's step is no change to undo: it is run by a
-        full rollback, never planned as an entry of one (one a killed rollback had run was listed as `no undo`)."""
-        records = []
-        rollback_steps = set(self.state.rollback_order)
-        rollback = self.state.rollback  # the undo running when the program stopped (its command was not stopped with it)
-        undo_cut = rollback.failed_step if rollback is not None and rollback.interrupted else None
-        for sid in (s for s in self.state.history if s not in rollback_steps):
-            step = self.state.steps[sid]
-            # A host where the command never began (no connection) is planned as one nothing ran on: its undo would
-            # only fail the same way and stop the rollback there (an unreachable host made every rollback stop).
-            hosts = tuple((h, hs.status if hs.started else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
-            notes = tuple((h, UNDO_LIVES_ON if sid == undo_cut else undo_note(step, step.hosts[h])) for h, _ in hosts)
-            records.append(StepRecord(sid, hosts, accepted=step.status == "done", notes=notes))
-        return records
+        """The forward steps that ran, oldest first (engine/undo_notes.py, `step_records`)."""
+        return step_records(self.state)
 
     def plan_rollback(self, scope: Scope) -> RollbackPlan:
         """Exactly which undo commands would run, where and in what order (secrets masked)."""

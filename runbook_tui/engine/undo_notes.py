@@ -7,6 +7,8 @@ step a person stopped read as failed by itself, and a rejected or not yet confir
 
 from __future__ import annotations
 
+from runbook_tui.engine.rollback import StepRecord, plannable
+from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import HostState, StepState
 
 #: How the host's attempt ended, when it did not simply finish.
@@ -48,3 +50,20 @@ def _step_words(step: StepState) -> str:
         return ""
     by = f" by {step.decided_by}" if step.decided_by else ""
     return f"then {'marked done' if marked else step.status}{by}"
+
+
+def step_records(state: RunState) -> list[StepRecord]:
+    """The forward steps that ran, oldest first. A `rollback` section's step is no change to undo: it is run by a
+    full rollback, never planned as an entry of one (one a killed rollback had run was listed as `no undo`)."""
+    records = []
+    rollback_steps = set(state.rollback_order)
+    rollback = state.rollback  # the undo running when the program stopped (its command was not stopped with it)
+    undo_cut = rollback.failed_step if rollback is not None and rollback.interrupted else None
+    for sid in (s for s in state.history if s not in rollback_steps):
+        step = state.steps[sid]
+        # A host where the command never began (no connection) is planned as one nothing ran on: its undo would
+        # only fail the same way and stop the rollback there (an unreachable host made every rollback stop).
+        hosts = tuple((h, hs.status if hs.started else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
+        notes = tuple((h, UNDO_LIVES_ON if sid == undo_cut else undo_note(step, step.hosts[h])) for h, _ in hosts)
+        records.append(StepRecord(sid, hosts, accepted=step.status == "done", notes=notes))
+    return records

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.events import SYSTEM, Event
 from runbook_tui.engine.history import History, number, parse_ts, seconds_between
+from runbook_tui.engine.host_tally import wave_plan_words
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, StepState, UnreadableEvent
@@ -223,6 +224,11 @@ def _steps(fold: History, unseen: set[str]) -> list[Step]:
                     undo=dict(shown["undo"]) if shown.get("undo") else plan.get("undo"),
                     checkpoint=bool(plan.get("checkpoint")),
                     verify=str(plan.get("verify", "after")),
+                    serial=list(plan.get("serial") or []) if isinstance(plan.get("serial") or [], list) else [],
+                    max_fail=plan.get("max_fail") or 0,
+                    wave_plan=wave_plan_words(len(plan.get("hosts", [])), plan.get("serial") or [], plan.get("max_fail") or 0)
+                    if plan.get("kind", "run") == "run"
+                    else "",
                     outcome=outcome,
                     counted=counted_as(outcome, str(section.get("kind", "")), full_rollback),
                     result=result,

@@ -134,6 +134,7 @@ def _step(step: Step) -> list[str]:
     facts = [f"{esc(step.section_kind)} section {esc(step.section_title or step.section)}", f"on {esc(', '.join(step.hosts))}", f"verify {esc(step.verify)}"]
     if step.checkpoint:
         facts.append("checkpoint")
+    facts += [f"waves: {esc(step.wave_plan)}"] if step.wave_plan else []
     out += ["; ".join(facts) + ".", ""]
     if step.text:
         out += [para(step.text), ""]
@@ -161,6 +162,7 @@ def _attempt(step: Step, attempt: Attempt) -> list[str]:
     """An attempt's problems, the command as it ran when it differs, hosts and output, under its history line."""
     out: list[str] = []
     out += [f"  - check met: {esc(c)}" for c in attempt.checks_met]
+    out += [f"  - failed within max_fail: {esc(p)}" for p in attempt.tolerated]  # the step went on
     out += [f"  - problem: {esc(p)}" for p in attempt.problems]
     out += [f"  - a try failed: {esc(r)}" for r in attempt.retries]  # the host ran it again within this attempt
     if attempt.commands and attempt.commands != step.commands:

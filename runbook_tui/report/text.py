@@ -7,6 +7,7 @@ import datetime as dt
 from runbook_tui.engine.event_words import OUTCOME_WORDS, STATUS_WORDS, host_status_words, self_confirmed_words, with_criteria
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
+from runbook_tui.engine.host_tally import FAILED_HERE
 from runbook_tui.report.model import Panel, Report, Step, SuccessCheck, Window
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.params import yaml_value
@@ -72,6 +73,10 @@ def step_outcome(step: Step) -> str:
     stop = next((e for e in reversed(step.history) if e.kind in ("attempt", "stopped")), None)
     if stop is not None and stop.kind == "stopped" and step.result == "failed":  # it read FAILED, as if its command had
         words += f": stopped by {stop.by}"
+    last = step.attempts[-1] if step.attempts else None
+    if last is not None and last.tolerated and step.result in ("done", "awaiting_verification"):  # it went on, hosts failed
+        failed = sum(1 for h in last.hosts if h.status in FAILED_HERE)
+        words += f"; {failed} of {len(last.hosts)} hosts failed, within max_fail {step.max_fail}"
     if step.record_ends_running:  # UNKNOWN, and why: nobody saw it end (it read `running`, as if under way)
         words += f": {RECORD_ENDS_RUNNING}"
     if step.outcome == "undone":

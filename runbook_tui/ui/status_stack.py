@@ -29,7 +29,7 @@ from textual.geometry import Size
 from textual.widgets import Static
 
 from runbook_tui.engine.event_words import status_words, with_criteria
-from runbook_tui.engine.host_tally import failed_words
+from runbook_tui.engine.host_tally import failed_words, tolerated_words
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.metrics.guards import format_value, panel_level
@@ -138,7 +138,8 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
     wait_or_solo = {"assignee": _WAIT_OR_SOLO} if absent else {}
     if step is not None and step.status == "awaiting_verification":
         who = state.session.get("verifier") or "the verifier"
-        found.append(Status(f"Waiting for {who} to confirm '{current}'{absent}", "warning", {"verifier": "c confirm · x reject", **wait_or_solo}))
+        within = tolerated_words(step.hosts, state.plan_steps.get(current or "", {}).get("max_fail"))  # failed within max_fail
+        found.append(Status(f"Waiting for {who} to confirm '{current}'{within}{absent}", "warning", {"verifier": "c confirm · x reject", **wait_or_solo}))
     elif absent and step is not None and step.wave_awaiting is None:
         if confirmable(state) == "before":
             found.append(Status(f"'{current}' needs a verifier's go-ahead to start{absent}", "warning", wait_or_solo))

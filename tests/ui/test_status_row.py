@@ -536,3 +536,17 @@ def test_the_check_before_the_end_is_said_beside_other_statuses_with_the_control
     assert statuses(state, FROZEN, check_stoppable=False)[1:] == [], "the controller runs no check: none said, no k offered"
     stale = dataclasses.replace(state, success_pending=({**state.success_pending[0], "process": 0},), resumed=1)
     assert statuses(stale, FROZEN)[1:] == [], "a check the process that died began is none now"
+
+
+def test_a_step_that_went_on_with_hosts_failed_within_max_fail_says_so_while_it_waits_for_the_verifier() -> None:
+    """Before: such a step ended FAILED (the run stopped as if the budget were spent); now it waits for the verifier's
+    word like any step that ran, and the row keeps its failed hosts in sight: they are what the verifier weighs."""
+    from runbook_tui.engine.state_model import HostState
+
+    state = with_plan(_shared(), "check", max_fail="10%")
+    hosts = {f"web{i:02d}": HostState("failed" if i in (3, 4) else "done", 1 if i in (3, 4) else 0, None) for i in range(1, 21)}
+    [row] = [s for s in statuses(with_step(state, "check", status="awaiting_verification", hosts=hosts), FROZEN) if s.text.startswith("Waiting")]
+    assert "to confirm 'check'; 2 of 20 hosts failed, within max_fail 10%" in row.text, row.text
+    clean = {h: HostState("done", 0, None) for h in hosts}
+    [row] = [s for s in statuses(with_step(state, "check", status="awaiting_verification", hosts=clean), FROZEN) if s.text.startswith("Waiting")]
+    assert "failed" not in row.text, row.text

@@ -53,6 +53,18 @@ def stopped_before_retry(reason: str, last: Result, retry: str) -> Result:
     return Result("stopped", error=f"{reason} before retry {retry} (the last try ended with {ended})")
 
 
+def never_retried(result: Result, left: int) -> Result:
+    """A host whose host key did not verify (`Result.final`) while `retries:` had tries `left`: its words say it was
+    not tried again, and why (a retry would offer the credentials again to whoever answered)."""
+    if not result.final or left <= 0:
+        return result
+    return replace(result, error=f"{(result.error or '').rstrip('.')}; not retried ({_tries(left)} left): a host key that does not verify is never tried again")
+
+
+def _tries(count: int) -> str:
+    return "1 retry" if count == 1 else f"{count} retries"
+
+
 #: The end of the note the runner journals before each retry of a host's command (`retry_note`); a journal from before
 #: it said why the try failed reads `web2: retry 1/2 in 5s`.
 _RETRY = re.compile(r"[:;] retry \d+/\d+ in \S+s$")

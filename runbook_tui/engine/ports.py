@@ -80,12 +80,15 @@ class Result:
     re-attached); `unknown`: only a practice's recorded executor says it, for
     a command the night's process died in (engine/night_stopped.py).
     `started` False: the command certainly never began there (no connection, no process): nothing to undo there.
+    `final` True: the host must not be tried again under `retries:` (its host key did not verify: a security
+    failure, where a retry only offers the credentials again to whoever answers).
     """
 
     status: Literal["ok", "timeout", "stopped", "error", "unknown"]
     exit_code: int | None = None
     error: str | None = None
     started: bool = True
+    final: bool = False
 
 
 class Executor(Protocol):

@@ -18,7 +18,7 @@ from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
-from runbook_tui.engine.host_result import host_result, retry_note, stopped_before_retry, within_max_fail
+from runbook_tui.engine.host_result import host_result, never_retried, retry_note, stopped_before_retry, within_max_fail
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
@@ -315,8 +315,8 @@ class StepRunner:
                     if later is not None and host.name not in later:  # its part of the run is over: its connection closes now
                         await self.executor_for(host).release([host])
                     return result
-                if died.ended(host.name, result) or tries == step.retries:
-                    break
+                if died.ended(host.name, result) or tries == step.retries or result.final:  # final: a host key not verified
+                    return never_retried(result, step.retries - tries)
                 retry = f"{tries + 1}/{step.retries}"
                 if stop is None or not stop.reason:
                     self.emit(ev.NOTE, SYSTEM, step=step.id, text=retry_note(step, host.name, result, unmatched.get(host.name), retry))

@@ -269,7 +269,7 @@ class SshExecutor:
                     forget = command.stop.on_stop(lambda: limit.reschedule(asyncio.get_running_loop().time()))
                 return await self._attached(command, route, run, output, status)
         except ConnectFailed as exc:  # before the command was sent it never began there; after, it may run on
-            return Result("error", error=str(exc), started=run.sent)
+            return Result("error", error=str(exc), started=run.sent, final=exc.host_key)
         except TimeoutError:
             if not limit.expired():
                 raise
@@ -308,18 +308,16 @@ class SshExecutor:
                 log.info("%s: connection lost (%s)", host.name, exc)
                 stalled = stalled + 1 if run.progress == seen else 1
                 seen = run.progress
-                why = ""
+                why, final = "", False
                 if stalled <= self.reconnect_attempts:
                     try:
                         conn = await self._connector.reconnect(route, conn, self.reconnect_attempts, status)
                     except ConnectFailed as exc:  # a changed host key or a refused login ends it at once; either way the command ran
                         tries = "" if exc.permanent else f"{self.reconnect_attempts} attempts; the last: "
-                        why = f" and could not reconnect ({tries}{exc})"
+                        why, final = f" and could not reconnect ({tries}{exc})", exc.host_key
                 if why or stalled > self.reconnect_attempts:
-                    return Result(
-                        "error",
-                        error=f"lost connection to {host.name}{why}; the command may still be running there (detached in {run.where})",
-                    )
+                    where = f"; the command may still be running there (detached in {run.where})"
+                    return Result("error", error=f"lost connection to {host.name}{why}{where}", final=final)
                 status(f"{host.name}: reconnected; re-attaching to the command")
 
     async def _follow(self, conn: asyncssh.SSHClientConnection, command: Command, run: RemoteRun, output: OutputSink) -> int:

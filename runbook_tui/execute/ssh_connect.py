@@ -45,10 +45,11 @@ class ConnectFailed(Exception):
     host could not even be resolved: what to fix is there, not necessarily on the host a step names.
     """
 
-    def __init__(self, message: str, *, permanent: bool, hop: Endpoint | None = None) -> None:
+    def __init__(self, message: str, *, permanent: bool, hop: Endpoint | None = None, host_key: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.hop = hop
+        self.host_key = host_key  # the host key did not verify (changed, or unknown): never retried (`Result.final`)
 
 
 class EncryptedIdentity(ConnectFailed):
@@ -163,7 +164,9 @@ class Connector:
                 try:
                     tunnel = await self.connection(endpoint.via)
                 except ConnectFailed as exc:
-                    raise ConnectFailed(f"{endpoint.name}: through bastion {endpoint.via.name}: {exc}", permanent=exc.permanent, hop=exc.hop) from None
+                    raise ConnectFailed(
+                        f"{endpoint.name}: through bastion {endpoint.via.name}: {exc}", permanent=exc.permanent, hop=exc.hop, host_key=exc.host_key
+                    ) from None
             try:
                 conn = await self._open(endpoint, tunnel)
             except ConnectFailed as exc:
@@ -248,6 +251,7 @@ class Connector:
             raise ConnectFailed(
                 f"host key for {target} not verified: {changed or f'{reason(exc)}; expected it in {endpoint.known_hosts}'}",
                 permanent=True,
+                host_key=True,
             ) from None
         except asyncssh.PermissionDenied as exc:
             keys = f"identity {', '.join(endpoint.identities)}" if endpoint.identities else "the SSH agent and default keys"

@@ -1,0 +1,73 @@
+"""What a host refuses, said as what it is, over real SSH: a changed host key is never retried.
+
+Before: a step with `retries: 2` on a host whose host key had changed connected three times (offering the
+credentials again to whoever answered) and its words did not say why the retries did not help.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+import pytest
+import yaml
+from peers import Sshd, public_line
+
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings
+from runbook_tui.engine.event_words import said
+
+pytestmark = pytest.mark.peers
+
+
+def run_step(tmp_path: Path, sshd: Sshd, step: dict[str, Any], known_hosts: Path, port: int | None = None) -> list[dict[str, Any]]:
+    """A runbook of `step` on db1 (the session's sshd, or `port` on its address) run to its end; the journal's events."""
+    host = {"name": "db1", "address": sshd.address, "port": port or sshd.port, "user": sshd.user, "identity": str(sshd.client_key)}
+    doc = {"runbook": 1, "id": "refusals", "title": "Refusals", "hosts": {"db": [host]}, "sections": [{"id": "impl", "steps": [{"on": "db", **step}]}]}
+    path = tmp_path / "refusals.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    journal = tmp_path / "j.jsonl"
+
+    async def main() -> None:
+        settings = Settings(known_hosts=str(known_hosts), ssh_config=None)
+        session = open_session(load(str(path), {}), journal=str(journal), settings=settings, verifier_in_process=True)
+        try:
+            session.controller.run_current(session.actor)
+            await session.controller.wait_idle()
+        finally:
+            await session.close()
+
+    asyncio.run(main())
+    return [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_a_changed_host_key_fails_at_once_and_is_not_retried(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    changed = tmp_path / "known_hosts"
+    changed.write_text(f"[{sshd.address}]:{sshd.port} {public_line(asyncssh.generate_private_key('ssh-ed25519'))}\n", encoding="utf-8")
+    step = {"id": "push", "run": "echo should-not-run", "retries": 2, "retry_delay": 0.1, "verify": "none"}
+    events = run_step(tmp_path, sshd, step, changed)
+
+    assert not [e for e in events if e["type"] == "note" and "retry" in e.get("text", "")], "a changed host key was retried"
+    [finished] = [e for e in events if e["type"] == "step_finished"]
+    assert finished["status"] == "failed"
+    host = finished["hosts"]["db1"]
+    assert host["status"] == "failed" and host.get("started") is False, host
+    [problem] = finished["problems"]
+    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in problem and "changed" in problem, problem
+    assert problem.endswith("; not retried (2 retries left): a host key that does not verify is never tried again"), problem
+    assert not [e for e in events if e["type"] == "output"]
+    assert said(finished).lines[1] == f"   ✗ {problem}"  # type: ignore[union-attr]
+
+
+def test_a_refused_connection_is_still_retried(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule is the host key's alone: a network failure (a port nobody listens on) is tried again as before."""
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    step = {"id": "push", "run": "true", "retries": 1, "retry_delay": 0.1, "verify": "none"}
+    events = run_step(tmp_path, sshd, step, Path(sshd.known_hosts), port=1)
+    assert [e["text"] for e in events if e["type"] == "note" and "retry 1/1" in e.get("text", "")], events
+    [finished] = [e for e in events if e["type"] == "step_finished"]
+    assert "not retried" not in " ".join(finished["problems"])

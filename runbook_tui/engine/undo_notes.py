@@ -25,6 +25,8 @@ UNDO_LIVES_ON = "its undo was running when the program stopped and may still be 
 def undo_note(step: StepState, host: HostState) -> str:
     """`step failed, then skipped by alice`, `step stopped by alice`, `step ran, then rejected by bob`...; "" for a step plainly done."""
     ran = _host_words(host)
+    if ran and step.status in ("done", "awaiting_verification") and step.decision != "marked done":  # the step went on
+        ran = f"{ran} on this host, within max_fail"
     decided = _step_words(step)
     if not decided:
         return ran

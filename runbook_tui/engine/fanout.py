@@ -102,6 +102,7 @@ async def fan_out(
     on_batch: Callable[[int, list[Host]], None] | None = None,
     after_batch: Callable[[int, list[Host], list[Host], bool], Awaitable[bool]] | None = None,
     stop_asked: Callable[[], bool] | None = None,
+    progress: dict[str, str] | None = None,
 ) -> list[HostOutcome]:
     """Run `run_one` on every host, batch after batch, and stop once failures exceed `max_fail`.
 
@@ -113,7 +114,9 @@ async def fan_out(
     hosts that failed; `spent`: more hosts failed than `max_fail` allows); it returns
     False to stop the rollout there. Once `stop_asked()` (a person stopped the
     step), no host starts: those waiting for a slot and later batches have
-    no result (not run), and no later batch starts.
+    no result (not run), and no later batch starts. `progress`, when given, says of each host that began
+    `running` (its `run_one` is under way, a wait before a retry included), then `ended`: a host waiting for a slot
+    is not in it yet. No event says that one host ended; the `k` dialog reads this to say where the step still runs.
     """
     if max_concurrency < 1:
         raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
@@ -127,7 +130,13 @@ async def fan_out(
     async def one(position: int, host: Host) -> None:
         async with gate:
             if not halted():
-                results[position] = await run_one(host)
+                if progress is not None:
+                    progress[host.name] = "running"
+                try:
+                    results[position] = await run_one(host)
+                finally:
+                    if progress is not None:
+                        progress[host.name] = "ended"
 
     positions = list(range(len(hosts)))
     failed = 0

@@ -66,6 +66,8 @@ class StepRunner:
     _wait_cut: str | None = None
     _stop_signal: StopSignal | None
     rechecking: bool = False  # rehearse re-runs the prechecks: recheck() announces each step itself
+    #: The step whose command runs now and, per host, `running` or `ended` (engine/fanout.py, `progress`): the `k` dialog's
+    live_hosts: tuple[str, dict[str, str]] = ("", {})
 
     def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
@@ -302,6 +304,7 @@ class StepRunner:
 
         stop = self._stop_signal
         died = NightStopped()
+        self.live_hosts = (step.id, {})
 
         async def run_one(host: Host) -> Result:
             if step.body is None or refused is not None:
@@ -338,7 +341,7 @@ class StepRunner:
                 outcomes = await fan_out(
                     hosts, run_one, serial=plan.serial, max_fail=plan.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure,
                     on_batch=gate.started if gate else None, after_batch=died.after_batch(gate.finished if gate else None),
-                    stop_asked=(lambda: bool(stop.reason)) if stop is not None else None,
+                    stop_asked=(lambda: bool(stop.reason)) if stop is not None else None, progress=self.live_hosts[1],
                 )  # fmt: skip
         finally:
             self._waves = None

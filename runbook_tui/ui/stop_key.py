@@ -7,7 +7,7 @@ back next); `y` sends the controller's `stop_step` (engine/step_stop.py), which 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from rich.console import Group
@@ -16,6 +16,7 @@ from rich.text import Text
 from runbook_tui.engine.actors import Actor, Reply
 from runbook_tui.engine.ports import KILL_GRACE_SECONDS
 from runbook_tui.engine.state import RunState
+from runbook_tui.engine.state_model import HostState
 from runbook_tui.engine.step_stop import running_now
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.step_whole import runs_and_undo
@@ -35,8 +36,9 @@ FINAL_CHECK_STOP = (
 )
 
 
-def stop_dialog_body(state: RunState, step_id: str, phase: str = "run") -> Group:
-    """Where the step still runs, what it runs (and its undo), and what `y` does, in that order."""
+def stop_dialog_body(state: RunState, step_id: str, phase: str = "run", live: tuple[str, Mapping[str, str]] = ("", {})) -> Group:
+    """Where the step still runs, what it runs (and its undo), and what `y` does, in that order. `live`: the controller's
+    `live_hosts` (no event says that one host ended: the journal has its wave's hosts all `running` until the wave ends)."""
     step = state.steps[step_id]
     entry = step_as_shown(state, step_id)
     title = visible_line(str(entry.get("title") or step_id))
@@ -49,11 +51,7 @@ def stop_dialog_body(state: RunState, step_id: str, phase: str = "run") -> Group
         return Group(Text(visible(f"The rollback is undoing '{title}'.")), Text(""), runs_and_undo(entry), Text(""), Text(does))
     if entry.get("wait"):
         return Group(Text(f"'{title}' is waiting."), Text(""), Text("y ends the wait now; the step ends as failed, with your name."))
-    running = [visible_line(host) for host, hs in step.hosts.items() if hs.status == "running"]
-    waiting = sum(1 for hs in step.hosts.values() if hs.status == "pending")
-    named = ", ".join(running[:NAMED_HOSTS]) + (f" and {len(running) - NAMED_HOSTS} more" if len(running) > NAMED_HOSTS else "")
-    where = named if len(running) == 1 else f"{len(running)} hosts ({named})"
-    said = f"'{title}' is running on {where}" + (f"; {waiting} more have not started" if waiting else "") + "."
+    said = f"'{title}' {_where(step.hosts, live[1] if live[0] == step_id else None)}."
     does = (
         f"y writes the stop to the journal with your name, then sends TERM to the command's process group wherever it "
         f"still runs, and KILL {KILL_GRACE_SECONDS:g} s later if anything is left. "
@@ -62,6 +60,20 @@ def stop_dialog_body(state: RunState, step_id: str, phase: str = "run") -> Group
         "again, u rolls back, s skips it."
     )
     return Group(Text(visible(said)), Text(""), runs_and_undo(entry), Text(""), Text(does))
+
+
+def _where(hosts: Mapping[str, HostState], live: Mapping[str, str] | None) -> str:
+    """`is running on 1 host (web07); 19 have ended`, `...; 5 more have not started` (waiting for their wave or a slot).
+    Without `live` (another process ran it), as the journal has it: every host of a wave runs until the wave ends."""
+    begun = [h for h, hs in hosts.items() if hs.status == "running"]
+    running = begun if live is None else [h for h in begun if live.get(h) == "running"]
+    ended = 0 if live is None else sum(1 for h in begun if live.get(h) == "ended")
+    waiting = sum(1 for hs in hosts.values() if hs.status == "pending") + len(begun) - len(running) - ended
+    names = [visible_line(h) for h in running]
+    named = ", ".join(names[:NAMED_HOSTS]) + (f" and {len(names) - NAMED_HOSTS} more" if len(names) > NAMED_HOSTS else "")
+    where = f"is running on {named}" if len(running) == 1 else f"is running on {len(running)} hosts ({named})" if running else "runs on no host now"
+    where += f"; {ended} {'has' if ended == 1 else 'have'} ended" if ended else ""
+    return where + (f"; {waiting} more {'has' if waiting == 1 else 'have'} not started" if waiting else "")
 
 
 def ask_to_stop(app: App[object], controller: Controller, actor: Actor, say: Callable[[Reply], None]) -> None:
@@ -82,6 +94,6 @@ def ask_to_stop(app: App[object], controller: Controller, actor: Actor, say: Cal
     step, phase = running
     title = f"Stop the rollback at '{visible_line(step)}' now?" if phase == "undo" else f"Stop '{visible_line(step)}' now?"
     app.push_screen(
-        ConfirmPrompt(title, stop_dialog_body(controller.state, step, phase), "stop it"),
+        ConfirmPrompt(title, stop_dialog_body(controller.state, step, phase, controller.live_hosts), "stop it"),
         lambda yes: say(controller.stop_step(actor)) if yes else None,
     )

@@ -18,15 +18,12 @@ from runbook_tui.execute.local import LocalExecutor
 from runbook_tui.execute.ssh import SshExecutor
 from runbook_tui.execute.ssh_config import Endpoint
 from runbook_tui.execute.ssh_connect import ConnectFailed
+from runbook_tui.execute.sudo_probe import NO_SUDO, SUDO_PROBE  # the one a sudo step's run asks first too
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host, Runbook, Step
 from runbook_tui.runbook.safe_text import visible_line
 
 CHECK_TIMEOUT = 15.0
-#: Exit code of the sudo probe when there is no sudo on the host.
-NO_SUDO = 127
-#: Root needs no sudo (the executor runs steps as root directly); anyone else needs `sudo -n` to work.
-SUDO_PROBE = f'[ "$(id -u)" = 0 ] && exit 0; command -v sudo >/dev/null 2>&1 || exit {NO_SUDO}; sudo -n true'
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from typing import Any
 
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Result, StatusSink, Stream
+from runbook_tui.execute.sudo_probe import local_refusal
 from runbook_tui.runbook.model import Host
 
 #: Bytes asked for per read; what the sink gets at most per call. A slow command's output comes in whatever has arrived;
@@ -72,6 +73,8 @@ class LocalExecutor:
     async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
         """Run `command` to its end; a failure to start, a non-zero exit or a timeout is a `Result`, not an exception."""
         argv = build_argv(command)
+        if argv[0] == "sudo" and (refused := await local_refusal()):  # sudo's own words, the command not started
+            return Result("error", error=refused, started=False)
         env = {**os.environ, **dict(command.env)}
         loop = asyncio.get_running_loop()
         try:

@@ -73,14 +73,8 @@ from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Re
 from runbook_tui.execute.ssh_config import Endpoint
 from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, reason
 from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
-from runbook_tui.execute.ssh_scripts import (
-    READ_MAX,
-    dir_expr,
-    follow_script,
-    kill_script,
-    run_dir_name,
-    wrapper_script,
-)
+from runbook_tui.execute.ssh_scripts import READ_MAX, dir_expr, follow_script, kill_script, run_dir_name, wrapper_script
+from runbook_tui.execute.sudo_probe import SshSudoProbe
 from runbook_tui.runbook.model import Host
 
 log = logging.getLogger(__name__)
@@ -169,6 +163,7 @@ class SshExecutor:
         self.remote_dir = remote_dir
         self._kill_grace = kill_grace
         self._sem = asyncio.Semaphore(max_concurrency)
+        self._sudo = SshSudoProbe()
         self._closing: set[asyncio.Task[None]] = set()
         #: The sessions still acknowledging (removing their runs' files), by connection: `release` closes it after them.
         self._acknowledging: dict[asyncssh.SSHClientConnection, set[asyncio.Task[None]]] = {}
@@ -288,6 +283,8 @@ class SshExecutor:
         """Start (once) and follow the run, reconnecting and re-attaching as often as the connection drops."""
         host = command.host
         conn = await self._connector.connection(route)
+        if command.sudo and not run.sent and (refused := await self._sudo.refusal(conn, route.user)):  # sudo's words
+            return Result("error", error=refused, started=False)
         stalled = killed = 0
         seen = run.progress
         while True:

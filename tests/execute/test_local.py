@@ -255,6 +255,23 @@ def test_sudo_as_root_runs_directly() -> None:
     assert sink.data("stdout") == b"0\n"
 
 
+def test_a_sudo_that_refuses_is_said_in_its_own_words_and_the_command_never_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not root, with a `sudo` on PATH that wants a password (this machine has none to refuse): before, `exit 1` and
+    sudo's line among the command's output; now the command is not started and the error says that sudo refused."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "sudo").write_text("#!/bin/sh\necho 'sudo: a password is required' >&2\nexit 1\n", encoding="utf-8")
+    (fake / "sudo").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    marker = tmp_path / "ran"
+    result, sink, _ = run(f"touch {marker}", sudo=True)
+    assert result.status == "error" and result.started is False, result
+    assert result.error is not None and result.error.startswith("sudo -n refused to run the command as root for "), result.error
+    assert result.error.endswith(": sudo: a password is required; the command was not started"), result.error
+    assert sink.chunks == [] and not marker.exists()
+
+
 def test_close_with_nothing_running() -> None:
     asyncio.run(LocalExecutor().close())
 

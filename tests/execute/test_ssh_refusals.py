@@ -1,20 +1,28 @@
-"""What a host refuses, said as what it is, over real SSH: a changed host key is never retried.
+"""What a host refuses, said as what it is, over real SSH: a changed host key is never retried; sudo's refusal is
+said in sudo's words, the command not started.
 
 Before: a step with `retries: 2` on a host whose host key had changed connected three times (offering the
-credentials again to whoever answered) and its words did not say why the retries did not help.
+credentials again to whoever answered) and its words did not say why the retries did not help; a `sudo: true` step
+whose user sudo refused read only `exit code 1`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import asyncssh
 import pytest
 import yaml
-from peers import Sshd, public_line
+from peers import PeerError, Sshd, make_sshd, public_line
 
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
@@ -23,9 +31,9 @@ from runbook_tui.engine.event_words import said
 pytestmark = pytest.mark.peers
 
 
-def run_step(tmp_path: Path, sshd: Sshd, step: dict[str, Any], known_hosts: Path, port: int | None = None) -> list[dict[str, Any]]:
+def run_step(tmp_path: Path, sshd: Sshd, step: dict[str, Any], known_hosts: Path, port: int | None = None, user: str | None = None) -> list[dict[str, Any]]:
     """A runbook of `step` on db1 (the session's sshd, or `port` on its address) run to its end; the journal's events."""
-    host = {"name": "db1", "address": sshd.address, "port": port or sshd.port, "user": sshd.user, "identity": str(sshd.client_key)}
+    host = {"name": "db1", "address": sshd.address, "port": port or sshd.port, "user": user or sshd.user, "identity": str(sshd.client_key)}
     doc = {"runbook": 1, "id": "refusals", "title": "Refusals", "hosts": {"db": [host]}, "sections": [{"id": "impl", "steps": [{"on": "db", **step}]}]}
     path = tmp_path / "refusals.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
@@ -71,3 +79,65 @@ def test_a_refused_connection_is_still_retried(tmp_path: Path, sshd: Sshd, monke
     assert [e["text"] for e in events if e["type"] == "note" and "retry 1/1" in e.get("text", "")], events
     [finished] = [e for e in events if e["type"] == "step_finished"]
     assert "not retried" not in " ".join(finished["problems"])
+
+
+#: A user sudo is asked for (not root: root's commands run without sudo); made with useradd when we are root.
+SUDO_USER = "rbt-preflight"
+
+
+@pytest.fixture
+def sudo_sshd() -> Iterator[tuple[Sshd, str, Path]]:
+    """An sshd whose sessions find a `sudo` that refuses first on PATH (this machine has no sudo to refuse), as a user
+    who is not root; the user, and the folder of that `sudo` (its words are written to `say` there)."""
+    directory = Path(tempfile.mkdtemp(prefix="rbt-sudo-"))
+    directory.chmod(0o755)
+    bin_dir = directory / "bin"
+    bin_dir.mkdir(mode=0o755)
+    sudo = bin_dir / "sudo"
+    sudo.write_text(f"#!/bin/sh\ncat {bin_dir}/say >&2\nexit 1\n", encoding="utf-8")
+    sudo.chmod(0o755)
+    user = pwd.getpwuid(os.getuid()).pw_name
+    if os.geteuid() == 0:
+        user = SUDO_USER
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", user], check=True)
+        subprocess.run(["usermod", "-p", "*", user], check=True)  # no password, but not locked: sshd lets keys in
+    try:
+        server = make_sshd(directory, options={"SetEnv": f"SHLVL=1 PATH={bin_dir}:/usr/local/bin:/usr/bin:/bin"})
+    except PeerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    (directory / "authorized_keys").chmod(0o644)
+    try:
+        yield server, user, bin_dir
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("sudo: a password is required\n", "sudo: a password is required"),
+        ("\n[sudo] rbt is not in the sudoers file.\x1b[2J\nThis incident will be reported.\n", "[sudo] rbt is not in the sudoers file.␛[2J"),
+    ],
+)
+def test_a_sudo_step_sudo_refuses_says_so_in_sudos_words_and_never_starts(
+    tmp_path: Path, sudo_sshd: tuple[Sshd, str, Path], monkeypatch: pytest.MonkeyPatch, said: str, shown: str
+) -> None:
+    """Before: `db1: exit code 1, expected 0`, sudo's refusal in the output among the command's own lines, and the
+    host counted as one the command had run on (its undo planned)."""
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    sshd, user, bin_dir = sudo_sshd
+    (bin_dir / "say").write_text(said, encoding="utf-8")
+    marker = tmp_path / "ran"
+    step = {"id": "push", "run": f"touch {marker}", "sudo": True, "verify": "none", "undo": "true"}
+    events = run_step(tmp_path, sshd, step, Path(sshd.known_hosts), user=user)
+    [finished] = [e for e in events if e["type"] == "step_finished"]
+    assert finished["status"] == "failed"
+    assert finished["hosts"]["db1"]["started"] is False, finished["hosts"]
+    words = f"sudo -n refused to run the command as root for {user}: {shown}; the command was not started"
+    assert finished["problems"] == [f"db1: {words}"], finished["problems"]
+    assert not marker.exists()
+    assert not [e for e in events if e["type"] == "output"], "the command was not started: no output of its own"

@@ -146,7 +146,9 @@ def _after_run(run: Move) -> str:
     # A try that failed and was run again (`retries:`): the attempt's end alone read `ran cleanly`.
     retried = run.attempt.retries
     tries = f" after {len(retried)} {'retry' if len(retried) == 1 else 'retries'} ({'; '.join(retried)})" if retried else ""
-    if failed:
+    if failed and run.attempt.tolerated and run.attempt.status in ("done", "awaiting_verification"):  # within max_fail
+        words = [f"went on, failed on {', '.join(failed)} within max_fail{tries}"]
+    elif failed:
         words = [f"failed on {', '.join(failed)}{tries}"]
     elif run.attempt.status in ("failed", "timed_out"):  # every host fine, the step's own check not: a wait cut short, expect.metric
         words = [f"{status_words(run.attempt.status)}: {'; '.join(run.attempt.problems) or 'no reason recorded'}"]

@@ -153,7 +153,7 @@ class StepList(ScrollView, can_focus=True):
     @staticmethod
     def _looks(state: RunState, sid: str) -> tuple[str, str]:
         step = state.steps[sid]
-        return looks(step.status, step.decision), str(step.rendered.get("title") or "")  # a title with captured.*: as rendered for its step
+        return looks(step.status, step.decision, step.hosts), str(step.rendered.get("title") or "")  # a title with captured.*: as rendered for its step
 
     @property
     def row_count(self) -> int:
@@ -176,7 +176,7 @@ class StepList(ScrollView, can_focus=True):
         if cell_len(words) > room:  # in cells: a wide title (全角, emoji) counted by characters ran past the column uncut
             words = set_cell_size(words, room - 1) + "…"
         text = Text(no_wrap=True, end="")
-        text.append_text(self._mark(looks(step.status, step.decision)))  # its colour as a span: the id and title keep theirs
+        text.append_text(self._mark(looks(step.status, step.decision, step.hosts)))  # its colour as a span: the id and title keep theirs
         text.append(" " * (STATUS_WIDTH - text.cell_len) + "  ")
         shown_id = short_id(sid)
         text.append(shown_id + " " * (self._id_width - cell_len(shown_id)) + "  ")

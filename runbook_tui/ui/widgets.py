@@ -228,7 +228,7 @@ class StepDetail(Static):
         title = Text()
         title.append(_line(step.rendered.get("title") or not_rendered_yet(str(entry.get("title", step_id)), state.plan_steps)), style="bold")
         title.append("  ")
-        title.append_text(status_text(looks(step.status, step.decision), theme))  # a go-ahead refused: not `✗ REJECTED`
+        title.append_text(status_text(looks(step.status, step.decision, step.hosts), theme))  # a go-ahead refused: not `✗ REJECTED`
         if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
             current = f"current: '{_line(state.current)}'" if state.current else "the run is over" if state.finished else "every step done"
             looking = "" if step_id == state.current else f" · only looking ({current})"  # ↑↓ in the step list
@@ -250,6 +250,8 @@ class StepDetail(Static):
             facts.append(f"timeout {format_duration(entry['timeout'])}")
         if entry.get("serial"):
             facts.append("serial " + ", ".join(_line(s) for s in entry["serial"]))
+        if entry.get("max_fail"):  # the failure budget beside the waves (it was in the whole-step dialog only)
+            facts.append(f"max_fail {_line(entry['max_fail'])}")
         title.append("  " + " · ".join(f for f in facts if f), style=colour(theme, "muted"))  # wraps when the pane is narrow
         lines: list[RenderableType] = [title]
         lines += _body(step_as_shown(state, step_id))

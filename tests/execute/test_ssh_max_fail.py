@@ -19,6 +19,7 @@ from peers import Sshd
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.event_words import said
+from runbook_tui.engine.practice_results import compare
 from runbook_tui.report import build_report, render
 
 pytestmark = pytest.mark.peers
@@ -140,3 +141,12 @@ def test_the_report_gives_each_group_steps_wave_plan_and_the_hosts_failed_within
     assert step["attempts"][-1]["tolerated"] == [f"{h}: exit code 1, expected 0" for h in FAILING]
     [after] = [s for s in report.steps if s.id == "after"]
     assert after.wave_plan == ""  # one host: no waves to speak of
+
+
+def test_practice_says_the_night_went_on_with_hosts_failed_within_max_fail(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Practice's "why it matters" read `on the night it failed on peer03 (exit 1), peer04 (exit 1)` for a step that went on."""
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    journal = tmp_path / "j.jsonl"
+    run_all(write_runbook(tmp_path, sshd, 2), journal, sshd)
+    why = {p.step: p.why for p in compare(events_of(journal), []).points if p.night and p.night.kind == "run"}
+    assert why["roll"] == "on the night it went on, failed on peer03 (exit 1), peer04 (exit 1) within max_fail", why

@@ -550,3 +550,12 @@ def test_a_step_that_went_on_with_hosts_failed_within_max_fail_says_so_while_it_
     clean = {h: HostState("done", 0, None) for h in hosts}
     [row] = [s for s in statuses(with_step(state, "check", status="awaiting_verification", hosts=clean), FROZEN) if s.text.startswith("Waiting")]
     assert "failed" not in row.text, row.text
+    # the step list and the detail pane's title: a done step with hosts failed is no clean `✓ done`
+    from runbook_tui.ui.glyphs import DONE_WITH_FAILED, looks, status_text
+    from runbook_tui.ui.themes import load_themes, theme_folders
+
+    assert looks("done", None, hosts) == DONE_WITH_FAILED and looks("done", None, clean) == "done"
+    theme = load_themes(theme_folders())[0][0]
+    drawn, clean_drawn = status_text(looks("done", None, hosts), theme), status_text("done", theme)
+    assert drawn.plain == "✓ done, hosts failed within max_fail" and clean_drawn.plain == "✓ done"
+    assert drawn.style != clean_drawn.style, "drawn in the warning colour, not success's"

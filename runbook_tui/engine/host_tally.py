@@ -86,7 +86,12 @@ def wave_plan_words(hosts: int, serial: Sequence[Any], max_fail: Any) -> str:
         limit = fail_limit(max_fail, hosts)
     except (TypeError, ValueError):  # a plan from an edited journal: say it as written, no reckoning made up
         return f"serial {written or 'none'}; max_fail {max_fail}"
-    waves = f"one wave of {hosts} hosts" if len(sizes) == 1 else f"{len(sizes)} waves of {', '.join(str(n) for n in sizes)} hosts"
+    if len(sizes) == 1:
+        waves = f"one wave of {hosts} hosts"
+    elif len(set(sizes)) == 1:
+        waves = f"{len(sizes)} waves of {_plural(sizes[0], 'host')} each"
+    else:
+        waves = f"{len(sizes)} waves of {', '.join(str(n) for n in sizes)} hosts"
     waves += f" (serial {written})" if written else ""
     budget = f"max_fail {max_fail}" + ("" if str(max_fail) == str(limit) else f" ({_plural(limit, 'host')})")
     who = "a failed host" if limit == 0 else "one more failed host"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from runbook_tui.engine.host_tally import wave_plan_words
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook
@@ -148,8 +149,8 @@ def _step(runbook: Runbook, number: int, section_kind: str, data: dict[str, Any]
     if data["retries"]:
         times = "once" if data["retries"] == 1 else f"{data['retries']} times"
         details.append(f"retried {times}, {format_duration(data['retry_delay'])} apart")
-    if data["serial"]:
-        details.append("in batches of " + ", ".join(str(s) for s in data["serial"]) + f", stopping after {data['max_fail'] or 0} failed hosts")
+    if kind == "run" and len(hosts) > 1 and (data["serial"] or data["max_fail"]):  # it read `stopping after 0 failed hosts`
+        details.append(wave_plan_words(len(hosts), data["serial"], data["max_fail"] or 0))
     if data["cwd"]:
         details.append(f"in {data['cwd']}")
     details += [f"env {name}={value}" for name, value in data["env"].items()]

@@ -124,7 +124,7 @@ def test_the_report_gives_each_group_steps_wave_plan_and_the_hosts_failed_within
     journal = tmp_path / "j.jsonl"
     run_all(write_runbook(tmp_path, sshd, "20%"), journal, sshd)
     report = build_report(journal)
-    plan = "5 waves of 2, 2, 2, 2, 2 hosts (serial 2); max_fail 20% (2 hosts): one more failed host stops the rollout before its next wave"
+    plan = "5 waves of 2 hosts each (serial 2); max_fail 20% (2 hosts): one more failed host stops the rollout before its next wave"
     [roll] = [s for s in report.steps if s.id == "roll"]
     assert (roll.serial, roll.max_fail, roll.wave_plan) == ([2], "20%", plan)
     outcome = "done; 2 of 10 hosts failed, within max_fail 20%"

@@ -356,7 +356,7 @@ class StepRunner:
         results = {h.name: kept.get(h.name) or ran[h.name] for h in self.runbook.targets(step)}
         calm = refused is None and not problems and not died.hosts and not (stop is not None and stop.reason)  # no stop of any kind
         tolerated: list[str] = []
-        (tolerated if calm and within_max_fail(results, plan.max_fail) else problems).extend(p for o in outcomes for p in said[o.host])
+        (tolerated if calm and within_max_fail(results, plan.max_fail) else problems).extend(p for words in said.values() for p in words)
         first = keepers.get(hosts[0].name) if hosts else None
         return results, (first.text if first else None), problems, tolerated, bool(died.hosts)
 

@@ -14,10 +14,12 @@ import getpass
 import logging
 import os
 import weakref
-
-import asyncssh
+from typing import TYPE_CHECKING
 
 from runbook_tui.runbook.safe_text import visible_line
+
+if TYPE_CHECKING:  # a plain local run loads no SSH (tests/engine/test_exec_output_path.py)
+    import asyncssh
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ class SshSudoProbe:
     async def refusal(self, conn: asyncssh.SSHClientConnection, user: str) -> str | None:
         """Why sudo will not run a command as root for `user` here; None when it will (or the probe itself failed:
         the command then starts as before)."""
+        import asyncssh  # loaded already by the SSH executor that asks
+
         if conn in self._passed:
             return None
         try:

@@ -171,6 +171,7 @@ def test_a_host_key_changed_while_the_connection_was_down_leaves_the_command_unk
     result = arun(main)
     assert result.status == "error" and (result.error or "").startswith("lost connection to db1 and could not reconnect (host key for db1 "), result
     assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in (result.error or "") and "may still be running there (detached in" in (result.error or ""), result
+    assert result.final, "a changed host key is never retried (`retries:` would run the command again beside the first)"
     assert len(runs_left(tmp_path)) == 1, "the command may still run: its files stay"
 
 

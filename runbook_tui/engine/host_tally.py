@@ -7,6 +7,7 @@ after `max_fail` stopped it. The pane's lines had it, scrolled off at 80x24.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,6 +16,15 @@ from runbook_tui.engine.state_model import HostState
 
 #: Host statuses that count as failed (against `max_fail` too).
 FAILED_HERE = frozenset({"failed", "timed_out", "unknown"})
+
+
+def _refusal(host: HostState) -> str | None:
+    """What refused a host the command never started on, from the executor's own words (its error begins with them;
+    a command's output never reaches `error`): `host key CHANGED` or `sudo refused`."""
+    error = host.error or ""
+    if error.startswith("host key for ") and "REMOTE HOST IDENTIFICATION HAS CHANGED" in error:
+        return "host key CHANGED"
+    return "sudo refused" if error.startswith("sudo -n refused") else None
 
 
 def _plural(count: int, word: str) -> str:
@@ -29,17 +39,18 @@ def failed_words(hosts: Mapping[str, HostState], plan: Mapping[str, Any]) -> str
     codes = sorted({h.exit_code for h in failed if h.exit_code is not None and h.exit_code != 0})
     causes = [f"exit {', '.join(str(c) for c in codes)}"] if codes else []
     never = sum(1 for h in failed if not h.started)
+    refused = Counter(r for r in (_refusal(h) for h in failed if not h.started) if r)  # why, where the executor said
     timed_out = sum(1 for h in failed if h.status == "timed_out" and h.started)
     unknown = sum(1 for h in failed if h.status == "unknown" and h.started)
     stopped = sum(1 for h in failed if h.status == "failed" and h.started and (h.error or "").startswith("stopped by "))  # `k`
     other = len(failed) - never - timed_out - unknown - stopped - sum(1 for h in failed if h.started and h.exit_code not in (None, 0))
-    causes += [f"{never} never started"] if never else []
+    causes += [f"{never} never started" + (f": {', '.join(f'{n} {why}' for why, n in refused.items())}" if refused else "")] if never else []
     causes += [f"{timed_out} timed out"] if timed_out else []
     causes += [f"{unknown} outcome unknown"] if unknown else []
     causes += [f"{stopped} stopped"] if stopped else []
     causes += [_plural(other, "other error")] if other > 0 else []
     if len(hosts) <= 1:
-        return f" (exit {', '.join(str(c) for c in codes)})" if codes else ""
+        return f" (exit {', '.join(str(c) for c in codes)})" if codes else f" ({next(iter(refused))})" if refused else ""
     words = f" on {len(failed)} of {len(hosts)} hosts" + (f" ({'; '.join(causes)})" if causes else "")
     undone = sum(1 for h in hosts.values() if h.status == "undone")  # a rollback that stopped undid these already
     words += f"; {undone} undone" if undone else ""

@@ -9,6 +9,7 @@ whose user sudo refused read only `exit code 1`.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import pwd
@@ -27,6 +28,8 @@ from peers import PeerError, Sshd, make_sshd, public_line
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.event_words import said
+from runbook_tui.engine.state import replay
+from runbook_tui.ui.status_stack import statuses
 
 pytestmark = pytest.mark.peers
 
@@ -52,6 +55,12 @@ def run_step(tmp_path: Path, sshd: Sshd, step: dict[str, Any], known_hosts: Path
     return [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def failed_row(events: list[dict[str, Any]]) -> str:
+    """The status row while the run stands at the failed step, folded from the journal as the TUI folds it."""
+    state = replay([e for e in events if e["type"] != "session_finished"])
+    return next(s.text for s in statuses(state, dt.datetime.now(dt.UTC)) if " FAILED" in s.text)
+
+
 def test_a_changed_host_key_fails_at_once_and_is_not_retried(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
     changed = tmp_path / "known_hosts"
@@ -69,6 +78,7 @@ def test_a_changed_host_key_fails_at_once_and_is_not_retried(tmp_path: Path, ssh
     assert problem.endswith("; not retried (2 retries left): a host key that does not verify is never tried again"), problem
     assert not [e for e in events if e["type"] == "output"]
     assert said(finished).lines[1] == f"   ✗ {problem}"  # type: ignore[union-attr]
+    assert failed_row(events) == "'push' FAILED (host key CHANGED)", failed_row(events)
 
 
 def test_a_refused_connection_is_still_retried(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -141,3 +151,19 @@ def test_a_sudo_step_sudo_refuses_says_so_in_sudos_words_and_never_starts(
     assert finished["problems"] == [f"db1: {words}"], finished["problems"]
     assert not marker.exists()
     assert not [e for e in events if e["type"] == "output"], "the command was not started: no output of its own"
+    assert failed_row(events) == "'push' FAILED (sudo refused)", failed_row(events)
+
+
+def test_the_row_of_a_group_step_says_which_refusal_kept_each_host_from_starting() -> None:
+    """Only the executor's own words count (a host's `error`); a command's output never reaches them."""
+    from runbook_tui.engine.host_tally import failed_words
+    from runbook_tui.engine.state_model import HostState
+
+    hosts = {
+        "db1": HostState("failed", None, "host key for db1 (10.0.0.1:22) not verified: WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! ...", False),
+        "db2": HostState("failed", None, "sudo -n refused to run the command as root for app: sudo: a password is required; ...", False),
+        "db3": HostState("failed", None, "cannot connect to db3 (10.0.0.3:22): Connection refused", False),
+        "db4": HostState("failed", 1, None),
+        "db5": HostState("done", 0, None),
+    }
+    assert failed_words(hosts, {}) == " on 4 of 5 hosts (exit 1; 3 never started: 1 host key CHANGED, 1 sudo refused)"

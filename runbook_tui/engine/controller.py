@@ -362,15 +362,16 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         if (running := None if acknowledged else may_still_run(self.state, step.id)) is not None:  # beside a live first run: asked
             running = f"'{step.id}' was running when the program stopped. {running}"
         if step.confirm is not None and not acknowledged:
-            shown = self._shown(step.confirm)
+            shown = self._once(step, step.confirm)
             return refused(f"this step needs acknowledgement first: {shown}", "needs_acknowledgement", f"{running}\n\n{shown}" if running else shown)
         if running is not None:
             return refused(f"{running} Acknowledge to re-run it.", "needs_acknowledgement", running)
         if step.kind == "ask" and answer is None:
-            question = self._shown(step.body)
+            question = self._once(step, step.body)
             return refused(f"this step asks: {question}; answer it first", "needs_answer", question)
         if step.confirm is not None:
-            self.emit(ev.NOTE, actor, step=step.id, text=f"acknowledged before running: {self._shown(step.confirm)}", request="acknowledge")
+            acknowledged_text = f"acknowledged before running: {self._once(step, step.confirm)}"
+            self.emit(ev.NOTE, actor, step=step.id, text=acknowledged_text, request="acknowledge")
         self._task = asyncio.create_task(self._run_step(step, actor, answer))
         return Reply(True, f"running '{step.id}'")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -22,15 +22,14 @@ from runbook_tui.engine.host_result import host_result, never_retried, retry_not
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
-from runbook_tui.engine.pending_captures import pending_captures
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
 from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import RollbackPlan, StepRecord, grouped_entries, plan_rollback, to_json
+from runbook_tui.engine.shown_texts import shown_text
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.engine.undo_notes import step_records
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
-from runbook_tui.runbook.display import display_text
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.shell_values import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, analyse, command_text, context_for, is_template, render_text
@@ -128,20 +127,13 @@ class StepRunner:
         except TemplateError as exc:
             raise FieldError(f"cannot render {name}: {exc}") from None
 
-    def _shown(self, text: Text | None, host: Host | None = None) -> str:
-        """Text as people see it (secrets masked); where it cannot render yet, the template and why."""
-        if text is None:
-            return ""
-        try:
-            return display_text(self.runbook, text, host=host, captured=self.state.captured)
-        except TemplateError as exc:
-            problem = exc
-        pending = pending_captures(self.runbook, self.state)  # a capture not known yet: where it comes from, in words
-        try:
-            shown = pending.shown(display_text(self.runbook, text, host=host, captured=pending.captured)) if pending.words else None
-        except TemplateError:
-            shown = None
-        return f"{text.source}  (cannot render yet: {problem})" if shown is None else shown
+    def _shown(self, text: Text | None, host: Host | None = None, hosts: Sequence[Host] = ()) -> str:
+        """Text as people see it (`engine.shown_texts`): on `host`, or once for a step's `hosts`."""
+        return shown_text(self.runbook, self.state, text, host, hosts)
+
+    def _once(self, step: Step, text: Text | None) -> str:
+        """A text of `step` shown once for all its hosts (a confirm, a question)."""
+        return self._shown(text, hosts=self.runbook.targets(step))
 
     def _command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, tag: str = "") -> Command:
         """The rendered command; its `key` is unique per host, attempt, retry and rollback.
@@ -396,24 +388,23 @@ class StepRunner:
         replay and the report all show this same text.
         """
         hosts = self.runbook.targets(step) if hosts is None else hosts
-        first = hosts[0] if hosts else None  # one title, note and env per step: `host` there is its first host
-        rendered: dict[str, Any] = {"title": self._title(step, hosts)}
+        rendered: dict[str, Any] = {"title": self._title(step, hosts)}  # title, note, confirm, env: once for all its hosts
         if step.kind == "run":
             rendered["commands"] = {h.name: self._shown(step.body, h) for h in hosts}
         elif step.kind in ("note", "ask") and step.body is not None:
-            rendered["text"] = self._shown(step.body, first)
+            rendered["text"] = self._shown(step.body, hosts=hosts)
         if step.undo is not None:
             rendered["undo"] = {h.name: self._shown(step.undo, h) for h in hosts}
         if step.confirm is not None:
-            rendered["confirm"] = self._shown(step.confirm)
+            rendered["confirm"] = self._shown(step.confirm, hosts=hosts)
         if step.env:
-            rendered["env"] = {name: self._shown(value, first) for name, value in step.env}
+            rendered["env"] = {name: self._shown(value, hosts=hosts) for name, value in step.env}
         return rendered
 
     def _title(self, step: Step, hosts: tuple[Host, ...] | None = None) -> str:
-        """The title as shown (step_ready, the undo list): a lazy one (captured.*, host) rendered now, for the first host."""
+        """The title as shown (step_ready, the undo list): a lazy one (captured.*, host) rendered now, for its hosts."""
         hosts = self.runbook.targets(step) if hosts is None else hosts
-        return self._shown(step.title_text, hosts[0] if hosts else None) if step.title_text is not None else step.title
+        return self._shown(step.title_text, hosts=hosts) if step.title_text is not None else step.title
 
     def announce_ready(self, step_id: str) -> None:
         """`step_ready`: what the verifier is asked to approve, rendered before the step runs."""

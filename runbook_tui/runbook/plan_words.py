@@ -82,12 +82,14 @@ def not_rendered_yet(text: str, plan_steps: Mapping[str, Mapping[str, Any]], *, 
 class PlanWords:
     """How one runbook's plan shows its texts: rendered as far as the runbook knows them, the rest in words."""
 
-    def __init__(self, runbook: Runbook) -> None:
+    def __init__(self, runbook: Runbook, captured: Mapping[str, str] | None = None) -> None:
+        """`captured`: the captures a run already has (a text shown once for a group step at run time), else in words."""
         self.runbook = runbook
         self.sources = capture_sources((step.id, step.capture) for step in runbook.steps)
         self._words: dict[str, str] = {}
         self._host_fields: dict[str, str] = {}  # a host field -> its stand-in (one per field for the whole plan)
         self._captured = {name: self._stand_in(late_word(f"captured.{name}", self.sources)) for name in self.sources}
+        self._captured.update(captured or {})
         self._now = self._stand_in("⟨now⟩")
 
     def _stand_in(self, words: str) -> str:

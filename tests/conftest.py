@@ -118,3 +118,41 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     wanted = PEER_FIXTURES & set(getattr(item, "fixturenames", ()))
     if wanted:
         pytest.fail(f"{item.nodeid} uses {', '.join(sorted(wanted))} (starts a peer) but is not marked @pytest.mark.peers", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _written_journals_hold_their_sequence(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every journal a test's program writes (in this process) passes `journal verify`'s check of the event sequence: a
+    false alarm on an honest journal would teach people to ignore the one on a rewritten one. A journal whose chain the
+    test broke (a forged or cut line) is checked up to the break; one it rewrote with a possible chain and an impossible
+    sequence on purpose is marked `forged_sequence`."""
+    from runbook_tui.engine.event_order import EventOrder
+    from runbook_tui.engine.journal import JournalScan, JournalWriter
+
+    written: list[Path] = []
+    opened = JournalWriter.__init__
+
+    def recorded(self: JournalWriter, path: Any, *args: Any, **kw: Any) -> None:
+        written.append(Path(path))
+        opened(self, path, *args, **kw)
+
+    monkeypatch.setattr(JournalWriter, "__init__", recorded)
+    # Journals a `runbook-tui` subprocess wrote (exec, resume, a kill -9) are looked for in the test's tmp_path (asked
+    # for here, when the test uses it: it is then torn down after this fixture).
+    folder: Path | None = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    if request.node.get_closest_marker("forged_sequence") is not None:
+        return
+    found = set(written)
+    if folder is not None:
+        found.update(folder.rglob("*.jsonl"))
+    for path in sorted(found):
+        if not path.is_file():
+            continue
+        with path.open("rb") as handle:
+            if handle.read(1) != b"{":  # not a journal (another test's JSONL, a file the test broke on purpose)
+                continue
+        scan, order = JournalScan(path, finished_rule=True), EventOrder()
+        impossible = [said for event in scan if (said := order.problem(event)) is not None]  # those the chain holds, up to a cut or a break
+        if impossible:
+            pytest.fail(f"{request.node.nodeid} wrote {path}, which journal verify calls impossible: " + "; ".join(impossible[:5]), pytrace=False)

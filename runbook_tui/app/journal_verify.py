@@ -1,4 +1,8 @@
-"""`journal verify JOURNAL [--allowed-signers PATH]`: the hash chain, then every signature, who made it, and the seal.
+"""`journal verify JOURNAL [--allowed-signers PATH]`: the hash chain and the event sequence, then every signature, who made it, and the seal.
+
+The sequence (`engine.event_order`): each event against where the run stood, as the program decides before it writes
+one; an impossible one is "line N: TYPE what was wrong". A journal rewritten whole, with its hashes recomputed and its
+sequence kept possible (a solo run's, say), cannot be told from an honest one by its hashes alone: only a seal can.
 
 Exit codes as the contract gives them: 0 intact (and, with allowed signers, every check holds), 1 tampered or
 truncated (or a signature or the seal fails), 2 unreadable (the journal, the allowed_signers file or the settings).
@@ -12,10 +16,15 @@ from __future__ import annotations
 
 import sys
 
+from runbook_tui.engine.event_order import EventOrder
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.trust.allowed_signers import AllowedSigners
 from runbook_tui.trust.run_trust import TrustRefused, allowed_signers
+
+#: Impossible events said one by one; the rest are counted.
+SAID = 50
 
 
 def signers_file(given: str | None) -> tuple[str | None, str]:
@@ -36,12 +45,29 @@ def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
         print(visible_line(f"runbook-tui: {exc} ({source})"), file=sys.stderr)  # a file's name may hold escapes
         return EXIT_INVALID
     result = JournalScan(path, finished_rule=True)
-    for _event in result:  # one line at a time: memory does not grow with the journal
-        pass
+    order, impossible, more = EventOrder(), list[str](), 0
+    for event in result:  # one line at a time: memory does not grow with the journal
+        if (found := order.problem(event)) is not None:
+            if len(impossible) < SAID:
+                impossible.append(found)
+            else:
+                more += 1
     shown = visible_line(path)  # the name may hold escapes: shown, never sent to the terminal
     if result.unreadable:
         print(visible_line(f"runbook-tui: unreadable: {result.unreadable}"), file=sys.stderr)  # prefixed as every command says it
         return EXIT_INVALID
+    for problem in impossible:  # the chain holds up to them: the journal was rewritten, its hashes recomputed
+        print(visible_line(f"{path}: {problem}"))
+    if more:
+        print(f"{shown}: and {more} more impossible event{'' if more == 1 else 's'}")
+    if impossible and not result.problems:
+        count = len(impossible) + more
+        print(
+            f"{shown}: NOT intact: the hash chain holds ({result.count} events), but {count} event{' is' if count == 1 else 's are'}"
+            " impossible where the run stood (no run writes them: rewritten, its hashes recomputed)"
+        )
+        _trust(path, signers, source)  # what the signatures say of the rewrite (a moved decision, a forged seal): still said
+        return EXIT_FAILED
     if result.problems or result.last is None:
         for problem in result.problems:
             print(visible_line(f"{path}: {problem}"))
@@ -54,6 +80,10 @@ def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
             f"{shown}: the session has not finished (no session_finished): still running, stopped (`runbook-tui resume` continues it), "
             "or lines cut off its end; only a seal (--allowed-signers) tells these apart"
         )
+    return _trust(path, signers, source)
+
+
+def _trust(path: str, signers: AllowedSigners | None, source: str) -> int:
     from runbook_tui.trust.check import print_trust
 
     # Signatures name events by seq: this check holds the events in memory (only with allowed signers).

@@ -179,6 +179,7 @@ async def _after_failure(controller: Controller, actor: Actor, policy: Policy, w
         return "failed"
     scope: Literal["checkpoint", "full"] = "full" if policy.on_failure == "abort" else "checkpoint"
     reason = f"exec --on-failure {policy.on_failure}: {what}"
+    controller.ends_after_rollback = True  # stopped or done, exec ends with it: nothing is announced as the next step
     if not controller.rollback(actor, scope, acknowledged=True, reason=reason).ok:
         return "failed"
     await controller.wait_idle()
@@ -212,6 +213,7 @@ def _manual_acknowledged(controller: Controller, actor: Actor, policy: Policy, s
 async def _guard_rolled_back(controller: Controller, actor: Actor, trip: Mapping[str, Any]) -> str:
     """A guard with `on_critical: rollback` tripped: nobody is here to read the undo list, so the runbook's word is the
     decision; back to the last checkpoint, and the drive stops there."""
+    controller.ends_after_rollback = True
     reply = controller.roll_back_for_guard(guard_rollback_reason(trip))
     if not reply.ok:
         controller.note(actor, f"exec could not roll back for the guard: {reply.message}")

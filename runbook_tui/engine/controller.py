@@ -85,6 +85,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         self.fatal: str | None = None  # set when the journal cannot be written: nothing more may run
         #: Can a verifier's confirmation arrive? False in a run neither shared nor solo: such steps never start.
         self.verifier_reachable = True
+        self.ends_after_rollback = False  # exec: the run ends once the rollback ends (no step is announced after it)
         self._injected: set[str] = set()  # rehearse --fail-at: steps that fail without running
         self._waves: WaveGate | None = None  # the running step's waves (serial:), while it runs
         #: Told of each event once on disk, before it is applied: what must follow a decision at once (its signature) is
@@ -156,17 +157,16 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
     def _next_step_changed(self, type: str, data: Mapping[str, Any], before: str | None) -> bool:
         """Does the run now stand at a step everyone should see rendered afresh (`step_ready`)?
 
-        Not while a rollback runs (steps come undone one by one), not after the full
-        rollback that ends the session, not at session_started (start() announces it
-        after a window override is on record).
-        """
+        Not while a rollback runs (steps come undone one by one), not after the full rollback that ends the session, nor
+        after one exec ends the run with (`ends_after_rollback`: the first undone step, which nothing would run, was announced
+        just before `session_finished`), not at session_started (start() announces it after a window override is on record)."""
         current, rollback = self.state.current, self.state.rollback
         if current is None or self.state.finished or self.rechecking or type in (ev.STEP_READY, ev.SESSION_STARTED):
             return False
         if rollback is not None and not rollback.finished:
             return False
         if type == ev.ROLLBACK_FINISHED:
-            return not (data.get("scope") == "full" and data.get("ok"))
+            return not self.ends_after_rollback and not (data.get("scope") == "full" and data.get("ok"))
         return current != before
 
     async def changed(self) -> None:
@@ -463,7 +463,8 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
             self.emit(ev.PARTICIPANT_JOINED, SYSTEM, name=name, role=role, **({"repeats": repeats} if repeats else {}))
 
     def leave(self, name: str, role: Role, repeats: int = 0) -> None:
-        if not self.state.finished and not self.fatal:
+        # After the end too (participant_left may follow session_finished), for who joined on the record: before, bob never left.
+        if not self.fatal and (not self.state.finished or name in self.state.participants):
             self.emit(ev.PARTICIPANT_LEFT, SYSTEM, name=name, role=role, **({"repeats": repeats} if repeats else {}))
 
     def rollback(self, actor: Actor, scope: Scope, *, acknowledged: bool = False, reason: str = "", finish: bool = True) -> Reply:

@@ -8,6 +8,7 @@ from runbook_tui.runbook.safe_text import visible_line
 
 #: What to do instead, in the run screen's keys and in `resume`'s flags (the TUI said `--rerun`, a flag it has no use for).
 AGAIN = "re-run it (enter; resume --rerun), or roll back (u; resume --rollback)"
+ONLY_UNKNOWN = "only a step whose outcome is unknown can be marked done"
 
 
 def mark_done_refusal(state: RunState, step: Step | None, reason: str) -> str | None:
@@ -18,7 +19,7 @@ def mark_done_refusal(state: RunState, step: Step | None, reason: str) -> str | 
     that captures its stdout for later steps lost that value with the process (the next step could not render)."""
     held = None if step is None else state.steps.get(step.id)
     if step is None or held is None or held.status != "unknown":
-        return "only a step whose outcome is unknown can be marked done"
+        return ONLY_UNKNOWN
     never = [h for h, hs in held.hosts.items() if hs.status == "pending"]
     if never:
         return f"'{step.id}' never started on {', '.join(never)} (their wave had not begun): {AGAIN}"
@@ -50,3 +51,11 @@ def settled_by_solo(state: RunState) -> tuple[str, str] | None:
     if current is None or not state.solo or state.steps[current].status != "awaiting_verification":
         return None
     return current, f"it ran and waited for a verifier's confirmation; solo from now on ({state.solo}): recorded unverified"
+
+
+def markable(state: RunState, sid: str) -> bool:
+    """Whether a `step_marked_done` of `sid` can follow `state`: the step's outcome is unknown (`mark_done_refusal`), or
+    `resume --solo` settles the step that waited for a verifier (`settled_by_solo`). `journal verify` folds by this."""
+    held = state.steps.get(sid)
+    settled = settled_by_solo(state)
+    return (held is not None and held.status == "unknown") or (settled is not None and settled[0] == sid)

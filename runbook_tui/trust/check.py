@@ -212,7 +212,10 @@ def print_trust(path: str, events: Sequence[Event], signers: AllowedSigners | No
     path = visible_line(path)  # only printed here: a name's escapes shown, never sent to the terminal
     if signers is None:
         print(f"{path}: NOT checked: signatures, who signed, and the seal (give --allowed-signers FILE, or allowed_signers: in the settings);")
-        print(f"{path}: the hash chain alone proves no author: anyone who can write the file can recompute it")
+        print(
+            f"{path}: the hash chain and the sequence alone prove no author: anyone who can write the file can recompute it"
+            " (a rewrite that keeps every event possible, as a solo run's may, reads intact)"
+        )
         return 0
     print(visible_line(f"{path}: allowed signers: {signers.path} ({source})"))
     result = check(events, signers)

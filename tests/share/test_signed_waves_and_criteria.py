@@ -94,6 +94,7 @@ async def _verifying(lab: Lab, shared: Shared, key: Path) -> AsyncIterator[Share
         await client.close()
 
 
+@pytest.mark.forged_sequence  # moved.jsonl: a confirmation moved to a wave that waited for none (journal verify says so too)
 async def test_wave_confirmations_and_rejections_are_signed_and_checked(lab: Lab, people: dict[str, Path], sshd: Sshd) -> None:
     hosts = [
         {"name": f"peer{i}", "address": sshd.address, "port": sshd.port, "user": sshd.user, "identity": str(sshd.client_key)} for i in (1, 2, 3)
@@ -144,6 +145,7 @@ async def test_wave_confirmations_and_rejections_are_signed_and_checked(lab: Lab
     edited[confirmed["decision"]]["wave"] = 2
     moved = journal_verify(lab, _forged(lab, edited, "moved.jsonl"), allowed)
     assert moved.returncode == 1 and "the signed phase is 'wave 1', the journal says 'wave 2'" in moved.stdout, moved.stdout
+    assert "wave_confirmed on wave 2 of 'roll', which waited for no verifier's word" in moved.stdout, moved.stdout
 
 
 async def test_accepted_unmet_criteria_and_their_confirmation_are_signed_and_checked(lab: Lab, people: dict[str, Path], prometheus: Prometheus) -> None:

@@ -136,13 +136,15 @@ def test_assignee_runs_verifier_confirms_both_screens_agree(lab: Lab, tmux: Tmux
     tmux.keys("verifier", "q")  # the verifier leaves after the end, the assignee's session still open
     left = tmux.wait("verifier", lambda s: "EXIT=0" in s, "join to exit 0")
     assert "runbook-tui: the run ended: done" in left, left  # said in the terminal once the screen closed
+    _wait_for_event(journal, "participant_left")  # bob's leave is on the record after the end too (it may follow session_finished)
     events = journal_lines(journal)
     assert [(e["type"], e.get("step"), e["actor"]) for e in events if e["type"] == "step_confirmed"] == [
         ("step_confirmed", "one", "bob"),
         ("step_confirmed", "two", "bob"),
     ]
     ending = [e for e in events if e["type"] not in ("seal", "decision_signed")]  # the verifier's seal may follow the end
-    assert ending[-1]["type"] == "session_finished" and ending[-1]["outcome"] == "done"  # no participant_left after it
+    assert ending[-2]["type"] == "session_finished" and ending[-2]["outcome"] == "done"
+    assert (ending[-1]["type"], ending[-1]["name"], ending[-1]["role"]) == ("participant_left", "bob", "verifier")  # before: never journaled
     verified = subprocess.run([*CLI, "journal", "verify", str(journal)], capture_output=True, text=True, timeout=30, env=lab.env())
     assert verified.returncode == 0, verified.stdout + verified.stderr
 

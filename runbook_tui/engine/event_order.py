@@ -1,0 +1,190 @@
+"""`journal verify`'s check of the event sequence: each event against where the run stood when it was written.
+
+The hash chain tells an edited line from an honest one, but not a journal rewritten whole by someone who can write the
+file: delete a `step_started` and recompute every hash after it, and the chain holds. Nothing keyed is in a solo run's
+journal, so such a rewrite cannot be told from an honest one by its hashes (only a seal, `--allowed-signers`, can); what
+can be told is a sequence no run writes: a step finished that never started, a confirmation of a step that never ran,
+an attempt counted backwards, an undo outside a rollback or of a step that never ran, `resumed` without a pause.
+
+`EventOrder` folds every event through `state.apply` (the one definition of where a run stands) and asks, before each,
+what the program asks before it writes it, in the program's own terms: `confirmable` and `nothing_to_reject` (the
+verifier's `c` and `x`), `markable` (mark done), the runner's attempt count (`attempts + 1`), one step running at a time,
+the rollback's undo after undo. A journal the program wrote holds no such event; each one found is said as
+"line N: TYPE what was wrong" (the seq, the chain, the first event and what may follow `session_finished` are checked
+by the reader, `journal.JournalScan`). Output, metric samples and the like change nothing asked here: they are not
+folded (`_UNFOLDED`: a 200,000-event journal is checked in about the time its chain is), and memory stays flat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
+from runbook_tui.engine.mark_done import markable
+from runbook_tui.engine.state import RunState, UnreadableEvent, apply, confirmable, initial, nothing_to_reject
+
+#: Events whose fold changes nothing the checks below read (the output tail, the panels, the notes, the trips, the
+#: criteria checked, the silences): not folded. They are most of a long journal, and some keep growing in the state (a
+#: tuple copied at each one: a journal of 200,000 guard trips would take quadratic time).
+_UNFOLDED = frozenset({
+    ev.OUTPUT, ev.METRIC_SAMPLE, ev.METRIC_BASELINE, ev.NOTE, ev.ERROR, ev.GUARD_TRIPPED, ev.SUCCESS_CHECK_STARTED, ev.SUCCESS_CHECKED,
+    ev.SILENCE_CREATED, ev.SILENCE_EXPIRED, ev.PARTICIPANT_JOINED, ev.PARTICIPANT_LEFT,
+})  # fmt: skip
+
+
+class EventOrder:
+    """The state a journal's events build, event after event, and what is impossible about the next one."""
+
+    def __init__(self) -> None:
+        self.state: RunState = initial()
+
+    def problem(self, event: Event) -> str | None:
+        """What makes `event` impossible where the run stands ("line N: TYPE ..."), or None; the event is folded either way
+        (the events after it are checked against the run as the journal tells it)."""
+        kind = event["type"]
+        if kind in _UNFOLDED:
+            return None
+        rule = _RULES.get(kind)
+        found = rule(self.state, event) if rule is not None else None
+        try:
+            self.state = apply(self.state, event)
+        except UnreadableEvent as exc:
+            return str(exc)
+        return None if found is None else f"line {event['seq'] + 1}: {kind} {found}"
+
+
+def _attempt(event: Event, expected: int) -> str | None:
+    attempt = event.get("attempt")
+    if type(attempt) is not int or attempt == expected:
+        return None  # older writers left it out
+    return f"names attempt {attempt} of '{event['step']}', where attempt {expected} was the one to come (attempts count up by one)"
+
+
+def _step_started(state: RunState, e: Event) -> str | None:
+    running = next((sid for sid, step in state.steps.items() if step.status == "running"), None)
+    if running is not None:  # the runner runs one step at a time; a process that died leaves it unknown (session_resumed)
+        return f"of '{e['step']}' while '{running}' was still running (one step runs at a time)"
+    return _attempt(e, state.steps[e["step"]].attempts + 1)
+
+
+def _while_running(state: RunState, e: Event) -> str | None:
+    """A step's end, or a wave of it: only while it runs."""
+    status = state.steps[e["step"]].status
+    if status == "running":
+        return None
+    never = state.steps[e["step"]].attempts == 0
+    return f"of '{e['step']}', which {'never started' if never else f'was not running (it stood {status})'}"
+
+
+def _wave_decided(state: RunState, e: Event) -> str | None:
+    step = state.steps[e["step"]]
+    if step.wave_awaiting is None or step.wave_awaiting != e.get("wave", step.wave_awaiting):
+        return f"on wave {e.get('wave')} of '{e['step']}', which waited for no verifier's word"
+    return _attempt(e, step.attempts)
+
+
+def _phase(e: Event) -> str:
+    return "before" if e.get("phase") == "before" else "after"  # as the fold reads it
+
+
+def _step_confirmed(state: RunState, e: Event) -> str | None:
+    phase, step = _phase(e), state.steps[e["step"]]
+    if e["step"] != state.current or confirmable(state) != phase:
+        what = "a go-ahead for" if phase == "before" else "a confirmation of"
+        return f"is {what} '{e['step']}', which had nothing to confirm (it stood {_stood(state, e['step'])})"
+    return _attempt(e, step.attempts + (phase == "before"))
+
+
+def _step_rejected(state: RunState, e: Event) -> str | None:
+    phase, step = _phase(e), state.steps[e["step"]]
+    why = "it is not the step the run stood at" if e["step"] != state.current else nothing_to_reject(state)
+    if why is None and (phase == "after") != (step.status == "awaiting_verification"):
+        why = "a rejection after it ran needs a step that ran and waits" if phase == "after" else "it had run already"
+    if why is not None:
+        return f"of '{e['step']}' ({phase}), which could not be rejected: {why}"
+    return _attempt(e, step.attempts + (phase == "before"))
+
+
+def _step_skipped(state: RunState, e: Event) -> str | None:
+    sid = e["step"]
+    if sid == state.current and state.steps[sid].status not in ("running", "awaiting_verification"):
+        return None
+    return f"of '{sid}', which could not be skipped (it stood {_stood(state, sid)})"
+
+
+def _step_marked_done(state: RunState, e: Event) -> str | None:
+    return None if markable(state, e["step"]) else f"of '{e['step']}', whose outcome was not unknown (it stood {_stood(state, e['step'])})"
+
+
+def _stood(state: RunState, sid: str) -> str:
+    step = state.steps[sid]
+    status = "never run" if step.status == "pending" and step.attempts == 0 else step.status
+    return status if sid == state.current else f"{status}, and the run stood at {_current(state)}"
+
+
+def _current(state: RunState) -> str:
+    return f"'{state.current}'" if state.current is not None else "no step"
+
+
+def _rollback_started(state: RunState, _e: Event) -> str | None:
+    rollback = state.rollback
+    return "while the rollback before it was still running" if rollback is not None and not rollback.finished else None
+
+
+def _undo_started(state: RunState, e: Event) -> str | None:
+    rollback, sid = state.rollback, e["step"]
+    if rollback is None or rollback.finished:
+        return f"of '{sid}' outside a rollback (no rollback_started before it, or it had finished)"
+    if rollback.running_step is not None:
+        return f"of '{sid}' while the undo of '{rollback.running_step}' was still running"
+    if state.steps[sid].attempts == 0:
+        return f"of '{sid}', which never ran (nothing of it to undo)"
+    return None
+
+
+def _undo_finished(state: RunState, e: Event) -> str | None:
+    rollback = state.rollback
+    if rollback is None or rollback.finished or rollback.running_step != e["step"]:
+        return f"of '{e['step']}', whose undo was not running"
+    return None
+
+
+def _rollback_finished(state: RunState, _e: Event) -> str | None:
+    rollback = state.rollback
+    return "with no rollback running" if rollback is None or rollback.finished else None
+
+
+def _resumed(state: RunState, _e: Event) -> str | None:
+    return None if state.paused else "while the run was not paused"
+
+
+def _reopened(state: RunState, _e: Event) -> str | None:
+    return None if state.finished else "of a session that had not finished"
+
+
+_RULES: dict[str, Callable[[RunState, Event], str | None]] = {
+    ev.STEP_STARTED: _step_started,
+    ev.STEP_FINISHED: _while_running,
+    ev.WAVE_STARTED: _while_running,
+    ev.WAVE_FINISHED: _while_running,
+    ev.WAVE_CONFIRMED: _wave_decided,
+    ev.WAVE_REJECTED: _wave_decided,
+    ev.STEP_CONFIRMED: _step_confirmed,
+    ev.STEP_REJECTED: _step_rejected,
+    ev.STEP_SKIPPED: _step_skipped,
+    ev.STEP_MARKED_DONE: _step_marked_done,
+    ev.ROLLBACK_STARTED: _rollback_started,
+    ev.UNDO_STARTED: _undo_started,
+    ev.UNDO_FINISHED: _undo_finished,
+    ev.ROLLBACK_FINISHED: _rollback_finished,
+    ev.RESUMED: _resumed,
+    ev.SESSION_REOPENED: _reopened,
+}
+
+
+def sequence_problems(events: Any) -> list[str]:
+    """Every impossible event of `events` (an iterable of a journal's events, in order), in words."""
+    order = EventOrder()
+    return [found for event in events if (found := order.problem(event)) is not None]

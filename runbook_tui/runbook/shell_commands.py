@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from runbook_tui.runbook.shell_dash_c import dash_c_script, shell_script
+from runbook_tui.runbook.shell_dash_c import dash_c_script, sg_command, shell_script
+from runbook_tui.runbook.shell_fleet import CONTAINERS, FLEETS, SALT, entrypoint_scripts, fleet_command, reads_commands_on_stdin, salt_code
 from runbook_tui.runbook.shell_places import MARKERS
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "busybox"})
@@ -70,7 +71,7 @@ _CODE_ANYWHERE: dict[str, frozenset[str]] = {
     "gdb": frozenset(f"{dash}{o}" for dash in ("-", "--") for o in ("ex", "eval-command", "iex", "init-eval-command")),
     "mongosh": frozenset({"--eval"}), "mongo": frozenset({"--eval"}), "Rscript": frozenset({"-e"}), "R": frozenset({"-e"}),
     "osascript": frozenset({"-e"}), "expect": frozenset({"-c"}), "julia": frozenset({"-e", "-E", "--eval", "--print"}),
-    "dc": frozenset({"-e", "--expression"}),
+    "dc": frozenset({"-e", "--expression"}), "make": frozenset({"--eval"}),
 }  # fmt: skip
 #: PowerShell: `-Command` (any case, any prefix: `-c`, `-Com`) makes every word after it the code, unless it is `-`.
 _PWSH = frozenset({"pwsh", "powershell", "pwsh.exe", "powershell.exe", "pwsh-preview"})
@@ -103,7 +104,7 @@ _OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", 
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
-_KNOWN |= {"let", "trap", "wait", "alias"} | _OPTIONS_RUN_COMMANDS
+_KNOWN |= {"let", "trap", "wait", "alias", "autossh"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS
 #: Files that are a command's stdin (`bash /dev/stdin <<EOF`, `. /dev/stdin <<< "..."`).
 _STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 
@@ -144,12 +145,13 @@ def command_start(words: list[str]) -> int:
     return k
 
 
-def _ssh_command(rest: list[str]) -> int | None:
-    """Index (in `rest`, the words after `ssh`) of the first word of the remote command; None: there is none."""
+def _ssh_command(rest: list[str], extra: str = "") -> int | None:
+    """Index (in `rest`, the words after `ssh`) of the first word of the remote command; None: there is none.
+    `extra`: more option letters taking an argument (autossh's `-M PORT`)."""
     k = 0
     while k < len(rest) and rest[k].startswith("-"):
         option = rest[k]
-        k += 2 if len(option) == 2 and option[1] in _SSH_ARG_OPTIONS else 1
+        k += 2 if len(option) == 2 and (option[1] in _SSH_ARG_OPTIONS or option[1] in extra) else 1
     return k + 1 if k + 1 < len(rest) else None
 
 
@@ -162,11 +164,17 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
         first = start + 1
         if name in _JOINERS and first < len(words):
             found.append((list(range(first, len(words))), name))
-        elif name == "ssh" or (name == "tsh" and words[first : first + 1] == ["ssh"]):  # Teleport's `tsh ssh HOST CMD`
+        elif name in ("ssh", "autossh") or (name == "tsh" and words[first : first + 1] == ["ssh"]):  # `tsh ssh HOST CMD`
             first += name == "tsh"
-            remote = _ssh_command(words[first:])
+            remote = _ssh_command(words[first:], "M" if name == "autossh" else "")
             if remote is not None:
-                found.append((list(range(first + remote, len(words))), "ssh" if name == "ssh" else "tsh ssh"))
+                found.append((list(range(first + remote, len(words))), "tsh ssh" if name == "tsh" else name))
+        elif name in FLEETS:  # `pdsh -w HOSTS CMD...`: the words are joined and each host's shell parses them
+            command = fleet_command(name, words, start)
+            if command is not None:
+                found.append((list(range(command, len(words))), name))
+        elif name in CONTAINERS:  # `docker run --entrypoint sh IMAGE -c SCRIPT`
+            found.extend(([k], f"{name} --entrypoint ... -c") for k in entrypoint_scripts(words, start, SHELLS))
         elif name == "alias":  # alias k='...': the text runs as code where k is used (dash expands aliases in scripts)
             found.extend(([k], "alias") for k in range(first, len(words)) if "=" in words[k])
         elif name == "trap":
@@ -186,7 +194,7 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
         if name in SHELLS:
             script = shell_script(words, k)
         elif name in _DASH_C and k >= start:
-            script = dash_c_script(words, k)
+            script = dash_c_script(words, k) if name != "sg" else sg_command(words, k)
         else:
             continue
         if script is not None:
@@ -228,8 +236,10 @@ def stdin_script_reader(words: list[str]) -> str | None:
     name = _basename(words[start])
     if "xargs" in wrappers:
         return _xargs_script(words, start)
-    if name == "ssh" and _ssh_command(words[start + 1 :]) is None:
-        return "ssh"
+    if name in ("ssh", "autossh") and _ssh_command(words[start + 1 :], "M" if name == "autossh" else "") is None:
+        return name
+    if name in FLEETS and reads_commands_on_stdin(name, words, start):
+        return name
     if name in (".", "source") and start + 1 < len(words) and words[start + 1] in _STDIN_FILES:
         return name
     if name in ("at", "batch") or (name == "crontab" and not {"-l", "-r", "-e"} & set(words[start + 1 :])):
@@ -410,8 +420,10 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     # a remote shell runs these: `gcloud compute ssh VM --command=CMD`, `vagrant ssh -c CMD`
     "gcloud": frozenset({"--command"}),
     "vagrant": frozenset({"-c", "--command"}),
+    # ansible runs `-a` (through a shell with `-m shell`; as templated Jinja always), and templates `-e` values
+    "ansible": frozenset({"-a", "--args", "-e", "--extra-vars"}),
 }  # fmt: skip
-_KNOWN |= frozenset(_COMMAND_OPTIONS)
+_KNOWN |= frozenset(_COMMAND_OPTIONS) | SALT
 #: git settings (`-c KEY=VALUE`) whose value git runs as a command (`core.fsmonitor` on every `status`).
 _GIT_COMMAND_KEY = re.compile(
     r"(?i)(^alias\.|\.(pager|editor|sshcommand|fsmonitor|askpass|helper|command|program|driver|external|textconv|clean|smudge"
@@ -426,7 +438,7 @@ def _command_arguments(words: list[str]) -> list[tuple[int, str]]:
     there is code to it. A value starting ssh's `-o` argument names the option itself, so it counts too."""
     start = command_start(words)
     name = _basename(words[start]) if start < len(words) else ""
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, str]] = [(k, f"{name} cmd.*") for k in salt_code(words, start)] if name in SALT else []
     for k in range(1, min(start + 1, len(words))):  # `env -S 'CMD ARGS'` splits its argument into a command line
         word = words[k]
         if (words[k - 1] in ("-S", "--split-string") or word.startswith("--split-string=") or (word[:2] == "-S" and len(word) > 2)) and "env" in {

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from runbook_tui.runbook import shell_commands as commands
-from runbook_tui.runbook import shell_flow
+from runbook_tui.runbook import shell_flow, shell_nested
 from runbook_tui.runbook import shell_heredocs as heredocs
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.shell_flow import Flow
@@ -30,7 +30,6 @@ from runbook_tui.runbook.shell_places import (
     Place,
     Word,
     has_markers,
-    marker,
     marker_index,
 )
 
@@ -69,7 +68,8 @@ class Tokenizer:
         place = self.places.setdefault(index, Place())
         if self.level == 0:
             place.kind = kind
-            place.in_backticks_in_quotes = frame.get("bt_dq", False)
+            # bash keeps a `\"` as is in backticks in a heredoc or in "${x:-...}" (dash reads it as `"`): a bare `"` there
+            place.in_backticks_in_quotes = frame.get("bt_dq", False) and not frame.get("bt_hd") and not frame.get("bt_brace")
             place.nested_backticks = frame.get("bt2", False)
             place.in_brace = ("quoted" if frame.get("brace_q") else "bare") if frame.get("brace") else ""
             place.backticks = ("heredoc" if frame.get("bt_hd") else "quoted" if frame.get("bt_dq") else "plain") if frame.get("bt") else ""
@@ -344,7 +344,7 @@ class Tokenizer:
     def _sub(self, i: int, close: str, frame: dict[str, bool], word: Word) -> int:
         before = set(self.places)
         seen = len(self.flow.seen)
-        end = self.parse_list(i, close, {**frame, "arith": False, "hd": False})
+        end = self.parse_list(i, close, {**frame, "arith": False, "hd": False, "bt_brace": False})
         word.expanded_markers.extend(m for m in self.places if m not in before)
         word.refs.extend(self.flow.seen[seen:])
         return end
@@ -434,7 +434,7 @@ class Tokenizer:
             elif c == "\\" and i + 1 < len(s):
                 i += 2
             elif c in "$`":
-                i = self._expansion(i, inner, frame, quoted=quoted)
+                i = self._expansion(i, inner, {**frame, "bt_brace": True} if quoted and c == "`" else frame, quoted=quoted)
             else:
                 inside = inside != (c == '"')
                 self._direct(c, "PATTERN" if pattern and not inside else kind, {**frame, "brace": True, "brace_q": inside} if quoted else frame, inner)
@@ -451,36 +451,13 @@ class Tokenizer:
     # -- nested shells ------------------------------------------------------------------------------
 
     def _nested(self, words: list[Word], texts: list[str]) -> None:
-        """Words another shell parses again: mark their values one level deeper; names bash evaluates: integers only."""
-        if not self.flow.every_script and not any(w.markers or w.expanded_markers for w in words):
-            return  # no value in this command
-        if commands.names_none(texts):
-            return  # no shell, wrapper or name-reading builtin among the words
-        for indexes, by in commands.scripts(texts):
-            self._reparse([words[k] for k in indexes], by)
-        for k, by in commands.script_files(texts):
-            self._output_reparsed(words[k].expanded_markers, f"{by} running it as a script")
-        for k, by in commands.program_code(texts):
-            for m in words[k].markers + words[k].expanded_markers:
-                self.places[m].code_of = by
-        optional, program = commands.option_words(texts)
-        for k in optional:
-            first = words[k].markers[:1]
-            if first and words[k].text.startswith(marker(first[0])):  # the value starts the word
-                self.places[first[0]].option_of = program
-        k_format = commands.format_operand(texts)
-        for m in words[k_format].markers + words[k_format].expanded_markers if k_format is not None else ():
-            self.places[m].format_of = texts[commands.command_start(texts)]
-        for k in commands.naming_arguments(texts):
-            text = words[k].text
-            equals = text.find("=")
-            for m in words[k].markers:
-                if equals < 0 or text.index(marker(m)) < equals:
-                    self.places[m].integer = True
+        """Words another shell parses again: mark their values one level deeper (see `shell_nested`)."""
+        shell_nested.nested(self, words, texts)
 
     def _reparse(self, script: list[Word], by: str) -> None:
         for w in script:
             self._output_reparsed(w.expanded_markers, by)
+            self.flow.reparsed.update(dict.fromkeys(w.refs, by))  # `v="{{ x }}"; eval "$v"`: v's values are code
         text = " ".join(w.text for w in script)
         if not has_markers(text) and not self.flow.every_script:
             return

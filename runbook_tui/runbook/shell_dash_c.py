@@ -50,3 +50,13 @@ def dash_c_script(words: list[str], k: int) -> int | None:
                 return j  # -cCMD: the rest of the word is the command
             return j + 1 if j + 1 < len(words) else None
     return None
+
+
+def sg_command(words: list[str], k: int) -> int | None:
+    """Index of the command `sg [-] GROUP [-c] CMD [ARGS]` (at `k`) runs: sg hands it to `/bin/sh -c` with or without
+    -c (ARGS become its $0, $1...); None when there is none (sg starts a login shell)."""
+    script = dash_c_script(words, k)
+    if script is not None:
+        return script
+    j = k + 1 + (words[k + 1 : k + 2] == ["-"])
+    return j + 1 if j + 1 < len(words) else None

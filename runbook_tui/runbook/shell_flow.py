@@ -52,6 +52,7 @@ class Flow:
         self.prompt: set[str] = set()  # `${n@P}`: bash expands n's text as a prompt, `$(...)` in it runs
         self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
         self.every_script = False  # read the scripts of inner shells (`bash -c '...'`) even where no value stands
+        self.reparsed: dict[str, str] = {}  # variables expanded into a script another shell parses (`eval "$v"`): by whom
 
     def assign(self, name: str, markers: Iterable[int], refs: Iterable[str]) -> None:
         self.links.append((name, set(markers), set(refs)))
@@ -67,6 +68,10 @@ class Flow:
             for m in self._reaching({name}, {}):
                 if isinstance(m, int):
                     places[m].expanded_by = name
+        for name, by in self.reparsed.items():  # `v="{{ x }}"; eval "$v"`: the value is code to eval
+            for m in self._reaching({name}, {}):
+                if isinstance(m, int) and not places[m].reparsed_variable:
+                    places[m].reparsed_variable, places[m].by = name, places[m].by or by
         if not (self.arithmetic or self.prompt):
             return
         for m in self._reaching(self.arithmetic, {}):

@@ -1,7 +1,7 @@
 """Interpreters that read their program on stdin: a value in a heredoc, here-string or pipe feeding one is code.
 
-`python3 <<EOF`, `python3 - <<EOF`, `perl`, `ruby`, `node`, `php`, `lua`, `tclsh`, `expect`, `Rscript -`, `awk -f -`
-and `sed -f -` run what their stdin says; the SQL clients `psql`, `mysql` and `sqlite3` read commands there that run a
+`python3 <<EOF`, `python3 - <<EOF`, `perl`, `ruby`, `node`, `php`, `lua`, `tclsh`, `expect`, `Rscript -`, `awk -f -`,
+`sed -f -` and `make -f -` run what their stdin says; the SQL clients `psql`, `mysql` and `sqlite3` read commands there that run a
 shell (`\\!`, `system`, `.shell`). The shell expands a value into that text as data, but the interpreter then reads it
 as its own code: `print("{{ x }}")` with x = `"); import os; os.system("touch F"); ("` makes F. So such a value is
 refused at `validate`, at its position (`shell_values.refusal`); it reaches the program as an argument (`python3 -
@@ -114,6 +114,8 @@ _READERS: dict[str, _Reader] = {
     # redis-cli reads commands on stdin when none is given (CONFIG SET dir + SAVE writes files; EVAL runs Lua)
     "redis-cli": _Reader(_set("--eval", "-v", "--version", "--help"), _set(), "hpsaunrid", "hpsaunrid", _REDIS_NEXT, stdin_options=_set("--pipe")),
     "osascript": _Reader(_set("-e"), _set(), "els", "els"),
+    # make reads its makefile on stdin with `-f -`; a recipe's lines run as shell commands (and `$(shell ...)`)
+    "make": _Reader(_set(), _set("-f", "--file", "--makefile"), "CfIoW", "CfIoW", _set("--directory", "--include-dir", "--old-file"), "data"),
 }
 #: Other names of those interpreters (`python3.12`, `pypy3`, `gawk`, `nodejs`, `mariadb`, `luajit`).
 _ALIASES = {
@@ -132,6 +134,7 @@ _ALIASES = {
     "pwsh.exe": "pwsh",
     "pwsh-preview": "pwsh",
     "mongo": "mongosh",
+    "gmake": "make",
 }
 _VERSIONED = re.compile(r"(python|pypy|lua|perl|ruby|php|tclsh)[0-9.]*\Z")
 
@@ -273,6 +276,7 @@ _INSTEAD = {
     "mongosh": "V=\"{{{{ {x} }}}}\" {p} DB <<'EOF' and process.env.V",
     "redis-cli": '{p} SET KEY "{{{{ {x} }}}}" (the command and its values as arguments)',
     "osascript": "{p} - \"{{{{ {x} }}}}\" <<'EOF' and `on run argv` ... item 1 of argv",
+    "make": 'V="{{{{ {x} }}}}" {p} -f - <<\'EOF\' and "$$V" in the recipe (an environment variable)',
 }
 
 
@@ -286,6 +290,7 @@ _SHELL_ESCAPE = {
     "redis-cli": "each line is a command to the server: CONFIG SET and SAVE write files, EVAL runs Lua",
     "osascript": "do shell script runs a shell command there",
     "mongosh": "require('child_process') runs a command there",
+    "make": "its recipes run as shell commands",
 }
 
 

@@ -81,7 +81,7 @@ def _written(item: str, place: Place) -> tuple[str, str]:
     else:  # ARITH: an integer
         text, within = item, ""
     if place.backticks:
-        text = (_BACKTICKS_QUOTED if place.backticks == "quoted" else _BACKTICKS).sub(r"\\\1", text)
+        text = (_BACKTICKS_QUOTED if place.in_backticks_in_quotes else _BACKTICKS).sub(r"\\\1", text)
     return text, within
 
 

@@ -210,7 +210,7 @@ _NOT_EXPANDED = frozenset({"SINGLE", "ANSI_C", "QUOTED_HEREDOC", "UNKNOWN"})
 def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
     """Why a value cannot stand at `place`, with the fix; None when it is one literal word there."""
     if place.kind not in _NOT_EXPANDED and not (
-        place.nested_backticks or place.reparsed_output or place.levels or shq_count or place.format_of or place.program_of
+        place.nested_backticks or place.reparsed_output or place.reparsed_variable or place.levels or shq_count or place.format_of or place.program_of
     ):
         return None  # the common case (what every check below lets through), before any message is composed
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
@@ -241,6 +241,8 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         )
     if place.nested_backticks:
         return "a value inside nested backticks cannot be passed safely; expected $(...) instead of backticks"
+    if place.reparsed_variable:
+        return f"this value flows into ${place.reparsed_variable}, which '{place.by}' expands into a script it parses again as shell code; {as_argument}"
     if place.reparsed_output:
         return f"'{place.by}' parses the output of this expansion again as shell code; {as_argument}"
     if place.levels > shq_count:

@@ -183,5 +183,25 @@ CASES = [
     Case("heredoc read by perl -ne is data", "perl -ne print <<EOF\n{{ x }}\nEOF", line),
     Case("piped into perl -pe is data", "printf '%s' {{ x }} | perl -pe ''", same),
     Case("heredoc read by tee is data", "tee <<EOF\n{{ x }}\nEOF", line),
+    # Fleets and container entrypoints whose command a shell parses again, sg without -c, a variable expanded into
+    # eval's script, make's makefile on stdin (these passed validate; sg, eval and make ran `a; touch F` under exec).
+    Case("autossh host command", 'autossh -M 0 db1 "systemctl restart {{ x }}"', None),
+    Case("pdsh -w hosts command", 'pdsh -w db[1-2] -l root "systemctl restart {{ x }}"', None),
+    Case("clush -w hosts command", "clush -b -w db1 echo {{ x }}", None),
+    Case("pssh -H host command", 'pssh -H db1 -t 5 "echo {{ x }}"', None),
+    Case("parallel-ssh -H host command", 'parallel-ssh -i -H db1 "echo {{ x }}"', None),
+    Case("piped into pdsh (commands on stdin)", 'echo "rm {{ x }}" | pdsh -w db1', None),
+    Case("docker run --entrypoint sh IMAGE -c", 'docker run --rm --entrypoint sh alpine -c "echo {{ x }}"', None),
+    Case("podman run --entrypoint=/bin/sh IMAGE -ec", 'podman run --entrypoint=/bin/sh alpine -ec "echo {{ x }}"', None),
+    Case("sg GROUP CMD without -c", 'sg adm "echo {{ x }}"', None),
+    Case("sg - GROUP CMD without -c", 'sg - adm "echo {{ x }}"', None),
+    Case('eval "$v" of a value', 'v={{ x }}; eval "$v"', None),
+    Case('eval "$v" of a command around a value', 'v="printf \'%s\' {{ x }}"; eval "$v"', None),
+    Case("loop variable into ssh's command", 'for h in {{ x }}; do ssh db1 "rm -rf /tmp/$h"; done', None),
+    Case("makefile on stdin (make -f -)", "make -s -f - <<EOF\nall:\n\t@echo {{ x }}\nEOF", None),
+    Case("eval of a script reading $v as data", 'v={{ x }}; eval \'printf "%s" "$v"\'', same),
+    # bash keeps \" as is in backticks in a heredoc and in "${x:-`...`}" (the value came out split: "a b" gave "ab").
+    Case("backticks in an unquoted heredoc", "cat <<EOF\n`printf '%s' {{ x }}`\nEOF", lambda v: substituted(v) + "\n"),
+    Case('backticks in "${x:-...}"', "printf '%s' \"${RBT_UNSET_X:-`printf '%s' {{ x }}`}\"", substituted),
     Case("{% raw %} text kept", "printf '%s' '{% raw %}{{.State.Status}}{% endraw %}'", lambda v: "{{.State.Status}}"),
 ]

@@ -1,0 +1,48 @@
+"""What a simple command's words are to programs beyond the shell reading them: scripts another shell parses again,
+files it runs, an interpreter's code, options that run commands, a format, names bash evaluates.
+
+Called by `shell_context.Tokenizer` once a command's words are complete; the rules are in `shell_commands`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from runbook_tui.runbook import shell_commands as commands
+from runbook_tui.runbook.shell_places import Word, marker
+
+if TYPE_CHECKING:
+    from runbook_tui.runbook.shell_context import Tokenizer
+
+
+def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
+    """Words another shell parses again: mark their values one level deeper; names bash evaluates: integers only.
+    A command with no value may still expand a variable one holds into a script (`eval "$v"`): see `Flow.reparsed`."""
+    values = tok.flow.every_script or any(w.markers or w.expanded_markers for w in words)
+    if not values and not any(w.refs for w in words):
+        return  # no value and no variable in this command
+    if commands.names_none(texts):
+        return  # no shell, wrapper or name-reading builtin among the words
+    for indexes, by in commands.scripts(texts):
+        tok._reparse([words[k] for k in indexes], by)
+    if not values:
+        return
+    for k, by in commands.script_files(texts):
+        tok._output_reparsed(words[k].expanded_markers, f"{by} running it as a script")
+    for k, by in commands.program_code(texts):
+        for m in words[k].markers + words[k].expanded_markers:
+            tok.places[m].code_of = by
+    optional, program = commands.option_words(texts)
+    for k in optional:
+        first = words[k].markers[:1]
+        if first and words[k].text.startswith(marker(first[0])):  # the value starts the word
+            tok.places[first[0]].option_of = program
+    k_format = commands.format_operand(texts)
+    for m in words[k_format].markers + words[k_format].expanded_markers if k_format is not None else ():
+        tok.places[m].format_of = texts[commands.command_start(texts)]
+    for k in commands.naming_arguments(texts):
+        text = words[k].text
+        equals = text.find("=")
+        for m in words[k].markers:
+            if equals < 0 or text.index(marker(m)) < equals:
+                tok.places[m].integer = True

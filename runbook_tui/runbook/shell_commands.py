@@ -104,7 +104,7 @@ _OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", 
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
-_KNOWN |= {"let", "trap", "wait", "alias", "autossh"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS
+_KNOWN |= {"let", "trap", "wait", "alias", "autossh", "echo"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS
 #: Files that are a command's stdin (`bash /dev/stdin <<EOF`, `. /dev/stdin <<< "..."`).
 _STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 

@@ -37,6 +37,10 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         first = words[k].markers[:1]
         if first and words[k].text.startswith(marker(first[0])):  # the value starts the word
             tok.places[first[0]].option_of = program
+    start = commands.command_start(texts)
+    echoed = [m for w in words[start + 1 :] for m in w.markers + w.expanded_markers] if texts[start : start + 1] == ["echo"] else []
+    for m in echoed:  # `echo "{{ x }}"`: dash's echo reads `\c`, `\n` in it: a value holding none passes
+        tok.places[m].echoed = True
     k_format = commands.format_operand(texts)
     for m in words[k_format].markers + words[k_format].expanded_markers if k_format is not None else ():
         tok.places[m].format_of = texts[commands.command_start(texts)]

@@ -54,6 +54,7 @@ class Place:
     program_of: str = ""  # an interpreter reading it in its program on stdin (`python3 - <<EOF`, `| perl`): refused
     code_of: str = ""  # an interpreter that runs this word as its own code (`sed`, `awk`, `python3 -c`): plain words only
     option_of: str = ""  # a program that may read a word starting with `-` here as an option that runs a command
+    echoed: bool = False  # among `echo`'s arguments: dash's echo reads backslashes in them, `-n` is its option
     format_of: str = ""  # a command reading this word as a format (`printf`): its `%` and `\\` are directives
     expanded_by: str = ""  # a variable a shell expands again as it reads it (`BASH_ENV`, `ENV`, `PS4`): its name
     # Only for the text shown to people (`shell_values.shown_value`), which must mean what runs:

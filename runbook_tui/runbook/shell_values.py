@@ -331,6 +331,11 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
                     f" and some of its options run commands (ssh -oProxyCommand=...); write -- before the operands"
                     f" ({place.option_of} [OPTIONS] -- VALUE) or ./ before a relative path"
                 )
+            if place.echoed and _ECHO_READS.search(item):
+                raise ShellRefused(
+                    f"echo would not print this value as is ({_clip(item)}): dash's echo reads its backslashes (\\c ends the output,"
+                    f" \\n starts a line) and a lone -n or -e is an option to it; write printf '%s\\n' VALUE to print it exactly"
+                )
             if place.expanded_by and _EXPANDS.search(item):
                 raise ShellRefused(_expanded_again(place.expanded_by, item))
             if place.integer and not _INTEGER.match(item.strip()):
@@ -356,6 +361,8 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
     return None
 
 
+#: What `echo` does not print as is: a backslash (dash reads `\\c`, `\\n`...), a value that is one of its options.
+_ECHO_READS = re.compile(r"\\|\A-[neE]+\Z")
 #: What a shell expands in a variable it reads again (`$`, backticks, and `\\` in prompts).
 _EXPANDS = re.compile(r"[$`\\]")
 

@@ -23,9 +23,9 @@ HOSTILE = "a b; touch pwned $(touch pwned)"
         "autossh -M {{ x }} db1 uptime",  # -M takes the monitor port
         "docker run --rm alpine echo {{ x }}",  # no shell: an argument of echo
         "docker run --rm --entrypoint /usr/bin/env alpine {{ x }}",
-        "sg adm 'printf \"%s\" \"$1\"' sh {{ x }}",  # sg's extra words are $0, $1... of its sh -c
+        'sg adm \'printf "%s" "$1"\' sh {{ x }}',  # sg's extra words are $0, $1... of its sh -c
         "make -f Makefile V={{ x }} <<EOF\n{{ x }}\nEOF",  # the makefile comes from a file: stdin is data
-        "v={{ x }}; eval 'printf \"%s\" \"$v\"'",  # eval reads $v as data
+        'v={{ x }}; eval \'printf "%s" "$v"\'',  # eval reads $v as data
         'v={{ x }}; sh -c \'printf "%s" "$1"\' sh "$v"',
         "salt '*' test.ping {{ x }}",
         "ansible {{ x }} -m ping",
@@ -45,7 +45,7 @@ def test_a_value_that_is_data_to_them_passes(template: str) -> None:
         "ansible all -m ping -e v={{ x }}",  # extra vars are templated where they are used
         'salt "*" cmd.run "systemctl restart {{ x }}"',
         "salt-call cmd.shell {{ x }}",
-        "make -f /dev/null --eval=\"all:;@echo {{ x }}\"",
+        'make -f /dev/null --eval="all:;@echo {{ x }}"',
     ],
 )
 def test_a_value_in_what_ansible_salt_or_make_runs_is_a_plain_word_or_refused(template: str) -> None:

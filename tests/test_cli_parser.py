@@ -271,3 +271,23 @@ def test_a_command_never_writes_over_the_sessions_runbook_or_another_file_it_rea
     Path("h.md").write_text("an earlier report\n")
     assert cli.main(["report", "h.jsonl", "-o", "h.md"]) == 2
     assert capsys.readouterr().err == "runbook-tui: h.jsonl: line 1 is not a journal event: expected a runbook-tui journal\n"
+
+
+def test_p_at_at_gives_a_literal_value_starting_with_at(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: no `-p` value could start with `@` (`-p handle=@ops` read a file named `ops`, or failed without one).
+    `-p NAME=@@TEXT` gives the value `@TEXT` and reads no file; `NAME=@FILE` still reads FILE; `--help` says both."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    Path("rb.yaml").write_text(
+        "runbook: 1\nid: o\ntitle: O\nparams:\n  h: {type: string}\n  f: {type: string}\nsections:\n  - id: a\n    title: A\n"
+        "    steps:\n      - {id: s, title: S, run: \"printf '%s|%s' {{ h }} {{ f }} > out.txt\"}\n"
+    )
+    Path("ops").write_text("the file ops\n")
+    Path("@ops").write_text("the file @ops\n")
+    Path("v.txt").write_text("from a file\n")
+    assert cli.main(["exec", "rb.yaml", "--solo", "t", "--journal", "j.jsonl", "-p", "h=@@ops", "-p", "f=@v.txt"]) == 0
+    assert Path("out.txt").read_text() == "@ops|from a file"
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        cli.main(["exec", "--help"])
+    assert "NAME=@@TEXT gives the value @TEXT" in " ".join(capsys.readouterr().out.split())

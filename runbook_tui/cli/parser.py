@@ -87,7 +87,7 @@ def _read_files(args: argparse.Namespace, source: str, *, journal: bool) -> list
         files.append((runbook, f"the runbook of the session {source} records ({runbook})"))
     for item in getattr(args, "params", []):
         name, _, value = item.partition("=")
-        if value.startswith("@"):
+        if value.startswith("@") and not value.startswith("@@"):  # `@@TEXT` is the value `@TEXT`, no file
             files.append((value[1:], f"the file -p {name}=@{value[1:]} reads"))
     for option, attribute in (("--identity", "identity"), ("--allowed-signers", "allowed_signers")):
         if given := getattr(args, attribute, None):
@@ -109,7 +109,7 @@ def speed(value: str) -> float:
 def with_params(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "-p", dest="params", action="append", default=[], metavar="NAME=VALUE",
-        help="a parameter value; NAME=@FILE reads it from a file (repeatable, each NAME once)",
+        help="a parameter value; NAME=@FILE reads it from a file, NAME=@@TEXT gives the value @TEXT (repeatable, each NAME once)",
     )  # fmt: skip
 
 

@@ -48,7 +48,8 @@ class StandIn:
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, str]:
-    """`["a=1", "b=@file"]` -> {"a": "1", "b": <file contents>}; `@FILE` reads the value from a file.
+    """`["a=1", "b=@file", "c=@@x"]` -> {"a": "1", "b": <file contents>, "c": "@x"}; `@FILE` reads the value from a
+    file, `@@` stands for a literal `@` at the value's start (`-p handle=@@ops` gives `@ops`).
 
     A name given twice is refused: `-p version=15.6 ... -p version=15.4` (an edited line from the shell's history) is a
     mistake, and taking either value would run a change nobody meant."""
@@ -57,11 +58,13 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
     for item in assignments:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise ParamError(f"-p {shown(item)}: expected NAME=VALUE or NAME=@FILE")
+            raise ParamError(f"-p {shown(item)}: expected NAME=VALUE, NAME=@FILE or NAME=@@VALUE (a value starting with @)")
         if name.strip() in typed:
             raise ParamError(f"-p {shown(typed[name.strip()])} and -p {shown(item)} both give {shown(name.strip())}: expected each parameter once")
         typed[name.strip()] = item
-        if value.startswith("@"):
+        if value.startswith("@@"):
+            value = value[1:]  # a literal value starting with @: no file
+        elif value.startswith("@"):
             path = Path(value[1:])
             given = visible_line(f"-p {name}=@{value[1:]}")  # as typed, escapes shown: the error goes to a terminal
             if not value[1:]:  # Path("") is ".": the error named a folder nobody typed

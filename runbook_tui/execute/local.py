@@ -84,7 +84,7 @@ class LocalExecutor:
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
-                cwd=command.cwd,
+                cwd=local_cwd(command.cwd),
                 env=env,
                 start_new_session=True,
             )
@@ -279,8 +279,16 @@ def _group_alive(pgid: int) -> bool:
     return False
 
 
+def local_cwd(cwd: str | None) -> str | None:
+    """A step's `cwd` as the local process takes it: `~` and `~/DIR` are in $HOME, as over SSH (the remote wrapper
+    writes them `"$HOME"/DIR`: `ssh_scripts.path_word`); any other text, `~user` too, is a directory of that name."""
+    if cwd is not None and (cwd == "~" or cwd.startswith("~/")):
+        return os.path.expanduser("~") + cwd[1:]
+    return cwd
+
+
 def _cannot_start(command: Command, argv: list[str], exc: Exception) -> str:
-    if command.cwd is not None and not os.path.isdir(command.cwd):
+    if command.cwd is not None and not os.path.isdir(local_cwd(command.cwd) or ""):
         return f"cannot start the command: working directory {command.cwd!r} does not exist or is not a directory"
     if isinstance(exc, ValueError):
         return f"cannot start the command: {exc} (in the command text or an environment variable)"

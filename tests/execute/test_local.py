@@ -306,3 +306,20 @@ def _unblock_reader(fifo: Path) -> None:
         os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
     except OSError:  # no reader left: nothing to unblock
         pass
+
+
+def test_a_cwd_starting_with_tilde_is_in_home_as_over_ssh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: `cwd: ~/app` ran over SSH in the remote $HOME/app but locally failed (no folder named `~` in the
+    current directory) or, worse, ran in a folder named `~` there. Now `~` and `~/DIR` mean $HOME locally too;
+    `~user` is a folder of that name on both (neither shell sees a tilde to expand in a quoted word)."""
+    home = tmp_path / "home"
+    (home / "app dir").mkdir(parents=True)
+    (tmp_path / "work" / "~" / "app dir").mkdir(parents=True)  # the folder the literal reading would have used
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path / "work")
+    for cwd, expected in (("~", home), ("~/app dir", home / "app dir"), ("~/", home)):
+        result, sink, _ = run("pwd -P", cwd=cwd)
+        assert result == Result("ok", 0), (cwd, result)
+        assert Path(sink.data("stdout").decode().strip()) == expected.resolve(), cwd
+    result, _, _ = run("true", cwd="~nosuchuser/x")
+    assert result.status == "error" and "'~nosuchuser/x' does not exist" in (result.error or "")

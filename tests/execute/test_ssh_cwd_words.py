@@ -32,3 +32,24 @@ def test_a_cwd_named_dash_is_a_directory_not_the_previous_one(sshd: Sshd, tmp_pa
     seen, start, ran, out = arun(main)
     assert seen == Result("ok", exit_code=0) and b"exists" not in start, f"the test needs no ./- in the login directory: {start!r}"
     assert ran.exit_code not in (0, None) and out == b"", f"the command ran elsewhere than ./-: {ran} {out!r}"
+
+
+def test_a_cwd_of_tilde_is_the_remote_home_as_it_is_locally(sshd: Sshd, tmp_path: Path) -> None:
+    """`cwd: ~` and `~/DIR` mean $HOME over SSH, as they now do locally (`test_local`): the same step runs in the same
+    place on either (locally it ran in a folder named `~`)."""
+
+    async def main() -> list[tuple[Result, bytes]]:
+        ex = executor(sshd, tmp_path)
+        try:
+            done = []
+            for cwd in (None, "~", "~/", "~/."):
+                text = 'cd "$HOME" && pwd -P' if cwd is None else "pwd -P"
+                result, out, _ = await run_one(ex, cmd(sshd.host("db1"), text, cwd=cwd))
+                done.append((result, out.data("stdout")))
+            return done
+        finally:
+            await ex.close()
+
+    (home_result, home), *in_cwd = arun(main)
+    assert home_result == Result("ok", exit_code=0) and home.strip()
+    assert in_cwd == [(Result("ok", exit_code=0), home)] * 3

@@ -20,35 +20,41 @@ class _Fleet(NamedTuple):
     no_command: frozenset[str]  # options after which the operands are files, not a command (`clush --copy`)
 
 
+#: As their `--help` lists them (pdsh 2.34, clush 1.9, parallel-ssh 2.3).
 _FLEETS: dict[str, _Fleet] = {
-    "pdsh": _Fleet("wxgXltufRFmNo", frozenset(), frozenset()),
+    "pdsh": _Fleet("ltufwxRMgXF", frozenset(), frozenset()),
     "clush": _Fleet(
-        "wxgXlftuoREO",
+        "sOwxgXftuomRl",
         frozenset(
             {
+                "--groupsource",
+                "--groupsconf",
+                "--conf",
+                "--option",
+                "--group",
                 "--hostfile",
+                "--machinefile",
                 "--topology",
                 "--pick",
-                "--group",
-                "--user",
-                "--fanout",
-                "--options",
-                "--worker",
-                "--remote",
+                "--color",
+                "--outdir",
+                "--errdir",
                 "--dest",
-                "--groupsource",
-                "--option",
+                "--fanout",
+                "--user",
+                "--options",
                 "--connect_timeout",
                 "--command_timeout",
-                "--nodes",
-                "--exclude",
+                "--mode",
+                "--worker",
+                "--remote",
             }
         ),
         frozenset({"-c", "--copy", "--rcopy"}),
     ),
     "pssh": _Fleet(
-        "hHlpoetOxX",
-        frozenset({"--hosts", "--host", "--user", "--par", "--outdir", "--errdir", "--timeout", "--option", "--extra-args", "--extra-arg"}),
+        "hHlpoetOxXg",
+        frozenset({"--hosts", "--host", "--user", "--par", "--outdir", "--errdir", "--timeout", "--option", "--extra-args", "--extra-arg", "--host-glob"}),
         frozenset(),
     ),
 }

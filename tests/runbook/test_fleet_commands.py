@@ -59,8 +59,15 @@ def test_a_value_in_what_ansible_salt_or_make_runs_is_a_plain_word_or_refused(te
 
 
 def test_a_shq_value_in_a_fleets_command_is_one_word_for_the_remote_shell() -> None:
-    """pdsh, clush and pssh join their command's words for each host's shell, as ssh does: `| shq` quotes for it."""
-    for template in ('pdsh -w db1 "rm -- {{ x | shq }}"', "clush -w db1 rm -- {{ x | shq }}", 'autossh db1 "rm -- {{ x | shq }}"'):
+    """pdsh, clush and pssh join their command's words for each host's shell, as ssh does: `| shq` quotes for it
+    (with the real tools and a stand-in ssh running its command with `sh -c`, each printed the value exactly)."""
+    for template in (
+        'pdsh -w db1 "rm -- {{ x | shq }}"',
+        'pdsh -N -S -R ssh -w db1 "rm -- {{ x | shq }}"',  # -N and -S take no argument: the command is still one level
+        "clush -N -p -w db1 rm -- {{ x | shq }}",
+        'parallel-ssh -i -H db1 -t 5 "rm -- {{ x | shq }}"',
+        'autossh -M 0 db1 "rm -- {{ x | shq }}"',
+    ):
         assert static_problems(template) == []
         command = render_command(template, {"x": HOSTILE})
         assert dict(command.env)["RBT_V1"] == "'a b; touch pwned $(touch pwned)'"

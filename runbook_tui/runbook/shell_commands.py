@@ -3,10 +3,11 @@
 Works on the words' values as the shell would pass them (quotes removed).
 Known re-parsers: `sh|bash|dash|... -c SCRIPT` anywhere in the command (so
 behind `sudo`, `env`, `timeout`, `docker|kubectl exec`, `xargs`, `find -exec`,
-`chroot`, `nsenter`...), `su|runuser|sg|flock|script -c` (and `--command`), `eval`, `ssh HOST CMD...`,
+`chroot`, `nsenter`...), `su|runuser|sg|flock|script -c` (and `--command`; `sg GROUP CMD` without it), `eval`,
+`ssh|autossh HOST CMD...`, `pdsh|clush|pssh ... CMD...` and `docker run --entrypoint sh IMAGE -c` (`shell_fleet`),
 `watch CMD...`, `parallel`, `tmux`; and commands reading a script on stdin
 (`sh`, `bash -s`, `ssh HOST` with no command) fed by a heredoc, a here-string
-or a pipe. A command not listed that runs its argument as shell code is not
+or a pipe. A variable expanded into such a script (`eval "$v"`) carries the values it holds (`shell_flow`). A command not listed that runs its argument as shell code is not
 known here: README says to pass values to such commands as arguments.
 """
 

@@ -193,6 +193,8 @@ CASES = [
     Case("piped into pdsh (commands on stdin)", 'echo "rm {{ x }}" | pdsh -w db1', None),
     Case("docker run --entrypoint sh IMAGE -c", 'docker run --rm --entrypoint sh alpine -c "echo {{ x }}"', None),
     Case("podman run --entrypoint=/bin/sh IMAGE -ec", 'podman run --entrypoint=/bin/sh alpine -ec "echo {{ x }}"', None),
+    Case("docker run IMAGE sh -c", 'docker run --rm alpine sh -c "echo {{ x }}"', None),
+    Case("kubectl run -- sh -c", 'kubectl run t --image=alpine --restart=Never -- sh -c "echo {{ x }}"', None),
     Case("sg GROUP CMD without -c", 'sg adm "echo {{ x }}"', None),
     Case("sg - GROUP CMD without -c", 'sg - adm "echo {{ x }}"', None),
     Case('eval "$v" of a value', 'v={{ x }}; eval "$v"', None),

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from runbook_tui.runbook.shell_commands import names_none
 from runbook_tui.runbook.shell_context import Tokenizer
+from runbook_tui.runbook.shell_flow import Flow
 from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place, Word
 
 #: What a command of plain words separated by blanks never holds.
@@ -78,10 +79,22 @@ def _plain_words(text: str) -> list[str] | None:
     return parts
 
 
-@lru_cache(maxsize=1024)
-def environment_in_arithmetic(text: str, names: tuple[str, ...]) -> frozenset[str]:
-    """Which of these environment variables the command's arithmetic reads (`(( N > 1 ))`, `M=$N; $((M))`)."""
+@lru_cache(maxsize=256)
+def _environment_flow(text: str) -> Flow:
+    """What flows where in a command, inner shells' scripts included (read, never changed, by the two below)."""
     tokenizer = Tokenizer(text, {}, 0)
     tokenizer.flow.every_script = True  # the environment reaches inner shells too: `bash -c 'echo $(( N + 1 ))'`
     tokenizer.parse_list(0, "", {})
-    return frozenset(tokenizer.flow.environment_in_arithmetic(names))
+    return tokenizer.flow
+
+
+@lru_cache(maxsize=1024)
+def environment_in_arithmetic(text: str, names: tuple[str, ...]) -> frozenset[str]:
+    """Which of these environment variables the command's arithmetic reads (`(( N > 1 ))`, `M=$N; $((M))`)."""
+    return frozenset(_environment_flow(text).environment_in_arithmetic(names))
+
+
+def environment_reparsed(text: str, names: tuple[str, ...]) -> dict[str, str]:
+    """Which of these environment variables the command expands into a script another shell parses (`eval "$CMD"`),
+    each with that shell."""
+    return _environment_flow(text).environment_reparsed(names)

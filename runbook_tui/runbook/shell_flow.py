@@ -87,6 +87,16 @@ class Flow:
             return set()
         return {m for m in self._reaching(self.arithmetic, {name: {name} for name in names}) if isinstance(m, str)}
 
+    def environment_reparsed(self, names: Iterable[str]) -> dict[str, str]:
+        """Which of these environment variables reach a variable expanded into a script another shell parses, by whom."""
+        sources: dict[str, set[int | str]] = {name: {name} for name in names}
+        found: dict[str, str] = {}
+        for target, by in self.reparsed.items():
+            for m in self._reaching({target}, sources):
+                if isinstance(m, str):
+                    found.setdefault(m, by)
+        return found
+
     def _reaching(self, targets: set[str], sources: dict[str, set[int | str]]) -> set[int | str]:
         """The values (markers) and `sources` whose text reaches one of the `targets` variables."""
         values: dict[str, set[int | str]] = {name: set(held) for name, held in sources.items()}

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
-from runbook_tui.runbook.shell_classify import classify, environment_in_arithmetic
+from runbook_tui.runbook.shell_classify import classify, environment_in_arithmetic, environment_reparsed
 from runbook_tui.runbook.shell_flow import REEXPANDED
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,
@@ -354,6 +354,13 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
     for name, value in env:
         if name in REEXPANDED and _EXPANDS.search(value):
             return f"env {name}: {_expanded_again(name, value)}"
+    for name, by in sorted(environment_reparsed(command, tuple(name for name, _ in env)).items()):
+        value = dict(env)[name]
+        if not _PLAIN_WORD.match(value):  # `env: {CMD: "echo {{ x }}"}` and `run: eval "$CMD"`
+            return (
+                f"env {name}: the command expands ${name} into a script '{by}' parses again as shell code, so this value would"
+                f" run as code; expected a plain word ({_PLAIN_WORD_CHARACTERS}), not {_clip(value)}; pass it as an argument instead"
+            )
     for name in sorted(environment_in_arithmetic(command, tuple(name for name, _ in env))):
         value = dict(env)[name]
         if not _INTEGER.match(value.strip()):

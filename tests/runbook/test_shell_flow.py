@@ -153,3 +153,22 @@ def test_a_value_expanded_as_a_prompt_is_a_plain_word_or_refused() -> None:
     assert result.stdout == "web-1.2"
     with pytest.raises(TemplateError, match=r"code to \$\{VAR@P\}"):
         render_command(template, {"x": "$(touch pwned)"})
+
+
+def test_a_step_env_value_expanded_into_a_script_is_a_plain_word_or_refused(write_runbook, tmp_path: Path, capsys) -> None:
+    """`env: {CMD: "echo {{ x }}"}` and `run: eval "$CMD"`: -p 'x=a; touch F' made F (the value reached eval through
+    the environment, where the template's own check does not see it)."""
+    assert environment_refusal('eval "$CMD"', [("CMD", "echo a; touch pwned")]) == (
+        "env CMD: the command expands $CMD into a script 'eval' parses again as shell code, so this value would run as code;"
+        " expected a plain word (letters, digits, . _ : + , = -), not 'echo a; touch pwned'; pass it as an argument instead"
+    )
+    assert environment_refusal('C=$CMD; ssh db1 "$C"', [("CMD", "$(id)")]) is not None  # through another variable
+    assert environment_refusal('eval "$CMD"', [("CMD", "uptime")]) is None  # a plain word passes
+    assert environment_refusal('printf %s "$CMD"; sh -c \'echo "$1"\' sh "$CMD"', [("CMD", "a; $(id)")]) is None  # data
+    path = write_runbook(ENV_RUNBOOK.replace('env: {N: "{{ n }}", LABEL: "{{ n }}"}', 'env: {CMD: "echo {{ n }}"}').replace(
+        'run: M=$N; echo "$LABEL" "$(( M + 1 ))"', 'run: eval "$CMD"'
+    ))  # fmt: skip
+    witness = tmp_path / "pwned"
+    code = cli_main(["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j.jsonl"), "-p", f"n=a; touch {witness}"])
+    assert code != 0 and not witness.exists()
+    assert "env CMD: the command expands $CMD into a script 'eval'" in capsys.readouterr().out

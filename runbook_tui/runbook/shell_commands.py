@@ -315,7 +315,7 @@ def program_code(words: list[str]) -> list[tuple[int, str]]:
     value there is code to that program (sed's `e` command runs a shell), whatever the shell's quoting."""
     start = command_start(words)
     if start >= len(words):
-        return _command_arguments(words)  # `env -S CMD`: no command word, the option makes one
+        return command_arguments(words)  # `env -S CMD`: no command word, the option makes one
     name = _basename(words[start])
     found: list[tuple[int, str]] = []
     code_options = _CODE_OPTIONS.get(name, frozenset())
@@ -341,7 +341,7 @@ def program_code(words: list[str]) -> list[tuple[int, str]]:
         k += 2 if word in with_argument or word in code_options or bundle == 1 or _takes_next(name, word) else 1
     if name in _PROGRAM_OPERAND and not program_given and k < len(words):
         found.append((k, name))
-    return found + _code_anywhere(name, words, start) + _command_arguments(words)
+    return found + _code_anywhere(name, words, start) + command_arguments(words)
 
 
 def _code_anywhere(name: str, words: list[str], start: int) -> list[tuple[int, str]]:
@@ -421,6 +421,7 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     # a remote shell runs these: `gcloud compute ssh VM --command=CMD`, `vagrant ssh -c CMD`
     "gcloud": frozenset({"--command"}),
     "vagrant": frozenset({"-c", "--command"}),
+    "mosh": frozenset({"--ssh"}),  # split into words (Perl's shellwords) and run: `--ssh="ssh {{ x }}"` took -oProxyCommand
     # ansible runs `-a` (through a shell with `-m shell`; as templated Jinja always), and templates `-e` values
     "ansible": frozenset({"-a", "--args", "-e", "--extra-vars"}),
 }  # fmt: skip
@@ -434,7 +435,7 @@ _GIT_COMMAND_KEY = re.compile(
 _SSH_COMMAND_OPTION = re.compile(r"(?i)\s*(proxycommand|localcommand|knownhostscommand|remotecommand)\b")
 
 
-def _command_arguments(words: list[str]) -> list[tuple[int, str]]:
+def command_arguments(words: list[str]) -> list[tuple[int, str]]:
     """Words a program runs as a command because of the option before them (`_COMMAND_OPTIONS`, ssh's `-o`): a value
     there is code to it. A value starting ssh's `-o` argument names the option itself, so it counts too."""
     start = command_start(words)

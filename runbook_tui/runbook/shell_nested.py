@@ -32,6 +32,9 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     for k, by in commands.program_code(texts):
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].code_of = by
+    for k, _by in commands.command_arguments(texts):  # `rsync -e "ssh {{ x }}"`: a word there may be an option of ssh
+        for m in words[k].markers + words[k].expanded_markers:
+            tok.places[m].command_line = True
     optional, program = commands.option_words(texts)
     for k in optional:
         first = words[k].markers[:1]

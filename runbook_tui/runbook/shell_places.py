@@ -53,6 +53,7 @@ class Place:
     reparsed_variable: str = ""  # a variable it flows into, which a command expands into a script (`eval "$v"`)
     program_of: str = ""  # an interpreter reading it in its program on stdin (`python3 - <<EOF`, `| perl`): refused
     code_of: str = ""  # an interpreter that runs this word as its own code (`sed`, `awk`, `python3 -c`): plain words only
+    command_line: bool = False  # in a command line a program splits into words and runs (`rsync -e`): no leading `-`
     option_of: str = ""  # a program that may read a word starting with `-` here as an option that runs a command
     echoed: bool = False  # among `echo`'s arguments: dash's echo reads backslashes in them, `-n` is its option
     format_of: str = ""  # a command reading this word as a format (`printf`): its `%` and `\\` are directives

@@ -325,6 +325,11 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
                     f" ({_PLAIN_WORD_CHARACTERS}) passes, not {_clip(item)};"
                     f" pass it as an argument or an environment variable instead (awk -v NAME=VALUE, ENVIRON, os.environ)"
                 )
+            if place.command_line and item.startswith("-"):
+                raise ShellRefused(
+                    f"a value starting with '-' in the command {place.code_of} runs would be an option there ({_clip(item)}),"
+                    f" and options such as ssh's -oProxyCommand=CMD run commands; expected a value not starting with '-'"
+                )
             if place.option_of and item.startswith("-") and item != "-":
                 raise ShellRefused(
                     f"a value starting with '-' would be read by {place.option_of} as an option ({_clip(item)}),"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from helpers_runbook import refused_unless_plain
 
-from runbook_tui.runbook.templating import render_command
+from runbook_tui.runbook.templating import TemplateError, render_command
 
 RUNS_IT = [
     "ssh -o BatchMode=yes -o ProxyCommand={{ x }} db1 true",
@@ -34,6 +34,9 @@ RUNS_IT = [
     'gcloud compute ssh vm1 --command "systemctl restart {{ x }}"',
     'vagrant ssh -c "systemctl restart {{ x }}"',
     'vagrant ssh default --command="systemctl restart {{ x }}"',
+    # mosh splits --ssh into words (Perl's shellwords) and runs them: `-p 22 '-oProxyCommand=CMD x'` ran CMD
+    'mosh --ssh="ssh -p {{ x }}" db1',
+    'mosh --ssh "ssh {{ x }}" db1 -- uptime',
 ]
 
 
@@ -45,3 +48,12 @@ def test_a_value_an_option_runs_is_a_plain_word_or_refused(template: str) -> Non
 def test_a_value_in_an_option_that_runs_nothing_is_any_word() -> None:
     for template in ("ssh -o Port={{ x }} db1 true", "git -c user.name={{ x }} commit", "tar -xf {{ x }}", "find . -name {{ x }}"):
         assert [value for _, value in render_command(template, {"x": "Jane Doe; $(id)"}).env] == ["Jane Doe; $(id)"], template
+
+
+@pytest.mark.parametrize("template", ['rsync -e "ssh {{ x }}" a db1:b', 'mosh --ssh="ssh {{ x }}" db1', "git -c core.pager={{ x }} log"])
+def test_a_plain_word_starting_with_a_dash_is_refused_where_it_would_be_an_option(template: str) -> None:
+    """A plain word can still be an option of the command the option runs: with x = `-oProxyCommand=CMD`, `rsync -e
+    "ssh {{ x }}"` and `mosh --ssh="ssh {{ x }}"` ran CMD (checked with the real rsync and mosh). Such a value is refused."""
+    render_command(template, {"x": "2222"})
+    with pytest.raises(TemplateError, match="starting with '-'"):
+        render_command(template, {"x": "-oProxyCommand=pwnme"})

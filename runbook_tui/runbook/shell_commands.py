@@ -199,7 +199,7 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
         else:
             continue
         if script is not None:
-            found.append(([script], f"{name} -c"))
+            found.append(([script], name if name == "sg" and dash_c_script(words, k) is None else f"{name} -c"))
     return found
 
 

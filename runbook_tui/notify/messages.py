@@ -9,7 +9,14 @@ escaped (no `<!channel>`, `<@U123>` or hidden link), an `@` before a word
 carries a word joiner (no `@everyone` / `@here` / `@channel` in the
 Slack-style receivers that read plain mentions: Mattermost, Rocket.Chat,
 Discord), and `mrkdwn: false` shows `*bold*`, `_x_`, `~x~` and backticks as
-typed.
+typed. A bare URL in runbook text stays as written, visible where it points
+(Slack links it; the text shown is the address it goes to, never other
+words), and `unfurl_links` / `unfurl_media: false` keep Slack from fetching it
+for a preview. Every string is cut at `TEXT_LIMIT` characters (a 10 MB title
+or reason posted 10 MB to every receiver, each retry again, and Slack refuses
+a message that long), and the JSON is written with DEL, C1 controls and
+invisible format characters as `\\uXXXX` escapes: the same data to a JSON
+reader, inert on a terminal that prints the body.
 """
 
 from __future__ import annotations
@@ -20,7 +27,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from runbook_tui.runbook.lean_dataclass import dataclass, field
-from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.safe_text import json_inert, visible_line
+
+#: Characters of one string a notice carries (a summary, a title, a detail); the rest is said as cut.
+TEXT_LIMIT = 2000
+
+
+def capped(value: Any, limit: int = TEXT_LIMIT) -> Any:
+    """`value` with every string in it (in lists and mappings too) cut at `limit` characters, saying how many were cut."""
+    if isinstance(value, str):
+        return value if len(value) <= limit else f"{value[:limit]}… ({len(value) - limit:,} more characters not sent)"
+    if isinstance(value, Mapping):
+        return {capped(str(k), 200): capped(v, limit) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [capped(v, limit) for v in value]
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +69,7 @@ class Notice:
             "session": self.session,
             "summary": visible_line(self.summary),
             "details": dict(self.details),
-        }
+        }  # cut by `encode`
 
 
 #: An `@` that starts a word: a plain-text mention where a Slack-style receiver reads them.
@@ -66,10 +87,10 @@ def slack_escape(text: str) -> str:
 
 def slack_body(notice: Notice) -> dict[str, Any]:
     ticket = notice.ticket or "NO TICKET"
-    return {"text": slack_escape(f"[{ticket}] {notice.runbook}: {notice.summary}"), **_PLAIN}
+    return {"text": slack_escape(capped(f"[{ticket}] {notice.runbook}: {notice.summary}")), **_PLAIN}
 
 
 def encode(notice: Notice, fmt: str) -> bytes:
     """The request body for a target's `format` (json or slack)."""
-    body = slack_body(notice) if fmt == "slack" else notice.body()
-    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    body = slack_body(notice) if fmt == "slack" else capped(notice.body())
+    return json_inert(json.dumps(body, ensure_ascii=False)).encode("utf-8")

@@ -24,7 +24,7 @@ from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.redact import Redactor, url_forms
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
-from runbook_tui.runbook.reach import NotifyTarget, SecretRef, Value
+from runbook_tui.runbook.reach import NotifyTarget, SecretRef, Value, header_value_problem, url_problem, url_value_problem
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
 
 if TYPE_CHECKING:  # the notify package loads only for a run that notifies or silences (most runs start without it)
@@ -61,6 +61,7 @@ def resolve(targets: tuple[NotifyTarget, ...], runbook: Runbook, secrets: Mappin
         try:
             url = _value(target.url, runbook, secrets, "notify url")
             headers = {name: _value(value, runbook, secrets, f"notify header {name}") for name, value in target.headers}
+            _sendable(target, url, headers)
         except (SecretsError, TemplateError) as exc:
             problems.append(f"notify {target.shown_url} ({target.mark}): {exc}; this receiver gets nothing")
             continue
@@ -72,6 +73,22 @@ def resolve(targets: tuple[NotifyTarget, ...], runbook: Runbook, secrets: Mappin
                 used.append(read)
         destinations.append(Destination(url, target.shown_url, target.format, target.events, headers))
     return destinations, problems, used
+
+
+def _sendable(target: NotifyTarget, url: str, headers: Mapping[str, str]) -> None:
+    """The URL and header values as read (a secret, a template rendered with late values) can go into a request; else
+    SecretsError in words that name where the value came from and never quote it. Before, http.client refused it at
+    send time, after every retry, quoting the value (`Invalid header value b'Bearer tok\\r\\nX: 1'`) in a form no mask
+    knew, and a value split by CRLF could have added a header of its own."""
+    if isinstance(target.url, SecretRef) or target.url.value is None:
+        problem = url_value_problem(url) or (None if url_problem("url", url) is None else "expected http://HOST[:PORT]/PATH")
+        if problem is not None:
+            raise SecretsError(f"the url as read: {problem}")
+    for (name, value), read in zip(target.headers, headers.values()):
+        problem = header_value_problem(read)
+        if problem is not None:
+            source = value.shown if isinstance(value, SecretRef) else "its template"
+            raise SecretsError(f"header {name} as read from {source}: {problem}")
 
 
 @dataclass

@@ -68,7 +68,8 @@ def request(
     carry the secret headers to wherever it points; a 3xx is a failure that says so.
     """
     data = raw if raw is not None else (json.dumps(body).encode("utf-8") if body is not None else None)
-    sent = {"Content-Type": "application/json", **dict(headers or {})}
+    given = dict(headers or {})  # a receiver's own `content-type` replaces ours (before: both were sent)
+    sent = {**({} if any(k.lower() == "content-type" for k in given) else {"Content-Type": "application/json"}), **given}
     try:
         answer = bounded(method, url, headers=sent, body=data, timeout=timeout, limit=limit, truncate=True)
     except FetchError as exc:

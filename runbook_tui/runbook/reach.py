@@ -32,6 +32,12 @@ TextMaker = Callable[[str, Mark, TextKind, Scope], "Text | None"]
 _NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 _NOT_IN_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+#: Headers the request itself sets from its URL and body: one from a runbook sent the request to another virtual host
+#: (`Host`), cut or stretched its body for the receiver (`Content-Length`, `Transfer-Encoding`: the rest of the body
+#: read as a second request on a kept-alive connection) or changed how the connection is used.
+FRAMING_HEADERS = frozenset(
+    {"host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade", "expect", "proxy-connection"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +152,27 @@ def url_problem(key: str, value: str) -> str | None:
     return None
 
 
+def header_value_problem(value: str) -> str | None:
+    """What an HTTP header cannot carry in `value` (a line break, a control character, a character past Latin-1), in
+    words that never quote it (it may be a secret); None when it can be sent."""
+    if _NOT_IN_HEADER.search(value):
+        return "expected a value on one line, without control characters"
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return "expected a value of Latin-1 characters (an HTTP header carries no other)"
+    return None
+
+
+def url_value_problem(value: str) -> str | None:
+    """What is wrong with a URL read from a secret, in words that never quote it; None when it can be sent."""
+    if not value.startswith(("http://", "https://")):
+        return "expected an http:// or https:// URL"
+    if _NOT_IN_URL.search(value):
+        return "expected a URL without spaces, line breaks or control characters"
+    return None
+
+
 class ReachReader:
     """Reads `notify:` lists and the `alerts:` block with the loader's fields and text reader."""
 
@@ -216,9 +243,12 @@ class ReachReader:
         if not _HEADER_NAME.fullmatch(name):
             self.diags.error(given.key_mark(name), f"header name {describe(name)}: expected letters, digits and - (like X-Api-Key)")
             return False
+        if name.lower() in FRAMING_HEADERS:
+            self.diags.error(given.key_mark(name), f"header '{name}': set by the request itself from the url and the body; leave it out")
+            return False
         text = header.value if isinstance(header, Text) else header.prefix
-        if text is not None and _NOT_IN_HEADER.search(text):
-            self.diags.error(given.value_mark(name), f"header '{name}': expected a value on one line, without control characters, got {describe(text)}")
+        if text is not None and (problem := header_value_problem(text)) is not None:
+            self.diags.error(given.value_mark(name), f"header '{name}': {problem}, got {describe(text)}")
             return False
         return True
 

@@ -1,0 +1,107 @@
+"""A receiver's `headers:` and URL as hostile input: framing headers, a secret holding CRLF, a header name twice.
+
+Real runs posting to real receivers on loopback (http.server): what the
+receiver gets, what the journal says, and that no secret is quoted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from receivers import Receiver
+from written_lines import written_events
+
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings, SettingsError, load_settings
+from runbook_tui.engine.autopilot import drive
+from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.loader import load_runbook
+
+pytestmark = pytest.mark.peers
+
+#: Read from the environment: a token with a header of its own after a line break.
+SPLIT_TOKEN = "tok-4711-abcdef\r\nX-Evil: 1"
+
+
+def runbook(notify: str) -> str:
+    return f"""
+runbook: 1
+id: headers
+title: Headers
+ticket: {{id: CHG-9, subject: s, assignee: alice, verifier: bob}}
+notify:
+{notify}
+sections:
+  - {{id: change, kind: precheck, steps: [{{id: one, run: "true", verify: none}}]}}
+"""
+
+
+async def run(path: Path, journal: Path, settings: Settings) -> str:
+    session = open_session(load(str(path), {}), solo="headers test", journal=str(journal), settings=settings)
+    try:
+        return await drive(session.controller, session.actor)
+    finally:
+        await session.close()
+
+
+@pytest.mark.parametrize("name", ["Host", "Content-Length", "transfer-encoding", "Connection", "Expect"])
+def test_a_header_the_request_sets_itself_is_refused_at_its_place(write_runbook: Callable[..., Path], tmp_path: Path, name: str) -> None:
+    path = write_runbook(runbook(f'  - {{url: "https://hooks.example.com/x", headers: {{{name}: "evil.example"}}}}'))
+    with pytest.raises(RunbookInvalid) as error:
+        load_runbook(path)
+    assert f"{path}:7:52: header '{name}': set by the request itself from the url and the body; leave it out" in str(error.value)
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(f"notify:\n  - {{url: 'https://hooks.example.com/x', headers: {{{name}: '1'}}}}\n")
+    with pytest.raises(SettingsError) as refused:
+        load_settings(settings)
+    assert f"header '{name}': set by the request itself" in str(refused.value)
+
+
+def test_a_header_value_past_latin_1_is_refused_at_load(write_runbook: Callable[..., Path]) -> None:
+    path = write_runbook(runbook('  - {url: "https://hooks.example.com/x", headers: {X-Team: "db ☃"}}'))
+    with pytest.raises(RunbookInvalid) as error:
+        load_runbook(path)
+    assert "header 'X-Team': expected a value of Latin-1 characters" in str(error.value)
+
+
+def test_a_secret_header_or_url_that_cannot_go_into_a_request_leaves_its_receiver_out_unquoted(
+    receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    split, spaced, good = receiver("ok"), receiver("ok"), receiver("ok")
+    monkeypatch.setenv("RBT_SPLIT_TOKEN", SPLIT_TOKEN)
+    monkeypatch.setenv("RBT_SPACED_URL", f"{spaced.url}?key=sekrit 4711")
+    path = write_runbook(runbook(f"""\
+  - {{url: "{split.url}", headers: {{Authorization: {{env: RBT_SPLIT_TOKEN, prefix: "Bearer "}}}}}}
+  - {{url: {{env: RBT_SPACED_URL}}}}
+  - {{url: "{good.url}"}}"""))  # fmt: skip
+    journal = tmp_path / "journal.jsonl"
+    assert asyncio.run(run(path, journal, Settings())) == "done", "a receiver left out does not stop the change"
+
+    assert not split.requests and not spaced.requests, "nothing is sent with a value split by a line break"
+    good.wait_for(lambda r: len(r.requests) == 2, what="the start and the end")
+    events: list[dict[str, Any]] = written_events(journal)
+    errors = [e["message"] for e in events if e["type"] == "error" and e.get("outreach")]
+    assert errors == [
+        f"notify {split.url} ({path}:7:5): header Authorization as read from env:RBT_SPLIT_TOKEN: "
+        "expected a value on one line, without control characters; this receiver gets nothing",
+        f"notify env:RBT_SPACED_URL ({path}:8:5): the url as read: expected a URL without spaces, line breaks or control characters; "
+        "this receiver gets nothing",
+    ], errors
+    text = journal.read_text()
+    assert "tok-4711" not in text and "X-Evil" not in text and "sekrit" not in text, "no part of a secret is quoted"
+    assert not [e for e in events if e["type"] == "notify_failed"], "refused before sending: no attempt, no retries"
+
+
+def test_a_receivers_own_content_type_replaces_ours(receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path) -> None:
+    hook = receiver("ok")
+    settings_file = tmp_path / "settings.yaml"
+    settings_file.write_text(f"notify:\n  - {{url: '{hook.url}', events: [session_finished], headers: {{content-type: 'application/json; charset=utf-8'}}}}\n")
+    path = write_runbook(runbook(""))
+    assert asyncio.run(run(path, tmp_path / "journal.jsonl", load_settings(settings_file))) == "done"
+    hook.wait_for(lambda r: len(r.requests) == 1, what="the end")
+    [sent] = hook.requests
+    assert [v for k, v in sent.headers.items() if k.lower() == "content-type"] == ["application/json; charset=utf-8"], sent.headers

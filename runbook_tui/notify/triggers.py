@@ -12,7 +12,9 @@ everyone's screen folds) and hands a `Notice` to the notifier for:
   `rollback_finished`;
 - `window_closing`: `window_closing` before the ticket's window ends;
 - `session_finished`: the outcome, the journal, and the command that writes
-  the report.
+  the report; each step that went on with hosts failed within its
+  `max_fail` says how many (`'restart': 2 of 20 hosts failed, within
+  max_fail 10%`), and `details.hosts_failed` names them.
 
 Timers re-check the state when they fire, so a verifier who joined a second
 earlier is not paged. Everything here runs on the event loop and only queues.
@@ -28,6 +30,7 @@ from typing import Any, ClassVar
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.host_tally import FAILED_HERE, tolerated_words
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.notify.messages import Notice
 from runbook_tui.runbook.durations import format_duration
@@ -80,6 +83,21 @@ def _window_end(state: RunState) -> float | None:
         return dt.datetime.fromisoformat(str(end)).timestamp()
     except ValueError:
         return None
+
+
+def hosts_failed(state: RunState) -> list[dict[str, Any]]:
+    """Each step that went on with hosts failed (within its `max_fail`: `step_finished`'s `tolerated`), in words and by name.
+    Before, such a step failed and so did the run; now it ends done, and the end's notice said `ended: done` alone: whoever
+    listens for failures heard of none."""
+    found: list[dict[str, Any]] = []
+    for step_id, step in state.steps.items():
+        failed = sorted(name for name, host in step.hosts.items() if host.status in FAILED_HERE)
+        if not failed or step.status not in ("done", "awaiting_verification"):
+            continue
+        max_fail = state.plan_steps.get(step_id, {}).get("max_fail")
+        words = tolerated_words(step.hosts, max_fail)[2:] if max_fail is not None else f"{len(failed)} of {len(step.hosts)} hosts failed"
+        found.append({"step": step_id, "words": words, "failed": failed, "hosts": len(step.hosts), "max_fail": max_fail})
+    return found
 
 
 class Announcer:
@@ -277,8 +295,11 @@ class Announcer:
         self.stop()
         journal = state.session.get("journal") or ""
         report = f"runbook-tui report {journal} --format md" if journal else None
-        summary = f"{_ticket(state)} '{state.session.get('title')}' ended: {event.get('outcome')}" + (f"; journal {journal}" if journal else "")
-        self.send(notice_for(state, "session_finished", actor, summary, event.get("ts"), outcome=event.get("outcome"), report_command=report))
+        failed = hosts_failed(state)
+        said = "".join(f"; '{f['step']}': {f['words']}" for f in failed)
+        summary = f"{_ticket(state)} '{state.session.get('title')}' ended: {event.get('outcome')}{said}" + (f"; journal {journal}" if journal else "")
+        details = {"outcome": event.get("outcome"), "report_command": report, **({"hosts_failed": failed} if failed else {})}
+        self.send(notice_for(state, "session_finished", actor, summary, event.get("ts"), **details))
 
     _handlers: ClassVar[dict[str, Callable[[Announcer, Event, RunState, str], None]]] = {
         ev.SESSION_STARTED: _session_started,

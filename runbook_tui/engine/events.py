@@ -335,8 +335,12 @@ SilenceCreated = TypedDict(
     "SilenceCreated", {"id": str, "alertmanager": str, "matchers": list[str], "starts_at": str, "ends_at": str, "comment": str, "created_by": str}
 )
 SILENCE_CREATED: Final = _declare("silence_created", SilenceCreated, "An Alertmanager silence for the change (`matchers` as text).")
-SilenceFailed = TypedDict("SilenceFailed", {"alertmanager": str, "action": str, "error": str, "matchers": NotRequired[list[str]], "id": NotRequired[str]})
-SILENCE_FAILED: Final = _declare("silence_failed", SilenceFailed, '`action` "create" or "expire".')
+SilenceFailed = TypedDict(
+    "SilenceFailed", {"alertmanager": str, "action": str, "error": str, "matchers": NotRequired[list[str]], "id": NotRequired[str], "until": NotRequired[str]}
+)
+SILENCE_FAILED: Final = _declare(
+    "silence_failed", SilenceFailed, '`action` "create" or "expire"; an expiry\'s `until`: when the silence, still active, ends by itself.'
+)
 SilenceExpired = TypedDict("SilenceExpired", {"id": str, "alertmanager": str})
 SILENCE_EXPIRED: Final = _declare("silence_expired", SilenceExpired, "The session's silence expired at its end.")
 SilenceKept = TypedDict("SilenceKept", {"id": str, "alertmanager": str, "until": str | None})

@@ -210,6 +210,15 @@ def _silence_gone(state: RunState, e: Event) -> RunState:
     return replace(state, silences=MappingProxyType({k: v for k, v in state.silences.items() if k != str(e.get("id"))}))
 
 
+def _silence_failed(state: RunState, e: Event) -> RunState:
+    """A silence that could not be expired stays active: kept with why (`expire_failed`), so the end can say so."""
+    if e.get("action") != "expire" or not e.get("id"):
+        return state
+    silence = state.silences.get(str(e["id"])) or {"id": e["id"], "ends_at": e.get("until")}  # made as the run ended: never journaled as made
+    failed = MappingProxyType({**silence, "expire_failed": str(e.get("error") or "")})
+    return replace(state, silences=MappingProxyType({**state.silences, str(e["id"]): failed}))
+
+
 def _finished(state: RunState, e: Event) -> RunState:
     return replace(state, outcome=e["outcome"])
 
@@ -245,4 +254,5 @@ SESSION_HANDLERS = {
     ev.CRITERIA_ACCEPTANCE_CONFIRMED: _acceptance_confirmed,
     ev.SILENCE_CREATED: _silence_created,
     ev.SILENCE_EXPIRED: _silence_gone,
+    ev.SILENCE_FAILED: _silence_failed,
 }

@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
@@ -31,6 +32,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.notify.http import Answer, request
 from runbook_tui.runbook.matchers import Matcher
 from runbook_tui.runbook.reach import Alerts, Silence
+from runbook_tui.runbook.safe_text import visible_line
 
 log = logging.getLogger(__name__)
 
@@ -122,11 +124,11 @@ class SilenceKeeper:
                 answer = await self._call("POST", "/api/v2/silences", body)
                 posted = _silence_id(answer)
                 if posted is None:
-                    self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no silenceID in the answer", matchers=matchers)
+                    self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer", matchers=matchers)
                     continue
                 silence_id = posted
             if self.state.finished:  # the run ended while this was being made: nothing may be created after the end
-                await self._expire(silence_id)
+                await self._expire(silence_id, str(body["endsAt"]))
                 continue
             self.record(ev.SILENCE_CREATED, {
                 "id": silence_id, "alertmanager": self.alerts.alertmanager, "matchers": matchers, "starts_at": body["startsAt"],
@@ -162,14 +164,15 @@ class SilenceKeeper:
             if keep:
                 self.record(ev.SILENCE_KEPT, {"id": silence_id, "alertmanager": self.alerts.alertmanager, "until": silence.get("ends_at")})
             else:
-                await self._expire(silence_id)
+                await self._expire(silence_id, str(silence.get("ends_at") or ""))
 
-    async def _expire(self, silence_id: str) -> None:
-        answer = await self._call("DELETE", f"/api/v2/silence/{silence_id}")
+    async def _expire(self, silence_id: str, until: str) -> None:
+        """Expire one silence; a failure says until when it stays active (`until`), so the end can say so."""
+        answer = await self._call("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}")  # the peer's words: one path segment
         if answer.ok:
             self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.alerts.alertmanager})
         else:
-            self._failed("expire", answer.problem("Alertmanager"), id=silence_id)
+            self._failed("expire", answer.problem("Alertmanager"), id=silence_id, until=until)
 
     def _failed(self, action: str, error: str, **where: Any) -> None:
         self.record(ev.SILENCE_FAILED, {"alertmanager": self.alerts.alertmanager, "action": action, "error": error, **where})
@@ -201,11 +204,20 @@ def _matcher_key(matcher: dict[str, Any]) -> tuple[str, str, bool, bool]:
     return str(matcher.get("name")), str(matcher.get("value")), bool(matcher.get("isRegex")), bool(matcher.get("isEqual", True))
 
 
+#: The longest silence id taken from Alertmanager (its own are UUIDs, 36 characters).
+ID_LIMIT = 100
+
+
 def _silence_id(answer: Answer) -> str | None:
+    """The id Alertmanager gave, or None: none, or none it could have made (past ID_LIMIT, or holding a control
+    character), which would be journaled and shown as it came."""
     if not answer.ok:
         return None
     try:
         found = answer.json().get("silenceID")
     except (ValueError, AttributeError):
         return None
-    return str(found) if found else None
+    if not isinstance(found, (str, int)) or isinstance(found, bool) or not str(found):
+        return None
+    text = str(found)
+    return text if len(text) <= ID_LIMIT and visible_line(text) == text else None

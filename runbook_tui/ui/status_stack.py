@@ -81,12 +81,27 @@ def rollback_request(state: RunState, request: str, current: str | None, wave: i
     return Status(words, "error", {"verifier": "x reject the wave"})
 
 
+def silences_left_on(state: RunState, keys: Mapping[str, str]) -> list[Status]:
+    """The silences the end could not expire (Alertmanager down, an error): they keep alerts quiet to their end time,
+    which nobody knew (the row said `Session finished: done` alone, `silence_failed` was in the journal only)."""
+    left = [(sid, s) for sid, s in state.silences.items() if s.get("expire_failed") is not None]
+    if not left:
+        return []
+    until = max(str(s.get("ends_at") or "?") for _sid, s in left)
+    ids = ", ".join(visible_line(sid) for sid, _s in left)
+    count = f"{len(left)} alert silence{'s' if len(left) > 1 else ''}"
+    why = visible_line(str(left[0][1].get("expire_failed")))
+    words = f"{count} could NOT be expired ({why}): alerts stay silenced until {until}; expire {'them' if len(left) > 1 else 'it'} in Alertmanager: {ids}"
+    return [Status(words, "error", keys)]
+
+
 def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = None) -> list[Status]:
     """What needs attention, most severe first (empty when all is well). `check_stoppable`: see `final_check_waits`."""
     if state.finished:
         tone = "error" if state.outcome != "done" else "warning" if state.criteria_unmet else "success"
         words = with_criteria(status_words(state.outcome or ""), state.criteria_unmet, state.criteria_acceptance)
-        return [Status(f"Session finished: {words}. The journal has everything", tone, {"assignee": "q quit", "verifier": "q leave", "watching": "q leave"})]
+        keys = {"assignee": "q quit", "verifier": "q leave", "watching": "q leave"}
+        return [Status(f"Session finished: {words}. The journal has everything", tone, keys), *silences_left_on(state, keys)]
     found: list[Status] = []
     rollback = state.rollback
     current = state.current

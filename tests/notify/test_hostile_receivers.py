@@ -69,5 +69,5 @@ sections:
     shouted = failed[f"{peer.url}/shouting"]["error"]
     assert shouted == "the receiver answered HTTP 400: ␛]0;pwned␇␛[2J[bold]red[/]", "its first line, escapes visible"
     [silence] = [e for e in events if e["type"] == "silence_failed"]
-    assert silence["action"] == "create" and silence["error"] == "no silenceID in the answer"
+    assert silence["action"] == "create" and silence["error"] == "no usable silenceID in the answer"
     assert "hook-secret-4711" not in journal_path.read_text(encoding="utf-8") + result.stdout + result.stderr

@@ -1,0 +1,143 @@
+"""An Alertmanager that answers silence ids no Alertmanager makes, and one that cannot expire them at the end.
+
+A real live run against an http.server on loopback that plays Alertmanager's
+API v2: what it is asked (the DELETE's path), what the journal says, and what
+the finished run's status rows say of a silence that stays active.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from written_lines import written_events
+
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings
+from runbook_tui.engine.autopilot import drive
+from runbook_tui.engine.journal import verify
+from runbook_tui.engine.state import RunState
+from runbook_tui.ui.status_stack import statuses
+
+pytestmark = pytest.mark.peers
+
+
+@contextmanager
+def alertmanager(silence_id: str, expire_status: int, answer_after: Path | None = None) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """A stand-in Alertmanager: every POST makes `silence_id` (once `answer_after`, a journal, holds the run's end);
+    every DELETE answers `expire_status`. Yields its URL and the (method, path) of each request."""
+    seen: list[tuple[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, status: int, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            seen.append(("POST", self.path))
+            deadline = time.monotonic() + 10
+            while answer_after is not None and "session_finished" not in answer_after.read_text() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            self._answer(200, json.dumps({"silenceID": silence_id}).encode())
+
+        def do_DELETE(self) -> None:
+            seen.append(("DELETE", self.path))
+            self._answer(expire_status, b"cluster not ready\n" if expire_status >= 300 else b"")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run(tmp_path: Path, url: str, *, after_silence: bool = False) -> tuple[str, RunState, list[dict[str, Any]]]:
+    """A live run of one step; with `after_silence` the step waits (10 s at most) for the silence to be journaled."""
+    journal = tmp_path / "journal.jsonl"
+    step = f"for i in $(seq 200); do grep -q silence_created {journal} && exit 0; sleep 0.05; done; exit 1" if after_silence else "true"
+    path = tmp_path / "runbook.yaml"
+    end = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).replace(microsecond=0).isoformat()
+    path.write_text(f"""
+runbook: 1
+id: silences
+title: Silences
+ticket: {{id: CHG-3, window: {{start: "2020-01-01T00:00:00+00:00", end: "{end}"}}}}
+alerts:
+  alertmanager: {url}
+  silence: [{{matchers: ['service="api"'], comment: restart}}]
+sections:
+  - {{id: change, kind: implement, steps: [{{id: one, run: {json.dumps(step)}, verify: none}}]}}
+""")
+
+    async def main() -> tuple[str, RunState]:
+        session = open_session(load(str(path), {}), solo="silence test", journal=str(journal), settings=Settings())
+        try:
+            outcome = await drive(session.controller, session.actor)
+        finally:
+            await session.close()
+        return outcome, session.controller.state
+
+    outcome, state = asyncio.run(main())
+    assert not verify(journal).problems
+    return outcome, state, written_events(journal)
+
+
+@pytest.mark.parametrize("late", [False, True], ids=["made-during-the-run", "made-as-the-run-ended"])
+def test_a_silence_the_end_cannot_expire_is_journaled_and_said_with_its_end_and_id(tmp_path: Path, late: bool) -> None:
+    """Before: the finished row said `Session finished: done` alone; `silence_failed` was in the journal only, and a
+    silence whose answer came after the end (expired at once, and that failed) was not even counted in the header."""
+    odd_id = "../../-/quit?x=1"
+    with alertmanager(odd_id, 500, tmp_path / "journal.jsonl" if late else None) as (url, seen):
+        outcome, state, events = run(tmp_path, url, after_silence=not late)
+    assert outcome == "done", "a silence that stays does not change the run's outcome"
+    assert seen == [("POST", "/api/v2/silences"), ("DELETE", "/api/v2/silence/..%2F..%2F-%2Fquit%3Fx%3D1")], "the id is one path segment"
+    created = [e for e in events if e["type"] == "silence_created"]
+    [failed] = [e for e in events if e["type"] == "silence_failed"]
+    assert failed == {**failed, "action": "expire", "id": odd_id, "error": "Alertmanager answered HTTP 500: cluster not ready"}
+    assert [c["ends_at"] for c in created] == ([] if late else [failed["until"]]), "made after the end: never journaled as made"
+    assert failed["until"] > dt.datetime.now(dt.UTC).isoformat()[:19], failed
+    rows = [s.text for s in statuses(state, dt.datetime.now(dt.UTC))]
+    assert rows[0].startswith("Session finished: ")
+    assert rows[1:] == [
+        f"1 alert silence could NOT be expired (Alertmanager answered HTTP 500: cluster not ready): alerts stay silenced until "
+        f"{failed['until']}; expire it in Alertmanager: {odd_id}"
+    ], rows
+
+
+@pytest.mark.parametrize("silence_id", ["\x1b]0;pwned\x07", "x" * 101, ""])
+def test_a_silence_id_no_alertmanager_makes_is_a_failure_not_journaled_as_made(tmp_path: Path, silence_id: str) -> None:
+    with alertmanager(silence_id, 200) as (url, seen):
+        outcome, state, events = run(tmp_path, url)
+    assert outcome == "done"
+    assert [m for m, _p in seen] == ["POST"], "nothing to expire"
+    assert not [e for e in events if e["type"] == "silence_created"]
+    [failed] = [e for e in events if e["type"] == "silence_failed"]
+    assert failed["action"] == "create" and failed["error"] == "no usable silenceID in the answer"
+    assert [s.text for s in statuses(state, dt.datetime.now(dt.UTC))][1:] == []
+
+
+def test_a_silence_expired_at_the_end_leaves_the_finished_row_alone(tmp_path: Path) -> None:
+    with alertmanager("8f1c5a9e-6d59-4f0e-9a53-1d0c1b0e7b2a", 200) as (url, seen):
+        outcome, state, events = run(tmp_path, url)
+    assert outcome == "done" and [m for m, _p in seen] == ["POST", "DELETE"]
+    assert [e["type"] for e in events if e["type"].startswith("silence_")] == ["silence_created", "silence_expired"]
+    assert len(statuses(state, dt.datetime.now(dt.UTC))) == 1

@@ -81,7 +81,7 @@ def rollback_request(state: RunState, request: str, current: str | None, wave: i
     return Status(words, "error", {"verifier": "x reject the wave"})
 
 
-def silences_left_on(state: RunState, keys: Mapping[str, str]) -> list[Status]:
+def silences_left_on(state: RunState) -> list[Status]:
     """The silences the end could not expire (Alertmanager down, an error): they keep alerts quiet to their end time,
     which nobody knew (the row said `Session finished: done` alone, `silence_failed` was in the journal only)."""
     left = [(sid, s) for sid, s in state.silences.items() if s.get("expire_failed") is not None]
@@ -92,7 +92,7 @@ def silences_left_on(state: RunState, keys: Mapping[str, str]) -> list[Status]:
     count = f"{len(left)} alert silence{'s' if len(left) > 1 else ''}"
     why = visible_line(str(left[0][1].get("expire_failed")))
     words = f"{count} could NOT be expired ({why}): alerts stay silenced until {until}; expire {'them' if len(left) > 1 else 'it'} in Alertmanager: {ids}"
-    return [Status(words, "error", keys)]
+    return [Status(words, "error", {})]
 
 
 def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = None) -> list[Status]:
@@ -101,7 +101,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         tone = "error" if state.outcome != "done" else "warning" if state.criteria_unmet else "success"
         words = with_criteria(status_words(state.outcome or ""), state.criteria_unmet, state.criteria_acceptance)
         keys = {"assignee": "q quit", "verifier": "q leave", "watching": "q leave"}
-        return [Status(f"Session finished: {words}. The journal has everything", tone, keys), *silences_left_on(state, keys)]
+        return [Status(f"Session finished: {words}. The journal has everything", tone, keys), *silences_left_on(state)]
     found: list[Status] = []
     rollback = state.rollback
     current = state.current

@@ -219,6 +219,14 @@ def _silence_failed(state: RunState, e: Event) -> RunState:
     return replace(state, silences=MappingProxyType({**state.silences, str(e["id"]): failed}))
 
 
+def _notify_failed(state: RunState, e: Event) -> RunState:
+    """A notice that failed after the end (the end's own, mostly): while the run went on an `error` said it; after its
+    end no error may be journaled, and the finished screen said nothing of it."""
+    if state.outcome is None:
+        return state
+    return replace(state, undelivered=(*state.undelivered[-NOTES_KEPT + 1 :], f"{e.get('event')} to {e.get('target')}: {e.get('error')}"))
+
+
 def _finished(state: RunState, e: Event) -> RunState:
     return replace(state, outcome=e["outcome"])
 
@@ -255,4 +263,5 @@ SESSION_HANDLERS = {
     ev.SILENCE_CREATED: _silence_created,
     ev.SILENCE_EXPIRED: _silence_gone,
     ev.SILENCE_FAILED: _silence_failed,
+    ev.NOTIFY_FAILED: _notify_failed,
 }

@@ -101,7 +101,8 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         tone = "error" if state.outcome != "done" else "warning" if state.criteria_unmet else "success"
         words = with_criteria(status_words(state.outcome or ""), state.criteria_unmet, state.criteria_acceptance)
         keys = {"assignee": "q quit", "verifier": "q leave", "watching": "q leave"}
-        return [Status(f"Session finished: {words}. The journal has everything", tone, keys), *silences_left_on(state)]
+        late = [Status(f"NOT delivered after the end: {visible_line(n)}", "error", {}) for n in state.undelivered]
+        return [Status(f"Session finished: {words}. The journal has everything", tone, keys), *silences_left_on(state), *late]
     found: list[Status] = []
     rollback = state.rollback
     current = state.current

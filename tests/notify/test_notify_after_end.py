@@ -1,0 +1,59 @@
+"""The end's own notice failing: journaled, and said on the finished screen (no `error` event may follow the end).
+
+A real live run posting to a real receiver on loopback that answers 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from receivers import Receiver
+from written_lines import written_events
+
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings
+from runbook_tui.engine.autopilot import drive
+from runbook_tui.engine.journal import verify
+from runbook_tui.runbook.reach import NotifyTiming
+from runbook_tui.ui.status_stack import statuses
+
+pytestmark = pytest.mark.peers
+
+
+def test_the_end_notice_that_fails_is_said_on_the_finished_screen(
+    receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    broken = receiver("fail")
+    path = write_runbook(f"""
+runbook: 1
+id: end
+title: End
+notify: [{{url: "{broken.url}", events: [session_finished]}}]
+sections:
+  - {{id: change, kind: implement, steps: [{{id: one, run: "true", verify: none}}]}}
+""")
+    journal = tmp_path / "journal.jsonl"
+    settings = dataclasses.replace(Settings(), notify_timing=NotifyTiming(retries=0))
+
+    async def main() -> list[str]:
+        session = open_session(load(str(path), {}), solo="end test", journal=str(journal), settings=settings)
+        try:
+            assert await drive(session.controller, session.actor) == "done"
+            for _ in range(200):  # the finished screen stays up: the failure comes while it shows
+                if session.controller.state.undelivered:
+                    break
+                await asyncio.sleep(0.05)
+            return [s.text for s in statuses(session.controller.state, dt.datetime.now(dt.UTC))]
+        finally:
+            await session.close()
+
+    rows = asyncio.run(main())
+    assert rows[1:] == [f"NOT delivered after the end: session_finished to {broken.url}: the receiver answered HTTP 500: upstream exploded"], rows
+    [failed] = [e for e in written_events(journal) if e["type"] == "notify_failed"]
+    assert failed["event"] == "session_finished" and failed["attempts"] == 1
+    assert not verify(journal).problems, "nothing but what may follow the end was journaled after it"

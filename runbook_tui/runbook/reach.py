@@ -8,6 +8,7 @@ like every other runbook error. Pure: nothing here sends anything.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from typing import Literal
@@ -173,6 +174,16 @@ def url_value_problem(value: str) -> str | None:
     return None
 
 
+def is_loopback(host: str) -> bool:
+    """`localhost`, 127.0.0.0/8 or ::1: a request that never leaves the machine."""
+    if host.lower() in ("localhost", "localhost.") or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 class ReachReader:
     """Reads `notify:` lists and the `alerts:` block with the loader's fields and text reader."""
 
@@ -230,7 +241,21 @@ class ReachReader:
         fmt = f.choice(m, "format", T.NOTIFY_FORMATS, "json")
         if url is None:
             return None
+        self._warn_cleartext(url, headers, m.value_mark("url"))
         return NotifyTarget(url, mark, tuple(events), fmt, tuple(headers))
+
+    def _warn_cleartext(self, url: Value, headers: list[tuple[str, Value]], mark: Mark) -> None:
+        """A secret (a header's, or in the URL) sent over plain http:// to another machine: anyone on the way reads it."""
+        if not isinstance(url, Text) or not url.source.startswith("http://"):
+            return
+        host = (urlsplit(url.value or url.source).hostname or "") if _NOT_IN_URL.search(url.value or "") is None else ""
+        secret = [name for name, value in headers if isinstance(value, SecretRef) or (isinstance(value, Text) and "secrets" in value.uses)]
+        if "secrets" in url.uses:
+            secret.insert(0, "the url itself")
+        if not secret or not host or is_loopback(host):
+            return
+        what = ", ".join(secret)
+        self.diags.warning(mark, f"'url': plain http:// to {host} carries secrets ({what}) unencrypted: anyone on the way reads them; use https://")
 
     def _is_url(self, value: str, mark: Mark, key: str) -> bool:
         problem = url_problem(key, value)

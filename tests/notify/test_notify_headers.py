@@ -7,6 +7,9 @@ receiver gets, what the journal says, and that no secret is quoted.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -105,3 +108,31 @@ def test_a_receivers_own_content_type_replaces_ours(receiver: Callable[[str], Re
     hook.wait_for(lambda r: len(r.requests) == 1, what="the end")
     [sent] = hook.requests
     assert [v for k, v in sent.headers.items() if k.lower() == "content-type"] == ["application/json; charset=utf-8"], sent.headers
+
+
+def test_secrets_over_plain_http_to_another_machine_are_a_warning_of_validate(write_runbook: Callable[..., Path], tmp_path: Path) -> None:
+    path = write_runbook("""
+runbook: 1
+id: cleartext
+title: Cleartext
+secrets: {t: {env: T_TOKEN}}
+notify:
+  - {url: "http://hooks.internal/x", headers: {Authorization: "Bearer {{ secrets.t }}"}}
+  - {url: "http://10.0.0.5/z", headers: {X-Key: {env: K}}}
+  - {url: "http://hooks.internal/{{ secrets.t }}"}
+  - {url: "http://127.0.0.1:9/x", headers: {Authorization: "Bearer {{ secrets.t }}"}}
+  - {url: "http://localhost/x", headers: {X-Key: {env: K}}}
+  - {url: "https://hooks.internal/z", headers: {X-Key: {env: K}}}
+  - {url: "http://hooks.internal/plain", headers: {X-Team: db}}
+sections:
+  - {id: change, kind: implement, steps: [{id: one, run: "true", verify: none}]}
+""")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    result = subprocess.run([sys.executable, "-m", "runbook_tui", "validate", str(path)], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, "a warning: an internal network may be trusted"
+    said = "unencrypted: anyone on the way reads them; use https://"
+    assert [line for line in result.stderr.splitlines() if "warning" in line] == [
+        f"{path}:7:11: warning: 'url': plain http:// to hooks.internal carries secrets (Authorization) {said}",
+        f"{path}:8:11: warning: 'url': plain http:// to 10.0.0.5 carries secrets (X-Key) {said}",
+        f"{path}:9:11: warning: 'url': plain http:// to hooks.internal carries secrets (the url itself) {said}",
+    ], result.stdout + result.stderr

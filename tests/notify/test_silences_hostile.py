@@ -137,7 +137,7 @@ def test_a_silence_id_no_alertmanager_makes_is_a_failure_not_journaled_as_made(t
 
 def test_a_silence_expired_at_the_end_leaves_the_finished_row_alone(tmp_path: Path) -> None:
     with alertmanager("8f1c5a9e-6d59-4f0e-9a53-1d0c1b0e7b2a", 200) as (url, seen):
-        outcome, state, events = run(tmp_path, url)
+        outcome, state, events = run(tmp_path, url, after_silence=True)
     assert outcome == "done" and [m for m, _p in seen] == ["POST", "DELETE"]
     assert [e["type"] for e in events if e["type"].startswith("silence_")] == ["silence_created", "silence_expired"]
     assert len(statuses(state, dt.datetime.now(dt.UTC))) == 1

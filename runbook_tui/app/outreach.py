@@ -20,6 +20,7 @@ from runbook_tui.app.secrets import SecretsError, read_secret, unmaskable
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM, Controller
+from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.redact import Redactor, url_forms
 from runbook_tui.runbook.lean_dataclass import dataclass
@@ -63,7 +64,7 @@ def resolve(targets: tuple[NotifyTarget, ...], runbook: Runbook, secrets: Mappin
             headers = {name: _value(value, runbook, secrets, f"notify header {name}") for name, value in target.headers}
             _sendable(target, url, headers)
         except (SecretsError, TemplateError) as exc:
-            problems.append(f"notify {target.shown_url} ({target.mark}): {exc}; this receiver gets nothing")
+            problems.append(f"notify {without_password(target.shown_url)} ({target.mark}): {exc}; this receiver gets nothing")
             continue
         used += url_forms(url) if isinstance(target.url, SecretRef) or target.url.value is None else []
         for (_name, value), read in zip(target.headers, headers.values()):
@@ -71,7 +72,8 @@ def resolve(targets: tuple[NotifyTarget, ...], runbook: Runbook, secrets: Mappin
                 used += [read, read[len(value.prefix) :]]
             elif not value.value:
                 used.append(read)
-        destinations.append(Destination(url, target.shown_url, target.format, target.events, headers))
+        # named without a `user:password@`'s password (`***`), as a metrics source is: the journal goes to verifiers and reports
+        destinations.append(Destination(url, without_password(target.shown_url), target.format, target.events, headers))
     return destinations, problems, used
 
 

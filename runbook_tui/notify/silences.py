@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.state import RunState
 from runbook_tui.notify.http import Answer, request
 from runbook_tui.runbook.matchers import Matcher
@@ -63,7 +64,7 @@ def check_api(alerts: Alerts, timeout: float = 5.0) -> str | None:
     answer = request("GET", f"{alerts.alertmanager}/api/v2/status", timeout=timeout)
     if answer.ok:
         return None
-    return f"alerts: Alertmanager at {alerts.alertmanager}: {answer.problem('the API')}"
+    return f"alerts: Alertmanager at {without_password(alerts.alertmanager)}: {answer.problem('the API')}"
 
 
 def _window_end(state: RunState) -> dt.datetime | None:
@@ -79,6 +80,7 @@ class SilenceKeeper:
 
     def __init__(self, alerts: Alerts, record: Record, *, timeout: float = 5.0) -> None:
         self.alerts = alerts
+        self.shown = without_password(alerts.alertmanager)  # as the journal and the screen name it: a password as ***
         self.record = record
         self.timeout = timeout
         self.state = RunState()
@@ -131,7 +133,7 @@ class SilenceKeeper:
                 await self._expire(silence_id, str(body["endsAt"]))
                 continue
             self.record(ev.SILENCE_CREATED, {
-                "id": silence_id, "alertmanager": self.alerts.alertmanager, "matchers": matchers, "starts_at": body["startsAt"],
+                "id": silence_id, "alertmanager": self.shown, "matchers": matchers, "starts_at": body["startsAt"],
                 "ends_at": body["endsAt"], "comment": body["comment"], "created_by": actor,
             })  # fmt: skip
             if made is not None:
@@ -162,7 +164,7 @@ class SilenceKeeper:
         keep = self.alerts.until == "window_end" and (state.rollback is not None or outcome == "rolled_back")
         for silence_id, silence in list(state.silences.items()):
             if keep:
-                self.record(ev.SILENCE_KEPT, {"id": silence_id, "alertmanager": self.alerts.alertmanager, "until": silence.get("ends_at")})
+                self.record(ev.SILENCE_KEPT, {"id": silence_id, "alertmanager": self.shown, "until": silence.get("ends_at")})
             else:
                 await self._expire(silence_id, str(silence.get("ends_at") or ""))
 
@@ -170,12 +172,12 @@ class SilenceKeeper:
         """Expire one silence; a failure says until when it stays active (`until`), so the end can say so."""
         answer = await self._call("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}")  # the peer's words: one path segment
         if answer.ok:
-            self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.alerts.alertmanager})
+            self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown})
         else:
             self._failed("expire", answer.problem("Alertmanager"), id=silence_id, until=until)
 
     def _failed(self, action: str, error: str, **where: Any) -> None:
-        self.record(ev.SILENCE_FAILED, {"alertmanager": self.alerts.alertmanager, "action": action, "error": error, **where})
+        self.record(ev.SILENCE_FAILED, {"alertmanager": self.shown, "action": action, "error": error, **where})
 
     async def stop(self, drain: float = 5.0) -> None:
         """Let a creation or expiry in progress end (bounded), then give up on it."""

@@ -136,3 +136,32 @@ sections:
         f"{path}:8:11: warning: 'url': plain http:// to 10.0.0.5 carries secrets (X-Key) {said}",
         f"{path}:9:11: warning: 'url': plain http:// to hooks.internal carries secrets (the url itself) {said}",
     ], result.stdout + result.stderr
+
+
+def test_a_password_in_a_receivers_or_alertmanagers_url_is_sent_and_never_journaled_or_shown(
+    receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    hook = receiver("ok")
+    with_password = hook.url.replace("http://", "http://hookuser:pa55-hook-4711@")
+    path = write_runbook(f"""
+runbook: 1
+id: passwords
+title: Passwords
+notify: [{{url: "{with_password}", events: [session_finished]}}]
+alerts:
+  alertmanager: "http://amuser:pa55-am-4711@127.0.0.1:9"
+  silence: [{{matchers: ['service="api"'], comment: c}}]
+sections:
+  - {{id: change, kind: implement, steps: [{{id: one, run: "true", verify: none}}]}}
+""")
+    journal = tmp_path / "exec.jsonl"
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    command = [sys.executable, "-m", "runbook_tui", "exec", str(path), "--solo", "t", "--journal", str(journal)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert hook.requests and hook.requests[0].headers["Authorization"] == "Basic aG9va3VzZXI6cGE1NS1ob29rLTQ3MTE=", "still sent, as Basic auth"
+    seen = journal.read_text() + result.stdout + result.stderr
+    assert "pa55-hook" not in seen and "pa55-am" not in seen
+    events = written_events(journal)
+    assert [e["target"] for e in events if e["type"] == "notified"] == [hook.url.replace("http://", "http://hookuser:***@")]
+    assert [e["alertmanager"] for e in events if e["type"] == "silence_failed"] == ["http://amuser:***@127.0.0.1:9"]

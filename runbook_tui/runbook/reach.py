@@ -347,7 +347,28 @@ class ReachReader:
         comment = self.text(m, "comment")
         if not ok:
             return None
+        if not any(map(_narrow, matchers)):
+            shown_matchers = ", ".join(str(x) for x in matchers)
+            self.diags.warning(m.mark, f"this silence names no alert ({shown_matchers}): it silences nearly every alert in the Alertmanager for the change")
         return Silence(tuple(matchers), (comment.value or "") if comment is not None else "", mark)
+
+
+#: A label value no alert has: a regex matcher that matches it matches anything (`.+`, `.*x?`).
+_PROBE = "zz-no-such-value-7f3a9c"
+
+
+def _narrow(matcher: Matcher) -> bool:
+    """Does this matcher pick some alerts out (`alertname="X"`, `service=~"api|web"`), rather than let nearly all through
+    (`!=`, `!~`, `=~".+"`)? Alertmanager refuses a silence whose every matcher matches an empty value; not one whose
+    matchers match every alert that has the label, which every alert has for `alertname`."""
+    if matcher.op == "=":
+        return matcher.value != ""
+    if matcher.op != "=~":
+        return False
+    try:
+        return re.fullmatch(matcher.value, _PROBE) is None and re.fullmatch(matcher.value, "") is None
+    except re.error:
+        return True  # Alertmanager's RE2 reads it; said nothing of here
 
 
 def _as_written(source: str, mark: Mark, kind: TextKind, scope: Scope) -> Text:

@@ -37,3 +37,11 @@ def test_a_huge_title_or_reason_is_cut_in_both_formats_saying_so() -> None:
 def test_a_short_body_is_sent_as_it_is() -> None:
     parsed = json.loads(encode(notice(title="Restart db", reason="lag"), "json"))
     assert parsed["title"] == "Restart db" and parsed["details"] == {"reason": "lag"} and parsed["summary"] == "s"
+
+
+def test_slack_gets_entities_bare_urls_and_formatting_as_literal_text_with_no_preview() -> None:
+    """Settled: a bare URL in runbook text stays as written (Slack links it, and what it shows is where it goes: no other
+    words hide it), and no preview is fetched; `&amp;` typed arrives as `&amp;` on screen, not as `&`."""
+    body = json.loads(encode(notice(summary="see https://evil.example/login &amp; *bold* _it_ <!here|x>"), "slack"))
+    assert body["text"] == "[CHG-1] rb: see https://evil.example/login &amp;amp; *bold* _it_ &lt;!here|x&gt;"
+    assert body["mrkdwn"] is False and body["unfurl_links"] is False and body["unfurl_media"] is False and body["link_names"] is False

@@ -271,3 +271,28 @@ def test_a_parameter_in_a_silence_matcher_silences_only_what_it_names(write_runb
     assert service.matches({"service": f"{svc}-web"}) and not service.matches({"service": "api-web"}), service
     usual = load_runbook(path, {"svc": "api"}).runbook.alerts
     assert usual is not None and usual.silences[0].matchers[1].matches({"service": "api-web"}), "api still silences api-web"
+
+
+def test_a_silence_that_names_no_alert_is_a_warning_at_its_place(write_runbook: Callable[..., Path]) -> None:
+    """`alertname=~".+"` or only `!=` matchers: Alertmanager takes it, and every alert in it stays quiet for the change."""
+    path = write_runbook("""\
+runbook: 1
+id: broad
+title: Broad
+alerts:
+  alertmanager: http://am:9093
+  silence:
+    - matchers: ['alertname=~".+"']
+    - matchers: ['alertname!="Watchdog"', 'severity=~".*"']
+    - matchers: ['alertname=~"PostgresReplicationLag|PostgresDown"', 'cluster!="b"']
+    - matchers: ['alertname=~"Postgres.*"']
+    - matchers: ['service="api"']
+sections:
+  - {id: s, kind: precheck, steps: [{id: one, run: "true"}]}
+""")
+    warnings = [str(w) for w in load_runbook(path).warnings if "names no alert" in w.message]
+    said = "it silences nearly every alert in the Alertmanager for the change"
+    assert warnings == [
+        f'{path}:7:7: warning: this silence names no alert (alertname=~".+"): {said}',
+        f'{path}:8:7: warning: this silence names no alert (alertname!="Watchdog", severity=~".*"): {said}',
+    ], warnings

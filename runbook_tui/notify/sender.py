@@ -1,9 +1,9 @@
 """Sending notices without ever holding up a step: one bounded queue and one worker per destination.
 
 `Notifier.send` only puts the notice on each destination's queue and
-returns. A worker per destination POSTs it from a small thread pool of its
-own (urllib blocks; the shared default pool stays free for the metrics
-source), retries a failed attempt (no answer, 5xx, 429) after a back-off,
+returns. A worker per destination POSTs it from a daemon thread of its own
+(http.client blocks; the shared default pool stays free for the metrics
+source, and the process's exit never waits on a receiver: `in_background`), retries a failed attempt (no answer, 5xx, 429) after a back-off,
 and journals the result through `record`: `notified` or `notify_failed`,
 with the target as shown (a secret URL by its source), never a header value.
 A hung receiver costs its own worker its timeout, nothing else. A full
@@ -18,12 +18,11 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.redact import Redactor
-from runbook_tui.notify.http import Answer, request
+from runbook_tui.notify.http import Answer, in_background, request
 from runbook_tui.notify.messages import Notice, encode
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
@@ -77,7 +76,6 @@ class Notifier:
         self._last_problem: dict[str, tuple[str, int]] = {}  # destination url -> why its last attempt failed, and attempts so far
         self._asking: dict[str, int] = {}  # destination url -> the attempt sent and not yet answered
         self._stopped = False
-        self._pool = ThreadPoolExecutor(max_workers=max(1, min(len(destinations), 4)), thread_name_prefix="notify")
 
     def start(self) -> None:
         if not self._workers and not self._stopped:
@@ -99,13 +97,12 @@ class Notifier:
     async def deliver(self, destination: Destination, notice: Notice) -> Answer:
         """Try up to 1 + retries times; journal the outcome; return the last answer."""
         body = encode(notice, destination.format)
-        loop = asyncio.get_running_loop()
         attempt = 0
         while True:
             attempt += 1
             call = functools.partial(request, "POST", destination.url, raw=body, headers=destination.headers, timeout=self.timeout)
             self._asking[destination.url] = attempt
-            answer = await loop.run_in_executor(self._pool, call)
+            answer = await in_background(call)
             del self._asking[destination.url]
             if answer.ok:
                 self._last_problem.pop(destination.url, None)
@@ -159,4 +156,3 @@ class Notifier:
             queue = self._queues[index]
             while not queue.empty():
                 self._failed(destination, queue.get_nowait(), "not sent: the session closed before its turn", 0)
-        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,7 +31,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.state import RunState
-from runbook_tui.notify.http import Answer, request
+from runbook_tui.notify.http import Answer, in_background, request
 from runbook_tui.runbook.matchers import Matcher
 from runbook_tui.runbook.reach import Alerts, Silence
 from runbook_tui.runbook.safe_text import visible_line
@@ -95,7 +96,7 @@ class SilenceKeeper:
         return task
 
     async def _call(self, method: str, path: str, body: Any = None) -> Answer:
-        return await asyncio.to_thread(request, method, f"{self.alerts.alertmanager}{path}", body=body, timeout=self.timeout)
+        return await in_background(functools.partial(request, method, f"{self.alerts.alertmanager}{path}", body=body, timeout=self.timeout))
 
     def __call__(self, event: Event, state: RunState) -> None:
         self.state = state
@@ -150,7 +151,7 @@ class SilenceKeeper:
         missing = [s for s in self.alerts.silences if [str(m) for m in s.matchers] not in journaled]
         if not missing:
             return
-        listed = await asyncio.to_thread(request, "GET", f"{self.alerts.alertmanager}/api/v2/silences", timeout=self.timeout, limit=LIST_BYTES)
+        listed = await in_background(functools.partial(request, "GET", f"{self.alerts.alertmanager}/api/v2/silences", timeout=self.timeout, limit=LIST_BYTES))
         try:
             found = [f for f in listed.json() if isinstance(f, dict)] if listed.ok else []
         except (ValueError, TypeError):

@@ -122,7 +122,7 @@ class SilenceKeeper:
             made = next((f for f in found if _made_for(f, body, str(state.session.get("started_at") or ""))), None)
             if made is not None:
                 body |= {"startsAt": made["startsAt"], "endsAt": made["endsAt"]}
-                silence_id = str(made["id"])
+                silence_id = str(_usable_id(made["id"]))
             else:
                 answer = await self._call("POST", "/api/v2/silences", body)
                 posted = _silence_id(answer)
@@ -197,7 +197,8 @@ def _made_for(found: dict[str, Any], body: dict[str, Any], since: str) -> bool:
             and found.get("createdBy") == body["createdBy"]
             and str(found.get("startsAt") or "") >= since[:19]
             and sorted(map(_matcher_key, found.get("matchers") or ())) == sorted(map(_matcher_key, body["matchers"]))
-            and bool(found.get("id"))
+            and _usable_id(found.get("id")) is not None
+            and all(_is_time(found.get(key)) for key in ("startsAt", "endsAt"))  # journaled as this run's: read whole
         )
     except (AttributeError, TypeError):
         return False
@@ -220,7 +221,23 @@ def _silence_id(answer: Answer) -> str | None:
         found = answer.json().get("silenceID")
     except (ValueError, AttributeError):
         return None
+    return _usable_id(found)
+
+
+def _usable_id(found: Any) -> str | None:
     if not isinstance(found, (str, int)) or isinstance(found, bool) or not str(found):
         return None
     text = str(found)
     return text if len(text) <= ID_LIMIT and visible_line(text) == text else None
+
+
+def _is_time(value: Any) -> bool:
+    """An ISO 8601 time as Alertmanager writes them (a listed silence lacking one raised KeyError in the resume's task:
+    the silence was neither journaled nor said to have failed)."""
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True

@@ -141,3 +141,37 @@ def test_a_silence_expired_at_the_end_leaves_the_finished_row_alone(tmp_path: Pa
     assert outcome == "done" and [m for m, _p in seen] == ["POST", "DELETE"]
     assert [e["type"] for e in events if e["type"].startswith("silence_")] == ["silence_created", "silence_expired"]
     assert len(statuses(state, dt.datetime.now(dt.UTC))) == 1
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [{"endsAt": None}, {"id": "\x1b]0;pwned\x07"}, {"startsAt": {"nested": 1}}],
+    ids=["no-end", "escape-id", "odd-start"],
+)
+def test_a_listed_silence_the_resume_cannot_read_whole_is_not_taken_as_this_runs(tmp_path: Path, listed: dict[str, Any]) -> None:
+    """Resume looks in Alertmanager's list for the silences the dead process made. Before: one lacking `endsAt` raised
+    KeyError in the task (the silence neither journaled nor said to have failed); an id with escapes was journaled."""
+    from runbook_tui.notify.silences import SilenceKeeper, silence_body
+    from runbook_tui.runbook.loader import load_runbook
+
+    with alertmanager("8f1c5a9e-6d59-4f0e-9a53-1d0c1b0e7b2a", 200) as (url, seen):
+        path = tmp_path / "runbook.yaml"
+        path.write_text(f"""
+runbook: 1
+id: resumed
+title: Resumed
+alerts: {{alertmanager: "{url}", silence: [{{matchers: ['service="api"'], comment: restart}}]}}
+sections:
+  - {{id: change, kind: implement, steps: [{{id: one, run: "true", verify: none}}]}}
+""")
+        alerts = load_runbook(path).runbook.alerts
+        assert alerts is not None
+        now = dt.datetime.now(dt.UTC)
+        body = silence_body(alerts.silences[0], actor="alice", ticket=None, starts=now, ends=now + dt.timedelta(hours=1))
+        found = {**body, "id": "0b9c", "status": {"state": "active"}, **listed}
+        recorded: list[tuple[str, dict[str, Any]]] = []
+        keeper = SilenceKeeper(alerts, lambda kind, payload: recorded.append((kind, payload)))
+        state = RunState(session={"started_at": (now - dt.timedelta(minutes=1)).isoformat()})
+        asyncio.run(keeper.create(state, "alice", found=[found]))
+    assert [m for m, _p in seen] == ["POST"], "not taken as this run's: made anew"
+    assert [(kind, payload["id"]) for kind, payload in recorded] == [("silence_created", "8f1c5a9e-6d59-4f0e-9a53-1d0c1b0e7b2a")]

@@ -339,7 +339,9 @@ SilenceFailed = TypedDict(
     "SilenceFailed", {"alertmanager": str, "action": str, "error": str, "matchers": NotRequired[list[str]], "id": NotRequired[str], "until": NotRequired[str]}
 )
 SILENCE_FAILED: Final = _declare(
-    "silence_failed", SilenceFailed, '`action` "create" or "expire"; an expiry\'s `until`: when the silence, still active, ends by itself.'
+    "silence_failed",
+    SilenceFailed,
+    '`action` "create" or "expire"; `until`: when a silence that may still be active (not expired, or made and not confirmed) ends by itself.',
 )
 SilenceExpired = TypedDict("SilenceExpired", {"id": str, "alertmanager": str})
 SILENCE_EXPIRED: Final = _declare("silence_expired", SilenceExpired, "The session's silence expired at its end.")

@@ -124,7 +124,12 @@ class SilenceKeeper:
                 body |= {"startsAt": made["startsAt"], "endsAt": made["endsAt"]}
                 silence_id = str(_usable_id(made["id"]))
             else:
-                answer = await self._call("POST", "/api/v2/silences", body)
+                try:
+                    answer = await self._call("POST", "/api/v2/silences", body)
+                except asyncio.CancelledError:  # the session closed (stop) before Alertmanager answered: it may have made it
+                    why = f"not confirmed: the session closed before Alertmanager answered; a silence may be active until {body['endsAt']}"
+                    self._failed("create", why, matchers=matchers, until=str(body["endsAt"]))
+                    raise
                 posted = _silence_id(answer)
                 if posted is None:
                     self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer", matchers=matchers)
@@ -171,7 +176,13 @@ class SilenceKeeper:
 
     async def _expire(self, silence_id: str, until: str) -> None:
         """Expire one silence; a failure says until when it stays active (`until`), so the end can say so."""
-        answer = await self._call("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}")  # the peer's words: one path segment
+        try:
+            answer = await self._call("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}")  # the peer's words: one path segment
+        except asyncio.CancelledError:  # the session closed (stop) before Alertmanager answered
+            self._failed(
+                "expire", f"not confirmed: the session closed before Alertmanager answered; it may be active until {until}", id=silence_id, until=until
+            )
+            raise
         if answer.ok:
             self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown})
         else:

@@ -1,11 +1,13 @@
 """A receiver and an Alertmanager that accept and never answer, with a long `notify_timing.timeout`: `exec` ends soon.
 
 Before: the requests ran in pool threads that Python joins at exit, so `exec` journaled the end, said the notices
-were not confirmed, and then sat for the whole timeout (40 s here, up to 10 m) before it exited.
+were not confirmed, and then sat for the whole timeout (40 s here, up to 10 m) before it exited; and the silence
+whose creation Alertmanager never answered (it may exist) was journaled nowhere.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from written_lines import written_events
 
 from runbook_tui.engine.journal import verify
 
@@ -78,3 +81,8 @@ sections:
     text = journal.read_text()
     assert '"type":"notify_failed"' in text.replace(" ", "") and "not confirmed: the session closed before the receiver answered" in text
     assert not verify(journal).problems
+    [silence] = [e for e in written_events(journal) if e["type"] == "silence_failed"]
+    assert silence["action"] == "create" and silence["matchers"] == ['service="api"'], silence
+    assert silence["error"] == f"not confirmed: the session closed before Alertmanager answered; a silence may be active until {silence['until']}"
+    assert silence["until"] > dt.datetime.now(dt.UTC).isoformat()[:19], "it says until when alerts may stay quiet"
+    assert 'service="api" at ' + mute + " could not create: not confirmed" in result.stdout, "exec says it"

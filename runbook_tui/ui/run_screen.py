@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.events import Resize, ScreenResume
 from textual.widgets import Static
 
@@ -52,7 +52,7 @@ from runbook_tui.ui.share_toasts import share_toast
 from runbook_tui.ui.status_stack import Role, Status, StatusStack, enter_action, every_status_text
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.step_whole import step_whole
-from runbook_tui.ui.widgets import DetailScroll, RunHeader, StepDetail, home_short
+from runbook_tui.ui.widgets import DetailScroll, RightColumn, RunHeader, StepDetail, home_short
 
 if TYPE_CHECKING:
     from runbook_tui.ui.panels import PanelArea
@@ -120,7 +120,7 @@ class RunView(CoalescedRepaintScreen):
         yield StatusStack(id="status")
         with Horizontal(id="main"):
             yield StepList(id="steps")
-            with Vertical(id="right"):
+            with RightColumn(id="right"):
                 with DetailScroll(id="detail", can_focus=False):  # scrolls (and says so) when the step is taller than half the pane
                     yield StepDetail(id="step-detail")
                 yield OutputLog(SCREEN_LINES, id="output")
@@ -158,6 +158,8 @@ class RunView(CoalescedRepaintScreen):
         self.set_class(short, "short")
         for area in self.query("#metrics"):
             area.set_class(short, "one-line")
+        for column in self.query(RightColumn):
+            column.call_after_refresh(column.fit_detail)  # laid out for this size first
 
     def _panel_area(self) -> PanelArea:
         """The metric panels' area: composed when the state has panels, mounted by a repaint when they come later (a
@@ -245,7 +247,8 @@ class RunView(CoalescedRepaintScreen):
         self._dirty = False
         state = self.source.state
         if state.metrics and not self.query("#metrics"):
-            self.query_one("#right").mount(self._panel_area())
+            self.query_one(RightColumn).mount(self._panel_area())
+            self.query_one(RightColumn).fit_detail()
         self.query_one(StepList).show(state)
         self.query_one(StepDetail).show(state, state.current)
         self._tick()

@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from runbook_tui.engine.event_words import host_status_words, self_confirmed_words, status_words, with_criteria
@@ -144,6 +144,28 @@ class RunHeader(Static):
 
 #: What the detail pane's title says, after the step's number, when part of the step is out of view.
 CUT_HINT = "▼ {hidden} more line{s}: v shows all"
+
+
+#: Short (app.tcss `RunView.short`): the output pane's least height and the metric area's (its rule and the first panel).
+SHORT_OUTPUT_ROWS = 7
+SHORT_METRICS_ROWS = 2
+
+
+class RightColumn(Vertical):
+    """The detail, output and metric panes. Short, the detail pane's cap (55 % of the column) also leaves the output's
+    rows and the first metric panel their room: a shared run's foot (address and host key, three rows at 80 columns)
+    and a two-row status took it, and the metric area, below the column's foot, drew its rule and no panel at all."""
+
+    def on_resize(self) -> None:  # the terminal's size, or the status stack's or the foot's height, changed
+        self.fit_detail()
+
+    def fit_detail(self) -> None:
+        detail = self.query_one("#detail")
+        if not self.screen.has_class("short") or not self.size.height:  # not laid out yet: its Resize comes
+            detail.styles.max_height = None  # the stylesheet's cap
+            return
+        below = SHORT_OUTPUT_ROWS + (SHORT_METRICS_ROWS if self.query("#metrics") else 0)
+        detail.styles.max_height = max(3, min(self.size.height * 55 // 100, self.size.height - below))
 
 
 class DetailScroll(VerticalScroll):

@@ -200,3 +200,62 @@ def test_a_narrated_line_of_a_megabyte_wraps_in_linear_time() -> None:
     lines = _wrap("word " * 200_000, 80, words=True)
     assert time.monotonic() - began < 5, "a 1 MB line took more than 5 s to wrap"
     assert lines[0] == ("word " * 16).rstrip() and lines[1] == CONTINUED + ("word " * 15).rstrip() and len(lines) == 13334
+
+
+#: A shared run's foot at 80 columns: the address and host key (two rows), then the journal's row.
+SHARE_NOTE = "shared at 127.0.0.1:2299, host key SHA256:sWJSoVd+mdbd8rY/E2AVDvqect1yKbTBSuTB58dz4E8"
+
+#: A guard panel, and a step whose commands fill the detail pane (a rolling group step's, one per host, reads so).
+PANELS_RUNBOOK = (
+    """\
+runbook: 1
+id: small-shared
+title: A shared change with a guard, in a laptop terminal
+metrics:
+  source:
+    scrape: {url: "http://127.0.0.1:9/metrics"}
+  interval: 1s
+  panels:
+    - {id: errors, title: Error rate, query: app_errors_percent, unit: "%", warn: 1, critical: 5, on_critical: notify}
+sections:
+  - id: change
+    title: Change
+    kind: implement
+    steps:
+      - id: roll
+        title: Raise the worker limit on each web host
+        run: >-
+"""
+    + "".join(f"          echo raising on web{n}; sleep 0; case web{n} in web3) echo bad worker_connections; exit 3;; esac;\n" for n in range(1, 7))
+    + """\
+        undo: echo revert
+"""
+)
+
+
+@pytest.mark.asyncio
+async def test_at_80x24_a_shared_runs_foot_leaves_the_guard_panel_in_view(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: at 80x24 the share foot (address and host key, 3 rows with the journal's) left the column too short for
+    the detail pane's 55 %, the output's 7 rows and the metric area: the area went below the column's foot, its rule
+    drawn and no panel, so the assignee lost the guard's value while a long step ran (the verifier, with a shorter foot,
+    saw it). Now the detail pane gives way (it scrolls, and its title says how many lines are hidden)."""
+    from runbook_tui.app.session import Session
+
+    prepare_workdir(tmp_path, monkeypatch, PANELS_RUNBOOK)
+    monkeypatch.setattr(Session, "share_note", property(lambda _self: SHARE_NOTE))
+    app = make_app("runbook.yaml")
+    async with app.run_test(size=SMALL) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        assert "SHA256:sWJSoVd" in painted(app.screen.query_one("#share-note"))
+        right, metrics = app.screen.query_one("#right"), app.screen.query_one("#metrics")
+        assert metrics.region.height >= 2 and metrics.region.bottom <= right.region.bottom, (
+            f"the metric area {metrics.region} is not inside the column {right.region}"
+        )
+        panel = metrics.query("MetricPanel").first()
+        assert panel.region.height >= 1 and panel.region.bottom <= right.region.bottom, f"the guard panel {panel.region} is cut off"
+        head = panel.query_one(".panel-head")
+        await until(pilot, lambda: "Error rate" in painted(head), "the guard panel's row drawn")
+        output = app.screen.query_one(OutputLog)
+        assert output.region.bottom <= metrics.region.y and output.scrollable_content_region.height >= 6
+        assert "more lines" in str(app.screen.query_one("#detail").border_title), "the cut detail pane says so"

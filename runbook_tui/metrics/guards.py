@@ -196,6 +196,16 @@ class NoDataGuard:
         return NoDataTrip(self.panel, self.for_seconds, self.action, self.last_ok, ts, error or "no value")
 
 
+def blind_outlook(guards: Mapping[str, NoDataGuard], panels: list[str]) -> str:
+    """What comes of these panels' readings failing, said where the failure is: the run goes on, unless a guard of one
+    of them pauses it once its `for` passes without data (before, "the run goes on" came two seconds before the pause)."""
+    pausing = [guard for panel in sorted(panels) if (guard := guards.get(panel)) is not None and guard.action == "pause"]
+    if not pausing:
+        return "the run goes on, panels keep trying"
+    said = "; ".join(f"guard '{guard.panel}' pauses the run after {format_duration(guard.for_seconds)} without data" for guard in pausing)
+    return f"panels keep trying; {said}"
+
+
 def no_data_words(panel: Mapping[str, Any]) -> str:
     """What a guard panel does without data, as the panel states it (`no data → pause`); empty when nothing."""
     action = panel.get("on_no_data")

@@ -44,7 +44,7 @@ from runbook_tui.engine.ports import StopSignal
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.metrics.guard_memory import GuardMemory
-from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, check_words, format_value, holds, panel_json
+from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, blind_outlook, check_words, format_value, holds, panel_json
 from runbook_tui.metrics.sources import Baseline, PanelQuery, PrometheusSource, Sample, ScrapeSource, Source
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import MetricCheck, Metrics, Panel, Runbook
@@ -337,7 +337,8 @@ class MetricsMonitor:
                 started.setdefault(message, set()).add(panel)
         for message, panels in started.items():
             names = ", ".join(sorted(panels))
-            self._emit(ev.ERROR, message=f"metrics ({names}): {message}; the run goes on, panels keep trying", transient=True, metrics=True)
+            outlook = blind_outlook(self.no_data_guards, sorted(panels))
+            self._emit(ev.ERROR, message=f"metrics ({names}): {message}; {outlook}", transient=True, metrics=True)
         back: dict[str, set[str]] = {}
         for panel in [p for p in self._announced if p in polled and p not in failing_now]:
             back.setdefault(self._announced.pop(panel), set()).add(panel)

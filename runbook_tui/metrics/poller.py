@@ -432,7 +432,7 @@ class MetricsMonitor:
             for index, check in enumerate(criteria):
                 if not done[index]:
                     text = self._criterion(check)
-                    self._emit(ev.SUCCESS_CHECKED, criterion=text, met=None, value=None, when=when, words=f"{text['text']}: not decided ({why})")
+                    self._emit(ev.SUCCESS_CHECKED, criterion=text, met=None, value=None, when=when, words=f"{text['text']}: not decided: {why}")
 
         try:
             finished = await unless_stopped(stop, asyncio.gather(*(one(i, c) for i, c in enumerate(criteria))))
@@ -440,7 +440,7 @@ class MetricsMonitor:
             undecided("the check was cancelled: a rollback or finish came first")
             raise
         if finished is None and stop is not None:
-            undecided(f"the check's wait was {stop.reason}" + ("" if when == "verify" else ": it counts as not met"))
+            undecided(f"the check's wait was {stop.reason}" + ("" if when == "verify" else ", so it counts as not met"))
         return decided
 
     async def _verify_check(self) -> None:

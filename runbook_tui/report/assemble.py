@@ -324,9 +324,7 @@ def _success(state: RunState) -> list[SuccessCheck]:
         )
     for pending in state.success_pending:
         text = str(pending.get("text") or "")
-        checks.append(
-            SuccessCheck(None, str(pending.get("when") or ""), text, None, None, f"{text}: not decided (the journal ends while it was being checked)")
-        )
+        checks.append(SuccessCheck(None, str(pending.get("when") or ""), text, None, None, f"{text}: not decided: the journal ends while it was being checked"))
     return checks
 
 

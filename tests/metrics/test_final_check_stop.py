@@ -222,6 +222,12 @@ async def test_k_at_the_end_also_ends_the_check_the_verify_section_began(
         await until(pilot, lambda: "Success criteria NOT met" in painted(screen.query_one(StatusStack)), "the unmet status")
         await until(pilot, lambda: not controller.state.success_pending, "no check left waiting", seconds=5)
         await until(pilot, lambda: "checking" not in painted(screen.query_one("#metrics-summary")), "the metrics area to stop saying checking", seconds=5)
+        # One level of brackets (it read `(not decided (the check's wait was stopped by alice: it counts as not met))`).
+        row = " ".join(painted(screen.query_one(StatusStack)).split())
+        wanted = (
+            f"Success criteria NOT met: err below 3% within 10m (not decided: the check's wait was stopped by {controller.assignee}, so it counts as not met)"
+        )
+        assert wanted in row, row
         summary = " ".join(painted(screen.query_one("#metrics-summary")).split())
         # The area says what the row says (it said `not decided` beside `Success criteria NOT met`).
         assert "success: err below 3% within 10m ✗ not decided: counts as NOT met" in summary, summary

@@ -386,6 +386,6 @@ def test_a_rollback_ends_the_wait_of_the_check_the_verify_section_began(
     asyncio.run(scenario())
     events = journal(tmp_path / "journal.jsonl")
     [checked] = of_type(events, "success_checked", when="verify")
-    assert checked["met"] is None and checked["words"] == "err below 3% within 10m: not decided (the check's wait was ended by the rollback)", checked
+    assert checked["met"] is None and checked["words"] == "err below 3% within 10m: not decided: the check's wait was ended by the rollback", checked
     started = of_type(events, "rollback_started")[0]["seq"]
     assert started < checked["seq"], "ended by the rollback, after it began"

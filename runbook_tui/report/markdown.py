@@ -113,6 +113,7 @@ def _summary(report: Report) -> list[tuple[str, str]]:
         ("**Steps**", esc(t.summary_counts(report))),
         ("**Guard trips**", esc(t.guard_summary(report))),
         ("**Success criteria**", esc(t.success_summary(report))),
+        *([("**Rollback requests declined**", esc(declined))] if (declined := t.declined_summary(report)) else []),
     ]
 
 

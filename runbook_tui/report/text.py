@@ -323,6 +323,16 @@ def guard_summary(report: Report) -> str:
     return f"{len(trips)}: {listed}"
 
 
+def declined_summary(report: Report) -> str:
+    """The rollback requests the assignee declined, with who asked, why, and why not: empty when none. A request that was
+    followed is in its rollback's history; a declined one was only in the timeline, at the report's foot."""
+    declined = [entry for entry in report.timeline if entry.type == "rollback_declined"]
+    if not declined:
+        return ""
+    # An entry's text is exec's line, `17:02:05 rollback_declined  rollback declined by alice: ...`: its words follow the type.
+    return f"{len(declined)}: " + "; ".join(f"{clock(entry.at)} {entry.text.partition(entry.type)[2].strip()}" for entry in declined)
+
+
 def success_summary(report: Report) -> str:
     """The measured criteria's verdicts (unmet first), and how many the ticket leaves to people."""
     checks = report.success

@@ -52,3 +52,27 @@ def test_the_assignee_declines_a_rollback_request_with_a_reason_the_verifier_rea
     assert replay(events).rollback_requested is None, "resume rebuilds it answered"
     [rollback] = History.of(events).rollbacks
     assert rollback.requested_by is None and rollback.reason == "found a typo in the config", "the later rollback did not answer bob's request"
+
+
+def test_the_change_reports_summary_names_a_declined_rollback_request(
+    session_for: Callable[..., Any], tmp_path: Path, journal_events: Callable[..., Any]
+) -> None:
+    """Before: a declined request was only in the timeline at the report's foot (and a row of the signatures table): the
+    board read the Summary without learning that the verifier had asked to roll back and the change went on."""
+    from runbook_tui.report import build_report, render
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        await run_first_step(c)
+        assert c.request_rollback(BOB, "p99 doubled").ok
+        assert c.decline_rollback(ALICE, "p99 is the nightly batch, not this change").ok
+        assert c.confirm(BOB).ok
+        await c.wait_idle()
+
+    session_for(TWO_STEPS)(body)
+    report = build_report(tmp_path / "journal.jsonl")
+    summary = render(report, "md").split("## Record")[0]
+    [row] = [line for line in summary.splitlines() if line.startswith("| **Rollback requests declined** |")]
+    assert "1: " in row and "rollback declined by alice: p99 is the nightly batch, not this change (asked: bob: p99 doubled)" in row, row
+    html = render(report, "html").split("<h2>Record</h2>")[0]
+    assert "<th>Rollback requests declined</th>" in html and "rollback declined by alice: p99 is the nightly batch" in html

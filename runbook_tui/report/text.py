@@ -345,7 +345,9 @@ def success_summary(report: Report) -> str:
     met = len(checks) - len(unmet) - len(undecided)
     parts = ["; ".join(c.words for c in unmet)] if unmet else []
     parts += [f"{met} met"] if met else []
-    parts += [f"{len(undecided)} not decided"] if undecided else []
+    # Each with its words (they said `1 not decided`): a check stopped before the end counts as NOT met, one the journal
+    # ends during is open; the board tells them apart only by why.
+    parts += ["; ".join(c.words for c in undecided)] if undecided else []
     return ", ".join(parts) + (f"; {judged}" if judged else "")
 
 

@@ -237,3 +237,10 @@ async def test_k_at_the_end_also_ends_the_check_the_verify_section_began(
     assert [e["met"] for e in verify] == [None] and "ended with the check before the end, stopped by" in verify[0]["words"], verify
     [end] = of_type(events, "success_checked", when="end")
     assert end["met"] is None and f"stopped by {controller.assignee}" in end["words"], end
+    # The change report's Summary says why, as the row did (it said `1 not decided`), and the HTML marks it.
+    from runbook_tui.report import build_report, render
+
+    report = build_report(tmp_path / "t.jsonl")
+    [row] = [line for line in render(report, "md").splitlines() if line.startswith("| **Success criteria** |")]
+    assert f"err below 3% within 10m: not decided: the check's wait was stopped by {controller.assignee}, so it counts as not met" in row, row
+    assert '<th>Success criteria</th><td class="warn">err below 3% within 10m: not decided' in render(report, "html")

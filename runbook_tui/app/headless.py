@@ -334,7 +334,7 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
         if rolled_back_unfinished(controller):
             return await _rehearsal_end(session, rerun=choice.decision == "rerun")
     if choice.lift_pause is not None:
-        lifted = _lift_pause(controller, actor, choice.lift_pause)
+        lifted = _lift_pause(controller, actor, choice.lift_pause, str(session.journal_path), choice.go_on)
         if lifted is not None:
             return lifted
     reply = None
@@ -364,13 +364,16 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
     return exit_code(controller.state.outcome)
 
 
-def _lift_pause(controller: Controller, actor: Any, reason: str) -> int | None:
-    """--lift-pause REASON: the headless `p` (journaled as `resumed`, with the reason); an exit code when refused."""
+def _lift_pause(controller: Controller, actor: Any, reason: str, journal: str, go_on: bool) -> int | None:
+    """--lift-pause REASON: the headless `p` (journaled as `resumed`, with the reason); an exit code when refused. Without
+    --continue, or refused as "not paused" (a second try), the words name the command that goes on (they said no more)."""
+    go_on_with = visible_line(f"`runbook-tui resume {journal} --continue` goes on")
     if not controller.state.paused:
-        print("runbook-tui: resume: --lift-pause: the run is not paused; nothing was lifted", file=sys.stderr)
+        print(f"runbook-tui: resume: --lift-pause: the run is not paused; nothing was lifted, nothing run: {go_on_with}", file=sys.stderr)
         return EXIT_FAILED
     reply = controller.pause(actor, f"pause lifted (resume --lift-pause): {reason}")
-    print(visible_line("pause lifted" if reply.ok else reply.message), file=sys.stdout if reply.ok else sys.stderr)
+    lifted = "pause lifted" if go_on else f"pause lifted; no step was started: {go_on_with}"
+    print(lifted if reply.ok else visible_line(reply.message), file=sys.stdout if reply.ok else sys.stderr)
     return None if reply.ok else EXIT_FAILED
 
 

@@ -82,3 +82,39 @@ def test_the_help_of_exec_and_resume_says_how_a_pause_is_lifted_headless(tmp_pat
     assert "--lift-pause" in " ".join(exec_help.split()) and "exit 1" in " ".join(exec_help.split()).lower(), exec_help
     resume_help = _cli(tmp_path, "resume", "--help").stdout
     assert "--lift-pause REASON" in resume_help, resume_help
+
+
+def test_lift_pause_without_continue_then_again_with_it_says_the_command_that_goes_on(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Before: `resume J --lift-pause R` lifted the pause and printed `pause lifted` (exit 1, nothing run); the natural
+    next try, the same with `--continue`, was refused `the run is not paused; nothing was lifted` and said no more: at
+    2 AM nothing went on and nothing said how. Now both name `runbook-tui resume J --continue`."""
+    steps = """
+        - id: impl
+          kind: implement
+          steps:
+            - {id: first, run: "sleep 1", verify: none}
+            - {id: next, run: "true", verify: none}
+        """
+    panels = f"- {{id: err, title: Error rate, query: '{API}', unit: '%', critical: 5, for: 0s, on_critical: pause}}"
+    runbook = write_runbook(metrics_runbook(f'prometheus: {{url: "{prometheus.url}"}}', panels=panels, sections=steps))
+    exporter.set(9)
+    prometheus.wait_for(API, lambda v: v == 9)
+    path = tmp_path / "j.jsonl"
+    went = _cli(tmp_path, "exec", str(runbook), "--solo", "guard test", "--journal", str(path))
+    assert went.returncode == 1 and of_type(journal(path), "paused"), went.stdout + went.stderr
+    go_on = f"`runbook-tui resume {path} --continue` goes on"
+
+    lifted = _cli(tmp_path, "resume", str(path), "--lift-pause", "checked the dashboards")
+    assert f"pause lifted; no step was started: {go_on}" in lifted.stdout, lifted.stdout + lifted.stderr
+    again = _cli(tmp_path, "resume", str(path), "--lift-pause", "checked the dashboards", "--continue")
+    assert again.returncode == 1
+    assert f"--lift-pause: the run is not paused; nothing was lifted, nothing run: {go_on}" in again.stderr, again.stderr
+    assert not of_type(journal(path), "session_finished")
+
+    exporter.set(1)
+    prometheus.wait_for(API, lambda v: v == 1)
+    done = _cli(tmp_path, "resume", str(path), "--continue")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert journal(path)[-1]["outcome"] == "done"

@@ -8,7 +8,9 @@ from typing import Any
 
 from textual.binding import Binding
 
+from runbook_tui.engine import events as ev
 from runbook_tui.engine.event_words import status_words
+from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState, confirmable, nothing_to_reject
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.modals import ConfirmPrompt, TextPrompt
@@ -85,6 +87,14 @@ class VerifierScreen(RunView):
             self.KEYS_HELP = (OBSERVER_HELP_KEYS, OBSERVER_PROMISE)
         super().__init__(client, self.foot())
         client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
+
+    def _on_event(self, event: Event, state: RunState) -> None:
+        """A declined rollback request is said where this person looks, as the assignee's own screen says it: before, the
+        request's row just went away and the log line (soon scrolled off by output) was all that said why."""
+        super()._on_event(event, state)
+        if event["type"] == ev.ROLLBACK_DECLINED and _lately(event, state):
+            said = f"{event.get('actor')} declined the rollback request and goes on: {event.get('reason')} (asked: {event.get('request')})"
+            self.notify(visible_line(said), title="Rollback request declined", severity="warning", timeout=20, markup=False)
 
     def foot(self) -> tuple[str, ...]:
         """The foot's note: how this person joined, and, as the assignee's own foot says it, that the assignee's decisions
@@ -238,3 +248,13 @@ class VerifierScreen(RunView):
             "leave now",
         )
         self.app.push_screen(prompt, lambda ok: self.app.exit(0) if ok else None)
+
+
+def _lately(event: Event, state: RunState, seconds: float = 60.0) -> bool:
+    """The event is at most `seconds` older than the newest the replica holds (both the assignee's clock): news, not a
+    past moment a first join's catch-up goes through."""
+    try:
+        newest, at = dt.datetime.fromisoformat(str(state.last_ts).replace("Z", "+00:00")), dt.datetime.fromisoformat(str(event["ts"]).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return (newest - at).total_seconds() <= seconds

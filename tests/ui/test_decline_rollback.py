@@ -56,3 +56,53 @@ async def test_x_declines_the_verifiers_rollback_request_with_a_reason(workdir: 
     [declined] = of_kind(workdir / "j.jsonl", "rollback_declined")
     assert declined["actor"] == "alice" and declined["reason"] == "the batch job, not us" and "p99 doubled" in declined["request"]
     assert not of_kind(workdir / "j.jsonl", "rollback_started")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("observe", [False, True])
+async def test_the_verifier_and_an_observer_are_told_when_the_request_is_declined(workdir: Path, observe: bool) -> None:
+    """Before: on the verifier's (and an observer's) screen the ROLLBACK REQUESTED row just went away; the only word of
+    the decline was a log line that the step's output soon scrolled off. Now it is a notification as on the assignee's
+    screen, with who declined, why and what was asked; a decline long past (a first join's catch-up) is not."""
+    from run_screen_helpers import FakeClient, shared_session_events
+
+    from runbook_tui.engine.state import apply
+    from runbook_tui.ui.verifier_app import VerifierApp
+
+    client = FakeClient(shared_session_events(workdir))
+    client.role = "observer" if observe else "verifier"
+    app = VerifierApp(client, observe=observe) if observe else VerifierApp(client)
+
+    def arrive(kind: str, ts: str, **fields: object) -> None:
+        event = {"seq": client.state.seq + 1, "ts": ts, "type": kind, "actor": fields.pop("actor"), **fields}
+        client.state = apply(client.state, event)
+        for listener in client._listeners:
+            listener(event, client.state)
+
+    def declined() -> list[str]:
+        return [str(n.message) for n in app._notifications if n.title == "Rollback request declined"]
+
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        arrive("rollback_requested", "2026-03-20T02:10:00.000Z", actor="bob", reason="p99 doubled [b]now[/b]")
+        arrive("rollback_declined", "2026-03-20T02:10:20.000Z", actor="alice", reason="the batch job, not us", request="bob: p99 doubled [b]now[/b]")
+        await until(pilot, lambda: bool(declined()), "the decline said")
+        assert declined() == ["alice declined the rollback request and goes on: the batch job, not us (asked: bob: p99 doubled [b]now[/b])"]
+        # a decline from long before the newest event: a first join going through the record, not news
+        app.clear_notifications()
+        arrive("rollback_requested", "2026-03-20T02:11:00.000Z", actor="bob", reason="again")
+        old = {
+            "seq": client.state.seq + 1,
+            "ts": "2026-03-20T02:11:05.000Z",
+            "type": "rollback_declined",
+            "actor": "alice",
+            "reason": "no",
+            "request": "bob: again",
+        }
+        later = {"seq": client.state.seq + 2, "ts": "2026-03-20T02:20:00.000Z", "type": "note", "actor": "alice", "text": "later"}
+        client.state = apply(apply(client.state, old), later)
+        for event in (old, later):
+            for listener in client._listeners:
+                listener(event, client.state)
+        await settled(pilot)
+        assert declined() == []

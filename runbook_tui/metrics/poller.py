@@ -343,7 +343,8 @@ class MetricsMonitor:
         for panel in [p for p in self._announced if p in polled and p not in failing_now]:
             back.setdefault(self._announced.pop(panel), set()).add(panel)
         for message, panels in back.items():
-            self._emit(ev.NOTE, text=f"metrics ({', '.join(sorted(panels))}): readings are back ({message} no more)")
+            # One level of brackets: `(the value is NaN (not a number: ...) no more)` read as if the value were still NaN.
+            self._emit(ev.NOTE, text=f"metrics ({', '.join(sorted(panels))}): readings are back; what had failed: {message}")
 
     # -- guards -----------------------------------------------------------------------------
 

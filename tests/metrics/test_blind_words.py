@@ -57,3 +57,46 @@ def test_a_pausing_guard_panel_without_data_says_the_run_will_pause_not_that_it_
 def test_panels_whose_guards_only_notify_say_the_run_goes_on(tmp_path: Path, write_runbook: Callable[[str], Path]) -> None:
     panels = "- {id: p99, title: p99, query: app_p99, unit: ms, critical: 400, for: 1s, on_critical: notify}"
     assert _first_outage_words(tmp_path, write_runbook, panels).endswith("; the run goes on, panels keep trying")
+
+
+def test_readings_back_after_nan_say_what_had_failed_in_one_level_of_brackets(tmp_path: Path, write_runbook: Callable[[str], Path]) -> None:
+    """Before: `metrics (err): readings are back (the value is NaN (not a number: e.g. 0/0, or no data in its window) no
+    more)`, where a tired reader met `the value is NaN` before the `no more` at the very end."""
+    import http.server
+    import threading
+    import time
+
+    started = time.monotonic()
+
+    class Exporter(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"app_errors NaN\n" if time.monotonic() - started < 1.5 else b"app_errors 0.5\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Exporter)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        steps = """
+            - id: impl
+              kind: implement
+              steps:
+                - {id: first, run: "sleep 4", verify: none}
+            """
+        panels = "- {id: err, title: Error rate, query: app_errors, unit: '%', critical: 5, for: 30s, on_critical: notify}"
+        source = f'scrape: {{url: "http://127.0.0.1:{server.server_address[1]}/metrics"}}'
+        runbook = write_runbook(metrics_runbook(source, panels=panels, sections=steps, interval="0.2s"))
+        path = tmp_path / "j.jsonl"
+        subprocess.run(
+            [*CLI, "exec", str(runbook), "--solo", "back test", "--journal", str(path)], cwd=tmp_path, capture_output=True, timeout=90, stdin=subprocess.DEVNULL
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    back = [e["text"] for e in of_type(journal(path), "note") if "readings are back" in e["text"]]
+    assert back == ["metrics (err): readings are back; what had failed: the value is NaN (not a number: e.g. 0/0, or no data in its window)"], back

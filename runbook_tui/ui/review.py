@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
@@ -26,9 +26,14 @@ class ReviewScreen(Dialog[dict[str, str] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "skip", "skip the review")]
     WIDE = True
 
-    def __init__(self, outcome: str) -> None:
+    def __init__(self, outcome: str, unmet: Sequence[str] = (), acceptance: Mapping[str, Any] | None = None) -> None:
+        """`unmet`, `acceptance`: the success criteria the run left unmet, and who accepted them (the title said `done`
+        alone while the status row behind it said SUCCESS CRITERIA NOT MET, accepted)."""
+        ended = status_words(outcome)
+        if unmet:
+            ended += ", success criteria NOT met" + (f" (accepted by {acceptance.get('by')})" if acceptance else "")
         super().__init__(
-            f"Post-change review (the run ended: {status_words(outcome)})",
+            f"Post-change review (the run ended: {ended})",
             "enter next / submit · escape skip (no review in the report)",
         )
 

@@ -232,6 +232,16 @@ async def test_k_at_the_end_also_ends_the_check_the_verify_section_began(
         # The area says what the row says (it said `not decided` beside `Success criteria NOT met`).
         assert "success: err below 3% within 10m ✗ not decided: counts as NOT met" in summary, summary
         assert "checking the success criteria" not in painted(screen.query_one(StatusStack))
+        # Accepted with a reason, the run ends done: the review's title says the criteria were not met (it said `done`
+        # alone over a status row saying SUCCESS CRITERIA NOT MET).
+        await pilot.press("a")
+        await until(pilot, lambda: type(app.screen).__name__ == "TextPrompt", "the acceptance prompt")
+        await pilot.press(*"known warmup")
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "ReviewScreen", "the post-change review")
+        title = " ".join(painted(app.screen.query_one("#dialog-title")).split())
+        assert title == f"Post-change review (the run ended: done, success criteria NOT met (accepted by {controller.assignee}))", title
+        await pilot.press("escape")
     events = journal(tmp_path / "t.jsonl")
     verify = of_type(events, "success_checked", when="verify")
     assert [e["met"] for e in verify] == [None] and "ended with the check before the end, stopped by" in verify[0]["words"], verify

@@ -325,6 +325,13 @@ def _success(state: RunState) -> list[SuccessCheck]:
     for pending in state.success_pending:
         text = str(pending.get("text") or "")
         checks.append(SuccessCheck(None, str(pending.get("when") or ""), text, None, None, f"{text}: not decided: the journal ends while it was being checked"))
+    # A criterion never checked (the run ended, or the journal ends, before its check): said so (before, the Summary
+    # read `none set`, as if the runbook measured nothing).
+    said = {check.criterion for check in checks}
+    for criterion in state.metrics.get("success") or ():
+        text = str(criterion.get("text") or "") if isinstance(criterion, Mapping) else str(criterion)
+        if text and text not in said:
+            checks.append(SuccessCheck(None, "end", text, None, None, f"{text}: not decided: never checked, the run did not reach its check"))
     return checks
 
 

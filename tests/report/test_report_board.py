@@ -157,3 +157,38 @@ def test_the_assignee_confirming_their_own_step_is_not_named_a_verifier(tmp_path
     report = build_report(rechained(events, tmp_path / "edited.jsonl"))
     assert report.unverified == ["reload", "watch"]
     assert text.verifier(report) == "bob (3 steps)"
+
+
+def test_measured_success_criteria_never_checked_are_not_none_set(tmp_path: Path) -> None:
+    """Before: a run that failed before its success criteria were checked read `Success criteria: none set` in the
+    Summary, as if the runbook measured nothing; now each criterion is there, `not decided: never checked`."""
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on: the panel reads nothing, which does not matter here
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    runbook = f"""\
+    runbook: 1
+    id: board-measured
+    title: Measured, never checked
+    metrics:
+      source: {{scrape: {{url: "http://127.0.0.1:{port}/metrics"}}}}
+      interval: 1s
+      panels:
+        - {{id: errors, title: Errors, query: app_errors, unit: "%", warn: 1, critical: 5, on_critical: notify}}
+      success:
+        - {{panel: errors, below: 1, within: 2m}}
+    sections:
+      - id: impl
+        title: Change
+        kind: implement
+        steps:
+          - {{id: a, title: Step a, run: "exit 3"}}
+    """
+    failed = run_exec(tmp_path, runbook, "s3cr3t-board-measured")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    report = build_report(tmp_path / "run.jsonl")
+    rows = {line[2:-2].split(" | ", 1)[0].strip("*"): line[2:-2].split(" | ", 1)[1] for line in render(report, "md").splitlines() if line.startswith("| **")}
+    assert rows["Success criteria"] == "errors below 1% within 2m: not decided: never checked, the run did not reach its check", rows
+    [check] = json.loads(render(report, "json"))["success"]
+    assert check["met"] is None and check["at"] is None and check["when"] == "end", check

@@ -152,7 +152,8 @@ class NoDataTrip:
     error: str
 
     def words(self, unit: str = "") -> str:
-        return f"guard '{self.panel}' has had no data for {format_duration(max(self.at - self.since, self.for_seconds))} ({self.error})"
+        # The error after a colon: in brackets it nested (`(the value is NaN (not a number: ...))`) on every screen.
+        return f"guard '{self.panel}' has had no data for {format_duration(max(self.at - self.since, self.for_seconds))}: {self.error}"
 
     def payload(self) -> dict[str, Any]:
         return {

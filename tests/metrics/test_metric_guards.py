@@ -105,7 +105,7 @@ def test_no_successful_reading_for_the_whole_for_trips_the_no_data_guard_once_pe
     trip = guard.observe(110.0, None, "connection refused")
     assert trip is not None and trip.action == "pause" and trip.since == 100.0
     assert trip.payload()["no_data"] is True and trip.payload()["value"] is None
-    assert trip.words() == "guard 'err' has had no data for 10s (connection refused)"
+    assert trip.words() == "guard 'err' has had no data for 10s: connection refused"  # it said `10s (connection refused)`
     assert guard.observe(130.0, None, "connection refused") is None, "one trip per outage"
     assert guard.observe(131.0, 1.0, None) is None, "a good reading re-arms it"
     assert guard.observe(140.0, None, "the query returned no data (empty result)") is None

@@ -45,6 +45,10 @@ def classify(text: str) -> Mapping[int, Place]:
         return tokenized(text)
     # Every value stands directly in a word: unquoted, at the outermost shell (the tokenizer's WORD).
     places = {ord(found) - MARKER_BASE: Place() for found in MARKERS.findall(text)}
+    if places and parts[0] == "echo" and names_none(parts[1:]):  # the commonest command: its values are echo's arguments
+        for found in MARKERS.findall(text):
+            places[ord(found) - MARKER_BASE].echoed = True  # what the tokenizer's `shell_nested` says of them, without it
+        return places
     if places and not names_none(parts):  # a command rule may apply: the tokenizer's own
         words = [Word([part], [ord(found) - MARKER_BASE for found in MARKERS.findall(part)]) for part in parts]
         tokenizer = Tokenizer(text, places, 0)

@@ -182,7 +182,10 @@ def test_a_baseline_that_failed_at_the_start_is_fetched_again_until_it_comes(
     series is this test's own: other tests move `service="api"`, whose half-hour median then is not 1."""
     own = 'rbt_test_value{service="late-baseline"}'
     exporter.set(1, service="late-baseline")
-    prometheus.wait_for(own, lambda value: value == 1)  # scraped before the start: the half hour before it holds a 1
+    prometheus.wait_for(own, lambda value: value == 1)
+    # Three scrapes (1 s apart), so a 1 stands well before the start: the baseline's range ends at the start rounded to
+    # the second, and a series first scraped within that second had no point in it ("no data in the 30m": final).
+    prometheus.wait_for(f"count_over_time({own}[1m])", lambda scrapes: scrapes >= 3)
     path = write_runbook(_runbook(prometheus, own))
 
     async def scenario() -> RunState:

@@ -203,7 +203,8 @@ async def test_an_unknown_theme_falls_back_to_night_with_a_warning(workdir: Path
     app = make_app(workdir, theme="solarized-ish")
     notices = record_notices(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        # On the run screen, mounted (leaving while it mounted raised NoMatches from its first repaint, once under load).
+        await _until(pilot, lambda: type(app.screen).__name__ == "RunScreen" and app.screen.is_mounted, "the run screen mounted")
         assert app.theme == "night"
     warnings = [message for message, severity in notices if severity == "warning"]
     assert len(warnings) == 1

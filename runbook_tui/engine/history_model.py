@@ -245,7 +245,7 @@ class Followed:
 
 @dataclass
 class Move:
-    """An assignee's decision at a point of the run: run, re-run, skip, mark done, roll back, pause, resume, finish."""
+    """An assignee's decision at a point of the run: run, re-run, skip, mark done, roll back, decline rollback, pause, resume, finish."""
 
     kind: str
     step: str | None

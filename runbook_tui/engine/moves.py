@@ -1,7 +1,7 @@
 """The assignee's moves, kept by the history fold: each decision at the point of the run it was taken.
 
 A move is an assignee's action (run, re-run, skip, mark done, roll back,
-pause, resume, finish) at a point of the run (`Point`: the current step, its
+decline rollback, pause, resume, finish) at a point of the run (`Point`: the current step, its
 attempts, the verdicts given on it). The time it took is counted from the
 moment the situation arose (the event before it that was not output or a
 metric reading). A run or re-run keeps what followed it up to the next move
@@ -90,6 +90,8 @@ def move_kind(event: Event, before: RunState) -> str | None:
         return "mark done"
     if kind == ev.ROLLBACK_STARTED:
         return "roll back"
+    if kind == ev.ROLLBACK_DECLINED:  # the assignee's answer to a rollback request (only they may give it)
+        return "decline rollback"
     if kind in (ev.PAUSED, ev.RESUMED) and actor == assignee:
         return "pause" if kind == ev.PAUSED else "resume"
     if kind == ev.SESSION_FINISHED and actor == assignee:

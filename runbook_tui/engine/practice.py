@@ -38,6 +38,8 @@ class RecordedVerifier:
         self.go_aheads = {step: list(answers) for step, answers in recording.go_aheads.items()}
         self.cues: list[Cue] = list(recording.cues)
         self.played: list[Cue] = []
+        self.declines = recording.declines  # the night's declined requests still to meet (`_held`)
+        self._held: list[tuple[str, dict[str, list[tuple[str, str]]]]] = []  # verdicts waiting for the trainee's answer
         self._playing = False
         controller.subscribe(self._on_event)
         if recording.verifier or recording.verifier_answered:
@@ -58,6 +60,11 @@ class RecordedVerifier:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # the session opening, before the app runs: kick() plays what is due
             return
+        if event["type"] == ev.ROLLBACK_DECLINED and self._held:  # the trainee answered: the night's word follows
+            self.declines -= 1
+            held, self._held = self._held, []
+            for step, answers in held:
+                loop.call_later(ANSWER_AFTER, self._answer, step, answers)
         if waits or asks:  # a request for a go-ahead is answered with the night's go-aheads; a wait, with its verdicts
             loop.call_later(ANSWER_AFTER, self._answer, event["step"], self.go_aheads if asks else self.verdicts)
         if self.cues and not self._playing and not state.finished:
@@ -70,6 +77,12 @@ class RecordedVerifier:
         return bool(self.cues) and not state.finished and not _ahead(self.cues[0].point, point_of(state), state)
 
     def _answer(self, step: str, answers: dict[str, list[tuple[str, str]]]) -> None:
+        state = self.controller.state
+        if self.declines > 0 and state.rollback_requested is not None and state.rollback_asked_by == self.name:
+            # On the night the assignee declined the request before this word came: given now, it withdrew the request
+            # (the last word stands) and the trainee never had to answer it. It waits for the trainee's `x` (or `u`).
+            self._held.append((step, answers))
+            return
         queue = answers.get(step) or []
         if not queue:  # the trainee went where the night did not: said so, or "confirmed by bob (recorded)" read as the night's
             word = (

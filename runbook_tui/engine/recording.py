@@ -63,6 +63,9 @@ class Recording:
     #: (when, criterion text) -> the readings of its panel journaled while the night's last such check of
     #: `metrics.success` ran (from `success_check_started` to its `success_checked`)
     success_readings: dict[tuple[str, str], list[float | None]] = field(default_factory=dict)
+    #: the verifier's rollback requests the assignee declined on the night, in order (`rollback_declined`): the
+    #: verifier's next word came after the decline, so practice holds it until the trainee answers the request
+    declines: int = 0
 
     @property
     def verifier_answered(self) -> bool:
@@ -107,6 +110,8 @@ def record(events: Iterable[Event]) -> Recording:
         if kind in CUE_TYPES or (kind == ev.PAUSED and e["actor"] == ev.SYSTEM) or _verify_check(e):
             data = {k: v for k, v in e.items() if k not in _PAYLOAD_SKIP}
             recording.cues.append(Cue(kind, str(e["actor"]), point_of(before), at, data))
+        if kind == ev.ROLLBACK_DECLINED and before.rollback_asked_by is not None:
+            recording.declines += 1
         if kind in (ev.STEP_STARTED, ev.UNDO_STARTED):
             phase = "run" if kind == ev.STEP_STARTED else "undo"
             if phase == "run":

@@ -1,0 +1,122 @@
+"""Practice on a real night where the assignee declined the verifier's rollback request (`x`, with a reason).
+
+Before: the recorded verifier confirmed the step 0.8 s after it waited, which withdrew his own rollback request (the
+last word stands): the trainee never met the request they were there to answer, `x` was refused, and the night's
+decline was no decision point at all (the results read `run, run` and nothing about the request).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from replay_helpers import text_of, until
+
+from runbook_tui.app import practice
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings
+from runbook_tui.engine.controller import Actor
+from runbook_tui.engine.journal import read_events
+from runbook_tui.ui.modals import TextPrompt
+from runbook_tui.ui.practice_screens import PracticeApp, PracticeResultsScreen
+from runbook_tui.ui.run_screen import RunScreen
+from runbook_tui.ui.status_stack import StatusStack
+
+RUNBOOK = """\
+runbook: 1
+id: decline-demo
+title: Decline demo
+ticket:
+  id: CHG-7
+  subject: Decline
+  assignee: alice
+  verifier: bob
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - id: a
+        title: Step a
+        run: echo a >> log
+        undo: echo undo-a >> log
+        checkpoint: true
+        verify: after
+      - id: b
+        title: Step b
+        run: echo b >> log
+        verify: after
+"""
+
+
+async def the_night(tmp_path: Path) -> Path:
+    """alice runs `a`, bob asks for a rollback, alice declines it with a reason, bob confirms, and the change goes on."""
+    runbook = tmp_path / "runbook.yaml"
+    runbook.write_text(textwrap.dedent(RUNBOOK), encoding="utf-8")
+    journal = tmp_path / "night.jsonl"
+    alice, bob = Actor("alice", "assignee"), Actor("bob", "verifier")
+    session = open_session(load(str(runbook), {}), journal=str(journal), settings=Settings(), verifier_in_process=True)
+    c = session.controller
+    try:
+        assert c.run_current(alice).ok
+        await c.wait_idle()
+        assert c.request_rollback(bob, "p99 doubled").ok
+        assert c.decline_rollback(alice, "p99 is the nightly batch").ok
+        assert c.confirm(bob).ok
+        await c.wait_idle()
+        assert c.run_current(alice).ok
+        await c.wait_idle()
+        assert c.confirm(bob).ok
+        await c.wait_idle()
+    finally:
+        await session.close()
+    return journal
+
+
+@pytest.mark.asyncio
+async def test_the_trainee_meets_the_rollback_request_the_night_declined(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    night = await the_night(tmp_path)
+    assert [e["type"] for e in read_events(str(night)).events if e["type"].startswith("rollback_")] == ["rollback_requested", "rollback_declined"]
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "carol")
+    run = practice.open_practice(str(night), out_journal=str(tmp_path / "practice.jsonl"))
+    controller = run.session.controller
+    out = tmp_path / "results.md"
+    app = PracticeApp(run, out=str(out))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: isinstance(app.screen, RunScreen), pilot, "the run screen")
+        await pilot.press("enter")
+        await until(lambda: controller.state.steps["a"].status == "awaiting_verification", pilot, "a waiting for bob")
+        await until(lambda: controller.state.rollback_requested is not None, pilot, "bob's recorded rollback request")
+        await until(lambda: "x decline" in text_of(app.screen.query_one(StatusStack)), pilot, "the status line offering x")
+        # the recorded verifier's turn to answer comes (his word held for the trainee's answer, or given)
+        await until(lambda: run.verifier._held or controller.state.steps["a"].status != "awaiting_verification", pilot, "bob's turn")
+        assert controller.state.rollback_requested is not None, "bob's confirmation withdrew the request before the trainee answered it"
+        assert controller.state.steps["a"].status == "awaiting_verification"
+        await pilot.press("x")
+        await until(lambda: isinstance(app.screen, TextPrompt), pilot, "the prompt asking why")
+        await pilot.press(*"the batch job")
+        await pilot.press("enter")
+        # the night's word follows the trainee's answer, as it followed alice's
+        await until(lambda: controller.state.steps["a"].status == "done", pilot, "bob's recorded confirmation after the decline")
+        await until(lambda: not controller.busy and controller.state.current == "b", pilot, "b next")
+        await pilot.press("enter")
+        await until(lambda: controller.state.finished, pilot, "the practice run's end")
+        await until(lambda: isinstance(app.screen, PracticeResultsScreen), pilot, "the results screen")
+        results = app.screen.results
+        rows = [(p.step, p.night.kind if p.night else None, p.trainee.kind if p.trainee else None) for p in results.points]
+        assert ("a", "decline rollback", "decline rollback") in rows, rows
+        [declined] = [p for p in results.points if p.night is not None and p.night.kind == "decline rollback"]
+        assert declined.same and declined.why == (
+            "on the night the rollback request was declined (p99 is the nightly batch) and the change went on; the run ended done"
+        )
+        await pilot.press("q")
+        await until(lambda: not app.is_running, pilot, "q to leave")
+    types = [e["type"] for e in read_events(str(tmp_path / "practice.jsonl")).events]
+    assert types.index("rollback_declined") < types.index("step_confirmed"), "the recorded confirmation came after the trainee's decline"
+    assert "| decline rollback | decline rollback |" in out.read_text(encoding="utf-8")

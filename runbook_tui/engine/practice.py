@@ -136,6 +136,8 @@ def _ahead(cue: Point, now: Point, state: RunState) -> bool:
 
     def rank(point: Point) -> tuple[int, int, int, bool]:
         index = order.index(point.step) if point.step in order else len(order)
-        return index, point.attempts, point.verdicts, point.running
+        # An attempt runs before it has ended: a cue of the night after the step's end (bob's request once it waited for
+        # him) played while the trainee's attempt still ran (`running` ranked after the end it comes before).
+        return index, point.attempts, point.verdicts, not point.running
 
     return rank(cue) > rank(now)

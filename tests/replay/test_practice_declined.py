@@ -119,4 +119,5 @@ async def test_the_trainee_meets_the_rollback_request_the_night_declined(tmp_pat
         await until(lambda: not app.is_running, pilot, "q to leave")
     types = [e["type"] for e in read_events(str(tmp_path / "practice.jsonl")).events]
     assert types.index("rollback_declined") < types.index("step_confirmed"), "the recorded confirmation came after the trainee's decline"
+    assert types.index("step_finished") < types.index("rollback_requested"), "bob asked once `a` waited for him, as on the night"
     assert "| decline rollback | decline rollback |" in out.read_text(encoding="utf-8")

@@ -289,7 +289,8 @@ def _signed(e: Event) -> Said:
 def _pause(e: Event) -> Said:
     """`paused by system: guard 'errors' tripped ...`; the default reason ("paused by alice") is not said twice."""
     reason = str(e.get("reason") or "")
-    return Said("‖", [f"{e['type']} by {e['actor']}" + ("" if reason.startswith(e["type"]) else f": {reason}")])
+    lifted = e["type"] == ev.RESUMED  # a decision: the log says when (a lifted pause is a line, ui/log_lines.py)
+    return Said("‖", [f"{e['type']} by {e['actor']}" + ("" if reason.startswith(e["type"]) else f": {reason}")], decision=lifted)
 
 
 def _participant(e: Event) -> Said:

@@ -127,7 +127,8 @@ def _what_followed(night: History, decision: Move) -> str:
         return f"on the night the run stayed paused {_later(pause.at, pause.resumed_at)}, then {how}"
     if decision.kind == "resume" and decision.pause is not None:
         pause = decision.pause
-        return f"on the night the run went on after {_later(pause.at, decision.at)} paused" + (f": {pause.reason}" if pause.reason else "")
+        lifted = f"; {decision.detail}" if decision.detail not in ("", "resumed") else ""  # resume --lift-pause REASON: why
+        return f"on the night the run went on after {_later(pause.at, decision.at)} paused" + (f": {pause.reason}" if pause.reason else "") + lifted
     if decision.kind == "decline rollback":  # the request, its reason and what became of the change that went on
         ended = night.state.outcome
         then = f"; the run ended {status_words(str(ended))}" if ended else ""

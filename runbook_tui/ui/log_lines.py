@@ -22,7 +22,9 @@ from runbook_tui.runbook.safe_text import visible_line
 #: verifier may be kept out) or a key that is not a participant's (someone tried to get in); each checkpoint reached
 #: (where `u` goes back to); who approved the plan (a signed approval, `run --approval`);
 #: and who joined and left (the assignee saw the header turn `not connected`, and never that bob had left or was back). A
-#: pause and its end are said by the status row (a line here would lay the screen out for one key: bench/keypress.py).
+#: pause and its end are said by the status row (a line here would lay the screen out for one key: bench/keypress.py), but
+#: a pause lifted with words (`resume --lift-pause REASON`, headless: no status row saw it) is a line: who took it on
+#: and why (a replay went from PAUSED to the next step without a word of who lifted it, or why).
 LOGGED = frozenset({
     ev.STEP_STARTED, ev.UNDO_STARTED, ev.UNDO_FINISHED, ev.STEP_FINISHED, ev.CHECKPOINT_REACHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED,
     ev.ERROR, ev.NOTE, ev.WAVE_STARTED, ev.WAVE_FINISHED, ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE,
@@ -42,11 +44,16 @@ def log_lines(event: Event) -> list[str]:
     kind = event["type"]
     if kind == ev.OUTPUT:
         return output_lines(event, OUTPUT_MARK)
-    words = said(event) if kind in LOGGED else None
+    words = said(event) if kind in LOGGED or lifted_with_words(event) else None
     if words is None:
         return []
     at = f"{visible_line(str(event.get('ts', '')))[11:19]} " if words.decision else ""
     return [f"{words.mark} {at}{words.lines[0]}", *words.lines[1:]]
+
+
+def lifted_with_words(event: Event) -> bool:
+    """A `resumed` with a reason of its own (`p` at the run screen journals the bare `resumed`)."""
+    return event["type"] == ev.RESUMED and str(event.get("reason") or "resumed") != "resumed"
 
 
 def raw_output_prefix(event: Event) -> str:

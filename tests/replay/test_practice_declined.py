@@ -18,6 +18,8 @@ from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import Actor
 from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.practice_results import compare
+from runbook_tui.report.practice_md import verdict
 from runbook_tui.ui.modals import TextPrompt
 from runbook_tui.ui.practice_screens import PracticeApp, PracticeResultsScreen
 from runbook_tui.ui.run_screen import RunScreen
@@ -50,11 +52,12 @@ sections:
 """
 
 
-async def the_night(tmp_path: Path) -> Path:
-    """alice runs `a`, bob asks for a rollback, alice declines it with a reason, bob confirms, and the change goes on."""
+async def the_night(tmp_path: Path, follow: bool = False) -> Path:
+    """alice runs `a`, bob asks for a rollback, alice declines it with a reason, bob confirms, and the change goes on
+    (`follow`: alice rolls back instead)."""
     runbook = tmp_path / "runbook.yaml"
     runbook.write_text(textwrap.dedent(RUNBOOK), encoding="utf-8")
-    journal = tmp_path / "night.jsonl"
+    journal = tmp_path / ("followed.jsonl" if follow else "night.jsonl")
     alice, bob = Actor("alice", "assignee"), Actor("bob", "verifier")
     session = open_session(load(str(runbook), {}), journal=str(journal), settings=Settings(), verifier_in_process=True)
     c = session.controller
@@ -62,6 +65,10 @@ async def the_night(tmp_path: Path) -> Path:
         assert c.run_current(alice).ok
         await c.wait_idle()
         assert c.request_rollback(bob, "p99 doubled").ok
+        if follow:
+            assert c.rollback(alice, "checkpoint", acknowledged=True).ok
+            await c.wait_idle()
+            return journal
         assert c.decline_rollback(alice, "p99 is the nightly batch").ok
         assert c.confirm(bob).ok
         await c.wait_idle()
@@ -121,3 +128,18 @@ async def test_the_trainee_meets_the_rollback_request_the_night_declined(tmp_pat
     assert types.index("rollback_declined") < types.index("step_confirmed"), "the recorded confirmation came after the trainee's decline"
     assert types.index("step_finished") < types.index("rollback_requested"), "bob asked once `a` waited for him, as on the night"
     assert "| decline rollback | decline rollback |" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.asyncio
+async def test_a_trainee_who_rolls_back_where_the_night_declined_is_told_it_differs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    declined = read_events(str(await the_night(tmp_path))).events
+    followed = read_events(str(await the_night(tmp_path, follow=True))).events
+    for night, trainee in ((declined, followed), (followed, declined)):
+        results = compare(night, trainee)
+        [point] = [p for p in results.points if p.night is not None and p.night.kind in ("decline rollback", "roll back")]
+        assert point.trainee is not None and not point.same, [(p.night, p.trainee) for p in results.points]
+        assert {point.night.kind, point.trainee.kind} == {"decline rollback", "roll back"}
+        assert verdict(point) == "**different**"

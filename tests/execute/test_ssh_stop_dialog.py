@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from rich.console import Console
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.ui.stop_key import stop_dialog_body
+from tests.engine.rules_helpers import until
 
 pytestmark = pytest.mark.peers
 
@@ -50,10 +50,8 @@ def test_the_stop_dialog_counts_the_hosts_still_running_and_those_that_ended(tmp
         controller = session.controller
         try:
             controller.run_current(session.actor)
-            deadline = time.monotonic() + 30
-            while sorted(h for h, p in controller.live_hosts[1].items() if p == "ended") != [h for h in ALIASES if h != "peer03"]:
-                assert time.monotonic() < deadline, f"timed out waiting for four hosts to end: {controller.live_hosts}"
-                await asyncio.sleep(0.02)
+            ended = [h for h in ALIASES if h != "peer03"]
+            await until(lambda: sorted(h for h, p in controller.live_hosts[1].items() if p == "ended") == ended, "four hosts to end", timeout=30)
             assert controller.state.steps["roll"].status == "running"
             live = text_of(stop_dialog_body(controller.state, "roll", "run", controller.live_hosts))
             as_journaled = text_of(stop_dialog_body(controller.state, "roll", "run"))  # no live word: another process ran it

@@ -21,6 +21,7 @@ from runbook_tui.engine.autopilot import drive
 from runbook_tui.engine.journal import verify
 from runbook_tui.runbook.reach import NotifyTiming
 from runbook_tui.ui.status_stack import statuses
+from tests.engine.rules_helpers import until
 
 pytestmark = pytest.mark.peers
 
@@ -44,10 +45,8 @@ sections:
         session = open_session(load(str(path), {}), solo="end test", journal=str(journal), settings=settings)
         try:
             assert await drive(session.controller, session.actor) == "done"
-            for _ in range(200):  # the finished screen stays up: the failure comes while it shows
-                if session.controller.state.undelivered:
-                    break
-                await asyncio.sleep(0.05)
+            # the finished screen stays up: the failure comes while it shows
+            await until(lambda: bool(session.controller.state.undelivered), "the end's notice said undelivered", timeout=10)
             return [s.text for s in statuses(session.controller.state, dt.datetime.now(dt.UTC))]
         finally:
             await session.close()

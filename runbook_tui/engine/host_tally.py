@@ -7,6 +7,7 @@ after `max_fail` stopped it. The pane's lines had it, scrolled off at 80x24.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -18,12 +19,20 @@ from runbook_tui.engine.state_model import HostState
 FAILED_HERE = frozenset({"failed", "timed_out", "unknown"})
 
 
+#: The executor's words before a bastion's own failure, one per hop (`through bastion jump: jump: through bastion b1: `).
+_THROUGH = re.compile(r"through bastion ([^:]+): (?:\1: )?")
+
+
 def _refusal(host: HostState) -> str | None:
     """What refused a host the command never started on, from the executor's own words (its error begins with them;
-    a command's output never reaches `error`): `host key CHANGED` or `sudo refused`."""
+    a command's output never reaches `error`): `host key CHANGED` (`bastion host key CHANGED` when a bastion's key, on
+    the way to the host, changed: the host's own key is not the one to check) or `sudo refused`."""
     error = host.error or ""
+    hops = 0
+    while found := _THROUGH.match(error):  # a host behind bastions: what failed is said after them
+        error, hops = error[found.end() :], hops + 1
     if error.startswith("host key for ") and "REMOTE HOST IDENTIFICATION HAS CHANGED" in error:
-        return "host key CHANGED"
+        return "bastion host key CHANGED" if hops else "host key CHANGED"
     return "sudo refused" if error.startswith("sudo -n refused") else None
 
 

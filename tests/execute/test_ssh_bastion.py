@@ -23,16 +23,22 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
+import asyncssh
 import pytest
 import yaml
 from netns import cannot_set_up, free_subnet, ip
-from peers import PeerError, Sshd, make_sshd
+from peers import PeerError, Sshd, make_sshd, public_line
 
+from runbook_tui.engine.fanout import HostOutcome
+from runbook_tui.engine.host_result import host_result
+from runbook_tui.engine.host_tally import failed_words
 from runbook_tui.engine.ports import Command, Result
+from runbook_tui.engine.state_model import HostState
 from runbook_tui.execute.ssh import SshExecutor
 from runbook_tui.runbook.loader import load_runbook
-from runbook_tui.runbook.model import Host
+from runbook_tui.runbook.model import Host, Step
 
 pytestmark = pytest.mark.peers
 
@@ -239,6 +245,37 @@ def test_which_hop_failed_is_said_and_host_keys_are_checked_on_both_hops(jumpnet
     only_target_trusted.write_text(jumpnet.target.known_hosts.read_text())
     [(result, _)] = run_on(make_executor(jumpnet, known_hosts=str(only_target_trusted)), list(good["db"]), "true")
     assert result.status == "error" and "db1: through bastion bastion1: host key for bastion1" in (result.error or ""), result
+
+
+def test_a_bastions_changed_host_key_is_found_by_the_status_row_of_the_hosts_behind_it(jumpnet: JumpNet) -> None:
+    """Before: the row read `on 2 of 3 hosts (2 never started)`: the hosts' errors begin `through bastion bastion1: `,
+    and the refusal words were looked for only at the start (a host reached directly read `host key CHANGED`)."""
+    changed = jumpnet.tmp / "changed"
+    other = public_line(asyncssh.generate_private_key("ssh-ed25519"))
+    changed.write_text(f"[{jumpnet.bastion.address}]:{BASTION_PORT} {other}\n" + jumpnet.target.known_hosts.read_text())
+    groups = jumpnet.runbook({"jump": [jumpnet.bastion_entry()], "db": [jumpnet.target_entry("db1"), jumpnet.target_entry("db2")]})
+    ran = run_on(make_executor(jumpnet, known_hosts=str(changed)), list(groups["db"]), "true")
+    step = cast(Step, None)  # an executor's error: how it ended does not depend on the step
+    hosts: dict[str, HostState] = {}
+    for (result, _), name in zip(ran, ("db1", "db2"), strict=True):
+        assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in (result.error or ""), result
+        said = host_result(step, HostOutcome(name, result), None, [])
+        assert str(said["error"]).startswith("through bastion bastion1: host key for bastion1"), said
+        hosts[name] = HostState(said["status"], said["exit_code"], said["error"], said.get("started", True))
+    hosts["db3"] = HostState("done", 0, None)
+    assert failed_words(hosts, {}) == " on 2 of 3 hosts (2 never started: 2 bastion host key CHANGED)"
+    assert failed_words({"db1": hosts["db1"]}, {}) == " (bastion host key CHANGED)"
+
+
+def test_the_refusal_is_found_after_every_bastion_on_the_way() -> None:
+    """Two bastions (`via` a host itself behind one): the words of each hop come before the refusal."""
+    changed = "host key for b1 (10.0.0.9:22) not verified: WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! ..."
+    hosts = {
+        "db1": HostState("failed", None, f"through bastion b2: b2: through bastion b1: {changed}", False),
+        "db2": HostState("failed", None, "through bastion b2: cannot connect to b2 (10.0.0.8:22): Connection refused", False),
+        "db3": HostState("failed", None, "cannot connect to db3: host key for db3 REMOTE HOST IDENTIFICATION HAS CHANGED", False),
+    }
+    assert failed_words(hosts, {}) == " on 3 of 3 hosts (3 never started: 1 bastion host key CHANGED)"
 
 
 def test_a_bastion_dying_mid_step_is_named_by_every_host_behind_it_and_its_return_is_used(jumpnet: JumpNet) -> None:

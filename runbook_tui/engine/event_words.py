@@ -214,6 +214,10 @@ def _wave_finished(e: Event) -> Said:
     last = e.get("wave") == e.get("of")  # the last wave: there is no rollout left to stop
     spent = " - failure budget spent" if last else " - rollout STOPPED (failure budget spent)"
     then = spent if e.get("stopped") else " - waiting for the verifier" if e.get("awaiting") else ""
+    within = e.get("within")
+    if isinstance(within, dict) and failed and not e.get("stopped"):  # the rollout goes on: its failures are within max_fail
+        so_far = "" if last else " so far"
+        then = f" - {within.get('failed')} of {within.get('hosts')} hosts failed{so_far}, within max_fail {within.get('max_fail')}{then}"
     return Said("──", [f"{e['step']} wave {e.get('wave')}/{e.get('of')} finished{failed}{then}"])
 
 

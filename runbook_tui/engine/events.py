@@ -173,11 +173,16 @@ CheckpointReached = TypedDict("CheckpointReached", {"step": str})
 CHECKPOINT_REACHED: Final = _declare("checkpoint_reached", CheckpointReached, "A checkpoint step is done (and confirmed): a rollback goes back to here.")
 WaveStarted = TypedDict("WaveStarted", {"step": str, "wave": int, "of": int, "hosts": list[str]})
 WAVE_STARTED: Final = _declare("wave_started", WaveStarted, "A serial step's wave (1-based, `of` the step's number of waves) starts on its hosts.")
-WaveFinished = TypedDict("WaveFinished", {"step": str, "wave": int, "of": int, "failed": list[str], "stopped": bool, "awaiting": bool})
+WaveFinished = TypedDict(
+    "WaveFinished",
+    {"step": str, "wave": int, "of": int, "failed": list[str], "stopped": bool, "awaiting": bool, "within": NotRequired[dict[str, Any]]},
+)
 WAVE_FINISHED: Final = _declare(
     "wave_finished",
     WaveFinished,
-    "`failed`: hosts of this wave that failed; `stopped`: the failure budget is spent; `awaiting`: verify per_wave, the rollout waits for the verifier.",
+    "`failed`: hosts of this wave that failed; `stopped`: the failure budget is spent; `awaiting`: verify per_wave, the rollout waits for the verifier;"
+    " `within` {failed (hosts of the rollout failed so far), hosts, max_fail (as written)}: this wave's failures stay within `max_fail`"
+    " and the rollout goes on, since session 23.",
 )
 WaveDecision = TypedDict("WaveDecision", {"step": str, "wave": int, "attempt": int, "reason": NotRequired[str]})
 WAVE_CONFIRMED: Final = _declare("wave_confirmed", WaveDecision, "The verifier lets a finished wave's rollout go on.")

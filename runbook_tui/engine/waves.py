@@ -73,6 +73,8 @@ class WaveGate:
         self.rejected: str | None = None  # the verifier's reason, once a wave was rejected
         self.cut: int | None = None  # the wave whose wait for the verifier a person's stop ended
         self._stop = stop
+        self._hosts = len(plan.hosts) + len(plan.kept)  # as `max_fail`'s share is reckoned (`rollout`)
+        self._failed = 0  # hosts of this attempt's rollout failed so far
         self._waiting: int | None = None
         self._decision: asyncio.Future[bool] | None = None
 
@@ -90,9 +92,14 @@ class WaveGate:
         wave = self.first + number + 1
         halted = self._stop is not None and self._stop.reason is not None
         awaiting = self.holds and not stopped and not halted and wave < self.total
+        self._failed += len(failed)
+        # Failures the budget tolerates: the wave's line says so (only the step's final line did); not after a person's
+        # stop (the step ends there, stopped: whether the budget held says nothing then).
+        tolerated = failed and not stopped and not halted
+        within = {"within": {"failed": self._failed, "hosts": self._hosts, "max_fail": self.step.max_fail}} if tolerated else {}
         self._emit(
             ev.WAVE_FINISHED, step=self.step.id, wave=wave, of=self.total,
-            failed=[h.name for h in failed], stopped=stopped, awaiting=awaiting,
+            failed=[h.name for h in failed], stopped=stopped, awaiting=awaiting, **within,
         )  # fmt: skip
         if not awaiting:
             return not stopped

@@ -85,6 +85,10 @@ def test_failures_within_max_fail_run_every_wave_and_the_run_goes_on(tmp_path: P
     assert lines[0] == f"roll done; 2 of 10 hosts failed, within max_fail {max_fail}", lines
     assert lines[1:] == [f"   ✗ {h}: exit code 1, expected 0" for h in FAILING]
     assert not any("STOPPED" in said(e).lines[0] for e in events if e["type"] == "wave_finished")  # type: ignore[union-attr]
+    # the wave's own line says its failures were within the budget (before: only the step's final line said it)
+    wave_lines = [said(e).lines[0] for e in events if e["type"] == "wave_finished"]  # type: ignore[union-attr]
+    assert wave_lines[1] == f"roll wave 2/5 finished, failed: peer03, peer04 - 2 of 10 hosts failed so far, within max_fail {max_fail}", wave_lines
+    assert wave_lines[2] == "roll wave 3/5 finished", wave_lines  # a wave of its own without failures says nothing of the budget
     # the run went on to the next step
     assert [e["status"] for e in events if e["type"] == "step_finished" and e["step"] == "after"] == ["done"]
     # the failed hosts are in the undo list, said as failed
@@ -103,6 +107,8 @@ def test_one_failure_more_than_max_fail_still_stops_the_rollout_and_fails_the_st
     assert finished["status"] == "failed" and "tolerated" not in finished
     assert finished["problems"] == [f"{h}: exit code 1, expected 0" for h in FAILING]
     assert [e["wave"] for e in events if e["type"] == "wave_finished" and e["stopped"]] == [2]
+    [stopped] = [e for e in events if e["type"] == "wave_finished"][1:]
+    assert "within" not in stopped and "within max_fail" not in said(stopped).lines[0], stopped  # type: ignore[union-attr]
 
 
 def test_a_checkpoint_with_hosts_failed_within_max_fail_is_no_safe_point(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -224,3 +224,15 @@ def test_a_failure_budget_spent_by_the_last_wave_stops_no_rollout(tmp_path: Path
     assert wave_lines(last) == ["roll wave 1/2 finished, failed: peer02 - rollout STOPPED (failure budget spent)"]
     rest = run_rollout(tmp_path / "rest", sshd, {"id": "roll", "run": command, "on": "fleet", "serial": [1, "100%"], "verify": "none"})
     assert wave_lines(rest) == ["roll wave 1/2 finished", "roll wave 2/2 finished, failed: peer02, peer03 - failure budget spent"]
+
+
+def test_a_last_waves_failures_within_max_fail_are_said_on_its_line(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: `roll wave 2/2 finished, failed: peer02, peer03`, as a spent budget's line reads but for its end: only
+    the step's final line said the failures were within max_fail."""
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    command = 'case "{{ host.name }}" in peer02|peer03) exit 1;; esac; echo ok'
+    events = run_rollout(tmp_path, sshd, {"id": "roll", "run": command, "on": "fleet", "serial": [1, "100%"], "max_fail": 2, "verify": "none"})
+    count = len([e for e in events if e["type"] == "wave_started"][-1]["hosts"]) + 1
+    assert wave_lines(events) == ["roll wave 1/2 finished", f"roll wave 2/2 finished, failed: peer02, peer03 - 2 of {count} hosts failed, within max_fail 2"]
+    [finished] = [e for e in events if e["type"] == "step_finished"]
+    assert finished["status"] == "done" and finished["tolerated"]["allowed"] == 2, finished

@@ -6,7 +6,7 @@ from __future__ import annotations
 from runbook_tui.engine.event_words import host_status_words, status_words
 from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
-from runbook_tui.engine.mark_done import may_still_run
+from runbook_tui.engine.mark_done import failed_for_sure, may_still_run
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.runbook.safe_text import visible_line
@@ -62,8 +62,11 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
     and what each decision does (a re-run goes on where a rollout stopped, `waves.rollout`)."""
     step = state.steps[sid]
     by: dict[str, list[str]] = {}
+    said: dict[str, list[str]] = {}  # as said: an end journaled with its exit code says it (`failed (exit 3)`)
     for host, held in step.hosts.items():
         by.setdefault(held.status, []).append(host)
+        code = f" (exit {held.exit_code})" if held.exit_code is not None and held.status in ("done", "failed") else ""
+        said.setdefault(host_status_words(held.status) + code, []).append(host)
     done, unknown, never = by.get("done", []), by.get("unknown", []), by.get("pending", [])
     name = visible_line(sid)
     owed = step.wave_awaiting
@@ -74,8 +77,8 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
     else:
         lines = [f"'{name}' was running when the program stopped; its outcome is unknown. Nothing was re-run."]
         lines += [running] if (running := may_still_run(state, sid)) is not None else []  # a re-run beside it is no safe default
-    if len(by) > 1:  # a rollout that stopped part way
-        lines.append("  " + "; ".join(f"{host_status_words(status)} on {_names(hosts)}" for status, hosts in by.items()))
+    if len(said) > 1:  # a rollout that stopped part way, or hosts of a fan-out that ended before the process died
+        lines.append("  " + "; ".join(f"{words} on {_names(hosts)}" for words, hosts in said.items()))
     rerun = "--rerun"
     if done:
         # A run gone solo (resume --solo) asks no verifier's word: the summary said it would, then the re-run went on.
@@ -84,7 +87,8 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
         rerun += f" ({first}{'on ' + _names(rest) if rest else 'its checks'}; not again on {_names(done)})"
     if step.go_ahead_by is not None and _asks_go_ahead(state, sid):
         rerun += f" (asks the verifier's go-ahead first: {visible_line(step.go_ahead_by)}'s was for the run that stopped)"
-    mark = "" if never else ", --mark-done REASON (you checked it by hand)"
+    failed = failed_for_sure(step, state.plan_steps.get(sid, {}).get("max_fail", 0))  # mark-done refuses then
+    mark = "" if never or failed else ", --mark-done REASON (you checked it by hand)"
     lines.append(f"Decide: {rerun}{mark}, or --rollback.")
     return lines
 

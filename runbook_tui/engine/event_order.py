@@ -169,6 +169,7 @@ _RULES: dict[str, Callable[[RunState, Event], str | None]] = {
     ev.STEP_FINISHED: _while_running,
     ev.WAVE_STARTED: _while_running,
     ev.WAVE_FINISHED: _while_running,
+    ev.HOST_FINISHED: _while_running,
     ev.WAVE_CONFIRMED: _wave_decided,
     ev.WAVE_REJECTED: _wave_decided,
     ev.STEP_CONFIRMED: _step_confirmed,

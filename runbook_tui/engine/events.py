@@ -156,6 +156,13 @@ STEP_FINISHED: Final = _declare(
     " `tolerated` {max_fail (as written), allowed (hosts), problems}: hosts failed within `max_fail`, every wave ran and the"
     " step went on (status done or awaiting_verification; those hosts stay failed in `hosts` and in the undo list), since session 22.",
 )
+HostFinished = TypedDict("HostFinished", {"step": str, "host": str, "status": str, "exit_code": int | None, "error": str | None, "started": NotRequired[bool]})
+HOST_FINISHED: Final = _declare(
+    "host_finished",
+    HostFinished,
+    "One host of a step on several hosts ended (as `step_finished` will say it in `hosts`), journaled as it ends: a process"
+    " that dies before the step's end leaves that host's outcome known, only the hosts still running `unknown`, since session 23.",
+)
 StepDecision = TypedDict("StepDecision", {"step": str, "phase": str, "attempt": int, "reason": NotRequired[str]})
 STEP_CONFIRMED: Final = _declare(
     "step_confirmed", StepDecision, 'The verifier confirms a step: `phase` "before" (a go-ahead) or "after"; `attempt` the run it is about.'

@@ -80,6 +80,26 @@ def _wave_finished(state: RunState, e: Event) -> RunState:
     return with_step(state, sid, hosts=MappingProxyType(hosts), wave_awaiting=wave if e.get("awaiting") else None, wave_total=_wave_total(e, step.wave_total))
 
 
+#: What a host of a running step may end as (`host_finished`); anything else in an edited journal changes nothing.
+_HOST_ENDS = frozenset({"done", "failed", "timed_out", "unknown"})
+
+
+def _host_finished(state: RunState, e: Event) -> RunState:
+    """One host of a running step ended: it is known from now on, as `step_finished` will say it (the process may die
+    before that: `lost_with_the_process` turns only the hosts still running unknown)."""
+    sid, host = e["step"], e.get("host")
+    step = state.steps[sid]
+    held = step.hosts.get(host) if isinstance(host, str) else None
+    if held is None or held.status != "running" or e.get("status") not in _HOST_ENDS:
+        return state
+    code = e.get("exit_code")
+    ended = HostState(
+        e["status"], code if isinstance(code, int) and not isinstance(code, bool) else None,
+        e["error"] if isinstance(e.get("error"), str) else None, e.get("started") is not False,
+    )  # fmt: skip
+    return with_step(state, sid, hosts=MappingProxyType({**step.hosts, host: ended}))
+
+
 def _wave_total(e: Event, known: int | None) -> int | None:
     """The rollout's number of waves as its wave events say it (`of`), else what was known."""
     total = e.get("of")
@@ -275,6 +295,7 @@ STEP_HANDLERS = {
     ev.STEP_SKIPPED: _step_skipped,
     ev.WAVE_STARTED: _wave_started,
     ev.WAVE_FINISHED: _wave_finished,
+    ev.HOST_FINISHED: _host_finished,
     ev.WAVE_CONFIRMED: _wave_decided,
     ev.WAVE_REJECTED: _wave_decided,
     ev.STEP_MARKED_DONE: _step_marked_done,

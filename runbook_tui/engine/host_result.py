@@ -44,6 +44,15 @@ def host_result(step: Step, outcome: HostOutcome, unmatched: str | None, problem
     return {"status": "done", "exit_code": result.exit_code, "error": None}
 
 
+def host_end(step: Step, host: str, result: Result, unmatched: str | None) -> ev.HostFinished:
+    """`host_finished`'s payload: how `host` ended, as `step_finished` will say it in `hosts`."""
+    said = host_result(step, HostOutcome(host, result), unmatched, [])
+    end = ev.HostFinished(step=step.id, host=host, status=said["status"], exit_code=said["exit_code"], error=said["error"])
+    if "started" in said:
+        end["started"] = bool(said["started"])
+    return end
+
+
 def stopped_before_retry(reason: str, last: Result, retry: str) -> Result:
     """A person's stop before a retry (during its delay): the host ends stopped, saying who stopped it as a stop while the
     command ran says, and how its last try ended (a try stopped itself says so already)."""

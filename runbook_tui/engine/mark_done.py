@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from runbook_tui.engine.state_model import RunState
+from runbook_tui.engine.fanout import fail_limit
+from runbook_tui.engine.state_model import RunState, StepState
 from runbook_tui.runbook.model import Step
 from runbook_tui.runbook.safe_text import visible_line
 
 #: What to do instead, in the run screen's keys and in `resume`'s flags (the TUI said `--rerun`, a flag it has no use for).
 AGAIN = "re-run it (enter; resume --rerun), or roll back (u; resume --rollback)"
 ONLY_UNKNOWN = "only a step whose outcome is unknown can be marked done"
+
+
+def failed_for_sure(held: StepState, max_fail: object) -> str | None:
+    """The hosts of a step the process died in whose failure was journaled (`host_finished`, a finished wave), in words
+    (`peer03 (exit 3)`), when there are more than `max_fail` allows; None within it."""
+    failed = {h: hs for h, hs in held.hosts.items() if hs.status in ("failed", "timed_out")}
+    try:
+        allowed = fail_limit(max_fail, len(held.hosts)) if isinstance(max_fail, (int, str)) else 0
+    except ValueError:  # a template or an edited journal: no failure is tolerated
+        allowed = 0
+    if len(failed) <= allowed:
+        return None
+    return ", ".join(f"{h} ({f'exit {hs.exit_code}' if hs.exit_code is not None else hs.status.replace('_', ' ')})" for h, hs in failed.items())
 
 
 def mark_done_refusal(state: RunState, step: Step | None, reason: str) -> str | None:
@@ -23,6 +37,8 @@ def mark_done_refusal(state: RunState, step: Step | None, reason: str) -> str | 
     never = [h for h, hs in held.hosts.items() if hs.status == "pending"]
     if never:
         return f"'{step.id}' never started on {', '.join(never)} (their wave had not begun): {AGAIN}"
+    if (ends := failed_for_sure(held, step.max_fail)) is not None:  # a person's word stands for what is unknown, not against an end the journal holds
+        return f"'{step.id}' failed on {ends}, as journaled before the program stopped (more than max_fail {step.max_fail}): {AGAIN}"
     if step.capture:
         return f"'{step.id}' captures its output as captured.{step.capture} for later steps, and that was lost with the process: {AGAIN}"
     if not reason.strip():

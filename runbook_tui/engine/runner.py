@@ -18,7 +18,7 @@ from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
-from runbook_tui.engine.host_result import host_result, never_retried, retry_note, stopped_before_retry, within_max_fail
+from runbook_tui.engine.host_result import host_end, host_result, never_retried, retry_note, stopped_before_retry, within_max_fail
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
@@ -320,6 +320,14 @@ class StepRunner:
                     return stopped_before_retry(stop.reason, result, retry)
             return result
 
+        ends_said = len(self.runbook.targets(step)) > 1 and self.state.mode not in ("dry-run", "practice")
+
+        async def run_and_say(host: Host) -> Result:  # each host's end journaled as it comes: a death leaves it known
+            result = await run_one(host)
+            if ends_said:
+                self.emit(ev.HOST_FINISHED, SYSTEM, **host_end(step, host.name, result, unmatched.get(host.name)))
+            return result
+
         def is_failure(result: Result) -> bool:
             return result.status != "ok" or result.exit_code not in step.expect.exit
 
@@ -331,7 +339,7 @@ class StepRunner:
             outcomes = [HostOutcome(h.name, None) for h in hosts]
             if go_on:
                 outcomes = await fan_out(
-                    hosts, run_one, serial=plan.serial, max_fail=plan.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure,
+                    hosts, run_and_say, serial=plan.serial, max_fail=plan.max_fail, max_concurrency=self.max_concurrency, is_failure=is_failure,
                     on_batch=gate.started if gate else None, after_batch=died.after_batch(gate.finished if gate else None),
                     stop_asked=(lambda: bool(stop.reason)) if stop is not None else None, progress=self.live_hosts[1],
                 )  # fmt: skip

@@ -64,11 +64,13 @@ def stop_dialog_body(state: RunState, step_id: str, phase: str = "run", live: tu
 
 def _where(hosts: Mapping[str, HostState], live: Mapping[str, str] | None) -> str:
     """`is running on 1 host (web07); 19 have ended`, `...; 5 more have not started` (waiting for their wave or a slot).
-    Without `live` (another process ran it), as the journal has it: every host of a wave runs until the wave ends."""
+    Without `live` (another process ran it), as the journal has it: a host runs until its end is journaled
+    (`host_finished`, or its wave's end); the journal cannot say which of them wait for a slot."""
     begun = [h for h, hs in hosts.items() if hs.status == "running"]
     running = begun if live is None else [h for h in begun if live.get(h) == "running"]
-    ended = 0 if live is None else sum(1 for h in begun if live.get(h) == "ended")
-    waiting = sum(1 for hs in hosts.values() if hs.status == "pending") + len(begun) - len(running) - ended
+    ended_live = 0 if live is None else sum(1 for h in begun if live.get(h) == "ended")
+    waiting = sum(1 for hs in hosts.values() if hs.status == "pending") + len(begun) - len(running) - ended_live
+    ended = ended_live + sum(1 for hs in hosts.values() if hs.status in ("done", "failed", "timed_out", "unknown"))  # journaled
     names = [visible_line(h) for h in running]
     named = ", ".join(names[:NAMED_HOSTS]) + (f" and {len(names) - NAMED_HOSTS} more" if len(names) > NAMED_HOSTS else "")
     where = f"is running on {named}" if len(running) == 1 else f"is running on {len(running)} hosts ({named})" if running else "runs on no host now"

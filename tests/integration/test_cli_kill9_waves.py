@@ -70,7 +70,7 @@ def test_a_rolling_step_killed_in_its_second_wave_resumes_with_each_host_as_the_
     looked = cli.run("resume", str(journal), "--headless")
     assert looked.returncode == 1, looked.stdout + looked.stderr
     assert "  UNKNOWN                roll" in looked.stdout, looked.stdout  # as the step list says it (it read `unknown`)
-    assert "  done on peer01; UNKNOWN on peer02; not started on peer03, peer04\n" in looked.stdout, looked.stdout
+    assert "  done (exit 0) on peer01; UNKNOWN on peer02; not started on peer03, peer04\n" in looked.stdout, looked.stdout
     assert "Decide: --rerun (on peer02, peer03, peer04; not again on peer01), or --rollback.\n" in looked.stdout, looked.stdout
     state = replay(read_events(journal).events)
     hosts = {h: s.status for h, s in state.steps["roll"].hosts.items()}

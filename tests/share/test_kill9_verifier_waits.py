@@ -108,7 +108,7 @@ async def test_kill_9_while_the_run_waits_for_the_verifier_resumes_asking_for_th
     out = _looked(lab, path)
     # Before: "'roll' was running when the program stopped; its outcome is unknown", and --rerun ran peer1 again.
     assert "'roll' stopped between waves: wave 1 had finished and waited for the verifier's word; nothing was running.\n" in out, out
-    assert "  done on peer1; not started on peer2, peer3\n" in out, out
+    assert "  done (exit 0) on peer1; not started on peer2, peer3\n" in out, out
     assert "Decide: --rerun (the verifier's word on wave 1, then on peer2, peer3; not again on peer1), or --rollback.\n" in out, out
 
     # The re-run asks bob's word on wave 1 before anything runs, then goes on with peer2 and peer3 only.

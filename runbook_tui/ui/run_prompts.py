@@ -61,8 +61,16 @@ def decline_rollback_prompt(state: RunState) -> Screen[str | None]:
     """`x`: why the open rollback request (the verifier's or a guard's) is not followed."""
     from runbook_tui.ui.modals import TextPrompt
 
-    asked = state.rollback_requested or ""
-    return TextPrompt("Decline the rollback request", f"Asked: {asked}\nWhy not roll back? The reason goes into the journal; the verifier reads it.")
+    return TextPrompt("Decline the rollback request", f"{request_words(state)}\nWhy not roll back? The reason goes into the journal; the verifier reads it.")
+
+
+def request_words(state: RunState) -> str:
+    """The open rollback request as a sentence: `bob asked: p99 doubled` (was `Asked: bob: p99 doubled`); a guard's
+    request already reads as one (`guard 'errors' …: the guard asks to roll back to the last checkpoint`)."""
+    asked, who = state.rollback_requested or "", state.rollback_asked_by
+    if who and asked.startswith(f"{who}: "):
+        return f"{who} asked: {asked[len(who) + 2 :]}"
+    return asked  # `bob requests a rollback` (no reason given), or a guard's
 
 
 def mark_done_prompt(step: Step) -> Screen[str | None]:

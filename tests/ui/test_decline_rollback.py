@@ -45,8 +45,10 @@ async def test_x_declines_the_verifiers_rollback_request_with_a_reason(workdir: 
         assert "ROLLBACK REQUESTED" in painted(stack) and "x decline" in painted(stack), painted(stack)
         assert "x decline" in footer_keys(app)
         await pilot.press("x")
-        await screen_is(pilot, "TextPrompt")
-        assert "p99 doubled [b]now[/b]" in painted(app.screen), "the request is shown as written, never as markup"
+        prompt = await screen_is(pilot, "TextPrompt")
+        body = painted(prompt.query_one("#dialog-body"))
+        # before: `Asked: bob: p99 doubled …`; now it reads as a sentence, who asked first; as written, never as markup
+        assert body.startswith("bob asked: p99 doubled [b]now[/b]\n") and "Asked:" not in body, body
         await type_text(pilot, "the batch job, not us")
         await pilot.press("enter")
         await until(pilot, lambda: controller.state.rollback_requested is None, "the request answered")

@@ -64,6 +64,15 @@ def with_criteria(words: str, unmet: Sequence[str], acceptance: Mapping[str, Any
     return f"{said}; {words}"
 
 
+def ended_words(outcome: str, unmet: Sequence[str], acceptance: Mapping[str, Any] | None) -> str:
+    """How a run ended, short: `done, success criteria NOT met (accepted by alice)`: the review's title and the line
+    `join` leaves in the terminal (which said `done` alone, the unmet criteria and their acceptance left out)."""
+    ended = status_words(outcome)
+    if unmet:
+        ended += ", success criteria NOT met" + (f" (accepted by {acceptance.get('by')})" if acceptance else "")
+    return ended
+
+
 def host_status_words(status: str) -> str:
     """A host's status in a step that started, as resume, the run screen and the report say it: `pending` is a host
     whose wave has not begun (`not started`), the rest as `status_words`."""

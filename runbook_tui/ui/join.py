@@ -14,7 +14,7 @@ import sys
 
 import asyncssh
 
-from runbook_tui.engine.event_words import status_words
+from runbook_tui.engine.event_words import ended_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
 from runbook_tui.runbook.safe_text import visible, visible_line
@@ -125,6 +125,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
 def left_words(state: RunState, address: str, *, observe: bool, identity: str | None) -> str:
     """What `join` says once its screen closes: how the run ended, or that it goes on and how to come back."""
     if state.finished:
-        return f"runbook-tui: the run ended: {status_words(str(state.outcome))}"
+        ended = ended_words(str(state.outcome), state.criteria_unmet, state.criteria_acceptance)
+        return visible_line(f"runbook-tui: the run ended: {ended}")  # a participant's name may hold escapes
     again = ["runbook-tui", "join", address, *(["--observe"] if observe else []), *(["--identity", identity] if identity else [])]
     return f"runbook-tui: you left the session; the run goes on. To come back: {visible_line(shlex.join(again))}"

@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
-from runbook_tui.engine.event_words import status_words
+from runbook_tui.engine.event_words import ended_words
 from runbook_tui.ui.dialog import Dialog
 from runbook_tui.ui.typed_input import TypedInput
 
@@ -29,11 +29,8 @@ class ReviewScreen(Dialog[dict[str, str] | None]):
     def __init__(self, outcome: str, unmet: Sequence[str] = (), acceptance: Mapping[str, Any] | None = None) -> None:
         """`unmet`, `acceptance`: the success criteria the run left unmet, and who accepted them (the title said `done`
         alone while the status row behind it said SUCCESS CRITERIA NOT MET, accepted)."""
-        ended = status_words(outcome)
-        if unmet:
-            ended += ", success criteria NOT met" + (f" (accepted by {acceptance.get('by')})" if acceptance else "")
         super().__init__(
-            f"Post-change review (the run ended: {ended})",
+            f"Post-change review (the run ended: {ended_words(outcome, unmet, acceptance)})",
             "enter next / submit · escape skip (no review in the report)",
         )
 

@@ -17,3 +17,13 @@ def test_leaving_a_run_that_goes_on_names_the_command_that_joins_it_again() -> N
 def test_leaving_an_ended_run_says_how_it_ended() -> None:
     ended = RunState(outcome="rolled_back")
     assert left_words(ended, "h:1", observe=False, identity=None) == "runbook-tui: the run ended: ROLLED BACK"
+
+
+def test_leaving_a_run_that_ended_with_unmet_criteria_accepted_says_so() -> None:
+    """Before: `the run ended: done`, as if every success criterion had been met; the review's title said the rest."""
+    check = {"when": "end", "criterion": {"text": "p99 < 300 ms"}, "met": False}
+    ended = RunState(outcome="done", success_checks=(check,), criteria_acceptance={"by": "alice\x1b]0;x", "reason": "load test"})
+    said = left_words(ended, "h:1", observe=False, identity=None)
+    assert said == "runbook-tui: the run ended: done, success criteria NOT met (accepted by alice␛]0;x)", said
+    unaccepted = RunState(outcome="done", success_checks=(check,))
+    assert left_words(unaccepted, "h:1", observe=False, identity=None) == "runbook-tui: the run ended: done, success criteria NOT met"

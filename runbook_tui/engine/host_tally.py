@@ -116,3 +116,21 @@ def wave_plan_words(hosts: int, serial: Sequence[Any], max_fail: Any) -> str:
     budget = f"max_fail {max_fail}" + ("" if str(max_fail) == str(limit) else f" ({_plural(limit, 'host')})")
     who = "a failed host" if limit == 0 else "one more failed host"
     return f"{waves}; {budget}: {who} " + ("stops the rollout before its next wave" if len(sizes) > 1 else "fails the step")
+
+
+def rerun_where(plan: Mapping[str, Any], held: Any) -> str:
+    """Where enter's re-run of a step on several hosts runs, as `waves.rollout` decides: ` on all 6 hosts` (a failed
+    or rejected step runs again everywhere, the hosts it was done on too), ` on web3, web4 (not done)` (an unknown
+    outcome goes on where it is not known done); ` in waves` where the step rolls out. "" on one host (the pane says
+    which). Before, the row said `enter re-run` alone, and a rejected group step ran again on all its hosts at once."""
+    hosts = [str(h.get("name")) for h in plan.get("hosts") or () if isinstance(h, Mapping)]
+    if plan.get("kind") != "run" or len(hosts) < 2:
+        return ""
+    done = {name for name, host in held.hosts.items() if host.status == "done"} if held.status == "unknown" else set()
+    left = [h for h in hosts if h not in done]
+    waves = " in waves" if plan.get("serial") and len(left) > 1 else ""
+    if not done:
+        return f" on all {len(hosts)} hosts{waves}"
+    if len(left) <= 3:
+        return f" on {', '.join(left)} (not done){waves}"
+    return f" on the {len(left)} of {len(hosts)} hosts not done{waves}"

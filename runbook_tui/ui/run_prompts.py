@@ -10,6 +10,7 @@ from typing import Any
 from textual.screen import Screen
 
 from runbook_tui.engine.controller import Actor, Controller, Reply
+from runbook_tui.engine.host_tally import rerun_where
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.model import Step
 from runbook_tui.ui.step_whole import acknowledgement
@@ -25,7 +26,11 @@ def run_dialog(
         from runbook_tui.ui.modals import ConfirmPrompt  # (a step that runs at once loads no dialog)
 
         body = acknowledgement(reply.detail, step_as_shown(controller.state, step.id))
-        prompt = ConfirmPrompt(f"Acknowledge '{step.id}'", body, "I understand, run it")
+        state = controller.state
+        held = state.steps[step.id]
+        # A re-run says where it runs (`y I understand, re-run it on all 6 hosts`), as the status row's enter does.
+        yes = f"I understand, re-run it{rerun_where(state.plan_steps.get(step.id, {}), held)}" if held.attempts else "I understand, run it"
+        prompt = ConfirmPrompt(f"Acknowledge '{step.id}'", body, yes)
         return prompt, lambda ok: say(controller.run_current(actor, acknowledged=True)) if ok else None
     if reply.kind == "needs_answer":
         from runbook_tui.ui.modals import TextPrompt

@@ -29,7 +29,7 @@ from textual.geometry import Size
 from textual.widgets import Static
 
 from runbook_tui.engine.event_words import status_words, with_criteria
-from runbook_tui.engine.host_tally import failed_words, tolerated_words
+from runbook_tui.engine.host_tally import failed_words, rerun_where, tolerated_words
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.metrics.guards import format_value, panel_level
@@ -126,7 +126,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
             Status(
                 f"'{current}' {status_words(step.status)}{exit_words}",
                 "error",
-                {"assignee": "enter re-run · u roll back · s skip", "verifier": "u request rollback · n note"},
+                {"assignee": f"{enter_words(state)} · u roll back · s skip", "verifier": "u request rollback · n note"},
             )
         )
     if step is not None and step.status == "rejected":
@@ -135,9 +135,8 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         words = "GO-AHEAD REFUSED" if step.decision == "go-ahead refused" else "REJECTED"
         found.append(Status(f"'{current}' {words} by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", _again(state, "u roll back")))
     if step is not None and step.status == "unknown":
-        found.append(
-            Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", {"assignee": "enter re-run · d mark done · u roll back"})
-        )
+        keys = {"assignee": f"{enter_words(state)} · d mark done · u roll back"}
+        found.append(Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", keys))
     if rollback is not None and not rollback.finished:
         found.append(
             Status(
@@ -339,7 +338,8 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
 def enter_words(state: RunState) -> str:
     """What the assignee's enter does to the current step, which may start: runs it (again), or a note's or a question's."""
     kind = str(state.plan_steps.get(state.current or "", {}).get("kind"))
-    return MANUAL_KEYS.get(kind, "enter re-run" if ran_before(state) else "enter run it")
+    again = ran_before(state) and f"enter re-run{rerun_where(state.plan_steps.get(state.current or '', {}), state.steps[state.current or ''])}"
+    return MANUAL_KEYS.get(kind, again or "enter run it")
 
 
 def enter_action(state: RunState) -> str:

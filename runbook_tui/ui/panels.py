@@ -25,6 +25,7 @@ shows it.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -51,12 +52,15 @@ from runbook_tui.metrics.panel_view import (
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.panels_hidden import hidden_words
 from runbook_tui.ui.sparkline import ThresholdSparkline
 
 #: Width a compact panel wants; the grid fits as many columns as the width allows.
 PANEL_WIDTH = 38
 PULL_SECONDS = 0.5
+#: The foot's lines (its CSS max-height): the rules, then the baseline with the age or the error.
+FOOT_LINES = 4
 
 STATE_TONE: dict[str, str] = {"ok": "success", "warn": "warning", "critical": "error", "unreachable": "warning", "novalue": "warning", "unknown": "muted"}
 STATE_MARK: dict[str, str] = {"ok": "●", "warn": "▲", "critical": "■", "unreachable": "⚠", "novalue": "?", "unknown": "○"}
@@ -99,7 +103,7 @@ class MetricPanel(Vertical):
             self.show(self._view, self._panel, self._one_line)
 
     def on_resize(self) -> None:
-        if self._view is not None and self._one_line:  # the one-line head is fitted to the width
+        if self._view is not None and (self._one_line or self._view.error):  # the head, or the foot's error, is fitted to the width
             self.show(self._view, self._panel, self._one_line)
 
     def show(self, view: PanelView, panel: Mapping[str, Any], one_line: bool = False) -> None:
@@ -133,6 +137,7 @@ class MetricPanel(Vertical):
             None if view.value_age is None else int(view.value_age),
             view.stale,
             theme.name,
+            bool(view.error) and self.size.width,
         )
         shown_head, shown_foot = self._shown or (None, None)
         if (head, foot) == (shown_head, shown_foot) and self.query_one(ThresholdSparkline).data == list(view.values):
@@ -202,17 +207,42 @@ class MetricPanel(Vertical):
             if view.value is not None and view.value_age is not None:
                 second.append(f"last {format_value(view.value, view.unit)}, {age_words(view.value_age)}", style="bold")
                 second.append(" · ", style=muted)
-            second.append(view.error, style=tone)
-            if view.value is None and view.age is not None:
-                second.append(f" ({age_words(view.age)})", style=muted)
+            after = f" ({age_words(view.age)})" if view.value is None and view.age is not None else ""
+            second.append(self._fitted(view.error, second.plain, after, rules), style=tone)
+            second.append(after, style=muted)
         elif view.age is None:
             second.append("waiting for the first reading", style=muted)
         else:
-            second.append(age_words(view.age) + (" — stale" if view.stale else ""), style=colour(theme, "warning") if view.stale else muted)
+            # `last reading 2s ago`: the age is the newest reading's (`before 130 ms · 0s ago` read as a baseline 0 s old).
+            said = f"last reading {age_words(view.age)}" + (" — stale" if view.stale else "")
+            second.append(said, style=colour(theme, "warning") if view.stale else muted)
             if view.note:
                 second.append(" · ", style=muted)
                 second.append(view.note, style=colour(theme, "warning"))
         return Group(*rules, second)
+
+    def _fitted(self, error: str, before: str, after: str, rules: list[Text]) -> str:
+        """The error with its address cut in the middle so that the foot's lines (at most FOOT_LINES) keep its end: the
+        cause (`exporter at http://…/metrics answered HTTP 503`). Before, the foot's last line was cut and at 140x45
+        `…/metrics answered` lost `HTTP 503`."""
+        width = self.query_one(".panel-foot", Static).size.width or self.size.width
+        if width < 8:
+            return error
+        console = self.app.console
+        room = FOOT_LINES - sum(len(rule.wrap(console, width)) for rule in rules)
+
+        def fits(text: str) -> bool:
+            return len(Text(before + text + after, overflow="fold").wrap(console, width)) <= room
+
+        address = re.search(r"[a-z][a-z0-9+.-]*://\S+", error)
+        if fits(error) or address is None:
+            return error
+        url = address[0].rstrip(":,;")
+        for keep in range(len(url) - 4, 11, -4):
+            shorter = error.replace(url, cut_middle(url, keep), 1)
+            if fits(shorter):
+                return shorter
+        return error.replace(url, cut_middle(url, 12), 1)
 
 
 class PanelArea(Vertical):

@@ -437,3 +437,30 @@ async def test_one_line_heads_in_an_outage_say_the_last_value_and_its_age_fitted
             assert head.lstrip().startswith("⚠ ") and views[pid].title[:4] in head, (size, head)
             if size[0] == 140:
                 assert f"UNREACHABLE (last {value} 2m ago)" in head, head
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("width", [88, 80, 60])
+async def test_a_long_address_in_an_error_is_cut_in_the_middle_and_the_cause_stays(width: int) -> None:
+    """At 140x45 the panels get 88 columns, two a row. Before: the foot's last line was cut and
+    `exporter at http://…/metrics answered` lost `HTTP 503`, the cause; now the address is cut in its middle."""
+    base = state_for("unreachable")
+    url = "http://prometheus-exporter-" + "very-long-name-" * 6 + "shop.example.internal:9100/metrics"
+    error = f"exporter at {url} answered HTTP 503"
+    state = dataclasses.replace(base, metric_errors={**base.metric_errors, "p99": error})
+    app = PanelsApp(state)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        foot = " ".join(_painted(panel_of(app, "p99").query_one(".panel-foot", Static)).split())
+    assert foot.endswith("/metrics answered HTTP 503"), foot
+    assert "exporter at http://promet" in foot and "…" in foot, foot
+
+
+@pytest.mark.asyncio
+async def test_the_foot_says_whose_age_it_gives_beside_the_baseline() -> None:
+    """Before: `before 180 ms · 2s ago` read as if the baseline were 2 s old; the age is the last reading's."""
+    app = PanelsApp(state_for("ok"))
+    async with app.run_test(size=(88, 16)) as pilot:
+        await pilot.pause()
+        foot = " ".join(_painted(panel_of(app, "p99").query_one(".panel-foot", Static)).split())
+    assert foot.endswith("before 180 ms · last reading 2s ago"), foot

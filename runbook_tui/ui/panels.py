@@ -282,9 +282,11 @@ class PanelArea(Vertical):
         clock: Callable[[], float] = time.time,
         id: str | None = None,
         classes: str | None = None,
+        trip_toasts: bool = True,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self._state = state
+        self._trip_toasts = trip_toasts  # False in a replay: a trip stepped past is in the output, not a toast
         self._clock = clock
         self._panel_ids: tuple[str, ...] = ()
         self._widgets: dict[str, MetricPanel] = {}
@@ -441,7 +443,7 @@ class PanelArea(Vertical):
 
     def _guard_trips(self, state: RunState) -> None:
         trips = state.guard_trips
-        if self._trips_seen is None:
+        if self._trips_seen is None or not self._trip_toasts:
             self._trips_seen = len(trips)  # trips from before this screen (resume) were seen then
             return
         for trip in trips[self._trips_seen :]:

@@ -135,6 +135,13 @@ class ReplaySource:
 class ReplayScreen(RunView):
     ROLE: Role = "replay"  # nothing can be run here: the status stack names no keys
     KEYS_HELP = (REPLAY_HELP_KEYS, REPLAY_PROMISE)
+    # A guard trip stepped past is a past event: its line is in the output, its panel shows it. Before, each → over
+    # one raised a toast again (← and → again too), and they piled up over the position line (`event 12/40 …`).
+    TRIP_TOASTS = False
+    # Any toast (a jump's `matches no step`) stands above the position line and the footer, never over them.
+    DEFAULT_CSS = """
+    ReplayScreen ToastRack { margin-bottom: 2; }
+    """
     BINDINGS = [
         # priority: the step list would take arrows and home/end for itself
         Binding("right,l", "forward", "next", priority=True),

@@ -85,6 +85,7 @@ class RunView(CoalescedRepaintScreen):
     TYPED_AHEAD = False  # a key typed before the run showed is not used (keys_in_turn): a second enter ran a step unseen
     #: The help's keys and promise (`modals.HelpScreen`); empty: the live run's. Replay and practice have their own.
     KEYS_HELP: tuple[tuple[tuple[str, str], ...], str] | tuple[()] = ()
+    TRIP_TOASTS = True  # a notify-only guard trip raises a toast (replay: a past event, its line says it)
 
     #: Keys every role has (subclasses add theirs, `l` and `y` where their footer wants them);
     #: pgup/pgdn/end scroll the output without focusing it.
@@ -166,7 +167,7 @@ class RunView(CoalescedRepaintScreen):
         verifier's replica catching up, a replay); the module loads only then."""
         from runbook_tui.ui.panels import PanelArea
 
-        area = PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics")
+        area = PanelArea(lambda: self.source.state, clock=self.panel_clock, id="metrics", trip_toasts=self.TRIP_TOASTS)
         area.set_class(self.app.size.height < SHORT_ROWS, "one-line")
         return area
 

@@ -62,6 +62,29 @@ def stop_dialog_body(state: RunState, step_id: str, phase: str = "run", live: tu
     return Group(Text(visible(said)), Text(""), runs_and_undo(entry), Text(""), Text(does))
 
 
+def criteria_now(state: RunState) -> Text:
+    """Each criterion the check before the end waits for, against the panel's newest reading: `✗ p99 below 250 ms
+    within 10m: now 262 ms, not met`. Before, the dialog named none: whoever pressed k did not see what `y` would
+    count as NOT met (the panels held it)."""
+    from runbook_tui.metrics.guards import format_value
+
+    units = {str(p.get("id")): str(p.get("unit") or "") for p in state.metrics.get("panels") or ()}
+    lines = Text()
+    for criterion in (c for c in state.checking_now if c.get("when", "end") == "end"):
+        panel = str(criterion.get("panel"))
+        value = next((v for _ts, v in reversed(state.samples.get(panel, ())) if v is not None), None)
+        line = criterion.get("below") if criterion.get("below") is not None else criterion.get("above")
+        if value is None or line is None:
+            mark, now = "?", "no reading yet: counts as NOT met"
+        else:
+            met = value < float(line) if criterion.get("below") is not None else value > float(line)  # strictly, as `guards.holds`
+            mark = "✓" if met else "✗"
+            now = f"now {format_value(value, visible_line(units.get(panel, '')))}, {'met' if met else 'NOT met'}"
+        lines.append(f"{mark} {visible_line(str(criterion.get('text') or panel))}: {now}\n", style="bold" if mark != "✓" else "")
+    lines.rstrip()
+    return lines
+
+
 def _where(hosts: Mapping[str, HostState], live: Mapping[str, str] | None) -> str:
     """`is running on 1 host (web07); 19 have ended`, `...; 5 more have not started` (waiting for their wave or a slot).
     Without `live` (another process ran it), as the journal has it: a host runs until its end is journaled
@@ -86,7 +109,7 @@ def ask_to_stop(app: App[object], controller: Controller, actor: Actor, say: Cal
     running = running_now(controller.state)
     if running is None and "stop" in controller.allowed_intents():  # every step done: the success criteria's check waits
         app.push_screen(
-            ConfirmPrompt("End the check of the success criteria now?", Text(FINAL_CHECK_STOP), "end it"),
+            ConfirmPrompt("End the check of the success criteria now?", Group(criteria_now(controller.state), Text(""), Text(FINAL_CHECK_STOP)), "end it"),
             lambda yes: say(controller.stop_step(actor)) if yes else None,
         )
         return

@@ -57,6 +57,8 @@ async def test_k_ends_the_final_checks_wait_journaled_with_who_and_unmet(
         assert screen.check_action("stop_step", ()) is False, "k says what it does: end check, not stop step"
         await pilot.press("k")
         await until(pilot, lambda: type(app.screen).__name__ == "ConfirmPrompt", "the stop dialog")
+        body = " ".join(painted(app.screen.query_one("#dialog-body")).split())
+        assert "✗ err below 3" in body and ": now 4" in body and "NOT met" in body, body  # the reading against the line
         await pilot.press("y")
         await until(pilot, lambda: bool(controller.state.criteria_unmet), "the criterion to count as not met")
         assert not controller.state.finished, "unmet: accepted with a reason or rolled back, as when the check finds it unmet"

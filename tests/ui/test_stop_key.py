@@ -81,3 +81,30 @@ async def test_k_during_a_rollback_stops_the_hung_undo_and_says_the_rollback_sta
         await until(pilot, lambda: not controller.busy and controller.state.rollback_stopped is not None, "the rollback to stand stopped", seconds=15)
         await settled(pilot)
         assert "ROLLBACK STOPPED at 'edit'" in painted(app.screen.query_one(StatusStack))
+
+
+def test_ending_the_final_check_shows_each_criterion_against_its_newest_reading() -> None:
+    """`k` during the check of the success criteria before the end. Before: the dialog said what `y` does and named
+    no criterion: whoever pressed it did not see which would count as NOT met. Now each, against the panel's reading."""
+    from runbook_tui.engine import events as ev
+    from runbook_tui.engine.state import apply
+    from runbook_tui.ui.stop_key import criteria_now
+    from tests.metrics.panel_states import state_for
+
+    criteria = [
+        {"panel": "p99", "below": 250, "within": 600, "text": "p99 below 250 ms within 10m"},
+        {"panel": "errors", "below": 1, "within": 600, "text": "errors below 1% within 10m"},
+        {"panel": "rps", "above": 900, "within": 600, "text": "rps above 900/s within 10m"},
+        {"panel": "gone", "below": 1, "text": "gone below 1"},
+    ]
+    state = state_for("critical")  # p99 341 ms, errors 6.1 %, rps 846/s
+    event = {"seq": state.seq + 1, "ts": "2026-11-23T02:01:01.000Z", "type": ev.SUCCESS_CHECK_STARTED, "actor": "system"}
+    state = apply(state, {**event, "when": "end", "criteria": criteria, "until": "2026-11-23T02:11:01.000Z"})
+    assert criteria_now(state).plain.splitlines() == [
+        "✗ p99 below 250 ms within 10m: now 341 ms, NOT met",
+        "✗ errors below 1% within 10m: now 6.1%, NOT met",
+        "✗ rps above 900/s within 10m: now 846 /s, NOT met",
+        "? gone below 1: no reading yet: counts as NOT met",
+    ]
+    met = apply(state_for("ok"), {**event, "seq": state_for("ok").seq + 1, "when": "end", "criteria": criteria[:1], "until": event["ts"]})
+    assert criteria_now(met).plain == "✓ p99 below 250 ms within 10m: now 185 ms, met"

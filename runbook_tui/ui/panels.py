@@ -225,7 +225,7 @@ class MetricPanel(Vertical):
         """The error with its address cut in the middle so that the foot's lines (at most FOOT_LINES) keep its end: the
         cause (`exporter at http://…/metrics answered HTTP 503`). Before, the foot's last line was cut and at 140x45
         `…/metrics answered` lost `HTTP 503`."""
-        width = self.query_one(".panel-foot", Static).size.width or self.size.width
+        width = self.content_size.width  # the foot's, known before the foot is laid out (its own size is 0 until then)
         if width < 8:
             return error
         console = self.app.console

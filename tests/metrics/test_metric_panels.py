@@ -449,11 +449,19 @@ async def test_a_long_address_in_an_error_is_cut_in_the_middle_and_the_cause_sta
     error = f"exporter at {url} answered HTTP 503"
     state = dataclasses.replace(base, metric_errors={**base.metric_errors, "p99": error})
     app = PanelsApp(state)
-    async with app.run_test(size=(width, 24)) as pilot:
-        await pilot.pause()
-        foot = " ".join(_painted(panel_of(app, "p99").query_one(".panel-foot", Static)).split())
-    assert foot.endswith("/metrics answered HTTP 503"), foot
-    assert "exporter at http://promet" in foot and "…" in foot, foot
+    async with app.run_test(size=(width, 24)):
+
+        def foot() -> str:
+            return " ".join(_painted(panel_of(app, "p99").query_one(".panel-foot", Static)).split())
+
+        await until(lambda: "exporter at" in foot(), what="the error in the foot")
+        try:  # once laid out (a scrollbar may come and narrow the panels: the foot is fitted again)
+            await until(lambda: foot().endswith("/metrics answered HTTP 503"), 5, "the cause at the foot's end")
+        except AssertionError:
+            raise AssertionError(foot()) from None
+        said = foot()
+    assert said.endswith("/metrics answered HTTP 503"), said
+    assert "exporter at http://promet" in said and "…" in said, said
 
 
 @pytest.mark.asyncio

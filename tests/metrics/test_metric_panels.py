@@ -468,7 +468,11 @@ async def test_a_long_address_in_an_error_is_cut_in_the_middle_and_the_cause_sta
 async def test_the_foot_says_whose_age_it_gives_beside_the_baseline() -> None:
     """Before: `before 180 ms · 2s ago` read as if the baseline were 2 s old; the age is the last reading's."""
     app = PanelsApp(state_for("ok"))
-    async with app.run_test(size=(88, 16)) as pilot:
-        await pilot.pause()
-        foot = " ".join(_painted(panel_of(app, "p99").query_one(".panel-foot", Static)).split())
-    assert foot.endswith("before 180 ms · last reading 2s ago"), foot
+    async with app.run_test(size=(88, 16)):
+
+        def foot() -> str:
+            return " ".join(_painted(panel_of(app, "p99").query_one(".panel-foot", Static)).split())
+
+        await until(lambda: "before 180 ms" in foot(), 5, "the foot painted")
+        said = foot()
+    assert said.endswith("before 180 ms · last reading 2s ago"), said

@@ -365,7 +365,8 @@ class MetricsMonitor:
 
         async with self._fresh:
             try:
-                await asyncio.wait_for(self._fresh.wait_for(fresh), timeout)
+                async with asyncio.timeout(timeout):  # not wait_for: on 3.11 it can drop a cancellation (sources._in_thread)
+                    await self._fresh.wait_for(fresh)
             except TimeoutError:
                 return None
         return self.latest.get(panel_id)

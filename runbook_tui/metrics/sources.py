@@ -177,11 +177,16 @@ _pool: ThreadPoolExecutor | None = None
 
 
 async def _in_thread(func: Callable[..., _Result], *args: Any, deadline: float) -> _Result:
-    """Run blocking `func` in a worker thread; give up waiting after `deadline` seconds (the thread ends on its own)."""
+    """Run blocking `func` in a worker thread; give up waiting after `deadline` seconds (the thread ends on its own).
+
+    `asyncio.timeout`, not `asyncio.wait_for`: on Python 3.11 `wait_for` returns the result of a call that finished as
+    its task was being cancelled and drops the cancellation, so the poller, stopped at the end of a run, polled on for
+    ever and `exec` never exited (about one run in five with a fast-failing source polled every 0.2 s)."""
     global _pool
     if _pool is None:
         _pool = ThreadPoolExecutor(max_workers=_POOL_SIZE, thread_name_prefix="metrics")
-    return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(_pool, partial(func, *args)), deadline)
+    async with asyncio.timeout(deadline):
+        return await asyncio.get_running_loop().run_in_executor(_pool, partial(func, *args))
 
 
 # -- Prometheus ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
+from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.engine.state_model import HostState
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import command_lines, visible, visible_line
@@ -137,7 +138,9 @@ def _step_started(e: Event) -> str:
     """`deploy started (attempt 1) on web1, web2`; a step with no command (a note, a question, a wait) runs nothing
     anywhere, as the run screen's status row and details say (it read `started (attempt 1) on local`)."""
     started = f"{e['step']} started (attempt {e.get('attempt')})"
-    return f"{started}: nothing runs" if e.get("commands") == {} else f"{started} on {_on(e)}"
+    left = e.get("left_out")  # hosts an earlier step failed on: `; left out: web3 (failed at step drain)`
+    also = f"; {left_out_words(left)}" if isinstance(left, dict) and left else ""
+    return f"{started}: nothing runs" if e.get("commands") == {} else f"{started} on {_on(e)}{also}"
 
 
 # -- each type ------------------------------------------------------------------------------------
@@ -156,6 +159,8 @@ def _step_ready(e: Event) -> Said:
     for label, key in (("run", "commands"), ("undo", "undo")):  # a command of several lines: each under the first
         for host, command in (e.get(key) or {}).items():
             lines += command_lines(f"   {label} on {host}: ", str(command))
+    left = e.get("left_out")  # not run there: an earlier step failed on them
+    lines += [f"   {left_out_words(left)}"] if isinstance(left, dict) and left else []
     return Said("──", lines + ([f"   {e['text']}"] if e.get("text") else []))
 
 

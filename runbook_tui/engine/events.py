@@ -62,6 +62,7 @@ class Rendered(TypedDict):
     text: NotRequired[str]
     confirm: NotRequired[str]
     env: NotRequired[dict[str, str]]
+    left_out: NotRequired[dict[str, str]]
 
 
 class StepReady(Rendered):
@@ -126,10 +127,15 @@ SESSION_FINISHED: Final = _declare(
 STEP_READY: Final = _declare(
     "step_ready",
     StepReady,
-    "The step as it will run (rendered with the captures known now, secrets masked), whenever it becomes the current one: what the verifier approves.",
+    "The step as it will run (rendered with the captures known now, secrets masked), whenever it becomes the current one: what the verifier approves;"
+    " `left_out` as in step_started (their commands not listed), since session 23.",
 )
 STEP_STARTED: Final = _declare(
-    "step_started", StepStarted, 'An attempt starts (`phase` "run"); the step rendered as in step_ready, `commands` as run, secrets masked.'
+    "step_started",
+    StepStarted,
+    'An attempt starts (`phase` "run"); the step rendered as in step_ready, `commands` as run, secrets masked;'
+    " `left_out` {host: why}: hosts of the step not run because an earlier step of the run failed, timed out or ended"
+    " unknown on them (`failed at step drain`; not in `hosts`, nor undone by a rollback), since session 23.",
 )
 Output = TypedDict("Output", {"step": str, "host": str, "stream": str, "text": str, "phase": str})
 OUTPUT: Final = _declare("output", Output, 'Output of a command (`phase` "run" or "undo"; written in groups).')
@@ -172,8 +178,13 @@ STEP_REJECTED: Final = _declare(
     StepDecision,
     'The verifier rejects a step: `phase` "before" (the go-ahead refused) or "after" (the run stops); `attempt` the run it is about.',
 )
-StepSkipped = TypedDict("StepSkipped", {"step": str, "reason": str})
-STEP_SKIPPED: Final = _declare("step_skipped", StepSkipped, "The assignee skipped the current step.")
+StepSkipped = TypedDict("StepSkipped", {"step": str, "reason": str, "left_out": NotRequired[dict[str, str]]})
+STEP_SKIPPED: Final = _declare(
+    "step_skipped",
+    StepSkipped,
+    "The assignee skipped the current step; or the program did (actor `system`), every host of it being `left_out`"
+    " {host: why} as in step_started, since session 23.",
+)
 StepMarkedDone = TypedDict("StepMarkedDone", {"step": str, "reason": str, "verified": bool | None})
 STEP_MARKED_DONE: Final = _declare("step_marked_done", StepMarkedDone, "An `unknown` step the assignee checked by hand.")
 CheckpointReached = TypedDict("CheckpointReached", {"step": str})

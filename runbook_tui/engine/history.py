@@ -154,16 +154,11 @@ class History:
     def _on_step_started(self, e: Event) -> None:
         rollback = self.state.rollback
         attempt = Attempt(
-            number=int(e.get("attempt") or len(self.attempts.get(e["step"], [])) + 1),
-            started_at=e["ts"],
-            started_by=e["actor"],
-            finished_at=None,
-            duration_seconds=None,
-            status="running",
-            during_rollback=rollback is not None and not rollback.finished,
-            commands=dict(e.get("commands") or {}),
-            hosts=[HostResult(h, "running") for h in e.get("hosts", [])],
-        )
+            number=int(e.get("attempt") or len(self.attempts.get(e["step"], [])) + 1), started_at=e["ts"], started_by=e["actor"],
+            finished_at=None, duration_seconds=None, status="running", during_rollback=rollback is not None and not rollback.finished,
+            commands=dict(e.get("commands") or {}), hosts=[HostResult(h, "running") for h in e.get("hosts", [])],
+            left_out={str(h): str(why) for h, why in (e.get("left_out") or {}).items()},  # hosts an earlier step failed on
+        )  # fmt: skip
         attempts = self.attempts.setdefault(e["step"], [])
         attempts.append(attempt)
         self.running[e["step"]] = _Run(attempt)

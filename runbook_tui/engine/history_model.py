@@ -51,6 +51,8 @@ class Attempt:
     checks_met: list[str] = field(default_factory=list)  # expect.metric that held, in words with the reading
     #: Hosts that failed within the step's `max_fail` (it went on), in words: `step_finished`'s `tolerated` problems
     tolerated: list[str] = field(default_factory=list)
+    #: Hosts not run on: an earlier step failed, timed out or ended unknown there (`step_started`'s `left_out`) {host: why}
+    left_out: dict[str, str] = field(default_factory=dict)
     output_lines: int = 0  # lines of output in the journal for this attempt
     output_tail: list[TailLine] = field(default_factory=list)  # the last TAIL_LINES lines per host
     #: The program's note before each retry of a host's command, in order: `web2: exit code 7, expected 0; retry 1/2 in 5s`

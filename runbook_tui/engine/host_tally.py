@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from runbook_tui.engine.fanout import batches, fail_limit
@@ -118,19 +118,21 @@ def wave_plan_words(hosts: int, serial: Sequence[Any], max_fail: Any) -> str:
     return f"{waves}; {budget}: {who} " + ("stops the rollout before its next wave" if len(sizes) > 1 else "fails the step")
 
 
-def rerun_where(plan: Mapping[str, Any], held: Any) -> str:
+def rerun_where(plan: Mapping[str, Any], held: Any, left_out: Collection[str] = ()) -> str:
     """Where enter's re-run of a step on several hosts runs, as `waves.rollout` decides: ` on all 6 hosts` (a failed
     or rejected step runs again everywhere, the hosts it was done on too), ` on web3, web4 (not done)` (an unknown
     outcome goes on where it is not known done); ` in waves` where the step rolls out. "" on one host (the pane says
-    which). Before, the row said `enter re-run` alone, and a rejected group step ran again on all its hosts at once."""
+    which). Before, the row said `enter re-run` alone, and a rejected group step ran again on all its hosts at once.
+    `left_out`: hosts an earlier step failed on (engine/left_out.py), never run: ` on web1, web2 (not left out)`."""
     hosts = [str(h.get("name")) for h in plan.get("hosts") or () if isinstance(h, Mapping)]
     if plan.get("kind") != "run" or len(hosts) < 2:
         return ""
     done = {name for name, host in held.hosts.items() if host.status == "done"} if held.status == "unknown" else set()
-    left = [h for h in hosts if h not in done]
+    left = [h for h in hosts if h not in done and h not in left_out]
     waves = " in waves" if plan.get("serial") and len(left) > 1 else ""
-    if not done:
+    if not done and not left_out:
         return f" on all {len(hosts)} hosts{waves}"
+    why = ", ".join(w for w, out in (("not done", done), ("not left out", left_out)) if out)
     if len(left) <= 3:
-        return f" on {', '.join(left)} (not done){waves}"
-    return f" on the {len(left)} of {len(hosts)} hosts not done{waves}"
+        return f" on {', '.join(left)} ({why}){waves}"
+    return f" on the {len(left)} of {len(hosts)} hosts {why}{waves}"

@@ -20,6 +20,7 @@ from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
 from runbook_tui.engine.host_result import host_end, host_result, never_retried, retry_note, stopped_before_retry, within_max_fail
 from runbook_tui.engine.journal import JournalError, JournalWriter
+from runbook_tui.engine.left_out import left_out, skip_reason
 from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
@@ -29,6 +30,7 @@ from runbook_tui.engine.shown_texts import shown_text
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.engine.undo_notes import step_records
+from runbook_tui.engine.wait_step import WaitStep
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.shell_values import environment_refusal
@@ -38,15 +40,13 @@ log = logging.getLogger(__name__)
 
 #: Checks `expect.metric` once a command finished: (met, words). Wired by the metrics layer.
 MetricJudge = Callable[[MetricCheck], Awaitable[tuple[bool, str]]]
-#: How a `wait` step's time passes, given the step and its seconds (practice plays a long one short, engine/practice_wait.py).
-WaitPlayer = Callable[[Step, float], Awaitable[None]]
 
 
 class FieldError(TemplateError):
     """A step's env value or cwd failed to render: the message names the field."""
 
 
-class StepRunner:
+class StepRunner(WaitStep):
     """The running half of the controller (a mixin: the controller supplies the state and `emit`)."""
 
     runbook: Runbook
@@ -60,9 +60,6 @@ class StepRunner:
     solo: str | None
     _waves: WaveGate | None
     _injected: set[str]
-    _wake_wait: asyncio.Event | None = None  # set while a `wait` step waits; interrupt_wait() ends it
-    wait_player: WaitPlayer | None = None  # None: a wait lasts the runbook's time
-    _wait_cut: str | None = None
     _stop_signal: StopSignal | None
     rechecking: bool = False  # rehearse re-runs the prechecks: recheck() announces each step itself
     #: The step whose command runs now and, per host, `running` or `ended` (engine/fanout.py, `progress`): the `k` dialog's
@@ -182,10 +179,14 @@ class StepRunner:
             pass
 
     async def _run_step_inner(self, step: Step, actor: Actor, answer: str | None) -> None:
-        hosts = self.runbook.targets(step) if step.kind == "run" else self.runbook.targets(step)[:1]
+        left = left_out(self.state, step.id)  # hosts an earlier step failed on: not run here (engine/left_out.py)
+        if left and all(h.name in left for h in self.runbook.targets(step)):
+            self.emit(ev.STEP_SKIPPED, SYSTEM, step=step.id, reason=skip_reason(left), left_out=left)
+            return self._maybe_finish()
+        hosts = tuple(h for h in self.runbook.targets(step) if h.name not in left) if step.kind == "run" else self.runbook.targets(step)[:1]
         plan = rollout(step, hosts, self.state.steps[step.id])
         attempt = self.state.steps[step.id].attempts + 1
-        rendered = self.rendered_step(step, hosts)
+        rendered = self.rendered_step(step, plan.hosts if step.kind == "run" else hosts)  # commands: where they run now
         rendered.setdefault("commands", {})
         self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in plan.hosts], phase="run", **rendered)
         captured: dict[str, str] = {}
@@ -249,31 +250,6 @@ class StepRunner:
         if at is None:
             return None
         return {h.name for s in forward[at + 1 :] if s.kind == "run" for h in self.runbook.targets(s)}
-
-    async def _wait(self, step: Step) -> list[str]:
-        """A `wait` step's pause (as `wait_player` plays it); `interrupt_wait` ends it early as a failure."""
-        self._wait_cut = None
-        self._wake_wait = asyncio.Event()
-        seconds = step.wait_seconds or 0
-        passing = asyncio.ensure_future(self.wait_player(step, seconds) if self.wait_player is not None else asyncio.sleep(seconds))
-        woken = asyncio.ensure_future(self._wake_wait.wait())
-        try:
-            await asyncio.wait((passing, woken), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            self._wake_wait = None
-            woken.cancel()
-            passing.cancel()
-        if passing.done() and not passing.cancelled():
-            passing.result()  # the player's error (a journal that cannot be written) is the step's, as before
-        return [self._wait_cut] if self._wait_cut else []
-
-    def interrupt_wait(self, reason: str) -> bool:
-        """End a running `wait` step now, as failed with `reason` (a guard tripped while it watched)."""
-        if self._wake_wait is None:
-            return False
-        self._wait_cut = reason
-        self._wake_wait.set()
-        return True
 
     async def _execute(self, step: Step, plan: Rollout, attempt: int) -> tuple[dict[str, dict[str, Any]], str | None, list[str], list[str], bool]:
         """Fan the command out; per-host results (hosts kept from the attempt the process died in as they were), the
@@ -353,7 +329,7 @@ class StepRunner:
         said: dict[str, list[str]] = {}  # each host's problems: failures within max_fail are said apart (`tolerated`)
         ran = died.settle({o.host: host_result(step, o, unmatched.get(o.host), said.setdefault(o.host, []), not_run) for o in outcomes})
         kept = {h: {"status": hs.status, "exit_code": hs.exit_code, "error": hs.error} for h, hs in plan.kept.items()}
-        results = {h.name: kept.get(h.name) or ran[h.name] for h in self.runbook.targets(step)}
+        results = {h.name: kept.get(h.name) or ran[h.name] for h in self.runbook.targets(step) if h.name in kept or h.name in ran}
         calm = refused is None and not problems and not died.hosts and not (stop is not None and stop.reason)  # no stop of any kind
         tolerated: list[str] = []
         (tolerated if calm and within_max_fail(results, plan.max_fail) else problems).extend(p for words in said.values() for p in words)
@@ -395,18 +371,21 @@ class StepRunner:
         Carried in `step_ready` and `step_started`, so the assignee, the verifier,
         replay and the report all show this same text.
         """
-        hosts = self.runbook.targets(step) if hosts is None else hosts
-        rendered: dict[str, Any] = {"title": self._title(step, hosts)}  # title, note, confirm, env: once for all its hosts
+        left = left_out(self.state, step.id)  # not run there: an earlier step failed on them (engine/left_out.py)
+        hosts = tuple(h for h in self.runbook.targets(step) if h.name not in left) if hosts is None else hosts
+        once = hosts or self.runbook.targets(step)  # every host left out: its texts still read as for its hosts
+        rendered: dict[str, Any] = {"title": self._title(step, once)}  # title, note, confirm, env: once for all its hosts
+        rendered.update({"left_out": left} if left else {})
         if step.kind == "run":
             rendered["commands"] = {h.name: self._shown(step.body, h) for h in hosts}
         elif step.kind in ("note", "ask") and step.body is not None:
-            rendered["text"] = self._shown(step.body, hosts=hosts)
+            rendered["text"] = self._shown(step.body, hosts=once)
         if step.undo is not None:
             rendered["undo"] = {h.name: self._shown(step.undo, h) for h in hosts}
         if step.confirm is not None:
-            rendered["confirm"] = self._shown(step.confirm, hosts=hosts)
+            rendered["confirm"] = self._shown(step.confirm, hosts=once)
         if step.env:
-            rendered["env"] = {name: self._shown(value, hosts=hosts) for name, value in step.env}
+            rendered["env"] = {name: self._shown(value, hosts=once) for name, value in step.env}
         return rendered
 
     def _title(self, step: Step, hosts: tuple[Host, ...] | None = None) -> str:

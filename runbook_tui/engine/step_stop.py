@@ -31,7 +31,7 @@ class StepStop:
     state: RunState
     _stop_signal: StopSignal | None = None  # the step or the rollback running now; None between them
     _waves: WaveGate | None
-    _wake_wait: asyncio.Event | None  # a `wait` step waits (engine/runner.py)
+    _wake_wait: asyncio.Event | None  # a `wait` step waits (engine/wait_step.py)
     _final_stop: StopSignal | None  # the check of the success criteria before the end waits (engine/final_check.py)
 
     def emit(self, type: EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:

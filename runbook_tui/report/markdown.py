@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from runbook_tui.engine.history_model import Attempt, Rollback, TailLine
+from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.report import text as t
 from runbook_tui.report.model import Panel, Report, Step
 
@@ -164,6 +165,7 @@ def _attempt(step: Step, attempt: Attempt) -> list[str]:
     out: list[str] = []
     out += [f"  - check met: {esc(c)}" for c in attempt.checks_met]
     out += [f"  - failed within max_fail: {esc(p)}" for p in attempt.tolerated]  # the step went on
+    out += [f"  - {esc(left_out_words(attempt.left_out))}"] if attempt.left_out else []  # not run there: an earlier step failed
     out += [f"  - problem: {esc(p)}" for p in attempt.problems]
     out += [f"  - a try failed: {esc(r)}" for r in attempt.retries]  # the host ran it again within this attempt
     if attempt.commands and attempt.commands != step.commands:

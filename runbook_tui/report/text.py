@@ -8,6 +8,7 @@ from runbook_tui.engine.event_words import OUTCOME_WORDS, STATUS_WORDS, host_sta
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
 from runbook_tui.engine.host_tally import FAILED_HERE
+from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.report.model import Panel, Report, Step, SuccessCheck, Window
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.params import yaml_value
@@ -77,6 +78,8 @@ def step_outcome(step: Step) -> str:
     if last is not None and last.tolerated and step.result in ("done", "awaiting_verification"):  # it went on, hosts failed
         failed = sum(1 for h in last.hosts if h.status in FAILED_HERE)
         words += f"; {failed} of {len(last.hosts)} hosts failed, within max_fail {step.max_fail}"
+    if last is not None and last.left_out:  # not run on hosts an earlier step failed on: `left out: web3 (failed at step drain)`
+        words += f"; {left_out_words(last.left_out)}"
     if step.record_ends_running:  # UNKNOWN, and why: nobody saw it end (it read `running`, as if under way)
         words += f": {RECORD_ENDS_RUNNING}"
     if step.outcome == "undone":

@@ -141,7 +141,7 @@ STEP = Shape("step", "One step: exactly one of run, note, wait or ask.", (
     Field("sudo", BOOLEAN, "Run the command with `sudo -n`."),
     Field("serial", {"anyOf": [{"type": "integer", "minimum": 1}, PERCENT, TEMPLATE, {"type": "array", "minItems": 1, "items": {"anyOf": [{"type": "integer", "minimum": 1}, PERCENT, TEMPLATE]}}]},
           "Waves on a group: a count, a percentage, or a ramp like [1, 5, \"50%\"] (the last value repeats)."),
-    Field("max_fail", {"anyOf": [{"type": "integer", "minimum": 0}, PERCENT, TEMPLATE]}, "Failed hosts tolerated (a count, or \"10%\" of the step's hosts); one more stops the rollout before the next wave (default 0)."),
+    Field("max_fail", {"anyOf": [{"type": "integer", "minimum": 0}, PERCENT, TEMPLATE]}, "Failed hosts tolerated (a count, or \"10%\" of the step's hosts); one more stops the rollout before the next wave (default 0). A failed host is left out of the later steps."),
     Field("confirm", TEXT, "Text the assignee must acknowledge before the step runs (for steps that cannot be undone)."),
 ), {
     **exactly_one_of(*STEP_KINDS),

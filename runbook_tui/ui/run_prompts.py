@@ -11,6 +11,7 @@ from textual.screen import Screen
 
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.host_tally import rerun_where
+from runbook_tui.engine.left_out import every_host_left_out, left_out, left_out_words, runs_on
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.model import Step
 from runbook_tui.ui.step_whole import acknowledgement
@@ -25,11 +26,12 @@ def run_dialog(
     if reply.kind == "needs_acknowledgement":
         from runbook_tui.ui.modals import ConfirmPrompt  # (a step that runs at once loads no dialog)
 
-        body = acknowledgement(reply.detail, step_as_shown(controller.state, step.id))
         state = controller.state
-        held = state.steps[step.id]
+        held, left = state.steps[step.id], left_out(state, step.id)
+        body = acknowledgement(reply.detail + (f"\n\n{left_out_words(left)}" if left else ""), where_it_runs(state, step.id))
         # A re-run says where it runs (`y I understand, re-run it on all 6 hosts`), as the status row's enter does.
-        yes = f"I understand, re-run it{rerun_where(state.plan_steps.get(step.id, {}), held)}" if held.attempts else "I understand, run it"
+        yes = f"I understand, re-run it{rerun_where(state.plan_steps.get(step.id, {}), held, left)}" if held.attempts else "I understand, run it"
+        yes = "I understand, skip it: every host is left out" if every_host_left_out(state, step.id) else yes
         prompt = ConfirmPrompt(f"Acknowledge '{step.id}'", body, yes)
         return prompt, lambda ok: say(controller.run_current(actor, acknowledged=True)) if ok else None
     if reply.kind == "needs_answer":
@@ -39,6 +41,18 @@ def run_dialog(
         asked = TextPrompt(f"'{step.id}' asks", question, required=False)
         return asked, lambda answer: say(controller.run_current(actor, acknowledged=True, answer=answer)) if answer is not None else None
     return None
+
+
+def where_it_runs(state: RunState, step_id: str) -> dict[str, Any]:
+    """The step as shown, its commands and undo listed for the hosts enter runs it on only (`runs_on`): the dialog of a
+    re-run listed those of the last attempt, hosts known done or left out (an earlier step failed there) among them."""
+    entry = step_as_shown(state, step_id)
+    if entry.get("kind") == "run":
+        runs = set(runs_on(state, step_id))
+        for key in ("run", "undo"):
+            if isinstance(entry.get(key), dict):
+                entry[key] = {host: text for host, text in entry[key].items() if host in runs}
+    return entry
 
 
 def accept_criteria_prompt(state: RunState) -> Screen[str | None]:

@@ -30,6 +30,7 @@ from textual.widgets import Static
 
 from runbook_tui.engine.event_words import status_words, with_criteria
 from runbook_tui.engine.host_tally import failed_words, rerun_where, tolerated_words
+from runbook_tui.engine.left_out import every_host_left_out, left_out, left_out_words
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.metrics.guards import format_value, panel_level
@@ -37,11 +38,9 @@ from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.window_countdown import AMBER_MINUTES, countdown_tone, window_left, window_words
 
 Role = Literal["assignee", "verifier", "replay", "watching"]  # watching: sends nothing now (an observer, a verifier whose link is down)
-#: Minutes before the window closes when the countdown turns amber, then red.
-AMBER_MINUTES = 30
-RED_MINUTES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,26 +49,6 @@ class Status:
     tone: str  # a theme colour name: error, warning, success, accent
     keys: Mapping[str, str]  # role -> what its keys do about it
     aside: bool = False  # said beside the calm "now" line, not instead of it (the window's countdown)
-
-
-def window_left(state: RunState, now: dt.datetime) -> dt.timedelta | None:
-    """Time to the window's end; None without a window, and in practice (the window was the night's)."""
-    end = ((state.session.get("ticket") or {}).get("window") or {}).get("end")
-    return None if not end or state.mode == "practice" else dt.datetime.fromisoformat(end) - now
-
-
-def countdown_tone(left: dt.timedelta) -> str:
-    minutes = left.total_seconds() / 60
-    return "error" if minutes <= RED_MINUTES else "warning" if minutes <= AMBER_MINUTES else "success"
-
-
-def window_words(left: dt.timedelta, now: dt.datetime) -> str:
-    """`window closes in 1h 12m`; over a day away, the date (`window closes 2026-03-20 14:00 UTC`)."""
-    seconds = left.total_seconds()
-    if abs(seconds) >= 86400:
-        when = (now + left).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        return f"window closes {when}" if seconds > 0 else f"WINDOW CLOSED {when}"
-    return f"window closes in {span_words(seconds)}" if seconds > 0 else f"WINDOW CLOSED {span_words(seconds)} ago"
 
 
 def rollback_request(state: RunState, request: str, current: str | None, wave: int | None) -> Status:
@@ -187,6 +166,10 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         # A status, not the calm line: beside a rollback request or a closing window nothing said the check still held
         # the run open, nor that `k` ends it (the footer alone offered it).
         found.append(Status("Every step is done: checking the success criteria", "muted", {"assignee": "k end check"}))
+    if step is not None and step.status not in ("done", "skipped", "awaiting_verification") and (out := left_out(state, current or "")):
+        # Before enter: which hosts the step will not run on, and why (an earlier step failed there); the calm line stays.
+        every = ": every host, so enter skips it" if every_host_left_out(state, current or "") else ""
+        found.append(Status(f"'{current}' {left_out_words(out)}{every}", "warning", {}, aside=True))
     left = window_left(state, now)
     if left is not None and left.total_seconds() / 60 <= AMBER_MINUTES:
         # The last half hour of a window is when the next key matters most: the countdown leaves the "now" line standing
@@ -337,8 +320,10 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
 
 def enter_words(state: RunState) -> str:
     """What the assignee's enter does to the current step, which may start: runs it (again), or a note's or a question's."""
-    kind = str(state.plan_steps.get(state.current or "", {}).get("kind"))
-    again = ran_before(state) and f"enter re-run{rerun_where(state.plan_steps.get(state.current or '', {}), state.steps[state.current or ''])}"
+    kind, current = str(state.plan_steps.get(state.current or "", {}).get("kind")), state.current or ""
+    if every_host_left_out(state, current):
+        return "enter skip it (every host left out)"
+    again = ran_before(state) and f"enter re-run{rerun_where(state.plan_steps.get(current, {}), state.steps[current], left_out(state, current))}"
     return MANUAL_KEYS.get(kind, again or "enter run it")
 
 

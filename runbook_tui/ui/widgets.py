@@ -26,7 +26,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, looks, status_text
-from runbook_tui.ui.status_stack import countdown_tone, window_left, window_words
+from runbook_tui.ui.window_countdown import countdown_tone, window_left, window_words
 from runbook_tui.ui.wrap import CommandText
 
 RISK_TONE = {"low": "success", "medium": "warning", "high": "error", "critical": "error"}
@@ -302,7 +302,9 @@ def _body(entry: Mapping[str, Any]) -> list[RenderableType]:
     if kind == "run":
         commands = entry.get("run") or {}
         distinct = set(commands.values())
-        if len(distinct) == 1:
+        if not distinct:  # every host left out (an earlier step failed on each): the status row says why
+            lines.append(Text("run:  nowhere: every host is left out"))
+        elif len(distinct) == 1:
             lines.append(CommandText(str(distinct.pop()), prefix="run:  "))
         else:
             lines += [CommandText(str(cmd), prefix=f"run on {_line(host)}:  ") for host, cmd in commands.items()]

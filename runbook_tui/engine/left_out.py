@@ -36,11 +36,12 @@ def left_out(state: RunState, step_id: str) -> dict[str, str]:
     if step_id not in state.order or state.plan_steps.get(step_id, {}).get("kind") != "run":
         return {}
     names = planned_hosts(state, step_id)
+    named = set(names)
     why: dict[str, str] = {}
     for earlier in state.order[: state.order.index(step_id)]:
         held = state.steps[earlier]
-        for host, hs in held.hosts.items():
-            if host in names and host not in why and held.attempts and hs.status in FAILED_HERE:
+        for host, hs in held.hosts.items() if held.attempts else ():
+            if hs.status in FAILED_HERE and host in named and host not in why:
                 why[host] = f"{_HOW[hs.status]} at step {earlier}"
     return {h: why[h] for h in names if h in why}
 
@@ -48,7 +49,7 @@ def left_out(state: RunState, step_id: str) -> dict[str, str]:
 def every_host_left_out(state: RunState, step_id: str) -> bool:
     """Every host of the step is left out: it runs nowhere, and is skipped with why."""
     left = left_out(state, step_id)
-    return bool(left) and all(h in left for h in planned_hosts(state, step_id))
+    return bool(left) and len(left) == len(set(planned_hosts(state, step_id)))
 
 
 def left_out_words(left: Mapping[str, Any]) -> str:

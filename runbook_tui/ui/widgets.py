@@ -21,6 +21,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from runbook_tui.engine.event_words import host_status_words, self_confirmed_words, status_words, with_criteria
+from runbook_tui.engine.left_out import left_out, left_out_words
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import format_duration
@@ -274,6 +275,8 @@ class StepDetail(Static):
             facts.append("serial " + ", ".join(_line(s) for s in entry["serial"]))
         if entry.get("max_fail"):  # the failure budget beside the waves (it was in the whole-step dialog only)
             facts.append(f"max_fail {_line(entry['max_fail'])}")
+        if left := left_out(state, step_id):  # an earlier step failed on them: not run here (the hosts above name them)
+            facts.append(_line(left_out_words(left)))
         title.append("  " + " · ".join(f for f in facts if f), style=colour(theme, "muted"))  # wraps when the pane is narrow
         lines: list[RenderableType] = [title]
         lines += _body(step_as_shown(state, step_id))

@@ -19,6 +19,7 @@ from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.status_stack import StatusStack
+from runbook_tui.ui.widgets import StepDetail
 
 pytestmark = pytest.mark.peers
 
@@ -58,6 +59,8 @@ async def test_the_row_and_the_dialog_say_who_is_left_out_and_list_only_the_host
         stack = flat(painted(app.screen.query_one(StatusStack)))
         assert "'upgrade' left out: peer03 (failed at step drain)" in stack, stack
         assert "Next: 'upgrade'" in stack and "enter run it" in stack, stack  # the calm line and its key stay
+        detail = flat(painted(app.screen.query_one(StepDetail)))
+        assert "left out: peer03 (failed at step drain)" in detail and "run on peer03" not in detail, detail
 
         await pilot.press("enter")
         prompt = await screen_is(pilot, "ConfirmPrompt")

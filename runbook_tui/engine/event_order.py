@@ -4,7 +4,8 @@ The hash chain tells an edited line from an honest one, but not a journal rewrit
 file: delete a `step_started` and recompute every hash after it, and the chain holds. Nothing keyed is in a solo run's
 journal, so such a rewrite cannot be told from an honest one by its hashes (only a seal, `--allowed-signers`, can); what
 can be told is a sequence no run writes: a step finished that never started, a confirmation of a step that never ran,
-an attempt counted backwards, an undo outside a rollback or of a step that never ran, `resumed` without a pause.
+an attempt counted backwards, an undo outside a rollback or of a step that never ran, `resumed` without a pause, a
+command's output while its step (or its undo) was not running, a skip while a rollback ran or stood stopped.
 
 `EventOrder` folds every event through `state.apply` (the one definition of where a run stands) and asks, before each,
 what the program asks before it writes it, in the program's own terms: `confirmable` and `nothing_to_reject` (the
@@ -12,7 +13,8 @@ verifier's `c` and `x`), `markable` (mark done), the runner's attempt count (`at
 the rollback's undo after undo. A journal the program wrote holds no such event; each one found is said as
 "line N: TYPE what was wrong" (the seq, the chain, the first event and what may follow `session_finished` are checked
 by the reader, `journal.JournalScan`). Output, metric samples and the like change nothing asked here: they are not
-folded (`_UNFOLDED`: a 200,000-event journal is checked in about the time its chain is), and memory stays flat.
+folded (`_UNFOLDED`: a 200,000-event journal is checked in about the time its chain is), and memory stays flat; an
+`output` is only asked whether its step runs (phase "run") or its undo does (phase "undo"), a lookup.
 """
 
 from __future__ import annotations
@@ -39,15 +41,21 @@ class EventOrder:
 
     def __init__(self) -> None:
         self.state: RunState = initial()
+        self._refused: tuple[str, str] | None = None  # ("run"/"undo", step) of the last start found impossible
 
     def problem(self, event: Event) -> str | None:
         """What makes `event` impossible where the run stands ("line N: TYPE ..."), or None; the event is folded either way
         (the events after it are checked against the run as the journal tells it)."""
         kind = event["type"]
         if kind in _UNFOLDED:
-            return None
+            if kind != ev.OUTPUT or (event.get("phase") or "run", event["step"]) == self._refused:
+                return None  # the output of a start said impossible already: said once, at its start
+            found = _output(self.state, event)  # asked of the run as it stands; not folded
+            return None if found is None else f"line {event['seq'] + 1}: {kind} {found}"
         rule = _RULES.get(kind)
         found = rule(self.state, event) if rule is not None else None
+        if kind in (ev.STEP_STARTED, ev.UNDO_STARTED):
+            self._refused = None if found is None else ("run" if kind == ev.STEP_STARTED else "undo", event["step"])
         try:
             self.state = apply(self.state, event)
         except UnreadableEvent as exc:
@@ -107,8 +115,34 @@ def _step_rejected(state: RunState, e: Event) -> str | None:
     return _attempt(e, step.attempts + (phase == "before"))
 
 
+def _output(state: RunState, e: Event) -> str | None:
+    """A command's output: its step's run while it runs (`phase` "run"), its undo while the rollback runs that undo."""
+    sid, phase = e["step"], e.get("phase")
+    step, rollback = state.steps.get(sid), state.rollback
+    undoing = rollback is not None and not rollback.finished and rollback.running_step == sid
+    if step is None:  # a journal with no plan at all (a hand-made one) has no step to check it against
+        return f"of '{sid}', a step not in the plan" if state.steps else None
+    if phase == "undo":
+        if undoing:
+            return None
+        now = (
+            f"the undo of '{rollback.running_step}' was running"
+            if rollback is not None and not rollback.finished and rollback.running_step
+            else "no undo was running"
+        )
+        return f"of the undo of '{sid}', whose undo was not running ({now}): an undo's output comes between its undo_started and its undo_finished"
+    if step.status == "running" or (phase is None and undoing):  # no phase: an older writer's, of either
+        return None
+    return f"of '{sid}', which was not running (it stood {_stood(state, sid)}): a step's output comes between its step_started and its step_finished"
+
+
 def _step_skipped(state: RunState, e: Event) -> str | None:
     sid = e["step"]
+    rollback = state.rollback
+    if rollback is not None and not rollback.ok:  # running (ok None), or stopped at a failed undo or by a death (ok False)
+        how = "was running" if not rollback.finished else "did not finish" if rollback.interrupted else "had stopped"
+        at = f" at '{rollback.failed_step}'" if rollback.finished and rollback.failed_step else ""
+        return f"of '{sid}' while the rollback {how}{at}: no step is skipped until the rollback has finished (u goes on with it)"
     if sid == state.current and state.steps[sid].status not in ("running", "awaiting_verification"):
         return None
     return f"of '{sid}', which could not be skipped (it stood {_stood(state, sid)})"

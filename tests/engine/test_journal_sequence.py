@@ -38,12 +38,22 @@ Events = list[dict[str, Any]]
 @pytest.fixture
 def honest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Events:
     """A solo `exec --on-failure rollback` whose step c fails: a, b, c run, then c, b and a are undone; its events."""
+    return executed(tmp_path, monkeypatch, capsys, RUNBOOK)
+
+
+@pytest.fixture
+def stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Events:
+    """As `honest`, but b's undo fails: the rollback stops at b (c undone, a not), the session ends failed."""
+    return executed(tmp_path, monkeypatch, capsys, RUNBOOK.replace('undo: "echo undo-b"', 'undo: "echo undo-b; exit 4"'))
+
+
+def executed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], runbook: str) -> Events:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
     monkeypatch.delenv("RUNBOOK_TUI_SETTINGS", raising=False)
-    (tmp_path / "R.yaml").write_text(RUNBOOK)
+    (tmp_path / "R.yaml").write_text(runbook)
     assert cli.main(["exec", "R.yaml", "--solo", "test", "--journal", "J.jsonl", "--on-failure", "rollback"]) == 1
     capsys.readouterr()
     return [json.loads(line) for line in (tmp_path / "J.jsonl").read_text().splitlines()]
@@ -106,6 +116,24 @@ def _undo_without_its_run(events: Events) -> Events:
     return [e for e in events if not (e["type"] == "output" and e.get("step") == "a" and e.get("phase") == "run")]
 
 
+def inserted(after: tuple[str, str], **event: Any) -> Callable[[Events], Events]:
+    """A forged event put right after the first `after` = (type, step) event, with its time."""
+
+    def edit(events: Events) -> Events:
+        at = where(events, *after)
+        events.insert(at + 1, {"ts": events[at]["ts"], "actor": "system"} | event)
+        return events
+
+    return edit
+
+
+FORGED = "all good (forged)\n"
+
+
+def _output(step: str, phase: str = "run") -> dict[str, Any]:
+    return {"type": "output", "step": step, "host": "local", "stream": "stdout", "text": FORGED, "phase": phase}
+
+
 CASES = {
     "a step finished that never started": (without(("step_started", "b")), "step_finished", "b", "step_finished of 'b', which never started"),
     "an attempt number out of order": (_attempt_three, "step_started", "a", "step_started names attempt 3 of 'a', where attempt 1 was the one to come"),
@@ -116,6 +144,22 @@ CASES = {
     ),
     "an undo of a step that never ran": (_undo_without_its_run, "undo_started", "a", "undo_started of 'a', which never ran (nothing of it to undo)"),
     "an undo finished that never started": (without(("undo_started", "b")), "undo_finished", "b", "undo_finished of 'b', whose undo was not running"),
+    "output of a step while another runs": (
+        inserted(("step_started", "a"), **_output("c")), "output", "c",
+        "output of 'c', which was not running (it stood never run, and the run stood at 'a'): a step's output comes between its step_started and its step_finished",
+    ),
+    "output of a step after it finished": (
+        inserted(("step_finished", "c"), **_output("c")), "output", "c", "output of 'c', which was not running (it stood failed)",
+    ),
+    "output of an undo while another undo runs": (
+        inserted(("undo_started", "c"), **_output("b", "undo")), "output", "b",
+        "output of the undo of 'b', whose undo was not running (the undo of 'c' was running): an undo's output comes between its undo_started and its undo_finished",
+    ),
+    "output of a step not in the plan": (inserted(("step_started", "a"), **_output("zz")), "output", "zz", "output of 'zz', a step not in the plan"),
+    "a skip while the rollback runs": (
+        inserted(("undo_finished", "c"), type="step_skipped", actor="alice", step="c", reason="fine"), "step_skipped", "c",
+        "step_skipped of 'c' while the rollback was running: no step is skipped until the rollback has finished (u goes on with it)",
+    ),
 }  # fmt: skip
 
 
@@ -135,10 +179,33 @@ def test_a_rewritten_chain_with_an_impossible_event_is_refused_naming_its_line(
     events = edit([dict(e) for e in honest])
     path = rewritten(tmp_path / "forged.jsonl", events)
     code, out = verified(capsys, path)
-    line = where(events, kind, step) + 1
+    line = next((i for i, e in enumerate(events) if e.get("text") == FORGED), None) or where(events, kind, step)
+    line += 1
     assert code == 1, out
     assert f"{path}: line {line}: {words}" in out, out  # before: exit 0, "intact"
     assert "NOT intact: the hash chain holds" in out and "intact: " not in out.replace("NOT intact: ", ""), out
+
+
+@pytest.mark.forged_sequence
+def test_a_skip_after_a_stopped_rollback_is_refused(stopped: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """b's undo failed: the rollback stands stopped at b and the assignee cannot skip (the controller refuses: u goes on
+    with it). Before, a forged skip of the step the run stood at verified intact (the step stood undone, not running)."""
+    assert stopped[-2]["type"] == "rollback_finished" and stopped[-2]["ok"] is False, stopped[-2]
+    events = inserted(("rollback_finished", None), type="step_skipped", actor="alice", step="c", reason="moving on")([dict(e) for e in stopped])
+    code, out = verified(capsys, rewritten(tmp_path / "forged.jsonl", events))
+    line = where(events, "step_skipped") + 1
+    said = f"line {line}: step_skipped of 'c' while the rollback had stopped at 'b': no step is skipped until the rollback has finished"
+    assert code == 1 and said in out, out
+    code, out = verified(capsys, rewritten(tmp_path / "same.jsonl", stopped))  # the journal as written verifies
+    assert code == 0 and "intact: " in out, out
+
+
+def test_the_output_of_each_run_and_undo_verifies(stopped: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The program's own output events (each step's run, each undo, the failed undo's too) are not taken for forged."""
+    phases = {(e["step"], e["phase"]) for e in stopped if e["type"] == "output"}
+    assert {("a", "run"), ("b", "run"), ("c", "run"), ("c", "undo"), ("b", "undo")} <= phases, phases
+    code, out = verified(capsys, tmp_path / "J.jsonl")
+    assert code == 0 and "intact: " in out, out
 
 
 @pytest.mark.forged_sequence

@@ -352,6 +352,11 @@ def _join_refused(e: Event) -> Said:
     return Said("!!", [f'join refused: {what} ({named}) from {e.get("address")}, user "{user}"{last}'])
 
 
+def declined_words(by: object, reason: object, request: object) -> str:
+    """A declined rollback request, as exec, the log, replay, the verifier's screen and the report say it."""
+    return f"rollback declined by {by}: {reason} (asked: {request})"
+
+
 def _plain(words: Callable[[Event], str], mark: str = "──", *, decision: bool = False) -> Callable[[Event], Said]:
     return lambda e: Said(mark, [words(e)], decision)
 
@@ -371,7 +376,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.WAVE_REJECTED: _step_decision("✗"),
     ev.HOLD_REQUESTED: _plain(lambda e: f"hold asked by {e['actor']}{asked_reason(e, 'asks to hold')}", "‖", decision=True),
     ev.ROLLBACK_REQUESTED: _plain(lambda e: f"rollback requested by {e['actor']}{asked_reason(e, 'requests a rollback')}", "↩", decision=True),
-    ev.ROLLBACK_DECLINED: _plain(lambda e: f"rollback declined by {e['actor']}: {e.get('reason')} (asked: {e.get('request')})", "✗", decision=True),
+    ev.ROLLBACK_DECLINED: _plain(lambda e: declined_words(e["actor"], e.get("reason"), e.get("request")), "✗", decision=True),
     ev.CRITERIA_ACCEPTED: _plain(
         lambda e: f"unmet success criteria accepted by {e['actor']}{_reason(e)} (NOT met: {'; '.join(e.get('criteria') or [])})", "!", decision=True
     ),

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.event_words import decision_words
+from runbook_tui.engine.event_words import decision_words, declined_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history_model import (
     TAIL_LINES,
@@ -36,6 +36,7 @@ from runbook_tui.engine.history_model import (
     Pause,
     Review,
     Rollback,
+    RollbackDecline,
     Silence,
     TailLine,
     UndoResult,
@@ -50,6 +51,12 @@ from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: What a record can say of a step that was running when it ends: nobody saw it end (`resume` finds it `unknown`).
 RECORD_ENDS_RUNNING = "was running when the record ends"
+
+#: The counts of `share_closed` the report keeps (`presence_unjournaled` counted as sessions).
+_SHARE_COUNTS = (
+    "authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors", "refused_sessions", "refused_requests",
+    "presence_unjournaled",
+)  # fmt: skip
 
 #: Events that sign the run (trust/): a journal holding one gets the report's Signatures section.
 _SIGNATURES = frozenset({ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED})
@@ -111,6 +118,7 @@ class History:
         self.undo_tails: dict[tuple[str, str], deque[TailLine]] = {}
         self.before_undo: dict[str, str] = {}  # step -> its status when its undo finished
         self.rollback_request: tuple[str, str] | None = None
+        self.declines: list[RollbackDecline] = []  # rollback requests the assignee declined, in order
         self.trips: list[GuardTrip] = []
         self.pauses: list[Pause] = []
         self.errors: list[ErrorEntry] = []
@@ -245,10 +253,12 @@ class History:
 
     # -- rollbacks ---------------------------------------------------------------
 
-    def _on_rollback_requested(self, e: Event) -> None:  # rollback_declined too: the request is answered, none stays open
-        self.rollback_request = (e["actor"], str(e.get("reason") or "")) if e["type"] == ev.ROLLBACK_REQUESTED else None
+    def _on_rollback_requested(self, e: Event) -> None:
+        self.rollback_request = (e["actor"], str(e.get("reason") or ""))
 
-    _on_rollback_declined = _on_rollback_requested
+    def _on_rollback_declined(self, e: Event) -> None:  # the request is answered (none stays open), and kept for the record
+        self.rollback_request, said = None, (str(e["actor"]), str(e.get("reason") or ""), str(e.get("request") or self.state.rollback_requested or ""))
+        self.declines.append(RollbackDecline(e["ts"], *said, self.state.rollback_asked_by, self.state.current, declined_words(*said)))
 
     def _on_rollback_started(self, e: Event) -> None:
         plan = e.get("plan", {})
@@ -379,16 +389,7 @@ class History:
             self.share_connections["sessions_counted"] = self.share_connections.get("sessions_counted", 0) + repeats
 
     def _on_share_closed(self, e: Event) -> None:
-        for key in (
-            "authenticated",
-            "unauthenticated",
-            "refused_address",
-            "refused_total",
-            "refused_descriptors",
-            "refused_sessions",
-            "refused_requests",
-            "presence_unjournaled",
-        ):
+        for key in _SHARE_COUNTS:
             value = e.get(key)
             if isinstance(value, int) and not isinstance(value, bool) and value > 0:
                 name = "sessions_counted" if key == "presence_unjournaled" else key
@@ -462,12 +463,11 @@ class History:
         matchers = [str(m) for m in e.get("matchers") or []]
         self.silences.append(Silence(str(e.get("alertmanager") or ""), None, matchers, e["ts"], status="not created", error=error))
 
-    def _on_session_started(self, e: Event) -> None:
-        self._on_mode_changed(e)
-
-    def _on_mode_changed(self, e: Event) -> None:
+    def _on_mode_changed(self, e: Event) -> None:  # session_started too: the reason it started solo
         if e.get("solo") and self.solo_reasons[-1:] != [e["solo"]]:
             self.solo_reasons.append(str(e["solo"]))
+
+    _on_session_started = _on_mode_changed
 
     def _on_session_finished(self, e: Event) -> None:
         self.finished = e

@@ -124,6 +124,19 @@ class Rollback:
 
 
 @dataclass
+class RollbackDecline:
+    """A rollback request the assignee declined (`x` at the request, with why): nothing was rolled back, the run went on."""
+
+    at: str
+    by: str
+    reason: str
+    request: str  # the request's words, as the assignee was shown them
+    asked_by: str | None  # the verifier who asked; None: a guard's request
+    step: str | None  # the step the run stood at
+    words: str  # as exec, the log, replay and the verifier's screen say it (event_words.declined_words)
+
+
+@dataclass
 class GuardTrip:
     at: str
     panel: str

@@ -98,6 +98,7 @@ def _report(fold: History, timeline: list[TimelineEntry], source: str, integrity
         unverified=[s.id for s in steps if s.unverified],
         steps=steps,
         rollbacks=fold.rollbacks,
+        rollbacks_declined=fold.declines,
         guard_trips=fold.trips,
         panels=_panels(fold),
         success=_success(state),

@@ -205,6 +205,7 @@ class Report:
     unverified: list[str]  # ids of steps completed without a verifier's confirmation
     steps: list[Step]
     rollbacks: list[records.Rollback]
+    rollbacks_declined: list[records.RollbackDecline]  # rollback requests the assignee declined (the run went on)
     guard_trips: list[records.GuardTrip]
     panels: list[Panel]
     success: list[SuccessCheck]

@@ -329,11 +329,10 @@ def guard_summary(report: Report) -> str:
 def declined_summary(report: Report) -> str:
     """The rollback requests the assignee declined, with who asked, why, and why not: empty when none. A request that was
     followed is in its rollback's history; a declined one was only in the timeline, at the report's foot."""
-    declined = [entry for entry in report.timeline if entry.type == "rollback_declined"]
+    declined = report.rollbacks_declined
     if not declined:
         return ""
-    # An entry's text is exec's line, `17:02:05 rollback_declined  rollback declined by alice: ...`: its words follow the type.
-    return f"{len(declined)}: " + "; ".join(f"{clock(entry.at)} {entry.text.partition(entry.type)[2].strip()}" for entry in declined)
+    return f"{len(declined)}: " + "; ".join(f"{clock(d.at)} {d.words}" for d in declined)
 
 
 def success_summary(report: Report) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from textual.binding import Binding
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.event_words import status_words
+from runbook_tui.engine.event_words import declined_words, status_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState, confirmable, nothing_to_reject
 from runbook_tui.runbook.safe_text import visible_line
@@ -93,7 +93,7 @@ class VerifierScreen(RunView):
         request's row just went away and the log line (soon scrolled off by output) was all that said why."""
         super()._on_event(event, state)
         if event["type"] == ev.ROLLBACK_DECLINED and _lately(event, state):
-            said = f"{event.get('actor')} declined the rollback request and goes on: {event.get('reason')} (asked: {event.get('request')})"
+            said = f"{declined_words(event.get('actor'), event.get('reason'), event.get('request'))}; the run goes on"
             self.notify(visible_line(said), title="Rollback request declined", severity="warning", timeout=20, markup=False)
 
     def foot(self) -> tuple[str, ...]:

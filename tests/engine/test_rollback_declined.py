@@ -76,3 +76,33 @@ def test_the_change_reports_summary_names_a_declined_rollback_request(
     assert "1: " in row and "rollback declined by alice: p99 is the nightly batch, not this change (asked: bob: p99 doubled)" in row, row
     html = render(report, "html").split("<h2>Record</h2>")[0]
     assert "<th>Rollback requests declined</th>" in html and "rollback declined by alice: p99 is the nightly batch" in html
+
+
+def test_the_json_report_says_the_declined_request_in_the_same_words(
+    session_for: Callable[..., Any], tmp_path: Path, journal_events: Callable[..., Any]
+) -> None:
+    """Before: `report --format json` had the decline only as a timeline line (no who asked, no step, no reason apart);
+    now `rollbacks_declined` holds each, and its words are the ones exec, the log and the Markdown summary say."""
+    import json
+
+    from runbook_tui.report import build_report, render
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        await run_first_step(c)
+        assert c.request_rollback(BOB, "p99 doubled").ok
+        assert c.decline_rollback(ALICE, "p99 is the nightly batch, not this change").ok
+        assert c.confirm(BOB).ok
+        await c.wait_idle()
+
+    session_for(TWO_STEPS)(body)
+    report = build_report(tmp_path / "journal.jsonl")
+    [declined] = json.loads(render(report, "json"))["rollbacks_declined"]
+    words = "rollback declined by alice: p99 is the nightly batch, not this change (asked: bob: p99 doubled)"
+    assert declined | {"at": None} == {
+        "at": None, "by": "alice", "reason": "p99 is the nightly batch, not this change", "request": "bob: p99 doubled", "asked_by": "bob",
+        "step": "a", "words": words,
+    }, declined  # fmt: skip
+    [event] = types_of(journal_events, tmp_path, type="rollback_declined")
+    assert declined["at"] == event["ts"] and words in "\n".join(describe(event)), describe(event)  # exec's and the log's line
+    assert f"| **Rollback requests declined** | 1: {event['ts'][11:19]} {words} |" in render(report, "md"), "the Markdown's summary row"

@@ -89,7 +89,8 @@ async def test_the_verifier_and_an_observer_are_told_when_the_request_is_decline
         arrive("rollback_requested", "2026-03-20T02:10:00.000Z", actor="bob", reason="p99 doubled [b]now[/b]")
         arrive("rollback_declined", "2026-03-20T02:10:20.000Z", actor="alice", reason="the batch job, not us", request="bob: p99 doubled [b]now[/b]")
         await until(pilot, lambda: bool(declined()), "the decline said")
-        assert declined() == ["alice declined the rollback request and goes on: the batch job, not us (asked: bob: p99 doubled [b]now[/b])"]
+        # in the words of the log, exec and the report (event_words.declined_words)
+        assert declined() == ["rollback declined by alice: the batch job, not us (asked: bob: p99 doubled [b]now[/b]); the run goes on"]
         # a decline from long before the newest event: a first join going through the record, not news
         app.clear_notifications()
         arrive("rollback_requested", "2026-03-20T02:11:00.000Z", actor="bob", reason="again")

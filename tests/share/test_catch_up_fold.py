@@ -39,6 +39,7 @@ def _read(client: ShareClient, received: list[tuple[Event, str]]) -> None:
 def _journal(path: Path, outputs: int) -> list[tuple[Event, str]]:
     writer = JournalWriter(path, new=True)
     writer.append("session_started", "alice", {"plan": {"sections": [{"id": "a", "kind": "implement", "steps": [{"id": "s"}]}]}})
+    writer.append("step_started", "alice", {"step": "s", "attempt": 1, "hosts": ["local"], "phase": "run"})  # its output comes while it runs
     for n in range(outputs):
         writer.append("output", "system", {"step": "s", "host": "local", "stream": "stdout", "text": f"line {n}\n", "phase": "run"})
     writer.append("note", "alice", {"text": "the end"})

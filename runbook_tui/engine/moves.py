@@ -22,8 +22,10 @@ from runbook_tui.engine.state import RunState
 if TYPE_CHECKING:
     from runbook_tui.engine.history import History
 
-#: Events that are not a situation arising: time to decide counts from the event before them.
-_QUIET = frozenset({ev.OUTPUT, ev.METRIC_SAMPLE, ev.METRIC_BASELINE})
+#: Events that are not a situation arising: time to decide counts from the event before them. A signature (of a decision,
+#: a seal of the head, the approval) and a notice sent follow what they sign or tell of, seconds later at times (ssh-keygen,
+#: an HTTP post): counted, a signed night's assignee read as deciding in the seconds after the verifier's key signed.
+_QUIET = frozenset({ev.OUTPUT, ev.METRIC_SAMPLE, ev.METRIC_BASELINE, ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED, ev.NOTIFIED, ev.NOTIFY_FAILED})
 _RUNS = frozenset({"run", "re-run"})
 
 

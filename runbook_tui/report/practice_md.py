@@ -36,12 +36,17 @@ def trainee_missing(point: DecisionPoint) -> str:
     return "did not arise" if point.passed else "did not get here"
 
 
+#: The trainee's decisions whose reason is theirs to give and the trainer's to read (the night's is in why it matters).
+_REASONED = frozenset({"mark done", "decline rollback", "skip"})
+
+
 def trainee_words(point: DecisionPoint) -> str:
-    """The trainee's decision at `point`; marking done says how they checked (the night's check is in why it matters):
-    checking by hand is what `d` practises, and the trainer reads the two side by side."""
+    """The trainee's decision at `point`, with the reason they gave where it asks one: how they checked before marking
+    done (what `d` practises), why they declined the rollback request or skipped; the trainer reads it beside the
+    night's (before, a decline or a skip read `decline rollback` alone: the reason typed at `x` was nowhere)."""
     trainee = point.trainee
     words = decision_words(trainee, trainee_missing(point))
-    return f"{words}: {trainee.detail}" if trainee is not None and trainee.kind == "mark done" and trainee.detail else words
+    return f"{words}: {trainee.detail}" if trainee is not None and trainee.kind in _REASONED and trainee.detail else words
 
 
 def played_back(results: Results) -> str:

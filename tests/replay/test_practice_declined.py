@@ -7,6 +7,7 @@ decline was no decision point at all (the results read `run, run` and nothing ab
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import Actor
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.practice_results import compare
-from runbook_tui.report.practice_md import verdict
+from runbook_tui.report.practice_md import trainee_words, verdict
 from runbook_tui.ui.modals import TextPrompt
 from runbook_tui.ui.practice_screens import PracticeApp, PracticeResultsScreen
 from runbook_tui.ui.run_screen import RunScreen
@@ -119,6 +120,7 @@ async def test_the_trainee_meets_the_rollback_request_the_night_declined(tmp_pat
         rows = [(p.step, p.night.kind if p.night else None, p.trainee.kind if p.trainee else None) for p in results.points]
         assert ("a", "decline rollback", "decline rollback") in rows, rows
         [declined] = [p for p in results.points if p.night is not None and p.night.kind == "decline rollback"]
+        assert trainee_words(declined) == "decline rollback: the batch job", "the results screen's row for the trainee"
         assert declined.same and declined.why == (
             "on the night the rollback request was declined (p99 is the nightly batch) and the change went on; the run ended done"
         )
@@ -127,7 +129,8 @@ async def test_the_trainee_meets_the_rollback_request_the_night_declined(tmp_pat
     types = [e["type"] for e in read_events(str(tmp_path / "practice.jsonl")).events]
     assert types.index("rollback_declined") < types.index("step_confirmed"), "the recorded confirmation came after the trainee's decline"
     assert types.index("step_finished") < types.index("rollback_requested"), "bob asked once `a` waited for him, as on the night"
-    assert "| decline rollback | decline rollback |" in out.read_text(encoding="utf-8")
+    # the trainee's reason, typed at x, is in the results (before: `decline rollback` alone, on the screen and in --out)
+    assert "| decline rollback | decline rollback: the batch job |" in out.read_text(encoding="utf-8")
 
 
 @pytest.mark.asyncio
@@ -143,3 +146,38 @@ async def test_a_trainee_who_rolls_back_where_the_night_declined_is_told_it_diff
         assert point.trainee is not None and not point.same, [(p.night, p.trainee) for p in results.points]
         assert {point.night.kind, point.trainee.kind} == {"decline rollback", "roll back"}
         assert verdict(point) == "**different**"
+
+
+def _later(ts: str, seconds: float) -> str:
+    moment = dt.datetime.fromisoformat(ts.replace("Z", "+00:00")) + dt.timedelta(seconds=seconds)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@pytest.mark.asyncio
+async def test_time_to_decide_counts_from_the_situation_not_from_a_signature_after_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A signed night: bob's key signs his confirmation of `a` (`decision_signed`) and the head is sealed at the
+    checkpoint, seconds after `b` was announced; alice starts `b` 10 s after it was. Before, her time to decide counted
+    from the last signature (4 s); a signature is no situation arising: it is 10 s, as on an unsigned night."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    events = [dict(e) for e in read_events(str(await the_night(tmp_path))).events]
+    start = next(i for i, e in enumerate(events) if e["type"] == "step_started" and e["step"] == "b")
+    ready = events[start - 1]
+    assert ready["type"] == "step_ready" and ready["step"] == "b", ready
+    shift = 10 - (dt.datetime.fromisoformat(events[start]["ts"]) - dt.datetime.fromisoformat(ready["ts"])).total_seconds()
+    for event in events[start:]:
+        event["ts"] = _later(event["ts"], shift)
+    confirmed = next(e for e in events if e["type"] == "step_confirmed" and e["step"] == "a")
+    signed = [
+        {"type": "decision_signed", "actor": "bob", "ts": _later(ready["ts"], 3), "decision": confirmed["seq"], "statement": {}, "signature": "", "key": ""},
+        {"type": "seal", "actor": "bob", "ts": _later(ready["ts"], 6), "statement": {}, "signature": "", "key": "", "role": "verifier"},
+    ]
+    events[start:start] = signed
+    for seq, event in enumerate(events):
+        event["seq"] = seq
+    unsigned = [e for e in events if e["type"] not in ("decision_signed", "seal")]
+    for night in (events, unsigned):
+        [point] = [p for p in compare(night, unsigned).points if p.night is not None and p.night.kind == "run" and p.step == "b"]
+        assert point.night is not None and point.trainee is not None
+        assert (point.night.seconds, point.trainee.seconds) == (10.0, 10.0), "time to decide counted from a signature"

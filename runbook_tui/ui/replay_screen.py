@@ -30,7 +30,7 @@ SPEEDS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0)
 #: points, the verifier's requests) and the process dying (found by a look: `session_interrupted`) and resuming, not
 #: only steps starting and ending.
 MOMENTS = frozenset({ev.STEP_STARTED, ev.STEP_FINISHED, ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE,
-                     ev.WAVE_FINISHED, ev.WAVE_CONFIRMED, ev.WAVE_REJECTED, ev.ROLLBACK_REQUESTED, ev.HOLD_REQUESTED, ev.PAUSED,
+                     ev.WAVE_FINISHED, ev.WAVE_CONFIRMED, ev.WAVE_REJECTED, ev.ROLLBACK_REQUESTED, ev.ROLLBACK_DECLINED, ev.HOLD_REQUESTED, ev.PAUSED,
                      ev.RESUMED, ev.ROLLBACK_STARTED, ev.UNDO_STARTED, ev.ROLLBACK_FINISHED, ev.GUARD_TRIPPED, ev.NOTE,
                      ev.SESSION_INTERRUPTED, ev.SESSION_RESUMED, ev.SESSION_REOPENED, ev.VERIFIER_HANDOVER,
                      ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED, ev.SESSION_FINISHED})  # fmt: skip

@@ -181,3 +181,23 @@ async def test_time_to_decide_counts_from_the_situation_not_from_a_signature_aft
         [point] = [p for p in compare(night, unsigned).points if p.night is not None and p.night.kind == "run" and p.step == "b"]
         assert point.night is not None and point.trainee is not None
         assert (point.night.seconds, point.trainee.seconds) == (10.0, 10.0), "time to decide counted from a signature"
+
+
+@pytest.mark.asyncio
+async def test_replay_stops_at_the_declined_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """→ went from bob's rollback request straight to his confirmation: the assignee's decline, a decision of the night
+    (practice's decision point, the report's summary row), was a moment replay never stopped at."""
+    from runbook_tui.ui.replay_screen import ReplaySource
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    events = read_events(str(await the_night(tmp_path))).events
+    source = ReplaySource(events)
+    seen = []
+    while source.position < len(events):
+        source.seek(source.next_moment(source.position))
+        seen.append(events[source.position - 1]["type"])
+    assert seen[seen.index("rollback_requested") + 1] == "rollback_declined", seen
+    source.seek(events.index(next(e for e in events if e["type"] == "rollback_declined")) + 1)
+    assert source.state.rollback_requested is None and source.state.steps["a"].status == "awaiting_verification"

@@ -304,6 +304,13 @@ def _signed(e: Event) -> Said:
     return Said("──", [f"{about} by {said.get('by')} with {e.get('key')}"])
 
 
+def lifted_words(e: Event) -> str | None:
+    """The words a pause was lifted with (`resumed` journaled by `resume --lift-pause REASON`: "pause lifted (resume
+    --lift-pause): REASON"); None for `p`'s bare `resumed`. The log, the report's pauses and practice read these."""
+    reason = str(e.get("reason") or "resumed")
+    return reason if e["type"] == ev.RESUMED and reason != "resumed" else None
+
+
 def _pause(e: Event) -> Said:
     """`paused by system: guard 'errors' tripped ...`; the default reason ("paused by alice") is not said twice."""
     reason = str(e.get("reason") or "")

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.event_words import decision_words, declined_words
+from runbook_tui.engine.event_words import decision_words, declined_words, lifted_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history_model import (
     TAIL_LINES,
@@ -372,12 +372,12 @@ class History:
         self.pauses.append(Pause(e["ts"], e["actor"], e.get("reason")))
 
     def _on_resumed(self, e: Event) -> None:
-        self._end_pause(e, "resumed")
+        self._end_pause(e, "resumed", lifted_words(e))
 
-    def _end_pause(self, e: Event, how: str) -> None:
+    def _end_pause(self, e: Event, how: str, lifted: str | None = None) -> None:
         if self.pauses and self.pauses[-1].ended_by is None:
             pause = self.pauses[-1]
-            pause.resumed_at, pause.resumed_by, pause.ended_by = e["ts"], e["actor"], how
+            pause.resumed_at, pause.resumed_by, pause.ended_by, pause.lifted = e["ts"], e["actor"], how, lifted
 
     def _on_participant_joined(self, e: Event) -> None:
         self.participants.append(Participant(str(e["name"]), str(e.get("role", "observer")), e["ts"]))

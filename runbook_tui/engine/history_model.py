@@ -156,6 +156,7 @@ class Pause:
     resumed_at: str | None = None  # when the run went on: resumed, or a rollback started
     resumed_by: str | None = None
     ended_by: str | None = None  # resumed or rollback; None: still paused when the journal ends
+    lifted: str | None = None  # the words it was lifted with (`resume --lift-pause REASON`); None: `p`, a rollback, or still paused
 
 
 @dataclass

@@ -127,7 +127,7 @@ def _what_followed(night: History, decision: Move) -> str:
         return f"on the night the run stayed paused {_later(pause.at, pause.resumed_at)}, then {how}"
     if decision.kind == "resume" and decision.pause is not None:
         pause = decision.pause
-        lifted = f"; {decision.detail}" if decision.detail not in ("", "resumed") else ""  # resume --lift-pause REASON: why
+        lifted = f"; {pause.lifted}" if pause.lifted else ""  # resume --lift-pause REASON: why
         return f"on the night the run went on after {_later(pause.at, decision.at)} paused" + (f": {pause.reason}" if pause.reason else "") + lifted
     if decision.kind == "decline rollback":  # the request, its reason and what became of the change that went on
         ended = night.state.outcome

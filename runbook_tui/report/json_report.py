@@ -21,7 +21,7 @@ absent values are `null`, never missing keys.
 | panels | [{id, title, unit, warn, critical, direction, samples, failed_readings, noted_readings (with a value that leaves something out: a series NaN among others, a stale sample), before (the baseline, else the first reading), before_basis, after (the last reading), first_at, last_at, min, max, trips, series [[at, value or null]] (at most 240 points: longer series keep each bucket's lowest and highest), series_reduced}] |
 | success | measured success criteria: [{at (null: undecided), when (verify or end), criterion, met (null: undecided), value, words}] |
 | notes | [{at, by, text, step}] |
-| pauses | [{at, by, reason, resumed_at, resumed_by, ended_by (resumed, rollback, or null: still paused)}] |
+| pauses | [{at, by, reason, resumed_at, resumed_by, ended_by (resumed, rollback, or null: still paused), lifted (the words the pause was lifted with, `resume --lift-pause REASON`: "pause lifted (resume --lift-pause): REASON"; null: resumed with p, ended by a rollback, or still paused)}] |
 | errors | [{at, message, step, host, transient}] |
 | notifications | notices to receivers (`notify`), in order: [{at, about (the event it was about), target (as shown: a secret URL by its source), sent, status (HTTP, null unless sent), attempts, error (null when sent; secrets masked)}] |
 | silences | Alertmanager silences (`alerts.silence`): [{alertmanager, id (null: not created), matchers [text], at (created, or the failed try), created_by, starts_at, ends_at, comment, status (active when the journal ends, expired, kept, not created, expiry failed), ended_at, until (kept: until when), error}] |

@@ -116,7 +116,7 @@ def exit_text(host: HostResult | UndoResult) -> str:
 def pause_end(pause: Pause) -> str:
     if pause.ended_by is None:
         return "still paused when the journal ends"
-    how = " (a rollback started)" if pause.ended_by == "rollback" else ""
+    how = " (a rollback started)" if pause.ended_by == "rollback" else f": {pause.lifted}" if pause.lifted else ""
     return f"{clock(pause.resumed_at)} by {pause.resumed_by}{how}"
 
 

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterable
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.event_words import output_lines, output_prefix, said
+from runbook_tui.engine.event_words import lifted_words, output_lines, output_prefix, said
 from runbook_tui.engine.events import Event
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -53,7 +53,7 @@ def log_lines(event: Event) -> list[str]:
 
 def lifted_with_words(event: Event) -> bool:
     """A `resumed` with a reason of its own (`p` at the run screen journals the bare `resumed`)."""
-    return event["type"] == ev.RESUMED and str(event.get("reason") or "resumed") != "resumed"
+    return lifted_words(event) is not None
 
 
 def raw_output_prefix(event: Event) -> str:

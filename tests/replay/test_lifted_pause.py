@@ -9,6 +9,7 @@ said the run went on without the reason it was lifted for.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import SYSTEM, Actor
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.practice_results import compare
+from runbook_tui.report import build_report, render
 from runbook_tui.ui.log_lines import last_log_lines, log_lines
 
 RUNBOOK = """\
@@ -86,3 +88,10 @@ def test_a_pause_lifted_headless_is_said_in_the_replayed_log_and_in_practice(tmp
     # practice: the night's resume is a decision point that says why it was lifted
     [point] = [p for p in compare(events, events).points if p.night is not None and p.night.kind == "resume"]
     assert point.why.endswith(f"paused: {TRIP}; pause lifted (resume --lift-pause): {WHY}"), point.why
+    # the report: the pauses table and the JSON say who lifted it and why, in the same words (before: `by alice` alone)
+    report = build_report(journal)
+    [pause] = report.pauses
+    assert (pause.by, pause.resumed_by, pause.ended_by, pause.lifted) == ("system", "alice", "resumed", f"pause lifted (resume --lift-pause): {WHY}")
+    row = f"| {resumed['ts'][11:19]} by alice: pause lifted (resume --lift-pause): {WHY} |"
+    assert row in render(report, "md"), render(report, "md")
+    assert json.loads(render(report, "json"))["pauses"][0]["lifted"] == f"pause lifted (resume --lift-pause): {WHY}"

@@ -18,6 +18,7 @@ from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.ports import StopSignal
 from runbook_tui.engine.state import RunState
+from runbook_tui.engine.step_stop import running_now
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ class FinalCheck:
     fatal: str | None
     _finishing: asyncio.Task[None] | None = None  # before_finish running; a rollback or finish cancels it
     _final_stop: StopSignal | None = None  # the running final check's: `k` ends its wait
+    #: A verify section's checks waiting in the background (metrics/poller.py): between steps `k` ends them.
+    _verify_stops: tuple[StopSignal, ...] = ()
     _safe_error: Callable[..., None]  # the runner's: journal an error, the journal's own failure aside
 
     def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
@@ -79,3 +82,22 @@ class FinalCheck:
     def final_check_stoppable(self) -> bool:
         """The check before the end waits for its criteria and nobody has stopped it yet."""
         return self._final_stop is not None and self._final_stop.reason is None
+
+    def hold_verify_check(self, stop: StopSignal) -> Callable[[], None]:
+        """A verify section's check waits with `stop` (the metrics layer's): `k` between steps ends it. Returns what
+        forgets it (at the check's end)."""
+        self._verify_stops = (*self._verify_stops, stop)
+
+        def forget() -> None:
+            self._verify_stops = tuple(s for s in self._verify_stops if s is not stop)
+
+        return forget
+
+    def verify_check_stoppable(self) -> bool:
+        """Between steps (nothing runs), a verify section's check waits and nobody has stopped it yet: `k` ends it.
+        Before, `k` there was refused (`no step is running`) and the check waited its whole `within:`."""
+        return running_now(self.state) is None and not self.busy and any(s.reason is None for s in self._verify_stops)
+
+    def check_stoppable(self) -> bool:
+        """`k` ends a check's wait now (the one before the end, or a verify section's between steps): `k end check`."""
+        return self.final_check_stoppable() or self.verify_check_stoppable()

@@ -146,7 +146,10 @@ def _success_check_started(state: RunState, e: Event) -> RunState:
     """Each criterion pending, with its deadline and the process checking it (`resumed` then: `RunState.checking_now`).
     A check begun again (a resumed run) replaces the one a process that died left pending: one pending check per
     criterion, the last (the report listed both as `not decided`)."""
-    pending = tuple(MappingProxyType({**c, "when": e.get("when"), "until": e.get("until"), "process": state.resumed}) for c in e.get("criteria", ()))
+    # `started`: readings taken before it do not count for the check (k's dialog marks none of them met).
+    pending = tuple(
+        MappingProxyType({**c, "when": e.get("when"), "until": e.get("until"), "started": e.get("ts"), "process": state.resumed}) for c in e.get("criteria", ())
+    )
     again = {(p.get("text"), p.get("when")) for p in pending}
     kept = tuple(p for p in state.success_pending if (p.get("text"), p.get("when")) not in again)
     return replace(state, success_pending=kept + pending)

@@ -10,6 +10,7 @@ no further wave starts, its hosts are `skipped`). During a rollback, the undo (o
 section's step) that runs is stopped the same way and the rollback stands stopped there, as after a failed undo:
 `u` tries again. Once every step is done, `k` ends the wait of the check of `metrics.success` before the end
 (engine/final_check.py): the criteria not decided then count as not met, to be accepted with a reason or rolled back.
+Between steps, `k` ends the wait of the check a verify section began: its criteria stay not decided.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class StepStop:
     _waves: WaveGate | None
     _wake_wait: asyncio.Event | None  # a `wait` step waits (engine/wait_step.py)
     _final_stop: StopSignal | None  # the check of the success criteria before the end waits (engine/final_check.py)
+    _verify_stops: tuple[StopSignal, ...]  # a verify section's checks wait (engine/final_check.py)
 
     def emit(self, type: EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
@@ -43,10 +45,13 @@ class StepStop:
     def final_check_stoppable(self) -> bool:
         raise NotImplementedError
 
+    def verify_check_stoppable(self) -> bool:
+        raise NotImplementedError
+
     def stoppable(self) -> bool:
         """A step or a rollback runs, or the check of the success criteria before the end waits, and nobody has stopped it yet."""
         step = self._stop_signal is not None and self._stop_signal.reason is None and running_now(self.state) is not None
-        return step or self.final_check_stoppable()
+        return step or self.final_check_stoppable() or self.verify_check_stoppable()
 
     def stop_step(self, actor: Actor) -> Reply:
         """Journal who stopped what runs now, then signal every command of it (and end a `wait`)."""
@@ -55,6 +60,8 @@ class StepStop:
         signal, running = self._stop_signal, running_now(self.state)
         if (signal is None or running is None) and self.final_check_stoppable():
             return self._stop_final_check(actor)
+        if (signal is None or running is None) and self.verify_check_stoppable():
+            return self._stop_verify_check(actor)
         if signal is None or running is None:
             return refused("no step is running")
         step, phase = running
@@ -75,6 +82,15 @@ class StepStop:
         )
         self._final_stop.stop(f"stopped by {actor.name}")
         return Reply(True, "stopped the check of the success criteria: those not met count as NOT met; a accepts them with a reason, u rolls back")
+
+    def _stop_verify_check(self, actor: Actor) -> Reply:
+        """End the wait of the check a verify section began (between steps): its criteria stay not decided, as it
+        decides nothing; the run goes on (the check before the end decides)."""
+        text = "stopped the check of the success criteria the verify section began: those not decided by then stay not decided"
+        self.emit(ev.NOTE, actor, text=text, request="stop")
+        for stop in self._verify_stops:
+            stop.stop(f"stopped by {actor.name}")
+        return Reply(True, "stopped the verify section's check of the success criteria: not decided; the check before the end decides")
 
     def _stop_words(self, step: str, phase: Literal["run", "undo"]) -> tuple[str, str]:
         """What a stop ends, in words: (the journal's note, the reply)."""

@@ -449,9 +449,11 @@ class MetricsMonitor:
         """The check at the end of a verify section; the check before the end ends its wait (`k` ends that one's)."""
         stop = StopSignal()
         self._verify_stops.add(stop)
+        forget = self.controller.hold_verify_check(stop)  # `k` between steps ends it (engine/final_check.py)
         try:
             await self.check_success("verify", stop)
         finally:
+            forget()
             self._verify_stops.discard(stop)
 
     async def _final_check(self, stop: StopSignal) -> None:

@@ -395,8 +395,8 @@ class RunScreen(RunView):
             return not (action == "note" and state.finished)
         if intent == "pause" and state.paused != (action == "resume"):
             return False
-        if intent == "stop" and (action == "end_check") != self.controller.final_check_stoppable():
-            return False  # `k stop step` while a step runs, `k end check` while the check before the end waits
+        if intent == "stop" and (action == "end_check") != self.controller.check_stoppable():
+            return False  # `k stop step` while a step runs, `k end check` while a check waits (before the end, or a verify section's)
         if intent == "run" and action != enter_action(state):
             return False  # the footer says what enter does (`run`, `re-run`, `ask go-ahead`, ...) as the status row says
         return intent in self.controller.allowed_intents()
@@ -448,7 +448,7 @@ class RunScreen(RunView):
     action_end_check = action_stop_step
 
     def check_stoppable(self) -> bool:
-        return self.controller.final_check_stoppable()  # the rule `check_action` gives the footer's `k` too
+        return self.controller.final_check_stoppable()  # the rows' word on the check before the end (the footer's `k` too)
 
     async def action_pause(self) -> None:
         """p pauses or resumes, whichever the run needs when the decision is taken (pressed twice quickly: pause, then resume)."""

@@ -12,8 +12,7 @@ line (`now_status`: what runs and where, what is next and the key that runs
 it, whose go-ahead is awaited); a closing window's countdown is said beside
 it. The stack grows with the screen (`max_rows`); what has no row is
 counted on a `+N more` row naming `e`, which lists every status whole. The panes below never move when a status
-comes or goes, and a change that keeps the number of rows repaints that row
-only (no layout of the screen: a pause is one row, not every pane).
+comes or goes, and a change that keeps the number of rows repaints that row only (a pause is one row, not every pane).
 """
 
 from __future__ import annotations
@@ -315,7 +314,8 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
             asked = f" (asked {str(step.go_ahead_asked_at)[11:19]})"
             return Status(f"'{current}' waits for {who}'s go-ahead{asked}{about}", "muted", {"assignee": "enter ask go-ahead again", "verifier": "c go-ahead"})
         return Status(f"'{current}' waits for {who}'s go-ahead{about}", "muted", {"assignee": "enter ask go-ahead", "verifier": "c go-ahead"})
-    return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": enter_words(state)})
+    verifying = " · k end check" if any(p.get("when") == "verify" for p in state.checking_now) else ""  # a verify section's check (k ends it)
+    return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": enter_words(state) + verifying})
 
 
 def enter_words(state: RunState) -> str:

@@ -18,6 +18,7 @@ from runbook_tui.engine.ports import KILL_GRACE_SECONDS
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import HostState
 from runbook_tui.engine.step_stop import running_now
+from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.step_whole import runs_and_undo
 from runbook_tui.ui.widgets import step_as_shown
@@ -33,6 +34,12 @@ NAMED_HOSTS = 6
 FINAL_CHECK_STOP = (
     "y writes the stop to the journal with your name and ends the wait now: the criteria not met by then count as "
     "NOT met. Then you decide: a accepts them with a reason, u rolls back."
+)
+
+#: What `y` does when `k`, between steps, ends the wait of the check a verify section began.
+VERIFY_CHECK_STOP = (
+    "y writes the stop to the journal with your name and ends the wait now: the criteria not met by then stay not "
+    "decided (this check decides nothing; the check before the end does). The run goes on: enter runs the next step."
 )
 
 
@@ -62,27 +69,45 @@ def stop_dialog_body(state: RunState, step_id: str, phase: str = "run", live: tu
     return Group(Text(visible(said)), Text(""), runs_and_undo(entry), Text(""), Text(does))
 
 
-def criteria_now(state: RunState) -> Text:
-    """Each criterion the check before the end waits for, against the panel's newest reading: `✗ p99 below 250 ms
-    within 10m: now 262 ms, not met`. Before, the dialog named none: whoever pressed k did not see what `y` would
-    count as NOT met (the panels held it)."""
+def criteria_now(state: RunState, when: str = "end") -> Text:
+    """Each criterion the check (`when`: before the end, or a verify section's) waits for, against the panel's newest
+    reading taken since the check began: `✗ p99 below 250 ms within 10m: now 262 ms, NOT met`. A reading from before
+    is no reading of this check (it counts only those taken after it began): `?`, with that reading and how old it
+    was. Before, the newest reading decided the mark whenever it was taken, and the dialog read `✓ met` for a
+    criterion the check had not yet found met: `y` then counted it NOT met."""
     from runbook_tui.metrics.guards import format_value
+    from runbook_tui.metrics.panel_view import parse_ts
 
     units = {str(p.get("id")): str(p.get("unit") or "") for p in state.metrics.get("panels") or ()}
     lines = Text()
-    for criterion in (c for c in state.checking_now if c.get("when", "end") == "end"):
+    for criterion in (c for c in state.checking_now if c.get("when", "end") == when):
         panel = str(criterion.get("panel"))
-        value = next((v for _ts, v in reversed(state.samples.get(panel, ())) if v is not None), None)
+        unit = visible_line(units.get(panel, ""))
+        started = _time(str(criterion.get("started")), parse_ts)
+        readings = [(_time(str(ts), parse_ts), v) for ts, v in state.samples.get(panel, ()) if v is not None]
+        fresh = next((v for at, v in reversed(readings) if started is None or (at is not None and at > started)), None)
         line = criterion.get("below") if criterion.get("below") is not None else criterion.get("above")
-        if value is None or line is None:
+        if fresh is None or line is None:
             mark, now = "?", "no reading yet: counts as NOT met"
+            if readings and started is not None and line is not None:
+                at, value = readings[-1]
+                before = f", {format_duration(max(started - at, 1))} before it" if at is not None else ""
+                now = f"not read since the check began (last {format_value(value, unit)}{before}): counts as NOT met"
         else:
-            met = value < float(line) if criterion.get("below") is not None else value > float(line)  # strictly, as `guards.holds`
+            met = fresh < float(line) if criterion.get("below") is not None else fresh > float(line)  # strictly, as `guards.holds`
             mark = "✓" if met else "✗"
-            now = f"now {format_value(value, visible_line(units.get(panel, '')))}, {'met' if met else 'NOT met'}"
+            now = f"now {format_value(fresh, unit)}, {'met' if met else 'NOT met'}"
         lines.append(f"{mark} {visible_line(str(criterion.get('text') or panel))}: {now}\n", style="bold" if mark != "✓" else "")
     lines.rstrip()
     return lines
+
+
+def _time(text: str, parse: Callable[[str], float]) -> float | None:
+    """A journal's time as Unix time; None when it is not one (a journal is hostile)."""
+    try:
+        return parse(text)
+    except ValueError:
+        return None
 
 
 def _where(hosts: Mapping[str, HostState], live: Mapping[str, str] | None) -> str:
@@ -107,11 +132,11 @@ def ask_to_stop(app: App[object], controller: Controller, actor: Actor, say: Cal
     from runbook_tui.ui.modals import ConfirmPrompt  # dialogs load when first opened
 
     running = running_now(controller.state)
-    if running is None and "stop" in controller.allowed_intents():  # every step done: the success criteria's check waits
-        app.push_screen(
-            ConfirmPrompt("End the check of the success criteria now?", Group(criteria_now(controller.state), Text(""), Text(FINAL_CHECK_STOP)), "end it"),
-            lambda yes: say(controller.stop_step(actor)) if yes else None,
-        )
+    if running is None and "stop" in controller.allowed_intents():  # the success criteria's check waits: before the end, or a verify section's
+        final = controller.final_check_stoppable()
+        title = "End the check of the success criteria now?" if final else "End the verify section's check of the success criteria now?"
+        body = Group(criteria_now(controller.state, "end" if final else "verify"), Text(""), Text(FINAL_CHECK_STOP if final else VERIFY_CHECK_STOP))
+        app.push_screen(ConfirmPrompt(title, body, "end it"), lambda yes: say(controller.stop_step(actor)) if yes else None)
         return
     if running is None or "stop" not in controller.allowed_intents():
         say(controller.stop_step(actor))

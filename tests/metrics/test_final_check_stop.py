@@ -55,6 +55,7 @@ async def test_k_ends_the_final_checks_wait_journaled_with_who_and_unmet(
         await until(pilot, lambda: "k end check" in str(screen.query_one(StatusStack).render()), "the status row to offer k")
         assert "stop" in controller.allowed_intents() and screen.check_action("end_check", ()) is True, "the footer offers k"
         assert screen.check_action("stop_step", ()) is False, "k says what it does: end check, not stop step"
+        await until(pilot, lambda: _read_since_the_check(controller.state, "err"), "a reading taken since the check began")
         await pilot.press("k")
         await until(pilot, lambda: type(app.screen).__name__ == "ConfirmPrompt", "the stop dialog")
         body = " ".join(painted(app.screen.query_one("#dialog-body")).split())
@@ -77,6 +78,14 @@ async def test_k_ends_the_final_checks_wait_journaled_with_who_and_unmet(
     assert note["actor"] == controller.assignee and "success criteria" in note["text"], note
     [checked] = of_type(events, "success_checked")
     assert checked["met"] is None and f"stopped by {controller.assignee}" in checked["words"], checked
+
+
+def _read_since_the_check(state: Any, panel: str) -> bool:
+    """The panel has a reading taken after the check waiting now began (only those count for it)."""
+    from runbook_tui.metrics.panel_view import parse_ts
+
+    started = [parse_ts(str(p["started"])) for p in state.checking_now if p.get("panel") == panel]
+    return bool(started) and any(parse_ts(ts) > max(started) for ts, _v in state.samples.get(panel, ()))
 
 
 def test_sigterm_during_the_final_check_leaves_it_for_resume_and_says_so(
@@ -256,3 +265,60 @@ async def test_k_at_the_end_also_ends_the_check_the_verify_section_began(
     [row] = [line for line in render(report, "md").splitlines() if line.startswith("| **Success criteria** |")]
     assert f"err below 3% within 10m: not decided: the check's wait was stopped by {controller.assignee}, so it counts as not met" in row, row
     assert '<th>Success criteria</th><td class="warn">err below 3% within 10m: not decided' in render(report, "html")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_k_between_steps_ends_the_verify_sections_check(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """A verify section with a step after it: its end begins a check of the criteria (10 minutes here, unmet) while the
+    run stands between steps. Before: `k` there was not offered and, pressed, refused (`no step is running`): the check
+    went on waiting its 10 minutes, and a reading that met the criterion later would still have been journaled as the
+    verify section's finding. Now the footer and the row offer `k end check`, the dialog names the criterion and says the
+    run goes on, and `y` journals who stopped it and ends the check not decided; nothing is checking after it."""
+    from runbook_tui.ui.app import RunbookApp
+    from runbook_tui.ui.status_stack import StatusStack
+
+    exporter.set(4)
+    prometheus.wait_for(API, lambda v: v == 4)
+    text = one_step_runbook(prometheus.url, "- {panel: err, below: 3, within: 10m}")
+    text += """
+  - id: verify
+    kind: verify
+    steps:
+      - {id: look, title: Look, run: "true", verify: none}
+  - id: post
+    kind: postcheck
+    steps:
+      - {id: tidy, title: Tidy, run: "true", verify: none}
+"""
+    loaded = load(str(write_runbook(text)), {})
+    app = RunbookApp(lambda _override: open_session(loaded, solo="stop test", journal=str(tmp_path / "t.jsonl"), settings=Settings()))
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
+        assert app.handle is not None
+        controller, screen = app.handle.controller, app.screen
+        for step in ("edit", "look"):
+            await pilot.press("enter")
+            await until(pilot, lambda step=step: controller.state.steps[step].status == "done", f"'{step}' done")
+        await until(pilot, lambda: any(p.get("when") == "verify" for p in controller.state.checking_now), "the verify section's check")
+        await until(pilot, lambda: screen.check_action("end_check", ()) is True, "the footer to offer k end check")
+        assert screen.check_action("stop_step", ()) is False, "nothing runs: k ends the check, it stops no step"
+        row = " ".join(painted(screen.query_one(StatusStack)).split())
+        assert "Next: 'tidy'" in row and "k end check" in row, row
+        await pilot.press("k")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmPrompt", "the stop dialog")
+        body = " ".join(painted(app.screen.query_one("#dialog-body")).split())
+        assert "err below 3% within 10m" in body and "stay not decided" in body and "The run goes on" in body, body
+        await pilot.press("y")
+        await until(pilot, lambda: not controller.state.checking_now, "the verify section's check to end", seconds=5)
+        assert not controller.check_stoppable() and screen.check_action("end_check", ()) is False
+        assert controller.state.current == "tidy" and not controller.state.finished and not controller.state.criteria_unmet
+    events = journal(tmp_path / "t.jsonl")
+    [note] = [e for e in of_type(events, "note") if e.get("request") == "stop"]
+    assert note["actor"] == controller.assignee and "verify section" in note["text"], note
+    [checked] = of_type(events, "success_checked", when="verify")
+    assert checked["met"] is None, checked
+    assert checked["words"] == f"err below 3% within 10m: not decided: the check's wait was stopped by {controller.assignee}", checked
+    assert not of_type(events, "success_checked", when="end"), "the check before the end has not begun: tidy has not run"

@@ -97,14 +97,33 @@ def test_ending_the_final_check_shows_each_criterion_against_its_newest_reading(
         {"panel": "rps", "above": 900, "within": 600, "text": "rps above 900/s within 10m"},
         {"panel": "gone", "below": 1, "text": "gone below 1"},
     ]
-    state = state_for("critical")  # p99 341 ms, errors 6.1 %, rps 846/s
-    event = {"seq": state.seq + 1, "ts": "2026-11-23T02:01:01.000Z", "type": ev.SUCCESS_CHECK_STARTED, "actor": "system"}
-    state = apply(state, {**event, "when": "end", "criteria": criteria, "until": "2026-11-23T02:11:01.000Z"})
+    state = state_for("critical")  # p99 341 ms, errors 6.1 %, rps 846/s, read until 02:01:00
+    event = {"seq": state.seq + 1, "ts": "2026-11-23T02:00:30.000Z", "type": ev.SUCCESS_CHECK_STARTED, "actor": "system"}
+    state = apply(state, {**event, "when": "end", "criteria": criteria, "until": "2026-11-23T02:10:30.000Z"})
     assert criteria_now(state).plain.splitlines() == [
         "✗ p99 below 250 ms within 10m: now 341 ms, NOT met",
         "✗ errors below 1% within 10m: now 6.1%, NOT met",
         "✗ rps above 900/s within 10m: now 846 /s, NOT met",
         "? gone below 1: no reading yet: counts as NOT met",
     ]
-    met = apply(state_for("ok"), {**event, "seq": state_for("ok").seq + 1, "when": "end", "criteria": criteria[:1], "until": event["ts"]})
-    assert criteria_now(met).plain == "✓ p99 below 250 ms within 10m: now 185 ms, met"
+
+
+def test_the_end_checks_dialog_marks_no_criterion_met_on_a_reading_from_before_the_check() -> None:
+    """The check counts only readings taken after it began (metrics/poller.py `evaluate`): begun again after a rollback,
+    or with the source silent since, the panel's newest reading is older. Before: the dialog marked it `✓ ... met` from
+    that reading while the check had found nothing yet, and `y` then counted the criterion NOT met. Now it reads `?`,
+    with that reading and how long before the check it was taken; a reading since the check began marks it again."""
+    from runbook_tui.engine import events as ev
+    from runbook_tui.engine.state import apply
+    from runbook_tui.ui.stop_key import criteria_now
+    from tests.metrics.panel_states import state_for
+
+    ok = state_for("ok")  # p99 185 ms at 02:01:00
+    criterion = {"panel": "p99", "below": 250, "within": 600, "text": "p99 below 250 ms within 10m"}
+    event = {"seq": ok.seq + 1, "ts": "2026-11-23T02:01:40.000Z", "type": ev.SUCCESS_CHECK_STARTED, "actor": "system"}
+    state = apply(ok, {**event, "when": "end", "criteria": [criterion], "until": "2026-11-23T02:11:40.000Z"})
+    said = criteria_now(state).plain
+    assert said == "? p99 below 250 ms within 10m: not read since the check began (last 185 ms, 40s before it): counts as NOT met", said
+    fresh = {"seq": state.seq + 1, "ts": "2026-11-23T02:01:41.000Z", "type": ev.METRIC_SAMPLE, "actor": "system"}
+    state = apply(state, {**fresh, "panel": "p99", "value": 190.0, "ts_sample": "2026-11-23T02:01:41.000Z", "error": None})
+    assert criteria_now(state).plain == "✓ p99 below 250 ms within 10m: now 190 ms, met"

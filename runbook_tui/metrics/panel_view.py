@@ -98,8 +98,10 @@ class PanelView:
             said.append(f"{match[1]}/{match[2]} NaN")
         if match := re.search(r"its last sample is (\S+) old", note):
             said.append(f"{match[1]} old")
-        elif match := re.search(r"(\d+) of (\d+) series last sampled", note):
+        elif match := re.search(r"(\d+) of (\d+) series (?:of .+? )?last sampled", note):
             said.append(f"{match[1]}/{match[2]} stale")
+        if note.startswith("staleness not checked"):  # an offset or @ in the query (metrics/staleness.py)
+            said.append("age unknown")
         return ", ".join(said)
 
 

@@ -113,34 +113,6 @@ def evaluated_at(data: Any) -> float | None:
     return at if at is not None and math.isfinite(at) else None
 
 
-def stale_words(data: Any, at: float, older_than: float) -> str | None:
-    """From the answer to `timestamp(QUERY)`: the series whose last sample is older than `older_than` seconds at `at`, in
-    words; None when none is (or the answer says nothing: a computed query's timestamps are its evaluation's).
-
-    An instant query shows a series for five minutes after its last sample (Prometheus' lookback), its value stamped
-    with the evaluation's time: an exporter's own timestamps, a stalled remote write or federation keep an old value
-    looking current."""
-    try:
-        stamps, problem = instant_values(data)
-    except (AttributeError, TypeError):
-        return None
-    if problem is not None or not stamps:
-        return None
-    ages = [at - ts for ts in stamps if math.isfinite(ts)]
-    old = [age for age in ages if age > older_than]
-    if not old:
-        return None
-    oldest = _age(max(old))
-    if len(stamps) == 1:
-        return f"its last sample is {oldest} old: the value is that old"
-    return f"{len(old)} of {len(stamps)} series last sampled up to {oldest} ago: stale"
-
-
-def _age(seconds: float) -> str:
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes}m{rest}s" if minutes and rest else f"{minutes}m" if minutes else f"{rest}s"
-
-
 def range_series(data: Any) -> list[list[float]]:
     """A range query's finite values, per series (a baseline ignores NaN and infinities)."""
     result = data.get("result")

@@ -44,7 +44,9 @@ from urllib.parse import urlencode
 
 from runbook_tui.engine.http_bounded import FetchError, get, short, without_password
 from runbook_tui.engine.redact import MASK, MIN_SECRET_LENGTH
-from runbook_tui.metrics.prom_answer import AnswerError, evaluated_at, http_error, instant_values, parse, range_series, shown, stale_words
+from runbook_tui.metrics.guards import format_value
+from runbook_tui.metrics.prom_answer import AnswerError, evaluated_at, http_error, instant_values, parse, range_series, shown
+from runbook_tui.metrics.staleness import UNKNOWN_NOTE, Unreadable, is_plain, plain_stale, selector_stale, selectors, stale_error, without
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.scrape_query import QueryError, ScrapeQuery, parse_scrape_query
@@ -233,23 +235,56 @@ class PrometheusSource:
             return Sample(None, self._answer_words(exc), time.time())
         if problem is not None:
             return Sample(None, problem, time.time())
-        sample = reading(values, panel.direction, time.time())
-        stale = self._stale(panel, data, self.timeout - (time.monotonic() - started))
-        if stale is None:
+        now = time.time()
+        drop, words, all_old = self._stale(panel, data, self.timeout - (time.monotonic() - started))
+        if all_old or (drop and len(drop) == len(values)):
+            old = reading(values, panel.direction, now)  # what the old samples read, said in the words only
+            shown_value = format_value(old.guarded) if old.guarded is not None else None
+            return Sample(None, stale_error(words or "its samples are old", shown_value), now)
+        sample = reading(without(values, drop), panel.direction, now)
+        if drop:
+            words = f"{words}: stale, the value is of the other {len(values) - len(drop)}"
+        if words is None:
             return sample
-        return Sample(sample.value, sample.error, sample.ts, sample.infinite, "; ".join(n for n in (sample.note, stale) if n))
+        return Sample(sample.value, sample.error, sample.ts, sample.infinite, "; ".join(n for n in (sample.note, words) if n))
 
-    def _stale(self, panel: PanelQuery, data: Any, budget: float) -> str | None:
-        """Whether the answer's series are old (their last samples, asked with `timestamp()` at the same time), in words;
-        None when they are not, or when it cannot be told (a scalar, a refused or slow second query: best effort)."""
+    def _stale(self, panel: PanelQuery, data: Any, budget: float) -> tuple[set[int], str | None, bool]:
+        """Which of the answer's series are old (`timestamp()` asked at the same evaluation time), in words, and whether
+        the value is made of old samples only (staleness.py: a plain selector's series each; an expression's selectors
+        each). Best effort: a scalar, a refused or slow second query say nothing."""
         at = evaluated_at(data)
+        try:
+            found, moved = selectors(panel.query)
+        except Unreadable:
+            return set(), None, False
+        if moved:
+            return set(), UNKNOWN_NOTE, False
         if at is None or budget < 0.2:
+            return set(), None, False
+        deadline = time.monotonic() + budget
+        if is_plain(panel.query, found):
+            stamps = self._stamps(found[0], at, budget)
+            return (*plain_stale(data, stamps, at, STALE_SAMPLE_SECONDS), False) if stamps is not None else (set(), None, False)
+        said: list[str] = []
+        for selector in found:
+            stamps = self._stamps(selector, at, deadline - time.monotonic())
+            if stamps is None:
+                continue
+            old, words = selector_stale(selector, stamps, at, STALE_SAMPLE_SECONDS)
+            if old:
+                return set(), words, True
+            if words is not None:
+                said.append(words)
+        return set(), "; ".join(said) or None, False
+
+    def _stamps(self, selector: str, at: float, budget: float) -> Any:
+        """The answer to `timestamp(SELECTOR)` at `at`; None when it does not come in `budget` seconds or is refused."""
+        if budget < 0.2:
             return None
         try:
-            stamps = self._get("/api/v1/query", {"query": f"timestamp({panel.query})", "time": repr(at)}, timeout=budget)
+            return self._get("/api/v1/query", {"query": f"timestamp({selector})", "time": repr(at)}, timeout=budget)
         except (FetchError, AnswerError):
             return None
-        return stale_words(stamps, at, STALE_SAMPLE_SECONDS)
 
     def _answer_words(self, exc: AnswerError) -> str:
         text = str(exc)

@@ -99,7 +99,9 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # http.server's naming
         type(self).seen.append(self.headers.get("Authorization"))
-        body = {"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [time.time(), "7.5"]}]}}
+        now = time.time()
+        value = str(now) if "timestamp" in self.path else "7.5"  # `timestamp(up)`: its sample is fresh
+        body = {"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [now, value]}]}}
         if self.status != 200:
             body = {"status": "error", "errorType": "unauthorized", "error": "bad token"}
         data = json.dumps(body).encode()

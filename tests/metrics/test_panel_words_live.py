@@ -268,41 +268,57 @@ def test_a_series_without_a_number_among_others_is_said_and_all_of_them_is_no_da
     assert f"| {part.samples} ({part.samples} partial or stale) |" in render(report, "md")
 
 
-def test_a_series_whose_last_sample_is_old_is_said_stale_not_current(
+class _OldSamples:
+    """A collector whose series the exporter stamps itself, `age` seconds before it was registered (Prometheus honours
+    the stamp, and answers the series for 5 minutes after it, stamped with the query's time)."""
+
+    def __init__(self, age: float) -> None:
+        self.taken = time.time() - age
+
+    def collect(self) -> Any:
+        from prometheus_client.core import GaugeMetricFamily
+
+        family = GaugeMetricFamily("rbt_test_old", "a sample the exporter stamped before the test", labels=["instance_id"])
+        family.add_metric(["a"], 7, timestamp=self.taken)
+        family.add_metric(["b"], 9, timestamp=self.taken)
+        yield family
+
+
+def test_a_stale_series_is_no_data_for_the_guard_plain_or_in_an_expression(
     prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    """An exporter that stamps its own samples (honoured by Prometheus) keeps serving one taken 200 s ago: Prometheus
-    answers it for 5 minutes after that sample, stamped with the query's time. Before: the panel showed `7 → · 0s ago`,
-    an old value as current. Now the reading says how old its sample is: head `(3m… old)`, foot and journal `its last
-    sample is 3m… old: the value is that old`. A fresh series beside it says nothing of the kind."""
-    from prometheus_client.core import GaugeMetricFamily
-
-    taken = time.time() - 200
-
-    class Old:
-        def collect(self) -> Any:
-            family = GaugeMetricFamily("rbt_test_old", "a sample the exporter stamped 200 s before the test")
-            family.add_metric([], 7, timestamp=taken)
-            yield family
-
-    collector = Old()
+    """Two series an exporter stamped 200 s ago: Prometheus answers them, as current, for 5 minutes. Before: the plain
+    selector's panel showed `9` with a note (`its last sample is 3m… old`) and its no-data guard counted it as data (it
+    never tripped); `sum(...)` and `rbt_test_old * 2` were never even called stale (`timestamp()` of an expression is
+    the evaluation's time). Now each is no reading: `NO VALUE`, `the value is stale: … (it read 9); no fresh data`, and
+    each guard panel's no-data guard trips after its `for` and pauses the run, with those words, for the assignee and in
+    the journal the verifier's replica folds. A fresh series beside them, and `rate()` over it, read as before; a
+    panel with `offset` says its staleness was not checked."""
+    collector = _OldSamples(200)
     exporter.registry.register(collector)
+    guard = "critical: 50, for: 1s, on_critical: pause"
     path = write_runbook(
         metrics_runbook(
             f'prometheus: {{url: "{prometheus.url}"}}',
             panels=f"""
-            - {{id: old, title: Old gauge, query: 'rbt_test_old', critical: 50, for: 60s, on_critical: notify}}
-            - {{id: err, title: Error rate, query: '{API}', unit: '%', critical: 50, for: 60s, on_critical: notify}}
+            - {{id: old, title: Old gauge, query: 'rbt_test_old', {guard}}}
+            - {{id: total, title: Old sum, query: 'sum(rbt_test_old)', {guard}}}
+            - {{id: twice, title: Old twice, query: 'rbt_test_old * 2 + on() group_left() 0 * {API}', {guard}}}
+            - {{id: err, title: Error rate, query: '{API}', unit: '%', {guard}}}
+            - {{id: rate, title: Requests, query: 'sum by (code) (rate(rbt_test_requests_total[1m]))', critical: 1000, for: 1s, on_critical: pause}}
+            - {{id: back, title: Yesterday, query: '{API} offset 1s', unit: '%'}}
             """,
             sections="- id: s\n  steps:\n    - {id: one, run: 'true'}",
         )
     )
+    stale = ("old", "total", "twice")
 
     async def scenario() -> RunState:
         session = _open(path, tmp_path)
         try:
             state = lambda: session.controller.state  # noqa: E731
-            await until(lambda: bool(state().metric_notes.get("old")) and bool(state().samples.get("err")), timeout=15, what="the old series read")
+            tripped = lambda: {t.get("panel") for t in state().guard_trips if t.get("no_data")}  # noqa: E731
+            await until(lambda: set(stale) <= tripped() and bool(state().samples.get("back")), timeout=20, what="the stale panels' no-data trips")
             return state()
         finally:
             await session.close()
@@ -312,19 +328,26 @@ def test_a_series_whose_last_sample_is_old_is_said_stale_not_current(
         state = asyncio.run(scenario())
     finally:
         exporter.registry.unregister(collector)
-    assert state.samples["old"][-1][1] == 7
-    note = str(state.metric_notes["old"])
-    said = re.fullmatch(r"its last sample is ((\d)m(?:(\d+)s)?) old: the value is that old", note)
-    assert said is not None and 200 <= int(said[2]) * 60 + int(said[3] or 0) < 290, note
-    old = f"({said[1]} old)"
-    assert not state.metric_notes.get("err"), "a series scraped each second is not stale"
+    for panel in stale:
+        error = str(state.metric_errors.get(panel))
+        assert re.fullmatch(r"the value is stale: .*3m\d*s? .*\(it read (9|16|18)\); no fresh data", error), (panel, error)
+        assert all(value is None for _ts, value in state.samples[panel]), f"{panel}: a stale reading has no value"
+    assert "rbt_test_old was" not in str(state.metric_errors["old"]) and "2 series last sampled" in str(state.metric_errors["old"]), state.metric_errors
+    assert "the newest of 2 series of rbt_test_old is 3m" in str(state.metric_errors["total"]), state.metric_errors
+    assert state.paused and "no data" in str(state.pause_reason), state.pause_reason
+    assert {t.get("panel") for t in state.guard_trips if t.get("no_data")} == set(stale), "the fresh panels trip nothing"
+    for panel in ("err", "rate"):
+        assert state.samples[panel][-1][1] is not None and not state.metric_errors.get(panel) and not state.metric_notes.get(panel), panel
+    assert state.metric_notes.get("back") == "staleness not checked: the query uses offset or @", state.metric_notes
     events = written_events(tmp_path / "journal.jsonl")
-    assert any(e["type"] == "metric_sample" and e["panel"] == "old" and e.get("note") == note for e in events)
+    [trip] = [e for e in events if e["type"] == "guard_tripped" and e["panel"] == "old"]
+    assert trip["no_data"] and trip["error"] == state.metric_errors["old"] and "the value is stale" in trip["words"], trip
+    from runbook_tui.engine.state import replay
+
+    replica = replay(events)
+    assert [t["words"] for t in replica.guard_trips] == [t["words"] for t in state.guard_trips], "the verifier folds the same words"
     now = parse_ts(state.samples["old"][-1][0])
     head, foot = asyncio.run(_painted(state, now, panel="old"))
-    assert re.search(r" 7 (→ )?" + re.escape(old) + "$", head.rstrip()), head
-    assert note in foot, foot
-    head, _foot = asyncio.run(_painted(state, now, (80, 24), "one-line", panel="old"))
-    assert head.rstrip().endswith(old), head
-    panels = {p.id: p for p in build_report(tmp_path / "journal.jsonl").panels}
-    assert panels["old"].noted_readings > 0 and panels["err"].noted_readings == 0, panels
+    assert "NO VALUE" in head and "the value is stale" in foot, (head, foot)
+    head, foot = asyncio.run(_painted(state, now, (80, 24), "one-line", panel="total"))
+    assert "NO VALUE" in head, head

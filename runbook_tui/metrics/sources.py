@@ -46,7 +46,7 @@ from runbook_tui.engine.http_bounded import FetchError, get, short, without_pass
 from runbook_tui.engine.redact import MASK, MIN_SECRET_LENGTH
 from runbook_tui.metrics.guards import format_value
 from runbook_tui.metrics.prom_answer import AnswerError, evaluated_at, http_error, instant_values, parse, range_series, shown
-from runbook_tui.metrics.staleness import UNKNOWN_NOTE, Unreadable, is_plain, plain_stale, selector_stale, selectors, stale_error, without
+from runbook_tui.metrics.staleness import UNKNOWN_NOTE, Unreadable, is_plain, plain_stale, selector_stale, selectors, stale_error, summary_query, without
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.scrape_query import QueryError, ScrapeQuery, parse_scrape_query
@@ -263,26 +263,26 @@ class PrometheusSource:
             return set(), None, False
         deadline = time.monotonic() + budget
         if is_plain(panel.query, found):
-            stamps = self._stamps(found[0], at, budget)
+            stamps = self._stamps(f"timestamp({found[0]})", at, budget)
             return (*plain_stale(data, stamps, at, STALE_SAMPLE_SECONDS), False) if stamps is not None else (set(), None, False)
         said: list[str] = []
         for selector in found:
-            stamps = self._stamps(selector, at, deadline - time.monotonic())
-            if stamps is None:
+            summary = self._stamps(summary_query(selector, at, STALE_SAMPLE_SECONDS), at, deadline - time.monotonic())
+            if summary is None:
                 continue
-            old, words = selector_stale(selector, stamps, at, STALE_SAMPLE_SECONDS)
+            old, words = selector_stale(selector, summary, at)
             if old:
                 return set(), words, True
             if words is not None:
                 said.append(words)
         return set(), "; ".join(said) or None, False
 
-    def _stamps(self, selector: str, at: float, budget: float) -> Any:
-        """The answer to `timestamp(SELECTOR)` at `at`; None when it does not come in `budget` seconds or is refused."""
+    def _stamps(self, query: str, at: float, budget: float) -> Any:
+        """The answer to `query` (of `timestamp()`s) at `at`; None when it does not come in `budget` seconds or is refused."""
         if budget < 0.2:
             return None
         try:
-            return self._get("/api/v1/query", {"query": f"timestamp({selector})", "time": repr(at)}, timeout=budget)
+            return self._get("/api/v1/query", {"query": query, "time": repr(at)}, timeout=budget)
         except (FetchError, AnswerError):
             return None
 

@@ -166,19 +166,27 @@ def plain_stale(values_data: Any, stamps_data: Any, at: float, older_than: float
     return stale, f"{len(stale)} of {len(series)} series last sampled up to {oldest} ago"
 
 
-def selector_stale(selector: str, stamps_data: Any, at: float, older_than: float) -> tuple[bool, str | None]:
-    """For one selector of an expression: (every one of its series is old, words); (False, None) when it has a fresh
-    sample or no series (the expression may not need it: `x or vector(0)`)."""
-    stamps = _stamps(stamps_data)
-    ages = [at - stamp for _labels, stamp in stamps]
-    old = [age for age in ages if age > older_than]
-    if not old:
+def summary_query(selector: str, at: float, older_than: float) -> str:
+    """One query that sums up the age of a selector's series in four numbers (newest and oldest sample time, series,
+    series older than `older_than` at `at`), whatever their number: an expression over 10,000 series is asked four
+    values, not 10,000 timestamps, each poll."""
+    stamps = f"timestamp({selector})"
+    parts = {"newest": f"max({stamps})", "oldest": f"min({stamps})", "count": f"count({stamps})", "old": f"count({stamps} < {at - older_than!r})"}
+    return " or ".join(f'label_replace({q}, "rbt_what", "{what}", "", "")' for what, q in parts.items())
+
+
+def selector_stale(selector: str, summary: Any, at: float) -> tuple[bool, str | None]:
+    """For one selector of an expression, from the answer to `summary_query`: (every one of its series is old,
+    words); (False, None) when it has a fresh sample or no series (the expression may not need it: `x or vector(0)`)."""
+    told = {dict(labels or ()).get("rbt_what"): value for labels, value in _stamps(summary)}
+    newest, oldest, count, old = (told.get(what) for what in ("newest", "oldest", "count", "old"))
+    if newest is None or oldest is None or not count or not old:
         return False, None
     name = selector if len(selector) <= 60 else selector[:59] + "…"
-    if len(old) == len(ages):
-        newest = _age(min(ages))
-        return True, f"{name} was last sampled {newest} ago" if len(ages) == 1 else f"the newest of {len(ages)} series of {name} is {newest} old"
-    return False, f"{len(old)} of {len(ages)} series of {name} last sampled up to {_age(max(old))} ago: counted in the value"
+    if old >= count:
+        age = _age(at - newest)
+        return True, f"{name} was last sampled {age} ago" if count == 1 else f"the newest of {int(count)} series of {name} is {age} old"
+    return False, f"{int(old)} of {int(count)} series of {name} last sampled up to {_age(at - oldest)} ago: counted in the value"
 
 
 def stale_error(words: str, value: str | None) -> str:

@@ -89,6 +89,7 @@ class PanelView:
     lines: str  # "warn 200 / crit 300"
     direction: str
     note: str | None = None  # what the value leaves out: `1 of 3 series NaN (no number): the value is of the other 2`
+    infinite: float | None = None  # the last reading is +Inf or -Inf (its `error` says it): shown as the value, judged so
 
     @property
     def note_short(self) -> str:
@@ -113,7 +114,11 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
     values = tuple(float(v) for _ts, v in readings[-SPARK_POINTS:] if v is not None)
     error = _shown(state.metric_errors.get(pid))
     value = values[-1] if values else None
-    if error:
+    infinite = {"the value is +Inf": math.inf, "the value is -Inf": -math.inf}.get((error or "")[:17])
+    kind: str
+    if infinite is not None:  # a reading past every line on its side: the guard judges it so, and the head says so
+        kind = panel_level(panel, infinite)
+    elif error:
         kind = "novalue" if error.startswith(READ_BUT_NO_VALUE) else "unreachable"
     elif value is None:
         kind = "unknown"
@@ -142,6 +147,7 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
         lines=_lines_words(panel, unit),
         direction=direction,
         note=None if error else _shown(state.metric_notes.get(pid)),
+        infinite=infinite,
     )
 
 

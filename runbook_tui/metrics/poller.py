@@ -297,7 +297,7 @@ class MetricsMonitor:
             self.latest[panel_id] = sample
             note = {"note": sample.note} if sample.note else {}
             self._emit(ev.METRIC_SAMPLE, panel=panel_id, value=sample.value, ts_sample=iso(sample.ts), error=sample.error, **note)
-            if sample.error is not None:
+            if sample.error is not None and sample.infinite is None:  # +Inf is a reading its guard judges, not a failure
                 failing.setdefault(sample.error, set()).add(panel_id)
             if panel_id in self._first_value_baseline and sample.ok:
                 self._first_value_baseline.discard(panel_id)

@@ -118,6 +118,7 @@ class MetricPanel(Vertical):
         head = (
             view.state,
             view.value,
+            view.infinite,
             view.note,
             view.trend,
             view.worsening,
@@ -173,11 +174,11 @@ class MetricPanel(Vertical):
             right.append(word, style=f"bold {tone}")
             if rest:
                 right.append(f" ({rest}", style=colour(theme, "muted"))
-        elif view.value is None:
+        elif view.value is None and view.infinite is None:
             right.append("no reading yet", style=colour(theme, "muted"))
-        else:
-            right.append(format_value(view.value, view.unit), style=f"bold {tone}")
-            if view.trend:
+        else:  # an infinite reading is past every line on its side: `+Inf CRIT` (it read `NO VALUE` as its guard tripped)
+            right.append(format_value(view.infinite if view.infinite is not None else view.value, view.unit), style=f"bold {tone}")
+            if view.trend and view.infinite is None:
                 arrow = "warning" if view.worsening else "success" if view.worsening is False else "muted"
                 right.append(f" {view.trend}", style=f"bold {colour(theme, arrow)}")
             label = {"warn": " WARN", "critical": " CRIT"}.get(view.state, "")

@@ -124,6 +124,9 @@ def test_a_guard_whose_exporter_says_nan_is_not_ok_and_an_infinite_reading_trips
     assert trip["words"] == "guard 'latency' tripped: +Inf ms above 300 ms for 1s"
     assert trip["value"] is None and not trip.get("no_data")
     assert "guard 'latency' tripped: +Inf ms above 300 ms for 1s" in result.stdout
+    # +Inf is a reading its guard judges, not a failing source: before, an `error` said `the value is +Inf …; the run
+    # goes on, panels keep trying` a second before that guard tripped.
+    assert not [e for e in of_type(events, "error") if "latency" in e["message"]], of_type(events, "error")
 
 
 def test_an_error_that_changes_with_every_poll_is_announced_once_and_never_called_back(tmp_path: Path) -> None:

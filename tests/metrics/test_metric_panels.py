@@ -300,7 +300,9 @@ async def test_an_escape_in_a_unit_or_the_source_address_is_shown_literally() ->
 
 @pytest.mark.asyncio
 async def test_a_source_that_answers_without_a_number_is_not_called_unreachable() -> None:
-    """NaN, an infinity or an empty result: Prometheus answered. Before: the head said UNREACHABLE for each."""
+    """NaN, an infinity or an empty result: Prometheus answered. Before: the head said UNREACHABLE for each. An
+    infinity is a reading past every line on its side, which its guard judges so (it trips: `+Inf above 5%`): the head
+    says `+Inf CRIT` (it said `NO VALUE` while the guard tripped), and `-Inf` on a panel where high is bad is ok."""
     base = state_for("unreachable")
     errors = {
         "p99": "the value is NaN (not a number: e.g. 0/0, or no data in its window)",
@@ -309,7 +311,9 @@ async def test_a_source_that_answers_without_a_number_is_not_called_unreachable(
     }
     state = dataclasses.replace(base, metric_errors={**base.metric_errors, **errors})
     kinds = {p["id"]: panel_view(p, state, NOW, 5.0).state for p in PANELS}
-    assert kinds == {"p99": "novalue", "errors": "novalue", "rps": "unreachable"}
+    assert kinds == {"p99": "novalue", "errors": "critical", "rps": "unreachable"}
+    below = dataclasses.replace(base, metric_errors={**base.metric_errors, "errors": "the value is -Inf (infinite: below every line)"})
+    assert panel_view(PANELS[1], below, NOW, 5.0).state == "ok"
     empty = dataclasses.replace(base, metric_errors={**base.metric_errors, "p99": "the query returned no data (empty result)"})
     assert panel_view(PANELS[0], empty, NOW, 5.0).state == "novalue"
     app = PanelsApp(state)
@@ -320,7 +324,7 @@ async def test_a_source_that_answers_without_a_number_is_not_called_unreachable(
             head = panel_of(app, pid).query_one(".panel-head", Static)
             heads[pid] = "".join(strip.text for strip in head.render_lines(Region(0, 0, head.size.width, head.size.height)))
         assert "NO VALUE" in heads["p99"] and "UNREACHABLE" not in heads["p99"], heads
-        assert "NO VALUE" in heads["errors"] and "UNREACHABLE" in heads["rps"], heads
+        assert heads["errors"].rstrip().endswith("+Inf% CRIT") and "UNREACHABLE" in heads["rps"], heads
 
 
 @pytest.mark.asyncio

@@ -246,7 +246,9 @@ def _rollback_started(state: RunState, e: Event) -> RunState:
     void = {sid: evolve(step, go_ahead_void=True) for sid, step in state.steps.items() if step.has_go_ahead}
     if void:
         state = replace(state, steps=MappingProxyType({**state.steps, **void}))
-    return replace(state, rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {}))), rollback_requested=None, paused=False)
+    return replace(
+        state, rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {})), started_seq=e.get("seq")), rollback_requested=None, paused=False
+    )
 
 
 def _undo_started(state: RunState, e: Event) -> RunState:

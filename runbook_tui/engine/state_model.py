@@ -115,6 +115,7 @@ class RollbackState:
     ok: bool | None = None
     failed_step: str | None = None
     interrupted: bool = False  # the process died during it (folded at `session_resumed`): what ran last is unknown
+    started_seq: int | None = None  # its `rollback_started`: what was measured before it is of the change it undid
 
 
 @dataclass(frozen=True, slots=True)

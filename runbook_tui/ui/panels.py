@@ -409,8 +409,14 @@ class PanelArea(Vertical):
         if not criteria:
             return text
         results: dict[str, Mapping[str, Any]] = {}
+        since = state.rollback.started_seq if state.rollback is not None else None
+        undone: set[str] = set()  # decided before the last rollback: of the change it undid (it read `✓ met` after the rollback)
         for check in state.success_checks:
-            results[str((check.get("criterion") or {}).get("text"))] = check
+            said = str((check.get("criterion") or {}).get("text"))
+            if since is not None and int(check.get("seq") or 0) < since:
+                undone.add(said)
+                continue
+            results[said] = check
         pending = {str(p.get("text")): p for p in state.checking_now}
         died = {str(p.get("text")) for p in state.success_pending} - pending.keys()  # a check the process that died began
         lines = [text]
@@ -435,6 +441,8 @@ class PanelArea(Vertical):
                     line.append("  ✗ not decided: counts as NOT met", style=f"bold {colour(theme, 'error')}")
                 else:
                     line.append("  not decided", style=colour(theme, "warning"))
+            elif words in undone:
+                line.append("  not checked since the rollback", style=colour(theme, "warning"))
             else:
                 line.append("  checked after the verify section and at the end", style=muted)
             lines.append(line)

@@ -160,10 +160,12 @@ def plain_stale(values_data: Any, stamps_data: Any, at: float, older_than: float
     stale = {index for index, one in enumerate(series) if _labels(one) in old}
     if not stale:
         return set(), None
-    oldest = _age(max(old[labels] for labels in (_labels(series[i]) for i in stale) if labels is not None))
+    ages = [old[labels] for labels in (_labels(series[i]) for i in stale) if labels is not None]
     if len(series) == 1:
-        return stale, f"its last sample is {oldest} old"
-    return stale, f"{len(stale)} of {len(series)} series last sampled up to {oldest} ago"
+        return stale, f"its last sample is {_age(max(ages))} old"
+    if len(stale) == len(series):  # no data: how fresh the freshest is says it
+        return stale, f"the newest of its {len(series)} series is {_age(min(ages))} old"
+    return stale, f"{len(stale)} of {len(series)} series last sampled up to {_age(max(ages))} ago"
 
 
 def summary_query(selector: str, at: float, older_than: float) -> str:

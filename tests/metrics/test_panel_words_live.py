@@ -332,7 +332,9 @@ def test_a_stale_series_is_no_data_for_the_guard_plain_or_in_an_expression(
         error = str(state.metric_errors.get(panel))
         assert re.fullmatch(r"the value is stale: .*3m\d*s? .*\(it read (9|16|18)\); no fresh data", error), (panel, error)
         assert all(value is None for _ts, value in state.samples[panel]), f"{panel}: a stale reading has no value"
-    assert "rbt_test_old was" not in str(state.metric_errors["old"]) and "2 series last sampled" in str(state.metric_errors["old"]), state.metric_errors
+    assert "rbt_test_old was" not in str(state.metric_errors["old"]) and "the newest of its 2 series is 3m" in str(state.metric_errors["old"]), (
+        state.metric_errors
+    )
     assert "the newest of 2 series of rbt_test_old is 3m" in str(state.metric_errors["total"]), state.metric_errors
     assert state.paused and "no data" in str(state.pause_reason), state.pause_reason
     assert {t.get("panel") for t in state.guard_trips if t.get("no_data")} == set(stale), "the fresh panels trip nothing"

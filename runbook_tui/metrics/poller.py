@@ -390,16 +390,16 @@ class MetricsMonitor:
             if sample is None:
                 break  # nothing new before the deadline: decide on what came
             last, after = sample, sample.ts
-            if sample.ok and holds(check, sample.value):
-                return True, sample.value, f"{text}: met ({format_value(sample.value, unit)})"
+            if sample.guarded is not None and holds(check, sample.guarded):  # an infinity is a reading, as for the guards
+                return True, sample.value, f"{text}: met ({format_value(sample.guarded, unit)})"
             if time.monotonic() >= deadline:
                 break
         if last is None:
             return False, None, f"{text}: no reading came from the metrics source"
-        if not last.ok:
+        if last.guarded is None:
             return False, None, f"{text}: no value to check: {last.error}"
         waited = f" after {format_duration(check.within_seconds)}" if check.within_seconds else ""
-        return False, last.value, f"{text}: NOT met{waited} (last reading {format_value(last.value, unit)})"
+        return False, last.value, f"{text}: NOT met{waited} (last reading {format_value(last.guarded, unit)})"
 
     async def judge(self, check: MetricCheck) -> tuple[bool, str]:
         """The controller's `metric_judge` for `expect.metric`."""

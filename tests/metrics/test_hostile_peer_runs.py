@@ -152,3 +152,34 @@ def test_an_error_that_changes_with_every_poll_is_announced_once_and_never_calle
     [announced] = [e for e in of_type(events, "error") if e.get("metrics")]
     assert announced["message"].startswith(f"metrics (a): Prometheus at {peer.url} answered HTTP 503: overloaded, request ")
     assert not [e for e in of_type(events, "note") if "readings are back" in e["text"]]
+
+
+def test_a_measured_check_judges_an_infinite_reading_as_the_guards_do(tmp_path: Path) -> None:
+    """`expect.metric` and `metrics.success` on a panel reading +Inf (a `histogram_quantile` past its highest bucket).
+    Before: `no value to check: the value is +Inf …`, as if the source had said nothing, and `above: 100` was NOT met
+    by +Inf while the guard on the same reading tripped. Now +Inf is a reading on both: `below: 300` NOT met with
+    `last reading +Inf ms`, `above: 100` met (`+Inf ms`); the journal's value stays null (JSON holds no infinity)."""
+    with hostile_peer() as peer:
+        peer.answers["metrics"] = (200, b"# TYPE latency gauge\nlatency +Inf\n")
+        text = metrics_runbook(
+            f'scrape: {{url: "{peer.url}/metrics"}}',
+            panels="- {id: latency, query: latency, unit: ms}",
+            sections="""
+                - id: s
+                  title: S
+                  kind: implement
+                  steps:
+                    - {id: high, title: High, run: "true", verify: none, expect: {metric: {panel: latency, above: 100}}}
+                    - {id: low, title: Low, run: "true", verify: none, expect: {metric: {panel: latency, below: 300}}}
+            """,
+        )
+        result, journal_path = exec_text(tmp_path, text)
+    assert "Traceback" not in result.stdout + result.stderr
+    strict_json(journal_path)
+    events = journal(journal_path)
+    finished = {e["step"]: e for e in of_type(events, "step_finished")}
+    assert finished["high"]["status"] == "done", finished["high"]
+    assert finished["low"]["status"] == "failed", finished["low"]
+    said = " ".join(json.dumps(e) for e in events if e.get("step") == "low")
+    assert "latency below 300 ms: NOT met (last reading +Inf ms)" in said, said
+    assert "no value to check" not in said, said

@@ -7,6 +7,7 @@ back next); `y` sends the controller's `stop_step` (engine/step_stop.py), which 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -84,7 +85,11 @@ def criteria_now(state: RunState, when: str = "end") -> Text:
         panel = str(criterion.get("panel"))
         unit = visible_line(units.get(panel, ""))
         started = _time(str(criterion.get("started")), parse_ts)
-        readings = [(_time(str(ts), parse_ts), v) for ts, v in state.samples.get(panel, ()) if v is not None]
+        samples = list(state.samples.get(panel, ()))
+        infinite = {"the value is +Inf": math.inf, "the value is -Inf": -math.inf}.get(str(state.metric_errors.get(panel) or "")[:17])
+        if samples and samples[-1][1] is None and infinite is not None:  # the newest reading is an infinity: a reading, as for the guards
+            samples[-1] = (samples[-1][0], infinite)
+        readings = [(_time(str(ts), parse_ts), v) for ts, v in samples if v is not None]
         fresh = next((v for at, v in reversed(readings) if started is None or (at is not None and at > started)), None)
         line = criterion.get("below") if criterion.get("below") is not None else criterion.get("above")
         if fresh is None or line is None:

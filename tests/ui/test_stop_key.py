@@ -127,3 +127,21 @@ def test_the_end_checks_dialog_marks_no_criterion_met_on_a_reading_from_before_t
     fresh = {"seq": state.seq + 1, "ts": "2026-11-23T02:01:41.000Z", "type": ev.METRIC_SAMPLE, "actor": "system"}
     state = apply(state, {**fresh, "panel": "p99", "value": 190.0, "ts_sample": "2026-11-23T02:01:41.000Z", "error": None})
     assert criteria_now(state).plain == "✓ p99 below 250 ms within 10m: now 190 ms, met"
+
+
+def test_the_end_checks_dialog_judges_an_infinite_reading_as_the_check_does() -> None:
+    """A panel reading +Inf since the check began: the check judges it a reading (NOT met for `below`), and so does the
+    dialog. Before: `? … no reading yet`, as if the source had said nothing."""
+    from runbook_tui.engine import events as ev
+    from runbook_tui.engine.state import apply
+    from runbook_tui.ui.stop_key import criteria_now
+    from tests.metrics.panel_states import state_for
+
+    ok = state_for("ok")
+    criterion = {"panel": "p99", "below": 250, "within": 600, "text": "p99 below 250 ms within 10m"}
+    event = {"seq": ok.seq + 1, "ts": "2026-11-23T02:01:40.000Z", "type": ev.SUCCESS_CHECK_STARTED, "actor": "system"}
+    state = apply(ok, {**event, "when": "end", "criteria": [criterion], "until": "2026-11-23T02:11:40.000Z"})
+    inf = {"seq": state.seq + 1, "ts": "2026-11-23T02:01:41.000Z", "type": ev.METRIC_SAMPLE, "actor": "system"}
+    error = "the value is +Inf (infinite: above every line)"
+    state = apply(state, {**inf, "panel": "p99", "value": None, "ts_sample": "2026-11-23T02:01:41.000Z", "error": error})
+    assert criteria_now(state).plain == "✗ p99 below 250 ms within 10m: now +Inf ms, NOT met"

@@ -92,7 +92,8 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     (
         "k",
         "assignee: stop step: the step that runs now — says what it stops first; [b]y[/b] sends TERM (then KILL), the step ends failed\n"
-        "assignee: end check: every step done, the success criteria's check waits — [b]y[/b] ends it, those not met count as NOT met",
+        "assignee: end check: every step done, the success criteria's check waits — [b]y[/b] ends it, those not met count as NOT met\n"
+        "assignee: end check: between steps, the verify section's check waits — [b]y[/b] ends it, not decided; the run goes on",
     ),
     ("s", "assignee: skip the current step (asks for a reason)"),
     ("d", "assignee: mark done a step whose outcome is unknown (asks how you checked)"),

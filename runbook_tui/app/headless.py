@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import gc
 import os
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,14 +18,14 @@ from typing import Any, Literal, TextIO, TypeVar
 from runbook_tui.app.resume_words import back_at_checkpoint, final_check_owed, interrupted_rollback, next_move, paused, standing_go_ahead, unknown_step
 from runbook_tui.app.session import Session, SessionError, load, open_session, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
+from runbook_tui.app.stopped import journal_stop, stopping_signals
 from runbook_tui.engine import output_text
-from runbook_tui.engine.actors import SYSTEM
 from runbook_tui.engine.autopilot import OnFailure, Policy, drive
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe
 from runbook_tui.engine.errors import RunbookRefused
 from runbook_tui.engine.event_words import status_words
-from runbook_tui.engine.events import NOTE, OUTPUT, REOPENABLE, SESSION_STARTED, Event
+from runbook_tui.engine.events import OUTPUT, REOPENABLE, SESSION_STARTED, Event
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.manual import persons_part, unanswerable
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
@@ -130,7 +129,7 @@ def refuse_manual(file: str, runbook: Runbook, ack_manual: str | None, command: 
 
 
 async def _run_headless(session: Session, body: Callable[[Session], Any], command: str = "exec") -> int:
-    """Run `body`, ending cleanly on Ctrl-C/SIGTERM: the journal stays resumable (its note names `command`)."""
+    """Run `body`, ending cleanly on Ctrl-C, SIGTERM or SIGHUP: the journal stays resumable (its note names `command`)."""
     # What is alive now (modules, the runbook, the session) lives as long as the run: frozen, the collector no longer
     # walks it. A fan-out to 200 hosts made one full collection of it (40-70 ms) for nothing.
     gc.freeze()
@@ -142,19 +141,20 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
         stopped_by.append(name)
         task.cancel()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    signals = stopping_signals()
+    for sig in signals:
         loop.add_signal_handler(sig, stop, sig.name)
     code = EXIT_FAILED
     try:
         code = int(await task)
     except asyncio.CancelledError:
-        _journal_stop(session, stopped_by[-1] if stopped_by else "a signal", command)
+        journal_stop(session.controller, stopped_by[-1] if stopped_by else "a signal", command)
         said = f"interrupted; the journal is kept: {resume_command(session.controller.state, str(session.journal_path))}"
         print("\n".join(visible_line(line) for line in said.splitlines()), file=sys.stderr)  # a shared run's, shared again
     except JournalError as exc:  # e.g. the final flush, or finishing the session, on a full disk
         session.controller.fatal = session.controller.fatal or f"{exc.strerror}; the run stops before the next step"
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in signals:
             loop.remove_signal_handler(sig)
         try:
             await session.close()
@@ -166,29 +166,6 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
         print(visible_line(f"runbook-tui: {fatal}. What reached the disk can be continued: runbook-tui resume {session.journal_path}"), file=sys.stderr)
         return EXIT_FAILED
     return code
-
-
-def _journal_stop(session: Session, how: str, command: str) -> None:
-    """The record says why the run stopped here (SIGTERM or ctrl+c), and what became of a step running then: without
-    it, the journal ended at the step's start, and only `resume`'s `unknown` said anything."""
-    state = session.controller.state
-    if state.finished:
-        return
-    step = state.current
-    running = step is not None and state.steps[step].status == "running"
-    where = f" while '{step}' ran (its outcome is unknown: resume decides)" if running else f" at '{step}'" if step else ""
-    if step is None and any(p.get("when") == "end" for p in state.success_pending):  # (k would have ended it as not met)
-        where = " while the check of the success criteria before the end waited (resume checks them again)"
-    rollback = state.rollback
-    if rollback is not None and not rollback.finished:  # the current step is not what ran (before: "at 'two'", an undone step)
-        what = f"the undo of '{rollback.running_step}'" if rollback.running_step else None
-        what = what or next((f"rollback step '{sid}'" for sid in state.rollback_order if state.steps[sid].status == "running"), None)
-        where = f" during a rollback ({rollback.scope})" + (f" while {what} ran (its outcome is unknown: resume decides)" if what else "")
-        step = rollback.running_step or step
-    try:
-        session.controller.emit(NOTE, SYSTEM, text=f"{command} was stopped by {how}{where}; the journal is kept", step=step)
-    except JournalError:
-        pass  # a full disk: the line printed on stderr says the rest
 
 
 Opened = TypeVar("Opened")

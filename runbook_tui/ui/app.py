@@ -59,6 +59,8 @@ class RunbookApp(ThemedApp):
     BINDINGS = [Binding("ctrl+q", "quit_now", "quit", show=False), Binding("ctrl+c", "quit_now", "quit", show=False, priority=True)]
     #: The screen a started run is shown on (practice quits to its results instead).
     run_screen: type[RunScreen] = RunScreen
+    #: The command, as the journal's note names it when a signal stops the run.
+    command = "run"
 
     def __init__(
         self,
@@ -271,6 +273,15 @@ class RunbookApp(ThemedApp):
             self.notify("Answer this question first (n or escape: no); then q or ctrl+c asks to leave.", markup=False)
         else:
             run.action_quit_run()
+
+    def signalled(self, name: str) -> None:
+        """SIGTERM, a hang-up or SIGINT while a run is open: its journal says where it stopped (a running step's outcome
+        unknown: `resume` decides), then the app leaves as `q` does, stopping a running command."""
+        if self.handle is not None:
+            from runbook_tui.app.stopped import journal_stop
+
+            journal_stop(self.handle.controller, name, self.command)
+        super().signalled(name)
 
     async def on_unmount(self) -> None:
         if self.handle is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from pathlib import Path
 
+from runbook_tui.app.stopped import stopping_signals
 from runbook_tui.ui.keys_in_turn import KeysInTurn
 from runbook_tui.ui.paste_guard import guard_pastes
 from runbook_tui.ui.themes import DEFAULT_THEME, load_themes, theme_folders
@@ -24,6 +26,16 @@ class ThemedApp(KeysInTurn):
 
     def on_mount(self) -> None:
         self.call_after_refresh(_collect_from_now)
+        # SIGTERM, a hang-up (the terminal or the SSH login closed) or a SIGINT from outside ended the process where it
+        # stood: a running step's command left running unwatched, nothing journaled, the terminal left in raw mode.
+        # Now the app leaves as `q` then `y` does (the command is stopped, the journal kept for `resume`).
+        loop = asyncio.get_running_loop()
+        for sig in stopping_signals():
+            loop.add_signal_handler(sig, self.signalled, sig.name)
+
+    def signalled(self, name: str) -> None:
+        """A stopping signal (`name`, e.g. SIGTERM) came: leave, exit 1 (not done). A run says it in its journal first."""
+        self.exit(1)
 
     def refresh_css(self, animate: bool = True) -> None:
         """Skips only the refresh queued by choosing the theme in `__init__` (nothing is parsed yet, nothing would change)."""

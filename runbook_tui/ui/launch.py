@@ -24,6 +24,15 @@ def _launch(app: RunbookApp) -> int:
     if not_a_terminal("run", "For a run without a screen: runbook-tui exec (events as lines on stdout)."):
         return 2
     code = app.run()
+    try:
+        _said_after(app)
+    except OSError:  # a hang-up closed the terminal: the journal says where the run stopped (was a traceback, EIO)
+        pass
+    return code if isinstance(code, int) else 1
+
+
+def _said_after(app: RunbookApp) -> None:
+    """What is printed once the screen is gone: why it could not start, the journal, how to continue."""
     if app.failure:
         print(f"runbook-tui: {visible(app.failure)}", file=sys.stderr)  # the journal's or the runbook's name may hold escapes
     if app.handle is not None:
@@ -34,7 +43,6 @@ def _launch(app: RunbookApp) -> int:
         elif not state.finished:
             said = f"the run is not finished; continue it with: {resume_command(state, str(app.handle.journal_path))}"
             print("\n".join(visible_line(line) for line in said.splitlines()))
-    return code if isinstance(code, int) else 1
 
 
 def run(
@@ -124,7 +132,9 @@ def resume(journal: str, theme: str | None = None, *, solo: str | None = None, s
     # Opened inside the app's event loop, as `run` opens a session: the metrics start polling as it opens (opened
     # before the app, a runbook with metrics ended in `RuntimeError: no running event loop`). A refusal is said by
     # `_launch` once the screen closes. Only a shared session has something to open before the run shows.
-    return _launch(RunbookApp(lambda _override: resume_session(journal, solo=solo, share=share, trust=trust), theme=theme, opens_at_once=share is None))
+    app = RunbookApp(lambda _override: resume_session(journal, solo=solo, share=share, trust=trust), theme=theme, opens_at_once=share is None)
+    app.command = "resume"
+    return _launch(app)
 
 
 def replay(journal: str, *, practice: bool, speed: float, theme: str | None = None, out: str | None = None) -> int:

@@ -109,6 +109,7 @@ class PracticeRunScreen(RunScreen):
 class PracticeApp(RunbookApp):
     TITLE = "runbook-tui (practice)"
     run_screen = PracticeRunScreen
+    command = "replay --practice"
 
     def __init__(self, practice: Practice, *, out: str | None = None, theme: str | None = None) -> None:
         super().__init__(lambda _override: practice.session, theme)

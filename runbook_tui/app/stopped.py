@@ -1,0 +1,48 @@
+"""A run stopped by a signal: which signals stop it, and the journal's note of why it ended where it did.
+
+`exec`, `rehearse` and headless `resume` (app/headless.py) and the TUI (ui/base_app.py) share both, so SIGTERM and a
+hang-up are said the same way whichever way the run was driven.
+"""
+
+from __future__ import annotations
+
+import signal
+
+from runbook_tui.engine.actors import SYSTEM
+from runbook_tui.engine.controller import Controller
+from runbook_tui.engine.events import NOTE
+from runbook_tui.engine.journal import JournalError
+
+
+def stopping_signals() -> tuple[signal.Signals, ...]:
+    """SIGINT (ctrl+c without a screen; from outside with one), SIGTERM and SIGHUP (a closed terminal or SSH login).
+
+    A SIGHUP that is ignored stays ignored: `nohup runbook-tui exec ...` is how a run is kept going past a dropped
+    login, and a handler of ours would have stopped it on the hang-up all the same."""
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        wanted.append(signal.SIGHUP)
+    return tuple(wanted)
+
+
+def journal_stop(controller: Controller, how: str, command: str) -> None:
+    """The record says why the run stopped here (SIGTERM, a hang-up or ctrl+c), and what became of a step running then:
+    without it, the journal ended at the step's start, and only `resume`'s `unknown` said anything."""
+    state = controller.state
+    if state.finished:
+        return
+    step = state.current
+    running = step is not None and state.steps[step].status == "running"
+    where = f" while '{step}' ran (its outcome is unknown: resume decides)" if running else f" at '{step}'" if step else ""
+    if step is None and any(p.get("when") == "end" for p in state.success_pending):  # (k would have ended it as not met)
+        where = " while the check of the success criteria before the end waited (resume checks them again)"
+    rollback = state.rollback
+    if rollback is not None and not rollback.finished:  # the current step is not what ran (before: "at 'two'", an undone step)
+        what = f"the undo of '{rollback.running_step}'" if rollback.running_step else None
+        what = what or next((f"rollback step '{sid}'" for sid in state.rollback_order if state.steps[sid].status == "running"), None)
+        where = f" during a rollback ({rollback.scope})" + (f" while {what} ran (its outcome is unknown: resume decides)" if what else "")
+        step = rollback.running_step or step
+    try:
+        controller.emit(NOTE, SYSTEM, text=f"{command} was stopped by {how}{where}; the journal is kept", step=step)
+    except JournalError:
+        pass  # a full disk: the line printed on stderr says the rest

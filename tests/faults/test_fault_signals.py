@@ -1,0 +1,146 @@
+"""SIGTERM and SIGHUP (a closed terminal or SSH login) while a step runs, for the TUI and for `exec`.
+
+Before: the TUI (`run`, `resume`) had no handler for either, so the process died where it stood: the step's command
+was left running unwatched, the journal ended at `step_started` with no word of why, and the terminal stayed in raw
+mode. `exec` handled SIGTERM and ctrl+c, but a SIGHUP killed it the same way. Now both journal a note saying which
+signal stopped the run during which step (its outcome unknown: `resume` decides), stop the step's command as `q`
+then `y` does, and exit 1. A SIGHUP that is ignored (`nohup runbook-tui exec ...`) stays ignored.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import termios
+import time
+from pathlib import Path
+
+import pytest
+from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, write_runbook
+
+
+def slow_runbook(tmp_path: Path) -> Path:
+    """One step whose command writes its pid, then sleeps well past the test (only a stop ends it in time)."""
+    pid_file = tmp_path / "step.pid"
+    return write_runbook(tmp_path, "signals", [{"id": "slow", "title": "Slow step", "run": f"echo $$ > {pid_file}; exec sleep 120"}])
+
+
+def wait_until(condition: object, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)  # polling the condition, not a wait for a guessed time
+
+
+def alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def step_pid(tmp_path: Path) -> int:
+    pid_file = tmp_path / "step.pid"
+    wait_until(lambda: pid_file.exists() and pid_file.read_text().strip(), "the step's command to start")
+    return int(pid_file.read_text())
+
+
+def stopped_note(journal: Path, command: str, sig: signal.Signals) -> None:
+    events = raw_events(journal)
+    assert of_type(events, "step_started", step="slow"), [e["type"] for e in events]
+    assert events[-1]["type"] == "note" and events[-1]["step"] == "slow", events[-1]
+    assert events[-1]["text"] == f"{command} was stopped by {sig.name} while 'slow' ran (its outcome is unknown: resume decides); the journal is kept"
+    assert not of_type(events, "session_finished")  # left for resume
+
+
+class Screen:
+    """`runbook-tui ARGS` with an 80x24 pty as its controlling terminal; what it draws is read and dropped."""
+
+    def __init__(self, cwd: Path, env: dict[str, str], *args: str) -> None:
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: nothing but exec (the test process has threads)
+            try:
+                os.chdir(cwd)
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+                os.execve(RUNBOOK_TUI[0], [*RUNBOOK_TUI, *args], env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd, self.code = pid, fd, None
+
+    def drain(self, seconds: float) -> None:
+        ready, _, _ = select.select([self.fd], [], [], seconds)
+        if ready:
+            try:
+                os.read(self.fd, 65536)
+            except OSError:  # EIO: the terminal closed with the process
+                time.sleep(seconds)
+
+    def exit_code(self, timeout: float = 30) -> int:
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.code = os.waitstatus_to_exitcode(status)
+                return self.code
+            assert time.monotonic() < deadline, "the TUI did not exit after the signal"
+            self.drain(0.05)
+
+    def close(self) -> None:
+        if self.code is None and os.waitpid(self.pid, os.WNOHANG)[0] == 0:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_to_the_tui_while_a_step_runs_is_journaled_and_stops_the_command(tmp_path: Path, sig: signal.Signals) -> None:
+    env = {**env_for(tmp_path), "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+    journal = tmp_path / "j.jsonl"
+    screen = Screen(tmp_path, env, "run", str(slow_runbook(tmp_path)), "--solo", "signals test", "--journal", str(journal))
+    command = None
+    try:
+        deadline = time.monotonic() + 60
+        while not (journal.exists() and of_type(raw_events(journal), "step_started", step="slow")):
+            assert time.monotonic() < deadline, "enter never started the step"
+            os.write(screen.fd, b"\r")  # enter: run the step (until the run screen takes it; a running step ignores it)
+            screen.drain(0.3)
+        command = step_pid(tmp_path)
+        os.kill(screen.pid, sig)
+        assert screen.exit_code() == 1
+        stopped_note(journal, "run", sig)
+        wait_until(lambda: not alive(command), "the step's command to be stopped")
+    finally:
+        screen.close()
+        if command is not None and alive(command):
+            os.kill(command, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("nohup", [False, True])
+def test_sighup_to_exec_while_a_step_runs_is_journaled_unless_ignored(tmp_path: Path, nohup: bool) -> None:
+    journal = tmp_path / "j.jsonl"
+    argv = [*(["nohup"] if nohup else []), *RUNBOOK_TUI, "exec", str(slow_runbook(tmp_path)), "--solo", "t", "--journal", str(journal)]
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env_for(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    command = None
+    try:
+        command = step_pid(tmp_path)
+        proc.send_signal(signal.SIGHUP)
+        if nohup:  # kept going past the hang-up, as nohup asks: a SIGTERM stops it then
+            with pytest.raises(subprocess.TimeoutExpired):
+                proc.wait(timeout=1)
+            assert alive(command) and not of_type(raw_events(journal), "note")
+            proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 1 and "interrupted; the journal is kept" in err.decode(), err
+        stopped_note(journal, "exec", signal.SIGTERM if nohup else signal.SIGHUP)
+        wait_until(lambda: not alive(command), "the step's command to be stopped")
+    finally:
+        proc.kill()
+        proc.wait()
+        if command is not None and alive(command):
+            os.kill(command, signal.SIGKILL)

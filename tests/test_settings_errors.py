@@ -93,8 +93,18 @@ def test_a_good_settings_file_is_read(tmp_path: Path) -> None:
     assert load_settings(tmp_path / "empty.yaml") == Settings()
 
 
-@pytest.mark.parametrize("command", [["exec", "R.yaml", "--solo", "test"], ["rehearse", "R.yaml"], ["preflight", "R.yaml"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["exec", "R.yaml", "--solo", "test"], ["rehearse", "R.yaml"], ["preflight", "R.yaml"], ["plan", "R.yaml"],
+        # Each line `FILE:LINE:COL: message` here too (before: the first began "runbook-tui: FILE:...", unlike every other command's)
+        ["report", "J.jsonl"], ["join", "127.0.0.1:9"], ["approve", "R.yaml", "--identity", "key"],
+    ],
+)  # fmt: skip
 def test_the_commands_refuse_wrong_settings_with_exit_2_and_no_traceback(tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "R.yaml").write_text(
+        "runbook: 1\nid: r\ntitle: R\nsections:\n  - {id: s, title: S, kind: implement, steps: [{id: a, title: A, run: 'true'}]}\n", encoding="utf-8"
+    )
     settings = tmp_path / "settings.yaml"
     settings.write_text("blackouts: 5\nssh: {keepalive_interval: .nan}\n", encoding="utf-8")
     env = {**os.environ, "RUNBOOK_TUI_SETTINGS": str(settings), "XDG_STATE_HOME": str(tmp_path / "state")}

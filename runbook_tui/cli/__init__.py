@@ -139,7 +139,7 @@ def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
     try:
         settings = load_settings()
     except SettingsError as exc:
-        print(f"runbook-tui: {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)  # FILE:LINE:COL lines, as _main prints them
         return EXIT_INVALID
     signers_path, approval = getattr(args, "allowed_signers", None), getattr(args, "approval", None)
     asked = args.identity or os.environ.get("SSH_AUTH_SOCK") or signers_path or settings.allowed_signers or approval or settings.require_approval
@@ -303,7 +303,9 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
         else:
             signers = allowed_signers(args.allowed_signers or load_settings().allowed_signers)
             text = render(build_report(args.journal, signers), args.format)
-    except (ReportError, TrustRefused, SettingsError) as exc:
+    except SettingsError:
+        raise  # its FILE:LINE:COL lines, as every command says them (_main); a "runbook-tui: " before the first broke it
+    except (ReportError, TrustRefused) as exc:
         print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the journal's name may hold escapes
         return EXIT_INVALID
     if args.output is None:

@@ -39,7 +39,9 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
         settings = load_settings()
         signers = allowed_signers(signers_path or settings.allowed_signers)
         signer = signer_for(identity)
-    except (TrustRefused, SettingsError) as exc:
+    except SettingsError:
+        raise  # its FILE:LINE:COL lines, as every command says them (cli._main)
+    except TrustRefused as exc:
         print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # a key's or a file's name may hold escapes
         return 2
     if signer is None:

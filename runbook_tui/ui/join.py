@@ -85,7 +85,9 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
 
     try:
         endpoint = join_endpoint(address, observe=observe, identity=identity, known_hosts=known_hosts)
-    except (ValueError, SettingsError) as exc:
+    except SettingsError:
+        raise  # its FILE:LINE:COL lines, as every command says them (cli._main); a "runbook-tui: " before the first broke it
+    except ValueError as exc:
         print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the address as typed may hold escapes
         return 2
     host, port, known = endpoint.host, endpoint.port, endpoint.known_hosts

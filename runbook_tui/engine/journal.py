@@ -380,6 +380,11 @@ class JournalScan:
                     self._refuse(number, f"line {number}: longer than {MAX_LINE_BYTES} bytes (not an event)", "is not a journal event")
                     return
                 if raw[-1] != 10:  # readline gives a line without its end (b"\n") only at the end of the file
+                    if number == 1 and not b'{"'.startswith(raw[:2]):
+                        # Every event this program writes begins `{"`: a lone line that does not (`hello`, a binary file)
+                        # was never one cut short (was: "cut short ... power loss", exit 1; resume: "the run never began").
+                        self.unreadable = f"{self.path}: line 1 is not a journal event: expected a runbook-tui journal"
+                        return
                     self.truncated_at = offset
                     self.problems.append(f"line {number}: cut short (the last line has no end: power loss or a crash while writing)")
                     return

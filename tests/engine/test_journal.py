@@ -257,6 +257,9 @@ def test_verify_a_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
         pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", id="binary"),
         pytest.param(b"", id="empty"),
         pytest.param(b"[1, 2, 3]\n", id="json-array"),
+        # One line without an end: was "cut short (power loss ...)", exit 1, as if an event of ours had been torn
+        pytest.param(b"hello world", id="text-without-newline"),
+        pytest.param(b"\x00\xff\xfe", id="binary-without-newline"),
     ],
 )
 def test_verify_a_file_that_is_not_a_journal_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes) -> None:
@@ -264,6 +267,16 @@ def test_verify_a_file_that_is_not_a_journal_exits_2(tmp_path: Path, capsys: pyt
     path.write_bytes(content)
     code, out = verify_cli(path, capsys)
     assert code == 2, out
+    assert "cut short" not in out
+
+
+@pytest.mark.parametrize("torn", [b"{", b'{"actor":"alice","assignee"'])
+def test_a_first_line_torn_as_ours_would_be_is_cut_short_not_unreadable(tmp_path: Path, capsys: pytest.CaptureFixture[str], torn: bytes) -> None:
+    """The session's start cut by a crash begins as every event does (`{"`): truncated (1), and resume says the run never began."""
+    path = tmp_path / "j.jsonl"
+    path.write_bytes(torn)
+    code, out = verify_cli(path, capsys)
+    assert code == 1 and "line 1: cut short" in out, out
 
 
 def test_verify_json_objects_that_are_not_events_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

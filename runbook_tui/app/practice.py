@@ -34,12 +34,22 @@ from runbook_tui.runbook.loader import load_runbook
 
 def checked_events(journal: str) -> JournalEvents:
     """A journal's events (read from the file as asked), or SessionError (code 2) saying why it cannot be trusted."""
+    events, cut = replayable_events(journal)
+    if cut is not None:
+        raise SessionError(f"{journal}: the journal does not verify ({cut}); refusing to replay it")
+    return events
+
+
+def replayable_events(journal: str) -> tuple[JournalEvents, str | None]:
+    """`checked_events`, except that a last line cut short by a crash (the only break a crash leaves) is no refusal: the
+    whole events before it and the problem's words. (`replay` refused the journal of every run that died mid-write, the
+    ones most worth looking at, until `resume` had cut the line off; `report` covers such a journal the same way.)"""
     events, result = JournalEvents.read(journal)
     if result.unreadable:
         raise SessionError(result.unreadable)
-    if result.problems:
+    if result.problems and (result.truncated_at is None or len(events) == 0):
         raise SessionError(f"{journal}: the journal does not verify ({'; '.join(result.problems)}); refusing to replay it")
-    return events
+    return events, "; ".join(result.problems) or None
 
 
 #: The trainer's mark next to a journal: `JOURNAL.scenario.json` (the journal itself is never changed).

@@ -145,11 +145,12 @@ def replay(journal: str, *, practice: bool, speed: float, theme: str | None = No
     from runbook_tui.ui.replay_app import ReplayApp
 
     try:
-        events = practising.checked_events(journal)  # what is wrong with the journal is said first, terminal or not
+        # What is wrong with the journal is said first, terminal or not; a replay also shows a crashed run's cut journal.
+        events, cut = practising.replayable_events(journal) if not practice else (practising.checked_events(journal), None)
         if not_a_terminal("replay", "The record of that run without a screen: runbook-tui report JOURNAL."):
             return 2  # before the practice opens its session (and its journal)
         if not practice:
-            app = ReplayApp(events, speed=speed, label=Path(journal).name, theme=theme)
+            app = ReplayApp(events, speed=speed, label=Path(journal).name, theme=theme, cut=cut)
             app.run()
             if app.unreadable is not None:
                 raise SessionError(f"{journal}: {app.unreadable}; refusing to replay it")

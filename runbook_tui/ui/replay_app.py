@@ -12,15 +12,25 @@ from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
 class ReplayApp(ThemedApp):
     TITLE = "runbook-tui (replay)"
 
-    def __init__(self, events: Sequence[Event], *, speed: float = 1.0, label: str = "", theme: str | None = None) -> None:
+    def __init__(self, events: Sequence[Event], *, speed: float = 1.0, label: str = "", theme: str | None = None, cut: str | None = None) -> None:
+        """`cut`: the journal's last line was cut short (a crash while writing), in `journal verify`'s words; said on the screen."""
         super().__init__(theme)
         self.events = events
         self.speed = speed
         self.label = label
+        self.cut = cut
         self.unreadable: str | None = None  # an event the fold could not take: the replay stopped there (exit code 2)
 
     def on_mount(self) -> None:
         self.report_theme_problems()
+        if self.cut is not None:
+            self.notify(
+                f"{self.cut}; shown: the {len(self.events)} whole events before it",
+                title="Journal cut short",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
         self.push_screen(ReplayScreen(ReplaySource(self.events, self._stop_unreadable), self.speed, self.label))
 
     def _stop_unreadable(self, words: str) -> None:

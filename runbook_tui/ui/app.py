@@ -105,6 +105,7 @@ class RunbookApp(ThemedApp):
         self.loaded = loaded
         self.opens_at_once = opens_at_once
         self._refused_at_once: StartRefused | None = None
+        self._stop_noted = False
 
     def get_default_screen(self) -> Screen[Any]:
         """Textual's first screen: the run itself when the session opens at once, else an empty screen under the others."""
@@ -277,9 +278,10 @@ class RunbookApp(ThemedApp):
     def signalled(self, name: str) -> None:
         """SIGTERM, a hang-up or SIGINT while a run is open: its journal says where it stopped (a running step's outcome
         unknown: `resume` decides), then the app leaves as `q` does, stopping a running command."""
-        if self.handle is not None:
+        if self.handle is not None and not self._stop_noted:  # once: a second SIGTERM while it closes adds no second note
             from runbook_tui.app.stopped import journal_stop
 
+            self._stop_noted = True
             journal_stop(self.handle.controller, name, self.command)
         super().signalled(name)
 

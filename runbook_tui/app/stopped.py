@@ -12,6 +12,7 @@ from runbook_tui.engine.actors import SYSTEM
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.events import NOTE
 from runbook_tui.engine.journal import JournalError
+from runbook_tui.engine.mark_done import EXIT_NOTE
 
 
 def stopping_signals() -> tuple[signal.Signals, ...]:
@@ -43,6 +44,8 @@ def journal_stop(controller: Controller, how: str, command: str) -> None:
         where = f" during a rollback ({rollback.scope})" + (f" while {what} ran (its outcome is unknown: resume decides)" if what else "")
         step = rollback.running_step or step
     try:
-        controller.emit(NOTE, SYSTEM, text=f"{command} was stopped by {how}{where}; the journal is kept", step=step)
+        # request "exit": the program stops its commands on this machine as it leaves (exec: already stopped), so resume does
+        # not tell of a local command that may still run (engine/mark_done.may_still_run); remote ones run on detached.
+        controller.emit(NOTE, SYSTEM, text=f"{command} was stopped by {how}{where}; the journal is kept", step=step, request=EXIT_NOTE)
     except JournalError:
         pass  # a full disk: the line printed on stderr says the rest

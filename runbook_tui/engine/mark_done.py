@@ -10,6 +10,8 @@ from runbook_tui.runbook.safe_text import visible_line
 #: What to do instead, in the run screen's keys and in `resume`'s flags (the TUI said `--rerun`, a flag it has no use for).
 AGAIN = "re-run it (enter; resume --rerun), or roll back (u; resume --rollback)"
 ONLY_UNKNOWN = "only a step whose outcome is unknown can be marked done"
+#: A note's `request` when a signal stopped the program during a step (app/stopped.py).
+EXIT_NOTE = "exit"
 
 
 def failed_for_sure(held: StepState, max_fail: object) -> str | None:
@@ -53,10 +55,19 @@ def may_still_run(state: RunState, sid: str) -> str | None:
     if state.plan_steps.get(sid, {}).get("kind") != "run" or held is None or held.status != "unknown" or state.mode in ("dry-run", "practice"):
         return None
     hosts = [h for h, hs in held.hosts.items() if hs.status == "unknown"]
+    if _stopped_on_exit(state, sid):  # a signal stopped the program, and the program its command here (it said "not stopped")
+        hosts = [h for h in hosts if h != "local"]
     if not hosts:  # it had ended everywhere (an expect.metric check), or stopped between waves
         return None
     where = ", ".join(visible_line(h) for h in hosts)
     return f"Its command was not stopped with the program: it may still be running on {where}. Check there first: a re-run now could run it twice at once."
+
+
+def _stopped_on_exit(state: RunState, sid: str) -> bool:
+    """The program left on a signal while `sid`'s latest attempt ran, and stopped its command on this machine as it left
+    (its note, `request: exit`, comes after that attempt's start)."""
+    started = state.steps[sid].started_at
+    return any(n.get("request") == EXIT_NOTE and n.get("step") == sid and started is not None and n["ts"] >= started for n in state.notes)
 
 
 def settled_by_solo(state: RunState) -> tuple[str, str] | None:

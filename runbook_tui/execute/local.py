@@ -10,6 +10,7 @@ the sink (journal, screen) decides how to split it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import fcntl
 import os
@@ -69,6 +70,7 @@ class LocalExecutor:
         self._kill_grace = kill_grace
         self._eof_grace = eof_grace
         self._groups: set[int] = set()  # process groups still running, for close()
+        self._spawning: set[asyncio.Future[Any]] = set()  # shells being started, not yet in _groups, for close()
 
     async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
         """Run `command` to its end; a failure to start, a non-zero exit or a timeout is a `Result`, not an exception."""
@@ -77,8 +79,8 @@ class LocalExecutor:
             return Result("error", error=refused, started=False)
         env = {**os.environ, **dict(command.env)}
         loop = asyncio.get_running_loop()
-        try:
-            transport, protocol = await loop.subprocess_exec(
+        spawn = asyncio.ensure_future(
+            loop.subprocess_exec(
                 lambda: _Protocol(loop, self._chunk),
                 *argv,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -88,8 +90,19 @@ class LocalExecutor:
                 env=env,
                 start_new_session=True,
             )
+        )
+        self._spawning.add(spawn)
+        try:
+            transport, protocol = await asyncio.shield(spawn)
         except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the command or env
             return Result("error", error=_cannot_start(command, argv, exc), started=False)
+        except asyncio.CancelledError:
+            # Cancelled (SIGTERM, q) while the shell was starting: asyncio's own clean-up killed the shell alone, and what it
+            # had started (`sleep` in `sleep 30; echo done`) ran on, orphaned. Shielded, the start ends; then its group goes.
+            await _kill_spawned(spawn, close_pipes=True)
+            raise
+        finally:
+            self._spawning.discard(spawn)
 
         proc = asyncio.subprocess.Process(transport, protocol, loop)
         if self._bulk:
@@ -117,7 +130,10 @@ class LocalExecutor:
         """Nothing is held per host."""
 
     async def close(self) -> None:
-        """Kill whatever is still running (only reachable if a run was abandoned without being cancelled)."""
+        """Kill whatever is still running (a run left to go on when the program stops: SIGTERM, q); a shell still being
+        started is awaited first (its group was not known yet: close() missed it, and it ran on after the program)."""
+        for spawn in list(self._spawning):
+            await _kill_spawned(spawn, close_pipes=False)  # its run goes on to see it killed, as a run in _groups does
         for pgid in list(self._groups):
             _signal_group(pgid, signal.SIGKILL)
         self._groups.clear()
@@ -189,6 +205,21 @@ class LocalExecutor:
             await asyncio.gather(*pending, return_exceptions=True)
             if status is not None:
                 status("the command exited but a background process still holds its output open: stopped reading")
+
+
+async def _kill_spawned(spawn: asyncio.Future[Any], *, close_pipes: bool) -> None:
+    """A command being started: once started, SIGKILL its whole process group (and close its pipes: `close_pipes`)."""
+    while not spawn.done():
+        with contextlib.suppress(BaseException):  # cancelled again (a second SIGTERM): the start is still shielded
+            await asyncio.shield(spawn)
+    if spawn.cancelled() or spawn.exception() is not None:  # it did not start: nothing of it runs
+        return
+    transport, _protocol = spawn.result()
+    pid = transport.get_pid()
+    if pid is not None:
+        _signal_group(pid, signal.SIGKILL)
+    if close_pipes:
+        transport.close()
 
 
 class _Protocol(asyncio.subprocess.SubprocessStreamProtocol):

@@ -227,6 +227,73 @@ def test_cancelling_a_run_kills_its_group() -> None:
     assert wait_gone(f"sleep {arg}") == []
 
 
+def test_cancelled_while_its_shell_starts_a_run_leaves_nothing_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SIGTERM (or q) that cancels the run while asyncio is still connecting the new shell's pipes: asyncio's clean-up
+    killed the shell alone, and the shell's own child ran on, orphaned (`sleep` of `sleep 30; echo done`, about one
+    SIGTERM in fifteen sent as `step_started` printed). Now the start is shielded and then its whole group is killed."""
+    from asyncio import unix_events
+
+    arg = unique_sleep()
+    child = tmp_path / "child"
+    original = unix_events._UnixSubprocessTransport._start
+    runs: list[asyncio.Task[Result]] = []
+
+    def start(self: object, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        deadline = time.monotonic() + 10
+        while not child.exists():  # the shell has started its child: the cancel comes in the window before the pipes connect
+            assert time.monotonic() < deadline, "the shell never started its child"
+            time.sleep(0.01)
+        runs[0].cancel()
+
+    monkeypatch.setattr(unix_events._UnixSubprocessTransport, "_start", start)
+
+    async def scenario() -> None:
+        runs.append(asyncio.create_task(LocalExecutor().run(Command(LOCAL, f"sleep {arg} >/dev/null 2>&1 & echo $! > {child}; wait"), lambda s, d: None)))
+        with pytest.raises(asyncio.CancelledError):
+            await runs[0]
+
+    asyncio.run(scenario())
+    assert wait_gone(f"sleep {arg}") == []
+
+
+def test_close_while_a_shell_starts_kills_what_it_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The program stops (SIGTERM, q) and closes its executor while a step's shell is still being started: close()
+    knew only the groups already started, so that shell and its child ran on after the program (one exec in about ten,
+    SIGTERM sent as `step_started` printed). Now close() waits for the start and kills the new group too."""
+    from asyncio import unix_events
+
+    arg = unique_sleep()
+    child = tmp_path / "child"
+    original = unix_events._UnixSubprocessTransport._start
+    executor = LocalExecutor()
+    closing: list[asyncio.Task[None]] = []
+
+    def start(self: object, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        deadline = time.monotonic() + 10
+        while not child.exists():  # the shell has started its child, and its pipes are not connected yet
+            assert time.monotonic() < deadline, "the shell never started its child"
+            time.sleep(0.01)
+        closing.append(asyncio.get_running_loop().create_task(executor.close()))
+
+    monkeypatch.setattr(unix_events._UnixSubprocessTransport, "_start", start)
+
+    async def scenario() -> list[str]:
+        run = asyncio.create_task(executor.run(Command(LOCAL, f"sleep {arg} >/dev/null 2>&1 & echo $! > {child}; wait"), lambda s, d: None))
+        for _ in range(500):
+            if closing:
+                break
+            await asyncio.sleep(0.01)
+        await closing[0]
+        left = await asyncio.to_thread(wait_gone, f"sleep {arg}")  # right after close(), before anything else ends it
+        run.cancel()
+        await asyncio.gather(run, return_exceptions=True)
+        return left
+
+    assert asyncio.run(scenario()) == []
+
+
 def test_a_raising_sink_propagates_and_kills_the_group() -> None:
     arg = unique_sleep()
 

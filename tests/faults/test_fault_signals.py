@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, write_runbook
+from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, run, write_runbook
 
 
 def slow_runbook(tmp_path: Path) -> Path:
@@ -54,9 +54,18 @@ def step_pid(tmp_path: Path) -> int:
 def stopped_note(journal: Path, command: str, sig: signal.Signals) -> None:
     events = raw_events(journal)
     assert of_type(events, "step_started", step="slow"), [e["type"] for e in events]
-    assert events[-1]["type"] == "note" and events[-1]["step"] == "slow", events[-1]
+    assert events[-1]["type"] == "note" and events[-1]["step"] == "slow" and events[-1]["request"] == "exit", events[-1]
     assert events[-1]["text"] == f"{command} was stopped by {sig.name} while 'slow' ran (its outcome is unknown: resume decides); the journal is kept"
     assert not of_type(events, "session_finished")  # left for resume
+
+
+def resume_says(tmp_path: Path, journal: Path) -> str:
+    """What `resume` (no decision, no terminal) says of the step the signal stopped: unknown, and not still running here
+    (before: "Its command was not stopped with the program: it may still be running on local", of a command it had stopped)."""
+    done = run(tmp_path, "resume", str(journal))
+    assert done.returncode == 1 and "'slow' was running when the program stopped; its outcome is unknown" in done.stdout, done
+    assert "not stopped with the program" not in done.stdout, done.stdout
+    return done.stdout
 
 
 class Screen:
@@ -115,6 +124,7 @@ def test_a_signal_to_the_tui_while_a_step_runs_is_journaled_and_stops_the_comman
         assert screen.exit_code() == 1
         stopped_note(journal, "run", sig)
         wait_until(lambda: not alive(command), "the step's command to be stopped")
+        resume_says(tmp_path, journal)
     finally:
         screen.close()
         if command is not None and alive(command):
@@ -139,6 +149,7 @@ def test_sighup_to_exec_while_a_step_runs_is_journaled_unless_ignored(tmp_path: 
         assert proc.returncode == 1 and "interrupted; the journal is kept" in err.decode(), err
         stopped_note(journal, "exec", signal.SIGTERM if nohup else signal.SIGHUP)
         wait_until(lambda: not alive(command), "the step's command to be stopped")
+        resume_says(tmp_path, journal)
     finally:
         proc.kill()
         proc.wait()

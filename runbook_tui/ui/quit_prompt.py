@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.text import Text
 
 from runbook_tui.app.sharing import resume_command
+from runbook_tui.app.stopped import journal_stop
+from runbook_tui.engine.controller import Controller
+from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.wrap import CommandText
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from runbook_tui.ui.modals import ConfirmPrompt
+
+
+def quitting(app: App[Any], controller: Controller) -> Callable[[bool | None], None]:
+    """What `y` to the question (or `q` on an ended run) does: a step still running is journaled as stopped by the quit,
+    as a SIGTERM's is (its command here is stopped as the app closes, and resume no longer says it may still run; the
+    journal said nothing of the quit), then the app exits with the run's code."""
+
+    def leave(ok: bool | None) -> None:
+        if not ok:
+            return
+        if controller.busy:  # asked now: the step may have ended while the question was open
+            journal_stop(controller, "the assignee's quit (q)", getattr(app, "command", "run"))
+        app.exit(exit_code(controller.state.outcome))
+
+    return leave
 
 
 def quit_prompt(state: RunState, busy: bool, journal_path: str) -> ConfirmPrompt | None:

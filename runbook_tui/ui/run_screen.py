@@ -35,7 +35,6 @@ from runbook_tui.engine.backlog import PANE_LINES
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import answering, unanswered_guard_rollback
-from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
@@ -479,13 +478,13 @@ class RunScreen(RunView):
         )
 
     def action_quit_run(self) -> None:
-        from runbook_tui.ui.quit_prompt import quit_prompt
+        from runbook_tui.ui.quit_prompt import quit_prompt, quitting
 
-        prompt = quit_prompt(self.controller.state, self.controller.busy, self.journal_path)
+        prompt, leave = quit_prompt(self.controller.state, self.controller.busy, self.journal_path), quitting(self.app, self.controller)
         if prompt is None:
-            self.app.exit(exit_code(self.controller.state.outcome))
+            leave(True)
         else:
-            self.app.push_screen(prompt, lambda ok: self.app.exit(exit_code(self.controller.state.outcome)) if ok else None)
+            self.app.push_screen(prompt, leave)
 
     def action_why_not(self, key: str) -> None:
         """enter, s or u when it may not be used now: the controller's refusal says why (a key doing nothing reads as lost)."""

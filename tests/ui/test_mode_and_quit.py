@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -235,3 +236,44 @@ async def test_a_start_refused_on_the_mode_screen_is_not_said_once_the_run_start
         await pilot.press("enter")
         await started(pilot)
         assert not any(n.title == "Not started" for n in app._notifications), [n.message for n in app._notifications]
+
+
+@pytest.mark.asyncio
+async def test_y_to_quit_while_a_step_runs_journals_the_stop_and_resume_does_not_call_it_still_running(workdir: Path) -> None:
+    """Before: `q` then `y` over a running step stopped its command here and wrote nothing: the journal ended at the
+    step's start, and resume said "Its command was not stopped with the program: it may still be running on local"."""
+    from run_screen_helpers import make_app
+
+    write_runbook(
+        workdir,
+        "runbook: 1\nid: q\ntitle: Q\nsections:\n  - id: s\n    title: S\n    kind: implement\n    steps:\n"
+        "      - {id: slow, title: Slow, run: 'echo $$ > pid; exec sleep 120'}\n",
+        name="slow.yaml",
+    )
+    app = make_app("slow.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        await pilot.press("enter")
+        await until(pilot, lambda: (workdir / "pid").exists() and bool((workdir / "pid").read_text().strip()), "the step's command to start")
+        await pilot.press("q")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+        await until(pilot, lambda: app.return_value is not None, "the app to quit")
+    assert app.return_value == 1 and controller.state.steps["slow"].status == "running"
+    written = events("j.jsonl")
+    assert written[-1]["type"] == "note" and written[-1]["request"] == "exit" and written[-1]["step"] == "slow", written[-1]
+    assert written[-1]["text"] == "run was stopped by the assignee's quit (q) while 'slow' ran (its outcome is unknown: resume decides); the journal is kept"
+    pid = int((workdir / "pid").read_text())
+    for _ in range(200):  # the command is stopped as the app closes
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:
+            break
+        if stat.rsplit(")", 1)[1].split()[0] == "Z":
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the step's command still runs after the quit")
+    resumed = subprocess.run([sys.executable, "-m", "runbook_tui", "resume", "j.jsonl"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert "'slow' was running when the program stopped; its outcome is unknown" in resumed.stdout, resumed
+    assert "not stopped with the program" not in resumed.stdout, resumed.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import signal
 from pathlib import Path
 
 from runbook_tui.app.stopped import stopping_signals
@@ -23,6 +24,7 @@ class ThemedApp(KeysInTurn):
         # every source again and restyles every node: made with ours from the start, the first parse is already right.
         self.stylesheet.set_variables(self.get_css_variables())
         self._stylesheet_has_theme = True
+        self._signals: list[signal.Signals] = []  # the stopping signals this app handles while mounted
 
     def on_mount(self) -> None:
         self.call_after_refresh(_collect_from_now)
@@ -31,7 +33,18 @@ class ThemedApp(KeysInTurn):
         # Now the app leaves as `q` then `y` does (the command is stopped, the journal kept for `resume`).
         loop = asyncio.get_running_loop()
         for sig in stopping_signals():
-            loop.add_signal_handler(sig, self.signalled, sig.name)
+            try:
+                loop.add_signal_handler(sig, self.signalled, sig.name)
+            except (ValueError, RuntimeError):  # not the main thread (an app run from a thread): the default stays
+                continue
+            self._signals.append(sig)
+
+    async def on_unmount(self) -> None:
+        """The handlers go with the app: a loop that outlives it (a test's) has the default dispositions back."""
+        loop = asyncio.get_running_loop()
+        for sig in self._signals:
+            loop.remove_signal_handler(sig)
+        self._signals.clear()
 
     def signalled(self, name: str) -> None:
         """A stopping signal (`name`, e.g. SIGTERM) came: leave, exit 1 (not done). A run says it in its journal first."""

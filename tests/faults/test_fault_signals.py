@@ -155,3 +155,15 @@ def test_sighup_to_exec_while_a_step_runs_is_journaled_unless_ignored(tmp_path: 
         proc.wait()
         if command is not None and alive(command):
             os.kill(command, signal.SIGKILL)
+
+
+@pytest.mark.asyncio
+async def test_the_apps_handle_the_stopping_signals_only_while_they_run() -> None:
+    """Installed at mount, given back at unmount: a loop that outlives the app (a test's) has the defaults again."""
+    from runbook_tui.ui.replay_app import ReplayApp
+
+    app = ReplayApp([], label="none")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL and signal.getsignal(signal.SIGHUP) is not signal.SIG_DFL
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and signal.getsignal(signal.SIGHUP) is signal.SIG_DFL

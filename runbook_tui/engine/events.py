@@ -231,7 +231,9 @@ PAUSED: Final = _declare("paused", Reason, "The assignee paused the run (or a gu
 RESUMED: Final = _declare("resumed", Reason, "The pause ended, with why.")
 HOLD_REQUESTED: Final = _declare("hold_requested", Reason, "The verifier asks the assignee to hold, with why.")
 Note = TypedDict("Note", {"text": str, "step": NotRequired[str | None], "request": NotRequired[str]})
-NOTE: Final = _declare("note", Note, "A person's note, or the program's (`request`: what it stands for: go_ahead, acknowledge, ack_manual, stop).")
+NOTE: Final = _declare(
+    "note", Note, "A person's note, or the program's (`request`: what it stands for: go_ahead, acknowledge, ack_manual, stop, exit: the program quit)."
+)
 Error = TypedDict(
     "Error",
     {

@@ -3,7 +3,9 @@
 A step on a group whose `max_fail` tolerated a failed host went on, and every later step ran on that host too: at
 2 AM, `upgrade` ran on the host whose `drain` had failed. Now a forward `run` step leaves out each of its hosts that
 failed, timed out or ended with an unknown outcome in the last attempt of an earlier forward step (one marked done by
-hand counts as done; a re-run's newer attempt decides). Decided here from the state alone, so the run, `resume`,
+hand counts as done; a re-run's newer attempt decides). A failed step the assignee skipped leaves nobody out: they chose
+to go on without it (before, a failed local step skipped left `local` out of every later step, and the rest of the
+runbook skipped itself). Decided here from the state alone, so the run, `resume`,
 the verifier's replica, replay and the report reckon the same hosts from the same events; `step_started` journals
 them (`left_out` {host: why}), and a step with every host left out is skipped with that reason (`step_skipped`).
 A rollback still undoes a step on every host it ran on: a left-out host never ran it.
@@ -32,7 +34,7 @@ def planned_hosts(state: RunState, step_id: str) -> list[str]:
 def left_out(state: RunState, step_id: str) -> dict[str, str]:
     """The hosts of forward `run` step `step_id` an earlier forward step of this run ended badly on: {host: why}
     (`failed at step drain`), in the plan's order of the step's hosts; {} for a rollback section's step, a manual one,
-    or a step whose hosts all came through."""
+    or a step whose hosts all came through (or were skipped past by the assignee)."""
     if step_id not in state.order or state.plan_steps.get(step_id, {}).get("kind") != "run":
         return {}
     names = planned_hosts(state, step_id)
@@ -40,7 +42,7 @@ def left_out(state: RunState, step_id: str) -> dict[str, str]:
     why: dict[str, str] = {}
     for earlier in state.order[: state.order.index(step_id)]:
         held = state.steps[earlier]
-        for host, hs in held.hosts.items() if held.attempts else ():
+        for host, hs in held.hosts.items() if held.attempts and held.status != "skipped" else ():
             if hs.status in FAILED_HERE and host in named and host not in why:
                 why[host] = f"{_HOW[hs.status]} at step {earlier}"
     return {h: why[h] for h in names if h in why}

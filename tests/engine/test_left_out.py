@@ -23,7 +23,7 @@ def _step(sid: str, hosts: list[str], kind: str = "run") -> dict[str, Any]:
 PLAN = {
     "sections": [
         {"id": "impl", "kind": "implement", "steps": [_step("drain", WEB), _step("upgrade", WEB), _step("tell", WEB[:1], "note"), _step("check", WEB)]},
-        {"id": "solo", "kind": "implement", "steps": [_step("web3-only", ["web3"]), _step("local", ["local"])]},
+        {"id": "solo", "kind": "implement", "steps": [_step("web3-only", ["web3"]), _step("local", ["local"]), _step("local-after", ["local"])]},
         {"id": "back", "kind": "rollback", "steps": [_step("restore", WEB)]},
     ]
 }
@@ -80,11 +80,19 @@ def test_an_unknown_outcome_is_left_out_until_marked_done_and_a_rerun_decides_an
     assert left_out(j.state, "upgrade") == {}
 
 
-def test_a_failed_step_skipped_by_the_assignee_still_leaves_its_failed_hosts_out() -> None:
+def test_a_failed_step_the_assignee_skipped_leaves_nobody_out() -> None:
+    """Skipping a failed step is the assignee's choice to go on without it: a failed local step skipped used to leave
+    `local` out of every later step (each skipped itself, 'every host was left out'), and a group's failed hosts too."""
     j = Journal()
     j.ran("drain", {"web1": "done", "web2": "done", "web3": "failed", "web4": "failed"}, status="failed")
+    assert list(left_out(j.state, "upgrade")) == ["web3", "web4"]  # failed, not skipped yet: still counted
     j.add("step_skipped", "alice", step="drain", reason="draining is best effort")
-    assert left_out(j.state, "upgrade") == {"web3": "failed at step drain", "web4": "failed at step drain"}
+    assert left_out(j.state, "upgrade") == {}
+    j = Journal()
+    j.ran("local", {"local": "failed"}, status="failed")
+    assert every_host_left_out(j.state, "local-after")
+    j.add("step_skipped", "alice", step="local", reason="not needed tonight")
+    assert left_out(j.state, "local-after") == {} and not every_host_left_out(j.state, "local-after")
 
 
 def test_the_rerun_listing_and_words_name_only_the_hosts_that_will_run() -> None:

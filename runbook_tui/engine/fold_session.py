@@ -175,11 +175,21 @@ def _guard_tripped(state: RunState, e: Event) -> RunState:
 
 
 def _joined(state: RunState, e: Event) -> RunState:
-    return replace(state, participants=MappingProxyType({**state.participants, e["name"]: e.get("role", "observer")}))
+    """A verifier who also opens an observer's window stays the verifier (the share counts each name and role apart):
+    the observer's join replaced the role, and every screen read `verifier bob not connected`, the assignee's adding
+    `no verifier is connected … q and resume --solo` while bob sat at his keys."""
+    name, role = e["name"], e.get("role", "observer")
+    kept = "verifier" if state.participants.get(name) == "verifier" else role
+    return replace(state, participants=MappingProxyType({**state.participants, name: kept}))
 
 
 def _left(state: RunState, e: Event) -> RunState:
-    return replace(state, participants=MappingProxyType({k: v for k, v in state.participants.items() if k != e["name"]}))
+    """Who left, in the role they left (their other window, in the role kept by `_joined`, stays; an event without a
+    role, from an older journal, takes the name off)."""
+    name, role = e["name"], e.get("role")
+    if role is not None and state.participants.get(name) not in (None, role):
+        return state
+    return replace(state, participants=MappingProxyType({k: v for k, v in state.participants.items() if k != name}))
 
 
 def _share_closed(state: RunState, _e: Event) -> RunState:

@@ -21,9 +21,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from rich.cells import cell_len, set_cell_size
 from rich.text import Text
-from textual.content import Content
 from textual.geometry import Size
 from textual.widgets import Static
 
@@ -37,6 +35,7 @@ from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.status_fit import fit, keys_after, rows_needed
 from runbook_tui.ui.window_countdown import AMBER_MINUTES, countdown_tone, window_left, window_words
 
 Role = Literal["assignee", "verifier", "replay", "watching"]  # watching: sends nothing now (an observer, a verifier whose link is down)
@@ -48,15 +47,34 @@ class Status:
     tone: str  # a theme colour name: error, warning, success, accent
     keys: Mapping[str, str]  # role -> what its keys do about it
     aside: bool = False  # said beside the calm "now" line, not instead of it (the window's countdown)
+    #: role -> the words for that role where they differ (the verifier read `Waiting for bob to confirm 'pre'` about
+    #: themselves): made here with `text`, from the same facts, so the roles never drift apart.
+    said: Mapping[str, str] | None = None
+
+    def words(self, role: str) -> str:
+        """What this role reads: its own words if it has any, else everyone's."""
+        return self.said.get(role, self.text) if self.said else self.text
 
 
 def rollback_request(state: RunState, request: str, current: str | None, wave: int | None) -> Status:
     """The verifier's rollback request. While a `verify: per_wave` rollout waits for their word on a wave, nothing can
     be rolled back until they stop it (the row offered `u`, which did nothing there, and the rollout waited on)."""
     if wave is None:
-        return Status(f"ROLLBACK REQUESTED: {request}", "error", {"assignee": f"{roll_back_key(state)} · x decline"})
+        # Who asked (and who watches) reads whose move it is: the row said the request alone, the keys were the assignee's.
+        waiting = f"ROLLBACK REQUESTED: {request}; waiting for {assignee_name(state)} to start it or decline it"
+        return Status(f"ROLLBACK REQUESTED: {request}", "error", {"assignee": f"{roll_back_key(state)} · x decline"}, said=others(waiting))
     words = f"ROLLBACK REQUESTED: {request}; wave {wave} of '{visible_line(current or '')}' still waits for the verifier's word: a rollback starts once they reject it"
     return Status(words, "error", {"verifier": "x reject the wave"})
+
+
+def assignee_name(state: RunState) -> str:
+    """Who is at the assignee's keys (`session_started`'s assignee), for the other roles' words."""
+    return visible_line(str(state.session.get("assignee") or "the assignee"))
+
+
+def others(words: str) -> dict[str, str]:
+    """The words of the roles that wait on the assignee (the verifier, an observer): `Status.said`."""
+    return {"verifier": words, "watching": words}
 
 
 def silences_left_on(state: RunState) -> list[Status]:
@@ -126,13 +144,17 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
     if state.paused:
         found.append(_paused(state, final_check_waits(state, check_stoppable)))
     if state.hold_requested:
-        found.append(Status(f"HOLD asked: {state.hold_requested}", "warning", {"assignee": "p pause"}))
+        held = f"HOLD asked: {state.hold_requested}"
+        found.append(Status(held, "warning", {"assignee": "p pause"}, said=others(f"{held}; waiting for {assignee_name(state)} to pause")))
     absent = _no_verifier_for(state)  # the keys say what the assignee can do while no verifier can give its word
     wait_or_solo = {"assignee": _WAIT_OR_SOLO} if absent else {}
     if step is not None and step.status == "awaiting_verification":
         who = state.session.get("verifier") or "the verifier"
         within = tolerated_words(step.hosts, state.plan_steps.get(current or "", {}).get("max_fail"))  # failed within max_fail
-        found.append(Status(f"Waiting for {who} to confirm '{current}'{within}{absent}", "warning", {"verifier": "c confirm · x reject", **wait_or_solo}))
+        yours = {"verifier": f"Your word on '{current}': it has run{within}"}  # the verifier at the keys (not `Waiting for bob`)
+        found.append(
+            Status(f"Waiting for {who} to confirm '{current}'{within}{absent}", "warning", {"verifier": "c confirm · x reject", **wait_or_solo}, said=yours)
+        )
     elif absent and step is not None and step.wave_awaiting is None:
         if confirmable(state) == "before":
             found.append(Status(f"'{current}' needs a verifier's go-ahead to start{absent}", "warning", wait_or_solo))
@@ -141,11 +163,13 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
             words = f"'{current}' will wait for a verifier's confirmation {after}{absent}"
             found.append(Status(words, "warning", {"assignee": f"{enter_words(state)} · {_WAIT_OR_SOLO}"}))
     if step is not None and step.wave_awaiting is not None:
+        done = f"Wave {step.wave_awaiting} of '{current}' done"
         found.append(
             Status(
-                f"Wave {step.wave_awaiting} of '{current}' done: waiting for the verifier before the next wave{absent}",
+                f"{done}: waiting for the verifier before the next wave{absent}",
                 "warning",
                 {"verifier": "c confirm · x reject", **wait_or_solo},
+                said={"verifier": f"{done}: your word before the next wave"},
             )
         )
     if rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone":
@@ -154,9 +178,9 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
     if current is None and state.criteria_unmet:  # every step done: unmet success criteria keep the session open
         acceptance = state.criteria_acceptance
         if acceptance is not None:
-            found.append(
-                Status(f"Unmet success criteria accepted by {acceptance.get('by')}; waiting for the verifier to confirm", "warning", {"verifier": "c confirm"})
-            )
+            accepted = f"Unmet success criteria accepted by {acceptance.get('by')}"
+            yours = {"verifier": f"{accepted}: your word before the run ends"}
+            found.append(Status(f"{accepted}; waiting for the verifier to confirm", "warning", {"verifier": "c confirm"}, said=yours))
         else:
             found.append(
                 Status("Success criteria NOT met: " + "; ".join(state.criteria_unmet_said), "error", {"assignee": "u roll back · a accept unmet criteria"})
@@ -310,10 +334,12 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
         return Status(f"{doing}{since}{about}", "accent", {"assignee": "k stop step · p pause", "verifier": "p hold"})
     if confirmable(state) == "before":
         who = state.session.get("verifier") or "the verifier"
-        if step.go_ahead_asked:  # said, so that nobody asks again for want of knowing it was asked
-            asked = f" (asked {str(step.go_ahead_asked_at)[11:19]})"
-            return Status(f"'{current}' waits for {who}'s go-ahead{asked}{about}", "muted", {"assignee": "enter ask go-ahead again", "verifier": "c go-ahead"})
-        return Status(f"'{current}' waits for {who}'s go-ahead{about}", "muted", {"assignee": "enter ask go-ahead", "verifier": "c go-ahead"})
+        asked = f" (asked {str(step.go_ahead_asked_at)[11:19]})" if step.go_ahead_asked else ""  # nobody asks again for want of knowing
+        again = " again" if step.go_ahead_asked else ""
+        yours = {"verifier": f"Your go-ahead for '{current}' before it runs{asked}{about}"}  # bob read `waits for bob's go-ahead`
+        return Status(
+            f"'{current}' waits for {who}'s go-ahead{asked}{about}", "muted", {"assignee": f"enter ask go-ahead{again}", "verifier": "c go-ahead"}, said=yours
+        )
     verifying = " · k end check" if any(p.get("when") == "verify" for p in state.checking_now) else ""  # a verify section's check (k ends it)
     return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": enter_words(state) + verifying})
 
@@ -335,23 +361,6 @@ def enter_action(state: RunState) -> str:
     return MANUAL_ACTIONS.get(kind, "rerun_step" if ran_before(state) else "run_step")
 
 
-def fit(text: str, keys: str, width: int) -> tuple[str, str]:
-    """One row of `width` cells: the words cut at the end (…) so that the keys stay whole."""
-    tail = f" — {keys}" if keys else ""
-    room = width - cell_len(tail)
-    if cell_len(text) > room:
-        text = set_cell_size(text, max(room - 1, 0)).rstrip() + "…"
-    return text, tail
-
-
-def keys_after(words: str, keys: str, width: int) -> str:
-    """The key hints that follow a status's words: on the words' last row when they fit there, else on a row of
-    their own, so that a wrapped status never splits a hint ("q stop" / "here")."""
-    tail = f" — {keys}"
-    last_row = Content(words).wrap(width)[-1].cell_length
-    return tail if last_row + cell_len(tail) <= width else f"\n{tail[1:]}"
-
-
 #: The stack's rows at most on a short terminal (80x24: the command and the output stay on screen below it).
 MAX_ROWS = 4
 #: On a taller one, a row for each this many rows of the screen (45 rows: 7): it held 4 at any height, and at
@@ -366,17 +375,11 @@ def max_rows(screen_height: int) -> int:
     return max(MAX_ROWS, screen_height // SCREEN_ROWS_PER_ROW)
 
 
-def rows_needed(words: str, keys: str, width: int) -> int:
-    """The rows a status takes whole: its words wrapped, and its keys after them (`keys_after`)."""
-    rows = len(Content(words).wrap(width))
-    return rows + 1 if keys and keys_after(words, keys, width).startswith("\n") else rows
-
-
 def arrange(found: Sequence[Status], role: Role, width: int, limit: int = MAX_ROWS) -> tuple[list[tuple[Status, bool]], list[Status]]:
     """What fits in `limit` rows (`max_rows`): each status shown whole (True) or cut to one row keeping its keys
     (False), most urgent first, and those left for the `+N more` row. Past four rows the rest were cut with no sign
     (at 80 columns a go-ahead refusal alone takes two), and the one cut could be a rollback request."""
-    need = [rows_needed(visible_line(status.text), status.keys.get(role, ""), width) for status in found]
+    need = [rows_needed(visible_line(status.words(role)), status.keys.get(role, ""), width) for status in found]
     if sum(need) <= limit:
         return [(status, True) for status in found], []
     shown = len(found) if len(found) <= limit else limit - 1
@@ -390,10 +393,10 @@ def arrange(found: Sequence[Status], role: Role, width: int, limit: int = MAX_RO
     return placed, list(found[shown:])
 
 
-def more_words(hidden: Sequence[Status]) -> str:
+def more_words(hidden: Sequence[Status], role: Role) -> str:
     """`+2 more: HOLD asked: … · window closes in 9m`: the statuses with no row, named by their first words (the row
     then names `e`, which lists them whole: it said `shown as those above clear`, and nothing showed them before)."""
-    return f"+{len(hidden)} more: " + " · ".join(visible_line(status.text) for status in hidden)
+    return f"+{len(hidden)} more: " + " · ".join(visible_line(status.words(role)) for status in hidden)
 
 
 def every_status_text(found: Sequence[Status], role: Role) -> str:
@@ -401,7 +404,7 @@ def every_status_text(found: Sequence[Status], role: Role) -> str:
     split `u` from `roll back`), most urgent first, a blank line between (plain text: shown literally, never markup)."""
     if not found:
         return "Nothing needs attention now."
-    return "\n\n".join(visible_line(s.text) + (f"\n  — {keys}" if (keys := s.keys.get(role, "")) else "") for s in found)
+    return "\n\n".join(visible_line(s.words(role)) + (f"\n  — {keys}" if (keys := s.keys.get(role, "")) else "") for s in found)
 
 
 class StatusStack(Static):
@@ -458,19 +461,19 @@ class StatusStack(Static):
         for index, (status, whole) in enumerate(placed):
             if index:
                 text.append("\n")
-            words, keys = visible_line(status.text), status.keys.get(role, "")
+            words, keys = visible_line(status.words(role)), status.keys.get(role, "")
             tail = keys_after(words, keys, width) if keys else ""
             if not whole:
                 words, tail = fit(words, keys, width)
             text.append(words, style=f"bold {colour(theme, status.tone)}")
             text.append(tail, style=colour(theme, "accent"))
         if hidden:
-            more, tail = fit(more_words(hidden), EVERY_STATUS_KEY, width)
+            more, tail = fit(more_words(hidden, role), EVERY_STATUS_KEY, width)
             text.append(f"\n{more}", style=f"bold {colour(theme, hidden[0].tone)}")
             text.append(tail, style=colour(theme, "accent"))
         if all(status.aside for status in found):  # nothing needs attention (a closing window aside): what is now
             calm = now_status(state, now)
-            words, tail = fit(visible_line(calm.text), calm.keys.get(role, ""), width)
+            words, tail = fit(visible_line(calm.words(role)), calm.keys.get(role, ""), width)
             text.append("\n" if found else "")
             text.append(words, style=colour(theme, calm.tone))
             text.append(tail, style=colour(theme, "accent"))

@@ -47,6 +47,11 @@ def _line(value: object) -> str:
 
 #: When the verifier confirms a step (its `verify:`), in words.
 VERIFY_WHEN = {"before": "before it runs", "after": "after it runs", "both": "before and after it runs", "per_wave": "after each wave"}
+#: The step line's words where `verifier confirms <mode>` misled: `both` and `before` are about a go-ahead (the line read
+#: `verifier confirms both`, and nothing said one of the two words comes before the step runs).
+VERIFY_SHORT = {"before": "verifier's go-ahead first", "both": "verifier's go-ahead, then confirmation", "per_wave": "verifier confirms each wave"}
+#: The step dialog's words, whole.
+VERIFY_SAID = {"before": "verifier gives a go-ahead before it runs", "both": "verifier gives a go-ahead before it runs, then confirms the result"}
 
 
 def verify_words(state: RunState, verify: object, *, whole: bool = False) -> str:
@@ -54,10 +59,12 @@ def verify_words(state: RunState, verify: object, *, whole: bool = False) -> str
     runbook asks and that a solo run does not ask it (`verify after` read as if someone would)."""
     if verify in (None, "none"):
         return "no verifier check"
-    when = VERIFY_WHEN.get(str(verify), _line(verify)) if whole else _line(verify)
     if state.solo:
+        when = VERIFY_WHEN.get(str(verify), _line(verify))
         return f"unverified: this run is solo (the runbook asks a verifier to confirm {when})" if whole else "unverified (solo)"
-    return f"verifier confirms {when}"
+    if whole:
+        return VERIFY_SAID.get(str(verify)) or f"verifier confirms {VERIFY_WHEN.get(str(verify), _line(verify))}"
+    return VERIFY_SHORT.get(str(verify)) or f"verifier confirms {_line(verify)}"
 
 
 def home_short(path: str) -> str:

@@ -70,7 +70,8 @@ def test_snapshot_verifier_nothing_to_confirm(snap_compare: Snap, size: tuple[in
 
 @BOTH
 def test_snapshot_verifier_asked_to_confirm(snap_compare: Snap, size: tuple[int, int]) -> None:
-    """'check' waits: the status stack says `Waiting for bob to confirm 'check' — c confirm · x reject`, and the
+    """'check' waits: the status stack says to bob, whose word it is, `Your word on 'check': it has run — c confirm ·
+    x reject` (it read `Waiting for bob to confirm 'check'`, bob's name in the third person on his own screen), and the
     footer offers `c confirm` (at 80 columns `⏎ details c confirm x reject u request rollback n note p hold ? help
     q leave`, each key whole)."""
     assert snap_compare(_verifier(True), run_before=_then(), terminal_size=size)

@@ -123,7 +123,8 @@ async def test_a_resize_lays_the_stack_out_again_at_once_not_at_the_next_tick(wo
     monkeypatch.setattr(RunView, "TICK_SECONDS", 3600.0)
     client = FakeClient(shared_session_events(workdir))
     client.state = dataclasses.replace(_busy(client.state), rollback_requested="bob: the error rate doubled")
-    more = "+2 more: PAUSED: alice paused · HOLD asked: bob asks to hold — e every status"
+    # The verifier's words for bob's hold say whose move it is (`; waiting for alice to pause`), cut on this row.
+    more = "+2 more: PAUSED: alice paused · HOLD asked: bob asks to hold… — e every status"
 
     def whole_at_140(rows: list[str]) -> bool:
         return len(rows) == 5 and any(REASON in row for row in rows) and not any("more" in row for row in rows)

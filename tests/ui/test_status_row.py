@@ -174,10 +174,13 @@ async def test_the_calm_line_says_the_same_words_to_every_role_with_its_own_keys
             {"assignee": "enter ask go-ahead", "verifier": "c go-ahead"},
         ),
     }
+    # The one whose word is awaited reads it as theirs (bob read `'check' waits for bob's go-ahead`): test_role_words.py.
+    own = {("go-ahead", "verifier"): "Your go-ahead for 'check' before it runs · Config parses"}
     for name, (case, words, keys) in cases.items():
         said = await _said(case)
         for role in ROLES:
-            expected = f"{words} — {keys[role]}" if role in keys else words
+            mine = own.get((name, role), words)
+            expected = f"{mine} — {keys[role]}" if role in keys else mine
             assert said[role] == expected, (name, role, said[role])
 
 

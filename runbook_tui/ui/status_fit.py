@@ -1,0 +1,29 @@
+"""A status row's words and keys fitted to the screen's width (status_stack.py): cut, or wrapped with the keys whole."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len, set_cell_size
+from textual.content import Content
+
+
+def fit(text: str, keys: str, width: int) -> tuple[str, str]:
+    """One row of `width` cells: the words cut at the end (…) so that the keys stay whole."""
+    tail = f" — {keys}" if keys else ""
+    room = width - cell_len(tail)
+    if cell_len(text) > room:
+        text = set_cell_size(text, max(room - 1, 0)).rstrip() + "…"
+    return text, tail
+
+
+def keys_after(words: str, keys: str, width: int) -> str:
+    """The key hints that follow a status's words: on the words' last row when they fit there, else on a row of
+    their own, so that a wrapped status never splits a hint ("q stop" / "here")."""
+    tail = f" — {keys}"
+    last_row = Content(words).wrap(width)[-1].cell_length
+    return tail if last_row + cell_len(tail) <= width else f"\n{tail[1:]}"
+
+
+def rows_needed(words: str, keys: str, width: int) -> int:
+    """The rows a status takes whole: its words wrapped, and its keys after them (`keys_after`)."""
+    rows = len(Content(words).wrap(width))
+    return rows + 1 if keys and keys_after(words, keys, width).startswith("\n") else rows

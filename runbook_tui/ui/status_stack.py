@@ -151,7 +151,8 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
     if step is not None and step.status == "awaiting_verification":
         who = state.session.get("verifier") or "the verifier"
         within = tolerated_words(step.hosts, state.plan_steps.get(current or "", {}).get("max_fail"))  # failed within max_fail
-        yours = {"verifier": f"Your word on '{current}': it has run{within}"}  # the verifier at the keys (not `Waiting for bob`)
+        done = _DONE_WORDS.get(str(state.plan_steps.get(current or "", {}).get("kind")), "it has run")  # a question ran nothing
+        yours = {"verifier": f"Your word on '{current}': {done}{within}"}  # the verifier at the keys (not `Waiting for bob`)
         found.append(
             Status(f"Waiting for {who} to confirm '{current}'{within}{absent}", "warning", {"verifier": "c confirm · x reject", **wait_or_solo}, said=yours)
         )
@@ -208,6 +209,10 @@ def by_urgency(found: Sequence[Status]) -> list[Status]:
 
 
 _URGENCY = {"error": 0, "warning": 1}
+
+
+#: What the verifier's word is about when the step ran no command (`Your word on 'how-many': it has run` over a question).
+_DONE_WORDS = {"ask": "it is answered", "note": "it is marked done"}
 
 
 #: What the assignee can do while no verifier is there to give a step its word: wait, or go on solo (journaled).
@@ -336,7 +341,8 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
         who = state.session.get("verifier") or "the verifier"
         asked = f" (asked {str(step.go_ahead_asked_at)[11:19]})" if step.go_ahead_asked else ""  # nobody asks again for want of knowing
         again = " again" if step.go_ahead_asked else ""
-        yours = {"verifier": f"Your go-ahead for '{current}' before it runs{asked}{about}"}  # bob read `waits for bob's go-ahead`
+        by = f" ({assignee_name(state)} asked {str(step.go_ahead_asked_at)[11:19]})" if step.go_ahead_asked else ""
+        yours = {"verifier": f"Your go-ahead for '{current}' before it runs{by}{about}"}  # bob read `waits for bob's go-ahead`
         return Status(
             f"'{current}' waits for {who}'s go-ahead{asked}{about}", "muted", {"assignee": f"enter ask go-ahead{again}", "verifier": "c go-ahead"}, said=yours
         )

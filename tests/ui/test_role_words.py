@@ -58,6 +58,11 @@ def test_the_verifier_reads_their_own_word_awaited_and_the_others_whom_it_waits_
     assert status.words("watching") == status.words("replay") == status.words("assignee"), "an observer reads the assignee's words"
     assert status.words("verifier") == "Your word on 'check': it has run"
     assert status.keys == {"verifier": "c confirm · x reject"}, "the keys stay the verifier's alone"
+    # A question or a note ran nothing: `it has run` read wrong over an answer.
+    (asked,) = statuses(with_plan(state, "check", kind="ask"), FROZEN)
+    assert asked.words("verifier") == "Your word on 'check': it is answered"
+    (noted,) = statuses(with_plan(state, "check", kind="note"), FROZEN)
+    assert noted.words("verifier") == "Your word on 'check': it is marked done"
 
 
 def test_the_verifier_reads_the_go_ahead_as_theirs() -> None:
@@ -67,7 +72,9 @@ def test_the_verifier_reads_the_go_ahead_as_theirs() -> None:
     assert calm.words("assignee") == "'check' waits for bob's go-ahead · Config parses"
     assert calm.words("verifier") == "Your go-ahead for 'check' before it runs · Config parses"
     asked = now_status(with_step(state, "check", go_ahead_asked_at="2026-03-14T01:59:10Z"), FROZEN)
-    assert asked.words("verifier") == "Your go-ahead for 'check' before it runs (asked 01:59:10) · Config parses"
+    assert asked.words("assignee") == "'check' waits for bob's go-ahead (asked 01:59:10) · Config parses"
+    assignee = str(state.session.get("assignee"))
+    assert asked.words("verifier") == f"Your go-ahead for 'check' before it runs ({assignee} asked 01:59:10) · Config parses"
     assert asked.keys == {"assignee": "enter ask go-ahead again", "verifier": "c go-ahead"}
 
 

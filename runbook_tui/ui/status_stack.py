@@ -347,7 +347,10 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
             f"'{current}' waits for {who}'s go-ahead{asked}{about}", "muted", {"assignee": f"enter ask go-ahead{again}", "verifier": "c go-ahead"}, said=yours
         )
     verifying = " · k end check" if any(p.get("when") == "verify" for p in state.checking_now) else ""  # a verify section's check (k ends it)
-    return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": enter_words(state) + verifying})
+    # The verifier read the assignee's words with no key, and nothing said whose move it was or whether theirs follows.
+    then = ", then your word" if entry.get("verify", "after") in ("after", "both", "per_wave") else " (no word of yours)"
+    yours = {"verifier": f"Next: '{current}'{where}: {assignee_name(state)} runs it{then}{about}"}
+    return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": enter_words(state) + verifying}, said=yours)
 
 
 def enter_words(state: RunState) -> str:

@@ -222,10 +222,14 @@ def test_the_verifier_sees_the_same_rendered_commands_as_the_assignee(lab: Lab, 
     }
     # The step list may cut the title to its column ("Restore from /var/backups/pg-0412.…"), at a width that differs by a
     # column between the two screens; the detail pane's title, command and undo must be the same text, whole.
-    # The status row names the next step too (`Next: 'restore' on local · Restore from …`): the same words on both
-    # screens, the key only on the assignee's (running it is theirs).
+    # The status row names the next step too (`Next: 'restore' on local · Restore from …`): the same step, place and
+    # title on both screens; the key only on the assignee's (running it is theirs), and the verifier's row says whose
+    # move it is and that their word follows (`Next: 'restore' on local: alice runs it, then your word · Restore …`).
     now_rows = {n: [line.strip() for line in screens[n].splitlines() if line.strip().startswith("Next: 'restore'")] for n in ("assignee", "verifier")}
-    assert now_rows["assignee"] == [f"{now_rows['verifier'][0]} — enter run it"], now_rows
+    assert len(now_rows["assignee"]) == len(now_rows["verifier"]) == 1, now_rows
+    mine, theirs = now_rows["assignee"][0], now_rows["verifier"][0]
+    assert mine.startswith("Next: 'restore' on local · ") and mine.endswith(" — enter run it"), now_rows
+    assert theirs.startswith("Next: 'restore' on local: ") and " runs it, then your word · Restore from" in theirs, now_rows
     below = {n: "\n".join(row for row in screens[n].splitlines() if not row.strip().startswith("Next: ")) for n in screens}
     assignee, verifier = ([line for line in _lines_with(below[n], "run:", "undo:", "Restore from") if not line.endswith("…")] for n in ("assignee", "verifier"))
     assert assignee == verifier, f"the two screens differ:\nassignee {assignee}\nverifier {verifier}"

@@ -78,6 +78,18 @@ def test_the_verifier_reads_the_go_ahead_as_theirs() -> None:
     assert asked.keys == {"assignee": "enter ask go-ahead again", "verifier": "c go-ahead"}
 
 
+def test_the_verifier_reads_whose_move_the_next_step_is_and_whether_theirs_follows() -> None:
+    """Nothing needs attention: the assignee reads `Next: 'check' on local — enter run it`; the verifier read the same
+    words with no key, and could not tell whether anything was expected of them."""
+    state = _shared()
+    calm = now_status(state, FROZEN)
+    assert calm.words("assignee") == calm.words("watching") == "Next: 'check' on local · Config parses"
+    assert calm.words("verifier") == "Next: 'check' on local: alice runs it, then your word · Config parses"
+    unchecked = now_status(with_plan(state, "check", verify="none"), FROZEN)
+    assert unchecked.words("verifier") == "Next: 'check' on local: alice runs it (no word of yours) · Config parses"
+    assert calm.keys == {"assignee": "enter run it"}
+
+
 def test_a_request_of_the_verifiers_says_to_them_whose_move_it_is() -> None:
     """bob's rollback request and hold: the assignee reads them with the keys that answer them; bob (and an observer)
     read that alice has the next move (before: the same words, no keys, and nothing said anyone had to act)."""

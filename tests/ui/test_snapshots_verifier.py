@@ -61,8 +61,8 @@ def _then(*keys: str, screen: str = "VerifierScreen") -> Callable[[Pilot[Any]], 
 @BOTH
 def test_snapshot_verifier_nothing_to_confirm(snap_compare: Snap, size: tuple[int, int]) -> None:
     """'check' is pending (it verifies after it ran): nothing needs attention, so the status row says calmly
-    `Next: 'check' on local · Config parses` (the words the assignee reads, with no key: running it is the
-    assignee's); the footer offers details, reject, request rollback, note, hold, help, leave, steps, copy — but no
+    `Next: 'check' on local: alice runs it, then your word · Config parses` (no key: running it is the assignee's;
+    it read the assignee's words alone, and nothing said bob's word would follow); the footer offers details, reject, request rollback, note, hold, help, leave, steps, copy — but no
     `c confirm` (at 80 columns it ends at `l steps`: a key that does not fit whole is left out, never a lone `y`);
     "joined as verifier" on the one row above it."""
     assert snap_compare(_verifier(False), run_before=_then(), terminal_size=size)

@@ -175,7 +175,13 @@ async def test_the_calm_line_says_the_same_words_to_every_role_with_its_own_keys
         ),
     }
     # The one whose word is awaited reads it as theirs (bob read `'check' waits for bob's go-ahead`): test_role_words.py.
-    own = {("go-ahead", "verifier"): "Your go-ahead for 'check' before it runs · Config parses"}
+    own = {
+        ("go-ahead", "verifier"): "Your go-ahead for 'check' before it runs · Config parses",
+        # whose move it is, and that the verifier's word follows (it read the assignee's words with no key)
+        ("next", "verifier"): "Next: 'check' on local: alice runs it, then your word · Config parses",
+        ("next again", "verifier"): "Next: 'check' on local: alice runs it, then your word · Config parses",
+        ("next wait", "verifier"): "Next: 'check': alice runs it, then your word · Config parses",
+    }
     for name, (case, words, keys) in cases.items():
         said = await _said(case)
         for role in ROLES:

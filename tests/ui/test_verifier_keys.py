@@ -300,14 +300,15 @@ async def test_while_the_link_is_down_no_key_that_sends_is_offered_and_they_come
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await screen_is(pilot, "VerifierScreen")
         stack, footer = app.screen.query_one(StatusStack), app.screen.query_one(KeyFooter)
-        connected_row = "Waiting for bob to confirm 'check' — c confirm · x reject"
+        connected_row = "Your word on 'check': it has run — c confirm · x reject"  # bob's own word, with its keys
         await until(pilot, lambda: connected_row in painted(stack), "the row to offer c and x")
         client.lost_at = dt.datetime(2026, 3, 20, 2, 13, 5, tzinfo=dt.UTC).timestamp()
         await until(pilot, lambda: "NOT CONNECTED" in painted(stack) and "confirm" not in painted(footer), "the keys to go with the link")
         assert painted(footer).rstrip() == "⏎ details ? help q leave l steps y copy", painted(footer)  # what still works here
         rows = " ".join(painted(stack).split())
         assert "c x u n p come back when it reconnects" in rows and "— enter details · q leave" in rows, rows
-        assert "Waiting for bob to confirm 'check'" in rows and "c confirm" not in rows and "x reject" not in rows, rows
+        assert "Waiting for bob to confirm 'check'" in rows, rows  # link down: the words an observer reads, no key
+        assert "c confirm" not in rows and "x reject" not in rows, rows
         await pilot.press("c", "x", "p")
         said = "not connected to the run: nothing you press reaches the assignee; c x u n p come back once it reconnects (it retries by itself)"
         await until(pilot, lambda: [n.message for n in app._notifications][-3:] == [said] * 3, "c x p to say why they send nothing")

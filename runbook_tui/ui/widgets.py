@@ -385,7 +385,10 @@ def _decision(step: Any) -> str:
         and step.started_at is not None
         and str(step.decided_at) < step.started_at
     )
-    return f"{mark} {step.decision or 'decided'} by {step.decided_by} {_time_of(step.decided_at)}{void}" + (", on an earlier attempt" if earlier else "")
+    # A confirmation of what a rollback then undid: it read `✓ confirmed by bob` under `↶ undone`, as if it stood.
+    undone = step.status == "undone" and step.decision == "confirmed"
+    after = ", on an earlier attempt" if earlier else ", then undone by the rollback" if undone else ""
+    return f"{mark} {step.decision or 'decided'} by {step.decided_by} {_time_of(step.decided_at)}{void}{after}"
 
 
 def _time_of(ts: str | None) -> str:

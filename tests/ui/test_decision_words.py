@@ -32,3 +32,11 @@ def test_a_verdict_on_an_earlier_attempt_says_so_while_the_new_one_waits() -> No
     assert _decision(replace(waiting, status="done", decided_at="2026-12-02T02:21:00Z")) == "✓ confirmed by bob 02:21:00"
     go_ahead = replace(waiting, status="running", decision="go-ahead", go_ahead_by="bob", decided_at="2026-12-02T02:19:00Z")
     assert _decision(go_ahead) == "✓ go-ahead by bob 02:19:00"
+
+
+def test_a_confirmation_a_rollback_undid_says_so() -> None:
+    """Walked at 80x24 as the verifier: after the rollback to 'backup', 'edit' read `↶ undone` and under it
+    `✓ confirmed by bob 21:52:09`, as if the confirmation stood; bob's go-ahead for the next attempt is asked anew."""
+    confirmed = replace(StepState(id="edit"), decided_by="bob", decided_at="2026-12-04T21:52:09Z", decision="confirmed", attempts=1)
+    assert _decision(replace(confirmed, status="undone")) == "✓ confirmed by bob 21:52:09, then undone by the rollback"
+    assert _decision(replace(confirmed, status="done")) == "✓ confirmed by bob 21:52:09"

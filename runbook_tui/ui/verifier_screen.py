@@ -103,7 +103,11 @@ class VerifierScreen(RunView):
         if not self.client.unsigned:
             return (joined, "")
         joined = "joined as observer" if self.observe else "joined as verifier"
-        return (joined, "", f" · the assignee's {self.client.unsigned}", " · the assignee's decisions are unsigned")
+        # The welcome's reason is the assignee's foot's (`decisions unsigned: no --identity key, no agent key`): an observer
+        # who joined with --identity read it as about their own key. Said as the assignee's run's.
+        why = self.client.unsigned.removeprefix("decisions unsigned: ")
+        whole = f" · the assignee's decisions are unsigned: their run has {why}" if why != self.client.unsigned else f" · the assignee's {self.client.unsigned}"
+        return (joined, "", whole, " · the assignee's decisions are unsigned")
 
     def _tick(self) -> None:
         super()._tick()

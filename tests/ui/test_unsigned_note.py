@@ -54,7 +54,8 @@ def test_a_key_or_a_run_that_decides_nothing_for_real_says_nothing(workdir: Path
     ("size", "said"),
     [
         ((80, 24), "joined as verifier · the assignee's decisions are unsigned"),
-        ((140, 45), "joined as verifier · the assignee's decisions unsigned: no --identity key, no agent key"),
+        # the reason is the assignee's run's: an observer who joined with --identity read `no --identity key` as theirs
+        ((140, 45), "joined as verifier · the assignee's decisions are unsigned: their run has no --identity key, no agent key"),
     ],
     ids=["80x24", "140x45"],
 )

@@ -349,7 +349,8 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
     verifying = " · k end check" if any(p.get("when") == "verify" for p in state.checking_now) else ""  # a verify section's check (k ends it)
     # The verifier read the assignee's words with no key, and nothing said whose move it was or whether theirs follows.
     then = ", then your word" if entry.get("verify", "after") in ("after", "both", "per_wave") else " (no word of yours)"
-    yours = {"verifier": f"Next: '{current}'{where}: {assignee_name(state)} runs it{then}{about}"}
+    does = {"note": "does it by hand", "ask": "answers it"}.get(str(entry.get("kind")), "runs it")
+    yours = {"verifier": f"Next: '{current}'{where}: {assignee_name(state)} {does}{then}{about}"}
     return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": enter_words(state) + verifying}, said=yours)
 
 

@@ -88,6 +88,10 @@ def test_the_verifier_reads_whose_move_the_next_step_is_and_whether_theirs_follo
     unchecked = now_status(with_plan(state, "check", verify="none"), FROZEN)
     assert unchecked.words("verifier") == "Next: 'check' on local: alice runs it (no word of yours) · Config parses"
     assert calm.keys == {"assignee": "enter run it"}
+    noted = now_status(with_plan(state, "check", kind="note", verify="none"), FROZEN)
+    assert noted.words("verifier") == "Next: 'check': alice does it by hand (no word of yours) · Config parses", "a note runs nothing"
+    asked = now_status(with_plan(state, "check", kind="ask"), FROZEN)
+    assert asked.words("verifier") == "Next: 'check': alice answers it, then your word · Config parses"
 
 
 def test_a_request_of_the_verifiers_says_to_them_whose_move_it_is() -> None:

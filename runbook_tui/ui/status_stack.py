@@ -116,13 +116,16 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         found.append(Status(f"ROLLBACK STOPPED at '{rollback.failed_step}': fix it by hand", "error", {"assignee": "u roll back again", "verifier": "n note"}))
     if state.rollback_requested:
         found.append(rollback_request(state, state.rollback_requested, current, step.wave_awaiting if step is not None else None))
-    if step is not None and step.status in ("failed", "timed_out"):
+    if step is not None and step.status in ("failed", "timed_out"):  # (a rollback asked already: the verifier's u is said)
         exit_words = failed_words(step.hosts, state.plan_steps.get(current or "", {}))
         found.append(
             Status(
                 f"'{current}' {status_words(step.status)}{exit_words}",
                 "error",
-                {"assignee": f"{enter_words(state)} · u roll back · s skip", "verifier": "u request rollback · n note"},
+                {
+                    "assignee": f"{enter_words(state)} · u roll back · s skip",
+                    "verifier": "n note" if state.rollback_requested else "u request rollback · n note",
+                },
             )
         )
     if step is not None and step.status == "rejected":

@@ -110,6 +110,18 @@ def test_a_request_of_the_verifiers_says_to_them_whose_move_it_is() -> None:
     assert status.words("verifier") == f"HOLD asked: bob asks to hold; waiting for {assignee} to pause"
 
 
+def test_a_failed_step_offers_the_verifier_no_second_rollback_request() -> None:
+    """Walked at 80x24: under bob's own `ROLLBACK REQUESTED …; waiting for alice`, the failure's row still offered him
+    `u request rollback`, as if nothing had been asked."""
+    failed = with_step(_shared(), "check", status="failed")
+    (row,) = statuses(failed, FROZEN)
+    assert row.keys["verifier"] == "u request rollback · n note"
+    asked = _event(failed, ev.ROLLBACK_REQUESTED, "bob", reason="reload broke it")
+    request, row = statuses(asked, FROZEN)
+    assert request.words("verifier").startswith("ROLLBACK REQUESTED: bob: reload broke it; waiting for ")
+    assert row.keys["verifier"] == "n note" and "u roll back" in row.keys["assignee"]
+
+
 def test_the_step_line_says_what_verify_both_and_before_ask() -> None:
     """`verifier confirms both` and `verifier confirms before` said neither that a go-ahead comes before the step runs
     nor, for `both`, that a confirmation follows it."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from runbook_tui.runbook import field_table as T
@@ -31,6 +32,8 @@ class HostEntries:
         """The groups of `hosts:` (without `local`), bastions linked."""
         groups: dict[str, tuple[Host, ...]] = {}
         links = BastionLinks(self.diags)
+        self._declared: dict[str, tuple[Host, str | None]] = {}
+        from_param: dict[str, tuple[str, Mark] | None] = {}
         for group, value, key_mark, value_mark in entries:
             if group == LOCAL:
                 self.diags.error(key_mark, "'local' is always defined (this machine); expected another group name")
@@ -38,10 +41,7 @@ class HostEntries:
             via: tuple[str, Mark] | None = None
             if isinstance(value, YMap) and "hosts" not in value:
                 groups[group] = self._hosts_from_param(group, value, params, values)
-                via = self._group_via(value)
-                if via is not None:
-                    for host in groups[group]:
-                        links.want(host.name, *via)
+                from_param[group] = self._group_via(value)
                 continue
             if isinstance(value, YMap):
                 self.fields.keys(value, f"group '{group}'", T.GROUP.keys, T.GROUP.required)
@@ -52,7 +52,29 @@ class HostEntries:
                 self.diags.error(value_mark, f"group '{group}' has no hosts; expected at least one host entry")
             hosts = [self._host(item, mark, group, links, via) for item, mark in zip(items, items.item_marks)] if items else []
             groups[group] = self._distinct(group, [h for h in hosts if h is not None])
+        for group, via in from_param.items():
+            # A name a host entry declares is that entry (its address, user, port, own via), not a new host
+            # reached at the bare name: `-p web_hosts=db1` runs where `on: db1` runs. The group's via is for the rest.
+            groups[group] = tuple(self._declared[h.name][0] if h.name in self._declared else h for h in groups[group])
+            for host in groups[group]:
+                if via is not None and host.name not in self._declared:
+                    links.want(host.name, *via)
         return links.resolve(groups)
+
+    def _declare(self, host: Host, via: str | None) -> None:
+        """One host entry per name: a second entry of a name that differs (another address, user, port, via...) is
+        refused; `on: db1`, the journal and the undo list name hosts by name, and took the first entry's address for
+        one group's steps and the second's for another's. The same entry again (a YAML alias `*db1`) is fine."""
+        first = self._declared.get(host.name)
+        if first is None:
+            self._declared[host.name] = (host, via)
+            return
+        if (replace(first[0], mark=host.mark), first[1]) != (host, via):
+            self.diags.error(
+                host.mark,
+                f"host {describe(host.name)} is declared again with other fields (first at line {first[0].mark.line}); "
+                "expected one entry per host name (reuse it in another group with a YAML anchor: &db1 ... *db1)",
+            )
 
     def _hosts_from_param(self, group: str, m: YMap, params: tuple[Param, ...], values: dict[str, Any] | None) -> tuple[Host, ...]:
         self.fields.keys(m, f"group '{group}'", T.FROM_PARAM.keys, T.FROM_PARAM.required)
@@ -110,7 +132,7 @@ class HostEntries:
         via = self._group_via(m) or group_via
         if via is not None:
             links.want(name, *via)
-        return Host(
+        host = Host(
             name=name,
             address=address or name,
             mark=mark,
@@ -121,6 +143,8 @@ class HostEntries:
             forward_agent=f.boolean(m, "forward_agent"),
             given=frozenset(k for k in ("address", "port", "user", "identity") if k in m),
         )
+        self._declare(host, None if via is None else via[0])
+        return host
 
     def _var(self, host_vars: YMap, key: str) -> Any:
         """A var as `host.KEY` reads it: a string is a template, rendered from params at load as the host's fields are

@@ -4,7 +4,7 @@ step on it "pass" without running anywhere, and a parameter's host names follow 
 from __future__ import annotations
 
 import pytest
-from helpers_runbook import at, cli_main, errors
+from helpers_runbook import at, cli_main, errors, load
 
 FROM_PARAM = """
 runbook: 1
@@ -98,3 +98,54 @@ def test_a_host_address_or_user_that_is_not_one_word_is_refused_where_it_is_writ
         (8, 109): "user name '-oProxyCommand=x' starts with '-', which ssh, scp and rsync read as an option; expected a user name",
     }
     assert errors(path, {"addr": "db1.example.com", "who": "deploy"})[0].message.startswith("host address '10.0.0.1 -p 2222'")
+
+
+ONE_NAME_TWICE = """
+runbook: 1
+id: demo
+title: Demo
+params:
+  web_hosts: {type: list, default: [w1, db1]}
+hosts:
+  web: {from_param: web_hosts, via: jump}
+  jumps:
+    - {name: jump, address: 10.9.9.9}
+  db:
+    - &db1 {name: db1, address: 10.0.0.5, user: postgres}
+  again: [*db1]
+  same: [{name: db1, address: 10.0.0.5, user: postgres}]
+sections:
+  - id: main
+    kind: precheck
+    steps:
+      - {id: probe, on: again, run: hostname, verify: none}
+"""
+
+
+def test_a_name_a_host_entry_declares_is_that_entry_in_a_list_parameters_group_too(write_runbook):
+    """`-p web_hosts=db1` meant the db1 declared at 10.0.0.5 as postgres; before, once any `via` was written, the
+    first group naming db1 (the parameter's, listed first) stood for db1 everywhere: `on: again` connected to the
+    address 'db1' through the web group's bastion, as root."""
+    runbook = load(write_runbook(ONE_NAME_TWICE)).runbook
+    for group in ("web", "db", "again", "same"):
+        [db1] = [h for h in runbook.group(group) if h.name == "db1"]
+        assert (db1.address, db1.user, db1.via) == ("10.0.0.5", "postgres", None), group
+    [w1] = [h for h in runbook.group("web") if h.name == "w1"]
+    assert (w1.address, w1.via and w1.via.name) == ("w1", "jump")
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "{name: db1, address: 10.0.0.9}",
+        "{name: db1, address: 10.0.0.5, user: root}",
+        "{name: db1, address: 10.0.0.5, user: postgres, port: 2222}",
+        "{name: db1, address: 10.0.0.5, user: postgres, via: jump}",
+    ],
+)
+def test_a_host_name_declared_twice_with_other_fields_is_refused_at_the_second(write_runbook, other):
+    """Before, `on: db1` ran at the first entry's address and `on: same` at the second's, both journaled as db1."""
+    path = write_runbook(ONE_NAME_TWICE.replace("{name: db1, address: 10.0.0.5, user: postgres}]", other + "]"))
+    [err] = errors(path)
+    assert at(err) == (13, 10)
+    assert err.message.startswith("host 'db1' is declared again with other fields (first at line 11)")

@@ -21,6 +21,16 @@ from runbook_tui.runbook.model import (
 from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
 from runbook_tui.runbook.texts import Capture, CapturesBefore, Scope
 
+#: What each text key of a step holds, for the error when it is written empty.
+_BLANK_EXPECTED = {
+    "run": "a shell command",
+    "undo": "the command that reverses this step (a rollback would run nothing and call it undone), or undo left out",
+    "note": "the instruction the assignee follows",
+    "ask": "the question the assignee answers",
+    "confirm": "the text the assignee must acknowledge (it warns of nothing), or confirm left out",
+    "cwd": "a directory, or cwd left out",
+}
+
 
 class StepsReader(MetricsReader):
     """Steps refer to panels and success checks, so this reader extends the metrics one."""
@@ -104,6 +114,7 @@ class StepsReader(MetricsReader):
             if capture
             else scope
         )
+        self._not_blank(m)
         title_text = self._text(m, "title", "plain", scope)  # may use captured.* and host: rendered just before the step
         for key in ("timeout", "env", "sudo", "serial", "max_fail"):  # a command's: on another step they would do nothing
             self._only(m, key, kind, ("run",))
@@ -144,6 +155,16 @@ class StepsReader(MetricsReader):
         if capture is not None:
             captured.setdefault(capture, len(captured))
         return step if step_id else None
+
+    def _not_blank(self, m: YMap) -> None:
+        """A command, instruction, question or directory written empty is refused: `run: ""` passed as done having
+        run nothing, and a blank note or question asked the assignee nothing. A blank undo or confirm (a placeholder
+        while drafting) is a warning: preflight counts it as missing, and a rollback would call the step undone."""
+        for key, expected in _BLANK_EXPECTED.items():
+            value = m.get(key)
+            if isinstance(value, str) and not value.strip():
+                report = self.diags.warning if key in ("undo", "confirm") else self.diags.error
+                report(m.value_mark(key), f"'{key}' is empty; expected {expected}")
 
     def _only(self, m: YMap, key: str, kind: str, kinds: tuple[str, ...]) -> bool:
         """True when `key` is present and fits this step kind; reports it when it does not."""

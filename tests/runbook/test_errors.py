@@ -516,6 +516,34 @@ def test_a_key_written_without_a_value_is_an_error_not_the_default(write_runbook
     assert expected in err.message and "got nothing (null)" in err.message
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('run: ""', "'run' is empty; expected a shell command"),
+        ("run: '   '", "'run' is empty; expected a shell command"),
+        ('note: ""', "'note' is empty; expected the instruction the assignee follows"),
+        ("ask: ' '", "'ask' is empty; expected the question the assignee answers"),
+    ],
+)
+def test_a_step_whose_text_is_written_empty_is_refused(write_runbook, line, expected):
+    """`run: ""` validated and ran as done having run nothing (exit 0 of an empty `sh -c`); a blank note or question
+    asked the assignee nothing."""
+    path = write_runbook(MINIMAL.replace("run: echo hello", line))
+    err = only_error(path)
+    assert at(err) == (8, 9 + len(line.split(":")[0]) + 2)
+    assert err.message == expected
+    assert cli_main(["validate", str(path)]) == 2
+
+
+def test_an_empty_cwd_is_refused_and_an_empty_undo_or_confirm_warned_of(write_runbook):
+    path = write_runbook(MINIMAL + "        cwd: ''\n")
+    err = only_error(path)
+    assert (at(err), err.message) == ((9, 14), "'cwd' is empty; expected a directory, or cwd left out")
+    path = write_runbook(MINIMAL + "        undo: ''\n        confirm: ' '\n")
+    warnings = load(path).warnings
+    assert [(at(w), w.message.split(";")[0]) for w in warnings] == [((9, 15), "'undo' is empty"), ((10, 18), "'confirm' is empty")]
+
+
 def test_a_wait_step_without_its_duration_is_an_error_not_a_wait_of_0s(write_runbook):
     path = write_runbook(MINIMAL.replace("run: echo hello", "wait:"))
     err = only_error(path)

@@ -38,7 +38,7 @@ class MetricsReader(ReaderBase):
             if panel is not None and self._unique(seen, panel.id, mark, "panel id"):
                 panels.append(panel)
         self.panel_ids = set(seen)
-        if panels and source is None:
+        if panels and source is None and "source" not in m:  # a source written wrong has its own error
             self.diags.error(m.mark, "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")
         for panel in panels if source is not None and source.kind == "scrape" else ():
             try:

@@ -792,3 +792,31 @@ def test_a_duration_with_a_repeated_or_out_of_order_unit_is_refused_at_its_value
     err = only_error(path)
     assert at(err) == (9, 18)
     assert f"'timeout': expected a duration like 30s, 5m, 1h30m (each unit once, largest first) or a number of seconds, got '{value}'" in err.message
+
+
+def test_a_source_written_wrong_is_not_also_called_missing(write_runbook):
+    """`source:` with both prometheus and scrape was reported twice, once as 'metrics has panels but no source' at
+    `metrics:`, which sent the author looking for a source they had written."""
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        metrics:
+          source:
+            prometheus: {url: "http://prometheus:9090"}
+            scrape: {url: "http://127.0.0.1:9100/metrics"}
+          panels:
+            - {id: p99, query: up}
+        sections:
+          - id: main
+            steps:
+              - {id: a, run: echo 1}
+        """
+    )
+    err = only_error(path)
+    assert (at(err), err.message) == ((6, 5), "metrics source: expected exactly one of prometheus: {url, token} or scrape: {url}")
+    text = path.read_text()
+    path.write_text(text[: text.index("  source:")] + text[text.index("  panels:") :])  # no source at all: said at metrics
+    err = only_error(path)
+    assert (at(err), err.message) == ((5, 3), "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")

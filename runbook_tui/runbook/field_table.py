@@ -120,7 +120,7 @@ EXPECT = Shape("expect", "What a finished run step must show to count as succeed
 ))  # fmt: skip
 
 STEP = Shape("step", "One step: exactly one of run, note, wait or ask.", (
-    Field("id", NAME, "Unique step id (letters, digits, -, _, .).", True),
+    Field("id", NAME, "Unique step id (ASCII letters and digits, then also -, _ or .).", True),
     Field("title", TEXT, "What the step does, as the assignee and verifier read it."),
     Field("run", TEXT, "A shell command run with `sh -c` on each host of `on`; interpolated values are shell-quoted."),
     Field("note", TEXT, "A manual instruction; the assignee marks it done."),

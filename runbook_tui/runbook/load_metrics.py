@@ -78,7 +78,7 @@ class MetricsReader(ReaderBase):
         m = f.shaped(value, mark, "a panel {id, title, query, ...}", T.PANEL)
         if m is None:
             return None
-        panel_id = f.identifier(m, "id", NAME, "a panel id (letters, digits, -, _, .)")
+        panel_id = f.identifier(m, "id", NAME, "a panel id (ASCII letters and digits, then also -, _ or .)")
         query = self._text(m, "query", "promql")
         if panel_id is None or query is None:
             return None

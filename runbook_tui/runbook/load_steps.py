@@ -71,7 +71,7 @@ class StepsReader(MetricsReader):
         m = f.shaped(value, mark, "a section {id, title, kind, steps}", T.SECTION)
         if m is None:
             return None
-        section_id = f.identifier(m, "id", NAME, "a section id (letters, digits, -, _, .)")
+        section_id = f.identifier(m, "id", NAME, "a section id (ASCII letters and digits, then also -, _ or .)")
         kind = f.choice(m, "kind", SECTION_KINDS, "implement")
         title, template = self._plain_and_template(m, "title")
         title = title or section_id or ""
@@ -93,7 +93,7 @@ class StepsReader(MetricsReader):
         if m is None:
             return None
         f.keys(m, f"step '{m.get('id', '?')}'", STEP_KEYS, T.STEP.required)
-        step_id = f.identifier(m, "id", NAME, "a step id (letters, digits, -, _, .)")
+        step_id = f.identifier(m, "id", NAME, "a step id (ASCII letters and digits, then also -, _ or .)")
         if step_id is not None and not self._unique(self.step_ids, step_id, m.value_mark("id"), "step id"):
             step_id = None
         kinds = [k for k in STEP_KINDS if k in m]

@@ -820,3 +820,13 @@ def test_a_source_written_wrong_is_not_also_called_missing(write_runbook):
     path.write_text(text[: text.index("  source:")] + text[text.index("  panels:") :])  # no source at all: said at metrics
     err = only_error(path)
     assert (at(err), err.message) == ((5, 3), "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")
+
+
+@pytest.mark.parametrize("written", ["sé", "-a", ".x", "a b"])
+def test_an_id_refused_says_which_characters_it_takes(write_runbook, written):
+    """'expected a step id (letters, digits, -, _, .), got 'sé'' read as a contradiction (é is a letter), and '-a'
+    is made of the characters listed; the message names ASCII and the first character's rule."""
+    path = write_runbook(MINIMAL.replace("id: hello", f"id: '{written}'"))
+    err = only_error(path)
+    assert at(err) == (7, 13)
+    assert err.message == f"'id': expected a step id (ASCII letters and digits, then also -, _ or .), got '{written}'"

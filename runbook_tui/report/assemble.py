@@ -35,7 +35,7 @@ from runbook_tui.report.model import (
     Window,
 )
 from runbook_tui.report.signatures import signature_rows
-from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.durations import written_duration
 
 if TYPE_CHECKING:  # asyncssh is loaded only when a journal holds signatures
     from runbook_tui.trust.allowed_signers import AllowedSigners
@@ -372,7 +372,7 @@ def _step_text(plan: Mapping[str, Any]) -> str | None:
         return str(plan["ask"])
     if plan.get("kind") == "wait":
         watch = f", watching {', '.join(plan.get('watch', []))}" if plan.get("watch") else ""
-        return f"wait {format_duration(float(plan.get('wait') or 0))}{watch}"
+        return f"wait {written_duration(float(plan.get('wait') or 0))}{watch}"
     return None
 
 

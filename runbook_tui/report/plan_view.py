@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from runbook_tui.engine.host_tally import wave_plan_words
-from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.durations import format_duration, written_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook
 from runbook_tui.runbook.plan import step_json
@@ -123,7 +123,7 @@ def _step(runbook: Runbook, number: int, section_kind: str, data: dict[str, Any]
     if kind == "run":
         body = _per_host(data["run"]) or []
     elif kind == "wait":
-        body = [PerHost(None, format_duration(data["wait"] or 0))]
+        body = [PerHost(None, written_duration(data["wait"] or 0))]
     else:
         body = [PerHost(None, data[kind] or "")]
     view = StepView(
@@ -145,10 +145,10 @@ def _step(runbook: Runbook, number: int, section_kind: str, data: dict[str, Any]
     if data["sudo"]:
         details.append("with sudo")
     if data["timeout"] is not None:
-        details.append(f"timeout {format_duration(data['timeout'])}")
+        details.append(f"timeout {written_duration(data['timeout'])}")
     if data["retries"]:
         times = "once" if data["retries"] == 1 else f"{data['retries']} times"
-        details.append(f"retried {times}, {format_duration(data['retry_delay'])} apart")
+        details.append(f"retried {times}, {written_duration(data['retry_delay'])} apart")
     if kind == "run" and len(hosts) > 1 and (data["serial"] or data["max_fail"]):  # it read `stopping after 0 failed hosts`
         details.append(wave_plan_words(len(hosts), data["serial"], data["max_fail"] or 0))
     if data["cwd"]:

@@ -74,6 +74,16 @@ def format_duration(seconds: float) -> str:
     return "".join(parts) or "0s"
 
 
+def written_duration(seconds: float) -> str:
+    """A duration the runbook wrote, exactly: 1.5 -> '1.5s', 90.25 -> '1m30.25s' (`format_duration` rounds to whole
+    seconds, which suits a measured time; the plan said 'timeout 2s' for `timeout: 1.5`)."""
+    whole, millis = divmod(round(seconds * 1000), 1000)
+    if seconds < 1 or not millis:
+        return format_duration(seconds if seconds < 1 else whole)
+    minutes = format_duration(whole - whole % 60) if whole >= 60 else ""
+    return f"{minutes}{whole % 60}.{millis:03d}".rstrip("0") + "s"
+
+
 def span_words(seconds: float) -> str:
     """A span as people say it, two units at most: `45s`, `12m`, `1h 12m`, `2d 4h` (one format for every countdown)."""
     whole = int(abs(seconds))

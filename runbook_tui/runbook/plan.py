@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.model import MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.params import yaml_value
 from runbook_tui.runbook.plan_words import PlanWords
@@ -186,7 +186,7 @@ def _step_lines(words: PlanWords, step: Step, number: int) -> list[str]:
     if step.sudo:
         flags.append("sudo")
     if step.timeout_seconds is not None:
-        flags.append(f"timeout {format_duration(step.timeout_seconds)}")
+        flags.append(f"timeout {written_duration(step.timeout_seconds)}")
     if step.retries:
         flags.append(f"retries {step.retries}")
     if step.serial:
@@ -199,7 +199,7 @@ def _step_lines(words: PlanWords, step: Step, number: int) -> list[str]:
     lines += [f"       env: {name}={visible_line(_once(words, step, value))}" for name, value in step.env]
     if step.kind == "wait":
         watch = f", watching {', '.join(step.watch)}" if step.watch else ""
-        lines.append(f"       wait {format_duration(step.wait_seconds or 0)}{watch}")
+        lines.append(f"       wait {written_duration(step.wait_seconds or 0)}{watch}")
     elif step.body is not None:
         lines += _per_host_lines(words, step, step.body, step.kind)
     if step.confirm is not None:

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from runbook_tui.engine.history_model import host_groups
 from runbook_tui.engine.state import RunState
-from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.widgets import step_as_shown, verify_words
 from runbook_tui.ui.wrap import CommandText
@@ -39,7 +39,7 @@ def step_whole(state: RunState) -> tuple[str, Group] | None:
     parts = [str(entry.get("title") or current), "\n".join(facts)]
     parts += [f"{kind}: {entry[kind]}" for kind in ("note", "ask", "confirm") if entry.get(kind)]
     if entry.get("wait"):
-        parts.append(f"wait: {format_duration(entry['wait'])}")
+        parts.append(f"wait: {written_duration(entry['wait'])}")
     expect = {key: value for key, value in (entry.get("expect") or {}).items() if value not in (None, [0])}
     after = [", ".join(f"expect {key} {value}" for key, value in expect.items())]
     after.append(f"env: {', '.join(entry.get('env') or {})}" if entry.get("env") else "")  # the names: values may be templates of secrets

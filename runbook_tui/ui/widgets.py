@@ -24,7 +24,7 @@ from runbook_tui.engine.event_words import host_status_words, self_confirmed_wor
 from runbook_tui.engine.left_out import left_out, left_out_words
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
-from runbook_tui.runbook.durations import format_duration
+from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, looks, status_text
 from runbook_tui.ui.window_countdown import countdown_tone, window_left, window_words
@@ -277,7 +277,7 @@ class StepDetail(Static):
         if entry.get("checkpoint"):
             facts.insert(0, "⚑ CHECKPOINT")
         if entry.get("timeout"):
-            facts.append(f"timeout {format_duration(entry['timeout'])}")
+            facts.append(f"timeout {written_duration(entry['timeout'])}")
         if entry.get("serial"):
             facts.append("serial " + ", ".join(_line(s) for s in entry["serial"]))
         if entry.get("max_fail"):  # the failure budget beside the waves (it was in the whole-step dialog only)
@@ -319,7 +319,7 @@ def _body(entry: Mapping[str, Any]) -> list[RenderableType]:
         else:
             lines += [CommandText(str(cmd), prefix=f"run on {_line(host)}:  ") for host, cmd in commands.items()]
     elif kind == "wait":
-        lines.append(Text(f"wait {format_duration(entry.get('wait') or 0)}"))
+        lines.append(Text(f"wait {written_duration(entry.get('wait') or 0)}"))
     elif kind in ("note", "ask"):
         lines.append(Text(f"{kind}:  {visible(str(entry.get(kind)))}"))
     undo = entry.get("undo")

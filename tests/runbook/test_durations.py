@@ -63,3 +63,13 @@ def test_a_repeated_or_out_of_order_unit_is_refused(text, part, why):
 @pytest.mark.parametrize(("text", "seconds"), [("1d2h3m4s", 93784.0), ("1s500ms", 1.5), ("2h1s", 7201.0)])
 def test_units_largest_first_each_once_still_add_up(text, seconds):
     assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(0.5, "500ms"), (1, "1s"), (1.5, "1.5s"), (2.5, "2.5s"), (90.25, "1m30.25s"), (3601.5, "1h1.5s"), (3660, "1h1m"), (59.9999, "1m")],
+)
+def test_a_written_duration_is_shown_exactly(seconds, shown):
+    from runbook_tui.runbook.durations import written_duration
+
+    assert written_duration(seconds) == shown

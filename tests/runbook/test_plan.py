@@ -184,3 +184,19 @@ def test_the_plan_an_approval_binds_is_unchanged_by_the_new_keys(write_runbook):
 
     keys = set(plan_json(load(write_runbook(MINIMAL)).runbook))
     assert {"panel_details", "success_checks"}.isdisjoint(keys) and "panels" in keys
+
+
+@pytest.mark.parametrize("form", ["text", "md", "html"])
+def test_a_fractional_duration_is_shown_as_written_not_rounded(capsys, write_runbook, form):
+    """`timeout: 1.5` read 'timeout 2s' in the plan the verifier approves (and `retry_delay: 2.5`, `wait: 90.5`
+    read 2s and 1m30s): whole seconds, rounded half to even."""
+    path = write_runbook(
+        MINIMAL.replace("run: echo hello", "run: echo hello\n        timeout: 1.5\n        retries: 1\n        retry_delay: 2.5")
+        + "      - {id: pause, wait: 90.5}\n"
+    )
+    code, out, err = plan(capsys, "--format", form, str(path))
+    assert code == 0, err
+    assert "timeout 1.5s" in out and "1m30.5s" in out
+    assert "2s" not in out.replace("2.5s", "") and "1m30s" not in out
+    if form != "text":
+        assert "2.5s apart" in out

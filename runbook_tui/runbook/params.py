@@ -149,6 +149,14 @@ def _ascii_number(value: Any) -> bool:
     return str(value).isascii()
 
 
+def _as_written(pattern: str) -> str:
+    """A pattern quoted as the runbook wrote it: `'^15\\.\\d+$'` (its repr doubled each backslash, so the pattern
+    quoted was not the one written); one with a quote or a control character keeps the repr's escapes."""
+    if "'" in pattern or any(not char.isprintable() for char in pattern) or len(pattern) > 200:
+        return shown(pattern, 200)
+    return f"'{pattern}'"
+
+
 def _check(param: Param, value: Any) -> None:
     name = param.name
     if param.pattern is not None:
@@ -163,11 +171,11 @@ def _check(param: Param, value: Any) -> None:
             except TimeoutError:
                 raise ParamError(f"parameter '{name}': {shown(item)} against the pattern: {too_slow(param.pattern)}") from None
             if not matches:
-                raise ParamError(f"parameter '{name}': {shown(item)} does not match the pattern {param.pattern!r}")
+                raise ParamError(f"parameter '{name}': {shown(item)} does not match the pattern {_as_written(param.pattern)}")
             if break_let_through:
                 raise ParamError(
                     f"parameter '{name}': {shown(item)} ends with a line break, which only the pattern's $ lets through;"
-                    f" expected a value matching {param.pattern!r} without it"
+                    f" expected a value matching {_as_written(param.pattern)} without it"
                 )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if param.min is not None and value < param.min:

@@ -92,7 +92,8 @@ def test_converted_values_reach_the_command(write_runbook):
         ("ratio", "1.5", "expected at most 1"),
         ("dry", "maybe", "expected true or false, got 'maybe'"),
         ("cluster", "pg-mian", "expected one of pg-main, pg-reporting, got 'pg-mian'"),
-        ("version", "16.1", "'16.1' does not match the pattern"),
+        # the pattern as written, not its repr ('^15\\.\\d+$' before: every backslash doubled)
+        ("version", "16.1", "'16.1' does not match the pattern '^15\\.\\d+$'"),
         # Python's int()/float() read other scripts' digits; a parameter's value is ASCII (before: 3 and 0.5)
         ("count", "\u0663", "expected an integer, got '\u0663'"),
         ("ratio", "\u0660.\u0665", "expected a number, got '\u0660.\u0665'"),

@@ -13,6 +13,7 @@ import datetime as dt
 import gc
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -322,8 +323,13 @@ class _Builder(StepsReader):
             start, end = self._window(m)
         assignee = self._plain(m, "assignee")
         verifier = self._plain(m, "verifier")
-        if assignee and verifier and assignee == verifier:
-            self.diags.error(m.value_mark("verifier"), f"verifier '{verifier}' is also the assignee; expected a different person (two-person rule)")
+        if assignee and verifier and _person(assignee) == _person(verifier):
+            same = (
+                f"'{verifier}' is also the assignee"
+                if assignee == verifier
+                else f"{shown(verifier)} is the assignee {shown(assignee)} (the names differ only in case, spaces or invisible characters)"
+            )
+            self.diags.error(m.value_mark("verifier"), f"verifier {same}; expected a different person (two-person rule)")
         return Ticket(
             id=self._plain(m, "id") or "",
             mark=m.mark,
@@ -428,3 +434,9 @@ def probe_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> P
         errors,
         value_problems,
     )
+
+
+def _person(name: str) -> str:
+    """Who a ticket's name means: `Alice`, ` alice` and `alice` with a zero-width space are one person to the people
+    reading the ticket, so the two-person rule compares them so (before: only the exact same text was refused)."""
+    return "".join(char for char in name if unicodedata.category(char) != "Cf").strip().casefold()

@@ -599,6 +599,21 @@ def test_assignee_is_verifier(write_runbook):
     assert "expected a different person" in err.message
 
 
+@pytest.mark.parametrize(("written", "shown"), [("Alice", "'Alice'"), ("' alice '", "' alice '"), ('"alice\\u200b"', "'alice\\u200b'")])
+def test_a_verifier_who_is_the_assignee_written_otherwise_is_refused(write_runbook, written, shown):
+    """`assignee: alice` with `verifier: Alice` (or with a space, or a zero-width one) passed the two-person rule:
+    only the exact same text was refused."""
+    path = write_runbook(TICKET % ("2026-11-23T02:00:00+09:00", written))
+    err = only_error(path)
+    assert at(err) == (10, 13)
+    assert err.message == (
+        f"verifier {shown} is the assignee 'alice' (the names differ only in case, spaces or invisible characters); "
+        "expected a different person (two-person rule)"
+    )
+    path = write_runbook(TICKET % ("2026-11-23T02:00:00+09:00", "alicia"))
+    load(path)  # a different person: the control case
+
+
 def test_window_time_without_offset(write_runbook):
     path = write_runbook(TICKET % ("2026-11-23T02:00:00", "bob"))
     err = only_error(path)

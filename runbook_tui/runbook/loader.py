@@ -120,6 +120,8 @@ class _Builder(StepsReader):
         if context is not None and ticket is not None:
             self.texts.context = base_context(values or {}, ticket.as_context())
         title, title_template = self._plain_and_template(root, "title")
+        if isinstance(root.get("title"), str) and not root["title"].strip():  # required: a blank one is none
+            self.diags.error(root.value_mark("title"), "'title' is empty; expected what this change does, as people will read it")
         title = title or runbook_id
         metrics = self._metrics(root)
         sections = self._sections(root)

@@ -845,3 +845,12 @@ def test_an_id_refused_says_which_characters_it_takes(write_runbook, written):
     err = only_error(path)
     assert at(err) == (7, 13)
     assert err.message == f"'id': expected a step id (ASCII letters and digits, then also -, _ or .), got '{written}'"
+
+
+@pytest.mark.parametrize("written", ['""', "'   '"])
+def test_a_blank_title_is_refused_like_a_missing_one(write_runbook, written):
+    """`title` is required; `title: ""` validated and the plan's header read '    [demo]' (blank) or fell back to the
+    id, so the change had no name on the screen, in the journal or the report."""
+    path = write_runbook(MINIMAL.replace("title: Demo", f"title: {written}"))
+    err = only_error(path)
+    assert (at(err), err.message) == ((3, 8), "'title' is empty; expected what this change does, as people will read it")

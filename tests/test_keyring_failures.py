@@ -126,3 +126,20 @@ def test_an_env_secret_that_is_not_utf8_stops_the_run_in_words(tmp_path: Path, m
     err = capsys.readouterr().err
     assert "secret 'token': environment variable RBT_TOKEN holds bytes that are not UTF-8; expected UTF-8 text" in err, err
     assert "hunter2" not in err and "Traceback" not in err and not (tmp_path / "j.jsonl").exists()
+
+
+def test_a_missing_secret_is_said_at_its_place_in_the_runbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every error about a runbook names FILE:LINE:COL; a missing or unmaskable secret said only `secret 'token': ...`
+    (exec, run and preflight's finding line alike)."""
+    from runbook_tui import cli
+
+    path = tmp_path / "r.yaml"
+    path.write_text(re.sub(r"token: \{keyring: .*\}\}", "token: {env: RBT_TOKEN}", RUNBOOK))
+    monkeypatch.delenv("RBT_TOKEN", raising=False)
+    assert cli.main(["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert f"\n{path}:5:3: secret 'token': environment variable RBT_TOKEN is not set; export it before the run\n" in err, err
+    monkeypatch.setenv("RBT_TOKEN", "ab")
+    assert cli.main(["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
+    assert f"\n{path}:5:3: secret 'token' is only 2 characters" in capsys.readouterr().err
+    assert not (tmp_path / "j.jsonl").exists()

@@ -122,12 +122,12 @@ def read_secrets(runbook: Runbook, environ: Mapping[str, str] | None = None) -> 
     for secret in runbook.secrets:
         try:
             value = _read_one(secret, env)
-        except SecretsError as exc:
-            problems.append(str(exc))
+        except SecretsError as exc:  # at the secret's FILE:LINE:COL, as every error about the runbook
+            problems.append(f"{secret.mark}: {exc}")
             continue
         problem = unmaskable(runbook, secret.name, value)
         if problem is not None:
-            problems.append(problem)
+            problems.append(f"{secret.mark}: {problem}")
             continue
         values[secret.name] = value
     if problems:

@@ -123,7 +123,7 @@ def _rollback(view: PlanView) -> list[str]:
         lines += [f"Checkpoints: {points}. A rollback to a checkpoint runs, newest first, the undo of every step after the last checkpoint reached.", ""]
     else:
         lines += ["No checkpoint: a rollback goes back to the start.", ""]
-    lines += ["Aborting the whole change runs the undo of every completed step, newest first, then the rollback section.", ""]
+    lines += [esc(view.full_rollback), ""]
     if view.without_undo:
         lines += ["Steps that change something and have no undo:", "", *(f"- step {s.number}: {esc(s.title)} ({code(s.id)})" for s in view.without_undo), ""]
     return lines

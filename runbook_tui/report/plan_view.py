@@ -86,6 +86,15 @@ class PlanView:
     checkpoints: list[StepView]
     without_undo: list[StepView]
 
+    @property
+    def full_rollback(self) -> str:
+        """What aborting the whole change runs, after the undos: the rollback sections' steps, by name, or nothing."""
+        steps = [s for section in self.sections if section.kind == "rollback" for s in section.steps]
+        if not steps:
+            return "Aborting the whole change runs the undo of every completed step, newest first (this runbook has no rollback section)."
+        named = ", ".join(f"{s.number}. {s.title}" for s in steps)
+        return f"Aborting the whole change runs the undo of every completed step, newest first, then the rollback sections' steps, in order: {named}."
+
 
 def _text(value: Any) -> str:
     if isinstance(value, bool):

@@ -194,3 +194,18 @@ def test_the_text_plan_shows_every_step_as_one_entry_with_where_and_with_what_it
     assert ["       on local; verify none", "       in: /srv/app", "       env: WHO=alice", "       run: rm -rf ./cache"] == [
         line for line in lines if line.startswith("       ") and not line.startswith(("       expect", "       undo"))
     ], out
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_full_rollback_names_the_rollback_sections_steps_or_says_there_are_none(write_runbook, capsys, fmt):
+    """The plan said '... newest first, then the rollback section.' for a runbook that has none, so the board read of
+    a rollback step that does not exist."""
+    path = write_runbook("runbook: 1\nid: d\ntitle: D\nsections:\n  - id: main\n    steps:\n      - {id: a, title: Change, run: 'true', undo: 'true'}\n")
+    assert cli_main(["plan", "--format", fmt, str(path)]) == 0
+    out = html.unescape(capsys.readouterr().out)
+    assert "newest first (this runbook has no rollback section)." in out and "then the rollback section" not in out
+    with path.open("a") as f:
+        f.write("  - id: back\n    kind: rollback\n    steps:\n      - {id: r1, title: Restore, run: 'true'}\n      - {id: r2, title: Check, run: 'true'}\n")
+    assert cli_main(["plan", "--format", fmt, str(path)]) == 0
+    out = html.unescape(capsys.readouterr().out)
+    assert re.sub(r"\\(.)", r"\1", out).count("newest first, then the rollback sections' steps, in order: 2. Restore, 3. Check.") == 1

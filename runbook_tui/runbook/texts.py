@@ -184,13 +184,13 @@ class TextMaker:
         return text.value
 
     def _names_ok(self, analysis: Analysis, mark: Mark, scope: Scope) -> bool:
-        ok = True
+        said: set[tuple[Mark, str]] = set()  # `{{ x }} {{ x }}` was said twice at the same place
         for ref in analysis.references:
             problem = self._problem(ref.root, ref.attr, scope)
-            if problem:
+            if problem and (self.mark_in(mark, ref.line), problem) not in said:
+                said.add((self.mark_in(mark, ref.line), problem))
                 self.diags.error(self.mark_in(mark, ref.line), problem)
-                ok = False
-        return ok
+        return not said
 
     def _problem(self, root: str, attr: str | None, scope: Scope) -> str | None:
         names = self.names

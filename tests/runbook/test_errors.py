@@ -854,3 +854,13 @@ def test_a_blank_title_is_refused_like_a_missing_one(write_runbook, written):
     path = write_runbook(MINIMAL.replace("title: Demo", f"title: {written}"))
     err = only_error(path)
     assert (at(err), err.message) == ((3, 8), "'title' is empty; expected what this change does, as people will read it")
+
+
+def test_a_name_undefined_twice_in_one_string_is_said_once(write_runbook):
+    """`run: "echo {{ i }} {{ i }}"` printed the same `FILE:LINE:COL: undefined name 'i'` line twice (and a loop
+    variable used after its loop too); each problem is said once per place."""
+    path = write_runbook(MINIMAL.replace("run: echo hello", 'run: "echo {{ i }} {{ params.x }} {{ i }} {{ params.x }}"'))
+    found = [(at(e), e.message.split(";")[0]) for e in errors(path)]
+    assert sorted(found) == [((8, 14), "undefined name 'i'"), ((8, 14), "undefined parameter 'params.x'")]
+    path = write_runbook(MINIMAL.replace("run: echo hello", "run: |\n          echo {{ i }}\n          echo {{ i }}"))
+    assert [at(e) for e in errors(path)] == [(9, 11), (10, 11)]  # two lines of a block: two places

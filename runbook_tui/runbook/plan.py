@@ -210,8 +210,9 @@ def _step_lines(words: PlanWords, step: Step, number: int) -> list[str]:
         lines += _per_host_lines(words, step, step.undo, "undo")
     elif step.kind in ("run", "note"):
         lines.append("       undo: (none)")
-    if step.capture:
-        lines.append(f"       capture -> captured.{step.capture}")
+    if step.capture:  # on a group, one host's stdout is kept: the plan says whose (the spec's example captures on one)
+        whose = f" (stdout of {hosts[0].name}, the first of its {len(hosts)} hosts)" if step.kind == "run" and len(hosts) > 1 else ""
+        lines.append(visible_line(f"       capture -> captured.{step.capture}{whose}"))
     return lines
 
 

@@ -200,3 +200,23 @@ def test_a_fractional_duration_is_shown_as_written_not_rounded(capsys, write_run
     assert "2s" not in out.replace("2.5s", "") and "1m30s" not in out
     if form != "text":
         assert "2.5s apart" in out
+
+
+@pytest.mark.parametrize("form", ["text", "md"])
+def test_a_capture_on_a_group_says_whose_output_it_keeps(capsys, write_runbook, form):
+    """A capture on a group keeps one host's stdout (the first listed); the plan said only 'capture -> captured.lag',
+    so the verifier could not tell which replica's lag the later steps would use."""
+    path = write_runbook(
+        MINIMAL.replace("sections:", "hosts:\n  db: [{name: db1, address: 10.0.0.5}, {name: db2, address: 10.0.0.6}]\nsections:").replace(
+            "run: echo hello", "run: echo 0.1\n        on: db\n        capture: lag"
+        )
+        + "      - {id: one, run: hostname, on: db2, capture: name}\n"
+    )
+    code, out, err = plan(capsys, "--format", form, str(path))
+    assert code == 0, err
+    said = {
+        "text": "capture -> captured.lag (stdout of db1, the first of its 2 hosts)",
+        "md": "keeps its output as captured.lag (the output of db1, the first of its 2 hosts)",
+    }
+    assert said[form] in out.replace("\\", "")
+    assert out.count("the first of its") == 1  # a capture on one host needs no words

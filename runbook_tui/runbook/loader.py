@@ -127,6 +127,12 @@ class _Builder(StepsReader):
         sections = self._sections(root)
         reach = ReachReader(self.fields, self.texts.make)
         notify, alerts = reach.notify(root), reach.alerts(root)
+        if alerts is not None and alerts.until == "window_end" and (ticket is None or ticket.window_end is None):
+            self.diags.error(  # before: the silences quietly lasted 4 hours from the start, and outlived a rollback
+                root["alerts"].value_mark("until"),
+                "'until: window_end' keeps the silences to the change window's end, and this runbook's ticket has no window; "
+                "expected ticket.window (start, end), or until: session_end",
+            )
         warn_cut_texts(root, self.file, self.diags)
         check_placeholders(root, self.diags)  # `runbook-tui new`'s EDIT-assignee, CHG-0000, (EDIT): not ready to run
         self.diags.raise_if_errors()

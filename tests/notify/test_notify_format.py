@@ -71,6 +71,21 @@ def test_a_bad_alertmanager_url_is_named_beside_a_bad_silence(write_runbook: Cal
     assert any(line.startswith("F:14:7: a silence needs at least one matcher") for line in said)
 
 
+def test_until_window_end_without_a_window_is_refused_at_until(write_runbook: Callable[..., Path]) -> None:
+    """The silences were to last to the change window's end, and the ticket had none: they quietly lasted 4 hours from
+    the start and outlived a rollback. Now `validate` refuses it at `until`; with a window it loads."""
+    runbook = 'runbook: 1\nid: t\ntitle: T\n{ticket}alerts:\n  alertmanager: http://am:9093\n  silence: [{{matchers: [\'a="b"\']}}]\n  until: window_end\nsections:\n  - {{id: s, steps: [{{id: one, run: "true"}}]}}\n'
+    path = write_runbook(runbook.format(ticket="ticket: {id: CHG-1}\n"))
+    with pytest.raises(RunbookInvalid) as invalid:
+        load_runbook(path)
+    assert [str(d).replace(str(path), "F") for d in invalid.value.errors] == [
+        "F:8:10: 'until: window_end' keeps the silences to the change window's end, and this runbook's ticket has no window; "
+        "expected ticket.window (start, end), or until: session_end"
+    ]
+    window = "ticket:\n  id: CHG-1\n  window: {start: 2026-11-23T02:00:00+09:00, end: 2026-11-23T04:00:00+09:00}\n"
+    assert load_runbook(write_runbook(runbook.format(ticket=window))).runbook.alerts is not None
+
+
 def test_matchers_render_params_and_on_no_data_follows_on_critical(write_runbook: Callable[..., Path]) -> None:
     path = write_runbook(
         textwrap.dedent("""\

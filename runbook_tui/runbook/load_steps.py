@@ -171,7 +171,8 @@ class StepsReader(MetricsReader):
         if key not in m:
             return False
         if kind not in kinds:
-            self.diags.error(m.key_mark(key), f"'{key}' does not apply to a {kind} step; expected it on a {' or '.join(kinds)} step")
+            article = "an" if kind == "ask" else "a"  # 'a ask step' before
+            self.diags.error(m.key_mark(key), f"'{key}' does not apply to {article} {kind} step; expected it on a {' or '.join(kinds)} step")
             return False
         return True
 

@@ -115,10 +115,12 @@ def test_a_command_key_on_a_step_without_a_command_is_refused(write_runbook: Cal
         + "sections:\n  - id: main\n    steps:\n"
         + "      - {id: soak, wait: 5m, expect: {stdout: ok, metric: {panel: errors, below: 1}}, timeout: 1m}\n"
         + "      - {id: tell, note: Tell the team, sudo: true, serial: 1}\n"
+        + "      - {id: pick, ask: Which node?, undo: 'true'}\n"
     )
     assert {at(d): d.message for d in errors(path)} == {
         (10, 39): "'stdout' does not apply to a wait step; expected it on a run step",
         (10, 87): "'timeout' does not apply to a wait step; expected it on a run step",
         (11, 41): "'sudo' does not apply to a note step; expected it on a run step",
         (11, 53): "'serial' does not apply to a note step; expected it on a run step",
+        (12, 38): "'undo' does not apply to an ask step; expected it on a run or note step",  # before: 'a ask step'
     }

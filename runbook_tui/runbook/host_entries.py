@@ -32,7 +32,7 @@ class HostEntries:
         """The groups of `hosts:` (without `local`), bastions linked."""
         groups: dict[str, tuple[Host, ...]] = {}
         links = BastionLinks(self.diags)
-        self._declared: dict[str, tuple[Host, str | None]] = {}
+        self._declared: dict[str, tuple[Host, str | None, str]] = {}
         from_param: dict[str, tuple[str, Mark] | None] = {}
         for group, value, key_mark, value_mark in entries:
             if group == LOCAL:
@@ -61,15 +61,15 @@ class HostEntries:
                     links.want(host.name, *via)
         return links.resolve(groups)
 
-    def _declare(self, host: Host, via: str | None) -> None:
+    def _declare(self, host: Host, via: str | None, group: str) -> None:
         """One host entry per name: a second entry of a name that differs (another address, user, port, via...) is
         refused; `on: db1`, the journal and the undo list name hosts by name, and took the first entry's address for
         one group's steps and the second's for another's. The same entry again (a YAML alias `*db1`) is fine."""
         first = self._declared.get(host.name)
         if first is None:
-            self._declared[host.name] = (host, via)
+            self._declared[host.name] = (host, via, group)
             return
-        if (replace(first[0], mark=host.mark), first[1]) != (host, via):
+        if first[2] != group and (replace(first[0], mark=host.mark), first[1]) != (host, via):  # (in one group: a duplicate)
             self.diags.error(
                 host.mark,
                 f"host {describe(host.name)} is declared again with other fields (first at line {first[0].mark.line}); "
@@ -143,7 +143,7 @@ class HostEntries:
             forward_agent=f.boolean(m, "forward_agent"),
             given=frozenset(k for k in ("address", "port", "user", "identity") if k in m),
         )
-        self._declare(host, None if via is None else via[0])
+        self._declare(host, None if via is None else via[0], group)
         return host
 
     def _var(self, host_vars: YMap, key: str) -> Any:

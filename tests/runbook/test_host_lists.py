@@ -76,6 +76,7 @@ def test_static_host_names_are_checked_the_same_way(write_runbook):
     hosts = """{hosts: [{name: a1}, {name: "a 2"}, {name: "a\\u001b"}, {name: a1, address: 10.0.0.9}]}"""
     path = write_runbook(FROM_PARAM.replace("{from_param: hs}", hosts))
     found = {at(e): e.message for e in errors(path)}
+    assert len(errors(path)) == len(found)  # one error at each place (the duplicate a1 was also 'declared again')
     assert found == {
         (7, 36): "host name 'a 2' has a space or a control character; expected a host name without them",
         (7, 51): "host name 'a\\x1b' has a space or a control character; expected a host name without them",

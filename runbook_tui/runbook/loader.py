@@ -329,6 +329,8 @@ class _Builder(StepsReader):
         start = end = None
         if "window" in m:
             start, end = self._window(m)
+        if isinstance(m.get("id"), str) and not m["id"].strip():  # required: a blank one is none (the plan read 'ticket')
+            self.diags.error(m.value_mark("id"), "ticket 'id' is empty; expected the change ticket's id, like CHG-2041")
         assignee = self._plain(m, "assignee")
         verifier = self._plain(m, "verifier")
         if assignee and verifier and _person(assignee) == _person(verifier):

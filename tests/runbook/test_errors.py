@@ -864,3 +864,12 @@ def test_a_name_undefined_twice_in_one_string_is_said_once(write_runbook):
     assert sorted(found) == [((8, 14), "undefined name 'i'"), ((8, 14), "undefined parameter 'params.x'")]
     path = write_runbook(MINIMAL.replace("run: echo hello", "run: |\n          echo {{ i }}\n          echo {{ i }}"))
     assert [at(e) for e in errors(path)] == [(9, 11), (10, 11)]  # two lines of a block: two places
+
+
+@pytest.mark.parametrize("written", ['""', "' '"])
+def test_a_blank_ticket_id_is_refused_like_a_missing_one(write_runbook, written):
+    """`ticket: {id: ""}` validated: the plan read 'ticket' with nothing after it and the journal said there was a
+    ticket (no_ticket false) with no id to find it by."""
+    path = write_runbook(TICKET.replace("id: CHG-1", f"id: {written}") % ("2026-11-23T02:00:00+09:00", "bob"))
+    err = only_error(path)
+    assert (at(err), err.message) == ((5, 7), "ticket 'id' is empty; expected the change ticket's id, like CHG-2041")

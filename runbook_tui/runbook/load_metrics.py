@@ -42,7 +42,7 @@ class MetricsReader(ReaderBase):
             self.diags.error(m.mark, "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")
         for panel in panels if source is not None and source.kind == "scrape" else ():
             try:
-                if panel.query.value is not None:
+                if panel.query.value is not None and panel.query.source.strip():  # (blank: said as empty already)
                     parse_scrape_query(panel.query.value)
             except QueryError as exc:  # the scrape source would answer every poll with this: the guard blind all night
                 self.diags.error(panel.query.mark, f"'query': {exc}")
@@ -82,6 +82,8 @@ class MetricsReader(ReaderBase):
         query = self._text(m, "query", "promql")
         if panel_id is None or query is None:
             return None
+        if isinstance(m["query"], str) and not m["query"].strip():  # Prometheus answers 'empty query': a panel of no data
+            self.diags.error(m.value_mark("query"), "'query' is empty; expected a PromQL expression (with the scrape source: a metric name)")
         for key in ("on_critical", "for", "on_no_data") if "critical" not in m else ():
             if key in m:  # a guard without its line never trips: `on_critical: rollback` alone would protect nothing
                 self.diags.error(m.key_mark(key), f"'{key}' acts only on a guard; expected 'critical:' (the value the guard trips at) beside it, or no '{key}'")

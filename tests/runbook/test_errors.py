@@ -873,3 +873,26 @@ def test_a_blank_ticket_id_is_refused_like_a_missing_one(write_runbook, written)
     path = write_runbook(TICKET.replace("id: CHG-1", f"id: {written}") % ("2026-11-23T02:00:00+09:00", "bob"))
     err = only_error(path)
     assert (at(err), err.message) == ((5, 7), "ticket 'id' is empty; expected the change ticket's id, like CHG-2041")
+
+
+@pytest.mark.parametrize("source", ['{prometheus: {url: "http://prometheus:9090"}}', '{scrape: {url: "http://127.0.0.1:9100/metrics"}}'])
+def test_a_blank_panel_query_is_refused_once(write_runbook, source):
+    """With Prometheus, `query: ""` validated and every poll answered 'empty query': a guard blind all night; with the
+    scrape source it was refused in the scrape query's words only."""
+    path = write_runbook(
+        f"""
+        runbook: 1
+        id: demo
+        title: Demo
+        metrics:
+          source: {source}
+          panels:
+            - {{id: p99, query: "  ", critical: 1}}
+        sections:
+          - id: main
+            steps:
+              - {{id: a, run: echo 1, expect: {{metric: {{panel: p99, below: 1}}}}}}
+        """
+    )
+    err = only_error(path)
+    assert (at(err), err.message) == ((7, 24), "'query' is empty; expected a PromQL expression (with the scrape source: a metric name)")

@@ -297,6 +297,9 @@ class _Builder(StepsReader):
             ring = f.mapping(m["keyring"], m.value_mark("keyring"), "keyring: {service, username}")
             if ring is not None:
                 f.keys(ring, f"secret '{name}' keyring", T.KEYRING.keys, T.KEYRING.required)
+                for key in ("service", "username"):  # a blank one is no entry: found missing only as the run starts
+                    if isinstance(ring.get(key), str) and not ring[key].strip():
+                        self.diags.error(ring.value_mark(key), f"keyring '{key}' is empty; expected the {key} the value is stored under")
                 secrets.append(Secret(name, key_mark, keyring_service=self._plain(ring, "service"), keyring_username=self._plain(ring, "username")))
         return tuple(secrets)
 

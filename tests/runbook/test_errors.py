@@ -896,3 +896,13 @@ def test_a_blank_panel_query_is_refused_once(write_runbook, source):
     )
     err = only_error(path)
     assert (at(err), err.message) == ((7, 24), "'query' is empty; expected a PromQL expression (with the scrape source: a metric name)")
+
+
+def test_a_blank_keyring_service_or_username_is_refused(write_runbook):
+    """`keyring: {service: "", username: " "}` validated; the run then stopped at its start, 'nothing stored'."""
+    path = write_runbook(MINIMAL.replace("sections:", 'secrets:\n  k: {keyring: {service: "", username: " "}}\nsections:'))
+    found = [(at(e), e.message) for e in errors(path)]
+    assert found == [
+        ((5, 26), "keyring 'service' is empty; expected the service the value is stored under"),
+        ((5, 40), "keyring 'username' is empty; expected the username the value is stored under"),
+    ]

@@ -180,8 +180,9 @@ class _Builder(StepsReader):
             f.keys(m, f"parameter '{name}'", PARAM_KEYS, T.PARAM.required)
             kind = f.choice(m, "type", PARAM_TYPES, "string")
             choices = tuple(self._as_written(m, "choices"))
-            if kind == "choice" and not choices:
+            if kind == "choice" and not choices and not isinstance(m.get("choices"), str):  # (a string: said as not a list)
                 self.diags.error(m.mark, f"parameter '{name}' of type choice: expected a non-empty 'choices' list")
+            self._choices_one_each(m, name, choices)
             pattern = m.get("pattern")
             if "pattern" in m and type(pattern) is not str:
                 self.diags.error(m.value_mark("pattern"), f"'pattern': expected a regular expression in a string, got {describe(pattern)}")
@@ -263,6 +264,19 @@ class _Builder(StepsReader):
         if uses - set(earlier):
             return None  # a parameter it uses has no value: its own error says why
         return self.texts.make(source, mark, "plain", Scope())
+
+    def _choices_one_each(self, m: YMap, name: str, choices: tuple[Any, ...]) -> None:
+        """Each choice a value a person can pick and type once: `[x, {a: 1}]` offered a mapping (shown as Python's
+        text), and `[x, x]` the same value twice."""
+        seen: set[str] = set()
+        items = m.get("choices")
+        for index, choice in enumerate(choices):
+            where = items.item_marks[index] if isinstance(items, YList) else m.value_mark("choices")
+            if isinstance(choice, (YMap, YList, dict, list)) or choice is None:
+                self.diags.error(where, f"parameter '{name}': expected each choice a text, number or true/false, got {describe(choice)}")
+            elif str(choice) in seen:
+                self.diags.error(where, f"parameter '{name}': choice {shown(str(choice))} is listed twice; expected each choice once")
+            seen.add(str(choice))
 
     def _as_written(self, m: YMap, key: str) -> list[Any]:
         """The items of a list (none when it is null) as `as_written` gives them: `[0755, yes]` is ["0755", "yes"]."""

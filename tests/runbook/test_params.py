@@ -324,3 +324,21 @@ def test_cli_a_parameter_given_twice_exits_2_naming_both(write_runbook, capsys, 
     code, _, err = plan_params(capsys, [str(write_runbook(PARAMS)), "-p", "version=15.6", "-p", "count=2", "-p", second.replace("@", f"@{tmp_path}/")])
     assert code == 2
     assert err.startswith("runbook-tui: -p 'version=15.6' and -p ") and err.endswith(" both give 'version': expected each parameter once\n"), err
+
+
+@pytest.mark.parametrize(
+    ("choices", "col", "expected"),
+    [
+        ("[a, {b: 1}]", 34, "parameter 'p': expected each choice a text, number or true/false, got a mapping"),
+        ("[a, null]", 34, "parameter 'p': expected each choice a text, number or true/false, got nothing (null)"),
+        ("[a, b, a]", 37, "parameter 'p': choice 'a' is listed twice; expected each choice once"),
+        ("[1, '1']", 34, "parameter 'p': choice '1' is listed twice; expected each choice once"),
+    ],
+)
+def test_each_choice_is_one_value_listed_once(write_runbook, choices, col, expected):
+    """`choices: [a, {b: 1}]` offered a mapping (as Python's text `{'b': 1}`), `[a, b, a]` one value twice."""
+    path = write_runbook(
+        f"runbook: 1\nid: demo\ntitle: Demo\nparams:\n  p: {{type: choice, choices: {choices}}}\nsections:\n  - id: main\n    steps:\n      - {{id: a, run: 'true'}}\n"
+    )
+    err = only_error(path)
+    assert (at(err), err.message) == ((5, col), expected)

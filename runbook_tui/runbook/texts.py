@@ -8,10 +8,12 @@ ticket. A reference that cannot resolve is an error at the string's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from runbook_tui.runbook.diagnostics import Collector
+from runbook_tui.runbook.folded_lines import folded_place
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import Mark, Text, TextKind
 from runbook_tui.runbook.shell_values import static_problems
@@ -92,11 +94,16 @@ class TextMaker:
         `run: "echo a\\necho {{ x }}"` was put on the file's next line, in another step)."""
         if not self._is_block(mark):
             return mark
+        if self._is_folded(mark):
+            return folded_place(self.lines, mark, template_line) or mark
         line_no = mark.line + template_line
         if line_no - 1 < len(self.lines):
             line = self.lines[line_no - 1]
             return Mark(mark.file, line_no, len(line) - len(line.lstrip()) + 1)
         return mark
+
+    def _is_folded(self, mark: Mark) -> bool:
+        return self.lines[mark.line - 1][mark.col - 1 : mark.col] == ">"
 
     def _is_block(self, mark: Mark) -> bool:
         if mark.line - 1 >= len(self.lines):
@@ -114,7 +121,7 @@ class TextMaker:
             said = str(exc)  # (a refusal that says what was expected already is not told it again)
             self.diags.error(self.mark_in(mark, exc.line), said if "; expected " in said else f"{said}; expected a valid Jinja2 template")
             return None
-        if not self._names_ok(analysis, mark, scope):
+        if not self._names_ok(analysis, mark, scope, source):
             return None
         if kind == "shell" and not self._shell_ok(source, mark):
             return None
@@ -171,6 +178,8 @@ class TextMaker:
             quoted = written[mark.col - 1 : mark.col] in ("'", '"')
             col = _column_written(written, mark.col, column) if quoted else mark.col + column
             return Mark(mark.file, mark.line, col) if col is not None and col <= len(written) else mark  # folded from several lines
+        if self._is_folded(mark):
+            return folded_place(self.lines, mark, line, column) or mark
         start = self.mark_in(mark, line)
         text_line = source.split("\n")[line - 1]
         lead = len(text_line) - len(text_line.lstrip())  # mark_in's column counts the line's own indentation too
@@ -183,14 +192,26 @@ class TextMaker:
             return None  # already reported, or parameters are broken and nothing can render
         return text.value
 
-    def _names_ok(self, analysis: Analysis, mark: Mark, scope: Scope) -> bool:
+    def _names_ok(self, analysis: Analysis, mark: Mark, scope: Scope, source: str) -> bool:
         said: set[tuple[Mark, str]] = set()  # `{{ x }} {{ x }}` was said twice at the same place
         for ref in analysis.references:
             problem = self._problem(ref.root, ref.attr, scope)
-            if problem and (self.mark_in(mark, ref.line), problem) not in said:
-                said.add((self.mark_in(mark, ref.line), problem))
-                self.diags.error(self.mark_in(mark, ref.line), problem)
+            where = self._ref_mark(mark, source, ref.line, ref.root)
+            if problem and (where, problem) not in said:
+                said.add((where, problem))
+                self.diags.error(where, problem)
         return not said
+
+    def _ref_mark(self, mark: Mark, source: str, line: int, root: str) -> Mark:
+        """Where a name is used: its line (a block scalar's lines are the file's); in a folded one (`>`), whose line
+        of the string may be several of the file's, the file's line holding the name's first use inside `{{ }}`."""
+        if not (self._is_block(mark) and self._is_folded(mark)):
+            return self.mark_in(mark, line)
+        text = source.split("\n")[line - 1] if line <= source.count("\n") + 1 else ""
+        used = re.search(r"\{[{%][^}]*?(?<![\w.])" + re.escape(root) + r"(?!\w)", text)
+        if used is None:
+            return self.mark_in(mark, line)
+        return self.mark_at(mark, source, sum(len(t) + 1 for t in source.split("\n")[: line - 1]) + used.end() - len(root))
 
     def _problem(self, root: str, attr: str | None, scope: Scope) -> str | None:
         names = self.names

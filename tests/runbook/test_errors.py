@@ -906,3 +906,42 @@ def test_a_blank_keyring_service_or_username_is_refused(write_runbook):
         ((5, 26), "keyring 'service' is empty; expected the service the value is stored under"),
         ((5, 40), "keyring 'username' is empty; expected the username the value is stored under"),
     ]
+
+
+def test_a_problem_in_a_folded_block_is_reported_at_its_own_line_and_column(write_runbook):
+    """`run: >` folds its lines: line N of the string is not the file's line N after the `>` (as it is for `|`). Before,
+    `two {{ x }}` was reported on `echo one` (the string's line 1), and a shell problem on the 4th file line of a
+    folded line at a column past the end of the first."""
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        params:
+          p: {type: string, default: a}
+        sections:
+          - id: main
+            steps:
+              - id: one
+                run: >-
+                  echo one
+                  two
+
+                  three {{ x1 }}
+                    more {{ x2 }}
+                  back
+                  and {{ params.x3 }} then
+              - id: two
+                run: >
+                  echo a
+                  b
+                  sh -c "echo {{ p }}"
+        """
+    )
+    found = [(at(d), d.message.split(";")[0]) for d in errors(path)]
+    assert found == [
+        ((14, 20), "undefined name 'x1'"),
+        ((15, 21), "undefined name 'x2'"),
+        ((17, 18), "undefined parameter 'params.x3'"),
+        ((22, 23), "'sh -c' parses this value again as shell code"),
+    ], found

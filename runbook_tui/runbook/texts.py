@@ -145,8 +145,15 @@ class TextMaker:
 
     def _unset_named(self, message: str, analysis: Analysis) -> str:
         """`a value that is not set cannot be inserted`, naming the parameters the template inserts that have none
-        (optional, no default): the author reads which value to give (it said only that some value was missing)."""
+        (optional, no default): the author reads which value to give (it said only that some value was missing). A
+        ticket field the ticket leaves out is named too, and any other failure says what was expected."""
         values = (self.context or {}).get("params") or {}
+        ticket = (self.context or {}).get("ticket") or {}
+        left_out = sorted({ref.attr for ref in analysis.references if ref.root == "ticket" and ref.attr and ref.attr in ticket and ticket[ref.attr] is None})
+        if left_out and "'None' has no attribute" in message:  # `{{ ticket.risk.level }}` with no risk: said as Python's None
+            return f"cannot render template: the ticket has no '{left_out[0]}'; expected {left_out[0]}: in the ticket, or a test first: {{% if ticket.{left_out[0]} %}}"
+        if "; expected" not in message and NO_VALUE not in message:  # every error says what was expected (the spec)
+            return f"{message}; expected only fields the values have and operations that work on them"
         if NO_VALUE not in message or not values:
             return message
         used = {ref.attr if ref.root == "params" else ref.root for ref in analysis.references}

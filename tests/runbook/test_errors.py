@@ -945,3 +945,25 @@ def test_a_problem_in_a_folded_block_is_reported_at_its_own_line_and_column(writ
         ((17, 18), "undefined parameter 'params.x3'"),
         ((22, 23), "'sh -c' parses this value again as shell code"),
     ], found
+
+
+def test_a_template_that_cannot_render_says_what_was_expected(write_runbook):
+    """`{{ ticket.risk.level }}` with no risk in the ticket said `cannot render template: 'None' has no attribute
+    'level'`, and `{{ 1 // 0 }}` only Python's words: every error says what was expected."""
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: "{{ 1 // 0 }}"
+        ticket: {id: CHG-1}
+        sections:
+          - id: main
+            steps:
+              - {id: a, run: "echo {{ ticket.risk.level }}"}
+        """
+    )
+    found = [(at(d), d.message) for d in errors(path)]
+    assert found == [
+        ((3, 8), "cannot render template: integer division or modulo by zero; expected only fields the values have and operations that work on them"),
+        ((8, 22), "cannot render template: the ticket has no 'risk'; expected risk: in the ticket, or a test first: {% if ticket.risk %}"),
+    ], found

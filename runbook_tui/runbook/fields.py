@@ -88,7 +88,7 @@ class Fields:
                 ok = False
         for key in required:
             if key not in m:
-                self.diags.error(m.mark, f"{what} is missing the required key '{key}'")
+                self.diags.error(m.mark, f"{what} is missing the required key '{key}'; expected '{key}:' in it")
                 ok = False
         return ok
 

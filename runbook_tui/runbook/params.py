@@ -171,7 +171,7 @@ def _check(param: Param, value: Any) -> None:
             except TimeoutError:
                 raise ParamError(f"parameter '{name}': {shown(item)} against the pattern: {too_slow(param.pattern)}") from None
             if not matches:
-                raise ParamError(f"parameter '{name}': {shown(item)} does not match the pattern {_as_written(param.pattern)}")
+                raise ParamError(f"parameter '{name}': {shown(item)} does not match the pattern {_as_written(param.pattern)}; expected a value it matches")
             if break_let_through:
                 raise ParamError(
                     f"parameter '{name}': {shown(item)} ends with a line break, which only the pattern's $ lets through;"

@@ -342,7 +342,7 @@ class ReachReader:
                 self.diags.error(item_mark, str(exc))
                 ok = False
         if ok and not matchers:
-            self.diags.error(m.mark, "a silence needs at least one matcher; an empty one would silence every alert")
+            self.diags.error(m.mark, "a silence needs at least one matcher; expected one or more (an empty list would silence every alert)")
             return None
         comment = self.text(m, "comment")
         if not ok:

@@ -49,7 +49,9 @@ def parse_scrape_query(text: str) -> ScrapeQuery:
         raise QueryError(f"{text!r}: expected rate(name{{labels}}[window]), e.g. rate(http_requests_total[1m])")
     selector = _SELECTOR.match(body)
     if selector is None:
-        raise QueryError(f"{text!r}: with the scrape source a query is a metric name with optional label matchers, or rate(...) over one")
+        raise QueryError(
+            f"{text!r}: with the scrape source a query is a metric name with optional label matchers, or rate(...) over one; expected one of those"
+        )
     try:
         matchers = parse_matcher_list((selector.group(2) or "").strip(), text)
     except MatcherError as exc:

@@ -310,7 +310,7 @@ class Builder:
             else:
                 assert isinstance(container, YMap)
                 first = container.key_pos[key_text][0]
-                self.errors.append(Diagnostic(Mark(self.file, *pos), f"duplicate key '{key_text}' (first at line {first})"))
+                self.errors.append(Diagnostic(Mark(self.file, *pos), f"duplicate key '{key_text}' (first at line {first}); expected each key once"))
         frame.key = _SKIP
 
     def _anchor(self, name: str, anchor: _Anchor, mark: Any) -> None:

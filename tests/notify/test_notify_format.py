@@ -55,7 +55,7 @@ def test_every_mistake_is_named_at_its_position(write_runbook: Callable[..., Pat
         "F:9:48: 'events': an empty list; leave `events` out for every event, or remove the entry for none",  # before: sent every event
         'F:13:18: \'alertname=HighErrorRate\': expected label="value" (also !=, =~, !~), e.g. alertname="HighErrorRate"',
         "F:13:45: 'x=~\"(\"': bad regular expression '(': missing ), unterminated subpattern at position 0",
-        "F:14:7: a silence needs at least one matcher; an empty one would silence every alert",
+        "F:14:7: a silence needs at least one matcher; expected one or more (an empty list would silence every alert)",
         "F:15:10: 'until': expected one of session_end, window_end, got 'forever'",
         "F:19:51: 'on_no_data': expected one of pause, notify, ignore, got 'panic'",
     ]

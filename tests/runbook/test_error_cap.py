@@ -16,7 +16,7 @@ def test_thousands_of_duplicate_keys_print_a_hundred_lines_and_say_how_many_more
     for command in (["validate", str(path)], ["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]):
         assert cli_main(command) == 2
         said = capsys.readouterr().err.splitlines()
-        assert said[0] == f"{path}:10:9: duplicate key 'title' (first at line 9)", said[0]
+        assert said[0] == f"{path}:10:9: duplicate key 'title' (first at line 9); expected each key once", said[0]
         assert said[-1] == f"{path}:110:9: 4899 more errors from here on, not shown: fix these first", said[-1]
         assert len(said) == 101, len(said)
     assert not (tmp_path / "j.jsonl").exists()

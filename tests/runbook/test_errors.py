@@ -967,3 +967,30 @@ def test_a_template_that_cannot_render_says_what_was_expected(write_runbook):
         ((3, 8), "cannot render template: integer division or modulo by zero; expected only fields the values have and operations that work on them"),
         ((8, 22), "cannot render template: the ticket has no 'risk'; expected risk: in the ticket, or a test first: {% if ticket.risk %}"),
     ], found
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (("title: Demo\n", ""), "the runbook is missing the required key 'title'; expected 'title:' in it"),
+        (("title: Demo\n", "title: Demo\ntitle: Again\n"), "duplicate key 'title' (first at line 3); expected each key once"),
+        (
+            ("sections:", "params:\n  v: {type: string, pattern: '^v', default: x1}\nsections:"),
+            "default: parameter 'v': 'x1' does not match the pattern '^v'; expected a value it matches",
+        ),
+        (
+            ("sections:", "alerts:\n  alertmanager: http://am:9093\n  silence: [{matchers: []}]\nsections:"),
+            "a silence needs at least one matcher; expected one or more (an empty list would silence every alert)",
+        ),
+        (
+            ("sections:", 'metrics:\n  source: {scrape: {url: "http://127.0.0.1:9/m"}}\n  panels: [{id: p, query: "sum(x)"}]\nsections:'),
+            "'query': 'sum(x)': with the scrape source a query is a metric name with optional label matchers, or rate(...) over one; expected one of those",
+        ),
+    ],
+    ids=["missing-key", "duplicate-key", "pattern", "silence", "scrape-query"],
+)
+def test_every_error_says_what_was_expected(write_runbook, change, said):
+    """The format's contract: every error names FILE:LINE:COL 'and says what was expected'. These five said only what
+    was wrong (`duplicate key 'title' (first at line 3)`, `... is missing the required key 'title'`)."""
+    path = write_runbook(MINIMAL.replace(*change))
+    assert [d.message for d in errors(path)] == [said]

@@ -100,7 +100,10 @@ def test_a_guard_that_could_never_trip_is_refused(write_runbook: Callable[..., P
     found = {at(d): d.message for d in errors(path)}
     assert found == {
         (7, 27): "'query': 'rate(http_requests_total{code=\"500\"})': expected rate(name{labels}[window]), e.g. rate(http_requests_total[1m])",
-        (8, 24): "'query': 'sum(latency)': with the scrape source a query is a metric name with optional label matchers, or rate(...) over one",
+        (
+            8,
+            24,
+        ): "'query': 'sum(latency)': with the scrape source a query is a metric name with optional label matchers, or rate(...) over one; expected one of those",
         (8, 40): "'on_critical' acts only on a guard; expected 'critical:' (the value the guard trips at) beside it, or no 'on_critical'",
         (8, 63): "'for' acts only on a guard; expected 'critical:' (the value the guard trips at) beside it, or no 'for'",
     }

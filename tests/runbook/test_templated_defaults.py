@@ -34,7 +34,9 @@ def test_a_templated_default_renders_from_the_parameters_before_it(write_runbook
     step = load(path, {"hosts": "{{ cluster }}-9", "cluster": "pg2"}).runbook.steps[0]
     assert step.body is not None and step.body.value == "echo pg2-backup '{{ cluster }}-9'"
     # the rendered default is checked as a given value is
-    assert [d.message for d in errors(path, {"cluster": "PG"})] == ["parameter 'cluster': 'PG' does not match the pattern '^[a-z0-9-]+$'"]
+    assert [d.message for d in errors(path, {"cluster": "PG"})] == [
+        "parameter 'cluster': 'PG' does not match the pattern '^[a-z0-9-]+$'; expected a value it matches"
+    ]
 
 
 def test_a_default_using_a_later_parameter_or_a_secret_is_refused(write_runbook: Callable[..., Path]) -> None:

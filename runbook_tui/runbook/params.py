@@ -196,14 +196,14 @@ def bind(params: tuple[Param, ...], given: Mapping[str, Any]) -> tuple[dict[str,
     for name in given:
         if name not in declared:
             known = ", ".join(sorted(declared)) or "none"
-            problems.append((None, f"unknown parameter '{name}' (this runbook declares: {known})"))
+            problems.append((None, f"unknown parameter '{name}' (this runbook declares: {known}); expected one of those"))
     for param in params:
         if param.name in given:
             raw = given[param.name]
         elif param.default is not None:
             raw = param.default
         elif param.required:
-            problems.append((param, f"parameter '{param.name}' is required: give it with -p {param.name}=VALUE"))
+            problems.append((param, f"parameter '{param.name}' is required; expected a value: -p {param.name}=VALUE"))
             continue
         else:
             values[param.name] = EMPTY.get(param.type)

@@ -994,3 +994,11 @@ def test_every_error_says_what_was_expected(write_runbook, change, said):
     was wrong (`duplicate key 'title' (first at line 3)`, `... is missing the required key 'title'`)."""
     path = write_runbook(MINIMAL.replace(*change))
     assert [d.message for d in errors(path)] == [said]
+
+
+def test_a_parameter_given_wrong_or_missing_says_what_was_expected(write_runbook):
+    path = write_runbook(MINIMAL.replace("sections:", "params:\n  need: {type: string, required: true}\nsections:"))
+    assert [d.message for d in errors(path, {"nede": "x"})] == [
+        "unknown parameter 'nede' (this runbook declares: need); expected one of those",
+        "parameter 'need' is required; expected a value: -p need=VALUE",
+    ]

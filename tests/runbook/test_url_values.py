@@ -120,7 +120,7 @@ def test_a_url_from_a_parameter_is_no_error_of_the_file_while_a_required_value_i
     path = write_runbook(TEMPLATED_URLS)
     probe = probe_runbook(path)
     assert probe.errors == [], [str(d) for d in probe.errors]
-    assert [d.message for d in probe.value_problems] == ["parameter 'service' is required: give it with -p service=VALUE"]
+    assert [d.message for d in probe.value_problems] == ["parameter 'service' is required; expected a value: -p service=VALUE"]
     assert load(path, {"service": "api"}).runbook.metrics.source.url.value == "http://prometheus:9090"  # type: ignore[union-attr]
     found = errors(path, {"service": "api", "prom": "ftp://x"})  # a wrong value is still refused, at each URL
     assert sorted(at(d) for d in found) == [(8, 11), (10, 17), (13, 30)], [str(d) for d in found]

@@ -82,7 +82,7 @@ def test_with_values_given_a_missing_required_one_is_still_an_error(write_runboo
     path = write_runbook(REQUIRED)
     assert cli_main(["validate", str(path), "-p", "sandbox=/srv/x"]) == 2
     _, err = capsys.readouterr()
-    assert "parameter 'batch' is required: give it with -p batch=VALUE" in err
+    assert "parameter 'batch' is required; expected a value: -p batch=VALUE" in err
 
 
 def test_a_folder_is_every_runbook_in_it(write_runbook, tmp_path, capsys):

@@ -230,7 +230,7 @@ class ReachReader:
             else:
                 events.append(name)
         if isinstance(m.get("events"), list) and not m["events"]:  # read as "every event": a receiver muted this way got them all
-            self.diags.error(m.value_mark("events"), "'events': an empty list; leave `events` out for every event, or remove the entry for none")
+            self.diags.error(m.value_mark("events"), "'events': an empty list; expected events listed, `events` left out for every event, or no entry for none")
         headers = []
         if m.get("headers") is not None:
             given = f.mapping(m["headers"], m.value_mark("headers"), "headers: {Name: value}")
@@ -269,7 +269,7 @@ class ReachReader:
             self.diags.error(given.key_mark(name), f"header name {describe(name)}: expected letters, digits and - (like X-Api-Key)")
             return False
         if name.lower() in FRAMING_HEADERS:
-            self.diags.error(given.key_mark(name), f"header '{name}': set by the request itself from the url and the body; leave it out")
+            self.diags.error(given.key_mark(name), f"header '{name}': set by the request itself from the url and the body; expected it left out")
             return False
         text = header.value if isinstance(header, Text) else header.prefix
         if text is not None and (problem := header_value_problem(text)) is not None:

@@ -52,7 +52,7 @@ def test_every_mistake_is_named_at_its_position(write_runbook: Callable[..., Pat
         "F:6:14: unknown event 'sessoin_started'; expected one of: session_started, verifier_missing, confirmation_waiting, guard_tripped, rollback_started, rollback_finished, window_closing, session_finished",
         "F:7:5: unknown key 'formt' in notify entry; did you mean 'format'? expected one of: events, format, headers, url",
         "F:8:47: 'A': expected exactly one of env: VARIABLE or keyring: {service, username}",
-        "F:9:48: 'events': an empty list; leave `events` out for every event, or remove the entry for none",  # before: sent every event
+        "F:9:48: 'events': an empty list; expected events listed, `events` left out for every event, or no entry for none",  # before: sent every event
         'F:13:18: \'alertname=HighErrorRate\': expected label="value" (also !=, =~, !~), e.g. alertname="HighErrorRate"',
         "F:13:45: 'x=~\"(\"': bad regular expression '(': missing ), unterminated subpattern at position 0",
         "F:14:7: a silence needs at least one matcher; expected one or more (an empty list would silence every alert)",

@@ -56,7 +56,7 @@ def test_a_header_the_request_sets_itself_is_refused_at_its_place(write_runbook:
     path = write_runbook(runbook(f'  - {{url: "https://hooks.example.com/x", headers: {{{name}: "evil.example"}}}}'))
     with pytest.raises(RunbookInvalid) as error:
         load_runbook(path)
-    assert f"{path}:7:52: header '{name}': set by the request itself from the url and the body; leave it out" in str(error.value)
+    assert f"{path}:7:52: header '{name}': set by the request itself from the url and the body; expected it left out" in str(error.value)
     settings = tmp_path / "settings.yaml"
     settings.write_text(f"notify:\n  - {{url: 'https://hooks.example.com/x', headers: {{{name}: '1'}}}}\n")
     with pytest.raises(SettingsError) as refused:

@@ -61,6 +61,8 @@ def tokenized(text: str) -> dict[int, Place]:
     """`classify` by the tokenizer, for any text."""
     places: dict[int, Place] = {}
     tokenizer = Tokenizer(text, places, 0)
+    # a value held by a variable or `$1` reaches inner shells' scripts too: `sh -c 'eval "$1"' sh "{{ x }}"`
+    tokenizer.flow.every_script = MARKERS.search(text) is not None
     tokenizer.parse_list(0, "", {})
     tokenizer.finish()
     for found in MARKERS.finditer(text):

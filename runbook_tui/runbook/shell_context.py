@@ -40,6 +40,8 @@ _BEFORE_COMPOUND = commands.COMPOUND_START | {"for"}
 #: Words opening and closing a compound command, whose output as a whole feeds a pipe (`while ...; done | sh`).
 _OPENS = frozenset({"{", "if", "while", "until", "for", "select", "case"})
 _CLOSES = frozenset({"}", "fi", "done", "esac"})
+_COMPOUND = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")  # `NAME=(` of an array's compound assignment
+_DEFINITION = re.compile(r"\(\s*\)")  # `NAME()` of a function definition
 
 
 class Tokenizer:
@@ -130,6 +132,8 @@ class Tokenizer:
                     else:
                         cond_words.append(word)
                 if case_state != "pattern":
+                    if len(words) == 2 and words[0].text == "function" and text in ("{", "("):
+                        words.clear()  # `function f { ...; }`: the body's commands are commands of their own
                     words.append(word)
             word = Word()
 
@@ -215,9 +219,20 @@ class Tokenizer:
                 if not word.started and self.at(i, "((") and all(w.text in _BEFORE_COMPOUND for w in words):
                     i = self._arith(i + 2, frame)
                     continue
+                compound = _COMPOUND.fullmatch(word.text) if word.started and not word.markers else None
                 end_word()
                 if case_state == "pattern":
                     i += 1
+                    continue
+                if compound:  # `a=("{{ x }}")`: the elements' values flow into a (then `eval "${a[0]}"`)
+                    before, seen = set(self.places), len(self.flow.seen)
+                    i = self.parse_list(i + 1, ")", frame)
+                    self.flow.assign(compound.group(1), [m for m in self.places if m not in before], self.flow.seen[seen:])
+                    continue
+                definition = _DEFINITION.match(s, i)
+                if definition and [w.text for w in words][-2:-1] in ([], ["function"]) and len(words) <= 2 and words:
+                    words.clear()  # `f() { eval "$1"; }`: the body's commands are commands of their own, not f's words
+                    i = definition.end()
                     continue
                 i = self.parse_list(i + 1, ")", frame)
             elif c == ")" and case_state == "pattern":
@@ -234,7 +249,7 @@ class Tokenizer:
     def simple_command(self, words: list[Word]) -> list[str]:
         """A simple command's words are complete: values another shell parses again, values flowing into variables
         and arithmetic (see `shell_flow`); returns the variables it `read`s its input into."""
-        self._nested(words, [w.text for w in words])
+        self._nested(words, [self.flow.command_name(w) for w in words])
         return shell_flow.simple_command(self.flow, words, self.places)
 
     def _word_at(self, i: int, text: str) -> bool:

@@ -34,6 +34,9 @@ _DECLARING = frozenset({"declare", "typeset", "local"})
 #: `ENV` (sh -i, bash --posix -i), the prompts (`PS4` under `set -x` in bash), `PROMPT_COMMAND` (run as code).
 REEXPANDED = frozenset({"BASH_ENV", "ENV", "PS1", "PS2", "PS3", "PS4", "PROMPT_COMMAND"})
 _ASSIGNING = _DECLARING | {"export", "readonly"}
+#: Variables naming the shell itself (`$SHELL -c "..."`, `"$BASH" -c`, `$0 -c`): a command word expanding one is a shell.
+_SHELL_NAMES = frozenset({"SHELL", "BASH"})
+_LITERAL = re.compile(r"[A-Za-z0-9_./+-]+\Z")
 
 
 def reference(name: str) -> str | None:
@@ -52,10 +55,23 @@ class Flow:
         self.prompt: set[str] = set()  # `${n@P}`: bash expands n's text as a prompt, `$(...)` in it runs
         self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
         self.every_script = False  # read the scripts of inner shells (`bash -c '...'`) even where no value stands
+        self.literals: dict[str, str] = {}  # variables assigned a plain word (`e=eval`), by name
         self.reparsed: dict[str, str] = {}  # variables expanded into a script another shell parses (`eval "$v"`): by whom
 
-    def assign(self, name: str, markers: Iterable[int], refs: Iterable[str]) -> None:
+    def assign(self, name: str, markers: Iterable[int], refs: Iterable[str], text: str | None = None) -> None:
         self.links.append((name, set(markers), set(refs)))
+        if text is not None:
+            self.literals[name] = text
+
+    def command_name(self, word: Word) -> str:
+        """What a word reads as, for the rules on command names: `$SHELL`, `"$BASH"`, `${SHELL:-sh}` name a shell, and
+        `$e` the plain word assigned to e (`e=eval; $e "..."`); any other word its text."""
+        text = word.text
+        if len(word.refs) != 1 or text not in (f"${word.refs[0]}", EXPANSION):
+            return text
+        if word.refs[0] in _SHELL_NAMES or text == "$0":
+            return "sh"
+        return self.literals.get(word.refs[0], text)
 
     def arithmetic_text(self, text: str) -> None:
         self.arithmetic.update(reference(name) or name for name in _NAMES.findall(_LENGTH.sub("", text)))
@@ -68,6 +84,8 @@ class Flow:
             for m in self._reaching({name}, {}):
                 if isinstance(m, int):
                     places[m].expanded_by = name
+        if "PROMPT_COMMAND" in {link for link, _, _ in self.links}:  # an interactive bash runs its text as a command
+            self.reparsed.setdefault("PROMPT_COMMAND", "bash -i (PROMPT_COMMAND)")
         for name, by in self.reparsed.items():  # `v="{{ x }}"; eval "$v"`: the value is code to eval
             for m in self._reaching({name}, {}):
                 if isinstance(m, int) and not places[m].reparsed_variable:
@@ -176,7 +194,9 @@ def _assigned(flow: Flow, word: Word, places: dict[int, Place]) -> bool:
         return False
     if match.group(2) is not None:
         _arithmetic_subscript(flow, word, match.group(2), places)
-    flow.assign(match.group(1), word.markers + word.expanded_markers, word.refs)
+    literal = word.text[match.end() :]
+    plain = not (word.markers or word.expanded_markers or word.refs) and _LITERAL.match(literal) is not None
+    flow.assign(match.group(1), word.markers + word.expanded_markers, word.refs, literal if plain else None)
     return True
 
 

@@ -241,6 +241,11 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         )
     if place.nested_backticks:
         return "a value inside nested backticks cannot be passed safely; expected $(...) instead of backticks"
+    if place.reparsed_variable == "@":  # `sh -c 'eval "$1"' sh "{{ x }}"`, `f() { eval "$1"; }; f "{{ x }}"`
+        return (
+            f"this value is an argument ($1, $2...) that '{place.by}' expands into a script it parses again as shell code;"
+            f' in that script use "$1" as data only (printf \'%s\' "$1"), never as code (eval, sh -c, a command name)'
+        )
     if place.reparsed_variable:
         return f"this value flows into ${place.reparsed_variable}, which '{place.by}' expands into a script it parses again as shell code; {as_argument}"
     if place.reparsed_output:
@@ -359,7 +364,10 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
     for name, value in env:
         if name in REEXPANDED and _EXPANDS.search(value):
             return f"env {name}: {_expanded_again(name, value)}"
-    for name, by in sorted(environment_reparsed(command, tuple(name for name, _ in env)).items()):
+    reparsed = environment_reparsed(command, tuple(name for name, _ in env))
+    if "PROMPT_COMMAND" in dict(env):  # an interactive bash the command starts runs its text as a command
+        reparsed = {**reparsed, "PROMPT_COMMAND": "bash -i (PROMPT_COMMAND)"}
+    for name, by in sorted(reparsed.items()):
         value = dict(env)[name]
         if not _PLAIN_WORD.match(value):  # `env: {CMD: "echo {{ x }}"}` and `run: eval "$CMD"`
             return (

@@ -22,7 +22,6 @@ TEMPLATES = [
     "sudo -E PS4={{ x }} bash -xc true",
     "v={{ x }}; export BASH_ENV=$v; bash -c true",
     'export ENV="/etc/{{ x }}"; sh -i -c true </dev/null',
-    "declare -x PROMPT_COMMAND={{ x }}",
 ]
 
 
@@ -68,3 +67,18 @@ def test_a_variable_exported_under_another_name_is_only_its_value() -> None:
     assert [value for _, value in command.env] == ["db-1.example"]
     with pytest.raises(TemplateError, match="must be an integer"):
         render_command('n={{ x }}; export "$n"=1', {"x": "db-1.example"})
+
+
+def test_prompt_command_is_code_not_a_file_name(write_runbook: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """bash -i runs PROMPT_COMMAND's text as a command line: `a; touch F` there ran touch, since only `$`, backticks and
+    `\\` were refused as for the other variables. A value there is refused at validate; through `env:` only a plain word
+    passes, before the step runs."""
+    made = tmp_path / "made"
+    path = write_runbook(RUNBOOK.replace("run: BASH_ENV={{ x }} bash -c true", "run: declare -x PROMPT_COMMAND={{ x }}; bash -i </dev/null"))
+    assert cli_main(["validate", str(path)]) == 2
+    assert f"{path}:10:40: this value flows into $PROMPT_COMMAND" in capsys.readouterr().err
+
+    path.write_text(RUNBOOK.replace("run: BASH_ENV={{ x }} bash -c true", 'run: bash -i </dev/null\n        env: {PROMPT_COMMAND: "{{ x }}"}'))
+    assert cli_main(["exec", str(path), "-p", f"x=a; touch {made}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 1
+    assert "env PROMPT_COMMAND: the command expands $PROMPT_COMMAND into a script 'bash -i (PROMPT_COMMAND)'" in capsys.readouterr().out
+    assert not made.exists()

@@ -129,6 +129,10 @@ ARITHMETIC = [
     ("substring offset", "s=abcdef; printf '%s' \"${s:{{ x }} - 40:2}\"", ("bash",)),
     ("[ -v name ]", "[ -v {{ x }} ] || printf '%s' unset", ("bash",)),
     ("array subscript", "a=(10 20 30); printf '%s' \"${a[{{ x }} - 40]}\"", ("bash",)),
+    # through $1 or the environment into an inner shell's script, or a function's body (these took any value)
+    ("$1 of bash -c", "bash -c 'printf \"%s\" $(( $1 + 1 ))' bash {{ x }}", ALL),
+    ("exported to bash -c", "export N={{ x }}; bash -c 'printf \"%s\" $(( N + 1 ))'", ALL),
+    ("$1 in a function's body", "f() { (( $1 > 0 )) && printf '%s' yes; }; f {{ x }}", ("bash",)),
 ]
 
 

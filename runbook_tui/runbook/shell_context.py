@@ -20,8 +20,10 @@ import re
 from typing import Any
 
 from runbook_tui.runbook import shell_commands as commands
+from runbook_tui.runbook import shell_files as files
 from runbook_tui.runbook import shell_flow, shell_nested
 from runbook_tui.runbook import shell_heredocs as heredocs
+from runbook_tui.runbook import shell_parameters as parameters
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.shell_flow import Flow
 from runbook_tui.runbook.shell_places import (
@@ -93,7 +95,8 @@ class Tokenizer:
         redirect_next = False
         case_state = ""  # "", "word", "in", "pattern", "body"
         cond_words: list[Word] | None = None
-        here_string = input_redirect = False
+        here_string = input_redirect = output_redirect = False
+        targets: list[str] = []  # files this command's output goes to (`> f.sh`): see `shell_files`
         fed: list[int] = []  # values in what this command feeds a shell: earlier stages of its pipeline, here-strings
         fed_heredocs: list[list[Any]] = []  # heredocs of earlier stages of the pipeline (read after the line)
         printed: list[Word] = []  # what this command reads on stdin holds: here-strings, what an earlier `echo` printed
@@ -104,7 +107,7 @@ class Tokenizer:
         n = len(s)
 
         def end_word() -> None:
-            nonlocal word, redirect_next, case_state, cond_words, here_string, printed, input_redirect
+            nonlocal word, redirect_next, case_state, cond_words, here_string, printed, input_redirect, output_redirect
             if not word.started:
                 return
             text = word.text
@@ -115,7 +118,10 @@ class Tokenizer:
                     printed.append(word)
                     here_string = False
                 elif input_redirect:  # `sh < <(printf ...)`, `python3 < "$(...)"`: the output (names) what it reads
-                    fed.extend(word.expanded_markers)
+                    fed.extend(word.expanded_markers + files.written(self, text))  # `sh < f.sh`: what was written there
+                elif output_redirect:
+                    targets.append(text)
+                output_redirect = False
             elif case_state == "word":
                 case_state = "in"
             elif case_state == "in" and text == "in":
@@ -153,7 +159,10 @@ class Tokenizer:
             if first in _OPENS:
                 opened.append(known)
             mine = [m for m in self.places if m not in (opened.pop() if first in _CLOSES and opened else known)]
-            fed = [*fed, *mine] if pipe else []
+            files.wrote(self, words, targets, fed + mine, fed_heredocs + self.pending_heredocs[heredocs_before:])
+            targets.clear()
+            out = files.printed(self, [w.text for w in words])  # `cat f.sh`: what a file written earlier holds
+            fed = [*fed, *mine, *out] if pipe else []
             printed = [*printed, *shell_flow.printed_words(words)] if pipe else []
             fed_heredocs = [*fed_heredocs, *self.pending_heredocs[heredocs_before:]] if pipe else []
             known = set(self.places)
@@ -211,6 +220,7 @@ class Tokenizer:
                     continue
                 else:
                     input_redirect = s[i] == "<" and s[i + 1 : i + 2] not in ("&", ">")
+                    output_redirect = s[i] == ">" and s[i + 1 : i + 2] != "&"
                     i += 1
                     while i < n and s[i] in "<>&|":
                         i += 1
@@ -249,7 +259,9 @@ class Tokenizer:
     def simple_command(self, words: list[Word]) -> list[str]:
         """A simple command's words are complete: values another shell parses again, values flowing into variables
         and arithmetic (see `shell_flow`); returns the variables it `read`s its input into."""
-        self._nested(words, [self.flow.command_name(w) for w in words])
+        texts = [self.flow.command_name(w) for w in words]
+        self._nested(words, texts)
+        files.ran(self, texts)
         return shell_flow.simple_command(self.flow, words, self.places)
 
     def _word_at(self, i: int, text: str) -> bool:
@@ -342,7 +354,7 @@ class Tokenizer:
             return self._backticks(i + 1, frame, word, quoted=quoted)
         if self.at(i, "${"):
             word.cooked.append(EXPANSION)
-            return self._parameter(i + 2, word, frame, quoted=quoted)
+            return parameters.expansion(self, i + 2, word, frame, quoted=quoted)
         word.cooked.append("$")
         name = _NAME.match(s, i + 1)
         if name:
@@ -357,10 +369,9 @@ class Tokenizer:
             self.flow.seen.append(followed)
 
     def _sub(self, i: int, close: str, frame: dict[str, bool], word: Word) -> int:
-        before = set(self.places)
-        seen = len(self.flow.seen)
+        before, seen, printed = set(self.places), len(self.flow.seen), len(self.flow.printed)
         end = self.parse_list(i, close, {**frame, "arith": False, "hd": False, "bt_brace": False})
-        word.expanded_markers.extend(m for m in self.places if m not in before)
+        word.expanded_markers.extend([m for m in self.places if m not in before] + self.flow.printed[printed:])  # `$(cat f)`
         word.refs.extend(self.flow.seen[seen:])
         return end
 
@@ -404,64 +415,6 @@ class Tokenizer:
             i += 1
         self.flow.arithmetic_text(s[start:i])
         return i + len(close) if i < len(s) else i
-
-    def _parameter(self, i: int, word: Word, frame: dict[str, bool], *, quoted: bool) -> int:
-        """`${name[sub]op word}`: the subscript is arithmetic, the word is expanded like its surroundings."""
-        s = self.s
-        length = self.at(i, "#") and not self.at(i, "#}")
-        if length:
-            i += 1  # ${#name}: its length
-        indirect = self.at(i, "!") and i + 1 < len(s) and (s[i + 1].isalpha() or s[i + 1] == "_")
-        if indirect:
-            i += 1  # ${!name}: the variable name's text names
-        start = i
-        if i < len(s) and s[i] in "@*?$!-#0123456789":
-            i += 1
-        else:
-            while i < len(s) and (s[i].isalnum() or s[i] == "_") and marker_index(s[i]) is None:
-                i += 1
-        if indirect:
-            self.flow.arithmetic.add(s[start:i])  # a name with a subscript: `a[$(cmd)]` runs cmd
-        elif not length and i > start:
-            self._ref(s[start:i], word)
-            if self.at(i, "@P"):
-                self.flow.prompt.add(s[start:i])
-        if i < len(s) and s[i] == "[":
-            j = s.find("]", i)
-            j = len(s) if j < 0 else j
-            self.flow.arithmetic_text(s[i + 1 : j])
-            for ch in s[i + 1 : j]:
-                index = self._mark(ch, "ARITH", frame)
-                if index is not None:
-                    word.expanded_markers.append(index)
-            i = j + 1
-        substring = self.at(i, ":") and not (i + 1 < len(s) and s[i + 1] in "-=?+")  # ${s:offset:length}: arithmetic
-        inner = Word()
-        inner_start = i
-        kind: Kind = "QUOTED" if quoted else "WORD"
-        # "${s#PAT}", "${s/PAT/REP}", "${s^PAT}": a pattern (and, in bash 5.2, a replacement's `&`) unless quoted there too
-        pattern = quoted and i < len(s) and s[i] in "#%/^,"
-        inside = False  # within a "..." of its own
-        while i < len(s) and s[i] != "}":
-            c = s[i]
-            if c in "'\"\\" and not quoted:
-                i = self._word_part(i, inner, frame, "}")
-            elif c == "\\" and i + 1 < len(s):
-                i += 2
-            elif c in "$`":
-                i = self._expansion(i, inner, {**frame, "bt_brace": True} if quoted and c == "`" else frame, quoted=quoted)
-            else:
-                inside = inside != (c == '"')
-                self._direct(c, "PATTERN" if pattern and not inside else kind, {**frame, "brace": True, "brace_q": inside} if quoted else frame, inner)
-                i += 1
-        word.expanded_markers.extend(inner.markers + inner.expanded_markers)
-        word.refs.extend(inner.refs)
-        if substring:
-            self.flow.arithmetic_text(s[inner_start:i])
-            self.flow.arithmetic.update(inner.refs)
-        for m in inner.markers + inner.expanded_markers if substring else ():
-            self.places[m].integer = True
-        return i + 1
 
     # -- nested shells ------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from runbook_tui.runbook import shell_files as files
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.shell_places import Word, marker_index
 
@@ -45,7 +46,7 @@ def operator(tok: Tokenizer, i: int) -> int:
     text = "".join(delimiter)
     for ch in text:
         tok._mark(ch, "UNKNOWN", {})
-    tok.pending_heredocs.append([text, quoted, strip, "", [], ""])
+    tok.pending_heredocs.append([text, quoted, strip, "", [], "", []])
     return i
 
 
@@ -53,7 +54,7 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
     """The bodies of the line's heredocs, from `i`; returns the index after the last delimiter line."""
     pending, tok.pending_heredocs = tok.pending_heredocs, []
     s = tok.s
-    for delimiter, quoted, strip, reader, reads, program in pending:
+    for delimiter, quoted, strip, reader, reads, program, targets in pending:
         body: list[Word] = []
         written: list[int] = []  # values in a quoted body, as written
         before = set(tok.places)
@@ -73,6 +74,8 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
             i = j + 1
         for m in set(tok.places) - before if tok.level == 0 else ():  # what people see of a value there must not end it
             tok.places[m].heredoc, tok.places[m].heredoc_strips = delimiter, strip
+        for target in targets:  # `cat > f.sh <<EOF`: the body is written there (`shell_files`)
+            tok.flow.files.setdefault(files.key(target), set()).update(m for w in body for m in w.markers + w.expanded_markers)
         for name in reads:  # `read n <<EOF`
             tok.flow.assign(name, [m for w in body for m in w.markers + w.expanded_markers], [r for w in body for r in w.refs])
         if program:  # `python3 - <<EOF`: the body is the interpreter's program

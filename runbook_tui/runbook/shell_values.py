@@ -210,7 +210,14 @@ _NOT_EXPANDED = frozenset({"SINGLE", "ANSI_C", "QUOTED_HEREDOC", "UNKNOWN"})
 def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
     """Why a value cannot stand at `place`, with the fix; None when it is one literal word there."""
     if place.kind not in _NOT_EXPANDED and not (
-        place.nested_backticks or place.reparsed_output or place.reparsed_variable or place.levels or shq_count or place.format_of or place.program_of
+        place.nested_backticks
+        or place.reparsed_output
+        or place.reparsed_variable
+        or place.levels
+        or shq_count
+        or place.format_of
+        or place.program_of
+        or place.written_to
     ):
         return None  # the common case (what every check below lets through), before any message is composed
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
@@ -241,6 +248,12 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         )
     if place.nested_backticks:
         return "a value inside nested backticks cannot be passed safely; expected $(...) instead of backticks"
+    if place.written_to:  # `echo "{{ x }}" > f.sh; sh f.sh`
+        return (
+            f"this value is written to {place.written_to}, which {place.by}: the value's text is parsed again there as code;"
+            f' write the script without it and pass the value as an argument: sh {place.written_to} "{{{{ {name} }}}}"'
+            f' and "$1" there (or in an environment variable)'
+        )
     if place.reparsed_variable == "@":  # `sh -c 'eval "$1"' sh "{{ x }}"`, `f() { eval "$1"; }; f "{{ x }}"`
         return (
             f"this value is an argument ($1, $2...) that '{place.by}' expands into a script it parses again as shell code;"

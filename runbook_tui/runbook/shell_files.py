@@ -1,0 +1,86 @@
+"""Scripts a command writes to a file and runs later: `echo "{{ x }}" > f.sh; sh f.sh`, `cat > f <<EOF`, `| tee f`.
+
+The shell writes a value into a file as data (`"${RBT_V1}"` expands to its text), but a shell that then runs that file
+(`sh f.sh`, `bash f`, `. ./f.sh`, `source f`, `./f.sh`, `sh < f.sh`, `cat f.sh | sh`) or an interpreter running it as
+its program (`python3 f.py`), `crontab f` or `at -f f` parses the text again: `a; touch F` in it runs touch. So each
+file a command's output goes to (`>`, `>>`, `>|`, `tee FILE`) is noted with the values that command holds (its words,
+what its pipeline or here-string feeds it, its heredocs' bodies), and a value written to a file that is then run is
+refused at its position (`shell_values.refusal`). Files are told apart by the word naming them (`./f.sh` and `f.sh`
+are one), over the whole command text, without following control flow; a file written under a name made at run time
+(`"$(mktemp)"`) is followed only by that same word.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from runbook_tui.runbook import shell_commands as commands
+from runbook_tui.runbook import shell_programs as programs
+
+if TYPE_CHECKING:
+    from runbook_tui.runbook.shell_context import Tokenizer
+    from runbook_tui.runbook.shell_places import Word
+
+#: Commands printing the files they are given (what `cat f.sh | sh` feeds the shell).
+_PRINTERS = frozenset({"cat", "tac", "head", "tail"})
+
+
+def key(word: str) -> str:
+    """The file a word names, as told apart here: `./f.sh` is `f.sh`."""
+    while word.startswith("./") and len(word) > 2:
+        word = word[2:].lstrip("/")
+    return word
+
+
+def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int], heredocs: list[list[Any]]) -> None:
+    """A command is complete: the values it holds (`held`: in its words, a `{ ...; }` it closes, its input) go to each
+    file its output is redirected to (and `tee`'s files); so do its heredocs' bodies, read after the line
+    (`shell_heredocs.bodies` reads slot 6)."""
+    texts = [w.text for w in words]
+    start = commands.command_start(texts)
+    if start < len(texts) and texts[start].rpartition("/")[2] == "tee":
+        targets = [*targets, *(t for t in texts[start + 1 :] if not t.startswith("-"))]
+    if not targets:
+        return
+    for target in targets:
+        tok.flow.files.setdefault(key(target), set()).update(held)
+    for heredoc in heredocs:
+        heredoc[6] = list(targets)
+
+
+def written(tok: Tokenizer, name: str) -> list[int]:
+    """The values written to the file `name` so far (`sh < f.sh` reads them)."""
+    return sorted(tok.flow.files.get(key(name), ()))
+
+
+def printed(tok: Tokenizer, texts: list[str]) -> list[int]:
+    """The values a command prints from files written earlier (`cat f.sh | sh`)."""
+    start = commands.command_start(texts)
+    if not tok.flow.files or start >= len(texts) or texts[start].rpartition("/")[2] not in _PRINTERS:
+        return []
+    found = [m for t in texts[start + 1 :] if not t.startswith("-") for m in written(tok, t)]
+    tok.flow.printed.extend(found)  # what a `$(cat f.sh)` around the command expands to
+    return found
+
+
+def ran(tok: Tokenizer, texts: list[str]) -> None:
+    """A command that runs a file written earlier as a script or a program: the values written there are code."""
+    if not tok.flow.files:
+        return
+    start = commands.command_start(texts)
+    if start >= len(texts):
+        return
+    found = [(start, "is then run as a command"), *((k, f"'{by}' then runs") for k, by in commands.script_files(texts))]
+    name = texts[start].rpartition("/")[2]
+    operands = [k for k in range(start + 1, len(texts)) if not texts[k].startswith("-")]
+    if programs.interpreter(name) is not None and operands:
+        found.append((operands[0], f"'{name}' then runs"))  # `python3 f.py`: its first operand is its program (a guess past options)
+    if name == "crontab" and operands:
+        found.append((operands[-1], "'crontab' then installs"))
+    if name in ("at", "batch"):
+        found.extend((k + 1, f"'{name}' then runs") for k in range(start + 1, len(texts) - 1) if texts[k] == "-f")
+    for k, by in found:
+        for m in written(tok, texts[k]):
+            place = tok.places[m]
+            if not place.written_to:
+                place.written_to, place.by = texts[k], by

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from runbook_tui.runbook.shell_commands import names_none
 from runbook_tui.runbook.shell_context import Tokenizer
-from runbook_tui.runbook.shell_flow import Flow
+from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, REEXPANDED, Flow
 from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place, Word
 
 #: What a command of plain words separated by blanks never holds.
@@ -28,6 +28,8 @@ _SYNTAX = re.compile(r"[\n'\"\\$`;&|<>()#]")
 _BLANKS = re.compile(r"[ \t]+")
 #: First words whose commands the tokenizer reads by their own grammar.
 _OWN_GRAMMAR = frozenset({"case", "[["})
+#: Variables a shell or a program reads as code, whatever command follows their assignment (`shell_flow`).
+_SPECIAL = REEXPANDED | frozenset(COMMAND_VARIABLES)
 #: A plain command's output sent to a plain file at its end (`>> marks`, `> /tmp/x.log`): a blank before the operator
 #: (`2>` and `a>b` are other things), a target of plain characters (no value, quote or expansion), nothing after it.
 #: Not one of the command's words: the tokenizer reads the words before it the same with or without it.
@@ -49,7 +51,8 @@ def classify(text: str) -> Mapping[int, Place]:
         for found in MARKERS.findall(text):
             places[ord(found) - MARKER_BASE].echoed = True  # what the tokenizer's `shell_nested` says of them, without it
         return places
-    if places and not names_none(parts):  # a command rule may apply: the tokenizer's own
+    special = any(part.partition("=")[0] in _SPECIAL for part in parts if "=" in part)  # `BASH_ENV={{ x }} ./deploy.sh`
+    if places and (special or not names_none(parts)):  # a command rule may apply: the tokenizer's own
         words = [Word([part], [ord(found) - MARKER_BASE for found in MARKERS.findall(part)]) for part in parts]
         tokenizer = Tokenizer(text, places, 0)
         tokenizer.simple_command(words)

@@ -42,8 +42,10 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int]
         targets = [*targets, *(t for t in texts[start + 1 :] if not t.startswith("-"))]
     if not targets:
         return
+    refs = {r for w in words for r in w.refs}  # `printf '%s' "$v" > f.sh`: what v holds is written too
     for target in targets:
         tok.flow.files.setdefault(key(target), set()).update(held)
+        tok.flow.file_refs.setdefault(key(target), set()).update(refs)
     for heredoc in heredocs:
         heredoc[6] = list(targets)
 
@@ -65,7 +67,7 @@ def printed(tok: Tokenizer, texts: list[str]) -> list[int]:
 
 def ran(tok: Tokenizer, texts: list[str]) -> None:
     """A command that runs a file written earlier as a script or a program: the values written there are code."""
-    if not tok.flow.files:
+    if not (tok.flow.files or tok.flow.file_refs):
         return
     start = commands.command_start(texts)
     if start >= len(texts):
@@ -80,6 +82,8 @@ def ran(tok: Tokenizer, texts: list[str]) -> None:
     if name in ("at", "batch"):
         found.extend((k + 1, f"'{name}' then runs") for k in range(start + 1, len(texts) - 1) if texts[k] == "-f")
     for k, by in found:
+        for ref in tok.flow.file_refs.get(key(texts[k]), ()):
+            tok.flow.reparsed.setdefault(ref, f"{texts[k]}, written with it, then run")
         for m in written(tok, texts[k]):
             place = tok.places[m]
             if not place.written_to:

@@ -31,8 +31,17 @@ _LENGTH = re.compile(r"\$\{#[^}]*\}")
 _NAMES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|(?<=\$)[0-9@*]|(?<=\$\{)[0-9@*]")
 _DECLARING = frozenset({"declare", "typeset", "local"})
 #: Variables a shell expands again when it reads them, `$(...)` included: `BASH_ENV` (every non-interactive bash),
-#: `ENV` (sh -i, bash --posix -i), the prompts (`PS4` under `set -x` in bash), `PROMPT_COMMAND` (run as code).
-REEXPANDED = frozenset({"BASH_ENV", "ENV", "PS1", "PS2", "PS3", "PS4", "PROMPT_COMMAND"})
+#: `ENV` (sh -i, bash --posix -i), the prompts (`PS4` under `set -x` in bash, `PS0` before each interactive command).
+REEXPANDED = frozenset({"BASH_ENV", "ENV", "PS0", "PS1", "PS2", "PS3", "PS4", "PROMPT_COMMAND"})
+#: Variables whose text a program runs as a shell command line (`sh -c "$GIT_SSH_COMMAND ..."`): a value there is code to
+#: that shell; by the program that runs it.
+COMMAND_VARIABLES = {
+    "PROMPT_COMMAND": "bash -i", "GIT_SSH_COMMAND": "git", "GIT_SSH": "git", "GIT_PROXY_COMMAND": "git",
+    "GIT_EXTERNAL_DIFF": "git", "GIT_EDITOR": "git", "GIT_SEQUENCE_EDITOR": "git", "GIT_PAGER": "git", "GIT_ASKPASS": "git",
+    "SSH_ASKPASS": "ssh", "SUDO_ASKPASS": "sudo", "PAGER": "man, git, systemctl...", "MANPAGER": "man",
+    "SYSTEMD_PAGER": "systemctl", "EDITOR": "crontab -e, git, visudo...", "VISUAL": "crontab -e, git...", "LESSOPEN": "less",
+    "LESSCLOSE": "less", "RSYNC_RSH": "rsync", "CVS_RSH": "cvs", "BROWSER": "xdg-open, git...",
+}  # fmt: skip
 _ASSIGNING = _DECLARING | {"export", "readonly"}
 #: Variables naming the shell itself (`$SHELL -c "..."`, `"$BASH" -c`, `$0 -c`): a command word expanding one is a shell.
 _SHELL_NAMES = frozenset({"SHELL", "BASH"})
@@ -56,6 +65,7 @@ class Flow:
         self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
         self.every_script = False  # read the scripts of inner shells (`bash -c '...'`) even where no value stands
         self.printed: list[int] = []  # values a command printed from such a file (`cat f.sh`), in order
+        self.file_refs: dict[str, set[str]] = {}  # variables written to each file (`printf '%s' "$v" > f.sh`)
         self.files: dict[str, set[int]] = {}  # values written to each file (`echo "{{ x }}" > f.sh`), see `shell_files`
         self.literals: dict[str, str] = {}  # variables assigned a plain word (`e=eval`), by name
         self.reparsed: dict[str, str] = {}  # variables expanded into a script another shell parses (`eval "$v"`): by whom
@@ -86,8 +96,8 @@ class Flow:
             for m in self._reaching({name}, {}):
                 if isinstance(m, int):
                     places[m].expanded_by = name
-        if "PROMPT_COMMAND" in {link for link, _, _ in self.links}:  # an interactive bash runs its text as a command
-            self.reparsed.setdefault("PROMPT_COMMAND", "bash -i (PROMPT_COMMAND)")
+        for name in COMMAND_VARIABLES.keys() & {link for link, _, _ in self.links}:  # `GIT_SSH_COMMAND="ssh {{ x }}"`
+            self.reparsed.setdefault(name, COMMAND_VARIABLES[name])
         for name, by in self.reparsed.items():  # `v="{{ x }}"; eval "$v"`: the value is code to eval
             for m in self._reaching({name}, {}):
                 if isinstance(m, int) and not places[m].reparsed_variable:

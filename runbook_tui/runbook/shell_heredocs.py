@@ -76,6 +76,7 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
             tok.places[m].heredoc, tok.places[m].heredoc_strips = delimiter, strip
         for target in targets:  # `cat > f.sh <<EOF`: the body is written there (`shell_files`)
             tok.flow.files.setdefault(files.key(target), set()).update(m for w in body for m in w.markers + w.expanded_markers)
+            tok.flow.file_refs.setdefault(files.key(target), set()).update(r for w in body for r in w.refs)
         for name in reads:  # `read n <<EOF`
             tok.flow.assign(name, [m for w in body for m in w.markers + w.expanded_markers], [r for w in body for r in w.refs])
         if program:  # `python3 - <<EOF`: the body is the interpreter's program

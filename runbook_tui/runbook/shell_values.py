@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.shell_classify import classify, environment_in_arithmetic, environment_reparsed
-from runbook_tui.runbook.shell_flow import REEXPANDED
+from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, REEXPANDED
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,
     MARKERS,
@@ -259,6 +259,12 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
             f"this value is an argument ($1, $2...) that '{place.by}' expands into a script it parses again as shell code;"
             f' in that script use "$1" as data only (printf \'%s\' "$1"), never as code (eval, sh -c, a command name)'
         )
+    if place.reparsed_variable in COMMAND_VARIABLES:  # `GIT_SSH_COMMAND="ssh -i {{ x }}" git fetch`
+        return (
+            f"this value flows into ${place.reparsed_variable}, whose text {place.by} runs as a shell command, where the value is"
+            f" parsed again as shell code; write a reference there and pass the value in a variable of its own:"
+            f' {place.reparsed_variable}=\'... "$V"\' V="{{{{ {name} }}}}"'
+        )
     if place.reparsed_variable:
         return f"this value flows into ${place.reparsed_variable}, which '{place.by}' expands into a script it parses again as shell code; {as_argument}"
     if place.reparsed_output:
@@ -378,8 +384,7 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
         if name in REEXPANDED and _EXPANDS.search(value):
             return f"env {name}: {_expanded_again(name, value)}"
     reparsed = environment_reparsed(command, tuple(name for name, _ in env))
-    if "PROMPT_COMMAND" in dict(env):  # an interactive bash the command starts runs its text as a command
-        reparsed = {**reparsed, "PROMPT_COMMAND": "bash -i (PROMPT_COMMAND)"}
+    reparsed = {**reparsed, **{name: COMMAND_VARIABLES[name] for name, _ in env if name in COMMAND_VARIABLES}}  # `GIT_SSH_COMMAND`
     for name, by in sorted(reparsed.items()):
         value = dict(env)[name]
         if not _PLAIN_WORD.match(value):  # `env: {CMD: "echo {{ x }}"}` and `run: eval "$CMD"`

@@ -22,6 +22,8 @@ TEMPLATES = [
     "sudo -E PS4={{ x }} bash -xc true",
     "v={{ x }}; export BASH_ENV=$v; bash -c true",
     'export ENV="/etc/{{ x }}"; sh -i -c true </dev/null',
+    "PS0={{ x }} bash -i </dev/null",
+    "BASH_ENV={{ x }} ./deploy.sh",  # plain words, read the short way (`shell_classify`): this one passed any value
 ]
 
 
@@ -80,5 +82,22 @@ def test_prompt_command_is_code_not_a_file_name(write_runbook: Callable[..., Pat
 
     path.write_text(RUNBOOK.replace("run: BASH_ENV={{ x }} bash -c true", 'run: bash -i </dev/null\n        env: {PROMPT_COMMAND: "{{ x }}"}'))
     assert cli_main(["exec", str(path), "-p", f"x=a; touch {made}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 1
-    assert "env PROMPT_COMMAND: the command expands $PROMPT_COMMAND into a script 'bash -i (PROMPT_COMMAND)'" in capsys.readouterr().out
+    assert "env PROMPT_COMMAND: the command expands $PROMPT_COMMAND into a script 'bash -i'" in capsys.readouterr().out
+    assert not made.exists()
+
+
+def test_a_variable_git_runs_as_a_command_is_refused(write_runbook: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """git runs GIT_SSH_COMMAND with `sh -c`: `GIT_SSH_COMMAND="{{ x }}" git ls-remote ssh://h/r` with x = `a; touch F`
+    made F. Refused at validate, with the fix (a reference to a variable holding the value); through `env:` only a
+    plain word passes, before the step runs."""
+    made = tmp_path / "made"
+    path = write_runbook(RUNBOOK.replace("run: BASH_ENV={{ x }} bash -c true", 'run: GIT_SSH_COMMAND="ssh -i {{ x }}" git ls-remote ssh://h/r'))
+    assert cli_main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:10:38: this value flows into $GIT_SSH_COMMAND, whose text git runs as a shell command" in err
+    assert 'GIT_SSH_COMMAND=\'... "$V"\' V="{{ x }}"' in err
+
+    path.write_text(RUNBOOK.replace("run: BASH_ENV={{ x }} bash -c true", 'run: git ls-remote ssh://h/r\n        env: {GIT_SSH_COMMAND: "{{ x }}"}'))
+    assert cli_main(["exec", str(path), "-p", f"x=a; touch {made}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 1
+    assert "env GIT_SSH_COMMAND: the command expands $GIT_SSH_COMMAND into a script 'git' parses again" in capsys.readouterr().out
     assert not made.exists()

@@ -172,3 +172,13 @@ def test_a_step_env_value_expanded_into_a_script_is_a_plain_word_or_refused(writ
     code = cli_main(["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j.jsonl"), "-p", f"n=a; touch {witness}"])
     assert code != 0 and not witness.exists()
     assert "env CMD: the command expands $CMD into a script 'eval'" in capsys.readouterr().out
+
+
+def test_a_step_env_value_written_to_a_script_that_runs_is_a_plain_word_or_refused() -> None:
+    """`env: {F: "{{ x }}"}` and `run: printf '%s' "$F" > g.sh; sh g.sh`: -p 'x=a; touch F' ran touch (the file is
+    a script to sh); the same value written to a file read as data passes."""
+    for command in ('printf "%s" "$F" > g.sh; sh g.sh', "cat > g.sh <<EOF\n$F\nEOF\n. ./g.sh", 'echo "$F" > g.py; python3 g.py'):
+        refusal = environment_refusal(command, [("F", "a; touch pwned")])
+        assert refusal is not None and "written with it, then run" in refusal, (command, refusal)
+        assert environment_refusal(command, [("F", "nginx")]) is None
+    assert environment_refusal('printf "%s" "$F" > g.txt; cat g.txt', [("F", "a; touch pwned")]) is None

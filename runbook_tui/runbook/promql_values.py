@@ -59,14 +59,21 @@ def query_from(rendered: str) -> str:
             pattern = not quote and "".join(out).rstrip().endswith(("=~", "!~"))  # a query is short: joined per string
             quote = "" if quote else char
         elif char == "#" and not quote:  # a comment, to the end of its line: a quote in it opens no string
-            stop = rendered.find("\n", index)
-            stop = len(rendered) if stop < 0 else stop
+            stop = _line_end(rendered, index)
             out.append(_placed_in_comment(rendered[index:stop]))
             index = stop
             continue
         out.append(char)
         index += 1
     return "".join(out)
+
+
+def _line_end(rendered: str, index: int) -> int:
+    """Where the query's line from `index` ends: at a newline of the query's own text, not one inside a value (a value
+    `\nor vector(1)` in `# {{ x }}` ended the comment there, and `or vector(1)` was read as the query)."""
+    while index < len(rendered) and rendered[index] != "\n":
+        index = rendered.index(VALUE_END, index) + 1 if rendered[index] == VALUE_START else index + 1
+    return index
 
 
 def _placed_in_comment(comment: str) -> str:

@@ -97,3 +97,14 @@ def test_a_value_in_a_regex_matcher_matches_itself_not_every_series(prometheus: 
     assert prometheus.query(_queries(write_runbook, svc=".*")["re"]) == [], "'.*' matched more than a service called '.*'"
     assert prometheus.query(_queries(write_runbook, svc="a.i|batch")["re"]) == []
     assert prometheus.wait_for(_queries(write_runbook)["re"], lambda v: v == 1) == 1
+
+
+def test_a_line_break_in_a_value_in_a_comment_does_not_end_it(prometheus: Prometheus) -> None:
+    """`... # {{ svc }}` with svc `\\nor vector(100)`: the comment ended at the value's own line break, so `or
+    vector(100)` was read as the query (a guard reading a constant), a marker byte left after it. The comment now
+    ends at the query's own line break; the value stays in it."""
+    from runbook_tui.runbook.promql_values import mark, query_from
+
+    query = query_from('rbt_test_value{service="none"} # was ' + mark("x\nor vector(100)") + "\n+ 0")
+    assert query == 'rbt_test_value{service="none"} # was x or vector(100)\n+ 0'
+    assert prometheus.query(query) == [], f"{query!r} selected something: the value was code"

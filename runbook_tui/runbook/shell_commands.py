@@ -72,7 +72,7 @@ _CODE_ANYWHERE: dict[str, frozenset[str]] = {
     "gdb": frozenset(f"{dash}{o}" for dash in ("-", "--") for o in ("ex", "eval-command", "iex", "init-eval-command")),
     "mongosh": frozenset({"--eval"}), "mongo": frozenset({"--eval"}), "Rscript": frozenset({"-e"}), "R": frozenset({"-e"}),
     "osascript": frozenset({"-e"}), "expect": frozenset({"-c"}), "julia": frozenset({"-e", "-E", "--eval", "--print"}),
-    "dc": frozenset({"-e", "--expression"}), "make": frozenset({"--eval"}),
+    "dc": frozenset({"-e", "--expression"}), "make": frozenset({"--eval"}), "sqlite3": frozenset({"-cmd", "--cmd"}),
 }  # fmt: skip
 #: PowerShell: `-Command` (any case, any prefix: `-c`, `-Com`) makes every word after it the code, unless it is `-`.
 _PWSH = frozenset({"pwsh", "powershell", "pwsh.exe", "powershell.exe", "pwsh-preview"})
@@ -107,7 +107,7 @@ _OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", 
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
 _KNOWN |= {"let", "trap", "wait", "alias", "autossh", "echo"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS
 #: Files that are a command's stdin (`bash /dev/stdin <<EOF`, `. /dev/stdin <<< "..."`).
-_STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+_STDIN_FILES = frozenset({"/dev/stdin", *(f"{d}/{n}" for d in ("/dev/fd", "/proc/self/fd") for n in range(10))})  # `3<<<"..."` too
 
 _KNOWN |= frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND) | frozenset(_CODE_ANYWHERE) | _PWSH | {"redis-cli"}
 
@@ -239,7 +239,7 @@ def stdin_script_reader(words: list[str]) -> str | None:
         return _xargs_script(words, start)
     if name in ("ssh", "autossh") and _ssh_command(words[start + 1 :], "M" if name == "autossh" else "") is None:
         return name
-    if name in FLEETS and reads_commands_on_stdin(name, words, start):
+    if (name in FLEETS and reads_commands_on_stdin(name, words, start)) or (name == "parallel" and all(w[:1] == "-" for w in words[start + 1 :])):
         return name
     if name in (".", "source") and start + 1 < len(words) and words[start + 1] in _STDIN_FILES:
         return name

@@ -147,9 +147,12 @@ class Tokenizer:
             """The command is complete; `pipe`: its output feeds the next one."""
             nonlocal words, fed, fed_heredocs, known, heredocs_before, printed
             end_word()
+            outer_stdin, self.flow.stdin = self.flow.stdin, list(fed) or self.flow.stdin  # what an inner shell's `read` reads
             reads = self.simple_command(words)
-            for name in reads:  # `read n <<< "{{ x }}"`, `echo "{{ x }}" | while read n`
-                self.flow.assign(name, [m for w in printed for m in w.markers + w.expanded_markers], [r for w in printed for r in w.refs])
+            self.flow.stdin = outer_stdin
+            for name in reads:  # `read n <<< "{{ x }}"`, `echo "{{ x }}" | while read n`, `... | sh -c 'read n; ...'`
+                held = [m for w in printed for m in w.markers + w.expanded_markers] or (self.flow.stdin if self.level else [])
+                self.flow.assign(name, held, [r for w in printed for r in w.refs])
             for heredoc in self.pending_heredocs[heredocs_before:]:
                 heredoc[4] = reads
             feeds = fed or fed_heredocs or len(self.pending_heredocs) > heredocs_before

@@ -32,6 +32,10 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     for k, by in commands.program_code(texts):
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].code_of = by
+    for k in _sqlite_operands(texts):  # `sqlite3 DB "{{ x }}"`: an operand starting with `.` is a dot command (`.shell CMD`)
+        first = words[k].markers[:1]
+        if first and words[k].text.startswith(marker(first[0])):
+            tok.places[first[0]].code_of = "sqlite3"
     for k, _by in commands.command_arguments(texts):  # `rsync -e "ssh {{ x }}"`: a word there may be an option of ssh
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].command_line = True
@@ -53,3 +57,23 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         for m in words[k].markers:
             if equals < 0 or text.index(marker(m)) < equals:
                 tok.places[m].integer = True
+
+
+#: sqlite3's options that take the next word (`-cmd` itself is its code option: see `shell_commands`).
+_SQLITE_NEXT = frozenset({"-cmd", "-init", "-separator", "-nullvalue", "-newline", "-vfs", "-maxsize", "-mmap", "-lookaside", "-pagecache"})
+
+
+def _sqlite_operands(texts: list[str]) -> list[int]:
+    """The words sqlite3 reads as SQL or, when one starts with `.`, as a dot command (its operands after the database)."""
+    start = commands.command_start(texts)
+    if start >= len(texts) or texts[start].rpartition("/")[2] != "sqlite3":
+        return []
+    operands: list[int] = []
+    k = start + 1
+    while k < len(texts):
+        if texts[k].startswith("-"):
+            k += 2 if texts[k] in _SQLITE_NEXT else 1
+            continue
+        operands.append(k)
+        k += 1
+    return operands[1:]

@@ -238,6 +238,11 @@ CASES = [
     Case("written to a file read as data", 'f=$(mktemp); printf \'%s\' {{ x }} > "$f"; cat "$f"; rm -f "$f"', same),
     Case("a script written without it, the value as its $1", 'f=$(mktemp); printf \'%s\' \'printf "%s" "$1"\' > "$f"; sh "$f" {{ x }}; rm "$f"', same),
     Case("tee to /dev/null is data", "printf '%s' {{ x }} | tee /dev/null", same),
+    # Commands on stdin to parallel, a here-string on another descriptor, a line an inner shell reads and evaluates.
+    Case("piped into parallel (commands on stdin)", 'echo "{{ x }}" | parallel', None),
+    Case("here-string on fd 3 run by bash /dev/fd/3", 'bash /dev/fd/3 3<<< "{{ x }}"', None),
+    Case("piped into sh -c that reads a line and evaluates it", "echo {{ x }} | sh -c 'read -r l; eval \"$l\"'", None),
+    Case("here-string into sh -c that reads and evaluates", 'sh -c \'read -r l; eval "$l"\' <<< "{{ x }}"', None),
     # bash keeps \" as is in backticks in a heredoc and in "${x:-`...`}" (the value came out split: "a b" gave "ab").
     Case("backticks in an unquoted heredoc", "cat <<EOF\n`printf '%s' {{ x }}`\nEOF", lambda v: substituted(v) + "\n"),
     Case('backticks in "${x:-...}"', "printf '%s' \"${RBT_UNSET_X:-`printf '%s' {{ x }}`}\"", substituted),

@@ -166,6 +166,7 @@ PROGRAMS = [
     ("python3 -uc (a bundle)", "python3 -uc \"print('{{{{ x }}}}')\""),
     ("python3 -W ignore -c", "python3 -W ignore -c \"print('{{{{ x }}}}')\""),
     ("python3 -c attached", "python3 -Ic\"print('{{{{ x }}}}')\""),
+    ("sqlite3 -cmd (a dot command: .shell runs one)", 'sqlite3 -cmd ".print {{{{ x }}}}" :memory: "select 1"'),
 ]
 
 
@@ -273,3 +274,13 @@ def test_a_nul_in_a_value_is_refused_before_anything_runs() -> None:
     """No argv or environment can carry a NUL: the value is refused, not cut short."""
     with pytest.raises(TemplateError, match="NUL"):
         render_command("printf '%s' {{ x }}", {"x": "a\0; touch pwned"})
+
+
+def test_a_value_starting_a_sqlite3_operand_is_a_plain_word_or_refused(tmp_path: Path) -> None:
+    """sqlite3 runs an SQL operand starting with `.` as a dot command: `sqlite3 :memory: "{{ x }}"` with x =
+    `.shell touch F` made F. A value starting that operand takes plain words only; one inside the SQL stays any text."""
+    with pytest.raises(TemplateError, match="code to sqlite3"):
+        render_command('sqlite3 :memory: "{{ x }}"', {"x": f".shell touch {tmp_path / 'pwned'}"})
+    command = render_command("sqlite3 -bail :memory: \"select '{{ x }}';\"", {"x": "'; .shell touch pwned; '"})
+    result = subprocess.run(["sh", "-c", command.text], env={**os.environ, **dict(command.env)}, capture_output=True, text=True, timeout=10, cwd=tmp_path)
+    assert result.returncode != 0 and list(tmp_path.iterdir()) == [], result  # an SQL syntax error, nothing run

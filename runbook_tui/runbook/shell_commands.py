@@ -420,7 +420,7 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     "find": frozenset({"-exec", "-execdir", "-ok", "-okdir"}),
     # a remote shell runs these: `gcloud compute ssh VM --command=CMD`, `vagrant ssh -c CMD`
     "gcloud": frozenset({"--command"}),
-    "vagrant": frozenset({"-c", "--command"}),
+    "vagrant": frozenset({"-c", "--command"}), "nix-shell": frozenset({"--run", "--command"}), "az": frozenset({"--scripts"}),
     "mosh": frozenset({"--ssh"}),  # split into words (Perl's shellwords) and run: `--ssh="ssh {{ x }}"` took -oProxyCommand
     # ansible runs `-a` (through a shell with `-m shell`; as templated Jinja always), and templates `-e` values
     "ansible": frozenset({"-a", "--args", "-e", "--extra-vars"}),
@@ -456,6 +456,8 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
         elif name == "git" and words[k - 1] in ("-c", "--config-env"):
             if _GIT_COMMAND_KEY.search(option) or MARKERS.match(words[k]):  # a value naming the key could name any
                 found.append((k, f"git {words[k - 1]} {'KEY' if MARKERS.match(words[k]) else option}"))
+        elif name == "git" and "config" in words[start + 1 : k - 1] and _GIT_COMMAND_KEY.search(words[k - 1]):
+            found.append((k, f"git config {words[k - 1]}"))  # `git config core.sshCommand "{{ x }}"`: run by later gits
         elif words[k - 1] in _COMMAND_OPTIONS.get(name, ()):
             found.append((k, f"{name} {words[k - 1]}"))
         elif equals and option in _COMMAND_OPTIONS.get(name, ()):

@@ -37,6 +37,14 @@ RUNS_IT = [
     # mosh splits --ssh into words (Perl's shellwords) and runs them: `-p 22 '-oProxyCommand=CMD x'` ran CMD
     'mosh --ssh="ssh -p {{ x }}" db1',
     'mosh --ssh "ssh {{ x }}" db1 -- uptime',
+    # a shell runs these (they passed validate): nix-shell's --run and --command, Azure's run-command scripts, and a
+    # git setting that runs a command, written with `git config` for later gits (checked: core.fsmonitor ran on status)
+    'nix-shell -p hello --run "hello {{ x }}"',
+    "nix-shell --command {{ x }}",
+    'az vm run-command invoke -g g -n vm --command-id RunShellScript --scripts "systemctl restart {{ x }}"',
+    'git config alias.x "!echo {{ x }}"',
+    "git -C repo config --global core.sshCommand {{ x }}",
+    "git config core.fsmonitor {{ x }}; git status",
 ]
 
 
@@ -46,7 +54,13 @@ def test_a_value_an_option_runs_is_a_plain_word_or_refused(template: str) -> Non
 
 
 def test_a_value_in_an_option_that_runs_nothing_is_any_word() -> None:
-    for template in ("ssh -o Port={{ x }} db1 true", "git -c user.name={{ x }} commit", "tar -xf {{ x }}", "find . -name {{ x }}"):
+    for template in (
+        "ssh -o Port={{ x }} db1 true",
+        "git -c user.name={{ x }} commit",
+        "git config user.name {{ x }}",
+        "tar -xf {{ x }}",
+        "find . -name {{ x }}",
+    ):
         assert [value for _, value in render_command(template, {"x": "Jane Doe; $(id)"}).env] == ["Jane Doe; $(id)"], template
 
 

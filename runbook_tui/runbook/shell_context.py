@@ -57,6 +57,7 @@ class Tokenizer:
         #: delimiter, quoted, strip tabs, the shell reading it (""), the variables `read` fills from it,
         #: the interpreter reading it as its program ("")
         self.pending_heredocs: list[list[Any]] = []
+        self.elements = False  # reading an array's elements (`a=(...)`): words, not commands
 
     def finish(self) -> dict[int, Place]:
         """Once the whole text is read: values that reach arithmetic through a variable take integers only."""
@@ -238,8 +239,9 @@ class Tokenizer:
                     i += 1
                     continue
                 if compound:  # `a=("{{ x }}")`: the elements' values flow into a (then `eval "${a[0]}"`)
-                    before, seen = set(self.places), len(self.flow.seen)
+                    before, seen, self.elements = set(self.places), len(self.flow.seen), True
                     i = self.parse_list(i + 1, ")", frame)
+                    self.elements = False
                     self.flow.assign(compound.group(1), [m for m in self.places if m not in before], self.flow.seen[seen:])
                     continue
                 definition = _DEFINITION.match(s, i)
@@ -263,6 +265,12 @@ class Tokenizer:
         """A simple command's words are complete: values another shell parses again, values flowing into variables
         and arithmetic (see `shell_flow`); returns the variables it `read`s its input into."""
         texts = [self.flow.command_name(w) for w in words]
+        start = commands.command_start(texts)
+        named = start < len(words) and not self.elements and words[start].text not in _BEFORE_COMPOUND and not shell_flow.assigns(words[start].text)
+        if named:  # `{{ x }} --version`, `$cmd arg`: the value picks the program
+            for m in words[start].markers + words[start].expanded_markers:
+                self.places[m].runs_as = self.places[m].runs_as or "the command's name"
+            self.flow.run_as_command.update(words[start].refs)
         self._nested(words, texts)
         files.ran(self, texts)
         return shell_flow.simple_command(self.flow, words, self.places)

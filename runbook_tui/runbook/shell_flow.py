@@ -48,6 +48,11 @@ _SHELL_NAMES = frozenset({"SHELL", "BASH"})
 _LITERAL = re.compile(r"[A-Za-z0-9_./+-]+\Z")
 
 
+def assigns(text: str) -> bool:
+    """Whether a word is an assignment (`a[{{ x }}]=1` too, which `command_start` takes for a command)."""
+    return _ASSIGNMENT.match(text) is not None or _SUBSCRIPTED.match(text) is not None
+
+
 def reference(name: str) -> str | None:
     """The variable a `$name` / `${name}` expansion reads, as followed here; None for `$?`, `$$`, `$#`..."""
     if name[:1].isdigit() or name in ("@", "*"):
@@ -64,6 +69,7 @@ class Flow:
         self.prompt: set[str] = set()  # `${n@P}`: bash expands n's text as a prompt, `$(...)` in it runs
         self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
         self.every_script = False  # read the scripts of inner shells (`bash -c '...'`) even where no value stands
+        self.run_as_command: set[str] = set()  # variables expanded as a command's name (`$cmd --version`)
         self.stdin: list[int] = []  # values fed to the command whose inner shell is being read (`| sh -c 'read l'`)
         self.printed: list[int] = []  # values a command printed from such a file (`cat f.sh`), in order
         self.file_refs: dict[str, set[str]] = {}  # variables written to each file (`printf '%s' "$v" > f.sh`)
@@ -99,6 +105,9 @@ class Flow:
                     places[m].expanded_by = name
         for name in COMMAND_VARIABLES.keys() & {link for link, _, _ in self.links}:  # `GIT_SSH_COMMAND="ssh {{ x }}"`
             self.reparsed.setdefault(name, COMMAND_VARIABLES[name])
+        for m in self._reaching(self.run_as_command, {}):  # `cmd="{{ x }}"; $cmd --version`: the value is the program
+            if isinstance(m, int):
+                places[m].runs_as = places[m].runs_as or "the command's name, through a variable"
         for name, by in self.reparsed.items():  # `v="{{ x }}"; eval "$v"`: the value is code to eval
             for m in self._reaching({name}, {}):
                 if isinstance(m, int) and not places[m].reparsed_variable:

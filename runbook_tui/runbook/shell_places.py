@@ -50,6 +50,7 @@ class Place:
     inner: Kind = "WORD"  # its context for the innermost shell
     reparsed_output: bool = False  # inside an expansion whose OUTPUT another shell parses
     by: str = ""  # the command that parses it again
+    runs_as: str = ""  # the name of the command that runs (`{{ x }} --version`): it picks the program
     written_to: str = ""  # a file it is written to, which a shell or an interpreter then runs (`> f.sh; sh f.sh`)
     reparsed_variable: str = ""  # a variable it flows into, which a command expands into a script (`eval "$v"`)
     program_of: str = ""  # an interpreter reading it in its program on stdin (`python3 - <<EOF`, `| perl`): refused

@@ -218,6 +218,7 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         or place.format_of
         or place.program_of
         or place.written_to
+        or place.runs_as
     ):
         return None  # the common case (what every check below lets through), before any message is composed
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
@@ -248,6 +249,12 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         )
     if place.nested_backticks:
         return "a value inside nested backticks cannot be passed safely; expected $(...) instead of backticks"
+    if place.runs_as and not place.levels:  # `{{ x }} --version`: whatever program the value names runs
+        return (
+            f"this value is {place.runs_as}, so it picks the program that runs (any program, with the step's rights);"
+            f" write the program's name in the runbook and pass the value as an argument, or pick among programs you"
+            f' name with a case on the value: case "{{{{ {name} }}}}" in psql) psql ...;; esac'
+        )
     if place.written_to:  # `echo "{{ x }}" > f.sh; sh f.sh`
         return (
             f"this value is written to {place.written_to}, which {place.by}: the value's text is parsed again there as code;"

@@ -243,6 +243,12 @@ CASES = [
     Case("here-string on fd 3 run by bash /dev/fd/3", 'bash /dev/fd/3 3<<< "{{ x }}"', None),
     Case("piped into sh -c that reads a line and evaluates it", "echo {{ x }} | sh -c 'read -r l; eval \"$l\"'", None),
     Case("here-string into sh -c that reads and evaluates", 'sh -c \'read -r l; eval "$l"\' <<< "{{ x }}"', None),
+    # A value as the command's name picks the program that runs (x = `reboot`, `/tmp/upload/evil`; `$cmd` also splits it).
+    Case("a value as the command's name", "{{ x }} --version", None),
+    Case("a value as the command's name behind sudo", "sudo -n {{ x }}", None),
+    Case("a value as the command's name through a variable", "cmd={{ x }}; $cmd --help", None),
+    Case("$1 as the command's name in sh -c", "sh -c '\"$1\" --version' sh {{ x }}", None),
+    Case("the first element of an array is a word", "a=({{ x }} two); printf '%s' \"${a[0]}\"", same, BASH),
     # bash keeps \" as is in backticks in a heredoc and in "${x:-`...`}" (the value came out split: "a b" gave "ab").
     Case("backticks in an unquoted heredoc", "cat <<EOF\n`printf '%s' {{ x }}`\nEOF", lambda v: substituted(v) + "\n"),
     Case('backticks in "${x:-...}"', "printf '%s' \"${RBT_UNSET_X:-`printf '%s' {{ x }}`}\"", substituted),

@@ -57,6 +57,7 @@ class Tokenizer:
         #: delimiter, quoted, strip tabs, the shell reading it (""), the variables `read` fills from it,
         #: the interpreter reading it as its program ("")
         self.pending_heredocs: list[list[Any]] = []
+        self.feed: list[int] = []  # values the next command list read reads on stdin (`>(sh)`)
         self.elements = False  # reading an array's elements (`a=(...)`): words, not commands
 
     def finish(self) -> dict[int, Place]:
@@ -98,7 +99,8 @@ class Tokenizer:
         cond_words: list[Word] | None = None
         here_string = input_redirect = output_redirect = False
         targets: list[str] = []  # files this command's output goes to (`> f.sh`): see `shell_files`
-        fed: list[int] = []  # values in what this command feeds a shell: earlier stages of its pipeline, here-strings
+        fed: list[int] = self.feed  # values in what this command feeds a shell: earlier stages of its pipeline, here-strings
+        self.feed = []
         fed_heredocs: list[list[Any]] = []  # heredocs of earlier stages of the pipeline (read after the line)
         printed: list[Word] = []  # what this command reads on stdin holds: here-strings, what an earlier `echo` printed
         known = set(self.places)  # values seen before this command
@@ -212,6 +214,8 @@ class Tokenizer:
                     word = Word()  # `2>` names a descriptor: not a word of the command
                 end_word()
                 if self.at(i, "<(") or self.at(i, ">("):
+                    if self.at(i, ">("):  # `tee >(sh)`, `> >(sh)`: what this command writes is the inner one's stdin
+                        self.feed = [*fed, *(m for m in self.places if m not in known)]
                     word.started = True
                     word.cooked.append(EXPANSION)
                     i = self._sub(i + 2, ")", frame, word)

@@ -21,15 +21,16 @@ if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
     from runbook_tui.runbook.shell_places import Word
 
+#: Commands copying their first operands to the last one.
+_COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync"})
 #: Commands printing the files they are given (what `cat f.sh | sh` feeds the shell).
 _PRINTERS = frozenset({"cat", "tac", "head", "tail"})
 
 
 def key(word: str) -> str:
-    """The file a word names, as told apart here: `./f.sh` is `f.sh`."""
-    while word.startswith("./") and len(word) > 2:
-        word = word[2:].lstrip("/")
-    return word
+    """The file a word names, as told apart here: by its last part (`./f.sh`, `/tmp/w/f.sh` and, after `cd /tmp/w`,
+    `f.sh` are one file; two files of one name in different folders are taken for one)."""
+    return word.rstrip("/").rpartition("/")[2] or word
 
 
 def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int], heredocs: list[list[Any]]) -> None:
@@ -38,8 +39,17 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int]
     (`shell_heredocs.bodies` reads slot 6)."""
     texts = [w.text for w in words]
     start = commands.command_start(texts)
-    if start < len(texts) and texts[start].rpartition("/")[2] == "tee":
-        targets = [*targets, *(t for t in texts[start + 1 :] if not t.startswith("-"))]
+    name = texts[start].rpartition("/")[2] if start < len(texts) else ""
+    operands = [t for t in texts[start + 1 :] if not t.startswith("-")]
+    if name == "tee":
+        targets = [*targets, *operands]
+    elif name == "dd":
+        targets = [*targets, *(t[3:] for t in operands if t.startswith("of="))]
+    elif name in _COPIERS and len(operands) >= 2:  # `cp f.sh g.sh`, `install /dev/stdin f.sh`: what the sources hold too
+        held = [*held, *(m for source in operands[:-1] for m in written(tok, source))]
+        for source in operands[:-1]:
+            tok.flow.file_refs.setdefault(key(operands[-1]), set()).update(tok.flow.file_refs.get(key(source), ()))
+        targets = [*targets, operands[-1]]
     if not targets:
         return
     refs = {r for w in words for r in w.refs}  # `printf '%s' "$v" > f.sh`: what v holds is written too

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from runbook_tui.runbook.shell_commands import names_none
+from runbook_tui.runbook.shell_commands import command_start, names_none
 from runbook_tui.runbook.shell_context import Tokenizer
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, REEXPANDED, Flow
 from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place, Word
@@ -30,7 +30,6 @@ _BLANKS = re.compile(r"[ \t]+")
 _OWN_GRAMMAR = frozenset({"case", "[["})
 #: Variables a shell or a program reads as code, whatever command follows their assignment (`shell_flow`).
 _SPECIAL = REEXPANDED | frozenset(COMMAND_VARIABLES)
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
 #: A plain command's output sent to a plain file at its end (`>> marks`, `> /tmp/x.log`): a blank before the operator
 #: (`2>` and `a>b` are other things), a target of plain characters (no value, quote or expansion), nothing after it.
 #: Not one of the command's words: the tokenizer reads the words before it the same with or without it.
@@ -53,7 +52,8 @@ def classify(text: str) -> Mapping[int, Place]:
             places[ord(found) - MARKER_BASE].echoed = True  # what the tokenizer's `shell_nested` says of them, without it
         return places
     special = any(part.partition("=")[0] in _SPECIAL for part in parts if "=" in part)  # `BASH_ENV={{ x }} ./deploy.sh`
-    named = next((part for part in parts if not _ASSIGNMENT.match(part)), "")  # `A=1 {{ x }} --help`: a value names the program
+    start = command_start(parts)
+    named = parts[start] if start < len(parts) else ""  # `A=1 {{ x }} --help`, `{ {{ x }}`: a value names the program
     if places and (special or MARKERS.search(named) or not names_none(parts)):  # a command rule may apply: the tokenizer's own
         words = [Word([part], [ord(found) - MARKER_BASE for found in MARKERS.findall(part)]) for part in parts]
         tokenizer = Tokenizer(text, places, 0)

@@ -153,6 +153,8 @@ class Tokenizer:
             outer_stdin, self.flow.stdin = self.flow.stdin, list(fed) or self.flow.stdin  # what an inner shell's `read` reads
             reads = self.simple_command(words)
             self.flow.stdin = outer_stdin
+            if fed and any(w.text.rpartition("/")[2] == "xargs" for w in words):  # its input becomes $1... of what it runs
+                self.flow.assign(shell_flow.POSITIONAL, fed, [])
             for name in reads:  # `read n <<< "{{ x }}"`, `echo "{{ x }}" | while read n`, `... | sh -c 'read n; ...'`
                 held = [m for w in printed for m in w.markers + w.expanded_markers] or (self.flow.stdin if self.level else [])
                 self.flow.assign(name, held, [r for w in printed for r in w.refs])

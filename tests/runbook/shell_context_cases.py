@@ -245,6 +245,7 @@ CASES = [
     Case("a script written without it, the value as its $1", 'f=$(mktemp); printf \'%s\' \'printf "%s" "$1"\' > "$f"; sh "$f" {{ x }}; rm "$f"', same),
     Case("tee to /dev/null is data", "printf '%s' {{ x }} | tee /dev/null", same),
     # Commands on stdin to parallel, a here-string on another descriptor, a line an inner shell reads and evaluates.
+    Case("a here-string's words as $1 of xargs sh -c 'eval'", 'xargs -0 sh -c \'eval "$1"\' sh <<< "{{ x }}"', None),
     Case("piped into parallel (commands on stdin)", 'echo "{{ x }}" | parallel', None),
     Case("here-string on fd 3 run by bash /dev/fd/3", 'bash /dev/fd/3 3<<< "{{ x }}"', None),
     Case("piped into sh -c that reads a line and evaluates it", "echo {{ x }} | sh -c 'read -r l; eval \"$l\"'", None),

@@ -249,12 +249,6 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         )
     if place.nested_backticks:
         return "a value inside nested backticks cannot be passed safely; expected $(...) instead of backticks"
-    if place.runs_as and not place.levels:  # `{{ x }} --version`: whatever program the value names runs
-        return (
-            f"this value is {place.runs_as}, so it picks the program that runs (any program, with the step's rights);"
-            f" write the program's name in the runbook and pass the value as an argument, or pick among programs you"
-            f' name with a case on the value: case "{{{{ {name} }}}}" in psql) psql ...;; esac'
-        )
     if place.written_to:  # `echo "{{ x }}" > f.sh; sh f.sh`
         return (
             f"this value is written to {place.written_to}, which {place.by}: the value's text is parsed again there as code;"
@@ -274,6 +268,12 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         )
     if place.reparsed_variable:
         return f"this value flows into ${place.reparsed_variable}, which '{place.by}' expands into a script it parses again as shell code; {as_argument}"
+    if place.runs_as and not place.levels:  # `{{ x }} --version`: whatever program the value names runs
+        return (
+            f"this value is {place.runs_as}, so it picks the program that runs (any program, with the step's rights);"
+            f" write the program's name in the runbook and pass the value as an argument, or pick among programs you"
+            f' name with a case on the value: case "{{{{ {name} }}}}" in psql) psql ...;; esac'
+        )
     if place.reparsed_output:
         return f"'{place.by}' parses the output of this expansion again as shell code; {as_argument}"
     if place.levels > shq_count:

@@ -182,3 +182,12 @@ def test_a_step_env_value_written_to_a_script_that_runs_is_a_plain_word_or_refus
         assert refusal is not None and "written with it, then run" in refusal, (command, refusal)
         assert environment_refusal(command, [("F", "nginx")]) is None
     assert environment_refusal('printf "%s" "$F" > g.txt; cat g.txt', [("F", "a; touch pwned")]) is None
+
+
+def test_a_value_evaluated_as_an_inner_scripts_argument_gets_the_argument_advice() -> None:
+    """`sh -c 'eval "$1"' sh "{{ x }}"` follows the advice of passing the value as `$1`, then evaluates it: the
+    refusal says to use `"$1"` as data only there (not to pass it as `$1`, nor that it names the command)."""
+    for template in ('sh -c \'eval "$1"\' sh "{{ x }}"', 'f() { eval "$1"; }; f "{{ x }}"', "find . -exec sh -c 'eval \"$1\"' sh {{ x }} \\;"):
+        [(_, message)] = static_problems(template)
+        assert message.startswith("this value is an argument ($1, $2...) that 'eval' expands into a script"), (template, message)
+        assert 'use "$1" as data only' in message

@@ -71,11 +71,12 @@ RENDERED = {
 @pytest.mark.parametrize("kind", ["plain", "shell", "regex"])
 @pytest.mark.parametrize("source", ESCAPES)
 def test_render_refuses_the_escape(source: str, kind: TextKind) -> None:
+    prefix = "echo " if kind == "shell" else ""  # a command that is one value alone is refused for that (it names the program)
     if source in RENDERED:
-        assert render(source, kind, context()) == RENDERED[source]
+        assert render(prefix + source, kind, context()) == prefix + RENDERED[source]
         return
     with pytest.raises(TemplateError):
-        render(source, kind, context())
+        render(prefix + source, kind, context())
 
 
 RUNBOOK = """\

@@ -153,6 +153,8 @@ class Tokenizer:
             outer_stdin, self.flow.stdin = self.flow.stdin, list(fed) or self.flow.stdin  # what an inner shell's `read` reads
             reads = self.simple_command(words)
             self.flow.stdin = outer_stdin
+            if fed and [w.text for w in words] == ["exec"]:  # `exec 3<<< "{{ x }}"`, `exec 3< f.sh`: a descriptor to read later
+                self.flow.descriptors.extend(fed)
             if fed and any(w.text.rpartition("/")[2] == "xargs" for w in words):  # its input becomes $1... of what it runs
                 self.flow.assign(shell_flow.POSITIONAL, fed, [])
             for name in reads:  # `read n <<< "{{ x }}"`, `echo "{{ x }}" | while read n`, `... | sh -c 'read n; ...'`
@@ -229,6 +231,8 @@ class Tokenizer:
                     i = heredocs.operator(self, i)
                     continue
                 else:
+                    if self.at(i, "<&"):  # `bash <&3`: what `exec 3<<< "..."` opened on that descriptor
+                        fed.extend(self.flow.descriptors)
                     input_redirect = s[i] == "<" and s[i + 1 : i + 2] not in ("&", ">")
                     output_redirect = s[i] == ">" and s[i + 1 : i + 2] != "&"
                     i += 1

@@ -246,6 +246,8 @@ CASES = [
     Case("tee to /dev/null is data", "printf '%s' {{ x }} | tee /dev/null", same),
     # Commands on stdin to parallel, a here-string on another descriptor, a line an inner shell reads and evaluates.
     Case("a here-string's words as $1 of xargs sh -c 'eval'", 'xargs -0 sh -c \'eval "$1"\' sh <<< "{{ x }}"', None),
+    Case("a here-string on fd 3 opened by exec, then bash <&3", 'exec 3<<< "{{ x }}"; bash <&3', None),
+    Case("a written script on fd 3 opened by exec, then sh <&3", "echo {{ x }} > f.sh; exec 3< f.sh; sh <&3", None),
     Case("piped into parallel (commands on stdin)", 'echo "{{ x }}" | parallel', None),
     Case("here-string on fd 3 run by bash /dev/fd/3", 'bash /dev/fd/3 3<<< "{{ x }}"', None),
     Case("piped into sh -c that reads a line and evaluates it", "echo {{ x }} | sh -c 'read -r l; eval \"$l\"'", None),

@@ -39,6 +39,8 @@ _PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()#]+")  # characters with no meaning of t
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*]")  # what `$` expands: a name, a positional parameter, `$@`
 #: Words after which `((` is arithmetic and `[[` a test (`if (( n > 1 ))`, `for (( ... ))`, `while [[ ... ]]`).
 _BEFORE_COMPOUND = commands.COMPOUND_START | {"for"}
+#: A command's name that is one value or one variable as a whole (`{{ x }}`, `$cmd`, `${cmd}`, `$1`), as cooked.
+_WHOLE_NAME = re.compile(r"[\U00100000-\U0010ffff]|\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9])")
 #: Words opening and closing a compound command, whose output as a whole feeds a pipe (`while ...; done | sh`).
 _OPENS = frozenset({"{", "if", "while", "until", "for", "select", "case"})
 _CLOSES = frozenset({"}", "fi", "done", "esac"})
@@ -277,7 +279,10 @@ class Tokenizer:
         texts = [self.flow.command_name(w) for w in words]
         start = commands.command_start(texts)
         named = start < len(words) and not self.elements and words[start].text not in _BEFORE_COMPOUND and not shell_flow.assigns(words[start].text)
-        if named:  # `{{ x }} --version`, `$cmd arg`: the value picks the program
+        # `{{ x }} --version`, `$cmd arg`: the value is the whole name, so it picks any program. A value that is only part
+        # of the name (`/usr/lib/postgresql/{{ v }}/bin/pg_upgrade`, `"$bin/pg_ctl"`) is one literal word of a path the
+        # runbook names: it passes.
+        if named and _WHOLE_NAME.fullmatch(words[start].text):
             for m in words[start].markers + words[start].expanded_markers:
                 self.places[m].runs_as = self.places[m].runs_as or "the command's name"
             self.flow.run_as_command.update(words[start].refs)

@@ -30,6 +30,7 @@ from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.manual import persons_part, unanswerable
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
 from runbook_tui.engine.state import RunState
+from runbook_tui.engine.undo_notes import still_applied
 from runbook_tui.runbook.diagnostics import diagnostic_lines
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded
@@ -87,6 +88,8 @@ def _say_outcome(session: Session, outcome: str) -> int:
     if session.controller.state.finished:
         if outcome in REOPENABLE:
             say(visible_line(_undo_advice(session.controller, str(journal))))
+        elif applied := still_applied(session.controller.state):  # a rollback to a checkpoint: what is before it stays
+            say(visible_line(f"still applied: {', '.join(applied)} (before the checkpoint); to undo them too: runbook-tui resume {journal} --rollback --full"))
     elif not session.controller.fatal:
         said = f"outcome: {outcome} (the journal is left open); continue with: {resume_command(session.controller.state, str(journal))}"
         for line in said.splitlines():  # a shared run's names its --share and key files (before: a bare resume, unshared)
@@ -256,7 +259,15 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
     async def main() -> int:
         session = _start(
             lambda: resume_session(
-                journal, listeners=[printer(sys.stdout)], share=choice.share, solo=choice.solo, reopen=reopen, trust=choice.trust, bulk_output=True, look=look
+                journal,
+                listeners=[printer(sys.stdout)],
+                share=choice.share,
+                solo=choice.solo,
+                reopen=reopen,
+                full=choice.full,
+                trust=choice.trust,
+                bulk_output=True,
+                look=look,
             )
         )
         if isinstance(session, int):
@@ -264,7 +275,7 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
         await session.start()
         if session.share_note:
             say(session.share_note)
-        say(summary(session.controller.state, journal, shared=bool(session.share_address), look=look), end="")
+        say(summary(session.controller.state, journal, shared=bool(session.share_address), look=look, reopened=reopen is not None), end="")
 
         async def body(s: Session) -> int:
             return await _decide(s, choice)
@@ -274,8 +285,9 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
     return asyncio.run(main())
 
 
-def summary(state: RunState, journal: str, *, shared: bool = False, look: bool = False) -> str:
-    """Where a resumed (or `look`: looked at) run stands, and what the assignee may do about a step left unknown."""
+def summary(state: RunState, journal: str, *, shared: bool = False, look: bool = False, reopened: bool = False) -> str:
+    """Where a resumed (or `look`: looked at) run stands, and what the assignee may do about a step left unknown
+    (`reopened` for `--rollback`: a rollback to a checkpoint it had ended with is no place the run stands to go on from)."""
     session = {k: visible_line(str(v)) for k, v in state.session.items() if k in ("runbook", "title", "started_at")}
     lines = [f"{'looked at' if look else 'resumed'} {session.get('runbook')} ({session.get('title')}), started {session.get('started_at')}"]
     for sid in state.order:
@@ -285,7 +297,7 @@ def summary(state: RunState, journal: str, *, shared: bool = False, look: bool =
         if (status := state.steps[sid].status) != "pending":
             lines.append(f"  {status_words(status):<22} {visible_line(sid)} (rollback)")
     listed = len(lines)
-    lines.extend(interrupted_rollback(state) or back_at_checkpoint(state))
+    lines.extend(interrupted_rollback(state) or ([] if reopened else back_at_checkpoint(state)))
     lines.extend(final_check_owed(state) + paused(state, journal))
     current = state.current
     if current and state.steps[current].status == "awaiting_verification" and not state.solo:

@@ -9,6 +9,7 @@ from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.mark_done import failed_for_sure, may_still_run
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.state import RUNNABLE, RunState
+from runbook_tui.engine.undo_notes import reopenable, still_applied
 from runbook_tui.runbook.safe_text import visible_line
 
 #: A journal whose one line, session_started, is torn: each step waits for its own event on disk, so none began.
@@ -18,15 +19,32 @@ NEVER_BEGAN = (
 )
 
 
-def already_finished(state: RunState, rollback: bool) -> tuple[str, int] | None:
-    """Why `resume` (`rollback`: `--rollback`) of a finished session does nothing, and its exit code; None when it goes on."""
-    if not state.finished or (rollback and state.outcome in REOPENABLE):
+def already_finished(state: RunState, rollback: bool, full: bool = False) -> tuple[str, int] | None:
+    """Why `resume` (`rollback`: `--rollback`, `full`: `--full`) of a finished session does nothing, and its exit code;
+    None when it goes on (a session rolled back to a checkpoint is reopened by `--rollback --full` while undos are left)."""
+    if not state.finished or (rollback and reopenable(state, full)):
         return None
     said = f"this session already finished ({state.outcome}); nothing to resume"
+    applied = still_applied(state)
     if rollback:  # a rollback asked for and not done is no success, whatever the run's end (it exited 0 after a done run)
+        if state.outcome == "rolled_back":
+            return f"{said}; {_rolled_back_words(state, applied)}: nothing was rolled back", 1
         return f"{said}; --rollback reopens only a session that ended {', '.join(sorted(REOPENABLE))}: nothing was rolled back", 1
     hint = "; `resume --rollback` (or `--rollback --full`) undoes what it changed" if state.outcome in REOPENABLE else ""
+    hint += f"; {_rolled_back_words(state, applied)}" if applied else ""
     return said + hint, exit_code(state.outcome)  # exit "as run" (the contract's `resume`): 0 for a session that ended done
+
+
+def _rolled_back_words(state: RunState, applied: tuple[str, ...]) -> str:
+    """What a session that ended rolled back left applied, and what undoes it: `--rollback --full`, or nothing."""
+    if not applied:
+        whole = state.rollback is not None and state.rollback.scope == "full"
+        return "nothing is left to undo: " + ("the full rollback undid every step that ran" if whole else "no step still applied has an undo")
+    back_to = state.rollback.plan.get("checkpoint_step") if state.rollback is not None else None
+    return (
+        f"the rollback to checkpoint '{visible_line(str(back_to))}' left applied: {_names(list(applied))} (newest first);"
+        " `resume --rollback --full` undoes them (--rollback alone goes back to that checkpoint again)"
+    )
 
 
 def interrupted_rollback(state: RunState) -> list[str]:

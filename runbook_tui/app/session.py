@@ -393,6 +393,7 @@ def resume_session(
     share: ShareOptions | None = None,
     solo: str | None = None,
     reopen: str | None = None,
+    full: bool = False,
     trust: RunTrust | None = None,
     bulk_output: bool = False,
     look: bool = False,
@@ -401,7 +402,8 @@ def resume_session(
     resumes; only what it repairs or learns is journaled: a torn last line cut, the run's process found gone).
 
     `solo` / `share` change how the run is verified from now on (journaled as `mode_changed`).
-    `reopen` (a reason): a session that ended failed is opened again for `resume --rollback`.
+    `reopen` (a reason): a session that ended failed is opened again for `resume --rollback` (`full`: `--full`, which
+    also reopens one rolled back to a checkpoint that left steps with an undo applied).
     """
     path = Path(journal)
     try:
@@ -410,7 +412,7 @@ def resume_session(
     except JournalError as exc:
         raise SessionError(str(exc.strerror), code=1 if exc.errno == errno.EBUSY else 2) from None
     try:
-        state, shown, backlog, loaded, (ledger, guards), torn = _read_to_resume(path, reopen)
+        state, shown, backlog, loaded, (ledger, guards), torn = _read_to_resume(path, reopen, full)
     finally:
         os.close(held)  # the writer below takes the lock again
 
@@ -419,7 +421,7 @@ def resume_session(
     def begin(controller: Controller, actor: Actor) -> None:
         with _kept(controller, opening):
             if reopen is not None and state.finished:
-                controller.reopen(actor, reopen)
+                controller.reopen(actor, reopen, full=full)
             (controller.interrupted if look else controller.resumed)(os.getpid())
             if torn:
                 said = f"the journal's last line was cut short when the process stopped ({torn} bytes of an event being written): dropped"
@@ -449,7 +451,7 @@ def _full_rollback_unended(state: RunState) -> bool:
     return done and not state.finished and state.session.get("mode") != "rehearsal"
 
 
-def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Event], list[Event], Loaded, tuple[NoticeLedger, GuardMemory], int]:
+def _read_to_resume(path: Path, reopen: str | None, full: bool) -> tuple[RunState, list[Event], list[Event], Loaded, tuple[NoticeLedger, GuardMemory], int]:
     """The state folded from the journal, the steps' ready events shown, the pane's last events, the runbook reloaded and
     the bytes of a cut-short last line dropped (said once the run resumes); SessionError when the journal or the runbook
     does not allow resuming."""
@@ -476,7 +478,7 @@ def _read_to_resume(path: Path, reopen: str | None) -> tuple[RunState, list[Even
     torn = 0 if read.truncated_at is None else path.stat().st_size - read.truncated_at
     cut_partial_tail(path, read)
     backlog = last_events(path)  # what the pane showed before the process stopped
-    if (finished := already_finished(state, reopen is not None)) is not None:
+    if (finished := already_finished(state, reopen is not None, full)) is not None:
         raise SessionError(f"{path}: {finished[0]}", code=finished[1])
     session = state.session
     if session.get("mode", "live") not in MODES:  # only a re-chained (edited) journal: an unknown mode would run as live

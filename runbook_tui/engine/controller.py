@@ -32,6 +32,7 @@ from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.runner import MetricJudge, StepRunner
 from runbook_tui.engine.state import RUNNABLE, RunState, apply, initial
 from runbook_tui.engine.step_stop import StepStop
+from runbook_tui.engine.undo_notes import reopenable
 from runbook_tui.engine.verifier_intents import VerifierIntents
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.model import Host, Runbook, Step
@@ -253,12 +254,11 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         reason = f"solo from now on: {solo}" if solo is not None else f"shared {'from now on' if was_solo else 'again'}: a verifier may join"
         self.emit(ev.MODE_CHANGED, actor, solo=self.solo, shared=shared and solo is None, reason=reason)
 
-    def reopen(self, actor: Actor, reason: str) -> Reply:
-        """resume --rollback on a session that ended failed: journal that it is open again for the rollback."""
-        outcome = self.state.outcome
-        if outcome not in ev.REOPENABLE:
-            return refused(f"a session that ended {outcome} cannot be reopened; only one that ended {', '.join(sorted(ev.REOPENABLE))}")
-        self.emit(ev.SESSION_REOPENED, actor, outcome=outcome, reason=reason)
+    def reopen(self, actor: Actor, reason: str, *, full: bool = False) -> Reply:
+        """resume --rollback on a session that ended failed (`full`: or rolled back to a checkpoint, undos left): journal it open again for the rollback."""
+        if not reopenable(self.state, full):  # (a rolled back one: only with --full, and steps with an undo left applied)
+            return refused(f"a session that ended {self.state.outcome} cannot be reopened; only one that ended {', '.join(sorted(ev.REOPENABLE))}")
+        self.emit(ev.SESSION_REOPENED, actor, outcome=(outcome := self.state.outcome), reason=reason)
         return Reply(True, f"reopened the session (it ended {outcome}) to roll back")
 
     def accept_criteria(self, actor: Actor, reason: str) -> Reply:

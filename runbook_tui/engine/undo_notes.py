@@ -7,7 +7,8 @@ step a person stopped read as failed by itself, and a rejected or not yet confir
 
 from __future__ import annotations
 
-from runbook_tui.engine.rollback import StepRecord, plannable
+from runbook_tui.engine.events import REOPENABLE
+from runbook_tui.engine.rollback import RAN_OUTCOMES, StepRecord, plannable
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import HostState, StepState
 
@@ -69,3 +70,20 @@ def step_records(state: RunState) -> list[StepRecord]:
         notes = tuple((h, UNDO_LIVES_ON if sid == undo_cut else undo_note(step, step.hosts[h])) for h, _ in hosts)
         records.append(StepRecord(sid, hosts, accepted=step.status == "done", notes=notes))
     return records
+
+
+def still_applied(state: RunState) -> tuple[str, ...]:
+    """After a session ended `rolled_back` by a rollback to a checkpoint: the steps with an undo that ran and that it
+    left applied (those up to the checkpoint), newest first, as a full rollback would undo them (what the first rollback
+    undid stands `undone` and is not planned again). Empty for any other end, a full rollback's included."""
+    rollback = state.rollback
+    if state.outcome != "rolled_back" or rollback is None or rollback.scope != "checkpoint" or not (rollback.finished and rollback.ok):
+        return ()
+    undoable = [r.step_id for r in step_records(state) if state.plan_steps.get(r.step_id, {}).get("undo") and any(o in RAN_OUTCOMES for _, o in r.hosts)]
+    return tuple(reversed(undoable))
+
+
+def reopenable(state: RunState, full: bool) -> bool:
+    """Whether `resume --rollback` (`full`: `--full`) reopens this finished session: one that ended failed (or aborted,
+    done_criteria_failed), or with `--full` one rolled back to a checkpoint that left steps with an undo applied."""
+    return state.outcome in REOPENABLE or (full and bool(still_applied(state)))

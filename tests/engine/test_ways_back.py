@@ -113,6 +113,67 @@ def test_a_failed_exec_rolls_back_fully_with_full(failed_exec: Path, tmp_path: P
     assert events(failed_exec)[-1]["outcome"] == "rolled_back"
 
 
+TWICE = """\
+    runbook: 1
+    id: roll-twice
+    title: Roll back to the checkpoint, then all of it
+    sections:
+      - id: impl
+        title: Change
+        kind: implement
+        steps:
+          - {id: a, title: A, run: echo a >> log, undo: echo undo-a >> log, verify: none}
+          - {id: cp, title: CP, run: echo cp >> log, undo: echo undo-cp >> log, checkpoint: true, verify: none}
+          - {id: b, title: B, run: echo b >> log, undo: echo undo-b >> log, verify: none}
+          - {id: c, title: C, run: echo c >> log; false, undo: echo undo-c >> log, verify: none}
+"""
+
+
+def test_a_session_rolled_back_to_its_checkpoint_is_rolled_back_fully_on_resume_rollback_full(
+    tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any]
+) -> None:
+    """After `exec --on-failure rollback` the steps up to the checkpoint stay applied; the change board says undo it all.
+    Before: `resume J --rollback --full` was refused (reopens only a failed session): nothing undid a and cp."""
+    path = write_runbook(TWICE)
+    result = run_cli("exec", str(path), "--solo", "test", "--journal", "j.jsonl", "--on-failure", "rollback")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert log(tmp_path) == ["a", "cp", "b", "c", "undo-c", "undo-b"]
+    assert "still applied: cp, a (before the checkpoint); to undo them too: runbook-tui resume j.jsonl --rollback --full" in result.stdout
+    journal = tmp_path / "j.jsonl"
+    record = journal.read_bytes()
+
+    alone = run_cli("resume", str(journal), "--rollback", "--headless")
+    assert alone.returncode == 1 and alone.stdout == "", alone.stdout + alone.stderr
+    assert "already finished (rolled_back)" in alone.stderr and "left applied: cp, a" in alone.stderr
+    assert "`resume --rollback --full` undoes them" in alone.stderr and "nothing was rolled back" in alone.stderr
+    assert journal.read_bytes() == record, "a refused --rollback journals nothing"
+
+    full = run_cli("resume", str(journal), "--rollback", "--full", "--headless")
+    assert full.returncode == 1, full.stdout + full.stderr  # rolled back: 1, as `run` exits
+    assert log(tmp_path) == ["a", "cp", "b", "c", "undo-c", "undo-b", "undo-cp", "undo-a"], "newest first, b and c not undone twice"
+    written = events(journal)
+    types = [e["type"] for e in written]
+    reopened = types.index("session_reopened")
+    assert written[reopened - 1]["type"] == "session_finished" and written[reopened]["outcome"] == "rolled_back"
+    assert [(e["scope"], [u["step_id"] for u in e["plan"]["entries"]]) for e in written if e["type"] == "rollback_started"] == [
+        ("checkpoint", ["c", "b"]),
+        ("full", ["cp", "a"]),
+    ]
+    assert [e["outcome"] for e in written if e["type"] == "session_finished"] == ["rolled_back", "rolled_back"]
+    assert types[-1] == "session_finished"
+    verify = run_cli("journal", "verify", str(journal))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    report = run_cli("report", str(journal))
+    assert report.returncode == 0, report.stderr
+    first, second = report.stdout.find("Rollback 1: the last checkpoint (back to cp)"), report.stdout.find("Rollback 2: the whole change")
+    assert -1 < first < second, report.stdout
+
+    record = journal.read_bytes()
+    again = run_cli("resume", str(journal), "--rollback", "--full", "--headless")
+    assert again.returncode == 1 and "nothing is left to undo: the full rollback undid every step that ran" in again.stderr, again.stderr
+    assert journal.read_bytes() == record and log(tmp_path)[-1] == "undo-a"
+
+
 def test_resume_without_rollback_still_refuses_a_finished_session_and_says_the_way_back(failed_exec: Path, run_cli: Callable[..., Any]) -> None:
     result = run_cli("resume", str(failed_exec), "--continue")
     assert result.returncode == 1

@@ -416,7 +416,7 @@ def cmd_rehearse(
         if answer.strip().lower() != "yes":
             print("rehearse: nothing was run", file=sys.stderr)
             return EXIT_FAILED
-    policy = Policy(ack_manual=ack_manual)
+    policy = Policy(ack_manual=ack_manual, command="rehearse")
 
     async def main() -> int:
         session = _start(lambda: _open(loaded, mode="rehearsal", solo="rehearsal", journal=journal, trust=trust))

@@ -248,7 +248,7 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
         return launch.resume(args.journal, theme=args.theme, solo=args.solo, share=share, trust=trust)
     from runbook_tui.engine.autopilot import Policy
 
-    policy = Policy(on_failure=args.on_failure, ack_manual=args.ack_manual, accept_criteria=args.accept_failed_criteria)
+    policy = Policy(on_failure=args.on_failure, ack_manual=args.ack_manual, accept_criteria=args.accept_failed_criteria, command="resume")
     choice = headless.ResumeChoice(decision, args.reason or "", args.full, args.go_on, args.solo, share, policy, trust, args.lift_pause)
     return headless.cmd_resume(args.journal, choice)
 

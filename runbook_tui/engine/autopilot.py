@@ -35,6 +35,7 @@ class Policy:
     on_failure: OnFailure = "stop"
     ack_manual: str | None = None  # --ack-manual REASON: note/ask/confirm steps are acknowledged without a person (journaled)
     accept_criteria: str | None = None  # --accept-failed-criteria REASON
+    command: str = "exec"  # the command that drives (exec, resume, rehearse): its notes and reasons name it
 
 
 class _Requests:
@@ -97,7 +98,7 @@ async def _judge_criteria(controller: Controller, actor: Actor, policy: Policy) 
         return "done_criteria_failed"
     reply = controller.accept_criteria(actor, policy.accept_criteria)
     if not reply.ok:
-        controller.note(actor, f"exec could not accept the unmet criteria: {reply.message}")
+        controller.note(actor, f"{policy.command} could not accept the unmet criteria: {reply.message}")
         return "done_criteria_failed"
     while not controller.state.finished:  # a shared run: the verifier confirms the acceptance
         await controller.changed()
@@ -120,7 +121,7 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
         trips_seen = len(state.guard_trips)
         rolling_back = next((t for t in new_trips if t.get("action") == "rollback"), None)
         if rolling_back is not None:
-            return await _guard_rolled_back(controller, actor, rolling_back)
+            return await _guard_rolled_back(controller, actor, rolling_back, policy.command)
         if requests.rollback is not None:
             what, requests.rollback = requests.rollback, None
             outcome = await _after_failure(controller, actor, policy, what)
@@ -136,7 +137,7 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
             # screen, a person decides later; the journal stays open. (Before, a resumed paused run ended `aborted`.)
             reason, journal = controller.state.pause_reason, controller.journal.path
             go_on = f"`runbook-tui resume {journal} --lift-pause REASON --continue` lifts the pause and goes on"
-            controller.note(actor, f"exec stopped: the run is paused ({reason}); once checked, {go_on} (or --rollback rolls back)")
+            controller.note(actor, f"{policy.command} stopped: the run is paused ({reason}); once checked, {go_on} (or --rollback rolls back)")
             return "paused"
         rollback = state.rollback
         if rollback is not None and rollback.finished and not rollback.ok:
@@ -158,7 +159,9 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
                 return outcome
             continue
         if step.status == "awaiting_verification" and not controller.verifier_reachable:
-            controller.note(actor, f"exec stopped: '{step_id}' waits for a verifier, and no verifier can join this run (resume --share ... or --solo REASON)")
+            controller.note(
+                actor, f"{policy.command} stopped: '{step_id}' waits for a verifier, and no verifier can join this run (resume --share ... or --solo REASON)"
+            )
             return "stopped"
         if step.status == "awaiting_verification" or (waiting_go_ahead and step_id in asked_go_ahead):
             await controller.changed()
@@ -169,7 +172,7 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
             asked_go_ahead.add(step_id)
         reply = controller.run_current(actor, acknowledged=True, answer=_no_answer(controller, step_id))
         if not reply.ok:
-            controller.note(actor, f"exec stopped: {reply.message}")
+            controller.note(actor, f"{policy.command} stopped: {reply.message}")
             return "aborted" if controller.verifier_reachable else "stopped"
 
 
@@ -178,7 +181,7 @@ async def _after_failure(controller: Controller, actor: Actor, policy: Policy, w
     if policy.on_failure == "stop":
         return "failed"
     scope: Literal["checkpoint", "full"] = "full" if policy.on_failure == "abort" else "checkpoint"
-    reason = f"exec --on-failure {policy.on_failure}: {what}"
+    reason = f"{policy.command} --on-failure {policy.on_failure}: {what}"
     controller.ends_after_rollback = True  # stopped or done, exec ends with it: nothing is announced as the next step
     if not controller.rollback(actor, scope, acknowledged=True, reason=reason).ok:
         return "failed"
@@ -201,22 +204,22 @@ def _manual_acknowledged(controller: Controller, actor: Actor, policy: Policy, s
         return True
     why_not = unanswerable(step)
     if why_not is not None:
-        controller.note(actor, f"exec stopped at '{step_id}': {why_not}; a person answers it at the run screen (runbook-tui resume in a terminal)")
+        controller.note(actor, f"{policy.command} stopped at '{step_id}': {why_not}; a person answers it at the run screen (runbook-tui resume in a terminal)")
         return False
     if policy.ack_manual is None:
-        controller.note(actor, f"exec stopped at '{step_id}': a {part} step is done by a person; --ack-manual REASON acknowledges it headless")
+        controller.note(actor, f"{policy.command} stopped at '{step_id}': a {part} step is done by a person; --ack-manual REASON acknowledges it headless")
         return False
     controller.emit(ev.NOTE, actor, step=step_id, text=f"acknowledged without a person (--ack-manual): {policy.ack_manual}", request="ack_manual")
     return True
 
 
-async def _guard_rolled_back(controller: Controller, actor: Actor, trip: Mapping[str, Any]) -> str:
+async def _guard_rolled_back(controller: Controller, actor: Actor, trip: Mapping[str, Any], command: str) -> str:
     """A guard with `on_critical: rollback` tripped: nobody is here to read the undo list, so the runbook's word is the
     decision; back to the last checkpoint, and the drive stops there."""
     controller.ends_after_rollback = True
     reply = controller.roll_back_for_guard(guard_rollback_reason(trip))
     if not reply.ok:
-        controller.note(actor, f"exec could not roll back for the guard: {reply.message}")
+        controller.note(actor, f"{command} could not roll back for the guard: {reply.message}")
         return "failed"
     await controller.wait_idle()
     rollback = controller.state.rollback

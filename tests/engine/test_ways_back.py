@@ -352,6 +352,9 @@ def test_resume_continue_of_a_step_waiting_for_a_verifier_nobody_can_bring_says_
     assert "--share ADDR --verifier-key FILE" in result.stdout and "--solo REASON" in result.stdout
     assert log(tmp_path) == ["a"], "nothing else ran unverified"
     assert events(journal)[-1]["type"] != "session_finished", "left open for a resume with a verifier"
+    # The note names the command that stopped (before: `exec stopped: ...`, though exec never ran here).
+    [note] = [e["text"] for e in events(journal) if e["type"] == "note" and "waits for a verifier" in e["text"]]
+    assert note.startswith("resume stopped: 'a' waits for a verifier, and no verifier can join this run"), note
 
     # What it says to do: --solo REASON goes on unverified. 'a' waited for a verifier nobody can be now: it is recorded
     # done unverified, with the reason (before: it stayed waiting for a verifier, and --continue waited forever).

@@ -9,8 +9,10 @@ screen shows it). A changed key is refused, never offered for acceptance.
 from __future__ import annotations
 
 import asyncio
+import os
 import shlex
 import sys
+from pathlib import Path
 
 import asyncssh
 
@@ -90,6 +92,9 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
     except ValueError as exc:
         print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the address as typed may hold escapes
         return 2
+    if identity is not None and (unusable := _unreadable_key(identity)) is not None:
+        print(visible_line(f"runbook-tui: join --identity {identity}: {unusable}; nothing was joined (give your private key's file)"), file=sys.stderr)
+        return 2  # said first: before the host key's check and the terminal's (before: the terminal's was said first)
     host, port, known = endpoint.host, endpoint.port, endpoint.known_hosts
 
     async def main() -> int:
@@ -122,6 +127,16 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         return 0
 
     return asyncio.run(main())
+
+
+def _unreadable_key(identity: str) -> str | None:
+    """Why `--identity FILE` cannot be the key this verifier joins with, in words; None when it is a readable file."""
+    path = Path(identity).expanduser()
+    if not path.exists():
+        return "no such file"
+    if not path.is_file():
+        return "not a file"
+    return None if os.access(path, os.R_OK) else "cannot be read (permission denied)"
 
 
 def left_words(state: RunState, address: str, *, observe: bool, identity: str | None) -> str:

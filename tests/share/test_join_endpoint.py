@@ -76,3 +76,17 @@ def test_a_bad_join_address_is_named_as_join_s_and_shown_as_characters(capsys: p
     assert capsys.readouterr().err == "runbook-tui: join ␛[31mX: expected HOST:PORT, :PORT or PORT\n"
     assert cli.main(["join", "127.0.0.1:0"]) == 2
     assert capsys.readouterr().err == "runbook-tui: join 127.0.0.1:0: expected a port from 1 to 65535\n"
+
+
+def test_join_says_a_missing_identity_file_first(settings_with_known_hosts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without a terminal and with nothing listening: the key file that is not there is what is said, exit 2. Before: the
+    address's (or the terminal's) problem was said, and the missing key only once both were fixed."""
+    from runbook_tui import cli
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound, never listening: nothing answers there
+        for name, why in (("missing", "no such file"), ("", "not a file")):
+            assert cli.main(["join", f"127.0.0.1:{port}", "--identity", str(tmp_path / name)]) == 2
+            said = capsys.readouterr().err
+            assert said == f"runbook-tui: join --identity {tmp_path / name}: {why}; nothing was joined (give your private key's file)\n", said

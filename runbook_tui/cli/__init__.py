@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.cli import error_lines
-from runbook_tui.cli.parser import parser as _parser
-from runbook_tui.cli.parser import refused_output
+from runbook_tui.cli.journal_arg import runbook_for_journal
+from runbook_tui.cli.parser import parse, refused_output
+from runbook_tui.cli.parser import parser as _parser  # noqa: F401  (tests build the parser through `cli`)
 from runbook_tui.cli.pipe import quiet_on_broken_pipe
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from runbook_tui.runbook.safe_text import json_inert, not_utf8, visible, visible_line
@@ -404,9 +405,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (shown := not_utf8(arg)) is not None:
             print(f"runbook-tui: {visible_line(shown)}: expected UTF-8 text; this argument holds bytes that are not (journals are UTF-8)", file=sys.stderr)
             return EXIT_INVALID
-    args = _parser(argv).parse_args(argv)
+    args = parse(argv)
     error_lines.install()
-    if (refused := refused_output(args)) is not None:
+    if (refused := refused_output(args) or runbook_for_journal(args)) is not None:
         print(f"runbook-tui: {refused}", file=sys.stderr)
         return EXIT_INVALID
     if args.command not in SCREEN_COMMANDS:

@@ -10,6 +10,7 @@ is the list of commands printed.
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import os
 import shlex
@@ -175,7 +176,8 @@ def _new_arguments(new: argparse.ArgumentParser) -> None:
     new.add_argument(
         "--kind",
         choices=("config-edit", "package-upgrade", "database-migration", "rolling-restart", "k8s-rollout"),
-        help="the kind of change; without it, asked",
+        metavar="KIND",  # the five names in the usage line made `new --help` 108 columns wide; they are listed below
+        help="the kind of change: config-edit, package-upgrade, database-migration, rolling-restart or k8s-rollout; without it, asked",
     )
     new.add_argument("--title", metavar="TEXT", help="the runbook's title (a template; default: one for the kind)")
 
@@ -376,3 +378,45 @@ def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             if add_arguments is not None:
                 add_arguments(sub)
     return top
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """`argv` parsed, or exit 2 with what was wrong in words a tired person acts on: a misspelt command named with the
+    nearest one (argparse listed all fifteen); an option or word the command does not take refused under that
+    command's usage, with the nearest option and `COMMAND --help` (argparse showed the top-level usage, which names
+    no option at all, and said only `unrecognized arguments`)."""
+    top = parser(argv)
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        close = difflib.get_close_matches(argv[0], list(COMMANDS), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        top.error(f"unknown command '{visible_line(argv[0])}'{hint} (runbook-tui --help lists the commands)")
+    args, extras = top.parse_known_args(argv)
+    if extras:
+        sub, name = _command_parser(top, args)
+        sub.error(_unexpected(extras[0], sub, f"runbook-tui {name} --help"))
+    return args
+
+
+def _command_parser(top: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[argparse.ArgumentParser, str]:
+    """The parser of the command `args` holds (`journal verify`'s for journal's action), and how the command is typed."""
+    found: argparse.ArgumentParser = top
+    name: list[str] = []
+    for attribute in ("command", "journal_command"):
+        chosen = getattr(args, attribute, None)
+        commands = next((a for a in found._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if chosen is None or commands is None:
+            break
+        found, name = commands.choices[chosen], [*name, chosen]
+    return found, " ".join(name)
+
+
+def _unexpected(word: str, sub: argparse.ArgumentParser, help_command: str) -> str:
+    """What is wrong with the first word the command did not take, and where to read what it takes."""
+    shown = visible_line(word)
+    if word.startswith("="):  # `-p name =value`: the shell made two words of one
+        return f"unexpected '{shown}': give -p NAME=VALUE as one word, without spaces around '='"
+    if word.startswith("-") and len(word) > 1:
+        options = [option for option in sub._option_string_actions if option.startswith("--")]
+        close = difflib.get_close_matches(word.split("=", 1)[0], options, n=1)
+        return f"unknown option {shown} ({help_command} lists its options)" + (f"; did you mean {close[0]}?" if close else "")
+    return f"unexpected argument '{shown}' ({help_command} lists what it takes; a path with spaces needs quotes)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Mapping
@@ -171,7 +172,9 @@ def _check(param: Param, value: Any) -> None:
             except TimeoutError:
                 raise ParamError(f"parameter '{name}': {shown(item)} against the pattern: {too_slow(param.pattern)}") from None
             if not matches:
-                raise ParamError(f"parameter '{name}': {shown(item)} does not match the pattern {_as_written(param.pattern)}; expected a value it matches")
+                raise ParamError(
+                    f"parameter '{name}': {shown(item)} does not match the pattern {_as_written(param.pattern)}; expected a value it matches{wanted_words(param)}"
+                )
             if break_let_through:
                 raise ParamError(
                     f"parameter '{name}': {shown(item)} ends with a line break, which only the pattern's $ lets through;"
@@ -182,6 +185,13 @@ def _check(param: Param, value: Any) -> None:
             raise ParamError(f"parameter '{name}': expected at least {_num(param.min)}, got {shown(value)}")
         if param.max is not None and value > param.max:
             raise ParamError(f"parameter '{name}': expected at most {_num(param.max)}, got {shown(value)}")
+
+
+def wanted_words(param: Param) -> str:
+    """The parameter's description after a refused value, when it has one: what a person reads to type a fitting value
+    (the form leaves it out: the description stands beside the field)."""
+    text = " ".join(str(param.description or "").split())
+    return f" ({visible_line(text[:80])})" if text else ""
 
 
 def _num(value: float) -> str:
@@ -196,7 +206,9 @@ def bind(params: tuple[Param, ...], given: Mapping[str, Any]) -> tuple[dict[str,
     for name in given:
         if name not in declared:
             known = ", ".join(sorted(declared)) or "none"
-            problems.append((None, f"unknown parameter '{name}' (this runbook declares: {known}); expected one of those"))
+            close = difflib.get_close_matches(name, sorted(declared), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append((None, f"unknown parameter '{name}' (this runbook declares: {known}); expected one of those{hint}"))
     for param in params:
         if param.name in given:
             raw = given[param.name]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.share.client import ShareClient, fetch_host_key, trust, words
+from runbook_tui.share.probe import not_a_share
 from runbook_tui.ui.terminal import not_a_terminal
 from runbook_tui.ui.verifier_app import VerifierApp
 
@@ -45,7 +47,7 @@ async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | 
     elif sys.stdin.isatty():
         print(f"First contact with the session at {host}:{port}.\nIts host key fingerprint is {fingerprint}")
         print("The assignee's screen shows the fingerprint; check they match.")
-        if input("Trust this session's key? Type yes: ").strip().lower() != "yes":
+        if _typed("Trust this session's key? Type yes: ").strip().lower() != "yes":
             return (
                 f"host key not accepted: nothing was joined or trusted. If the assignee's screen shows {fingerprint}, "
                 f"join again and type yes (or pass --accept-fingerprint {fingerprint}); if it shows another, do not join: "
@@ -55,6 +57,20 @@ async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | 
         return f"unknown session host key {fingerprint}; check it with the assignee and pass --accept-fingerprint {fingerprint}"
     trust(known_hosts, host, port, key)
     return None
+
+
+def _typed(prompt: str) -> str:
+    """A line typed at `prompt`; "" for ctrl-d or ctrl-c. The prompt is asked inside the event loop, whose ctrl-c
+    handler only cancels the task: the first ctrl-c was swallowed while input() went on waiting, the second printed a
+    traceback. Python's own handler, for the time of the question, makes the first one an answer (a no)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return input(prompt)
+    except (EOFError, KeyboardInterrupt):
+        print()  # the error goes on a line of its own, not after the prompt's ^C
+        return ""
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 async def _why_not_verified(known_hosts: str, host: str, port: int, exc: asyncssh.HostKeyNotVerifiable) -> str:
@@ -98,6 +114,10 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
     host, port, known = endpoint.host, endpoint.port, endpoint.known_hosts
 
     async def main() -> int:
+        problem = await not_a_share(host, port)
+        if problem:  # said before any host key is offered for trust or any key is tried
+            print(visible_line(f"runbook-tui: cannot reach the session at {host}:{port}: {problem}. {CHECK_ADDRESS}"), file=sys.stderr)
+            return 2
         problem = await _ensure_trusted(known, host, port, accept)
         if problem:
             print(f"runbook-tui: {visible(problem)}", file=sys.stderr)  # the host as typed may hold escapes

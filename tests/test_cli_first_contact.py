@@ -1,0 +1,156 @@
+"""A new user's first commands and a tired user's mistakes, each as a whole `runbook-tui` process: what was wrong and
+what to do, on stderr, exit 2 (invalid input), never a traceback."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.cli.parser import COMMANDS
+
+CLI = [sys.executable, "-m", "runbook_tui"]
+
+RUNBOOK = """\
+runbook: 1
+id: first
+title: First
+params:
+  version: {type: string, required: true, pattern: '^\\d+\\.\\d+$', description: "The release, like 15.6"}
+  conf_file: {type: string, default: /etc/x.conf}
+sections:
+  - id: checks
+    title: Checks
+    kind: precheck
+    steps:
+      - id: one
+        title: One
+        run: echo {{ version }}
+"""
+
+
+def cli(*args: str, cwd: Path, columns: int = 200) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": str(columns)}
+    return subprocess.run([*CLI, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def here(tmp_path: Path) -> Path:
+    (tmp_path / "rb.yaml").write_text(RUNBOOK, encoding="utf-8")
+    return tmp_path
+
+
+def refused(done: subprocess.CompletedProcess[str], *said: str) -> None:
+    assert done.returncode == 2, done
+    assert "Traceback" not in done.stderr and not done.stdout, done
+    for words in said:
+        assert words in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["vaildate", "rb.yaml"], ["unknown command 'vaildate'; did you mean 'validate'?", "runbook-tui --help lists the commands"]),
+        (["plan", "rb.yaml", "--jsno"], ["usage: runbook-tui plan", "unknown option --jsno (runbook-tui plan --help lists its options); did you mean --json?"]),
+        (["run", "rb.yaml", "--sollo", "x"], ["usage: runbook-tui run", "did you mean --solo?"]),
+        (["journal", "verify", "j.jsonl", "--allowed-signer-file", "s"], ["usage: runbook-tui journal verify", "runbook-tui journal verify --help"]),
+        # `-p version =1.2`: the shell made two words of one
+        (["plan", "rb.yaml", "-p", "version", "=1.2"], ["unexpected '=1.2': give -p NAME=VALUE as one word, without spaces around '='"]),
+        (["plan", "rb.yaml", "other.yaml"], ["unexpected argument 'other.yaml' (runbook-tui plan --help lists what it takes"]),
+    ],
+    ids=["command", "option", "run-option", "nested", "spaced-equals", "second-file"],
+)
+def test_a_misspelt_command_or_option_is_named_with_the_nearest_under_its_commands_usage(here: Path, argv: list[str], said: list[str]) -> None:
+    """Before: `usage: runbook-tui [-h] [--version] COMMAND ...` (no option of the command in it) and `unrecognized
+    arguments: --jsno`; a misspelt command listed all fifteen."""
+    refused(cli(*argv, cwd=here), *said)
+
+
+def test_every_help_fits_80_columns(here: Path) -> None:
+    """Before: `new --help` was 108 columns wide (its five kinds in the usage line)."""
+    for argv in [[], *([name] for name in COMMANDS), ["journal", "verify"]]:
+        shown = cli(*argv, "--help", cwd=here, columns=80)
+        assert shown.returncode == 0, shown
+        wide = [line for line in shown.stdout.splitlines() if len(line) > 80]
+        assert not wide, f"runbook-tui {' '.join(argv)} --help: {wide}"
+    assert "config-edit, package-upgrade, database-migration, rolling-restart or k8s-rollout" in cli("new", "--help", cwd=here).stdout.replace("\n", " ")
+
+
+def test_a_value_refused_by_its_pattern_shows_the_pattern_as_written_and_what_is_expected(here: Path) -> None:
+    """Before: nothing of the parameter's description, which says what to type."""
+    done = cli("plan", "rb.yaml", "-p", "version=15-6", cwd=here)
+    refused(done, "parameter 'version': '15-6' does not match the pattern '^\\d+\\.\\d+$'; expected a value it matches (The release, like 15.6)")
+    assert "\\\\" not in done.stderr
+
+
+def test_an_unknown_parameter_names_the_nearest_declared_one(here: Path) -> None:
+    refused(
+        cli("plan", "rb.yaml", "-p", "version=1.2", "-p", "conf_fil=/a", cwd=here),
+        "unknown parameter 'conf_fil' (this runbook declares: conf_file, version); expected one of those; did you mean 'conf_file'?",
+    )
+
+
+@pytest.mark.parametrize("argv", [["report", "rb.yaml"], ["resume", "rb.yaml"], ["replay", "rb.yaml"], ["journal", "verify", "rb.yaml"]], ids=lambda a: a[0])
+def test_a_runbook_given_for_a_journal_says_so_and_where_journals_are(here: Path, argv: list[str]) -> None:
+    """Before: `rb.yaml: line 1 is not JSON: expected a runbook-tui journal`, not saying what the file is or where to look."""
+    journals = Path(os.environ["XDG_STATE_HOME"]) / "runbook-tui" / "journals"
+    command = " ".join(argv[:-1])
+    refused(cli(*argv, cwd=here), f"{command}: rb.yaml is a runbook, not a journal", f"by default in {journals}/")
+
+
+def test_a_pipe_given_for_a_journal_is_left_for_the_command_to_read(here: Path) -> None:
+    """The look at the file's head reads regular files only: a pipe's lines would be gone for the report."""
+    journal = here / "j.jsonl"
+    made = cli("exec", "rb.yaml", "-p", "version=1.2", "--solo", "first look", "--journal", str(journal), cwd=here)
+    assert made.returncode == 0, made
+    shown = subprocess.run(
+        ["sh", "-c", f'{" ".join(CLI)} report /dev/stdin < "$0"', str(journal)], cwd=here, capture_output=True, text=True, timeout=60
+    )  # fmt: skip
+    assert shown.returncode == 0 and "First" in shown.stdout, shown
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def web_server() -> Iterator[int]:
+    class Quiet(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_join_to_a_port_nothing_listens_on_says_so(here: Path) -> None:
+    """Before: `[Errno 111] Connect call failed ('127.0.0.1', 1)`."""
+    port = _closed_port()
+    refused(cli("join", f"127.0.0.1:{port}", cwd=here), f"cannot reach the session at 127.0.0.1:{port}: nothing listens there (connection refused)")
+
+
+def test_join_to_a_web_server_says_it_is_not_a_session_and_trusts_nothing(here: Path, web_server: int) -> None:
+    """Before: `cannot reach the session at 127.0.0.1:PORT: Connection lost`."""
+    known_hosts = here / "known_hosts"
+    done = cli("join", f"127.0.0.1:{web_server}", "--known-hosts", str(known_hosts), cwd=here)
+    refused(done, f"cannot reach the session at 127.0.0.1:{web_server}: what listens there does not speak SSH", "so it is not a runbook-tui session")
+    assert not known_hosts.exists()
+
+
+def test_join_to_a_host_name_that_does_not_resolve_says_so(here: Path) -> None:
+    refused(cli("join", "no-such-host.invalid:2222", cwd=here), "the host name no-such-host.invalid is not known (mistyped?)")

@@ -3,16 +3,26 @@ what to do, on stderr, exit 2 (invalid input), never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import http.server
 import os
+import pty
+import select
+import signal
 import socket
+import struct
 import subprocess
 import sys
+import termios
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncssh
 import pytest
+from prompt_wait import until_reading
 
 from runbook_tui.cli.parser import COMMANDS
 
@@ -154,3 +164,59 @@ def test_join_to_a_web_server_says_it_is_not_a_session_and_trusts_nothing(here: 
 
 def test_join_to_a_host_name_that_does_not_resolve_says_so(here: Path) -> None:
     refused(cli("join", "no-such-host.invalid:2222", cwd=here), "the host name no-such-host.invalid is not known (mistyped?)")
+
+
+def _default_sigint() -> None:
+    """In the child: ctrl-c as in a login shell. A pytest-xdist worker may ignore SIGINT or block it, and a child inherits both."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _on_a_terminal_interrupted_at(argv: list[str], prompt: bytes, cwd: Path) -> tuple[int, str]:
+    """`runbook-tui ARGV` with stdin, stdout and stderr a pseudo-terminal, SIGINT (ctrl-c) once `prompt` shows: the
+    exit code and everything the terminal showed."""
+    screen, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    proc = subprocess.Popen([*CLI, *argv], cwd=cwd, stdin=terminal, stdout=terminal, stderr=terminal, preexec_fn=_default_sigint)
+    os.close(terminal)
+    drawn, end = b"", time.monotonic() + 30
+    try:
+        while prompt not in drawn:
+            assert time.monotonic() < end, f"{prompt!r} not shown within 30 s: {drawn[-400:]!r}"
+            if select.select([screen], [], [], 1)[0]:
+                drawn += os.read(screen, 4096)
+        until_reading(proc.pid)  # as a person would: after the prompt, while the program waits for the answer
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(20)
+        with contextlib.suppress(OSError):  # EIO: all read, the process's side closed
+            while select.select([screen], [], [], 1)[0] and (chunk := os.read(screen, 4096)):
+                drawn += chunk
+    finally:
+        proc.kill()
+        proc.wait(5)
+        os.close(screen)
+    return code, drawn.decode(errors="replace").replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "prompt", "said"),
+    [
+        (["demo"], b"press enter to start (ctrl-c leaves) ", "\nrunbook-tui: demo: left before it started; nothing ran (its folder "),
+        (["rehearse", "rb.yaml", "-p", "version=1.2"], b"Run them now? Type yes: ", "Type yes: \nrehearse: nothing was run\n"),
+        (
+            ["approve", "rb.yaml", "-p", "version=1.2", "--identity", "key", "-o", "rb.approval"],
+            b"Type yes: ",
+            "Type yes: \nnot approved: nothing was written\n",
+        ),
+    ],
+    ids=lambda value: value[0] if isinstance(value, list) else None,
+)
+def test_ctrl_c_at_a_prompt_says_what_was_left_on_a_line_of_its_own(here: Path, argv: list[str], prompt: bytes, said: str) -> None:
+    """Before: `Run them now? Type yes: ^Crehearse: nothing was run` (the words after the prompt), and the demo left
+    without a word."""
+    key = asyncssh.generate_private_key("ssh-ed25519", comment="alice")
+    key.write_private_key(str(here / "key"))
+    (here / "key").chmod(0o600)
+    code, shown = _on_a_terminal_interrupted_at(argv, prompt, here)
+    assert code == 1 and said in shown and "Traceback" not in shown, shown
+    assert not (here / "rb.approval").exists()

@@ -412,6 +412,7 @@ def cmd_rehearse(
         try:
             answer = input("Run them now? Type yes: ")
         except (EOFError, KeyboardInterrupt):
+            print(file=sys.stderr)  # what follows on a line of its own, not after the prompt's ^C
             answer = ""
         if answer.strip().lower() != "yes":
             print("rehearse: nothing was run", file=sys.stderr)

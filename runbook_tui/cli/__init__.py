@@ -361,7 +361,8 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
                 try:
                     input("press enter to start (ctrl-c leaves) ")
                 except (EOFError, KeyboardInterrupt):
-                    print()
+                    print(file=sys.stderr)  # the line of its own, not after the prompt's ^C
+                    print(visible_line(f"runbook-tui: demo: left before it started; nothing ran (its folder {sandbox} stays)"), file=sys.stderr)
                     return EXIT_FAILED
             code = launch.run(str(demo.RUNBOOK), values, solo="demo", dry_run=False, journal=journal, override_window=None)
             code = EXIT_OK if code in (EXIT_OK, EXIT_FAILED) else code  # a rollback is part of the demo, not a failure

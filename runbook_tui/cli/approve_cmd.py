@@ -29,6 +29,7 @@ def _answer() -> str:
         print("Approve exactly this plan? (reading the answer from standard input)")
         return sys.stdin.readline()
     except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)  # what follows on a line of its own, not after the prompt's ^C
         return ""
 
 

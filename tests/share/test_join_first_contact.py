@@ -12,6 +12,7 @@ import time
 
 import pytest
 from peers import Sshd
+from prompt_wait import until_reading
 from share_peers import CLI, HOST, Lab
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
@@ -28,6 +29,12 @@ async def test_join_to_a_plain_sshd_is_refused_before_its_key_is_offered_for_tru
         assert "perhaps the host's own sshd" in joined.stderr and "Traceback" not in joined.stderr, joined.stderr
         assert "Trust this session's key" not in joined.stdout and "refused your key" not in joined.stderr
     assert not lab.known_hosts.exists()
+
+
+def _default_sigint() -> None:
+    """In the child: ctrl-c as in a login shell. A pytest-xdist worker may ignore SIGINT or block it, and a child inherits both."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _read_until(screen: int, text: bytes, timeout: float = 20) -> bytes:
@@ -50,10 +57,12 @@ async def test_ctrl_c_at_the_first_contact_question_is_a_no_in_one_go_without_a_
     joining = subprocess.Popen(
         [*CLI, "join", f"{HOST}:{shared.port}", "--known-hosts", str(lab.known_hosts), "--identity", str(bob)],
         cwd=lab.root, env=lab.env(), stdin=terminal, stdout=terminal, stderr=terminal,
+        preexec_fn=_default_sigint,
     )  # fmt: skip
     os.close(terminal)
     try:
         await asyncio.to_thread(_read_until, screen, b"Trust this session's key? Type yes: ")
+        await asyncio.to_thread(until_reading, joining.pid)  # as a person would: while it waits for the answer
         joining.send_signal(signal.SIGINT)  # what ctrl-c sends to the terminal's foreground process
         code = await asyncio.to_thread(joining.wait, 20)  # one ctrl-c: no second one needed
         drawn = await asyncio.to_thread(_rest, screen)

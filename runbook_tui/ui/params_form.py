@@ -25,7 +25,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static, Switch
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Param
-from runbook_tui.runbook.params import ParamError, convert, templated_default
+from runbook_tui.runbook.params import ParamError, convert, templated_default, wanted_words
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.picker_rows import placeholders
@@ -180,7 +180,7 @@ class ParamField(Horizontal):
         try:
             convert(self.param, value)
         except ParamError as exc:
-            return str(exc)
+            return str(exc).removesuffix(wanted_words(self.param))  # the description stands beside the field
         return None
 
     def show(self, message: str | None) -> None:

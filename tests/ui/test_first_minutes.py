@@ -269,3 +269,25 @@ async def test_slash_the_footers_search_key_starts_a_search_and_is_not_part_of_i
         await pilot.press(*"runbooks/run")  # a / inside the query is part of it
         await until(pilot, lambda: search.value == "runbooks/run", "the query with its slash")
         assert picker.query_one("#picker-table", DataTable).row_count == 1
+
+
+def test_leaving_before_a_run_started_says_so_once_the_screen_is_gone(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ctrl+c on the picker (as `runbook-tui run` launches it): exit 0 as before, and now a line saying nothing ran
+    (before: the screen closed onto the shell prompt without a word, leaving a tired person to wonder)."""
+    from runbook_tui.ui import launch
+
+    app = picker_app()
+
+    async def leave(pilot: Any) -> None:
+        await screen_is(pilot, "PickerScreen")
+        await pilot.press("ctrl+c")
+
+    run = app.run
+    monkeypatch.setattr(app, "run", lambda: run(headless=True, size=SMALL, auto_pilot=leave))
+    monkeypatch.setattr(launch, "not_a_terminal", lambda *_: False)
+    assert launch._launch(app) == 0
+    out, err = capsys.readouterr()
+    assert err == "runbook-tui: left before a run started: nothing ran, no journal was written\n" and out == ""
+    assert not (workdir / "j.jsonl").exists()

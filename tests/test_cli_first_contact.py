@@ -220,3 +220,18 @@ def test_ctrl_c_at_a_prompt_says_what_was_left_on_a_line_of_its_own(here: Path, 
     code, shown = _on_a_terminal_interrupted_at(argv, prompt, here)
     assert code == 1 and said in shown and "Traceback" not in shown, shown
     assert not (here / "rb.approval").exists()
+
+
+def test_a_journal_of_another_run_given_to_a_new_run_names_that_run_and_both_ways_on(here: Path) -> None:
+    """`--journal` reused from last night's command line. Before: `j.jsonl already holds a journal; use `runbook-tui
+    resume j.jsonl` to continue it`: which run it holds unsaid, and nothing of how to start this one."""
+    journal = here / "j.jsonl"
+    made = cli("exec", "rb.yaml", "-p", "version=1.2", "--solo", "first look", "--journal", str(journal), cwd=here)
+    assert made.returncode == 0, made
+    before = journal.read_bytes()
+    (here / "other.yaml").write_text(RUNBOOK.replace("id: first", "id: other"), encoding="utf-8")
+    done = cli("exec", "other.yaml", "-p", "version=1.2", "--solo", "tonight", "--journal", str(journal), cwd=here)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done
+    assert f"{journal} already holds a journal (of runbook 'first', started 20" in done.stderr
+    assert f"for a new run give --journal a new file, or leave --journal out; to continue that run: runbook-tui resume {journal}" in done.stderr
+    assert journal.read_bytes() == before

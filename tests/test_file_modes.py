@@ -111,7 +111,11 @@ def test_an_existing_journal_is_never_appended_to_by_a_new_run(tmp_path: Path) -
     writer = JournalWriter(path, new=True)
     writer.append("session_started", "alice")
     writer.close()
-    with pytest.raises(JournalError, match="already holds a journal; use `runbook-tui resume"):
+    # which run it holds, how to start a new one, and how to continue that one
+    with pytest.raises(
+        JournalError,
+        match=r"already holds a journal: for a new run give --journal a new file, or leave --journal out; to continue that run: runbook-tui resume ",
+    ):
         JournalWriter(path, new=True)
     runbook = tmp_path / "rb.yaml"  # `--journal rb.yaml`: was said to hold a journal, and `resume rb.yaml` offered
     runbook.write_text(RUNBOOK, encoding="utf-8")

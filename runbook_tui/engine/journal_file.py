@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.runbook.bounded_read import open_regular
+from runbook_tui.runbook.safe_text import visible_line
 
 #: A journal line longer than this is damage, not an event (an output chunk is at most 256 KiB of text,
 #: six times that escaped): reading stops there, so `/dev/zero` or a huge line cannot exhaust memory.
@@ -62,9 +63,16 @@ def open_journal(path: Path, *, new: bool) -> int:
 def _taken(path: Path) -> str:
     """Why a new journal cannot be `path`, which holds something: a journal (resume it), or another file (`--journal
     rb.yaml`, the runbook itself, was said to hold a journal, and `resume rb.yaml` offered; so was a JSON report)."""
-    if not holds_journal(path):
+    first = first_event(path)
+    if first is None:
         return f"{path} exists and is not a journal: refusing to write over it (expected a new file for the journal)"
-    return f"{path} already holds a journal; use `runbook-tui resume {path}` to continue it"
+    # Which run it holds, and both ways on: `--journal` reused from the last night's command line was told only to
+    # resume that run, not how to start this one.
+    whose = [visible_line(str(first[key])[:80]) for key in ("runbook", "ts") if isinstance(first.get(key), str)]
+    run = f" (of runbook '{whose[0]}', started {whose[1]})" if len(whose) == 2 else ""
+    return (
+        f"{path} already holds a journal{run}: for a new run give --journal a new file, or leave --journal out; to continue that run: runbook-tui resume {path}"
+    )
 
 
 def holds_journal(path: str | Path) -> bool:

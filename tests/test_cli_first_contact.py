@@ -235,3 +235,13 @@ def test_a_journal_of_another_run_given_to_a_new_run_names_that_run_and_both_way
     assert f"{journal} already holds a journal (of runbook 'first', started 20" in done.stderr
     assert f"for a new run give --journal a new file, or leave --journal out; to continue that run: runbook-tui resume {journal}" in done.stderr
     assert journal.read_bytes() == before
+
+
+def test_the_command_alone_lists_the_commands_a_new_user_starts_with_first(here: Path) -> None:
+    """Before: `runbook-tui: error: the following arguments are required: COMMAND`, and `--help` listed replay and
+    join first, demo last."""
+    done = cli(cwd=here)
+    assert done.returncode == 2 and not done.stdout, done
+    listed = [line.split()[0] for line in done.stderr.splitlines() if line.startswith("    ") and not line.startswith("     ")]
+    assert listed[:4] == ["demo", "new", "validate", "plan"] and set(listed) == set(COMMANDS), listed
+    assert done.stderr.endswith("runbook-tui: give a command; new here? runbook-tui demo\n")

@@ -14,6 +14,7 @@ import difflib
 import math
 import os
 import shlex
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -363,6 +364,13 @@ COMMANDS: dict[str, tuple[dict[str, Any], Callable[[argparse.ArgumentParser], No
 }
 
 
+#: The order `--help` lists the commands in: a new user's first ones first, then a run's, then the record's
+#: (it listed replay and join first, demo last).
+_HELP_ORDER = ("demo", "new", "validate", "plan", "schema", "run", "join", "exec", "resume", "rehearse", "preflight", "approve", "replay", "report", "journal")
+assert sorted(_HELP_ORDER) == sorted(COMMANDS)
+COMMANDS = {name: COMMANDS[name] for name in _HELP_ORDER}
+
+
 def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for `argv` (the command line without the program): the command it names, or every command when it names none."""
     top = argparse.ArgumentParser(
@@ -386,6 +394,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     command's usage, with the nearest option and `COMMAND --help` (argparse showed the top-level usage, which names
     no option at all, and said only `unrecognized arguments`)."""
     top = parser(argv)
+    if not argv:  # `runbook-tui` alone, the first thing typed: the commands, not `the following arguments are required`
+        top.print_help(sys.stderr)
+        top.exit(2, "\nrunbook-tui: give a command; new here? runbook-tui demo\n")
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
         close = difflib.get_close_matches(argv[0], list(COMMANDS), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""

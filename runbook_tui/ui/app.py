@@ -158,11 +158,11 @@ class RunbookApp(ThemedApp):
         self.starter = self.start_for(loaded)
         self._start(None)
 
-    def _ask_mode(self, loaded: Loaded) -> None:
+    def _ask_mode(self, loaded: Loaded, refused: str = "") -> None:
         from runbook_tui.ui.mode_screen import ModeChoice, ModeScreen
 
         last = self.mode_choice or (ModeChoice(share_address=self.share_at) if self.share_at else None)
-        self.push_screen(ModeScreen(loaded.runbook.title, last=last, dry_run=self.dry_run), self._mode_chosen)
+        self.push_screen(ModeScreen(loaded.runbook.title, last=last, dry_run=self.dry_run, refused=refused), self._mode_chosen)
 
     def _mode_chosen(self, choice: ModeChoice | None) -> None:
         """Shared or solo: only now is the session opened (nothing ran before the question was answered)."""
@@ -216,7 +216,7 @@ class RunbookApp(ThemedApp):
         if self.start_for is not None:  # chosen in the picker or the form: say why and stay there
             self.notify(str(refused), title="Not started", severity="error", timeout=30, markup=False)
             if self.ask_mode and self.loaded is not None:
-                self._ask_mode(self.loaded)  # e.g. a key file that cannot be read
+                self._ask_mode(self.loaded, str(refused))  # e.g. a key file that cannot be read: said in the dialog too
             return
         self.failure = str(refused)
         self.exit(refused.code)

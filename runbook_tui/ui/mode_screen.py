@@ -48,12 +48,14 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
     ModeScreen #dialog-keys { width: 100%; }  /* wraps at 80 columns: 'escape: cancel' was cut to 'escape:' */
     """
 
-    def __init__(self, runbook_title: str, *, last: ModeChoice | None = None, dry_run: bool = False) -> None:
-        """`last`: the answer whose start was refused (a key file that cannot be read): its words are kept to fix."""
+    def __init__(self, runbook_title: str, *, last: ModeChoice | None = None, dry_run: bool = False, refused: str = "") -> None:
+        """`last`: the answer whose start was refused (a key file that cannot be read): its words are kept to fix, and
+        `refused`, why, is said in the dialog, under the fields (before: only in a toast in the screen's corner)."""
         super().__init__()
         self.runbook_title = runbook_title
         self.last = last or ModeChoice()
         self.dry_run = dry_run
+        self.refused = refused
 
     def compose(self) -> ComposeResult:
         last = self.last
@@ -82,6 +84,8 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
         self.query_one("#mode-solo" if self.last.solo else "#mode-verifier", Input).focus()
         if self.last.share_address and not self.last.verifier_keys and not self.last.solo:  # `run FILE --share ADDR`, no key
             self._say(f"Shared at {visible_line(self.last.share_address)}: whose public key may join as verifier? enter: share · escape: cancel")
+        if self.refused:
+            self._say(f"Not started: {visible_line(self.refused)}   escape: cancel")
 
     def _say(self, words: str) -> None:
         self.query_one("#dialog-keys", Label).update(words)

@@ -87,6 +87,9 @@ async def test_tab_reaches_only_fields_and_a_refused_share_keeps_what_was_typed(
         assert again.query_one("#mode-verifier", Input).value == "bob-typo.pub"
         assert again.query_one("#mode-observers", Input).value == "carol.pub"
         assert any("bob-typo.pub" in str(n.message) for n in app._notifications), "the unreadable key is named"
+        # and said in the dialog, under the fields where it is fixed (before: only in a toast in the corner)
+        said = " ".join(painted(again.query_one("#dialog-keys")).split())
+        assert said.startswith("Not started: bob-typo.pub") and "cannot read the key" in said, said
         assert not (workdir / "j.jsonl").exists(), "nothing opened before a mode is taken"
         again.query_one("#mode-solo", Input).focus()
         await type_text(pilot, "trying it out")

@@ -114,7 +114,9 @@ ModeChanged = TypedDict("ModeChanged", {"solo": str | None, "shared": bool, "rea
 MODE_CHANGED: Final = _declare("mode_changed", ModeChanged, "`resume --solo` / `--share` changed how the run is verified (`solo`: the reason, or null).")
 SessionReopened = TypedDict("SessionReopened", {"outcome": str | None, "reason": str})
 SESSION_REOPENED: Final = _declare(
-    "session_reopened", SessionReopened, "`resume --rollback` on a failed session (`outcome`: the one it had): a rollback follows."
+    "session_reopened",
+    SessionReopened,
+    "`resume --rollback` on a failed session, or `--rollback --full` on one rolled back to its checkpoint (`outcome`: the one it had): a rollback follows.",
 )
 SessionFinished = TypedDict("SessionFinished", {"outcome": str})
 SESSION_FINISHED: Final = _declare(

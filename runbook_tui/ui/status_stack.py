@@ -407,8 +407,7 @@ def arrange(found: Sequence[Status], role: Role, width: int, limit: int = MAX_RO
 
 
 def more_words(hidden: Sequence[Status], role: Role) -> str:
-    """`+2 more: HOLD asked: … · window closes in 9m`: the statuses with no row, named by their first words (the row
-    then names `e`, which lists them whole: it said `shown as those above clear`, and nothing showed them before)."""
+    """`+2 more: HOLD asked: … · window closes in 9m`: the statuses with no row, named by their words (`e` lists them whole)."""
     return f"+{len(hidden)} more: " + " · ".join(visible_line(status.words(role)) for status in hidden)
 
 

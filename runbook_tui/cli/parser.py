@@ -10,7 +10,6 @@ is the list of commands printed.
 from __future__ import annotations
 
 import argparse
-import difflib
 import math
 import os
 import shlex
@@ -398,6 +397,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         top.print_help(sys.stderr)
         top.exit(2, "\nrunbook-tui: give a command; new here? runbook-tui demo\n")
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        import difflib  # only for a name that is wrong: a plain run loads without it
         close = difflib.get_close_matches(argv[0], list(COMMANDS), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         top.error(f"unknown command '{visible_line(argv[0])}'{hint} (runbook-tui --help lists the commands)")
@@ -428,6 +428,7 @@ def _unexpected(word: str, sub: argparse.ArgumentParser, help_command: str) -> s
         return f"unexpected '{shown}': give -p NAME=VALUE as one word, without spaces around '='"
     if word.startswith("-") and len(word) > 1:
         options = [option for option in sub._option_string_actions if option.startswith("--")]
+        import difflib  # only for a name that is wrong: a plain run loads without it
         close = difflib.get_close_matches(word.split("=", 1)[0], options, n=1)
         return f"unknown option {shown} ({help_command} lists its options)" + (f"; did you mean {close[0]}?" if close else "")
     return f"unexpected argument '{shown}' ({help_command} lists what it takes; a path with spaces needs quotes)"

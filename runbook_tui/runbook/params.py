@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Mapping
@@ -206,6 +205,7 @@ def bind(params: tuple[Param, ...], given: Mapping[str, Any]) -> tuple[dict[str,
     for name in given:
         if name not in declared:
             known = ", ".join(sorted(declared)) or "none"
+            import difflib  # only for a name that is wrong: a plain run loads without it
             close = difflib.get_close_matches(name, sorted(declared), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             problems.append((None, f"unknown parameter '{name}' (this runbook declares: {known}); expected one of those{hint}"))

@@ -999,6 +999,6 @@ def test_every_error_says_what_was_expected(write_runbook, change, said):
 def test_a_parameter_given_wrong_or_missing_says_what_was_expected(write_runbook):
     path = write_runbook(MINIMAL.replace("sections:", "params:\n  need: {type: string, required: true}\nsections:"))
     assert [d.message for d in errors(path, {"nede": "x"})] == [
-        "unknown parameter 'nede' (this runbook declares: need); expected one of those",
+        "unknown parameter 'nede' (this runbook declares: need); expected one of those; did you mean 'need'?",
         "parameter 'need' is required; expected a value: -p need=VALUE",
     ]

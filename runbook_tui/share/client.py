@@ -19,6 +19,7 @@ from pathlib import Path
 import asyncssh
 
 from runbook_tui.engine.actors import Reply
+from runbook_tui.engine.event_shape import EventShapes
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.state import RunState, initial, replay
@@ -47,6 +48,10 @@ CONNECT_SECONDS = 15.0
 
 class JoinError(Exception):
     """Joining failed for a reason retrying will not fix (host key, refused key)."""
+
+
+class NeverWritten(JoinError):
+    """The session sent an event this program never writes: the replica cannot go past it, and a rejoin gets it again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +110,7 @@ class ShareClient:
         self._unfolded: list[Event] = []  # checked, after `state.seq`, not folded yet (FOLD_SECONDS)
         self._fold_timer: asyncio.TimerHandle | None = None
         self._folded_at = 0.0
+        self._shapes = EventShapes()  # each event shown is checked as the journal's reader checks it, in order
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -128,13 +134,13 @@ class ShareClient:
             encryption_algs=protocol.CIPHERS, **keys,
         )  # fmt: skip
         self._process = await self._conn.create_process(window=protocol.WINDOW, max_pktsize=protocol.MAX_PACKET)
-        welcome = protocol.decode(await self._process.stdout.readline())
-        self.name = welcome.get("name")
-        self.role = "observer" if ep.observe else welcome.get("role")
-        self.unsigned = str(welcome.get("unsigned") or "")  # why the assignee's decisions go unsigned (empty: signed)
+        welcome = protocol.welcome(await self._process.stdout.readline())
+        self.name = welcome["name"]
+        self.role = "observer" if ep.observe else welcome["role"]
+        self.unsigned = welcome.get("unsigned", "")  # why the assignee's decisions go unsigned (empty: signed)
         if self.trust is None:
-            session, name = str(welcome.get("session", "")), str(self.name)
-            signer = None if self.role == "observer" else await find_signer(ep.identity, welcome.get("key"))
+            session, name = welcome["session"], self.name
+            signer = None if self.role == "observer" else await find_signer(ep.identity, welcome["key"])
             self.trust = ParticipantTrust(signer, name, session, Ledger(received_copy(ep.copy_dir, session, name)))
         self._process.stdin.write(protocol.encode({"kind": "hello", "since": self.state.seq, "observe": ep.observe}))
         self.connected = True
@@ -154,6 +160,9 @@ class ShareClient:
                 self._lost("the session closed the connection")
             except (asyncssh.HostKeyNotVerifiable, asyncssh.PermissionDenied) as exc:
                 raise JoinError(words(exc)) from exc  # the cause says which: join prints what to do about it
+            except NeverWritten:
+                self._drop()  # what came before it is shown
+                raise
             except (OSError, asyncssh.Error, protocol.ProtocolError) as exc:
                 why = words(exc)
                 self._lost(f"connection lost{'' if why.lower() == 'connection lost' else f' ({why})'}; reconnecting")
@@ -201,20 +210,35 @@ class ShareClient:
             message = protocol.decode(line)
             kind = message.get("kind")
             if kind == "event":
-                self._take(message["event"])
+                self._take(message.get("event"))
+            elif kind == "bye":  # the session lets this connection go, and says why (the reconnect's toast says it)
+                raise protocol.ProtocolError(f"the session said: {message.get('reason')}")
             elif kind == "reply":
                 self._fold()  # in order: the events before the reply first
                 fresh = self._unfolded
-                future = self._waiting.pop(int(message.get("id", 0)), None)
+                request = message.get("id")  # a reply to no request of this client's (another type, unknown) answers none
+                future = self._waiting.pop(request, None) if type(request) is int else None
                 if future is not None and not future.done():
                     future.set_result(Reply(bool(message.get("ok")), str(message.get("message", ""))))
 
-    def _take(self, event: Event) -> None:
-        """Check an event against the ledger; a new one is kept for the fold (a seal of it signed when it is due)."""
+    def _take(self, event: object) -> None:
+        """Check an event against the ledger; a new one is kept for the fold (a seal of it signed when it is due).
+
+        The next one to show is first checked as the journal's reader checks each line: an event this program never
+        writes (not an object, a step not in the plan, a field of another type) ends the join, saying which, and is
+        neither recorded nor shown (before: the fold raised, the screen stopped following the run and still said
+        connected)."""
+        if not isinstance(event, dict):
+            raise NeverWritten("the session sent an event that is not a JSON object")
+        fresh = self._unfolded
+        last = fresh[-1]["seq"] if fresh else self.state.seq
+        if type(event.get("seq")) is int and event["seq"] == last + 1:
+            misfit = protocol.misfit(event, self._shapes)
+            if misfit is not None:
+                raise NeverWritten(f"the session sent an event this program never writes: {misfit}")
         if not self._verified(event):
             return
-        seq, fresh = event["seq"], self._unfolded
-        last = fresh[-1]["seq"] if fresh else self.state.seq
+        seq = event["seq"]
         if seq <= last:
             return  # already have it (a catch-up overlapping a live event)
         if seq != last + 1:

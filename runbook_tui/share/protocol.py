@@ -33,6 +33,8 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
+from runbook_tui.engine.event_shape import EventShapes
+from runbook_tui.engine.events import SESSION_STARTED
 from runbook_tui.engine.journal import canonical
 from runbook_tui.engine.journal_lines import decode_line
 
@@ -98,6 +100,46 @@ def event_object(text: bytes | str) -> dict[str, Any] | None:
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def welcome(line: str) -> dict[str, Any]:
+    """The session's first message, checked: a `welcome` with text name, role (verifier or observer), session and key.
+
+    A `bye` (a limit reached, a hello refused) says why, and anything else is refused: the participant's screen shows
+    these fields, and its copy of the events is named after them (before: a `bye` read as a welcome "joined as None
+    None", and a line that was not JSON ended `join` with a traceback)."""
+    if not line:
+        raise ProtocolError("the session closed the connection before its welcome")
+    message = decode(line)
+    if message["kind"] == "bye":
+        raise ProtocolError(f"the session said: {message.get('reason')}")
+    texts = ("name", "role", "session", "key")
+    if message["kind"] != "welcome" or not all(isinstance(message.get(name), str) for name in texts):
+        raise ProtocolError("the session's first message is not a welcome with text name, role, session and key")
+    if message["role"] not in ("verifier", "observer"):
+        raise ProtocolError(f"the session's welcome names the role {message['role'][:40]!r}; expected verifier or observer")
+    if not isinstance(message.get("unsigned", ""), str):
+        raise ProtocolError("the session's welcome has an 'unsigned' that is not text")
+    return message
+
+
+#: The fields every event holds as text (`seq` is an integer), as the journal's reader checks them.
+_EVENT_TEXTS = ("ts", "type", "actor", "prev", "hash")
+
+
+def misfit(event: dict[str, Any], shapes: EventShapes) -> str | None:
+    """What the journal's reader would refuse in `event`, the next one to show (its chain is the ledger's to check):
+    its fields, a `session_started` anywhere but first, a shape this program never writes (`EventShapes`, which
+    remembers the plan's steps: give it every event shown, in order). None when it fits."""
+    seq = event["seq"]
+    if not all(isinstance(event.get(name), str) for name in _EVENT_TEXTS):
+        return f"event {seq}: expected text ts, type, actor, prev and hash"
+    if (seq == 0) != (event["type"] == SESSION_STARTED):
+        return (
+            f"event {seq}: a {event['type'][:40]!r} event where the journal {'starts with session_started' if seq == 0 else 'has one session_started, first'}"
+        )
+    shape = shapes.problem(event)
+    return None if shape is None else f"event {seq}: {shape}"
 
 
 def reply(request_id: Any, ok: bool, message: str) -> str:

@@ -21,8 +21,9 @@ from runbook_tui.engine.event_words import ended_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
 from runbook_tui.runbook.safe_text import visible, visible_line
-from runbook_tui.share.client import ShareClient, fetch_host_key, trust, words
+from runbook_tui.share.client import NeverWritten, ShareClient, fetch_host_key, trust, words
 from runbook_tui.share.probe import not_a_share
+from runbook_tui.share.protocol import ProtocolError
 from runbook_tui.ui.terminal import not_a_terminal
 from runbook_tui.ui.verifier_app import VerifierApp
 
@@ -133,11 +134,18 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         except (OSError, asyncssh.Error) as exc:
             print(visible_line(f"runbook-tui: cannot join {host}:{port}: {words(exc)}. {CHECK_ADDRESS}"), file=sys.stderr)
             return 2
+        except ProtocolError as exc:  # its `bye` (a limit reached), or not a runbook-tui session (before: a traceback)
+            await client.close()
+            print(visible_line(f"runbook-tui: cannot join {host}:{port}: {exc}"), file=sys.stderr)
+            return 2
         app = VerifierApp(client, observe=observe)
         try:
             await app.run_async()
         finally:
             await client.close()
+        if isinstance(app.refused, NeverWritten):  # no rejoin would get past it
+            print(visible_line(f"runbook-tui: left the session at {host}:{port}: {app.refused}"), file=sys.stderr)
+            return 2
         if app.refused is not None:  # joined, then a reconnect was refused for good
             cause = app.refused.__cause__
             why = await _refused(known, host, port, cause, endpoint.identity) if isinstance(cause, asyncssh.Error) else str(app.refused)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from runbook_tui.share.client import JoinError
@@ -22,13 +23,16 @@ class VerifierApp(ThemedApp):
 
     def on_mount(self) -> None:
         self.report_theme_problems()
-        self.push_screen(VerifierScreen(self.client, observe=self.observe))
-        self.run_worker(self._stay_joined(), exclusive=True, group="join", exit_on_error=False)
+        mounted = self.push_screen(VerifierScreen(self.client, observe=self.observe))
+        self.run_worker(self._stay_joined(mounted), exclusive=True, group="join", exit_on_error=False)
 
-    async def _stay_joined(self) -> None:
+    async def _stay_joined(self, mounted: Awaitable[Any]) -> None:
         """Follow the session; a rejoin refused for good (the session's host key changed, the key is no longer
         allowed) ends the app with the reason, for `join` to print (before: the worker died unseen, and the screen
         went on looking joined and said `c` would reach the assignee once it reconnected)."""
+        # The screen mounted first: a session refused at once (an event this program never writes, in the first
+        # catch-up) ends the app once the screen is up (before: NoMatches from the screen's on_mount).
+        await mounted
         try:
             await self.client.run()
         except JoinError as refused:

@@ -1,0 +1,179 @@
+"""`join` to a session that is not what it says: a fake assignee server that answers with anything but a welcome, says
+`bye`, or sends a reply or an event this program never writes (its hash chain recomputed, so only its shape is wrong).
+
+Before: a first line that was not JSON (or a `bye`, read as a welcome: "joined as None None") ended `join` with a
+traceback; a reply whose `id` was text, an event that was a number, or a step the plan does not have raised out of
+the verifier's reader, which stopped for good while the screen still said connected. The server here is a real
+asyncssh server on loopback; the verifier is a real `runbook-tui join` on a terminal, or `ShareClient`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncssh
+import pytest
+from share_peers import CLI, HOST, TWO_STEPS, Lab, until
+
+from runbook_tui.engine.journal import read_events
+from runbook_tui.share.client import Endpoint, NeverWritten, ShareClient, trust
+
+pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
+
+WELCOME = json.dumps({"kind": "welcome", "name": "bob", "role": "verifier", "session": "s1", "key": "SHA256:x"})
+
+
+class _Anyone(asyncssh.SSHServer):
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        return True
+
+
+class FakeSession:
+    """An asyncssh server that lets any key in and writes `script` on each session, then waits for the client to go."""
+
+    def __init__(self, script: Sequence[str]) -> None:
+        self.script = list(script)
+        self.sessions = 0
+
+    async def session(self, process: asyncssh.SSHServerProcess[str]) -> None:
+        self.sessions += 1
+        process.stdout.write("".join(line + "\n" for line in self.script))
+        try:
+            while await process.stdin.read(65536):
+                pass
+        except (asyncssh.Error, OSError):
+            pass
+        process.exit(0)
+
+
+@asynccontextmanager
+async def fake_session(lab: Lab, script: Sequence[str]) -> Any:
+    """A fake session listening on loopback, its host key trusted in the lab's known_hosts: (server, port)."""
+    fake = FakeSession(script)
+    host_key = asyncssh.generate_private_key("ssh-ed25519")
+    server = await asyncssh.create_server(_Anyone, HOST, 0, server_host_keys=[host_key], process_factory=fake.session, encoding="utf-8")
+    port = int(server.sockets[0].getsockname()[1])
+    trust(str(lab.known_hosts), HOST, port, host_key)
+    try:
+        yield fake, port
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def chained(events: list[dict[str, Any]]) -> Iterator[str]:
+    """Each event as an event message, every hash and prev recomputed (what a hostile assignee can always do)."""
+    prev = ""
+    for event in events:
+        event = {k: v for k, v in event.items() if k != "hash"} | {"prev": prev}
+        body = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        event["hash"] = prev = hashlib.sha256(body.encode()).hexdigest()
+        yield json.dumps({"kind": "event", "event": event}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def a_real_run(lab: Lab) -> list[dict[str, Any]]:
+    """The events of a real solo run of TWO_STEPS, as its journal holds them."""
+    journal = lab.root / "real.jsonl"
+    done = subprocess.run(
+        [*CLI, "exec", str(lab.runbook(TWO_STEPS)), "--solo", "practice", "--journal", str(journal)],
+        cwd=lab.root, env=lab.env(), capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return list(read_events(journal).events)
+
+
+@pytest.mark.parametrize(
+    ("first", "said"),
+    [
+        ("not json", "cannot join 127.0.0.1:{port}: not JSON"),
+        (
+            json.dumps({"kind": "bye", "reason": "bob already has 4 sessions open \x1b]0;pwned\x07"}),
+            "the session said: bob already has 4 sessions open ␛]0;pwned␇",
+        ),
+        (WELCOME.replace('"verifier"', '"assignee"'), "the session's welcome names the role 'assignee'; expected verifier or observer"),
+        (WELCOME.replace('"bob"', '{"a": 1}'), "the session's first message is not a welcome with text name, role, session and key"),
+        ("", "cannot join 127.0.0.1:{port}: not JSON"),  # an empty line
+    ],
+    ids=["not-json", "bye", "role-assignee", "name-object", "empty-line"],
+)
+async def test_join_to_a_session_whose_first_message_is_not_a_welcome_exits_2_with_why(lab: Lab, first: str, said: str) -> None:
+    bob = lab.key("bob")
+    async with fake_session(lab, [first]) as (_fake, port):
+        joined = await asyncio.to_thread(lab.join, f"{HOST}:{port}", "--identity", str(bob), terminal=True, timeout=30)
+    said = said.format(port=port)
+    assert joined.returncode == 2, (joined.returncode, joined.stderr[-2000:])
+    assert "Traceback" not in joined.stderr, joined.stderr[-2000:]
+    assert said in joined.stderr and "\x1b" not in joined.stderr, joined.stderr
+
+
+def _ghost_script(lab: Lab) -> list[str]:
+    """A welcome, the first 3 events of a real run, two replies with ids no request has, then a `step_finished` of a
+    step the plan does not have: the chain recomputed, so only its shape is wrong."""
+    real = a_real_run(lab)[:3]
+    ghost = {"seq": 3, "ts": real[0]["ts"], "type": "step_finished", "actor": "system", "step": "ghost", "status": "done"}
+    *good, bad = chained([*real, ghost])
+    replies = [json.dumps({"kind": "reply", "id": request, "ok": True, "message": "m"}) for request in ("not-a-number", [1], 1.5)]
+    return [WELCOME, *good, *replies, bad]
+
+
+GHOST = "the session sent an event this program never writes: event 3: step_finished: step 'ghost' is not a step of the plan"
+
+
+async def test_an_event_this_program_never_writes_ends_the_join_with_why_after_what_came_before(lab: Lab) -> None:
+    bob = lab.key("bob")
+    async with fake_session(lab, _ghost_script(lab)) as (fake, port):
+        client = ShareClient(Endpoint(HOST, port, str(lab.known_hosts), str(bob), False, None), reconnect_delays=(0.2,))
+        with pytest.raises(NeverWritten, match=GHOST):  # before: a ValueError from the replies' ids, the reader gone unseen
+            await asyncio.wait_for(client.run(), 20)
+        assert client.state.seq == 2, client.state.seq  # the good events shown, the ghost not
+        assert not client.connected and fake.sessions == 1
+        await client.close()
+
+
+async def test_join_on_a_terminal_leaves_a_session_that_sends_an_event_this_program_never_writes(lab: Lab) -> None:
+    bob = lab.key("bob")
+    async with fake_session(lab, _ghost_script(lab)) as (_fake, port):
+        joined = await asyncio.to_thread(lab.join, f"{HOST}:{port}", "--identity", str(bob), terminal=True, timeout=30)
+    assert joined.returncode == 2, (joined.returncode, joined.stderr[-2000:])
+    assert f"runbook-tui: left the session at {HOST}:{port}: {GHOST}" in joined.stderr, joined.stderr[-2000:]
+    assert "Traceback" not in joined.stderr
+
+
+@pytest.mark.parametrize("event", [5, None], ids=["a-number", "none"])
+async def test_an_event_that_is_not_an_object_ends_the_join(lab: Lab, event: object) -> None:
+    bob = lab.key("bob")
+    message = {"kind": "event"} | ({} if event is None else {"event": event})
+    async with fake_session(lab, [WELCOME, json.dumps(message)]) as (_fake, port):
+        client = ShareClient(Endpoint(HOST, port, str(lab.known_hosts), str(bob), False, None), reconnect_delays=(0.2,))
+        with pytest.raises(NeverWritten, match="the session sent an event that is not a JSON object"):  # before: AttributeError
+            await asyncio.wait_for(client.run(), 20)
+        await client.close()
+
+
+async def test_a_bye_mid_stream_is_said_once_and_the_client_rejoins(lab: Lab) -> None:
+    bob = lab.key("bob")
+    why = "connection lost (the session said: cut off: too slow); reconnecting"
+    async with fake_session(lab, [WELCOME, json.dumps({"kind": "bye", "reason": "cut off: too slow"})]) as (fake, port):
+        client = ShareClient(Endpoint(HOST, port, str(lab.known_hosts), str(bob), False, None), reconnect_delays=(0.2,))
+        said: list[str] = []
+        client.on_status(said.append)
+        running = asyncio.create_task(client.run())
+        try:
+            await until(lambda: why in said, 15, f"{why!r} said")
+            await until(lambda: fake.sessions >= 2, 15, "a rejoin")
+            assert not running.done(), running
+        finally:
+            running.cancel()
+            await client.close()

@@ -68,14 +68,22 @@ def resume_command(state: RunState, journal_path: str) -> str:
     return f"{plain} --share {state.share.get('address')} {who_may_join(state.share)}\n(the verifier joins again: the same host key), or --solo REASON"
 
 
-def share_listener(options: ShareOptions | None, solo: str | None) -> tuple[tuple[str, int], socket.socket] | None:
+def share_listener(options: ShareOptions | None, solo: str | None, signs_with: str | None = None) -> tuple[tuple[str, int], socket.socket] | None:
     """Where the shared session listens, bound before the journal is made: a port in use, an address that is not
     this machine's or a host that does not resolve refuses the run (exit 2) with nothing journaled; so does a run
-    verified by nobody who may join (observers only, not `--solo`): it waited for ever at its first step."""
+    verified by nobody who may join (observers only, not `--solo`): it waited for ever at its first step; and so
+    does a participant's key that is the one the assignee signs with (`signs_with`, its fingerprint): whoever holds
+    it would confirm the assignee's own steps under another name, each signature checking out."""
     if options is None:
         return None
     from runbook_tui.share.server import listening_socket, parse_address
 
+    for person in options.participants:
+        if signs_with is not None and person.role == "verifier" and person.fingerprint == signs_with:
+            raise StartRefused(
+                f"--share: the verifier {person.name}'s key ({signs_with}) is the key your decisions are signed with "
+                "(--identity, or the ssh-agent's key): the verifier joins with a key of their own; give theirs"
+            )
     if not options.participants:
         raise StartRefused("--share needs someone who may join: --verifier-key FILE, --observer-key FILE or --participants FILE")
     if solo is None and not any(person.role == "verifier" for person in options.participants):

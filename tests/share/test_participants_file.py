@@ -196,3 +196,36 @@ def test_a_shared_run_only_observers_may_join_is_refused_unless_solo(
     said = "--share with observers only: nobody who may join can confirm a step, and the run would wait at the first one"
     assert capsys.readouterr().err.startswith(f"runbook-tui: {said}; give the verifier's key (--verifier-key FILE), or run it --solo REASON")
     assert not journal.exists() and not (tmp_path / "ran").exists()
+
+
+@pytest.mark.peers  # the guard sees `--share`; the session is refused before it listens
+@pytest.mark.parametrize("given", ["--verifier-key", "--participants"])
+def test_a_verifier_key_that_is_the_assignee_s_own_signing_key_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], given: str
+) -> None:
+    """Before: `exec --identity alice --share ADDR --verifier-key alice.pub` (the key commented `bob`) ran: alice could
+    join as "bob" with her own key and confirm her own steps, every decision and confirmation signed, and checking out."""
+    from runbook_tui import cli
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("SSH_AUTH_SOCK", "")
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    key = asyncssh.generate_private_key("ssh-ed25519", comment="bob")
+    key.write_private_key(str(tmp_path / "alice"))
+    key.write_public_key(str(tmp_path / "alice.pub"))
+    (tmp_path / "alice").chmod(0o600)
+    people = tmp_path / "people.yaml"
+    people.write_text(f"- name: bob\n  role: verifier\n  key: {key.export_public_key().decode().strip()}\n")
+    runbook = tmp_path / "r.yaml"
+    runbook.write_text(f"runbook: 1\nid: r\ntitle: R\nsections:\n  - {{id: a, title: A, steps: [{{id: s, title: S, run: 'touch {tmp_path}/ran'}}]}}\n")
+    journal = tmp_path / "j.jsonl"
+    keys = str(tmp_path / "alice.pub") if given == "--verifier-key" else str(people)
+    argv = ["exec", str(runbook), "--share", "127.0.0.1:1", given, keys, "--identity", str(tmp_path / "alice"), "--journal", str(journal)]
+    codes: list[int] = []
+    command = threading.Thread(target=lambda: codes.append(cli.main(argv)), daemon=True)
+    command.start()
+    command.join(20)
+    assert codes == [2], "still running after 20 s" if command.is_alive() else codes
+    said = f"runbook-tui: --share: the verifier bob's key ({key.get_fingerprint()}) is the key your decisions are signed with"
+    assert capsys.readouterr().err.startswith(said)
+    assert not journal.exists() and not (tmp_path / "ran").exists()

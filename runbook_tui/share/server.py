@@ -19,6 +19,7 @@ import logging
 import os
 import socket
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,12 @@ QUEUE_LIMIT = 20_000
 QUEUE_CHARS = 8 * 1024 * 1024
 #: Sessions one participant may have open at once (more are told `bye`), counted from the moment a session opens.
 SESSIONS_PER_PARTICIPANT = 4
+#: Connections one participant's key may hold at once once authenticated (more are disconnected, saying why, and counted
+#: as `refused_sessions`): room for a reconnect while the dropped link is not yet known dead, not for a participant who
+#: opens connections and never a session, each a file descriptor, until the verifier is refused for want of them.
+CONNECTIONS_PER_PARTICIPANT = 8
+#: Seconds a connection over that limit is kept: long enough for a session to be told why (`bye`), no longer.
+OVER_LIMIT_SECONDS = 1.0
 #: Seconds a session has to say hello once welcomed (then it is told `bye`).
 HELLO_SECONDS = LOGIN_TIMEOUT
 #: Requests a session may send at once, and on average per second after that (a person pressing keys never comes near;
@@ -129,8 +136,12 @@ class _Gate(asyncssh.SSHServer):
         self.pending = False  # admitted and not authenticated yet
         self.refused: dict[str, str] = {}  # keys offered that are not participants': {fingerprint: type}, KEYS_NAMED at most
         self.user = ""  # the user name given with the last of them
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.counted: Participant | None = None  # the participant this authenticated connection counts for
+        self.over = ""  # why this connection is over the participant's limit (its sessions are told, then it is closed)
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
         peer = conn.get_extra_info("peername")
         self.address = str(peer[0]) if peer else "?"
         if self.share.admission.admit(self.address):
@@ -140,6 +151,9 @@ class _Gate(asyncssh.SSHServer):
             self.share.say_refusals()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.counted is not None:
+            self.share.connections[self.counted.fingerprint] -= 1
+            self.counted = None
         if self.pending:
             self.pending = False
             self.share.admission.dropped(self.address)
@@ -150,6 +164,16 @@ class _Gate(asyncssh.SSHServer):
         if self.pending:
             self.pending = False
             self.share.admission.authenticated(self.address)
+        participant, connections = self.participant, self.share.connections
+        if participant is None or self.conn is None:
+            return
+        if connections[participant.fingerprint] >= CONNECTIONS_PER_PARTICIPANT:
+            self.share.admission.counts["refused_sessions"] += 1
+            self.over = f"{participant.name} already has {CONNECTIONS_PER_PARTICIPANT} connections open to this session"
+            asyncio.get_running_loop().call_later(OVER_LIMIT_SECONDS, self.conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, self.over)
+            return
+        connections[participant.fingerprint] += 1
+        self.counted = participant
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -248,6 +272,7 @@ class ShareServer:
         self.unsigned = ""
         self._queues: dict[_Outbox, asyncssh.SSHServerProcess[str]] = {}
         self._open: dict[str, int] = {}  # sessions open per participant, hello or not
+        self.connections: Counter[str] = Counter()  # authenticated connections open per participant's key
         self._server: asyncssh.SSHAcceptor | None = None
         self._undo_quiet: Callable[[], None] | None = None
         self.address: tuple[str, int] = ("127.0.0.1", 0)  # where start() listens
@@ -319,6 +344,10 @@ class ShareServer:
         actor = Actor(participant.name, participant.role)
         queue = _Outbox()
         arrived = False
+        if gate.over:
+            _bye(process, gate.over)
+            process.exit(0)
+            return
         if self._open.get(actor.name, 0) >= SESSIONS_PER_PARTICIPANT:
             self.admission.counts["refused_sessions"] += 1
             _bye(process, f"{actor.name} already has {SESSIONS_PER_PARTICIPANT} sessions open")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import pytest
 from share_peers import HOST, TWO_STEPS, Lab, confirm_next, journal_lines, of_type, until
 
 from runbook_tui.report import build_report, render
-from runbook_tui.share.server import HELLO_SECONDS, REQUEST_BURST, SESSIONS_PER_PARTICIPANT, TEXT_MAX
+from runbook_tui.share.server import CONNECTIONS_PER_PARTICIPANT, HELLO_SECONDS, REQUEST_BURST, SESSIONS_PER_PARTICIPANT, TEXT_MAX
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
@@ -207,3 +208,60 @@ async def test_an_observer_who_reads_nothing_while_a_step_floods_output_is_cut_o
     shared.proc.terminate()
     await shared.exit_code()
     assert "Traceback" not in shared.stderr()
+
+
+async def test_an_observer_holding_connections_open_without_sessions_cannot_keep_the_verifier_out(lab: Lab) -> None:
+    """Before: olive's key held 758 authenticated connections that opened no session (each a file descriptor) under a
+    limit of 1,024 descriptors, after which every connection was refused before any SSH work, bob's too."""
+    bob, olive = lab.key("bob"), lab.key("olive")
+    shared = await lab.share(
+        lab.runbook(WAITING), "--verifier-key", f"{bob}.pub", "--observer-key", f"{olive}.pub", wrap=("prlimit", "--nofile=1024:1024", "--")
+    )
+    await lab.trust(shared.fingerprint, shared.port)
+    held: list[asyncssh.SSHClientConnection] = []
+    refused: list[str] = []
+    try:
+        for _ in range(CONNECTIONS_PER_PARTICIPANT + 12):
+            conn = await asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(olive)], username="runbook")
+            held.append(conn)
+            process = await asyncio.wait_for(conn.create_process(encoding="utf-8"), 10)
+            first = await _read(process)
+            if first["kind"] == "bye":
+                refused.append(first["reason"])
+                await asyncio.wait_for(conn.wait_closed(), 10)  # then the session closes it
+            else:
+                assert first["kind"] == "welcome", first
+                process.close()  # the session ends; the connection stays open, holding its place
+        assert len(refused) == 12, refused
+        assert refused == [f"olive already has {CONNECTIONS_PER_PARTICIPANT} connections open to this session"] * 12, refused
+        # 300 more that never open a session: each is closed a second after it got in (before: all held, 300 descriptors)
+        for _ in range(300):
+            held.append(await asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(olive)], username="runbook"))
+        descriptors = len(os.listdir(f"/proc/{shared.proc.pid}/fd"))
+        assert descriptors < 200, descriptors
+        client = lab.client(bob, shared.port)
+        await asyncio.wait_for(client.connect(), 10)  # the verifier gets in
+        assert client.role == "verifier"
+        await client.close()
+        held.pop(0).close()  # a place freed is taken again
+        assert await _welcomed_within(lab, shared.port, olive, 10), "olive's connection again once one of hers closed"
+    finally:
+        for conn in held:
+            conn.close()
+    shared.proc.terminate()
+    await shared.exit_code()
+    [closed] = of_type(journal_lines(shared.journal), "share_closed")
+    assert closed["refused_sessions"] >= 12 + 300, closed  # and those refused while the freed place was not yet known free
+
+
+async def _welcomed_within(lab: Lab, port: int, key: Path, seconds: float) -> bool:
+    """A new connection with `key` gets a welcome within `seconds` (asked again while it is disconnected)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            async with asyncssh.connect(HOST, port, known_hosts=str(lab.known_hosts), client_keys=[str(key)], username="runbook") as conn:
+                process = await asyncio.wait_for(conn.create_process(encoding="utf-8"), 10)
+                return (await _read(process))["kind"] == "welcome"
+        except (asyncssh.Error, ConnectionError):
+            await asyncio.sleep(0.1)
+    return False

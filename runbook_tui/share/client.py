@@ -133,8 +133,16 @@ class ShareClient:
             keepalive_interval=interval, keepalive_count_max=count, connect_timeout=CONNECT_SECONDS,
             encryption_algs=protocol.CIPHERS, **keys,
         )  # fmt: skip
-        self._process = await self._conn.create_process(window=protocol.WINDOW, max_pktsize=protocol.MAX_PACKET)
-        welcome = protocol.welcome(await self._process.stdout.readline())
+        conn = self._conn
+
+        async def opened() -> tuple[asyncssh.SSHClientProcess[str], str]:
+            process = await conn.create_process(window=protocol.WINDOW, max_pktsize=protocol.MAX_PACKET)
+            return process, await process.stdout.readline()
+
+        # A session that lets the key in and then says nothing is not waited on for ever either (before: join hung, silent).
+        process, line = await asyncio.wait_for(opened(), CONNECT_SECONDS)
+        self._process = process
+        welcome = protocol.welcome(line)
         self.name = welcome["name"]
         self.role = "observer" if ep.observe else welcome["role"]
         self.unsigned = welcome.get("unsigned", "")  # why the assignee's decisions go unsigned (empty: signed)
@@ -142,7 +150,7 @@ class ShareClient:
             session, name = welcome["session"], self.name
             signer = None if self.role == "observer" else await find_signer(ep.identity, welcome["key"])
             self.trust = ParticipantTrust(signer, name, session, Ledger(received_copy(ep.copy_dir, session, name)))
-        self._process.stdin.write(protocol.encode({"kind": "hello", "since": self.state.seq, "observe": ep.observe}))
+        process.stdin.write(protocol.encode({"kind": "hello", "since": self.state.seq, "observe": ep.observe}))
         self.connected = True
         self._welcomed.set()
 

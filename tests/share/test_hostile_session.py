@@ -22,7 +22,8 @@ import pytest
 from share_peers import CLI, HOST, TWO_STEPS, Lab, until
 
 from runbook_tui.engine.journal import read_events
-from runbook_tui.share.client import Endpoint, NeverWritten, ShareClient, trust
+from runbook_tui.share import client as client_module
+from runbook_tui.share.client import Endpoint, NeverWritten, ShareClient, trust, words
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
@@ -177,3 +178,18 @@ async def test_a_bye_mid_stream_is_said_once_and_the_client_rejoins(lab: Lab) ->
         finally:
             running.cancel()
             await client.close()
+
+
+async def test_a_session_that_lets_the_key_in_and_never_welcomes_is_not_waited_on_for_ever(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: `join` to a session that authenticated the key, opened the session channel and never wrote its welcome
+    waited for ever, saying nothing (checked by hand: still silent after 40 s)."""
+    monkeypatch.setattr(client_module, "CONNECT_SECONDS", 1.0)
+    bob = lab.key("bob")
+    async with fake_session(lab, []) as (fake, port):
+        client = ShareClient(Endpoint(HOST, port, str(lab.known_hosts), str(bob), False, None))
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(TimeoutError) as raised:
+            await asyncio.wait_for(client.connect(), 10)
+        assert asyncio.get_running_loop().time() - started < 5 and fake.sessions == 1
+        assert words(raised.value).startswith("no answer within 1 s (the assignee's process may be stopped or hung"), words(raised.value)
+        await client.close()

@@ -78,6 +78,8 @@ def gather(verifier_keys: list[str], observer_keys: list[str], participants: str
         person = from_key_file(path, role)
         if any(p.fingerprint == person.fingerprint for p in people):
             raise ParticipantsError(f"{visible_line(path)}:1:1: this key was given before; expected each key once (one role per person)")
+        if (other := next((p for p in people if p.name == person.name and p.role != person.role), None)) is not None:
+            raise ParticipantsError(f"{visible_line(path)}:1:1: {_another_role(person, other, f'--{other.role}-key')}")
         people.append(person)
     if participants:
         people += from_participants_file(participants, tuple(people))
@@ -100,6 +102,7 @@ def from_participants_file(path: str, known: tuple[Participant, ...] = ()) -> li
         raise ParticipantsError(f"{file}:1:1: expected a list of {_ENTRY}, got {_described(data)}")
     found = Collector()
     seen = {p.fingerprint: f"given by --{p.role}-key" for p in known}
+    named = {p.name: (p, f"--{p.role}-key") for p in known}  # one role per name
     people = []
     for index, (item, mark) in enumerate(zip(data, data.item_marks), start=1):
         person = _entry(item, mark, index, found)
@@ -108,7 +111,12 @@ def from_participants_file(path: str, known: tuple[Participant, ...] = ()) -> li
         if person.fingerprint in seen:
             found.error(item.value_mark("key"), f"entry {index}: this key is {seen[person.fingerprint]}; expected each key once")
             continue
+        other, where = named.get(person.name, (person, ""))
+        if other.role != person.role:
+            found.error(item.value_mark("name"), f"entry {index}: {_another_role(person, other, where)}")
+            continue
         seen[person.fingerprint] = f"entry {index}'s ({visible_line(person.name)}, {person.role})"
+        named.setdefault(person.name, (person, f"entry {index}"))
         people.append(person)
     if found.has_errors:
         raise ParticipantsError("\n".join(str(d) for d in sorted(found.items, key=lambda d: (d.mark.line, d.mark.col))))
@@ -142,6 +150,15 @@ def _entry(item: Any, mark: Mark, index: int, found: Collector) -> Participant |
         found.error(item.value_mark("key"), f"entry {index}: key: {exc}")
         return None
     return Participant(name, role, fingerprint) if ok else None
+
+
+def _another_role(person: Participant, other: Participant, where: str) -> str:
+    """Two keys naming one person in two roles: the session counts a person's sessions and journals their joins by
+    name, so an observer's key named like the verifier could take the verifier's places (4 sessions at once)."""
+    return (
+        f"{visible_line(person.name)} is named {other.role} by {where} and {person.role} here; expected one role per name "
+        "(two people: give each key its own name; one person: join with the verifier's key and --observe to watch)"
+    )
 
 
 def _described(value: Any) -> str:

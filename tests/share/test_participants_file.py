@@ -229,3 +229,28 @@ def test_a_verifier_key_that_is_the_assignee_s_own_signing_key_is_refused(
     said = f"runbook-tui: --share: the verifier bob's key ({key.get_fingerprint()}) is the key your decisions are signed with"
     assert capsys.readouterr().err.startswith(said)
     assert not journal.exists() and not (tmp_path / "ran").exists()
+
+
+def test_one_name_in_two_roles_is_refused(tmp_path: Path) -> None:
+    """Before: a verifier key and an observer key both named bob were both let in; the session counts a person's
+    sessions by name, so the observer's key could take the verifier's 4 places, and the journal said "bob joined"
+    for either."""
+    for folder in ("laptop", "other"):
+        (tmp_path / folder).mkdir()
+    verifier_line, verifier = _key(tmp_path, "bob")
+    _laptop_line, laptop = _key(tmp_path / "laptop", "bob")
+    observer_line, observer = _key(tmp_path / "other", "bob")
+    said = "bob is named verifier by {} and observer here; expected one role per name"
+    with pytest.raises(ParticipantsError) as by_option:
+        gather([verifier], [observer], None)
+    assert str(by_option.value) == f"{observer}:1:1: " + said.format("--verifier-key") + (
+        " (two people: give each key its own name; one person: join with the verifier's key and --observe to watch)"
+    )
+    people = tmp_path / "people.yaml"
+    people.write_text(f"- name: bob\n  role: verifier\n  key: {verifier_line}\n- name: bob\n  role: observer\n  key: {observer_line}\n")
+    with pytest.raises(ParticipantsError, match=f"^{people}:4:9: entry 2: " + said.format("entry 1")):
+        gather([], [], str(people))
+    with pytest.raises(ParticipantsError, match=f"{people}:4:9: entry 2: " + said.format("--verifier-key")):
+        gather([verifier], [], str(people))
+    # one person's two keys in one role: still let in (a laptop and a desktop)
+    assert [(p.name, p.role) for p in gather([verifier, laptop], [], None)] == [("bob", "verifier")] * 2

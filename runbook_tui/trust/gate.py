@@ -28,6 +28,7 @@ from runbook_tui.engine.actors import Actor, Reply
 from runbook_tui.engine.events import DECISION_SIGNED, SEAL, Event
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
 from runbook_tui.trust.sshsig import SignatureError, WrongSigner, verify
 
@@ -60,6 +61,32 @@ def expected_phase(state: RunState, step: str | None, action: str) -> tuple[str,
     return "before", attempts + 1
 
 
+#: The fields a participant's signed statement may hold, by its kind: the statement is journaled as it came (in
+#: `decision_signed` or `seal`), so a field nobody checks could carry megabytes into the journal.
+STATEMENT_FIELDS = {
+    "decision": frozenset({"kind", "session", "action", "by", "step", "attempt", "phase", "shown", "reason"}),
+    "seal": frozenset({"kind", "session", "by", "seq", "head"}),
+}
+#: Bytes of a signed statement (its reason at most 16,384 characters, 4 bytes each), and characters of its armored
+#: signature (an RSA key of 16,384 bits signs in under 3,000), at most.
+STATEMENT_BYTES = 80 * 1024
+SIGNATURE_CHARS = 16 * 1024
+
+
+def _oversized(statement: dict[str, Any], signature: str) -> str | None:
+    """Why a signed statement cannot be journaled as it came (before its signature is checked), or None."""
+    fields = STATEMENT_FIELDS.get(str(statement.get("kind")), frozenset())
+    extra = sorted(str(name) for name in statement if name not in fields)
+    if extra:
+        return f"what you signed holds fields a {str(statement.get('kind'))[:20]!r} statement has not: {', '.join(name[:40] for name in extra[:5])}"
+    size = len(statements.encode(statement))
+    if size > STATEMENT_BYTES:
+        return f"what you signed is {size:,} bytes; at most {STATEMENT_BYTES:,}"
+    if len(signature) > SIGNATURE_CHARS:
+        return f"the signature has {len(signature):,} characters; at most {SIGNATURE_CHARS:,}"
+    return None
+
+
 class SignedIntents:
     """Follows the controller's events (shown hashes, recent heads) and checks what participants sign."""
 
@@ -81,6 +108,12 @@ class SignedIntents:
         if not isinstance(signed, dict) or not isinstance(signed.get("statement"), dict) or not isinstance(signed.get("signature"), str):
             return Reply(False, "refused: this decision must be signed with the key you joined with (join with --identity KEY, or an ssh-agent holding it)")
         statement: dict[str, Any] = signed["statement"]
+        try:
+            oversized = _oversized(statement, signed["signature"])
+        except (ValueError, RecursionError):  # a field that cannot be encoded (a lone surrogate, NaN, nested too deep)
+            oversized = "what you signed cannot be encoded as the journal writes it"
+        if oversized is not None:
+            return Reply(False, f"refused: {visible_line(oversized)}")
         try:
             verify(statements.encode(statement), signed["signature"], signer=fingerprint)
         except WrongSigner as exc:

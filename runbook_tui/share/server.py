@@ -57,7 +57,8 @@ SESSIONS_PER_PARTICIPANT = 4
 #: as `refused_sessions`): room for a reconnect while the dropped link is not yet known dead, not for a participant who
 #: opens connections and never a session, each a file descriptor, until the verifier is refused for want of them.
 CONNECTIONS_PER_PARTICIPANT = 8
-#: Seconds a connection over that limit is kept: long enough for a session to be told why (`bye`), no longer.
+#: Seconds a connection over that limit is kept: long enough for a session to be told why (`bye`), no longer (a
+#: client that opens connections in a loop holds about this many seconds' worth of them: ~150 on loopback).
 OVER_LIMIT_SECONDS = 1.0
 #: Seconds a session has to say hello once welcomed (then it is told `bye`).
 HELLO_SECONDS = LOGIN_TIMEOUT

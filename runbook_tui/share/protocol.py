@@ -81,6 +81,8 @@ def decode(line: str) -> dict[str, Any]:
         message = json.loads(line)
     except ValueError:
         raise ProtocolError("not JSON") from None
+    except RecursionError:  # (before: it ended the session's listener, the request unanswered and the session closed)
+        raise ProtocolError("JSON nested deeper than this program reads") from None
     if not isinstance(message, dict) or not isinstance(message.get("kind"), str):
         raise ProtocolError("expected an object with a 'kind'")
     return message

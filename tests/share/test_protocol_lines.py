@@ -47,3 +47,9 @@ def test_an_event_message_is_the_event_s_own_text_framed_and_parses_to_the_objec
     assert protocol.event_object(b'{"seq":1,"type":"note"}') == protocol.event_object('{"seq":1,"type":"note"}') == {"seq": 1, "type": "note"}
     assert protocol.event_object('{"seq":1} {"seq":2}') is None  # one object and nothing else
     assert protocol.event_object("[1]") is None and protocol.event_object("{") is None
+
+
+def test_a_message_nested_too_deep_is_refused_as_a_protocol_error() -> None:
+    """Before: RecursionError, which ended the share server's listener for that session (no reply, session closed)."""
+    with pytest.raises(protocol.ProtocolError, match="nested deeper than this program reads"):
+        protocol.decode('{"kind":"intent","text":' + "[" * 200_000 + "]" * 200_000 + "}")

@@ -281,7 +281,7 @@ ShareClosed = TypedDict(
 SHARE_CLOSED: Final = _declare(
     "share_closed",
     ShareClosed,
-    "Connections counted while shared: refused before any SSH work, a participant's sessions over the limit of 4 at once, requests refused for coming too fast (`refused_requests`, since session 12), sessions counted in no `repeats` (may follow session_finished).",
+    "Connections counted while shared: refused before any SSH work, a participant's sessions over the limit of 4 at once (or connections over 8 per key), requests refused for coming too fast (`refused_requests`, since session 12), sessions counted in no `repeats` (may follow session_finished).",
 )
 ShareRefusing = TypedDict("ShareRefusing", {"refused": int, "reason": str, "waiting": int, "addresses": int})
 SHARE_REFUSING: Final = _declare(

@@ -310,3 +310,21 @@ async def test_a_signed_statement_carrying_fields_no_one_checks_is_refused_befor
     assert shared.journal.stat().st_size < 64 * 1024, shared.journal.stat().st_size
     [signed_hold] = of_type(journal_lines(shared.journal), "decision_signed")
     assert set(signed_hold["statement"]) == set(hold), signed_hold
+
+
+async def test_a_terminal_or_the_clients_agent_is_refused_and_the_session_still_works(lab: Lab) -> None:
+    """Nothing in a share needs a terminal or the client's agent: asyncssh's server granted both by default (a pty, and
+    an agent channel a hostile server could have used the other way round). Now the pty request fails, and a session
+    with agent forwarding asked gets no agent, yet its welcome."""
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    connect = {"known_hosts": str(lab.known_hosts), "client_keys": [str(bob)], "username": "runbook"}
+    async with asyncssh.connect(HOST, shared.port, agent_forwarding=True, **connect) as conn:
+        with pytest.raises(asyncssh.ChannelOpenError, match="(?i)pty"):
+            await conn.create_process(encoding="utf-8", term_type="xterm")
+        plain = await conn.create_process(encoding="utf-8")
+        assert (await _read(plain))["kind"] == "welcome"
+        plain.close()
+    shared.proc.terminate()
+    assert await shared.exit_code() != 0

@@ -321,7 +321,7 @@ async def test_a_terminal_or_the_clients_agent_is_refused_and_the_session_still_
     await lab.trust(shared.fingerprint, shared.port)
     connect = {"known_hosts": str(lab.known_hosts), "client_keys": [str(bob)], "username": "runbook"}
     async with asyncssh.connect(HOST, shared.port, agent_forwarding=True, **connect) as conn:
-        with pytest.raises(asyncssh.ChannelOpenError, match="(?i)pty"):
+        with pytest.raises(asyncssh.ChannelOpenError, match=r"(?i)pty"):
             await conn.create_process(encoding="utf-8", term_type="xterm")
         plain = await conn.create_process(encoding="utf-8")
         assert (await _read(plain))["kind"] == "welcome"

@@ -398,6 +398,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         top.exit(2, "\nrunbook-tui: give a command; new here? runbook-tui demo\n")
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
         import difflib  # only for a name that is wrong: a plain run loads without it
+
         close = difflib.get_close_matches(argv[0], list(COMMANDS), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         top.error(f"unknown command '{visible_line(argv[0])}'{hint} (runbook-tui --help lists the commands)")
@@ -429,6 +430,7 @@ def _unexpected(word: str, sub: argparse.ArgumentParser, help_command: str) -> s
     if word.startswith("-") and len(word) > 1:
         options = [option for option in sub._option_string_actions if option.startswith("--")]
         import difflib  # only for a name that is wrong: a plain run loads without it
+
         close = difflib.get_close_matches(word.split("=", 1)[0], options, n=1)
         return f"unknown option {shown} ({help_command} lists its options)" + (f"; did you mean {close[0]}?" if close else "")
     return f"unexpected argument '{shown}' ({help_command} lists what it takes; a path with spaces needs quotes)"

@@ -206,6 +206,7 @@ def bind(params: tuple[Param, ...], given: Mapping[str, Any]) -> tuple[dict[str,
         if name not in declared:
             known = ", ".join(sorted(declared)) or "none"
             import difflib  # only for a name that is wrong: a plain run loads without it
+
             close = difflib.get_close_matches(name, sorted(declared), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             problems.append((None, f"unknown parameter '{name}' (this runbook declares: {known}); expected one of those{hint}"))

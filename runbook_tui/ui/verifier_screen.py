@@ -173,6 +173,8 @@ class VerifierScreen(RunView):
             return confirmable(state) is not None  # the rule the assignee's controller applies
         if action == "reject":
             return nothing_to_reject(self.source.state) is None  # the rule the controller applies (a failed step: u or n)
+        if action == "request_rollback":  # a request stands (theirs, or a guard's): the status row says only `n note`
+            return not self.source.state.rollback_requested
         if action == "hold":
             return not self.source.state.paused  # already paused: asking to hold says nothing (the assignee resumes with p)
         return True
@@ -210,6 +212,8 @@ class VerifierScreen(RunView):
             said = "the run is paused already: the assignee resumes it with p"
         elif key == "x" and (why := nothing_to_reject(state)):
             said = why
+        elif key == "u" and state.rollback_requested:
+            said = f"a rollback request stands already ({visible_line(state.rollback_requested)}): the assignee starts it or declines it"
         else:
             return
         self.notify(said, severity="warning", timeout=6, markup=False)

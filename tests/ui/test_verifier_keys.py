@@ -343,3 +343,39 @@ async def test_an_observers_help_lists_an_observers_keys(workdir: Path, size: tu
     helped = {key for keys, _ in OBSERVER_HELP_KEYS for key in keys.split()}
     shown = [word for word in footer.split() if len(word) == 1 or word in ("⏎", "enter")]
     assert shown and {"⏎" if key == "enter" else key for key in helped} >= {w for w in shown if w != "▏"}, (footer, helped)
+
+
+@pytest.mark.asyncio
+async def test_once_the_verifier_has_requested_a_rollback_the_footer_no_longer_offers_u(workdir: Path) -> None:
+    """'check' failed and bob pressed u: the status row then said only `n note`, while the footer still offered
+    `u request rollback` (a second u journaled the same request again). Now the footer matches the row while the request
+    stands, u says why it does nothing and sends nothing, and once the assignee declines it u is offered again."""
+    client = FakeClient(shared_session_events(workdir))
+    check = client.state.steps["check"]
+    client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": dataclasses.replace(check, status="failed", attempts=1)})
+    app = VerifierApp(client)
+
+    def arrive(kind: str, **fields: object) -> None:
+        event = {"seq": client.state.seq + 1, "ts": "2026-03-20T02:10:00.000Z", "type": kind, **fields}
+        client.state = apply(client.state, event)
+        for listener in client._listeners:
+            listener(event, client.state)
+
+    def shown() -> list[str]:
+        return [key.description for key in app.screen.query_one(KeyFooter).keys[0]]
+
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        assert "request rollback" in shown(), shown()
+        arrive(ev.ROLLBACK_REQUESTED, actor="bob", reason="p99 doubled")
+        stack = app.screen.query_one(StatusStack)
+        await until(pilot, lambda: "request rollback" not in shown(), "u to leave the footer while bob's request stands")
+        assert painted(stack).endswith("— n note"), painted(stack)  # the row and the footer say the same
+        assert "note" in shown(), shown()
+        await pilot.press("u")
+        said = "a rollback request stands already (bob: p99 doubled): the assignee starts it or declines it"
+        await until(pilot, lambda: [n.message for n in app._notifications] == [said], "u to say why it does nothing")
+        assert type(app.screen).__name__ == "VerifierScreen" and client.sent == []
+        arrive(ev.ROLLBACK_DECLINED, actor="alice", reason="the batch job", request="bob: p99 doubled")
+        await until(pilot, lambda: "request rollback" in shown(), "u back once the request is answered")

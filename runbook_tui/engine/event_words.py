@@ -37,6 +37,9 @@ STATUS_WORDS = {
     "undone": "undone",
     "unknown": "UNKNOWN",
 }
+#: A step a rollback passed over (it ran, it has no undo: its change stands), as the step list, its details and the
+#: report say it (`StepState.not_rolled_back`): it read `✓ done` as if it stood like the steps before the checkpoint.
+NOT_ROLLED_BACK = "ran; no undo, not rolled back"
 #: Session outcomes in words: the run screen's and the verifier's last line, exec's, practice's and the report's.
 OUTCOME_WORDS = {
     "done": "done",

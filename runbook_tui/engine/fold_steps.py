@@ -36,6 +36,7 @@ def _step_started(state: RunState, e: Event) -> RunState:
     return with_step(
         state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
         problems=(), ran_by=e["actor"], confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
+        not_rolled_back=False,
         rendered=_rendered(e) or old.rendered,
         waves=waves, wave_awaiting=owed,
     )  # fmt: skip
@@ -242,10 +243,14 @@ def _checkpoint(state: RunState, e: Event) -> RunState:
 
 
 def _rollback_started(state: RunState, e: Event) -> RunState:
-    """The rollback runs; every go-ahead given before it is void (what it agreed to ran, or no longer applies)."""
+    """The rollback runs; every go-ahead given before it is void (what it agreed to ran, or no longer applies). The steps its
+    plan lists without an undo (acknowledged) stay as they are: `not_rolled_back` (they read as plainly done before)."""
     void = {sid: evolve(step, go_ahead_void=True) for sid, step in state.steps.items() if step.has_go_ahead}
-    if void:
-        state = replace(state, steps=MappingProxyType({**state.steps, **void}))
+    kept = {str(entry.get("step_id")) for entry in e.get("plan", {}).get("entries", []) if entry.get("command") is None}
+    kept = {sid for sid in kept if sid in state.steps}
+    changed = {sid: evolve(void.get(sid, state.steps[sid]), not_rolled_back=True) for sid in kept}
+    if void or changed:
+        state = replace(state, steps=MappingProxyType({**state.steps, **void, **changed}))
     return replace(
         state, rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {})), started_seq=e.get("seq")), rollback_requested=None, paused=False
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from runbook_tui.engine.event_words import OUTCOME_WORDS, STATUS_WORDS, host_status_words, self_confirmed_words, with_criteria
+from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, host_status_words, self_confirmed_words, with_criteria
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
 from runbook_tui.engine.host_tally import FAILED_HERE
@@ -84,6 +84,8 @@ def step_outcome(step: Step) -> str:
         words += f": {RECORD_ENDS_RUNNING}"
     if step.outcome == "undone":
         words += ", then undone"
+    if step.not_rolled_back:  # a rollback passed over it (no undo): it read `done`, like a step it left standing on purpose
+        words = NOT_ROLLED_BACK if words == "done" else f"{words}; {NOT_ROLLED_BACK}"
     if len(step.attempts) > 1:
         words += f" ({len(step.attempts)} attempts)"
     return words

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from runbook_tui.engine.event_words import STATUS_WORDS, host_status_words
+from runbook_tui.engine.event_words import NOT_ROLLED_BACK, STATUS_WORDS, host_status_words
 from runbook_tui.engine.host_tally import FAILED_HERE
 from runbook_tui.engine.state_model import HostState
 
@@ -17,6 +17,8 @@ from runbook_tui.engine.state_model import HostState
 GO_AHEAD_REFUSED = "go_ahead_refused"
 #: A step done with hosts that failed within its `max_fail` (the run went on): drawn apart from a clean `✓ done`.
 DONE_WITH_FAILED = "done_with_failed"
+#: A step done that a rollback passed over (no undo: its change stands): drawn apart from `✓ done` and `↶ undone`.
+NOT_ROLLED_BACK_LOOK = "not_rolled_back"
 #: status -> (glyph, theme colour name); "muted" is the foreground dimmed. The words are engine.event_words.STATUS_WORDS.
 STATUS: dict[str, tuple[str, str]] = {
     "pending": ("·", "muted"),
@@ -31,16 +33,20 @@ STATUS: dict[str, tuple[str, str]] = {
     "unknown": ("?", "warning"),
     GO_AHEAD_REFUSED: ("⊘", "error"),
     DONE_WITH_FAILED: ("✓", "warning"),
+    NOT_ROLLED_BACK_LOOK: ("✓!", "warning"),
 }
 _LOUD = frozenset({"failed", "timed_out", "rejected", GO_AHEAD_REFUSED, "unknown", "running", "awaiting_verification"})
 #: Words of a status drawn here that is not a step's status in the state.
-_WORDS = {GO_AHEAD_REFUSED: "GO-AHEAD REFUSED", DONE_WITH_FAILED: "done, hosts failed within max_fail"}
+_WORDS = {GO_AHEAD_REFUSED: "GO-AHEAD REFUSED", DONE_WITH_FAILED: "done, hosts failed within max_fail", NOT_ROLLED_BACK_LOOK: NOT_ROLLED_BACK}
 
 
-def looks(status: str, decision: str | None, hosts: Mapping[str, HostState] | None = None) -> str:
+def looks(status: str, decision: str | None, hosts: Mapping[str, HostState] | None = None, *, not_rolled_back: bool = False) -> str:
     """The status as drawn: a rejection before the step ran is `GO_AHEAD_REFUSED` (the list marked it `✗`, as a run of
-    it rejected or failed, under the pane's and the status row's `GO-AHEAD REFUSED`); a step done with `hosts` failed
-    (within its max_fail) is `DONE_WITH_FAILED` (it read a clean `✓ done`)."""
+    it rejected or failed, under the pane's and the status row's `GO-AHEAD REFUSED`); a step done that a rollback passed
+    over, having no undo, is `NOT_ROLLED_BACK_LOOK` (it read `✓ done` like the steps the rollback left standing on
+    purpose); a step done with `hosts` failed (within its max_fail) is `DONE_WITH_FAILED` (it read a clean `✓ done`)."""
+    if status == "done" and not_rolled_back:
+        return NOT_ROLLED_BACK_LOOK
     if status == "done" and hosts and any(h.status in FAILED_HERE for h in hosts.values()):
         return DONE_WITH_FAILED
     return GO_AHEAD_REFUSED if status == "rejected" and decision == "go-ahead refused" else status

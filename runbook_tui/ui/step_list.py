@@ -28,10 +28,11 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from runbook_tui.engine.event_words import NOT_ROLLED_BACK
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.ui.glyphs import colour, looks, status_text
+from runbook_tui.ui.glyphs import NOT_ROLLED_BACK_LOOK, colour, looks, status_text
 from runbook_tui.ui.widgets import StepDetail
 
 #: Ids longer than this are cut in the step list (the detail pane's title shows the whole id).
@@ -153,7 +154,9 @@ class StepList(ScrollView, can_focus=True):
     @staticmethod
     def _looks(state: RunState, sid: str) -> tuple[str, str]:
         step = state.steps[sid]
-        return looks(step.status, step.decision, step.hosts), str(step.rendered.get("title") or "")  # a title with captured.*: as rendered for its step
+        return looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back), str(
+            step.rendered.get("title") or ""
+        )  # a title with captured.*: as rendered for its step
 
     @property
     def row_count(self) -> int:
@@ -171,12 +174,15 @@ class StepList(ScrollView, can_focus=True):
         step = state.steps[sid]
         title = step.rendered.get("title") or not_rendered_yet(str(entry.get("title") or sid), self._plan, short=True)  # never a raw `{{`
         rollback = sid in self._rollback
+        status = looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back)
         words = ("↩ " if rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + visible_line(str(title))
+        kept = f" · {NOT_ROLLED_BACK}" if status == NOT_ROLLED_BACK_LOOK else ""  # what the rollback could not reverse
         room = max(width - 2 - self._id_width - (STATUS_WIDTH + 4), 8)
+        words += kept  # cut with the title when narrow: the mark stays, the step's details say the words whole
         if cell_len(words) > room:  # in cells: a wide title (全角, emoji) counted by characters ran past the column uncut
             words = set_cell_size(words, room - 1) + "…"
         text = Text(no_wrap=True, end="")
-        text.append_text(self._mark(looks(step.status, step.decision, step.hosts)))  # its colour as a span: the id and title keep theirs
+        text.append_text(self._mark(status))  # its colour as a span: the id and title keep theirs
         text.append(" " * (STATUS_WIDTH - text.cell_len) + "  ")
         shown_id = short_id(sid)
         text.append(shown_id + " " * (self._id_width - cell_len(shown_id)) + "  ")

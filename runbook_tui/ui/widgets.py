@@ -258,7 +258,9 @@ class StepDetail(Static):
         title = Text()
         title.append(_line(step.rendered.get("title") or not_rendered_yet(str(entry.get("title", step_id)), state.plan_steps)), style="bold")
         title.append("  ")
-        title.append_text(status_text(looks(step.status, step.decision, step.hosts), theme))  # a go-ahead refused: not `✗ REJECTED`
+        title.append_text(
+            status_text(looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back), theme)
+        )  # a go-ahead refused: not `✗ REJECTED`
         if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
             current = f"current: '{_line(state.current)}'" if state.current else "the run is over" if state.finished else "every step done"
             looking = "" if step_id == state.current else f" · only looking ({current})"  # ↑↓ in the step list

@@ -128,7 +128,10 @@ def _what_followed(night: History, decision: Move) -> str:
     if decision.kind == "resume" and decision.pause is not None:
         pause = decision.pause
         lifted = f"; {pause.lifted}" if pause.lifted else ""  # resume --lift-pause REASON: why
-        return f"on the night the run went on after {_later(pause.at, decision.at)} paused" + (f": {pause.reason}" if pause.reason else "") + lifted
+        # A pause with no reason of its own is journaled `paused by alice`: said once (it read `paused: paused by alice`).
+        reason = pause.reason or ""
+        paused = reason if reason.startswith("paused") else f"paused: {reason}" if reason else "paused"
+        return f"on the night the run went on after {_later(pause.at, decision.at)} {paused}{lifted}"
     if decision.kind == "decline rollback":  # the request, its reason and what became of the change that went on
         ended = night.state.outcome
         then = f"; the run ended {status_words(str(ended))}" if ended else ""

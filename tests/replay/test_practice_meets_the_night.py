@@ -282,3 +282,14 @@ def test_a_wait_a_guard_cut_short_failed_on_the_night_it_did_not_run_cleanly() -
     edited = [*night[:finished], {**night[finished], "status": "failed", "problems": [cut]}]
     [watch] = [p for p in compare(edited, []).points if p.step == "watch" and p.night is not None and p.night.kind == "run"]
     assert watch.why.startswith(f"on the night it FAILED: {cut}"), watch.why
+
+
+def test_a_pause_with_no_reason_of_its_own_names_who_paused_once() -> None:
+    """alice pressed p with no reason: the controller journals `paused by alice`, and the night's "why it matters" for
+    her resume read `went on after 15s paused: paused by alice`. Now it says it once."""
+    night = read_events(DATA / "change.jsonl").events
+    at = next(i for i, e in enumerate(night) if e["type"] == "paused")
+    paused = {**night[at], "actor": "alice", "reason": "paused by alice"}
+    resumed = {"type": "resumed", "actor": "alice", "reason": "", "ts": "2026-11-23T17:10:35.600Z", "seq": night[at]["seq"]}
+    [point] = [p for p in compare([*night[:at], paused, resumed], []).points if p.night is not None and p.night.kind == "resume"]
+    assert point.why == "on the night the run went on after 15s paused by alice", point.why

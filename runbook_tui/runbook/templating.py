@@ -74,12 +74,24 @@ NO_VALUE = (
 _PLAIN_DATA = (str, int, float, type(None), dt.date, dt.time, dt.timedelta)
 
 
+#: Why `{{ ticket }}` or `{{ ticket.window }}` does not print Python's `{'start': ...}` into a title or a command.
+MAPPING_AS_TEXT = "a mapping (like ticket or ticket.window) cannot be inserted as text; expected one of its fields ({{ ticket.id }})"
+
+
 def _to_text(value: Any) -> str:
+    """A value as text: a list as its items joined by ", ", a host as its name; never Python's repr."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         raise ValueError(NO_VALUE)
     _refuse_objects(value)
+    if isinstance(value, Mapping):
+        name = value.get("name")
+        if isinstance(name, str):  # a host (`{{ host }}`): its name, as the plan and the screen call it
+            return name
+        raise ValueError(MAPPING_AS_TEXT)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(_to_text(item) for item in value)
     return str(value)
 
 

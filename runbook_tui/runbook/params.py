@@ -47,9 +47,15 @@ class StandIn:
     value: Any
 
 
+class FileText(str):
+    """A value read from `-p NAME=@FILE`: a `list` parameter takes one item per line of it (see `_typed`)."""
+
+    __slots__ = ()
+
+
 def parse_assignments(assignments: list[str]) -> dict[str, str]:
     """`["a=1", "b=@file", "c=@@x"]` -> {"a": "1", "b": <file contents>, "c": "@x"}; `@FILE` reads the value from a
-    file, `@@` stands for a literal `@` at the value's start (`-p handle=@@ops` gives `@ops`).
+    file (a FileText: a `list` parameter splits it on lines), `@@` stands for a literal `@` at the value's start (`-p handle=@@ops` gives `@ops`).
 
     A name given twice is refused: `-p version=15.6 ... -p version=15.4` (an edited line from the shell's history) is a
     mistake, and taking either value would run a change nobody meant."""
@@ -70,7 +76,7 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
             if not value[1:]:  # Path("") is ".": the error named a folder nobody typed
                 raise ParamError(f"{given}: expected a file name after @ (NAME=@FILE)")
             try:
-                value = read_limited(path, MAX_BYTES).decode("utf-8").rstrip("\n")
+                value = FileText(read_limited(path, MAX_BYTES).decode("utf-8").rstrip("\n"))
             except OSError as exc:
                 raise ParamError(f"{given}: cannot read the file: {exc.strerror}") from None
             except UnicodeDecodeError:
@@ -134,6 +140,8 @@ def _typed(param: Param, value: Any) -> Any:
                     got = "nothing (null)" if item is None else "a mapping" if isinstance(item, dict) else "a list"
                     raise ParamError(f"parameter '{name}': expected a list of texts, numbers or true/false, got {got} as item {index}")
             return [str(item) for item in value]
+        if isinstance(value, FileText):  # `-p hosts=@hosts.txt`: one item per line, blank lines dropped
+            return [item.strip() for item in value.split("\n") if item.strip()]
         return [item.strip() for item in str(value).split(",") if item.strip()]
     # choice: compare as text, return the declared choice (keeps its YAML type)
     for choice in param.choices:

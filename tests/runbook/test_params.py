@@ -286,6 +286,25 @@ def test_cli_p_at_file_reads_the_value(write_runbook, tmp_path, capsys):
     assert params["note"] == "line one\nline 'two'"  # the final newline dropped, as $(cat FILE) would
 
 
+def test_cli_p_at_file_gives_a_list_one_item_per_line(write_runbook, tmp_path, capsys):
+    """`-p hosts=@hosts.txt` took the whole file as one item (`host name 'web1\\nweb2' has ... a control character`)."""
+    path = write_runbook(PARAMS)
+    (tmp_path / "hosts.txt").write_text("web1\n\n  web2  \r\nweb-3,x\n\n", encoding="utf-8")
+    given = f"@{tmp_path / 'hosts.txt'}"
+    code, params, _ = plan_params(capsys, [str(path), "-p", f"hosts={given}", "-p", f"note={given}"])
+    assert code == 0
+    assert params["hosts"] == ["web1", "web2", "web-3,x"]  # one item per line, blank lines and spaces dropped
+    assert params["note"] == "web1\n\n  web2  \r\nweb-3,x"  # a string from a file stays whole
+
+
+def test_cli_p_list_with_a_line_break_on_the_command_line_stays_one_item(write_runbook, capsys):
+    """Only a file is read by lines: a line break typed into -p is still part of its item (a host name refuses it)."""
+    path = write_runbook(PARAMS)
+    code, params, _ = plan_params(capsys, [str(path), "-p", "hosts=web1\nweb2,x"])
+    assert code == 0
+    assert params["hosts"] == ["web1\nweb2", "x"]
+
+
 def test_cli_p_at_missing_file_exits_2(write_runbook, tmp_path, capsys):
     path = write_runbook(PARAMS)
     code, _, err = plan_params(capsys, [str(path), "-p", f"note=@{tmp_path / 'nope.txt'}"])

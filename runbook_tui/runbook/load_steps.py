@@ -152,9 +152,23 @@ class StepsReader(MetricsReader):
             self.diags.warning(
                 m.key_mark("verify"), f"step '{step_id}': 'verify: per_wave' without 'serial:' runs one wave; expected 'serial:' batches, or 'verify: after'"
             )
+        if kind == "run":
+            self._waves_on_one_host(m, step_id, on)
         if capture is not None:
             captured.setdefault(capture, len(captured))
         return step if step_id else None
+
+    def _waves_on_one_host(self, m: YMap, step_id: str | None, on: str) -> None:
+        """`serial:` / `max_fail:` on `local` or one host name: one host is one wave, so they do nothing; a warning
+        (a group of one host may grow, and its size can come from a parameter: not warned)."""
+        if (on != LOCAL and on in self.hosts) or (on == LOCAL and m.get("on", LOCAL) != LOCAL):
+            return  # a group; or an unknown `on:`, refused already (taken as local)
+        where = "local" if on == LOCAL else f"the single host '{on}'"
+        for key in ("serial", "max_fail"):
+            if key in m:
+                self.diags.warning(
+                    m.key_mark(key), f"step '{step_id}': '{key}' has no effect on {where} (one host is one wave); expected 'on:' a group, or '{key}' left out"
+                )
 
     def _not_blank(self, m: YMap) -> None:
         """A command, instruction, question or directory written empty is refused: `run: ""` passed as done having

@@ -22,7 +22,7 @@ from runbook_tui.app.stopped import journal_stop, stopping_signals
 from runbook_tui.engine import output_text
 from runbook_tui.engine.autopilot import OnFailure, Policy, drive
 from runbook_tui.engine.controller import Controller
-from runbook_tui.engine.describe import describe
+from runbook_tui.engine.describe import describe, lone_wave
 from runbook_tui.engine.errors import RunbookRefused
 from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.events import OUTPUT, REOPENABLE, SESSION_STARTED, Event
@@ -58,6 +58,8 @@ def printer(out: TextIO) -> Callable[[Event, RunState], None]:
             out.flush()
 
     def listen(event: Event, state: RunState) -> None:
+        if lone_wave(event, state):
+            return  # journaled; on one host in one wave it repeats the step's own lines
         try:
             write(event)
         except BrokenPipeError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.event_words import output_lines, said
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.state_model import RunState
 from runbook_tui.runbook.safe_text import visible_line
 
 
@@ -17,3 +18,13 @@ def describe(event: Event) -> list[str]:
         return []  # every reading is journaled; exec prints trips, checks and failures instead
     head = f"{visible_line(str(event.get('ts', '')))[11:19]} {visible_line(str(event['type'])):<18}"
     return [f"{head} {words.lines[0]}", *words.lines[1:]]
+
+
+def lone_wave(event: Event, state: RunState | None) -> bool:
+    """A wave line of a step on one host in one wave (a `local` step with `expect.metric`): the journal keeps the
+    wave (a resume re-runs only the metric check after `wave_finished`), but exec's `wave 1/1: local` and `wave 1/1
+    finished` only repeat `step_started` and the output; `step_finished` says how the host ended."""
+    if event["type"] not in (ev.WAVE_STARTED, ev.WAVE_FINISHED) or event.get("of") != 1 or state is None:
+        return False
+    step = state.steps.get(str(event.get("step")))
+    return step is not None and len(step.hosts) == 1

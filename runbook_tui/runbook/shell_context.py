@@ -78,7 +78,8 @@ class Tokenizer:
             place.kind = kind
             # bash keeps a `\"` as is in backticks in a heredoc or in "${x:-...}" (dash reads it as `"`): a bare `"` there
             place.in_backticks_in_quotes = frame.get("bt_dq", False) and not frame.get("bt_hd") and not frame.get("bt_brace")
-            place.nested_backticks = frame.get("bt2", False)
+            # backticks in backticks, or in a quoted "${x:-`...`}" (bash reads a `$(` even inside the value's quotes there)
+            place.nested_backticks = frame.get("bt2", False) or frame.get("bt_brace", False)
             place.in_brace = ("quoted" if frame.get("brace_q") else "bare") if frame.get("brace") else ""
             place.backticks = ("heredoc" if frame.get("bt_hd") else "quoted" if frame.get("bt_dq") else "plain") if frame.get("bt") else ""
         else:

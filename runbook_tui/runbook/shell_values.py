@@ -248,7 +248,7 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
             f" is not printed as is; write {place.format_of} '%s' \"{{{{ {name} }}}}\" (the value as an argument) instead"
         )
     if place.nested_backticks:
-        return "a value inside nested backticks cannot be passed safely; expected $(...) instead of backticks"
+        return "a value inside nested backticks, or backticks inside ${...}, cannot be passed safely; expected $(...) instead of backticks"
     if place.written_to:  # `echo "{{ x }}" > f.sh; sh f.sh`
         return (
             f"this value is written to {place.written_to}, which {place.by}: the value's text is parsed again there as code;"

@@ -264,6 +264,9 @@ CASES = [
     Case("the first element of an array is a word", "a=({{ x }} two); printf '%s' \"${a[0]}\"", same, BASH),
     # bash keeps \" as is in backticks in a heredoc and in "${x:-`...`}" (the value came out split: "a b" gave "ab").
     Case("backticks in an unquoted heredoc", "cat <<EOF\n`printf '%s' {{ x }}`\nEOF", lambda v: substituted(v) + "\n"),
-    Case('backticks in "${x:-...}"', "printf '%s' \"${RBT_UNSET_X:-`printf '%s' {{ x }}`}\"", substituted),
+    # bash --posix reads a `$(` inside the value's quotes in backticks in "${x:-...}" (the shown text then failed to parse
+    # where the real one ran, one hypothesis run in twenty): refused, as backticks in backticks are; $(...) passes.
+    Case('backticks in "${x:-...}"', "printf '%s' \"${RBT_UNSET_X:-`printf '%s' {{ x }}`}\"", None),
+    Case('$(...) in "${x:-...}"', "printf '%s' \"${RBT_UNSET_X:-$(printf '%s' {{ x }})}\"", substituted),
     Case("{% raw %} text kept", "printf '%s' '{% raw %}{{.State.Status}}{% endraw %}'", lambda v: "{{.State.Status}}"),
 ]

@@ -8,7 +8,7 @@ values: the real command with its environment, and `sh -c SHOWN` with none; both
 the same files (none).
 
 Not covered, as what runs itself differs between shells there (a reference problem, not the shown text's): a
-value in backticks inside a heredoc or inside "${x:-...}" (bash keeps the `\"` around the reference), a pattern
+value in backticks inside a heredoc (bash keeps the `\"` around the reference; in "${x:-`...`}" it is refused), a pattern
 in a heredoc's `${v%...}` (dash does not match a value holding a backslash there).
 """
 

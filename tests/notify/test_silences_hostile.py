@@ -73,7 +73,10 @@ def alertmanager(silence_id: str, expire_status: int, answer_after: Path | None 
 def run(tmp_path: Path, url: str, *, after_silence: bool = False) -> tuple[str, RunState, list[dict[str, Any]]]:
     """A live run of one step; with `after_silence` the step waits (10 s at most) for the silence to be journaled."""
     journal = tmp_path / "journal.jsonl"
-    step = f"for i in $(seq 200); do grep -q silence_created {journal} && exit 0; sleep 0.05; done; exit 1" if after_silence else "true"
+    # the event's own line (`"type":"silence_created"`): the bare word is in this very command, journaled with the plan,
+    # and matched it at once (the step then went on before the silence was made, one run in thirty)
+    created = '\'"type":"silence_created"\''
+    step = f"for i in $(seq 200); do grep -qF {created} {journal} && exit 0; sleep 0.05; done; exit 1" if after_silence else "true"
     path = tmp_path / "runbook.yaml"
     end = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).replace(microsecond=0).isoformat()
     path.write_text(f"""

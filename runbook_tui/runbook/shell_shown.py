@@ -36,9 +36,9 @@ _DOUBLE_QUOTED = re.compile(r'([\\$`"])')  # what "..." reads specially
 _HEREDOC = re.compile(r"([\\$`])")  # what an unquoted heredoc's body reads specially
 _PATTERN = re.compile(r"([\\$`\"*?\[\]{}/#%^,&()|!@+~'])")
 _TEST_OPERATOR = re.compile(r"(-[A-Za-z]{1,2}|=~?|==)\Z")
-_BACKTICKS = re.compile(r"([\\`])")
+_BACKTICKS = re.compile(r"([\\`$])")  # `\$` too: bash (--posix) starts a `$(` it meets there, whatever quotes are inside
 _PROCESS_SUBSTITUTION = re.compile(r"([<>])\(")
-_BACKTICKS_QUOTED = re.compile(r'([\\`"])')
+_BACKTICKS_QUOTED = re.compile(r'([\\`"$])')
 #: A value that means itself inside ${...}, also as a pattern or a replacement (no quote, `}`, glob or operator character).
 _PLAIN_IN_BRACE = re.compile(r"[\w.:=@+-]*\Z")
 #: What an empty `$()` breaks in an unquoted heredoc's body, by how the value is written there.
@@ -126,7 +126,10 @@ def _unbroken(text: str, place: Place, line_start: str, rest: str | None) -> str
         read = whole.lstrip("\t") if place.heredoc_strips else whole
         ends = (read + rest == place.heredoc) if last and rest is not None else (place.heredoc.startswith(read) if last else read == place.heredoc)
         loses_tabs = place.heredoc_strips and line.startswith("\t") and not (number == 0 and line_start.strip("\t"))
-        if ends or loses_tabs:
+        # dash drops the byte after a line's leading delimiter when it is not ASCII (`EOFé` came out `EOF\xa9`): a line
+        # the value starts with the delimiter's text gets the empty expansion too
+        starts = read.startswith(place.heredoc) and (number > 0 or not (line_start.lstrip("\t") if place.heredoc_strips else line_start))
+        if ends or loses_tabs or starts:
             lines[number] = breaker + line
         if not last and _continued(lines[number]):  # `\` + newline would join the lines there (bash, at any depth)
             lines[number] += breaker

@@ -46,6 +46,8 @@ HOSTILE = [
     "=~",
     "&& touch PWN || touch PWN; touch PWN | cat > PWN4",
     "<( >(x) a<(b",  # bash reads `<(` inside "${x:-...}" as a process substitution, hiding the closing `"`
+    "$({",  # bash --posix starts a `$(` it meets in backticks in "...", escaped once or not (the shown text did not parse)
+    "EOFé",  # dash drops the byte after a heredoc line's leading delimiter when it is not ASCII (shown `EOF\xa9`)
 ]
 CHARACTERS = st.lists(st.sampled_from([*" \t\n;&|<>()$`\\\"'*?[]#~=%!{}^-xé", "$(touch PWN)", "`touch PWN`", "\nEOF\n", "EOF", "${HOME}"]), max_size=10)
 

@@ -21,6 +21,16 @@ from runbook_tui.engine.state import replay
 from runbook_tui.trust import statements
 
 
+async def _declined_once(s: Session) -> None:
+    """Bob asks to roll back after the first step, alice declines with her reason, bob confirms the step."""
+    c = s.controller
+    await run_first_step(c)
+    assert c.request_rollback(BOB, "p99 doubled").ok
+    assert c.decline_rollback(ALICE, "p99 is the nightly batch, not this change").ok
+    assert c.confirm(BOB).ok
+    await c.wait_idle()
+
+
 def test_the_assignee_declines_a_rollback_request_with_a_reason_the_verifier_reads(
     session_for: Callable[..., Any], tmp_path: Path, journal_events: Callable[..., Any]
 ) -> None:
@@ -61,15 +71,7 @@ def test_the_change_reports_summary_names_a_declined_rollback_request(
     board read the Summary without learning that the verifier had asked to roll back and the change went on."""
     from runbook_tui.report import build_report, render
 
-    async def body(s: Session) -> None:
-        c = s.controller
-        await run_first_step(c)
-        assert c.request_rollback(BOB, "p99 doubled").ok
-        assert c.decline_rollback(ALICE, "p99 is the nightly batch, not this change").ok
-        assert c.confirm(BOB).ok
-        await c.wait_idle()
-
-    session_for(TWO_STEPS)(body)
+    session_for(TWO_STEPS)(_declined_once)
     report = build_report(tmp_path / "journal.jsonl")
     summary = render(report, "md").split("## Record")[0]
     [row] = [line for line in summary.splitlines() if line.startswith("| **Rollback requests declined** |")]
@@ -87,15 +89,7 @@ def test_the_json_report_says_the_declined_request_in_the_same_words(
 
     from runbook_tui.report import build_report, render
 
-    async def body(s: Session) -> None:
-        c = s.controller
-        await run_first_step(c)
-        assert c.request_rollback(BOB, "p99 doubled").ok
-        assert c.decline_rollback(ALICE, "p99 is the nightly batch, not this change").ok
-        assert c.confirm(BOB).ok
-        await c.wait_idle()
-
-    session_for(TWO_STEPS)(body)
+    session_for(TWO_STEPS)(_declined_once)
     report = build_report(tmp_path / "journal.jsonl")
     [declined] = json.loads(render(report, "json"))["rollbacks_declined"]
     words = "rollback declined by alice: p99 is the nightly batch, not this change (asked: bob: p99 doubled)"

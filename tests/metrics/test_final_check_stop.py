@@ -88,6 +88,24 @@ def _read_since_the_check(state: Any, panel: str) -> bool:
     return bool(started) and any(parse_ts(ts) > max(started) for ts, _v in state.samples.get(panel, ()))
 
 
+def _verify_section_runbook(exporter: Any, prometheus: Any, write_runbook: Callable[..., Any]) -> Any:
+    """A criterion not met (err at 4, below 3 within 10m), then a verify section and a postcheck: what `k` stops."""
+    exporter.set(4)
+    prometheus.wait_for(API, lambda v: v == 4)
+    text = one_step_runbook(prometheus.url, "- {panel: err, below: 3, within: 10m}")
+    text += """
+  - id: verify
+    kind: verify
+    steps:
+      - {id: look, title: Look, run: "true", verify: none}
+  - id: post
+    kind: postcheck
+    steps:
+      - {id: tidy, title: Tidy, run: "true", verify: none}
+"""
+    return load(str(write_runbook(text)), {})
+
+
 def test_sigterm_during_the_final_check_leaves_it_for_resume_and_says_so(
     prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
 ) -> None:
@@ -202,20 +220,7 @@ async def test_k_at_the_end_also_ends_the_check_the_verify_section_began(
     from runbook_tui.ui.app import RunbookApp
     from runbook_tui.ui.status_stack import StatusStack
 
-    exporter.set(4)
-    prometheus.wait_for(API, lambda v: v == 4)
-    text = one_step_runbook(prometheus.url, "- {panel: err, below: 3, within: 10m}")
-    text += """
-  - id: verify
-    kind: verify
-    steps:
-      - {id: look, title: Look, run: "true", verify: none}
-  - id: post
-    kind: postcheck
-    steps:
-      - {id: tidy, title: Tidy, run: "true", verify: none}
-"""
-    loaded = load(str(write_runbook(text)), {})
+    loaded = _verify_section_runbook(exporter, prometheus, write_runbook)
     app = RunbookApp(lambda _override: open_session(loaded, solo="stop test", journal=str(tmp_path / "t.jsonl"), settings=Settings()))
     async with app.run_test(size=(140, 45)) as pilot:
         await until(pilot, lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
@@ -280,20 +285,7 @@ async def test_k_between_steps_ends_the_verify_sections_check(
     from runbook_tui.ui.app import RunbookApp
     from runbook_tui.ui.status_stack import StatusStack
 
-    exporter.set(4)
-    prometheus.wait_for(API, lambda v: v == 4)
-    text = one_step_runbook(prometheus.url, "- {panel: err, below: 3, within: 10m}")
-    text += """
-  - id: verify
-    kind: verify
-    steps:
-      - {id: look, title: Look, run: "true", verify: none}
-  - id: post
-    kind: postcheck
-    steps:
-      - {id: tidy, title: Tidy, run: "true", verify: none}
-"""
-    loaded = load(str(write_runbook(text)), {})
+    loaded = _verify_section_runbook(exporter, prometheus, write_runbook)
     app = RunbookApp(lambda _override: open_session(loaded, solo="stop test", journal=str(tmp_path / "t.jsonl"), settings=Settings()))
     async with app.run_test(size=size) as pilot:
         await until(pilot, lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")

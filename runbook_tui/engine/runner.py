@@ -68,6 +68,9 @@ class StepRunner(WaitStep):
     def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
 
+    async def emit_durably(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
+        raise NotImplementedError
+
     def needs(self, step: Step, phase: Literal["before", "after"]) -> bool:
         raise NotImplementedError
 
@@ -300,8 +303,8 @@ class StepRunner(WaitStep):
 
         async def run_and_say(host: Host) -> Result:  # each host's end journaled as it comes: a death leaves it known
             result = await run_one(host)
-            if ends_said:
-                self.emit(ev.HOST_FINISHED, SYSTEM, **host_end(step, host.name, result, unmatched.get(host.name)))
+            if ends_said:  # on disk before the host's slot goes to the next; the loop runs on (the other hosts' ends share the fsync)
+                await self.emit_durably(ev.HOST_FINISHED, SYSTEM, **host_end(step, host.name, result, unmatched.get(host.name)))
             return result
 
         def is_failure(result: Result) -> bool:

@@ -99,6 +99,10 @@ class _Builder(StepsReader):
         if root is None:
             self.diags.raise_if_errors()
         assert root is not None
+        if not TOP_KEYS.intersection(root):  # another tool's YAML (a Deployment, a compose file): one line, not one per key
+            wanted = ", ".join("'runbook: 1'" if key == "runbook" else f"'{key}:'" for key in T.RUNBOOK.required)
+            self.diags.error(root.mark, f"not a runbook: no key at its top is a runbook's; expected {wanted} there")
+            self.diags.raise_if_errors()
         f.keys(root, "the runbook", TOP_KEYS, T.RUNBOOK.required)
         self._version(root)
         runbook_id = f.identifier(root, "id", RUNBOOK_ID, "lowercase letters, digits and dashes ([a-z0-9-]+)") or "invalid"

@@ -66,6 +66,29 @@ def test_unknown_key_without_a_close_match_lists_the_allowed_keys(write_runbook)
     assert "expected one of:" in err.message and "undo" in err.message
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 3}\n",  # another tool's YAML
+        "{}\n",
+    ],
+)
+def test_yaml_that_is_no_runbook_at_all_is_one_line_saying_so(write_runbook, text):
+    """Before: a Kubernetes manifest gave eight lines (four unknown keys, four missing ones), `kind` got "did you mean
+    'id'?". A mapping with none of a runbook's keys is said to be no runbook, once, with what a runbook starts with."""
+    path = write_runbook(text)
+    err = only_error(path)
+    assert at(err) == (1, 1)
+    assert err.message == "not a runbook: no key at its top is a runbook's; expected 'runbook: 1', 'id:', 'title:', 'sections:' there"
+
+
+def test_a_runbook_with_one_of_its_keys_still_gets_every_error_in_one_pass(write_runbook):
+    path = write_runbook("id: demo\nkind: Deployment\n")
+    messages = [d.message for d in errors(path)]
+    assert any("unknown key 'kind'" in m for m in messages), messages
+    assert any("missing the required key 'sections'" in m for m in messages), messages
+
+
 # -- wrong types ----------------------------------------------------------------------
 
 

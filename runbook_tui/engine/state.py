@@ -28,6 +28,7 @@ from runbook_tui.engine.state_model import (
     StepState,
     evolve,
 )
+from runbook_tui.runbook.safe_text import visible_line
 
 __all__ = [
     "FINAL_STEP",
@@ -123,21 +124,42 @@ def confirmable(state: RunState) -> str | None:
     return None
 
 
+def request_stands(state: RunState) -> str:
+    """`a rollback request stands (bob: reload broke it): it waits for alice to start it or decline it`, while one does
+    (the verifier's or a guard's); "" otherwise. What the verifier's x and u say there, instead of offering u again."""
+    asked = state.rollback_requested
+    if not asked:
+        return ""
+    assignee = visible_line(str(state.session.get("assignee") or "the assignee"))
+    return f"a rollback request stands ({visible_line(asked)}): it waits for {assignee} to start it or decline it"
+
+
 def nothing_to_reject(state: RunState) -> str | None:
     """Why a verifier's rejection would stop nothing now (None: it stops the run at the current step). The controller
     refuses with these words and the verifier's footer offers `x` only when it is None: a failed step has stopped the run
     already, and rejecting it hid the failure behind `GO-AHEAD REFUSED` while enter still re-ran it; a `verify: none`
-    step asks for no word, and x refused it a go-ahead it never needed; a step rejected already stands stopped."""
+    step asks for no word, and x refused it a go-ahead it never needed; a step rejected already stands stopped; a step
+    rolled back has nothing of it left standing (unless its re-run waits for the verifier's go-ahead: x refuses that).
+    Where the verifier's rollback request or hold stands, the words say it waits for the assignee (they offered u, p again)."""
     current = state.current
     step = state.steps.get(current or "")
     if current is None or step is None:
         return "there is no step to reject"
     if step.wave_awaiting is not None:
         return None  # verify: per_wave: x stops the rollout at this wave
+    assignee = visible_line(str(state.session.get("assignee") or "the assignee"))
+    stands = request_stands(state)  # asked already: `u asks for one` read as if it had not been (the footer drops u there)
+    hold = "" if state.paused or state.hold_requested else "p asks to hold, "  # paused, or a hold asked: p is not offered
     if step.status in ("failed", "timed_out"):
+        if stands:
+            return f"'{current}' failed: the run has stopped at it already, and {stands}; n adds a note"
         return f"'{current}' failed: the run has stopped at it already; u asks the assignee to roll back, n adds a note"
     if state.plan_steps.get(current, {}).get("verify") == "none":  # x refused a go-ahead this step never asks for
-        return f"'{current}' needs no verifier's word (verify: none): nothing to reject; p asks to hold, u asks for a rollback"
+        return f"'{current}' needs no verifier's word (verify: none): nothing to reject; {hold}{stands or 'u asks for a rollback'}"
+    if step.status == "undone" and confirmable(state) != "before":  # a re-run that needs the verifier's go-ahead: x refuses it
+        # x turned `undone` into GO-AHEAD REFUSED (the rows lost that it was undone), and enter re-ran it anyway.
+        again = f"it waits for {assignee} to run it again (then your word)"
+        return f"'{current}' was rolled back: nothing of it stands to reject; {again}, {hold}n adds a note"
     if step.status == "running":
         return f"'{current}' is still running; ask to hold (p) or reject when it finished"
     if step.status == "rejected":  # a second x was journaled as a go-ahead refused, over a step that had run

@@ -83,7 +83,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     (
         "x",
         "assignee: decline: say no to a rollback request (the verifier's or a guard's); asks why, the verifier reads it\n"
-        "verifier: reject the current step, or refuse its go-ahead before it runs (asks for a reason); not offered on a failed step (u or n) nor on a `verify: none` one",
+        "verifier: reject the current step, or refuse its go-ahead before it runs (asks for a reason); not offered on a failed step (u or n), a `verify: none` one, nor one rolled back",
     ),
     (
         "u",

@@ -11,12 +11,12 @@ from textual.binding import Binding
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.event_words import declined_words, status_words
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.state import RunState, confirmable, nothing_to_reject
+from runbook_tui.engine.state import RunState, confirmable, nothing_to_reject, request_stands
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.modals import ConfirmPrompt, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
-from runbook_tui.ui.status_stack import Role, Status
+from runbook_tui.ui.status_stack import Role, Status, assignee_name
 
 #: The actions that send an intent to the assignee: none while the link is down (`VerifierScreen.unlinked`).
 _SENDING = frozenset({"confirm", "go_ahead", "reject", "request_rollback", "note", "hold"})
@@ -175,8 +175,8 @@ class VerifierScreen(RunView):
             return nothing_to_reject(self.source.state) is None  # the rule the controller applies (a failed step: u or n)
         if action == "request_rollback":  # a request stands (theirs, or a guard's): the status row says only `n note`
             return not self.source.state.rollback_requested
-        if action == "hold":
-            return not self.source.state.paused  # already paused: asking to hold says nothing (the assignee resumes with p)
+        if action == "hold":  # already paused, or asked: asking to hold says nothing (a second hold was journaled, `p` offered on)
+            return not self.source.state.paused and not self.source.state.hold_requested
         return True
 
     async def _send(self, action: str, text: str = "") -> None:
@@ -210,10 +210,12 @@ class VerifierScreen(RunView):
             said = f"the run has ended ({state.outcome or 'ended'})"
         elif key == "p" and state.paused:
             said = "the run is paused already: the assignee resumes it with p"
+        elif key == "p" and state.hold_requested:
+            said = f"a hold asked stands already ({visible_line(state.hold_requested)}): it waits for {assignee_name(state)} to pause"
         elif key == "x" and (why := nothing_to_reject(state)):
             said = why
-        elif key == "u" and state.rollback_requested:
-            said = f"a rollback request stands already ({visible_line(state.rollback_requested)}): the assignee starts it or declines it"
+        elif key == "u" and (stands := request_stands(state)):
+            said = stands
         else:
             return
         self.notify(said, severity="warning", timeout=6, markup=False)

@@ -258,3 +258,81 @@ def test_a_verifier_cannot_reject_a_step_rejected_already(session_for: Callable[
 
     session_for(steps)(body)
     assert [e["phase"] for e in types_of(journal_events, tmp_path, type="step_rejected")] == ["after"]
+
+
+def test_x_on_a_failed_step_under_a_standing_rollback_request_says_the_request_waits(session_for: Callable[..., Any], tmp_path: Path,
+                                                                                     journal_events: Callable[..., Any]) -> None:  # fmt: skip
+    """Walked at 140x45: bob asked for a rollback of the failed 'a', then pressed x; he was told `u asks the assignee to
+    roll back`, as if he had not asked already. The refusal says his request stands and waits for alice."""
+    steps = """
+      - id: a
+        title: A
+        run: exit 3
+"""
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        await run_first_step(c)
+        assert c.state.steps["a"].status == "failed"
+        assert c.request_rollback(BOB, "reload broke it").ok
+        refused = c.reject(BOB, "nope")
+        assert not refused.ok, refused
+        assert refused.message == (
+            "'a' failed: the run has stopped at it already, and a rollback request stands (bob: reload broke it): "
+            "it waits for alice to start it or decline it; n adds a note"
+        ), refused.message
+        assert "u asks" not in refused.message
+
+    session_for(steps)(body)
+    assert types_of(journal_events, tmp_path, type="step_rejected") == []
+
+
+@pytest.mark.parametrize("verify", ["after", "before"])
+def test_a_step_rolled_back_to_its_checkpoint_has_nothing_to_reject(session_for: Callable[..., Any], tmp_path: Path,
+                                                                    journal_events: Callable[..., Any], verify: str) -> None:  # fmt: skip
+    """Walked at 140x45: after alice's `u`, `y` (back to the checkpoint), bob's footer offered `x reject` on the undone
+    step next again; pressed, it turned `undone` into GO-AHEAD REFUSED, and enter re-ran it anyway (verify: after). A
+    step rolled back is refused saying so; where its re-run needs bob's go-ahead (verify: before), x still refuses it."""
+    steps = f"""
+      - id: base
+        title: Base
+        run: "true"
+        checkpoint: true
+        verify: none
+      - id: a
+        title: A
+        run: echo a
+        undo: echo undo-a
+        verify: {verify}
+      - id: b
+        title: B
+        run: exit 3
+        undo: echo undo-b
+"""
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        await run_first_step(c)
+        if verify == "before":
+            assert c.confirm(BOB).ok  # the go-ahead
+        await run_first_step(c)
+        if verify == "after":
+            assert c.confirm(BOB).ok
+        await run_first_step(c)
+        assert c.state.steps["b"].status == "failed"
+        assert c.rollback(ALICE, "checkpoint", acknowledged=True).ok
+        await c.wait_idle()
+        assert c.state.current == "a" and c.state.steps["a"].status == "undone"
+        answer = c.reject(BOB, "no")
+        if verify == "before":  # the rollback voided the go-ahead: the re-run waits for a new one, and x refuses it
+            assert answer.ok and c.state.steps["a"].decision == "go-ahead refused", answer
+            return
+        assert not answer.ok, answer
+        assert answer.message == (
+            "'a' was rolled back: nothing of it stands to reject; it waits for alice to run it again (then your word), p asks to hold, n adds a note"
+        ), answer.message
+        assert c.state.steps["a"].status == "undone"
+
+    session_for(steps)(body)
+    assert len(types_of(journal_events, tmp_path, type="step_rejected")) == (verify == "before")
+

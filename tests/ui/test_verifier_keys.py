@@ -246,6 +246,87 @@ async def test_a_failed_step_offers_no_reject_and_x_says_why(workdir: Path) -> N
 
 
 @pytest.mark.asyncio
+async def test_under_their_own_rollback_request_x_says_it_waits_for_the_assignee(workdir: Path) -> None:
+    """Walked at 140x45: bob asked for a rollback of the failed 'check', then pressed x: `u asks the assignee to roll
+    back`, as if he had not asked already. Now x (not offered) says the request stands and waits for alice."""
+    client = FakeClient(shared_session_events(workdir))
+    check = dataclasses.replace(client.state.steps["check"], status="failed", attempts=1)
+    state = dataclasses.replace(client.state, steps={**client.state.steps, "check": check})
+    event = {"seq": state.seq + 1, "ts": "2026-03-14T02:00:00.000Z", "type": ev.ROLLBACK_REQUESTED, "actor": "bob", "reason": "bob requests a rollback"}
+    client.state = apply(state, event)
+    assignee = str(client.state.session.get("assignee"))
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        shown = [key.description for key in app.screen.query_one(KeyFooter).keys[0]]
+        assert "reject" not in shown and "request rollback" not in shown and "note" in shown, shown
+        await pilot.press("x")
+        said = (
+            "'check' failed: the run has stopped at it already, and a rollback request stands (bob requests a rollback): "
+            f"it waits for {assignee} to start it or decline it; n adds a note"
+        )
+        await until(pilot, lambda: [n.message for n in app._notifications] == [said], "x to say the request stands")
+        assert type(app.screen).__name__ == "VerifierScreen" and client.sent == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_a_step_rolled_back_offers_no_reject(workdir: Path, size: tuple[int, int]) -> None:
+    """Walked at 140x45: after alice's checkpoint rollback ('check' undone, next again) bob's footer offered `x reject`;
+    pressed, it turned the undone step GO-AHEAD REFUSED, and alice's enter re-ran it anyway. Now x is not offered and
+    says why; the keys that act (a rollback request, a note, a hold) stay."""
+    from runbook_tui.engine.state_model import RollbackState
+
+    client = FakeClient(shared_session_events(workdir))
+    check = dataclasses.replace(client.state.steps["check"], status="undone", attempts=1, go_ahead_void=True)
+    rollback = RollbackState(scope="checkpoint", plan={"checkpoint_step": None, "entries": []}, finished=True, ok=True)
+    client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": check}, rollback=rollback)
+    app = VerifierApp(client)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        shown = [key.description for key in app.screen.query_one(KeyFooter).keys[0]]
+        assert "reject" not in shown and "confirm" not in shown and {"request rollback", "note", "hold"} <= set(shown), shown
+        row = " ".join(painted(app.screen.query_one(StatusStack)).split())
+        assert row.startswith("Rolled back to the start; 'check' is next again"), row
+        await pilot.press("x")
+        assignee = str(client.state.session.get("assignee"))
+        said = (
+            f"'check' was rolled back: nothing of it stands to reject; it waits for {assignee} to run it again (then your word), p asks to hold, n adds a note"
+        )
+        await until(pilot, lambda: [n.message for n in app._notifications] == [said], "x to say why it does nothing")
+        assert type(app.screen).__name__ == "VerifierScreen" and client.sent == []
+
+
+@pytest.mark.asyncio
+async def test_a_hold_asked_already_is_not_offered_again(workdir: Path) -> None:
+    """Walked at 140x45: under bob's own `HOLD asked: bob asks to hold; waiting for alice to pause` his footer still
+    offered `p hold`, and each press journaled one more `hold_requested`; x's words told him `p asks to hold`. Now p is
+    not offered while the hold stands, says so when pressed, and x's words leave it out."""
+    client = FakeClient(shared_session_events(workdir))
+    check = dataclasses.replace(client.state.steps["check"], status="undone", attempts=1, go_ahead_void=True)
+    state = dataclasses.replace(client.state, steps={**client.state.steps, "check": check})
+    client.state = apply(
+        state, {"seq": state.seq + 1, "ts": "2026-03-14T02:00:00.000Z", "type": ev.HOLD_REQUESTED, "actor": "bob", "reason": "bob asks to hold"}
+    )
+    assignee = str(client.state.session.get("assignee"))
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        shown = [key.description for key in app.screen.query_one(KeyFooter).keys[0]]
+        assert "hold" not in shown and {"request rollback", "note"} <= set(shown), shown
+        await pilot.press("p")
+        said = [f"a hold asked stands already (bob asks to hold): it waits for {assignee} to pause"]
+        await until(pilot, lambda: [n.message for n in app._notifications] == said, "p to say the hold stands")
+        await pilot.press("x")
+        said.append(f"'check' was rolled back: nothing of it stands to reject; it waits for {assignee} to run it again (then your word), n adds a note")
+        await until(pilot, lambda: [n.message for n in app._notifications] == said, "x to say why, without offering p")
+        assert client.sent == []
+
+
+@pytest.mark.asyncio
 async def test_a_verify_none_step_offers_no_reject_and_x_says_why(workdir: Path) -> None:
     """At 80x24 the verifier's footer offered `x reject` on a `verify: none` step before it ran; pressed, it refused a
     go-ahead the step never needed and stopped the run. Now the footer leaves x out, the help says where, and x says why."""
@@ -264,7 +345,7 @@ async def test_a_verify_none_step_offers_no_reject_and_x_says_why(workdir: Path)
         await pilot.press("question_mark")
         help_screen = await screen_is(pilot, "HelpScreen")
         body = " ".join(painted(help_screen.query_one("#dialog-body")).split())
-        assert "not offered on a failed step (u or n) nor on a `verify: none` one" in body, body
+        assert "not offered on a failed step (u or n), a `verify: none` one, nor one rolled back" in body, body
 
 
 @pytest.mark.asyncio
@@ -374,7 +455,8 @@ async def test_once_the_verifier_has_requested_a_rollback_the_footer_no_longer_o
         assert painted(stack).endswith("— n note"), painted(stack)  # the row and the footer say the same
         assert "note" in shown(), shown()
         await pilot.press("u")
-        said = "a rollback request stands already (bob: p99 doubled): the assignee starts it or declines it"
+        assignee = client.state.session.get("assignee")  # named, as x says it there (it read `the assignee`)
+        said = f"a rollback request stands (bob: p99 doubled): it waits for {assignee} to start it or decline it"
         await until(pilot, lambda: [n.message for n in app._notifications] == [said], "u to say why it does nothing")
         assert type(app.screen).__name__ == "VerifierScreen" and client.sent == []
         arrive(ev.ROLLBACK_DECLINED, actor="alice", reason="the batch job", request="bob: p99 doubled")

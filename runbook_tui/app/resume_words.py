@@ -3,7 +3,7 @@ rollback (what was undone, what was running (unknown), what is left)."""
 
 from __future__ import annotations
 
-from runbook_tui.engine.event_words import host_status_words, status_words
+from runbook_tui.engine.event_words import host_status_words, paused_words, status_words
 from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.mark_done import failed_for_sure, may_still_run
@@ -187,7 +187,7 @@ def paused(state: RunState, journal: str) -> list[str]:
     if state.hold_requested and not state.paused:
         lines.append(f"Unanswered: {visible_line(state.hold_requested)} (a hold): --continue pauses the run.")
     if state.paused:
-        why = visible_line(state.pause_reason or "by the assignee")
+        why = visible_line(paused_words(state.paused_by, state.pause_reason or "by the assignee"))  # said once: `(by alice)`
         lines.append(f"The run is paused ({why}): no step starts until a person lifts it: p in `runbook-tui resume {visible_line(journal)}` at a terminal,")
         lines.append("or headless --lift-pause REASON (journaled), with --continue to go on.")
     return lines

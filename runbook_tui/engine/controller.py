@@ -21,6 +21,7 @@ from typing import Any, Literal
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, Scope, refused
 from runbook_tui.engine.checkpoints import checkpoint_completed, checkpoint_unsaid
+from runbook_tui.engine.event_words import paused_words
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.final_check import BeforeFinish, FinalCheck
 from runbook_tui.engine.fold_session import lost_with_the_process
@@ -338,10 +339,8 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         if self.busy:
             return refused("a step or rollback is running; wait for it to finish")
         if self.state.paused or self.state.rollback_stopped:
-            why = self.state.pause_reason or "by the assignee"
-            return refused(
-                self.state.rollback_stopped or f"the run is paused ({why}); lift the pause first (p at the run screen; resume --lift-pause REASON headless)"
-            )
+            why = f"the run is paused ({paused_words(self.state.paused_by, self.state.pause_reason or 'by the assignee')}); lift the pause first"
+            return refused(self.state.rollback_stopped or f"{why} (p at the run screen; resume --lift-pause REASON headless)")  # `(by alice)`, once
         step = self.current_step()
         if step is None:
             return refused("every step is done; the run can be finished")

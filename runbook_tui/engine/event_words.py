@@ -314,11 +314,30 @@ def lifted_words(e: Event) -> str | None:
     return reason if e["type"] == ev.RESUMED and reason != "resumed" else None
 
 
+def own_reason(kind: str, by: object, reason: object) -> str:
+    """`: REASON` of a pause or a resume, unless it is the one journaled for a bare p (`paused by alice`, `resumed`)."""
+    said = str(reason or "")
+    return "" if said in ("", kind, f"{kind} by {by}") else f": {said}"
+
+
+def paused_words(by: object, reason: object, head: str = "") -> str:
+    """Why the run is paused, said once, as the status row (`PAUSED by alice`), enter's refusal and resume's summary say
+    it: they read `PAUSED: paused by alice` and `The run is paused (paused by alice)`, a bare p's journaled reason after
+    the word it repeats. A reason of one's own is kept (`by alice: waiting for DBA`); a guard's (the system's) words
+    alone name their cause; with nobody named (a state made by hand), the reason as journaled. `head`: the words go
+    after it (`PAUSED by alice`, `PAUSED: guard 'errors' tripped ...`)."""
+    if by is None or by == ev.SYSTEM:
+        said = str(reason or "paused")
+        return f"{head}: {said}" if head else said
+    said = f"by {by}{own_reason(ev.PAUSED, by, reason)}"
+    return f"{head} {said}" if head else said
+
+
 def _pause(e: Event) -> Said:
-    """`paused by system: guard 'errors' tripped ...`; the default reason ("paused by alice") is not said twice."""
-    reason = str(e.get("reason") or "")
+    """`paused by system: guard 'errors' tripped ...`; the default reason ("paused by alice") is not said twice (a reason
+    of one's own that starts with the same word is kept: `paused until the DBA calls` was cut)."""
     lifted = e["type"] == ev.RESUMED  # a decision: the log says when (a lifted pause is a line, ui/log_lines.py)
-    return Said("‖", [f"{e['type']} by {e['actor']}" + ("" if reason.startswith(e["type"]) else f": {reason}")], decision=lifted)
+    return Said("‖", [f"{e['type']} by {e['actor']}{own_reason(e['type'], e['actor'], e.get('reason'))}"], decision=lifted)
 
 
 def _participant(e: Event) -> Said:

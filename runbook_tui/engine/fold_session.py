@@ -81,11 +81,11 @@ def _acceptance_confirmed(state: RunState, e: Event) -> RunState:
 
 
 def _paused(state: RunState, e: Event) -> RunState:
-    return replace(state, paused=True, pause_reason=e.get("reason"), hold_requested=None, trip_unanswered=False)
+    return replace(state, paused=True, pause_reason=e.get("reason"), paused_by=e["actor"], hold_requested=None, trip_unanswered=False)
 
 
 def _resumed(state: RunState, e: Event) -> RunState:
-    return replace(state, paused=False, pause_reason=None)
+    return replace(state, paused=False, pause_reason=None, paused_by=None)
 
 
 def _named(e: Event, default: str) -> str:

@@ -131,7 +131,8 @@ class RunState:
     captured: Mapping[str, str] = field(default_factory=dict)
     checkpoint: str | None = None
     paused: bool = False
-    pause_reason: str | None = None
+    pause_reason: str | None = None  # as journaled: a bare p's is `paused by alice` (`event_words.paused_words` says it once)
+    paused_by: str | None = None  # who paused it (the system: a guard)
     hold_requested: str | None = None
     rollback_requested: str | None = None
     rollback_asked_by: str | None = None  # the verifier whose request `rollback_requested` is (None: a guard's, or none)

@@ -25,7 +25,7 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.widgets import Static
 
-from runbook_tui.engine.event_words import status_words, with_criteria
+from runbook_tui.engine.event_words import paused_words, status_words, with_criteria
 from runbook_tui.engine.host_tally import failed_words, rerun_where, tolerated_words
 from runbook_tui.engine.left_out import every_host_left_out, left_out, left_out_words
 from runbook_tui.engine.pending_captures import not_rendered_yet
@@ -255,11 +255,11 @@ def _again(state: RunState, other: str) -> dict[str, str]:
 def _paused(state: RunState, checking: bool) -> Status:
     """A guard's pause says how the metric stands now: still past the line, or recovered. A pause leaves the check of
     the success criteria before the end waiting (`checking`): `k` still ends it, and the row says so."""
-    reason = state.pause_reason or "paused"
+    reason, said = state.pause_reason or "paused", paused_words(state.paused_by, state.pause_reason, "PAUSED")
     trip = next((t for t in reversed(state.guard_trips) if t.get("action") == "pause" and str(t.get("words") or "\0") in reason), None)
     end_check = " · k end check" if checking else ""
-    if trip is None:
-        return Status(f"PAUSED: {reason}{_while_paused(state, checking)}", "warning", {"assignee": f"p resume{end_check}"})
+    if trip is None:  # who paused, said once: `PAUSED by alice` (it read `PAUSED: paused by alice`, a bare p's journaled reason)
+        return Status(f"{said}{_while_paused(state, checking)}", "warning", {"assignee": f"p resume{end_check}"})
     panel = _panel(state, str(trip.get("panel")))
     series = state.samples.get(str(trip.get("panel")), ())
     latest = series[-1][1] if series else None  # None: no reading now (the exporter down); an older one is not "now"

@@ -336,3 +336,19 @@ def test_a_step_rolled_back_to_its_checkpoint_has_nothing_to_reject(session_for:
     session_for(steps)(body)
     assert len(types_of(journal_events, tmp_path, type="step_rejected")) == (verify == "before")
 
+
+def test_a_pause_is_said_once_in_the_refusal_and_the_resume_summary(session_for: Callable[..., Any]) -> None:
+    """alice's bare p journals `paused by alice`: enter's refusal read `the run is paused (paused by alice)`, and the
+    resume summary `The run is paused (paused by alice): ...`. The journal's reason stays; the words say it once."""
+    from runbook_tui.app.resume_words import paused
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        assert c.pause(ALICE).ok
+        assert c.state.pause_reason == "paused by alice", "the journal's reason is the contract's"
+        refused = c.run_current(ALICE)
+        assert not refused.ok and refused.message.startswith("the run is paused (by alice); lift the pause first"), refused.message
+        said = paused(c.state, "J.jsonl")
+        assert said[0].startswith("The run is paused (by alice): no step starts until a person lifts it"), said
+
+    session_for(TWO_STEPS)(body)

@@ -26,6 +26,23 @@ def test_a_default_pause_reason_is_not_said_twice() -> None:
     assert lines({**event, "actor": "system", "reason": "guard 'errors' tripped"}) == ["paused by system: guard 'errors' tripped"]
 
 
+def test_a_pause_is_said_once_wherever_it_is_shown() -> None:
+    """The status row read `PAUSED: paused by alice` and resume `The run is paused (paused by alice)`: the reason
+    journaled for a bare p, said after the word it repeats. The journal keeps its reason (contract); the shown words
+    name who paused once, keep a reason of one's own, and a guard's (the system's) words alone, as they name the cause."""
+    from runbook_tui.engine.event_words import paused_words
+
+    assert paused_words("alice", "paused by alice") == "by alice"
+    assert paused_words("alice", "waiting for DBA") == "by alice: waiting for DBA"
+    assert paused_words("alice", "paused by bob") == "by alice: paused by bob", "only the pauser's own default is left out"
+    assert paused_words("system", "guard 'errors' tripped") == "guard 'errors' tripped"
+    assert paused_words(None, "paused by alice") == "paused by alice", "who paused unknown: the reason as journaled"
+    event = {"type": ev.PAUSED, "actor": "alice", "ts": "2026-12-01T12:00:00.000Z", "reason": "paused by alice"}
+    assert lines({**event, "reason": "paused until the DBA calls"}) == ["paused by alice: paused until the DBA calls"], "a reason of one's own is kept"
+    resumed = {**event, "type": ev.RESUMED, "reason": "resumed"}
+    assert lines(resumed) == ["resumed by alice"]
+
+
 def test_a_verifier_request_without_words_is_not_said_twice() -> None:
     """bob's `p` and `u` with no words journal "bob asks to hold" / "bob requests a rollback" as the reason; the log
     read `hold asked by bob: bob asks to hold`. Words bob gave are kept, even ones that read like the default."""

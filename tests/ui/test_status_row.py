@@ -145,6 +145,14 @@ def _shared() -> RunState:
     return FakeClient(shared_session_events(Path.cwd())).state
 
 
+def _paused(state: RunState, by: str = "alice", reason: str | None = None) -> RunState:
+    """The run paused by `by`, as the journal says it: a bare p journals `paused by NAME` as its reason."""
+    from runbook_tui.engine.state import apply
+
+    event = {"type": ev.PAUSED, "seq": state.seq + 1, "ts": "2026-03-14T01:59:00Z", "actor": by, "reason": reason or f"paused by {by}"}
+    return apply(state, event)
+
+
 def _verify_before(state: RunState, step_id: str) -> RunState:
     """The same run with `step_id` needing the verifier's go-ahead (`verify: before`)."""
     return with_plan(state, step_id, verify="before")
@@ -200,14 +208,14 @@ async def test_a_closing_window_leaves_the_calm_line_standing() -> None:
     ticket = {**(base.session.get("ticket") or {}), "window": {"start": "2026-03-14T01:00:00+00:00", "end": "2026-03-14T02:20:00+00:00"}}
     state = dataclasses.replace(base, session={**base.session, "ticket": ticket})
     running = with_step(state, "check", status="running", started_at="2026-03-14T01:58:30Z")
-    paused = dataclasses.replace(state, paused=True, pause_reason="paused by alice")
+    paused = _paused(state)
     app = _Stack()
     async with app.run_test(size=(80, 6)) as pilot:
         stack = app.query_one(StatusStack)
         for case, role, rows in (
             (state, "assignee", ["window closes in 20m", "Next: 'check' on local · Config parses — enter run it"]),
             (running, "verifier", ["window closes in 20m", "Running 'check' on local for 1m 30s · Config parses — p hold"]),
-            (paused, "assignee", ["PAUSED: paused by alice — p resume", "window closes in 20m"]),
+            (paused, "assignee", ["PAUSED by alice — p resume", "window closes in 20m"]),
         ):
             stack.show(case, FROZEN, role)
             await until(pilot, lambda rows=rows: _rows(stack) == rows, f"the rows {rows}")
@@ -298,10 +306,10 @@ async def test_the_verifiers_footer_drops_hold_while_the_run_is_paused() -> None
         await settled(pilot)
         assert "p hold" in _verifier_keys(app)
         screen: Any = app.screen
-        client.state = dataclasses.replace(client.state, paused=True, pause_reason="paused by alice")
+        client.state = _paused(client.state)
         screen._dirty = True
         stack = screen.query_one(StatusStack)
-        await until(pilot, lambda: _row(stack) == "PAUSED: paused by alice", "the pause on the verifier's status row")
+        await until(pilot, lambda: _row(stack) == "PAUSED by alice", "the pause on the verifier's status row (it read `PAUSED: paused by alice`)")
         await until(pilot, lambda: "p hold" not in _verifier_keys(app), "hold to leave the footer")
 
 
@@ -518,15 +526,16 @@ def test_a_pause_says_what_it_leaves_running_and_that_a_finished_run_ends_on_res
     from runbook_tui.engine.state import apply
 
     base = _shared()
-    shared = dataclasses.replace(base, paused=True, pause_reason="paused by alice")
+    shared = _paused(base)
 
     def paused(state: RunState) -> str:
         return next(s.text for s in statuses(state, FROZEN) if s.text.startswith("PAUSED"))
 
-    assert paused(shared) == "PAUSED: paused by alice"
-    assert paused(with_step(shared, "check", status="running")) == "PAUSED: paused by alice; 'check' still runs to its end"
+    assert paused(shared) == "PAUSED by alice", "the reason journaled for a bare p is not said again (it read `PAUSED: paused by alice`)"
+    assert paused(_paused(base, reason="waiting for DBA")) == "PAUSED by alice: waiting for DBA", "a reason of one's own is kept"
+    assert paused(with_step(shared, "check", status="running")) == "PAUSED by alice; 'check' still runs to its end"
     done = dataclasses.replace(shared, steps={sid: dataclasses.replace(step, status="done") for sid, step in shared.steps.items()})
-    assert paused(done) == "PAUSED: paused by alice; every step is done: the run finishes when it resumes"
+    assert paused(done) == "PAUSED by alice; every step is done: the run finishes when it resumes"
     held = apply(base, {"type": ev.HOLD_REQUESTED, "seq": 9, "ts": "2026-03-14T02:00:00Z", "actor": "bob", "reason": ""})
     assert [s.text for s in statuses(held, FROZEN)] == ["HOLD asked: bob asks to hold"]
 

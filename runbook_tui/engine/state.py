@@ -124,6 +124,14 @@ def confirmable(state: RunState) -> str | None:
     return None
 
 
+#: A step the run stands stopped at with no verifier's word to give: what x says there (`nothing_to_reject`).
+_STOPPED = {
+    "failed": "failed: the run has stopped at it already",
+    "timed_out": "failed: the run has stopped at it already",
+    "unknown": "outcome is unknown (the program stopped while it ran): {assignee} re-runs it, marks it done or rolls back",
+}
+
+
 def request_stands(state: RunState) -> str:
     """`a rollback request stands (bob: reload broke it): it waits for alice to start it or decline it`, while one does
     (the verifier's or a guard's); "" otherwise. What the verifier's x and u say there, instead of offering u again."""
@@ -137,9 +145,10 @@ def request_stands(state: RunState) -> str:
 def nothing_to_reject(state: RunState) -> str | None:
     """Why a verifier's rejection would stop nothing now (None: it stops the run at the current step). The controller
     refuses with these words and the verifier's footer offers `x` only when it is None: a failed step has stopped the run
-    already, and rejecting it hid the failure behind `GO-AHEAD REFUSED` while enter still re-ran it; a `verify: none`
-    step asks for no word, and x refused it a go-ahead it never needed; a step rejected already stands stopped; a step
-    rolled back has nothing of it left standing (unless its re-run waits for the verifier's go-ahead: x refuses that).
+    already, and rejecting it hid the failure behind `GO-AHEAD REFUSED` while enter still re-ran it (an unknown outcome
+    too); a `verify: none` step asks for no word, and x refused it a go-ahead it never needed; a step rejected already
+    stands stopped; a step rolled back has nothing of it left standing (unless its re-run waits for the verifier's
+    go-ahead: x refuses that).
     Where the verifier's rollback request or hold stands, the words say it waits for the assignee (they offered u, p again)."""
     current = state.current
     step = state.steps.get(current or "")
@@ -150,10 +159,10 @@ def nothing_to_reject(state: RunState) -> str | None:
     assignee = visible_line(str(state.session.get("assignee") or "the assignee"))
     stands = request_stands(state)  # asked already: `u asks for one` read as if it had not been (the footer drops u there)
     hold = "" if state.paused or state.hold_requested else "p asks to hold, "  # paused, or a hold asked: p is not offered
-    if step.status in ("failed", "timed_out"):
-        if stands:
-            return f"'{current}' failed: the run has stopped at it already, and {stands}; n adds a note"
-        return f"'{current}' failed: the run has stopped at it already; u asks the assignee to roll back, n adds a note"
+    # x over a failure, or an outcome nobody knows (the program stopped while it ran), hid it behind GO-AHEAD REFUSED.
+    stopped = _STOPPED.get(step.status, "").format(assignee=assignee)
+    if stopped:
+        return f"'{current}' {stopped}, and {stands}; n adds a note" if stands else f"'{current}' {stopped}; u asks the assignee to roll back, n adds a note"
     if state.plan_steps.get(current, {}).get("verify") == "none":  # x refused a go-ahead this step never asks for
         return f"'{current}' needs no verifier's word (verify: none): nothing to reject; {hold}{stands or 'u asks for a rollback'}"
     if step.status == "undone" and confirmable(state) != "before":  # a re-run that needs the verifier's go-ahead: x refuses it

@@ -300,6 +300,33 @@ async def test_a_step_rolled_back_offers_no_reject(workdir: Path, size: tuple[in
 
 
 @pytest.mark.asyncio
+async def test_a_step_of_unknown_outcome_offers_no_reject(workdir: Path) -> None:
+    """The program stopped while 'check' ran (resumed: outcome UNKNOWN, the assignee re-runs it, marks it done or rolls
+    back): bob's footer offered `x reject`, and x turned the unknown outcome into GO-AHEAD REFUSED, as it did over a
+    failure, while enter re-ran it anyway. Now x is not offered there and says why; the controller refuses it the same."""
+    from runbook_tui.engine.state import nothing_to_reject
+
+    client = FakeClient(shared_session_events(workdir))
+    check = dataclasses.replace(client.state.steps["check"], status="unknown", attempts=1)
+    client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": check})
+    assignee = str(client.state.session.get("assignee"))
+    said = (
+        f"'check' outcome is unknown (the program stopped while it ran): {assignee} re-runs it, marks it done or rolls back; "
+        "u asks the assignee to roll back, n adds a note"
+    )
+    assert nothing_to_reject(client.state) == said
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        shown = [key.description for key in app.screen.query_one(KeyFooter).keys[0]]
+        assert "reject" not in shown and "confirm" not in shown and {"request rollback", "note"} <= set(shown), shown
+        await pilot.press("x")
+        await until(pilot, lambda: [n.message for n in app._notifications] == [said], "x to say why it does nothing")
+        assert client.sent == []
+
+
+@pytest.mark.asyncio
 async def test_a_hold_asked_already_is_not_offered_again(workdir: Path) -> None:
     """Walked at 140x45: under bob's own `HOLD asked: bob asks to hold; waiting for alice to pause` his footer still
     offered `p hold`, and each press journaled one more `hold_requested`; x's words told him `p asks to hold`. Now p is

@@ -39,6 +39,7 @@ from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.copy_command import copy_command
+from runbook_tui.ui.enter_keys import enter_action
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.key_intents import KEY_INTENTS
 from runbook_tui.ui.log_lines import last_log_lines, log_lines, raw_output_prefix
@@ -48,7 +49,7 @@ from runbook_tui.ui.panels_hidden import more_panels
 from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, mark_done_prompt, run_dialog, skip_prompt
 from runbook_tui.ui.share_toasts import share_toast
-from runbook_tui.ui.status_stack import Role, Status, StatusStack, enter_action, every_status_text
+from runbook_tui.ui.status_stack import Role, Status, StatusStack, every_status_text
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.step_whole import step_whole
 from runbook_tui.ui.widgets import DetailScroll, RightColumn, RunHeader, StepDetail, home_short

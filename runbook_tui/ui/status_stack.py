@@ -26,7 +26,7 @@ from textual.geometry import Size
 from textual.widgets import Static
 
 from runbook_tui.engine.event_words import paused_words, status_words, with_criteria
-from runbook_tui.engine.host_tally import failed_words, rerun_where, tolerated_words
+from runbook_tui.engine.host_tally import failed_words, tolerated_words
 from runbook_tui.engine.left_out import every_host_left_out, left_out, left_out_words
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
@@ -34,6 +34,7 @@ from runbook_tui.metrics.guards import format_value, panel_level
 from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.enter_keys import MANUAL_KEYS, again_keys, enter_and, enter_words
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.status_fit import fit, keys_after, rows_needed
 from runbook_tui.ui.window_countdown import AMBER_MINUTES, countdown_tone, window_left, window_words
@@ -123,7 +124,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
                 f"'{current}' {status_words(step.status)}{exit_words}",
                 "error",
                 {
-                    "assignee": f"{enter_words(state)} · u roll back · s skip",
+                    "assignee": enter_and(state, "u roll back", "s skip"),
                     "verifier": "n note" if state.rollback_requested else "u request rollback · n note",
                 },
             )
@@ -132,9 +133,9 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         at = str(step.decided_at or "")[11:19]
         # A go-ahead refused before the step ever ran reads as such, and enter runs it (it does not run it "again").
         words = "GO-AHEAD REFUSED" if step.decision == "go-ahead refused" else "REJECTED"
-        found.append(Status(f"'{current}' {words} by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", _again(state, "u roll back")))
+        found.append(Status(f"'{current}' {words} by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", again_keys(state, "u roll back")))
     if step is not None and step.status == "unknown":
-        keys = {"assignee": f"{enter_words(state)} · d mark done · u roll back"}
+        keys = {"assignee": enter_and(state, "d mark done", "u roll back")}
         found.append(Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", keys))
     if rollback is not None and not rollback.finished:
         found.append(
@@ -165,7 +166,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         else:  # not run yet (`_no_verifier_for`): it may run, then waits for the word nobody is there to give
             after = "after each wave" if state.plan_steps.get(current or "", {}).get("verify") == "per_wave" else "once it has run"
             words = f"'{current}' will wait for a verifier's confirmation {after}{absent}"
-            found.append(Status(words, "warning", {"assignee": f"{enter_words(state)} · {_WAIT_OR_SOLO}"}))
+            found.append(Status(words, "warning", {"assignee": enter_and(state, _WAIT_OR_SOLO)}))
     if step is not None and step.wave_awaiting is not None:
         done = f"Wave {step.wave_awaiting} of '{current}' done"
         found.append(
@@ -178,7 +179,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         )
     if rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone":
         back_to = rollback.plan.get("checkpoint_step") or "the start"
-        found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", _again(state, "q quit")))
+        found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", again_keys(state, "q quit")))
     if current is None and state.criteria_unmet:  # every step done: unmet success criteria keep the session open
         acceptance = state.criteria_acceptance
         if acceptance is not None:
@@ -239,19 +240,6 @@ def _no_verifier_for(state: RunState) -> str:
     return ""
 
 
-def ran_before(state: RunState) -> bool:
-    """Whether enter runs the current step again (an attempt of it ran before): the rows and the footer say `re-run`."""
-    step = state.steps.get(state.current or "")
-    return step is not None and step.attempts > 0
-
-
-def _again(state: RunState, other: str) -> dict[str, str]:
-    """The keys to run the current step again (`enter_words`), or to ask a go-ahead first where a rejection or a rollback voided the last one."""
-    if confirmable(state) == "before":
-        return {"assignee": f"enter ask go-ahead · {other}", "verifier": "c go-ahead"}
-    return {"assignee": f"{enter_words(state)} · {other}"}
-
-
 def _paused(state: RunState, checking: bool) -> Status:
     """A guard's pause says how the metric stands now: still past the line, or recovered. A pause leaves the check of
     the success criteria before the end waiting (`checking`): `k` still ends it, and the row says so."""
@@ -298,12 +286,6 @@ def roll_back_key(state: RunState) -> str:
 
 def _panel(state: RunState, panel_id: str) -> Mapping[str, Any] | None:
     return next((p for p in state.metrics.get("panels") or [] if str(p.get("id")) == panel_id), None)
-
-
-#: What enter does on a step that runs no command: a note's enter records that the person did it by hand.
-MANUAL_KEYS = {"note": "enter I did it (nothing runs)", "ask": "enter answer it"}
-#: The assignee's enter action on such a step: the footer's words (`⏎ I did it`) begin the row's.
-MANUAL_ACTIONS = {"note": "did_it", "ask": "answer"}
 
 
 def final_check_waits(state: RunState, stoppable: bool | None) -> bool:
@@ -355,23 +337,6 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
     does = {"note": "does it by hand", "ask": "answers it"}.get(str(entry.get("kind")), "runs it")
     yours = {"verifier": f"Next: '{current}'{where}: {assignee_name(state)} {does}{then}{about}"}
     return Status(f"Next: '{current}'{where}{about}", "muted", {"assignee": enter_words(state) + verifying}, said=yours)
-
-
-def enter_words(state: RunState) -> str:
-    """What the assignee's enter does to the current step, which may start: runs it (again), or a note's or a question's."""
-    kind, current = str(state.plan_steps.get(state.current or "", {}).get("kind")), state.current or ""
-    if every_host_left_out(state, current):
-        return "enter skip it (every host left out)"
-    again = ran_before(state) and f"enter re-run{rerun_where(state.plan_steps.get(current, {}), state.steps[current], left_out(state, current))}"
-    return MANUAL_KEYS.get(kind, again or "enter run it")
-
-
-def enter_action(state: RunState) -> str:
-    """The one enter binding of the assignee's the footer shows now: the same case as the status row's words."""
-    if confirmable(state) == "before":
-        return "ask_go_ahead"
-    kind = str(state.plan_steps.get(state.current or "", {}).get("kind"))
-    return MANUAL_ACTIONS.get(kind, "rerun_step" if ran_before(state) else "run_step")
 
 
 #: The stack's rows at most on a short terminal (80x24: the command and the output stay on screen below it).

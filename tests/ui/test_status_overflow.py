@@ -62,7 +62,8 @@ async def test_at_80x24_the_most_urgent_status_shows_first_and_those_cut_are_cou
         state = _busy_night(workdir)
         stack.show(state, NOW, "assignee")
         await until(pilot, lambda: len(_rows(stack)) == 4, "four rows of statuses")
-        refused = "'check' GO-AHEAD REFUSED by bob 01:59:00: the co… — enter run it · u roll back"  # the pane says the reason whole
+        # The pane says the reason whole; paused, the row offers no enter (refused while paused, the footer leaves it out).
+        refused = "'check' GO-AHEAD REFUSED by bob 01:59:00: the config still poin… — u roll back"
         assert _rows(stack) == [refused, "window closes in 5m", "PAUSED: alice paused — p resume", "HOLD asked: bob asks to hold — p pause"]
         stack.show(dataclasses.replace(state, rollback_requested="bob: the error rate doubled"), NOW, "assignee")
         rollback = "ROLLBACK REQUESTED: bob: the error rate doubled — u roll back · x decline"
@@ -72,7 +73,7 @@ async def test_at_80x24_the_most_urgent_status_shows_first_and_those_cut_are_cou
         assert _rows(stack) == [rollback, refused, "window closes in 5m", more]
         # `e`'s list: each status whole, its keys on a row of their own (never split across a wrapped row).
         listed = every_status_text(stack.found, "assignee").split("\n\n")
-        assert listed[:2] == [rollback.replace(" — ", "\n  — "), f"'check' GO-AHEAD REFUSED by bob 01:59:00: {REASON}\n  — enter run it · u roll back"]
+        assert listed[:2] == [rollback.replace(" — ", "\n  — "), f"'check' GO-AHEAD REFUSED by bob 01:59:00: {REASON}\n  — u roll back"]
         assert listed[2:] == ["window closes in 5m", "PAUSED: alice paused\n  — p resume", "HOLD asked: bob asks to hold\n  — p pause"], listed
 
 

@@ -577,3 +577,27 @@ def test_a_step_that_went_on_with_hosts_failed_within_max_fail_says_so_while_it_
     drawn, clean_drawn = status_text(looks("done", None, hosts), theme), status_text("done", theme)
     assert drawn.plain == "✓ done, hosts failed within max_fail" and clean_drawn.plain == "✓ done"
     assert drawn.style != clean_drawn.style, "drawn in the warning colour, not success's"
+
+
+def test_a_paused_run_offers_no_enter_on_any_row() -> None:
+    """Walked at 80x24: paused over a step of unknown outcome, the row read `'slow' outcome UNKNOWN … — enter re-run · d
+    mark done · u roll back` while enter was refused (`the run is paused (by alice); lift the pause first`) and the
+    footer left ⏎ out; a failed, a rejected and a rolled-back step's rows the same. Paused, no row names enter; the
+    other keys stay, and once resumed enter is back."""
+    from runbook_tui.engine.state_model import RollbackState
+
+    base = _shared()
+    rolled = dataclasses.replace(
+        with_step(base, "check", status="undone", attempts=1), rollback=RollbackState(scope="checkpoint", plan={}, finished=True, ok=True)
+    )
+    cases = {
+        "failed": (with_step(base, "check", status="failed", attempts=1), "u roll back · s skip"),
+        "unknown": (with_step(base, "check", status="unknown", attempts=1), "d mark done · u roll back"),
+        "rejected": (with_step(base, "check", status="rejected", attempts=1, decision="rejected", decided_by="bob", reason="no"), "u roll back"),
+        "rolled back": (rolled, "q quit"),
+    }
+    for name, (state, rest) in cases.items():
+        running = [s.keys.get("assignee", "") for s in statuses(state, FROZEN) if not s.text.startswith("PAUSED")]
+        assert any(keys.startswith("enter ") for keys in running), (name, running)
+        paused = [s.keys.get("assignee", "") for s in statuses(_paused(state), FROZEN) if not s.text.startswith("PAUSED")]
+        assert rest in paused and not any("enter" in keys for keys in paused), (name, paused)

@@ -22,6 +22,7 @@ from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, StepState, UnreadableEvent
 from runbook_tui.report.fold import timeline_entry
 from runbook_tui.report.model import (
+    ROLLED_BACK_UNCONFIRMED,
     SERIES_POINTS,
     Integrity,
     Panel,
@@ -206,7 +207,7 @@ def _steps(fold: History, unseen: set[str]) -> list[Step]:
             attempts = fold.attempts.get(sid, [])
             outcome = "unknown" if sid in unseen else "not run" if st.status == "pending" else st.status
             result = fold.before_undo.get(sid, outcome) if outcome == "undone" else outcome
-            verification = _verification(result, st, str(plan.get("verify", "after")))
+            verification = _verification(outcome, result, st, str(plan.get("verify", "after")))
             runs = [a.duration_seconds for a in attempts if a.duration_seconds is not None]
             shown = st.rendered  # as step_ready / step_started rendered it: what people saw and confirmed
             plan = _in_words(plan, state.plan_steps)  # a step never rendered: a journal's plan may hold `{{ captured.x }}`
@@ -377,8 +378,10 @@ def _step_text(plan: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _verification(result: str, step: StepState, mode: str) -> str:
-    """confirmed, unverified (completed without a second person's confirmation), not required, or n/a (not completed).
+def _verification(outcome: str, result: str, step: StepState, mode: str) -> str:
+    """confirmed, unverified (completed without a second person's confirmation), rolled back before confirmation (a
+    completed step undone before a verifier confirmed it: it was flagged UNVERIFIED and counted among them, though its
+    change no longer stands), not required, or n/a (not completed).
 
     A confirmation by the person who ran the step is no second person's (`StepState.self_confirmed`). A step that
     ended while the run was solo says so itself (`verified` false); a run shared at first and solo at the end made
@@ -387,8 +390,8 @@ def _verification(result: str, step: StepState, mode: str) -> str:
         return "n/a"
     if step.confirmed_by and not step.self_confirmed:
         return "confirmed"
-    if step.verified is False:
-        return "unverified"
-    if mode in ("after", "both"):
-        return "unverified"  # marked done by hand, or the run ended before the verifier confirmed
-    return "not required"
+    # marked done by hand, or the run ended before the verifier confirmed
+    unverified = step.verified is False or mode in ("after", "both")
+    if unverified and outcome == "undone":
+        return ROLLED_BACK_UNCONFIRMED
+    return "unverified" if unverified else "not required"

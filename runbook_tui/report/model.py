@@ -21,6 +21,9 @@ from runbook_tui.runbook.lean_dataclass import dataclass, field
 FORMAT = "runbook-tui-report/1"
 #: The event a post-change review is journaled as: {planned, surprised, change}.
 REVIEW = "review"
+#: A step's `verification` when it completed and was undone before a verifier confirmed it: never confirmed, but its
+#: change no longer stands either (it read UNVERIFIED, and counted among the unverified).
+ROLLED_BACK_UNCONFIRMED = "rolled back before confirmation"
 #: Points kept per metric series; longer series keep each bucket's lowest and highest value.
 SERIES_POINTS = 240
 
@@ -114,7 +117,7 @@ class Step:
     confirmed_by: str | None = None
     confirmed_at: str | None = None
     go_ahead_by: str | None = None
-    verification: str = "n/a"  # confirmed, unverified, not required, n/a (never completed)
+    verification: str = "n/a"  # confirmed, unverified, ROLLED_BACK_UNCONFIRMED, not required, n/a (never completed)
     unverified: bool = False  # completed without a verifier's confirmation
     reason: str | None = None  # skip / reject / mark-done reason, as the state keeps it
     started_at: str | None = None  # first attempt

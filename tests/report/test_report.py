@@ -157,20 +157,25 @@ def test_steps_never_reached_are_listed_as_not_run() -> None:
 
 def test_unverified_steps_are_marked_everywhere() -> None:
     change = build_report(journal("change"))
-    # reload: the process died while it ran; after resume alice marked it done by hand, nobody confirmed it
-    assert change.unverified == ["reload"]
+    # reload: the process died while it ran; after resume alice marked it done by hand, nobody confirmed it, and the
+    # last rollback undid it: rolled back before confirmation, not UNVERIFIED (it was, as if its change stood)
+    assert change.unverified == []
     assert {s.id: s.verification for s in change.steps if s.verification != "n/a"} == {
-        "health": "confirmed", "backup-config": "confirmed", "install-config": "confirmed", "reload": "unverified", "watch": "confirmed",
+        "health": "confirmed", "backup-config": "confirmed", "install-config": "confirmed", "reload": "rolled back before confirmation",
+        "watch": "confirmed",
     }  # fmt: skip
     md = render(change, "md")
-    assert re.search(r"^\| 5 \| reload: .* \| \*\*UNVERIFIED\*\* \|", md, re.M)
-    assert "### 5. reload: Reload nginx, one host at a time — UNVERIFIED" in md
-    assert '<article class="step unverified" id="step-reload">' in render(change, "html")
-    assert json.loads(render(change, "json"))["unverified"] == ["reload"]
+    assert re.search(r"^\| 5 \| reload: .* \| marked done, then undone \| rolled back before confirmation \|", md, re.M)
+    assert "UNVERIFIED" not in md and "### 5. reload: Reload nginx, one host at a time\n" in md
+    assert json.loads(render(change, "json"))["unverified"] == []
 
     solo = build_report(journal("solo"))
     done = [s.id for s in solo.steps if s.outcome == "done"]
     assert solo.unverified == done and len(done) == 8
+    md = render(solo, "md")
+    assert re.search(r"^\| 5 \| reload: .* \| done \| \*\*UNVERIFIED\*\* \|", md, re.M)
+    assert "### 5. reload: Reload nginx, one host at a time — UNVERIFIED" in md
+    assert '<article class="step unverified" id="step-reload">' in render(solo, "html")
     assert all(s["unverified"] for s in json.loads(render(solo, "json"))["steps"] if s["outcome"] == "done")
 
 
@@ -250,7 +255,7 @@ def test_the_summary_comes_first_and_says_what_a_board_asks() -> None:
     assert list(rows) == ["Outcome", "Window", "Verifier", "Steps", "Guard trips", "Success criteria"]
     assert rows["Outcome"].startswith("**ROLLED BACK**")
     assert rows["Window"].startswith("planned 2026-11-23 17:00:00 UTC → 2026-11-23 18:00:00 UTC; actual 2026-11-23 17:01:00 UTC")
-    assert rows["Steps"] == "3 done, 2 undone, 1 skipped, 2 not run, 1 not needed (run only after a full rollback); 1 UNVERIFIED"
+    assert rows["Steps"] == "3 done, 2 undone, 1 skipped, 2 not run, 1 not needed (run only after a full rollback)"  # reload: undone
     assert rows["Guard trips"] == f"1: {report.guard_trips[0].at[11:19]} guard 'errors' tripped: 2.7% above 2% for 30s (pause)"
     assert rows["Success criteria"].startswith("errors below 1% within 10m: NOT met (2.7%)")
     html = render(report, "html")
@@ -457,7 +462,8 @@ def test_a_journal_from_exec_reports_in_every_format(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert data["session"]["outcome"] == "rolled_back"
     assert {s["id"]: s["outcome"] for s in data["steps"]} == {"look": "done", "touch": "undone", "break": "undone", "never": "not run", "clean": "done"}
-    assert data["unverified"] == ["look", "touch", "clean"]
+    assert data["unverified"] == ["look", "clean"]  # touch, done solo, was undone: its change no longer stands
+    assert {s["id"]: s["verification"] for s in data["steps"]}["touch"] == "rolled back before confirmation"
     assert [(u["step"], u["status"]) for u in data["rollbacks"][0]["undo"]] == [("break", "ok"), ("touch", "ok")]
     assert data["integrity"]["final_hash"] == lines_of(tmp_path / "j.jsonl")[-1]["hash"]
     assert "<script" not in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -92,7 +92,8 @@ def test_a_failed_step_a_stopped_and_a_finished_full_rollback_read_true_on_the_b
     assert (rows["Outcome"], by) == ("**ROLLED BACK** (by carol)", "carol"), rows  # before: (by system)
     assert counts == {"done": 1, "undone": 2}, counts
     # the failure stays on the board once undone (before: "2 undone", no failure in the summary)
-    assert rows["Steps"] == "1 done, 2 undone (1 done, 1 FAILED before the rollback); 2 UNVERIFIED", rows
+    # a, done solo then undone, is no longer counted UNVERIFIED: its change does not stand; r's does
+    assert rows["Steps"] == "1 done, 2 undone (1 done, 1 FAILED before the rollback); 1 UNVERIFIED", rows
     report = build_report(path)
     html, markdown = render(report, "html"), render(report, "md")
     assert "ROLLED BACK</strong> (by carol)" in html and "1 FAILED before the rollback" in html
@@ -135,16 +136,18 @@ def test_who_gave_the_verifiers_word_is_one_answer_for_the_header_and_the_report
 
 
 def test_a_self_confirmation_by_a_name_holding_a_pipe_keeps_the_steps_table_whole(tmp_path: Path) -> None:
-    """An edited journal: 'install-config' run and confirmed by `ev|<b>il`: its row says so, escaped, in seven cells
-    (before: the bold `UNVERIFIED: confirmed by …` cell was not escaped, and the pipe split the row)."""
+    """An edited journal: 'install-config' (undone later) and 'watch' run and confirmed by `ev|<b>il`: their rows say
+    so, escaped, in seven cells (before: the bold `UNVERIFIED: confirmed by …` cell was not escaped, and the pipe split
+    the row)."""
     events = [dict(e) for e in read_events(DATA / "change.jsonl").events]
     for e in events:
-        if e.get("step") == "install-config" and e["type"] in (ev.STEP_STARTED, ev.STEP_CONFIRMED):
+        if e.get("step") in ("install-config", "watch") and e["type"] in (ev.STEP_STARTED, ev.STEP_CONFIRMED):
             e["actor"] = "ev|<b>il"
     report = build_report(rechained(events, tmp_path / "edited.jsonl"))
-    row = next(line for line in render(report, "md").splitlines() if line.startswith("| 4 | install-config"))
-    assert row.replace("\\|", "").count("|") == 8, row
-    assert "**UNVERIFIED: confirmed by ev\\|\\<b\\>il, who ran it**" in row, row
+    rows = [line for line in render(report, "md").splitlines() if line.startswith(("| 4 | install-config: ", "| 6 | watch: "))]
+    assert [row.replace("\\|", "").count("|") for row in rows] == [8, 8], rows
+    assert "| rolled back before confirmation (only ev\\|\\<b\\>il, who ran it, confirmed it) |" in rows[0], rows
+    assert "**UNVERIFIED: confirmed by ev\\|\\<b\\>il, who ran it**" in rows[1], rows
 
 
 def test_the_assignee_confirming_their_own_step_is_not_named_a_verifier(tmp_path: Path) -> None:
@@ -155,7 +158,7 @@ def test_the_assignee_confirming_their_own_step_is_not_named_a_verifier(tmp_path
         if e.get("step") == "watch" and e["type"] == ev.STEP_CONFIRMED:
             e["actor"] = "alice"
     report = build_report(rechained(events, tmp_path / "edited.jsonl"))
-    assert report.unverified == ["reload", "watch"]
+    assert report.unverified == ["watch"]  # reload, marked done by hand, was undone: rolled back before confirmation
     assert text.verifier(report) == "bob (3 steps)"
 
 

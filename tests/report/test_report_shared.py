@@ -1,0 +1,74 @@
+"""The report of shared runs (`exec --share`, the test as the verifier over real SSH): what a change board reads of the
+verifier's part."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.report import build_report, render
+from tests.share.share_peers import Lab, awaiting, journal, of_type, until
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.peers]
+
+#: 'one' ran and waits for the verifier's word when bob asks for the rollback; 'two' never runs.
+WAITING = """\
+runbook: 1
+id: share-report
+title: Shared run, rolled back unconfirmed
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - id: one
+        title: Step one
+        run: echo one >> marks
+        undo: echo undo-one >> marks
+      - id: two
+        title: Step two
+        run: echo two >> marks
+        undo: echo undo-two >> marks
+"""
+
+
+async def _rolled_back_while_waiting(lab: Lab) -> Path:
+    """bob asks for the rollback while 'one' waits for his confirmation; exec rolls back (`--on-failure rollback`)."""
+    bob = lab.key("bob", "bob@laptop")
+    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub", "--on-failure", "rollback")
+    await lab.trust(shared.fingerprint, shared.port)
+    client = lab.client(bob, shared.port)
+    follow = asyncio.create_task(client.run())
+    try:
+        await until(lambda: awaiting(client) == "one", what="'one' waiting for bob")
+        reply = await client.send("request_rollback", "errors doubled")
+        assert reply.ok, reply.message
+        assert await shared.exit_code() == 1, shared.stderr()
+    finally:
+        follow.cancel()
+        await client.close()
+    assert of_type(journal(shared.journal), "session_finished")[-1]["outcome"] == "rolled_back"
+    return shared.journal
+
+
+def _summary(md: str) -> dict[str, str]:
+    return {line[2:-2].split(" | ", 1)[0].strip("*"): line[2:-2].split(" | ", 1)[1] for line in md.splitlines() if line.startswith("| **")}
+
+
+async def test_a_step_rolled_back_before_its_confirmation_is_not_flagged_unverified(lab: Lab) -> None:
+    """Before: 'one', undone while it waited for bob, was flagged UNVERIFIED (the banner, its heading, the Confirmed-by
+    column, `1 UNVERIFIED` in the Summary and the JSON's `unverified`), as if an unchecked change stood."""
+    path = await _rolled_back_while_waiting(lab)
+    report = build_report(path)
+    md, html, data = render(report, "md"), render(report, "html"), json.loads(render(report, "json"))
+    assert "UNVERIFIED" not in md and "UNVERIFIED</strong>" not in html and 'class="step unverified"' not in html
+    assert _summary(md)["Steps"] == "1 undone (1 waiting for verifier before the rollback), 1 not run", md
+    row = next(line for line in md.splitlines() if line.startswith("| 1 | one: "))
+    assert row.split(" | ")[4:6] == ["waiting for verifier, then undone", "rolled back before confirmation"], row
+    assert '<td class="muted">rolled back before confirmation</td>' in html
+    one = data["steps"][0]
+    assert (one["verification"], one["unverified"], one["confirmed_by"], data["unverified"]) == ("rolled back before confirmation", False, None, [])
+    assert one["outcome"] == "undone" and one["result"] == "awaiting_verification"

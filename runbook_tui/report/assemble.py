@@ -22,6 +22,7 @@ from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, StepState, UnreadableEvent
 from runbook_tui.report.fold import timeline_entry
 from runbook_tui.report.model import (
+    NOT_ROLLED_BACK_COUNTED,
     ROLLED_BACK_UNCONFIRMED,
     SERIES_POINTS,
     Integrity,
@@ -162,10 +163,14 @@ def _finished_by(fold: History) -> str | None:
     return str(finished["actor"])
 
 
-def counted_as(outcome: str, section_kind: str, full_rollback: bool) -> str:
+def counted_as(outcome: str, section_kind: str, full_rollback: bool, not_rolled_back: bool = False) -> str:
     """How the record counts a step (the Summary's `Steps` line, the JSON's `counts`, the Steps table): its outcome,
     except that a rollback section's step not run is `not needed` while no full rollback started (only one runs them);
-    after one started it is `not run`, as it was needed (the JSON counted `not run` where the Markdown said `not needed`)."""
+    after one started it is `not run`, as it was needed (the JSON counted `not run` where the Markdown said `not needed`).
+    A done step a rollback passed over (no undo: its change stands) is `not rolled back` (it was counted `done`, beside
+    the steps the rollback left standing on purpose, while its row said `ran; no undo, not rolled back`)."""
+    if not_rolled_back and outcome == "done":
+        return NOT_ROLLED_BACK_COUNTED
     return "not needed" if section_kind == "rollback" and outcome == "not run" and not full_rollback else outcome
 
 
@@ -232,7 +237,7 @@ def _steps(fold: History, unseen: set[str]) -> list[Step]:
                     if plan.get("kind", "run") == "run"
                     else "",
                     outcome=outcome,
-                    counted=counted_as(outcome, str(section.get("kind", "")), full_rollback),
+                    counted=counted_as(outcome, str(section.get("kind", "")), full_rollback, st.not_rolled_back),
                     result=result,
                     attempts=attempts,
                     decisions=fold.decisions.get(sid, []),

@@ -24,6 +24,8 @@ REVIEW = "review"
 #: A step's `verification` when it completed and was undone before a verifier confirmed it: never confirmed, but its
 #: change no longer stands either (it read UNVERIFIED, and counted among the unverified).
 ROLLED_BACK_UNCONFIRMED = "rolled back before confirmation"
+#: How `counts` count a done step a rollback passed over (it has no undo: its change stands), not among `done`.
+NOT_ROLLED_BACK_COUNTED = "not rolled back"
 #: Points kept per metric series; longer series keep each bucket's lowest and highest value.
 SERIES_POINTS = 240
 
@@ -110,7 +112,7 @@ class Step:
     verify: str  # the runbook's verification mode: after, before, both, none
     outcome: str  # the state's final status; pending becomes "not run", running (when the journal ends) "unknown"
     result: str  # how the step ended before a rollback undid it (= outcome when it was not undone)
-    counted: str  # how the record counts it (assemble.counted_as): the outcome, or "not needed" (a rollback section's step)
+    counted: str  # how the record counts it (assemble.counted_as): the outcome, "not needed" (a rollback section's step) or "not rolled back"
     attempts: list[records.Attempt] = field(default_factory=list)
     decisions: list[records.Decision] = field(default_factory=list)
     history: list[records.HistoryEntry] = field(default_factory=list)  # attempts, decisions, rollbacks and undos, in time order

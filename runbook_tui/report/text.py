@@ -9,7 +9,7 @@ from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
 from runbook_tui.engine.host_tally import FAILED_HERE
 from runbook_tui.engine.left_out import left_out_words
-from runbook_tui.report.model import ROLLED_BACK_UNCONFIRMED, Panel, Report, Step, SuccessCheck, Window
+from runbook_tui.report.model import NOT_ROLLED_BACK_COUNTED, ROLLED_BACK_UNCONFIRMED, Panel, Report, Step, SuccessCheck, Window
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.params import yaml_value
 
@@ -70,7 +70,8 @@ def step_outcome(step: Step) -> str:
     done after its outcome was unknown reads `marked done`, as the log and the detail pane say it (it read `done`, as
     if it had been seen to succeed); one the assignee stopped (`k`) says who."""
     marked = next((e.kind for e in reversed(step.history) if e.kind in ("attempt", "marked done")), None) == "marked done"
-    words = "marked done" if marked and step.result == "done" else outcome(step.counted if step.outcome != "undone" else step.result)
+    counted = step.outcome if step.counted == NOT_ROLLED_BACK_COUNTED else step.counted  # said below, after the rest
+    words = "marked done" if marked and step.result == "done" else outcome(counted if step.outcome != "undone" else step.result)
     stop = next((e for e in reversed(step.history) if e.kind in ("attempt", "stopped")), None)
     if stop is not None and stop.kind == "stopped" and step.result == "failed":  # it read FAILED, as if its command had
         words += f": stopped by {stop.by}"
@@ -195,7 +196,19 @@ def rollback_result(rollback: Rollback) -> str:
 def summary_counts(report: Report) -> str:
     """`5 done, 2 undone (1 done, 1 FAILED before the rollback), 2 not run, 2 not needed (run only after a full rollback);
     1 UNVERIFIED`: the JSON's `counts` in words (assemble.counted_as decides them), with how the undone steps had ended."""
-    order = ["done", "awaiting_verification", "failed", "timed_out", "unknown", "rejected", "undone", "skipped", "not run", "not needed"]
+    order = [
+        "done",
+        "awaiting_verification",
+        "failed",
+        "timed_out",
+        "unknown",
+        "rejected",
+        NOT_ROLLED_BACK_COUNTED,
+        "undone",
+        "skipped",
+        "not run",
+        "not needed",
+    ]
     counts = report.counts
     keys = order + sorted(k for k in counts if k not in order)
     parts = [f"{counts[k]} {_COUNTED.get(k) or outcome(k)}" + (_undone_before(report) if k == "undone" else "") for k in keys if counts.get(k)]
@@ -205,7 +218,7 @@ def summary_counts(report: Report) -> str:
     return text
 
 
-_COUNTED = {"not needed": "not needed (run only after a full rollback)"}
+_COUNTED = {"not needed": "not needed (run only after a full rollback)", NOT_ROLLED_BACK_COUNTED: "ran and not rolled back (no undo)"}
 
 
 def _undone_before(report: Report) -> str:

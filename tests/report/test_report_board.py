@@ -45,19 +45,19 @@ def _resume_rollback(workdir: Path, user: str, *extra: str) -> subprocess.Comple
     )  # fmt: skip
 
 
-def _board(path: Path) -> tuple[dict[str, str], dict[str, int], str | None]:
-    """The Markdown Summary's rows (and the Steps table's Outcome of the rollback section's step `r`), the JSON's
-    counts and finished_by."""
+def _board(path: Path, step: str = "| 3 | r: ") -> tuple[dict[str, str], dict[str, int], str | None]:
+    """The Markdown Summary's rows (and the Steps table's Outcome of `step`'s row: the rollback section's step `r`,
+    as `r` and as `step`), the JSON's counts and finished_by."""
     report = build_report(path)
     rows = {}
     for line in render(report, "md").splitlines():
         if line.startswith("| **"):
             what, result = line[2:-2].split(" | ", 1)
             rows[what.strip("*")] = result
-        if line.startswith("| 3 | r: "):
-            rows["r"] = line.split(" | ")[4]
+        if line.startswith(step):
+            rows["r"] = rows["step"] = line.split(" | ")[4]
     data = json.loads(render(report, "json"))
-    assert rows["r"] == data["steps"][2]["counted"]
+    assert step != "| 3 | r: " or rows["r"] == data["steps"][2]["counted"]
     return rows, data["counts"], data["session"]["finished_by"]
 
 
@@ -195,3 +195,35 @@ def test_measured_success_criteria_never_checked_are_not_none_set(tmp_path: Path
     assert rows["Success criteria"] == "errors below 1% within 2m: not decided: never checked, the run did not reach its check", rows
     [check] = json.loads(render(report, "json"))["success"]
     assert check["met"] is None and check["at"] is None and check["when"] == "end", check
+
+
+#: b has no undo: a rollback to the checkpoint cp (exec's `--on-failure rollback` when c fails) passes over it.
+KEPT = """\
+    runbook: 1
+    id: board-kept
+    title: A step without undo past the checkpoint
+    sections:
+      - id: change
+        title: Change
+        kind: implement
+        steps:
+          - {id: a, title: Step a, run: echo a, undo: echo unda}
+          - {id: cp, title: Checkpoint, run: echo cp, undo: echo uncp, checkpoint: true}
+          - {id: b, title: Bee, run: echo b}
+          - {id: c, title: Sea, run: "false", undo: echo unc}
+"""
+
+
+def test_a_step_the_rollback_passed_over_is_not_counted_done(tmp_path: Path) -> None:
+    """Before: b (ran; no undo, not rolled back) was counted among `3 done` in the Summary and the JSON's counts, beside
+    the steps the rollback left standing on purpose, while its own row said it was not rolled back."""
+    rolled = run_exec(tmp_path, KEPT, "s3cr3t-board-kept", "--on-failure", "rollback")
+    assert rolled.returncode == 1 and "outcome ROLLED BACK" in rolled.stdout, rolled.stdout + rolled.stderr
+    rows, counts, _by = _board(tmp_path / "run.jsonl", step="| 3 | b: ")
+    assert counts == {"done": 2, "not rolled back": 1, "undone": 1}, counts
+    assert rows["Steps"].startswith("2 done, 1 ran and not rolled back (no undo), 1 undone (1 FAILED before the rollback); "), rows
+    assert rows["step"] == "ran; no undo, not rolled back", rows
+    report = build_report(tmp_path / "run.jsonl")
+    assert "<th>Steps</th><td>2 done, 1 ran and not rolled back (no undo), 1 undone" in render(report, "html")
+    b = json.loads(render(report, "json"))["steps"][2]
+    assert (b["outcome"], b["counted"], b["not_rolled_back"]) == ("done", "not rolled back", True), b

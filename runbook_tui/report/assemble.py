@@ -20,6 +20,7 @@ from runbook_tui.engine.host_tally import wave_plan_words
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, StepState, UnreadableEvent
+from runbook_tui.engine.undo_notes import still_applied
 from runbook_tui.report.fold import timeline_entry
 from runbook_tui.report.model import (
     NOT_ROLLED_BACK_COUNTED,
@@ -149,6 +150,7 @@ def _session(fold: History) -> Session:
         criteria_unmet=list(fold.state.criteria_unmet),
         criteria_acceptance=dict(fold.state.criteria_acceptance) if fold.state.criteria_acceptance else None,
         verifiers_heard=list(fold.state.verifiers_heard),
+        still_applied=list(still_applied(fold.state)),
     )
 
 

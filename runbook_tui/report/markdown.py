@@ -109,6 +109,7 @@ def _summary(report: Report) -> list[tuple[str, str]]:
     s = report.session
     return [
         ("**Outcome**", f"**{esc(t.outcome_line(report))}**" + (f" (by {esc(s.finished_by)})" if s.finished_by else "")),
+        *([("**Still applied**", esc(applied))] if (applied := t.still_applied(report)) else []),
         ("**Window**", esc(t.window_summary(report))),
         ("**Verifier**", esc(t.verifier(report))),
         ("**Steps**", esc(t.summary_counts(report))),

@@ -93,6 +93,9 @@ class Session:
     criteria_unmet: list[str] = field(default_factory=list)  # metrics.success criteria not met at the end
     criteria_acceptance: dict[str, Any] | None = None  # reason, by, confirmed_by: unmet criteria accepted
     verifiers_heard: list[str] = field(default_factory=list)  # who gave a verifier's word on a step (RunState.verifiers_heard)
+    #: After a run that ended rolled back to a checkpoint: the steps with an undo it left applied (up to the checkpoint),
+    #: newest first, as exec and resume name them (`engine.undo_notes.still_applied`); [] after any other end.
+    still_applied: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -277,9 +277,21 @@ def resumes(report: Report) -> str:
 
 
 def outcome_line(report: Report) -> str:
-    """The session's outcome; unmet success criteria come first, then whether they were accepted and by whom."""
+    """The session's outcome; unmet success criteria come first, then whether they were accepted and by whom. A run
+    rolled back to a checkpoint says so (it read `ROLLED BACK`, as if the whole change had been undone)."""
     session = report.session
-    return with_criteria(outcome(session.outcome), session.criteria_unmet, session.criteria_acceptance)
+    words = outcome(session.outcome)
+    last = report.rollbacks[-1] if report.rollbacks else None
+    if session.outcome == "rolled_back" and last is not None and last.scope == "checkpoint":
+        words += f" to the last checkpoint ({last.back_to})" if last.back_to else " to the last checkpoint (the start)"
+    return with_criteria(words, session.criteria_unmet, session.criteria_acceptance)
+
+
+def still_applied(report: Report) -> str:
+    """What a rollback to a checkpoint left applied, for the Summary: empty when nothing (exec and resume said it, the
+    report did not)."""
+    applied = report.session.still_applied
+    return f"{', '.join(applied)}: before the checkpoint, not rolled back (resume --rollback --full undoes them)" if applied else ""
 
 
 def samples(panel: Panel) -> str:

@@ -253,7 +253,7 @@ def test_the_summary_comes_first_and_says_what_a_board_asks() -> None:
     assert md.index("## Summary") < md.index("## Record") < md.index("## Steps")
     rows = dict(re.findall(r"^\| \*\*(.+?)\*\* \| (.*) \|$", summary, re.M))
     assert list(rows) == ["Outcome", "Window", "Verifier", "Steps", "Guard trips", "Success criteria"]
-    assert rows["Outcome"].startswith("**ROLLED BACK**")
+    assert rows["Outcome"].startswith("**ROLLED BACK to the last checkpoint (backup-config)**")  # it read `ROLLED BACK`
     assert rows["Window"].startswith("planned 2026-11-23 17:00:00 UTC → 2026-11-23 18:00:00 UTC; actual 2026-11-23 17:01:00 UTC")
     assert rows["Steps"] == "3 done, 2 undone, 1 skipped, 2 not run, 1 not needed (run only after a full rollback)"  # reload: undone
     assert rows["Guard trips"] == f"1: {report.guard_trips[0].at[11:19]} guard 'errors' tripped: 2.7% above 2% for 30s (pause)"

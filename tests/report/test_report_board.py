@@ -227,3 +227,19 @@ def test_a_step_the_rollback_passed_over_is_not_counted_done(tmp_path: Path) -> 
     assert "<th>Steps</th><td>2 done, 1 ran and not rolled back (no undo), 1 undone" in render(report, "html")
     b = json.loads(render(report, "json"))["steps"][2]
     assert (b["outcome"], b["counted"], b["not_rolled_back"]) == ("done", "not rolled back", True), b
+
+
+def test_a_run_rolled_back_to_a_checkpoint_says_what_it_left_applied(tmp_path: Path) -> None:
+    """Before: the Summary read `ROLLED BACK (by alice)` as if the whole change had been undone, while exec's last line
+    said `still applied: cp, a (before the checkpoint)`; now the Outcome names the checkpoint and a row says what stands."""
+    rolled = run_exec(tmp_path, KEPT, "s3cr3t-board-applied", "--on-failure", "rollback")
+    assert "still applied: cp, a (before the checkpoint)" in rolled.stdout, rolled.stdout + rolled.stderr
+    rows, _counts, _by = _board(tmp_path / "run.jsonl", step="| 3 | b: ")
+    assert rows["Outcome"].startswith("**ROLLED BACK to the last checkpoint (cp)** (by "), rows
+    assert rows["Still applied"] == "cp, a: before the checkpoint, not rolled back (resume --rollback --full undoes them)", rows
+    report = build_report(tmp_path / "run.jsonl")
+    html = render(report, "html")
+    assert "ROLLED BACK to the last checkpoint (cp)</strong>" in html
+    assert '<th>Still applied</th><td class="warn">cp, a: before the checkpoint, not rolled back' in html
+    session = json.loads(render(report, "json"))["session"]
+    assert (session["outcome"], session["still_applied"]) == ("rolled_back", ["cp", "a"]), session

@@ -75,12 +75,7 @@ def step_outcome(step: Step) -> str:
     stop = next((e for e in reversed(step.history) if e.kind in ("attempt", "stopped")), None)
     if stop is not None and stop.kind == "stopped" and step.result == "failed":  # it read FAILED, as if its command had
         words += f": stopped by {stop.by}"
-    last = step.attempts[-1] if step.attempts else None
-    if last is not None and last.tolerated and step.result in ("done", "awaiting_verification"):  # it went on, hosts failed
-        failed = sum(1 for h in last.hosts if h.status in FAILED_HERE)
-        words += f"; {failed} of {len(last.hosts)} hosts failed, within max_fail {step.max_fail}"
-    if last is not None and last.left_out:  # not run on hosts an earlier step failed on: `left out: web3 (failed at step drain)`
-        words += f"; {left_out_words(last.left_out)}"
+    words += "".join(f"; {why}" for why in _fewer_hosts(step))
     if step.record_ends_running:  # UNKNOWN, and why: nobody saw it end (it read `running`, as if under way)
         words += f": {RECORD_ENDS_RUNNING}"
     if step.outcome == "undone":
@@ -213,9 +208,33 @@ def summary_counts(report: Report) -> str:
     keys = order + sorted(k for k in counts if k not in order)
     parts = [f"{counts[k]} {_COUNTED.get(k) or outcome(k)}" + (_undone_before(report) if k == "undone" else "") for k in keys if counts.get(k)]
     text = ", ".join(parts)
+    if fewer := _not_on_every_host(report):
+        text += f"; not on every host: {fewer}"
     if report.unverified:
         text += f"; {len(report.unverified)} UNVERIFIED"
     return text
+
+
+def _fewer_hosts(step: Step) -> list[str]:
+    """Why a step's last attempt ran on fewer hosts than planned: it went on with hosts failed within max_fail (when it
+    completed), or it was not run on hosts an earlier step failed on (`left out: web3 (failed at step drain)`)."""
+    last = step.attempts[-1] if step.attempts else None
+    if last is None:
+        return []
+    why = []
+    if last.tolerated and step.result in ("done", "awaiting_verification"):
+        failed = sum(1 for h in last.hosts if h.status in FAILED_HERE)
+        why.append(f"{failed} of {len(last.hosts)} hosts failed, within max_fail {step.max_fail}")
+    if last.left_out:
+        why.append(left_out_words(last.left_out))
+    return why
+
+
+def _not_on_every_host(report: Report) -> str:
+    """The completed steps that went on without some of their hosts, as their rows say it. The Summary counted them
+    `done` with no word of it: a change board read a change applied everywhere."""
+    said = [(step.id, _fewer_hosts(step)) for step in report.steps if step.outcome in ("done", "awaiting_verification")]
+    return ", ".join(f"{sid} ({'; '.join(why)})" for sid, why in said if why)
 
 
 _COUNTED = {"not needed": "not needed (run only after a full rollback)", NOT_ROLLED_BACK_COUNTED: "ran and not rolled back (no undo)"}

@@ -1,0 +1,40 @@
+"""The report of a group step run by `runbook-tui exec` over two aliases of the real sshd, one failing within
+max_fail: what a change board reads first must not say the change went everywhere."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from tests.integration.integration_cli import Cli
+
+pytestmark = pytest.mark.peers
+
+
+def test_the_summary_says_which_done_steps_did_not_reach_every_host(cli: Cli) -> None:
+    """peer02 fails 'push' within max_fail 1, so the run goes on and 'after' leaves peer02 out. Before: the Summary read
+    `2 done` and the outcome `done`: only each step's row said a host had failed or was left out."""
+    push = {"id": "push", "title": "Push", "on": "fleet", "max_fail": 1, "undo": "echo undo",
+            "run": "case {{ host.name }} in peer02) echo bad >&2; exit 3;; esac; echo ok"}  # fmt: skip
+    after = {"id": "after", "title": "After", "on": "fleet", "run": "echo after", "undo": "echo u"}
+    doc = {
+        "runbook": 1,
+        "id": "fan",
+        "title": "fan",
+        "hosts": {"fleet": cli.hosts(2)},
+        "sections": [{"id": "impl", "kind": "implement", "steps": [push, after]}],
+    }
+    (cli.dir / "fan.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, width=1000), encoding="utf-8")
+    ran = cli.run("exec", "fan.yaml", "--solo", "probe", "--journal", "j.jsonl")
+    assert ran.returncode == 0 and "outcome done" in ran.stdout, ran.stdout + ran.stderr
+    said = "2 done; not on every host: push (1 of 2 hosts failed, within max_fail 1), after (left out: peer02 (failed at step push)); 2 UNVERIFIED"
+    md = cli.run("report", "j.jsonl").stdout
+    escaped = said.replace("_", "\\_")
+    assert f"| **Steps** | {escaped} |" in md, md
+    assert f"<th>Steps</th><td>{said}</td>" in cli.run("report", "j.jsonl", "--format", "html").stdout
+    data = json.loads(cli.run("report", "j.jsonl", "--format", "json").stdout)
+    assert data["counts"] == {"done": 2}  # the JSON counts by outcome; each step's last attempt says which hosts
+    [push_try], [after_try] = (s["attempts"] for s in data["steps"])
+    assert (push_try["tolerated"], after_try["left_out"]) == (["peer02: exit code 3, expected 0"], {"peer02": "failed at step push"})

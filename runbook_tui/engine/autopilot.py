@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.controller import Actor, Controller
+from runbook_tui.engine.controller import SYSTEM, Actor, Controller
 from runbook_tui.engine.event_words import asked_reason
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_rollback_reason, unanswered_guard_rollback
@@ -137,7 +137,9 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
             # screen, a person decides later; the journal stays open. (Before, a resumed paused run ended `aborted`.)
             reason, journal = controller.state.pause_reason, controller.journal.path
             go_on = f"`runbook-tui resume {journal} --lift-pause REASON --continue` lifts the pause and goes on"
-            controller.note(actor, f"{policy.command} stopped: the run is paused ({reason}); once checked, {go_on} (or --rollback rolls back)")
+            # The program's word, not the assignee's (it was journaled as theirs, and the report named them its author).
+            text = f"{policy.command} stopped: the run is paused ({reason}); once checked, {go_on} (or --rollback rolls back)"
+            controller.emit(ev.NOTE, SYSTEM, text=text, step=state.current)
             return "paused"
         rollback = state.rollback
         if rollback is not None and rollback.finished and not rollback.ok:

@@ -34,6 +34,9 @@ sections:
         undo: echo undo-two >> marks
 """
 
+#: 'two' needs bob's go-ahead: the run stands there while he asks to hold.
+GO_AHEAD = WAITING.replace("        undo: echo undo-two >> marks\n", "        undo: echo undo-two >> marks\n        verify: before\n")
+
 
 async def _rolled_back_while_waiting(lab: Lab) -> Path:
     """bob asks for the rollback while 'one' waits for his confirmation; exec rolls back (`--on-failure rollback`)."""
@@ -72,3 +75,28 @@ async def test_a_step_rolled_back_before_its_confirmation_is_not_flagged_unverif
     one = data["steps"][0]
     assert (one["verification"], one["unverified"], one["confirmed_by"], data["unverified"]) == ("rolled back before confirmation", False, None, [])
     assert one["outcome"] == "undone" and one["result"] == "awaiting_verification"
+
+
+async def test_the_note_exec_leaves_when_a_hold_stops_it_is_the_programs_not_the_assignees(lab: Lab) -> None:
+    """bob asks to hold while 'two' waits for his go-ahead; exec stops with the journal open and says how to go on.
+    Before: that note was journaled as alice's, and the report's Notes named her as its author; now it is the program's
+    (`system`), as exec's note on a SIGTERM is."""
+    bob = lab.key("bob", "bob@laptop")
+    shared = await lab.share(lab.runbook(GO_AHEAD), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    client = lab.client(bob, shared.port)
+    follow = asyncio.create_task(client.run())
+    try:
+        await until(lambda: awaiting(client) == "one", what="'one' waiting for bob")
+        assert (await client.send("confirm")).ok
+        await until(lambda: client.state.current == "two", what="the run to stand at 'two'")
+        assert (await client.send("hold", "wait for the dba")).ok
+        assert await shared.exit_code() == 1, shared.stderr()
+    finally:
+        follow.cancel()
+        await client.close()
+    notes = build_report(shared.journal).notes
+    said = [(n.by, n.text.split(";")[0]) for n in notes]
+    assert said == [("alice", "go-ahead requested for 'two'"), ("system", "exec stopped: the run is paused (bob asked to hold: wait for the dba)")], said
+    row = next(line for line in render(build_report(shared.journal), "md").splitlines() if "exec stopped" in line)
+    assert row.split(" | ")[1:3] == ["system", "two"], row

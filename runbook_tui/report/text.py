@@ -69,9 +69,8 @@ def step_outcome(step: Step) -> str:
     """The outcome column: the final status, with how the forward run ended when it was undone. A step someone marked
     done after its outcome was unknown reads `marked done`, as the log and the detail pane say it (it read `done`, as
     if it had been seen to succeed); one the assignee stopped (`k`) says who."""
-    marked = next((e.kind for e in reversed(step.history) if e.kind in ("attempt", "marked done")), None) == "marked done"
     counted = step.outcome if step.counted == NOT_ROLLED_BACK_COUNTED else step.counted  # said below, after the rest
-    words = "marked done" if marked and step.result == "done" else outcome(counted if step.outcome != "undone" else step.result)
+    words = "marked done" if _marked_done(step) else outcome(counted if step.outcome != "undone" else step.result)
     stop = next((e for e in reversed(step.history) if e.kind in ("attempt", "stopped")), None)
     if stop is not None and stop.kind == "stopped" and step.result == "failed":  # it read FAILED, as if its command had
         words += f": stopped by {stop.by}"
@@ -85,6 +84,12 @@ def step_outcome(step: Step) -> str:
     if len(step.attempts) > 1:
         words += f" ({len(step.attempts)} attempts)"
     return words
+
+
+def _marked_done(step: Step) -> bool:
+    """Someone marked the step done by hand (its outcome was unknown) after its last attempt, and it ended done."""
+    last = next((e.kind for e in reversed(step.history) if e.kind in ("attempt", "marked done")), None)
+    return last == "marked done" and step.result == "done"
 
 
 def confirmed(step: Step) -> str:
@@ -206,7 +211,7 @@ def summary_counts(report: Report) -> str:
     ]
     counts = report.counts
     keys = order + sorted(k for k in counts if k not in order)
-    parts = [f"{counts[k]} {_COUNTED.get(k) or outcome(k)}" + (_undone_before(report) if k == "undone" else "") for k in keys if counts.get(k)]
+    parts = [f"{counts[k]} {_COUNTED.get(k) or outcome(k)}" + _how(report, k) for k in keys if counts.get(k)]
     text = ", ".join(parts)
     if fewer := _not_on_every_host(report):
         text += f"; not on every host: {fewer}"
@@ -238,6 +243,14 @@ def _not_on_every_host(report: Report) -> str:
 
 
 _COUNTED = {"not needed": "not needed (run only after a full rollback)", NOT_ROLLED_BACK_COUNTED: "ran and not rolled back (no undo)"}
+
+
+def _how(report: Report, counted: str) -> str:
+    """What a count leaves out: how the undone steps had ended, how many done steps were marked done by hand."""
+    if counted == "undone":
+        return _undone_before(report)
+    marked = sum(1 for step in report.steps if step.counted == counted == "done" and _marked_done(step))
+    return f" ({marked} marked done by hand)" if marked else ""  # the Summary said `3 done`, as if each was seen to succeed
 
 
 def _undone_before(report: Report) -> str:

@@ -4,8 +4,11 @@ journals made by real `exec` and `resume` processes (and one edited journal for 
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import textwrap
+import time
 from pathlib import Path
 
 from runbook_tui.engine import events as ev
@@ -243,3 +246,55 @@ def test_a_run_rolled_back_to_a_checkpoint_says_what_it_left_applied(tmp_path: P
     assert '<th>Still applied</th><td class="warn">cp, a: before the checkpoint, not rolled back' in html
     session = json.loads(render(report, "json"))["session"]
     assert (session["outcome"], session["still_applied"]) == ("rolled_back", ["cp", "a"]), session
+
+
+#: 'slow' runs until the file `go` exists: the test stops exec while it runs.
+SLOW = """\
+    runbook: 1
+    id: board-slow
+    title: Stopped, resumed and marked done
+    sections:
+      - id: change
+        title: Change
+        kind: implement
+        steps:
+          - {id: a, title: Step a, run: echo a, undo: echo unda}
+          - {id: slow, title: Slow, run: "echo start; while [ ! -e go ]; do sleep 0.05; done", undo: echo unslow}
+          - {id: c, title: Step c, run: echo c, undo: echo unc}
+"""
+
+
+def test_a_step_marked_done_by_hand_after_a_sigterm_is_not_counted_as_seen_done(tmp_path: Path) -> None:
+    """exec is stopped by SIGTERM while 'slow' runs; dave resumes, marks it done by hand (its outcome was unknown) and
+    goes on. Before: the Summary read `3 done`, as if each step had been seen to succeed; only slow's row said
+    `marked done`."""
+    (tmp_path / "runbook.yaml").write_text(textwrap.dedent(SLOW), encoding="utf-8")
+    out = tmp_path / "exec.out"
+    with out.open("wb") as sink:
+        running = subprocess.Popen(
+            [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "--solo", "night", "--journal", "run.jsonl"],
+            cwd=tmp_path, env=exec_env(tmp_path, "unused") | {"RUNBOOK_TUI_USER": "alice"}, stdout=sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while "| start" not in out.read_text(errors="replace"):
+            assert running.poll() is None and time.monotonic() < deadline, f"'slow' never started:\n{out.read_text(errors='replace')}"
+            time.sleep(0.02)
+        running.send_signal(signal.SIGTERM)
+        assert running.wait(30) == 1, out.read_text(errors="replace")
+    finally:
+        if running.poll() is None:
+            running.kill()
+            running.wait()
+    resumed = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "resume", "run.jsonl", "--headless", "--mark-done", "checked by hand", "--continue"],
+        cwd=tmp_path, env=exec_env(tmp_path, "unused") | {"RUNBOOK_TUI_USER": "dave"}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert resumed.returncode == 0 and "outcome done" in resumed.stdout, resumed.stdout + resumed.stderr
+    rows, counts, _by = _board(tmp_path / "run.jsonl", step="| 2 | slow: ")
+    assert counts == {"done": 3}, counts
+    assert (rows["Steps"], rows["step"]) == ("3 done (1 marked done by hand); 3 UNVERIFIED", "marked done"), rows
+    report = build_report(tmp_path / "run.jsonl")
+    assert "<th>Steps</th><td>3 done (1 marked done by hand); 3 UNVERIFIED</td>" in render(report, "html")
+    slow = json.loads(render(report, "json"))["steps"][1]
+    assert [(d["kind"], d["by"], d["reason"]) for d in slow["decisions"]] == [("marked done", "dave", "checked by hand")], slow["decisions"]

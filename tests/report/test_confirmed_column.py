@@ -7,6 +7,8 @@ one verified a step bob had let start; a `verify: none` step still reads `not re
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from runbook_tui.app.session import load, open_session
 from runbook_tui.engine.controller import Actor
 from runbook_tui.report import build_report, render
 from tests.engine.rules_helpers import until
+from tests.report.test_report import journal
 
 BOB = Actor("bob", "verifier")
 
@@ -56,3 +59,27 @@ def test_a_go_ahead_is_named_in_the_confirmed_by_column(tmp_path: Path, monkeypa
     rows = {line.split(" | ")[1].split(":")[0]: line.split(" | ")[5] for line in render(report, "md").splitlines() if line.startswith(("| 1 |", "| 2 |"))}
     assert rows == {"drop": "go-ahead by bob", "look": "not required"}, rows
     assert '<td class="muted">go-ahead by bob</td>' in render(report, "html")
+
+
+def test_unverified_steps_are_marked_everywhere() -> None:
+    change = build_report(journal("change"))
+    # reload: the process died while it ran; after resume alice marked it done by hand, nobody confirmed it, and the
+    # last rollback undid it: rolled back before confirmation, not UNVERIFIED (it was, as if its change stood)
+    assert change.unverified == []
+    assert {s.id: s.verification for s in change.steps if s.verification != "n/a"} == {
+        "health": "confirmed", "backup-config": "confirmed", "install-config": "confirmed", "reload": "rolled back before confirmation",
+        "watch": "confirmed",
+    }  # fmt: skip
+    md = render(change, "md")
+    assert re.search(r"^\| 5 \| reload: .* \| marked done, then undone \| rolled back before confirmation \|", md, re.M)
+    assert "UNVERIFIED" not in md and "### 5. reload: Reload nginx, one host at a time\n" in md
+    assert json.loads(render(change, "json"))["unverified"] == []
+
+    solo = build_report(journal("solo"))
+    done = [s.id for s in solo.steps if s.outcome == "done"]
+    assert solo.unverified == done and len(done) == 8
+    md = render(solo, "md")
+    assert re.search(r"^\| 5 \| reload: .* \| done \| \*\*UNVERIFIED\*\* \|", md, re.M)
+    assert "### 5. reload: Reload nginx, one host at a time — UNVERIFIED" in md
+    assert '<article class="step unverified" id="step-reload">' in render(solo, "html")
+    assert all(s["unverified"] for s in json.loads(render(solo, "json"))["steps"] if s["outcome"] == "done")

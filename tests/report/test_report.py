@@ -155,30 +155,6 @@ def test_steps_never_reached_are_listed_as_not_run() -> None:
     assert {s.id: s.result for s in report.steps}["install-config"] == "done"
 
 
-def test_unverified_steps_are_marked_everywhere() -> None:
-    change = build_report(journal("change"))
-    # reload: the process died while it ran; after resume alice marked it done by hand, nobody confirmed it, and the
-    # last rollback undid it: rolled back before confirmation, not UNVERIFIED (it was, as if its change stood)
-    assert change.unverified == []
-    assert {s.id: s.verification for s in change.steps if s.verification != "n/a"} == {
-        "health": "confirmed", "backup-config": "confirmed", "install-config": "confirmed", "reload": "rolled back before confirmation",
-        "watch": "confirmed",
-    }  # fmt: skip
-    md = render(change, "md")
-    assert re.search(r"^\| 5 \| reload: .* \| marked done, then undone \| rolled back before confirmation \|", md, re.M)
-    assert "UNVERIFIED" not in md and "### 5. reload: Reload nginx, one host at a time\n" in md
-    assert json.loads(render(change, "json"))["unverified"] == []
-
-    solo = build_report(journal("solo"))
-    done = [s.id for s in solo.steps if s.outcome == "done"]
-    assert solo.unverified == done and len(done) == 8
-    md = render(solo, "md")
-    assert re.search(r"^\| 5 \| reload: .* \| done \| \*\*UNVERIFIED\*\* \|", md, re.M)
-    assert "### 5. reload: Reload nginx, one host at a time — UNVERIFIED" in md
-    assert '<article class="step unverified" id="step-reload">' in render(solo, "html")
-    assert all(s["unverified"] for s in json.loads(render(solo, "json"))["steps"] if s["outcome"] == "done")
-
-
 @pytest.mark.parametrize("name", JOURNALS)
 def test_the_final_hash_is_the_journals_last_hash(name: str) -> None:
     last = lines_of(journal(name))[-1]["hash"]

@@ -18,6 +18,7 @@ from runbook_tui.engine.events import SYSTEM, Event
 from runbook_tui.engine.history import History, number, parse_ts, seconds_between
 from runbook_tui.engine.host_tally import wave_plan_words
 from runbook_tui.engine.journal import JournalScan
+from runbook_tui.engine.mark_done import EXIT_NOTE
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, StepState, UnreadableEvent
 from runbook_tui.engine.undo_notes import still_applied
@@ -151,7 +152,18 @@ def _session(fold: History) -> Session:
         criteria_acceptance=dict(fold.state.criteria_acceptance) if fold.state.criteria_acceptance else None,
         verifiers_heard=list(fold.state.verifiers_heard),
         still_applied=list(still_applied(fold.state)),
+        open_because=None if finished else _open_because(fold),
     )
+
+
+def _open_because(fold: History) -> str | None:
+    """Why an unfinished run's journal ends open: the program's note on the signal that stopped it (since the last
+    resume), else the pause it stands in. The Summary read `UNFINISHED` alone; only the Notes said exec was stopped."""
+    since = fold.resumed_at[-1] if fold.resumed_at else ""
+    stopped = [n for n in fold.state.notes if n.get("request") == EXIT_NOTE and str(n.get("ts")) >= since]
+    if stopped:
+        return str(stopped[-1].get("text") or "")
+    return f"paused ({fold.state.pause_reason})" if fold.state.paused and fold.state.pause_reason else "paused" if fold.state.paused else None
 
 
 def _finished_by(fold: History) -> str | None:

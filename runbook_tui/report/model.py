@@ -96,6 +96,10 @@ class Session:
     #: After a run that ended rolled back to a checkpoint: the steps with an undo it left applied (up to the checkpoint),
     #: newest first, as exec and resume name them (`engine.undo_notes.still_applied`); [] after any other end.
     still_applied: list[str] = field(default_factory=list)
+    #: Why the journal ends with the session open (`outcome` unfinished), as the program said it: the note it journaled
+    #: when a signal stopped it (`exec was stopped by SIGTERM at 'one'; the journal is kept`), else the pause it was
+    #: left in; None when finished or when nothing says why (the process died without a word).
+    open_because: str | None = None
 
 
 @dataclass

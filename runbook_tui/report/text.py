@@ -312,7 +312,7 @@ def outcome_line(report: Report) -> str:
     """The session's outcome; unmet success criteria come first, then whether they were accepted and by whom. A run
     rolled back to a checkpoint says so (it read `ROLLED BACK`, as if the whole change had been undone)."""
     session = report.session
-    words = outcome(session.outcome)
+    words = outcome(session.outcome) + (f": {session.open_because}" if session.open_because else "")
     last = report.rollbacks[-1] if report.rollbacks else None
     if session.outcome == "rolled_back" and last is not None and last.scope == "checkpoint":
         words += f" to the last checkpoint ({last.back_to})" if last.back_to else " to the last checkpoint (the start)"

@@ -286,6 +286,10 @@ def test_a_step_marked_done_by_hand_after_a_sigterm_is_not_counted_as_seen_done(
         if running.poll() is None:
             running.kill()
             running.wait()
+    # why the journal ends open, first on the board (before: `UNFINISHED` alone; only the Notes said exec was stopped)
+    stopped = "UNFINISHED (the journal ends with the session open): exec was stopped by SIGTERM while 'slow' ran"
+    assert _board(tmp_path / "run.jsonl", step="| 2 | slow: ")[0]["Outcome"].startswith(f"**{stopped} (its outcome is unknown"), out.read_text()
+    assert json.loads(render(build_report(tmp_path / "run.jsonl"), "json"))["session"]["open_because"].startswith("exec was stopped by SIGTERM")
     resumed = subprocess.run(
         [sys.executable, "-m", "runbook_tui", "resume", "run.jsonl", "--headless", "--mark-done", "checked by hand", "--continue"],
         cwd=tmp_path, env=exec_env(tmp_path, "unused") | {"RUNBOOK_TUI_USER": "dave"}, capture_output=True, text=True, timeout=60,
@@ -293,6 +297,7 @@ def test_a_step_marked_done_by_hand_after_a_sigterm_is_not_counted_as_seen_done(
     assert resumed.returncode == 0 and "outcome done" in resumed.stdout, resumed.stdout + resumed.stderr
     rows, counts, _by = _board(tmp_path / "run.jsonl", step="| 2 | slow: ")
     assert counts == {"done": 3}, counts
+    assert json.loads(render(build_report(tmp_path / "run.jsonl"), "json"))["session"]["open_because"] is None  # finished
     assert (rows["Steps"], rows["step"]) == ("3 done (1 marked done by hand); 3 UNVERIFIED", "marked done"), rows
     report = build_report(tmp_path / "run.jsonl")
     assert "<th>Steps</th><td>3 done (1 marked done by hand); 3 UNVERIFIED</td>" in render(report, "html")

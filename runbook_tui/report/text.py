@@ -280,8 +280,11 @@ def verifier(report: Report) -> str:
         why = "; then ".join(session.solo_reasons or [session.solo])  # a resume may give another reason: each one stands
         return f"{heard}, then solo ({why}){named}" if heard else f"none: solo run ({why}){named}"
     planned: str | None = report.ticket.verifier or session.verifier
-    if not counts:
-        return f"nobody confirmed a step (planned: {planned})" if planned else NONE
+    if not counts:  # who was there as verifier, if anyone (it read `—` while bob had joined, and asked for the rollback)
+        joined = list(dict.fromkeys(p.name for p in session.participants if p.role == "verifier"))
+        there = [f"planned: {planned}"] if planned else []
+        there += [f"joined: {', '.join(joined)}"] if joined else []
+        return f"nobody confirmed a step ({'; '.join(there)})" if there else NONE
     acted = ", ".join(f"{name} ({n} step{'s' if n != 1 else ''})" for name, n in counts.items())
     if planned and set(counts) != {planned}:
         return f"{acted}; NOT the ticket's verifier ({planned})"

@@ -69,6 +69,8 @@ async def test_a_step_rolled_back_before_its_confirmation_is_not_flagged_unverif
     md, html, data = render(report, "md"), render(report, "html"), json.loads(render(report, "json"))
     assert "UNVERIFIED" not in md and "UNVERIFIED</strong>" not in html and 'class="step unverified"' not in html
     assert _summary(md)["Steps"] == "1 undone (1 waiting for verifier before the rollback), 1 not run", md
+    # bob joined as the verifier and asked for the rollback (before: `—`, as if nobody had been there)
+    assert _summary(md)["Verifier"] == "nobody confirmed a step (joined: bob)", md
     row = next(line for line in md.splitlines() if line.startswith("| 1 | one: "))
     assert row.split(" | ")[4:6] == ["waiting for verifier, then undone", "rolled back before confirmation"], row
     assert '<td class="muted">rolled back before confirmation</td>' in html

@@ -196,19 +196,8 @@ def rollback_result(rollback: Rollback) -> str:
 def summary_counts(report: Report) -> str:
     """`5 done, 2 undone (1 done, 1 FAILED before the rollback), 2 not run, 2 not needed (run only after a full rollback);
     1 UNVERIFIED`: the JSON's `counts` in words (assemble.counted_as decides them), with how the undone steps had ended."""
-    order = [
-        "done",
-        "awaiting_verification",
-        "failed",
-        "timed_out",
-        "unknown",
-        "rejected",
-        NOT_ROLLED_BACK_COUNTED,
-        "undone",
-        "skipped",
-        "not run",
-        "not needed",
-    ]
+    order = ["done", "awaiting_verification", "failed", "timed_out", "unknown", "rejected", NOT_ROLLED_BACK_COUNTED, "undone", "skipped", "not run",
+             "not needed"]  # fmt: skip
     counts = report.counts
     keys = order + sorted(k for k in counts if k not in order)
     parts = [f"{counts[k]} {_COUNTED.get(k) or outcome(k)}" + _how(report, k) for k in keys if counts.get(k)]

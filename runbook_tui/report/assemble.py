@@ -27,6 +27,7 @@ from runbook_tui.report.model import (
     NOT_ROLLED_BACK_COUNTED,
     ROLLED_BACK_UNCONFIRMED,
     SERIES_POINTS,
+    WAITING_FOR_VERIFIER,
     Integrity,
     Panel,
     Report,
@@ -226,7 +227,7 @@ def _steps(fold: History, unseen: set[str]) -> list[Step]:
             attempts = fold.attempts.get(sid, [])
             outcome = "unknown" if sid in unseen else "not run" if st.status == "pending" else st.status
             result = fold.before_undo.get(sid, outcome) if outcome == "undone" else outcome
-            verification = _verification(outcome, result, st, str(plan.get("verify", "after")))
+            verification = _verification(outcome, result, st, str(plan.get("verify", "after")), fold.finished is None)
             runs = [a.duration_seconds for a in attempts if a.duration_seconds is not None]
             shown = st.rendered  # as step_ready / step_started rendered it: what people saw and confirmed
             plan = _in_words(plan, state.plan_steps)  # a step never rendered: a journal's plan may hold `{{ captured.x }}`
@@ -397,10 +398,11 @@ def _step_text(plan: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _verification(outcome: str, result: str, step: StepState, mode: str) -> str:
+def _verification(outcome: str, result: str, step: StepState, mode: str, open_run: bool) -> str:
     """confirmed, unverified (completed without a second person's confirmation), rolled back before confirmation (a
     completed step undone before a verifier confirmed it: it was flagged UNVERIFIED and counted among them, though its
-    change no longer stands), not required, or n/a (not completed).
+    change no longer stands), waiting for verifier (the journal ends open while it waits: flagged UNVERIFIED before,
+    as if the run had gone on without the verifier), not required, or n/a (not completed).
 
     A confirmation by the person who ran the step is no second person's (`StepState.self_confirmed`). A step that
     ended while the run was solo says so itself (`verified` false); a run shared at first and solo at the end made
@@ -413,4 +415,6 @@ def _verification(outcome: str, result: str, step: StepState, mode: str) -> str:
     unverified = step.verified is False or mode in ("after", "both")
     if unverified and outcome == "undone":
         return ROLLED_BACK_UNCONFIRMED
+    if outcome == "awaiting_verification" and open_run and step.verified is not False:  # resume can still take his word
+        return WAITING_FOR_VERIFIER
     return "unverified" if unverified else "not required"

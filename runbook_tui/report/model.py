@@ -24,6 +24,8 @@ REVIEW = "review"
 #: A step's `verification` when it completed and was undone before a verifier confirmed it: never confirmed, but its
 #: change no longer stands either (it read UNVERIFIED, and counted among the unverified).
 ROLLED_BACK_UNCONFIRMED = "rolled back before confirmation"
+#: A step's `verification` while it waits for the verifier when the journal ends open: `resume` can still take their word.
+WAITING_FOR_VERIFIER = "waiting for verifier"
 #: How `counts` count a done step a rollback passed over (it has no undo: its change stands), not among `done`.
 NOT_ROLLED_BACK_COUNTED = "not rolled back"
 #: Points kept per metric series; longer series keep each bucket's lowest and highest value.
@@ -126,7 +128,7 @@ class Step:
     confirmed_by: str | None = None
     confirmed_at: str | None = None
     go_ahead_by: str | None = None
-    verification: str = "n/a"  # confirmed, unverified, ROLLED_BACK_UNCONFIRMED, not required, n/a (never completed)
+    verification: str = "n/a"  # confirmed, unverified, ROLLED_BACK_UNCONFIRMED, WAITING_FOR_VERIFIER, not required, n/a
     unverified: bool = False  # completed without a verifier's confirmation
     reason: str | None = None  # skip / reject / mark-done reason, as the state keeps it
     started_at: str | None = None  # first attempt

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,29 @@ async def test_the_note_exec_leaves_when_a_hold_stops_it_is_the_programs_not_the
     # why the journal ends open, on the board (before: `UNFINISHED` alone)
     outcome = next(line for line in md if line.startswith("| **Outcome** |"))
     assert outcome == "| **Outcome** | **UNFINISHED (the journal ends with the session open): paused (bob asked to hold: wait for the dba)** |", outcome
+
+
+async def test_a_step_still_waiting_for_the_verifier_when_the_journal_ends_is_waiting_not_unverified(lab: Lab) -> None:
+    """exec --share is stopped by SIGTERM while 'one' waits for bob; `resume` can still take his word. Before: the
+    record of that open run flagged 'one' UNVERIFIED (banner, column, `1 UNVERIFIED` and the JSON's `unverified`) beside
+    `1 waiting for verifier`, as if the run had gone on without him."""
+    bob = lab.key("bob", "bob@laptop")
+    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    client = lab.client(bob, shared.port)
+    follow = asyncio.create_task(client.run())
+    try:
+        await until(lambda: awaiting(client) == "one", what="'one' waiting for bob")
+        shared.proc.send_signal(signal.SIGTERM)
+        assert await shared.exit_code() == 1, shared.stderr()
+    finally:
+        follow.cancel()
+        await client.close()
+    report = build_report(shared.journal)
+    md, data = render(report, "md"), json.loads(render(report, "json"))
+    assert "UNVERIFIED" not in md and _summary(md)["Steps"] == "1 waiting for verifier, 1 not run", md
+    row = next(line for line in md.splitlines() if line.startswith("| 1 | one: "))
+    assert row.split(" | ")[4:6] == ["waiting for verifier", "waiting for verifier"], row
+    one = data["steps"][0]
+    assert (one["verification"], one["unverified"], data["unverified"]) == ("waiting for verifier", False, []), one
+    assert 'class="step unverified"' not in render(report, "html")

@@ -130,7 +130,7 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
             continue
         if requests.hold is not None:
             if not state.paused:
-                controller.pause(actor, requests.hold)  # as a guard's pause: nobody here may decide to go on
+                controller.pause(SYSTEM, requests.hold)  # the program answers the hold, as it does a guard's: not the assignee's decision
             requests.hold = None
         if controller.state.paused:
             # A guard or the verifier paused the run (now, or before the process that paused it died): with nobody at a

@@ -65,6 +65,7 @@ async def test_a_verifiers_hold_pauses_exec_and_leaves_the_journal_open(lab: Lab
     assert not of_type(events, "session_finished"), "the journal stays open: a person decides on resume"
     [paused] = of_type(events, "paused")
     assert paused["reason"] == "bob asked to hold", "before: 'bob asked to hold: bob asks to hold', the stand-in reason said again"
+    assert paused["actor"] == "system", "the program paused on bob's word; before, the pause was journaled as alice's, who decided nothing"
     assert [e["step"] for e in of_type(events, "step_started")] == ["one"], "'two' never started"
     assert f"runbook-tui resume {shared.journal}" in shared.stdout()
     assert _marks(lab) == ["one"]

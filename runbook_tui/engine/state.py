@@ -146,7 +146,9 @@ def nothing_to_reject(state: RunState) -> str | None:
     """Why a verifier's rejection would stop nothing now (None: it stops the run at the current step). The controller
     refuses with these words and the verifier's footer offers `x` only when it is None: a failed step has stopped the run
     already, and rejecting it hid the failure behind `GO-AHEAD REFUSED` while enter still re-ran it (an unknown outcome
-    too); a `verify: none` step asks for no word, and x refused it a go-ahead it never needed; a step rejected already
+    too); a `verify: none` step asks for no word, and x refused it a go-ahead it never needed; nor does a step that asks
+    no go-ahead before it has run (x said "it does not start", and enter ran it: the spec's rejection stops the run at a
+    step, which x there did not); a step rejected already
     stands stopped; a step rolled back has nothing of it left standing (unless its re-run waits for the verifier's
     go-ahead: x refuses that).
     Where the verifier's rollback request or hold stands, the words say it waits for the assignee (they offered u, p again)."""
@@ -161,10 +163,13 @@ def nothing_to_reject(state: RunState) -> str | None:
     hold = "" if state.paused or state.hold_requested else "p asks to hold, "  # paused, or a hold asked: p is not offered
     # x over a failure, or an outcome nobody knows (the program stopped while it ran), hid it behind GO-AHEAD REFUSED.
     stopped = _STOPPED.get(step.status, "").format(assignee=assignee)
+    verify = state.plan_steps.get(current, {}).get("verify")
     if stopped:
         return f"'{current}' {stopped}, and {stands}; n adds a note" if stands else f"'{current}' {stopped}; u asks the assignee to roll back, n adds a note"
-    if state.plan_steps.get(current, {}).get("verify") == "none":  # x refused a go-ahead this step never asks for
+    if verify == "none":  # x refused a go-ahead this step never asks for
         return f"'{current}' needs no verifier's word (verify: none): nothing to reject; {hold}{stands or 'u asks for a rollback'}"
+    if step.status == "pending" and verify not in ("before", "both"):  # no go-ahead asked: x said "it does not start", and enter ran it
+        return f"'{current}' has not run yet: your word on it comes once it has (c confirms or x rejects then); {hold}{stands or 'u asks for a rollback'}"
     if step.status == "undone" and confirmable(state) != "before":  # a re-run that needs the verifier's go-ahead: x refuses it
         # x turned `undone` into GO-AHEAD REFUSED (the rows lost that it was undone), and enter re-ran it anyway.
         again = f"it waits for {assignee} to run it again (then your word)"

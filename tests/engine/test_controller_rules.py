@@ -182,6 +182,26 @@ def test_a_rejection_stops_the_run_at_that_step_with_the_reason_in_the_journal(s
     assert types_of(journal_events, tmp_path, type="session_finished")[0]["outcome"] == "failed"
 
 
+def test_x_before_a_verify_after_step_has_run_is_refused_with_what_is_waited_for(session_for: Callable[..., Any], tmp_path: Path,
+                                                                                  journal_events: Callable[..., Any]) -> None:  # fmt: skip
+    """Before: bob's x on 'a' (verify: after, not run yet) was journaled as a go-ahead refused, his screen said "it does
+    not start", and alice's enter ran it at once. A step that asks no go-ahead has nothing to refuse before it ran: x is
+    refused (and not offered), saying his word comes once it has run; p (hold) is the way to stop it starting."""
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        early = c.reject(BOB, "not while the DBA backs up")
+        assert not early.ok, early
+        assert early.message == "'a' has not run yet: your word on it comes once it has (c confirms or x rejects then); p asks to hold, u asks for a rollback"
+        assert c.state.steps["a"].status == "pending"
+        await run_first_step(c)
+        assert c.state.steps["a"].status == "awaiting_verification"
+        assert c.reject(BOB, "the diff shows the wrong file").ok, "once it has run, x rejects it"
+
+    session_for(TWO_STEPS)(body)
+    assert [e["phase"] for e in types_of(journal_events, tmp_path, type="step_rejected")] == ["after"], "no go-ahead refused was journaled"
+
+
 def test_a_solo_run_records_every_step_unverified(session_for: Callable[..., Any], tmp_path: Path, journal_events: Callable[..., Any]) -> None:
     async def body(s: Session) -> str:
         return await asyncio.wait_for(drive(s.controller, s.actor), 5)

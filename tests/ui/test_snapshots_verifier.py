@@ -8,6 +8,7 @@ waits for a confirmation.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
@@ -62,8 +63,9 @@ def _then(*keys: str, screen: str = "VerifierScreen") -> Callable[[Pilot[Any]], 
 def test_snapshot_verifier_nothing_to_confirm(snap_compare: Snap, size: tuple[int, int]) -> None:
     """'check' is pending (it verifies after it ran): nothing needs attention, so the status row says calmly
     `Next: 'check' on local: alice runs it, then your word · Config parses` (no key: running it is the assignee's;
-    it read the assignee's words alone, and nothing said bob's word would follow); the footer offers details, reject, request rollback, note, hold, help, leave, steps, copy — but no
-    `c confirm` (at 80 columns it ends at `l steps`: a key that does not fit whole is left out, never a lone `y`);
+    it read the assignee's words alone, and nothing said bob's word would follow); the footer offers details, request rollback, note, hold, help, leave, steps, copy — but no
+    `c confirm` and no `x reject`: it has not run, and it asks no go-ahead (x said "it does not start" and alice's enter ran it);
+    at 80 columns it ends where a key would not fit whole (never a lone `y`);
     "joined as verifier" on the one row above it."""
     assert snap_compare(_verifier(False), run_before=_then(), terminal_size=size)
 
@@ -98,7 +100,11 @@ async def test_rejecting_a_step_with_a_go_ahead_says_the_go_ahead_is_withdrawn()
     app = _verifier(False)
     client = app.client
     check = client.state.steps["check"]
-    client.state = dataclasses.replace(client.state, steps={**client.state.steps, "check": dataclasses.replace(check, go_ahead_by="bob")})
+    session = copy.deepcopy(dict(client.state.session))  # 'check' asks a go-ahead (verify: both): only there is one given
+    for planned in (step for section in session["plan"]["sections"] for step in section["steps"]):
+        planned["verify"] = "both" if planned["id"] == "check" else planned.get("verify")
+    given = dataclasses.replace(check, go_ahead_by="bob")
+    client.state = dataclasses.replace(client.state, session=session, steps={**client.state.steps, "check": given})
     async with app.run_test(size=(80, 24)) as pilot:
         await _then("x", screen="TextPrompt")(pilot)
         prompt = pilot.app.screen

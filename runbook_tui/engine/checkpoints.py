@@ -15,24 +15,29 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.model import Runbook
 
 #: The events that can turn a step done.
-_COMPLETING = frozenset({ev.STEP_FINISHED, ev.STEP_CONFIRMED, ev.STEP_MARKED_DONE})
+COMPLETING = frozenset({ev.STEP_FINISHED, ev.STEP_CONFIRMED, ev.STEP_MARKED_DONE})
 
 
 def checkpoint_completed(runbook: Runbook, type: str, data: Mapping[str, Any], before: RunState, after: RunState) -> str | None:
     """The `checkpoint: true` step this event (`before` -> `after`) turned done, or None."""
-    if type not in _COMPLETING or not runbook.step(data["step"]).checkpoint:
+    if type not in COMPLETING or not runbook.step(data["step"]).checkpoint:
         return None
-    return data["step"] if _done(after, data["step"]) and not _done(before, data["step"]) else None
+    return turned_done(data["step"], before, after)
+
+
+def turned_done(step_id: str, before: RunState, after: RunState) -> str | None:
+    """`step_id` when it is done (`done_everywhere`) in `after` and was not in `before`, else None."""
+    return step_id if done_everywhere(after, step_id) and not done_everywhere(before, step_id) else None
 
 
 def checkpoint_unsaid(runbook: Runbook, state: RunState) -> str | None:
     """The last checkpoint step that is done when the journal has not said it was reached (the process died between
     the two events), else None."""
-    done = [step.id for step in runbook.steps if step.checkpoint and _done(state, step.id)]
+    done = [step.id for step in runbook.steps if step.checkpoint and done_everywhere(state, step.id)]
     return done[-1] if done and done[-1] != state.checkpoint else None
 
 
-def _done(state: RunState, step_id: str) -> bool:
+def done_everywhere(state: RunState, step_id: str) -> bool:
     """Done on every host, as the rollback planner counts a checkpoint: one done with hosts failed within `max_fail` is
     no safe point to go back to (the journal said it was reached while the planner went back past it)."""
     step = state.steps.get(step_id)

@@ -22,11 +22,11 @@ from runbook_tui.engine.actors import Reply
 from runbook_tui.engine.event_shape import EventShapes
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.files import private_folder
-from runbook_tui.engine.state import RunState, initial, replay
+from runbook_tui.engine.state import RunState, apply, initial, replay
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.share import protocol
 from runbook_tui.trust.ledger import Ledger
-from runbook_tui.trust.participant import SEALED_AT, ParticipantTrust, find_signer, received_copy
+from runbook_tui.trust.participant import SEALED_AT, ParticipantTrust, SealRule, find_signer, received_copy
 from runbook_tui.trust.sshsig import SignatureError
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,8 @@ class ShareClient:
         self._fold_timer: asyncio.TimerHandle | None = None
         self._folded_at = 0.0
         self._shapes = EventShapes()  # each event shown is checked as the journal's reader checks it, in order
+        self._seal_rule = SealRule()  # which checkpoints and end this verifier seals: the ones the controller journals
+        self.seals_refused = 0  # seal events of the session not sealed (`SealRule`): the 1st, 10th, 100th... said
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -251,10 +253,6 @@ class ShareClient:
             return  # already have it (a catch-up overlapping a live event)
         if seq != last + 1:
             raise protocol.ProtocolError(f"event {seq} after {last}: a gap")
-        if self.role == "verifier" and self.trust is not None and self.trust.signer is not None and event.get("type") in SEALED_AT:
-            task = asyncio.get_running_loop().create_task(self._seal(event))
-            self._seals.add(task)
-            task.add_done_callback(self._seals.discard)
         fresh.append(event)
 
     def _received(self) -> None:
@@ -274,11 +272,37 @@ class ShareClient:
         fresh, self._unfolded = self._unfolded, []
         self._folded_at = time.monotonic()
         if fresh:
-            self.state = state = replay(fresh, self.state)
+            self.state = state = self._replay(fresh)
             listeners = list(self._listeners)
             for event in fresh:
                 for listener in listeners:
                     listener(event, state)
+
+    def _replay(self, events: list[Event]) -> RunState:
+        """The replica after `events`; each seal `SealRule` owes among them signed and sent (said when one is not).
+
+        The events the rule watches (a few a step) are folded one by one, to give it the state before and after each;
+        the rest, most of a catch-up, in runs (`replay`)."""
+        state, start, rule = self.state, 0, self._seal_rule
+        sealing = self.role == "verifier" and self.trust is not None and self.trust.signer is not None
+        for index, event in enumerate(events):
+            if event["type"] not in rule.WATCHED:
+                continue
+            before = replay(events[start:index], state)
+            state, start = apply(before, event), index + 1
+            refused = rule.refusal(before, state, event)
+            if event["type"] not in SEALED_AT or not sealing:
+                continue
+            if refused is None:
+                task = asyncio.get_running_loop().create_task(self._seal(event))
+                self._seals.add(task)
+                task.add_done_callback(self._seals.discard)
+                continue
+            self.seals_refused += 1
+            if str(self.seals_refused).strip("0") == "1":  # 1, 10, 100...: a session sending them in a loop is not echoed each time
+                count = "" if self.seals_refused == 1 else f" ({self.seals_refused:,} refused so far)"
+                self._say(f"not sealing line {int(event['seq']) + 1} ({event['type']}): {refused}{count}")
+        return replay(events[start:], state)
 
     def _verified(self, event: Event) -> bool:
         """`event` extends the chain this participant holds (or repeats it)."""

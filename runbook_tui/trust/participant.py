@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.engine.checkpoints import COMPLETING, turned_done
 from runbook_tui.engine.events import CHECKPOINT_REACHED, SESSION_FINISHED, Event
 from runbook_tui.engine.state import RunState
 from runbook_tui.trust import statements
@@ -42,6 +43,41 @@ async def find_signer(identity: str | None, fingerprint: str | None) -> Signer |
             if fingerprint is None or candidate.fingerprint == fingerprint:
                 return candidate
     return None
+
+
+class SealRule:
+    """Which of the session's seal events the verifier seals: the ones the controller journals, each once.
+
+    A `checkpoint_reached` is journaled once for each event that turned a `checkpoint: true` step of the plan done
+    (checkpoints.py), and `session_finished` once. The session is the assignee's process, so what it sends is not
+    taken as the reason to sign: each event `WATCHED` is given here in order, with the replica's state before and
+    after it, and a seal is owed only by the event that turned that checkpoint step done, since the last seal of it
+    (before: every `checkpoint_reached` and `session_finished` received was signed, however many the session sent)."""
+
+    WATCHED = COMPLETING | SEALED_AT
+
+    def __init__(self) -> None:
+        self.owed: set[str] = set()  # checkpoint steps turned done whose `checkpoint_reached` has not come yet
+        self.ended = False
+
+    def refusal(self, before: RunState, after: RunState, event: Event) -> str | None:
+        """Why `event` (of WATCHED, its fold `before` -> `after`) is not sealed, when it is a seal event; else None."""
+        kind, step = event["type"], event.get("step")
+        if kind in COMPLETING:
+            if isinstance(step, str) and after.plan_steps.get(step, {}).get("checkpoint") and turned_done(step, before, after):
+                self.owed.add(step)
+            return None
+        if kind == SESSION_FINISHED:
+            if self.ended:
+                return "the session already said it finished, and that end was sealed"
+            self.ended = True
+            return None
+        if step not in self.owed:
+            if not isinstance(step, str) or not after.plan_steps.get(step, {}).get("checkpoint"):
+                return f"step {str(step)[:40]!r} is not a checkpoint of the plan"
+            return f"no event turned step {step[:40]!r} done since its last checkpoint"
+        self.owed.discard(step)
+        return None
 
 
 class ParticipantTrust:

@@ -42,18 +42,23 @@ class _Anyone(asyncssh.SSHServer):
 
 
 class FakeSession:
-    """An asyncssh server that lets any key in and writes `script` on each session, then waits for the client to go."""
+    """An asyncssh server that lets any key in and writes `script` on each session, then keeps what the client sends
+    (`heard`, each line parsed), answering each intent that it was taken, until the client goes."""
 
     def __init__(self, script: Sequence[str]) -> None:
         self.script = list(script)
         self.sessions = 0
+        self.heard: list[dict[str, Any]] = []
 
     async def session(self, process: asyncssh.SSHServerProcess[str]) -> None:
         self.sessions += 1
         process.stdout.write("".join(line + "\n" for line in self.script))
         try:
-            while await process.stdin.read(65536):
-                pass
+            while line := await process.stdin.readline():
+                message = json.loads(line)
+                self.heard.append(message)
+                if message.get("kind") == "intent":
+                    process.stdout.write(json.dumps({"kind": "reply", "id": message["id"], "ok": True, "message": "taken"}) + "\n")
         except (asyncssh.Error, OSError):
             pass
         process.exit(0)
@@ -84,11 +89,11 @@ def chained(events: list[dict[str, Any]]) -> Iterator[str]:
         yield json.dumps({"kind": "event", "event": event}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def a_real_run(lab: Lab) -> list[dict[str, Any]]:
-    """The events of a real solo run of TWO_STEPS, as its journal holds them."""
+def a_real_run(lab: Lab, runbook: str = TWO_STEPS) -> list[dict[str, Any]]:
+    """The events of a real solo run of `runbook`, as its journal holds them."""
     journal = lab.root / "real.jsonl"
     done = subprocess.run(
-        [*CLI, "exec", str(lab.runbook(TWO_STEPS)), "--solo", "practice", "--journal", str(journal)],
+        [*CLI, "exec", str(lab.runbook(runbook)), "--solo", "practice", "--journal", str(journal)],
         cwd=lab.root, env=lab.env(), capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

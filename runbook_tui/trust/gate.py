@@ -94,12 +94,18 @@ class SignedIntents:
         self.controller = controller
         self.shown: dict[str, str] = {}
         self.recent: deque[tuple[int, str]] = deque(maxlen=RECENT)
+        self.sealable: deque[int] = deque(maxlen=RECENT)  # the seqs of recent events a seal may name (statements.SEALED_AT)
+        self.sealed: set[tuple[str, int]] = set()  # (who, seq) of every seal journaled: each seals an event once
         for event in earlier:
             self._follow(event, controller.state)
         controller.subscribe(self._follow)
 
     def _follow(self, event: Event, state: RunState) -> None:
         self.recent.append((int(event["seq"]), str(event["hash"])))
+        if event["type"] in statements.SEALED_AT:
+            self.sealable.append(int(event["seq"]))
+        elif event["type"] == SEAL and isinstance(event.get("statement"), dict) and isinstance(event["statement"].get("seq"), int):
+            self.sealed.add((str(event.get("actor")), event["statement"]["seq"]))
         shows = statements.shows(event)
         if shows is not None:
             self.shown[shows] = str(event["hash"])
@@ -169,11 +175,15 @@ class SignedIntents:
         seq = statement.get("seq") if isinstance(statement, dict) else None
         heads = dict(self.recent)
         if not isinstance(seq, int) or seq not in heads:
-            return Reply(False, f"refused: the seal names event {seq!r}, which this session does not have (recently)")
+            return Reply(False, f"refused: the seal names event {seq!r:.40}, which this session does not have (recently)")
         expected = {"kind": "seal", "session": self.controller.session_id, "by": actor.name, "head": heads[seq]}
         result = self._signature(signed, fingerprint, expected)
         if isinstance(result, Reply):
             return result
+        if seq not in self.sealable:  # (before: any recent event, as often as asked, each seal journaled)
+            return Reply(False, f"refused: the seal names event {seq}, which is no checkpoint reached nor the end: only those are sealed")
+        if (actor.name, seq) in self.sealed:  # a rejoin's catch-up seals again what it sealed before
+            return Reply(True, f"event {seq} was already sealed by {actor.name}: nothing more journaled")
         self.controller.emit(SEAL, actor.name, statement=result[0], signature=result[1], key=fingerprint, role=actor.role)
         return Reply(True, f"sealed the journal at event {seq}")
 

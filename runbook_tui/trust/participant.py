@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine.checkpoints import COMPLETING, turned_done
-from runbook_tui.engine.events import CHECKPOINT_REACHED, SESSION_FINISHED, Event
+from runbook_tui.engine.events import SESSION_FINISHED, Event
 from runbook_tui.engine.state import RunState
 from runbook_tui.trust import statements
 from runbook_tui.trust.gate import expected_phase
@@ -19,7 +19,7 @@ from runbook_tui.trust.ledger import Ledger
 from runbook_tui.trust.sshsig import SignatureError, Signer, agent_signer, file_signer
 
 #: Events after which the verifier seals the head they verified.
-SEALED_AT = frozenset({CHECKPOINT_REACHED, SESSION_FINISHED})
+SEALED_AT = statements.SEALED_AT
 _DEFAULT_KEYS = ("id_ed25519", "id_ecdsa", "id_rsa")
 
 

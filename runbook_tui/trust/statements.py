@@ -26,12 +26,14 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from runbook_tui.engine.events import (
+    CHECKPOINT_REACHED,
     CRITERIA_ACCEPTANCE_CONFIRMED,
     CRITERIA_ACCEPTED,
     HOLD_REQUESTED,
     ROLLBACK_DECLINED,
     ROLLBACK_REQUESTED,
     ROLLBACK_STARTED,
+    SESSION_FINISHED,
     STEP_CONFIRMED,
     STEP_MARKED_DONE,
     STEP_READY_TYPES,
@@ -60,6 +62,8 @@ ASSIGNEE_DECISIONS: Final[dict[str, str]] = {
 #: Every event type that is a decision someone may sign -> the action its statement names.
 ACTION_OF: Final = VERIFIER_DECISIONS | ASSIGNEE_DECISIONS
 DECISION_TYPES: Final = frozenset(ACTION_OF)
+#: Events whose head a participant seals: a checkpoint reached, the end.
+SEALED_AT: Final = frozenset({CHECKPOINT_REACHED, SESSION_FINISHED})
 #: Where `shown` is kept for a decision about no step: the accepted unmet criteria.
 WHOLE_RUN: Final = ""
 

@@ -1,4 +1,5 @@
-"""A hostile session cannot make the verifier sign seals it asks for: the verifier seals what the controller journals.
+"""Seals both ways: a hostile session cannot make the verifier sign the seals it asks for, and a hostile verifier cannot
+make the session journal the seals it likes.
 
 The verifier's client signs a seal of the head it verified at each `checkpoint_reached` and at `session_finished`.
 Before: it signed one for every such event the session sent, however many (a session sending `checkpoint_reached` in
@@ -14,10 +15,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from share_peers import HOST, TWO_STEPS, Lab, until
+from share_peers import HOST, NO_AGENT, TWO_STEPS, Lab, confirm_next, journal_lines, of_type, until
 from test_hostile_session import WELCOME, a_real_run, chained, fake_session
 
 from runbook_tui.share.client import Endpoint, ShareClient
+from runbook_tui.trust import statements
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
@@ -69,3 +71,47 @@ async def test_a_session_sending_seal_events_in_a_loop_gets_one_seal_per_checkpo
         finally:
             running.cancel()
             await client.close()
+
+
+async def test_a_verifier_sealing_the_same_checkpoint_again_or_an_event_that_is_none_adds_nothing_to_the_journal(lab: Lab) -> None:
+    """Before: the session journaled a `seal` for any recent event a verifier's key signed, as often as it was sent (a
+    verifier's client sending them in a loop grew the journal by a signed event each, and sealed events no one seals).
+    Now only a checkpoint reached or the end is sealed, once by each verifier; sealing it again is answered, not
+    journaled again (a rejoin's catch-up seals again what it sealed before). A real `runbook-tui exec --share` process."""
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(CHECKPOINTED), "--verifier-key", f"{bob}.pub", env=NO_AGENT)
+    await lab.trust(shared.fingerprint, shared.port)
+    client = lab.client(bob, shared.port)
+    running = asyncio.create_task(client.run())
+    try:
+        assert await confirm_next(client) == "one"
+        await until(lambda: any(e["actor"] == "bob" for e in of_type(journal_lines(shared.journal), "seal")), 20, "bob's seal of the checkpoint")
+        events = journal_lines(shared.journal)
+        reached = of_type(events, "checkpoint_reached")[0]
+        assert client.trust is not None and client.trust.signer is not None
+        signer, session = client.trust.signer, client.trust.session
+
+        async def seal(event: dict[str, Any]) -> tuple[bool, str]:
+            statement = statements.seal(session, "bob", event)
+            reply = await client.send("seal", signed={"statement": statement, "signature": await signer.sign(statements.encode(statement))})
+            return reply.ok, reply.message
+
+        for _ in range(5):
+            assert await seal(reached) == (True, f"event {reached['seq']} was already sealed by bob: nothing more journaled")
+        started = of_type(events, "step_started")[0]
+        assert await seal(started) == (
+            False,
+            f"refused: the seal names event {started['seq']}, which is no checkpoint reached nor the end: only those are sealed",
+        )
+        assert await seal(events[-1] | {"hash": "0" * 64}) == (
+            False,
+            "refused: what you signed says head '" + "0" * 64 + f"', the session has '{events[-1]['hash']}'; look again, then decide",
+        )
+        assert await confirm_next(client) == "two"
+        await shared.exit_code(20)
+    finally:
+        running.cancel()
+        await client.close()
+    seals = [(e["actor"], e["statement"]["seq"]) for e in of_type(journal_lines(shared.journal), "seal")]
+    finished = of_type(journal_lines(shared.journal), "session_finished")[0]["seq"]
+    assert seals == [("bob", reached["seq"]), ("bob", finished)], seals

@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import EllipsisType
 
 import asyncssh
 
@@ -342,9 +343,13 @@ class ShareClient:
         self._conn = None
         self._process = None
 
-    async def send(self, action: str, text: str = "", *, signed: dict[str, object] | None = None) -> Reply:
-        """An intent to the assignee's controller, signed when it is a decision; the reply says whether it was accepted."""
-        step = self.state.current
+    async def send(self, action: str, text: str = "", *, signed: dict[str, object] | None = None, seen: str | EllipsisType | None = ...) -> Reply:
+        """An intent to the assignee's controller, signed when it is a decision; the reply says whether it was accepted.
+
+        `seen`: the step the person decided on (a dialog's, as it named the step when it opened); the replica's current
+        step when not given. The session refuses a confirm or reject that would land on another step (before: a dialog
+        sent the step current when it was answered, and a reason typed about one step rejected the next)."""
+        step = self.state.current if seen is ... else seen
         if signed is None and self.trust is not None:
             try:
                 signed = await self.trust.sign_decision(self.state, action, step, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from types import EllipsisType
 from typing import Any
 
 from textual.binding import Binding
@@ -179,15 +180,17 @@ class VerifierScreen(RunView):
             return not self.source.state.paused and not self.source.state.hold_requested
         return True
 
-    async def _send(self, action: str, text: str = "") -> None:
-        self._say(await self.client.send(action, text))
+    async def _send(self, action: str, text: str = "", seen: str | EllipsisType | None = ...) -> None:
+        self._say(await self.client.send(action, text, seen=seen))
 
     def _sender(self, action: str, *, optional: bool = False) -> Callable[[str | None], None]:
-        """What a prompt's answer does: send it (an empty answer only when `optional`; escape sends nothing)."""
+        """What a prompt's answer does: send it (an empty answer only when `optional`; escape sends nothing), about the
+        step current when the prompt opened, the one it names (the session refuses it if the run moved on meanwhile)."""
+        seen = self.source.state.current
 
         def send(text: str | None) -> None:
             if text or (optional and text is not None):
-                self.run_worker(self._send(action, text or ""))
+                self.run_worker(self._send(action, text or "", seen))
 
         return send
 

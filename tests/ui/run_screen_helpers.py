@@ -284,7 +284,7 @@ class FakeClient:
     def on_status(self, listener: Callable[[str], None]) -> None:
         self._status.append(listener)
 
-    async def send(self, action: str, text: str = "") -> Reply:
+    async def send(self, action: str, text: str = "", *, seen: object = ...) -> Reply:
         self.sent.append((action, text))
         return Reply(True, f"{action} sent")
 

@@ -18,9 +18,10 @@ from typing import Any
 
 import asyncssh
 import pytest
-from share_peers import HOST, TWO_STEPS, Lab, confirm_next, journal_lines, of_type, until
+from share_peers import HOST, TWO_STEPS, Lab, awaiting, confirm_next, journal_lines, of_type, until
 
 from runbook_tui.report import build_report, render
+from runbook_tui.share import protocol
 from runbook_tui.share.server import CONNECTIONS_PER_PARTICIPANT, HELLO_SECONDS, REQUEST_BURST, SESSIONS_PER_PARTICIPANT, TEXT_MAX
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
@@ -328,3 +329,35 @@ async def test_a_terminal_or_the_clients_agent_is_refused_and_the_session_still_
         plain.close()
     shared.proc.terminate()
     assert await shared.exit_code() != 0
+
+
+async def test_a_confirmation_sent_twice_is_refused_the_second_time_for_the_step_that_moved_on(lab: Lab) -> None:
+    """Before: the second of two confirmations of 'one' (c pressed twice, or sent again after a reconnect) was checked
+    against the signature first, and refused with "what you signed says attempt 1, the session has 2", which tells a
+    verifier nothing; now it is refused as the controller refuses it: the run is at 'two'."""
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(TWO_STEPS), "--verifier-key", f"{bob}.pub", env={"SSH_AUTH_SOCK": ""})
+    await lab.trust(shared.fingerprint, shared.port)
+    client = lab.client(bob, shared.port)
+    running = asyncio.create_task(client.run())
+    try:
+        await until(lambda: awaiting(client) == "one", 20, "'one' waiting for bob")
+        assert client.trust is not None and client._process is not None
+        signed = await client.trust.sign_decision(client.state, "confirm", "one", "")
+        waiting = []
+        for request in (101, 102):  # both signed as the screen showed 'one', sent in one write
+            waiting.append(asyncio.get_running_loop().create_future())
+            client._waiting[request] = waiting[-1]
+        client._process.stdin.write(
+            "".join(
+                protocol.encode({"kind": "intent", "id": request, "action": "confirm", "text": "", "step": "one", "signed": signed}) for request in (101, 102)
+            )
+        )
+        first, second = await asyncio.wait_for(asyncio.gather(*waiting), 20)
+        assert (first.ok, first.message) == (True, "confirmed 'one'")
+        assert (second.ok, second.message) == (False, "you acted on 'one', but the run is now at 'two': look at it, then decide again")
+    finally:
+        running.cancel()
+        await client.close()
+    confirmed = [(e["step"], e["actor"]) for e in of_type(journal_lines(shared.journal), "step_confirmed")]
+    assert confirmed == [("one", "bob")], confirmed

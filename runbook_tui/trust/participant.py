@@ -7,6 +7,7 @@ found: decisions go out unsigned and the session refuses them, saying why.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from runbook_tui.trust.sshsig import SignatureError, Signer, agent_signer, file_
 #: Events after which the verifier seals the head they verified.
 SEALED_AT = statements.SEALED_AT
 _DEFAULT_KEYS = ("id_ed25519", "id_ecdsa", "id_rsa")
+#: Bytes of the copy's file name before `.jsonl` at most (longer: cut, and a hash of the whole session and name added).
+COPY_NAME_BYTES = 200
 
 
 async def find_signer(identity: str | None, fingerprint: str | None) -> Signer | None:
@@ -112,4 +115,7 @@ def received_copy(folder: str | None, session: str, name: str) -> Path | None:
     if not folder:
         return None
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{session}-{name}")
+    if len(safe.encode()) > COPY_NAME_BYTES:  # the session id is the assignee's process's to choose: a file name holds 255 bytes
+        digest = hashlib.sha256(f"{session}\n{name}".encode("utf-8", "replace")).hexdigest()[:16]
+        safe = safe.encode()[: COPY_NAME_BYTES - 17].decode("utf-8", "ignore") + "-" + digest
     return Path(folder) / f"{safe}.jsonl"

@@ -198,3 +198,30 @@ async def test_a_session_that_lets_the_key_in_and_never_welcomes_is_not_waited_o
         assert asyncio.get_running_loop().time() - started < 5 and fake.sessions == 1
         assert words(raised.value).startswith("no answer within 1 s (the assignee's process may be stopped or hung"), words(raised.value)
         await client.close()
+
+
+@pytest.mark.parametrize("session", ["s" * 300, "é" * 200], ids=["300-characters", "400-bytes"])
+async def test_a_session_id_too_long_for_a_file_name_still_keeps_the_copy_and_the_join_follows(lab: Lab, session: str) -> None:
+    """The verifier keeps a copy of the events received in a file named after the session and their name, both from the
+    session's welcome. Before: a session id too long for a file name (the assignee's process chooses it) made each
+    write of the copy fail, read as a lost connection: join rejoined and lost it again every few seconds, the screen
+    never past the first events, and leaving raised the same OSError. Now the name is cut and a hash of the whole added."""
+    bob = lab.key("bob")
+    real = a_real_run(lab)
+    welcome = json.dumps({"kind": "welcome", "name": "bob", "role": "verifier", "session": session, "key": "SHA256:x"})
+    copies = lab.root / "received"
+    async with fake_session(lab, [welcome, *chained(real)]) as (fake, port):
+        client = ShareClient(Endpoint(HOST, port, str(lab.known_hosts), str(bob), False, str(copies)), reconnect_delays=(0.2,))
+        said: list[str] = []
+        client.on_status(said.append)
+        running = asyncio.create_task(client.run())
+        try:
+            await until(lambda: client.state.seq == len(real) - 1, 20, f"the replica at event {len(real) - 1} (at {client.state.seq}; said {said})")
+        finally:
+            running.cancel()
+            await client.close()
+        assert said == ["joined as verifier bob"] and fake.sessions == 1, said
+    [copy] = copies.iterdir()
+    assert len(copy.name.encode()) <= 255 and copy.suffix == ".jsonl", copy.name
+    assert [json.loads(line)["seq"] for line in copy.read_text(encoding="utf-8").splitlines()] == list(range(len(real)))
+

@@ -113,6 +113,7 @@ class ShareClient:
         self._folded_at = 0.0
         self._shapes = EventShapes()  # each event shown is checked as the journal's reader checks it, in order
         self._seal_rule = SealRule()  # which checkpoints and end this verifier seals: the ones the controller journals
+        self._copy_said = False  # that the copy of the events received cannot be kept (Ledger.failed)
         self.seals_refused = 0  # seal events of the session not sealed (`SealRule`): the 1st, 10th, 100th... said
 
     def subscribe(self, listener: Listener) -> None:
@@ -259,7 +260,11 @@ class ShareClient:
     def _received(self) -> None:
         """After a read: the copy written; the new events folded now (a few, or the first in FOLD_SECONDS) or within FOLD_SECONDS."""
         if self.trust is not None:
-            self.trust.ledger.flush()
+            ledger = self.trust.ledger
+            ledger.flush()
+            if ledger.failed and not self._copy_said:  # said once; the run is still followed and checked
+                self._copy_said = True
+                self._say(f"WARNING: your own copy of the events received cannot be kept ({ledger.failed}): the run is shown and checked, not written")
         if len(self._unfolded) <= LIVE_BATCH or time.monotonic() - self._folded_at >= FOLD_SECONDS:
             self._fold()
         elif self._fold_timer is None:

@@ -33,6 +33,7 @@ class Ledger:
         self.copy = copy
         self._fd: int | None = None
         self._unwritten: list[bytes] = []  # lines for the copy, written by `flush` (one write per batch received)
+        self.failed = ""  # why the copy could not be kept ("" while it is): then it is not written any more
         if copy is not None:
             self._load(copy)
 
@@ -43,6 +44,9 @@ class Ledger:
         try:
             data = copy.read_bytes()
         except FileNotFoundError:
+            return
+        except OSError as exc:
+            self._failed(exc)
             return
         self.copy, kept = None, 0  # checked, not written again
         for line in data.split(b"\n")[:-1]:  # the last piece has no newline: a torn line, or nothing
@@ -56,7 +60,10 @@ class Ledger:
             kept += len(line) + 1
         self.copy = copy
         if kept < len(data):
-            os.truncate(copy, kept)
+            try:
+                os.truncate(copy, kept)
+            except OSError as exc:
+                self._failed(exc)
 
     @property
     def head(self) -> str:
@@ -115,14 +122,26 @@ class Ledger:
         """The lines added since the last flush, to the copy on disk, in one write."""
         if self.copy is None or not self._unwritten:
             return
-        if self._fd is None:
-            self.copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._fd = os.open(self.copy, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         data = b"\n".join(self._unwritten) + b"\n"
         self._unwritten.clear()
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view) :]
+        try:
+            if self._fd is None:
+                self.copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self._fd = os.open(self.copy, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+        except OSError as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: OSError) -> None:
+        """The copy cannot be read or written (a full disk, a folder that is not one): kept no more, and why said in
+        `failed` (before: the OSError ended the read of the session, taken for a lost connection, and so at each rejoin)."""
+        self.failed = f"{self.copy}: {exc.strerror or exc}"
+        self.copy, self._unwritten = None, []
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def close(self) -> None:
         self.flush()

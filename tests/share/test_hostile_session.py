@@ -225,3 +225,23 @@ async def test_a_session_id_too_long_for_a_file_name_still_keeps_the_copy_and_th
     assert len(copy.name.encode()) <= 255 and copy.suffix == ".jsonl", copy.name
     assert [json.loads(line)["seq"] for line in copy.read_text(encoding="utf-8").splitlines()] == list(range(len(real)))
 
+
+async def test_a_copy_that_cannot_be_written_is_said_once_and_the_join_follows_the_run(lab: Lab) -> None:
+    """Before: a folder for the copy that could not be made (here a file stands where it goes; a full disk alike) raised
+    out of the read of the session: taken for a lost connection, join rejoined and failed again every few seconds."""
+    bob = lab.key("bob")
+    real = a_real_run(lab)
+    (lab.root / "blocked").write_text("a file, not a folder\n")
+    async with fake_session(lab, [WELCOME, *chained(real)]) as (fake, port):
+        client = ShareClient(Endpoint(HOST, port, str(lab.known_hosts), str(bob), False, str(lab.root / "blocked" / "received")), reconnect_delays=(0.2,))
+        said: list[str] = []
+        client.on_status(said.append)
+        running = asyncio.create_task(client.run())
+        try:
+            await until(lambda: client.state.seq == len(real) - 1, 20, f"the replica at event {len(real) - 1} (at {client.state.seq}; said {said})")
+        finally:
+            running.cancel()
+            await client.close()  # before: raised the OSError again
+    assert fake.sessions == 1 and said[0] == "joined as verifier bob" and len(said) == 2, said
+    assert said[1].startswith("WARNING: your own copy of the events received cannot be kept (") and "Not a directory" in said[1], said
+    assert said[1].endswith("): the run is shown and checked, not written"), said

@@ -25,6 +25,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.state import RunState, apply, initial, replay
 from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.share import protocol
 from runbook_tui.trust.ledger import Ledger
 from runbook_tui.trust.participant import SEALED_AT, ParticipantTrust, SealRule, find_signer, received_copy
@@ -40,6 +41,17 @@ StatusListener = Callable[[str], None]
 #: is still checked against the ledger as it comes. A read of at most LIVE_BATCH new events is folded at once.
 FOLD_SECONDS = 0.05
 LIVE_BATCH = 64
+
+
+#: Characters of a reply or a status shown at most: the session's words go to a toast (its own are a line or two).
+SHOWN_CHARS = 600
+
+
+def shown(text: str) -> str:
+    """Words from the session (a reply, a bye's reason) as the screen may show them: visible characters on one line, cut
+    (before: as written, so a reply could set the verifier's terminal title or clipboard with escape sequences)."""
+    line = visible_line(text)
+    return line if len(line) <= SHOWN_CHARS else line[: SHOWN_CHARS - 1] + "…"
 
 
 #: Seconds to reach the session and log in: a port that takes the connection and never answers (the assignee's process
@@ -123,6 +135,7 @@ class ShareClient:
         self._status.append(listener)
 
     def _say(self, message: str) -> None:
+        message = shown(message)  # it may quote the session (a bye's reason, an error's text)
         for listener in list(self._status):
             listener(message)
 
@@ -231,7 +244,7 @@ class ShareClient:
                 request = message.get("id")  # a reply to no request of this client's (another type, unknown) answers none
                 future = self._waiting.pop(request, None) if type(request) is int else None
                 if future is not None and not future.done():
-                    future.set_result(Reply(bool(message.get("ok")), str(message.get("message", ""))))
+                    future.set_result(Reply(bool(message.get("ok")), shown(str(message.get("message", "")))))
 
     def _take(self, event: object) -> None:
         """Check an event against the ledger; a new one is kept for the fold (a seal of it signed when it is due).

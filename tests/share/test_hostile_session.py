@@ -49,6 +49,7 @@ class FakeSession:
         self.script = list(script)
         self.sessions = 0
         self.heard: list[dict[str, Any]] = []
+        self.answer = "taken"  # the message of each reply (ok)
 
     async def session(self, process: asyncssh.SSHServerProcess[str]) -> None:
         self.sessions += 1
@@ -58,7 +59,7 @@ class FakeSession:
                 message = json.loads(line)
                 self.heard.append(message)
                 if message.get("kind") == "intent":
-                    process.stdout.write(json.dumps({"kind": "reply", "id": message["id"], "ok": True, "message": "taken"}) + "\n")
+                    process.stdout.write(json.dumps({"kind": "reply", "id": message["id"], "ok": True, "message": self.answer}) + "\n")
         except (asyncssh.Error, OSError):
             pass
         process.exit(0)
@@ -245,3 +246,38 @@ async def test_a_copy_that_cannot_be_written_is_said_once_and_the_join_follows_t
     assert fake.sessions == 1 and said[0] == "joined as verifier bob" and len(said) == 2, said
     assert said[1].startswith("WARNING: your own copy of the events received cannot be kept (") and "Not a directory" in said[1], said
     assert said[1].endswith("): the run is shown and checked, not written"), said
+
+
+#: What a hostile session puts in a reply or a bye: a terminal title, a screen clear, colour, markup, a bidi override,
+#: line breaks, and length.
+HOSTILE_WORDS = "\x1b]0;PWNED\x07\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2J\x1b[31m[bold red]markup[/] \u202eevil\r\nsecond line " + "W" * 100_000
+
+
+async def test_a_reply_or_bye_from_the_session_reaches_the_screen_as_visible_text_on_one_line(lab: Lab) -> None:
+    """Before: a reply's message went to the verifier's screen as the session wrote it (a toast, markup off, escapes
+    not): on a terminal, `join` set the pane's title to PWNED and could have written the verifier's clipboard (OSC 52)
+    before their next paste. Now replies and everything the client says are shown as visible text on one line, cut."""
+    bob = lab.key("bob")
+    script = [WELCOME, *chained(a_real_run(lab)[:3])]
+    async with fake_session(lab, script) as (fake, port):
+        fake.answer = HOSTILE_WORDS  # each intent is answered with it
+        client = ShareClient(Endpoint(HOST, port, str(lab.known_hosts), str(bob), False, None), reconnect_delays=(0.2,))
+        said: list[str] = []
+        client.on_status(said.append)
+        running = asyncio.create_task(client.run())
+        try:
+            await until(lambda: client.state.seq == 2, 20, "the replica at event 2")
+            reply = await asyncio.wait_for(client.send("note", "hello"), 20)
+            fake.script = [WELCOME, json.dumps({"kind": "bye", "reason": HOSTILE_WORDS})]
+            running.cancel()
+            await client.close()
+            running = asyncio.create_task(client.run())  # rejoins: told bye with those words
+            await until(lambda: any("the session said" in line for line in said), 20, f"the bye said (said {said})")
+        finally:
+            running.cancel()
+            await client.close()
+    for shown in [reply.message, *said]:
+        assert not any(c in shown for c in "\x1b\x07\r\n\u202e"), shown[:300]
+        assert len(shown) <= 700, len(shown)
+    assert reply.message.startswith("␛]0;PWNED␇␛]52;c;ZWNobyBwd25lZA==␇␛[2J␛[31m[bold red]markup[/] ⟨U+202E⟩evil"), reply.message[:200]
+    assert reply.message.endswith("W…"), reply.message[-20:]

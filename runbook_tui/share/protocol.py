@@ -21,7 +21,8 @@ Limits (share/server.py): 8 authenticated connections per participant's key
 at once (a session on one more is told `bye`, and the connection closed a
 second later); 4 sessions per participant at once, counted from
 when a session opens; its hello within 10 s; requests paced per session (20
-at once, then 5 a second), their text at most 16,384 characters. A session
+at once, then 5 a second), their text at most 16,384 characters, a request's
+line at most 512 KiB (longer: `bye`, and the session ends). A session
 over a limit, or whose hello is not one, is told `bye` with the reason; a
 request refused for its pace or shape gets a reply saying why, and the
 session goes on. A session's requests are not read while its replies wait
@@ -154,19 +155,22 @@ class TextStream(Protocol):
     async def read(self, n: int = -1) -> str: ...
 
 
-async def read_lines(stream: TextStream, chunk_size: int = READ_CHUNK) -> AsyncIterator[list[str]]:
-    """The stream's complete lines (newlines taken off), as many as each read of `chunk_size` brought; at most MAX_LINE
-    held for one unfinished line."""
+async def read_lines(stream: TextStream, chunk_size: int = READ_CHUNK, limit: int | None = None) -> AsyncIterator[list[str]]:
+    """The stream's complete lines (newlines taken off), as many as each read of `chunk_size` brought; a line of more
+    than `limit` characters (MAX_LINE unless given) is a ProtocolError, at most that much held for one unfinished."""
+    limit = MAX_LINE if limit is None else limit
     partial: list[str] = []  # pieces of a line not finished yet (joined once it is: no copy per piece)
     held = 0
     while chunk := await stream.read(chunk_size):
         end = chunk.rfind("\n") + 1
         if not end:
             held += len(chunk)
-            if held > MAX_LINE:
-                raise ProtocolError(f"a message of over {MAX_LINE} characters without its end")
+            if held > limit:
+                raise ProtocolError(f"a message of over {limit} characters without its end")
             partial.append(chunk)
             continue
+        if held + chunk.find("\n") > limit:  # the line this chunk ends, begun in earlier ones
+            raise ProtocolError(f"a message of over {limit} characters")
         text = "".join(partial) + chunk[:end] if partial else chunk[:end]
         rest = chunk[end:]
         partial, held = ([rest], len(rest)) if rest else ([], 0)

@@ -22,7 +22,7 @@ from share_peers import HOST, TWO_STEPS, Lab, awaiting, confirm_next, journal_li
 
 from runbook_tui.report import build_report, render
 from runbook_tui.share import protocol
-from runbook_tui.share.server import CONNECTIONS_PER_PARTICIPANT, HELLO_SECONDS, REQUEST_BURST, SESSIONS_PER_PARTICIPANT, TEXT_MAX
+from runbook_tui.share.server import CONNECTIONS_PER_PARTICIPANT, HELLO_SECONDS, REQUEST_BURST, REQUEST_LINE, SESSIONS_PER_PARTICIPANT, TEXT_MAX
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
@@ -274,7 +274,7 @@ async def _welcomed_within(lab: Lab, port: int, key: Path, seconds: float) -> bo
 async def test_a_signed_statement_carrying_fields_no_one_checks_is_refused_before_it_reaches_the_journal(lab: Lab) -> None:
     """Before: a hold signed by bob's own key whose statement held a `junk` field of 1 MB (or a seal with one) was
     accepted, and the statement was journaled as it came: 1 MB in `decision_signed`, past the 16,384 characters a
-    request's text may have."""
+    request's text may have. (The junk here is 200 KB: a request's line is at most 512 KiB now.)"""
     from runbook_tui.trust import statements
     from runbook_tui.trust.sshsig import file_signer
 
@@ -291,10 +291,10 @@ async def test_a_signed_statement_carrying_fields_no_one_checks_is_refused_befor
             return {"statement": statement, "signature": await signer.sign(statements.encode(statement))}
 
         hold = statements.decision(session, "hold", "bob", step="one", attempt=0, phase="", shown="", reason="wait")
-        junk = {"kind": "seal", "session": session, "by": "bob", "seq": 0, "head": "0" * 64, "junk": "x" * 1_000_000}
+        junk = {"kind": "seal", "session": session, "by": "bob", "seq": 0, "head": "0" * 64, "junk": "x" * 200_000}
         requests = [
             (
-                {"id": 1, "action": "hold", "text": "wait", "signed": await signed(hold | {"junk": "x" * 1_000_000})},
+                {"id": 1, "action": "hold", "text": "wait", "signed": await signed(hold | {"junk": "x" * 200_000})},
                 "holds fields a 'decision' statement has not: junk",
             ),
             ({"id": 2, "action": "seal", "signed": await signed(junk)}, "holds fields a 'seal' statement has not: junk"),
@@ -361,3 +361,32 @@ async def test_a_confirmation_sent_twice_is_refused_the_second_time_for_the_step
         await client.close()
     confirmed = [(e["step"], e["actor"]) for e in of_type(journal_lines(shared.journal), "step_confirmed")]
     assert confirmed == [("one", "bob")], confirmed
+
+
+async def test_a_request_line_longer_than_any_request_ends_that_session_unparsed_and_the_others_go_on(lab: Lab) -> None:
+    """Before: a participant's line was read up to 8 MiB, parsed on the assignee's event loop (a quarter of a second for
+    one of a million small objects, the run's screen and steps waiting meanwhile) and answered with its `id` echoed back,
+    8 MB again; an observer could send them in a loop. Now a line longer than any request ends that session, told why."""
+    bob, carol = lab.key("bob"), lab.key("carol")
+    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub", "--observer-key", f"{carol}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    client = lab.client(bob, shared.port)
+    running = asyncio.create_task(client.run())
+    try:
+        await until(lambda: client.connected and client.state.seq >= 0, 20, "bob joined")
+        async with asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(carol)], username="runbook") as conn:
+            process = await conn.create_process(encoding="utf-8", window=16 * 1024 * 1024)
+            assert (await _read(process))["kind"] == "welcome"
+            process.stdin.write(json.dumps({"kind": "hello", "since": 1_000_000}) + "\n")
+            process.stdin.write('{"kind": "intent", "action": "note", "id": [' + ",".join(['{"a": 1}'] * 200_000) + "]}\n")
+            said = []
+            while line := await asyncio.wait_for(process.stdout.readline(), 20):
+                said.append(json.loads(line))
+        assert [message["kind"] for message in said if message["kind"] != "event"] == ["bye"], [m for m in said if m["kind"] != "event"][:1]
+        why = f"refused: a message of over {REQUEST_LINE} characters without its end: no request is that long; this session ends"
+        assert said[-1]["reason"] == why, said[-1]
+        reply = await client.send("note", "still heard")
+        assert reply.ok, reply.message
+    finally:
+        running.cancel()
+        await client.close()

@@ -10,7 +10,6 @@ bob's and carol's real `runbook-tui join` in tmux.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -24,7 +23,7 @@ pytestmark = pytest.mark.peers  # needs tmux: scripts/test installs it
 def tmux(lab: Lab) -> Iterator[Tmux]:
     made = Tmux(lab.root)
     yield made
-    subprocess.run(["tmux", "-S", made.socket, "kill-server"], capture_output=True, timeout=10)
+    made.end()
 
 
 def _toasts(screen: str) -> str:

@@ -8,8 +8,11 @@ user configuration.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shlex
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -43,6 +46,24 @@ class Tmux:
     def keys(self, name: str, *keys: str) -> None:
         self("send-keys", "-t", name, *keys)
 
+    def end(self) -> None:
+        """The server, and every program its panes started. A `run` can outlive its closed terminal's hang-up (it shows
+        a screen on a terminal that is gone), and ones still listening with `--share` outlived the tests (found left over
+        after runs of this file): each pane's process group is sent SIGTERM, then SIGKILL, until none of it runs."""
+        listed = subprocess.run(["tmux", "-S", self.socket, "list-panes", "-a", "-F", "#{pane_pid}"], capture_output=True, text=True, timeout=10)
+        groups = {int(pid) for pid in listed.stdout.split()}
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True, timeout=10)
+        for sent in (signal.SIGTERM, signal.SIGKILL):
+            for group in groups:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(group, sent)
+            end = time.monotonic() + 5
+            while (groups := groups & _running_groups()) and time.monotonic() < end:
+                time.sleep(0.05)
+            if not groups:
+                return
+        pytest.fail(f"the tmux panes' programs still run: process groups {sorted(groups)}")
+
     def wait(self, name: str, predicate: Callable[[str], bool], what: str, timeout: float = 10) -> str:
         end = time.monotonic() + timeout
         text = ""
@@ -54,11 +75,22 @@ class Tmux:
         pytest.fail(f"{name}'s screen never showed {what} within {timeout:g}s:\n{text}")
 
 
+def _running_groups() -> set[int]:
+    """The process groups of the processes running now (not zombies: reaped or not, they run nothing)."""
+    groups = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rpartition(")")[2].split()  # after the command's name, which may hold spaces
+            if fields[0] != "Z":
+                groups.add(int(fields[2]))
+    return groups
+
+
 @pytest.fixture
 def tmux(lab: Lab) -> Iterator[Tmux]:
     made = Tmux(lab.root)
     yield made
-    subprocess.run(["tmux", "-S", made.socket, "kill-server"], capture_output=True, timeout=10)
+    made.end()
 
 
 def _row(screen: str, title: str) -> str:

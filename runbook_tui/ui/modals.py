@@ -23,17 +23,18 @@ class TextPrompt(Dialog[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, title: str, explanation: str, *, placeholder: str = "", required: bool = True) -> None:
+    def __init__(self, title: str, explanation: str, *, placeholder: str = "", required: bool = True, value: str = "") -> None:
         super().__init__(title, "enter submit · escape cancel")
         self.explanation = explanation
         self.placeholder = placeholder
         self.required = required
+        self.value = value  # words typed before that did not reach anyone (the verifier's link was down)
 
     def body(self) -> Iterable[Widget]:
         yield literal(self.explanation)
 
     def inputs(self) -> Iterable[Widget]:
-        yield TypedInput(placeholder=self.placeholder, id="dialog-input")
+        yield TypedInput(self.value, placeholder=self.placeholder, id="dialog-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()

@@ -10,6 +10,7 @@ from typing import Any
 from textual.binding import Binding
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.actors import Reply
 from runbook_tui.engine.event_words import declined_words, status_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.state import RunState, confirmable, nothing_to_reject, request_stands
@@ -20,6 +21,8 @@ from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
 from runbook_tui.ui.status_stack import Role, Status, assignee_name
 
 #: The actions that send an intent to the assignee: none while the link is down (`VerifierScreen.unlinked`).
+#: The key that opens each dialog whose words are sent, said when words that reached nobody are kept for it.
+_KEY_OF = {"reject": "x", "request_rollback": "u", "note": "n"}
 _SENDING = frozenset({"confirm", "go_ahead", "reject", "request_rollback", "note", "hold"})
 
 
@@ -81,6 +84,7 @@ class VerifierScreen(RunView):
 
     def __init__(self, client: Any, observe: bool = False) -> None:
         self.client = client
+        self._drafts: dict[str, str] = {}  # per action: words typed whose send reached nobody (the link was down)
         self.observe = observe
         if observe:  # the help lists an observer's own keys (it listed the assignee's and the verifier's)
             from runbook_tui.ui.modals import OBSERVER_HELP_KEYS, OBSERVER_PROMISE
@@ -181,7 +185,17 @@ class VerifierScreen(RunView):
         return True
 
     async def _send(self, action: str, text: str = "", seen: str | EllipsisType | None = ...) -> None:
-        self._say(await self.client.send(action, text, seen=seen))
+        reply = await self.client.send(action, text, seen=seen)
+        if text and not reply.ok and self.unlinked():  # the words typed reached nobody: kept for the same key (they were lost)
+            self._drafts[action] = text
+            reply = Reply(False, f"{reply.message}. Your words are kept: {_KEY_OF[action]} opens them again")
+        self._say(reply)
+
+    def _prompt(self, action: str, title: str, explanation: str, *, placeholder: str = "", required: bool = True) -> None:
+        """A dialog for words to send, holding any kept from a send that reached nobody."""
+        kept = self._drafts.pop(action, "")
+        prompt = TextPrompt(title, explanation, placeholder=placeholder, required=required, value=kept)
+        self.app.push_screen(prompt, self._sender(action, optional=not required))
 
     def _sender(self, action: str, *, optional: bool = False) -> Callable[[str | None], None]:
         """What a prompt's answer does: send it (an empty answer only when `optional`; escape sends nothing), about the
@@ -224,25 +238,20 @@ class VerifierScreen(RunView):
         self.notify(said, severity="warning", timeout=6, markup=False)
 
     def action_reject(self) -> None:
-        self.app.push_screen(TextPrompt(*_reject_words(self.source.state)), self._sender("reject"))
+        self._prompt("reject", *_reject_words(self.source.state))
 
     def action_request_rollback(self) -> None:
-        self.app.push_screen(
-            TextPrompt(
-                "Request a rollback",
-                "Why, in a few words: optional, enter alone sends the request. The assignee sees it at once: u starts the rollback, "
-                "or x declines it with a reason you read in the log.",
-                placeholder="reason (optional)",
-                required=False,
-            ),
-            self._sender("request_rollback", optional=True),
+        self._prompt(
+            "request_rollback",
+            "Request a rollback",
+            "Why, in a few words: optional, enter alone sends the request. The assignee sees it at once: u starts the rollback, "
+            "or x declines it with a reason you read in the log.",
+            placeholder="reason (optional)",
+            required=False,
         )
 
     def action_note(self) -> None:
-        self.app.push_screen(
-            TextPrompt("Add a note", "It goes into the assignee's journal with the time and your name."),
-            self._sender("note"),
-        )
+        self._prompt("note", "Add a note", "It goes into the assignee's journal with the time and your name.")
 
     def action_hold(self) -> None:
         self.run_worker(self._send("hold"))  # no words: the row reads `HOLD asked: bob asks to hold` (was `bob: the verifier asks to hold`)

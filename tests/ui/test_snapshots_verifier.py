@@ -8,7 +8,6 @@ waits for a confirmation.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import FakeClient, painted, screen_is, settled, shared_session_events
+from run_screen_helpers import FakeClient, painted, screen_is, settled, shared_session_events, with_plan
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -100,11 +99,8 @@ async def test_rejecting_a_step_with_a_go_ahead_says_the_go_ahead_is_withdrawn()
     app = _verifier(False)
     client = app.client
     check = client.state.steps["check"]
-    session = copy.deepcopy(dict(client.state.session))  # 'check' asks a go-ahead (verify: both): only there is one given
-    for planned in (step for section in session["plan"]["sections"] for step in section["steps"]):
-        planned["verify"] = "both" if planned["id"] == "check" else planned.get("verify")
-    given = dataclasses.replace(check, go_ahead_by="bob")
-    client.state = dataclasses.replace(client.state, session=session, steps={**client.state.steps, "check": given})
+    given = dataclasses.replace(check, go_ahead_by="bob")  # only a step that asks a go-ahead (verify: both) has one given
+    client.state = dataclasses.replace(with_plan(client.state, "check", verify="both"), steps={**client.state.steps, "check": given})
     async with app.run_test(size=(80, 24)) as pilot:
         await _then("x", screen="TextPrompt")(pilot)
         prompt = pilot.app.screen

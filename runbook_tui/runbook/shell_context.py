@@ -46,6 +46,7 @@ _OPENS = frozenset({"{", "if", "while", "until", "for", "select", "case"})
 _CLOSES = frozenset({"}", "fi", "done", "esac"})
 _COMPOUND = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")  # `NAME=(` of an array's compound assignment
 _DEFINITION = re.compile(r"\(\s*\)")  # `NAME()` of a function definition
+_ASSIGNED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")  # an assignment's name (`e=$(command -v bash)`)
 
 
 class Tokenizer:
@@ -287,9 +288,24 @@ class Tokenizer:
             for m in words[start].markers + words[start].expanded_markers:
                 self.places[m].runs_as = self.places[m].runs_as or "the command's name"
             self.flow.run_as_command.update(words[start].refs)
+        for w in words:  # `e=$(command -v bash)`, `export e=...`: e names a program only known at run time
+            assigned = _ASSIGNED.match(w.text)
+            value = w.text[assigned.end() :] if assigned else ""
+            if assigned and (w.name_substituted() or (_WHOLE_NAME.fullmatch(value) and w.refs[-1:] and w.refs[-1] in self.flow.substituted)):
+                self.flow.substituted.add(assigned.group(1))
+        if named and self._name_substituted(words[start]):  # `$(echo eval) "{{ x }}"`, `$(which bash) -c "{{ x }}"`
+            for m in words[start].markers + words[start].expanded_markers:
+                self.places[m].runs_as = self.places[m].runs_as or "in the command's name"
+            for m in (m for w in words[start + 1 :] for m in w.markers + w.expanded_markers):
+                self.places[m].unknown_program = True
         self._nested(words, texts)
         files.ran(self, texts)
         return shell_flow.simple_command(self.flow, words, self.places)
+
+    def _name_substituted(self, word: Word) -> bool:
+        """A command's name a command substitution prints, directly (`$(echo eval)`) or through a variable (`$e`)."""
+        whole_variable = len(word.refs) == 1 and _WHOLE_NAME.fullmatch(word.text) is not None
+        return word.name_substituted() or (whole_variable and word.refs[0] in self.flow.substituted)
 
     def _word_at(self, i: int, text: str) -> bool:
         end = i + len(text)
@@ -374,9 +390,11 @@ class Tokenizer:
             word.cooked.append(EXPANSION)
             return self._arith(i + 2, frame, word, "]")
         if self.at(i, "$("):
+            word.substitutions.append(len(word.cooked))
             word.cooked.append(EXPANSION)
             return self._sub(i + 2, ")", frame, word)
         if s[i] == "`":
+            word.substitutions.append(len(word.cooked))
             word.cooked.append(EXPANSION)
             return self._backticks(i + 1, frame, word, quoted=quoted)
         if self.at(i, "${"):

@@ -70,6 +70,7 @@ class Flow:
         self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
         self.every_script = False  # read the scripts of inner shells (`bash -c '...'`) even where no value stands
         self.run_as_command: set[str] = set()  # variables expanded as a command's name (`$cmd --version`)
+        self.substituted: set[str] = set()  # variables assigned what a command substitution prints (`e=$(which bash)`)
         self.descriptors: list[int] = []  # values `exec N<<< ...` made readable on a descriptor (`bash <&3` reads them)
         self.stdin: list[int] = []  # values fed to the command whose inner shell is being read (`| sh -c 'read l'`)
         self.printed: list[int] = []  # values a command printed from such a file (`cat f.sh`), in order

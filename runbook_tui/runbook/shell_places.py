@@ -51,6 +51,7 @@ class Place:
     reparsed_output: bool = False  # inside an expansion whose OUTPUT another shell parses
     by: str = ""  # the command that parses it again
     runs_as: str = ""  # the name of the command that runs (`{{ x }} --version`): it picks the program
+    unknown_program: bool = False  # an argument of a program named by a command substitution (`$(echo eval) "{{ x }}"`)
     written_to: str = ""  # a file it is written to, which a shell or an interpreter then runs (`> f.sh; sh f.sh`)
     reparsed_variable: str = ""  # a variable it flows into, which a command expands into a script (`eval "$v"`)
     program_of: str = ""  # an interpreter reading it in its program on stdin (`python3 - <<EOF`, `| perl`): refused
@@ -79,8 +80,15 @@ class Word:
     markers: list[int] = field(default_factory=list)  # standing directly in the word
     expanded_markers: list[int] = field(default_factory=list)  # inside $(...), `...` of the word
     refs: list[str] = field(default_factory=list)  # variables the word expands (`$n`, `${n}`, inside `$(...)` too)
+    substitutions: list[int] = field(default_factory=list)  # where in `cooked` a `$(...)` or backticks' output stands
     started: bool = False
 
     @property
     def text(self) -> str:
         return "".join(self.cooked)
+
+    def name_substituted(self) -> bool:
+        """Whether what a command substitution prints is in the word's last path component (`$(echo eval)`,
+        `/bin/$(echo sh)`, not `"$(pg_config --bindir)/pg_ctl"`): as a command's name, the program is unknown."""
+        slash = max((k for k, part in enumerate(self.cooked) if "/" in part), default=-1)
+        return any(k > slash for k in self.substitutions)

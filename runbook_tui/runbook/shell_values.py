@@ -219,6 +219,7 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         or place.program_of
         or place.written_to
         or place.runs_as
+        or place.unknown_program
     ):
         return None  # the common case (what every check below lets through), before any message is composed
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
@@ -273,6 +274,12 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
             f"this value is {place.runs_as}, so it picks the program that runs (any program, with the step's rights);"
             f" write the program's name in the runbook and pass the value as an argument, or pick among programs you"
             f' name with a case on the value: case "{{{{ {name} }}}}" in psql) psql ...;; esac'
+        )
+    if place.unknown_program:  # `$(echo eval) "{{ x }}"`: eval, `sh -c` or any program could be the one
+        return (
+            "the command's name comes from a command substitution ($(...) or backticks), so the program is not known when the"
+            " runbook is checked and could run this value as code (eval, sh -c ...); write the program's name in the runbook"
+            ' (its folder may come from one: "$(pg_config --bindir)/pg_ctl"), then pass the value to it'
         )
     if place.reparsed_output:
         return f"'{place.by}' parses the output of this expansion again as shell code; {as_argument}"

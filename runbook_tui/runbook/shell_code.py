@@ -1,0 +1,143 @@
+"""What an interpreter runs as its own code among its words: `python3 -c CODE`, `perl -lne CODE`, `awk 'PROG'`,
+`sed 's/a/b/'`, `gdb -ex CMD`, `pwsh -Command ...`, `redis-cli EVAL SCRIPT`.
+
+Used by `shell_commands.program_code` once the command word is found (behind wrappers); the names here count among
+the command names `shell_commands` knows.
+"""
+
+from __future__ import annotations
+
+#: Interpreters whose code comes in an option's argument (`python3 -c CODE`, `perl -e CODE`): option -> takes the code.
+_CODE_OPTIONS: dict[str, frozenset[str]] = {
+    "python": frozenset({"-c"}), "python3": frozenset({"-c"}), "perl": frozenset({"-e", "-E"}), "ruby": frozenset({"-e"}),
+    "node": frozenset({"-e", "-p", "--eval", "--print"}), "php": frozenset({"-r"}), "lua": frozenset({"-e"}),
+    "sed": frozenset({"-e", "--expression"}),
+}  # fmt: skip
+#: Interpreters whose code option may come after their operands (`gdb -p PID -ex CMD`, `mongosh URI --eval JS`): every
+#: word is looked at, up to `--` (gdb's `--args`: the rest is the debugged program's).
+_CODE_ANYWHERE: dict[str, frozenset[str]] = {
+    "gdb": frozenset(f"{dash}{o}" for dash in ("-", "--") for o in ("ex", "eval-command", "iex", "init-eval-command")),
+    "mongosh": frozenset({"--eval"}), "mongo": frozenset({"--eval"}), "Rscript": frozenset({"-e"}), "R": frozenset({"-e"}),
+    "osascript": frozenset({"-e"}), "expect": frozenset({"-c"}), "julia": frozenset({"-e", "-E", "--eval", "--print"}),
+    "dc": frozenset({"-e", "--expression"}), "make": frozenset({"--eval"}), "sqlite3": frozenset({"-cmd", "--cmd"}),
+}  # fmt: skip
+#: PowerShell: `-Command` (any case, any prefix: `-c`, `-Com`) makes every word after it the code, unless it is `-`.
+_PWSH = frozenset({"pwsh", "powershell", "pwsh.exe", "powershell.exe", "pwsh-preview"})
+#: redis-cli commands whose next word (`EVAL SCRIPT`) or next but one (`FUNCTION LOAD CODE`) is Lua the server runs.
+_REDIS_CODE = {"EVAL": 1, "EVAL_RO": 1, "SCRIPT": 2, "FUNCTION": 2}
+#: Short options of those interpreters that take an argument (`-Mstrict`, `-Wignore`, `-i.bak`), the ones of them
+#: that take the next word when nothing is attached (`-W ignore`, `-I dir`), and those whose argument is only digits
+#: (`perl -l0`, `-0777`): in a bundle of letters (`perl -lane`, `python3 -uc`) the rest of the word after one of the
+#: first kind is its argument, not more options.
+_ARGUMENT_LETTERS: dict[str, tuple[str, str, str]] = {
+    "python": ("WXm", "WX", ""), "python3": ("WXm", "WX", ""), "perl": ("CDdFIiMmx", "I", "0l"),
+    "ruby": ("CEFIiKrTx", "CEIr", "0W"), "node": ("r", "r", ""), "php": ("cdfz", "cdfz", ""), "lua": ("l", "l", ""),
+}  # fmt: skip
+#: Interpreters that take a code option's argument only as the next word (`node -pe CODE`; `node -eCODE` is an error).
+_CODE_NEXT_ONLY = frozenset({"node"})
+#: Interpreters whose first operand is their program unless one comes from an option (`awk 'PROG'`, `sed 's/a/b/'`);
+#: value: the options that take an argument (`awk -F :`), and those naming the program so no operand is one (`-f FILE`).
+_PROGRAM_OPERAND: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "awk": (frozenset({"-F", "-v", "-f"}), frozenset({"-f"})),
+    "gawk": (frozenset({"-F", "-v", "-f", "-e"}), frozenset({"-f", "-e"})),
+    "mawk": (frozenset({"-F", "-v", "-f"}), frozenset({"-f"})),
+    "nawk": (frozenset({"-F", "-v", "-f"}), frozenset({"-f"})),
+    "sed": (frozenset({"-e", "--expression", "-f", "--file", "-l"}), frozenset({"-e", "--expression", "-f", "--file"})),
+}
+
+#: Every interpreter named here.
+INTERPRETERS = frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND) | frozenset(_CODE_ANYWHERE) | _PWSH | {"redis-cli"}
+
+
+def interpreter_code(words: list[str], start: int) -> list[tuple[int, str]]:
+    """Words the interpreter at `start` runs as its own code (`sed "s/x/VALUE/"`, `awk 'PROG'`, `python3 -c CODE`,
+    `perl -e`): a value there is code to that program (sed's `e` command runs a shell), whatever the shell's quoting."""
+    name = words[start].rpartition("/")[2]
+    found: list[tuple[int, str]] = []
+    code_options = _CODE_OPTIONS.get(name, frozenset())
+    with_argument, naming_program = _PROGRAM_OPERAND.get(name, (frozenset(), frozenset()))
+    program_given = False
+    k = start + 1
+    while k < len(words):
+        word = words[k]
+        option, equals, _rest = word.partition("=")
+        if word == "--":
+            k += 1
+            break
+        if not word.startswith("-") or word == "-":
+            break
+        if equals and option in code_options:
+            found.append((k, name))
+        if word in code_options and k + 1 < len(words):
+            found.append((k + 1, name))
+        program_given = program_given or word in naming_program or (bool(equals) and option in naming_program)
+        bundle = _bundled_code(name, word, code_options)
+        if bundle is not None:
+            found.extend((j, name) for j in (k + bundle,) if j < len(words))
+        k += 2 if word in with_argument or word in code_options or bundle == 1 or _takes_next(name, word) else 1
+    if name in _PROGRAM_OPERAND and not program_given and k < len(words):
+        found.append((k, name))
+    return found + _code_anywhere(name, words, start)
+
+
+def _code_anywhere(name: str, words: list[str], start: int) -> list[tuple[int, str]]:
+    """Code options that may follow operands (`_CODE_ANYWHERE`), PowerShell's `-Command`, redis-cli's `EVAL SCRIPT`."""
+    found: list[tuple[int, str]] = []
+    if name in _PWSH:
+        for k in range(start + 1, len(words)):
+            option = words[k].lower().lstrip("-")
+            if words[k].startswith("-") and option[:1] == "c" and "command".startswith(option):
+                return [] if words[k + 1 : k + 2] == ["-"] else [(j, name) for j in range(k + 1, len(words))]
+            if words[k].startswith("-") and option in ("cwa", "commandwithargs"):  # pwsh 7.4: the code, then its $args
+                return [(k + 1, name)] if k + 1 < len(words) else []
+            if words[k].startswith("-") and option[:1] == "f" and "file".startswith(option):
+                return []  # the rest are the script's arguments
+        return []
+    if name == "redis-cli":
+        at = next((j for j in range(start + 1, len(words)) if words[j].upper() in _REDIS_CODE), None)
+        if at is None or (_REDIS_CODE[words[at].upper()] == 2 and words[at + 1 : at + 2] not in (["LOAD"], ["load"])):
+            return []
+        code = at + _REDIS_CODE[words[at].upper()]
+        return [(code, name)] if code < len(words) else []
+    options = _CODE_ANYWHERE.get(name, frozenset())
+    for k in range(start + 1, len(words)) if options else ():
+        word = words[k]
+        if word in ("--", "--args", "-args"):
+            break
+        option, equals, _rest = word.partition("=")
+        if word in options and k + 1 < len(words):
+            found.append((k + 1, name))
+        elif equals and option.startswith("--") and option in options:
+            found.append((k, name))
+    return found
+
+
+def _bundled_code(name: str, word: str, code_options: frozenset[str]) -> int | None:
+    """Where an interpreter's code is when `word` bundles short options (`perl -lne CODE`, `python3 -uc CODE`,
+    `perl -e'CODE'`): 0 for this word (the code is attached), 1 for the next word, None when it names no code."""
+    if name not in _ARGUMENT_LETTERS or len(word) < 3 or word.startswith("--") or word in code_options:
+        return None
+    with_argument, _next_word, digits = _ARGUMENT_LETTERS[name]
+    i = 1
+    while i < len(word):
+        letter = word[i]
+        if f"-{letter}" in code_options:
+            attached = i + 1 < len(word) and name not in _CODE_NEXT_ONLY
+            return 0 if attached else 1
+        if letter in with_argument:
+            return None  # the rest of the word is that option's argument (`-Mfeature=say`, `-i.bak`)
+        i += 1
+        while letter in digits and i < len(word) and word[i].isdigit():
+            i += 1  # `-l0ne`: -l's octal number, then more options
+    return None
+
+
+def _takes_next(name: str, word: str) -> bool:
+    """True when an interpreter's short option (alone or ending a bundle: `-W`, `-uW`) takes the next word as its argument."""
+    if name not in _ARGUMENT_LETTERS or len(word) < 2 or word.startswith("--"):
+        return False
+    with_argument, next_word, _digits = _ARGUMENT_LETTERS[name]
+    for i, letter in enumerate(word[1:], start=1):
+        if letter in with_argument:
+            return letter in next_word and i == len(word) - 1
+    return False

@@ -58,7 +58,9 @@ _NAMING_BUILTINS = frozenset({"declare", "typeset", "local", "export", "readonly
 ARITH_OPS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
 #: Reserved words a command may follow (`if eval ...`, `while read n`, `{ sh -c ...; }`); `((` and `[[` after them are
 #: arithmetic and a test, as at a command's start.
-COMPOUND_START = frozenset({"if", "then", "elif", "else", "while", "until", "do", "!", "time", "{"})
+COMPOUND_START = frozenset({"if", "then", "elif", "else", "while", "until", "do", "!", "time", "{", "coproc"})
+#: What may follow `coproc NAME`: bash takes a NAME only before a compound command (`coproc RUNNER { eval ...; }`).
+_COPROC_COMPOUND = frozenset({"{", "if", "while", "until", "for", "select", "case", "[["})
 
 
 #: Programs with options that run a command or write files (`ssh -oProxyCommand=CMD`, `scp`/`sftp` too, `rsync -eCMD`,
@@ -92,6 +94,8 @@ def command_start(words: list[str]) -> int:
         text = words[k]
         if text in COMPOUND_START or ("=" in text and text.split("=", 1)[0].isidentifier()):
             k += 1
+            if text == "coproc" and k + 1 < len(words) and words[k].isidentifier() and words[k + 1] in _COPROC_COMPOUND:
+                k += 1  # `coproc NAME { ...; }`: the coprocess's name, then its command
             continue
         name = _basename(text)
         options = _WRAPPERS.get(name)

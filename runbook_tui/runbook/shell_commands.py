@@ -19,6 +19,7 @@ from runbook_tui.runbook.shell_code import INTERPRETERS, interpreter_code
 from runbook_tui.runbook.shell_dash_c import dash_c_script, sg_command, shell_script
 from runbook_tui.runbook.shell_fleet import CONTAINERS, FLEETS, SALT, entrypoint_scripts, fleet_command, reads_commands_on_stdin, salt_code
 from runbook_tui.runbook.shell_places import MARKERS
+from runbook_tui.runbook.shell_runners import RUNNERS, runner_command
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "busybox"})
 _DASH_C = frozenset({"su", "runuser", "flock", "script", "sg"})
@@ -70,7 +71,7 @@ _OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", 
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
-_KNOWN |= {"let", "trap", "wait", "alias", "autossh", "echo"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS
+_KNOWN |= {"let", "trap", "wait", "alias", "autossh", "echo", "capsh"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS
 #: Files that are a command's stdin (`bash /dev/stdin <<EOF`, `. /dev/stdin <<< "..."`).
 _STDIN_FILES = frozenset({"/dev/stdin", *(f"{d}/{n}" for d in ("/dev/fd", "/proc/self/fd") for n in range(10))})  # `3<<<"..."` too
 
@@ -88,7 +89,8 @@ def _basename(word: str) -> str:
 
 
 def command_start(words: list[str]) -> int:
-    """Index of the command word behind reserved words, assignments and wrappers (`if`, `sudo -u x`, `env A=1`, `timeout 5`)."""
+    """Index of the command word behind reserved words, assignments, wrappers (`if`, `sudo -u x`, `env A=1`, `timeout 5`)
+    and runners (`docker exec C`, `kubectl exec POD --`, `flock FILE`: `shell_runners`)."""
     k = 0
     while k < len(words):
         text = words[k]
@@ -100,7 +102,11 @@ def command_start(words: list[str]) -> int:
         name = _basename(text)
         options = _WRAPPERS.get(name)
         if options is None:
-            return k
+            behind = runner_command(words, k) if name in RUNNERS else None  # `docker exec C CMD`, `flock FILE CMD`
+            if behind is None:
+                return k
+            k = behind
+            continue
         k += 1
         while k < len(words) and words[k].startswith("-") and words[k] != "--":
             k += 2 if words[k] in options else 1
@@ -149,6 +155,10 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
             k = first + 1 if first < len(words) and words[first] == "--" else first
             if k < len(words) and not words[k].startswith("-"):
                 found.append(([k], "trap"))  # trap ACTION SIGNAL...: the action runs later as shell code
+        elif name == "capsh" and "--" in words[first:]:  # `capsh -- ARGS` runs /bin/bash ARGS
+            script = shell_script(words, words.index("--", first))
+            if script is not None:
+                found.append(([script], "capsh -- -c"))
         elif name == "watch":
             k = first
             while k < len(words) and words[k].startswith("-"):

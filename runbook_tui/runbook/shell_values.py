@@ -269,7 +269,7 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         )
     if place.reparsed_variable:
         return f"this value flows into ${place.reparsed_variable}, which '{place.by}' expands into a script it parses again as shell code; {as_argument}"
-    if place.runs_as and not place.levels:  # `{{ x }} --version`: whatever program the value names runs
+    if place.runs_as and place.levels <= shq_count:  # `{{ x }} --version`, `eval {{ x | shq }}`: whatever program it names runs
         return (
             f"this value is {place.runs_as}, so it picks the program that runs (any program, with the step's rights);"
             f" write the program's name in the runbook and pass the value as an argument, or pick among programs you"

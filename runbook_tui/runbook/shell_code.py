@@ -45,8 +45,17 @@ _PROGRAM_OPERAND: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "sed": (frozenset({"-e", "--expression", "-f", "--file", "-l"}), frozenset({"-e", "--expression", "-f", "--file"})),
 }
 
+#: SQL clients whose option takes SQL the server runs (`psql -c SQL`, `mysql -e SQL`; PostgreSQL's `COPY ... TO PROGRAM`
+#: runs a shell command): the options, their short letters taking an argument (`psql -XAtc SQL`: the bundle ends in c),
+#: and letters whose argument is only ever attached (`mysql -pSECRET`).
+_SQL: dict[str, tuple[frozenset[str], str, str]] = {
+    "psql": (frozenset({"-c", "--command"}), "cdfvLoFPRThpU", ""),
+    "mysql": (frozenset({"-e", "--execute"}), "eDhPSuOWT", "p"),
+}
+_SQL["mariadb"] = _SQL["mysql"]
+
 #: Every interpreter named here.
-INTERPRETERS = frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND) | frozenset(_CODE_ANYWHERE) | _PWSH | {"redis-cli"}
+INTERPRETERS = frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND) | frozenset(_CODE_ANYWHERE) | _PWSH | {"redis-cli"} | frozenset(_SQL)
 
 
 def interpreter_code(words: list[str], start: int) -> list[tuple[int, str]]:
@@ -77,7 +86,7 @@ def interpreter_code(words: list[str], start: int) -> list[tuple[int, str]]:
         k += 2 if word in with_argument or word in code_options or bundle == 1 or _takes_next(name, word) else 1
     if name in _PROGRAM_OPERAND and not program_given and k < len(words):
         found.append((k, name))
-    return found + _code_anywhere(name, words, start)
+    return found + _code_anywhere(name, words, start) + sql_code(name, words, start)
 
 
 def _code_anywhere(name: str, words: list[str], start: int) -> list[tuple[int, str]]:
@@ -141,3 +150,51 @@ def _takes_next(name: str, word: str) -> bool:
         if letter in with_argument:
             return letter in next_word and i == len(word) - 1
     return False
+
+
+def sql_code(name: str, words: list[str], start: int) -> list[tuple[int, str]]:
+    """The words a SQL client (`words[start]`, called `name`) sends as SQL (`psql -XAtc SQL`, `mysql --execute=SQL`)."""
+    return [(k, name) for k in _sql_words(name, words, start) if not _shell_escape(words[k])]
+
+
+def sql_shell_escapes(words: list[str], start: int) -> list[int]:
+    """The words a SQL client's shell escape runs as a shell command line (`psql -c '\\! ls {{ x | shq }}'`)."""
+    name = words[start].rpartition("/")[2] if start < len(words) else ""
+    return [k for k in _sql_words(name, words, start) if _shell_escape(words[k])]
+
+
+def _shell_escape(sql: str) -> bool:
+    """`\\! CMD` (psql, mysql): the client hands the rest of the text to a shell."""
+    return sql.lstrip().startswith("\\!")
+
+
+def _sql_words(name: str, words: list[str], start: int) -> list[int]:
+    if name not in _SQL:
+        return []
+    options, letters, attached_only = _SQL[name]
+    found: list[int] = []
+    k = start + 1
+    while k < len(words):
+        word = words[k]
+        option, equals, _rest = word.partition("=")
+        if word == "--" or not word.startswith("-") or word == "-":
+            k += 1
+            continue  # operands (the database, the user) and options after them
+        if word.startswith("--"):
+            if equals and option in options:
+                found.append(k)
+            elif word in options:
+                found.append(k + 1)
+            k += 1
+            continue
+        for i, letter in enumerate(word[1:], 1):
+            if letter in attached_only:
+                break
+            if letter in letters:
+                attached = i + 1 < len(word)
+                if f"-{letter}" in options:
+                    found.append(k if attached else k + 1)
+                k += 0 if attached else 1  # `-c SQL`, `-h HOST`: the next word is the option's
+                break
+        k += 1
+    return [j for j in found if j < len(words)]

@@ -361,7 +361,7 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
                 raise ShellRefused(
                     f"a value inside {place.code_of}'s program is code to {place.code_of}, which can run commands: only a plain word"
                     f" ({_PLAIN_WORD_CHARACTERS}) passes, not {_clip(item)};"
-                    f" pass it as an argument or an environment variable instead (awk -v NAME=VALUE, ENVIRON, os.environ)"
+                    f" {_CODE_INSTEAD.get(place.code_of, 'pass it as an argument or an environment variable instead (awk -v NAME=VALUE, ENVIRON, os.environ)')}"
                 )
             if place.command_line and item.startswith("-"):
                 raise ShellRefused(
@@ -413,6 +413,12 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
     return None
 
 
+#: How to pass a value to a SQL client instead of writing it into its SQL (`psql -c`, `mysql -e`).
+_CODE_INSTEAD = {
+    "psql": "pass it as a psql variable instead: psql -v v=\"{{ x }}\" with the SQL on stdin (<<'SQL'), where :'v' is the value quoted as a literal",
+    "mysql": "the mysql client has no variables for SQL given with -e: give the parameter a pattern: that lets only such a word through",
+}
+_CODE_INSTEAD["mariadb"] = _CODE_INSTEAD["mysql"]
 #: What `echo` does not print as is: a backslash (dash reads `\\c`, `\\n`...), a value that is one of its options.
 _ECHO_READS = re.compile(r"\\|\A-[neE]+\Z")
 #: What a shell expands in a variable it reads again (`$`, backticks, and `\\` in prompts).

@@ -1,0 +1,97 @@
+"""A value inside the SQL of `psql -c` or `mysql -e` is code to the database, and `psql -c '\\! ...'` is a shell command.
+
+`psql -Atc "select '{{ x }}'"` validated and ran any value: with x = `'; copy (select 1) to program 'touch F'; --`
+the server (as the superuser `runuser -u postgres -- psql` connects as) ran `touch F` (checked with PostgreSQL 15:
+F made, owned by the server's user). `psql -c "\\! {{ x }}"` hands the rest of the text to a shell. Now a value in
+that SQL must be a plain word (a version, a table name), as in `python3 -c` and awk programs, else it is refused
+before anything runs; a value in `psql -c '\\! ...'` is parsed again by a shell (`| shq`, and never the command's
+name); values passed as psql variables (`-v t={{ x }}`, read as `:'t'` in SQL on stdin) still pass as data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers_runbook import cli_main
+
+from runbook_tui.runbook.templating import TemplateError, render_command
+
+RUNBOOK = """\
+runbook: 1
+id: sql
+title: T
+params:
+  x: {{type: string}}
+sections:
+  - id: main
+    steps:
+      - id: one
+        run: |
+          {run}
+"""
+
+INJECTION = "'; copy (select 1) to program 'touch F'; --"
+
+IN_SQL = [
+    "psql -c \"select '{{ x }}'\"",
+    "psql -XAtc \"select '{{ x }}'\"",
+    "psql -d app -c \"select '{{ x }}'\"",
+    "psql --command=\"select '{{ x }}'\"",
+    "psql --command \"select '{{ x }}'\"",
+    'runuser -u postgres -- psql -XAtc "select pg_cancel_backend({{ x }})"',
+    'sudo -u postgres psql -c "drop table {{ x }}"',
+    "mysql -e \"select '{{ x }}'\"",
+    "mysql -uroot -Nse \"select '{{ x }}'\"",
+    'mysql --execute="drop table {{ x }}"',
+    "mariadb -e \"select '{{ x }}'\"",
+]
+
+
+@pytest.mark.parametrize("template", IN_SQL)
+def test_a_value_in_the_sql_is_a_plain_word_or_refused(template: str) -> None:
+    for hostile in (INJECTION, "1; copy (select 1) to program 'touch F'", "a b"):
+        with pytest.raises(TemplateError, match=r"code to (psql|mysql|mariadb)"):
+            render_command(template, {"x": hostile})
+    assert [value for _, value in render_command(template, {"x": "legacy_orders-2024.v1"}).env] == ["legacy_orders-2024.v1"]
+
+
+def test_exec_refuses_the_injection_before_anything_runs(tmp_path: Path, write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    made = tmp_path / "made"
+    path = write_runbook(RUNBOOK.format(run="psql -XAtc \"select '{{ x }}'\""))
+    assert cli_main(["validate", str(path)]) == 0  # which value comes is only known when it runs
+    value = INJECTION.replace("touch F", f"touch {made}")
+    assert cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
+    assert "a value inside psql's program is code to psql" in capsys.readouterr().err
+    assert not made.exists()
+
+
+def test_a_value_in_psqls_shell_escape_is_shell_code(write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    for template, why in (
+        ('psql -c "\\! ls {{ x }}"', "'psql -c \\\\!' parses this value again as shell code"),
+        ('psql -c "\\! {{ x | shq }}"', "the command's name, so it picks the program"),
+    ):
+        path = write_runbook(RUNBOOK.format(run=template))
+        assert cli_main(["validate", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert f"{path}:11:{11 + template.index('{{')}: " in err and why.replace("\\\\", "\\") in err, err
+    assert [v for _, v in render_command('psql -c "\\! ls {{ x | shq }}"', {"x": "a b; touch F"}).env] == ["'a b; touch F'"]
+
+
+NEIGHBOURS = [
+    "psql -XAt -v t={{ x }} <<'SQL'\nselect :'t';\nSQL",
+    "echo \"select :'t'\" | psql -XAt -v t={{ x }}",
+    "psql -d {{ x }} -c 'select 1'",
+    "psql -h {{ x }} -XAtc 'show server_version'",
+    "psql -v t={{ x }} -f drop.sql",
+    "mysql -h {{ x }} -e 'select 1'",
+    "mysql -u {{ x }} -e 'select 1'",
+    "sqlite3 app.db \"select '{{ x }}'\"",  # sqlite3's SQL runs no program (its dot commands are refused)
+]
+
+
+@pytest.mark.parametrize("template", NEIGHBOURS)
+def test_a_value_beside_the_sql_is_data(template: str, write_runbook: Callable[..., Path]) -> None:
+    assert cli_main(["validate", str(write_runbook(RUNBOOK.format(run=template.replace("\n", "\n          "))))]) == 0
+    assert [v for _, v in render_command(template, {"x": INJECTION}).env] == [INJECTION]

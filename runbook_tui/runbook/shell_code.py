@@ -7,6 +7,8 @@ the command names `shell_commands` knows.
 
 from __future__ import annotations
 
+import re
+
 #: Interpreters whose code comes in an option's argument (`python3 -c CODE`, `perl -e CODE`): option -> takes the code.
 _CODE_OPTIONS: dict[str, frozenset[str]] = {
     "python": frozenset({"-c"}), "python3": frozenset({"-c"}), "perl": frozenset({"-e", "-E"}), "ruby": frozenset({"-e"}),
@@ -198,3 +200,51 @@ def _sql_words(name: str, words: list[str], start: int) -> list[int]:
                 break
         k += 1
     return [j for j in found if j < len(words)]
+
+
+#: awk's names; in their programs `system()` and pipes (`print | CMD`, `CMD | getline`, gawk's `|&`) run `/bin/sh -c`.
+_AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
+_AWK_STRING = re.compile(r'"(?:\\.|[^"\\\n])*"')
+_AWK_COMMENT = re.compile(r"#[^\n]*")
+#: A regular expression literal: where an operand starts (`$1 ~ /a|b/`, `/x|y/ { ... }`), not after a value (`a / b`).
+_AWK_REGEX = re.compile(r"(^|[(,~!{};\n])(\s*)/(?:\\.|[^/\\\n])*/")
+_AWK_RUNS = re.compile(r"\bsystem\s*\(|\|")
+_AWK_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
+
+
+def _awk_runs_commands(program: str) -> bool:
+    """Whether an awk program calls `system()` or opens a pipe (strings, comments, regular expressions and `||` aside)."""
+    text = _AWK_COMMENT.sub("", _AWK_STRING.sub('""', program)).replace("||", ";").replace("&&", ";")
+    return _AWK_RUNS.search(_AWK_REGEX.sub(r"\1\2", text)) is not None
+
+
+def awk_data_into_commands(words: list[str], start: int) -> list[int]:
+    """Words whose values an awk program that runs commands reads (`-v NAME=V`, `--assign=NAME=V`, an operand
+    `NAME=V`, the command's environment when the program reads ENVIRON): it may hand them to `system()` or a pipe."""
+    name = words[start].rpartition("/")[2] if start < len(words) else ""
+    if name not in _AWKS:
+        return []
+    at = next((k for k, by in interpreter_code(words, start) if by == name), None)
+    if at is None or not _awk_runs_commands(words[at]):  # no program here (`-f FILE`), or one that runs nothing
+        return []
+    program = _AWK_STRING.sub('""', words[at])
+    names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", program))
+    found: list[int] = []
+    for k in range(start + 1, len(words)):
+        word = words[k]
+        if words[k - 1] in ("-v", "--assign") and k - 1 > start:
+            assignment = word
+        elif word.startswith("--assign="):
+            assignment = word.partition("=")[2]
+        elif word.startswith("-v") and len(word) > 2 and k < at:
+            assignment = word[2:]
+        elif k > at:
+            assignment = word if _AWK_ASSIGNMENT.match(word) else ""
+        else:
+            continue
+        variable = _AWK_ASSIGNMENT.match(assignment)
+        if assignment and (variable is None or variable.group(1) in names or "SYMTAB" in names):
+            found.append(k)
+    if "ENVIRON" in names:  # `V="{{ x }}" awk '... system(ENVIRON["V"])'`, `env V=... awk`
+        found.extend(k for k in range(start) if _AWK_ASSIGNMENT.match(words[k]))
+    return found

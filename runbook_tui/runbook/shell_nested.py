@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runbook_tui.runbook import shell_commands as commands
+from runbook_tui.runbook.shell_code import awk_data_into_commands
 from runbook_tui.runbook.shell_places import Word, marker
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     for k, by in commands.program_code(texts):
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].code_of = by
+    for k in awk_data_into_commands(texts, commands.command_start(texts)):  # `awk -v v="{{ x }}" 'BEGIN { system(v) }'`
+        for m in words[k].markers + words[k].expanded_markers:
+            tok.places[m].runs_commands_of = texts[commands.command_start(texts)].rpartition("/")[2]
     for k in _sqlite_operands(texts):  # `sqlite3 DB "{{ x }}"`: an operand starting with `.` is a dot command (`.shell CMD`)
         first = words[k].markers[:1]
         if first and words[k].text.startswith(marker(first[0])):

@@ -51,6 +51,7 @@ class Place:
     reparsed_output: bool = False  # inside an expansion whose OUTPUT another shell parses
     by: str = ""  # the command that parses it again
     runs_as: str = ""  # the name of the command that runs (`{{ x }} --version`): it picks the program
+    runs_commands_of: str = ""  # a variable of an awk program that runs commands (`awk -v v=... 'BEGIN{system(v)}'`)
     unknown_program: bool = False  # an argument of a program named by a command substitution (`$(echo eval) "{{ x }}"`)
     written_to: str = ""  # a file it is written to, which a shell or an interpreter then runs (`> f.sh; sh f.sh`)
     reparsed_variable: str = ""  # a variable it flows into, which a command expands into a script (`eval "$v"`)

@@ -220,6 +220,7 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         or place.written_to
         or place.runs_as
         or place.unknown_program
+        or place.runs_commands_of
     ):
         return None  # the common case (what every check below lets through), before any message is composed
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
@@ -274,6 +275,13 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
             f"this value is {place.runs_as}, so it picks the program that runs (any program, with the step's rights);"
             f" write the program's name in the runbook and pass the value as an argument, or pick among programs you"
             f' name with a case on the value: case "{{{{ {name} }}}}" in psql) psql ...;; esac'
+        )
+    if place.runs_commands_of:  # `awk -v v="{{ x }}" 'BEGIN { system(v) }'`
+        awk = place.runs_commands_of
+        return (
+            f"this value reaches {awk}'s program as a variable (-v, NAME=VALUE, ENVIRON), and that program runs commands (system(), a pipe |),"
+            f" so the value could run as one; run the command outside {awk} and pass the value to it as an argument, or keep"
+            f" system() and pipes out of the program (print its output and pipe that: {awk} ... | sort)"
         )
     if place.unknown_program:  # `$(echo eval) "{{ x }}"`: eval, `sh -c` or any program could be the one
         return (

@@ -1,0 +1,100 @@
+"""A value given to an awk program that runs commands: `awk -v v="{{ x }}" 'BEGIN { system(v) }'`.
+
+`awk -v NAME=VALUE` is the way the README gives to pass a value to awk as data, and it is, until the program hands
+the variable to `system()` or a pipe (`print v | "sh"`, `cmd | getline`), which run it through `/bin/sh -c`: those
+validated and ran any value (x = `touch F` made F with mawk). Now a value reaching such a program by `-v`, by an
+operand assignment (`v="{{ x }}"` after the program) or by the environment the program reads (`V="{{ x }}" awk ...
+ENVIRON["V"]`) is refused at its position. The same values still pass where the program runs no command, or runs
+none (`||`, `/a|b/` and `-F'|'` are no pipes), or never names the variable. A program that runs any command and
+reads the variable is refused even if the value would only be printed: which of its words reach `system()` is not
+followed through awk's own code.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers_runbook import cli_main
+
+RUNBOOK = """\
+runbook: 1
+id: awk
+title: T
+params:
+  x: {{type: string}}
+sections:
+  - id: main
+    steps:
+      - id: one
+        run: |
+          {run}
+"""
+
+RUNS = [
+    "awk -v v=\"{{ x }}\" 'BEGIN { system(v) }'",
+    "awk -vv=\"{{ x }}\" 'BEGIN { system(v) }'",
+    'awk -v v="{{ x }}" \'BEGIN { print "id" | v }\'',
+    'awk -v v="{{ x }}" \'BEGIN { print v | "sh" }\'',
+    "awk -v cmd=\"{{ x }}\" 'BEGIN { while ((cmd | getline line) > 0) print line }'",
+    'awk -v v="{{ x }}" \'BEGIN { c = "echo " v; system(c) }\'',
+    "printf 'a\\n' | awk '{ system(v) }' v=\"{{ x }}\" -",
+    'V="{{ x }}" awk \'BEGIN { system(ENVIRON["V"]) }\'',
+    'env V="{{ x }}" gawk \'BEGIN { system(ENVIRON["V"]) }\'',
+    "gawk --assign=v=\"{{ x }}\" 'BEGIN { system(v) }'",
+    "mawk -v v=\"{{ x }}\" -F : 'BEGIN { system(v) }'",
+]
+
+
+@pytest.mark.parametrize("template", RUNS)
+def test_a_value_an_awk_program_may_run_is_refused_at_its_position(
+    template: str, write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_runbook(RUNBOOK.format(run=template))
+    assert cli_main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:11:{11 + template.index('{{')}: " in err and "that program runs commands (system(), a pipe |)" in err, err
+
+
+def test_the_holes_were_real_and_exec_runs_nothing(tmp_path: Path, write_runbook: Callable[..., Path]) -> None:
+    made = tmp_path / "made"
+    value = f"touch {made}"
+    for text in ("awk -v v=\"$V\" 'BEGIN { system(v) }'", 'awk -v v="$V" \'BEGIN { print v | "sh" }\'', 'V2="$V" awk \'BEGIN { system(ENVIRON["V2"]) }\''):
+        subprocess.run(["sh", "-c", text], env={**os.environ, "V": value}, check=True, timeout=10)
+        assert made.exists(), text
+        made.unlink()
+    path = write_runbook(RUNBOOK.format(run=RUNS[0]))
+    assert cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
+    assert not made.exists()
+
+
+DATA = [
+    "awk -v n=\"{{ x }}\" 'BEGIN { print n }'",
+    "awk -v n=\"{{ x }}\" '$1 ~ /a|b/ { print n }'",
+    'awk -v n="{{ x }}" \'$1 == "a" || $2 == n { print n }\'',
+    "awk -F'|' -v n=\"{{ x }}\" '{ print n, $2 }'",
+    'awk -v n="{{ x }}" \'{ print n " | " $1 }\'',
+    'N="{{ x }}" awk \'BEGIN { print ENVIRON["N"] }\'',
+    'awk -v n="{{ x }}" -f report.awk',
+    "awk '{ print n }' n=\"{{ x }}\" -",
+]
+
+
+@pytest.mark.parametrize("template", DATA)
+def test_a_value_an_awk_program_only_reads_is_data(template: str, tmp_path: Path, write_runbook: Callable[..., Path]) -> None:
+    path = write_runbook(RUNBOOK.format(run=template))
+    assert cli_main(["validate", str(path)]) == 0
+
+
+def test_awk_prints_the_value_exactly_and_runs_nothing(tmp_path: Path, write_runbook: Callable[..., Path]) -> None:
+    made = tmp_path / "made"
+    value = f"a|b; touch {made}; $(touch {made})"
+    out = tmp_path / "out"
+    run = f'echo a | awk -v n="{{{{ x }}}}" \'$1 ~ /a|b/ || $1 == "z" {{ printf "%s", n }}\' > {out}'
+    path = write_runbook(RUNBOOK.format(run=run))
+    assert cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 0
+    assert out.read_text() == value
+    assert not made.exists()

@@ -218,6 +218,18 @@ def _awk_runs_commands(program: str) -> bool:
     return _AWK_RUNS.search(_AWK_REGEX.sub(r"\1\2", text)) is not None
 
 
+def awk_running_commands(words: list[str], start: int) -> tuple[str, list[str]]:
+    """The awk at `start` when its program runs commands (else ""), and the environment variables it reads there
+    (`ENVIRON["V"]`): what it reads, on its input too (`echo ... | awk '{ system($0) }'`), may run as a command."""
+    name = words[start].rpartition("/")[2] if start < len(words) else ""
+    if name not in _AWKS:
+        return "", []
+    at = next((k for k, by in interpreter_code(words, start) if by == name), None)
+    if at is None or not _awk_runs_commands(words[at]):
+        return "", []
+    return name, re.findall(r'ENVIRON\s*\[\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*\]', words[at])
+
+
 def awk_data_into_commands(words: list[str], start: int) -> list[int]:
     """Words whose values an awk program that runs commands reads (`-v NAME=V`, `--assign=NAME=V`, an operand
     `NAME=V`, the command's environment when the program reads ENVIRON): it may hand them to `system()` or a pipe."""

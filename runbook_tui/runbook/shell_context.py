@@ -25,6 +25,7 @@ from runbook_tui.runbook import shell_flow, shell_nested
 from runbook_tui.runbook import shell_heredocs as heredocs
 from runbook_tui.runbook import shell_parameters as parameters
 from runbook_tui.runbook import shell_programs as programs
+from runbook_tui.runbook.shell_code import awk_running_commands
 from runbook_tui.runbook.shell_flow import Flow
 from runbook_tui.runbook.shell_places import (
     EXPANSION,
@@ -300,7 +301,12 @@ class Tokenizer:
                 self.places[m].unknown_program = True
         self._nested(words, texts)
         files.ran(self, texts)
-        return shell_flow.simple_command(self.flow, words, self.places)
+        reads = shell_flow.simple_command(self.flow, words, self.places)
+        awk, environment = awk_running_commands(texts, start)
+        if awk:  # `echo "{{ x }}" | awk '{ system($0) }'`, `export V=...; awk '... system(ENVIRON["V"])'`
+            self.flow.awk_runs.update(dict.fromkeys([shell_flow.AWK_INPUT, *environment], awk))
+            reads = [*reads, shell_flow.AWK_INPUT]
+        return reads
 
     def _name_substituted(self, word: Word) -> bool:
         """A command's name a command substitution prints, directly (`$(echo eval)`) or through a variable (`$e`)."""

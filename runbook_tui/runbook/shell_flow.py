@@ -22,6 +22,8 @@ from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook.shell_places import EXPANSION, Place, Word, marker_index
 
 #: Positional parameters (`$1`, `$@`, `$*`) are followed as one variable of this name.
+#: What an awk program that runs commands reads on its input, followed as a variable (see `Flow.awk_runs`).
+AWK_INPUT = "<awk input>"
 POSITIONAL = "@"
 #: `NAME=`, `NAME+=`, `NAME[SUBSCRIPT]=` at the start of a word.
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(.*?)\])?\+?=", re.DOTALL)
@@ -70,6 +72,7 @@ class Flow:
         self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
         self.every_script = False  # read the scripts of inner shells (`bash -c '...'`) even where no value stands
         self.run_as_command: set[str] = set()  # variables expanded as a command's name (`$cmd --version`)
+        self.awk_runs: dict[str, str] = {}  # variables (and awk's input) an awk program that runs commands reads: its name
         self.substituted: set[str] = set()  # variables assigned what a command substitution prints (`e=$(which bash)`)
         self.descriptors: list[int] = []  # values `exec N<<< ...` made readable on a descriptor (`bash <&3` reads them)
         self.stdin: list[int] = []  # values fed to the command whose inner shell is being read (`| sh -c 'read l'`)
@@ -110,6 +113,10 @@ class Flow:
         for m in self._reaching(self.run_as_command, {}):  # `cmd="{{ x }}"; $cmd --version`: the value is the program
             if isinstance(m, int):
                 places[m].runs_as = places[m].runs_as or "the command's name, through a variable"
+        for name, awk in self.awk_runs.items():  # `v="{{ x }}"; awk -v v="$v" 'BEGIN { system(v) }'`
+            for m in self._reaching({name}, {}):
+                if isinstance(m, int):
+                    places[m].runs_commands_of = places[m].runs_commands_of or awk
         for name, by in self.reparsed.items():  # `v="{{ x }}"; eval "$v"`: the value is code to eval
             for m in self._reaching({name}, {}):
                 if isinstance(m, int) and not places[m].reparsed_variable:

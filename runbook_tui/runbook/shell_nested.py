@@ -33,9 +33,11 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     for k, by in commands.program_code(texts):
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].code_of = by
-    for k in awk_data_into_commands(texts, commands.command_start(texts)):  # `awk -v v="{{ x }}" 'BEGIN { system(v) }'`
+    start = commands.command_start(texts)
+    for k in awk_data_into_commands(texts, start):  # `awk -v v="{{ x }}" 'BEGIN { system(v) }'`, `-v v="$v"`
         for m in words[k].markers + words[k].expanded_markers:
-            tok.places[m].runs_commands_of = texts[commands.command_start(texts)].rpartition("/")[2]
+            tok.places[m].runs_commands_of = texts[start].rpartition("/")[2]
+        tok.flow.awk_runs.update(dict.fromkeys(words[k].refs, texts[start].rpartition("/")[2]))
     for k in _sqlite_operands(texts):  # `sqlite3 DB "{{ x }}"`: an operand starting with `.` is a dot command (`.shell CMD`)
         first = words[k].markers[:1]
         if first and words[k].text.startswith(marker(first[0])):

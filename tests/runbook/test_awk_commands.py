@@ -46,6 +46,13 @@ RUNS = [
     'env V="{{ x }}" gawk \'BEGIN { system(ENVIRON["V"]) }\'',
     "gawk --assign=v=\"{{ x }}\" 'BEGIN { system(v) }'",
     "mawk -v v=\"{{ x }}\" -F : 'BEGIN { system(v) }'",
+    # through a shell variable, the environment, or awk's input
+    'v="{{ x }}"; awk -v v="$v" \'BEGIN { system(v) }\'',
+    "printf '%s\\n' \"{{ x }}\" | while read -r l; do awk -v v=\"$l\" 'BEGIN { system(v) }'; done",
+    'export V="{{ x }}"; awk \'BEGIN { system(ENVIRON["V"]) }\'',
+    "echo \"{{ x }}\" | awk '{ system($0) }'",
+    "printf '%s\\n' \"{{ x }}\" | awk '{ print | \"sh\" }'",
+    "awk '{ system($0) }' <<EOF\n          {{ x }}\n          EOF",
 ]
 
 
@@ -56,7 +63,9 @@ def test_a_value_an_awk_program_may_run_is_refused_at_its_position(
     path = write_runbook(RUNBOOK.format(run=template))
     assert cli_main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
-    assert f"{path}:11:{11 + template.index('{{')}: " in err and "that program runs commands (system(), a pipe |)" in err, err
+    line = 11 + template[: template.index("{{")].count("\n")
+    column = 11 + template.index("{{") - (template.rindex("\n", 0, template.index("{{")) + 11 if line > 11 else 0)
+    assert f"{path}:{line}:{column}: " in err and "that program runs commands (system(), a pipe |)" in err, err
 
 
 def test_the_holes_were_real_and_exec_runs_nothing(tmp_path: Path, write_runbook: Callable[..., Path]) -> None:
@@ -80,6 +89,9 @@ DATA = [
     'N="{{ x }}" awk \'BEGIN { print ENVIRON["N"] }\'',
     'awk -v n="{{ x }}" -f report.awk',
     "awk '{ print n }' n=\"{{ x }}\" -",
+    "echo \"{{ x }}\" | awk '{ print $1 }'",
+    'v="{{ x }}"; awk -v v="$v" \'{ print v }\'',
+    'export V="{{ x }}"; awk \'BEGIN { system(ENVIRON["OTHER"]) }\'',
 ]
 
 

@@ -289,6 +289,8 @@ class Tokenizer:
             for m in words[start].markers + words[start].expanded_markers:
                 self.places[m].runs_as = self.places[m].runs_as or "the command's name"
             self.flow.run_as_command.update(words[start].refs)
+        if texts[start : start + 1] == ["for"] and texts[start + 2 : start + 3] == ["in"] and any(w.name_substituted() for w in words[start + 3 :]):
+            self.flow.substituted.add(texts[start + 1])  # `for s in $(echo sh); do $s ...`
         for w in words:  # `e=$(command -v bash)`, `export e=...`: e names a program only known at run time
             assigned = _ASSIGNED.match(w.text)
             value = w.text[assigned.end() :] if assigned else ""

@@ -67,6 +67,8 @@ def expansion(tok: Tokenizer, i: int, word: Word, frame: dict[str, bool], *, quo
             i += 1
     word.expanded_markers.extend(inner.markers + inner.expanded_markers)
     word.refs.extend(inner.refs)
+    if inner.substitutions:  # `${E:-$(command -v bash)}`: what it gives may be what the substitution prints
+        word.substitutions.append(len(word.cooked) - 1)
     if substring:
         tok.flow.arithmetic_text(s[inner_start:i])
         tok.flow.arithmetic.update(inner.refs)

@@ -62,6 +62,11 @@ SUBSTITUTED_NAMES = [
     'e=$(echo eval); $e "{{ x }}"',
     'e=`command -v bash`; "$e" -c "{{ x }}"',
     'export e=$(command -v bash); f=$e; ${f} -c "{{ x }}"',
+    'for s in $(echo sh); do $s -c "{{ x }}"; done',
+    # in the word of a ${...}, whose value it may be
+    '${E:-$(echo eval)} "{{ x }}"',
+    '"${E:-`echo eval`}" "{{ x }}"',
+    'e=${E:-$(command -v bash)}; $e -c "{{ x }}"',
 ]
 
 

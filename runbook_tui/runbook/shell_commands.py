@@ -32,7 +32,7 @@ _WRAPPERS: dict[str, frozenset[str]] = {
     "env": frozenset({"-u", "-C", "-S"}),
     "nice": frozenset({"-n"}),
     "nohup": frozenset(),
-    "time": frozenset(),
+    "time": frozenset({"-f", "-o", "--format", "--output"}),  # bash's `time -p` and GNU time's options
     "exec": frozenset({"-a"}),
     "command": frozenset(),
     "builtin": frozenset(),
@@ -94,7 +94,7 @@ def command_start(words: list[str]) -> int:
     k = 0
     while k < len(words):
         text = words[k]
-        if text in COMPOUND_START or ("=" in text and text.split("=", 1)[0].isidentifier()):
+        if (text in COMPOUND_START and text != "time") or ("=" in text and text.split("=", 1)[0].isidentifier()):
             k += 1
             if text == "coproc" and k + 1 < len(words) and words[k].isidentifier() and words[k + 1] in _COPROC_COMPOUND:
                 k += 1  # `coproc NAME { ...; }`: the coprocess's name, then its command

@@ -76,8 +76,9 @@ _COMPOSE_GLOBAL = _Options("fp", _long("file", "project-name", "profile", "env-f
 _KUBECTL = _Options("cnfs", _long("container", "namespace", "filename", "pod-running-timeout", "context", "kubeconfig", "cluster", "user",
                                   "server", "token", "as", "as-group", "request-timeout", "cache-dir"), operands=1)  # fmt: skip
 _CONTAINERS = frozenset({"docker", "podman", "nerdctl"})
+_WATCH = _Options("nq", _long("interval", "equexit"))
 
-RUNNERS = frozenset(_SIMPLE) | _CONTAINERS | {"docker-compose", "kubectl", "oc", "ip"}
+RUNNERS = frozenset(_SIMPLE) | _CONTAINERS | {"docker-compose", "kubectl", "oc", "ip", "watch"}
 
 
 def _skip(words: list[str], k: int, spec: _Options) -> int | None:
@@ -135,6 +136,9 @@ def runner_command(words: list[str], k: int) -> int | None:
         every = any(w in ("-all", "-a", "--all") for w in words[k + 1 : at])  # `ip -all netns exec CMD`
         netns_command = at + 2 + (not every)
         return netns_command if netns_command < len(words) else None
+    if name == "watch":  # `watch -x CMD ARGS` runs CMD itself (without -x a shell parses the words: `shell_commands`)
+        options = words[k + 1 : _skip(words, k + 1, _WATCH) or len(words)]
+        return _skip(words, k + 1, _WATCH) if {"-x", "--exec"} & set(options) else None
     simple = _SIMPLE.get(name)
     if simple is None:
         return None

@@ -63,6 +63,11 @@ AS_COMMAND = [
     "busybox {{ x }}",
     "ip netns exec ns1 {{ x }}",
     "sudo -u app docker exec c {{ x }}",
+    "watch -x {{ x }}",
+    "watch -n 5 --exec {{ x }} arg",
+    "time -p {{ x }}",
+    "/usr/bin/time -f %e {{ x }}",
+    "/usr/bin/time -o /tmp/t -v {{ x }}",
     # a `| shq` value standing as the whole command of the shell that parses it again
     "eval {{ x | shq }}",
     "sh -c {{ x | shq }}",
@@ -147,6 +152,9 @@ DATA = [
     "runuser -u {{ x }} -- id",
     "strace -o {{ x }} true",
     "ip netns exec {{ x }} ip a",
+    "watch -x ls {{ x }}",
+    "/usr/bin/time -f {{ x }} true",
+    "time -p ls {{ x }}",
     "ssh db1 ls {{ x | shq }}",
     "eval ls {{ x | shq }}",
 ]

@@ -21,14 +21,14 @@ from typing import Any
 
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_files as files
-from runbook_tui.runbook import shell_flow, shell_nested
+from runbook_tui.runbook import shell_flow, shell_nested, shell_unknown
 from runbook_tui.runbook import shell_heredocs as heredocs
 from runbook_tui.runbook import shell_parameters as parameters
 from runbook_tui.runbook import shell_programs as programs
-from runbook_tui.runbook.shell_code import awk_running_commands
 from runbook_tui.runbook.shell_flow import Flow
 from runbook_tui.runbook.shell_places import (
     EXPANSION,
+    WHOLE_NAME,
     Kind,
     Place,
     Word,
@@ -40,14 +40,11 @@ _PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()#]+")  # characters with no meaning of t
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*]")  # what `$` expands: a name, a positional parameter, `$@`
 #: Words after which `((` is arithmetic and `[[` a test (`if (( n > 1 ))`, `for (( ... ))`, `while [[ ... ]]`).
 _BEFORE_COMPOUND = commands.COMPOUND_START | {"for"}
-#: A command's name that is one value or one variable as a whole (`{{ x }}`, `$cmd`, `${cmd}`, `$1`), as cooked.
-_WHOLE_NAME = re.compile(r"[\U00100000-\U0010ffff]|\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9])")
 #: Words opening and closing a compound command, whose output as a whole feeds a pipe (`while ...; done | sh`).
 _OPENS = frozenset({"{", "if", "while", "until", "for", "select", "case"})
 _CLOSES = frozenset({"}", "fi", "done", "esac"})
 _COMPOUND = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")  # `NAME=(` of an array's compound assignment
 _DEFINITION = re.compile(r"\(\s*\)")  # `NAME()` of a function definition
-_ASSIGNED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")  # an assignment's name (`e=$(command -v bash)`)
 
 
 class Tokenizer:
@@ -285,35 +282,14 @@ class Tokenizer:
         # `{{ x }} --version`, `$cmd arg`: the value is the whole name, so it picks any program. A value that is only part
         # of the name (`/usr/lib/postgresql/{{ v }}/bin/pg_upgrade`, `"$bin/pg_ctl"`) is one literal word of a path the
         # runbook names: it passes.
-        if named and _WHOLE_NAME.fullmatch(words[start].text):
+        if named and WHOLE_NAME.fullmatch(words[start].text):
             for m in words[start].markers + words[start].expanded_markers:
                 self.places[m].runs_as = self.places[m].runs_as or "the command's name"
             self.flow.run_as_command.update(words[start].refs)
-        if texts[start : start + 1] == ["for"] and texts[start + 2 : start + 3] == ["in"] and any(w.name_substituted() for w in words[start + 3 :]):
-            self.flow.substituted.add(texts[start + 1])  # `for s in $(echo sh); do $s ...`
-        for w in words:  # `e=$(command -v bash)`, `export e=...`: e names a program only known at run time
-            assigned = _ASSIGNED.match(w.text)
-            value = w.text[assigned.end() :] if assigned else ""
-            if assigned and (w.name_substituted() or (_WHOLE_NAME.fullmatch(value) and w.refs[-1:] and w.refs[-1] in self.flow.substituted)):
-                self.flow.substituted.add(assigned.group(1))
-        if named and self._name_substituted(words[start]):  # `$(echo eval) "{{ x }}"`, `$(which bash) -c "{{ x }}"`
-            for m in words[start].markers + words[start].expanded_markers:
-                self.places[m].runs_as = self.places[m].runs_as or "in the command's name"
-            for m in (m for w in words[start + 1 :] for m in w.markers + w.expanded_markers):
-                self.places[m].unknown_program = True
+        inputs = shell_unknown.follow(self, words, texts, start, named)  # `$(echo eval) "{{ x }}"`, `awk ... system(v)`
         self._nested(words, texts)
         files.ran(self, texts)
-        reads = shell_flow.simple_command(self.flow, words, self.places)
-        awk, environment = awk_running_commands(texts, start)
-        if awk:  # `echo "{{ x }}" | awk '{ system($0) }'`, `export V=...; awk '... system(ENVIRON["V"])'`
-            self.flow.awk_runs.update(dict.fromkeys([shell_flow.AWK_INPUT, *environment], awk))
-            reads = [*reads, shell_flow.AWK_INPUT]
-        return reads
-
-    def _name_substituted(self, word: Word) -> bool:
-        """A command's name a command substitution prints, directly (`$(echo eval)`) or through a variable (`$e`)."""
-        whole_variable = len(word.refs) == 1 and _WHOLE_NAME.fullmatch(word.text) is not None
-        return word.name_substituted() or (whole_variable and word.refs[0] in self.flow.substituted)
+        return shell_flow.simple_command(self.flow, words, self.places) + inputs
 
     def _word_at(self, i: int, text: str) -> bool:
         end = i + len(text)

@@ -24,6 +24,8 @@ from runbook_tui.runbook.shell_places import EXPANSION, Place, Word, marker_inde
 #: Positional parameters (`$1`, `$@`, `$*`) are followed as one variable of this name.
 #: What an awk program that runs commands reads on its input, followed as a variable (see `Flow.awk_runs`).
 AWK_INPUT = "<awk input>"
+#: What a program named by a command substitution reads on its input (`echo "{{ x }}" | $(echo sh)`).
+UNKNOWN_INPUT = "<unknown program's input>"
 POSITIONAL = "@"
 #: `NAME=`, `NAME+=`, `NAME[SUBSCRIPT]=` at the start of a word.
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(.*?)\])?\+?=", re.DOTALL)
@@ -113,6 +115,9 @@ class Flow:
         for m in self._reaching(self.run_as_command, {}):  # `cmd="{{ x }}"; $cmd --version`: the value is the program
             if isinstance(m, int):
                 places[m].runs_as = places[m].runs_as or "the command's name, through a variable"
+        for m in self._reaching({UNKNOWN_INPUT}, {}):  # `echo "{{ x }}" | $(echo sh)`: eval or a shell may read it
+            if isinstance(m, int):
+                places[m].unknown_program = True
         for name, awk in self.awk_runs.items():  # `v="{{ x }}"; awk -v v="$v" 'BEGIN { system(v) }'`
             for m in self._reaching({name}, {}):
                 if isinstance(m, int):

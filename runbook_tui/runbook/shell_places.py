@@ -34,6 +34,10 @@ def marker_index(char: str) -> int | None:
 MARKERS = re.compile(f"[{chr(MARKER_BASE)}-{chr(MARKER_BASE + MARKER_LIMIT - 1)}]")
 
 
+#: A command's name that is one value or one variable as a whole (`{{ x }}`, `$cmd`, `${cmd}`, `$1`), as cooked.
+WHOLE_NAME = re.compile(r"[\U00100000-\U0010ffff]|\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9])")
+
+
 def has_markers(text: str) -> bool:
     return MARKERS.search(text) is not None
 

@@ -67,6 +67,11 @@ SUBSTITUTED_NAMES = [
     '${E:-$(echo eval)} "{{ x }}"',
     '"${E:-`echo eval`}" "{{ x }}"',
     'e=${E:-$(command -v bash)}; $e -c "{{ x }}"',
+    # on its input: a pipe, a here-string, a heredoc
+    'echo "{{ x }}" | $(echo sh)',
+    "e=$(command -v sh); printf '%s\\n' \"{{ x }}\" | $e",
+    '$(echo sh) <<< "{{ x }}"',
+    "$(echo sh) <<EOF\n          {{ x }}\n          EOF",
 ]
 
 
@@ -78,8 +83,9 @@ def test_a_value_reaching_a_program_named_by_a_substitution_is_refused(
     path = write_runbook(RUNBOOK.format(run=template))
     assert cli_main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
-    column = COLUMN + template.index("{{")
-    assert f"{path}:{LINE}:{column}: " in err and "the command's name comes from a command substitution" in err, err
+    line = LINE + template[: template.index("{{")].count("\n")
+    column = COLUMN + template.index("{{") if line == LINE else template.index("{{") - template.rindex("\n", 0, template.index("{{"))
+    assert f"{path}:{line}:{column}: " in err and "the command's name comes from a command substitution" in err, err
     assert _exec(write_runbook, tmp_path, template, value, "j.jsonl") == 2
     assert not made.exists()
     with pytest.raises(TemplateError, match="command substitution"):

@@ -124,6 +124,7 @@ class Tokenizer:
                     here_string = False
                 elif input_redirect:  # `sh < <(printf ...)`, `python3 < "$(...)"`: the output (names) what it reads
                     fed.extend(word.expanded_markers + files.written(self, text))  # `sh < f.sh`: what was written there
+                    printed.extend([word] if word.substitutions else [])  # `read n < <(printf ...)`: n holds what it prints
                 elif output_redirect:
                     targets.append(text)
                 output_redirect = False
@@ -160,6 +161,8 @@ class Tokenizer:
             if fed and any(w.text.rpartition("/")[2] == "xargs" for w in words):  # its input becomes $1... of what it runs
                 self.flow.assign(shell_flow.POSITIONAL, fed, [])
             for name in reads:  # `read n <<< "{{ x }}"`, `echo "{{ x }}" | while read n`, `... | sh -c 'read n; ...'`
+                if any(w.name_substituted() for w in printed):  # `read e < <(command -v bash)`: e names a program
+                    self.flow.substituted.add(name)
                 held = [m for w in printed for m in w.markers + w.expanded_markers] or (self.flow.stdin if self.level else [])
                 self.flow.assign(name, held, [r for w in printed for r in w.refs])
             for heredoc in self.pending_heredocs[heredocs_before:]:
@@ -223,6 +226,7 @@ class Tokenizer:
                     if self.at(i, ">("):  # `tee >(sh)`, `> >(sh)`: what this command writes is the inner one's stdin
                         self.feed = [*fed, *(m for m in self.places if m not in known)]
                     word.started = True
+                    word.substitutions.extend([len(word.cooked)] if self.at(i, "<(") else [])  # what it prints is read
                     word.cooked.append(EXPANSION)
                     i = self._sub(i + 2, ")", frame, word)
                     continue

@@ -191,3 +191,20 @@ def test_a_value_evaluated_as_an_inner_scripts_argument_gets_the_argument_advice
         [(_, message)] = static_problems(template)
         assert message.startswith("this value is an argument ($1, $2...) that 'eval' expands into a script"), (template, message)
         assert 'use "$1" as data only' in message
+
+
+def test_a_value_read_from_a_process_substitution_flows_into_the_variable(tmp_path: Path) -> None:
+    """`read -r n < <(printf '%s\\n' "{{ x }}"); eval "$n"`: read takes the line the process substitution prints, as
+    it does from a here-string or a pipe, but only those were followed; bash ran the value through eval (F made). Now
+    the variable holds the values printed there: eval and arithmetic refuse them; printing the variable passes."""
+    made = tmp_path / "made"
+    subprocess.run(["bash", "-c", 'read -r n < <(printf \'%s\\n\' "$V"); eval "$n"'], env={**os.environ, "V": f"touch {made}"}, check=True, timeout=10)
+    assert made.exists()
+    for template in ('read -r n < <(printf \'%s\\n\' "{{ x }}"); eval "$n"', 'read -r n < <(echo {{ x }}); sh -c "$n"'):
+        [(_, message)] = static_problems(template)
+        assert "this value flows into $n, which" in message, (template, message)
+    with pytest.raises(TemplateError, match="integer"):
+        render_command("read -r n < <(printf '%s\\n' \"{{ x }}\"); echo $(( n + 1 ))", {"x": "a[$(id)]"})
+    command = render_command("read -r n < <(printf '%s\\n' \"{{ x }}\"); printf '%s' \"$n\"", {"x": f"touch {made}; $(id)"})
+    result = subprocess.run(["bash", "-c", command.text], env={**os.environ, **dict(command.env)}, capture_output=True, text=True, timeout=10)
+    assert result.stdout == f"touch {made}; $(id)"

@@ -63,6 +63,8 @@ SUBSTITUTED_NAMES = [
     'e=`command -v bash`; "$e" -c "{{ x }}"',
     'export e=$(command -v bash); f=$e; ${f} -c "{{ x }}"',
     'for s in $(echo sh); do $s -c "{{ x }}"; done',
+    'read -r e < <(command -v bash); $e -c "{{ x }}"',
+    'read -r e <<< "$(command -v bash)"; $e -c "{{ x }}"',
     # in the word of a ${...}, whose value it may be
     '${E:-$(echo eval)} "{{ x }}"',
     '"${E:-`echo eval`}" "{{ x }}"',

@@ -5,10 +5,12 @@ Known re-parsers: `sh|bash|dash|... -c SCRIPT` anywhere in the command (so
 behind `sudo`, `env`, `timeout`, `docker|kubectl exec`, `xargs`, `find -exec`,
 `chroot`, `nsenter`...), `su|runuser|sg|flock|script -c` (and `--command`; `sg GROUP CMD` without it), `eval`,
 `ssh|autossh HOST CMD...`, `pdsh|clush|pssh ... CMD...` and `docker run --entrypoint sh IMAGE -c` (`shell_fleet`),
-`watch CMD...`, `parallel`, `tmux`; and commands reading a script on stdin
+`watch CMD...`, `parallel`, `tmux`, `capsh -- -c`, `psql -c '\\! CMD'`; and commands reading a script on stdin
 (`sh`, `bash -s`, `ssh HOST` with no command) fed by a heredoc, a here-string
-or a pipe. A variable expanded into such a script (`eval "$v"`) carries the values it holds (`shell_flow`). A command not listed that runs its argument as shell code is not
-known here: README says to pass values to such commands as arguments.
+or a pipe. A variable expanded into such a script (`eval "$v"`) carries the values it holds (`shell_flow`).
+`command_start` looks behind wrappers (`sudo`, `env`, `timeout`), `coproc` and runners (`docker exec C`, `kubectl
+exec POD --`: `shell_runners`). A command not listed that runs its argument as shell code is not known here: README
+says to pass values to such commands as arguments.
 """
 
 from __future__ import annotations

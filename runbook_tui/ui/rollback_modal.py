@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -11,11 +11,25 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static
 
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.events import Event
 from runbook_tui.engine.rollback import RollbackPlan, Scope
+from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.dialog import Dialog
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.wrap import CommandText
+
+#: Said above the keys once the list was shown again because the run moved while it was open.
+CHANGED = "THE LIST CHANGED while it was open: read it again. "
+
+
+class RunEvents(Protocol):
+    """Where the run's events are heard (the controller): the list is kept to what `y` would start."""
+
+    def subscribe(self, listener: Callable[[Event, RunState], None]) -> None: ...
+
+    def unsubscribe(self, listener: Callable[[Event, RunState], None]) -> None: ...
 
 
 class RollbackModal(Dialog[tuple[Scope, bool] | None]):
@@ -32,12 +46,17 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         Binding("n,escape", "cancel", "cancel"),
     ]
 
-    def __init__(self, plan_for: Callable[[Scope], RollbackPlan], rendered: Callable[[str], Mapping[str, Any]] | None = None) -> None:
-        """`rendered`: a rollback section step's texts as they will run (`Runner.rendered_step`), to list its commands."""
+    def __init__(
+        self, plan_for: Callable[[Scope], RollbackPlan], rendered: Callable[[str], Mapping[str, Any]] | None = None, events: RunEvents | None = None
+    ) -> None:
+        """`rendered`: a rollback section step's texts as they will run (`Runner.rendered_step`), to list its commands.
+        `events`: the run's, so the list follows what happens while it is open (the verifier's word on a step)."""
         super().__init__("", "")
         self.plan_for = plan_for
         self.rendered = rendered
+        self.events = events
         self.scope: Scope = "checkpoint"
+        self.shown: RollbackPlan | None = None
 
     def body(self) -> Iterable[Widget]:
         yield Static(id="dialog-body")
@@ -45,9 +64,21 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
     def on_mount(self) -> None:
         super().on_mount()
         self._show()
+        if self.events is not None:
+            self.events.subscribe(self._heard)
 
-    def _show(self) -> None:
-        plan = self.plan_for(self.scope)
+    def on_unmount(self) -> None:
+        if self.events is not None:
+            self.events.unsubscribe(self._heard)
+
+    def _heard(self, event: Event, _state: RunState) -> None:
+        """The list shown again when what `y` would start changed (it said `two (step ran, not confirmed yet)` after the
+        verifier had confirmed it); output and samples change no plan."""
+        if event["type"] not in (ev.OUTPUT, ev.METRIC_SAMPLE) and self.plan_for(self.scope) != self.shown:
+            self._show(CHANGED)
+
+    def _show(self, changed: str = "") -> None:
+        plan = self.shown = self.plan_for(self.scope)
         theme = self.app.current_theme
         target = plan.checkpoint_step or "the start"
         title = f"Roll back to the last checkpoint ({target})" if plan.scope == "checkpoint" else "FULL rollback: abort the whole change"
@@ -77,13 +108,17 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         ack = " and acknowledge the steps without undo" if plan.needs_acknowledgement else ""
         other = "full rollback" if self.scope == "checkpoint" else "back to the checkpoint"
         keys = f"y start this rollback{ack} · f {other} · n / escape cancel"
-        self.set_keys(f"{_afterwards(plan)}\n{keys}" if plan.entries or plan.scope == "full" else keys)
+        said = f"{changed}{_afterwards(plan)}"
+        self.set_keys(f"{said}\n{keys}" if plan.entries or plan.scope == "full" or changed else keys)
 
     def action_toggle_scope(self) -> None:
         self.scope = "full" if self.scope == "checkpoint" else "checkpoint"
         self._show()
 
     def action_start(self) -> None:
+        if self.plan_for(self.scope) != self.shown:  # y starts only the list read: a changed one is shown first
+            self._show(CHANGED)
+            return
         self.dismiss((self.scope, True))
 
     def action_cancel(self) -> None:

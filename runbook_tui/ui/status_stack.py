@@ -302,6 +302,8 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
     waits for, or what is next (the check before the end is a status: `statuses`). Read from the state only, like
     `statuses`: every role says the same words, with its keys."""
     current = state.current
+    if current is None and not state.order:  # a verifier's replica before the run's first event: no step is known, none done
+        return Status("Nothing of the run received yet: its steps show once they arrive", "muted", {})
     if current is None:
         # A verify section's check (not `k`'s); a check before the end the controller does not run is no check now.
         checking = ": checking the success criteria" if any(p.get("when") != "end" for p in state.checking_now) else ""

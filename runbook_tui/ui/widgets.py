@@ -246,9 +246,10 @@ class StepDetail(Static):
             # Every step done is not the run finished: a paused run ends when resumed, unmet criteria keep it open (the
             # title read `finished` over a run that was not).
             if isinstance(self.parent, DetailScroll):
-                self.parent.titled("finished" if state.finished else "every step done")
+                self.parent.titled("finished" if state.finished else "every step done" if state.order else "waiting for the run")
             said = with_criteria(status_words(state.outcome), state.criteria_unmet, state.criteria_acceptance) if state.outcome else ""
             words = f"Session finished: {said}." if said else "Every step is done." + (" The run is paused: it finishes when resumed." if paused else "")
+            words = words if state.order else "Nothing of the run received yet."  # a verifier's replica before the first event
             self.update(Text(visible_line(words), style="bold"))  # the acceptance reason is a person's text
             return
         entry = plan_entry or {}

@@ -15,6 +15,7 @@ from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass, field
+from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.safe_text import visible_line
 
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it
@@ -68,7 +69,9 @@ def resume_command(state: RunState, journal_path: str) -> str:
     return f"{plain} --share {state.share.get('address')} {who_may_join(state.share)}\n(the verifier joins again: the same host key), or --solo REASON"
 
 
-def share_listener(options: ShareOptions | None, solo: str | None, signs_with: str | None = None) -> tuple[tuple[str, int], socket.socket] | None:
+def share_listener(
+    options: ShareOptions | None, solo: str | None, signs_with: str | None = None, assignee: str = ""
+) -> tuple[tuple[str, int], socket.socket] | None:
     """Where the shared session listens, bound before the journal is made: a port in use, an address that is not
     this machine's or a host that does not resolve refuses the run (exit 2) with nothing journaled; so does a run
     verified by nobody who may join (observers only, not `--solo`): it waited for ever at its first step; and so
@@ -79,6 +82,12 @@ def share_listener(options: ShareOptions | None, solo: str | None, signs_with: s
     from runbook_tui.share.server import listening_socket, parse_address
 
     for person in options.participants:
+        if assignee and person.role == "verifier" and person_key(person.name) == person_key(assignee):
+            raise StartRefused(
+                f"--share: the verifier's key names {visible_line(person.name)}, who is the assignee at this keyboard: the two-person rule "
+                "needs another person, and every confirmation would be refused; expected the verifier's own key, its comment naming them "
+                "(ssh-keygen -c -C NAME -f KEYFILE), or --participants FILE with their name"
+            )
         if signs_with is not None and person.role == "verifier" and person.fingerprint == signs_with:
             raise StartRefused(
                 f"--share: the verifier {person.name}'s key ({signs_with}) is the key your decisions are signed with "

@@ -13,6 +13,7 @@ from runbook_tui.engine.actors import SYSTEM, Actor, Reply, refused
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.state import RUNNABLE, RunState, nothing_to_reject
 from runbook_tui.engine.waves import WaveGate
+from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.model import Step
 
 
@@ -36,7 +37,7 @@ class VerifierIntents:
         raise NotImplementedError
 
     def _verifier_only(self, actor: Actor, what: str) -> Reply | None:
-        if actor.role == "assignee" or actor.name == self.assignee:
+        if actor.role == "assignee" or person_key(actor.name) == person_key(self.assignee):  # `Alice`, `alice` + U+200B too
             return refused(f"the assignee cannot {what} their own step (two-person rule)")
         if actor.role != "verifier":
             return refused(f"only the verifier can {what}")

@@ -354,7 +354,7 @@ class _Builder(StepsReader):
             self.diags.error(m.value_mark("id"), "ticket 'id' is empty; expected the change ticket's id, like CHG-2041")
         assignee = self._plain(m, "assignee")
         verifier = self._plain(m, "verifier")
-        if assignee and verifier and _person(assignee) == _person(verifier):
+        if assignee and verifier and person_key(assignee) == person_key(verifier):
             same = (
                 f"'{verifier}' is also the assignee"
                 if assignee == verifier
@@ -467,7 +467,7 @@ def probe_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> P
     )
 
 
-def _person(name: str) -> str:
+def person_key(name: str) -> str:
     """Who a ticket's name means: `Alice`, ` alice` and `alice` with a zero-width space are one person to the people
     reading the ticket, so the two-person rule compares them so (before: only the exact same text was refused)."""
     return "".join(char for char in name if unicodedata.category(char) != "Cf").strip().casefold()

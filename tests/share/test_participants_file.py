@@ -231,6 +231,31 @@ def test_a_verifier_key_that_is_the_assignee_s_own_signing_key_is_refused(
     assert not journal.exists() and not (tmp_path / "ran").exists()
 
 
+@pytest.mark.peers  # the guard sees `--share`; the session is refused before it listens
+@pytest.mark.parametrize("named", ["alice", "Alice", " ALICE"])
+def test_a_verifier_key_naming_the_assignee_is_refused_before_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], named: str
+) -> None:
+    """Before: `run --share ADDR --verifier-key k.pub` with the key commented `root@vm`, run by root, started; the
+    verifier joined as "root" and every confirmation was refused by the two-person rule, found out at the first step
+    (and `Alice` passed the exact name compare). Now the run is refused before it starts, saying how to name the key."""
+    from runbook_tui import cli
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    key = asyncssh.generate_private_key("ssh-ed25519", comment=f"{named}@laptop")
+    key.write_public_key(str(tmp_path / "k.pub"))
+    runbook = tmp_path / "r.yaml"
+    runbook.write_text(f"runbook: 1\nid: r\ntitle: R\nsections:\n  - {{id: a, title: A, steps: [{{id: s, title: S, run: 'touch {tmp_path}/ran'}}]}}\n")
+    journal = tmp_path / "j.jsonl"
+    argv = ["exec", str(runbook), "--share", "127.0.0.1:1", "--verifier-key", str(tmp_path / "k.pub"), "--journal", str(journal)]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("runbook-tui: --share: the verifier's key names "), err
+    assert "who is the assignee at this keyboard: the two-person rule needs another person" in err and "ssh-keygen -c -C NAME" in err, err
+    assert not journal.exists() and not (tmp_path / "ran").exists()
+
+
 def test_one_name_in_two_roles_is_refused(tmp_path: Path) -> None:
     """Before: a verifier key and an observer key both named bob were both let in; the session counts a person's
     sessions by name, so the observer's key could take the verifier's 4 places, and the journal said "bob joined"

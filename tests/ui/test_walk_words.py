@@ -31,7 +31,7 @@ sections:
     title: Change
     kind: implement
     steps:
-      - {id: backup, title: Back up, run: echo backed up, undo: echo unbackup, checkpoint: true}
+      - {id: backup, title: Back up, run: echo backed up, undo: echo unbackup, checkpoint: true, verify: both}
       - {id: edit, title: Edit, run: echo edited, undo: echo unedit}
       - {id: tell, title: Tell the team, note: "Post in #ops that the edit is live."}
       - {id: version, title: Read the version, ask: "Which version runs now?"}
@@ -48,15 +48,18 @@ async def test_refused_go_ahead_rollback_aftermath_and_an_answer_are_on_screen(w
         await settled(pilot)
         stack, detail = app.screen.query_one(StatusStack), app.screen.query_one(StepDetail)
 
-        # bob says no before 'backup' ever ran. Before: the stack said `REJECTED … enter re-run` and the pane `✗ rejected
-        # by bob`, while the log said `go-ahead refused`.
+        # bob says no before 'backup' (verify: both) ever ran. Before: the stack said `REJECTED … enter re-run` and the
+        # pane `✗ rejected by bob`, while the log said `go-ahead refused`.
         assert controller.reject(bob, "not before [b]noon[/b]").ok
         await settled(pilot)
-        assert "'backup' GO-AHEAD REFUSED by bob" in painted(stack) and "enter run it" in painted(stack), painted(stack)
+        assert "'backup' GO-AHEAD REFUSED by bob" in painted(stack) and "enter ask go-ahead" in painted(stack), painted(stack)
         assert "re-run" not in painted(stack) and "REJECTED" not in painted(stack)
         assert "⊘ go-ahead refused by bob" in painted(detail), painted(detail)
         assert "Back up  ⊘ GO-AHEAD REFUSED" in painted(detail) and "REJECTED" not in painted(detail), "the pane's status as the row says it"
 
+        await pilot.press("enter")  # alice asks bob again; his go-ahead lets 'backup' run
+        await until(pilot, lambda: controller.state.steps["backup"].go_ahead_asked, "the go-ahead to be asked again")
+        assert controller.confirm(bob).ok
         for step in ("backup", "edit"):
             await run_step(pilot, step, "awaiting_verification")
             assert controller.confirm(bob).ok

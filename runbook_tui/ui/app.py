@@ -139,7 +139,7 @@ class RunbookApp(ThemedApp):
             form = self.form
             self.push_screen(
                 ParamsScreen(form.file, form.params, self._chosen, self.given, title=form.title or form.id, quits=True),
-                lambda _: self._give_up("no run started: the parameter form was left"),
+                lambda _: self._give_up("no run started: the parameter form was left", code=1),
             )
         else:
             from runbook_tui.ui.picker import PickerScreen
@@ -169,7 +169,7 @@ class RunbookApp(ThemedApp):
         assert self.start_for is not None and self.loaded is not None
         if choice is None:
             if len(self.screen_stack) <= 1:  # no picker or form underneath: nothing to go back to
-                self._give_up("no run started: neither shared nor solo was chosen")
+                self._give_up("no run started: neither shared nor solo was chosen", code=1)
             return
         self.mode_choice = choice
         self.clear_notifications()  # an earlier "Not started" (a key file that could not be read) is answered by this attempt
@@ -184,9 +184,11 @@ class RunbookApp(ThemedApp):
         elif self.start_for is None or len(self.screen_stack) <= 1:
             self._give_up("no run started: outside the change window, and no reason to start anyway was given (--override-window REASON)")
 
-    def _give_up(self, why: str) -> None:
+    def _give_up(self, why: str, code: int = 2) -> None:
+        """Leave before a run started, saying `why` once the screen is gone: 1 when the person left (escape on the form or
+        the mode question: nothing was done, as for ctrl+c; it was 2, an invalid input), 2 when the start was refused."""
         self.failure = why
-        self.exit(2)
+        self.exit(code)
 
     def _start(self, override: str | None) -> None:
         assert self.starter is not None
@@ -269,7 +271,9 @@ class RunbookApp(ThemedApp):
 
         run = next((screen for screen in reversed(self.screen_stack) if isinstance(screen, RunScreen)), None)
         if run is None:
-            self.exit(1 if self.handle is not None else 0)  # nothing started: leaving the picker is not a failure
+            # Nothing started: 1, as the contract's `run` says for a run that was not done (it exited 0, as a done run does,
+            # and a script went on as if the change was made); `launch` says that nothing ran once the screen is gone.
+            self.exit(1)
         elif isinstance(self.screen, ConfirmPrompt):
             self.notify("Answer this question first (n or escape: no); then q or ctrl+c asks to leave.", markup=False)
         else:

@@ -116,7 +116,7 @@ async def test_ctrl_c_before_a_run_leaves_with_nothing_started(workdir: Path, wh
             assert form is not None
         await pilot.press("ctrl+c")
         await until(pilot, lambda: not app.is_running, f"ctrl+c on the {where} to leave")
-    assert app.return_value == 0 and not (workdir / "j.jsonl").exists()
+    assert app.return_value == 1 and not (workdir / "j.jsonl").exists()  # nothing was done: not 0, as a done run (before: 0)
 
 
 @pytest.mark.asyncio
@@ -277,8 +277,8 @@ async def test_slash_the_footers_search_key_starts_a_search_and_is_not_part_of_i
 def test_leaving_before_a_run_started_says_so_once_the_screen_is_gone(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """ctrl+c on the picker (as `runbook-tui run` launches it): exit 0 as before, and now a line saying nothing ran
-    (before: the screen closed onto the shell prompt without a word, leaving a tired person to wonder)."""
+    """ctrl+c on the picker (as `runbook-tui run` launches it): exit 1 (nothing was done; it was 0, as for a done run, and a
+    script went on), and a line saying nothing ran (before: the screen closed onto the shell prompt without a word)."""
     from runbook_tui.ui import launch
 
     app = picker_app()
@@ -290,7 +290,7 @@ def test_leaving_before_a_run_started_says_so_once_the_screen_is_gone(
     run = app.run
     monkeypatch.setattr(app, "run", lambda: run(headless=True, size=SMALL, auto_pilot=leave))
     monkeypatch.setattr(launch, "not_a_terminal", lambda *_: False)
-    assert launch._launch(app) == 0
+    assert launch._launch(app) == 1
     out, err = capsys.readouterr()
     assert err == "runbook-tui: left before a run started: nothing ran, no journal was written\n" and out == ""
     assert not (workdir / "j.jsonl").exists()

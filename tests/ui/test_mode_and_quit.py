@@ -126,7 +126,7 @@ async def test_escape_on_the_mode_screen_starts_nothing(workdir: Path) -> None:
         await screen_is(pilot, "ModeScreen")
         await pilot.press("escape")
         await until(pilot, lambda: app.return_value is not None or not app.is_running, "the app to leave")
-    assert app.return_value == 2 and app.failure and "neither shared nor solo" in app.failure
+    assert app.return_value == 1 and app.failure and "neither shared nor solo" in app.failure  # left, not invalid (was 2)
     assert not (workdir / "j.jsonl").exists() and marks(workdir) == []
 
 

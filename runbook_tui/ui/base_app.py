@@ -10,6 +10,7 @@ from pathlib import Path
 from runbook_tui.app.stopped import stopping_signals
 from runbook_tui.ui.keys_in_turn import KeysInTurn
 from runbook_tui.ui.paste_guard import guard_pastes
+from runbook_tui.ui.terminal_gone import TERMINAL_GONE, TerminalWatch, watch_terminal
 from runbook_tui.ui.themes import DEFAULT_THEME, load_themes, theme_folders
 
 
@@ -25,6 +26,7 @@ class ThemedApp(KeysInTurn):
         self.stylesheet.set_variables(self.get_css_variables())
         self._stylesheet_has_theme = True
         self._signals: list[signal.Signals] = []  # the stopping signals this app handles while mounted
+        self._terminal_watch: TerminalWatch | None = None
 
     def on_mount(self) -> None:
         self.call_after_refresh(_collect_from_now)
@@ -38,9 +40,14 @@ class ThemedApp(KeysInTurn):
             except (ValueError, RuntimeError):  # not the main thread (an app run from a thread): the default stays
                 continue
             self._signals.append(sig)
+        if not self.is_headless:  # a terminal gone without a SIGHUP is left as on one (it spun at full CPU, nothing said)
+            self._terminal_watch = watch_terminal(self.terminal_gone)
 
     async def on_unmount(self) -> None:
         """The handlers go with the app: a loop that outlives it (a test's) has the default dispositions back."""
+        if self._terminal_watch is not None:
+            self._terminal_watch.stop()
+            self._terminal_watch = None
         loop = asyncio.get_running_loop()
         for sig in self._signals:
             loop.remove_signal_handler(sig)
@@ -49,6 +56,10 @@ class ThemedApp(KeysInTurn):
     def signalled(self, name: str) -> None:
         """A stopping signal (`name`, e.g. SIGTERM) came: leave, exit 1 (not done). A run says it in its journal first."""
         self.exit(1)
+
+    def terminal_gone(self) -> None:
+        """stdin hung up with no SIGHUP (ui/terminal_gone.py): the same leaving, its journal note naming what happened."""
+        self.signalled(TERMINAL_GONE)
 
     def refresh_css(self, animate: bool = True) -> None:
         """Skips only the refresh queued by choosing the theme in `__init__` (nothing is parsed yet, nothing would change)."""

@@ -167,3 +167,51 @@ async def test_the_apps_handle_the_stopping_signals_only_while_they_run() -> Non
         await pilot.pause()
         assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL and signal.getsignal(signal.SIGHUP) is not signal.SIG_DFL
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
+
+
+def test_a_terminal_gone_without_a_sighup_is_left_as_on_one(tmp_path: Path) -> None:
+    """The pty's master closed, and no SIGHUP came: the terminal is not the TUI's controlling one (a new session, as
+    `setsid`, a supervisor or a script that opened the pty starts it). Before: Textual's input thread read end of input
+    again and again, the app spun at a core's worth of CPU forever, the step's command ran on unwatched and the journal
+    said nothing. Now it leaves as on a SIGHUP: the note, the command stopped, exit 1, resume decides."""
+    env = {**env_for(tmp_path), "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+    journal = tmp_path / "j.jsonl"
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    argv = [*RUNBOOK_TUI, "run", str(slow_runbook(tmp_path)), "--solo", "terminal test", "--journal", str(journal)]
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    command = None
+
+    def drain(seconds: float) -> None:
+        if select.select([master], [], [], seconds)[0]:
+            os.read(master, 65536)
+
+    try:
+        deadline = time.monotonic() + 60
+        while not (journal.exists() and of_type(raw_events(journal), "step_started", step="slow")):
+            assert time.monotonic() < deadline, "enter never started the step"
+            os.write(master, b"\r")
+            drain(0.3)
+        command = step_pid(tmp_path)
+        os.close(master)
+        master = -1
+        try:
+            code = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("the TUI went on after its terminal went away (no SIGHUP came)") from None
+        assert code == 1
+        events = raw_events(journal)
+        assert events[-1]["type"] == "note" and events[-1]["step"] == "slow" and events[-1]["request"] == "exit", events[-1]
+        assert events[-1]["text"].startswith("run was stopped by its terminal going away (as a SIGHUP would; none came) while 'slow' ran")
+        assert not of_type(events, "session_finished")
+        wait_until(lambda: not alive(command), "the step's command to be stopped")
+        resume_says(tmp_path, journal)
+        assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
+    finally:
+        if master >= 0:
+            os.close(master)
+        proc.kill()
+        proc.wait()
+        if command is not None and alive(command):
+            os.kill(command, signal.SIGKILL)

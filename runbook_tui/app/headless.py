@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import os
 import sys
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TextIO, TypeVar
 
-from runbook_tui.app.resume_words import back_at_checkpoint, final_check_owed, interrupted_rollback, next_move, paused, standing_go_ahead, unknown_step
+from runbook_tui.app.resume_words import final_check_owed, next_move, paused, rollback_words, standing_go_ahead, unknown_step
 from runbook_tui.app.session import Session, SessionError, load, open_session, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.app.stopped import journal_stop, stopping_signals
@@ -299,7 +300,7 @@ def summary(state: RunState, journal: str, *, shared: bool = False, look: bool =
         if (status := state.steps[sid].status) != "pending":
             lines.append(f"  {status_words(status):<22} {visible_line(sid)} (rollback)")
     listed = len(lines)
-    lines.extend(interrupted_rollback(state) or ([] if reopened else back_at_checkpoint(state)))
+    lines.extend(rollback_words(state, reopened))
     lines.extend(final_check_owed(state) + paused(state, journal))
     current = state.current
     if current and state.steps[current].status == "awaiting_verification" and not state.solo:
@@ -319,6 +320,10 @@ def summary(state: RunState, journal: str, *, shared: bool = False, look: bool =
 
 async def _decide(session: Session, choice: ResumeChoice) -> int:
     controller, actor = session.controller, session.actor
+    if controller.state.reopened_scope is not None and choice.go_on and choice.decision is None:
+        # `resume --rollback` reopened the session and the process died before the rollback started: --continue runs the
+        # rollback asked (before: it ran the undone steps again, re-applying a change the person had asked to undo)
+        choice = dataclasses.replace(choice, decision="rollback", full=controller.state.reopened_scope == "full", go_on=False)
     if choice.go_on and choice.decision in (None, "rerun") and controller.state.mode == "rehearsal":
         from runbook_tui.engine.rehearsal import rolled_back_unfinished
 

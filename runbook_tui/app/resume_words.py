@@ -47,6 +47,13 @@ def _rolled_back_words(state: RunState, applied: tuple[str, ...]) -> str:
     )
 
 
+def rollback_words(state: RunState, reopening: bool) -> list[str]:
+    """Lines for the resume summary about the last rollback or one asked for: cut short by the process dying, asked by a
+    reopening that died before it started, or finished to a checkpoint the run stands at (not said when `reopening`: this
+    resume's `--rollback` goes on from there)."""
+    return interrupted_rollback(state) or reopened_not_rolled_back(state) or ([] if reopening else back_at_checkpoint(state))
+
+
 def interrupted_rollback(state: RunState) -> list[str]:
     """Lines for the resume summary; none unless the last rollback was cut short by the process dying."""
     rollback = state.rollback
@@ -121,6 +128,22 @@ def standing_go_ahead(state: RunState, sid: str) -> list[str]:
     if step.status not in RUNNABLE - {"unknown"} or not step.has_go_ahead or not _asks_go_ahead(state, sid):
         return []
     return [f"'{visible_line(sid)}' has {visible_line(str(step.go_ahead_by))}'s go-ahead (given {step.decided_at}); --continue runs it."]
+
+
+def reopened_not_rolled_back(state: RunState) -> list[str]:
+    """Lines for the resume summary when `resume --rollback` reopened the session and the process died before the
+    rollback it asked for started. Before: a session rolled back to its checkpoint read as standing there, `--continue`
+    running the undone steps again (the change the person had asked to undo altogether applied anew)."""
+    reopened, scope = state.reopened, state.reopened_scope
+    if reopened is None or scope is None:
+        return []
+    flag = "--rollback --full" if scope == "full" else "--rollback"
+    what = "the whole change" if scope == "full" else "back to the last checkpoint"
+    return [
+        f"The session had ended {visible_line(str(reopened.get('outcome')))}; `resume {flag}` reopened it to roll back {what},"
+        " and the program stopped before that rollback started: nothing of it ran.",
+        f"{flag} (or --continue) runs that rollback; nothing runs without one of them.",
+    ]
 
 
 def back_at_checkpoint(state: RunState) -> list[str]:

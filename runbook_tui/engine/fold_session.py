@@ -241,7 +241,14 @@ def _notify_failed(state: RunState, e: Event) -> RunState:
 
 
 def _finished(state: RunState, e: Event) -> RunState:
-    return replace(state, outcome=e["outcome"])
+    return replace(state, outcome=e["outcome"], reopened=None)
+
+
+def _reopened(state: RunState, e: Event) -> RunState:
+    """resume --rollback on a failed session (or --full on one rolled back to its checkpoint): open again, the rollback
+    asked standing until it starts; its scope is in the reason the program wrote (`resume --rollback [--full]`)."""
+    scope = "full" if "--full" in str(e.get("reason")) else "checkpoint"
+    return replace(state, outcome=None, reopened=MappingProxyType({"outcome": e.get("outcome"), "reason": e.get("reason"), "scope": scope}))
 
 
 SESSION_HANDLERS = {
@@ -270,7 +277,7 @@ SESSION_HANDLERS = {
     ev.SHARE_CLOSED: _share_closed,
     ev.REVIEW: _review,
     ev.MODE_CHANGED: _mode_changed,
-    ev.SESSION_REOPENED: lambda state, _e: replace(state, outcome=None),  # resume --rollback on a failed session
+    ev.SESSION_REOPENED: _reopened,
     ev.CRITERIA_ACCEPTED: _criteria_accepted,
     ev.CRITERIA_ACCEPTANCE_CONFIRMED: _acceptance_confirmed,
     ev.SILENCE_CREATED: _silence_created,

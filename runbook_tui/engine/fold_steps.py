@@ -252,7 +252,11 @@ def _rollback_started(state: RunState, e: Event) -> RunState:
     if void or changed:
         state = replace(state, steps=MappingProxyType({**state.steps, **void, **changed}))
     return replace(
-        state, rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {})), started_seq=e.get("seq")), rollback_requested=None, paused=False
+        state,
+        rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {})), started_seq=e.get("seq")),
+        rollback_requested=None,
+        paused=False,
+        reopened=None,  # the rollback a reopening asked for (or another) has started
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import fields
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
@@ -158,6 +158,8 @@ class RunState:
     review: Mapping[str, str] | None = None
     criteria_acceptance: Mapping[str, Any] | None = None  # criteria_accepted (reason, by, needs_verifier, confirmed_by)
     outcome: str | None = None
+    # session_reopened (outcome, reason, scope) whose rollback has not started: the process died between the two
+    reopened: Mapping[str, Any] | None = None
     resumed: int = 0
     seq: int = -1
     last_ts: str | None = None
@@ -190,6 +192,22 @@ class RunState:
         where = f" at '{rollback.failed_step}'" if rollback.failed_step else ""
         how = "did not finish" if rollback.interrupted else "stopped"
         return f"the rollback {how}{where}: u goes on with it; no forward step runs or is skipped until it has finished"
+
+    @property
+    def reopened_scope(self) -> Literal["checkpoint", "full"] | None:
+        """The scope of the rollback a `resume --rollback` reopening asked, while it has not started (`reopened_unstarted`)."""
+        if self.reopened is None or self.finished:
+            return None
+        return "full" if self.reopened.get("scope") == "full" else "checkpoint"
+
+    @property
+    def reopened_unstarted(self) -> str | None:
+        """The rollback `resume --rollback` reopened the session for, when the process died before it started (the run
+        read as standing at its checkpoint, enter re-running the change the person had asked to undo); None otherwise."""
+        if (scope := self.reopened_scope) is None:
+            return None
+        full = scope == "full"
+        return f"Reopened to roll back {'the whole change' if full else 'to the last checkpoint'} (resume --rollback{' --full' if full else ''}); the program stopped before that rollback started"
 
     @property
     def criteria_unmet(self) -> tuple[str, ...]:

@@ -47,15 +47,20 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
     ]
 
     def __init__(
-        self, plan_for: Callable[[Scope], RollbackPlan], rendered: Callable[[str], Mapping[str, Any]] | None = None, events: RunEvents | None = None
+        self,
+        plan_for: Callable[[Scope], RollbackPlan],
+        rendered: Callable[[str], Mapping[str, Any]] | None = None,
+        events: RunEvents | None = None,
+        scope: Scope = "checkpoint",
     ) -> None:
         """`rendered`: a rollback section step's texts as they will run (`Runner.rendered_step`), to list its commands.
-        `events`: the run's, so the list follows what happens while it is open (the verifier's word on a step)."""
+        `events`: the run's, so the list follows what happens while it is open (the verifier's word on a step).
+        `scope`: the one shown first (`full` where a `resume --rollback --full` reopened the run, and died before it)."""
         super().__init__("", "")
         self.plan_for = plan_for
         self.rendered = rendered
         self.events = events
-        self.scope: Scope = "checkpoint"
+        self.scope: Scope = scope
         self.shown: RollbackPlan | None = None
 
     def body(self) -> Iterable[Widget]:

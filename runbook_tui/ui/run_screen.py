@@ -463,7 +463,8 @@ class RunScreen(RunView):
         from runbook_tui.ui.rollback_modal import RollbackModal  # loads when first asked for
 
         controller = self.controller  # a rollback section step listed with what it runs, rendered as it will run
-        modal = RollbackModal(controller.plan_rollback, lambda sid: controller.rendered_step(controller.runbook.step(sid)), controller)
+        scope = controller.state.reopened_scope or "checkpoint"  # a `resume --rollback --full` that died before it: full
+        modal = RollbackModal(controller.plan_rollback, lambda sid: controller.rendered_step(controller.runbook.step(sid)), controller, scope)
         self.app.push_screen(modal, self._start_rollback)
 
     def action_decline_rollback(self) -> None:

@@ -1,11 +1,9 @@
 """The status stack: everything that needs attention now, most severe first, each with its own keys.
 
-A failure, a guard's pause, the verifier's request and a closing window can
-all be true at once; each gets a line (one banner replaced the failure with
-the pause two seconds later, and `p` looked like the fix). A guard that has
-recovered since it paused the run says so. `statuses` only reads the state,
-so the assignee, the verifier and a replay say the same thing; the keys
-differ by role.
+A failure, a guard's pause, the verifier's request and a closing window can all be true at once; each gets a line
+(one banner replaced the failure with the pause two seconds later, and `p` looked like the fix). A guard that has
+recovered since it paused the run says so. `statuses` only reads the state, so the assignee, the verifier and a
+replay say the same thing; the keys differ by role.
 
 When nothing needs attention the stack still holds one row: a calm "now"
 line (`now_status`: what runs and where, what is next and the key that runs
@@ -177,7 +175,9 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
                 said={"verifier": f"{done}: your word before the next wave"},
             )
         )
-    if rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone":
+    if (reopened := state.reopened_unstarted) is not None:  # u opens on that rollback's scope (resume_words: headless)
+        found.append(Status(reopened, "warning", {"assignee": "u roll back · q quit"}))
+    elif rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone":
         back_to = rollback.plan.get("checkpoint_step") or "the start"
         found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", again_keys(state, "q quit")))
     if current is None and state.criteria_unmet:  # every step done: unmet success criteria keep the session open

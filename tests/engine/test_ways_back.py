@@ -174,6 +174,44 @@ def test_a_session_rolled_back_to_its_checkpoint_is_rolled_back_fully_on_resume_
     assert journal.read_bytes() == record and log(tmp_path)[-1] == "undo-a"
 
 
+def test_a_reopening_the_process_died_after_is_said_and_carried_out_not_read_as_standing_at_the_checkpoint(
+    tmp_path: Path, write_runbook: Callable[..., Path], run_cli: Callable[..., Any]
+) -> None:
+    """`resume --rollback --full` of a session rolled back to its checkpoint, the process dead between `session_reopened`
+    and `rollback_started` (each event is on disk before the program acts on it: the journal then ends at the reopening).
+    Before: the next resume said the run stood at the checkpoint and `--continue` ran b and c again, applying anew the
+    change the person had asked to undo altogether. Now it says the reopening and the rollback that never started, and
+    `--continue` runs that rollback (cp, a), nothing forward."""
+    path = write_runbook(TWICE)
+    assert run_cli("exec", str(path), "--solo", "test", "--journal", "j.jsonl", "--on-failure", "rollback").returncode == 1
+    journal = tmp_path / "j.jsonl"
+    full = run_cli("resume", str(journal), "--rollback", "--full", "--headless")
+    assert full.returncode == 1, full.stdout + full.stderr
+    lines = journal.read_bytes().splitlines(keepends=True)
+    reopened = next(i for i, line in enumerate(lines) if b'"type":"session_reopened"' in line)
+    journal.write_bytes(b"".join(lines[: reopened + 1]))  # as a kill -9 right after the reopening leaves it
+    (tmp_path / "log").write_text("")
+
+    look = run_cli("resume", str(journal))
+    assert look.returncode == 1, look.stdout + look.stderr
+    assert "the run stands there" not in look.stdout and "--continue runs the steps after it again" not in look.stdout, look.stdout
+    assert (
+        "The session had ended rolled_back; `resume --rollback --full` reopened it to roll back the whole change,"
+        " and the program stopped before that rollback started: nothing of it ran." in look.stdout
+    ), look.stdout
+    assert "--rollback --full (or --continue) runs that rollback; nothing runs without one of them." in look.stdout
+    assert log(tmp_path) == [], "a look runs nothing"
+
+    going_on = run_cli("resume", str(journal), "--continue")
+    assert going_on.returncode == 1, going_on.stdout + going_on.stderr  # rolled back: 1, as `run` exits
+    assert log(tmp_path) == ["undo-cp", "undo-a"], "the rollback asked, not b and c again"
+    written = events(journal)
+    assert [e["scope"] for e in written if e["type"] == "rollback_started"] == ["checkpoint", "full"]
+    assert written[-1]["type"] == "session_finished" and written[-1]["outcome"] == "rolled_back"
+    verify = run_cli("journal", "verify", str(journal))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
 def test_resume_without_rollback_still_refuses_a_finished_session_and_says_the_way_back(failed_exec: Path, run_cli: Callable[..., Any]) -> None:
     result = run_cli("resume", str(failed_exec), "--continue")
     assert result.returncode == 1

@@ -177,3 +177,51 @@ async def test_resume_solo_at_a_last_step_waiting_for_the_verifier_ends_the_run(
         await screen_is(pilot, "ReviewScreen")  # as at the end of any run
     [settled] = of_kind("one.jsonl", "step_marked_done")
     assert settled["verified"] is False and "bob went home" in settled["reason"]
+
+
+TWICE = """\
+runbook: 1
+id: roll-twice
+title: Roll back to the checkpoint, then all of it
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - {id: a, title: A, run: echo a >> log, undo: echo undo-a >> log, verify: none}
+      - {id: cp, title: CP, run: echo cp >> log, undo: echo undo-cp >> log, checkpoint: true, verify: none}
+      - {id: b, title: B, run: echo b >> log, undo: echo undo-b >> log, verify: none}
+      - {id: c, title: C, run: echo c >> log; false, undo: echo undo-c >> log, verify: none}
+"""
+
+
+@pytest.mark.asyncio
+async def test_a_reopening_the_process_died_after_is_said_and_u_offers_its_rollback(workdir: Path) -> None:
+    """`resume --rollback --full` of a session rolled back to its checkpoint, dead between `session_reopened` and
+    `rollback_started` (the journal ends at the reopening, as a kill -9 then leaves it), resumed in a terminal. Before:
+    `Rolled back to cp; 'b' is next again — enter re-run`, and u showed the rollback to the checkpoint (nothing to undo).
+    Now the row says the reopening and the rollback that never started, and u shows the full rollback: y runs it."""
+    (workdir / "twice.yaml").write_text(TWICE)
+    cli = [sys.executable, "-m", "runbook_tui"]
+    made = subprocess.run([*cli, "exec", "twice.yaml", "--solo", "t", "--journal", JOURNAL, "--on-failure", "rollback"], cwd=workdir, capture_output=True)
+    assert made.returncode == 1, made
+    full = subprocess.run([*cli, "resume", JOURNAL, "--rollback", "--full", "--headless"], cwd=workdir, capture_output=True)
+    assert full.returncode == 1, full
+    lines = (workdir / JOURNAL).read_bytes().splitlines(keepends=True)
+    reopened = next(i for i, line in enumerate(lines) if b'"type":"session_reopened"' in line)
+    (workdir / JOURNAL).write_bytes(b"".join(lines[: reopened + 1]))
+    (workdir / "log").write_text("")
+    app = RunbookApp(lambda _override: resume_session(JOURNAL, settings=Settings()))
+    async with app.run_test(size=SIZE) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        row = " ".join(painted(app.screen.query_one(StatusStack)).split())
+        assert "Reopened to roll back the whole change (resume --rollback --full); the program stopped before that rollback started" in row, row
+        assert "next again" not in row, row
+        await pilot.press("u")
+        modal = await screen_is(pilot, "RollbackModal")
+        assert modal.scope == "full"
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.finished, "the full rollback to end the run")
+    assert (workdir / "log").read_text().split() == ["undo-cp", "undo-a"]
+    assert [e["scope"] for e in events(JOURNAL) if e["type"] == "rollback_started"] == ["checkpoint", "full"]

@@ -189,9 +189,15 @@ def next_move(state: RunState, journal: str) -> list[str]:
         return [f"'{name}' {status_words(status)} before the program stopped, and nobody had decided. Nothing was re-run.",
                 "Decide: --rerun, or --rollback; --continue alone does what --on-failure says (stop: the run ends failed)."]  # fmt: skip
     if status in ("pending", "undone"):
-        if state.plan_steps.get(current, {}).get("kind") in ("note", "ask"):
+        planned = state.plan_steps.get(current, {})
+        if planned.get("kind") in ("note", "ask"):
             return [
                 f"Nothing was running when the program stopped. Next is '{name}', a person's step: `runbook-tui resume {visible_line(journal)}` in a terminal."
+            ]
+        if planned.get("confirm") is not None:  # (it said "--continue goes on with 'b'", and --continue stopped there, exit 1)
+            return [
+                f"Nothing was running when the program stopped. Next is '{name}', whose confirm text a person acknowledges before it runs:"
+                f" `runbook-tui resume {visible_line(journal)}` in a terminal, or --continue --ack-manual REASON."
             ]
         return [f"Nothing was running when the program stopped: --continue goes on with '{name}'."]
     return []

@@ -7,11 +7,18 @@ test reads or writes the developer's settings or journals. Imported by name
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
 import re
+import select
+import signal
+import struct
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +94,72 @@ def printed_statuses(stdout: str, order: list[str]) -> dict[str, str]:
         if m and m.group(2) in order and m.group(2) not in found:
             found[m.group(2)] = m.group(1)
     return found
+
+
+def wait_until(condition: object, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)  # polling the condition, not a wait for a guessed time
+
+
+def alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+#: Terminal escape sequences (CSI, OSC, two-byte ones) dropped from what a screen draws, leaving its text.
+ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+
+class Screen:
+    """`runbook-tui ARGS` with an 80x24 pty as its controlling terminal; what it draws is read, its text kept in `seen`
+    (escape sequences dropped, the last 64 KiB) for `wait_for`."""
+
+    def __init__(self, cwd: Path, env: dict[str, str], *args: str) -> None:
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: nothing but exec (the test process has threads)
+            try:
+                os.chdir(cwd)
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+                os.execve(RUNBOOK_TUI[0], [*RUNBOOK_TUI, *args], env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd, self.code = pid, fd, None
+        self.seen = ""
+
+    def drain(self, seconds: float) -> None:
+        ready, _, _ = select.select([self.fd], [], [], seconds)
+        if ready:
+            try:
+                drawn = os.read(self.fd, 65536)
+            except OSError:  # EIO: the terminal closed with the process
+                time.sleep(seconds)
+                return
+            self.seen = (self.seen + ESCAPES.sub("", drawn.decode("utf-8", "replace")))[-65536:]
+
+    def wait_for(self, text: str, timeout: float = 30) -> None:
+        """Until `text` was drawn (words a screen draws in one go: a dialog's title, a status)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.seen:
+            assert time.monotonic() < deadline, f"timed out waiting for the screen to show {text!r}; last drawn: {self.seen[-400:]!r}"
+            self.drain(0.1)
+
+    def exit_code(self, timeout: float = 30) -> int:
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.code = os.waitstatus_to_exitcode(status)
+                return self.code
+            assert time.monotonic() < deadline, "the TUI did not exit after the signal"
+            self.drain(0.05)
+
+    def close(self) -> None:
+        if self.code is None and os.waitpid(self.pid, os.WNOHANG)[0] == 0:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import pty
 import select
 import signal
 import struct
@@ -21,28 +20,13 @@ import time
 from pathlib import Path
 
 import pytest
-from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, run, write_runbook
+from fault_helpers import RUNBOOK_TUI, Screen, alive, env_for, of_type, raw_events, run, wait_until, write_runbook
 
 
 def slow_runbook(tmp_path: Path) -> Path:
     """One step whose command writes its pid, then sleeps well past the test (only a stop ends it in time)."""
     pid_file = tmp_path / "step.pid"
     return write_runbook(tmp_path, "signals", [{"id": "slow", "title": "Slow step", "run": f"echo $$ > {pid_file}; exec sleep 120"}])
-
-
-def wait_until(condition: object, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)  # polling the condition, not a wait for a guessed time
-
-
-def alive(pid: int) -> bool:
-    """Running, not merely a zombie waiting to be reaped."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def step_pid(tmp_path: Path) -> int:
@@ -66,45 +50,6 @@ def resume_says(tmp_path: Path, journal: Path) -> str:
     assert done.returncode == 1 and "'slow' was running when the program stopped; its outcome is unknown" in done.stdout, done
     assert "not stopped with the program" not in done.stdout, done.stdout
     return done.stdout
-
-
-class Screen:
-    """`runbook-tui ARGS` with an 80x24 pty as its controlling terminal; what it draws is read and dropped."""
-
-    def __init__(self, cwd: Path, env: dict[str, str], *args: str) -> None:
-        pid, fd = pty.fork()
-        if pid == 0:  # the child: nothing but exec (the test process has threads)
-            try:
-                os.chdir(cwd)
-                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-                os.execve(RUNBOOK_TUI[0], [*RUNBOOK_TUI, *args], env)
-            finally:
-                os._exit(127)
-        self.pid, self.fd, self.code = pid, fd, None
-
-    def drain(self, seconds: float) -> None:
-        ready, _, _ = select.select([self.fd], [], [], seconds)
-        if ready:
-            try:
-                os.read(self.fd, 65536)
-            except OSError:  # EIO: the terminal closed with the process
-                time.sleep(seconds)
-
-    def exit_code(self, timeout: float = 30) -> int:
-        deadline = time.monotonic() + timeout
-        while True:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.code = os.waitstatus_to_exitcode(status)
-                return self.code
-            assert time.monotonic() < deadline, "the TUI did not exit after the signal"
-            self.drain(0.05)
-
-    def close(self) -> None:
-        if self.code is None and os.waitpid(self.pid, os.WNOHANG)[0] == 0:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        os.close(self.fd)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])

@@ -114,7 +114,11 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
         rerun += f" (asks the verifier's go-ahead first: {visible_line(step.go_ahead_by)}'s was for the run that stopped)"
     failed = failed_for_sure(step, state.plan_steps.get(sid, {}).get("max_fail", 0))  # mark-done refuses then
     mark = "" if never or failed else ", --mark-done REASON (you checked it by hand)"
-    lines.append(f"Decide: {rerun}{mark}, or --rollback.")
+    if state.rollback is not None and state.rollback_stopped:  # (it offered --rerun and --mark-done, both refused until then)
+        full = " --full" if state.rollback.scope == "full" else ""
+        lines.append(f"The unfinished rollback goes first: --rollback{full} goes on with it; --rerun and --mark-done are refused until it has finished.")
+    else:
+        lines.append(f"Decide: {rerun}{mark}, or --rollback.")
     return lines
 
 

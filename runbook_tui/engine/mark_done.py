@@ -36,6 +36,8 @@ def mark_done_refusal(state: RunState, step: Step | None, reason: str) -> str | 
     held = None if step is None else state.steps.get(step.id)
     if step is None or held is None or held.status != "unknown":
         return ONLY_UNKNOWN
+    if state.rollback_stopped:  # as a re-run or a skip is (before: 'w' marked done beside a half-done rollback, then 'd' ran)
+        return state.rollback_stopped
     never = [h for h, hs in held.hosts.items() if hs.status == "pending"]
     if never:
         return f"'{step.id}' never started on {', '.join(never)} (their wave had not begun): {AGAIN}"

@@ -133,7 +133,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         words = "GO-AHEAD REFUSED" if step.decision == "go-ahead refused" else "REJECTED"
         found.append(Status(f"'{current}' {words} by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", again_keys(state, "u roll back")))
     if step is not None and step.status == "unknown":
-        keys = {"assignee": enter_and(state, "d mark done", "u roll back")}
+        keys = {} if state.rollback_stopped else {"assignee": enter_and(state, "d mark done", "u roll back")}  # (refused then: u says it)
         found.append(Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", keys))
     if rollback is not None and not rollback.finished:
         found.append(

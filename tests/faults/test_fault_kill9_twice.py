@@ -3,11 +3,13 @@ rollback unfinished). The next `resume` must put the rollback first, as the cont
 
 Before: the look offered "Decide: --rerun, --mark-done REASON ..., or --rollback" for the unknown step; --rerun was
 refused, but --mark-done was taken: the unknown step was marked done beside the half-done rollback, and the run
-stood at the next step, ready to run it with the change half undone.
+stood at the next step, ready to run it with the change half undone. The resumed run screen offered enter re-run and
+d mark done on the unknown step's row under the rollback's own row.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -15,8 +17,10 @@ import time
 import uuid
 from pathlib import Path
 
-from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, run, write_runbook
+from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, run, state_of, write_runbook
 from test_fault_kill9 import settle_orphans
+
+from runbook_tui.ui.status_stack import statuses
 
 
 def killed_when(tmp_path: Path, args: list[str], journal: Path, kind: str, step: str, written: str, token: str) -> None:
@@ -59,6 +63,10 @@ def test_an_unknown_step_behind_an_unfinished_rollback_waits_for_it(tmp_path: Pa
     assert "A rollback (checkpoint) was running when the program stopped; it did not finish." in look.stdout, look.stdout
     assert "The unfinished rollback goes first: --rollback goes on with it; --rerun and --mark-done are refused until it has finished." in look.stdout
     assert "Decide: --rerun" not in look.stdout, look.stdout
+    # The run screen: the unfinished rollback's row offers u; the unknown step's no longer offers enter and d (refused)
+    rows = {row.text: row.keys for row in statuses(state_of(journal), dt.datetime.now(dt.UTC))}
+    assert rows["'w' outcome UNKNOWN (the program stopped while it ran)"] == {}, rows
+    assert any(text.startswith("ROLLBACK DID NOT FINISH") and "u roll back again" in keys.get("assignee", "") for text, keys in rows.items()), rows
 
     marked = run(tmp_path, "resume", str(journal), "--mark-done", "looked at it by hand")
     assert marked.returncode == 1 and "the rollback did not finish at 'c'" in marked.stderr, marked

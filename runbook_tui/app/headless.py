@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TextIO, TypeVar
 
-from runbook_tui.app.resume_words import final_check_owed, next_move, paused, rollback_words, standing_go_ahead, unknown_step
+from runbook_tui.app.resume_words import final_check_owed, next_move, paused, rollback_first, rollback_words, standing_go_ahead, unknown_step
 from runbook_tui.app.session import Session, SessionError, load, open_session, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.app.stopped import journal_stop, stopping_signals
@@ -333,6 +333,9 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
         lifted = _lift_pause(controller, actor, choice.lift_pause, str(session.journal_path), choice.go_on)
         if lifted is not None:
             return lifted
+    if choice.decision in ("rerun", "mark-done") and (first := rollback_first(controller.state, str(session.journal_path))) is not None:
+        print(first, file=sys.stderr)  # (the controller's refusal names `u`, the run screen's key)
+        return EXIT_FAILED
     reply = None
     if choice.decision == "rerun":
         reply = controller.run_current(actor, acknowledged=True)

@@ -54,6 +54,20 @@ def rollback_words(state: RunState, reopening: bool) -> list[str]:
     return interrupted_rollback(state) or reopened_not_rolled_back(state) or ([] if reopening else back_at_checkpoint(state))
 
 
+def rollback_first(state: RunState, journal: str) -> str | None:
+    """Why `resume --rerun` / `--mark-done` is refused while the last rollback stands unfinished, in a headless command's
+    words (the controller's say `u goes on with it`, the run screen's key); None when no rollback stands in the way."""
+    rollback = state.rollback
+    if rollback is None or not state.rollback_stopped:
+        return None
+    where = f" at '{visible_line(rollback.failed_step)}'" if rollback.failed_step else ""
+    again = " --full" if rollback.scope == "full" else ""
+    return (
+        f"runbook-tui: resume: the last rollback did not finish{where}, and it goes first: `runbook-tui resume {visible_line(journal)} --rollback{again}`"
+        " goes on with it; no step is re-run or marked done before it has finished (nothing was done)"
+    )
+
+
 def interrupted_rollback(state: RunState) -> list[str]:
     """Lines for the resume summary; none unless the last rollback was cut short by the process dying."""
     rollback = state.rollback

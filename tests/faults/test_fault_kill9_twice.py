@@ -69,6 +69,12 @@ def test_an_unknown_step_behind_an_unfinished_rollback_waits_for_it(tmp_path: Pa
     assert any(text.startswith("ROLLBACK DID NOT FINISH") and "u roll back again" in keys.get("assignee", "") for text, keys in rows.items()), rows
 
     marked = run(tmp_path, "resume", str(journal), "--mark-done", "looked at it by hand")
-    assert marked.returncode == 1 and "the rollback did not finish at 'c'" in marked.stderr, marked
+    assert marked.returncode == 1 and "u goes on" not in marked.stderr, marked  # (u is the run screen's key)
+    assert marked.stderr == (
+        f"runbook-tui: resume: the last rollback did not finish at 'c', and it goes first: `runbook-tui resume {journal} --rollback` goes on with it;"
+        " no step is re-run or marked done before it has finished (nothing was done)\n"
+    ), marked.stderr
+    rerun = run(tmp_path, "resume", str(journal), "--rerun")
+    assert rerun.returncode == 1 and rerun.stderr == marked.stderr, rerun
     assert not of_type(raw_events(journal), "step_marked_done") and led.read_text().split() == before, "nothing was marked or run"
     assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0

@@ -319,7 +319,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         if current is not None and not self.busy:
             if state.steps[current].status != "awaiting_verification" and not state.rollback_stopped:  # only the verifier / u move it on
                 allowed |= {"skip"} if state.paused else {"skip", "run"}
-        if current is not None and state.steps[current].status == "unknown":
+        if current is not None and state.steps[current].status == "unknown" and not state.rollback_stopped:  # (refused: mark_done_refusal)
             allowed.add("mark_done")
         if current is None and state.criteria_unmet and state.criteria_acceptance is None and not self.busy:
             allowed.add("accept_criteria")

@@ -9,6 +9,7 @@ d mark done on the unknown step's row under the rollback's own row.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import signal
@@ -20,6 +21,8 @@ from pathlib import Path
 from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, run, state_of, write_runbook
 from test_fault_kill9 import settle_orphans
 
+from runbook_tui.app.session import resume_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.ui.status_stack import statuses
 
 
@@ -78,3 +81,13 @@ def test_an_unknown_step_behind_an_unfinished_rollback_waits_for_it(tmp_path: Pa
     assert rerun.returncode == 1 and rerun.stderr == marked.stderr, rerun
     assert not of_type(raw_events(journal), "step_marked_done") and led.read_text().split() == before, "nothing was marked or run"
     assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
+    assert asyncio.run(keys_offered(journal)) == {"pause", "rollback"}  # the run screen's footer: no d (it asked for a reason, then refused)
+
+
+async def keys_offered(journal: Path) -> set[str]:
+    """The assignee's intents the resumed run screen offers keys for (`Controller.allowed_intents`)."""
+    session = resume_session(str(journal), settings=Settings())
+    try:
+        return set(session.controller.allowed_intents())
+    finally:
+        await session.close()

@@ -156,7 +156,7 @@ def reopened_not_rolled_back(state: RunState) -> list[str]:
     if reopened is None or scope is None:
         return []
     flag = "--rollback --full" if scope == "full" else "--rollback"
-    what = "the whole change" if scope == "full" else "back to the last checkpoint"
+    what = "the whole change" if scope == "full" else "to the last checkpoint"
     return [
         f"The session had ended {visible_line(str(reopened.get('outcome')))}; `resume {flag}` reopened it to roll back {what},"
         " and the program stopped before that rollback started: nothing of it ran.",

@@ -212,6 +212,27 @@ def test_a_reopening_the_process_died_after_is_said_and_carried_out_not_read_as_
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
+def test_a_failed_sessions_reopening_the_process_died_after_is_said_with_its_scope(failed_exec: Path, tmp_path: Path, run_cli: Callable[..., Any]) -> None:
+    """`resume --rollback` of a failed session, dead right after `session_reopened`: the look names the rollback asked
+    (to the last checkpoint; it read "roll back back to ..."), and --continue runs it: undo c, b, not c again."""
+    result = run_cli("resume", str(failed_exec), "--rollback")
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = failed_exec.read_bytes().splitlines(keepends=True)
+    reopened = next(i for i, line in enumerate(lines) if b'"type":"session_reopened"' in line)
+    failed_exec.write_bytes(b"".join(lines[: reopened + 1]))
+    (tmp_path / "log").write_text("")
+    look = run_cli("resume", str(failed_exec))
+    assert (
+        "The session had ended failed; `resume --rollback` reopened it to roll back to the last checkpoint,"
+        " and the program stopped before that rollback started: nothing of it ran.\n"
+        "--rollback (or --continue) runs that rollback; nothing runs without one of them.\n" in look.stdout
+    ), look.stdout
+    going_on = run_cli("resume", str(failed_exec), "--continue")
+    assert going_on.returncode == 1, going_on.stdout + going_on.stderr
+    assert log(tmp_path) == ["undo-c", "undo-b"]
+    assert events(failed_exec)[-1]["outcome"] == "rolled_back"
+
+
 def test_resume_without_rollback_still_refuses_a_finished_session_and_says_the_way_back(failed_exec: Path, run_cli: Callable[..., Any]) -> None:
     result = run_cli("resume", str(failed_exec), "--continue")
     assert result.returncode == 1

@@ -4,8 +4,9 @@ rollback (what was undone, what was running (unknown), what is left)."""
 from __future__ import annotations
 
 from runbook_tui.engine.event_words import host_status_words, paused_words, status_words
-from runbook_tui.engine.events import REOPENABLE
+from runbook_tui.engine.events import NOTE, REOPENABLE
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
+from runbook_tui.engine.host_result import is_retry_note
 from runbook_tui.engine.mark_done import failed_for_sure, may_still_run
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.state import RUNNABLE, RunState
@@ -115,6 +116,7 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
         lines = [f"'{name}' had ended on every host; its expect.metric was being checked when the program stopped. Nothing was re-run."]
     else:
         lines = [f"'{name}' was running when the program stopped; its outcome is unknown. Nothing was re-run."]
+        lines += [f"  a try had failed, and a retry was due: {retry} (whether it had begun is not journaled)"] if (retry := _retry_due(state, sid)) else []
         lines += [running] if (running := may_still_run(state, sid)) is not None else []  # a re-run beside it is no safe default
     if len(said) > 1:  # a rollout that stopped part way, or hosts of a fan-out that ended before the process died
         lines.append("  " + "; ".join(f"{words} on {_names(hosts)}" for words, hosts in said.items()))
@@ -134,6 +136,14 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
     else:
         lines.append(f"Decide: {rerun}{mark}, or --rollback.")
     return lines
+
+
+def _retry_due(state: RunState, sid: str) -> str | None:
+    """The program's last retry note of `sid`'s latest attempt (`web2: exit code 7, expected 0; retry 1/2 in 30s`): a
+    process that died in the retry's delay ran nothing then, and the look said only that the step was running."""
+    started = state.steps[sid].started_at or ""
+    notes = [n for n in state.notes if n.get("step") == sid and str(n.get("ts")) >= started and is_retry_note({"type": NOTE, **n})]
+    return visible_line(str(notes[-1].get("text"))) if notes else None
 
 
 def _asks_go_ahead(state: RunState, sid: str) -> bool:

@@ -117,6 +117,7 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
     else:
         lines = [f"'{name}' was running when the program stopped; its outcome is unknown. Nothing was re-run."]
         lines += [f"  a try had failed, and a retry was due: {retry} (whether it had begun is not journaled)"] if (retry := _retry_due(state, sid)) else []
+        lines += [f"  {stop} asked to stop it (k); the program stopped before it had ended"] if (stop := _stop_asked(state, sid)) else []
         lines += [running] if (running := may_still_run(state, sid)) is not None else []  # a re-run beside it is no safe default
     if len(said) > 1:  # a rollout that stopped part way, or hosts of a fan-out that ended before the process died
         lines.append("  " + "; ".join(f"{words} on {_names(hosts)}" for words, hosts in said.items()))
@@ -144,6 +145,14 @@ def _retry_due(state: RunState, sid: str) -> str | None:
     started = state.steps[sid].started_at or ""
     notes = [n for n in state.notes if n.get("step") == sid and str(n.get("ts")) >= started and is_retry_note({"type": NOTE, **n})]
     return visible_line(str(notes[-1].get("text"))) if notes else None
+
+
+def _stop_asked(state: RunState, sid: str) -> str | None:
+    """Who asked to stop `sid`'s latest attempt, and when (`alice at 00:31:08`): the stop is journaled before any signal,
+    and a process that died before the step ended left it unsaid in the look, its command perhaps still running."""
+    started = state.steps[sid].started_at or ""
+    asked = [n for n in state.notes if n.get("step") == sid and n.get("request") == "stop" and str(n.get("ts")) >= started]
+    return visible_line(f"{asked[-1].get('actor')} at {str(asked[-1].get('ts'))[11:19]}") if asked else None
 
 
 def _asks_go_ahead(state: RunState, sid: str) -> bool:

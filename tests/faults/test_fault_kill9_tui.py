@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
-from fault_helpers import Screen, env_for, of_type, raw_events, run, write_runbook
+from fault_helpers import Screen, env_for, of_type, raw_events, run, wait_until, write_runbook
 
 CONFIRMED = {"id": "b", "title": "B cannot be undone", "run": "echo b >> log", "confirm": "This cannot be undone. Really?", "verify": "none"}
 AFTER = {"id": "c", "title": "C", "run": "echo c >> log", "verify": "none"}
 
 
-def killed_at(tmp_path: Path, steps: list[dict[str, object]], moves: list[tuple[str, bytes]]) -> Path:
-    """`run` on an 80x24 pty; for each move, once the screen shows its text, its key; at the end SIGKILL. The journal."""
+def killed_at(tmp_path: Path, steps: list[dict[str, object]], moves: list[tuple[str, bytes]], until: Callable[[Path], bool] | None = None) -> Path:
+    """`run` on an 80x24 pty; for each move, once the screen shows its text, its key; then, once `until` holds of the
+    journal, SIGKILL. The journal."""
     env = {**env_for(tmp_path), "TERM": "xterm-256color", "LANG": "C.UTF-8"}
     journal = tmp_path / "j.jsonl"
     screen = Screen(tmp_path, env, "run", str(write_runbook(tmp_path, "tui", steps)), "--solo", "kill test", "--journal", str(journal))
@@ -27,6 +29,8 @@ def killed_at(tmp_path: Path, steps: list[dict[str, object]], moves: list[tuple[
             screen.wait_for(shown)
             if key:
                 os.write(screen.fd, key)
+        if until is not None:
+            wait_until(lambda: until(journal), "the journal to hold what the kill waits for")
         os.kill(screen.pid, signal.SIGKILL)
         assert screen.exit_code() == -signal.SIGKILL
     finally:
@@ -53,6 +57,27 @@ def test_killed_with_a_confirm_open_resume_says_a_person_acknowledges_it_and_not
     assert acknowledged.returncode == 0, acknowledged
     assert (tmp_path / "log").read_text().split() == ["b", "c"]
     assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
+
+
+def test_killed_after_a_stop_was_asked_resume_says_who_asked_it(tmp_path: Path) -> None:
+    """k then y on a command that ignores TERM (the KILL comes 2 s later), and the program killed before that: the look
+    said the step was running and may still run, and nothing of the stop the assignee had asked for."""
+    stubborn = {"id": "s", "title": "Stubborn", "run": f"trap '' TERM; echo $$ > {tmp_path}/step.pid; echo started; exec sleep 120", "verify": "none"}
+    journal = killed_at(
+        tmp_path,
+        [stubborn, AFTER],
+        [("enter run it", b"\r"), ("started", b"k"), ("y stop it", b"y")],
+        until=lambda j: any(e.get("request") == "stop" for e in of_type(raw_events(j), "note", step="s")),
+    )
+    pid = int((tmp_path / "step.pid").read_text())
+    try:
+        look = run(tmp_path, "resume", str(journal))
+        assert look.returncode == 1, look
+        assert "'s' was running when the program stopped; its outcome is unknown. Nothing was re-run.\n  fault-tester at " in look.stdout, look.stdout
+        assert " asked to stop it (k); the program stopped before it had ended\n" in look.stdout, look.stdout
+        assert "it may still be running on local" in look.stdout
+    finally:
+        os.kill(pid, signal.SIGKILL)
 
 
 def test_killed_while_paused_resume_says_it_is_paused_and_nothing_runs(tmp_path: Path) -> None:

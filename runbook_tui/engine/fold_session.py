@@ -112,6 +112,8 @@ def _note(state: RunState, e: Event) -> RunState:
     state = replace(state, notes=(*state.notes[-NOTES_KEPT + 1 :], note))
     if e.get("request") == "go_ahead" and e.get("step") in state.steps:
         state = with_step(state, e["step"], go_ahead_asked_at=e["ts"])
+    if e.get("request") == "stop" and e.get("step") in state.steps:  # `k` on a running step (its undo's is the rollback's)
+        state = with_step(state, e["step"], stop_asked=(str(e["actor"]), str(e["ts"])))
     return state
 
 

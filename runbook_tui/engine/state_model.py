@@ -56,6 +56,7 @@ class StepState:
     go_ahead_by: str | None = None  # who gave the last go-ahead (verify: before/both)
     go_ahead_void: bool = False  # a rejection or a rollback came after it: the next run needs a new one (`has_go_ahead`)
     go_ahead_asked_at: str | None = None  # when the assignee last asked for a go-ahead (`go_ahead_asked`)
+    stop_asked: tuple[str, str] | None = None  # (who, when) pressed k while it ran: `stopping` says it for that attempt
     ran_by: str | None = None  # who started the last attempt: their own confirmation verifies nothing
     confirmed_by: str | None = None
     verified: bool | None = None  # False: finished solo, or confirmed by who ran it (`self_confirmed`): recorded unverified
@@ -81,6 +82,12 @@ class StepState:
         """Confirmed by the person who ran it: the run never takes that (the assignee cannot confirm their own steps),
         so only an edited journal holds it, and no view counts it as a verifier's confirmation."""
         return self.confirmed_by is not None and self.confirmed_by == self.ran_by
+
+    @property
+    def stopping(self) -> tuple[str, str] | None:
+        """(who, when) asked this running attempt to stop (`k`): its commands are being stopped, not running on as asked."""
+        asked = self.stop_asked
+        return asked if self.status == "running" and asked is not None and asked[1] >= (self.started_at or "") else None
 
     @property
     def has_go_ahead(self) -> bool:

@@ -323,6 +323,13 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
         if waits:
             since += f" of {span_words(entry.get('wait') or 0)}" if since else f" ({span_words(entry.get('wait') or 0)})"
         doing = f"Waiting at '{current}'" if waits else f"Running '{current}'{where}"
+        if stopping := step.stopping:  # k pressed: its commands are being stopped (TERM, then KILL after a grace); k again is refused
+            who, when = stopping
+            return Status(
+                f"Stopping '{current}'{where}: {visible_line(who)} pressed k at {when[11:19]}{since}{about}",
+                "warning",
+                {"assignee": "p pause", "verifier": "p hold"},
+            )
         return Status(f"{doing}{since}{about}", "accent", {"assignee": "k stop step · p pause", "verifier": "p hold"})
     if confirmable(state) == "before":
         who = state.session.get("verifier") or "the verifier"

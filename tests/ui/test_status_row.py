@@ -26,7 +26,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import with_step
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.note_line import NoteLine, cut_middle
-from runbook_tui.ui.status_stack import Role, Status, StatusStack, statuses
+from runbook_tui.ui.status_stack import Role, Status, StatusStack, now_status, statuses
 from runbook_tui.ui.verifier_app import VerifierApp
 from tests.metrics.panel_states import PANELS, _plan, _series, _ts, build
 
@@ -156,6 +156,22 @@ def _paused(state: RunState, by: str = "alice", reason: str | None = None) -> Ru
 def _verify_before(state: RunState, step_id: str) -> RunState:
     """The same run with `step_id` needing the verifier's go-ahead (`verify: before`)."""
     return with_plan(state, step_id, verify="before")
+
+
+def test_a_step_asked_to_stop_reads_stopping_not_running_with_k_offered_again() -> None:
+    """Before: after `k` `y` on a command that ignores TERM, the row went on saying `Running 'check' … — k stop step`
+    through the grace before KILL, as if nothing had been asked (and a second k was refused). The stop request is
+    folded from the journal (the `stop` note), so every screen says it; the next attempt reads Running again."""
+    from runbook_tui.engine.state import apply
+
+    running = with_step(_shared(), "check", status="running", started_at="2026-03-14T01:58:30Z")
+    stop = {"type": ev.NOTE, "seq": running.seq + 1, "ts": "2026-03-14T01:59:40Z", "actor": "alice", "step": "check", "text": "stop", "request": "stop"}
+    stopping = apply(running, stop)
+    row = now_status(stopping, FROZEN)
+    assert row.text == "Stopping 'check' on local: alice pressed k at 01:59:40 for 1m 30s · Config parses", row.text
+    assert row.keys == {"assignee": "p pause", "verifier": "p hold"}, "k is not offered again"
+    again = with_step(stopping, "check", status="running", started_at="2026-03-14T01:59:50Z")  # a re-run: a new attempt
+    assert now_status(again, FROZEN).text.startswith("Running 'check'")
 
 
 @pytest.mark.asyncio

@@ -35,6 +35,8 @@ def _said_after(app: RunbookApp, code: object) -> None:
     """What is printed once the screen is gone: why it could not start, the journal, how to continue."""
     if app.failure:
         print(f"runbook-tui: {visible(app.failure)}", file=sys.stderr)  # the journal's or the runbook's name may hold escapes
+    elif app.handle is None and app.command == "resume":  # left while the shared session opened: the journal is as it was
+        print("runbook-tui: left before the run went on: nothing ran, nothing was added to the journal", file=sys.stderr)
     elif app.handle is None:  # the picker, the form or the mode screen left (exit 1): after the screen closed, no word
         print("runbook-tui: left before a run started: nothing ran, no journal was written", file=sys.stderr)
     if app.handle is not None:

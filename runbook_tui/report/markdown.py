@@ -295,7 +295,7 @@ def _notes(report: Report) -> list[str]:
 def _pauses_and_errors(report: Report) -> list[str]:
     out: list[str] = []
     if report.pauses:
-        rows = [(t.clock(p.at), esc(p.by), esc(p.reason or t.NONE), esc(t.pause_end(p))) for p in report.pauses]
+        rows = [(t.clock(p.at), esc(p.by), esc(t.pause_reason(p)), esc(t.pause_end(p))) for p in report.pauses]
         out += ["## Pauses", ""] + table(["At", "By", "Reason", "Went on"], rows) + [""]
     if report.errors:
         rows = [(t.clock(e.at), esc(e.step or t.NONE), esc(e.host or t.NONE), esc(e.message) + (" (transient)" if e.transient else "")) for e in report.errors]

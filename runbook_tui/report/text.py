@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, host_status_words, self_confirmed_words, with_criteria
+from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, host_status_words, own_reason, self_confirmed_words, with_criteria
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
 from runbook_tui.engine.host_tally import FAILED_HERE
@@ -118,6 +118,11 @@ def value(number: float | None, unit: str = "") -> str:
 
 def exit_text(host: HostResult | UndoResult) -> str:
     return exit_words(host, NONE)
+
+
+def pause_reason(pause: Pause) -> str:
+    """The Reason column: a bare p's journaled `paused by alice` beside By `alice` said it twice; none of its own is NONE."""
+    return own_reason("paused", pause.by, pause.reason).removeprefix(": ") or NONE
 
 
 def pause_end(pause: Pause) -> str:

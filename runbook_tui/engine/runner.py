@@ -125,7 +125,7 @@ class StepRunner(WaitStep):
         try:
             return self._render(text, host)
         except TemplateError as exc:
-            raise FieldError(f"cannot render {name}: {exc}") from None
+            raise FieldError(f"cannot render {name} ({text.mark}): {exc}") from None  # FILE:LINE:COL: the author's place
 
     def _shown(self, text: Text | None, host: Host | None = None, hosts: Sequence[Host] = ()) -> str:
         """Text as people see it (`engine.shown_texts`): on `host`, or once for a step's `hosts`."""
@@ -267,7 +267,7 @@ class StepRunner(WaitStep):
             try:  # before anything runs: a step whose output cannot be judged must not change anything
                 expectation = StdoutExpectation(self._render(step.expect.stdout, hosts[0] if hosts else None))
             except TemplateError as exc:
-                refused = f"cannot render expect.stdout: {exc}"
+                refused = f"cannot render expect.stdout ({step.expect.stdout.mark}): {exc}"
             except ExpectationError as exc:
                 refused = str(exc)
         unmatched: dict[str, str | None] = {}  # per host: why its last attempt's stdout does not count (searched once)
@@ -344,7 +344,7 @@ class StepRunner(WaitStep):
         try:
             command = self._command(step, text, host, attempt, phase, tag)
         except TemplateError as exc:
-            return Result("error", error=str(exc) if isinstance(exc, FieldError) else f"cannot render the command: {exc}")
+            return Result("error", error=str(exc) if isinstance(exc, FieldError) else f"cannot render the command ({text.mark}): {exc}")
         holdback = self.journal.redactor.holdback
         assemblers: dict[Stream, LineAssembler] = {"stdout": LineAssembler(holdback), "stderr": LineAssembler(holdback)}
 

@@ -39,10 +39,10 @@ RUNBOOK = textwrap.dedent(
         ('expect: {stdout: "{{ captured.v | raw }}"}', "expect.stdout: /a(b/ is not a valid regular expression: missing ) at position 3"),
         (
             'expect: {stdout: "{{ captured.v * 100000000 }}"}',
-            "cannot render expect.stdout: the template builds a value of 300000000 items; the limit is 1000000",
+            "cannot render expect.stdout (r.yaml:10:69): the template builds a value of 300000000 items; the limit is 1000000",
         ),
-        ('env: {A: "{{ captured.v | wordwrap(0) }}"}', "cannot render env A: cannot render template: invalid width 0 (must be > 0)"),
-        ('cwd: "{{ captured.v | int(base=2) // 0 }}"', "cannot render cwd: cannot render template: integer division or modulo by zero"),
+        ('env: {A: "{{ captured.v | wordwrap(0) }}"}', "cannot render env A (r.yaml:10:61): cannot render template: invalid width 0 (must be > 0)"),
+        ('cwd: "{{ captured.v | int(base=2) // 0 }}"', "cannot render cwd (r.yaml:10:57): cannot render template: integer division or modulo by zero"),
     ],
     ids=["regex", "budget", "env", "cwd"],
 )
@@ -61,3 +61,20 @@ def test_the_step_fails_before_it_runs_naming_the_field(tmp_path: Path, field: s
     assert (finished["status"], finished["hosts"]["local"]["error"]) == ("failed", said), finished
     assert f"✗ local: {said}" in done.stdout, done.stdout
     assert not (tmp_path / "RAN").exists(), "the command ran"
+
+
+def test_a_command_that_cannot_render_says_where_it_is_written(tmp_path: Path) -> None:
+    """Before: `cannot render the command: cannot render template: list object has no element 5`, with no place: the
+    author had to search the runbook for the template. Now FILE:LINE:COL of the `run` text, as validate names places."""
+    text = RUNBOOK.replace('run: "touch RAN", FIELD', "run: \"touch RAN{{ captured.v.split('x')[5] }}\"")
+    (tmp_path / "r.yaml").write_text(text, encoding="utf-8")
+    journal = tmp_path / "J.jsonl"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state"), "RUNBOOK_TUI_USER": "t"}
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
+    done = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "exec", "r.yaml", "--solo", "t", "--journal", str(journal)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    said = "cannot render the command (r.yaml:10:39): cannot render template: list object has no element 5"
+    assert f"✗ local: {said}" in done.stdout, done.stdout
+    assert not list(tmp_path.glob("RAN*")), "the command ran"

@@ -168,7 +168,7 @@ class LocalExecutor:
         if not exited.done():
             why = command.stop.reason if command.stop is not None and command.stop.reason else None
             if status is not None:
-                status(f"{why}: stopping its process group" if why else f"timed out after {timeout:g} s: stopping its process group")
+                status(f"{why}: stopping its process group" if why else f"timed out after {timeout:g}s: stopping its process group")
             await self._kill(exited, pgid)
             await self._drain(readers, status=None)
             return Result("stopped", error=why) if why else Result("timeout")

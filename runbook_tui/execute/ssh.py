@@ -275,7 +275,7 @@ class SshExecutor:
         if not run.sent:  # still connecting: nothing reached the host, there is nothing to stop there
             never = f"the command never started on {host.name}: its connection was not open yet"
             return Result("stopped", error=f"{why}; {never}") if why else Result("timeout", error=never)
-        status(f"{host.name}: {why or f'timed out after {command.timeout:g} s'}: stopping its process group")
+        status(f"{host.name}: {why or f'timed out after {command.timeout:g}s'}: stopping its process group")
         ended = await self._stop(command, route, run)
         return Result("stopped", error=f"{why}; {ended.error}" if ended.error else why) if why else ended
 

@@ -65,11 +65,11 @@ def test_the_line_of_a_timeout_on_a_host_names_the_host_once(cli: Cli) -> None:
     result = cli.run("exec", str(path), "--solo", "probe", "--journal", "j.jsonl")
     assert result.returncode == 1, result.stdout + result.stderr
     [error] = [e for e in of_type(events(cli.dir / "j.jsonl"), "error", step="push") if "timed out" in e["message"]]
-    assert error["host"] == "peer05" and error["message"] == "timed out after 2 s: stopping its process group", error
-    assert "[push] peer05: timed out after 2 s: stopping its process group" in result.stdout, result.stdout
+    assert error["host"] == "peer05" and error["message"] == "timed out after 2s: stopping its process group", error
+    assert "[push] peer05: timed out after 2s: stopping its process group" in result.stdout, result.stdout
     assert "peer05: peer05" not in result.stdout
     report = cli.run("report", "j.jsonl")
-    assert "| push | peer05 | timed out after 2 s: stopping its process group (transient) |" in report.stdout, report.stdout
+    assert "| push | peer05 | timed out after 2s: stopping its process group (transient) |" in report.stdout, report.stdout
 
 
 @pytest.mark.parametrize(("max_fail", "said"), [(1, "max_fail 1"), ("10%", "max_fail 10% (0)")])

@@ -11,6 +11,7 @@ from typing import Any
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.event_words import decision_words
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.layered import with_entry
 from runbook_tui.engine.state_model import (
     OUTPUT_TAIL,
     HostState,
@@ -98,7 +99,7 @@ def _host_finished(state: RunState, e: Event) -> RunState:
         e["status"], code if isinstance(code, int) and not isinstance(code, bool) else None,
         e["error"] if isinstance(e.get("error"), str) else None, e.get("started") is not False,
     )  # fmt: skip
-    return with_step(state, sid, hosts=MappingProxyType({**step.hosts, host: ended}))
+    return with_step(state, sid, hosts=with_entry(step.hosts, str(host), ended))  # not a copy of every host per host (N^2)
 
 
 def _wave_total(e: Event, known: int | None) -> int | None:

@@ -74,8 +74,11 @@ def refused(done: subprocess.CompletedProcess[str], *said: str) -> None:
         # `-p version =1.2`: the shell made two words of one
         (["plan", "rb.yaml", "-p", "version", "=1.2"], ["unexpected '=1.2': give -p NAME=VALUE as one word, without spaces around '='"]),
         (["plan", "rb.yaml", "other.yaml"], ["unexpected argument 'other.yaml' (runbook-tui plan --help lists what it takes"]),
+        # a choice misspelt: argparse listed the choices; the nearest is named too
+        (["new", "x.yaml", "--kind", "config"], ["invalid choice: 'config'", "did you mean 'config-edit'?"]),
+        (["exec", "rb.yaml", "--solo", "t", "--on-failure", "rolback"], ["did you mean 'rollback'?"]),
     ],
-    ids=["command", "option", "run-option", "nested", "spaced-equals", "second-file"],
+    ids=["command", "option", "run-option", "nested", "spaced-equals", "second-file", "kind", "on-failure"],
 )
 def test_a_misspelt_command_or_option_is_named_with_the_nearest_under_its_commands_usage(here: Path, argv: list[str], said: list[str]) -> None:
     """Before: `usage: runbook-tui [-h] [--version] COMMAND ...` (no option of the command in it) and `unrecognized

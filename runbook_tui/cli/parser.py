@@ -370,9 +370,24 @@ assert sorted(_HELP_ORDER) == sorted(COMMANDS)
 COMMANDS = {name: COMMANDS[name] for name in _HELP_ORDER}
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose refusal of a choice names the nearest one (`--kind config`: did you mean 'config-edit'?)."""
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as exc:
+            import difflib  # only for a choice that is wrong
+
+            close = difflib.get_close_matches(str(value), [str(choice) for choice in action.choices or ()], n=1)
+            if not close:
+                raise
+            raise argparse.ArgumentError(action, f"{exc.message}; did you mean '{close[0]}'?") from None
+
+
 def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for `argv` (the command line without the program): the command it names, or every command when it names none."""
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog="runbook-tui",
         description="Walk a risky production change step by step, with a verifier, rollback and a journal.",
     )

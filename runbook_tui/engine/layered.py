@@ -21,7 +21,7 @@ TOP = 48
 class Layered(Mapping[str, V]):
     """`base` with `top`'s entries over it; immutable (`with_` returns a new one sharing what did not change)."""
 
-    __slots__ = ("_base", "_top", "_added")
+    __slots__ = ("_added", "_base", "_top")
 
     def __init__(self, base: Mapping[str, V], top: Mapping[str, V] | None = None) -> None:
         self._base = base

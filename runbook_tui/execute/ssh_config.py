@@ -84,6 +84,26 @@ class Endpoint:
         return f"{self.name}: " + "; ".join(parts)
 
 
+def jump_parts(hop: str) -> tuple[str, str, str] | None:
+    """(user, host, port) of one ProxyJump hop as ssh reads it: `[user@]host[:port]`, `ssh://[user@]host[:port]`, an IPv6
+    address in brackets (`[::1]:2222`); None when it is none of these. Before, `ssh://ops@jump:2222` logged in as the
+    user `ssh://ops`, and `[::1]:2222` was taken whole for a host name on port 22."""
+    if hop[:6].lower() == "ssh://":
+        hop = hop[6:].removesuffix("/")
+    user, _, rest = hop.rpartition("@")
+    name, port = rest, ""
+    if rest.startswith("["):
+        name, closed, after = rest[1:].partition("]")
+        if not closed or (after and (not after.startswith(":") or after == ":")):
+            return None
+        port = after[1:]
+    elif rest.count(":") == 1:
+        name, _, port = rest.partition(":")
+    if not name or (port and not port.isdigit()) or "/" in rest or (_ and not user):
+        return None
+    return user, name, port
+
+
 class SshConfigResolver:
     """Merges host entries with one ssh config file (None: no file) and the settings' known_hosts."""
 
@@ -152,12 +172,10 @@ class SshConfigResolver:
         """`[user@]host[:port][,...]`: the last hop, each one behind the one before it (the first is reached directly)."""
         previous: Endpoint | None = None
         for hop in (part.strip() for part in spec.split(",") if part.strip()):
-            user, _, rest = hop.rpartition("@")
-            name, port = rest, ""
-            if rest.count(":") == 1:
-                name, _, port = rest.partition(":")
-            if not name or (port and not port.isdigit()):
+            parts = jump_parts(hop)
+            if parts is None:
                 raise SshConfigError(f"ProxyJump {spec!r} in {self.config_path}: expected [user@]host[:port], comma-separated")
+            user, name, port = parts
             given = {"user"} if user else set()
             if port:
                 given.add("port")

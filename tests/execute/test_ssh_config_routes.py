@@ -1,0 +1,74 @@
+"""ProxyJump as ssh writes it, over real sshd: the bastion an sshd on ::1, the target the session's sshd.
+
+The bastion logs at DEBUG1, so its `direct-tcpip` channel requests prove the
+hop. Every config is a temp file (never the real ~/.ssh/config).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from peers import PeerError, Sshd, make_sshd
+from ssh_helpers import arun, cmd, run_one
+
+from runbook_tui.execute.ssh import SshExecutor
+from runbook_tui.runbook.model import Host, Mark
+
+pytestmark = pytest.mark.peers
+
+MARK = Mark("rb.yaml", 1, 1)
+
+
+@pytest.fixture
+def bastion(tmp_path: Path) -> Iterator[Sshd]:
+    (tmp_path / "bastion").mkdir()
+    try:
+        server = make_sshd(tmp_path / "bastion", {"LogLevel": "DEBUG1", "AllowTcpForwarding": "yes"}, address="::1")
+    except PeerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+def config_for(sshd: Sshd, bastion: Sshd, tmp_path: Path, **routes: str) -> Path:
+    """An ssh config: one alias of the target per route (`ProxyJump X`, `ProxyCommand X`), and the bastion's key for `::1`."""
+    known = tmp_path / "known_both"
+    known.write_text(sshd.known_hosts.read_text() + bastion.known_hosts.read_text())
+    text = "".join(
+        f"Host {alias}\n  HostName 127.0.0.1\n  Port {sshd.port}\n  User {sshd.user}\n  IdentityFile {sshd.client_key}\n"
+        f"  UserKnownHostsFile {known}\n  {route}\n"
+        for alias, route in routes.items()
+    )
+    text += f"Host ::1\n  User {bastion.user}\n  IdentityFile {bastion.client_key}\n  UserKnownHostsFile {known}\n"
+    path = tmp_path / "ssh_config"
+    path.write_text(text)
+    return path
+
+
+def run_via_config(config: Path, tmp_path: Path, alias: str, command: str) -> tuple[str, str | None, str]:
+    async def main() -> tuple[str, str | None, str]:
+        ex = SshExecutor(remote_dir=str(tmp_path / "runs"), known_hosts=str(tmp_path / "trusts_nothing"), ssh_config=str(config), connect_timeout=10)
+        try:
+            result, sink, _notes = await run_one(ex, cmd(Host(alias, alias, MARK), command))
+        finally:
+            await ex.close()
+        return result.status, result.error, sink.data("stdout").decode()
+
+    return arun(main)
+
+
+def tunnels(bastion: Sshd) -> int:
+    return (bastion.dir / "sshd.log").read_text(errors="replace").count("server_request_direct_tcpip")
+
+
+@pytest.mark.parametrize("jump", ["ssh://{user}@[::1]:{port}", "{user}@[::1]:{port}", "ssh://[::1]:{port}/"])
+def test_a_proxyjump_as_ssh_writes_it_goes_through_that_bastion(sshd: Sshd, bastion: Sshd, tmp_path: Path, jump: str) -> None:
+    """Before: `ssh://root@[::1]:P` logged in to `[::1]:P` as the user `ssh://root`, `root@[::1]:P` took `[::1]:P` for a
+    host name (port 22): neither reached the target, which `ssh ALIAS` reaches through the bastion."""
+    config = config_for(sshd, bastion, tmp_path, target=f"ProxyJump {jump.format(user=bastion.user, port=bastion.port)}")
+    before = tunnels(bastion)
+    status, error, _out = run_via_config(config, tmp_path, "target", "true")
+    assert (status, error) == ("ok", None), error
+    assert tunnels(bastion) == before + 1, "the target was not reached through the bastion's direct-tcpip channel"

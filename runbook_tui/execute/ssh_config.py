@@ -5,7 +5,9 @@ The runbook's own fields win (`address`, `port`, `user`, `identity`, `via`,
 (`HostName`, `Port`, `User`, `IdentityFile`, `ProxyJump`,
 `UserKnownHostsFile`, `ForwardAgent`, matched as `ssh NAME` would: on the
 address when the runbook gives one, else on the host's name), then from
-defaults. The settings' `ssh.config` names the file; `false` turns it off.
+defaults. A `ProxyCommand` (not `none`) for a host without `via:` is refused in
+words: it is not run, and a direct connection in its place would take a route
+`ssh NAME` never takes. The settings' `ssh.config` names the file; `false` turns it off.
 asyncssh only parses the file (`asyncssh.config`): the connection itself is
 made with the merged values and `config=None`, so `plan` shows exactly what
 the executor uses.
@@ -163,6 +165,11 @@ class SshConfigResolver:
             via = self._endpoint(host.via, depth + 1)
         else:
             jump = config.get("ProxyJump") if config is not None else None
+            if config is not None and config.get("ProxyCommand"):  # `none` reads as None
+                raise SshConfigError(
+                    f"the ssh config {self.config_path} reaches {alias} with a ProxyCommand, which runbook-tui does not run"
+                    " (it would connect directly instead); name its bastion with `via:` in the runbook or ProxyJump in the config"
+                )
             if isinstance(jump, str) and jump.strip().lower() != "none":
                 sources["via"] = f"{where} ProxyJump"
                 via = self._jumps(jump, depth)

@@ -1,4 +1,4 @@
-"""ProxyJump as ssh writes it, over real sshd: the bastion an sshd on ::1, the target the session's sshd.
+"""ProxyJump as ssh writes it and ProxyCommand, over real sshd: the bastion an sshd on ::1, the target the session's sshd.
 
 The bastion logs at DEBUG1, so its `direct-tcpip` channel requests prove the
 hop. Every config is a temp file (never the real ~/.ssh/config).
@@ -72,3 +72,16 @@ def test_a_proxyjump_as_ssh_writes_it_goes_through_that_bastion(sshd: Sshd, bast
     status, error, _out = run_via_config(config, tmp_path, "target", "true")
     assert (status, error) == ("ok", None), error
     assert tunnels(bastion) == before + 1, "the target was not reached through the bastion's direct-tcpip channel"
+
+
+def test_a_proxycommand_route_is_refused_in_words_not_replaced_by_a_direct_connection(sshd: Sshd, bastion: Sshd, tmp_path: Path) -> None:
+    """Before: the ProxyCommand was ignored and the target reached directly, a route `ssh ALIAS` never takes (from
+    here the address may be another machine), and the step ran there."""
+    ran = tmp_path / "ran"
+    config = config_for(sshd, bastion, tmp_path, target="ProxyCommand ssh -W %h:%p jumpbox", plain="ProxyCommand none")
+    status, error, _out = run_via_config(config, tmp_path, "target", f"touch {ran}")
+    assert status == "error", error
+    assert "ProxyCommand" in (error or "") and "via:" in (error or "") and "ProxyJump" in (error or ""), error
+    assert not ran.exists(), "the step ran over a route the ssh config does not give"
+    status, error, _out = run_via_config(config, tmp_path, "plain", f"touch {ran}")  # `ProxyCommand none`: no proxy, as ssh reads it
+    assert (status, error) == ("ok", None) and ran.exists(), error

@@ -111,6 +111,13 @@ def connection_finding(host: Host, error: str, hop: Hop, *, where: str = "") -> 
             "ssh-add the key in the shell runbook-tui runs from (an agent running, SSH_AUTH_SOCK set), and check `ssh-add -l` lists it",
             where,
         )  # fmt: skip
+    if "does not forward connections" in lowered:  # the bastion's sshd forbids the hop (`hop` is the bastion)
+        return HostFinding(
+            host, "bastion", error,
+            f"on {hop.name}, allow TCP forwarding for {hop.user or 'your user'} in /etc/ssh/sshd_config (AllowTcpForwarding yes, "
+            f"in a `Match User {hop.user or 'USER'}` block if only for you) and reload sshd; or name another bastion with via:",
+            where,
+        )  # fmt: skip
     if "authentication" in lowered or "identity" in lowered or "passphrase" in lowered:
         return HostFinding(
             host, "authentication", error,

@@ -170,7 +170,7 @@ class Connector:
             try:
                 conn = await self._open(endpoint, tunnel)
             except ConnectFailed as exc:
-                exc.hop = endpoint
+                exc.hop = exc.hop or endpoint  # set already when the fault is the bastion's (it forbids forwarding)
                 raise
             self._conns[endpoint.key] = conn
             return conn
@@ -260,6 +260,14 @@ class Connector:
             raise ConnectFailed(f"authentication as {endpoint.user} on {target} failed ({reason(exc)}); tried {keys}", permanent=True) from None
         except asyncssh.ChannelOpenError as exc:
             bastion = endpoint.via.name if endpoint.via is not None else "the bastion"
+            if exc.code == asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED and endpoint.via is not None:  # its sshd forbids it: fixed there
+                raise ConnectFailed(
+                    f"bastion {bastion} does not forward connections for {endpoint.via.user}, so {target} cannot be reached through it"
+                    f" ({visible_line(reason(exc))}): its sshd needs AllowTcpForwarding yes (and a PermitOpen, if any, naming the target),"
+                    " and the key in its authorized_keys no `restrict` or `no-port-forwarding`",
+                    permanent=True,
+                    hop=endpoint.via,
+                ) from None
             raise ConnectFailed(
                 f"bastion {bastion} could not reach {target}: {reason(exc)} (the target refused or is unreachable from the bastion)",
                 permanent=False,

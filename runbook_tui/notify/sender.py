@@ -73,8 +73,11 @@ class Notifier:
         self._queues = [asyncio.Queue[Notice](queue_size) for _ in destinations]
         self._workers: list[asyncio.Task[None]] = []
         self._in_flight: dict[int, Notice] = {}
-        self._last_problem: dict[str, tuple[str, int]] = {}  # destination url -> why its last attempt failed, and attempts so far
-        self._asking: dict[str, int] = {}  # destination url -> the attempt sent and not yet answered
+        # By the destination itself (its id), not its URL: two receivers may share one (the settings' and the runbook's, a json
+        # and a slack one), and when both were asked at once the second answer found its entry gone: a KeyError journaled a
+        # delivered notice as failed ("internal error"), and preflight --notify-test ended in a traceback.
+        self._last_problem: dict[int, tuple[str, int]] = {}  # why its last attempt failed, and attempts so far
+        self._asking: dict[int, int] = {}  # the attempt sent and not yet answered
         self._stopped = False
 
     def start(self) -> None:
@@ -101,17 +104,17 @@ class Notifier:
         while True:
             attempt += 1
             call = functools.partial(request, "POST", destination.url, raw=body, headers=destination.headers, timeout=self.timeout)
-            self._asking[destination.url] = attempt
+            self._asking[id(destination)] = attempt
             answer = await in_background(call)
-            del self._asking[destination.url]
+            del self._asking[id(destination)]
             if answer.ok:
-                self._last_problem.pop(destination.url, None)
+                self._last_problem.pop(id(destination), None)
                 self.record(ev.NOTIFIED, {"event": notice.event, "target": destination.shown, "status": answer.status, "attempts": attempt})
                 return answer
             if not answer.retryable or attempt > self.retries:
                 self._failed(destination, notice, answer.problem("the receiver", self.redactor.text), attempt)
                 return answer
-            self._last_problem[destination.url] = (answer.problem("the receiver", self.redactor.text), attempt)
+            self._last_problem[id(destination)] = (answer.problem("the receiver", self.redactor.text), attempt)
             await asyncio.sleep(self.backoff[min(attempt - 1, len(self.backoff) - 1)])
 
     def _failed(self, destination: Destination, notice: Notice, error: str, attempts: int) -> None:
@@ -147,8 +150,8 @@ class Notifier:
         for index, destination in enumerate(self.destinations):
             in_flight = self._in_flight.pop(index, None)
             if in_flight is not None:
-                last, tried = self._last_problem.pop(destination.url, ("", 0))
-                asking = self._asking.pop(destination.url, 0)
+                last, tried = self._last_problem.pop(id(destination), ("", 0))
+                asking = self._asking.pop(id(destination), 0)
                 if asking:  # the request went out: the receiver may have it, only its answer is missing
                     self._failed(destination, in_flight, f"not confirmed: the session closed before the receiver answered attempt {asking}", asking)
                 else:

@@ -50,8 +50,10 @@ class NoticeLedger:
         """(event, target) for each notice a destination wants and has no outcome journaled for."""
         owed = self.owed + Counter({ev.SESSION_STARTED: 1 if self.first_process in ("open", "solo") else 0})
         lost: list[tuple[str, str]] = []
-        for destination in destinations:
-            for event, count in owed.items():
-                if destination.wants(event):
-                    lost += [(event, destination.shown)] * max(count - self.settled[(event, destination.shown)], 0)
+        for event, count in owed.items():
+            # Counted by the name the journal gives a target: two receivers at one URL (the settings' and a runbook's)
+            # owe two outcomes under it. Before, each was settled by the other's, and the one never journaled went unsaid.
+            wanting = Counter(destination.shown for destination in destinations if destination.wants(event))
+            for shown, receivers in wanting.items():
+                lost += [(event, shown)] * max(count * receivers - self.settled[(event, shown)], 0)
         return lost

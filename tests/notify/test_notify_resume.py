@@ -173,3 +173,18 @@ def test_the_ledger_owes_one_start_per_process_that_told_it_and_one_notice_per_r
         for event in events:
             ledger.note(event)  # type: ignore[arg-type]
         assert sorted(ledger.unaccounted([every, starts])) == sorted(lost), events
+
+
+def test_two_receivers_at_one_url_each_owe_their_own_outcome() -> None:
+    """Before: the two shared one name in the journal, and one's `notified` settled the other's notice too: a start the
+    killed process never journaled for the second receiver went unsaid by resume."""
+    from runbook_tui.notify.ledger import NoticeLedger
+    from runbook_tui.notify.sender import Destination
+
+    as_json, as_slack = Destination("http://a", "A"), Destination("http://a", "A", format="slack")
+    ledger = NoticeLedger()
+    for event in ({"type": "session_started"}, {"type": "notified", "event": "session_started", "target": "A"}):
+        ledger.note(event)  # type: ignore[arg-type]
+    assert ledger.unaccounted([as_json, as_slack]) == [("session_started", "A")]
+    ledger.note({"type": "notify_failed", "event": "session_started", "target": "A"})  # type: ignore[arg-type]
+    assert ledger.unaccounted([as_json, as_slack]) == []

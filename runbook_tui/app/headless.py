@@ -157,6 +157,10 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
         journal_stop(session.controller, stopped_by[-1] if stopped_by else "a signal", command)
         said = f"interrupted; the journal is kept: {resume_command(session.controller.state, str(session.journal_path))}"
         print("\n".join(visible_line(line) for line in said.splitlines()), file=sys.stderr)  # a shared run's, shared again
+        if session.controller.state.silences:  # left in place for the resume: whoever stopped it must know alerts stay quiet
+            from runbook_tui.notify.silences import left_active
+
+            print(left_active(session.controller.state), file=sys.stderr)
     except JournalError as exc:  # e.g. the final flush, or finishing the session, on a full disk
         session.controller.fatal = session.controller.fatal or f"{exc.strerror}; the run stops before the next step"
     finally:

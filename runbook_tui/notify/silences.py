@@ -199,6 +199,23 @@ class SilenceKeeper:
                 task.cancel()
 
 
+def left_active(state: RunState) -> str | None:
+    """Words for the silences this session made that nothing expired, when the run stops before its end (a signal):
+    they keep alerts quiet to their end time, and only a resume of the run expires them. Before, exec
+    said only "interrupted; the journal is kept" and whoever stopped it could not know alerts stayed silenced."""
+    if not state.silences:
+        return None
+    count = len(state.silences)
+    until = max(str(s.get("ends_at") or "?") for s in state.silences.values())
+    which = "; ".join(f"{visible_line(sid)}: {', '.join(map(str, s.get('matchers') or ()))}" for sid, s in state.silences.items())
+    where = str(next(iter(state.silences.values())).get("alertmanager") or "Alertmanager")
+    them = "them" if count > 1 else "it"
+    return visible_line(
+        f"{count} alert silence{'s' if count > 1 else ''} of this run stay{'' if count > 1 else 's'} active until {until} at {where} "
+        f"({which}): resuming the run expires {them} at its end; or expire {them} in Alertmanager now"
+    )
+
+
 def _made_for(found: dict[str, Any], body: dict[str, Any], since: str) -> bool:
     """Is this Alertmanager silence the one `body` describes, made after `since` (the session's start) and still active?"""
     try:

@@ -68,7 +68,12 @@ class _Progress(asyncssh.SSHClient):
     def connection_made(self, conn: asyncssh.SSHClientConnection) -> None:
         self.conn = conn
 
-    def stalled(self, seconds: float, *, agent: bool) -> str:
+    def stalled(self, seconds: float, *, agent: bool, bastion: str | None = None) -> str:
+        if self.conn is None and bastion is not None:  # the bastion took the channel request and its own connect hangs
+            return (
+                f"bastion {bastion} got no answer from it within {seconds:g} s (packets dropped between the bastion and it:"
+                " a firewall there, or an address or route wrong as the bastion sees it)"
+            )
         if self.conn is None:
             return f"no connection within {seconds:g} s (packets dropped on the way: a firewall, a wrong address or route)"
         if self.conn.get_extra_info("server_version") is None:
@@ -275,7 +280,7 @@ class Connector:
         except (asyncssh.Error, OSError) as exc:
             why = reason(exc)
             if isinstance(exc, TimeoutError) and not exc.args:  # connect_timeout ran out (not the kernel's ETIMEDOUT)
-                why = progress.stalled(self.connect_timeout, agent=not client_keys)
+                why = progress.stalled(self.connect_timeout, agent=not client_keys, bastion=endpoint.via.name if tunnel is not None and endpoint.via else None)
             elif isinstance(exc, (asyncssh.ConnectionLost, ConnectionError)):
                 why = progress.cut(why)
             raise ConnectFailed(f"cannot connect to {target}: {why}", permanent=False) from None

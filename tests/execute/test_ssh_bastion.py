@@ -247,6 +247,24 @@ def test_which_hop_failed_is_said_and_host_keys_are_checked_on_both_hops(jumpnet
     assert result.status == "error" and "db1: through bastion bastion1: host key for bastion1" in (result.error or ""), result
 
 
+def test_a_target_whose_packets_the_bastion_loses_is_said_to_be_beyond_the_bastion(jumpnet: JumpNet) -> None:
+    """Inside the namespace, 10.77.0.9 is on the veth with a fixed neighbour whose MAC nobody has: the bastion's SYNs to
+    it vanish and its connect hangs. Before: `cannot connect to db1 (…): no connection within 5 s (packets dropped on
+    the way …)`, as if between this machine and db1, which it never talks to; the hop that waited went unnamed."""
+    namespace = jumpnet.bastion.wrapper[-1]
+    [veth] = ip("-n", namespace, "-o", "link", "show", "type", "veth").stdout.split(":")[1:2]
+    veth = veth.strip().split("@")[0]
+    ip("-n", namespace, "route", "add", "10.77.0.9/32", "dev", veth)
+    ip("-n", namespace, "neigh", "add", "10.77.0.9", "lladdr", "02:00:00:00:77:09", "dev", veth, "nud", "permanent")
+    groups = jumpnet.runbook({"jump": [jumpnet.bastion_entry()], "db": [jumpnet.target_entry(address="10.77.0.9", port=22)]})
+    [(result, _)] = run_on(make_executor(jumpnet), list(groups["db"]), "true")
+    assert result.status == "error" and not result.started, result
+    assert (result.error or "") == (
+        "cannot connect to db1 (10.77.0.9:22): bastion bastion1 got no answer from it within 5 s (packets dropped between"
+        " the bastion and it: a firewall there, or an address or route wrong as the bastion sees it)"
+    ), result.error
+
+
 def test_a_bastions_changed_host_key_is_found_by_the_status_row_of_the_hosts_behind_it(jumpnet: JumpNet) -> None:
     """Before: the row read `on 2 of 3 hosts (2 never started)`: the hosts' errors begin `through bastion bastion1: `,
     and the refusal words were looked for only at the start (a host reached directly read `host key CHANGED`)."""

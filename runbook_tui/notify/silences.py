@@ -151,8 +151,16 @@ class SilenceKeeper:
             await asyncio.wait([self._resuming])
 
     async def resume(self, state: RunState) -> None:
-        """The silences the journal lacks (the process died while making them): found in Alertmanager, or made now."""
-        journaled = [list(s.get("matchers") or ()) for s in state.silences.values()]
+        """The silences the journal lacks (the process died while making them): found in Alertmanager, or made now.
+        One whose end passed while the run was stopped is made again: before, the resumed run went on unsilenced (the
+        on-call paged for the planned change) while the header still counted it."""
+        now = dt.datetime.now(dt.UTC)
+        lapsed = {sid: s for sid, s in state.silences.items() if _ended(s.get("ends_at"), now)}
+        for silence_id, silence in lapsed.items():
+            self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown})
+            matchers = ", ".join(map(str, silence.get("matchers") or ()))
+            self.record(ev.NOTE, {"text": f"silence {silence_id} ({matchers}) ended at {silence.get('ends_at')} while the run was stopped: it is made again"})
+        journaled = [list(s.get("matchers") or ()) for sid, s in state.silences.items() if sid not in lapsed]
         missing = [s for s in self.alerts.silences if [str(m) for m in s.matchers] not in journaled]
         if not missing:
             return
@@ -257,6 +265,14 @@ def _usable_id(found: Any) -> str | None:
         return None
     text = str(found)
     return text if len(text) <= ID_LIMIT and visible_line(text) == text else None
+
+
+def _ended(value: Any, now: dt.datetime) -> bool:
+    """Has a journaled silence's `ends_at` passed? (One that cannot be read is not taken as ended.)"""
+    if not _is_time(value):
+        return False
+    end = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return (end if end.tzinfo else end.replace(tzinfo=dt.UTC)) <= now
 
 
 def _is_time(value: Any) -> bool:

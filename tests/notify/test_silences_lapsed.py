@@ -1,0 +1,93 @@
+"""A run stopped (SIGTERM) and resumed after its Alertmanager silence ended: real Alertmanager on loopback, real `exec`
+and `resume` processes. The ticket's window ends seconds after the start, so the silence (which ends with it) lapses
+while the run is stopped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from peers_alertmanager import Alertmanager
+from written_lines import written_events
+
+from runbook_tui.engine.journal import verify
+
+pytestmark = pytest.mark.peers
+
+CLI = [sys.executable, "-m", "runbook_tui"]
+
+
+def iso(delta: dt.timedelta) -> str:
+    return (dt.datetime.now(dt.UTC) + delta).isoformat(timespec="seconds")
+
+
+def wait(condition: Callable[[], bool], what: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert proc.poll() is None, f"the process ended (exit {proc.returncode}) before {what}"
+        assert time.monotonic() < deadline, f"not within {timeout:g} s: {what}"
+        time.sleep(0.05)  # the polling's pace; the condition is what is waited for
+
+
+def test_a_silence_that_ended_while_the_run_was_stopped_is_made_again_by_resume(alertmanager: Alertmanager, tmp_path: Path) -> None:
+    """Before: the resumed run went on with no silence in Alertmanager (the on-call paged for the planned change)
+    while its header still counted `🔕 1 alert silence`, and its end `expired` a silence that had ended hours before."""
+    service = f"svc-{uuid.uuid4().hex[:8]}"
+    go = tmp_path / "go"
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"""
+runbook: 1
+id: silence-lapsed
+title: Silence lapsed
+ticket: {{id: CHG-11, window: {{start: "{iso(-dt.timedelta(minutes=10))}", end: "{iso(dt.timedelta(seconds=8))}"}}}}
+alerts:
+  alertmanager: {alertmanager.url}
+  silence:
+    - {{matchers: ['service="{service}"'], comment: lapsed}}
+sections:
+  - id: change
+    kind: implement
+    steps:
+      - {{id: one, run: "while [ ! -e {go} ]; do sleep 0.05; done", verify: none, undo: "true"}}
+""")
+    journal = tmp_path / "j.jsonl"
+
+    def ours(state: str) -> list[dict[str, object]]:
+        return [s for s in alertmanager.silences() if service in str(s["matchers"]) and s["status"] == {"state": state}]  # type: ignore[comparison-overlap]
+
+    def journaled(kind: str) -> list[dict[str, object]]:
+        return [e for e in written_events(journal) if e["type"] == kind] if journal.exists() else []
+
+    first = subprocess.Popen([*CLI, "exec", str(runbook), "--solo", "t", "--journal", str(journal)], cwd=tmp_path,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)  # fmt: skip
+    wait(lambda: bool(journaled("silence_created")) and bool(journaled("step_started")), "the silence made and the step started", first)
+    first.send_signal(signal.SIGTERM)
+    first.wait(30)
+    [lapsed] = journaled("silence_created")
+    deadline = time.monotonic() + 30
+    while not ours("expired"):  # the window's end, and so the silence's, passes while the run is stopped
+        assert time.monotonic() < deadline, f"the silence did not end with the window within 30 s: {alertmanager.silences()}"
+        time.sleep(0.05)
+
+    resumed = subprocess.Popen([*CLI, "resume", str(journal), "--rerun", "--continue"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)  # fmt: skip
+    try:
+        wait(lambda: bool(ours("active")), "an active silence for the resumed run in Alertmanager", resumed)
+    finally:
+        go.touch()
+    out, err = resumed.communicate(timeout=60)
+    assert resumed.returncode == 0, (out + err).decode()
+    created = journaled("silence_created")
+    assert len(created) == 2 and created[1]["id"] != lapsed["id"], created
+    notes = [e.get("text") for e in journaled("note")]
+    assert f'silence {lapsed["id"]} (service="{service}") ended at {lapsed["ends_at"]} while the run was stopped: it is made again' in notes
+    assert sorted(str(e["id"]) for e in journaled("silence_expired")) == sorted(str(e["id"]) for e in created)
+    assert not ours("active"), "the resumed run's silence was left active after its end"
+    assert not verify(journal).problems

@@ -87,6 +87,7 @@ class SilenceKeeper:
         self.state = RunState()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._creating: asyncio.Task[Any] | None = None
+        self._ends: dict[str, asyncio.TimerHandle] = {}  # silence id -> the moment its end passes during the run
         self._resuming: asyncio.Task[Any] | None = None
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
@@ -106,7 +107,42 @@ class SilenceKeeper:
         elif kind == ev.SESSION_RESUMED and not state.finished:
             self._creating = self._resuming = self._spawn(self.resume(state))
         elif kind == ev.SESSION_FINISHED:
+            self._forget_ends()
             self._spawn(self.finish(state, str(event.get("outcome"))))
+        if kind == ev.SILENCE_CREATED and not state.finished:
+            self._watch_end(str(event.get("id")), event.get("ends_at"))
+        elif kind == ev.SESSION_RESUMED and not state.finished:
+            for silence_id, silence in state.silences.items():
+                self._watch_end(silence_id, silence.get("ends_at"))  # one already ended is made again (`resume`)
+
+    def _watch_end(self, silence_id: str, ends_at: Any) -> None:
+        """Say so when a silence ends while the run goes on (the window's end, or DEFAULT_HOURS after the start passed).
+        Before, nothing did: alerts paged the on-call again while the header still counted the silence."""
+        if not _is_time(ends_at) or _ended(ends_at, dt.datetime.now(dt.UTC)):
+            return
+        end = dt.datetime.fromisoformat(str(ends_at).replace("Z", "+00:00"))
+        left = (end if end.tzinfo else end.replace(tzinfo=dt.UTC)) - dt.datetime.now(dt.UTC)
+        old = self._ends.pop(silence_id, None)
+        if old is not None:
+            old.cancel()
+        self._ends[silence_id] = asyncio.get_running_loop().call_later(left.total_seconds(), self._ended, silence_id)
+
+    def _ended(self, silence_id: str) -> None:
+        self._ends.pop(silence_id, None)
+        silence = self.state.silences.get(silence_id)
+        if self.state.finished or silence is None:
+            return
+        self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown})
+        matchers = ", ".join(map(str, silence.get("matchers") or ()))
+        self.record(
+            ev.NOTE,
+            {"text": f"silence {silence_id} ({matchers}) ended at {silence.get('ends_at')} while the run goes on: those alerts are no longer silenced"},
+        )
+
+    def _forget_ends(self) -> None:
+        for handle in self._ends.values():
+            handle.cancel()
+        self._ends.clear()
 
     async def create(self, state: RunState, actor: str, silences: Sequence[Silence] | None = None, found: Sequence[Any] = ()) -> None:
         """One silence per entry of `alerts.silence` (or of `silences`); each id journaled (`silence_created`), each failure
@@ -201,6 +237,7 @@ class SilenceKeeper:
 
     async def stop(self, drain: float = 5.0) -> None:
         """Let a creation or expiry in progress end (bounded), then give up on it."""
+        self._forget_ends()
         if self._tasks:
             _done, pending = await asyncio.wait(list(self._tasks), timeout=drain)
             for task in pending:

@@ -91,3 +91,47 @@ sections:
     assert sorted(str(e["id"]) for e in journaled("silence_expired")) == sorted(str(e["id"]) for e in created)
     assert not ours("active"), "the resumed run's silence was left active after its end"
     assert not verify(journal).problems
+
+
+def test_a_silence_that_ends_while_the_run_goes_on_is_said_and_no_longer_counted(alertmanager: Alertmanager, tmp_path: Path) -> None:
+    """Before: nothing said so: the on-call was paged again for the change while the header still counted
+    `🔕 1 alert silence`, and the end asked Alertmanager to expire a silence long ended."""
+    service = f"svc-{uuid.uuid4().hex[:8]}"
+    go = tmp_path / "go"
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"""
+runbook: 1
+id: silence-ends
+title: Silence ends mid-run
+ticket: {{id: CHG-12, window: {{start: "{iso(-dt.timedelta(minutes=10))}", end: "{iso(dt.timedelta(seconds=8))}"}}}}
+alerts:
+  alertmanager: {alertmanager.url}
+  silence:
+    - {{matchers: ['service="{service}"'], comment: ends mid-run}}
+sections:
+  - id: change
+    kind: implement
+    steps:
+      - {{id: one, run: "while [ ! -e {go} ]; do sleep 0.05; done", verify: none, undo: "true"}}
+""")
+    journal = tmp_path / "j.jsonl"
+
+    def journaled(kind: str) -> list[dict[str, object]]:
+        return [e for e in written_events(journal) if e["type"] == kind] if journal.exists() else []
+
+    run = subprocess.Popen([*CLI, "exec", str(runbook), "--solo", "t", "--journal", str(journal)], cwd=tmp_path,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)  # fmt: skip
+    try:
+        wait(lambda: bool(journaled("silence_expired")), "the silence's end journaled while the step runs", run)
+    finally:
+        go.touch()
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 0, (out + err).decode()
+    [made] = journaled("silence_created")
+    said = f'silence {made["id"]} (service="{service}") ended at {made["ends_at"]} while the run goes on: those alerts are no longer silenced'
+    assert said in [e.get("text") for e in journaled("note")]
+    assert said in out.decode(), "exec's lines say it"
+    kinds = [e["type"] for e in written_events(journal)]
+    assert kinds.index("silence_expired") < kinds.index("step_finished"), "said when it ended, not at the end"
+    assert [e["id"] for e in journaled("silence_expired")] == [made["id"]] and not journaled("silence_failed")
+    assert not verify(journal).problems

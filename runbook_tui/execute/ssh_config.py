@@ -53,6 +53,11 @@ class Endpoint:
     forward_agent: bool
     via: Endpoint | None
     sources: tuple[tuple[str, str], ...]  # (field, where its value came from)
+    more_known_hosts: tuple[str, ...] = ()  # the files after the first of a `UserKnownHostsFile A B` (ssh reads them all)
+
+    @property
+    def known_files(self) -> tuple[str, ...]:
+        return (self.known_hosts, *self.more_known_hosts)
 
     @property
     def key(self) -> tuple[object, ...]:
@@ -77,7 +82,7 @@ class Endpoint:
             f"port {self.port} ({origin['port']})",
             f"user {self.user} ({origin['user']})",
             f"identity {', '.join(self.identities) or 'the SSH agent, ~/.ssh/id_*'} ({origin['identity']})",
-            f"known_hosts {self.known_hosts} ({origin['known_hosts']})",
+            f"known_hosts {', '.join(self.known_files)} ({origin['known_hosts']})",
         ]
         if self.forward_agent:
             parts.append(f"agent forwarding ON ({origin['forward_agent']})")
@@ -157,7 +162,8 @@ class SshConfigResolver:
         known = pick("known_hosts", None, "UserKnownHostsFile", None)
         if known is None:
             sources["known_hosts"] = SETTINGS
-        known_hosts = os.path.expanduser(str(known[0])) if isinstance(known, list) else self.known_hosts
+        # every file of `UserKnownHostsFile A B`, as ssh reads them (before: the first alone, and a key in B was refused)
+        known_files = tuple(os.path.expanduser(str(k)) for k in known) if isinstance(known, list) and known else (self.known_hosts,)
         forward_agent = pick("forward_agent", host.forward_agent, "ForwardAgent", False) is True
         via: Endpoint | None = None
         if host.via is not None:
@@ -173,7 +179,7 @@ class SshConfigResolver:
             if isinstance(jump, str) and jump.strip().lower() != "none":
                 sources["via"] = f"{where} ProxyJump"
                 via = self._jumps(jump, depth)
-        return Endpoint(host.name, address, port, user, identities, known_hosts, forward_agent, via, tuple(sources.items()))
+        return Endpoint(host.name, address, port, user, identities, known_files[0], forward_agent, via, tuple(sources.items()), known_files[1:])
 
     def _jumps(self, spec: str, depth: int) -> Endpoint:
         """`[user@]host[:port][,...]`: the last hop, each one behind the one before it (the first is reached directly)."""

@@ -97,7 +97,9 @@ async def _changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection 
         offered = await asyncio.wait_for(asyncssh.get_server_host_key(endpoint.address, endpoint.port, tunnel=tunnel), 10)
     except (asyncssh.Error, OSError, TimeoutError):
         return None
-    return changed_key_message(endpoint.known_hosts, endpoint.address, endpoint.port, offered) if offered else None
+    if not offered:
+        return None
+    return next((said for path in endpoint.known_files if (said := changed_key_message(path, endpoint.address, endpoint.port, offered))), None)
 
 
 def raise_open_file_limit() -> None:
@@ -139,7 +141,7 @@ class Connector:
         self._conns: dict[ConnKey, asyncssh.SSHClientConnection] = {}
         self._locks: dict[ConnKey, asyncio.Lock] = {}
         self._identities: dict[str, asyncio.Future[Sequence[asyncssh.SSHKeyPair]]] = {}
-        self._trusted: dict[str, tuple[tuple[int, int, int], asyncssh.SSHKnownHosts]] = {}
+        self._trusted: dict[tuple[str, ...], tuple[tuple[tuple[str, tuple[int, int, int]], ...], asyncssh.SSHKnownHosts]] = {}
         raise_open_file_limit()
 
     @property
@@ -232,9 +234,10 @@ class Connector:
                     raise
                 encrypted.append(path)
         try:
-            trusted = self._known_hosts(endpoint.known_hosts)
+            trusted = self._known_hosts(endpoint.known_files)
         except (ValueError, OSError) as exc:  # a line asyncssh cannot parse, a file we may not read: no host key can be checked
-            raise ConnectFailed(f"known_hosts file {endpoint.known_hosts} cannot be read: {visible_line(reason(exc))}", permanent=True) from None
+            files = ", ".join(endpoint.known_files)
+            raise ConnectFailed(f"known_hosts file {files} cannot be read: {visible_line(reason(exc))}", permanent=True) from None
         progress = _Progress()
         try:
             return await asyncssh.connect(
@@ -252,9 +255,9 @@ class Connector:
                 keepalive_count_max=3,
             )
         except asyncssh.HostKeyNotVerifiable as exc:
-            changed = await _changed_key(endpoint, tunnel)
+            changed, files = await _changed_key(endpoint, tunnel), ", ".join(endpoint.known_files)
             raise ConnectFailed(
-                f"host key for {target} not verified: {changed or f'{reason(exc)}; expected it in {endpoint.known_hosts}'}",
+                f"host key for {target} not verified: {changed or f'{reason(exc)}; expected it in {files}'}",
                 permanent=True,
                 host_key=True,
             ) from None
@@ -291,22 +294,29 @@ class Connector:
                 raise ConnectFailed(f"cannot connect to {target}: {bad}{visible_line(reason(exc))}", permanent=True) from None
             raise ConnectFailed(f"cannot connect to {target}: the SSH handshake failed ({reason(exc)}): a broken or hostile server", permanent=False) from None
 
-    def _known_hosts(self, path: str) -> asyncssh.SSHKnownHosts:
-        """The known_hosts file, parsed once per version of it; a missing file means no host is trusted (never `None`, which trusts all).
+    def _known_hosts(self, paths: tuple[str, ...]) -> asyncssh.SSHKnownHosts:
+        """The known_hosts files, parsed once per version of them; a missing file is skipped, as ssh does, and with none no
+        host is trusted (never `None`, which trusts all).
 
         Parsing is the cost (a 1,000-line file takes ~20 ms of CPU); handing
         asyncssh the path would parse it again for every host. The file is
         read again when it changes (inode, size or mtime), so a key added
         during a run is seen by the next connection, as with a path.
         """
-        try:
-            info = os.stat(path)
-        except FileNotFoundError:
+        found: list[tuple[str, tuple[int, int, int]]] = []
+        for path in paths:
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                continue
+            found.append((path, (info.st_ino, info.st_size, info.st_mtime_ns)))
+        if not found:
             return asyncssh.import_known_hosts("")
-        version = (info.st_ino, info.st_size, info.st_mtime_ns)
-        cached = self._trusted.get(path)
+        version = tuple(found)
+        cached = self._trusted.get(paths)
         if cached is None or cached[0] != version:
-            cached = self._trusted[path] = (version, asyncssh.read_known_hosts(path))
+            files = [path for path, _ in found]
+            cached = self._trusted[paths] = (version, asyncssh.read_known_hosts(files[0] if len(files) == 1 else files))
         return cached[1]
 
     async def _identity(self, path: str) -> Sequence[asyncssh.SSHKeyPair]:

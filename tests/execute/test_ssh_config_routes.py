@@ -85,3 +85,25 @@ def test_a_proxycommand_route_is_refused_in_words_not_replaced_by_a_direct_conne
     assert not ran.exists(), "the step ran over a route the ssh config does not give"
     status, error, _out = run_via_config(config, tmp_path, "plain", f"touch {ran}")  # `ProxyCommand none`: no proxy, as ssh reads it
     assert (status, error) == ("ok", None) and ran.exists(), error
+
+
+def test_every_file_of_user_known_hosts_file_is_read_as_ssh_reads_them(sshd: Sshd, tmp_path: Path) -> None:
+    """`UserKnownHostsFile A B C`: A missing, B holding other hosts only, C holding this sshd's key. Before: A alone was
+    read, and the step was refused with `host key … not verified: … expected it in A`."""
+    other = tmp_path / "other_hosts"
+    other.write_text("[10.9.9.9]:22 " + sshd.known_hosts.read_text().split(" ", 1)[1])
+    config = tmp_path / "ssh_config"
+    files = f"{tmp_path / 'missing'} {other} {sshd.known_hosts}"
+    config.write_text(
+        f"Host target\n  HostName 127.0.0.1\n  Port {sshd.port}\n  User {sshd.user}\n  IdentityFile {sshd.client_key}\n  UserKnownHostsFile {files}\n"
+        f"Host untrusted\n  HostName 127.0.0.1\n  Port {sshd.port}\n  User {sshd.user}\n  IdentityFile {sshd.client_key}\n"
+        f"  UserKnownHostsFile {tmp_path / 'missing'} {other}\n"
+    )
+    status, error, out = run_via_config(config, tmp_path, "target", "echo reached")
+    assert (status, error, out) == ("ok", None, "reached\n"), error
+    status, error, _out = run_via_config(config, tmp_path, "untrusted", "echo reached")  # still refused when none holds it
+    assert status == "error" and "not verified" in (error or "") and f"expected it in {tmp_path / 'missing'}, {other}" in (error or ""), error
+    from runbook_tui.execute.ssh_config import SshConfigResolver
+
+    said = SshConfigResolver(str(config), str(tmp_path / "settings_known")).endpoint(Host("target", "target", MARK)).describe()
+    assert f"known_hosts {tmp_path / 'missing'}, {other}, {sshd.known_hosts} ({config})" in said, said

@@ -47,6 +47,10 @@ def _said_after(app: RunbookApp, code: object) -> None:
         elif not state.finished:
             said = f"the run is not finished; continue it with: {resume_command(state, str(app.handle.journal_path))}"
             print("\n".join(visible_line(line) for line in said.splitlines()))
+            if state.silences:  # alerts stay quiet to their end time: whoever left must know (exec says it too)
+                from runbook_tui.notify.silences import left_active
+
+                print(left_active(state))
 
 
 def run(

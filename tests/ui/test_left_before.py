@@ -22,3 +22,20 @@ def test_leaving_before_anything_ran_says_what_became_of_the_journal(command: st
     app: Any = SimpleNamespace(failure=None, handle=None, command=command)
     _said_after(app, 1)
     assert capsys.readouterr().err == said
+
+
+def test_leaving_a_run_with_alerts_silenced_says_they_stay_silenced(capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: `q` mid-run printed how to continue and nothing of the silences this run made in Alertmanager: alerts
+    stayed quiet to their end time and whoever left could not know (exec said it on a signal, the TUI did not)."""
+    import dataclasses
+    from types import MappingProxyType
+
+    from runbook_tui.engine.state import initial
+
+    silence = {"ends_at": "2026-12-05T04:00:00Z", "matchers": ["service=demo-app"], "alertmanager": "http://127.0.0.1:9093"}
+    state = dataclasses.replace(initial(), silences=MappingProxyType({"abc-123": silence}))
+    app: Any = SimpleNamespace(failure=None, command="run", handle=SimpleNamespace(journal_path="j.jsonl", controller=SimpleNamespace(state=state)))
+    _said_after(app, 1)
+    out = capsys.readouterr().out
+    assert "the run is not finished; continue it with: runbook-tui resume j.jsonl" in out, out
+    assert "1 alert silence of this run stays active until 2026-12-05T04:00:00Z at http://127.0.0.1:9093 (abc-123: service=demo-app)" in out, out

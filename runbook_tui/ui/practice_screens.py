@@ -36,19 +36,25 @@ from runbook_tui.ui.run_screen import RunScreen
 
 
 def results_table(results: Results) -> Table:
-    """One row per decision point, the night's line above the trainee's; journal text is plain Text (never markup)."""
+    """One row per decision point, the night's line above the trainee's; journal text is plain Text (never markup).
+
+    Each decision and its time to decide are a row of their own inside the cell: a night's decision that wraps (at 80
+    columns `finish (FAILED)` takes two lines) keeps the trainee's time beside the trainee's decision (a Time column of
+    its own put it on the night's second line, where it read as the night's).
+    """
     table = Table(expand=True, box=box.SIMPLE_HEAD, leading=1, padding=(0, 1), header_style="bold")
     table.add_column("#", justify="right", no_wrap=True, width=2)
     table.add_column("Step", ratio=2, overflow="fold")
-    table.add_column("Night / you", ratio=2)
-    table.add_column("Time", no_wrap=True)
+    table.add_column("Night / you, time", ratio=3)
     table.add_column("Why it matters (on the night)", ratio=5)
     for number, point in enumerate(results.points, 1):
-        decided = Text(visible(decision_words(point.night, "—")) + "\n")
-        decided.append(visible(trainee_words(point)), style="green" if point.same else "dim" if point.trainee is None else "bold red")
-        table.add_row(
-            str(number), Text(visible(point.step or "—")), decided, Text(f"{seconds(point.night)}\n{seconds(point.trainee)}"), Text(visible(point.why))
-        )
+        mine = Text(visible(trainee_words(point)), style="green" if point.same else "dim" if point.trainee is None else "bold red")
+        decided = Table.grid(expand=True, padding=(0, 0, 0, 1))
+        decided.add_column(ratio=1)
+        decided.add_column(no_wrap=True, min_width=6)  # with its padding: 100ms, and the times of every row in one column
+        decided.add_row(Text(visible(decision_words(point.night, "—"))), Text(seconds(point.night)))
+        decided.add_row(mine, Text(seconds(point.trainee)))
+        table.add_row(str(number), Text(visible(point.step or "—")), decided, Text(visible(point.why)))
     return table
 
 

@@ -171,7 +171,7 @@ def test_results_screen_snapshot(size: tuple[int, int], snap_compare) -> None:  
     install-config: you re-run, the night roll back (checkpoint)"), then who the played-back verifier was
     and where the results were saved. Below, one row per decision point: the step (ids fold, never cut),
     the night's decision above the trainee's (green when the same, bold red when different, dim "did not
-    get here" after they stopped), both times (the night's first), and why it mattered on the night (row
+    get here" after they stopped), both times beside their decisions (the night's first), and why it mattered on the night (row
     6: "the rollback finished in 1s"; row 11: the 5xx rate went from 2.7% to 0.35%). At 80x24 the table
     scrolls and the footer offers q to leave; at 140x45 all twelve rows fit.
     """

@@ -1,0 +1,34 @@
+"""The practice results table at 80 columns: each time to decide stands on the line of the decision it belongs to."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from runbook_tui.engine.history_model import Move, Point
+from runbook_tui.engine.practice_results import DecisionPoint, Results
+from runbook_tui.ui.practice_screens import results_table
+
+
+def _move(kind: str, detail: str, seconds: float) -> Move:
+    return Move(kind, "roll", Point("roll", 1, 0, False), "2026-12-05T00:57:23.000Z", seconds, 0, detail)
+
+
+def _lines(results: Results, width: int) -> list[str]:
+    console = Console(width=width, record=True, color_system=None, legacy_windows=False)
+    console.print(results_table(results))
+    return console.export_text().splitlines()
+
+
+def test_the_trainees_time_is_beside_the_trainees_decision_when_the_nights_wraps() -> None:
+    """The night ended `finish (FAILED)` after 2s, the trainee rolled back after 17s. At 80 columns the night's words
+    took two lines and the trainee's 17s stood beside `(FAILED)`, the night's second line: it read as the night's time."""
+    night = _move("finish", "failed", 2.0)
+    trainee = _move("roll back", "checkpoint", 17.0)
+    results = Results([DecisionPoint("roll", night, trainee, "the night ended FAILED")])
+    for width in (76, 136):
+        lines = _lines(results, width)
+        nights = next(n for n, line in enumerate(lines) if "finish" in line)
+        mine = next(n for n, line in enumerate(lines) if "roll back" in line)
+        assert "2s" in lines[nights] and "17s" not in lines[nights], lines
+        assert "17s" in lines[mine], f"the trainee's time is not on the line of their decision at {width} columns:\n" + "\n".join(lines)
+        assert not any("17s" in line for n, line in enumerate(lines) if n != mine), lines

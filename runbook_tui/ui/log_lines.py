@@ -44,11 +44,22 @@ def log_lines(event: Event) -> list[str]:
     kind = event["type"]
     if kind == ev.OUTPUT:
         return output_lines(event, OUTPUT_MARK)
+    if kind not in ev.VOCABULARY:
+        return unknown_lines(event)
     words = said(event) if kind in LOGGED or lifted_with_words(event) else None
     if words is None:
         return []
     at = f"{visible_line(str(event.get('ts', '')))[11:19]} " if words.decision else ""
     return [f"{words.mark} {at}{words.lines[0]}", *words.lines[1:]]
+
+
+def unknown_lines(event: Event) -> list[str]:
+    """An event of a type this version does not know (a newer one wrote the journal): its type, who and its fields, as
+    journaled (a replay dropped it: the log went on as if the night held nothing there)."""
+    words = said(event)
+    fields = f": {words.lines[0]}" if words is not None and words.lines and words.lines[0] else ""
+    kind, actor = visible_line(str(event["type"])), visible_line(str(event.get("actor", "")))
+    return [f"? {visible_line(str(event.get('ts', '')))[11:19]} {kind} by {actor}, not known to this version{fields}"]
 
 
 def lifted_with_words(event: Event) -> bool:

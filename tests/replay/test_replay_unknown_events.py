@@ -1,0 +1,56 @@
+"""A journal a newer runbook-tui wrote: replay shows the events this version does not know, never drops them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from replay_helpers import until
+
+from runbook_tui.engine.journal import hashed_line, read_events
+from runbook_tui.ui.output_pane import OutputLog
+from runbook_tui.ui.replay_app import ReplayApp
+from runbook_tui.ui.replay_screen import ReplayScreen
+
+DATA = Path(__file__).parents[1] / "report" / "data"
+
+
+def with_an_unknown_event(tmp_path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The report fixture's night with a `step_quarantined` (no such type here) after its first failure, the chain
+    recomputed as its writer would have: (the events as read back, the new event's place)."""
+    night = read_events(DATA / "change.jsonl").events
+    at = next(n for n, e in enumerate(night) if e["type"] == "step_finished" and e.get("status") == "failed") + 1
+    newer = {"type": "step_quarantined", "actor": "alice", "ts": night[at - 1]["ts"], "step": night[at - 1]["step"], "reason": "[b]web2[/b] fenced"}
+    rebuilt, prev = b"", night[0].get("prev", "")
+    for seq, event in enumerate([*night[:at], newer, *night[at:]]):
+        event = {k: v for k, v in event.items() if k != "hash"} | {"seq": seq, "prev": prev}
+        prev, line = hashed_line(event)
+        rebuilt += line
+    path = tmp_path / "newer.jsonl"
+    path.write_bytes(rebuilt)
+    read = read_events(path)
+    assert read.intact, "the rebuilt journal holds together"
+    return read.events, at
+
+
+@pytest.mark.asyncio
+async def test_an_event_this_version_does_not_know_is_shown_and_stepped_to(tmp_path: Path) -> None:
+    """The event a newer version wrote (alice quarantined the step, say) was not in the replay at all: the log went
+    from the failure to the next known event, and the trainee never learned the night held something this version
+    cannot read."""
+    events, at = with_an_unknown_event(tmp_path)
+    app = ReplayApp(events, label="newer.jsonl")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        while screen.replay.position < at:
+            await pilot.press("right")
+        await pilot.press("right")
+        await until(lambda: screen.replay.position > at, pilot, "the step past the failure")
+        assert screen.replay.position == at + 1, "stepping stops at the event this version does not know"
+        lines = list(screen.query_one(OutputLog).lines)
+        said = [line for line in lines if "step_quarantined" in line]
+        assert said, lines
+        assert "alice" in said[0] and "not known to this version" in said[0], said
+        assert any("reason=[b]web2[/b] fenced" in line for line in lines), lines

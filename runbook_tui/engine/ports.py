@@ -82,6 +82,8 @@ class Result:
     `started` False: the command certainly never began there (no connection, no process): nothing to undo there.
     `final` True: the host must not be tried again under `retries:` (its host key did not verify: a security
     failure, where a retry only offers the credentials again to whoever answers).
+    `assumed` True: only a practice's recorded executor says it, for a command the night never ran (nothing was
+    recorded): it counts as succeeded, its exit code and stdout not judged against what the step expects.
     """
 
     status: Literal["ok", "timeout", "stopped", "error", "unknown"]
@@ -89,6 +91,7 @@ class Result:
     error: str | None = None
     started: bool = True
     final: bool = False
+    assumed: bool = False
 
 
 class Executor(Protocol):

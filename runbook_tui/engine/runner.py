@@ -283,7 +283,9 @@ class StepRunner(WaitStep):
             for tries in range(step.retries + 1):
                 keeper = keepers[host.name] = StdoutKeeper()
                 result = await self._run_command(step, step.body, host, attempt, "run", keeper, tag=f".{tries}" if tries else "")
-                if result.status == "ok" and result.exit_code in step.expect.exit and expectation is not None:
+                if result.assumed and result.exit_code not in step.expect.exit:  # practice, a command the night never ran:
+                    result = replace(result, exit_code=step.expect.exit[0])  # nothing to judge, it counts as succeeded
+                if result.status == "ok" and result.exit_code in step.expect.exit and expectation is not None and not result.assumed:
                     unmatched[host.name] = expectation.problem(keeper.text)
                 if result.status == "ok" and result.exit_code in step.expect.exit and unmatched.get(host.name) is None:
                     if later is not None and host.name not in later:  # its part of the run is over: its connection closes now

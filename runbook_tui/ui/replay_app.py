@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.ui.base_app import ThemedApp
 from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
@@ -27,6 +28,15 @@ class ReplayApp(ThemedApp):
             self.notify(
                 f"{self.cut}; shown: the {len(self.events)} whole events before it",
                 title="Journal cut short",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
+        if not any(event["type"] == ev.SESSION_FINISHED for event in self.events):  # `journal verify`'s words
+            self.notify(
+                "no session_finished: the run was still going when this was read, its process stopped (`runbook-tui resume`"
+                " continues it), or lines were cut off its end; only a seal (journal verify --allowed-signers) tells these apart",
+                title="Journal has no end",
                 severity="warning",
                 timeout=20,
                 markup=False,

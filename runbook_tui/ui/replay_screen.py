@@ -70,6 +70,8 @@ class ReplaySource:
         self.state: RunState = initial()
         self._listeners: list[Callable[[Event, RunState], None]] = []
         self._on_unreadable = on_unreadable
+        #: The journal holds the run's end: without it the last event is where the journal stops, not where the run did.
+        self.finished_in_journal = any(event["type"] == ev.SESSION_FINISHED for event in events)
         self.forward(1)
 
     def subscribe(self, listener: Callable[[Event, RunState], None]) -> None:
@@ -199,9 +201,15 @@ class ReplayScreen(RunView):
         moment = self.replay.moment()
         # Below 110 columns the time of day only: with the date, `paused at 1x` fell off the end of an 80-column row.
         at = f"{moment:{'%Y-%m-%d ' if self.app.size.width >= NARROW_COLUMNS else ''}%H:%M:%S} UTC  " if moment else ""
-        where = f"  {at}event {self.replay.position}/{len(self.replay.events)}  {playing} at {self.speed:g}x"
+        where = f"  {at}event {self.replay.position}/{len(self.replay.events)}  "
+        if self.replay.position >= len(self.replay.events) and not self.replay.finished_in_journal:
+            # The last event of a journal with no end: not a run waiting for its next step (the status row's `Next:`).
+            short = f"{where}ends unfinished"
+            where += "the journal ends here; the run had not ended"
+        else:
+            where = short = f"{where}{playing} at {self.speed:g}x"
         # One row: the label (a file name) cut in the middle to fit; that nothing runs comes first, so it is never cut off.
-        self.query_one(NoteLine).say("REPLAY, nothing runs: ", self.label, where)
+        self.query_one(NoteLine).say("REPLAY, nothing runs: ", self.label, where, short)
 
     def _reset_output(self) -> None:
         """After a jump: the output as it stood at that moment."""

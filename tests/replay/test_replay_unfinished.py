@@ -1,0 +1,68 @@
+"""`replay` of a journal with no end (no `session_finished`): whole lines cut off its end, a run still going, or one
+whose process stopped. Every line holds together (`journal verify`: intact, 'the session has not finished'), so
+replay opens it; it must not read as a run that is only waiting for its next step.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from replay_helpers import text_of, until
+
+from runbook_tui.engine.journal import read_events
+from runbook_tui.ui.note_line import NoteLine
+from runbook_tui.ui.replay_app import ReplayApp
+from runbook_tui.ui.replay_screen import ReplayScreen
+
+JOURNAL = Path(__file__).parents[1] / "report" / "data" / "change.jsonl"
+
+
+def without_its_end(tmp_path: Path, keep: int) -> Path:
+    """change.jsonl with only its first `keep` lines: every one whole, the chain intact, no `session_finished`."""
+    path = tmp_path / "short.jsonl"
+    path.write_bytes(b"".join(JOURNAL.read_bytes().splitlines(keepends=True)[:keep]))
+    return path
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_a_journal_without_its_end_says_so_at_the_start_and_at_its_last_event(tmp_path: Path, size: tuple[int, int]) -> None:
+    """Before: at its last event the replay said `Next: 'install-config' on web1, web2` and `event 30/30  paused at 1x`, as
+    a run waiting for its assignee; nothing said that the journal stops there and the run's end is not in it."""
+    read = read_events(without_its_end(tmp_path, 30))
+    assert read.intact and len(read.events) == 30
+    app = ReplayApp(read.events, label="short.jsonl")
+    async with app.run_test(size=size) as pilot:
+        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+        [note] = [n for n in app._notifications if n.title == "Journal has no end"]
+        assert "no session_finished" in note.message and "resume" in note.message, note.message
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        line = screen.query_one(NoteLine)
+        assert "unfinished" not in text_of(line) and "not ended" not in text_of(line)
+        await pilot.press("end")
+        await until(lambda: screen.replay.position == 30, pilot, "the last event")
+        await until(lambda: "event 30/30" in text_of(line), pilot, "the position line at the end")
+        said = text_of(line)
+        assert "unfinished" in said or "had not ended" in said, said
+        assert "REPLAY, nothing runs" in said, said
+
+
+@pytest.mark.asyncio
+async def test_a_finished_journal_says_nothing_of_the_kind(tmp_path: Path) -> None:
+    path = tmp_path / "whole.jsonl"
+    shutil.copyfile(JOURNAL, path)
+    events = read_events(path).events
+    assert events[-1]["type"] == "session_finished"
+    app = ReplayApp(events, label=path.name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+        assert not [n for n in app._notifications if n.title == "Journal has no end"]
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        await pilot.press("end")
+        await until(lambda: screen.replay.position == len(events), pilot, "the last event")
+        said = text_of(screen.query_one(NoteLine))
+        assert "paused at 1x" in said and "unfinished" not in said, said

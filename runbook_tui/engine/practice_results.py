@@ -78,7 +78,9 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
     points: list[DecisionPoint] = []
     for decision in theirs:
         key = (decision.point.step, decision.point.attempts, decision.point.verdicts)
-        match = next((i for i, d in enumerate(mine) if i not in used and (d.point.step, d.point.attempts, d.point.verdicts) == key), None)
+        here = [i for i, d in enumerate(mine) if i not in used and (d.point.step, d.point.attempts, d.point.verdicts) == key]
+        match = _beside(decision, [mine[i] for i in here])
+        match = here[match] if match is not None else None
         if match is not None:
             used.add(match)
         points.append(DecisionPoint(decision.step, decision, mine[match] if match is not None else None, why_it_matters(history, decision, stops)))
@@ -88,6 +90,23 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
     points += [DecisionPoint(d.step, None, d, "not a decision point on the night") for i, d in enumerate(mine) if i not in used]
     verifier = history.state.session.get("verifier")
     return Results(points, str(verifier) if verifier else None, scenario)
+
+
+#: Moves that leave the run where it stood: a trainee's pause (and its resume) before the move the night made there.
+_IN_PASSING = frozenset({"pause", "resume"})
+
+
+def _beside(night: Move, candidates: Sequence[Move]) -> int | None:
+    """Which of the trainee's moves at the night's point stands beside the night's: the same kind if they made it there,
+    else the first that moved the run (a pause first took the place of the run after it, and that run read as a
+    decision the night never had), else the first."""
+    if not candidates:
+        return None
+    same = next((n for n, move in enumerate(candidates) if move.kind == night.kind), None)
+    if same is not None:
+        return same
+    moved = next((n for n, move in enumerate(candidates) if move.kind not in _IN_PASSING), None)
+    return moved if moved is not None and night.kind not in _IN_PASSING else 0
 
 
 def _later(start: str, end: str) -> str:

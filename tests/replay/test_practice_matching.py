@@ -1,0 +1,77 @@
+"""Which of the trainee's moves stands beside each of the night's: a pause the night never made does not take the place
+of the run that followed it at the same point."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.app import practice
+from runbook_tui.app.session import load, open_session
+from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.practice_results import compare
+from runbook_tui.report.practice_md import decision_words
+
+NIGHT = """\
+runbook: 1
+id: matching
+title: Matching
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - {id: check, title: Check, run: "echo ready", verify: none}
+      - {id: change, title: Change, run: "echo changed", verify: none}
+"""
+
+
+@pytest.fixture()
+def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A solo night: alice ran `check` and `change`, and finished."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    monkeypatch.chdir(tmp_path)
+    Path("night.yaml").write_text(NIGHT, encoding="utf-8")
+    journal = tmp_path / "night.jsonl"
+
+    async def the_night() -> None:
+        session = open_session(load("night.yaml", {}), solo="night shift", journal=str(journal))
+        c, alice = session.controller, session.actor
+        for _ in range(2):
+            assert c.run_current(alice).ok
+            await c.wait_idle()
+        c.finish(alice, "done")
+        await session.close()
+
+    asyncio.run(the_night())
+    return journal
+
+
+def test_a_pause_first_leaves_the_run_beside_the_nights_run(night: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """erin paused before `check` (to read the runbook), resumed, then ran it, as the night did. Before: her pause stood
+    beside the night's `run` (different) and her run was listed after as `not a decision point on the night`: 1 of 2."""
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "erin")
+
+    async def practise() -> list[dict[str, object]]:
+        run = practice.open_practice(str(night))
+        c, erin = run.session.controller, run.session.actor
+        assert c.pause(erin, "reading the runbook first").ok
+        assert c.pause(erin).ok  # p again: resumed
+        for _ in range(2):
+            assert c.run_current(erin).ok
+            await c.wait_idle()
+        c.finish(erin, "done")
+        await run.session.close()
+        return read_events(run.session.journal_path).events
+
+    mine = asyncio.run(practise())
+    results = compare(read_events(night).events, mine)
+    rows = [(p.step, decision_words(p.night, "—"), decision_words(p.trainee, "—")) for p in results.points]
+    assert rows[:2] == [("check", "run", "run"), ("change", "run", "run")], rows
+    assert sorted(trainee for _step, night_words, trainee in rows[2:] if night_words == "—") == ["pause", "resume"], rows
+    assert results.score == (2, 2)

@@ -40,6 +40,22 @@ def checked_events(journal: str) -> JournalEvents:
     return events
 
 
+#: Journals whose decisions are no night's: what practice would play back as one.
+_NO_NIGHT = {"practice": "a practice's own (a trainee's decisions over another night's recordings)"}
+
+
+def night_events(journal: str) -> JournalEvents:
+    """`checked_events`, refusing a journal that records no night to practise on (a practice's own: the next trainee
+    read the first one's decisions as the night's, over outputs that were themselves played back)."""
+    events = checked_events(journal)
+    mode = str(replay(events[:1]).session.get("mode") or "live") if len(events) else "live"
+    if mode in _NO_NIGHT:
+        raise SessionError(
+            f"{journal}: this journal is {_NO_NIGHT[mode]} (mode {mode}); practice needs the journal of a run that ran: `replay` without --practice shows it"
+        )
+    return events
+
+
 def replayable_events(journal: str) -> tuple[JournalEvents, str | None]:
     """`checked_events`, except that a last line cut short by a crash (the only break a crash leaves) is no refusal: the
     whole events before it and the problem's words. (`replay` refused the journal of every run that died mid-write, the
@@ -65,7 +81,7 @@ def mark_scenario(journal: str, description: str) -> Path:
 
     The mark names the journal's final hash, so it never describes another run; it is written 0600 at open().
     """
-    events = checked_events(journal)
+    events = night_events(journal)
     if not description.strip():
         raise SessionError("a practice scenario needs a description: what the trainee should learn from this run")
     by = operator_name()
@@ -142,7 +158,7 @@ class Practice:
 
 def open_practice(journal: str, *, out_journal: str | None = None, events: JournalEvents | None = None) -> Practice:
     """The practice of `journal` (its `events` when the caller checked them already: read once)."""
-    events = checked_events(journal) if events is None else events
+    events = night_events(journal) if events is None else events
     session = replay(events).session
     try:
         loaded = load_runbook(runbook_file(journal, session), dict(session.get("params") or {}))

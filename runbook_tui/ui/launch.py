@@ -154,7 +154,7 @@ def replay(journal: str, *, practice: bool, speed: float, theme: str | None = No
 
     try:
         # What is wrong with the journal is said first, terminal or not; a replay also shows a crashed run's cut journal.
-        events, cut = practising.replayable_events(journal) if not practice else (practising.checked_events(journal), None)
+        events, cut = practising.replayable_events(journal) if not practice else (practising.night_events(journal), None)
         if not_a_terminal("replay", "The record of that run without a screen: runbook-tui report JOURNAL."):
             return 2  # before the practice opens its session (and its journal)
         if not practice:

@@ -1,0 +1,86 @@
+"""Practice needs a night: a practice's own journal (another trainee's decisions over recordings) is refused, never
+played back as a night."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from runbook_tui import cli
+from runbook_tui.app import practice
+from runbook_tui.app.session import SessionError, load, open_session
+
+RUNBOOK = """\
+runbook: 1
+id: refuse
+title: Refuse
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - {id: boom, title: Boom, run: "echo it broke >&2; exit 3", undo: "echo undone", verify: none}
+"""
+
+
+@pytest.fixture()
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    monkeypatch.chdir(tmp_path)
+    Path("rb.yaml").write_text(RUNBOOK, encoding="utf-8")
+    return tmp_path
+
+
+def _run(mode: str, journal: Path) -> None:
+    async def night() -> None:
+        session = open_session(load("rb.yaml", {}), mode=mode, solo="night shift", journal=str(journal))
+        c, alice = session.controller, session.actor
+        assert c.run_current(alice).ok
+        await c.wait_idle()
+        await session.close()
+
+    asyncio.run(night())
+
+
+def _practised(night: Path, journal: Path) -> None:
+    async def practise() -> None:
+        run = practice.open_practice(str(night), out_journal=str(journal))
+        c = run.session.controller
+        assert c.run_current(run.session.actor).ok
+        await c.wait_idle()
+        await run.session.close()
+
+    asyncio.run(practise())
+
+
+def test_a_practices_own_journal_is_refused_for_practice(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: a practice's journal was practised as a night: the next trainee got the first one's decisions as the
+    night's (`Why it matters (on the night)`), over outputs that were themselves played back."""
+    journal = workdir / "practice.jsonl"
+    _run("live", workdir / "night.jsonl")
+    _practised(workdir / "night.jsonl", journal)
+    with pytest.raises(SessionError, match="mode practice") as refused:
+        practice.open_practice(str(journal))
+    assert "practice needs the journal of a run that ran" in str(refused.value)
+    with pytest.raises(SessionError, match="practice needs the journal of a run that ran"):
+        practice.mark_scenario(str(journal), "learn from this")
+    assert not practice.scenario_path(journal).exists()
+    capsys.readouterr()
+    assert cli.main(["replay", str(journal), "--practice"]) == 2
+    err = capsys.readouterr().err
+    assert "practice needs the journal of a run that ran" in err and "not a terminal" not in err, err
+
+
+def test_a_live_night_and_its_plain_replay_are_not_refused(workdir: Path) -> None:
+    _run("live", workdir / "night.jsonl")
+    _run("dry-run", workdir / "dry.jsonl")
+    asyncio.run(practice.open_practice(str(workdir / "dry.jsonl")).session.close())  # a dry run's people decided too
+    _practised(workdir / "night.jsonl", workdir / "practice.jsonl")
+    practice.checked_events(str(workdir / "practice.jsonl"))  # a practice's journal replays (it says PRACTICE on every screen)
+    run = practice.open_practice(str(workdir / "night.jsonl"))
+    asyncio.run(run.session.close())

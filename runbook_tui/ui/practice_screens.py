@@ -61,6 +61,8 @@ def results_table(results: Results) -> Table:
 def differences(results: Results) -> Text:
     """`Differed at #6 install-config: you re-run, the night roll back`: where to look first."""
     found = [(n, p) for n, p in enumerate(results.points, 1) if p.night is not None and p.trainee is not None and not p.same]
+    if not any(p.night is not None and p.trainee is not None for p in results.points):  # left before the first one
+        return Text("You reached none of the night's decisions.", style="bold yellow")
     if not found:
         return Text("Every decision you reached was the night's.", style="green")
     words = "; ".join(f"#{n} {p.step}: you {decision_words(p.trainee, '')}, the night {decision_words(p.night, '')}" for n, p in found[:3])

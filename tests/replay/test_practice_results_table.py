@@ -6,7 +6,7 @@ from rich.console import Console
 
 from runbook_tui.engine.history_model import Move, Point
 from runbook_tui.engine.practice_results import DecisionPoint, Results
-from runbook_tui.ui.practice_screens import results_table
+from runbook_tui.ui.practice_screens import differences, results_table
 
 
 def _move(kind: str, detail: str, seconds: float) -> Move:
@@ -32,3 +32,13 @@ def test_the_trainees_time_is_beside_the_trainees_decision_when_the_nights_wraps
         assert "2s" in lines[nights] and "17s" not in lines[nights], lines
         assert "17s" in lines[mine], f"the trainee's time is not on the line of their decision at {width} columns:\n" + "\n".join(lines)
         assert not any("17s" in line for n, line in enumerate(lines) if n != mine), lines
+
+
+def test_a_trainee_who_reached_no_decision_is_not_told_each_one_was_the_nights() -> None:
+    """The trainee left at once: `0 of 2 decisions as on the night` sat above a green `Every decision you reached was
+    the night's.`, praise for decisions never made."""
+    night = [DecisionPoint("roll", _move("run", "", 2.0), None, "on the night it ran cleanly"), DecisionPoint("roll", _move("finish", "done", 1.0), None, "")]
+    said = differences(Results(night)).plain
+    assert "Every decision" not in said and "none of the night's decisions" in said, said
+    reached = [DecisionPoint("roll", _move("run", "", 2.0), _move("run", "", 3.0), "on the night it ran cleanly")]
+    assert differences(Results(reached)).plain == "Every decision you reached was the night's."

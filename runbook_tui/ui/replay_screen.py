@@ -182,6 +182,8 @@ class ReplayScreen(RunView):
     def fit_layout(self, width: int, height: int) -> None:
         super().fit_layout(width, height)
         self.refresh_bindings()  # the footer offers `t steps` as the width now asks
+        if self.is_mounted:  # the position line for this width (made at 140 columns, `paused at 1x` fell off at 80)
+            self._status(width)
 
     def _replayed_now(self) -> dt.datetime:
         last = self.replay.state.last_ts
@@ -196,11 +198,13 @@ class ReplayScreen(RunView):
         moment = self.replay.moment()
         return moment.timestamp() if moment else super().panel_clock()
 
-    def _status(self) -> None:
+    def _status(self, width: int | None = None) -> None:
+        """The position line; `width`: the terminal's new width, when it is being laid out for it."""
         playing = "playing" if self._timer is not None else "paused"
         moment = self.replay.moment()
         # Below 110 columns the time of day only: with the date, `paused at 1x` fell off the end of an 80-column row.
-        at = f"{moment:{'%Y-%m-%d ' if self.app.size.width >= NARROW_COLUMNS else ''}%H:%M:%S} UTC  " if moment else ""
+        wide = (width or self.app.size.width) >= NARROW_COLUMNS
+        at = f"{moment:{'%Y-%m-%d ' if wide else ''}%H:%M:%S} UTC  " if moment else ""
         where = f"  {at}event {self.replay.position}/{len(self.replay.events)}  "
         if self.replay.position >= len(self.replay.events) and not self.replay.finished_in_journal:
             # The last event of a journal with no end: not a run waiting for its next step (the status row's `Next:`).

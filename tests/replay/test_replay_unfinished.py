@@ -66,3 +66,22 @@ async def test_a_finished_journal_says_nothing_of_the_kind(tmp_path: Path) -> No
         await until(lambda: screen.replay.position == len(events), pilot, "the last event")
         said = text_of(screen.query_one(NoteLine))
         assert "paused at 1x" in said and "unfinished" not in said, said
+
+
+@pytest.mark.asyncio
+async def test_the_position_line_is_laid_out_again_when_the_terminal_narrows(tmp_path: Path) -> None:
+    """The position line was written for the width it was last moved at: made at 140 columns (with the date) and the
+    terminal narrowed to 80, `paused at 1x` fell off its end until the next key."""
+    path = tmp_path / "whole.jsonl"
+    shutil.copyfile(JOURNAL, path)
+    app = ReplayApp(read_events(path).events, label=path.name)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        line = screen.query_one(NoteLine)
+        await pilot.press("right")
+        await until(lambda: "paused at 1x" in text_of(line) and "-11-23" in text_of(line), pilot, "the wide position line")
+        await pilot.resize_terminal(80, 24)
+        await until(lambda: "paused at 1x" in text_of(line), pilot, "the position line fitted to 80 columns", limit=5)
+        assert "-11-23" not in text_of(line), text_of(line)

@@ -29,3 +29,9 @@ def dry_run_capture(step: Step) -> str:
     """What a dry run captures for a step: words saying nothing was, never its own `[dry-run] would run …` line (which
     later commands then showed inside their own: `-v lsn='[dry-run] would run on db1: runuser …'`)."""
     return f"⟨captured.{step.capture}: dry run, nothing ran⟩"
+
+
+def unrecorded_capture(step: Step) -> str:
+    """What a practice captures from a command the night never ran: words saying nothing was recorded, never the
+    recorded executor's own `[practice] this command did not run …` line (the next command showed it as the value)."""
+    return f"⟨captured.{step.capture}: not recorded on the night (practice)⟩"

@@ -66,6 +66,10 @@ class StdoutKeeper:
         self.size += min(len(text), room)
         self.truncated = self.truncated or len(text) > room
 
+    def replace(self, text: str) -> None:
+        """Keep `text` instead of what came (a practice's command the night never ran: its stand-in words)."""
+        self.parts, self.size, self.truncated = [text[:KEEP_STDOUT]], min(len(text), KEEP_STDOUT), len(text) > KEEP_STDOUT
+
     @property
     def text(self) -> str:
         return "".join(self.parts)

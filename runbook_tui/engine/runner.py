@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Scope
-from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_a_dry_run
+from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_a_dry_run, unrecorded_capture
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
@@ -283,8 +283,9 @@ class StepRunner(WaitStep):
             for tries in range(step.retries + 1):
                 keeper = keepers[host.name] = StdoutKeeper()
                 result = await self._run_command(step, step.body, host, attempt, "run", keeper, tag=f".{tries}" if tries else "")
-                if result.assumed and result.exit_code not in step.expect.exit:  # practice, a command the night never ran:
-                    result = replace(result, exit_code=step.expect.exit[0])  # nothing to judge, it counts as succeeded
+                if result.assumed:  # practice, a command the night never ran: nothing to judge, it counts as succeeded
+                    keeper.replace(unrecorded_capture(step))  # and a capture says it was not recorded
+                    result = result if result.exit_code in step.expect.exit else replace(result, exit_code=step.expect.exit[0])
                 if result.status == "ok" and result.exit_code in step.expect.exit and expectation is not None and not result.assumed:
                     unmatched[host.name] = expectation.problem(keeper.text)
                 if result.status == "ok" and result.exit_code in step.expect.exit and unmatched.get(host.name) is None:

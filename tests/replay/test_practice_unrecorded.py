@@ -31,6 +31,8 @@ sections:
       - {id: reload, title: Reload, run: "echo reload failed >&2; exit 1", undo: "echo unreload >> marker.txt", verify: none}
       - {id: health, title: Health, run: "echo health: ok >> marker.txt; echo health: ok", expect: {stdout: "^health: ok$"}, verify: none}
       - {id: refused, title: Refused, run: "echo refused >> marker.txt; exit 7", expect: {exit: [7]}, verify: none}
+      - {id: version, title: Version, run: "echo 1.2.3", capture: version, verify: none}
+      - {id: deploy, title: Deploy, run: "echo deploying {{ captured.version }} >> marker.txt", verify: none}
 """
 
 
@@ -81,3 +83,28 @@ def test_a_step_the_night_never_ran_counts_as_succeeded_whatever_it_checks(night
 
     asyncio.run(practise())
     assert not Path("marker.txt").exists(), "practice executed a command"
+
+
+def test_a_capture_from_a_command_the_night_never_ran_says_it_was_not_recorded(night: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: `captured.version` held the executor's own line, and the next step read `echo deploying '[practice] this
+    command did not run on the night; nothing was recorded, it counts as succeeded' >> marker.txt`, a value the
+    night never had shown as if captured."""
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "erin")
+
+    async def practise() -> list[dict[str, object]]:
+        run = practice.open_practice(str(night))
+        c, erin = run.session.controller, run.session.actor
+        assert c.run_current(erin).ok
+        await c.wait_idle()
+        assert c.skip(erin, "reload is flaky").ok
+        for step in ("health", "refused", "version"):
+            assert c.run_current(erin).ok
+            await until(lambda step=step: c.state.steps[step].status == "done", f"'{step}' done", timeout=10)
+        assert c.state.captured["version"] == "⟨captured.version: not recorded on the night (practice)⟩", c.state.captured
+        await run.session.close()
+        return read_events(run.session.journal_path).events
+
+    events = asyncio.run(practise())
+    [ready] = [e for e in events if e["type"] == "step_ready" and e["step"] == "deploy"]
+    command = str(ready["commands"])
+    assert "not recorded on the night" in command and "[practice] this command" not in command, command

@@ -25,7 +25,13 @@ if TYPE_CHECKING:
 #: Events that are not a situation arising: time to decide counts from the event before them. A signature (of a decision,
 #: a seal of the head, the approval) and a notice sent follow what they sign or tell of, seconds later at times (ssh-keygen,
 #: an HTTP post): counted, a signed night's assignee read as deciding in the seconds after the verifier's key signed.
-_QUIET = frozenset({ev.OUTPUT, ev.METRIC_SAMPLE, ev.METRIC_BASELINE, ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED, ev.NOTIFIED, ev.NOTIFY_FAILED})
+#: A resume (and the metrics it starts again) is no situation either: the decision taken on it (`resume --rollback`, a
+#: step marked done) answers what stopped the run, and counted from the resume it read `0s` beside a trainee who took
+#: their time over the same pause.
+_QUIET = frozenset({
+    ev.OUTPUT, ev.METRIC_SAMPLE, ev.METRIC_BASELINE, ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED, ev.NOTIFIED, ev.NOTIFY_FAILED,
+    ev.SESSION_RESUMED, ev.METRICS_STARTED,
+})  # fmt: skip
 _RUNS = frozenset({"run", "re-run"})
 
 

@@ -4,6 +4,7 @@ of the run that followed it at the same point."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,12 @@ from runbook_tui.app.session import load, open_session
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.practice_results import compare
 from runbook_tui.report.practice_md import decision_words
+
+
+def _a_minute_on(ts: str) -> str:
+    moment = dt.datetime.fromisoformat(ts.replace("Z", "+00:00")) + dt.timedelta(minutes=1)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
 
 NIGHT = """\
 runbook: 1
@@ -75,3 +82,31 @@ def test_a_pause_first_leaves_the_run_beside_the_nights_run(night: Path, monkeyp
     assert rows[:2] == [("check", "run", "run"), ("change", "run", "run")], rows
     assert sorted(trainee for _step, night_words, trainee in rows[2:] if night_words == "—") == ["pause", "resume"], rows
     assert results.score == (2, 2)
+
+
+def test_the_nights_time_to_decide_on_resume_counts_from_the_stop_not_the_resume(night: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A guard paused the night, the process stopped there (exec), and a minute later bob ran `resume --rollback`.
+    Before: the night's `roll back` took `0s` (counted from the resume's own event, journaled a millisecond before
+    it), beside a trainee who took 8s over the same pause: the night read as instant."""
+    from runbook_tui.engine.controller import SYSTEM
+
+    journal = night.parent / "paused.jsonl"
+
+    async def paused_night() -> None:
+        session = open_session(load("night.yaml", {}), solo="night shift", journal=str(journal))
+        c, alice = session.controller, session.actor
+        assert c.run_current(alice).ok
+        await c.wait_idle()
+        assert c.pause(SYSTEM, "guard 'errors' tripped").ok
+        c.resumed(4242)  # as `resume` journals it, in the process that took over
+        assert c.rollback(alice, "checkpoint", acknowledged=True, reason="rollback (checkpoint) chosen on resume").ok
+        await c.wait_idle()
+        await session.close()
+
+    asyncio.run(paused_night())
+    events = read_events(journal).events
+    at = next(n for n, e in enumerate(events) if e["type"] == "session_resumed")
+    later = [{**e, "ts": _a_minute_on(e["ts"])} for e in events[at:]]
+    results = compare([*events[:at], *later], [])
+    [rollback] = [p.night for p in results.points if p.night is not None and p.night.kind == "roll back"]
+    assert 59.0 <= rollback.seconds <= 61.0, rollback.seconds

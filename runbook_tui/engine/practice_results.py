@@ -41,6 +41,7 @@ class Results:
     points: list[DecisionPoint] = field(default_factory=list)
     verifier: str | None = None
     scenario: str = ""  # the trainer's description, when the journal was marked as a practice scenario
+    night_mode: str = "live"  # the night's session mode: a dry run's outputs say what would have run
 
     @property
     def score(self) -> tuple[int, int]:
@@ -89,7 +90,7 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
         point.passed = point.trainee is None
     points += [DecisionPoint(d.step, None, d, "not a decision point on the night") for i, d in enumerate(mine) if i not in used]
     verifier = history.state.session.get("verifier")
-    return Results(points, str(verifier) if verifier else None, scenario)
+    return Results(points, str(verifier) if verifier else None, scenario, str(history.state.session.get("mode") or "live"))
 
 
 #: Moves that leave the run where it stood: a trainee's pause (and its resume) before the move the night made there.

@@ -49,6 +49,11 @@ def trainee_words(point: DecisionPoint) -> str:
     return f"{words}: {trainee.detail}" if trainee is not None and trainee.kind in _REASONED and trainee.detail else words
 
 
+def night_said(results: Results) -> str:
+    """What the night was, where it was no live run: ' The night was a dry run: …' (or "")."""
+    return " The night was a dry run: nothing ran, its outputs say what would have." if results.night_mode == "dry-run" else ""
+
+
 def played_back(results: Results) -> str:
     """Who the played-back verifier is (a solo night's read `—`, as if a name were missing)."""
     return results.verifier or "none, the night had no verifier"
@@ -69,7 +74,8 @@ def render(results: Results, journal: str, trainee: str) -> str:
     out = [f"# Practice results: {esc(journal)}", ""]
     if results.scenario:
         out += ["**Scenario**", "", para(results.scenario), ""]
-    out += [f"Trainee: {esc(trainee)}; the verifier played back: {esc(played_back(results))}.", "", f"**Score:** {esc(score_line(results))}", ""]
+    played = f"Trainee: {esc(trainee)}; the verifier played back: {esc(played_back(results))}.{esc(night_said(results))}"
+    out += [played, "", f"**Score:** {esc(score_line(results))}", ""]
     rows = [
         (str(number), esc(point.step or "—"), esc(decision_words(point.night, "—")), esc(trainee_words(point)),
          f"{seconds(point.night)} / {seconds(point.trainee)}", verdict(point), esc(point.why))

@@ -28,7 +28,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.practice_results import Results
 from runbook_tui.engine.state import RunState
 from runbook_tui.report import practice_md
-from runbook_tui.report.practice_md import decision_words, played_back, score_line, seconds, trainee_words
+from runbook_tui.report.practice_md import decision_words, night_said, played_back, score_line, seconds, trainee_words
 from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.modals import JOURNAL_PROMISE, PRACTICE_HELP_KEYS, InfoScreen
@@ -58,6 +58,11 @@ def results_table(results: Results) -> Table:
     return table
 
 
+def night_words(results: Results) -> str:
+    """Who the played-back verifier was, and what the night was where it was no live run (a dry run)."""
+    return f" Verifier played back: {visible(played_back(results))}.{night_said(results)}"
+
+
 def differences(results: Results) -> Text:
     """`Differed at #6 install-config: you re-run, the night roll back`: where to look first."""
     found = [(n, p) for n, p in enumerate(results.points, 1) if p.night is not None and p.trainee is not None and not p.same]
@@ -84,7 +89,7 @@ class PracticeResultsScreen(Screen[None]):
         head = Text.assemble(
             ("Practice results  ", "bold"), (f"{same}/{total}", "bold green" if same == total else "bold yellow"), f"  {score_line(self.results)}"
         )
-        legend = Text(f"Time: the night's first, yours second. Verifier played back: {visible(played_back(self.results))}. {self.saved}", style="dim")
+        legend = Text(f"Time: the night's first, yours second.{night_words(self.results)} {self.saved}", style="dim")
         yield Static(Group(head, differences(self.results), legend), id="results-head")
         with VerticalScroll(id="results-body"):
             yield Static(results_table(self.results), id="results-table")

@@ -84,3 +84,21 @@ def test_a_live_night_and_its_plain_replay_are_not_refused(workdir: Path) -> Non
     practice.checked_events(str(workdir / "practice.jsonl"))  # a practice's journal replays (it says PRACTICE on every screen)
     run = practice.open_practice(str(workdir / "night.jsonl"))
     asyncio.run(run.session.close())
+
+
+def test_the_results_of_a_dry_run_night_say_it_was_one(workdir: Path) -> None:
+    """A dry run's journal is practised (its people decided), but nothing ran on it: `boom` (exit 3 in its runbook)
+    `ran cleanly on the night`. Before, nothing on the results said the night was a dry run."""
+    from runbook_tui.engine.journal import read_events
+    from runbook_tui.engine.practice_results import compare
+    from runbook_tui.report import practice_md
+    from runbook_tui.ui.practice_screens import night_words
+
+    _run("dry-run", workdir / "dry.jsonl")
+    results = compare(read_events(workdir / "dry.jsonl").events, [])
+    said = "The night was a dry run: nothing ran, its outputs say what would have."
+    assert said in practice_md.render(results, "dry.jsonl", "erin")
+    assert said in night_words(results)
+    _run("live", workdir / "night.jsonl")
+    live = compare(read_events(workdir / "night.jsonl").events, [])
+    assert "dry run" not in practice_md.render(live, "night.jsonl", "erin") and "dry run" not in night_words(live)

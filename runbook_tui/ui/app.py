@@ -265,6 +265,11 @@ class RunbookApp(ThemedApp):
             if ran and KEYS.held and self.screen_stack:  # (no screen left: the app is closing)
                 self.screen.call_after_refresh(KEYS.release)
 
+    async def action_quit(self) -> None:
+        """The command palette's Quit (Textual's `action_quit`): as ctrl+c. It ended an unfinished run at once, a running
+        step's command stopped with nothing asked or journaled."""
+        await self.action_quit_now()
+
     async def action_quit_now(self) -> None:
         """Leave; a run asks first as `q` does, also from under a prompt (which closed the run without a word)."""
         from runbook_tui.ui.modals import ConfirmPrompt

@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+from collections.abc import Iterable
 from pathlib import Path
+
+from textual.app import SystemCommand
+from textual.screen import Screen
 
 from runbook_tui.app.stopped import stopping_signals
 from runbook_tui.ui.keys_in_turn import KeysInTurn
@@ -60,6 +64,11 @@ class ThemedApp(KeysInTurn):
     def terminal_gone(self) -> None:
         """stdin hung up with no SIGHUP (ui/terminal_gone.py): the same leaving, its journal note naming what happened."""
         self.signalled(TERMINAL_GONE)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's palette, its Quit said as what it does here: as `q` (it read "as soon as possible")."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(help="Leave, as q does (an unfinished run asks first)") if command.title == "Quit" else command
 
     def refresh_css(self, animate: bool = True) -> None:
         """Skips only the refresh queued by choosing the theme in `__init__` (nothing is parsed yet, nothing would change)."""

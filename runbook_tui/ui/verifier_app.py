@@ -26,6 +26,15 @@ class VerifierApp(ThemedApp):
         mounted = self.push_screen(VerifierScreen(self.client, observe=self.observe))
         self.run_worker(self._stay_joined(mounted), exclusive=True, group="join", exit_on_error=False)
 
+    async def action_quit(self) -> None:
+        """The command palette's Quit (Textual's `action_quit`): as `q`, which asks first while the run waits for this
+        verifier's word (the palette left at once, the run waiting with nobody there)."""
+        screen = next((screen for screen in self.screen_stack if isinstance(screen, VerifierScreen)), None)
+        if screen is None:
+            self.exit(0)
+        else:
+            screen.action_leave()
+
     async def _stay_joined(self, mounted: Awaitable[Any]) -> None:
         """Follow the session; a rejoin refused for good (the session's host key changed, the key is no longer
         allowed) ends the app with the reason, for `join` to print (before: the worker died unseen, and the screen

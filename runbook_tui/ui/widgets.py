@@ -73,6 +73,13 @@ def home_short(path: str) -> str:
     return "~" + path[len(home) :] if home != "/" and path.startswith(home + "/") else path
 
 
+def _mode_words(mode: str) -> tuple[str, ...]:
+    """The header's mode badge, longest first: the first that leaves room for the risk is shown."""
+    if mode in ("dry-run", "practice"):
+        return (f" {mode.upper()}: NOTHING IS EXECUTED ", f" {mode.upper()}: NOTHING RUNS ", f" {mode.upper()} ")
+    return (f" {_line(mode).upper()} ",)
+
+
 class RunHeader(Static):
     """Ticket, title, risk and mode; who is who; the last checkpoint; the countdown to the end of the window."""
 
@@ -84,22 +91,28 @@ class RunHeader(Static):
         ticket = session.get("ticket") or {}
         line1 = Text(no_wrap=True, overflow="ellipsis")
         line1.append(f" {_line(ticket.get('id') or 'NO TICKET')} ", style=f"bold reverse {colour(theme, 'error' if not ticket else 'primary')}")
-        mode = str(session.get("mode", "live"))
-        if mode != "live":  # an edited journal's replay may hold any mode: shown, never obeyed
-            words = f" {mode.upper()}: NOTHING IS EXECUTED " if mode in ("dry-run", "practice") else f" {_line(mode).upper()} "
-            line1.append(" ")
-            line1.append(words, style=f"bold reverse {colour(theme, 'warning')}")
-        risk = (ticket.get("risk") or {}).get("level")
-        if risk:
-            line1.append(" RISK ")
-            line1.append(_line(risk).upper(), style=f"bold {colour(theme, RISK_TONE.get(risk, 'warning'))}")
-        line1.append(f"  {_line(session.get('title', ''))}", style="bold")
         right = Text(no_wrap=True)
         left = window_left(state, now)
         if left is not None:
             right.append(window_words(left, now), style=f"bold {colour(theme, countdown_tone(left))}")
         elif not ticket:
             right.append("no change window", style=colour(theme, "warning"))
+        risk = (ticket.get("risk") or {}).get("level")
+        risk_text = Text(" RISK ")
+        if risk:
+            risk_text.append(_line(risk).upper(), style=f"bold {colour(theme, RISK_TONE.get(risk, 'warning'))}")
+        mode = str(session.get("mode", "live"))
+        if mode != "live":  # an edited journal's replay may hold any mode: shown, never obeyed
+            # The mode's words give way before the risk does: at 80 columns a dry run's header read `RISK …` (its
+            # level cut off by the window's date on the right).
+            width = self.content_size.width or 10_000  # not laid out yet: the next show (1 s) fits it
+            room = width - right.cell_len - 1 - line1.cell_len - 1 - (risk_text.cell_len if risk else 0)
+            words = next((said for said in _mode_words(mode) if len(said) <= room), _mode_words(mode)[-1])
+            line1.append(" ")
+            line1.append(words, style=f"bold reverse {colour(theme, 'warning')}")
+        if risk:
+            line1.append_text(risk_text)
+        line1.append(f"  {_line(session.get('title', ''))}", style="bold")
         line2 = Text(no_wrap=True, overflow="ellipsis")
         planned = session.get("planned_assignee")
         ran_by = session.get("assignee") or "?"

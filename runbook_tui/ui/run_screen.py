@@ -180,7 +180,7 @@ class RunView(CoalescedRepaintScreen):
     def action_details(self) -> None:
         from runbook_tui.ui.modals import InfoScreen
 
-        if (whole := step_whole(self.source.state)) is not None:
+        if (whole := step_whole(self.source.state, self.app.current_theme)) is not None:
             self.app.push_screen(InfoScreen(*whole))
 
     def action_output_page_up(self) -> None:

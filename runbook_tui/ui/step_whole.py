@@ -15,18 +15,21 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
+from textual.theme import Theme
 
 from runbook_tui.engine.history_model import host_groups
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
-from runbook_tui.ui.widgets import step_as_shown, verify_words
+from runbook_tui.ui.glyphs import looks, status_text
+from runbook_tui.ui.widgets import step_as_shown, step_outcome, verify_words
 from runbook_tui.ui.wrap import CommandText
 
 
-def step_whole(state: RunState) -> tuple[str, Group] | None:
+def step_whole(state: RunState, theme: Theme) -> tuple[str, Group] | None:
     """The current step's dialog title and body, every command as it will run (captures filled in), written out
-    verbatim (YAML's quoting showed `printf '\\t'` and `\\U0001F680` for what runs as `printf '\\t'` and 🚀)."""
+    verbatim (YAML's quoting showed `printf '\\t'` and `\\U0001F680` for what runs as `printf '\\t'` and 🚀), then
+    what became of it as the detail pane says it (the pane's `v shows all` opened a dialog without the hosts' results)."""
     current = state.current
     if current is None:
         return None
@@ -43,7 +46,14 @@ def step_whole(state: RunState) -> tuple[str, Group] | None:
     expect = {key: value for key, value in (entry.get("expect") or {}).items() if value not in (None, [0])}
     after = [", ".join(f"expect {key} {value}" for key, value in expect.items())]
     after.append(f"env: {', '.join(entry.get('env') or {})}" if entry.get("env") else "")  # the names: values may be templates of secrets
-    return f"Step '{visible_line(current)}'", _paragraphs([*map(_prose, parts), runs_and_undo(entry), *map(_prose, after)])
+    step = state.steps[current]
+    outcome = step_outcome(step, theme)
+    became = (
+        Group(status_text(looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back), theme), *outcome)
+        if step.status != "pending" or outcome
+        else None
+    )
+    return f"Step '{visible_line(current)}'", _paragraphs([*map(_prose, parts), runs_and_undo(entry), *map(_prose, after), became])
 
 
 def _prose(text: str) -> Text | None:

@@ -303,23 +303,35 @@ class StepDetail(Static):
         title.append("  " + " · ".join(f for f in facts if f), style=colour(theme, "muted"))  # wraps when the pane is narrow
         lines: list[RenderableType] = [title]
         lines += _body(step_as_shown(state, step_id))
-        if step.status in TROUBLED:
-            for problem in step.problems:
-                lines.append(Text(f"✗ {visible(problem)}", style=f"bold {colour(theme, 'error')}"))
-        if step.decided_by:
-            lines.append(Text(visible_line(_decision(step)), style="bold"))
-        if step.reason:
-            lines.append(Text(f"reason: {visible(step.reason)}", style=colour(theme, "warning")))
-        if step.wave_awaiting is not None:
-            # Of how many, as the output's `wave 1/3` says it (it read `wave 1 of 1+`, the rollout's length known all along).
-            total = step.wave_total if step.wave_total is not None else f"{len(step.waves)}+"
-            lines.append(Text(f"wave {step.wave_awaiting} of {total} done: the next waits for the verifier", style=colour(theme, "warning")))
-        if len(step.hosts) > 1 or any(h.error for h in step.hosts.values()):
-            lines.append(_hosts(step, theme))
-        elif listed_below:
+        lines += step_outcome(step, theme)
+        if not _host_results(step) and listed_below:
             more = f" and {len(hosts) - NAMES_SHOWN:,} more" if len(hosts) > NAMES_SHOWN else ""
             lines.append(Text(f"hosts: {', '.join(hosts[:NAMES_SHOWN])}{more}", style=colour(theme, "muted")))
         self.update(Group(*lines))
+
+
+def step_outcome(step: Any, theme: Any) -> list[RenderableType]:
+    """What became of the step: its problems, who decided and why, the wave waiting, each host's result. The detail
+    pane shows it under the command, and `v` (the step whole) under the undo."""
+    lines: list[RenderableType] = []
+    if step.status in TROUBLED:
+        for problem in step.problems:
+            lines.append(Text(f"✗ {visible(problem)}", style=f"bold {colour(theme, 'error')}"))
+    if step.decided_by:
+        lines.append(Text(visible_line(_decision(step)), style="bold"))
+    if step.reason:
+        lines.append(Text(f"reason: {visible(step.reason)}", style=colour(theme, "warning")))
+    if step.wave_awaiting is not None:
+        # Of how many, as the output's `wave 1/3` says it (it read `wave 1 of 1+`, the rollout's length known all along).
+        total = step.wave_total if step.wave_total is not None else f"{len(step.waves)}+"
+        lines.append(Text(f"wave {step.wave_awaiting} of {total} done: the next waits for the verifier", style=colour(theme, "warning")))
+    if _host_results(step):
+        lines.append(_hosts(step, theme))
+    return lines
+
+
+def _host_results(step: Any) -> bool:
+    return len(step.hosts) > 1 or any(h.error for h in step.hosts.values())
 
 
 def _body(entry: Mapping[str, Any]) -> list[RenderableType]:

@@ -1,0 +1,37 @@
+"""`v` (the step whole) shows what became of the step, as the detail pane does, so the pane's `v shows all` holds.
+
+A step on 30 hosts that failed on each had its per-host results below the pane's fold (`▼ 206 more lines: v shows
+all`), and `v` opened a dialog of the commands and the hosts' names only: which host failed, and why, was nowhere
+in it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+from run_screen_helpers import FakeClient, painted, screen_is, shared_session_events
+
+from runbook_tui.engine.state_model import HostState, with_step
+from runbook_tui.ui.verifier_app import VerifierApp
+
+HOSTS = [f"web{n:02d}-frontend-prod.example.internal" for n in range(1, 31)]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_v_shows_each_hosts_result_and_why_it_failed(workdir: Path, size: tuple[int, int]) -> None:
+    client = FakeClient(shared_session_events(workdir))
+    hosts = {host: HostState("failed", error=f"cannot connect to {host} (127.0.0.1:22)") for host in HOSTS[:29]}
+    hosts[HOSTS[29]] = HostState("failed", exit_code=3)
+    client.state = with_step(client.state, "check", status="failed", attempts=1, hosts=MappingProxyType(hosts))
+    app = VerifierApp(client)
+    async with app.run_test(size=size) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await pilot.press("v")
+        dialog = await screen_is(pilot, "InfoScreen")
+        body = " ".join(painted(dialog.query_one("#dialog-body")).split())
+        assert "✗ FAILED" in body, body  # the step's status
+        for host in HOSTS[:29]:  # each host's reason, and the host it is about
+            assert f"cannot connect to {host[:20]}" in body, (host, body)
+        assert "exit 3" in body, body

@@ -367,6 +367,10 @@ def _body(entry: Mapping[str, Any]) -> list[RenderableType]:
 def _hosts(step: Any, theme: Any) -> Table:
     """Per-host results; with `serial:` each wave's hosts as a group."""
     table = Table.grid(padding=(0, 2))
+    # A long host name or a word of its error folds onto the next row, never cut: `web27-frontend-prod.exampl…` lost
+    # the part that told two hosts apart.
+    for overflow in ("fold", "fold", "fold", "fold"):
+        table.add_column(overflow=overflow)
     waves = step.waves or (tuple(step.hosts),)
     groups = [(f"wave {number}", wave) for number, wave in enumerate(waves, 1)]
     started = {host for wave in waves for host in wave}

@@ -206,11 +206,17 @@ class RunbookApp(ThemedApp):
         if refused.window and override is None:
             from runbook_tui.ui.modals import TextPrompt
 
+            # The refusal's words end with what to type on a command line (`; starting needs --override-window REASON`):
+            # over this field, that read as if the run had to be left and started again with the flag.
+            problem = str(refused).split("; starting needs --override-window")[0]
+            back = "go back" if self.start_for is not None and len(self.screen_stack) > 1 else "leave"
             self.push_screen(
                 TextPrompt(
                     "Outside the change window",
-                    f"{refused}\n\nStarting anyway needs a reason; it is written to the journal and the report.",
+                    f"{problem}.\n\nStarting anyway needs a reason, typed here; it is written to the journal and the report "
+                    "(as --override-window REASON would be).",
                     placeholder="e.g. the change manager extended the window (see the ticket)",
+                    keys=f"enter start anyway, with this reason · escape {back}, nothing started",
                 ),
                 self._window_answered,
             )

@@ -23,8 +23,11 @@ class TextPrompt(Dialog[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, title: str, explanation: str, *, placeholder: str = "", required: bool = True, value: str = "") -> None:
-        super().__init__(title, "enter submit · escape cancel")
+    def __init__(
+        self, title: str, explanation: str, *, placeholder: str = "", required: bool = True, value: str = "", keys: str = "enter submit · escape cancel"
+    ) -> None:
+        """`keys`: the action line, where `enter` and `escape` may say what they do (`enter start anyway`)."""
+        super().__init__(title, keys)
         self.explanation = explanation
         self.placeholder = placeholder
         self.required = required

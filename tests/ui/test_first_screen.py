@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import RUNBOOK, SIZE, events, prepare_workdir, run_step, screen_is, type_text, until, write_runbook
+from run_screen_helpers import RUNBOOK, SIZE, events, painted, prepare_workdir, run_step, screen_is, type_text, until, write_runbook
 from textual.color import Color
 
 from runbook_tui.app.session import ShareOptions, load
@@ -169,3 +169,24 @@ def test_a_screen_command_that_ends_before_its_screen_leaves_the_collector_on(wo
     write_runbook(workdir, RUNBOOK.replace("run:", "rnu:", 1))
     assert main(["run", "runbook.yaml", "--solo", "ui test"]) == 2, "an invalid runbook never reaches the screen"
     assert gc.isenabled(), "the collector paused for the start is on again when the command returns"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_the_window_question_says_what_enter_and_escape_do(workdir: Path, size: tuple[int, int]) -> None:
+    """The question read `...; starting needs --override-window REASON (journaled)` above its own reason field, and
+    its keys `enter submit · escape cancel`: as if the run had to be left and started again with the flag, and with
+    nothing saying what escape does. Now it asks for the reason here and says enter starts, escape leaves unstarted."""
+    window = "  window: {start: '2026-01-01T02:00:00+00:00', end: '2026-01-01T04:00:00+00:00'}\n"
+    write_runbook(workdir, RUNBOOK.replace("  verifier: bob\n", "  verifier: bob\n" + window))
+    app = solo_app()
+    async with app.run_test(size=size) as pilot:
+        prompt = await screen_is(pilot, "TextPrompt")
+        body = " ".join(painted(prompt.query_one("#dialog-body")).split())
+        assert "closed at 2026-01-01T04:00:00+00:00" in body and "starting needs --override-window" not in body, body
+        assert "Starting anyway needs a reason, typed here" in body, body
+        keys = " ".join(painted(prompt.query_one("#dialog-keys")).split())
+        assert keys == "enter start anyway, with this reason · escape leave, nothing started", keys
+        await pilot.press("escape")
+        await until(pilot, lambda: app.return_value is not None, "escape to leave")
+    assert app.return_value == 2 and not (workdir / "j.jsonl").exists()

@@ -225,7 +225,8 @@ def test_snapshot_review(snap_compare: Snap, size: tuple[int, int]) -> None:
 @BOTH
 def test_snapshot_override_prompt(workdir: Path, snap_compare: Snap, size: tuple[int, int]) -> None:
     """Outside the window: the prompt says when CHG-42's window closed (a date, as it is over a day ago) and
-    asks for a reason; the placeholder names no other ticket."""
+    asks for a reason typed there (no `starting needs --override-window` over the field); the placeholder names no
+    other ticket; the keys say `enter start anyway, with this reason · escape leave, nothing started`."""
     window = "  window: {start: '2026-01-01T02:00:00+00:00', end: '2026-01-01T04:00:00+00:00'}\n"
     write_runbook(workdir, RUNBOOK.replace("  verifier: bob\n", "  verifier: bob\n" + window))
 

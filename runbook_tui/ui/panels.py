@@ -455,10 +455,17 @@ class PanelArea(Vertical):
         if self._trips_seen is None or not self._trip_toasts:
             self._trips_seen = len(trips)  # trips from before this screen (resume) were seen then
             return
-        for trip in trips[self._trips_seen :]:
-            if trip.get("action") == "notify":  # a pause or a rollback shows in the status stack; a notice only here
-                self.notify(f"{visible_line(trip_words(trip))} (notified only)", title="Guard tripped", severity="warning", timeout=6, markup=False)
+        # A pause or a rollback shows in the status stack; a notice only here. Trips that come together (an exporter
+        # down trips every panel's guard at once) are one toast: one each stacked over the status row, the step and its
+        # command at 80x24 for 6 seconds. Each trip's words are in the output.
+        notices = [trip for trip in trips[self._trips_seen :] if trip.get("action") == "notify"]
         self._trips_seen = len(trips)
+        if len(notices) == 1:
+            self.notify(f"{visible_line(trip_words(notices[0]))} (notified only)", title="Guard tripped", severity="warning", timeout=6, markup=False)
+        elif notices:
+            names = ", ".join(dict.fromkeys(visible_line(str(trip.get("panel"))) for trip in notices))
+            words = f"{len(notices)} guards tripped (notified only): {names}; the output says why each"
+            self.notify(words, title="Guard tripped", severity="warning", timeout=6, markup=False)
 
 
 def _unit_of(metrics: Mapping[str, Any], criterion: Mapping[str, Any]) -> str:

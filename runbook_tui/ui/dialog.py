@@ -24,6 +24,28 @@ from runbook_tui.runbook.safe_text import visible, visible_line
 Result = TypeVar("Result")
 
 
+class DialogScroll(VerticalScroll):
+    """The dialog's body. When part of it is below the view, the dialog's bottom border says how much and which keys
+    bring it up (`▼ 40 more lines: ↓ pgdn`): a 32-entry undo list at 80x24 showed 8 with a scrollbar as the only sign,
+    and the action line named y, f and escape, not how to read the rest before `y`."""
+
+    def on_resize(self) -> None:
+        self._say_below()
+
+    def watch_virtual_size(self) -> None:  # the body changed (the rollback list shown again)
+        self._say_below()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._say_below()
+
+    def _say_below(self) -> None:
+        below = max(self.virtual_size.height - self.scrollable_content_region.height - round(self.scroll_y), 0)
+        if self.parent is not None and isinstance(self.parent, Widget):
+            keys = ": ↓ pgdn" if self.has_focus else ""  # a dialog with a field keeps ↓ for the field
+            self.parent.border_subtitle = f"▼ {below} more line{'s' if below != 1 else ''}{keys}" if below else ""
+
+
 class Dialog(ModalScreen[Result]):
     """Subclasses give `title_text`, `body()`, optional `inputs()` and `keys_text`."""
 
@@ -82,7 +104,7 @@ class Dialog(ModalScreen[Result]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="wide" if self.WIDE else ""):
             yield Label(visible_line(self.title_text), id="dialog-title", markup=False)
-            with VerticalScroll(id="dialog-scroll"):
+            with DialogScroll(id="dialog-scroll"):
                 yield from self.body()
             with Vertical(id="dialog-foot"):
                 yield from self.inputs()

@@ -314,6 +314,9 @@ class PanelArea(Vertical):
     def on_resize(self) -> None:
         self._fit_columns()
         self.call_after_refresh(self._say_hidden)
+        fit = getattr(self.parent, "fit_detail", None)  # the column (widgets.RightColumn) gives the area the rows it takes now
+        if callable(fit):
+            fit()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)

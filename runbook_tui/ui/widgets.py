@@ -185,7 +185,12 @@ class RightColumn(Vertical):
         if not self.screen.has_class("short") or not self.size.height:  # not laid out yet: its Resize comes
             detail.styles.max_height = None  # the stylesheet's cap
             return
-        below = SHORT_OUTPUT_ROWS + (SHORT_METRICS_ROWS if self.query("#metrics") else 0)
+        # The metric area's rows as it is laid out (one per row of panels, and its rule): with the step list shown it
+        # goes to one column and grows, and with only SHORT_METRICS_ROWS kept for it, it went past the column's foot,
+        # its last panel under the journal's line, uncounted (`m`: every panel is in view).
+        metrics = self.query("#metrics")
+        wanted = max(SHORT_METRICS_ROWS, metrics.first().outer_size.height) if metrics else 0
+        below = SHORT_OUTPUT_ROWS + wanted
         detail.styles.max_height = max(3, min(self.size.height * 55 // 100, self.size.height - below))
 
 

@@ -1,6 +1,6 @@
 """The header's first row at 80 columns: a dry run's badge, the risk's level and the window's end all readable.
 
-Before, `CHG-9  DRY-RUN: NOTHING IS EXECUTED  RISK … window closes 2030-01-01 04:00 UTC`: the risk's level was cut
+Before, `CHG-9  DRY-RUN: NOTHING IS EXECUTED  RISK … window closes 2099-01-01 04:00 UTC`: the risk's level was cut
 off (the row is cut from its end, and the window's date on the right took the room). Now the badge's words give way
 first (`DRY-RUN: NOTHING RUNS`), and at 140 columns they are whole again."""
 
@@ -20,7 +20,7 @@ title: Restart the api pods on the whole fleet
 ticket:
   id: CHG-9
   subject: fleet restart
-  window: {start: "2026-01-01T02:00:00+00:00", end: "2030-01-01T04:00:00+00:00"}
+  window: {start: "2026-01-01T02:00:00+00:00", end: "2099-01-01T04:00:00+00:00"}
   risk: {level: high, summary: everything could break}
 sections:
   - id: main
@@ -43,7 +43,7 @@ async def test_a_dry_runs_header_keeps_the_risk_level_at_80_columns(workdir: Pat
         header = app.screen.query_one(RunHeader)
         await until(pilot, lambda: "RISK HIGH" in painted(header).splitlines()[0], "the risk's level on the header's first row")
         row = painted(header).splitlines()[0]
-        assert "DRY-RUN: NOTHING RUNS" in row and row.rstrip().endswith("window closes 2030-01-01 04:00 UTC"), row
+        assert "DRY-RUN: NOTHING RUNS" in row and row.rstrip().endswith("window closes 2099-01-01 04:00 UTC"), row
 
         await pilot.resize_terminal(140, 45)
         await until(pilot, lambda: "DRY-RUN: NOTHING IS EXECUTED  RISK HIGH  Restart the api pods" in painted(header), "the badge whole at 140")

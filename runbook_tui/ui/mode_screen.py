@@ -19,6 +19,9 @@ from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.typed_input import TypedInput
 
+#: What each key does on this screen; kept under whatever the screen says (a refusal replaced it, `tab: next` with it).
+KEYS = "enter in a share field: share · enter in the reason: solo · tab: next · escape: cancel"
+
 #: Where a shared run listens when nothing else is said (every interface, so the verifier can reach it).
 DEFAULT_SHARE_ADDRESS = ":2222"
 
@@ -78,24 +81,25 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
             yield TypedInput(value=", ".join(last.observer_keys), id="mode-observers", compact=True)
             yield Label("Solo reason (goes into the journal and the report)", classes="mode-label", markup=False)
             yield TypedInput(last.solo or "", placeholder="e.g. verifier unreachable, CAB approved solo (INC-7)", id="mode-solo", compact=True)
-            yield Label("enter in a share field: share · enter in the reason: solo · tab: next · escape: cancel", id="dialog-keys", markup=False)
+            yield Label(KEYS, id="dialog-keys", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#mode-solo" if self.last.solo else "#mode-verifier", Input).focus()
         if self.last.share_address and not self.last.verifier_keys and not self.last.solo:  # `run FILE --share ADDR`, no key
-            self._say(f"Shared at {visible_line(self.last.share_address)}: whose public key may join as verifier? enter: share · escape: cancel")
+            self._say(f"Shared at {visible_line(self.last.share_address)}: whose public key may join as verifier?")
         if self.refused:
-            self._say(f"Not started: {visible_line(self.refused)}   escape: cancel")
+            self._say(f"Not started: {visible_line(self.refused)}")
 
     def _say(self, words: str) -> None:
-        self.query_one("#dialog-keys", Label).update(words)
+        """`words` above the keys: what to fix, and still how to move to it and what enter and escape do."""
+        self.query_one("#dialog-keys", Label).update(f"{words}\n{KEYS}")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "mode-solo":
             reason = event.value.strip()
             if not reason:
-                self._say("A solo run needs a reason (it goes into the journal).   escape: cancel")
+                self._say("A solo run needs a reason (it goes into the journal).")
                 return
             self.dismiss(ModeChoice(solo=reason))
             return
@@ -103,10 +107,10 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
         verifiers = _files(self.query_one("#mode-verifier", Input).value)
         observers = _files(self.query_one("#mode-observers", Input).value)
         if not address:
-            self._say("Sharing needs an address to listen at (HOST:PORT or :PORT).   escape: cancel")
+            self._say("Sharing needs an address to listen at (HOST:PORT or :PORT).")
             return
         if not verifiers:
-            self._say("Sharing needs the verifier's public key file, or write a solo reason below.   escape: cancel")
+            self._say("Sharing needs the verifier's public key file, or write a solo reason below (tab).")
             return
         self.dismiss(ModeChoice(share_address=address, verifier_keys=verifiers, observer_keys=observers))
 

@@ -277,3 +277,23 @@ async def test_y_to_quit_while_a_step_runs_journals_the_stop_and_resume_does_not
     resumed = subprocess.run([sys.executable, "-m", "runbook_tui", "resume", "j.jsonl"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert "'slow' was running when the program stopped; its outcome is unknown" in resumed.stdout, resumed
     assert "not stopped with the program" not in resumed.stdout, resumed.stdout
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_a_refusal_on_the_mode_screen_keeps_the_keys_in_view(workdir: Path, size: tuple[int, int]) -> None:
+    """enter in a share field without a key: the words said what was missing and the keys line was replaced by
+    `escape: cancel` alone; `tab: next` (how to reach the solo reason the words point to) and what enter does were gone."""
+    app = asking_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await screen_is(pilot, "ModeScreen")
+        await pilot.press("enter")
+        keys = screen.query_one("#dialog-keys")
+        await until(pilot, lambda: "verifier's public key" in painted(keys), "the missing key named")
+        said = " ".join(painted(keys).split())
+        assert said == (
+            "Sharing needs the verifier's public key file, or write a solo reason below (tab). "
+            "enter in a share field: share · enter in the reason: solo · tab: next · escape: cancel"
+        ), said
+        dialog = screen.query_one("#dialog")
+        assert keys.region.bottom <= dialog.region.bottom and keys.region.right <= dialog.scrollable_content_region.right, (keys.region, dialog.region)

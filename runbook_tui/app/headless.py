@@ -1,4 +1,4 @@
-"""The commands without a TUI: exec, resume, rehearse, preflight (journal verify: journal_verify.py).
+"""The commands without a TUI: exec, resume, rehearse (preflight: preflight.py; journal verify: journal_verify.py).
 
 Each returns the exit code the contract gives: 0 done/ready/intact, 1
 failed/findings/tampered, 2 invalid input or unreadable.
@@ -479,24 +479,3 @@ async def _rehearsal_end(session: Session, *, rerun: bool) -> int:
     say(f"rehearsal: rollback ({rollback.scope}), {checks_words(controller.runbook, prechecks_ok)}")
     say("rehearsal: rollback restored state" if restored else "rehearsal: rollback did NOT restore state")
     return EXIT_OK if restored else EXIT_FAILED
-
-
-# -- preflight ----------------------------------------------------------------------------
-
-
-def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = False) -> int:
-    from runbook_tui.app.preflight import backup_notes, preflight
-
-    try:
-        loaded = load(file, params)
-    except SessionError as exc:
-        print(visible(str(exc)), file=sys.stderr)  # the runbook's name may hold escapes
-        return EXIT_INVALID
-    findings = asyncio.run(preflight(loaded.runbook, notify_test=notify_test))
-    for note in backup_notes(loaded.runbook):  # advice on stderr: stdout keeps one line per finding
-        print(visible_line(note), file=sys.stderr)
-    for finding in findings:
-        print(visible_line(str(finding)))
-    if not findings:
-        print(visible_line(f"{file}: ready"))  # the runbook's name may hold escapes
-    return EXIT_FAILED if findings else EXIT_OK

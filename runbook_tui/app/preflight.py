@@ -12,12 +12,16 @@ counted: the contract's readiness does not ask for a backup); the Alertmanager o
 from __future__ import annotations
 
 import asyncio
+import sys
+from typing import Any
 
 from runbook_tui.app.preflight_hosts import host_findings
 from runbook_tui.app.secrets import SecretsError, read_secrets
 from runbook_tui.app.settings import Settings, load_settings
+from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook, Text
+from runbook_tui.runbook.safe_text import visible, visible_line
 
 
 def coverage_findings(runbook: Runbook) -> list[str]:
@@ -83,3 +87,22 @@ async def preflight(runbook: Runbook, settings: Settings | None = None, *, notif
     masked = Redactor(secrets.values())
     reached = await metric_findings(runbook, secrets) + await notify_findings(runbook, settings, secrets, send=notify_test)
     return findings + [masked.text(finding) for finding in reached]
+
+
+def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = False) -> int:
+    """`preflight FILE`: one line per finding on stdout (advice on stderr); 0 ready, 1 findings, 2 invalid."""
+    from runbook_tui.app.session import SessionError, load  # (session imports much that the check itself does not)
+
+    try:
+        loaded = load(file, params)
+    except SessionError as exc:
+        print(visible(str(exc)), file=sys.stderr)  # the runbook's name may hold escapes
+        return EXIT_INVALID
+    findings = asyncio.run(preflight(loaded.runbook, notify_test=notify_test))
+    for note in backup_notes(loaded.runbook):  # advice on stderr: stdout keeps one line per finding
+        print(visible_line(note), file=sys.stderr)
+    for finding in findings:
+        print(visible_line(str(finding)))
+    if not findings:
+        print(visible_line(f"{file}: ready"))  # the runbook's name may hold escapes
+    return EXIT_FAILED if findings else EXIT_OK

@@ -264,9 +264,9 @@ def cmd_rehearse(args: argparse.Namespace, params: dict[str, Any]) -> int:
 
 
 def cmd_preflight(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    from runbook_tui.app import headless
+    from runbook_tui.app.preflight import cmd_preflight as check
 
-    return headless.cmd_preflight(args.file, params, notify_test=args.notify_test)
+    return check(args.file, params, notify_test=args.notify_test)
 
 
 def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:

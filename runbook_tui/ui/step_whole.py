@@ -37,14 +37,14 @@ def step_whole(state: RunState, theme: Theme) -> tuple[str, Group] | None:
     hosts = [str(host.get("path") or host["name"]) for host in entry.get("hosts") or ()]
     where = f"on {entry.get('on', 'local')}" + (f": {', '.join(hosts)}" if hosts and entry.get("on") != "local" else "")
     facts = [f"id {current}", f"section {entry.get('section', '')}", where, verify_words(state, entry.get("verify"), whole=True)]
-    facts += [f"{key} {entry[key]}" for key in ("timeout", "retries", "serial", "max_fail", "cwd", "capture") if entry.get(key)]
+    facts += [f"{key} {_value(key, entry[key])}" for key in ("timeout", "retries", "serial", "max_fail", "cwd", "capture") if entry.get(key)]
     facts += [key for key in ("checkpoint", "sudo") if entry.get(key)] + [f"watch {', '.join(entry['watch'])}"] * bool(entry.get("watch"))
     parts = [str(entry.get("title") or current), "\n".join(facts)]
     parts += [f"{kind}: {entry[kind]}" for kind in ("note", "ask", "confirm") if entry.get(kind)]
     if entry.get("wait"):
         parts.append(f"wait: {written_duration(entry['wait'])}")
     expect = {key: value for key, value in (entry.get("expect") or {}).items() if value not in (None, [0])}
-    after = [", ".join(f"expect {key} {value}" for key, value in expect.items())]
+    after = [", ".join(f"expect {key} {_value(key, value)}" for key, value in expect.items())]
     after.append(f"env: {', '.join(entry.get('env') or {})}" if entry.get("env") else "")  # the names: values may be templates of secrets
     step = state.steps[current]
     outcome = step_outcome(step, theme)
@@ -92,3 +92,13 @@ def runs_and_undo(entry: Mapping[str, Any]) -> Group:
 def acknowledgement(detail: str, entry: Mapping[str, Any]) -> Group:
     """The acknowledgement dialog's body: what is to be acknowledged (`confirm:`), then what runs and its undo."""
     return _paragraphs([Text(visible(detail)), runs_and_undo(entry)])
+
+
+def _value(key: str, value: Any) -> str:
+    """A plan field as the runbook wrote it and the detail pane says it: `timeout 30s`, `serial 1, 25%`, `expect exit 0, 3`
+    (they read `timeout 30.0`, `serial [1, '25%']`, Python's words, not the runbook's)."""
+    if key == "timeout":
+        return written_duration(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)

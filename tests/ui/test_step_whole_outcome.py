@@ -38,3 +38,22 @@ async def test_v_shows_each_hosts_result_and_why_it_failed(workdir: Path, size: 
         # A host's name (in its column and in its error) folds onto the next row at 80 columns, never cut with `…`:
         # `web27-frontend-prod.exampl…` lost the part that tells two hosts apart.
         assert "…" not in body, body
+
+
+def test_v_says_the_plan_fields_in_the_runbooks_words(workdir: Path) -> None:
+    """Walked at 80x24: `v` read `timeout 30.0`; a wave list read `serial [1, '25%']` and `expect exit [0, 3]`, Python's
+    words. Now as the runbook wrote them and the detail pane says them."""
+    from rich.console import Console
+    from run_screen_helpers import with_plan
+    from textual.theme import BUILTIN_THEMES
+
+    from runbook_tui.ui.step_whole import step_whole
+
+    state = with_plan(FakeClient(shared_session_events(workdir)).state, "check", timeout=30.0, serial=[1, "25%"], expect={"exit": [0, 3]})
+    shown = step_whole(state, BUILTIN_THEMES["textual-dark"])
+    assert shown is not None
+    console = Console(width=200, record=True)
+    console.print(shown[1])
+    text = console.export_text()
+    assert "timeout 30s" in text and "serial 1, 25%" in text and "expect exit 0, 3" in text, text
+    assert "30.0" not in text and "[1, '25%']" not in text and "[0, 3]" not in text, text

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from waiting import wait_until
 
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import RunState, replay
@@ -96,11 +97,7 @@ def printed_statuses(stdout: str, order: list[str]) -> dict[str, str]:
     return found
 
 
-def wait_until(condition: object, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)  # polling the condition, not a wait for a guessed time
+__all__ = ["wait_until"]  # (tests/waiting.py's, as the fault tests import it from here)
 
 
 def alive(pid: int) -> bool:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, run, write_runbook
+from waiting import wait_until
 
 
 def test_killed_in_a_retry_delay_the_look_says_the_failed_try_and_the_retry_due(tmp_path: Path) -> None:
@@ -21,11 +21,7 @@ def test_killed_in_a_retry_delay_the_look_says_the_failed_try_and_the_retry_due(
     argv = [*RUNBOOK_TUI, "exec", str(write_runbook(tmp_path, "retry", steps)), "--solo", "t", "--journal", str(journal)]
     proc = subprocess.Popen(argv, cwd=tmp_path, env=env_for(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while not (journal.exists() and of_type(raw_events(journal), "note", step="r")):
-            assert proc.poll() is None, f"exec ended ({proc.returncode}) before its retry note"
-            assert time.monotonic() < deadline, "no retry note within 30 s"
-            time.sleep(0.02)  # the polling's pace; the condition is the note in the journal
+        wait_until(lambda: journal.exists() and of_type(raw_events(journal), "note", step="r"), "exec's retry note", alive=proc)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)

@@ -14,12 +14,12 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
 from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, run, state_of, write_runbook
 from test_fault_kill9 import settle_orphans
+from waiting import wait_until
 
 from runbook_tui.app.session import resume_session
 from runbook_tui.app.settings import Settings
@@ -34,11 +34,10 @@ def killed_when(tmp_path: Path, args: list[str], journal: Path, kind: str, step:
         proc = subprocess.Popen([*RUNBOOK_TUI, *args], cwd=tmp_path, env=env_for(tmp_path), stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
         try:
-            deadline = time.monotonic() + 30
-            while not (journal.exists() and of_type(raw_events(journal), kind, step=step) and ledger.exists() and written in ledger.read_text().split()):
-                assert proc.poll() is None, f"{args[0]} ended ({proc.returncode}) before {kind} {step}: {(tmp_path / 'out.txt').read_text()}"
-                assert time.monotonic() < deadline, f"no {kind} of {step} within 30 s"
-                time.sleep(0.01)  # the polling's pace; the condition is the event in the journal
+            wait_until(
+                lambda: journal.exists() and of_type(raw_events(journal), kind, step=step) and ledger.exists() and written in ledger.read_text().split(),
+                lambda: f"{kind} of {step} ({args[0]}): {(tmp_path / 'out.txt').read_text()}", alive=proc,
+            )  # fmt: skip
         finally:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)

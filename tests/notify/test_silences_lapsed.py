@@ -8,13 +8,13 @@ import datetime as dt
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from peers_alertmanager import Alertmanager
+from waiting import wait_until
 from written_lines import written_events
 
 from runbook_tui.engine.journal import verify
@@ -29,11 +29,7 @@ def iso(delta: dt.timedelta) -> str:
 
 
 def wait(condition: Callable[[], bool], what: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert proc.poll() is None, f"the process ended (exit {proc.returncode}) before {what}"
-        assert time.monotonic() < deadline, f"not within {timeout:g} s: {what}"
-        time.sleep(0.05)  # the polling's pace; the condition is what is waited for
+    wait_until(condition, what, timeout, alive=proc)
 
 
 def test_a_silence_that_ended_while_the_run_was_stopped_is_made_again_by_resume(alertmanager: Alertmanager, tmp_path: Path) -> None:
@@ -71,10 +67,8 @@ sections:
     first.send_signal(signal.SIGTERM)
     first.wait(30)
     [lapsed] = journaled("silence_created")
-    deadline = time.monotonic() + 30
-    while not ours("expired"):  # the window's end, and so the silence's, passes while the run is stopped
-        assert time.monotonic() < deadline, f"the silence did not end with the window within 30 s: {alertmanager.silences()}"
-        time.sleep(0.05)
+    # the window's end, and so the silence's, passes while the run is stopped
+    wait_until(lambda: ours("expired"), lambda: f"the silence to end with the window: {alertmanager.silences()}")
 
     resumed = subprocess.Popen([*CLI, "resume", str(journal), "--rerun", "--continue"], cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)  # fmt: skip

@@ -8,8 +8,9 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
+
+from waiting import wait_until
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.journal import read_events
@@ -276,10 +277,7 @@ def test_a_step_marked_done_by_hand_after_a_sigterm_is_not_counted_as_seen_done(
             cwd=tmp_path, env=exec_env(tmp_path, "unused") | {"RUNBOOK_TUI_USER": "alice"}, stdout=sink, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while "| start" not in out.read_text(errors="replace"):
-            assert running.poll() is None and time.monotonic() < deadline, f"'slow' never started:\n{out.read_text(errors='replace')}"
-            time.sleep(0.02)
+        wait_until(lambda: "| start" in out.read_text(errors="replace"), lambda: f"'slow' to start:\n{out.read_text(errors='replace')}", alive=running)
         running.send_signal(signal.SIGTERM)
         assert running.wait(30) == 1, out.read_text(errors="replace")
     finally:

@@ -1,0 +1,27 @@
+"""Waiting in a test for a condition, not for a guessed time: polled at a pace, failing with what was awaited.
+
+One helper for the tests that watch a whole process (a journal line, a file, a silence in Alertmanager): each had
+its own loop. `alive`: the process whose early end fails the wait at once, saying so (it cannot come true then).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
+
+#: Seconds between two looks at the condition: its pace, not a wait for anything.
+PACE = 0.02
+
+
+def wait_until(condition: Callable[[], object], what: str | Callable[[], str], timeout: float = 30, *, alive: subprocess.Popen[Any] | None = None) -> None:
+    """Return once `condition()` is true; AssertionError naming `what` after `timeout` seconds or once `alive` ended."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        said = what() if callable(what) else what
+        if alive is not None and alive.poll() is not None:
+            raise AssertionError(f"the process ended (exit {alive.returncode}) before {said}")
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"not within {timeout:g} s: {said}")
+        time.sleep(PACE)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.journal_events import ends_finished
 from runbook_tui.ui.base_app import ThemedApp
 from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
 
@@ -32,7 +32,7 @@ class ReplayApp(ThemedApp):
                 timeout=20,
                 markup=False,
             )
-        if not any(event["type"] == ev.SESSION_FINISHED for event in self.events):  # `journal verify`'s words
+        if not ends_finished(self.events):  # `journal verify`'s words
             self.notify(
                 "no session_finished: the run was still going when this was read, its process stopped (`runbook-tui resume`"
                 " continues it), or lines were cut off its end; only a seal (journal verify --allowed-signers) tells these apart",

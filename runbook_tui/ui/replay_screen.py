@@ -15,6 +15,7 @@ from textual.binding import Binding
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.journal_events import ends_finished
 from runbook_tui.engine.state import RunState, UnreadableEvent, apply, initial
 from runbook_tui.ui.log_lines import last_log_lines
 from runbook_tui.ui.modals import REPLAY_HELP_KEYS, REPLAY_PROMISE, TextPrompt
@@ -71,7 +72,7 @@ class ReplaySource:
         self._listeners: list[Callable[[Event, RunState], None]] = []
         self._on_unreadable = on_unreadable
         #: The journal holds the run's end: without it the last event is where the journal stops, not where the run did.
-        self.finished_in_journal = any(event["type"] == ev.SESSION_FINISHED for event in events)
+        self.finished_in_journal = ends_finished(events)
         self.forward(1)
 
     def subscribe(self, listener: Callable[[Event, RunState], None]) -> None:

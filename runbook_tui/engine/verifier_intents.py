@@ -15,6 +15,7 @@ from runbook_tui.engine.state import RUNNABLE, RunState, nothing_to_reject
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.model import Step
+from runbook_tui.runbook.safe_text import visible_line
 
 
 class VerifierIntents:
@@ -128,6 +129,12 @@ class VerifierIntents:
             return refused("only the verifier can ask the assignee to hold")
         if self.state.finished:
             return refused("the session is finished")
+        # As the verifier's screen says them (it no longer offers p then): each press journaled another hold_requested.
+        if self.state.paused:
+            return refused("the run is paused already: the assignee resumes it with p")
+        if self.state.hold_requested:
+            assignee = visible_line(str(self.state.session.get("assignee") or "the assignee"))
+            return refused(f"a hold asked stands already ({visible_line(self.state.hold_requested)}): it waits for {assignee} to pause")
         self.emit(ev.HOLD_REQUESTED, actor, reason=reason or f"{actor.name} asks to hold")
         return Reply(True, "asked the assignee to hold")
 

@@ -372,3 +372,25 @@ def test_a_pause_is_said_once_in_the_refusal_and_the_resume_summary(session_for:
         assert said[0].startswith("The run is paused (by alice): no step starts until a person lifts it"), said
 
     session_for(TWO_STEPS)(body)
+
+
+def test_a_second_hold_asked_or_one_while_paused_is_refused_and_not_journaled(
+    session_for: Callable[..., Any], tmp_path: Path, journal_events: Callable[..., Any]
+) -> None:
+    """Before: the verifier's screen stopped offering p under a standing hold, but the controller took every press
+    (a hostile or older client's too): each journaled another hold_requested, and one while paused asked a paused run to
+    hold. The refusals are the screen's own words."""
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        assert c.request_hold(BOB, "checking the dashboards").ok
+        again = c.request_hold(BOB, "still checking")
+        assert not again.ok and again.message.startswith("a hold asked stands already (bob: checking the dashboards)"), again
+        assert c.pause(ALICE).ok
+        paused = c.request_hold(BOB)
+        assert not paused.ok and paused.message == "the run is paused already: the assignee resumes it with p", paused
+        assert c.pause(ALICE).ok  # resumed: a new hold may be asked
+        assert c.request_hold(BOB, "one more look").ok
+
+    session_for(TWO_STEPS)(body)
+    assert [e["reason"] for e in types_of(journal_events, tmp_path, type="hold_requested")] == ["checking the dashboards", "one more look"]

@@ -153,7 +153,9 @@ class NoDataTrip:
 
     def words(self, unit: str = "") -> str:
         # The error after a colon: in brackets it nested (`(the value is NaN (not a number: ...))`) on every screen.
-        return f"guard '{self.panel}' has had no data for {format_duration(max(self.at - self.since, self.for_seconds))}: {self.error}"
+        held = max(self.at - self.since, self.for_seconds)  # under a second (`for: 0s`, a source never reached): no span
+        lasted = f"has had no data for {format_duration(held)}" if held >= 1 else "has no data"  # it said `for 7ms`
+        return f"guard '{self.panel}' {lasted}: {self.error}"
 
     def payload(self) -> dict[str, Any]:
         return {

@@ -98,6 +98,14 @@ def _panel(**changes: object) -> Panel:
     return Panel(**fields)  # type: ignore[arg-type]
 
 
+def test_a_no_data_trip_within_a_second_says_no_span() -> None:
+    """Walked at 80x24: a guard with `for: 0s` on a source never reached read "has had no data for 7ms"."""
+    guard = NoDataGuard.for_panel(_panel(for_seconds=0.0), started=100.0)
+    assert guard is not None
+    trip = guard.observe(100.007, None, "connection refused")
+    assert trip is not None and trip.words() == "guard 'err' has no data: connection refused", trip.words()
+
+
 def test_no_successful_reading_for_the_whole_for_trips_the_no_data_guard_once_per_outage() -> None:
     guard = NoDataGuard.for_panel(_panel(), started=100.0)
     assert guard is not None

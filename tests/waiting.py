@@ -25,3 +25,13 @@ def wait_until(condition: Callable[[], object], what: str | Callable[[], str], t
         if time.monotonic() >= deadline:
             raise AssertionError(f"not within {timeout:g} s: {said}")
         time.sleep(PACE)
+
+
+def settles(condition: Callable[[], object], timeout: float) -> bool:
+    """Whether `condition()` comes true within `timeout` seconds (False, not a failure: the caller escalates)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(PACE)
+    return True

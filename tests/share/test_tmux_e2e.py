@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from share_peers import CLI, HOST, Lab, free_port, journal_lines
+from waiting import settles
 
 pytestmark = pytest.mark.peers  # needs tmux: scripts/test installs it
 
@@ -57,11 +58,9 @@ class Tmux:
             for group in groups:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(group, sent)
-            end = time.monotonic() + 5
-            while (groups := groups & _running_groups()) and time.monotonic() < end:
-                time.sleep(0.05)
-            if not groups:
+            if settles(lambda signalled=frozenset(groups): not (signalled & _running_groups()), 5):
                 return
+            groups &= _running_groups()
         pytest.fail(f"the tmux panes' programs still run: process groups {sorted(groups)}")
 
     def wait(self, name: str, predicate: Callable[[str], bool], what: str, timeout: float = 10) -> str:

@@ -183,7 +183,8 @@ class RightColumn(Vertical):
     def fit_detail(self) -> None:
         detail = self.query_one("#detail")
         if not self.screen.has_class("short") or not self.size.height:  # not laid out yet: its Resize comes
-            detail.styles.max_height = None  # the stylesheet's cap
+            if detail.styles.inline.has_rule("max_height"):  # (clearing it lays the screen out again, set or not)
+                detail.styles.max_height = None  # the stylesheet's cap
             return
         # The metric area's rows as it is laid out (one per row of panels, and its rule): with the step list shown it
         # goes to one column and grows, and with only SHORT_METRICS_ROWS kept for it, it went past the column's foot,

@@ -167,10 +167,14 @@ async def test_a_resized_terminal_lays_the_run_out_again_at_its_new_size(workdir
         await until(pilot, lambda: screen.outer_size == SMALL and output.region.right == SMALL[0], "the 80x24 layout")
         assert screen.has_class("narrow", "short") and steps.region.width == 0, "the step list stays at 80 columns"
         assert output.region.bottom < SMALL[1] and output.scrollable_content_region.height >= 6
+        detail = screen.query_one("#detail")
+        await until(pilot, lambda: detail.styles.inline.has_rule("max_height"), "the short screen's cap on the detail pane")
 
         await pilot.resize_terminal(140, 45)
         await until(pilot, lambda: screen.outer_size == (140, 45) and output.region.right == 140, "the 140x45 layout again")
         assert not screen.has_class("narrow") and not screen.has_class("short") and steps.region.width > 0
+        # Tall again, the stylesheet's cap holds: the short screen's own cap is cleared (a tall pane kept to 80x24's rows).
+        await until(pilot, lambda: not detail.styles.inline.has_rule("max_height"), "the detail pane's short cap cleared")
 
 
 def test_the_panes_own_lines_wrap_between_words_and_output_wraps_as_printed() -> None:

@@ -18,12 +18,13 @@ The parent takes `time.time()` just before starting the child; the child writes
 `time.time()` at the marked frame to a file and exits at once. Variants
 alternate, so both see the same machine load. Aim: runbook/minimal median <= 1.5x.
 
-    .venv/bin/python bench/first_paint.py [--reps 7] [--steps 300]
+    .venv/bin/python bench/first_paint.py [--reps 7] [--steps 300] [--phases]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -36,7 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pty_frame import COLUMNS, ROWS, first_frame_in_pty, mark_and_exit  # noqa: E402  (bench/, next to this script)
+import frame_phases  # noqa: E402  (bench/, next to this script)
+from pty_frame import COLUMNS, ROWS, first_frame_in_pty, mark_and_exit  # noqa: E402
 
 RATIO_AIM = 1.5
 SCREEN_MODULE = "runbook_tui.ui.run_screen"
@@ -82,10 +84,12 @@ def generate(steps: int) -> str:
 
 
 def _mark_and_exit(app: object, marker: str) -> None:
+    frame_phases.write_marks()
     mark_and_exit(marker)
 
 
 def child_minimal(marker: str) -> None:
+    frame_phases.install(time.time())
     from textual.app import App, ComposeResult
     from textual.widgets import Static
 
@@ -100,6 +104,7 @@ def child_minimal(marker: str) -> None:
 
 
 def child_runbook(marker: str, runbook: str, work: str) -> None:
+    frame_phases.install(time.time())
     (Path(work) / "no-settings.yaml").touch()  # empty: the defaults (a named settings file that is missing is an error)
     os.environ["RUNBOOK_TUI_SETTINGS"] = str(Path(work) / "no-settings.yaml")
     os.environ["XDG_STATE_HOME"] = str(Path(work) / "state")
@@ -148,11 +153,19 @@ def child_runbook(marker: str, runbook: str, work: str) -> None:
 # -- the parent ---------------------------------------------------------------------------------------
 
 
-def one_run(variant: str, runbook: Path, work: Path) -> float:
-    """Start the variant in a 140x45 pty, drain its output, return seconds from spawn to its first frame."""
+def one_run(variant: str, runbook: Path, work: Path, phases: Path | None = None) -> float:
+    """Start the variant in a 140x45 pty, drain its output, return seconds from spawn to its first frame.
+
+    `phases`: the child writes its timeline there (`frame_phases`), and it is printed."""
     marker = work / f"marker-{variant}-{time.monotonic_ns()}"
     argv = [sys.executable, __file__, "--child", variant, str(marker), str(runbook), str(work)]
-    return first_frame_in_pty(argv, dict(os.environ), marker, timeout=60)
+    env = dict(os.environ) | ({frame_phases.PHASES_ENV: str(phases)} if phases else {})
+    seconds = first_frame_in_pty(argv, env, marker, timeout=60)
+    if phases:
+        spawned = float(json.loads(marker.read_text())["ts"]) - seconds
+        print(f"{variant}: ms from spawn, ms since the mark before, mark ('>' start, '<' end)")
+        print("\n".join(frame_phases.timeline(phases, spawned)))
+    return seconds
 
 
 def main() -> None:
@@ -160,6 +173,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--check", action="store_true", help="exit 1 when the aim is missed")
+    parser.add_argument("--phases", action="store_true", help="print one run of each variant as a timeline of its phases, then the bench")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -177,6 +191,9 @@ def main() -> None:
         times: dict[str, list[float]] = {"minimal": [], "runbook": []}
         one_run("minimal", runbook, work)  # warm the page cache; not counted
         one_run("runbook", runbook, work)
+        if args.phases:
+            for variant in ("minimal", "runbook"):
+                one_run(variant, runbook, work, phases=work / f"phases-{variant}.json")
         for _ in range(args.reps):
             for variant in times:
                 times[variant].append(one_run(variant, runbook, work))

@@ -1,0 +1,26 @@
+"""bench/first_paint.py --phases: the timeline bench/README.md cites for where the first frame's time goes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_phases_print_each_variants_timeline_up_to_its_marked_frame() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "first_paint.py"), "--phases", "--reps", "1", "--steps", "20"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    minimal, _, runbook = done.stdout.partition("runbook: ms from spawn")
+    assert "import textual.app <" in minimal and "Screen._compositor_refresh <" in minimal, minimal
+    # The runbook's own phases, in the order `runbook-tui run` goes through them, ending at the marked frame.
+    order = ["import runbook_tui.cli >", "probe_runbook >", "probe_runbook <", "App.run >", "open_session <", "Screen._refresh_layout >", "frame marked"]
+    places = [runbook.find(name) for name in order]
+    assert -1 not in places and places == sorted(places), runbook
+    assert "ratio runbook/minimal:" in runbook, "the bench itself still runs after the timelines"

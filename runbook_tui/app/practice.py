@@ -65,6 +65,8 @@ def replayable_events(journal: str) -> tuple[JournalEvents, str | None]:
         raise SessionError(result.unreadable)
     if result.problems and (result.truncated_at is None or len(events) == 0):
         raise SessionError(f"{journal}: the journal does not verify ({'; '.join(result.problems)}); refusing to replay it")
+    if events.impossible is not None:  # the chain holds, rewritten: `journal verify` says NOT intact (replay played it)
+        raise SessionError(f"{journal}: the journal does not verify ({events.impossible}); refusing to replay it")
     return events, "; ".join(result.problems) or None
 
 

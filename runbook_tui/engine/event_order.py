@@ -42,16 +42,23 @@ class EventOrder:
     def __init__(self) -> None:
         self.state: RunState = initial()
         self._refused: tuple[str, str] | None = None  # ("run"/"undo", step) of the last start found impossible
+        self._output_fine: tuple[str, str] | None = None  # (phase, step) of an output found possible since the last fold
 
     def problem(self, event: Event) -> str | None:
         """What makes `event` impossible where the run stands ("line N: TYPE ..."), or None; the event is folded either way
         (the events after it are checked against the run as the journal tells it)."""
         kind = event["type"]
         if kind in _UNFOLDED:
-            if kind != ev.OUTPUT or (event.get("phase") or "run", event["step"]) == self._refused:
-                return None  # the output of a start said impossible already: said once, at its start
+            if kind != ev.OUTPUT:
+                return None
+            key = (event.get("phase") or "run", event["step"])
+            if key == self._refused or key == self._output_fine:
+                return None  # the output of a start said impossible already (said once, at its start), or asked already
             found = _output(self.state, event)  # asked of the run as it stands; not folded
+            if found is None and event.get("phase") is not None:  # the same answer until the next fold (a phaseless one is asked each time)
+                self._output_fine = key
             return None if found is None else f"line {event['seq'] + 1}: {kind} {found}"
+        self._output_fine = None
         rule = _RULES.get(kind)
         found = rule(self.state, event) if rule is not None else None
         if kind in (ev.STEP_STARTED, ev.UNDO_STARTED):

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, overload
 
+from runbook_tui.engine.event_order import EventOrder
 from runbook_tui.engine.events import AFTER_FINISH, SESSION_FINISHED, Event
 from runbook_tui.engine.journal import JournalScan
 
@@ -20,22 +21,27 @@ STRIDE = 64
 
 
 class JournalEvents(Sequence[Event]):
-    def __init__(self, path: Path, count: int, marks: array[int]) -> None:
+    def __init__(self, path: Path, count: int, marks: array[int], impossible: str | None = None) -> None:
         self.path = path
         self._count = count
         self._marks = marks  # offset of event i * STRIDE
+        self.impossible = impossible  # the first event no run writes where it stood (`journal verify`'s sequence check)
         self._handle: BinaryIO | None = None
         self._next = -1  # the index the handle is positioned at (-1: unknown)
 
     @classmethod
     def read(cls, path: str | Path) -> tuple[JournalEvents, JournalScan]:
-        """One checking pass (as `journal verify`); the scan says whether and where it broke."""
+        """One checking pass (as `journal verify`: the chain and the event sequence); the scan says whether and where
+        the chain broke, `impossible` the first event no run writes where it stood (a chain rewritten, its hashes recomputed)."""
         scan = JournalScan(path, finished_rule=True)
         marks = array("q")
-        for index, _event in enumerate(scan):
+        order, impossible = EventOrder(), None
+        for index, event in enumerate(scan):
             if index % STRIDE == 0:
                 marks.append(scan.offset)
-        return cls(Path(path), scan.count, marks), scan
+            if impossible is None:
+                impossible = order.problem(event)
+        return cls(Path(path), scan.count, marks, impossible), scan
 
     def __len__(self) -> int:
         return self._count

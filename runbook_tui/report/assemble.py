@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from runbook_tui.engine.event_order import EventOrder
 from runbook_tui.engine.events import SYSTEM, Event
 from runbook_tui.engine.history import History, number, parse_ts, seconds_between
 from runbook_tui.engine.host_tally import wave_plan_words
@@ -73,17 +74,25 @@ def read_verified(path: str | Path, consume: Callable[[Event], None]) -> Integri
     """Feed the journal's events to `consume` one line at a time (memory does not grow with the journal),
     then say how they hold; ReportError when it is unreadable or was tampered with.
 
-    A torn last line (a crash while writing) is not refused: the events before it are the record.
+    A torn last line (a crash while writing) is not refused: the events before it are the record. An event no run
+    writes where it stands (a chain rewritten with its hashes recomputed: `journal verify`'s sequence check,
+    `engine.event_order`) is refused as a break in the chain is (before, such a report said "`journal verify` passes"
+    of a journal `journal verify` called NOT intact).
     """
     path = Path(path)
     read = JournalScan(path, finished_rule=True)
+    order, impossible = EventOrder(), None
     for event in read:
+        if impossible is None:
+            impossible = order.problem(event)
         consume(event)
     if read.unreadable:
         raise ReportError(read.unreadable)
     torn_tail_only = read.truncated_at is not None and len(read.problems) == 1
     if read.problems and not torn_tail_only:
         raise ReportError(f"{path}: the journal does not verify, refusing to report on it: {'; '.join(read.problems)}")
+    if impossible is not None:
+        raise ReportError(f"{path}: the journal does not verify, refusing to report on it: {impossible}")
     if read.last is None:
         raise ReportError(f"{path}: no event holds together")
     return Integrity(events=read.count, final_hash=str(read.last["hash"]), verified=not read.problems, problems=list(read.problems))

@@ -228,3 +228,38 @@ def test_exec_ends_a_rollback_without_announcing_a_step_it_will_not_run(honest: 
     ending = [e["type"] for e in honest[where(honest, "rollback_finished") :]]
     assert ending == ["rollback_finished", "session_finished"], ending
     assert honest[-1]["outcome"] == "rolled_back"
+
+
+READERS = ["a step finished that never started", "an undo of a step that never ran", "output of a step after it finished"]
+
+
+@pytest.mark.forged_sequence
+@pytest.mark.parametrize("case", READERS)
+def test_report_and_replay_refuse_what_verify_calls_impossible(honest: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str) -> None:
+    """`report` and `replay` read a journal only if it verifies: a rewritten chain with an impossible event is refused
+    with its line, as a broken chain is. Before, `report` exited 0 and said "`journal verify` passes" of a journal
+    `journal verify` called NOT intact, and `replay` played it."""
+    from runbook_tui.app.practice import replayable_events
+    from runbook_tui.app.session import SessionError
+
+    edit, kind, step, words = CASES[case]
+    events = edit([dict(e) for e in honest])
+    path = rewritten(tmp_path / "forged.jsonl", events)
+    line = 1 + (next((i for i, e in enumerate(events) if e.get("text") == FORGED), None) or where(events, kind, step))
+    code, out = verified(capsys, path)
+    assert code == 1 and f"line {line}: {words}" in out, out
+    first = out.splitlines()[0].removeprefix(f"{path}: ")  # the first impossible event, as verify says it
+    assert first.startswith("line "), out
+    for fmt in ("md", "json", "html", "cast"):
+        report = tmp_path / f"report.{fmt}"
+        code = cli.main(["report", str(path), "--format", fmt, "-o", str(report)])
+        err = capsys.readouterr().err
+        assert code == 2, (fmt, err)
+        assert f"refusing to report on it: {first}" in err, (fmt, err)
+        assert not report.exists(), fmt
+    with pytest.raises(SessionError) as refused:
+        replayable_events(str(path))
+    assert f"({first}); refusing to replay it" in str(refused.value), refused.value
+    assert cli.main(["report", str(rewritten(tmp_path / "same.jsonl", honest)), "--format", "json"]) == 0  # the faithful rewrite reports
+    assert '"verified": true' in capsys.readouterr().out
+    replayable_events(str(tmp_path / "same.jsonl"))

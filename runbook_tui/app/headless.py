@@ -347,6 +347,7 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
         reply = controller.mark_done(actor, choice.reason)
     elif choice.decision == "rollback":
         scope: Literal["checkpoint", "full"] = "full" if choice.full else "checkpoint"
+        controller.ends_after_rollback = not choice.go_on  # the session ends with it (below): no step is announced after it
         reply = controller.rollback(actor, scope, acknowledged=True, reason=choice.reason or f"rollback ({scope}) chosen on resume")
     if reply is not None:
         print(visible_line(reply.message), file=sys.stderr if not reply.ok else sys.stdout)

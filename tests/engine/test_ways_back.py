@@ -100,6 +100,8 @@ def test_a_failed_exec_rolls_back_to_the_last_checkpoint_on_resume(failed_exec: 
     assert types[reopened - 1] == "session_finished" and journal[reopened]["outcome"] == "failed"
     assert [e["scope"] for e in journal if e["type"] == "rollback_started"] == ["checkpoint"]
     assert journal[-1]["type"] == "session_finished" and journal[-1]["outcome"] == "rolled_back"
+    # The rollback ends the session: no step is announced "as it will run" between them (before: step_ready of 'b').
+    assert types[types.index("rollback_finished") :] == ["rollback_finished", "session_finished"], types
     verify = run_cli("journal", "verify", str(failed_exec))
     assert verify.returncode == 0, verify.stdout + verify.stderr
     again = run_cli("resume", str(failed_exec), "--rollback")

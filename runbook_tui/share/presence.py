@@ -38,14 +38,19 @@ class Presence:
         self.controller = controller
         self._clock = clock
         self._people: dict[tuple[str, Role], _Person] = {}  # by name and role: a verifier may also watch as observer
+        self._closed = False  # the server closed: everyone on the record as present has left it
 
     def arrive(self, name: str, role: Role) -> None:
+        if self._closed:
+            return
         person = self._people.setdefault((name, role), _Person(refilled=self._clock()))
         person.sessions += 1
         if self._sync((name, role), person) != "joined":
             person.repeats += 1  # this session's join is counted, not journaled
 
     def depart(self, name: str, role: Role) -> None:
+        if self._closed:
+            return  # said by close()
         person = self._people[name, role]
         person.sessions -= 1
         self._sync((name, role), person)
@@ -54,10 +59,20 @@ class Presence:
         """Sessions whose join was counted and is in no `repeats` yet (for `share_closed`)."""
         return sum(person.repeats for person in self._people.values())
 
-    def close(self) -> None:
+    def close(self, *, journal: bool = True) -> None:
+        """The server closed and dropped every session: each participant the journal says is present leaves (`journal`:
+        when the journal can still be written). Before, one still connected when the run's process ended (exec done, q)
+        stayed joined for ever on the record: their session's own leave came after the journal had closed."""
+        self._closed = True
         for person in self._people.values():
             if person.timer is not None:
                 person.timer.cancel()
+                person.timer = None
+        for (name, role), person in self._people.items():
+            if journal and person.journaled:
+                person.journaled = False
+                repeats, person.repeats = person.repeats, 0
+                self.controller.leave(name, role, repeats=repeats)
 
     def _sync(self, who: tuple[str, Role], person: _Person, *, late: bool = False) -> str | None:
         """Journal a change of presence if a token allows; `late`: the change waited (its session was counted)."""

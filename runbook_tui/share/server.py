@@ -311,11 +311,11 @@ class ShareServer:
             process.close()
         await self._server.wait_closed()
         self._server = None
-        self.presence.close()
         if self._undo_quiet is not None:
             self._undo_quiet()
-        if not self.controller.fatal:
-            with contextlib.suppress(JournalError):
+        with contextlib.suppress(JournalError):
+            self.presence.close(journal=not self.controller.fatal)  # who was still connected leaves: the server dropped them
+            if not self.controller.fatal:
                 self.controller.emit(SHARE_CLOSED, SYSTEM, **self.admission.summary(), presence_unjournaled=self.presence.unjournaled())
 
     def say_refusals(self) -> None:

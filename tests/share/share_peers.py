@@ -81,13 +81,16 @@ def make_key(directory: Path, name: str, comment: str | None = None) -> Path:
 def journal(path: Path) -> list[dict[str, Any]]:
     """The journal's events as participants could see them, checked (hash chain, sequence) as `resume` reads them.
 
-    Without the closing `share_closed`: the server journals its counts after everyone was disconnected.
+    Without the closing `share_closed`, nor the leaves of those still connected written just before it: the server
+    journals them after everyone was disconnected (`journal_lines` has every line).
     """
     read = read_events(path)
     assert not read.problems and read.unreadable is None, (read.problems, read.unreadable)
     events = read.events
     if events and events[-1]["type"] == "share_closed":
         events = events[:-1]
+        while events and events[-1]["type"] == "participant_left":
+            events = events[:-1]
     return events
 
 

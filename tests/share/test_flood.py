@@ -123,7 +123,7 @@ async def test_a_malformed_hello_journals_neither_a_join_nor_a_leave(lab: Lab) -
             await asyncio.wait_for(process.wait_closed(), 10)
     await _bob_confirms_both_steps_and_the_run_ends(lab, bob, shared)
     presence = [(e["type"], e["name"]) for e in journal_lines(shared.journal) if e["type"].startswith("participant_")]
-    assert presence == [("participant_joined", "bob")], presence  # the real session only; it ended with the run
+    assert presence == [("participant_joined", "bob"), ("participant_left", "bob")], presence  # the real session only, left as the run ended
     assert "Traceback" not in shared.stderr(), shared.stderr()
 
 

@@ -30,6 +30,7 @@ from runbook_tui.engine.actors import SYSTEM, person_name_problem
 from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import RunbookRefused, StartRefused
+from runbook_tui.engine.event_order import FirstImpossible
 from runbook_tui.engine.events import NOTE, SHARE_STARTED, STEP_MARKED_DONE, STEP_READY_TYPES, Event
 from runbook_tui.engine.guard_response import respond_if_unanswered
 from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail
@@ -461,21 +462,22 @@ def _read_to_resume(path: Path, reopen: str | None, full: bool) -> tuple[RunStat
     from runbook_tui.metrics.guard_memory import GuardMemory  # a resume's only: exec and run do not load them
     from runbook_tui.notify.ledger import NoticeLedger
 
-    ledger, guards = NoticeLedger(), GuardMemory()  # and the notices owed and settled, and what the guards had seen
+    ledger, guards, impossible = NoticeLedger(), GuardMemory(), FirstImpossible()  # and the notices, the guards, the sequence
 
     def keep_shown(event: Event) -> None:
         if event["type"] in STEP_READY_TYPES:
             shown.append(event)
 
     try:
-        state: RunState = replay(_noting(read, ledger.note, guards.note, keep_shown))  # one pass over the file: memory does not grow with the journal
+        state: RunState = replay(_noting(read, ledger.note, guards.note, keep_shown, impossible))  # one pass: memory stays flat
     except UnreadableEvent as exc:
         raise SessionError(f"{path}: {exc}; refusing to resume") from None
     if read.unreadable or (read.last is None and read.truncated_at is not None):  # the first line torn: was a KeyError
         raise SessionError(read.unreadable or f"{path}: {NEVER_BEGAN}")
-    if read.problems and read.truncated_at is None:
-        # An event not as this program writes it: a journal it cannot read (2), as `report` and `replay` say; a break in the chain: tampered (1).
-        raise SessionError(f"{path}: the journal does not verify ({'; '.join(read.problems)}); refusing to resume", code=2 if read.malformed else 1)
+    # Not as this program writes it: unreadable (2), as report and replay say; a broken chain, or an impossible event in one that holds: tampered (1).
+    broken = "; ".join(read.problems) if read.problems and read.truncated_at is None else impossible.found  # (journal verify: NOT intact)
+    if broken is not None:
+        raise SessionError(f"{path}: the journal does not verify ({broken}); refusing to resume", code=2 if read.malformed else 1)
     torn = 0 if read.truncated_at is None else path.stat().st_size - read.truncated_at
     cut_partial_tail(path, read)
     backlog = last_events(path)  # what the pane showed before the process stopped

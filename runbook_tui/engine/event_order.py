@@ -226,6 +226,19 @@ _RULES: dict[str, Callable[[RunState, Event], str | None]] = {
 }
 
 
+class FirstImpossible:
+    """Handed each event of a journal in order: `found` is the first one no run writes where it stood, as `journal verify`
+    says it (None: none so far). `report`, `replay` and `resume` refuse such a journal as they refuse a broken chain."""
+
+    def __init__(self) -> None:
+        self._order = EventOrder()
+        self.found: str | None = None
+
+    def __call__(self, event: Event) -> None:
+        if self.found is None:
+            self.found = self._order.problem(event)
+
+
 def sequence_problems(events: Any) -> list[str]:
     """Every impossible event of `events` (an iterable of a journal's events, in order), in words."""
     order = EventOrder()

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, overload
 
-from runbook_tui.engine.event_order import EventOrder
+from runbook_tui.engine.event_order import FirstImpossible
 from runbook_tui.engine.events import AFTER_FINISH, SESSION_FINISHED, Event
 from runbook_tui.engine.journal import JournalScan
 
@@ -35,13 +35,12 @@ class JournalEvents(Sequence[Event]):
         the chain broke, `impossible` the first event no run writes where it stood (a chain rewritten, its hashes recomputed)."""
         scan = JournalScan(path, finished_rule=True)
         marks = array("q")
-        order, impossible = EventOrder(), None
+        impossible = FirstImpossible()
         for index, event in enumerate(scan):
             if index % STRIDE == 0:
                 marks.append(scan.offset)
-            if impossible is None:
-                impossible = order.problem(event)
-        return cls(Path(path), scan.count, marks, impossible), scan
+            impossible(event)
+        return cls(Path(path), scan.count, marks, impossible.found), scan
 
     def __len__(self) -> int:
         return self._count

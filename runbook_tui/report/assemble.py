@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runbook_tui.engine.event_order import EventOrder
+from runbook_tui.engine.event_order import FirstImpossible
 from runbook_tui.engine.events import SYSTEM, Event
 from runbook_tui.engine.history import History, number, parse_ts, seconds_between
 from runbook_tui.engine.host_tally import wave_plan_words
@@ -81,18 +81,17 @@ def read_verified(path: str | Path, consume: Callable[[Event], None]) -> Integri
     """
     path = Path(path)
     read = JournalScan(path, finished_rule=True)
-    order, impossible = EventOrder(), None
+    impossible = FirstImpossible()
     for event in read:
-        if impossible is None:
-            impossible = order.problem(event)
+        impossible(event)
         consume(event)
     if read.unreadable:
         raise ReportError(read.unreadable)
     torn_tail_only = read.truncated_at is not None and len(read.problems) == 1
     if read.problems and not torn_tail_only:
         raise ReportError(f"{path}: the journal does not verify, refusing to report on it: {'; '.join(read.problems)}")
-    if impossible is not None:
-        raise ReportError(f"{path}: the journal does not verify, refusing to report on it: {impossible}")
+    if impossible.found is not None:
+        raise ReportError(f"{path}: the journal does not verify, refusing to report on it: {impossible.found}")
     if read.last is None:
         raise ReportError(f"{path}: no event holds together")
     return Integrity(events=read.count, final_hash=str(read.last["hash"]), verified=not read.problems, problems=list(read.problems))

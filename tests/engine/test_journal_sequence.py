@@ -235,10 +235,10 @@ READERS = ["a step finished that never started", "an undo of a step that never r
 
 @pytest.mark.forged_sequence
 @pytest.mark.parametrize("case", READERS)
-def test_report_and_replay_refuse_what_verify_calls_impossible(honest: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str) -> None:
-    """`report` and `replay` read a journal only if it verifies: a rewritten chain with an impossible event is refused
-    with its line, as a broken chain is. Before, `report` exited 0 and said "`journal verify` passes" of a journal
-    `journal verify` called NOT intact, and `replay` played it."""
+def test_report_replay_and_resume_refuse_what_verify_calls_impossible(honest: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str) -> None:
+    """`report`, `replay` and `resume` read a journal only if it verifies: a rewritten chain with an impossible event is
+    refused with its line, as a broken chain is. Before, `report` exited 0 and said "`journal verify` passes" of a
+    journal `journal verify` called NOT intact, `replay` played it and `resume` rebuilt its state from it."""
     from runbook_tui.app.practice import replayable_events
     from runbook_tui.app.session import SessionError
 
@@ -260,6 +260,10 @@ def test_report_and_replay_refuse_what_verify_calls_impossible(honest: Events, t
     with pytest.raises(SessionError) as refused:
         replayable_events(str(path))
     assert f"({first}); refusing to replay it" in str(refused.value), refused.value
+    before = path.read_bytes()
+    assert cli.main(["resume", str(path), "--headless"]) == 1  # tampered: 1, as a broken chain
+    assert f"the journal does not verify ({first}); refusing to resume" in capsys.readouterr().err
+    assert path.read_bytes() == before  # nothing appended
     assert cli.main(["report", str(rewritten(tmp_path / "same.jsonl", honest)), "--format", "json"]) == 0  # the faithful rewrite reports
     assert '"verified": true' in capsys.readouterr().out
     replayable_events(str(tmp_path / "same.jsonl"))

@@ -105,12 +105,19 @@ class StepsReader(MetricsReader):
         on = self._on(m, kind)
         own_capture = m.get("capture") if isinstance(m.get("capture"), str) else None
         host_attrs = self._host_attrs(on)
-        scope = Scope(in_step=True, captures_before=CapturesBefore(captured, len(captured)), host_attrs=host_attrs, late_allowed=True, own_capture=own_capture)
+        scope = Scope(
+            in_step=True,
+            captures_before=CapturesBefore(captured, len(captured)),
+            host_attrs=host_attrs,
+            late_allowed=True,
+            own_capture=own_capture,
+            step_mark=mark,
+        )
         capture = self._capture(m, kind)
         body = None if kind == "wait" else self._text(m, kind, "shell" if kind == "run" else "plain", scope)
         # The undo runs only after its step ran, so it may use the step's own capture.
         undo_scope = (
-            Scope(in_step=True, captures_before=CapturesBefore(captured, len(captured), own=capture), host_attrs=host_attrs, late_allowed=True)
+            Scope(in_step=True, captures_before=CapturesBefore(captured, len(captured), own=capture), host_attrs=host_attrs, late_allowed=True, step_mark=mark)
             if capture
             else scope
         )

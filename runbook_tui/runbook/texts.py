@@ -66,6 +66,7 @@ class Scope(NamedTuple):
     host_attrs: frozenset[str] = _HOST_ATTRS
     late_allowed: bool = False  # may this value wait until its step runs?
     own_capture: str | None = None  # the capture this very step declares (usable in its undo only)
+    step_mark: Mark | None = None  # where this step starts: a capture declared before it is not a later one
 
 
 @dataclass
@@ -263,6 +264,9 @@ class TextMaker:
         if attr == scope.own_capture:
             return f"'captured.{attr}' is declared by this same step, so it has no value yet; expected it in a later step or in this step's undo"
         later = self.names.captures.get(attr)
+        if later is not None and scope.step_mark is not None and later.mark < scope.step_mark:
+            # an earlier step declares it, and that step was refused (its capture name, or the step itself)
+            return f"capture 'captured.{attr}' is declared by step '{later.step_id}' (line {later.mark.line}), which is refused above; expected that step fixed"
         if later is not None:
             return (
                 f"capture 'captured.{attr}' is declared only by a later step '{later.step_id}' (line {later.mark.line}); expected a capture of an earlier step"

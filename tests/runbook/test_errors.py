@@ -272,6 +272,34 @@ def test_capture_declared_only_by_a_later_step(write_runbook):
     assert "expected a capture of an earlier step" in err.message
 
 
+def test_a_capture_of_an_earlier_refused_step_is_not_called_a_later_one(write_runbook):
+    """An earlier step whose capture name is invalid, or which is itself refused, does not make its capture 'declared
+    only by a later step': before, `capture: my-cap` on step 'a' and `{{ captured["my-cap"] }}` in step 'b' said
+    "is declared only by a later step 'a' (line 8)", naming the step above it as a later one."""
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: main
+            steps:
+              - {id: a, run: "true", capture: my-cap}
+              - {id: b, run: 'echo {{ captured["my-cap"] }}'}
+              - {id: c, run: "true", note: two kinds, capture: x}
+              - {id: d, run: "echo {{ captured.x }}"}
+        """
+    )
+    found = [(at(d), d.message) for d in errors(path)]
+    assert found[1:] == [
+        ((8, 22), "capture 'captured.my-cap' is declared by step 'a' (line 7), which is refused above; expected that step fixed"),
+        ((9, 30), "step 'c': expected exactly one of run, note, wait, ask; got run, note"),
+        ((10, 22), "capture 'captured.x' is declared by step 'c' (line 9), which is refused above; expected that step fixed"),
+    ], found
+    assert "capture name like lag" in found[0][1] and found[0][0] == (7, 39), found
+    assert not any("later step" in message for _, message in found), found
+
+
 def test_capture_never_declared(write_runbook):
     path = write_runbook(
         """

@@ -74,7 +74,17 @@ def tokenized(text: str) -> dict[int, Place]:
         index = ord(found.group()) - MARKER_BASE
         if index not in places:
             places[index] = Place(kind="UNKNOWN")
+        elif _escaped(text, found.start()) and places[index].kind != "COMMENT":
+            places[index].escaped = True
     return places
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at `at` follows an odd run of backslashes: one that escapes it (`\\{{ x }}`, not `\\\\{{ x }}`)."""
+    start = at
+    while start > 0 and text[start - 1] == "\\":
+        start -= 1
+    return (at - start) % 2 == 1
 
 
 def _plain_words(text: str) -> list[str] | None:

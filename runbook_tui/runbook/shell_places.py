@@ -66,6 +66,7 @@ class Place:
     echoed: bool = False  # among `echo`'s arguments: dash's echo reads backslashes in them, `-n` is its option
     format_of: str = ""  # a command reading this word as a format (`printf`): its `%` and `\\` are directives
     expanded_by: str = ""  # a variable a shell expands again as it reads it (`BASH_ENV`, `ENV`, `PS4`): its name
+    escaped: bool = False  # right after a backslash that escapes (`\\{{ x }}`): it would escape the value's own `"` or `$`
     # Only for the text shown to people (`shell_values.shown_value`), which must mean what runs:
     in_brace: str = ""  # in the word of "${x:-...}" (or in a heredoc): "bare", or "quoted" in a "..." of its own there
     backticks: str = ""  # inside `...`: "plain", "quoted" (in "..."), "heredoc" (in an unquoted heredoc's body)

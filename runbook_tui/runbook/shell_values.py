@@ -221,6 +221,7 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         or place.runs_as
         or place.unknown_program
         or place.runs_commands_of
+        or place.escaped
     ):
         return None  # the common case (what every check below lets through), before any message is composed
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
@@ -244,6 +245,11 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         return "a heredoc with a quoted delimiter (<<'EOF') is written as is, so a value there stays a template; use an unquoted delimiter (<<EOF): the value is inserted as data"
     if place.kind == "UNKNOWN":
         return f'the shell\'s reading of a value here is unclear; expected it as a word of its own: "{{{{ {name} }}}}"'
+    if place.escaped:
+        return (
+            "a backslash right before a value escapes the quote or $ the value is passed with, so the shell would not read"
+            f" it as one word (a syntax error, or its name printed); expected no backslash before {{{{ {name} }}}} (\\\\ for a literal backslash)"
+        )
     if place.format_of:
         return (
             f"{place.format_of} reads its format's % and \\ as directives and a leading - as an option, so a value there"

@@ -78,6 +78,13 @@ CASES = [
     Case("pipeline", "printf '%s' {{ x }} | cat", same),
     Case("and-or list", "false || printf '%s' {{ x }} && true", same),
     Case("line continuation", "printf '%s' \\\n  {{ x }}", same),
+    # A backslash right before a value escaped the `"` or `$` it is passed with: a syntax error, or `${RBT_V1}` printed.
+    Case("backslash before a value", "printf '%s' \\{{ x }}", None),
+    Case("backslash before a value in double quotes", "printf '%s' \"a\\{{ x }}\"", None),
+    Case("backslash before a value in a heredoc", "cat <<EOF\n\\{{ x }}\nEOF", None),
+    Case("backslash before a value in backticks", "printf '%s' `printf '%s' \\{{ x }}`", None),
+    Case("escaped backslash before a value", "printf '%s' \\\\{{ x }}", lambda v: "\\" + v),
+    Case("backslash before a value in a comment", "printf ok # \\{{ x }}", lambda v: "ok"),
     Case("subshell", "( printf '%s' {{ x }} )", same),
     Case("brace group", "{ printf '%s' \"{{ x }}\"; }", same),
     Case("function argument", "f() { printf '%s' \"$1\"; }; f {{ x }}", same),

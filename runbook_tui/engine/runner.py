@@ -261,11 +261,13 @@ class StepRunner(WaitStep):
         hosts = plan.hosts
         keepers: dict[str, StdoutKeeper] = {}
         problems: list[str] = []
-        expectation = refused = None
+        expectations: dict[str, StdoutExpectation] = {}  # per host: `{{ host.name }}` in the pattern is each host's own
+        refused = None
         step = judged_in_a_dry_run(step) if self.state.mode == "dry-run" else step
         if step.expect.stdout is not None:
             try:  # before anything runs: a step whose output cannot be judged must not change anything
-                expectation = StdoutExpectation(self._render(step.expect.stdout, hosts[0] if hosts else None))
+                for host in hosts:
+                    expectations[host.name] = StdoutExpectation(self._render(step.expect.stdout, host))
             except TemplateError as exc:
                 refused = f"cannot render expect.stdout ({step.expect.stdout.mark}): {exc}"
             except ExpectationError as exc:
@@ -286,6 +288,7 @@ class StepRunner(WaitStep):
                 if result.assumed:  # practice, a command the night never ran: nothing to judge, it counts as succeeded
                     keeper.replace(unrecorded_capture(step))  # and a capture says it was not recorded
                     result = result if result.exit_code in step.expect.exit else replace(result, exit_code=step.expect.exit[0])
+                expectation = expectations.get(host.name)
                 if result.status == "ok" and result.exit_code in step.expect.exit and expectation is not None and not result.assumed:
                     unmatched[host.name] = expectation.problem(keeper.text)
                 if result.status == "ok" and result.exit_code in step.expect.exit and unmatched.get(host.name) is None:

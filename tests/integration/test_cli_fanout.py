@@ -86,3 +86,23 @@ def test_max_fail_stops_the_rollout_before_the_next_batch(cli: Cli) -> None:
     # Skipped means not run: no host of the third batch left its marker.
     assert sorted(ran(cli)) == sorted(first_two)
     assert journal[-1]["type"] == "session_finished" and journal[-1]["outcome"] == "failed"
+
+
+def test_expect_stdout_naming_the_host_is_each_hosts_own(cli: Cli) -> None:
+    """The spec renders `host` in expect just before the step: on a group, each host's pattern names that host.
+    Before, the pattern was rendered once, for the first host, so `^{{ host.name }}$` failed every other host
+    ('peer02: stdout did not match /^peer01$/')."""
+    step = {"id": "who", "title": "Who", "on": "g", "run": "echo {{ host.name }}", "expect": {"stdout": "^{{ host.name }}$"}}
+    path = cli.runbook("expect-host", [{"id": "impl", "title": "Implement", "steps": [step]}], hosts=3)
+    result = cli.run("exec", str(path), "--solo", "integration", "--journal", "j.jsonl")
+    assert result.returncode == 0, result.stdout + result.stderr
+    [finished] = of_type(events(cli.dir / "j.jsonl"), "step_finished", step="who")
+    assert {h: r["status"] for h, r in finished["hosts"].items()} == dict.fromkeys(peer_names(3), "done"), finished
+
+    step["run"] = "echo peer01"  # and a host whose output is another's still fails, with its own pattern
+    path = cli.runbook("expect-host", [{"id": "impl", "title": "Implement", "steps": [step]}], hosts=3)
+    result = cli.run("exec", str(path), "--solo", "integration", "--journal", "j2.jsonl")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "peer02: stdout did not match /^peer02$/" in result.stdout, result.stdout
+    [finished] = of_type(events(cli.dir / "j2.jsonl"), "step_finished", step="who")
+    assert {h: r["status"] for h, r in finished["hosts"].items()} == {"peer01": "done", "peer02": "failed", "peer03": "failed"}, finished

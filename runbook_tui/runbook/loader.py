@@ -121,6 +121,7 @@ class _Builder(StepsReader):
         self.hosts = self._hosts(root, params, values)
 
         ticket = self._ticket(root)
+        self.texts.names.ticket_ready = True
         if context is not None and ticket is not None:
             self.texts.context = base_context(values or {}, ticket.as_context())
         title, title_template = self._plain_and_template(root, "title")

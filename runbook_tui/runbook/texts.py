@@ -77,6 +77,7 @@ class Names:
     secrets: frozenset[str]
     captures: dict[str, Capture] = field(default_factory=dict)
     has_ticket: bool = False
+    ticket_ready: bool = False  # the ticket is read: params, secrets, hosts and the ticket's own fields come before it
 
 
 class TextMaker:
@@ -236,6 +237,11 @@ class TextMaker:
                 return None
             return f"undefined secret 'secrets.{attr}'; expected one declared under secrets: ({_listed(names.secrets)})"
         if root == "ticket":
+            if not names.ticket_ready:
+                return (
+                    "'ticket' is not known here: the ticket renders after params, secrets and hosts, and cannot refer to"
+                    " itself; expected a parameter or plain text here"
+                )
             if not names.has_ticket:
                 return "'ticket' is used but this runbook has no ticket; expected a ticket: mapping"
             if attr is None or attr in _TICKET_ATTRS:

@@ -272,6 +272,34 @@ def test_capture_declared_only_by_a_later_step(write_runbook):
     assert "expected a capture of an earlier step" in err.message
 
 
+def test_ticket_used_before_it_is_read_says_so(write_runbook):
+    """The ticket renders after params, secrets and hosts, and not from itself. Before, `{{ ticket.id }}` in a
+    parameter's default or a secret's source said "this runbook has no ticket" (it had one), and in a host's address
+    or the ticket's own subject "cannot render template: 'ticket' is undefined; expected only fields the values
+    have"."""
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: "Demo {{ ticket.id }}"
+        ticket: {id: CHG-1, subject: "about {{ ticket.id }}"}
+        params:
+          x: {type: string, default: "{{ ticket.id }}"}
+        secrets:
+          s: {env: "TOKEN_{{ ticket.id }}"}
+        hosts:
+          g: [{name: h, address: "{{ ticket.id }}.example"}]
+        sections:
+          - id: main
+            steps:
+              - {id: a, run: "echo {{ ticket.id }} {{ x }}", on: g}
+        """
+    )
+    said = "'ticket' is not known here: the ticket renders after params, secrets and hosts, and cannot refer to itself; expected a parameter or plain text here"
+    found = sorted((at(d), d.message) for d in errors(path))
+    assert found == [((4, 30), said), ((6, 30), said), ((8, 12), said), ((10, 26), said)], found
+
+
 def test_a_capture_of_an_earlier_refused_step_is_not_called_a_later_one(write_runbook):
     """An earlier step whose capture name is invalid, or which is itself refused, does not make its capture 'declared
     only by a later step': before, `capture: my-cap` on step 'a' and `{{ captured["my-cap"] }}` in step 'b' said

@@ -50,9 +50,9 @@ def _rolled_back_words(state: RunState, applied: tuple[str, ...]) -> str:
 
 def rollback_words(state: RunState, reopening: bool) -> list[str]:
     """Lines for the resume summary about the last rollback or one asked for: cut short by the process dying, asked by a
-    reopening that died before it started, or finished to a checkpoint the run stands at (not said when `reopening`: this
-    resume's `--rollback` goes on from there)."""
-    return interrupted_rollback(state) or reopened_not_rolled_back(state) or ([] if reopening else back_at_checkpoint(state))
+    reopening that died before it started, or finished to a checkpoint the run stands at (the last two not said when
+    `reopening`: this resume's `--rollback` runs the rollback now, and goes on from there)."""
+    return interrupted_rollback(state) or ([] if reopening else reopened_not_rolled_back(state) or back_at_checkpoint(state))
 
 
 def rollback_first(state: RunState, journal: str) -> str | None:

@@ -94,6 +94,9 @@ def test_a_failed_exec_rolls_back_to_the_last_checkpoint_on_resume(failed_exec: 
     result = run_cli("resume", str(failed_exec), "--rollback")
     assert result.returncode == 1, result.stdout + result.stderr  # rolled back: 1, as `run` exits
     assert log(tmp_path) == ["a", "b", "c", "undo-c", "undo-b"], "back to checkpoint a, as u does"
+    # the rollback this very command runs is not said as one that never started (before: "the program stopped before
+    # that rollback started: nothing of it ran" and "nothing runs without one of them", printed just before it ran)
+    assert "stopped before that rollback started" not in result.stdout and "nothing runs without" not in result.stdout, result.stdout
     journal = events(failed_exec)
     types = [e["type"] for e in journal]
     reopened = types.index("session_reopened")

@@ -71,7 +71,7 @@ NO_VALUE = (
 
 
 #: What a template may insert into text: data, never Python objects (classes, functions, internals).
-_PLAIN_DATA = (str, int, float, type(None), dt.date, dt.time, dt.timedelta)
+_PLAIN_DATA = (str, int, float, type(None), dt.date, dt.time, dt.timedelta, dt.timezone)  # `now.tzinfo`: "UTC"
 
 
 #: Why `{{ ticket }}` or `{{ ticket.window }}` does not print Python's `{'start': ...}` into a title or a command.

@@ -296,3 +296,24 @@ def test_template_syntax_error_is_reported_at_its_string(write_runbook):
     [err] = info.value.errors
     assert at(err) == (11, 14)
     assert "template syntax error" in err.message
+
+
+def test_now_is_timezone_aware_and_its_zone_can_be_written(tmp_path):
+    """`now` is timezone-aware (the spec's table): `{{ now.tzinfo }}` writes its zone. Before, validate refused it:
+    'a template can insert text, numbers, lists and mappings, not a timezone'."""
+    path = tmp_path / "now.yaml"
+    path.write_text(
+        dedent(
+            """
+            runbook: 1
+            id: demo
+            title: "{{ now.tzinfo }} {{ now.isoformat()[-6:] }} {{ now.strftime('%Z') }}"
+            sections:
+              - id: main
+                steps:
+                  - {id: a, run: "true"}
+            """
+        ),
+        encoding="utf-8",
+    )
+    assert load_runbook(str(path), {}).runbook.title == "UTC +00:00 UTC"

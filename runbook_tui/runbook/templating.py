@@ -116,6 +116,9 @@ def _refuse_objects(value: Any, depth: int = 0) -> int:
             if total > MAX_TEXT:
                 raise ValueError(f"a list or mapping of more than {MAX_TEXT} characters cannot be inserted as text")
         return total
+    fail = getattr(type(value), "_fail_with_undefined_error", None)
+    if fail is not None:  # Jinja's Undefined for a field the sandbox refused (`''.__class__`): its own words, not "not a StrictUndefined"
+        fail(value)
     raise TypeError(f"a template can insert text, numbers, lists and mappings, not a {type(value).__name__}")
 
 

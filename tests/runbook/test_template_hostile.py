@@ -160,6 +160,18 @@ def test_a_sandbox_escape_says_what_was_expected(write_runbook, run: str, capsys
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("title", ["{{ ''.__class__ }}", "{{ [svc.__class__] }}", "{{ now.__class__ }}"])
+def test_a_sandbox_escape_in_plain_text_says_the_same(write_runbook, title: str, capsys) -> None:
+    """In a title or a note (not a command), the refused field read 'a template can insert text, numbers, lists and
+    mappings, not a StrictUndefined': Jinja's stand-in for it, named; now it says what a command's says."""
+    path = write_runbook(_runbook("ok", title=title))
+    assert cli_main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:10:16: cannot render template: access to attribute '__class__' of " in err, err
+    assert "is unsafe; expected values and their fields, methods and filters, not Python internals" in err, err
+    assert "StrictUndefined" not in err and "Traceback" not in err, err
+
+
 def _with_secret(run: str) -> str:
     return f"""
         runbook: 1

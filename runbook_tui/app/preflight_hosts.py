@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 
+from runbook_tui.app.secrets import identity_passphrase
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.execute.local import LocalExecutor
@@ -108,7 +109,8 @@ def connection_finding(host: Host, error: str, hop: Hop, *, where: str = "") -> 
     if "encrypted" in lowered:  # a key that needs its passphrase: the agent is where it can be used from
         return HostFinding(
             host, "authentication", error,
-            "ssh-add the key in the shell runbook-tui runs from (an agent running, SSH_AUTH_SOCK set), and check `ssh-add -l` lists it",
+            "ssh-add the key in the shell runbook-tui runs from (an agent running, SSH_AUTH_SOCK set), and check `ssh-add -l` lists it;"
+            " or store its passphrase in the keyring: keyring set runbook-tui KEYFILE (the key file's path)",
             where,
         )  # fmt: skip
     if "does not forward connections" in lowered:  # the bastion's sshd forbids the hop (`hop` is the bastion)
@@ -194,7 +196,13 @@ async def _check(executor: Executor, host: Host, sudo: bool, known_hosts: str) -
 
 async def host_findings(runbook: Runbook, settings: Settings) -> list[HostFinding]:
     """Connect to each host (host key verified), then try sudo where a step asks for it."""
-    ssh = SshExecutor(settings.known_hosts, max_concurrency=settings.max_concurrency, reconnect_attempts=1, ssh_config=settings.ssh_config)
+    ssh = SshExecutor(
+        settings.known_hosts,
+        max_concurrency=settings.max_concurrency,
+        reconnect_attempts=1,
+        ssh_config=settings.ssh_config,
+        passphrase_lookup=identity_passphrase,
+    )
     local = LocalExecutor()
     known_hosts = ssh.known_hosts
     checks = [_check(local if host.is_local else ssh, host, sudo, known_hosts) for host, sudo in hosts_to_check(runbook).values() if not host.is_local or sudo]

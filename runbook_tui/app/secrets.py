@@ -40,6 +40,8 @@ class SecretsError(Exception):
 
 #: How long the keyring may take to answer (an unlock prompt included) before the run is refused.
 KEYRING_SECONDS = 60.0
+#: The same for an SSH identity's passphrase, asked as a host connects (a keyring that does not answer: the agent, if any).
+PASSPHRASE_SECONDS = 10.0
 
 
 def _read_one(secret: Secret, environ: Mapping[str, str]) -> str:
@@ -61,8 +63,9 @@ def _read_one(secret: Secret, environ: Mapping[str, str]) -> str:
     return value
 
 
-def _ask_keyring(name: str, service: str, username: str, where: str) -> str | None:
+def _ask_keyring(name: str, service: str, username: str, where: str, seconds: float | None = None) -> str | None:
     """The keyring's answer, asked in a thread of its own so that a backend that never answers is given up after KEYRING_SECONDS."""
+    seconds = KEYRING_SECONDS if seconds is None else seconds
     import keyring  # imported here: it costs start-up time and only runs with keyring secrets
     from keyring.errors import NoKeyringError
 
@@ -77,10 +80,10 @@ def _ask_keyring(name: str, service: str, username: str, where: str) -> str | No
 
     asking = threading.Thread(target=ask, name="keyring", daemon=True)  # daemon: one that never answers does not hold the exit
     asking.start()
-    asking.join(KEYRING_SECONDS)
+    asking.join(seconds)
     if asking.is_alive():
         raise SecretsError(
-            f"secret '{name}': the keyring did not answer within {KEYRING_SECONDS:g} s ({where}): is it locked and waiting for an unlock prompt? "
+            f"secret '{name}': the keyring did not answer within {seconds:g} s ({where}): is it locked and waiting for an unlock prompt? "
             "unlock it, or use an env: source for this secret"
         )
     if failure and isinstance(failure[0], NoKeyringError):
@@ -94,6 +97,17 @@ def _ask_keyring(name: str, service: str, username: str, where: str) -> str | No
     if value is not None and not isinstance(value, str):
         raise SecretsError(f"secret '{name}': the keyring answered with {type(value).__name__}, not text ({where})")
     return value
+
+
+def identity_passphrase(path: str) -> str | None:
+    """An encrypted SSH identity's passphrase, from the keyring (service `runbook-tui`, username the identity's path);
+    None when none is stored or no keyring answers within PASSPHRASE_SECONDS: an SSH agent may still hold the key."""
+    from runbook_tui.execute.ssh_connect import PASSPHRASE_SERVICE
+
+    try:
+        return _ask_keyring(f"passphrase of {path}", PASSPHRASE_SERVICE, path, f"service '{PASSPHRASE_SERVICE}', user '{path}'", PASSPHRASE_SECONDS)
+    except SecretsError:
+        return None
 
 
 def read_secret(secret: Secret, environ: Mapping[str, str] | None = None) -> str:

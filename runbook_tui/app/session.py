@@ -23,7 +23,7 @@ from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
 from runbook_tui.app.resume_words import NEVER_BEGAN, already_finished
 from runbook_tui.app.runbook_place import runbook_file
-from runbook_tui.app.secrets import read_secrets
+from runbook_tui.app.secrets import identity_passphrase, read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, load_settings
 from runbook_tui.app.sharing import ShareOptions, share_listener, sharing
 from runbook_tui.engine.actors import SYSTEM, person_name_problem
@@ -78,7 +78,7 @@ class Executors:
     _local: Executor | None = None
     _ssh: Executor | None = None
     _dry: Executor | None = None
-    passphrase_lookup: Callable[[str], str | None] | None = None
+    passphrase_lookup: Callable[[str], str | None] | None = identity_passphrase  # the keyring's, for an encrypted identity
     made: list[Executor] = field(default_factory=list)
 
     def __call__(self, host: Host) -> Executor:

@@ -52,11 +52,19 @@ class ConnectFailed(Exception):
         self.host_key = host_key  # the host key did not verify (changed, or unknown): never retried (`Result.final`)
 
 
+#: The keyring service an encrypted identity's passphrase is looked up under; the username is the identity's path.
+PASSPHRASE_SERVICE = "runbook-tui"
+
+
 class EncryptedIdentity(ConnectFailed):
     """An identity file is encrypted and no passphrase is at hand: an SSH agent may hold the key (as ssh uses it then)."""
 
     def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{message}: load it into an SSH agent (ssh-add {path}); runbook-tui asks for no passphrase", permanent=True)
+        super().__init__(
+            f"{message}: load it into an SSH agent (ssh-add {path}), or store its passphrase in the keyring"
+            f" (keyring set {PASSPHRASE_SERVICE} {path}); runbook-tui asks for no passphrase",
+            permanent=True,
+        )
 
 
 class _Progress(asyncssh.SSHClient):
@@ -352,7 +360,9 @@ class Connector:
         except Exception as exc:  # a keyring backend can fail in many ways; say which secret we wanted
             raise ConnectFailed(f"looking up the passphrase for identity {path} failed: {exc}", permanent=True) from None
         if passphrase is None:
-            raise EncryptedIdentity(path, f"identity {path} is encrypted and no passphrase was found for it")
+            raise EncryptedIdentity(
+                path, f"identity {path} is encrypted and no SSH agent is there to use it from (SSH_AUTH_SOCK is not set), nor its passphrase in the keyring"
+            )
         try:
             return asyncssh.load_keypairs(path, passphrase)
         except (asyncssh.KeyImportError, asyncssh.KeyEncryptionError, OSError) as exc:

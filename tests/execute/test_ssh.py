@@ -522,7 +522,8 @@ def test_encrypted_identity_uses_the_passphrase_lookup(sshd: Sshd, tmp_path: Pat
     assert asked == [str(encrypted)], "five hosts connecting at once ask for the passphrase once"
     assert refused.status == "error" and refused.error == (
         f"identity {encrypted} is encrypted and no SSH agent is there to use it from (SSH_AUTH_SOCK is not set): "
-        f"load it into an SSH agent (ssh-add {encrypted}); runbook-tui asks for no passphrase"
+        f"load it into an SSH agent (ssh-add {encrypted}), or store its passphrase in the keyring (keyring set runbook-tui {encrypted});"
+        " runbook-tui asks for no passphrase"
     )
 
 

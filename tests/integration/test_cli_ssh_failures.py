@@ -203,3 +203,35 @@ def test_a_rollback_does_not_undo_on_a_host_the_command_never_reached(cli: Cli) 
     assert (cli.dir / "undo-one").exists() and not (cli.dir / "undo-two").exists()
     take = record(journal).take("run", "two", "dead", 1)  # a trainee's practice of this night plans the same rollback
     assert take is not None and take.started is False
+
+
+# -- identities -----------------------------------------------------------------------------
+
+
+def test_an_encrypted_identitys_passphrase_comes_from_the_keyring(cli: Cli) -> None:
+    """The spec: "a key passphrase may come from the keyring". Nothing asked it in a real run: with no SSH agent, an
+    encrypted `identity:` failed every connection ('load it into an SSH agent; runbook-tui asks for no passphrase').
+    Now the keyring is asked (service runbook-tui, username the key's path) and the step runs; with nothing stored
+    there, the failure says where to store it."""
+    encrypted = cli.dir / "encrypted_key"
+    key = asyncssh.read_private_key(str(cli.sshd.client_key))
+    key.write_private_key(str(encrypted), format_name="pkcs8-pem", passphrase="open sesame")
+    encrypted.chmod(0o600)
+    step = {"id": "remote", "title": "A remote step", "on": "g", "run": "echo in", "undo": "true"}
+    doc = {"runbook": 1, "id": "enc", "title": "Encrypted key", "hosts": {"g": cli.hosts(1, identity=str(encrypted))}}
+    doc["sections"] = [{"id": "impl", "title": "Implement", "steps": [step]}]
+    path = cli.dir / "enc.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    tests = str(Path(__file__).resolve().parent.parent)
+    env = {"PYTHON_KEYRING_BACKEND": "keyring_backends.Scripted", "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), tests]))}
+    env["SSH_AUTH_SOCK"] = ""  # no agent to stand in
+
+    ran = cli.run("exec", str(path), "--solo", "t", "--journal", "j1.jsonl", env={**env, "RBT_TEST_KEYRING": "value:open sesame"})
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "peer01 | in" in ran.stdout, ran.stdout
+
+    refused = cli.run("exec", str(path), "--solo", "t", "--journal", "j2.jsonl", env={**env, "RBT_TEST_KEYRING": "missing"})
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    said = f"identity {encrypted} is encrypted and no SSH agent is there to use it from (SSH_AUTH_SOCK is not set), nor its passphrase in the keyring"
+    assert said in refused.stdout and f"keyring set runbook-tui {encrypted}" in refused.stdout, refused.stdout
+    assert "open sesame" not in (cli.dir / "j1.jsonl").read_text(), "the passphrase is written nowhere"

@@ -67,11 +67,13 @@ class FetchError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """A whole answer: its status, its body (at most the limit) and the URL that gave it."""
+    """A whole answer: its status, its body (at most the limit) and the URL that gave it; `moved_to`: where a redirect
+    that was not followed points, as people are shown it (`redirect_target`), "" for any other answer."""
 
     status: int
     body: bytes
     url: str
+    moved_to: str = ""
 
 
 def short(text: str, limit: int = 200) -> str:
@@ -152,6 +154,17 @@ def _unreadable(location: str) -> str:
     return short(scheme + slashes + rest.rpartition("@")[2] if slashes else location, 80)
 
 
+def redirect_target(url: str, location: str) -> str:
+    """Where a redirect from `url` points, as people are shown it: the address made whole, without a password, and its
+    query and fragment as `?…` (a receiver's Location may carry a token there); one short visible line."""
+    try:
+        parts = urlsplit(urljoin(url, location))
+        whole = urlunsplit(parts._replace(query="…" if parts.query else "", fragment=""))
+    except ValueError:  # `http://[::1`: as written, any `user:password@` cut
+        return _unreadable(location)
+    return short(without_password(whole), 120)
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     return parts.scheme, (parts.hostname or "").lower(), parts.port
@@ -191,7 +204,8 @@ def request(
                 sent = {k: v for k, v in sent.items() if k.lower() != "authorization"}  # the token stays with its server
             current = target
             continue
-        return Fetched(status, answer, current)
+        moved = redirect_target(current, location) if status in (301, 302, 303, 307, 308) and location else ""
+        return Fetched(status, answer, current, moved)
     raise FetchError(f"redirected more than {redirects} times (last to {short(without_password(current))})", "redirect")
 
 

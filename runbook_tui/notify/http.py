@@ -31,6 +31,7 @@ class Answer:
     status: int | None
     body: str = ""
     error: str | None = None
+    moved_to: str = ""  # a redirect's target, as shown (http_bounded.redirect_target): never followed
 
     @property
     def ok(self) -> bool:
@@ -49,6 +50,11 @@ class Answer:
         """
         if self.error is not None:
             return self.error
+        if self.moved_to:  # where it points, so the fix can be made (before: "(a redirect, not followed)", named nowhere)
+            return (
+                f"{what} answered HTTP {self.status}, a redirect to {mask(self.moved_to)}: not followed (it would take the request's"
+                " headers there); if that is its address now, put it in the runbook"
+            )
         body = mask(self.body).strip()
         first = short(body.splitlines()[0]) if body else ""
         return f"{what} answered HTTP {self.status}" + (f": {first}" if first else "")
@@ -80,7 +86,7 @@ def request(
         return Answer(None, error=str(exc))
     text = answer.body.decode("utf-8", "replace")
     if 300 <= answer.status < 400:
-        text = f"(a redirect, not followed) {text}"
+        return Answer(answer.status, text, moved_to=answer.moved_to or "nowhere (no Location)")
     return Answer(answer.status, text)
 
 

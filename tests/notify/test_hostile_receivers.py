@@ -28,6 +28,7 @@ def test_redirecting_nested_and_shouting_receivers_are_journaled_in_words_and_no
     with hostile_peer() as peer, hostile_peer("127.0.0.2") as other:
         other.answers["landing"] = (200, b"ok")
         peer.redirects["moved"] = f"{other.url}/landing"
+        peer.redirects["sly"] = "http://user:pa55word@127.0.0.3:9/new?token=tok-4711#frag\x1b[2J"
         peer.answers["shouting"] = (400, HOSTILE.encode() * 10_000)
         peer.answers["deep"] = (200, b"[" * 5000 + b"]" * 5000)
         runbook = tmp_path / "runbook.yaml"
@@ -39,6 +40,7 @@ title: Hostile receivers
 notify:
   - {{url: "{peer.url}/moved", events: [session_finished], headers: {{X-Token: hook-secret-4711}}}}
   - {{url: "{peer.url}/shouting", events: [session_finished]}}
+  - {{url: "{peer.url}/sly", events: [session_finished]}}
 alerts:
   alertmanager: "{peer.url}/deep"
   silence:
@@ -65,7 +67,15 @@ sections:
     events = [json.loads(line) for line in journal_path.read_text(encoding="utf-8").splitlines()]
     assert not other.seen, "the redirect was followed: the other server got the request (and the secret header)"
     failed = {e["target"]: e for e in events if e["type"] == "notify_failed"}
-    assert failed[f"{peer.url}/moved"]["error"] == "the receiver answered HTTP 302: (a redirect, not followed)"
+    # Where it points is named, so the runbook can be fixed (before: "(a redirect, not followed)", the target named nowhere);
+    # a password, a query's token and an escape in the Location are not shown.
+    assert failed[f"{peer.url}/moved"]["error"] == (
+        f"the receiver answered HTTP 302, a redirect to {other.url}/landing: not followed (it would take the request's headers"
+        " there); if that is its address now, put it in the runbook"
+    )
+    assert failed[f"{peer.url}/sly"]["error"].startswith("the receiver answered HTTP 302, a redirect to http://user:***@127.0.0.3:9/new?…: not followed")
+    for hidden in ("pa55word", "tok-4711", "\x1b", "\\u001b"):
+        assert hidden not in result.stdout + journal_path.read_text(encoding="utf-8"), hidden
     shouted = failed[f"{peer.url}/shouting"]["error"]
     assert shouted == "the receiver answered HTTP 400: ␛]0;pwned␇␛[2J[bold]red[/]", "its first line, escapes visible"
     [silence] = [e for e in events if e["type"] == "silence_failed"]

@@ -287,7 +287,7 @@ def _silence(e: Event) -> Said:
     kind = e["type"]
     matchers = ", ".join(e.get("matchers") or [])
     detail = {ev.SILENCE_CREATED: f"{matchers} until {e.get('ends_at')}", ev.SILENCE_KEPT: f"until {e.get('until')}"}.get(kind, "")
-    failure = f"could not {e.get('action')}: {e.get('error')}" if kind == ev.SILENCE_FAILED else ""
+    failure = f"could not {e.get('action')}: {e.get('error')}" if kind == ev.SILENCE_FAILED else str(e.get("gone") or "")
     return Said("──", [f"{e.get('id') or matchers} at {e.get('alertmanager')} {detail or failure}".rstrip()])
 
 

@@ -370,8 +370,10 @@ SILENCE_FAILED: Final = _declare(
     SilenceFailed,
     '`action` "create" or "expire"; `until`: when a silence that may still be active (not expired, or made and not confirmed) ends by itself.',
 )
-SilenceExpired = TypedDict("SilenceExpired", {"id": str, "alertmanager": str})
-SILENCE_EXPIRED: Final = _declare("silence_expired", SilenceExpired, "The session's silence expired at its end.")
+SilenceExpired = TypedDict("SilenceExpired", {"id": str, "alertmanager": str, "gone": NotRequired[str]})
+SILENCE_EXPIRED: Final = _declare(
+    "silence_expired", SilenceExpired, "The session's silence expired at its end; `gone`: why there was none left to expire (Alertmanager lost it)."
+)
 SilenceKept = TypedDict("SilenceKept", {"id": str, "alertmanager": str, "until": str | None})
 SILENCE_KEPT: Final = _declare("silence_kept", SilenceKept, "Kept until the window's end (`until`), after a rollback.")
 

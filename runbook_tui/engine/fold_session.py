@@ -229,7 +229,11 @@ def _silence_failed(state: RunState, e: Event) -> RunState:
     """A silence that could not be expired stays active: kept with why (`expire_failed`), so the end can say so."""
     if e.get("action") != "expire" or not e.get("id"):
         return state
-    silence = state.silences.get(str(e["id"])) or {"id": e["id"], "ends_at": e.get("until")}  # made as the run ended: never journaled as made
+    silence = state.silences.get(str(e["id"])) or {
+        "id": e["id"],
+        "ends_at": e.get("until"),
+        "alertmanager": e.get("alertmanager"),
+    }  # made as the run ended: never journaled as made
     failed = MappingProxyType({**silence, "expire_failed": str(e.get("error") or "")})
     return replace(state, silences=MappingProxyType({**state.silences, str(e["id"]): failed}))
 

@@ -227,8 +227,9 @@ class SilenceKeeper:
                 "expire", f"not confirmed: the session closed before Alertmanager answered; it may be active until {until}", id=silence_id, until=until
             )
             raise
-        if answer.ok:
-            self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown})
+        gone = _gone(answer)  # before: "could NOT be expired (HTTP 500: silence not found): alerts stay silenced", none did
+        if answer.ok or gone:
+            self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown, **({"gone": gone} if gone else {})})
         else:
             self._failed("expire", answer.problem("Alertmanager"), id=silence_id, until=until)
 
@@ -259,6 +260,21 @@ def left_active(state: RunState) -> str | None:
         f"{count} alert silence{'s' if count > 1 else ''} of this run stay{'' if count > 1 else 's'} active until {until} at {where} "
         f"({which}): resuming the run expires {them} at its end; or expire {them} in Alertmanager now"
     )
+
+
+def _gone(answer: Answer) -> str:
+    """Why there was nothing to expire, when Alertmanager says so ("" otherwise): the silence is not there (Alertmanager
+    restarted without its saved silences: 404, or 0.25's HTTP 500 `"silence not found"`). One expired already by someone
+    answers 200, as one expired now."""
+    if answer.ok or answer.status is None:
+        return ""
+    said = answer.body[:200].lower()
+    if answer.status == 404 or "not found" in said:
+        return (
+            "not in Alertmanager when the run ended, so nothing was left to expire (Alertmanager restarted without its"
+            " saved silences): the alerts it matched may have gone unsilenced since then"
+        )
+    return ""
 
 
 def _made_for(found: dict[str, Any], body: dict[str, Any], since: str) -> bool:

@@ -16,6 +16,7 @@ comes or goes, and a change that keeps the number of rows repaints that row only
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -86,7 +87,12 @@ def silences_left_on(state: RunState) -> list[Status]:
     ids = ", ".join(visible_line(sid) for sid, _s in left)
     count = f"{len(left)} alert silence{'s' if len(left) > 1 else ''}"
     why = visible_line(str(left[0][1].get("expire_failed")))
-    words = f"{count} could NOT be expired ({why}): alerts stay silenced until {until}; expire {'them' if len(left) > 1 else 'it'} in Alertmanager: {ids}"
+    where = visible_line(str(left[0][1].get("alertmanager") or ""))  # what to do names where: before, "in Alertmanager" alone
+    them = "them" if len(left) > 1 else "it"
+    # Quoted as shell words: the ids are Alertmanager's, and this line is made to be copied into a shell.
+    command = shlex.join(["amtool", f"--alertmanager.url={where}", "silence", "expire", *(visible_line(sid) for sid, _s in left)])
+    how = f"at {where} (its Silences page, or: {command})" if where else f"in Alertmanager: {ids}"
+    words = f"{count} could NOT be expired ({why}): alerts stay silenced until {until}; expire {them} {how}"
     return [Status(words, "error", {})]
 
 

@@ -122,8 +122,8 @@ def test_a_silence_the_end_cannot_expire_is_journaled_and_said_with_its_end_and_
     assert rows[0].startswith("Session finished: ")
     assert rows[1:] == [
         f"1 alert silence could NOT be expired (Alertmanager answered HTTP 500: cluster not ready): alerts stay silenced until "
-        f"{failed['until']}; expire it in Alertmanager: {odd_id}"
-    ], rows
+        f"{failed['until']}; expire it at {url} (its Silences page, or: amtool --alertmanager.url={url} silence expire '{odd_id}')"
+    ], rows  # where, and the id quoted as a shell word: it is Alertmanager's (before: "expire it in Alertmanager: ID")
 
 
 @pytest.mark.parametrize("silence_id", ["\x1b]0;pwned\x07", "x" * 101, ""])

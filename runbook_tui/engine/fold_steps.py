@@ -257,6 +257,7 @@ def _rollback_started(state: RunState, e: Event) -> RunState:
         rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {})), started_seq=e.get("seq")),
         rollback_requested=None,
         paused=False,
+        hold_requested=None,  # answered as a pause is: before, "HOLD asked" stood over the rolled-back run, and p was refused
         reopened=None,  # the rollback a reopening asked for (or another) has started
     )
 

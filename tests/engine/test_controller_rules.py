@@ -394,3 +394,66 @@ def test_a_second_hold_asked_or_one_while_paused_is_refused_and_not_journaled(
 
     session_for(TWO_STEPS)(body)
     assert [e["reason"] for e in types_of(journal_events, tmp_path, type="hold_requested")] == ["checking the dashboards", "one more look"]
+
+
+def test_a_second_rollback_request_or_one_during_a_rollback_is_refused_and_not_journaled(
+    session_for: Callable[..., Any], tmp_path: Path, journal_events: Callable[..., Any]
+) -> None:
+    """Before: the verifier's screen stopped offering u under a standing request, but the controller took every one (a
+    hostile or older client's at 5 a second too): each journaled another rollback_requested, a line in everyone's log."""
+    steps = """
+      - {id: base, title: Base, run: "true", checkpoint: true, verify: none}
+      - {id: a, title: A, run: "exit 3", undo: "while [ ! -e undo-may-end ]; do sleep 0.02; done"}
+"""
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        await run_first_step(c)
+        await run_first_step(c)
+        assert c.state.steps["a"].status == "failed"
+        assert c.request_rollback(BOB, "reload broke it").ok
+        for _ in range(5):
+            again = c.request_rollback(BOB, "again")
+            assert not again.ok and again.message == (
+                "a rollback request stands already (bob: reload broke it): it waits for alice to start it or decline it"
+            ), again
+        assert c.rollback(ALICE, "checkpoint", acknowledged=True).ok
+        await until(lambda: c.state.rollback is not None and c.state.rollback.running_step == "a", "the undo of 'a' running")
+        during = c.request_rollback(BOB, "hurry")
+        assert not during.ok and during.message.startswith("a rollback is under way already (checkpoint)"), during
+        (tmp_path / "undo-may-end").touch()
+        await c.wait_idle()
+        assert c.state.current == "a" and c.state.steps["a"].status == "undone"
+        assert c.request_rollback(BOB, "once more").ok, "the request was answered by the rollback: a new one may be asked"
+
+    session_for(steps)(body)
+    assert [e["reason"] for e in types_of(journal_events, tmp_path, type="rollback_requested")] == ["reload broke it", "once more"]
+
+
+def test_a_hold_asked_is_answered_by_a_rollback_to_the_checkpoint_as_a_pause_is(session_for: Callable[..., Any]) -> None:
+    """Before: bob asked to hold, alice rolled back to the checkpoint (which ends a pause), and `HOLD asked: bob: …` stood
+    over the rolled-back run on every screen, with `p pause` offered to alice, and bob's p refused as 'a hold asked
+    stands already', until alice paused and resumed for nothing. The rollback answers the hold; bob may ask again."""
+    steps = """
+      - {id: base, title: Base, run: "true", checkpoint: true, verify: none}
+      - {id: a, title: A, run: "exit 3", undo: "true"}
+"""
+
+    async def body(s: Session) -> None:
+        import datetime as dt
+
+        from runbook_tui.ui.status_stack import statuses
+
+        c = s.controller
+        await run_first_step(c)
+        await run_first_step(c)
+        assert c.request_hold(BOB, "dashboards look odd").ok
+        assert any(row.text.startswith("HOLD asked: bob: dashboards look odd") for row in statuses(c.state, dt.datetime.now(dt.UTC)))
+        assert c.rollback(ALICE, "checkpoint", acknowledged=True).ok
+        await c.wait_idle()
+        assert c.state.current == "a" and c.state.steps["a"].status == "undone"
+        assert c.state.hold_requested is None
+        assert not [row.text for row in statuses(c.state, dt.datetime.now(dt.UTC)) if "HOLD" in row.text]
+        assert c.request_hold(BOB, "before the re-run").ok
+
+    session_for(steps)(body)

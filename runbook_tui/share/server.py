@@ -18,7 +18,6 @@ import functools
 import logging
 import os
 import socket
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -40,6 +39,7 @@ from runbook_tui.share.admission import (
     KeyRefusals,
     quiet_accept_errors,
 )
+from runbook_tui.share.pace import REQUEST_BURST, REQUESTS_PER_SECOND, NotePace, Pace, text_field
 from runbook_tui.share.participants import Participant
 from runbook_tui.share.presence import Presence
 from runbook_tui.trust.gate import SignedIntents, dispatch_signed
@@ -62,12 +62,6 @@ CONNECTIONS_PER_PARTICIPANT = 8
 OVER_LIMIT_SECONDS = 1.0
 #: Seconds a session has to say hello once welcomed (then it is told `bye`).
 HELLO_SECONDS = LOGIN_TIMEOUT
-#: Requests a session may send at once, and on average per second after that (a person pressing keys never comes near;
-#: each request is parsed, maybe a signature checked and an fsynced event written, on the assignee's event loop).
-REQUEST_BURST = 20
-REQUESTS_PER_SECOND = 5.0
-#: Characters in a request's text (a note, a reason) at most: enough for a pasted log excerpt, not for filling the disk.
-TEXT_MAX = 16 * 1024
 #: Bytes of catch-up written before waiting for the participant to take them.
 CATCH_UP_CHUNK = 256 * 1024
 #: Live events sent in one write at most (those that queued up while the last write drained), and their characters
@@ -228,40 +222,6 @@ class _Outbox(asyncio.Queue[Event]):
         return item
 
 
-class _Pace:
-    """A token bucket: REQUEST_BURST requests at once, then REQUESTS_PER_SECOND."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self.tokens = float(REQUEST_BURST)
-        self.at = clock()
-
-    def take(self) -> bool:
-        now = self.clock()
-        self.tokens = min(float(REQUEST_BURST), self.tokens + (now - self.at) * REQUESTS_PER_SECOND)
-        self.at = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
-
-
-def _text_field(message: dict[str, Any], name: str) -> str:
-    """A request's string field ("" when absent or null); anything else, or text that is not Unicode, is refused."""
-    value = message.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise protocol.ProtocolError(f"'{name}' must be a string")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate (JSON allows "\ud800"): the journal could not write it
-        raise protocol.ProtocolError(f"'{name}' is not valid Unicode") from None
-    if len(value) > TEXT_MAX:
-        raise protocol.ProtocolError(f"'{name}' has {len(value):,} characters; at most {TEXT_MAX:,}")
-    return value
-
-
 class ShareServer:
     """Relays a controller's events to participants and their intents back to it."""
 
@@ -272,6 +232,7 @@ class ShareServer:
         self.admission = Admission()
         self.key_refusals = KeyRefusals()
         self.presence = Presence(controller)
+        self.notes = NotePace(controller, self.admission.counts)
         #: Why the assignee's decisions go unsigned, as their screen says it (empty: signed): each welcome says it too.
         self.unsigned = ""
         self._queues: dict[_Outbox, asyncssh.SSHServerProcess[str]] = {}
@@ -434,7 +395,7 @@ class ShareServer:
                 await process.stdout.drain()
 
         async def listen() -> None:
-            pace = _Pace()
+            pace = Pace()
             try:
                 async for lines in protocol.read_lines(process.stdin, REQUEST_READ, REQUEST_LINE):
                     for start in range(0, len(lines), ANSWER_BATCH):
@@ -451,7 +412,7 @@ class ShareServer:
             for task in tasks:
                 task.cancel()
 
-    def _answer(self, line: str, pace: _Pace, actor: Actor, fingerprint: str) -> str:
+    def _answer(self, line: str, pace: Pace, actor: Actor, fingerprint: str) -> str:
         """The reply to one line from a participant: their intent decided, or why it was refused (the session goes on)."""
         request_id: Any = None
         try:
@@ -462,7 +423,7 @@ class ShareServer:
             if not pace.take():
                 self.admission.counts["refused_requests"] += 1
                 return protocol.reply(request_id, False, f"refused: more than {REQUEST_BURST} requests at once; send at most {REQUESTS_PER_SECOND:g} a second")
-            action, text, step = _text_field(message, "action"), _text_field(message, "text"), _text_field(message, "step") or None
+            action, text, step = text_field(message, "action"), text_field(message, "text"), text_field(message, "step") or None
         except protocol.ProtocolError as exc:
             return protocol.reply(request_id, False, f"refused: {exc}")
         answer = dispatch_signed(
@@ -476,7 +437,7 @@ class ShareServer:
         handlers: dict[str, Callable[[], Reply]] = {
             "confirm": lambda: controller.confirm(actor, seen),
             "reject": lambda: controller.reject(actor, text, seen),
-            "note": lambda: controller.note(actor, text),
+            "note": lambda: self.notes.note(actor, text),  # paced per participant (share/pace.py)
             "hold": lambda: controller.request_hold(actor, text),
             "request_rollback": lambda: controller.request_rollback(actor, text),
         }

@@ -22,7 +22,8 @@ from share_peers import HOST, TWO_STEPS, Lab, awaiting, confirm_next, journal_li
 
 from runbook_tui.report import build_report, render
 from runbook_tui.share import protocol
-from runbook_tui.share.server import CONNECTIONS_PER_PARTICIPANT, HELLO_SECONDS, REQUEST_BURST, REQUEST_LINE, SESSIONS_PER_PARTICIPANT, TEXT_MAX
+from runbook_tui.share.pace import NOTE_BURST, REQUEST_BURST, TEXT_MAX
+from runbook_tui.share.server import CONNECTIONS_PER_PARTICIPANT, HELLO_SECONDS, REQUEST_LINE, SESSIONS_PER_PARTICIPANT
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
@@ -103,29 +104,39 @@ async def test_requests_are_paced_bounded_and_a_bad_one_is_refused_while_the_ses
             assert not reply["ok"] and why in reply["message"], reply
         process.stdin.write("".join(json.dumps({"kind": "intent", "id": i, "action": "note", "text": f"n{i}"}) + "\n" for i in range(flood)))
         replies = await _replies(process, flood)
-        accepted = [r["id"] for r in replies if r["ok"]]
-        refused = [r for r in replies if not r["ok"]]
+        paced = [r for r in replies if not r["ok"] and "more than 20 requests at once" in r["message"]]
+        heard = [r for r in replies if r not in paced]
         # the burst less the refused requests above that counted against it (3 of the 5 were intents), give or take
         # what the seconds the test took refilled
-        assert REQUEST_BURST - 3 <= len(accepted) <= REQUEST_BURST, accepted
-        assert refused and all("more than 20 requests at once" in r["message"] for r in refused), refused[:2]
-        # the pace refills: asked again and again, a request is heard within a second or so (5 a second)
+        assert REQUEST_BURST - 3 <= len(heard) <= REQUEST_BURST, heard
+        assert paced, "the session's pace refused the rest"
+        # of the requests heard, the participant's notes past their own pace are refused too, in words (share/pace.py)
+        accepted = [r["id"] for r in heard if r["ok"]]
+        assert accepted == list(range(NOTE_BURST)), heard
+        noted = [r for r in heard if not r["ok"]]
+        assert noted and all(r["message"].startswith(f"more than {NOTE_BURST} notes at once") for r in noted), noted[:2]
+        refused = paced + noted
+        # the pace refills: asked again and again, a request is heard within a second or so (5 a second); a hold, as a
+        # note would wait for the note pace (its refusal heard too: unsigned, it is refused for that, not for the pace)
         asked = time.monotonic()
         while True:
-            process.stdin.write(json.dumps({"kind": "intent", "id": "later", "action": "note", "text": "after a pause"}) + "\n")
+            process.stdin.write(json.dumps({"kind": "intent", "id": "later", "action": "hold", "text": "after a pause"}) + "\n")
             [later] = await _replies(process, 1)
-            if later["ok"]:
+            if "more than 20 requests at once" not in later["message"]:
                 break
             refused.append(later)
             assert time.monotonic() - asked < 10, f"no request heard again within 10 s: {later}"
+        assert "must be signed" in later["message"], later
         process.close()
     shared.proc.terminate()
     await shared.exit_code()
     events = journal_lines(shared.journal)
     notes = [e["text"] for e in of_type(events, "note") if e["actor"] == "bob"]
-    assert notes == [f"n{i}" for i in accepted] + ["after a pause"], notes
+    assert notes == [f"n{i}" for i in accepted], notes
+    said = [e["text"] for e in of_type(events, "note") if e["actor"] == "system" and "notes come faster" in e["text"]]
+    assert said == ["bob's notes come faster than 10 a minute: the rest are refused to bob and not journaled (said once)"], said
     [closed] = of_type(events, "share_closed")
-    assert closed["refused_requests"] == len(refused), closed
+    assert closed["refused_requests"] == len(refused), closed  # the unsigned hold is refused by the controller: not counted
     [row] = [line for line in render(build_report(shared.journal), "md").splitlines() if "Share connections" in line]
     assert f"{len(refused)} requests refused (too many too fast)" in row, row
 
@@ -390,3 +401,42 @@ async def test_a_request_line_longer_than_any_request_ends_that_session_unparsed
     finally:
         running.cancel()
         await client.close()
+
+
+async def test_notes_at_five_a_second_are_bounded_and_the_flood_is_said_once(lab: Lab) -> None:
+    """The session's pace lets a client send a note every 0.2 s for ever: before, each was journaled and was a line on the
+    assignee's screen (exec's stdout here): 18,000 an hour, the run's own lines scrolled away. Now NOTE_BURST are
+    journaled, then 10 a minute; the sender is told each refusal and when the next is taken; everyone is told once."""
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    sent = 2 * NOTE_BURST + 5
+    hostile = "[bold]x[/] \x1b]0;t\x07"
+    async with asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(bob)], username="runbook") as conn:
+        process = await conn.create_process(encoding="utf-8")
+        assert (await _read(process))["kind"] == "welcome"
+        process.stdin.write(json.dumps({"kind": "hello", "since": -1}) + "\n")
+        replies = []
+        for i in range(sent):  # the pace of the scenario (5 a second), not a wait for anything
+            process.stdin.write(json.dumps({"kind": "intent", "id": i, "action": "note", "text": f"n{i} {hostile}"}) + "\n")
+            replies += await _replies(process, 1)
+            await asyncio.sleep(0.2)
+        process.close()
+    assert not [r for r in replies if "requests at once" in r["message"]], "5 a second is within the session's pace"
+    accepted = [r["id"] for r in replies if r["ok"]]
+    assert accepted[:NOTE_BURST] == list(range(NOTE_BURST)) and len(accepted) <= NOTE_BURST + 2, accepted  # 10 a minute refill
+    refusal = next(r["message"] for r in replies if not r["ok"])
+    assert refusal.startswith(f"more than {NOTE_BURST} notes at once, or 10 a minute: this one was not added; the next is taken in "), refusal
+    await shared.wait_for_output(r"notes come faster than 10 a minute")
+    shared.proc.terminate()
+    await shared.exit_code()
+    events = journal_lines(shared.journal)
+    assert [e["text"] for e in of_type(events, "note") if e["actor"] == "bob"] == [f"n{i} {hostile}" for i in accepted]
+    said = [e for e in of_type(events, "note") if e["actor"] == "system" and "notes come faster" in e["text"]]
+    assert len(said) == 1, said
+    screen = shared.stdout()
+    assert screen.count("note by bob") == len(accepted), screen
+    assert screen.count("bob's notes come faster than 10 a minute: the rest are refused to bob and not journaled (said once)") == 1, screen
+    assert "\x1b]0;t" not in screen, "a participant's escape never reaches the assignee's terminal"
+    [closed] = of_type(events, "share_closed")
+    assert closed["refused_requests"] == sent - len(accepted), closed

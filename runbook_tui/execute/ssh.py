@@ -73,6 +73,7 @@ from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Re
 from runbook_tui.execute.ssh_config import Endpoint
 from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, reason
 from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
+from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
 from runbook_tui.execute.ssh_scripts import READ_MAX, dir_expr, follow_script, kill_script, run_dir_name, wrapper_script
 from runbook_tui.execute.sudo_probe import SshSudoProbe
 from runbook_tui.runbook.model import Host
@@ -302,19 +303,18 @@ class SshExecutor:
                     raise _Failed(f"the follow session on {host.name} was {exc} {killed} times; see {run.where}") from None
                 status(f"{host.name}: the session following the command was {exc}: re-attaching to the command")
             except _Lost as exc:
-                log.info("%s: connection lost (%s)", host.name, exc)
+                log.info("%s: %s", host.name, lost := lost_words(route, self._connector.connections, str(exc)))  # before a reconnect
                 stalled = stalled + 1 if run.progress == seen else 1
                 seen = run.progress
                 why, final = "", False
                 if stalled <= self.reconnect_attempts:
                     try:
-                        conn = await self._connector.reconnect(route, conn, self.reconnect_attempts, status)
+                        conn = await self._connector.reconnect(route, conn, self.reconnect_attempts, status, lost)
                     except ConnectFailed as exc:  # a changed host key or a refused login ends it at once; either way the command ran
-                        tries = "" if exc.permanent else f"{self.reconnect_attempts} attempts; the last: "
-                        why, final = f" and could not reconnect ({tries}{exc})", exc.host_key
+                        tries = "" if exc.permanent else f"{attempts_words(self.reconnect_attempts)}; the last: "
+                        why, final = f"; could not reconnect ({tries}{exc})", exc.host_key
                 if why or stalled > self.reconnect_attempts:
-                    where = f"; the command may still be running there (detached in {run.where})"
-                    return Result("error", error=f"lost connection to {host.name}{why}{where}", final=final)
+                    return Result("error", error=lost_error(host.name, lost, why, run.where, route), final=final)
                 status(f"{host.name}: reconnected; re-attaching to the command")
 
     async def _follow(self, conn: asyncssh.SSHClientConnection, command: Command, run: RemoteRun, output: OutputSink) -> int:

@@ -25,6 +25,7 @@ from runbook_tui.engine.ports import StatusSink
 from runbook_tui.execute.known_hosts import changed_key_message
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
 from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
+from runbook_tui.execute.ssh_lost import connect_reason
 from runbook_tui.runbook.model import Host
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -190,7 +191,9 @@ class Connector:
             self._conns[endpoint.key] = conn
             return conn
 
-    async def reconnect(self, endpoint: Endpoint, dead: asyncssh.SSHClientConnection, attempts: int, status: StatusSink) -> asyncssh.SSHClientConnection:
+    async def reconnect(
+        self, endpoint: Endpoint, dead: asyncssh.SSHClientConnection, attempts: int, status: StatusSink, lost: str = "connection lost"
+    ) -> asyncssh.SSHClientConnection:
         """A new connection in place of `dead`, with exponential backoff; a host key or auth failure is final at once.
 
         When every attempt fails, the last attempt's `ConnectFailed`: it names the hop that failed (a bastion that
@@ -200,7 +203,7 @@ class Connector:
         delay, attempt = BACKOFF_FIRST, 0
         while True:
             attempt += 1
-            status(f"{endpoint.name}: connection lost, reconnecting ({attempt}/{attempts})...")
+            status(f"{endpoint.name}: {lost}; reconnecting ({attempt}/{attempts})...")  # `lost`: which hop went (ssh_lost.py)
             await asyncio.sleep(delay)
             delay = min(delay * 2, BACKOFF_CAP)
             try:
@@ -289,7 +292,7 @@ class Connector:
                 permanent=False,
             ) from None
         except (asyncssh.Error, OSError) as exc:
-            why = reason(exc)
+            why = connect_reason(exc, reason(exc))  # asyncio's `Connect call failed ('10.0.0.2', 2222)` in words
             if isinstance(exc, TimeoutError) and not exc.args:  # connect_timeout ran out (not the kernel's ETIMEDOUT)
                 why = progress.stalled(self.connect_timeout, agent=not client_keys, bastion=endpoint.via.name if tunnel is not None and endpoint.via else None)
             elif isinstance(exc, (asyncssh.ConnectionLost, ConnectionError)):

@@ -302,11 +302,14 @@ def test_a_bastion_dying_mid_step_is_named_by_every_host_behind_it_and_its_retur
     executor = make_executor(jumpnet, reconnect_attempts=2, keepalive_interval=0.5)
     count = "for i in $(seq 1 50); do echo $i; sleep 0.1; done"
 
+    said: list[str] = []  # the status rows while it reconnects
+
     async def main() -> tuple[list[Result], list[tuple[Result, str]]]:
         seen: dict[str, list[bytes]] = {host.name: [] for host in groups["db"]}
 
         async def one(host: Host) -> Result:
-            return await executor.run(Command(host=host, command=count, key=f"t/{uuid.uuid4().hex[:8]}/1"), lambda _s, data: seen[host.name].append(data))
+            command = Command(host=host, command=count, key=f"t/{uuid.uuid4().hex[:8]}/1")
+            return await executor.run(command, lambda _s, data: seen[host.name].append(data), said.append)
 
         running = [asyncio.create_task(one(host)) for host in groups["db"]]
         deadline = time.monotonic() + 10
@@ -320,12 +323,19 @@ def test_a_bastion_dying_mid_step_is_named_by_every_host_behind_it_and_its_retur
         return lost, await asyncio.to_thread(run_on, make_executor(jumpnet), list(groups["db"]), "echo back")
 
     lost, again = asyncio.run(main())
+    bastion = f"bastion1 ({jumpnet.bastion.address}:{BASTION_PORT})"
     for host, result in zip(("db1", "db2"), lost, strict=True):
         assert result.status == "error", result
+        # which hop went, which host it cut off, why the reconnect failed, and what to do (before: `lost connection to db1
+        # and could not reconnect (2 attempts; the last: … cannot connect to bastion1 (…): Connect call failed ('…', 2222))`)
         assert (result.error or "").startswith(
-            f"lost connection to {host} and could not reconnect (2 attempts; the last: {host}: through bastion bastion1: cannot connect to bastion1 ("
+            f"lost connection to {host}: bastion {bastion} dropped its connection (Connection lost), and {host}'s with it;"
+            f" could not reconnect (2 attempts; the last: {host}: through bastion bastion1: cannot connect to {bastion}: connection refused ("
         ), result
         assert "the command may still be running there (detached in " in (result.error or ""), result
+        assert (result.error or "").endswith(f": once bastion bastion1 and {host} answer again, check whether it still runs before re-running the step")
+        assert "Connect call failed" not in (result.error or "")
+        assert f"{host}: bastion {bastion} dropped its connection (Connection lost), and {host}'s with it; reconnecting (1/2)..." in said, said
     assert [(result.status, output) for result, output in again] == [("ok", "back\n")] * 2, again
 
 

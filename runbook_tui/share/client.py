@@ -23,6 +23,7 @@ from runbook_tui.engine.actors import Reply
 from runbook_tui.engine.event_shape import EventShapes
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.files import private_folder
+from runbook_tui.engine.http_bounded import os_reason
 from runbook_tui.engine.state import RunState, apply, initial, replay
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
@@ -393,5 +394,9 @@ def words(exc: BaseException) -> str:
     """A failure to reach or read the session, in one line."""
     if isinstance(exc, TimeoutError) and not exc.args:
         return f"no answer within {CONNECT_SECONDS:g} s (the assignee's process may be stopped or hung, or what listens there is not a runbook-tui session)"
+    if isinstance(exc, BrokenPipeError):  # before: `connection lost ([Errno 32] Broken pipe)`
+        return "the session had closed this link already (a sleep or a network change outlasted its keepalives)"
+    if isinstance(exc, OSError) and exc.errno is not None:  # `[Errno 111] Connect call failed ('10.0.0.5', 2222)`
+        return os_reason(exc)
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]

@@ -281,3 +281,12 @@ async def test_a_reply_or_bye_from_the_session_reaches_the_screen_as_visible_tex
         assert len(shown) <= 700, len(shown)
     assert reply.message.startswith("␛]0;PWNED␇␛]52;c;ZWNobyBwd25lZA==␇␛[2J␛[31m[bold red]markup[/] ⟨U+202E⟩evil"), reply.message[:200]
     assert reply.message.endswith("W…"), reply.message[-20:]
+
+
+def test_a_link_lost_while_the_verifier_slept_is_said_in_words_not_errno() -> None:
+    """Walked: bob's join stopped (SIGSTOP, as a laptop sleeps) past the session's keepalives, then continued: his screen
+    said `connection lost ([Errno 32] Broken pipe); reconnecting`; a reconnect to a session not back yet would have said
+    `[Errno 111] Connect call failed ('127.0.0.1', 2925)`."""
+    assert words(BrokenPipeError(32, "Broken pipe")) == "the session had closed this link already (a sleep or a network change outlasted its keepalives)"
+    assert words(ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 2925)")) == "connection refused"
+    assert words(asyncssh.ConnectionLost("Connection lost")) == "Connection lost"

@@ -355,7 +355,7 @@ class ShareClient:
         self.connected = False
         for future in self._waiting.values():
             if not future.done():
-                future.set_result(Reply(False, "the connection dropped before the session answered; try again"))
+                future.set_result(Reply(False, UNANSWERED))
         self._waiting.clear()
         if self._conn is not None:
             self._conn.close()
@@ -388,6 +388,10 @@ class ShareClient:
         self._drop()
         if self.trust is not None:
             self.trust.ledger.close()
+
+
+#: A request whose reply never came: it may have been taken (before: "try again", and a note sent again was there twice).
+UNANSWERED = "the connection dropped before the session answered: it may have been taken, as the log shows once the link is back"
 
 
 def words(exc: BaseException) -> str:

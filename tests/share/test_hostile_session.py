@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncssh
 import pytest
-from share_peers import CLI, HOST, TWO_STEPS, Lab, until
+from share_peers import CLI, HOST, TWO_STEPS, Lab, journal_lines, until
 
 from runbook_tui.engine.journal import read_events
 from runbook_tui.share import client as client_module
@@ -290,3 +290,23 @@ def test_a_link_lost_while_the_verifier_slept_is_said_in_words_not_errno() -> No
     assert words(BrokenPipeError(32, "Broken pipe")) == "the session had closed this link already (a sleep or a network change outlasted its keepalives)"
     assert words(ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 2925)")) == "connection refused"
     assert words(asyncssh.ConnectionLost("Connection lost")) == "Connection lost"
+
+
+async def test_a_request_whose_reply_the_drop_cut_off_may_have_been_taken_and_says_so(lab: Lab) -> None:
+    """Before: 'the connection dropped before the session answered; try again', about a note the session had journaled:
+    bob, told to try again (his words kept for n), sent it again, and the log held it twice."""
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(TWO_STEPS), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    client = ShareClient(Endpoint(HOST, shared.port, str(lab.known_hosts), str(bob), False, None))
+    await client.connect()  # nothing reads its replies: the one to this note never arrives
+    sending = asyncio.create_task(client.send("note", "db2 lag looks odd"))
+    taken = lambda: [e["text"] for e in journal_lines(shared.journal) if e["type"] == "note" and e["actor"] == "bob"]  # noqa: E731
+    await until(lambda: taken() == ["db2 lag looks odd"], what="the note journaled")
+    await client.close()  # the link drops before the reply is read
+    reply = await asyncio.wait_for(sending, 10)
+    assert not reply.ok and reply.message == (
+        "the connection dropped before the session answered: it may have been taken, as the log shows once the link is back"
+    ), reply
+    shared.proc.terminate()
+    await shared.exit_code()

@@ -15,6 +15,7 @@ from run_screen_helpers import SIZE, FakeClient, burst, screen_is, settled, shar
 from textual.widgets import Input
 
 from runbook_tui.engine.actors import Reply
+from runbook_tui.share.client import UNANSWERED
 from runbook_tui.ui.verifier_app import VerifierApp
 
 
@@ -29,7 +30,7 @@ class DroppingClient(FakeClient):
         if self.drops:
             self.drops -= 1
             self.lost_at = 1.0
-            return Reply(False, "the connection dropped before the session answered; try again")
+            return Reply(False, UNANSWERED)
         return await super().send(action, text, seen=seen)
 
 

@@ -175,6 +175,11 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
         # Say why, once, in words: the journal could not be written, so nothing more was run.
         print(visible_line(f"runbook-tui: {fatal}. What reached the disk can be continued: runbook-tui resume {session.journal_path}"), file=sys.stderr)
         return EXIT_FAILED
+    if session.controller.state.finished and session.controller.state.silences:  # loaded only for a run with silences
+        from runbook_tui.notify.left_words import not_expired
+
+        if (left := not_expired(session.controller.state)) is not None:
+            print(left, file=sys.stderr)  # its event line said "could not expire: why" alone: not until when, nor how to
     return code
 
 

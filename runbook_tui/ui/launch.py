@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.session import Session, open_session, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
+from runbook_tui.notify.left_words import not_expired
 from runbook_tui.runbook.diagnostics import diagnostic_lines
 from runbook_tui.runbook.loader import Loaded, probe_runbook
 from runbook_tui.runbook.safe_text import visible, visible_line
@@ -51,6 +52,8 @@ def _said_after(app: RunbookApp, code: object) -> None:
                 from runbook_tui.notify.silences import left_active
 
                 print(left_active(state))
+        elif (left := not_expired(state)) is not None:  # the finished row said it cut to the screen's width; the screen closed
+            print(left)
 
 
 def run(

@@ -16,7 +16,6 @@ comes or goes, and a change that keeps the number of rows repaints that row only
 from __future__ import annotations
 
 import datetime as dt
-import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -30,6 +29,7 @@ from runbook_tui.engine.left_out import every_host_left_out, left_out, left_out_
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.metrics.guards import format_value, panel_level
+from runbook_tui.notify.left_words import not_expired
 from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
@@ -80,20 +80,8 @@ def others(words: str) -> dict[str, str]:
 def silences_left_on(state: RunState) -> list[Status]:
     """The silences the end could not expire (Alertmanager down, an error): they keep alerts quiet to their end time,
     which nobody knew (the row said `Session finished: done` alone, `silence_failed` was in the journal only)."""
-    left = [(sid, s) for sid, s in state.silences.items() if s.get("expire_failed") is not None]
-    if not left:
-        return []
-    until = max(str(s.get("ends_at") or "?") for _sid, s in left)
-    ids = ", ".join(visible_line(sid) for sid, _s in left)
-    count = f"{len(left)} alert silence{'s' if len(left) > 1 else ''}"
-    why = visible_line(str(left[0][1].get("expire_failed")))
-    where = visible_line(str(left[0][1].get("alertmanager") or ""))  # what to do names where: before, "in Alertmanager" alone
-    them = "them" if len(left) > 1 else "it"
-    # Quoted as shell words: the ids are Alertmanager's, and this line is made to be copied into a shell.
-    command = shlex.join(["amtool", f"--alertmanager.url={where}", "silence", "expire", *(visible_line(sid) for sid, _s in left)])
-    how = f"at {where} (its Silences page, or: {command})" if where else f"in Alertmanager: {ids}"
-    words = f"{count} could NOT be expired ({why}): alerts stay silenced until {until}; expire {them} {how}"
-    return [Status(words, "error", {})]
+    words = not_expired(state)  # notify/left_words.py: the terminal says it too once the screen closes (the row is cut)
+    return [] if words is None else [Status(words, "error", {})]
 
 
 def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = None) -> list[Status]:

@@ -178,3 +178,37 @@ sections:
         asyncio.run(keeper.create(state, "alice", found=[found]))
     assert [m for m, _p in seen] == ["POST"], "not taken as this run's: made anew"
     assert [(kind, payload["id"]) for kind, payload in recorded] == [("silence_created", "8f1c5a9e-6d59-4f0e-9a53-1d0c1b0e7b2a")]
+
+
+def test_exec_ends_saying_the_silence_it_could_not_expire_until_when_and_how_to(tmp_path: Path) -> None:
+    """Before: exec's only word was its event line, `ID at URL could not expire: Alertmanager answered HTTP 500: cluster
+    not ready`: not that alerts stay silenced, until when, nor how to expire it (the TUI's row, cut to the screen's
+    width at 80 columns, lost the same words, and the screen closed with nothing said)."""
+    import subprocess
+    import sys
+
+    odd_id = "5f3c; rm -rf ~"
+    with alertmanager(odd_id, 500) as (url, _seen):
+        path = tmp_path / "runbook.yaml"
+        path.write_text(f"""
+runbook: 1
+id: exec-silence
+title: Exec silence
+alerts:
+  alertmanager: {url}
+  silence: [{{matchers: ['service="api"'], comment: restart}}]
+sections:
+  - {{id: change, kind: implement, steps: [{{id: one, run: "true", verify: none}}]}}
+""")
+        journal = tmp_path / "exec.jsonl"
+        done = subprocess.run(
+            [sys.executable, "-m", "runbook_tui", "exec", str(path), "--solo", "test", "--journal", str(journal)],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    [failed] = [e for e in written_events(journal) if e["type"] == "silence_failed"]
+    said = (
+        f"1 alert silence could NOT be expired (Alertmanager answered HTTP 500: cluster not ready): alerts stay silenced until"
+        f" {failed['until']}; expire it at {url} (its Silences page, or: amtool --alertmanager.url={url} silence expire '{odd_id}')"
+    )
+    assert done.stderr.splitlines()[-1] == said, done.stderr

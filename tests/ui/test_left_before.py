@@ -39,3 +39,23 @@ def test_leaving_a_run_with_alerts_silenced_says_they_stay_silenced(capsys: pyte
     out = capsys.readouterr().out
     assert "the run is not finished; continue it with: runbook-tui resume j.jsonl" in out, out
     assert "1 alert silence of this run stays active until 2026-12-05T04:00:00Z at http://127.0.0.1:9093 (abc-123: service=demo-app)" in out, out
+
+
+def test_leaving_a_finished_run_whose_silence_could_not_be_expired_says_how_to(capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: the finished row said it cut to the screen's width (at 80 columns: `… (Alertmanager answered HTTP 500:
+    cluster…`, neither until when nor how to expire it), and once `q` closed the screen nothing was said at all."""
+    import dataclasses
+    from types import MappingProxyType
+
+    from runbook_tui.engine.state import initial
+
+    silence = {"ends_at": "2026-12-05T04:00:00Z", "alertmanager": "http://127.0.0.1:9093", "expire_failed": "connection refused"}
+    state = dataclasses.replace(initial(), outcome="done", silences=MappingProxyType({"abc-123": silence}))
+    assert state.finished
+    app: Any = SimpleNamespace(failure=None, command="run", handle=SimpleNamespace(journal_path="j.jsonl", controller=SimpleNamespace(state=state)))
+    _said_after(app, 0)
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == (
+        "1 alert silence could NOT be expired (connection refused): alerts stay silenced until 2026-12-05T04:00:00Z; expire it at"
+        " http://127.0.0.1:9093 (its Silences page, or: amtool --alertmanager.url=http://127.0.0.1:9093 silence expire abc-123)"
+    ), out

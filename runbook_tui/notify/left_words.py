@@ -1,0 +1,30 @@
+"""The words for the silences a run's end could not expire, wherever they are said: the finished run's status row,
+and the terminal once `exec` or the run screen is left (the row is cut to the screen's width, and the screen closes).
+
+Light on imports: the run screen's status rows import it for the first frame.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.safe_text import visible_line
+
+
+def not_expired(state: RunState) -> str | None:
+    """`1 alert silence could NOT be expired (why): alerts stay silenced until T; expire it at URL (its Silences page, or:
+    amtool --alertmanager.url=URL silence expire 'ID')`; None when every silence of the run was expired (or kept)."""
+    left = [(sid, s) for sid, s in state.silences.items() if s.get("expire_failed") is not None]
+    if not left:
+        return None
+    until = max(str(s.get("ends_at") or "?") for _sid, s in left)
+    ids = ", ".join(visible_line(sid) for sid, _s in left)
+    count = f"{len(left)} alert silence{'s' if len(left) > 1 else ''}"
+    why = visible_line(str(left[0][1].get("expire_failed")))
+    where = visible_line(str(left[0][1].get("alertmanager") or ""))  # what to do names where: before, "in Alertmanager" alone
+    them = "them" if len(left) > 1 else "it"
+    # Quoted as shell words: the ids are Alertmanager's, and this line is made to be copied into a shell.
+    command = shlex.join(["amtool", f"--alertmanager.url={where}", "silence", "expire", *(visible_line(sid) for sid, _s in left)])
+    how = f"at {where} (its Silences page, or: {command})" if where else f"in Alertmanager: {ids}"
+    return f"{count} could NOT be expired ({why}): alerts stay silenced until {until}; expire {them} {how}"

@@ -142,6 +142,15 @@ def request_stands(state: RunState) -> str:
     return f"a rollback request stands ({visible_line(asked)}): it waits for {assignee} to start it or decline it"
 
 
+def rollback_under_way(state: RunState) -> str:
+    """`a rollback is under way already (checkpoint): …` while one runs, "" otherwise: what the verifier's u says then,
+    and why the controller refuses a request (each one was journaled, a line in every log)."""
+    rollback = state.rollback
+    if rollback is None or rollback.finished:
+        return ""
+    return f"a rollback is under way already ({rollback.scope}): the log shows each undo as it runs"
+
+
 def nothing_to_reject(state: RunState) -> str | None:
     """Why a verifier's rejection would stop nothing now (None: it stops the run at the current step). The controller
     refuses with these words and the verifier's footer offers `x` only when it is None: a failed step has stopped the run

@@ -11,7 +11,7 @@ from typing import Literal
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Reply, refused
 from runbook_tui.engine.events import Event, P
-from runbook_tui.engine.state import RUNNABLE, RunState, nothing_to_reject
+from runbook_tui.engine.state import RUNNABLE, RunState, nothing_to_reject, request_stands, rollback_under_way
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.model import Step
@@ -143,14 +143,9 @@ class VerifierIntents:
             return refused("only the verifier requests a rollback; the assignee starts it with u")
         if self.state.finished:
             return refused("the session is finished")
-        # As the verifier's screen says it (it no longer offers u then): each press journaled another rollback_requested.
-        rollback = self.state.rollback
-        if rollback is not None and not rollback.finished:
-            return refused(f"a rollback is under way already ({rollback.scope}): the log shows each undo as it runs")
-        if self.state.rollback_requested:
-            assignee = visible_line(str(self.state.session.get("assignee") or "the assignee"))
-            asked = visible_line(self.state.rollback_requested)
-            return refused(f"a rollback request stands already ({asked}): it waits for {assignee} to start it or decline it")
+        # In the verifier's screen's words (it offers no u then): each request, any client's, journaled another rollback_requested.
+        if under_way := rollback_under_way(self.state) or request_stands(self.state):
+            return refused(under_way)
         self.emit(ev.ROLLBACK_REQUESTED, actor, reason=reason or f"{actor.name} requests a rollback")
         wave = self._waiting_wave()
         if wave:  # the rollout waits for this verifier's word: nothing can roll back before it (the reply said "sees it now")

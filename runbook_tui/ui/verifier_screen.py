@@ -13,7 +13,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import Reply
 from runbook_tui.engine.event_words import declined_words, status_words
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.state import RunState, confirmable, nothing_to_reject, request_stands
+from runbook_tui.engine.state import RunState, confirmable, nothing_to_reject, request_stands, rollback_under_way
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.modals import ConfirmPrompt, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
@@ -178,8 +178,8 @@ class VerifierScreen(RunView):
             return confirmable(state) is not None  # the rule the assignee's controller applies
         if action == "reject":
             return nothing_to_reject(self.source.state) is None  # the rule the controller applies (a failed step: u or n)
-        if action == "request_rollback":  # a request stands (theirs, or a guard's): the status row says only `n note`
-            return not self.source.state.rollback_requested
+        if action == "request_rollback":  # a request stands (theirs, or a guard's), or a rollback runs: the row says only `n note`
+            return not self.source.state.rollback_requested and not rollback_under_way(self.source.state)
         if action == "hold":  # already paused, or asked: asking to hold says nothing (a second hold was journaled, `p` offered on)
             return not self.source.state.paused and not self.source.state.hold_requested
         return True
@@ -231,7 +231,7 @@ class VerifierScreen(RunView):
             said = f"a hold asked stands already ({visible_line(state.hold_requested)}): it waits for {assignee_name(state)} to pause"
         elif key == "x" and (why := nothing_to_reject(state)):
             said = why
-        elif key == "u" and (stands := request_stands(state)):
+        elif key == "u" and (stands := rollback_under_way(state) or request_stands(state)):
             said = stands
         else:
             return

@@ -488,3 +488,34 @@ async def test_once_the_verifier_has_requested_a_rollback_the_footer_no_longer_o
         assert type(app.screen).__name__ == "VerifierScreen" and client.sent == []
         arrive(ev.ROLLBACK_DECLINED, actor="alice", reason="the batch job", request="bob: p99 doubled")
         await until(pilot, lambda: "request rollback" in shown(), "u back once the request is answered")
+
+
+@pytest.mark.asyncio
+async def test_while_a_rollback_runs_the_footer_offers_no_u_and_u_says_it_is_under_way(workdir: Path) -> None:
+    """Before: a rollback started cleared the request, so the footer offered `u request rollback` again while the undo
+    ran, and u journaled another request over the rollback it asked for. Now u is not offered, says why in the words the
+    controller refuses with, and comes back once the rollback has finished."""
+    client = FakeClient(shared_session_events(workdir))
+    app = VerifierApp(client)
+
+    def arrive(kind: str, **fields: object) -> None:
+        event = {"seq": client.state.seq + 1, "ts": "2026-03-20T02:10:00.000Z", "type": kind, **fields}
+        client.state = apply(client.state, event)
+        for listener in client._listeners:
+            listener(event, client.state)
+
+    def shown() -> list[str]:
+        return [key.description for key in app.screen.query_one(KeyFooter).keys[0]]
+
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        assert "request rollback" in shown(), shown()
+        arrive(ev.ROLLBACK_STARTED, actor="alice", scope="checkpoint", plan={"entries": []})
+        await until(pilot, lambda: "request rollback" not in shown(), "u to leave the footer while the rollback runs")
+        await pilot.press("u")
+        said = "a rollback is under way already (checkpoint): the log shows each undo as it runs"
+        await until(pilot, lambda: [n.message for n in app._notifications] == [said], "u to say why it does nothing")
+        assert client.sent == []
+        arrive(ev.ROLLBACK_FINISHED, actor="system", ok=True)
+        await until(pilot, lambda: "request rollback" in shown(), "u back once the rollback has finished")

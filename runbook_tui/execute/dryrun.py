@@ -11,8 +11,10 @@ from collections.abc import Sequence
 
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
 from runbook_tui.runbook.model import Host
-from runbook_tui.runbook.safe_text import command_lines
 from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
+
+#: A multi-line command's lines, under `[dry-run] would run on HOST:`.
+INDENT = "    "
 
 
 def describe(command: Command) -> str:
@@ -30,10 +32,16 @@ def describe(command: Command) -> str:
     if command.sudo:
         extras.append("sudo")
     suffix = f"  ({'; '.join(extras)})" if extras else ""
-    # A command of several lines: each further line under the first behind `│ ` (before, at the margin, they read as output).
     # As it came: the journal keeps it, what prints it sanitises it.
-    lines = command_lines(f"[dry-run] would run on {command.host.name}: ", command.shown or command.command, sanitise=False)
-    return "\n".join(lines) + f"{suffix}\n"
+    text = command.shown or command.command
+    lead = f"[dry-run] would run on {command.host.name}:"
+    lines = text.rstrip("\n").split("\n")
+    if len(lines) == 1:
+        return f"{lead} {lines[0]}{suffix}\n"
+    # A command of several lines: under the lead, each line indented (at the margin they read as output). Not behind
+    # `│ ` under the lead's end as `exec` prints a step's command: this is output, and behind its gutter (`local │ `) that
+    # read as two columns of output (`local │                             │ backup=…`).
+    return "\n".join([lead, *(INDENT + line if line else "" for line in lines)]) + f"{suffix}\n"
 
 
 class DryRunExecutor:

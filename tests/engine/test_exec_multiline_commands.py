@@ -88,17 +88,23 @@ def test_an_escape_sequence_on_a_continuation_line_is_still_shown_not_sent(tmp_p
     assert (tmp_path / "hostile").read_text() == "\x1b]0;pwned\x07 \u202e\n", "what ran is the command as written"
 
 
-def test_a_dry_run_shows_the_command_the_same_way_under_its_would_run_line(tmp_path: Path) -> None:
+def test_a_dry_run_shows_the_command_under_its_would_run_line_indented_not_behind_a_second_bar(tmp_path: Path) -> None:
+    """Each line of the command under `[dry-run] would run on local:`, indented behind the output's own gutter. Before,
+    they stood behind a second bar under the lead's end (`  local |                             │ printf …`): two
+    columns of output, the command squeezed into the right one (at 80 columns each line wrapped)."""
     result = exec_runbook(tmp_path, "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    would = "  local | [dry-run] would run on local: "
-    under = "  local | " + " " * (len(would) - len("  local | ") - 2) + "│ "
-    assert following(lines, would + "echo one >> log", 2) == [
-        would + "echo one >> log",
+    would = "  local | [dry-run] would run on local:"
+    under = "  local |     "
+    assert following(lines, would, 3) == [
+        would,
+        under + "echo one >> log",
         under + "printf '%s\\n' two >> log",
         under + "echo three >> log",
     ], "before: `local | printf …` and `local | echo three …`, read as output, and an empty `local | ` line"
-    assert following(lines, would + "echo first >> log", 1)[1] == under + "echo '␛]0;pwned␇ ⟨U+202E⟩' >> hostile"
+    hostile = lines.index(under + "echo first >> log")
+    assert lines[hostile - 1] == would and lines[hostile + 1] == under + "echo '␛]0;pwned␇ ⟨U+202E⟩' >> hostile", lines
+    assert not [line for line in lines if line.startswith("  local |") and "│" in line], "no second bar inside the output's gutter"
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert not (tmp_path / "log").exists(), "a dry run runs nothing"

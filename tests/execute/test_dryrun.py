@@ -62,3 +62,16 @@ def test_starts_no_process(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_close() -> None:
     asyncio.run(DryRunExecutor().close())
+
+
+def test_a_command_of_several_lines_is_under_the_lead_indented_with_its_extras_after_it() -> None:
+    """`run: |` of three lines: the lead on a line of its own, each command line under it indented; no `│ ` (behind the
+    output's gutter it read as a second column), no empty line for the block scalar's last newline."""
+    _, chunks = dry(Command(WEB1, "set -e\n\ncp a b\necho done\n", cwd="/srv/app", sudo=True))
+    assert chunks[0][1].decode().splitlines() == [
+        "[dry-run] would run on web1:",
+        "    set -e",
+        "",
+        "    cp a b",
+        "    echo done  (cwd /srv/app; sudo)",
+    ]

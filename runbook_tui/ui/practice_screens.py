@@ -14,7 +14,8 @@ import os
 from pathlib import Path
 
 from rich import box
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -25,7 +26,7 @@ from textual.widgets import Footer, Static
 
 from runbook_tui.app.practice import Practice
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.practice_results import Results
+from runbook_tui.engine.practice_results import DecisionPoint, Results
 from runbook_tui.engine.state import RunState
 from runbook_tui.report import practice_md
 from runbook_tui.report.practice_md import decision_words, night_said, played_back, score_line, seconds, trainee_words
@@ -34,28 +35,78 @@ from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.modals import JOURNAL_PROMISE, PRACTICE_HELP_KEYS, InfoScreen
 from runbook_tui.ui.run_screen import RunScreen
 
+#: The decision column's least width (`roll back (checkpoint)` and its time) and the reason's, beside a step column
+#: as wide as the longest id: narrower, each id goes on a line of its own above its point's decisions.
+DECIDED_MIN = 30
+WHY_MIN = 30
+HEADS = ("#", "Night / you, time", "Why it matters (on the night)")
 
-def results_table(results: Results) -> Table:
+
+class ResultsTable:
     """One row per decision point, the night's line above the trainee's; journal text is plain Text (never markup).
 
     Each decision and its time to decide are a row of their own inside the cell: a night's decision that wraps (at 80
     columns `finish (FAILED)` takes two lines) keeps the trainee's time beside the trainee's decision (a Time column of
     its own put it on the night's second line, where it read as the night's).
+
+    The step's id is whole: in a column as wide as the longest id when the width allows it, else on a line of its own
+    above the point's decisions (a Step column of 12 at 80 columns cut `disk-space-on-primary-database-volume` into
+    `disk-space-o`, `n-primary-da`, `tabase-volum`, `e`: none of them the id the journal and `g` name).
     """
-    table = Table(expand=True, box=box.SIMPLE_HEAD, leading=1, padding=(0, 1), header_style="bold")
-    table.add_column("#", justify="right", no_wrap=True, width=2)
-    table.add_column("Step", ratio=2, overflow="fold")
-    table.add_column("Night / you, time", ratio=3)
-    table.add_column("Why it matters (on the night)", ratio=5)
-    for number, point in enumerate(results.points, 1):
+
+    def __init__(self, results: Results) -> None:
+        self.results = results
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        steps = [Text(visible(point.step or "—"), style="bold") for point in self.results.points]
+        longest = max((step.cell_len for step in steps), default=4)
+        if 2 + longest + DECIDED_MIN + WHY_MIN + 8 <= options.max_width:  # the columns and their padding
+            yield self._beside(steps, max(longest, 4))
+            return
+        yield Text(" ")  # as the wide table's blank top edge: the heads apart from the legend above
+        yield self._grid(*(Text(head, style="bold") for head in HEADS))
+        yield Rule(style="dim", characters="─")
+        for number, (point, step) in enumerate(zip(self.results.points, steps, strict=True), 1):
+            # `12 reload-checkout-api-workers`: the id in the decisions' column, across the row (folded only where it is
+            # wider than the whole table); then the point's decisions and why, a blank line after.
+            yield Text.assemble(f"{number:>2}  ", step, overflow="fold")
+            yield self._grid("", self._decided(point), Text(visible(point.why)))
+            yield Text(" ")  # a blank line between points (an empty Text draws no line in a Static)
+
+    def _beside(self, steps: list[Text], width: int) -> Table:
+        table = Table(expand=True, box=box.SIMPLE_HEAD, leading=1, padding=(0, 1), header_style="bold")
+        table.add_column(HEADS[0], justify="right", no_wrap=True, width=2)
+        table.add_column("Step", no_wrap=True, width=width)
+        table.add_column(HEADS[1], ratio=3, min_width=DECIDED_MIN)
+        table.add_column(HEADS[2], ratio=5)
+        for number, (point, step) in enumerate(zip(self.results.points, steps, strict=True), 1):
+            table.add_row(str(number), step, self._decided(point), Text(visible(point.why)))
+        return table
+
+    @staticmethod
+    def _grid(*cells: RenderableType) -> Table:
+        """A row of the narrow layout: every row a grid of the same columns, so they line up under the heads."""
+        grid = Table.grid(expand=True, padding=(0, 1), collapse_padding=False)  # two spaces: `100ms  on the night`
+        grid.add_column(justify="right", no_wrap=True, width=2)
+        grid.add_column(ratio=3)
+        grid.add_column(ratio=5)
+        grid.add_row(*cells)
+        return grid
+
+    @staticmethod
+    def _decided(point: DecisionPoint) -> Table:
         mine = Text(visible(trainee_words(point)), style="green" if point.same else "dim" if point.trainee is None else "bold red")
         decided = Table.grid(expand=True, padding=(0, 0, 0, 1))
         decided.add_column(ratio=1)
         decided.add_column(no_wrap=True, min_width=6)  # with its padding: 100ms, and the times of every row in one column
         decided.add_row(Text(visible(decision_words(point.night, "—"))), Text(seconds(point.night)))
         decided.add_row(mine, Text(seconds(point.trainee)))
-        table.add_row(str(number), Text(visible(point.step or "—")), decided, Text(visible(point.why)))
-    return table
+        return decided
+
+
+def results_table(results: Results) -> ResultsTable:
+    """The results as drawn at the width they are given (the screen's, or a test's console)."""
+    return ResultsTable(results)
 
 
 def night_words(results: Results) -> str:

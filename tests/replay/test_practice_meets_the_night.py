@@ -169,7 +169,7 @@ def test_results_screen_snapshot(size: tuple[int, int], snap_compare) -> None:  
     """What a trainee must see: on top "Practice results 5/12" and the score line (5 of 12 decisions as on
     the night; time to decide over the 6 decisions both made, theirs against the night's), then in red where they differed ("#6
     install-config: you re-run, the night roll back (checkpoint)"), then who the played-back verifier was
-    and where the results were saved. Below, one row per decision point: the step (ids fold, never cut),
+    and where the results were saved. Below, one row per decision point: the step id whole (at 80 columns on a line of its own above its decisions, at 140 in its own column),
     the night's decision above the trainee's (green when the same, bold red when different, dim "did not
     get here" after they stopped), both times beside their decisions (the night's first), and why it mattered on the night (row
     6: "the rollback finished in 1s"; row 11: the 5xx rate went from 2.7% to 0.35%). At 80x24 the table

@@ -42,3 +42,20 @@ def test_a_trainee_who_reached_no_decision_is_not_told_each_one_was_the_nights()
     assert "Every decision" not in said and "none of the night's decisions" in said, said
     reached = [DecisionPoint("roll", _move("run", "", 2.0), _move("run", "", 3.0), "on the night it ran cleanly")]
     assert differences(Results(reached)).plain == "Every decision you reached was the night's."
+
+
+def test_each_step_id_is_whole_on_one_line_at_80_and_at_140_columns() -> None:
+    """A night with long step ids (`disk-space-on-primary-database-volume`). At 80 columns the Step column was 12 wide
+    and cut each id into pieces on four lines (`disk-space-o`, `n-primary-da`, `tabase-volum`, `e`): none of them the id
+    the journal and `g` name. Now at 80 each id stands whole on a line of its own above its decisions; at 140 it is in a
+    column as wide as the longest id, on the line of the night's decision."""
+    ids = ["disk-space-on-primary-database-volume", "set-pool", "reload-checkout-api-workers"]
+    points = [DecisionPoint(i, _move("run", "", 41.0), _move("run", "", 6.0), "on the night it ran cleanly; bob confirmed it 2s later") for i in ids]
+    for width in (76, 136):
+        lines = _lines(Results(points), width)
+        for step in ids:
+            at = [n for n, line in enumerate(lines) if step in line]
+            assert at, f"{step} is not whole on any line at {width} columns:\n" + "\n".join(lines)
+            night = at[0] if width > 100 else at[0] + 1
+            assert "run" in lines[night] and "41s" in lines[night], f"{step}'s decisions are not with it at {width}:\n" + "\n".join(lines)
+        assert not any(line.strip() in ("e", "tabase-volum") for line in lines), "\n".join(lines)

@@ -26,6 +26,7 @@ from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.ui.detail_title import fit_title
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, looks, status_text
 from runbook_tui.ui.window_countdown import countdown_tone, window_left, window_words
 from runbook_tui.ui.wrap import CommandText
@@ -163,10 +164,6 @@ class RunHeader(Static):
         return marks
 
 
-#: What the detail pane's title says, after the step's number, when part of the step is out of view.
-CUT_HINT = "▼ {hidden} more line{s}: v shows all"
-
-
 #: Short (app.tcss `RunView.short`): the output pane's least height and the metric area's (its rule and the first panel).
 SHORT_OUTPUT_ROWS = 7
 SHORT_METRICS_ROWS = 2
@@ -202,12 +199,14 @@ class DetailScroll(VerticalScroll):
     _step = ("", "")
     _hidden = 0
     _title = ""
+    #: Whether the title holds the step's id whole (detail_title.py): when not, the pane's first line names it.
+    id_whole = True
 
     def titled(self, place: str, step_id: str = "") -> None:
-        """`step 5/9 · reload`: the step's place and id (cut at the border's end when long); `finished`, no id, after
+        """`step 5/9 · reload`: the step's place and id (the id whole, see detail_title.py); `finished`, no id, after
         the last step (the title went on naming the last step after the run had ended), `every step done` while it is open."""
         self._step = (place, step_id)
-        self._retitle()
+        self._retitle(drawing=True)
 
     def on_resize(self) -> None:  # the terminal's size changed
         self._measure()
@@ -219,12 +218,18 @@ class DetailScroll(VerticalScroll):
         self._hidden = max(self.virtual_size.height - self.scrollable_content_region.height, 0)
         self._retitle()
 
-    def _retitle(self) -> None:
+    def _retitle(self, *, drawing: bool = False) -> None:
         place, step_id = self._step
-        hint = CUT_HINT.format(hidden=self._hidden, s="s" if self._hidden != 1 else "") if self._hidden else ""
-        title = " · ".join(part for part in (place, hint, step_id) if part)
+        width = self.outer_size.width
+        sides = sum(1 for edge in (self.styles.border_left, self.styles.border_right) if edge[0] not in ("", "none", "hidden"))
+        # Textual's room for a border title: the edge less a cell each side, and two per corner (a blank and the corner).
+        title, whole = fit_title(place, step_id, self._hidden, width - 2 - 2 * sides if width else None)
         if title != self._title:  # setting it refreshes the pane: a resize that hides nothing more redraws nothing
             self._title = self.border_title = title
+        if whole != self.id_whole:
+            self.id_whole = whole
+            if not drawing:  # resized: the step drawn again, with or without its id on the first line
+                self.query_one(StepDetail).again()
 
 
 class StepDetail(Static):
@@ -245,6 +250,12 @@ class StepDetail(Static):
     def _width_used(self, entry: Mapping[str, Any] | None) -> int:
         """The width the text is made for: only whether a step's folder fits on the title line depends on it."""
         return self.size.width if entry and entry.get("cwd") else 0
+
+    def again(self) -> None:
+        """Drawn again from what it was drawn from: the title could not hold the id (or now can)."""
+        if self._drawn_from is not None:
+            self._shown = None
+            self.show(*self._drawn_from)
 
     def show(self, state: RunState, step_id: str | None) -> None:
         self._drawn_from = (state, step_id)
@@ -308,6 +319,11 @@ class StepDetail(Static):
             facts.append(_line(left_out_words(left)))
         title.append("  " + " · ".join(f for f in facts if f), style=colour(theme, "muted"))  # wraps when the pane is narrow
         lines: list[RenderableType] = [title]
+        if isinstance(self.parent, DetailScroll) and not self.parent.id_whole:  # the border could not hold it whole
+            # The id first (`id: ` before it put a long id on the next line, `id:` alone above it), folded only where
+            # it is wider than the pane.
+            named = Text(_line(step_id), style=f"bold {colour(theme, 'secondary')}", overflow="fold")
+            lines.insert(0, named.append("  (step id)", style=colour(theme, "muted")))
         lines += _body(step_as_shown(state, step_id))
         lines += step_outcome(step, theme)
         if not _host_results(step) and listed_below:

@@ -50,9 +50,10 @@ from runbook_tui.metrics.panel_view import (
     short_age,
 )
 from runbook_tui.runbook.durations import format_duration
-from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.safe_text import cells, visible_line
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.note_line import cut_middle
+from runbook_tui.ui.panel_label import head_label
 from runbook_tui.ui.panels_hidden import hidden_words
 from runbook_tui.ui.sparkline import ThresholdSparkline
 
@@ -103,7 +104,7 @@ class MetricPanel(Vertical):
             self.show(self._view, self._panel, self._one_line)
 
     def on_resize(self) -> None:
-        if self._view is not None and (self._one_line or self._view.error):  # the head, or the foot's error, is fitted to the width
+        if self._view is not None:  # the head (its label, an outage's words) and the foot's error are fitted to the width
             self.show(self._view, self._panel, self._one_line)
 
     def show(self, view: PanelView, panel: Mapping[str, Any], one_line: bool = False) -> None:
@@ -127,6 +128,7 @@ class MetricPanel(Vertical):
             theme.name,
             outage and view.value_age is not None and short_age(view.value_age),
             outage and self.size.width,
+            self.size.width if cells(view.title) > len(self.panel_id) else 0,  # the title, or the id, fitted to the width
         )
         foot = (
             view.note,
@@ -161,14 +163,12 @@ class MetricPanel(Vertical):
             self.query_one(".panel-foot", Static).update(self._foot(view, tone, theme), layout=relayout)
 
     def _head(self, view: PanelView, tone: str, theme: Any) -> Table:
-        left = Text()
-        left.append(f"{STATE_MARK[view.state]} ", style=tone)
-        left.append(view.title, style="bold")
         right = Text()
         if view.state in ("unreachable", "novalue"):  # novalue: the source answered without a number (NaN, +Inf, no series)
             words = outage_heads(view) if self._one_line else outage_heads(view)[-1:]  # else the foot says the last value
-            # The longest that leaves the title a few columns (the mark, a space, 6 characters or the whole title, a gap).
-            room = self.size.width - 2 - min(len(view.title), 6) - 1
+            # The longest that leaves the title a few columns (the mark, a space, 6 characters or the whole title, a gap),
+            # or the panel's id whole (panel_label.py: what names the panel when the title does not fit), up to 12.
+            room = self.size.width - 2 - min(len(view.title), max(6, min(len(self.panel_id), 12))) - 1
             said = next((w for w in words if len(w) <= room), words[-1])
             word, _, rest = said.partition(" (")
             right.append(word, style=f"bold {tone}")
@@ -186,6 +186,10 @@ class MetricPanel(Vertical):
                 right.append(label, style=f"bold reverse {tone}")
             if view.note_short:  # some series had no number: the value is of the others (the foot says it whole)
                 right.append(f" ({view.note_short})", style=colour(theme, "warning"))
+        left = Text()
+        left.append(f"{STATE_MARK[view.state]} ", style=tone)
+        left_room = self.size.width - left.cell_len - 1 - right.cell_len if self.size.width else None
+        left.append_text(head_label(view.title, visible_line(self.panel_id), left_room, theme))
         grid = Table.grid(expand=True, padding=(0, 1, 0, 0), pad_edge=False)  # a column between the title and the value
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)

@@ -407,7 +407,7 @@ async def test_panels_that_do_not_fit_are_counted_in_the_areas_title_with_their_
 async def test_one_line_heads_in_an_outage_say_the_last_value_and_its_age_fitted_to_the_width(size: tuple[int, int]) -> None:
     """At 80x24 only the heads show (two panels a row, the area `one-line`). Before: `⚠ API p99 latency  UNREACHABLE`,
     no value nor age; the foot that had them is hidden there. Now the head says the last value and its own age, in the
-    longest form that leaves the title a few columns, and nothing is cut: `UNREACHABLE (last 322 ms 2m ago)`, shorter
+    longest form that leaves the title a few columns (or the panel's id whole), and nothing is cut: `UNREACHABLE (last 322 ms 2m ago)`, shorter
     (`(322 ms 2m)`) where the panel is narrower."""
     state = state_for("unreachable")
     views = {p["id"]: panel_view(p, state, NOW + 125, 5.0) for p in PANELS}
@@ -438,7 +438,8 @@ async def test_one_line_heads_in_an_outage_say_the_last_value_and_its_age_fitted
         for pid, value in (("p99", "322 ms"), ("errors", "0.2%"), ("rps", "848 /s")):
             head = _painted(heads[pid])
             assert "UNREACHABLE (" in head and f"{value} 2m" in head and head.rstrip().endswith(")"), (size, head)
-            assert head.lstrip().startswith("⚠ ") and views[pid].title[:4] in head, (size, head)
+            # Named by its title's start, or (where the title does not fit) by its id whole: `⚠ p99 UNREACHABLE (…)`.
+            assert head.lstrip().startswith((f"⚠ {views[pid].title[:4]}", f"⚠ {pid} ")), (size, head)
             if size[0] == 140:
                 assert f"UNREACHABLE (last {value} 2m ago)" in head, head
 
@@ -480,3 +481,32 @@ async def test_the_foot_says_whose_age_it_gives_beside_the_baseline() -> None:
         await until(lambda: "before 180 ms" in foot(), 5, "the foot painted")
         said = foot()
     assert said.endswith("before 180 ms · last reading 2s ago"), said
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_a_head_names_its_panel_whole_by_title_or_else_by_id(size: tuple[int, int]) -> None:
+    """Titles of 30 to 40 characters, at 80x24 (two one-line heads a row of 78) and 140x45. Before, each head cut its
+    title (`■ Checkout requests per se… 848 /s CRIT`): nothing whole named the panel, nor tied it to the status stack's
+    `guard 'rps' tripped`. Now a head shows its title whole, or, when that does not fit, the panel's id whole first
+    (`■ rps Checkout requests… 848 /s CRIT`), as the guards, the journal and the report name it."""
+    titles = {"p99": "Checkout upstream p99 latency", "errors": "Checkout 5xx ratio over all web hosts", "rps": "Checkout requests per second"}
+    base = state_for("critical")
+    panels = [{**panel, "title": titles[panel["id"]]} for panel in PANELS]
+    state = dataclasses.replace(base, metrics={**base.metrics, "panels": panels})
+    app = ViewApp(Replica(state))
+    async with app.run_test(size=size):
+        await until(lambda: isinstance(app.screen, RunView) and len(app.screen.query(MetricPanel)) == 3, what="the panels")
+
+        def heads() -> dict[str, str]:
+            return {pid: _painted(panel_of(app.screen, pid).query_one(".panel-head", Static)).strip() for pid in titles}
+
+        def named(pid: str, head: str) -> bool:
+            return titles[pid] in head or head[2:].startswith(f"{pid} ")
+
+        await until(lambda: all(named(pid, head) for pid, head in heads().items()), what=f"every head named whole: {heads()}")
+        for head in heads().values():
+            assert any(unit in head for unit in (" ms ", "% ", " /s ")), f"the value is on the head too: {head}"
+        if size == (80, 24):
+            assert any(head[2:].startswith(f"{pid} ") for pid, head in heads().items()), f"at 80 columns some title does not fit: {heads()}"
+        assert titles["rps"] in heads()["rps"] if size == (140, 45) else True, f"a title that fits is shown whole: {heads()}"

@@ -27,6 +27,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.detail_title import fit_title
+from runbook_tui.ui.fact_line import fact_line
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, looks, status_text
 from runbook_tui.ui.window_countdown import countdown_tone, window_left, window_words
 from runbook_tui.ui.wrap import CommandText
@@ -248,8 +249,9 @@ class StepDetail(Static):
             self.show(state, step_id)
 
     def _width_used(self, entry: Mapping[str, Any] | None) -> int:
-        """The width the text is made for: only whether a step's folder fits on the title line depends on it."""
-        return self.size.width if entry and entry.get("cwd") else 0
+        """The width the text is made for: where the title line's facts break (fact_line.py), and whether a step's
+        folder fits on it."""
+        return self.size.width if entry else 0
 
     def again(self) -> None:
         """Drawn again from what it was drawn from: the title could not hold the id (or now can)."""
@@ -288,10 +290,8 @@ class StepDetail(Static):
         position = f"{ids.index(step_id) + 1}/{len(state.order)}" if step_id in state.order else "rollback"
         title = Text()
         title.append(_line(step.rendered.get("title") or not_rendered_yet(str(entry.get("title", step_id)), state.plan_steps)), style="bold")
-        title.append("  ")
-        title.append_text(
-            status_text(looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back), theme)
-        )  # a go-ahead refused: not `✗ REJECTED`
+        # a go-ahead refused: not `✗ REJECTED`
+        status = status_text(looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back), theme)
         if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
             current = f"current: '{_line(state.current)}'" if state.current else "the run is over" if state.finished else "every step done"
             looking = "" if step_id == state.current else f" · only looking ({current})"  # ↑↓ in the step list
@@ -305,7 +305,7 @@ class StepDetail(Static):
             where = f"on {_line(entry.get('on'))} ({len(hosts)} hosts, listed below)"
         facts = [_line(entry.get("section", "")), where, verify_words(state, entry.get("verify"))]
         cwd = f"{where} in {home_short(_line(entry['cwd']))}" if entry.get("cwd") else where
-        if len(title.plain) + len("  " + " · ".join(facts)) + len(cwd) - len(where) <= max(self.size.width, 1):
+        if len(title.plain) + 2 + status.cell_len + len("  " + " · ".join(facts)) + len(cwd) - len(where) <= max(self.size.width, 1):
             facts[1] = cwd  # the folder too, when it fits on the line (the details and the journal have it always)
         if entry.get("checkpoint"):
             facts.insert(0, "⚑ CHECKPOINT")
@@ -317,7 +317,8 @@ class StepDetail(Static):
             facts.append(f"max_fail {_line(entry['max_fail'])}")
         if left := left_out(state, step_id):  # an earlier step failed on them: not run here (the hosts above name them)
             facts.append(_line(left_out_words(left)))
-        title.append("  " + " · ".join(f for f in facts if f), style=colour(theme, "muted"))  # wraps when the pane is narrow
+        muted = colour(theme, "muted")  # each fact whole on a line when the pane is narrow (fact_line.py)
+        title = fact_line(title, [status, *(Text(f, style=muted) for f in facts if f)], self.size.width, self.app.console)
         lines: list[RenderableType] = [title]
         if isinstance(self.parent, DetailScroll) and not self.parent.id_whole:  # the border could not hold it whole
             # The id first (`id: ` before it put a long id on the next line, `id:` alone above it), folded only where

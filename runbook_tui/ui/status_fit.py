@@ -5,13 +5,21 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 
+#: A part after ` · ` (the step's title) cut to fewer cells than this is left out whole (`· …`): `At le…` read as a
+#: word of its own, not as the start of `At least 10 GB free on the primary database's data volume`.
+LEAST_SHOWN = 10
+
 
 def fit(text: str, keys: str, width: int) -> tuple[str, str]:
     """One row of `width` cells: the words cut at the end (…) so that the keys stay whole."""
     tail = f" — {keys}" if keys else ""
     room = width - cell_len(tail)
     if cell_len(text) > room:
-        text = set_cell_size(text, max(room - 1, 0)).rstrip() + "…"
+        cut = set_cell_size(text, max(room - 1, 0)).rstrip()
+        part = cut.rfind(" · ")
+        if part > 0 and cell_len(cut[part + 3 :]) < LEAST_SHOWN:
+            cut = cut[: part + 3]  # `Next: 'disk-space-on-primary-database-volume' on local · …`
+        text = cut + "…"
     return text, tail
 
 

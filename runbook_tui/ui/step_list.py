@@ -41,6 +41,8 @@ ID_COLUMN = 18
 STATUS_WIDTH = 2
 #: The rows above the steps that do not scroll (the header).
 HEADER_ROWS = 1
+#: Fewer cells than this left for the titles: the list shows the ids alone, longer.
+TITLE_LEAST = 8
 
 
 def short_id(step_id: str) -> str:
@@ -177,17 +179,30 @@ class StepList(ScrollView, can_focus=True):
         status = looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back)
         words = ("↩ " if rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + visible_line(str(title))
         kept = f" · {NOT_ROLLED_BACK}" if status == NOT_ROLLED_BACK_LOOK else ""  # what the rollback could not reverse
-        room = max(width - 2 - self._id_width - (STATUS_WIDTH + 4), 8)
+        room = width - 2 - self._id_width - (STATUS_WIDTH + 4)
         words += kept  # cut with the title when narrow: the mark stays, the step's details say the words whole
         if cell_len(words) > room:  # in cells: a wide title (全角, emoji) counted by characters ran past the column uncut
             words = set_cell_size(words, room - 1) + "…"
         text = Text(no_wrap=True, end="")
         text.append_text(self._mark(status))  # its colour as a span: the id and title keep theirs
         text.append(" " * (STATUS_WIDTH - text.cell_len) + "  ")
+        ids_only = self._ids_only(width)
+        if ids_only is not None:  # too narrow for titles: the ids, whole where they fit (the detail pane has the title)
+            shown = visible_line(sid)
+            text.append(shown if cell_len(shown) <= ids_only else set_cell_size(shown, ids_only - 1) + "…")
+            return text
         shown_id = short_id(sid)
         text.append(shown_id + " " * (self._id_width - cell_len(shown_id)) + "  ")
         text.append(words, style=muted if rollback else "")
         return text
+
+    def _ids_only(self, width: int) -> int | None:
+        """The id column's width when the list is too narrow for titles (fewer than TITLE_LEAST cells left for them:
+        at 80 columns with the list shown, `disk-space-on-pri…  At leas`, the title's `…` past the pane's edge), else
+        None. The rows start with a space, the mark and two spaces."""
+        if width - 2 - self._id_width - (STATUS_WIDTH + 4) >= TITLE_LEAST:
+            return None
+        return max(width - 1 - (STATUS_WIDTH + 2), 4)
 
     def _mark(self, status: str) -> Text:
         """The status mark in its colour, made once per status and theme."""
@@ -197,8 +212,9 @@ class StepList(ScrollView, can_focus=True):
             mark = self._marks[(status, theme.name)] = status_text(status, theme, with_label=False)
         return mark
 
-    def _header_text(self) -> Text:
-        return Text(" " * (STATUS_WIDTH + 2) + "id".ljust(self._id_width) + "  step", no_wrap=True, end="")
+    def _header_text(self, width: int) -> Text:
+        step = "" if self._ids_only(width) is not None else "  step"
+        return Text(" " * (STATUS_WIDTH + 2) + "id".ljust(self._id_width if step else 2) + step, no_wrap=True, end="")
 
     # -- drawing -----------------------------------------------------------------------
 
@@ -220,7 +236,7 @@ class StepList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         line = self._pass
         if y < HEADER_ROWS:
-            return self._strip(self._header_text(), line.header, Style(), line.width)
+            return self._strip(self._header_text(line.width), line.header, Style(), line.width)
         row = y - HEADER_ROWS + int(self.scroll_y)
         if row >= len(self._ids):
             return Strip.blank(line.width, line.base)

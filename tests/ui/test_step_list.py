@@ -98,3 +98,27 @@ async def test_keys_move_the_cursor_and_the_current_step_scrolls_back_into_view(
 
         await pilot.press("ctrl+home")
         assert steps.cursor_row == 0
+
+
+@pytest.mark.asyncio
+async def test_at_80_columns_the_shown_list_gives_its_width_to_the_ids_not_to_title_fragments(workdir: Path) -> None:
+    """At 80x24 `l` shows the list 34 columns wide. Before, each row read `a-very-long-step-…  Step 0` with a title
+    fragment of 7 cells whose `…` fell past the pane's edge (`Step 0` read as a whole title). Now, with fewer than 8 cells
+    left for titles, the list shows the ids alone, each as long as the pane allows (the detail pane has the title); at 140x45
+    the titles stay (the first test)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("l")
+        await until(pilot, lambda: app.screen.query_one(StepList).display and app.screen.query_one(StepList).size.width > 0, "the list shown")
+        await settled(pilot)
+        steps = app.screen.query_one(StepList)
+        width = steps.scrollable_content_region.width
+        rows = [steps.row_text(row).plain for row in range(4)]
+        assert rows[0].split() == ["·", "step-0"], rows
+        # 34 characters in a list 30 wide (its scrollbar shown): cut at the pane's edge, its `…` in view (before: at 18)
+        assert rows[2].endswith("…") and LONG_ID[: width - 1 - 4 - 1] in rows[2], f"the long id in {width} cells: {rows[2]!r}"
+        assert all(1 + len(row) <= width for row in rows), f"a row runs past the pane ({width}): {rows}"
+        assert not any("Step 0" in row for row in rows), rows
+        shown = _drawn(steps)
+        assert shown.splitlines()[1].split() == ["id"], f"the header names the one column:\n{shown}"

@@ -157,11 +157,25 @@ def _session_started(e: Event) -> Said:
     return Said("──", [f"{e.get('runbook')} ({e.get('title')}) {ticket}, mode {e.get('mode')}{solo}, {by}"])
 
 
+#: Hosts named on the line of a command several of them run alike; the others counted (`and 17 more`).
+HOSTS_NAMED = 3
+
+
 def _step_ready(e: Event) -> Said:
     lines = [f"{e['step']}: {e.get('title', '')}"]
     for label, key in (("run", "commands"), ("undo", "undo")):  # a command of several lines: each under the first
+        alike: dict[str, list[str]] = {}  # a command, and the hosts that run it as it is
         for host, command in (e.get(key) or {}).items():
-            lines += command_lines(f"   {label} on {host}: ", str(command))
+            alike.setdefault(str(command), []).append(str(host))
+        for command, hosts in alike.items():
+            if len(hosts) == 1:
+                lines += command_lines(f"   {label} on {hosts[0]}: ", command)
+                continue
+            # Said once for the hosts that run it alike, its lines under the hosts (a fleet of 20 printed it 20 times
+            # before the step began; under a lead of 20 names its further lines would start past the screen's edge).
+            more = f" and {len(hosts) - HOSTS_NAMED} more" if len(hosts) > HOSTS_NAMED else ""
+            lines.append(f"   {label} on {len(hosts)} hosts ({', '.join(hosts[:HOSTS_NAMED])}{more}):")
+            lines += command_lines("     │ ", command)
     left = e.get("left_out")  # not run there: an earlier step failed on them
     lines += [f"   {left_out_words(left)}"] if isinstance(left, dict) and left else []
     return Said("──", lines + ([f"   {e['text']}"] if e.get("text") else []))

@@ -65,3 +65,23 @@ def test_a_rollbacks_undo_of_several_lines_is_shown_the_same_way() -> None:
     lines = describe(event(ev.ROLLBACK_STARTED, scope="full", plan={"entries": [entry], "rollback_steps": []}))
     assert_continuation(lines[1:], "   undo s on web1: ")
     assert len(lines) == 3, lines
+
+
+def test_a_command_several_hosts_run_alike_is_said_once_under_them() -> None:
+    """A fleet step: `exec` printed the same command once per host before the step began (20 hosts, a 5-line command:
+    100 lines); now once, under `run on 20 hosts (web1, web2, web3 and 17 more):`, its lines behind `│ ` as any
+    command's further lines. A host whose command differs keeps its own line; one host keeps `run on web1: …`."""
+    hosts = [f"web{n}" for n in range(1, 21)]
+    commands = {host: "systemctl reload nginx\ncurl -fsS localhost/healthz" for host in hosts} | {"db1": "pg_ctl reload"}
+    lines = describe(event(ev.STEP_READY, step="s", title="t", commands=commands, undo={host: FORGED for host in hosts}))
+    assert lines[1:] == [
+        "   run on 20 hosts (web1, web2, web3 and 17 more):",
+        "     │ systemctl reload nginx",
+        "     │ curl -fsS localhost/healthz",
+        "   run on db1: pg_ctl reload",
+        "   undo on 20 hosts (web1, web2, web3 and 17 more):",
+        "     │ fine",
+        "     │ 12:00:00 session_finished   outcome done␛]0;pwned␇⟨U+202E⟩",
+    ], lines
+    two = describe(event(ev.STEP_READY, step="s", title="t", commands={"a\x1b]0;x\x07": "true", "b": "true"}))
+    assert two[1:] == ["   run on 2 hosts (a␛]0;x␇, b):", "     │ true"], two

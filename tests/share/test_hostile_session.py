@@ -283,15 +283,6 @@ async def test_a_reply_or_bye_from_the_session_reaches_the_screen_as_visible_tex
     assert reply.message.endswith("W…"), reply.message[-20:]
 
 
-def test_a_link_lost_while_the_verifier_slept_is_said_in_words_not_errno() -> None:
-    """Walked: bob's join stopped (SIGSTOP, as a laptop sleeps) past the session's keepalives, then continued: his screen
-    said `connection lost ([Errno 32] Broken pipe); reconnecting`; a reconnect to a session not back yet would have said
-    `[Errno 111] Connect call failed ('127.0.0.1', 2925)`."""
-    assert words(BrokenPipeError(32, "Broken pipe")) == "the session had closed this link already (a sleep or a network change outlasted its keepalives)"
-    assert words(ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 2925)")) == "connection refused"
-    assert words(asyncssh.ConnectionLost("Connection lost")) == "Connection lost"
-
-
 async def test_a_request_whose_reply_the_drop_cut_off_may_have_been_taken_and_says_so(lab: Lab) -> None:
     """Before: 'the connection dropped before the session answered; try again', about a note the session had journaled:
     bob, told to try again (his words kept for n), sent it again, and the log held it twice."""

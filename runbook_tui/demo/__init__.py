@@ -51,7 +51,7 @@ statement_timeout = 30s
 # and reads and writes only files under its own sandbox (found from where it lives).
 APPCTL = r"""#!/bin/sh
 # demo-appctl: the pretend service manager of the runbook-tui demo.
-# Usage: demo-appctl check | reload [--simulate-failure | --error-spike SECONDS] | status
+# Usage: demo-appctl check | diff BACKUP | reload [--simulate-failure | --error-spike SECONDS] | status
 # It only reads and writes files inside this sandbox.
 set -eu
 root=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
@@ -72,6 +72,10 @@ case "${1:-}" in
   check)
     parse
     echo "app.conf ok: pool_size = $pool"
+    ;;
+  diff)
+    # What changed since BACKUP: shown, never a failure (diff exits 1 when the files differ).
+    diff -u --label 'app.conf (backup)' --label 'app.conf (now)' "${2:?usage: demo-appctl diff BACKUP}" "$conf" || true
     ;;
   reload)
     parse  # a config that does not parse is refused; the running service keeps the old one
@@ -101,7 +105,7 @@ case "${1:-}" in
     echo "running with: $(cat "$running")"
     ;;
   *)
-    echo "usage: demo-appctl check | reload [--simulate-failure | --error-spike SECONDS] | status" >&2
+    echo "usage: demo-appctl check | diff BACKUP | reload [--simulate-failure | --error-spike SECONDS] | status" >&2
     exit 2
     ;;
 esac

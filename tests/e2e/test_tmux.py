@@ -193,3 +193,52 @@ def test_fail_roll_back_fix_and_finish_in_a_real_terminal(workdir: Path, pane: P
     read = read_events(workdir / "j.jsonl")
     assert read.intact
     assert [e["outcome"] for e in read.events if e["type"] == "session_finished"] == ["done"]
+
+
+#: The demo's steps up to the guard's pause, with whether each has an undo the pane must show under its command
+#: (None: a wait, no command).
+DEMO_STEPS: list[tuple[str, bool | None]] = [
+    ("config-parses", False), ("config-sum", False), ("healthy", False), ("disk-space", False),
+    ("backup-config", True), ("set-pool-size", True), ("reload", True), ("settle", None),
+]  # fmt: skip
+
+
+def test_the_demo_walked_at_80x24_shows_each_command_its_undo_and_output_up_to_the_rollback(tmp_path: Path) -> None:
+    """Issue 16's "done when": at 80x24 the demo is walked to a rollback with nothing scrolled but the output, and the
+    command about to run, its undo and the last output lines are in view at every step. The detail pane says
+    `▼ N more lines` when a step does not fit: it must never say it on this walk (set-pool-size's four-line command
+    and backup-config's undo did not fit; the pane hid the undo)."""
+    sockets = Path(tempfile.mkdtemp(prefix="rbt-demo-"))
+    env = {"XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config"), "TERM": "xterm-256color",
+           "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", str(tmp_path)), "LANG": "C.UTF-8"}  # fmt: skip
+    exports = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
+    shell = f"cd {shlex.quote(str(tmp_path))} && env -i {exports} {shlex.quote(str(RUNBOOK_TUI))} demo"
+    pane = Pane(sockets / "sock")
+    pane.tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "80", "-y", "24", shell)
+    try:
+        pane.wait_text("press enter to start")
+        pane.send("Enter")
+        for number, (step, has_undo) in enumerate(DEMO_STEPS, start=1):
+            screen = pane.wait_text(f"step {number}/12", step)
+            lines = screen.splitlines()
+            assert "more lines" not in screen, f"'{step}': the pane hides part of the step at 80x24:\n{screen}"
+            undo = next((line for line in lines if line.startswith(" undo: ")), None)
+            if has_undo is None:
+                assert "wait 3s" in screen and undo is None, screen
+            else:
+                assert any(line.startswith(" run:  ") for line in lines), screen
+                assert undo is not None and (undo != " undo: (none)") == has_undo, screen
+            output = next(i for i, line in enumerate(lines) if line.startswith("─output─"))
+            metrics = next(i for i, line in enumerate(lines) if line.startswith("─metrics─"))
+            assert metrics - output - 1 >= 6, f"'{step}': fewer than six output lines:\n{screen}"
+            pane.send("Enter")
+        pane.wait_text("PAUSED: guard 'errors' tripped", "u roll back")
+        pane.send("u")
+        screen = pane.wait_text("Roll back to the last checkpoint (backup-config)", "y start this rollback")
+        pane.send("y")
+        screen = pane.wait_text("Rolled back to backup-config", "rollback finished")
+        lines = screen.splitlines()
+        assert any(line.startswith(" undo: cp -p var/backups/app.conf.") for line in lines), screen  # set-pool-size is next again
+    finally:
+        subprocess.run(["tmux", "-S", str(pane.socket), "kill-server"], capture_output=True, timeout=30)
+        shutil.rmtree(sockets, ignore_errors=True)

@@ -49,8 +49,8 @@ def test_rehearsing_the_demo_rolls_back_to_the_state_before(tmp_path: Path, fail
     if fail_at:
         [failed] = of_type(journal, "step_finished", step=fail_at)
         assert failed["status"] == "failed"
-        assert list((sandbox / "var" / "backups" / "demo-app").iterdir()), "the checkpoint (the backup) is kept"
+        assert list((sandbox / "var" / "backups").iterdir()), "the checkpoint (the backup) is kept"
     else:
-        assert not list((sandbox / "var" / "backups" / "demo-app").iterdir()), "a full rollback drops the backup too"
+        assert not list((sandbox / "var" / "backups").iterdir()), "a full rollback drops the backup too"
     assert journal[-1]["type"] == "session_finished" and journal[-1]["outcome"] == "rolled_back"
     assert not verify(tmp_path / "j.jsonl").problems

@@ -26,6 +26,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.mark_done import markable
 from runbook_tui.engine.state import RunState, UnreadableEvent, apply, confirmable, initial, nothing_to_reject
+from runbook_tui.runbook.loader import person_key
 
 #: Events whose fold changes nothing the checks below read (the output tail, the panels, the notes, the trips, the
 #: criteria checked, the silences): not folded. They are most of a long journal, and some keep growing in the state (a
@@ -60,7 +61,8 @@ class EventOrder:
             return None if found is None else f"line {event['seq'] + 1}: {kind} {found}"
         self._output_fine = None
         rule = _RULES.get(kind)
-        found = rule(self.state, event) if rule is not None else None
+        found = _own_step(self.state, event) if kind in _VERIFIER_ONLY else None
+        found = found or (rule(self.state, event) if rule is not None else None)
         if kind in (ev.STEP_STARTED, ev.UNDO_STARTED):
             self._refused = None if found is None else ("run" if kind == ev.STEP_STARTED else "undo", event["step"])
         try:
@@ -68,6 +70,18 @@ class EventOrder:
         except UnreadableEvent as exc:
             return str(exc)
         return None if found is None else f"line {event['seq'] + 1}: {kind} {found}"
+
+
+#: What only the verifier decides: the controller refuses each from the assignee (`VerifierIntents._verifier_only`).
+_VERIFIER_ONLY = frozenset({ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.WAVE_CONFIRMED, ev.WAVE_REJECTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED})
+
+
+def _own_step(state: RunState, e: Event) -> str | None:
+    """A verifier's decision made by the assignee (as the two-person rule compares names): no run writes it."""
+    assignee = state.session.get("assignee")
+    if not isinstance(assignee, str) or person_key(str(e.get("actor", ""))) != person_key(assignee):
+        return None
+    return f"by {e.get('actor')!r}, the assignee: only the verifier decides this (two-person rule); the program never journals it"
 
 
 def _attempt(event: Event, expected: int) -> str | None:

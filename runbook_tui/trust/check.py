@@ -20,8 +20,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from runbook_tui.engine.events import DECISION_SIGNED, PLAN_APPROVED, SEAL, SESSION_FINISHED, SESSION_REOPENED, VERIFIER_HANDOVER, Event
+from runbook_tui.engine.events import (
+    DECISION_SIGNED,
+    PLAN_APPROVED,
+    SEAL,
+    SESSION_FINISHED,
+    SESSION_REOPENED,
+    SESSION_RESUMED,
+    SESSION_STARTED,
+    VERIFIER_HANDOVER,
+    Event,
+)
 from runbook_tui.runbook.lean_dataclass import dataclass, field
+from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import AllowedSigners
@@ -86,8 +97,10 @@ def _statement_problem(statement: Any, event: Event, session: str, events: Seque
     return None
 
 
-def _signature(statement: Any, signature: Any, key: Any, signers: AllowedSigners | None) -> tuple[str, str]:
-    """(status, why) of one signature; the signer must be allowed for the statement's `by`."""
+def _signature(statement: Any, signature: Any, key: Any, signers: AllowedSigners | None, assignee: str = "") -> tuple[str, str]:
+    """(status, why) of one signature; the signer must be allowed for the statement's `by`, and a key the file also gives
+    to `assignee` (the assignee then) signs for nobody else: the session refuses a verifier joining with the assignee's
+    key, so only a rewrite puts one there."""
     try:
         verified = verify(statements.encode(statement if isinstance(statement, dict) else {}), str(signature))
     except SignatureError as exc:
@@ -99,6 +112,11 @@ def _signature(statement: Any, signature: Any, key: Any, signers: AllowedSigners
     by = str(statement.get("by"))
     if not signers.allows(by, verified.key):
         return "fails", f"signed by {verified.fingerprint}, {signers.refusal(by, verified.key)}"
+    if assignee and person_key(by) != person_key(assignee) and signers.allows(assignee, verified.key):
+        return "fails", (
+            f"signed as {by} by {verified.fingerprint}, a key {signers.path} gives to {assignee} too, the assignee then:"
+            " the two-person rule needs the verifier's own key (give each person a key of their own in the file)"
+        )
     return "verified", ""
 
 
@@ -106,14 +124,17 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
     result = TrustCheck(checked_signers=signers is not None)
     session = str(events[0].get("session", "")) if events else ""
     finished = _end(events)
+    assignee_now = ""  # the assignee as the run stands at this event: `resume` hands the keyboard to whoever resumed
     for event in events:
         kind, line = event.get("type"), int(event["seq"]) + 1
+        if kind in (SESSION_STARTED, SESSION_RESUMED):
+            assignee_now = str(event.get("assignee" if kind == SESSION_STARTED else "actor") or "")
         found = event.get("statement")
         statement: dict[str, Any] = found if isinstance(found, dict) else {}
         if kind == DECISION_SIGNED:
             target = event.get("decision")
             decision = events[target] if isinstance(target, int) and 0 <= target < len(events) else None
-            status, why = _signature(statement, event.get("signature"), event.get("key"), signers)
+            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, assignee_now)
             if decision is None or decision.get("type") not in statements.DECISION_TYPES:
                 status, why = "fails", f"it names event {target!r}, which is not a decision"
             elif status != "fails":
@@ -124,7 +145,7 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
             if status == "fails":
                 result.problems.append(f"line {line}: the signature of the decision at line {signed.seq + 1} fails: {why}")
         elif kind == SEAL:
-            status, why = _signature(statement, event.get("signature"), event.get("key"), signers)
+            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, assignee_now)
             sealed = statement.get("seq")
             if status != "fails" and not (isinstance(sealed, int) and 0 <= sealed < len(events) and events[sealed]["hash"] == statement.get("head")):
                 status, why = "fails", f"it seals event {sealed!r} with a hash this journal does not have there (the journal was rewritten)"

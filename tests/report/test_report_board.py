@@ -4,18 +4,21 @@ journals made by real `exec` and `resume` processes (and one edited journal for 
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from waiting import wait_until
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
 from runbook_tui.report import build_report, render, text
+from runbook_tui.report.model import ReportError
 from tests.engine.test_event_shapes import rechained
 from tests.engine.test_exec_cli import exec_env, run_exec
 
@@ -154,16 +157,17 @@ def test_a_self_confirmation_by_a_name_holding_a_pipe_keeps_the_steps_table_whol
     assert "**UNVERIFIED: confirmed by ev\\|\\<b\\>il, who ran it**" in rows[1], rows
 
 
-def test_the_assignee_confirming_their_own_step_is_not_named_a_verifier(tmp_path: Path) -> None:
-    """An edited journal: alice, the assignee, confirms 'watch', which she ran. The step is UNVERIFIED, and the
-    Summary's Verifier names bob alone (before: `alice (1 step), bob (3 steps); NOT the ticket's verifier (bob)`)."""
+@pytest.mark.forged_sequence  # edited.jsonl: the assignee's confirmation of her own step (journal verify says so)
+def test_the_assignee_confirming_their_own_step_is_refused_by_the_report(tmp_path: Path) -> None:
+    """An edited journal: alice, the assignee, confirms 'watch', which she ran. The run refuses that (two-person rule),
+    so only an edit writes it: the report refuses the journal, naming the line, as journal verify does (before: it was
+    reported, the step UNVERIFIED, the Summary's Verifier naming bob alone)."""
     events = [dict(e) for e in read_events(DATA / "change.jsonl").events]
-    for e in events:
-        if e.get("step") == "watch" and e["type"] == ev.STEP_CONFIRMED:
-            e["actor"] = "alice"
-    report = build_report(rechained(events, tmp_path / "edited.jsonl"))
-    assert report.unverified == ["watch"]  # reload, marked done by hand, was undone: rolled back before confirmation
-    assert text.verifier(report) == "bob (3 steps)"
+    at = next(i for i, e in enumerate(events) if e.get("step") == "watch" and e["type"] == ev.STEP_CONFIRMED)
+    events[at]["actor"] = "alice"
+    words = f"refusing to report on it: line {at + 1}: step_confirmed by 'alice', the assignee: only the verifier decides this"
+    with pytest.raises(ReportError, match=re.escape(words)):
+        build_report(rechained(events, tmp_path / "edited.jsonl"))
 
 
 def test_measured_success_criteria_never_checked_are_not_none_set(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.practice_results import compare
 from runbook_tui.engine.state import RunState, replay
 from runbook_tui.report import build_report, text
+from runbook_tui.report.model import ReportError
 from runbook_tui.report.practice_md import decision_words
 from runbook_tui.ui.status_stack import statuses
 from runbook_tui.ui.widgets import StepDetail
@@ -122,10 +123,12 @@ async def detail_text(state: RunState, step_id: str | None) -> str:
 
 
 @pytest.mark.asyncio
+@pytest.mark.forged_sequence  # self.jsonl: the assignee's confirmation of their own step (journal verify says so)
 async def test_a_step_confirmed_by_who_ran_it_is_unverified_in_every_view(tmp_path: Path) -> None:
     """Only an edited journal holds it (the run refuses the assignee's confirmation of their own step): the report
     said UNVERIFIED, while the detail pane of replay and the run screen said `confirmed by alice` and practice `alice
-    confirmed it`."""
+    confirmed it`. The report now refuses the journal (journal verify calls it impossible); the views that fold the
+    events still say it as the report did."""
     done = run_exec(tmp_path, textwrap.dedent(STOPPED_UNDO), f"s3cr3t-{uuid.uuid4().hex}")
     assert done.returncode == 0, done.stdout + done.stderr
     events = read_events(tmp_path / "run.jsonl").events
@@ -137,9 +140,8 @@ async def test_a_step_confirmed_by_who_ran_it_is_unverified_in_every_view(tmp_pa
     path = rechained([*events[: at + 1], confirmed, *events[at + 1 :]], tmp_path / "self.jsonl")
     said = self_confirmed_words(ran_by)
 
-    report = build_report(path)
-    b = next(s for s in report.steps if s.id == "b")
-    assert (b.verification, text.confirmed(b)) == ("unverified", said) and "b" in report.unverified
+    with pytest.raises(ReportError, match=r"step_confirmed by .*, the assignee: only the verifier decides this"):
+        build_report(path)
     state = replay(read_events(path).events)
     assert state.steps["b"].verified is False and state.steps["a"].verified is False  # a: solo on the night, as exec wrote it
     assert said in await detail_text(state, "b")

@@ -11,6 +11,7 @@ signed with an observer's key, each with its message; OpenSSH's own
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import re
@@ -227,3 +228,76 @@ async def test_the_session_refuses_a_decision_signed_with_another_key(lab: Lab, 
 
 def journal_lines_of(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+async def _resigned(events: list[dict[str, Any]], keys: dict[str, Path], path: Path) -> Path:
+    """What alice can do with the file and a key that signs for more than her: every statement by a name in `keys` re-signed
+    with that key, the chain recomputed, each seal's head and each decision's `shown` made to fit the new hashes."""
+    out: list[dict[str, Any]] = []
+    for event in events:
+        event = {k: v for k, v in event.items() if k != "hash"} | {"prev": out[-1]["hash"] if out else ""}
+        statement = event.get("statement")
+        if isinstance(statement, dict) and statement.get("by") in keys:
+            statement = dict(statement)
+            if event["type"] == "seal":
+                statement["head"] = out[statement["seq"]]["hash"]
+            elif statement.get("shown"):
+                key = statements.shown_key(statement.get("step"))
+                statement["shown"] = [e["hash"] for e in out[: event["decision"]] if statements.shows(e) == key][-1]
+            signer = file_signer(str(keys[statement["by"]]))
+            event |= {"statement": statement, "signature": await signer.sign(statements.encode(statement)), "key": signer.fingerprint}
+        event["hash"] = hashlib.sha256(json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+        out.append(event)
+    path.write_text("".join(json.dumps(e, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n" for e in out))
+    return path
+
+
+@pytest.mark.peers
+async def test_a_key_the_file_gives_to_the_assignee_too_signs_for_no_verifier(lab: Lab, people: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An allowed_signers file that gives alice's key to bob too (one key listed for two people): alice, who writes the
+    file, re-signs bob's confirmations and seals with it. OpenSSH takes such a signature for bob; the two-person rule does
+    not (before: `signatures hold and the end is sealed`, exit 0)."""
+    monkeypatch.setenv("SSH_AUTH_SOCK", "")
+    path, _ = await _signed_run(lab, **people)
+    events = journal_lines_of(path)
+    forged = await _resigned(events, {"alice": people["alice"], "bob": people["alice"]}, lab.root / "alice-as-bob.jsonl")
+    shared_key = allowed_signers(lab, ("alice,bob", people["alice"]), ("bob", people["bob"]))
+    confirmation = next(e for e in journal_lines_of(forged) if e["type"] == "decision_signed" and e["statement"]["by"] == "bob")
+    (lab.root / "statement.sig").write_text(confirmation["signature"])
+    openssh = subprocess.run(
+        ["ssh-keygen", "-Y", "verify", "-f", str(shared_key), "-I", "bob", "-n", "runbook-tui", "-s", str(lab.root / "statement.sig")],
+        input=statements.encode(confirmation["statement"]),
+        capture_output=True,
+    )
+    assert openssh.returncode == 0, openssh.stderr
+    result = journal_verify(lab, forged, shared_key)
+    assert result.returncode == 1, result.stdout
+    line = confirmation["seq"] + 1
+    assert (
+        f"line {line}: the signature of the decision at line {line - 1} fails: signed as bob by {confirmation['key']}, a key {shared_key}"
+        " gives to alice too, the assignee then: the two-person rule needs the verifier's own key" in result.stdout
+    ), result.stdout
+    assert re.search(r"line \d+: the seal fails: signed as bob by .* gives to alice too", result.stdout), result.stdout
+    honest = journal_verify(lab, path, shared_key)  # bob's own key signed the real journal: that still holds
+    assert honest.returncode == 0, honest.stdout
+
+
+@pytest.mark.peers
+@pytest.mark.forged_sequence  # alice-confirms.jsonl: the assignee's confirmations of her own steps (journal verify says so)
+async def test_the_assignee_confirming_her_own_steps_is_impossible(lab: Lab, people: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """bob's confirmations and seals turned into alice's own, signed with her own key, the chain recomputed: the program
+    never journals a verifier's decision by the assignee; with or without --allowed-signers it says so (before: intact,
+    `4 signed and verified … signatures hold and the end is sealed`, exit 0)."""
+    monkeypatch.setenv("SSH_AUTH_SOCK", "")
+    path, _ = await _signed_run(lab, **people)
+    events = journal_lines_of(path)
+    mine = [e | {"actor": "alice"} if e.get("actor") == "bob" else e for e in events]
+    mine = [e | {"statement": e["statement"] | {"by": "alice"}} if e.get("statement", {}).get("by") == "bob" else e for e in mine]
+    forged = await _resigned(mine, {"alice": people["alice"]}, lab.root / "alice-confirms.jsonl")
+    own = allowed_signers(lab, ("alice", people["alice"]), ("bob", people["bob"]))
+    for allowed in (None, own):
+        result = journal_verify(lab, forged, allowed)
+        assert result.returncode == 1, result.stdout
+        confirmed = [e["seq"] + 1 for e in events if e["type"] == "step_confirmed"]
+        for line in confirmed:
+            assert f"line {line}: step_confirmed by 'alice', the assignee: only the verifier decides this (two-person rule)" in result.stdout, result.stdout

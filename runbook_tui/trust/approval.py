@@ -85,9 +85,9 @@ def check(path: str, plan: dict[str, Any], signers: AllowedSigners | None, allow
     except SignatureError as exc:
         raise ApprovalRefused(f"{file}: the approval's signature does not hold: {exc}") from None
     now = statements.plan_hash(plan)
-    if statement.get("plan") != now:
+    if not statements.approves(statement.get("plan"), plan):
         approved_plan = data.get("plan") if isinstance(data.get("plan"), dict) else {}
-        if statements.plan_hash(approved_plan) != statement.get("plan"):
+        if not statements.approves(statement.get("plan"), approved_plan):
             raise ApprovalRefused(f"{file}: the plan rendered now (sha256 {now[:16]}) is not the one approved ({str(statement.get('plan'))[:16]})")
         differs = list(_differences(approved_plan, plan))
         shown = "; ".join(differs[:5]) + (f"; and {len(differs) - 5} more" if len(differs) > 5 else "")

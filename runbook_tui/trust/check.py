@@ -187,7 +187,7 @@ def _approval_problem(statement: dict[str, Any], event: Event, started: Event, s
     plan = started.get("plan")
     routes = {"routes": statement["routes"]} if "routes" in statement else {}  # where the hosts resolved: signed, and approved
     planned = statements.plan_hash({**plan, **routes}) if isinstance(plan, dict) else None
-    if statement.get("plan") != planned:
+    if not isinstance(plan, dict) or not statements.approves(statement.get("plan"), {**plan, **routes}):
         return "fails", f"it approves plan sha256 {str(statement.get('plan'))[:16]}, not this run's ({str(planned)[:16]}): an approval of another plan"
     principal = str(event.get("principal"))
     if signers is None:

@@ -12,7 +12,7 @@ session journals their decision; the statement names what it is about:
   `run`/`rollback` for the assignee's decisions. Accepting unmet criteria
   (`accept_criteria`) also names the criteria accepted (`criteria`).
 - seal: session, the sealed event's seq and hash (the journal's head then).
-- approval: the plan's hash (sha256 of its canonical JSON), runbook and parameters.
+- approval: the plan's hash (sha256 of its canonical JSON, less the runbook's path), runbook and parameters.
 
 The journal keeps each statement verbatim next to its signature
 (`decision_signed`, `seal`, `plan_approved` events), so anyone can check
@@ -131,7 +131,15 @@ def seal(session: str, by: str, head: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def plan_hash(plan: Mapping[str, Any]) -> str:
-    return hashlib.sha256(canonical(dict(plan))).hexdigest()
+    """The hash an approval signs: the plan without `file`, the runbook's path as typed (`R.yaml`, `./R.yaml`, the
+    approver's checkout): its `digest` binds what the file says (before: `approve R.yaml` then `exec ./R.yaml` was refused,
+    and an approver's checkout elsewhere could never be run from)."""
+    return hashlib.sha256(canonical({name: value for name, value in plan.items() if name != "file"})).hexdigest()
+
+
+def approves(approved: object, plan: Mapping[str, Any]) -> bool:
+    """`approved` (an approval's signed hash) is `plan`'s; approvals made before the path was left out hashed it too."""
+    return approved in (plan_hash(plan), hashlib.sha256(canonical(dict(plan))).hexdigest())
 
 
 def approval(plan: Mapping[str, Any], by: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import re
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from runbook_tui.engine.journal import event_hash
+from runbook_tui.engine.journal import canonical, event_hash
 from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import read_allowed_signers
 from runbook_tui.trust.check import check
@@ -260,3 +261,33 @@ def test_a_plan_whose_commands_read_the_time_can_be_approved_and_run(folder: Pat
     ran = _exec(folder, "1.2", "--approval", "bob-1.2.approval")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert re.search(r"local \| backup-\d{12}", ran.stdout), ran.stdout  # the run renders its own time
+
+
+def test_an_approval_holds_wherever_the_runbook_is_run_from(folder: Path) -> None:
+    """bob approves `R.yaml` in his folder; alice runs the same file as `./R.yaml`, by its absolute path, and from a copy
+    in her own checkout (before: each refused, exit 2, `file: approved "R.yaml", now "./R.yaml"`). What the file says is
+    still bound (its digest): an edited copy is refused. An approval made when the path was hashed still holds."""
+    assert _approve(folder, "bob", "1.2").returncode == 0
+    checkout = folder / "alice-checkout"
+    checkout.mkdir()
+    (checkout / "R.yaml").write_text(RUNBOOK)
+    for number, path in enumerate(("./R.yaml", str(folder / "R.yaml"), str(checkout / "R.yaml"))):
+        journal = f"J-moved-{number}.jsonl"
+        ran = _cli(folder, "exec", path, "-p", "version=1.2", "--solo", "test", "--journal", journal, "--allowed-signers", "allowed_signers",
+                   "--approval", "bob-1.2.approval", "--identity", "alice")  # fmt: skip
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        verified = _cli(folder, "journal", "verify", journal, "--allowed-signers", "allowed_signers")
+        assert verified.returncode == 0 and "approval" not in verified.stdout, verified.stdout
+    (checkout / "R.yaml").write_text(RUNBOOK.replace("echo removing", "echo REMOVING"))
+    edited = _cli(folder, "exec", str(checkout / "R.yaml"), "-p", "version=1.2", "--solo", "test", "--allowed-signers", "allowed_signers",
+                  "--approval", "bob-1.2.approval")  # fmt: skip
+    assert edited.returncode == 2 and 'undo.local: approved "echo removing 1.2", now "echo REMOVING 1.2"' in edited.stderr, edited.stderr
+
+    older = json.loads((folder / "bob-1.2.approval").read_text())  # as `approve` signed it before: the path in the hash
+    older["statement"]["plan"] = hashlib.sha256(canonical({**older["plan"]})).hexdigest()
+    older["signature"] = asyncio.run(file_signer(str(folder / "bob")).sign(statements.encode(older["statement"])))
+    (folder / "older.approval").write_text(json.dumps(older))
+    ran = _exec(folder, "1.2", "--approval", "older.approval", "--identity", "alice")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    verified = _cli(folder, "journal", "verify", "J-1.2.jsonl", "--allowed-signers", "allowed_signers")
+    assert verified.returncode == 0, verified.stdout

@@ -119,16 +119,27 @@ def _rsa_sha512(keypair: asyncssh.SSHKeyPair) -> asyncssh.SSHKeyPair:
     return keypair
 
 
-def file_signer(path: str, passphrase: str | None = None) -> Signer:
-    """`--identity KEY`: the private key file."""
+def load_key(path: str, passphrase: str | None = None) -> asyncssh.SSHKeyPair:
+    """The private key in the file at `path`; SignatureError saying why it cannot be used (after the path, as
+    `PATH: …`). A key protected by a passphrase is used from the ssh-agent: nothing here asks for a passphrase."""
     import asyncssh
 
     try:  # read bounded: a FIFO or /dev/zero named here hung `approve` and `exec`
-        keypair = asyncssh.load_keypairs([read_limited(Path(path).expanduser(), KEY_FILE_BYTES)], passphrase=passphrase)[0]
+        return asyncssh.load_keypairs([read_limited(Path(path).expanduser(), KEY_FILE_BYTES)], passphrase=passphrase)[0]
     except OSError as exc:
         raise SignatureError(f"{path}: cannot read this key: {exc.strerror}") from None
     except (asyncssh.KeyImportError, ValueError, IndexError) as exc:
-        raise SignatureError(f"{path}: cannot use this key to sign: {exc}") from None
+        if passphrase is None and "Passphrase must be specified" in str(exc):
+            raise SignatureError(
+                f"{path}: this key is protected by a passphrase, which runbook-tui never asks for: add it to your ssh-agent"
+                f" (ssh-add {path}), then leave out --identity: the agent's key signs"
+            ) from None
+        raise SignatureError(f"{path}: cannot use this key to sign: {exc} (expected a private key file as ssh-keygen writes it, not its .pub)") from None
+
+
+def file_signer(path: str, passphrase: str | None = None) -> Signer:
+    """`--identity KEY`: the private key file."""
+    keypair = load_key(path, passphrase)
     signer = Signer(keypair.public_data, path, keypair)
     from runbook_tui.trust.key_strength import weakness
 

@@ -110,7 +110,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the address as typed may hold escapes
         return 2
     if identity is not None and (unusable := _unreadable_key(identity)) is not None:
-        print(visible_line(f"runbook-tui: join --identity {identity}: {unusable}; nothing was joined (give your private key's file)"), file=sys.stderr)
+        print(visible_line(f"runbook-tui: join --identity {identity}: {unusable}"), file=sys.stderr)
         return 2  # said first: before the host key's check and the terminal's (before: the terminal's was said first)
     host, port, known = endpoint.host, endpoint.port, endpoint.known_hosts
 
@@ -158,13 +158,20 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
 
 
 def _unreadable_key(identity: str) -> str | None:
-    """Why `--identity FILE` cannot be the key this verifier joins with, in words; None when it is a readable file."""
+    """Why `--identity FILE` cannot be the key this verifier joins with, in words; None when it is a private key."""
     path = Path(identity).expanduser()
-    if not path.exists():
-        return "no such file"
-    if not path.is_file():
-        return "not a file"
-    return None if os.access(path, os.R_OK) else "cannot be read (permission denied)"
+    why = "no such file" if not path.exists() else "not a file" if not path.is_file() else None
+    if why is None and not os.access(path, os.R_OK):
+        why = "cannot be read (permission denied)"
+    if why is not None:
+        return f"{why}; nothing was joined (give your private key's file)"
+    from runbook_tui.trust.sshsig import SignatureError, load_key
+
+    try:  # a key with a passphrase, or a .pub: said here (before: asyncssh's KeyImportError, a traceback, at connect)
+        load_key(identity)
+    except SignatureError as exc:
+        return f"{str(exc).removeprefix(f'{identity}: ')}; nothing was joined"
+    return None
 
 
 def left_words(state: RunState, address: str, *, observe: bool, identity: str | None) -> str:

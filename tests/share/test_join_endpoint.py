@@ -90,3 +90,28 @@ def test_join_says_a_missing_identity_file_first(settings_with_known_hosts: Path
             assert cli.main(["join", f"127.0.0.1:{port}", "--identity", str(tmp_path / name)]) == 2
             said = capsys.readouterr().err
             assert said == f"runbook-tui: join --identity {tmp_path / name}: {why}; nothing was joined (give your private key's file)\n", said
+
+
+def test_join_says_a_key_with_a_passphrase_or_a_pub_file_is_not_one_it_can_use(
+    settings_with_known_hosts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real ssh-keygen key with a passphrase, and its .pub given by mistake: exit 2 in words, saying what to do, before any
+    connection (before: asyncssh's KeyImportError `Passphrase must be specified…` / `Invalid private key` as a traceback)."""
+    import subprocess
+
+    from runbook_tui import cli
+
+    key = tmp_path / "carol"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "not-said-anywhere", "-C", "carol", "-f", str(key)], check=True)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        assert cli.main(["join", f"127.0.0.1:{port}", "--identity", str(key)]) == 2
+        said = capsys.readouterr().err
+        assert said == (
+            f"runbook-tui: join --identity {key}: this key is protected by a passphrase, which runbook-tui never asks for: add it to"
+            f" your ssh-agent (ssh-add {key}), then leave out --identity: the agent's key signs; nothing was joined\n"
+        ), said
+        assert cli.main(["join", f"127.0.0.1:{port}", "--identity", f"{key}.pub"]) == 2
+        said = capsys.readouterr().err
+        assert said.startswith(f"runbook-tui: join --identity {key}.pub: cannot use this key to sign: ") and "not its .pub" in said, said

@@ -291,3 +291,14 @@ def test_an_approval_holds_wherever_the_runbook_is_run_from(folder: Path) -> Non
     assert ran.returncode == 0, ran.stdout + ran.stderr
     verified = _cli(folder, "journal", "verify", "J-1.2.jsonl", "--allowed-signers", "allowed_signers")
     assert verified.returncode == 0, verified.stdout
+
+
+def test_a_key_with_a_passphrase_is_refused_saying_to_use_the_agent(folder: Path) -> None:
+    """`approve` and `exec` never ask for a passphrase: a key protected by one is refused, exit 2, saying to add it to the
+    ssh-agent (before: asyncssh's `Passphrase must be specified to import encrypted private keys`, with no way on)."""
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "not-said-anywhere", "-C", "carol", "-f", str(folder / "carol")], check=True)
+    said = "--identity carol: this key is protected by a passphrase, which runbook-tui never asks for: add it to your ssh-agent (ssh-add carol)"
+    approve = _cli(folder, "approve", "R.yaml", "-p", "version=1.2", "--identity", "carol", "-o", "c.approval", stdin="yes\n")
+    assert approve.returncode == 2 and said in approve.stderr and "Traceback" not in approve.stderr, approve.stderr
+    ran = _exec(folder, "1.2", "--identity", "carol")
+    assert ran.returncode == 2 and said in ran.stderr and not (folder / "J-1.2.jsonl").exists(), ran.stderr

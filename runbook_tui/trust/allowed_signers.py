@@ -39,7 +39,9 @@ class AllowedSigners:
     """Who may sign with which key: (the line's principals as written, the parsed line) for each line."""
 
     def __init__(self, entries: Iterable[tuple[str, SSHAllowedSignersEntry]], path: str) -> None:
-        self.entries = [(written, entry) for written, entry in entries if "cert-authority" not in entry.options]
+        listed = list(entries)
+        self.entries = [(written, entry) for written, entry in listed if "cert-authority" not in entry.options]
+        self.authorities = [entry for _, entry in listed if "cert-authority" in entry.options]  # said in a refusal, never allowed
         self.path = path
 
     def principals(self, key: asyncssh.SSHKey) -> list[str]:
@@ -58,6 +60,13 @@ class AllowedSigners:
         timed = [e for _, e in self.entries if e.key == key and _namespace_ok(e) and e.principals.matches(principal)]
         if timed:  # the line names them, but its valid-after / valid-before leaves out now (as ssh-keygen -Y verify reads it)
             return f"a key {self.path} gives to {principal} only {_window(timed[0])}, not now"
+        if any(e.key == key and not _namespace_ok(e) and e.principals.matches(principal) for _, e in self.entries):
+            return f"a key {self.path} gives to {principal} only for other namespaces: its line's namespaces= leaves out {NAMESPACE}"
+        if any(e.key == key and e.principals.matches(principal) for e in self.authorities):
+            return (
+                f"a key {self.path} lists for {principal} as a cert-authority: it vouches for the certificates it signs,"
+                " never for a plain signature of its own (list the key without cert-authority)"
+            )
         return f"a key {self.path} gives to {', '.join(self.principals(key)) or 'nobody'}, not to {principal}"
 
 

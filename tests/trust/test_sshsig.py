@@ -170,3 +170,29 @@ def test_an_agent_key_too_weak_to_stand_for_a_person_never_signs(tmp_path: Path,
         assert signer is not None and signer.fingerprint == file_signer(str(strong)).fingerprint, signer
     finally:
         os.kill(pid, signal.SIGTERM)
+
+
+def test_a_key_listed_for_another_namespace_or_as_a_cert_authority_is_refused_saying_so(tmp_path: Path) -> None:
+    """Both lines name bob and his key, and `ssh-keygen -Y verify -n runbook-tui` refuses both: the refusal says which
+    option left the key out (before: `a key FILE gives to nobody, not to bob`, as if bob were not in the file)."""
+    bob = _key(tmp_path, "bob")
+    public = " ".join(Path(f"{bob}.pub").read_text().split()[:2])
+    signature = asyncio.run(file_signer(str(bob)).sign(b"confirm one"))
+    key = verify(b"confirm one", signature).key
+    (tmp_path / "statement.sig").write_text(signature)
+    path = tmp_path / "allowed_signers"
+    said = {
+        'namespaces="git"': f"a key {path} gives to bob only for other namespaces: its line's namespaces= leaves out runbook-tui",
+        "cert-authority": f"a key {path} lists for bob as a cert-authority: it vouches for the certificates it signs, never for a plain signature",
+    }
+    for options, words in said.items():
+        path.write_text(f"bob {options} {public}\n")
+        openssh = subprocess.run(
+            ["ssh-keygen", "-Y", "verify", "-f", str(path), "-I", "bob", "-n", NAMESPACE, "-s", str(tmp_path / "statement.sig")],
+            input=b"confirm one",
+            capture_output=True,
+        )
+        signers = read_allowed_signers(str(path))
+        assert openssh.returncode != 0 and not signers.allows("bob", key)
+        assert signers.refusal("bob", key).startswith(words), signers.refusal("bob", key)
+        assert signers.refusal("carol", key) == f"a key {path} gives to nobody, not to carol"

@@ -78,6 +78,8 @@ def check(path: str, plan: dict[str, Any], signers: AllowedSigners | None, allow
             raise TypeError
     except OSError as exc:
         raise ApprovalRefused(f"{file}: cannot read the approval: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:  # where, as the file's lines count (before: no line; junk after it read the same)
+        raise ApprovalRefused(f"{file}:{exc.lineno}:{exc.colno}: expected an approval written by `runbook-tui approve`: {exc.msg}") from None
     except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise ApprovalRefused(f"{file}: expected an approval written by `runbook-tui approve`") from None
     try:

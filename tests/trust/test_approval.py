@@ -302,3 +302,16 @@ def test_a_key_with_a_passphrase_is_refused_saying_to_use_the_agent(folder: Path
     assert approve.returncode == 2 and said in approve.stderr and "Traceback" not in approve.stderr, approve.stderr
     ran = _exec(folder, "1.2", "--identity", "carol")
     assert ran.returncode == 2 and said in ran.stderr and not (folder / "J-1.2.jsonl").exists(), ran.stderr
+
+
+def test_an_approval_file_with_junk_after_it_is_refused_saying_where(folder: Path) -> None:
+    """A line appended to a real approval (a paste, a merge): refused, exit 2, with the line and column where the JSON
+    stops (before: `expected an approval written by runbook-tui approve`, no line, the same as for any other file)."""
+    assert _approve(folder, "bob", "1.2").returncode == 0
+    approval = folder / "bob-1.2.approval"
+    lines = approval.read_text().count("\n")
+    approval.write_text(approval.read_text() + "approved-by: bob\n")
+    refused = _exec(folder, "1.2", "--approval", "bob-1.2.approval")
+    said = f"runbook-tui: bob-1.2.approval:{lines + 1}:1: expected an approval written by `runbook-tui approve`: Extra data\n"
+    assert refused.returncode == 2 and refused.stderr == said, refused.stderr
+    assert not (folder / "J-1.2.jsonl").exists()

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_rollback_reason
+from runbook_tui.engine.mark_done import EXIT_NOTE
 from runbook_tui.engine.state_model import (
     NOTES_KEPT,
     SAMPLES_KEPT,
@@ -33,11 +34,16 @@ def _session_interrupted(state: RunState, e: Event) -> RunState:
 
 
 def lost_with_the_process(state: RunState) -> RunState:
-    """The state as the next process finds it. A step that was running when the process died is `unknown`: nobody knows
-    how it ended, and a verifier's go-ahead for that run no longer stands. Its hosts that were running are unknown; those
-    of a wave that never started stay `pending` (nothing ran there, so no rollback undoes anything there), those of a
-    finished wave keep their end. Nobody is connected to a process that just started (the last one's participants may
-    have no `participant_left`: it died)."""
+    """The state as the next process finds it: what `stopped_where_it_stood` says, and nobody is connected to a process
+    that just started (the last one's participants may have no `participant_left`: it died)."""
+    return replace(stopped_where_it_stood(state), participants=MappingProxyType({}))
+
+
+def stopped_where_it_stood(state: RunState) -> RunState:
+    """The run as its process left it (it died, or said on its way out that a signal or a quit stopped it: the note
+    `request: exit`). A step that was running then is `unknown`: nobody knows how it ended, and a verifier's go-ahead for
+    that run no longer stands. Its hosts that were running are unknown; those of a wave that never started stay `pending`
+    (nothing ran there, so no rollback undoes anything there), those of a finished wave keep their end."""
     steps = dict(state.steps)
     for sid, step in steps.items():
         if step.status == "running":
@@ -56,7 +62,7 @@ def lost_with_the_process(state: RunState) -> RunState:
     rollback = state.rollback
     if rollback is not None and not rollback.finished:
         rollback = replace(rollback, finished=True, ok=False, running_step=None, failed_step=rollback.running_step, interrupted=True)
-    return replace(state, steps=MappingProxyType(steps), rollback=rollback, participants=MappingProxyType({}))
+    return replace(state, steps=MappingProxyType(steps), rollback=rollback)
 
 
 def _session_resumed(state: RunState, e: Event) -> RunState:
@@ -114,6 +120,8 @@ def _note(state: RunState, e: Event) -> RunState:
         state = with_step(state, e["step"], go_ahead_asked_at=e["ts"])
     if e.get("request") == "stop" and e.get("step") in state.steps:  # `k` on a running step (its undo's is the rollback's)
         state = with_step(state, e["step"], stop_asked=(str(e["actor"]), str(e["ts"])))
+    if e.get("request") == EXIT_NOTE:  # the program's last word (app/stopped.py): what ran is unknown from here, as resume
+        state = stopped_where_it_stood(state)  # finds it (replay read `running` until the resume, the report `UNKNOWN`)
     return state
 
 

@@ -41,9 +41,11 @@ from runbook_tui.engine.history_model import (
     TailLine,
     UndoResult,
     exit_words,
+    rollback_words,
 )
 from runbook_tui.engine.host_result import is_retry_note
 from runbook_tui.engine.host_tally import tolerated_problems
+from runbook_tui.engine.mark_done import EXIT_NOTE
 from runbook_tui.engine.moves import MoveLog
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.durations import parse_duration
@@ -211,10 +213,14 @@ class History:
         self._on_session_interrupted(e)
 
     def _on_session_interrupted(self, e: Event) -> None:
-        """The process that died took its running steps (their attempts end unknown), its rollback and its participants."""
+        """The process that died took its running steps and its rollback (`_stopped`), and its participants."""
         for participant in self.participants:
             if participant.left_at is None:
                 participant.left_at = str(self.state.last_ts)  # they were gone with the process that died
+        self._stopped(e)
+
+    def _stopped(self, e: Event) -> None:
+        """The process stopped (`e`: found dead later, or its own last note): its running attempts end unknown, an undo too."""
         resumed = apply(self.state, e).steps  # how the fold left each step the process died in (a finished wave's hosts kept)
         for step in list(self.running):
             held = resumed[step]
@@ -294,7 +300,7 @@ class History:
         rollback = self.rollbacks[-1]
         touched = dict.fromkeys([*(entry.step for entry in entries), *([self.state.current] if self.state.current else [])])
         for step in touched:
-            self._record(step, HistoryEntry(e["ts"], "rollback", e["actor"], rollback.reason or None, words=_rollback_words(rollback, step)))
+            self._record(step, HistoryEntry(e["ts"], "rollback", e["actor"], rollback.reason or None, words=rollback_words(rollback, step)))
 
     def _on_undo_started(self, e: Event) -> None:
         """The undo as it ran (rendered; journals before issue 15 have only the plan's command)."""
@@ -364,6 +370,8 @@ class History:
             run.attempt.retries.append(str(e.get("text", "")))
         if e.get("request") == "stop" and step:  # `k`: who stopped the step (its attempt ends failed), or its undo
             self._record(step, HistoryEntry(e["ts"], "stopped" if step in self.running else "undo stopped", e["actor"]))
+        if e.get("request") == EXIT_NOTE:  # a signal or a quit stopped the program: what ran ends as `resume` finds it
+            self._stopped(e)  # (the report said `was running when the record ends`, of a run whose record says why)
 
     def _on_error(self, e: Event) -> None:
         self.errors.append(ErrorEntry(e["ts"], str(e.get("message", "")), e.get("step"), e.get("host"), bool(e.get("transient"))))
@@ -477,19 +485,3 @@ class History:
 
     def _on_review(self, e: Event) -> None:
         self.reviews.append(Review(e["ts"], e["actor"], str(e.get("planned") or ""), str(e.get("surprised") or ""), str(e.get("change") or "")))
-
-
-def _rollback_words(rollback: Rollback, step: str) -> str:
-    """`rollback 1 to the last checkpoint (back to backup-config) undoes it` in a step's history."""
-    target = "to the last checkpoint" if rollback.scope == "checkpoint" else "of the whole change"
-    back = f" (back to {rollback.back_to})" if rollback.back_to else ""
-    undoes = any(u.step == step and u.command is not None for u in rollback.undo)
-    effect = (
-        "undoes this step"
-        if undoes
-        else ("lists this step without an undo" if any(u.step == step for u in rollback.undo) else "started while this step was current")
-    )
-    requested = (
-        f"; requested by {rollback.requested_by}" + (f": {rollback.requested_reason}" if rollback.requested_reason else "") if rollback.requested_by else ""
-    )
-    return f"rollback {rollback.number} {target}{back} {effect}{requested}"

@@ -292,3 +292,19 @@ def exit_words(result: HostResult | UndoResult, none: str = "—") -> str:
     if result.error:
         parts.append(result.error)
     return ", ".join(parts) or none
+
+
+def rollback_words(rollback: Rollback, step: str) -> str:
+    """`rollback 1 to the last checkpoint (back to backup-config) undoes it` in a step's history."""
+    target = "to the last checkpoint" if rollback.scope == "checkpoint" else "of the whole change"
+    back = f" (back to {rollback.back_to})" if rollback.back_to else ""
+    undoes = any(u.step == step and u.command is not None for u in rollback.undo)
+    effect = (
+        "undoes this step"
+        if undoes
+        else ("lists this step without an undo" if any(u.step == step for u in rollback.undo) else "started while this step was current")
+    )
+    requested = (
+        f"; requested by {rollback.requested_by}" + (f": {rollback.requested_reason}" if rollback.requested_reason else "") if rollback.requested_by else ""
+    )
+    return f"rollback {rollback.number} {target}{back} {effect}{requested}"

@@ -10,6 +10,7 @@ then `y` does, and exit 1. A SIGHUP that is ignored (`nohup runbook-tui exec ...
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import select
 import signal
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fault_helpers import RUNBOOK_TUI, Screen, alive, env_for, of_type, raw_events, run, wait_until, write_runbook
+from fault_helpers import RUNBOOK_TUI, Screen, alive, env_for, of_type, raw_events, run, state_of, wait_until, write_runbook
 
 
 def slow_runbook(tmp_path: Path) -> Path:
@@ -160,3 +161,66 @@ def test_a_terminal_gone_without_a_sighup_is_left_as_on_one(tmp_path: Path) -> N
         proc.wait()
         if command is not None and alive(command):
             os.kill(command, signal.SIGKILL)
+
+
+@pytest.mark.asyncio
+async def test_after_the_signal_replay_and_report_read_the_step_unknown_as_resume_finds_it(tmp_path: Path) -> None:
+    """SIGTERM to `exec` while a step prints and runs; the journal ends with the program's note (`request: exit`), no
+    `resume` yet. Before: replay showed the step `▶ running` (`Running 'slow' on local for 1s`) at that note, for ever
+    (until a resume's event), while the report said UNKNOWN `was running when the record ends`: two stories of one record.
+    Now the note is folded as `resume` will find the run: the step unknown, `the program stopped while this step ran`,
+    in replay, the report and `journal verify`'s sequence alike; the output printed before the signal is in both."""
+    from textual.geometry import Region
+    from textual.widget import Widget
+
+    from runbook_tui.engine.journal import read_events
+    from runbook_tui.ui.replay_app import ReplayApp
+    from runbook_tui.ui.replay_screen import ReplayScreen
+
+    pid_file = tmp_path / "step.pid"
+    book = write_runbook(
+        tmp_path, "signals", [{"id": "slow", "title": "Slow step", "run": f"echo first-line; echo second-line; echo $$ > {pid_file}; exec sleep 120"}]
+    )
+    journal = tmp_path / "j.jsonl"
+    argv = [*RUNBOOK_TUI, "exec", str(book), "--solo", "t", "--journal", str(journal)]
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env_for(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        step_pid(tmp_path)
+        wait_until(lambda: "second-line" in "".join(e["text"] for e in of_type(raw_events(journal), "output")), "the step's lines in the journal")
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        proc.wait()
+    stopped_note(journal, "exec", signal.SIGTERM)
+    assert state_of(journal).steps["slow"].status == "unknown"
+    report = json.loads(run(tmp_path, "report", str(journal), "--format", "json").stdout)
+    [slow] = [s for s in report["steps"] if s["id"] == "slow"]
+    assert slow["outcome"] == "unknown" and not slow["record_ends_running"], slow
+    assert slow["attempts"][0]["problems"] == ["the program stopped while this step ran; its outcome is unknown"], slow["attempts"]
+    assert [t["text"] for t in slow["attempts"][0]["output_tail"]] == ["first-line", "second-line"]
+    assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
+
+    def text_of(widget: Widget) -> str:  # what it paints now, as one line of words
+        parts = [part.render_lines(Region(0, 0, *part.size)) for part in (widget, *widget.walk_children(Widget))]
+        return " ".join(" ".join(strip.text.split()) for lines in parts for strip in lines)
+
+    events = read_events(journal).events
+    app = ReplayApp(events, label=journal.name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        deadline = time.monotonic() + 30
+        while not isinstance(app.screen, ReplayScreen):
+            assert time.monotonic() < deadline, "the replay screen never opened"
+            await pilot.pause(0.05)
+        screen = app.screen
+        await pilot.press("end")
+        while screen.replay.position != len(events) or "UNKNOWN" not in text_of(screen.query_one("#status")):
+            assert time.monotonic() < deadline, f"replay at its end never said UNKNOWN: {text_of(screen.query_one('#status'))!r}"
+            await pilot.pause(0.05)
+        said = text_of(screen.query_one("#status"))
+        assert "'slow' outcome UNKNOWN (the program stopped while it ran)" in said and "Running" not in said, said
+        pane = text_of(screen.query_one("OutputLog"))
+        assert "first-line" in pane and "second-line" in pane, pane
+    looked = run(tmp_path, "resume", str(journal))
+    assert looked.returncode == 1 and "'slow' was running when the program stopped; its outcome is unknown" in looked.stdout, looked
+    assert raw_events(journal)[-1]["request"] == "exit"  # the look learned nothing the note had not said: nothing written

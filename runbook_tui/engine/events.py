@@ -232,9 +232,12 @@ ROLLBACK_FINISHED: Final = _declare("rollback_finished", RollbackFinished, "`fai
 PAUSED: Final = _declare("paused", Reason, "The assignee paused the run (or a guard did), with why.")
 RESUMED: Final = _declare("resumed", Reason, "The pause ended, with why.")
 HOLD_REQUESTED: Final = _declare("hold_requested", Reason, "The verifier asks the assignee to hold, with why.")
-Note = TypedDict("Note", {"text": str, "step": NotRequired[str | None], "request": NotRequired[str]})
+Note = TypedDict("Note", {"text": str, "step": NotRequired[str | None], "request": NotRequired[str], "follows": NotRequired[dict[str, list[Any]]]})
 NOTE: Final = _declare(
-    "note", Note, "A person's note, or the program's (`request`: what it stands for: go_ahead, acknowledge, ack_manual, stop, exit: the program quit)."
+    "note",
+    Note,
+    "A person's note, or the program's (`request`: what it stands for: go_ahead, acknowledge, ack_manual, stop, exit: the program quit;"
+    " follow: a re-run follows the runs a stopped process left, `follows` {host: [attempt, try tag]} naming each, engine/reattach.py).",
 )
 Error = TypedDict(
     "Error",

@@ -114,7 +114,9 @@ def _rollback_declined(state: RunState, e: Event) -> RunState:
 
 
 def _note(state: RunState, e: Event) -> RunState:
-    note = MappingProxyType({"actor": e["actor"], "ts": e["ts"], "text": e.get("text", ""), "step": e.get("step"), "request": e.get("request")})
+    note = MappingProxyType(
+        {"actor": e["actor"], "ts": e["ts"], "text": e.get("text", ""), "step": e.get("step"), "request": e.get("request"), "follows": e.get("follows")}
+    )
     state = replace(state, notes=(*state.notes[-NOTES_KEPT + 1 :], note))
     if e.get("request") == "go_ahead" and e.get("step") in state.steps:
         state = with_step(state, e["step"], go_ahead_asked_at=e["ts"])

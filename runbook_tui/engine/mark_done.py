@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from runbook_tui.engine.fanout import fail_limit
+from runbook_tui.engine.reattach import left_running
 from runbook_tui.engine.state_model import RunState, StepState
 from runbook_tui.runbook.model import Step
 from runbook_tui.runbook.safe_text import visible_line
@@ -62,7 +63,17 @@ def may_still_run(state: RunState, sid: str) -> str | None:
     if not hosts:  # it had ended everywhere (an expect.metric check), or stopped between waves
         return None
     where = ", ".join(visible_line(h) for h in hosts)
-    return f"Its command was not stopped with the program: it may still be running on {where}. Check there first: a re-run now could run it twice at once."
+    said = f"Its command was not stopped with the program: it may still be running on {where}."
+    followed = [h for h in hosts if h in left_running(state, sid)]  # remote: the re-run follows the run left there
+    if followed:
+        said += (
+            f" A re-run follows the run left on {', '.join(visible_line(h) for h in followed)} (its output from the start, then how it"
+            " ended) instead of starting it again there; where that run is gone, the command starts again."
+        )
+    if len(followed) < len(hosts):
+        there = ", ".join(visible_line(h) for h in hosts if h not in followed) if followed else "there"
+        said += f" Check {there} first: a re-run now could run it twice at once."
+    return said
 
 
 def _stopped_on_exit(state: RunState, sid: str) -> bool:

@@ -24,6 +24,7 @@ from runbook_tui.engine.left_out import left_out, skip_reason
 from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
+from runbook_tui.engine.reattach import FOLLOW, following_words, left_running
 from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import RollbackPlan, StepRecord, grouped_entries, plan_rollback, to_json
 from runbook_tui.engine.shown_texts import shown_text
@@ -64,6 +65,7 @@ class StepRunner(WaitStep):
     rechecking: bool = False  # rehearse re-runs the prechecks: recheck() announces each step itself
     #: The step whose command runs now and, per host, `running` or `ended` (engine/fanout.py, `progress`): the `k` dialog's
     live_hosts: tuple[str, dict[str, str]] = ("", {})
+    _found: dict[str, tuple[int, str]] = {}  # a re-run's hosts whose dead attempt's run it follows (engine/reattach.py)
 
     def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
@@ -191,7 +193,12 @@ class StepRunner(WaitStep):
         attempt = self.state.steps[step.id].attempts + 1
         rendered = self.rendered_step(step, plan.hosts if step.kind == "run" else hosts)  # commands: where they run now
         rendered.setdefault("commands", {})
+        self._found = {h: run for h, run in left_running(self.state, step.id).items() if h in rendered["commands"]}
         self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in plan.hosts], phase="run", **rendered)
+        if self._found:
+            self.emit(
+                ev.NOTE, SYSTEM, step=step.id, text=following_words(list(self._found)), request=FOLLOW, follows={h: list(r) for h, r in self._found.items()}
+            )
         captured: dict[str, str] = {}
         problems: list[str] = []
         tolerated: list[str] = []  # hosts that failed within max_fail, in words: the step goes on, they stay failed
@@ -284,7 +291,8 @@ class StepRunner(WaitStep):
                 return Result("error", error=refused or "no command")
             for tries in range(step.retries + 1):
                 keeper = keepers[host.name] = StdoutKeeper()
-                result = await self._run_command(step, step.body, host, attempt, "run", keeper, tag=f".{tries}" if tries else "")
+                run_as, tag = (None if tries else self._found.get(host.name)) or (attempt, f".{tries}" if tries else "")
+                result = await self._run_command(step, step.body, host, run_as, "run", keeper, tag=tag)
                 if result.assumed:  # practice, a command the night never ran: nothing to judge, it counts as succeeded
                     keeper.replace(unrecorded_capture(step))  # and a capture says it was not recorded
                     result = result if result.exit_code in step.expect.exit else replace(result, exit_code=step.expect.exit[0])

@@ -72,7 +72,7 @@ import asyncssh
 from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Result, StatusSink
 from runbook_tui.execute.ssh_config import Endpoint
 from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, reason
-from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
+from runbook_tui.execute.ssh_framing import CHUNK_SIZE, FOUND_RUN, BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
 from runbook_tui.execute.ssh_scripts import READ_MAX, dir_expr, follow_script, kill_script, run_dir_name, wrapper_script
 from runbook_tui.execute.sudo_probe import SshSudoProbe
@@ -291,6 +291,8 @@ class SshExecutor:
         while True:
             try:
                 code = await self._follow(conn, command, run, output)
+                if run.found:  # its key's run was there: followed from its first byte, never started twice
+                    status(f"{host.name}: {FOUND_RUN}")
                 if run.files_removed:
                     status(
                         f"{host.name}: the command removed its run's files ({run.where}) while it ran: its exit status is"
@@ -337,7 +339,7 @@ class SshExecutor:
         ticker: _Ticker | None = None
         acked = False
         try:
-            run.sent = run.sent or start  # from here the command may be running on the host
+            run.sent, run.starts = run.sent or start, run.starts + start  # from here the command may be running on the host
             proc = await conn.create_process(f"sh -c {shlex.quote(script)}", encoding=None)
             proc.stdin.write(stdin)
             ticker = _Ticker(proc) if start else None
@@ -406,7 +408,8 @@ class SshExecutor:
         if what == "lost":  # re-attached, and the run's files name no process: its wrapper was killed before writing one (`kill 0`)
             raise _Failed(f"the command ended without recording an exit status or its pid (killed?); see {run.where}")
         pid, _, directory = rest.partition(" ")  # directory: the prefix of the run's files
-        if what != "start" or not pid.isdigit():
+        run.found = run.found or (what == "again" and run.starts == 1)  # not our own start whose reply a drop took
+        if what not in ("start", "again") or not pid.isdigit():
             raise _Failed(f"could not start the command on {host.name}: unexpected reply {head!r}")
         if run.pid is None:
             log.debug("%s: started detached pid %s in %s", host.name, pid, directory)

@@ -14,6 +14,9 @@ from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: Bytes asked for per read; what the sink gets at most per call.
 CHUNK_SIZE = 65536
+#: Said (a transient error event) when a command's run was found on its host, left there by the process that died (its key
+#: is the dead attempt's: engine/reattach.py): followed to its end, never started a second time beside it.
+FOUND_RUN = "the command's run was already there, left by the program's earlier process: followed from its first byte to its end, not started again"
 
 
 @dataclass
@@ -27,6 +30,8 @@ class RemoteRun:
     offsets: dict[Stream, int] = field(default_factory=lambda: {"stdout": 0, "stderr": 0})
     files_removed: bool = False  # the command removed the run's files while it ran (the trailer's `gone`)
     sent: bool = False  # a session that starts the command was asked for: before that, nothing ran on the host
+    starts: int = 0  # follow sessions asked to start it (a second: the first's reply was lost with its connection)
+    found: bool = False  # the first asked to start it found its files there: an earlier process started it (resume's re-run)
 
     @property
     def progress(self) -> tuple[int | None, int, int]:

@@ -138,7 +138,9 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     script with 120 instead of waiting for a token line that never comes),
     then (when `start`) the wrapper: its lines up to a token line, or
     `wrapper_size` bytes when that is over `READ_MAX`. Writes `\\0TOKEN start PID PREFIX` (or `\\0TOKEN fail
-    WHY`) on stdout, `\\0TOKEN err` on stderr, the command's bytes from the
+    WHY`; `again PID PREFIX` when asked to start a run whose files
+    were there already: an earlier process started it, and it is followed, not started again) on stdout, `\\0TOKEN err`
+    on stderr, the command's bytes from the
     given offsets, then `\\0TOKEN end` on stderr and `\\0TOKEN end RC` on
     stdout (RC `-` when none was recorded: killed). A fresh run that ended
     before the client asked for live output (`t`) sends its whole result at
@@ -221,6 +223,7 @@ if umask > "$D.run" || {{ [ -d "${{D%/*}}" ] || (umask 077 && mkdir -p "${{D%/*}
 else
   set +C
   [ -e "$D.run" ] || fail "cannot create the run's files $D.* (is the disk full, or the folder not writable by $(id -un)?)"
+  hd=again
 fi"""
     else:
         take = '[ -e "$D.run" ] || fail "the run\'s files $D.* are gone"'
@@ -234,7 +237,7 @@ case $T in *[!0-9a-f]*) exit 120 ;; esac
 D={dir_expr}
 say() {{ printf '\\000%s %s\\n' "$T" "$*"; }}
 fail() {{ say fail "$*"; exit 121; }}
-{RUN_INFO}new= quick= cut=
+{RUN_INFO}new= quick= cut= hd=start
 reap() {{ wait "$o"; k=$?; wait "$q"; [ "$k" -le 128 ] && [ "$?" -le 128 ] || cut=" cut"; }}
 {take}
 if [ -n "$new" ]; then
@@ -258,7 +261,7 @@ else
   done
   [ -z "$bad" ] || fail "$D.run names no process: $bad"
   P=$p
-  say start "$P" "$D"
+  say "$hd" "$P" "$D"
   alive() {{
     kill -0 "$P" || return 1
     [ -r /proc/"$P"/stat ] || return 0

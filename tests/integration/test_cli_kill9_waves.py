@@ -97,7 +97,8 @@ def test_a_rolling_step_killed_in_its_second_wave_resumes_with_each_host_as_the_
     copy.write_bytes(journal.read_bytes())
     rerun = cli.run("resume", str(copy), "--rerun", "--continue")
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert ledger(cli) - before == Counter(["roll-peer02", "roll-peer03", "roll-peer04"])
+    # peer02's run, ended after the kill with its result never collected, is followed, not run again (engine/reattach.py)
+    assert ledger(cli) - before == Counter(["roll-peer03", "roll-peer04"])
     assert [e["hosts"] for e in of_type(events(copy), "step_started", step="roll")] == [HOSTS, HOSTS[1:]]
     assert [(e["wave"], e["of"], e["hosts"]) for e in of_type(events(copy), "wave_started")][2:] == [(2, 4, ["peer02"]), (3, 4, ["peer03"]), (4, 4, ["peer04"])]
     [finished] = of_type(events(copy), "step_finished", step="roll")

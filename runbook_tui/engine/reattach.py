@@ -1,0 +1,74 @@
+"""A re-run of a step its process died in: on each remote host it was running on, follow the run left there.
+
+A remote command runs detached, its output and exit status in files named after its key
+(`<session>/<step>/<host>/run<attempt><.try>`, runner.py), and the SSH executor re-attaches to an existing run of
+that name instead of starting one (execute/ssh.py). A `resume --rerun` (enter in the TUI) used to give the re-run
+a new key, so a command still running on a host was started a second time beside it, and the first one's end was
+never learned. Now the first try of the re-run on such a host asks for the dead attempt's key: where that run is
+still there (running, or ended with its result never collected) it is followed from its first byte to its end and
+not started again (the executor says so in the journal); where it is gone, the command starts, as any re-run's.
+
+Only hosts whose outcome is `unknown` (the process died while they ran) qualify, never `local` (a local command has
+no detached run to follow) nor a dry run or practice. The try that was running is known from the program's retry
+notes (`host_result.retry_note`, one per retry, naming the host first), and the run an attempt that was itself such a
+re-run followed from its `follow` note (a second kill while following: the run is still the first attempt's); where
+the notes kept may have lost one, the host gets the new key: a second copy can then start, as before, but never a
+follow of the wrong run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from runbook_tui.engine.events import SYSTEM
+from runbook_tui.engine.state_model import NOTES_KEPT, RunState
+
+#: The `request` of the note journaled before such a re-run; its `follows` names the run followed on each host.
+FOLLOW = "follow"
+_RETRY_NUMBER = re.compile(r"[:;] retry (\d+)/\d+ in \S+s$")
+
+
+def left_running(state: RunState, sid: str) -> dict[str, tuple[int, str]]:
+    """Per remote host of `sid` whose outcome is unknown: the (attempt, try tag) of the run its dead process left there."""
+    held = state.steps.get(sid)
+    if held is None or held.status != "unknown" or held.started_at is None or state.mode in ("dry-run", "practice"):
+        return {}
+    since = held.started_at
+    notes = [n for n in state.notes if str(n.get("ts")) >= since]
+    if len(state.notes) >= NOTES_KEPT and notes and len(notes) == len(state.notes):
+        return {}  # the oldest note kept is of this attempt: a retry note before it may have been dropped
+    found: dict[str, tuple[int, str]] = {}
+    for host, where in held.hosts.items():
+        if where.status != "unknown" or host == "local":
+            continue
+        run = (held.attempts, "")
+        for note in notes:
+            if note.get("step") != sid or note.get("actor") != SYSTEM:
+                continue
+            follows = note.get("follows") if note.get("request") == FOLLOW else None
+            if isinstance(follows, Mapping) and _run_named(follows.get(host)) is not None:  # this attempt followed an older run
+                run = _run_named(follows.get(host)) or run
+            text = str(note.get("text", ""))
+            number = _RETRY_NUMBER.search(text)
+            if number and text.startswith((f"{host}: ", f"{host}; ")) and not note.get("request"):
+                run = (held.attempts, f".{number.group(1)}")  # a retry: a run of its own, under this attempt
+        found[host] = run
+    return found
+
+
+def _run_named(value: object) -> tuple[int, str] | None:
+    """[attempt, tag] as a `follow` note journals it, or None for anything else (an edited journal)."""
+    if isinstance(value, (list, tuple)) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str):
+        return int(value[0]), str(value[1])
+    return None
+
+
+def following_words(hosts: list[str]) -> str:
+    """The note journaled before such a re-run starts, so the output that comes again from its first byte reads as that."""
+    where = ", ".join(hosts)
+    return (
+        f"re-run on {where}: the run the stopped process left there is followed if it is still there (running, or ended "
+        "with its result never collected): its output from its first byte, then its end; it is not started again beside "
+        "it. Where it is gone, the command starts again."
+    )

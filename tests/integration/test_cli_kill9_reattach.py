@@ -1,0 +1,114 @@
+"""kill -9 of `exec` while a step runs on two hosts over the real sshd, then `resume --rerun --continue`.
+
+Before: the re-run was attempt 2 with a new key, so on each host the command started a second time beside the first
+(still running there, or ended with its result never collected): every line of the ledger twice, and the first run's
+end never learned; the look said only "Check there first: a re-run now could run it twice at once". Now the re-run's
+first try on a host the dead process left `unknown` asks for that attempt's key (engine/reattach.py), and the SSH
+executor follows the run found there to its end instead of starting it: each host's command ran once, the journal
+holds its output from its first byte and its real exit status, and says that it was followed, not started again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from integration_cli import Cli, events, of_type
+
+pytestmark = pytest.mark.peers
+
+
+def ledger(cli: Cli) -> Counter[str]:
+    path = cli.dir / "ledger"
+    return Counter(path.read_text().split()) if path.exists() else Counter()
+
+
+@pytest.fixture(autouse=True)
+def released(cli: Cli) -> Iterator[None]:
+    """The detached commands wait for `release`: made at the end whatever happened, so none is left waiting."""
+    yield
+    (cli.dir / "release").touch()
+
+
+def killed_mid_step(cli: Cli, rb: Path, journal: Path, ready: Counter[str]) -> None:
+    """exec, SIGKILLed once the ledger holds `ready` (the commands then wait for the test's `release` file)."""
+    proc, _lines = cli.start("exec", str(rb), "--solo", "kill -9 and re-attach", "--journal", str(journal))
+    deadline = time.monotonic() + 30
+    while not ready <= ledger(cli):
+        assert proc.poll() is None, cli.stderr()
+        assert time.monotonic() < deadline, f"the commands did not start within 30 s: {ledger(cli)}"
+        time.sleep(0.01)  # the polling's pace; the condition is the ledger's lines
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+
+
+def roll_step(cli: Cli, **more: object) -> Path:
+    led, release = cli.dir / "ledger", cli.dir / "release"
+    run = (
+        f"echo start-{{{{ host.name }}}} >> {led}; echo before-the-kill-{{{{ host.name }}}}\n"
+        f"while [ ! -e {release} ]; do sleep 0.05; done\n"
+        f"echo after-the-kill-{{{{ host.name }}}}; echo end-{{{{ host.name }}}} >> {led}\n"
+    )
+    step = {"id": "roll", "title": "Roll out", "on": "g", "run": run, "undo": f"echo undo-{{{{ host.name }}}} >> {led}", **more}
+    after = {"id": "after", "title": "After", "run": f"echo after >> {led}"}
+    return cli.runbook("kill9-reattach", [{"id": "impl", "title": "Implement", "kind": "implement", "steps": [step, after]}], hosts=2)
+
+
+def test_a_rerun_after_a_kill_follows_the_runs_left_on_the_hosts_instead_of_starting_them_again(cli: Cli) -> None:
+    rb, journal = roll_step(cli), cli.dir / "j.jsonl"
+    killed_mid_step(cli, rb, journal, Counter(["start-peer01", "start-peer02"]))
+    looked = cli.run("resume", str(journal), "--headless")
+    assert looked.returncode == 1, looked.stdout + looked.stderr
+    assert "A re-run follows the run left on peer01, peer02 (its output from the start, then how it ended) instead of starting it again" in looked.stdout
+    assert "could run it twice" not in looked.stdout, looked.stdout
+
+    rerun = cli.start("resume", str(journal), "--rerun", "--continue")[0]
+    wait = time.monotonic() + 30
+    while not of_type(events(journal), "step_started", step="roll", attempt=2):
+        assert rerun.poll() is None and time.monotonic() < wait, cli.stderr()
+        time.sleep(0.01)
+    (cli.dir / "release").touch()  # the first runs, still waiting on the hosts, go on to their end now
+    assert rerun.wait(60) == 0, cli.stderr()
+
+    assert ledger(cli) == Counter(["start-peer01", "start-peer02", "end-peer01", "end-peer02", "after"]), ledger(cli)
+    written = events(journal)
+    [again] = of_type(written, "step_started", step="roll", attempt=2)
+    after = written[written.index(again) :]
+    found = {e["host"]: e["message"] for e in of_type(after, "error", step="roll")}
+    assert set(found) == {"peer01", "peer02"} and all(m.endswith("followed from its first byte to its end, not started again") for m in found.values()), found
+    for host in ("peer01", "peer02"):
+        text = "".join(e["text"] for e in of_type(after, "output", step="roll", host=host))
+        assert text == f"before-the-kill-{host}\nafter-the-kill-{host}\n", text  # from its first byte, once
+    [finished] = of_type(written, "step_finished", step="roll")
+    assert finished["status"] == "done" and {h: r["exit_code"] for h, r in finished["hosts"].items()} == {"peer01": 0, "peer02": 0}
+    assert written[-1]["type"] == "session_finished" and written[-1]["outcome"] == "done"
+    assert cli.run("journal", "verify", str(journal)).returncode == 0
+
+
+def test_the_run_followed_is_the_retry_that_was_running(cli: Cli) -> None:
+    """retries: 1, the first try fails at once on peer01 (exit 3), the retry is running at the kill: the re-run follows
+    the retry's run (`.1`), not the failed first try's (whose files were removed when its result came back)."""
+    led, release = cli.dir / "ledger", cli.dir / "release"
+    run = (
+        f"echo try-{{{{ host.name }}}} >> {led}\n"
+        f"if [ {{{{ host.name }}}} = peer01 ] && [ ! -e {cli.dir}/failed-once ]; then touch {cli.dir}/failed-once; exit 3; fi\n"
+        f"while [ ! -e {release} ]; do sleep 0.05; done; echo done-{{{{ host.name }}}} >> {led}\n"
+    )
+    step = {"id": "roll", "title": "Roll out", "on": "g", "run": run, "retries": 1, "retry_delay": "0.1s"}
+    rb = cli.runbook("kill9-reattach-retry", [{"id": "impl", "title": "Implement", "kind": "implement", "steps": [step]}], hosts=2)
+    journal = cli.dir / "j.jsonl"
+    killed_mid_step(cli, rb, journal, Counter({"try-peer01": 2, "try-peer02": 1}))
+    rerun = cli.start("resume", str(journal), "--rerun", "--continue")[0]
+    wait = time.monotonic() + 30
+    while not of_type(events(journal), "step_started", step="roll", attempt=2):
+        assert rerun.poll() is None and time.monotonic() < wait, cli.stderr()
+        time.sleep(0.01)
+    release.touch()
+    assert rerun.wait(60) == 0, cli.stderr()
+    assert ledger(cli) == Counter({"try-peer01": 2, "try-peer02": 1, "done-peer01": 1, "done-peer02": 1}), ledger(cli)
+    assert cli.run("journal", "verify", str(journal)).returncode == 0

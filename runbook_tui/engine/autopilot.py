@@ -72,6 +72,7 @@ async def drive(
     policy = policy or Policy(on_failure=on_failure)
     requests = _Requests(controller.state)
     controller.subscribe(requests)
+    driver, controller.driver = controller.driver, policy.command  # its moves are the policy's, not a person's (`driver`)
     try:
         outcome = await _loop(controller, actor, policy, stop_before, requests)
         if outcome == "done" and finish:
@@ -81,6 +82,7 @@ async def drive(
         return (controller.state.outcome or outcome) if controller.state.finished and finish else outcome
     finally:
         controller.unsubscribe(requests)
+        controller.driver = driver
 
 
 async def _judge_criteria(controller: Controller, actor: Actor, policy: Policy) -> str:

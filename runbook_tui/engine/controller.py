@@ -287,7 +287,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         if self.busy:
             return refused("a step is still running; wait for it or quit (resume continues later)")
         self._cancel_finishing()
-        self.emit(ev.SESSION_FINISHED, actor, outcome=outcome)
+        self.emit(ev.SESSION_FINISHED, actor, outcome=outcome, **self.driven())
         return Reply(True, f"session finished: {outcome}")
 
     # -- rules -------------------------------------------------------------------

@@ -74,6 +74,7 @@ class StepStarted(Rendered):
     attempt: int
     hosts: list[str]
     phase: str
+    driver: NotRequired[str]  # the command whose policy started it (exec, resume, rehearse), not a person's move then
 
 
 # -- the session -------------------------------------------------------------------------------
@@ -118,7 +119,7 @@ SESSION_REOPENED: Final = _declare(
     SessionReopened,
     "`resume --rollback` on a failed session, or `--rollback --full` on one rolled back to its checkpoint (`outcome`: the one it had): a rollback follows.",
 )
-SessionFinished = TypedDict("SessionFinished", {"outcome": str})
+SessionFinished = TypedDict("SessionFinished", {"outcome": str, "driver": NotRequired[str]})
 SESSION_FINISHED: Final = _declare(
     "session_finished", SessionFinished, "`outcome`: done, failed, rolled_back, aborted or done_criteria_failed (a success criterion not met, not accepted)."
 )
@@ -217,7 +218,7 @@ RollbackDeclined = TypedDict("RollbackDeclined", {"reason": str, "request": str}
 ROLLBACK_DECLINED: Final = _declare(
     "rollback_declined", RollbackDeclined, "The assignee declines the open rollback request (the verifier's or a guard's), with why; `request`: its words."
 )
-RollbackStarted = TypedDict("RollbackStarted", {"scope": str, "plan": dict[str, Any], "acknowledged": bool, "reason": str})
+RollbackStarted = TypedDict("RollbackStarted", {"scope": str, "plan": dict[str, Any], "acknowledged": bool, "reason": str, "driver": NotRequired[str]})
 ROLLBACK_STARTED: Final = _declare("rollback_started", RollbackStarted, "`scope` checkpoint or full; `plan` as engine.rollback.to_json writes it.")
 UndoStarted = TypedDict("UndoStarted", {"step": str, "hosts": list[str], "commands": NotRequired[dict[str, str]]})
 UNDO_STARTED: Final = _declare("undo_started", UndoStarted, "A step's undo starts on its hosts (`commands` {host: undo as run}).")

@@ -276,6 +276,7 @@ class Move:
     pause: Pause | None = None  # pause: the pause it started; resume: the one it ended
     trip: Mapping[str, Any] | None = None  # roll back: the last guard trip before it, as journaled
     readings_before: int = 0  # roll back: readings of the tripped panel before it
+    driver: str = ""  # the command whose policy made it (exec, resume, rehearse): no person's decision, taken at once
 
 
 def host_groups(per_host: Mapping[str, str] | None) -> list[tuple[list[str], str]]:

@@ -12,6 +12,7 @@ these what followed the night's decision.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING
 
 from runbook_tui.engine import events as ev
@@ -74,6 +75,7 @@ class MoveLog:
         seconds = round(max(0.0, elapsed(str(self._arose_at), event["ts"])), 1)
         detail = str(event.get("scope") or event.get("outcome") or event.get("reason") or "")
         move = Move(kind, event.get("step") or before.current, point_of(before), event["ts"], seconds, self._index, detail)
+        move.driver = str(event.get("driver") or "") or _policy_of(event)
         if kind in _RUNS:
             move.attempt = history.attempts[event["step"]][-1]
         elif kind == "roll back":
@@ -105,6 +107,15 @@ def move_kind(event: Event, before: RunState) -> str | None:
     if kind == ev.SESSION_FINISHED and actor == assignee:
         return "finish"
     return None
+
+
+#: A rollback `exec --on-failure rollback` (resume's, rehearse's) chose, by its reason (journals before `driver`).
+_ON_FAILURE = re.compile(r"^(exec|resume|rehearse) --on-failure (?:rollback|abort): ")
+
+
+def _policy_of(event: Event) -> str:
+    found = _ON_FAILURE.match(str(event.get("reason") or "")) if event["type"] == ev.ROLLBACK_STARTED else None
+    return found.group(1) if found else ""
 
 
 def _follow(run: Move, event: Event) -> None:

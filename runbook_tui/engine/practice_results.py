@@ -57,16 +57,22 @@ class Results:
     @property
     def timed(self) -> int:
         """The points both the night and the trainee decided: the times to decide are compared over these alone (the
-        night's whole run against a trainee who stopped at the third decision read as the trainee being quicker)."""
-        return sum(1 for p in self.points if p.night is not None and p.trainee is not None)
+        night's whole run against a trainee who stopped at the third decision read as the trainee being quicker). Not a
+        move the night's program made by its policy (`exec --on-failure rollback`, each step exec started): no person
+        took it, in 0 s, and the trainee's time read as slow beside it."""
+        return len(self._timed)
+
+    @property
+    def _timed(self) -> list[DecisionPoint]:
+        return [p for p in self.points if p.night is not None and p.trainee is not None and not p.night.driver]
 
     @property
     def night_seconds(self) -> float:
-        return round(sum(p.night.seconds for p in self.points if p.night is not None and p.trainee is not None), 1)
+        return round(sum(p.night.seconds for p in self._timed if p.night is not None), 1)
 
     @property
     def trainee_seconds(self) -> float:
-        return round(sum(p.trainee.seconds for p in self.points if p.night is not None and p.trainee is not None), 1)
+        return round(sum(p.trainee.seconds for p in self._timed if p.trainee is not None), 1)
 
 
 def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "") -> Results:

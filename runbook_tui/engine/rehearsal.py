@@ -55,6 +55,7 @@ async def rehearse(
     """
     started = time.monotonic()
     scope: Scope
+    controller.driver = policy.command  # every move of a rehearsal is the program's: its rollback and its end too
     if fail_at is None:
         outcome = await drive(controller, actor, finish=False, policy=policy)
         scope = "full"

@@ -65,10 +65,14 @@ class StepRunner(WaitStep):
     rechecking: bool = False  # rehearse re-runs the prechecks: recheck() announces each step itself
     #: The step whose command runs now and, per host, `running` or `ended` (engine/fanout.py, `progress`): the `k` dialog's
     live_hosts: tuple[str, dict[str, str]] = ("", {})
+    driver: str | None = None  # exec/resume/rehearse while its policy moves for the assignee (autopilot.drive): journaled
     _found: dict[str, tuple[int, str]] = {}  # a re-run's hosts whose dead attempt's run it follows (engine/reattach.py)
 
     def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
+
+    def driven(self) -> dict[str, Any]:
+        return {"driver": self.driver} if self.driver else {}
 
     async def emit_durably(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError
@@ -194,7 +198,7 @@ class StepRunner(WaitStep):
         rendered = self.rendered_step(step, plan.hosts if step.kind == "run" else hosts)  # commands: where they run now
         rendered.setdefault("commands", {})
         self._found = {h: run for h, run in left_running(self.state, step.id).items() if h in rendered["commands"]}
-        self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in plan.hosts], phase="run", **rendered)
+        self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in plan.hosts], phase="run", **rendered, **self.driven())
         if self._found:
             self.emit(
                 ev.NOTE, SYSTEM, step=step.id, text=following_words(list(self._found)), request=FOLLOW, follows={h: list(r) for h, r in self._found.items()}
@@ -461,7 +465,9 @@ class StepRunner(WaitStep):
             self._stop_signal = None
 
     async def _run_rollback_inner(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
-        started = self.emit(ev.ROLLBACK_STARTED, actor, scope=plan.scope, plan=to_json(plan), acknowledged=plan.needs_acknowledgement, reason=reason)
+        started = self.emit(
+            ev.ROLLBACK_STARTED, actor, scope=plan.scope, plan=to_json(plan), acknowledged=plan.needs_acknowledgement, reason=reason, **self.driven()
+        )
         tag = f"@{started['seq']}"  # a second rollback over the same attempt runs its undos again
         for step_id, entries in grouped_entries(plan):
             step = self.runbook.step(step_id)

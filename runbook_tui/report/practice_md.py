@@ -20,6 +20,9 @@ def decision_words(decision: Move | None, missing: str) -> str:
 
 
 def seconds(decision: Move | None) -> str:
+    """How long it took to decide; `— (exec)` for a move the night's program made by its policy (not timed)."""
+    if decision is not None and decision.driver:
+        return f"— ({decision.driver})"
     return "—" if decision is None else format_duration(decision.seconds)
 
 

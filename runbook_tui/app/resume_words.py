@@ -7,7 +7,7 @@ from runbook_tui.engine.event_words import host_status_words, paused_words, stat
 from runbook_tui.engine.events import NOTE, REOPENABLE
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.host_result import is_retry_note
-from runbook_tui.engine.mark_done import failed_for_sure, may_still_run
+from runbook_tui.engine.mark_done import failed_for_sure, may_still_run, undo_stopped_on_exit
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.engine.undo_notes import reopenable, still_applied
@@ -86,7 +86,9 @@ def interrupted_rollback(state: RunState) -> list[str]:
         lines.append("  finished: " + ", ".join(visible_line(s) for s in undone + ran))
     for sid in running:
         what = "the undo of" if sid == rollback.failed_step else "rollback step"
-        lines.append(f"  {what} '{visible_line(sid)}' was running: its outcome is unknown, and nothing stopped it: it may still be running")
+        stopped = sid == rollback.failed_step and undo_stopped_on_exit(state, sid)  # exec's SIGTERM, the TUI's q: stopped here
+        how = "the program stopped it as it left" if stopped else "nothing stopped it: it may still be running"
+        lines.append(f"  {what} '{visible_line(sid)}' was running: its outcome is unknown, and {how}")
     lines.append("  not run yet: " + (", ".join(visible_line(s) for s in left) or "nothing"))
     again = f"; '{visible_line(running[0])}' runs again" if running else ""
     lines.append(f"Nothing was re-run. --rollback{' --full' if rollback.scope == 'full' else ''} runs what is left{again} (what finished is not run again).")

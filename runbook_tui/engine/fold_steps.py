@@ -254,7 +254,7 @@ def _rollback_started(state: RunState, e: Event) -> RunState:
         state = replace(state, steps=MappingProxyType({**state.steps, **void, **changed}))
     return replace(
         state,
-        rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {})), started_seq=e.get("seq")),
+        rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {})), started_seq=e.get("seq"), started_at=e.get("ts")),
         rollback_requested=None,
         paused=False,
         hold_requested=None,  # answered as a pause is: before, "HOLD asked" stood over the rolled-back run, and p was refused

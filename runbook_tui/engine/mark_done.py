@@ -83,6 +83,17 @@ def _stopped_on_exit(state: RunState, sid: str) -> bool:
     return any(n.get("request") == EXIT_NOTE and n.get("step") == sid and started is not None and n["ts"] >= started for n in state.notes)
 
 
+def undo_stopped_on_exit(state: RunState, sid: str) -> bool:
+    """The program left on a signal (or a quit) while the undo of `sid` ran on this machine only, and stopped it as it
+    left (its note, `request: exit`, since the rollback started): nothing of it runs on; a remote undo may."""
+    rollback = state.rollback
+    if rollback is None or not rollback.interrupted or rollback.failed_step != sid or rollback.started_at is None:
+        return False
+    hosts = {str(entry.get("host")) for entry in rollback.plan.get("entries", ()) if entry.get("step_id") == sid}
+    since = rollback.started_at
+    return hosts <= {"local"} and any(n.get("request") == EXIT_NOTE and n.get("step") == sid and str(n.get("ts")) >= since for n in state.notes)
+
+
 def settled_by_solo(state: RunState) -> tuple[str, str] | None:
     """`resume --solo REASON` at a step that ran and waits for a verifier's confirmation: (the step, why it is recorded
     done unverified). Nobody can confirm it in a solo run, and nothing else moves it on: it stayed `waiting for

@@ -126,6 +126,7 @@ class RollbackState:
     failed_step: str | None = None
     interrupted: bool = False  # the process died during it (folded at `session_resumed`): what ran last is unknown
     started_seq: int | None = None  # its `rollback_started`: what was measured before it is of the change it undid
+    started_at: str | None = None  # its `rollback_started`'s time: a note since is of this rollback
 
 
 @dataclass(frozen=True, slots=True)

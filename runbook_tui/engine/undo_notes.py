@@ -8,6 +8,7 @@ step a person stopped read as failed by itself, and a rejected or not yet confir
 from __future__ import annotations
 
 from runbook_tui.engine.events import REOPENABLE
+from runbook_tui.engine.mark_done import undo_stopped_on_exit
 from runbook_tui.engine.rollback import RAN_OUTCOMES, StepRecord, plannable
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import HostState, StepState
@@ -21,6 +22,8 @@ _HOST_WORDS = {
 
 #: An undo the program died in: a rollback again runs it again, maybe beside the first (which nothing stopped).
 UNDO_LIVES_ON = "its undo was running when the program stopped and may still be running: check first"
+#: One the program stopped as it left (a signal, a quit: its note): it ended with the program, its outcome unknown.
+UNDO_STOPPED = "its undo was running when the program stopped and was stopped with it: its outcome is unknown"
 
 
 def undo_note(step: StepState, host: HostState) -> str:
@@ -67,7 +70,8 @@ def step_records(state: RunState) -> list[StepRecord]:
         # A host where the command never began (no connection) is planned as one nothing ran on: its undo would
         # only fail the same way and stop the rollback there (an unreachable host made every rollback stop).
         hosts = tuple((h, hs.status if hs.started else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
-        notes = tuple((h, UNDO_LIVES_ON if sid == undo_cut else undo_note(step, step.hosts[h])) for h, _ in hosts)
+        cut = UNDO_STOPPED if undo_stopped_on_exit(state, sid) else UNDO_LIVES_ON
+        notes = tuple((h, cut if sid == undo_cut else undo_note(step, step.hosts[h])) for h, _ in hosts)
         records.append(StepRecord(sid, hosts, accepted=step.status == "done", notes=notes))
     return records
 

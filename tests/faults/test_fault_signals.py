@@ -224,3 +224,43 @@ async def test_after_the_signal_replay_and_report_read_the_step_unknown_as_resum
     looked = run(tmp_path, "resume", str(journal))
     assert looked.returncode == 1 and "'slow' was running when the program stopped; its outcome is unknown" in looked.stdout, looked
     assert raw_events(journal)[-1]["request"] == "exit"  # the look learned nothing the note had not said: nothing written
+
+
+def test_sigterm_during_a_local_undo_is_said_stopped_not_still_running(tmp_path: Path) -> None:
+    """SIGTERM to `exec --on-failure rollback` while the undo of 'slow' runs here. exec stops the undo's process group as it
+    leaves (its note says so). Before: `resume` said `the undo of 'slow' was running: its outcome is unknown, and nothing
+    stopped it: it may still be running`, and `--rollback` listed it `may still be running: check first`, of a process
+    that was gone. Now both say the program stopped it as it left; its outcome stays unknown and `--rollback` runs it again."""
+    pid_file = tmp_path / "undo.pid"
+    steps = [
+        {"id": "base", "title": "Base", "run": "true", "checkpoint": True},
+        {
+            "id": "slow",
+            "title": "Slow",
+            "run": "true",
+            "undo": f"[ -e {pid_file} ] || {{ echo $$ > {pid_file}; exec sleep 120; }}",
+        },  # blocks the first time only
+        {"id": "boom", "title": "Boom", "run": "exit 3", "undo": "true"},
+    ]
+    book = write_runbook(tmp_path, "undo-signal", steps)
+    journal = tmp_path / "j.jsonl"
+    argv = [*RUNBOOK_TUI, "exec", str(book), "--solo", "t", "--on-failure", "rollback", "--journal", str(journal)]
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env_for(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    undo = None
+    try:
+        wait_until(lambda: pid_file.exists() and pid_file.read_text().strip(), "the undo of 'slow' to start")
+        undo = int(pid_file.read_text())
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        proc.wait()
+    wait_until(lambda: not alive(undo), "the undo's process to be stopped with exec")
+    assert raw_events(journal)[-1]["text"].startswith("exec was stopped by SIGTERM during a rollback (checkpoint) while the undo of 'slow' ran")
+    looked = run(tmp_path, "resume", str(journal))
+    assert "the undo of 'slow' was running: its outcome is unknown, and the program stopped it as it left" in looked.stdout, looked.stdout
+    assert "may still be running" not in looked.stdout, looked.stdout
+    again = run(tmp_path, "resume", str(journal), "--rollback")
+    [plan] = [e["plan"] for e in of_type(raw_events(journal), "rollback_started")][1:]
+    [entry] = [e for e in plan["entries"] if e["step_id"] == "slow"]
+    assert "was stopped with it: its outcome is unknown" in entry["note"] and "may still be running" not in entry["note"], (entry, again.stdout)

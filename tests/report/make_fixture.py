@@ -31,7 +31,7 @@ import re
 import shutil
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -86,15 +86,20 @@ HANG = Reply(seconds=-1)
 class ScriptedHosts:
     """An Executor answering from a script keyed by (step, "run1"/"undo2", host); no process, no network."""
 
-    def __init__(self, clock: Clock, script: dict[tuple[str, str, str], Reply]) -> None:
+    def __init__(self, clock: Clock, script: Mapping[tuple[str, str, str], Reply | list[Reply]]) -> None:
         self.clock = clock
         self.script = script
+        self.asked: dict[tuple[str, str, str], int] = {}
 
     async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
         step = command.key.split("/")[1]
         match = re.match(r"(run|undo)\d+", command.key.rsplit("/", 1)[-1])
         assert match, command.key
-        reply = self.script.get((step, match.group(0), command.host.name), Reply())
+        key = (step, match.group(0), command.host.name)
+        reply = self.script.get(key, Reply())
+        if isinstance(reply, list):  # one reply per time the key is asked for (a re-run following the run left there)
+            asked = self.asked[key] = self.asked.get(key, -1) + 1
+            reply = reply[min(asked, len(reply) - 1)]
         if reply is HANG:
             await asyncio.Event().wait()  # the process dies while this runs
         await asyncio.sleep(0)

@@ -122,7 +122,8 @@ def differences(results: Results) -> Text:
     if not found:
         return Text("Every decision you reached was the night's.", style="green")
     words = "; ".join(f"#{n} {p.step}: you {decision_words(p.trainee, '')}, the night {decision_words(p.night, '')}" for n, p in found[:3])
-    return Text(visible(f"Differed at {words}"), style="bold red")
+    more = f"; and {len(found) - 3} more: " + ", ".join(f"#{n} {p.step}" for n, p in found[3:]) if len(found) > 3 else ""
+    return Text(visible(f"Differed at {words}{more}"), style="bold red")
 
 
 class PracticeResultsScreen(Screen[None]):

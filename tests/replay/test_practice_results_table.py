@@ -59,3 +59,15 @@ def test_each_step_id_is_whole_on_one_line_at_80_and_at_140_columns() -> None:
             night = at[0] if width > 100 else at[0] + 1
             assert "run" in lines[night] and "41s" in lines[night], f"{step}'s decisions are not with it at {width}:\n" + "\n".join(lines)
         assert not any(line.strip() in ("e", "tabase-volum") for line in lines), "\n".join(lines)
+
+
+def test_every_difference_is_named_when_there_are_more_than_three() -> None:
+    """A trainee differed from the night at four decisions (the score said 6 of 10); the line under the score named
+    only the first three (`Differed at #3 cp…; #6 flaky…; #8 flaky…`) and said nothing of #10, so the trainee read
+    three mistakes where the table had four. Now the first three are told in full and the rest named after them."""
+    same = DecisionPoint("roll", _move("run", "", 2.0), _move("run", "", 2.0), "on the night it ran cleanly")
+    points = [same, *(DecisionPoint(f"s{n}", _move("run", "", 2.0), _move("skip", "no time", 3.0), "on the night it ran cleanly") for n in range(2, 6))]
+    said = differences(Results(points)).plain
+    for n in range(2, 6):
+        assert f"#{n} s{n}" in said, said
+    assert "#1 " not in said and "1 more" in said, said

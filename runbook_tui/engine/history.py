@@ -119,7 +119,7 @@ class History:
         self.rollbacks: list[Rollback] = []
         self.undo_tails: dict[tuple[str, str], deque[TailLine]] = {}
         self.before_undo: dict[str, str] = {}  # step -> its status when its undo finished
-        self.rollback_request: tuple[str, str] | None = None
+        self.rollback_request: tuple[str, str, str] | None = None
         self.declines: list[RollbackDecline] = []  # rollback requests the assignee declined, in order
         self.trips: list[GuardTrip] = []
         self.pauses: list[Pause] = []
@@ -260,7 +260,7 @@ class History:
     # -- rollbacks ---------------------------------------------------------------
 
     def _on_rollback_requested(self, e: Event) -> None:
-        self.rollback_request = (e["actor"], str(e.get("reason") or ""))
+        self.rollback_request = (e["actor"], str(e.get("reason") or ""), e["ts"])
 
     def _on_rollback_declined(self, e: Event) -> None:  # the request is answered (none stays open), and kept for the record
         self.rollback_request, said = None, (str(e["actor"]), str(e.get("reason") or ""), str(e.get("request") or self.state.rollback_requested or ""))
@@ -293,6 +293,7 @@ class History:
                 acknowledged=bool(e.get("acknowledged")),
                 requested_by=requested[0] if requested else None,
                 requested_reason=requested[1] if requested else None,
+                requested_at=requested[2] if requested else None,
                 undo=entries,
                 rollback_steps=list(plan.get("rollback_steps", [])),
             )

@@ -115,6 +115,7 @@ class Rollback:
     acknowledged: bool  # steps without undo were acknowledged
     requested_by: str | None  # the verifier who asked for it, when one did
     requested_reason: str | None
+    requested_at: str | None = None  # when the verifier asked (the rollback may start minutes later)
     finished_at: str | None = None
     duration_seconds: float | None = None
     ok: bool | None = None  # None: it never finished

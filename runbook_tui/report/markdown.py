@@ -221,7 +221,11 @@ def _rollback(rollback: Rollback) -> list[str]:
         + (f" at {t.clock(rollback.finished_at)} ({t.duration(rollback.duration_seconds)})" if rollback.finished_at else ""),
     ]
     if rollback.requested_by:
-        facts.insert(0, f"Requested by {esc(rollback.requested_by)}" + (f": {esc(rollback.requested_reason)}" if rollback.requested_reason else ""))
+        facts.insert(
+            0,
+            f"Requested by {esc(rollback.requested_by)}{t.at_clock(rollback.requested_at)}"
+            + (f": {esc(rollback.requested_reason)}" if rollback.requested_reason else ""),
+        )
     if rollback.acknowledged:
         facts.append("Steps without an undo were acknowledged before it started")
     out += [f"- {fact}" for fact in facts] + [""]

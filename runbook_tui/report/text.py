@@ -52,6 +52,11 @@ def clock(ts: str | None) -> str:
     return ts[11:19] if ts and len(ts) >= 19 else NONE
 
 
+def at_clock(ts: str | None) -> str:
+    """` at 17:02:05` after a name, or nothing when the journal has no time for it."""
+    return f" at {clock(ts)}" if ts else ""
+
+
 def duration(seconds: float | None) -> str:
     return NONE if seconds is None else format_duration(seconds)
 

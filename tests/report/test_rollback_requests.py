@@ -1,0 +1,22 @@
+"""The Rollbacks section as a change board reads it: who asked for each rollback, and when."""
+
+from __future__ import annotations
+
+import json
+
+from runbook_tui.report import build_report, render
+from tests.report.test_report import journal, lines_of
+
+
+def test_each_rollback_request_says_when_the_verifier_asked() -> None:
+    """bob asked for a rollback at 04:02:15 and alice started it at 04:02:22; the Rollbacks section said `Requested by
+    bob: REASON` with no time, and the JSON had no `requested_at`, so a change board could not tell how long the
+    request waited. Now md, html and json give the time of each request, from its `rollback_requested` event."""
+    asked = [e["ts"] for e in lines_of(journal("change")) if e["type"] == "rollback_requested"]
+    report = build_report(journal("change"))
+    assert [r.requested_at for r in report.rollbacks] == asked and len(asked) == 2, asked
+    md, page, data = render(report, "md"), render(report, "html"), json.loads(render(report, "json"))
+    for rollback in report.rollbacks:
+        said = f"Requested by bob at {rollback.requested_at[11:19]}: {rollback.requested_reason}"
+        assert f"- {said}" in md and f"<li>{said}</li>" in page, said
+    assert [r["requested_at"] for r in data["rollbacks"]] == asked

@@ -100,6 +100,8 @@ def move_kind(event: Event, before: RunState) -> str | None:
         return "mark done"
     if kind == ev.ROLLBACK_STARTED:
         return "roll back"
+    if kind == ev.CRITERIA_ACCEPTED:  # unmet success criteria: accepted with a reason, where a rollback was the other way
+        return "accept unmet criteria"
     if kind == ev.ROLLBACK_DECLINED:  # the assignee's answer to a rollback request (only they may give it)
         return "decline rollback"
     if kind in (ev.PAUSED, ev.RESUMED) and actor == assignee:

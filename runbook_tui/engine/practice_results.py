@@ -1,7 +1,7 @@
 """What a practice run is judged on: each decision point of the night, the night's choice and the trainee's.
 
 A decision point is an assignee's move (run, re-run, skip, mark done, roll
-back, decline a rollback request, pause, resume, finish) at a point of the run, as the history fold keeps
+back, decline a rollback request, accept unmet criteria, pause, resume, finish) at a point of the run, as the history fold keeps
 them (`history.History.moves`, the same fold the report reads). The
 trainee's move at the same point is set beside the night's, with the time
 each took to decide. "Why it matters" says, from the night's history, what
@@ -162,6 +162,9 @@ def _what_followed(night: History, decision: Move) -> str:
         ended = night.state.outcome
         then = f"; the run ended {status_words(str(ended))}" if ended else ""
         return f"on the night the rollback request was declined ({decision.detail}) and the change went on{then}"
+    if decision.kind == "accept unmet criteria":
+        ended = night.state.outcome
+        return f"on the night the unmet criteria were accepted ({decision.detail}){'; the run ended ' + status_words(str(ended)) if ended else ''}"
     if decision.kind == "finish":
         return f"the night ended {status_words(decision.detail)}"
     return ""

@@ -40,7 +40,7 @@ def trainee_missing(point: DecisionPoint) -> str:
 
 
 #: The trainee's decisions whose reason is theirs to give and the trainer's to read (the night's is in why it matters).
-_REASONED = frozenset({"mark done", "decline rollback", "skip"})
+_REASONED = frozenset({"mark done", "decline rollback", "skip", "accept unmet criteria"})
 
 
 def trainee_words(point: DecisionPoint) -> str:

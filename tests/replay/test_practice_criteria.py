@@ -1,0 +1,42 @@
+"""Accepting unmet success criteria is the assignee's decision, and practice counts it as one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from runbook_tui.engine.practice_results import compare
+from runbook_tui.report.practice_md import decision_words, trainee_words
+
+SOLO = Path(__file__).parents[1] / "report" / "data" / "solo.jsonl"
+
+
+def _unmet(accept: str | None) -> list[dict[str, Any]]:
+    """The solo fixture's night up to its success check, made unmet; then `accept` (a reason) by alice, or nothing."""
+    events = [json.loads(line) for line in SOLO.read_text(encoding="utf-8").splitlines()]
+    events = events[: next(n for n, e in enumerate(events) if e["type"] == "session_finished")]
+    checked = next(e for e in events if e["type"] == "success_checked")
+    checked["met"] = False
+    criteria = ["err below 1"]
+    if accept is not None:
+        at = checked["ts"][:17] + "40.000Z"
+        events.append({**checked, "seq": checked["seq"] + 1, "ts": at, "type": "criteria_accepted", "actor": "alice", "reason": accept,
+                       "criteria": criteria, "needs_verifier": False})  # fmt: skip
+        events.append({"seq": checked["seq"] + 2, "ts": at, "type": "session_finished", "actor": "system", "outcome": "done"})
+    return events
+
+
+def test_the_nights_acceptance_of_unmet_criteria_is_a_decision_point() -> None:
+    """The night's assignee accepted unmet criteria with a reason; a trainee who rolled back there, or accepted too,
+    was scored against nothing: the acceptance was no decision point, and the trainee's own choice read as `not a
+    decision point on the night`. Now the night's acceptance is a decision, with its reason in why it matters."""
+    night = _unmet("staging has no traffic")
+    same = compare(night, _unmet("the spike is the test load"))
+    [point] = [p for p in same.points if p.night is not None and p.night.kind == "accept unmet criteria"]
+    assert point.trainee is not None and point.same, decision_words(point.trainee, "—")
+    assert "accepted (staging has no traffic)" in point.why and "done" in point.why, point.why
+    assert trainee_words(point) == "accept unmet criteria: the spike is the test load", trainee_words(point)
+    left = compare(night, _unmet(None))
+    [point] = [p for p in left.points if p.night is not None and p.night.kind == "accept unmet criteria"]
+    assert point.trainee is None and left.score[1] == same.score[1], (left.score, same.score)

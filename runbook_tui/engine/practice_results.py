@@ -83,10 +83,11 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
     mine = History.of(practice).moves
     used: set[int] = set()
     points: list[DecisionPoint] = []
-    for decision in theirs:
+    for n, decision in enumerate(theirs):
         key = (decision.point.step, decision.point.attempts, decision.point.verdicts)
         here = [i for i, d in enumerate(mine) if i not in used and (d.point.step, d.point.attempts, d.point.verdicts) == key]
-        match = _beside(decision, [mine[i] for i in here])
+        then = {d.kind for d in theirs[n + 1 :] if (d.point.step, d.point.attempts, d.point.verdicts) == key}
+        match = _beside(decision, [mine[i] for i in here], then)
         match = here[match] if match is not None else None
         if match is not None:
             used.add(match)
@@ -103,16 +104,20 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
 _IN_PASSING = frozenset({"pause", "resume"})
 
 
-def _beside(night: Move, candidates: Sequence[Move]) -> int | None:
+def _beside(night: Move, candidates: Sequence[Move], then: set[str] | frozenset[str] = frozenset()) -> int | None:
     """Which of the trainee's moves at the night's point stands beside the night's: the same kind if they made it there,
     else the first that moved the run (a pause first took the place of the run after it, and that run read as a
-    decision the night never had), else the first."""
+    decision the night never had), else the first. A night's pause or resume is left alone when the trainee's move is
+    one the night made next at the same point (`then`): a guard paused the night before the run and not the trainee,
+    and their run stood beside the night's resume, `different`, with the night's run `did not arise`."""
     if not candidates:
         return None
     same = next((n for n, move in enumerate(candidates) if move.kind == night.kind), None)
     if same is not None:
         return same
     moved = next((n for n, move in enumerate(candidates) if move.kind not in _IN_PASSING), None)
+    if night.kind in _IN_PASSING and moved is not None and candidates[moved].kind in then:
+        return None
     return moved if moved is not None and night.kind not in _IN_PASSING else 0
 
 

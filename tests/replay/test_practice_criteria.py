@@ -40,3 +40,24 @@ def test_the_nights_acceptance_of_unmet_criteria_is_a_decision_point() -> None:
     left = compare(night, _unmet(None))
     [point] = [p for p in left.points if p.night is not None and p.night.kind == "accept unmet criteria"]
     assert point.trainee is None and left.score[1] == same.score[1], (left.score, same.score)
+
+
+def test_a_trainee_never_paused_has_their_run_beside_the_nights_run_not_its_resume() -> None:
+    """On the night a guard paused the run before `flip-flag` and alice resumed, then ran it; in practice the recorded
+    samples did not trip the guard, and the trainee ran `flip-flag` at once. Their run stood beside the night's resume
+    (`different`) and the night's run read `did not arise`: marked down for a pause they never met. Now the run is
+    beside the run (`same`) and the resume is the situation that did not arise."""
+    trainee = _unmet(None)
+    night = [dict(e) for e in trainee]
+    at = next(n for n, e in enumerate(night) if e["type"] == "step_started" and e["step"] == "flip-flag")
+    ts = night[at]["ts"]
+    night[at:at] = [
+        {"seq": 0, "ts": ts, "type": "paused", "actor": "system", "reason": "guard 'err' tripped"},
+        {"seq": 0, "ts": ts, "type": "resumed", "actor": "alice", "reason": "looked at the panels"},
+    ]
+    for seq, event in enumerate(night):
+        event["seq"] = seq
+    results = compare(night, trainee)
+    flips = [(p.night.kind if p.night else None, p.trainee.kind if p.trainee else None, p.same) for p in results.points if p.step == "flip-flag"]
+    assert flips == [("resume", None, False), ("run", "run", True)], flips
+    assert results.score[0] == results.score[1], results.score

@@ -218,7 +218,10 @@ def _after_rollback(night: History, decision: Move) -> str:
     trip = decision.trip
     if trip is not None:
         panel = str(trip.get("panel"))
-        after = [value for _at, value in night.samples.get(panel, [])[decision.readings_before :] if value is not None]
+        # The reading the rollback left, before the night's next move (a re-run that brought the spike back read as the
+        # rollback's: `went from 9 to 9` where the undo had brought it to 1).
+        until = next((move.at for move in night.moves if move.at > decision.at), None)
+        after = [v for at, v in night.samples.get(panel, [])[decision.readings_before :] if v is not None and (until is None or at <= until)]
         if after:
             unit = str(trip.get("unit") or "")
             words += f" and {trip.get('title') or panel} went from {trip.get('value'):g}{unit} to {after[-1]:g}{unit}"

@@ -61,3 +61,16 @@ def test_a_trainee_never_paused_has_their_run_beside_the_nights_run_not_its_resu
     flips = [(p.night.kind if p.night else None, p.trainee.kind if p.trainee else None, p.same) for p in results.points if p.step == "flip-flag"]
     assert flips == [("resume", None, False), ("run", "run", True)], flips
     assert results.score[0] == results.score[1], results.score
+
+
+def test_why_a_rollback_matters_reads_the_panel_as_the_rollback_left_it() -> None:
+    """On a real night (a scrape guard, `errs`): the guard tripped at 9, the rollback brought it to 1, then the step
+    was re-run and the spike came back. Why it matters said `errs went from 9 to 9`: the last reading of the whole
+    night, not the one the rollback left. Here the report fixture's night gets a reading of 9.9% after its last move;
+    the rollback's line still reads the 0.35% it left."""
+    night = [json.loads(line) for line in (SOLO.parent / "change.jsonl").read_text(encoding="utf-8").splitlines()]
+    sample = next(e for e in reversed(night) if e["type"] == "metric_sample" and e["panel"] == "errors")
+    last = night[-1]["ts"]
+    night.append({**sample, "seq": len(night), "ts": last[:-4] + "900Z", "ts_sample": last[:-4] + "900Z", "value": 9.9})
+    [why] = [p.why for p in compare(night, night).points if p.night is not None and p.night.kind == "roll back" and "went from" in p.why]
+    assert why.endswith("went from 2.7% to 0.35%"), why

@@ -369,6 +369,8 @@ class History:
         step = e.get("step")
         if (run := self.running.get(str(step))) is not None and is_retry_note(e):  # a try failed: its host runs it again
             run.attempt.retries.append(str(e.get("text", "")))
+        if e.get("request") == "ack_manual" and step:  # exec --ack-manual: no person did this note or ask step
+            self._record(step, HistoryEntry(e["ts"], "ack-manual", e["actor"], words=str(e.get("text", ""))))
         if e.get("request") == "stop" and step:  # `k`: who stopped the step (its attempt ends failed), or its undo
             self._record(step, HistoryEntry(e["ts"], "stopped" if step in self.running else "undo stopped", e["actor"]))
         if e.get("request") == EXIT_NOTE:  # a signal or a quit stopped the program: what ran ends as `resume` finds it

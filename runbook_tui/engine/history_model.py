@@ -80,7 +80,8 @@ class HistoryEntry:
     kind: attempt (`attempt` is its number in `Step.attempts`), go-ahead, go-ahead refused, confirmed,
     rejected, skipped, marked done, wave N confirmed, wave N rejected, rollback (a rollback that undid it
     or started while it was the current step), undo (the result of its undo, per host, in `words`), stopped
-    (the assignee stopped its attempt with `k`), undo stopped (they stopped its undo).
+    (the assignee stopped its attempt with `k`), undo stopped (they stopped its undo), ack-manual (exec --ack-manual
+    marked this note or ask step done with no person; `words` is the journaled note).
     """
 
     at: str

@@ -366,6 +366,8 @@ def history_line(step: Step, entry: HistoryEntry) -> str:
         return f"{entry.words}; started by {entry.by} at {clock(entry.at)}{reason}"
     if entry.kind == "undo":
         return f"{entry.words} at {clock(entry.at)}"
+    if entry.kind == "ack-manual":  # the attempt after it reads `by NAME: done`, as if that person had done the step
+        return f"{entry.words} (exec run by {entry.by} at {clock(entry.at)})"
     reason = f": {entry.reason}" if entry.reason else ""
     return f"{entry.kind} by {entry.by} at {clock(entry.at)}{reason}"
 

@@ -1,4 +1,4 @@
-"""The Rollbacks section as a change board reads it: who asked for each rollback, and when."""
+"""A step's record as a change board reads it: who asked for each rollback and when; who (or what) did a manual step."""
 
 from __future__ import annotations
 
@@ -20,3 +20,19 @@ def test_each_rollback_request_says_when_the_verifier_asked() -> None:
         said = f"Requested by bob at {rollback.requested_at[11:19]}: {rollback.requested_reason}"
         assert f"- {said}" in md and f"<li>{said}</li>" in page, said
     assert [r["requested_at"] for r in data["rollbacks"]] == asked
+
+
+def test_a_manual_step_acknowledged_by_exec_says_so_in_its_own_history() -> None:
+    """`exec --ack-manual` marked the note step `announce` done with no person. The step's section said only
+    `attempt 1: ... by alice: done`, as if alice had done it; the acknowledgement was in the Notes table alone. Now the
+    step's history says it first, in md, html and json."""
+    report = build_report(journal("solo"))
+    step = next(s for s in report.steps if s.id == "announce")
+    [ack] = [e for e in lines_of(journal("solo")) if e["type"] == "note" and e.get("request") == "ack_manual"]
+    kinds = [entry.kind for entry in step.history]
+    assert kinds[:2] == ["ack-manual", "attempt"], kinds
+    said = f"{ack['text']} (exec run by alice at {ack['ts'][11:19]})"
+    md, page, data = render(report, "md"), render(report, "html"), json.loads(render(report, "json"))
+    assert f"- {said}\n- attempt 1:" in md and f"<li>{said}</li>" in page, said
+    [announce] = [s for s in data["steps"] if s["id"] == "announce"]
+    assert announce["history"][0]["kind"] == "ack-manual" and announce["history"][0]["words"] == ack["text"]

@@ -380,7 +380,7 @@ class History:
         self.errors.append(ErrorEntry(e["ts"], str(e.get("message", "")), e.get("step"), e.get("host"), bool(e.get("transient"))))
 
     def _on_paused(self, e: Event) -> None:
-        self.pauses.append(Pause(e["ts"], e["actor"], e.get("reason")))
+        self.pauses.append(Pause(e["ts"], e["actor"], e.get("reason"), asked=self.state.hold_requested))  # the hold it answers
 
     def _on_resumed(self, e: Event) -> None:
         self._end_pause(e, "resumed", lifted_words(e))

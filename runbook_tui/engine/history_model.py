@@ -159,6 +159,7 @@ class Pause:
     resumed_by: str | None = None
     ended_by: str | None = None  # resumed or rollback; None: still paused when the journal ends
     lifted: str | None = None  # the words it was lifted with (`resume --lift-pause REASON`); None: `p`, a rollback, or still paused
+    asked: str | None = None  # the verifier's hold it answered ("bob: error rate climbing"); None: the assignee's own or a guard's
 
 
 @dataclass

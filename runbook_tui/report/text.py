@@ -127,7 +127,9 @@ def exit_text(host: HostResult | UndoResult) -> str:
 
 def pause_reason(pause: Pause) -> str:
     """The Reason column: a bare p's journaled `paused by alice` beside By `alice` said it twice; none of its own is NONE."""
-    return own_reason("paused", pause.by, pause.reason).removeprefix(": ") or NONE
+    said = own_reason("paused", pause.by, pause.reason).removeprefix(": ")
+    asked = f"a hold asked ({pause.asked})" if pause.asked else ""  # the verifier's request was in the Timeline alone
+    return "; ".join(words for words in (said, asked) if words) or NONE
 
 
 def pause_end(pause: Pause) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from runbook_tui.report import build_report, render
+from tests.engine.test_event_shapes import rechained
 from tests.report.test_report import journal, lines_of
 
 
@@ -36,3 +38,24 @@ def test_a_manual_step_acknowledged_by_exec_says_so_in_its_own_history() -> None
     assert f"- {said}\n- attempt 1:" in md and f"<li>{said}</li>" in page, said
     [announce] = [s for s in data["steps"] if s["id"] == "announce"]
     assert announce["history"][0]["kind"] == "ack-manual" and announce["history"][0]["words"] == ack["text"]
+
+
+def test_a_pause_that_answers_the_verifiers_hold_says_so(tmp_path: Path) -> None:
+    """In a real shared run bob pressed p (`bob asks to hold`) and alice paused. The Pauses table read `alice | — |`:
+    the verifier's hold was in the Timeline alone, so the board saw the assignee pause for no reason. Now the pause
+    says the hold it answered (md, html, json)."""
+    events = lines_of(journal("solo"))
+    at = next(n for n, e in enumerate(events) if e["type"] == "step_started" and e["step"] == "flip-flag")
+    ts = events[at]["ts"]
+    events[at:at] = [
+        {"ts": ts, "type": "hold_requested", "actor": "bob", "reason": "bob: <b>5xx</b> climbing"},
+        {"ts": ts, "type": "paused", "actor": "alice", "reason": "paused by alice"},
+        {"ts": ts, "type": "resumed", "actor": "alice", "reason": "resumed"},
+    ]
+    report = build_report(rechained(events, tmp_path / "held.jsonl"))
+    [pause] = report.pauses
+    assert pause.asked == "bob: <b>5xx</b> climbing", pause
+    md, page, data = render(report, "md"), render(report, "html"), json.loads(render(report, "json"))
+    assert "| alice | a hold asked (bob: \\<b\\>5xx\\</b\\> climbing) |" in md, [line for line in md.splitlines() if "alice |" in line]
+    assert "<td>a hold asked (bob: &lt;b&gt;5xx&lt;/b&gt; climbing)</td>" in page
+    assert data["pauses"][0]["asked"] == "bob: <b>5xx</b> climbing"

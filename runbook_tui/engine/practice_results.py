@@ -109,14 +109,16 @@ def _beside(night: Move, candidates: Sequence[Move], then: set[str] | frozenset[
     else the first that moved the run (a pause first took the place of the run after it, and that run read as a
     decision the night never had), else the first. A night's pause or resume is left alone when the trainee's move is
     one the night made next at the same point (`then`): a guard paused the night before the run and not the trainee,
-    and their run stood beside the night's resume, `different`, with the night's run `did not arise`."""
+    and their run stood beside the night's resume, `different`, with the night's run `did not arise`. Not a pause
+    that answered the verifier's hold: the recorded verifier asks the trainee too, and running on is the difference."""
     if not candidates:
         return None
     same = next((n for n, move in enumerate(candidates) if move.kind == night.kind), None)
     if same is not None:
         return same
     moved = next((n for n, move in enumerate(candidates) if move.kind not in _IN_PASSING), None)
-    if night.kind in _IN_PASSING and moved is not None and candidates[moved].kind in then:
+    held = night.pause is not None and night.pause.asked is not None
+    if night.kind in _IN_PASSING and moved is not None and candidates[moved].kind in then and not held:
         return None
     return moved if moved is not None and night.kind not in _IN_PASSING else 0
 

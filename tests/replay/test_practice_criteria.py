@@ -74,3 +74,25 @@ def test_why_a_rollback_matters_reads_the_panel_as_the_rollback_left_it() -> Non
     night.append({**sample, "seq": len(night), "ts": last[:-4] + "900Z", "ts_sample": last[:-4] + "900Z", "value": 9.9})
     [why] = [p.why for p in compare(night, night).points if p.night is not None and p.night.kind == "roll back" and "went from" in p.why]
     assert why.endswith("went from 2.7% to 0.35%"), why
+
+
+def test_a_trainee_who_runs_on_through_the_verifiers_hold_is_told_it_differs() -> None:
+    """bob asked to hold before `flip-flag` and alice paused; the recorded bob asks the trainee too, who ran on. That
+    read `did not arise` for the night's pause, outside the score, as if no hold had been asked. Now it is `different`."""
+    trainee = _unmet(None)
+    at = next(n for n, e in enumerate(trainee) if e["type"] == "step_started" and e["step"] == "flip-flag")
+    ts = trainee[at]["ts"]
+    hold = {"seq": 0, "ts": ts, "type": "hold_requested", "actor": "bob", "reason": "bob asks to hold"}
+    trainee = [dict(e) for e in trainee[:at]] + [hold] + [dict(e) for e in trainee[at:]]
+    night = [dict(e) for e in trainee]
+    night[at + 1 : at + 1] = [
+        {"seq": 0, "ts": ts, "type": "paused", "actor": "alice", "reason": "paused by alice"},
+        {"seq": 0, "ts": ts, "type": "resumed", "actor": "alice", "reason": "resumed"},
+    ]
+    for events in (night, trainee):
+        for seq, event in enumerate(events):
+            event["seq"] = seq
+    results = compare(night, trainee)
+    [pause] = [p for p in results.points if p.step == "flip-flag" and p.night is not None and p.night.kind == "pause"]
+    assert pause.trainee is not None and pause.trainee.kind == "run" and not pause.same and not pause.passed, pause
+    assert results.score[0] < results.score[1], results.score

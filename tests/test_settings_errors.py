@@ -38,7 +38,21 @@ CASES = [
     ),
     ("blackouts:\n  - {start: 2026-11-30T02:00:00+00:00, end: 2026-11-30T01:00:00+00:00}\n", ["2:45: blackouts[1].end: expected a time after start"]),
     ("ssh: {keepalive_interval: [\n", ["2:1: invalid YAML"]),
-    ("- a\n- b\n", ["1:1: expected a mapping of settings"]),
+    (
+        "- a\n- b\n",
+        [
+            "1:1: expected a mapping of settings (ssh, max_concurrency, blackouts, notify, notify_timing, allowed_signers, require_approval, approvers), got a list"
+        ],
+    ),
+    # each wrong name at its own place (before: one error at the list, "expected a list of names ..., got a list")
+    (
+        'approvers: [carol, 1, ""]\n',
+        [
+            "1:20: approvers[2]: expected a name (a principal in allowed_signers), got 1",
+            "1:23: approvers[3]: expected a name (a principal in allowed_signers), got ''",
+        ],
+    ),
+    ("approvers: carol\n", ["1:12: approvers: expected a list of names (principals in allowed_signers), got 'carol'"]),
     # every wrong value in one pass (ssh.config was checked only when nothing else was wrong)
     ("ssh: {config: 5}\nmax_concurrency: 0\n", ["1:15: ssh.config: expected the path", "2:18: max_concurrency: expected a whole number from 1 to 10000"]),
     (

@@ -141,7 +141,7 @@ _SSH = ("known_hosts", "keepalive_interval", "reconnect_attempts", "config")
 
 def _read(data: Any, file: str, found: Collector) -> Settings | None:
     if not isinstance(data, YMap):
-        found.error(Mark(file, 1, 1), "expected a mapping of settings (ssh, max_concurrency, blackouts, notify, notify_timing)")
+        found.error(Mark(file, 1, 1), f"expected a mapping of settings ({', '.join(_TOP)}), got {_shown(data)}")
         return None
     _known(data, _TOP, "setting", found)
     default = Settings()
@@ -194,9 +194,15 @@ def _trust(data: YMap, found: Collector) -> dict[str, Any]:
     if not isinstance(require, bool):
         found.error(data.value_mark("require_approval"), f"require_approval: expected true or false, got {_shown(require)}")
     approvers = data.get("approvers", [])
-    if not isinstance(approvers, YList | list) or not all(isinstance(a, str) and a.strip() for a in approvers):
-        found.error(data.value_mark("approvers"), f"approvers: expected a list of names (principals in allowed_signers), got {_shown(approvers)}")
+    if not isinstance(approvers, YList):
+        if "approvers" in data:
+            found.error(data.value_mark("approvers"), f"approvers: expected a list of names (principals in allowed_signers), got {_shown(approvers)}")
         approvers = []
+    marks = approvers.item_marks if isinstance(approvers, YList) else []
+    wrong = [(i, name, mark) for i, (name, mark) in enumerate(zip(approvers, marks), start=1) if not (isinstance(name, str) and name.strip())]
+    for index, name, mark in wrong:  # the entry itself, not the whole list (it said "got a list")
+        found.error(mark, f"approvers[{index}]: expected a name (a principal in allowed_signers), got {_shown(name)}")
+    approvers = [] if wrong else approvers
     return {
         "allowed_signers": os.path.expanduser(signers) if isinstance(signers, str) and signers.strip() else None,
         "require_approval": require is True,

@@ -291,3 +291,42 @@ def test_p_at_at_gives_a_literal_value_starting_with_at(tmp_path: Path, capsys: 
     with pytest.raises(SystemExit):
         cli.main(["exec", "--help"])
     assert "NAME=@@TEXT gives the value @TEXT" in " ".join(capsys.readouterr().out.split())
+
+
+EMPTIED = [  # (the command line, the option given "", what the refusal names)
+    (["exec", "RB", "--solo", "ci", "--approval", ""], "argument --approval: expected a file name, got an empty one"),
+    (["exec", "RB", "--solo", "ci", "--identity", ""], "argument --identity: expected a file name, got an empty one"),
+    (["exec", "RB", "--share", "", "--verifier-key", "k.pub"], "argument --share: expected HOST:PORT, :PORT or PORT, got an empty one"),
+    (["exec", "RB", "--share", ":2222", "--verifier-key", ""], "argument --verifier-key: expected a file name, got an empty one"),
+    (["exec", "RB", "--share", ":2222", "--participants", ""], "argument --participants: expected a file name, got an empty one"),
+    (["run", "RB", "--share", "", "--observer-key", "k.pub"], "argument --share: expected HOST:PORT, :PORT or PORT, got an empty one"),
+    (["resume", "J", "--share", " ", "--verifier-key", "k.pub"], "argument --share: expected HOST:PORT, :PORT or PORT, got an empty one"),
+    (["approve", "RB", "--identity", ""], "argument --identity: expected a file name, got an empty one"),
+    (["join", "h:2222", "--identity", ""], "argument --identity: expected a file name, got an empty one"),
+    (["join", "h:2222", "--known-hosts", ""], "argument --known-hosts: expected a file name, got an empty one"),
+    (["validate", ""], "argument FILE: expected a file name, got an empty one"),
+    (["exec", "", "--solo", "ci"], "argument FILE: expected a file name, got an empty one"),
+    (["new", "", "--kind", "config-edit"], "argument FILE: expected a file name, got an empty one"),
+    (["report", ""], "argument JOURNAL: expected a file name, got an empty one"),
+    (["journal", "verify", ""], "argument JOURNAL: expected a file name, got an empty one"),
+]
+
+
+@pytest.mark.parametrize(("argv", "said"), EMPTIED, ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+def test_an_empty_file_or_address_is_refused_as_given_before_anything_runs(
+    argv: list[str], said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--approval "$APPROVAL"` with the variable unset ran the change with no approval checked, `--identity ""` signed
+    with the agent's key, `--share ""` ran unshared (or said there was no --share), `validate ""` checked the current
+    folder, `report ""` said `cannot read .`, `new ""` said ` exists`: each is refused now, naming the argument."""
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(
+        f"runbook: 1\nid: w\ntitle: W\nsections:\n  - id: a\n    title: A\n    steps:\n      - {{id: s, title: S, run: 'touch {tmp_path / 'ran'}'}}\n"
+    )
+    args = [str(runbook) if a == "RB" else str(tmp_path / "j.jsonl") if a == "J" else a for a in argv]
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(args)
+    assert stopped.value.code == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "ran").exists() and not (tmp_path / "state").exists()

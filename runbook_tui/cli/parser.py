@@ -37,6 +37,14 @@ def file_name(value: str) -> str:
     return value
 
 
+def address(value: str) -> str:
+    """`--share ADDR`: an empty one (`--share "$ADDR"` with the variable unset) ran unshared, or was told there was no
+    --share at all; refused as given."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("expected HOST:PORT, :PORT or PORT, got an empty one")
+    return value
+
+
 def new_file(value: str) -> str:
     """A file `report -o`, `approve -o` or `replay --out` writes: its folder must exist (`report -o` always required
     it; it was found out only after the whole report was built, and `--out` when the practice was over). Refused
@@ -119,18 +127,20 @@ def with_journal(sub: argparse.ArgumentParser) -> None:
 
 
 def with_participants(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--verifier-key", action="append", default=[], metavar="FILE", help="public key of a verifier who may join (repeatable)")
-    sub.add_argument("--observer-key", action="append", default=[], metavar="FILE", help="public key of a read-only observer (repeatable)")
-    sub.add_argument("--participants", metavar="FILE", help="YAML list of {name, role: verifier|observer, key}")
+    sub.add_argument("--verifier-key", type=file_name, action="append", default=[], metavar="FILE", help="public key of a verifier who may join (repeatable)")
+    sub.add_argument("--observer-key", type=file_name, action="append", default=[], metavar="FILE", help="public key of a read-only observer (repeatable)")
+    sub.add_argument("--participants", type=file_name, metavar="FILE", help="YAML list of {name, role: verifier|observer, key}")
 
 
 def with_trust(sub: argparse.ArgumentParser, *, approval: bool = True) -> None:
-    sub.add_argument("--identity", metavar="KEY", help="your private key: signs your decisions and seals (default: the ssh-agent's first key)")
+    sub.add_argument("--identity", type=file_name, metavar="KEY", help="your private key: signs your decisions and seals (default: the ssh-agent's first key)")
     if approval:
         sub.add_argument(
             "--allowed-signers", type=file_name, metavar="PATH", help="OpenSSH allowed_signers file: who is who (overrides allowed_signers: in settings)"
         )
-        sub.add_argument("--approval", metavar="FILE", help="start only if this signed approval (runbook-tui approve) is for exactly the plan rendered now")
+        sub.add_argument(
+            "--approval", type=file_name, metavar="FILE", help="start only if this signed approval (runbook-tui approve) is for exactly the plan rendered now"
+        )
 
 
 def with_on_failure(sub: argparse.ArgumentParser, when: str) -> None:
@@ -149,7 +159,7 @@ def with_headless_decisions(sub: argparse.ArgumentParser) -> None:
 
 
 def _replay_arguments(replay: argparse.ArgumentParser) -> None:
-    replay.add_argument("journal", metavar="JOURNAL")
+    replay.add_argument("journal", type=file_name, metavar="JOURNAL")
     replay.add_argument("--practice", action="store_true", help="drive it as assignee with the recorded outputs standing in")
     replay.add_argument("--speed", type=speed, metavar="X", help="playback speed (space plays; + and - change it); not with --practice")
     replay.add_argument("--theme", metavar="NAME", help="colour theme")
@@ -160,19 +170,23 @@ def _replay_arguments(replay: argparse.ArgumentParser) -> None:
 def _join_arguments(join: argparse.ArgumentParser) -> None:
     join.add_argument("address", metavar="ADDR", help="HOST:PORT the assignee shares at")
     join.add_argument("--observe", action="store_true", help="join read-only")
-    join.add_argument("--identity", metavar="KEYFILE", help="the private key to join and sign your decisions with (default: SSH agent, ~/.ssh/id_*)")
-    join.add_argument("--known-hosts", metavar="PATH", help="trusted session host keys (default: settings' ssh.known_hosts, ~/.ssh/known_hosts)")
+    join.add_argument(
+        "--identity", type=file_name, metavar="KEYFILE", help="the private key to join and sign your decisions with (default: SSH agent, ~/.ssh/id_*)"
+    )
+    join.add_argument(
+        "--known-hosts", type=file_name, metavar="PATH", help="trusted session host keys (default: settings' ssh.known_hosts, ~/.ssh/known_hosts)"
+    )
     join.add_argument("--accept-fingerprint", metavar="SHA256:...", help="trust the session's host key on first contact if it has this fingerprint")
 
 
 def _validate_arguments(validate: argparse.ArgumentParser) -> None:
-    validate.add_argument("files", nargs="+", metavar="FILE", help="a runbook, or a folder: every *.yaml / *.yml in it")
+    validate.add_argument("files", nargs="+", type=file_name, metavar="FILE", help="a runbook, or a folder: every *.yaml / *.yml in it")
     with_params(validate)
     validate.add_argument("--format", choices=("text", "github"), default="text", help="FILE:LINE:COL lines (default) or GitHub Actions annotations")
 
 
 def _new_arguments(new: argparse.ArgumentParser) -> None:
-    new.add_argument("file", metavar="FILE", help="the runbook to create (never overwritten)")
+    new.add_argument("file", type=file_name, metavar="FILE", help="the runbook to create (never overwritten)")
     new.add_argument(
         "--kind",
         choices=("config-edit", "package-upgrade", "database-migration", "rolling-restart", "k8s-rollout"),
@@ -183,7 +197,7 @@ def _new_arguments(new: argparse.ArgumentParser) -> None:
 
 
 def _plan_arguments(plan: argparse.ArgumentParser) -> None:
-    plan.add_argument("file", metavar="FILE")
+    plan.add_argument("file", type=file_name, metavar="FILE")
     with_params(plan)
     shape = plan.add_mutually_exclusive_group()  # `--format md --json` printed JSON, the md asked for dropped silently
     shape.add_argument("--json", dest="format", action="store_const", const="json", help="machine-readable plan (the same as --format json)")
@@ -193,9 +207,9 @@ def _plan_arguments(plan: argparse.ArgumentParser) -> None:
 
 
 def _run_arguments(run: argparse.ArgumentParser) -> None:
-    run.add_argument("file", metavar="FILE", nargs="?", help="the runbook; without it, a picker lists ./runbooks and the examples")
+    run.add_argument("file", type=file_name, metavar="FILE", nargs="?", help="the runbook; without it, a picker lists ./runbooks and the examples")
     with_params(run)
-    run.add_argument("--share", metavar="ADDR", help="let a verifier join over SSH at ADDR (HOST:PORT, :PORT for all interfaces)")
+    run.add_argument("--share", type=address, metavar="ADDR", help="let a verifier join over SSH at ADDR (HOST:PORT, :PORT for all interfaces)")
     with_participants(run)
     run.add_argument("--solo", type=reason, metavar="REASON", help="run without a verifier; every step is recorded unverified")
     run.add_argument("--dry-run", action="store_true", help="execute nothing; walk the flow and see what would run")
@@ -207,11 +221,11 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
 
 
 def _execute_arguments(execute: argparse.ArgumentParser) -> None:
-    execute.add_argument("file", metavar="FILE")
+    execute.add_argument("file", type=file_name, metavar="FILE")
     with_params(execute)
     who = execute.add_mutually_exclusive_group(required=True)
     who.add_argument("--solo", type=reason, metavar="REASON", help="run without a verifier; every step is recorded unverified")
-    who.add_argument("--share", metavar="ADDR", help="wait for a verifier joining over SSH at ADDR")
+    who.add_argument("--share", type=address, metavar="ADDR", help="wait for a verifier joining over SSH at ADDR")
     with_participants(execute)
     with_on_failure(execute, "")
     with_headless_decisions(execute)
@@ -222,7 +236,7 @@ def _execute_arguments(execute: argparse.ArgumentParser) -> None:
 
 
 def _resume_arguments(resume: argparse.ArgumentParser) -> None:
-    resume.add_argument("journal", metavar="JOURNAL")
+    resume.add_argument("journal", type=file_name, metavar="JOURNAL")
     decision = resume.add_mutually_exclusive_group()
     decision.add_argument("--rerun", dest="decision", action="store_const", const="rerun", help="run the unknown step again")
     decision.add_argument("--mark-done", dest="reason", type=reason, metavar="REASON", help="you checked the unknown step by hand: mark it done")
@@ -241,7 +255,7 @@ def _resume_arguments(resume: argparse.ArgumentParser) -> None:
     with_headless_decisions(resume)
     mode = resume.add_mutually_exclusive_group()
     mode.add_argument("--solo", type=reason, metavar="REASON", help="from now on without a verifier (journaled)")
-    mode.add_argument("--share", metavar="ADDR", help="from now on shared: a verifier may join over SSH at ADDR (journaled)")
+    mode.add_argument("--share", type=address, metavar="ADDR", help="from now on shared: a verifier may join over SSH at ADDR (journaled)")
     with_participants(resume)
     resume.add_argument("--headless", action="store_true", help="no TUI: print where the run stands (the default without a terminal)")
     resume.add_argument("--theme", metavar="NAME", help="colour theme of the TUI")
@@ -249,9 +263,9 @@ def _resume_arguments(resume: argparse.ArgumentParser) -> None:
 
 
 def _approve_arguments(approve: argparse.ArgumentParser) -> None:
-    approve.add_argument("file", metavar="FILE")
+    approve.add_argument("file", type=file_name, metavar="FILE")
     with_params(approve)
-    approve.add_argument("--identity", metavar="KEY", help="the private key to sign with (default: the ssh-agent's first key)")
+    approve.add_argument("--identity", type=file_name, metavar="KEY", help="the private key to sign with (default: the ssh-agent's first key)")
     approve.add_argument(
         "--allowed-signers",
         type=file_name,
@@ -262,7 +276,7 @@ def _approve_arguments(approve: argparse.ArgumentParser) -> None:
 
 
 def _rehearse_arguments(rehearse: argparse.ArgumentParser) -> None:
-    rehearse.add_argument("file", metavar="FILE")
+    rehearse.add_argument("file", type=file_name, metavar="FILE")
     with_params(rehearse)
     rehearse.add_argument("--yes", action="store_true", help="run without asking (scripts); without a terminal it is required")
     rehearse.add_argument("--ack-manual", type=reason, metavar="REASON", help="acknowledge note, ask and confirm steps without a person (journaled on each)")
@@ -272,7 +286,7 @@ def _rehearse_arguments(rehearse: argparse.ArgumentParser) -> None:
 
 
 def _preflight_arguments(preflight: argparse.ArgumentParser) -> None:
-    preflight.add_argument("file", metavar="FILE")
+    preflight.add_argument("file", type=file_name, metavar="FILE")
     with_params(preflight)
     preflight.add_argument("--notify-test", action="store_true", help="send a test message to every notify URL (settings and runbook)")
 
@@ -282,7 +296,7 @@ def _journal_arguments(journal: argparse.ArgumentParser) -> None:
     journal_verify = journal_commands.add_parser(
         "verify", help="check the hash chain and the event sequence; with allowed signers (--allowed-signers, or settings), every signature and the seal"
     )
-    journal_verify.add_argument("journal", metavar="JOURNAL")
+    journal_verify.add_argument("journal", type=file_name, metavar="JOURNAL")
     journal_verify.add_argument(
         "--allowed-signers",
         type=file_name,
@@ -292,7 +306,7 @@ def _journal_arguments(journal: argparse.ArgumentParser) -> None:
 
 
 def _report_arguments(report: argparse.ArgumentParser) -> None:
-    report.add_argument("journal", metavar="JOURNAL")
+    report.add_argument("journal", type=file_name, metavar="JOURNAL")
     report.add_argument(
         "--format",
         choices=("md", "html", "json", "cast"),

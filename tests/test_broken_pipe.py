@@ -50,3 +50,33 @@ def test_exec_into_a_reader_that_leaves_goes_on_with_the_change(tmp_path) -> Non
     journal = (tmp_path / "j.jsonl").read_text()
     assert '"outcome":"done"' in journal and journal.count('"type":"step_finished"') == 3, journal[-500:]
     assert stderr.count("stdout was closed") == 1, stderr  # `seq 20000` outgrows the pipe: a write after the close fails
+
+
+def _close_stdout() -> None:
+    os.close(1)  # as `runbook-tui … >&-` starts it: no descriptor 1 at all
+
+
+def test_a_stdout_closed_from_the_start_is_said_once_and_exec_goes_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Started with `>&-`, Python leaves sys.stdout None: `schema`, `plan`, `report` ended in an AttributeError traceback,
+    `exec` printed `listener failed on …: AttributeError … please report it` for every event. Now a printing command
+    ends with exit 1 and one line saying stdout is closed; `exec` runs the change to its end, says so once, and the
+    journal has every event."""
+    (tmp_path / "rb.yaml").write_text(RUNBOOK)
+    (tmp_path / "none.yaml").touch()
+    env = {**os.environ, "RUNBOOK_TUI_SETTINGS": str(tmp_path / "none.yaml"), "XDG_STATE_HOME": str(tmp_path / "st"), "RUNBOOK_TUI_USER": "alice"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "runbook_tui", *args]
+        return subprocess.run(
+            argv, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=60, check=False, preexec_fn=_close_stdout
+        )
+
+    ran = run("exec", "rb.yaml", "--solo", "closed stdout", "--journal", "j.jsonl")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr == "runbook-tui: stdout was closed; the run goes on and the journal has every event\n", ran.stderr
+    journal = (tmp_path / "j.jsonl").read_text()
+    assert '"outcome":"done"' in journal and journal.count('"type":"step_finished"') == 3, journal[-500:]
+    for args in (["schema"], ["plan", "rb.yaml"], ["report", "j.jsonl"]):
+        done = run(*args)
+        assert done.returncode == 1, (args, done.stderr)
+        assert done.stderr == "runbook-tui: stdout is closed (started with >&-): nothing could be written there\n", (args, done.stderr)

@@ -80,3 +80,36 @@ def test_a_stdout_closed_from_the_start_is_said_once_and_exec_goes_on(tmp_path) 
         done = run(*args)
         assert done.returncode == 1, (args, done.stderr)
         assert done.stderr == "runbook-tui: stdout is closed (started with >&-): nothing could be written there\n", (args, done.stderr)
+
+
+def _close_stdin() -> None:
+    os.close(0)
+
+
+def _close_stderr() -> None:
+    os.close(2)
+
+
+def test_a_stdin_or_stderr_closed_from_the_start_is_no_traceback_and_no_error_in_stdout(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`<&-`: `new`, `run`, `rehearse`, `demo`, `replay` ended in `'NoneType' object has no attribute 'isatty'`; now they
+    read it as `</dev/null` (no terminal) and say what to do. `2>&-`: an error meant for stderr went into stdout
+    (`print(file=None)`), into the plan a script was reading; now it is dropped and the exit code says it."""
+    (tmp_path / "rb.yaml").write_text(RUNBOOK)
+    (tmp_path / "none.yaml").touch()
+    env = {**os.environ, "RUNBOOK_TUI_SETTINGS": str(tmp_path / "none.yaml"), "XDG_STATE_HOME": str(tmp_path / "st")}
+
+    def run(closing, *args: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+        argv = [sys.executable, "-m", "runbook_tui", *args]
+        return subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False, preexec_fn=closing)
+
+    for args, said in (
+        (["new", "n.yaml"], "runbook-tui: new: give the kind of change with --kind"),
+        (["run", "rb.yaml", "--solo", "x"], "runbook-tui: run shows a screen, and stdin or stdout is not a terminal: nothing was started."),
+        (["rehearse", "rb.yaml"], "runbook-tui: rehearse: pass --yes to run the real commands without a terminal to ask in; nothing was run"),
+    ):
+        done = run(_close_stdin, *args)
+        assert done.returncode == 2 and done.stderr.startswith(said), (args, done.stderr)
+        assert "Traceback" not in done.stderr
+    assert not (tmp_path / "n.yaml").exists() and not (tmp_path / "st").exists()
+    done = run(_close_stderr, "plan", "missing.yaml", "--json")
+    assert (done.returncode, done.stdout) == (2, ""), done

@@ -18,7 +18,7 @@ def quiet_on_broken_pipe(main: Main) -> Main:
 
     @functools.wraps(main)
     def wrapped(argv: Sequence[str] | None = None) -> int:
-        closed = _stand_in_for_a_closed_stdout()
+        closed = _stand_in_for_closed_streams()
         try:
             return main(argv)
         except BrokenPipeError:
@@ -30,17 +30,31 @@ def quiet_on_broken_pipe(main: Main) -> Main:
     return wrapped
 
 
-def _stand_in_for_a_closed_stdout() -> bool:
-    """Started with stdout closed (`>&-`), Python leaves `sys.stdout` None: every print was a traceback
-    (`'NoneType' object has no attribute 'write'`; in `exec` one "please report it" per event), and the next file
-    opened could take descriptor 1. A pipe whose reader is gone stands in on it: each write fails as into a reader that
-    left (`| head`), which every command already handles (`exec` goes on and says so; the others end with exit 1)."""
-    if sys.stdout is not None:
-        return False
-    read_end, write_end = os.pipe()
-    os.dup2(write_end, 1)  # (when the pipe's read end took descriptor 1, this closes it)
-    os.close(write_end)
-    if read_end != 1:
-        os.close(read_end)
-    sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
-    return True
+def _stand_in_for_closed_streams() -> bool:
+    """Started with a standard stream closed (`>&-`, `<&-`, `2>&-`), Python leaves it None: every print to stdout and
+    every `sys.stdin.isatty()` was a traceback (`'NoneType' object has no attribute ...`; in `exec` one "please report
+    it" per event), errors meant for stderr went into stdout (`print(file=None)`), and the next file opened (the
+    journal) could take the descriptor. Stand-ins take each one: for stdout a pipe whose reader is gone, so each write
+    fails as into a reader that left (`| head`), which every command already handles (`exec` goes on and says so; the
+    others end with exit 1); for stdin /dev/null (as `</dev/null`: no terminal); for stderr /dev/null. True when
+    stdout was closed."""
+    if sys.stdin is None:
+        _occupy(0, os.open(os.devnull, os.O_RDONLY))
+        sys.stdin = open(0, encoding="utf-8", closefd=False)
+    closed = sys.stdout is None
+    if closed:
+        read_end, write_end = os.pipe()
+        _occupy(1, write_end)  # (when the pipe's read end took descriptor 1, this closes it)
+        if read_end != 1:
+            os.close(read_end)
+        sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
+    if sys.stderr is None:
+        _occupy(2, os.open(os.devnull, os.O_WRONLY))
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
+    return closed
+
+
+def _occupy(descriptor: int, opened: int) -> None:
+    if opened != descriptor:
+        os.dup2(opened, descriptor)
+        os.close(opened)

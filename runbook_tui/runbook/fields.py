@@ -22,6 +22,8 @@ T = TypeVar("T")
 #: One of a fixed set of words (a Literal type at the call site).
 Word = TypeVar("Word", bound=str)
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+#: The longest duration a runbook or the settings may give (a timeout, a wait, a guard's `for`): a year and a day.
+MAX_DURATION = 366 * 86400
 
 #: Turns a template string into its load-time text (or None when it cannot be rendered yet).
 Renderer = Callable[[str, Mark], "str | None"]
@@ -200,6 +202,9 @@ class Fields:
             return default
         if above_zero and seconds <= 0:
             self.diags.error(m.value_mark(key), f"'{key}': expected a duration above 0 ({above_zero}), got {describe(value)}")
+            return default
+        if seconds > MAX_DURATION:  # `99999999999999999999d`: finite, so it passed; the plan read `timeout 2400000000000000007456h…`
+            self.diags.error(m.value_mark(key), f"'{key}': expected a duration of at most 366d (a longer one is a typo), got {describe(value)}")
             return default
         return seconds
 

@@ -41,8 +41,16 @@ sections:
             "11:18",
             "'retries': expected a whole number from 0 to 100, got 9999999999999999999999999999999999999...",
         ),
+        # finite, so it passed, and the plan read `timeout 2400000000000000007456h32m25.6s`; `wait:` the same
+        (
+            "run: echo",
+            "timeout: 99999999999999999999d\n        run: echo",
+            "11:18",
+            "'timeout': expected a duration of at most 366d (a longer one is a typo), got '99999999999999999999d'",
+        ),
+        ("run: echo {{ count }}", "wait: 367d", "11:15", "'wait': expected a duration of at most 366d (a longer one is a typo), got '367d'"),
     ],
-    ids=["int-default", "decimal-timeout", "hex-timeout", "sexagesimal-timeout", "hex-min", "long-retries"],
+    ids=["int-default", "decimal-timeout", "hex-timeout", "sexagesimal-timeout", "hex-min", "long-retries", "days-timeout", "year-wait"],
 )
 def test_a_huge_number_in_the_file_is_a_positioned_error(write_runbook, capsys, old, new, where, message):
     path = write_runbook(RUNBOOK.replace(old, new, 1))

@@ -26,13 +26,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from textual.color import Color, ColorParseError
 from textual.css.constants import VALID_STYLE_FLAGS
 from textual.theme import Theme
 
 from runbook_tui.app.settings import config_dir
-from runbook_tui.runbook.document import SAFE_LOADER
+from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.document import load_values
 
 DEFAULT_THEME = "night"
 
@@ -73,7 +73,7 @@ def load_themes(folders: Sequence[Path], *, shipped: Path | None = None) -> tupl
             if theme is not None and theme.name in seen:
                 problems = [f"theme {theme.name!r} is also defined in {seen[theme.name].name}, expected one file per theme name (this one is ignored)"]
             if problems:
-                failures += [f"{path}: {problem}" for problem in problems]
+                failures += [problem if problem.startswith(f"{path}:") else f"{path}: {problem}" for problem in problems]
                 continue
             assert theme is not None
             seen[theme.name] = path
@@ -92,14 +92,13 @@ def load_theme_file(path: Path, *, build: bool = True) -> tuple[Theme | None, li
     """One file: the theme, or None and what is wrong with it (without the file name); `build`: check that Textual can
     derive the theme's colours."""
     try:
-        data: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # libyaml: parsed at every start
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [f"cannot read the file ({exc}), expected a readable UTF-8 YAML file"]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        return None, [f"not valid YAML ({problem}{where}), expected a mapping of theme keys"]
+    try:  # as settings are read (libyaml, as fast): a syntax error, a tab, a key given twice at FILE:LINE:COL
+        data: Any = load_values(text, str(path))
+    except RunbookInvalid as invalid:
+        return None, [str(problem) for problem in invalid.errors]
     if not isinstance(data, dict):
         return None, [f"expected a mapping of theme keys ({', '.join(KNOWN_KEYS)}), got {_kind(data)}"]
 

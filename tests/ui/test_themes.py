@@ -124,7 +124,11 @@ def test_high_contrast_keeps_success_warning_and_error_apart_without_red_green()
         ("bad-colour.yaml", 'name: bad-colour\nprimary: "blurple"\n', "primary: cannot read 'blurple' as a colour, expected"),
         ("comment-colour.yaml", "primary: #123456\n", "primary: no value (an unquoted # starts a YAML comment), expected"),
         ("unknown-key.yaml", 'primary: "#336699"\nprimay: "#336699"\n', "unknown key 'primay' (did you mean 'primary'?), expected one of:"),
-        ("not-yaml.yaml", "primary: [unclosed\n", "not valid YAML"),
+        ("not-yaml.yaml", "primary: [unclosed\n", "not-yaml.yaml:1:10: invalid YAML: did not find expected ',' or ']'"),
+        # at FILE:LINE:COL, as settings and runbooks say it (before: a key given twice was taken silently, the last
+        # value winning; a syntax error said `not valid YAML (... at line 3, column 1)`)
+        ("twice.yaml", 'primary: "#336699"\nprimary: "#123456"\n', "twice.yaml:2:1: duplicate key 'primary' (first at line 1); expected each key once"),
+        ("tab.yaml", 'primary: "#336699"\nvariables:\n\tfoo: 1\n', "tab.yaml:3:1: invalid YAML: found character that cannot start any token"),
         ("a-list.yaml", "- primary\n", "expected a mapping of theme keys"),
         ("bad-dark.yaml", 'primary: "#336699"\ndark: maybe\n', "dark: 'maybe', expected true or false"),
         ("bad-variable.yaml", 'primary: "#336699"\nvariables: {text: nope}\n', "variables: text: cannot read 'nope' as a colour"),
@@ -137,7 +141,7 @@ def test_a_broken_file_is_reported_with_its_name_and_skipped(workdir: Path, file
     themes, failures = load_themes([folder])
     assert [theme.name for theme in themes] == ["good"]
     assert failures, "the broken file must be reported"
-    assert all(failure.startswith(f"{broken}: ") for failure in failures)
+    assert all(failure.startswith(f"{broken}:") for failure in failures)
     assert any(expected in failure for failure in failures), failures
 
 
@@ -226,7 +230,7 @@ async def test_broken_theme_files_are_reported_once_and_the_app_runs(workdir: Pa
         assert app.theme == "day"
     warnings = [message for message, severity in notices if severity == "warning"]
     assert len(warnings) == 1
-    assert f"{broken}: primary:" in warnings[0] and "odd.yaml: not valid YAML" in warnings[0]
+    assert f"{broken}: primary:" in warnings[0] and "odd.yaml:2:1: invalid YAML" in warnings[0]
 
 
 async def _until(pilot: Any, done: Callable[[], bool], what: str, seconds: float = 30) -> None:

@@ -139,10 +139,22 @@ def read_allowed_signers(path: str) -> AllowedSigners:
         try:
             entry = SSHAllowedSignersEntry(line)
         except (ValueError, asyncssh.KeyImportError) as exc:
-            raise SignatureError(
-                f"{shown}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {visible_line(str(exc))}"
-            ) from None
+            why = visible_line(str(exc))
+            if _bare_key(line):  # a `.pub` file (or its line) given as the list: said as such, not "Invalid public key"
+                why = "this line is a public key alone (a .pub file?), without the names it signs for; put the name first: 'bob ssh-ed25519 AAAA…'"
+            raise SignatureError(f"{shown}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {why}") from None
         entries.append((line.split(None, 1)[0], entry))
     if not entries:
         raise SignatureError(f"{shown}: no allowed signers in it (expected PRINCIPALS KEYTYPE BASE64 lines)")
     return AllowedSigners(entries, path)
+
+
+def _bare_key(line: str) -> bool:
+    """Whether `line` is a public key as a `.pub` file holds it (KEYTYPE BASE64 [COMMENT]), no principals before it."""
+    from asyncssh.public_key import KeyImportError, import_public_key
+
+    try:
+        import_public_key(line)
+    except (KeyImportError, ValueError):
+        return False
+    return True

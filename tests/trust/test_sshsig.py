@@ -87,6 +87,17 @@ def test_an_allowed_signers_line_that_is_not_one_names_its_line(tmp_path: Path) 
         read_allowed_signers(str(path))
 
 
+def test_a_public_key_file_given_as_allowed_signers_is_said_to_be_one(tmp_path: Path) -> None:
+    """`--allowed-signers bob.pub` (the key, not the list): it said only `Invalid public key`, of a valid key."""
+    bob = _key(tmp_path, "bob")
+    with pytest.raises(SignatureError) as refused:
+        read_allowed_signers(f"{bob}.pub")
+    assert str(refused.value) == (
+        f"{bob}.pub:1:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): this line is a public key alone "
+        "(a .pub file?), without the names it signs for; put the name first: 'bob ssh-ed25519 AAAA…'"
+    )
+
+
 def test_allowed_signers_are_never_read_more_leniently_than_ssh_keygen_reads_them(tmp_path: Path) -> None:
     """Each line, as `ssh-keygen -Y verify` and we read it: we never let a key sign for bob where OpenSSH refuses.
 

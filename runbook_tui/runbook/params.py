@@ -78,6 +78,10 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
             try:
                 value = FileText(read_limited(path, MAX_BYTES).decode("utf-8").rstrip("\n"))
             except OSError as exc:
+                if value == "@-" and isinstance(exc, FileNotFoundError):  # as curl's `@-`: it read as a file named '-'
+                    raise ParamError(
+                        f"{given}: no file named '-' here; standard input is not read: expected NAME=@FILE, or NAME=@@- for the text '@-'"
+                    ) from None
                 raise ParamError(f"{given}: cannot read the file: {exc.strerror}") from None
             except UnicodeDecodeError:
                 raise ParamError(f"{given}: expected UTF-8 text; the file has bytes that are not") from None

@@ -319,6 +319,18 @@ def test_cli_p_at_without_a_file_name_says_so(write_runbook, capsys):
     assert "-p note=@: expected a file name after @" in err and "@." not in err, err
 
 
+def test_cli_p_at_dash_says_stdin_is_not_read(write_runbook, tmp_path, capsys, monkeypatch):
+    """`-p note=@-`, as curl reads stdin: it said `cannot read the file: No such file or directory` of a file nobody meant;
+    a file named '-' there is still read."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = plan_params(capsys, [str(write_runbook(PARAMS)), "-p", "note=@-"])
+    assert code == 2
+    assert "-p note=@-: no file named '-' here; standard input is not read: expected NAME=@FILE, or NAME=@@- for the text '@-'" in err, err
+    (tmp_path / "-").write_text("from a file\n")
+    code, params, _ = plan_params(capsys, [str(write_runbook(PARAMS)), "-p", "note=@-"])
+    assert code == 0 and params["note"] == "from a file"
+
+
 @pytest.mark.parametrize("bad", ["count", "=5"])
 def test_cli_p_without_name_or_equals_exits_2(write_runbook, capsys, bad):
     code, _, err = plan_params(capsys, [str(write_runbook(PARAMS)), "-p", bad])

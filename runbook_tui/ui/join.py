@@ -20,6 +20,7 @@ import asyncssh
 from runbook_tui.engine.event_words import ended_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
+from runbook_tui.runbook.bounded_read import not_regular
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.share.client import NeverWritten, ShareClient, fetch_host_key, trust, words
 from runbook_tui.share.probe import not_a_share
@@ -112,6 +113,11 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
     if identity is not None and (unusable := _unreadable_key(identity)) is not None:
         print(visible_line(f"runbook-tui: join --identity {identity}: {unusable}"), file=sys.stderr)
         return 2  # said first: before the host key's check and the terminal's (before: the terminal's was said first)
+    if known_hosts is not None and (odd := _not_regular(known_hosts)) is not None:  # /dev/zero filled memory (7 GB), a FIFO hung
+        print(
+            visible_line(f"runbook-tui: join --known-hosts {known_hosts}: {odd}; nothing was joined (give a known_hosts file, or a new name)"), file=sys.stderr
+        )
+        return 2
     host, port, known = endpoint.host, endpoint.port, endpoint.known_hosts
 
     async def main() -> int:
@@ -155,6 +161,14 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         return 0
 
     return asyncio.run(main())
+
+
+def _not_regular(path: str) -> str | None:
+    """What is at `--known-hosts PATH` when it is there and not a regular file (a missing one is made on first contact)."""
+    try:
+        return not_regular(os.stat(os.path.expanduser(path)).st_mode)
+    except OSError:
+        return None
 
 
 def _unreadable_key(identity: str) -> str | None:

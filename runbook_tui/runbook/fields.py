@@ -187,8 +187,9 @@ class Fields:
         self.diags.error(m.value_mark(key), f"'{key}': expected a number, got {describe(value)}")
         return None
 
-    def duration(self, m: YMap, key: str, default: float | None = None, *, above_zero: str = "") -> float | None:
-        """A duration; with `above_zero` (what 0 would wrongly mean, said in the error) 0 is refused."""
+    def duration(self, m: YMap, key: str, default: float | None = None, *, above_zero: str = "", longest: float | None = None) -> float | None:
+        """A duration; with `above_zero` (what 0 would wrongly mean, said in the error) 0 is refused; past `longest`
+        (default MAX_DURATION; math.inf where the caller bounds it in its own words) refused too."""
         if key not in m:
             return default
         value = self._resolved(m, key)
@@ -203,7 +204,9 @@ class Fields:
         if above_zero and seconds <= 0:
             self.diags.error(m.value_mark(key), f"'{key}': expected a duration above 0 ({above_zero}), got {describe(value)}")
             return default
-        if seconds > MAX_DURATION:  # `99999999999999999999d`: finite, so it passed; the plan read `timeout 2400000000000000007456h…`
+        if seconds > (
+            MAX_DURATION if longest is None else longest
+        ):  # `99999999999999999999d`: finite, so it passed; the plan read `timeout 2400000000000000007456h…`
             self.diags.error(m.value_mark(key), f"'{key}': expected a duration of at most 366d (a longer one is a typo), got {describe(value)}")
             return default
         return seconds

@@ -9,6 +9,7 @@ like every other runbook error. Pure: nothing here sends anything.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from collections.abc import Callable
 from typing import Literal
@@ -384,7 +385,11 @@ def _timing(fields: Fields, settings: YMap) -> NotifyTiming:
     if m is None:
         return NotifyTiming()
     default = NotifyTiming()
-    durations = {f.key: fields.duration(m, f.key, getattr(default, f.key)) for f in T.NOTIFY_TIMING.fields if f.value is T.DURATION}
+    durations = {
+        f.key: fields.duration(m, f.key, getattr(default, f.key), longest=math.inf if f.key == "timeout" else None)  # (its own bound below)
+        for f in T.NOTIFY_TIMING.fields
+        if f.value is T.DURATION
+    }
     timeout = durations["timeout"]
     if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:  # 0s failed every send; past the clock's range, a traceback
         fields.diags.error(m.value_mark("timeout"), f"'timeout': expected more than 0s and at most {format_duration(MAX_TIMEOUT)}, got {shown(m['timeout'])}")

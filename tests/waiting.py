@@ -35,3 +35,12 @@ def settles(condition: Callable[[], object], timeout: float) -> bool:
             return False
         time.sleep(PACE)
     return True
+
+
+async def pilot_until(pilot: Any, condition: Callable[[], object], what: str | Callable[[], str], timeout: float = 30) -> None:
+    """`wait_until` for a Textual app under test: the app runs between looks (`pilot.pause`), not a blocked loop."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"not within {timeout:g} s: {what() if callable(what) else what}")
+        await pilot.pause(PACE)

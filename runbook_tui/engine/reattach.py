@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from runbook_tui.engine.events import SYSTEM
 from runbook_tui.engine.state_model import NOTES_KEPT, RunState
@@ -64,11 +65,11 @@ def _run_named(value: object) -> tuple[int, str] | None:
     return None
 
 
-def following_words(hosts: list[str]) -> str:
+def following_note(sid: str, found: Mapping[str, tuple[int, str]]) -> dict[str, Any]:
     """The note journaled before such a re-run starts, so the output that comes again from its first byte reads as that."""
-    where = ", ".join(hosts)
-    return (
-        f"re-run on {where}: the run the stopped process left there is followed if it is still there (running, or ended "
-        "with its result never collected): its output from its first byte, then its end; it is not started again beside "
-        "it. Where it is gone, the command starts again."
+    text = (
+        f"re-run on {', '.join(found)}: the run the stopped process left there is followed if it is still there (running, or"
+        " ended with its result never collected): its output from its first byte, then its end; it is not started again"
+        " beside it. Where it is gone, the command starts again."
     )
+    return {"step": sid, "text": text, "request": FOLLOW, "follows": {host: list(run) for host, run in found.items()}}

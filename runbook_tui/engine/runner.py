@@ -24,7 +24,7 @@ from runbook_tui.engine.left_out import left_out, skip_reason
 from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
-from runbook_tui.engine.reattach import FOLLOW, following_words, left_running
+from runbook_tui.engine.reattach import following_note, left_running
 from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import RollbackPlan, StepRecord, grouped_entries, plan_rollback, to_json
 from runbook_tui.engine.shown_texts import shown_text
@@ -200,9 +200,7 @@ class StepRunner(WaitStep):
         self._found = {h: run for h, run in left_running(self.state, step.id).items() if h in rendered["commands"]}
         self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in plan.hosts], phase="run", **rendered, **self.driven())
         if self._found:
-            self.emit(
-                ev.NOTE, SYSTEM, step=step.id, text=following_words(list(self._found)), request=FOLLOW, follows={h: list(r) for h, r in self._found.items()}
-            )
+            self.emit(ev.NOTE, SYSTEM, **following_note(step.id, self._found))
         captured: dict[str, str] = {}
         problems: list[str] = []
         tolerated: list[str] = []  # hosts that failed within max_fail, in words: the step goes on, they stay failed

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from fault_helpers import RUNBOOK_TUI, Screen, alive, env_for, of_type, raw_events, run, state_of, wait_until, write_runbook
+from waiting import pilot_until
 
 
 def slow_runbook(tmp_path: Path) -> Path:
@@ -208,15 +209,14 @@ async def test_after_the_signal_replay_and_report_read_the_step_unknown_as_resum
     events = read_events(journal).events
     app = ReplayApp(events, label=journal.name)
     async with app.run_test(size=(80, 24)) as pilot:
-        deadline = time.monotonic() + 30
-        while not isinstance(app.screen, ReplayScreen):
-            assert time.monotonic() < deadline, "the replay screen never opened"
-            await pilot.pause(0.05)
+        await pilot_until(pilot, lambda: isinstance(app.screen, ReplayScreen), "the replay screen opened")
         screen = app.screen
         await pilot.press("end")
-        while screen.replay.position != len(events) or "UNKNOWN" not in text_of(screen.query_one("#status")):
-            assert time.monotonic() < deadline, f"replay at its end never said UNKNOWN: {text_of(screen.query_one('#status'))!r}"
-            await pilot.pause(0.05)
+        await pilot_until(
+            pilot,
+            lambda: screen.replay.position == len(events) and "UNKNOWN" in text_of(screen.query_one("#status")),
+            lambda: f"replay at its end said UNKNOWN: {text_of(screen.query_one('#status'))!r}",
+        )
         said = text_of(screen.query_one("#status"))
         assert "'slow' outcome UNKNOWN (the program stopped while it ran)" in said and "Running" not in said, said
         pane = text_of(screen.query_one("OutputLog"))

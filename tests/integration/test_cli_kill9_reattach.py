@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from integration_cli import Cli, events, of_type
+from waiting import wait_until
 
 pytestmark = pytest.mark.peers
 
@@ -38,11 +38,7 @@ def released(cli: Cli) -> Iterator[None]:
 def killed_mid_step(cli: Cli, rb: Path, journal: Path, ready: Counter[str]) -> None:
     """exec, SIGKILLed once the ledger holds `ready` (the commands then wait for the test's `release` file)."""
     proc, _lines = cli.start("exec", str(rb), "--solo", "kill -9 and re-attach", "--journal", str(journal))
-    deadline = time.monotonic() + 30
-    while not ready <= ledger(cli):
-        assert proc.poll() is None, cli.stderr()
-        assert time.monotonic() < deadline, f"the commands did not start within 30 s: {ledger(cli)}"
-        time.sleep(0.01)  # the polling's pace; the condition is the ledger's lines
+    wait_until(lambda: ready <= ledger(cli), lambda: f"the commands started: {ledger(cli)}; {cli.stderr()}", alive=proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
 
@@ -68,10 +64,7 @@ def test_a_rerun_after_a_kill_follows_the_runs_left_on_the_hosts_instead_of_star
     assert "could run it twice" not in looked.stdout, looked.stdout
 
     rerun = cli.start("resume", str(journal), "--rerun", "--continue")[0]
-    wait = time.monotonic() + 30
-    while not of_type(events(journal), "step_started", step="roll", attempt=2):
-        assert rerun.poll() is None and time.monotonic() < wait, cli.stderr()
-        time.sleep(0.01)
+    wait_until(lambda: of_type(events(journal), "step_started", step="roll", attempt=2), lambda: f"the re-run started: {cli.stderr()}", alive=rerun)
     (cli.dir / "release").touch()  # the first runs, still waiting on the hosts, go on to their end now
     assert rerun.wait(60) == 0, cli.stderr()
 
@@ -104,10 +97,7 @@ def test_the_run_followed_is_the_retry_that_was_running(cli: Cli) -> None:
     journal = cli.dir / "j.jsonl"
     killed_mid_step(cli, rb, journal, Counter({"try-peer01": 2, "try-peer02": 1}))
     rerun = cli.start("resume", str(journal), "--rerun", "--continue")[0]
-    wait = time.monotonic() + 30
-    while not of_type(events(journal), "step_started", step="roll", attempt=2):
-        assert rerun.poll() is None and time.monotonic() < wait, cli.stderr()
-        time.sleep(0.01)
+    wait_until(lambda: of_type(events(journal), "step_started", step="roll", attempt=2), lambda: f"the re-run started: {cli.stderr()}", alive=rerun)
     release.touch()
     assert rerun.wait(60) == 0, cli.stderr()
     assert ledger(cli) == Counter({"try-peer01": 2, "try-peer02": 1, "done-peer01": 1, "done-peer02": 1}), ledger(cli)

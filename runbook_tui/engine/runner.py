@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -66,7 +66,7 @@ class StepRunner(WaitStep):
     #: The step whose command runs now and, per host, `running` or `ended` (engine/fanout.py, `progress`): the `k` dialog's
     live_hosts: tuple[str, dict[str, str]] = ("", {})
     driver: str | None = None  # exec/resume/rehearse while its policy moves for the assignee (autopilot.drive): journaled
-    _found: dict[str, tuple[int, str]] = {}  # a re-run's hosts whose dead attempt's run it follows (engine/reattach.py)
+    _found: Mapping[str, tuple[int, str]] = {}  # a re-run's hosts whose dead run it follows (reattach.py); never mutated
 
     def emit(self, type: ev.EventType[P], actor: Actor | str, *_: P.args, **data: P.kwargs) -> Event:
         raise NotImplementedError

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
@@ -189,7 +190,7 @@ class HelpScreen(InfoScreen):
     """The keys, on a plain background: an opaque screen, so Textual does not render and dim the run screen under it
     at every frame (half of what `?` cost); the run screen is as it was when help closes."""
 
-    #: The name it is installed under (see `RunView.action_help`).
+    #: The name it is installed under (see `show_help`).
     NAME = "help"
 
     DEFAULT_CSS = """
@@ -206,6 +207,15 @@ class HelpScreen(InfoScreen):
     def action_close(self) -> None:
         self.query_one("#dialog-scroll").scroll_home(animate=False, immediate=True)  # kept between presses: it opens at the top again
         super().action_close()
+
+
+def show_help(app: App[Any], owner: str, note: str, keys: tuple[tuple[tuple[str, str], ...], str] | tuple[()]) -> None:
+    """The help of one kind of screen (`owner`; a replay has none of the run's keys), built once and kept (installed);
+    it ends with the foot's `note` whole (the foot cuts it)."""
+    name = f"{HelpScreen.NAME}-{owner}"
+    if not app.is_screen_installed(name):
+        app.install_screen(HelpScreen(note, *keys), name)
+    app.push_screen(name)
 
 
 class LoadingScreen(Screen[None]):

@@ -85,5 +85,11 @@ class CoalescedRepaintScreen(Screen[None]):
         self._last_repaint = time.monotonic()
         self._repaint()
 
+    def in_sight(self) -> bool:
+        """Whether any of this screen shows: it is on top, or every screen above it lets it show through (a dialog).
+        (Textual counts a screen under an opaque one as shown: each change to it repainted the screen on top.)"""
+        stack = self.app.screen_stack
+        return self in stack and all(above.styles.background.a < 1 for above in stack[stack.index(self) + 1 :])
+
     def _repaint(self) -> None:
         raise NotImplementedError

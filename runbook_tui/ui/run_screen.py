@@ -1,11 +1,8 @@
 """The run screen: everything the assignee needs at 2 AM on one screen, and the documented keys.
 
-It renders the controller's state and sends intents; it never runs a
-command or touches the journal itself. Events arrive synchronously from the
-controller; the screen collects them and asks for a repaint with one
-message (coalesced: none is posted while one waits; at most one repaint a
-frame), so a step printing a million lines cannot drown the keyboard, and a
-key's effect shows in the next frame rather than on a polling timer.
+It renders the controller's state and sends intents; it never runs a command or touches the journal itself. Events
+arrive synchronously from the controller; the screen collects them and asks for one coalesced repaint (`repaint.py`),
+so a step printing a million lines cannot drown the keyboard, and a key's effect shows in the next frame.
 
 The layout adapts (see `fit_layout` and app.tcss): below `NARROW_COLUMNS`
 the step list is hidden (`l` shows it) so the detail pane has the width for
@@ -35,6 +32,7 @@ from runbook_tui.engine.backlog import PANE_LINES
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import answering, unanswered_guard_rollback
+from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.engine.rollback import Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
@@ -140,6 +138,8 @@ class RunView(CoalescedRepaintScreen):
             self._resumed = True
             event.refresh_styles = False
         self.query_one(StatusStack).refit(self.app.size)  # resized under a dialog: the stack followed the width, now the height
+        if self._pending_lines:
+            self._ask_repaint()  # output that came while an opaque screen (the help) covered this one
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
@@ -236,9 +236,11 @@ class RunView(CoalescedRepaintScreen):
         self._pending_lines.extend(zip(repeat(""), lines))
 
     def _repaint(self) -> None:
-        # A state change (a key's effect) is drawn first; the output waiting goes in the next output frame, unless the
-        # last one is a frame old (state changes coming one after another do not hold the output back longer).
-        if self._pending_lines and (not self._dirty or time.monotonic() - self._output_drawn >= OUTPUT_FRAME_SECONDS):
+        # A state change is drawn first, the output waiting in the next output frame, unless the last is a frame old (changes
+        # in a row do not hold output back) and no key is being handled (a key's frame draws its effect alone). Unseen
+        # (the help covers it) the output waits, the last SCREEN_LINES as the pane keeps, until the screen shows again.
+        seen = self.in_sight()
+        if self._pending_lines and seen and (not self._dirty or (not KEYS.held and time.monotonic() - self._output_drawn >= OUTPUT_FRAME_SECONDS)):
             lines = list(self._pending_lines)  # the last SCREEN_LINES at most: the pane keeps no more
             self._pending_lines.clear()
             self._output_drawn = time.monotonic()
@@ -257,7 +259,7 @@ class RunView(CoalescedRepaintScreen):
         if keys != self._keys_shown:  # the footer draws its row again only when a key comes, goes or changes its words
             self._keys_shown = keys
             self.refresh_bindings()
-        if self._pending_lines:
+        if self._pending_lines and seen:
             self._ask_repaint()  # the output's frame
 
     def _bindings_shown(self) -> list[Binding]:
@@ -292,13 +294,9 @@ class RunView(CoalescedRepaintScreen):
         self._dirty = True
 
     def action_help(self) -> None:
-        """Built once per screen class and kept (installed); it ends with the foot's note whole (the foot cuts it)."""
-        from runbook_tui.ui.modals import HelpScreen  # the dialogs load when first opened, not before the first frame
+        from runbook_tui.ui.modals import show_help  # the dialogs load when first opened, not before the first frame
 
-        name = f"{HelpScreen.NAME}-{type(self).__name__}"  # each screen its own keys (a replay has none of the run's)
-        if not self.app.is_screen_installed(name):
-            self.app.install_screen(HelpScreen(self.whole_note(), *self.KEYS_HELP), name)
-        self.app.push_screen(name)
+        show_help(self.app, type(self).__name__, self.whole_note(), self.KEYS_HELP)
 
     def whole_note(self) -> str:
         """What the foot says, uncut, for the help."""

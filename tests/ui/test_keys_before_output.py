@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import make_app, prepare_workdir, screen_is, started, until
+from run_screen_helpers import ORDER, make_app, prepare_workdir, run_step, screen_is, started, until
 
 from runbook_tui.engine.keys_first import KEYS
+from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.run_screen import RunScreen
+from runbook_tui.ui.step_list import StepList
 
 
 @pytest.fixture(autouse=True)
@@ -79,3 +81,51 @@ async def test_resume_holds_output_until_drawn_although_p_tries_the_pause_bindin
         await pilot.press("p")
         await until(pilot, lambda: len(held_after_decision) == 2, "the resume to be decided", seconds=5)
         assert held_after_decision == [True, True], "a key's hold ended before its decision was on disk and drawn"
+
+
+@pytest.mark.asyncio
+async def test_output_that_comes_under_the_help_goes_into_the_pane_when_the_help_closes(workdir: Path) -> None:
+    """The help is opaque: nobody sees the pane under it. Each batch of output drawn there made Textual repaint the help
+    over it (a flood's frames, every key on the help waiting behind them); now the pane takes the lines once it shows."""
+    app = make_app(params={"hold": True})
+    async with app.run_test(size=(140, 45)) as pilot:
+        controller = await started(pilot)
+        for step in ORDER[:5]:
+            await run_step(pilot, step)
+        pane = app.screen.query_one(OutputLog)
+        steps = app.screen.query_one(StepList)
+        await pilot.press("enter")  # `slow`: waits for the file `release`
+        await until(pilot, lambda: any("waiting for release" in line for line in pane.lines), "the slow step's first line in the pane")
+        await pilot.press("question_mark")
+        await screen_is(pilot, "HelpScreen")
+        (workdir / "release").touch()
+        # The step's end is drawn under the help (its row, the cursor on the next step): the run screen repainted.
+        await until(pilot, lambda: controller.state.steps["slow"].status == "done" and steps.cursor_row == ORDER.index("drop"), "the slow step's end drawn")
+        assert not any("released" in line for line in pane.lines), "output went into the pane under the opaque help"
+        await pilot.press("question_mark")
+        await screen_is(pilot, "RunScreen")
+        await until(pilot, lambda: any(line.endswith("released") for line in pane.lines), "the line printed under the help in the pane once it shows")
+
+
+@pytest.mark.asyncio
+async def test_a_keys_frame_draws_its_effect_alone_and_the_output_waiting_in_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a key is handled, the repaint that shows its effect leaves the output waiting for the next frame: during a
+    flood, wrapping and drawing a frame's lines doubled what the key waited for (the pane and the status in one pass)."""
+    from runbook_tui.ui.status_stack import StatusStack
+
+    drawn: list[str] = []
+    add, show = OutputLog.add, StatusStack.show
+    monkeypatch.setattr(OutputLog, "add", lambda pane, lines: (drawn.append("output"), add(pane, lines))[1])
+    monkeypatch.setattr(StatusStack, "show", lambda stack, *args: (drawn.append("status"), show(stack, *args))[1])
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        drawn.clear()
+        KEYS.hold()  # a key arrived; the output below came before it
+        screen._queue_lines(["a line printed before the key"])
+        screen._dirty = True  # the key's effect
+        await until(pilot, lambda: "output" in drawn, "the waiting output to be drawn")
+        assert drawn[0] == "status" and drawn.index("output") > 0, f"the key's frame drew the output with its effect: {drawn}"
+        assert any("a line printed before the key" in line for line in screen.query_one(OutputLog).lines)

@@ -24,7 +24,11 @@ from collections import deque
 from collections.abc import Sequence
 
 from rich.cells import cell_len, chop_cells
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Log
 
 from runbook_tui.runbook.safe_text import visible_line
@@ -49,6 +53,7 @@ class OutputLog(Log):
         self._raw: deque[RawLine] = deque(maxlen=max_lines)  # the last lines that arrived, raw
         self._complete = True  # the pane holds every line of _raw (none was left raw)
         self._wrapped_at = 0  # the width the pane's lines were wrapped to
+        self._frame_style: Style | None = None  # while the pane draws (`render_lines`)
 
     def add(self, lines: Sequence[RawLine]) -> None:
         self._raw.extend(lines)
@@ -66,6 +71,29 @@ class OutputLog(Log):
         else:
             self.unseen += len(wrapped)
             self._mark()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_style = self.rich_style  # the pane's style, from its ancestors' too: once a pass, not once a line
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
+    def _render_line(self, y: int, scroll_x: int, width: int) -> Strip:
+        """`Log._render_line` with the style of the pass (`render_lines`)."""
+        style = self._frame_style or self.rich_style
+        if y >= len(self._lines):
+            return Strip.blank(width, style)
+        return self._render_line_strip(y, style).crop_extend(scroll_x, scroll_x + width, style).apply_offsets(scroll_x, y)
+
+    def _render_line_strip(self, y: int, rich_style: Style) -> Strip:
+        """Line `y` as `Log` draws it (control codes replaced, tabs expanded, the pane's style), made as one segment
+        rather than through a `Text` (a quarter of the time): during a flood each frame draws every visible line anew,
+        and a key's frame waited for it. A selection is drawn by `Log`."""
+        if self.text_selection is not None:
+            return super()._render_line_strip(y, rich_style)
+        line = self._process_line(self._lines[y])
+        return Strip((Segment(line, rich_style),), cell_len(line))
 
     def _drop_lines(self) -> None:
         """`Log.clear()` but for the width: clear() sets the virtual size to 0x0 and the width is measured again later,

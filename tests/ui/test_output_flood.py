@@ -69,3 +69,24 @@ async def test_batch_after_batch_the_pane_shows_the_newest_lines_at_the_same_siz
         assert _numbers(list(output.lines)) == list(range(2 * LINES - TAIL + 1, 2 * LINES + 1))
         assert sizes == [], "the pane's virtual size changed (a layout of the screen) though it shows as many lines as wide"
         assert output.following and output.scroll_y == output.max_scroll_y
+
+
+@pytest.mark.asyncio
+async def test_the_pane_draws_each_line_as_log_would_but_without_a_text_per_line() -> None:
+    """The pane makes each line's strip itself (one segment; a flood draws every visible line anew at each frame, and
+    Log's `Text` per line was most of a frame): what it draws must be what `Log` draws, for hostile lines too."""
+    from textual.widgets import Log
+
+    hostile = ["plain", "tab\there", "wide 漢字 and emoji 🙂", "[bold]markup[/bold]", "nul\x00 bell\x07 esc\x1b[2J", "é" * 300]
+    app = PaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        output = app.query_one(OutputLog)
+        output.add([("local │ ", line) for line in hostile])
+        await pilot.pause()
+        style = output.rich_style
+        for y, line in enumerate(output.lines):
+            ours, logs = output._render_line_strip(y, style), Log._render_line_strip(output, y, style)
+            assert ours.text == logs.text and ours.cell_length == logs.cell_length, f"line {y} ({line!r}) drawn otherwise than Log draws it"
+            assert {s.style for s in ours} == {s.style for s in logs if s.text}, f"line {y} styled otherwise than Log styles it"
+        drawn = "\n".join(strip.text for strip in output.render_lines(output.region.reset_offset))
+        assert "[bold]markup[/bold]" in drawn and "漢字" in drawn, drawn

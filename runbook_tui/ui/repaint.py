@@ -10,6 +10,7 @@ work, and a key's effect shows in the next frame.
 
 from __future__ import annotations
 
+import gc
 import time
 
 from textual.message import Message
@@ -57,6 +58,12 @@ class CoalescedRepaintScreen(Screen[None]):
         # of the whole screen before its first frame is marked. Hidden from the start, it shows with the first toast.
         for rack in self.query("#textual-toastrack"):
             rack.display = False
+        # What exists by the first frame (modules, the runbook, the widgets) lives as long as the app: kept out of the
+        # collector's full passes, which a flood makes every second or so, each stopping the loop for tens of ms.
+        self.call_after_refresh(gc.freeze)
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # collectable again as the app ends (an app made in a long-lived process, tests, is freed whole)
 
     def _ask_repaint(self) -> None:
         if self._repaint_asked or not self.is_mounted:

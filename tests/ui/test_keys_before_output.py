@@ -129,3 +129,17 @@ async def test_a_keys_frame_draws_its_effect_alone_and_the_output_waiting_in_the
         await until(pilot, lambda: "output" in drawn, "the waiting output to be drawn")
         assert drawn[0] == "status" and drawn.index("output") > 0, f"the key's frame drew the output with its effect: {drawn}"
         assert any("a line printed before the key" in line for line in screen.query_one(OutputLog).lines)
+
+
+@pytest.mark.asyncio
+async def test_what_the_first_frame_was_built_from_is_out_of_the_collectors_full_passes_until_the_app_ends() -> None:
+    """A flood makes the collector's full pass come every second or so; each walked every object of the modules, the
+    runbook and the widgets (80,000), stopping the loop and any key for 70-300 ms on a loaded machine (25 ms after)."""
+    import gc
+
+    gc.unfreeze()
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        await until(pilot, lambda: gc.get_freeze_count() > 10_000, "the objects of the first frame to be frozen")
+    assert gc.get_freeze_count() == 0, "an app that ended left its objects out of the collector (a process making apps would keep them all)"

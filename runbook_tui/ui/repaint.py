@@ -86,6 +86,12 @@ class CoalescedRepaintScreen(Screen[None]):
         else:
             self._frame_repaint()
 
+    def repaint_now(self) -> None:
+        """Draw what changed now rather than on the Repaint message's turn (a key's effect, in the action that made it),
+        unless the screen repainted this frame already: then the message or its frame timer draws it, as always."""
+        if self._stale and self.is_mounted and time.monotonic() - self._last_repaint >= FRAME_SECONDS:
+            self._frame_repaint()
+
     def _frame_repaint(self) -> None:
         self._output_timer = None
         self._repaint_asked = False

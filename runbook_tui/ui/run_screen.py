@@ -292,6 +292,7 @@ class RunView(CoalescedRepaintScreen):
         if not reply.ok or not quiet:
             self.notify(reply.message, severity="information" if reply.ok else "warning", timeout=4 if reply.ok else 8, markup=False)
         self._dirty = True
+        self.repaint_now()  # the key's effect, in the turn that made it
 
     def action_help(self) -> None:
         from runbook_tui.ui.modals import show_help  # the dialogs load when first opened, not before the first frame

@@ -7,6 +7,7 @@ typed into a prompt.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from run_screen_helpers import ORDER, make_app, prepare_workdir, run_step, scree
 
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.ui.output_pane import OutputLog
+from runbook_tui.ui.repaint import FRAME_SECONDS
 from runbook_tui.ui.run_screen import RunScreen
 from runbook_tui.ui.step_list import StepList
 
@@ -143,3 +145,28 @@ async def test_what_the_first_frame_was_built_from_is_out_of_the_collectors_full
         await started(pilot)
         await until(pilot, lambda: gc.get_freeze_count() > 10_000, "the objects of the first frame to be frozen")
     assert gc.get_freeze_count() == 0, "an app that ended left its objects out of the collector (a process making apps would keep them all)"
+
+
+@pytest.mark.asyncio
+async def test_the_pause_is_drawn_in_the_action_that_made_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reply's repaint comes in the key's own turn: a Repaint message waited for its turn (behind a flood's)."""
+    from runbook_tui.ui.status_stack import StatusStack
+
+    shown_when_done: list[bool] = []
+    pause = RunScreen.action_pause
+
+    async def action_pause(screen: RunScreen) -> None:
+        await pause(screen)
+        shown_when_done.append("PAUSED" in str(screen.query_one(StatusStack).content))
+
+    monkeypatch.setattr(RunScreen, "action_pause", action_pause)
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        # Past the frame of the last repaint: a key within the same frame is drawn on its message, by design.
+        await until(pilot, lambda: time.monotonic() - screen._last_repaint >= FRAME_SECONDS, "a frame without a repaint")
+        await pilot.press("p")
+        await until(pilot, lambda: bool(shown_when_done), "the pause")
+        assert shown_when_done == [True], "the pause was drawn after its action, on a later turn"

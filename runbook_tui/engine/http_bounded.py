@@ -110,6 +110,24 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE") or None)
 
 
+def _tls_failure(exc: ssl.SSLError) -> FetchError:
+    """A failed TLS handshake in words: only a certificate that was checked and refused is "not trusted" (kind `tls`,
+    where a private CA is the usual fix); a port answering in plain HTTP, or closing the handshake, says so instead."""
+    import ssl
+
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return FetchError(f"TLS certificate not trusted ({short(exc.verify_message or str(exc))})", "tls")
+    reason = getattr(exc, "reason", None) or ""
+    if reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"):
+        return FetchError(
+            "the server there does not speak TLS (it answered the handshake in plain text); if it serves plain HTTP, write the address with http://",
+            "handshake",
+        )
+    if isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError)) or reason == "UNEXPECTED_EOF_WHILE_READING":
+        return FetchError("the server closed the connection during the TLS handshake", "handshake")
+    return FetchError(f"the TLS handshake failed ({short(reason or str(exc), 120)})", "handshake")
+
+
 def _proxy(scheme: str, host: str) -> SplitResult | None:
     """The proxy the environment names for `scheme` (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, as urllib and requests read them)."""
     import urllib.request  # here: it loads the email package, and most runs talk to no peer
@@ -265,8 +283,10 @@ def _once(
         try:
             conn.connect()
         except ssl.SSLError as exc:
-            raise FetchError(f"TLS certificate not trusted ({short(getattr(exc, 'verify_message', '') or str(exc))})", "tls") from None
+            raise _tls_failure(exc) from None
         except TimeoutError:
+            if parts.scheme == "https" and proxy is None and conn.sock is not None:  # TCP done, TLS never answered
+                raise FetchError(f"took the connection but did not answer the TLS handshake within {seconds(timeout)}", "timeout") from None
             raise FetchError("connection timed out", "connect") from None
         except OSError as exc:
             raise FetchError(os_reason(exc), "connect") from None

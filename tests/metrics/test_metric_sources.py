@@ -6,10 +6,12 @@ Failures must come back as words on the sample, never as exceptions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import http.server
 import json
 import math
+import socket
 import ssl
 import threading
 import time
@@ -168,6 +170,41 @@ def test_tls_is_verified(tmp_path: Path, api_server: tuple[http.server.HTTPServe
     assert sample.value is None
     assert sample.error.startswith(f"Prometheus at {url}: TLS certificate not trusted")
     assert handler.seen == []
+
+
+@pytest.mark.peers
+def test_tls_to_a_port_without_tls_says_so_not_certificate(prometheus: Prometheus, exporter: Exporter) -> None:
+    """`https://` to the real Prometheus's plain HTTP port, to a port that takes the connection and never answers the
+    handshake, and to one that closes it: each says what happened (before: all three, or the first and the last, read
+    `TLS certificate not trusted ([SSL: WRONG_VERSION_NUMBER] ...)` and advised REQUESTS_CA_BUNDLE, a certificate that was
+    never sent; the silent one read `unreachable ...: connection timed out`, though it took the connection)."""
+    url = f"https://127.0.0.1:{prometheus.port}"
+    plain = poll(PrometheusSource(url, "s3cret", timeout=3), PanelQuery("q", API))["q"]
+    assert plain.value is None
+    assert plain.error == (
+        f"Prometheus at {url}: the server there does not speak TLS (it answered the handshake in plain text); "
+        "if it serves plain HTTP, write the address with http://"
+    )
+    with socket.socket() as silent, socket.socket() as closing:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        closing.bind(("127.0.0.1", 0))
+        closing.listen()
+
+        def close_each() -> None:
+            with contextlib.suppress(OSError):
+                while True:
+                    closing.accept()[0].close()
+
+        threading.Thread(target=close_each, daemon=True).start()
+        quiet = f"https://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        hung = poll(PrometheusSource(quiet, timeout=1), PanelQuery("q", API))["q"]
+        assert hung.error == f"Prometheus at {quiet} took the connection but did not answer the TLS handshake within 1s"
+        assert time.monotonic() - started < 5
+        shut = f"https://127.0.0.1:{closing.getsockname()[1]}"
+        closed = poll(PrometheusSource(shut, timeout=2), PanelQuery("q", API))["q"]
+        assert closed.error == f"Prometheus at {shut}: the server closed the connection during the TLS handshake"
 
 
 # -- scrape ---------------------------------------------------------------------------------------

@@ -277,6 +277,10 @@ def _once(
             path = urlunsplit(_without_userinfo(parts)._replace(fragment=""))
             sent.update(_proxy_auth(proxy))
     held: list[socket.socket] = []
+
+    def in_handshake() -> bool:  # the TCP connection was made (connect() keeps its socket), TLS had begun on it
+        return parts.scheme == "https" and proxy is None and conn.sock is not None
+
     watchdog = threading.Timer(remaining, _cut, (held,))
     watchdog.daemon = True
     try:
@@ -285,10 +289,12 @@ def _once(
         except ssl.SSLError as exc:
             raise _tls_failure(exc) from None
         except TimeoutError:
-            if parts.scheme == "https" and proxy is None and conn.sock is not None:  # TCP done, TLS never answered
+            if in_handshake():  # TCP done, TLS never answered
                 raise FetchError(f"took the connection but did not answer the TLS handshake within {seconds(timeout)}", "timeout") from None
             raise FetchError("connection timed out", "connect") from None
         except OSError as exc:
+            if in_handshake() and isinstance(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
+                raise FetchError("the server closed the connection during the TLS handshake", "handshake") from None
             raise FetchError(os_reason(exc), "connect") from None
         except UnicodeError as exc:  # idna cannot encode the name (`a..b`)
             raise FetchError(f"{short(host, 80)} is no valid host name ({exc})", "connect") from None

@@ -65,6 +65,18 @@ def _error_text(answer: Any) -> str:
     return short(error) if isinstance(error, str) else ""
 
 
+#: What a TLS server answers a plain HTTP request with: Go's net/http (Prometheus' or an exporter's own
+#: --web.config.file TLS), nginx (in an HTML page).
+_PLAIN_TO_TLS = (b"Client sent an HTTP request to an HTTPS server", b"The plain HTTP request was sent to HTTPS port")
+#: Said after "Prometheus at URL" or "exporter at URL".
+TLS_PORT_WORDS = "the server there speaks HTTPS, not plain HTTP; write the address with https://"
+
+
+def plain_to_tls(status: int, body: bytes) -> bool:
+    """The answer of a TLS server to a plain HTTP request (an http:// address for an https:// server)."""
+    return status == 400 and any(words in body[:4096] for words in _PLAIN_TO_TLS)
+
+
 def http_error(url: str, status: int, body: bytes) -> str:
     """A non-200 answer in words, with Prometheus' own reason (bounded, one visible line)."""
     try:
@@ -73,6 +85,8 @@ def http_error(url: str, status: int, body: bytes) -> str:
         reason = short(body.decode("utf-8", "replace").strip().split("\n", 1)[0]) if body.strip() else ""
     if status in (401, 403):
         return f"Prometheus at {url} refused the credentials (HTTP {status}): check the token"
+    if plain_to_tls(status, body):
+        return f"Prometheus at {url}: {TLS_PORT_WORDS}"
     if status in (400, 422):
         return f"Prometheus refused the query: {reason or f'HTTP {status}'}"
     if status == 503 and "timeout" in reason.lower():

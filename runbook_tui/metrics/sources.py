@@ -45,7 +45,17 @@ from urllib.parse import urlencode
 from runbook_tui.engine.http_bounded import FetchError, get, short, without_password
 from runbook_tui.engine.redact import MASK, MIN_SECRET_LENGTH
 from runbook_tui.metrics.guards import format_value
-from runbook_tui.metrics.prom_answer import AnswerError, evaluated_at, http_error, instant_values, parse, range_series, shown
+from runbook_tui.metrics.prom_answer import (
+    TLS_PORT_WORDS,
+    AnswerError,
+    evaluated_at,
+    http_error,
+    instant_values,
+    parse,
+    plain_to_tls,
+    range_series,
+    shown,
+)
 from runbook_tui.metrics.staleness import UNKNOWN_NOTE, Unreadable, is_plain, plain_stale, selector_stale, selectors, stale_error, summary_query, without
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
@@ -362,6 +372,8 @@ def parse_exposition(text: str) -> list[tuple[str, Mapping[str, str], float]]:
 def fetch_exposition(url: str, timeout: float) -> str:
     """GET the exporter's /metrics (blocking, bounded). Raises FetchError, or AnswerError for a status other than 200."""
     answer = get(url, headers={"Accept": "text/plain"}, timeout=timeout, limit=ANSWER_LIMIT)
+    if plain_to_tls(answer.status, answer.body):
+        raise AnswerError(f"answered HTTP 400: {TLS_PORT_WORDS}")
     if answer.status != 200:
         raise AnswerError(f"answered HTTP {answer.status}")
     return answer.body.decode("utf-8", "replace")

@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 from metrics_helpers import runbook_with
-from peers import Exporter, Prometheus, _free_port
+from peers import PROMETHEUS, Exporter, Prometheus, _accepts, _free_port, spawn_logged, terminate
+from waiting import wait_until
 
 from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, ScrapeSource
 from runbook_tui.runbook.diagnostics import RunbookInvalid
@@ -205,6 +206,31 @@ def test_tls_to_a_port_without_tls_says_so_not_certificate(prometheus: Prometheu
         shut = f"https://127.0.0.1:{closing.getsockname()[1]}"
         closed = poll(PrometheusSource(shut, timeout=2), PanelQuery("q", API))["q"]
         assert closed.error == f"Prometheus at {shut}: the server closed the connection during the TLS handshake"
+
+
+@pytest.mark.peers
+def test_plain_http_to_a_prometheus_serving_tls_says_to_write_https(tmp_path: Path) -> None:
+    """A real Prometheus serving TLS (`--web.config.file`) read at `http://`, as a panel's source and as an exporter:
+    Go's server answers HTTP 400 `Client sent an HTTP request to an HTTPS server.`. Before: `Prometheus refused the
+    query: Client sent ...`, so the panel read NO VALUE as if the PromQL were wrong, and its baseline was given up as
+    final; the exporter read `answered HTTP 400` with no reason."""
+    cert, key = _self_signed(tmp_path)
+    (tmp_path / "web.yml").write_text(f"tls_server_config:\n  cert_file: {cert}\n  key_file: {key}\n")
+    (tmp_path / "prometheus.yml").write_text("global: {scrape_interval: 1s}\n")
+    port = _free_port()
+    argv = [PROMETHEUS, f"--config.file={tmp_path / 'prometheus.yml'}", f"--storage.tsdb.path={tmp_path / 'data'}"]
+    argv += [f"--web.listen-address=127.0.0.1:{port}", f"--web.config.file={tmp_path / 'web.yml'}", "--log.level=warn"]
+    proc = spawn_logged(argv, tmp_path / "prometheus.log")
+    try:
+        wait_until(lambda: _accepts(port), f"Prometheus with TLS on port {port}", alive=proc)
+        url = f"http://127.0.0.1:{port}"
+        sample = poll(PrometheusSource(url, "s3cret", timeout=3), PanelQuery("q", "up"))["q"]
+        assert sample.value is None
+        assert sample.error == f"Prometheus at {url}: the server there speaks HTTPS, not plain HTTP; write the address with https://"
+        scraped = poll(ScrapeSource(f"{url}/metrics", timeout=3), PanelQuery("q", "up"))["q"]
+        assert scraped.error == (f"exporter at {url}/metrics answered HTTP 400: the server there speaks HTTPS, not plain HTTP; write the address with https://")
+    finally:
+        terminate(proc)
 
 
 # -- scrape ---------------------------------------------------------------------------------------

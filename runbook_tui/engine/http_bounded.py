@@ -183,6 +183,11 @@ def redirect_target(url: str, location: str) -> str:
     return short(without_password(whole), 120)
 
 
+def redirected_note(asked: str, answered: str) -> str:
+    """` (redirected to TARGET)` when the answer (or the failure) came from elsewhere than the address asked, else ""."""
+    return "" if answered == asked else f" (redirected to {redirect_target(asked, answered)})"
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     return parts.scheme, (parts.hostname or "").lower(), parts.port
@@ -209,7 +214,12 @@ def request(
     sent = {"Accept-Encoding": "identity", "User-Agent": "runbook-tui", **dict(headers or {})}
     current = url
     for _hop in range(redirects + 1):
-        status, location, answer = _once(method, current, sent, body, deadline, timeout, limit, truncate)
+        try:
+            status, location, answer = _once(method, current, sent, body, deadline, timeout, limit, truncate)
+        except FetchError as exc:
+            if current == url:
+                raise
+            raise FetchError(f"{exc}{redirected_note(url, current)}", exc.kind) from None
         if redirects and status in (301, 302, 303, 307, 308) and location:
             try:  # the peer's words: `http://[::1`, a port that is no number make urllib raise ValueError
                 target = urljoin(current, location)

@@ -42,7 +42,7 @@ from functools import partial
 from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
 
-from runbook_tui.engine.http_bounded import FetchError, get, short, without_password
+from runbook_tui.engine.http_bounded import FetchError, get, redirected_note, short, without_password
 from runbook_tui.engine.redact import MASK, MIN_SECRET_LENGTH
 from runbook_tui.metrics.guards import format_value
 from runbook_tui.metrics.prom_answer import (
@@ -226,12 +226,13 @@ class PrometheusSource:
     def _get(self, path: str, params: Mapping[str, str], timeout: float | None = None) -> Any:
         """The answer's `data`; raises FetchError (the request) or AnswerError (its content), both in words."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
-        answer = get(f"{self._address}{path}?{urlencode(params)}", headers=headers, timeout=timeout or self.timeout, limit=ANSWER_LIMIT)
+        asked = f"{self._address}{path}?{urlencode(params)}"
+        answer = get(asked, headers=headers, timeout=timeout or self.timeout, limit=ANSWER_LIMIT)
         body = answer.body
         if self.token and len(self.token) >= MIN_SECRET_LENGTH:  # before any of it is cut short for a message: a cut token is masked by no one
             body = body.replace(self.token.encode("utf-8", "replace"), MASK.encode())
         if answer.status != 200:
-            raise AnswerError(http_error(self.url, answer.status, body))
+            raise AnswerError(http_error(self.url, answer.status, body) + redirected_note(asked, answer.url))
         return parse(body)
 
     def query_now(self, panel: PanelQuery) -> Sample:
@@ -373,9 +374,9 @@ def fetch_exposition(url: str, timeout: float) -> str:
     """GET the exporter's /metrics (blocking, bounded). Raises FetchError, or AnswerError for a status other than 200."""
     answer = get(url, headers={"Accept": "text/plain"}, timeout=timeout, limit=ANSWER_LIMIT)
     if plain_to_tls(answer.status, answer.body):
-        raise AnswerError(f"answered HTTP 400: {TLS_PORT_WORDS}")
+        raise AnswerError(f"answered HTTP 400: {TLS_PORT_WORDS}{redirected_note(url, answer.url)}")
     if answer.status != 200:
-        raise AnswerError(f"answered HTTP {answer.status}")
+        raise AnswerError(f"answered HTTP {answer.status}{redirected_note(url, answer.url)}")
     return answer.body.decode("utf-8", "replace")
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from hostile_peer import Peer, hostile_peer
 from metrics_helpers import runbook_with, until
+from peers import Prometheus
 
 from runbook_tui.metrics.guards import Guard, format_value
 from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, Sample, ScrapeSource
@@ -86,6 +87,28 @@ def test_redirects_are_followed_a_few_times_and_the_token_stays_with_its_server(
         assert "authorization" not in other.seen[-1][1], "the token went to the other server"
         loop = one(peer, "loop", token="s3cret")
         assert loop.error == f"Prometheus at {peer.url}: redirected more than 3 times (last to {peer.url}/api/v1/query?query=loop)"
+
+
+@pytest.mark.peers
+def test_a_failure_after_a_redirect_names_where_it_was_sent(prometheus: Prometheus) -> None:
+    """A proxy in front of the real Prometheus redirecting to it: to its plain port as https://, to a path it does not
+    serve, and (for an exporter) to a page that is not there. Before: each failure named only the first address
+    (`Prometheus at http://PROXY: ... did not answer the TLS handshake`), which answered nothing but the redirect."""
+    with hostile_peer() as peer:
+        real = f"127.0.0.1:{prometheus.port}"
+        peer.redirects["tls"] = f"https://{real}/api/v1/query?query=up"
+        peer.redirects["path"] = f"http://{real}/prometheus/api/v1/query?query=up"
+        peer.redirects["metrics"] = f"http://{real}/no/metrics"
+        peer.redirects["fine"] = f"http://{real}/api/v1/query?query=up"
+        said = poll(PrometheusSource(peer.url, None, timeout=TIMEOUT), *(PanelQuery(q, q) for q in ("tls", "path", "fine")))
+        scraped = poll(ScrapeSource(f"{peer.url}/metrics", timeout=TIMEOUT), PanelQuery("m", "up"))["m"]
+    assert said["fine"].value == 1 and said["fine"].error is None, said["fine"]
+    assert said["tls"].error == (
+        f"Prometheus at {peer.url}: the server there does not speak TLS (it answered the handshake in plain text); "
+        f"if it serves plain HTTP, write the address with http:// (redirected to https://{real}/api/v1/query?…)"
+    )
+    assert said["path"].error == f"Prometheus at {peer.url} answered HTTP 404: 404 page not found (redirected to http://{real}/prometheus/api/v1/query?…)"
+    assert scraped.error == f"exporter at {peer.url}/metrics answered HTTP 404 (redirected to http://{real}/no/metrics)"
 
 
 def test_a_redirect_to_an_address_that_cannot_be_read_is_words_not_an_exception() -> None:

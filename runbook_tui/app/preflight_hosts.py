@@ -30,14 +30,14 @@ CHECK_TIMEOUT = 15.0
 @dataclass(frozen=True, slots=True)
 class HostFinding:
     host: Host
-    cause: str  # ssh config | reachability | host key | authentication | runs folder | sudo | ssh
+    cause: str  # ssh config | reachability | host key | authentication | login | runs folder | sudo | ssh
     detail: str
     todo: str
     where: str = ""  # `address:port` as connected (the ssh config may differ from the runbook); else the runbook's
 
     def __str__(self) -> str:
         where = f"host {self.host.name} ({self.where or f'{self.host.address}:{self.host.port}'})"
-        return visible_line(f"{where}: {self.cause}: {self.detail}. What to do: {self.todo}")
+        return visible_line(f"{where}: {self.cause}: {self.detail.rstrip('.')}. What to do: {self.todo}")
 
 
 def hosts_to_check(runbook: Runbook) -> dict[str, tuple[Host, bool]]:
@@ -97,6 +97,14 @@ def connection_finding(host: Host, error: str, hop: Hop, *, where: str = "") -> 
             f"get {hop.name}'s key fingerprint from its owner or console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there), "
             f"compare it with `ssh-keyscan -p {hop.port} {hop.address} | ssh-keygen -lf -` run on {hop.origin}, and only then add it "
             f"to {hop.known_hosts}; if the host was rebuilt, remove the old entry first (ssh-keygen -R '{hop.entry}')",
+            where,
+        )  # fmt: skip
+    if "ran something else in its place" in lowered:  # logged in, but a ForceCommand, command= or nologin ran instead
+        return HostFinding(
+            host, "login", error,
+            f"let {hop.user or 'the user'} run commands on {hop.name}: remove the ForceCommand that applies to it in sshd_config, "
+            "the command=\"...\" before your key in its ~/.ssh/authorized_keys, or give the account a shell (chsh); "
+            f"or log in as another user (user: on {hop.name} in the runbook)",
             where,
         )  # fmt: skip
     if "cannot read identity" in lowered or "cannot use identity" in lowered:  # the key file here, not the host: no server was asked

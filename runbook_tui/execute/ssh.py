@@ -72,6 +72,7 @@ import asyncssh
 from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Result, StatusSink
 from runbook_tui.execute.ssh_config import Endpoint
 from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, reason
+from runbook_tui.execute.ssh_ended import ended_words
 from runbook_tui.execute.ssh_framing import CHUNK_SIZE, FOUND_RUN, BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
 from runbook_tui.execute.ssh_scripts import READ_MAX, dir_expr, follow_script, kill_script, run_dir_name, wrapper_script
@@ -101,6 +102,10 @@ class _Killed(Exception):
 
 class _Failed(Exception):
     """The command could not be started or its end could not be read; the message is for the user."""
+
+
+class _NotStarted(_Failed):
+    """The command is known not to have started on the host (the session ran something else, or read no token)."""
 
 
 def _ignore(_message: str) -> None:
@@ -197,6 +202,8 @@ class SshExecutor:
             try:
                 return await self._run(command, output, status or _ignore)
             except ConnectFailed as exc:  # (from `endpoint`: the host's ssh config cannot be used; `_run` says the rest)
+                return Result("error", error=str(exc), started=False)
+            except _NotStarted as exc:
                 return Result("error", error=str(exc), started=False)
             except _Failed as exc:
                 return Result("error", error=str(exc))
@@ -456,15 +463,8 @@ class SshExecutor:
             return _Lost("the output stream ended without an exit status")
         if proc.exit_signal is not None:  # the run is on its own: its files tell how it ends
             return _Killed(f"killed by signal {proc.exit_signal[0]}")
-        noise = (err.noise + err.buf).decode(errors="replace").strip()[-500:]
-        detail = noise or f"exit status {proc.exit_status}"
-        if proc.exit_status == 120:  # the follow script's first `read` got no token: it read nothing more, started nothing
-            said = f"; it said: {noise}" if noise else ""
-            return _Failed(
-                f"could not start the command on {host.name}: no session token read: the host's login"
-                f" (~/.bashrc, /etc/profile, a ForceCommand) read or closed the session's input{said}"
-            )
-        return _Failed(f"the follow session on {host.name} ended early ({detail}); see {run.where}")
+        words, started = ended_words(host.name, proc.exit_status, out, err, first_start=run.pid is None and run.starts == 1, where=run.where)
+        return _Failed(words) if started else _NotStarted(words)
 
     async def _stop(self, command: Command, route: Endpoint, run: RemoteRun) -> Result:
         """Kill the run's remote process group after a timeout or a person's stop; the result is `timeout` either way."""

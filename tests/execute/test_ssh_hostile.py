@@ -157,6 +157,35 @@ def test_a_login_that_reads_the_sessions_input_fails_at_once_and_runs_nothing(tm
     assert runs_left(tmp_path) == []
 
 
+@pytest.mark.parametrize("restriction", ["ForceCommand /usr/sbin/nologin", "command= on the key"])
+def test_a_host_that_runs_something_else_in_place_of_the_command_says_so_with_its_words(tmp_path: Path, restriction: str) -> None:
+    """A ForceCommand (here nologin, as for an account that may not log in) or a `command="..."` restriction on the key
+    in authorized_keys: the host runs that, not our script. Before: `the follow session on db1 ended early (exit
+    status 1); see ~/.cache/runbook-tui/runs/...*`, the host's own words dropped (they came on stdout), files named that
+    were never made, and the host counted as started (a rollback would have run its undo there)."""
+    (tmp_path / "sshd").mkdir()
+    options = {"ForceCommand": "/usr/sbin/nologin"} if restriction.startswith("ForceCommand") else {}
+    host = make_sshd(tmp_path / "sshd", options)
+    said = "This account is currently not available."
+    if not options:
+        said = "this key may only run backups"
+        line = (tmp_path / "sshd" / "authorized_keys").read_text()
+        (tmp_path / "sshd" / "authorized_keys").write_text(f"command=\"echo {said}; printf '\\033[31mred\\n' >&2; exit 1\" {line}")
+        said += " / ␛[31mred"
+    marker = tmp_path / "ran"
+    try:
+        result = run_alone(host, tmp_path, cmd(host.host("db1"), f"touch {marker}"))[0]
+    finally:
+        host.stop()
+    assert result.status == "error" and result.started is False, result
+    assert result.error == (
+        "could not start the command on db1: the host ran something else in its place (exit status 1): a ForceCommand in"
+        " its sshd_config, a command= restriction on the key in authorized_keys, or a login shell that runs no commands"
+        f" (nologin); it said: {said}"
+    )
+    assert not marker.exists()
+
+
 def _on_bash_sh(tmp_path: Path, environment: str, command: str, **kw: object) -> list[tuple[Result, Collect, list[str]]]:
     """`command` at both paces on an sshd whose sessions get `environment` and a bash `sh` (RHEL, Fedora)."""
     (tmp_path / "sshd").mkdir()

@@ -252,6 +252,22 @@ def test_a_home_where_the_runs_folder_cannot_be_made_is_a_runs_folder_finding(tm
     assert f"give {user} a home it can write ~/.cache/runbook-tui/runs in" in finding.todo and "ssh -v" not in finding.todo, finding.todo
 
 
+def test_a_login_that_runs_nologin_in_place_of_commands_is_a_login_finding(tmp_path: Path) -> None:
+    """The key is accepted, but sshd's ForceCommand runs nologin (an account that may not run commands). Before: cause
+    `ssh`, `the follow session on db1 ended early (exit status 1); see ~/.cache/...` (files never made), nologin's own
+    words dropped, and the advice `run ssh -v`, which shows a successful login."""
+    server = make_sshd(tmp_path, options={"SetEnv": "SHLVL=1", "ForceCommand": "/usr/sbin/nologin"})
+    try:
+        finding = only(findings(server))
+    finally:
+        server.stop()
+    assert finding.cause == "login", str(finding)
+    assert finding.detail.startswith("could not start the command on db1: the host ran something else in its place (exit status 1)")
+    assert finding.detail.endswith("; it said: This account is currently not available."), finding.detail
+    assert "remove the ForceCommand" in finding.todo and "ssh -v" not in finding.todo, finding.todo
+    assert "not available. What to do: let " in str(finding), str(finding)
+
+
 def test_an_ssh_config_that_cannot_be_used_is_an_ssh_config_finding(sshd: Sshd, tmp_path: Path) -> None:
     """Before: cause `ssh` and `run ssh -v to db1`, though no host was asked: the fix is a line of the config."""
     config = tmp_path / "ssh_config"

@@ -26,6 +26,7 @@ from runbook_tui.execute.known_hosts import changed_key_message
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
 from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
 from runbook_tui.execute.ssh_lost import connect_reason
+from runbook_tui.execute.ssh_offered import offered_words
 from runbook_tui.runbook.model import Host
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -273,10 +274,10 @@ class Connector:
                 host_key=True,
             ) from None
         except asyncssh.PermissionDenied as exc:
-            keys = f"identity {', '.join(endpoint.identities)}" if endpoint.identities else "the SSH agent and default keys"
+            keys = f"tried identity {', '.join(endpoint.identities)}" if endpoint.identities else await offered_words()
             if encrypted:
                 keys += f" ({', '.join(encrypted)} is encrypted: the SSH agent's keys stood in for it; is it loaded with ssh-add?)"
-            raise ConnectFailed(f"authentication as {endpoint.user} on {target} failed ({reason(exc)}); tried {keys}", permanent=True) from None
+            raise ConnectFailed(f"authentication as {endpoint.user} on {target} failed ({reason(exc)}); {keys}", permanent=True) from None
         except asyncssh.ChannelOpenError as exc:
             bastion = endpoint.via.name if endpoint.via is not None else "the bastion"
             if exc.code == asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED and endpoint.via is not None:  # its sshd forbids it: fixed there

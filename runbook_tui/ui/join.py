@@ -20,6 +20,7 @@ import asyncssh
 from runbook_tui.engine.event_words import ended_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
+from runbook_tui.execute.ssh_offered import NOTHING_OFFERED, offered_words
 from runbook_tui.runbook.bounded_read import not_regular
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.share.client import NeverWritten, ShareClient, fetch_host_key, trust, words
@@ -90,7 +91,13 @@ async def _refused(known_hosts: str, host: str, port: int, exc: asyncssh.Error, 
     if isinstance(exc, asyncssh.HostKeyNotVerifiable):
         return await _why_not_verified(known_hosts, host, port, exc)
     if isinstance(exc, asyncssh.PermissionDenied):
-        tried, public = (identity, f" ({identity}.pub)") if identity else ("the SSH agent's and ~/.ssh/id_*", "")
+        offered = "" if identity else await offered_words()
+        if offered.startswith(NOTHING_OFFERED):  # a gone SSH_AUTH_SOCK, no ~/.ssh/id_*: no key of yours was refused
+            return (
+                f"you offered the session no key ({offered.removeprefix(NOTHING_OFFERED)}). What to do: join with the private key of "
+                "the public key file the assignee gave (--identity KEYFILE), or load it into a running SSH agent (ssh-add)"
+            )
+        tried, public = (identity, f" ({identity}.pub)") if identity else (offered.removeprefix("tried "), "")
         return (
             f"the session refused your key ({tried}): it is not one of this session's participants. What to do: join with "
             f"the private key of the public key file the assignee gave (--identity KEYFILE), or send them your public key{public}: "

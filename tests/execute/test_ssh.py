@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -548,3 +549,43 @@ def test_an_encrypted_identity_is_left_to_the_agent_as_ssh_does(sshd: Sshd, tmp_
     assert f"{encrypted} is encrypted: the SSH agent's keys stood in for it; is it loaded with ssh-add?" in (empty.error or ""), empty
     subprocess.run(["ssh-add", str(sshd.client_key)], capture_output=True, timeout=10, check=True, env={**os.environ, "SSH_AUTH_SOCK": str(agent)})
     assert arun(attempt) == Result("ok", exit_code=0)
+
+
+def test_a_login_without_identity_says_what_it_really_offered(sshd: Sshd, tmp_path: Path, agent: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host with no `identity:`: the refusal says what was offered, by a real ssh-agent and ~/.ssh. Before: always
+    `tried the SSH agent and default keys`, also with SSH_AUTH_SOCK naming a socket that was gone (left from an older
+    login) and no ~/.ssh/id_* at all: people ssh-added keys to an agent that was never asked."""
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    host = sshd.host("db1", identity=None)
+    head = f"authentication as {sshd.user} on db1 (127.0.0.1:{sshd.port}) failed (Permission denied for user {sshd.user} on host 127.0.0.1); "
+
+    def attempt() -> Result:
+        async def once() -> Result:
+            ssh = executor(sshd, tmp_path)
+            try:
+                return (await run_one(ssh, cmd(host, "true")))[0]
+            finally:
+                await ssh.close()
+
+        return arun(once)
+
+    empty = attempt()  # the agent runs, holding nothing
+    assert empty.error == head + f"no key was offered: the SSH agent at SSH_AUTH_SOCK={agent} holds no key (ssh-add -l); no default key ({home}/.ssh/id_*)"
+    other = tmp_path / "other_key"
+    other.write_bytes(asyncssh.generate_private_key("ssh-ed25519").export_private_key())
+    other.chmod(0o600)
+    shutil.copy(other, home / ".ssh" / "id_ed25519")
+    subprocess.run(["ssh-add", str(other)], capture_output=True, timeout=10, check=True, env={**os.environ, "SSH_AUTH_SOCK": str(agent)})
+    refused = attempt()  # a key the host does not know, in the agent and in ~/.ssh
+    assert refused.error == head + f"tried the SSH agent's 1 key and default key {home}/.ssh/id_ed25519"
+    monkeypatch.setenv("SSH_AUTH_SOCK", str(tmp_path / "gone.sock"))
+    gone = attempt()
+    assert gone.error == head + (
+        f"tried default key {home}/.ssh/id_ed25519 (no SSH agent: SSH_AUTH_SOCK={tmp_path / 'gone.sock'} cannot be reached"
+        " (No such file or directory; left from another login?))"
+    )
+    (home / ".ssh" / "id_ed25519").unlink()
+    monkeypatch.delenv("SSH_AUTH_SOCK")
+    assert attempt().error == head + f"no key was offered: no SSH agent (SSH_AUTH_SOCK is not set); no default key ({home}/.ssh/id_*)"

@@ -88,3 +88,24 @@ def _rest(screen: int) -> bytes:
             break
         drawn += chunk
     return drawn
+
+
+async def test_join_with_no_key_to_offer_says_so_not_that_the_key_was_refused(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`join` without --identity, SSH_AUTH_SOCK naming a socket that is gone (left from an older login) and no
+    ~/.ssh/id_*. Before: `the session refused your key (the SSH agent's and ~/.ssh/id_*): it is not one of this
+    session's participants`, and the advice to send the assignee a public key: no key had been offered at all."""
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    home = lab.root / "bob-home"
+    (home / ".ssh").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SSH_AUTH_SOCK", str(lab.root / "gone.sock"))
+    joined = await asyncio.to_thread(lab.join, f"{HOST}:{shared.port}", terminal=True)
+    shared.stop()
+    assert joined.returncode == 2, joined
+    assert joined.stderr.strip() == (
+        f"runbook-tui: you offered the session no key (no SSH agent: SSH_AUTH_SOCK={lab.root / 'gone.sock'} cannot be reached"
+        f" (No such file or directory; left from another login?); no default key ({home}/.ssh/id_*)). What to do: join with the"
+        " private key of the public key file the assignee gave (--identity KEYFILE), or load it into a running SSH agent (ssh-add)"
+    ), joined.stderr

@@ -110,13 +110,20 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE") or None)
 
 
+#: OpenSSL's verify codes for a certificate whose issuer is not in the trust store: self-signed (18, 19), issuer unknown
+#: (2, 20), a chain that ends nowhere (21).
+_UNKNOWN_ISSUER = frozenset({2, 18, 19, 20, 21})
+
+
 def _tls_failure(exc: ssl.SSLError) -> FetchError:
     """A failed TLS handshake in words: only a certificate that was checked and refused is "not trusted" (kind `tls`,
     where a private CA is the usual fix); a port answering in plain HTTP, or closing the handshake, says so instead."""
     import ssl
 
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return FetchError(f"TLS certificate not trusted ({short(exc.verify_message or str(exc))})", "tls")
+        hint = "; if it comes from a private CA, set REQUESTS_CA_BUNDLE (or SSL_CERT_FILE) to that CA's certificate file"
+        unknown = exc.verify_code in _UNKNOWN_ISSUER  # not for an expired one, or one made for another name: a CA file mends neither
+        return FetchError(f"TLS certificate not trusted ({short(exc.verify_message or str(exc))}){hint if unknown else ''}", "tls")
     reason = getattr(exc, "reason", None) or ""
     if reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"):
         return FetchError(

@@ -142,8 +142,6 @@ ANSWER_LIMIT = 16 * 1024 * 1024
 
 def _fetch_error(what: str, url: str, exc: FetchError) -> str:
     """A failed request in words: `Prometheus unreachable at URL: connection refused`."""
-    if exc.kind == "tls":
-        return f"{what} at {url}: {exc}; set REQUESTS_CA_BUNDLE for a private CA"
     if exc.kind == "connect":
         return f"{what} unreachable at {url}: {exc}"
     if exc.kind == "timeout":

@@ -25,6 +25,7 @@ from peers import PROMETHEUS, Exporter, Prometheus, _accepts, _free_port, spawn_
 from waiting import wait_until
 
 from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, ScrapeSource
+from runbook_tui.notify.http import request
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.scrape_query import QueryError, parse_scrape_query
 
@@ -229,6 +230,64 @@ def test_plain_http_to_a_prometheus_serving_tls_says_to_write_https(tmp_path: Pa
         assert sample.error == f"Prometheus at {url}: the server there speaks HTTPS, not plain HTTP; write the address with https://"
         scraped = poll(ScrapeSource(f"{url}/metrics", timeout=3), PanelQuery("q", "up"))["q"]
         assert scraped.error == (f"exporter at {url}/metrics answered HTTP 400: the server there speaks HTTPS, not plain HTTP; write the address with https://")
+    finally:
+        terminate(proc)
+
+
+def _ip_cert(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for the address 127.0.0.1 (a subjectAltName, as clients check), and its key."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "prometheus")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_file, key_file = directory / "ip-cert.pem", directory / "ip-key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.mark.peers
+def test_a_certificate_refused_says_what_mends_it_only_when_a_ca_file_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real Prometheus serving TLS with a self-signed certificate for 127.0.0.1. Before: every refused certificate
+    ended `set REQUESTS_CA_BUNDLE for a private CA`, also one made for another name (`localhost` here), which a CA file
+    does not mend; and webhooks and Alertmanager (the same client) never said it."""
+    cert, key = _ip_cert(tmp_path)
+    (tmp_path / "web.yml").write_text(f"tls_server_config:\n  cert_file: {cert}\n  key_file: {key}\n")
+    (tmp_path / "prometheus.yml").write_text("global: {scrape_interval: 1s}\n")
+    port = _free_port()
+    argv = [PROMETHEUS, f"--config.file={tmp_path / 'prometheus.yml'}", f"--storage.tsdb.path={tmp_path / 'data'}"]
+    argv += [f"--web.listen-address=127.0.0.1:{port}", f"--web.config.file={tmp_path / 'web.yml'}", "--log.level=warn"]
+    proc = spawn_logged(argv, tmp_path / "prometheus.log")
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    try:
+        wait_until(lambda: _accepts(port), f"Prometheus with TLS on port {port}", alive=proc)
+        url = f"https://127.0.0.1:{port}"
+        unknown = poll(PrometheusSource(url, timeout=3), PanelQuery("q", "vector(1)"))["q"]
+        assert unknown.error == (
+            f"Prometheus at {url}: TLS certificate not trusted (self-signed certificate); if it comes from a private CA,"
+            " set REQUESTS_CA_BUNDLE (or SSL_CERT_FILE) to that CA's certificate file"
+        )
+        hook = request("POST", f"{url}/hook", body={"text": "x"}, timeout=3)  # a webhook at the same server: the same words
+        assert hook.error is not None and hook.error.endswith("set REQUESTS_CA_BUNDLE (or SSL_CERT_FILE) to that CA's certificate file"), hook
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+        assert poll(PrometheusSource(url, timeout=3), PanelQuery("q", "vector(1)"))["q"].value == 1, "trusted through the CA file"
+        other = f"https://localhost:{port}"
+        named = poll(PrometheusSource(other, timeout=3), PanelQuery("q", "vector(1)"))["q"]
+        assert named.error == f"Prometheus at {other}: TLS certificate not trusted (Hostname mismatch, certificate is not valid for 'localhost'.)"
     finally:
         terminate(proc)
 

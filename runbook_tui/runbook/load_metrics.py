@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.document import YMap
@@ -14,7 +15,7 @@ from runbook_tui.runbook.model import (
     MetricsSource,
     Panel,
 )
-from runbook_tui.runbook.reach import loaded_url, no_data_action, url_problem
+from runbook_tui.runbook.reach import is_loopback, loaded_url, no_data_action, url_problem
 from runbook_tui.runbook.scrape_query import QueryError, parse_scrape_query
 from runbook_tui.runbook.templating import is_template
 from runbook_tui.runbook.texts import Scope
@@ -71,6 +72,13 @@ class MetricsReader(ReaderBase):
         if (text := loaded_url(url)) is not None and (problem := url_problem("url", text)) is not None:
             self.diags.error(spec.value_mark("url"), problem)  # (the source is kept: its panels are not said to have none)
         token = self._text(spec, "token", "plain", Scope(late_allowed=True))
+        if token is not None and text is not None and text.startswith("http://") and url_problem("url", text) is None:
+            host = urlsplit(text).hostname or ""  # the notify receivers' rule: a secret to another machine over plain http
+            if host and not is_loopback(host):
+                self.diags.warning(
+                    spec.value_mark("url"),
+                    f"'url': plain http:// to {host} carries secrets (the token) unencrypted: anyone on the way reads them; use https://",
+                )
         return MetricsSource(kind, url, token)
 
     def _panel(self, value: Any, mark: Mark) -> Panel | None:

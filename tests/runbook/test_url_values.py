@@ -124,3 +124,33 @@ def test_a_url_from_a_parameter_is_no_error_of_the_file_while_a_required_value_i
     assert load(path, {"service": "api"}).runbook.metrics.source.url.value == "http://prometheus:9090"  # type: ignore[union-attr]
     found = errors(path, {"service": "api", "prom": "ftp://x"})  # a wrong value is still refused, at each URL
     assert sorted(at(d) for d in found) == [(8, 11), (10, 17), (13, 30)], [str(d) for d in found]
+
+
+def test_a_prometheus_token_over_plain_http_to_another_machine_is_a_warning(write_runbook: Callable[..., Path]) -> None:
+    """The notify receivers' rule for the metrics source's bearer token. Before: a webhook's secret header over http://
+    to another machine was a warning of `validate`, the Prometheus token (sent with every poll, all night) was not."""
+    said = "carries secrets (the token) unencrypted: anyone on the way reads them; use https://"
+    for url, token, warned in [
+        ("http://prom.internal:9090", "{{ secrets.t }}", f"'url': plain http:// to prom.internal {said}"),
+        ("http://{{ prom }}", "{{ secrets.t }}", f"'url': plain http:// to 10.0.0.9 {said}"),
+        ("http://127.0.0.1:9090", "{{ secrets.t }}", None),
+        ("https://prom.internal", "{{ secrets.t }}", None),
+        ("http://prom.internal:9090", None, None),
+    ]:
+        source = f'{{url: "{url}"' + (f', token: "{token}"' if token else "") + "}"
+        path = write_runbook(f"""\
+runbook: 1
+id: t
+title: T
+params: {{prom: {{type: string, default: "10.0.0.9"}}}}
+secrets: {{t: {{env: T_TOKEN}}}}
+metrics:
+  source: {{prometheus: {source}}}
+  panels: [{{id: p, query: up}}]
+sections:
+  - id: main
+    steps:
+      - {{id: a, run: "true"}}
+""")
+        found = [(d.severity, at(d), d.message) for d in load(path).warnings]
+        assert found == ([("warning", (7, 30), warned)] if warned else []), (url, found)

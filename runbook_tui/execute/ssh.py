@@ -72,8 +72,8 @@ import asyncssh
 from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Result, StatusSink
 from runbook_tui.execute.ssh_config import Endpoint
 from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, reason
-from runbook_tui.execute.ssh_ended import ended_words
-from runbook_tui.execute.ssh_framing import CHUNK_SIZE, FOUND_RUN, BadStatus, Framed, RemoteRun, trailer_status
+from runbook_tui.execute.ssh_ended import end_notes, ended_words
+from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
 from runbook_tui.execute.ssh_scripts import READ_MAX, dir_expr, follow_script, kill_script, run_dir_name, wrapper_script
 from runbook_tui.execute.sudo_probe import SshSudoProbe
@@ -298,13 +298,8 @@ class SshExecutor:
         while True:
             try:
                 code = await self._follow(conn, command, run, output)
-                if run.found:  # its key's run was there: followed from its first byte, never started twice
-                    status(f"{host.name}: {FOUND_RUN}")
-                if run.files_removed:
-                    status(
-                        f"{host.name}: the command removed its run's files ({run.where}) while it ran: its exit status is"
-                        " the one its shell reported, but output written to them before they were read is missing"
-                    )
+                for note in end_notes(host.name, run):
+                    status(note)
                 return Result("ok", exit_code=code)
             except _Killed as exc:
                 killed += 1
@@ -367,7 +362,7 @@ class SshExecutor:
                     f"the exit status recorded on {command.host.name} is {str(exc)!r}, not a number from 0 to 255:"
                     f" something other than the wrapper wrote it; see {run.where}"
                 ) from None
-            run.files_removed = "gone" in flags
+            run.files_removed, run.disk_full = "gone" in flags, "full" in flags
             if "cut" in flags:  # no `done`: the files stay for the next follow
                 raise _Killed("cut short (a tail sending its output was killed)")
             try:

@@ -11,7 +11,7 @@ came on stdout) and files named that were never made.
 
 from __future__ import annotations
 
-from runbook_tui.execute.ssh_framing import Framed
+from runbook_tui.execute.ssh_framing import FOUND_RUN, Framed, RemoteRun
 from runbook_tui.runbook.safe_text import visible_line
 
 #: The follow script's exits before its header, each having started nothing (see follow_script).
@@ -49,3 +49,24 @@ def ended_words(host: str, status: int, out: Framed, err: Framed, *, first_start
         ), False
     noise = (err.noise + err.buf).decode(errors="replace").strip()[-500:]
     return f"the follow session on {host} ended early ({visible_line(noise) or f'exit status {status}'}); see {where}", True
+
+
+def end_notes(host: str, run: RemoteRun) -> list[str]:
+    """What to say beside a run's exit status: found already there, its files removed, the host's disk full.
+
+    A full disk: the command's output and error messages go to the run's files, so writes the disk refused are lost
+    with no word on either stream (the error saying so went to the full disk too). Before, a step whose `tr` died of
+    ENOSPC read only `exit code 1, expected 0`, its output cut short in the middle and its last lines missing."""
+    notes = [f"{host}: {FOUND_RUN}"] if run.found else []
+    if run.files_removed:
+        notes.append(
+            f"{host}: the command removed its run's files ({run.where}) while it ran: its exit status is"
+            " the one its shell reported, but output written to them before they were read is missing"
+        )
+    if run.disk_full:
+        notes.append(
+            f"{host}: the disk holding the run's files ({run.where}) was full when the command ended: what it wrote"
+            " there after that was lost, its output and error messages may be cut short (and its own writes may have"
+            " failed); free space there"
+        )
+    return notes

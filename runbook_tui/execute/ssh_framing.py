@@ -29,6 +29,7 @@ class RemoteRun:
     pid: int | None = None
     offsets: dict[Stream, int] = field(default_factory=lambda: {"stdout": 0, "stderr": 0})
     files_removed: bool = False  # the command removed the run's files while it ran (the trailer's `gone`)
+    disk_full: bool = False  # the filesystem of the run's files had no space left when it ended (the trailer's `full`)
     sent: bool = False  # a session that starts the command was asked for: before that, nothing ran on the host
     starts: int = 0  # follow sessions asked to start it (a second: the first's reply was lost with its connection)
     found: bool = False  # the first asked to start it found its files there: an earlier process started it (resume's re-run)

@@ -192,6 +192,9 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     A `tail` killed by a signal (a step stopping a log follower with
     `pkill tail`) has not sent all of the output: the trailer says `cut`
     and the client follows the run again from what it received.
+    A `full` word says the filesystem of the run's files had no space left
+    (`df`'s available 0) when the run ended: what the command wrote after it
+    filled up is lost, its own error about it too (it went to the same disk).
     """
     fresh = """\
   set +C
@@ -280,9 +283,14 @@ if [ -n "$new" ]; then
   if [ ! -e "$D.run" ]; then r=$w x=" gone"; elif [ "$r" != "$w" ]; then r=; fi
 fi
 rc=${{r:--}}
+full=
+if [ -z "$x" ] && a=$(df -Pk -- "$D.out" 2>/dev/null | tail -n 1); then
+  set -f; set -- $a; set +f
+  [ "${{4:-1}}" = 0 ] && full=" full"
+fi
 if [ -z "$quick" ]; then
   printf '\\000%s end\\n' "$T" >&3
-  say end "$rc$x$cut"
+  say end "$rc$x$cut$full"
 else
   e=" noerr"
   if [ -s "$D.err" ]; then
@@ -290,9 +298,9 @@ else
     printf '\\000%s err\\n' "$T" >&3; cat "$D.err" >&3 4<&-; printf '\\000%s end\\n' "$T" >&3
   fi
   if [ -s "$D.out" ]; then
-    say start "$P" "$D"; cat "$D.out" 4<&-; say end "$rc$e$x"
+    say start "$P" "$D"; cat "$D.out" 4<&-; say end "$rc$e$x$full"
   else
-    printf '\\000%s start %s %s\\n\\000%s end %s%s\\n' "$T" "$P" "$D" "$T" "$rc" "$e$x"
+    printf '\\000%s start %s %s\\n\\000%s end %s%s\\n' "$T" "$P" "$D" "$T" "$rc" "$e$x$full"
   fi
 fi
 while IFS= read -r a <&4; do

@@ -245,3 +245,28 @@ def test_a_step_that_kills_the_tails_sending_its_output_loses_no_byte(sshd: Sshd
     assert notes == ["db1: the session following the command was cut short (a tail sending its output was killed): re-attaching to the command"]
     assert (sink.data("stdout"), sink.data("stderr")) == (b"a\nb\nd\n", b"c\n")
     assert runs_left(tmp_path) == []
+
+
+def test_a_disk_filling_up_on_the_host_mid_command_is_said_beside_its_exit_status(sshd: Sshd, tmp_path: Path) -> None:
+    """The run's files on a 64 KiB tmpfs (a host's full /home): the command's output overflows it. Before: only `exit
+    code 1` (`tr` died of ENOSPC, and its error message went to the full disk too), the output cut in the middle and its
+    last line missing, without a word on why. Now a note says the disk was full; a run on a disk with room has none."""
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], capture_output=True, text=True, timeout=10)
+    if mounted.returncode != 0:
+        pytest.fail(f"cannot mount a tmpfs here ({mounted.stderr.strip()}): the suite runs as root (scripts/test)", pytrace=False)
+    try:
+        command = 'echo start; head -c 200000 /dev/zero | tr "\\0" a; echo; echo end'
+        result, sink, said = run_alone(sshd, small, cmd(sshd.host("db1"), command))
+    finally:
+        subprocess.run(["umount", "-l", str(small)], capture_output=True, timeout=10)
+    assert result == Result("ok", exit_code=1), result
+    assert sink.data("stdout").startswith(b"start\naaa") and not sink.data("stdout").endswith(b"end\n")
+    [note] = [line for line in said if "full" in line]
+    assert note.startswith(f"db1: the disk holding the run's files ({small}/runs/") and note.endswith(
+        ".*) was full when the command ended: what it wrote there after that was lost, its output and error messages may"
+        " be cut short (and its own writes may have failed); free space there"
+    ), note
+    roomy, _, said_roomy = run_alone(sshd, tmp_path, cmd(sshd.host("db1"), command))
+    assert roomy == Result("ok", exit_code=0) and not [line for line in said_roomy if "full" in line], said_roomy

@@ -76,6 +76,7 @@ from runbook_tui.execute.ssh_ended import end_notes, ended_words
 from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
 from runbook_tui.execute.ssh_scripts import READ_MAX, dir_expr, follow_script, kill_script, run_dir_name, wrapper_script
+from runbook_tui.execute.ssh_sessions import open_process, opened, refused_words
 from runbook_tui.execute.sudo_probe import SshSudoProbe
 from runbook_tui.runbook.model import Host
 
@@ -342,7 +343,7 @@ class SshExecutor:
         acked = False
         try:
             run.sent, run.starts = run.sent or start, run.starts + start  # from here the command may be running on the host
-            proc = await conn.create_process(f"sh -c {shlex.quote(script)}", encoding=None)
+            proc = await open_process(conn, f"sh -c {shlex.quote(script)}", self._ending(conn))
             proc.stdin.write(stdin)
             ticker = _Ticker(proc) if start else None
             errors = asyncio.create_task(self._pump(proc.stderr, err, ticker.stop if ticker else None, command.host, run))
@@ -370,6 +371,8 @@ class SshExecutor:
                 acked = True
             except (asyncssh.Error, OSError):  # the result is complete; only the clean-up is lost (the directory stays)
                 log.debug("%s: could not acknowledge the result", command.host.name, exc_info=True)
+        except asyncssh.ChannelOpenError as exc:  # refused on every try: no session, so nothing of this one ran
+            raise (_NotStarted if start and run.starts == 1 else _Failed)(refused_words(command.host.name, exc)) from exc
         except (asyncssh.Error, OSError) as exc:
             raise self._lost_or_failed(conn, command.host, exc, "ssh session failed") from exc
         finally:
@@ -438,6 +441,9 @@ class SshExecutor:
 
         task.add_done_callback(done)
 
+    def _ending(self, conn: asyncssh.SSHClientConnection) -> Callable[[], set[asyncio.Task[None]]]:
+        return lambda: set(self._acknowledging.get(conn, ()))
+
     def _track(self, task: asyncio.Task[None]) -> asyncio.Task[None]:
         """A background task `close()` waits for."""
         self._closing.add(task)
@@ -471,7 +477,7 @@ class SshExecutor:
         try:
             conn = await self._connector.connection(route)
             async with asyncio.timeout(self._kill_grace + self.connect_timeout + 5):
-                done = await conn.run(script, check=False)
+                done = await opened(lambda: conn.run(script, check=False), self._ending(conn))
             if done.exit_status == 0:
                 return Result("timeout")
             detail = str(done.stderr or "").strip() or f"exit status {done.exit_status}"

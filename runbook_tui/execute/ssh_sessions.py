@@ -1,0 +1,55 @@
+"""Opening an SSH session on a connection that may allow only one at a time.
+
+Commands share one connection per host: a step's follow session, the background end of the one before it (its
+`done` and the removal of its files, see `SshExecutor._finish_later`), a stop's kill session, the sudo probe. An sshd
+with `MaxSessions 1` (hardened hosts) refuses a second channel while another is open: before, the next step on such
+a host failed at random with `ssh session failed on db0: open failed`, counted as started though nothing ran. Now a
+refused open waits for the connection's sessions still ending and tries again a few times; when it is still refused
+the words say why and that nothing ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Collection
+from typing import TypeVar
+
+import asyncssh
+
+T = TypeVar("T")
+
+#: Tries of one open; between them the connection's ending sessions are waited for (at most ENDING_WAIT) and a pause.
+OPEN_TRIES = 4
+ENDING_WAIT = 5.0
+PAUSE = 0.1
+
+
+async def opened(make: Callable[[], Awaitable[T]], ending: Callable[[], Collection[asyncio.Task[None]]]) -> T:
+    """`make()` (a session's open), tried again while the server refuses the channel; `ending()`: the connection's
+    sessions still ending, waited for before the next try. Raises the last ChannelOpenError."""
+    for attempt in range(OPEN_TRIES):
+        try:
+            return await make()
+        except asyncssh.ChannelOpenError:
+            if attempt + 1 == OPEN_TRIES:
+                raise
+            if tasks := set(ending()):
+                await asyncio.wait(tasks, timeout=ENDING_WAIT)
+            await asyncio.sleep(PAUSE * 2**attempt)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+async def open_process(
+    conn: asyncssh.SSHClientConnection, command: str, ending: Callable[[], Collection[asyncio.Task[None]]]
+) -> asyncssh.SSHClientProcess[bytes]:
+    """A session running `command` (bytes streams), opened as `opened` tries."""
+    return await opened(lambda: conn.create_process(command, encoding=None), ending)
+
+
+def refused_words(host: str, exc: asyncssh.ChannelOpenError) -> str:
+    """A session the host would not open, after the tries: nothing ran there."""
+    return (
+        f"could not start the command on {host}: its sshd refused to open a session ({exc.reason or 'open failed'}) {OPEN_TRIES}"
+        " times: it may allow fewer sessions per connection than runbook-tui uses (MaxSessions in its sshd_config; 2 or"
+        " more is needed), or forbid sessions for this user"
+    )

@@ -76,7 +76,7 @@ from runbook_tui.execute.ssh_ended import end_notes, ended_words
 from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
 from runbook_tui.execute.ssh_scripts import READ_MAX, dir_expr, follow_script, kill_script, run_dir_name, wrapper_script
-from runbook_tui.execute.ssh_sessions import open_process, opened, refused_words
+from runbook_tui.execute.ssh_sessions import ending_of, open_process, opened, refused_words
 from runbook_tui.execute.sudo_probe import SshSudoProbe
 from runbook_tui.runbook.model import Host
 
@@ -343,7 +343,7 @@ class SshExecutor:
         acked = False
         try:
             run.sent, run.starts = run.sent or start, run.starts + start  # from here the command may be running on the host
-            proc = await open_process(conn, f"sh -c {shlex.quote(script)}", self._ending(conn))
+            proc = await open_process(conn, f"sh -c {shlex.quote(script)}", ending_of(self._acknowledging, conn))
             proc.stdin.write(stdin)
             ticker = _Ticker(proc) if start else None
             errors = asyncio.create_task(self._pump(proc.stderr, err, ticker.stop if ticker else None, command.host, run))
@@ -441,9 +441,6 @@ class SshExecutor:
 
         task.add_done_callback(done)
 
-    def _ending(self, conn: asyncssh.SSHClientConnection) -> Callable[[], set[asyncio.Task[None]]]:
-        return lambda: set(self._acknowledging.get(conn, ()))
-
     def _track(self, task: asyncio.Task[None]) -> asyncio.Task[None]:
         """A background task `close()` waits for."""
         self._closing.add(task)
@@ -471,13 +468,16 @@ class SshExecutor:
         """Kill the run's remote process group after a timeout or a person's stop; the result is `timeout` either way."""
         host = command.host
         kill = f'sh -c {shlex.quote(kill_script(self._kill_grace))} sh "$D"'
-        if command.sudo:
-            kill = f'if [ "$(id -u)" = 0 ]; then {kill}; else sudo -n {kill}; fi'
+        kill = f'if [ "$(id -u)" = 0 ]; then {kill}; else sudo -n {kill}; fi' if command.sudo else kill
         script = f"sh -c {shlex.quote(f'D={run.dir_expr}; {kill}')}"
         try:
             conn = await self._connector.connection(route)
             async with asyncio.timeout(self._kill_grace + self.connect_timeout + 5):
-                done = await opened(lambda: conn.run(script, check=False), self._ending(conn))
+                try:
+                    done = await opened(lambda: conn.run(script, check=False), ending_of(self._acknowledging, conn))
+                except asyncssh.ChannelOpenError:  # one session per connection, the follow one still open: a new connection
+                    conn = await self._connector.reconnect(route, conn, 1, _ignore, "its sshd refused a second session")
+                    done = await conn.run(script, check=False)
             if done.exit_status == 0:
                 return Result("timeout")
             detail = str(done.stderr or "").strip() or f"exit status {done.exit_status}"

@@ -11,7 +11,7 @@ the words say why and that nothing ran.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import TypeVar
 
 import asyncssh
@@ -44,6 +44,13 @@ async def open_process(
 ) -> asyncssh.SSHClientProcess[bytes]:
     """A session running `command` (bytes streams), opened as `opened` tries."""
     return await opened(lambda: conn.create_process(command, encoding=None), ending)
+
+
+def ending_of(
+    acknowledging: Mapping[asyncssh.SSHClientConnection, Collection[asyncio.Task[None]]], conn: asyncssh.SSHClientConnection
+) -> Callable[[], set[asyncio.Task[None]]]:
+    """The sessions of `conn` still ending (their `done` sent), as `opened` asks for them."""
+    return lambda: set(acknowledging.get(conn, ()))
 
 
 def refused_words(host: str, exc: asyncssh.ChannelOpenError) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 import asyncssh
 
 from runbook_tui.engine.ports import StatusSink
-from runbook_tui.execute.known_hosts import changed_key_message
+from runbook_tui.execute.known_hosts import changed_key_message, entries_for
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
 from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
 from runbook_tui.execute.ssh_lost import connect_reason
@@ -91,6 +91,11 @@ class _Progress(asyncssh.SSHClient):
         stuck = "the server stopped answering, or the SSH agent (SSH_AUTH_SOCK) did not answer" if agent else "the server stopped answering"
         return f"the SSH handshake or the login did not finish within {seconds:g} s ({stuck})"
 
+    @property
+    def greeted(self) -> bool:
+        """The server sent its SSH greeting (the key exchange began)."""
+        return self.conn is not None and self.conn.get_extra_info("server_version") is not None
+
     def cut(self, why: str) -> str:
         """A connection closed or reset: before the server's greeting, it was refused there or is no SSH server at all."""
         if self.conn is None or self.conn.get_extra_info("server_version") is not None:
@@ -110,6 +115,33 @@ async def _changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection 
     if not offered:
         return None
     return next((said for path in endpoint.known_files if (said := changed_key_message(path, endpoint.address, endpoint.port, offered))), None)
+
+
+async def _no_key_of_a_known_type(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
+    """A connection lost in its key exchange: asyncssh asks only for the host key types known_hosts lists for the host,
+    so a host that has none of them (rebuilt, its sshd's HostKey changed from ECDSA to Ed25519) ends the exchange, and
+    that read `cannot connect to db1: Connection lost`, a reachability problem retried as one. When the host indeed
+    offers no key of a listed type (asked for those types alone), OpenSSH's warning naming the key it does offer."""
+    entries = [e for path in endpoint.known_files for e in entries_for(path, endpoint.address, endpoint.port)]
+    if not entries or any(e.key is None for e in entries) or any(_has_ca(path) for path in endpoint.known_files):
+        return None
+    types = {e.key.algorithm.decode("ascii", "replace") for e in entries if e.key is not None}
+    if "ssh-rsa" in types:
+        types |= {"rsa-sha2-256", "rsa-sha2-512"}  # the signature algorithms of an RSA key
+    try:
+        await asyncio.wait_for(asyncssh.get_server_host_key(endpoint.address, endpoint.port, tunnel=tunnel, server_host_key_algs=sorted(types)), 10)
+    except (asyncssh.Error, OSError, TimeoutError, ValueError):
+        return await _changed_key(endpoint, tunnel)  # none of those types: the key it offers, named
+    return None  # it has a key of a listed type: the connection was lost for another reason
+
+
+def _has_ca(path: str) -> bool:
+    """A known_hosts file with @cert-authority lines: host certificates may stand for keys, asyncssh's to judge."""
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8", errors="replace") as text:
+            return "@cert-authority" in text.read(1 << 20)
+    except OSError:
+        return False
 
 
 def raise_open_file_limit() -> None:
@@ -297,6 +329,8 @@ class Connector:
             if isinstance(exc, TimeoutError) and not exc.args:  # connect_timeout ran out (not the kernel's ETIMEDOUT)
                 why = progress.stalled(self.connect_timeout, agent=not client_keys, bastion=endpoint.via.name if tunnel is not None and endpoint.via else None)
             elif isinstance(exc, (asyncssh.ConnectionLost, ConnectionError)):
+                if progress.greeted and (changed := await _no_key_of_a_known_type(endpoint, tunnel)):
+                    raise ConnectFailed(f"host key for {target} not verified: {changed}", permanent=True, host_key=True) from None
                 why = progress.cut(why)
             raise ConnectFailed(f"cannot connect to {target}: {why}", permanent=False) from None
         except Exception as exc:  # a broken or hostile server trips asyncssh beyond its own errors (a short KEXINIT: PacketDecodeError)

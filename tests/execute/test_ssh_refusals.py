@@ -81,6 +81,27 @@ def test_a_changed_host_key_fails_at_once_and_is_not_retried(tmp_path: Path, ssh
     assert failed_row(events) == "'push' FAILED (host key CHANGED)", failed_row(events)
 
 
+@pytest.mark.parametrize("kind", ["ecdsa-sha2-nistp256", "ssh-rsa"])
+def test_a_host_key_of_another_type_than_known_hosts_lists_is_a_changed_key(tmp_path: Path, sshd: Sshd, kind: str) -> None:
+    """known_hosts lists the host with an ECDSA (or RSA) key; the real sshd has only an Ed25519 one (a rebuilt host,
+    its HostKey changed). asyncssh asks only for the listed types, so the key exchange ended: before, `cannot connect
+    to db1 (...): Connection lost`, a reachability problem retried as one (and preflight's advice to check the port)."""
+    other = tmp_path / "known_hosts"
+    other.write_text(f"[{sshd.address}]:{sshd.port} {public_line(asyncssh.generate_private_key(kind))}\n", encoding="utf-8")
+    step = {"id": "push", "run": "echo should-not-run", "retries": 2, "retry_delay": 0.1, "verify": "none"}
+    events = run_step(tmp_path, sshd, step, other)
+
+    [finished] = [e for e in events if e["type"] == "step_finished"]
+    host = finished["hosts"]["db1"]
+    assert host["status"] == "failed" and host.get("started") is False, host
+    [problem] = finished["problems"]
+    assert problem.startswith(f"db1: host key for db1 ({sshd.address}:{sshd.port}) not verified: WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!")
+    assert f"The ssh-ed25519 key sent by the remote host has fingerprint {sshd.host_key.get_fingerprint()}" in problem, problem
+    assert f"the old key is in {other}:1" in problem, problem
+    assert problem.endswith("; not retried (2 retries left): a host key that does not verify is never tried again"), problem
+    assert failed_row(events) == "'push' FAILED (host key CHANGED)", failed_row(events)
+
+
 def test_a_refused_connection_is_still_retried(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
     """The rule is the host key's alone: a network failure (a port nobody listens on) is tried again as before."""
     monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")

@@ -193,8 +193,10 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     `pkill tail`) has not sent all of the output: the trailer says `cut`
     and the client follows the run again from what it received.
     A `full` word says the filesystem of the run's files had no space left
-    (`df`'s available 0) when the run ended: what the command wrote after it
-    filled up is lost, its own error about it too (it went to the same disk).
+    (`df`'s available 0, the 11th word: header and line) when a run that did
+    not succeed ended: what the command wrote after it filled up is lost, its
+    own error about it too (it went to the same disk). Looked at only then: a
+    `df` at every end was two more programs per host (a fan-out's sshd CPU).
     """
     fresh = """\
   set +C
@@ -284,9 +286,9 @@ if [ -n "$new" ]; then
 fi
 rc=${{r:--}}
 full=
-if [ -z "$x" ] && a=$(df -Pk -- "$D.out" 2>/dev/null | tail -n 1); then
+if [ -z "$x" ] && [ "$rc" != 0 ] && a=$(df -Pk -- "$D.out" 2>/dev/null); then
   set -f; set -- $a; set +f
-  [ "${{4:-1}}" = 0 ] && full=" full"
+  [ "${{11:-1}}" = 0 ] && full=" full"
 fi
 if [ -z "$quick" ]; then
   printf '\\000%s end\\n' "$T" >&3

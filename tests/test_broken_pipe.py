@@ -113,3 +113,46 @@ def test_a_stdin_or_stderr_closed_from_the_start_is_no_traceback_and_no_error_in
     assert not (tmp_path / "n.yaml").exists() and not (tmp_path / "st").exists()
     done = run(_close_stderr, "plan", "missing.yaml", "--json")
     assert (done.returncode, done.stdout) == (2, ""), done
+
+
+def test_a_reader_that_leaves_never_changes_an_answer_given_as_the_exit_code(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`journal verify J | head -1` (or `>&-`) ended with exit 1, which the contract gives to "tampered" (and `preflight`
+    to "findings", `validate` to nothing): a broken pipe read as a verdict. Now the verdict is the exit code whatever
+    happens to stdout: an intact journal 0, a tampered one 1, a valid runbook 0; `>&-` is said on stderr."""
+    (tmp_path / "rb.yaml").write_text(RUNBOOK)
+    (tmp_path / "none.yaml").touch()
+    env = {**os.environ, "RUNBOOK_TUI_SETTINGS": str(tmp_path / "none.yaml"), "XDG_STATE_HOME": str(tmp_path / "st"), "RUNBOOK_TUI_USER": "alice"}
+    argv = [sys.executable, "-m", "runbook_tui"]
+    ran = subprocess.run([*argv, "exec", "rb.yaml", "--solo", "t", "--journal", "j.jsonl"], cwd=tmp_path, env=env, capture_output=True, timeout=60, check=False)
+    assert ran.returncode == 0, ran.stderr
+    lines = (tmp_path / "j.jsonl").read_text().splitlines(keepends=True)
+    (tmp_path / "cut.jsonl").write_text("".join(lines[:3] + lines[4:]))  # a line taken out: the chain breaks
+
+    def into_a_gone_reader(*args: str) -> subprocess.CompletedProcess[str]:
+        read_end, write_end = os.pipe()
+        os.close(read_end)  # the reader has left before the first write: every write fails with EPIPE, as after `head -1`
+        try:
+            return subprocess.run([*argv, *args], cwd=tmp_path, env=env, stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+        finally:
+            os.close(write_end)
+
+    for args, code in ((["journal", "verify", "j.jsonl"], 0), (["journal", "verify", "cut.jsonl"], 1), (["validate", "rb.yaml"], 0)):
+        done = into_a_gone_reader(*args)
+        assert (done.returncode, done.stderr) == (code, ""), (args, done)
+        closed = subprocess.run(
+            [*argv, *args],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+            preexec_fn=_close_stdout,
+        )
+        said = f"runbook-tui: stdout is closed (started with >&-): nothing could be written there; the exit code ({code}) is the answer\n"
+        assert (closed.returncode, closed.stderr) == (code, said), (args, closed)
+    shell = subprocess.run(  # a real `| head -1`
+        ['exec 2>&1; "$0" -m runbook_tui journal verify j.jsonl | head -1; echo "exit ${PIPESTATUS[0]}"', sys.executable], shell=True, executable="/bin/bash", cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert shell.stdout.startswith("j.jsonl: intact:") and shell.stdout.endswith("exit 0\n"), shell.stdout

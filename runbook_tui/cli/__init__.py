@@ -17,7 +17,7 @@ from runbook_tui.cli import error_lines
 from runbook_tui.cli.journal_arg import runbook_for_journal
 from runbook_tui.cli.parser import parse, refused_output
 from runbook_tui.cli.parser import parser as _parser  # noqa: F401  (tests build the parser through `cli`)
-from runbook_tui.cli.pipe import quiet_on_broken_pipe
+from runbook_tui.cli.pipe import ANSWER_IN_EXIT_CODE, answer_kept, quiet_on_broken_pipe
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from runbook_tui.runbook.safe_text import json_inert, not_utf8, visible, visible_line
 
@@ -411,6 +411,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (refused := refused_output(args) or runbook_for_journal(args)) is not None:
         print(f"runbook-tui: {refused}", file=sys.stderr)
         return EXIT_INVALID
+    if args.command in ANSWER_IN_EXIT_CODE:
+        return answer_kept(lambda: _main(args))
     if args.command not in SCREEN_COMMANDS:
         return _main(args)
     gc.disable()

@@ -5,8 +5,14 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TextIO
+
+#: Commands whose exit code is their answer (`validate` 0 valid / 2 invalid, `preflight` 0 ready / 1 findings,
+#: `journal verify` 0 intact / 1 tampered): a reader that leaves early (`| head -1`) must not change it.
+ANSWER_IN_EXIT_CODE = frozenset({"validate", "preflight", "journal"})
+
+_started_closed = False
 
 
 class Main(Protocol):
@@ -18,7 +24,8 @@ def quiet_on_broken_pipe(main: Main) -> Main:
 
     @functools.wraps(main)
     def wrapped(argv: Sequence[str] | None = None) -> int:
-        closed = _stand_in_for_closed_streams()
+        global _started_closed
+        closed = _started_closed = _stand_in_for_closed_streams()
         try:
             return main(argv)
         except BrokenPipeError:
@@ -28,6 +35,53 @@ def quiet_on_broken_pipe(main: Main) -> Main:
             return 1
 
     return wrapped
+
+
+class _ReaderMayLeave:
+    """stdout for a command whose exit code is its answer: once the reader has left, what is still to say is dropped
+    (stdout goes to /dev/null, so the final flush cannot raise) and the command goes on to its answer."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self.stream.write(text)
+            except BrokenPipeError:
+                self._left()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._left()
+
+    def _left(self) -> None:
+        self.gone = True
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def answer_kept(run: Callable[[], int]) -> int:
+    """Run a command of ANSWER_IN_EXIT_CODE with its exit code kept whatever happens to stdout. Before, `journal verify
+    J | head -1` (or `>&-`) ended with exit 1, which is "tampered" for verify and "findings" for preflight: a broken
+    pipe read as a verdict on the journal."""
+    out = _ReaderMayLeave(sys.stdout)
+    sys.stdout = out
+    try:
+        code = run()
+        out.flush()
+    finally:
+        sys.stdout = out.stream
+    if out.gone and _started_closed:  # no reader ever was: say so (a reader that left, `| head`, is quiet)
+        print(f"runbook-tui: stdout is closed (started with >&-): nothing could be written there; the exit code ({code}) is the answer", file=sys.stderr)
+    return code
 
 
 def _stand_in_for_closed_streams() -> bool:

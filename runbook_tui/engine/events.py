@@ -274,6 +274,7 @@ ShareClosed = TypedDict(
     {
         "authenticated": int,
         "unauthenticated": int,
+        "no_login_tried": NotRequired[int],
         "refused_address": int,
         "refused_total": int,
         "refused_descriptors": int,
@@ -285,7 +286,7 @@ ShareClosed = TypedDict(
 SHARE_CLOSED: Final = _declare(
     "share_closed",
     ShareClosed,
-    "Connections counted while shared: refused before any SSH work, a participant's sessions over the limit of 4 at once (or connections over 8 per key), requests refused for coming too fast (`refused_requests`, since session 12), sessions counted in no `repeats` (may follow session_finished).",
+    "Connections counted while shared: refused before any SSH work, a participant's sessions over the limit of 4 at once (or connections over 8 per key), requests refused for coming too fast (`refused_requests`, since session 12), connections among `unauthenticated` that never asked to log in (`no_login_tried`, since session 26: a join reads the session's SSH version, and on first contact its host key, on connections of their own), sessions counted in no `repeats` (may follow session_finished).",
 )
 ShareRefusing = TypedDict("ShareRefusing", {"refused": int, "reason": str, "waiting": int, "addresses": int})
 SHARE_REFUSING: Final = _declare(

@@ -56,7 +56,7 @@ RECORD_ENDS_RUNNING = "was running when the record ends"
 
 #: The counts of `share_closed` the report keeps (`presence_unjournaled` counted as sessions).
 _SHARE_COUNTS = (
-    "authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors", "refused_sessions", "refused_requests",
+    "authenticated", "unauthenticated", "no_login_tried", "refused_address", "refused_total", "refused_descriptors", "refused_sessions", "refused_requests",
     "presence_unjournaled",
 )  # fmt: skip
 

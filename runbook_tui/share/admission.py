@@ -125,10 +125,14 @@ class Admission:
         self._release(address)
         self.counts["authenticated"] += 1
 
-    def dropped(self, address: str) -> None:
-        """A pending connection closed without authenticating: counted, never journaled."""
+    def dropped(self, address: str, *, asked: bool = True) -> None:
+        """A pending connection closed without authenticating: counted, never journaled. `asked`: it asked to log in;
+        one that did not (`no_login_tried`, counted among `unauthenticated` too) only looked: `join` reads the session's
+        SSH version, and on first contact its host key, on connections of their own before it logs in."""
         self._release(address)
         self.counts["unauthenticated"] += 1
+        if not asked:
+            self.counts["no_login_tried"] += 1
 
     def _release(self, address: str) -> None:
         self.pending[address] -= 1
@@ -149,8 +153,11 @@ class Admission:
         """The counts for `share_closed`; connections still waiting to authenticate count as unauthenticated."""
         counts = {
             key: self.counts[key]
-            for key in ("authenticated", "unauthenticated", "refused_address", "refused_total", "refused_descriptors", "refused_sessions", "refused_requests")
-        }
+            for key in (
+                "authenticated", "unauthenticated", "no_login_tried", "refused_address", "refused_total", "refused_descriptors", "refused_sessions",
+                "refused_requests",
+            )
+        }  # fmt: skip
         counts["unauthenticated"] += sum(self.pending.values())
         return counts
 

@@ -132,6 +132,7 @@ class _Gate(asyncssh.SSHServer):
         self.participant: Participant | None = None
         self.address = ""
         self.pending = False  # admitted and not authenticated yet
+        self.asked = False  # it asked to log in (a join's look at the session's version or host key does not)
         self.refused: dict[str, str] = {}  # keys offered that are not participants': {fingerprint: type}, KEYS_NAMED at most
         self.user = ""  # the user name given with the last of them
         self.conn: asyncssh.SSHServerConnection | None = None
@@ -154,7 +155,7 @@ class _Gate(asyncssh.SSHServer):
             self.counted = None
         if self.pending:
             self.pending = False
-            self.share.admission.dropped(self.address)
+            self.share.admission.dropped(self.address, asked=self.asked)
             if self.refused:  # it never got in: said once, now (a client that got in after trying other keys is not)
                 self.share.say_refused_keys(self.refused, self.user, self.address)
 
@@ -174,6 +175,7 @@ class _Gate(asyncssh.SSHServer):
         self.counted = participant
 
     def begin_auth(self, username: str) -> bool:
+        self.asked = True
         return True
 
     def password_auth_supported(self) -> bool:

@@ -125,3 +125,35 @@ def test_a_hostile_user_name_is_shown_as_text_on_one_line() -> None:
     [line] = log_lines(event)
     assert "\x1b" not in line and "\x07" not in line and "\n" not in line, line
     assert line.endswith('user "␛[2J␛]0;pwned␇[b]bob[/b]⏎seq 10 step_confirmed"'), line
+
+
+@pytest.mark.peers
+def test_the_report_tells_a_joins_look_at_the_session_from_a_connection_that_failed_to_log_in(lab: Lab) -> None:
+    """A verifier's first `join --accept-fingerprint` reads the session's SSH version, then its host key, each on a
+    connection of its own that never asks to log in. The report said `Share connections: 1 authenticated, 2 closed
+    before authenticating` for that one honest join, as if someone had tried to get in twice. Now those are said
+    apart from the stranger's connection that offered a key and failed."""
+    import subprocess
+
+    from share_peers import CLI
+
+    async def main() -> None:
+        bob, mallory = lab.key("bob"), lab.key("mallory")
+        shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub")
+        with lab.joined_in_a_terminal(f"{HOST}:{shared.port}", "--identity", str(bob), "--accept-fingerprint", shared.fingerprint):
+            await shared.wait_for_output(r"participant_joined bob joined as verifier")
+        await refused(lab, shared.port, "mallory", mallory)
+        await until(lambda: len(refusals(shared.journal)) == 1, what="the stranger's attempt in the journal")
+        shared.stop()
+        closed = written_events(shared.journal)[-1]
+        assert closed["type"] == "share_closed", closed
+        assert (closed["authenticated"], closed["unauthenticated"], closed.get("no_login_tried")) == (1, 3, 2), closed
+        report = subprocess.run([*CLI, "report", str(shared.journal)], env=lab.env(), capture_output=True, text=True, timeout=60, check=False)
+        assert report.returncode == 0, report.stderr
+        [line] = [line for line in report.stdout.splitlines() if "Share connections" in line]
+        assert (
+            "1 authenticated, 1 closed before authenticating (after asking to log in), 2 closed without asking to log in"
+            " (as join does: it reads the session's SSH version, and on first contact its host key)"
+        ) in line, line
+
+    asyncio.run(main())

@@ -163,8 +163,11 @@ def test_a_journal_path_that_cannot_be_made_is_said_in_one_line_exit_2(here: Pat
     `rehearse` and `run` with a Python traceback (NotADirectoryError, FileNotFoundError); nothing had run, nothing said why."""
     Path("afile").write_text("not a folder\n")
     for journal, why in [
-        ("afile/j.jsonl", "cannot open the journal afile/j.jsonl: Not a directory"),
-        ("afile/deeper/j.jsonl", "cannot make the journal's folder afile/deeper: Not a directory"),
+        ("afile/j.jsonl", "cannot open the journal afile/j.jsonl: Not a directory; afile is a file, not a folder: give --journal a path elsewhere"),
+        (
+            "afile/deeper/j.jsonl",
+            "cannot make the journal's folder afile/deeper: Not a directory; afile is a file, not a folder: give --journal a path elsewhere",
+        ),
     ]:
         for argv in (["exec", "R.yaml", "--solo", "t"], ["rehearse", "R.yaml", "--yes"]):
             code, _, err = _said(capsys, *argv, "--journal", journal)

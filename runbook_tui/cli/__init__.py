@@ -342,7 +342,18 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
         return EXIT_INVALID  # a bad -p value: say so before making anything
     from runbook_tui.demo.metrics import serve_metrics
 
-    sandbox = demo.new_sandbox(now)
+    try:
+        sandbox = demo.new_sandbox(now)
+    except OSError as exc:  # (before: a traceback, NotADirectoryError or PermissionError, for a state folder it cannot use)
+        from runbook_tui.app.settings import state_dir
+        from runbook_tui.engine.disk_words import said
+
+        folder = state_dir() / "demo"
+        print(
+            visible_line(said(f"runbook-tui: demo: cannot make its sandbox in {folder}: {exc.strerror}", exc.errno, folder / "sandbox", "state")),
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
     journal = str(default_journal_path(demo.RUNBOOK_ID, now))
     print(demo.intro(sandbox, headless=args.exec, params=params), end="", flush=True)
     # demo-app's metrics endpoint (127.0.0.1, a free port) lives as long as the run; in the TUI the

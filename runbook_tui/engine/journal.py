@@ -26,6 +26,7 @@ from typing import Any
 
 import orjson
 
+from runbook_tui.engine.disk_words import said
 from runbook_tui.engine.event_shape import EventShapes, ts_problem
 from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
 from runbook_tui.engine.files import private_folder
@@ -119,7 +120,8 @@ class JournalWriter:
         try:
             private_folder(self.path.parent)
         except OSError as exc:  # a file where a folder should be, no permission, a read-only file system
-            raise JournalError(exc.errno or 0, f"cannot make the journal's folder {self.path.parent}: {exc.strerror}") from None
+            words = said(f"cannot make the journal's folder {self.path.parent}: {exc.strerror}", exc.errno, self.path, "new" if new else "resume")
+            raise JournalError(exc.errno or 0, words) from None
         self._fd = open_journal(self.path, new=new)
         self.seq, self.prev = _tail(self.path)
         self._queued = self.seq - 1  # seq of the last line handed to the writer thread
@@ -264,7 +266,7 @@ class JournalWriter:
                 # What was lost (and any half-written line) stays lost: appending after it would leave a
                 # hole in the chain mid-journal, which `resume` refuses; a cut-short last line it repairs.
                 with self._lock:
-                    self._broken = JournalError(exc.errno or 0, f"cannot write the journal {self.path}: {exc.strerror}")
+                    self._broken = JournalError(exc.errno or 0, said(f"cannot write the journal {self.path}: {exc.strerror}", exc.errno, self.path, "write"))
                     self._lock.notify_all()
                     self._waiters.fail(self._broken)
                 return

@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.engine.disk_words import said
 from runbook_tui.runbook.bounded_read import open_regular
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -57,7 +58,7 @@ def open_journal(path: Path, *, new: bool) -> int:
         raise
     except OSError as exc:
         refuse_unsafe_journal(path)
-        raise JournalError(exc.errno or 0, f"cannot open the journal {path}: {exc.strerror}") from None
+        raise JournalError(exc.errno or 0, said(f"cannot open the journal {path}: {exc.strerror}", exc.errno, path, "new" if new else "resume")) from None
 
 
 def _taken(path: Path) -> str:

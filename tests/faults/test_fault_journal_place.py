@@ -1,0 +1,91 @@
+"""A journal (or the demo's sandbox) where it cannot be: each OS error says what failed, where, and what to do.
+
+Before, the line ended with the system's words (`cannot make the journal's folder afile/deeper: Not a directory`,
+`cannot open the journal mnt/j.jsonl: Read-only file system`): which part of the path was in the way and what to do
+next were left to the reader; `demo` with a state folder it could not use ended in a traceback. The real cases:
+a file where a folder should be, a folder without write permission (as root: with the capability to ignore
+permissions dropped), a read-only file system and a full one (a small tmpfs), a folder that cannot be made (/proc).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from pathlib import Path
+
+from fault_helpers import RUNBOOK_TUI, env_for, run, write_runbook
+from test_fault_disk_full import small_tmpfs
+
+
+def _one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in result.stderr, result.stderr
+    [said] = [line for line in result.stderr.splitlines() if line.startswith("runbook-tui: ")]
+    return said
+
+
+def test_each_place_a_journal_cannot_be_says_what_failed_where_and_what_to_do(tmp_path: Path) -> None:
+    rb = write_runbook(tmp_path, "place", [{"id": "one", "title": "One", "run": f"touch {tmp_path}/ran"}])
+    (tmp_path / "afile").write_text("not a folder\n")
+    for journal, said in [
+        ("afile/j.jsonl", "cannot open the journal afile/j.jsonl: Not a directory; afile is a file, not a folder: give --journal a path elsewhere"),
+        (
+            "afile/deeper/j.jsonl",
+            "cannot make the journal's folder afile/deeper: Not a directory; afile is a file, not a folder: give --journal a path elsewhere",
+        ),
+        (
+            "/proc/nope/j.jsonl",
+            "cannot make the journal's folder /proc/nope: No such file or directory; /proc cannot hold new folders or files:"
+            " give --journal a path in a folder that exists",
+        ),
+    ]:
+        result = run(tmp_path, "exec", str(rb), "--solo", "t", "--journal", journal)
+        assert (result.returncode, _one_line(result)) == (2, f"runbook-tui: {said}"), result.stderr
+
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    # As root, permissions are ignored unless the capability to is dropped: this is a user who may not write there.
+    as_a_user = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"] if os.geteuid() == 0 else []
+    user = subprocess.run(["id", "-un"], capture_output=True, text=True, check=True).stdout.strip()
+    for journal, what in [("locked/j.jsonl", "cannot open the journal locked/j.jsonl"), ("locked/sub/j.jsonl", "cannot make the journal's folder locked/sub")]:
+        result = subprocess.run(
+            [*as_a_user, *RUNBOOK_TUI, "exec", str(rb), "--solo", "t", "--journal", journal],
+            cwd=tmp_path, env=env_for(tmp_path), capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
+        said = f"runbook-tui: {what}: Permission denied; this user ({user}) may not write in locked: give --journal a path elsewhere, or get write access there"
+        assert (result.returncode, _one_line(result)) == (2, said), result.stderr
+
+    with small_tmpfs(tmp_path / "small") as small:
+        failing = write_runbook(tmp_path, "failing", [{"id": "one", "title": "One", "run": "exit 3", "undo": "true"}])
+        failed = run(tmp_path, "exec", str(failing), "--solo", "t", "--on-failure", "stop", "--journal", "small/old.jsonl")
+        assert failed.returncode == 1 and "resume small/old.jsonl --rollback" in failed.stdout, failed.stdout + failed.stderr
+        with (small / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):  # until no room is left
+            while True:
+                filler.write(b"\0" * 4096)
+        full = run(tmp_path, "exec", str(rb), "--solo", "t", "--journal", "small/j.jsonl")
+        said = (
+            "runbook-tui: cannot write the journal small/j.jsonl: No space left on device; the disk holding small is full"
+            " (or its quota is used up): free space there; nothing was run"
+        )
+        assert (full.returncode, _one_line(full)) == (1, said), full.stderr
+        subprocess.run(["mount", "-o", "remount,ro", str(small)], check=True, capture_output=True, timeout=10)
+        for journal, what in [("small/r.jsonl", "cannot open the journal small/r.jsonl"), ("small/sub/j.jsonl", "cannot make the journal's folder small/sub")]:
+            result = run(tmp_path, "exec", str(rb), "--solo", "t", "--journal", journal)
+            said = f"runbook-tui: {what}: Read-only file system; small is on a read-only file system: give --journal a path on one that can be written"
+            assert (result.returncode, _one_line(result)) == (2, said), result.stderr
+        resumed = run(tmp_path, "resume", "small/old.jsonl", "--rollback")
+        said = (
+            "runbook-tui: cannot open the journal small/old.jsonl: Read-only file system; small is on a read-only file system:"
+            " copy the journal to one that can be written and resume the copy"
+        )
+        assert (resumed.returncode, _one_line(resumed)) == (2, said), resumed.stderr
+
+
+def test_the_demo_with_a_state_folder_it_cannot_use_says_so_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("not a folder\n")
+    result = run(tmp_path, "demo", "--exec", env=env_for(tmp_path, XDG_STATE_HOME=str(tmp_path / "afile")))
+    said = (
+        f"runbook-tui: demo: cannot make its sandbox in {tmp_path}/afile/runbook-tui/demo: Not a directory;"
+        f" {tmp_path}/afile is a file, not a folder: set XDG_STATE_HOME to a folder you can write"
+    )
+    assert (result.returncode, _one_line(result)) == (2, said), result.stderr

@@ -13,8 +13,8 @@ variables:             # optional overrides of Textual's derived variables
 ```
 
 Colours are anything `textual.color.Color.parse` reads. A file that is not
-valid is reported ("FILE: what is wrong, expected ...") and skipped; it never
-stops the program. A theme in a later folder replaces one of the same name
+valid is reported ("FILE:LINE:COL: what is wrong, expected ...", as settings
+are) and skipped; it never stops the program. A theme in a later folder replaces one of the same name
 from an earlier folder, so the user's folder overrides the shipped themes.
 """
 
@@ -33,6 +33,8 @@ from textual.theme import Theme
 from runbook_tui.app.settings import config_dir
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.document import load_values
+from runbook_tui.runbook.model import Mark
+from runbook_tui.runbook.yaml_values import YMap
 
 DEFAULT_THEME = "night"
 
@@ -89,56 +91,65 @@ def _theme_files(folder: Path) -> list[Path]:
 
 
 def load_theme_file(path: Path, *, build: bool = True) -> tuple[Theme | None, list[str]]:
-    """One file: the theme, or None and what is wrong with it (without the file name); `build`: check that Textual can
-    derive the theme's colours."""
+    """One file: the theme, or None and what is wrong with it, each `FILE:LINE:COL: message` as settings say it (a
+    value's problem at the value, a key's at the key: before, only YAML's own errors had a place; a wrong colour said
+    `FILE: primary: ...`, on no line); `build`: check that Textual can derive the theme's colours."""
+    top = Mark(str(path), 1, 1)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [f"cannot read the file ({exc}), expected a readable UTF-8 YAML file"]
+        return None, [f"{top}: cannot read the file ({exc}), expected a readable UTF-8 YAML file"]
     try:  # as settings are read (libyaml, as fast): a syntax error, a tab, a key given twice at FILE:LINE:COL
         data: Any = load_values(text, str(path))
     except RunbookInvalid as invalid:
         return None, [str(problem) for problem in invalid.errors]
-    if not isinstance(data, dict):
-        return None, [f"expected a mapping of theme keys ({', '.join(KNOWN_KEYS)}), got {_kind(data)}"]
+    if not isinstance(data, YMap):
+        return None, [f"{top}: expected a mapping of theme keys ({', '.join(KNOWN_KEYS)}), got {_kind(data)}"]
 
-    problems = [_unknown_key(key) for key in data if key not in KNOWN_KEYS]
+    problems = [f"{data.key_mark(key)}: {_unknown_key(key)}" for key in data if key not in KNOWN_KEYS]
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not _NAME.match(name):
-        problems.append(f"name: {name!r} is not a usable theme name, expected letters, digits, '-', '_' or '.'")
+        problems.append(f"{data.value_mark('name')}: name: {name!r} is not a usable theme name, expected letters, digits, '-', '_' or '.'")
     dark = data.get("dark", True)
     if not isinstance(dark, bool):
-        problems.append(f"dark: {dark!r}, expected true or false")
+        problems.append(f"{data.value_mark('dark')}: dark: {dark!r}, expected true or false")
     colours: dict[str, Any] = {}  # Theme's colour arguments, by name
     for key in COLOUR_KEYS:
         if key not in data:
             if key == "primary":
-                problems.append(f"primary is missing, {_EXPECTED_COLOUR}")
+                problems.append(f"{data.mark}: primary is missing, {_EXPECTED_COLOUR}")
             continue
         problem = _colour_problem(data[key])
         if problem:
-            problems.append(f"{key}: {problem}")
+            problems.append(f"{data.value_mark(key)}: {key}: {problem}")
         else:
             colours[key] = data[key].strip()
-    variables, variable_problems = _variables(data.get("variables"))
+    variables, variable_problems = _variables(data)
     problems += variable_problems
-    if problems:
-        return None, problems
+    if problems:  # in the file's order, as settings list theirs
+        return None, sorted(problems, key=lambda problem: _place(problem, str(path)))
     theme = Theme(name=name, dark=dark, variables=variables, **colours)
     if not build:
         return theme, []
     try:
         theme.to_color_system().generate()  # the colours Textual derives: a last check before the app uses it
     except (ColorParseError, ValueError) as exc:
-        return None, [f"Textual cannot build the theme ({exc}), expected colours it can parse"]
+        return None, [f"{data.mark}: Textual cannot build the theme ({exc}), expected colours it can parse"]
     return theme, []
+
+
+def _place(problem: str, file: str) -> tuple[int, int]:
+    """The LINE and COL of a `FILE:LINE:COL: message`."""
+    line, col, _ = problem[len(file) + 1 :].split(":", 2)
+    return int(line), int(col)
 
 
 def _kind(value: Any) -> str:
     if value is None:
         return "an empty file"
-    kinds: dict[type, str] = {list: "a list", str: "a single string"}
-    return kinds.get(type(value), type(value).__name__)
+    if isinstance(value, list):  # (a YList, as YAML read it: said `YList`)
+        return "a list"
+    return "a single string" if isinstance(value, str) else type(value).__name__
 
 
 def _unknown_key(key: Any) -> str:
@@ -159,21 +170,24 @@ def _colour_problem(value: Any) -> str | None:
     return None
 
 
-def _variables(value: Any) -> tuple[dict[str, str], list[str]]:
-    """Overrides of Textual's variables: colours (with an optional alpha), or text styles for `*-style` names."""
+def _variables(data: YMap) -> tuple[dict[str, str], list[str]]:
+    """Overrides of Textual's variables (`data`'s `variables:`): colours (with an optional alpha), or text styles for
+    `*-style` names."""
+    value = data.get("variables")
     if value is None:
         return {}, []
-    if not isinstance(value, dict):
-        return {}, [f"variables: expected a mapping of variable names to values, got {_kind(value)}"]
+    if not isinstance(value, YMap):
+        return {}, [f"{data.value_mark('variables')}: variables: expected a mapping of variable names to values, got {_kind(value)}"]
     variables: dict[str, str] = {}
     problems: list[str] = []
     for key, raw in value.items():
         if not isinstance(key, str) or not _VARIABLE.match(key):
-            problems.append(f"variables: {key!r} is not a variable name, expected lower-case words joined by '-' (e.g. footer-key-foreground)")
+            said = f"variables: {key!r} is not a variable name, expected lower-case words joined by '-' (e.g. footer-key-foreground)"
+            problems.append(f"{value.key_mark(key)}: {said}")
             continue
         problem = _style_problem(raw) if key.endswith("style") else _variable_colour_problem(raw)
         if problem:
-            problems.append(f"variables: {key}: {problem}")
+            problems.append(f"{value.value_mark(key)}: variables: {key}: {problem}")
         else:
             variables[key] = str(raw).strip()
     return variables, problems

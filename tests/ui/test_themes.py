@@ -121,17 +121,36 @@ def test_high_contrast_keeps_success_warning_and_error_apart_without_red_green()
 @pytest.mark.parametrize(
     ("file_name", "text", "expected"),
     [
-        ("bad-colour.yaml", 'name: bad-colour\nprimary: "blurple"\n', "primary: cannot read 'blurple' as a colour, expected"),
-        ("comment-colour.yaml", "primary: #123456\n", "primary: no value (an unquoted # starts a YAML comment), expected"),
-        ("unknown-key.yaml", 'primary: "#336699"\nprimay: "#336699"\n', "unknown key 'primay' (did you mean 'primary'?), expected one of:"),
+        ("bad-colour.yaml", 'name: bad-colour\nprimary: "blurple"\n', "bad-colour.yaml:2:10: primary: cannot read 'blurple' as a colour, expected"),
+        ("comment-colour.yaml", "primary: #123456\n", "comment-colour.yaml:1:9: primary: no value (an unquoted # starts a YAML comment), expected"),
+        (
+            "unknown-key.yaml",
+            'primary: "#336699"\nprimay: "#336699"\n',
+            "unknown-key.yaml:2:1: unknown key 'primay' (did you mean 'primary'?), expected one of:",
+        ),
         ("not-yaml.yaml", "primary: [unclosed\n", "not-yaml.yaml:1:10: invalid YAML: did not find expected ',' or ']'"),
         # at FILE:LINE:COL, as settings and runbooks say it (before: a key given twice was taken silently, the last
         # value winning; a syntax error said `not valid YAML (... at line 3, column 1)`)
         ("twice.yaml", 'primary: "#336699"\nprimary: "#123456"\n', "twice.yaml:2:1: duplicate key 'primary' (first at line 1); expected each key once"),
         ("tab.yaml", 'primary: "#336699"\nvariables:\n\tfoo: 1\n', "tab.yaml:3:1: invalid YAML: found character that cannot start any token"),
-        ("a-list.yaml", "- primary\n", "expected a mapping of theme keys"),
-        ("bad-dark.yaml", 'primary: "#336699"\ndark: maybe\n', "dark: 'maybe', expected true or false"),
-        ("bad-variable.yaml", 'primary: "#336699"\nvariables: {text: nope}\n', "variables: text: cannot read 'nope' as a colour"),
+        ("a-list.yaml", "- primary\n", "a-list.yaml:1:1: expected a mapping of theme keys"),
+        ("bad-dark.yaml", 'primary: "#336699"\ndark: maybe\n', "bad-dark.yaml:2:7: dark: 'maybe', expected true or false"),
+        ("bad-variable.yaml", 'primary: "#336699"\nvariables: {text: nope}\n', "bad-variable.yaml:2:19: variables: text: cannot read 'nope' as a colour"),
+        # a value's problem at the value, as settings say it (before: `FILE: primary: ...`, no line to go to)
+        ("bad-type.yaml", 'primary: "#336699"\nsecondary: [1]\n', "bad-type.yaml:2:12: secondary: [1] is not text, expected a quoted colour"),
+        ("bad-name.yaml", 'name: "a b"\nprimary: "#336699"\n', "bad-name.yaml:1:7: name: 'a b' is not a usable theme name"),
+        (
+            "bad-style.yaml",
+            'primary: "#336699"\nvariables:\n  footer-key-style: wiggly\n',
+            "bad-style.yaml:3:21: variables: footer-key-style: 'wiggly' is not a text style",
+        ),
+        ("bad-var-name.yaml", 'primary: "#336699"\nvariables:\n  Bad_Name: red\n', "bad-var-name.yaml:3:3: variables: 'Bad_Name' is not a variable name"),
+        (
+            "list-vars.yaml",
+            'primary: "#336699"\nvariables: [1]\n',
+            "list-vars.yaml:2:12: variables: expected a mapping of variable names to values, got a list",
+        ),
+        ("no-primary.yaml", "dark: true\n", "no-primary.yaml:1:1: primary is missing, expected a quoted colour"),
     ],
 )
 def test_a_broken_file_is_reported_with_its_name_and_skipped(workdir: Path, file_name: str, text: str, expected: str) -> None:
@@ -148,8 +167,7 @@ def test_a_broken_file_is_reported_with_its_name_and_skipped(workdir: Path, file
 def test_every_problem_in_a_file_is_reported(workdir: Path) -> None:
     path = write(workdir / "themes", "many.yaml", 'primary: "nope"\nwarning: 7\nfoo: 1\n')
     _, failures = load_themes([workdir / "themes"])
-    assert len(failures) == 3
-    assert all(failure.startswith(f"{path}: ") for failure in failures)
+    assert [failure.split(" ")[0] for failure in failures] == [f"{path}:1:10:", f"{path}:2:10:", f"{path}:3:1:"], failures
 
 
 def test_a_missing_folder_is_not_a_failure(workdir: Path) -> None:
@@ -172,7 +190,7 @@ def test_a_broken_user_theme_leaves_the_shipped_one_in_place(workdir: Path) -> N
     themes, failures = load_themes(theme_folders())
     night = next(theme for theme in themes if theme.name == "night")
     assert night.primary != "blurple"
-    assert len(failures) == 1 and failures[0].startswith(f"{broken}: primary:")
+    assert len(failures) == 1 and failures[0].startswith(f"{broken}:1:10: primary:")
 
 
 def test_two_files_with_one_name_in_a_folder_are_reported(workdir: Path) -> None:
@@ -230,7 +248,7 @@ async def test_broken_theme_files_are_reported_once_and_the_app_runs(workdir: Pa
         assert app.theme == "day"
     warnings = [message for message, severity in notices if severity == "warning"]
     assert len(warnings) == 1
-    assert f"{broken}: primary:" in warnings[0] and "odd.yaml:2:1: invalid YAML" in warnings[0]
+    assert f"{broken}:1:10: primary:" in warnings[0] and "odd.yaml:2:1: invalid YAML" in warnings[0]
 
 
 async def _until(pilot: Any, done: Callable[[], bool], what: str, seconds: float = 30) -> None:

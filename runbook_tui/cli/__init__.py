@@ -316,7 +316,9 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
     try:
         write_private(Path(args.output), text)  # 0600 from the start, like the journal it is made from
     except OSError as exc:
-        print(visible_line(f"runbook-tui: cannot write {args.output}: {exc.strerror}"), file=sys.stderr)
+        from runbook_tui.engine.disk_words import said
+
+        print(visible_line(said(f"runbook-tui: cannot write {args.output}: {exc.strerror}", exc.errno, Path(args.output), "output")), file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 from runbook_tui.app.approved import approved_plan
 from runbook_tui.app.plan_connections import plan_text
@@ -66,7 +67,9 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
     try:
         approval.write(output, asyncio.run(approval.make(plan, signer, by)))
     except OSError as exc:
-        print(visible_line(f"runbook-tui: cannot write {output}: {exc.strerror}"), file=sys.stderr)
+        from runbook_tui.engine.disk_words import said
+
+        print(visible_line(said(f"runbook-tui: cannot write {output}: {exc.strerror}", exc.errno, Path(output), "output")), file=sys.stderr)
         return 2
     print(visible_line(f"approval written to {output}"))
     return 0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import stat
 from pathlib import Path
 
 
@@ -24,7 +26,8 @@ def private_folder(path: Path) -> None:
 def write_private(path: Path, text: str) -> None:
     """Write `text` to `path`, a new file created 0600 at open() (an existing file keeps its mode).
 
-    A symbolic link at `path` is refused (OSError, in words), never followed: one planted in a shared folder had
+    A write that fails (a full disk) leaves no file: before, half a report stayed there, cut mid-sentence, looking
+    like the whole one. A symbolic link at `path` is refused (OSError, in words), never followed: one planted in a shared folder had
     `report -o` overwrite its target (a `~/.ssh/authorized_keys`) with a report holding the steps' output.
     """
     try:
@@ -33,5 +36,12 @@ def write_private(path: Path, text: str) -> None:
         if exc.errno != errno.ELOOP:
             raise
         raise OSError(errno.ELOOP, "it is a symbolic link: refusing to follow it (remove it, or write elsewhere)") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError:  # a full disk: the half written would read as the whole report (never a device: /dev/full stays)
+        if regular:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        raise

@@ -89,3 +89,59 @@ def test_the_demo_with_a_state_folder_it_cannot_use_says_so_without_a_traceback(
         f" {tmp_path}/afile is a file, not a folder: set XDG_STATE_HOME to a folder you can write"
     )
     assert (result.returncode, _one_line(result)) == (2, said), result.stderr
+
+
+def test_a_read_only_journal_and_a_report_that_cannot_be_written_say_what_to_do_and_leave_no_half_report(tmp_path: Path) -> None:
+    """`resume` of a journal the user may not write said `may not write in .` (the folder, which was writable); `report
+    -o` said only the system's words, and on a full disk left half a report there, cut mid-sentence, that read as the
+    whole one."""
+    as_a_user = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"] if os.geteuid() == 0 else []
+    user = subprocess.run(["id", "-un"], capture_output=True, text=True, check=True).stdout.strip()
+    failing = write_runbook(tmp_path, "failing", [{"id": "one", "title": "One", "run": "exit 3", "undo": "true"}])
+    failed = run(tmp_path, "exec", str(failing), "--solo", "t", "--on-failure", "stop", "--journal", "j.jsonl")
+    assert failed.returncode == 1, failed.stderr
+    (tmp_path / "j.jsonl").chmod(0o444)
+    (tmp_path / "old.md").write_text("an older report\n")
+    (tmp_path / "old.md").chmod(0o444)
+
+    def as_user(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*as_a_user, *RUNBOOK_TUI, *args],
+            cwd=tmp_path,
+            env=env_for(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+
+    resumed = as_user("resume", "j.jsonl", "--rollback")
+    said = (
+        f"runbook-tui: cannot open the journal j.jsonl: Permission denied; this user ({user}) may not write to j.jsonl, and resume appends to it:"
+        " get write access to it, or copy the journal to a folder you can write and resume the copy"
+    )
+    assert (resumed.returncode, _one_line(resumed)) == (2, said), resumed.stderr
+    report = as_user("report", "j.jsonl", "-o", "old.md")
+    said = (
+        f"runbook-tui: cannot write old.md: Permission denied; this user ({user}) may not write to old.md: get write access to it, or give -o a path elsewhere"
+    )
+    assert (report.returncode, _one_line(report)) == (2, said), report.stderr
+    (tmp_path / "reports").mkdir()
+    report = run(tmp_path, "report", "j.jsonl", "-o", "reports")
+    said = "runbook-tui: cannot write reports: Is a directory; reports is a folder: give -o a file name in it (reports/NAME)"
+    assert (report.returncode, _one_line(report)) == (2, said), report.stderr
+
+    with small_tmpfs(tmp_path / "small") as small:
+        with (small / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):  # until no room is left
+            while True:
+                filler.write(b"\0" * 4096)
+        os.truncate(small / "filler", (small / "filler").stat().st_size - 4096)  # room for a first block, not the report
+        change = Path(__file__).parents[1] / "report" / "data" / "change.jsonl"  # a report of some 20 KB
+        report = run(tmp_path, "report", str(change), "-o", "small/r.md")
+        said = (
+            "runbook-tui: cannot write small/r.md: No space left on device; the disk holding small is full (or its quota is used up):"
+            " free space there, or give -o a path on another disk"
+        )
+        assert (report.returncode, _one_line(report)) == (2, said), report.stderr
+        assert not (small / "r.md").exists(), "half a report left behind"

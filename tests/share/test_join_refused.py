@@ -148,6 +148,8 @@ def test_the_report_tells_a_joins_look_at_the_session_from_a_connection_that_fai
         closed = written_events(shared.journal)[-1]
         assert closed["type"] == "share_closed", closed
         assert (closed["authenticated"], closed["unauthenticated"], closed.get("no_login_tried")) == (1, 3, 2), closed
+        verified = subprocess.run([*CLI, "journal", "verify", str(shared.journal)], env=lab.env(), capture_output=True, text=True, timeout=60, check=False)
+        assert verified.returncode == 0, verified.stdout + verified.stderr  # the new count is a known field of share_closed
         report = subprocess.run([*CLI, "report", str(shared.journal)], env=lab.env(), capture_output=True, text=True, timeout=60, check=False)
         assert report.returncode == 0, report.stderr
         [line] = [line for line in report.stdout.splitlines() if "Share connections" in line]

@@ -32,20 +32,25 @@ def not_regular(mode: int) -> str | None:
     return f"expected a regular file, got {kind}"
 
 
-def open_regular(path: str | Path) -> int:
+def open_regular(path: str | Path, *, pipes: bool = False) -> int:
     """A descriptor of the file, opened without blocking (a FIFO with no writer would block `open`); ReadRefused
-    (closed again) for anything but a regular file, or OSError."""
+    (closed again) for anything but a regular file, or OSError. `pipes`: a pipe is read too (`-p x=@<(pass show x)`),
+    blocking from here on (with no writer, a read ends at once with nothing)."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    problem = not_regular(os.fstat(fd).st_mode)
+    mode = os.fstat(fd).st_mode
+    if pipes and stat.S_ISFIFO(mode):
+        os.set_blocking(fd, True)
+        return fd
+    problem = not_regular(mode)
     if problem is not None:
         os.close(fd)
         raise ReadRefused(0, problem)
     return fd
 
 
-def read_limited(path: str | Path, limit: int) -> bytes:
-    """The file's bytes; raises ReadRefused (or OSError) instead of reading more than `limit`."""
-    fd = open_regular(path)
+def read_limited(path: str | Path, limit: int, *, pipes: bool = False) -> bytes:
+    """The file's bytes; raises ReadRefused (or OSError) instead of reading more than `limit`. `pipes`: as open_regular."""
+    fd = open_regular(path, pipes=pipes)
     try:
         chunks: list[bytes] = []
         size = 0

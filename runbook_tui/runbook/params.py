@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,10 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
             given = visible_line(f"-p {name}=@{value[1:]}")  # as typed, escapes shown: the error goes to a terminal
             if not value[1:]:  # Path("") is ".": the error named a folder nobody typed
                 raise ParamError(f"{given}: expected a file name after @ (NAME=@FILE)")
-            try:
-                value = FileText(read_limited(path, MAX_BYTES).decode("utf-8").rstrip("\n"))
+            try:  # a pipe too: `-p token=@<(pass show db)` keeps a secret off the disk and out of the shell's history
+                value = FileText(read_limited(path, MAX_BYTES, pipes=True).decode("utf-8").rstrip("\n"))
+                if not value and stat.S_ISFIFO(path.stat().st_mode):  # a named pipe nothing writes to reads as empty
+                    raise ParamError(f"{given}: the pipe gave no text (does anything write to it?); expected the value")
             except OSError as exc:
                 if value == "@-" and isinstance(exc, FileNotFoundError):  # as curl's `@-`: it read as a file named '-'
                     raise ParamError(

@@ -7,6 +7,7 @@ naming the parameter.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from helpers_runbook import at, cli_main, errors, load, only_error
@@ -373,3 +374,28 @@ def test_each_choice_is_one_value_listed_once(write_runbook, choices, col, expec
     )
     err = only_error(path)
     assert (at(err), err.message) == ((5, col), expected)
+
+
+def test_a_value_from_a_pipe_is_read_as_from_a_file_and_bounded_too(tmp_path: Path) -> None:
+    """`-p token=@<(pass show db)` (bash's process substitution: a pipe at /dev/fd/N) keeps a secret off the disk and out
+    of the shell's history; it was refused, `cannot read the file: expected a regular file, got a FIFO`. Now a pipe is
+    read as a file is, within the same limit; a named pipe nothing writes to is said, not taken as an empty value."""
+    import os
+    import subprocess
+    import sys
+
+    from runbook_tui.runbook.document import MAX_BYTES
+    from runbook_tui.runbook.params import ParamError, parse_assignments
+
+    script = 'exec "$0" -c "import sys; from runbook_tui.runbook.params import parse_assignments as p; print(repr(p(sys.argv[1:])))" "x=@"<(printf "s3cr3t\\n")'
+    done = subprocess.run(["bash", "-c", script, sys.executable], capture_output=True, text=True, timeout=30, check=False)
+    assert (done.returncode, done.stdout) == (0, "{'x': 's3cr3t'}\n"), done.stderr
+    huge = (
+        f'exec "$0" -c "import sys; from runbook_tui.runbook.params import parse_assignments as p; p(sys.argv[1:])" "x=@"<(head -c {MAX_BYTES + 10} /dev/zero)'
+    )
+    done = subprocess.run(["bash", "-c", huge, sys.executable], capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 1 and "the limit is 4 MiB" in done.stderr, done.stderr
+    fifo = tmp_path / "value"
+    os.mkfifo(fifo)
+    with pytest.raises(ParamError, match=r"the pipe gave no text \(does anything write to it\?\); expected the value"):
+        parse_assignments([f"x=@{fifo}"])

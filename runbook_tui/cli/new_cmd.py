@@ -7,11 +7,13 @@ reviewed and committed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import sys
 from pathlib import Path
 
+from runbook_tui.engine.disk_words import said
 from runbook_tui.runbook.placeholders import SAID
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.runbook.scaffold import KINDS, Kind, runbook_id, scaffold
@@ -83,8 +85,13 @@ def _ask_kind() -> Kind:
 def write_new(path: Path, text: str) -> None:
     """Create `path` with FILE_MODE at open; FileExistsError when something is there already."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError:  # a full disk: the half-made file (ours: O_EXCL) would be refused by the next `new` as existing
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
 
 
 def cmd_new(file: str, kind_name: str | None, title: str | None) -> int:
@@ -118,7 +125,7 @@ def cmd_new(file: str, kind_name: str | None, title: str | None) -> int:
             if not folder.exists()
             else exc.strerror
         )
-        print(f"runbook-tui: cannot write {shown}: {why}", file=sys.stderr)
+        print(visible_line(said(f"runbook-tui: cannot write {file}: {why}", exc.errno if folder.exists() else None, path, "create")), file=sys.stderr)
         return EXIT_INVALID
     result = validate(path)
     # The placeholders are the author's to-do, not a fault of `new`: validate (and so run) refuses the file until each

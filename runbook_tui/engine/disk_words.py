@@ -14,18 +14,23 @@ from typing import Literal
 
 #: new: a run's new journal (`--journal PATH` chooses another); resume: an existing one continued in place; write: a
 #: write to an open journal (the run stops, and `resume` continues what reached the disk); state: the state folder
-#: (`demo` keeps its sandbox and journal there, and takes no --journal); output: a file written with `-o`.
-Where = Literal["new", "resume", "write", "state", "output"]
+#: (`demo` keeps its sandbox and journal there, and takes no --journal); output: a file written with `-o`; create:
+#: the FILE `new` makes.
+Where = Literal["new", "resume", "write", "state", "output", "create"]
 
+#: How another path is named, where the person names it: `{} elsewhere`, `{} on another disk`, ...
+_ANOTHER = {"new": "give --journal a path", "output": "give -o a path", "create": "name a file"}
 _ELSEWHERE = {
-    "new": "give --journal a path elsewhere",
+    **{where: f"{another} elsewhere" for where, another in _ANOTHER.items()},
     "resume": "copy the journal to a folder you can write and resume the copy",
     "write": "",  # the run says what follows: nothing was run, or `resume` continues what reached the disk
     "state": "set XDG_STATE_HOME to a folder you can write",
-    "output": "give -o a path elsewhere",
 }
-#: The option that names the path, where one does.
-_OPTION = {"new": "--journal", "output": "-o"}
+_READ_ONLY = {
+    **{where: f"{another} on one that can be written" for where, another in _ANOTHER.items()},
+    "resume": "copy the journal to one that can be written and resume the copy",
+    "state": "set XDG_STATE_HOME to a folder on one that can be written",
+}
 
 
 def said(message: str, number: int | None, path: Path, where: Where) -> str:
@@ -38,10 +43,11 @@ def remedy(number: int | None, path: Path, where: Where) -> str:
     """Why in a few words, and what to do: `afile is a file, not a folder: give --journal a path elsewhere`."""
     folder = path.parent
     elsewhere = _ELSEWHERE[where]
+    another = _ANOTHER.get(where)
     if number in (errno.ENOSPC, errno.EDQUOT):
-        again = f", or give {_OPTION[where]} a path on another disk" if where in _OPTION else ", then resume again" if where == "resume" else ""
+        again = f", or {another} on another disk" if another else ", then resume again" if where == "resume" else ""
         return f"the disk holding {folder} is full (or its quota is used up): free space there{again}"
-    if not elsewhere or number == errno.ELOOP:  # (a symbolic link refused says what to do itself)
+    if not elsewhere or number is None or number == errno.ELOOP:  # (the message says what to do itself: a symbolic link refused)
         return ""
     if number == errno.ENOTDIR and (blocker := _not_a_folder(path)) is not None:
         return f"{blocker} is a file, not a folder: {elsewhere}"
@@ -51,19 +57,13 @@ def remedy(number: int | None, path: Path, where: Where) -> str:
     if number in (errno.EACCES, errno.EPERM):
         return f"{_user()} may not write in {_nearest(folder)}: {elsewhere}, or get write access there"
     if number == errno.EROFS:
-        to = {
-            "new": "give --journal a path on one that can be written",
-            "output": "give -o a path on one that can be written",
-            "resume": "copy the journal to one that can be written and resume the copy",
-            "state": "set XDG_STATE_HOME to a folder on one that can be written",
-        }[where]
-        return f"{_nearest(folder)} is on a read-only file system: {to}"
-    if number == errno.EISDIR and where in _OPTION:
-        return f"{path} is a folder: give {_OPTION[where]} a file name in it ({path / ('NAME.jsonl' if where == 'new' else 'NAME')})"
+        return f"{_nearest(folder)} is on a read-only file system: {_READ_ONLY[where]}"
+    if number == errno.EISDIR and another:
+        return f"{path} is a folder: {another.replace(' a path', ' a file name')} in it ({path / ('NAME.jsonl' if where == 'new' else 'NAME')})"
     if number == errno.ENAMETOOLONG:
         return f"the path is too long for the file system: {elsewhere}, with a shorter name"
-    if number == errno.ENOENT and where in _OPTION:
-        return f"{_nearest(folder)} cannot hold new folders or files: give {_OPTION[where]} a path in a folder that exists"
+    if number == errno.ENOENT and another:
+        return f"{_nearest(folder)} cannot hold new folders or files: {another} in a folder that exists"
     return elsewhere
 
 

@@ -145,3 +145,27 @@ def test_a_read_only_journal_and_a_report_that_cannot_be_written_say_what_to_do_
         )
         assert (report.returncode, _one_line(report)) == (2, said), report.stderr
         assert not (small / "r.md").exists(), "half a report left behind"
+
+
+def test_new_on_a_full_or_read_only_disk_leaves_no_empty_runbook_to_trip_over(tmp_path: Path) -> None:
+    """`new small/x.yaml` on a full disk said `cannot write …: No space left on device` and left an empty x.yaml: once
+    space was freed, the same command said `x.yaml exists; not overwriting it`. Now nothing is left, and each error
+    says what to do."""
+    with small_tmpfs(tmp_path / "small") as small:
+        with (small / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):  # until no room is left
+            while True:
+                filler.write(b"\0" * 4096)
+        made = run(tmp_path, "new", "small/x.yaml", "--kind", "config-edit")
+        said = (
+            "runbook-tui: cannot write small/x.yaml: No space left on device; the disk holding small is full (or its quota is used up):"
+            " free space there, or name a file on another disk"
+        )
+        assert (made.returncode, _one_line(made)) == (2, said), made.stderr
+        assert not (small / "x.yaml").exists(), "an empty runbook left behind"
+        (small / "filler").unlink()  # space freed: the same command now works
+        again = run(tmp_path, "new", "small/x.yaml", "--kind", "config-edit")
+        assert again.returncode == 0 and (small / "x.yaml").stat().st_size > 0, again.stderr
+        subprocess.run(["mount", "-o", "remount,ro", str(small)], check=True, capture_output=True, timeout=10)
+        made = run(tmp_path, "new", "small/y.yaml", "--kind", "config-edit")
+        said = "runbook-tui: cannot write small/y.yaml: Read-only file system; small is on a read-only file system: name a file on one that can be written"
+        assert (made.returncode, _one_line(made)) == (2, said), made.stderr

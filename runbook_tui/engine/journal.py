@@ -1,8 +1,7 @@
 """The journal: append-only JSONL with a SHA-256 hash chain, fsynced before the program acts.
 
-Anyone can check a journal with ten lines of Python: each line's `hash` is
-the SHA-256 of the line's object without `hash`, serialised with sorted keys
-and compact separators; `prev` is the previous line's hash.
+Anyone can check a journal with ten lines of Python: each line's `hash` is the SHA-256 of the line's object
+without `hash`, serialised with sorted keys and compact separators; `prev` is the previous line's hash.
 
 `output` and `metric_sample` events are written in groups, as a database
 commits its log: buffered, fsynced at least once a second and always before
@@ -13,6 +12,7 @@ fsyncing happen on a writer thread, off the UI's event loop.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import hashlib
@@ -265,6 +265,9 @@ class JournalWriter:
             except OSError as exc:
                 # What was lost (and any half-written line) stays lost: appending after it would leave a
                 # hole in the chain mid-journal, which `resume` refuses; a cut-short last line it repairs.
+                if self._durable < 0:  # never a whole line: emptied, so "nothing was run" starts again with this --journal
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(self._fd, 0)
                 with self._lock:
                     self._broken = JournalError(exc.errno or 0, said(f"cannot write the journal {self.path}: {exc.strerror}", exc.errno, self.path, "write"))
                     self._lock.notify_all()

@@ -65,6 +65,11 @@ def test_a_full_disk_stops_the_run_before_the_next_step_and_says_why(tmp_path: P
         assert_stopped_cleanly(result, tmp_path, "File too large")
         assert "nothing was run" in result.stderr
         assert not (tmp_path / "m-one").exists()
+        # Nothing was run, and the same command runs once there is room: before, a cut-short session_started stayed,
+        # and it said `j.jsonl exists and is not a journal: refusing to write over it` (resume: `start the run again`).
+        assert journal.stat().st_size == 0, journal.read_bytes()[:200]
+        again = run(tmp_path, "exec", str(rb), "--solo", "disk full", "--journal", str(journal))
+        assert again.returncode == 0 and (tmp_path / "m-three").exists(), again.stdout + again.stderr
         return
     assert_stopped_cleanly(result, tmp_path, "File too large")
     assert (tmp_path / "m-one").exists()

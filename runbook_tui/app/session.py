@@ -145,7 +145,7 @@ class Session:
             return
         host, port = self.share.address
         bound = await self.share.start(host, port)
-        self.share_address = f"{host}:{bound}"
+        self.share_address = f"[{host}]:{bound}" if ":" in host else f"{host}:{bound}"  # as `join` takes it: ::1:2222 is ambiguous
         keys = {option: list(files) for option, files in self.share_keys.items()}
         self.controller.emit(SHARE_STARTED, self.actor, address=self.share_address, fingerprint=self.share.fingerprint, **({"keys": keys} if keys else {}))
 

@@ -84,6 +84,8 @@ def parse_address(address: str, default_host: str = "127.0.0.1", *, given: str =
         host, port = default_host, address
     elif host == "":
         host = "0.0.0.0"
+    if ":" in host and not (host.startswith("[") and host.endswith("]")):  # `::1`, `fe80::1:2222`: which part is the port?
+        raise ValueError(f"{given} {address}: an IPv6 address goes in brackets, before the port: [::1]:2222; expected HOST:PORT, :PORT or PORT")
     try:
         number = int(port)
     except ValueError:

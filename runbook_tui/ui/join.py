@@ -40,7 +40,7 @@ async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | 
     try:
         key = await fetch_host_key(host, port)
     except (OSError, asyncssh.Error) as exc:
-        return f"cannot reach the session at {host}:{port}: {words(exc)}. {CHECK_ADDRESS}"
+        return f"cannot reach the session at {_shown(host, port)}: {words(exc)}. {CHECK_ADDRESS}"
     if key is None:
         return f"the session at {host}:{port} offered no host key"
     fingerprint = key.get_fingerprint()
@@ -130,7 +130,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
     async def main() -> int:
         problem = await not_a_share(host, port)
         if problem:  # said before any host key is offered for trust or any key is tried
-            print(visible_line(f"runbook-tui: cannot reach the session at {host}:{port}: {problem}. {CHECK_ADDRESS}"), file=sys.stderr)
+            print(visible_line(f"runbook-tui: cannot reach the session at {_shown(host, port)}: {problem}. {CHECK_ADDRESS}"), file=sys.stderr)
             return 2
         problem = await _ensure_trusted(known, host, port, accept)
         if problem:
@@ -202,3 +202,8 @@ def left_words(state: RunState, address: str, *, observe: bool, identity: str | 
         return visible_line(f"runbook-tui: the run ended: {ended}")  # a participant's name may hold escapes
     again = ["runbook-tui", "join", address, *(["--observe"] if observe else []), *(["--identity", identity] if identity else [])]
     return f"runbook-tui: you left the session; the run goes on. To come back: {visible_line(shlex.join(again))}"
+
+
+def _shown(host: str, port: int) -> str:
+    """HOST:PORT as it is typed: an IPv6 address in brackets (`::1:2222` read as another address)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

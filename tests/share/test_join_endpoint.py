@@ -115,3 +115,26 @@ def test_join_says_a_key_with_a_passphrase_or_a_pub_file_is_not_one_it_can_use(
         assert cli.main(["join", f"127.0.0.1:{port}", "--identity", f"{key}.pub"]) == 2
         said = capsys.readouterr().err
         assert said.startswith(f"runbook-tui: join --identity {key}.pub: cannot use this key to sign: ") and "not its .pub" in said, said
+
+
+def test_an_ipv6_address_is_taken_and_shown_in_brackets(capsys: pytest.CaptureFixture[str]) -> None:
+    """`join ::1` read as host ':' port 1 (`the host name : is not known`), `join fe80::1:2222` as host `fe80:` port 1
+    and so on; a share on [::1] said `shared at ::1:2222`, which join then misread, and join's own words dropped the
+    brackets (`cannot reach the session at ::1:1`). Now an IPv6 address without brackets is refused in words, and
+    every address is shown as it is typed."""
+    import socket
+
+    from runbook_tui import cli
+    from runbook_tui.share.server import parse_address
+
+    said = "an IPv6 address goes in brackets, before the port: [::1]:2222; expected HOST:PORT, :PORT or PORT"
+    for typed in ("::1", "fe80::1:2222", "host:22:33"):
+        assert cli.main(["join", typed]) == 2
+        assert capsys.readouterr().err == f"runbook-tui: join {typed}: {said}\n"
+    assert parse_address("[::1]:2222") == ("::1", 2222) and parse_address("[::1]:2222", given="join") == ("::1", 2222)
+    with socket.socket(socket.AF_INET6) as free:
+        free.bind(("::1", 0))
+        port = free.getsockname()[1]  # nothing listens there once closed
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    assert cli.main(["join", f"[::1]:{port}", "--accept-fingerprint", key.get_fingerprint()]) == 2
+    assert f"cannot reach the session at [::1]:{port}: nothing listens there (connection refused)" in capsys.readouterr().err

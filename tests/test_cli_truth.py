@@ -259,3 +259,16 @@ def test_a_look_says_what_to_do_at_a_failed_step_and_after_a_stopped_rollback(he
     _without_the_end("K.jsonl")
     code, out, _ = _said(capsys, "resume", "K.jsonl", "--headless")
     assert code == 1 and out.endswith("The last rollback stopped at a failed undo: --rollback goes on with it; no step runs before it has finished.\n"), out
+
+
+def test_a_command_printed_to_be_copied_quotes_a_journal_name_with_a_space(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: `to undo what ran: runbook-tui resume my j.jsonl --rollback`, and `to continue that run: runbook-tui
+    resume my j.jsonl`: pasted, `resume` got two journals (`my`, `j.jsonl`). Now the name is quoted for the shell."""
+    import shlex
+
+    Path("F.yaml").write_text(RUNBOOK.replace("run: 'true', undo", "run: 'exit 3', undo"))
+    code, out, _err = _said(capsys, "exec", "F.yaml", "--solo", "t", "--journal", "my j.jsonl")
+    assert code == 1 and out.splitlines()[-1] == "to undo what ran: runbook-tui resume 'my j.jsonl' --rollback (or --rollback --full)", out
+    code, _out, err = _said(capsys, "exec", "F.yaml", "--solo", "t", "--journal", "my j.jsonl")
+    assert code == 2 and err.rstrip("\n").endswith("to continue that run: runbook-tui resume 'my j.jsonl'"), err
+    assert shlex.split(out.splitlines()[-1].split(": ", 1)[1])[:3] == ["runbook-tui", "resume", "my j.jsonl"]

@@ -36,7 +36,7 @@ from runbook_tui.runbook.diagnostics import diagnostic_lines
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded
 from runbook_tui.runbook.model import Runbook
-from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.runbook.safe_text import shell_word, visible, visible_line
 
 
 def printer(out: TextIO) -> Callable[[Event, RunState], None]:
@@ -92,7 +92,11 @@ def _say_outcome(session: Session, outcome: str) -> int:
         if outcome in REOPENABLE:
             say(visible_line(_undo_advice(session.controller, str(journal))))
         elif applied := still_applied(session.controller.state):  # a rollback to a checkpoint: what is before it stays
-            say(visible_line(f"still applied: {', '.join(applied)} (before the checkpoint); to undo them too: runbook-tui resume {journal} --rollback --full"))
+            say(
+                visible_line(
+                    f"still applied: {', '.join(applied)} (before the checkpoint); to undo them too: runbook-tui resume {shell_word(journal)} --rollback --full"
+                )
+            )
     elif not session.controller.fatal:
         said = f"outcome: {outcome} (the journal is left open); continue with: {resume_command(session.controller.state, str(journal))}"
         for line in said.splitlines():  # a shared run's names its --share and key files (before: a bare resume, unshared)
@@ -107,7 +111,7 @@ def _undo_advice(controller: Controller, journal: str) -> str:
     rollback it was sent to would only end the session `rolled_back` having run nothing."""
     full = controller.plan_rollback("full")
     if full.rollback_steps or any(entry.command is not None for entry in full.entries):
-        return f"to undo what ran: runbook-tui resume {journal} --rollback (or --rollback --full)"
+        return f"to undo what ran: runbook-tui resume {shell_word(journal)} --rollback (or --rollback --full)"
     return "nothing to roll back: no step that ran has an undo, and the runbook has no rollback section"
 
 
@@ -173,7 +177,10 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
     fatal = session.controller.fatal
     if fatal:
         # Say why, once, in words: the journal could not be written, so nothing more was run.
-        print(visible_line(f"runbook-tui: {fatal}. What reached the disk can be continued: runbook-tui resume {session.journal_path}"), file=sys.stderr)
+        print(
+            visible_line(f"runbook-tui: {fatal}. What reached the disk can be continued: runbook-tui resume {shell_word(session.journal_path)}"),
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     if session.controller.state.finished and session.controller.state.silences:  # loaded only for a run with silences
         from runbook_tui.notify.left_words import not_expired
@@ -376,7 +383,7 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
 def _lift_pause(controller: Controller, actor: Any, reason: str, journal: str, go_on: bool) -> int | None:
     """--lift-pause REASON: the headless `p` (journaled as `resumed`, with the reason); an exit code when refused. Without
     --continue, or refused as "not paused" (a second try), the words name the command that goes on (they said no more)."""
-    go_on_with = visible_line(f"`runbook-tui resume {journal} --continue` goes on")
+    go_on_with = visible_line(f"`runbook-tui resume {shell_word(journal)} --continue` goes on")
     if not controller.state.paused:
         print(f"runbook-tui: resume: --lift-pause: the run is not paused; nothing was lifted, nothing run: {go_on_with}", file=sys.stderr)
         return EXIT_FAILED

@@ -11,7 +11,7 @@ from runbook_tui.engine.mark_done import failed_for_sure, may_still_run, undo_st
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.engine.undo_notes import reopenable, still_applied
-from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.safe_text import shell_word, visible_line
 
 #: A journal whose one line, session_started, is torn: each step waits for its own event on disk, so none began.
 NEVER_BEGAN = (
@@ -64,7 +64,7 @@ def rollback_first(state: RunState, journal: str) -> str | None:
     where = f" at '{visible_line(rollback.failed_step)}'" if rollback.failed_step else ""
     again = " --full" if rollback.scope == "full" else ""
     return (
-        f"runbook-tui: resume: the last rollback did not finish{where}, and it goes first: `runbook-tui resume {visible_line(journal)} --rollback{again}`"
+        f"runbook-tui: resume: the last rollback did not finish{where}, and it goes first: `runbook-tui resume {shell_word(journal)} --rollback{again}`"
         " goes on with it; no step is re-run or marked done before it has finished (nothing was done)"
     )
 
@@ -231,12 +231,12 @@ def next_move(state: RunState, journal: str) -> list[str]:
         planned = state.plan_steps.get(current, {})
         if planned.get("kind") in ("note", "ask"):
             return [
-                f"Nothing was running when the program stopped. Next is '{name}', a person's step: `runbook-tui resume {visible_line(journal)}` in a terminal."
+                f"Nothing was running when the program stopped. Next is '{name}', a person's step: `runbook-tui resume {shell_word(journal)}` in a terminal."
             ]
         if planned.get("confirm") is not None:  # (it said "--continue goes on with 'b'", and --continue stopped there, exit 1)
             return [
                 f"Nothing was running when the program stopped. Next is '{name}', whose confirm text a person acknowledges before it runs:"
-                f" `runbook-tui resume {visible_line(journal)}` in a terminal, or --continue --ack-manual REASON."
+                f" `runbook-tui resume {shell_word(journal)}` in a terminal, or --continue --ack-manual REASON."
             ]
         return [f"Nothing was running when the program stopped: --continue goes on with '{name}'."]
     return []
@@ -256,6 +256,6 @@ def paused(state: RunState, journal: str) -> list[str]:
         lines.append(f"Unanswered: {visible_line(state.hold_requested)} (a hold): --continue pauses the run.")
     if state.paused:
         why = visible_line(paused_words(state.paused_by, state.pause_reason or "by the assignee"))  # said once: `(by alice)`
-        lines.append(f"The run is paused ({why}): no step starts until a person lifts it: p in `runbook-tui resume {visible_line(journal)}` at a terminal,")
+        lines.append(f"The run is paused ({why}): no step starts until a person lifts it: p in `runbook-tui resume {shell_word(journal)}` at a terminal,")
         lines.append("or headless --lift-pause REASON (journaled), with --continue to go on.")
     return lines

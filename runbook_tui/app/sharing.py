@@ -16,7 +16,7 @@ from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import person_key
-from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.safe_text import shell_word, visible_line
 
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it
     from runbook_tui.share.client import Endpoint
@@ -63,10 +63,12 @@ def resume_command(state: RunState, journal_path: str) -> str:
     """The command that goes on with the run; a shared one's shares it again with the same address and key files
     (`resume JOURNAL` alone is not shared: no verifier could join it, and every step needing one would be refused), or
     goes on solo."""
-    plain = f"runbook-tui resume {journal_path}"
+    plain = f"runbook-tui resume {shell_word(journal_path)}"
     if not state.share or state.solo:
         return plain
-    return f"{plain} --share {state.share.get('address')} {who_may_join(state.share)}\n(the verifier joins again: the same host key), or --solo REASON"
+    return (
+        f"{plain} --share {shell_word(state.share.get('address'))} {who_may_join(state.share)}\n(the verifier joins again: the same host key), or --solo REASON"
+    )
 
 
 def share_listener(

@@ -20,6 +20,7 @@ from runbook_tui.engine.guard_response import guard_rollback_reason, unanswered_
 from runbook_tui.engine.manual import persons_part, unanswerable
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.runbook.safe_text import shell_word
 
 #: stop: end failed (`resume --rollback` can still undo it); rollback: to the last checkpoint, as `u`; abort: the full rollback.
 OnFailure = Literal["rollback", "stop", "abort"]
@@ -138,7 +139,7 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
             # A guard or the verifier paused the run (now, or before the process that paused it died): with nobody at a
             # screen, a person decides later; the journal stays open. (Before, a resumed paused run ended `aborted`.)
             reason, journal = controller.state.pause_reason, controller.journal.path
-            go_on = f"`runbook-tui resume {journal} --lift-pause REASON --continue` lifts the pause and goes on"
+            go_on = f"`runbook-tui resume {shell_word(journal)} --lift-pause REASON --continue` lifts the pause and goes on"
             # The program's word, not the assignee's (it was journaled as theirs, and the report named them its author).
             text = f"{policy.command} stopped: the run is paused ({reason}); once checked, {go_on} (or --rollback rolls back)"
             controller.emit(ev.NOTE, SYSTEM, text=text, step=state.current)

@@ -38,6 +38,7 @@ from runbook_tui.engine.verifier_intents import VerifierIntents
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.model import Host, Runbook, Step
 from runbook_tui.runbook.plan import plan_json
+from runbook_tui.runbook.safe_text import shell_word
 
 __all__ = ["SYSTEM", "Actor", "Controller", "Listener", "MetricJudge", "RefusalKind", "Reply", "Role", "Scope", "refused"]
 
@@ -352,7 +353,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         if (self.needs(step, "before") or self.needs(step, "after")) and not self.verifier_reachable:
             return refused(
                 f"'{step.id}' needs a verifier's confirmation, and no verifier can join this run (it is not shared); "
-                f"nothing was started. Continue with `runbook-tui resume {self.journal.path} --share ADDR --verifier-key FILE` "
+                f"nothing was started. Continue with `runbook-tui resume {shell_word(self.journal.path)} --share ADDR --verifier-key FILE` "
                 "or `--solo REASON`"
             )
         if self.needs(step, "before") and not status.has_go_ahead:

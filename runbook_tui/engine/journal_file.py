@@ -17,7 +17,7 @@ from typing import Any
 
 from runbook_tui.engine.disk_words import said
 from runbook_tui.runbook.bounded_read import open_regular
-from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.runbook.safe_text import shell_word, visible_line
 
 #: A journal line longer than this is damage, not an event (an output chunk is at most 256 KiB of text,
 #: six times that escaped): reading stops there, so `/dev/zero` or a huge line cannot exhaust memory.
@@ -71,9 +71,7 @@ def _taken(path: Path) -> str:
     # resume that run, not how to start this one.
     whose = [visible_line(str(first[key])[:80]) for key in ("runbook", "ts") if isinstance(first.get(key), str)]
     run = f" (of runbook '{whose[0]}', started {whose[1]})" if len(whose) == 2 else ""
-    return (
-        f"{path} already holds a journal{run}: for a new run give --journal a new file, or leave --journal out; to continue that run: runbook-tui resume {path}"
-    )
+    return f"{path} already holds a journal{run}: for a new run give --journal a new file, or leave --journal out; to continue that run: runbook-tui resume {shell_word(path)}"
 
 
 def holds_journal(path: str | Path) -> bool:

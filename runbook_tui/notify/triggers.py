@@ -35,6 +35,7 @@ from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.notify.messages import Notice
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.reach import NotifyTiming
+from runbook_tui.runbook.safe_text import shell_word
 
 
 def now_iso() -> str:
@@ -294,7 +295,7 @@ class Announcer:
     def _session_finished(self, event: Event, state: RunState, actor: str) -> None:
         self.stop()
         journal = state.session.get("journal") or ""
-        report = f"runbook-tui report {journal} --format md" if journal else None
+        report = f"runbook-tui report {shell_word(journal)} --format md" if journal else None
         failed = hosts_failed(state)
         said = "".join(f"; '{f['step']}': {f['words']}" for f in failed)
         summary = f"{_ticket(state)} '{state.session.get('title')}' ended: {event.get('outcome')}{said}" + (f"; journal {journal}" if journal else "")

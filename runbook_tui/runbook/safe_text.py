@@ -14,6 +14,7 @@ parses it as Textual/Rich markup.
 
 from __future__ import annotations
 
+import shlex
 import unicodedata
 
 #: C0 controls (tab kept, newline kept by `visible`) become Control Pictures (`\x1b` → `␛`),
@@ -59,6 +60,12 @@ def visible_line(text: str) -> str:
     """`text` for a single line: like `visible`, and a newline is shown as `⏎`, so an embedded
     newline can never start a line that looks like another event."""
     return text.translate(_VISIBLE_LINE)
+
+
+def shell_word(text: object) -> str:
+    """`text` (a path) as one word of a command printed to be copied: quoted for the shell when it needs it (`'my
+    j.jsonl'`: before, `runbook-tui resume my j.jsonl` was printed, two words), control characters shown."""
+    return visible_line(shlex.quote(str(text)))
 
 
 #: What starts each further line of a command of several lines, its text where the first line's starts.

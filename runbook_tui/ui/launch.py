@@ -12,7 +12,7 @@ from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.notify.left_words import not_expired
 from runbook_tui.runbook.diagnostics import diagnostic_lines
 from runbook_tui.runbook.loader import Loaded, probe_runbook
-from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.runbook.safe_text import shell_word, visible, visible_line
 from runbook_tui.ui.app import RunbookApp, Starter
 from runbook_tui.ui.terminal import not_a_terminal
 
@@ -44,7 +44,7 @@ def _said_after(app: RunbookApp, code: object) -> None:
         print(visible_line(f"journal: {app.handle.journal_path}"))
         state = app.handle.controller.state
         if not state.finished and state.session.get("mode") == "practice":  # a resume would be a dry run, without the recording
-            print(visible_line(f"the practice run was left before its end; what was done: runbook-tui report {app.handle.journal_path}"))
+            print(visible_line(f"the practice run was left before its end; what was done: runbook-tui report {shell_word(app.handle.journal_path)}"))
         elif not state.finished:
             said = f"the run is not finished; continue it with: {resume_command(state, str(app.handle.journal_path))}"
             print("\n".join(visible_line(line) for line in said.splitlines()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from types import EllipsisType
 from typing import Any
@@ -84,7 +85,8 @@ class VerifierScreen(RunView):
 
     def __init__(self, client: Any, observe: bool = False) -> None:
         self.client = client
-        self._drafts: dict[str, str] = {}  # per action: words typed whose send reached nobody (the link was down)
+        # Per action: words typed whose send was refused (the link was down; a note past the pace), why, and when.
+        self._drafts: dict[str, tuple[str, str, float]] = {}
         self.observe = observe
         if observe:  # the help lists an observer's own keys (it listed the assignee's and the verifier's)
             from runbook_tui.ui.modals import OBSERVER_HELP_KEYS, OBSERVER_PROMISE
@@ -186,14 +188,19 @@ class VerifierScreen(RunView):
 
     async def _send(self, action: str, text: str = "", seen: str | EllipsisType | None = ...) -> None:
         reply = await self.client.send(action, text, seen=seen)
-        if text and not reply.ok and self.unlinked():  # the words typed reached nobody: kept for the same key (they were lost)
-            self._drafts[action] = text
+        # Words typed that were not taken are kept for the same key (they were lost): a send that reached nobody, and a
+        # note refused (past the session's pace of notes: before, the refusal said when the next is taken and the note
+        # typed was gone). A reason refused while linked is not kept: it was about a step the run has since left.
+        if text and not reply.ok and (self.unlinked() or action == "note"):
+            self._drafts[action] = (text, reply.message, time.monotonic())
             reply = Reply(False, f"{reply.message}. Your words are kept: {_KEY_OF[action]} opens them again")
         self._say(reply)
 
     def _prompt(self, action: str, title: str, explanation: str, *, placeholder: str = "", required: bool = True) -> None:
         """A dialog for words to send, holding any kept from a send that reached nobody."""
-        kept = self._drafts.pop(action, "")
+        kept, why, at = self._drafts.pop(action, ("", "", 0.0))
+        if kept:  # the words below were typed before: said, with why they were not taken and how long ago
+            explanation = f"{explanation}\n\nYour words below were not sent {time.monotonic() - at:.0f} s ago: {why}. Enter sends them now."
         prompt = TextPrompt(title, explanation, placeholder=placeholder, required=required, value=kept)
         self.app.push_screen(prompt, self._sender(action, optional=not required))
 

@@ -5,9 +5,8 @@ from the run state (no per-row widgets, cells or measurements). A 300-step runbo
 the ~40 rows the pane shows, not 300 rows built, measured and cached.
 
 It looks as the DataTable it replaces looked: a bold header row that stays put, one space of padding
-either side, the status mark in its colour, the id cut to `ID_COLUMN` cells, the title cut with "…" to the
-width left (rollback steps muted, "↩ " before them, "⚑ " before a checkpoint), the cursor row in the
-theme's block-cursor colours (dimmer when the list is not focused), the row under the mouse tinted.
+either side, the status mark in its colour, the id whole (see `_column`), the title cut with "…" to the width left
+(rollback steps muted, "↩ " before them, "⚑ " before a checkpoint), the cursor row in the theme's block-cursor colours (dimmer when the list is not focused), the row under the mouse tinted.
 up/down (ctrl+home/ctrl+end: first/last) move the cursor and scroll it into view; a click puts it on a row;
 either shows that step in the detail pane; the run screen puts both on the current step at each repaint. Every string goes through the sanitiser and
 is drawn as `rich.text.Text`, never parsed as markup.
@@ -35,19 +34,14 @@ from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import NOT_ROLLED_BACK_LOOK, colour, looks, status_text
 from runbook_tui.ui.widgets import StepDetail
 
-#: Ids longer than this are cut in the step list (the detail pane's title shows the whole id).
-ID_COLUMN = 18
 #: Cells the status mark takes in a row.
 STATUS_WIDTH = 2
 #: The rows above the steps that do not scroll (the header).
 HEADER_ROWS = 1
-#: Fewer cells than this left for the titles: the list shows the ids alone, longer.
+#: Fewer cells than this left for a title: none is shown (the ids alone, when no id leaves that many).
 TITLE_LEAST = 8
-
-
-def short_id(step_id: str) -> str:
-    shown = visible_line(step_id)
-    return shown if len(shown) <= ID_COLUMN else shown[: ID_COLUMN - 1] + "…"
+#: Cells of a row that are neither its id nor its title: a space, the mark, two spaces, two after the id, one spare.
+ROW_FIXED = 2 + STATUS_WIDTH + 4
 
 
 class _Pass(NamedTuple):
@@ -117,7 +111,8 @@ class StepList(ScrollView, can_focus=True):
         self._rows: dict[str, int] = {}  # id -> row index
         self._rollback: frozenset[str] = frozenset()
         self._plan: Mapping[str, Mapping[str, Any]] = {}
-        self._id_width = len("id")
+        self._id_cells: list[int] = []  # each id's width in cells, as drawn
+        self._columns: dict[int, int | None] = {}  # the list's width -> the id column's (`_column`)
         self._shown: dict[str, tuple[str, str]] = {}  # id -> (status, title) as last drawn: unchanged rows are not redrawn
         self.cursor_row = 0
         self._hover_row: int | None = None
@@ -138,7 +133,8 @@ class StepList(ScrollView, can_focus=True):
             self._rows = {sid: row for row, sid in enumerate(ids)}
             self._rollback = frozenset(state.rollback_order)
             self._plan = state.plan_steps  # made on each read: once per plan, not per row drawn
-            self._id_width = max([len("id"), *(cell_len(short_id(sid)) for sid in ids)])
+            self._id_cells = [cell_len(visible_line(sid)) for sid in ids]
+            self._columns = {}
             self._shown = {sid: self._looks(state, sid) for sid in ids}
             self.virtual_size = Size(0, len(ids) + HEADER_ROWS)
             if self.virtual_size.height > self.app.size.height:  # taller than the terminal: a scrollbar for sure, laid out
@@ -179,30 +175,33 @@ class StepList(ScrollView, can_focus=True):
         status = looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back)
         words = ("↩ " if rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + visible_line(str(title))
         kept = f" · {NOT_ROLLED_BACK}" if status == NOT_ROLLED_BACK_LOOK else ""  # what the rollback could not reverse
-        room = width - 2 - self._id_width - (STATUS_WIDTH + 4)
+        column = self._column(width)
+        shown_id = visible_line(sid)
+        room = width - max(column or 0, cell_len(shown_id)) - ROW_FIXED
         words += kept  # cut with the title when narrow: the mark stays, the step's details say the words whole
         if cell_len(words) > room:  # in cells: a wide title (全角, emoji) counted by characters ran past the column uncut
             words = set_cell_size(words, room - 1) + "…"
         text = Text(no_wrap=True, end="")
         text.append_text(self._mark(status))  # its colour as a span: the id and title keep theirs
         text.append(" " * (STATUS_WIDTH - text.cell_len) + "  ")
-        ids_only = self._ids_only(width)
-        if ids_only is not None:  # too narrow for titles: the ids, whole where they fit (the detail pane has the title)
-            shown = visible_line(sid)
-            text.append(shown if cell_len(shown) <= ids_only else set_cell_size(shown, ids_only - 1) + "…")
+        if column is None or room < TITLE_LEAST:  # no room for its title: the id, whole where it fits (the detail pane has the title)
+            most = max(width - 1 - (STATUS_WIDTH + 2), 4)
+            text.append(shown_id if cell_len(shown_id) <= most else set_cell_size(shown_id, most - 1) + "…")
             return text
-        shown_id = short_id(sid)
-        text.append(shown_id + " " * (self._id_width - cell_len(shown_id)) + "  ")
+        text.append(shown_id + " " * (column - cell_len(shown_id)) + "  ")
         text.append(words, style=muted if rollback else "")
         return text
 
-    def _ids_only(self, width: int) -> int | None:
-        """The id column's width when the list is too narrow for titles (fewer than TITLE_LEAST cells left for them:
-        at 80 columns with the list shown, `disk-space-on-pri…  At leas`, the title's `…` past the pane's edge), else
-        None. The rows start with a space, the mark and two spaces."""
-        if width - 2 - self._id_width - (STATUS_WIDTH + 4) >= TITLE_LEAST:
-            return None
-        return max(width - 1 - (STATUS_WIDTH + 2), 4)
+    def _column(self, width: int) -> int | None:
+        """The id column's width in a list `width` cells wide: as wide as the longest id that leaves TITLE_LEAST cells
+        for its title, or None when none does (the ids alone: at 80 columns with the list shown, `disk-space-on-pri…
+        At leas` had the title's `…` past the pane's edge). An id longer than the column is drawn whole all the same,
+        its title after it when TITLE_LEAST cells are left. Before, ids were cut at 18 cells whatever the width:
+        `restart-db-primary-1` and `restart-db-primary-2` both read `restart-db-primar…`, an id no step has."""
+        if width not in self._columns:
+            fits = [cells for cells in self._id_cells if width - cells - ROW_FIXED >= TITLE_LEAST]
+            self._columns[width] = max([len("id"), *fits]) if fits else None
+        return self._columns[width]
 
     def _mark(self, status: str) -> Text:
         """The status mark in its colour, made once per status and theme."""
@@ -213,8 +212,9 @@ class StepList(ScrollView, can_focus=True):
         return mark
 
     def _header_text(self, width: int) -> Text:
-        step = "" if self._ids_only(width) is not None else "  step"
-        return Text(" " * (STATUS_WIDTH + 2) + "id".ljust(self._id_width if step else 2) + step, no_wrap=True, end="")
+        column = self._column(width)
+        step = "" if column is None else "  step"
+        return Text(" " * (STATUS_WIDTH + 2) + "id".ljust(column or 2) + step, no_wrap=True, end="")
 
     # -- drawing -----------------------------------------------------------------------
 

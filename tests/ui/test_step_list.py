@@ -14,7 +14,7 @@ import pytest
 from run_screen_helpers import SIZE, make_app, prepare_workdir, settled, started, until
 from textual.geometry import Region
 
-from runbook_tui.ui.step_list import ID_COLUMN, StepList
+from runbook_tui.ui.step_list import TITLE_LEAST, StepList
 
 STEPS = 120
 LONG_ID = "a-very-long-step-identifier-indeed"
@@ -46,7 +46,7 @@ def _rows_in_view(steps: StepList) -> range:
 
 
 @pytest.mark.asyncio
-async def test_the_first_frame_builds_only_the_rows_in_view_and_cuts_long_ids_and_titles(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_first_frame_builds_only_the_rows_in_view_and_cuts_long_titles_not_ids(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[int] = []
     row_text = StepList._row_text  # what drawing a row builds
 
@@ -65,7 +65,8 @@ async def test_the_first_frame_builds_only_the_rows_in_view_and_cuts_long_ids_an
         assert max(built) < len(_rows_in_view(steps)) + 1, f"rows beyond the pane were built: up to row {max(built)}"
         header = shown.splitlines()[1]  # under the border
         assert header.split("│")[1].split() == ["id", "step"], f"no header row:\n{shown}"
-        assert f"{LONG_ID[: ID_COLUMN - 1]}…" in shown and LONG_ID not in shown, f"the long id is not cut:\n{shown}"
+        long_row = next(line for line in shown.splitlines() if LONG_ID[:10] in line)
+        assert f" {LONG_ID} " in long_row, f"the long id is cut (before: at 18 cells, `a-very-long-step-…`):\n{shown}"
         first = next(line for line in shown.splitlines() if "step-0 " in line)
         assert first.rstrip("│ ").endswith("…") and "carefully and slowly" not in first, f"the title is not cut to the pane: {first!r}"
         assert "step-40 " not in shown, "a row below the pane was drawn"
@@ -103,9 +104,9 @@ async def test_keys_move_the_cursor_and_the_current_step_scrolls_back_into_view(
 @pytest.mark.asyncio
 async def test_at_80_columns_the_shown_list_gives_its_width_to_the_ids_not_to_title_fragments(workdir: Path) -> None:
     """At 80x24 `l` shows the list 34 columns wide. Before, each row read `a-very-long-step-…  Step 0` with a title
-    fragment of 7 cells whose `…` fell past the pane's edge (`Step 0` read as a whole title). Now, with fewer than 8 cells
-    left for titles, the list shows the ids alone, each as long as the pane allows (the detail pane has the title); at 140x45
-    the titles stay (the first test)."""
+    fragment of 7 cells whose `…` fell past the pane's edge (`Step 0` read as a whole title). Now an id never gives way to
+    a title: the id column is as wide as the ids that leave TITLE_LEAST cells for a title, a longer id is drawn whole
+    past it (cut at the pane's edge only when longer than the pane) with no title, and every title has its `…` in view."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
@@ -115,10 +116,30 @@ async def test_at_80_columns_the_shown_list_gives_its_width_to_the_ids_not_to_ti
         steps = app.screen.query_one(StepList)
         width = steps.scrollable_content_region.width
         rows = [steps.row_text(row).plain for row in range(4)]
-        assert rows[0].split() == ["·", "step-0"], rows
+        # the short ids in their column, a title after them at least TITLE_LEAST cells long with its `…` in view
+        assert rows[0].split()[:3] == ["·", "step-0", "Step"] and rows[0].endswith("…"), rows
+        assert 1 + len(rows[0]) - rows[0].index("Step 0") >= TITLE_LEAST, rows
         # 34 characters in a list 30 wide (its scrollbar shown): cut at the pane's edge, its `…` in view (before: at 18)
         assert rows[2].endswith("…") and LONG_ID[: width - 1 - 4 - 1] in rows[2], f"the long id in {width} cells: {rows[2]!r}"
+        assert "Step 2" not in rows[2], "no title fragment after a long id"
         assert all(1 + len(row) <= width for row in rows), f"a row runs past the pane ({width}): {rows}"
-        assert not any("Step 0" in row for row in rows), rows
         shown = _drawn(steps)
-        assert shown.splitlines()[1].split() == ["id"], f"the header names the one column:\n{shown}"
+        assert shown.splitlines()[1].split() == ["id", "step"], f"the header names both columns:\n{shown}"
+
+
+@pytest.mark.asyncio
+async def test_at_140_columns_ids_alike_but_for_their_end_are_whole_beside_their_titles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, every id was cut at 18 cells: `restart-db-primary-replica-1` and `-2` both read `restart-db-primar…`."""
+    lines = ["runbook: 1", "id: alike", "title: Alike", "sections:", "  - id: change", "    title: Change", "    kind: implement", "    steps:"]
+    for n in (1, 2):
+        lines += [f"      - id: restart-db-primary-replica-{n}", f"        title: Restart replica {n} of the primary", f"        note: replica {n}"]
+    prepare_workdir(tmp_path, monkeypatch, "\n".join(lines) + "\n")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        steps = app.screen.query_one(StepList)
+        rows = [steps.row_text(row).plain for row in range(2)]
+        for n, row in zip((1, 2), rows, strict=True):
+            assert row.split()[1:3] == [f"restart-db-primary-replica-{n}", "Restart"], rows
+        assert rows[0].index("Restart") == rows[1].index("Restart"), f"the titles start in one column: {rows}"

@@ -2,7 +2,8 @@
 
 A command is never cut and never broken inside a word when a space is near
 (`…/app.conf.20` / `261201T222210Z` broke copy-paste); only a single word
-wider than the whole line is folded. Every line goes through the sanitiser.
+wider than the whole line is folded. Every line goes through the sanitiser, and a tab is drawn as the spaces
+to its next stop (measured as none, it ran the line past the pane's edge, where the command's end was cut off).
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ def wrap_command(command: str, width: int, indent: int = HANGING) -> list[str]:
 
     Spaces stay where they were (leading indentation of a script line too), so the lines joined
     back with their breaks removed are the command. Trailing newlines (a block scalar's `run: |` ends with one) are
-    left out: an empty row under the command said nothing and cost a row at 80x24.
+    left out: an empty row under the command said nothing and cost a row at 80x24. Tabs are expanded (to stops of 8).
     """
     width = max(width, indent + 8)
     lines: list[str] = []
-    for source in visible(command.rstrip("\n")).split("\n"):
+    for source in _shown(command).split("\n"):
         line = ""
         for token in re.findall(r"\s*\S+\s*|\s+", source) or [""]:
             if not line or cell_len(line + token.rstrip()) <= width:
@@ -60,6 +61,12 @@ class CommandText:
             yield text
 
     def __rich_measure__(self, console: Any, options: Any) -> Measurement:
-        longest = max((cell_len(word) for word in visible(self.command).split()), default=1)
-        whole = max((cell_len(line) for line in visible(self.command).split("\n")), default=1)
+        longest = max((cell_len(word) for word in _shown(self.command).split()), default=1)
+        whole = max((cell_len(line) for line in _shown(self.command).split("\n")), default=1)
         return Measurement(min(longest + HANGING, options.max_width), min(whole + cell_len(self.prefix), options.max_width))
+
+
+def _shown(command: str) -> str:
+    """The command as drawn: sanitised, tabs expanded (a terminal draws a tab as the spaces to its next stop, and
+    `cell_len` counts it as none), no trailing newline."""
+    return visible(command.rstrip("\n")).expandtabs(8)

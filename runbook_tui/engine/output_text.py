@@ -32,6 +32,8 @@ def output_block(event: Event) -> str:
     text = str(event.get("text", ""))
     if not text:
         return ""
+    if "\t" in text:  # `visible_line` expands tabs from each line's start, under describe's indent: line by line, as it does
+        return "".join(line + "\n" for line in describe(event))
     prefix = _prefix(event)
     return visible(prefix + ("\n" + prefix).join(text.splitlines())) + "\n"
 
@@ -42,11 +44,11 @@ def ascii_block(event: Event) -> tuple[bytes, ...] | None:
     joining it). None otherwise, and for no text.
 
     `visible` turns every ASCII control character but tab and newline into a non-ASCII stand-in: still ASCII, the
-    chunk had none, so only `\\n` ends its lines. The chunk is sanitised first, then each line prefixed (the prefix is
+    chunk had none, so only `\\n` ends its lines. A chunk with a tab takes the other path (its tabs are expanded). The chunk is sanitised first, then each line prefixed (the prefix is
     sanitised already): every `\\n` but a last one is followed by the prefix.
     """
     text = str(event.get("text", ""))
-    if not text or not text.isascii() or not (shown := visible(text)).isascii():
+    if not text or "\t" in text or not text.isascii() or not (shown := visible(text)).isascii():
         return None
     prefix = _prefix(event)
     if not prefix.isascii():

@@ -58,8 +58,10 @@ def json_inert(text: str) -> str:
 
 def visible_line(text: str) -> str:
     """`text` for a single line: like `visible`, and a newline is shown as `⏎`, so an embedded
-    newline can never start a line that looks like another event."""
-    return text.translate(_VISIBLE_LINE)
+    newline can never start a line that looks like another event. A tab becomes the spaces to its next stop (of 8,
+    from the text's start): what fits a line is measured in cells, where a tab counts as none and the terminal
+    draws up to 8 (a title with a tab cut the run screen's header at half its width, `Hostile x    TAB…`)."""
+    return text.translate(_VISIBLE_LINE).expandtabs(8)
 
 
 def shell_word(text: object) -> str:

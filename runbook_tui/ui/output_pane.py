@@ -112,9 +112,9 @@ class OutputLog(Log):
         """Raw lines sanitised and wrapped to the pane's width."""
         width = self._wrapped_at = self._wrap_width()
         # A line with no prefix is the pane's own narration (a step started, a decision): wrapped between words.
-        # Tabs expanded before the width is measured (`cell_len` counts a tab as none; Log then drew it as up to 8
-        # spaces, and a line of tab-separated columns ran past the pane's edge, its last columns never shown).
-        return [part for prefix, text in lines for part in _wrap(visible_line(prefix + text).expandtabs(8), width, words=not prefix)]
+        # `visible_line` expands tabs: measured as no cell, Log drew one as up to 8 spaces, and a line of tab-separated
+        # columns ran past the pane's edge, its last columns never shown.
+        return [part for prefix, text in lines for part in _wrap(visible_line(prefix + text), width, words=not prefix)]
 
     def _rewrap(self) -> None:
         """The kept lines wrapped again at the pane's width now: lines that came before the pane had one (a verifier's

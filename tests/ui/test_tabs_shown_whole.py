@@ -3,7 +3,8 @@
 Before: a tab was measured as no cell when a line was wrapped, and drawn as up to 8 spaces. A command holding tabs
 (a parameter pasted from a spreadsheet) ran past the detail pane's edge and its end was cut off (`… zero⟨U+200B⟩wid`,
 the `th'` never shown); a line of tab-separated output (`a⇥b⇥…⇥z`) showed `a b c … i` at 80 columns and the rest of
-its columns nowhere on screen.
+its columns nowhere on screen. A title with a tab was cut at half the header's width (`Hostile x    TAB…`): the
+header's grid measured the tab as no cell.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from runbook_tui.ui.output_pane import OutputLog
 RUNBOOK = """\
 runbook: 1
 id: tabs
-title: Tabs
+title: "Raise\tthe pool\tTITLEEND"
+ticket: {id: CHG-1}
 params:
   value: {type: string, default: "one\\ttwo\\tthree\\tfour\\tfive\\tsix\\tseven\\teight"}
 sections:
@@ -49,6 +51,8 @@ async def test_a_command_and_output_with_tabs_are_shown_to_their_last_column(wor
     async with app.run_test(size=size) as pilot:
         await started(pilot)
         await settled(pilot)
+        header = painted(app.screen.query_one("#header"))
+        assert "TITLEEND" in header and "\t" not in header, f"the title is cut in the header:\n{header}"
         detail = painted(app.screen.query_one("#step-detail"))
         assert "\t" not in detail
         assert "LASTWORD" in detail and "UNDOEND" in detail, f"the command's end is cut off:\n{detail}"

@@ -21,6 +21,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.journal_events import JournalEvents
 from runbook_tui.engine.practice import RecordedVerifier
+from runbook_tui.engine.practice_commands import NightsCommands
 from runbook_tui.engine.practice_results import Results, compare
 from runbook_tui.engine.practice_unknown import NightsUnknown
 from runbook_tui.engine.practice_wait import ShortWaits
@@ -176,4 +177,5 @@ def open_practice(journal: str, *, out_journal: str | None = None, events: Journ
     verifier = RecordedVerifier(practice.controller, recording)
     ShortWaits(practice.controller, verifier, events)  # a long `wait` plays short, and says what the night's did
     NightsUnknown(practice.controller, events)  # a step the night's process died in ends unknown, said so
+    NightsCommands(practice.controller, events)  # a command that reads otherwise than the night's: said before its output
     return Practice(practice, events, recording, verifier, scenario_of(journal, events), journal)

@@ -32,6 +32,7 @@ from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import NOT_ROLLED_BACK_LOOK, colour, looks, status_text
+from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.widgets import StepDetail
 
 #: Cells the status mark takes in a row.
@@ -186,7 +187,9 @@ class StepList(ScrollView, can_focus=True):
         text.append(" " * (STATUS_WIDTH - text.cell_len) + "  ")
         if column is None or room < TITLE_LEAST:  # no room for its title: the id, whole where it fits (the detail pane has the title)
             most = max(width - 1 - (STATUS_WIDTH + 2), 4)
-            text.append(shown_id if cell_len(shown_id) <= most else set_cell_size(shown_id, most - 1) + "…")
+            # Longer than the pane: its start and its end, the middle left out (`restart-db-pri…-number-1`): cut at the
+            # end, `restart-db-primary-replica-number-1` and `-2` read as one id, `restart-db-primary-replica…`.
+            text.append(cut_middle(shown_id, most))
             return text
         text.append(shown_id + " " * (column - cell_len(shown_id)) + "  ")
         text.append(words, style=muted if rollback else "")

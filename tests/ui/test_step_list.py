@@ -119,8 +119,10 @@ async def test_at_80_columns_the_shown_list_gives_its_width_to_the_ids_not_to_ti
         # the short ids in their column, a title after them at least TITLE_LEAST cells long with its `…` in view
         assert rows[0].split()[:3] == ["·", "step-0", "Step"] and rows[0].endswith("…"), rows
         assert 1 + len(rows[0]) - rows[0].index("Step 0") >= TITLE_LEAST, rows
-        # 34 characters in a list 30 wide (its scrollbar shown): cut at the pane's edge, its `…` in view (before: at 18)
-        assert rows[2].endswith("…") and LONG_ID[: width - 1 - 4 - 1] in rows[2], f"the long id in {width} cells: {rows[2]!r}"
+        # 34 characters in a list 30 wide (its scrollbar shown): its start and its end, `…` between (before: cut at 18)
+        head, _, tail = rows[2].split()[1].partition("…")
+        assert head and tail and LONG_ID.startswith(head) and LONG_ID.endswith(tail), f"the long id in {width} cells: {rows[2]!r}"
+        assert 1 + len(rows[2]) == width, f"the id as long as the pane allows: {rows[2]!r}"
         assert "Step 2" not in rows[2], "no title fragment after a long id"
         assert all(1 + len(row) <= width for row in rows), f"a row runs past the pane ({width}): {rows}"
         shown = _drawn(steps)
@@ -143,3 +145,9 @@ async def test_at_140_columns_ids_alike_but_for_their_end_are_whole_beside_their
         for n, row in zip((1, 2), rows, strict=True):
             assert row.split()[1:3] == [f"restart-db-primary-replica-{n}", "Restart"], rows
         assert rows[0].index("Restart") == rows[1].index("Restart"), f"the titles start in one column: {rows}"
+        await pilot.resize_terminal(80, 24)
+        await pilot.press("l")  # the list, 34 columns: the ids longer than it keep their ends (`…-replica-1`, `…-replica-2`)
+        await until(pilot, lambda: steps.display and 0 < steps.outer_size.width <= 34, "the list shown at 80 columns")
+        await settled(pilot)
+        rows = [steps.row_text(row).plain for row in range(2)]
+        assert rows[0] != rows[1] and rows[0].endswith("-1") and rows[1].endswith("-2"), rows

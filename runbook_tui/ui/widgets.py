@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -29,6 +30,7 @@ from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.detail_title import fit_title
 from runbook_tui.ui.fact_line import fact_line
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, looks, status_text
+from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.window_countdown import countdown_tone, window_left, window_words
 from runbook_tui.ui.wrap import CommandText
 
@@ -142,6 +144,9 @@ class RunHeader(Static):
             line2.append(f" ▸ verifier {_line(verifier)} ")
             online = bool(joined)
             line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))
+        width = self.content_size.width
+        if width and line2.cell_len + marks.cell_len > width:  # the checkpoint's id cut in the middle, not at its end
+            marks = self._marks(state, room=width - line2.cell_len)
         line2.append_text(marks)
         shown = [(part.plain, part.spans) for part in (line1, right, line2)]
         if shown == self._shown:
@@ -153,15 +158,21 @@ class RunHeader(Static):
         grid.add_row(line1, right)
         self.update(Group(grid, line2), layout=False)  # always two lines (app.tcss): no layout of the screen
 
-    def _marks(self, state: RunState) -> Text:
-        """The last checkpoint (where `u` goes back to) and the change's alert silences, after who is who."""
+    def _marks(self, state: RunState, room: int | None = None) -> Text:
+        """The last checkpoint (where `u` goes back to) and the change's alert silences, after who is who. In `room`
+        cells the checkpoint's id keeps its start and its end (cut at the row's end, `restart-db-primary-replica-1`
+        and `-2` both read `restart-db-primar…`: which one `u` goes back to was not said)."""
         theme = self.app.current_theme
         marks = Text(end="")
         checkpoint = state.checkpoint
+        silences = f"   🔕 {len(state.silences)} alert silence{'s' if len(state.silences) > 1 else ''}" if state.silences else ""
         if checkpoint and (checkpoint not in state.steps or state.steps[checkpoint].status != "undone"):
-            marks.append(f"   ⚑ last checkpoint: {_line(checkpoint)}", style=colour(theme, "secondary"))
-        if state.silences:  # Alertmanager silences made for this change (journal: silence_created)
-            marks.append(f"   🔕 {len(state.silences)} alert silence{'s' if len(state.silences) > 1 else ''}", style=colour(theme, "secondary"))
+            said, shown = "   ⚑ last checkpoint: ", _line(checkpoint)
+            if room is not None:
+                shown = cut_middle(shown, max(room - cell_len(said) - cell_len(silences), 12))
+            marks.append(said + shown, style=colour(theme, "secondary"))
+        if silences:  # Alertmanager silences made for this change (journal: silence_created)
+            marks.append(silences, style=colour(theme, "secondary"))
         return marks
 
 

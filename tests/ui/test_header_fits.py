@@ -47,3 +47,47 @@ async def test_a_dry_runs_header_keeps_the_risk_level_at_80_columns(workdir: Pat
 
         await pilot.resize_terminal(140, 45)
         await until(pilot, lambda: "DRY-RUN: NOTHING IS EXECUTED  RISK HIGH  Restart the api pods" in painted(header), "the badge whole at 140")
+
+
+CHECKPOINTS = """\
+runbook: 1
+id: replicas
+title: Restart the replicas
+sections:
+  - id: main
+    title: Main
+    kind: implement
+    steps:
+      - id: restart-db-primary-replica-number-1
+        title: One
+        run: echo one
+        checkpoint: true
+      - id: restart-db-primary-replica-number-2
+        title: Two
+        run: echo two
+        checkpoint: true
+      - id: after
+        title: After
+        run: echo after
+"""
+
+
+@pytest.mark.asyncio
+async def test_the_last_checkpoint_keeps_the_end_of_its_id_at_80_columns(workdir: Path) -> None:
+    """Before: `⚑ last checkpoint: restart-db-primar…` after either replica: which one `u` goes back to was not said."""
+    from run_screen_helpers import run_step
+
+    write_runbook(workdir, CHECKPOINTS, "replicas.yaml")
+    app = make_app("replicas.yaml", solo="the test")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        for step in ("restart-db-primary-replica-number-1", "restart-db-primary-replica-number-2"):
+            await run_step(pilot, step)
+        await settled(pilot)
+        header = app.screen.query_one(RunHeader)
+        await until(pilot, lambda: "last checkpoint" in painted(header), "the checkpoint on the header")
+        row = painted(header).splitlines()[1]
+        assert "⚑ last checkpoint: restart-db" in row and row.rstrip().endswith("-number-2"), row
+        assert len(row) <= 80, row
+        await pilot.resize_terminal(140, 45)
+        await until(pilot, lambda: "last checkpoint: restart-db-primary-replica-number-2" in painted(header), "the id whole at 140")

@@ -200,7 +200,7 @@ class VerifierScreen(RunView):
         """A dialog for words to send, holding any kept from a send that reached nobody."""
         kept, why, at = self._drafts.pop(action, ("", "", 0.0))
         if kept:  # the words below were typed before: said, with why they were not taken and how long ago
-            explanation = f"{explanation}\n\nYour words below were not sent {time.monotonic() - at:.0f} s ago: {why}. Enter sends them now."
+            explanation = f"{explanation}\n\nYour words below were not sent {time.monotonic() - at:.0f} s ago: {why}. Enter sends them again."
         prompt = TextPrompt(title, explanation, placeholder=placeholder, required=required, value=kept)
         self.app.push_screen(prompt, self._sender(action, optional=not required))
 

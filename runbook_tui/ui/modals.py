@@ -25,13 +25,23 @@ class TextPrompt(Dialog[str | None]):
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
     def __init__(
-        self, title: str, explanation: str, *, placeholder: str = "", required: bool = True, value: str = "", keys: str = "enter submit · escape cancel"
+        self,
+        title: str,
+        explanation: str,
+        *,
+        placeholder: str = "",
+        required: bool = True,
+        value: str = "",
+        keys: str = "enter submit · escape cancel",
+        needed: str = "A reason",
     ) -> None:
-        """`keys`: the action line, where `enter` and `escape` may say what they do (`enter start anyway`)."""
+        """`keys`: the action line, where `enter` and `escape` may say what they do (`enter start anyway`). `needed`: what
+        an empty enter says is missing (a note's prompt said `A reason is required`)."""
         super().__init__(title, keys)
         self.explanation = explanation
         self.placeholder = placeholder
         self.required = required
+        self.needed = needed
         self.value = value  # words typed before that did not reach anyone (the verifier's link was down)
 
     def body(self) -> Iterable[Widget]:
@@ -43,7 +53,7 @@ class TextPrompt(Dialog[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         if self.required and not value:
-            message = Text("A reason is required", style="bold")
+            message = Text(f"{self.needed} is required", style="bold")
             message.append(" (it goes into the journal) · escape cancel", style="not bold")
             self.set_keys(message)
             return

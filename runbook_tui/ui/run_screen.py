@@ -431,7 +431,7 @@ class RunScreen(RunView):
         from runbook_tui.ui.modals import TextPrompt
 
         self.app.push_screen(
-            TextPrompt("Add a note", "It goes into the journal with the time and your name.", placeholder="what happened"),
+            TextPrompt("Add a note", "It goes into the journal with the time and your name.", placeholder="what happened", needed="A note"),
             lambda text: self._say(self.controller.note(self.actor, text)) if text else None,
         )
 

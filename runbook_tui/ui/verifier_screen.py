@@ -201,7 +201,8 @@ class VerifierScreen(RunView):
         kept, why, at = self._drafts.pop(action, ("", "", 0.0))
         if kept:  # the words below were typed before: said, with why they were not taken and how long ago
             explanation = f"{explanation}\n\nYour words below were not sent {time.monotonic() - at:.0f} s ago: {why}. Enter sends them again."
-        prompt = TextPrompt(title, explanation, placeholder=placeholder, required=required, value=kept)
+        needed = "A note" if action == "note" else "A reason"
+        prompt = TextPrompt(title, explanation, placeholder=placeholder, required=required, value=kept, needed=needed)
         self.app.push_screen(prompt, self._sender(action, optional=not required))
 
     def _sender(self, action: str, *, optional: bool = False) -> Callable[[str | None], None]:

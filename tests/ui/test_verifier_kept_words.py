@@ -130,3 +130,21 @@ async def test_a_note_refused_by_the_pace_of_notes_keeps_its_words_and_says_when
         await pilot.press("n")  # taken: the next note starts empty
         prompt = await screen_is(pilot, "TextPrompt")
         assert prompt.query_one(Input).value == ""
+
+
+@pytest.mark.asyncio
+async def test_an_empty_note_says_a_note_is_required_not_a_reason(workdir: Path) -> None:
+    """Before: enter on an empty note said `A reason is required`, as if the dialog were a rejection's."""
+    from run_screen_helpers import painted
+
+    client = FakeClient(shared_session_events(workdir))
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        await pilot.press("n")
+        prompt = await screen_is(pilot, "TextPrompt")
+        await pilot.press("enter")
+        await until(pilot, lambda: "is required" in painted(prompt.query_one("#dialog-keys")), "the dialog to say what is missing")
+        assert "A note is required" in painted(prompt.query_one("#dialog-keys"))
+        assert client.sent == []

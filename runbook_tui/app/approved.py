@@ -27,13 +27,14 @@ def approved_plan(runbook: Runbook, settings: Settings) -> dict[str, Any]:
     return {**plan_json(runbook), "routes": routes(runbook, settings)}
 
 
-def approved(trust: RunTrust | None, runbook: Runbook, settings: Settings) -> RunTrust | None:
-    """The trust with its approval checked against the plan about to run (exit 2 saying which part differs)."""
+def approved(trust: RunTrust | None, runbook: Runbook, settings: Settings, operator: str = "") -> RunTrust | None:
+    """The trust with its approval checked against the plan about to run (exit 2 saying which part differs, or that
+    `operator`, who runs it, or the ticket's assignee approved it)."""
     if trust is None:
         return None
     from runbook_tui.trust.run_trust import TrustRefused
 
     try:
-        return trust.checked(runbook, lambda: approved_plan(runbook, settings))
+        return trust.checked(runbook, lambda: approved_plan(runbook, settings), operator)
     except TrustRefused as exc:
         raise StartRefused(str(exc), code=2) from None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, TextIO, TypeVar
 
 from runbook_tui.app.resume_words import final_check_owed, next_move, paused, rollback_first, rollback_words, standing_go_ahead, unknown_step
-from runbook_tui.app.session import Session, SessionError, load, open_session, resume_session
+from runbook_tui.app.session import Session, SessionError, load, open_session, operator_name, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.app.stopped import journal_stop, stopping_signals
 from runbook_tui.engine import output_text
@@ -421,7 +421,7 @@ def cmd_rehearse(
     from runbook_tui.app.settings import load_settings
 
     settings, asking = load_settings(), not yes and sys.stdin.isatty() and sys.stdout.isatty()
-    checked = _start(lambda: approved(trust, loaded.runbook, settings))
+    checked = _start(lambda: approved(trust, loaded.runbook, settings, operator_name()))
     if isinstance(checked, int):
         return checked  # said why (which part of the plan differs, or that an approval is required); nothing was run
     from runbook_tui.engine.journal_file import new_journal_problem

@@ -19,7 +19,9 @@ from runbook_tui.app.session import SessionError, operator_name
 from runbook_tui.runbook.loader import Loaded
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.trust import approval
+from runbook_tui.trust.allowed_signers import AllowedSigners
 from runbook_tui.trust.run_trust import TrustRefused, allowed_signers, signer_for
+from runbook_tui.trust.sshsig import Signer
 from runbook_tui.trust.statements import plan_hash
 
 
@@ -32,6 +34,16 @@ def _answer() -> str:
     except (EOFError, KeyboardInterrupt):
         print(file=sys.stderr)  # what follows on a line of its own, not after the prompt's ^C
         return ""
+
+
+def _own_approval(loaded: Loaded, signers: AllowedSigners | None, signer: Signer) -> str | None:
+    """Why this signer approving this runbook would be its assignee approving their own change, or None. Told by the
+    key, as the run tells it (without an allowed_signers file nobody can say whose key it is: the run checks it)."""
+    ticket = loaded.runbook.ticket
+    if ticket is None or not ticket.assignee or signers is None:
+        return None
+    own = approval.own_approval(signers, signer.public_key, signer.fingerprint, {ticket.assignee: f"the assignee of {ticket.id}"})
+    return None if own is None else f"signing with {signer.fingerprint}, {own}"
 
 
 def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | None, output: str) -> int:
@@ -57,6 +69,10 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
         by = names[0] if names else operator_name()  # the name the approval is signed under, as a run's journal names its assignee
     except SessionError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
+        return 2
+    own = _own_approval(loaded, signers, signer)
+    if own is not None:  # the run would refuse it: said before the plan is shown and signed
+        print(visible_line(f"runbook-tui: {own}: the assignee may not approve their own change (two-person rule); nothing was written"), file=sys.stderr)
         return 2
     plan = approved_plan(loaded.runbook, settings)
     sys.stdout.write(plan_text(loaded.runbook, settings))

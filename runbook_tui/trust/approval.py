@@ -8,13 +8,14 @@ part of the plan rendered now differs from the one approved.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine.files import write_private
 from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import AllowedSigners
@@ -68,8 +69,26 @@ def _short(value: Any) -> str:
 MAX_APPROVAL_BYTES = 64 * 1024 * 1024
 
 
-def check(path: str, plan: dict[str, Any], signers: AllowedSigners | None, allowed: set[str]) -> Approval:
-    """The approval at `path`, if it is for exactly `plan` and its signer is one of `allowed`; else ApprovalRefused."""
+def own_approval(signers: AllowedSigners, key: Any, fingerprint: str, assignees: Mapping[str, str], own_key: str | None = None) -> str | None:
+    """Why an approval signed with `key` is the assignee's own (the two-person rule), as words that follow its fingerprint
+    (`approved with SHA256:…, WORDS`), or None. `assignees`: each name that
+    must not approve this run -> who they are, in words; `own_key`: the fingerprint of the key the run's assignee signs
+    with. A key the allowed_signers file gives to an assignee approves for nobody, whatever other name it is listed
+    under (`alice,bob KEY`), and the assignee's own key never approves, whoever the file says holds it."""
+    if own_key is not None and fingerprint == own_key:
+        return "the key this run's assignee signs with (--identity or the agent's)"
+    principals = {person_key(name) for name in signers.principals(key)}
+    for name, who in assignees.items():
+        if name and (signers.allows(name, key) or person_key(name) in principals):
+            return f"a key {signers.path} gives to {name}, {who}"
+    return None
+
+
+def check(
+    path: str, plan: dict[str, Any], signers: AllowedSigners | None, allowed: set[str], assignees: Mapping[str, str] | None = None, own_key: str | None = None
+) -> Approval:
+    """The approval at `path`, if it is for exactly `plan` and its signer is one of `allowed` and none of `assignees` (see
+    `own_approval`); else ApprovalRefused."""
     file = visible_line(path)
     try:
         data = json.loads(read_limited(path, MAX_APPROVAL_BYTES))  # a FIFO, `/dev/zero` or a huge file: refused, not read
@@ -96,6 +115,13 @@ def check(path: str, plan: dict[str, Any], signers: AllowedSigners | None, allow
         raise ApprovalRefused(f"{file}: the plan rendered now differs from the one approved: {shown}")
     if signers is None:
         raise ApprovalRefused(f"{file}: cannot tell who signed the approval: give --allowed-signers FILE (or allowed_signers: in settings)")
+    own = own_approval(signers, verified.key, verified.fingerprint, assignees or {}, own_key)
+    if own is not None:
+        others = ", ".join(sorted(allowed)) or "nobody else may now: name one under approvers: in settings"
+        raise ApprovalRefused(
+            f"{file}: approved with {verified.fingerprint}, {own}: the assignee may not approve their own change (two-person rule); it needs the approval of"
+            f" another person, with a key of their own: {others}"
+        )
     names = signers.principals(verified.key)
     fitting = [name for name in names if name in allowed and signers.allows(name, verified.key)]
     if not fitting:

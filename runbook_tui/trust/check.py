@@ -36,6 +36,7 @@ from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import AllowedSigners
+from runbook_tui.trust.approval import own_approval
 from runbook_tui.trust.sshsig import SignatureError, verify
 
 #: Requests that are urgent, not about a step's commands: the step they name is the one the verifier looked at.
@@ -183,18 +184,26 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
 
 
 def _approval_problem(statement: dict[str, Any], event: Event, started: Event, signers: AllowedSigners | None) -> tuple[str, str] | None:
-    """A signature that holds, for another plan than this run's, or journaled under a name its key is not given."""
+    """A signature that holds, for another plan than this run's, journaled under a name its key is not given, or made
+    with a key the file gives to the assignee (two-person rule)."""
     plan = started.get("plan")
     routes = {"routes": statement["routes"]} if "routes" in statement else {}  # where the hosts resolved: signed, and approved
     planned = statements.plan_hash({**plan, **routes}) if isinstance(plan, dict) else None
     if not isinstance(plan, dict) or not statements.approves(statement.get("plan"), {**plan, **routes}):
         return "fails", f"it approves plan sha256 {str(statement.get('plan'))[:16]}, not this run's ({str(planned)[:16]}): an approval of another plan"
+    ticket: dict[str, Any] = plan["ticket"] if isinstance(plan.get("ticket"), dict) else {}
     principal = str(event.get("principal"))
     if signers is None:
         return None
-    key = verify(statements.encode(statement), str(event.get("signature"))).key  # it holds: checked just before
-    if not signers.allows(principal, key):
-        return "fails", f"the journal names {principal} as the approver: {signers.refusal(principal, key)}"
+    verified = verify(statements.encode(statement), str(event.get("signature")))  # it holds: checked just before
+    if not signers.allows(principal, verified.key):
+        return "fails", f"the journal names {principal} as the approver: {signers.refusal(principal, verified.key)}"
+    assignees = {str(started.get("assignee") or ""): "who ran this change"}
+    if ticket.get("assignee"):
+        assignees[str(ticket["assignee"])] = f"the assignee of {ticket.get('id') or 'the ticket'}"
+    own = own_approval(signers, verified.key, verified.fingerprint, assignees)
+    if own is not None:  # `run` refuses it; only a rewrite puts it here
+        return "fails", f"approved with {verified.fingerprint}, {own}: the assignee may not approve their own change (two-person rule)"
     return None
 
 

@@ -34,16 +34,21 @@ class RunTrust:
     approvers: tuple[str, ...] = ()
     approval: approvals.Approval | None = None  # set by `checked`, for the runbook about to run
 
-    def checked(self, runbook: Runbook, plan: Callable[[], dict[str, Any]]) -> RunTrust:
+    def checked(self, runbook: Runbook, plan: Callable[[], dict[str, Any]], operator: str = "") -> RunTrust:
         """This trust with the approval checked against the plan rendered now (`plan()`: the plan and the routes to its
-        hosts, app/approved.py); TrustRefused when it does not hold."""
+        hosts, app/approved.py); TrustRefused when it does not hold. `operator`: who runs it (the person at the keyboard):
+        neither they nor the ticket's assignee may have approved it (two-person rule)."""
         if self.approval_path is None:
             if self.required:
                 raise TrustRefused("this run needs an approved plan (require_approval: true in settings): give --approval FILE made by `runbook-tui approve`")
             return self
         allowed = set(self.approvers) | ({runbook.ticket.verifier} if runbook.ticket and runbook.ticket.verifier else set())
+        assignees = {name: "who runs this change" for name in (operator,) if name}
+        if runbook.ticket and runbook.ticket.assignee:
+            assignees[runbook.ticket.assignee] = f"the assignee of {runbook.ticket.id or 'the ticket'}"
+        own_key = self.signer.fingerprint if self.signer is not None else None
         try:
-            found = approvals.check(self.approval_path, plan(), self.signers, allowed)
+            found = approvals.check(self.approval_path, plan(), self.signers, allowed - set(assignees), assignees, own_key)
         except approvals.ApprovalRefused as exc:
             raise TrustRefused(str(exc)) from None
         return replace(self, approval=found)

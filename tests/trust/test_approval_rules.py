@@ -1,0 +1,182 @@
+"""What a change board expects of an approval beyond the plan's hash: the two-person rule (the assignee never approves
+their own change, whatever name the key is listed under) and the ticket's change window (an approval holds in it only).
+
+Real keys (`ssh-keygen`), the real CLI in a subprocess; approvals `approve` refuses to write are made with the library
+(what anyone holding the key can do), to show that `exec` and `journal verify` refuse them too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runbook_tui.app.approved import approved_plan
+from runbook_tui.app.settings import Settings
+from runbook_tui.engine.journal import event_hash
+from runbook_tui.runbook.loader import load_runbook
+from runbook_tui.trust import approval, statements
+from runbook_tui.trust.sshsig import file_signer
+
+CLI = [sys.executable, "-m", "runbook_tui"]
+
+RUNBOOK = """\
+runbook: 1
+id: approved-change
+title: Upgrade to {{ version }}
+ticket:
+  id: CHG-1
+WINDOW  assignee: alice
+  verifier: bob
+params:
+  version: {type: string, required: true}
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - id: one
+        title: Install {{ version }}
+        run: echo installing {{ version }}
+        undo: echo removing {{ version }}
+"""
+
+
+def _runbook(window: tuple[dt.timedelta, dt.timedelta] | None = None) -> str:
+    """The runbook, its ticket's change window (if any) from now + the first to now + the second."""
+    if window is None:
+        return RUNBOOK.replace("WINDOW", "")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    start, end = (now + offset for offset in window)
+    return RUNBOOK.replace("WINDOW", f"  window:\n    start: {start.isoformat()}\n    end: {end.isoformat()}\n")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "R.yaml").write_text(_runbook())
+    keys = {}
+    for name in ("alice", "bob", "carol"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(tmp_path / name)], check=True)
+        keys[name] = " ".join((tmp_path / f"{name}.pub").read_text().split()[:2])
+    (tmp_path / "allowed_signers").write_text("".join(f"{name} {key}\n" for name, key in keys.items()))
+    # alice's key listed for bob too: `ssh-keygen -Y verify -I bob` accepts what she signs
+    (tmp_path / "shared_signers").write_text(f"alice,bob {keys['alice']}\nbob {keys['bob']}\ncarol {keys['carol']}\n")
+    return tmp_path
+
+
+def _cli(folder: Path, *args: str, stdin: str = "", settings: str = "", user: str = "alice") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("RUNBOOK_TUI_USER", "RUNBOOK_TUI_SETTINGS")}
+    config = folder / "xdg-config"
+    (config / "runbook-tui").mkdir(parents=True, exist_ok=True)
+    (config / "runbook-tui" / "settings.yaml").write_text(settings or "{}\n")
+    env.update(XDG_CONFIG_HOME=str(config), XDG_STATE_HOME=str(folder / "xdg-state"), SSH_AUTH_SOCK="", RUNBOOK_TUI_USER=user)
+    return subprocess.run([*CLI, *args], cwd=folder, env=env, input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def _approve(folder: Path, key: str, signers: str = "allowed_signers", out: str = "", settings: str = "") -> subprocess.CompletedProcess[str]:
+    out = out or f"{key}.approval"
+    return _cli(folder, "approve", "R.yaml", "-p", "version=1.2", "--identity", key, "--allowed-signers", signers, "-o", out, stdin="yes\n", settings=settings)
+
+
+def _exec(
+    folder: Path, approval_file: str, *extra: str, signers: str = "allowed_signers", journal: str = "J.jsonl", **how: Any
+) -> subprocess.CompletedProcess[str]:
+    return _cli(
+        folder, "exec", "R.yaml", "-p", "version=1.2", "--solo", "test", "--journal", journal, "--allowed-signers", signers, "--approval", approval_file,
+        *extra, **how,
+    )  # fmt: skip
+
+
+def _made_anyway(folder: Path, key: str, by: str, out: str) -> None:
+    """An approval of R.yaml's plan signed with `key` under the name `by`, as `approve` would write it had it not refused."""
+    plan = approved_plan(load_runbook(folder / "R.yaml", {"version": "1.2"}).runbook, Settings())
+    approval.write(str(folder / out), asyncio.run(approval.make(plan, file_signer(str(folder / key)), by)))
+
+
+RULE = "the assignee may not approve their own change (two-person rule)"
+
+
+def test_an_approval_signed_with_a_key_the_file_also_gives_to_the_assignee_never_starts_a_run(folder: Path) -> None:
+    """`alice,bob KEY` in allowed_signers: alice's key may sign as bob, the ticket's verifier. Before, `approve` signed
+    her own change as bob and `exec --approval` started it (exit 0, `plan_approved ... approved by alice`)."""
+    refused = _approve(folder, "alice", "shared_signers")
+    fingerprint = file_signer(str(folder / "alice")).fingerprint
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert f"signing with {fingerprint}, a key shared_signers gives to alice, the assignee of CHG-1: {RULE}; nothing was written" in refused.stderr
+    assert not (folder / "alice.approval").exists()
+    _made_anyway(folder, "alice", "bob", "alice.approval")
+    for user in ("alice", "carol"):  # run by the assignee, or by someone else on the assignee's ticket
+        ran = _exec(folder, "alice.approval", signers="shared_signers", user=user)
+        assert ran.returncode == 2, ran.stdout + ran.stderr
+        said = f"alice.approval: approved with {fingerprint}, a key shared_signers gives to alice, the assignee of CHG-1: {RULE}"
+        assert said in ran.stderr and "it needs the approval of another person, with a key of their own: bob" in ran.stderr, ran.stderr
+        assert not (folder / "J.jsonl").exists()  # refused before anything was journaled or run
+    assert _approve(folder, "bob", "shared_signers").returncode == 0  # bob's own key approves, with the same file
+    assert _exec(folder, "bob.approval", "--identity", "alice", signers="shared_signers").returncode == 0
+
+
+def test_the_assignee_or_the_person_running_never_approves_even_when_listed_as_an_approver(folder: Path) -> None:
+    """`approvers: [alice, carol]`: alice may approve other people's changes, not her own; and whoever runs a change
+    may not be the one who approved it (bob running bob's approval), nor sign the run with the approving key."""
+    settings = "approvers: [alice, carol]\n"
+    refused = _approve(folder, "alice", settings=settings)
+    assert refused.returncode == 2 and f"a key allowed_signers gives to alice, the assignee of CHG-1: {RULE}" in refused.stderr, refused.stderr
+    _made_anyway(folder, "alice", "alice", "alice.approval")
+    ran = _exec(folder, "alice.approval", settings=settings)
+    assert ran.returncode == 2 and "gives to alice, the assignee of CHG-1" in ran.stderr, ran.stderr
+    assert "with a key of their own: bob, carol" in ran.stderr, ran.stderr
+    assert _approve(folder, "bob").returncode == 0
+    by_bob = _exec(folder, "bob.approval", user="bob")
+    assert by_bob.returncode == 2 and f"a key allowed_signers gives to bob, who runs this change: {RULE}" in by_bob.stderr, by_bob.stderr
+    own_key = _exec(folder, "bob.approval", "--identity", "bob")  # alice signing her run with the key that approved it
+    assert own_key.returncode == 2 and "the key this run's assignee signs with (--identity or the agent's)" in own_key.stderr, own_key.stderr
+    assert not (folder / "J.jsonl").exists()
+    assert _approve(folder, "carol", settings=settings).returncode == 0  # an approver who is not the assignee
+    assert _exec(folder, "carol.approval", "--identity", "alice", settings=settings).returncode == 0
+
+
+def _rechained(folder: Path, events: list[dict[str, Any]], change: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The journal with the events at `change` (by seq) updated, every hash and prev made again, and alice's seals signed
+    again over the new heads with her key: what the assignee can do to the file she writes."""
+    alice = file_signer(str(folder / "alice"))
+    out: list[dict[str, Any]] = []
+    for old in events:
+        event = {k: v for k, v in old.items() if k != "hash"} | change.get(int(old["seq"]), {}) | {"prev": out[-1]["hash"] if out else ""}
+        if event["type"] == "seal" and event["statement"]["by"] == "alice":
+            statement = event["statement"] | {"head": out[event["statement"]["seq"]]["hash"]}
+            event |= {"statement": statement, "signature": asyncio.run(alice.sign(statements.encode(statement)))}
+        event["hash"] = event_hash(event)
+        out.append(event)
+    return out
+
+
+def _write(path: Path, events: list[dict[str, Any]]) -> None:
+    path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events))
+
+
+def test_journal_verify_and_report_refuse_an_approval_the_assignee_made_herself(folder: Path) -> None:
+    """bob's real approval in alice's journal, replaced by one she signed with her key (listed for bob too), chain
+    recomputed: `journal verify` passed it (`signatures hold and the end is sealed`, exit 0)."""
+    assert _approve(folder, "bob", "shared_signers").returncode == 0
+    assert _exec(folder, "bob.approval", "--identity", "alice", signers="shared_signers").returncode == 0
+    events = [json.loads(line) for line in (folder / "J.jsonl").read_text().splitlines()]
+    [honest] = [e for e in events if e["type"] == "plan_approved"]
+    _made_anyway(folder, "alice", "bob", "alice.approval")
+    forged = json.loads((folder / "alice.approval").read_text())
+    swap = {"statement": forged["statement"], "signature": forged["signature"], "key": forged["key"]}
+    _write(folder / "F.jsonl", _rechained(folder, events, {honest["seq"]: swap}))
+    verified = _cli(folder, "journal", "verify", "F.jsonl", "--allowed-signers", "shared_signers")
+    assert verified.returncode == 1, verified.stdout
+    line = honest["seq"] + 1
+    said = f"F.jsonl: line {line}: the plan's approval fails: approved with {forged['key']}, a key shared_signers gives to alice, the assignee of CHG-1: {RULE}"
+    assert said in verified.stdout and "NOT trusted: 1 problem" in verified.stdout, verified.stdout
+    report = _cli(folder, "report", "F.jsonl", "--allowed-signers", "shared_signers")
+    assert f"| {line} | plan approved |" in report.stdout and "FAILS: approved with" in report.stdout, report.stdout
+    assert _cli(folder, "journal", "verify", "J.jsonl", "--allowed-signers", "shared_signers").returncode == 0  # the honest one holds

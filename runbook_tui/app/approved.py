@@ -9,6 +9,7 @@ which part differs.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.settings import Settings
@@ -27,14 +28,16 @@ def approved_plan(runbook: Runbook, settings: Settings) -> dict[str, Any]:
     return {**plan_json(runbook), "routes": routes(runbook, settings)}
 
 
-def approved(trust: RunTrust | None, runbook: Runbook, settings: Settings, operator: str = "") -> RunTrust | None:
-    """The trust with its approval checked against the plan about to run (exit 2 saying which part differs, or that
-    `operator`, who runs it, or the ticket's assignee approved it)."""
+def approved(
+    trust: RunTrust | None, runbook: Runbook, settings: Settings, operator: str = "", *, now: dt.datetime | None = None, live: bool = True
+) -> RunTrust | None:
+    """The trust with its approval checked against the plan about to run (exit 2 saying which part differs, that
+    `operator`, who runs it, or the ticket's assignee approved it, or that the ticket's window does not hold `now`)."""
     if trust is None:
         return None
     from runbook_tui.trust.run_trust import TrustRefused
 
     try:
-        return trust.checked(runbook, lambda: approved_plan(runbook, settings), operator)
+        return trust.checked(runbook, lambda: approved_plan(runbook, settings), operator, now=now, live=live)
     except TrustRefused as exc:
         raise StartRefused(str(exc), code=2) from None

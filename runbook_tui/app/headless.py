@@ -421,7 +421,7 @@ def cmd_rehearse(
     from runbook_tui.app.settings import load_settings
 
     settings, asking = load_settings(), not yes and sys.stdin.isatty() and sys.stdout.isatty()
-    checked = _start(lambda: approved(trust, loaded.runbook, settings, operator_name()))
+    checked = _start(lambda: approved(trust, loaded.runbook, settings, operator_name(), live=False))
     if isinstance(checked, int):
         return checked  # said why (which part of the plan differs, or that an approval is required); nothing was run
     from runbook_tui.engine.journal_file import new_journal_problem

@@ -324,7 +324,7 @@ def open_session(
     """
     runbook = loaded.runbook
     settings = settings or load_settings()
-    trust = approved(trust, runbook, settings, operator_name())  # the approver may not be who runs it
+    trust = approved(trust, runbook, settings, operator_name(), now=now, live=mode not in EXEMPT_FROM_WINDOW)  # who runs it, when
     problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.UTC), settings.blackouts)
     if problem and not override_window:
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)

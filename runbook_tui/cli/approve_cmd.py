@@ -10,6 +10,7 @@ exactly the plan they render.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from runbook_tui.app.approved import approved_plan
 from runbook_tui.app.plan_connections import plan_text
 from runbook_tui.app.session import SessionError, operator_name
 from runbook_tui.runbook.loader import Loaded
+from runbook_tui.runbook.model import Ticket
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.trust import approval
 from runbook_tui.trust.allowed_signers import AllowedSigners
@@ -44,6 +46,13 @@ def _own_approval(loaded: Loaded, signers: AllowedSigners | None, signer: Signer
         return None
     own = approval.own_approval(signers, signer.public_key, signer.fingerprint, {ticket.assignee: f"the assignee of {ticket.id}"})
     return None if own is None else f"signing with {signer.fingerprint}, {own}"
+
+
+def _holds(ticket: Ticket | None) -> str:
+    """How long the approval holds, in words, for the approver to read before typing yes."""
+    if ticket is not None and ticket.window_start and ticket.window_end:
+        return f"it holds in {ticket.id}'s change window only: a live run starts from {ticket.window_start}, none after {ticket.window_end}"
+    return "the ticket names no change window: this approval does not expire (it holds until the runbook or its parameters change)"
 
 
 def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | None, output: str) -> int:
@@ -74,9 +83,15 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
     if own is not None:  # the run would refuse it: said before the plan is shown and signed
         print(visible_line(f"runbook-tui: {own}: the assignee may not approve their own change (two-person rule); nothing was written"), file=sys.stderr)
         return 2
+    ticket = loaded.runbook.ticket
+    closed = approval.outside_window(ticket.as_context() if ticket else None, dt.datetime.now(dt.UTC), starting=False)
+    if closed is not None:  # no run could ever use it
+        print(f"runbook-tui: not approving: {closed.replace('it approves', 'it would approve', 1)}; nothing was written", file=sys.stderr)
+        return 2
     plan = approved_plan(loaded.runbook, settings)
     sys.stdout.write(plan_text(loaded.runbook, settings))
     print("\n" + visible_line(f"plan sha256 {plan_hash(plan)}; signing as {by} with {signer.fingerprint} ({signer.source})"))
+    print(visible_line(_holds(ticket)))
     if _answer().strip().lower() != "yes":
         print("not approved: nothing was written", file=sys.stderr)
         return 1

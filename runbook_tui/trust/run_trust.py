@@ -8,6 +8,7 @@ command with exit 2 and say why.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -16,6 +17,7 @@ from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.events import PLAN_APPROVED
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import approval as approvals
 from runbook_tui.trust.allowed_signers import AllowedSigners, read_allowed_signers
 from runbook_tui.trust.sshsig import SignatureError, Signer, agent_signer, file_signer
@@ -34,10 +36,13 @@ class RunTrust:
     approvers: tuple[str, ...] = ()
     approval: approvals.Approval | None = None  # set by `checked`, for the runbook about to run
 
-    def checked(self, runbook: Runbook, plan: Callable[[], dict[str, Any]], operator: str = "") -> RunTrust:
+    def checked(
+        self, runbook: Runbook, plan: Callable[[], dict[str, Any]], operator: str = "", *, now: dt.datetime | None = None, live: bool = True
+    ) -> RunTrust:
         """This trust with the approval checked against the plan rendered now (`plan()`: the plan and the routes to its
         hosts, app/approved.py); TrustRefused when it does not hold. `operator`: who runs it (the person at the keyboard):
-        neither they nor the ticket's assignee may have approved it (two-person rule)."""
+        neither they nor the ticket's assignee may have approved it (two-person rule). The approval holds in the ticket's
+        change window: not after it closes, and a live run (`live`) not before it opens (`now`: the start)."""
         if self.approval_path is None:
             if self.required:
                 raise TrustRefused("this run needs an approved plan (require_approval: true in settings): give --approval FILE made by `runbook-tui approve`")
@@ -51,6 +56,10 @@ class RunTrust:
             found = approvals.check(self.approval_path, plan(), self.signers, allowed - set(assignees), assignees, own_key)
         except approvals.ApprovalRefused as exc:
             raise TrustRefused(str(exc)) from None
+        ticket = runbook.ticket.as_context() if runbook.ticket else None
+        outside = approvals.outside_window(ticket, now or dt.datetime.now(dt.UTC), starting=live)
+        if outside is not None:
+            raise TrustRefused(f"{visible_line(self.approval_path)}: {outside}")
         return replace(self, approval=found)
 
     def journal_approval(self, controller: Controller) -> None:

@@ -180,3 +180,41 @@ def test_journal_verify_and_report_refuse_an_approval_the_assignee_made_herself(
     report = _cli(folder, "report", "F.jsonl", "--allowed-signers", "shared_signers")
     assert f"| {line} | plan approved |" in report.stdout and "FAILS: approved with" in report.stdout, report.stdout
     assert _cli(folder, "journal", "verify", "J.jsonl", "--allowed-signers", "shared_signers").returncode == 0  # the honest one holds
+
+
+HOUR = dt.timedelta(hours=1)
+
+
+def test_an_approval_holds_in_its_change_window_only(folder: Path) -> None:
+    """The approval binds the ticket and its window (the plan's hash), but nothing read the window: an approval of a
+    window days past still started a run (with --override-window), and so did one before its window opened."""
+    (folder / "R.yaml").write_text(_runbook((-72 * HOUR, -70 * HOUR)))  # closed two days ago
+    past = _approve(folder, "bob")
+    assert past.returncode == 2 and not (folder / "bob.approval").exists(), past.stdout + past.stderr
+    assert "not approving: it would approve CHG-1 in its change window " in past.stderr and "which closed 2d 22h ago" in past.stderr, past.stderr
+    _made_anyway(folder, "bob", "bob", "old.approval")  # made while the window was open, kept, and used after it closed
+    late = _exec(folder, "old.approval", "--override-window", "the board said so")
+    assert late.returncode == 2 and not (folder / "J.jsonl").exists(), late.stdout
+    assert "old.approval: it approves CHG-1 in its change window" in late.stderr and "an approval holds only in the window it approves" in late.stderr
+
+    (folder / "R.yaml").write_text(_runbook((5 * HOUR, 7 * HOUR)))  # opens in five hours
+    made = _approve(folder, "bob")
+    assert made.returncode == 0 and "it holds in CHG-1's change window only: a live run starts from " in made.stdout, made.stdout + made.stderr
+    early = _exec(folder, "bob.approval", "--override-window", "cannot wait")
+    assert early.returncode == 2 and "which opens in 4h 59m" in early.stderr, early.stderr
+    assert "an approved plan starts inside its window, never before it with --override-window" in early.stderr
+    assert not (folder / "J.jsonl").exists()
+    rehearsal = _cli(folder, "rehearse", "R.yaml", "-p", "version=1.2", "--yes", "--allowed-signers", "allowed_signers", "--approval", "bob.approval")
+    assert rehearsal.returncode == 0, rehearsal.stdout + rehearsal.stderr  # the rehearsal before the window, as planned
+
+    (folder / "R.yaml").write_text(_runbook((-HOUR, HOUR)))  # open now
+    assert _approve(folder, "bob", out="now.approval").returncode == 0
+    ran = _exec(folder, "now.approval", "--identity", "alice")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    events = [json.loads(line) for line in (folder / "J.jsonl").read_text().splitlines()]
+    later = (dt.datetime.now(dt.UTC) + 3 * HOUR).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    _write(folder / "L.jsonl", _rechained(folder, events, {0: {"ts": later}}))  # the start moved past the window's end
+    verified = _cli(folder, "journal", "verify", "L.jsonl", "--allowed-signers", "allowed_signers")
+    assert verified.returncode == 1, verified.stdout
+    assert f"the plan's approval fails: the run started at {later}, and it approves CHG-1 in its change window" in verified.stdout, verified.stdout
+    assert _cli(folder, "journal", "verify", "J.jsonl", "--allowed-signers", "allowed_signers").returncode == 0

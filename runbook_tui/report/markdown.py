@@ -72,6 +72,9 @@ def _header(report: Report) -> list[str]:
         out += [f"> **{esc(t.mode_warning(s.mode))}**", ""]
     if report.unverified:
         out += [f"> **{len(report.unverified)} step(s) UNVERIFIED:** {esc(', '.join(report.unverified))}", ""]
+    if failing := report.failing_signatures:  # (before: only a FAILS deep in the Signatures table; the Journal row said passes)
+        shown = "; ".join(r.failure for r in failing)
+        out += [f"> **Signatures FAIL ({len(failing)}), `journal verify --allowed-signers` fails:** {esc(shown)}", ""]
     out += ["## Summary", ""] + table(["What", "Result"], _summary(report)) + ["", "## Record", ""]
     rows = [
         ("Ticket", esc(f"{ticket.id}: {ticket.subject}".rstrip(": ")) if ticket.id else "**NO TICKET**: this run was not tied to an approved change"),
@@ -95,7 +98,12 @@ def _header(report: Report) -> list[str]:
         rows.append(
             ("Participants", esc(", ".join(f"{p.name} ({p.role}) {t.clock(p.joined_at)}–{t.clock(p.left_at) if p.left_at else 'end'}" for p in s.participants)))
         )
-    rows.append(("Journal", f"{esc(report.source)}: {integrity.events} events, `journal verify` {esc(verdict)}; final hash {code(integrity.final_hash)}"))
+    rows.append(
+        (
+            "Journal",
+            f"{esc(report.source)}: {integrity.events} events, `journal verify` {esc(verdict if not integrity.verified else report.journal_verdict)}; final hash {code(integrity.final_hash)}",
+        )
+    )
     out += table(["", "Record"], rows)
     if ticket.description:
         out += ["", "**Description**", "", para(ticket.description.rstrip())]

@@ -236,5 +236,21 @@ class Report:
     signatures: list[SignatureRow] = field(default_factory=list)  # decisions, seals, approval (report/signatures.py)
 
     @property
+    def failing_signatures(self) -> list[SignatureRow]:
+        """The signatures (and the end's seal) that fail the check `journal verify --allowed-signers` makes."""
+        return [row for row in self.signatures if row.status == "fails"]
+
+    @property
+    def journal_verdict(self) -> str:
+        """What `journal verify` says of this journal, in a few words: the chain, then the signatures when they fail."""
+        verdict = "passes" if self.integrity.verified else "FAILS"
+        failing = len(self.failing_signatures)
+        return (
+            verdict
+            if not failing
+            else f"{verdict} the chain; with --allowed-signers it FAILS ({failing} signature problem{'s' * (failing > 1)}, see Signatures)"
+        )
+
+    @property
     def skipped(self) -> list[Step]:
         return [s for s in self.steps if s.outcome == "skipped"]

@@ -35,6 +35,12 @@ class SignatureRow:
     status: str  # verified, unchecked, unsigned, fails
     words: str  # the status in words, with why it fails
 
+    @property
+    def failure(self) -> str:
+        """Where and why it fails, in one phrase (for the report's banner)."""
+        why = self.words.removeprefix(_WORDS["fails"] + ": ")
+        return f"line {self.line} {self.what}: {why}" if self.line else why
+
 
 def signature_rows(path: Path, signers: AllowedSigners | None, *, signed: bool) -> list[SignatureRow]:
     """One row per decision, seal and approval; empty for a journal with no signatures at all.

@@ -179,7 +179,15 @@ def test_journal_verify_and_report_refuse_an_approval_the_assignee_made_herself(
     assert said in verified.stdout and "NOT trusted: 1 problem" in verified.stdout, verified.stdout
     report = _cli(folder, "report", "F.jsonl", "--allowed-signers", "shared_signers")
     assert f"| {line} | plan approved |" in report.stdout and "FAILS: approved with" in report.stdout, report.stdout
+    # said first, and the Journal row no longer says "`journal verify` passes" of what `journal verify` refuses
+    banner = f"> **Signatures FAIL (1), `journal verify --allowed-signers` fails:** line {line} plan approved: approved with {forged['key']}, a key"
+    assert report.stdout.index(banner) < report.stdout.index("## Summary"), report.stdout
+    assert "`journal verify` passes the chain; with --allowed-signers it FAILS (1 signature problem, see Signatures)" in report.stdout
+    html = _cli(folder, "report", "F.jsonl", "--allowed-signers", "shared_signers", "--format", "html").stdout
+    assert '<p class="banner bad"><strong>Signatures FAIL (1), <code>journal verify --allowed-signers</code> fails:</strong> line' in html, html
     assert _cli(folder, "journal", "verify", "J.jsonl", "--allowed-signers", "shared_signers").returncode == 0  # the honest one holds
+    honest = _cli(folder, "report", "J.jsonl", "--allowed-signers", "shared_signers").stdout
+    assert "Signatures FAIL" not in honest and "`journal verify` passes;" in honest, honest
 
 
 HOUR = dt.timedelta(hours=1)

@@ -151,8 +151,13 @@ def check(
             f"{file}: approved with {verified.fingerprint}, {own}: the assignee may not approve their own change (two-person rule); it needs the approval of"
             f" another person, with a key of their own: {others}"
         )
+    by = str(statement.get("by"))
+    if not signers.allows(by, verified.key):  # the name every log, timeline and report shows (`journal verify` fails it)
+        raise ApprovalRefused(
+            visible_line(f"{file}: the approval says it is by {by}, but it is signed by {verified.fingerprint}, {signers.refusal(by, verified.key)}")
+        )
     names = signers.principals(verified.key)
-    fitting = [name for name in names if name in allowed and signers.allows(name, verified.key)]
+    fitting = sorted((name for name in names if name in allowed and signers.allows(name, verified.key)), key=lambda name: name != by)
     if not fitting:
         who = ", ".join(names) if names else f"a key not in {signers.path}"
         may = ", ".join(sorted(allowed)) or "nobody"

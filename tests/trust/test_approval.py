@@ -234,7 +234,8 @@ def test_an_approval_binds_where_the_ssh_config_sends_each_host(folder: Path) ->
     after the approval, sending db1 to another machine, is refused, saying what moved (a `User` there is the runner's)."""
     (folder / "R.yaml").write_text(RUNBOOK.replace("params:", "hosts:\n  db: [{name: db1}]\nparams:", 1))
     (folder / "ssh_config").write_text("Host db1\n  HostName 10.9.9.9\n  User evil\n")
-    made = _cli(folder, "approve", "R.yaml", "-p", "version=1.2", "--identity", "bob", "-o", "ok.approval", stdin="yes\n", settings="ssh: {config: false}\n")
+    made = _cli(folder, "approve", "R.yaml", "-p", "version=1.2", "--identity", "bob", "--allowed-signers", "allowed_signers", "-o", "ok.approval",
+                stdin="yes\n", settings="ssh: {config: false}\n")  # fmt: skip
     assert made.returncode == 0, made.stderr
     assert "== Connections" in made.stdout and "db1: address db1 (default)" in made.stdout  # the approver saw the route
     assert _exec(folder, "1.2", "--approval", "ok.approval", settings="ssh: {config: false}\n").returncode == 0

@@ -226,3 +226,23 @@ def test_an_approval_holds_in_its_change_window_only(folder: Path) -> None:
     assert verified.returncode == 1, verified.stdout
     assert f"the plan's approval fails: the run started at {later}, and it approves CHG-1 in its change window" in verified.stdout, verified.stdout
     assert _cli(folder, "journal", "verify", "J.jsonl", "--allowed-signers", "allowed_signers").returncode == 0
+
+
+def test_an_approval_naming_someone_its_key_is_not_given_to_is_refused(folder: Path) -> None:
+    """carol (an approver) signs an approval that says `by: bob`, or bob approves without an allowed_signers file as the
+    login `alice` (`approve` then names who is at the keyboard). Before, the run started and said `approved by bob` /
+    `approved by alice` (the log, the timeline, the report's) while `journal verify` failed it afterwards."""
+    settings = "approvers: [carol]\n"
+    _made_anyway(folder, "carol", "bob", "carol.approval")
+    ran = _exec(folder, "carol.approval", "--identity", "alice", settings=settings)
+    carol = file_signer(str(folder / "carol")).fingerprint
+    said = f"carol.approval: the approval says it is by bob, but it is signed by {carol}, a key allowed_signers gives to carol, not to bob\n"
+    assert ran.returncode == 2 and said in ran.stderr, ran.stdout + ran.stderr
+    assert not (folder / "J.jsonl").exists()
+    unnamed = _cli(folder, "approve", "R.yaml", "-p", "version=1.2", "--identity", "bob", "-o", "unnamed.approval", stdin="yes\n")
+    assert unnamed.returncode == 0 and "signing as alice with" in unnamed.stdout, unnamed.stdout + unnamed.stderr
+    refused = _exec(folder, "unnamed.approval")
+    assert refused.returncode == 2 and "the approval says it is by alice, but it is signed by" in refused.stderr, refused.stderr
+    _made_anyway(folder, "carol", "carol", "carol.approval")
+    ran = _exec(folder, "carol.approval", "--identity", "alice", settings=settings)
+    assert ran.returncode == 0 and f"approved by carol with {carol}" in ran.stdout, ran.stdout + ran.stderr

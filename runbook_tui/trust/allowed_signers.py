@@ -67,7 +67,19 @@ class AllowedSigners:
                 f"a key {self.path} lists for {principal} as a cert-authority: it vouches for the certificates it signs,"
                 " never for a plain signature of its own (list the key without cert-authority)"
             )
+        excluded = [
+            w for w, e in self.entries if e.key == key and _namespace_ok(e) and any(p.startswith("!") and _matches(p[1:], principal) for p in w.split(","))
+        ]
+        if excluded:  # `bob,!bob KEY`, `*,!bob KEY`: a negation wins, as in OpenSSH (before: "gives to bob, !bob, not to bob")
+            return f"a key {self.path} lists for {excluded[0]}: its '!' excludes {principal}"
         return f"a key {self.path} gives to {', '.join(self.principals(key)) or 'nobody'}, not to {principal}"
+
+
+def _matches(pattern: str, name: str) -> bool:
+    """OpenSSH's wildcard match of one principal pattern (`*`, `?`)."""
+    import fnmatch
+
+    return fnmatch.fnmatchcase(name, pattern.replace("[", "[[]"))
 
 
 def _window(entry: SSHAllowedSignersEntry) -> str:
@@ -134,6 +146,13 @@ def read_allowed_signers(path: str) -> AllowedSigners:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
+        if line.startswith("@"):  # known_hosts' `@revoked` / `@cert-authority`: OpenSSH reads it as a principal named so
+            marker = visible_line(line.split(None, 1)[0][:40])
+            raise SignatureError(
+                f"{shown}:{number}:1: {marker!r} is a known_hosts marker; an allowed_signers line has none (OpenSSH ignores"
+                ' this line): to revoke a key, delete its line or give it valid-before="YYYYMMDD"; a certificate authority'
+                " is written 'bob cert-authority KEYTYPE BASE64'"
+            )
         if (problem := _option_problem(line)) is not None:
             raise SignatureError(f"{shown}:{number}:{problem[0]}: {visible_line(problem[1])}")
         try:

@@ -207,3 +207,37 @@ def test_a_key_listed_for_another_namespace_or_as_a_cert_authority_is_refused_sa
         assert openssh.returncode != 0 and not signers.allows("bob", key)
         assert signers.refusal("bob", key).startswith(words), signers.refusal("bob", key)
         assert signers.refusal("carol", key) == f"a key {path} gives to nobody, not to carol"
+
+
+def test_a_known_hosts_marker_or_a_negated_principal_is_refused_saying_what_it_does(tmp_path: Path) -> None:
+    """`@revoked bob KEY` (known_hosts' way to revoke) and `bob,!bob KEY` / `*,!b?b KEY` (OpenSSH's negation wins), each
+    judged by `ssh-keygen -Y verify` too, which refuses all three. Before: `FILE:1:10: OpenSSH ignores this line: 'bob' is
+    not cert-authority, ...` (pointing at the name, not the marker), and `a key FILE gives to bob, !bob, not to bob`."""
+    bob = _key(tmp_path, "bob")
+    public = " ".join(Path(f"{bob}.pub").read_text().split()[:2])
+    signature = asyncio.run(file_signer(str(bob)).sign(b"confirm one"))
+    key = verify(b"confirm one", signature).key
+    (tmp_path / "statement.sig").write_text(signature)
+    path = tmp_path / "allowed_signers"
+    for principals in ("@revoked bob", "bob,!bob", "*,!b?b"):
+        path.write_text(f"{principals} {public}\n")
+        openssh = subprocess.run(
+            ["ssh-keygen", "-Y", "verify", "-f", str(path), "-I", "bob", "-n", NAMESPACE, "-s", str(tmp_path / "statement.sig")],
+            input=b"confirm one",
+            capture_output=True,
+        )
+        assert openssh.returncode != 0, principals
+        if principals.startswith("@"):
+            with pytest.raises(SignatureError) as refused:
+                read_allowed_signers(str(path))
+            assert str(refused.value) == (
+                f"{path}:1:1: '@revoked' is a known_hosts marker; an allowed_signers line has none (OpenSSH ignores this line):"
+                ' to revoke a key, delete its line or give it valid-before="YYYYMMDD"; a certificate authority is written'
+                " 'bob cert-authority KEYTYPE BASE64'"
+            )
+            continue
+        signers = read_allowed_signers(str(path))
+        assert not signers.allows("bob", key)
+        assert signers.refusal("bob", key) == f"a key {path} lists for {principals}: its '!' excludes bob", signers.refusal("bob", key)
+    path.write_text(f"*,!carol {public}\n")
+    assert read_allowed_signers(str(path)).allows("bob", key)  # the negation names someone else

@@ -139,7 +139,8 @@ def check(
         approved_plan = data.get("plan") if isinstance(data.get("plan"), dict) else {}
         if not statements.approves(statement.get("plan"), approved_plan):
             raise ApprovalRefused(f"{file}: the plan rendered now (sha256 {now[:16]}) is not the one approved ({str(statement.get('plan'))[:16]})")
-        differs = list(_differences(approved_plan, plan))
+        unbound = {"file": None}  # the path it was given as is not in the hash (statements.plan_hash): never a difference
+        differs = list(_differences(approved_plan | unbound, plan | unbound))
         shown = "; ".join(differs[:5]) + (f"; and {len(differs) - 5} more" if len(differs) > 5 else "")
         raise ApprovalRefused(f"{file}: the plan rendered now differs from the one approved: {shown}")
     if signers is None:

@@ -283,6 +283,7 @@ def test_an_approval_holds_wherever_the_runbook_is_run_from(folder: Path) -> Non
     edited = _cli(folder, "exec", str(checkout / "R.yaml"), "-p", "version=1.2", "--solo", "test", "--allowed-signers", "allowed_signers",
                   "--approval", "bob-1.2.approval")  # fmt: skip
     assert edited.returncode == 2 and 'undo.local: approved "echo removing 1.2", now "echo REMOVING 1.2"' in edited.stderr, edited.stderr
+    assert "file:" not in edited.stderr, edited.stderr  # the path is not bound: not named as a difference (before: `file: approved "R.yaml", now ...`)
 
     older = json.loads((folder / "bob-1.2.approval").read_text())  # as `approve` signed it before: the path in the hash
     older["statement"]["plan"] = hashlib.sha256(canonical({**older["plan"]})).hexdigest()

@@ -44,6 +44,7 @@ class EventOrder:
         self.state: RunState = initial()
         self._refused: tuple[str, str] | None = None  # ("run"/"undo", step) of the last start found impossible
         self._output_fine: tuple[str, str] | None = None  # (phase, step) of an output found possible since the last fold
+        self._opened = True  # no step has started and the session was not resumed: the approval may be journaled (once)
 
     def problem(self, event: Event) -> str | None:
         """What makes `event` impossible where the run stands ("line N: TYPE ..."), or None; the event is folded either way
@@ -63,6 +64,14 @@ class EventOrder:
         rule = _RULES.get(kind)
         found = _own_step(self.state, event) if kind in _VERIFIER_ONLY else None
         found = found or (rule(self.state, event) if rule is not None else None)
+        if kind == ev.PLAN_APPROVED:  # journaled as the session opens, before any step runs (run_trust.journal_approval)
+            found = (
+                None
+                if self._opened
+                else "after the run had begun (a step started, the session resumed, or an approval came before): the approval a run starts under is journaled once, before any step runs"
+            )
+        if kind in (ev.STEP_STARTED, ev.SESSION_RESUMED, ev.PLAN_APPROVED):
+            self._opened = False
         if kind in (ev.STEP_STARTED, ev.UNDO_STARTED):
             self._refused = None if found is None else ("run" if kind == ev.STEP_STARTED else "undo", event["step"])
         try:

@@ -142,17 +142,28 @@ def test_the_assignee_or_the_person_running_never_approves_even_when_listed_as_a
     assert _exec(folder, "carol.approval", "--identity", "alice", settings=settings).returncode == 0
 
 
-def _rechained(folder: Path, events: list[dict[str, Any]], change: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The journal with the events at `change` (by seq) updated, every hash and prev made again, and alice's seals signed
-    again over the new heads with her key: what the assignee can do to the file she writes."""
+def _rechained(folder: Path, events: list[dict[str, Any]], change: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The journal with the events at `change` (by seq) updated, in the order given, numbered again, every hash and prev
+    made again, and alice's signatures made again over the new heads and lines with her key: what the assignee can do
+    to the file she writes."""
     alice = file_signer(str(folder / "alice"))
     out: list[dict[str, Any]] = []
+    seqs: dict[int, int] = {}
+    hashes: dict[str, str] = {}
     for old in events:
-        event = {k: v for k, v in old.items() if k != "hash"} | change.get(int(old["seq"]), {}) | {"prev": out[-1]["hash"] if out else ""}
-        if event["type"] == "seal" and event["statement"]["by"] == "alice":
-            statement = event["statement"] | {"head": out[event["statement"]["seq"]]["hash"]}
+        seqs[int(old["seq"])] = len(out)
+        event = {k: v for k, v in old.items() if k != "hash"} | (change or {}).get(int(old["seq"]), {})
+        event |= {"seq": len(out), "prev": out[-1]["hash"] if out else ""}
+        if event["type"] == "decision_signed":
+            event["decision"] = seqs[event["decision"]]
+        if event["type"] in ("seal", "decision_signed") and event["statement"]["by"] == "alice":
+            statement = dict(event["statement"])
+            if event["type"] == "seal":
+                statement |= {"seq": seqs[statement["seq"]], "head": hashes[statement["head"]]}
+            else:
+                statement["shown"] = hashes.get(statement["shown"], statement["shown"])
             event |= {"statement": statement, "signature": asyncio.run(alice.sign(statements.encode(statement)))}
-        event["hash"] = event_hash(event)
+        event["hash"] = hashes[old["hash"]] = event_hash(event)
         out.append(event)
     return out
 
@@ -246,3 +257,26 @@ def test_an_approval_naming_someone_its_key_is_not_given_to_is_refused(folder: P
     _made_anyway(folder, "carol", "carol", "carol.approval")
     ran = _exec(folder, "carol.approval", "--identity", "alice", settings=settings)
     assert ran.returncode == 0 and f"approved by carol with {carol}" in ran.stdout, ran.stdout + ran.stderr
+
+
+@pytest.mark.forged_sequence
+def test_an_approval_journaled_after_the_run_began_or_twice_is_impossible(folder: Path) -> None:
+    """The approval a run starts under is journaled as it opens, before any step. alice runs unapproved, then slips bob's
+    real approval of the same plan in after the step (or journals it twice), re-chaining and re-signing her own: `journal
+    verify --allowed-signers` passed both (`signatures hold and the end is sealed`) and the report called the run approved."""
+    assert _approve(folder, "bob").returncode == 0
+    assert _exec(folder, "bob.approval", "--identity", "alice").returncode == 0
+    events = [json.loads(line) for line in (folder / "J.jsonl").read_text().splitlines()]
+    [approved] = [e for e in events if e["type"] == "plan_approved"]
+    others = [e for e in events if e is not approved]
+    finished = next(i for i, e in enumerate(others) if e["type"] == "step_finished")
+    _write(folder / "late.jsonl", _rechained(folder, [*others[: finished + 1], approved, *others[finished + 1 :]]))
+    at = approved["seq"]
+    _write(folder / "twice.jsonl", _rechained(folder, [*events[: at + 1], dict(approved, seq=-1), *events[at + 1 :]]))
+    for name, line in (("late.jsonl", finished + 2), ("twice.jsonl", at + 2)):
+        said = f"line {line}: plan_approved after the run had begun (a step started, the session resumed, or an approval came before)"
+        verified = _cli(folder, "journal", "verify", name, "--allowed-signers", "allowed_signers")
+        assert verified.returncode == 1 and said in verified.stdout, verified.stdout
+        report = _cli(folder, "report", name)
+        assert report.returncode == 2 and said in report.stderr, report.stdout + report.stderr
+    assert _cli(folder, "journal", "verify", "J.jsonl", "--allowed-signers", "allowed_signers").returncode == 0

@@ -253,8 +253,7 @@ def build_session(
     secrets = _secrets_for(runbook, mode)
     actor = Actor(operator_name(), "assignee")  # before the journal is made: a name it cannot hold starts nothing
     solo = request.solo if request.solo is not None or state is None else state.solo
-    signer = request.trust.signer if request.trust is not None else None
-    bound = share_listener(request.share, solo, signer.fingerprint if signer is not None else None, actor.name)
+    bound = share_listener(request.share, solo, request.trust, actor.name)
     try:
         writer = JournalWriter(path, Redactor(secrets.values()), new=state is None)
     except JournalError as exc:

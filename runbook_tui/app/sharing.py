@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for i
     from runbook_tui.share.client import Endpoint
     from runbook_tui.share.participants import Participant
     from runbook_tui.share.server import ShareServer
+    from runbook_tui.trust.run_trust import RunTrust
 
 #: The options naming who may join, as `run`, `exec` and `resume` take them (`--verifier-key FILE`, ...).
 KEY_OPTIONS = ("verifier-key", "observer-key", "participants")
@@ -72,15 +73,18 @@ def resume_command(state: RunState, journal_path: str) -> str:
 
 
 def share_listener(
-    options: ShareOptions | None, solo: str | None, signs_with: str | None = None, assignee: str = ""
+    options: ShareOptions | None, solo: str | None, trust: RunTrust | None = None, assignee: str = ""
 ) -> tuple[tuple[str, int], socket.socket] | None:
     """Where the shared session listens, bound before the journal is made: a port in use, an address that is not
     this machine's or a host that does not resolve refuses the run (exit 2) with nothing journaled; so does a run
     verified by nobody who may join (observers only, not `--solo`): it waited for ever at its first step; and so
-    does a participant's key that is the one the assignee signs with (`signs_with`, its fingerprint): whoever holds
-    it would confirm the assignee's own steps under another name, each signature checking out."""
+    does a verifier's key that is the one the assignee signs with (the trust's signer), or one the allowed_signers
+    file gives to the assignee too: whoever holds it would confirm the assignee's own steps under another name (and
+    `journal verify` would fail every such confirmation)."""
     if options is None:
         return None
+    signs_with = trust.signer.fingerprint if trust is not None and trust.signer is not None else None
+    signers = trust.signers if trust is not None else None
     from runbook_tui.share.server import listening_socket, parse_address
 
     for person in options.participants:
@@ -94,6 +98,14 @@ def share_listener(
             raise StartRefused(
                 f"--share: the verifier {person.name}'s key ({signs_with}) is the key your decisions are signed with "
                 "(--identity, or the ssh-agent's key): the verifier joins with a key of their own; give theirs"
+            )
+        if signers is not None and assignee and person.role == "verifier" and signers.allows_fingerprint(assignee, person.fingerprint):
+            raise StartRefused(
+                visible_line(
+                    f"--share: the verifier {person.name}'s key ({person.fingerprint}) is one {signers.path} gives to {assignee} too, the assignee"
+                    " at this keyboard: the two-person rule needs the verifier's own key (journal verify would fail each of their"
+                    " decisions); give each person a key of their own in the file"
+                )
             )
     if not options.participants:
         raise StartRefused("--share needs someone who may join: --verifier-key FILE, --observer-key FILE or --participants FILE")

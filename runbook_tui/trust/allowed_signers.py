@@ -55,6 +55,10 @@ class AllowedSigners:
     def allows(self, principal: str, key: asyncssh.SSHKey) -> bool:
         return any(entry.key == key and entry.match_options(principal, NAMESPACE) for _, entry in self.entries)
 
+    def allows_fingerprint(self, principal: str, fingerprint: str) -> bool:
+        """`allows`, for the key with this fingerprint (a participant's key, known by its fingerprint)."""
+        return any(entry.key.get_fingerprint() == fingerprint and entry.match_options(principal, NAMESPACE) for _, entry in self.entries)
+
     def refusal(self, principal: str, key: asyncssh.SSHKey) -> str:
         """Why `key` may not sign for `principal` now (`allows` is false), in words."""
         timed = [e for _, e in self.entries if e.key == key and _namespace_ok(e) and e.principals.matches(principal)]

@@ -232,6 +232,39 @@ def test_a_verifier_key_that_is_the_assignee_s_own_signing_key_is_refused(
 
 
 @pytest.mark.peers  # the guard sees `--share`; the session is refused before it listens
+def test_a_verifier_key_the_allowed_signers_give_to_the_assignee_too_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """alice signs with her key; the verifier's key (commented `bob`) is one the allowed_signers file lists for
+    `alice,bob`. Before, the run started and waited for "bob", whose every confirmation `journal verify` would then fail
+    (the key is alice's too); now it is refused before it listens or journals anything."""
+    from runbook_tui import cli
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("SSH_AUTH_SOCK", "")
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    for name, comment in (("alice", "alice"), ("second", "bob")):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(tmp_path / name)], check=True)
+    public = {name: " ".join((tmp_path / f"{name}.pub").read_text().split()[:2]) for name in ("alice", "second")}
+    signers = tmp_path / "allowed_signers"
+    signers.write_text(f"alice {public['alice']}\nalice,bob {public['second']}\n")
+    runbook = tmp_path / "r.yaml"
+    runbook.write_text(f"runbook: 1\nid: r\ntitle: R\nsections:\n  - {{id: a, title: A, steps: [{{id: s, title: S, run: 'touch {tmp_path}/ran'}}]}}\n")
+    journal = tmp_path / "j.jsonl"
+    argv = ["exec", str(runbook), "--share", "127.0.0.1:1", "--verifier-key", str(tmp_path / "second.pub"), "--identity", str(tmp_path / "alice"),
+            "--allowed-signers", str(signers), "--journal", str(journal)]  # fmt: skip
+    codes: list[int] = []
+    command = threading.Thread(target=lambda: codes.append(cli.main(argv)), daemon=True)
+    command.start()
+    command.join(20)
+    assert codes == [2], "still running after 20 s" if command.is_alive() else codes
+    fingerprint = asyncssh.read_public_key(str(tmp_path / "second.pub")).get_fingerprint()
+    said = f"runbook-tui: --share: the verifier bob's key ({fingerprint}) is one {signers} gives to alice too, the assignee at this keyboard"
+    assert capsys.readouterr().err.startswith(said)
+    assert not journal.exists() and not (tmp_path / "ran").exists()
+
+
+@pytest.mark.peers  # the guard sees `--share`; the session is refused before it listens
 @pytest.mark.parametrize("named", ["alice", "Alice", " ALICE"])
 def test_a_verifier_key_naming_the_assignee_is_refused_before_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], named: str

@@ -242,6 +242,9 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if isinstance(options, int):
         return options
     share, trust = options
+    if trust is not None and (refused := trust.resume_refusal(args.journal, forward=decision != "rollback")) is not None:
+        print(f"runbook-tui: {refused}", file=sys.stderr)  # before anything is journaled (require_approval: true)
+        return EXIT_INVALID
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if interactive and not (args.headless or decision or args.go_on or args.lift_pause):
         from runbook_tui.ui import launch

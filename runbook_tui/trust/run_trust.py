@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from runbook_tui.engine.controller import Controller
-from runbook_tui.engine.events import PLAN_APPROVED
+from runbook_tui.engine.events import PLAN_APPROVED, SESSION_STARTED
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.safe_text import visible_line
@@ -61,6 +61,38 @@ class RunTrust:
         if outside is not None:
             raise TrustRefused(f"{visible_line(self.approval_path)}: {outside}")
         return replace(self, approval=found)
+
+    def resume_refusal(self, journal: str, *, forward: bool, now: dt.datetime | None = None) -> str | None:
+        """Why `resume` may not go on with the run `journal` records under `require_approval: true` (`forward`: it may
+        run steps; a rollback is never refused): it started without an approval, or the approval it started under does
+        not hold (as `journal verify` checks it), or no longer holds (its change window closed). None: it may."""
+        if not self.required or not forward:
+            return None
+        from runbook_tui.engine.journal import JournalScan
+        from runbook_tui.trust.check import check
+
+        started = approved = None
+        for event in JournalScan(journal):  # an unreadable journal: resume says what is wrong with it
+            if event["type"] == SESSION_STARTED and started is None:
+                started = event
+            elif event["type"] == PLAN_APPROVED:
+                approved = event
+        name, rollback = visible_line(journal), "resume --rollback undoes what it did"
+        if started is None:
+            return None
+        if approved is None:
+            return (
+                f"{name}: this run started without an approved plan (no plan_approved in it), and require_approval: true in"
+                f" settings: it goes on only approved ({rollback}, or start it again with --approval FILE)"
+            )
+        if self.signers is None:
+            return f"{name}: cannot tell who approved this run: give --allowed-signers FILE (or allowed_signers: in settings)"
+        result = check([started, approved], self.signers).approval
+        if result is not None and result.status == "fails":
+            return visible_line(f"{name}: the approval this run started under does not hold: {result.why} ({rollback})")
+        plan = started.get("plan")
+        outside = approvals.outside_window(plan.get("ticket") if isinstance(plan, dict) else None, now or dt.datetime.now(dt.UTC), starting=False)
+        return None if outside is None else f"{name}: the approval this run started under no longer holds: {outside} ({rollback})"
 
     def journal_approval(self, controller: Controller) -> None:
         """The approval the run started under, journaled as the session opens (before any step runs)."""

@@ -280,3 +280,32 @@ def test_an_approval_journaled_after_the_run_began_or_twice_is_impossible(folder
         report = _cli(folder, "report", name)
         assert report.returncode == 2 and said in report.stderr, report.stdout + report.stderr
     assert _cli(folder, "journal", "verify", "J.jsonl", "--allowed-signers", "allowed_signers").returncode == 0
+
+
+def test_resume_goes_on_only_with_an_approved_run_when_approval_is_required(folder: Path) -> None:
+    """`require_approval: true`, and a run whose process died after its first step: `resume --continue` ran the rest of an
+    unapproved run (one started where the setting was off, or a journal written by hand). Now it is refused before
+    anything is journaled, saying why; `--rollback` still undoes it; an approved run goes on."""
+    two_steps = _runbook() + "      - id: two\n        title: Two\n        run: echo two\n        undo: echo undo-two\n"
+    (folder / "R.yaml").write_text(two_steps)
+    assert _approve(folder, "bob").returncode == 0
+    assert _exec(folder, "bob.approval", "--identity", "alice", journal="approved.jsonl").returncode == 0
+    ran = _cli(folder, "exec", "R.yaml", "-p", "version=1.2", "--solo", "test", "--journal", "unapproved.jsonl", "--identity", "alice")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    for name in ("approved.jsonl", "unapproved.jsonl"):  # as the process left it, killed right after step one
+        lines = (folder / name).read_text().splitlines(keepends=True)
+        first = next(i for i, line in enumerate(lines) if json.loads(line)["type"] == "step_finished")
+        (folder / name).write_text("".join(lines[: first + 1]))
+    required = f"require_approval: true\nallowed_signers: {folder / 'allowed_signers'}\n"  # resume takes the settings' file
+    refused = _cli(folder, "resume", "unapproved.jsonl", "--solo", "test", "--continue", settings=required)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    said = "unapproved.jsonl: this run started without an approved plan (no plan_approved in it), and require_approval: true in settings"
+    assert said in refused.stderr and "resume --rollback undoes what it did" in refused.stderr, refused.stderr
+    kinds = [json.loads(line)["type"] for line in (folder / "unapproved.jsonl").read_text().splitlines()]
+    assert kinds[-1] == "step_finished" and kinds.count("step_started") == 1, kinds  # nothing journaled, step two never ran
+    undone = _cli(folder, "resume", "unapproved.jsonl", "--rollback", "--solo", "test", settings=required)
+    assert "without an approved plan" not in undone.stderr, undone.stderr
+    assert "undo_finished" in (folder / "unapproved.jsonl").read_text(), undone.stdout + undone.stderr
+    goes_on = _cli(folder, "resume", "approved.jsonl", "--solo", "test", "--continue", "--identity", "alice", settings=required)
+    assert goes_on.returncode == 0, goes_on.stdout + goes_on.stderr
+    assert "two started" in goes_on.stdout, goes_on.stdout

@@ -51,7 +51,7 @@ def _own_approval(loaded: Loaded, signers: AllowedSigners | None, signer: Signer
 def _holds(ticket: Ticket | None) -> str:
     """How long the approval holds, in words, for the approver to read before typing yes."""
     if ticket is not None and ticket.window_start and ticket.window_end:
-        return f"it holds in {ticket.id}'s change window only: a live run starts from {ticket.window_start}, none after {ticket.window_end}"
+        return f"the approval holds until {ticket.window_end}, the end of {ticket.id}'s change window; a live run starts under it from {ticket.window_start}"
     return "the ticket names no change window: this approval does not expire (it holds until the runbook or its parameters change)"
 
 

@@ -218,7 +218,11 @@ def test_an_approval_holds_in_its_change_window_only(folder: Path) -> None:
 
     (folder / "R.yaml").write_text(_runbook((5 * HOUR, 7 * HOUR)))  # opens in five hours
     made = _approve(folder, "bob")
-    assert made.returncode == 0 and "it holds in CHG-1's change window only: a live run starts from " in made.stdout, made.stdout + made.stderr
+    assert (
+        made.returncode == 0
+        and "the approval holds until " in made.stdout
+        and ", the end of CHG-1's change window; a live run starts under it from " in made.stdout
+    ), made.stdout + made.stderr
     early = _exec(folder, "bob.approval", "--override-window", "cannot wait")
     assert early.returncode == 2 and "which opens in 4h 59m" in early.stderr, early.stderr
     assert "an approved plan starts inside its window, never before it with --override-window" in early.stderr

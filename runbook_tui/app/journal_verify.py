@@ -67,6 +67,8 @@ def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
             " impossible where the run stood (no run writes them: rewritten, its hashes recomputed)"
         )
         _trust(path, signers, source)  # what the signatures say of the rewrite (a moved decision, a forged seal): still said
+        if signers is not None:  # the verdict last, whatever the signatures said (before: "signatures hold ..." ended it)
+            print(f"{shown}: NOT trusted: the impossible event{'' if count == 1 else 's'} above, whatever the signatures say")
         return EXIT_FAILED
     if result.problems or result.last is None:
         for problem in result.problems:

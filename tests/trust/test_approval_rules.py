@@ -281,6 +281,8 @@ def test_an_approval_journaled_after_the_run_began_or_twice_is_impossible(folder
         said = f"line {line}: plan_approved after the run had begun (a step started, the session resumed, or an approval came before)"
         verified = _cli(folder, "journal", "verify", name, "--allowed-signers", "allowed_signers")
         assert verified.returncode == 1 and said in verified.stdout, verified.stdout
+        # the signatures hold (alice re-signed), said; the verdict comes last (before: "signatures hold and the end is sealed")
+        assert verified.stdout.splitlines()[-1] == f"{name}: NOT trusted: the impossible event above, whatever the signatures say", verified.stdout
         report = _cli(folder, "report", name)
         assert report.returncode == 2 and said in report.stderr, report.stdout + report.stderr
     assert _cli(folder, "journal", "verify", "J.jsonl", "--allowed-signers", "allowed_signers").returncode == 0

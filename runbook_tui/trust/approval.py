@@ -126,6 +126,8 @@ def check(
             raise TypeError
     except OSError as exc:
         raise ApprovalRefused(f"{file}: cannot read the approval: {exc.strerror}") from None
+    except UnicodeDecodeError:  # (before: the same words as for any other file, nothing saying why)
+        raise ApprovalRefused(f"{file}: expected an approval written by `runbook-tui approve`: this file is not UTF-8 text (a binary file?)") from None
     except json.JSONDecodeError as exc:  # where, as the file's lines count (before: no line; junk after it read the same)
         raise ApprovalRefused(f"{file}:{exc.lineno}:{exc.colno}: expected an approval written by `runbook-tui approve`: {exc.msg}") from None
     except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested thousands deep

@@ -23,6 +23,7 @@ def test_unreadable_trust_files_are_refused_before_anything_runs(tmp_path: Path)
     (tmp_path / "R.yaml").write_text(RUNBOOK)
     os.mkfifo(tmp_path / "fifo")
     (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "binary.approval").write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(256)) * 64)  # a gzip'd file, a key, an image...
     (tmp_path / "zero.yaml").write_text("allowed_signers: /dev/zero\nrequire_approval: true\n")
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
     cases = [
@@ -32,11 +33,15 @@ def test_unreadable_trust_files_are_refused_before_anything_runs(tmp_path: Path)
             ["--allowed-signers", "/dev/zero", "--approval", "deep.json"],
             "runbook-tui: /dev/zero: cannot read the allowed signers: expected a regular file, got a device\n",
         ),
+        (
+            ["--approval", "binary.approval"],
+            "runbook-tui: binary.approval: expected an approval written by `runbook-tui approve`: this file is not UTF-8 text (a binary file?)\n",
+        ),
         (["--approval", "deep.json"], "zero.yaml:1:18: allowed_signers: expected a regular file, got a device ('/dev/zero')\n"),  # settings
     ]
     for index, (args, stderr) in enumerate(cases):
         command = [sys.executable, "-m", "runbook_tui", "exec", "--solo", "t", *args, "R.yaml"]
-        settings = {"RUNBOOK_TUI_SETTINGS": "zero.yaml"} if index == 3 else {}
+        settings = {"RUNBOOK_TUI_SETTINGS": "zero.yaml"} if index == len(cases) - 1 else {}
         done = subprocess.run(command, cwd=tmp_path, env={**env, **settings}, capture_output=True, text=True, timeout=30, preexec_fn=_limited)
         assert (done.returncode, done.stderr, done.stdout) == (2, stderr, ""), args
     assert not (tmp_path / "state").exists() or not any((tmp_path / "state").rglob("*.jsonl"))  # nothing journaled, nothing ran

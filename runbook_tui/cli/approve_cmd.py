@@ -10,7 +10,6 @@ exactly the plan they render.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -49,9 +48,12 @@ def _own_approval(loaded: Loaded, signers: AllowedSigners | None, signer: Signer
 
 
 def _holds(ticket: Ticket | None) -> str:
-    """How long the approval holds, in words, for the approver to read before typing yes."""
+    """What the approval binds in time, in words, for the approver to read before typing yes."""
     if ticket is not None and ticket.window_start and ticket.window_end:
-        return f"the approval holds until {ticket.window_end}, the end of {ticket.id}'s change window; a live run starts under it from {ticket.window_start}"
+        return (
+            f"the approval is of {ticket.id}'s change window {ticket.window_start} -> {ticket.window_end}: a live run outside it"
+            " starts only with --override-window REASON, journaled and in the report; it holds until the runbook or its parameters change"
+        )
     return "the ticket names no change window: this approval does not expire (it holds until the runbook or its parameters change)"
 
 
@@ -84,10 +86,6 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
         print(visible_line(f"runbook-tui: {own}: the assignee may not approve their own change (two-person rule); nothing was written"), file=sys.stderr)
         return 2
     ticket = loaded.runbook.ticket
-    closed = approval.outside_window(ticket.as_context() if ticket else None, dt.datetime.now(dt.UTC), starting=False)
-    if closed is not None:  # no run could ever use it
-        print(f"runbook-tui: not approving: {closed.replace('it approves', 'it would approve', 1)}; nothing was written", file=sys.stderr)
-        return 2
     plan = approved_plan(loaded.runbook, settings)
     sys.stdout.write(plan_text(loaded.runbook, settings))
     print("\n" + visible_line(f"plan sha256 {plan_hash(plan)}; signing as {by} with {signer.fingerprint} ({signer.source})"))

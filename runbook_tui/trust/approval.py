@@ -7,7 +7,6 @@ part of the plan rendered now differs from the one approved.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import Any
 
 from runbook_tui.engine.files import write_private
 from runbook_tui.runbook.bounded_read import read_limited
-from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.safe_text import visible_line
@@ -69,33 +67,6 @@ def _short(value: Any) -> str:
 
 #: An approval holds the rendered plan; a 4 MiB runbook's plan fits many times over.
 MAX_APPROVAL_BYTES = 64 * 1024 * 1024
-
-
-def outside_window(ticket: Any, at: dt.datetime, *, starting: bool) -> str | None:
-    """Why an approval of a plan whose ticket (its `ticket` mapping, as the plan holds it) has a change window does not
-    hold at `at`: the window closed, or (`starting`: a live run starts) it has not opened yet. None inside the window,
-    and when the ticket has no window (then nothing dates the approval: `approve` says so)."""
-    window = ticket.get("window") if isinstance(ticket, dict) else None
-    start, end = (window.get("start"), window.get("end")) if isinstance(window, dict) else (None, None)
-    try:
-        opens, closes = dt.datetime.fromisoformat(str(start)), dt.datetime.fromisoformat(str(end))
-        late, early = at >= closes, at < opens  # a time with no offset cannot be compared: never one the loader takes
-    except (ValueError, TypeError):
-        return None
-    name = visible_line(str(ticket.get("id") or "the ticket"))
-    span = visible_line(f"{start} -> {end}")
-    if late:
-        return (
-            f"it approves {name} in its change window {span}, which closed {span_words((at - closes).total_seconds())} ago:"
-            " an approval holds only in the window it approves (move ticket.window, then approve the plan again)"
-        )
-    if starting and early:
-        return (
-            f"it approves {name} in its change window {span}, which opens in {span_words((opens - at).total_seconds())}:"
-            " an approved plan starts inside its window, never before it with --override-window (wait for the window, or"
-            " move ticket.window and approve the plan again)"
-        )
-    return None
 
 
 def own_approval(signers: AllowedSigners, key: Any, fingerprint: str, assignees: Mapping[str, str], own_key: str | None = None) -> str | None:

@@ -17,7 +17,6 @@ What each check proves (README repeats it):
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,7 +36,7 @@ from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import AllowedSigners
-from runbook_tui.trust.approval import outside_window, own_approval
+from runbook_tui.trust.approval import own_approval
 from runbook_tui.trust.sshsig import SignatureError, verify
 
 #: Requests that are urgent, not about a step's commands: the step they name is the one the verifier looked at.
@@ -193,13 +192,6 @@ def _approval_problem(statement: dict[str, Any], event: Event, started: Event, s
     if not isinstance(plan, dict) or not statements.approves(statement.get("plan"), {**plan, **routes}):
         return "fails", f"it approves plan sha256 {str(statement.get('plan'))[:16]}, not this run's ({str(planned)[:16]}): an approval of another plan"
     ticket: dict[str, Any] = plan["ticket"] if isinstance(plan.get("ticket"), dict) else {}
-    try:
-        began = dt.datetime.fromisoformat(str(started.get("ts")).replace("Z", "+00:00"))
-    except ValueError:
-        began = None
-    outside = None if began is None else outside_window(ticket, began, starting=started.get("mode") == "live")
-    if outside is not None:  # `run` refuses it; only a rewrite (or a clock far off) puts it here
-        return "fails", f"the run started at {visible_line(str(started.get('ts')))}, and {outside}"
     principal = str(event.get("principal"))
     if signers is None:
         return None

@@ -56,10 +56,6 @@ class RunTrust:
             found = approvals.check(self.approval_path, plan(), self.signers, allowed - set(assignees), assignees, own_key)
         except approvals.ApprovalRefused as exc:
             raise TrustRefused(str(exc)) from None
-        ticket = runbook.ticket.as_context() if runbook.ticket else None
-        outside = approvals.outside_window(ticket, now or dt.datetime.now(dt.UTC), starting=live)
-        if outside is not None:
-            raise TrustRefused(f"{visible_line(self.approval_path)}: {outside}")
         return replace(self, approval=found)
 
     def resume_refusal(self, journal: str, *, forward: bool, now: dt.datetime | None = None) -> str | None:
@@ -90,9 +86,7 @@ class RunTrust:
         result = check([started, approved], self.signers).approval
         if result is not None and result.status == "fails":
             return visible_line(f"{name}: the approval this run started under does not hold: {result.why} ({rollback})")
-        plan = started.get("plan")
-        outside = approvals.outside_window(plan.get("ticket") if isinstance(plan, dict) else None, now or dt.datetime.now(dt.UTC), starting=False)
-        return None if outside is None else f"{name}: the approval this run started under no longer holds: {outside} ({rollback})"
+        return None
 
     def journal_approval(self, controller: Controller) -> None:
         """The approval the run started under, journaled as the session opens (before any step runs)."""

@@ -9,6 +9,7 @@ from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.host_result import is_retry_note
 from runbook_tui.engine.mark_done import failed_for_sure, may_still_run, undo_stopped_on_exit
 from runbook_tui.engine.outcomes import exit_code
+from runbook_tui.engine.reattach import undo_left_running
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.engine.undo_notes import reopenable, still_applied
 from runbook_tui.runbook.safe_text import shell_word, visible_line
@@ -91,6 +92,15 @@ def interrupted_rollback(state: RunState) -> list[str]:
         lines.append(f"  {what} '{visible_line(sid)}' was running: its outcome is unknown, and {how}")
     lines.append("  not run yet: " + (", ".join(visible_line(s) for s in left) or "nothing"))
     again = f"; '{visible_line(running[0])}' runs again" if running else ""
+    followed = list(undo_left_running(state).get(rollback.failed_step or "", {}))  # remote: followed, not started beside it
+    if followed:
+        sid = visible_line(str(rollback.failed_step))
+        lines.append(
+            f"--rollback follows the undo of '{sid}' left running on {_names(followed)} (its output from the start, then how it"
+            " ended) instead of starting it again there; where that undo is gone, it starts again."
+        )
+        rest = [str(e.get("host")) for e in rollback.plan.get("entries", ()) if e.get("step_id") == rollback.failed_step and e.get("host") not in followed]
+        again = f"; the undo of '{sid}' is followed" + (f" (it runs again on {_names(rest)})" if rest else "")
     lines.append(f"Nothing was re-run. --rollback{' --full' if rollback.scope == 'full' else ''} runs what is left{again} (what finished is not run again).")
     return lines
 

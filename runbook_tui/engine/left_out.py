@@ -18,6 +18,7 @@ from typing import Any
 
 from runbook_tui.engine.host_tally import FAILED_HERE
 from runbook_tui.engine.state_model import RunState
+from runbook_tui.runbook.model import Runbook, Step
 
 #: How a host's end at an earlier step reads in the reason it is left out.
 _HOW = {"failed": "failed", "timed_out": "timed out", "unknown": "outcome unknown"}
@@ -80,3 +81,13 @@ def runs_on(state: RunState, step_id: str) -> list[str]:
     held = state.steps.get(step_id)
     done = {h for h, hs in held.hosts.items() if hs.status == "done"} if held is not None and held.status == "unknown" else set()
     return [h for h in planned_hosts(state, step_id) if h not in left and h not in done]
+
+
+def named_later(runbook: Runbook, step: Step) -> set[str] | None:
+    """The hosts a later forward step runs on (a host of none is let go once its part of `step` is over); None for a
+    rollback section's step (the run is ending: nothing is let go early)."""
+    forward = runbook.forward_steps
+    at = next((i for i, s in enumerate(forward) if s is step), None)
+    if at is None:
+        return None
+    return {h.name for s in forward[at + 1 :] if s.kind == "run" for h in runbook.targets(s)}

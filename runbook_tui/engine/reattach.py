@@ -14,6 +14,12 @@ notes (`host_result.retry_note`, one per retry, naming the host first), and the 
 re-run followed from its `follow` note (a second kill while following: the run is still the first attempt's); where
 the notes kept may have lost one, the host gets the new key: a second copy can then start, as before, but never a
 follow of the wrong run.
+
+The same holds for a rollback the process died in (`undo_left_running`): its undo was running detached on each remote
+host under the dead rollback's key (`undo<attempt>@<its rollback_started seq>`), and `resume --rollback` (`u`) gave it
+its own rollback's key, so the undo started a second time beside the first. Now the resumed rollback's undo of that
+step asks for the dead rollback's key there (or, when that rollback itself followed an older one, the older one's: its
+`follow` note, whose try tags start with `@`), and is followed as a re-run's command is.
 """
 
 from __future__ import annotations
@@ -48,8 +54,9 @@ def left_running(state: RunState, sid: str) -> dict[str, tuple[int, str]]:
             if note.get("step") != sid or note.get("actor") != SYSTEM:
                 continue
             follows = note.get("follows") if note.get("request") == FOLLOW else None
-            if isinstance(follows, Mapping) and _run_named(follows.get(host)) is not None:  # this attempt followed an older run
-                run = _run_named(follows.get(host)) or run
+            named = _run_named(follows.get(host)) if isinstance(follows, Mapping) else None
+            if named is not None and not named[1].startswith("@"):  # this attempt followed an older run (`@`: an undo's)
+                run = named
             text = str(note.get("text", ""))
             number = _RETRY_NUMBER.search(text)
             if number and text.startswith((f"{host}: ", f"{host}; ")) and not note.get("request"):
@@ -63,6 +70,41 @@ def _run_named(value: object) -> tuple[int, str] | None:
     if isinstance(value, (list, tuple)) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str):
         return int(value[0]), str(value[1])
     return None
+
+
+def undo_left_running(state: RunState) -> dict[str, dict[str, tuple[int, str]]]:
+    """{step: {host: (attempt, rollback tag)}}: the step whose undo the dead process was running when its rollback was
+    cut short, and per remote host of that undo the run it left there; {} when none."""
+    rollback = state.rollback
+    sid = rollback.failed_step if rollback is not None and rollback.interrupted else None
+    held = state.steps.get(sid) if sid is not None else None
+    if rollback is None or sid is None or held is None or rollback.started_seq is None or state.mode in ("dry-run", "practice"):
+        return {}
+    since = rollback.started_at or ""
+    notes = [n for n in state.notes if str(n.get("ts")) >= since]
+    if len(state.notes) >= NOTES_KEPT and notes and len(notes) == len(state.notes):
+        return {}  # a follow note of this rollback may have been dropped: a new key, never a follow of the wrong run
+    hosts = {str(e.get("host")) for e in rollback.plan.get("entries", ()) if e.get("step_id") == sid and e.get("command") is not None}
+    found = {host: (held.attempts, f"@{rollback.started_seq}") for host in held.hosts if host in hosts and host != "local"}
+    for note in notes:
+        follows = note.get("follows") if note.get("request") == FOLLOW and note.get("step") == sid and note.get("actor") == SYSTEM else None
+        if not isinstance(follows, Mapping):
+            continue
+        for host in found:
+            named = _run_named(follows.get(host))
+            if named is not None and named[1].startswith("@"):  # this rollback followed an older one's undo there
+                found[host] = named
+    return {sid: found} if found else {}
+
+
+def following_undo_note(sid: str, found: Mapping[str, tuple[int, str]]) -> dict[str, Any]:
+    """The note journaled before a resumed rollback's undo that follows the undo the stopped process left running."""
+    text = (
+        f"undo of '{sid}' on {', '.join(found)}: the undo the stopped process left there is followed if it is still there"
+        " (running, or ended with its result never collected): its output from its first byte, then its end; it is not"
+        " started again beside it. Where it is gone, the undo starts again."
+    )
+    return {"step": sid, "text": text, "request": FOLLOW, "follows": {host: list(run) for host, run in found.items()}}
 
 
 def following_note(sid: str, found: Mapping[str, tuple[int, str]]) -> dict[str, Any]:

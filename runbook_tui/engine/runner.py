@@ -20,11 +20,11 @@ from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
 from runbook_tui.engine.host_result import host_end, host_result, never_retried, retry_note, stopped_before_retry, within_max_fail
 from runbook_tui.engine.journal import JournalError, JournalWriter
-from runbook_tui.engine.left_out import left_out, skip_reason
+from runbook_tui.engine.left_out import left_out, named_later, skip_reason
 from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
-from runbook_tui.engine.reattach import following_note, left_running
+from runbook_tui.engine.reattach import following_note, following_undo_note, left_running, undo_left_running
 from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import RollbackPlan, StepRecord, grouped_entries, plan_rollback, to_json
 from runbook_tui.engine.shown_texts import shown_text
@@ -255,14 +255,6 @@ class StepRunner(WaitStep):
         if status == "done":
             self._maybe_finish()
 
-    def _named_later(self, step: Step) -> set[str] | None:
-        """The hosts a later forward step runs on; None for a rollback section's step (the run is ending: nothing is let go early)."""
-        forward = self.runbook.forward_steps
-        at = next((i for i, s in enumerate(forward) if s is step), None)
-        if at is None:
-            return None
-        return {h.name for s in forward[at + 1 :] if s.kind == "run" for h in self.runbook.targets(s)}
-
     async def _execute(self, step: Step, plan: Rollout, attempt: int) -> tuple[dict[str, dict[str, Any]], str | None, list[str], list[str], bool]:
         """Fan the command out; per-host results (hosts kept from the attempt the process died in as they were), the
         stdout of the first host run, problems in words, those of hosts that failed within `max_fail` (the step goes
@@ -282,7 +274,7 @@ class StepRunner(WaitStep):
             except ExpectationError as exc:
                 refused = str(exc)
         unmatched: dict[str, str | None] = {}  # per host: why its last attempt's stdout does not count (searched once)
-        later = self._named_later(step)
+        later = named_later(self.runbook, step)
 
         stop = self._stop_signal
         died = NightStopped()
@@ -463,6 +455,7 @@ class StepRunner(WaitStep):
             self._stop_signal = None
 
     async def _run_rollback_inner(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
+        left = undo_left_running(self.state)  # {step: {host: run}}: an undo a dead process left running, followed there
         started = self.emit(
             ev.ROLLBACK_STARTED, actor, scope=plan.scope, plan=to_json(plan), acknowledged=plan.needs_acknowledgement, reason=reason, **self.driven()
         )
@@ -474,11 +467,14 @@ class StepRunner(WaitStep):
                 continue
             hosts = {h.name: h for h in self.runbook.targets(step)}
             self.emit(ev.UNDO_STARTED, actor, step=step_id, hosts=[e.host for e in runnable], commands={e.host: e.command for e in runnable})
+            if found := {e.host: left[step_id][e.host] for e in runnable if e.host in left.get(step_id, {})}:
+                self.emit(ev.NOTE, SYSTEM, **following_undo_note(step_id, found))
+            runs = {e.host: found.get(e.host) or (self.state.steps[step_id].attempts, tag) for e in runnable}
 
             # The loop's values are bound as defaults: each closure is awaited within its own iteration anyway.
-            async def undo_on(entry_host: str, step: Step = step, step_id: str = step_id, hosts: dict[str, Host] = hosts) -> dict[str, Any]:
+            async def undo_on(entry_host: str, step: Step = step, hosts: dict[str, Host] = hosts, runs: dict[str, tuple[int, str]] = runs) -> dict[str, Any]:
                 assert step.undo is not None
-                result = await self._run_command(step, step.undo, hosts[entry_host], self.state.steps[step_id].attempts, "undo", None, tag)
+                result = await self._run_command(step, step.undo, hosts[entry_host], runs[entry_host][0], "undo", None, runs[entry_host][1])
                 return {"status": result.status, "exit_code": result.exit_code, "error": result.error}
 
             outcomes = await asyncio.gather(*(undo_on(e.host) for e in runnable))

@@ -11,6 +11,7 @@ from runbook_tui.engine.mark_done import failed_for_sure, may_still_run, undo_st
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.reattach import undo_left_running
 from runbook_tui.engine.state import RUNNABLE, RunState
+from runbook_tui.engine.state_model import StepState
 from runbook_tui.engine.undo_notes import reopenable, still_applied
 from runbook_tui.runbook.safe_text import shell_word, visible_line
 
@@ -89,7 +90,10 @@ def interrupted_rollback(state: RunState) -> list[str]:
         what = "the undo of" if sid == rollback.failed_step else "rollback step"
         stopped = sid == rollback.failed_step and undo_stopped_on_exit(state, sid)  # exec's SIGTERM, the TUI's q: stopped here
         how = "the program stopped it as it left" if stopped else "nothing stopped it: it may still be running"
-        lines.append(f"  {what} '{visible_line(sid)}' was running: its outcome is unknown, and {how}")
+        ended = rollback.ended_hosts if sid == rollback.failed_step else ()
+        on = f" on {_names([h for h in state.steps[sid].hosts if h not in ended])}" if ended else ""
+        lines.append(f"  {what} '{visible_line(sid)}' was running{on}: its outcome is unknown, and {how}")
+        lines += [f"  it had ended before on {_undo_ends(state.steps[sid], ended)}: not run there again"] if ended else []
     lines.append("  not run yet: " + (", ".join(visible_line(s) for s in left) or "nothing"))
     again = f"; '{visible_line(running[0])}' runs again" if running else ""
     followed = list(undo_left_running(state).get(rollback.failed_step or "", {}))  # remote: followed, not started beside it
@@ -99,10 +103,17 @@ def interrupted_rollback(state: RunState) -> list[str]:
             f"--rollback follows the undo of '{sid}' left running on {_names(followed)} (its output from the start, then how it"
             " ended) instead of starting it again there; where that undo is gone, it starts again."
         )
-        rest = [str(e.get("host")) for e in rollback.plan.get("entries", ()) if e.get("step_id") == rollback.failed_step and e.get("host") not in followed]
+        skip = {*followed, *rollback.ended_hosts}
+        rest = [str(e.get("host")) for e in rollback.plan.get("entries", ()) if e.get("step_id") == rollback.failed_step and e.get("host") not in skip]
         again = f"; the undo of '{sid}' is followed" + (f" (it runs again on {_names(rest)})" if rest else "")
     lines.append(f"Nothing was re-run. --rollback{' --full' if rollback.scope == 'full' else ''} runs what is left{again} (what finished is not run again).")
     return lines
+
+
+def _undo_ends(step: StepState, hosts: tuple[str, ...]) -> str:
+    """`peer01 (undone), peer03 (undo failed: undo exited 2)`: how the undo ended on the hosts whose end was journaled."""
+    ends = [(h, step.hosts[h]) for h in hosts if h in step.hosts]
+    return ", ".join(f"{visible_line(h)} ({'undone' if hs.status == 'undone' else 'undo failed: ' + visible_line(hs.error or '')})" for h, hs in ends)
 
 
 def _names(hosts: list[str]) -> str:

@@ -242,6 +242,7 @@ _RULES: dict[str, Callable[[RunState, Event], str | None]] = {
     ev.STEP_MARKED_DONE: _step_marked_done,
     ev.ROLLBACK_STARTED: _rollback_started,
     ev.UNDO_STARTED: _undo_started,
+    ev.UNDO_HOST_FINISHED: _undo_finished,
     ev.UNDO_FINISHED: _undo_finished,
     ev.ROLLBACK_FINISHED: _rollback_finished,
     ev.RESUMED: _resumed,

@@ -462,7 +462,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
 def said(event: Event) -> Said | None:
     """What an event says (None for a metric sample: every reading is journaled, none is worth a line; nor for one host's
     end: the step's final line says every host's)."""
-    if event["type"] in (ev.OUTPUT, ev.METRIC_SAMPLE, ev.HOST_FINISHED):  # a host's end: the step's own line says each host
+    if event["type"] in (ev.OUTPUT, ev.METRIC_SAMPLE, ev.HOST_FINISHED, ev.UNDO_HOST_FINISHED):  # a host's end: the step's own line says each host
         return None
     shown = _visible(event, _COMMANDS.get(event["type"], frozenset()))
     say = SAYS.get(shown["type"])

@@ -14,7 +14,7 @@ The table in README ("The journal") is generated from these declarations
 
 # ruff: noqa: UP013  (the functional form keeps each payload on a line or two: the declarations read as a table)
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final, Generic, NotRequired, ParamSpec, TypedDict
 
 Event = dict[str, Any]
@@ -222,6 +222,13 @@ RollbackStarted = TypedDict("RollbackStarted", {"scope": str, "plan": dict[str, 
 ROLLBACK_STARTED: Final = _declare("rollback_started", RollbackStarted, "`scope` checkpoint or full; `plan` as engine.rollback.to_json writes it.")
 UndoStarted = TypedDict("UndoStarted", {"step": str, "hosts": list[str], "commands": NotRequired[dict[str, str]]})
 UNDO_STARTED: Final = _declare("undo_started", UndoStarted, "A step's undo starts on its hosts (`commands` {host: undo as run}).")
+UndoHostFinished = TypedDict("UndoHostFinished", {"step": str, "host": str, "status": str, "exit_code": int | None, "error": str | None})
+UNDO_HOST_FINISHED: Final = _declare(
+    "undo_host_finished",
+    UndoHostFinished,
+    "One host of an undo on several hosts ended (as `undo_finished` will say it in `hosts`), journaled as it ends: a process that"
+    " dies before the undo's end leaves that host's undo known, and `resume --rollback` runs it only where it is not, since session 26.",
+)
 UndoFinished = TypedDict("UndoFinished", {"step": str, "hosts": dict[str, dict[str, Any]], "ok": bool})
 UNDO_FINISHED: Final = _declare("undo_finished", UndoFinished, "`hosts` {host: {status, exit_code, error}}.")
 RollbackFinished = TypedDict("RollbackFinished", {"scope": str, "ok": bool, "failed_step": NotRequired[str]})
@@ -416,7 +423,7 @@ GROUPED: Final[frozenset[str]] = frozenset({OUTPUT, METRIC_SAMPLE})
 SYSTEM: Final = "system"
 
 
-def undid(result: dict[str, Any]) -> bool:
+def undid(result: Mapping[str, Any]) -> bool:
     """Whether one host of an `undo_finished` undid its step: the command ran (`ok`) and exited 0.
 
     The one verdict behind the state (undone or not), the report's undo table and the words exec and the log print."""

@@ -265,7 +265,23 @@ def _rollback_started(state: RunState, e: Event) -> RunState:
 def _undo_started(state: RunState, e: Event) -> RunState:
     if state.rollback is None:
         return state
-    return replace(state, rollback=replace(state.rollback, running_step=e["step"]))
+    return replace(state, rollback=replace(state.rollback, running_step=e["step"], ended_hosts=()))
+
+
+def _undone_on(previous: HostState, result: Mapping[str, Any]) -> HostState:
+    """A host after its undo ended: `undone`, or as it stood with the undo's failure as its error."""
+    return replace(previous, status="undone") if ev.undid(result) else replace(previous, error=result.get("error") or f"undo exited {result.get('exit_code')}")
+
+
+def _undo_host_finished(state: RunState, e: Event) -> RunState:
+    """One host's undo ended while the others' run on: known from now on (a process that dies next leaves it so, and the
+    resumed rollback plans the undo only where it is not `undone`)."""
+    sid, host = e["step"], e.get("host")
+    held = state.steps[sid].hosts.get(host) if isinstance(host, str) else None
+    if state.rollback is None or held is None:
+        return state
+    state = replace(state, rollback=replace(state.rollback, ended_hosts=(*state.rollback.ended_hosts, str(host))))
+    return with_step(state, sid, hosts=with_entry(state.steps[sid].hosts, str(host), _undone_on(held, e)))
 
 
 def _undo_finished(state: RunState, e: Event) -> RunState:
@@ -276,10 +292,7 @@ def _undo_finished(state: RunState, e: Event) -> RunState:
     step = state.steps[sid]
     hosts = dict(step.hosts)
     for host, result in e.get("hosts", {}).items():
-        previous = hosts.get(host, HostState())
-        hosts[host] = (
-            replace(previous, status="undone") if ev.undid(result) else replace(previous, error=result.get("error") or f"undo exited {result.get('exit_code')}")
-        )
+        hosts[host] = _undone_on(hosts.get(host, HostState()), result)
     state = with_step(state, sid, hosts=MappingProxyType(hosts))
     all_undone = all(h.status in ("undone", "skipped", "pending") for h in hosts.values())
     if all_undone:
@@ -315,6 +328,7 @@ STEP_HANDLERS = {
     ev.CHECKPOINT_REACHED: _checkpoint,
     ev.ROLLBACK_STARTED: _rollback_started,
     ev.UNDO_STARTED: _undo_started,
+    ev.UNDO_HOST_FINISHED: _undo_host_finished,
     ev.UNDO_FINISHED: _undo_finished,
     ev.ROLLBACK_FINISHED: _rollback_finished,
     ev.STEP_READY: _step_ready,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from runbook_tui.engine import events as ev
@@ -317,23 +317,31 @@ class History:
             if entry.status == "not run" and (not isinstance(hosts, list) or entry.host in hosts):
                 entry.status = "running"  # until its undo_finished; a process that died here leaves it unknown
 
+    def _on_undo_host_finished(self, e: Event) -> None:
+        """One host's undo ended before the others' (the process may die before `undo_finished`): known from here."""
+        self._undo_ended(e["step"], {str(e.get("host")): e})
+
     def _on_undo_finished(self, e: Event) -> None:
         if not self.rollbacks:
             return
         step = e["step"]
         self.before_undo[step] = self.state.steps[step].status
-        for entry in self.rollbacks[-1].undo:
-            result = e.get("hosts", {}).get(entry.host) if entry.step == step else None
+        self._undo_ended(step, e.get("hosts", {}))
+        results = [u for u in self.rollbacks[-1].undo if u.step == step and u.status in ("ok", "failed")]
+        if results:
+            words = "; ".join(f"{u.host}: {u.status} ({exit_words(u)})" for u in results)
+            self._record(step, HistoryEntry(e["ts"], "undo", e["actor"], words=f"undo on {words}"))
+
+    def _undo_ended(self, step: str, ended: Mapping[str, Any]) -> None:
+        for entry in self.rollbacks[-1].undo if self.rollbacks else ():
+            result = ended.get(entry.host) if entry.step == step else None
             if result is None:
                 continue
             entry.status = "ok" if ev.undid(result) else "failed"
             entry.exit_code = result.get("exit_code")
             entry.error = result.get("error")
-            entry.output_tail = list(self.undo_tails.pop((step, entry.host), ()))
-        results = [u for u in self.rollbacks[-1].undo if u.step == step and u.status in ("ok", "failed")]
-        if results:
-            words = "; ".join(f"{u.host}: {u.status} ({exit_words(u)})" for u in results)
-            self._record(step, HistoryEntry(e["ts"], "undo", e["actor"], words=f"undo on {words}"))
+            if (step, entry.host) in self.undo_tails:  # its output's tail (said once: a host's own end came first)
+                entry.output_tail = list(self.undo_tails.pop((step, entry.host)))
 
     def _on_rollback_finished(self, e: Event) -> None:
         if not self.rollbacks:

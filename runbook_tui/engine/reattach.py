@@ -85,7 +85,8 @@ def undo_left_running(state: RunState) -> dict[str, dict[str, tuple[int, str]]]:
     if len(state.notes) >= NOTES_KEPT and notes and len(notes) == len(state.notes):
         return {}  # a follow note of this rollback may have been dropped: a new key, never a follow of the wrong run
     hosts = {str(e.get("host")) for e in rollback.plan.get("entries", ()) if e.get("step_id") == sid and e.get("command") is not None}
-    found = {host: (held.attempts, f"@{rollback.started_seq}") for host in held.hosts if host in hosts and host != "local"}
+    hosts -= {"local", *rollback.ended_hosts}  # local: nothing detached to follow; ended: its end is journaled, its run collected
+    found = {host: (held.attempts, f"@{rollback.started_seq}") for host in held.hosts if host in hosts}
     for note in notes:
         follows = note.get("follows") if note.get("request") == FOLLOW and note.get("step") == sid and note.get("actor") == SYSTEM else None
         if not isinstance(follows, Mapping):

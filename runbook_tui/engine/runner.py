@@ -475,6 +475,10 @@ class StepRunner(WaitStep):
             async def undo_on(entry_host: str, step: Step = step, hosts: dict[str, Host] = hosts, runs: dict[str, tuple[int, str]] = runs) -> dict[str, Any]:
                 assert step.undo is not None
                 result = await self._run_command(step, step.undo, hosts[entry_host], runs[entry_host][0], "undo", None, runs[entry_host][1])
+                if len(runs) > 1 and self.state.mode not in ("dry-run", "practice"):  # known if the process dies before the rest end
+                    await self.emit_durably(
+                        ev.UNDO_HOST_FINISHED, SYSTEM, step=step.id, host=entry_host, status=result.status, exit_code=result.exit_code, error=result.error
+                    )
                 return {"status": result.status, "exit_code": result.exit_code, "error": result.error}
 
             outcomes = await asyncio.gather(*(undo_on(e.host) for e in runnable))

@@ -121,6 +121,7 @@ class RollbackState:
     plan: Mapping[str, Any]
     done_steps: tuple[str, ...] = ()  # undo entries finished, by step id
     running_step: str | None = None
+    ended_hosts: tuple[str, ...] = ()  # hosts of the undo that runs (or ran when the process died) whose end is journaled
     finished: bool = False
     ok: bool | None = None
     failed_step: str | None = None

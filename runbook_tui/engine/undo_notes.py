@@ -65,13 +65,14 @@ def step_records(state: RunState) -> list[StepRecord]:
     rollback_steps = set(state.rollback_order)
     rollback = state.rollback  # the undo running when the program stopped (its command was not stopped with it)
     undo_cut = rollback.failed_step if rollback is not None and rollback.interrupted else None
+    ended = rollback.ended_hosts if rollback is not None else ()  # of that undo: their end is journaled, not cut
     for sid in (s for s in state.history if s not in rollback_steps):
         step = state.steps[sid]
         # A host where the command never began (no connection) is planned as one nothing ran on: its undo would
         # only fail the same way and stop the rollback there (an unreachable host made every rollback stop).
         hosts = tuple((h, hs.status if hs.started else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
         cut = UNDO_STOPPED if undo_stopped_on_exit(state, sid) else UNDO_LIVES_ON
-        notes = tuple((h, cut if sid == undo_cut else undo_note(step, step.hosts[h])) for h, _ in hosts)
+        notes = tuple((h, cut if sid == undo_cut and h not in ended else undo_note(step, step.hosts[h])) for h, _ in hosts)
         records.append(StepRecord(sid, hosts, accepted=step.status == "done", notes=notes))
     return records
 

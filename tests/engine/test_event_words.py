@@ -7,7 +7,7 @@ from runbook_tui.engine.event_words import SAYS, said, status_words
 
 
 def test_every_declared_type_but_output_samples_and_host_ends_has_words() -> None:
-    assert set(ev.VOCABULARY) - set(SAYS) == {ev.OUTPUT, ev.METRIC_SAMPLE, ev.HOST_FINISHED}  # a host's end: the step's line says it
+    assert set(ev.VOCABULARY) - set(SAYS) == {ev.OUTPUT, ev.METRIC_SAMPLE, ev.HOST_FINISHED, ev.UNDO_HOST_FINISHED}  # the step's (undo's) line says each host
 
 
 def test_a_type_from_a_newer_writer_is_still_shown() -> None:

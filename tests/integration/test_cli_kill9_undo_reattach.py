@@ -132,3 +132,50 @@ def test_a_second_kill_while_following_keeps_following_the_first_undo(cli: Cli) 
     assert all(n["follows"] == {"peer01": [1, f"@{first}"], "peer02": [1, f"@{first}"]} for n in notes), notes
     assert events(journal)[-1]["outcome"] == "rolled_back"
     assert cli.run("journal", "verify", str(journal)).returncode == 0
+
+
+def test_a_host_whose_undo_had_ended_before_the_kill_is_not_undone_again(cli: Cli) -> None:
+    """peer01's undo ends at once and its result is collected; peer02's waits: after the kill, the resumed rollback
+    follows peer02's and never runs peer01's again (before: nothing of peer01's end was journaled until both ended, so
+    the resumed rollback ran its undo a second time)."""
+    led, release = cli.dir / "ledger", cli.dir / "release"
+    undo = (
+        f"echo undo-start-{{{{ host.name }}}} >> {led}\n"
+        f"if [ {{{{ host.name }}}} = peer02 ]; then while [ ! -e {release} ]; do sleep 0.05; done; fi\n"
+        f"echo undo-end-{{{{ host.name }}}} >> {led}\n"
+    )
+    roll = {"id": "roll", "title": "Roll out", "on": "g", "run": f"echo roll-{{{{ host.name }}}} >> {led}", "undo": undo}
+    sections = [
+        {"id": "pre", "title": "Before", "kind": "precheck", "steps": [{"id": "cp", "title": "Checkpoint", "run": "true", "checkpoint": True}]},
+        {"id": "impl", "title": "Implement", "kind": "implement", "steps": [roll, {"id": "boom", "title": "Boom", "run": "exit 7"}]},
+    ]
+    rb, journal = cli.runbook("kill9-undo-ended", sections, hosts=2), cli.dir / "j.jsonl"
+    proc, _lines = cli.start("exec", str(rb), "--solo", "kill -9 mid-undo", "--on-failure", "rollback", "--journal", str(journal))
+    wait_until(
+        lambda: journal.exists() and of_type(events(journal), "undo_host_finished", host="peer01"), lambda: f"peer01's undo ended: {cli.stderr()}", alive=proc
+    )
+    wait_until(lambda: ledger(cli)["undo-start-peer02"] == 1, lambda: f"peer02's undo started: {ledger(cli)}", alive=proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+
+    looked = cli.run("resume", str(journal), "--headless")
+    assert "the undo of 'roll' was running on peer02: its outcome is unknown" in looked.stdout, looked.stdout
+    assert "it had ended before on peer01 (undone): not run there again" in looked.stdout, looked.stdout
+    assert "follows the undo of 'roll' left running on peer02 (" in looked.stdout, looked.stdout
+    report = cli.run("report", str(journal), "--format", "json")
+    assert report.returncode == 0, report.stderr
+
+    back = cli.start("resume", str(journal), "--rollback")[0]
+    wait_until(lambda: len(of_type(events(journal), "rollback_started")) == 2, lambda: f"the rollback started again: {cli.stderr()}", alive=back)
+    release.touch()
+    assert back.wait(60) == 1, cli.stderr()
+    assert ledger(cli) == Counter(["roll-peer01", "roll-peer02", "undo-start-peer01", "undo-end-peer01", "undo-start-peer02", "undo-end-peer02"]), ledger(cli)
+    written = events(journal)
+    second = written[written.index(of_type(written, "rollback_started")[1]) :]
+    assert [e["host"] for e in second[0]["plan"]["entries"] if e["step_id"] == "roll"] == ["peer02"], second[0]["plan"]
+    [finished] = of_type(second, "undo_finished", step="roll")
+    assert finished["ok"] is True and set(finished["hosts"]) == {"peer02"}, finished
+    assert written[-1]["type"] == "session_finished" and written[-1]["outcome"] == "rolled_back", written[-1]
+    assert cli.run("journal", "verify", str(journal)).returncode == 0
+    md = cli.run("report", str(journal)).stdout
+    assert "UNDONE" in md.upper(), md

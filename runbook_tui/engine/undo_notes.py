@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.mark_done import undo_stopped_on_exit
+from runbook_tui.engine.reattach import undo_left_running
 from runbook_tui.engine.rollback import RAN_OUTCOMES, StepRecord, plannable
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import HostState, StepState
@@ -22,6 +23,8 @@ _HOST_WORDS = {
 
 #: An undo the program died in: a rollback again runs it again, maybe beside the first (which nothing stopped).
 UNDO_LIVES_ON = "its undo was running when the program stopped and may still be running: check first"
+#: Such an undo on a remote host: the rollback follows the run left there (engine/reattach.py), never starts a second.
+UNDO_FOLLOWED = "its undo was running when the program stopped and may still run there: followed, not started again"
 #: One the program stopped as it left (a signal, a quit: its note): it ended with the program, its outcome unknown.
 UNDO_STOPPED = "its undo was running when the program stopped and was stopped with it: its outcome is unknown"
 
@@ -72,7 +75,10 @@ def step_records(state: RunState) -> list[StepRecord]:
         # only fail the same way and stop the rollback there (an unreachable host made every rollback stop).
         hosts = tuple((h, hs.status if hs.started else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
         cut = UNDO_STOPPED if undo_stopped_on_exit(state, sid) else UNDO_LIVES_ON
-        notes = tuple((h, cut if sid == undo_cut and h not in ended else undo_note(step, step.hosts[h])) for h, _ in hosts)
+        followed = undo_left_running(state).get(sid, {}) if sid == undo_cut else {}
+        notes = tuple(
+            (h, (UNDO_FOLLOWED if h in followed else cut) if sid == undo_cut and h not in ended else undo_note(step, step.hosts[h])) for h, _ in hosts
+        )
         records.append(StepRecord(sid, hosts, accepted=step.status == "done", notes=notes))
     return records
 

@@ -20,6 +20,8 @@ import pytest
 from integration_cli import Cli, events, of_type
 from waiting import wait_until
 
+from runbook_tui.engine.undo_notes import UNDO_FOLLOWED
+
 pytestmark = pytest.mark.peers
 
 
@@ -103,6 +105,7 @@ def test_the_followed_undo_ends_with_its_real_exit_status(cli: Cli) -> None:
     wait_until(lambda: ledger(cli)["undo-end-peer02"] == 1, lambda: f"the undos ended: {ledger(cli)}")
     back = cli.run("resume", str(journal), "--rollback")
     assert back.returncode == 1, back.stdout + back.stderr
+    assert f"undo roll ({UNDO_FOLLOWED}) on peer02:" in back.stdout, back.stdout  # the undo list says what the rollback does
     assert ledger(cli)["undo-start-peer01"] == 1 and ledger(cli)["undo-start-peer02"] == 1, ledger(cli)
     written = events(journal)
     after = written[written.index(of_type(written, "rollback_started")[1]) :]

@@ -33,14 +33,22 @@ def _step_started(state: RunState, e: Event) -> RunState:
     old = state.steps[sid]
     named = list(e.get("hosts", []))
     kept, waves, owed = old.carried_over(set(named))
-    hosts = MappingProxyType({**kept, **{h: HostState("running") for h in named}})
+    at_once = _at_once(e)
+    first = set(named[:at_once] if at_once is not None else named)  # the others wait for a slot
+    hosts = MappingProxyType({**kept, **{h: HostState("running" if h in first else "pending") for h in named}})
     return with_step(
         state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
         problems=(), ran_by=e["actor"], confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
         not_rolled_back=False,
         rendered=_rendered(e) or old.rendered,
-        waves=waves, wave_awaiting=owed,
+        waves=waves, wave_awaiting=owed, at_once=at_once,
     )  # fmt: skip
+
+
+def _at_once(e: Event) -> int | None:
+    """How many of a step's hosts run at once, when fewer than it names (`at_once`); None: all of them."""
+    value = e.get("at_once")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 _RENDERED = ("title", "commands", "undo", "text", "confirm", "env")
@@ -61,10 +69,11 @@ def _wave_started(state: RunState, e: Event) -> RunState:
     wave = tuple(e.get("hosts", ()))
     waves = step.waves + (wave,)
     started = {h for wave in waves for h in wave}
+    first = set(wave[: step.at_once] if step.at_once is not None else wave)  # the others wait for a slot
 
     def now(h: str, r: HostState) -> HostState:
-        if h in wave and r.status == "pending":
-            return HostState("running")  # this wave's turn (it waited since the first wave started)
+        if h in wave and r.status in ("pending", "running"):
+            return HostState("running" if h in first else "pending")  # this wave's turn (it waited since the first wave started)
         return HostState("pending") if h not in started and r.status == "running" else r
 
     hosts = MappingProxyType({h: now(h, r) for h, r in step.hosts.items()})
@@ -99,7 +108,11 @@ def _host_finished(state: RunState, e: Event) -> RunState:
         e["status"], code if isinstance(code, int) and not isinstance(code, bool) else None,
         e["error"] if isinstance(e.get("error"), str) else None, e.get("started") is not False,
     )  # fmt: skip
-    return with_step(state, sid, hosts=with_entry(step.hosts, str(host), ended))  # not a copy of every host per host (N^2)
+    hosts = with_entry(step.hosts, str(host), ended)  # not a copy of every host per host (N^2)
+    if step.at_once is not None:  # its slot goes to the first host still waiting (of the wave that runs), as fanout.py gives it
+        waiting = next((h for h in (step.waves[-1] if step.waves else step.hosts) if hosts.get(h, ended).status == "pending"), None)
+        hosts = hosts if waiting is None else with_entry(hosts, waiting, HostState("running"))
+    return with_step(state, sid, hosts=hosts)
 
 
 def _wave_total(e: Event, known: int | None) -> int | None:

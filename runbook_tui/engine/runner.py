@@ -26,7 +26,7 @@ from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
 from runbook_tui.engine.reattach import following_note, following_undo_note, left_running, undo_left_running
 from runbook_tui.engine.redact import MASK
-from runbook_tui.engine.rollback import RollbackPlan, StepRecord, grouped_entries, plan_rollback, to_json
+from runbook_tui.engine.rollback import RollbackPlan, grouped_entries, plan_rollback, to_json
 from runbook_tui.engine.shown_texts import shown_text
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.stop_waits import unless_stopped
@@ -197,6 +197,8 @@ class StepRunner(WaitStep):
         attempt = self.state.steps[step.id].attempts + 1
         rendered = self.rendered_step(step, plan.hosts if step.kind == "run" else hosts)  # commands: where they run now
         rendered.setdefault("commands", {})
+        if len(plan.hosts) > self.max_concurrency and step.kind == "run" and self.state.mode not in ("dry-run", "practice"):
+            rendered["at_once"] = self.max_concurrency  # the others wait for a slot: `pending` until one frees (fold_steps.py)
         self._found = {h: run for h, run in left_running(self.state, step.id).items() if h in rendered["commands"]}
         self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in plan.hosts], phase="run", **rendered, **self.driven())
         if self._found:
@@ -411,13 +413,9 @@ class StepRunner(WaitStep):
 
     # -- rollback ----------------------------------------------------------------
 
-    def history(self) -> list[StepRecord]:
-        """The forward steps that ran, oldest first (engine/undo_notes.py, `step_records`)."""
-        return step_records(self.state)
-
     def plan_rollback(self, scope: Scope) -> RollbackPlan:
         """Exactly which undo commands would run, where and in what order (secrets masked)."""
-        plan = plan_rollback(self.runbook, self.history(), scope, lambda step, host: self._shown(step.undo, host), self._title)
+        plan = plan_rollback(self.runbook, step_records(self.state), scope, lambda step, host: self._shown(step.undo, host), self._title)
         # A rollback step that already ran to its end (a full rollback the process died in, resumed) is not run again.
         remaining = tuple(sid for sid in plan.rollback_steps if self.state.steps[sid].status not in ("done", "awaiting_verification"))
         return plan if remaining == plan.rollback_steps else replace(plan, rollback_steps=remaining)

@@ -73,6 +73,7 @@ class StepState:
     waves: tuple[tuple[str, ...], ...] = ()  # serial: the hosts of each wave started so far, in order
     wave_awaiting: int | None = None  # verify: per_wave: the finished wave (1-based) the rollout waits on
     wave_total: int | None = None  # serial: how many waves this rollout has (`of` of its wave events), once one started
+    at_once: int | None = None  # hosts run at once (`step_started`'s at_once): the others wait, `pending`, for a slot
     #: A rollback passed over it: it ran and has no undo, so its change stands (`rollback_started`'s plan lists it without
     #: an undo); False again once it runs again. The step list, its details and the report say `NOT_ROLLED_BACK`.
     not_rolled_back: bool = False

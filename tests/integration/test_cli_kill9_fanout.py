@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from integration_cli import Cli, events, of_type, peer_names
+from waiting import wait_until
 
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
@@ -97,3 +99,42 @@ def test_resume_after_a_kill_during_a_parallel_fan_out_says_each_host_as_the_jou
     [finished] = of_type(events(copy), "step_finished", step="roll")
     assert {h: r["status"] for h, r in finished["hosts"].items()} == {"peer01": "done", "peer02": "done", "peer03": "failed"}
     assert cli.run("journal", "verify", str(copy)).returncode == 0
+
+
+def test_hosts_waiting_for_a_slot_when_the_process_died_read_not_started_and_are_not_undone(cli: Cli) -> None:
+    """max_concurrency 1 over three hosts: peer01 runs (blocked), peer02 and peer03 wait for its slot. After kill -9,
+    peer02 and peer03 never ran: `pending` (not started), not `unknown`; the rollback undoes peer01 only, and the re-run
+    follows peer01 and starts the other two (before: all three `unknown`, and the rollback ran the undo on two hosts the
+    change never reached)."""
+    cli.settings.write_text(yaml.safe_dump({"ssh": {"known_hosts": str(cli.sshd.known_hosts)}, "max_concurrency": 1}), encoding="utf-8")
+    led = cli.dir / "ledger"
+    run = f"echo roll-{{{{ host.name }}}} >> {led}\nwhile [ ! -e {cli.dir}/release ]; do sleep 0.05; done\n"
+    step = {"id": "roll", "title": "Roll out", "on": "g", "run": run, "undo": f"echo undo-{{{{ host.name }}}} >> {led}"}
+    rb = cli.runbook("kill9-slots", [{"id": "impl", "title": "Implement", "kind": "implement", "steps": [step]}], hosts=3)
+    journal = cli.dir / "j.jsonl"
+    proc, _lines = cli.start("exec", str(rb), "--solo", "kill -9 while hosts wait for a slot", "--journal", str(journal))
+    wait_until(lambda: ledger(cli)["roll-peer01"] == 1, lambda: f"peer01 started: {ledger(cli)}; {cli.stderr()}", alive=proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    [started] = of_type(events(journal), "step_started", step="roll")
+    assert started["at_once"] == 1, started
+
+    looked = cli.run("resume", str(journal), "--headless")
+    assert "  UNKNOWN on peer01; not started on peer02, peer03\n" in looked.stdout, looked.stdout
+    state = replay(read_events(journal).events)
+    assert {h: s.status for h, s in state.steps["roll"].hosts.items()} == {"peer01": "unknown", "peer02": "pending", "peer03": "pending"}
+
+    copy = cli.dir / "rerun.jsonl"
+    copy.write_bytes(journal.read_bytes())
+    back = cli.run("resume", str(journal), "--rollback")
+    assert back.returncode == 1, back.stdout + back.stderr
+    [plan] = [e["plan"] for e in of_type(events(journal), "rollback_started")]
+    assert [e["host"] for e in plan["entries"]] == ["peer01"], plan
+    assert ledger(cli)["undo-peer01"] == 1 and not ledger(cli)["undo-peer02"] and not ledger(cli)["undo-peer03"], ledger(cli)
+
+    (cli.dir / "release").touch()
+    rerun = cli.run("resume", str(copy), "--rerun", "--continue")
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert ledger(cli)["roll-peer01"] == 1 and ledger(cli)["roll-peer02"] == 1 and ledger(cli)["roll-peer03"] == 1, ledger(cli)
+    for path in (journal, copy):
+        assert cli.run("journal", "verify", str(path)).returncode == 0

@@ -41,7 +41,8 @@ def mark_done_refusal(state: RunState, step: Step | None, reason: str) -> str | 
         return state.rollback_stopped
     never = [h for h, hs in held.hosts.items() if hs.status == "pending"]
     if never:
-        return f"'{step.id}' never started on {', '.join(never)} (their wave had not begun): {AGAIN}"
+        why = f"they waited for a slot: {held.at_once} at once" if held.at_once is not None and not held.waves else "their wave had not begun"
+        return f"'{step.id}' never started on {', '.join(never)} ({why}): {AGAIN}"
     if (ends := failed_for_sure(held, step.max_fail)) is not None:  # a person's word stands for what is unknown, not against an end the journal holds
         return f"'{step.id}' failed on {ends}, as journaled before the program stopped (more than max_fail {step.max_fail}): {AGAIN}"
     if step.capture:

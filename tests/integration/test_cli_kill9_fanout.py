@@ -124,6 +124,8 @@ def test_hosts_waiting_for_a_slot_when_the_process_died_read_not_started_and_are
     state = replay(read_events(journal).events)
     assert {h: s.status for h, s in state.steps["roll"].hosts.items()} == {"peer01": "unknown", "peer02": "pending", "peer03": "pending"}
 
+    marked = cli.run("resume", str(journal), "--mark-done", "checked by hand")
+    assert marked.returncode == 1 and "'roll' never started on peer02, peer03 (they waited for a slot: 1 at once)" in marked.stderr, marked.stderr
     copy = cli.dir / "rerun.jsonl"
     copy.write_bytes(journal.read_bytes())
     back = cli.run("resume", str(journal), "--rollback")

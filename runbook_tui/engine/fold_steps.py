@@ -109,7 +109,8 @@ def _host_finished(state: RunState, e: Event) -> RunState:
         e["error"] if isinstance(e.get("error"), str) else None, e.get("started") is not False,
     )  # fmt: skip
     hosts = with_entry(step.hosts, str(host), ended)  # not a copy of every host per host (N^2)
-    if step.at_once is not None:  # its slot goes to the first host still waiting (of the wave that runs), as fanout.py gives it
+    if step.at_once is not None and step.stopping is None:  # its slot goes to the next host waiting (of the wave that runs), as
+        # fanout.py gives it; after a `k` (its note is journaled before the signal) no host starts any more
         waiting = next((h for h in (step.waves[-1] if step.waves else step.hosts) if hosts.get(h, ended).status == "pending"), None)
         hosts = hosts if waiting is None else with_entry(hosts, waiting, HostState("running"))
     return with_step(state, sid, hosts=hosts)

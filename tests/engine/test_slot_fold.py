@@ -56,3 +56,10 @@ def test_within_waves_a_slot_goes_to_a_host_of_the_wave_that_runs() -> None:
     wave2 = {"type": "wave_started", "step": "roll", "wave": 2, "of": 2, "hosts": ["h4", "h5"]}
     state = replay(events(started(at_once=2), wave1, ended("h1"), ended("h2"), ended("h3"), wave2))
     assert statuses(state) == dict(zip(HOSTS, ["done", "done", "done", "running", "running"]))
+
+
+def test_after_a_stop_no_waiting_host_gets_a_slot() -> None:
+    """`k`: the stop is journaled before the signal, and engine/fanout.py starts no host after it."""
+    stop = {"type": "note", "step": "roll", "text": "stopped", "request": "stop", "actor": "alice"}
+    died = replay(events(started(at_once=2), stop, ended("h1"), {"type": "session_resumed", "pid": 1}))
+    assert statuses(died) == dict(zip(HOSTS, ["done", "unknown", "pending", "pending", "pending"]))

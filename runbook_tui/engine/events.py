@@ -248,7 +248,7 @@ NOTE: Final = _declare(
     "note",
     Note,
     "A person's note, or the program's (`request`: what it stands for: go_ahead, acknowledge, ack_manual, stop, exit: the program quit;"
-    " follow: a re-run follows the runs a stopped process left, `follows` {host: [attempt, try tag]} naming each, engine/reattach.py).",
+    " follow: a re-run or a resumed rollback follows the runs a stopped process left, `follows` {host: [attempt, try tag]} naming each, a rollback's tags starting `@`, engine/reattach.py).",
 )
 Error = TypedDict(
     "Error",

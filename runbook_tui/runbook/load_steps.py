@@ -200,7 +200,15 @@ class StepsReader(MetricsReader):
     def _on(self, m: YMap, kind: str) -> str:
         if not self._only(m, "on", kind, ("run",)):
             return LOCAL
-        target = self._plain(m, "on") or LOCAL  # `on: "{{ replica }}"` names a host rendered from params
+        target = self._plain(m, "on")  # `on: "{{ replica }}"` names a host rendered from params
+        if target is None:
+            return LOCAL  # not a string, or a template that failed: said already
+        if not target.strip():
+            # `on: "{{ target }}"` with `-p target=` ran the step on this machine instead of the host meant
+            written = m.get("on")
+            rendered = "" if written == target else f" (rendered from {written!r})"
+            self.diags.error(m.value_mark("on"), f"'on' is empty{rendered}; expected a host group, a host name, or local (or 'on' left out for local)")
+            return LOCAL
         known = self._targets()
         if target not in known:
             others = ", ".join(sorted(known - {LOCAL}))

@@ -26,8 +26,9 @@ from runbook_tui.runbook.params import EMPTY, StandIn
 from runbook_tui.runbook.templating import UNSET_WORDS, TemplateError, analyse, is_template
 
 #: Messages of checks made on a rendered value (typed fields, window times, render failures),
-#: as opposed to checks of the template itself (names, syntax, shell context), which never depend on values.
-_VALUE_CHECK = re.compile(r"^('[^']+': |cannot render template|window (start|end)[: ])")
+#: as opposed to checks of the template itself (names, syntax, shell context), which never depend on values
+#: (an `on:` rendered from a parameter names a host only with its real value).
+_VALUE_CHECK = re.compile(r"^('[^']+': |cannot render template|window (start|end)[: ]|unknown host or group )")
 
 
 @dataclass

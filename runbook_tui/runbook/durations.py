@@ -7,7 +7,7 @@ import re
 
 from runbook_tui.runbook.diagnostics import shown
 
-_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)")  # ASCII digits: `\d` also matched `٣` (3 to Python, not to YAML)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _UNIT_ENDS = ("s", "m", "h", "d")
 
@@ -57,6 +57,8 @@ def parse_duration(value: object) -> float:
 
 
 def _number(text: str) -> float | None:
+    if not text.isascii():  # float() reads other scripts' digits too (`٣٠` is 30 to it), as `-p` values may not
+        return None
     try:
         return float(text)
     except ValueError:

@@ -35,6 +35,15 @@ def test_parse_duration_rejects(text):
         parse_duration(text)
 
 
+# Arabic-Indic and fullwidth digits, written as escapes: 30s, 30, 1h30m, 30s, 30, 3.5
+@pytest.mark.parametrize("text", ["\u0663s", "\u0663\u0660", "1h\u0663\u0660m", "\uff13\uff10s", "\uff13\uff10", "\u0663.\u0665"])
+def test_digits_of_other_scripts_are_no_duration(text):
+    """`timeout: 30s` in Arabic-Indic digits read as 30 s (a regex's `\\d` and float() take any script's digits); YAML, the `-p` values and a
+    reviewer read only 0-9."""
+    with pytest.raises(ValueError, match="expected a duration like 30s"):
+        parse_duration(text)
+
+
 @pytest.mark.parametrize("value", [math.inf, math.nan])
 def test_parse_duration_rejects_non_finite_numbers(value):
     with pytest.raises(ValueError, match="expected"):

@@ -94,7 +94,7 @@ class Said:
 
 #: Where an event holds commands (a step's run and undo by host; a rollback's undo entries): they keep their newlines
 #: (`visible`: nothing else of them reaches a terminal) and are shown line by line by `command_lines`, never with an f-string.
-_COMMANDS: dict[str, frozenset[str]] = {ev.STEP_READY: frozenset({"commands", "undo"}), ev.ROLLBACK_STARTED: frozenset({"command"})}
+_COMMANDS: dict[str, frozenset[str]] = {ev.STEP_READY: frozenset({"commands", "undo"}), ev.ROLLBACK_STARTED: frozenset({"command", "rollback_commands"})}
 
 
 def _visible(value: Any, commands: frozenset[str] = frozenset(), lines: bool = False) -> Any:
@@ -264,7 +264,13 @@ def _rollback_started(e: Event) -> Said:
         else:  # a journal from before the notes
             marked = "" if outcome in (None, "done") else f" (step {str(outcome).replace('_', ' ')})"
         lines += command_lines(f"   undo {entry['step_id']}{marked} on {entry['host']}: ", str(entry.get("command") or "(no undo: acknowledged)"))
-    return Said("↩", lines + [f"   then rollback step {s}" for s in plan.get("rollback_steps", [])], decision=True)
+    section = plan.get("rollback_commands") or {}  # what each rollback section step runs, by host (older journals: none)
+    for step_id in plan.get("rollback_steps", []):
+        commands = section.get(step_id) or {"": None}  # a note or a wait: it runs nothing on a host
+        for host, command in commands.items():
+            where = f" on {host}: " if command is not None else ""
+            lines += command_lines(f"   then rollback step {step_id}{where}", "" if command is None else str(command))
+    return Said("↩", lines, decision=True)
 
 
 def _rollback_finished(e: Event) -> Said:

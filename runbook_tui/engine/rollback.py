@@ -121,12 +121,21 @@ def plan_rollback(
     )
 
 
-def to_json(plan: RollbackPlan) -> dict[str, Any]:
+def to_json(plan: RollbackPlan, section_commands: Callable[[str], Mapping[str, str] | None] | None = None) -> dict[str, Any]:
     """The plan as plain JSON data for the journal's `rollback_started` event.
 
     Commands are written as rendered; the journal writer redacts secrets like
-    everywhere else.
+    everywhere else. `section_commands`: a `rollback` section step's commands by host as they will run
+    (`Runner.rendered_step`), written as `rollback_commands` so the list shown before a full rollback (exec's lines, the
+    report) says what those steps run, as the undo entries do (exec named only their ids).
     """
+    data = _plan_json(plan)
+    if section_commands is not None and plan.rollback_steps:
+        data["rollback_commands"] = {step_id: dict(section_commands(step_id) or {}) for step_id in plan.rollback_steps}
+    return data
+
+
+def _plan_json(plan: RollbackPlan) -> dict[str, Any]:
     return {
         "scope": plan.scope,
         "checkpoint_step": plan.checkpoint_step,

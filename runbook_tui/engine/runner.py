@@ -454,9 +454,8 @@ class StepRunner(WaitStep):
 
     async def _run_rollback_inner(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
         left = undo_left_running(self.state)  # {step: {host: run}}: an undo a dead process left running, followed there
-        started = self.emit(
-            ev.ROLLBACK_STARTED, actor, scope=plan.scope, plan=to_json(plan), acknowledged=plan.needs_acknowledgement, reason=reason, **self.driven()
-        )
+        listed = to_json(plan, lambda step_id: self.rendered_step(self.runbook.step(step_id)).get("commands"))  # with the section steps' commands
+        started = self.emit(ev.ROLLBACK_STARTED, actor, scope=plan.scope, plan=listed, acknowledged=plan.needs_acknowledgement, reason=reason, **self.driven())
         tag = f"@{started['seq']}"  # a second rollback over the same attempt runs its undos again
         for step_id, entries in grouped_entries(plan):
             step = self.runbook.step(step_id)

@@ -176,6 +176,17 @@ def test_on_failure_rollback_undoes_newest_first_then_runs_the_rollback_section(
     assert "outcome ROLLED BACK" in result.stdout
 
 
+def test_the_full_rollback_list_names_what_the_rollback_section_runs(rolled_back: Run) -> None:
+    """The contract: the program shows exactly which commands a rollback will run, where and in what order, first.
+    exec's list said `then rollback step after` and nothing of its command (the TUI's list showed it)."""
+    result, workdir = rolled_back.result, rolled_back.workdir
+    started = next(e for e in intact_events(workdir / "run.jsonl") if e["type"] == "rollback_started")
+    assert started["plan"]["rollback_commands"] == {"after": {"local": "echo rollback-section >> log"}}
+    lines = result.stdout.splitlines()
+    listed = lines.index("   then rollback step after on local: echo rollback-section >> log")
+    assert listed < next(i for i, line in enumerate(lines) if "undo_started" in line), "listed before anything is undone"
+
+
 def test_a_secret_echoed_by_a_command_never_reaches_the_journal_or_stdout(rolled_back: Run) -> None:
     result, workdir, secret = rolled_back.result, rolled_back.workdir, rolled_back.secret
     assert (workdir / "secret-seen").read_text() == f"undo-token={secret}\n", "the commands did get the real value"

@@ -123,7 +123,7 @@ class StepsReader(MetricsReader):
         )
         self._not_blank(m)
         title_text = self._text(m, "title", "plain", scope)  # may use captured.* and host: rendered just before the step
-        for key in ("timeout", "env", "sudo", "serial", "max_fail"):  # a command's: on another step they would do nothing
+        for key in ("timeout", "retries", "retry_delay", "env", "sudo", "serial", "max_fail"):  # a command's: elsewhere they do nothing
             self._only(m, key, kind, ("run",))
         expect = m.get("expect")
         if kind != "run" and isinstance(expect, YMap):

@@ -110,7 +110,7 @@ def test_a_guard_that_could_never_trip_is_refused(write_runbook: Callable[..., P
 
 
 def test_a_command_key_on_a_step_without_a_command_is_refused(write_runbook: Callable[..., Path]) -> None:
-    """`expect.exit`, `timeout`, `sudo`, `env`, `serial`, `max_fail` on a wait, note or ask step loaded and did nothing
+    """`expect.exit`, `timeout`, `retries`, `retry_delay`, `sudo`, `env`, `serial`, `max_fail` on a wait, note or ask step loaded and did nothing
     (a wait step `expect: {stdout: ...}` checked nothing); `expect.metric` still applies to every step."""
     path = write_runbook(
         LIMITS.split("params:")[0]
@@ -119,6 +119,8 @@ def test_a_command_key_on_a_step_without_a_command_is_refused(write_runbook: Cal
         + "      - {id: soak, wait: 5m, expect: {stdout: ok, metric: {panel: errors, below: 1}}, timeout: 1m}\n"
         + "      - {id: tell, note: Tell the team, sudo: true, serial: 1}\n"
         + "      - {id: pick, ask: Which node?, undo: 'true'}\n"
+        + "      - {id: page, note: Page the DBA, retries: 3}\n"  # the plan said `retries 3` of a note, which nothing retries
+        + "      - {id: rest, wait: 1m, retry_delay: 10s}\n"
     )
     assert {at(d): d.message for d in errors(path)} == {
         (10, 39): "'stdout' does not apply to a wait step; expected it on a run step",
@@ -126,4 +128,6 @@ def test_a_command_key_on_a_step_without_a_command_is_refused(write_runbook: Cal
         (11, 41): "'sudo' does not apply to a note step; expected it on a run step",
         (11, 53): "'serial' does not apply to a note step; expected it on a run step",
         (12, 38): "'undo' does not apply to an ask step; expected it on a run or note step",  # before: 'a ask step'
+        (13, 40): "'retries' does not apply to a note step; expected it on a run step",
+        (14, 30): "'retry_delay' does not apply to a wait step; expected it on a run step",
     }

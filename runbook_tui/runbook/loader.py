@@ -355,7 +355,10 @@ class _Builder(StepsReader):
             self.diags.error(m.value_mark("id"), "ticket 'id' is empty; expected the change ticket's id, like CHG-2041")
         assignee = self._plain(m, "assignee")
         verifier = self._plain(m, "verifier")
-        if assignee and verifier and person_key(assignee) == person_key(verifier):
+        for key, name, who in (("assignee", assignee, "who executes"), ("verifier", verifier, "who confirms")):
+            if name is not None and not person_key(name):  # the plan read `verifier ?`; no one is named by it
+                self.diags.error(m.value_mark(key), f"ticket '{key}' is empty; expected {who} (a person's name), or the key left out")
+        if assignee and verifier and person_key(verifier) and person_key(assignee) == person_key(verifier):
             same = (
                 f"'{verifier}' is also the assignee"
                 if assignee == verifier

@@ -945,6 +945,18 @@ def test_a_name_undefined_twice_in_one_string_is_said_once(write_runbook):
     assert [at(e) for e in errors(path)] == [(9, 11), (10, 11)]  # two lines of a block: two places
 
 
+@pytest.mark.parametrize("written", ['""', "'  '", '"\\u200b"'])
+def test_a_blank_assignee_or_verifier_is_refused(write_runbook, written):
+    """`verifier: ""` validated and the plan read `verifier ?` (a blank, or only a zero-width space, read as nobody);
+    the ticket names who executes and who confirms, and a blank names no one."""
+    path = write_runbook(TICKET % ("2026-11-23T02:00:00+09:00", written))
+    err = only_error(path)
+    assert (at(err), err.message) == ((10, 13), "ticket 'verifier' is empty; expected who confirms (a person's name), or the key left out")
+    path = write_runbook(TICKET.replace("assignee: alice", f"assignee: {written}") % ("2026-11-23T02:00:00+09:00", "bob"))
+    err = only_error(path)
+    assert (at(err), err.message) == ((9, 13), "ticket 'assignee' is empty; expected who executes (a person's name), or the key left out")
+
+
 @pytest.mark.parametrize("written", ['""', "' '"])
 def test_a_blank_ticket_id_is_refused_like_a_missing_one(write_runbook, written):
     """`ticket: {id: ""}` validated: the plan read 'ticket' with nothing after it and the journal said there was a

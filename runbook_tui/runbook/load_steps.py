@@ -64,6 +64,12 @@ class StepsReader(MetricsReader):
                 sections.append(section)
         if "sections" in root and not any(s.steps for s in sections) and not self.diags.has_errors:
             self.diags.error(root.value_mark("sections"), "expected at least one section with at least one step")
+        elif sections and all(s.kind == "rollback" for s in sections) and not self.diags.has_errors:
+            # a rollback section runs only in a full rollback: exec ran nothing and ended `done`
+            self.diags.error(
+                root.value_mark("sections"),
+                "every section is a rollback section, which runs only in a full rollback; expected at least one step the change runs",
+            )
         return tuple(sections)
 
     def _section(self, value: Any, mark: Mark, captured: dict[str, int]) -> Section | None:

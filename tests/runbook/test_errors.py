@@ -926,6 +926,17 @@ def test_an_id_refused_says_which_characters_it_takes(write_runbook, written):
     assert err.message == f"'id': expected a step id (ASCII letters and digits, then also -, _ or .), got '{written}'"
 
 
+def test_a_runbook_of_rollback_sections_only_is_refused(write_runbook):
+    """The format: sections are required, with at least one step. A runbook whose every section is `kind: rollback`
+    validated (`ok (1 step)`), and exec ran nothing and ended `done`: those steps run only in a full rollback."""
+    path = write_runbook(MINIMAL.replace("  - id: main\n", "  - id: main\n    kind: rollback\n"))
+    err = only_error(path)
+    assert at(err) == (5, 3)
+    assert err.message == "every section is a rollback section, which runs only in a full rollback; expected at least one step the change runs"
+    more = MINIMAL + "  - id: back\n    kind: rollback\n    steps:\n      - {id: restore, run: echo restore}\n"
+    assert [s.kind for s in load(write_runbook(more)).runbook.sections] == ["implement", "rollback"]
+
+
 @pytest.mark.parametrize("written", ['""', "'   '"])
 def test_a_blank_title_is_refused_like_a_missing_one(write_runbook, written):
     """`title` is required; `title: ""` validated and the plan's header read '    [demo]' (blank) or fell back to the

@@ -99,29 +99,49 @@ class Segment(NamedTuple):
 
 
 def segments(source: str) -> Iterator[Segment]:
-    """The template as literal text, `{{ values }}` and other tags; `{% raw %}` blocks are literal text."""
+    """The template as literal text, `{{ values }}` and other tags; `{% raw %}` blocks are literal text, with Jinja's
+    whitespace control at their tags (`{%- raw -%}` strips the blanks before and inside, as `{%- endraw -%}` those
+    inside and after: `echo a {%- raw %} b{% endraw %}` runs `echo a b` in Jinja's reading, never `echo a  b`)."""
     position = 0
+    strip_next = False  # the `endraw -%}` before: the text after it starts at its first non-blank
     while True:
         match = _TAG.search(source, position)
         if match is None:
             break
+        raw = match.group(2) is not None and _RAW_START.match(match.group(2).strip()) is not None
         if match.start() > position:
-            yield Segment("data", source[position : match.start()], position)
+            yield from _data(source, position, match.start(), strip_next, raw and match.group(2).startswith("-"))
+        strip_next = False
         if match.group(1) is not None:
             if _ends_in_string(match.group(1)):
                 raise ShellRefused("a '}}' inside a string in a command's {{ }} is not supported; expected the string in a parameter or a {% set %}")
             yield Segment("value", match.group(1), match.start())
             position = match.end()
-        elif match.group(2) is not None and _RAW_START.match(match.group(2).strip()):
+        elif raw:
             end = _RAW_END.search(source, match.end())
             stop = len(source) if end is None else end.start()
-            yield Segment("data", source[match.end() : stop], match.end())
+            ending = "" if end is None else end.group(0)
+            yield from _data(source, match.end(), stop, match.group(2).endswith("-"), ending.startswith("{%-"))
             position = len(source) if end is None else end.end()
+            strip_next = ending.endswith("-%}")
         else:
             yield Segment("tag", match.group(0), match.start())
             position = match.end()
     if position < len(source):
-        yield Segment("data", source[position:], position)
+        yield from _data(source, position, len(source), strip_next, False)
+
+
+def _data(source: str, start: int, stop: int, strip_start: bool, strip_end: bool) -> Iterator[Segment]:
+    """The literal text source[start:stop], less the blanks a `-` of the tag before or after strips (if any is left)."""
+    text = source[start:stop]
+    if strip_start:
+        stripped = text.lstrip()
+        start += len(text) - len(stripped)
+        text = stripped
+    if strip_end:
+        text = text.rstrip()
+    if text:
+        yield Segment("data", text, start)
 
 
 def _ends_in_string(expression: str) -> bool:

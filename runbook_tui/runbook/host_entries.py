@@ -7,6 +7,8 @@ linked to the entry it names by `BastionLinks`.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,6 +20,9 @@ from runbook_tui.runbook.diagnostics import Collector
 from runbook_tui.runbook.document import YMap
 from runbook_tui.runbook.fields import Fields, describe
 from runbook_tui.runbook.model import LOCAL, Host, Mark, Param
+
+#: An address of digits and dots only: an IPv4 address, or a typo of one (no host name is all digits).
+_DOTTED_NUMBERS = re.compile(r"[0-9]+(\.[0-9]+)*")
 
 
 class HostEntries:
@@ -138,13 +143,21 @@ class HostEntries:
             mark=mark,
             port=f.integer(m, "port", 22, 1, 65535),
             user=user,
-            identity=self.plain(m, "identity"),
+            identity=self._identity(m),
             vars=() if host_vars is None else tuple((key, self._var(host_vars, key)) for key in host_vars),
             forward_agent=f.boolean(m, "forward_agent"),
             given=frozenset(k for k in ("address", "port", "user", "identity") if k in m),
         )
         self._declare(host, None if via is None else via[0], group)
         return host
+
+    def _identity(self, m: YMap) -> str | None:
+        """`identity:`, rendered; a blank one is refused: it read as given by the runbook (over ~/.ssh/config's
+        IdentityFile) while naming no key."""
+        value = self.plain(m, "identity")
+        if value is not None and not value.strip():
+            self.diags.error(m.value_mark("identity"), "an empty identity; expected the path of a private key file, or the key left out")
+        return value
 
     def _var(self, host_vars: YMap, key: str) -> Any:
         """A var as `host.KEY` reads it: a string is a template, rendered from params at load as the host's fields are
@@ -194,6 +207,12 @@ def is_host_name(address: str) -> bool:
 def address_problem(address: str) -> str | None:
     """What is wrong with a host address no connection could use (`a..b`), or None; said at `validate`, not when the
     step runs."""
+    if _DOTTED_NUMBERS.fullmatch(address):  # `10.0.0.256`, `1.2.3`: a mistyped IPv4 address, which DNS would be asked for
+        try:
+            ipaddress.IPv4Address(address)
+        except ValueError:
+            return f"host address {describe(address)} is no IPv4 address (four numbers 0-255 between dots); expected an IP address or a name"
+        return None
     if is_host_name(address):
         return None
     return f"host address {describe(address)} is no valid host name (a part between dots is empty or over 63 characters); expected a name or an IP address"

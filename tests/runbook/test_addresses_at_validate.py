@@ -44,6 +44,7 @@ def _validate(tmp_path: Path, capsys: pytest.CaptureFixture[str], **fields: str)
 def test_good_addresses_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _validate(tmp_path, capsys) == (0, [])
     assert _validate(tmp_path, capsys, address="::1", url="http://[::1]:9090", hook="http://_hooks.local:8080/x") == (0, [])
+    assert _validate(tmp_path, capsys, address="10.0.0.255") == (0, [])
 
 
 @pytest.mark.parametrize(
@@ -60,6 +61,11 @@ def test_good_addresses_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str])
             {"address": "a..b"},
             "6:27: host address 'a..b' is no valid host name (a part between dots is empty or over 63 characters); expected a name or an IP address",
         ),
+        # a mistyped IPv4 address (before: valid, and DNS was asked for the name '10.0.0.256' when the step ran)
+        *(
+            ({"address": typo}, f"6:27: host address '{typo}' is no IPv4 address (four numbers 0-255 between dots); expected an IP address or a name")
+            for typo in ("10.0.0.256", "999.1.1.1", "10.0.6", "010.0.0.5")
+        ),
     ],
 )
 def test_an_unusable_address_is_refused_at_its_place(tmp_path: Path, capsys: pytest.CaptureFixture[str], fields: dict[str, str], said: str) -> None:
@@ -74,6 +80,8 @@ def test_an_unusable_address_is_refused_at_its_place(tmp_path: Path, capsys: pyt
         ('{name: w1, address: ""}', "r.yaml:6:27: an empty host address; expected a host address, or the key left out"),
         ('{name: w1, user: ""}', "r.yaml:6:24: an empty user name; expected a user name, or the key left out"),
         ("{name: w1, user: ''}", "r.yaml:6:24: an empty user name; expected a user name, or the key left out"),
+        # before: valid; the plan said `identity the SSH agent, ~/.ssh/id_* (runbook)`, over ~/.ssh/config's IdentityFile
+        ('{name: w1, identity: " "}', "r.yaml:6:28: an empty identity; expected the path of a private key file, or the key left out"),
     ],
 )
 def test_an_empty_address_or_user_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], entry: str, said: str) -> None:

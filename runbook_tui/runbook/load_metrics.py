@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.document import YMap
+from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.load_base import NAME, ReaderBase
 from runbook_tui.runbook.model import (
     Mark,
@@ -19,6 +20,9 @@ from runbook_tui.runbook.reach import is_loopback, loaded_url, no_data_action, u
 from runbook_tui.runbook.scrape_query import QueryError, parse_scrape_query
 from runbook_tui.runbook.templating import is_template
 from runbook_tui.runbook.texts import Scope
+
+#: The shortest `metrics.interval` (seconds): tests poll at 0.2s; a person reads a panel no faster.
+SHORTEST_INTERVAL = 0.1
 
 
 class MetricsReader(ReaderBase):
@@ -49,6 +53,12 @@ class MetricsReader(ReaderBase):
                 self.diags.error(panel.query.mark, f"'query': {exc}")
         success = [self._check(value, mark, "a success criterion") for value, mark in self._items(m, "success", "success")]
         interval = f.duration(m, "interval", 5.0, above_zero="leave it out for 5s") or 5.0
+        if interval < SHORTEST_INTERVAL:  # `1ms`: the poller asked the server again as each answer came, a sample each journaled
+            self.diags.error(
+                m.value_mark("interval"),
+                f"'interval': expected at least 100ms (polling faster floods the metrics server and the journal), got {written_duration(interval)}",
+            )
+            interval = 5.0
         return Metrics(source=source, interval_seconds=interval, panels=tuple(panels), success=tuple(c for c in success if c is not None))
 
     def _source(self, metrics: YMap) -> MetricsSource | None:

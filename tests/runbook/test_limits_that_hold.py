@@ -88,6 +88,22 @@ def test_a_zero_timeout_or_interval_is_refused(write_runbook: Callable[..., Path
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("written", "said"), [("1ms", "1ms"), ("0.05", "50ms"), ('"{{ n }}ms"', "30ms")])
+def test_a_polling_interval_under_100ms_is_refused(write_runbook: Callable[..., Path], written: str, said: str) -> None:
+    """`interval: 1ms` validated: the poller asked the metrics server again as each answer came in (its pause is at most
+    half the interval), each sample journaled, all night. The tests poll at 0.2s; 100ms is the floor."""
+    path = write_runbook(
+        LIMITS.split("params:")[0]
+        + "params:\n  n: {type: int, default: 30}\n"
+        + f'metrics:\n  source: {{scrape: {{url: "http://127.0.0.1:9/metrics"}}}}\n  interval: {written}\n'
+        + "sections:\n  - id: main\n    steps:\n      - {id: one, run: echo hi}\n"
+    )
+    assert {at(d): d.message for d in errors(path)} == {
+        (8, 13): f"'interval': expected at least 100ms (polling faster floods the metrics server and the journal), got {said}"
+    }
+    assert load(write_runbook(path.read_text(encoding="utf-8").replace(f"interval: {written}", "interval: 100ms"))).runbook.metrics.interval_seconds == 0.1
+
+
 def test_a_guard_that_could_never_trip_is_refused(write_runbook: Callable[..., Path]) -> None:
     """`on_critical: rollback` without `critical` loaded and never tripped; a scrape query the exporter source
     cannot answer (`sum(...)`, `rate(x)` without its window) loaded and read nothing all night."""

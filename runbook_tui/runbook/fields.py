@@ -42,6 +42,15 @@ def describe(value: Any) -> str:
     return shown(value)
 
 
+def describe_at(m: YMap, key: str) -> str:
+    """`describe` of m[key], saying why when YAML 1.1 read a word as a boolean: `title: yes` was refused as `got true`,
+    and `name: no` as `got false`, words the author never wrote."""
+    value, written = m[key], m.written.get(key)
+    if isinstance(value, bool) and isinstance(written, str) and written.lower() not in ("true", "false"):
+        return f"{written}, which YAML reads as {str(value).lower()} (a boolean); for the text, quote it: '{written}'"
+    return describe(value)
+
+
 def is_percent(value: Any) -> bool:
     return isinstance(value, str) and _PERCENT.match(value.strip()) is not None
 
@@ -119,7 +128,7 @@ class Fields:
         value = m[key]
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(m.as_written(key))
-        self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe(value)}")
+        self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe_at(m, key)}")
         return default
 
     def identifier(self, m: YMap, key: str, pattern: re.Pattern[str], expected: str) -> str | None:

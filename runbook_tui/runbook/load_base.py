@@ -8,7 +8,7 @@ from typing import Any
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.diagnostics import Collector
 from runbook_tui.runbook.document import YMap
-from runbook_tui.runbook.fields import Fields, describe
+from runbook_tui.runbook.fields import Fields, describe_at
 from runbook_tui.runbook.model import (
     LOCAL,
     Host,
@@ -50,7 +50,7 @@ class ReaderBase:
         if type(value) is str and not is_template(value):
             return Text(value, m.value_mark(key), kind, value)  # what `make` gives a plain string
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe(value)}")
+            self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe_at(m, key)}")
             return None
         return self.texts.make(str(m.as_written(key)), m.value_mark(key), kind, scope)
 

@@ -926,6 +926,18 @@ def test_an_id_refused_says_which_characters_it_takes(write_runbook, written):
     assert err.message == f"'id': expected a step id (ASCII letters and digits, then also -, _ or .), got '{written}'"
 
 
+def test_a_word_yaml_reads_as_a_boolean_is_named_as_written(write_runbook):
+    """`title: yes` was refused as `got true (a boolean)` and a host `name: no` as `got false`: words the author never
+    wrote (YAML 1.1 reads yes/no/on/off as booleans). The message names the word, why, and the fix."""
+    path = write_runbook(MINIMAL.replace("title: Demo", "title: yes").replace("run: echo hello", "run: echo hello\n        cwd: off"))
+    found = {at(e): e.message for e in errors(path)}
+    assert found == {
+        (3, 8): "'title': expected a string, got yes, which YAML reads as true (a boolean); for the text, quote it: 'yes'",
+        (9, 14): "'cwd': expected a string, got off, which YAML reads as false (a boolean); for the text, quote it: 'off'",
+    }
+    assert only_error(write_runbook(MINIMAL.replace("title: Demo", "title: true"))).message == "'title': expected a string, got true (a boolean)"
+
+
 def test_a_runbook_of_rollback_sections_only_is_refused(write_runbook):
     """The format: sections are required, with at least one step. A runbook whose every section is `kind: rollback`
     validated (`ok (1 step)`), and exec ran nothing and ended `done`: those steps run only in a full rollback."""

@@ -163,6 +163,10 @@ HOSTS_NAMED = 3
 
 def _step_ready(e: Event) -> Said:
     lines = [f"{e['step']}: {e.get('title', '')}"]
+    # Where and as whom the commands run, as the plan says it (`run on local: rm -rf data` said neither directory nor sudo).
+    env = ", ".join(f"{name}={value}" for name, value in (e.get("env") or {}).items())
+    how = [f"in {e.get('cwd')}"] * bool(e.get("cwd")) + ["with sudo -n"] * bool(e.get("sudo")) + [f"env {env}"] * bool(env)
+    lines += [f"   {'; '.join(how)}"] if how and e.get("commands") else []
     for label, key in (("run", "commands"), ("undo", "undo")):  # a command of several lines: each under the first
         alike: dict[str, list[str]] = {}  # a command, and the hosts that run it as it is
         for host, command in (e.get(key) or {}).items():

@@ -399,6 +399,7 @@ class StepRunner(WaitStep):
             rendered["confirm"] = self._shown(step.confirm, hosts=once)
         if step.env:
             rendered["env"] = {name: self._shown(value, hosts=once) for name, value in step.env}
+        rendered.update(({"cwd": self._shown(step.cwd, hosts=once)} if step.cwd is not None else {}) | ({"sudo": True} if step.sudo else {}))  # where, as whom
         return rendered
 
     def _title(self, step: Step, hosts: tuple[Host, ...] | None = None) -> str:

@@ -85,3 +85,13 @@ def test_a_command_several_hosts_run_alike_is_said_once_under_them() -> None:
     ], lines
     two = describe(event(ev.STEP_READY, step="s", title="t", commands={"a\x1b]0;x\x07": "true", "b": "true"}))
     assert two[1:] == ["   run on 2 hosts (a␛]0;x␇, b):", "     │ true"], two
+
+
+def test_where_and_as_whom_a_command_runs_is_one_safe_line() -> None:
+    """The step's cwd, sudo and env (exec said none of them), each shown on the line, never a second event line."""
+    lines = describe(event(ev.STEP_READY, step="s", title="t", commands={"db1": "rm -rf data"}, cwd=FORGED, sudo=True, env={"MODE": "a\nb"}))
+    assert lines[2] == "   run on db1: rm -rf data"
+    assert lines[1].startswith("   in fine⏎12:00:00 session_finished") and lines[1].endswith("; with sudo -n; env MODE=a⏎b"), lines
+    assert "\x1b" not in lines[1] and "\u202e" not in lines[1]
+    # a note or wait has no command: no such line
+    assert describe(event(ev.STEP_READY, step="n", title="t", text="do it", cwd="/x")) == [describe(event(ev.STEP_READY, step="n", title="t"))[0], "   do it"]

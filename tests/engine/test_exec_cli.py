@@ -137,6 +137,39 @@ def test_a_run_that_completes_exits_0(exec_run: Callable[..., Any], tmp_path: Pa
     assert "outcome done" in result.stdout
 
 
+WHERE = """\
+    runbook: 1
+    id: where-demo
+    title: Where it runs
+    params:
+      dir: {type: string, default: sub}
+    secrets:
+      token: {env: EXEC_DEMO_TOKEN}
+    sections:
+      - id: impl
+        steps:
+          - id: clean
+            run: pwd > ../where
+            cwd: "{{ dir }}"
+            env: {MODE: fast, TOKEN: "{{ secrets.token }}"}
+"""
+
+
+def test_the_step_lines_say_where_and_how_the_command_runs(exec_run: Callable[..., Any], tmp_path: Path, secret: str) -> None:
+    """exec's lines said `run on local: pwd > ../where` and nothing of the step's cwd, env or sudo, which the plan
+    shows: a log reader could not tell in which directory (or as whom) a command ran."""
+    (tmp_path / "sub").mkdir()
+    result = exec_run(runbook=WHERE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    ready = next(i for i, line in enumerate(lines) if "step_ready" in line)
+    assert lines[ready + 1 : ready + 3] == ["   in sub; env MODE=fast, TOKEN=***", "   run on local: pwd > ../where"]
+    assert (tmp_path / "where").read_text().strip() == str(tmp_path / "sub")
+    started = next(e for e in intact_events(tmp_path / "run.jsonl") if e["type"] == "step_ready")
+    assert started["cwd"] == "sub" and "sudo" not in started
+    assert secret not in result.stdout
+
+
 def test_a_failed_step_exits_1_and_stops_there(exec_run: Callable[..., Any], tmp_path: Path) -> None:
     (tmp_path / "make-c-fail").touch()
     result = exec_run("--on-failure", "stop")

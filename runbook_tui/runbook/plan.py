@@ -234,5 +234,6 @@ def _expect_text(words: PlanWords, step: Step) -> str:
     if expect.metric is not None:
         check = expect.metric
         side = f"below {check.below:g}" if check.below is not None else f"above {check.above:g}"
-        parts.append(f"panel {check.panel} {side}")
+        within = f" within {written_duration(check.within_seconds)}" if check.within_seconds is not None else ""  # it waits that long
+        parts.append(f"panel {check.panel} {side}{within}")
     return ", ".join(parts)

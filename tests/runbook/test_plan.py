@@ -220,3 +220,16 @@ def test_a_capture_on_a_group_says_whose_output_it_keeps(capsys, write_runbook, 
     }
     assert said[form] in out.replace("\\", "")
     assert out.count("the first of its") == 1  # a capture on one host needs no words
+
+
+@pytest.mark.parametrize("form", ["text", "md"])
+def test_an_expect_metric_with_within_says_how_long_it_waits(capsys, write_runbook, form):
+    """`expect: {metric: {panel: p99, below: 250, within: 2m}}` waits up to 2 minutes for the panel to hold; the text
+    plan read `panel p99 below 250`, as if it were read once (md said `within 2m`)."""
+    metrics = 'metrics:\n  source: {scrape: {url: "http://127.0.0.1:9/metrics"}}\n  panels: [{id: p99, query: up}]\n'
+    text = MINIMAL.replace("sections:", metrics + "sections:").replace(
+        "run: echo hello", "run: echo hello\n        expect: {metric: {panel: p99, below: 250, within: 2m}}"
+    )
+    code, out, err = plan(capsys, "--format", form, str(write_runbook(text)))
+    assert code == 0, err
+    assert "panel p99 below 250 within 2m" in out

@@ -147,6 +147,24 @@ def test_journal_names_are_the_contracts_and_a_taken_one_moves_to_the_next_micro
     assert abs(stamp - dt.datetime.now(dt.UTC).replace(tzinfo=None)) < dt.timedelta(minutes=1), stamp
 
 
+def test_a_long_runbook_id_or_journal_name_starts_or_is_refused_without_a_traceback(tmp_path: Path) -> None:
+    """The format's `id: [a-z0-9-]+` sets no length: a 300-character id made a journal name the file system refused, and
+    exec died with a traceback (ENAMETOOLONG, raised again while checking the path); so did `--journal` of such a name."""
+    runbook = tmp_path / "long.yaml"
+    runbook.write_text("runbook: 1\nid: " + "a" * 300 + "\ntitle: T\nsections:\n  - id: s\n    steps:\n      - {id: one, run: 'true'}\n")
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    base = [sys.executable, "-m", "runbook_tui", "exec", str(runbook), "--solo", "test"]
+    done = subprocess.run(base, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (journal,) = (tmp_path / "state/runbook-tui/journals").iterdir()
+    assert journal.name.startswith("a" * 200 + "-2") and len(journal.name) <= 255
+    too_long = tmp_path / ("b" * 300 + ".jsonl")
+    refused = subprocess.run([*base, "--journal", str(too_long)], env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert refused.stderr.startswith(f"runbook-tui: cannot open the journal {too_long}: File name too long")
+
+
 def test_journals_go_under_the_home_when_xdg_state_home_is_unset_empty_or_relative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The contract's `$XDG_STATE_HOME/runbook-tui/journals/` (`~/.local/state/...`). A relative XDG_STATE_HOME is
     invalid by the XDG spec; before, it was used as it was: the journal, and the resume command printed with it,

@@ -58,6 +58,10 @@ def journals_dir() -> Path:
     return state_dir() / "journals"
 
 
+#: The runbook id's characters a journal's file name keeps: with the 30 of its timestamp, within the 255 of a file name.
+JOURNAL_ID_CHARS = 200
+
+
 def default_journal_path(runbook_id: str, now: dt.datetime | None = None) -> Path:
     """`<runbook id>-<UTC timestamp>.jsonl` in the journals folder, the contract's name, to the microsecond
     (`change-20261201T230000.123456Z.jsonl`).
@@ -67,8 +71,9 @@ def default_journal_path(runbook_id: str, now: dt.datetime | None = None) -> Pat
     name was no longer the contract's.
     """
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    named = runbook_id[:JOURNAL_ID_CHARS]  # a 300-character id ([a-z0-9-]+ sets no length) made a name the file system refused
     while True:
-        path = journals_dir() / f"{runbook_id}-{moment:%Y%m%dT%H%M%S}.{moment.microsecond:06d}Z.jsonl"
+        path = journals_dir() / f"{named}-{moment:%Y%m%dT%H%M%S}.{moment.microsecond:06d}Z.jsonl"
         if not os.path.lexists(path):
             return path
         moment += dt.timedelta(microseconds=1)

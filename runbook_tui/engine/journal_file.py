@@ -107,7 +107,7 @@ def refuse_unsafe_journal(path: Path) -> None:
     """JournalError when `path` is a symlink or exists as something other than a regular file."""
     try:
         mode = path.lstat().st_mode
-    except (FileNotFoundError, NotADirectoryError):  # nothing there (or a file where a folder should be: open() says so)
+    except OSError:  # nothing there, a file where a folder should be, a name too long: open() says which (a traceback before)
         return
     if stat.S_ISLNK(mode):
         raise JournalError(errno.ELOOP, f"{path} is a symbolic link: a journal must be a regular file (refusing to follow it)")

@@ -14,6 +14,8 @@ _CODE_OPTIONS: dict[str, frozenset[str]] = {
     "python": frozenset({"-c"}), "python3": frozenset({"-c"}), "perl": frozenset({"-e", "-E"}), "ruby": frozenset({"-e"}),
     "node": frozenset({"-e", "-p", "--eval", "--print"}), "php": frozenset({"-r"}), "lua": frozenset({"-e"}),
     "sed": frozenset({"-e", "--expression"}),
+    # gawk's program text in `-e PROG` / `--source=PROG` (any number, joined); `awk` is often gawk
+    **dict.fromkeys(("awk", "gawk", "mawk", "nawk"), frozenset({"-e", "--source"})),
 }  # fmt: skip
 #: Interpreters whose code option may come after their operands (`gdb -p PID -ex CMD`, `mongosh URI --eval JS`): every
 #: word is looked at, up to `--` (gdb's `--args`: the rest is the debugged program's).
@@ -34,16 +36,18 @@ _REDIS_CODE = {"EVAL": 1, "EVAL_RO": 1, "SCRIPT": 2, "FUNCTION": 2}
 _ARGUMENT_LETTERS: dict[str, tuple[str, str, str]] = {
     "python": ("WXm", "WX", ""), "python3": ("WXm", "WX", ""), "perl": ("CDdFIiMmx", "I", "0l"),
     "ruby": ("CEFIiKrTx", "CEIr", "0W"), "node": ("r", "r", ""), "php": ("cdfz", "cdfz", ""), "lua": ("l", "l", ""),
+    **dict.fromkeys(("awk", "gawk", "mawk", "nawk"), ("FvfEilW", "FvfEilW", "")),
 }  # fmt: skip
 #: Interpreters that take a code option's argument only as the next word (`node -pe CODE`; `node -eCODE` is an error).
 _CODE_NEXT_ONLY = frozenset({"node"})
 #: Interpreters whose first operand is their program unless one comes from an option (`awk 'PROG'`, `sed 's/a/b/'`);
 #: value: the options that take an argument (`awk -F :`), and those naming the program so no operand is one (`-f FILE`).
+_AWK_OPTIONS = (
+    frozenset({"-F", "-v", "-f", "-E", "-i", "-l", "-W", "--assign", "--field-separator", "--file", "--exec", "--include", "--load"}),
+    frozenset({"-f", "--file", "-E", "--exec", "-e", "--source"}),  # gawk: `-e PROG` gives (part of) the program
+)
 _PROGRAM_OPERAND: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "awk": (frozenset({"-F", "-v", "-f"}), frozenset({"-f"})),
-    "gawk": (frozenset({"-F", "-v", "-f", "-e"}), frozenset({"-f", "-e"})),
-    "mawk": (frozenset({"-F", "-v", "-f"}), frozenset({"-f"})),
-    "nawk": (frozenset({"-F", "-v", "-f"}), frozenset({"-f"})),
+    **dict.fromkeys(("awk", "gawk", "mawk", "nawk"), _AWK_OPTIONS),
     "sed": (frozenset({"-e", "--expression", "-f", "--file", "-l"}), frozenset({"-e", "--expression", "-f", "--file"})),
 }
 
@@ -85,6 +89,7 @@ def interpreter_code(words: list[str], start: int) -> list[tuple[int, str]]:
         bundle = _bundled_code(name, word, code_options)
         if bundle is not None:
             found.extend((j, name) for j in (k + bundle,) if j < len(words))
+            program_given = True  # `gawk -e'PROG'`: operands are its input
         k += 2 if word in with_argument or word in code_options or bundle == 1 or _takes_next(name, word) else 1
     if name in _PROGRAM_OPERAND and not program_given and k < len(words):
         found.append((k, name))
@@ -224,10 +229,16 @@ def awk_running_commands(words: list[str], start: int) -> tuple[str, list[str]]:
     name = words[start].rpartition("/")[2] if start < len(words) else ""
     if name not in _AWKS:
         return "", []
-    at = next((k for k, by in interpreter_code(words, start) if by == name), None)
-    if at is None or not _awk_runs_commands(words[at]):
+    program = _awk_program(name, words, start)
+    if program is None or not _awk_runs_commands(program):
         return "", []
-    return name, re.findall(r'ENVIRON\s*\[\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*\]', words[at])
+    return name, re.findall(r'ENVIRON\s*\[\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*\]', program)
+
+
+def _awk_program(name: str, words: list[str], start: int) -> str | None:
+    """The program text of the awk at `start` (gawk joins every `-e PROG`), None when it is in a file (`-f FILE`)."""
+    parts = [words[k] for k, by in interpreter_code(words, start) if by == name]
+    return "\n".join(part.partition("=")[2] if part.startswith("--source=") else part for part in parts) if parts else None
 
 
 def awk_data_into_commands(words: list[str], start: int) -> list[int]:
@@ -236,10 +247,12 @@ def awk_data_into_commands(words: list[str], start: int) -> list[int]:
     name = words[start].rpartition("/")[2] if start < len(words) else ""
     if name not in _AWKS:
         return []
-    at = next((k for k, by in interpreter_code(words, start) if by == name), None)
-    if at is None or not _awk_runs_commands(words[at]):  # no program here (`-f FILE`), or one that runs nothing
+    codes = [k for k, by in interpreter_code(words, start) if by == name]
+    program = _awk_program(name, words, start)
+    if program is None or not _awk_runs_commands(program):  # no program here (`-f FILE`), or one that runs nothing
         return []
-    program = _AWK_STRING.sub('""', words[at])
+    at = codes[-1]
+    program = _AWK_STRING.sub('""', program)
     names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", program))
     found: list[int] = []
     for k in range(start + 1, len(words)):

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from helpers_runbook import cli_main
 
+from runbook_tui.runbook.templating import TemplateError, render_command
+
 RUNBOOK = """\
 runbook: 1
 id: awk
@@ -53,6 +55,10 @@ RUNS = [
     "echo \"{{ x }}\" | awk '{ system($0) }'",
     "printf '%s\\n' \"{{ x }}\" | awk '{ print | \"sh\" }'",
     "awk '{ system($0) }' <<EOF\n          {{ x }}\n          EOF",
+    # gawk's program given by -e / --source (the program is every -e joined)
+    "gawk -v v=\"{{ x }}\" -e 'BEGIN { system(v) }'",
+    "gawk -v v=\"{{ x }}\" -e 'BEGIN { n = 1 }' -e 'END { print v | \"sh\" }'",
+    "awk -v v=\"{{ x }}\" --source='BEGIN { system(v) }'",
 ]
 
 
@@ -92,6 +98,8 @@ DATA = [
     "echo \"{{ x }}\" | awk '{ print $1 }'",
     'v="{{ x }}"; awk -v v="$v" \'{ print v }\'',
     'export V="{{ x }}"; awk \'BEGIN { system(ENVIRON["OTHER"]) }\'',
+    "gawk -v n=\"{{ x }}\" -e 'BEGIN { print n }'",
+    "gawk -e '{ print $1 }' \"{{ x }}\"",  # after -e PROG the operands are input files
 ]
 
 
@@ -110,3 +118,22 @@ def test_awk_prints_the_value_exactly_and_runs_nothing(tmp_path: Path, write_run
     assert cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 0
     assert out.read_text() == value
     assert not made.exists()
+
+
+GAWK_PROGRAM_TEXT = [
+    'gawk -e "BEGIN { print \\"{{ x }}\\" }"',
+    'gawk -e \'BEGIN { n = 1 }\' -e "END { print \\"{{ x }}\\" }"',
+    'awk --source "BEGIN { print \\"{{ x }}\\" }"',
+    'gawk --source="BEGIN { print \\"{{ x }}\\" }"',
+    'gawk -f lib.awk -e "BEGIN { print \\"{{ x }}\\" }"',
+    'gawk -e"BEGIN { print \\"{{ x }}\\" }"',
+]
+
+
+@pytest.mark.parametrize("template", GAWK_PROGRAM_TEXT)
+def test_a_value_in_gawk_program_text_given_by_e_or_source_is_code(template: str) -> None:
+    """`gawk -e PROG` and `--source=PROG` give the program as `awk 'PROG'` does: a value there is awk code (system()),
+    so only a plain word passes (before: only the first operand was read as the program, and these ran any value)."""
+    with pytest.raises(TemplateError, match=r"code to g?awk"):
+        render_command(template, {"x": '"); system("touch F"); print("'})
+    assert [v for _, v in render_command(template, {"x": "v1.2"}).env] == ["v1.2"]

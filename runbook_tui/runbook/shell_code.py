@@ -161,18 +161,38 @@ def _takes_next(name: str, word: str) -> bool:
 
 def sql_code(name: str, words: list[str], start: int) -> list[tuple[int, str]]:
     """The words a SQL client (`words[start]`, called `name`) sends as SQL (`psql -XAtc SQL`, `mysql --execute=SQL`)."""
-    return [(k, name) for k in _sql_words(name, words, start) if not _shell_escape(words[k])]
+    return [(k, name) for k in _sql_words(name, words, start) if not shell_escape(name, words[k])]
 
 
 def sql_shell_escapes(words: list[str], start: int) -> list[int]:
     """The words a SQL client's shell escape runs as a shell command line (`psql -c '\\! ls {{ x | shq }}'`)."""
     name = words[start].rpartition("/")[2] if start < len(words) else ""
-    return [k for k in _sql_words(name, words, start) if _shell_escape(words[k])]
+    return [k for k in _sql_words(name, words, start) if shell_escape(name, words[k])]
 
 
-def _shell_escape(sql: str) -> bool:
-    """`\\! CMD` (psql, mysql): the client hands the rest of the text to a shell."""
-    return sql.lstrip().startswith("\\!")
+#: psql meta-commands handing the rest of the text to a shell (`psql -c` runs one meta-command when its text starts
+#: with a backslash): `\\! CMD`, and output sent to a pipe, `\\o |CMD`, `\\g |CMD`, `\\w |CMD` (`\\g (opts) |CMD`).
+_PSQL_SHELL = re.compile(r"\s*\\(?:!|(?:o|out|g|gx|w|write)\b(?:\s*\([^)]*\))?\s*\|)")
+#: mysql's `\\!` runs a shell command wherever it stands in the text (`select 1; \\! CMD`), and so does `system CMD`
+#: at a statement's start.
+_MYSQL_SHELL = re.compile(r"\\!|(?:^|[;\n])\s*system\s", re.IGNORECASE)
+
+
+def shell_escape(name: str, sql: str) -> bool:
+    """Whether the text a SQL client (`name`) runs hands a command to a shell (`psql -c '\\o |CMD'`, `mysql -e
+    'select 1; \\! CMD'`): the text is then a script another shell parses."""
+    if name == "psql":
+        return _PSQL_SHELL.match(sql) is not None
+    return _MYSQL_SHELL.search(sql) is not None
+
+
+def sql_escape_label(name: str, sql: str) -> str:
+    """How a refusal names a SQL client's shell escape: `psql -c \\!`, `psql -c \\o |`, `mysql -e \\!`."""
+    if name != "psql":
+        return f"{name} -e \\!" if "\\!" in sql else f"{name} -e system"
+    found = _PSQL_SHELL.match(sql)
+    meta = found.group().strip() if found else "\\!"
+    return f"psql -c {meta.split()[0].split('|')[0]}{' |' if meta.endswith('|') else ''}"
 
 
 def _sql_words(name: str, words: list[str], start: int) -> list[int]:

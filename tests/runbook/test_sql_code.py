@@ -95,3 +95,32 @@ NEIGHBOURS = [
 def test_a_value_beside_the_sql_is_data(template: str, write_runbook: Callable[..., Path]) -> None:
     assert cli_main(["validate", str(write_runbook(RUNBOOK.format(run=template.replace("\n", "\n          "))))]) == 0
     assert [v for _, v in render_command(template, {"x": INJECTION}).env] == [INJECTION]
+
+
+PIPES_AND_ESCAPES = [
+    ('psql -c "\\o |gzip > /srv/{{ x }}.gz"', "'psql -c \\o |' parses this value again as shell code"),
+    ('psql -c "\\out | cat {{ x }}"', "'psql -c \\out |' parses this value again as shell code"),
+    ('psql -c "\\w |{{ x }}"', "'psql -c \\w |'"),
+    ('psql -c "\\g (format=csv) |cat {{ x }}"', "'psql -c \\g |' parses this value again as shell code"),
+    ('mysql -e "select 1; \\! echo {{ x }}"', "'mysql -e \\!' parses this value again as shell code"),
+    ('mysql -e "select 1; system echo {{ x }}"', "'mysql -e system' parses this value again as shell code"),
+    ('mariadb -e "system {{ x }}"', "'mariadb -e system'"),
+]
+
+
+@pytest.mark.parametrize(("template", "why"), PIPES_AND_ESCAPES)
+def test_a_value_in_a_pipe_or_shell_escape_of_the_client_is_shell_code(
+    template: str, why: str, write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """psql's `\\o |CMD` (and `\\g |`, `\\w |`) and mysql's `\\!` after other SQL or `system CMD` hand CMD to a shell:
+    a plain word there could be a program's name or its options (before: only a leading `\\!` was seen)."""
+    path = write_runbook(RUNBOOK.format(run=template))
+    assert cli_main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:11:{11 + template.index('{{')}: " in err and why in err, err
+
+
+def test_the_shq_form_of_a_pipe_passes_quoted_for_that_shell(write_runbook: Callable[..., Path]) -> None:
+    for template in ('psql -c "\\o |cat > {{ x | shq }}"', 'mysql -e "select 1; \\! echo {{ x | shq }}"', 'psql -c "\\o /srv/{{ x }}.out"'):
+        assert cli_main(["validate", str(write_runbook(RUNBOOK.format(run=template)))]) == 0, template
+    assert [v for _, v in render_command('psql -c "\\o |cat > {{ x | shq }}"', {"x": "a b; touch F"}).env] == ["'a b; touch F'"]

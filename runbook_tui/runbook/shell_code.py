@@ -125,7 +125,56 @@ def _code_anywhere(name: str, words: list[str], start: int) -> list[tuple[int, s
             found.append((k + 1, name))
         elif equals and option.startswith("--") and option in options:
             found.append((k, name))
+    shell = gdb_shell_commands(words, start) if name == "gdb" else []
+    return [(k, by) for k, by in found if k not in shell]
+
+
+#: A gdb command handing its text to a shell: `shell CMD`, `!CMD`, and `pipe GDBCMD | CMD` (or `| GDBCMD | CMD`);
+#: with `--eval-command=` before it when attached. What it matches is cut off before the rest is parsed as a script.
+GDB_SHELL = re.compile(r"(?:--?(?:ex|eval-command|iex|init-eval-command)=)?\s*(?:shell\b|!|(?:pipe\b|\|)[^|]*\|)")
+#: gdb's options taking the next word (so it is no operand), and the commands that run the debugged program.
+_GDB_NEXT = frozenset(f"{dash}{o}" for dash in ("-", "--") for o in (
+    "ex", "eval-command", "iex", "init-eval-command", "x", "command", "ix", "init-command", "p", "pid", "c", "core", "d",
+    "directory", "cd", "s", "symbols", "e", "exec", "se", "tty", "b", "l", "data-directory", "D"))  # fmt: skip
+_GDB_RUN = re.compile(r"\s*(?:r|run|start|starti)\b")
+
+
+def gdb_shell_commands(words: list[str], start: int) -> list[int]:
+    """The `-ex` commands of the gdb at `start` that run a shell command line (`-ex "shell kill {{ x }}"`)."""
+    code = _CODE_ANYWHERE["gdb"]
+    found: list[int] = []
+    for k in range(start + 1, len(words)):
+        if words[k] in ("--", "--args", "-args"):
+            break
+        if words[k - 1] in code and k - 1 > start and GDB_SHELL.match(words[k]):
+            found.append(k)
+        elif words[k].partition("=")[0] in code and "=" in words[k] and GDB_SHELL.match(words[k]):
+            found.append(k)
     return found
+
+
+def gdb_program(words: list[str], start: int) -> int | None:
+    """The word naming the program the gdb at `start` runs: the one after `--args`, or its first operand when an `-ex`
+    command runs it (`gdb -batch -ex run {{ x }}`); None when it only loads one (`gdb -batch -ex bt PROG CORE`)."""
+    if start >= len(words) or words[start].rpartition("/")[2] != "gdb":
+        return None
+    runs = False
+    first: int | None = None
+    k = start + 1
+    while k < len(words):
+        word = words[k]
+        if word in ("--args", "-args"):
+            return k + 1 if k + 1 < len(words) else None
+        if word in _GDB_NEXT:
+            runs = runs or (word in _CODE_ANYWHERE["gdb"] and k + 1 < len(words) and _GDB_RUN.match(words[k + 1]) is not None)
+            k += 2
+            continue
+        if word.startswith("-"):
+            runs = runs or (word.partition("=")[0] in _CODE_ANYWHERE["gdb"] and _GDB_RUN.match(word.partition("=")[2]) is not None)
+        elif first is None:
+            first = k
+        k += 1
+    return first if runs else None
 
 
 def _bundled_code(name: str, word: str, code_options: frozenset[str]) -> int | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from runbook_tui.runbook.shell_code import INTERPRETERS, interpreter_code, sql_escape_label, sql_shell_escapes
+from runbook_tui.runbook.shell_code import INTERPRETERS, gdb_shell_commands, interpreter_code, sql_escape_label, sql_shell_escapes
 from runbook_tui.runbook.shell_dash_c import dash_c_script, sg_command, shell_script
 from runbook_tui.runbook.shell_fleet import CONTAINERS, FLEETS, SALT, entrypoint_scripts, fleet_command, reads_commands_on_stdin, salt_code
 from runbook_tui.runbook.shell_places import MARKERS
@@ -159,6 +159,8 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
                 found.append(([k], "trap"))  # trap ACTION SIGNAL...: the action runs later as shell code
         elif name in ("psql", "mysql", "mariadb"):  # `psql -c '\\! CMD'`: the client's shell runs CMD
             found.extend(([k], sql_escape_label(name, words[k])) for k in sql_shell_escapes(words, start))
+        elif name == "gdb":  # `gdb -ex "shell CMD"`, `-ex "!CMD"`, `-ex "pipe bt | CMD"`
+            found.extend(([k], "gdb -ex shell") for k in gdb_shell_commands(words, start))
         elif name == "capsh" and "--" in words[first:]:  # `capsh -- ARGS` runs /bin/bash ARGS
             script = shell_script(words, words.index("--", first))
             if script is not None:

@@ -25,6 +25,7 @@ from runbook_tui.runbook import shell_flow, shell_nested, shell_unknown
 from runbook_tui.runbook import shell_heredocs as heredocs
 from runbook_tui.runbook import shell_parameters as parameters
 from runbook_tui.runbook import shell_programs as programs
+from runbook_tui.runbook.shell_code import GDB_SHELL
 from runbook_tui.runbook.shell_flow import Flow
 from runbook_tui.runbook.shell_places import (
     EXPANSION,
@@ -460,6 +461,8 @@ class Tokenizer:
             self._output_reparsed(w.expanded_markers, by)
             self.flow.reparsed.update(dict.fromkeys(w.refs, by))  # `v="{{ x }}"; eval "$v"`: v's values are code
         text = " ".join(w.text for w in script)
+        if by == "gdb -ex shell":  # `shell CMD`, `!CMD`: CMD is the script (the value may be its command's name)
+            text = GDB_SHELL.sub("", text, count=1)
         if not has_markers(text) and not self.flow.every_script:
             return
         for w in script:

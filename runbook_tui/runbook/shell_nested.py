@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runbook_tui.runbook import shell_commands as commands
-from runbook_tui.runbook.shell_code import awk_data_into_commands
-from runbook_tui.runbook.shell_places import Word, marker
+from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program
+from runbook_tui.runbook.shell_places import WHOLE_NAME, Word, marker
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
@@ -34,6 +34,9 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].code_of = by
     start = commands.command_start(texts)
+    debugged = gdb_program(texts, start)  # `gdb -batch -ex run --args {{ x }}`: the value picks the program gdb runs
+    for m in words[debugged].markers + words[debugged].expanded_markers if debugged is not None and WHOLE_NAME.fullmatch(words[debugged].text) else ():
+        tok.places[m].runs_as = tok.places[m].runs_as or "the program gdb runs"
     for k in awk_data_into_commands(texts, start):  # `awk -v v="{{ x }}" 'BEGIN { system(v) }'`, `-v v="$v"`
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].runs_commands_of = texts[start].rpartition("/")[2]

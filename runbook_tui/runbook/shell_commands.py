@@ -320,7 +320,7 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     # ansible runs `-a` (through a shell with `-m shell`; as templated Jinja always), and templates `-e` values
     "ansible": frozenset({"-a", "--args", "-e", "--extra-vars"}),
 }  # fmt: skip
-_KNOWN |= frozenset(_COMMAND_OPTIONS) | SALT
+_KNOWN |= frozenset(_COMMAND_OPTIONS) | SALT | {"aws"}
 #: git settings (`-c KEY=VALUE`) whose value git runs as a command (`core.fsmonitor` on every `status`).
 _GIT_COMMAND_KEY = re.compile(
     r"(?i)(^alias\.|\.(pager|editor|sshcommand|fsmonitor|askpass|helper|command|program|driver|external|textconv|clean|smudge"
@@ -342,6 +342,8 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
             _basename(w) for w in words[:k]
         }:
             found.append((k, "env -S"))
+    if name == "aws":
+        found.extend((k, by) for k in _aws_remote_commands(words, start) for by in (f"aws {' '.join(_aws_call(words, start))}",))
     for k in range(start + 1, len(words)):
         option, equals, _rest = words[k].partition("=")
         if name in ("ssh", "scp", "sftp") and (words[k - 1] == "-o" or (option.startswith("-o") and len(option) > 2)):
@@ -357,6 +359,42 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
             found.append((k, f"{name} {words[k - 1]}"))
         elif equals and option in _COMMAND_OPTIONS.get(name, ()):
             found.append((k, f"{name} {option}"))
+    return found
+
+
+#: aws calls whose arguments a remote machine runs as commands (`aws ssm send-command --document-name
+#: AWS-RunShellScript --parameters commands="..."`, `ecs execute-command --command`): the options holding them.
+_AWS_REMOTE: dict[tuple[str, ...], frozenset[str]] = {
+    ("ssm", "send-command"): frozenset({"--parameters", "--cli-input-json", "--cli-input-yaml"}),
+    ("ssm", "start-session"): frozenset({"--parameters", "--cli-input-json", "--cli-input-yaml"}),
+    ("ecs", "execute-command"): frozenset({"--command", "--cli-input-json", "--cli-input-yaml"}),
+}
+
+
+def _aws_call(words: list[str], start: int) -> tuple[str, ...]:
+    """The service and operation of the `aws` at `start` (`aws --region x ssm send-command`), as far as they are words."""
+    operands = [
+        w
+        for k, w in enumerate(words[start + 1 :], start + 1)
+        if not w.startswith("-") and not (words[k - 1].startswith("--") and words[k - 1] not in _AWS_FLAGS)
+    ]
+    return tuple(operands[:2])
+
+
+#: aws's global options that take no value (the others take the next word: `--region eu-west-1`).
+_AWS_FLAGS = frozenset({"--debug", "--no-verify-ssl", "--no-paginate", "--no-sign-request", "--no-cli-pager", "--cli-auto-prompt", "--no-cli-auto-prompt"})
+
+
+def _aws_remote_commands(words: list[str], start: int) -> list[int]:
+    """The words of `aws ssm send-command` (and the like) holding commands the instances run."""
+    options = _AWS_REMOTE.get(_aws_call(words, start))
+    if not options:
+        return []
+    found: list[int] = []
+    for k in range(start + 1, len(words)):
+        option, equals, _rest = words[k].partition("=")
+        if (words[k - 1] in options and k - 1 > start) or (equals and option in options):
+            found.append(k)
     return found
 
 

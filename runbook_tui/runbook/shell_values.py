@@ -391,10 +391,11 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
         for item in items:
             if "\0" in item:
                 raise ShellRefused("a value holds a NUL byte, which no command can receive")
-            if place.code_of and not _PLAIN_WORD.match(item):
+            aws = place.code_of.startswith("aws ")  # `aws ssm send-command --parameters commands=a,b`: a comma adds a command
+            if place.code_of and (not _PLAIN_WORD.match(item) or (aws and "," in item)):
                 raise ShellRefused(
                     f"a value inside {place.code_of}'s program is code to {place.code_of}, which can run commands: only a plain word"
-                    f" ({_PLAIN_WORD_CHARACTERS}) passes, not {_clip(item)};"
+                    f" ({_PLAIN_WORD_CHARACTERS.replace(' , ', ' ') if aws else _PLAIN_WORD_CHARACTERS}) passes, not {_clip(item)};"
                     f" {_CODE_INSTEAD.get(place.code_of, 'pass it as an argument or an environment variable instead (awk -v NAME=VALUE, ENVIRON, os.environ)')}"
                 )
             if place.command_line and item.startswith("-"):
@@ -453,6 +454,13 @@ _CODE_INSTEAD = {
     "mysql": "the mysql client has no variables for SQL given with -e: give the parameter a pattern: that lets only such a word through",
 }
 _CODE_INSTEAD["mariadb"] = _CODE_INSTEAD["mysql"]
+_CODE_INSTEAD.update(
+    dict.fromkeys(
+        (f"aws {call}" for call in ("ssm send-command", "ssm start-session", "ecs execute-command")),
+        "the instance runs it as a shell command (in the CLI's shorthand a comma starts another one): give the parameter a"
+        " pattern or choices, or run a script already on the instance with the value as its argument",
+    )
+)
 #: What `echo` does not print as is: a backslash (dash reads `\\c`, `\\n`...), a value that is one of its options.
 _ECHO_READS = re.compile(r"\\|\A-[neE]+\Z")
 #: What a shell expands in a variable it reads again (`$`, backticks, and `\\` in prompts).

@@ -45,6 +45,13 @@ RUNS_IT = [
     'git config alias.x "!echo {{ x }}"',
     "git -C repo config --global core.sshCommand {{ x }}",
     "git config core.fsmonitor {{ x }}; git status",
+    # the instances run these through a shell (AWS-RunShellScript, AWS-StartInteractiveCommand, ECS Exec)
+    'aws ssm send-command --document-name AWS-RunShellScript --targets Key=tag:role,Values=web --parameters commands="systemctl restart {{ x }}"',
+    'aws --region eu-west-1 ssm send-command --instance-ids i-1 --parameters "commands=[\\"echo {{ x }}\\"]"',
+    'aws --debug ssm send-command --instance-ids i-1 --parameters="commands=echo {{ x }}"',
+    'aws ssm send-command --instance-ids i-1 --cli-input-json "{\\"Parameters\\": {\\"commands\\": [\\"echo {{ x }}\\"]}}"',
+    'aws ssm start-session --target i-1 --document-name AWS-StartInteractiveCommand --parameters command="tail -f {{ x }}"',
+    'aws ecs execute-command --cluster c --task t --interactive --command "cat {{ x }}"',
 ]
 
 
@@ -60,6 +67,8 @@ def test_a_value_in_an_option_that_runs_nothing_is_any_word() -> None:
         "git config user.name {{ x }}",
         "tar -xf {{ x }}",
         "find . -name {{ x }}",
+        "aws ssm send-command --document-name AWS-RunShellScript --instance-ids {{ x }} --parameters commands=uptime",
+        "aws cloudformation create-stack --stack-name s --parameters ParameterKey=K,ParameterValue={{ x }}",
     ):
         assert [value for _, value in render_command(template, {"x": "Jane Doe; $(id)"}).env] == ["Jane Doe; $(id)"], template
 
@@ -71,3 +80,12 @@ def test_a_plain_word_starting_with_a_dash_is_refused_where_it_would_be_an_optio
     render_command(template, {"x": "2222"})
     with pytest.raises(TemplateError, match="starting with '-'"):
         render_command(template, {"x": "-oProxyCommand=pwnme"})
+
+
+def test_a_comma_in_an_ssm_command_would_add_a_command() -> None:
+    """In the AWS CLI's shorthand `commands=systemctl restart nginx,reboot` is two commands: a comma, which a plain word
+    may hold elsewhere, is refused there too."""
+    template = 'aws ssm send-command --instance-ids i-1 --parameters commands="systemctl restart {{ x }}"'
+    with pytest.raises(TemplateError, match=r"only a plain word \(letters, digits, \. _ : \+ = -\) passes, not 'nginx,reboot'"):
+        render_command(template, {"x": "nginx,reboot"})
+    assert [value for _, value in render_command(template, {"x": "nginx.service"}).env] == ["nginx.service"]

@@ -29,9 +29,34 @@ _DASH_C = frozenset({"su", "runuser", "flock", "script", "sg"})
 _JOINERS = frozenset({"eval", "parallel", "tmux", "screen"})
 #: Commands that run the rest of their words as a command; value: options that take an argument.
 _WRAPPERS: dict[str, frozenset[str]] = {
-    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-R", "-T"}),
+    "sudo": frozenset(
+        {
+            "-u",
+            "-g",
+            "-C",
+            "-D",
+            "-h",
+            "-p",
+            "-r",
+            "-t",
+            "-U",
+            "-R",
+            "-T",
+            "--user",
+            "--group",
+            "--close-from",
+            "--chdir",
+            "--host",
+            "--prompt",
+            "--role",
+            "--type",
+            "--other-user",
+            "--chroot",
+            "--command-timeout",
+        }
+    ),
     "doas": frozenset({"-u", "-C"}),
-    "env": frozenset({"-u", "-C", "-S"}),
+    "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir"}),
     "nice": frozenset({"-n"}),
     "nohup": frozenset(),
     "time": frozenset({"-f", "-o", "--format", "--output"}),  # bash's `time -p` and GNU time's options
@@ -90,6 +115,15 @@ def _basename(word: str) -> str:
     return word.rpartition("/")[2]
 
 
+def _bundle_takes_next(word: str, options: frozenset[str]) -> bool:
+    """`sudo -iu postgres`, `sudo -Eu app`: short flags ending in one that takes the next word as its argument (a
+    letter taking one earlier in the bundle takes the rest of the word: `-upostgres`)."""
+    if word.startswith("--") or len(word) < 3:
+        return False
+    at = next((i for i, letter in enumerate(word[1:], 1) if f"-{letter}" in options), None)
+    return at == len(word) - 1
+
+
 def command_start(words: list[str]) -> int:
     """Index of the command word behind reserved words, assignments, wrappers (`if`, `sudo -u x`, `env A=1`, `timeout 5`)
     and runners (`docker exec C`, `kubectl exec POD --`, `flock FILE`: `shell_runners`)."""
@@ -111,7 +145,7 @@ def command_start(words: list[str]) -> int:
             continue
         k += 1
         while k < len(words) and words[k].startswith("-") and words[k] != "--":
-            k += 2 if words[k] in options else 1
+            k += 2 if words[k] in options or _bundle_takes_next(words[k], options) else 1
         if k < len(words) and words[k] == "--":
             k += 1
         if name in _WRAPPER_OPERAND and k < len(words):

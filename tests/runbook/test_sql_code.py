@@ -42,6 +42,11 @@ IN_SQL = [
     "psql --command \"select '{{ x }}'\"",
     'runuser -u postgres -- psql -XAtc "select pg_cancel_backend({{ x }})"',
     'sudo -u postgres psql -c "drop table {{ x }}"',
+    # behind sudo's bundled and long options (before: `-iu postgres` was read as a flag, so `postgres` as the command)
+    'sudo -iu postgres psql -c "drop table {{ x }}"',
+    'sudo -nHu postgres psql -XAtc "select {{ x }}"',
+    'sudo --user postgres psql -c "drop table {{ x }}"',
+    'env --chdir /srv psql -c "drop table {{ x }}"',
     "mysql -e \"select '{{ x }}'\"",
     "mysql -uroot -Nse \"select '{{ x }}'\"",
     'mysql --execute="drop table {{ x }}"',

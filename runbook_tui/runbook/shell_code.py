@@ -24,7 +24,20 @@ _CODE_ANYWHERE: dict[str, frozenset[str]] = {
     "mongosh": frozenset({"--eval"}), "mongo": frozenset({"--eval"}), "Rscript": frozenset({"-e"}), "R": frozenset({"-e"}),
     "osascript": frozenset({"-e"}), "expect": frozenset({"-c"}), "julia": frozenset({"-e", "-E", "--eval", "--print"}),
     "dc": frozenset({"-e", "--expression"}), "make": frozenset({"--eval"}), "sqlite3": frozenset({"-cmd", "--cmd"}),
+    # vim's commands (`-c CMD`, `--cmd CMD`, and `+CMD`: see `PLUS_COMMANDS`): `|` chains another, `:!` runs a shell
+    **dict.fromkeys(("vim", "vi", "nvim", "ex", "view", "vimdiff", "rvim", "gvim", "evim"), frozenset({"-c", "--cmd"})),
 }  # fmt: skip
+#: Programs running a word starting with `+` as a command of theirs (`vim +CMD`, `less +CMD`: less's `!` runs a shell).
+PLUS_COMMANDS = frozenset({"vim", "vi", "nvim", "ex", "view", "vimdiff", "rvim", "gvim", "evim", "less"})
+#: jq-like programs: their first operand is their filter, a program that reads the environment (`env.SECRET`, `$ENV`,
+#: the values passed out of band included) and, for yq, files (`load("/etc/shadow")`); value: options taking one word,
+#: options taking two (`--arg NAME VALUE`), options naming the filter's file, and those after which operands are data.
+_JQ_OPTIONS = (
+    frozenset({"--indent", "-L", "--seq-separator"}),
+    frozenset({"--arg", "--argjson", "--slurpfile", "--rawfile", "--argfile"}),
+    frozenset({"-f", "--from-file"}),
+)
+_JQS = frozenset({"jq", "gojq", "jaq", "yq"})
 #: PowerShell: `-Command` (any case, any prefix: `-c`, `-Com`) makes every word after it the code, unless it is `-`.
 _PWSH = frozenset({"pwsh", "powershell", "pwsh.exe", "powershell.exe", "pwsh-preview"})
 #: redis-cli commands whose next word (`EVAL SCRIPT`) or next but one (`FUNCTION LOAD CODE`) is Lua the server runs.
@@ -62,6 +75,7 @@ _SQL["mariadb"] = _SQL["mysql"]
 
 #: Every interpreter named here.
 INTERPRETERS = frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND) | frozenset(_CODE_ANYWHERE) | _PWSH | {"redis-cli"} | frozenset(_SQL)
+INTERPRETERS |= PLUS_COMMANDS | _JQS
 
 
 def interpreter_code(words: list[str], start: int) -> list[tuple[int, str]]:
@@ -125,8 +139,34 @@ def _code_anywhere(name: str, words: list[str], start: int) -> list[tuple[int, s
             found.append((k + 1, name))
         elif equals and option.startswith("--") and option in options:
             found.append((k, name))
+    if name in PLUS_COMMANDS:  # `vim +CMD`, `less +CMD`
+        found.extend((k, name) for k in range(start + 1, len(words)) if words[k].startswith("+") and "--" not in words[start + 1 : k])
+    if name in _JQS:
+        found.extend((k, name) for k in [_jq_filter(name, words, start)] if k is not None)
     shell = gdb_shell_commands(words, start) if name == "gdb" else []
     return [(k, by) for k, by in found if k not in shell]
+
+
+def _jq_filter(name: str, words: list[str], start: int) -> int | None:
+    """The word holding a jq's filter (its first operand; yq's after `e`/`eval`), None when it comes from a file."""
+    one, two, from_file = _JQ_OPTIONS
+    k = start + 1
+    operands: list[int] = []
+    while k < len(words):
+        word = words[k]
+        if word in from_file or word in ("--args", "--jsonargs"):
+            return None if word in from_file else (operands[0] if operands else (k + 1 if k + 1 < len(words) else None))
+        if word == "--":
+            operands.extend(range(k + 1, len(words)))
+            break
+        if word.startswith("-") and len(word) > 1:
+            k += 3 if word in two else 2 if word in one else 1
+            continue
+        operands.append(k)
+        k += 1
+    if name == "yq" and operands and words[operands[0]] in ("e", "eval", "ea", "eval-all"):
+        operands = operands[1:]
+    return operands[0] if operands else None
 
 
 #: A gdb command handing its text to a shell: `shell CMD`, `!CMD`, and `pipe GDBCMD | CMD` (or `| GDBCMD | CMD`);

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from runbook_tui.runbook.shell_code import INTERPRETERS, gdb_shell_commands, interpreter_code, sql_escape_label, sql_shell_escapes
+from runbook_tui.runbook.shell_code import INTERPRETERS, PLUS_COMMANDS, gdb_shell_commands, interpreter_code, sql_escape_label, sql_shell_escapes
 from runbook_tui.runbook.shell_dash_c import dash_c_script, sg_command, shell_script
 from runbook_tui.runbook.shell_fleet import CONTAINERS, FLEETS, SALT, entrypoint_scripts, fleet_command, reads_commands_on_stdin, salt_code
 from runbook_tui.runbook.shell_places import MARKERS
@@ -95,6 +95,8 @@ _COPROC_COMPOUND = frozenset({"{", "if", "while", "until", "for", "select", "cas
 #: `git --upload-pack=CMD`, `tar --to-command=CMD`, `sort --compress-program=CMD`, `zip -TTCMD`, `curl -K FILE`,
 #: `wget -eCOMMAND`, `find PATH -exec`): a value that starts one of their words must not start with `-`.
 _OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", "sort", "zip", "curl", "wget", "find"})
+#: `man -Pcmd`, `nc -e/bin/sh`, and editors and pagers reading a word starting with `+` as a command (`vim +!cmd`).
+_OPTIONS_RUN_COMMANDS |= {"man", "nc", "ncat", "netcat", "nc.traditional"} | PLUS_COMMANDS
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
@@ -350,11 +352,14 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     # a remote shell runs these: `gcloud compute ssh VM --command=CMD`, `vagrant ssh -c CMD`
     "gcloud": frozenset({"--command"}),
     "vagrant": frozenset({"-c", "--command"}), "nix-shell": frozenset({"--run", "--command"}), "az": frozenset({"--scripts"}),
+    "man": frozenset({"-P", "--pager"}),  # man runs its pager with `sh -c`
+    # netcat runs a program for each connection: `-e` execs it, `-c` through `sh -c`
+    **dict.fromkeys(("nc", "ncat", "netcat", "nc.traditional"), frozenset({"-e", "-c", "--exec", "--sh-exec", "--lua-exec"})),
     "mosh": frozenset({"--ssh"}),  # split into words (Perl's shellwords) and run: `--ssh="ssh {{ x }}"` took -oProxyCommand
     # ansible runs `-a` (through a shell with `-m shell`; as templated Jinja always), and templates `-e` values
     "ansible": frozenset({"-a", "--args", "-e", "--extra-vars"}),
 }  # fmt: skip
-_KNOWN |= frozenset(_COMMAND_OPTIONS) | SALT | {"aws"}
+_KNOWN |= frozenset(_COMMAND_OPTIONS) | SALT | {"aws", "socat"}
 #: git settings (`-c KEY=VALUE`) whose value git runs as a command (`core.fsmonitor` on every `status`).
 _GIT_COMMAND_KEY = re.compile(
     r"(?i)(^alias\.|\.(pager|editor|sshcommand|fsmonitor|askpass|helper|command|program|driver|external|textconv|clean|smudge"
@@ -376,6 +381,8 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
             _basename(w) for w in words[:k]
         }:
             found.append((k, "env -S"))
+    if name == "socat":  # `socat - SYSTEM:CMD` (through `sh -c`), `EXEC:CMD` (split into words): the address runs CMD
+        found.extend((k, "socat") for k in range(start + 1, len(words)) if re.match(r"(?i)(system|exec):", words[k]))
     if name == "aws":
         found.extend((k, by) for k in _aws_remote_commands(words, start) for by in (f"aws {' '.join(_aws_call(words, start))}",))
     for k in range(start + 1, len(words)):

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.shell_classify import classify, environment_in_arithmetic, environment_reparsed
+from runbook_tui.runbook.shell_code import PLUS_COMMANDS
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, REEXPANDED
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,
@@ -403,9 +404,9 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
                     f"a value starting with '-' in the command {place.code_of} runs would be an option there ({_clip(item)}),"
                     f" and options such as ssh's -oProxyCommand=CMD run commands; expected a value not starting with '-'"
                 )
-            if place.option_of and item.startswith("-") and item != "-":
+            if place.option_of and ((item.startswith("-") and item != "-") or (item.startswith("+") and place.option_of in PLUS_COMMANDS)):
                 raise ShellRefused(
-                    f"a value starting with '-' would be read by {place.option_of} as an option ({_clip(item)}),"
+                    f"a value starting with '{item[0]}' would be read by {place.option_of} as an option ({_clip(item)}),"
                     f" and some of its options run commands (ssh -oProxyCommand=...); write -- before the operands"
                     f" ({place.option_of} [OPTIONS] -- VALUE) or ./ before a relative path"
                 )
@@ -454,6 +455,10 @@ _CODE_INSTEAD = {
     "mysql": "the mysql client has no variables for SQL given with -e: give the parameter a pattern: that lets only such a word through",
 }
 _CODE_INSTEAD["mariadb"] = _CODE_INSTEAD["mysql"]
+_CODE_INSTEAD.update(
+    dict.fromkeys(("jq", "gojq", "jaq"), "pass it as a jq variable instead: jq --arg v \"{{ x }}\" '... $v ...'"),
+    yq="pass it in the environment instead: V=\"{{ x }}\" yq '... strenv(V) ...'",
+)
 _CODE_INSTEAD.update(
     dict.fromkeys(
         (f"aws {call}" for call in ("ssm send-command", "ssm start-session", "ecs execute-command")),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from runbook_tui.runbook import shell_files as files
 from runbook_tui.runbook import shell_programs as programs
+from runbook_tui.runbook.shell_code import psql_raw_reads
 from runbook_tui.runbook.shell_places import Word, marker_index
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def operator(tok: Tokenizer, i: int) -> int:
     text = "".join(delimiter)
     for ch in text:
         tok._mark(ch, "UNKNOWN", {})
-    tok.pending_heredocs.append([text, quoted, strip, "", [], "", []])
+    tok.pending_heredocs.append([text, quoted, strip, "", [], "", [], {}])
     return i
 
 
@@ -54,9 +55,10 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
     """The bodies of the line's heredocs, from `i`; returns the index after the last delimiter line."""
     pending, tok.pending_heredocs = tok.pending_heredocs, []
     s = tok.s
-    for delimiter, quoted, strip, reader, reads, program, targets in pending:
+    for delimiter, quoted, strip, reader, reads, program, targets, psql_variables in pending:
         body: list[Word] = []
         written: list[int] = []  # values in a quoted body, as written
+        lines: list[str] = []
         before = set(tok.places)
         while i < len(s):
             j = s.find("\n", i)
@@ -65,6 +67,7 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
             if (line.lstrip("\t") if strip else line) == delimiter:
                 i = j + 1
                 break
+            lines.append(line)
             if quoted:
                 for ch in line:
                     index = tok._mark(ch, "QUOTED_HEREDOC", frame)
@@ -79,6 +82,9 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
             tok.flow.file_refs.setdefault(files.key(target), set()).update(r for w in body for r in w.refs)
         for name in reads:  # `read n <<EOF`
             tok.flow.assign(name, [m for w in body for m in w.markers + w.expanded_markers], [r for w in body for r in w.refs])
+        for name in psql_raw_reads("\n".join(lines), psql_variables):  # `psql -v t="{{ x }}" <<'SQL'` reading `:t`
+            for m in psql_variables[name]:
+                tok.places[m].code_of = tok.places[m].code_of or "psql"  # SQL code: a plain word (`select ... <= :max`) passes
         if program:  # `python3 - <<EOF`: the body is the interpreter's program
             programs.mark(tok.places, written + [m for w in body for m in w.markers + w.expanded_markers], program)
         if reader and body:  # `sh <<EOF`, `ssh host <<EOF`: the expanded body is a script

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runbook_tui.runbook import shell_commands as commands
-from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program
+from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, psql_raw_reads, psql_variables, sql_code
 from runbook_tui.runbook.shell_places import WHOLE_NAME, Word, marker
 
 if TYPE_CHECKING:
@@ -37,6 +37,12 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     debugged = gdb_program(texts, start)  # `gdb -batch -ex run --args {{ x }}`: the value picks the program gdb runs
     for m in words[debugged].markers + words[debugged].expanded_markers if debugged is not None and WHOLE_NAME.fullmatch(words[debugged].text) else ():
         tok.places[m].runs_as = tok.places[m].runs_as or "the program gdb runs"
+    # `psql -v t="{{ x }}" -c '\set r `echo :t`'`: a meta-command reads `:t` as raw text (SQL given to -c is sent as is)
+    variables = psql_variables(texts, start)
+    meta = "\n".join(texts[k] for k, _ in sql_code("psql", texts, start) if texts[k].startswith("\\"))
+    for name in psql_raw_reads(meta, variables) if variables else ():
+        for m in words[variables[name]].markers + words[variables[name]].expanded_markers:
+            tok.places[m].code_of = tok.places[m].code_of or "psql"
     for k in awk_data_into_commands(texts, start):  # `awk -v v="{{ x }}" 'BEGIN { system(v) }'`, `-v v="$v"`
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].runs_commands_of = texts[start].rpartition("/")[2]

@@ -17,8 +17,9 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from runbook_tui.runbook.shell_code import psql_variables
 from runbook_tui.runbook.shell_commands import command_start, remote_words, stdin_script_reader
-from runbook_tui.runbook.shell_places import Place
+from runbook_tui.runbook.shell_places import Place, marker_index
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
@@ -185,6 +186,10 @@ def read_stdin(tok: Tokenizer, texts: list[str], fed: list[int], heredocs: list[
         mark(tok.places, fed, program)
         for heredoc in heredocs:
             heredoc[5] = program  # its body's values are marked once it is read (`shell_heredocs.bodies`)
+    start = command_start(texts)
+    variables = {name: [m for c in texts[k] if (m := marker_index(c)) is not None] for name, k in psql_variables(texts, start).items()}
+    for heredoc in heredocs if any(variables.values()) else ():
+        heredoc[7] = {name: markers for name, markers in variables.items() if markers}  # `psql -v t=... <<'SQL'` reading `:t`
 
 
 def mark(places: dict[int, Place], markers: Iterable[int], program: str) -> None:

@@ -129,3 +129,39 @@ def test_the_shq_form_of_a_pipe_passes_quoted_for_that_shell(write_runbook: Call
     for template in ('psql -c "\\o |cat > {{ x | shq }}"', 'mysql -e "select 1; \\! echo {{ x | shq }}"', 'psql -c "\\o /srv/{{ x }}.out"'):
         assert cli_main(["validate", str(write_runbook(RUNBOOK.format(run=template)))]) == 0, template
     assert [v for _, v in render_command('psql -c "\\o |cat > {{ x | shq }}"', {"x": "a b; touch F"}).env] == ["'a b; touch F'"]
+
+
+RAW_VARIABLES = [
+    "psql -X -v t={{ x }} <<'SQL'\nselect :t;\nSQL",
+    'psql -v n=1 -v t="{{ x }}" <<SQL\ndrop table :t;\nSQL',
+    "sudo -u postgres psql --set=t={{ x }} <<'SQL'\nselect * from :t;\nSQL",
+    "psql -v t={{ x }} <<'SQL'\n\\set r `echo :t`\nSQL",
+    "psql -v t={{ x }} -c '\\set r `echo :t`'",
+]
+
+
+@pytest.mark.parametrize("template", RAW_VARIABLES)
+def test_a_psql_variable_read_as_raw_text_is_a_plain_word_or_refused(template: str, write_runbook: Callable[..., Path]) -> None:
+    """`psql -v t="{{ x }}"` passes the value as data only where the SQL reads it quoted (`:'t'`, `:"t"`): psql puts a
+    bare `:t` in as is, so x = `1; copy (select 1) to program 'touch F'` ran touch (checked with PostgreSQL 15, as
+    the `\\set r` backticks did); SQL given to -c is sent as is, but a meta-command there reads `:t` too. Such a value
+    is SQL code now: a plain word (a number, a table's name) passes, anything else is refused before psql runs."""
+    assert cli_main(["validate", str(write_runbook(RUNBOOK.format(run=template.replace("\n", "\n          "))))]) == 0
+    for hostile in (INJECTION, "1; copy (select 1) to program 'touch F'", "$(touch F)"):
+        with pytest.raises(TemplateError, match="a value inside psql's program is code to psql"):
+            render_command(template, {"x": hostile})
+    assert [v for _, v in render_command(template, {"x": "16777216"}).env] == ["16777216"]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        'psql -X -v t="{{ x }}" <<\'SQL\'\nselect :\'t\', :"t", a::int from :"t";\nSQL',
+        "psql -v t={{ x }} <<'SQL'\n\\set r `echo :'t'`\nSQL",
+        "psql -v t={{ x }} -c 'select :t'",  # sent to the server as is: a syntax error, never the value
+        "psql -v t={{ x }} -v n=1 <<'SQL'\nselect :n, :'t';\nSQL",
+    ],
+)
+def test_a_psql_variable_read_quoted_is_data(template: str, write_runbook: Callable[..., Path]) -> None:
+    assert cli_main(["validate", str(write_runbook(RUNBOOK.format(run=template.replace("\n", "\n          "))))]) == 0
+    assert [v for _, v in render_command(template, {"x": INJECTION}).env] == [INJECTION]

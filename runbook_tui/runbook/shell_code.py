@@ -15,6 +15,9 @@ _CODE_OPTIONS: dict[str, frozenset[str]] = {
     "python": frozenset({"-c"}), "python3": frozenset({"-c"}), "perl": frozenset({"-e", "-E"}), "ruby": frozenset({"-e"}),
     "node": frozenset({"-e", "-p", "--eval", "--print"}), "php": frozenset({"-r"}), "lua": frozenset({"-e"}),
     "sed": frozenset({"-e", "--expression"}),
+    # shells whose quoting is not sh's (fish reads `\\'` inside '...'): only a plain word, `| shq` is no fix there
+    "fish": frozenset({"-c", "--command", "-C", "--init-command"}), "csh": frozenset({"-c"}), "tcsh": frozenset({"-c"}),
+    "bun": frozenset({"-e", "--eval", "-p", "--print"}),
     # gawk's program text in `-e PROG` / `--source=PROG` (any number, joined); `awk` is often gawk
     **dict.fromkeys(("awk", "gawk", "mawk", "nawk"), frozenset({"-e", "--source"})),
 }  # fmt: skip
@@ -51,6 +54,7 @@ _ARGUMENT_LETTERS: dict[str, tuple[str, str, str]] = {
     "python": ("WXm", "WX", ""), "python3": ("WXm", "WX", ""), "perl": ("CDdFIiMmx", "I", "0l"),
     "ruby": ("CEFIiKrTx", "CEIr", "0W"), "node": ("r", "r", ""), "php": ("cdfz", "cdfz", ""), "lua": ("l", "l", ""),
     **dict.fromkeys(("awk", "gawk", "mawk", "nawk"), ("FvfEilW", "FvfEilW", "")),
+    "fish": ("dop", "dop", ""), "csh": ("", "", ""), "tcsh": ("", "", ""),
 }  # fmt: skip
 #: Interpreters that take a code option's argument only as the next word (`node -pe CODE`; `node -eCODE` is an error).
 _CODE_NEXT_ONLY = frozenset({"node"})

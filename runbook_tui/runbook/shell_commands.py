@@ -345,7 +345,8 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     "rsync": frozenset({"-e", "--rsh", "--rsync-path"}),
     "tar": frozenset({"--to-command", "-I", "--use-compress-program", "--checkpoint-action", "-F", "--info-script",
                       "--new-volume-script", "--rsh-command", "--rmt-command"}),
-    "git": frozenset({"-c", "--config-env", "--upload-pack", "--receive-pack", "-u", "--exec"}),
+    "git": frozenset({"-c", "--config-env", "--upload-pack", "--receive-pack", "-u", "--exec", "-x", "--extcmd", "--tree-filter",
+                      "--index-filter", "--msg-filter", "--env-filter", "--commit-filter", "--parent-filter", "--tag-name-filter"}),
     "sort": frozenset({"--compress-program"}),
     "zip": frozenset({"-TT", "--unzip-command"}),
     "find": frozenset({"-exec", "-execdir", "-ok", "-okdir"}),
@@ -353,6 +354,8 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     "gcloud": frozenset({"--command"}),
     "vagrant": frozenset({"-c", "--command"}), "nix-shell": frozenset({"--run", "--command"}), "az": frozenset({"--scripts"}),
     "man": frozenset({"-P", "--pager"}),  # man runs its pager with `sh -c`
+    # ansible templates extra vars as Jinja ({{ lookup('pipe', CMD) }}); wget runs wgetrc commands; helm runs a program
+    "ansible-playbook": frozenset({"-e", "--extra-vars"}), "wget": frozenset({"-e", "--execute"}), "helm": frozenset({"--post-renderer"}),
     # netcat runs a program for each connection: `-e` execs it, `-c` through `sh -c`
     **dict.fromkeys(("nc", "ncat", "netcat", "nc.traditional"), frozenset({"-e", "-c", "--exec", "--sh-exec", "--lua-exec"})),
     "mosh": frozenset({"--ssh"}),  # split into words (Perl's shellwords) and run: `--ssh="ssh {{ x }}"` took -oProxyCommand
@@ -394,6 +397,8 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
         elif name == "git" and words[k - 1] in ("-c", "--config-env"):
             if _GIT_COMMAND_KEY.search(option) or MARKERS.match(words[k]):  # a value naming the key could name any
                 found.append((k, f"git {words[k - 1]} {'KEY' if MARKERS.match(words[k]) else option}"))
+        elif name == "git" and "foreach" in words[start + 1 : k] and not words[k].startswith("-"):
+            found.append((k, "git submodule foreach"))  # its command runs in a shell in each submodule
         elif name == "git" and "config" in words[start + 1 : k - 1] and _GIT_COMMAND_KEY.search(words[k - 1]):
             found.append((k, f"git config {words[k - 1]}"))  # `git config core.sshCommand "{{ x }}"`: run by later gits
         elif words[k - 1] in _COMMAND_OPTIONS.get(name, ()):

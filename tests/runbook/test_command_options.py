@@ -52,6 +52,21 @@ RUNS_IT = [
     'aws ssm send-command --instance-ids i-1 --cli-input-json "{\\"Parameters\\": {\\"commands\\": [\\"echo {{ x }}\\"]}}"',
     'aws ssm start-session --target i-1 --document-name AWS-StartInteractiveCommand --parameters command="tail -f {{ x }}"',
     'aws ecs execute-command --cluster c --task t --interactive --command "cat {{ x }}"',
+    # ansible templates extra vars ({{ lookup('pipe', CMD) }}), wget runs wgetrc commands, helm runs its post-renderer,
+    # git runs these through a shell (before: all passed validate with any value)
+    'ansible-playbook -e "version={{ x }}" site.yml',
+    'ansible-playbook site.yml --extra-vars="version={{ x }}"',
+    'wget -e "{{ x }}" https://example.com/',
+    "helm upgrade web ./chart --post-renderer {{ x }}",
+    'git difftool -x "{{ x }}" main',
+    'git filter-branch --tree-filter "rm -f {{ x }}" HEAD',
+    'git submodule foreach --recursive "git checkout {{ x }}"',
+    # shells whose quoting is not sh's, so `| shq` cannot quote for them, and bun's code
+    'fish -c "echo {{ x }}"',
+    'fish -lc "echo {{ x }}"',
+    'csh -fc "echo {{ x }}"',
+    'tcsh -c "echo {{ x }}"',
+    "bun -e \"console.log('{{ x }}')\"",
 ]
 
 
@@ -69,6 +84,8 @@ def test_a_value_in_an_option_that_runs_nothing_is_any_word() -> None:
         "find . -name {{ x }}",
         "aws ssm send-command --document-name AWS-RunShellScript --instance-ids {{ x }} --parameters commands=uptime",
         "aws cloudformation create-stack --stack-name s --parameters ParameterKey=K,ParameterValue={{ x }}",
+        "git checkout {{ x }}",
+        "ansible-playbook -i {{ x }} site.yml",
     ):
         assert [value for _, value in render_command(template, {"x": "Jane Doe; $(id)"}).env] == ["Jane Doe; $(id)"], template
 

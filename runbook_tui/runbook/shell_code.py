@@ -18,6 +18,8 @@ _CODE_OPTIONS: dict[str, frozenset[str]] = {
     # shells whose quoting is not sh's (fish reads `\\'` inside '...'): only a plain word, `| shq` is no fix there
     "fish": frozenset({"-c", "--command", "-C", "--init-command"}), "csh": frozenset({"-c"}), "tcsh": frozenset({"-c"}),
     "bun": frozenset({"-e", "--eval", "-p", "--print"}),
+    "elixir": frozenset({"-e", "--eval"}), "raku": frozenset({"-e"}), "guile": frozenset({"-c"}), "racket": frozenset({"-e", "--eval"}),
+    "groovy": frozenset({"-e"}),
     # gawk's program text in `-e PROG` / `--source=PROG` (any number, joined); `awk` is often gawk
     **dict.fromkeys(("awk", "gawk", "mawk", "nawk"), frozenset({"-e", "--source"})),
 }  # fmt: skip
@@ -28,6 +30,7 @@ _CODE_ANYWHERE: dict[str, frozenset[str]] = {
     "mongosh": frozenset({"--eval"}), "mongo": frozenset({"--eval"}), "Rscript": frozenset({"-e"}), "R": frozenset({"-e"}),
     "osascript": frozenset({"-e"}), "expect": frozenset({"-c"}), "julia": frozenset({"-e", "-E", "--eval", "--print"}),
     "dc": frozenset({"-e", "--expression"}), "make": frozenset({"--eval"}), "sqlite3": frozenset({"-cmd", "--cmd"}),
+    "erl": frozenset({"-eval"}),  # Erlang: `os:cmd(...)` runs a shell command
     # vim's commands (`-c CMD`, `--cmd CMD`, and `+CMD`: see `PLUS_COMMANDS`): `|` chains another, `:!` runs a shell
     **dict.fromkeys(("vim", "vi", "nvim", "ex", "view", "vimdiff", "rvim", "gvim", "evim"), frozenset({"-c", "--cmd"})),
 }  # fmt: skip
@@ -80,7 +83,7 @@ _SQL["mariadb"] = _SQL["mysql"]
 
 #: Every interpreter named here.
 INTERPRETERS = frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND) | frozenset(_CODE_ANYWHERE) | _PWSH | {"redis-cli"} | frozenset(_SQL)
-INTERPRETERS |= PLUS_COMMANDS | _JQS
+INTERPRETERS |= PLUS_COMMANDS | _JQS | {"rabbitmqctl", "rabbitmq-diagnostics"}
 
 
 def interpreter_code(words: list[str], start: int) -> list[tuple[int, str]]:
@@ -144,6 +147,9 @@ def _code_anywhere(name: str, words: list[str], start: int) -> list[tuple[int, s
             found.append((k + 1, name))
         elif equals and option.startswith("--") and option in options:
             found.append((k, name))
+    if name in ("rabbitmqctl", "rabbitmq-diagnostics") and "eval" in words[start + 1 :]:  # `rabbitmqctl eval EXPR`: Erlang
+        at = words.index("eval", start + 1) + 1
+        found.extend((k, name) for k in range(at, len(words)) if not words[k].startswith("-"))
     if name in PLUS_COMMANDS:  # `vim +CMD`, `less +CMD`
         found.extend((k, name) for k in range(start + 1, len(words)) if words[k].startswith("+") and "--" not in words[start + 1 : k])
     if name in _JQS:

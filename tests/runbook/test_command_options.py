@@ -67,6 +67,11 @@ RUNS_IT = [
     'csh -fc "echo {{ x }}"',
     'tcsh -c "echo {{ x }}"',
     "bun -e \"console.log('{{ x }}')\"",
+    # Erlang and Elixir code (os:cmd/1, System.cmd/2 run commands): a RabbitMQ node evaluates `rabbitmqctl eval`
+    'rabbitmqctl eval "rabbit_amqqueue:info_all(<<\\"{{ x }}\\">>)."',
+    'rabbitmqctl -n rabbit@mq1 eval "io:format(\\"~s~n\\", [\\"{{ x }}\\"])."',
+    'erl -noshell -eval "io:format(\\"{{ x }}\\"), halt()."',
+    'elixir -e "IO.puts(\\"{{ x }}\\")"',
 ]
 
 
@@ -86,6 +91,7 @@ def test_a_value_in_an_option_that_runs_nothing_is_any_word() -> None:
         "aws cloudformation create-stack --stack-name s --parameters ParameterKey=K,ParameterValue={{ x }}",
         "git checkout {{ x }}",
         "ansible-playbook -i {{ x }} site.yml",
+        "rabbitmqctl delete_queue {{ x }}",
     ):
         assert [value for _, value in render_command(template, {"x": "Jane Doe; $(id)"}).env] == ["Jane Doe; $(id)"], template
 

@@ -115,6 +115,11 @@ def environment_in_arithmetic(text: str, names: tuple[str, ...]) -> frozenset[st
     return frozenset(_environment_flow(text).environment_in_arithmetic(names))
 
 
+def environment_code(text: str, names: tuple[str, ...]) -> dict[str, str]:
+    """Which of these environment variables the command expands into an interpreter's code (`python3 -c "$CODE"`)."""
+    return _environment_flow(text).environment_code(names)
+
+
 def environment_reparsed(text: str, names: tuple[str, ...]) -> dict[str, str]:
     """Which of these environment variables the command expands into a script another shell parses (`eval "$CMD"`),
     each with that shell."""

@@ -83,6 +83,7 @@ class Flow:
         self.files: dict[str, set[int]] = {}  # values written to each file (`echo "{{ x }}" > f.sh`), see `shell_files`
         self.literals: dict[str, str] = {}  # variables assigned a plain word (`e=eval`), by name
         self.reparsed: dict[str, str] = {}  # variables expanded into a script another shell parses (`eval "$v"`): by whom
+        self.code: dict[str, str] = {}  # variables expanded into an interpreter's code (`python3 -c "...$v..."`): whose
 
     def assign(self, name: str, markers: Iterable[int], refs: Iterable[str], text: str | None = None) -> None:
         self.links.append((name, set(markers), set(refs)))
@@ -122,6 +123,10 @@ class Flow:
             for m in self._reaching({name}, {}):
                 if isinstance(m, int):
                     places[m].runs_commands_of = places[m].runs_commands_of or awk
+        for name, by in self.code.items():  # `v="{{ x }}"; sed "s/a/$v/"`: the value is sed code, a plain word only
+            for m in self._reaching({name}, {}):
+                if isinstance(m, int):
+                    places[m].code_of = places[m].code_of or by
         for name, by in self.reparsed.items():  # `v="{{ x }}"; eval "$v"`: the value is code to eval
             for m in self._reaching({name}, {}):
                 if isinstance(m, int) and not places[m].reparsed_variable:
@@ -146,6 +151,16 @@ class Flow:
         sources: dict[str, set[int | str]] = {name: {name} for name in names}
         found: dict[str, str] = {}
         for target, by in self.reparsed.items():
+            for m in self._reaching({target}, sources):
+                if isinstance(m, str):
+                    found.setdefault(m, by)
+        return found
+
+    def environment_code(self, names: Iterable[str]) -> dict[str, str]:
+        """Which of these environment variables reach an interpreter's code (`python3 -c "...$V..."`), with whose."""
+        sources: dict[str, set[int | str]] = {name: {name} for name in names}
+        found: dict[str, str] = {}
+        for target, by in self.code.items():
             for m in self._reaching({target}, sources):
                 if isinstance(m, str):
                     found.setdefault(m, by)

@@ -33,6 +33,8 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     for k, by in commands.program_code(texts):
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].code_of = by
+        for ref in words[k].refs:  # `v="{{ x }}"; python3 -c "print('$v')"`: what v holds is code there too
+            tok.flow.code.setdefault(ref, by)
     start = commands.command_start(texts)
     debugged = gdb_program(texts, start)  # `gdb -batch -ex run --args {{ x }}`: the value picks the program gdb runs
     for m in words[debugged].markers + words[debugged].expanded_markers if debugged is not None and WHOLE_NAME.fullmatch(words[debugged].text) else ():

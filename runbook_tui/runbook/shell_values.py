@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
-from runbook_tui.runbook.shell_classify import classify, environment_in_arithmetic, environment_reparsed
+from runbook_tui.runbook.shell_classify import classify, environment_code, environment_in_arithmetic, environment_reparsed
 from runbook_tui.runbook.shell_code import PLUS_COMMANDS
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, REEXPANDED
 from runbook_tui.runbook.shell_places import (
@@ -441,6 +441,14 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
             return (
                 f"env {name}: the command expands ${name} into a script '{by}' parses again as shell code, so this value would"
                 f" run as code; expected a plain word ({_PLAIN_WORD_CHARACTERS}), not {_clip(value)}; pass it as an argument instead"
+            )
+    for name, by in sorted(environment_code(command, tuple(name for name, _ in env)).items()):
+        value = dict(env)[name]
+        if not _PLAIN_WORD.match(value):  # `env: {V: "{{ x }}"}` and `run: python3 -c "print('$V')"`
+            return (
+                f"env {name}: the command expands ${name} into {by}'s program, which can run commands, so this value would be code"
+                f" to it; expected a plain word ({_PLAIN_WORD_CHARACTERS}), not {_clip(value)}; pass it as an argument or read it"
+                " from the environment in that program (ENVIRON, os.environ)"
             )
     for name in sorted(environment_in_arithmetic(command, tuple(name for name, _ in env))):
         value = dict(env)[name]

@@ -208,3 +208,52 @@ def test_a_value_read_from_a_process_substitution_flows_into_the_variable(tmp_pa
     command = render_command("read -r n < <(printf '%s\\n' \"{{ x }}\"); printf '%s' \"$n\"", {"x": f"touch {made}; $(id)"})
     result = subprocess.run(["bash", "-c", command.text], env={**os.environ, **dict(command.env)}, capture_output=True, text=True, timeout=10)
     assert result.stdout == f"touch {made}; $(id)"
+
+
+THROUGH_A_VARIABLE_INTO_CODE = [
+    'v="{{ x }}"; python3 -c "print(\'$v\')"',
+    'v="{{ x }}"; printf a > "$T/f"; sed -i "s/a/$v/" "$T/f"',
+    'v="{{ x }}"\nawk "BEGIN { print \\"$v\\" }"',
+    'export V="{{ x }}"; perl -e "print \'$V\'"',
+    'v="{{ x }}"; w=$v; python3 -c "print(\'$w\')"',
+    "for v in {{ x }}; do python3 -c \"print('$v')\"; done",
+    'v="{{ x }}"; psql -c "select \'$v\'"',
+    'v="{{ x }}"; rsync -e "ssh -p $v" a db1:b',
+]
+
+
+@pytest.mark.parametrize("template", THROUGH_A_VARIABLE_INTO_CODE)
+def test_a_value_reaching_an_interpreters_code_through_a_variable_is_a_plain_word_or_refused(template: str) -> None:
+    """`v="{{ x }}"; python3 -c "print('$v')"` validated and ran any value: x = `'); import os; os.system('touch F'); print('`
+    made F (the code check looked only at values written in the code word itself). Now what a variable holds is code
+    where the variable is expanded into a program's code: a plain word, or refused before it runs."""
+    for hostile in ("'); import os; os.system('touch F'); print('", "b/;s/.*/touch F/e;#", '"); system("touch F"); print("'):
+        with pytest.raises(TemplateError, match="which can run commands: only a plain word"):
+            render_command(template, {"x": hostile})
+    assert [v for _, v in render_command(template, {"x": "v1.2"}).env] == ["v1.2"]
+
+
+def test_the_variable_hole_was_real_and_exec_runs_nothing(write_runbook, tmp_path: Path) -> None:
+    witness = tmp_path / "pwned"
+    value = f"'); import os; os.system('touch {witness}'); print('"
+    subprocess.run(["sh", "-c", 'v="$V"; python3 -c "print(\'$v\')"'], env={**os.environ, "V": value}, check=True, timeout=20)
+    assert witness.exists()
+    witness.unlink()
+    path = write_runbook(ENV_RUNBOOK.replace('env: {N: "{{ n }}", LABEL: "{{ n }}"}', "env: {}").replace(
+        'run: M=$N; echo "$LABEL" "$(( M + 1 ))"', "run: v=\"{{ n }}\"; python3 -c \"print('$v')\""
+    ))  # fmt: skip
+    assert cli_main(["validate", str(path)]) == 0  # which value comes is only known when it runs
+    assert cli_main(["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j.jsonl"), "-p", f"n={value}"]) != 0
+    assert not witness.exists()
+    assert cli_main(["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "k.jsonl"), "-p", "n=v1.2"]) == 0
+
+
+def test_a_step_env_value_expanded_into_an_interpreters_code_is_a_plain_word_or_refused() -> None:
+    assert environment_refusal("python3 -c \"print('$V')\"", [("V", "'); import os; os.system('id'); print('")]) == (
+        "env V: the command expands $V into python3's program, which can run commands, so this value would be code to it;"
+        " expected a plain word (letters, digits, . _ : + , = -), not \"'); import os; os.system('id'); print('\"; pass it"
+        " as an argument or read it from the environment in that program (ENVIRON, os.environ)"
+    )
+    assert environment_refusal("python3 -c \"print('$V')\"", [("V", "v1.2")]) is None
+    assert environment_refusal("python3 -c 'import os; print(os.environ[\"V\"])'", [("V", "a'); b")]) is None  # data
+    assert environment_refusal('sed "s/a/$V/" f', [("V", "b/e")]) is not None

@@ -86,10 +86,24 @@ INTERPRETERS = frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND) | frozense
 INTERPRETERS |= PLUS_COMMANDS | _JQS | {"rabbitmqctl", "rabbitmq-diagnostics"}
 
 
+#: Versioned and other names of those interpreters (`python3.11`, `pypy3`, `perl5.36`, `nodejs`, `luajit`).
+_VERSIONED = re.compile(r"(python|pypy|perl|ruby|php|lua)[0-9.]*\Z")
+_ALIASES = {"nodejs": "node", "luajit": "lua", "pypy": "python"}
+
+
+def canonical(word: str) -> str:
+    """The name this table knows an interpreter by (`/usr/bin/python3.11` -> `python`), else the word's last part."""
+    name = word.rpartition("/")[2]
+    versioned = _VERSIONED.match(name)
+    if versioned and name not in _CODE_OPTIONS:
+        name = versioned.group(1)
+    return _ALIASES.get(name, name)
+
+
 def interpreter_code(words: list[str], start: int) -> list[tuple[int, str]]:
     """Words the interpreter at `start` runs as its own code (`sed "s/x/VALUE/"`, `awk 'PROG'`, `python3 -c CODE`,
     `perl -e`): a value there is code to that program (sed's `e` command runs a shell), whatever the shell's quoting."""
-    name = words[start].rpartition("/")[2]
+    name = canonical(words[start])
     found: list[tuple[int, str]] = []
     code_options = _CODE_OPTIONS.get(name, frozenset())
     with_argument, naming_program = _PROGRAM_OPERAND.get(name, (frozenset(), frozenset()))

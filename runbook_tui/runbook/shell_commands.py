@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from runbook_tui.runbook.shell_code import INTERPRETERS, PLUS_COMMANDS, gdb_shell_commands, interpreter_code, sql_escape_label, sql_shell_escapes
+from runbook_tui.runbook.shell_code import INTERPRETERS, PLUS_COMMANDS, canonical, gdb_shell_commands, interpreter_code, sql_escape_label, sql_shell_escapes
 from runbook_tui.runbook.shell_dash_c import dash_c_script, sg_command, shell_script
 from runbook_tui.runbook.shell_fleet import CONTAINERS, FLEETS, SALT, entrypoint_scripts, fleet_command, reads_commands_on_stdin, salt_code
 from runbook_tui.runbook.shell_places import MARKERS
@@ -72,6 +72,7 @@ _WRAPPERS: dict[str, frozenset[str]] = {
     "sshpass": frozenset({"-p", "-f", "-d", "-P"}),
     "chroot": frozenset({"--userspec", "--groups"}),
     "taskset": frozenset(),
+    "chpst": frozenset({"-u", "-U", "-b", "-e", "-/", "-C", "-n", "-l", "-L", "-m", "-d", "-o", "-p", "-f", "-c", "-r", "-t"}),
     "unbuffer": frozenset(),
     "proxychains": frozenset({"-f"}),
     "proxychains4": frozenset({"-f"}),
@@ -109,7 +110,7 @@ _KNOWN |= INTERPRETERS
 
 def names_none(words: list[str]) -> bool:
     """True when `scripts`, `script_files` and `naming_arguments` all find nothing: no word is a known command name."""
-    return {word.rpartition("/")[2] for word in words}.isdisjoint(_KNOWN)
+    return {canonical(word) for word in words}.isdisjoint(_KNOWN)
 
 
 def _basename(word: str) -> str:
@@ -335,7 +336,13 @@ def program_code(words: list[str]) -> list[tuple[int, str]]:
     start = command_start(words)
     if start >= len(words):
         return command_arguments(words)  # `env -S CMD`: no command word, the option makes one
-    return interpreter_code(words, start) + command_arguments(words)
+    found = interpreter_code(words, start) + command_arguments(words)
+    if _basename(words[start]) == "find":  # `find . -exec python3 -c CODE {} \;`: the command find runs, up to `;` or `+`
+        for k in range(start + 1, len(words) - 1):
+            if words[k] in _COMMAND_OPTIONS["find"]:
+                end = next((j for j in range(k + 1, len(words)) if words[j] in (";", "+")), len(words))
+                found.extend((k + 1 + j, by) for j, by in interpreter_code(words[k + 1 : end], 0))
+    return found
 
 
 #: Options whose argument a program runs as a command (most through a shell): `ssh -o ProxyCommand=CMD`, `rsync -e CMD`,

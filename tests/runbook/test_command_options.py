@@ -112,3 +112,25 @@ def test_a_comma_in_an_ssm_command_would_add_a_command() -> None:
     with pytest.raises(TemplateError, match=r"only a plain word \(letters, digits, \. _ : \+ = -\) passes, not 'nginx,reboot'"):
         render_command(template, {"x": "nginx,reboot"})
     assert [value for _, value in render_command(template, {"x": "nginx.service"}).env] == ["nginx.service"]
+
+
+BEHIND_FIND_OR_A_VERSIONED_NAME = [
+    "find . -name '*.log' -exec python3 -c \"print('{{ x }}')\" {} \\;",
+    'find /etc/nginx -exec sed -i "s/a/{{ x }}/" {} +',
+    "/usr/bin/python3.11 -c \"print('{{ x }}')\"",
+    "pypy3 -c \"print('{{ x }}')\"",
+    "perl5.36.0 -e \"print '{{ x }}'\"",
+    "chpst -u app python3 -c \"print('{{ x }}')\"",
+]
+
+
+@pytest.mark.parametrize("template", BEHIND_FIND_OR_A_VERSIONED_NAME)
+def test_interpreter_code_behind_find_exec_or_under_a_versioned_name_is_a_plain_word_or_refused(template: str) -> None:
+    """Before, `find -exec` hid the interpreter it runs, `python3.11` and `perl5.36.0` were not known by those names, and
+    `chpst -u app` was read as the command `app`: each took any value as code."""
+    refused_unless_plain(template, ["'); import os; os.system('touch F'); print('", "$(id)"], "v1.2", "which can run commands: only a plain word")
+
+
+def test_data_beside_them_is_any_word() -> None:
+    for template in ('find . -name "{{ x }}" -exec rm {} +', "python3.11 app.py {{ x }}"):
+        assert [v for _, v in render_command(template, {"x": "a b; $(id)"}).env] == ["a b; $(id)"], template

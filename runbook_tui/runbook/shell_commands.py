@@ -345,6 +345,25 @@ def program_code(words: list[str]) -> list[tuple[int, str]]:
     return found
 
 
+def xargs_replaced_code(words: list[str]) -> str:
+    """The interpreter whose code `xargs -I R` puts its input into (`xargs -I{} python3 -c "print('{}')"`), else ""."""
+    start = command_start(words)
+    at = next((k for k in range(start) if _basename(words[k]) == "xargs"), None)
+    if at is None or start >= len(words):
+        return ""
+    replace = ""
+    for k in range(at + 1, start):
+        word = words[k]
+        if word in ("-I", "--replace") and k + 1 < start:
+            replace = words[k + 1]
+        elif word.startswith("-I") or word.startswith("--replace="):
+            replace = word[2:] if word.startswith("-I") else word.partition("=")[2]
+        elif word.startswith("-i") or word == "--replace":
+            replace = word[2:] or "{}"
+    codes = program_code(words)
+    return next((by for k, by in codes if k >= start and replace and replace in words[k]), "")
+
+
 #: Options whose argument a program runs as a command (most through a shell): `ssh -o ProxyCommand=CMD`, `rsync -e CMD`,
 #: `tar --to-command=CMD`, `git -c core.fsmonitor=CMD`, `sort --compress-program=CMD`, `zip -TT CMD`, `find -exec CMD`,
 #: `gcloud compute ssh VM --command=CMD`.

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from runbook_tui.runbook.shell_code import psql_variables
-from runbook_tui.runbook.shell_commands import command_start, remote_words, stdin_script_reader
+from runbook_tui.runbook.shell_commands import command_start, remote_words, stdin_script_reader, xargs_replaced_code
 from runbook_tui.runbook.shell_places import Place, marker_index
 
 if TYPE_CHECKING:
@@ -181,6 +181,9 @@ def read_stdin(tok: Tokenizer, texts: list[str], fed: list[int], heredocs: list[
         for heredoc in heredocs:
             heredoc[3] = reader
         return
+    replaced = xargs_replaced_code(texts)  # `echo "{{ x }}" | xargs -I{} python3 -c "print('{}')"`: the input is code there
+    for fed_marker in fed if replaced else ():
+        tok.places[fed_marker].code_of = tok.places[fed_marker].code_of or replaced
     program = stdin_program_reader(texts)
     if program:
         mark(tok.places, fed, program)

@@ -257,3 +257,27 @@ def test_a_step_env_value_expanded_into_an_interpreters_code_is_a_plain_word_or_
     assert environment_refusal("python3 -c \"print('$V')\"", [("V", "v1.2")]) is None
     assert environment_refusal("python3 -c 'import os; print(os.environ[\"V\"])'", [("V", "a'); b")]) is None  # data
     assert environment_refusal('sed "s/a/$V/" f', [("V", "b/e")]) is not None
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        'echo "{{ x }}" | xargs -I{} python3 -c "print(\'{}\')"',
+        "echo \"{{ x }}\" | xargs -d '\\n' -I{} python3 -c \"print('{}')\"",
+        'printf \'%s\\n\' "{{ x }}" | xargs -I % sed -i "s/a/%/" f',
+        'echo "{{ x }}" | xargs --replace=@ awk "BEGIN { print \\"@\\" }"',
+        'echo "{{ x }}" | xargs -i psql -c "select \'{}\'"',
+    ],
+)
+def test_a_value_xargs_puts_into_an_interpreters_code_is_a_plain_word_or_refused(template: str, tmp_path: Path) -> None:
+    """`echo "{{ x }}" | xargs -I{} python3 -c "print('{}')"`: xargs writes its input into the code (checked: the
+    value below made F with sh); before, that value passed. `xargs -I{} echo {}` still prints any value."""
+    made = tmp_path / "F"
+    value = f"'); import os; os.system('touch {made}'); print('"
+    command = "echo \"$V\" | xargs -d '\\n' -I{} python3 -c \"print('{}')\""  # -d: no quote processing of the input
+    subprocess.run(["sh", "-c", command], env={**os.environ, "V": value}, check=True, timeout=20, capture_output=True)
+    assert made.exists()
+    with pytest.raises(TemplateError, match="which can run commands: only a plain word"):
+        render_command(template, {"x": value})
+    assert [v for _, v in render_command(template, {"x": "v1.2"}).env] == ["v1.2"]
+    assert [v for _, v in render_command('echo "{{ x }}" | xargs -I{} echo {}', {"x": value}).env] == [value]

@@ -19,7 +19,17 @@ import re
 
 from runbook_tui.runbook.shell_code import INTERPRETERS, PLUS_COMMANDS, canonical, gdb_shell_commands, interpreter_code, sql_escape_label, sql_shell_escapes
 from runbook_tui.runbook.shell_dash_c import dash_c_script, sg_command, shell_script
-from runbook_tui.runbook.shell_fleet import CONTAINERS, FLEETS, SALT, entrypoint_scripts, fleet_command, reads_commands_on_stdin, salt_code
+from runbook_tui.runbook.shell_fleet import (
+    CONTAINERS,
+    FLEETS,
+    SALT,
+    aws_call,
+    aws_remote_commands,
+    entrypoint_scripts,
+    fleet_command,
+    reads_commands_on_stdin,
+    salt_code,
+)
 from runbook_tui.runbook.shell_places import MARKERS
 from runbook_tui.runbook.shell_runners import RUNNERS, runner_command
 
@@ -371,7 +381,7 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     "rsync": frozenset({"-e", "--rsh", "--rsync-path"}),
     "tar": frozenset({"--to-command", "-I", "--use-compress-program", "--checkpoint-action", "-F", "--info-script",
                       "--new-volume-script", "--rsh-command", "--rmt-command"}),
-    "git": frozenset({"-c", "--config-env", "--upload-pack", "--receive-pack", "-u", "--exec", "-x", "--extcmd", "--tree-filter",
+    "git": frozenset({"-c", "--config-env", "--upload-pack", "--receive-pack", "-u", "--exec", "--extcmd", "--tree-filter",
                       "--index-filter", "--msg-filter", "--env-filter", "--commit-filter", "--parent-filter", "--tag-name-filter"}),
     "sort": frozenset({"--compress-program"}),
     "zip": frozenset({"-TT", "--unzip-command"}),
@@ -413,7 +423,7 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
     if name == "socat":  # `socat - SYSTEM:CMD` (through `sh -c`), `EXEC:CMD` (split into words): the address runs CMD
         found.extend((k, "socat") for k in range(start + 1, len(words)) if re.match(r"(?i)(system|exec):", words[k]))
     if name == "aws":
-        found.extend((k, by) for k in _aws_remote_commands(words, start) for by in (f"aws {' '.join(_aws_call(words, start))}",))
+        found.extend((k, by) for k in aws_remote_commands(words, start) for by in (f"aws {' '.join(aws_call(words, start))}",))
     for k in range(start + 1, len(words)):
         option, equals, _rest = words[k].partition("=")
         if name in ("ssh", "scp", "sftp") and (words[k - 1] == "-o" or (option.startswith("-o") and len(option) > 2)):
@@ -423,6 +433,8 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
         elif name == "git" and words[k - 1] in ("-c", "--config-env"):
             if _GIT_COMMAND_KEY.search(option) or MARKERS.match(words[k]):  # a value naming the key could name any
                 found.append((k, f"git {words[k - 1]} {'KEY' if MARKERS.match(words[k]) else option}"))
+        elif name == "git" and words[k - 1] == "-x" and {"difftool", "rebase"} & set(words[start + 1 : k]):
+            found.append((k, "git -x"))  # `git difftool -x CMD`, `git rebase -x CMD` (`git clean -x` takes no argument)
         elif name == "git" and "foreach" in words[start + 1 : k] and not words[k].startswith("-"):
             found.append((k, "git submodule foreach"))  # its command runs in a shell in each submodule
         elif name == "git" and "config" in words[start + 1 : k - 1] and _GIT_COMMAND_KEY.search(words[k - 1]):
@@ -431,42 +443,6 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
             found.append((k, f"{name} {words[k - 1]}"))
         elif equals and option in _COMMAND_OPTIONS.get(name, ()):
             found.append((k, f"{name} {option}"))
-    return found
-
-
-#: aws calls whose arguments a remote machine runs as commands (`aws ssm send-command --document-name
-#: AWS-RunShellScript --parameters commands="..."`, `ecs execute-command --command`): the options holding them.
-_AWS_REMOTE: dict[tuple[str, ...], frozenset[str]] = {
-    ("ssm", "send-command"): frozenset({"--parameters", "--cli-input-json", "--cli-input-yaml"}),
-    ("ssm", "start-session"): frozenset({"--parameters", "--cli-input-json", "--cli-input-yaml"}),
-    ("ecs", "execute-command"): frozenset({"--command", "--cli-input-json", "--cli-input-yaml"}),
-}
-
-
-def _aws_call(words: list[str], start: int) -> tuple[str, ...]:
-    """The service and operation of the `aws` at `start` (`aws --region x ssm send-command`), as far as they are words."""
-    operands = [
-        w
-        for k, w in enumerate(words[start + 1 :], start + 1)
-        if not w.startswith("-") and not (words[k - 1].startswith("--") and words[k - 1] not in _AWS_FLAGS)
-    ]
-    return tuple(operands[:2])
-
-
-#: aws's global options that take no value (the others take the next word: `--region eu-west-1`).
-_AWS_FLAGS = frozenset({"--debug", "--no-verify-ssl", "--no-paginate", "--no-sign-request", "--no-cli-pager", "--cli-auto-prompt", "--no-cli-auto-prompt"})
-
-
-def _aws_remote_commands(words: list[str], start: int) -> list[int]:
-    """The words of `aws ssm send-command` (and the like) holding commands the instances run."""
-    options = _AWS_REMOTE.get(_aws_call(words, start))
-    if not options:
-        return []
-    found: list[int] = []
-    for k in range(start + 1, len(words)):
-        option, equals, _rest = words[k].partition("=")
-        if (words[k - 1] in options and k - 1 > start) or (equals and option in options):
-            found.append(k)
     return found
 
 

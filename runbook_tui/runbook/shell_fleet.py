@@ -123,3 +123,39 @@ def salt_code(words: list[str], start: int) -> list[int]:
     runs them through a shell or as code, after reading each as YAML and maybe as a template."""
     at = next((k for k in range(start + 1, len(words)) if words[k].startswith("cmd.")), None)
     return [] if at is None else list(range(at + 1, len(words)))
+
+
+#: aws calls whose arguments a remote machine runs as commands (`aws ssm send-command --document-name
+#: AWS-RunShellScript --parameters commands="..."`, `ecs execute-command --command`): the options holding them.
+_AWS_REMOTE: dict[tuple[str, ...], frozenset[str]] = {
+    ("ssm", "send-command"): frozenset({"--parameters", "--cli-input-json", "--cli-input-yaml"}),
+    ("ssm", "start-session"): frozenset({"--parameters", "--cli-input-json", "--cli-input-yaml"}),
+    ("ecs", "execute-command"): frozenset({"--command", "--cli-input-json", "--cli-input-yaml"}),
+}
+
+
+def aws_call(words: list[str], start: int) -> tuple[str, ...]:
+    """The service and operation of the `aws` at `start` (`aws --region x ssm send-command`), as far as they are words."""
+    operands = [
+        w
+        for k, w in enumerate(words[start + 1 :], start + 1)
+        if not w.startswith("-") and not (words[k - 1].startswith("--") and words[k - 1] not in _AWS_FLAGS)
+    ]
+    return tuple(operands[:2])
+
+
+#: aws's global options that take no value (the others take the next word: `--region eu-west-1`).
+_AWS_FLAGS = frozenset({"--debug", "--no-verify-ssl", "--no-paginate", "--no-sign-request", "--no-cli-pager", "--cli-auto-prompt", "--no-cli-auto-prompt"})
+
+
+def aws_remote_commands(words: list[str], start: int) -> list[int]:
+    """The words of `aws ssm send-command` (and the like) holding commands the instances run."""
+    options = _AWS_REMOTE.get(aws_call(words, start))
+    if not options:
+        return []
+    found: list[int] = []
+    for k in range(start + 1, len(words)):
+        option, equals, _rest = words[k].partition("=")
+        if (words[k - 1] in options and k - 1 > start) or (equals and option in options):
+            found.append(k)
+    return found

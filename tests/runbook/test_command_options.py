@@ -59,6 +59,7 @@ RUNS_IT = [
     'wget -e "{{ x }}" https://example.com/',
     "helm upgrade web ./chart --post-renderer {{ x }}",
     'git difftool -x "{{ x }}" main',
+    'git rebase -x "make {{ x }}" main',
     'git filter-branch --tree-filter "rm -f {{ x }}" HEAD',
     'git submodule foreach --recursive "git checkout {{ x }}"',
     # shells whose quoting is not sh's, so `| shq` cannot quote for them, and bun's code
@@ -92,6 +93,8 @@ def test_a_value_in_an_option_that_runs_nothing_is_any_word() -> None:
         "git checkout {{ x }}",
         "ansible-playbook -i {{ x }} site.yml",
         "rabbitmqctl delete_queue {{ x }}",
+        "git clean -f -x {{ x }}",  # -x here is a flag, and git ls-files -x takes a pattern: neither runs a command
+        "git ls-files -x {{ x }}",
     ):
         assert [value for _, value in render_command(template, {"x": "Jane Doe; $(id)"}).env] == ["Jane Doe; $(id)"], template
 

@@ -184,9 +184,10 @@ class Analysis(NamedTuple):
 class TemplateError(ValueError):
     """A template that cannot be parsed or rendered; `line` is 1-based inside the template."""
 
-    def __init__(self, message: str, line: int = 1) -> None:
+    def __init__(self, message: str, line: int = 1, *, refusal: bool = False) -> None:
         super().__init__(message)
         self.line = line
+        self.refusal = refusal  # a value refused where it stands (shell, PromQL, URL): the message says what to do
 
 
 def is_template(source: str) -> bool:
@@ -239,7 +240,7 @@ def _render_bounded(source: str, kind: TextKind, context: Mapping[str, Any]) -> 
 def render_failure(exc: Exception) -> TemplateError:
     """What a failed render tells the author (simple or by Jinja; Jinja's syntax errors and costs are its own)."""
     if isinstance(exc, (ShellRefused, PromqlRefused, UrlRefused)):
-        return TemplateError(str(exc))
+        return TemplateError(str(exc), refusal=True)
     if isinstance(exc, RecursionError):
         return TemplateError("cannot render template: it recurses too deeply")
     if type(exc).__name__ == "SecurityError" and str(exc).endswith("is unsafe."):  # the sandbox's (jinja2 may not be imported)
@@ -260,7 +261,7 @@ def render_command(source: str, context: Mapping[str, Any]) -> ShellCommand:
     try:
         return command_from(rendered, values, _to_text)
     except (ShellRefused, ValueError) as exc:
-        raise TemplateError(str(exc)) from None
+        raise TemplateError(str(exc), refusal=isinstance(exc, ShellRefused)) from None
 
 
 def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:

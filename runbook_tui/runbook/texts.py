@@ -141,7 +141,7 @@ class TextMaker:
         try:
             value = render(source, kind, self.context)
         except TemplateError as exc:
-            self.diags.error(self.mark_in(mark, exc.line), self._unset_named(str(exc), analysis))
+            self.diags.error(self.mark_in(mark, exc.line), str(exc) if exc.refusal else self._unset_named(str(exc), analysis))
             return None
         return Text(source, mark, kind, value, analysis.roots)
 

@@ -68,7 +68,10 @@ def test_exec_refuses_the_injection_before_anything_runs(tmp_path: Path, write_r
     assert cli_main(["validate", str(path)]) == 0  # which value comes is only known when it runs
     value = INJECTION.replace("touch F", f"touch {made}")
     assert cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
-    assert "a value inside psql's program is code to psql" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "a value inside psql's program is code to psql" in err
+    # the refusal ends with its fix, not with the generic "expected only fields the values have..." (before: both)
+    assert err.rstrip().endswith("where :'v' is the value quoted as a literal") and "expected only fields" not in err, err
     assert not made.exists()
 
 

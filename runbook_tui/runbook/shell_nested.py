@@ -53,6 +53,9 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         first = words[k].markers[:1]
         if first and words[k].text.startswith(marker(first[0])):
             tok.places[first[0]].code_of = "sqlite3"
+        if words[k].text.lstrip().startswith((".shell", ".system")):  # its words, joined, go to system(): `| shq` is no fix
+            for m in words[k].markers + words[k].expanded_markers:
+                tok.places[m].code_of = "sqlite3"
     for k, _by in commands.command_arguments(texts):  # `rsync -e "ssh {{ x }}"`: a word there may be an option of ssh
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].command_line = True

@@ -10,6 +10,8 @@ name); values passed as psql variables (`-v t={{ x }}`, read as `:'t'` in SQL on
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -168,3 +170,20 @@ def test_a_psql_variable_read_as_raw_text_is_a_plain_word_or_refused(template: s
 def test_a_psql_variable_read_quoted_is_data(template: str, write_runbook: Callable[..., Path]) -> None:
     assert cli_main(["validate", str(write_runbook(RUNBOOK.format(run=template.replace("\n", "\n          "))))]) == 0
     assert [v for _, v in render_command(template, {"x": INJECTION}).env] == [INJECTION]
+
+
+def test_a_value_in_sqlite3s_shell_dot_command_is_a_plain_word_or_refused(tmp_path: Path, write_runbook: Callable[..., Path]) -> None:
+    """`sqlite3 DB ".shell echo {{ x }}"` (and `.system`): sqlite3 joins the dot command's words and hands them to
+    system(), so x = `a; touch F` made F (checked below); it re-quotes words holding a space with "...", so `| shq`
+    is no fix there. Before, only a value starting the operand was checked."""
+    made = tmp_path / "made"
+    subprocess.run(["sh", "-c", 'sqlite3 :memory: ".shell echo $V"'], env={**os.environ, "V": f"a; touch {made}"}, check=True, timeout=20, capture_output=True)
+    assert made.exists()
+    made.unlink()
+    for template in ('sqlite3 :memory: ".shell echo {{ x }}"', "sqlite3 app.db 'select 1' \".system ls {{ x }}\""):
+        with pytest.raises(TemplateError, match="code to sqlite3"):
+            render_command(template, {"x": f"a; touch {made}"})
+        assert [v for _, v in render_command(template, {"x": "v1.2"}).env] == ["v1.2"]
+    path = write_runbook(RUNBOOK.format(run='sqlite3 :memory: ".shell echo {{ x }}"'))
+    assert cli_main(["exec", str(path), "-p", f"x=a; touch {made}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
+    assert not made.exists()

@@ -72,7 +72,7 @@ def _header(report: Report) -> list[str]:
         out += [f"> **{esc(t.mode_warning(s.mode))}**", ""]
     if report.unverified:
         out += [f"> **{len(report.unverified)} step(s) UNVERIFIED:** {esc(', '.join(report.unverified))}", ""]
-    if failing := report.failing_signatures:  # (before: only a FAILS deep in the Signatures table; the Journal row said passes)
+    if failing := report.banner_signatures:  # (before: only a FAILS deep in the Signatures table; the Journal row said passes)
         shown = "; ".join(r.failure for r in failing)
         out += [f"> **Signatures FAIL ({len(failing)}), `journal verify --allowed-signers` fails:** {esc(shown)}", ""]
     out += ["## Summary", ""] + table(["What", "Result"], _summary(report)) + ["", "## Record", ""]

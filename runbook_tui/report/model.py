@@ -241,6 +241,13 @@ class Report:
         return [row for row in self.signatures if row.status == "fails"]
 
     @property
+    def banner_signatures(self) -> list[SignatureRow]:
+        """The failing signatures the report opens with: all of them, but the end's missing seal of a run that has not
+        ended (it is sealed when it ends; the Summary says UNFINISHED, the Journal row and Signatures say the rest)."""
+        unfinished = self.session.outcome == "unfinished"
+        return [row for row in self.failing_signatures if not (unfinished and row.line == 0)]
+
+    @property
     def journal_verdict(self) -> str:
         """What `journal verify` says of this journal, in a few words: the chain, then the signatures when they fail."""
         verdict = "passes" if self.integrity.verified else "FAILS"

@@ -293,3 +293,19 @@ def test_resume_goes_on_only_with_an_approved_run_when_approval_is_required(fold
     goes_on = _cli(folder, "resume", "approved.jsonl", "--solo", "test", "--continue", "--identity", "alice", settings=required)
     assert goes_on.returncode == 0, goes_on.stdout + goes_on.stderr
     assert "two started" in goes_on.stdout, goes_on.stdout
+
+
+def test_a_run_that_has_not_ended_opens_its_report_without_the_signatures_banner(folder: Path) -> None:
+    """A run stopped to be resumed has no seal over its end yet (it is sealed when it ends): the report's Summary says
+    UNFINISHED, its Journal row and Signatures table say what `journal verify --allowed-signers` says; its first lines
+    did not read `Signatures FAIL` as if someone had forged a decision (a shared run quit mid-way read so)."""
+    (folder / "R.yaml").write_text(_runbook((-HOUR, HOUR)))
+    assert _approve(folder, "bob").returncode == 0
+    assert _exec(folder, "bob.approval", "--identity", "alice").returncode == 0
+    lines = (folder / "J.jsonl").read_text().splitlines(keepends=True)
+    ended = next(i for i, line in enumerate(lines) if json.loads(line)["type"] == "session_finished")
+    (folder / "U.jsonl").write_text("".join(lines[:ended]))  # as a journal reads whose run stopped before its end
+    report = _cli(folder, "report", "U.jsonl", "--allowed-signers", "allowed_signers").stdout
+    assert "Signatures FAIL" not in report.split("## Summary")[0], report
+    assert "UNFINISHED" in report and "with --allowed-signers it FAILS (1 signature problem, see Signatures)" in report, report
+    assert "| end of the run | — | — | not sealed: " in report, report

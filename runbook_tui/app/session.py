@@ -1,10 +1,8 @@
 """Wiring one run: runbook, secrets, journal, executors and controller, for every front end.
 
-`build_session` is the one place that makes a session: `run`, `exec`,
-`rehearse` and practice reach it through `open_session` (a new journal),
-`resume` (TUI or headless) through `resume_session` (the journal folded
-back). So a rehearsal exercises exactly what the live run will, and a
-resumed run reads the same secrets it started with.
+`build_session` is the one place that makes a session: `run`, `exec`, `rehearse` and practice reach it through
+`open_session` (a new journal), `resume` (TUI or headless) through `resume_session` (the journal folded back). So a
+rehearsal exercises exactly what the live run will, and a resumed run reads the same secrets it started with.
 """
 
 from __future__ import annotations
@@ -209,7 +207,7 @@ def operator_name() -> str:
 
 def load(file: str, params: dict[str, Any]) -> Loaded:
     try:
-        return load_runbook(file, params)
+        return load_runbook(file, params).ready()  # a draft of `runbook-tui new` (CHG-0000, EDIT-assignee) never runs
     except RunbookInvalid as invalid:
         raise RunbookRefused(invalid.diagnostics) from None
 
@@ -321,7 +319,10 @@ def open_session(
     In practice mode (`recording` given) nothing is executed and no secret is read: commands
     render with `***` and the recorded outputs stand in.
     """
-    runbook = loaded.runbook
+    try:
+        runbook = loaded.ready().runbook  # a draft of `runbook-tui new` (CHG-0000, EDIT-assignee) never runs, from any front end
+    except RunbookInvalid as draft:
+        raise RunbookRefused(draft.diagnostics) from None
     settings = settings or load_settings()
     trust = approved(trust, runbook, settings, operator_name(), now=now, live=mode not in EXEMPT_FROM_WINDOW)  # who runs it, when
     problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.UTC), settings.blackouts)

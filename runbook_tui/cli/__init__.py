@@ -284,6 +284,13 @@ def cmd_approve(args: argparse.Namespace, params: dict[str, Any]) -> int:
     loaded = _load(args.file, params)
     if loaded is None:
         return EXIT_INVALID
+    from runbook_tui.runbook.diagnostics import RunbookInvalid
+
+    try:
+        loaded.ready()  # a signed approval of ticket CHG-0000 by EDIT-verifier approves nothing
+    except RunbookInvalid as draft:
+        _report(draft.diagnostics)
+        return EXIT_INVALID
     return approve(loaded, identity=args.identity, signers_path=args.allowed_signers, output=args.output or f"{args.file}.approval")
 
 

@@ -41,7 +41,7 @@ from runbook_tui.runbook.model import (
     Ticket,
 )
 from runbook_tui.runbook.params import ParamError, bind, convert, templated_default
-from runbook_tui.runbook.placeholders import check_placeholders
+from runbook_tui.runbook.placeholders import check_placeholders, refused_drafts
 from runbook_tui.runbook.reach import ReachReader
 from runbook_tui.runbook.templating import JINJA_NAMES, ROOTS, TemplateError, analyse, base_context
 from runbook_tui.runbook.texts import Names, Scope
@@ -53,6 +53,13 @@ FORMAT_VERSION = 1
 class Loaded:
     runbook: Runbook
     warnings: list[Diagnostic]
+
+    def ready(self) -> Loaded:
+        """Itself, ready to run or approve; RunbookInvalid while `runbook-tui new`'s placeholders are left in it (a draft
+        validates, with a warning at each, and never runs: ticket CHG-0000 by "EDIT-assignee")."""
+        if drafts := refused_drafts(self.warnings):
+            raise RunbookInvalid(drafts)
+        return self
 
 
 def load_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> Loaded:

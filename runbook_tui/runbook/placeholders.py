@@ -1,20 +1,22 @@
-"""What `runbook-tui new` leaves for the author to fill in: a runbook still carrying it is not ready, so it fails validation.
+"""What `runbook-tui new` leaves for the author to fill in: a runbook still carrying it is a draft, not ready to run.
 
 The scaffold (`scaffold.py`) writes a ticket of placeholders (`id: CHG-0000`, `assignee: EDIT-assignee`, `verifier:
 EDIT-verifier`, texts starting `EDIT`) and marks the parameters whose default is an example with `(EDIT)` in their
 description (`default: [web1, web2]`). Before, such a runbook validated and ran: a change recorded against ticket
-CHG-0000 by "EDIT-assignee", confirmed by "EDIT-verifier", on hosts named web1 and web2. Now each placeholder is an
-error at its value saying what to write there. Only values are read (a `# EDIT` comment is a hint, not a value), and
+CHG-0000 by "EDIT-assignee", confirmed by "EDIT-verifier", on hosts named web1 and web2. Now each placeholder is a
+warning at its value saying what to write there: `validate` passes (issue 22: the scaffold "validates as written"), and
+every command that starts a run or signs its plan refuses it (`refused_drafts`). Only values are read (a `# EDIT` comment is a hint, not a value), and
 only where the scaffold writes them: the ticket and parameter descriptions (a note saying "EDIT /etc/hosts" is prose).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
-from runbook_tui.runbook.diagnostics import Collector, shown
+from runbook_tui.runbook.diagnostics import Collector, Diagnostic, shown
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.yaml_values import YList, YMap
 
@@ -42,9 +44,14 @@ def is_placeholder(value: Any) -> bool:
 
 
 def check_placeholders(root: YMap, diags: Collector) -> None:
-    """An error at every placeholder value left in the ticket and the parameters' descriptions."""
+    """A warning at every placeholder value left in the ticket and the parameters' descriptions."""
     for mark, where, value, expected in _found(root):
-        diags.error(mark, f"{SAID} in {where} ({shown(value)}): expected {expected}")
+        diags.warning(mark, f"{SAID} in {where} ({shown(value)}): expected {expected}")
+
+
+def refused_drafts(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The placeholders among a loaded runbook's warnings, as errors: what stops a run (or an approval) of a draft."""
+    return [replace(d, severity="error") for d in diagnostics if d.message.startswith(SAID)]
 
 
 def _found(root: YMap) -> Iterator[tuple[Mark, str, Any, str]]:

@@ -446,9 +446,9 @@ def probe_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> P
     file = str(path)
     given = dict(given or {})
     try:
-        loaded = load_runbook(path, given)
+        loaded = load_runbook(path, given).ready()  # a picker offers runbooks to run: a draft of `new` is not one
     except RunbookInvalid as invalid:
-        diagnostics = invalid.errors
+        diagnostics = invalid.errors + refused_drafts(invalid.diagnostics)  # its placeholders, whatever values are missing
     else:
         runbook = loaded.runbook
         return Probe(file, runbook.id, runbook.title, runbook.params, loaded, [], [])

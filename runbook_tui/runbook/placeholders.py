@@ -51,7 +51,7 @@ def check_placeholders(root: YMap, diags: Collector) -> None:
 
 def refused_drafts(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """The placeholders among a loaded runbook's warnings, as errors: what stops a run (or an approval) of a draft."""
-    return [replace(d, severity="error") for d in diagnostics if d.message.startswith(SAID)]
+    return [replace(d, severity="error") for d in diagnostics if d.severity == "warning" and d.message.startswith(SAID)]
 
 
 def _found(root: YMap) -> Iterator[tuple[Mark, str, Any, str]]:

@@ -16,7 +16,7 @@ from runbook_tui.app.preflight import coverage_findings
 from runbook_tui.app.session import open_session
 from runbook_tui.engine.errors import StartRefused
 from runbook_tui.runbook.document import load_document
-from runbook_tui.runbook.loader import load_runbook
+from runbook_tui.runbook.loader import load_runbook, probe_runbook
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS
 from runbook_tui.runbook.scaffold import KINDS
 from runbook_tui.runbook.schema import runbook_schema
@@ -176,6 +176,10 @@ def test_a_scaffold_validates_as_written_and_nothing_runs_or_approves_it_until_f
     with pytest.raises(StartRefused, match="placeholder from `runbook-tui new` in 'id'"):
         open_session(loaded, solo="test", journal=str(tmp_path / "tui.jsonl"))  # the TUI's way in, after its form
     assert not (tmp_path / "tui.jsonl").exists()
+    for values in ({}, dict(arg.split("=", 1) for arg in given[1::2])):  # the picker's row, before and after the form
+        probe = probe_runbook(path, values)
+        assert not probe.ok and probe.loaded is None
+        assert {(d.mark.line, d.mark.col) for d in probe.errors} == wanted, [str(d) for d in probe.errors]
     fill_in(path)
     assert validate(path).ok and validate(path).warnings == []
     assert validate(path, dict(arg.split("=", 1) for arg in given[1::2])).ok  # the same values load once filled in

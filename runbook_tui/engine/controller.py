@@ -1,11 +1,9 @@
 """The controller: the only place that decides what happens next.
 
-It takes intents (from the assignee's keys, the verifier's connection, the
-headless driver), checks them against the state and the rules (two-person
-rule, pause, rollback in progress), and emits events. Every event is
-journaled (fsynced) before it is applied and before anything acts on it.
-Refused intents come back as a `Reply` with words a tired person
-understands, never as exceptions.
+It takes intents (from the assignee's keys, the verifier's connection, the headless driver), checks them against the
+state and the rules (two-person rule, pause, rollback in progress), and emits events. Every event is journaled
+(fsynced) before it is applied and before anything acts on it. Refused intents come back as a `Reply` with words a
+tired person understands, never as exceptions.
 """
 
 from __future__ import annotations
@@ -21,6 +19,7 @@ from typing import Any, Literal
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, Scope, refused
 from runbook_tui.engine.checkpoints import checkpoint_completed, checkpoint_unsaid
+from runbook_tui.engine.ends_journaled import EndsJournaled
 from runbook_tui.engine.event_words import paused_words
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.final_check import BeforeFinish, FinalCheck
@@ -80,7 +79,8 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         self.before_finish: BeforeFinish | None = None
         self.auto_finish = auto_finish  # finish the session (done) once the last step is done
         self.state = state or initial()
-        self._listeners: list[Listener] = []
+        self._ends = EndsJournaled()  # what an executor keeps for a command until its end is on disk (the runs' files)
+        self._listeners: list[Listener] = [self._ends.heard]
         self._unapplied: deque[tuple[Event, Mapping[str, Any]]] = deque()  # journaled, waiting for a decision before them to be on disk
         self._deciding = asyncio.Lock()
         self._changed = asyncio.Event()

@@ -7,6 +7,7 @@ fully rendered `Command` and a sink for output bytes, and gets a `Result`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from typing import Literal, Protocol
 
@@ -67,6 +68,9 @@ class Command:
     key: str = ""  # unique per attempt ("<session>/<step>/<attempt>"): names a detached remote run
     shown: str = ""  # the command as people read it, values inline (the text refers to them in `env`)
     stop: StopSignal | None = None  # the step's: a person stopped it
+    #: Set once the command's end is on disk in the journal (cancelled: it never will be); until then an executor keeps
+    #: what lets a later process find the run and its end (the SSH executor's remote files). None: nothing to wait for.
+    journaled: asyncio.Future[None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

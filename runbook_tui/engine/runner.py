@@ -15,6 +15,7 @@ from typing import Any, Literal
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Scope
 from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_a_dry_run, unrecorded_capture
+from runbook_tui.engine.ends_journaled import EndsJournaled
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
@@ -62,6 +63,7 @@ class StepRunner(WaitStep):
     _waves: WaveGate | None
     _injected: set[str]
     _stop_signal: StopSignal | None
+    _ends: EndsJournaled
     rechecking: bool = False  # rehearse re-runs the prechecks: recheck() announces each step itself
     #: The step whose command runs now and, per host, `running` or `ended` (engine/fanout.py, `progress`): the `k` dialog's
     live_hosts: tuple[str, dict[str, str]] = ("", {})
@@ -352,7 +354,7 @@ class StepRunner(WaitStep):
     async def _run_command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, keeper: StdoutKeeper | None, tag: str = "") -> Result:
         """One command on one host, its output journaled in whole lines as it comes."""
         try:
-            command = self._command(step, text, host, attempt, phase, tag)
+            command = self._ends.attach(self._command(step, text, host, attempt, phase, tag))
         except TemplateError as exc:
             return Result("error", error=str(exc) if isinstance(exc, FieldError) else f"cannot render the command ({text.mark}): {exc}")
         holdback = self.journal.redactor.holdback

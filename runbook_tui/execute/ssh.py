@@ -32,9 +32,10 @@ mode 600 too: output may hold secrets):
 `NAME.pid` and `NAME.rc`; they are still followed, killed and removed.)
 
 A command without `cwd` runs in the remote `$HOME`, as `ssh host CMD` does.
-The files are removed once the client has received the whole result (it
-acknowledges on the session's stdin), or after a timeout killed the command;
-they stay while the command runs or its output is not yet drained, so a
+The files are removed once the client has received the whole result and the
+engine has journaled its end (`Command.journaled`; then the client acknowledges
+on the session's stdin), or after a timeout killed the command; they stay while
+the command runs, its output is not yet drained or its end not yet on disk, so a
 dropped connection or a killed client can re-attach (the engine gives every
 attempt, retry and rollback its own key, so a finished run is never needed
 again), and when no exit status was recorded, for a look.
@@ -76,7 +77,7 @@ from runbook_tui.execute.ssh_ended import end_notes, ended_words
 from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
 from runbook_tui.execute.ssh_scripts import READ_MAX, dir_expr, follow_script, kill_script, run_dir_name, wrapper_script
-from runbook_tui.execute.ssh_sessions import ending_of, open_process, opened, refused_words
+from runbook_tui.execute.ssh_sessions import ending_of, finished, open_process, opened, refused_words
 from runbook_tui.execute.sudo_probe import SshSudoProbe
 from runbook_tui.runbook.model import Host
 
@@ -172,6 +173,7 @@ class SshExecutor:
         self._sem = asyncio.Semaphore(max_concurrency)
         self._sudo = SshSudoProbe()
         self._closing: set[asyncio.Task[None]] = set()
+        self._unjournaled: set[asyncio.Future[None]] = set()  # the ends the sessions waiting to remove their files wait for
         #: The sessions still acknowledging (removing their runs' files), by connection: `release` closes it after them.
         self._acknowledging: dict[asyncssh.SSHClientConnection, set[asyncio.Task[None]]] = {}
 
@@ -234,8 +236,8 @@ class SshExecutor:
         acknowledging = {task for conn in forgotten for task in self._acknowledging.get(conn, ())}
 
         async def let_go() -> None:
-            if acknowledging:
-                await asyncio.wait(acknowledging, timeout=CLOSE_GRACE)
+            if acknowledging:  # each ends at most CLOSE_GRACE after its end is journaled (or never will be: `close()`)
+                await asyncio.wait(acknowledging)
             for conn in forgotten:
                 conn.close()
             for conn in forgotten:
@@ -248,6 +250,8 @@ class SshExecutor:
 
     async def close(self) -> None:
         """Let acknowledged sessions remove their run directories, then close every connection (detached commands keep running)."""
+        for journaled in list(self._unjournaled):  # ends not journaled by now never will be: their runs' files stay
+            journaled.cancel()
         if self._closing:
             await asyncio.wait(set(self._closing), timeout=CLOSE_GRACE)
         await self._connector.close()
@@ -366,11 +370,7 @@ class SshExecutor:
             run.files_removed, run.disk_full = "gone" in flags, "full" in flags
             if "cut" in flags:  # no `done`: the files stay for the next follow
                 raise _Killed("cut short (a tail sending its output was killed)")
-            try:
-                proc.stdin.write(b"done\n")
-                acked = True
-            except (asyncssh.Error, OSError):  # the result is complete; only the clean-up is lost (the directory stays)
-                log.debug("%s: could not acknowledge the result", command.host.name, exc_info=True)
+            acked = True  # `done` once the end is journaled (`_finish_later`): the files stay until then, for a re-attach
         except asyncssh.ChannelOpenError as exc:  # refused on every try: no session, so nothing of this one ran
             raise (_NotStarted if start and run.starts == 1 else _Failed)(refused_words(command.host.name, exc)) from exc
         except (asyncssh.Error, OSError) as exc:
@@ -384,7 +384,7 @@ class SshExecutor:
                     errors.exception()  # retrieved: a pump that failed after the result was complete changes nothing
             if proc is not None:
                 if acked:
-                    self._finish_later(conn, proc)
+                    self._finish_later(conn, proc, command)
                 else:
                     proc.close()
         return code
@@ -420,17 +420,13 @@ class SshExecutor:
             log.debug("%s: started detached pid %s in %s", host.name, pid, directory)
         run.pid, run.where = int(pid), f"{directory}.*" if directory else run.where
 
-    def _finish_later(self, conn: asyncssh.SSHClientConnection, proc: asyncssh.SSHClientProcess[bytes]) -> None:
-        """Let the session remove the run directory and end, without holding up the result; `close()` and `release` wait for it."""
-
-        async def finish() -> None:
-            try:
-                await asyncio.wait_for(proc.wait_closed(), CLOSE_GRACE)
-            except Exception:  # best effort: at worst the run directory stays on the host
-                log.debug("ssh follow session did not end cleanly", exc_info=True)
-                proc.close()
-
-        task = self._track(asyncio.create_task(finish()))
+    def _finish_later(self, conn: asyncssh.SSHClientConnection, proc: asyncssh.SSHClientProcess[bytes], command: Command) -> None:
+        """Let the session remove the run's files once the end is journaled (`finished`), without holding up the result;
+        `close()` and `release` wait for it."""
+        if command.journaled is not None and not command.journaled.done():
+            self._unjournaled.add(command.journaled)
+            command.journaled.add_done_callback(self._unjournaled.discard)
+        task = self._track(asyncio.create_task(finished(proc, command.journaled, command.host.name, CLOSE_GRACE)))
         pending = self._acknowledging.setdefault(conn, set())
         pending.add(task)
 

@@ -11,12 +11,14 @@ the words say why and that nothing ran.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import TypeVar
 
 import asyncssh
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Tries of one open; between them the connection's ending sessions are waited for (at most ENDING_WAIT) and a pause.
 OPEN_TRIES = 4
@@ -60,3 +62,21 @@ def refused_words(host: str, exc: asyncssh.ChannelOpenError) -> str:
         " times: it may allow fewer sessions per connection than runbook-tui uses (MaxSessions in its sshd_config; 2 or"
         " more is needed), or forbid sessions for this user"
     )
+
+
+async def finished(proc: asyncssh.SSHClientProcess[bytes], journaled: asyncio.Future[None] | None, host: str, grace: float) -> None:
+    """A follow session whose result is in: once its end is journaled (`journaled` set, or None), `done` on its stdin
+    removes the run's files and ends it (at most `grace` seconds). Before, `done` went as soon as the result came in: a
+    `kill -9` before the runner journaled the host's end left it `unknown` with no run left to follow, and `resume
+    --rerun` started the command a second time. `journaled` cancelled (it never will be): the session is closed
+    without it, and EOF keeps the files."""
+    try:
+        if journaled is not None:
+            await asyncio.shield(journaled)
+        proc.stdin.write(b"done\n")
+        await asyncio.wait_for(proc.wait_closed(), grace)
+    except (Exception, asyncio.CancelledError) as exc:  # best effort: at worst the run's files stay on the host
+        log.debug("%s: the run's files stay there (end not journaled, or the session did not end cleanly)", host, exc_info=True)
+        proc.close()
+        if isinstance(exc, asyncio.CancelledError) and not (journaled is not None and journaled.cancelled()):
+            raise  # this task itself was cancelled

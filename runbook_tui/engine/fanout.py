@@ -155,3 +155,19 @@ async def fan_out(
         if spent or not go_on or halted():  # a stop while `after_batch` waited (the verifier's word): no later batch
             break
     return [HostOutcome(host.name, results.get(position)) for position, host in enumerate(hosts)]
+
+
+async def at_most(limit: int, jobs: Sequence[Awaitable[T]]) -> list[T]:
+    """Await `jobs` with at most `limit` of them under way at once; the results in their order.
+
+    A rollback's undos of one step on its hosts: before, all of them started at once (a gather), whatever
+    `max_concurrency` said, where the step itself ran on at most that many hosts at a time (`fan_out`)."""
+    if limit < 1:
+        raise ValueError(f"max_concurrency must be at least 1, got {limit}")
+    gate = asyncio.Semaphore(limit)
+
+    async def one(job: Awaitable[T]) -> T:
+        async with gate:
+            return await job
+
+    return list(await asyncio.gather(*(one(job) for job in jobs)))

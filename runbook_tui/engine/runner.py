@@ -18,7 +18,7 @@ from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_
 from runbook_tui.engine.ends_journaled import EndsJournaled
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
-from runbook_tui.engine.fanout import HostOutcome, fan_out
+from runbook_tui.engine.fanout import HostOutcome, at_most, fan_out
 from runbook_tui.engine.host_result import host_end, host_result, never_retried, retry_note, stopped_before_retry, within_max_fail
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.left_out import left_out, named_later, skip_reason
@@ -481,7 +481,7 @@ class StepRunner(WaitStep):
                     )
                 return {"status": result.status, "exit_code": result.exit_code, "error": result.error}
 
-            outcomes = await asyncio.gather(*(undo_on(e.host) for e in runnable))
+            outcomes = await at_most(self.max_concurrency, [undo_on(e.host) for e in runnable])  # as many at once as the step ran on
             results = {e.host: outcome for e, outcome in zip(runnable, outcomes)}
             ok = all(ev.undid(r) for r in results.values())
             self.emit(ev.UNDO_FINISHED, SYSTEM, step=step_id, hosts=results, ok=ok)

@@ -280,6 +280,10 @@ class Move:
     trip: Mapping[str, Any] | None = None  # roll back: the last guard trip before it, as journaled
     readings_before: int = 0  # roll back: readings of the tripped panel before it
     driver: str = ""  # the command whose policy made it (exec, resume, rehearse): no person's decision, taken at once
+    #: run of an `ask` step: the answer given (`step_finished`'s `answer`), and what the step captured (`captured.NAME`);
+    #: practice holds a trainee's answer beside the night's (the same move with another answer read as the night's).
+    answer: str | None = None
+    captured: dict[str, str] = field(default_factory=dict)
 
 
 def host_groups(per_host: Mapping[str, str] | None) -> list[tuple[list[str], str]]:

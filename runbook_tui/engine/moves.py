@@ -126,6 +126,8 @@ def _follow(run: Move, event: Event) -> None:
     on_it = event.get("step") == run.step
     if kind == ev.STEP_FINISHED and on_it and not any(f.kind == "finished" for f in run.followed):
         run.followed.append(Followed("finished", actor, at))
+        run.answer = None if event.get("answer") is None else str(event.get("answer"))
+        run.captured = {str(k): str(v) for k, v in (event.get("captured") or {}).items()}
     elif kind in (ev.STEP_CONFIRMED, ev.STEP_REJECTED) and on_it and event.get("phase") != "before":
         run.followed.append(Followed("confirmed" if kind == ev.STEP_CONFIRMED else "rejected", actor, at, event.get("reason")))
     elif kind == ev.ROLLBACK_REQUESTED:

@@ -10,6 +10,7 @@ followed the night's decision.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from runbook_tui.engine.event_words import self_confirmed_words, status_words
@@ -17,6 +18,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.history import History
 from runbook_tui.engine.history_model import Move, exit_words
 from runbook_tui.engine.moves import elapsed
+from runbook_tui.engine.practice_commands import Commands, night_commands
 from runbook_tui.engine.practice_unknown import NightStop, night_stops
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
@@ -33,7 +35,15 @@ class DecisionPoint:
 
     @property
     def same(self) -> bool:
-        return self.night is not None and self.trainee is not None and self.night.kind == self.trainee.kind
+        """The same move, and the same answer where it answered an `ask` (another answer is another decision: its
+        `captured.NAME` made the later commands otherwise; it read as the night's, `Every decision ... was the night's`)."""
+        return self.night is not None and self.trainee is not None and self.night.kind == self.trainee.kind and not self.answered_otherwise
+
+    @property
+    def answered_otherwise(self) -> bool:
+        """Both answered this `ask`, each otherwise."""
+        night, trainee = self.night, self.trainee
+        return night is not None and trainee is not None and night.answer is not None and trainee.answer is not None and night.answer != trainee.answer
 
 
 @dataclass
@@ -96,8 +106,22 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
     for point in points[: max(reached, 0)]:
         point.passed = point.trainee is None
     points += [DecisionPoint(d.step, None, d, "not a decision point on the night") for i, d in enumerate(mine) if i not in used]
+    for point in points:
+        if point.answered_otherwise:
+            point.why += _yours_later(point, night_commands(night), night_commands(practice))
     verifier = history.state.session.get("verifier")
     return Results(points, str(verifier) if verifier else None, scenario, str(history.state.session.get("mode") or "live"))
+
+
+def _yours_later(point: DecisionPoint, nights: Commands, yours: Commands) -> str:
+    """`; with your answer use ran `echo 2.0``: the first later command of the practice that the trainee's answer made
+    otherwise than the night's (the output that played for it was the night's command's)."""
+    for (phase, step, n), commands in yours.items():
+        theirs = nights.get((phase, step, n)) or {}
+        differ = next(((host, command) for host, command in commands.items() if host in theirs and theirs[host] != command), None)
+        if step != point.step and differ is not None:
+            return f"; with your answer {step} ran `{differ[1]}` where the night's ran `{theirs[differ[0]]}`"
+    return ""
 
 
 #: Moves that leave the run where it stood: a trainee's pause (and its resume) before the move the night made there.
@@ -145,7 +169,7 @@ def why_it_matters(night: History, decision: Move, stops: dict[tuple[str, int], 
 
 def _what_followed(night: History, decision: Move) -> str:
     if decision.kind in ("run", "re-run"):
-        return _after_run(decision)
+        return _after_run(night, decision)
     if decision.kind == "roll back":
         return _after_rollback(night, decision)
     if decision.kind == "skip":
@@ -177,7 +201,31 @@ def _what_followed(night: History, decision: Move) -> str:
     return ""
 
 
-def _after_run(run: Move) -> str:
+def answer_words(answer: str) -> str:
+    """`"1.2"`, `(empty)`: an answer as said beside another (cut where it is long)."""
+    if not answer:
+        return "(empty)"
+    return f'"{answer}"' if len(answer) <= ANSWER_WIDTH else f'"{answer[: ANSWER_WIDTH - 1]}…"'
+
+
+#: The characters of an answer shown in the results (the journal has it whole).
+ANSWER_WIDTH = 60
+
+
+def used_later(night: History, run: Move) -> str:
+    """`; captured.version: deploy ran `echo 1.2``: the night's first later command that used a value this ask captured."""
+    # The value standing whole in a command (not `1.2` inside `v1.2.3`, nor `y` inside `yes`).
+    values = [(name, re.compile(rf"(?<![\w.-]){re.escape(value)}(?![\w.-])")) for name, value in run.captured.items() if value]
+    later = sorted((a.started_at, step, a) for step, attempts in night.attempts.items() for a in attempts if step != run.step and a.started_at > run.at)
+    for _at, step, attempt in later:
+        for name, value in values:
+            command = next((c for c in attempt.commands.values() if value.search(c)), None)
+            if command is not None:
+                return f"; as captured.{name} the night's {step} ran `{command}`"
+    return f"; captured as {', '.join('captured.' + n for n in run.captured)}" if run.captured else ""
+
+
+def _after_run(night: History, run: Move) -> str:
     finished = next((f for f in run.followed if f.kind == "finished"), None)
     if finished is None or run.attempt is None:
         return "on the night this attempt's end was never recorded (the program stopped)"
@@ -196,6 +244,8 @@ def _after_run(run: Move) -> str:
         words = [f"failed on {', '.join(failed)}{tries}"]
     elif run.attempt.status in ("failed", "timed_out"):  # every host fine, the step's own check not: a wait cut short, expect.metric
         words = [f"{status_words(run.attempt.status)}: {'; '.join(run.attempt.problems) or 'no reason recorded'}"]
+    elif run.answer is not None:  # an `ask`: what was answered, and where the night's later commands used it
+        words = [f"was answered {answer_words(run.answer)}{used_later(night, run)}"]
     else:
         words = [f"succeeded{tries}" if retried else "ran cleanly"]
     for after in run.followed:  # what people did about it, in the order they did it

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.history_model import Move
-from runbook_tui.engine.practice_results import DecisionPoint, Results
+from runbook_tui.engine.practice_results import DecisionPoint, Results, answer_words
 from runbook_tui.report.markdown import esc, para, table
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible
@@ -16,6 +16,8 @@ def decision_words(decision: Move | None, missing: str) -> str:
         return missing
     said = status_words(decision.detail) if decision.kind == "finish" else decision.detail  # the outcome, as every view says it
     detail = f" ({said})" if decision.detail and decision.kind in ("roll back", "finish") else ""
+    if decision.answer is not None:  # an `ask`: the answer is the decision
+        detail = f", answered {answer_words(decision.answer)}"
     return f"{decision.kind}{detail}"
 
 

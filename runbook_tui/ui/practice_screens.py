@@ -26,7 +26,7 @@ from textual.widgets import Footer, Static
 
 from runbook_tui.app.practice import Practice
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.practice_results import DecisionPoint, Results
+from runbook_tui.engine.practice_results import DecisionPoint, Results, answer_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.report import practice_md
 from runbook_tui.report.practice_md import decision_words, night_said, played_back, score_line, seconds, trainee_words
@@ -121,9 +121,16 @@ def differences(results: Results) -> Text:
         return Text("You reached none of the night's decisions.", style="bold yellow")
     if not found:
         return Text("Every decision you reached was the night's.", style="green")
-    words = "; ".join(f"#{n} {p.step}: you {decision_words(p.trainee, '')}, the night {decision_words(p.night, '')}" for n, p in found[:3])
+    words = "; ".join(f"#{n} {p.step}: {_differed(p)}" for n, p in found[:3])
     more = f"; and {len(found) - 3} more: " + ", ".join(f"#{n} {p.step}" for n, p in found[3:]) if len(found) > 3 else ""
     return Text(visible(f"Differed at {words}{more}"), style="bold red")
+
+
+def _differed(point: DecisionPoint) -> str:
+    """`you re-run, the night roll back`; an `ask` answered otherwise: `you answered "2.0", the night "1.2"`."""
+    if point.answered_otherwise and point.trainee is not None and point.night is not None:
+        return f"you answered {answer_words(str(point.trainee.answer))}, the night {answer_words(str(point.night.answer))}"
+    return f"you {decision_words(point.trainee, '')}, the night {decision_words(point.night, '')}"
 
 
 class PracticeResultsScreen(Screen[None]):

@@ -203,7 +203,11 @@ class MetricsMonitor:
         if self.enforce and self.metrics.success:
             controller.before_finish = self._final_check
         controller.subscribe(self._on_event)
-        self._spawn(self._baselines(queries))
+        # A resumed run keeps the baselines its journal has: the reading before the change, not one from now. Fetched
+        # again, a scrape source's "first reading of the session" was the resumed process's (the spike that paused the
+        # run) and the report's Before read 9 where the run had started at 0 (the later baseline stood).
+        known = self.controller.state.baselines
+        self._spawn(self._baselines([q for q in queries if (known.get(q.id) or {}).get("value") is None]))
         if queries:
             self.poller = Poller(source, queries, self.metrics.interval_seconds, self._on_samples)
             self.poller.start()

@@ -108,4 +108,5 @@ def html_templates() -> jinja2.Environment:
 
 def render(report: Report) -> str:
     charts = {panel.id: chart(panel, report.guard_trips) for panel in report.panels}
-    return html_templates().get_template("report.html.j2").render(r=report, t=text, charts=charts, width=WIDTH, height=HEIGHT, pad=PAD)
+    with text.days_from(report.session.started_at):
+        return html_templates().get_template("report.html.j2").render(r=report, t=text, charts=charts, width=WIDTH, height=HEIGHT, pad=PAD)

@@ -54,7 +54,8 @@ def table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
 
 def render(report: Report) -> str:
     sections = (_header, _steps, _skipped, _rollbacks, _guards, _metrics, _notes, _pauses_and_errors, _outreach, _reviews, _signatures, _timeline)
-    out = [line for section in sections for line in section(report)]
+    with t.days_from(report.session.started_at):
+        out = [line for section in sections for line in section(report)]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -133,7 +134,7 @@ def _steps(report: Report) -> list[str]:
          esc(", ".join(s.hosts)), esc(t.step_outcome(s)), f"**{esc(t.confirmed(s))}**" if s.unverified else esc(t.confirmed(s)), t.duration(s.duration_seconds))
         for s in report.steps
     ]  # fmt: skip
-    out = ["## Steps", ""] + table(["#", "Step", "Section", "Hosts", "Outcome", "Confirmed by", "Duration"], rows) + [""]
+    out = ["## Steps", "", esc(t.day_words(report)), ""] + table(["#", "Step", "Section", "Hosts", "Outcome", "Confirmed by", "Duration"], rows) + [""]
     for step in report.steps:
         out += _step(step)
     return out

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, host_status_words, own_reason, self_confirmed_words, with_criteria
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
@@ -47,9 +50,33 @@ def when(ts: str | None) -> str:
     return f"{ts[:10]} {ts[11:19]} UTC" if ts.endswith("Z") else ts
 
 
+#: The day (UTC) the report's times of day belong to: the session's start. A time on another day carries its date.
+_DAY: ContextVar[str] = ContextVar("report_day", default="")
+
+
+@contextmanager
+def days_from(started_at: str | None) -> Iterator[None]:
+    """Render a report whose short times are of the day `started_at` is (a run past midnight dates the later ones)."""
+    token = _DAY.set((started_at or "")[:10])
+    try:
+        yield
+    finally:
+        _DAY.reset(token)
+
+
 def clock(ts: str | None) -> str:
-    """`17:02:05`: the time of day, for tables (the report's header gives the date)."""
-    return ts[11:19] if ts and len(ts) >= 19 else NONE
+    """`17:02:05`: the time of day (UTC), for tables; `2026-11-24 00:10:05` on another day than the session's start
+    (a run past midnight read `23:55:00 → 00:10:05` with one date in the header, the later times undated)."""
+    if not ts or len(ts) < 19:
+        return NONE
+    day = _DAY.get()
+    return f"{ts[:10]} {ts[11:19]}" if day and ts[:10] != day else ts[11:19]
+
+
+def day_words(report: Report) -> str:
+    """What the report's times are: `Times are UTC, on 2026-11-23 unless dated.`"""
+    day = report.session.started_at[:10]
+    return f"Times are UTC, on {day} unless dated." if day else "Times are UTC."
 
 
 def at_clock(ts: str | None) -> str:

@@ -61,6 +61,8 @@ def with_criteria(words: str, unmet: Sequence[str], acceptance: Mapping[str, Any
     summary and the last status of the run screen, the verifier's screen and replay (`RunState.criteria_unmet`)."""
     if not unmet:
         return words
+    # `done_criteria_failed` in words says it again: `SUCCESS CRITERIA NOT MET (…); DONE, SUCCESS CRITERIA NOT MET`.
+    words = words.replace(", " + OUTCOME_WORDS["done_criteria_failed"].split(", ", 1)[1], "")
     said = f"SUCCESS CRITERIA NOT MET ({'; '.join(unmet)})"
     if acceptance:
         confirmed = f", confirmed by {acceptance['confirmed_by']}" if acceptance.get("confirmed_by") else ""

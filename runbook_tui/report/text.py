@@ -184,18 +184,22 @@ def _utc(text: str | None) -> dt.datetime | None:
     return moment.astimezone(dt.UTC) if moment.tzinfo else moment
 
 
-def window_verdict(window: Window) -> str:
-    """Whether the run stayed inside the approved window, in one line."""
+def window_verdict(window: Window, open_: bool = False) -> str:
+    """Whether the run stayed inside the approved window, in one line. A session the journal leaves open (`open_`) has
+    no end: its last event is judged, and said so (it read `started and ended inside the window` of a run that never
+    ended)."""
     if window.start is None or window.end is None:
         return "no window on the ticket"
     if window.stayed_inside:
-        verdict = "yes: started and ended inside the window"
+        verdict = "yes so far: started inside the window, and the last event too" if open_ else "yes: started and ended inside the window"
     elif window.started_inside is False and window.ended_inside is False:
-        verdict = "NO: started and ended outside the window"
+        verdict = "NO: started outside the window, and the last event too" if open_ else "NO: started and ended outside the window"
     elif window.started_inside is False:
         verdict = "NO: started outside the window"
     else:
-        verdict = "NO: ended after the window"
+        verdict = "NO: the last event came after the window" if open_ else "NO: ended after the window"
+    if open_:
+        verdict += " (the session has not finished)"
     if window.override:
         verdict += f"; started with an override by {window.override_by}: {window.override}"
     return verdict
@@ -411,7 +415,7 @@ def window_summary(report: Report) -> str:
     actual = f"actual {when(s.started_at)} → {when(s.finished_at or s.last_event_at)} ({duration(s.duration_seconds)})"
     if window.start is None:
         return f"no window on the ticket; {actual}"
-    return f"planned {window_utc(window) or f'{window.start} → {window.end}'}; {actual}; {window_verdict(window)}"
+    return f"planned {window_utc(window) or f'{window.start} → {window.end}'}; {actual}; {window_verdict(window, s.finished_at is None)}"
 
 
 def guard_summary(report: Report) -> str:

@@ -32,6 +32,8 @@ HEIGHT = 30
 MIN_WIDTH, MAX_WIDTH = 80, 200
 #: Pauses longer than this play as this long (the file keeps the real times).
 IDLE_TIME_LIMIT = 2.0
+#: The last line of a recording whose journal has no `session_finished`.
+OPEN_END = "-- the journal ends here: the session has not finished (no session_finished) --"
 
 
 def render_cast(path: str | Path) -> str:
@@ -42,6 +44,8 @@ def render_cast(path: str | Path) -> str:
     if not integrity.verified:
         end = records[-1][0] if records else 0.0
         records.append([end, "o", visible_line(f"journal verify fails: {'; '.join(integrity.problems)}") + "\r\n"])
+    if not recorder.finished:  # the process died, or the run goes on: the recording stopped mid-output and said nothing
+        records.append([records[-1][0] if records else 0.0, "o", f"{OPEN_END}\r\n"])
     longest = max((len(line) for _, code, text in records if code == "o" for line in text.split("\r\n")), default=0)
     session = recorder.session
     ticket = (session.get("ticket") or {}).get("id") or "no ticket"
@@ -66,6 +70,7 @@ class _Recorder:
         self.session: Event = {}
         self.start: dt.datetime | None = None
         self.last = 0.0
+        self.finished = False
 
     def feed(self, event: Event) -> None:
         if not self.session:
@@ -73,6 +78,7 @@ class _Recorder:
         moment = parse_ts(str(event.get("ts")))
         if self.start is not None and moment is not None:
             self.last = max(self.last, round((moment - self.start).total_seconds(), 3))
+        self.finished = self.finished or event["type"] == ev.SESSION_FINISHED
         marker = _marker(event)
         if marker:
             self.records.append([self.last, "m", visible_line(marker)])

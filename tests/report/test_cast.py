@@ -97,3 +97,16 @@ def test_a_tampered_journal_gets_no_cast(tmp_path: Path, capsys: pytest.CaptureF
     code = cli_main(["report", str(journal), "--format", "cast", "-o", str(target)])
     assert code == 2 and "line 11: seq 11 where 10 was expected" in capsys.readouterr().err
     assert not target.exists()
+
+
+def test_a_journal_left_open_ends_its_recording_saying_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A journal cut before `session_finished` (the process died mid-rollback): the recording stopped in the middle of
+    an undo's output and said nothing, as if the auditor's player had cut it short. Now its last line says the journal
+    ends there with the session open; a finished journal's recording has no such line."""
+    cut = tmp_path / "open.jsonl"
+    cut.write_text("".join((DATA / "change.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[:40]), encoding="utf-8")
+    _, events = make_cast(cut, tmp_path / "open.cast", capsys)
+    assert events[-1][1] == "o" and events[-1][2] == "-- the journal ends here: the session has not finished (no session_finished) --\r\n", events[-1]
+    assert events[-1][0] == events[-2][0], "said at the last event's moment, not later"
+    _, whole = make_cast(DATA / "change.jsonl", tmp_path / "whole.cast", capsys)
+    assert not any("the journal ends here" in e[2] for e in whole)

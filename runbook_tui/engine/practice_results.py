@@ -41,9 +41,12 @@ class DecisionPoint:
 
     @property
     def answered_otherwise(self) -> bool:
-        """Both answered this `ask`, each otherwise."""
+        """Both answered this `ask`, each otherwise. Not where no one answered on the night: exec's empty stand-in for a
+        person (`--ack-manual`, the move the program's own, `driver`) is no answer to hold the trainee's against."""
         night, trainee = self.night, self.trainee
-        return night is not None and trainee is not None and night.answer is not None and trainee.answer is not None and night.answer != trainee.answer
+        if night is None or trainee is None or night.answer is None or trainee.answer is None or night.driver:
+            return False
+        return night.answer != trainee.answer
 
 
 @dataclass
@@ -244,6 +247,8 @@ def _after_run(night: History, run: Move) -> str:
         words = [f"failed on {', '.join(failed)}{tries}"]
     elif run.attempt.status in ("failed", "timed_out"):  # every host fine, the step's own check not: a wait cut short, expect.metric
         words = [f"{status_words(run.attempt.status)}: {'; '.join(run.attempt.problems) or 'no reason recorded'}"]
+    elif run.answer is not None and run.driver:  # `exec --ack-manual`: its empty stand-in, no person's answer
+        words = [f"was answered by no one ({run.driver} --ack-manual gave it an empty answer)"]
     elif run.answer is not None:  # an `ask`: what was answered, and where the night's later commands used it
         words = [f"was answered {answer_words(run.answer)}{used_later(night, run)}"]
     else:

@@ -16,7 +16,7 @@ def decision_words(decision: Move | None, missing: str) -> str:
         return missing
     said = status_words(decision.detail) if decision.kind == "finish" else decision.detail  # the outcome, as every view says it
     detail = f" ({said})" if decision.detail and decision.kind in ("roll back", "finish") else ""
-    if decision.answer is not None:  # an `ask`: the answer is the decision
+    if decision.answer is not None and not decision.driver:  # an `ask`: the answer is the decision (exec's stand-in is none)
         detail = f", answered {answer_words(decision.answer)}"
     return f"{decision.kind}{detail}"
 

@@ -16,7 +16,9 @@ from test_practice_commands import night  # noqa: F401 (the fixture: a night tha
 from test_practice_waves import until
 
 from runbook_tui.app import practice
-from runbook_tui.engine.practice_results import Results
+from runbook_tui.engine.history import History
+from runbook_tui.engine.history_model import Attempt, Followed, Move, Point
+from runbook_tui.engine.practice_results import DecisionPoint, Results, why_it_matters
 from runbook_tui.report import practice_md
 from runbook_tui.ui.practice_screens import differences, results_table
 
@@ -70,3 +72,21 @@ def test_the_nights_own_answer_is_the_nights_decision(night: Path, tmp_path: Pat
     assert differences(results).plain == "Every decision you reached was the night's."
     point = next(p for p in results.points if p.step == "which")
     assert "with your answer" not in point.why, point.why
+
+
+def test_an_exec_nights_empty_stand_in_is_no_answer_to_differ_from() -> None:
+    """`exec --ack-manual` answers an `ask` (without capture) with an empty answer: no one answered on the night, and a
+    trainee who types one is not told they differed from it."""
+    at = Point("note-it", 0, 0, False)
+    ended = "2026-12-05T07:00:00.100Z"
+    attempt = Attempt(1, "2026-12-05T07:00:00.000Z", "alice", ended, 0.1, "done", False)
+    nights = Move("run", "note-it", at, "2026-12-05T07:00:00.000Z", 0.0, 3, driver="exec", answer="", attempt=attempt)
+    nights.followed.append(Followed("finished", "system", ended))
+    trainee = Move("run", "note-it", at, "2026-12-05T07:10:00.000Z", 4.0, 3, answer="deployed from the bridge")
+    history = History.of([])
+    point = DecisionPoint("note-it", nights, trainee, why_it_matters(history, nights))
+    assert point.same and not point.answered_otherwise
+    assert point.why == "on the night it was answered by no one (exec --ack-manual gave it an empty answer)", point.why
+    assert practice_md.decision_words(nights, "—") == "run"
+    assert practice_md.decision_words(trainee, "—") == 'run, answered "deployed from the bridge"'
+    assert differences(Results([point])).plain == "Every decision you reached was the night's."

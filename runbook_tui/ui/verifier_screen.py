@@ -150,9 +150,14 @@ class VerifierScreen(RunView):
             ),
         ) if diverged else ()  # fmt: skip
         lost = self.client.lost_at
-        if lost is None or not self.unlinked():
+        if lost is None:
             return changed
         since = dt.datetime.fromtimestamp(lost, dt.UTC).strftime("%H:%M:%S")
+        if not self.unlinked():  # the run is over and the session let everyone go: nobody is connected any more
+            # (before: the header went on saying `verifier bob connected` for as long as the screen stayed open)
+            return changed + (
+                Status(f"The session closed at {since}: the run is over, nothing more will come", "muted", {"verifier": "q leave", "watching": "q leave"}),
+            )
         return changed + (
             Status(
                 f"NOT CONNECTED since {since} (the assignee's program stopped, or the network): nothing can be sent now; "

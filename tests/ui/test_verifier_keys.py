@@ -519,3 +519,31 @@ async def test_while_a_rollback_runs_the_footer_offers_no_u_and_u_says_it_is_und
         assert client.sent == []
         arrive(ev.ROLLBACK_FINISHED, actor="system", ok=True)
         await until(pilot, lambda: "request rollback" in shown(), "u back once the rollback has finished")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_once_the_session_closes_after_the_end_the_header_names_nobody_connected(workdir: Path, size: tuple[int, int]) -> None:
+    """The run done, the assignee quit and the share closed: the verifier's client never hears `share_closed` (journaled
+    once everyone is gone), and its screen said `verifier bob connected` for as long as it stayed open, a session that no
+    longer existed. Now a row says it closed, and when, and the header names nobody connected."""
+    client = FakeClient(shared_session_events(workdir))
+    seq = client.state.seq
+    for event in (
+        {"type": ev.PARTICIPANT_JOINED, "actor": "system", "name": "bob", "role": "verifier"},
+        {"type": ev.SESSION_FINISHED, "actor": "system", "outcome": "done"},
+    ):
+        seq += 1
+        client.state = apply(client.state, {"seq": seq, "ts": "2026-03-20T02:13:00.000Z", **event})
+    app = VerifierApp(client)
+    async with app.run_test(size=size) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        header, stack = app.screen.query_one(RunHeader), app.screen.query_one(StatusStack)
+        await until(pilot, lambda: "verifier bob connected" in painted(header), "the header to say bob is connected")
+        client.lost_at = dt.datetime(2026, 3, 20, 2, 14, 5, tzinfo=dt.UTC).timestamp()  # the session closed the connection
+        await until(pilot, lambda: "The session closed at 02:14:05" in " ".join(painted(stack).split()), "the stack to say the session closed")
+        assert "verifier bob not connected" in painted(header), painted(header)
+        shown = " ".join(painted(stack).split())
+        assert "the run is over, nothing more will come — q leave" in shown, shown
+        assert "Session finished: done" in shown, shown
+        assert "NOT CONNECTED" not in shown, shown  # not a drop to wait out: nothing reconnects after the end

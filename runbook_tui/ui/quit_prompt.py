@@ -13,6 +13,7 @@ from runbook_tui.app.stopped import journal_stop
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.state import RunState, confirmable
+from runbook_tui.engine.who_verifies import who_verifies
 from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.wrap import CommandText
 
@@ -84,7 +85,7 @@ def stands_at(state: RunState) -> str:
     if current is None:
         return "Every step is done"
     step = state.steps[current]
-    who = state.session.get("verifier") or "the verifier"
+    who = who_verifies(state)
     if step.status == "awaiting_verification":
         waits = f", which waits for {who} to confirm it"
     elif step.wave_awaiting is not None:

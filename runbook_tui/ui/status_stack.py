@@ -28,6 +28,7 @@ from runbook_tui.engine.host_tally import failed_words, tolerated_words
 from runbook_tui.engine.left_out import every_host_left_out, left_out, left_out_words
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
+from runbook_tui.engine.who_verifies import who_verifies
 from runbook_tui.metrics.guards import format_value, panel_level
 from runbook_tui.notify.left_words import not_expired
 from runbook_tui.runbook.durations import span_words
@@ -145,7 +146,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
     absent = _no_verifier_for(state)  # the keys say what the assignee can do while no verifier can give its word
     wait_or_solo = {"assignee": _WAIT_OR_SOLO} if absent else {}
     if step is not None and step.status == "awaiting_verification":
-        who = state.session.get("verifier") or "the verifier"
+        who = who_verifies(state)
         within = tolerated_words(step.hosts, state.plan_steps.get(current or "", {}).get("max_fail"))  # failed within max_fail
         done = _DONE_WORDS.get(str(state.plan_steps.get(current or "", {}).get("kind")), "it has run")  # a question ran nothing
         yours = {"verifier": f"Your word on '{current}': {done}{within}"}  # the verifier at the keys (not `Waiting for bob`)
@@ -326,7 +327,7 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
             )
         return Status(f"{doing}{since}{about}", "accent", {"assignee": "k stop step · p pause", "verifier": "p hold"})
     if confirmable(state) == "before":
-        who = state.session.get("verifier") or "the verifier"
+        who = who_verifies(state)
         asked = f" (asked {str(step.go_ahead_asked_at)[11:19]})" if step.go_ahead_asked else ""  # nobody asks again for want of knowing
         again = " again" if step.go_ahead_asked else ""
         by = f" ({assignee_name(state)} asked {str(step.go_ahead_asked_at)[11:19]})" if step.go_ahead_asked else ""

@@ -169,3 +169,26 @@ async def test_the_verifiers_screen_shows_their_word_with_its_keys(size: tuple[i
         stack = app.screen.query_one(StatusStack)
         await until(pilot, lambda: _rows(stack)[0] == "Your word on 'check': it has run — c confirm · x reject", f"bob's own word on the row: {_rows(stack)}")
         assert "Waiting for bob" not in "\n".join(_rows(stack))
+
+
+def test_the_rows_name_the_verifiers_joined_not_the_ticket_one_who_left() -> None:
+    """Walked in tmux: bob (the ticket's verifier) and carol joined, carol confirmed 'one', bob's laptop slept and he
+    was dropped; alice's row read `Waiting for bob to confirm 'two'` while bob was gone and carol was the one who could
+    confirm it (the quit prompt and the go-ahead row said the same). Now the rows name who is joined as verifier, the
+    one who gave the last word first; with nobody joined, the ticket's verifier, and that none is connected."""
+    from runbook_tui.ui.quit_prompt import stands_at
+
+    shared = _shared()
+    state = with_step(shared, "check", status="awaiting_verification")
+    assert state.session.get("verifier") == "bob"
+    carol_alone = dataclasses.replace(state, participants={"carol": "verifier", "olive": "observer"})
+    assert [s.words("assignee") for s in statuses(carol_alone, FROZEN)] == ["Waiting for carol to confirm 'check'"]
+    assert stands_at(carol_alone) == "The run stands at 'check', which waits for carol to confirm it"
+    both = dataclasses.replace(state, participants={"bob": "verifier", "carol": "verifier"})
+    assert [s.words("assignee") for s in statuses(both, FROZEN)] == ["Waiting for bob or carol to confirm 'check'"]
+    carol_last = dataclasses.replace(both, active_verifier="carol")  # carol gave the last word: named first
+    assert [s.words("assignee") for s in statuses(carol_last, FROZEN)] == ["Waiting for carol or bob to confirm 'check'"]
+    before = with_plan(dataclasses.replace(shared, participants={"carol": "verifier"}), "check", verify="before")
+    assert now_status(before, FROZEN).words("assignee") == "'check' waits for carol's go-ahead · Config parses"
+    nobody = dataclasses.replace(state, participants={}, share={"address": "127.0.0.1:2222", "fingerprint": "SHA256:x"}, active_verifier="carol")
+    assert [s.words("assignee") for s in statuses(nobody, FROZEN)] == ["Waiting for bob to confirm 'check': no verifier is connected"]

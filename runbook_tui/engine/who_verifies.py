@@ -1,0 +1,19 @@
+"""Whose word a shared run waits for now, as every screen names them."""
+
+from __future__ import annotations
+
+from runbook_tui.engine.state_model import RunState
+from runbook_tui.runbook.safe_text import visible_line
+
+
+def who_verifies(state: RunState) -> str:
+    """The verifiers joined now, who gave the last word first, then the ticket's (`bob or carol`); with none joined, the
+    ticket's verifier (the row adds that none is connected). Before, the rows named the ticket's verifier alone:
+    `Waiting for bob to confirm 'two'` after bob had left and while carol, joined, was the one who could confirm it."""
+    planned = state.session.get("verifier")
+    joined = [name for name, role in state.participants.items() if role == "verifier"]
+    if not joined:
+        return visible_line(str(planned or state.active_verifier or "the verifier"))
+    names = list(dict.fromkeys([*(name for name in (state.active_verifier, planned) if name in joined), *joined]))
+    shown = [visible_line(str(name)) for name in names]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"

@@ -320,8 +320,9 @@ def verifier(report: Report) -> str:
         there += [f"joined: {', '.join(joined)}"] if joined else []
         return f"nobody confirmed a step ({'; '.join(there)})" if there else NONE
     acted = ", ".join(f"{name} ({n} step{'s' if n != 1 else ''})" for name, n in counts.items())
-    if planned and set(counts) != {planned}:
-        return f"{acted}; NOT the ticket's verifier ({planned})"
+    others = [name for name in counts if name != planned]
+    if planned and others:  # who was not: `bob (2 steps), carol (1 step); NOT the ticket's verifier (bob)` read as bob
+        return f"{acted}; {', '.join(others)} {'is' if len(others) == 1 else 'are'} NOT the ticket's verifier ({planned})"
     return acted
 
 

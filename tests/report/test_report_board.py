@@ -305,3 +305,21 @@ def test_a_step_marked_done_by_hand_after_a_sigterm_is_not_counted_as_seen_done(
     assert "<th>Steps</th><td>3 done (1 marked done by hand); 3 UNVERIFIED</td>" in render(report, "html")
     slow = json.loads(render(report, "json"))["steps"][1]
     assert [(d["kind"], d["by"], d["reason"]) for d in slow["decisions"]] == [("marked done", "dave", "checked by hand")], slow["decisions"]
+
+
+def test_the_verifier_row_names_who_is_not_the_tickets_verifier(tmp_path: Path) -> None:
+    """Walked with two verifiers joined (bob, the ticket's, and carol): bob confirmed two steps, carol the last, and the
+    Summary read `bob (2 steps), carol (1 step); NOT the ticket's verifier (bob)`, as if bob were not the ticket's
+    verifier. Now it names carol as the one who is not; a run confirmed by bob alone has no such words."""
+    events = [dict(e) for e in read_events(DATA / "change.jsonl").events]
+    assert build_report(DATA / "change.jsonl").ticket.verifier == "bob"
+    assert "NOT" not in text.verifier(build_report(DATA / "change.jsonl"))
+    confirmed = [e for e in events if e["type"] == ev.STEP_CONFIRMED and e["actor"] == "bob"]
+    confirmed[-1]["actor"] = "carol"
+    said = text.verifier(build_report(rechained(events, tmp_path / "one.jsonl")))
+    assert said.endswith("; carol is NOT the ticket's verifier (bob)"), said
+    assert said.startswith("bob (") and "carol (1 step)" in said, said
+    for event in confirmed:
+        event["actor"] = "carol"
+    said = text.verifier(build_report(rechained(events, tmp_path / "all.jsonl")))
+    assert re.fullmatch(r"carol \(\d+ steps\); carol is NOT the ticket's verifier \(bob\)", said), said

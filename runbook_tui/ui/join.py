@@ -164,7 +164,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
             why = await _refused(known, host, port, cause, endpoint.identity) if isinstance(cause, asyncssh.Error) else str(app.refused)
             print(f"runbook-tui: the connection to the session dropped, and rejoining it was refused:\n{why}", file=sys.stderr)
             return 2
-        print(left_words(client.state, address, observe=observe, identity=identity))
+        print(left_words(client.state, address, observe=observe, identity=identity, known_hosts=known_hosts))
         return 0
 
     return asyncio.run(main())
@@ -195,12 +195,14 @@ def _unreadable_key(identity: str) -> str | None:
     return None
 
 
-def left_words(state: RunState, address: str, *, observe: bool, identity: str | None) -> str:
-    """What `join` says once its screen closes: how the run ended, or that it goes on and how to come back."""
+def left_words(state: RunState, address: str, *, observe: bool, identity: str | None, known_hosts: str | None = None) -> str:
+    """What `join` says once its screen closes: how the run ended, or that it goes on and how to come back (with the
+    `--known-hosts` it was given: without it the way back checked another file, and asked to trust the session anew)."""
     if state.finished:
         ended = ended_words(str(state.outcome), state.criteria_unmet, state.criteria_acceptance)
         return visible_line(f"runbook-tui: the run ended: {ended}")  # a participant's name may hold escapes
     again = ["runbook-tui", "join", address, *(["--observe"] if observe else []), *(["--identity", identity] if identity else [])]
+    again += ["--known-hosts", known_hosts] if known_hosts else []
     return f"runbook-tui: you left the session; the run goes on. To come back: {visible_line(shlex.join(again))}"
 
 

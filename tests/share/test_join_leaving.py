@@ -27,3 +27,11 @@ def test_leaving_a_run_that_ended_with_unmet_criteria_accepted_says_so() -> None
     assert said == "runbook-tui: the run ended: done, success criteria NOT met (accepted by alice␛]0;x)", said
     unaccepted = RunState(outcome="done", success_checks=(check,))
     assert left_words(unaccepted, "h:1", observe=False, identity=None) == "runbook-tui: the run ended: done, success criteria NOT met"
+
+
+def test_the_way_back_keeps_the_known_hosts_file_join_was_given() -> None:
+    """Walked in tmux: `join … --identity bob --known-hosts kh`, then q; the way back printed left out `--known-hosts`,
+    so it checked ~/.ssh/known_hosts and asked bob to trust the session's key again (or refused a changed one)."""
+    said = left_words(initial(), "h:1", observe=False, identity="/k/bob", known_hosts="/tmp/my kh")
+    assert said.endswith("To come back: runbook-tui join h:1 --identity /k/bob --known-hosts '/tmp/my kh'"), said
+    assert "--known-hosts" not in left_words(initial(), "h:1", observe=False, identity=None)

@@ -140,7 +140,10 @@ class RunHeader(Static):
             # Nobody joined now: the verifier who last gave their word (bob left: the header said `verifier ?`). Someone
             # other than the ticket's verifier joined: who is there (practice's `bob (recorded)` read `bob connected`).
             planned = session.get("verifier")
-            verifier = ", ".join(joined) if joined and planned not in joined else planned or state.active_verifier or "?"
+            # Every verifier joined, the ticket's first (bob and carol joined read `verifier bob connected`, while the rows
+            # said `Waiting for bob or carol`, and carol's confirmations came from nobody the header named).
+            joined = sorted(joined, key=lambda name: name != planned)
+            verifier = ", ".join(joined) if joined else planned or state.active_verifier or "?"
             line2.append(f" ▸ verifier {_line(verifier)} ")
             online = bool(joined)
             line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))

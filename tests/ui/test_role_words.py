@@ -192,3 +192,24 @@ def test_the_rows_name_the_verifiers_joined_not_the_ticket_one_who_left() -> Non
     assert now_status(before, FROZEN).words("assignee") == "'check' waits for carol's go-ahead · Config parses"
     nobody = dataclasses.replace(state, participants={}, share={"address": "127.0.0.1:2222", "fingerprint": "SHA256:x"}, active_verifier="carol")
     assert [s.words("assignee") for s in statuses(nobody, FROZEN)] == ["Waiting for bob to confirm 'check': no verifier is connected"]
+
+
+@pytest.mark.asyncio
+async def test_the_header_names_every_verifier_joined() -> None:
+    """bob (the ticket's verifier) and carol joined as verifiers: the header read `verifier bob connected`, while the
+    rows said `Waiting for bob or carol` and carol confirmed steps. Now it names both, the ticket's first."""
+    from run_screen_helpers import painted
+
+    from runbook_tui.ui.widgets import RunHeader
+
+    client = FakeClient(shared_session_events(Path.cwd()))
+    for seq, name in enumerate(("carol", "olive", "bob"), start=client.state.seq + 1):
+        role = "observer" if name == "olive" else "verifier"
+        client.state = apply(
+            client.state, {"type": ev.PARTICIPANT_JOINED, "seq": seq, "ts": "2026-03-14T02:00:00Z", "actor": "system", "name": name, "role": role}
+        )
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        header = app.screen.query_one(RunHeader)
+        await until(pilot, lambda: "connected" in painted(header), "the header to name who is connected")
+        assert "verifier bob, carol connected" in painted(header), painted(header)

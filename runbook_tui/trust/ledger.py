@@ -11,6 +11,7 @@ then counts as seen.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from pathlib import Path
@@ -59,9 +60,11 @@ class Ledger:
                     break
             kept += len(line) + 1
         self.copy = copy
-        if kept < len(data):
+        if kept < len(data):  # cut by the one writer only: another join of this person may be writing that line now
             try:
-                os.truncate(copy, kept)
+                if self._writer():
+                    assert self._fd is not None
+                    os.ftruncate(self._fd, kept)
             except OSError as exc:
                 self._failed(exc)
 
@@ -125,14 +128,31 @@ class Ledger:
         data = b"\n".join(self._unwritten) + b"\n"
         self._unwritten.clear()
         try:
-            if self._fd is None:
-                self.copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                self._fd = os.open(self.copy, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            if not self._writer():
+                return
+            assert self._fd is not None
             view = memoryview(data)
             while view:
                 view = view[os.write(self._fd, view) :]
         except OSError as exc:
             self._failed(exc)
+
+    def _writer(self) -> bool:
+        """Open the copy as its one writer (the same person joined twice, from two windows, wrote every event twice,
+        interleaved); False when another join of theirs holds it: this one keeps no copy, and says why."""
+        if self._fd is not None:
+            return True
+        assert self.copy is not None
+        self.copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.copy, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            self.failed, self.copy = f"{self.copy}: another join of yours to this session writes it", None
+            return False
+        self._fd = fd
+        return True
 
     def _failed(self, exc: OSError) -> None:
         """The copy cannot be read or written (a full disk, a folder that is not one): kept no more, and why said in

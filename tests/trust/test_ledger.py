@@ -146,3 +146,31 @@ def test_a_rejoin_holds_what_the_earlier_join_saw_and_writes_the_copy_once(tmp_p
         _received(client, event)
     assert client.diverged is not None and client.diverged.startswith("event 2 differs from the one received before"), client.diverged
     assert client.state.seq == 1 and len(said) == 1
+
+
+def test_the_same_person_joined_twice_writes_each_event_once_to_their_copy(tmp_path: Path) -> None:
+    """bob joined from two windows (or his laptop and his desktop) at once: both clients appended every event to the one
+    copy `received/SESSION-bob.jsonl`, so it held each event twice, interleaved, and `journal verify` of it failed.
+    Now the first one writes it; the other says why it keeps no copy (and still checks every event it receives)."""
+    from runbook_tui.engine.journal import read_events
+
+    made = _events(tmp_path / "a.jsonl", ["one", "two", "three"])
+    copy = tmp_path / "received" / "s1-bob.jsonl"
+    window, other = Ledger(copy), Ledger(copy)
+    for event in made:
+        assert window.add(event) is None and other.add(event) is None
+        window.flush()
+        other.flush()
+    assert other.failed == f"{copy}: another join of yours to this session writes it", other.failed
+    assert not window.failed
+    other.close()
+    with copy.open("ab") as writing:  # the first window writing its next line, not done yet
+        writing.write(b'{"seq":4,"type":"no')
+    late = Ledger(copy)  # a third join of bob's reads the copy meanwhile: the line being written is not cut under it
+    assert copy.read_bytes().endswith(b'{"seq":4,"type":"no') and late.copy is None and late.failed.endswith("writes it")
+    window.close()
+    late.close()
+    with copy.open("rb+") as writing:
+        writing.truncate(len(copy.read_bytes()) - len(b'{"seq":4,"type":"no'))
+    read = read_events(copy)
+    assert [e["seq"] for e in read.events] == [0, 1, 2, 3] and not read.problems, read.problems

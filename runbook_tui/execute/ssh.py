@@ -296,7 +296,9 @@ class SshExecutor:
         """Start (once) and follow the run, reconnecting and re-attaching as often as the connection drops."""
         host = command.host
         conn = await self._connector.connection(route)
-        if command.sudo and not run.sent and (refused := await self._sudo.refusal(conn, route.user)):  # sudo's words
+        if (
+            command.sudo and not run.sent and (refused := await self._sudo.refusal(conn, route.user, host.name, ending_of(self._acknowledging, conn), status))
+        ):  # sudo's words
             return Result("error", error=refused, started=False)
         stalled = killed = 0
         seen = run.progress

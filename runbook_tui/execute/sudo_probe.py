@@ -5,6 +5,11 @@ its words: the command's own exit 1 and sudo's refusal read the same. So before 
 host, `sudo -n true` is run there on its own (once per connection: a success is remembered): when it fails, the
 command is not started, and the host's error says that sudo refused, with the first line sudo wrote (shown as text,
 controls made visible; nothing in it is interpreted). The command's own output is never parsed for this.
+
+On a host allowing one session per connection (`MaxSessions 1`) the probe's session is opened as the command's is
+(`ssh_sessions.opened`: after the connection's ending sessions, tried again): before, a refused probe counted as
+passed, the command started under `sudo -n` and sudo's refusal read as the command's exit 1. A probe that still
+cannot open a session fails the step unstarted; one that fails otherwise (no answer in time) says so beside the run.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import getpass
 import logging
 import os
 import weakref
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 from runbook_tui.runbook.safe_text import visible_line
@@ -51,17 +57,34 @@ class SshSudoProbe:
     def __init__(self) -> None:
         self._passed: weakref.WeakSet[asyncssh.SSHClientConnection] = weakref.WeakSet()
 
-    async def refusal(self, conn: asyncssh.SSHClientConnection, user: str) -> str | None:
-        """Why sudo will not run a command as root for `user` here; None when it will (or the probe itself failed:
-        the command then starts as before)."""
+    async def refusal(
+        self,
+        conn: asyncssh.SSHClientConnection,
+        user: str,
+        host: str,
+        ending: Callable[[], Collection[asyncio.Task[None]]],
+        note: Callable[[str], None],
+    ) -> str | None:
+        """Why sudo will not run a command as root for `user` on `host`; None when it will. A session the host will
+        not open (after the tries of `opened`, waiting for `ending`) is a reason; a probe that fails otherwise is
+        `note`d and the command then starts (its own failure says the rest)."""
         import asyncssh  # loaded already by the SSH executor that asks
+
+        from runbook_tui.execute.ssh_sessions import opened, refused_words
 
         if conn in self._passed:
             return None
         try:
-            probe = await asyncio.wait_for(conn.run(SUDO_PROBE, check=False, encoding=None), PROBE_SECONDS)
-        except (asyncssh.Error, OSError, TimeoutError):
+            probe = await asyncio.wait_for(opened(lambda: conn.run(SUDO_PROBE, check=False, encoding=None), ending), PROBE_SECONDS)
+        except asyncssh.ChannelOpenError as exc:
+            return refused_words(host, exc)
+        except (asyncssh.Error, OSError, TimeoutError) as exc:
             log.debug("the sudo probe did not run", exc_info=True)
+            why = f"no answer in {PROBE_SECONDS:g}s" if isinstance(exc, TimeoutError) else visible_line(str(exc))[:SAID_MAX] or type(exc).__name__
+            note(
+                f"{host}: could not check that sudo -n works for {visible_line(user)} ({why}); starting the command:"
+                " a refusal by sudo would read as its exit status"
+            )
             return None
         stderr = probe.stderr if isinstance(probe.stderr, bytes) else b""
         words = refusal_words(user, probe.exit_status, stderr)

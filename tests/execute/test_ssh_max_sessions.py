@@ -10,6 +10,7 @@ from peers import make_sshd
 from ssh_helpers import arun, cmd, executor, run_one, runs_left
 
 from runbook_tui.engine.ports import Result
+from runbook_tui.execute.ssh import SshExecutor
 
 pytestmark = pytest.mark.peers
 
@@ -66,3 +67,55 @@ def test_a_host_that_opens_no_session_says_so_and_nothing_ran(tmp_path: Path) ->
         " sessions for this user"
     )
     assert not marker.exists()
+
+
+def test_one_session_per_connection_still_asks_sudo_before_each_sudo_step(tmp_path: Path) -> None:
+    """A `sudo: true` step right after another step on a `MaxSessions 1` host: its sudo check's session was refused
+    while the step before still ended in the background. Before: the refused check counted as passed, the command
+    started under `sudo -n` and failed with exit 1, sudo's own refusal lost (and the host counted as started)."""
+    import os
+    import pwd
+    import shutil
+    import subprocess
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="rbt-sudo-"))  # sshd's StrictModes: not under pytest's private folder
+    directory.chmod(0o755)
+    bin_dir = directory / "bin"
+    bin_dir.mkdir(mode=0o755)
+    (bin_dir / "sudo").write_text("#!/bin/sh\necho 'sudo: a password is required' >&2\nexit 1\n", encoding="utf-8")
+    (bin_dir / "sudo").chmod(0o755)
+    user = pwd.getpwuid(os.getuid()).pw_name
+    if os.geteuid() == 0:  # root needs no sudo: the step runs as a user who does
+        user = "rbt-preflight"
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", user], check=True)
+        subprocess.run(["usermod", "-p", "*", user], check=True)
+    host = make_sshd(directory, {"SetEnv": f"SHLVL=1 PATH={bin_dir}:/usr/local/bin:/usr/bin:/bin", "MaxSessions": "1"})
+    (directory / "authorized_keys").chmod(0o644)
+    db1 = host.host("db1", user=user)
+    runs = directory / "runs"
+    runs.mkdir(mode=0o1777)
+    runs.chmod(0o1777)
+
+    async def main() -> list[Result]:
+        ex = SshExecutor(known_hosts=str(host.known_hosts), remote_dir=str(runs))
+        try:
+            results = []
+            for n in range(6):
+                results.append((await run_one(ex, cmd(db1, f"echo {n}")))[0])
+                results.append((await run_one(ex, cmd(db1, "echo should-not-run", sudo=True)))[0])
+            return results
+        finally:
+            await ex.close()
+
+    try:
+        results = arun(main)
+    finally:
+        host.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+    refused = f"sudo -n refused to run the command as root for {user}: sudo: a password is required; the command was not started"
+    assert results[0::2] == [Result("ok", exit_code=0)] * 6, results
+    assert results[1::2] == [Result("error", error=refused, started=False)] * 6, results

@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
+from runbook_tui.engine import dns_bounded
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -294,6 +295,8 @@ def _once(
             path = urlunsplit(_without_userinfo(parts)._replace(fragment=""))
             sent.update(_proxy_auth(proxy))
     held: list[socket.socket] = []
+    # The name's lookup too within the deadline (engine/dns_bounded.py): before, getaddrinfo blocked for as long as DNS did.
+    conn._create_connection = lambda address, *_: dns_bounded.connect(address, deadline, timeout)  # type: ignore[attr-defined]
 
     def in_handshake() -> bool:  # the TCP connection was made (connect() keeps its socket), TLS had begun on it
         return parts.scheme == "https" and proxy is None and conn.sock is not None
@@ -305,6 +308,8 @@ def _once(
             conn.connect()
         except ssl.SSLError as exc:
             raise _tls_failure(exc) from None
+        except dns_bounded.LookupTimeout as exc:
+            raise FetchError(str(exc), "timeout") from None
         except TimeoutError:
             if in_handshake():  # TCP done, TLS never answered
                 raise FetchError(f"took the connection but did not answer the TLS handshake within {seconds(timeout)}", "timeout") from None

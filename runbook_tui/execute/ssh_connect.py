@@ -69,14 +69,37 @@ class EncryptedIdentity(ConnectFailed):
         )
 
 
+#: Bytes kept of what a server sent before its SSH greeting, and characters of it shown.
+SAID_BYTES = 512
+SAID_SHOWN = 120
+
+
 class _Progress(asyncssh.SSHClient):
     """How far a connection got: when the connect timeout runs out, where it stalled says why."""
 
     def __init__(self) -> None:
         self.conn: asyncssh.SSHClientConnection | None = None
+        #: What the server sent before its SSH greeting (at most SAID_BYTES): quoted when no greeting came.
+        self.said = b""
 
     def connection_made(self, conn: asyncssh.SSHClientConnection) -> None:
         self.conn = conn
+        receive = conn.data_received
+
+        def heard(data: bytes, datatype: object = None) -> None:  # asyncssh parses and drops the lines before "SSH-"
+            if len(self.said) < SAID_BYTES and conn.get_extra_info("server_version") is None:
+                self.said += data[: SAID_BYTES - len(self.said)]
+            receive(data, datatype)  # type: ignore[arg-type]
+
+        conn.data_received = heard  # type: ignore[method-assign]
+
+    def quoted(self) -> str:
+        """`: it said "HTTP/1.1 400 Bad Request⏎"` (visible, at most SAID_SHOWN characters), or "" when it said nothing."""
+        text = self.said.decode("utf-8", "replace").strip()
+        if not text:
+            return ""
+        shown = visible_line(text)
+        return f': it said "{shown[:SAID_SHOWN] + "…" if len(shown) > SAID_SHOWN else shown}"'
 
     def stalled(self, seconds: float, *, agent: bool, bastion: str | None = None) -> str:
         if self.conn is None and bastion is not None:  # the bastion took the channel request and its own connect hangs
@@ -87,6 +110,8 @@ class _Progress(asyncssh.SSHClient):
         if self.conn is None:
             return f"no connection within {seconds:g} s (packets dropped on the way: a firewall, a wrong address or route)"
         if self.conn.get_extra_info("server_version") is None:
+            if said := self.quoted():
+                return f"the port took the connection but sent no SSH greeting within {seconds:g} s{said} (not an SSH server)"
             return f"the port took the connection but sent no SSH greeting within {seconds:g} s (something there that is not an SSH server)"
         stuck = "the server stopped answering, or the SSH agent (SSH_AUTH_SOCK) did not answer" if agent else "the server stopped answering"
         return f"the SSH handshake or the login did not finish within {seconds:g} s ({stuck})"
@@ -100,8 +125,9 @@ class _Progress(asyncssh.SSHClient):
         """A connection closed or reset: before the server's greeting, it was refused there or is no SSH server at all."""
         if self.conn is None or self.conn.get_extra_info("server_version") is not None:
             return why
+        said = self.quoted().replace(": it said", ", saying", 1)  # sshd past MaxStartups says `Exceeded MaxStartups`
         return (
-            f"{why}: the port took the connection and closed it before any SSH greeting (sshd turning it away: its "
+            f"{why}: the port took the connection and closed it before any SSH greeting{said} (sshd turning it away: its "
             "MaxStartups, a firewall or fail2ban rule; or no SSH server there)"
         )
 
@@ -332,6 +358,8 @@ class Connector:
                 if progress.greeted and (changed := await _no_key_of_a_known_type(endpoint, tunnel)):
                     raise ConnectFailed(f"host key for {target} not verified: {changed}", permanent=True, host_key=True) from None
                 why = progress.cut(why)
+            elif isinstance(exc, asyncssh.ProtocolError) and not progress.greeted and (said := progress.quoted()):
+                why = f"{why}{said} (not an SSH server)"  # `Banner line too long`: what it sent instead of a greeting
             raise ConnectFailed(f"cannot connect to {target}: {why}", permanent=False) from None
         except Exception as exc:  # a broken or hostile server trips asyncssh beyond its own errors (a short KEXINIT: PacketDecodeError)
             log.debug("ssh connection to %s failed", target, exc_info=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from peers import Sshd, make_sshd
-from ssh_helpers import Collect, arun, cmd, executor, run_alone, runs_left
+from ssh_helpers import Collect, arun, cmd, executor, run_alone, run_one, runs_left
 
 from runbook_tui.engine.ports import Result
 from runbook_tui.execute.ssh_scripts import run_dir_name
@@ -270,3 +270,51 @@ def test_a_disk_filling_up_on_the_host_mid_command_is_said_beside_its_exit_statu
     ), note
     roomy, _, said_roomy = run_alone(sshd, tmp_path, cmd(sshd.host("db1"), command))
     assert roomy == Result("ok", exit_code=0) and not [line for line in said_roomy if "full" in line], said_roomy
+
+
+@pytest.mark.parametrize(
+    ("sent", "close", "words"),
+    [
+        (
+            b"220 mail.example ESMTP Postfix\r\n",
+            False,
+            ': the port took the connection but sent no SSH greeting within 1 s: it said "220 mail.example ESMTP Postfix" (not an SSH server)',
+        ),
+        (
+            b"HTTP/1.1 400 Bad Request\r\n\x1b[2JContent-Length: 0\r\n\r\n",
+            True,
+            ': the port took the connection and closed it before any SSH greeting, saying "HTTP/1.1 400 Bad Request␍⏎␛[2JContent-Length:'
+            ' 0" (sshd turning it away: its MaxStartups, a firewall or fail2ban rule; or no SSH server there)',
+        ),
+        (b"x" * 9000, False, ': it said "' + "x" * 120 + '…" (not an SSH server)'),
+    ],
+    ids=["smtp-banner", "http-then-close", "endless-line"],
+)
+def test_a_port_that_answers_with_something_else_is_quoted(sshd: Sshd, tmp_path: Path, sent: bytes, close: bool, words: str) -> None:
+    """A step's host at a port where a mail server, a web server or something else answers. Before: `sent no SSH
+    greeting … (something there that is not an SSH server)` or `closed it before any SSH greeting (sshd turning it
+    away …)`, with nothing of what it said; now its words are quoted, controls made visible and cut at 120 characters."""
+
+    async def main() -> Result:
+        held: list[asyncio.StreamWriter] = []
+
+        async def answer(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            writer.write(sent)
+            await writer.drain()
+            if close:
+                writer.close()
+            else:
+                held.append(writer)
+
+        other = await asyncio.start_server(answer, "127.0.0.1", 0)
+        ex = executor(sshd, tmp_path, connect_timeout=1)
+        try:
+            return (await run_one(ex, cmd(sshd.host("db9", port=other.sockets[0].getsockname()[1]), "true")))[0]
+        finally:
+            await ex.close()
+            other.close()
+
+    result = arun(main)
+    assert result.status == "error" and result.started is False, result
+    assert (result.error or "").startswith("cannot connect to db9 (127.0.0.1:"), result
+    assert (result.error or "").endswith(words), result

@@ -4,8 +4,9 @@
 request's watchdog (which cuts a socket, and there was none yet) could help. The wait for an answer ended on time
 (the pollers and the notifier stop waiting), but the lookup's thread ran on; with DNS hanging on every poll, every
 poll left one more thread behind (a notice's request has a daemon thread of its own). Here the lookup runs in a daemon
-thread of its own, waited for until the request's deadline; at most `SLOTS` lookups may hang at once: past that a
-request fails at once, saying DNS is not answering, and no thread is started for it.
+thread of its own, waited for until the request's deadline; at most `SLOTS` lookups run at once: past that a request
+waits for one to end (a slow but working resolver), and at its deadline fails saying DNS is not answering, no thread
+started for it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from runbook_tui.runbook.safe_text import visible_line
 
 #: Lookups that may be under way at once (each in a thread of its own while the resolver does not answer).
-SLOTS = 4
+SLOTS = 8
 
 _slots = threading.BoundedSemaphore(SLOTS)
 
@@ -32,8 +33,10 @@ class LookupTimeout(Exception):
 def lookup(host: str, port: int, deadline: float, timeout: float) -> AddrInfo:
     """`socket.getaddrinfo(host, port, type=SOCK_STREAM)` by `deadline` (`time.monotonic()`; the request's `timeout`
     in all, for the words); raises what it raised, or `LookupTimeout`."""
-    if not _slots.acquire(blocking=False):
-        raise LookupTimeout(f"the name {visible_line(host)[:80]} was not looked up: {SLOTS} earlier lookups are still waiting for DNS to answer")
+    if not _slots.acquire(timeout=max(0.0, deadline - time.monotonic())):  # a slow but working DNS: a short wait
+        raise LookupTimeout(
+            f"the name {visible_line(host)[:80]} was not looked up within {timeout:g}s: {SLOTS} earlier lookups are still waiting for DNS to answer"
+        )
     done = threading.Event()
     found: list[AddrInfo] = []
     failed: list[BaseException] = []

@@ -32,6 +32,7 @@ class Answer:
     body: str = ""
     error: str | None = None
     moved_to: str = ""  # a redirect's target, as shown (http_bounded.redirect_target): never followed
+    retry_after: float | None = None  # seconds a 429 or 503 asked to wait (Retry-After in seconds), None when it did not say
 
     @property
     def ok(self) -> bool:
@@ -87,7 +88,13 @@ def request(
     text = answer.body.decode("utf-8", "replace")
     if 300 <= answer.status < 400:
         return Answer(answer.status, text, moved_to=answer.moved_to or "nowhere (no Location)")
-    return Answer(answer.status, text)
+    return Answer(answer.status, text, retry_after=_seconds(answer.retry_after) if answer.status in (429, 503) else None)
+
+
+def _seconds(header: str) -> float | None:
+    """Retry-After in seconds (`120`); None for an HTTP date or anything else (the sender's own pace then)."""
+    header = header.strip()
+    return float(header) if header.isdigit() and len(header) <= 9 else None
 
 
 async def in_background(call: Callable[[], T]) -> T:

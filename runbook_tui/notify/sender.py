@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 100
 #: Seconds between attempts: the first retry after 1 s, later ones after 3 s.
 BACKOFF = (1.0, 3.0)
+#: The longest a receiver's Retry-After is waited before the next attempt: the notices behind it wait too.
+RETRY_AFTER_MAX = 30.0
 #: Journals an event: (type, payload). The wiring makes it safe to call once the journal is gone.
 Record = Callable[[str, dict[str, Any]], None]
 
@@ -115,7 +117,10 @@ class Notifier:
                 self._failed(destination, notice, answer.problem("the receiver", self.redactor.text), attempt)
                 return answer
             self._last_problem[id(destination)] = (answer.problem("the receiver", self.redactor.text), attempt)
-            await asyncio.sleep(self.backoff[min(attempt - 1, len(self.backoff) - 1)])
+            pause = self.backoff[min(attempt - 1, len(self.backoff) - 1)]
+            # A rate limit (Slack's 429) says how long: before, the retry came after 1 s, was refused again, and the
+            # notice was journaled as failed; its wait is kept, up to RETRY_AFTER_MAX.
+            await asyncio.sleep(max(pause, min(answer.retry_after or 0.0, RETRY_AFTER_MAX)))
 
     def _failed(self, destination: Destination, notice: Notice, error: str, attempts: int) -> None:
         payload = {"event": notice.event, "target": destination.shown, "error": self.redactor.text(error), "attempts": attempts}

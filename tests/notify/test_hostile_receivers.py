@@ -81,3 +81,51 @@ sections:
     [silence] = [e for e in events if e["type"] == "silence_failed"]
     assert silence["action"] == "create" and silence["error"] == "no usable silenceID in the answer"
     assert "hook-secret-4711" not in journal_path.read_text(encoding="utf-8") + result.stdout + result.stderr
+
+
+def test_a_rate_limited_receiver_is_asked_again_after_the_wait_it_names(tmp_path: Path) -> None:
+    """A receiver answering 429 with `Retry-After: 2` (Slack's rate limit), refusing again until those 2 s passed.
+    Before: the retry came after 1 s, was refused again, and with `retries: 1` the notice was journaled as failed;
+    now the retry waits the 2 s asked for (up to 30 s) and the notice arrives."""
+    import asyncio
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from runbook_tui.notify.messages import Notice
+    from runbook_tui.notify.sender import Destination, Notifier
+
+    asked: list[tuple[float, int]] = []
+
+    class Limited(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            now = time.monotonic()
+            status = 204 if asked and now - asked[0][0] >= 2 else 429
+            asked.append((now, status))
+            self.send_response(status)
+            if status == 429:
+                self.send_header("Retry-After", "2")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Limited)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    journaled: list[tuple[str, dict[str, object]]] = []
+
+    async def main() -> None:
+        notifier = Notifier([], lambda kind, payload: journaled.append((kind, payload)), retries=1)
+        notice = Notice("test", "r", "R", None, "system", "2026-01-01T00:00:00Z", "", "a test")
+        await notifier.deliver(Destination(f"http://127.0.0.1:{server.server_address[1]}/hook", "the hook"), notice)
+        await notifier.stop(drain=0)
+
+    try:
+        asyncio.run(main())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [status for _, status in asked] == [429, 204], asked
+    assert journaled == [("notified", {"event": "test", "target": "the hook", "status": 204, "attempts": 2})], journaled

@@ -104,7 +104,7 @@ class Outreach:
     lost: tuple[tuple[str, str], ...] = ()  # resumed: (event, target) the dead process never journaled as sent or failed
 
     async def resumed(self) -> None:
-        """A resumed run's silences are settled (found or made, and journaled) before anything else happens,
+        """The run's silences are settled (made, or a dead process's found, and journaled) before anything else happens,
         and the notices the dead process left unsettled are journaled as such (not sent again: they may have arrived)."""
         for event, target in self.lost:
             why = "not known to be sent: the program stopped before its delivery was journaled (it may have arrived)"

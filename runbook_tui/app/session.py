@@ -138,7 +138,7 @@ class Session:
         if self._watch is None:
             self._watch = asyncio.create_task(self._watch_journal())
         if self.outreach is not None:
-            await self.outreach.resumed()  # a silence the dead process made, or never made, is this run's before a step runs
+            await self.outreach.resumed()  # the silences are made (or a dead process's found) before a step runs
         if self.share is None or self.share_address:
             return
         host, port = self.share.address

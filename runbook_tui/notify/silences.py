@@ -76,6 +76,10 @@ def _window_end(state: RunState) -> dt.datetime | None:
         return None
 
 
+#: Seconds a fresh run's first step waits for Alertmanager to confirm its silences.
+START_WAIT = 5.0
+
+
 class SilenceKeeper:
     """A controller listener that makes the silences at the start and expires (or keeps) them at the end."""
 
@@ -87,8 +91,8 @@ class SilenceKeeper:
         self.state = RunState()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._creating: asyncio.Task[Any] | None = None
+        self._resuming = False
         self._ends: dict[str, asyncio.TimerHandle] = {}  # silence id -> the moment its end passes during the run
-        self._resuming: asyncio.Task[Any] | None = None
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
@@ -105,7 +109,8 @@ class SilenceKeeper:
         if kind == ev.SESSION_STARTED:
             self._creating = self._spawn(self.create(state, str(event.get("actor"))))
         elif kind == ev.SESSION_RESUMED and not state.finished:
-            self._creating = self._resuming = self._spawn(self.resume(state))
+            self._creating = self._spawn(self.resume(state))
+            self._resuming = True
         elif kind == ev.SESSION_FINISHED:
             self._forget_ends()
             self._spawn(self.finish(state, str(event.get("outcome"))))
@@ -182,9 +187,18 @@ class SilenceKeeper:
                 self.record(ev.NOTE, {"text": f"silence {silence_id} was made before the program stopped and not journaled: it is this run's now"})
 
     async def resumed(self) -> None:
-        """Wait until the silences a resumed run lacked are journaled (each request is bounded by the timeout)."""
-        if self._resuming is not None:
-            await asyncio.wait([self._resuming])
+        """Wait until the run's silences are settled, made (or found) and journaled, or failed: a resumed run's that it
+        lacked (each request is bounded by the timeout), a fresh run's for at most START_WAIT (then the run starts and
+        a note says so; they are journaled when Alertmanager answers). Before, a fresh run did not wait: its first step
+        ran while Alertmanager was still making the silence, unsilenced."""
+        if self._creating is None or self._creating.done():
+            return
+        _made, waiting = await asyncio.wait([self._creating], timeout=None if self._resuming else START_WAIT)
+        if waiting:
+            self.record(ev.NOTE, {
+                "text": f"Alertmanager at {self.shown} has not confirmed the silences within {START_WAIT:g}s: the run starts"
+                " without them confirmed (their alerts may page); each is journaled when it answers",
+            })  # fmt: skip
 
     async def resume(self, state: RunState) -> None:
         """The silences the journal lacks (the process died while making them): found in Alertmanager, or made now.

@@ -1,0 +1,95 @@
+"""A slow Alertmanager: the change's silences exist before its first step runs.
+
+A real Alertmanager behind a relay that passes each silence's answer back 2 s late (a loaded Alertmanager, a slow
+link). Before: `exec` started the first step at once while the silence was still being made, so the change's first
+command ran unsilenced (the on-call paged for it); with a short step, the run even ended before the silence was
+made and `silence_created` was never journaled, only its expiry. Now the run starts once the silences are settled
+(each request bounded by `notify_timing.timeout`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from peers_alertmanager import Alertmanager
+from written_lines import written_events
+
+pytestmark = pytest.mark.peers
+CLI = [sys.executable, "-m", "runbook_tui"]
+#: Seconds the relay holds a silence's answer.
+DELAY = 2.0
+
+
+class _SlowServer(ThreadingHTTPServer):
+    def __init__(self, target: str) -> None:
+        super().__init__(("127.0.0.1", 0), _Slow)
+        self.target = target
+
+
+class _Slow(BaseHTTPRequestHandler):
+    server: _SlowServer
+
+    def _relay(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+        ask = urllib.request.Request(self.server.target + self.path, data=body, method=self.command, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(ask, timeout=5) as answer:
+            status, data = answer.status, answer.read()
+        if self.command == "POST":
+            time.sleep(DELAY)  # the answer is what is slow here, not a synchronisation
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_DELETE = _relay
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def slow(alertmanager: Alertmanager) -> Iterator[str]:
+    server = _SlowServer(alertmanager.url)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_first_step_starts_after_its_silence_is_made(alertmanager: Alertmanager, slow: str, tmp_path: Path) -> None:
+    service = f"svc-{uuid.uuid4().hex[:8]}"
+    marker = tmp_path / "silenced"
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"""
+runbook: 1
+id: silence-slow
+title: Slow Alertmanager
+alerts:
+  alertmanager: {slow}
+  silence:
+    - {{matchers: ['alertname="HighErrorRate"', 'service="{service}"'], comment: first}}
+sections:
+  - id: change
+    kind: implement
+    steps:
+      - {{id: one, run: "touch {marker}", verify: none}}
+""")
+    journal = tmp_path / "j.jsonl"
+    done = subprocess.run([*CLI, "exec", str(runbook), "--solo", "slow am", "--journal", str(journal)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    kinds = [e["type"] for e in written_events(journal)]
+    assert "silence_created" in kinds, kinds
+    assert kinds.index("silence_created") < kinds.index("step_started"), kinds
+    assert kinds.index("silence_expired") > kinds.index("step_finished"), kinds
+    ours = [s for s in alertmanager.silences() if service in str(s["matchers"])]
+    assert [s["status"]["state"] for s in ours] == ["expired"], ours  # type: ignore[index]

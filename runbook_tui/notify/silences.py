@@ -76,8 +76,9 @@ def _window_end(state: RunState) -> dt.datetime | None:
         return None
 
 
-#: Seconds a fresh run's first step waits for Alertmanager to confirm its silences.
-START_WAIT = 5.0
+#: Seconds a fresh run's first step waits for Alertmanager to confirm its silences (past the default 5 s timeout: a
+#: silence Alertmanager did not answer in time is said once, as failed).
+START_WAIT = 6.0
 
 
 class SilenceKeeper:

@@ -87,6 +87,6 @@ sections:
     assert silence["until"] > dt.datetime.now(dt.UTC).isoformat()[:19], "it says until when alerts may stay quiet"
     assert 'service="api" at ' + mute + " could not create: not confirmed" in result.stdout, "exec says it"
     assert (
-        f"Alertmanager at {mute} has not confirmed the silences within 5s: the run starts without them confirmed (their alerts may page);"
+        f"Alertmanager at {mute} has not confirmed the silences within 6s: the run starts without them confirmed (their alerts may page);"
         " each is journaled when it answers"
-    ) in [e.get("text") for e in written_events(journal)], "the first step waited 5 s for the silence, and said why it went on"
+    ) in [e.get("text") for e in written_events(journal)], "the first step waited 6 s for the silence, and said why it went on"

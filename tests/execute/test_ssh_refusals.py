@@ -188,3 +188,34 @@ def test_the_row_of_a_group_step_says_which_refusal_kept_each_host_from_starting
         "db5": HostState("done", 0, None),
     }
     assert failed_words(hosts, {}) == " on 4 of 5 hosts (exit 1; 3 never started: 1 host key CHANGED, 1 sudo refused)"
+
+
+def test_a_sudo_check_that_does_not_answer_is_said_beside_the_run(sudo_sshd: tuple[Sshd, str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sudo` hangs longer than the check waits (a PAM module waiting on a network service). Before: the check
+    quietly counted as passed and nothing said that sudo's refusal, if any, would read as the command's exit."""
+    from ssh_helpers import cmd, run_one
+
+    from runbook_tui.engine.ports import Result
+    from runbook_tui.execute import sudo_probe
+    from runbook_tui.execute.ssh import SshExecutor
+
+    monkeypatch.setattr(sudo_probe, "PROBE_SECONDS", 1.0)
+    sshd, user, bin_dir = sudo_sshd
+    (bin_dir / "sudo").write_text("#!/bin/sh\nsleep 3\nexit 1\n", encoding="utf-8")
+    runs = bin_dir.parent / "runs"
+    runs.mkdir(mode=0o1777)
+    runs.chmod(0o1777)
+
+    async def main() -> tuple[Result, list[str]]:
+        ex = SshExecutor(known_hosts=str(sshd.known_hosts), remote_dir=str(runs))
+        try:
+            result, _sink, notes = await run_one(ex, cmd(sshd.host("db1", user=user), "true", sudo=True))
+            return result, notes
+        finally:
+            await ex.close()
+
+    result, notes = asyncio.run(main())
+    assert result == Result("ok", exit_code=1), result
+    assert notes == [
+        f"db1: could not check that sudo -n works for {user} (no answer in 1s); starting the command: a refusal by sudo would read as its exit status"
+    ], notes

@@ -326,6 +326,7 @@ class RunScreen(RunView):
         Binding("enter", "why_not('enter')", show=False, priority=True),  # neither enter applies: says why, not nothing
         Binding("s", "why_not('s')", show=False),
         Binding("u", "why_not('u')", show=False),
+        *(Binding(key, f"why_not('{key}')", show=False) for key in "cx"),  # the verifier's c, x: why not (after x decline)
         HELP_KEY,  # help and quit before the view keys: at 80 columns the footer is cut at its end (`? help` was `? hel`)
         Binding("q", "quit_run", "quit"),
         *VIEW_KEYS,
@@ -489,10 +490,10 @@ class RunScreen(RunView):
             self.app.push_screen(prompt, leave)
 
     def action_why_not(self, key: str) -> None:
-        """enter, s or u when it may not be used now: the controller's refusal says why (a key doing nothing reads as lost)."""
-        if key == "u":
-            if self.controller.busy:  # refused, in the controller's words (nothing starts while busy)
-                self._say(self.controller.rollback(self.actor, "checkpoint"))
-            return
-        if ("run" if key == "enter" else "skip") not in self.controller.allowed_intents():  # so it never runs or skips
+        """enter, s, u when not usable now, the verifier's c, x: the controller's refusal says why (a key doing nothing reads as lost)."""
+        if key in ("c", "x"):  # always refused for the assignee's actor, in the two-person rule's words; nothing is journaled
+            self._say(self.controller.confirm(self.actor) if key == "c" else self.controller.reject(self.actor, "-"))
+        elif key == "u" and self.controller.busy:  # refused, in the controller's words (nothing starts while busy)
+            self._say(self.controller.rollback(self.actor, "checkpoint"))
+        elif key != "u" and ("run" if key == "enter" else "skip") not in self.controller.allowed_intents():  # never runs or skips
             self._say(self.controller.run_current(self.actor) if key == "enter" else self.controller.skip(self.actor, ""))

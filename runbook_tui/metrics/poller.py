@@ -261,7 +261,7 @@ class MetricsMonitor:
                 first = self.latest.get(query.id)
                 if first is not None and first.ok:
                     self._first_value_baseline.discard(query.id)
-                    self._emit(ev.METRIC_BASELINE, panel=query.id, value=first.value, error=None, basis=baseline.basis)
+                    self._emit(ev.METRIC_BASELINE, panel=query.id, value=first.value, error=None, basis=self._first_reading(baseline.basis))
                 continue
             self._emit(ev.METRIC_BASELINE, panel=query.id, value=baseline.value, error=baseline.error, basis=baseline.basis)
             if baseline.error is not None and not baseline.error.startswith(FINAL_BASELINE_ERRORS):
@@ -290,6 +290,14 @@ class MetricsMonitor:
                 )
                 self._emit(ev.METRIC_BASELINE, panel=query.id, value=baseline.value, error=baseline.error, basis=baseline.basis + late)
 
+    def _first_reading(self, basis: str) -> str:
+        """A source with no history takes its first reading as "before": true only while no step has begun. Before, a
+        first step quicker than the first scrape (or a panel with no data until then) had its effect reported as the
+        "before" value (`Before 50 / After 50` for a change from 1 to 50) with nothing saying it was read late."""
+        state = self.controller.state
+        begun = next((sid for sid in state.order if state.steps[sid].started_at is not None), None)
+        return basis if begun is None else f"{basis}; read once step '{begun}' had begun: it may already show the change"
+
     def _on_samples(self, samples: dict[str, Sample]) -> None:
         if self._closed:
             return
@@ -305,9 +313,8 @@ class MetricsMonitor:
                 failing.setdefault(sample.error, set()).add(panel_id)
             if panel_id in self._first_value_baseline and sample.ok:
                 self._first_value_baseline.discard(panel_id)
-                self._emit(
-                    ev.METRIC_BASELINE, panel=panel_id, value=sample.value, error=None, basis="first reading of the session (an exporter keeps no history)"
-                )
+                basis = self._first_reading("first reading of the session (an exporter keeps no history)")
+                self._emit(ev.METRIC_BASELINE, panel=panel_id, value=sample.value, error=None, basis=basis)
             # An infinite reading has no journalable value, but it is a reading: past every line on its side.
             trip = self.guards[panel_id].observe(sample.ts, sample.guarded)
             if trip is not None:

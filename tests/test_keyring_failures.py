@@ -139,6 +139,10 @@ def test_a_missing_secret_is_said_at_its_place_in_the_runbook(tmp_path: Path, mo
     assert cli.main(["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
     err = capsys.readouterr().err
     assert f"\n{path}:5:3: secret 'token': environment variable RBT_TOKEN is not set; export it before the run\n" in err, err
+    monkeypatch.setenv("RBT_TOKEN", "")  # exported empty: it is set (before: said `is not set`, as if misspelt)
+    assert cli.main(["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert f"\n{path}:5:3: secret 'token': environment variable RBT_TOKEN is set but empty; export it before the run\n" in err, err
     monkeypatch.setenv("RBT_TOKEN", "ab")
     assert cli.main(["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
     assert f"\n{path}:5:3: secret 'token' is only 2 characters" in capsys.readouterr().err

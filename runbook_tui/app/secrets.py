@@ -47,8 +47,9 @@ PASSPHRASE_SECONDS = 10.0
 def _read_one(secret: Secret, environ: Mapping[str, str]) -> str:
     if secret.env is not None:
         value = environ.get(secret.env)
-        if not value:
-            raise SecretsError(f"secret '{secret.name}': environment variable {secret.env} is not set; export it before the run")
+        if not value:  # set but empty (`export PGPASSWORD=`) is said as such: "not set" sent people to look for a typo
+            state = "is not set" if value is None else "is set but empty"
+            raise SecretsError(f"secret '{secret.name}': environment variable {secret.env} {state}; export it before the run")
         if not_utf8(value) is not None:  # the value itself is never shown
             raise SecretsError(f"secret '{secret.name}': environment variable {secret.env} holds bytes that are not UTF-8; expected UTF-8 text")
         return value

@@ -31,7 +31,7 @@ from runbook_tui.engine.errors import RunbookRefused, StartRefused
 from runbook_tui.engine.event_order import FirstImpossible
 from runbook_tui.engine.events import NOTE, SHARE_STARTED, STEP_MARKED_DONE, STEP_READY_TYPES, Event
 from runbook_tui.engine.guard_response import respond_if_unanswered
-from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter, cut_partial_tail
+from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter
 from runbook_tui.engine.journal_file import hold_journal, refuse_unsafe_journal
 from runbook_tui.engine.mark_done import settled_by_solo
 from runbook_tui.engine.ports import Executor
@@ -228,6 +228,7 @@ class SessionRequest:
     ledger: NoticeLedger | None = None  # resumed: the notices the journal owes, for outreach to name those never settled
     guards: GuardMemory | None = None  # resumed: what the guards had seen, so `for:` counts on
     look: bool = False  # `resume` deciding nothing: where the run stands is said; the metrics are not polled (nor journaled)
+    cut: tuple[int, int] | None = None  # resume: a torn last line (its start, the size read), dropped as the writer opens
 
 
 def build_session(
@@ -253,7 +254,7 @@ def build_session(
     solo = request.solo if request.solo is not None or state is None else state.solo
     bound = share_listener(request.share, solo, request.trust, actor.name)
     try:
-        writer = JournalWriter(path, Redactor(secrets.values()), new=state is None)
+        writer = JournalWriter(path, Redactor(secrets.values()), new=state is None, cut=request.cut)
     except JournalError as exc:
         if bound is not None:
             bound[1].close()
@@ -410,7 +411,7 @@ def resume_session(
     path = Path(journal)
     try:
         refuse_unsafe_journal(path)
-        held = hold_journal(path)  # no other process writes it while it is read (and a torn tail cut)
+        held = hold_journal(path)  # no other process writes it while it is read
     except JournalError as exc:
         raise SessionError(str(exc.strerror), code=1 if exc.errno == errno.EBUSY else 2) from None
     try:
@@ -426,7 +427,7 @@ def resume_session(
                 controller.reopen(actor, reopen, full=full)
             (controller.interrupted if look else controller.resumed)(os.getpid())
             if torn:
-                said = f"the journal's last line was cut short when the process stopped ({torn} bytes of an event being written): dropped"
+                said = f"the journal's last line was cut short when the process stopped ({torn[1] - torn[0]} bytes of an event being written): dropped"
                 controller.emit(NOTE, SYSTEM, text=said + "; the run goes on from the last whole event", step=controller.state.current)
             respond_if_unanswered(controller)  # a guard's trip whose pause the dead process never journaled
             if _full_rollback_unended(controller.state):  # the process died between the two: the run ended rolled back
@@ -436,9 +437,8 @@ def resume_session(
                 if (settled := settled_by_solo(controller.state)) is not None:
                     controller.emit(STEP_MARKED_DONE, actor, step=settled[0], reason=settled[1], verified=False)
 
-    request = SessionRequest(
-        str(state.session.get("mode", "live")), solo, share, trust, listeners, settings, bulk_output=bulk_output, ledger=ledger, guards=guards, look=look
-    )
+    mode = str(state.session.get("mode", "live"))
+    request = SessionRequest(mode, solo, share, trust, listeners, settings, bulk_output=bulk_output, ledger=ledger, guards=guards, look=look, cut=torn)
     # What was shown before the process died (gathered on the one pass above), so the signer goes on from there.
     resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
     resumed.backlog = (*backlog, *opening)
@@ -453,7 +453,9 @@ def _full_rollback_unended(state: RunState) -> bool:
     return done and not state.finished and state.session.get("mode") != "rehearsal"
 
 
-def _read_to_resume(path: Path, reopen: str | None, full: bool) -> tuple[RunState, list[Event], list[Event], Loaded, tuple[NoticeLedger, GuardMemory], int]:
+def _read_to_resume(
+    path: Path, reopen: str | None, full: bool
+) -> tuple[RunState, list[Event], list[Event], Loaded, tuple[NoticeLedger, GuardMemory], tuple[int, int] | None]:
     """The state folded from the journal, the steps' ready events shown, the pane's last events, the runbook reloaded and
     the bytes of a cut-short last line dropped (said once the run resumes); SessionError when the journal or the runbook
     does not allow resuming."""
@@ -478,9 +480,8 @@ def _read_to_resume(path: Path, reopen: str | None, full: bool) -> tuple[RunStat
     broken = "; ".join(read.problems) if read.problems and read.truncated_at is None else impossible.found  # (journal verify: NOT intact)
     if broken is not None:
         raise SessionError(f"{path}: the journal does not verify ({broken}); refusing to resume", code=2 if read.malformed else 1)
-    torn = 0 if read.truncated_at is None else path.stat().st_size - read.truncated_at
-    cut_partial_tail(path, read)
-    backlog = last_events(path)  # what the pane showed before the process stopped
+    torn = None if read.truncated_at is None else (read.truncated_at, path.stat().st_size)  # dropped by the writer (journaled)
+    backlog = last_events(path, until=read.truncated_at)  # what the pane showed before the process stopped
     if (finished := already_finished(state, reopen is not None, full)) is not None:
         raise SessionError(f"{path}: {finished[0]}", code=finished[1])
     session = state.session

@@ -29,14 +29,15 @@ PANE_CHARACTERS = 4 * 1024 * 1024
 BLOCK = 256 * 1024
 
 
-def last_events(path: str | Path, lines: int = PANE_LINES, characters: int = PANE_CHARACTERS) -> list[Event]:
+def last_events(path: str | Path, lines: int = PANE_LINES, characters: int = PANE_CHARACTERS, until: int | None = None) -> list[Event]:
     """The journal's last events that make up the pane's last `lines` lines (at most `characters` of output text, and
     the last event whatever its size), oldest first; metric readings are not on the pane and are passed over.
 
-    The journal was read and verified whole before (`resume`): a line that is not an event ends the search."""
+    The journal was read and verified whole before (`resume`): a line that is not an event ends the search. `until`:
+    the bytes from there on are left out (a torn last line, dropped only once the resume opens the journal)."""
     found: list[Event] = []
     shown = text = 0
-    for raw in _lines_backwards(path):
+    for raw in _lines_backwards(path, until):
         try:
             event = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -57,10 +58,10 @@ def last_events(path: str | Path, lines: int = PANE_LINES, characters: int = PAN
     return found
 
 
-def _lines_backwards(path: str | Path) -> Iterator[bytes]:
-    """The complete lines of a file, last first, read in blocks from its end."""
+def _lines_backwards(path: str | Path, until: int | None = None) -> Iterator[bytes]:
+    """The complete lines of a file (of its first `until` bytes), last first, read in blocks from its end."""
     with open(path, "rb") as handle:
-        end = handle.seek(0, os.SEEK_END)
+        end = handle.seek(0, os.SEEK_END) if until is None else until
         rest = b""  # the start of the line the last block read began inside: the next block completes it
         while end > 0:
             start = max(0, end - BLOCK)

@@ -108,8 +108,12 @@ class JournalWriter:
     meanwhile go in the same write and fsync).
     """
 
-    def __init__(self, path: str | Path, redactor: Redactor | None = None, *, clock: Callable[[], str] = utc_now, new: bool = False) -> None:
-        """`new`: a journal that must not exist yet (or be empty); otherwise continue one (resume) or start it."""
+    def __init__(
+        self, path: str | Path, redactor: Redactor | None = None, *, clock: Callable[[], str] = utc_now, new: bool = False, cut: tuple[int, int] | None = None
+    ) -> None:
+        """`new`: a journal that must not exist yet (or be empty); otherwise continue one (resume) or start it. `cut`
+        (resume: where a torn last line starts, the file's size when read): that line is dropped here, under the lock,
+        only once the resume that journals the drop is opening the journal; still the same size, nothing else wrote."""
         self.path = Path(path)
         self.redactor = redactor or Redactor()
         self._clock = clock
@@ -123,6 +127,9 @@ class JournalWriter:
             words = said(f"cannot make the journal's folder {self.path.parent}: {exc.strerror}", exc.errno, self.path, "new" if new else "resume")
             raise JournalError(exc.errno or 0, words) from None
         self._fd = open_journal(self.path, new=new)
+        if cut is not None and os.fstat(self._fd).st_size == cut[1]:
+            os.ftruncate(self._fd, cut[0])
+            os.fsync(self._fd)
         self.seq, self.prev = _tail(self.path)
         self._queued = self.seq - 1  # seq of the last line handed to the writer thread
         self._durable = self.seq - 1  # seq of the last line written and fsynced
@@ -488,12 +495,3 @@ def _check(obj: Any, number: int, prev: str) -> str | None:
 def verify(path: str | Path) -> JournalRead:
     """`journal verify` into a list: the read plus the rule that nothing follows session_finished."""
     return _collect(JournalScan(path, finished_rule=True))
-
-
-def cut_partial_tail(path: str | Path, read: JournalRead | JournalScan) -> None:
-    """Drop a cut-short last line so `resume` continues from the last whole event."""
-    if read.truncated_at is not None:
-        with open(path, "r+b") as handle:
-            handle.truncate(read.truncated_at)
-            handle.flush()
-            os.fsync(handle.fileno())

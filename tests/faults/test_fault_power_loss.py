@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fault_helpers import of_type, printed_statuses, run, write_runbook
+from fault_helpers import env_for, of_type, printed_statuses, run, write_runbook
 
 from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.journal import read_events
@@ -123,3 +123,30 @@ def test_a_torn_session_started_is_said_and_left_as_it_is(finished_run: Path, tm
     assert ledger(tmp_path) == Counter(), "nothing ran"
     checked = run(tmp_path, "journal", "verify", str(finished_run))
     assert checked.returncode == 1 and "line 1: cut short" in checked.stdout, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("refusal", ["runbook edited", "secret missing"])
+def test_a_refused_resume_leaves_the_torn_line_as_evidence(tmp_path: Path, refusal: str) -> None:
+    """A resume refused before it opens the journal (the runbook changed since the run; a secret no longer in the
+    environment) journals nothing, so it must cut nothing. Before: the torn last line was dropped first, the refusal came
+    after, and `journal verify` then read `intact` with no word anywhere that a line had been cut (the note that says
+    so is written only by a resume that goes on)."""
+    steps = [{"id": s, "title": f"Step {s}", "run": f"echo {s}" + (" {{ secrets.tok }}" if s == "a" else "")} for s in STEPS]
+    rb = write_runbook(tmp_path, "refused", steps, secrets={"tok": {"env": "RBT_PL_TOKEN"}})
+    journal = tmp_path / "j.jsonl"
+    env = {**env_for(tmp_path), "RBT_PL_TOKEN": "power-loss-token"}
+    first = run(tmp_path, "exec", str(rb), "--solo", "power loss", "--journal", str(journal), env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    number, _ = cut_at(journal, "step_finished", "b")
+    torn = journal.read_bytes()
+    if refusal == "runbook edited":
+        rb.write_text(rb.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    else:
+        del env["RBT_PL_TOKEN"]
+    for extra in ([], ["--rerun", "--continue"]):
+        refused = run(tmp_path, "resume", str(journal), "--headless", *extra, env=env)
+        assert refused.returncode in (1, 2) and "Traceback" not in refused.stderr, refused.stdout + refused.stderr
+        assert ("changed since the run started" if refusal == "runbook edited" else "RBT_PL_TOKEN is not set") in refused.stderr, refused.stderr
+        assert journal.read_bytes() == torn, "the refused resume cut the torn line, and journaled nothing about it"
+    checked = run(tmp_path, "journal", "verify", str(journal))
+    assert checked.returncode == 1 and f"line {number}: cut short" in checked.stdout, checked.stdout + checked.stderr

@@ -37,7 +37,7 @@ from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.enter_keys import MANUAL_KEYS, again_keys, enter_and, enter_words
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.status_fit import fit, keys_after, rows_needed
-from runbook_tui.ui.window_countdown import AMBER_MINUTES, countdown_tone, window_left, window_words
+from runbook_tui.ui.window_countdown import AMBER_MINUTES, countdown_tone, rollback_by_words, window_left, window_words
 
 Role = Literal["assignee", "verifier", "replay", "watching"]  # watching: sends nothing now (an observer, a verifier whose link is down)
 
@@ -197,7 +197,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
     if left is not None and left.total_seconds() / 60 <= AMBER_MINUTES:
         # The last half hour of a window is when the next key matters most: the countdown leaves the "now" line standing
         # (it replaced `Next: 'edit' — enter run it`, `Running … — k stop step`, `checking … — k end check`).
-        found.append(Status(window_words(left, now), countdown_tone(left), {}, aside=True))
+        found.append(Status(" · ".join(filter(None, (window_words(left, now), rollback_by_words(state, left, now)))), countdown_tone(left), {}, aside=True))
     return by_urgency(found)
 
 

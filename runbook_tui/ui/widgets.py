@@ -31,7 +31,7 @@ from runbook_tui.ui.detail_title import fit_title
 from runbook_tui.ui.fact_line import fact_line
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, looks, status_text
 from runbook_tui.ui.note_line import cut_middle
-from runbook_tui.ui.window_countdown import countdown_tone, window_left, window_words
+from runbook_tui.ui.window_countdown import countdown_tone, rollback_by_words, window_left, window_words
 from runbook_tui.ui.wrap import CommandText
 
 RISK_TONE = {"low": "success", "medium": "warning", "high": "error", "critical": "error"}
@@ -98,7 +98,9 @@ class RunHeader(Static):
         right = Text(no_wrap=True)
         left = window_left(state, now)
         if left is not None:
-            right.append(window_words(left, now), style=f"bold {colour(theme, countdown_tone(left))}")
+            right.append(
+                " · ".join(filter(None, (window_words(left, now), rollback_by_words(state, left, now)))), style=f"bold {colour(theme, countdown_tone(left))}"
+            )
         elif not ticket:
             right.append("no change window", style=colour(theme, "warning"))
         risk = (ticket.get("risk") or {}).get("level")

@@ -456,9 +456,8 @@ def _full_rollback_unended(state: RunState) -> bool:
 def _read_to_resume(
     path: Path, reopen: str | None, full: bool
 ) -> tuple[RunState, list[Event], list[Event], Loaded, tuple[NoticeLedger, GuardMemory], tuple[int, int] | None]:
-    """The state folded from the journal, the steps' ready events shown, the pane's last events, the runbook reloaded and
-    the bytes of a cut-short last line dropped (said once the run resumes); SessionError when the journal or the runbook
-    does not allow resuming."""
+    """The state, the steps' ready events shown, the pane's last events, the runbook reloaded and a torn last line (start,
+    size: the writer drops it, the resume says so); SessionError when the journal or the runbook does not allow resuming."""
     read = JournalScan(path)
     shown: list[Event] = []  # the steps' ready events, for the assignee's signer: gathered on the same pass
     from runbook_tui.metrics.guard_memory import GuardMemory  # a resume's only: exec and run do not load them

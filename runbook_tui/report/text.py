@@ -45,9 +45,7 @@ def mode_warning(mode: str) -> str | None:
 
 def when(ts: str | None) -> str:
     """`2026-11-23 17:02:05 UTC` from the journal's ISO form."""
-    if not ts:
-        return NONE
-    return f"{ts[:10]} {ts[11:19]} UTC" if ts.endswith("Z") else ts
+    return NONE if not ts else f"{ts[:10]} {ts[11:19]} UTC" if ts.endswith("Z") else ts
 
 
 #: The day (UTC) the report's times of day belong to: the session's start. A time on another day carries its date.

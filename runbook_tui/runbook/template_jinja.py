@@ -14,8 +14,9 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, meta, nodes, pass_context
 
 from runbook_tui.runbook.model import TextKind
-from runbook_tui.runbook.shell_values import ShellRefused, marked_source, shq
+from runbook_tui.runbook.shell_values import shq
 from runbook_tui.runbook.template_sandbox import BoundedSandbox, TemplateCost, end_budget, start_budget
+from runbook_tui.runbook.template_segments import ShellRefused, marked_source
 from runbook_tui.runbook.templating import (
     GLOBALS,
     Analysis,

@@ -37,12 +37,12 @@ from runbook_tui.runbook.shell_values import (
 )
 from runbook_tui.runbook.shell_values import (
     ShellCommand,
-    ShellRefused,
     command_from,
     record,
     start_recording,
     stop_recording,
 )
+from runbook_tui.runbook.template_segments import ShellRefused
 from runbook_tui.runbook.template_simple import SimpleTemplate, split
 from runbook_tui.runbook.url_values import UrlRefused, url_from
 
@@ -132,7 +132,7 @@ def _record(value: Any) -> Any:
 
 
 def _shell_finalize(value: Any) -> str:
-    """Every expression went through the value recorder already (see shell_values.marked_source)."""
+    """Every expression went through the value recorder already (see template_segments.marked_source)."""
     return _to_text(value)
 
 

@@ -2,8 +2,8 @@
 
 `rehearse` journals its run like any other (mode `rehearsal`), rollback included. A later `run` of the same runbook
 (same digest: a rehearsal of another version measured another rollback) looks for the newest such journal in the
-usual journals folder whose rollback finished well. The assignee's screen reads it from that folder (it is not
-journaled: a verifier's screen, replay and the report do not show it).
+usual journals folder whose rollback finished well; the session's start journals what it found (`session_started`'s
+`rehearsed`), so the assignee's and the verifier's screens and a replay read the same figure from the record.
 """
 
 from __future__ import annotations

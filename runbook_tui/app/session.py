@@ -1,9 +1,8 @@
 """Wiring one run: runbook, secrets, journal, executors and controller, for every front end.
 
 `build_session` is the one place that makes a session: `run`, `exec`, `rehearse` and practice reach it through
-`open_session` (a new journal), `resume` (TUI or headless) through `resume_session` (the journal folded back). So a
-rehearsal exercises exactly what the live run will, and a resumed run reads the same secrets it started with.
-"""
+`open_session` (a new journal), `resume` through `resume_session` (the journal folded back): a rehearsal exercises
+exactly what the live run will, and a resumed run reads the same secrets it started with."""
 
 from __future__ import annotations
 
@@ -19,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
+from runbook_tui.app.rehearsed import rehearsed_rollback
 from runbook_tui.app.resume_words import NEVER_BEGAN, already_finished
 from runbook_tui.app.runbook_place import runbook_file
 from runbook_tui.app.secrets import identity_passphrase, read_secrets
-from runbook_tui.app.settings import Settings, default_journal_path, load_settings
+from runbook_tui.app.settings import Settings, default_journal_path, journals_dir, load_settings
 from runbook_tui.app.sharing import ShareOptions, share_listener, sharing
 from runbook_tui.engine.actors import SYSTEM, person_name_problem
 from runbook_tui.engine.backlog import last_events
@@ -313,9 +313,8 @@ def open_session(
 ) -> Session:
     """A new run: window and approval checked before the first event; then session_started is journaled.
 
-    Without `solo` or `share`, no verifier can join, so steps that need a confirmation are
-    refused before they start, unless `verifier_in_process` (the caller relays a verifier's
-    intents to the controller itself, as tests and embedders do).
+    Without `solo` or `share`, no verifier can join, so steps that need a confirmation are refused before they start,
+    unless `verifier_in_process` (the caller relays a verifier's intents to the controller itself, as tests do).
 
     In practice mode (`recording` given) nothing is executed and no secret is read: commands
     render with `***` and the recorded outputs stand in.
@@ -330,12 +329,13 @@ def open_session(
     if problem and not override_window:
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)
     path = Path(journal) if journal else default_journal_path(runbook.id + ("-practice" if mode == "practice" else ""))
+    rehearsal = rehearsed_rollback(journals_dir(), runbook.id, runbook.digest) if mode in ("live", "dry-run") else None
 
     opening: list[Event] = []  # what starting journals (the session, a window override, the plan's approval): the pane's first lines
 
     def begin(controller: Controller, actor: Actor) -> None:
         with _kept(controller, opening):
-            controller.start(window_override=override_window if problem else None, journal_path=str(path))
+            controller.start(window_override=override_window if problem else None, journal_path=str(path), rehearsed=rehearsal)
             if trust is not None:
                 trust.journal_approval(controller)
 

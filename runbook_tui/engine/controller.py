@@ -1,9 +1,8 @@
 """The controller: the only place that decides what happens next.
 
 It takes intents (from the assignee's keys, the verifier's connection, the headless driver), checks them against the
-state and the rules (two-person rule, pause, rollback in progress), and emits events. Every event is journaled
-(fsynced) before it is applied and before anything acts on it. Refused intents come back as a `Reply` with words a
-tired person understands, never as exceptions.
+state and the rules (two-person rule, pause, rollback in progress), and emits events. Every event is journaled (fsynced)
+before it is applied and before anything acts on it. Refused intents come back as a `Reply`, never as exceptions.
 """
 
 from __future__ import annotations
@@ -206,7 +205,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
 
     # -- session -----------------------------------------------------------------
 
-    def start(self, *, window_override: str | None = None, journal_path: str = "") -> None:
+    def start(self, *, window_override: str | None = None, journal_path: str = "", rehearsed: dict[str, Any] | None = None) -> None:
         rb = self.runbook
         ticket = rb.ticket.as_context() if rb.ticket else None
         self.emit(
@@ -228,6 +227,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
             plan=plan_json(rb),
             journal=journal_path,
             planned_assignee=rb.ticket.assignee if rb.ticket else None,
+            **({"rehearsed": rehearsed} if rehearsed else {}),
         )
         if window_override:
             self.emit(ev.WINDOW_OVERRIDE, self.assignee, reason=window_override, window=(ticket or {}).get("window"))

@@ -99,9 +99,15 @@ SessionStarted = TypedDict(
         "plan": dict[str, Any],
         "journal": str,
         "planned_assignee": str | None,
+        "rehearsed": NotRequired[dict[str, Any]],
     },
 )
-SESSION_STARTED: Final = _declare("session_started", SessionStarted, "The run's first line: what runs, under which ticket, how it is verified, and the plan.")
+SESSION_STARTED: Final = _declare(
+    "session_started",
+    SessionStarted,
+    "The run's first line: what runs, under which ticket, how it is verified, and the plan (`rehearsed` {seconds, scope,"
+    " journal, at}: the rollback the newest rehearsal of this runbook measured, for `rollback must start by`, since session 26).",
+)
 SessionResumed = TypedDict("SessionResumed", {"pid": int})
 SESSION_RESUMED: Final = _declare("session_resumed", SessionResumed, "`resume` continues the journal in a new process.")
 SessionInterrupted = TypedDict("SessionInterrupted", {"pid": int})

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from pathlib import Path
 
-from runbook_tui.app.rehearsed import rehearsed_rollback
-from runbook_tui.app.settings import journals_dir
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import span_words
 
@@ -36,27 +32,14 @@ def window_words(left: dt.timedelta, now: dt.datetime) -> str:
     return f"window closes in {span_words(seconds)}" if seconds > 0 else f"WINDOW CLOSED {span_words(seconds)} ago"
 
 
-@functools.lru_cache(maxsize=8)
-def _rehearsed_seconds(journals: str, changed: int, runbook_id: str, digest: str) -> float | None:
-    """Looked up again only when a journal was made in the folder since (`changed`: its mtime; the header repaints
-    every second)."""
-    measured = rehearsed_rollback(Path(journals), runbook_id, digest)
-    return None if measured is None else float(measured["seconds"])
-
-
 def rollback_by_words(state: RunState, left: dt.timedelta, now: dt.datetime) -> str:
     """`rollback must start by 03:41 UTC`: the window's end less the rollback time a rehearsal of this very runbook
     measured (issue 4); empty without one, once the window has closed, and outside a live or dry run."""
-    session = state.session
-    if state.mode not in ("live", "dry-run") or left.total_seconds() <= 0 or not session.get("runbook") or not session.get("digest"):
+    rehearsed = state.session.get("rehearsed")  # what the session's start found, journaled: every screen reads the same
+    if state.mode not in ("live", "dry-run") or left.total_seconds() <= 0 or not isinstance(rehearsed, dict):
         return ""
-    journals = journals_dir()
-    try:
-        changed = journals.stat().st_mtime_ns
-    except OSError:
-        return ""  # no journals folder: no rehearsal
-    seconds = _rehearsed_seconds(str(journals), changed, str(session["runbook"]), str(session["digest"]))
-    if seconds is None:
+    seconds = rehearsed.get("seconds")
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
         return ""
     by = (now + left - dt.timedelta(seconds=seconds)).astimezone(dt.UTC)
     return f"rollback must start by {by:%H:%M} UTC"

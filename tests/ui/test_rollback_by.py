@@ -9,6 +9,7 @@ the rollback must start: the window's end less the rehearsed rollback's time, at
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,10 @@ import pytest
 from run_screen_helpers import make_app, painted, settled, started, write_runbook
 
 from runbook_tui.app.rehearsed import rehearsed_rollback
+from runbook_tui.engine.journal import read_events
+from runbook_tui.engine.state import replay
 from runbook_tui.ui.widgets import RunHeader
+from runbook_tui.ui.window_countdown import rollback_by_words
 
 RUNBOOK = """\
 runbook: 1
@@ -62,6 +66,13 @@ async def test_a_rehearsed_rollback_time_gives_the_header_a_rollback_must_start_
         header = painted(app.screen.query_one(RunHeader))
         assert f"rollback must start by {by} UTC" in header, header
         assert "CHG-8" in header and "window closes in" in header, header
+    # Journaled at the start: a verifier's replica, a replay and the report read the figure from the record, not from a
+    # folder on their own machine (before, only the assignee's screen looked, in her folder).
+    started_event = json.loads((workdir / "j2.jsonl").read_text().splitlines()[0])
+    assert started_event["type"] == "session_started" and started_event["rehearsed"]["seconds"] == measured["seconds"], started_event
+    folded = replay(read_events(workdir / "j2.jsonl").events)
+    now = dt.datetime.now(dt.UTC)
+    assert rollback_by_words(folded, end - now, now) == f"rollback must start by {by} UTC"
 
 
 def app_digest(path: Path) -> str:

@@ -11,21 +11,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from metrics_helpers import journal, metrics_runbook, of_type
 from peers import GAUGE, Exporter
+from waiting import wait_until
 
 CLI = [sys.executable, "-m", "runbook_tui"]
-
-
-def _until(what: str, holds: Callable[[], bool], timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    while not holds():
-        assert time.monotonic() < end, f"timed out after {timeout:g}s waiting for {what}"
-        time.sleep(0.05)
 
 
 def test_resume_keeps_the_journaled_baseline_and_the_report_reads_it(tmp_path: Path, write_runbook: Callable[[str], Path]) -> None:
@@ -43,7 +36,7 @@ def test_resume_keeps_the_journaled_baseline_and_the_report_reads_it(tmp_path: P
         path = tmp_path / "j.jsonl"
         run = [*CLI, "exec", str(runbook), "--solo", "baseline", "--journal", str(path)]
         with subprocess.Popen(run, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL) as went:
-            _until("the first baseline", lambda: path.exists() and bool(of_type(journal(path), "metric_baseline")))
+            wait_until(lambda: path.exists() and bool(of_type(journal(path), "metric_baseline")), "the first baseline")
             exporter.set(9)
             out, _ = went.communicate(timeout=60)
         assert went.returncode == 1 and of_type(journal(path), "paused"), out  # the guard paused it, the journal open

@@ -14,7 +14,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from runbook_tui.app.runbook_place import runbook_file
+from runbook_tui.app.runbook_place import reload_runbook
 from runbook_tui.app.session import Session, SessionError, open_session, operator_name
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
@@ -30,7 +30,6 @@ from runbook_tui.engine.state import replay
 from runbook_tui.metrics.recorded_check import RecordedChecks
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.lean_dataclass import dataclass
-from runbook_tui.runbook.loader import load_runbook
 
 
 def checked_events(journal: str) -> JournalEvents:
@@ -163,11 +162,11 @@ def open_practice(journal: str, *, out_journal: str | None = None, events: Journ
     """The practice of `journal` (its `events` when the caller checked them already: read once)."""
     events = night_events(journal) if events is None else events
     session = replay(events).session
-    try:
-        loaded = load_runbook(runbook_file(journal, session), dict(session.get("params") or {}))
+    try:  # the night's runbook: its file, or (changed since, or gone) the copy the journal keeps
+        loaded, _copied = reload_runbook(journal, session, changed_too=True)
     except RunbookInvalid as invalid:
         raise SessionError(f"cannot load the runbook of that run ({session['file']}):\n" + "\n".join(str(d) for d in invalid.diagnostics)) from None
-    if loaded.runbook.digest != session.get("digest"):
+    if loaded.runbook.digest != session.get("digest"):  # a journal from before session 27 keeps no copy
         raise SessionError(f"{session['file']} changed since that run; practice needs the same runbook (digest {session.get('digest')})")
     recording = record(events)
     solo = None if recording.verifier_answered else "practice"

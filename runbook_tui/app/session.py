@@ -20,7 +20,7 @@ from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
 from runbook_tui.app.rehearsed import rehearsed_rollback
 from runbook_tui.app.resume_words import NEVER_BEGAN, already_finished
-from runbook_tui.app.runbook_place import runbook_file
+from runbook_tui.app.runbook_place import reload_runbook
 from runbook_tui.app.secrets import identity_passphrase, read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, journals_dir, load_settings
 from runbook_tui.app.sharing import ShareOptions, share_listener, sharing
@@ -415,7 +415,7 @@ def resume_session(
     except JournalError as exc:
         raise SessionError(str(exc.strerror), code=1 if exc.errno == errno.EBUSY else 2) from None
     try:
-        state, shown, backlog, loaded, (ledger, guards), torn = _read_to_resume(path, reopen, full)
+        state, shown, backlog, loaded, (ledger, guards, copied), torn = _read_to_resume(path, reopen, full)
     finally:
         os.close(held)  # the writer below takes the lock again
 
@@ -426,9 +426,9 @@ def resume_session(
             if reopen is not None and state.finished:
                 controller.reopen(actor, reopen, full=full)
             (controller.interrupted if look else controller.resumed)(os.getpid())
-            if torn:
-                said = f"the journal's last line was cut short when the process stopped ({torn[1] - torn[0]} bytes of an event being written): dropped"
-                controller.emit(NOTE, SYSTEM, text=said + "; the run goes on from the last whole event", step=controller.state.current)
+            cut = torn and f"the journal's last line was cut short when the process stopped ({torn[1] - torn[0]} bytes of an event being written)"
+            for said in filter(None, (cut and cut + ": dropped; the run goes on from the last whole event", copied)):
+                controller.emit(NOTE, SYSTEM, text=said, step=controller.state.current)
             respond_if_unanswered(controller)  # a guard's trip whose pause the dead process never journaled
             if _full_rollback_unended(controller.state):  # the process died between the two: the run ended rolled back
                 controller.finish(SYSTEM, "rolled_back")
@@ -455,7 +455,7 @@ def _full_rollback_unended(state: RunState) -> bool:
 
 def _read_to_resume(
     path: Path, reopen: str | None, full: bool
-) -> tuple[RunState, list[Event], list[Event], Loaded, tuple[NoticeLedger, GuardMemory], tuple[int, int] | None]:
+) -> tuple[RunState, list[Event], list[Event], Loaded, tuple[NoticeLedger, GuardMemory, str | None], tuple[int, int] | None]:
     """The state, the steps' ready events shown, the pane's last events, the runbook reloaded and a torn last line (start,
     size: the writer drops it, the resume says so); SessionError when the journal or the runbook does not allow resuming."""
     read = JournalScan(path)
@@ -489,11 +489,11 @@ def _read_to_resume(
             f"{path}: session_started: mode {session.get('mode')!r} is not one this program writes ({', '.join(sorted(MODES))}); refusing to resume"
         )
     try:
-        loaded = load_runbook(runbook_file(path, session), dict(session.get("params") or {}))  # where it was, or moved
+        loaded, copied = reload_runbook(path, session)  # where it was, or moved; gone: the copy session_started keeps
     except RunbookInvalid as invalid:
         raise SessionError(f"cannot reload {visible_line(str(session['file']))}:\n" + diagnostic_lines(invalid.diagnostics)) from None
     if loaded.runbook.digest != session.get("digest"):
         raise SessionError(
             f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1
         )
-    return state, shown, backlog, loaded, (ledger, guards), torn
+    return state, shown, backlog, loaded, (ledger, guards, copied), torn

@@ -1,8 +1,7 @@
 """The controller: the only place that decides what happens next.
 
-It takes intents (from the assignee's keys, the verifier's connection, the headless driver), checks them against the
-state and the rules (two-person rule, pause, rollback in progress), and emits events. Every event is journaled (fsynced)
-before it is applied and before anything acts on it. Refused intents come back as a `Reply`, never as exceptions.
+It takes intents (the assignee's keys, the verifier's connection, the headless driver), checks them against the state and the rules (two-person
+rule, pause, rollback), and emits events, each journaled (fsynced) before it is applied or acted on. Refusals come back as a `Reply`, never raised.
 """
 
 from __future__ import annotations
@@ -208,6 +207,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
     def start(self, *, window_override: str | None = None, journal_path: str = "", rehearsed: dict[str, Any] | None = None) -> None:
         rb = self.runbook
         ticket = rb.ticket.as_context() if rb.ticket else None
+        optional: Any = {"rehearsed": rehearsed, "source": rb.kept_source}  # journaled when there is one
         self.emit(
             ev.SESSION_STARTED,
             self.assignee,
@@ -227,7 +227,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
             plan=plan_json(rb),
             journal=journal_path,
             planned_assignee=rb.ticket.assignee if rb.ticket else None,
-            **({"rehearsed": rehearsed} if rehearsed else {}),
+            **{name: value for name, value in optional.items() if value},
         )
         if window_override:
             self.emit(ev.WINDOW_OVERRIDE, self.assignee, reason=window_override, window=(ticket or {}).get("window"))

@@ -100,13 +100,16 @@ SessionStarted = TypedDict(
         "journal": str,
         "planned_assignee": str | None,
         "rehearsed": NotRequired[dict[str, Any]],
+        "source": NotRequired[str],
     },
 )
 SESSION_STARTED: Final = _declare(
     "session_started",
     SessionStarted,
     "The run's first line: what runs, under which ticket, how it is verified, and the plan (`rehearsed` {seconds, scope,"
-    " journal, at}: the rollback the newest rehearsal of this runbook measured, for `rollback must start by`, since session 26).",
+    " journal, at}: the rollback the newest rehearsal of this runbook measured, for `rollback must start by`, since session 26;"
+    " `source`: the runbook file's text, whose sha256 is `digest`, up to 1 MiB: `resume` of a run whose runbook file is gone"
+    " and `replay --practice` of one whose runbook changed since read it, since session 27).",
 )
 SessionResumed = TypedDict("SessionResumed", {"pid": int})
 SESSION_RESUMED: Final = _declare("session_resumed", SessionResumed, "`resume` continues the journal in a new process.")

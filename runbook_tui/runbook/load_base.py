@@ -34,6 +34,7 @@ class ReaderBase:
 
     def __init__(self, file: str, text: str) -> None:
         self.file = file
+        self.text = text
         self.diags = Collector()
         self.texts = TextMaker(self.diags, Names(frozenset(), frozenset()), text.splitlines())
         self.fields = Fields(self.diags, self.texts.render_now)

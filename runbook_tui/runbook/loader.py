@@ -154,6 +154,7 @@ class _Builder(StepsReader):
             title_template=title_template,
             file=self.file,
             digest=digest,
+            source=self.text,
             ticket=ticket,
             params=params,
             param_values=tuple((values or {}).items()),

@@ -253,6 +253,10 @@ class Ticket:
         }
 
 
+#: A runbook larger than this is not copied into its journal (one line of at most 8 MiB holds session_started whole).
+KEPT_SOURCE_BYTES = 1024 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class Runbook:
     """A loaded, validated runbook with its parameters bound and load-time strings rendered."""
@@ -272,6 +276,12 @@ class Runbook:
     notify: tuple[NotifyTarget, ...] = ()  # added to the settings' notify list
     alerts: Alerts | None = None  # Alertmanager silences for the session
     title_template: str | None = None  # the title's template when it reads `now` (a plan shows and binds that)
+    source: str = ""  # the file's text, as read (its sha256 is `digest`): journaled, so resume and practice need only the journal
+
+    @property
+    def kept_source(self) -> str | None:
+        """The text session_started keeps (up to KEPT_SOURCE_BYTES: a journal line holds it whole), or None."""
+        return self.source if self.source and len(self.source.encode()) <= KEPT_SOURCE_BYTES else None
 
     @property
     def steps(self) -> tuple[Step, ...]:

@@ -261,3 +261,23 @@ def test_resume_finds_a_moved_runbook_next_to_the_journal_and_checks_its_digest(
     assert code == 0, out + err
     assert marks(tmp_path / "elsewhere") == ["three", "four"]
     assert intact_events(journal)[-1]["outcome"] == "done"
+
+
+def test_resume_of_a_run_whose_runbook_is_gone_goes_on_with_the_copy_the_journal_keeps(
+    died_after_two_steps: Path, tmp_path: Path, in_process: Callable[..., tuple[int, str, str]]
+) -> None:
+    """The contract: `resume` rebuilds from the journal alone. Before session 27 a run whose runbook file was deleted (a
+    temporary checkout, a branch switched back) could not be resumed at all: `cannot reload runbook.yaml: cannot read the
+    file`. session_started now keeps the file's text (its sha256 is the digest): the run goes on with its own runbook,
+    and the journal says why. A changed file is still refused (above): the run does not quietly take other commands."""
+    journal = died_after_two_steps
+    started = intact_events(journal)[0]
+    assert started["type"] == "session_started" and "echo three" in started["source"], "the runbook's text is journaled"
+    (tmp_path / "runbook.yaml").unlink()
+    code, out, err = in_process("resume", str(journal), "--continue")
+    assert code == 0, out + err
+    assert marks(tmp_path) == ["one", "two", "three", "four"], "steps three and four ran from the journal's copy"
+    notes = [e["text"] for e in intact_events(journal) if e["type"] == "note" and e["actor"] == "system"]
+    assert notes == [f"the runbook file {started['file']} is gone: the run's own runbook, as the journal keeps it, is used"], notes
+    assert intact_events(journal)[-1]["outcome"] == "done"
+    assert in_process("journal", "verify", str(journal))[0] == 0

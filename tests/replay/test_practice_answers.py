@@ -90,3 +90,19 @@ def test_an_exec_nights_empty_stand_in_is_no_answer_to_differ_from() -> None:
     assert practice_md.decision_words(nights, "—") == "run"
     assert practice_md.decision_words(trainee, "—") == 'run, answered "deployed from the bridge"'
     assert differences(Results([point])).plain == "Every decision you reached was the night's."
+
+
+def test_practice_of_a_night_whose_runbook_was_improved_since_plays_the_nights_own_runbook(night: Path, tmp_path: Path) -> None:  # noqa: F811
+    """The trainee practises last month's night after the post-change review improved the runbook. Before session 27:
+    `night.yaml changed since that run; practice needs the same runbook`, so no improved runbook could ever be practised
+    on its past nights. The journal keeps the night's runbook (session_started.source): practice plays it, the night's
+    commands as they were, and the same answers score every decision the night's."""
+    runbook = tmp_path / "night.yaml"
+    runbook.write_text(runbook.read_text().replace("echo same", "echo improved since"))
+    results = _practice(night, tmp_path / "practice.jsonl", "1.2")
+    same, total = results.score
+    assert total >= 3 and same == total, f"the night's own answers scored {same}/{total}"
+    played = (tmp_path / "practice.jsonl").read_text()
+    assert '"echo same"' in played and "improved" not in played, "the practice ran the edited runbook's command"
+    runbook.unlink()  # gone altogether: the same
+    assert _practice(night, tmp_path / "practice2.jsonl", "1.2").score[0] == total

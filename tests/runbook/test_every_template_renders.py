@@ -57,6 +57,8 @@ def strings(value: Any, where: str, runbook: Runbook, step: Step | None, capture
         return
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         for field in dataclasses.fields(value):
+            if isinstance(value, Runbook) and field.name == "source":
+                continue  # the file's text as read (journaled so that resume needs only the journal): never shown
             yield from strings(getattr(value, field.name), f"{where}.{field.name}", runbook, step, captured)
         return
     if isinstance(value, Mapping):

@@ -211,6 +211,23 @@ def test_preflight_is_ready_when_every_mutating_step_has_an_undo_even_without_a_
     assert (code, out) == (1, "N.yaml:9:9: step 's' (implement) has no undo and no confirm: add an undo, or a confirm saying it cannot be undone\n")
 
 
+def test_preflight_finds_an_implement_step_before_the_first_backup_step(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 3: preflight has "a finding when implement steps come before any backup step". Before session 27 the
+    backup written after the change (its sections in the wrong order) was only a note on stderr, `ready`, exit 0: the
+    backup would have saved the changed state, and nothing before the window said so."""
+    backup = "  - id: b\n    title: B\n    kind: backup\n    steps:\n      - {id: k, title: K, run: 'true', undo: 'true'}\n"
+    Path("O.yaml").write_text(RUNBOOK.replace("title: A\n", "title: A\n    kind: implement\n") + backup)
+    code, out, err = _said(capsys, "preflight", "O.yaml")
+    assert code == 1, out + err
+    assert out == (
+        "O.yaml:9:9: implement step 's' runs before the first backup step 'k' (line 14): that backup would save the changed state;"
+        " expected the backup section before the change\n"
+    ), out
+    assert "note:" not in err, err  # said once, as the finding
+    Path("B.yaml").write_text(RUNBOOK.replace("sections:\n", "sections:\n" + backup).replace("title: A\n", "title: A\n    kind: implement\n"))
+    assert _said(capsys, "preflight", "B.yaml")[:2] == (0, "B.yaml: ready\n"), "the backup before the change is ready"
+
+
 def test_preflight_does_not_count_a_blank_undo_or_confirm_as_one(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A mutating step needs an undo or a confirm; `undo: ""` (a placeholder) or a blank confirm is neither: a rollback
     would run an empty command and call the step undone. Before: preflight said `B.yaml: ready`, exit 0."""

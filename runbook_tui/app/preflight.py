@@ -3,8 +3,8 @@
 Hosts reachable, with a known host key, letting us in, and sudo where steps
 ask for it (each a separate finding: runbook_tui/app/preflight_hosts.py), secrets
 present, every PromQL query accepted, every mutating step undoable or
-explicitly confirmed (an implement step before any backup is noted on stderr, not
-counted: the contract's readiness does not ask for a backup); the Alertmanager of
+explicitly confirmed, no implement step before the first backup step (issue 3; with no
+backup at all it is noted on stderr, not counted: a firewall rule and its undo need none); the Alertmanager of
 `alerts:` answering, every notify receiver's secrets readable and, with
 `--notify-test`, a test message accepted by each.
 """
@@ -20,7 +20,7 @@ from runbook_tui.app.secrets import SecretsError, read_secrets
 from runbook_tui.app.settings import Settings, load_settings
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from runbook_tui.engine.redact import Redactor
-from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook, Text
+from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook, Step, Text
 from runbook_tui.runbook.safe_text import visible, visible_line
 
 
@@ -33,20 +33,28 @@ def coverage_findings(runbook: Runbook) -> list[str]:
             undo = "no undo" if step.undo is None else "a blank undo (it reverses nothing)"
             confirm = "no confirm" if step.confirm is None else "a blank confirm (it warns of nothing)"
             findings.append(f"{step.mark}: step '{step.id}' ({kind}) has {undo} and {confirm}: add an undo, or a confirm saying it cannot be undone")
+    implement, backup = _first_implement_and_backup(runbook)
+    if implement is not None and backup is not None and runbook.forward_steps.index(implement) < runbook.forward_steps.index(backup):
+        findings.append(  # issue 3: a finding
+            f"{implement.mark}: implement step '{implement.id}' runs before the first backup step '{backup.id}' (line {backup.mark.line}): "
+            "that backup would save the changed state; expected the backup section before the change"
+        )
     return findings
 
 
 def backup_notes(runbook: Runbook) -> list[str]:
-    """Advice, not a finding: an implement step before any backup. The contract's preflight is ready when every
+    """Advice, not a finding: implement steps and no backup step at all. The contract's preflight is ready when every
     mutating step has an undo or a confirm; a change that needs no backup (a firewall rule with its undo) is ready too."""
-    steps = [(runbook.section(step.section_id).kind, step) for step in runbook.forward_steps]
-    first_backup = next((index for index, (kind, _) in enumerate(steps) if kind == "backup"), None)
-    first_implement = next((index for index, (kind, _) in enumerate(steps) if kind == "implement"), None)
-    if first_implement is None or (first_backup is not None and first_backup < first_implement):
+    implement, backup = _first_implement_and_backup(runbook)
+    if implement is None or backup is not None:
         return []
-    step = steps[first_implement][1]
-    where = "no backup step at all" if first_backup is None else "the first backup step comes after it"
-    return [f"{step.mark}: note: implement step '{step.id}' runs before any backup ({where}); not a finding"]
+    return [f"{implement.mark}: note: implement step '{implement.id}' runs before any backup (no backup step at all); not a finding"]
+
+
+def _first_implement_and_backup(runbook: Runbook) -> tuple[Step | None, Step | None]:
+    """The first forward step of an implement section and of a backup section (None where there is none)."""
+    steps = [(runbook.section(step.section_id).kind, step) for step in runbook.forward_steps]
+    return next((s for kind, s in steps if kind == "implement"), None), next((s for kind, s in steps if kind == "backup"), None)
 
 
 def _says_nothing(text: Text | None) -> bool:

@@ -41,7 +41,7 @@ def _step_started(state: RunState, e: Event) -> RunState:
         problems=(), ran_by=e["actor"], confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
         not_rolled_back=False,
         rendered=_rendered(e) or old.rendered,
-        waves=waves, wave_awaiting=owed, at_once=at_once,
+        waves=waves, wave_awaiting=owed, at_once=at_once, slot_queue=tuple(named[at_once:]) if at_once is not None else (), slot_next=0,
     )  # fmt: skip
 
 
@@ -77,7 +77,8 @@ def _wave_started(state: RunState, e: Event) -> RunState:
         return HostState("pending") if h not in started and r.status == "running" else r
 
     hosts = MappingProxyType({h: now(h, r) for h, r in step.hosts.items()})
-    return with_step(state, sid, waves=waves, hosts=hosts, wave_awaiting=None, wave_total=_wave_total(e, step.wave_total))
+    queue = wave[step.at_once :] if step.at_once is not None else ()
+    return with_step(state, sid, waves=waves, hosts=hosts, wave_awaiting=None, wave_total=_wave_total(e, step.wave_total), slot_queue=queue, slot_next=0)
 
 
 def _wave_finished(state: RunState, e: Event) -> RunState:
@@ -109,11 +110,14 @@ def _host_finished(state: RunState, e: Event) -> RunState:
         e["error"] if isinstance(e.get("error"), str) else None, e.get("started") is not False,
     )  # fmt: skip
     hosts = with_entry(step.hosts, str(host), ended)  # not a copy of every host per host (N^2)
+    queue, at = step.slot_queue, step.slot_next
     if step.at_once is not None and step.stopping is None:  # its slot goes to the next host waiting (of the wave that runs), as
         # fanout.py gives it; after a `k` (its note is journaled before the signal) no host starts any more
-        waiting = next((h for h in (step.waves[-1] if step.waves else step.hosts) if hosts.get(h, ended).status == "pending"), None)
-        hosts = hosts if waiting is None else with_entry(hosts, waiting, HostState("running"))
-    return with_step(state, sid, hosts=hosts)
+        while at < len(queue) and hosts.get(queue[at], ended).status != "pending":
+            at += 1
+        if at < len(queue):
+            hosts, at = with_entry(hosts, queue[at], HostState("running")), at + 1
+    return with_step(state, sid, hosts=hosts, slot_next=at)
 
 
 def _wave_total(e: Event, known: int | None) -> int | None:

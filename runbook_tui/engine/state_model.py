@@ -74,6 +74,10 @@ class StepState:
     wave_awaiting: int | None = None  # verify: per_wave: the finished wave (1-based) the rollout waits on
     wave_total: int | None = None  # serial: how many waves this rollout has (`of` of its wave events), once one started
     at_once: int | None = None  # hosts run at once (`step_started`'s at_once): the others wait, `pending`, for a slot
+    #: The hosts waiting for a slot (of the attempt, or of the wave that runs), in the order they get one, and the index of
+    #: the next: a host's end gives its slot without looking at every host again (1,000 hosts: 0.7 s of the fold before).
+    slot_queue: tuple[str, ...] = ()
+    slot_next: int = 0
     #: A rollback passed over it: it ran and has no undo, so its change stands (`rollback_started`'s plan lists it without
     #: an undo); False again once it runs again. The step list, its details and the report say `NOT_ROLLED_BACK`.
     not_rolled_back: bool = False

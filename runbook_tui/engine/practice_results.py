@@ -93,7 +93,8 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
     history = History.of(night)
     stops = night_stops(night)
     theirs = history.moves
-    mine = History.of(practice).moves
+    yours = History.of(practice)
+    mine = yours.moves
     used: set[int] = set()
     points: list[DecisionPoint] = []
     for n, decision in enumerate(theirs):
@@ -106,6 +107,10 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
             used.add(match)
         points.append(DecisionPoint(decision.step, decision, mine[match] if match is not None else None, why_it_matters(history, decision, stops)))
     reached = max((n for n, p in enumerate(points) if p.trainee is not None), default=-1)
+    # A practice that ran to its end went past every point it did not meet: the night's run of `c` after a rollback the
+    # trainee never needed read `did not get here`, counted against a trainee whose run had ended done.
+    if yours.state.outcome == "done":
+        reached = len(points)
     for point in points[: max(reached, 0)]:
         point.passed = point.trainee is None
     points += [DecisionPoint(d.step, None, d, "not a decision point on the night") for i, d in enumerate(mine) if i not in used]

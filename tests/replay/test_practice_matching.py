@@ -13,6 +13,7 @@ from runbook_tui.app import practice
 from runbook_tui.app.session import load, open_session
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.practice_results import compare
+from runbook_tui.report import practice_md
 from runbook_tui.report.practice_md import decision_words
 
 
@@ -110,3 +111,70 @@ def test_the_nights_time_to_decide_on_resume_counts_from_the_stop_not_the_resume
     results = compare([*events[:at], *later], [])
     [rollback] = [p.night for p in results.points if p.night is not None and p.night.kind == "roll back"]
     assert 59.0 <= rollback.seconds <= 61.0, rollback.seconds
+
+
+ROLLED = """\
+runbook: 1
+id: matching
+title: Matching
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - {id: a, title: A, run: "echo a", undo: "echo undo-a", checkpoint: true, verify: none}
+      - {id: b, title: B, run: "echo b", undo: "echo undo-b", verify: none}
+      - {id: c, title: C, run: "echo c", undo: "echo undo-c", verify: none}
+"""
+
+
+def test_the_nights_moves_after_a_rollback_the_trainee_never_needed_did_not_arise_in_a_practice_run_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At `c` the night rolled back to `a`, ran `b` again, then ran `c`; the trainee ran `c` straight away and the
+    practice ended done. Their run stands beside the night's rollback (the difference); the night's re-run of `b` and
+    its run of `c` after the rollback did not arise for them. Before: both read `did not get here` and counted against
+    a trainee whose run had ended done (the results screen of a run through to its end said 2 of 5)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
+    monkeypatch.chdir(tmp_path)
+    Path("night.yaml").write_text(ROLLED, encoding="utf-8")
+    journal = tmp_path / "night.jsonl"
+
+    async def the_night() -> None:
+        monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+        session = open_session(load("night.yaml", {}), solo="night shift", journal=str(journal))
+        c, alice = session.controller, session.actor
+        for _ in range(2):
+            assert c.run_current(alice).ok
+            await c.wait_idle()
+        assert c.rollback(alice, "checkpoint", acknowledged=True).ok  # at c: back to a, b undone
+        await c.wait_idle()
+        for _ in range(2):  # b again, then c
+            assert c.run_current(alice).ok
+            await c.wait_idle()
+        await session.close()
+
+    async def practise() -> list[dict[str, object]]:
+        monkeypatch.setenv("RUNBOOK_TUI_USER", "erin")
+        run = practice.open_practice(str(journal))
+        c, erin = run.session.controller, run.session.actor
+        for _ in range(3):
+            assert c.run_current(erin).ok
+            await c.wait_idle()
+        await run.session.close()
+        return read_events(run.session.journal_path).events
+
+    asyncio.run(the_night())
+    results = compare(read_events(journal).events, asyncio.run(practise()))
+    rows = [(p.step, decision_words(p.night, "—"), decision_words(p.trainee, "—"), p.passed) for p in results.points]
+    assert rows == [
+        ("a", "run", "run", False),
+        ("b", "run", "run", False),
+        ("c", "roll back (checkpoint)", "run", False),  # where the night rolled back, erin ran c: a difference
+        ("b", "re-run", "—", True),  # erin never came back to b: did not arise (before: did not get here)
+        ("c", "run", "—", True),  # the situation after the night's rollback: did not arise (before: did not get here)
+    ], rows
+    assert results.score == (2, 3) and results.passed == 2, (results.score, results.passed)
+    assert [practice_md.trainee_missing(p) for p in results.points[3:]] == ["did not arise"] * 2

@@ -9,10 +9,13 @@ from contextvars import ContextVar
 
 from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, host_status_words, own_reason, self_confirmed_words, with_criteria
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
-from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Rollback, Silence, UndoResult, exit_words
+from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Silence, UndoResult, exit_words
 from runbook_tui.engine.host_tally import FAILED_HERE
 from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.report.model import NOT_ROLLED_BACK_COUNTED, ROLLED_BACK_UNCONFIRMED, WAITING_FOR_VERIFIER, Panel, Report, Step, SuccessCheck, Window
+from runbook_tui.report.rollback_words import rollback_left
+from runbook_tui.report.rollback_words import rollback_result as rollback_result  # the record's views read these from text
+from runbook_tui.report.rollback_words import rollback_title as rollback_title
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.params import yaml_value
 
@@ -220,22 +223,6 @@ def attempt_line(attempt: Attempt) -> str:
     return f"attempt {attempt.number}: {clock(attempt.started_at)} → {end} ({duration(attempt.duration_seconds)}) by {attempt.started_by}{rollback}: {attempt_status(attempt.status)}"
 
 
-def rollback_title(rollback: Rollback) -> str:
-    target = "the last checkpoint" if rollback.scope == "checkpoint" else "the whole change"
-    back = f" (back to {rollback.back_to})" if rollback.back_to else (" (back to the start)" if rollback.scope == "checkpoint" else "")
-    return f"Rollback {rollback.number}: {target}{back}"
-
-
-def rollback_result(rollback: Rollback) -> str:
-    if rollback.ok is None:
-        return "did not finish"
-    if rollback.finished_at is None:  # no rollback_finished: the process died during it (`session_resumed` made it not ok)
-        return "DID NOT FINISH: the program stopped during it"
-    if rollback.ok:
-        return "completed"
-    return f"FAILED at {rollback.failed_step}" if rollback.failed_step else "FAILED"
-
-
 def summary_counts(report: Report) -> str:
     """`5 done, 2 undone (1 done, 1 FAILED before the rollback), 2 not run, 2 not needed (run only after a full rollback);
     1 UNVERIFIED`: the JSON's `counts` in words (assemble.counted_as decides them), with how the undone steps had ended."""
@@ -352,7 +339,7 @@ def outcome_line(report: Report) -> str:
     last = report.rollbacks[-1] if report.rollbacks else None
     if session.outcome == "rolled_back" and last is not None and last.scope == "checkpoint":
         words += f" to the last checkpoint ({last.back_to})" if last.back_to else " to the last checkpoint (the start)"
-    return with_criteria(words, session.criteria_unmet, session.criteria_acceptance)
+    return with_criteria(words + rollback_left(report), session.criteria_unmet, session.criteria_acceptance)
 
 
 def still_applied(report: Report) -> str:

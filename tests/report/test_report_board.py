@@ -87,7 +87,8 @@ def test_a_failed_step_a_stopped_and_a_finished_full_rollback_read_true_on_the_b
     assert counts == {"done": 1, "undone": 1, "not run": 1}, counts  # before: "1 not needed" in the Markdown
     assert rows["r"] == "not run"
     assert rows["Steps"] == "1 done, 1 undone (1 FAILED before the rollback), 1 not run; 1 UNVERIFIED", rows  # before: "1 undone"
-    assert (rows["Outcome"], by) == ("**FAILED** (by mallory)", "mallory")
+    said = "FAILED; the rollback of the whole change FAILED at a: undone b; not undone a"  # before: FAILED alone
+    assert (rows["Outcome"], by) == (f"**{said}** (by mallory)", "mallory"), rows
 
     # carol finishes it: the program journals the end of a full rollback as `system`; carol ended the change
     (tmp_path / "undo-a-fails").unlink()
@@ -119,7 +120,8 @@ def test_a_failed_step_a_stopped_and_a_finished_full_rollback_read_true_on_the_b
     rows, counts, by = _board(tmp_path / "cut.jsonl")
     session = build_report(tmp_path / "cut.jsonl").session
     # before: `UNFINISHED (no session_finished in the journal) (by mallory)`, and the run's end was mallory's finish
-    assert (rows["Outcome"], by, session.finished_at) == ("**UNFINISHED (the journal ends with the session open)**", None, None), rows
+    cut_short = "UNFINISHED (the journal ends with the session open); the journal ends during the rollback of the whole change"
+    assert (rows["Outcome"], by, session.finished_at) == (f"**{cut_short}**", None, None), rows
     assert session.last_event_at == json.loads(lines[undoing])["ts"] and rows["Window"].endswith(
         f"{text.when(session.last_event_at)} ({text.duration(session.duration_seconds)})"
     )
@@ -251,6 +253,28 @@ def test_a_run_rolled_back_to_a_checkpoint_says_what_it_left_applied(tmp_path: P
     assert '<th>Still applied</th><td class="warn">cp, a: before the checkpoint, not rolled back' in html
     session = json.loads(render(report, "json"))["session"]
     assert (session["outcome"], session["still_applied"]) == ("rolled_back", ["cp", "a"]), session
+
+
+def test_a_failed_run_whose_rollback_stopped_says_so_in_the_outcome(tmp_path: Path) -> None:
+    """`exec --on-failure abort`: b fails, the full rollback undoes b, then a's undo fails. Before: the Outcome read
+    `FAILED (by root)` alone, as if nothing had been tried, and the Summary nowhere said a rollback stopped half way
+    with a still applied; now it says which rollback stopped where, and what it undid and did not."""
+    (tmp_path / "make-b-fail").touch()
+    (tmp_path / "undo-a-fails").touch()
+    stopped = run_exec(tmp_path, BOARD, "s3cr3t-board-stop", "--on-failure", "abort")
+    assert stopped.returncode == 1 and "rollback STOPPED at a" in stopped.stdout, stopped.stdout + stopped.stderr
+    rows, _counts, _by = _board(tmp_path / "run.jsonl")
+    said = "FAILED; the rollback of the whole change FAILED at a: undone b; not undone a"
+    assert rows["Outcome"].startswith(f"**{said}** (by "), rows
+    html = render(build_report(tmp_path / "run.jsonl"), "html")
+    assert f"{said}</strong>" in html
+
+    # finished on resume: the outcome is the rollback's, with nothing more to say
+    (tmp_path / "undo-a-fails").unlink()
+    done = _resume_rollback(tmp_path, "carol", "--solo", "carol alone")
+    assert done.returncode == 1 and "outcome ROLLED BACK" in done.stdout, done.stdout + done.stderr
+    rows, _counts, _by = _board(tmp_path / "run.jsonl")
+    assert rows["Outcome"] == "**ROLLED BACK** (by carol)", rows
 
 
 #: 'slow' runs until the file `go` exists: the test stops exec while it runs.

@@ -1,0 +1,45 @@
+"""A rollback in the words of the record: its title, its result, and what one that stopped left undone for the Summary."""
+
+from __future__ import annotations
+
+from runbook_tui.engine.history_model import Rollback
+from runbook_tui.report.model import Report
+
+
+def rollback_title(rollback: Rollback) -> str:
+    target = "the last checkpoint" if rollback.scope == "checkpoint" else "the whole change"
+    back = f" (back to {rollback.back_to})" if rollback.back_to else (" (back to the start)" if rollback.scope == "checkpoint" else "")
+    return f"Rollback {rollback.number}: {target}{back}"
+
+
+def rollback_result(rollback: Rollback) -> str:
+    if rollback.ok is None:
+        return "did not finish"
+    if rollback.finished_at is None:  # no rollback_finished: the process died during it (`session_resumed` made it not ok)
+        return "DID NOT FINISH: the program stopped during it"
+    if rollback.ok:
+        return "completed"
+    return f"FAILED at {rollback.failed_step}" if rollback.failed_step else "FAILED"
+
+
+def rollback_left(report: Report) -> str:
+    """`; the rollback of the whole change FAILED at a: undone b; not undone a`: how the run's last rollback stopped,
+    where the run ended (or its journal ends) with it (the Outcome read `FAILED` alone, as if nothing had been tried).
+    Nothing after a rollback that completed, or one the run went on from (a step started after it)."""
+    last = report.rollbacks[-1] if report.rollbacks else None
+    if last is None or last.ok or report.session.outcome in ("rolled_back", "done", "done_criteria_failed"):
+        return ""
+    if any(a.started_at > last.started_at and not a.during_rollback for step in report.steps for a in step.attempts):
+        return ""
+    target = "to the last checkpoint" if last.scope == "checkpoint" else "of the whole change"
+    if last.ok is None:  # the journal ends in it: its undos' ends are not known yet
+        return f"; the journal ends during the rollback {target}"
+    steps = list(dict.fromkeys(u.step for u in last.undo))
+    ended = {s: {u.status for u in last.undo if u.step == s} for s in steps}
+    undone = [s for s in steps if ended[s] == {"ok"}]
+    unknown = [s for s in steps if s not in undone and ended[s] & {"running", "unknown"}]
+    left = [s for s in steps if s not in undone and s not in unknown]
+    said = ["undone " + ", ".join(undone) if undone else "nothing undone"]
+    said += [f"not undone {', '.join(left)}"] if left else []
+    said += [f"undo outcome unknown {', '.join(unknown)}"] if unknown else []
+    return f"; the rollback {target} {rollback_result(last)}" + (f": {'; '.join(said)}" if left or unknown else "")

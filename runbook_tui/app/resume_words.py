@@ -3,6 +3,8 @@ rollback (what was undone, what was running (unknown), what is left)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 from runbook_tui.engine.event_words import host_status_words, paused_words, status_words
 from runbook_tui.engine.events import NOTE, REOPENABLE
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
@@ -20,6 +22,22 @@ NEVER_BEGAN = (
     "its only line, the session's start, was cut short when the process stopped: the run never began (no step ran);"
     " nothing to resume (the file is left as it is); start the run again with runbook-tui run or exec"
 )
+
+
+def not_resumable(path: object, session: Mapping[str, object], modes: Collection[str]) -> str | None:
+    """Why `resume` refuses the journal of a session by its mode, or None. An unknown mode (only in a re-chained, edited
+    journal) would run as live. A practice's own journal has no recordings of its own: a resume went on with it as a
+    dry run (`[dry-run] would run ...` written into the trainee's record as if played back)."""
+    mode = session.get("mode", "live")
+    if mode == "practice":
+        return (
+            f"{path}: a practice run's journal (replay --practice): resume goes on with runs, and a practice has no recordings of"
+            f" its own; practise again with: runbook-tui replay NIGHT_JOURNAL --practice; what the trainee did: runbook-tui"
+            f" report {shell_word(str(path))}"
+        )
+    if mode not in modes:
+        return f"{path}: session_started: mode {mode!r} is not one this program writes ({', '.join(sorted(modes))}); refusing to resume"
+    return None
 
 
 def already_finished(state: RunState, rollback: bool, full: bool = False) -> tuple[str, int] | None:

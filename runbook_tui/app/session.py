@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
 from runbook_tui.app.rehearsed import rehearsed_rollback
-from runbook_tui.app.resume_words import NEVER_BEGAN, already_finished
+from runbook_tui.app.resume_words import NEVER_BEGAN, already_finished, not_resumable
 from runbook_tui.app.runbook_place import reload_runbook
 from runbook_tui.app.secrets import identity_passphrase, read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, journals_dir, load_settings
@@ -484,10 +484,8 @@ def _read_to_resume(
     if (finished := already_finished(state, reopen is not None, full)) is not None:
         raise SessionError(f"{path}: {finished[0]}", code=finished[1])
     session = state.session
-    if session.get("mode", "live") not in MODES:  # only a re-chained (edited) journal: an unknown mode would run as live
-        raise SessionError(
-            f"{path}: session_started: mode {session.get('mode')!r} is not one this program writes ({', '.join(sorted(MODES))}); refusing to resume"
-        )
+    if (refused := not_resumable(path, session, MODES)) is not None:  # a mode that would run as another one
+        raise SessionError(refused)
     try:
         loaded, copied = reload_runbook(path, session)  # where it was, or moved; gone: the copy session_started keeps
     except RunbookInvalid as invalid:

@@ -102,3 +102,20 @@ def test_the_results_of_a_dry_run_night_say_it_was_one(workdir: Path) -> None:
     _run("live", workdir / "night.jsonl")
     live = compare(read_events(workdir / "night.jsonl").events, [])
     assert "dry run" not in practice_md.render(live, "night.jsonl", "erin") and "dry run" not in night_words(live)
+
+
+@pytest.mark.parametrize("how", [["--rollback"], ["--rerun", "--continue"], []])
+def test_resume_refuses_a_practice_left_before_its_end(workdir: Path, capsys: pytest.CaptureFixture[str], how: list[str]) -> None:
+    """The trainee left after `boom` failed (the practice's journal stays open, as the TUI says: `the practice run was
+    left before its end; what was done: runbook-tui report ...`). Before: `resume` went on with it as a dry run, without
+    the night's recordings: `[dry-run] would run ...` outputs, undos and `session_resumed` written into the trainee's
+    record as if played back, exit 0 or 1. Now it refuses and the journal is left as it was."""
+    journal = workdir / "practice.jsonl"
+    _run("live", workdir / "night.jsonl")
+    _practised(workdir / "night.jsonl", journal)
+    before = journal.read_bytes()
+    capsys.readouterr()
+    assert cli.main(["resume", str(journal), "--headless", *how]) == 2
+    err = capsys.readouterr().err
+    assert "a practice run's journal" in err and "replay --practice" in err and f"report {journal}" in err, err
+    assert journal.read_bytes() == before

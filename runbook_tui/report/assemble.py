@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.event_order import FirstImpossible
-from runbook_tui.engine.events import SYSTEM, Event
+from runbook_tui.engine.events import SYSTEM, VOCABULARY, Event
 from runbook_tui.engine.history import History, number, parse_ts, seconds_between
 from runbook_tui.engine.host_tally import wave_plan_words
 from runbook_tui.engine.journal import JournalScan
@@ -67,6 +67,7 @@ def build_report(path: str | Path, signers: AllowedSigners | None = None) -> Rep
         raise ReportError(f"{path}: {exc}; refusing to report on it") from None
     report = _report(fold, timeline, Path(path).name, integrity)
     report.signatures = signature_rows(Path(path), signers, signed=fold.signed)
+    report.unknown_events = [entry for entry in timeline if entry.type not in VOCABULARY]
     return report
 
 

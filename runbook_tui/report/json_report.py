@@ -29,6 +29,7 @@ absent values are `null`, never missing keys.
 | integrity | events, final_hash, verified (`journal verify` passes), problems |
 | signatures? | (the ? : only when the journal holds signatures) [{line, what, by, key, status: verified, unchecked, unsigned or fails, words}] |
 | timeline | [{seq, at, actor, type, text}]: every event but output and metric samples, in words |
+| unknown_events? | (only when there are some) [{seq, at, actor, type, text}]: the timeline's events of a kind this version does not know (a newer version wrote the journal): nothing else in the report counts what they record |
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ from runbook_tui.runbook.safe_text import json_inert
 def as_json(report: Report) -> dict[str, Any]:
     """The report as plain JSON data, `format` first."""
     data = asdict(report)
-    if not data["signatures"]:
-        del data["signatures"]  # a journal without signatures keeps the report it always had
+    for key in ("signatures", "unknown_events"):
+        if not data[key]:
+            del data[key]  # a journal without them keeps the report it always had
     return {"format": data.pop("format"), **data}
 
 

@@ -71,6 +71,8 @@ def _header(report: Report) -> list[str]:
         out += [f"> **Warning:** `journal verify` {esc(verdict)}. This report covers the {integrity.events} whole events before the break.", ""]
     if t.mode_warning(s.mode):
         out += [f"> **{esc(t.mode_warning(s.mode))}**", ""]
+    if t.unknown_warning(report):
+        out += [f"> **Warning:** {esc(t.unknown_warning(report))}", ""]
     if report.unverified:
         out += [f"> **{len(report.unverified)} step(s) UNVERIFIED:** {esc(', '.join(report.unverified))}", ""]
     if failing := report.banner_signatures:  # (before: only a FAILS deep in the Signatures table; the Journal row said passes)

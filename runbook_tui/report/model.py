@@ -234,6 +234,9 @@ class Report:
     timeline: list[TimelineEntry]
     format: str = FORMAT
     signatures: list[SignatureRow] = field(default_factory=list)  # decisions, seals, approval (report/signatures.py)
+    # Events of a kind this version does not know (a newer one wrote the journal): in the timeline as journaled, and
+    # flagged first, since nothing else in the record counts what they say.
+    unknown_events: list[TimelineEntry] = field(default_factory=list)
 
     @property
     def failing_signatures(self) -> list[SignatureRow]:

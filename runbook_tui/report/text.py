@@ -40,6 +40,17 @@ _MODES = {
 }
 
 
+def unknown_warning(report: Report) -> str:
+    """What a board must know first about events this version does not know, or "" (none)."""
+    unknown = report.unknown_events
+    if not unknown:
+        return ""
+    first = unknown[0]
+    which = f"{first.type} by {first.actor} at {when(first.at)}" + (f", and {len(unknown) - 1} more" if len(unknown) > 1 else "")
+    kinds = f"{len(unknown)} event{'s' * (len(unknown) > 1)} of a kind this version does not know"
+    return f"{kinds} ({which}): a newer version wrote this journal; the Summary and the Steps leave out what it records (see the Timeline)"
+
+
 def mode_warning(mode: str) -> str | None:
     if mode == "live":
         return None

@@ -55,6 +55,10 @@ class Results:
     verifier: str | None = None
     scenario: str = ""  # the trainer's description, when the journal was marked as a practice scenario
     night_mode: str = "live"  # the night's session mode: a dry run's outputs say what would have run
+    # How each run ended (a session outcome; None: its journal ends open): the trainee's end is often the program's
+    # (every step through), no move of theirs to stand beside the night's.
+    night_ended: str | None = None
+    you_ended: str | None = None
 
     @property
     def score(self) -> tuple[int, int]:
@@ -118,7 +122,8 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
         if point.answered_otherwise:
             point.why += _yours_later(point, night_commands(night), night_commands(practice))
     verifier = history.state.session.get("verifier")
-    return Results(points, str(verifier) if verifier else None, scenario, str(history.state.session.get("mode") or "live"))
+    mode = str(history.state.session.get("mode") or "live")
+    return Results(points, str(verifier) if verifier else None, scenario, mode, history.state.outcome, yours.state.outcome)
 
 
 def _yours_later(point: DecisionPoint, nights: Commands, yours: Commands) -> str:

@@ -64,6 +64,14 @@ def played_back(results: Results) -> str:
     return results.verifier or "none, the night had no verifier"
 
 
+def endings(results: Results) -> str:
+    """`The night ended ROLLED BACK; your run ended done.`: how both runs ended ("" when the night's journal ends open)."""
+    if results.night_ended is None:
+        return ""
+    yours = f"ended {status_words(results.you_ended)}" if results.you_ended else "did not end (you left before its end)"
+    return f"The night ended {status_words(results.night_ended)}; your run {yours}."
+
+
 def score_line(results: Results) -> str:
     same, total = results.score
     score = f"{same} of {total} decisions as on the night"
@@ -81,6 +89,8 @@ def render(results: Results, journal: str, trainee: str) -> str:
         out += ["**Scenario**", "", para(results.scenario), ""]
     played = f"Trainee: {esc(trainee)}; the verifier played back: {esc(played_back(results))}.{esc(night_said(results))}"
     out += [played, "", f"**Score:** {esc(score_line(results))}", ""]
+    if endings(results):
+        out += [f"**Ended:** {esc(endings(results))}", ""]
     rows = [
         (str(number), esc(point.step or "—"), esc(decision_words(point.night, "—")), esc(trainee_words(point)),
          f"{seconds(point.night)} / {seconds(point.trainee)}", verdict(point), esc(point.why))

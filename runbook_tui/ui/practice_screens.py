@@ -29,7 +29,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.practice_results import DecisionPoint, Results, answer_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.report import practice_md
-from runbook_tui.report.practice_md import decision_words, night_said, played_back, score_line, seconds, trainee_words
+from runbook_tui.report.practice_md import decision_words, endings, night_said, played_back, score_line, seconds, trainee_words
 from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.modals import JOURNAL_PROMISE, PRACTICE_HELP_KEYS, InfoScreen
@@ -149,7 +149,8 @@ class PracticeResultsScreen(Screen[None]):
             ("Practice results  ", "bold"), (f"{same}/{total}", "bold green" if same == total else "bold yellow"), f"  {score_line(self.results)}"
         )
         legend = Text(f"Time: the night's first, yours second.{night_words(self.results)} {self.saved}", style="dim")
-        yield Static(Group(head, differences(self.results), legend), id="results-head")
+        ended = Text(visible(endings(self.results)), style="bold" if self.results.night_ended == self.results.you_ended else "bold red")
+        yield Static(Group(head, differences(self.results), ended, legend), id="results-head")
         with VerticalScroll(id="results-body"):
             yield Static(results_table(self.results), id="results-table")
         yield Footer()

@@ -178,3 +178,66 @@ def test_the_nights_moves_after_a_rollback_the_trainee_never_needed_did_not_aris
     ], rows
     assert results.score == (2, 3) and results.passed == 2, (results.score, results.passed)
     assert [practice_md.trainee_missing(p) for p in results.points[3:]] == ["did not arise"] * 2
+
+
+FAILING = """\
+runbook: 1
+id: matching
+title: Matching
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - {id: a, title: A, run: "echo a", undo: "echo undo-a", checkpoint: true, verify: none}
+      - {id: b, title: B, run: "echo b; test ! -e fail-b", undo: "echo undo-b", verify: none}
+      - {id: c, title: C, run: "echo c", undo: "echo undo-c", verify: none}
+"""
+
+
+def test_the_results_say_how_the_night_and_the_trainees_run_ended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`b` failed; the night rolled back and ended ROLLED BACK; the trainee skipped `b`, ran `c`, and their run ended
+    done. Before: the results showed the difference at `b`, but nowhere that the trainee's run had ended done with a
+    failed step skipped where the night's ended rolled back (the trainee's end, by the program, is no move of theirs)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
+    monkeypatch.chdir(tmp_path)
+    Path("night.yaml").write_text(FAILING, encoding="utf-8")
+    journal = tmp_path / "night.jsonl"
+
+    async def the_night() -> None:
+        monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+        Path("fail-b").touch()
+        session = open_session(load("night.yaml", {}), solo="night shift", journal=str(journal))
+        c, alice = session.controller, session.actor
+        for _ in range(2):
+            assert c.run_current(alice).ok
+            await c.wait_idle()
+        assert c.state.steps["b"].status == "failed"
+        assert c.rollback(alice, "checkpoint", acknowledged=True).ok
+        await c.wait_idle()
+        assert c.finish(alice, "rolled_back").ok
+        await session.close()
+
+    async def practise() -> list[dict[str, object]]:
+        monkeypatch.setenv("RUNBOOK_TUI_USER", "erin")
+        run = practice.open_practice(str(journal))
+        c, erin = run.session.controller, run.session.actor
+        for _ in range(2):
+            assert c.run_current(erin).ok
+            await c.wait_idle()
+        assert c.skip(erin, "looks fine to me").ok
+        assert c.run_current(erin).ok
+        await c.wait_idle()
+        assert c.state.finished and c.state.outcome == "done"
+        await run.session.close()
+        return read_events(run.session.journal_path).events
+
+    asyncio.run(the_night())
+    results = compare(read_events(journal).events, asyncio.run(practise()))
+    said = "The night ended ROLLED BACK; your run ended done."
+    assert practice_md.endings(results) == said
+    assert f"**Ended:** {said}" in practice_md.render(results, "night.jsonl", "erin")
+    left = compare(read_events(journal).events, [])
+    assert practice_md.endings(left) == "The night ended ROLLED BACK; your run did not end (you left before its end)."

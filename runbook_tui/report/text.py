@@ -357,7 +357,9 @@ def still_applied(report: Report) -> str:
     """What a rollback to a checkpoint left applied, for the Summary: empty when nothing (exec and resume said it, the
     report did not)."""
     applied = report.session.still_applied
-    return f"{', '.join(applied)}: before the checkpoint, not rolled back (resume --rollback --full undoes them)" if applied else ""
+    # Where nothing ran, nothing stands, and there is nothing to undo (resume refuses a practice's journal).
+    how = {"practice": " in this practice (nothing ran)", "dry-run": " in this dry run (nothing ran)"}.get(report.session.mode)
+    return f"{', '.join(applied)}: before the checkpoint, not rolled back{how or ' (resume --rollback --full undoes them)'}" if applied else ""
 
 
 def samples(panel: Panel) -> str:

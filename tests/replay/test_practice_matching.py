@@ -13,7 +13,7 @@ from runbook_tui.app import practice
 from runbook_tui.app.session import load, open_session
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.practice_results import compare
-from runbook_tui.report import practice_md
+from runbook_tui.report import build_report, practice_md, render
 from runbook_tui.report.practice_md import decision_words
 
 
@@ -241,3 +241,44 @@ def test_the_results_say_how_the_night_and_the_trainees_run_ended(tmp_path: Path
     assert f"**Ended:** {said}" in practice_md.render(results, "night.jsonl", "erin")
     left = compare(read_events(journal).events, [])
     assert practice_md.endings(left) == "The night ended ROLLED BACK; your run did not end (you left before its end)."
+
+
+def test_the_record_of_a_practice_rolled_back_to_its_checkpoint_says_nothing_ran(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trainee rolled back to `a` after `b` failed and left. Before: the practice's report said `Still applied: a:
+    before the checkpoint, not rolled back (resume --rollback --full undoes them)` under `Practice run: nothing was
+    executed`: nothing was ever applied, and resume refuses a practice's journal."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    monkeypatch.chdir(tmp_path)
+    Path("night.yaml").write_text(FAILING, encoding="utf-8")
+    Path("fail-b").touch()
+    journal, mine = tmp_path / "night.jsonl", tmp_path / "practice.jsonl"
+
+    async def the_night() -> None:
+        session = open_session(load("night.yaml", {}), solo="night shift", journal=str(journal))
+        for _ in range(2):
+            assert session.controller.run_current(session.actor).ok
+            await session.controller.wait_idle()
+        await session.close()
+
+    async def practise() -> None:
+        run = practice.open_practice(str(journal), out_journal=str(mine))
+        c, erin = run.session.controller, run.session.actor
+        for _ in range(2):
+            assert c.run_current(erin).ok
+            await c.wait_idle()
+        assert c.rollback(erin, "checkpoint", acknowledged=True).ok
+        await c.wait_idle()
+        assert c.finish(erin, "rolled_back").ok
+        await run.session.close()
+
+    asyncio.run(the_night())
+    asyncio.run(practise())
+    report = build_report(mine)
+    assert report.session.still_applied == ["a"]  # the practice's own state, as the JSON has it
+    md, html = render(report, "md"), render(report, "html")
+    row = next(line for line in md.splitlines() if line.startswith("| **Still applied** |"))
+    assert row == "| **Still applied** | a: before the checkpoint, not rolled back in this practice (nothing ran) |", row
+    assert "resume --rollback" not in md and "resume --rollback" not in html

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,10 +11,12 @@ from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Silence, UndoResult, exit_words
 from runbook_tui.engine.host_tally import FAILED_HERE
 from runbook_tui.engine.left_out import left_out_words
-from runbook_tui.report.model import NOT_ROLLED_BACK_COUNTED, ROLLED_BACK_UNCONFIRMED, WAITING_FOR_VERIFIER, Panel, Report, Step, SuccessCheck, Window
+from runbook_tui.report.model import NOT_ROLLED_BACK_COUNTED, ROLLED_BACK_UNCONFIRMED, WAITING_FOR_VERIFIER, Panel, Report, Step, SuccessCheck
 from runbook_tui.report.rollback_words import rollback_left
 from runbook_tui.report.rollback_words import rollback_result as rollback_result  # the record's views read these from text
 from runbook_tui.report.rollback_words import rollback_title as rollback_title
+from runbook_tui.report.window_words import window_not_binding as window_not_binding
+from runbook_tui.report.window_words import window_summary as window_summary
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.params import yaml_value
 
@@ -176,45 +177,6 @@ def pause_end(pause: Pause) -> str:
         return "still paused when the journal ends"
     how = " (a rollback started)" if pause.ended_by == "rollback" else f": {pause.lifted}" if pause.lifted else ""
     return f"{clock(pause.resumed_at)} by {pause.resumed_by}{how}"
-
-
-def window_utc(window: Window) -> str:
-    """The approved window in UTC, to compare with the journal's times."""
-    start, end = _utc(window.start), _utc(window.end)
-    if start is None or end is None:
-        return ""
-    return f"{start:%Y-%m-%d %H:%M:%S} UTC → {end:%Y-%m-%d %H:%M:%S} UTC"
-
-
-def _utc(text: str | None) -> dt.datetime | None:
-    try:
-        moment = dt.datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-    if moment is None:
-        return None
-    return moment.astimezone(dt.UTC) if moment.tzinfo else moment
-
-
-def window_verdict(window: Window, open_: bool = False) -> str:
-    """Whether the run stayed inside the approved window, in one line. A session the journal leaves open (`open_`) has
-    no end: its last event is judged, and said so (it read `started and ended inside the window` of a run that never
-    ended)."""
-    if window.start is None or window.end is None:
-        return "no window on the ticket"
-    if window.stayed_inside:
-        verdict = "yes so far: started inside the window, and the last event too" if open_ else "yes: started and ended inside the window"
-    elif window.started_inside is False and window.ended_inside is False:
-        verdict = "NO: started outside the window, and the last event too" if open_ else "NO: started and ended outside the window"
-    elif window.started_inside is False:
-        verdict = "NO: started outside the window"
-    else:
-        verdict = "NO: the last event came after the window" if open_ else "NO: ended after the window"
-    if open_:
-        verdict += " (the session has not finished)"
-    if window.override:
-        verdict += f"; started with an override by {window.override_by}: {window.override}"
-    return verdict
 
 
 def threshold(number: float | None, unit: str, direction: str) -> str:
@@ -406,15 +368,6 @@ def history_line(step: Step, entry: HistoryEntry) -> str:
 
 def params(report: Report) -> str:
     return ", ".join(f"{name}={yaml_value(value)}" for name, value in report.session.params.items()) or NONE
-
-
-def window_summary(report: Report) -> str:
-    """Planned against actual, and whether the run stayed inside, in one line."""
-    s, window = report.session, report.window
-    actual = f"actual {when(s.started_at)} → {when(s.finished_at or s.last_event_at)} ({duration(s.duration_seconds)})"
-    if window.start is None:
-        return f"no window on the ticket; {actual}"
-    return f"planned {window_utc(window) or f'{window.start} → {window.end}'}; {actual}; {window_verdict(window, s.finished_at is None)}"
 
 
 def guard_summary(report: Report) -> str:

@@ -278,7 +278,8 @@ def verifier(report: Report) -> str:
         there += [f"joined: {', '.join(joined)}"] if joined else []
         return f"nobody confirmed a step ({'; '.join(there)})" if there else NONE
     acted = ", ".join(f"{name} ({n} step{'s' if n != 1 else ''})" for name, n in counts.items())
-    others = [name for name in counts if name != planned]
+    # Practice journals the night's verifier played back as `bob (recorded)`: bob is the ticket's verifier, not another.
+    others = [name for name in counts if name.removesuffix(" (recorded)" if session.mode == "practice" else "") != planned]
     if planned and others:  # who was not: `bob (2 steps), carol (1 step); NOT the ticket's verifier (bob)` read as bob
         return f"{acted}; {', '.join(others)} {'is' if len(others) == 1 else 'are'} NOT the ticket's verifier ({planned})"
     return acted

@@ -1,5 +1,6 @@
-"""The Window row of a run the change window does not bind (practice, dry run, rehearsal: the program lets them start
-at any time) says so, not `NO: started outside the window` as of a live change made out of hours."""
+"""The record of a run that was not a live change: the Window row of a run the change window does not bind (practice,
+dry run, rehearsal: the program lets them start at any time) says so, not `NO: started outside the window` as of a live
+change made out of hours; a practice's recorded verifier is the night's, played back."""
 
 from __future__ import annotations
 
@@ -38,3 +39,23 @@ def test_a_live_run_outside_its_window_is_still_flagged(tmp_path: Path) -> None:
     report = build_report(_moved(tmp_path, "live"))
     row = next(line for line in render(report, "md").splitlines() if line.startswith("| **Window** |"))
     assert "NO: started and ended outside the window" in row, row
+
+
+def _practised(tmp_path: Path, night_verifier: str) -> Path:
+    """The shared fixture as a practice's journal: every word of the verifier (`night_verifier` on the night) given by
+    the recorded verifier, as practice journals it (`bob (recorded)`)."""
+    events = [dict(e) for e in read_events(DATA / "change.jsonl").events]
+    events[0]["mode"] = "practice"
+    for event in events:
+        if event.get("actor") == "bob":
+            event["actor"] = f"{night_verifier} (recorded)"
+    return rechained(events, tmp_path / "practised.jsonl")
+
+
+def test_the_recorded_verifier_of_a_practice_is_the_tickets_verifier_played_back(tmp_path: Path) -> None:
+    """Before: `bob (recorded) (4 steps); bob (recorded) is NOT the ticket's verifier (bob)`."""
+    row = next(line for line in render(build_report(_practised(tmp_path, "bob")), "md").splitlines() if line.startswith("| **Verifier** |"))
+    assert row == "| **Verifier** | bob (recorded) (4 steps) |", row
+    # a night whose verifier was another is still said so
+    other = next(line for line in render(build_report(_practised(tmp_path, "carol")), "md").splitlines() if line.startswith("| **Verifier** |"))
+    assert "carol (recorded) is NOT the ticket's verifier (bob)" in other, other

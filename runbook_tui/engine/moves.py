@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 #: an HTTP post): counted, a signed night's assignee read as deciding in the seconds after the verifier's key signed.
 #: A resume (and the metrics it starts again) is no situation either: the decision taken on it (`resume --rollback`, a
 #: step marked done) answers what stopped the run, and counted from the resume it read `0s` beside a trainee who took
-#: their time over the same pause.
+#: their time over the same pause. A reopening (`resume --rollback --full` of a run that ended) is the same resume's.
 _QUIET = frozenset({
     ev.OUTPUT, ev.METRIC_SAMPLE, ev.METRIC_BASELINE, ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED, ev.NOTIFIED, ev.NOTIFY_FAILED,
-    ev.SESSION_RESUMED, ev.METRICS_STARTED,
+    ev.SESSION_RESUMED, ev.SESSION_REOPENED, ev.METRICS_STARTED,
 })  # fmt: skip
 _RUNS = frozenset({"run", "re-run"})
 

@@ -154,6 +154,10 @@ def _beside(night: Move, candidates: Sequence[Move], then: set[str] | frozenset[
     if same is not None:
         return same
     moved = next((n for n, move in enumerate(candidates) if move.kind not in _IN_PASSING), None)
+    if night.driver and moved is not None and candidates[moved].kind in then:
+        # The night's program moved here by its policy (exec ended the run after its rollback) and a person then made
+        # the trainee's move at this same point (`resume --rollback --full`): theirs stands beside that person's.
+        return None
     held = night.pause is not None and night.pause.asked is not None
     if night.kind in _IN_PASSING and moved is not None and candidates[moved].kind in then and not held:
         return None

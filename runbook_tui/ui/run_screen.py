@@ -138,8 +138,8 @@ class RunView(CoalescedRepaintScreen):
             self._resumed = True
             event.refresh_styles = False
         self.query_one(StatusStack).refit(self.app.size)  # resized under a dialog: the stack followed the width, now the height
-        if self._pending_lines:
-            self._ask_repaint()  # output that came while an opaque screen (the help) covered this one
+        if self._pending_lines:  # output that came while an opaque screen (the help) covered this one: after the frame that
+            self.call_after_refresh(self._ask_repaint)  # shows the screen again (a key's frame, `?` closing, draws it alone)
 
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)

@@ -103,6 +103,13 @@ class Outreach:
     record: Any = None
     lost: tuple[tuple[str, str], ...] = ()  # resumed: (event, target) the dead process never journaled as sent or failed
 
+    @property
+    def waits_for(self) -> str:
+        """What `resumed` waits for, in words ("" when nothing): a front end shows it until then, and no step may run."""
+        if self.keeper is None or not self.keeper.settling:
+            return ""
+        return f"Making the change's alert silences at {self.keeper.shown}: the run shows once Alertmanager has answered"
+
     async def resumed(self) -> None:
         """The run's silences are settled (made, or a dead process's found, and journaled) before anything else happens,
         and the notices the dead process left unsettled are journaled as such (not sent again: they may have arrived)."""

@@ -148,6 +148,12 @@ class Session:
         self.controller.emit(SHARE_STARTED, self.actor, address=self.share_address, fingerprint=self.share.fingerprint, **({"keys": keys} if keys else {}))
 
     @property
+    def start_waits_for(self) -> str:
+        """What `start()` will wait for before a step may run, in words ("" when nothing): the change's alert silences
+        being made. A front end that shows the run before `start()` ended would let a step run unsilenced."""
+        return self.outreach.waits_for if self.outreach is not None else ""
+
+    @property
     def share_note(self) -> str:
         if not self.share_address or self.share is None:
             return ""

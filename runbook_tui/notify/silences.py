@@ -187,6 +187,11 @@ class SilenceKeeper:
             if made is not None:
                 self.record(ev.NOTE, {"text": f"silence {silence_id} was made before the program stopped and not journaled: it is this run's now"})
 
+    @property
+    def settling(self) -> bool:
+        """The silences of the session's start are still being made (or a dead process's looked for)."""
+        return self._creating is not None and not self._creating.done()
+
     async def resumed(self) -> None:
         """Wait until the run's silences are settled, made (or found) and journaled, or failed: a resumed run's that it
         lacked (each request is bounded by the timeout), a fresh run's for at most START_WAIT (then the run starts and

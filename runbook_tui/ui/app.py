@@ -44,6 +44,9 @@ class RunHandle(Protocol):
     @property
     def unsigned_note(self) -> str: ...
 
+    @property
+    def start_waits_for(self) -> str: ...
+
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -106,6 +109,7 @@ class RunbookApp(ThemedApp):
         self.opens_at_once = opens_at_once
         self._refused_at_once: StartRefused | None = None
         self._stop_noted = False
+        self._after_start: RunScreen | None = None  # opened with the first frame; this run screen shows once start() ended
 
     def get_default_screen(self) -> Screen[Any]:
         """Textual's first screen: the run itself when the session opens at once, else an empty screen under the others."""
@@ -116,11 +120,18 @@ class RunbookApp(ThemedApp):
         except StartRefused as refused:
             self._refused_at_once = refused  # said by on_mount, as when opened behind the loading screen
             return super().get_default_screen()
-        return self._new_run_screen(self.handle)
+        run_screen = self._new_run_screen(self.handle)
+        if self.handle.start_waits_for:  # the silences being made: on_mount shows why it waits, the run once they are
+            self._after_start = run_screen
+            return super().get_default_screen()
+        return run_screen
 
     def on_mount(self) -> None:
         self.report_theme_problems()
-        if self.handle is not None:  # opened with the first screen
+        if self.handle is not None and self._after_start is not None:  # opened, and its start waits (the silences)
+            hold_keys(self)
+            self._show_run()
+        elif self.handle is not None:  # opened with the first screen
             self._start_session()
         elif self._refused_at_once is not None:
             self._refused(self._refused_at_once, None)
@@ -235,11 +246,23 @@ class RunbookApp(ThemedApp):
         coroutine is made when it starts, so an app that exits first leaves nothing unawaited)."""
         handle = self.handle
         assert handle is not None
+        run_screen, self._after_start = self._after_start, None
+        waiting = None
+        if handle.start_waits_for:  # no step may run before the change's silences are made (as `exec` waits for them)
+            from runbook_tui.ui.modals import LoadingScreen
+
+            run_screen = run_screen or self._new_run_screen(handle)  # made now: a silence that fails meanwhile is in its log
+            waiting = LoadingScreen(handle.start_waits_for)
+            self.push_screen(waiting)
         try:
             await handle.start()
         except OSError as exc:
             self.notify(f"could not open the shared session: {exc.strerror or exc}", severity="error", timeout=30)
-        self.push_screen(self._new_run_screen(handle))
+        run_screen = run_screen or self._new_run_screen(handle)
+        if waiting is not None and self.screen is waiting:
+            self.switch_screen(run_screen)
+        else:
+            self.push_screen(run_screen)
         release_keys(self)
 
     @work(exclusive=True, group="start")

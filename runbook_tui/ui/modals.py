@@ -237,13 +237,18 @@ class LoadingScreen(Screen[None]):
     }
     LoadingScreen > Static {
         width: auto;
+        max-width: 90%;
         padding: 1 2;
         border: round $primary;
     }
     """
 
+    def __init__(self, words: str = "Opening the session: reading the runbook and the journal…") -> None:
+        super().__init__()
+        self.words = visible(words)
+
     def compose(self) -> ComposeResult:
-        yield Static("Opening the session: reading the runbook and the journal…", markup=False)
+        yield Static(self.words, markup=False)
 
     def on_key(self, event: object) -> None:
         self.notify("still opening the session; keys work once the run screen shows", timeout=3, markup=False)

@@ -21,7 +21,13 @@ from pathlib import Path
 
 import pytest
 from peers_alertmanager import Alertmanager
+from waiting import pilot_until
 from written_lines import written_events
+
+from runbook_tui.app.session import load
+from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.launch import opens_at_once, starters
+from runbook_tui.ui.modals import LoadingScreen
 
 pytestmark = pytest.mark.peers
 CLI = [sys.executable, "-m", "runbook_tui"]
@@ -93,3 +99,40 @@ sections:
     assert kinds.index("silence_expired") > kinds.index("step_finished"), kinds
     ours = [s for s in alertmanager.silences() if service in str(s["matchers"])]
     assert [s["status"]["state"] for s in ours] == ["expired"], ours  # type: ignore[index]
+
+
+@pytest.mark.asyncio
+async def test_the_tui_shows_the_run_once_its_silence_is_made(alertmanager: Alertmanager, slow: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run FILE --solo R` opens its run screen with the first frame (nothing slow to open), and enter runs the first
+    step. Before, the session's start (which waits for the silences, as `exec`'s does) ran after that screen showed:
+    enter pressed at once ran the production command while Alertmanager was still making the silence (its alerts
+    paged). Now the run screen shows once the silences are settled, a loading screen saying why until then."""
+    monkeypatch.chdir(tmp_path)
+    service = f"svc-{uuid.uuid4().hex[:8]}"
+    marker = tmp_path / "silenced"
+    (tmp_path / "rb.yaml").write_text(f"""
+runbook: 1
+id: silence-slow-tui
+title: Slow Alertmanager in the TUI
+alerts:
+  alertmanager: {slow}
+  silence:
+    - {{matchers: ['alertname="HighErrorRate"', 'service="{service}"'], comment: first}}
+sections:
+  - id: change
+    kind: implement
+    steps:
+      - {{id: one, run: "touch {marker}", verify: none}}
+""")
+    loaded = load("rb.yaml", {})
+    start_for = starters(mode="live", solo="slow am", share=None, journal="j.jsonl", override_window=None)
+    app = RunbookApp(start_for(loaded), opens_at_once=opens_at_once(loaded, None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot_until(pilot, lambda: isinstance(app.screen, LoadingScreen) or type(app.screen).__name__ == "RunScreen", "a screen", timeout=30)
+        assert isinstance(app.screen, LoadingScreen) and f"alert silences at {slow}" in app.screen.words, "it says what it waits for"
+        await pilot_until(pilot, lambda: type(app.screen).__name__ == "RunScreen" and app.screen.is_mounted, "the run screen", timeout=30)
+        await pilot.press("enter")  # at once, as someone who knows the step would
+        await pilot_until(pilot, lambda: marker.exists(), "the first step to run", timeout=30)
+        await pilot_until(pilot, lambda: app.handle is not None and app.handle.controller.state.finished, "the run to finish", timeout=30)
+    kinds = [e["type"] for e in written_events(tmp_path / "j.jsonl")]
+    assert "silence_created" in kinds and kinds.index("silence_created") < kinds.index("step_started"), kinds

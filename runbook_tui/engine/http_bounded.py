@@ -76,6 +76,7 @@ class Fetched:
     url: str
     moved_to: str = ""
     retry_after: str = ""  # the answer's Retry-After header as sent (a 429's or a 503's), "" without one
+    date: str = ""  # the answer's Date header as sent: the peer's clock, which a Retry-After date is counted from
 
 
 def short(text: str, limit: int = 200) -> str:
@@ -224,7 +225,7 @@ def request(
     current = url
     for _hop in range(redirects + 1):
         try:
-            status, location, answer, retry_after = _once(method, current, sent, body, deadline, timeout, limit, truncate)
+            status, location, answer, retry_after, date = _once(method, current, sent, body, deadline, timeout, limit, truncate)
         except FetchError as exc:
             if current == url:
                 raise
@@ -242,7 +243,7 @@ def request(
             current = target
             continue
         moved = redirect_target(current, location) if status in (301, 302, 303, 307, 308) and location else ""
-        return Fetched(status, answer, current, moved, retry_after)
+        return Fetched(status, answer, current, moved, retry_after, date)
     raise FetchError(f"redirected more than {redirects} times (last to {short(without_password(current))})", "redirect")
 
 
@@ -259,7 +260,7 @@ def _cut(held: list[socket.socket]) -> None:
 
 def _once(
     method: str, url: str, headers: Mapping[str, str], body: bytes | None, deadline: float, timeout: float, limit: int, truncate: bool
-) -> tuple[int, str | None, bytes, str]:
+) -> tuple[int, str | None, bytes, str, str]:
     import http.client
     import ssl
 
@@ -327,13 +328,13 @@ def _once(
             conn.request(method, path, body=body, headers=sent)
             response = conn.getresponse()
             if response.status in (301, 302, 303, 307, 308):
-                return response.status, response.getheader("Location"), b"", ""
+                return response.status, response.getheader("Location"), b"", "", ""
             answer = _read(response, limit, truncate)
             if time.monotonic() >= deadline - 0.05:  # the watchdog's cut reads as the end of the body
                 raise FetchError(f"did not answer within {seconds(timeout)}", "timeout")
             if response.length and not truncate:  # Content-Length said more than came
                 raise FetchError("the server closed the connection in the middle of its answer", "answer")
-            return response.status, None, answer, response.getheader("Retry-After") or ""
+            return response.status, None, answer, response.getheader("Retry-After") or "", response.getheader("Date") or ""
         except FetchError:
             raise
         except (OSError, http.client.HTTPException, ValueError) as exc:

@@ -9,6 +9,8 @@ as "did not answer within 5s".
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import email.utils
 import json
 import threading
 from collections.abc import Callable, Mapping
@@ -32,7 +34,7 @@ class Answer:
     body: str = ""
     error: str | None = None
     moved_to: str = ""  # a redirect's target, as shown (http_bounded.redirect_target): never followed
-    retry_after: float | None = None  # seconds a 429 or 503 asked to wait (Retry-After in seconds), None when it did not say
+    retry_after: float | None = None  # seconds a 429 or 503 asked to wait (its Retry-After), None when it did not say
 
     @property
     def ok(self) -> bool:
@@ -88,13 +90,33 @@ def request(
     text = answer.body.decode("utf-8", "replace")
     if 300 <= answer.status < 400:
         return Answer(answer.status, text, moved_to=answer.moved_to or "nowhere (no Location)")
-    return Answer(answer.status, text, retry_after=_seconds(answer.retry_after) if answer.status in (429, 503) else None)
+    return Answer(answer.status, text, retry_after=_seconds(answer.retry_after, answer.date) if answer.status in (429, 503) else None)
 
 
-def _seconds(header: str) -> float | None:
-    """Retry-After in seconds (`120`); None for an HTTP date or anything else (the sender's own pace then)."""
+def _seconds(header: str, date: str = "") -> float | None:
+    """Retry-After (RFC 9110 10.2.3) in seconds: delta-seconds (`120`), or an HTTP-date counted from the answer's own
+    `Date` (the receiver's clock may be off from ours), from our clock without one; None for anything else (the
+    sender's own pace then). Before, a date was ignored: the retry came at the sender's pace and was refused again.
+    The sender bounds the wait (RETRY_AFTER_MAX); a date already past is no wait."""
     header = header.strip()
-    return float(header) if header.isdigit() and len(header) <= 9 else None
+    if header.isascii() and header.isdigit():  # `²` is a digit to str.isdigit(), and no number to float()
+        return float(header[:12])  # more digits than that: far past any bound the sender keeps anyway
+    when = _http_date(header)
+    if when is None:
+        return None
+    since = _http_date(date) or dt.datetime.now(dt.UTC)
+    return max(0.0, (when - since).total_seconds())
+
+
+def _http_date(text: str) -> dt.datetime | None:
+    """An HTTP-date (`Sun, 06 Nov 1994 08:49:37 GMT`, and the obsolete forms email.utils reads), as UTC; None otherwise."""
+    if not text or len(text) > 64:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 async def in_background(call: Callable[[], T]) -> T:

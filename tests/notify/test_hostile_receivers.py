@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hostile_peer import hostile_peer
@@ -129,3 +130,112 @@ def test_a_rate_limited_receiver_is_asked_again_after_the_wait_it_names(tmp_path
         server.server_close()
     assert [status for _, status in asked] == [429, 204], asked
     assert journaled == [("notified", {"event": "test", "target": "the hook", "status": 204, "attempts": 2})], journaled
+
+
+def _limited_receiver(headers: Any, wait: float = 2.0) -> tuple[Any, list[tuple[float, int]]]:
+    """A receiver that answers 429 (with `headers(now)`, raw header lines) until `wait` seconds after the first request."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    asked: list[tuple[float, int]] = []
+
+    class Limited(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            now = time.monotonic()
+            status = 204 if asked and now - asked[0][0] >= wait else 429
+            asked.append((now, status))
+            lines = b"".join(line + b"\r\n" for line in headers(time.time())) if status == 429 else b""
+            self.wfile.write(f"HTTP/1.1 {status} X\r\n".encode() + lines + b"Content-Length: 0\r\n\r\n")
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Limited)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, asked
+
+
+def _deliver_once(url: str, retries: int = 1) -> list[tuple[str, dict[str, object]]]:
+    import asyncio
+
+    from runbook_tui.notify.messages import Notice
+    from runbook_tui.notify.sender import Destination, Notifier
+
+    journaled: list[tuple[str, dict[str, object]]] = []
+
+    async def main() -> None:
+        notifier = Notifier([], lambda kind, payload: journaled.append((kind, payload)), retries=retries)
+        notice = Notice("test", "r", "R", None, "system", "2026-01-01T00:00:00Z", "", "a test")
+        await notifier.deliver(Destination(url, "the hook"), notice)
+        await notifier.stop(drain=0)
+
+    asyncio.run(main())
+    return journaled
+
+
+def _http_date(moment: float) -> bytes:
+    import email.utils
+
+    return email.utils.formatdate(moment, usegmt=True).encode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(lambda now: [b"Retry-After: " + _http_date(int(now) + 3)], id="date-by-our-clock"),
+        # its clock an hour behind ours: the date is 2 s after its own Date, long past by ours
+        pytest.param(lambda now: [b"Date: " + _http_date(now - 3600), b"Retry-After: " + _http_date(now - 3600 + 2)], id="date-by-its-clock"),
+    ],
+)
+def test_a_rate_limit_given_as_an_http_date_is_waited_for(headers: Any) -> None:
+    """RFC 9110 lets Retry-After be a date as well as seconds. Before, a date was ignored: the retry came after the
+    sender's own 1 s, was refused again, and with `retries: 1` the notice was journaled as failed. Now the date is
+    counted from the answer's own Date (a receiver's clock may be off from ours), or from ours without one."""
+    server, asked = _limited_receiver(headers)
+    try:
+        journaled = _deliver_once(f"http://127.0.0.1:{server.server_address[1]}/hook")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [status for _, status in asked] == [429, 204], asked
+    assert journaled == [("notified", {"event": "test", "target": "the hook", "status": 204, "attempts": 2})], journaled
+
+
+def test_a_rate_limit_too_long_or_unreadable_keeps_the_senders_bounds(tmp_path: Path) -> None:
+    """A date in the year 9999 waits RETRY_AFTER_MAX, not for ever; one long past, `²` (a Latin-1 byte that
+    str.isdigit() takes for a digit) and garbage are the sender's own pace. Before, `Retry-After: ²` raised ValueError
+    from float(): `preflight --notify-test` ended in a traceback and `exec` journaled "internal error" with "(an
+    unexpected error; please report it)" on stderr, never that the receiver answered 429."""
+    from runbook_tui.notify.http import _seconds
+
+    assert _seconds("Fri, 31 Dec 9999 23:59:59 GMT") > 1e9, "waited as long as the sender allows (RETRY_AFTER_MAX)"
+    assert _seconds("Sun, 06 Nov 1994 08:49:37 GMT") == 0.0
+    assert _seconds("120") == 120.0 and _seconds("9" * 400) is not None
+    for unreadable in ("\xb2", "\u0663", "1.5", "-1", "soon", "Mon, 99 Foo 2026 99:99:99 GMT", "Fri, 31 Dec 9999 23:59:59 +9999"):
+        assert _seconds(unreadable) is None, unreadable
+    server, asked = _limited_receiver(lambda _now: [b"Retry-After: \xb2"], wait=3600)
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"""
+runbook: 1
+id: limited
+title: Limited receiver
+notify:
+  - {{url: "http://127.0.0.1:{server.server_address[1]}/hook"}}
+sections:
+  - id: s
+    kind: implement
+    steps:
+      - {{id: s1, run: "true", verify: none, confirm: cannot be undone}}
+""")
+    try:
+        shown = subprocess.run(
+            [sys.executable, "-m", "runbook_tui", "preflight", str(runbook), "--notify-test"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Traceback" not in shown.stdout + shown.stderr, shown.stderr
+    assert shown.returncode == 1 and "the test message was not accepted: the receiver answered HTTP 429" in shown.stdout, shown.stdout + shown.stderr
+    assert len(asked) == 1, "the test message is sent once (preflight retries nothing)"

@@ -40,6 +40,11 @@ log = logging.getLogger(__name__)
 
 #: How long a silence lasts when the ticket has no window (it is expired at the end anyway).
 DEFAULT_HOURS = 4
+#: How long before our clock's now a silence is asked to start. Alertmanager starts a silence asked for in its past
+#: at its own now; one asked for in its future waits, `pending`, until then. Asked at our now, a clock of ours ahead of
+#: Alertmanager's (an NTP that stopped, a VM resumed) left the change's silences pending while the change ran and its
+#: alerts paged the on-call.
+START_MARGIN = dt.timedelta(hours=1)
 #: Bytes of Alertmanager's list of silences read on resume (a busy one holds many).
 LIST_BYTES = 4 * 1024 * 1024
 Record = Callable[[str, dict[str, Any]], None]
@@ -159,11 +164,13 @@ class SilenceKeeper:
         if ends <= starts:
             ends = starts + dt.timedelta(hours=DEFAULT_HOURS)
         for silence in self.alerts.silences if silences is None else silences:
-            body = silence_body(silence, actor=actor, ticket=ticket, starts=starts, ends=ends)
+            body = silence_body(silence, actor=actor, ticket=ticket, starts=starts - START_MARGIN, ends=ends)
+            journaled_start = iso(starts)  # when it was made, by our clock (Alertmanager starts it at its own now)
             matchers = [str(m) for m in silence.matchers]
             made = next((f for f in found if _made_for(f, body, str(state.session.get("started_at") or ""))), None)
             if made is not None:
                 body |= {"startsAt": made["startsAt"], "endsAt": made["endsAt"]}
+                journaled_start = str(made["startsAt"])
                 silence_id = str(_usable_id(made["id"]))
             else:
                 try:
@@ -181,7 +188,7 @@ class SilenceKeeper:
                 await self._expire(silence_id, str(body["endsAt"]))
                 continue
             self.record(ev.SILENCE_CREATED, {
-                "id": silence_id, "alertmanager": self.shown, "matchers": matchers, "starts_at": body["startsAt"],
+                "id": silence_id, "alertmanager": self.shown, "matchers": matchers, "starts_at": journaled_start,
                 "ends_at": body["endsAt"], "comment": body["comment"], "created_by": actor,
             })  # fmt: skip
             if made is not None:

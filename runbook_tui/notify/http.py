@@ -35,6 +35,7 @@ class Answer:
     error: str | None = None
     moved_to: str = ""  # a redirect's target, as shown (http_bounded.redirect_target): never followed
     retry_after: float | None = None  # seconds a 429 or 503 asked to wait (its Retry-After), None when it did not say
+    date: str = ""  # the answer's Date header: the peer's clock (which may be off from ours)
 
     @property
     def ok(self) -> bool:
@@ -90,7 +91,8 @@ def request(
     text = answer.body.decode("utf-8", "replace")
     if 300 <= answer.status < 400:
         return Answer(answer.status, text, moved_to=answer.moved_to or "nowhere (no Location)")
-    return Answer(answer.status, text, retry_after=_seconds(answer.retry_after, answer.date) if answer.status in (429, 503) else None)
+    waited = _seconds(answer.retry_after, answer.date) if answer.status in (429, 503) else None
+    return Answer(answer.status, text, retry_after=waited, date=answer.date)
 
 
 def _seconds(header: str, date: str = "") -> float | None:
@@ -106,6 +108,12 @@ def _seconds(header: str, date: str = "") -> float | None:
         return None
     since = _http_date(date) or dt.datetime.now(dt.UTC)
     return max(0.0, (when - since).total_seconds())
+
+
+def peer_clock(answer: Answer) -> dt.timedelta | None:
+    """How far the peer's clock is ahead of ours (behind: negative), from its answer's Date; None without one."""
+    said = _http_date(answer.date)
+    return None if said is None else said - dt.datetime.now(dt.UTC)
 
 
 def _http_date(text: str) -> dt.datetime | None:

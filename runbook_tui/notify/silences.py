@@ -31,7 +31,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.state import RunState
-from runbook_tui.notify.http import Answer, in_background, request
+from runbook_tui.notify.http import Answer, in_background, peer_clock, request
 from runbook_tui.runbook.matchers import Matcher
 from runbook_tui.runbook.reach import Alerts, Silence
 from runbook_tui.runbook.safe_text import visible_line
@@ -155,9 +155,12 @@ class SilenceKeeper:
             handle.cancel()
         self._ends.clear()
 
-    async def create(self, state: RunState, actor: str, silences: Sequence[Silence] | None = None, found: Sequence[Any] = ()) -> None:
+    async def create(
+        self, state: RunState, actor: str, silences: Sequence[Silence] | None = None, found: Sequence[Any] = (), skew: dt.timedelta = dt.timedelta(0)
+    ) -> None:
         """One silence per entry of `alerts.silence` (or of `silences`); each id journaled (`silence_created`), each failure
-        too. One of `found` (Alertmanager's silences) that the dead process made for an entry is journaled, not made again."""
+        too. One of `found` (Alertmanager's silences, its clock `skew` ahead of ours) that the dead process made for an
+        entry is journaled, not made again."""
         ticket = (state.session.get("ticket") or {}).get("id")
         starts = dt.datetime.now(dt.UTC)
         ends = _window_end(state) or starts + dt.timedelta(hours=DEFAULT_HOURS)
@@ -167,7 +170,7 @@ class SilenceKeeper:
             body = silence_body(silence, actor=actor, ticket=ticket, starts=starts - START_MARGIN, ends=ends)
             journaled_start = iso(starts)  # when it was made, by our clock (Alertmanager starts it at its own now)
             matchers = [str(m) for m in silence.matchers]
-            made = next((f for f in found if _made_for(f, body, str(state.session.get("started_at") or ""))), None)
+            made = next((f for f in found if _made_for(f, body, str(state.session.get("started_at") or ""), skew)), None)
             if made is not None:
                 body |= {"startsAt": made["startsAt"], "endsAt": made["endsAt"]}
                 journaled_start = str(made["startsAt"])
@@ -232,7 +235,7 @@ class SilenceKeeper:
             found = [f for f in listed.json() if isinstance(f, dict)] if listed.ok else []
         except (ValueError, TypeError):
             found = []  # unreadable (or cut short): each missing silence is made
-        await self.create(state, str(state.session.get("actor") or "system"), missing, found)
+        await self.create(state, str(state.session.get("actor") or "system"), missing, found, peer_clock(listed) or dt.timedelta(0))
 
     async def finish(self, state: RunState, outcome: str) -> None:
         """Expire this session's silences; after a rollback with `until: window_end`, keep them to the window's end."""
@@ -304,20 +307,43 @@ def _gone(answer: Answer) -> str:
     return ""
 
 
-def _made_for(found: dict[str, Any], body: dict[str, Any], since: str) -> bool:
-    """Is this Alertmanager silence the one `body` describes, made after `since` (the session's start) and still active?"""
+def _made_for(found: dict[str, Any], body: dict[str, Any], since: str, skew: dt.timedelta = dt.timedelta(0)) -> bool:
+    """Is this Alertmanager silence the one `body` describes, made after `since` (the session's start, by our clock;
+    Alertmanager's runs `skew` ahead) and still active?"""
     try:
         return (
             (found.get("status") or {}).get("state") == "active"
             and found.get("comment") == body["comment"]
             and found.get("createdBy") == body["createdBy"]
-            and str(found.get("startsAt") or "") >= since[:19]
+            and _made_after(found.get("startsAt"), since, skew)
             and sorted(map(_matcher_key, found.get("matchers") or ())) == sorted(map(_matcher_key, body["matchers"]))
             and _usable_id(found.get("id")) is not None
             and all(_is_time(found.get(key)) for key in ("startsAt", "endsAt"))  # journaled as this run's: read whole
         )
     except (AttributeError, TypeError):
         return False
+
+
+#: What a silence's start may precede the session's start by, by Alertmanager's clock, and still be taken as made in
+#: it: its Date has whole seconds, and is read a moment after it was written.
+CLOCK_SLACK = dt.timedelta(seconds=2)
+
+
+def _made_after(start: Any, since: str, skew: dt.timedelta) -> bool:
+    """Did Alertmanager start this silence after the session started? Read by its clock: `since` (ours) moved by `skew`
+    (its clock minus ours, from its Date). Before, its time was compared with ours as they were: with its clock a
+    second or more behind ours, resume took the silence the dead process made for someone else's and made it again,
+    and the first stayed active, unknown to the journal, until its end."""
+    if not since:
+        return True
+    if not _is_time(start) or not _is_time(since):
+        return False
+    return _utc(start) >= _utc(since) + skew - CLOCK_SLACK
+
+
+def _utc(value: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _matcher_key(matcher: dict[str, Any]) -> tuple[str, str, bool, bool]:

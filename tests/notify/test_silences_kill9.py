@@ -11,6 +11,8 @@ second.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
+import json
 import os
 import signal
 import subprocess
@@ -40,6 +42,7 @@ class Relay(ThreadingHTTPServer):
     def __init__(self, target: str) -> None:
         super().__init__(("127.0.0.1", 0), _Pass)
         self.target, self.holding, self.released = target, True, threading.Event()
+        self.behind = dt.timedelta(0)  # the Alertmanager's clock as its answers show it: this much behind ours
 
     @property
     def url(self) -> str:
@@ -57,7 +60,12 @@ class _Pass(BaseHTTPRequestHandler):
         if self.command == "POST" and self.server.holding:
             self.server.released.wait(30)  # made in Alertmanager; the caller never hears its id
             return
+        behind = self.server.behind
+        if behind and self.command == "GET" and self.path == "/api/v2/silences":
+            data = json.dumps([{**s, **{k: _earlier(s[k], behind) for k in ("startsAt", "endsAt", "updatedAt")}} for s in json.loads(data)]).encode()
         self.send_response(status)
+        if behind:
+            self.send_header("Date", email.utils.formatdate(time.time() - behind.total_seconds(), usegmt=True))
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -66,6 +74,14 @@ class _Pass(BaseHTTPRequestHandler):
 
     def log_message(self, *_args: object) -> None:
         pass
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.send_response_only(code, message)  # its Date is the relay's to give (Alertmanager's clock, as the test sets it)
+        self.send_header("Server", self.version_string())
+
+
+def _earlier(moment: str, behind: dt.timedelta) -> str:
+    return (dt.datetime.fromisoformat(moment.replace("Z", "+00:00")) - behind).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @pytest.fixture
@@ -77,7 +93,12 @@ def relay(alertmanager: Alertmanager) -> Iterator[Relay]:
     server.shutdown()
 
 
-def test_silences_made_or_not_when_exec_died_are_journaled_and_expired_by_resume(alertmanager: Alertmanager, relay: Relay, tmp_path: Path) -> None:
+@pytest.mark.parametrize("behind", [0, 90], ids=["same-clock", "alertmanager-90s-behind"])
+def test_silences_made_or_not_when_exec_died_are_journaled_and_expired_by_resume(alertmanager: Alertmanager, relay: Relay, tmp_path: Path, behind: int) -> None:
+    """With the Alertmanager's clock 90 s behind ours (its answers' Date and times say so), the silence the dead
+    process made started, by its clock, before the session started by ours. Before, resume took it for someone else's:
+    it made the silence again and the dead process's stayed active, unknown to the journal, until the window's end."""
+    relay.behind = dt.timedelta(seconds=behind)
     service = f"svc-{uuid.uuid4().hex[:8]}"
     release = tmp_path / "release"
     runbook = tmp_path / "rb.yaml"

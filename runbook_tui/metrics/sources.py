@@ -149,6 +149,10 @@ def _fetch_error(what: str, url: str, exc: FetchError) -> str:
     return f"{what} at {url}: {exc}"
 
 
+#: A scalar answer that is NaN from a query using scalar(): PromQL's scalar() takes a vector of exactly one series.
+SCALAR_NAN = "the value is NaN (not a number: scalar() gives NaN when its vector has no series or more than one)"
+
+
 def _seconds(seconds: float) -> str:
     return format_duration(seconds) if seconds >= 1 else f"{seconds:g}s"
 
@@ -245,6 +249,8 @@ class PrometheusSource:
         if problem is not None:
             return Sample(None, problem, time.time())
         now = time.time()
+        if data.get("resultType") == "scalar" and math.isnan(values[0]) and "scalar" in panel.query:
+            return Sample(None, SCALAR_NAN, now)  # not "0/0, or no data in its window": what scalar() itself does
         drop, words, all_old = self._stale(panel, data, self.timeout - (time.monotonic() - started))
         if all_old or (drop and len(drop) == len(values)):
             old = reading(values, panel.direction, now)  # what the old samples read, said in the words only

@@ -363,3 +363,36 @@ def test_a_stale_series_is_no_data_for_the_guard_plain_or_in_an_expression(
     assert "NO VALUE" in head and "the value is stale" in foot, (head, foot)
     head, foot = asyncio.run(_painted(state, now, (80, 24), "one-line", panel="total"))
     assert "NO VALUE" in head, head
+
+
+def test_a_scalar_of_several_series_says_why_it_is_nan(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """`scalar(x)` over two series is NaN in PromQL (scalar() takes exactly one). Before, the panel said `the value is
+    NaN (not a number: e.g. 0/0, or no data in its window)`, words that sent the person looking at the data; now it
+    says that scalar() gives NaN for no series or more than one. A scalar of one series reads its value."""
+    path = write_runbook(
+        metrics_runbook(
+            f'prometheus: {{url: "{prometheus.url}"}}',
+            panels="""
+            - {id: many, title: Scalar of two, query: 'scalar(rbt_test_value{service=~"api|batch"})', critical: 5}
+            - {id: one, title: Scalar of one, query: 'scalar(rbt_test_value{service="api"})', critical: 5}
+            """,
+            sections="- id: s\n  steps:\n    - {id: one, run: 'true'}",
+        )
+    )
+
+    async def scenario() -> RunState:
+        session = _open(path, tmp_path)
+        try:
+            state = lambda: session.controller.state  # noqa: E731
+            await until(lambda: bool(state().metric_errors.get("many")) and bool(state().samples.get("one")), timeout=15, what="both panels read")
+            return state()
+        finally:
+            await session.close()
+
+    state = asyncio.run(scenario())
+    assert state.metric_errors["many"] == ("the value is NaN (not a number: scalar() gives NaN when its vector has no series or more than one)"), (
+        state.metric_errors
+    )
+    assert state.samples["one"][-1][1] == 1, state.samples["one"]

@@ -361,7 +361,8 @@ class MetricsMonitor:
 
     def _trip(self, trip: Trip | NoDataTrip) -> None:
         panel = self.panels[trip.panel]
-        words = trip.words(panel.unit)
+        latest = self.latest.get(trip.panel)
+        words = trip.words(panel.unit) + (f" ({latest.series})" if isinstance(trip, Trip) and latest is not None and latest.series else "")
         # The controller acts on the trip (engine/guard_response.py): pause, or roll back to the last checkpoint.
         self._emit(ev.GUARD_TRIPPED, **trip.payload(), title=panel.title, unit=panel.unit, words=words)
 

@@ -119,6 +119,18 @@ def instant_values(data: Any) -> tuple[list[float], str | None]:
     return values, None
 
 
+def series_name(data: Any, index: int) -> str:
+    """The `index`th series of an instant vector named by the labels that tell it from the others (`service="batch"`),
+    bounded and visible; "" for another answer. For words only: which series a value is."""
+    result = data.get("result") if data.get("resultType") == "vector" else None
+    if not isinstance(result, list) or not 0 <= index < len(result):
+        return ""
+    labels: list[dict[str, Any]] = [s["metric"] if isinstance(s, dict) and isinstance(s.get("metric"), dict) else {} for s in result]
+    names = sorted({str(k) for one in labels for k in one})
+    differ = [k for k in names if len({str(one.get(k, "")) for one in labels}) > 1]
+    return short(", ".join(f'{k}="{labels[index].get(k, "")}"' for k in differ), 120)
+
+
 def evaluated_at(data: Any) -> float | None:
     """The time an instant vector was evaluated at (each series' `value[0]`): `timestamp()` is asked for at the same."""
     result = data.get("result") if data.get("resultType") == "vector" else None

@@ -54,6 +54,7 @@ from runbook_tui.metrics.prom_answer import (
     parse,
     plain_to_tls,
     range_series,
+    series_name,
     shown,
 )
 from runbook_tui.metrics.staleness import UNKNOWN_NOTE, Unreadable, is_plain, plain_stale, selector_stale, selectors, stale_error, summary_query, without
@@ -85,6 +86,7 @@ class Sample:
     ts: float  # Unix time the reading was taken
     infinite: float | None = None
     note: str | None = None  # what the value leaves out: `1 of 3 series NaN` (the value is the worst of the others)
+    series: str = ""  # which series the value is, of several: `the worst of 2 series: service="batch"` (words only)
 
     @property
     def guarded(self) -> float | None:
@@ -147,6 +149,18 @@ def _fetch_error(what: str, url: str, exc: FetchError) -> str:
     if exc.kind == "timeout":
         return f"{what} at {url} {exc}"
     return f"{what} at {url}: {exc}"
+
+
+def _named(sample: Sample, values: Sequence[float], drop: set[int], data: Any) -> Sample:
+    """`sample` with the series its value is, when several had a number (a guard's trip names it: the person looked at
+    one series, saw it fine, and could not tell what had tripped)."""
+    kept = [i for i, v in enumerate(values) if i not in drop and not math.isnan(v)]
+    worst_index = next((i for i in kept if values[i] == sample.guarded), None)
+    name = series_name(data, worst_index) if len(kept) > 1 and worst_index is not None else ""
+    if not name:
+        return sample
+    said = f"the worst of {len(kept)} series: {name}"
+    return Sample(sample.value, sample.error, sample.ts, sample.infinite, sample.note, said)
 
 
 #: A scalar answer that is NaN from a query using scalar(): PromQL's scalar() takes a vector of exactly one series.
@@ -257,11 +271,12 @@ class PrometheusSource:
             shown_value = format_value(old.guarded) if old.guarded is not None else None
             return Sample(None, stale_error(words or "its samples are old", shown_value), now)
         sample = reading(without(values, drop), panel.direction, now)
+        sample = _named(sample, values, drop, data)
         if drop:
             words = f"{words}: stale, the value is of the other {len(values) - len(drop)}"
         if words is None:
             return sample
-        return Sample(sample.value, sample.error, sample.ts, sample.infinite, "; ".join(n for n in (sample.note, words) if n))
+        return Sample(sample.value, sample.error, sample.ts, sample.infinite, "; ".join(n for n in (sample.note, words) if n), sample.series)
 
     def _stale(self, panel: PanelQuery, data: Any, budget: float) -> tuple[set[int], str | None, bool]:
         """Which of the answer's series are old (`timestamp()` asked at the same evaluation time), in words, and whether

@@ -396,3 +396,37 @@ def test_a_scalar_of_several_series_says_why_it_is_nan(
         state.metric_errors
     )
     assert state.samples["one"][-1][1] == 1, state.samples["one"]
+
+
+def test_a_guard_over_several_series_names_the_one_that_tripped_it(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """A guard's query answering two series (api at 1, batch at 7): the value is the worst one, 7. Before, the trip said
+    `7 above 5` alone: the person looked at api, saw 1, and could not tell what had tripped. Now the words name the
+    series by the labels that tell them apart, and how many there were."""
+    exporter.set(7, service="batch")
+    prometheus.wait_for('rbt_test_value{service="batch"}', lambda v: v == 7)
+    path = write_runbook(
+        metrics_runbook(
+            f'prometheus: {{url: "{prometheus.url}"}}',
+            panels="""
+            - {id: both, title: Two series, query: 'rbt_test_value{service=~"api|batch"}', critical: 5, on_critical: notify}
+            """,
+            sections="- id: s\n  steps:\n    - {id: one, run: 'true'}",
+        )
+    )
+
+    async def scenario() -> RunState:
+        session = _open(path, tmp_path)
+        try:
+            await until(lambda: bool(session.controller.state.guard_trips), timeout=15, what="the guard to trip")
+            return session.controller.state
+        finally:
+            await session.close()
+
+    try:
+        state = asyncio.run(scenario())
+    finally:
+        exporter.set(0, service="batch")
+    [trip] = state.guard_trips
+    assert trip.get("words") == """guard 'both' tripped: 7 above 5 (the worst of 2 series: service="batch")""", trip

@@ -110,10 +110,21 @@ def _seconds(header: str, date: str = "") -> float | None:
     return max(0.0, (when - since).total_seconds())
 
 
+#: A peer's clock further off ours than this is no clock to go by (a hostile or broken Date): read as ours.
+CLOCK_BOUND = dt.timedelta(days=1)
+
+
 def peer_clock(answer: Answer) -> dt.timedelta | None:
-    """How far the peer's clock is ahead of ours (behind: negative), from its answer's Date; None without one."""
+    """How far the peer's clock is ahead of ours (behind: negative), from its answer's Date; None without one, or
+    with one past CLOCK_BOUND (a Date past the year 9999 in UTC made the resume's arithmetic overflow)."""
     said = _http_date(answer.date)
-    return None if said is None else said - dt.datetime.now(dt.UTC)
+    if said is None:
+        return None
+    try:
+        off = said - dt.datetime.now(dt.UTC)
+    except OverflowError:
+        return None
+    return off if abs(off) <= CLOCK_BOUND else None
 
 
 def _http_date(text: str) -> dt.datetime | None:

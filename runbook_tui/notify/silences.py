@@ -338,7 +338,10 @@ def _made_after(start: Any, since: str, skew: dt.timedelta) -> bool:
         return True
     if not _is_time(start) or not _is_time(since):
         return False
-    return _utc(start) >= _utc(since) + skew - CLOCK_SLACK
+    try:
+        return _utc(start) >= _utc(since) + skew - CLOCK_SLACK
+    except OverflowError:  # near the ends of the calendar: no silence of ours
+        return False
 
 
 def _utc(value: str) -> dt.datetime:

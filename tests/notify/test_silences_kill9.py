@@ -43,6 +43,7 @@ class Relay(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Pass)
         self.target, self.holding, self.released = target, True, threading.Event()
         self.behind = dt.timedelta(0)  # the Alertmanager's clock as its answers show it: this much behind ours
+        self.date = ""  # a Date header of its own (a hostile one) instead
 
     @property
     def url(self) -> str:
@@ -64,8 +65,8 @@ class _Pass(BaseHTTPRequestHandler):
         if behind and self.command == "GET" and self.path == "/api/v2/silences":
             data = json.dumps([{**s, **{k: _earlier(s[k], behind) for k in ("startsAt", "endsAt", "updatedAt")}} for s in json.loads(data)]).encode()
         self.send_response(status)
-        if behind:
-            self.send_header("Date", email.utils.formatdate(time.time() - behind.total_seconds(), usegmt=True))
+        if behind or self.server.date:
+            self.send_header("Date", self.server.date or email.utils.formatdate(time.time() - behind.total_seconds(), usegmt=True))
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -93,12 +94,20 @@ def relay(alertmanager: Alertmanager) -> Iterator[Relay]:
     server.shutdown()
 
 
-@pytest.mark.parametrize("behind", [0, 90], ids=["same-clock", "alertmanager-90s-behind"])
-def test_silences_made_or_not_when_exec_died_are_journaled_and_expired_by_resume(alertmanager: Alertmanager, relay: Relay, tmp_path: Path, behind: int) -> None:
+@pytest.mark.parametrize(
+    ("behind", "date"),
+    [(0, ""), (90, ""), (0, "Fri, 31 Dec 9999 23:59:59 -1200")],
+    ids=["same-clock", "alertmanager-90s-behind", "date-past-year-9999"],
+)
+def test_silences_made_or_not_when_exec_died_are_journaled_and_expired_by_resume(
+    alertmanager: Alertmanager, relay: Relay, tmp_path: Path, behind: int, date: str
+) -> None:
     """With the Alertmanager's clock 90 s behind ours (its answers' Date and times say so), the silence the dead
     process made started, by its clock, before the session started by ours. Before, resume took it for someone else's:
-    it made the silence again and the dead process's stayed active, unknown to the journal, until the window's end."""
-    relay.behind = dt.timedelta(seconds=behind)
+    it made the silence again and the dead process's stayed active, unknown to the journal, until the window's end.
+    A Date past the year 9999 (in UTC) is no clock to go by: read as ours (it raised OverflowError in the resume's
+    task, and neither silence was journaled or made)."""
+    relay.behind, relay.date = dt.timedelta(seconds=behind), date
     service = f"svc-{uuid.uuid4().hex[:8]}"
     release = tmp_path / "release"
     runbook = tmp_path / "rb.yaml"

@@ -36,10 +36,17 @@ class Answer:
     moved_to: str = ""  # a redirect's target, as shown (http_bounded.redirect_target): never followed
     retry_after: float | None = None  # seconds a 429 or 503 asked to wait (its Retry-After), None when it did not say
     date: str = ""  # the answer's Date header: the peer's clock (which may be off from ours)
+    kind: str = ""  # with `error`: the part of the request that failed (http_bounded's FetchError.kind)
 
     @property
     def ok(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def not_acted_on(self) -> bool:
+        """The peer certainly did nothing with the request: no connection was made, or it answered 429 / 503 (too many
+        requests, unavailable). Safe to send again even where a second one would make a second thing."""
+        return self.kind == "connect" or self.status in (429, 503)
 
     @property
     def retryable(self) -> bool:
@@ -87,7 +94,7 @@ def request(
     try:
         answer = bounded(method, url, headers=sent, body=data, timeout=timeout, limit=limit, truncate=True)
     except FetchError as exc:
-        return Answer(None, error=str(exc))
+        return Answer(None, error=str(exc), kind=exc.kind)
     text = answer.body.decode("utf-8", "replace")
     if 300 <= answer.status < 400:
         return Answer(answer.status, text, moved_to=answer.moved_to or "nowhere (no Location)")

@@ -81,6 +81,8 @@ def _window_end(state: RunState) -> dt.datetime | None:
         return None
 
 
+#: Seconds before asking again for a silence Alertmanager certainly did not make (no connection, 429, 503).
+CREATE_PAUSES = (1.0, 2.0)
 #: Seconds a fresh run's first step waits for Alertmanager to confirm its silences (past the default 5 s timeout: a
 #: silence Alertmanager did not answer in time is said once, as failed).
 START_WAIT = 6.0
@@ -176,12 +178,7 @@ class SilenceKeeper:
                 journaled_start = str(made["startsAt"])
                 silence_id = str(_usable_id(made["id"]))
             else:
-                try:
-                    answer = await self._call("POST", "/api/v2/silences", body)
-                except asyncio.CancelledError:  # the session closed (stop) before Alertmanager answered: it may have made it
-                    why = f"not confirmed: the session closed before Alertmanager answered; a silence may be active until {body['endsAt']}"
-                    self._failed("create", why, matchers=matchers, until=str(body["endsAt"]))
-                    raise
+                answer = await self._post(body, matchers)
                 posted = _silence_id(answer)
                 if posted is None:
                     self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer", matchers=matchers)
@@ -196,6 +193,27 @@ class SilenceKeeper:
             })  # fmt: skip
             if made is not None:
                 self.record(ev.NOTE, {"text": f"silence {silence_id} was made before the program stopped and not journaled: it is this run's now"})
+
+    async def _post(self, body: dict[str, Any], matchers: list[str]) -> Answer:
+        """Ask Alertmanager to make one silence; again (CREATE_PAUSES) while it certainly did not act on the request (no
+        connection made, 429, 503: a restart, a load balancer with no backend), never after an answer that may mean it
+        was made (a timeout, a 500), so no silence is made twice. Before, one 503 at the start left the change unsilenced."""
+        tries = 0
+        while True:
+            tries += 1
+            try:
+                answer = await self._call("POST", "/api/v2/silences", body)
+            except asyncio.CancelledError:  # the session closed (stop) before Alertmanager answered: it may have made it
+                why = f"not confirmed: the session closed before Alertmanager answered; a silence may be active until {body['endsAt']}"
+                self._failed("create", why, matchers=matchers, until=str(body["endsAt"]))
+                raise
+            if answer.ok or not answer.not_acted_on or tries > len(CREATE_PAUSES) or self.state.finished:
+                return answer if tries == 1 or answer.ok else _tried(answer, tries)
+            try:
+                await asyncio.sleep(min(max(CREATE_PAUSES[tries - 1], answer.retry_after or 0.0), START_WAIT))
+            except asyncio.CancelledError:
+                self._failed("create", f"not made: the session closed while asking again ({answer.problem('Alertmanager')})", matchers=matchers)
+                raise
 
     @property
     def settling(self) -> bool:
@@ -290,6 +308,11 @@ def left_active(state: RunState) -> str | None:
         f"{count} alert silence{'s' if count > 1 else ''} of this run stay{'' if count > 1 else 's'} active until {until} at {where} "
         f"({which}): resuming the run expires {them} at its end; or expire {them} in Alertmanager now"
     )
+
+
+def _tried(answer: Answer, tries: int) -> Answer:
+    """The last answer, its words saying how many times Alertmanager was asked."""
+    return Answer(answer.status, answer.body, f"{answer.problem('Alertmanager')} (asked {tries} times)")
 
 
 def _gone(answer: Answer) -> str:

@@ -267,15 +267,27 @@ class SilenceKeeper:
                 await self._expire(silence_id, str(silence.get("ends_at") or ""))
 
     async def _expire(self, silence_id: str, until: str) -> None:
-        """Expire one silence; a failure says until when it stays active (`until`), so the end can say so."""
-        try:
-            answer = await self._call("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}")  # the peer's words: one path segment
-        except asyncio.CancelledError:  # the session closed (stop) before Alertmanager answered
-            self._failed(
-                "expire", f"not confirmed: the session closed before Alertmanager answered; it may be active until {until}", id=silence_id, until=until
-            )
-            raise
-        gone = _gone(answer)  # before: "could NOT be expired (HTTP 500: silence not found): alerts stay silenced", none did
+        """Expire one silence; a failure says until when it stays active (`until`), so the end can say so. Expiring again
+        changes nothing, so an answer worth another try (none, 5xx, 429) is tried again after CREATE_PAUSES: before,
+        one 502 at the end left the change's alerts silenced until the window's end."""
+        tries = 0
+        for pause in (*CREATE_PAUSES, None):
+            tries += 1
+            try:
+                answer = await self._call("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}")  # the peer's words: one path segment
+            except asyncio.CancelledError:  # the session closed (stop) before Alertmanager answered
+                why = f"not confirmed: the session closed before Alertmanager answered; it may be active until {until}"
+                self._failed("expire", why, id=silence_id, until=until)
+                raise
+            gone = _gone(answer)  # before: "could NOT be expired (HTTP 500: silence not found): alerts stay silenced", none did
+            if answer.ok or gone or not answer.retryable or pause is None:
+                break
+            try:
+                await asyncio.sleep(min(max(pause, answer.retry_after or 0.0), START_WAIT))
+            except asyncio.CancelledError:
+                self._failed("expire", f"{answer.problem('Alertmanager')}; the session closed before asking again", id=silence_id, until=until)
+                raise
+        answer = answer if answer.ok or gone or tries == 1 else _tried(answer, tries)
         if answer.ok or gone:
             self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown, **({"gone": gone} if gone else {})})
         else:

@@ -30,6 +30,7 @@ class _Flaky(ThreadingHTTPServer):
     def __init__(self, target: str, status: int) -> None:
         super().__init__(("127.0.0.1", 0), _Relay)
         self.target, self.status, self.refused = target, status, 0
+        self.method = "POST"  # the request answered with `status` once
 
 
 class _Relay(BaseHTTPRequestHandler):
@@ -37,7 +38,7 @@ class _Relay(BaseHTTPRequestHandler):
 
     def _relay(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
-        if self.command == "POST" and not self.server.refused:
+        if self.command == self.server.method and not self.server.refused:
             self.server.refused += 1
             self.send_response(self.server.status)
             self.send_header("Content-Length", "11")
@@ -108,3 +109,16 @@ def test_a_silence_that_may_have_been_made_is_not_asked_for_twice(alertmanager: 
     [failed] = [e for e in events if e["type"] == "silence_failed"]
     assert failed["action"] == "create" and "HTTP 500" in str(failed["error"]), failed
     assert not [s for s in alertmanager.silences() if service in str(s["matchers"])], "asked again after a 500"
+
+
+@pytest.mark.parametrize("flaky", [503, 502], indirect=True)
+def test_a_silence_whose_expiry_failed_for_now_is_expired_on_a_second_try(alertmanager: Alertmanager, flaky: _Flaky, tmp_path: Path) -> None:
+    """Expiring is the same however often it is asked: any answer worth another try (none, 5xx, 429) is tried again.
+    Before, one 502 at the end left the change's alerts silenced until the window's end."""
+    flaky.method = "DELETE"
+    service = f"svc-{uuid.uuid4().hex[:8]}"
+    events = _run(f"http://127.0.0.1:{flaky.server_address[1]}", service, tmp_path)
+    assert flaky.refused == 1, "the relay refused one expiry"
+    assert "silence_failed" not in [e["type"] for e in events], [e for e in events if e["type"] == "silence_failed"]
+    ours = [s for s in alertmanager.silences() if service in str(s["matchers"])]
+    assert [s["status"]["state"] for s in ours] == ["expired"], ours  # type: ignore[index]

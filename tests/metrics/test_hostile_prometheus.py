@@ -321,3 +321,20 @@ def test_preflight_finds_a_server_that_is_not_a_prometheus_and_answers_that_are_
         assert findings(peer, "nothing-here") == [f"metrics source {peer.url}: Prometheus at {peer.url} answered HTTP 404: no such behaviour"]
         [odd] = findings(peer, "empty", "odd")
         assert odd.endswith("panel 'p1': the query returns a string, not a number"), odd
+
+
+def test_a_series_named_in_a_guards_words_is_one_visible_bounded_line() -> None:
+    """The labels that name the worst series (guard words) are the peer's text: escapes shown, one line, cut short."""
+    from runbook_tui.metrics.prom_answer import series_name
+
+    data = {
+        "resultType": "vector",
+        "result": [
+            {"metric": {"job": "x", "service": "api"}, "value": [1, "1"]},
+            {"metric": {"job": "x", "service": "\x1b]0;pwned\x07\nforged" + "y" * 500}, "value": [1, "9"]},
+            "not a series",
+        ],
+    }
+    name = series_name(data, 1)
+    assert 'service="␛]0;pwned␇⏎forgedyyy' in name and "\n" not in name and "\x1b" not in name and len(name) <= 120, name
+    assert series_name(data, 2) == 'job="", service=""' and series_name(data, 7) == "" and series_name({"resultType": "scalar"}, 0) == ""

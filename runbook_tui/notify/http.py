@@ -106,7 +106,7 @@ def _seconds(header: str, date: str = "") -> float | None:
     """Retry-After (RFC 9110 10.2.3) in seconds: delta-seconds (`120`), or an HTTP-date counted from the answer's own
     `Date` (the receiver's clock may be off from ours), from our clock without one; None for anything else (the
     sender's own pace then). Before, a date was ignored: the retry came at the sender's pace and was refused again.
-    The sender bounds the wait (RETRY_AFTER_MAX); a date already past is no wait."""
+    The sender waits at most RETRY_AFTER_MAX (a longer wait ends the notice, said); a date already past is no wait."""
     header = header.strip()
     if header.isascii() and header.isdigit():  # `²` is a digit to str.isdigit(), and no number to float()
         return float(header[:12])  # more digits than that: far past any bound the sender keeps anyway

@@ -24,6 +24,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.notify.http import Answer, in_background, request
 from runbook_tui.notify.messages import Notice, encode
+from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,10 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 100
 #: Seconds between attempts: the first retry after 1 s, later ones after 3 s.
 BACKOFF = (1.0, 3.0)
-#: The longest a receiver's Retry-After is waited before the next attempt: the notices behind it wait too.
+#: The longest a receiver's Retry-After is waited before the next attempt: the notices behind it wait too. One asking
+#: for longer ends the notice at once, saying so (asked again early, it was refused again).
 RETRY_AFTER_MAX = 30.0
+WEEK = 7 * 86400.0
 #: Journals an event: (type, payload). The wiring makes it safe to call once the journal is gone.
 Record = Callable[[str, dict[str, Any]], None]
 
@@ -116,11 +119,16 @@ class Notifier:
             if not answer.retryable or attempt > self.retries:
                 self._failed(destination, notice, answer.problem("the receiver", self.redactor.text), attempt)
                 return answer
+            if (answer.retry_after or 0.0) > RETRY_AFTER_MAX:  # not asked before its time (it would refuse again), and said
+                asked = format_duration(answer.retry_after or 0.0) if (answer.retry_after or 0.0) < WEEK else "more than a week"
+                why = f"{answer.problem('the receiver', self.redactor.text)}; it asked to wait {asked} before another try, longer than a notice waits"
+                self._failed(destination, notice, f"{why} ({format_duration(RETRY_AFTER_MAX)})", attempt)
+                return answer
             self._last_problem[id(destination)] = (answer.problem("the receiver", self.redactor.text), attempt)
             pause = self.backoff[min(attempt - 1, len(self.backoff) - 1)]
             # A rate limit (Slack's 429) says how long: before, the retry came after 1 s, was refused again, and the
-            # notice was journaled as failed; its wait is kept, up to RETRY_AFTER_MAX.
-            await asyncio.sleep(max(pause, min(answer.retry_after or 0.0, RETRY_AFTER_MAX)))
+            # notice was journaled as failed; its wait is kept (a longer one ended the notice above).
+            await asyncio.sleep(max(pause, answer.retry_after or 0.0))
 
     def _failed(self, destination: Destination, notice: Notice, error: str, attempts: int) -> None:
         payload = {"event": notice.event, "target": destination.shown, "error": self.redactor.text(error), "attempts": attempts}

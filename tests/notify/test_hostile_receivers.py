@@ -204,13 +204,13 @@ def test_a_rate_limit_given_as_an_http_date_is_waited_for(headers: Any) -> None:
 
 
 def test_a_rate_limit_too_long_or_unreadable_keeps_the_senders_bounds(tmp_path: Path) -> None:
-    """A date in the year 9999 waits RETRY_AFTER_MAX, not for ever; one long past, `²` (a Latin-1 byte that
+    """A date in the year 9999 is read as a very long wait (the sender then gives up at once, saying so); one long past, `²` (a Latin-1 byte that
     str.isdigit() takes for a digit) and garbage are the sender's own pace. Before, `Retry-After: ²` raised ValueError
     from float(): `preflight --notify-test` ended in a traceback and `exec` journaled "internal error" with "(an
     unexpected error; please report it)" on stderr, never that the receiver answered 429."""
     from runbook_tui.notify.http import _seconds
 
-    assert _seconds("Fri, 31 Dec 9999 23:59:59 GMT") > 1e9, "waited as long as the sender allows (RETRY_AFTER_MAX)"
+    assert _seconds("Fri, 31 Dec 9999 23:59:59 GMT") > 1e9, "a wait longer than any notice waits"
     assert _seconds("Sun, 06 Nov 1994 08:49:37 GMT") == 0.0
     assert _seconds("120") == 120.0 and _seconds("9" * 400) is not None
     for unreadable in ("\xb2", "\u0663", "1.5", "-1", "soon", "Mon, 99 Foo 2026 99:99:99 GMT", "Fri, 31 Dec 9999 23:59:59 +9999"):
@@ -239,3 +239,23 @@ sections:
     assert "Traceback" not in shown.stdout + shown.stderr, shown.stderr
     assert shown.returncode == 1 and "the test message was not accepted: the receiver answered HTTP 429" in shown.stdout, shown.stdout + shown.stderr
     assert len(asked) == 1, "the test message is sent once (preflight retries nothing)"
+
+
+def test_a_rate_limit_longer_than_a_notice_waits_is_said_and_not_asked_early() -> None:
+    """`Retry-After: 3600` (or a date an hour on): more than a notice waits (RETRY_AFTER_MAX). Before, the sender asked
+    again after 30 s anyway (refused again, the notices behind it held for a minute) and the failure said only `HTTP
+    429`. Now it is not asked before its time: the notice fails at once, saying how long the receiver asked to wait."""
+    import time
+
+    server, asked = _limited_receiver(lambda now: [b"Retry-After: 3600"], wait=7200)
+    started = time.monotonic()
+    try:
+        journaled = _deliver_once(f"http://127.0.0.1:{server.server_address[1]}/hook", retries=2)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert time.monotonic() - started < 10, "held the receiver's queue"
+    assert len(asked) == 1, asked
+    [(kind, payload)] = journaled
+    assert kind == "notify_failed" and payload["attempts"] == 1, journaled
+    assert payload["error"] == "the receiver answered HTTP 429; it asked to wait 1h before another try, longer than a notice waits (30s)", payload

@@ -299,3 +299,11 @@ def paused(state: RunState, journal: str) -> list[str]:
         lines.append(f"The run is paused ({why}): no step starts until a person lifts it: p in `runbook-tui resume {shell_word(journal)}` at a terminal,")
         lines.append("or headless --lift-pause REASON (journaled), with --continue to go on.")
     return lines
+
+
+def full_rollback_unended(state: RunState) -> bool:
+    """A full rollback finished well and `session_finished` never followed (outside a rehearsal, which checks after it):
+    `--continue` would run the change again from the start."""
+    rollback = state.rollback
+    done = rollback is not None and rollback.scope == "full" and rollback.ok is True and not rollback.interrupted
+    return done and not state.finished and state.session.get("mode") != "rehearsal"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
 from runbook_tui.app.rehearsed import rehearsed_rollback
-from runbook_tui.app.resume_words import NEVER_BEGAN, already_finished, not_resumable
+from runbook_tui.app.resume_words import NEVER_BEGAN, already_finished, full_rollback_unended, not_resumable
 from runbook_tui.app.runbook_place import reload_runbook
 from runbook_tui.app.secrets import identity_passphrase, read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, journals_dir, load_settings
@@ -436,7 +436,7 @@ def resume_session(
             for said in filter(None, (cut and cut + ": dropped; the run goes on from the last whole event", copied)):
                 controller.emit(NOTE, SYSTEM, text=said, step=controller.state.current)
             respond_if_unanswered(controller)  # a guard's trip whose pause the dead process never journaled
-            if _full_rollback_unended(controller.state):  # the process died between the two: the run ended rolled back
+            if full_rollback_unended(controller.state):  # the process died between the two: the run ended rolled back
                 controller.finish(SYSTEM, "rolled_back")
             if solo is not None or share is not None:
                 controller.change_mode(actor, solo=solo, shared=share is not None)
@@ -449,14 +449,6 @@ def resume_session(
     resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
     resumed.backlog = (*backlog, *opening)
     return resumed
-
-
-def _full_rollback_unended(state: RunState) -> bool:
-    """A full rollback finished well and `session_finished` never followed (outside a rehearsal, which checks after it):
-    `--continue` would run the change again from the start."""
-    rollback = state.rollback
-    done = rollback is not None and rollback.scope == "full" and rollback.ok is True and not rollback.interrupted
-    return done and not state.finished and state.session.get("mode") != "rehearsal"
 
 
 def _read_to_resume(

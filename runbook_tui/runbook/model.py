@@ -7,6 +7,7 @@ Every value that came from the file keeps its `Mark` so that any later error
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from runbook_tui.runbook.lean_dataclass import dataclass, field
@@ -255,6 +256,9 @@ class Ticket:
 
 #: A runbook larger than this is not copied into its journal (one line of at most 8 MiB holds session_started whole).
 KEPT_SOURCE_BYTES = 1024 * 1024
+#: `scheme://user:password@` anywhere in a runbook's text: a credential written in it (looked for loosely: a false match
+#: only leaves the copy out).
+_URL_PASSWORD = re.compile(r"://[^\s/@'\"]*:[^\s/@'\"]*@")
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,8 +284,16 @@ class Runbook:
 
     @property
     def kept_source(self) -> str | None:
-        """The text session_started keeps (up to KEPT_SOURCE_BYTES: a journal line holds it whole), or None."""
-        return self.source if self.source and len(self.source.encode()) <= KEPT_SOURCE_BYTES else None
+        """The text session_started keeps, or None (resume then needs the file): up to KEPT_SOURCE_BYTES (a journal line
+        holds it whole), and only when it writes no credential itself: a URL's password, a literal metrics token or
+        notify header value (the journal goes to verifiers and reports, which show those as `***` or not at all)."""
+        if not self.source or len(self.source.encode()) > KEPT_SOURCE_BYTES or _URL_PASSWORD.search(self.source):
+            return None
+        token = self.metrics.source.token if self.metrics is not None and self.metrics.source is not None else None
+        headers = [value for target in self.notify for _name, value in target.headers]
+        if (token is not None and not token.uses) or any(isinstance(value, Text) and not value.uses for value in headers):
+            return None
+        return self.source
 
     @property
     def steps(self) -> tuple[Step, ...]:

@@ -281,3 +281,28 @@ def test_resume_of_a_run_whose_runbook_is_gone_goes_on_with_the_copy_the_journal
     assert notes == [f"the runbook file {started['file']} is gone: the run's own runbook, as the journal keeps it, is used"], notes
     assert intact_events(journal)[-1]["outcome"] == "done"
     assert in_process("journal", "verify", str(journal))[0] == 0
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [
+        "metrics:\n  source: {prometheus: {url: 'http://prom:pa55-in-url@127.0.0.1:9'}}\n  panels: []\n",
+        "metrics:\n  source: {prometheus: {url: 'http://127.0.0.1:9', token: literal-t0ken-4711}}\n  panels: []\n",
+        "notify:\n  - {url: 'http://127.0.0.1:9/hook', events: [session_finished], headers: {X-Key: literal-h3ader-4711}}\n",
+    ],
+    ids=["url password", "literal token", "literal header"],
+)
+def test_a_runbook_that_writes_a_credential_itself_is_not_copied_into_its_journal(tmp_path: Path, credential: str) -> None:
+    """session_started keeps the runbook's text for resume, and the journal goes to verifiers and into reports, which show
+    a URL's password as `***` and never a token or header value. A runbook writing one of those itself is not copied
+    (a resume then needs its file, as before); one that names them as secrets is."""
+    from runbook_tui.runbook.loader import load_text
+
+    head = "runbook: 1\nid: c\ntitle: C\n"
+    steps = "sections:\n  - {id: s, title: S, kind: precheck, steps: [{id: a, title: A, run: 'true', verify: none}]}\n"
+    written = load_text((head + credential + steps).encode(), str(tmp_path / "c.yaml")).runbook
+    assert written.kept_source is None, "a credential written in the runbook would be journaled"
+    named = credential.replace("prom:pa55-in-url@", "").replace("literal-t0ken-4711", "'{{ secrets.t }}'").replace("literal-h3ader-4711", "'{{ secrets.t }}'")
+    secrets = "secrets:\n  t: {env: RBT_TEST_T}\n"
+    kept = load_text((head + secrets + named + steps).encode(), str(tmp_path / "c.yaml")).runbook
+    assert kept.kept_source is not None and "4711" not in kept.kept_source

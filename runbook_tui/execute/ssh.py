@@ -32,9 +32,9 @@ mode 600 too: output may hold secrets):
 `NAME.pid` and `NAME.rc`; they are still followed, killed and removed.)
 
 A command without `cwd` runs in the remote `$HOME`, as `ssh host CMD` does.
-The files are removed once the client has received the whole result and the
-engine has journaled its end (`Command.journaled`; then the client acknowledges
-on the session's stdin), or after a timeout killed the command; they stay while
+The files are removed once the client has received the whole result (or a
+timeout or stop killed the command) and the engine has journaled its end
+(`Command.journaled`; then the client acknowledges on the session's stdin); they stay while
 the command runs, its output is not yet drained or its end not yet on disk, so a
 dropped connection or a killed client can re-attach (the engine gives every
 attempt, retry and rollback its own key, so a finished run is never needed
@@ -76,8 +76,8 @@ from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, r
 from runbook_tui.execute.ssh_ended import end_notes, ended_words
 from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
-from runbook_tui.execute.ssh_scripts import READ_MAX, dir_expr, follow_script, kill_script, run_dir_name, wrapper_script
-from runbook_tui.execute.ssh_sessions import ending_of, finished, open_process, opened, refused_words
+from runbook_tui.execute.ssh_scripts import READ_MAX, dir_expr, follow_script, run_dir_name, stop_script, wrapper_script
+from runbook_tui.execute.ssh_sessions import ending_of, finished, open_process, refused_words, stopped_status
 from runbook_tui.execute.sudo_probe import SshSudoProbe
 from runbook_tui.runbook.model import Host
 
@@ -463,28 +463,30 @@ class SshExecutor:
         return _Failed(words) if started else _NotStarted(words)
 
     async def _stop(self, command: Command, route: Endpoint, run: RemoteRun) -> Result:
-        """Kill the run's remote process group after a timeout or a person's stop; the result is `timeout` either way."""
-        host = command.host
-        kill = f'sh -c {shlex.quote(kill_script(self._kill_grace))} sh "$D"'
-        kill = f'if [ "$(id -u)" = 0 ]; then {kill}; else sudo -n {kill}; fi' if command.sudo else kill
-        script = f"sh -c {shlex.quote(f'D={run.dir_expr}; {kill}')}"
+        """Kill the run's process group at a timeout or a person's stop (`timeout`); its files go once the end is journaled."""
+        script = f"sh -c {shlex.quote(stop_script(run.dir_expr, self._kill_grace, sudo=command.sudo))}"
+        proc: asyncssh.SSHClientProcess[bytes] | None = None
         try:
             conn = await self._connector.connection(route)
             async with asyncio.timeout(self._kill_grace + self.connect_timeout + 5):
                 try:
-                    done = await opened(lambda: conn.run(script, check=False), ending_of(self._acknowledging, conn))
+                    proc = await open_process(conn, script, ending_of(self._acknowledging, conn))
                 except asyncssh.ChannelOpenError:  # one session per connection, the follow one still open: a new connection
                     conn = await self._connector.reconnect(route, conn, 1, _ignore, "its sshd refused a second session")
-                    done = await conn.run(script, check=False)
-            if done.exit_status == 0:
-                return Result("timeout")
-            detail = str(done.stderr or "").strip() or f"exit status {done.exit_status}"
+                    proc = await conn.create_process(script, encoding=None)
+                if (code := await stopped_status(proc)) == 0:  # stopped: its files go once the end is journaled
+                    self._finish_later(conn, proc, command)
+                if code in (0, 3):  # (3: no pid yet, a start may be under way: the files stay; the session has ended)
+                    return Result("timeout")
+                detail = (await proc.stderr.read()).decode(errors="replace").strip() or f"exit status {code}"
         except Exception as exc:  # report, do not raise: the step timed out (or was stopped) regardless
+            if proc is not None:
+                proc.close()
             detail = reason(exc)
-        log.warning("%s: could not stop the command: %s", host.name, detail)
+        log.warning("%s: could not stop the command: %s", command.host.name, detail)
         return Result(
             "timeout",
-            error=f"could not stop the command on {host.name} ({detail}); it may still be running there (detached in {run.where})",
+            error=f"could not stop the command on {command.host.name} ({detail}); it may still be running there (detached in {run.where})",
         )
 
     # -- connections ----------------------------------------------------------------------------------------

@@ -312,19 +312,19 @@ done
 
 
 def kill_script(grace: float) -> str:
-    """TERM the run's process group ($1 is the run's prefix), KILL it if still there after `grace` seconds; then remove the run's files.
+    """TERM the run's process group ($1 is the run's prefix), KILL it if still there after `grace` seconds.
 
     The group is the one in the `pid` line (the session that started the
     run: its wrapper, the command and whatever they started); a run started
     before there was one there has its own group, led by the wrapper.
 
     Takes the prefix as an argument, so `sudo -n sh -c` does not resolve
-    it against root's `$HOME`. Exits 0 when the group is gone or never
-    started; the files are kept when no pid ever appeared (a start may
-    still be under way). A `pid` line that names no group (`pid 1 1`,
+    it against root's `$HOME`. Exits 0 when the group is gone (or the run's
+    files are: nothing to stop), 3 when no pid ever appeared (a start may
+    still be under way: the files must stay). A `pid` line that names no group (`pid 1 1`,
     text: see `RUN_INFO`) signals nothing: exit 1, saying so on stderr.
     Its shell options are its own (`SHELLOPTS=errexit` ended it at the
-    `kill -KILL` of a group already gone, before the files were removed).
+    `kill -KILL` of a group already gone). It removes nothing: `stop_script` does, once told the end is journaled.
     """
     rounds = max(1, int(grace / POLL_SECONDS))
     return f"""set +aeuvx
@@ -334,13 +334,39 @@ D=$1
 info
 while [ -z "$p$bad" ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); info; done
 [ -z "$bad" ] || {{ printf '%s names no process group to stop: %s\\n' "$D.run" "$bad" >&2; exit 1; }}
-[ -n "$p" ] || exit 0
+[ -n "$p" ] || exit 3
 G=${{g:-$p}}
 if kill -TERM -"$G" 2>/dev/null; then
   i=0
   while [ "$i" -lt {rounds} ] && kill -0 -"$G" 2>/dev/null; do sleep {POLL_SECONDS}; i=$((i+1)); done
   kill -KILL -"$G" 2>/dev/null
 fi
-rm -f -- {RUN_FILES}
 exit 0
+"""
+
+
+#: The first line of `stop_script` on stdout once the kill script is done: `stopped N`, N its exit status.
+STOPPED = "stopped"
+
+
+def stop_script(dir_expr: str, grace: float, *, sudo: bool) -> str:
+    """Stop a run (`kill_script`, under `sudo -n` for a sudo step run by another user), say `stopped N` on stdout, then
+    wait for `done` on stdin before removing the run's files; EOF keeps them, as the follow script does.
+
+    Before, the kill script removed the files as soon as the group was gone, before the program had journaled the
+    step's end: a `kill -9` of the program in between left the step `unknown` on `resume` with nothing on the host to
+    follow, and `--rerun` started the command again where the look said it would follow the run left there.
+    Files stay too when the kill failed (1) or no pid appeared (3): the command may still be running or starting."""
+    kill = f'sh -c {shlex.quote(kill_script(grace))} sh "$D" </dev/null'
+    if sudo:
+        kill = f'if [ "$(id -u)" = 0 ]; then {kill}; else sudo -n {kill}; fi'
+    return f"""set +aeuvx
+D={dir_expr}
+{kill}
+s=$?
+echo "{STOPPED} $s"
+[ "$s" = 0 ] || exit "$s"
+while IFS= read -r a; do
+  [ "$a" = done ] && exec rm -f -- {RUN_FILES} </dev/null >/dev/null 2>&1
+done
 """

@@ -17,6 +17,8 @@ from typing import TypeVar
 
 import asyncssh
 
+from runbook_tui.execute.ssh_scripts import STOPPED
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -80,3 +82,14 @@ async def finished(proc: asyncssh.SSHClientProcess[bytes], journaled: asyncio.Fu
         proc.close()
         if isinstance(exc, asyncio.CancelledError) and not (journaled is not None and journaled.cancelled()):
             raise  # this task itself was cancelled
+
+
+async def stopped_status(proc: asyncssh.SSHClientProcess[bytes]) -> int | None:
+    """The kill script's exit status from a stop session's `stopped N` line (`stop_script`), past any login noise;
+    else (the session ended without it) the session's own exit status."""
+    while line := await proc.stdout.readline():
+        words = line.decode(errors="replace").split()
+        if len(words) == 2 and words[0] == STOPPED and words[1].isdigit():
+            return int(words[1])
+    await proc.wait_closed()
+    return proc.exit_status

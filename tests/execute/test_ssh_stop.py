@@ -12,6 +12,7 @@ from peers import Sshd
 from ssh_helpers import Collect, arun, cmd, executor, runs_left
 
 from runbook_tui.engine.ports import Result, StopSignal
+from runbook_tui.execute.ssh_scripts import run_dir_name
 
 pytestmark = pytest.mark.peers
 
@@ -84,3 +85,34 @@ def test_a_stop_while_the_connection_is_still_opening_says_the_command_never_sta
     assert notes == [], "no process group to stop: nothing reached the host"
     assert timed_out == Result("timeout", error=never)
     assert connections == 2 and took < 5, "one connection per run, none more to kill what never started"
+
+
+def test_a_stopped_runs_files_stay_until_its_end_is_journaled(sshd: Sshd, tmp_path: Path) -> None:
+    """A timeout (or a person's stop) kills the run's group at once, but its files go only once its end is journaled.
+
+    Before: the kill script removed them as soon as the group was gone, before the program journaled the step's end:
+    a `kill -9` in between left `resume` a step `unknown` with nothing on the host to follow, and `--rerun` started the
+    command again (tests/integration/test_cli_kill9_stopped.py). A journal that never gets the end keeps them."""
+
+    async def main() -> tuple[Result, Result, list[str], list[str], list[str]]:
+        ex = executor(sshd, tmp_path)
+        loop = asyncio.get_running_loop()
+        journaled, never = loop.create_future(), loop.create_future()
+        try:
+            first = await ex.run(cmd(sshd.host("db1"), "echo started; sleep 60", timeout=0.5, key="t/a/1", journaled=journaled), Collect())
+            second = await ex.run(cmd(sshd.host("db1"), "echo started; sleep 60", timeout=0.5, key="t/b/1", journaled=never), Collect())
+            kept = runs_left(tmp_path)  # both killed, neither end journaled yet
+            journaled.set_result(None)
+            end = loop.time() + 10
+            while len(runs_left(tmp_path)) > 1:
+                assert loop.time() < end, f"the journaled run's files were never removed: {runs_left(tmp_path)}"
+                await asyncio.sleep(0.02)
+            removed = runs_left(tmp_path)
+        finally:
+            await ex.close()  # `never` is cancelled: that end will not be journaled by this process
+        return first, second, kept, removed, runs_left(tmp_path)
+
+    first, second, kept, removed, closed = arun(main)
+    assert first == second == Result("timeout")
+    assert len(kept) == 2, kept
+    assert removed == closed == [run_dir_name("t/b/1")], (removed, closed)

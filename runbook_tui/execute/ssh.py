@@ -28,8 +28,7 @@ mode 600 too: output may hold secrets):
                kills (the starting session's); `rc N`, the exit status, when it ends
     NAME.out NAME.err   the command's stdout and stderr
 
-(Runs started by an older version keep the pid and exit status in
-`NAME.pid` and `NAME.rc`; they are still followed, killed and removed.)
+(Runs of an older version keep them in `NAME.pid`, `NAME.rc`: still followed, killed and removed.)
 
 A command without `cwd` runs in the remote `$HOME`, as `ssh host CMD` does.
 The files are removed once the client has received the whole result (or a
@@ -40,10 +39,9 @@ dropped connection or a killed client can re-attach (the engine gives every
 attempt, retry and rollback its own key, so a finished run is never needed
 again), and when no exit status was recorded, for a look.
 
-The session's stdout and stderr each carry the command's bytes between a
-header and a trailer line `\\0TOKEN ...\\n` (TOKEN is random per session and
-sent on stdin, never in argv); bytes before the header are login noise and
-dropped; the stdout trailer holds the exit status. See `Framed`.
+The session's stdout and stderr each carry the command's bytes between a header and a trailer line `\\0TOKEN ...\\n`
+(TOKEN is random per session and sent on stdin, never in argv); bytes before the header are login noise and dropped;
+the stdout trailer holds the exit status. See `Framed`.
 
 A `true` costs the host one session, 4 program starts (the login shell, `sh`, `sh -c true`,
 then `rm` once acknowledged), one more fork (the wrapper) and one data packet back; it used to
@@ -408,10 +406,12 @@ class SshExecutor:
 
     @staticmethod
     def _on_header(head: str, host: Host, run: RemoteRun) -> None:
-        """`start PID DIR` or `fail WHY`, the first line of the follow script on stdout."""
+        """`start PID DIR`, `again PID DIR`, `fail WHY`, `broke WHY` or `lost`: the follow script's first line on stdout."""
         what, _, rest = head.partition(" ")
-        if what == "fail":
-            raise _Failed(f"could not start the command on {host.name} in {run.where}: {rest}")
+        if what == "broke":  # started, its pid not recorded
+            raise _Failed(f"the command started on {host.name}, but {rest}")
+        if what == "fail":  # refused before the command started: the first start's never began it (a re-attach's did)
+            raise (_NotStarted if run.starts == 1 and run.pid is None else _Failed)(f"could not start the command on {host.name} in {run.where}: {rest}")
         if what == "lost":  # re-attached, and the run's files name no process: its wrapper was killed before writing one (`kill 0`)
             raise _Failed(f"the command ended without recording an exit status or its pid (killed?); see {run.where}")
         pid, _, directory = rest.partition(" ")  # directory: the prefix of the run's files

@@ -138,7 +138,7 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     script with 120 instead of waiting for a token line that never comes),
     then (when `start`) the wrapper: its lines up to a token line, or
     `wrapper_size` bytes when that is over `READ_MAX`. Writes `\\0TOKEN start PID PREFIX` (or `\\0TOKEN fail
-    WHY`; `again PID PREFIX` when asked to start a run whose files
+    WHY`, the command not started; `broke WHY`, started but its pid not recorded; `again PID PREFIX` when asked to start a run whose files
     were there already: an earlier process started it, and it is followed, not started again) on stdout, `\\0TOKEN err`
     on stderr, the command's bytes from the
     given offsets, then `\\0TOKEN end` on stderr and `\\0TOKEN end RC` on
@@ -208,7 +208,7 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
   P=$! G=$$
   exec 5>&-
   kill -0 -$$ || { [ -r /proc/$$/stat ] && read -r _ _ _ _ G _ < /proc/$$/stat; }
-  echo "pid $P $G" >> "$D.run" || fail "cannot write $D.run"
+  echo "pid $P $G" >> "$D.run" || { say broke "cannot write its pid to $D.run (is the disk full?): it may run on there unwatched (pid $P)"; exit 121; }
   new=1"""
     if start:
         read = (

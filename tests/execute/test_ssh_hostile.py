@@ -318,3 +318,17 @@ def test_a_port_that_answers_with_something_else_is_quoted(sshd: Sshd, tmp_path:
     assert result.status == "error" and result.started is False, result
     assert (result.error or "").startswith("cannot connect to db9 (127.0.0.1:"), result
     assert (result.error or "").endswith(words), result
+
+
+def test_a_runs_folder_that_takes_no_file_means_the_command_never_started(sshd: Sshd, tmp_path: Path) -> None:
+    """The run's files cannot be made (a full disk, a folder the user cannot write; here a file where a folder must be):
+    the follow script refuses before the command is started, so the result says it never began (`started` False: a
+    rollback has nothing to undo there). Before: `started` stayed True, and a rollback ran the step's undo on a host
+    where its command had never run."""
+    (tmp_path / "afile").write_text("a file, not a folder\n")
+    ran = tmp_path / "ran"
+    result = run_alone(sshd, tmp_path / "afile", cmd(sshd.host("db1"), f"touch {ran}"))[0]
+    assert result.status == "error" and not result.started, result
+    assert result.error is not None and result.error.startswith("could not start the command on db1 in "), result
+    assert "cannot create the run's files" in result.error, result
+    assert not ran.exists()

@@ -177,6 +177,11 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     `wait`, with `xtrace` or `verbose` it wrote the wrapper (environment
     values included) into the command's stderr.
 
+    The runs folder must be the user's own (`test -O`, a builtin; a shell without it is not asked): in a folder
+    another user owns (a HOME shared with others, as `/tmp`), that user could read the run's files, plant a `.run`
+    naming a process of theirs to be followed in place of the command, or a `.out` symlink through which the
+    command's output overwrote a file of the user's. Nothing is made there and nothing starts.
+
     `.out` and `.err` are made before the wrapper starts: a `t` that came at
     once (a socket stdin) started `tail -f` before the wrapper's subshell had
     opened them, `tail` found no file, and the output was lost.
@@ -222,8 +227,16 @@ while IFS= read -r l; do [ "$l" = "$T" ] && { ok=1; break; }; W="$W$l
 """
         )
         take = f"""\
-{read}set -C
-if umask > "$D.run" || {{ [ -d "${{D%/*}}" ] || (umask 077 && mkdir -p "${{D%/*}}"); umask > "$D.run"; }}; then
+{read}R=${{D%/*}}
+if ! [ -O "$R" ]; then
+  [ -e "$R" ] || (umask 077 && mkdir -p "$R")
+  if [ -e "$R" ]; then
+    [ -O "$R" ]
+    [ $? -ne 1 ] || fail "cannot create the run's files $D.*: the runs folder $R belongs to another user than $(id -un), who could read or replace them there"
+  fi
+fi
+set -C
+if umask > "$D.run"; then
 {fresh}
 else
   set +C

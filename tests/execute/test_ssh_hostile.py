@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import subprocess
 import uuid
 from pathlib import Path
@@ -332,3 +333,26 @@ def test_a_runs_folder_that_takes_no_file_means_the_command_never_started(sshd: 
     assert result.error is not None and result.error.startswith("could not start the command on db1 in "), result
     assert "cannot create the run's files" in result.error, result
     assert not ran.exists()
+
+
+def test_a_runs_folder_of_another_user_is_refused_before_anything_is_made_there(sshd: Sshd, tmp_path: Path) -> None:
+    """A HOME shared with others (a service account's `/tmp`): the runs folder there belongs to another user, who put
+    a symlink where the next run's `.out` goes, pointing at a file of the login's.
+
+    Before: the run went ahead in that folder: the command's output truncated and overwrote the file the symlink named
+    (and the other user could read the run's files, or plant a `.run` naming a process of theirs to be followed in
+    place of the command). Now nothing is made there, nothing starts, and the words say whose folder it is not."""
+    runs = tmp_path / "shared" / "runs"
+    runs.mkdir(parents=True)
+    os.chown(runs, 65534, 65534)  # nobody's; the sshd's login (this test's user) is not nobody
+    runs.chmod(0o777)
+    victim = tmp_path / "victim"
+    victim.write_text("the login's own file\n")
+    key = "s/roll/db1/run1"
+    (runs / f"{run_dir_name(key)}.out").symlink_to(victim)
+    ran = tmp_path / "ran"
+    result = run_alone(sshd, tmp_path / "shared", cmd(sshd.host("db1"), f"touch {ran}; echo clobbered", key=key))[0]
+    assert result.status == "error" and not result.started, result
+    assert "cannot create the run's files" in (result.error or "") and f"the runs folder {runs} belongs to another user than" in (result.error or ""), result
+    assert victim.read_text() == "the login's own file\n"
+    assert not ran.exists() and sorted(p.name for p in runs.iterdir()) == [f"{run_dir_name(key)}.out"]

@@ -97,8 +97,8 @@ def test_one_session_per_connection_still_asks_sudo_before_each_sudo_step(tmp_pa
     (directory / "authorized_keys").chmod(0o644)
     db1 = host.host("db1", user=user)
     runs = directory / "runs"
-    runs.mkdir(mode=0o1777)
-    runs.chmod(0o1777)
+    runs.mkdir(mode=0o700)
+    shutil.chown(runs, user=user)  # the login's own: a folder shared with others is refused (test_ssh_hostile.py)
 
     async def main() -> list[Result]:
         ex = SshExecutor(known_hosts=str(host.known_hosts), remote_dir=str(runs))

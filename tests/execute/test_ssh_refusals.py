@@ -203,8 +203,8 @@ def test_a_sudo_check_that_does_not_answer_is_said_beside_the_run(sudo_sshd: tup
     sshd, user, bin_dir = sudo_sshd
     (bin_dir / "sudo").write_text("#!/bin/sh\nsleep 3\nexit 1\n", encoding="utf-8")
     runs = bin_dir.parent / "runs"
-    runs.mkdir(mode=0o1777)
-    runs.chmod(0o1777)
+    runs.mkdir(mode=0o700)
+    shutil.chown(runs, user=user)  # the login's own: a folder shared with others is refused (test_ssh_hostile.py)
 
     async def main() -> tuple[Result, list[str]]:
         ex = SshExecutor(known_hosts=str(sshd.known_hosts), remote_dir=str(runs))

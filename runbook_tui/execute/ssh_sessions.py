@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import TypeVar
 
@@ -20,6 +21,7 @@ import asyncssh
 from runbook_tui.execute.ssh_scripts import STOPPED
 
 T = TypeVar("T")
+_STOPPED_LINE = re.compile(STOPPED.encode() + rb" ([0-9]{1,3})\r?\n?\Z")
 log = logging.getLogger(__name__)
 
 #: Tries of one open; between them the connection's ending sessions are waited for (at most ENDING_WAIT) and a pause.
@@ -85,11 +87,11 @@ async def finished(proc: asyncssh.SSHClientProcess[bytes], journaled: asyncio.Fu
 
 
 async def stopped_status(proc: asyncssh.SSHClientProcess[bytes]) -> int | None:
-    """The kill script's exit status from a stop session's `stopped N` line (`stop_script`), past any login noise;
-    else (the session ended without it) the session's own exit status."""
+    """The kill script's exit status from a stop session's `stopped N` line (`stop_script`), past any login noise (a
+    login's `printf` without a newline puts it at the end of that line); else (the session ended without it) the
+    session's own exit status."""
     while line := await proc.stdout.readline():
-        words = line.decode(errors="replace").split()
-        if len(words) == 2 and words[0] == STOPPED and words[1].isdigit():
-            return int(words[1])
+        if found := _STOPPED_LINE.search(line):
+            return int(found.group(1))
     await proc.wait_closed()
     return proc.exit_status

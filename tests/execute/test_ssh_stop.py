@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from peers import Sshd
+from peers import Sshd, make_sshd
 from ssh_helpers import Collect, arun, cmd, executor, runs_left
 
 from runbook_tui.engine.ports import Result, StopSignal
@@ -116,3 +116,29 @@ def test_a_stopped_runs_files_stay_until_its_end_is_journaled(sshd: Sshd, tmp_pa
     assert first == second == Result("timeout")
     assert len(kept) == 2, kept
     assert removed == closed == [run_dir_name("t/b/1")], (removed, closed)
+
+
+def test_a_login_printing_without_a_newline_does_not_hide_that_the_stop_worked(tmp_path: Path) -> None:
+    """A login that prints a word with no newline before the session's own output (a ForceCommand here, a `printf` in
+    a ~/.bashrc alike): the stop's `stopped 0` arrives on the same line as that noise. Before it was not recognised:
+    the client waited for the line until its limit and said `could not stop the command on db1 (…)` of a command that
+    had been stopped."""
+    (tmp_path / "sshd").mkdir()
+    noisy = make_sshd(tmp_path / "sshd", {"SetEnv": "SHLVL=1", "ForceCommand": 'printf welcome; eval "$SSH_ORIGINAL_COMMAND"'})
+
+    async def main() -> tuple[Result, float]:
+        ex = executor(noisy, tmp_path, kill_grace=0.5)
+        try:
+            started = asyncio.get_running_loop().time()
+            result = await ex.run(cmd(noisy.host("db1"), "echo started; sleep 60", timeout=0.5), Collect())
+            return result, asyncio.get_running_loop().time() - started
+        finally:
+            await ex.close()
+
+    try:
+        result, took = arun(main)
+    finally:
+        noisy.stop()
+    assert result == Result("timeout"), result
+    assert took < 5, f"the stop took {took:.1f}s"
+    assert runs_left(tmp_path) == []

@@ -75,14 +75,12 @@ from runbook_tui.execute.ssh_ended import end_notes, ended_words
 from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
 from runbook_tui.execute.ssh_scripts import READ_MAX, dir_expr, follow_script, run_dir_name, stop_script, wrapper_script
-from runbook_tui.execute.ssh_sessions import ending_of, finished, open_process, refused_words, stopped_status
+from runbook_tui.execute.ssh_sessions import Ticker, ending_of, finished, open_process, refused_words, stopped_status
 from runbook_tui.execute.sudo_probe import SshSudoProbe
 from runbook_tui.runbook.model import Host
 
 log = logging.getLogger(__name__)
 
-#: Seconds after the start before the client asks for live output: a command done sooner costs no `tail` on the host.
-STREAM_AFTER = 0.2
 #: Times a run is followed again after its follow session was killed by a signal, before that is an error.
 REFOLLOWS = 3
 #: Seconds `close()` waits for the sessions still acknowledging their results (the cue to remove run directories).
@@ -110,34 +108,6 @@ class _NotStarted(_Failed):
 
 def _ignore(_message: str) -> None:
     pass
-
-
-class _Ticker:
-    """Asks for live output (`t` on stdin) `STREAM_AFTER` seconds after the run was sent, and again until `stop()`.
-
-    A run that ends sooner sends its whole result at once (no `tail` on the
-    host); `t` lines that come after it are ignored. A timer, not a task:
-    most runs end before it fires.
-    """
-
-    def __init__(self, proc: asyncssh.SSHClientProcess[bytes]) -> None:
-        self._proc = proc
-        self._loop = asyncio.get_running_loop()
-        self._timer: asyncio.TimerHandle | None = self._loop.call_later(STREAM_AFTER, self._tick)
-
-    def _tick(self) -> None:
-        try:
-            self._proc.stdin.write(b"t\n")
-        except (asyncssh.Error, OSError):  # the session is gone: the pumps will tell
-            self._timer = None
-            return
-        self._timer = self._loop.call_later(STREAM_AFTER, self._tick)
-
-    def stop(self) -> None:
-        """The host streams (its stderr header is in) or the session is over: no more `t`."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
 
 
 class SshExecutor:
@@ -343,13 +313,13 @@ class SshExecutor:
         err = Framed(token.encode(), "stderr", run, output)
         proc: asyncssh.SSHClientProcess[bytes] | None = None
         errors: asyncio.Task[None] | None = None
-        ticker: _Ticker | None = None
+        ticker: Ticker | None = None
         acked = False
         try:
             run.sent, run.starts = run.sent or start, run.starts + start  # from here the command may be running on the host
             proc = await open_process(conn, f"sh -c {shlex.quote(script)}", ending_of(self._acknowledging, conn))
             proc.stdin.write(stdin)
-            ticker = _Ticker(proc) if start else None
+            ticker = Ticker(proc) if start else None
             errors = asyncio.create_task(self._pump(proc.stderr, err, ticker.stop if ticker else None, command.host, run))
             await self._pump(proc.stdout, out, None, command.host, run)
             quiet = out.tail is not None and "noerr" in out.tail.split(" ")[2:]  # a quick run with nothing on stderr sends nothing there

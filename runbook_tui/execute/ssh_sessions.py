@@ -21,6 +21,8 @@ import asyncssh
 from runbook_tui.execute.ssh_scripts import STOPPED
 
 T = TypeVar("T")
+#: Seconds after the start before the client asks for live output: a command done sooner costs no `tail` on the host.
+STREAM_AFTER = 0.2
 _STOPPED_LINE = re.compile(STOPPED.encode() + rb" ([0-9]{1,3})\r?\n?\Z")
 log = logging.getLogger(__name__)
 
@@ -95,3 +97,31 @@ async def stopped_status(proc: asyncssh.SSHClientProcess[bytes]) -> int | None:
             return int(found.group(1))
     await proc.wait_closed()
     return proc.exit_status
+
+
+class Ticker:
+    """Asks for live output (`t` on stdin) `STREAM_AFTER` seconds after the run was sent, and again until `stop()`.
+
+    A run that ends sooner sends its whole result at once (no `tail` on the
+    host); `t` lines that come after it are ignored. A timer, not a task:
+    most runs end before it fires.
+    """
+
+    def __init__(self, proc: asyncssh.SSHClientProcess[bytes]) -> None:
+        self._proc = proc
+        self._loop = asyncio.get_running_loop()
+        self._timer: asyncio.TimerHandle | None = self._loop.call_later(STREAM_AFTER, self._tick)
+
+    def _tick(self) -> None:
+        try:
+            self._proc.stdin.write(b"t\n")
+        except (asyncssh.Error, OSError):  # the session is gone: the pumps will tell
+            self._timer = None
+            return
+        self._timer = self._loop.call_later(STREAM_AFTER, self._tick)
+
+    def stop(self) -> None:
+        """The host streams (its stderr header is in) or the session is over: no more `t`."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None

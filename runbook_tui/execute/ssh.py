@@ -141,6 +141,7 @@ class SshExecutor:
         self._sem = asyncio.Semaphore(max_concurrency)
         self._sudo = SshSudoProbe()
         self._closing: set[asyncio.Task[None]] = set()
+        self._closed = False  # `close()` began: a run no longer reconnects nor says anything (the journal is closed)
         self._unjournaled: set[asyncio.Future[None]] = set()  # the ends the sessions waiting to remove their files wait for
         #: The sessions still acknowledging (removing their runs' files), by connection: `release` closes it after them.
         self._acknowledging: dict[asyncssh.SSHClientConnection, set[asyncio.Task[None]]] = {}
@@ -170,6 +171,8 @@ class SshExecutor:
         if "\0" in command.command:
             return Result("error", error="the command holds a NUL byte")
         async with self._sem:
+            if self._closed:  # a host whose turn came as the program closes: it must not start anything now
+                return Result("error", error=f"not started on {host.name}: the program is closing", started=False)
             try:
                 return await self._run(command, output, status or _ignore)
             except ConnectFailed as exc:  # (from `endpoint`: the host's ssh config cannot be used; `_run` says the rest)
@@ -218,6 +221,7 @@ class SshExecutor:
 
     async def close(self) -> None:
         """Let acknowledged sessions remove their run directories, then close every connection (detached commands keep running)."""
+        self._closed = True
         for journaled in list(self._unjournaled):  # ends not journaled by now never will be: their runs' files stay
             journaled.cancel()
         if self._closing:
@@ -282,6 +286,11 @@ class SshExecutor:
                     raise _Failed(f"the follow session on {host.name} was {exc} {killed} times; see {run.where}") from None
                 status(f"{host.name}: the session following the command was {exc}: re-attaching to the command")
             except _Lost as exc:
+                if self._closed:  # `close()` closed the connection: no reconnect, no word to a journal that is closed too
+                    return Result(
+                        "error",
+                        error=f"no longer followed on {host.name}: the program stopped; the command may still be running there (detached in {run.where})",
+                    )
                 log.info("%s: %s", host.name, lost := lost_words(route, self._connector.connections, str(exc)))  # before a reconnect
                 stalled = stalled + 1 if run.progress == seen else 1
                 seen = run.progress

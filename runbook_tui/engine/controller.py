@@ -77,7 +77,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         self.before_finish: BeforeFinish | None = None
         self.auto_finish = auto_finish  # finish the session (done) once the last step is done
         self.state = state or initial()
-        self._ends = EndsJournaled()  # what an executor keeps for a command until its end is on disk (the runs' files)
+        self._ends = EndsJournaled(runbook)  # what an executor keeps for a command until its end is on disk (the runs' files)
         self._listeners: list[Listener] = [self._ends.heard]
         self._unapplied: deque[tuple[Event, Mapping[str, Any]]] = deque()  # journaled, waiting for a decision before them to be on disk
         self._deciding = asyncio.Lock()

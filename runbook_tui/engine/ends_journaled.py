@@ -22,25 +22,30 @@ from typing import Any
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.host_result import is_retry_note
+from runbook_tui.engine.leftovers import journaled_runs
 from runbook_tui.engine.ports import Command
+from runbook_tui.runbook.model import Runbook
 
 #: Events that journal the end of every command of their step or undo still waiting (one host's: see `heard`).
 _ALL_ENDED = frozenset({ev.STEP_FINISHED, ev.UNDO_FINISHED, ev.ROLLBACK_FINISHED, ev.SESSION_FINISHED})
 
 
 class EndsJournaled:
-    """The futures of the commands whose end is not journaled yet, per host name."""
+    """The futures of the commands whose end is not journaled yet, per host name; and, in a resumed run, per host the
+    runs an earlier process left there with their ends journaled (engine/leftovers.py), for its first command to clear."""
 
-    __slots__ = ("_waiting",)
+    __slots__ = ("_leftovers", "_runbook", "_waiting")
 
-    def __init__(self) -> None:
+    def __init__(self, runbook: Runbook | None = None) -> None:
         self._waiting: dict[str, list[asyncio.Future[None]]] = {}
+        self._runbook = runbook
+        self._leftovers: dict[str, tuple[str, ...]] = {}
 
     def attach(self, command: Command) -> Command:
-        """`command` with a future of its own, set by `on_disk` once its end is journaled."""
+        """`command` with a future of its own, set by `on_disk` once its end is journaled (and the leftovers on its host)."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(command.host.name, []).append(future)
-        return replace(command, journaled=future)
+        return replace(command, journaled=future, leftovers=self._leftovers.pop(command.host.name, ()))
 
     def heard(self, event: Event, _state: Any = None) -> None:
         """A listener of the controller, told of each event once it is on disk: the ends it journals let their runs go.
@@ -48,7 +53,9 @@ class EndsJournaled:
         A host's end (`host_finished`, `undo_host_finished`), the retry note that ends a try there (its text starts
         with the host's name, as engine/reattach.py reads it), or the step's or undo's end (the hosts left)."""
         kind = event["type"]
-        if kind in (ev.HOST_FINISHED, ev.UNDO_HOST_FINISHED):
+        if kind == ev.SESSION_RESUMED and self._runbook is not None and _state is not None:
+            self._leftovers = journaled_runs(_state, self._runbook)
+        elif kind in (ev.HOST_FINISHED, ev.UNDO_HOST_FINISHED):
             self.on_disk(str(event.get("host")))
         elif kind in _ALL_ENDED:
             self.on_disk()

@@ -71,6 +71,10 @@ class Command:
     #: Set once the command's end is on disk in the journal (cancelled: it never will be); until then an executor keeps
     #: what lets a later process find the run and its end (the SSH executor's remote files). None: nothing to wait for.
     journaled: asyncio.Future[None] | None = None
+    #: Keys of runs an earlier process of this session left on this host whose ends are journaled (a kill between that
+    #: write and their removal): once this command's end is journaled too, an executor removes what is left of them,
+    #: never of a run still going (engine/ends_journaled.py).
+    leftovers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -407,7 +407,9 @@ class SshExecutor:
         if command.journaled is not None and not command.journaled.done():
             self._unjournaled.add(command.journaled)
             command.journaled.add_done_callback(self._unjournaled.discard)
-        task = self._track(asyncio.create_task(finished(proc, command.journaled, command.host.name, CLOSE_GRACE)))
+        task = self._track(
+            asyncio.create_task(finished(proc, command.journaled, command.host.name, CLOSE_GRACE, [run_dir_name(key) for key in command.leftovers]))
+        )
         pending = self._acknowledging.setdefault(conn, set())
         pending.add(task)
 

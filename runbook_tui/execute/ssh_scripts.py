@@ -119,6 +119,17 @@ info() {
 }
 """
 
+#: What a `tidy NAME...` line before `done` does (`$a` the line): remove the files of those runs of the runs folder
+#: (others an earlier process of the session left there, their ends journaled: engine/leftovers.py), but never of one
+#: still running (its pid alive) nor of one that recorded no exit status (kept for a look). A subshell: `D` stays.
+TIDY = f"""( set -f; R=${{D%/*}}; for n in ${{a#tidy }}; do
+      case $n in *[!A-Za-z0-9._-]*) continue ;; esac
+      D=$R/$n; {{ [ -e "$D.run" ] || [ -e "$D.pid" ]; }} || continue
+      info; {{ [ -n "$r" ] && [ -z "$bad" ]; }} || continue
+      [ -n "$p" ] && kill -0 "$p" && continue
+      rm -f -- {RUN_FILES} </dev/null >/dev/null
+    done ) 3>&- 4<&-"""
+
 #: Wrappers up to this many bytes are read with the `read` builtin (a byte per system call); longer ones by `head -c`.
 READ_MAX = 1024
 
@@ -147,7 +158,8 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     once, stdout last; when its stderr is empty it sends nothing on stderr
     and says so in the stdout trailer (`end RC noerr`): a quick `true` costs
     one data packet. Then it waits for `done` on stdin and removes the run's
-    files; EOF (the client is gone) keeps them.
+    files; EOF (the client is gone) keeps them. A `tidy NAME...` line before it removes what is left of other runs
+    (`TIDY`).
 
     The fresh run's wrapper is a background subshell of this shell (a fork,
     no program started). This shell then reads one line of stdin: the
@@ -319,7 +331,10 @@ else
   fi
 fi
 while IFS= read -r a <&4; do
-  [ "$a" = done ] && exec rm -f -- {RUN_FILES} </dev/null >/dev/null 3>&- 4<&-
+  case $a in
+    done) exec rm -f -- {RUN_FILES} </dev/null >/dev/null 3>&- 4<&- ;;
+    "tidy "*) {TIDY} ;;
+  esac
 done
 """
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import TypeVar
 
 import asyncssh
@@ -70,16 +70,18 @@ def refused_words(host: str, exc: asyncssh.ChannelOpenError) -> str:
     )
 
 
-async def finished(proc: asyncssh.SSHClientProcess[bytes], journaled: asyncio.Future[None] | None, host: str, grace: float) -> None:
+async def finished(
+    proc: asyncssh.SSHClientProcess[bytes], journaled: asyncio.Future[None] | None, host: str, grace: float, leftovers: Sequence[str] = ()
+) -> None:
     """A follow session whose result is in: once its end is journaled (`journaled` set, or None), `done` on its stdin
     removes the run's files and ends it (at most `grace` seconds). Before, `done` went as soon as the result came in: a
     `kill -9` before the runner journaled the host's end left it `unknown` with no run left to follow, and `resume
     --rerun` started the command a second time. `journaled` cancelled (it never will be): the session is closed
-    without it, and EOF keeps the files."""
+    without it, and EOF keeps the files. `leftovers`: names of other runs to clear there (`tidy`, ssh_scripts.TIDY)."""
     try:
         if journaled is not None:
             await asyncio.shield(journaled)
-        proc.stdin.write(b"done\n")
+        proc.stdin.write((f"tidy {' '.join(leftovers)}\n" if leftovers else "").encode() + b"done\n")
         await asyncio.wait_for(proc.wait_closed(), grace)
     except (Exception, asyncio.CancelledError) as exc:  # best effort: at worst the run's files stay on the host
         log.debug("%s: the run's files stay there (end not journaled, or the session did not end cleanly)", host, exc_info=True)

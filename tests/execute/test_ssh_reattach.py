@@ -198,3 +198,46 @@ def test_timeout_kills_the_remote_process_group(sshd: Sshd, tmp_path: Path) -> N
     left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
     assert left.stdout == "", f"still running: {left.stdout}"
     assert runs_left(tmp_path) == []
+
+
+def test_a_commands_leftovers_are_cleared_once_its_end_is_journaled_but_never_a_running_or_unended_run(sshd: Sshd, tmp_path: Path) -> None:
+    """A resumed run hands its first command on a host the keys of runs an earlier process left there with their ends
+    journaled (a kill between that write and their removal: engine/leftovers.py). Before, nothing ever removed them:
+    the command's output stayed on the host for good. Now, once the command's own end is journaled, the follow session
+    removes them; a run whose process still runs, and one that recorded no exit status (kept for a look), stay."""
+    runs = tmp_path / "runs"
+    runs.mkdir(mode=0o700)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    alive = subprocess.Popen(["sleep", "60"])
+    leftovers = {
+        "s/old/db1/run1": f"0022\npid {gone.pid} {gone.pid}\nrc 0\n",  # ended, its end journaled: cleared
+        "s/running/db1/run1": f"0022\npid {alive.pid} {alive.pid}\n",  # still running: kept
+        "s/unended/db1/run1": f"0022\npid {gone.pid} {gone.pid}\n",  # no exit status recorded: kept for a look
+    }
+    for key, text in leftovers.items():
+        (runs / f"{run_dir_name(key)}.run").write_text(text)
+        (runs / f"{run_dir_name(key)}.out").write_text("old output\n")
+        (runs / f"{run_dir_name(key)}.err").write_text("")
+    untouched = run_dir_name("s/other/db1/run1")  # not named: another run's, whatever it holds
+    (runs / f"{untouched}.run").write_text(f"0022\npid {gone.pid} {gone.pid}\nrc 0\n")
+
+    async def main() -> tuple[Result, list[str]]:
+        ex = executor(sshd, tmp_path)
+        journaled = asyncio.get_running_loop().create_future()
+        try:
+            result = await ex.run(cmd(sshd.host("db1"), "echo new", key="s/new/db1/run1", journaled=journaled, leftovers=tuple(leftovers)), Collect())
+            kept = runs_left(tmp_path)  # nothing goes before the command's own end is journaled
+            journaled.set_result(None)
+        finally:
+            await ex.close()
+        return result, kept
+
+    try:
+        result, kept = arun(main)
+    finally:
+        alive.kill()
+        alive.wait()
+    assert result == Result("ok", exit_code=0)
+    assert len(kept) == 5, kept
+    assert runs_left(tmp_path) == sorted([run_dir_name("s/running/db1/run1"), run_dir_name("s/unended/db1/run1"), untouched])

@@ -194,6 +194,10 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     naming a process of theirs to be followed in place of the command, or a `.out` symlink through which the
     command's output overwrote a file of the user's. Nothing is made there and nothing starts.
 
+    `.run` is opened (noclobber) apart from its first write: a full disk lets the file be made but not written, and
+    that empty `.run` read as a run already there (5 s of waiting, then `ended without recording an exit status or
+    its pid`, started, of a command that never ran); now it is removed and the start refused.
+
     `.out` and `.err` are made before the wrapper starts: a `t` that came at
     once (a socket stdin) started `tail -f` before the wrapper's subshell had
     opened them, `tail` found no file, and the output was lost.
@@ -240,6 +244,7 @@ while IFS= read -r l; do [ "$l" = "$T" ] && { ok=1; break; }; W="$W$l
         )
         take = f"""\
 {read}R=${{D%/*}}
+nofile() {{ fail "cannot create the run's files $D.* (is the disk full, or the folder not writable by $(id -un)?)"; }}
 if ! [ -O "$R" ]; then
   [ -e "$R" ] || (umask 077 && mkdir -p "$R")
   if [ -e "$R" ]; then
@@ -248,11 +253,13 @@ if ! [ -O "$R" ]; then
   fi
 fi
 set -C
-if umask > "$D.run"; then
+if command exec 6>"$D.run"; then
+  umask >&6 || {{ exec 6>&-; rm -f "$D.run"; nofile; }}
+  exec 6>&-
 {fresh}
 else
   set +C
-  [ -e "$D.run" ] || fail "cannot create the run's files $D.* (is the disk full, or the folder not writable by $(id -un)?)"
+  [ -e "$D.run" ] || nofile
   hd=again
 fi"""
     else:

@@ -356,3 +356,33 @@ def test_a_runs_folder_of_another_user_is_refused_before_anything_is_made_there(
     assert "cannot create the run's files" in (result.error or "") and f"the runs folder {runs} belongs to another user than" in (result.error or ""), result
     assert victim.read_text() == "the login's own file\n"
     assert not ran.exists() and sorted(p.name for p in runs.iterdir()) == [f"{run_dir_name(key)}.out"]
+
+
+def test_a_disk_already_full_at_the_start_means_the_command_never_started(sshd: Sshd, tmp_path: Path) -> None:
+    """The runs folder on a tmpfs whose blocks are all taken (inodes left, as on a host's full /home): `.run` is made,
+    but its first line cannot be written. Before: that empty `.run` read as a run already there, the script waited 5 s
+    for its pid, and said `the command ended without recording an exit status or its pid (killed?)`, started, of a
+    command that never ran. Now: `cannot create the run's files … (is the disk full …?)` at once, not started, and no
+    file is left there."""
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], capture_output=True, text=True, timeout=10)
+    if mounted.returncode != 0:
+        pytest.fail(f"cannot mount a tmpfs here ({mounted.stderr.strip()}): the suite runs as root (scripts/test)", pytrace=False)
+    ran = tmp_path / "ran"
+    try:
+        (small / "runs").mkdir(mode=0o700)
+        subprocess.run(["dd", "if=/dev/zero", f"of={small / 'filler'}", "bs=4k"], capture_output=True, timeout=10)  # until ENOSPC
+        loop = asyncio.new_event_loop()
+        try:
+            started = loop.time()
+            result = run_alone(sshd, small, cmd(sshd.host("db1"), f"touch {ran}"))[0]
+            took = loop.time() - started
+        finally:
+            loop.close()
+        left = sorted(p.name for p in (small / "runs").iterdir())
+    finally:
+        subprocess.run(["umount", "-l", str(small)], capture_output=True, timeout=10)
+    assert result.status == "error" and not result.started, result
+    assert "cannot create the run's files" in (result.error or "") and "is the disk full" in (result.error or ""), result
+    assert not ran.exists() and left == [] and took < 4, (left, took)

@@ -340,6 +340,10 @@ class SshExecutor:
             try:
                 code, flags = trailer_status(out.tail)
             except BadStatus as exc:  # no `done`: the run's files stay for whoever looks into them
+                if not str(exc) and "stopped" in out.tail.split(" ")[2:]:  # re-attached: a stop had begun (`stop_script`)
+                    raise _Failed(
+                        f"the command ended without recording an exit status: the program was stopping it (its timeout, or a person's stop) when that process died; see {run.where}"
+                    ) from None
                 if not str(exc):
                     raise _Failed(f"the command ended without recording an exit status (killed?); see {run.where}") from None
                 raise _Failed(

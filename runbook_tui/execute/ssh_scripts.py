@@ -97,20 +97,21 @@ NOTIFY = "{ echo r >&5; } 2>/dev/null\n"
 #: A run's files, `$D` their common prefix (sh words): `.pid` and `.rc` are those of runs started by an older version.
 RUN_FILES = '"$D.run" "$D.out" "$D.err" "$D.pid" "$D.rc"'
 
-#: Shell function `info`: the run's pid, process group and exit status in `p`, `g`, `r` (empty while not recorded).
+#: Shell function `info`: the run's pid, process group and exit status in `p`, `g`, `r` (empty while not recorded);
+#: `st` set when a `stop` line says the program began stopping it (`stop_script`: a timeout, a person's stop).
 #: `.run` holds the umask, then the lines `pid P G` and `rc N` in the order they were appended (the wrapper may end
 #: before its pid is written); only complete lines count. A run started by an older version has them in `.pid` and `.rc`.
 #: A pid or group that is not a number above 1 counts as none, and `bad` holds the line: the command can write to `.run`,
 #: and `kill -TERM -1` would signal every process of the user (under sudo, of the host).
 RUN_INFO = """\
 info() {
-  p= g= r= bad=
+  p= g= r= bad= st=
   if [ -e "$D.pid" ]; then
     [ -s "$D.pid" ] && { read -r p g < "$D.pid" || p=; }
     [ -s "$D.rc" ] && { read -r r < "$D.rc" || r=; }
   else
     while read -r k a b; do
-      case $k in pid) p=$a g=$b ;; rc) r=$a ;; esac
+      case $k in pid) p=$a g=$b ;; rc) r=$a ;; stop) st=1 ;; esac
     done < "$D.run"
   fi
   case $p in *[!0-9]*|[01]) bad="pid $p $g" p= g= ;; esac
@@ -317,6 +318,7 @@ if [ -n "$new" ]; then
   if [ ! -e "$D.run" ]; then r=$w x=" gone"; elif [ "$r" != "$w" ]; then r=; fi
 fi
 rc=${{r:--}}
+[ -n "$r$new" ] || [ -z "$st" ] || x=" stopped"
 full=
 if [ -z "$x" ] && [ "$rc" != 0 ] && a=$(df -Pk -- "$D.out" 2>/dev/null); then
   set -f; set -- $a; set +f
@@ -391,12 +393,14 @@ def stop_script(dir_expr: str, grace: float, *, sudo: bool) -> str:
     Before, the kill script removed the files as soon as the group was gone, before the program had journaled the
     step's end: a `kill -9` of the program in between left the step `unknown` on `resume` with nothing on the host to
     follow, and `--rerun` started the command again where the look said it would follow the run left there.
-    Files stay too when the kill failed (1) or no pid appeared (3): the command may still be running or starting."""
+    Files stay too when the kill failed (1) or no pid appeared (3): the command may still be running or starting.
+    A `stop` line in `.run` first tells whoever follows the run later (a resumed re-run) that it was being stopped."""
     kill = f'sh -c {shlex.quote(kill_script(grace))} sh "$D" </dev/null'
     if sudo:
         kill = f'if [ "$(id -u)" = 0 ]; then {kill}; else sudo -n {kill}; fi'
     return f"""set +aeuvx
 D={dir_expr}
+[ -e "$D.run" ] && echo stop >> "$D.run"
 {kill}
 s=$?
 echo "{STOPPED} $s"

@@ -44,5 +44,7 @@ def test_a_kill_after_a_timeout_stopped_the_command_leaves_its_run_to_follow_not
     [finished] = of_type(written, "step_finished", step="roll")
     ended = finished["hosts"]["peer01"]
     assert (finished["status"], ended["exit_code"]) == ("failed", None), finished  # no exit status claimed
-    assert ended["error"].startswith("the command ended without recording an exit status"), ended
+    assert ended["error"].startswith(  # (before: `… exit status (killed?)`, not saying the program had been stopping it)
+        "the command ended without recording an exit status: the program was stopping it (its timeout, or a person's stop) when that process died; see "
+    ), ended
     assert cli.run("journal", "verify", str(journal)).returncode == 0

@@ -230,7 +230,7 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
   P=$! G=$$
   exec 5>&-
   kill -0 -$$ || { [ -r /proc/$$/stat ] && read -r _ _ _ _ G _ < /proc/$$/stat; }
-  echo "pid $P $G" >> "$D.run" || { say broke "cannot write its pid to $D.run (is the disk full?): it may run on there unwatched (pid $P)"; exit 121; }
+  echo "pid $P $G" >> "$D.run" || [ ! -e "$D.run" ] || { say broke "cannot write its pid to $D.run (is the disk full?): it may run on there unwatched (pid $P)"; exit 121; }
   new=1"""
     if start:
         read = (

@@ -36,13 +36,19 @@ def _step_started(state: RunState, e: Event) -> RunState:
     at_once = _at_once(e)
     first = set(named[:at_once] if at_once is not None else named)  # the others wait for a slot
     hosts = MappingProxyType({**kept, **{h: HostState("running" if h in first else "pending") for h in named}})
+    ran = old.ran_before | {h for h, r in old.hosts.items() if r.started and r.status in _BEGAN}
     return with_step(
         state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
         problems=(), ran_by=e["actor"], confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
         not_rolled_back=False,
         rendered=_rendered(e) or old.rendered,
         waves=waves, wave_awaiting=owed, at_once=at_once, slot_queue=tuple(named[at_once:]) if at_once is not None else (), slot_next=0,
+        ran_before=ran,
     )  # fmt: skip
+
+
+#: A host's end after which its command had begun there (a re-run that cannot start leaves what it did).
+_BEGAN = frozenset({"done", "failed", "timed_out", "unknown"})
 
 
 def _at_once(e: Event) -> int | None:

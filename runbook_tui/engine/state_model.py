@@ -78,6 +78,9 @@ class StepState:
     #: the next: a host's end gives its slot without looking at every host again (1,000 hosts: 0.7 s of the fold before).
     slot_queue: tuple[str, ...] = ()
     slot_next: int = 0
+    #: Hosts where an earlier attempt's command began (it may have changed them): a re-run that then cannot start there
+    #: (`started: false`) leaves the earlier change, and a rollback still undoes it.
+    ran_before: frozenset[str] = frozenset()
     #: A rollback passed over it: it ran and has no undo, so its change stands (`rollback_started`'s plan lists it without
     #: an undo); False again once it runs again. The step list, its details and the report say `NOT_ROLLED_BACK`.
     not_rolled_back: bool = False

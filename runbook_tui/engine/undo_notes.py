@@ -73,7 +73,8 @@ def step_records(state: RunState) -> list[StepRecord]:
         step = state.steps[sid]
         # A host where the command never began (no connection) is planned as one nothing ran on: its undo would
         # only fail the same way and stop the rollback there (an unreachable host made every rollback stop).
-        hosts = tuple((h, hs.status if hs.started else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
+        # An earlier attempt's command that began there stands, whatever a re-run could not start (`ran_before`).
+        hosts = tuple((h, hs.status if hs.started or h in step.ran_before else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
         cut = UNDO_STOPPED if undo_stopped_on_exit(state, sid) else UNDO_LIVES_ON
         followed = undo_left_running(state).get(sid, {}) if sid == undo_cut else {}
         notes = tuple(

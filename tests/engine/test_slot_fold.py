@@ -63,3 +63,20 @@ def test_after_a_stop_no_waiting_host_gets_a_slot() -> None:
     stop = {"type": "note", "step": "roll", "text": "stopped", "request": "stop", "actor": "alice"}
     died = replay(events(started(at_once=2), stop, ended("h1"), {"type": "session_resumed", "pid": 1}))
     assert statuses(died) == dict(zip(HOSTS, ["done", "unknown", "pending", "pending", "pending"]))
+
+
+def test_a_rerun_that_cannot_start_on_a_host_the_dead_attempt_reached_still_leaves_it_for_the_rollback() -> None:
+    """The process died while h1's command ran (unknown: it may have changed h1). The re-run could not start there
+    (`started: false`: no connection). Before, the rollback planned h1 as one nothing ran on and skipped its undo, so a
+    change the first attempt may have made stayed; now an earlier attempt's command that began there stands."""
+    from runbook_tui.engine.undo_notes import step_records
+
+    cannot = {"type": "host_finished", "step": "roll", "host": "h1", "status": "failed", "exit_code": None, "error": "no connection", "started": False}
+    rerun = {**started(), "attempt": 2}
+    finished = {"type": "step_finished", "step": "roll", "status": "failed", "hosts": {h: {"status": "done", "exit_code": 0} for h in HOSTS[1:]}}
+    finished["hosts"]["h1"] = {"status": "failed", "exit_code": None, "error": "no connection", "started": False}
+    state = replay(events(started(), {"type": "session_resumed", "pid": 1}, rerun, cannot, finished))
+    [record] = step_records(state)
+    assert dict(record.hosts)["h1"] == "failed", record.hosts  # planned: its undo runs
+    never = replay(events(started(), cannot, finished))  # the first attempt itself could not start there: nothing to undo
+    assert dict(step_records(never)[0].hosts)["h1"] == "skipped"

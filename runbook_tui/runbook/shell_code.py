@@ -59,6 +59,9 @@ _ARGUMENT_LETTERS: dict[str, tuple[str, str, str]] = {
     **dict.fromkeys(("awk", "gawk", "mawk", "nawk"), ("FvfEilW", "FvfEilW", "")),
     "fish": ("dop", "dop", ""), "csh": ("", "", ""), "tcsh": ("", "", ""),
 }  # fmt: skip
+#: Short options whose attached argument is code, by interpreter: perl's `-MMOD` and `-mMOD` become `use MOD;` (so
+#: `-M'strict;system(...)'` runs system), `-d:MOD` / `-dt:MOD` become `use Devel::MOD`; value: what the argument starts with.
+_CODE_ATTACHED: dict[str, dict[str, tuple[str, ...]]] = {"perl": {"M": ("",), "m": ("",), "d": (":", "t:")}}
 #: Interpreters that take a code option's argument only as the next word (`node -pe CODE`; `node -eCODE` is an error).
 _CODE_NEXT_ONLY = frozenset({"node"})
 #: Interpreters whose first operand is their program unless one comes from an option (`awk 'PROG'`, `sed 's/a/b/'`);
@@ -123,6 +126,8 @@ def interpreter_code(words: list[str], start: int) -> list[tuple[int, str]]:
             found.append((k + 1, name))
         program_given = program_given or word in naming_program or (bool(equals) and option in naming_program)
         bundle = _bundled_code(name, word, code_options)
+        if _attached_code(name, word):  # `perl -M{{ x }}`, `perl -wMstrict=...`: the word is perl code
+            found.append((k, name))
         if bundle is not None:
             found.extend((j, name) for j in (k + bundle,) if j < len(words))
             program_given = True  # `gawk -e'PROG'`: operands are its input
@@ -260,6 +265,26 @@ def _bundled_code(name: str, word: str, code_options: frozenset[str]) -> int | N
         while letter in digits and i < len(word) and word[i].isdigit():
             i += 1  # `-l0ne`: -l's octal number, then more options
     return None
+
+
+def _attached_code(name: str, word: str) -> bool:
+    """True when `word` bundles short options ending in one whose attached argument is code (`perl -lMstrict;...`)."""
+    code_letters = _CODE_ATTACHED.get(name)
+    if not code_letters or len(word) < 3 or word.startswith("--") or not word.startswith("-"):
+        return False
+    with_argument, _next_word, digits = _ARGUMENT_LETTERS[name]
+    i = 1
+    while i < len(word):
+        letter = word[i]
+        if letter in code_letters:
+            rest = word[i + 1 :]
+            return bool(rest) and rest.startswith(code_letters[letter])
+        if letter in with_argument:
+            return False  # the rest is that option's argument (`-i.bak`, `-I/opt/lib`)
+        i += 1
+        while letter in digits and i < len(word) and word[i].isdigit():
+            i += 1
+    return False
 
 
 def _takes_next(name: str, word: str) -> bool:

@@ -399,6 +399,8 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     "ansible": frozenset({"-a", "--args", "-e", "--extra-vars"}),
 }  # fmt: skip
 _KNOWN |= frozenset(_COMMAND_OPTIONS) | SALT | {"aws", "socat"}
+#: Programs whose short options bundle (`rsync -avze CMD`, `tar -cf a.tar -ICMD`), with the letters taking an argument.
+_BUNDLING = {"rsync": "BefTM@", "tar": "bCfFgHIKLNTVX"}
 #: git settings (`-c KEY=VALUE`) whose value git runs as a command (`core.fsmonitor` on every `status`).
 _GIT_COMMAND_KEY = re.compile(
     r"(?i)(^alias\.|\.(pager|editor|sshcommand|fsmonitor|askpass|helper|command|program|driver|external|textconv|clean|smudge"
@@ -441,9 +443,23 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
             found.append((k, f"git config {words[k - 1]}"))  # `git config core.sshCommand "{{ x }}"`: run by later gits
         elif words[k - 1] in _COMMAND_OPTIONS.get(name, ()):
             found.append((k, f"{name} {words[k - 1]}"))
+        if name in _BUNDLING and words[k] not in _COMMAND_OPTIONS[name] and (bundled := _bundled_command(name, words[k])):
+            at, letter = bundled
+            found.extend((j, f"{name} -{letter}") for j in (k + at,) if j < len(words))
         elif equals and option in _COMMAND_OPTIONS.get(name, ()):
             found.append((k, f"{name} {option}"))
     return found
+
+
+def _bundled_command(name: str, word: str) -> tuple[int, str] | None:
+    """Where a bundle of short options puts the command an option of it runs (`-avze CMD`: 1, the next word; `-ICMD`:
+    0, this word), with that option's letter; None when it holds none."""
+    if not word.startswith("-") or word.startswith("--") or len(word) < 2:
+        return None
+    for i, letter in enumerate(word[1:], start=1):
+        if letter in _BUNDLING[name]:  # the rest of the word, or the next one, is this option's argument
+            return ((0 if i + 1 < len(word) else 1), letter) if f"-{letter}" in _COMMAND_OPTIONS[name] else None
+    return None
 
 
 def format_operand(words: list[str]) -> int | None:

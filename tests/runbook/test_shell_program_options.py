@@ -75,3 +75,38 @@ def test_perls_other_attached_options_and_the_scripts_arguments_stay_data(tmp_pa
     ):
         run(template, hostile, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+BUNDLED_COMMAND_OPTIONS = [
+    'tar -cf a.tar -I"{{ x }}" .',  # --use-compress-program, attached
+    "tar -cf a.tar -I{{ x }} .",
+    'tar -cI"{{ x }}" -f a.tar .',  # a bundle ending in it, attached
+    'tar -czf a.tar -F"{{ x }}" .',  # --info-script
+    'rsync -ae "{{ x }}" src/ db1:dst/',  # a bundle ending in -e: the next word is the remote shell
+    'rsync -avze "{{ x }}" src/ db1:dst/',
+    'rsync -e"{{ x }}" src/ db1:dst/',
+]
+
+
+@pytest.mark.parametrize("template", BUNDLED_COMMAND_OPTIONS)
+def test_a_value_in_a_bundled_or_attached_option_that_runs_a_command_is_a_plain_word_or_refused(template: str, tmp_path: Path) -> None:
+    """tar runs `-I`'s and `-F`'s argument with `sh -c`, rsync splits `-e`'s into a command line: only `-I CMD` and
+    `-e CMD` as words of their own were known, so `tar -cf a.tar -I"{{ x }}" .` with x = `touch F` and `rsync -ae
+    "{{ x }}"` with x = `sh -c "touch F" #` made F (dash and bash). Attached or ending a bundle, the argument is now a
+    command too: a plain word or refused."""
+    for hostile in ("touch pwned", 'sh -c "touch pwned" #', "a; touch pwned"):
+        with pytest.raises(TemplateError, match="which can run commands: only a plain word"):
+            render_command(template, {"x": hostile})
+    assert [v for _, v in render_command(template, {"x": "gzip"}).env] == ["gzip"]
+    if template.startswith("tar -cf"):  # the plain word runs: the archive is made with gzip, nothing else
+        work = tmp_path / "work"
+        work.mkdir()
+        (work / "f").write_text("data")
+        run(template.replace("-cf a.tar", "-cf ../a.tar"), "gzip", work)
+        assert list(work.iterdir()) == [work / "f"] and (tmp_path / "a.tar").read_bytes()[:2] == b"\x1f\x8b"
+
+
+def test_bundles_whose_option_takes_data_stay_data(tmp_path: Path) -> None:
+    """`tar -czf {{ x }}`, `tar -C {{ x }}`, `rsync -aT {{ x }}`, `rsync -af "- {{ x }}"`: a file, a folder, a filter rule."""
+    for template in ("tar -czf {{ x }} .", "tar -C {{ x }} -cf a.tar .", "rsync -aT {{ x }} a b/", 'rsync -af"- {{ x }}" a b/', "rsync -avz {{ x }} b/"):
+        assert [v for _, v in render_command(template, {"x": "a b; $(touch pwned)"}).env] == ["a b; $(touch pwned)"], template

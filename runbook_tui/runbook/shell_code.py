@@ -267,6 +267,27 @@ def _bundled_code(name: str, word: str, code_options: frozenset[str]) -> int | N
     return None
 
 
+def python_module(words: list[str], start: int) -> tuple[int, int] | None:
+    """The word naming the module the python at `start` runs (`-m MOD`, `-Im MOD`, `-mMOD`) and where the name starts in
+    it; None when it runs no module (`-c CODE` or a script comes first)."""
+    if start >= len(words) or canonical(words[start]) not in ("python", "python3"):
+        return None
+    with_argument = _ARGUMENT_LETTERS["python"][0]
+    k = start + 1
+    while k < len(words) and words[k].startswith("-") and words[k] not in ("-", "--") and not words[k].startswith("--"):
+        word = words[k]
+        for i, letter in enumerate(word[1:], start=1):
+            if letter == "c":
+                return None
+            if letter == "m":
+                return (k, i + 1) if i + 1 < len(word) else ((k + 1, 0) if k + 1 < len(words) else None)
+            if letter in with_argument:  # `-W ignore`, `-Xdev`: the rest, or the next word, is its argument
+                k += 0 if i + 1 < len(word) else 1
+                break
+        k += 1
+    return None
+
+
 def _attached_code(name: str, word: str) -> bool:
     """True when `word` bundles short options ending in one whose attached argument is code (`perl -lMstrict;...`)."""
     code_letters = _CODE_ATTACHED.get(name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runbook_tui.runbook import shell_commands as commands
-from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, psql_raw_reads, psql_variables, sql_code
+from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, psql_raw_reads, psql_variables, python_module, sql_code
 from runbook_tui.runbook.shell_places import WHOLE_NAME, Word, marker
 
 if TYPE_CHECKING:
@@ -39,6 +39,9 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     debugged = gdb_program(texts, start)  # `gdb -batch -ex run --args {{ x }}`: the value picks the program gdb runs
     for m in words[debugged].markers + words[debugged].expanded_markers if debugged is not None and WHOLE_NAME.fullmatch(words[debugged].text) else ():
         tok.places[m].runs_as = tok.places[m].runs_as or "the program gdb runs"
+    module = python_module(texts, start)  # `python3 -m {{ x }}`: the value picks the module (the program) python runs
+    for m in words[module[0]].markers if module is not None and WHOLE_NAME.fullmatch(words[module[0]].text[module[1] :]) else ():
+        tok.places[m].runs_as = tok.places[m].runs_as or f"the module {texts[start].rpartition('/')[2]} -m runs"
     # `psql -v t="{{ x }}" -c '\set r `echo :t`'`: a meta-command reads `:t` as raw text (SQL given to -c is sent as is)
     variables = psql_variables(texts, start)
     meta = "\n".join(texts[k] for k, _ in sql_code("psql", texts, start) if texts[k].startswith("\\"))

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers_runbook import errors
 
 from runbook_tui.runbook.templating import TemplateError, render_command
 
@@ -110,3 +111,43 @@ def test_bundles_whose_option_takes_data_stay_data(tmp_path: Path) -> None:
     """`tar -czf {{ x }}`, `tar -C {{ x }}`, `rsync -aT {{ x }}`, `rsync -af "- {{ x }}"`: a file, a folder, a filter rule."""
     for template in ("tar -czf {{ x }} .", "tar -C {{ x }} -cf a.tar .", "rsync -aT {{ x }} a b/", 'rsync -af"- {{ x }}" a b/', "rsync -avz {{ x }} b/"):
         assert [v for _, v in render_command(template, {"x": "a b; $(touch pwned)"}).env] == ["a b; $(touch pwned)"], template
+
+
+def runbook_running(template: str) -> str:
+    """A runbook whose one step runs `template` (one line), at line 10, column 14."""
+    return (
+        "runbook: 1\nid: demo\ntitle: Demo\nparams:\n  x: {type: string, default: json}\nsections:\n  - id: main\n    steps:\n"
+        f"      - id: one\n        run: {template}\n"
+    )
+
+
+PYTHON_MODULE = [
+    "python3 -m {{ x }}",
+    'python3 -m"{{ x }}"',
+    "python3 -u -m {{ x }} --help",
+    "python3 -X importtime -W ignore -m {{ x }}",
+    "python3 -Im {{ x }}",
+    "PYTHONPATH=. python3 -m {{ x }}",
+    "/usr/bin/python3.11 -m {{ x }}",
+    "sudo -n python3 -m {{ x }}",
+]
+
+
+@pytest.mark.parametrize("template", PYTHON_MODULE)
+def test_a_value_naming_the_module_python_runs_is_refused_at_its_position(template: str, write_runbook, tmp_path: Path) -> None:
+    """`python3 -m {{ x }}` runs whatever module the value names: with x = `pwnmod` and a `pwnmod.py` in the folder the
+    step runs in (an upload, a checkout), its code ran (the marker made, dash and bash). Like a value that is a command's
+    whole name, it picks the program, so `validate` refuses it at the value's FILE:LINE:COL."""
+    [error] = errors(write_runbook(runbook_running(template)))
+    assert (error.mark.line, error.mark.col) == (10, 14 + template.index("{{")), str(error)
+    assert "the module python" in error.message and "picks the program" in error.message, error.message
+
+
+def test_a_value_beside_pythons_module_or_inside_its_package_stays_data(tmp_path: Path) -> None:
+    """The module's arguments, a module inside a package the runbook names, `-W`'s argument, and `-m` after `-c` or a
+    script (arguments of the program) are data."""
+    (tmp_path / "pwnmod.py").write_text("open('pwned', 'w')")
+    assert run("python3 -c 'import sys; print(sys.argv[1:])' -m {{ x }}", "pwnmod", tmp_path).stdout == "['-m', 'pwnmod']\n"
+    for template in ("python3 -m json.tool {{ x }}", "python3 -m mytools.{{ x }}", "python3 -W {{ x }} -m json.tool", "python3 prog.py -m {{ x }}"):
+        assert [v for _, v in render_command(template, {"x": "pwnmod"}).env] == ["pwnmod"], template
+    assert not (tmp_path / "pwned").exists()

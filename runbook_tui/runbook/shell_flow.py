@@ -46,6 +46,10 @@ COMMAND_VARIABLES = {
     "SYSTEMD_PAGER": "systemctl", "EDITOR": "crontab -e, git, visudo...", "VISUAL": "crontab -e, git...", "LESSOPEN": "less",
     "LESSCLOSE": "less", "RSYNC_RSH": "rsync", "CVS_RSH": "cvs", "BROWSER": "xdg-open, git...",
 }  # fmt: skip
+#: Variables an interpreter reads as options of its own, which load code: `PERL5OPT=-Mstrict;system(...)` is `use strict;
+#: system(...)`, `NODE_OPTIONS=--import=data:text/javascript,...` runs that JavaScript, `RUBYOPT=-rLIB`: a value there is
+#: code to that interpreter, a plain word only.
+OPTION_VARIABLES = {"PERL5OPT": "perl", "NODE_OPTIONS": "node", "RUBYOPT": "ruby"}
 _ASSIGNING = _DECLARING | {"export", "readonly"}
 #: Variables naming the shell itself (`$SHELL -c "..."`, `"$BASH" -c`, `$0 -c`): a command word expanding one is a shell.
 _SHELL_NAMES = frozenset({"SHELL", "BASH"})
@@ -123,6 +127,8 @@ class Flow:
             for m in self._reaching({name}, {}):
                 if isinstance(m, int):
                     places[m].runs_commands_of = places[m].runs_commands_of or awk
+        for name in OPTION_VARIABLES.keys() & {link for link, _, _ in self.links}:  # `PERL5OPT="-M{{ x }}"`
+            self.code.setdefault(name, OPTION_VARIABLES[name])
         for name, by in self.code.items():  # `v="{{ x }}"; sed "s/a/$v/"`: the value is sed code, a plain word only
             for m in self._reaching({name}, {}):
                 if isinstance(m, int):

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers_runbook import errors
+from helpers_runbook import cli_main, errors
 
 from runbook_tui.runbook.templating import TemplateError, render_command
 
@@ -151,3 +151,37 @@ def test_a_value_beside_pythons_module_or_inside_its_package_stays_data(tmp_path
     for template in ("python3 -m json.tool {{ x }}", "python3 -m mytools.{{ x }}", "python3 -W {{ x }} -m json.tool", "python3 prog.py -m {{ x }}"):
         assert [v for _, v in render_command(template, {"x": "pwnmod"}).env] == ["pwnmod"], template
     assert not (tmp_path / "pwned").exists()
+
+
+OPTION_VARIABLES = [
+    ("PERL5OPT=-M{{ x }} perl -e 1", "strict;system(q(touch),q(pwned))", "strict"),
+    ('PERL5OPT="{{ x }}" perl -e 1', "-Mstrict;system(q(touch),q(pwned))", "-Mstrict"),
+    ('env PERL5OPT="{{ x }}" perl -e 1', "-Mstrict;system(q(touch),q(pwned))", "-Mstrict"),
+    ('export PERL5OPT="{{ x }}"; perl -e 1', "-Mstrict;system(q(touch),q(pwned))", "-Mstrict"),
+    ('o="{{ x }}"; PERL5OPT="$o" perl -e 1', "-Mstrict;system(q(touch),q(pwned))", "-Mstrict"),
+    ('NODE_OPTIONS="{{ x }}" node -e 1', "--import=data:text/javascript,import('fs').then(f=>f.writeFileSync('pwned',''))", "--max-old-space-size=100"),
+    ('NODE_OPTIONS="{{ x }}" node -e 1', "--require ./m.js", "--no-warnings"),
+]
+
+
+@pytest.mark.parametrize(("template", "hostile", "plain"), OPTION_VARIABLES)
+def test_a_value_in_an_interpreters_option_variable_is_a_plain_word_or_refused(template: str, hostile: str, plain: str, tmp_path: Path) -> None:
+    """perl reads `$PERL5OPT` and node `$NODE_OPTIONS` as options of their own: `PERL5OPT="{{ x }}" perl -e 1` with x =
+    `-Mstrict;system(q(touch),q(F))` ran system, `NODE_OPTIONS` with `--import=data:text/javascript,...` ran that code
+    (F made under dash and bash). A value there is now code to them: a plain word passes, anything else is refused."""
+    (tmp_path / "m.js").write_text("require('fs').writeFileSync('pwned', '')")
+    run(template, plain, tmp_path)
+    with pytest.raises(TemplateError, match=r"code to (perl|node)"):
+        render_command(template, {"x": hostile})
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_a_steps_env_option_variable_is_a_plain_word_before_the_step_runs(write_runbook, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same through a step's `env: {PERL5OPT: ...}`: exec stops before the command starts."""
+    made = tmp_path / "made"
+    path = write_runbook(runbook_running("perl -e 1").replace("run: perl -e 1", 'run: perl -e 1\n        env: {PERL5OPT: "-M{{ x }}"}'))
+    value = f"strict;system(q(touch),q({made}))"
+    assert cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 1
+    assert "env PERL5OPT: perl reads $PERL5OPT as options of its own, which load and run code" in capsys.readouterr().out
+    assert not made.exists()
+    assert cli_main(["exec", str(path), "-p", "x=strict", "--solo", "t", "--journal", str(tmp_path / "j2.jsonl")]) == 0

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, psql_raw_reads, psql_variables, python_module, sql_code
 from runbook_tui.runbook.shell_places import WHOLE_NAME, Word, marker
+from runbook_tui.runbook.shell_remote_paths import remote_paths
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
@@ -26,6 +27,13 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         return  # no shell, wrapper or name-reading builtin among the words
     for indexes, by in commands.scripts(texts):
         tok._reparse([words[k] for k in indexes], by)
+    for k, host_end, cut, by in remote_paths(texts, commands.command_start(texts)):  # `scp -O db1:"{{ x }}" .`
+        text = words[k].text
+        for m in words[k].markers:  # `scp -O "{{ x }}" db1:` with x = `db1:$(touch F)`: the value would make a host:path
+            tok.places[m].host_part_of = tok.places[m].host_part_of or (by if text.index(marker(m)) < host_end else "")
+        if cut is not None:  # the host's shell parses the path (a value in the host part is ssh's, not that shell's)
+            path = text[cut:]
+            tok._reparse([Word([path], [m for m in words[k].markers if marker(m) in path], words[k].expanded_markers, words[k].refs)], by)
     if not values:
         return
     for k, by in commands.script_files(texts):

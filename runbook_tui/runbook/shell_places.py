@@ -63,6 +63,7 @@ class Place:
     code_of: str = ""  # an interpreter that runs this word as its own code (`sed`, `awk`, `python3 -c`): plain words only
     command_line: bool = False  # in a command line a program splits into words and runs (`rsync -e`): no leading `-`
     option_of: str = ""  # a program that may read a word starting with `-` here as an option that runs a command
+    host_part_of: str = ""  # before the host's `:` of a copy whose remote paths a shell parses (`scp -O`): no `:` in it
     echoed: bool = False  # among `echo`'s arguments: dash's echo reads backslashes in them, `-n` is its option
     format_of: str = ""  # a command reading this word as a format (`printf`): its `%` and `\\` are directives
     expanded_by: str = ""  # a variable a shell expands again as it reads it (`BASH_ENV`, `ENV`, `PS4`): its name

@@ -224,6 +224,12 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         )
     if place.reparsed_output:
         return f"'{place.by}' parses the output of this expansion again as shell code; {as_argument}"
+    if place.levels > shq_count and place.by in ("scp -O", "rsync --old-args"):  # `scp -O db1:"/var/log/{{ x }}" .`
+        return (
+            f"'{place.by}' has the host's shell parse the remote path after HOST: again as shell code; write"
+            f" {{{{ {name}{' | shq' * place.levels} }}}} to quote it for that shell (scp -O also needs -T to fetch a file so named),"
+            f" or copy without {place.by.split()[1]} (then the path is data)"
+        )
     if place.levels > shq_count:
         filters = " | shq" * place.levels
         return f"'{place.by}' parses this value again as shell code; write {{{{ {name}{filters} }}}} to quote it for that shell too, or {as_argument}"
@@ -315,6 +321,12 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
                     f"a value starting with '{item[0]}' would be read by {place.option_of} as an option ({_clip(item)}),"
                     f" and some of its options run commands (ssh -oProxyCommand=...); write -- before the operands"
                     f" ({place.option_of} [OPTIONS] -- VALUE) or ./ before a relative path"
+                )
+            if place.host_part_of and ":" in item:
+                raise ShellRefused(
+                    f"a ':' in this value would make (or move) the HOST: of an operand of {place.host_part_of} ({_clip(item)}),"
+                    f" and that host's shell parses the path after it again as code; expected a value without ':' there"
+                    " (or copy without -O / --old-args: the path is data then)"
                 )
             if place.echoed and _ECHO_READS.search(item):
                 raise ShellRefused(

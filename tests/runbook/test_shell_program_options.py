@@ -185,3 +185,68 @@ def test_a_steps_env_option_variable_is_a_plain_word_before_the_step_runs(write_
     assert "env PERL5OPT: perl reads $PERL5OPT as options of its own, which load and run code" in capsys.readouterr().out
     assert not made.exists()
     assert cli_main(["exec", str(path), "-p", "x=strict", "--solo", "t", "--journal", str(tmp_path / "j2.jsonl")]) == 0
+
+
+LEGACY_COPIES = [
+    'scp -O db1:"/tmp/{{ x }}" .',
+    "scp -O db1:/tmp/{{ x }} .",
+    'scp -rO db1:"{{ x }}" .',
+    'scp -O -P 22 f db1:"/tmp/{{ x }}"',  # a target path: `scp -t PATH` on the host
+    'scp -O "[::1]:/tmp/{{ x }}" .',
+    'rsync -a --old-args db1:"{{ x }}" .',
+]
+
+
+@pytest.mark.parametrize("template", LEGACY_COPIES)
+def test_a_value_in_a_remote_path_the_hosts_shell_parses_needs_shq(template: str, write_runbook) -> None:
+    """`scp -O` (the legacy protocol) runs `scp -f PATH` through the host's shell, `rsync --old-args` too: with x = `a;
+    touch F`, `scp -O db1:"/tmp/{{ x }}" .` ran touch on the host (the real sshd, below). `validate` refuses it at the
+    value with the `| shq` fix, which quotes the value for that shell."""
+    [error] = errors(write_runbook(runbook_running(template)))
+    assert (error.mark.line, error.mark.col) == (10, 14 + template.index("{{")), str(error)
+    assert "again as shell code" in error.message and "{{ x | shq }}" in error.message, error.message
+
+
+def test_a_colon_in_a_value_that_could_name_the_host_is_refused() -> None:
+    """`scp -O "{{ x }}" db1:/tmp/` with x = `db1:$(touch F)` would make the local operand a remote one, whose path the
+    host's shell parses: a `:` there is refused; a path (spaces and all) passes, and without -O the value is data."""
+    for template in ('scp -O "{{ x }}" db1:/tmp/', "scp -O {{ x }}:/tmp/a .", "rsync -a --old-args {{ x }} db1:/tmp/"):
+        with pytest.raises(TemplateError, match="would make"):
+            render_command(template, {"x": "db1:$(touch pwned)"})
+        assert [v for _, v in render_command(template, {"x": "/var/backups/a b.tar"}).env] == ["/var/backups/a b.tar"]
+    for template in ('scp db1:"/tmp/{{ x }}" .', 'scp "{{ x }}" db1:/tmp/', "scp -O ./{{ x }} db1:/tmp/", 'rsync -a db1:"{{ x }}" .'):
+        assert [v for _, v in render_command(template, {"x": "db1:a; $(touch pwned)"}).env] == ["db1:a; $(touch pwned)"], template
+
+
+@pytest.mark.peers
+def test_scp_legacy_over_a_real_sshd(sshd, tmp_path: Path) -> None:
+    """Over the suite's sshd: the value as written ran on the host; with `| shq` the file with that name is copied both
+    ways and nothing runs (the suite's sshd has no SFTP subsystem, so scp without -O is not run here)."""
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    name = "a; touch pwned; b"
+    (remote / name).write_text("payload")
+    config = tmp_path / "ssh_config"
+    config.write_text(
+        f"Host db1\n  HostName {sshd.address}\n  Port {sshd.port}\n  User {sshd.user}\n  IdentityFile {sshd.client_key}\n"
+        f"  UserKnownHostsFile {sshd.known_hosts}\n  StrictHostKeyChecking yes\n  BatchMode yes\n"
+    )
+    local = tmp_path / "local"
+    local.mkdir()
+    run(f'scp -O -T -F {config} db1:"{remote}/{{{{ x | shq }}}}" got', name, local)  # -T: the name the host sends is taken
+    assert (local / "got").read_text() == "payload"
+    run(f'rsync -a --old-args -e "ssh -F {config}" db1:"{remote}/{{{{ x | shq }}}}" got2', name, local)
+    assert (local / "got2").read_text() == "payload"
+    (tmp_path / "up").write_text("uploaded")
+    run(f'scp -O -F {config} up db1:"{remote}/{{{{ x | shq }}}}.new"', name, tmp_path)  # a target: `scp -t PATH` there
+    assert (remote / f"{name}.new").read_text() == "uploaded"
+    assert sorted(p.name for p in remote.iterdir()) == [name, f"{name}.new"], "the value ran on the host"
+    # what the refused form did, the value passed as it is now but without `| shq`: the host's shell ran its touch
+    pwned = tmp_path / "pwned"
+    command = f'scp -O -F {config} db1:"{remote}/$RBT_V1" got'
+    subprocess.run(["sh", "-c", command], env={**os.environ, "RBT_V1": f"none; touch {pwned}"}, cwd=local, capture_output=True, timeout=30)
+    assert pwned.exists()
+    pwned.unlink()
+    command = f'rsync -a --old-args -e "ssh -F {config}" db1:"{remote}/$RBT_V1" got'
+    subprocess.run(["sh", "-c", command], env={**os.environ, "RBT_V1": f"none; touch {pwned}"}, cwd=local, capture_output=True, timeout=30)
+    assert pwned.exists()

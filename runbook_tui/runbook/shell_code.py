@@ -31,9 +31,12 @@ _CODE_ANYWHERE: dict[str, frozenset[str]] = {
     "osascript": frozenset({"-e"}), "expect": frozenset({"-c"}), "julia": frozenset({"-e", "-E", "--eval", "--print"}),
     "dc": frozenset({"-e", "--expression"}), "make": frozenset({"--eval"}), "sqlite3": frozenset({"-cmd", "--cmd"}),
     "erl": frozenset({"-eval"}),  # Erlang: `os:cmd(...)` runs a shell command
+    "deno": frozenset({"--eval"}),  # `deno repl --eval CODE`; `deno eval CODE`: see `_code_anywhere`
     # vim's commands (`-c CMD`, `--cmd CMD`, and `+CMD`: see `PLUS_COMMANDS`): `|` chains another, `:!` runs a shell
     **dict.fromkeys(("vim", "vi", "nvim", "ex", "view", "vimdiff", "rvim", "gvim", "evim"), frozenset({"-c", "--cmd"})),
 }  # fmt: skip
+#: `deno eval`'s options taking the next word (so it is not the code).
+_DENO_NEXT = frozenset({"--ext", "--location", "--seed", "-c", "--config", "--cert", "--import-map", "--lock", "--v8-flags"})
 #: Programs running a word starting with `+` as a command of theirs (`vim +CMD`, `less +CMD`: less's `!` runs a shell).
 PLUS_COMMANDS = frozenset({"vim", "vi", "nvim", "ex", "view", "vimdiff", "rvim", "gvim", "evim", "less"})
 #: jq-like programs: their first operand is their filter, a program that reads the environment (`env.SECRET`, `$ENV`,
@@ -169,6 +172,10 @@ def _code_anywhere(name: str, words: list[str], start: int) -> list[tuple[int, s
     if name in ("rabbitmqctl", "rabbitmq-diagnostics") and "eval" in words[start + 1 :]:  # `rabbitmqctl eval EXPR`: Erlang
         at = words.index("eval", start + 1) + 1
         found.extend((k, name) for k in range(at, len(words)) if not words[k].startswith("-"))
+    subcommand = next((k for k in range(start + 1, len(words)) if not words[k].startswith("-")), len(words)) if name == "deno" else 0
+    if name == "deno" and words[subcommand : subcommand + 1] == ["eval"]:  # `deno eval [-p] CODE`: TypeScript, any API
+        deno_code = [k for k in range(subcommand + 1, len(words)) if not words[k].startswith("-") and words[k - 1] not in _DENO_NEXT]
+        found.extend((k, name) for k in deno_code[:1])
     if name in PLUS_COMMANDS:  # `vim +CMD`, `less +CMD`
         found.extend((k, name) for k in range(start + 1, len(words)) if words[k].startswith("+") and "--" not in words[start + 1 : k])
     if name in _JQS:

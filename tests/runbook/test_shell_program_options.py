@@ -250,3 +250,26 @@ def test_scp_legacy_over_a_real_sshd(sshd, tmp_path: Path) -> None:
     command = f'rsync -a --old-args -e "ssh -F {config}" db1:"{remote}/$RBT_V1" got'
     subprocess.run(["sh", "-c", command], env={**os.environ, "RBT_V1": f"none; touch {pwned}"}, cwd=local, capture_output=True, timeout=30)
     assert pwned.exists()
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "deno eval \"console.log('{{ x }}')\"",
+        "deno eval -p \"'{{ x }}'\"",
+        "deno eval --ext=ts --print \"'{{ x }}'\"",
+        "deno repl --eval \"console.log('{{ x }}')\"",
+    ],
+)
+def test_a_value_in_denos_eval_is_a_plain_word_or_refused(template: str) -> None:
+    """`deno eval CODE` runs TypeScript with every permission: with x = `');Deno.writeTextFileSync('F','');('` the file
+    was made (deno 2.9, under dash and bash; deno is not among the suite's programs, so this checks the render)."""
+    for hostile in ("');Deno.writeTextFileSync('pwned','');('", "a b"):
+        with pytest.raises(TemplateError, match="code to deno"):
+            render_command(template, {"x": hostile})
+    assert [v for _, v in render_command(template, {"x": "v1.2"}).env] == ["v1.2"]
+
+
+def test_denos_arguments_and_a_script_named_eval_stay_data() -> None:
+    for template in ('deno eval "console.log(Deno.args)" {{ x }}', "deno run app.ts eval {{ x }}", "deno eval --ext ts 'console.log(1)' {{ x }}"):
+        assert [v for _, v in render_command(template, {"x": "a b; $(id)"}).env] == ["a b; $(id)"], template

@@ -117,6 +117,8 @@ _READERS: dict[str, _Reader] = {
     "osascript": _Reader(_set("-e"), _set(), "els", "els"),
     # make reads its makefile on stdin with `-f -`; a recipe's lines run as shell commands (and `$(shell ...)`)
     "make": _Reader(_set(), _set("-f", "--file", "--makefile"), "CfIoW", "CfIoW", _set("--directory", "--include-dir", "--old-file"), "data"),
+    # curl reads options of its own on stdin with `-K -`: a value with a line break adds any (`output = ~/.bashrc`)
+    "curl": _Reader(_set(), _set("-K", "--config"), "K", "K", operands="data"),
 }
 #: Other names of those interpreters (`python3.12`, `pypy3`, `gawk`, `nodejs`, `mariadb`, `luajit`).
 _ALIASES = {
@@ -285,6 +287,7 @@ _INSTEAD = {
     "redis-cli": '{p} SET KEY "{{{{ {x} }}}}" (the command and its values as arguments)',
     "osascript": "{p} - \"{{{{ {x} }}}}\" <<'EOF' and `on run argv` ... item 1 of argv",
     "make": 'V="{{{{ {x} }}}}" {p} -f - <<\'EOF\' and "$$V" in the recipe (an environment variable)',
+    "curl": '{p} -K FILE "https://host/{{{{ {x} }}}}" (the value as an argument: a URL, -H "Name: {{{{ {x} }}}}", --data-urlencode)',
 }
 
 
@@ -299,6 +302,7 @@ _SHELL_ESCAPE = {
     "osascript": "do shell script runs a shell command there",
     "mongosh": "require('child_process') runs a command there",
     "make": "its recipes run as shell commands",
+    "curl": "each line is a curl option: output = PATH writes any file, upload-file = PATH sends one",
 }
 
 

@@ -273,3 +273,40 @@ def test_a_value_in_denos_eval_is_a_plain_word_or_refused(template: str) -> None
 def test_denos_arguments_and_a_script_named_eval_stay_data() -> None:
     for template in ('deno eval "console.log(Deno.args)" {{ x }}', "deno run app.ts eval {{ x }}", "deno eval --ext ts 'console.log(1)' {{ x }}"):
         assert [v for _, v in render_command(template, {"x": "a b; $(id)"}).env] == ["a b; $(id)"], template
+
+
+CURL_CONFIG_ON_STDIN = [
+    'curl -sS -K - <<EOF\nurl = "file:///etc/{{ x }}"\nEOF',
+    'curl --config - <<EOF\nurl = "file:///etc/{{ x }}"\nEOF',
+    'curl -sK- <<< "url = file:///etc/{{ x }}"',
+    'printf \'url = "%s"\\n\' "{{ x }}" | curl --config=-',
+]
+
+
+@pytest.mark.parametrize("template", CURL_CONFIG_ON_STDIN)
+def test_a_value_in_curls_options_on_stdin_is_refused_at_its_position(template: str, write_runbook) -> None:
+    """`curl -K -` reads options of its own on stdin, one a line: a value holding a line break adds any of them. With x =
+    `hostname"⏎output = "F`, curl wrote /etc/hostname to F (any file could be written: ~/.bashrc, a cron file). Such a
+    value is refused at validate, at its FILE:LINE:COL, naming curl and the fix (the value as an argument)."""
+    body = template.replace("\n", "\n          ")
+    [error] = errors(write_runbook(runbook_running("|\n          " + body)))
+    line_of_value = 11 + template[: template.index("{{")].count("\n")
+    assert error.mark.line == line_of_value and "code to curl" in error.message and "as an argument" in error.message, str(error)
+
+
+def test_what_a_value_in_curls_options_did(tmp_path: Path) -> None:
+    """The first form as it ran before (the value out of band, one literal word to the shell): curl took the added line
+    as an option and wrote the file."""
+    heredoc = CURL_CONFIG_ON_STDIN[0].replace("{{ x }}", "${RBT_V1}")
+    subprocess.run(["sh", "-c", heredoc], env={**os.environ, "RBT_V1": 'hostname"\noutput = "pwned'}, cwd=tmp_path, capture_output=True, timeout=20)
+    assert (tmp_path / "pwned").read_text() == Path("/etc/hostname").read_text()
+
+
+def test_curls_data_on_stdin_and_a_config_file_stay_data() -> None:
+    for template in (
+        "curl -K cfg <<EOF\n{{ x }}\nEOF",
+        "curl -d @- https://h/ <<EOF\n{{ x }}\nEOF",
+        "curl -T - https://h/ <<EOF\n{{ x }}\nEOF",
+        'curl -H "X: {{ x }}" https://h/',
+    ):
+        assert [v for _, v in render_command(template, {"x": 'a"\noutput = "f'}).env] == ['a"\noutput = "f'], template

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from runbook_tui.runbook.shell_make import make_assignments
+
 #: Interpreters whose code comes in an option's argument (`python3 -c CODE`, `perl -e CODE`): option -> takes the code.
 _CODE_OPTIONS: dict[str, frozenset[str]] = {
     "python": frozenset({"-c"}), "python3": frozenset({"-c"}), "perl": frozenset({"-e", "-E"}), "ruby": frozenset({"-e"}),
@@ -89,7 +91,7 @@ _SQL["mariadb"] = _SQL["mysql"]
 
 #: Every interpreter named here.
 INTERPRETERS = frozenset(_CODE_OPTIONS) | frozenset(_PROGRAM_OPERAND) | frozenset(_CODE_ANYWHERE) | _PWSH | {"redis-cli"} | frozenset(_SQL)
-INTERPRETERS |= PLUS_COMMANDS | _JQS | {"rabbitmqctl", "rabbitmq-diagnostics"}
+INTERPRETERS |= PLUS_COMMANDS | _JQS | {"rabbitmqctl", "rabbitmq-diagnostics", "gmake"}
 
 
 #: Versioned and other names of those interpreters (`python3.11`, `pypy3`, `perl5.36`, `nodejs`, `luajit`).
@@ -137,7 +139,7 @@ def interpreter_code(words: list[str], start: int) -> list[tuple[int, str]]:
         k += 2 if word in with_argument or word in code_options or bundle == 1 or _takes_next(name, word) else 1
     if name in _PROGRAM_OPERAND and not program_given and k < len(words):
         found.append((k, name))
-    return found + _code_anywhere(name, words, start) + sql_code(name, words, start)
+    return found + _code_anywhere(name, words, start) + sql_code(name, words, start) + [(k, "make") for k in make_assignments(words, start)]
 
 
 def _code_anywhere(name: str, words: list[str], start: int) -> list[tuple[int, str]]:

@@ -386,6 +386,10 @@ _CODE_INSTEAD = {
     "mysql": "the mysql client has no variables for SQL given with -e: give the parameter a pattern: that lets only such a word through",
 }
 _CODE_INSTEAD["mariadb"] = _CODE_INSTEAD["mysql"]
+_CODE_INSTEAD["make"] = (
+    "make pastes a variable's text into the recipe lines that read $(NAME), which a shell runs; pass it in the environment"
+    ' instead, NAME="{{ x }}" make TARGET, and read it in the recipe as "$$NAME" (the shell expands it as data)'
+)
 _CODE_INSTEAD.update(
     dict.fromkeys(("jq", "gojq", "jaq"), "pass it as a jq variable instead: jq --arg v \"{{ x }}\" '... $v ...'"),
     yq="pass it in the environment instead: V=\"{{ x }}\" yq '... strenv(V) ...'",

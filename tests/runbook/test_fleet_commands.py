@@ -24,7 +24,8 @@ HOSTILE = "a b; touch pwned $(touch pwned)"
         "docker run --rm alpine echo {{ x }}",  # no shell: an argument of echo
         "docker run --rm --entrypoint /usr/bin/env alpine {{ x }}",
         'sg adm \'printf "%s" "$1"\' sh {{ x }}',  # sg's extra words are $0, $1... of its sh -c
-        "make -f Makefile V={{ x }} <<EOF\n{{ x }}\nEOF",  # the makefile comes from a file: stdin is data
+        "V={{ x }} make -f Makefile <<EOF\n{{ x }}\nEOF",  # the makefile comes from a file: stdin is data (a V= operand
+        # is make's own variable, pasted into recipes: see test_shell_program_options.py)
         'v={{ x }}; eval \'printf "%s" "$v"\'',  # eval reads $v as data
         'v={{ x }}; sh -c \'printf "%s" "$1"\' sh "$v"',
         "salt '*' test.ping {{ x }}",

@@ -310,3 +310,35 @@ def test_curls_data_on_stdin_and_a_config_file_stay_data() -> None:
         'curl -H "X: {{ x }}" https://h/',
     ):
         assert [v for _, v in render_command(template, {"x": 'a"\noutput = "f'}).env] == ['a"\noutput = "f'], template
+
+
+MAKE_VARIABLES = [
+    "make deploy VERSION={{ x }}",
+    'make deploy VERSION="{{ x }}"',
+    "make -C . VERSION:={{ x }} deploy",
+    "gmake -j2 deploy VERSION+={{ x }}",
+    "make deploy -- VERSION={{ x }}",
+]
+
+
+@pytest.mark.parametrize("template", MAKE_VARIABLES)
+def test_a_value_in_a_make_variable_is_a_plain_word_or_refused(template: str, tmp_path: Path) -> None:
+    """make pastes a command-line variable's text into the recipe lines reading `$(VERSION)`, which a shell runs: with
+    x = `1.2; touch F` or `$(shell touch F)`, `make deploy VERSION={{ x }}` made F (dash and bash). A plain word (a
+    version) passes and runs; anything else is refused, with the fix: the value in the environment, read as "$$VERSION"."""
+    if shutil.which(template.split()[0]) is None:
+        template = template.replace("gmake", "make", 1)
+    (tmp_path / "Makefile").write_text("deploy:\n\t@echo deploying $(VERSION)\n")
+    assert "deploying 1.2.3\n" in run(template, "1.2.3", tmp_path).stdout
+    for hostile in ("1.2; touch pwned", "$(shell touch pwned)", "/opt/x"):
+        with pytest.raises(TemplateError, match=r"code to make.*\"\$\$NAME\""):
+            render_command(template, {"x": hostile})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Makefile"]
+
+
+def test_the_fix_a_value_in_makes_environment_read_by_the_recipes_shell_is_data(tmp_path: Path) -> None:
+    (tmp_path / "Makefile").write_text("deploy:\n\t@printf '%s' \"$$VERSION\"\n")
+    value = "1.2; touch pwned $(shell touch pwned) `touch pwned`"
+    assert run('VERSION="{{ x }}" make deploy', value, tmp_path).stdout == value
+    assert run("make -f Makefile -C {{ x }} deploy", str(tmp_path), tmp_path).returncode == 0  # a folder, not a variable
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Makefile"]

@@ -403,8 +403,9 @@ _KNOWN |= frozenset(_COMMAND_OPTIONS) | SALT | {"aws", "socat"}
 _BUNDLING = {"rsync": "BefTM@", "tar": "bCfFgHIKLNTVX"}
 #: git settings (`-c KEY=VALUE`) whose value git runs as a command (`core.fsmonitor` on every `status`).
 _GIT_COMMAND_KEY = re.compile(
-    r"(?i)(^alias\.|\.(pager|editor|sshcommand|fsmonitor|askpass|helper|command|program|driver|external|textconv|clean|smudge"
-    r"|process|hookspath|packobjectshook|proxy)$)"
+    r"(?i)(^(alias|pager)\.|\.(pager|editor|sshcommand|fsmonitor|askpass|helper|command|program|driver|external|textconv|clean|smudge"
+    r"|process|hookspath|packobjectshook|proxy|uploadpack|receivepack|gitproxy|tunnel|difffilter|alternaterefscommand"
+    r"|defaultkeycommand|cmd|sendmailcmd|tocmd|cccmd|headercmd)$)"
 )
 #: ssh's `-o` options that run a command (the remote one included); a value naming the option itself could be any.
 _SSH_COMMAND_OPTION = re.compile(r"(?i)\s*(proxycommand|localcommand|knownhostscommand|remotecommand)\b")

@@ -342,3 +342,41 @@ def test_the_fix_a_value_in_makes_environment_read_by_the_recipes_shell_is_data(
     assert run('VERSION="{{ x }}" make deploy', value, tmp_path).stdout == value
     assert run("make -f Makefile -C {{ x }} deploy", str(tmp_path), tmp_path).returncode == 0  # a folder, not a variable
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Makefile"]
+
+
+GIT_COMMAND_SETTINGS = [
+    'git -C dst -c remote.origin.uploadpack="{{ x }}" fetch -q',
+    'git -c remote.origin.receivepack="{{ x }}" push',
+    "git -c core.gitProxy={{ x }} fetch",
+    'git -c core.alternateRefsCommand="{{ x }}" fetch',
+    'git -c pager.log="{{ x }}" log',
+    'git -c mergetool.vimdiff.cmd="{{ x }}" mergetool',
+    'git -c difftool.x.cmd="{{ x }}" difftool',
+    'git -c imap.tunnel="{{ x }}" imap-send',
+    'git -c interactive.diffFilter="{{ x }}" add -p',
+    'git -c gpg.ssh.defaultKeyCommand="{{ x }}" commit -S',
+    'git -c sendemail.sendmailCmd="{{ x }}" send-email',
+    'git config remote.origin.uploadpack "{{ x }}"',
+]
+
+
+@pytest.mark.parametrize("template", GIT_COMMAND_SETTINGS)
+def test_a_value_in_a_git_setting_that_runs_a_command_is_a_plain_word_or_refused(template: str, tmp_path: Path) -> None:
+    """git runs these settings' values as commands (most through a shell): `git -c remote.origin.uploadpack="{{ x }}"
+    fetch` from a local repository with x = `touch F; git-upload-pack` made F (dash). Only `core.fsmonitor`, `*.command`,
+    `*.helper`... were known. A plain word (`git-upload-pack`) passes and works; anything else is refused."""
+    with pytest.raises(TemplateError, match="which can run commands: only a plain word"):
+        render_command(template, {"x": "touch ../pwned; git-upload-pack"})
+    if "uploadpack" in template and template.startswith("git -C"):
+        subprocess.run(["git", "init", "-q", str(tmp_path / "src")], check=True)
+        subprocess.run(
+            ["git", "-C", str(tmp_path / "src"), "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-q", "--allow-empty", "-m", "x"], check=True
+        )
+        subprocess.run(["git", "clone", "-q", str(tmp_path / "src"), str(tmp_path / "dst")], check=True)
+        run(template, "git-upload-pack", tmp_path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["dst", "src"]
+
+
+def test_git_settings_that_name_no_command_stay_data() -> None:
+    for template in ("git -c user.name={{ x }} commit", "git -c pager.log=false -c user.email={{ x }} log", "git config remote.origin.url {{ x }}"):
+        assert [v for _, v in render_command(template, {"x": "Jane Doe; $(id)"}).env] == ["Jane Doe; $(id)"], template

@@ -8,7 +8,6 @@ the command names `shell_commands` knows.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from runbook_tui.runbook.shell_make import make_assignments
 
@@ -462,35 +461,3 @@ def awk_data_into_commands(words: list[str], start: int) -> list[int]:
     if "ENVIRON" in names:  # `V="{{ x }}" awk '... system(ENVIRON["V"])'`, `env V=... awk`
         found.extend(k for k in range(start) if _AWK_ASSIGNMENT.match(words[k]))
     return found
-
-
-#: A psql variable read as raw text (`:t`; not `:'t'`, a quoted literal, nor `:"t"`, an identifier; `::int` is a cast).
-_PSQL_RAW = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
-
-
-def psql_variables(words: list[str], start: int) -> dict[str, int]:
-    """The variables the psql at `start` sets (`-v t=V`, `-vt=V`, `--set=t=V`, `--variable t=V`): name -> word index."""
-    if start >= len(words) or words[start].rpartition("/")[2] != "psql":
-        return {}
-    found: dict[str, int] = {}
-    for k in range(start + 1, len(words)):
-        word, before = words[k], words[k - 1]
-        if before in ("-v", "--set", "--variable") and k - 1 > start:
-            assignment = word
-        elif word.startswith(("--set=", "--variable=")):
-            assignment = word.partition("=")[2]
-        elif word.startswith("-v") and len(word) > 2 and not word.startswith("--"):
-            assignment = word[2:]
-        else:
-            continue
-        name, equals, _value = assignment.partition("=")
-        if equals and name:
-            found[name] = k
-    return found
-
-
-def psql_raw_reads(sql: str, names: Iterable[str]) -> list[str]:
-    """Which of the psql variables `names` the text reads as raw text (`select :t`, `` \\set r `echo :t` ``): psql puts
-    their value there as is, so it is SQL (or, in backticks, shell) code."""
-    wanted = set(names)
-    return sorted({m.group(1) for m in _PSQL_RAW.finditer(sql)} & wanted)

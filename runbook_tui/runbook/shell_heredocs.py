@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from runbook_tui.runbook import shell_files as files
 from runbook_tui.runbook import shell_programs as programs
-from runbook_tui.runbook.shell_code import psql_raw_reads
 from runbook_tui.runbook.shell_places import Word, marker_index
+from runbook_tui.runbook.shell_psql import psql_program_reads, psql_raw_reads
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
@@ -85,6 +85,9 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
         for name in psql_raw_reads("\n".join(lines), psql_variables):  # `psql -v t="{{ x }}" <<'SQL'` reading `:t`
             for m in psql_variables[name]:
                 tok.places[m].code_of = tok.places[m].code_of or "psql"  # SQL code: a plain word (`select ... <= :max`) passes
+        for name in psql_program_reads("\n".join(lines), psql_variables):  # `COPY ... TO PROGRAM :'t'`: it names the command
+            for m in psql_variables[name]:
+                tok.places[m].runs_as = tok.places[m].runs_as or "the command COPY ... PROGRAM runs on the database server"
         if program:  # `python3 - <<EOF`: the body is the interpreter's program
             programs.mark(tok.places, written + [m for w in body for m in w.markers + w.expanded_markers], program)
         if reader and body:  # `sh <<EOF`, `ssh host <<EOF`: the expanded body is a script

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runbook_tui.runbook import shell_commands as commands
-from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, psql_raw_reads, psql_variables, python_module, sql_code
+from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, python_module, sql_code
 from runbook_tui.runbook.shell_places import WHOLE_NAME, Word, marker
+from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
 from runbook_tui.runbook.shell_remote_paths import remote_paths
 
 if TYPE_CHECKING:

@@ -17,9 +17,9 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from runbook_tui.runbook.shell_code import psql_variables
 from runbook_tui.runbook.shell_commands import command_start, remote_words, stdin_script_reader, xargs_replaced_code
 from runbook_tui.runbook.shell_places import Place, marker_index
+from runbook_tui.runbook.shell_psql import psql_variables
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer

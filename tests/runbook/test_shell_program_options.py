@@ -380,3 +380,25 @@ def test_a_value_in_a_git_setting_that_runs_a_command_is_a_plain_word_or_refused
 def test_git_settings_that_name_no_command_stay_data() -> None:
     for template in ("git -c user.name={{ x }} commit", "git -c pager.log=false -c user.email={{ x }} log", "git config remote.origin.url {{ x }}"):
         assert [v for _, v in render_command(template, {"x": "Jane Doe; $(id)"}).env] == ["Jane Doe; $(id)"], template
+
+
+def test_a_psql_variable_copy_runs_as_its_program_is_refused_at_validate(write_runbook) -> None:
+    """`COPY ... TO PROGRAM :'v'` runs the value as a shell command on the database server: quoting it as a literal
+    (`:'v'`, the advice for values in SQL) makes it the command. With x = `touch F` PostgreSQL 15 made F. It picks the
+    program, like a command's whole name: refused at the value."""
+    for template in ("psql -v v={{ x }} <<'SQL'\ncopy (select 1) to program :'v';\nSQL", 'psql -X -v v="{{ x }}" <<\'SQL\'\nCOPY t FROM PROGRAM :"v";\nSQL'):
+        body = template.replace("\n", "\n          ")
+        [error] = errors(write_runbook(runbook_running("|\n          " + body)))
+        assert (error.mark.line, error.mark.col) == (11, 11 + template.index("{{")), str(error)
+        assert "the command COPY ... PROGRAM runs on the database server" in error.message, error.message
+
+
+def test_a_psql_variable_in_sql_whose_output_gexec_runs_is_a_plain_word_or_refused() -> None:
+    """`select format('select %s', :'v') \\gexec` runs the query's output as SQL: with x = `1; copy (select 1) to program
+    'touch F'` PostgreSQL 15 made F. Any read of the variable in such SQL is code: a plain word or refused."""
+    template = "psql -v v={{ x }} <<'SQL'\nselect format('select %s', :'v') \\gexec\nSQL"
+    with pytest.raises(TemplateError, match="code to psql"):
+        render_command(template, {"x": "1; copy (select 1) to program 'touch pwned'"})
+    assert [v for _, v in render_command(template, {"x": "42"}).env] == ["42"]
+    for data in ("psql -v v={{ x }} <<'SQL'\nselect :'v';\nSQL", "psql -v v={{ x }} <<'SQL'\ncopy t to '/tmp/out'; select :'v';\nSQL"):
+        assert [v for _, v in render_command(data, {"x": "1; touch pwned"}).env] == ["1; touch pwned"]

@@ -50,6 +50,12 @@ COMMAND_VARIABLES = {
 #: system(...)`, `NODE_OPTIONS=--import=data:text/javascript,...` runs that JavaScript, `RUBYOPT=-rLIB`: a value there is
 #: code to that interpreter, a plain word only.
 OPTION_VARIABLES = {"PERL5OPT": "perl", "NODE_OPTIONS": "node", "RUBYOPT": "ruby"}
+#: Variables naming code every program started with them loads (`LD_PRELOAD=/tmp/upload/evil.so ls` runs its
+#: constructor): a value there picks the code that runs, as a command's whole name does.
+LOADED_VARIABLES = {
+    "LD_PRELOAD": "a library every program it starts loads (LD_PRELOAD)",
+    "LD_AUDIT": "an audit library every program it starts loads (LD_AUDIT)",
+}
 _ASSIGNING = _DECLARING | {"export", "readonly"}
 #: Variables naming the shell itself (`$SHELL -c "..."`, `"$BASH" -c`, `$0 -c`): a command word expanding one is a shell.
 _SHELL_NAMES = frozenset({"SHELL", "BASH"})
@@ -127,6 +133,10 @@ class Flow:
             for m in self._reaching({name}, {}):
                 if isinstance(m, int):
                     places[m].runs_commands_of = places[m].runs_commands_of or awk
+        for name in LOADED_VARIABLES.keys() & {link for link, _, _ in self.links}:  # `LD_PRELOAD={{ x }} ls`
+            for m in self._reaching({name}, {}):
+                if isinstance(m, int):
+                    places[m].runs_as = places[m].runs_as or LOADED_VARIABLES[name]
         for name in OPTION_VARIABLES.keys() & {link for link, _, _ in self.links}:  # `PERL5OPT="-M{{ x }}"`
             self.code.setdefault(name, OPTION_VARIABLES[name])
         for name, by in self.code.items():  # `v="{{ x }}"; sed "s/a/$v/"`: the value is sed code, a plain word only

@@ -29,7 +29,7 @@ from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.shell_classify import classify, environment_code, environment_in_arithmetic, environment_reparsed
 from runbook_tui.runbook.shell_code import PLUS_COMMANDS
-from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, OPTION_VARIABLES, REEXPANDED
+from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,
     MARKERS,
@@ -360,6 +360,8 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
                 f"env {name}: the command expands ${name} into a script '{by}' parses again as shell code, so this value would"
                 f" run as code; expected a plain word ({_PLAIN_WORD_CHARACTERS}), not {_clip(value)}; pass it as an argument instead"
             )
+    for name in sorted(n for n, v in env if n in LOADED_VARIABLES and v):  # `env: {LD_PRELOAD: "{{ x }}"}`
+        return f"env {name}: this value names {LOADED_VARIABLES[name]}, so it picks code that runs; name the library in the runbook"
     for name, by in sorted((n, OPTION_VARIABLES[n]) for n, v in env if n in OPTION_VARIABLES and not _PLAIN_WORD.match(v)):
         return (  # `env: {PERL5OPT: "-M{{ x }}"}`: perl reads it as its own options, which load code
             f"env {name}: {by} reads ${name} as options of its own, which load and run code (-MMOD is `use MOD;`), so this"

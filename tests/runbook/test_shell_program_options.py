@@ -402,3 +402,28 @@ def test_a_psql_variable_in_sql_whose_output_gexec_runs_is_a_plain_word_or_refus
     assert [v for _, v in render_command(template, {"x": "42"}).env] == ["42"]
     for data in ("psql -v v={{ x }} <<'SQL'\nselect :'v';\nSQL", "psql -v v={{ x }} <<'SQL'\ncopy t to '/tmp/out'; select :'v';\nSQL"):
         assert [v for _, v in render_command(data, {"x": "1; touch pwned"}).env] == ["1; touch pwned"]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "LD_PRELOAD={{ x }} ls",
+        "env LD_PRELOAD={{ x }} ls",
+        "export LD_PRELOAD={{ x }}; ls",
+        "p={{ x }}; LD_PRELOAD=$p /bin/true",
+        "LD_AUDIT={{ x }} ls",
+        "sudo LD_PRELOAD={{ x }} ls",
+    ],
+)
+def test_a_value_naming_a_preloaded_library_is_refused_at_its_position(template: str, write_runbook) -> None:
+    """`LD_PRELOAD={{ x }} ls` with x = an uploaded `evil.so` runs its constructor in ls (checked with a library built
+    by gcc: its `system("touch F")` made F). The value picks code that runs, as a command's whole name does: refused."""
+    [error] = errors(write_runbook(runbook_running(template)))
+    assert (error.mark.line, error.mark.col) == (10, 14 + template.index("{{")), str(error)
+    assert "LD_" in error.message and "picks" in error.message, error.message
+
+
+def test_a_steps_env_naming_a_preloaded_library_is_refused_before_the_step(write_runbook, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_runbook(runbook_running("/bin/true").replace("run: /bin/true", 'run: /bin/true\n        env: {LD_PRELOAD: "{{ x }}"}'))
+    assert cli_main(["exec", str(path), "-p", "x=/tmp/upload/evil.so", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 1
+    assert "env LD_PRELOAD: this value names a library every program it starts loads" in capsys.readouterr().out

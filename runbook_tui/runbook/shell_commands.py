@@ -104,8 +104,8 @@ _COPROC_COMPOUND = frozenset({"{", "if", "while", "until", "for", "select", "cas
 
 #: Programs with options that run a command or write files (`ssh -oProxyCommand=CMD`, `scp`/`sftp` too, `rsync -eCMD`,
 #: `git --upload-pack=CMD`, `tar --to-command=CMD`, `sort --compress-program=CMD`, `zip -TTCMD`, `curl -K FILE`,
-#: `wget -eCOMMAND`, `find PATH -exec`): a value that starts one of their words must not start with `-`.
-_OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", "sort", "zip", "curl", "wget", "find"})
+#: `wget -eCOMMAND`, `find PATH -exec`, `su --command=CMD`): a value that starts one of their words must not start with `-`.
+_OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", "sort", "zip", "curl", "wget", "find", "su", "runuser"})
 #: `man -Pcmd`, `nc -e/bin/sh`, and editors and pagers reading a word starting with `+` as a command (`vim +!cmd`).
 _OPTIONS_RUN_COMMANDS |= {"man", "nc", "ncat", "netcat", "nc.traditional"} | PLUS_COMMANDS
 

@@ -427,3 +427,27 @@ def test_a_steps_env_naming_a_preloaded_library_is_refused_before_the_step(write
     path = write_runbook(runbook_running("/bin/true").replace("run: /bin/true", 'run: /bin/true\n        env: {LD_PRELOAD: "{{ x }}"}'))
     assert cli_main(["exec", str(path), "-p", "x=/tmp/upload/evil.so", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 1
     assert "env LD_PRELOAD: this value names a library every program it starts loads" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "template", ["su - {{ x }} <<EOF\necho hi\nEOF", 'su {{ x }} -c "echo hi"', "su -s /bin/sh {{ x }} </dev/null", 'runuser {{ x }} -c "echo hi"']
+)
+def test_a_user_name_starting_with_a_dash_is_refused_where_su_reads_options(template: str) -> None:
+    """su and runuser read a word starting with `-` before their user as an option, and `--command=CMD` runs CMD as that
+    user: `su - "{{ x }}" <<EOF` with x = `--command=touch F` made F as root (below). Such a value is refused when
+    it renders, with the fix (`--` before the user); a user name passes."""
+    with pytest.raises(TemplateError, match=r"would be read by (su|runuser) as an option"):
+        render_command(template, {"x": "--command=touch pwned"})
+    assert [v for _, v in render_command(template, {"x": "postgres"}).env] == ["postgres"]
+
+
+def test_what_su_did_with_such_a_user_and_the_fixed_form(tmp_path: Path) -> None:
+    pwned = tmp_path / "pwned"
+    subprocess.run(["sh", "-c", 'su - "$RBT_V1" </dev/null'], env={**os.environ, "RBT_V1": f"--command=touch {pwned}"}, capture_output=True, timeout=20)
+    assert pwned.exists()  # the value ran, as root
+    pwned.unlink()
+    result = subprocess.run(
+        ["sh", "-c", 'su -l -- "$RBT_V1" -c "echo hi"'], env={**os.environ, "RBT_V1": f"--command=touch {pwned}"}, capture_output=True, timeout=20
+    )
+    assert result.returncode != 0 and not pwned.exists()  # after --: a user name su does not know
+    assert run('su -l -- {{ x }} -c "echo hi"', "root", tmp_path).stdout == "hi\n"

@@ -316,6 +316,30 @@ def _attached_code(name: str, word: str) -> bool:
     return False
 
 
+#: Interpreters and shells whose options come before their script (or code) and the script's arguments after it.
+SCRIPT_RUNNERS = frozenset({"python", "python3", "perl", "ruby", "node", "php", "lua", "sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
+_SHELL_NEXT = frozenset({"-o", "-O", "+o", "+O", "--rcfile", "--init-file"})
+_SHELL_NAMES = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
+
+
+def options_end(words: list[str], start: int) -> int | None:
+    """Where the options of the interpreter or shell at `start` end (`SCRIPT_RUNNERS`): its first operand (the script),
+    or right after its code option's code (`python3 -c CODE ARGS`); later words are the program's arguments. None for
+    another command."""
+    name, k = canonical(words[start]), start + 1
+    if name not in SCRIPT_RUNNERS:
+        return None
+    code_options = _CODE_OPTIONS.get(name, frozenset()) if name not in _SHELL_NAMES else frozenset()
+    python = {"-c", "-m"} if name in ("python", "python3") else set()
+    while k < len(words) and words[k].startswith(("-", "+")) and words[k] not in ("-", "--", "+"):
+        word = words[k]
+        code = word in code_options | python or _bundled_code(name, word, code_options | python) == 1
+        if python and (code or word[1:2] == "m" or (word[1:2] != "-" and "c" in word[1:])):
+            return k + 1 if code else k  # python stops at -c CODE / -m MOD: the rest is sys.argv (perl and node go on)
+        k += 2 if code or _takes_next(name, word) or word in _SHELL_NEXT or (name == "node" and word in ("-r", "--require", "--import")) else 1
+    return k
+
+
 def _takes_next(name: str, word: str) -> bool:
     """True when an interpreter's short option (alone or ending a bundle: `-W`, `-uW`) takes the next word as its argument."""
     if name not in _ARGUMENT_LETTERS or len(word) < 2 or word.startswith("--"):

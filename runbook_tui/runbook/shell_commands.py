@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from runbook_tui.runbook import shell_code
 from runbook_tui.runbook.shell_code import INTERPRETERS, PLUS_COMMANDS, canonical, gdb_shell_commands, interpreter_code, sql_escape_label, sql_shell_escapes
 from runbook_tui.runbook.shell_dash_c import dash_c_script, sg_command, shell_script
 from runbook_tui.runbook.shell_fleet import (
@@ -107,7 +108,7 @@ _COPROC_COMPOUND = frozenset({"{", "if", "while", "until", "for", "select", "cas
 #: `wget -eCOMMAND`, `find PATH -exec`, `su --command=CMD`): a value that starts one of their words must not start with `-`.
 _OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", "sort", "zip", "curl", "wget", "find", "su", "runuser"})
 #: `man -Pcmd`, `nc -e/bin/sh`, and editors and pagers reading a word starting with `+` as a command (`vim +!cmd`).
-_OPTIONS_RUN_COMMANDS |= {"man", "nc", "ncat", "netcat", "nc.traditional"} | PLUS_COMMANDS
+_OPTIONS_RUN_COMMANDS |= {"man", "nc", "ncat", "netcat", "nc.traditional", "gdb"} | PLUS_COMMANDS  # gdb --eval-command=CMD
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
@@ -481,9 +482,12 @@ def option_words(words: list[str]) -> tuple[list[int], str]:
     any before a `--` (GNU tools take options after operands too); `find`'s paths; `ssh`'s own, not the remote command's."""
     start = command_start(words)
     name = _basename(words[start]) if start < len(words) else ""
-    if name not in _OPTIONS_RUN_COMMANDS:
+    script = shell_code.options_end(words, start) if start < len(words) else None  # `python3 {{ x }}`, x = `-cCODE`
+    if name not in _OPTIONS_RUN_COMMANDS and script is None:
         return [], name
     end = words.index("--", start) if "--" in words[start:] else len(words)
+    end = end if script is None else min(end, script + 1)  # an interpreter's script, not the script's arguments
+    end = min(end, words.index("--args", start)) if name == "gdb" and "--args" in words[start:] else end
     if name == "ssh":
         remote = _ssh_command(words[start + 1 :])
         end = min(end, len(words) if remote is None else start + 1 + remote)

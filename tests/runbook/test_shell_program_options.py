@@ -451,3 +451,34 @@ def test_what_su_did_with_such_a_user_and_the_fixed_form(tmp_path: Path) -> None
     )
     assert result.returncode != 0 and not pwned.exists()  # after --: a user name su does not know
     assert run('su -l -- {{ x }} -c "echo hi"', "root", tmp_path).stdout == "hi\n"
+
+
+SCRIPT_OPERAND_AS_OPTION = [
+    ("python3 {{ x }}", "-cimport os;os.system('touch pwned')"),
+    ('python3 -u "{{ x }}" arg', "-cimport os;os.system('touch pwned')"),
+    ("perl {{ x }}", "-esystem('touch pwned')"),
+    ('perl -e "print @ARGV" {{ x }}', "-esystem('touch pwned')"),  # perl reads switches after -e CODE too
+    ("node {{ x }}", "--eval=require('fs').writeFileSync('pwned','')"),
+    ("gdb -batch {{ x }}", "--eval-command=shell touch pwned"),
+    ("bash {{ x }}", "--rcfile=/tmp/upload/evil"),
+]
+
+
+@pytest.mark.parametrize(("template", "hostile"), SCRIPT_OPERAND_AS_OPTION)
+def test_a_value_an_interpreter_would_read_as_its_option_is_refused(template: str, hostile: str, tmp_path: Path) -> None:
+    """`python3 {{ x }}` (a script's name, say) with x = `-cimport os;os.system('touch F')` ran that code, and so did
+    `perl {{ x }}` with `-e…`, `node {{ x }}` with `--eval=…`, `gdb -batch {{ x }}` with `--eval-command=shell …`
+    (F made, run by dash): the interpreter read the value as its own option. Such a value is refused when it
+    renders, with the fix (`--` before it); a script's name passes."""
+    with pytest.raises(TemplateError, match=r"would be read by .* as an option"):
+        render_command(template, {"x": hostile})
+    assert [v for _, v in render_command(template, {"x": "deploy.py"}).env] == ["deploy.py"]
+
+
+def test_the_scripts_own_arguments_and_the_fixed_forms_stay_data(tmp_path: Path) -> None:
+    """After the script (or python's -c CODE, -m MOD) the words are the program's: a value starting with `-` passes."""
+    for template in ("python3 app.py {{ x }}", "python3 -m json.tool {{ x }}", "python3 -uc 'import sys' {{ x }}", "bash deploy.sh {{ x }}", "node app.js {{ x }}",
+                     "sh -c 'echo \"$1\"' sh {{ x }}", "perl -e 'print @ARGV' -- {{ x }}", "gdb --args prog {{ x }}", "python3 - {{ x }} <<'EOF'\nEOF"):  # fmt: skip
+        assert [v for _, v in render_command(template, {"x": "-v"}).env] == ["-v"], template
+    result = run("python3 -c 'import sys; print(sys.argv[1])' {{ x }}", "-cimport os;os.system('touch pwned')", tmp_path)
+    assert result.stdout == "-cimport os;os.system('touch pwned')\n" and not (tmp_path / "pwned").exists()

@@ -57,10 +57,19 @@ _FLEETS: dict[str, _Fleet] = {
         frozenset({"--hosts", "--host", "--user", "--par", "--outdir", "--errdir", "--timeout", "--option", "--extra-args", "--extra-arg", "--host-glob"}),
         frozenset(),
     ),
+    # dancer's shell: `dsh -m db1 -- CMD`, `dsh -a -c CMD` (dsh 0.25)
+    "dsh": _Fleet("gfrmoF", frozenset({"--group", "--file", "--remoteshell", "--remoteshellopt", "--machine", "--forklimit"}), frozenset()),
 }
 _ALIASES = {"parallel-ssh": "pssh"}
+#: `knife ssh QUERY CMD`: Chef's knife runs CMD on every node the query finds, through each one's shell; its options
+#: taking the next word (mixlib-cli reads options anywhere among the words).
+_KNIFE_NEXT = frozenset(
+    {"-a", "--attribute", "-C", "--concurrency", "-x", "--ssh-user", "-P", "--ssh-password", "-p", "--ssh-port", "-G", "--ssh-gateway",
+     "-i", "--ssh-identity-file", "-E", "--environment", "-s", "--server-url", "-k", "--key", "-u", "--user", "-c", "--config",
+     "--prefix-attribute", "--exit-on-error", "--ssh-timeout"}
+)  # fmt: skip
 #: The runners, by every name they are called.
-FLEETS = frozenset(_FLEETS) | frozenset(_ALIASES)
+FLEETS = frozenset(_FLEETS) | frozenset(_ALIASES) | {"knife"}
 #: Container runners whose `--entrypoint` may be a shell.
 CONTAINERS = frozenset({"docker", "podman", "nerdctl"})
 
@@ -68,6 +77,9 @@ CONTAINERS = frozenset({"docker", "podman", "nerdctl"})
 def fleet_command(name: str, words: list[str], start: int) -> int | None:
     """Index of the first word of the command a fleet runner (`words[start]`, called `name`) sends to its hosts;
     None when it has none (it reads commands on stdin) or runs none (`clush --copy`)."""
+    if name == "knife":
+        operands = [k for k in range(start + 2, len(words)) if not words[k].startswith("-") and words[k - 1] not in _KNIFE_NEXT]
+        return operands[1] if words[start + 1 : start + 2] == ["ssh"] and len(operands) > 1 else None
     spec = _FLEETS[_ALIASES.get(name, name)]
     k = start + 1
     while k < len(words):
@@ -89,7 +101,7 @@ def fleet_command(name: str, words: list[str], start: int) -> int | None:
 
 def reads_commands_on_stdin(name: str, words: list[str], start: int) -> bool:
     """pdsh and clush with no command read command lines on stdin (each one run on every host by its shell)."""
-    if _ALIASES.get(name, name) == "pssh":
+    if _ALIASES.get(name, name) in ("pssh", "knife"):
         return False
     spec = _FLEETS[name]
     if any(w.partition("=")[0] in spec.no_command for w in words[start + 1 :]):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from helpers_runbook import cli_main, errors
 
+from runbook_tui.runbook.shell_values import static_problems
 from runbook_tui.runbook.templating import TemplateError, render_command
 
 SHELLS = ("dash", "bash")
@@ -482,3 +483,27 @@ def test_the_scripts_own_arguments_and_the_fixed_forms_stay_data(tmp_path: Path)
         assert [v for _, v in render_command(template, {"x": "-v"}).env] == ["-v"], template
     result = run("python3 -c 'import sys; print(sys.argv[1])' {{ x }}", "-cimport os;os.system('touch pwned')", tmp_path)
     assert result.stdout == "-cimport os;os.system('touch pwned')\n" and not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        'knife ssh "role:web" "sudo systemctl restart {{ x }}"',
+        'knife ssh -x root "role:web" "echo {{ x }}"',
+        "dsh -m db1 -- echo {{ x }}",
+        'dsh -a -c "echo {{ x }}"',
+    ],
+)
+def test_a_value_in_the_command_knife_ssh_or_dsh_sends_to_its_hosts_needs_shq(template: str, write_runbook) -> None:
+    """`knife ssh QUERY CMD` and `dsh -m HOST -- CMD` send CMD over SSH to every host, whose shell parses it again, as
+    `ssh HOST CMD` and pdsh do: with x = `nginx; reboot` the hosts would reboot (neither program is in the suite, so
+    this checks validate). Refused at the value with the `| shq` fix, which then passes."""
+    [error] = errors(write_runbook(runbook_running(template)))
+    assert (error.mark.line, error.mark.col) == (10, 14 + template.index("{{")), str(error)
+    assert "again as shell code" in error.message and "{{ x | shq }}" in error.message, error.message
+    assert static_problems(template.replace("{{ x }}", "{{ x | shq }}")) == []
+
+
+def test_knifes_query_other_knife_commands_and_dshs_hosts_stay_data() -> None:
+    for template in ('knife ssh "name:{{ x }}" uptime', "knife node show {{ x }}", "dsh -m {{ x }} -- uptime"):
+        assert [v for _, v in render_command(template, {"x": "a b; $(id)"}).env] == ["a b; $(id)"], template

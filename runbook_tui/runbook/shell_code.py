@@ -14,7 +14,7 @@ from runbook_tui.runbook.shell_make import make_assignments
 #: Interpreters whose code comes in an option's argument (`python3 -c CODE`, `perl -e CODE`): option -> takes the code.
 _CODE_OPTIONS: dict[str, frozenset[str]] = {
     "python": frozenset({"-c"}), "python3": frozenset({"-c"}), "perl": frozenset({"-e", "-E"}), "ruby": frozenset({"-e"}),
-    "node": frozenset({"-e", "-p", "--eval", "--print"}), "php": frozenset({"-r"}), "lua": frozenset({"-e"}),
+    "node": frozenset({"-e", "-p", "--eval", "--print", "-r", "--require", "--import", "--loader", "--experimental-loader"}), "php": frozenset({"-r"}), "lua": frozenset({"-e"}),
     "sed": frozenset({"-e", "--expression"}),
     # shells whose quoting is not sh's (fish reads `\\'` inside '...'): only a plain word, `| shq` is no fix there
     "fish": frozenset({"-c", "--command", "-C", "--init-command"}), "csh": frozenset({"-c"}), "tcsh": frozenset({"-c"}),

@@ -507,3 +507,23 @@ def test_a_value_in_the_command_knife_ssh_or_dsh_sends_to_its_hosts_needs_shq(te
 def test_knifes_query_other_knife_commands_and_dshs_hosts_stay_data() -> None:
     for template in ('knife ssh "name:{{ x }}" uptime', "knife node show {{ x }}", "dsh -m {{ x }} -- uptime"):
         assert [v for _, v in render_command(template, {"x": "a b; $(id)"}).env] == ["a b; $(id)"], template
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        'node --import "{{ x }}" app.mjs',
+        "node --import={{ x }} -e 1",
+        "node -r {{ x }} app.js",
+        "node --require={{ x }} app.js",
+        "node --loader {{ x }} app.mjs",
+    ],
+)
+def test_a_value_naming_what_node_preloads_is_a_plain_word_or_refused(template: str, tmp_path: Path) -> None:
+    """`node --import "{{ x }}" app.mjs` with x = `data:text/javascript,import('fs').then(f=>f.writeFileSync('F',''))`
+    ran that code before the app (node 20; `-r ./m.cjs` ran a file's): the module node preloads is code to it. A
+    package's plain name (`dotenv`) passes; anything else is refused; the app's own arguments stay data."""
+    with pytest.raises(TemplateError, match="code to node"):
+        render_command(template, {"x": "data:text/javascript,import('fs').then(f=>f.writeFileSync('pwned',''))"})
+    assert [v for _, v in render_command(template, {"x": "dotenv"}).env] == ["dotenv"]
+    assert [v for _, v in render_command("node app.js --import {{ x }}", {"x": "data:text/javascript,1"}).env] == ["data:text/javascript,1"]

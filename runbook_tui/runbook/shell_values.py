@@ -305,10 +305,11 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
             if "\0" in item:
                 raise ShellRefused("a value holds a NUL byte, which no command can receive")
             aws = place.code_of.startswith("aws ")  # `aws ssm send-command --parameters commands=a,b`: a comma adds a command
-            if place.code_of and (not _PLAIN_WORD.match(item) or (aws and "," in item)):
+            path = place.code_of == "make"  # `make install PREFIX=/usr/local`: a / is nothing to make or to the recipe's shell
+            if place.code_of and (not (_PLAIN_WORD.match(item.replace("/", "")) if path else _PLAIN_WORD.match(item)) or (aws and "," in item)):
                 raise ShellRefused(
                     f"a value inside {place.code_of}'s program is code to {place.code_of}, which can run commands: only a plain word"
-                    f" ({_PLAIN_WORD_CHARACTERS.replace(' , ', ' ') if aws else _PLAIN_WORD_CHARACTERS}) passes, not {_clip(item)};"
+                    f" ({_PLAIN_WORD_CHARACTERS.replace(' , ', ' ') if aws else _PLAIN_WORD_CHARACTERS + (' /' if path else '')}) passes, not {_clip(item)};"
                     f" {_CODE_INSTEAD.get(place.code_of, 'pass it as an argument or an environment variable instead (awk -v NAME=VALUE, ENVIRON, os.environ)')}"
                 )
             if place.command_line and item.startswith("-"):

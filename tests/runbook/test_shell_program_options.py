@@ -331,7 +331,8 @@ def test_a_value_in_a_make_variable_is_a_plain_word_or_refused(template: str, tm
         template = template.replace("gmake", "make", 1)
     (tmp_path / "Makefile").write_text("deploy:\n\t@echo deploying $(VERSION)\n")
     assert "deploying 1.2.3\n" in run(template, "1.2.3", tmp_path).stdout
-    for hostile in ("1.2; touch pwned", "$(shell touch pwned)", "/opt/x"):
+    assert [v for _, v in render_command(template, {"x": "/usr/local/lib-2.1"}).env] == ["/usr/local/lib-2.1"]  # a path too
+    for hostile in ("1.2; touch pwned", "$(shell touch pwned)", "/opt/x y"):
         with pytest.raises(TemplateError, match=r"code to make.*\"\$\$NAME\""):
             render_command(template, {"x": hostile})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Makefile"]

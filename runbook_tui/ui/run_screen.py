@@ -76,8 +76,8 @@ class RunSource(Protocol):
 class RunView(CoalescedRepaintScreen):
     """The run as everyone sees it; subclasses add the keys of one role."""
 
-    #: Whose keys the status stack names next to each status.
-    ROLE: Role = "assignee"
+    ROLE: Role = "assignee"  # whose keys the status stack names next to each status (and whose words, unless `reader` says)
+    reader: Role | None = None  # who reads the rows where their keys differ (a verifier with the link down: `VerifierScreen`)
     #: Whether the footer shows `^p palette` (ctrl+p opens it either way).
     PALETTE_HINT = True
     TYPED_AHEAD = False  # a key typed before the run showed is not used (keys_in_turn): a second enter ran a step unseen
@@ -198,7 +198,8 @@ class RunView(CoalescedRepaintScreen):
     def action_every_status(self) -> None:
         from runbook_tui.ui.modals import InfoScreen
 
-        self.app.push_screen(InfoScreen("Every status, most urgent first", every_status_text(self.query_one(StatusStack).found, self.keys_role())))
+        listed = every_status_text(self.query_one(StatusStack).found, self.reader or self.keys_role(), self.keys_role())
+        self.app.push_screen(InfoScreen("Every status, most urgent first", listed))
 
     def panel_clock(self) -> float:
         """The time the metric panels age their readings against (a replay says when the moment was)."""
@@ -269,10 +270,9 @@ class RunView(CoalescedRepaintScreen):
         state = self.source.state
         now = self.clock()
         links = self.link_statuses()
-        # Who is connected, as this screen can know it: with its own link down, nobody it could reach (the header went on
-        # saying `verifier bob connected` under the `NOT CONNECTED` row).
+        # Who is connected, as this screen can know it: its link down, nobody (the header said `verifier bob connected` under `NOT CONNECTED`).
         self.query_one(RunHeader).show(state, now, {} if links else state.participants)
-        self.query_one(StatusStack).show(state, now, self.keys_role(), links, self.check_stoppable())
+        self.query_one(StatusStack).show(state, now, self.reader or self.keys_role(), links, self.check_stoppable(), self.keys_role())
 
     def keys_role(self) -> Role:
         """Whose keys the status rows name now."""

@@ -357,11 +357,13 @@ def max_rows(screen_height: int) -> int:
     return max(MAX_ROWS, screen_height // SCREEN_ROWS_PER_ROW)
 
 
-def arrange(found: Sequence[Status], role: Role, width: int, limit: int = MAX_ROWS) -> tuple[list[tuple[Status, bool]], list[Status]]:
+def arrange(found: Sequence[Status], role: Role, width: int, limit: int = MAX_ROWS, keys: Role | None = None) -> tuple[list[tuple[Status, bool]], list[Status]]:
     """What fits in `limit` rows (`max_rows`): each status shown whole (True) or cut to one row keeping its keys
     (False), most urgent first, and those left for the `+N more` row. Past four rows the rest were cut with no sign
-    (at 80 columns a go-ahead refusal alone takes two), and the one cut could be a rollback request."""
-    need = [rows_needed(visible_line(status.words(role)), status.keys.get(role, ""), width) for status in found]
+    (at 80 columns a go-ahead refusal alone takes two), and the one cut could be a rollback request. `role` reads the
+    words, `keys` (`role` when not given) names the keys offered: see `StatusStack.show`."""
+    offered = keys or role
+    need = [rows_needed(visible_line(status.words(role)), status.keys.get(offered, ""), width) for status in found]
     if sum(need) <= limit:
         return [(status, True) for status in found], []
     shown = len(found) if len(found) <= limit else limit - 1
@@ -380,12 +382,14 @@ def more_words(hidden: Sequence[Status], role: Role) -> str:
     return f"+{len(hidden)} more: " + " · ".join(visible_line(status.words(role)) for status in hidden)
 
 
-def every_status_text(found: Sequence[Status], role: Role) -> str:
+def every_status_text(found: Sequence[Status], role: Role, keys: Role | None = None) -> str:
     """`e`'s list: each status whole, its keys for this role on a row of their own (after the words, a wrapped row
-    split `u` from `roll back`), most urgent first, a blank line between (plain text: shown literally, never markup)."""
+    split `u` from `roll back`), most urgent first, a blank line between (plain text: shown literally, never markup).
+    `keys`: whose keys are offered, where they are not the reader's (`StatusStack.show`)."""
     if not found:
         return "Nothing needs attention now."
-    return "\n\n".join(visible_line(s.words(role)) + (f"\n  — {keys}" if (keys := s.keys.get(role, "")) else "") for s in found)
+    offered = keys or role
+    return "\n\n".join(visible_line(s.words(role)) + (f"\n  — {said}" if (said := s.keys.get(offered, "")) else "") for s in found)
 
 
 class StatusStack(Static):
@@ -407,13 +411,18 @@ class StatusStack(Static):
     #: What the stack said last, every status whole, for `e`'s list (the same list, in the same order).
     found: tuple[Status, ...] = ()
     #: `show`'s arguments last time and the screen size it laid them out for: a resize lays the same words out again.
-    _said: tuple[RunState, dt.datetime, Role, tuple[Status, ...], bool | None] | None = None
+    _said: tuple[RunState, dt.datetime, Role, tuple[Status, ...], bool | None, Role] | None = None
     _laid_for: Size | None = None
 
-    def show(self, state: RunState, now: dt.datetime, role: Role, first: Sequence[Status] = (), check_stoppable: bool | None = None) -> None:
-        """`first`: what the screen itself knows and the run's state cannot (the verifier's link is down);
+    def show(
+        self, state: RunState, now: dt.datetime, role: Role, first: Sequence[Status] = (), check_stoppable: bool | None = None, keys: Role | None = None
+    ) -> None:
+        """`role`: who reads the rows (their words: the verifier reads `Your word on 'pre'`); `keys`: whose keys the rows
+        offer, when not `role`'s (a verifier whose link is down offers an observer's, and still reads their own words:
+        before, one role did both, and bob read `Waiting for bob to confirm 'pre'` about himself once his link dropped);
+        `first`: what the screen itself knows and the run's state cannot (the verifier's link is down);
         `check_stoppable`: the controller's word on the check before the end, where the screen has it (`final_check_waits`)."""
-        self._said = (state, now, role, tuple(first), check_stoppable)
+        self._said = (state, now, role, tuple(first), check_stoppable, keys or role)
         self._lay_out(self.screen.size)
 
     def refit(self, screen_size: Size) -> None:
@@ -428,7 +437,7 @@ class StatusStack(Static):
 
     def _lay_out(self, screen_size: Size) -> None:
         assert self._said is not None
-        state, now, role, first, check_stoppable = self._said
+        state, now, role, first, check_stoppable, offered = self._said
         self._laid_for = screen_size
         theme = self.app.current_theme
         width = max(screen_size.width - 2, 1)  # the stack spans the screen, one cell of padding each side
@@ -438,11 +447,11 @@ class StatusStack(Static):
         found = by_urgency([*first, *statuses(state, now, check_stoppable)])
         self.found = tuple(found)
         text = Text() if found else Text(no_wrap=True, overflow="ellipsis")  # the calm line stays one row, whatever the width does
-        placed, hidden = arrange(found, role, width, limit)
+        placed, hidden = arrange(found, role, width, limit, offered)
         for index, (status, whole) in enumerate(placed):
             if index:
                 text.append("\n")
-            words, keys = visible_line(status.words(role)), status.keys.get(role, "")
+            words, keys = visible_line(status.words(role)), status.keys.get(offered, "")
             tail = keys_after(words, keys, width) if keys else ""
             if not whole:
                 words, tail = fit(words, keys, width)
@@ -454,7 +463,7 @@ class StatusStack(Static):
             text.append(tail, style=colour(theme, "accent"))
         if all(status.aside for status in found):  # nothing needs attention (a closing window aside): what is now
             calm = now_status(state, now)
-            words, tail = fit(visible_line(calm.words(role)), calm.keys.get(role, ""), width)
+            words, tail = fit(visible_line(calm.words(role)), calm.keys.get(offered, ""), width)
             text.append("\n" if found else "")
             text.append(words, style=colour(theme, calm.tone))
             text.append(tail, style=colour(theme, "accent"))

@@ -88,6 +88,9 @@ class VerifierScreen(RunView):
         # Per action: words typed whose send was refused (the link was down; a note past the pace), why, and when.
         self._drafts: dict[str, tuple[str, str, float]] = {}
         self.observe = observe
+        # The rows speak to this person whatever the link does: an observer reads the assignee's words, the verifier
+        # their own (`Your word on 'pre'`); with the link down only the keys become a watcher's (`keys_role`).
+        self.reader = "watching" if observe else "verifier"
         if observe:  # the help lists an observer's own keys (it listed the assignee's and the verifier's)
             from runbook_tui.ui.modals import OBSERVER_HELP_KEYS, OBSERVER_PROMISE
 

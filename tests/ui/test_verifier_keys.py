@@ -415,7 +415,7 @@ async def test_while_the_link_is_down_no_key_that_sends_is_offered_and_they_come
         assert painted(footer).rstrip() == "⏎ details ? help q leave l steps y copy", painted(footer)  # what still works here
         rows = " ".join(painted(stack).split())
         assert "c x u n p come back when it reconnects" in rows and "— enter details · q leave" in rows, rows
-        assert "Waiting for bob to confirm 'check'" in rows, rows  # link down: the words an observer reads, no key
+        assert "Your word on 'check': it has run" in rows and "Waiting for bob" not in rows, rows  # still bob's own words, no key
         assert "c confirm" not in rows and "x reject" not in rows, rows
         await pilot.press("c", "x", "p")
         said = "not connected to the run: nothing you press reaches the assignee; c x u n p come back once it reconnects (it retries by itself)"

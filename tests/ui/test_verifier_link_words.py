@@ -1,0 +1,72 @@
+"""The verifier whose link is down still reads the rows as themselves: only the keys that send go with the link.
+
+Walked in tmux (alice's `run --share` at 80x24, bob's `join` through a relay that stops carrying bytes): once bob's
+link dropped, his screen read `Waiting for bob to confirm 'pre'` under `NOT CONNECTED`, the words an observer or the
+assignee reads, about himself (one role chose both the words and the keys, and a link down made it a watcher's).
+Now the words stay bob's (`Your word on 'pre'`), the keys an observer's (none that send);
+an observer reads the assignee's words, linked or not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from run_screen_helpers import FakeClient, painted, screen_is, shared_session_events, until
+
+from runbook_tui.engine.state import RunState
+from runbook_tui.ui.modals import InfoScreen
+from runbook_tui.ui.status_stack import StatusStack
+from runbook_tui.ui.verifier_app import VerifierApp
+
+LOST = dt.datetime(2026, 3, 20, 2, 13, 5, tzinfo=dt.UTC).timestamp()
+
+
+def _with_check(state: RunState, **fields: object) -> RunState:
+    return dataclasses.replace(state, steps={**state.steps, "check": dataclasses.replace(state.steps["check"], **fields)})
+
+
+def _rows(app: VerifierApp) -> str:
+    return " ".join(painted(app.screen.query_one(StatusStack)).split())
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_a_verifier_whose_link_is_down_reads_their_own_word_awaited_not_their_name(workdir: Path, size: tuple[int, int]) -> None:
+    """'check' ran and waits for bob's word; bob's link drops. His rows say `Your word on 'check': it has run` with no
+    key (c x come back with the link), never `Waiting for bob to confirm 'check'`; `e`'s list says the same."""
+    client = FakeClient(shared_session_events(workdir))
+    client.state = _with_check(client.state, status="awaiting_verification", attempts=1)
+    app = VerifierApp(client)
+    async with app.run_test(size=size) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await until(pilot, lambda: "Your word on 'check': it has run — c confirm · x reject" in _rows(app), "bob's own row, with c and x")
+        client.lost_at = LOST
+        await until(pilot, lambda: "NOT CONNECTED" in _rows(app), "the link's row")
+        rows = _rows(app)
+        assert "Your word on 'check': it has run" in rows, rows
+        assert "Waiting for bob" not in rows and "c confirm" not in rows, rows
+        await pilot.press("e")
+        info = await screen_is(pilot, "InfoScreen")
+        assert isinstance(info, InfoScreen)
+        listed = str(info.body_text)
+        assert "Your word on 'check': it has run" in listed and "Waiting for bob" not in listed, listed
+        assert "c confirm" not in listed, listed
+
+
+@pytest.mark.asyncio
+async def test_an_observer_reads_whom_the_run_waits_for_linked_or_not(workdir: Path) -> None:
+    """An observer (olive) is not the one awaited: `Waiting for bob to confirm 'check'`, before and after the drop."""
+    client = FakeClient(shared_session_events(workdir))
+    client.role = "observer"
+    client.state = _with_check(client.state, status="awaiting_verification", attempts=1)
+    app = VerifierApp(client, observe=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await until(pilot, lambda: "Waiting for bob to confirm 'check'" in _rows(app), "the observer's row")
+        assert "Your word" not in _rows(app) and "c confirm" not in _rows(app), _rows(app)
+        client.lost_at = LOST
+        await until(pilot, lambda: "NOT CONNECTED" in _rows(app), "the link's row")
+        assert "Waiting for bob to confirm 'check'" in _rows(app) and "Your word" not in _rows(app), _rows(app)

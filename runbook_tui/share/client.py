@@ -109,6 +109,7 @@ class ShareClient:
         self.role: str | None = None
         self.connected = False
         self.lost_at: float | None = None  # when the link dropped (time.time()), until it is back: the screen says so
+        self.farewell = ""  # why the session let this link go (its `bye`), until it is back: the screen says it
         self._listeners: list[Listener] = []
         self._status: list[StatusListener] = []
         self._delays = reconnect_delays
@@ -180,7 +181,7 @@ class ShareClient:
                 if self._process is None:
                     await self.connect()
                     back = "rejoined" if self.lost_at is not None else "joined"
-                    self.lost_at, attempt = None, 0
+                    self.lost_at, self.farewell, attempt = None, "", 0
                     self._say(f"{back} as {self.role} {self.name}")
                 await self._read()
                 self._lost("the session closed the connection")
@@ -238,6 +239,8 @@ class ShareClient:
             if kind == "event":
                 self._take(message.get("event"))
             elif kind == "bye":  # the session lets this connection go, and says why (the reconnect's toast says it)
+                self._fold()  # the events before it are shown first
+                self.farewell = shown(str(message.get("reason")))
                 raise protocol.ProtocolError(f"the session said: {message.get('reason')}")
             elif kind == "reply":
                 self._fold()  # in order: the events before the reply first

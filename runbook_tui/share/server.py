@@ -30,6 +30,7 @@ from runbook_tui.engine.events import JOIN_REFUSED, SHARE_CLOSED, SHARE_REFUSING
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.journal import JournalError, JournalScan
 from runbook_tui.engine.state import RunState
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.share import protocol
 from runbook_tui.share.admission import (
     KEYS_NAMED,
@@ -272,7 +273,13 @@ class ShareServer:
         if self._server is None:
             return
         self._server.close()
-        for process in list(self._queues.values()):
+        farewell = _farewell(self.controller.state, self.controller.fatal)
+        for queue, process in list(self._queues.items()):
+            # What is still queued goes first, then why the link ends (a run not finished: the screen said only
+            # `NOT CONNECTED (the assignee's program stopped, or the network)` when alice had quit at her keys).
+            left = [queue.get_nowait() for _ in range(queue.qsize())]
+            with contextlib.suppress(Exception):
+                process.stdout.write("".join(map(protocol.event, left)) + (protocol.encode({"kind": "bye", "reason": farewell}) if farewell else ""))
             process.close()
         await self._server.wait_closed()
         self._server = None
@@ -448,6 +455,17 @@ class ShareServer:
         if action not in handlers:
             return Reply(False, f"unknown action {action!r}; expected one of {', '.join(sorted(protocol.ACTIONS))}")
         return handlers[action]()
+
+
+def _farewell(state: RunState, fatal: str | None) -> str:
+    """Why the session lets everyone go, for a run not finished (a finished run's last event says it: nothing then)."""
+    if state.finished:
+        return ""
+    who = visible_line(str(state.session.get("assignee") or "the assignee"))
+    if fatal:
+        return f"{who}'s run stopped: its journal cannot be written ({fatal})"
+    where = f"at '{visible_line(state.current)}'" if state.current else "after its last step"
+    return f"{who} closed the session before the run finished ({where}): it goes on when they resume it"
 
 
 def _bye(process: asyncssh.SSHServerProcess[str], reason: str) -> None:

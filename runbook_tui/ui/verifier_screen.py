@@ -161,10 +161,15 @@ class VerifierScreen(RunView):
             return changed + (
                 Status(f"The session closed at {since}: the run is over, nothing more will come", "muted", {"verifier": "q leave", "watching": "q leave"}),
             )
+        # Why, where the session said it (alice quit at her keys: before, the row said only "stopped, or the network").
+        farewell = self.client.farewell
+        why = f"{farewell}; nothing can be sent until this screen reconnects (by itself)" if farewell else (
+            "(the assignee's program stopped, or the network): nothing can be sent now; "
+            "c x u n p come back when it reconnects by itself (after their `resume --share` if it stopped)"
+        )  # fmt: skip
         return changed + (
             Status(
-                f"NOT CONNECTED since {since} (the assignee's program stopped, or the network): nothing can be sent now; "
-                "c x u n p come back when it reconnects by itself (after their `resume --share` if it stopped)",
+                f"NOT CONNECTED since {since}{': ' if farewell else ' '}{why}",
                 "error",
                 {"watching": "enter details · q leave"},
             ),

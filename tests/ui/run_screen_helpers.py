@@ -272,6 +272,7 @@ class FakeClient:
         self.state = replay(journal_events)
         self.sent: list[tuple[str, str]] = []
         self.lost_at: float | None = None
+        self.farewell = ""  # the session's `bye` on the last drop
         self.diverged: str | None = None  # the first divergence from what the replica received before
         self.role = "verifier"  # what the session's welcome said
         self.unsigned = ""  # the welcome's: why the assignee's decisions go unsigned (empty: signed)

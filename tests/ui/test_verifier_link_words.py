@@ -70,3 +70,23 @@ async def test_an_observer_reads_whom_the_run_waits_for_linked_or_not(workdir: P
         client.lost_at = LOST
         await until(pilot, lambda: "NOT CONNECTED" in _rows(app), "the link's row")
         assert "Waiting for bob to confirm 'check'" in _rows(app) and "Your word" not in _rows(app), _rows(app)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_the_sessions_farewell_is_said_whole_in_the_not_connected_row(workdir: Path, size: tuple[int, int]) -> None:
+    """alice closed the session at 'check' (her `q`): bob's row says so, whole, instead of `the assignee's program
+    stopped, or the network`; without a farewell (a crash, a cut) it says that as before."""
+    client = FakeClient(shared_session_events(workdir))
+    client.state = _with_check(client.state, status="awaiting_verification", attempts=1)
+    app = VerifierApp(client)
+    async with app.run_test(size=size) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        client.lost_at, client.farewell = LOST, "alice closed the session before the run finished (at 'check'): it goes on when they resume it"
+        await until(pilot, lambda: "NOT CONNECTED" in _rows(app), "the link's row")
+        rows = _rows(app)
+        said = f"NOT CONNECTED since 02:13:05: {client.farewell}; nothing can be sent until this screen reconnects (by itself) — enter details · q leave"
+        assert said in rows and "…" not in rows, rows
+        assert "program stopped, or the network" not in rows, rows
+        client.farewell = ""
+        await until(pilot, lambda: "(the assignee's program stopped, or the network)" in _rows(app), "the words of a drop nobody explained")

@@ -56,7 +56,9 @@ class VerifierIntents:
         """A confirmation is about the step the verifier looked at: a late or retried one must not land on the next."""
         current = self.state.current
         if seen is not None and seen != current:
-            return refused(f"you acted on '{seen}', but the run is now at '{current}': look at it, then decide again")
+            # Every step done (the end waits for a seal, or for c on accepted criteria): it said `the run is now at 'None'`.
+            now = f"the run is now at '{current}'" if current is not None else "every step is done now"
+            return refused(f"you acted on '{seen}', but {now}: look at it, then decide again")
         return None
 
     def confirm(self, actor: Actor, seen: str | None = None) -> Reply:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -25,6 +26,15 @@ from runbook_tui.ui.status_stack import Role, Status, assignee_name
 #: The key that opens each dialog whose words are sent, said when words that reached nobody are kept for it.
 _KEY_OF = {"reject": "x", "request_rollback": "u", "note": "n"}
 _SENDING = frozenset({"confirm", "go_ahead", "reject", "request_rollback", "note", "hold"})
+#: Seconds a sent intent waits for the session's answer before the screen says none has come yet.
+SLOW_REPLY = 2.0
+_SENT = {
+    "confirm": "Your word (c)",
+    "hold": "Your hold (p)",
+    "reject": "Your rejection (x)",
+    "request_rollback": "Your rollback request (u)",
+    "note": "Your note (n)",
+}
 
 
 def nothing_to_confirm(state: RunState, *, observe: bool) -> str:
@@ -87,6 +97,7 @@ class VerifierScreen(RunView):
         self.client = client
         # Per action: words typed whose send was refused (the link was down; a note past the pace), why, and when.
         self._drafts: dict[str, tuple[str, str, float]] = {}
+        self._in_flight: dict[str, float] = {}  # action -> when it was sent (monotonic), until its answer
         self.observe = observe
         # The rows speak to this person whatever the link does: an observer reads the assignee's words, the verifier
         # their own (`Your word on 'pre'`); with the link down only the keys become a watcher's (`keys_role`).
@@ -200,7 +211,18 @@ class VerifierScreen(RunView):
         return True
 
     async def _send(self, action: str, text: str = "", seen: str | EllipsisType | None = ...) -> None:
-        reply = await self.client.send(action, text, seen=seen)
+        """Sent in a worker: the screen goes on while the answer comes (c awaited it in the key's handler, and over a link
+        gone silent every key, q and ? too, did nothing for the 15 s the keepalive took to notice). A send with no
+        answer after SLOW_REPLY seconds is said, and the same key is not sent again meanwhile (`in_flight`)."""
+        self._in_flight[action] = time.monotonic()
+        try:
+            sending = asyncio.ensure_future(self.client.send(action, text, seen=seen))
+            if not (await asyncio.wait({sending}, timeout=SLOW_REPLY))[0]:
+                said = f"{_SENT.get(action, action)} was sent; no answer from the session after {SLOW_REPLY:g} s (a slow or broken link): it is not sent again"
+                self.notify(said, severity="warning", timeout=10, markup=False)
+            reply = await sending
+        finally:
+            self._in_flight.pop(action, None)
         # Words typed that were not taken are kept for the same key (they were lost): a send that reached nobody, and a
         # note refused (past the session's pace of notes: before, the refusal said when the next is taken and the note
         # typed was gone). A reason refused while linked is not kept: it was about a step the run has since left.
@@ -229,8 +251,18 @@ class VerifierScreen(RunView):
 
         return send
 
-    async def action_confirm(self) -> None:
-        await self._send("confirm")
+    def action_confirm(self) -> None:
+        if not self.in_flight("confirm"):
+            self.run_worker(self._send("confirm"))
+
+    def in_flight(self, action: str) -> bool:
+        """The same action sent and not answered yet: said, not sent again (a second c over a slow link was a second
+        confirmation on the wire, refused or, after a reconnect, landing who knows where)."""
+        sent = self._in_flight.get(action)
+        if sent is not None:
+            waited = f"{time.monotonic() - sent:.0f} s ago"
+            self.notify(f"{_SENT.get(action, action)} was sent {waited} and has no answer yet: not sent again", severity="warning", timeout=6, markup=False)
+        return sent is not None
 
     action_go_ahead = action_confirm
 
@@ -275,7 +307,8 @@ class VerifierScreen(RunView):
         self._prompt("note", "Add a note", "It goes into the assignee's journal with the time and your name.")
 
     def action_hold(self) -> None:
-        self.run_worker(self._send("hold"))  # no words: the row reads `HOLD asked: bob asks to hold` (was `bob: the verifier asks to hold`)
+        if not self.in_flight("hold"):
+            self.run_worker(self._send("hold"))  # no words: the row reads `HOLD asked: bob asks to hold` (was `bob: the verifier asks to hold`)
 
     def action_leave(self) -> None:
         """Leaves at once, unless the run waits for this verifier's word: then asks first (the run cannot go past the

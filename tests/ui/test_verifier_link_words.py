@@ -9,13 +9,16 @@ an observer reads the assignee's words, linked or not.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from run_screen_helpers import FakeClient, painted, screen_is, shared_session_events, until
 
+from runbook_tui.engine.actors import Reply
 from runbook_tui.engine.state import RunState
 from runbook_tui.ui.modals import InfoScreen
 from runbook_tui.ui.status_stack import StatusStack
@@ -90,3 +93,54 @@ async def test_the_sessions_farewell_is_said_whole_in_the_not_connected_row(work
         assert "program stopped, or the network" not in rows, rows
         client.farewell = ""
         await until(pilot, lambda: "(the assignee's program stopped, or the network)" in _rows(app), "the words of a drop nobody explained")
+
+
+async def _pressed(pilot: Any, key: str) -> None:
+    try:
+        await asyncio.wait_for(pilot.press(key), 10)
+    except TimeoutError:
+        raise AssertionError(f"the screen took no {key!r} within 10 s: its keys wait on the session's answer") from None
+
+
+class SilentLink(FakeClient):
+    """A link gone silent: what is sent reaches the session, its answer does not come until `answer` is set."""
+
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        super().__init__(events)
+        self.answer = asyncio.Event()
+
+    async def send(self, action: str, text: str = "", *, seen: object = ...) -> Reply:
+        self.sent.append((action, text))
+        await self.answer.wait()
+        return Reply(True, "confirmed 'check'")
+
+
+@pytest.mark.asyncio
+async def test_c_over_a_silent_link_leaves_the_screen_answering_keys_and_is_not_sent_twice(workdir: Path) -> None:
+    """Walked in tmux (bob's link silenced by a relay, c pressed): every key after it, `?` and `q` too, did nothing for
+    the 15 s the keepalive took to drop the link, and a second c was a second confirmation on the wire. Now c is sent
+    in the background: `?` opens the help at once; c again says it was sent and has no answer yet (nothing sent);
+    after 2 s the screen says no answer has come; the answer, when it comes, is said as before."""
+    client = SilentLink(shared_session_events(workdir))
+    client.state = _with_check(client.state, status="awaiting_verification", attempts=1)
+    app = VerifierApp(client)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        try:
+            await screen_is(pilot, "VerifierScreen")
+            await until(pilot, lambda: "c confirm" in _rows(app), "c offered")
+            await _pressed(pilot, "c")
+            await until(pilot, lambda: client.sent == [("confirm", "")], "c to be sent")
+            await _pressed(pilot, "c")  # before: the screen took no key until the answer came
+            await until(pilot, lambda: any("has no answer yet: not sent again" in n.message for n in app._notifications), "c again to say why it sends nothing")
+            await until(pilot, lambda: any("no answer from the session after 2 s" in n.message for n in app._notifications), "the silence to be said")
+            await _pressed(pilot, "question_mark")
+            await screen_is(pilot, "HelpScreen")
+            assert client.sent == [("confirm", "")], client.sent
+            await pilot.press("escape")
+            await screen_is(pilot, "VerifierScreen")
+            client.answer.set()
+            await until(pilot, lambda: any(n.message == "confirmed 'check'" for n in app._notifications), "the answer, once it comes")
+            await pilot.press("c")
+            await until(pilot, lambda: len(client.sent) == 2, "c to send again once answered")
+        finally:
+            client.answer.set()  # a screen still waiting on the answer would never close

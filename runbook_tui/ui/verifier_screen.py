@@ -173,10 +173,14 @@ class VerifierScreen(RunView):
                 Status(f"The session closed at {since}: the run is over, nothing more will come", "muted", {"verifier": "q leave", "watching": "q leave"}),
             )
         # Why, where the session said it (alice quit at her keys: before, the row said only "stopped, or the network").
+        # An observer sends nothing at any time: told what they miss, not that keys they never had come back.
         farewell = self.client.farewell
-        why = f"{farewell}; nothing can be sent until this screen reconnects (by itself)" if farewell else (
-            "(the assignee's program stopped, or the network): nothing can be sent now; "
-            "c x u n p come back when it reconnects by itself (after their `resume --share` if it stopped)"
+        then = "what happens meanwhile shows once" if self.observe else "nothing can be sent until"
+        why = f"{farewell}; {then} this screen reconnects (by itself)" if farewell else (
+            "(the assignee's program stopped, or the network): " + (
+                "what happens meanwhile shows once it reconnects by itself" if self.observe else
+                "nothing can be sent now; c x u n p come back when it reconnects by itself"
+            ) + " (after their `resume --share` if it stopped)"
         )  # fmt: skip
         return changed + (
             Status(

@@ -61,7 +61,8 @@ async def test_a_verifier_whose_link_is_down_reads_their_own_word_awaited_not_th
 
 @pytest.mark.asyncio
 async def test_an_observer_reads_whom_the_run_waits_for_linked_or_not(workdir: Path) -> None:
-    """An observer (olive) is not the one awaited: `Waiting for bob to confirm 'check'`, before and after the drop."""
+    """An observer (olive) is not the one awaited: `Waiting for bob to confirm 'check'`, before and after the drop; the
+    drop's row does not promise her `c x u n p` back (she never had them)."""
     client = FakeClient(shared_session_events(workdir))
     client.role = "observer"
     client.state = _with_check(client.state, status="awaiting_verification", attempts=1)
@@ -73,6 +74,8 @@ async def test_an_observer_reads_whom_the_run_waits_for_linked_or_not(workdir: P
         client.lost_at = LOST
         await until(pilot, lambda: "NOT CONNECTED" in _rows(app), "the link's row")
         assert "Waiting for bob to confirm 'check'" in _rows(app) and "Your word" not in _rows(app), _rows(app)
+        # Keys an observer never had do not `come back`: what they miss is said instead.
+        assert "c x u n p" not in _rows(app) and "what happens meanwhile shows once it reconnects by itself" in _rows(app), _rows(app)
 
 
 @pytest.mark.asyncio

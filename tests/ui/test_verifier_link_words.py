@@ -47,7 +47,8 @@ async def test_a_verifier_whose_link_is_down_reads_their_own_word_awaited_not_th
         await screen_is(pilot, "VerifierScreen")
         await until(pilot, lambda: "Your word on 'check': it has run — c confirm · x reject" in _rows(app), "bob's own row, with c and x")
         client.lost_at = LOST
-        await until(pilot, lambda: "NOT CONNECTED" in _rows(app), "the link's row")
+        # Until both rows are laid out (the second comes a frame after the first); then what they say.
+        await until(pilot, lambda: "NOT CONNECTED" in _rows(app) and "'check'" in _rows(app), "the link's row and the step's")
         rows = _rows(app)
         assert "Your word on 'check': it has run" in rows, rows
         assert "Waiting for bob" not in rows and "c confirm" not in rows, rows
@@ -72,7 +73,7 @@ async def test_an_observer_reads_whom_the_run_waits_for_linked_or_not(workdir: P
         await until(pilot, lambda: "Waiting for bob to confirm 'check'" in _rows(app), "the observer's row")
         assert "Your word" not in _rows(app) and "c confirm" not in _rows(app), _rows(app)
         client.lost_at = LOST
-        await until(pilot, lambda: "NOT CONNECTED" in _rows(app), "the link's row")
+        await until(pilot, lambda: "NOT CONNECTED" in _rows(app) and "'check'" in _rows(app), "the link's row and the step's")
         assert "Waiting for bob to confirm 'check'" in _rows(app) and "Your word" not in _rows(app), _rows(app)
         # Keys an observer never had do not `come back`: what they miss is said instead.
         assert "c x u n p" not in _rows(app) and "what happens meanwhile shows once it reconnects by itself" in _rows(app), _rows(app)
@@ -89,7 +90,7 @@ async def test_the_sessions_farewell_is_said_whole_in_the_not_connected_row(work
     async with app.run_test(size=size) as pilot:
         await screen_is(pilot, "VerifierScreen")
         client.lost_at, client.farewell = LOST, "alice closed the session before the run finished (at 'check'): it goes on when they resume it"
-        await until(pilot, lambda: "NOT CONNECTED" in _rows(app), "the link's row")
+        await until(pilot, lambda: "NOT CONNECTED" in _rows(app) and "q leave" in _rows(app), "the link's row, whole")
         rows = _rows(app)
         said = f"NOT CONNECTED since 02:13:05: {client.farewell}; nothing can be sent until this screen reconnects (by itself) — enter details · q leave"
         assert said in rows and "…" not in rows, rows
